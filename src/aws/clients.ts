@@ -1,0 +1,162 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AwsCredentialIdentityProvider, AwsCredentialIdentity } from '@smithy/types';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { RateLimiterRegistry } from './rate-limit.js';
+
+/** Maps an SDK client name (handler context `clientName`) to its IAM action prefix. */
+const IAM_PREFIX: Record<string, string> = {
+  ConfigServiceClient: 'config',
+  CloudTrailClient: 'cloudtrail',
+  GuardDutyClient: 'guardduty',
+  S3Client: 's3',
+  S3ControlClient: 's3',
+  STSClient: 'sts',
+  IAMClient: 'iam',
+  KMSClient: 'kms',
+  EC2Client: 'ec2',
+  RDSClient: 'rds',
+  CloudWatchLogsClient: 'logs',
+  SecurityHubClient: 'securityhub',
+  OrganizationsClient: 'organizations',
+  AccountClient: 'account',
+};
+
+/** The IAM action for an SDK command, e.g. `s3:GetBucketEncryption`. */
+export function iamAction(clientName: string, commandName: string): string {
+  const prefix = IAM_PREFIX[clientName] ?? clientName.replace(/Client$/, '').toLowerCase();
+  return `${prefix}:${commandName.replace(/Command$/, '')}`;
+}
+
+/** One SDK call as logged into an evidence record: the operation and its request parameters. */
+export interface LoggedCall {
+  operation: string;
+  input: unknown;
+  /** Error code when the call failed (after retries). */
+  error?: string;
+  attempts?: number;
+}
+
+/** Calls made inside `withCallLog` are appended to its log, whichever client made them. */
+const callLogStorage = new AsyncLocalStorage<LoggedCall[]>();
+
+export async function withCallLog<T>(fn: () => Promise<T>): Promise<{ result: T; calls: LoggedCall[] } | { error: unknown; calls: LoggedCall[] }> {
+  const calls: LoggedCall[] = [];
+  try {
+    const result = await callLogStorage.run(calls, fn);
+    return { result, calls };
+  } catch (error) {
+    return { error, calls };
+  }
+}
+
+export interface AwsClientSettings {
+  accountId: string;
+  region: string;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Total attempts per call including the first (SDK retry strategy, adaptive mode). */
+  maxAttempts?: number;
+  /** Per-request socket timeout in ms. */
+  requestTimeoutMs?: number;
+  rateLimits?: RateLimiterRegistry;
+  /** Observer for every attempt (metrics, tests). */
+  onAttempt?: (action: string, outcome: 'ok' | 'throttled' | 'error') => void;
+}
+
+type ClientCtor<C> = new (config: Record<string, unknown>) => C;
+
+interface MiddlewareCapable {
+  middlewareStack: {
+    add: (mw: unknown, opts: Record<string, unknown>) => void;
+  };
+  destroy?: () => void;
+}
+
+const defaultRateLimits = new RateLimiterRegistry();
+
+/**
+ * The one SDK client factory. Clients use the SDK's own credential chain, endpoint resolution
+ * (`AWS_ENDPOINT_URL_<SERVICE>`), adaptive retry strategy and paginators; we only add call logging and
+ * published rate limits.
+ */
+export class AwsClientProvider {
+  private readonly cache = new Map<unknown, unknown>();
+  constructor(readonly settings: AwsClientSettings) {}
+
+  get accountId(): string {
+    return this.settings.accountId;
+  }
+  get region(): string {
+    return this.settings.region;
+  }
+
+  get<C>(Ctor: ClientCtor<C>): C {
+    let client = this.cache.get(Ctor) as C | undefined;
+    if (!client) {
+      client = new Ctor({
+        region: this.settings.region,
+        ...(this.settings.credentials ? { credentials: this.settings.credentials } : {}),
+        maxAttempts: this.settings.maxAttempts ?? 6,
+        retryMode: 'adaptive',
+        requestHandler: new NodeHttpHandler({
+          connectionTimeout: 5_000,
+          requestTimeout: this.settings.requestTimeoutMs ?? 30_000,
+        }),
+      });
+      this.instrument(client as unknown as MiddlewareCapable);
+      this.cache.set(Ctor, client);
+    }
+    return client;
+  }
+
+  /** A provider for the same account and credentials in another region. */
+  forRegion(region: string): AwsClientProvider {
+    return new AwsClientProvider({ ...this.settings, region });
+  }
+
+  destroy(): void {
+    for (const c of this.cache.values()) (c as MiddlewareCapable).destroy?.();
+    this.cache.clear();
+  }
+
+  private instrument(client: MiddlewareCapable): void {
+    const { accountId, region } = this.settings;
+    const limits = this.settings.rateLimits ?? defaultRateLimits;
+    const onAttempt = this.settings.onAttempt;
+    // Outermost: log the call once (its request and final outcome) into the current evidence record.
+    client.middlewareStack.add(
+      (next: (args: { input: unknown }) => Promise<{ output: { $metadata?: { attempts?: number } } }>, context: { clientName?: string; commandName?: string }) =>
+        async (args: { input: unknown }) => {
+          const action = iamAction(context.clientName ?? 'unknown', context.commandName ?? 'unknown');
+          const log = callLogStorage.getStore();
+          try {
+            const out = await next(args);
+            log?.push({ operation: action, input: args.input, attempts: out.output?.$metadata?.attempts });
+            return out;
+          } catch (err) {
+            const e = err as { name?: string; $metadata?: { attempts?: number } };
+            log?.push({ operation: action, input: args.input, error: e.name ?? 'Error', attempts: e.$metadata?.attempts });
+            throw err;
+          }
+        },
+      { step: 'initialize', name: 'evidenceLockerCallLog', priority: 'high' },
+    );
+    // Innermost (after the retry strategy): each attempt waits for the published rate limit.
+    client.middlewareStack.add(
+      (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) =>
+        async (args: unknown) => {
+          const action = iamAction(context.clientName ?? 'unknown', context.commandName ?? 'unknown');
+          await limits.limiterFor(accountId, region, action)?.acquire();
+          try {
+            const out = await next(args);
+            onAttempt?.(action, 'ok');
+            return out;
+          } catch (err) {
+            const e = err as { $retryable?: { throttling?: boolean }; name?: string };
+            onAttempt?.(action, e.$retryable?.throttling || /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/.test(e.name ?? '') ? 'throttled' : 'error');
+            throw err;
+          }
+        },
+      { step: 'finalizeRequest', name: 'evidenceLockerRateLimit', priority: 'low' },
+    );
+  }
+}

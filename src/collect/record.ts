@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/**
+ * The body of an evidence record, stored content-addressed (its SHA-256 names it). It carries no
+ * timestamp of its own so an unchanged configuration is stored once and proven by every run that
+ * cites it; when it was collected lives in the run manifest's entry for it.
+ */
+export const EvidenceBodySchema = z.object({
+  schema: z.literal('evidence-locker/evidence@1'),
+  queryId: z.string(),
+  accountId: z.string(),
+  region: z.string(),
+  status: z.enum(['ok', 'error']),
+  /** IAM actions called, in order. */
+  operations: z.array(z.string()),
+  /** Every SDK call with its request parameters (and error code, if it failed after retries). */
+  requests: z.array(z.object({ operation: z.string(), input: z.unknown(), error: z.string().optional() })),
+  /** Verbatim API responses (without `$metadata`), as the query's collect arranged them. */
+  data: z.unknown().optional(),
+  /** For an error record: what failed and what to do. */
+  error: z
+    .object({ code: z.string(), message: z.string(), operation: z.string().optional(), hint: z.string().optional() })
+    .optional(),
+  /** AWS SDK for JavaScript version that made the calls. */
+  sdkVersion: z.string(),
+  /** For attestations (manual evidence): who attested, what, and the document's own hash. */
+  attestation: z
+    .object({
+      framework: z.string(),
+      requirement: z.string(),
+      by: z.string(),
+      note: z.string(),
+      file: z.object({ name: z.string(), sha256: z.string(), size: z.number(), mediaType: z.string() }).optional(),
+    })
+    .optional(),
+});
+export type EvidenceBody = z.infer<typeof EvidenceBodySchema>;
+
+/** One evidence record as listed in a run manifest. */
+export const ManifestRecordSchema = z.object({
+  /** Stable within a run: `<queryId>/<accountId>/<region>`. */
+  recordId: z.string(),
+  queryId: z.string(),
+  accountId: z.string(),
+  region: z.string(),
+  status: z.enum(['ok', 'error']),
+  collectedAt: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+  /** Store-specific location (S3 key and version id, or local relative path). */
+  location: z.object({ key: z.string(), versionId: z.string().optional() }).optional(),
+});
+export type ManifestRecord = z.infer<typeof ManifestRecordSchema>;
+
+export function recordIdOf(queryId: string, accountId: string, region: string): string {
+  return `${queryId}/${accountId}/${region}`;
+}
+
+/** Package path of an evidence body: content-addressed, fanned out by the first two hex digits. */
+export function objectPath(sha256: string): string {
+  return `objects/sha256/${sha256.slice(0, 2)}/${sha256}.json`;
+}

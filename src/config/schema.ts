@@ -1,0 +1,143 @@
+import { z } from 'zod';
+
+const AccountId = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
+const Region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'an AWS region name such as us-east-1');
+
+export const AccountSchema = z
+  .object({
+    id: AccountId,
+    name: z.string().optional(),
+    /** Role to assume in this account; default `arn:aws:iam::<id>:role/<accounts.roleName>`. */
+    roleArn: z.string().optional(),
+  })
+  .strict();
+
+export const RetentionSchema = z
+  .object({ days: z.number().int().positive().optional(), years: z.number().int().positive().optional() })
+  .strict()
+  .refine((r) => (r.days === undefined) !== (r.years === undefined), 'give exactly one of days or years');
+
+export const LocalStoreSchema = z
+  .object({ kind: z.literal('local'), path: z.string().default('./evidence-store') })
+  .strict();
+
+export const S3StoreSchema = z
+  .object({
+    kind: z.literal('s3'),
+    bucket: z.string().min(3),
+    prefix: z.string().default('evidence-locker/'),
+    region: Region.optional(),
+    /** The store's own endpoint, distinct from the evidence sources' (AWS_ENDPOINT_URL_S3 is for sources). */
+    endpoint: z.string().url().optional(),
+    forcePathStyle: z.boolean().optional(),
+    /** Default 6 years: PCI DSS 10.5.1 needs 12 months, HIPAA 164.316(b)(2)(i) six years. */
+    retention: RetentionSchema.default({ years: 6 }),
+    mode: z.enum(['COMPLIANCE', 'GOVERNANCE']).default('COMPLIANCE'),
+    /** GOVERNANCE mode is weaker (privileged users can shorten it); it must be chosen explicitly. */
+    allowGovernanceMode: z.boolean().default(false),
+    kmsKeyId: z.string().optional(),
+    /** Bodies larger than this go multipart, with per-part integrity. */
+    multipartThresholdBytes: z.number().int().positive().default(16 * 1024 * 1024),
+    concurrency: z.number().int().min(1).max(64).default(16),
+  })
+  .strict();
+
+export const StoreSchema = z.discriminatedUnion('kind', [LocalStoreSchema, S3StoreSchema]);
+
+export const SigningSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('local'), keyDir: z.string().optional() }).strict(),
+  z.object({ kind: z.literal('kms'), keyId: z.string().min(1), region: Region.optional() }).strict(),
+]);
+
+export const ScheduleSchema = z
+  .object({
+    name: z.string().min(1),
+    action: z.enum(['collect', 'package']),
+    cron: z.string().min(1),
+    timezone: z.string().default('UTC'),
+    frameworks: z.array(z.string()).optional(),
+    /** For package schedules: the period packaged, e.g. `previous-month`. */
+    period: z.enum(['previous-day', 'previous-week', 'previous-month']).optional(),
+    outDir: z.string().optional(),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    organization: z.string().default('Example Organization'),
+    frameworks: z.array(z.string()).min(1).default(['pci-dss-4.0.1', 'hipaa-security']),
+    /** Extra catalog directories (the built-in `controls/` is always loaded). */
+    catalogDirs: z.array(z.string()).default([]),
+    accounts: z
+      .object({
+        source: z.enum(['current', 'list', 'organizations']).default('current'),
+        list: z.array(AccountSchema).default([]),
+        roleName: z.string().default('EvidenceLockerReadOnly'),
+        externalId: z.string().optional(),
+        /** Seconds before expiry at which assumed-role credentials are refreshed. */
+        sessionDurationSeconds: z.number().int().min(900).max(43200).default(3600),
+      })
+      .strict()
+      .prefault({}),
+    regions: z
+      .object({
+        source: z.enum(['list', 'enabled']).default('list'),
+        list: z.array(Region).default(['us-east-1']),
+        /** Region through which global services (IAM, S3 listing, Organizations) are queried. */
+        home: Region.default('us-east-1'),
+      })
+      .strict()
+      .prefault({}),
+    store: StoreSchema.default({ kind: 'local', path: './evidence-store' }),
+    signing: SigningSchema.default({ kind: 'local' }),
+    /** Where local keys, attestations register and exceptions live. */
+    stateDir: z.string().default('./.evidence-locker'),
+    collect: z
+      .object({
+        lookbackHours: z.number().int().min(1).max(24 * 90).default(24),
+        sensitiveEvents: z
+          .array(z.string())
+          .default([
+            'StopLogging',
+            'DeleteTrail',
+            'UpdateTrail',
+            'PutEventSelectors',
+            'DeleteDetector',
+            'UpdateDetector',
+            'PutBucketPolicy',
+            'DeleteBucketPolicy',
+            'PutBucketPublicAccessBlock',
+            'DeleteBucketPublicAccessBlock',
+            'StopConfigurationRecorder',
+            'DeleteConfigurationRecorder',
+            'DeleteDeliveryChannel',
+            'DisableKey',
+            'ScheduleKeyDeletion',
+            'ConsoleLogin',
+          ]),
+        maxAttempts: z.number().int().min(1).max(20).default(8),
+        concurrency: z.number().int().min(1).max(256).default(16),
+        perServiceConcurrency: z.number().int().min(1).max(64).default(8),
+        requestTimeoutMs: z.number().int().min(100).default(30_000),
+      })
+      .strict()
+      .prefault({}),
+    /** Overrides of catalog parameters: `{ "<framework>": { "<requirement>": { "<param>": value } } }`. */
+    parameters: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))).prefault({}),
+    exceptionsFile: z.string().optional(),
+    schedules: z.array(ScheduleSchema).default([]),
+    daemon: z
+      .object({
+        healthPort: z.number().int().min(0).max(65535).default(8080),
+        shutdownGraceMs: z.number().int().min(1000).max(29_000).default(25_000),
+      })
+      .strict()
+      .prefault({}),
+    log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type StoreConfig = z.infer<typeof StoreSchema>;
+export type S3StoreConfig = z.infer<typeof S3StoreSchema>;
+export type ScheduleConfig = z.infer<typeof ScheduleSchema>;

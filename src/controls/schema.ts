@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+export const COVERAGE_LABELS = ['automated', 'partial', 'manual', 'inherited', 'not-applicable'] as const;
+export type Coverage = (typeof COVERAGE_LABELS)[number];
+
+const ParameterValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.string())]);
+
+export const RequirementSchema = z
+  .object({
+    id: z.string().min(1),
+    title: z.string().min(3),
+    /** Principal requirement (PCI `10.2`) or HIPAA standard (`164.312(a)(1)`) this belongs to. */
+    principal: z.string().min(1),
+    testingProcedures: z.array(z.string().min(1)).min(1),
+    coverage: z.enum(COVERAGE_LABELS),
+    rationale: z.string().min(10),
+    /** For manual/inherited: what evidence the assessor should ask for instead. */
+    assessorGuidance: z.string().optional(),
+    /** HIPAA: Required or Addressable; standards that have no separate specification are `required`. */
+    implementation: z.enum(['required', 'addressable']).optional(),
+    /** HIPAA: a standard or one of its implementation specifications. */
+    kind: z.enum(['standard', 'specification', 'requirement']).default('requirement'),
+    parameters: z.record(z.string(), ParameterValue).default({}),
+    queries: z.array(z.string()).default([]),
+  })
+  .strict();
+export type Requirement = z.infer<typeof RequirementSchema>;
+
+export const PrincipalSchema = z.object({ id: z.string(), title: z.string(), parent: z.string().optional() }).strict();
+
+export const CatalogSchema = z
+  .object({
+    framework: z.string().regex(/^[a-z0-9.-]+$/),
+    name: z.string(),
+    version: z.string(),
+    publisher: z.string(),
+    description: z.string().optional(),
+    principals: z.array(PrincipalSchema).default([]),
+    requirements: z.array(RequirementSchema).min(1),
+  })
+  .strict();
+export type Catalog = z.infer<typeof CatalogSchema>;

@@ -1,0 +1,48 @@
+import type { Coverage } from '../controls/schema.js';
+import type { ResourceResult } from '../queries/types.js';
+
+/** Result of one requirement for one account. Missing evidence is never `pass`. */
+export const CONTROL_STATUSES = ['pass', 'fail', 'needs-review', 'not-collected', 'manual', 'not-applicable'] as const;
+export type ControlStatus = (typeof CONTROL_STATUSES)[number];
+
+/** The evidence record behind a result, as the report and the package cite it. */
+export interface EvidenceRef {
+  runId: string;
+  recordId: string;
+  queryId: string;
+  accountId: string;
+  region: string;
+  collectedAt: string;
+  sha256: string;
+  status: 'ok' | 'error';
+}
+
+export interface ResourceFinding extends ResourceResult {
+  queryId: string;
+  region: string;
+  evidenceSha256: string;
+}
+
+export interface ControlResult {
+  framework: string;
+  requirementId: string;
+  accountId: string;
+  status: ControlStatus;
+  coverage: Coverage;
+  /** Human-readable reasons, most important first. */
+  reasons: string[];
+  /** Every resource judged (failing ones first). */
+  findings: ResourceFinding[];
+  evidence: EvidenceRef[];
+  /** Queries that produced no usable evidence for this account (error records or nothing at all). */
+  gaps: { queryId: string; region: string; reason: string }[];
+  /** Parameters used for the evaluation (catalog defaults merged with config overrides). */
+  parameters: Record<string, unknown>;
+}
+
+/** One run's results, the unit the daily series of a package is built from. */
+export interface RunEvaluation {
+  runId: string;
+  collectedAt: string;
+  results: ControlResult[];
+}

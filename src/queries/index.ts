@@ -1,0 +1,29 @@
+import type { EvidenceQuery } from './types.js';
+import { queries as config } from './config/index.js';
+import { queries as cloudtrail } from './cloudtrail/index.js';
+import { queries as guardduty } from './guardduty/index.js';
+import { queries as s3 } from './s3/index.js';
+import { queries as iam } from './iam/index.js';
+import { queries as kms } from './kms/index.js';
+import { queries as ec2 } from './ec2/index.js';
+import { queries as rds } from './rds/index.js';
+import { queries as logs } from './logs/index.js';
+import { queries as securityhub } from './securityhub/index.js';
+
+/** Every evidence query, by id. */
+export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
+  ...config,
+  ...cloudtrail,
+  ...guardduty,
+  ...s3,
+  ...iam,
+  ...kms,
+  ...ec2,
+  ...rds,
+  ...logs,
+  ...securityhub,
+];
+
+export function queryById(id: string): EvidenceQuery<unknown> | undefined {
+  return ALL_QUERIES.find((q) => q.id === id);
+}

@@ -1,0 +1,109 @@
+import type { AwsClientProvider } from '../aws/clients.js';
+
+/** Outcome for one resource under one query. `error` means the evidence could not be judged. */
+export const RESOURCE_STATUSES = ['pass', 'fail', 'needs-review', 'not-applicable', 'error'] as const;
+export type ResourceStatus = (typeof RESOURCE_STATUSES)[number];
+
+export interface ResourceResult {
+  /** ARN, bucket name, detector id, or `account` for account-wide settings. */
+  resource: string;
+  resourceType: string;
+  status: ResourceStatus;
+  /** One sentence an auditor can read: what was found and why it passes or fails. */
+  reason: string;
+}
+
+export interface ParameterSpec {
+  description: string;
+  default: number | string | boolean | string[];
+}
+
+export type QueryParameters = Record<string, number | string | boolean | string[]>;
+
+/** What evaluate knows besides the evidence itself; all of it comes from the evidence record. */
+export interface EvaluationContext {
+  accountId: string;
+  region: string;
+  /** When the evidence was collected (ISO 8601); the reference time for age checks. */
+  collectedAt: string;
+}
+
+export interface QueryContext {
+  accountId: string;
+  /** The region queried; for global queries, the region the global endpoint was reached through. */
+  region: string;
+  clients: AwsClientProvider;
+  params: QueryParameters;
+  now: Date;
+  signal?: AbortSignal;
+}
+
+/**
+ * One evidence query: a small module under src/queries/<service>/ that proves one thing.
+ * `collect` returns verbatim AWS API responses (without `$metadata`) arranged so `evaluate` can read them;
+ * every SDK call it makes is also logged (operation and request) by the client middleware.
+ * `evaluate` is pure: the same evidence and parameters always give the same results.
+ * Evidence passes through canonical JSON before evaluate sees it again, so timestamps arrive as ISO strings.
+ */
+export interface EvidenceQuery<TData = unknown> {
+  id: string;
+  service: string;
+  title: string;
+  /** What the evidence proves, for the report and the catalog. */
+  description: string;
+  /** What an operator does to fix a failing resource. */
+  remediation: string;
+  scope: 'regional' | 'global';
+  /** Every IAM action the query may call, e.g. `s3:ListBuckets`. The deploy policy is generated from these. */
+  apiCalls: readonly string[];
+  parameters?: Record<string, ParameterSpec>;
+  collect(ctx: QueryContext): Promise<TData>;
+  evaluate(data: TData, params: QueryParameters, ctx: EvaluationContext): ResourceResult[];
+}
+
+/** Widens a typed query to the registry's element type. */
+export function defineQuery<TData>(q: EvidenceQuery<TData>): EvidenceQuery<unknown> {
+  return q as unknown as EvidenceQuery<unknown>;
+}
+
+/** Evidence timestamps may be Date (fresh from the SDK) or ISO strings (read back from the store). */
+export function toDate(v: Date | string | number | undefined | null): Date | undefined {
+  if (v === undefined || v === null) return undefined;
+  const d = v instanceof Date ? v : new Date(v);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** An API error kept as evidence (for example "no public access block configured"). */
+export interface CapturedError {
+  error: { code: string; message: string };
+}
+
+export function isCapturedError(v: unknown): v is CapturedError {
+  return typeof v === 'object' && v !== null && 'error' in v && typeof (v as CapturedError).error?.code === 'string';
+}
+
+/**
+ * Runs an SDK call and turns the listed "absence" error codes (e.g. NoSuchPublicAccessBlockConfiguration)
+ * into evidence instead of a failure. Any other error propagates and becomes an error record.
+ */
+export async function captureAbsence<T>(call: () => Promise<T>, absenceCodes: readonly string[]): Promise<T | CapturedError> {
+  try {
+    return stripMetadata(await call());
+  } catch (err) {
+    const e = err as { name?: string; Code?: string; message?: string };
+    const code = e.name ?? e.Code ?? 'Unknown';
+    if (absenceCodes.includes(code) || (e.Code !== undefined && absenceCodes.includes(e.Code))) {
+      return { error: { code, message: e.message ?? code } };
+    }
+    throw err;
+  }
+}
+
+/** Drops the SDK's per-call `$metadata` (request ids, attempts) so unchanged configuration hashes the same. */
+export function stripMetadata<T>(output: T): T {
+  if (output && typeof output === 'object' && '$metadata' in (output as object)) {
+    const { $metadata: _ignored, ...rest } = output as Record<string, unknown>;
+    return rest as T;
+  }
+  return output;
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { ManifestRecordSchema } from '../collect/record.js';
+
+export const RUN_KINDS = ['collection', 'attestation', 'legal-hold'] as const;
+
+/**
+ * A run manifest: every evidence record the run produced, each with its SHA-256, chained to the previous
+ * run of the same chain by that run's manifest hash, and signed (detached signature in `manifest.sig`).
+ */
+export const RunManifestSchema = z.object({
+  schema: z.literal('evidence-locker/run-manifest@1'),
+  runId: z.string(),
+  kind: z.enum(RUN_KINDS),
+  /** Runs form one hash chain per chain id (one per shard of a schedule). */
+  chain: z.string(),
+  tool: z.object({ name: z.string(), version: z.string(), sdkVersion: z.string() }),
+  startedAt: z.string(),
+  completedAt: z.string(),
+  status: z.enum(['complete', 'complete-with-gaps']),
+  scope: z.object({
+    accounts: z.array(z.string()),
+    regions: z.array(z.string()),
+    frameworks: z.array(z.string()),
+    queries: z.array(z.string()),
+  }),
+  shard: z.object({ index: z.number().int(), count: z.number().int(), slot: z.string() }).optional(),
+  previous: z.object({ runId: z.string(), manifestSha256: z.string().regex(/^[0-9a-f]{64}$/) }).nullable(),
+  store: z.object({
+    kind: z.enum(['local', 's3']),
+    location: z.string(),
+    objectLockMode: z.enum(['COMPLIANCE', 'GOVERNANCE']).optional(),
+    retainUntil: z.string().optional(),
+    note: z.string().optional(),
+  }),
+  signing: z.object({ algorithm: z.string(), keyFingerprint: z.string(), keyId: z.string() }),
+  /** Account-level problems (role not assumable, region discovery failed) that are gaps with no record. */
+  gaps: z.array(z.object({ accountId: z.string(), region: z.string().optional(), queryId: z.string().optional(), reason: z.string() })),
+  records: z.array(ManifestRecordSchema),
+});
+export type RunManifest = z.infer<typeof RunManifestSchema>;

@@ -1,0 +1,14 @@
+/**
+ * Signs manifests. Local: Ed25519 (node:crypto). Production: an AWS KMS asymmetric key.
+ * The public key (PEM, SPKI) and its fingerprint travel with every run and package.
+ */
+export interface ManifestSigner {
+  /** `ed25519` or `ecdsa-p256-sha256` / `rsassa-pss-sha256` etc. for KMS keys. */
+  readonly algorithm: string;
+  /** Key ARN for KMS, `local:<fingerprint>` for local keys. */
+  readonly keyId: string;
+  publicKeyPem(): Promise<string>;
+  /** SHA-256 of the DER-encoded SubjectPublicKeyInfo, hex. */
+  fingerprint(): Promise<string>;
+  sign(message: Buffer): Promise<Buffer>;
+}
