@@ -1,0 +1,179 @@
+import type { Catalog, Requirement } from '../controls/schema.js';
+import type { Config } from '../config/schema.js';
+import type { EvidenceBody, ManifestRecord } from '../collect/record.js';
+import type { RunManifest } from '../seal/manifest.js';
+import { queryById } from '../queries/index.js';
+import type { EvidenceQuery, QueryParameters, ResourceStatus } from '../queries/types.js';
+import type { ControlResult, ControlStatus, EvidenceRef, ResourceFinding } from './types.js';
+
+/** A sealed attestation (manual evidence) that applies to a requirement. */
+export interface AttestationRef {
+  framework: string;
+  requirement: string;
+  by: string;
+  note: string;
+  runId: string;
+  collectedAt: string;
+  sha256: string;
+  fileName?: string;
+}
+
+export interface EvaluateRunInput {
+  manifest: RunManifest;
+  loadBody(sha256: string): Promise<EvidenceBody>;
+  catalogs: Catalog[];
+  frameworks: string[];
+  parameterOverrides?: Config['parameters'];
+  attestations?: AttestationRef[];
+  /** Restrict to these accounts (default: every account in the run's scope). */
+  accounts?: string[];
+}
+
+const STATUS_ORDER: Record<ResourceStatus, number> = { fail: 0, 'needs-review': 1, error: 2, pass: 3, 'not-applicable': 4 };
+
+/** Catalog defaults < requirement parameters < config overrides. */
+export function parametersFor(
+  framework: string,
+  requirement: Requirement,
+  query: EvidenceQuery<unknown> | undefined,
+  overrides: Config['parameters'] = {},
+): QueryParameters {
+  const params: QueryParameters = {};
+  for (const [name, spec] of Object.entries(query?.parameters ?? {})) params[name] = spec.default;
+  Object.assign(params, requirement.parameters);
+  const o = overrides[framework]?.[requirement.id];
+  if (o) Object.assign(params, o as QueryParameters);
+  return params;
+}
+
+/**
+ * Evaluates one sealed run against the catalogs: one ControlResult per requirement and account.
+ * Evidence bodies are evaluated once per (record, parameter set). Missing evidence is never `pass`.
+ */
+export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResult[]> {
+  const { manifest } = input;
+  const accounts = [...new Set(input.accounts ?? manifest.scope.accounts)].sort();
+  const recordsByQueryAccount = new Map<string, ManifestRecord[]>();
+  for (const r of manifest.records) {
+    const k = `${r.queryId}\u0000${r.accountId}`;
+    const list = recordsByQueryAccount.get(k) ?? [];
+    list.push(r);
+    recordsByQueryAccount.set(k, list);
+  }
+  const bodyCache = new Map<string, Promise<EvidenceBody>>();
+  const load = (sha: string) => {
+    let p = bodyCache.get(sha);
+    if (!p) {
+      p = input.loadBody(sha);
+      bodyCache.set(sha, p);
+    }
+    return p;
+  };
+  const runGaps = manifest.gaps;
+  const results: ControlResult[] = [];
+
+  for (const frameworkId of input.frameworks) {
+    const catalog = input.catalogs.find((c) => c.framework === frameworkId);
+    if (!catalog) throw new Error(`framework ${frameworkId} is not among the loaded catalogs`);
+    for (const req of catalog.requirements) {
+      for (const accountId of accounts) {
+        results.push(await evaluateRequirement(frameworkId, req, accountId));
+      }
+    }
+  }
+  return results;
+
+  async function evaluateRequirement(framework: string, req: Requirement, accountId: string): Promise<ControlResult> {
+    const base = { framework, requirementId: req.id, accountId, coverage: req.coverage };
+    if (req.coverage === 'manual' || req.coverage === 'inherited') {
+      const atts = (input.attestations ?? []).filter((a) => a.framework === framework && a.requirement === req.id);
+      const reasons = atts.length
+        ? atts.map((a) => `attested by ${a.by} on ${a.collectedAt.slice(0, 10)}: ${a.note}`)
+        : [req.coverage === 'inherited' ? 'inherited from the cloud provider or a service provider: assessor reviews their attestation' : 'manual: assessor examines evidence outside AWS APIs'];
+      return {
+        ...base,
+        status: 'manual',
+        reasons,
+        findings: [],
+        evidence: atts.map((a) => ({ runId: a.runId, recordId: `attestation/${a.framework}/${a.requirement}`, queryId: 'attestation', accountId, region: 'global', collectedAt: a.collectedAt, sha256: a.sha256, status: 'ok' as const })),
+        gaps: [],
+        parameters: { ...req.parameters },
+      };
+    }
+    if (req.coverage === 'not-applicable') {
+      return { ...base, status: 'not-applicable', reasons: [req.rationale], findings: [], evidence: [], gaps: [], parameters: {} };
+    }
+
+    const findings: ResourceFinding[] = [];
+    const evidence: EvidenceRef[] = [];
+    const gaps: ControlResult['gaps'] = [];
+    const parameters: Record<string, unknown> = { ...req.parameters };
+    const accountGap = runGaps.find((g) => g.accountId === accountId && !g.region && !g.queryId);
+    for (const queryId of req.queries) {
+      const query = queryById(queryId);
+      const params = parametersFor(framework, req, query, input.parameterOverrides);
+      Object.assign(parameters, params);
+      const records = recordsByQueryAccount.get(`${queryId}\u0000${accountId}`) ?? [];
+      if (!query) {
+        gaps.push({ queryId, region: '-', reason: `query ${queryId} is not known to this version of evidence-locker` });
+        continue;
+      }
+      if (records.length === 0) {
+        const reason = accountGap
+          ? `account not reached: ${accountGap.reason}`
+          : manifest.scope.queries.includes(queryId)
+            ? 'no evidence record in this run'
+            : 'query not included in this run';
+        gaps.push({ queryId, region: '-', reason });
+        continue;
+      }
+      for (const rec of records) {
+        evidence.push({ runId: manifest.runId, recordId: rec.recordId, queryId, accountId, region: rec.region, collectedAt: rec.collectedAt, sha256: rec.sha256, status: rec.status });
+        const body = await load(rec.sha256);
+        if (body.status === 'error') {
+          gaps.push({ queryId, region: rec.region, reason: `${body.error?.operation ?? queryId}: ${body.error?.code ?? 'Error'}: ${body.error?.message ?? 'collection failed'}` });
+          continue;
+        }
+        try {
+          const out = query.evaluate(body.data, params, { accountId, region: rec.region, collectedAt: rec.collectedAt });
+          for (const f of out) {
+            findings.push({ ...f, queryId, region: rec.region, evidenceSha256: rec.sha256 });
+            if (f.status === 'error') gaps.push({ queryId, region: rec.region, reason: `${f.resource}: ${f.reason}` });
+          }
+        } catch (err) {
+          gaps.push({ queryId, region: rec.region, reason: `evaluation failed: ${(err as Error).message}` });
+        }
+      }
+    }
+    findings.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.resource.localeCompare(b.resource) || a.queryId.localeCompare(b.queryId) || a.region.localeCompare(b.region));
+    const status = combine(findings.map((f) => f.status), gaps.length > 0);
+    const reasons = reasonsFor(status, findings, gaps, req);
+    return { ...base, status, reasons, findings, evidence, gaps, parameters };
+  }
+}
+
+/** fail > needs-review > not-collected (gap) > pass; nothing judged at all is a gap, never a pass. */
+export function combine(statuses: ResourceStatus[], hasGaps: boolean): ControlStatus {
+  if (statuses.includes('fail')) return 'fail';
+  if (statuses.includes('needs-review')) return 'needs-review';
+  if (hasGaps || statuses.includes('error')) return 'not-collected';
+  if (statuses.length === 0) return 'not-collected';
+  if (statuses.every((s) => s === 'not-applicable')) return 'not-applicable';
+  return 'pass';
+}
+
+function reasonsFor(status: ControlStatus, findings: ResourceFinding[], gaps: ControlResult['gaps'], req: Requirement): string[] {
+  const reasons: string[] = [];
+  const by = (s: ResourceStatus) => findings.filter((f) => f.status === s);
+  for (const f of by('fail')) reasons.push(`FAIL ${f.resource} (${f.region}): ${f.reason}`);
+  for (const f of by('needs-review')) reasons.push(`REVIEW ${f.resource} (${f.region}): ${f.reason}`);
+  for (const g of gaps) reasons.push(`GAP ${g.queryId} (${g.region}): ${g.reason}`);
+  if (status === 'pass') {
+    const n = by('pass').length;
+    reasons.push(`${n} resource check${n === 1 ? '' : 's'} passed`);
+  }
+  if (status === 'not-collected' && findings.length === 0 && gaps.length === 0) reasons.push('no evidence was judged for this requirement');
+  if (status === 'not-applicable') reasons.push('no in-scope resources were found');
+  if (req.coverage === 'partial') reasons.push(`partial coverage: ${req.assessorGuidance ?? 'the assessor must also examine evidence outside AWS APIs'}`);
+  return reasons;
+}
