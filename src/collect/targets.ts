@@ -24,6 +24,7 @@ export interface TargetGap {
 export interface TargetFilter {
   accounts?: string[];
   regions?: string[];
+  shard?: { index: number; count: number; slot?: string };
 }
 
 export function roleArnFor(config: Config, accountId: string, explicit?: string): string {

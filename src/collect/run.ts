@@ -1,0 +1,233 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config/schema.js';
+import type { Catalog } from '../controls/schema.js';
+import type { EvidenceStore } from '../store/types.js';
+import type { ManifestSigner } from '../seal/signer.js';
+import type { Logger } from '../log/logger.js';
+import { scrubSecrets } from '../log/logger.js';
+import { ALL_QUERIES, queryById } from '../queries/index.js';
+import type { EvidenceQuery } from '../queries/types.js';
+import { AwsClientProvider, withCallLog, type LoggedCall } from '../aws/clients.js';
+import { canonicalBytes } from '../seal/canonical.js';
+import { sha256Hex } from '../seal/hash.js';
+import { newRunId, sealRun } from '../seal/seal.js';
+import { type EvidenceBody, type ManifestRecord, recordIdOf } from './record.js';
+import { resolveTargets, type AccountTarget, type TargetGap } from './targets.js';
+import { Semaphore } from './limit.js';
+import { ConfigError } from '../errors.js';
+import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
+
+export interface CollectionProgress {
+  done: number;
+  total: number;
+  errors: number;
+  accounts: number;
+  regions: number;
+  queries: number;
+}
+
+export interface CollectionOptions {
+  config: Config;
+  catalogs: Catalog[];
+  frameworks?: string[];
+  accounts?: string[];
+  regions?: string[];
+  queries?: string[];
+  shard?: { index: number; count: number; slot?: string };
+  store: EvidenceStore;
+  signer: ManifestSigner;
+  log: Logger;
+  signal?: AbortSignal;
+  onProgress?: (p: CollectionProgress) => void;
+  /** Observer of every SDK attempt (daemon metrics). */
+  onAttempt?: (action: string, outcome: 'ok' | 'throttled' | 'error') => void;
+  now?: () => Date;
+}
+
+export interface CollectionOutcome {
+  runId: string;
+  status: 'complete' | 'complete-with-gaps' | 'aborted';
+  records: number;
+  errorRecords: number;
+  gaps: number;
+  manifestSha256?: string;
+  accounts: string[];
+  regions: string[];
+}
+
+/** The queries a run needs: every query the selected frameworks' requirements cite (collect once, map many). */
+export function plannedQueries(catalogs: Catalog[], frameworks: string[], only?: string[]): EvidenceQuery<unknown>[] {
+  if (only?.length) {
+    const unknown = only.filter((id) => !queryById(id));
+    if (unknown.length) {
+      throw new ConfigError(`unknown query id(s): ${unknown.join(', ')}`, `run \`evidence-locker controls list --framework <id> --format json\` to see the query ids; known: ${ALL_QUERIES.map((q) => q.id).join(', ')}`);
+    }
+  }
+  const ids = new Set<string>();
+  for (const f of frameworks) {
+    const c = catalogs.find((x) => x.framework === f);
+    if (!c) throw new ConfigError(`unknown framework "${f}"`, `known frameworks: ${catalogs.map((x) => x.framework).join(', ')}`);
+    for (const r of c.requirements) for (const q of r.queries) ids.add(q);
+  }
+  const selected = [...ids].filter((id) => !only?.length || only.includes(id));
+  return selected.map((id) => queryById(id)).filter((q): q is EvidenceQuery<unknown> => q !== undefined).sort((a, b) => a.id.localeCompare(b.id));
+}
+
+const HINTS: [RegExp, string][] = [
+  [/AccessDenied|UnauthorizedOperation|AuthorizationError|NotAuthorized/i, 'grant this read-only action to the collection role (deploy/member-role.json lists every action the queries need)'],
+  [/Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|Rate exceeded/i, 'the API kept throttling after every retry; lower collect.concurrency or run at a quieter time'],
+  [/ExpiredToken|InvalidClientTokenId|UnrecognizedClient|CredentialsProviderError|security token/i, 'the credentials were rejected or expired; check the role trust policy, external id and session duration'],
+  [/TimeoutError|ETIMEDOUT|ECONNRESET|socket hang up|RequestTimeout/i, 'the service did not answer in time; the next run will retry'],
+  [/OptInRequired|not subscribed|SubscriptionRequired|InvalidAccessException/i, 'the service is not enabled in this account and region; enable it or scope the run to other regions'],
+];
+
+function errorBody(err: unknown, calls: LoggedCall[]): EvidenceBody['error'] {
+  const e = err as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const code = e.name && e.name !== 'Error' ? e.name : (e.Code ?? 'Error');
+  const message = scrubSecrets(String(e.message ?? err)).slice(0, 500);
+  const failed = [...calls].reverse().find((c) => c.error);
+  const hint = HINTS.find(([re]) => re.test(`${code} ${message}`))?.[1];
+  return { code, message, ...(failed ? { operation: failed.operation } : {}), ...(hint ? { hint } : {}) };
+}
+
+/**
+ * One collection run: each needed query once per account and region (global queries once per account),
+ * each response kept verbatim in a content-addressed body, then one signed manifest sealed last.
+ */
+export async function runCollection(opts: CollectionOptions): Promise<CollectionOutcome> {
+  const { config, store, signer, log } = opts;
+  const now = opts.now ?? (() => new Date());
+  const frameworks = opts.frameworks?.length ? opts.frameworks : config.frameworks;
+  const queries = plannedQueries(opts.catalogs, frameworks, opts.queries);
+  const startedAt = now();
+  const runId = newRunId(startedAt, randomBytes(3).toString('hex'));
+  const runLog = log.child({ runId });
+
+  const { targets, gaps: targetGaps } = await resolveTargets(config, { accounts: opts.accounts, regions: opts.regions, shard: opts.shard }, runLog);
+  const gaps: TargetGap[] = [...targetGaps];
+  const home = config.regions.home;
+
+  interface Task { target: AccountTarget; query: EvidenceQuery<unknown>; region: string }
+  const tasks: Task[] = [];
+  for (const target of targets) {
+    for (const query of queries) {
+      if (query.scope === 'global') tasks.push({ target, query, region: 'global' });
+      else for (const region of target.regions) tasks.push({ target, query, region });
+    }
+  }
+  const allRegions = [...new Set(targets.flatMap((t) => t.regions))].sort();
+  runLog.info({ accounts: targets.length, regions: allRegions.length, queries: queries.length, tasks: tasks.length, frameworks }, 'collection started');
+
+  const providers = new Map<string, AwsClientProvider>();
+  const providerFor = (t: AccountTarget, region: string) => {
+    const key = `${t.accountId}/${region}`;
+    let p = providers.get(key);
+    if (!p) {
+      p = new AwsClientProvider({
+        accountId: t.accountId,
+        region,
+        credentials: t.credentials,
+        maxAttempts: config.collect.maxAttempts,
+        requestTimeoutMs: config.collect.requestTimeoutMs,
+        onAttempt: opts.onAttempt,
+      });
+      providers.set(key, p);
+    }
+    return p;
+  };
+
+  const overall = new Semaphore(config.collect.concurrency);
+  const perService = new Map<string, Semaphore>();
+  const serviceLimit = (s: string) => {
+    let sem = perService.get(s);
+    if (!sem) perService.set(s, (sem = new Semaphore(config.collect.perServiceConcurrency)));
+    return sem;
+  };
+  const retainUntil = undefined;
+  const records: ManifestRecord[] = [];
+  let done = 0;
+  let errors = 0;
+  const progress = () =>
+    opts.onProgress?.({ done, total: tasks.length, errors, accounts: targets.length, regions: allRegions.length, queries: queries.length });
+
+  const runTask = async (task: Task): Promise<void> => {
+    if (opts.signal?.aborted) return;
+    const region = task.region === 'global' ? home : task.region;
+    const clients = providerFor(task.target, region);
+    const collectedAt = now().toISOString();
+    const outcome = await withCallLog(() =>
+      task.query.collect({ accountId: task.target.accountId, region, clients, params: collectParams(task.query, config), now: now(), signal: opts.signal }),
+    );
+    const requests = outcome.calls.map((c) => ({ operation: c.operation, input: c.input, ...(c.error ? { error: c.error } : {}) }));
+    const body: EvidenceBody =
+      'result' in outcome
+        ? { schema: 'evidence-locker/evidence@1', queryId: task.query.id, accountId: task.target.accountId, region: task.region, status: 'ok', operations: [...new Set(outcome.calls.map((c) => c.operation))], requests, data: outcome.result, sdkVersion: SDK_VERSION }
+        : { schema: 'evidence-locker/evidence@1', queryId: task.query.id, accountId: task.target.accountId, region: task.region, status: 'error', operations: [...new Set(outcome.calls.map((c) => c.operation))], requests, error: errorBody(outcome.error, outcome.calls), sdkVersion: SDK_VERSION };
+    if (body.status === 'error') {
+      errors++;
+      runLog.warn({ queryId: task.query.id, accountId: task.target.accountId, region: task.region, code: body.error?.code, operation: body.error?.operation }, 'query failed; recorded as a gap');
+    }
+    const bytes = canonicalBytes(body);
+    const sha256 = sha256Hex(bytes);
+    const stored = await store.putObject(sha256, bytes, retainUntil ? { retainUntil } : undefined);
+    records.push({
+      recordId: recordIdOf(task.query.id, task.target.accountId, task.region),
+      queryId: task.query.id,
+      accountId: task.target.accountId,
+      region: task.region,
+      status: body.status,
+      collectedAt,
+      sha256,
+      size: bytes.length,
+      location: { key: stored.key, ...(stored.versionId ? { versionId: stored.versionId } : {}) },
+    });
+    done++;
+    progress();
+  };
+
+  try {
+    await Promise.all(tasks.map((t) => overall.run(() => serviceLimit(t.query.service).run(() => runTask(t)))));
+  } finally {
+    for (const p of providers.values()) p.destroy();
+  }
+
+  if (opts.signal?.aborted) {
+    runLog.warn({ written: records.length, planned: tasks.length }, 'collection aborted before sealing; bodies already written are unreferenced and harmless');
+    return { runId, status: 'aborted', records: records.length, errorRecords: errors, gaps: errors + gaps.length, accounts: targets.map((t) => t.accountId), regions: allRegions };
+  }
+
+  records.sort((a, b) => a.recordId.localeCompare(b.recordId));
+  const status = errors > 0 || gaps.length > 0 ? 'complete-with-gaps' : 'complete';
+  const desc = store.describe();
+  const sealed = await sealRun(store, signer, {
+    runId,
+    kind: 'collection',
+    chain: opts.shard ? `shard-${opts.shard.index}-of-${opts.shard.count}` : 'default',
+    tool: { name: TOOL_NAME, version: TOOL_VERSION, sdkVersion: SDK_VERSION },
+    startedAt: startedAt.toISOString(),
+    completedAt: now().toISOString(),
+    status,
+    scope: { accounts: [...new Set([...targets.map((t) => t.accountId), ...gaps.map((g) => g.accountId)])].sort(), regions: allRegions, frameworks: [...frameworks].sort(), queries: queries.map((q) => q.id) },
+    ...(opts.shard ? { shard: { index: opts.shard.index, count: opts.shard.count, slot: opts.shard.slot ?? startedAt.toISOString().slice(0, 10) } } : {}),
+    store: {
+      kind: desc.kind,
+      location: desc.location,
+      ...(desc.objectLockMode ? { objectLockMode: desc.objectLockMode } : {}),
+      ...(desc.retentionDays ? { retainUntil: new Date(startedAt.getTime() + desc.retentionDays * 86_400_000).toISOString() } : {}),
+      note: desc.note,
+    },
+    gaps: gaps.map((g) => ({ accountId: g.accountId, ...(g.region ? { region: g.region } : {}), reason: g.reason })),
+    records,
+  });
+  runLog.info({ status, records: records.length, errorRecords: errors, manifestSha256: sealed.manifestSha256 }, 'run sealed');
+  return { runId, status, records: records.length, errorRecords: errors, gaps: errors + gaps.length, manifestSha256: sealed.manifestSha256, accounts: targets.map((t) => t.accountId), regions: allRegions };
+}
+
+/** Parameters a query needs at collection time (e.g. lookback window, sensitive event names). */
+function collectParams(query: EvidenceQuery<unknown>, config: Config) {
+  const params: Record<string, number | string | boolean | string[]> = {};
+  for (const [name, spec] of Object.entries(query.parameters ?? {})) params[name] = spec.default;
+  if ('lookbackHours' in params) params.lookbackHours = config.collect.lookbackHours;
+  if ('sensitiveEvents' in params) params.sensitiveEvents = config.collect.sensitiveEvents;
+  return params;
+}
