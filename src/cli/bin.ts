@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+import { ExitCode } from '../errors.js';
+import { scrubSecrets } from '../log/logger.js';
+import { main } from './main.js';
+
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(`evidence-locker: unhandled rejection: ${scrubSecrets(String((reason as Error)?.stack ?? reason))}\n`);
+  process.exit(ExitCode.failure);
+});
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,46 @@
+import { Command, CommanderError } from 'commander';
+import { EvidenceLockerError, ExitCode } from '../errors.js';
+import { scrubSecrets } from '../log/logger.js';
+import { TOOL_VERSION } from '../version.js';
+import { registerCollectCommand } from './commands/collect.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('evidence-locker')
+    .description('Collects PCI DSS v4.0.1 and HIPAA Security Rule evidence from AWS into a write-once store and builds auditor packages that verify offline.')
+    .version(TOOL_VERSION)
+    .option('-c, --config <file>', 'YAML configuration file (default: $EVIDENCE_LOCKER_CONFIG, ./evidence-locker.yaml, or embedded defaults)')
+    .option('--log-level <level>', 'log level for the JSON logs on stderr (trace, debug, info, warn, error, silent)')
+    .showHelpAfterError()
+    .exitOverride();
+  registerCollectCommand(program);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  if (err instanceof EvidenceLockerError) {
+    process.stderr.write(`evidence-locker: error: ${scrubSecrets(err.message)}\n`);
+    if (err.hint) process.stderr.write(`  what to do: ${scrubSecrets(err.hint)}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  process.stderr.write(`evidence-locker: unexpected error: ${scrubSecrets(e?.stack ?? String(err))}\n`);
+  return ExitCode.failure;
+}
+

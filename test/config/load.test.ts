@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, applyEnvOverrides } from '../../src/config/load.js';
+import { ConfigError } from '../../src/errors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'el-config-'));
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+describe('loadConfig', () => {
+  it('gives embedded defaults with no file: current account, local store, both frameworks, 6-year S3 retention default', () => {
+    const c = loadConfig(undefined, {});
+    expect(c.accounts.source).toBe('current');
+    expect(c.store).toEqual({ kind: 'local', path: './evidence-store' });
+    expect(c.frameworks).toEqual(['pci-dss-4.0.1', 'hipaa-security']);
+    expect(c.collect.lookbackHours).toBe(24);
+  });
+
+  it('reads a YAML file and applies defaults inside sections', () => {
+    const p = file('ok.yaml', 'organization: Acme\nstore:\n  kind: s3\n  bucket: acme-evidence\ncollect:\n  lookbackHours: 48\n');
+    const c = loadConfig(p, {});
+    expect(c.organization).toBe('Acme');
+    expect(c.store.kind === 's3' && c.store.retention).toEqual({ years: 6 });
+    expect(c.store.kind === 's3' && c.store.mode).toBe('COMPLIANCE');
+    expect(c.collect.lookbackHours).toBe(48);
+    expect(c.collect.maxAttempts).toBe(8);
+  });
+
+  it('lets every field be overridden from the environment', () => {
+    const p = file('env.yaml', 'store:\n  kind: s3\n  bucket: a-bucket\n');
+    const c = loadConfig(p, {
+      EVIDENCE_LOCKER_STORE__BUCKET: 'from-env',
+      EVIDENCE_LOCKER_COLLECT__LOOKBACK_HOURS: '72',
+      EVIDENCE_LOCKER_REGIONS__LIST: '["eu-west-1","eu-central-1"]',
+      EVIDENCE_LOCKER_ORGANIZATION: 'Env Org',
+    });
+    expect(c.store.kind === 's3' && c.store.bucket).toBe('from-env');
+    expect(c.collect.lookbackHours).toBe(72);
+    expect(c.regions.list).toEqual(['eu-west-1', 'eu-central-1']);
+    expect(c.organization).toBe('Env Org');
+  });
+
+  it('converts SCREAMING_SNAKE segments to camelCase paths', () => {
+    expect(applyEnvOverrides({}, { EVIDENCE_LOCKER_DAEMON__HEALTH_PORT: '9000' }).merged).toEqual({ daemon: { healthPort: 9000 } });
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ['not yaml', 'store: [unclosed', /bad\.yaml:.*line 1.*not valid YAML/],
+    ['a list', '- a\n- b\n', /must be a YAML mapping/],
+    ['unknown field', 'stor:\n  kind: local\n', /Unrecognized key.*stor|stor/],
+    ['bad store kind', 'store:\n  kind: ftp\n', /store\.kind/],
+    ['bad account id', 'accounts:\n  source: list\n  list:\n    - id: "12345"\n', /accounts\.list\[0\]\.id: an AWS account id is 12 digits/],
+    ['bad region', 'regions:\n  list: [mars-1]\n', /regions\.list\[0\]/],
+    ['retention both', 'store:\n  kind: s3\n  bucket: abc\n  retention: { days: 10, years: 1 }\n', /store\.retention/],
+    ['negative lookback', 'collect:\n  lookbackHours: -1\n', /collect\.lookbackHours/],
+  ];
+  for (const [name, text, re] of bad) {
+    it(`rejects ${name} naming the file and field`, () => {
+      const p = file('bad.yaml', text);
+      let err: unknown;
+      try {
+        loadConfig(p, {});
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).exitCode).toBe(2);
+      expect((err as Error).message).toContain('bad.yaml');
+      expect((err as Error).message).toMatch(re);
+    });
+  }
+
+  it('names a missing file', () => {
+    expect(() => loadConfig(join(dir, 'nope.yaml'), {})).toThrow(/nope\.yaml: cannot read the configuration file \(ENOENT\)/);
+  });
+});

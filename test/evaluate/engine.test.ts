@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { combine, evaluateRun } from '../../src/evaluate/engine.js';
+import type { Catalog } from '../../src/controls/schema.js';
+import type { RunManifest } from '../../src/seal/manifest.js';
+import type { EvidenceBody } from '../../src/collect/record.js';
+
+const catalog: Catalog = {
+  framework: 'test-fw',
+  name: 'Test',
+  version: '1',
+  publisher: 'us',
+  principals: [],
+  requirements: [
+    { id: '1.1', principal: '1', title: 'Manual thing', testingProcedures: ['1.1.a'], coverage: 'manual', rationale: 'Policies are documents.', assessorGuidance: 'Ask for the policy.', kind: 'requirement', parameters: {}, queries: [] },
+    { id: '1.2', principal: '1', title: 'Not applicable thing', testingProcedures: ['1.2'], coverage: 'not-applicable', rationale: 'No such systems in scope.', kind: 'requirement', parameters: {}, queries: [] },
+    { id: '1.3', principal: '1', title: 'Automated with unknown query', testingProcedures: ['1.3'], coverage: 'automated', rationale: 'Evidence from an API.', kind: 'requirement', parameters: {}, queries: ['nope.unknown'] },
+  ],
+};
+
+function manifest(records: RunManifest['records'] = []): RunManifest {
+  return {
+    schema: 'evidence-locker/run-manifest@1',
+    runId: 'r1',
+    kind: 'collection',
+    chain: 'default',
+    tool: { name: 'evidence-locker', version: '0', sdkVersion: 'x' },
+    startedAt: '2026-11-01T00:00:00.000Z',
+    completedAt: '2026-11-01T00:01:00.000Z',
+    status: 'complete',
+    scope: { accounts: ['111122223333'], regions: ['us-east-1'], frameworks: ['test-fw'], queries: [] },
+    previous: null,
+    store: { kind: 'local', location: '/x' },
+    signing: { algorithm: 'ed25519', keyFingerprint: 'f', keyId: 'k' },
+    gaps: [],
+    records,
+  };
+}
+
+describe('combine', () => {
+  it('ranks fail over needs-review over gaps over pass', () => {
+    expect(combine(['pass', 'fail', 'needs-review'], true)).toBe('fail');
+    expect(combine(['pass', 'needs-review'], true)).toBe('needs-review');
+    expect(combine(['pass'], true)).toBe('not-collected');
+    expect(combine(['pass', 'not-applicable'], false)).toBe('pass');
+  });
+  it('never passes without evidence', () => {
+    expect(combine([], false)).toBe('not-collected');
+    expect(combine(['error'], false)).toBe('not-collected');
+    expect(combine(['pass', 'error'], false)).toBe('not-collected');
+  });
+  it('is not-applicable only when every judged resource is', () => {
+    expect(combine(['not-applicable'], false)).toBe('not-applicable');
+  });
+});
+
+describe('evaluateRun', () => {
+  const loadBody = async (): Promise<EvidenceBody> => {
+    throw new Error('no bodies in this test');
+  };
+  it('marks manual requirements manual, cites attestations, and keeps N/A as not-applicable', async () => {
+    const results = await evaluateRun({
+      manifest: manifest(),
+      loadBody,
+      catalogs: [catalog],
+      frameworks: ['test-fw'],
+      attestations: [{ framework: 'test-fw', requirement: '1.1', by: 'CISO', note: 'policy approved', runId: 'a1', collectedAt: '2026-11-01T10:00:00Z', sha256: 'a'.repeat(64) }],
+    });
+    const byId = Object.fromEntries(results.map((r) => [r.requirementId, r]));
+    expect(byId['1.1'].status).toBe('manual');
+    expect(byId['1.1'].reasons[0]).toMatch(/attested by CISO on 2026-11-01: policy approved/);
+    expect(byId['1.1'].evidence).toHaveLength(1);
+    expect(byId['1.2'].status).toBe('not-applicable');
+  });
+  it('reports an automated requirement whose query is unknown or missing as not-collected, never pass', async () => {
+    const results = await evaluateRun({ manifest: manifest(), loadBody, catalogs: [catalog], frameworks: ['test-fw'] });
+    const r = results.find((x) => x.requirementId === '1.3')!;
+    expect(r.status).toBe('not-collected');
+    expect(r.gaps[0].reason).toMatch(/not known/);
+  });
+  it('produces one result per requirement and account in the run scope', async () => {
+    const m = manifest();
+    m.scope.accounts = ['222233334444', '111122223333'];
+    const results = await evaluateRun({ manifest: m, loadBody, catalogs: [catalog], frameworks: ['test-fw'] });
+    expect(results.map((r) => `${r.requirementId}/${r.accountId}`)).toEqual([
+      '1.1/111122223333', '1.1/222233334444', '1.2/111122223333', '1.2/222233334444', '1.3/111122223333', '1.3/222233334444',
+    ]);
+  });
+  it('rejects a framework that is not loaded', async () => {
+    await expect(evaluateRun({ manifest: manifest(), loadBody, catalogs: [catalog], frameworks: ['other'] })).rejects.toThrow(/not among the loaded catalogs/);
+  });
+});
