@@ -1,0 +1,41 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import { ConfigError } from '../errors.js';
+import type { ManifestSigner } from './signer.js';
+import { LocalEd25519Signer } from './local-signer.js';
+
+export interface OpenSignerOptions {
+  log?: Logger;
+}
+
+/** Directory of the local Ed25519 key: `signing.keyDir`, else `<stateDir>/keys`, relative paths from the current directory. */
+export function localKeyDir(config: Pick<Config, 'signing' | 'stateDir'>): string {
+  const dir = config.signing.kind === 'local' && config.signing.keyDir ? config.signing.keyDir : join(config.stateDir, 'keys');
+  return isAbsolute(dir) ? dir : resolve(dir);
+}
+
+/** Opens the manifest signer the configuration names. */
+export async function openSigner(config: Pick<Config, 'signing' | 'stateDir'>, opts: OpenSignerOptions = {}): Promise<ManifestSigner> {
+  const signing = config.signing;
+  if (signing.kind === 'local') {
+    const dir = localKeyDir(config);
+    let signer: LocalEd25519Signer;
+    try {
+      signer = LocalEd25519Signer.open(dir);
+    } catch (err) {
+      throw new ConfigError(
+        `signing: cannot open the local Ed25519 key in ${dir}: ${(err as Error).message}`,
+        'check the directory is readable and writable by this user, or set signing.keyDir to another directory',
+      );
+    }
+    if (signer.created) {
+      opts.log?.warn({ keyDir: dir, keyId: signer.keyId }, 'created a new local Ed25519 manifest signing key; back it up and publish its fingerprint to your assessor');
+    }
+    return signer;
+  }
+  throw new ConfigError(
+    `signing.kind "${signing.kind}": this build signs manifests only with a local Ed25519 key`,
+    'set signing.kind: local (optionally signing.keyDir) in the configuration file',
+  );
+}

@@ -1,0 +1,252 @@
+import { randomBytes } from 'node:crypto';
+import { constants as fsc } from 'node:fs';
+import { access, chmod, link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { objectPath } from '../collect/record.js';
+import { EvidenceLockerError } from '../errors.js';
+import { sha256Hex, SHA256_HEX } from '../seal/hash.js';
+import type { EvidenceStore, PreflightCheck, StoreDescription, StoredObject, StoredRun } from './types.js';
+
+/** File names of a sealed run, in every store. */
+export const RUN_FILES = { manifest: 'manifest.json', signature: 'manifest.sig', publicKey: 'public-key.pem' } as const;
+
+/** Run ids become directory names and object keys: no separators, no dot-dot, no hidden names. */
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+export function assertRunId(runId: string): void {
+  if (!RUN_ID.test(runId) || runId.includes('..')) {
+    throw new EvidenceLockerError(`run id "${runId}" is not valid: use letters, digits, '.', '_' and '-' only (e.g. 20261127T020000Z-3f9a1c)`);
+  }
+}
+
+export function assertSha256(sha256: string): void {
+  if (!SHA256_HEX.test(sha256)) throw new EvidenceLockerError(`"${sha256}" is not a lowercase hex SHA-256 digest`);
+}
+
+const LOCAL_NOTE =
+  'Local directory store: tamper-evident, not tamper-proof. Files are written once and made read-only, every body is ' +
+  'named by its SHA-256 and every run manifest is signed and chained, so any change is detected by verify; but anyone ' +
+  'with write access to the directory can still delete or replace files. Use the s3 store (Object Lock COMPLIANCE) for audit retention.';
+
+/**
+ * The embedded default store: a directory. Bodies are written once under `objects/sha256/<2 hex>/<sha>.json`
+ * (temp file, fsync, hard link without overwrite, read-only); a run is assembled in a temp directory and renamed
+ * into `runs/<runId>/` in one step, so a crash never leaves a run that names a missing object.
+ */
+export class LocalEvidenceStore implements EvidenceStore {
+  readonly kind = 'local' as const;
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  describe(): StoreDescription {
+    return { kind: 'local', location: this.root, note: LOCAL_NOTE };
+  }
+
+  async preflight(): Promise<PreflightCheck[]> {
+    try {
+      await mkdir(join(this.root, 'objects', 'sha256'), { recursive: true });
+      await mkdir(join(this.root, 'runs'), { recursive: true });
+      await access(this.root, fsc.W_OK | fsc.R_OK);
+    } catch (err) {
+      throw new EvidenceLockerError(`local evidence store ${this.root}: not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
+        hint: `create the directory and give this user write access to it, or set store.path to a writable directory`,
+        cause: err,
+      });
+    }
+    return [
+      { name: 'directory writable', ok: true, detail: this.root },
+      { name: 'write-once', ok: true, detail: 'tamper-evident only: files are read-only and hashed, the directory itself is not locked' },
+    ];
+  }
+
+  private objectFile(sha256: string): string {
+    return join(this.root, ...objectPath(sha256).split('/'));
+  }
+
+  async putObject(sha256: string, body: Buffer): Promise<StoredObject> {
+    assertSha256(sha256);
+    const actual = sha256Hex(body);
+    if (actual !== sha256) throw new EvidenceLockerError(`evidence body named ${sha256} hashes to ${actual}: refusing to store it under the wrong name`);
+    const key = objectPath(sha256);
+    const file = this.objectFile(sha256);
+    if (await exists(file)) {
+      await this.checkExisting(file, sha256);
+      return { key, existed: true };
+    }
+    const dir = dirname(file);
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `.${sha256}.${randomBytes(6).toString('hex')}.tmp`);
+    await writeDurably(tmp, body);
+    try {
+      // link() never replaces an existing file, unlike rename(): a body once written is never overwritten.
+      await link(tmp, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw storeIoError(this.root, file, err);
+      await this.checkExisting(file, sha256);
+      return { key, existed: true };
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
+    await fsyncDir(dir);
+    return { key, existed: false };
+  }
+
+  private async checkExisting(file: string, sha256: string): Promise<void> {
+    const existing = await readFile(file);
+    const got = sha256Hex(existing);
+    if (got !== sha256) {
+      throw new EvidenceLockerError(`evidence body ${file} has been altered: its SHA-256 is ${got}, its name says ${sha256}`, {
+        hint: 'the local store was modified outside evidence-locker; keep the directory as it is for investigation and run `evidence-locker store verify`',
+      });
+    }
+  }
+
+  async getObject(sha256: string): Promise<Buffer> {
+    assertSha256(sha256);
+    const file = this.objectFile(sha256);
+    try {
+      return await readFile(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new EvidenceLockerError(`evidence body ${sha256} is missing from the local store (${file})`);
+      throw storeIoError(this.root, file, err);
+    }
+  }
+
+  async hasObject(sha256: string): Promise<boolean> {
+    assertSha256(sha256);
+    return exists(this.objectFile(sha256));
+  }
+
+  async putRun(run: StoredRun): Promise<void> {
+    assertRunId(run.runId);
+    const runsDir = join(this.root, 'runs');
+    const runDir = join(runsDir, run.runId);
+    if (await exists(runDir)) {
+      throw new EvidenceLockerError(`run ${run.runId} already exists in the local store (${runDir}): a sealed run is never overwritten`);
+    }
+    await mkdir(runsDir, { recursive: true });
+    const tmpDir = join(runsDir, `.tmp-${run.runId}-${randomBytes(6).toString('hex')}`);
+    await mkdir(tmpDir);
+    try {
+      await writeDurably(join(tmpDir, RUN_FILES.publicKey), Buffer.from(run.publicKeyPem, 'utf8'));
+      await writeDurably(join(tmpDir, RUN_FILES.signature), run.signature);
+      await writeDurably(join(tmpDir, RUN_FILES.manifest), run.manifest);
+      await fsyncDir(tmpDir);
+      // A directory renamed onto an existing non-empty one fails, so a concurrent seal of the same id cannot replace it.
+      if (await exists(runDir)) throw new EvidenceLockerError(`run ${run.runId} already exists in the local store (${runDir}): a sealed run is never overwritten`);
+      await rename(tmpDir, runDir);
+    } catch (err) {
+      await rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
+      if (err instanceof EvidenceLockerError) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+        throw new EvidenceLockerError(`run ${run.runId} already exists in the local store (${runDir}): a sealed run is never overwritten`);
+      }
+      throw storeIoError(this.root, runDir, err);
+    }
+    await fsyncDir(runsDir);
+  }
+
+  async getRun(runId: string): Promise<StoredRun> {
+    assertRunId(runId);
+    const runDir = join(this.root, 'runs', runId);
+    const read = async (name: string): Promise<Buffer> => {
+      try {
+        return await readFile(join(runDir, name));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+          throw new EvidenceLockerError(`run ${runId}: ${join(runDir, name)} is missing from the local store`, {
+            hint: 'list the sealed runs with `evidence-locker store verify --from <date> --to <date>`',
+          });
+        }
+        throw storeIoError(this.root, join(runDir, name), err);
+      }
+    };
+    const [manifest, signature, publicKey] = await Promise.all([read(RUN_FILES.manifest), read(RUN_FILES.signature), read(RUN_FILES.publicKey)]);
+    return { runId, manifest, signature, publicKeyPem: publicKey.toString('utf8') };
+  }
+
+  async listRuns(): Promise<string[]> {
+    const runsDir = join(this.root, 'runs');
+    let names: string[];
+    try {
+      names = await readdir(runsDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw storeIoError(this.root, runsDir, err);
+    }
+    const runs: string[] = [];
+    for (const name of names) {
+      if (name.startsWith('.') || !RUN_ID.test(name)) continue;
+      if (await exists(join(runsDir, name, RUN_FILES.manifest))) runs.push(name);
+    }
+    return runs.sort();
+  }
+
+  async listObjectHashes(): Promise<string[]> {
+    const base = join(this.root, 'objects', 'sha256');
+    let fans: string[];
+    try {
+      fans = await readdir(base);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw storeIoError(this.root, base, err);
+    }
+    const out: string[] = [];
+    for (const fan of fans.sort()) {
+      if (!/^[0-9a-f]{2}$/.test(fan)) continue;
+      for (const name of (await readdir(join(base, fan))).sort()) {
+        const m = /^([0-9a-f]{64})\.json$/.exec(name);
+        if (m && m[1].startsWith(fan)) out.push(m[1]);
+      }
+    }
+    return out;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/** Creates `file` (never replacing one), writes, fsyncs and makes it read-only. */
+async function writeDurably(file: string, data: Buffer): Promise<void> {
+  const fh = await open(file, 'wx', 0o644);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await chmod(file, 0o444);
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  // Makes the new directory entry durable; some platforms cannot open directories, which is harmless.
+  try {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    /* directory fsync unsupported */
+  }
+}
+
+function storeIoError(root: string, path: string, err: unknown): EvidenceLockerError {
+  const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  return new EvidenceLockerError(`local evidence store ${root}: cannot access ${path} (${code})`, {
+    hint: 'check the directory exists, the disk is not full, and this user can read and write it',
+    cause: err,
+  });
+}

@@ -1,0 +1,22 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import { ConfigError } from '../errors.js';
+import type { EvidenceStore } from './types.js';
+import { LocalEvidenceStore } from './local.js';
+
+export interface OpenStoreOptions {
+  log?: Logger;
+  /** Base for relative local paths; default the current directory. */
+  cwd?: string;
+}
+
+/** Opens the evidence store the configuration names (pre-flight is the caller's next step). */
+export async function openStore(config: Config['store'], opts: OpenStoreOptions = {}): Promise<EvidenceStore> {
+  if (config.kind === 'local') {
+    const root = isAbsolute(config.path) ? config.path : resolve(opts.cwd ?? process.cwd(), config.path);
+    opts.log?.debug({ store: 'local', root }, 'opening local evidence store');
+    return new LocalEvidenceStore(root);
+  }
+  throw new ConfigError(`store.kind "${(config as { kind: string }).kind}" is not a known evidence store`, 'set store.kind to local or s3');
+}
