@@ -1,0 +1,73 @@
+import { CloudTrailClient, DescribeTrailsCommand, GetTrailStatusCommand, type DescribeTrailsCommandOutput, type GetTrailStatusCommandOutput, type Trail } from '@aws-sdk/client-cloudtrail';
+import { stripMetadata, type QueryContext, type ResourceResult } from '../types.js';
+
+export type DescribeTrailsEvidence = Omit<DescribeTrailsCommandOutput, '$metadata'>;
+export type TrailStatus = Omit<GetTrailStatusCommandOutput, '$metadata'>;
+
+/** GetTrailStatus for one trail, keyed by the trail ARN it was asked about. */
+export interface TrailStatusEvidence {
+  trailARN: string;
+  status: TrailStatus;
+}
+
+/**
+ * Every trail that logs this region: trails created here plus multi-region and organization trails created
+ * elsewhere ("shadow trails"), which DescribeTrails returns when includeShadowTrails is true. Not paginated.
+ */
+export async function describeTrails(ctx: QueryContext): Promise<DescribeTrailsEvidence> {
+  return stripMetadata(await ctx.clients.get(CloudTrailClient).send(new DescribeTrailsCommand({ includeShadowTrails: true })));
+}
+
+/** GetTrailStatus for each trail, addressed by ARN (required for trails whose home region is elsewhere). */
+export async function trailStatuses(ctx: QueryContext, trails: readonly Trail[]): Promise<TrailStatusEvidence[]> {
+  const ct = ctx.clients.get(CloudTrailClient);
+  const out: TrailStatusEvidence[] = [];
+  for (const t of trails) {
+    const arn = t.TrailARN ?? t.Name ?? '';
+    out.push({ trailARN: arn, status: stripMetadata(await ct.send(new GetTrailStatusCommand({ Name: arn }))) });
+  }
+  return out;
+}
+
+export function homeTrails(trails: readonly Trail[] | undefined, region: string): Trail[] {
+  return (trails ?? []).filter((t) => t.HomeRegion === region);
+}
+
+export function trailLabel(t: Trail): string {
+  return `trail ${t.Name ?? t.TrailARN ?? '(unnamed)'}`;
+}
+
+/**
+ * Judges each trail created in this region (a trail is evaluated once, in its home region). A region with
+ * no trail of its own is either covered by trails from elsewhere (evaluated there) or not logged at all.
+ */
+export function evaluateHomeTrails(
+  trailList: readonly Trail[] | undefined,
+  region: string,
+  judge: (trail: Trail) => Pick<ResourceResult, 'status' | 'reason'>,
+): ResourceResult[] {
+  if (!trailList) {
+    return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeTrails response' }];
+  }
+  const own = homeTrails(trailList, region);
+  if (own.length > 0) {
+    return own.map((t) => ({ resource: t.TrailARN ?? t.Name ?? '', resourceType: 'AWS::CloudTrail::Trail', ...judge(t) }));
+  }
+  if (trailList.length > 0) {
+    const elsewhere = trailList.map((t) => `${t.Name ?? t.TrailARN} (home region ${t.HomeRegion ?? 'unknown'})`).join(', ');
+    return [
+      {
+        resource: 'account',
+        resourceType: 'AWS::::Account',
+        status: 'not-applicable',
+        reason: `no trail was created in ${region}; the trails logging it are evaluated in their home regions: ${elsewhere}`,
+      },
+    ];
+  }
+  return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'fail', reason: `no CloudTrail trail logs region ${region}` }];
+}
+
+/** Whether a trail records events of the given region. */
+export function coversRegion(t: Trail, region: string): boolean {
+  return t.IsMultiRegionTrail === true || t.HomeRegion === region;
+}

@@ -1,0 +1,29 @@
+import { GetBucketVersioningCommand, type GetBucketVersioningCommandOutput } from '@aws-sdk/client-s3';
+import { defineQuery, isCapturedError, stripMetadata } from '../types.js';
+import { collectPerBucket, evaluatePerBucket, type S3BucketsEvidence } from './buckets.js';
+
+export type BucketVersioningEvidence = S3BucketsEvidence<Omit<GetBucketVersioningCommandOutput, '$metadata'>>;
+
+export const bucketVersioning = defineQuery<BucketVersioningEvidence>({
+  id: 's3.bucket-versioning',
+  service: 's3',
+  title: 'S3 buckets keep object versions',
+  description:
+    'For every bucket the account owns, whether versioning is enabled so overwritten or deleted objects can be recovered, and whether MFA delete is on.',
+  remediation: 'Enable versioning on the bucket (`aws s3api put-bucket-versioning --versioning-configuration Status=Enabled`).',
+  scope: 'global',
+  // IAM action for s3:ListBuckets is s3:ListAllMyBuckets.
+  apiCalls: ['s3:ListBuckets', 's3:GetBucketLocation', 's3:GetBucketVersioning'],
+  collect: (ctx) => collectPerBucket(ctx, async (s3, bucket) => stripMetadata(await s3.send(new GetBucketVersioningCommand({ Bucket: bucket })))),
+  evaluate(data) {
+    return evaluatePerBucket(data, (bucket, response) => {
+      if (isCapturedError(response)) {
+        return { status: 'error', reason: `versioning state of bucket ${bucket} could not be read (${response.error.code})` };
+      }
+      const mfa = response.MFADelete === 'Enabled' ? ', MFA delete enabled' : '';
+      if (response.Status === 'Enabled') return { status: 'pass', reason: `bucket ${bucket} has versioning enabled${mfa}` };
+      if (response.Status === 'Suspended') return { status: 'fail', reason: `bucket ${bucket} has versioning suspended: new overwrites and deletes are not recoverable` };
+      return { status: 'fail', reason: `bucket ${bucket} has never had versioning enabled` };
+    });
+  },
+});

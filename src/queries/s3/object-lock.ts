@@ -1,0 +1,57 @@
+import { GetObjectLockConfigurationCommand, type GetObjectLockConfigurationCommandOutput, type DefaultRetention } from '@aws-sdk/client-s3';
+import { captureAbsence, defineQuery, isCapturedError } from '../types.js';
+import { collectPerBucket, evaluatePerBucket, matchesBucketPattern, stringListParam, type S3BucketsEvidence } from './buckets.js';
+
+export type ObjectLockEvidence = S3BucketsEvidence<Omit<GetObjectLockConfigurationCommandOutput, '$metadata'>>;
+
+/** Default retention in days (S3 counts a retention year as 365 days). */
+export function retentionDays(r: DefaultRetention | undefined): number | undefined {
+  if (!r) return undefined;
+  if (typeof r.Days === 'number') return r.Days;
+  if (typeof r.Years === 'number') return r.Years * 365;
+  return undefined;
+}
+
+export const objectLock = defineQuery<ObjectLockEvidence>({
+  id: 's3.object-lock',
+  service: 's3',
+  title: 'S3 buckets that must be write-once have Object Lock with default retention',
+  description:
+    'For every bucket the account owns, whether S3 Object Lock is enabled and its default retention mode and period. Informational for buckets not listed in `requiredBuckets`.',
+  remediation:
+    'Object Lock can be enabled on an existing versioned bucket (`aws s3api put-object-lock-configuration`); set a COMPLIANCE-mode default retention at least as long as the retention the evidence or logs require.',
+  scope: 'global',
+  // IAM action for s3:GetObjectLockConfiguration is s3:GetBucketObjectLockConfiguration; for s3:ListBuckets, s3:ListAllMyBuckets.
+  apiCalls: ['s3:ListBuckets', 's3:GetBucketLocation', 's3:GetObjectLockConfiguration'],
+  parameters: {
+    requiredBuckets: { description: 'Bucket names (`*` wildcard allowed) that must have Object Lock enabled.', default: [] },
+    minimumRetentionDays: { description: 'Minimum default retention, in days, for the required buckets (0: any).', default: 0 },
+  },
+  collect: (ctx) =>
+    collectPerBucket(ctx, (s3, bucket) =>
+      captureAbsence(() => s3.send(new GetObjectLockConfigurationCommand({ Bucket: bucket })), ['ObjectLockConfigurationNotFoundError']),
+    ),
+  evaluate(data, params) {
+    const required = stringListParam(params.requiredBuckets, []);
+    const minDays = Number(params.minimumRetentionDays ?? 0);
+    return evaluatePerBucket(data, (bucket, response) => {
+      const isRequired = matchesBucketPattern(bucket, required);
+      const cfg = isCapturedError(response) ? undefined : response.ObjectLockConfiguration;
+      if (cfg?.ObjectLockEnabled !== 'Enabled') {
+        return isRequired
+          ? { status: 'fail', reason: `bucket ${bucket} must be write-once but has no Object Lock configuration` }
+          : { status: 'not-applicable', reason: `bucket ${bucket} does not use Object Lock and is not required to` };
+      }
+      const retention = cfg.Rule?.DefaultRetention;
+      const days = retentionDays(retention);
+      const described = days === undefined ? 'no default retention' : `default ${retention?.Mode ? `${retention.Mode} ` : ''}retention of ${days} days`;
+      if (isRequired && minDays > 0 && (days === undefined || days < minDays)) {
+        return { status: 'fail', reason: `bucket ${bucket} has Object Lock enabled with ${described}, shorter than the required ${minDays} days` };
+      }
+      if (isRequired && days === undefined) {
+        return { status: 'fail', reason: `bucket ${bucket} has Object Lock enabled but ${described}: objects written without an explicit lock are not protected` };
+      }
+      return { status: 'pass', reason: `bucket ${bucket} has Object Lock enabled with ${described}` };
+    });
+  },
+});
