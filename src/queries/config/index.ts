@@ -1,4 +1,8 @@
 import type { EvidenceQuery } from '../types.js';
+import { recorderStatus } from './recorder-status.js';
+import { deliveryChannels } from './delivery-channels.js';
+import { ruleCompliance } from './rule-compliance.js';
+import { conformancePacks } from './conformance-packs.js';
 
 /** Evidence queries for this service, one module each. */
-export const queries: EvidenceQuery<unknown>[] = [];
+export const queries: EvidenceQuery<unknown>[] = [recorderStatus, deliveryChannels, ruleCompliance, conformancePacks];

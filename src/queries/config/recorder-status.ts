@@ -1,0 +1,89 @@
+import {
+  ConfigServiceClient,
+  DescribeConfigurationRecordersCommand,
+  DescribeConfigurationRecorderStatusCommand,
+  type ConfigurationRecorder,
+  type DescribeConfigurationRecordersCommandOutput,
+  type DescribeConfigurationRecorderStatusCommandOutput,
+} from '@aws-sdk/client-config-service';
+import { defineQuery, stripMetadata, toDate, type ResourceResult } from '../types.js';
+
+export interface RecorderStatusEvidence {
+  recorders: Omit<DescribeConfigurationRecordersCommandOutput, '$metadata'>;
+  statuses: Omit<DescribeConfigurationRecorderStatusCommandOutput, '$metadata'>;
+}
+
+/** What a recorder records: everything, everything but some types, or only listed types. */
+function coverage(r: ConfigurationRecorder): { status: 'pass' | 'needs-review' | 'fail'; text: string } {
+  const g = r.recordingGroup;
+  const strategy = g?.recordingStrategy?.useOnly;
+  const global = g?.includeGlobalResourceTypes ? ' including global resource types (IAM)' : '';
+  if (g?.allSupported === true || strategy === 'ALL_SUPPORTED_RESOURCE_TYPES') {
+    return { status: 'pass', text: `records all supported resource types${global}` };
+  }
+  if (strategy === 'EXCLUSION_BY_RESOURCE_TYPES') {
+    const excluded = g?.exclusionByResourceTypes?.resourceTypes ?? [];
+    return { status: 'needs-review', text: `records all supported resource types except ${excluded.length ? excluded.join(', ') : '(none listed)'}` };
+  }
+  const types = g?.resourceTypes ?? [];
+  return { status: 'fail', text: `records only ${types.length} selected resource types${types.length ? ` (${types.slice(0, 5).join(', ')}${types.length > 5 ? ', ...' : ''})` : ''}` };
+}
+
+export const recorderStatus = defineQuery<RecorderStatusEvidence>({
+  id: 'config.recorder-status',
+  service: 'config',
+  title: 'AWS Config records configuration changes of all resources',
+  description:
+    'The region’s AWS Config configuration recorders, what they record (all supported resource types, with or without global types) and whether recording is on with its last status successful.',
+  remediation:
+    'Configure a recorder for all supported resource types (`aws configservice put-configuration-recorder --recording-group allSupported=true,includeGlobalResourceTypes=true` in one region) and start it (`aws configservice start-configuration-recorder`); fix the recorder role if the last status is a failure.',
+  scope: 'regional',
+  apiCalls: ['config:DescribeConfigurationRecorders', 'config:DescribeConfigurationRecorderStatus'],
+  async collect(ctx) {
+    const cfg = ctx.clients.get(ConfigServiceClient);
+    return {
+      recorders: stripMetadata(await cfg.send(new DescribeConfigurationRecordersCommand({}))),
+      statuses: stripMetadata(await cfg.send(new DescribeConfigurationRecorderStatusCommand({}))),
+    };
+  },
+  evaluate(data, _params, ctx) {
+    const recorders = data?.recorders?.ConfigurationRecorders;
+    if (!recorders || !data.statuses) {
+      return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no configuration recorder responses' }];
+    }
+    const results: ResourceResult[] = [];
+    const own = recorders.filter((r) => !r.servicePrincipal);
+    for (const r of recorders.filter((x) => x.servicePrincipal)) {
+      results.push({
+        resource: r.arn ?? r.name ?? '',
+        resourceType: 'AWS::Config::ConfigurationRecorder',
+        status: 'not-applicable',
+        reason: `recorder ${r.name} is service-linked to ${r.servicePrincipal} and records only what that service needs`,
+      });
+    }
+    if (own.length === 0) {
+      results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'fail', reason: `no AWS Config configuration recorder in ${ctx.region}: configuration changes are not recorded` });
+      return results;
+    }
+    for (const r of own) {
+      const resource = { resource: r.arn ?? r.name ?? '', resourceType: 'AWS::Config::ConfigurationRecorder' };
+      const s = data.statuses.ConfigurationRecordersStatus?.find((x) => x.name === r.name);
+      if (!s) {
+        results.push({ ...resource, status: 'error', reason: `recorder ${r.name}: the evidence holds no status for it` });
+        continue;
+      }
+      const cov = coverage(r);
+      if (s.recording !== true) {
+        const since = toDate(s.lastStopTime);
+        results.push({ ...resource, status: 'fail', reason: `recorder ${r.name} is not recording${since ? ` (stopped ${since.toISOString()})` : ''}; it ${cov.text}` });
+      } else if (s.lastStatus === 'Failure') {
+        results.push({ ...resource, status: 'fail', reason: `recorder ${r.name} is on but its last recording failed: ${s.lastErrorCode ?? ''} ${s.lastErrorMessage ?? ''}`.trim() });
+      } else if (s.lastStatus !== 'Success') {
+        results.push({ ...resource, status: cov.status === 'fail' ? 'fail' : 'needs-review', reason: `recorder ${r.name} is on with last status ${s.lastStatus ?? 'unknown'} (not yet Success); it ${cov.text}` });
+      } else {
+        results.push({ ...resource, status: cov.status, reason: `recorder ${r.name} is recording, last status Success; it ${cov.text}` });
+      }
+    }
+    return results;
+  },
+});

@@ -1,0 +1,127 @@
+import {
+  GuardDutyClient,
+  GetFindingsCommand,
+  GetFindingsStatisticsCommand,
+  paginateListDetectors,
+  paginateListFindings,
+  type Finding,
+  type FindingCriteria,
+  type GetFindingsStatisticsCommandOutput,
+} from '@aws-sdk/client-guardduty';
+import { defineQuery, stripMetadata, toDate, type ResourceResult } from '../types.js';
+import { detectorArn } from './detectors.js';
+
+export interface DetectorFindingsEvidence {
+  detectorId: string;
+  /** ListFindings (all pages) for open findings. */
+  findingIds: string[];
+  /** GetFindings, in batches of at most 50 ids. */
+  findings: Finding[];
+  /** GetFindingsStatistics for open findings, grouped by severity. */
+  statistics: Omit<GetFindingsStatisticsCommandOutput, '$metadata'>;
+}
+
+export interface GuardDutyFindingsEvidence {
+  detectorIds: string[];
+  detectors: DetectorFindingsEvidence[];
+}
+
+/** GetFindings accepts at most 50 finding ids per request. */
+const GET_FINDINGS_BATCH = 50;
+const OPEN: FindingCriteria = { Criterion: { 'service.archived': { Equals: ['false'] } } };
+
+function band(severity: number): 'critical' | 'high' | 'medium' | 'low' {
+  // GuardDuty severity levels: low 1.0-3.9, medium 4.0-6.9, high 7.0-8.9, critical 9.0-10.0.
+  if (severity >= 9) return 'critical';
+  if (severity >= 7) return 'high';
+  if (severity >= 4) return 'medium';
+  return 'low';
+}
+
+function affected(f: Finding): string {
+  const r = f.Resource;
+  const id =
+    r?.InstanceDetails?.InstanceId ??
+    r?.AccessKeyDetails?.UserName ??
+    r?.S3BucketDetails?.[0]?.Name ??
+    r?.EksClusterDetails?.Name ??
+    r?.RdsDbInstanceDetails?.DbInstanceIdentifier ??
+    r?.LambdaDetails?.FunctionName ??
+    r?.EcsClusterDetails?.Name;
+  return [r?.ResourceType, id].filter(Boolean).join(' ') || 'an unnamed resource';
+}
+
+export const findings = defineQuery<GuardDutyFindingsEvidence>({
+  id: 'guardduty.findings',
+  service: 'guardduty',
+  title: 'Open GuardDuty findings of high severity are reviewed',
+  description:
+    'Every open (unarchived) GuardDuty finding in the region with its severity, type and affected resource, and GuardDuty’s own count by severity. Findings at or above the review threshold are listed for review; they are never judged automatically.',
+  remediation:
+    'Investigate each listed finding, remediate or document it as expected behaviour, then archive it (or add a suppression rule for recurring benign findings).',
+  scope: 'regional',
+  apiCalls: ['guardduty:ListDetectors', 'guardduty:ListFindings', 'guardduty:GetFindings', 'guardduty:GetFindingsStatistics'],
+  parameters: {
+    minimumSeverity: { description: 'Open findings at or above this severity need review (GuardDuty high: 7.0).', default: 7 },
+  },
+  async collect(ctx) {
+    const gd = ctx.clients.get(GuardDutyClient);
+    const detectorIds: string[] = [];
+    for await (const page of paginateListDetectors({ client: gd }, {})) detectorIds.push(...(stripMetadata(page).DetectorIds ?? []));
+    const detectors: DetectorFindingsEvidence[] = [];
+    for (const detectorId of detectorIds) {
+      const findingIds: string[] = [];
+      for await (const page of paginateListFindings({ client: gd, pageSize: 50 }, { DetectorId: detectorId, FindingCriteria: OPEN })) {
+        findingIds.push(...(stripMetadata(page).FindingIds ?? []));
+      }
+      const found: Finding[] = [];
+      for (let i = 0; i < findingIds.length; i += GET_FINDINGS_BATCH) {
+        const out = await gd.send(new GetFindingsCommand({ DetectorId: detectorId, FindingIds: findingIds.slice(i, i + GET_FINDINGS_BATCH) }));
+        found.push(...(out.Findings ?? []));
+      }
+      const statistics = stripMetadata(await gd.send(new GetFindingsStatisticsCommand({ DetectorId: detectorId, FindingCriteria: OPEN, GroupBy: 'SEVERITY' })));
+      detectors.push({ detectorId, findingIds, findings: found, statistics });
+    }
+    return { detectorIds, detectors };
+  },
+  evaluate(data, params, ctx) {
+    const threshold = Number(params.minimumSeverity ?? 7);
+    if (!data?.detectorIds) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no ListDetectors response' }];
+    if (data.detectorIds.length === 0) {
+      return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'fail', reason: `GuardDuty has no detector in ${ctx.region}, so no threat findings exist to review` }];
+    }
+    const results: ResourceResult[] = [];
+    for (const id of data.detectorIds) {
+      const resource = detectorArn(ctx.accountId, ctx.region, id);
+      const d = data.detectors?.find((x) => x.detectorId === id);
+      if (!d) {
+        results.push({ resource, resourceType: 'AWS::GuardDuty::Detector', status: 'error', reason: `detector ${id}: the evidence holds no findings for it` });
+        continue;
+      }
+      const open = (d.findings ?? []).filter((f) => f.Service?.Archived !== true);
+      const counts = { critical: 0, high: 0, medium: 0, low: 0 };
+      for (const f of open) counts[band(f.Severity ?? 0)]++;
+      const review = open.filter((f) => (f.Severity ?? 0) >= threshold).sort((a, b) => (b.Severity ?? 0) - (a.Severity ?? 0) || (a.Id ?? '').localeCompare(b.Id ?? ''));
+      for (const f of review) {
+        const last = toDate(f.Service?.EventLastSeen ?? f.UpdatedAt);
+        results.push({
+          resource: f.Arn ?? f.Id ?? '',
+          resourceType: 'AWS::GuardDuty::Finding',
+          status: 'needs-review',
+          reason: `open ${band(f.Severity ?? 0)} finding ${f.Type} (severity ${f.Severity}) on ${affected(f)}: ${f.Title ?? ''}${f.Service?.Count ? `; seen ${f.Service.Count} times` : ''}${last ? `, last ${last.toISOString()}` : ''}`,
+        });
+      }
+      const missing = (d.findingIds ?? []).length - (d.findings ?? []).length;
+      const summary = `${open.length} open findings (critical ${counts.critical}, high ${counts.high}, medium ${counts.medium}, low ${counts.low})${missing > 0 ? `; ${missing} listed findings were no longer returned by GetFindings` : ''}`;
+      results.push({
+        resource,
+        resourceType: 'AWS::GuardDuty::Detector',
+        status: review.length ? 'needs-review' : 'pass',
+        reason: review.length
+          ? `detector ${id}: ${summary}; ${review.length} at or above severity ${threshold} need review`
+          : `detector ${id}: ${summary}; none at or above severity ${threshold}`,
+      });
+    }
+    return results;
+  },
+});
