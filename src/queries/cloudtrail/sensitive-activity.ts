@@ -14,23 +14,27 @@ export interface SensitiveActivityEvidence {
   lookups: EventLookup[];
 }
 
-/** Calls that switch off or weaken audit logging, detection or encryption. */
+/**
+ * Calls that switch off or weaken audit logging, detection, access control or encryption, plus console
+ * sign-ins (only failed ones are listed). The collector searches the list configured in `collect.sensitiveEvents`.
+ */
 export const DEFAULT_SENSITIVE_EVENTS = [
   'StopLogging',
   'DeleteTrail',
   'UpdateTrail',
   'PutEventSelectors',
+  'DeleteDetector',
+  'UpdateDetector',
+  'PutBucketPolicy',
+  'DeleteBucketPolicy',
+  'PutBucketPublicAccessBlock',
+  'DeleteBucketPublicAccessBlock',
   'StopConfigurationRecorder',
   'DeleteConfigurationRecorder',
   'DeleteDeliveryChannel',
-  'DeleteDetector',
-  'UpdateDetector',
-  'DisableSecurityHub',
-  'BatchDisableStandards',
-  'DeleteFlowLogs',
-  'ScheduleKeyDeletion',
   'DisableKey',
-  'DeleteAccountPublicAccessBlock',
+  'ScheduleKeyDeletion',
+  'ConsoleLogin',
 ];
 
 const CONSOLE_LOGIN = 'ConsoleLogin';
@@ -83,7 +87,10 @@ export const sensitiveActivity = defineQuery<SensitiveActivityEvidence>({
   apiCalls: ['cloudtrail:LookupEvents'],
   parameters: {
     lookbackHours: { description: 'How many hours before collection to search.', default: 24 },
-    sensitiveEvents: { description: 'CloudTrail event names whose occurrence needs review.', default: DEFAULT_SENSITIVE_EVENTS },
+    sensitiveEvents: {
+      description: 'CloudTrail event names searched; every event found needs review (ConsoleLogin: failed sign-ins only). Set in config collect.sensitiveEvents.',
+      default: DEFAULT_SENSITIVE_EVENTS,
+    },
   },
   async collect(ctx) {
     const hours = Number(ctx.params.lookbackHours ?? 24);
@@ -104,19 +111,14 @@ export const sensitiveActivity = defineQuery<SensitiveActivityEvidence>({
     }
     return { startTime: startTime.toISOString(), endTime: endTime.toISOString(), lookups };
   },
-  evaluate(data, params) {
+  // Judges every search the evidence holds: the event names searched are fixed at collection time.
+  evaluate(data) {
     const account = { resource: 'account', resourceType: 'AWS::::Account' };
     if (!data?.lookups) return [{ ...account, status: 'error', reason: 'the evidence holds no LookupEvents results' }];
     const window = `between ${data.startTime} and ${data.endTime}`;
     const results: ResourceResult[] = [];
-    const wanted = [...new Set([...eventNames(params.sensitiveEvents), CONSOLE_LOGIN])];
-    for (const name of wanted) {
-      const lookup = data.lookups.find((l) => l.eventName === name);
-      if (!lookup) {
-        results.push({ ...account, status: 'error', reason: `event history was not searched for ${name} in this collection` });
-        continue;
-      }
-      const found = name === CONSOLE_LOGIN ? lookup.events.filter(isFailedConsoleLogin) : lookup.events;
+    for (const { eventName: name, events } of data.lookups) {
+      const found = name === CONSOLE_LOGIN ? (events ?? []).filter(isFailedConsoleLogin) : (events ?? []);
       const label = name === CONSOLE_LOGIN ? 'failed ConsoleLogin' : name;
       for (const e of found.slice(0, LISTED_PER_EVENT)) {
         results.push({ resource: `${name}/${e.EventId ?? 'unknown'}`, resourceType: 'AWS::CloudTrail::Event', status: 'needs-review', reason: `${name === CONSOLE_LOGIN ? 'failed ' : ''}${describeEvent(e)}` });
@@ -126,7 +128,8 @@ export const sensitiveActivity = defineQuery<SensitiveActivityEvidence>({
       }
     }
     if (results.length === 0) {
-      results.push({ ...account, status: 'pass', reason: `no ${wanted.filter((n) => n !== CONSOLE_LOGIN).join(', ')} events and no failed console sign-ins ${window}` });
+      const searched = data.lookups.map((l) => l.eventName).filter((n) => n !== CONSOLE_LOGIN);
+      results.push({ ...account, status: 'pass', reason: `no ${searched.join(', ') || 'sensitive'} events and no failed console sign-ins ${window}` });
     }
     return results;
   },

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../src/seal/canonical.js';
+import { bucketEncryption } from '../../../src/queries/s3/bucket-encryption.js';
+import { publicAccessBlock } from '../../../src/queries/s3/public-access-block.js';
+import { bucketVersioning } from '../../../src/queries/s3/bucket-versioning.js';
+import { objectLock } from '../../../src/queries/s3/object-lock.js';
+import { accessLogging } from '../../../src/queries/s3/access-logging.js';
+import { tlsOnlyPolicy } from '../../../src/queries/s3/tls-only-policy.js';
+import { findTlsOnlyStatement } from '../../../src/queries/s3/tls-only-policy.js';
+import { matchesBucketPattern, locationToRegion } from '../../../src/queries/s3/buckets.js';
+import { queries } from '../../../src/queries/s3/index.js';
+import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
+import {
+  accessLoggingEvidence,
+  bucketEncryptionEvidence,
+  bucketVersioningEvidence,
+  objectLockEvidence,
+  publicAccessBlockAccountWide,
+  publicAccessBlockEvidence,
+  tlsOnlyPolicyEvidence,
+  tlsOnlyPolicyMissing,
+} from '../../fixtures/s3/buckets.js';
+
+const ctx = { accountId: '111122223333', region: 'us-east-1', collectedAt: '2025-06-01T00:00:00.000Z' };
+/** Evidence as evaluate sees it after sealing: canonical JSON read back. */
+const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
+const statusOf = (results: ResourceResult[]) => Object.fromEntries(results.map((r) => [r.resource, r.status]));
+
+function defaultsOf(q: EvidenceQuery<unknown>) {
+  return Object.fromEntries(Object.entries(q.parameters ?? {}).map(([k, v]) => [k, v.default]));
+}
+
+/** Evaluates fresh evidence and the same evidence after a canonical-JSON round trip; both must agree. */
+function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, params: Record<string, unknown> = {}): ResourceResult[] {
+  const p = { ...defaultsOf(q), ...params } as Parameters<typeof q.evaluate>[1];
+  const fresh = q.evaluate(data, p, ctx);
+  expect(q.evaluate(roundTrip(data), p, ctx)).toEqual(fresh);
+  return fresh;
+}
+
+describe('S3 query registry', () => {
+  it('registers the six bucket queries as global queries that declare every logged call', () => {
+    expect(queries.map((q) => q.id).sort()).toEqual(
+      ['s3.access-logging', 's3.bucket-encryption', 's3.bucket-versioning', 's3.object-lock', 's3.public-access-block', 's3.tls-only-policy'].sort(),
+    );
+    for (const q of queries) {
+      expect(q.scope).toBe('global');
+      expect(q.apiCalls).toContain('s3:ListBuckets');
+      expect(q.service).toBe('s3');
+    }
+  });
+});
+
+describe('s3.bucket-encryption', () => {
+  it('passes SSE-KMS and SSE-S3 buckets and fails a bucket without default encryption', () => {
+    const r = evaluateBoth(bucketEncryption, bucketEncryptionEvidence);
+    expect(statusOf(r)).toEqual({ 'cardholder-data': 'pass', 'legacy-exports': 'fail', 'access-logs-111122223333': 'pass' });
+    expect(r.find((x) => x.resource === 'cardholder-data')?.reason).toContain('aws:kms');
+    expect(r.find((x) => x.resource === 'legacy-exports')?.reason).toContain('no default encryption');
+  });
+  it('fails SSE-S3 when requireKms is set', () => {
+    const r = evaluateBoth(bucketEncryption, bucketEncryptionEvidence, { requireKms: true });
+    expect(statusOf(r)['access-logs-111122223333']).toBe('fail');
+    expect(statusOf(r)['cardholder-data']).toBe('pass');
+  });
+  it('never passes a listed bucket whose response is missing from the evidence', () => {
+    const partial = { ...bucketEncryptionEvidence, responses: bucketEncryptionEvidence.responses.slice(0, 1) };
+    expect(statusOf(evaluateBoth(bucketEncryption, partial))['legacy-exports']).toBe('error');
+  });
+  it('says so when the account owns no bucket', () => {
+    expect(evaluateBoth(bucketEncryption, { buckets: [], responses: [] })).toEqual([
+      expect.objectContaining({ resource: 'account', status: 'not-applicable' }),
+    ]);
+  });
+  it('evaluates a bucket listed twice only once', () => {
+    const dup = { ...bucketEncryptionEvidence, buckets: [...bucketEncryptionEvidence.buckets, bucketEncryptionEvidence.buckets[0]] };
+    expect(evaluateBoth(bucketEncryption, dup)).toHaveLength(3);
+  });
+});
+
+describe('s3.public-access-block', () => {
+  it('fails the account and any bucket whose own settings leave a gap when the account sets nothing', () => {
+    const r = evaluateBoth(publicAccessBlock, publicAccessBlockEvidence);
+    expect(statusOf(r)).toEqual({ account: 'fail', 'cardholder-data': 'pass', 'legacy-exports': 'fail', 'access-logs-111122223333': 'fail' });
+    expect(r.find((x) => x.resource === 'legacy-exports')?.reason).toContain('BlockPublicPolicy, RestrictPublicBuckets');
+  });
+  it('passes every bucket when the account-level block covers all four settings', () => {
+    const r = evaluateBoth(publicAccessBlock, publicAccessBlockAccountWide);
+    expect(new Set(r.map((x) => x.status))).toEqual(new Set(['pass']));
+    expect(r.find((x) => x.resource === 'access-logs-111122223333')?.reason).toContain('account-level');
+  });
+});
+
+describe('s3.bucket-versioning', () => {
+  it('passes Enabled and fails Suspended or never-enabled', () => {
+    expect(statusOf(evaluateBoth(bucketVersioning, bucketVersioningEvidence))).toEqual({
+      'cardholder-data': 'pass',
+      'legacy-exports': 'fail',
+      'access-logs-111122223333': 'fail',
+    });
+  });
+});
+
+describe('s3.object-lock', () => {
+  it('is informational by default: locked buckets pass, others are not applicable', () => {
+    expect(statusOf(evaluateBoth(objectLock, objectLockEvidence))).toEqual({
+      'cardholder-data': 'pass',
+      'legacy-exports': 'not-applicable',
+      'access-logs-111122223333': 'pass',
+    });
+  });
+  it('fails required buckets without a lock or with a retention shorter than required', () => {
+    const r = evaluateBoth(objectLock, objectLockEvidence, { requiredBuckets: ['*'], minimumRetentionDays: 365 });
+    expect(statusOf(r)).toEqual({ 'cardholder-data': 'pass', 'legacy-exports': 'fail', 'access-logs-111122223333': 'fail' });
+    expect(r.find((x) => x.resource === 'cardholder-data')?.reason).toContain('365 days');
+    expect(r.find((x) => x.resource === 'access-logs-111122223333')?.reason).toContain('30 days');
+  });
+  it('accepts a comma-separated requiredBuckets override from the environment', () => {
+    expect(statusOf(evaluateBoth(objectLock, objectLockEvidence, { requiredBuckets: 'legacy-*, other' }))['legacy-exports']).toBe('fail');
+  });
+});
+
+describe('s3.access-logging', () => {
+  it('passes logged buckets, fails unlogged ones and skips exempt ones', () => {
+    expect(statusOf(evaluateBoth(accessLogging, accessLoggingEvidence))).toEqual({
+      'cardholder-data': 'pass',
+      'legacy-exports': 'fail',
+      'access-logs-111122223333': 'fail',
+    });
+    expect(statusOf(evaluateBoth(accessLogging, accessLoggingEvidence, { exemptBuckets: ['access-logs-*'] }))['access-logs-111122223333']).toBe('not-applicable');
+  });
+});
+
+describe('s3.tls-only-policy', () => {
+  it('passes a full Deny on aws:SecureTransport=false and fails partial or absent denies', () => {
+    const r = evaluateBoth(tlsOnlyPolicy, tlsOnlyPolicyEvidence);
+    expect(statusOf(r)).toEqual({ 'cardholder-data': 'pass', 'legacy-exports': 'fail', 'access-logs-111122223333': 'fail' });
+    expect(r.find((x) => x.resource === 'cardholder-data')?.reason).toContain('AllowSSLRequestsOnly');
+    expect(r.find((x) => x.resource === 'legacy-exports')?.reason).toContain('ReadOverHttpsOnly');
+  });
+  it('fails a bucket with no policy at all', () => {
+    expect(statusOf(evaluateBoth(tlsOnlyPolicy, tlsOnlyPolicyMissing))).toEqual({ 'cardholder-data': 'fail' });
+  });
+  it('reports an unparseable policy as an error, not a pass', () => {
+    const bad = { ...tlsOnlyPolicyMissing, responses: [{ bucket: 'cardholder-data', region: 'us-east-1', response: { Policy: '{not json' } }] };
+    expect(statusOf(evaluateBoth(tlsOnlyPolicy, bad))).toEqual({ 'cardholder-data': 'error' });
+  });
+  it('reads condition keys case-insensitively and accepts BoolIfExists and a wildcard resource', () => {
+    const policy = JSON.stringify({ Statement: { Effect: 'Deny', Principal: { AWS: ['*'] }, Action: ['*'], Resource: '*', Condition: { BoolIfExists: { 'AWS:SecureTransport': ['false'] } } } });
+    expect(findTlsOnlyStatement(policy, 'b').found).toBe('statement #1');
+    const bucketOnly = JSON.stringify({ Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::b', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] });
+    expect(findTlsOnlyStatement(bucketOnly, 'b')).toEqual({ found: undefined, partial: 'statement #1' });
+  });
+});
+
+describe('bucket helpers', () => {
+  it('matches bucket patterns literally apart from *', () => {
+    expect(matchesBucketPattern('logs.example', ['logs.*'])).toBe(true);
+    expect(matchesBucketPattern('logsXexample', ['logs.example'])).toBe(false);
+    expect(matchesBucketPattern('anything', [])).toBe(false);
+  });
+  it('maps GetBucketLocation legacy answers to regions', () => {
+    expect(locationToRegion(undefined)).toBe('us-east-1');
+    expect(locationToRegion('')).toBe('us-east-1');
+    expect(locationToRegion('EU')).toBe('eu-west-1');
+    expect(locationToRegion('ap-south-1')).toBe('ap-south-1');
+  });
+});
