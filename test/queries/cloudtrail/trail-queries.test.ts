@@ -1,0 +1,217 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../src/seal/canonical.js';
+import { queries } from '../../../src/queries/cloudtrail/index.js';
+import { trailLogging } from '../../../src/queries/cloudtrail/trail-logging.js';
+import { logFileValidation } from '../../../src/queries/cloudtrail/log-file-validation.js';
+import { trailEncryption } from '../../../src/queries/cloudtrail/trail-encryption.js';
+import { cloudWatchLogs } from '../../../src/queries/cloudtrail/cloudwatch-logs.js';
+import { s3DataEvents } from '../../../src/queries/cloudtrail/s3-data-events.js';
+import { sensitiveActivity } from '../../../src/queries/cloudtrail/sensitive-activity.js';
+import { logBucketRetention } from '../../../src/queries/cloudtrail/log-bucket-retention.js';
+import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
+import {
+  COLLECTED_AT,
+  allS3BasicSelectors,
+  allS3DataSelectors,
+  appBucketLifecycle,
+  appSelectors,
+  appStatus,
+  appTrail,
+  baselineSelectors,
+  baselineStatus,
+  baselineTrail,
+  describeTrailsNone,
+  describeTrailsUsEast1,
+  describeTrailsUsWest2,
+  failedConsoleLogin,
+  lockedBucketLifecycle,
+  lockedBucketObjectLock,
+  stopLoggingEvent,
+  successfulConsoleLogin,
+} from '../../fixtures/cloudtrail/trails.js';
+
+const east = { accountId: '111122223333', region: 'us-east-1', collectedAt: COLLECTED_AT };
+const west = { ...east, region: 'us-west-2' };
+const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
+const statusOf = (results: ResourceResult[]) => Object.fromEntries(results.map((r) => [r.resource, r.status]));
+const defaultsOf = (q: EvidenceQuery<unknown>) => Object.fromEntries(Object.entries(q.parameters ?? {}).map(([k, v]) => [k, v.default]));
+
+function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, ctx = east, params: Record<string, unknown> = {}): ResourceResult[] {
+  const p = { ...defaultsOf(q), ...params } as Parameters<typeof q.evaluate>[1];
+  const fresh = q.evaluate(data, p, ctx);
+  expect(q.evaluate(roundTrip(data), p, ctx)).toEqual(fresh);
+  return fresh;
+}
+
+const BASELINE = baselineTrail.TrailARN!;
+const APP = appTrail.TrailARN!;
+const statuses = [
+  { trailARN: BASELINE, status: baselineStatus },
+  { trailARN: APP, status: appStatus },
+];
+
+describe('CloudTrail query registry', () => {
+  it('registers the seven trail queries as regional queries', () => {
+    expect(queries.map((q) => q.id).sort()).toEqual(
+      [
+        'cloudtrail.cloudwatch-logs',
+        'cloudtrail.log-bucket-retention',
+        'cloudtrail.log-file-validation',
+        'cloudtrail.s3-data-events',
+        'cloudtrail.sensitive-activity',
+        'cloudtrail.trail-encryption',
+        'cloudtrail.trail-logging',
+      ].sort(),
+    );
+    for (const q of queries) expect(q.scope).toBe('regional');
+  });
+});
+
+describe('cloudtrail.trail-logging', () => {
+  it('passes the region through the multi-region trail and fails the stopped trail with its delivery error', () => {
+    const r = evaluateBoth(trailLogging, { describeTrails: describeTrailsUsEast1, statuses });
+    expect(statusOf(r)).toEqual({ account: 'pass', [BASELINE]: 'pass', [APP]: 'fail' });
+    const app = r.find((x) => x.resource === APP)!;
+    expect(app.reason).toContain('logging is stopped since 2025-05-28T17:45:00.000Z');
+    expect(app.reason).toContain('AccessDenied');
+  });
+  it('passes a region covered only by a shadow trail, without judging the trail again', () => {
+    const r = evaluateBoth(trailLogging, { describeTrails: describeTrailsUsWest2, statuses: statuses.slice(0, 1) }, west);
+    expect(statusOf(r)).toEqual({ account: 'pass' });
+  });
+  it('fails a region whose multi-region trail is stopped, or that has no trail at all', () => {
+    const stopped = { describeTrails: describeTrailsUsWest2, statuses: [{ trailARN: BASELINE, status: { ...baselineStatus, IsLogging: false } }] };
+    expect(statusOf(evaluateBoth(trailLogging, stopped, west))).toEqual({ account: 'fail' });
+    const none = evaluateBoth(trailLogging, { describeTrails: describeTrailsNone, statuses: [] }, west);
+    expect(none).toEqual([expect.objectContaining({ resource: 'account', status: 'fail', reason: expect.stringContaining('no trail at all') })]);
+  });
+  it('does not count a multi-region trail without global service events, nor one with no status evidence', () => {
+    const noGlobal = { trailList: [{ ...baselineTrail, IncludeGlobalServiceEvents: false }] };
+    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: noGlobal, statuses: statuses.slice(0, 1) }, west))).toEqual({ account: 'fail' });
+    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: describeTrailsUsWest2, statuses: [] }, west))).toEqual({ account: 'fail' });
+  });
+});
+
+describe('cloudtrail.log-file-validation and cloudtrail.trail-encryption', () => {
+  it('judge each trail in its home region', () => {
+    expect(statusOf(evaluateBoth(logFileValidation, describeTrailsUsEast1))).toEqual({ [BASELINE]: 'pass', [APP]: 'fail' });
+    expect(statusOf(evaluateBoth(trailEncryption, describeTrailsUsEast1))).toEqual({ [BASELINE]: 'pass', [APP]: 'fail' });
+  });
+  it('defer shadow trails to their home region and fail a region with no trail', () => {
+    const r = evaluateBoth(logFileValidation, describeTrailsUsWest2, west);
+    expect(r).toEqual([expect.objectContaining({ resource: 'account', status: 'not-applicable', reason: expect.stringContaining('home region us-east-1') })]);
+    expect(statusOf(evaluateBoth(trailEncryption, describeTrailsNone, west))).toEqual({ account: 'fail' });
+  });
+  it('report missing evidence as an error', () => {
+    expect(statusOf(evaluateBoth(trailEncryption, {}))).toEqual({ account: 'error' });
+  });
+});
+
+describe('cloudtrail.cloudwatch-logs', () => {
+  it('passes a recent delivery and fails a trail with no log group', () => {
+    const r = evaluateBoth(cloudWatchLogs, { describeTrails: describeTrailsUsEast1, statuses: statuses.slice(0, 1) });
+    expect(statusOf(r)).toEqual({ [BASELINE]: 'pass', [APP]: 'fail' });
+  });
+  it('fails a stale delivery, a delivery error and a trail that never delivered', () => {
+    const only = { trailList: [baselineTrail] };
+    const stale = { describeTrails: only, statuses: [{ trailARN: BASELINE, status: { ...baselineStatus, LatestCloudWatchLogsDeliveryTime: new Date('2025-05-30T00:00:00.000Z') } }] };
+    expect(evaluateBoth(cloudWatchLogs, stale)[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('more than 24 hours') });
+    expect(evaluateBoth(cloudWatchLogs, stale, east, { maxDeliveryAgeHours: 72 })[0].status).toBe('pass');
+    const failing = { describeTrails: only, statuses: [{ trailARN: BASELINE, status: { ...baselineStatus, LatestCloudWatchLogsDeliveryError: 'AccessDeniedException' } }] };
+    expect(evaluateBoth(cloudWatchLogs, failing)[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('AccessDeniedException') });
+    const never = { describeTrails: only, statuses: [{ trailARN: BASELINE, status: { IsLogging: true } }] };
+    expect(evaluateBoth(cloudWatchLogs, never)[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('never delivered') });
+    expect(evaluateBoth(cloudWatchLogs, { describeTrails: only, statuses: [] })[0].status).toBe('error');
+  });
+});
+
+describe('cloudtrail.s3-data-events', () => {
+  const selectors = (base: typeof baselineSelectors) => [
+    { trailARN: BASELINE, response: base },
+    { trailARN: APP, response: appSelectors },
+  ];
+  it('needs review when only some buckets or only writes are recorded', () => {
+    const r = evaluateBoth(s3DataEvents, { describeTrails: describeTrailsUsEast1, selectors: selectors(baselineSelectors) });
+    expect(r).toEqual([expect.objectContaining({ resource: 'account', status: 'needs-review', reason: expect.stringContaining('writes only for arn:aws:s3:::cardholder-data/') })]);
+  });
+  it('passes when a trail records reads and writes in every bucket (advanced or basic selectors)', () => {
+    expect(statusOf(evaluateBoth(s3DataEvents, { describeTrails: describeTrailsUsEast1, selectors: selectors(allS3DataSelectors) }))).toEqual({ account: 'pass' });
+    expect(statusOf(evaluateBoth(s3DataEvents, { describeTrails: describeTrailsUsWest2, selectors: [{ trailARN: BASELINE, response: allS3BasicSelectors }] }, west))).toEqual({ account: 'pass' });
+  });
+  it('fails when no trail records S3 data events, and errors when selectors are missing', () => {
+    expect(statusOf(evaluateBoth(s3DataEvents, { describeTrails: describeTrailsUsWest2, selectors: [{ trailARN: BASELINE, response: baselineSelectors }] }, west))).toEqual({ account: 'fail' });
+    expect(statusOf(evaluateBoth(s3DataEvents, { describeTrails: describeTrailsNone, selectors: [] }, west))).toEqual({ account: 'fail' });
+    expect(statusOf(evaluateBoth(s3DataEvents, { describeTrails: describeTrailsUsWest2, selectors: [] }, west))).toEqual({ account: 'error' });
+  });
+});
+
+describe('cloudtrail.sensitive-activity', () => {
+  const window = { startTime: '2025-05-31T12:00:00.000Z', endTime: COLLECTED_AT };
+  it('lists each sensitive event and each failed console sign-in for review, never as a failure', () => {
+    const data = {
+      ...window,
+      lookups: [
+        { eventName: 'StopLogging', events: [stopLoggingEvent] },
+        { eventName: 'DeleteTrail', events: [] },
+        { eventName: 'ConsoleLogin', events: [successfulConsoleLogin, failedConsoleLogin] },
+      ],
+    };
+    const r = evaluateBoth(sensitiveActivity, data);
+    expect(r.map((x) => x.status)).toEqual(['needs-review', 'needs-review']);
+    expect(r[0]).toMatchObject({ resource: `StopLogging/${stopLoggingEvent.EventId}`, reason: expect.stringContaining('arn:aws:iam::111122223333:user/ops-admin') });
+    expect(r[0].reason).toContain('198.51.100.7');
+    expect(r[1]).toMatchObject({ resource: `ConsoleLogin/${failedConsoleLogin.EventId}`, reason: expect.stringContaining('failed ConsoleLogin') });
+  });
+  it('passes a quiet window and names what was searched', () => {
+    const data = { ...window, lookups: [{ eventName: 'StopLogging', events: [] }, { eventName: 'ConsoleLogin', events: [successfulConsoleLogin] }] };
+    expect(evaluateBoth(sensitiveActivity, data)).toEqual([
+      expect.objectContaining({ resource: 'account', status: 'pass', reason: expect.stringContaining('no StopLogging events and no failed console sign-ins between 2025-05-31T12:00:00.000Z') }),
+    ]);
+  });
+  it('summarises beyond twenty events of one name', () => {
+    const many = Array.from({ length: 23 }, (_, i) => ({ ...stopLoggingEvent, EventId: `e-${i}` }));
+    const r = evaluateBoth(sensitiveActivity, { ...window, lookups: [{ eventName: 'StopLogging', events: many }] });
+    expect(r).toHaveLength(21);
+    expect(r[20]).toMatchObject({ resource: 'StopLogging/more', status: 'needs-review', reason: expect.stringContaining('3 more StopLogging events') });
+  });
+  it('errors when the evidence holds no searches', () => {
+    expect(statusOf(evaluateBoth(sensitiveActivity, {}))).toEqual({ account: 'error' });
+  });
+});
+
+describe('cloudtrail.log-bucket-retention', () => {
+  const buckets = [
+    { bucket: 'cloudtrail-logs-111122223333', region: 'us-east-1', objectLock: lockedBucketObjectLock, lifecycle: lockedBucketLifecycle },
+    {
+      bucket: 'app-trail-logs',
+      region: 'us-east-1',
+      objectLock: { error: { code: 'ObjectLockConfigurationNotFoundError', message: 'Object Lock configuration does not exist for this bucket' } },
+      lifecycle: appBucketLifecycle,
+    },
+  ];
+  it('passes a locked bucket and fails one whose lifecycle deletes logs before the required period', () => {
+    const r = evaluateBoth(logBucketRetention, { describeTrails: describeTrailsUsEast1, buckets });
+    expect(statusOf(r)).toEqual({ [BASELINE]: 'pass', [APP]: 'fail' });
+    expect(r.find((x) => x.resource === APP)?.reason).toContain('lifecycle rule "expire-90" deletes them after 90 days');
+    expect(r.find((x) => x.resource === APP)?.reason).not.toContain('tagged-only');
+  });
+  it('applies the HIPAA six-year parameter: a 400-day lock is then not enough', () => {
+    const r = evaluateBoth(logBucketRetention, { describeTrails: describeTrailsUsEast1, buckets }, east, { minimumRetentionDays: 2190 });
+    expect(statusOf(r)[BASELINE]).toBe('needs-review');
+    expect(r.find((x) => x.resource === BASELINE)?.reason).toContain('only 400 days');
+  });
+  it('needs review when nothing deletes logs but nothing locks them either', () => {
+    const unlocked = [{ ...buckets[1], lifecycle: { error: { code: 'NoSuchLifecycleConfiguration', message: 'The lifecycle configuration does not exist' } } }];
+    const r = evaluateBoth(logBucketRetention, { describeTrails: { trailList: [appTrail] }, buckets: unlocked });
+    expect(r[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no Object Lock') });
+  });
+  it('flags archiving before three months even when the lock is long enough', () => {
+    const early = [{ ...buckets[0], lifecycle: { Rules: [{ ID: 'glacier-30', Status: 'Enabled' as const, Filter: { Prefix: 'org/' }, Transitions: [{ Days: 30, StorageClass: 'GLACIER' as const }] }] } }];
+    const r = evaluateBoth(logBucketRetention, { describeTrails: { trailList: [baselineTrail] }, buckets: early });
+    expect(r[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('GLACIER after 30 days') });
+  });
+  it('errors when the bucket evidence is missing and defers shadow trails', () => {
+    expect(statusOf(evaluateBoth(logBucketRetention, { describeTrails: { trailList: [baselineTrail] }, buckets: [] }))).toEqual({ [BASELINE]: 'error' });
+    expect(statusOf(evaluateBoth(logBucketRetention, { describeTrails: describeTrailsUsWest2, buckets: [] }, west))).toEqual({ account: 'not-applicable' });
+  });
+});
