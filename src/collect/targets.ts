@@ -1,9 +1,15 @@
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { OrganizationsClient, paginateListAccounts, type Account } from '@aws-sdk/client-organizations';
+import { AccountClient, paginateListRegions } from '@aws-sdk/client-account';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
+import { scrubSecrets } from '../log/logger.js';
 import { AwsClientProvider } from '../aws/clients.js';
+import { EvidenceLockerError } from '../errors.js';
+import { sha256Hex } from '../seal/hash.js';
+import { Semaphore } from './limit.js';
 
 /** One account to collect from, with the credentials to use there and the regions to cover. */
 export interface AccountTarget {
@@ -11,7 +17,12 @@ export interface AccountTarget {
   name?: string;
   /** Undefined: the SDK's default credential chain (the current account). */
   credentials?: AwsCredentialIdentityProvider;
+  /** The role assumed in the account (undefined for the current account). */
+  roleArn?: string;
+  /** Regional queries run in each of these; global queries run once per account through `config.regions.home`. */
   regions: string[];
+  /** Where the region list came from: the configuration (or --regions) or the account's enabled regions. */
+  regionSource: 'configured' | 'enabled';
 }
 
 /** An account or region that could not be reached at all: a gap with no evidence record. */
@@ -27,46 +38,213 @@ export interface TargetFilter {
   shard?: { index: number; count: number; slot?: string };
 }
 
+/**
+ * IAM actions the target discovery itself needs (besides the queries' own `apiCalls`): in the collector's
+ * account `organizations:ListAccounts` and `sts:AssumeRole`, in each member account `account:ListRegions`.
+ */
+export const COLLECTOR_DISCOVERY_ACTIONS = ['organizations:ListAccounts', 'sts:AssumeRole'] as const;
+export const MEMBER_DISCOVERY_ACTIONS = ['account:ListRegions'] as const;
+
+/** Accounts probed (role assumed, regions listed) at once; STS and the Account API have low rate limits. */
+const DISCOVERY_CONCURRENCY = 8;
+
+/** Assumed-role sessions are renewed this long before they expire (more than the SDK's own 5-minute window). */
+export const SESSION_REFRESH_WINDOW_MS = 10 * 60_000;
+
 export function roleArnFor(config: Config, accountId: string, explicit?: string): string {
   return explicit ?? `arn:aws:iam::${accountId}:role/${config.accounts.roleName}`;
 }
 
-/** Credentials for a member account: the SDK assumes the role and refreshes before expiry on long runs. */
-export function assumedRoleCredentials(config: Config, roleArn: string): AwsCredentialIdentityProvider {
-  return fromTemporaryCredentials({
-    params: {
-      RoleArn: roleArn,
-      RoleSessionName: 'evidence-locker',
-      DurationSeconds: config.accounts.sessionDurationSeconds,
-      ...(config.accounts.externalId ? { ExternalId: config.accounts.externalId } : {}),
-    },
-    clientConfig: { region: config.regions.home },
-  });
+/**
+ * One session per account shared by every SDK client of that account (each region and service would otherwise
+ * assume the role on its own), renewed `refreshWindowMs` before it expires so runs longer than the session
+ * duration keep going. Concurrent callers during a renewal share the one in-flight AssumeRole.
+ */
+export function sharedSession(
+  provider: AwsCredentialIdentityProvider,
+  opts: { refreshWindowMs?: number; now?: () => number } = {},
+): AwsCredentialIdentityProvider {
+  const windowMs = opts.refreshWindowMs ?? SESSION_REFRESH_WINDOW_MS;
+  const now = opts.now ?? (() => Date.now());
+  let current: AwsCredentialIdentity | undefined;
+  let pending: Promise<AwsCredentialIdentity> | undefined;
+  const fresh = (c: AwsCredentialIdentity) => !c.expiration || c.expiration.getTime() - now() > windowMs;
+  return async () => {
+    if (current && fresh(current)) return current;
+    if (!pending) {
+      pending = Promise.resolve(provider())
+        .then((c) => {
+          current = c;
+          return c;
+        })
+        .finally(() => {
+          pending = undefined;
+        });
+    }
+    return pending;
+  };
 }
 
-/** Resolves which accounts and regions a run covers (configured list or the current account). */
-export async function resolveTargets(config: Config, filter: TargetFilter, log: Logger): Promise<{ targets: AccountTarget[]; gaps: TargetGap[] }> {
-  const regions = filter.regions?.length ? filter.regions : config.regions.list;
-  const gaps: TargetGap[] = [];
-  let targets: AccountTarget[] = [];
-  if (config.accounts.source === 'current') {
-    const sts = new AwsClientProvider({ accountId: 'current', region: config.regions.home }).get(STSClient);
-    const id = await sts.send(new GetCallerIdentityCommand({}));
-    targets = [{ accountId: id.Account ?? 'unknown', regions }];
-  } else {
-    targets = config.accounts.list.map((a) => ({
-      accountId: a.id,
-      name: a.name,
-      credentials: assumedRoleCredentials(config, roleArnFor(config, a.id, a.roleArn)),
-      regions,
-    }));
+/** Credentials for a member account: AssumeRole, shared by all of the account's clients and renewed before expiry. */
+export function assumedRoleCredentials(config: Config, roleArn: string): AwsCredentialIdentityProvider {
+  return sharedSession(
+    fromTemporaryCredentials({
+      params: {
+        RoleArn: roleArn,
+        RoleSessionName: 'evidence-locker',
+        DurationSeconds: config.accounts.sessionDurationSeconds,
+        ...(config.accounts.externalId ? { ExternalId: config.accounts.externalId } : {}),
+      },
+      clientConfig: { region: config.regions.home },
+    }),
+  );
+}
+
+/** The shard (1..count) an account belongs to: a stable hash of its id, so adding accounts never moves others. */
+export function shardOf(accountId: string, count: number): number {
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`shard count must be a positive integer, got ${count}`);
+  return (Number.parseInt(sha256Hex(accountId).slice(0, 12), 16) % count) + 1;
+}
+
+/** The accounts of shard `index` of `count`; every account is in exactly one shard. */
+export function selectShard<T extends { accountId: string }>(targets: readonly T[], shard: { index: number; count: number }): T[] {
+  return targets.filter((t) => shardOf(t.accountId, shard.count) === shard.index);
+}
+
+/** An account Organizations reports as usable (State replaces the deprecated Status field). */
+export function isActiveAccount(a: Pick<Account, 'State' | 'Status'>): boolean {
+  return (a.State ?? a.Status) === 'ACTIVE';
+}
+
+/** Every account of the organization, ACTIVE ones only, sorted by id. Needs the management or a delegated administrator account. */
+export async function listOrganizationAccounts(config: Config, log: Logger): Promise<{ active: Account[]; skipped: Account[] }> {
+  const provider = new AwsClientProvider({ accountId: 'current', region: config.regions.home, maxAttempts: config.collect.maxAttempts });
+  const active: Account[] = [];
+  const skipped: Account[] = [];
+  try {
+    for await (const page of paginateListAccounts({ client: provider.get(OrganizationsClient) }, {})) {
+      for (const a of page.Accounts ?? []) (isActiveAccount(a) ? active : skipped).push(a);
+    }
+  } catch (err) {
+    const e = err as { name?: string; message?: string };
+    throw new EvidenceLockerError(`accounts.source is "organizations" but organizations:ListAccounts failed: ${e.name ?? 'Error'}: ${scrubSecrets(e.message ?? String(err))}`, {
+      hint:
+        'run the collector in the management account or in a delegated administrator account of the organization, with organizations:ListAccounts in its role (deploy/collector.json grants it); or set accounts.source to "list"',
+      cause: err,
+    });
+  } finally {
+    provider.destroy();
   }
+  for (const a of skipped) log.info({ accountId: a.Id, state: a.State ?? a.Status }, 'organization account skipped: not ACTIVE');
+  active.sort((a, b) => (a.Id ?? '').localeCompare(b.Id ?? ''));
+  return { active, skipped };
+}
+
+/** The regions enabled in an account (ENABLED and ENABLED_BY_DEFAULT), from the Account API, sorted. */
+export async function listEnabledRegions(config: Config, accountId: string, credentials?: AwsCredentialIdentityProvider): Promise<string[]> {
+  const provider = new AwsClientProvider({ accountId, region: config.regions.home, credentials, maxAttempts: config.collect.maxAttempts });
+  try {
+    const regions: string[] = [];
+    for await (const page of paginateListRegions({ client: provider.get(AccountClient) }, { RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'] })) {
+      for (const r of page.Regions ?? []) {
+        if (r.RegionName && (r.RegionOptStatus === 'ENABLED' || r.RegionOptStatus === 'ENABLED_BY_DEFAULT')) regions.push(r.RegionName);
+      }
+    }
+    return [...new Set(regions)].sort();
+  } finally {
+    provider.destroy();
+  }
+}
+
+function describeError(err: unknown): string {
+  const e = err as { name?: string; Code?: string; message?: string };
+  const code = e.name && e.name !== 'Error' ? e.name : (e.Code ?? 'Error');
+  return `${code}: ${scrubSecrets(String(e.message ?? err)).slice(0, 300)}`;
+}
+
+/**
+ * Resolves which accounts and regions a run covers: the current account, a configured list, or the ACTIVE
+ * accounts of the organization; then the --accounts filter, then the shard, then each account's regions
+ * (configured, or the account's enabled regions). An account whose role cannot be assumed, or whose regions
+ * cannot be listed, becomes a gap and the others go on; only a failure that affects every account throws.
+ */
+export async function resolveTargets(config: Config, filter: TargetFilter, log: Logger): Promise<{ targets: AccountTarget[]; gaps: TargetGap[] }> {
+  const gaps: TargetGap[] = [];
+  let candidates: { accountId: string; name?: string; roleArn?: string }[];
+  if (config.accounts.source === 'current') {
+    const provider = new AwsClientProvider({ accountId: 'current', region: config.regions.home, maxAttempts: config.collect.maxAttempts });
+    try {
+      const id = await provider.get(STSClient).send(new GetCallerIdentityCommand({}));
+      candidates = [{ accountId: id.Account ?? 'unknown' }];
+    } catch (err) {
+      throw new EvidenceLockerError(`could not identify the current AWS account (sts:GetCallerIdentity): ${describeError(err)}`, {
+        hint: 'provide credentials through the SDK chain (AWS_PROFILE, environment, or the ECS task role) and AWS_REGION',
+        cause: err,
+      });
+    } finally {
+      provider.destroy();
+    }
+  } else if (config.accounts.source === 'list') {
+    candidates = config.accounts.list.map((a) => ({ accountId: a.id, name: a.name, roleArn: roleArnFor(config, a.id, a.roleArn) }));
+  } else {
+    const { active } = await listOrganizationAccounts(config, log);
+    candidates = active.filter((a) => a.Id).map((a) => ({ accountId: a.Id as string, name: a.Name, roleArn: roleArnFor(config, a.Id as string) }));
+  }
+
   if (filter.accounts?.length) {
     const wanted = new Set(filter.accounts);
-    const known = new Set(targets.map((t) => t.accountId));
-    for (const a of wanted) if (!known.has(a)) gaps.push({ accountId: a, reason: 'account requested with --accounts is not in the configured account list' });
-    targets = targets.filter((t) => wanted.has(t.accountId));
+    const known = new Set(candidates.map((t) => t.accountId));
+    const where = config.accounts.source === 'organizations' ? 'among the ACTIVE accounts of the organization' : config.accounts.source === 'list' ? 'in the configured account list' : 'the current account';
+    for (const a of [...wanted].sort()) if (!known.has(a)) gaps.push({ accountId: a, reason: `account requested with --accounts is not ${where}` });
+    candidates = candidates.filter((t) => wanted.has(t.accountId));
   }
-  log.debug({ accounts: targets.length, regions }, 'resolved collection targets');
+
+  if (filter.shard) {
+    const before = candidates.length;
+    candidates = selectShard(candidates, filter.shard);
+    log.info({ shard: `${filter.shard.index}/${filter.shard.count}`, accounts: candidates.length, of: before }, 'accounts of this shard selected');
+  }
+
+  const configured = filter.regions?.length ? [...new Set(filter.regions)] : config.regions.list;
+  const discover = config.regions.source === 'enabled';
+  const limit = new Semaphore(DISCOVERY_CONCURRENCY);
+  const resolved = await Promise.all(
+    candidates.map((c) =>
+      limit.run(async (): Promise<AccountTarget | undefined> => {
+        const credentials = c.roleArn ? assumedRoleCredentials(config, c.roleArn) : undefined;
+        if (credentials) {
+          try {
+            await credentials();
+          } catch (err) {
+            gaps.push({
+              accountId: c.accountId,
+              reason: `could not assume ${c.roleArn}: ${describeError(err)}; deploy the member role (deploy/member-role.json StackSet) to this account and check that it trusts the collector role${config.accounts.externalId ? ' with the configured external id' : ''}`,
+            });
+            log.warn({ accountId: c.accountId, roleArn: c.roleArn, error: describeError(err) }, 'account skipped: role could not be assumed; recorded as a gap');
+            return undefined;
+          }
+        }
+        const base = { accountId: c.accountId, ...(c.name ? { name: c.name } : {}), ...(credentials ? { credentials, roleArn: c.roleArn } : {}) };
+        if (!discover) return { ...base, regions: [...configured], regionSource: 'configured' };
+        try {
+          const enabled = await listEnabledRegions(config, c.accountId, credentials);
+          const regions = filter.regions?.length ? configured.filter((r) => enabled.includes(r)) : enabled;
+          const notEnabled = filter.regions?.length ? configured.filter((r) => !enabled.includes(r)) : [];
+          if (notEnabled.length) log.info({ accountId: c.accountId, regions: notEnabled }, 'requested regions are not enabled in this account; nothing to collect there');
+          return { ...base, regions, regionSource: 'enabled' };
+        } catch (err) {
+          gaps.push({
+            accountId: c.accountId,
+            reason: `could not list the enabled regions (account:ListRegions): ${describeError(err)}; collected in the configured regions (${config.regions.list.join(', ')}) instead; grant account:ListRegions to the member role`,
+          });
+          log.warn({ accountId: c.accountId, error: describeError(err) }, 'enabled regions unknown; using the configured regions; recorded as a gap');
+          return { ...base, regions: [...config.regions.list], regionSource: 'configured' };
+        }
+      }),
+    ),
+  );
+  const targets = resolved.filter((t): t is AccountTarget => t !== undefined).sort((a, b) => a.accountId.localeCompare(b.accountId));
+  gaps.sort((a, b) => a.accountId.localeCompare(b.accountId) || (a.region ?? '').localeCompare(b.region ?? ''));
+  log.debug({ accounts: targets.length, gaps: gaps.length, regionSource: config.regions.source }, 'resolved collection targets');
   return { targets, gaps };
 }
