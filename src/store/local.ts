@@ -135,9 +135,8 @@ export class LocalEvidenceStore implements EvidenceStore {
       await writeDurably(join(tmpDir, RUN_FILES.signature), run.signature);
       await writeDurably(join(tmpDir, RUN_FILES.manifest), run.manifest);
       await fsyncDir(tmpDir);
-      // A directory renamed onto an existing non-empty one fails, so a concurrent seal of the same id cannot replace it.
       if (await exists(runDir)) throw new EvidenceLockerError(`run ${run.runId} already exists in the local store (${runDir}): a sealed run is never overwritten`);
-      await rename(tmpDir, runDir);
+      await this.publishRun(tmpDir, runDir);
     } catch (err) {
       await rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
       if (err instanceof EvidenceLockerError) throw err;
@@ -148,6 +147,11 @@ export class LocalEvidenceStore implements EvidenceStore {
       throw storeIoError(this.root, runDir, err);
     }
     await fsyncDir(runsDir);
+  }
+
+  /** Makes a fully written run visible in one step. A directory renamed onto an existing non-empty one fails, so a concurrent seal of the same id cannot replace it. */
+  protected async publishRun(tmpDir: string, runDir: string): Promise<void> {
+    await rename(tmpDir, runDir);
   }
 
   async getRun(runId: string): Promise<StoredRun> {

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import { ConfigError } from '../errors.js';
 import type { EvidenceStore } from './types.js';
 import { LocalEvidenceStore } from './local.js';
+import { S3EvidenceStore } from './s3.js';
 
 export interface OpenStoreOptions {
   log?: Logger;
@@ -17,6 +18,11 @@ export async function openStore(config: Config['store'], opts: OpenStoreOptions 
     const root = isAbsolute(config.path) ? config.path : resolve(opts.cwd ?? process.cwd(), config.path);
     opts.log?.debug({ store: 'local', root }, 'opening local evidence store');
     return new LocalEvidenceStore(root);
+  }
+  if (config.kind === 's3') {
+    const store = new S3EvidenceStore(config, { log: opts.log });
+    opts.log?.debug({ store: 's3', location: store.location, mode: store.mode, retentionDays: store.retentionDays }, 'opening S3 evidence store');
+    return store;
   }
   throw new ConfigError(`store.kind "${(config as { kind: string }).kind}" is not a known evidence store`, 'set store.kind to local or s3');
 }

@@ -20,6 +20,8 @@ export interface PreflightCheck {
   detail: string;
   /** What to change when the check fails. */
   fix?: string;
+  /** Reported but not required: a failed advisory check does not stop the store. */
+  advisory?: boolean;
 }
 
 /** How the store protects evidence, stated in every report. */
@@ -50,6 +52,6 @@ export interface EvidenceStore {
   getRun(runId: string): Promise<StoredRun>;
   /** Run ids, oldest first (run ids sort by time). */
   listRuns(): Promise<string[]>;
-  /** Object keys present in the store that no sealed run names (harmless leftovers of interrupted runs). */
+  /** SHA-256 of every evidence body present, sorted (bodies no run names are found with `findOrphans`). */
   listObjectHashes(): Promise<string[]>;
 }

@@ -1,0 +1,618 @@
+import {
+  S3Client,
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetBucketEncryptionCommand,
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  GetObjectLockConfigurationCommand,
+  GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+  PutObjectLegalHoldCommand,
+  PutObjectRetentionCommand,
+  UploadPartCommand,
+  paginateListObjectsV2,
+  type HeadObjectCommandOutput,
+  type ObjectLockRetentionMode,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { objectPath } from '../collect/record.js';
+import type { S3StoreConfig } from '../config/schema.js';
+import { ConfigError, EvidenceLockerError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { md5Base64, sha256Base64, sha256Hex } from '../seal/hash.js';
+import { RequestLimit, mapBounded } from './limit.js';
+import { RUN_FILES, assertRunId, assertSha256 } from './local.js';
+import type { EvidenceStore, PreflightCheck, StoreDescription, StoredObject, StoredRun } from './types.js';
+
+const DAY_MS = 86_400_000;
+/** S3 allows at most 10,000 parts; every part but the last must be at least 5 MiB. */
+const MIN_PART_BYTES = 5 * 1024 * 1024;
+const MAX_PARTS = 10_000;
+
+export interface S3StoreOptions {
+  log?: Logger;
+  /** Clock for retain-until dates (tests). */
+  now?: () => Date;
+  /** Extra S3 client settings (credentials, a request handler); the endpoint always comes from the store config. */
+  clientConfig?: Partial<S3ClientConfig>;
+}
+
+/** One stored version of an object, as read back for verification. */
+export interface S3ObjectVersion {
+  key: string;
+  versionId?: string;
+  body: Buffer;
+  mode?: string;
+  retainUntil?: Date;
+  legalHold?: 'ON' | 'OFF';
+}
+
+/** Days of retention the configuration asks for; a year counts 365.25 days, rounded up, so it is never shorter than calendar years. */
+export function retentionDaysOf(retention: S3StoreConfig['retention']): number {
+  return retention.days ?? Math.ceil((retention.years ?? 0) * 365.25);
+}
+
+function defaultRetentionDays(rule: { Days?: number; Years?: number } | undefined): number | undefined {
+  if (!rule) return undefined;
+  if (rule.Days !== undefined) return rule.Days;
+  if (rule.Years !== undefined) return Math.floor(rule.Years * 365.25);
+  return undefined;
+}
+
+/**
+ * The production store: an S3 bucket with Object Lock. Every object is written with an Object Lock mode and
+ * retain-until date, Content-MD5 and x-amz-checksum-sha256; the store refuses to write anything until its
+ * pre-flight has confirmed Object Lock, versioning, default retention and the public access block.
+ * Bodies live at `<prefix>objects/sha256/<2 hex>/<sha>.json`, runs at `<prefix>runs/<runId>/`.
+ */
+export class S3EvidenceStore implements EvidenceStore {
+  readonly kind = 's3' as const;
+  readonly client: S3Client;
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly mode: ObjectLockRetentionMode;
+  readonly retentionDays: number;
+  private readonly limit: RequestLimit;
+  private readonly log?: Logger;
+  private readonly now: () => Date;
+  private preflightDone?: Promise<PreflightCheck[]>;
+
+  constructor(readonly config: S3StoreConfig, opts: S3StoreOptions = {}) {
+    if (config.mode === 'GOVERNANCE' && !config.allowGovernanceMode) {
+      throw new ConfigError(
+        `store.mode GOVERNANCE for bucket ${config.bucket}: GOVERNANCE retention can be shortened or removed by privileged users`,
+        'use store.mode COMPLIANCE, or set store.allowGovernanceMode: true to accept the weaker mode knowingly',
+      );
+    }
+    this.bucket = config.bucket;
+    this.prefix = config.prefix === '' || config.prefix.endsWith('/') ? config.prefix : `${config.prefix}/`;
+    this.mode = config.mode;
+    this.retentionDays = retentionDaysOf(config.retention);
+    this.limit = new RequestLimit(config.concurrency);
+    this.log = opts.log;
+    this.now = opts.now ?? (() => new Date());
+    const agentOpts = { keepAlive: true, maxSockets: config.concurrency * 2 };
+    // The store has its own endpoint: a configured one wins, and without one the AWS_ENDPOINT_URL_S3 meant for the
+    // evidence sources is ignored, so evidence is never sealed into a source's endpoint by accident.
+    const clientConfig: S3ClientConfig & { ignoreConfiguredEndpointUrls?: boolean } = {
+      region: config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      ...(config.endpoint ? { endpoint: config.endpoint } : { ignoreConfiguredEndpointUrls: true }),
+      ...(config.forcePathStyle !== undefined ? { forcePathStyle: config.forcePathStyle } : {}),
+      maxAttempts: 8,
+      retryMode: 'adaptive',
+      // Integrity headers are set explicitly on every write (Content-MD5 and x-amz-checksum-sha256).
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      requestHandler: new NodeHttpHandler({
+        connectionTimeout: 5_000,
+        requestTimeout: 120_000,
+        httpAgent: new HttpAgent(agentOpts),
+        httpsAgent: new HttpsAgent(agentOpts),
+      }),
+      ...opts.clientConfig,
+    };
+    this.client = new S3Client(clientConfig);
+  }
+
+  /** `s3://bucket/prefix` (with the endpoint when it is not AWS). */
+  get location(): string {
+    return `s3://${this.bucket}/${this.prefix}${this.config.endpoint ? ` at ${this.config.endpoint}` : ''}`;
+  }
+
+  describe(): StoreDescription {
+    const governance =
+      this.mode === 'GOVERNANCE'
+        ? ' GOVERNANCE mode was chosen explicitly (allowGovernanceMode): users with s3:BypassGovernanceRetention can shorten or remove the retention, so this store is weaker than COMPLIANCE.'
+        : ' In COMPLIANCE mode no user, including the account root, can delete or overwrite a version or shorten its retention before the retain-until date.';
+    return {
+      kind: 's3',
+      location: this.location,
+      objectLockMode: this.mode,
+      retentionDays: this.retentionDays,
+      note:
+        `S3 Object Lock ${this.mode}: every evidence body, manifest and signature is written once with a retain-until date ${this.retentionDays} days after it is written.` +
+        governance,
+    };
+  }
+
+  objectKey(sha256: string): string {
+    return `${this.prefix}${objectPath(sha256)}`;
+  }
+
+  runKey(runId: string, file: string): string {
+    return `${this.prefix}runs/${runId}/${file}`;
+  }
+
+  /** Retain-until date for an object written at `at` (whole seconds, rounded up). */
+  retainUntilFor(at: Date): Date {
+    return new Date(Math.ceil((at.getTime() + this.retentionDays * DAY_MS) / 1000) * 1000);
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+
+  // ------------------------------------------------------------------ pre-flight
+
+  async preflight(): Promise<PreflightCheck[]> {
+    const checks: PreflightCheck[] = [];
+    const b = this.bucket;
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: b }));
+    } catch (err) {
+      throw this.s3Error(err, 'HeadBucket', b);
+    }
+    checks.push({ name: 'bucket reachable', ok: true, detail: this.location });
+
+    const lock = await this.client.send(new GetObjectLockConfigurationCommand({ Bucket: b })).catch((err: unknown) => {
+      if (isCode(err, 'ObjectLockConfigurationNotFoundError', 'NoSuchObjectLockConfiguration') || status(err) === 404) return undefined;
+      throw this.s3Error(err, 'GetObjectLockConfiguration', b);
+    });
+    const cfgRule = { Mode: this.mode, ...(this.config.retention.days ? { Days: this.config.retention.days } : { Years: this.config.retention.years }) };
+    const lockFix = `aws s3api put-object-lock-configuration --bucket ${b} --object-lock-configuration '${JSON.stringify({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: cfgRule } })}'`;
+    const lockEnabled = lock?.ObjectLockConfiguration?.ObjectLockEnabled === 'Enabled';
+    checks.push({
+      name: 'object lock enabled',
+      ok: lockEnabled,
+      detail: lockEnabled ? 'ObjectLockEnabled=Enabled' : 'the bucket has no Object Lock configuration',
+      ...(lockEnabled ? {} : { fix: `enable Object Lock (versioning must be on first): ${lockFix}; or create a new bucket with: aws s3api create-bucket --bucket <name> --object-lock-enabled-for-bucket` }),
+    });
+
+    const versioning = await this.client.send(new GetBucketVersioningCommand({ Bucket: b })).catch((err: unknown) => {
+      throw this.s3Error(err, 'GetBucketVersioning', b);
+    });
+    const versioned = versioning.Status === 'Enabled';
+    checks.push({
+      name: 'versioning enabled',
+      ok: versioned,
+      detail: `Status=${versioning.Status ?? 'never enabled'}`,
+      ...(versioned ? {} : { fix: `aws s3api put-bucket-versioning --bucket ${b} --versioning-configuration Status=Enabled` }),
+    });
+
+    if (lockEnabled) {
+      const rule = lock?.ObjectLockConfiguration?.Rule?.DefaultRetention;
+      const days = defaultRetentionDays(rule);
+      const modeOk = rule?.Mode === 'COMPLIANCE' || (rule?.Mode === 'GOVERNANCE' && this.mode === 'GOVERNANCE');
+      const periodOk = days !== undefined && days >= this.retentionDays;
+      const ok = !!rule && modeOk && periodOk;
+      checks.push({
+        name: 'default retention',
+        ok,
+        detail: rule
+          ? `default ${rule.Mode} for ${rule.Days !== undefined ? `${rule.Days} days` : `${rule.Years} years`}; configured ${this.mode} for ${this.retentionDays} days`
+          : `no default retention rule; configured ${this.mode} for ${this.retentionDays} days`,
+        ...(ok ? {} : { fix: `set a default retention at least as strong as the configuration: ${lockFix}` }),
+      });
+    }
+
+    const pab = await this.client.send(new GetPublicAccessBlockCommand({ Bucket: b })).catch((err: unknown) => {
+      if (isCode(err, 'NoSuchPublicAccessBlockConfiguration') || status(err) === 404) return undefined;
+      throw this.s3Error(err, 'GetPublicAccessBlock', b);
+    });
+    const p = pab?.PublicAccessBlockConfiguration;
+    const pabOk = !!p && !!p.BlockPublicAcls && !!p.IgnorePublicAcls && !!p.BlockPublicPolicy && !!p.RestrictPublicBuckets;
+    checks.push({
+      name: 'public access block',
+      ok: pabOk,
+      detail: p
+        ? `BlockPublicAcls=${p.BlockPublicAcls} IgnorePublicAcls=${p.IgnorePublicAcls} BlockPublicPolicy=${p.BlockPublicPolicy} RestrictPublicBuckets=${p.RestrictPublicBuckets}`
+        : 'no public access block on the bucket',
+      ...(pabOk
+        ? {}
+        : { fix: `aws s3api put-public-access-block --bucket ${b} --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true` }),
+    });
+
+    // Encryption is reported, not required: objects carry SSE-KMS themselves when store.kmsKeyId is set.
+    const enc = await this.client.send(new GetBucketEncryptionCommand({ Bucket: b })).then(
+      (out) => ({ out }),
+      (err: unknown) => ({ err }),
+    );
+    if ('out' in enc) {
+      const r = enc.out.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+      checks.push({
+        name: 'default encryption',
+        ok: !!r,
+        advisory: true,
+        detail: r ? `${r.SSEAlgorithm}${r.KMSMasterKeyID ? ` with ${r.KMSMasterKeyID}` : ''}` : 'no default encryption rule',
+        ...(r ? {} : { fix: `aws s3api put-bucket-encryption --bucket ${b} --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"<key arn>"}}]}'` }),
+      });
+    } else {
+      const e = enc.err as { name?: string };
+      const none = isCode(enc.err, 'ServerSideEncryptionConfigurationNotFoundError');
+      checks.push({
+        name: 'default encryption',
+        ok: false,
+        advisory: true,
+        detail: none ? 'no default encryption rule' : `could not read the default encryption (GetBucketEncryption: ${e.name ?? 'error'})`,
+        fix: this.config.kmsKeyId
+          ? `objects are written with SSE-KMS key ${this.config.kmsKeyId}; to cover other writers too: aws s3api put-bucket-encryption --bucket ${b} ...`
+          : `set store.kmsKeyId so every object is written with SSE-KMS, or configure default encryption: aws s3api put-bucket-encryption --bucket ${b} ...`,
+      });
+    }
+
+    const failed = checks.filter((c) => !c.ok && !c.advisory);
+    if (failed.length > 0) {
+      throw new EvidenceLockerError(
+        `evidence bucket ${b} cannot keep write-once promises; nothing was written. Failed: ` + failed.map((c) => `${c.name} (${c.detail})`).join('; '),
+        { hint: failed.map((c) => `${c.name}: ${c.fix}`).join('\n  ') },
+      );
+    }
+    for (const c of checks) if (!c.ok) this.log?.warn({ bucket: b, check: c.name, detail: c.detail, fix: c.fix }, 'store pre-flight advisory');
+    return checks;
+  }
+
+  /** Runs the pre-flight once before the first write; a failed pre-flight is retried on the next write. */
+  private ready(): Promise<PreflightCheck[]> {
+    if (!this.preflightDone) {
+      this.preflightDone = this.preflight();
+      this.preflightDone.catch(() => {
+        this.preflightDone = undefined;
+      });
+    }
+    return this.preflightDone;
+  }
+
+  // ------------------------------------------------------------------ bodies
+
+  async putObject(sha256: string, body: Buffer, opts: { retainUntil?: Date } = {}): Promise<StoredObject> {
+    assertSha256(sha256);
+    const actual = sha256Hex(body);
+    if (actual !== sha256) throw new EvidenceLockerError(`evidence body named ${sha256} hashes to ${actual}: refusing to store it under the wrong name`);
+    await this.ready();
+    const key = this.objectKey(sha256);
+    const wanted = this.wantedRetainUntil(opts.retainUntil);
+    return this.limit.run(async () => {
+      const head = await this.headLatest(key);
+      if (head && this.isSameBody(head, body, sha256)) {
+        await this.extendRetention(key, head, wanted);
+        return { key, ...(head.VersionId ? { versionId: head.VersionId } : {}), existed: true };
+      }
+      if (head) {
+        this.log?.warn({ bucket: this.bucket, key, versionId: head.VersionId }, 'latest version of a content-addressed key does not match its name; writing the body again as a new version');
+      }
+      const versionId = body.length > this.config.multipartThresholdBytes ? await this.putMultipart(key, body, wanted) : await this.putSingle(key, body, wanted);
+      return { key, ...(versionId ? { versionId } : {}), existed: false };
+    });
+  }
+
+  private wantedRetainUntil(requested?: Date): Date {
+    const byConfig = this.retainUntilFor(this.now());
+    return requested && requested.getTime() > byConfig.getTime() ? new Date(Math.ceil(requested.getTime() / 1000) * 1000) : byConfig;
+  }
+
+  private isSameBody(head: HeadObjectCommandOutput, body: Buffer, sha256: string): boolean {
+    if (head.ContentLength !== body.length) return false;
+    if (head.Metadata?.sha256 === sha256) return true;
+    const etag = head.ETag?.replace(/"/g, '');
+    return !!etag && !etag.includes('-') && etag === Buffer.from(md5Base64(body), 'base64').toString('hex');
+  }
+
+  private lockHeaders(retainUntil: Date) {
+    return {
+      ObjectLockMode: this.mode,
+      ObjectLockRetainUntilDate: retainUntil,
+      ...(this.config.kmsKeyId ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: this.config.kmsKeyId } : {}),
+    };
+  }
+
+  private async putSingle(key: string, body: Buffer, retainUntil: Date, contentType = 'application/json'): Promise<string | undefined> {
+    try {
+      const out = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentLength: body.length,
+          ContentType: contentType,
+          ContentMD5: md5Base64(body),
+          ChecksumSHA256: sha256Base64(body),
+          Metadata: { sha256: sha256Hex(body) },
+          ...this.lockHeaders(retainUntil),
+        }),
+      );
+      return out.VersionId;
+    } catch (err) {
+      throw this.s3Error(err, 'PutObject', this.bucket, key);
+    }
+  }
+
+  private async putMultipart(key: string, body: Buffer, retainUntil: Date): Promise<string | undefined> {
+    const partSize = Math.max(MIN_PART_BYTES, Math.ceil(body.length / MAX_PARTS));
+    let uploadId: string | undefined;
+    try {
+      const created = await this.client.send(
+        new CreateMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          ContentType: 'application/json',
+          ChecksumAlgorithm: 'SHA256',
+          Metadata: { sha256: sha256Hex(body) },
+          ...this.lockHeaders(retainUntil),
+        }),
+      );
+      uploadId = created.UploadId;
+      const slices: Buffer[] = [];
+      for (let off = 0; off < body.length; off += partSize) slices.push(body.subarray(off, Math.min(off + partSize, body.length)));
+      const parts = await mapBounded(slices, 4, async (part, i) => {
+        const checksum = sha256Base64(part);
+        const out = await this.client.send(
+          new UploadPartCommand({
+            Bucket: this.bucket,
+            Key: key,
+            UploadId: uploadId,
+            PartNumber: i + 1,
+            Body: part,
+            ContentLength: part.length,
+            ContentMD5: md5Base64(part),
+            ChecksumSHA256: checksum,
+          }),
+        );
+        return { PartNumber: i + 1, ETag: out.ETag, ChecksumSHA256: checksum };
+      });
+      const done = await this.client.send(
+        new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+      );
+      if (done.VersionId) return done.VersionId;
+      return (await this.headLatest(key))?.VersionId;
+    } catch (err) {
+      if (uploadId) {
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+      }
+      throw this.s3Error(err, 'multipart upload', this.bucket, key);
+    }
+  }
+
+  /** Extends (never shortens) the retention of an existing version so it covers `wanted`. */
+  private async extendRetention(key: string, head: HeadObjectCommandOutput, wanted: Date): Promise<void> {
+    const current = head.ObjectLockRetainUntilDate;
+    if (current && current.getTime() >= wanted.getTime()) return;
+    // An existing COMPLIANCE lock stays COMPLIANCE even in a GOVERNANCE store.
+    const mode = head.ObjectLockMode === 'COMPLIANCE' ? 'COMPLIANCE' : this.mode;
+    try {
+      await this.client.send(
+        new PutObjectRetentionCommand({
+          Bucket: this.bucket,
+          Key: key,
+          ...(head.VersionId ? { VersionId: head.VersionId } : {}),
+          Retention: { Mode: mode, RetainUntilDate: wanted },
+        }),
+      );
+      this.log?.debug({ key, versionId: head.VersionId, from: current?.toISOString(), to: wanted.toISOString() }, 'extended retention of an existing evidence body');
+    } catch (err) {
+      throw this.s3Error(err, 'PutObjectRetention', this.bucket, key);
+    }
+  }
+
+  private async headLatest(key: string, versionId?: string): Promise<HeadObjectCommandOutput | undefined> {
+    try {
+      return await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
+    } catch (err) {
+      if (status(err) === 404 || isCode(err, 'NotFound', 'NoSuchKey', 'NoSuchVersion')) return undefined;
+      // A delete marker as latest version answers 405 to HEAD with a version id; treat like absent.
+      if (status(err) === 405) return undefined;
+      throw this.s3Error(err, 'HeadObject', this.bucket, key);
+    }
+  }
+
+  async getObject(sha256: string): Promise<Buffer> {
+    assertSha256(sha256);
+    return (await this.readVersion(this.objectKey(sha256))).body;
+  }
+
+  async hasObject(sha256: string): Promise<boolean> {
+    assertSha256(sha256);
+    return (await this.limit.run(() => this.headLatest(this.objectKey(sha256)))) !== undefined;
+  }
+
+  /** Reads one version (latest without `versionId`) with its Object Lock state. */
+  async readVersion(key: string, versionId?: string): Promise<S3ObjectVersion> {
+    return this.limit.run(async () => {
+      try {
+        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
+        const body = Buffer.from(await out.Body!.transformToByteArray());
+        return {
+          key,
+          ...(out.VersionId ? { versionId: out.VersionId } : {}),
+          body,
+          ...(out.ObjectLockMode ? { mode: out.ObjectLockMode } : {}),
+          ...(out.ObjectLockRetainUntilDate ? { retainUntil: out.ObjectLockRetainUntilDate } : {}),
+          ...(out.ObjectLockLegalHoldStatus ? { legalHold: out.ObjectLockLegalHoldStatus } : {}),
+        };
+      } catch (err) {
+        if (status(err) === 404 || isCode(err, 'NoSuchKey', 'NoSuchVersion')) {
+          throw new EvidenceLockerError(`s3://${this.bucket}/${key}${versionId ? ` version ${versionId}` : ''} is missing from the evidence store`);
+        }
+        throw this.s3Error(err, 'GetObject', this.bucket, key);
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ runs
+
+  async putRun(run: StoredRun): Promise<void> {
+    assertRunId(run.runId);
+    await this.ready();
+    const existing = await this.listVersions(`${this.prefix}runs/${run.runId}/`);
+    if (existing.length > 0) {
+      throw new EvidenceLockerError(
+        `run ${run.runId} already exists in s3://${this.bucket}/${this.prefix}runs/${run.runId}/ (${existing.length} object version(s)): a sealed run is never overwritten`,
+        { hint: 'seal the run under a new run id' },
+      );
+    }
+    const retainUntil = this.wantedRetainUntil();
+    // Manifest last: a run interrupted before it leaves no manifest, so no run ever names a missing object.
+    await this.limit.run(() => this.putSingle(this.runKey(run.runId, RUN_FILES.publicKey), Buffer.from(run.publicKeyPem, 'utf8'), retainUntil, 'application/x-pem-file'));
+    await this.limit.run(() => this.putSingle(this.runKey(run.runId, RUN_FILES.signature), run.signature, retainUntil, 'application/octet-stream'));
+    await this.limit.run(() => this.putSingle(this.runKey(run.runId, RUN_FILES.manifest), run.manifest, retainUntil));
+  }
+
+  /**
+   * Reads a run from the FIRST version of each of its files: the one written under lock when the run was sealed.
+   * Later versions (an overwrite of the key) never replace it; `runFileVersions` lists them for verification.
+   */
+  async getRun(runId: string): Promise<StoredRun> {
+    assertRunId(runId);
+    const versions = await this.runFileVersions(runId);
+    const read = async (file: string): Promise<Buffer> => {
+      const v = versions.get(file)?.[0];
+      if (!v) {
+        throw new EvidenceLockerError(`run ${runId}: s3://${this.bucket}/${this.runKey(runId, file)} is missing from the evidence store`, {
+          hint: 'list the sealed runs with `evidence-locker store verify --from <date> --to <date>`',
+        });
+      }
+      return (await this.readVersion(v.key, v.versionId)).body;
+    };
+    const [manifest, signature, publicKey] = await Promise.all([read(RUN_FILES.manifest), read(RUN_FILES.signature), read(RUN_FILES.publicKey)]);
+    return { runId, manifest, signature, publicKeyPem: publicKey.toString('utf8') };
+  }
+
+  /** Versions of each run file, oldest first (delete markers left out). */
+  async runFileVersions(runId: string): Promise<Map<string, { key: string; versionId?: string; lastModified?: Date }[]>> {
+    assertRunId(runId);
+    const out = new Map<string, { key: string; versionId?: string; lastModified?: Date }[]>();
+    for (const v of await this.listVersions(`${this.prefix}runs/${runId}/`)) {
+      const file = v.key.slice(`${this.prefix}runs/${runId}/`.length);
+      const list = out.get(file) ?? [];
+      list.push(v);
+      out.set(file, list);
+    }
+    for (const list of out.values()) list.reverse(); // S3 lists versions of a key newest first
+    return out;
+  }
+
+  /** Object versions under `prefix`, in S3 order (per key newest first), without delete markers. */
+  async listVersions(prefix: string): Promise<{ key: string; versionId?: string; lastModified?: Date }[]> {
+    const out: { key: string; versionId?: string; lastModified?: Date }[] = [];
+    let KeyMarker: string | undefined;
+    let VersionIdMarker: string | undefined;
+    for (;;) {
+      const page = await this.limit
+        .run(() => this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker, VersionIdMarker })))
+        .catch((err: unknown) => {
+          throw this.s3Error(err, 'ListObjectVersions', this.bucket, prefix);
+        });
+      for (const v of page.Versions ?? []) {
+        if (v.Key) out.push({ key: v.Key, ...(v.VersionId && v.VersionId !== 'null' ? { versionId: v.VersionId } : {}), ...(v.LastModified ? { lastModified: v.LastModified } : {}) });
+      }
+      if (!page.IsTruncated) break;
+      KeyMarker = page.NextKeyMarker;
+      VersionIdMarker = page.NextVersionIdMarker;
+    }
+    return out;
+  }
+
+  async listRuns(): Promise<string[]> {
+    const base = `${this.prefix}runs/`;
+    const ids = new Set<string>();
+    for (const key of await this.listKeys(base)) {
+      const m = /^([^/]+)\/manifest\.json$/.exec(key.slice(base.length));
+      if (m) ids.add(m[1]);
+    }
+    return [...ids].sort();
+  }
+
+  async listObjectHashes(): Promise<string[]> {
+    const base = `${this.prefix}objects/sha256/`;
+    const out: string[] = [];
+    for (const key of await this.listKeys(base)) {
+      const m = /^([0-9a-f]{2})\/([0-9a-f]{64})\.json$/.exec(key.slice(base.length));
+      if (m && m[2].startsWith(m[1])) out.push(m[2]);
+    }
+    return out.sort();
+  }
+
+  private async listKeys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    try {
+      for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: prefix })) {
+        for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+      }
+    } catch (err) {
+      throw this.s3Error(err, 'ListObjectsV2', this.bucket, prefix);
+    }
+    return keys;
+  }
+
+  // ------------------------------------------------------------------ legal hold
+
+  /** Places or lifts a legal hold on one version. */
+  async setLegalHold(key: string, versionId: string | undefined, on: boolean): Promise<void> {
+    await this.limit.run(async () => {
+      try {
+        await this.client.send(
+          new PutObjectLegalHoldCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}), LegalHold: { Status: on ? 'ON' : 'OFF' } }),
+        );
+      } catch (err) {
+        throw this.s3Error(err, 'PutObjectLegalHold', this.bucket, key);
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ errors
+
+  /** Turns an SDK error into one an operator can act on: bucket, key, API and what to do. */
+  s3Error(err: unknown, operation: string, bucket: string, key?: string): EvidenceLockerError {
+    if (err instanceof EvidenceLockerError) return err;
+    const e = err as { name?: string; Code?: string; code?: string; message?: string };
+    const where = `s3://${bucket}${key ? `/${key}` : ''}${this.config.endpoint ? ` at ${this.config.endpoint}` : ''}`;
+    const code = e.Code ?? e.name ?? e.code ?? 'Error';
+    if (isCode(err, 'NoSuchBucket') || (operation === 'HeadBucket' && status(err) === 404)) {
+      return new EvidenceLockerError(`${operation} ${where}: the evidence bucket ${bucket} does not exist`, {
+        hint: `create it with Object Lock: aws s3api create-bucket --bucket ${bucket} --object-lock-enabled-for-bucket (see deploy/), or fix store.bucket / store.region / store.endpoint`,
+        cause: err,
+      });
+    }
+    if (isCode(err, 'AccessDenied', 'Forbidden', 'AllAccessDisabled') || status(err) === 403) {
+      return new EvidenceLockerError(`${operation} ${where}: access denied (${code})`, {
+        hint: `grant this role s3:${operation.replace(/ .*/, '')} on arn:aws:s3:::${bucket}${key ? '/*' : ''} (see deploy/), or check the credentials in use`,
+        cause: err,
+      });
+    }
+    if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|TimeoutError/.test(`${e.code ?? ''} ${e.name ?? ''} ${e.message ?? ''}`)) {
+      return new EvidenceLockerError(`${operation} ${where}: cannot reach the S3 endpoint (${e.code ?? e.name})`, {
+        hint: 'check store.endpoint / store.region and the network path to S3',
+        cause: err,
+      });
+    }
+    return new EvidenceLockerError(`${operation} ${where} failed: ${code}${e.message && e.message !== code && e.message !== 'UnknownError' ? `: ${e.message}` : ''} (HTTP ${status(err) ?? '?'})`, {
+      cause: err,
+    });
+  }
+}
+
+function status(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+}
+
+function isCode(err: unknown, ...codes: string[]): boolean {
+  const e = err as { name?: string; Code?: string };
+  return codes.includes(e?.name ?? '') || codes.includes(e?.Code ?? '');
+}

@@ -1,0 +1,229 @@
+import { RunManifestSchema, type RunManifest } from '../seal/manifest.js';
+import { sha256Hex } from '../seal/hash.js';
+import { publicKeyFingerprint, verifyManifestSignature } from '../seal/verify-signature.js';
+import { RUN_FILES } from '../store/local.js';
+import { mapBounded } from '../store/limit.js';
+import { parseManifest, runsInPeriod, type Period } from '../store/period.js';
+import { S3EvidenceStore } from '../store/s3.js';
+import type { EvidenceStore, StoredRun } from '../store/types.js';
+
+/** One thing wrong with a stored run, named so an operator can find it. */
+export interface StoreProblem {
+  runId: string;
+  recordId?: string;
+  /** Store key (S3 key, or local relative path). */
+  key?: string;
+  versionId?: string;
+  problem: string;
+}
+
+export interface StoredRunResult {
+  runId: string;
+  kind?: string;
+  chain?: string;
+  records: number;
+  ok: boolean;
+}
+
+export interface StoreVerificationReport {
+  ok: boolean;
+  store: string;
+  runs: StoredRunResult[];
+  objectsChecked: number;
+  problems: StoreProblem[];
+  /** Noteworthy but not a failure, e.g. a later version written over a sealed key (the sealed version is intact). */
+  warnings: StoreProblem[];
+}
+
+export type RunSelection = { runId: string } | Period;
+
+export interface VerifyStoreOptions {
+  /** Every object must be retained at least until this date (S3); default: the retain-until each manifest states. */
+  requiredRetainUntil?: Date;
+  /** Parallel object reads. */
+  concurrency?: number;
+}
+
+/**
+ * Verifies sealed runs where they are stored: manifest signature and key fingerprint, the chain link to the previous
+ * run of the same chain, every record present (at its version on S3) with the SHA-256 and size the manifest states,
+ * and on S3 an Object Lock COMPLIANCE retention reaching the required date on every object.
+ */
+export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelection, opts: VerifyStoreOptions = {}): Promise<StoreVerificationReport> {
+  const problems: StoreProblem[] = [];
+  const warnings: StoreProblem[] = [];
+  const allRuns = await store.listRuns();
+  let selected: { runId: string; run?: StoredRun }[];
+  if ('runId' in selection) {
+    if (!allRuns.includes(selection.runId)) {
+      problems.push({ runId: selection.runId, problem: `run ${selection.runId} is not in the store (no manifest found)` });
+      selected = [];
+    } else {
+      selected = [{ runId: selection.runId }];
+    }
+  } else {
+    selected = await runsInPeriod(store, selection);
+  }
+
+  const manifests = new Map<string, { manifest?: RunManifest; sha256: string }>();
+  const loadManifest = async (runId: string): Promise<{ manifest?: RunManifest; sha256: string } | undefined> => {
+    if (manifests.has(runId)) return manifests.get(runId);
+    try {
+      const run = await store.getRun(runId);
+      const entry = { manifest: parseManifest(run.manifest), sha256: sha256Hex(run.manifest) };
+      manifests.set(runId, entry);
+      return entry;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const results: StoredRunResult[] = [];
+  let objectsChecked = 0;
+  for (const sel of selected) {
+    const before = problems.length;
+    const { runId } = sel;
+    let run: StoredRun;
+    try {
+      run = sel.run ?? (await store.getRun(runId));
+    } catch (err) {
+      problems.push({ runId, problem: `cannot read the run: ${(err as Error).message}` });
+      results.push({ runId, records: 0, ok: false });
+      continue;
+    }
+    let manifest: RunManifest;
+    try {
+      manifest = RunManifestSchema.parse(JSON.parse(run.manifest.toString('utf8')));
+    } catch (err) {
+      problems.push({ runId, key: RUN_FILES.manifest, problem: `manifest does not parse as a run manifest: ${(err as Error).message.split('\n')[0]}` });
+      results.push({ runId, records: 0, ok: false });
+      continue;
+    }
+    manifests.set(runId, { manifest, sha256: sha256Hex(run.manifest) });
+    if (manifest.runId !== runId) problems.push({ runId, problem: `manifest names run ${manifest.runId}, stored under ${runId}` });
+
+    // Signature and key.
+    if (!verifyManifestSignature(run.manifest, run.signature, run.publicKeyPem, manifest.signing.algorithm)) {
+      problems.push({ runId, key: RUN_FILES.signature, problem: `manifest signature does not verify with the stored public key (${manifest.signing.algorithm})` });
+    }
+    let fingerprint: string | undefined;
+    try {
+      fingerprint = publicKeyFingerprint(run.publicKeyPem);
+    } catch {
+      problems.push({ runId, key: RUN_FILES.publicKey, problem: 'public-key.pem is not a readable public key' });
+    }
+    if (fingerprint && fingerprint !== manifest.signing.keyFingerprint) {
+      problems.push({ runId, key: RUN_FILES.publicKey, problem: `public key fingerprint ${fingerprint} differs from the manifest's signing.keyFingerprint ${manifest.signing.keyFingerprint}` });
+    }
+
+    // Chain: the previous run of the same chain, as the store orders runs.
+    const earlier = allRuns.filter((id) => id < runId);
+    let expectedPrevious: { runId: string; sha256: string } | undefined;
+    for (let i = earlier.length - 1; i >= 0; i--) {
+      const m = await loadManifest(earlier[i]);
+      if (m?.manifest?.chain === manifest.chain) {
+        expectedPrevious = { runId: earlier[i], sha256: m.sha256 };
+        break;
+      }
+    }
+    if (manifest.previous) {
+      const prev = await loadManifest(manifest.previous.runId);
+      if (!prev) {
+        problems.push({ runId, problem: `chain link: previous run ${manifest.previous.runId} is missing from the store` });
+      } else if (prev.sha256 !== manifest.previous.manifestSha256) {
+        problems.push({ runId, problem: `chain link: previous run ${manifest.previous.runId} manifest hashes to ${prev.sha256}, this manifest recorded ${manifest.previous.manifestSha256}` });
+      } else if (prev.manifest && prev.manifest.chain !== manifest.chain) {
+        problems.push({ runId, problem: `chain link: previous run ${manifest.previous.runId} belongs to chain "${prev.manifest.chain}", not "${manifest.chain}"` });
+      }
+      if (expectedPrevious && expectedPrevious.runId !== manifest.previous.runId) {
+        problems.push({ runId, problem: `chain link: links to ${manifest.previous.runId} but the latest earlier run of chain "${manifest.chain}" is ${expectedPrevious.runId}` });
+      }
+    } else if (expectedPrevious) {
+      problems.push({ runId, problem: `chain link: no previous run recorded, but run ${expectedPrevious.runId} of chain "${manifest.chain}" precedes it` });
+    }
+
+    // Records.
+    const required = opts.requiredRetainUntil ?? (manifest.store.retainUntil ? new Date(manifest.store.retainUntil) : undefined);
+    if (store instanceof S3EvidenceStore) {
+      await checkS3RunFiles(store, runId, required, problems, warnings);
+      objectsChecked += 3;
+    }
+    const recordProblems = await mapBounded(manifest.records, opts.concurrency ?? 16, async (record) => {
+      const found: StoreProblem[] = [];
+      const key = record.location?.key;
+      try {
+        if (store instanceof S3EvidenceStore) {
+          const k = key ?? store.objectKey(record.sha256);
+          const v = await store.readVersion(k, record.location?.versionId);
+          const at = { runId, recordId: record.recordId, key: k, ...(v.versionId ? { versionId: v.versionId } : {}) };
+          checkBody(v.body, record.sha256, record.size, at, found);
+          checkLock(v.mode, v.retainUntil, required, at, found);
+        } else {
+          const body = await store.getObject(record.sha256);
+          checkBody(body, record.sha256, record.size, { runId, recordId: record.recordId, ...(key ? { key } : {}) }, found);
+        }
+      } catch (err) {
+        found.push({ runId, recordId: record.recordId, ...(key ? { key } : {}), ...(record.location?.versionId ? { versionId: record.location.versionId } : {}), problem: `evidence body ${record.sha256} cannot be read: ${(err as Error).message}` });
+      }
+      return found;
+    });
+    objectsChecked += manifest.records.length;
+    for (const list of recordProblems) problems.push(...list);
+    results.push({ runId, kind: manifest.kind, chain: manifest.chain, records: manifest.records.length, ok: problems.length === before });
+  }
+
+  return { ok: problems.length === 0 && results.length > 0, store: store.describe().location, runs: results, objectsChecked, problems, warnings };
+}
+
+function checkBody(body: Buffer, sha256: string, size: number, at: Omit<StoreProblem, 'problem'>, out: StoreProblem[]): void {
+  const got = sha256Hex(body);
+  if (got !== sha256) out.push({ ...at, problem: `SHA-256 is ${got}, the manifest says ${sha256}` });
+  else if (body.length !== size) out.push({ ...at, problem: `size is ${body.length} bytes, the manifest says ${size}` });
+}
+
+function checkLock(mode: string | undefined, retainUntil: Date | undefined, required: Date | undefined, at: Omit<StoreProblem, 'problem'>, out: StoreProblem[]): void {
+  if (mode !== 'COMPLIANCE') out.push({ ...at, problem: `Object Lock mode is ${mode ?? 'none'}, not COMPLIANCE` });
+  if (!retainUntil) out.push({ ...at, problem: 'no Object Lock retain-until date' });
+  else if (required && retainUntil.getTime() < required.getTime()) {
+    out.push({ ...at, problem: `retained until ${retainUntil.toISOString()}, earlier than the required ${required.toISOString()}` });
+  }
+}
+
+async function checkS3RunFiles(store: S3EvidenceStore, runId: string, required: Date | undefined, problems: StoreProblem[], warnings: StoreProblem[]): Promise<void> {
+  const versions = await store.runFileVersions(runId);
+  for (const file of [RUN_FILES.manifest, RUN_FILES.signature, RUN_FILES.publicKey]) {
+    const list = versions.get(file) ?? [];
+    const sealed = list[0];
+    if (!sealed) {
+      problems.push({ runId, key: store.runKey(runId, file), problem: 'run file is missing' });
+      continue;
+    }
+    if (list.length > 1) {
+      warnings.push({
+        runId,
+        key: sealed.key,
+        problem: `${list.length - 1} later version(s) were written over the sealed ${file}; the sealed version ${sealed.versionId ?? ''} is intact and is the one verified`,
+      });
+    }
+    try {
+      const v = await store.readVersion(sealed.key, sealed.versionId);
+      checkLock(v.mode, v.retainUntil, required, { runId, key: sealed.key, ...(sealed.versionId ? { versionId: sealed.versionId } : {}) }, problems);
+    } catch (err) {
+      problems.push({ runId, key: sealed.key, problem: `cannot read: ${(err as Error).message}` });
+    }
+  }
+}
+
+/** Human-readable lines for the CLI. */
+export function formatStoreReport(report: StoreVerificationReport): string {
+  const lines: string[] = [];
+  lines.push(`store ${report.store}: ${report.runs.length} run(s), ${report.objectsChecked} object(s) checked`);
+  for (const r of report.runs) lines.push(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.runId}${r.kind ? ` (${r.kind}, chain ${r.chain})` : ''}: ${r.records} record(s)`);
+  for (const p of report.problems) {
+    lines.push(`  problem: run ${p.runId}${p.recordId ? ` record ${p.recordId}` : ''}${p.key ? ` key ${p.key}` : ''}${p.versionId ? ` version ${p.versionId}` : ''}: ${p.problem}`);
+  }
+  for (const w of report.warnings) lines.push(`  warning: run ${w.runId}${w.key ? ` key ${w.key}` : ''}: ${w.problem}`);
+  if (report.runs.length === 0 && report.problems.length === 0) lines.push('  no sealed runs in the selection');
+  lines.push(report.ok ? 'verification passed' : 'verification FAILED');
+  return lines.join('\n') + '\n';
+}

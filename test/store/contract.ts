@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { canonicalBytes } from '../../src/seal/canonical.js';
+import { sha256Hex } from '../../src/seal/hash.js';
+import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { sealRun, newRunId } from '../../src/seal/seal.js';
+import type { RunManifest } from '../../src/seal/manifest.js';
+import type { ManifestRecord } from '../../src/collect/record.js';
+import type { EvidenceStore } from '../../src/store/types.js';
+import { findOrphans } from '../../src/store/orphans.js';
+import { verifyStoredRuns } from '../../src/verify/store.js';
+
+/** What a store implementation gives the contract suite. */
+export interface StoreHarness {
+  /** A fresh, empty store (its own directory or key prefix). */
+  open(): Promise<EvidenceStore>;
+  /**
+   * The same backing store, but whose next putRun dies just before the manifest is written
+   * (as a process killed at that instant would).
+   */
+  openInterruptedBeforeManifest(store: EvidenceStore): Promise<EvidenceStore>;
+}
+
+const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-contract-key-')));
+
+export function evidenceBody(n: number | string): Buffer {
+  return canonicalBytes({
+    schema: 'evidence-locker/evidence@1',
+    queryId: 's3.bucket-versioning',
+    accountId: '111122223333',
+    region: 'us-east-1',
+    status: 'ok',
+    operations: ['s3:GetBucketVersioning'],
+    requests: [{ operation: 's3:GetBucketVersioning', input: { Bucket: `bucket-${n}` } }],
+    data: { Status: 'Enabled', n },
+    sdkVersion: 'aws-sdk-js-v3/test',
+  });
+}
+
+/** Writes the bodies and seals a run naming them, the way the collector does. */
+export async function sealBodies(store: EvidenceStore, bodies: Buffer[], at: Date, chain = 'default'): Promise<{ runId: string; records: ManifestRecord[] }> {
+  const records: ManifestRecord[] = [];
+  for (const [i, body] of bodies.entries()) {
+    const sha256 = sha256Hex(body);
+    const stored = await store.putObject(sha256, body);
+    records.push({
+      recordId: `s3.bucket-versioning/111122223333/us-east-${i}`,
+      queryId: 's3.bucket-versioning',
+      accountId: '111122223333',
+      region: `us-east-${i}`,
+      status: 'ok',
+      collectedAt: at.toISOString(),
+      sha256,
+      size: body.length,
+      location: { key: stored.key, ...(stored.versionId ? { versionId: stored.versionId } : {}) },
+    });
+  }
+  const desc = store.describe();
+  const runId = newRunId(at, randomBytes(3).toString('hex'));
+  const manifest: Omit<RunManifest, 'previous' | 'signing' | 'schema'> = {
+    runId,
+    kind: 'collection',
+    chain,
+    tool: { name: 'evidence-locker', version: '0.0.0-test', sdkVersion: 'aws-sdk-js-v3/test' },
+    startedAt: at.toISOString(),
+    completedAt: at.toISOString(),
+    status: 'complete',
+    scope: { accounts: ['111122223333'], regions: ['us-east-1'], frameworks: ['pci-dss-4.0.1'], queries: ['s3.bucket-versioning'] },
+    store: {
+      kind: desc.kind,
+      location: desc.location,
+      ...(desc.objectLockMode ? { objectLockMode: desc.objectLockMode } : {}),
+      ...(desc.retentionDays ? { retainUntil: new Date(Date.now() + desc.retentionDays * 86_400_000 - 3_600_000).toISOString() } : {}),
+      note: desc.note,
+    },
+    gaps: [],
+    records,
+  };
+  await sealRun(store, signer, manifest);
+  return { runId, records };
+}
+
+export function storeContract(name: string, harness: StoreHarness): void {
+  describe(`EvidenceStore contract: ${name}`, () => {
+    it('passes its pre-flight and describes how it protects evidence', async () => {
+      const store = await harness.open();
+      const checks = await store.preflight();
+      expect(checks.length).toBeGreaterThan(0);
+      expect(checks.filter((c) => !c.ok && !c.advisory)).toEqual([]);
+      expect(store.describe().note.length).toBeGreaterThan(20);
+    });
+
+    it('puts, gets and has content-addressed bodies', async () => {
+      const store = await harness.open();
+      const body = evidenceBody('put-get');
+      const sha = sha256Hex(body);
+      expect(await store.hasObject(sha)).toBe(false);
+      const stored = await store.putObject(sha, body);
+      expect(stored.existed).toBe(false);
+      expect(stored.key.endsWith(`objects/sha256/${sha.slice(0, 2)}/${sha}.json`)).toBe(true);
+      expect(await store.hasObject(sha)).toBe(true);
+      expect((await store.getObject(sha)).equals(body)).toBe(true);
+      expect(await store.listObjectHashes()).toEqual([sha]);
+    });
+
+    it('stores an unchanged body once: a second put reports existed and keeps the first copy', async () => {
+      const store = await harness.open();
+      const body = evidenceBody('idempotent');
+      const sha = sha256Hex(body);
+      const first = await store.putObject(sha, body);
+      const second = await store.putObject(sha, body);
+      expect(second.existed).toBe(true);
+      expect(second.key).toBe(first.key);
+      expect(second.versionId).toBe(first.versionId);
+      expect(await store.listObjectHashes()).toEqual([sha]);
+    });
+
+    it('refuses a body under a name that is not its SHA-256', async () => {
+      const store = await harness.open();
+      const body = evidenceBody('wrong-name');
+      await expect(store.putObject(sha256Hex('something else'), body)).rejects.toThrow(/hashes to/);
+      expect(await store.listObjectHashes()).toEqual([]);
+    });
+
+    it('refuses to overwrite a sealed run and keeps the original', async () => {
+      const store = await harness.open();
+      const { runId } = await sealBodies(store, [evidenceBody('run-1')], new Date('2026-03-01T02:00:00Z'));
+      const original = await store.getRun(runId);
+      await expect(
+        store.putRun({ runId, manifest: Buffer.from('{"forged":true}'), signature: Buffer.from('forged'), publicKeyPem: original.publicKeyPem }),
+      ).rejects.toThrow(/already exists/);
+      const after = await store.getRun(runId);
+      expect(after.manifest.equals(original.manifest)).toBe(true);
+      expect(after.signature.equals(original.signature)).toBe(true);
+      expect((await verifyStoredRuns(store, { runId })).ok).toBe(true);
+    });
+
+    it('lists runs oldest first whatever the order they were sealed in', async () => {
+      const store = await harness.open();
+      const c = await sealBodies(store, [evidenceBody('c')], new Date('2026-03-03T02:00:00Z'), 'c');
+      const a = await sealBodies(store, [evidenceBody('a')], new Date('2026-03-01T02:00:00Z'), 'a');
+      const b = await sealBodies(store, [evidenceBody('b')], new Date('2026-03-02T02:00:00Z'), 'b');
+      expect(await store.listRuns()).toEqual([a.runId, b.runId, c.runId]);
+    });
+
+    it('chains runs and verifies them where they are stored; a period selects runs by start time', async () => {
+      const store = await harness.open();
+      const shared = evidenceBody('unchanged config');
+      const r1 = await sealBodies(store, [shared, evidenceBody('day-1')], new Date('2026-04-01T02:00:00Z'));
+      const r2 = await sealBodies(store, [shared, evidenceBody('day-2')], new Date('2026-04-02T02:00:00Z'));
+      expect(await store.listObjectHashes()).toHaveLength(3);
+      const m2 = JSON.parse((await store.getRun(r2.runId)).manifest.toString('utf8'));
+      expect(m2.previous.runId).toBe(r1.runId);
+      const report = await verifyStoredRuns(store, { from: new Date('2026-04-01T00:00:00Z'), to: new Date('2026-04-02T23:59:59Z') });
+      expect(report.problems).toEqual([]);
+      expect(report.ok).toBe(true);
+      expect(report.runs.map((r) => r.runId)).toEqual([r1.runId, r2.runId]);
+      const one = await verifyStoredRuns(store, { from: new Date('2026-04-02T00:00:00Z'), to: new Date('2026-04-02T23:59:59Z') });
+      expect(one.runs.map((r) => r.runId)).toEqual([r2.runId]);
+      const missing = await verifyStoredRuns(store, { runId: '20260101T000000Z-000000' });
+      expect(missing.ok).toBe(false);
+      expect(missing.problems[0].problem).toMatch(/not in the store/);
+    });
+
+    it('survives a crash between the bodies and the manifest: no run, the next run completes, orphans reported', async () => {
+      const store = await harness.open();
+      const first = await sealBodies(store, [evidenceBody('before-crash')], new Date('2026-05-01T02:00:00Z'));
+      const crashing = await harness.openInterruptedBeforeManifest(store);
+      const lost = [evidenceBody('lost-1'), evidenceBody('lost-2')];
+      await expect(sealBodies(crashing, lost, new Date('2026-05-02T02:00:00Z'))).rejects.toThrow();
+      // No manifest: the interrupted run is not listed and nothing names a missing object.
+      expect(await store.listRuns()).toEqual([first.runId]);
+      const next = await sealBodies(store, [evidenceBody('after-crash')], new Date('2026-05-03T02:00:00Z'));
+      expect(await store.listRuns()).toEqual([first.runId, next.runId]);
+      const m = JSON.parse((await store.getRun(next.runId)).manifest.toString('utf8'));
+      expect(m.previous.runId).toBe(first.runId);
+      expect(await findOrphans(store)).toEqual(lost.map((b) => sha256Hex(b)).sort());
+      const report = await verifyStoredRuns(store, { from: new Date('2026-05-01T00:00:00Z'), to: new Date('2026-05-31T00:00:00Z') });
+      expect(report.problems).toEqual([]);
+      expect(report.ok).toBe(true);
+    });
+  });
+}

@@ -1,0 +1,103 @@
+import { mkdtempSync, readdirSync, statSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../src/seal/hash.js';
+import { LocalEvidenceStore } from '../../src/store/local.js';
+import { openStore } from '../../src/store/open.js';
+import type { EvidenceStore } from '../../src/store/types.js';
+import { verifyStoredRuns } from '../../src/verify/store.js';
+import { evidenceBody, sealBodies, storeContract } from './contract.js';
+
+class CrashBeforeManifestStore extends LocalEvidenceStore {
+  protected override async publishRun(): Promise<void> {
+    throw new Error('simulated crash before the run became visible');
+  }
+}
+
+const freshDir = () => mkdtempSync(join(tmpdir(), 'el-local-store-'));
+
+storeContract('local', {
+  open: async () => new LocalEvidenceStore(freshDir()),
+  openInterruptedBeforeManifest: async (store: EvidenceStore) => new CrashBeforeManifestStore((store as LocalEvidenceStore).root),
+});
+
+describe('LocalEvidenceStore', () => {
+  it('says it is tamper-evident, not tamper-proof', () => {
+    expect(new LocalEvidenceStore(freshDir()).describe().note).toMatch(/tamper-evident, not tamper-proof/);
+  });
+
+  it('lays bodies out by SHA-256 and makes every file read-only', async () => {
+    const root = freshDir();
+    const store = new LocalEvidenceStore(root);
+    const body = evidenceBody('layout');
+    const sha = sha256Hex(body);
+    const { runId } = await sealBodies(store, [body], new Date('2026-06-01T02:00:00Z'));
+    const file = join(root, 'objects', 'sha256', sha.slice(0, 2), `${sha}.json`);
+    expect(statSync(file).mode & 0o777).toBe(0o444);
+    expect(readdirSync(join(root, 'runs', runId)).sort()).toEqual(['manifest.json', 'manifest.sig', 'public-key.pem']);
+    for (const f of readdirSync(join(root, 'runs', runId))) expect(statSync(join(root, 'runs', runId, f)).mode & 0o777).toBe(0o444);
+    // No temporary files are left behind.
+    expect(readdirSync(join(root, 'objects', 'sha256', sha.slice(0, 2)))).toEqual([`${sha}.json`]);
+    expect(readdirSync(join(root, 'runs'))).toEqual([runId]);
+  });
+
+  it('checks the bytes of a body already present and refuses an altered one', async () => {
+    const root = freshDir();
+    const store = new LocalEvidenceStore(root);
+    const body = evidenceBody('altered');
+    const sha = sha256Hex(body);
+    await store.putObject(sha, body);
+    const file = join(root, 'objects', 'sha256', sha.slice(0, 2), `${sha}.json`);
+    chmodSync(file, 0o644);
+    writeFileSync(file, body.toString('utf8').replace('Enabled', 'Disabled'));
+    await expect(store.putObject(sha, body)).rejects.toThrow(/has been altered/);
+  });
+
+  it('verification names a tampered record and a tampered manifest', async () => {
+    const root = freshDir();
+    const store = new LocalEvidenceStore(root);
+    const body = evidenceBody('tamper');
+    const sha = sha256Hex(body);
+    const { runId } = await sealBodies(store, [body], new Date('2026-06-02T02:00:00Z'));
+    const file = join(root, 'objects', 'sha256', sha.slice(0, 2), `${sha}.json`);
+    chmodSync(file, 0o644);
+    writeFileSync(file, body.toString('utf8').replace('Enabled', 'Suspended'));
+    const report = await verifyStoredRuns(store, { runId });
+    expect(report.ok).toBe(false);
+    expect(report.problems).toHaveLength(1);
+    expect(report.problems[0]).toMatchObject({ runId, recordId: 's3.bucket-versioning/111122223333/us-east-0' });
+    expect(report.problems[0].problem).toMatch(/SHA-256 is [0-9a-f]{64}, the manifest says/);
+
+    const mf = join(root, 'runs', runId, 'manifest.json');
+    chmodSync(mf, 0o644);
+    writeFileSync(mf, readFileSync(mf, 'utf8').replace('"complete"', '"complete-with-gaps"'));
+    const again = await verifyStoredRuns(store, { runId });
+    expect(again.problems.some((p) => /signature does not verify/.test(p.problem))).toBe(true);
+  });
+
+  it('ignores leftovers of an interrupted run seal when listing runs', async () => {
+    const root = freshDir();
+    const store = new LocalEvidenceStore(root);
+    await store.preflight();
+    const { runId } = await sealBodies(store, [evidenceBody('x')], new Date('2026-06-03T02:00:00Z'));
+    const crashed = new CrashBeforeManifestStore(root);
+    await expect(crashed.putRun({ runId: '20260604T020000Z-abcdef', manifest: Buffer.from('{}'), signature: Buffer.from('s'), publicKeyPem: 'k' })).rejects.toThrow(/simulated crash/);
+    expect(await store.listRuns()).toEqual([runId]);
+  });
+
+  it('rejects run ids that could escape the runs directory', async () => {
+    const store = new LocalEvidenceStore(freshDir());
+    for (const runId of ['../x', 'a/b', '.hidden', '']) {
+      await expect(store.putRun({ runId, manifest: Buffer.from('{}'), signature: Buffer.from('s'), publicKeyPem: 'k' })).rejects.toThrow(/not valid/);
+    }
+  });
+
+  it('openStore resolves a relative local path against the current directory', async () => {
+    const store = await openStore({ kind: 'local', path: 'some/relative/store' }, { cwd: '/srv/evidence' });
+    expect(store.kind).toBe('local');
+    expect(store.describe().location).toBe('/srv/evidence/some/relative/store');
+    const abs = await openStore({ kind: 'local', path: '/var/lib/el' });
+    expect(abs.describe().location).toBe('/var/lib/el');
+  });
+});
