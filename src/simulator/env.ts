@@ -1,0 +1,46 @@
+import type { SimulatedAws } from './server.js';
+import { DEMO_ACCOUNT_ID } from './worlds/demo.js';
+
+/** SDK service ids of every client the product uses; the env var is AWS_ENDPOINT_URL_<id upper-cased, spaces to _>. */
+export const SDK_SERVICE_IDS = [
+  'STS', 'Config Service', 'CloudTrail', 'GuardDuty', 'S3', 'S3 Control', 'IAM', 'KMS', 'EC2', 'RDS',
+  'CloudWatch Logs', 'SecurityHub', 'Organizations', 'Account',
+] as const;
+
+export function endpointEnvName(serviceId: string): string {
+  return `AWS_ENDPOINT_URL_${serviceId.toUpperCase().replace(/ /g, '_')}`;
+}
+
+/** Static credentials of a simulated principal, for clients built with explicit config. */
+export interface SimCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** The long-term credentials of an account's collector user in the simulated world. */
+export function simulatorCredentials(sim: Pick<SimulatedAws, 'world'>, accountId: string = DEMO_ACCOUNT_ID): SimCredentials {
+  const existing = sim.world.defaultCredentialsFor(accountId);
+  if (existing) return { accessKeyId: existing.accessKeyId, secretAccessKey: existing.secretAccessKey };
+  if (!sim.world.account(accountId)) {
+    throw new Error(`Account ${accountId} does not exist in the simulated world; known accounts: ${[...sim.world.accounts.keys()].slice(0, 5).join(', ')}...`);
+  }
+  const c = sim.world.addUserCredentials(accountId);
+  return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey };
+}
+
+/**
+ * Environment that points every SDK client at the simulator: one endpoint variable per service, static
+ * credentials of `accountId` and a region. S3 Control prepends the account id to the endpoint host, so its
+ * endpoint uses `localhost` (an IP address cannot take a prefix); `<account>.localhost` resolves to loopback
+ * with the client's loopback-aware DNS lookup.
+ */
+export function simulatorEnv(sim: Pick<SimulatedAws, 'url' | 'port' | 'world'>, accountId: string = DEMO_ACCOUNT_ID, region = 'us-east-1'): Record<string, string> {
+  const creds = simulatorCredentials(sim, accountId);
+  const env: Record<string, string> = {};
+  for (const id of SDK_SERVICE_IDS) env[endpointEnvName(id)] = id === 'S3 Control' ? `http://localhost:${sim.port}` : sim.url;
+  env.AWS_ACCESS_KEY_ID = creds.accessKeyId;
+  env.AWS_SECRET_ACCESS_KEY = creds.secretAccessKey;
+  env.AWS_REGION = region;
+  env.AWS_DEFAULT_REGION = region;
+  return env;
+}

@@ -1,0 +1,155 @@
+import {
+  DescribeComplianceByConfigRuleCommand,
+  DescribeConfigRulesCommand,
+  DescribeConfigurationRecordersCommand,
+  DescribeConfigurationRecorderStatusCommand,
+  DescribeConformancePackComplianceCommand,
+  DescribeConformancePacksCommand,
+  DescribeDeliveryChannelsCommand,
+  DescribeDeliveryChannelStatusCommand,
+  GetComplianceDetailsByConfigRuleCommand,
+  type ComplianceByConfigRule,
+  type ComplianceType,
+  type ConfigRule,
+  type ConfigurationRecorder,
+  type ConfigurationRecorderStatus,
+  type ConformancePackDetail,
+  type ConformancePackRuleCompliance,
+  type DeliveryChannel,
+  type DeliveryChannelStatus,
+  type EvaluationResult,
+} from '@aws-sdk/client-config-service';
+import { awsJson1_1 } from '../protocols/wire.js';
+import { operation, SimError, type CallContext, type SimService } from '../types.js';
+import { paginate } from './paging.js';
+
+/** AWS Config state of one account in one region. */
+export interface ConfigServiceState {
+  recorders: ConfigurationRecorder[];
+  recorderStatus: ConfigurationRecorderStatus[];
+  deliveryChannels: DeliveryChannel[];
+  deliveryChannelStatus: DeliveryChannelStatus[];
+  rules: ConfigRule[];
+  /** Evaluation results per rule name. */
+  evaluations: Record<string, EvaluationResult[]>;
+  conformancePacks: ConformancePackDetail[];
+  /** Rule compliance per conformance pack name. */
+  conformancePackCompliance: Record<string, ConformancePackRuleCompliance[]>;
+}
+
+declare module '../world.js' {
+  interface RegionalState {
+    config: ConfigServiceState;
+  }
+}
+
+export function emptyConfigState(): ConfigServiceState {
+  return { recorders: [], recorderStatus: [], deliveryChannels: [], deliveryChannelStatus: [], rules: [], evaluations: {}, conformancePacks: [], conformancePackCompliance: {} };
+}
+
+const state = (ctx: CallContext) => ctx.account.regional(ctx.region, 'config', emptyConfigState);
+
+const invalidToken = () => new SimError('InvalidNextTokenException', 'The specified next token is invalid. Specify the nextToken string that was returned in the previous response to get the next page of results.');
+const invalidLimit = (max: number) => (limit: number) => new SimError('InvalidLimitException', `Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to ${max}.`);
+
+function byNames<T>(items: T[], names: string[] | undefined, nameOf: (t: T) => string | undefined, missing: (name: string) => SimError): T[] {
+  if (!names?.length) return items;
+  return names.map((n) => {
+    const found = items.find((i) => nameOf(i) === n);
+    if (!found) throw missing(n);
+    return found;
+  });
+}
+
+/** The rule's overall compliance as Config derives it from its evaluation results. */
+export function ruleCompliance(results: EvaluationResult[] | undefined): { type: ComplianceType; nonCompliant: number } {
+  if (!results?.length) return { type: 'INSUFFICIENT_DATA', nonCompliant: 0 };
+  const nonCompliant = results.filter((r) => r.ComplianceType === 'NON_COMPLIANT').length;
+  if (nonCompliant) return { type: 'NON_COMPLIANT', nonCompliant };
+  return { type: results.some((r) => r.ComplianceType === 'COMPLIANT') ? 'COMPLIANT' : 'NOT_APPLICABLE', nonCompliant: 0 };
+}
+
+export const config: SimService = {
+  name: 'config',
+  signingName: 'config',
+  protocol: awsJson1_1,
+  operations: [
+    operation(DescribeConfigurationRecordersCommand, (input, ctx) => ({
+      ConfigurationRecorders: byNames(state(ctx).recorders, input.ConfigurationRecorderNames, (r) => r.name, (n) =>
+        new SimError('NoSuchConfigurationRecorderException', `Cannot find configuration recorder with the specified name '${n}'.`)),
+    })),
+
+    operation(DescribeConfigurationRecorderStatusCommand, (input, ctx) => ({
+      ConfigurationRecordersStatus: byNames(state(ctx).recorderStatus, input.ConfigurationRecorderNames, (r) => r.name, (n) =>
+        new SimError('NoSuchConfigurationRecorderException', `Cannot find configuration recorder with the specified name '${n}'.`)),
+    })),
+
+    operation(DescribeDeliveryChannelsCommand, (input, ctx) => ({
+      DeliveryChannels: byNames(state(ctx).deliveryChannels, input.DeliveryChannelNames, (d) => d.name, (n) =>
+        new SimError('NoSuchDeliveryChannelException', `Cannot find delivery channel with specified name '${n}'.`)),
+    })),
+
+    operation(DescribeDeliveryChannelStatusCommand, (input, ctx) => ({
+      DeliveryChannelsStatus: byNames(state(ctx).deliveryChannelStatus, input.DeliveryChannelNames, (d) => d.name, (n) =>
+        new SimError('NoSuchDeliveryChannelException', `Cannot find delivery channel with specified name '${n}'.`)),
+    })),
+
+    operation(DescribeConfigRulesCommand, (input, ctx) => {
+      const rules = byNames(state(ctx).rules, input.ConfigRuleNames, (r) => r.ConfigRuleName, (n) =>
+        new SimError('NoSuchConfigRuleException', `The ConfigRule '${n}' provided in the request is invalid. Please check the configRule name.`));
+      const { page, nextToken } = paginate(rules, { token: input.NextToken, defaultLimit: 25, maxLimit: 25, scope: 'DescribeConfigRules', invalidToken, invalidLimit: invalidLimit(25) });
+      return { ConfigRules: page, NextToken: nextToken };
+    }),
+
+    operation(DescribeComplianceByConfigRuleCommand, (input, ctx) => {
+      const s = state(ctx);
+      const rules = byNames(s.rules, input.ConfigRuleNames, (r) => r.ConfigRuleName, (n) =>
+        new SimError('NoSuchConfigRuleException', `The ConfigRule '${n}' provided in the request is invalid. Please check the configRule name.`));
+      const all: ComplianceByConfigRule[] = rules.map((r) => {
+        const c = ruleCompliance(s.evaluations[r.ConfigRuleName ?? '']);
+        return {
+          ConfigRuleName: r.ConfigRuleName,
+          Compliance: { ComplianceType: c.type, ...(c.type === 'NON_COMPLIANT' ? { ComplianceContributorCount: { CappedCount: c.nonCompliant, CapExceeded: false } } : {}) },
+        };
+      });
+      const wanted = input.ComplianceTypes;
+      const filtered = wanted?.length ? all.filter((c) => wanted.includes(c.Compliance!.ComplianceType!)) : all;
+      const { page, nextToken } = paginate(filtered, { token: input.NextToken, defaultLimit: 25, maxLimit: 25, scope: 'DescribeComplianceByConfigRule', invalidToken, invalidLimit: invalidLimit(25) });
+      return { ComplianceByConfigRules: page, NextToken: nextToken };
+    }),
+
+    operation(GetComplianceDetailsByConfigRuleCommand, (input, ctx) => {
+      const s = state(ctx);
+      const name = input.ConfigRuleName ?? '';
+      if (!s.rules.some((r) => r.ConfigRuleName === name)) {
+        throw new SimError('NoSuchConfigRuleException', `The ConfigRule '${name}' provided in the request is invalid. Please check the configRule name.`);
+      }
+      const wanted = input.ComplianceTypes;
+      const results = (s.evaluations[name] ?? []).filter((r) => !wanted?.length || wanted.includes(r.ComplianceType!));
+      const { page, nextToken } = paginate(results, { token: input.NextToken, limit: input.Limit, defaultLimit: 10, maxLimit: 100, scope: `GetComplianceDetailsByConfigRule/${name}`, invalidToken, invalidLimit: invalidLimit(100) });
+      return { EvaluationResults: page, NextToken: nextToken };
+    }),
+
+    operation(DescribeConformancePacksCommand, (input, ctx) => {
+      const packs = byNames(state(ctx).conformancePacks, input.ConformancePackNames, (p) => p.ConformancePackName, (n) =>
+        new SimError('NoSuchConformancePackException', `Conformance pack '${n}' does not exist.`));
+      const { page, nextToken } = paginate(packs, { token: input.NextToken, limit: input.Limit, defaultLimit: 20, maxLimit: 20, scope: 'DescribeConformancePacks', invalidToken, invalidLimit: invalidLimit(20) });
+      return { ConformancePackDetails: page, NextToken: nextToken };
+    }),
+
+    operation(DescribeConformancePackComplianceCommand, (input, ctx) => {
+      const s = state(ctx);
+      const name = input.ConformancePackName ?? '';
+      const compliance = s.conformancePackCompliance[name];
+      if (!s.conformancePacks.some((p) => p.ConformancePackName === name) || !compliance) {
+        throw new SimError('NoSuchConformancePackException', `Conformance pack '${name}' does not exist.`);
+      }
+      const f = input.Filters;
+      const rows = compliance.filter(
+        (c) => (!f?.ConfigRuleNames?.length || f.ConfigRuleNames.includes(c.ConfigRuleName!)) && (!f?.ComplianceType || f.ComplianceType === c.ComplianceType),
+      );
+      const { page, nextToken } = paginate(rows, { token: input.NextToken, limit: input.Limit, defaultLimit: 100, maxLimit: 1000, scope: `DescribeConformancePackCompliance/${name}`, invalidToken, invalidLimit: invalidLimit(1000) });
+      return { ConformancePackName: name, ConformancePackRuleComplianceList: page, NextToken: nextToken };
+    }),
+  ],
+};

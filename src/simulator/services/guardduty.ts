@@ -1,0 +1,167 @@
+import {
+  GetDetectorCommand,
+  GetFindingsCommand,
+  GetFindingsStatisticsCommand,
+  ListDetectorsCommand,
+  ListFindingsCommand,
+  type Condition,
+  type Finding,
+  type FindingCriteria,
+  type FindingStatistics,
+  type GetDetectorResponse,
+  type SortCriteria,
+} from '@aws-sdk/client-guardduty';
+import { restJson1 } from '../protocols/wire.js';
+import { operation, SimError, type CallContext, type SimService } from '../types.js';
+import { paginate } from './paging.js';
+
+export interface SimDetector {
+  id: string;
+  detector: Omit<GetDetectorResponse, '$metadata'>;
+  findings: Finding[];
+}
+
+/** GuardDuty in one account and region: at most one detector, as the service allows. */
+export interface GuardDutyState {
+  detectors: SimDetector[];
+}
+
+declare module '../world.js' {
+  interface RegionalState {
+    guardduty: GuardDutyState;
+  }
+}
+
+const state = (ctx: CallContext) => ctx.account.regional(ctx.region, 'guardduty', () => ({ detectors: [] }));
+
+const badRequest = (message: string) => new SimError('BadRequestException', message, 400, { Type: 'InvalidInputException' });
+
+function detector(ctx: CallContext, id: string | undefined): SimDetector {
+  const d = state(ctx).detectors.find((x) => x.id === id);
+  if (!d) throw badRequest(`The request is rejected because the input detectorId is not owned by the current account.`);
+  return d;
+}
+
+/** Values of a finding for the criterion keys GuardDuty documents (the common subset). */
+function fieldValues(f: Finding, key: string): Array<string | number> {
+  switch (key) {
+    case 'service.archived':
+      return [String(f.Service?.Archived ?? false)];
+    case 'severity':
+      return [f.Severity ?? 0];
+    case 'type':
+      return [f.Type ?? ''];
+    case 'id':
+      return [f.Id ?? ''];
+    case 'region':
+      return [f.Region ?? ''];
+    case 'accountId':
+      return [f.AccountId ?? ''];
+    case 'resource.resourceType':
+      return [f.Resource?.ResourceType ?? ''];
+    case 'updatedAt':
+      return [Date.parse(f.UpdatedAt ?? '')];
+    case 'createdAt':
+      return [Date.parse(f.CreatedAt ?? '')];
+    case 'confidence':
+      return [f.Confidence ?? 0];
+    default:
+      throw badRequest(`The request is rejected because the criterion key ${key} is not supported by the simulated GuardDuty.`);
+  }
+}
+
+function satisfies(values: Array<string | number>, c: Condition): boolean {
+  const nums = values.map(Number);
+  const eq = c.Eq ?? c.Equals;
+  const neq = c.Neq ?? c.NotEquals;
+  if (eq && !values.some((v) => eq.includes(String(v)))) return false;
+  if (neq && values.some((v) => neq.includes(String(v)))) return false;
+  const gt = c.Gt ?? c.GreaterThan;
+  const gte = c.Gte ?? c.GreaterThanOrEqual;
+  const lt = c.Lt ?? c.LessThan;
+  const lte = c.Lte ?? c.LessThanOrEqual;
+  if (gt !== undefined && !nums.some((n) => n > gt)) return false;
+  if (gte !== undefined && !nums.some((n) => n >= gte)) return false;
+  if (lt !== undefined && !nums.some((n) => n < lt)) return false;
+  if (lte !== undefined && !nums.some((n) => n <= lte)) return false;
+  return true;
+}
+
+export function matchFindings(findings: Finding[], criteria: FindingCriteria | undefined): Finding[] {
+  const entries = Object.entries(criteria?.Criterion ?? {});
+  return findings.filter((f) => entries.every(([key, cond]) => satisfies(fieldValues(f, key), cond)));
+}
+
+function sortFindings(findings: Finding[], sort: SortCriteria | undefined): Finding[] {
+  if (!sort?.AttributeName) return findings;
+  const key = sort.AttributeName;
+  const dir = sort.OrderBy === 'DESC' ? -1 : 1;
+  return [...findings].sort((a, b) => {
+    const va = fieldValues(a, key)[0];
+    const vb = fieldValues(b, key)[0];
+    return (va < vb ? -1 : va > vb ? 1 : 0) * dir;
+  });
+}
+
+const invalidToken = () => badRequest('The request is rejected because the nextToken is not valid.');
+const invalidLimit = (max: number) => (n: number) => badRequest(`The request is rejected because the value ${n} for maxResults is not between 1 and ${max}.`);
+
+export const guardduty: SimService = {
+  name: 'guardduty',
+  signingName: 'guardduty',
+  protocol: restJson1,
+  errors: { accessDenied: { code: 'AccessDeniedException', status: 403 }, throttling: { code: 'TooManyRequestsException', status: 429 } },
+  operations: [
+    operation(ListDetectorsCommand, (input, ctx) => {
+      const ids = state(ctx).detectors.map((d) => d.id);
+      const { page, nextToken } = paginate(ids, { token: input.NextToken, limit: input.MaxResults, defaultLimit: 50, maxLimit: 50, scope: 'ListDetectors', invalidToken, invalidLimit: invalidLimit(50) });
+      return { DetectorIds: page, NextToken: nextToken };
+    }),
+
+    operation(GetDetectorCommand, (input, ctx) => detector(ctx, input.DetectorId).detector),
+
+    operation(ListFindingsCommand, (input, ctx) => {
+      const d = detector(ctx, input.DetectorId);
+      const ids = sortFindings(matchFindings(d.findings, input.FindingCriteria), input.SortCriteria).map((f) => f.Id!);
+      const scope = `ListFindings/${d.id}/${JSON.stringify(input.FindingCriteria ?? {})}/${JSON.stringify(input.SortCriteria ?? {})}`;
+      const { page, nextToken } = paginate(ids, { token: input.NextToken, limit: input.MaxResults, defaultLimit: 50, maxLimit: 50, scope, invalidToken, invalidLimit: invalidLimit(50) });
+      return { FindingIds: page, NextToken: nextToken };
+    }),
+
+    operation(GetFindingsCommand, (input, ctx) => {
+      const d = detector(ctx, input.DetectorId);
+      const ids = input.FindingIds ?? [];
+      if (ids.length > 50) throw badRequest(`The request is rejected because the number of findingIds (${ids.length}) exceeds the maximum of 50.`);
+      const found = ids.map((id) => d.findings.find((f) => f.Id === id)).filter((f): f is Finding => f !== undefined);
+      return { Findings: sortFindings(found, input.SortCriteria) };
+    }),
+
+    operation(GetFindingsStatisticsCommand, (input, ctx) => {
+      const d = detector(ctx, input.DetectorId);
+      const matched = matchFindings(d.findings, input.FindingCriteria);
+      const stats: FindingStatistics = {};
+      if (input.FindingStatisticTypes?.includes('COUNT_BY_SEVERITY') || (!input.GroupBy && !input.FindingStatisticTypes?.length)) {
+        const counts: Record<string, number> = {};
+        for (const f of matched) {
+          const k = (f.Severity ?? 0).toFixed(1);
+          counts[k] = (counts[k] ?? 0) + 1;
+        }
+        stats.CountBySeverity = counts;
+      }
+      if (input.GroupBy === 'SEVERITY') {
+        const groups = new Map<number, { n: number; last: number }>();
+        for (const f of matched) {
+          const g = groups.get(f.Severity ?? 0) ?? { n: 0, last: 0 };
+          g.n++;
+          g.last = Math.max(g.last, Date.parse(f.UpdatedAt ?? '') || 0);
+          groups.set(f.Severity ?? 0, g);
+        }
+        stats.GroupedBySeverity = [...groups]
+          .sort((a, b) => (input.OrderBy === 'ASC' ? a[1].n - b[1].n : b[1].n - a[1].n))
+          .slice(0, input.MaxResults ?? 25)
+          .map(([sev, g]) => ({ Severity: sev, TotalFindings: g.n, LastGeneratedAt: new Date(g.last) }));
+      }
+      return { FindingStatistics: stats };
+    }),
+  ],
+};

@@ -1,0 +1,70 @@
+import { DescribeOrganizationCommand, ListAccountsCommand, type Account } from '@aws-sdk/client-organizations';
+import { awsJson1_1 } from '../protocols/wire.js';
+import { operation, SimError, type CallContext, type SimService } from '../types.js';
+import type { SimOrganization } from '../world.js';
+import { paginate } from './paging.js';
+
+function organizationOf(ctx: CallContext): SimOrganization {
+  const org = ctx.world.organization;
+  if (!org || !org.accountIds.includes(ctx.account.id)) {
+    throw new SimError('AWSOrganizationsNotInUseException', 'Your account is not a member of an organization.');
+  }
+  return org;
+}
+
+function requireManagement(ctx: CallContext, org: SimOrganization): void {
+  if (org.managementAccountId !== ctx.account.id) {
+    throw new SimError('AccessDeniedException', `You don't have permissions to access this resource: account ${ctx.account.id} is not the management account of ${org.id}.`);
+  }
+}
+
+export const organizations: SimService = {
+  name: 'organizations',
+  signingName: 'organizations',
+  protocol: awsJson1_1,
+  errors: { throttling: { code: 'TooManyRequestsException', status: 400 } },
+  operations: [
+    operation(DescribeOrganizationCommand, (_input, ctx) => {
+      const org = organizationOf(ctx);
+      const mgmt = ctx.world.account(org.managementAccountId);
+      return {
+        Organization: {
+          Id: org.id,
+          Arn: `arn:aws:organizations::${org.managementAccountId}:organization/${org.id}`,
+          FeatureSet: 'ALL' as const,
+          MasterAccountArn: `arn:aws:organizations::${org.managementAccountId}:account/${org.id}/${org.managementAccountId}`,
+          MasterAccountId: org.managementAccountId,
+          MasterAccountEmail: mgmt?.email,
+        },
+      };
+    }),
+
+    operation(ListAccountsCommand, (input, ctx) => {
+      const org = organizationOf(ctx);
+      requireManagement(ctx, org);
+      const accounts: Account[] = org.accountIds.map((id) => {
+        const a = ctx.world.account(id);
+        return {
+          Id: id,
+          Arn: `arn:aws:organizations::${org.managementAccountId}:account/${org.id}/${id}`,
+          Email: a?.email,
+          Name: a?.name,
+          Status: 'ACTIVE',
+          State: 'ACTIVE',
+          JoinedMethod: id === org.managementAccountId ? 'INVITED' : 'CREATED',
+          JoinedTimestamp: new Date(Date.UTC(2023, 0, 15)),
+        };
+      });
+      const { page, nextToken } = paginate(accounts, {
+        token: input.NextToken,
+        limit: input.MaxResults,
+        defaultLimit: 20,
+        maxLimit: 20,
+        scope: 'ListAccounts',
+        invalidToken: () => new SimError('InvalidInputException', 'The provided NextToken is not valid.', 400, { Reason: 'INVALID_NEXT_TOKEN' }),
+        invalidLimit: (n) => new SimError('InvalidInputException', `MaxResults ${n} must be between 1 and 20.`, 400, { Reason: 'INVALID_PARTY_TYPE_TARGET' }),
+      });
+      return { Accounts: page, NextToken: nextToken };
+    }),
+  ],
+};

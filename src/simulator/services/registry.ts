@@ -1,0 +1,15 @@
+/**
+ * Every simulated service. A new service is one module under services/ exporting a `SimService` (and, when it
+ * keeps state, augmenting `RegionalState`/`GlobalState` in world.ts from its own file), plus one line here.
+ */
+import type { SimService } from '../types.js';
+import { account } from './account.js';
+import { cloudtrail } from './cloudtrail.js';
+import { config } from './config.js';
+import { guardduty } from './guardduty.js';
+import { organizations } from './organizations.js';
+import { s3 } from './s3.js';
+import { s3control } from './s3control.js';
+import { sts } from './sts.js';
+
+export const SERVICES: readonly SimService[] = [sts, config, cloudtrail, guardduty, s3, s3control, organizations, account];
