@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../src/seal/canonical.js';
+import { queries } from '../../../src/queries/config/index.js';
+import { recorderStatus } from '../../../src/queries/config/recorder-status.js';
+import { deliveryChannels } from '../../../src/queries/config/delivery-channels.js';
+import { ruleCompliance } from '../../../src/queries/config/rule-compliance.js';
+import { conformancePacks } from '../../../src/queries/config/conformance-packs.js';
+import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
+import * as fx from '../../fixtures/config/config-service.js';
+
+const ctx = { accountId: '111122223333', region: 'us-east-1', collectedAt: '2025-06-01T12:00:00.000Z' };
+const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
+const statusOf = (results: ResourceResult[]) => Object.fromEntries(results.map((r) => [r.resource, r.status]));
+
+function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T): ResourceResult[] {
+  const fresh = q.evaluate(data, {}, ctx);
+  expect(q.evaluate(roundTrip(data), {}, ctx)).toEqual(fresh);
+  return fresh;
+}
+
+const DEFAULT_RECORDER = fx.recorders.ConfigurationRecorders![0].arn!;
+const HUB_RECORDER = fx.recorders.ConfigurationRecorders![1].arn!;
+
+describe('Config query registry', () => {
+  it('registers the four Config queries as regional', () => {
+    expect(queries.map((q) => q.id).sort()).toEqual(['config.conformance-packs', 'config.delivery-channels', 'config.recorder-status', 'config.rule-compliance']);
+    for (const q of queries) expect(q.scope).toBe('regional');
+  });
+});
+
+describe('config.recorder-status', () => {
+  it('passes a recorder of all resource types that is recording, and sets service-linked recorders aside', () => {
+    const r = evaluateBoth(recorderStatus, { recorders: fx.recorders, statuses: fx.recorderStatuses });
+    expect(statusOf(r)).toEqual({ [DEFAULT_RECORDER]: 'pass', [HUB_RECORDER]: 'not-applicable' });
+    expect(r.find((x) => x.resource === DEFAULT_RECORDER)?.reason).toContain('including global resource types');
+  });
+  it('fails a stopped recorder, a narrow recorder and a region without a recorder', () => {
+    const r = evaluateBoth(recorderStatus, { recorders: fx.narrowStoppedRecorders, statuses: fx.stoppedStatus });
+    expect(r[0]).toMatchObject({ resource: 'default', status: 'fail', reason: expect.stringContaining('not recording (stopped 2025-05-20T00:00:00.000Z)') });
+    const narrowRunning = { ConfigurationRecordersStatus: [{ name: 'default', recording: true, lastStatus: 'Success' as const }] };
+    expect(evaluateBoth(recorderStatus, { recorders: fx.narrowStoppedRecorders, statuses: narrowRunning })[0]).toMatchObject({
+      status: 'fail',
+      reason: expect.stringContaining('records only 2 selected resource types'),
+    });
+    expect(statusOf(evaluateBoth(recorderStatus, { recorders: { ConfigurationRecorders: [] }, statuses: { ConfigurationRecordersStatus: [] } }))).toEqual({ account: 'fail' });
+  });
+  it('needs review for exclusions or a pending first recording, and errors on missing status', () => {
+    const excluding = {
+      ConfigurationRecorders: [
+        { name: 'default', recordingGroup: { allSupported: false, exclusionByResourceTypes: { resourceTypes: ['AWS::EC2::NetworkInterface' as const] }, recordingStrategy: { useOnly: 'EXCLUSION_BY_RESOURCE_TYPES' as const } } },
+      ],
+    };
+    const ok = { ConfigurationRecordersStatus: [{ name: 'default', recording: true, lastStatus: 'Success' as const }] };
+    expect(evaluateBoth(recorderStatus, { recorders: excluding, statuses: ok })[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('except AWS::EC2::NetworkInterface') });
+    const pending = { ConfigurationRecordersStatus: [{ name: 'default', recording: true, lastStatus: 'Pending' as const }] };
+    expect(evaluateBoth(recorderStatus, { recorders: { ConfigurationRecorders: [fx.recorders.ConfigurationRecorders![0]] }, statuses: pending })[0].status).toBe('needs-review');
+    expect(statusOf(evaluateBoth(recorderStatus, { recorders: fx.recorders, statuses: { ConfigurationRecordersStatus: [] } }))[DEFAULT_RECORDER]).toBe('error');
+  });
+});
+
+describe('config.delivery-channels', () => {
+  it('passes a channel delivering without errors', () => {
+    expect(evaluateBoth(deliveryChannels, { channels: fx.deliveryChannels, statuses: fx.deliveryOk })).toEqual([
+      expect.objectContaining({ resource: 'default', status: 'pass', reason: expect.stringContaining('s3://config-history-111122223333/config') }),
+    ]);
+  });
+  it('fails a failing delivery and a region without a channel', () => {
+    expect(evaluateBoth(deliveryChannels, { channels: fx.deliveryChannels, statuses: fx.deliveryFailing })[0]).toMatchObject({
+      status: 'fail',
+      reason: expect.stringContaining('configuration history delivery failed (AccessDenied: Access Denied)'),
+    });
+    expect(statusOf(evaluateBoth(deliveryChannels, { channels: { DeliveryChannels: [] }, statuses: { DeliveryChannelsStatus: [] } }))).toEqual({ account: 'fail' });
+    expect(statusOf(evaluateBoth(deliveryChannels, { channels: fx.deliveryChannels, statuses: { DeliveryChannelsStatus: [] } }))).toEqual({ default: 'error' });
+  });
+});
+
+describe('config.rule-compliance', () => {
+  const data = {
+    configRules: fx.configRules,
+    compliance: fx.complianceByRule,
+    nonCompliantDetails: [{ configRuleName: 'encrypted-volumes', evaluationResults: fx.encryptedVolumesDetails }],
+  };
+  it('fails each non-compliant resource and reports every rule', () => {
+    const r = evaluateBoth(ruleCompliance, data);
+    expect(statusOf(r)).toEqual({
+      [fx.configRules[0].ConfigRuleArn!]: 'pass',
+      'vol-0123456789abcdef0': 'fail',
+      'vol-0fedcba9876543210': 'fail',
+      [fx.configRules[2].ConfigRuleArn!]: 'not-applicable',
+      [fx.configRules[3].ConfigRuleArn!]: 'needs-review',
+      [fx.configRules[4].ConfigRuleArn!]: 'needs-review',
+    });
+    expect(r.find((x) => x.resource === 'vol-0123456789abcdef0')).toMatchObject({ resourceType: 'AWS::EC2::Volume', reason: expect.stringContaining('The volume is not encrypted.') });
+  });
+  it('still fails a non-compliant rule whose details are missing', () => {
+    const r = evaluateBoth(ruleCompliance, { ...data, nonCompliantDetails: [] });
+    expect(r.find((x) => x.resource === fx.configRules[1].ConfigRuleArn)).toMatchObject({ status: 'fail', reason: expect.stringContaining('2 resources are NON_COMPLIANT') });
+  });
+  it('is not applicable without rules', () => {
+    expect(statusOf(evaluateBoth(ruleCompliance, { configRules: [], compliance: [], nonCompliantDetails: [] }))).toEqual({ account: 'not-applicable' });
+  });
+});
+
+describe('config.conformance-packs', () => {
+  const data = {
+    conformancePacks: fx.conformancePacks,
+    compliance: [
+      { conformancePackName: 'pci-dss-operational-best-practices', rules: fx.pciPackRules },
+      { conformancePackName: 'hipaa-security', rules: fx.hipaaPackRules },
+      { conformancePackName: 'new-pack', rules: fx.newPackRules },
+    ],
+  };
+  it('fails a pack with non-compliant rules, passes a compliant one, reviews one still evaluating', () => {
+    const r = evaluateBoth(conformancePacks, data);
+    expect(r.map((x) => x.status)).toEqual(['fail', 'pass', 'needs-review']);
+    expect(r[0].reason).toContain('1 of 3 rules NON_COMPLIANT (encrypted-volumes-conformance-pack-abc123)');
+  });
+  it('is not applicable with no pack and errors when a pack has no compliance evidence', () => {
+    expect(statusOf(evaluateBoth(conformancePacks, { conformancePacks: [], compliance: [] }))).toEqual({ account: 'not-applicable' });
+    expect(evaluateBoth(conformancePacks, { ...data, compliance: [] }).map((x) => x.status)).toEqual(['error', 'error', 'error']);
+  });
+});

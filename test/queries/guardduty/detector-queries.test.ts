@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../src/seal/canonical.js';
+import { queries } from '../../../src/queries/guardduty/index.js';
+import { detectorEnabled } from '../../../src/queries/guardduty/detector-enabled.js';
+import { findings } from '../../../src/queries/guardduty/findings.js';
+import { malwareRuntimeProtection } from '../../../src/queries/guardduty/malware-runtime-protection.js';
+import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
+import {
+  DETECTOR_ARN,
+  DETECTOR_ID,
+  criticalFinding,
+  eksOnlyDetector,
+  enabledDetector,
+  highFinding,
+  lowFinding,
+  mediumFinding,
+  severityStatistics,
+  suspendedDetector,
+} from '../../fixtures/guardduty/detectors.js';
+
+const ctx = { accountId: '111122223333', region: 'us-east-1', collectedAt: '2025-06-01T00:00:00.000Z' };
+const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
+const statusOf = (results: ResourceResult[]) => Object.fromEntries(results.map((r) => [r.resource, r.status]));
+const defaultsOf = (q: EvidenceQuery<unknown>) => Object.fromEntries(Object.entries(q.parameters ?? {}).map(([k, v]) => [k, v.default]));
+
+function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, params: Record<string, unknown> = {}): ResourceResult[] {
+  const p = { ...defaultsOf(q), ...params } as Parameters<typeof q.evaluate>[1];
+  const fresh = q.evaluate(data, p, ctx);
+  expect(q.evaluate(roundTrip(data), p, ctx)).toEqual(fresh);
+  return fresh;
+}
+
+const one = (detector: typeof enabledDetector) => ({ detectorIds: [DETECTOR_ID], detectors: [{ detectorId: DETECTOR_ID, detector }] });
+const none = { detectorIds: [], detectors: [] };
+
+describe('GuardDuty query registry', () => {
+  it('registers the three detector queries', () => {
+    expect(queries.map((q) => q.id).sort()).toEqual(['guardduty.detector-enabled', 'guardduty.findings', 'guardduty.malware-runtime-protection']);
+    expect(findings.apiCalls).toEqual(expect.arrayContaining(['guardduty:ListDetectors', 'guardduty:ListFindings', 'guardduty:GetFindings', 'guardduty:GetFindingsStatistics']));
+  });
+});
+
+describe('guardduty.detector-enabled', () => {
+  it('passes an enabled detector and states its publishing frequency', () => {
+    expect(evaluateBoth(detectorEnabled, one(enabledDetector))).toEqual([
+      expect.objectContaining({ resource: DETECTOR_ARN, status: 'pass', reason: expect.stringContaining('every 15 minutes') }),
+    ]);
+  });
+  it('fails a suspended detector and an account with no detector', () => {
+    expect(statusOf(evaluateBoth(detectorEnabled, one(suspendedDetector)))).toEqual({ [DETECTOR_ARN]: 'fail' });
+    expect(statusOf(evaluateBoth(detectorEnabled, none))).toEqual({ account: 'fail' });
+  });
+  it('errors on a listed detector without its GetDetector response', () => {
+    expect(statusOf(evaluateBoth(detectorEnabled, { detectorIds: [DETECTOR_ID], detectors: [] }))).toEqual({ [DETECTOR_ARN]: 'error' });
+    expect(statusOf(evaluateBoth(detectorEnabled, {}))).toEqual({ account: 'error' });
+  });
+});
+
+describe('guardduty.malware-runtime-protection', () => {
+  it('passes when EBS malware protection and runtime monitoring are enabled', () => {
+    expect(statusOf(evaluateBoth(malwareRuntimeProtection, one(enabledDetector)))).toEqual({ [DETECTOR_ARN]: 'pass' });
+  });
+  it('accepts EKS runtime monitoring for runtime but still fails the missing malware protection', () => {
+    const r = evaluateBoth(malwareRuntimeProtection, one(eksOnlyDetector));
+    expect(r[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('EBS_MALWARE_PROTECTION') });
+    expect(r[0].reason).not.toContain('runtime monitoring (');
+    expect(statusOf(evaluateBoth(malwareRuntimeProtection, one(eksOnlyDetector), { requiredFeatures: ['RUNTIME_MONITORING'] }))).toEqual({ [DETECTOR_ARN]: 'pass' });
+  });
+  it('fails a suspended detector and an account with no detector', () => {
+    expect(evaluateBoth(malwareRuntimeProtection, one(suspendedDetector))[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('DISABLED') });
+    expect(statusOf(evaluateBoth(malwareRuntimeProtection, none))).toEqual({ account: 'fail' });
+  });
+});
+
+describe('guardduty.findings', () => {
+  const all = [criticalFinding, highFinding, mediumFinding, lowFinding];
+  const evidence = (list = all) => ({
+    detectorIds: [DETECTOR_ID],
+    detectors: [{ detectorId: DETECTOR_ID, findingIds: list.map((f) => f.Id!), findings: list, statistics: severityStatistics }],
+  });
+  it('lists open findings of severity 7 and above for review, never as failures', () => {
+    const r = evaluateBoth(findings, evidence());
+    expect(r.map((x) => x.status)).toEqual(['needs-review', 'needs-review', 'needs-review']);
+    expect(r[0]).toMatchObject({ resource: criticalFinding.Arn, reason: expect.stringContaining('critical finding AttackSequence:IAM/CompromisedCredentials') });
+    expect(r[0].reason).toContain('AccessKey ci-deployer');
+    expect(r[1]).toMatchObject({ resource: highFinding.Arn, reason: expect.stringContaining('last 2025-05-31T22:10:00.000Z') });
+    expect(r[2]).toMatchObject({ resource: DETECTOR_ARN, reason: expect.stringContaining('4 open findings (critical 1, high 1, medium 1, low 1)') });
+  });
+  it('passes the detector when nothing reaches the threshold, which is a parameter', () => {
+    expect(statusOf(evaluateBoth(findings, evidence([mediumFinding, lowFinding])))).toEqual({ [DETECTOR_ARN]: 'pass' });
+    const r = evaluateBoth(findings, evidence([mediumFinding, lowFinding]), { minimumSeverity: 4 });
+    expect(statusOf(r)).toEqual({ [mediumFinding.Arn!]: 'needs-review', [DETECTOR_ARN]: 'needs-review' });
+  });
+  it('ignores findings archived after listing and notes findings GetFindings no longer returned', () => {
+    const archived = { ...highFinding, Service: { ...highFinding.Service, Archived: true } };
+    const data = evidence([archived, lowFinding]);
+    data.detectors[0].findingIds.push('vanished');
+    const r = evaluateBoth(findings, data);
+    expect(statusOf(r)).toEqual({ [DETECTOR_ARN]: 'pass' });
+    expect(r[0].reason).toContain('1 listed findings were no longer returned');
+  });
+  it('fails an account with no detector', () => {
+    expect(statusOf(evaluateBoth(findings, none))).toEqual({ account: 'fail' });
+  });
+});
