@@ -63,7 +63,7 @@ export function retentionDaysOf(retention: S3StoreConfig['retention']): number {
 function defaultRetentionDays(rule: { Days?: number; Years?: number } | undefined): number | undefined {
   if (!rule) return undefined;
   if (rule.Days !== undefined) return rule.Days;
-  if (rule.Years !== undefined) return Math.floor(rule.Years * 365.25);
+  if (rule.Years !== undefined) return retentionDaysOf({ years: rule.Years });
   return undefined;
 }
 
@@ -88,7 +88,7 @@ export class S3EvidenceStore implements EvidenceStore {
   constructor(readonly config: S3StoreConfig, opts: S3StoreOptions = {}) {
     if (config.mode === 'GOVERNANCE' && !config.allowGovernanceMode) {
       throw new ConfigError(
-        `store.mode GOVERNANCE for bucket ${config.bucket}: GOVERNANCE retention can be shortened or removed by privileged users`,
+        `store.mode GOVERNANCE for bucket ${config.bucket}: GOVERNANCE retention can be shortened or removed by privileged users, so it needs store.allowGovernanceMode: true`,
         'use store.mode COMPLIANCE, or set store.allowGovernanceMode: true to accept the weaker mode knowingly',
       );
     }

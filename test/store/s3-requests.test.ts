@@ -1,0 +1,213 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it, afterEach } from 'vitest';
+import { HttpResponse, type HttpRequest } from '@smithy/core/transport';
+import { createHash } from 'node:crypto';
+import { S3StoreSchema } from '../../src/config/schema.js';
+import { sha256Hex } from '../../src/seal/hash.js';
+import { S3EvidenceStore } from '../../src/store/s3.js';
+import { evidenceBody } from './contract.js';
+
+/** A fake S3 behind the SDK's request handler: records every request the SDK builds and answers like S3. */
+class FakeS3 {
+  readonly requests: { method: string; hostname: string; path: string; query: Record<string, unknown>; headers: Record<string, string>; body: Buffer }[] = [];
+  lock: 'compliance-6y' | 'none' | 'compliance-1d' = 'compliance-6y';
+  existing = new Map<string, { retainUntil: Date; length: number; sha256: string }>();
+
+  handle = async (request: HttpRequest) => {
+    const body = request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body as Uint8Array);
+    const rec = { method: request.method, hostname: request.hostname, path: request.path, query: request.query as Record<string, unknown>, headers: { ...request.headers }, body };
+    this.requests.push(rec);
+    const q = rec.query;
+    const key = decodeURIComponent(rec.path.split('/').slice(2).join('/'));
+    const xml = (s: string, headers: Record<string, string> = {}) => this.reply(200, s, headers);
+    if (rec.method === 'HEAD' && !key) return this.reply(200, '');
+    if ('object-lock' in q && rec.method === 'GET') {
+      if (this.lock === 'none') return this.reply(404, '<Error><Code>ObjectLockConfigurationNotFoundError</Code><Message>no lock</Message></Error>');
+      const period = this.lock === 'compliance-6y' ? '<Years>6</Years>' : '<Days>1</Days>';
+      return xml(`<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>COMPLIANCE</Mode>${period}</DefaultRetention></Rule></ObjectLockConfiguration>`);
+    }
+    if ('versioning' in q) return xml('<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>');
+    if ('publicAccessBlock' in q)
+      return xml('<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>');
+    if ('encryption' in q) return xml('<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>');
+    if ('versions' in q) return xml('<ListVersionsResult><IsTruncated>false</IsTruncated></ListVersionsResult>');
+    if ('retention' in q) return this.reply(200, '');
+    if (rec.method === 'HEAD') {
+      const e = this.existing.get(key);
+      if (!e) return this.reply(404, '');
+      return this.reply(200, '', {
+        'content-length': String(e.length),
+        'x-amz-version-id': 'v-existing',
+        'x-amz-meta-sha256': e.sha256,
+        'x-amz-object-lock-mode': 'COMPLIANCE',
+        'x-amz-object-lock-retain-until-date': e.retainUntil.toISOString(),
+        etag: '"00000000000000000000000000000000"',
+      });
+    }
+    if ('uploads' in q) return xml(`<InitiateMultipartUploadResult><Bucket>evidence</Bucket><Key>${key}</Key><UploadId>u-1</UploadId></InitiateMultipartUploadResult>`);
+    if ('uploadId' in q && 'partNumber' in q) return this.reply(200, '', { etag: `"etag-${q.partNumber}"` });
+    if ('uploadId' in q && rec.method === 'POST') return xml('<CompleteMultipartUploadResult><ETag>"x-2"</ETag></CompleteMultipartUploadResult>', { 'x-amz-version-id': 'v-mp' });
+    if (rec.method === 'PUT') return this.reply(200, '', { 'x-amz-version-id': `v-${this.requests.length}`, etag: '"e"' });
+    return this.reply(400, '<Error><Code>Unexpected</Code></Error>');
+  };
+
+  private reply(statusCode: number, body: string, headers: Record<string, string> = {}) {
+    return { response: new HttpResponse({ statusCode, headers: { 'content-type': 'application/xml', ...headers }, body: Readable.from([Buffer.from(body)]) }) };
+  }
+
+  /** Writes of evidence: PutObject, CreateMultipartUpload and UploadPart requests. */
+  writes() {
+    return this.requests.filter((r) => r.method === 'PUT' && !('retention' in r.query) && !('legal-hold' in r.query) || (r.method === 'POST' && 'uploads' in r.query));
+  }
+}
+
+const NOW = new Date('2026-11-27T02:00:00.000Z');
+
+function storeWith(fake: FakeS3, overrides: Record<string, unknown> = {}) {
+  const config = S3StoreSchema.parse({ kind: 's3', bucket: 'evidence', endpoint: 'http://s3.test', forcePathStyle: true, region: 'us-east-1', ...overrides });
+  return new S3EvidenceStore(config, {
+    now: () => NOW,
+    clientConfig: { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, requestHandler: { handle: fake.handle } as never, maxAttempts: 1 },
+  });
+}
+
+const md5 = (b: Buffer) => createHash('md5').update(b).digest('base64');
+const sha256b64 = (b: Buffer) => createHash('sha256').update(b).digest('base64');
+
+describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
+  const saved = process.env.AWS_ENDPOINT_URL_S3;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_S3;
+    else process.env.AWS_ENDPOINT_URL_S3 = saved;
+  });
+
+  it('sends Object Lock mode, retain-until, Content-MD5 and x-amz-checksum-sha256 on every PutObject (bodies and run files)', async () => {
+    const fake = new FakeS3();
+    const store = storeWith(fake);
+    const body = evidenceBody('headers');
+    await store.putObject(sha256Hex(body), body);
+    await store.putRun({ runId: '20261127T020000Z-aaaaaa', manifest: Buffer.from('{"m":1}'), signature: Buffer.from('sig'), publicKeyPem: 'PEM' });
+    const puts = fake.writes();
+    expect(puts.map((p) => p.path)).toEqual([
+      `/evidence/evidence-locker/objects/sha256/${sha256Hex(body).slice(0, 2)}/${sha256Hex(body)}.json`,
+      '/evidence/evidence-locker/runs/20261127T020000Z-aaaaaa/public-key.pem',
+      '/evidence/evidence-locker/runs/20261127T020000Z-aaaaaa/manifest.sig',
+      '/evidence/evidence-locker/runs/20261127T020000Z-aaaaaa/manifest.json',
+    ]);
+    const expectedUntil = new Date(NOW.getTime() + Math.ceil(6 * 365.25) * 86_400_000);
+    for (const p of puts) {
+      expect(p.headers['x-amz-object-lock-mode']).toBe('COMPLIANCE');
+      expect(new Date(p.headers['x-amz-object-lock-retain-until-date']).getTime()).toBe(expectedUntil.getTime());
+      expect(p.headers['content-md5']).toBe(md5(p.body));
+      expect(p.headers['x-amz-checksum-sha256']).toBe(sha256b64(p.body));
+      expect(p.headers['x-amz-server-side-encryption']).toBeUndefined();
+    }
+  });
+
+  it('adds SSE-KMS with the configured key', async () => {
+    const fake = new FakeS3();
+    const store = storeWith(fake, { kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/abcd' });
+    const body = evidenceBody('kms');
+    await store.putObject(sha256Hex(body), body);
+    const [put] = fake.writes();
+    expect(put.headers['x-amz-server-side-encryption']).toBe('aws:kms');
+    expect(put.headers['x-amz-server-side-encryption-aws-kms-key-id']).toBe('arn:aws:kms:us-east-1:111122223333:key/abcd');
+  });
+
+  it('uploads large bodies in parts, each with Content-MD5 and SHA-256, lock headers on CreateMultipartUpload', async () => {
+    const fake = new FakeS3();
+    const store = storeWith(fake, { multipartThresholdBytes: 1024 });
+    const big = Buffer.concat([evidenceBody('big'), Buffer.alloc(6 * 1024 * 1024, 0x20)]);
+    const stored = await store.putObject(sha256Hex(big), big);
+    expect(stored.versionId).toBe('v-mp');
+    const create = fake.requests.find((r) => r.method === 'POST' && 'uploads' in r.query)!;
+    expect(create.headers['x-amz-object-lock-mode']).toBe('COMPLIANCE');
+    expect(create.headers['x-amz-object-lock-retain-until-date']).toBeDefined();
+    expect(create.headers['x-amz-checksum-algorithm']).toBe('SHA256');
+    const parts = fake.requests.filter((r) => 'partNumber' in r.query);
+    expect(parts).toHaveLength(2);
+    expect(Buffer.concat(parts.map((p) => p.body)).equals(big)).toBe(true);
+    for (const p of parts) {
+      expect(p.headers['content-md5']).toBe(md5(p.body));
+      expect(p.headers['x-amz-checksum-sha256']).toBe(sha256b64(p.body));
+    }
+    expect(fake.requests.some((r) => r.method === 'PUT' && !('partNumber' in r.query))).toBe(false);
+  });
+
+  it('writes nothing when the pre-flight fails (bucket without Object Lock) and names the fix', async () => {
+    const fake = new FakeS3();
+    fake.lock = 'none';
+    const store = storeWith(fake);
+    const body = evidenceBody('no-lock');
+    const err = await store.putObject(sha256Hex(body), body).catch((e: unknown) => e as Error & { hint?: string });
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toMatch(/evidence bucket evidence .*nothing was written.*object lock enabled/);
+    expect(err.hint).toMatch(/put-object-lock-configuration --bucket evidence/);
+    await expect(store.putRun({ runId: '20261127T020000Z-bbbbbb', manifest: Buffer.from('{}'), signature: Buffer.from('s'), publicKeyPem: 'k' })).rejects.toThrow(/nothing was written/);
+    expect(fake.requests.filter((r) => r.method === 'PUT' || r.method === 'POST')).toEqual([]);
+  });
+
+  it('refuses a bucket whose default retention is shorter than configured', async () => {
+    const fake = new FakeS3();
+    fake.lock = 'compliance-1d';
+    const err = await storeWith(fake).preflight().catch((e: unknown) => e as Error & { hint?: string });
+    expect(err.message).toMatch(/default retention \(default COMPLIANCE for 1 days; configured COMPLIANCE for 2192 days\)/);
+    expect(err.hint).toMatch(/"Years":6/);
+  });
+
+  it('does not rewrite a body already present; extends its retention only when a later date is needed', async () => {
+    const fake = new FakeS3();
+    const store = storeWith(fake);
+    const old = evidenceBody('old');
+    const fresh = evidenceBody('fresh');
+    const far = new Date(NOW.getTime() + 3000 * 86_400_000);
+    fake.existing.set(store.objectKey(sha256Hex(old)), { retainUntil: new Date('2027-01-01T00:00:00Z'), length: old.length, sha256: sha256Hex(old) });
+    fake.existing.set(store.objectKey(sha256Hex(fresh)), { retainUntil: far, length: fresh.length, sha256: sha256Hex(fresh) });
+    expect(await store.putObject(sha256Hex(old), old)).toEqual({ key: store.objectKey(sha256Hex(old)), versionId: 'v-existing', existed: true });
+    expect((await store.putObject(sha256Hex(fresh), fresh)).existed).toBe(true);
+    expect(fake.writes()).toEqual([]);
+    const retention = fake.requests.filter((r) => 'retention' in r.query);
+    expect(retention).toHaveLength(1);
+    expect(retention[0].path).toContain(sha256Hex(old));
+    expect(retention[0].query.versionId).toBe('v-existing');
+    const xml = retention[0].body.toString('utf8');
+    expect(xml).toContain('<Mode>COMPLIANCE</Mode>');
+    const until = /<RetainUntilDate>([^<]+)</.exec(xml)![1];
+    expect(new Date(until).getTime()).toBe(store.retainUntilFor(NOW).getTime());
+  });
+
+  it('uses the store endpoint, never AWS_ENDPOINT_URL_S3 (which belongs to the evidence sources)', async () => {
+    process.env.AWS_ENDPOINT_URL_S3 = 'http://evidence-source.example:9000';
+    const fake = new FakeS3();
+    await storeWith(fake).preflight();
+    expect(new Set(fake.requests.map((r) => r.hostname))).toEqual(new Set(['s3.test']));
+
+    const fake2 = new FakeS3();
+    const config = S3StoreSchema.parse({ kind: 's3', bucket: 'evidence', region: 'eu-west-1' });
+    const aws = new S3EvidenceStore(config, { clientConfig: { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, requestHandler: { handle: fake2.handle } as never, maxAttempts: 1 } });
+    await aws.preflight().catch(() => undefined);
+    expect(fake2.requests.length).toBeGreaterThan(0);
+    for (const r of fake2.requests) expect(r.hostname).toMatch(/amazonaws\.com$/);
+  });
+
+  it('refuses GOVERNANCE mode unless allowed, and says so in describe() when allowed', () => {
+    const fake = new FakeS3();
+    expect(() => storeWith(fake, { mode: 'GOVERNANCE' })).toThrow(/allowGovernanceMode/);
+    const g = storeWith(fake, { mode: 'GOVERNANCE', allowGovernanceMode: true });
+    expect(g.describe().objectLockMode).toBe('GOVERNANCE');
+    expect(g.describe().note).toMatch(/weaker than COMPLIANCE/);
+  });
+
+  it('names the bucket and the fix when the bucket is missing or access is denied', async () => {
+    const missing = new FakeS3();
+    missing.handle = async () => ({ response: new HttpResponse({ statusCode: 404, headers: {}, body: Readable.from([Buffer.alloc(0)]) }) });
+    const e1 = await storeWith(missing).preflight().catch((e: unknown) => e as Error & { hint?: string });
+    expect(e1.message).toMatch(/evidence bucket evidence does not exist/);
+    expect(e1.hint).toMatch(/--object-lock-enabled-for-bucket/);
+    const denied = new FakeS3();
+    denied.handle = async () => ({ response: new HttpResponse({ statusCode: 403, headers: {}, body: Readable.from([Buffer.alloc(0)]) }) });
+    const e2 = await storeWith(denied).preflight().catch((e: unknown) => e as Error & { hint?: string });
+    expect(e2.message).toMatch(/HeadBucket s3:\/\/evidence at http:\/\/s3.test: access denied/);
+    expect(e2.hint).toMatch(/s3:HeadBucket/);
+  });
+});
