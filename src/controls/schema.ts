@@ -35,6 +35,8 @@ export const CatalogSchema = z
     version: z.string(),
     publisher: z.string(),
     description: z.string().optional(),
+    /** Regular expression every requirement id must match (validated by `controls validate`). */
+    idPattern: z.string().optional(),
     principals: z.array(PrincipalSchema).default([]),
     requirements: z.array(RequirementSchema).min(1),
   })

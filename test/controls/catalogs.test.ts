@@ -1,0 +1,188 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../src/seal/hash.js';
+import {
+  REFERENCE_IDS,
+  builtInCatalogDir,
+  coverageTable,
+  findCatalog,
+  formatProblem,
+  loadCatalogs,
+  validateCatalogs,
+  type LoadedCatalog,
+} from '../../src/controls/load.js';
+import { FIXED_QUERY_IDS } from './fixed-query-ids.js';
+
+const catalogs = loadCatalogs();
+const pci = findCatalog(catalogs, 'pci-dss-4.0.1');
+const hipaa = findCatalog(catalogs, 'hipaa-security');
+
+function byId(c: LoadedCatalog, id: string) {
+  const r = c.requirements.find((x) => x.id === id);
+  if (!r) throw new Error(`requirement ${id} missing`);
+  return r;
+}
+
+describe('built-in catalogs', () => {
+  it('are found relative to the package root and carry their source file', () => {
+    expect(builtInCatalogDir()).toMatch(/controls$/);
+    expect(catalogs.map((c) => c.framework).sort()).toEqual(['hipaa-security', 'pci-dss-4.0.1']);
+    expect(pci.sourceFile).toMatch(/controls[/\\]pci-dss-4\.0\.1\.yaml$/);
+    // sourceFile is not part of the serialized catalog shape
+    expect(Object.keys(pci)).not.toContain('sourceFile');
+  });
+
+  it('validate cleanly against the fixed query ids and the reference id lists', () => {
+    const problems = validateCatalogs(catalogs, FIXED_QUERY_IDS, REFERENCE_IDS);
+    expect(problems.map(formatProblem)).toEqual([]);
+  });
+
+  for (const framework of ['pci-dss-4.0.1', 'hipaa-security'] as const) {
+    it(`${framework}: every reference id appears exactly once and nothing else`, () => {
+      const catalog = findCatalog(catalogs, framework);
+      const ids = catalog.requirements.map((r) => r.id);
+      const ref = REFERENCE_IDS[framework].requirements;
+      expect(new Set(ids).size).toBe(ids.length);
+      expect([...ids].sort()).toEqual([...ref].sort());
+      for (const id of ref) expect(ids.filter((x) => x === id)).toHaveLength(1);
+      expect(catalog.principals.map((p) => p.id).sort()).toEqual([...(REFERENCE_IDS[framework].principals ?? [])].sort());
+    });
+  }
+
+  it('PCI DSS: 280 requirements, 86 principals, lettered testing procedures from the standard', () => {
+    expect(pci.requirements).toHaveLength(280);
+    expect(pci.principals).toHaveLength(86);
+    expect(byId(pci, '3.5.1').testingProcedures).toEqual(['3.5.1.a', '3.5.1.b', '3.5.1.c']);
+    expect(byId(pci, '3.5.1.1').testingProcedures).toEqual(['3.5.1.1.a', '3.5.1.1.b', '3.5.1.1.c', '3.5.1.1.d']);
+    expect(byId(pci, '10.5.1').testingProcedures).toEqual(['10.5.1.a', '10.5.1.b', '10.5.1.c']);
+    expect(byId(pci, '8.3.6').testingProcedures).toEqual(['8.3.6']);
+    expect(byId(pci, 'A3.3.1.1').principal).toBe('A3.3');
+    const lettered = pci.requirements.flatMap((r) => r.testingProcedures).filter((t) => /\.[a-z]$/.test(t));
+    expect(lettered).toHaveLength(400);
+  });
+
+  it('HIPAA: 22 standards and 46 specifications with required/addressable as the rule labels them', () => {
+    expect(hipaa.requirements.filter((r) => r.kind === 'standard')).toHaveLength(22);
+    const specs = hipaa.requirements.filter((r) => r.kind === 'specification');
+    expect(specs).toHaveLength(46);
+    expect(specs.filter((r) => r.implementation === 'required')).toHaveLength(24);
+    expect(specs.filter((r) => r.implementation === 'addressable')).toHaveLength(22);
+    expect(byId(hipaa, '164.312(a)(2)(iv)')).toMatchObject({ implementation: 'addressable', principal: '164.312(a)(1)' });
+    expect(byId(hipaa, '164.316(b)(2)(i)')).toMatchObject({ implementation: 'required', principal: '164.316(b)(1)' });
+    expect(byId(hipaa, '164.312(b)')).toMatchObject({ kind: 'standard', implementation: 'required', principal: '164.312(b)' });
+    for (const r of hipaa.requirements) expect(r.testingProcedures.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('map the key requirements to the evidence that supports them', () => {
+    const q = (c: LoadedCatalog, id: string) => byId(c, id).queries;
+    expect(q(pci, '3.5.1')).toEqual(expect.arrayContaining(['s3.bucket-encryption', 'rds.storage-encrypted', 'ec2.ebs-default-encryption']));
+    expect(q(pci, '4.2.1')).toContain('s3.tls-only-policy');
+    expect(q(pci, '10.2.1')).toContain('cloudtrail.trail-logging');
+    expect(q(pci, '10.2.2')).toContain('cloudtrail.trail-logging');
+    expect(q(pci, '10.3.2')).toContain('cloudtrail.log-file-validation');
+    expect(q(pci, '10.3.3')).toContain('cloudtrail.cloudwatch-logs');
+    expect(q(pci, '10.3.4')).toContain('cloudtrail.log-file-validation');
+    expect(q(pci, '10.4.1')).toEqual(expect.arrayContaining(['cloudtrail.sensitive-activity', 'guardduty.findings']));
+    expect(q(pci, '10.5.1')).toEqual(expect.arrayContaining(['cloudtrail.log-bucket-retention', 'logs.retention']));
+    expect(q(pci, '10.7.2')).toContain('config.recorder-status');
+    expect(q(pci, '11.5.1')).toContain('guardduty.detector-enabled');
+    expect(q(pci, '12.10.5')).toContain('guardduty.findings');
+    expect(q(pci, '8.3.6')).toEqual(['iam.password-policy']);
+    expect(q(pci, '8.2.6')).toEqual(['iam.unused-credentials']);
+    for (const id of ['8.4.1', '8.4.2', '8.4.3']) expect(q(pci, id)).toContain('iam.console-mfa');
+    expect(q(pci, '5.2.1')).toContain('guardduty.malware-runtime-protection');
+    expect(q(pci, '1.3.1')).toContain('ec2.admin-ports-open');
+    expect(q(pci, '1.3.2')).toContain('ec2.default-security-group');
+    expect(q(hipaa, '164.312(b)')).toEqual(expect.arrayContaining(['cloudtrail.trail-logging', 'config.recorder-status']));
+    expect(q(hipaa, '164.312(a)(2)(iv)')).toEqual(
+      expect.arrayContaining(['s3.bucket-encryption', 'rds.storage-encrypted', 'ec2.ebs-default-encryption', 'kms.key-rotation']),
+    );
+    expect(q(hipaa, '164.312(e)(1)')).toContain('s3.tls-only-policy');
+    expect(q(hipaa, '164.308(a)(1)(ii)(D)')).toEqual(expect.arrayContaining(['cloudtrail.sensitive-activity', 'guardduty.findings']));
+    expect(q(hipaa, '164.316(b)(2)(i)')).toEqual(['cloudtrail.log-bucket-retention', 'logs.retention']);
+  });
+
+  it('carry standard-correct parameter defaults', () => {
+    expect(byId(pci, '8.3.6').parameters).toEqual({ minimumPasswordLength: 12 });
+    expect(byId(pci, '8.2.6').parameters).toEqual({ maxUnusedDays: 90 });
+    expect(byId(pci, '10.5.1').parameters).toEqual({ minimumRetentionDays: 365 });
+    expect(byId(pci, '8.3.9').parameters).toEqual({ maxKeyAgeDays: 90 });
+    expect(byId(pci, '8.6.3').parameters).toEqual({ maxKeyAgeDays: 90 });
+    expect(byId(pci, '10.4.1').parameters).toEqual({ lookbackHours: 24 });
+    // six years, a value CloudWatch Logs accepts
+    expect(byId(hipaa, '164.316(b)(2)(i)').parameters).toEqual({ minimumRetentionDays: 2192 });
+  });
+
+  it('use every fixed evidence query somewhere', () => {
+    const used = new Set(catalogs.flatMap((c) => c.requirements.flatMap((r) => r.queries)));
+    expect(FIXED_QUERY_IDS.filter((id) => !used.has(id))).toEqual([]);
+  });
+
+  it('give manual and inherited requirements assessor guidance and inherited ones point at the CSP attestation', () => {
+    for (const c of catalogs) {
+      for (const r of c.requirements) {
+        if (r.coverage === 'manual' || r.coverage === 'inherited') expect(r.assessorGuidance?.length ?? 0, r.id).toBeGreaterThan(20);
+        if (r.coverage === 'inherited') expect(r.assessorGuidance, r.id).toMatch(/AWS/);
+      }
+    }
+    expect(byId(pci, '9.2.1').assessorGuidance).toMatch(/Attestation of Compliance/);
+  });
+});
+
+describe('catalog titles are our own words', () => {
+  const published = new Set((JSON.parse(readFileSync(new URL('./fixtures/published-text-hashes.json', import.meta.url), 'utf8')) as { sha256: string[] }).sha256);
+  const normalize = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+
+  it('the fixture recognizes a published text (guards the normalization)', () => {
+    expect(published.has(sha256Hex(normalize('Risk analysis')))).toBe(true);
+    expect(published.has(sha256Hex(normalize('Checks if your Amazon CloudFront distributions use HTTPS (directly or via a redirection)')))).toBe(true);
+  });
+
+  for (const c of catalogs) {
+    it(`${c.framework}: no requirement or principal title equals a published description or name`, () => {
+      const titles = [...c.requirements.map((r) => [r.id, r.title]), ...c.principals.map((p) => [`principal ${p.id}`, p.title])];
+      const copies = titles.filter(([, t]) => published.has(sha256Hex(normalize(t))));
+      expect(copies).toEqual([]);
+    });
+  }
+
+  it('titles are distinct within a catalog where requirements differ', () => {
+    for (const c of catalogs) {
+      const seen = new Map<string, string>();
+      for (const r of c.requirements) {
+        const key = normalize(r.title);
+        // Standards with no separate specification legitimately share nothing; a repeated title means a copy-paste slip.
+        expect(seen.get(key), `${c.framework} ${r.id} repeats the title of ${seen.get(key)}`).toBeUndefined();
+        seen.set(key, r.id);
+      }
+    }
+  });
+});
+
+describe('coverage table', () => {
+  it('counts every PCI requirement once under its top-level principal', () => {
+    const t = coverageTable(pci);
+    expect(t.rows.map((r) => r.principal)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', 'A1', 'A2', 'A3']);
+    expect(t.totals.total).toBe(280);
+    expect(t.rows.reduce((n, r) => n + r.counts.total, 0)).toBe(280);
+    const expected = new Map<string, number>();
+    for (const r of pci.requirements) {
+      const top = r.id.split('.')[0];
+      expected.set(top, (expected.get(top) ?? 0) + 1);
+    }
+    for (const row of t.rows) expect(row.counts.total, row.principal).toBe(expected.get(row.principal));
+    const req10 = t.rows.find((r) => r.principal === '10')!;
+    const direct = pci.requirements.filter((r) => r.id.startsWith('10.'));
+    expect(req10.counts.automated).toBe(direct.filter((r) => r.coverage === 'automated').length);
+    expect(req10.counts.partial).toBe(direct.filter((r) => r.coverage === 'partial').length);
+    const sumLabels = (['automated', 'partial', 'manual', 'inherited', 'not-applicable'] as const).reduce((n, l) => n + t.totals[l], 0);
+    expect(sumLabels).toBe(280);
+  });
+
+  it('groups HIPAA by section 164.308 .. 164.316', () => {
+    const t = coverageTable(hipaa);
+    expect(t.rows.map((r) => r.principal)).toEqual(['164.308', '164.310', '164.312', '164.314', '164.316']);
+    expect(t.rows.map((r) => r.counts.total)).toEqual([30, 12, 12, 9, 5]);
+    expect(t.totals.total).toBe(68);
+  });
+});
