@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AwsCredentialIdentityProvider, AwsCredentialIdentity } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { localhostAwareLookup } from './localhost-lookup.js';
 import { RateLimiterRegistry } from './rate-limit.js';
 
 /** Maps an SDK client name (handler context `clientName`) to its IAM action prefix. */
@@ -98,6 +99,8 @@ export class AwsClientProvider {
         maxAttempts: this.settings.maxAttempts ?? 6,
         retryMode: 'adaptive',
         requestHandler: new NodeHttpHandler({
+          // `<account>.localhost` endpoints (S3 Control against a loopback endpoint override) resolve to loopback.
+          httpAgent: { lookup: localhostAwareLookup },
           connectionTimeout: 5_000,
           requestTimeout: this.settings.requestTimeoutMs ?? 30_000,
         }),

@@ -17,8 +17,14 @@ export interface SimCredentials {
   secretAccessKey: string;
 }
 
+/** The organisation's management account, else the demo account, else the first account of the world. */
+export function defaultAccountId(sim: Pick<SimulatedAws, 'world'>): string {
+  const w = sim.world;
+  return w.organization?.managementAccountId ?? (w.account(DEMO_ACCOUNT_ID) ? DEMO_ACCOUNT_ID : ([...w.accounts.keys()][0] ?? DEMO_ACCOUNT_ID));
+}
+
 /** The long-term credentials of an account's collector user in the simulated world. */
-export function simulatorCredentials(sim: Pick<SimulatedAws, 'world'>, accountId: string = DEMO_ACCOUNT_ID): SimCredentials {
+export function simulatorCredentials(sim: Pick<SimulatedAws, 'world'>, accountId: string = defaultAccountId(sim)): SimCredentials {
   const existing = sim.world.defaultCredentialsFor(accountId);
   if (existing) return { accessKeyId: existing.accessKeyId, secretAccessKey: existing.secretAccessKey };
   if (!sim.world.account(accountId)) {
@@ -34,7 +40,7 @@ export function simulatorCredentials(sim: Pick<SimulatedAws, 'world'>, accountId
  * endpoint uses `localhost` (an IP address cannot take a prefix); `<account>.localhost` resolves to loopback
  * with the client's loopback-aware DNS lookup.
  */
-export function simulatorEnv(sim: Pick<SimulatedAws, 'url' | 'port' | 'world'>, accountId: string = DEMO_ACCOUNT_ID, region = 'us-east-1'): Record<string, string> {
+export function simulatorEnv(sim: Pick<SimulatedAws, 'url' | 'port' | 'world'>, accountId: string = defaultAccountId(sim), region = 'us-east-1'): Record<string, string> {
   const creds = simulatorCredentials(sim, accountId);
   const env: Record<string, string> = {};
   for (const id of SDK_SERVICE_IDS) env[endpointEnvName(id)] = id === 'S3 Control' ? `http://localhost:${sim.port}` : sim.url;

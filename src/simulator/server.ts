@@ -203,3 +203,5 @@ export async function startSimulatedAws(options: StartOptions = {}): Promise<Sim
       }),
   };
 }
+
+export { simulatorEnv } from './env.js';
