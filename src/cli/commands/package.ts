@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { commandContext, listOption, accountIdsOption, type GlobalOptions } from '../shared.js';
+import { loadCatalogs } from '../../controls/load.js';
+import { openStore } from '../../store/open.js';
+import { openSigner } from '../../seal/open.js';
+import { buildPackage } from '../../package/build.js';
+import { loadExceptions } from '../../package/exceptions.js';
+import { registerVerifyCommand } from './verify.js';
+import { registerAttestCommand } from './attest.js';
+import { registerShareCommand } from './share.js';
+
+interface PackageOptions extends GlobalOptions {
+  framework?: string[];
+  from: string;
+  to: string;
+  accounts?: string[];
+  out: string;
+}
+
+/** Registers `package`, `verify`, `attest` and `share`. */
+export function registerPackageCommands(program: Command): void {
+  registerPackageCommand(program);
+  registerVerifyCommand(program);
+  registerAttestCommand(program);
+  registerShareCommand(program);
+}
+
+export function registerPackageCommand(program: Command): void {
+  program
+    .command('package')
+    .description('Build the auditor package for a period: report.pdf, index.html, CSV, OSCAL, raw evidence, signed manifest and SHA256SUMS in one zip')
+    .option('--framework <id...>', 'framework(s) to report on (default: config frameworks)', listOption)
+    .requiredOption('--from <date>', 'first UTC day of the period, YYYY-MM-DD')
+    .requiredOption('--to <date>', 'last UTC day of the period, YYYY-MM-DD (inclusive)')
+    .option('--accounts <ids...>', 'limit to these 12-digit account ids', accountIdsOption)
+    .option('--out <dir>', 'folder for the package zip', '.')
+    .addHelpText('after', '\nThe last line printed is the path of the package zip.\nExit codes: 0 package written (gaps are shown inside it), 1 failure, 2 usage error (unknown framework or account, bad dates, no runs in the period).')
+    .action(async (opts: PackageOptions, cmd: Command) => {
+      const g = cmd.optsWithGlobals<PackageOptions>();
+      const { config, log } = commandContext(g);
+      const catalogs = loadCatalogs(config.catalogDirs);
+      const exceptions = config.exceptionsFile ? loadExceptions(config.exceptionsFile) : [];
+      const store = await openStore(config.store, { log });
+      const signer = await openSigner(config, { log });
+      const pkg = await buildPackage({
+        store,
+        signer,
+        catalogs,
+        frameworks: opts.framework?.length ? opts.framework : config.frameworks,
+        from: opts.from,
+        to: opts.to,
+        accounts: opts.accounts,
+        outDir: opts.out,
+        organization: config.organization,
+        parameterOverrides: config.parameters,
+        exceptions,
+        log,
+      });
+      const s = pkg.summary;
+      const counts = Object.entries(s.statusCounts)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ');
+      process.stdout.write(
+        `package ${pkg.packageId}\n` +
+          `  ${s.frameworks.join(', ')}, ${s.period.from} to ${s.period.to}, ${s.accounts.length} account(s), ${s.runs} run(s), ${s.records} evidence record(s)\n` +
+          `  results: ${counts}; ${s.gapDays} account-day gap(s)${s.missingShards ? `, ${s.missingShards} slot(s) with missing shards` : ''}\n` +
+          `  signing key fingerprint ${s.keyFingerprint}\n` +
+          `${pkg.zipPath}\n`,
+      );
+    });
+}

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { commandContext, type GlobalOptions } from '../shared.js';
+import { openStore } from '../../store/open.js';
+import { verifyStoredRuns, formatStoreReport } from '../../verify/store.js';
+import { parsePeriod } from '../../store/period.js';
+import { verifyPackage, formatVerification } from '../../verify/package.js';
+import { ConfigError, ExitCode } from '../../errors.js';
+
+interface VerifyOptions extends GlobalOptions {
+  store?: boolean;
+  run?: string;
+  from?: string;
+  to?: string;
+  json?: boolean;
+}
+
+export function registerVerifyCommand(program: Command): void {
+  program
+    .command('verify')
+    .description('Verify an auditor package offline (zip or unzipped folder), or sealed runs in the evidence store with --store')
+    .argument('[package]', 'package zip or unzipped package folder')
+    .option('--store', 'verify sealed runs in the configured evidence store instead of a package')
+    .option('--run <id>', 'with --store: verify this run')
+    .option('--from <date>', 'with --store: first day of runs to verify')
+    .option('--to <date>', 'with --store: last day of runs to verify')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExit codes: 0 valid, 1 something failed verification (every failing file or record is named), 2 usage error.')
+    .action(async (pkg: string | undefined, opts: VerifyOptions, cmd: Command) => {
+      const g = cmd.optsWithGlobals<VerifyOptions>();
+      if (opts.store || opts.run) {
+        if (pkg) throw new ConfigError('give either a package path or --store/--run, not both');
+        const { config, log } = commandContext(g);
+        const store = await openStore(config.store, { log });
+        const selection = opts.run ? { runId: opts.run } : parsePeriod(opts.from ?? '1970-01-01', opts.to ?? new Date().toISOString().slice(0, 10));
+        const report = await verifyStoredRuns(store, selection);
+        process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatStoreReport(report));
+        process.exitCode = report.ok ? ExitCode.ok : ExitCode.failure;
+        return;
+      }
+      if (!pkg) throw new ConfigError('verify: give the path of a package zip or folder (or --store to check the evidence store)');
+      if (!existsSync(pkg)) throw new ConfigError(`${pkg}: no such file or folder`, 'give the path of a package zip or of an unzipped package folder');
+      const v = await verifyPackage(pkg);
+      if (opts.json) {
+        const { manifest: _m, ...rest } = v;
+        process.stdout.write(JSON.stringify(rest, null, 2) + '\n');
+      } else process.stdout.write(formatVerification(v, pkg));
+      process.exitCode = v.ok ? ExitCode.ok : ExitCode.failure;
+    });
+}

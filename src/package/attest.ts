@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import type { Catalog } from '../controls/schema.js';
+import { EvidenceBodySchema, type EvidenceBody, type ManifestRecord } from '../collect/record.js';
+import { ConfigError } from '../errors.js';
+import { canonicalBytes } from '../seal/canonical.js';
+import { sha256Hex } from '../seal/hash.js';
+import { newRunId, sealRun } from '../seal/seal.js';
+import type { ManifestSigner } from '../seal/signer.js';
+import type { EvidenceStore } from '../store/types.js';
+import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { ATTESTATION_RUN_MARK } from './gather.js';
+
+/** Attached documents larger than this belong in a document system; the attestation can cite them instead. */
+export const MAX_ATTESTATION_FILE_BYTES = 100 * 1024 * 1024;
+export const ATTESTATION_CHAIN = 'attestations';
+/** Attestations concern the organisation, not one AWS account. */
+export const ATTESTATION_ACCOUNT = 'organization';
+
+const MEDIA_TYPES: Record<string, string> = {
+  '.pdf': 'application/pdf',
+  '.txt': 'text/plain',
+  '.md': 'text/markdown',
+  '.csv': 'text/csv',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+export interface AttestOptions {
+  store: EvidenceStore;
+  signer: ManifestSigner;
+  catalogs: Catalog[];
+  framework: string;
+  requirement: string;
+  by: string;
+  note: string;
+  /** A document to seal with the attestation (policy, signed review record, screenshot). */
+  file?: string;
+  at?: Date;
+}
+
+export interface SealedAttestation {
+  runId: string;
+  manifestSha256: string;
+  recordSha256: string;
+  fileSha256?: string;
+}
+
+/**
+ * Seals manual evidence: the document (content-addressed, like any evidence body) and an attestation record
+ * naming who attests what, as a signed run of kind `attestation` on its own chain.
+ */
+export async function sealAttestation(opts: AttestOptions): Promise<SealedAttestation> {
+  const catalog = opts.catalogs.find((c) => c.framework === opts.framework);
+  if (!catalog) throw new ConfigError(`unknown framework "${opts.framework}"`, `use one of: ${opts.catalogs.map((c) => c.framework).join(', ')}`);
+  const req = catalog.requirements.find((r) => r.id === opts.requirement);
+  if (!req) throw new ConfigError(`framework ${opts.framework} has no requirement "${opts.requirement}"`, 'list requirement ids with `evidence-locker controls list`');
+  if (!opts.by.trim()) throw new ConfigError('--by: give the name of the person attesting');
+  if (!opts.note.trim()) throw new ConfigError('--note: say what is attested (for example "Q1 firewall rule review completed, see attached minutes")');
+
+  let file: NonNullable<EvidenceBody['attestation']>['file'];
+  if (opts.file) {
+    let size: number;
+    try {
+      const st = statSync(opts.file);
+      if (!st.isFile()) throw new Error('not a regular file');
+      size = st.size;
+    } catch (err) {
+      throw new ConfigError(`--file ${opts.file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'give the path of the document to attach');
+    }
+    if (size > MAX_ATTESTATION_FILE_BYTES) throw new ConfigError(`--file ${opts.file}: ${size} bytes, more than ${MAX_ATTESTATION_FILE_BYTES}`, 'attach a smaller document or cite where the large one is kept in --note');
+    const bytes = readFileSync(opts.file);
+    const sha = sha256Hex(bytes);
+    await opts.store.putObject(sha, bytes);
+    file = { name: basename(opts.file), sha256: sha, size: bytes.length, mediaType: MEDIA_TYPES[extname(opts.file).toLowerCase()] ?? 'application/octet-stream' };
+  }
+
+  const body: EvidenceBody = EvidenceBodySchema.parse({
+    schema: 'evidence-locker/evidence@1',
+    queryId: 'attestation',
+    accountId: ATTESTATION_ACCOUNT,
+    region: 'global',
+    status: 'ok',
+    operations: [],
+    requests: [],
+    sdkVersion: SDK_VERSION,
+    attestation: { framework: opts.framework, requirement: opts.requirement, by: opts.by.trim(), note: opts.note.trim(), ...(file ? { file } : {}) },
+  });
+  const bytes = canonicalBytes(body);
+  const sha = sha256Hex(bytes);
+  const stored = await opts.store.putObject(sha, bytes);
+  const at = opts.at ?? new Date();
+  const record: ManifestRecord = {
+    recordId: `attestation/${opts.framework}/${opts.requirement}`,
+    queryId: 'attestation',
+    accountId: ATTESTATION_ACCOUNT,
+    region: 'global',
+    status: 'ok',
+    collectedAt: at.toISOString(),
+    sha256: sha,
+    size: bytes.length,
+    location: { key: stored.key, ...(stored.versionId ? { versionId: stored.versionId } : {}) },
+  };
+  const desc = opts.store.describe();
+  const runId = newRunId(at, `${ATTESTATION_RUN_MARK.slice(1)}${randomBytes(3).toString('hex')}`);
+  const sealed = await sealRun(opts.store, opts.signer, {
+    runId,
+    kind: 'attestation',
+    chain: ATTESTATION_CHAIN,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION, sdkVersion: SDK_VERSION },
+    startedAt: at.toISOString(),
+    completedAt: at.toISOString(),
+    status: 'complete',
+    scope: { accounts: [], regions: [], frameworks: [opts.framework], queries: ['attestation'] },
+    store: {
+      kind: desc.kind,
+      location: desc.location,
+      ...(desc.objectLockMode ? { objectLockMode: desc.objectLockMode } : {}),
+      ...(desc.retentionDays ? { retainUntil: new Date(at.getTime() + desc.retentionDays * 86_400_000).toISOString() } : {}),
+      note: desc.note,
+    },
+    gaps: [],
+    records: [record],
+  });
+  return { runId, manifestSha256: sealed.manifestSha256, recordSha256: sha, ...(file ? { fileSha256: file.sha256 } : {}) };
+}

@@ -1,0 +1,79 @@
+import type { IncludedRun } from './gather.js';
+import { evidencePath } from './manifest.js';
+import type { RequirementTimeline } from './timeline.js';
+
+/**
+ * One CSV cell, RFC 4180 quoted, and safe to open in a spreadsheet: a cell starting with = + - @ (or a tab /
+ * carriage return) is prefixed with ' so it is never evaluated as a formula.
+ */
+export function csvCell(value: unknown): string {
+  let s = value === undefined || value === null ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function csvLine(cells: unknown[]): string {
+  return cells.map(csvCell).join(',') + '\r\n';
+}
+
+export const CONTROLS_CSV_HEADER = [
+  'framework',
+  'requirement',
+  'principal',
+  'title',
+  'coverage',
+  'account',
+  'status',
+  'worst_status_in_period',
+  'reasons',
+  'evidence_count',
+  'first_evidence',
+  'last_evidence',
+  'days_without_evidence',
+  'changes_in_period',
+  'exception',
+];
+
+export function controlsCsv(rows: RequirementTimeline[]): Buffer {
+  let out = csvLine(CONTROLS_CSV_HEADER);
+  for (const r of rows) {
+    const ex = r.exception ? `${r.exception.state === 'expired' ? 'EXPIRED ' : ''}${r.exception.type} (owner ${r.exception.owner}, approved by ${r.exception.approvedBy}, expires ${r.exception.expires})` : '';
+    out += csvLine([
+      r.framework,
+      r.requirement.id,
+      r.requirement.principal,
+      r.requirement.title,
+      r.requirement.coverage,
+      r.accountId,
+      r.status,
+      r.worst,
+      (r.latest?.reasons ?? []).join(' | '),
+      r.evidenceCount,
+      r.firstEvidence ?? '',
+      r.lastEvidence ?? '',
+      r.gapDays.length,
+      r.changesTotal,
+      ex,
+    ]);
+  }
+  return Buffer.from(out, 'utf8');
+}
+
+export const EVIDENCE_CSV_HEADER = ['run', 'record', 'query', 'account', 'region', 'collected_at', 'status', 'sha256', 'size', 'path'];
+
+/** One row per evidence record of every included run; records of accounts outside the package are left out. */
+export function* evidenceCsvChunks(runs: IncludedRun[], accounts: Set<string>): Generator<string> {
+  yield csvLine(EVIDENCE_CSV_HEADER);
+  for (const run of runs) {
+    let chunk = '';
+    for (const rec of run.manifest.records) {
+      if (run.manifest.kind !== 'attestation' && !accounts.has(rec.accountId)) continue;
+      chunk += csvLine([run.runId, rec.recordId, rec.queryId, rec.accountId, rec.region, rec.collectedAt, rec.status, rec.sha256, rec.size, evidencePath(rec.sha256)]);
+      if (chunk.length > 1 << 20) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk) yield chunk;
+  }
+}

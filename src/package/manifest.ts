@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { canonicalJson } from '../seal/canonical.js';
+
+export const PACKAGE_MANIFEST_SCHEMA = 'evidence-locker/package-manifest@1';
+
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** One file of the package as the signed package manifest lists it. */
+export const PackageFileSchema = z.object({ path: z.string(), sha256: Sha256, size: z.number().int().nonnegative() }).strict();
+export type PackageFile = z.infer<typeof PackageFileSchema>;
+
+/** A sealed run included in the package, by the SHA-256 of its manifest bytes exactly as the store holds them. */
+export const PackageRunSchema = z
+  .object({
+    runId: z.string(),
+    kind: z.string(),
+    chain: z.string(),
+    startedAt: z.string(),
+    completedAt: z.string(),
+    manifestSha256: Sha256,
+    keyFingerprint: z.string(),
+    keyId: z.string(),
+    previous: z.object({ runId: z.string(), manifestSha256: Sha256 }).nullable(),
+    shard: z.object({ index: z.number().int(), count: z.number().int(), slot: z.string() }).optional(),
+  })
+  .strict();
+export type PackageRun = z.infer<typeof PackageRunSchema>;
+
+export const MissingShardSchema = z.object({ slot: z.string(), count: z.number().int(), present: z.array(z.number().int()), missing: z.array(z.number().int()) }).strict();
+export type MissingShard = z.infer<typeof MissingShardSchema>;
+
+/**
+ * The package manifest (`manifest.json`): what the package covers and every file in it with its SHA-256.
+ * Its own SHA-256 is the package id; `manifest.sig` is a detached signature over its exact bytes.
+ */
+export const PackageManifestSchema = z
+  .object({
+    schema: z.literal(PACKAGE_MANIFEST_SCHEMA),
+    organization: z.string(),
+    frameworks: z.array(z.object({ id: z.string(), name: z.string(), version: z.string() }).strict()),
+    period: z.object({ from: z.string(), to: z.string() }).strict(),
+    accounts: z.array(z.string()),
+    regions: z.array(z.string()),
+    /** Taken from the data (the last included run), never the wall clock, so rebuilding gives the same bytes. */
+    generatedAt: z.string(),
+    /** SHA-256 of the evidence set (frameworks, period, accounts, runs, exceptions); printed on the report cover. */
+    contentId: Sha256,
+    tool: z.object({ name: z.string(), version: z.string() }).strict(),
+    runs: z.array(PackageRunSchema),
+    missingShards: z.array(MissingShardSchema),
+    summary: z.record(z.string(), z.number()),
+    signing: z.object({ algorithm: z.string(), keyFingerprint: z.string(), keyId: z.string() }).strict(),
+    files: z.array(PackageFileSchema),
+  })
+  .strict();
+export type PackageManifest = z.infer<typeof PackageManifestSchema>;
+
+/** Readable and deterministic: canonical key order, two-space indentation, final newline. */
+export function packageManifestBytes(m: PackageManifest): Buffer {
+  return Buffer.from(JSON.stringify(JSON.parse(canonicalJson(m)), null, 2) + '\n', 'utf8');
+}
+
+/** Fixed names at the top of every package. */
+export const PACKAGE_FILES = {
+  manifest: 'manifest.json',
+  signature: 'manifest.sig',
+  publicKey: 'public-key.pem',
+  sums: 'SHA256SUMS',
+  verifyGuide: 'VERIFY.md',
+  report: 'report.pdf',
+  html: 'index.html',
+  controlsCsv: 'controls.csv',
+  evidenceCsv: 'evidence-index.csv',
+  oscal: 'oscal/assessment-results.json',
+} as const;
+
+/** Package path of an evidence body. */
+export function evidencePath(sha256: string): string {
+  return `evidence/objects/sha256/${sha256.slice(0, 2)}/${sha256}.json`;
+}
+
+export function runPath(runId: string, file: 'manifest.json' | 'manifest.sig' | 'public-key.pem'): string {
+  return `runs/${runId}/${file}`;
+}
+
+/** Attached attestation documents keep their content address; the original name follows for people. */
+export function attestationPath(sha256: string, name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '').slice(0, 80) || 'document';
+  return `attestations/${sha256}-${safe}`;
+}

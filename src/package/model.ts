@@ -1,0 +1,38 @@
+import type { Catalog } from '../controls/schema.js';
+import type { StoreDescription } from '../store/types.js';
+import type { ExceptionStatus } from './exceptions.js';
+import type { IncludedRun, Period } from './gather.js';
+import type { MissingShard } from './manifest.js';
+import type { Timeline } from './timeline.js';
+
+/** Everything the package views (PDF, HTML, CSV, OSCAL) are rendered from; nothing else is read. */
+export interface PackageModel {
+  organization: string;
+  frameworks: Catalog[];
+  period: Period;
+  accounts: string[];
+  regions: string[];
+  generatedAt: string;
+  contentId: string;
+  tool: { name: string; version: string };
+  signing: { algorithm: string; keyFingerprint: string; keyId: string };
+  /** Every signing key seen on the included runs (fingerprint -> key id), for out-of-band confirmation. */
+  runKeys: { keyFingerprint: string; keyId: string; algorithm: string }[];
+  runs: IncludedRun[];
+  attestationRuns: IncludedRun[];
+  timeline: Timeline;
+  exceptions: ExceptionStatus[];
+  missingShards: MissingShard[];
+  /** How the evidence store protects the evidence, from the run manifests' `store` field. */
+  stores: IncludedRun['manifest']['store'][];
+  storeDescription?: StoreDescription;
+  /** Package paths of attestation documents by their SHA-256. */
+  attestationFiles: Map<string, string>;
+}
+
+/** Counts of requirement x account rows by status. */
+export function statusCounts(model: PackageModel): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of model.timeline.rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  return counts;
+}

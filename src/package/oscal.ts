@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import type { ControlStatus } from '../evaluate/types.js';
+import { evidencePath } from './manifest.js';
+import type { PackageModel } from './model.js';
+import type { RequirementTimeline } from './timeline.js';
+
+export const OSCAL_VERSION = '1.1.2';
+
+/** Name-based UUID (RFC 4122 version 5 layout, SHA-256 instead of SHA-1): the same package data, the same ids. */
+export function deterministicUuid(namespace: string, name: string): string {
+  const h = createHash('sha256').update(namespace).update('\u0000').update(name).digest();
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+/**
+ * OSCAL target ids are XML NCNames (a letter or _ first; letters, digits, . - _ after), which neither
+ * `10.2.1` nor `164.312(a)(1)` is; the original id is kept in the finding's props.
+ */
+export function oscalControlId(requirementId: string): string {
+  return `req-${requirementId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+}
+
+/**
+ * How our statuses map onto OSCAL's two finding states (satisfied | not-satisfied):
+ * - pass -> satisfied (reason pass); fail -> not-satisfied (reason fail).
+ * - needs-review and not-collected -> not-satisfied with reason `other` and a remark saying why: OSCAL has no
+ *   "undetermined" state, and claiming `satisfied` without a determination would overstate the evidence.
+ * - manual and not-applicable -> no finding at all (no automated determination exists); an observation
+ *   records the requirement, its attestations or its not-applicable rationale for the assessor instead.
+ */
+export function oscalState(status: ControlStatus): { state: 'satisfied' | 'not-satisfied'; reason: 'pass' | 'fail' | 'other' } | null {
+  switch (status) {
+    case 'pass':
+      return { state: 'satisfied', reason: 'pass' };
+    case 'fail':
+      return { state: 'not-satisfied', reason: 'fail' };
+    case 'needs-review':
+    case 'not-collected':
+      return { state: 'not-satisfied', reason: 'other' };
+    default:
+      return null;
+  }
+}
+
+const REMARK: Partial<Record<ControlStatus, string>> = {
+  'needs-review': 'Needs review: the evidence could not be judged automatically; an assessor must examine it.',
+  'not-collected': 'Gap: the evidence needed to judge this requirement was not collected; this is not a determination that the requirement is met.',
+};
+
+/** oscal/assessment-results.json, validated in tests against the official OSCAL 1.1.2 JSON schema. */
+export function renderOscal(model: PackageModel): Buffer {
+  const ns = model.contentId;
+  const uuid = (name: string) => deterministicUuid(ns, name);
+  const resources = new Map<string, { uuid: string; title: string; description: string; rlinks: unknown[] }>();
+  const resourceFor = (sha: string, label: string) => {
+    let r = resources.get(sha);
+    if (!r) {
+      r = {
+        uuid: uuid(`resource:${sha}`),
+        title: `Evidence record ${sha.slice(0, 12)}`,
+        description: label,
+        rlinks: [{ href: evidencePath(sha), 'media-type': 'application/json', hashes: [{ algorithm: 'SHA-256', value: sha }] }],
+      };
+      resources.set(sha, r);
+    }
+    return r;
+  };
+
+  const observations: unknown[] = [];
+  const findings: unknown[] = [];
+  const controlIds = new Set<string>();
+  for (const row of model.timeline.rows) {
+    const controlId = oscalControlId(row.requirement.id);
+    controlIds.add(controlId);
+    const obsUuid = uuid(`observation:${row.framework}:${row.requirement.id}:${row.accountId}`);
+    const evidence = row.latest?.evidence ?? [];
+    const reasons = row.latest?.reasons ?? [];
+    const collected = evidence.reduce((m, e) => (e.collectedAt > m ? e.collectedAt : m), '') || model.generatedAt;
+    const method = row.requirement.coverage === 'automated' || row.requirement.coverage === 'partial' ? 'TEST' : 'EXAMINE';
+    observations.push({
+      uuid: obsUuid,
+      title: `${row.requirement.id} in account ${row.accountId}`,
+      description: `${row.requirement.title}. Status at the end of the period: ${row.status}; worst during the period: ${row.worst}. ${reasons.slice(0, 5).join(' ')}`.trim(),
+      props: [
+        { name: 'requirement-id', ns: 'https://evidence-locker.dev/ns/oscal', value: row.requirement.id },
+        { name: 'framework', ns: 'https://evidence-locker.dev/ns/oscal', value: row.framework },
+        { name: 'account-id', ns: 'https://evidence-locker.dev/ns/oscal', value: row.accountId },
+        { name: 'status', ns: 'https://evidence-locker.dev/ns/oscal', value: row.status },
+      ],
+      methods: [method],
+      ...(evidence.length
+        ? {
+            'relevant-evidence': evidence.slice(0, 100).map((e) => ({
+              href: `#${resourceFor(e.sha256, `${e.queryId} ${e.accountId} ${e.region} collected ${e.collectedAt} (run ${e.runId})`).uuid}`,
+              description: `${e.recordId} collected ${e.collectedAt}, SHA-256 ${e.sha256}`,
+            })),
+          }
+        : {}),
+      collected,
+      ...(row.status === 'manual' || row.status === 'not-applicable' ? { remarks: manualRemark(row) } : {}),
+    });
+    const st = oscalState(row.status);
+    if (!st) continue;
+    const remarks = [REMARK[row.status], row.exception ? exceptionRemark(row) : undefined, row.gapDays.length ? `${row.gapDays.length} day(s) of the period had no evidence for this account.` : undefined].filter(Boolean).join(' ');
+    findings.push({
+      uuid: uuid(`finding:${row.framework}:${row.requirement.id}:${row.accountId}`),
+      title: `${row.requirement.id} ${row.requirement.title} (account ${row.accountId})`,
+      description: reasons.join('\n') || row.requirement.rationale,
+      props: [
+        { name: 'requirement-id', ns: 'https://evidence-locker.dev/ns/oscal', value: row.requirement.id },
+        { name: 'account-id', ns: 'https://evidence-locker.dev/ns/oscal', value: row.accountId },
+      ],
+      target: {
+        type: 'objective-id',
+        'target-id': controlId,
+        title: row.requirement.title,
+        status: { state: st.state, reason: st.reason, ...(remarks ? { remarks } : {}) },
+      },
+      'related-observations': [{ 'observation-uuid': obsUuid }],
+    });
+  }
+
+  const doc = {
+    'assessment-results': {
+      uuid: uuid('assessment-results'),
+      metadata: {
+        title: `${model.organization}: ${model.frameworks.map((f) => `${f.name} ${f.version}`).join(', ')} evidence, ${model.period.from} to ${model.period.to}`,
+        'last-modified': model.generatedAt,
+        version: model.contentId.slice(0, 16),
+        'oscal-version': OSCAL_VERSION,
+        remarks: 'Generated by evidence-locker from sealed, signed evidence runs. Findings for manual and not-applicable requirements are omitted (no automated determination); see the observations.',
+      },
+      // OSCAL requires an assessment plan reference; the plan is the organisation's, outside this package.
+      'import-ap': { href: `#${uuid('resource:assessment-plan')}`, remarks: 'Placeholder: the assessment plan is maintained by the assessor and is not part of this evidence package.' },
+      results: [
+        {
+          uuid: uuid('result'),
+          title: `Automated evidence evaluation, ${model.period.from} to ${model.period.to}`,
+          description: `Requirement results for accounts ${model.accounts.join(', ')} from ${model.runs.length} sealed collection run(s). Each finding reflects the latest evaluation in the period.`,
+          start: `${model.period.from}T00:00:00Z`,
+          end: model.generatedAt,
+          'reviewed-controls': { 'control-selections': [{ 'include-controls': [...controlIds].sort().map((id) => ({ 'control-id': id })) }] },
+          observations,
+          ...(findings.length ? { findings } : {}),
+        },
+      ],
+      'back-matter': {
+        resources: [
+          {
+            uuid: uuid('resource:assessment-plan'),
+            title: 'Assessment plan (placeholder)',
+            description: 'The assessor provides the assessment plan; this entry only satisfies the OSCAL import-ap reference.',
+          },
+          ...[...resources.values()].sort((a, b) => (a.uuid < b.uuid ? -1 : 1)),
+        ],
+      },
+    },
+  };
+  return Buffer.from(JSON.stringify(doc, null, 1) + '\n', 'utf8');
+}
+
+function manualRemark(row: RequirementTimeline): string {
+  if (row.status === 'not-applicable') return `Not applicable: ${row.requirement.rationale}`;
+  return `Manual requirement: ${row.requirement.assessorGuidance ?? 'the assessor examines evidence outside AWS APIs'}. ${(row.latest?.reasons ?? []).join(' ')}`.trim();
+}
+
+function exceptionRemark(row: RequirementTimeline): string {
+  const e = row.exception!;
+  return `${e.state === 'expired' ? 'EXPIRED exception (not applied)' : 'Exception'}: ${e.type}, owner ${e.owner}, approved by ${e.approvedBy}, expires ${e.expires}: ${e.rationale}`;
+}

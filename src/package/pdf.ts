@@ -1,0 +1,728 @@
+import PDFDocument from 'pdfkit';
+import type { ControlStatus } from '../evaluate/types.js';
+import { STATUS_SEVERITY, type RequirementTimeline } from './timeline.js';
+import { evidencePath } from './manifest.js';
+import type { PackageModel } from './model.js';
+import { opensslVerifyCommand } from './verify-guide.js';
+
+/** Distinct colour and word per status; `not-collected` is a gap and never looks like a pass. */
+export const STATUS_STYLE: Record<ControlStatus, { word: string; color: string }> = {
+  pass: { word: 'PASS', color: '#1a7f37' },
+  fail: { word: 'FAIL', color: '#cf222e' },
+  'needs-review': { word: 'NEEDS REVIEW', color: '#b35900' },
+  'not-collected': { word: 'GAP: NOT COLLECTED', color: '#8250df' },
+  manual: { word: 'MANUAL', color: '#0969da' },
+  'not-applicable': { word: 'NOT APPLICABLE', color: '#6e7781' },
+};
+export const STATUS_ORDER: ControlStatus[] = ['fail', 'not-collected', 'needs-review', 'manual', 'pass', 'not-applicable'];
+
+const PAGE = { width: 595.28, height: 841.89 }; // A4
+const M = { top: 56, bottom: 56, left: 50, right: 50 };
+const CONTENT_W = PAGE.width - M.left - M.right;
+const INK = '#1f2328';
+const MUTED = '#57606a';
+const RULE = '#d0d7de';
+/** Evidence rows printed per requirement; the rest are counted and found in evidence-index.csv. */
+const EVIDENCE_ROWS = 8;
+const FINDING_ROWS = 12;
+const TOC_LINES_PER_PAGE = 44;
+
+/** Standard PDF fonts encode WinAnsi only; anything else would print as garbage, so it is replaced. */
+export function pdfText(s: string): string {
+  return s
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/[\u2013\u2014]/g, '-')
+    .replace(/\u2026/g, '...')
+    .replace(/[\u2022]/g, '-')
+    .replace(/[^\x09\x0a\x0d\x20-\x7e\xa0-\xff]/g, '?');
+}
+
+interface TocEntry {
+  title: string;
+  level: number;
+  dest: string;
+  page?: number;
+}
+
+type Doc = InstanceType<typeof PDFDocument>;
+
+/**
+ * Renders report.pdf. Deterministic: dates in the document information come from the package data and the
+ * file id is derived from them, so the same package data gives the same bytes.
+ */
+export async function renderReportPdf(model: PackageModel): Promise<Buffer> {
+  const at = new Date(model.generatedAt);
+  const fwNames = model.frameworks.map((f) => `${f.name} ${f.version}`).join(', ');
+  const doc: Doc = new PDFDocument({
+    size: 'A4',
+    margins: M,
+    bufferPages: true,
+    autoFirstPage: false,
+    compress: true,
+    info: {
+      Title: pdfText(`Evidence package: ${fwNames}, ${model.period.from} to ${model.period.to}`),
+      Author: pdfText(model.organization),
+      Subject: pdfText(`Compliance evidence for ${model.accounts.length} AWS account(s)`),
+      Creator: `${model.tool.name} ${model.tool.version}`,
+      Producer: `${model.tool.name} ${model.tool.version}`,
+      CreationDate: at,
+      ModDate: at,
+    },
+    lang: 'en',
+    displayTitle: true,
+  });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+
+  const rowsByReq = groupRows(model);
+  const toc: TocEntry[] = [];
+  const plan = (title: string, level: number, dest: string) => toc.push({ title, level, dest });
+  plan('Executive summary', 0, 'summary');
+  for (const fw of model.frameworks) {
+    plan(`${fw.name} ${fw.version}: requirements`, 0, `fw-${fw.framework}`);
+    for (const req of fw.requirements) plan(`${req.id}  ${req.title}`, 1, `req-${fw.framework}-${req.id}`);
+  }
+  plan('Gaps and collection errors', 0, 'gaps');
+  plan('Manual requirements: assessor notes', 0, 'manual');
+  plan('Exceptions register', 0, 'exceptions');
+  plan('Method and chain of custody', 0, 'method');
+  const tocPages = Math.max(1, Math.ceil((toc.length + 2) / TOC_LINES_PER_PAGE));
+
+  cover(doc, model);
+  const tocStart = doc.bufferedPageRange().count;
+  for (let i = 0; i < tocPages; i++) doc.addPage();
+
+  const outline = doc.outline;
+  const mark = (dest: string) => {
+    const e = toc.find((t) => t.dest === dest);
+    if (e) e.page = doc.bufferedPageRange().start + doc.bufferedPageRange().count - 1;
+    doc.addNamedDestination(dest, 'XYZ', 0, doc.y, null);
+  };
+
+  // Executive summary
+  doc.addPage();
+  mark('summary');
+  outline.addItem('Executive summary');
+  heading(doc, 'Executive summary');
+  executiveSummary(doc, model);
+
+  for (const fw of model.frameworks) {
+    doc.addPage();
+    mark(`fw-${fw.framework}`);
+    const fwItem = outline.addItem(pdfText(`${fw.name} ${fw.version}`));
+    heading(doc, `${fw.name} ${fw.version}`);
+    para(doc, `${fw.requirements.length} requirements, each shown for every account in scope. Status is the result at the end of the period; "worst" is the worst result on any day of the period.`, MUTED);
+    for (const req of fw.requirements) {
+      ensure(doc, 140);
+      mark(`req-${fw.framework}-${req.id}`);
+      fwItem.addItem(pdfText(`${req.id} ${req.title}`));
+      requirementSection(doc, model, rowsByReq.get(`${fw.framework}\u0000${req.id}`) ?? []);
+    }
+  }
+
+  doc.addPage();
+  mark('gaps');
+  outline.addItem('Gaps and collection errors');
+  heading(doc, 'Gaps and collection errors');
+  gapsSection(doc, model);
+
+  doc.addPage();
+  mark('manual');
+  outline.addItem('Manual requirements');
+  heading(doc, 'Manual requirements: assessor notes');
+  manualSection(doc, model);
+
+  doc.addPage();
+  mark('exceptions');
+  outline.addItem('Exceptions register');
+  heading(doc, 'Exceptions register');
+  exceptionsSection(doc, model);
+
+  doc.addPage();
+  mark('method');
+  outline.addItem('Method and chain of custody');
+  heading(doc, 'Method and chain of custody');
+  methodSection(doc, model);
+
+  // Table of contents, now that every page number is known.
+  writeToc(doc, toc, tocStart, tocPages);
+  pageFurniture(doc, model);
+  doc.end();
+  return done;
+}
+
+function groupRows(model: PackageModel): Map<string, RequirementTimeline[]> {
+  const m = new Map<string, RequirementTimeline[]>();
+  for (const r of model.timeline.rows) {
+    const k = `${r.framework}\u0000${r.requirement.id}`;
+    const list = m.get(k) ?? [];
+    list.push(r);
+    m.set(k, list);
+  }
+  return m;
+}
+
+// ---------- layout helpers ----------
+
+function ensure(doc: Doc, height: number): void {
+  if (doc.y + height > PAGE.height - M.bottom) doc.addPage();
+}
+
+function heading(doc: Doc, text: string): void {
+  doc.font('Helvetica-Bold').fontSize(18).fillColor(INK).text(pdfText(text), M.left, doc.y, { width: CONTENT_W });
+  doc.moveDown(0.4);
+  rule(doc);
+  doc.moveDown(0.6);
+}
+
+function subheading(doc: Doc, text: string): void {
+  ensure(doc, 40);
+  doc.moveDown(0.4);
+  doc.font('Helvetica-Bold').fontSize(12).fillColor(INK).text(pdfText(text), M.left, doc.y, { width: CONTENT_W });
+  doc.moveDown(0.3);
+}
+
+function para(doc: Doc, text: string, color = INK, size = 9.5): void {
+  doc.font('Helvetica').fontSize(size).fillColor(color).text(pdfText(text), M.left, doc.y, { width: CONTENT_W, lineGap: 1.5 });
+  doc.moveDown(0.4);
+}
+
+function rule(doc: Doc): void {
+  doc.moveTo(M.left, doc.y).lineTo(PAGE.width - M.right, doc.y).lineWidth(0.5).strokeColor(RULE).stroke();
+}
+
+function badge(doc: Doc, status: ControlStatus, x: number, y: number, width = 96): void {
+  const s = STATUS_STYLE[status];
+  doc.roundedRect(x, y, width, 13, 2).fill(s.color);
+  doc.font('Helvetica-Bold').fontSize(7).fillColor('#ffffff').text(s.word, x, y + 3.2, { width, align: 'center', lineBreak: false });
+  doc.fillColor(INK);
+}
+
+interface Column {
+  header: string;
+  width: number;
+  mono?: boolean;
+}
+
+/** A simple table that repeats its header on each new page. */
+function table(doc: Doc, columns: Column[], rows: string[][], opts: { size?: number } = {}): void {
+  const size = opts.size ?? 8;
+  const pad = 3;
+  const drawHeader = () => {
+    let x = M.left;
+    const y = doc.y;
+    doc.rect(M.left, y, CONTENT_W, size + 2 * pad + 2).fill('#f0f2f4');
+    for (const c of columns) {
+      doc.font('Helvetica-Bold').fontSize(size).fillColor(INK).text(pdfText(c.header), x + pad, y + pad, { width: c.width - 2 * pad, lineBreak: false, ellipsis: true });
+      x += c.width;
+    }
+    doc.y = y + size + 2 * pad + 2;
+  };
+  ensure(doc, 3 * (size + 2 * pad) + 10);
+  drawHeader();
+  for (const row of rows) {
+    const heights = columns.map((c, i) => {
+      doc.font(c.mono ? 'Courier' : 'Helvetica').fontSize(size);
+      return doc.heightOfString(pdfText(row[i] ?? ''), { width: c.width - 2 * pad });
+    });
+    const h = Math.max(...heights) + 2 * pad;
+    if (doc.y + h > PAGE.height - M.bottom) {
+      doc.addPage();
+      drawHeader();
+    }
+    const y = doc.y;
+    let x = M.left;
+    columns.forEach((c, i) => {
+      doc.font(c.mono ? 'Courier' : 'Helvetica').fontSize(size).fillColor(INK).text(pdfText(row[i] ?? ''), x + pad, y + pad, { width: c.width - 2 * pad });
+      x += c.width;
+    });
+    doc.y = y + h;
+    doc.moveTo(M.left, doc.y).lineTo(PAGE.width - M.right, doc.y).lineWidth(0.3).strokeColor(RULE).stroke();
+  }
+  doc.x = M.left;
+  doc.moveDown(0.6);
+}
+
+function keyValues(doc: Doc, pairs: [string, string][], keyWidth = 130): void {
+  for (const [k, v] of pairs) {
+    const y = doc.y;
+    doc.font('Helvetica').fontSize(9.5);
+    const h = Math.max(doc.heightOfString(pdfText(v), { width: CONTENT_W - keyWidth }), 12);
+    ensure(doc, h + 4);
+    const yy = doc.y === y ? y : doc.y;
+    doc.font('Helvetica-Bold').fontSize(9.5).fillColor(MUTED).text(pdfText(k), M.left, yy, { width: keyWidth - 8 });
+    doc.font('Helvetica').fontSize(9.5).fillColor(INK).text(pdfText(v), M.left + keyWidth, yy, { width: CONTENT_W - keyWidth });
+    doc.y = yy + h + 4;
+  }
+  doc.x = M.left;
+}
+
+// ---------- sections ----------
+
+function cover(doc: Doc, model: PackageModel): void {
+  doc.addPage();
+  doc.rect(0, 0, PAGE.width, 170).fill('#0b3d62');
+  doc.font('Helvetica').fontSize(11).fillColor('#cfe3f3').text('COMPLIANCE EVIDENCE PACKAGE', M.left, 60, { characterSpacing: 1.5 });
+  doc.font('Helvetica-Bold').fontSize(24).fillColor('#ffffff').text(pdfText(model.organization), M.left, 82, { width: CONTENT_W });
+  doc.font('Helvetica').fontSize(13).fillColor('#ffffff').text(pdfText(model.frameworks.map((f) => `${f.name} ${f.version}`).join('  |  ')), M.left, doc.y + 4, { width: CONTENT_W });
+  doc.y = 200;
+  const counts: Record<string, number> = {};
+  for (const r of model.timeline.rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  keyValues(doc, [
+    ['Period', `${model.period.from} to ${model.period.to} (UTC days, inclusive; ${model.timeline.days.length} days)`],
+    ['Accounts', model.accounts.join(', ')],
+    ['Regions', model.regions.join(', ') || '-'],
+    ['Frameworks', model.frameworks.map((f) => `${f.framework} (${f.publisher})`).join(', ')],
+    ['Generated at', `${model.generatedAt} (time of the last sealed run included)`],
+    ['Sealed runs', `${model.runs.length} collection run(s), ${model.attestationRuns.length} attestation run(s)`],
+    ['Evidence set id', model.contentId],
+    ['Package id', 'SHA-256 of manifest.json in this package; printed by `evidence-locker verify` and `sha256sum manifest.json`'],
+    ['Signing key', `${model.signing.keyFingerprint}\n${model.signing.keyId} (${model.signing.algorithm})`],
+    ['Tool', `${model.tool.name} ${model.tool.version}`],
+  ]);
+  doc.moveDown(1);
+  subheading(doc, 'Result at the end of the period (requirement x account)');
+  let x = M.left;
+  const y = doc.y + 4;
+  for (const s of STATUS_ORDER) {
+    const n = counts[s] ?? 0;
+    badge(doc, s, x, y, 80);
+    doc.font('Helvetica-Bold').fontSize(16).fillColor(STATUS_STYLE[s].color).text(String(n), x, y + 18, { width: 80, align: 'center' });
+    x += 83;
+  }
+  doc.y = y + 50;
+  doc.x = M.left;
+  para(
+    doc,
+    'Confirm the signing key fingerprint with the organisation through a separate channel before relying on this package. VERIFY.md in the package explains how to check every hash and signature offline, with or without evidence-locker.',
+    MUTED,
+    9,
+  );
+}
+
+function writeToc(doc: Doc, toc: TocEntry[], start: number, pages: number): void {
+  let page = start;
+  doc.switchToPage(page);
+  doc.y = M.top;
+  heading(doc, 'Contents');
+  let line = 2;
+  for (const e of toc) {
+    if (line >= TOC_LINES_PER_PAGE) {
+      page++;
+      if (page >= start + pages) break;
+      doc.switchToPage(page);
+      doc.y = M.top;
+      line = 0;
+    }
+    const indent = e.level * 16;
+    const y = doc.y;
+    const label = pdfText(e.title);
+    doc.font(e.level === 0 ? 'Helvetica-Bold' : 'Helvetica').fontSize(e.level === 0 ? 10 : 9).fillColor(INK);
+    doc.text(label, M.left + indent, y, { width: CONTENT_W - indent - 40, lineBreak: false, ellipsis: true, goTo: e.dest });
+    doc.text(e.page === undefined ? '' : String(e.page + 1), PAGE.width - M.right - 36, y, { width: 36, align: 'right', lineBreak: false, goTo: e.dest });
+    doc.y = y + 15.5;
+    line++;
+  }
+}
+
+function pageFurniture(doc: Doc, model: PackageModel): void {
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    doc.font('Helvetica').fontSize(7.5).fillColor(MUTED);
+    doc.text(pdfText(`${model.organization} | ${model.frameworks.map((f) => f.framework).join(', ')} | ${model.period.from} to ${model.period.to}`), M.left, PAGE.height - 34, { width: CONTENT_W - 80, lineBreak: false });
+    doc.text(`Page ${i + 1} of ${range.count}`, PAGE.width - M.right - 80, PAGE.height - 34, { width: 80, align: 'right', lineBreak: false });
+    doc.page.margins.bottom = bottom;
+  }
+}
+
+function executiveSummary(doc: Doc, model: PackageModel): void {
+  const rows = model.timeline.rows;
+  const counts: Record<string, number> = {};
+  for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  const total = rows.length;
+  para(
+    doc,
+    `This package covers ${model.frameworks.map((f) => f.requirements.length).reduce((a, b) => a + b, 0)} requirements across ${model.accounts.length} AWS account(s) over ${model.timeline.days.length} day(s). ` +
+      `Of ${total} requirement x account results at the end of the period: ${STATUS_ORDER.map((s) => `${counts[s] ?? 0} ${STATUS_STYLE[s].word.toLowerCase()}`).join(', ')}. ` +
+      `"Gap: not collected" means the evidence needed to judge the requirement is missing; it is never counted as a pass.`,
+  );
+  const failing = rows.filter((r) => r.status === 'fail');
+  const driftCount = rows.reduce((n, r) => n + r.changesTotal, 0);
+  const gapDays = rows.reduce((n, r) => n + r.gapDays.length, 0);
+  keyValues(doc, [
+    ['Failing now', failing.length ? `${failing.length}: ${[...new Set(failing.map((r) => r.requirement.id))].slice(0, 20).join(', ')}${failing.length > 20 ? ', ...' : ''}` : 'none'],
+    ['Changes in period', `${driftCount} status or resource changes (see each requirement)`],
+    ['Days without evidence', `${gapDays} requirement x account x day cells (automated requirements)`],
+    ['Missing shards', model.missingShards.length ? model.missingShards.map((s) => `${s.slot}: ${s.missing.length} of ${s.count} missing`).join('; ') : 'none'],
+    ['Exceptions', `${model.exceptions.filter((e) => e.state === 'active').length} active, ${model.exceptions.filter((e) => e.state === 'expired').length} expired (not applied)`],
+  ]);
+
+  for (const fw of model.frameworks) {
+    subheading(doc, `Status by principal requirement: ${fw.name}`);
+    principalChart(doc, model, fw.framework);
+  }
+  subheading(doc, 'Status over the period (automated and partial requirements, all accounts)');
+  overTimeChart(doc, model);
+  legend(doc);
+}
+
+function legend(doc: Doc): void {
+  ensure(doc, 20);
+  let x = M.left;
+  const y = doc.y;
+  for (const s of STATUS_ORDER) {
+    doc.rect(x, y + 1, 8, 8).fill(STATUS_STYLE[s].color);
+    doc.font('Helvetica').fontSize(7.5).fillColor(INK).text(STATUS_STYLE[s].word, x + 11, y + 1.5, { lineBreak: false });
+    x += 20 + doc.widthOfString(STATUS_STYLE[s].word);
+  }
+  doc.y = y + 18;
+  doc.x = M.left;
+}
+
+function principalChart(doc: Doc, model: PackageModel, framework: string): void {
+  const catalog = model.frameworks.find((f) => f.framework === framework)!;
+  const byPrincipal = new Map<string, Record<string, number>>();
+  for (const r of model.timeline.rows) {
+    if (r.framework !== framework) continue;
+    const top = topPrincipal(catalog, r.requirement.principal);
+    const c = byPrincipal.get(top) ?? {};
+    c[r.status] = (c[r.status] ?? 0) + 1;
+    byPrincipal.set(top, c);
+  }
+  const keys = [...byPrincipal.keys()].sort(naturalCompare);
+  const labelW = 150;
+  const barW = CONTENT_W - labelW - 40;
+  const rowH = 13;
+  const max = Math.max(1, ...keys.map((k) => Object.values(byPrincipal.get(k)!).reduce((a, b) => a + b, 0)));
+  for (const k of keys) {
+    ensure(doc, rowH + 2);
+    const y = doc.y;
+    const title = catalog.principals.find((p) => p.id === k)?.title;
+    doc.font('Helvetica').fontSize(7.5).fillColor(INK).text(pdfText(title ? `${k} ${title}` : k), M.left, y + 2.5, { width: labelW - 6, lineBreak: false, ellipsis: true });
+    let x = M.left + labelW;
+    const c = byPrincipal.get(k)!;
+    let n = 0;
+    for (const s of STATUS_ORDER) {
+      const v = c[s] ?? 0;
+      if (!v) continue;
+      const w = (v / max) * barW;
+      doc.rect(x, y + 1, w, rowH - 3).fill(STATUS_STYLE[s].color);
+      x += w;
+      n += v;
+    }
+    doc.font('Helvetica').fontSize(7).fillColor(MUTED).text(String(n), x + 4, y + 3, { lineBreak: false });
+    doc.y = y + rowH;
+  }
+  doc.x = M.left;
+  doc.moveDown(0.5);
+}
+
+/** Principal ids nest (`10.2.1` under `10.2` under `10`); charts group by the top level. */
+function topPrincipal(catalog: PackageModel['frameworks'][number], principal: string): string {
+  let id = principal;
+  for (let i = 0; i < 10; i++) {
+    const p = catalog.principals.find((x) => x.id === id);
+    if (!p?.parent) break;
+    id = p.parent;
+  }
+  return id;
+}
+
+function overTimeChart(doc: Doc, model: PackageModel): void {
+  const days = model.timeline.days;
+  const rows = model.timeline.rows.filter((r) => r.requirement.coverage === 'automated' || r.requirement.coverage === 'partial');
+  const h = 120;
+  ensure(doc, h + 40);
+  const x0 = M.left + 30;
+  const w = CONTENT_W - 30;
+  const y0 = doc.y + 4;
+  const per = w / Math.max(1, days.length);
+  const total = Math.max(1, rows.length);
+  doc.rect(x0, y0, w, h).lineWidth(0.5).strokeColor(RULE).stroke();
+  days.forEach((_d, i) => {
+    const counts: Record<string, number> = {};
+    for (const r of rows) counts[r.daily[i].status] = (counts[r.daily[i].status] ?? 0) + 1;
+    let y = y0 + h;
+    for (const s of [...STATUS_ORDER].reverse()) {
+      const v = counts[s] ?? 0;
+      if (!v) continue;
+      const bh = (v / total) * h;
+      doc.rect(x0 + i * per, y - bh, Math.max(per - (per > 3 ? 0.6 : 0), 0.4), bh).fill(STATUS_STYLE[s].color);
+      y -= bh;
+    }
+  });
+  doc.font('Helvetica').fontSize(7).fillColor(MUTED);
+  doc.text(String(total), M.left, y0 - 2, { width: 26, align: 'right', lineBreak: false });
+  doc.text('0', M.left, y0 + h - 6, { width: 26, align: 'right', lineBreak: false });
+  const ticks = Math.min(days.length, 6);
+  for (let t = 0; t < ticks; t++) {
+    const i = ticks === 1 ? 0 : Math.round((t * (days.length - 1)) / (ticks - 1));
+    doc.text(days[i], Math.min(x0 + i * per - 20, x0 + w - 50), y0 + h + 3, { width: 50, align: 'center', lineBreak: false });
+  }
+  doc.y = y0 + h + 18;
+  doc.x = M.left;
+}
+
+function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTimeline[]): void {
+  if (!rows.length) return;
+  const req = rows[0].requirement;
+  const worst = rows.reduce<ControlStatus>((w, r) => (STATUS_SEVERITY[r.status] < STATUS_SEVERITY[w] ? r.status : w), rows[0].status);
+  doc.moveDown(0.6);
+  rule(doc);
+  doc.moveDown(0.4);
+  const y = doc.y;
+  doc.font('Helvetica-Bold').fontSize(11.5).fillColor(INK).text(pdfText(`${req.id}  ${req.title}`), M.left, y, { width: CONTENT_W - 110 });
+  badge(doc, worst, PAGE.width - M.right - 100, y, 100);
+  doc.y = Math.max(doc.y, y + 16);
+  doc.font('Helvetica').fontSize(8.5).fillColor(MUTED).text(pdfText(`Principal ${req.principal} | coverage: ${req.coverage}${req.implementation ? ` | ${req.implementation}` : ''}${req.queries.length ? ` | evidence queries: ${req.queries.join(', ')}` : ''}`), M.left, doc.y, { width: CONTENT_W });
+  doc.moveDown(0.3);
+  para(doc, `Rationale: ${req.rationale}`, INK, 9);
+  if (req.assessorGuidance) para(doc, `Assessor guidance: ${req.assessorGuidance}`, INK, 9);
+  doc.font('Helvetica-Bold').fontSize(8.5).fillColor(INK).text('Testing procedures', M.left, doc.y);
+  for (const tp of req.testingProcedures) para(doc, `- ${tp}`, INK, 8.5);
+
+  table(
+    doc,
+    [
+      { header: 'Account', width: 78, mono: true },
+      { header: 'End of period', width: 82 },
+      { header: 'Worst', width: 70 },
+      { header: 'Evidence', width: 112 },
+      { header: 'Reasons', width: CONTENT_W - 342 },
+    ],
+    rows.map((r) => [
+      r.accountId,
+      STATUS_STYLE[r.status].word,
+      STATUS_STYLE[r.worst].word,
+      `${r.evidenceCount} record(s)${r.firstEvidence ? `\n${r.firstEvidence.slice(0, 16)} to\n${r.lastEvidence!.slice(0, 16)}` : ''}`,
+      [
+        ...(r.latest?.reasons ?? []).slice(0, 4),
+        ...((r.latest?.reasons.length ?? 0) > 4 ? [`... ${r.latest!.reasons.length - 4} more (controls.csv)`] : []),
+        ...(r.gapDays.length ? [`${r.gapDays.length} day(s) without evidence`] : []),
+        ...(r.exception ? [`${r.exception.state === 'expired' ? 'EXPIRED exception (not applied)' : 'Exception'}: ${r.exception.type}, approved by ${r.exception.approvedBy}, expires ${r.exception.expires}`] : []),
+      ].join('\n'),
+    ]),
+    { size: 7.5 },
+  );
+
+  const failing = rows.flatMap((r) => (r.latest?.findings ?? []).filter((f) => f.status === 'fail' || f.status === 'needs-review').map((f) => ({ ...f, accountId: r.accountId })));
+  if (failing.length) {
+    doc.font('Helvetica-Bold').fontSize(8.5).fillColor(INK).text(`Failing or to-review resources (${failing.length})`, M.left, doc.y);
+    doc.moveDown(0.2);
+    table(
+      doc,
+      [
+        { header: 'Status', width: 62 },
+        { header: 'Account / region', width: 92, mono: true },
+        { header: 'Resource', width: 140 },
+        { header: 'Reason', width: CONTENT_W - 294 },
+      ],
+      failing.slice(0, FINDING_ROWS).map((f) => [STATUS_STYLE[f.status === 'fail' ? 'fail' : 'needs-review'].word, `${f.accountId}\n${f.region}`, f.resource, f.reason]),
+      { size: 7.5 },
+    );
+    if (failing.length > FINDING_ROWS) para(doc, `${failing.length - FINDING_ROWS} more in controls.csv and index.html.`, MUTED, 8);
+  }
+
+  const changes = rows.flatMap((r) => r.changes.map((c) => ({ ...c, accountId: r.accountId })));
+  const changesTotal = rows.reduce((n, r) => n + r.changesTotal, 0);
+  if (changesTotal) {
+    doc.font('Helvetica-Bold').fontSize(8.5).fillColor(INK).text(`Changes during the period (${changesTotal})`, M.left, doc.y);
+    doc.moveDown(0.2);
+    table(
+      doc,
+      [
+        { header: 'Day', width: 60 },
+        { header: 'Account', width: 72, mono: true },
+        { header: 'What', width: 150 },
+        { header: 'Change', width: 110 },
+        { header: 'Detail', width: CONTENT_W - 392 },
+      ],
+      changes.slice(0, FINDING_ROWS).map((c) => [c.day, c.accountId, c.subject, `${c.from} -> ${c.to}`, c.detail]),
+      { size: 7.5 },
+    );
+  }
+
+  const evidence = rows.flatMap((r) => r.latest?.evidence ?? []);
+  const totalEvidence = rows.reduce((n, r) => n + r.evidenceCount, 0);
+  if (evidence.length) {
+    doc.font('Helvetica-Bold').fontSize(8.5).fillColor(INK).text(`Evidence (${totalEvidence} record(s) over the period; latest shown)`, M.left, doc.y);
+    doc.moveDown(0.2);
+    table(
+      doc,
+      [
+        { header: 'Collected at', width: 92 },
+        { header: 'Account / region', width: 92, mono: true },
+        { header: 'Query', width: 95 },
+        { header: 'SHA-256', width: 70, mono: true },
+        { header: 'Path in package', width: CONTENT_W - 349, mono: true },
+      ],
+      evidence.slice(0, EVIDENCE_ROWS).map((e) => [e.collectedAt.replace('T', ' ').slice(0, 19), `${e.accountId}\n${e.region}`, e.queryId, e.sha256.slice(0, 12), evidencePath(e.sha256)]),
+      { size: 7 },
+    );
+    if (totalEvidence > EVIDENCE_ROWS) para(doc, `Every record is listed in evidence-index.csv (run, record, account, region, collected-at, SHA-256, path).`, MUTED, 8);
+  }
+}
+
+function gapsSection(doc: Doc, model: PackageModel): void {
+  para(doc, 'A gap is evidence that should exist and does not: a day with no collection for an account, a query that failed (for example AccessDenied), an account that could not be reached, or a shard of a scheduled collection that never sealed. Gaps are never counted as a pass.');
+  subheading(doc, 'Missing shards');
+  if (!model.missingShards.length) para(doc, 'Every scheduled slot in the period sealed all of its shards.', MUTED);
+  else table(doc, [{ header: 'Slot', width: 150 }, { header: 'Shards', width: 80 }, { header: 'Missing shard numbers', width: CONTENT_W - 230 }], model.missingShards.map((s) => [s.slot, String(s.count), s.missing.join(', ')]));
+
+  subheading(doc, 'Account-level gaps recorded by the runs');
+  const runGaps = model.runs.flatMap((r) => r.manifest.gaps.map((g) => ({ ...g, runId: r.runId })));
+  if (!runGaps.length) para(doc, 'No run recorded an account or region it could not reach.', MUTED);
+  else table(doc, [{ header: 'Run', width: 120, mono: true }, { header: 'Account / region', width: 100, mono: true }, { header: 'Reason', width: CONTENT_W - 220 }], runGaps.slice(0, 200).map((g) => [g.runId, `${g.accountId}${g.region ? `\n${g.region}` : ''}`, `${g.queryId ? g.queryId + ': ' : ''}${g.reason}`]));
+
+  subheading(doc, 'Query errors and missing evidence by requirement');
+  const gapRows = model.timeline.rows.filter((r) => r.gaps.length || r.gapDays.length);
+  if (!gapRows.length) para(doc, 'None.', MUTED);
+  else
+    table(
+      doc,
+      [
+        { header: 'Requirement', width: 70 },
+        { header: 'Account', width: 74, mono: true },
+        { header: 'Days without evidence', width: 110 },
+        { header: 'Errors and missing evidence (first seen)', width: CONTENT_W - 254 },
+      ],
+      gapRows.slice(0, 400).map((r) => [
+        r.requirement.id,
+        r.accountId,
+        r.gapDays.length ? `${r.gapDays.length}: ${compressDays(r.gapDays)}` : '0',
+        r.gaps.slice(0, 4).map((g) => `${g.day} ${g.queryId} ${g.region}: ${g.reason}`).join('\n') + (r.gaps.length > 4 ? `\n... ${r.gapsTotal - 4} more` : ''),
+      ]),
+      { size: 7 },
+    );
+}
+
+/** `2026-01-01..2026-01-03, 2026-01-07`. */
+export function compressDays(days: string[]): string {
+  const parts: string[] = [];
+  let start = days[0];
+  let prev = days[0];
+  const next = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  for (const d of days.slice(1)) {
+    if (d === next(prev)) {
+      prev = d;
+      continue;
+    }
+    parts.push(start === prev ? start : `${start}..${prev}`);
+    start = prev = d;
+  }
+  if (start) parts.push(start === prev ? start : `${start}..${prev}`);
+  return parts.join(', ');
+}
+
+function manualSection(doc: Doc, model: PackageModel): void {
+  para(doc, 'These requirements cannot be proven from AWS APIs. The assessor examines the evidence named in the guidance; attestations sealed with `evidence-locker attest` are cited (they stay MANUAL: an attestation is evidence for the assessor to judge, not an automated pass).');
+  const seen = new Set<string>();
+  for (const r of model.timeline.rows) {
+    if (r.requirement.coverage !== 'manual' && r.requirement.coverage !== 'inherited') continue;
+    const k = `${r.framework}\u0000${r.requirement.id}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    ensure(doc, 130);
+    doc.font('Helvetica-Bold').fontSize(10).fillColor(INK).text(pdfText(`${r.requirement.id}  ${r.requirement.title}`), M.left, doc.y, { width: CONTENT_W });
+    doc.font('Helvetica').fontSize(8.5).fillColor(MUTED).text(pdfText(`${r.framework} | coverage: ${r.requirement.coverage}`), M.left, doc.y);
+    if (r.requirement.assessorGuidance) para(doc, `Guidance: ${r.requirement.assessorGuidance}`, INK, 8.5);
+    const atts = model.timeline.attestations.filter((a) => a.framework === r.framework && a.requirement === r.requirement.id);
+    for (const a of atts) {
+      const file = a.fileName ? ` Document: ${a.fileName} (${model.attestationFiles.get(a.sha256) ?? 'see evidence record'}).` : '';
+      para(doc, `Attested by ${a.by} on ${a.collectedAt.slice(0, 10)}: "${a.note}". Evidence record ${a.sha256.slice(0, 12)} (run ${a.runId}).${file}`, INK, 8.5);
+    }
+    if (!atts.length) para(doc, 'No attestation sealed.', MUTED, 8.5);
+    // Ruled space for the assessor's handwritten or annotated notes.
+    doc.font('Helvetica').fontSize(8).fillColor(MUTED).text("Assessor's notes:", M.left, doc.y);
+    for (let i = 0; i < 3; i++) {
+      doc.y += 14;
+      rule(doc);
+    }
+    doc.moveDown(1);
+  }
+  if (!seen.size) para(doc, 'No requirement in the selected frameworks is manual or inherited.', MUTED);
+}
+
+function exceptionsSection(doc: Doc, model: PackageModel): void {
+  para(doc, 'Exceptions come from the organisation\'s exceptions register. An active exception is shown next to the result it concerns; it does not change the result. An exception past its expiry date is shown as EXPIRED and is not applied.');
+  if (!model.exceptions.length) {
+    para(doc, 'The register is empty or no register is configured.', MUTED);
+    return;
+  }
+  table(
+    doc,
+    [
+      { header: 'State', width: 50 },
+      { header: 'Requirement', width: 80 },
+      { header: 'Type / accounts', width: 100 },
+      { header: 'Owner / approved by', width: 95 },
+      { header: 'Expires', width: 55 },
+      { header: 'Rationale', width: CONTENT_W - 380 },
+    ],
+    model.exceptions.map((e) => [e.state === 'expired' ? 'EXPIRED' : 'active', `${e.framework}\n${e.requirement}`, `${e.type}\n${e.accounts?.join(', ') ?? 'all accounts'}`, `${e.owner}\n${e.approvedBy}`, e.expires, e.rationale]),
+    { size: 7.5 },
+  );
+}
+
+function methodSection(doc: Doc, model: PackageModel): void {
+  subheading(doc, 'How evidence was collected');
+  para(doc, 'Each collection run called read-only AWS APIs in every account and region in scope, kept the API responses verbatim as evidence records, and evaluated them with pure rules (one per evidence query). A record whose API call failed is kept as an error record and shown as a gap. Each day of the period takes the result of the latest run of that day covering the account.');
+  subheading(doc, 'Write-once storage');
+  const stores = uniqueBy(model.stores, (s) => `${s.kind}|${s.location}|${s.objectLockMode ?? ''}|${s.retainUntil ?? ''}`);
+  for (const s of stores) {
+    keyValues(doc, [
+      ['Store', `${s.kind} at ${s.location}`],
+      ['Object Lock', s.objectLockMode ? `${s.objectLockMode} mode${s.retainUntil ? `, retained until at least ${s.retainUntil}` : ''}` : 'none (local directory: files are read-only and tamper-evident through hashes and signatures, not tamper-proof)'],
+      ...(s.note ? ([['Note', s.note]] as [string, string][]) : []),
+    ]);
+  }
+  subheading(doc, 'Sealing and chain of custody');
+  para(doc, 'When a run finished, its manifest (every record with its SHA-256, plus the SHA-256 of the previous run manifest of the same chain) was written after every body it names and signed. This package includes those manifests byte for byte with their signatures and public keys, and every evidence body it relies on, named by its SHA-256. The package manifest lists every file with its SHA-256 and is signed too.');
+  table(
+    doc,
+    [
+      { header: 'Key fingerprint (SHA-256 of public key)', width: 250, mono: true },
+      { header: 'Key id', width: 170 },
+      { header: 'Algorithm', width: CONTENT_W - 420 },
+    ],
+    model.runKeys.map((k) => [k.keyFingerprint, k.keyId, k.algorithm]),
+    { size: 7 },
+  );
+  subheading(doc, 'Sealed runs in this package');
+  table(
+    doc,
+    [
+      { header: 'Run', width: 130, mono: true },
+      { header: 'Kind / chain', width: 95 },
+      { header: 'Completed', width: 92 },
+      { header: 'Records', width: 45 },
+      { header: 'Manifest SHA-256', width: CONTENT_W - 362, mono: true },
+    ],
+    [...model.runs, ...model.attestationRuns].slice(0, 400).map((r) => [r.runId, `${r.manifest.kind}\n${r.manifest.chain}${r.manifest.shard ? ` (${r.manifest.shard.index}/${r.manifest.shard.count})` : ''}`, r.manifest.completedAt.replace('T', ' ').slice(0, 19), String(r.manifest.records.length), r.manifestSha256]),
+    { size: 6.5 },
+  );
+  if (model.runs.length + model.attestationRuns.length > 400) para(doc, 'More runs are listed in manifest.json.', MUTED, 8);
+  subheading(doc, 'How to verify');
+  para(doc, 'Offline with the tool: evidence-locker verify <package.zip>. With standard tools only, in the unzipped folder:');
+  doc.font('Courier').fontSize(7.5).fillColor(INK).text(`sha256sum -c SHA256SUMS\n${opensslVerifyCommand(model.signing.algorithm)}`, M.left + 10, doc.y, { width: CONTENT_W - 10 });
+  doc.moveDown(0.5);
+  para(doc, 'VERIFY.md in the package gives every step, including run signatures and the run chain.', MUTED);
+}
+
+function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
+  const m = new Map<string, T>();
+  for (const i of items) if (!m.has(key(i))) m.set(key(i), i);
+  return [...m.values()];
+}
+
+export function naturalCompare(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}

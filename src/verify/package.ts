@@ -1,0 +1,293 @@
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VerificationError } from '../errors.js';
+import { sha256File, sha256Hex } from '../seal/hash.js';
+import { RunManifestSchema, type RunManifest } from '../seal/manifest.js';
+import { publicKeyFingerprint, verifyManifestSignature } from '../seal/verify-signature.js';
+import { PACKAGE_FILES, PackageManifestSchema, evidencePath, runPath, type PackageManifest } from '../package/manifest.js';
+import { compareCodeUnits } from '../package/zip.js';
+import { DEFAULT_UNZIP_LIMITS, extractPackageZip, type UnzipLimits } from './unzip.js';
+
+export interface VerificationProblem {
+  /** Package path of the file (or `runs/<id>` folder) the problem is about. */
+  path: string;
+  message: string;
+}
+
+export interface SigningKeyInfo {
+  keyFingerprint: string;
+  keyId: string;
+  algorithm: string;
+  /** `package` or the run ids signed with it. */
+  signs: string[];
+}
+
+export interface PackageVerification {
+  ok: boolean;
+  /** SHA-256 of manifest.json, when it could be read. */
+  packageId?: string;
+  manifest?: PackageManifest;
+  problems: VerificationProblem[];
+  keys: SigningKeyInfo[];
+  checked: { files: number; runs: number; records: number; chainLinks: number; bodies: number };
+}
+
+const SUM_LINE = /^([0-9a-f]{64}) [ *](.+)$/;
+const HASH_CONCURRENCY = 16;
+
+/**
+ * Verifies a package offline: a zip (extracted safely to a temporary folder first) or an unzipped folder.
+ * Every problem is collected and named; nothing stops at the first one.
+ */
+export async function verifyPackage(path: string, opts: { limits?: UnzipLimits } = {}): Promise<PackageVerification> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch {
+    throw new VerificationError(`${path}: no such file or folder`, 'give the path of a package zip or of an unzipped package folder');
+  }
+  if (st.isDirectory()) return verifyPackageDir(path);
+  const tmp = await mkdtemp(join(tmpdir(), 'evidence-locker-verify-'));
+  try {
+    await extractPackageZip(path, join(tmp, 'package'), opts.limits ?? DEFAULT_UNZIP_LIMITS);
+    return await verifyPackageDir(join(tmp, 'package'));
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Lists regular files under `root` as '/'-separated relative paths; symbolic links and other types are problems. */
+async function listFiles(root: string, problems: VerificationProblem[]): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (rel: string) => {
+    const entries = await readdir(join(root, ...rel.split('/').filter(Boolean)), { withFileTypes: true });
+    for (const e of entries) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isSymbolicLink()) problems.push({ path: p, message: 'symbolic link: packages contain regular files only' });
+      else if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) out.push(p);
+      else problems.push({ path: p, message: 'not a regular file' });
+    }
+  };
+  await walk('');
+  return out.sort(compareCodeUnits);
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    }),
+  );
+  return out;
+}
+
+export async function verifyPackageDir(root: string): Promise<PackageVerification> {
+  const problems: VerificationProblem[] = [];
+  const fail = (path: string, message: string) => problems.push({ path, message });
+  const checked = { files: 0, runs: 0, records: 0, chainLinks: 0, bodies: 0 };
+  const keys = new Map<string, SigningKeyInfo>();
+  const noteKey = (keyFingerprint: string, keyId: string, algorithm: string, signs: string) => {
+    const k = keys.get(keyFingerprint) ?? { keyFingerprint, keyId, algorithm, signs: [] };
+    k.signs.push(signs);
+    keys.set(keyFingerprint, k);
+  };
+
+  const files = await listFiles(root, problems);
+  const present = new Set(files);
+  const abs = (p: string) => join(root, ...p.split('/'));
+  const hashes = new Map<string, string>();
+  await mapLimit(files, HASH_CONCURRENCY, async (p) => {
+    hashes.set(p, await sha256File(abs(p)));
+  });
+  checked.files = files.length;
+
+  // 1. SHA256SUMS: every file but itself, no more, no fewer.
+  if (!present.has(PACKAGE_FILES.sums)) fail(PACKAGE_FILES.sums, 'missing: the package has no SHA256SUMS file');
+  else {
+    const listed = new Set<string>();
+    const lines = (await readFile(abs(PACKAGE_FILES.sums), 'utf8')).split('\n');
+    lines.forEach((line, i) => {
+      if (line === '') return;
+      const m = SUM_LINE.exec(line);
+      if (!m) return fail(PACKAGE_FILES.sums, `line ${i + 1} is not "<sha256>  <path>"`);
+      const [, sum, p] = m;
+      if (listed.has(p)) fail(PACKAGE_FILES.sums, `line ${i + 1}: ${p} is listed twice`);
+      listed.add(p);
+      if (!present.has(p)) fail(p, 'listed in SHA256SUMS but missing from the package');
+      else if (hashes.get(p) !== sum) fail(p, `SHA-256 ${hashes.get(p)} does not match SHA256SUMS (${sum}): the file was altered`);
+    });
+    for (const p of files) if (p !== PACKAGE_FILES.sums && !listed.has(p)) fail(p, 'extra file: not listed in SHA256SUMS');
+  }
+
+  // 2. Package manifest, its signature, and every file it lists.
+  let manifest: PackageManifest | undefined;
+  let packageId: string | undefined;
+  if (!present.has(PACKAGE_FILES.manifest)) fail(PACKAGE_FILES.manifest, 'missing: the package manifest is required');
+  else {
+    const bytes = await readFile(abs(PACKAGE_FILES.manifest));
+    packageId = sha256Hex(bytes);
+    try {
+      manifest = PackageManifestSchema.parse(JSON.parse(bytes.toString('utf8')));
+    } catch (err) {
+      fail(PACKAGE_FILES.manifest, `not a valid package manifest (${(err as Error).message.split('\n')[0].slice(0, 200)})`);
+    }
+    if (manifest) {
+      const pem = present.has(PACKAGE_FILES.publicKey) ? await readFile(abs(PACKAGE_FILES.publicKey), 'utf8') : undefined;
+      const sig = present.has(PACKAGE_FILES.signature) ? await readFile(abs(PACKAGE_FILES.signature)) : undefined;
+      if (!pem) fail(PACKAGE_FILES.publicKey, 'missing: cannot check the package signature');
+      if (!sig) fail(PACKAGE_FILES.signature, 'missing: the package manifest is unsigned');
+      if (pem && sig) {
+        let fp: string | undefined;
+        try {
+          fp = publicKeyFingerprint(pem);
+        } catch {
+          fail(PACKAGE_FILES.publicKey, 'not a readable public key (PEM SubjectPublicKeyInfo)');
+        }
+        if (fp && fp !== manifest.signing.keyFingerprint) fail(PACKAGE_FILES.publicKey, `fingerprint ${fp} differs from the one in manifest.json (${manifest.signing.keyFingerprint})`);
+        if (!verifyManifestSignature(bytes, sig, pem, manifest.signing.algorithm)) fail(PACKAGE_FILES.signature, `signature over manifest.json does not verify with public-key.pem (${manifest.signing.algorithm})`);
+        noteKey(manifest.signing.keyFingerprint, manifest.signing.keyId, manifest.signing.algorithm, 'package');
+      }
+      const listed = new Set<string>();
+      for (const f of manifest.files) {
+        listed.add(f.path);
+        if (!present.has(f.path)) fail(f.path, 'listed in manifest.json but missing from the package');
+        else if (hashes.get(f.path) !== f.sha256) fail(f.path, `SHA-256 does not match manifest.json: the file was altered`);
+        else if ((await stat(abs(f.path))).size !== f.size) fail(f.path, `size does not match manifest.json (${f.size} bytes)`);
+      }
+      const unsigned = new Set<string>([PACKAGE_FILES.manifest, PACKAGE_FILES.signature, PACKAGE_FILES.sums]);
+      for (const p of files) if (!unsigned.has(p) && !listed.has(p)) fail(p, 'extra file: not listed in the signed manifest.json');
+    }
+  }
+
+  // 3. Run manifests: hash as listed, signature, and the chain between consecutive runs.
+  const runDirs = new Set(files.filter((p) => p.startsWith('runs/')).map((p) => p.split('/')[1]));
+  const runs: { runId: string; manifest: RunManifest; sha: string }[] = [];
+  const listedRuns = new Map((manifest?.runs ?? []).map((r) => [r.runId, r]));
+  for (const id of runDirs) if (manifest && !listedRuns.has(id)) fail(`runs/${id}`, 'run folder not listed in manifest.json');
+  const runIds = manifest ? [...listedRuns.keys()] : [...runDirs];
+  for (const runId of runIds) {
+    const mPath = runPath(runId, 'manifest.json');
+    const sPath = runPath(runId, 'manifest.sig');
+    const kPath = runPath(runId, 'public-key.pem');
+    if (!present.has(mPath)) {
+      fail(mPath, 'missing: the run manifest is required');
+      continue;
+    }
+    checked.runs++;
+    const bytes = await readFile(abs(mPath));
+    const sha = sha256Hex(bytes);
+    const listedRun = listedRuns.get(runId);
+    if (listedRun && listedRun.manifestSha256 !== sha) fail(mPath, `SHA-256 ${sha} differs from manifest.json (${listedRun.manifestSha256})`);
+    let rm: RunManifest;
+    try {
+      rm = RunManifestSchema.parse(JSON.parse(bytes.toString('utf8')));
+    } catch (err) {
+      fail(mPath, `not a valid run manifest (${(err as Error).message.split('\n')[0].slice(0, 200)})`);
+      continue;
+    }
+    if (rm.runId !== runId) fail(mPath, `names run ${rm.runId} but sits in runs/${runId}/`);
+    const pem = present.has(kPath) ? await readFile(abs(kPath), 'utf8') : undefined;
+    const sig = present.has(sPath) ? await readFile(abs(sPath)) : undefined;
+    if (!pem) fail(kPath, 'missing: cannot check the run signature');
+    if (!sig) fail(sPath, 'missing: the run manifest is unsigned');
+    if (pem && sig) {
+      let fp: string | undefined;
+      try {
+        fp = publicKeyFingerprint(pem);
+      } catch {
+        fail(kPath, 'not a readable public key');
+      }
+      if (fp && fp !== rm.signing.keyFingerprint) fail(kPath, `fingerprint ${fp} differs from the run manifest's signing.keyFingerprint ${rm.signing.keyFingerprint}`);
+      if (!verifyManifestSignature(bytes, sig, pem, rm.signing.algorithm)) fail(sPath, `run signature does not verify (${rm.signing.algorithm})`);
+      noteKey(rm.signing.keyFingerprint, rm.signing.keyId, rm.signing.algorithm, runId);
+    }
+    runs.push({ runId, manifest: rm, sha });
+  }
+
+  const byChain = new Map<string, typeof runs>();
+  for (const r of runs) byChain.set(r.manifest.chain, [...(byChain.get(r.manifest.chain) ?? []), r]);
+  const shaOf = new Map(runs.map((r) => [r.runId, r.sha]));
+  for (const [chain, list] of byChain) {
+    list.sort((a, b) => a.manifest.startedAt.localeCompare(b.manifest.startedAt) || compareCodeUnits(a.runId, b.runId));
+    list.forEach((r, i) => {
+      const prev = r.manifest.previous;
+      if (i === 0) {
+        // The first run of a chain in the package may link to a run before the period; if that run is here, the link must hold.
+        if (prev && shaOf.has(prev.runId) && shaOf.get(prev.runId) !== prev.manifestSha256) fail(`runs/${r.runId}`, `chain ${chain}: previous run ${prev.runId} has a different manifest hash`);
+        return;
+      }
+      checked.chainLinks++;
+      const expected = list[i - 1];
+      if (!prev) fail(`runs/${r.runId}`, `chain ${chain}: run has no previous link, but ${expected.runId} precedes it in the package`);
+      else if (prev.runId !== expected.runId) fail(`runs/${r.runId}`, `chain ${chain}: links to ${prev.runId}, but the run before it in the package is ${expected.runId} (a run is missing or the order was changed)`);
+      else if (prev.manifestSha256 !== expected.sha) fail(`runs/${r.runId}`, `chain ${chain}: previous manifest hash ${prev.manifestSha256} does not match runs/${expected.runId}/manifest.json (${expected.sha})`);
+    });
+  }
+
+  // 4. Evidence bodies: each named by its SHA-256, and every record in scope present.
+  const accounts = new Set(manifest?.accounts ?? []);
+  for (const r of runs) {
+    for (const rec of r.manifest.records) {
+      const p = evidencePath(rec.sha256);
+      const inScope = r.manifest.kind === 'attestation' || !manifest || accounts.has(rec.accountId);
+      if (!present.has(p)) {
+        if (inScope) fail(p, `missing: evidence body of record ${rec.recordId} in run ${r.runId}`);
+        continue;
+      }
+      checked.records++;
+      if (hashes.get(p) !== rec.sha256) fail(p, `record ${rec.recordId} in run ${r.runId}: body hashes to ${hashes.get(p)}, not ${rec.sha256}`);
+    }
+  }
+  for (const p of files) {
+    const m = /^evidence\/objects\/sha256\/([0-9a-f]{2})\/([0-9a-f]{64})\.json$/.exec(p);
+    if (p.startsWith('evidence/') && !m) {
+      fail(p, 'unexpected file under evidence/ (bodies are evidence/objects/sha256/<2 hex>/<sha256>.json)');
+      continue;
+    }
+    if (m) {
+      checked.bodies++;
+      if (m[1] !== m[2].slice(0, 2)) fail(p, 'stored under the wrong fan-out folder');
+      if (hashes.get(p) !== m[2]) fail(p, `content hashes to ${hashes.get(p)}, not the SHA-256 in its name`);
+    }
+    const a = /^attestations\/([0-9a-f]{64})-/.exec(p);
+    if (p.startsWith('attestations/') && (!a || hashes.get(p) !== a[1])) fail(p, 'attestation document does not match the SHA-256 in its name');
+  }
+
+  problems.sort((x, y) => compareCodeUnits(x.path, y.path) || compareCodeUnits(x.message, y.message));
+  const unique = problems.filter((p, i) => i === 0 || p.path !== problems[i - 1].path || p.message !== problems[i - 1].message);
+  return {
+    ok: unique.length === 0,
+    packageId,
+    manifest,
+    problems: unique,
+    keys: [...keys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint)),
+    checked,
+  };
+}
+
+/** Human-readable verification report, one problem per line. */
+export function formatVerification(v: PackageVerification, label: string): string {
+  const lines: string[] = [];
+  if (v.manifest) {
+    lines.push(`package ${label}`);
+    lines.push(`  organisation ${v.manifest.organization}; frameworks ${v.manifest.frameworks.map((f) => f.id).join(', ')}; period ${v.manifest.period.from} to ${v.manifest.period.to}`);
+  }
+  if (v.packageId) lines.push(`  package id (SHA-256 of manifest.json) ${v.packageId}`);
+  lines.push(`  checked ${v.checked.files} files, ${v.checked.runs} run manifests, ${v.checked.chainLinks} chain links, ${v.checked.records} evidence records, ${v.checked.bodies} bodies`);
+  lines.push('  signing keys (confirm these fingerprints with the organisation out of band):');
+  for (const k of v.keys) lines.push(`    ${k.keyFingerprint}  ${k.keyId}  ${k.algorithm}  signs ${k.signs.length > 3 ? `${k.signs.slice(0, 3).join(', ')} and ${k.signs.length - 3} more` : k.signs.join(', ')}`);
+  if (!v.keys.length) lines.push('    (none could be read)');
+  if (v.ok) lines.push('VALID: every hash, signature and chain link checks out');
+  else {
+    lines.push(`INVALID: ${v.problems.length} problem(s)`);
+    for (const p of v.problems) lines.push(`  ${p.path}: ${p.message}`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,219 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canonicalBytes } from '../../src/seal/canonical.js';
+import { sha256Hex } from '../../src/seal/hash.js';
+import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { sealRun } from '../../src/seal/seal.js';
+import { CatalogSchema, type Catalog } from '../../src/controls/schema.js';
+import type { EvidenceBody, ManifestRecord } from '../../src/collect/record.js';
+import type { EvaluateRunInput } from '../../src/evaluate/engine.js';
+import type { ControlResult, ControlStatus } from '../../src/evaluate/types.js';
+import type { EvidenceStore, StoredRun, StoreDescription, PreflightCheck, StoredObject } from '../../src/store/types.js';
+
+/** A tiny in-memory EvidenceStore honouring the write-once contract. */
+export class MemoryStore implements EvidenceStore {
+  readonly kind = 'local' as const;
+  objects = new Map<string, Buffer>();
+  runs = new Map<string, StoredRun>();
+  describe(): StoreDescription {
+    return { kind: 'local', location: 'memory://test', note: 'in-memory test store' };
+  }
+  async preflight(): Promise<PreflightCheck[]> {
+    return [];
+  }
+  async putObject(sha256: string, body: Buffer): Promise<StoredObject> {
+    const existed = this.objects.has(sha256);
+    if (!existed) this.objects.set(sha256, Buffer.from(body));
+    return { key: sha256, existed };
+  }
+  async getObject(sha256: string): Promise<Buffer> {
+    const b = this.objects.get(sha256);
+    if (!b) throw new Error(`no object ${sha256}`);
+    return b;
+  }
+  async hasObject(sha256: string): Promise<boolean> {
+    return this.objects.has(sha256);
+  }
+  async putRun(run: StoredRun): Promise<void> {
+    if (this.runs.has(run.runId)) throw new Error(`run ${run.runId} exists`);
+    this.runs.set(run.runId, run);
+  }
+  async getRun(runId: string): Promise<StoredRun> {
+    const r = this.runs.get(runId);
+    if (!r) throw new Error(`no run ${runId}`);
+    return r;
+  }
+  async listRuns(): Promise<string[]> {
+    return [...this.runs.keys()].sort();
+  }
+  async listObjectHashes(): Promise<string[]> {
+    return [...this.objects.keys()].sort();
+  }
+}
+
+export const ACCOUNTS = ['111111111111', '222222222222'];
+
+export const TEST_CATALOG: Catalog = CatalogSchema.parse({
+  framework: 'test-fw',
+  name: 'Test Framework',
+  version: '1.0',
+  publisher: 'Evidence Locker tests',
+  principals: [
+    { id: '1', title: 'Protect stored data' },
+    { id: '2', title: 'Log and monitor' },
+  ],
+  requirements: [
+    {
+      id: '1.1',
+      title: 'Buckets are encrypted at rest',
+      principal: '1',
+      testingProcedures: ['Examine bucket encryption settings.'],
+      coverage: 'automated',
+      rationale: 'Default encryption settings show data at rest is encrypted.',
+      queries: ['test.bucket-encryption'],
+    },
+    {
+      id: '2.1',
+      title: 'Audit logging is enabled',
+      principal: '2',
+      testingProcedures: ['Examine trail configuration.', 'Interview personnel.'],
+      coverage: 'partial',
+      rationale: 'Trail status shows logging is on; retention needs the assessor.',
+      assessorGuidance: 'Ask for the log review procedure.',
+      queries: ['test.trails'],
+    },
+    {
+      id: '2.2',
+      title: 'Logs are reviewed daily',
+      principal: '2',
+      testingProcedures: ['Interview personnel responsible for log review.'],
+      coverage: 'manual',
+      rationale: 'A daily human review is a process, not an API setting.',
+      assessorGuidance: 'Ask for signed review records for sampled days.',
+    },
+  ],
+});
+
+export interface FixtureDay {
+  day: string;
+  /** Per account: is the bucket encrypted (pass) or not (fail); missing account = not collected that day. */
+  encrypted: Record<string, boolean>;
+  /** Make the trails query fail with AccessDenied for these accounts. */
+  trailErrors?: string[];
+  shard?: { index: number; count: number; slot: string };
+  chain?: string;
+  hour?: number;
+}
+
+export function body(queryId: string, accountId: string, region: string, data: unknown, error?: EvidenceBody['error']): EvidenceBody {
+  return {
+    schema: 'evidence-locker/evidence@1',
+    queryId,
+    accountId,
+    region,
+    status: error ? 'error' : 'ok',
+    operations: [queryId === 'test.trails' ? 'cloudtrail:DescribeTrails' : 's3:GetBucketEncryption'],
+    requests: [{ operation: 'Op', input: {} }],
+    ...(error ? { error } : { data }),
+    sdkVersion: 'aws-sdk-js-v3/test',
+  };
+}
+
+let counter = 0;
+
+/** Seals one collection run per fixture day into the store (signed with a fresh local key in a temp folder). */
+export async function sealDays(store: MemoryStore, days: FixtureDay[], signer?: LocalEd25519Signer): Promise<LocalEd25519Signer> {
+  const s = signer ?? LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
+  for (const d of days) {
+    const hour = String(d.hour ?? 2).padStart(2, '0');
+    const startedAt = `${d.day}T${hour}:00:00.000Z`;
+    const records: ManifestRecord[] = [];
+    const accounts = Object.keys(d.encrypted).sort();
+    for (const acct of accounts) {
+      const add = async (b: EvidenceBody) => {
+        const bytes = canonicalBytes(b);
+        const sha = sha256Hex(bytes);
+        await store.putObject(sha, bytes);
+        records.push({ recordId: `${b.queryId}/${acct}/${b.region}`, queryId: b.queryId, accountId: acct, region: b.region, status: b.status, collectedAt: `${d.day}T${hour}:00:05.000Z`, sha256: sha, size: bytes.length });
+      };
+      await add(body('test.bucket-encryption', acct, 'us-east-1', { buckets: [{ name: `logs-${acct}`, encrypted: d.encrypted[acct] }, { name: `data-${acct}`, encrypted: true }] }));
+      if (d.trailErrors?.includes(acct)) await add(body('test.trails', acct, 'us-east-1', undefined, { code: 'AccessDeniedException', message: 'not authorized to perform cloudtrail:DescribeTrails', operation: 'DescribeTrails' }));
+      else await add(body('test.trails', acct, 'us-east-1', { trails: [{ name: 'org-trail', logging: true }] }));
+    }
+    counter++;
+    await sealRun(store, s, {
+      runId: `${d.day.replace(/-/g, '')}T${hour}0000Z-${String(counter).padStart(6, '0')}`,
+      kind: 'collection',
+      chain: d.chain ?? (d.shard ? `shard-${d.shard.index}-of-${d.shard.count}` : 'default'),
+      tool: { name: 'evidence-locker', version: '0.1.0', sdkVersion: 'aws-sdk-js-v3/test' },
+      startedAt,
+      completedAt: `${d.day}T${hour}:05:00.000Z`,
+      status: d.trailErrors?.length ? 'complete-with-gaps' : 'complete',
+      scope: { accounts, regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['test.bucket-encryption', 'test.trails'] },
+      ...(d.shard ? { shard: d.shard } : {}),
+      store: { kind: 'local', location: 'memory://test', note: 'in-memory test store' },
+      gaps: [],
+      records,
+    });
+  }
+  return s;
+}
+
+/**
+ * Evaluation stand-in with the engine's contract: pure, from evidence bodies only, missing evidence is a gap.
+ * Keeps the packaging tests independent of which real queries are registered.
+ */
+export async function fixtureEvaluate(input: EvaluateRunInput): Promise<ControlResult[]> {
+  const out: ControlResult[] = [];
+  const accounts = input.accounts ?? input.manifest.scope.accounts;
+  for (const fw of input.frameworks) {
+    const cat = input.catalogs.find((c) => c.framework === fw)!;
+    for (const req of cat.requirements) {
+      for (const acct of accounts) {
+        const base = { framework: fw, requirementId: req.id, accountId: acct, coverage: req.coverage, parameters: {} };
+        if (req.coverage === 'manual') {
+          const atts = (input.attestations ?? []).filter((a) => a.framework === fw && a.requirement === req.id);
+          out.push({ ...base, status: 'manual', reasons: atts.length ? atts.map((a) => `attested by ${a.by}: ${a.note}`) : ['manual: assessor examines evidence'], findings: [], gaps: [], evidence: atts.map((a) => ({ runId: a.runId, recordId: 'attestation', queryId: 'attestation', accountId: acct, region: 'global', collectedAt: a.collectedAt, sha256: a.sha256, status: 'ok' as const })) });
+          continue;
+        }
+        const recs = input.manifest.records.filter((r) => r.accountId === acct && req.queries.includes(r.queryId));
+        const findings: ControlResult['findings'] = [];
+        const gaps: ControlResult['gaps'] = [];
+        for (const r of recs) {
+          const b = await input.loadBody(r.sha256);
+          if (b.status === 'error') {
+            gaps.push({ queryId: r.queryId, region: r.region, reason: `${b.error!.code}: ${b.error!.message}` });
+            continue;
+          }
+          const data = b.data as { buckets?: { name: string; encrypted: boolean }[]; trails?: { name: string; logging: boolean }[] };
+          for (const bk of data.buckets ?? []) findings.push({ resource: bk.name, resourceType: 'AWS::S3::Bucket', status: bk.encrypted ? 'pass' : 'fail', reason: bk.encrypted ? 'default encryption on' : 'no default encryption', queryId: r.queryId, region: r.region, evidenceSha256: r.sha256 });
+          for (const t of data.trails ?? []) findings.push({ resource: t.name, resourceType: 'AWS::CloudTrail::Trail', status: t.logging ? 'pass' : 'fail', reason: t.logging ? 'logging' : 'not logging', queryId: r.queryId, region: r.region, evidenceSha256: r.sha256 });
+        }
+        if (!recs.length) gaps.push({ queryId: req.queries[0], region: '-', reason: 'no evidence record in this run' });
+        const status: ControlStatus = findings.some((f) => f.status === 'fail') ? 'fail' : gaps.length || !findings.length ? 'not-collected' : 'pass';
+        findings.sort((a, b) => (a.status === b.status ? a.resource.localeCompare(b.resource) : a.status === 'fail' ? -1 : 1));
+        out.push({
+          ...base,
+          status,
+          reasons: [...findings.filter((f) => f.status === 'fail').map((f) => `FAIL ${f.resource}: ${f.reason}`), ...gaps.map((g) => `GAP ${g.queryId}: ${g.reason}`), ...(status === 'pass' ? [`${findings.length} checks passed`] : [])],
+          findings,
+          gaps,
+          evidence: recs.map((r) => ({ runId: input.manifest.runId, recordId: r.recordId, queryId: r.queryId, accountId: acct, region: r.region, collectedAt: r.collectedAt, sha256: r.sha256, status: r.status })),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** A standard scenario: 5 days, account 2 fails on day 3 (drift), day 4 missing for account 2, trail error on day 5. */
+export function standardDays(): FixtureDay[] {
+  return [
+    { day: '2026-03-01', encrypted: { [ACCOUNTS[0]]: true, [ACCOUNTS[1]]: true } },
+    { day: '2026-03-02', encrypted: { [ACCOUNTS[0]]: true, [ACCOUNTS[1]]: true } },
+    { day: '2026-03-03', encrypted: { [ACCOUNTS[0]]: true, [ACCOUNTS[1]]: false } },
+    { day: '2026-03-04', encrypted: { [ACCOUNTS[0]]: true } },
+    { day: '2026-03-05', encrypted: { [ACCOUNTS[0]]: true, [ACCOUNTS[1]]: false }, trailErrors: [ACCOUNTS[1]] },
+  ];
+}
