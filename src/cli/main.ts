@@ -3,6 +3,11 @@ import { EvidenceLockerError, ExitCode } from '../errors.js';
 import { scrubSecrets } from '../log/logger.js';
 import { TOOL_VERSION } from '../version.js';
 import { registerCollectCommand } from './commands/collect.js';
+import { registerDemoCommand } from './commands/demo.js';
+import { registerControlsCommand } from './commands/controls.js';
+import { registerPackageCommands } from './commands/package.js';
+import { registerStoreCommands } from './commands/store.js';
+import { registerDaemonCommand } from './commands/daemon.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -14,8 +19,17 @@ export function buildProgram(): Command {
     .option('--log-level <level>', 'log level for the JSON logs on stderr (trace, debug, info, warn, error, silent)')
     .showHelpAfterError()
     .exitOverride();
+  registerDemoCommand(program);
   registerCollectCommand(program);
-  for (const c of program.commands) c.exitOverride();
+  registerPackageCommands(program);
+  registerControlsCommand(program);
+  registerStoreCommands(program);
+  registerDaemonCommand(program);
+  const override = (c: Command) => {
+    c.exitOverride();
+    c.commands.forEach(override);
+  };
+  program.commands.forEach(override);
   return program;
 }
 
