@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queries } from '../../../src/queries/cloudtrail/index.js';
+import { queryById } from '../../../src/queries/index.js';
+import { startSession, statusOf, type SimulatedSession } from '../s3/simulated-collect.js';
+
+let session: SimulatedSession;
+beforeAll(async () => {
+  session = await startSession();
+});
+afterAll(async () => {
+  await session?.close();
+});
+
+const q = (id: string) => queryById(id)!;
+const BASELINE = 'arn:aws:cloudtrail:us-east-1:111122223333:trail/management-events';
+const LEGACY = 'arn:aws:cloudtrail:us-west-2:111122223333:trail/legacy-app-trail';
+
+describe('CloudTrail queries against the simulated demo account', () => {
+  it('cloudtrail.trail-logging: both regions are covered by the multi-region trail; the stopped legacy trail fails', async () => {
+    expect(statusOf((await session.run(q('cloudtrail.trail-logging'), 'us-east-1')).results)).toEqual({ account: 'pass', [BASELINE]: 'pass' });
+    const west = await session.run(q('cloudtrail.trail-logging'), 'us-west-2');
+    expect(statusOf(west.results)).toEqual({ account: 'pass', [LEGACY]: 'fail' });
+    // The shadow trail's status is asked for by ARN from the other region.
+    expect(west.calls.filter((c) => c.operation === 'cloudtrail:GetTrailStatus').map((c) => (c.input as { Name: string }).Name).sort()).toEqual([BASELINE, LEGACY]);
+  });
+
+  it('cloudtrail.log-file-validation, trail-encryption and cloudwatch-logs judge each trail in its home region', async () => {
+    for (const id of ['cloudtrail.log-file-validation', 'cloudtrail.trail-encryption', 'cloudtrail.cloudwatch-logs']) {
+      expect(statusOf((await session.run(q(id), 'us-east-1')).results)).toEqual({ [BASELINE]: 'pass' });
+      expect(statusOf((await session.run(q(id), 'us-west-2')).results)).toEqual({ [LEGACY]: 'fail' });
+    }
+  });
+
+  it('cloudtrail.s3-data-events: no trail records S3 data events', async () => {
+    const { results, calls } = await session.run(q('cloudtrail.s3-data-events'), 'us-west-2');
+    expect(statusOf(results)).toEqual({ account: 'fail' });
+    expect(calls.filter((c) => c.operation === 'cloudtrail:GetEventSelectors')).toHaveLength(2);
+  });
+
+  it('cloudtrail.sensitive-activity: lists StopLogging, PutBucketPolicy and the failed console sign-in for review', async () => {
+    // A short list keeps the test quick at 2 LookupEvents per second; ConsoleLogin is always searched.
+    const sensitiveEvents = ['StopLogging', 'PutBucketPolicy', 'DeleteTrail'];
+    const west = await session.run(q('cloudtrail.sensitive-activity'), 'us-west-2', { sensitiveEvents });
+    expect(west.results.map((r) => r.resource.split('/')[0]).sort()).toEqual(['PutBucketPolicy', 'StopLogging']);
+    expect(new Set(west.results.map((r) => r.status))).toEqual(new Set(['needs-review']));
+    expect(west.results.find((r) => r.resource.startsWith('StopLogging'))?.reason).toContain('bob.dev');
+    const east = await session.run(q('cloudtrail.sensitive-activity'), 'us-east-1', { sensitiveEvents });
+    expect(east.results).toEqual([expect.objectContaining({ status: 'needs-review', reason: expect.stringContaining('failed ConsoleLogin') })]);
+    // One search per configured event name, each bounded to the lookback window.
+    const searches = east.calls.filter((c) => c.operation === 'cloudtrail:LookupEvents');
+    expect(searches.map((c) => (c.input as { LookupAttributes: { AttributeValue: string }[] }).LookupAttributes[0].AttributeValue)).toEqual([...sensitiveEvents, 'ConsoleLogin']);
+    const input = searches[0].input as { StartTime: Date; EndTime: Date };
+    expect(input.EndTime.getTime() - input.StartTime.getTime()).toBe(24 * 3_600_000);
+  });
+
+  it('cloudtrail.log-bucket-retention: nothing deletes the logs early, but nothing locks them either', async () => {
+    const east = await session.run(q('cloudtrail.log-bucket-retention'), 'us-east-1');
+    expect(east.results).toEqual([expect.objectContaining({ resource: BASELINE, status: 'needs-review', reason: expect.stringContaining('no Object Lock') })]);
+    expect(statusOf((await session.run(q('cloudtrail.log-bucket-retention'), 'us-west-2')).results)).toEqual({ [LEGACY]: 'needs-review' });
+  });
+
+  it('runs every CloudTrail query in both demo regions without an error result', async () => {
+    for (const query of queries) {
+      for (const region of ['us-east-1', 'us-west-2']) {
+        const params = query.id === 'cloudtrail.sensitive-activity' ? { sensitiveEvents: ['DeleteTrail'] } : {};
+        expect((await session.run(query, region, params)).results.filter((r) => r.status === 'error')).toEqual([]);
+      }
+    }
+  });
+});

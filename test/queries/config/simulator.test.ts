@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryById } from '../../../src/queries/index.js';
+import { startSession, statusOf, type SimulatedSession } from '../s3/simulated-collect.js';
+
+let session: SimulatedSession;
+beforeAll(async () => {
+  session = await startSession();
+});
+afterAll(async () => {
+  await session?.close();
+});
+
+const q = (id: string) => queryById(id)!;
+
+describe('Config queries against the simulated demo account', () => {
+  it('config.recorder-status and config.delivery-channels pass in both regions', async () => {
+    for (const region of ['us-east-1', 'us-west-2']) {
+      const recorders = (await session.run(q('config.recorder-status'), region)).results;
+      expect(recorders).toEqual([expect.objectContaining({ resourceType: 'AWS::Config::ConfigurationRecorder', status: 'pass' })]);
+      expect(statusOf((await session.run(q('config.delivery-channels'), region)).results)).toEqual({ default: 'pass' });
+    }
+  });
+
+  it('config.rule-compliance: fails each non-compliant resource, with details fetched for non-compliant rules only', async () => {
+    const { results, calls } = await session.run(q('config.rule-compliance'), 'us-east-1');
+    const failed = results.filter((r) => r.status === 'fail');
+    expect(failed.map((r) => r.resourceType)).toContain('AWS::IAM::User');
+    expect(failed.some((r) => r.resource === 'demo-production-legacy-uploads' && r.reason.includes('s3-bucket-server-side-encryption-enabled'))).toBe(true);
+    expect(results.some((r) => r.status === 'pass')).toBe(true);
+    const details = calls.filter((c) => c.operation === 'config:GetComplianceDetailsByConfigRule').map((c) => (c.input as { ConfigRuleName: string }).ConfigRuleName);
+    expect(details).toContain('iam-user-mfa-enabled');
+    expect(details).not.toContain('cloudtrail-enabled');
+  });
+
+  it('config.conformance-packs: the PCI pack fails where rules are non-compliant', async () => {
+    const { results } = await session.run(q('config.conformance-packs'), 'us-east-1');
+    expect(results).toEqual([expect.objectContaining({ resourceType: 'AWS::Config::ConformancePack', status: 'fail', reason: expect.stringContaining('iam-user-mfa-enabled') })]);
+  });
+});

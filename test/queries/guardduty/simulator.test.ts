@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryById } from '../../../src/queries/index.js';
+import { startSession, statusOf, type SimulatedSession } from '../s3/simulated-collect.js';
+
+let session: SimulatedSession;
+beforeAll(async () => {
+  session = await startSession();
+});
+afterAll(async () => {
+  await session?.close();
+});
+
+const q = (id: string) => queryById(id)!;
+
+describe('GuardDuty queries against the simulated demo account', () => {
+  it('guardduty.detector-enabled: detectors are enabled in both regions', async () => {
+    for (const region of ['us-east-1', 'us-west-2']) {
+      const { results } = await session.run(q('guardduty.detector-enabled'), region);
+      expect(results).toEqual([expect.objectContaining({ resourceType: 'AWS::GuardDuty::Detector', status: 'pass', reason: expect.stringContaining('every 15 minutes') })]);
+    }
+  });
+
+  it('guardduty.findings: the open high-severity finding needs review; the archived one is left out', async () => {
+    const { results, calls } = await session.run(q('guardduty.findings'), 'us-east-1');
+    const review = results.filter((r) => r.resourceType === 'AWS::GuardDuty::Finding');
+    expect(review).toEqual([expect.objectContaining({ status: 'needs-review', reason: expect.stringContaining('CryptoCurrency:EC2/BitcoinTool.B!DNS') })]);
+    const detector = results.find((r) => r.resourceType === 'AWS::GuardDuty::Detector')!;
+    expect(detector.status).toBe('needs-review');
+    expect(detector.reason).toContain('3 open findings (critical 0, high 1, medium 1, low 1)');
+    expect(results.some((r) => r.status === 'fail')).toBe(false);
+    const list = calls.find((c) => c.operation === 'guardduty:ListFindings')!.input as { FindingCriteria: unknown };
+    expect(list.FindingCriteria).toEqual({ Criterion: { 'service.archived': { Equals: ['false'] } } });
+    for (const c of calls.filter((x) => x.operation === 'guardduty:GetFindings')) expect((c.input as { FindingIds: string[] }).FindingIds.length).toBeLessThanOrEqual(50);
+  });
+
+  it('guardduty.malware-runtime-protection: runtime monitoring is off in both regions', async () => {
+    for (const region of ['us-east-1', 'us-west-2']) {
+      const { results } = await session.run(q('guardduty.malware-runtime-protection'), region);
+      expect(results).toEqual([expect.objectContaining({ status: 'fail', reason: expect.stringContaining('runtime monitoring') })]);
+      expect(results[0].reason).not.toContain('EBS volume scanning');
+    }
+  });
+});
