@@ -218,17 +218,16 @@ export class S3EvidenceStore implements EvidenceStore {
       throw this.s3Error(err, 'GetPublicAccessBlock', b);
     });
     const p = pab?.PublicAccessBlockConfiguration;
-    const pabOk = !!p && !!p.BlockPublicAcls && !!p.IgnorePublicAcls && !!p.BlockPublicPolicy && !!p.RestrictPublicBuckets;
-    checks.push({
-      name: 'public access block',
-      ok: pabOk,
-      detail: p
-        ? `BlockPublicAcls=${p.BlockPublicAcls} IgnorePublicAcls=${p.IgnorePublicAcls} BlockPublicPolicy=${p.BlockPublicPolicy} RestrictPublicBuckets=${p.RestrictPublicBuckets}`
-        : 'no public access block on the bucket',
-      ...(pabOk
-        ? {}
-        : { fix: `aws s3api put-public-access-block --bucket ${b} --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true` }),
-    });
+    const pabFix = `aws s3api put-public-access-block --bucket ${b} --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true`;
+    const flags = p
+      ? `BlockPublicAcls=${!!p.BlockPublicAcls} IgnorePublicAcls=${!!p.IgnorePublicAcls} BlockPublicPolicy=${!!p.BlockPublicPolicy} RestrictPublicBuckets=${!!p.RestrictPublicBuckets}`
+      : 'no public access block on the bucket';
+    // IgnorePublicAcls and RestrictPublicBuckets are what keep the evidence private whatever ACL or policy is set: required.
+    const privateOk = !!p?.IgnorePublicAcls && !!p?.RestrictPublicBuckets;
+    checks.push({ name: 'public access block', ok: privateOk, detail: flags, ...(privateOk ? {} : { fix: pabFix }) });
+    // BlockPublicAcls and BlockPublicPolicy refuse attempts to publish; reported (some S3-compatible servers cannot take BlockPublicAcls).
+    const blockOk = !!p?.BlockPublicAcls && !!p?.BlockPublicPolicy;
+    checks.push({ name: 'public access block (refuse public ACLs and policies)', ok: blockOk, advisory: true, detail: flags, ...(blockOk ? {} : { fix: pabFix }) });
 
     // Encryption is reported, not required: objects carry SSE-KMS themselves when store.kmsKeyId is set.
     const enc = await this.client.send(new GetBucketEncryptionCommand({ Bucket: b })).then(

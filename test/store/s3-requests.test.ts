@@ -71,6 +71,16 @@ function storeWith(fake: FakeS3, overrides: Record<string, unknown> = {}) {
   });
 }
 
+/** The error a promise rejects with (fails the test if it resolves). */
+async function failure(p: Promise<unknown>): Promise<Error & { hint?: string }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error & { hint?: string };
+  }
+  throw new Error('expected a rejection');
+}
+
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('base64');
 const sha256b64 = (b: Buffer) => createHash('sha256').update(b).digest('base64');
 
@@ -139,7 +149,7 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     fake.lock = 'none';
     const store = storeWith(fake);
     const body = evidenceBody('no-lock');
-    const err = await store.putObject(sha256Hex(body), body).catch((e: unknown) => e as Error & { hint?: string });
+    const err = await failure(store.putObject(sha256Hex(body), body));
     expect(err).toBeInstanceOf(Error);
     expect(err.message).toMatch(/evidence bucket evidence .*nothing was written.*object lock enabled/);
     expect(err.hint).toMatch(/put-object-lock-configuration --bucket evidence/);
@@ -150,7 +160,7 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
   it('refuses a bucket whose default retention is shorter than configured', async () => {
     const fake = new FakeS3();
     fake.lock = 'compliance-1d';
-    const err = await storeWith(fake).preflight().catch((e: unknown) => e as Error & { hint?: string });
+    const err = await failure(storeWith(fake).preflight());
     expect(err.message).toMatch(/default retention \(default COMPLIANCE for 1 days; configured COMPLIANCE for 2192 days\)/);
     expect(err.hint).toMatch(/"Years":6/);
   });
@@ -201,12 +211,12 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
   it('names the bucket and the fix when the bucket is missing or access is denied', async () => {
     const missing = new FakeS3();
     missing.handle = async () => ({ response: new HttpResponse({ statusCode: 404, headers: {}, body: Readable.from([Buffer.alloc(0)]) }) });
-    const e1 = await storeWith(missing).preflight().catch((e: unknown) => e as Error & { hint?: string });
+    const e1 = await failure(storeWith(missing).preflight());
     expect(e1.message).toMatch(/evidence bucket evidence does not exist/);
     expect(e1.hint).toMatch(/--object-lock-enabled-for-bucket/);
     const denied = new FakeS3();
     denied.handle = async () => ({ response: new HttpResponse({ statusCode: 403, headers: {}, body: Readable.from([Buffer.alloc(0)]) }) });
-    const e2 = await storeWith(denied).preflight().catch((e: unknown) => e as Error & { hint?: string });
+    const e2 = await failure(storeWith(denied).preflight());
     expect(e2.message).toMatch(/HeadBucket s3:\/\/evidence at http:\/\/s3.test: access denied/);
     expect(e2.hint).toMatch(/s3:HeadBucket/);
   });

@@ -1,0 +1,115 @@
+import type { Command } from 'commander';
+import { commandContext, type GlobalOptions } from '../shared.js';
+import { ConfigError, ExitCode } from '../../errors.js';
+import { openStore } from '../../store/open.js';
+import { openSigner } from '../../seal/open.js';
+import { parsePeriod } from '../../store/period.js';
+import { findOrphans } from '../../store/orphans.js';
+import { applyLegalHold, type LegalHoldAction } from '../../store/legal-hold.js';
+import { formatStoreReport, verifyStoredRuns, type RunSelection } from '../../verify/store.js';
+import type { PreflightCheck } from '../../store/types.js';
+
+export interface StoreCommandDeps {
+  /** Where command output goes (default process.stdout). */
+  write?: (text: string) => void;
+}
+
+interface VerifyOptions extends GlobalOptions {
+  run?: string;
+  from?: string;
+  to?: string;
+  requiredRetainUntil?: string;
+  json?: boolean;
+}
+
+interface HoldOptions extends GlobalOptions {
+  from: string;
+  to: string;
+  reason?: string;
+  by?: string;
+}
+
+/** `store check`, `store verify`, `store orphans`, `hold` and `release`. */
+export function registerStoreCommands(program: Command, deps: StoreCommandDeps = {}): void {
+  const write = deps.write ?? ((t: string) => void process.stdout.write(t));
+  const store = program.command('store').description('Check and verify the write-once evidence store');
+
+  store
+    .command('check')
+    .description('Pre-flight the configured evidence store: Object Lock, versioning, default retention, public access block, encryption')
+    .addHelpText('after', '\nExit codes: 0 the store keeps its promises, 1 a required setting is missing (the message names the fix), 2 configuration error.')
+    .action(async (_opts: GlobalOptions, cmd: Command) => {
+      const { config, log } = commandContext(cmd.optsWithGlobals<GlobalOptions>());
+      const s = await openStore(config.store, { log });
+      const checks = await s.preflight();
+      const d = s.describe();
+      write(`store ${d.kind} ${d.location}\n${formatChecks(checks)}${d.note}\n`);
+    });
+
+  store
+    .command('verify')
+    .description('Verify sealed runs where they are stored: signatures, chain, every record hash, Object Lock retention')
+    .option('--run <id>', 'verify one run')
+    .option('--from <date>', 'verify the runs started from this UTC date (inclusive)')
+    .option('--to <date>', 'verify the runs started up to this UTC date (inclusive)')
+    .option('--required-retain-until <date>', 'S3: every object must be retained at least until this date (default: the date each manifest states)')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', '\nExit codes: 0 verified, 1 a problem was found (each is named), 2 usage or configuration error.')
+    .action(async (_opts: VerifyOptions, cmd: Command) => {
+      const o = cmd.optsWithGlobals<VerifyOptions>();
+      const selection = runSelection(o);
+      const { config, log } = commandContext(o);
+      const s = await openStore(config.store, { log });
+      const required = o.requiredRetainUntil ? parsePeriod(o.requiredRetainUntil, o.requiredRetainUntil, { from: '--required-retain-until', to: '--required-retain-until' }).from : undefined;
+      const report = await verifyStoredRuns(s, selection, required ? { requiredRetainUntil: required } : {});
+      write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatStoreReport(report));
+      process.exitCode = report.ok ? ExitCode.ok : ExitCode.failure;
+    });
+
+  store
+    .command('orphans')
+    .description('List evidence bodies no sealed run names (harmless leftovers of interrupted runs)')
+    .action(async (_opts: GlobalOptions, cmd: Command) => {
+      const { config, log } = commandContext(cmd.optsWithGlobals<GlobalOptions>());
+      const s = await openStore(config.store, { log });
+      const orphans = await findOrphans(s);
+      write(orphans.length === 0 ? 'no orphaned evidence bodies\n' : `${orphans.length} orphaned evidence body(ies):\n${orphans.map((h) => `  ${h}\n`).join('')}`);
+    });
+
+  for (const action of ['hold', 'release'] as const) {
+    program
+      .command(action)
+      .description(
+        action === 'hold'
+          ? 'Place an S3 Object Lock legal hold on every object of the runs sealed in a period (logged as a sealed legal-hold run)'
+          : 'Lift the legal hold from every object of the runs sealed in a period (logged as a sealed legal-hold run)',
+      )
+      .requiredOption('--from <date>', 'first UTC date of the period (inclusive)')
+      .requiredOption('--to <date>', 'last UTC date of the period (inclusive)')
+      .option('--reason <text>', 'why (matter, ticket), recorded in the legal-hold evidence')
+      .option('--by <name>', 'who asked for it, recorded in the legal-hold evidence')
+      .action(async (_opts: HoldOptions, cmd: Command) => {
+        const o = cmd.optsWithGlobals<HoldOptions>();
+        const period = parsePeriod(o.from, o.to);
+        const { config, log } = commandContext(o);
+        const s = await openStore(config.store, { log });
+        await s.preflight();
+        const signer = await openSigner(config, { log });
+        const outcome = await applyLegalHold(s, signer, { ...period, action: action as LegalHoldAction, ...(o.reason ? { reason: o.reason } : {}), ...(o.by ? { requestedBy: o.by } : {}) });
+        write(`${outcome.message}\n`);
+      });
+  }
+}
+
+function runSelection(o: VerifyOptions): RunSelection {
+  if (o.run && (o.from || o.to)) throw new ConfigError('store verify: give either --run <id> or --from <date> --to <date>, not both');
+  if (o.run) return { runId: o.run };
+  if (o.from && o.to) return parsePeriod(o.from, o.to);
+  throw new ConfigError('store verify: give --run <id>, or --from <date> and --to <date>', 'e.g. evidence-locker store verify --from 2026-01-01 --to 2026-01-31');
+}
+
+function formatChecks(checks: PreflightCheck[]): string {
+  return checks
+    .map((c) => `  ${c.ok ? 'ok  ' : c.advisory ? 'note' : 'FAIL'} ${c.name}: ${c.detail}${!c.ok && c.fix ? `\n       fix: ${c.fix}` : ''}\n`)
+    .join('');
+}

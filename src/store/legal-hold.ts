@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { objectPath, type EvidenceBody, type ManifestRecord } from '../collect/record.js';
+import { EvidenceLockerError } from '../errors.js';
+import { canonicalBytes } from '../seal/canonical.js';
+import { sha256Hex } from '../seal/hash.js';
+import { newRunId, sealRun, type SealedRun } from '../seal/seal.js';
+import type { ManifestSigner } from '../seal/signer.js';
+import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { mapBounded } from './limit.js';
+import { RUN_FILES } from './local.js';
+import { runsInPeriod, type Period } from './period.js';
+import { S3EvidenceStore } from './s3.js';
+import type { EvidenceStore } from './types.js';
+
+export type LegalHoldAction = 'hold' | 'release';
+
+export interface LegalHoldOutcome {
+  action: LegalHoldAction;
+  /** False for stores that have no legal hold (local). */
+  applied: boolean;
+  message: string;
+  runs: string[];
+  objects: { key: string; versionId?: string }[];
+  /** The sealed run that records the action, when one was written. */
+  sealed?: SealedRun;
+}
+
+/**
+ * Places (`hold`) or lifts (`release`) an S3 Object Lock legal hold on every object of the runs sealed in the period:
+ * each version of their manifests, signatures and public keys, and every evidence body they name (at the version
+ * they name). The action itself is evidence: it is sealed as a run of kind `legal-hold` listing what was held.
+ */
+export async function applyLegalHold(
+  store: EvidenceStore,
+  signer: ManifestSigner,
+  opts: Period & { action: LegalHoldAction; requestedBy?: string; reason?: string; now?: () => Date; concurrency?: number },
+): Promise<LegalHoldOutcome> {
+  if (!(store instanceof S3EvidenceStore)) {
+    return {
+      action: opts.action,
+      applied: false,
+      runs: [],
+      objects: [],
+      message: `the ${store.kind} store at ${store.describe().location} has no legal hold: its files are read-only but not locked; nothing was changed. Use the s3 store (Object Lock) to place legal holds.`,
+    };
+  }
+  const now = opts.now ?? (() => new Date());
+  const startedAt = now();
+  const runs = (await runsInPeriod(store, opts)).filter((r) => r.manifest?.kind !== 'legal-hold');
+  if (runs.length === 0) {
+    throw new EvidenceLockerError(`no sealed runs between ${opts.from.toISOString()} and ${opts.to.toISOString()} in ${store.location}: nothing to ${opts.action}`, {
+      hint: 'check the dates (--from/--to are inclusive UTC dates) and the configured store',
+    });
+  }
+  const targets = new Map<string, { key: string; versionId?: string }>();
+  const add = (key: string, versionId?: string) => targets.set(`${key}\u0000${versionId ?? ''}`, { key, ...(versionId ? { versionId } : {}) });
+  for (const r of runs) {
+    const files = await store.runFileVersions(r.runId);
+    for (const file of [RUN_FILES.manifest, RUN_FILES.signature, RUN_FILES.publicKey]) for (const v of files.get(file) ?? []) add(v.key, v.versionId);
+    for (const rec of r.manifest?.records ?? []) add(rec.location?.key ?? store.objectKey(rec.sha256), rec.location?.versionId);
+  }
+  const objects = [...targets.values()];
+  const on = opts.action === 'hold';
+  await mapBounded(objects, opts.concurrency ?? store.config.concurrency, (o) => store.setLegalHold(o.key, o.versionId, on));
+
+  const completedAt = now();
+  const body: EvidenceBody = {
+    schema: 'evidence-locker/evidence@1',
+    queryId: `legal-hold.${opts.action}`,
+    accountId: 'evidence-store',
+    region: store.config.region ?? 'store',
+    status: 'ok',
+    operations: ['s3:PutObjectLegalHold'],
+    requests: [{ operation: 's3:PutObjectLegalHold', input: { Bucket: store.bucket, LegalHold: { Status: on ? 'ON' : 'OFF' }, objects: objects.length } }],
+    data: {
+      action: opts.action,
+      legalHoldStatus: on ? 'ON' : 'OFF',
+      bucket: store.bucket,
+      period: { from: opts.from.toISOString(), to: opts.to.toISOString() },
+      ...(opts.requestedBy ? { requestedBy: opts.requestedBy } : {}),
+      ...(opts.reason ? { reason: opts.reason } : {}),
+      runs: runs.map((r) => ({ runId: r.runId, manifestSha256: sha256Hex(r.run.manifest) })),
+      objects,
+    },
+    sdkVersion: SDK_VERSION,
+  };
+  const bytes = canonicalBytes(body);
+  const sha256 = sha256Hex(bytes);
+  const stored = await store.putObject(sha256, bytes);
+  const record: ManifestRecord = {
+    recordId: `legal-hold.${opts.action}/evidence-store/${body.region}`,
+    queryId: body.queryId,
+    accountId: body.accountId,
+    region: body.region,
+    status: 'ok',
+    collectedAt: completedAt.toISOString(),
+    sha256,
+    size: bytes.length,
+    location: { key: stored.key ?? objectPath(sha256), ...(stored.versionId ? { versionId: stored.versionId } : {}) },
+  };
+  const desc = store.describe();
+  const sealed = await sealRun(store, signer, {
+    runId: newRunId(startedAt, randomBytes(3).toString('hex')),
+    kind: 'legal-hold',
+    chain: 'legal-hold',
+    tool: { name: TOOL_NAME, version: TOOL_VERSION, sdkVersion: SDK_VERSION },
+    startedAt: startedAt.toISOString(),
+    completedAt: completedAt.toISOString(),
+    status: 'complete',
+    scope: { accounts: [], regions: [], frameworks: [], queries: [body.queryId] },
+    store: {
+      kind: desc.kind,
+      location: desc.location,
+      ...(desc.objectLockMode ? { objectLockMode: desc.objectLockMode } : {}),
+      ...(desc.retentionDays ? { retainUntil: new Date(startedAt.getTime() + desc.retentionDays * 86_400_000).toISOString() } : {}),
+      note: desc.note,
+    },
+    gaps: [],
+    records: [record],
+  });
+  return {
+    action: opts.action,
+    applied: true,
+    runs: runs.map((r) => r.runId),
+    objects,
+    sealed,
+    message: `legal hold ${on ? 'placed on' : 'lifted from'} ${objects.length} object version(s) of ${runs.length} run(s); recorded as run ${sealed.manifest.runId}`,
+  };
+}

@@ -1,0 +1,252 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  GetObjectLegalHoldCommand,
+  GetObjectRetentionCommand,
+  PutObjectCommand,
+  PutObjectRetentionCommand,
+  ListObjectsV2Command,
+  HeadObjectCommand,
+} from '@aws-sdk/client-s3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../src/seal/hash.js';
+import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { S3EvidenceStore } from '../../src/store/s3.js';
+import { applyLegalHold } from '../../src/store/legal-hold.js';
+import type { EvidenceStore } from '../../src/store/types.js';
+import { verifyStoredRuns } from '../../src/verify/store.js';
+import { evidenceBody, sealBodies, storeContract } from '../store/contract.js';
+import { integrationEnv, rawClient, storeConfig, uniquePrefix } from './env.js';
+
+const env = integrationEnv();
+const raw = rawClient();
+const opened: S3EvidenceStore[] = [];
+afterAll(() => {
+  for (const s of opened) s.destroy();
+  raw.destroy();
+});
+
+function s3Store(name: string, overrides = {}): S3EvidenceStore {
+  const store = new S3EvidenceStore(storeConfig(uniquePrefix(name), overrides));
+  opened.push(store);
+  return store;
+}
+
+/** Same prefix, but the client dies on the manifest PutObject, as a process killed at that instant would. */
+function interrupted(store: EvidenceStore): S3EvidenceStore {
+  const base = store as S3EvidenceStore;
+  const s = new S3EvidenceStore(base.config);
+  s.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { Key?: string };
+      if (context.commandName === 'PutObjectCommand' && input.Key?.endsWith('/manifest.json')) throw new Error('simulated crash before the manifest');
+      return next(args);
+    },
+    { step: 'initialize', name: 'simulatedCrash' },
+  );
+  opened.push(s);
+  return s;
+}
+
+const httpStatus = (e: unknown) => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+async function refused(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('the server accepted an operation Object Lock must refuse');
+}
+
+storeContract('s3 (Ceph RGW Object Lock)', {
+  open: async () => s3Store('contract'),
+  openInterruptedBeforeManifest: async (store) => interrupted(store),
+});
+
+describe('S3 store against a real Object Lock server', () => {
+  it('seals a run; deleting versions, batch deletes, shortening retention, GOVERNANCE and overwrites all fail to touch it', async () => {
+    const store = s3Store('attack');
+    const bodies = [evidenceBody('attack-1'), evidenceBody('attack-2')];
+    const { runId, records } = await sealBodies(store, bodies, new Date());
+    const target = records[0].location!;
+    expect(target.versionId).toBeTruthy();
+
+    const head = await raw.send(new HeadObjectCommand({ Bucket: env.bucket, Key: target.key, VersionId: target.versionId }));
+    expect(head.ObjectLockMode).toBe('COMPLIANCE');
+
+    // 1. DeleteObject with VersionId, also with governance bypass.
+    const e1 = await refused(raw.send(new DeleteObjectCommand({ Bucket: env.bucket, Key: target.key, VersionId: target.versionId })));
+    expect(httpStatus(e1)).toBe(403);
+    const e1b = await refused(raw.send(new DeleteObjectCommand({ Bucket: env.bucket, Key: target.key, VersionId: target.versionId, BypassGovernanceRetention: true })));
+    expect(httpStatus(e1b)).toBe(403);
+
+    // 2. DeleteObjects batch: per-key errors, nothing deleted.
+    const manifestVersions = (await store.runFileVersions(runId)).get('manifest.json')!;
+    const batch = await raw.send(
+      new DeleteObjectsCommand({
+        Bucket: env.bucket,
+        Delete: { Objects: [{ Key: records[1].location!.key, VersionId: records[1].location!.versionId }, { Key: manifestVersions[0].key, VersionId: manifestVersions[0].versionId }] },
+      }),
+    );
+    expect(batch.Deleted ?? []).toEqual([]);
+    expect((batch.Errors ?? []).map((e) => e.Code)).toEqual(['AccessDenied', 'AccessDenied']);
+
+    // 3. Shortening the retention.
+    const e3 = await refused(
+      raw.send(new PutObjectRetentionCommand({ Bucket: env.bucket, Key: target.key, VersionId: target.versionId, Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date(Date.now() + 60_000) } })),
+    );
+    expect(httpStatus(e3)).toBe(403);
+
+    // 4. Switching to GOVERNANCE (with bypass).
+    const e4 = await refused(
+      raw.send(
+        new PutObjectRetentionCommand({
+          Bucket: env.bucket,
+          Key: target.key,
+          VersionId: target.versionId,
+          BypassGovernanceRetention: true,
+          Retention: { Mode: 'GOVERNANCE', RetainUntilDate: head.ObjectLockRetainUntilDate },
+        }),
+      ),
+    );
+    expect(httpStatus(e4)).toBe(403);
+    const retention = await raw.send(new GetObjectRetentionCommand({ Bucket: env.bucket, Key: target.key, VersionId: target.versionId }));
+    expect(retention.Retention?.Mode).toBe('COMPLIANCE');
+    expect(retention.Retention?.RetainUntilDate?.getTime()).toBe(head.ObjectLockRetainUntilDate?.getTime());
+
+    // 5. Overwriting a body key and the manifest key: new versions appear, the sealed versions stay as they were.
+    await raw.send(new PutObjectCommand({ Bucket: env.bucket, Key: target.key, Body: '{"forged":true}' }));
+    await raw.send(new PutObjectCommand({ Bucket: env.bucket, Key: manifestVersions[0].key, Body: '{"forged":true}' }));
+    const sealedBody = await raw.send(new GetObjectCommand({ Bucket: env.bucket, Key: target.key, VersionId: target.versionId }));
+    expect(sha256Hex(Buffer.from(await sealedBody.Body!.transformToByteArray()))).toBe(records[0].sha256);
+    // A delete without a version id only adds a delete marker.
+    await raw.send(new DeleteObjectCommand({ Bucket: env.bucket, Key: records[1].location!.key }));
+
+    // Verification still passes (on the sealed versions) and reports the overwrite of the manifest key.
+    const report = await verifyStoredRuns(store, { runId });
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.warnings.some((w) => /later version\(s\) were written over the sealed manifest.json/.test(w.problem))).toBe(true);
+    // The body whose latest version is now a forgery is written again (content-addressed) by the next run.
+    const again = await store.putObject(records[0].sha256, bodies[0]);
+    expect(again.existed).toBe(false);
+    expect(again.versionId).not.toBe(target.versionId);
+  });
+
+  it('verification names objects whose retention is shorter than required', async () => {
+    const store = s3Store('weak');
+    const { runId, records } = await sealBodies(store, [evidenceBody('weak-1')], new Date());
+    const required = new Date(Date.now() + 30 * 86_400_000);
+    const report = await verifyStoredRuns(store, { runId }, { requiredRetainUntil: required });
+    expect(report.ok).toBe(false);
+    const keys = report.problems.map((p) => p.key);
+    expect(keys).toContain(records[0].location!.key);
+    expect(keys.filter((k) => k?.includes(`/runs/${runId}/`))).toHaveLength(3);
+    for (const p of report.problems) expect(p.problem).toMatch(/earlier than the required/);
+  });
+
+  it('pre-flight refuses a bucket without Object Lock and nothing is written', async () => {
+    const bucket = `el-it-nolock-${Date.now().toString(36)}`;
+    await raw.send(new CreateBucketCommand({ Bucket: bucket }));
+    const store = new S3EvidenceStore({ ...storeConfig('nolock/'), bucket });
+    opened.push(store);
+    const err = (await refused(store.preflight())) as Error & { hint?: string };
+    expect(err.message).toMatch(new RegExp(`evidence bucket ${bucket} cannot keep write-once promises; nothing was written`));
+    expect(err.message).toMatch(/object lock enabled/);
+    expect(err.hint).toMatch(/put-object-lock-configuration/);
+    const body = evidenceBody('nolock');
+    await refused(store.putObject(sha256Hex(body), body));
+    const listed = await raw.send(new ListObjectsV2Command({ Bucket: bucket }));
+    expect(listed.KeyCount ?? 0).toBe(0);
+  });
+
+  it('pre-flight passes on the lock bucket and reports what it checked', async () => {
+    const checks = await s3Store('check').preflight();
+    const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
+    expect(byName['object lock enabled'].ok).toBe(true);
+    expect(byName['versioning enabled'].ok).toBe(true);
+    expect(byName['default retention'].ok).toBe(true);
+    expect(byName['public access block'].ok).toBe(true);
+    // This server has no bucket default encryption (SSE-S3 arrived in Ceph 17): reported, not fatal.
+    expect(byName['default encryption'].advisory).toBe(true);
+  });
+
+  it('places and lifts a legal hold on every object of the runs in a period, and seals the action as evidence', async () => {
+    const store = s3Store('hold');
+    const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-it-key-')));
+    const at = new Date();
+    const { runId, records } = await sealBodies(store, [evidenceBody('hold-1'), evidenceBody('hold-2')], at);
+    const period = { from: new Date(at.getTime() - 60_000), to: new Date(at.getTime() + 60_000) };
+
+    const held = await applyLegalHold(store, signer, { ...period, action: 'hold', reason: 'matter 42' });
+    expect(held.applied).toBe(true);
+    expect(held.runs).toEqual([runId]);
+    expect(held.objects).toHaveLength(5); // 2 bodies + manifest, signature, public key
+    for (const o of held.objects) {
+      const lh = await raw.send(new GetObjectLegalHoldCommand({ Bucket: env.bucket, Key: o.key, VersionId: o.versionId }));
+      expect(lh.LegalHold?.Status).toBe('ON');
+    }
+    const holdRun = held.sealed!.manifest;
+    expect(holdRun.kind).toBe('legal-hold');
+    const holdBody = JSON.parse((await store.getObject(holdRun.records[0].sha256)).toString('utf8'));
+    expect(holdBody.data.action).toBe('hold');
+    expect(holdBody.data.reason).toBe('matter 42');
+    expect(holdBody.data.objects.map((o: { key: string }) => o.key)).toContain(records[0].location!.key);
+
+    const released = await applyLegalHold(store, signer, { ...period, action: 'release' });
+    expect(released.runs).toEqual([runId]);
+    for (const o of released.objects) {
+      const lh = await raw.send(new GetObjectLegalHoldCommand({ Bucket: env.bucket, Key: o.key, VersionId: o.versionId }));
+      expect(lh.LegalHold?.Status).toBe('OFF');
+    }
+    expect(released.sealed!.manifest.previous?.runId).toBe(holdRun.runId);
+    const all = await verifyStoredRuns(store, { from: new Date(at.getTime() - 60_000), to: new Date(Date.now() + 60_000) });
+    expect(all.problems).toEqual([]);
+    expect(all.runs).toHaveLength(3);
+  });
+
+  it('extends the retention of an unchanged body when a later run needs a later date, never shortens it', async () => {
+    const store = s3Store('extend');
+    const body = evidenceBody('extend');
+    const sha = sha256Hex(body);
+    const first = await store.putObject(sha, body);
+    const key = store.objectKey(sha);
+    const before = (await raw.send(new GetObjectRetentionCommand({ Bucket: env.bucket, Key: key, VersionId: first.versionId }))).Retention!.RetainUntilDate!;
+    const later = new Date(before.getTime() + 5 * 86_400_000);
+    const second = await store.putObject(sha, body, { retainUntil: later });
+    expect(second).toMatchObject({ existed: true, versionId: first.versionId });
+    const after = (await raw.send(new GetObjectRetentionCommand({ Bucket: env.bucket, Key: key, VersionId: first.versionId }))).Retention!;
+    expect(after.Mode).toBe('COMPLIANCE');
+    expect(Math.abs(after.RetainUntilDate!.getTime() - later.getTime())).toBeLessThan(1000);
+    // An earlier date asked for later leaves it as it is.
+    await store.putObject(sha, body, { retainUntil: new Date(Date.now() + 3_600_000) });
+    const still = (await raw.send(new GetObjectRetentionCommand({ Bucket: env.bucket, Key: key, VersionId: first.versionId }))).Retention!;
+    expect(still.RetainUntilDate!.getTime()).toBe(after.RetainUntilDate!.getTime());
+  });
+
+  it('uploads a large body in parts under lock and reads it back intact', async () => {
+    const store = s3Store('multipart', { multipartThresholdBytes: 1024 * 1024 });
+    const big = Buffer.concat([evidenceBody('big'), Buffer.alloc(11 * 1024 * 1024, 0x20)]);
+    const stored = await store.putObject(sha256Hex(big), big);
+    expect(stored.existed).toBe(false);
+    const head = await raw.send(new HeadObjectCommand({ Bucket: env.bucket, Key: stored.key, VersionId: stored.versionId }));
+    expect(head.ObjectLockMode).toBe('COMPLIANCE');
+    expect(head.ContentLength).toBe(big.length);
+    expect(sha256Hex(await store.getObject(sha256Hex(big)))).toBe(sha256Hex(big));
+    expect((await store.putObject(sha256Hex(big), big)).existed).toBe(true);
+  });
+
+  it('writes SSE-KMS objects when a KMS key is configured', async () => {
+    expect(env.kmsKeyId, 'WORM_S3_KMS_KEY_ID is exported by scripts/integration-env.sh').toBeTruthy();
+    const store = s3Store('kms', { kmsKeyId: env.kmsKeyId });
+    const body = evidenceBody('kms');
+    const stored = await store.putObject(sha256Hex(body), body);
+    const head = await raw.send(new HeadObjectCommand({ Bucket: env.bucket, Key: stored.key, VersionId: stored.versionId }));
+    expect(head.ServerSideEncryption).toBe('aws:kms');
+  });
+});
