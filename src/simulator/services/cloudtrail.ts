@@ -2,6 +2,7 @@ import {
   DescribeTrailsCommand,
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
+  ListTrailsCommand,
   LookupEventsCommand,
   type AdvancedEventSelector,
   type Event,
@@ -88,6 +89,19 @@ export const cloudtrail: SimService = {
         ? visible.filter((t) => names.some((n) => (n.startsWith('arn:') ? t.trail.TrailARN === n : t.trail.Name === n && t.trail.HomeRegion === ctx.region)))
         : visible;
       return { trailList: selected.map((t) => t.trail) };
+    }),
+
+    operation(ListTrailsCommand, (input, ctx) => {
+      const trails = cloudTrailTrails(ctx.account).trails.map((t) => ({ TrailARN: t.trail.TrailARN, Name: t.trail.Name, HomeRegion: t.trail.HomeRegion }));
+      const { page, nextToken } = paginate(trails, {
+        token: input.NextToken,
+        defaultLimit: 50,
+        maxLimit: 50,
+        scope: 'ListTrails',
+        invalidToken: () => new SimError('InvalidNextTokenException', 'The NextToken is not valid.'),
+        invalidLimit: (l) => new SimError('InvalidParameterException', `Invalid page size ${l}.`),
+      });
+      return { Trails: page, NextToken: nextToken };
     }),
 
     operation(GetTrailStatusCommand, (input, ctx) => findTrail(ctx, input.Name ?? '').status),
