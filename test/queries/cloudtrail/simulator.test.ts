@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queries } from '../../../src/queries/cloudtrail/index.js';
 import { queryById } from '../../../src/queries/index.js';
+import type { QueryParameters } from '../../../src/queries/types.js';
 import { startSession, statusOf, type SimulatedSession } from '../s3/simulated-collect.js';
 
 let session: SimulatedSession;
@@ -62,7 +63,7 @@ describe('CloudTrail queries against the simulated demo account', () => {
   it('runs every CloudTrail query in both demo regions without an error result', async () => {
     for (const query of queries) {
       for (const region of ['us-east-1', 'us-west-2']) {
-        const params = query.id === 'cloudtrail.sensitive-activity' ? { sensitiveEvents: ['DeleteTrail'] } : {};
+        const params: QueryParameters = query.id === 'cloudtrail.sensitive-activity' ? { sensitiveEvents: ['DeleteTrail'] } : {};
         expect((await session.run(query, region, params)).results.filter((r) => r.status === 'error')).toEqual([]);
       }
     }

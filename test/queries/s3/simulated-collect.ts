@@ -29,7 +29,7 @@ export async function startSession(): Promise<SimulatedSession> {
   const env = simulatorEnv(sim, DEMO_ACCOUNT_ID);
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
-  const credentials = simulatorCredentials(sim);
+  const credentials = simulatorCredentials(sim, DEMO_ACCOUNT_ID);
   // The published limits (LookupEvents 2/s), as in production: the simulator enforces them too.
   const rateLimits = new RateLimiterRegistry();
   return {
