@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigSchema } from '../../config/schema.js';
@@ -9,6 +10,7 @@ import { openSigner } from '../../seal/open.js';
 import { runCollection } from '../../collect/run.js';
 import { buildPackage } from '../../package/build.js';
 import { verifyPackage } from '../../verify/package.js';
+import { extractPackageZip } from '../../verify/unzip.js';
 import { startSimulatedAws, simulatorEnv } from '../../simulator/server.js';
 import { demoWorld, DEMO_ACCOUNT_ID, DEMO_REGIONS } from '../../simulator/worlds/demo.js';
 import { ExitCode, EvidenceLockerError } from '../../errors.js';
@@ -63,6 +65,14 @@ export async function runDemo(opts: { out: string; logLevel?: string; write?: (s
     if (!v.ok) {
       throw new EvidenceLockerError(`the demo package failed verification: ${v.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
     }
+    // Put the report beside the zip so a newcomer can open it straight away.
+    const scratch = mkdtempSync(join(tmpdir(), 'evidence-locker-demo-'));
+    try {
+      await extractPackageZip(pkg.zipPath, scratch);
+      copyFileSync(join(scratch, 'report.pdf'), join(out, 'report.pdf'));
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
     const c = pkg.summary.statusCounts;
     const n = (k: string) => c[k] ?? 0;
     write(
@@ -77,7 +87,7 @@ export async function runDemo(opts: { out: string; logLevel?: string; write?: (s
         `  n/a           ${n('not-applicable')}`,
         '',
         `package ${pkg.packageId} verified offline: ${v.checked.files} files, ${v.checked.records} evidence records, ${v.checked.runs} run(s) (${((Date.now() - started) / 1000).toFixed(1)} s)`,
-        `report:  ${join(out, 'report.pdf')} (also inside the package)`,
+        `report:  ${join(out, 'report.pdf')} (a copy of the one inside the package)`,
         `verify again with: evidence-locker verify ${pkg.zipPath}`,
         pkg.zipPath,
         '',
