@@ -101,6 +101,7 @@ export const sensitiveActivity = defineQuery<SensitiveActivityEvidence>({
     const lookups: EventLookup[] = [];
     // One event name per search (LookupEvents accepts one attribute); the client enforces 2 requests/s.
     for (const eventName of names) {
+      ctx.signal?.throwIfAborted();
       const events: Event[] = [];
       const pages = paginateLookupEvents(
         { client: ct, pageSize: 50 },

@@ -56,10 +56,12 @@ export const trailLogging = defineQuery<TrailLoggingEvidence>({
         : trails.length
           ? `only single-region trails (${trails.map(trailLabel).join(', ')})`
           : 'no trail at all';
+      // A candidate whose status is missing from the evidence cannot be judged: that is a gap, not a failure.
+      const unjudged = candidates.some((t) => t.IncludeGlobalServiceEvents === true && !statusOf(t));
       results.push({
         resource: 'account',
         resourceType: 'AWS::::Account',
-        status: 'fail',
+        status: unjudged ? 'error' : 'fail',
         reason: `region ${ctx.region} has no logging multi-region trail with global service events: ${detail}`,
       });
     }
@@ -68,7 +70,7 @@ export const trailLogging = defineQuery<TrailLoggingEvidence>({
       results.push({
         resource: t.TrailARN ?? t.Name ?? '',
         resourceType: 'AWS::CloudTrail::Trail',
-        status: p.length ? 'fail' : 'pass',
+        status: !statusOf(t) ? 'error' : p.length ? 'fail' : 'pass',
         reason: p.length ? `${trailLabel(t)}: ${p.join('; ')}` : `${trailLabel(t)} is logging to s3://${t.S3BucketName ?? '?'} with no delivery error`,
       });
     }

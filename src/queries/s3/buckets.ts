@@ -106,6 +106,7 @@ export async function collectPerBucket<T>(
   const clients = new RegionalS3Clients(ctx);
   try {
     const responses = await mapWithConcurrency(buckets, BUCKET_CONCURRENCY, async (b): Promise<BucketResponse<T>> => {
+      ctx.signal?.throwIfAborted();
       const name = b.Name ?? '';
       const region = await bucketRegion(ctx, b);
       return { bucket: name, region, response: await call(clients.for(region), name) };

@@ -85,10 +85,11 @@ describe('cloudtrail.trail-logging', () => {
     const none = evaluateBoth(trailLogging, { describeTrails: describeTrailsNone, statuses: [] }, west);
     expect(none).toEqual([expect.objectContaining({ resource: 'account', status: 'fail', reason: expect.stringContaining('no trail at all') })]);
   });
-  it('does not count a multi-region trail without global service events, nor one with no status evidence', () => {
+  it('does not count a multi-region trail without global service events; a trail with no status evidence is a gap', () => {
     const noGlobal = { trailList: [{ ...baselineTrail, IncludeGlobalServiceEvents: false }] };
     expect(statusOf(evaluateBoth(trailLogging, { describeTrails: noGlobal, statuses: statuses.slice(0, 1) }, west))).toEqual({ account: 'fail' });
-    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: describeTrailsUsWest2, statuses: [] }, west))).toEqual({ account: 'fail' });
+    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: describeTrailsUsWest2, statuses: [] }, west))).toEqual({ account: 'error' });
+    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: describeTrailsUsEast1, statuses: statuses.slice(0, 1) }))[APP]).toBe('error');
   });
 });
 
@@ -213,5 +214,18 @@ describe('cloudtrail.log-bucket-retention', () => {
   it('errors when the bucket evidence is missing and defers shadow trails', () => {
     expect(statusOf(evaluateBoth(logBucketRetention, { describeTrails: { trailList: [baselineTrail] }, buckets: [] }))).toEqual({ [BASELINE]: 'error' });
     expect(statusOf(evaluateBoth(logBucketRetention, { describeTrails: describeTrailsUsWest2, buckets: [] }, west))).toEqual({ account: 'not-applicable' });
+  });
+});
+
+describe('cancellation', () => {
+  it('cloudtrail.sensitive-activity stops before its next search once the run is aborted', async () => {
+    const { AwsClientProvider } = await import('../../../src/aws/clients.js');
+    const clients = new AwsClientProvider({ accountId: '111122223333', region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-used' } });
+    const controller = new AbortController();
+    controller.abort(new Error('SIGTERM'));
+    await expect(
+      sensitiveActivity.collect({ accountId: '111122223333', region: 'us-east-1', clients, params: {}, now: new Date(COLLECTED_AT), signal: controller.signal }),
+    ).rejects.toThrow('SIGTERM');
+    clients.destroy();
   });
 });
