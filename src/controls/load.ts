@@ -76,7 +76,7 @@ function locate(root: unknown, path: readonly PropertyKey[]): string {
       current += `[${key}]`;
       const item = valueAt(root, path.slice(0, i + 1));
       const id = item !== null && typeof item === 'object' ? (item as { id?: unknown }).id : undefined;
-      if ((typeof id === 'string' || typeof id === 'number') && i < path.length - 1) current += ` (id ${String(id)})`;
+      if (typeof id === 'string' || typeof id === 'number') current += ` (id ${String(id)})`;
     } else {
       if (current !== '') parts.push(current);
       current = String(key);

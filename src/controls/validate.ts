@@ -50,13 +50,22 @@ export interface CatalogProblem {
   message: string;
 }
 
-/** A query the catalog may reference; `parameters` (when known) lists the parameter names it accepts. */
+/**
+ * A query the catalog may reference, with the parameters it accepts (absent = none). A bare id string says
+ * nothing about parameters, so parameter names are then not checked.
+ */
 export interface KnownQuery {
   id: string;
   parameters?: Readonly<Record<string, unknown>>;
 }
 
 export type KnownQueries = Iterable<string | KnownQuery>;
+
+interface QueryFacts {
+  id: string;
+  /** Parameter names accepted, or undefined when only the id is known. */
+  parameterNames?: readonly string[];
+}
 
 export interface ValidateOptions {
   /** Reference identifiers for this framework; every catalog id must be in it and every reference id in the catalog. */
@@ -77,11 +86,10 @@ function sourceOf(catalog: Catalog): string {
   return typeof file === 'string' ? file : catalog.framework;
 }
 
-function normalizeKnown(known: KnownQueries): Map<string, KnownQuery> {
-  const map = new Map<string, KnownQuery>();
+function normalizeKnown(known: KnownQueries): Map<string, QueryFacts> {
+  const map = new Map<string, QueryFacts>();
   for (const q of known) {
-    const entry = typeof q === 'string' ? { id: q } : q;
-    map.set(entry.id, entry);
+    map.set(typeof q === 'string' ? q : q.id, typeof q === 'string' ? { id: q } : { id: q.id, parameterNames: Object.keys(q.parameters ?? {}) });
   }
   return map;
 }
@@ -166,10 +174,10 @@ export function validateCatalog(
     }
 
     const paramNames = Object.keys(r.parameters);
-    const specs = queryIds.map((q) => known.get(q)).filter((q): q is KnownQuery => q?.parameters !== undefined);
-    // Only judge parameter names when every mapped query declares what it accepts.
-    if (paramNames.length > 0 && specs.length === queryIds.length && specs.length > 0) {
-      const accepted = new Set(specs.flatMap((q) => Object.keys(q.parameters ?? {})));
+    const facts = queryIds.map((q) => known.get(q)?.parameterNames);
+    // Judge parameter names only when every mapped query is known with its parameters.
+    if (paramNames.length > 0 && facts.length > 0 && facts.every((f) => f !== undefined)) {
+      const accepted = new Set(facts.flat());
       for (const name of paramNames) {
         if (!accepted.has(name)) {
           at(i, r, `parameters.${name}`, 'unknown-parameter', `no query of this requirement accepts "${name}" (accepted: ${[...accepted].sort().join(', ') || 'none'})`);
@@ -233,8 +241,9 @@ export function validateCatalogs(
   knownQueries: KnownQueries,
   references: Readonly<Record<string, readonly string[] | ReferenceIdList>> = {},
 ): CatalogProblem[] {
-  const known = normalizeKnown(knownQueries);
-  const problems = catalogs.flatMap((c) => validateCatalog(c, known.values(), references[c.framework]));
+  const list = [...knownQueries];
+  const known = normalizeKnown(list);
+  const problems = catalogs.flatMap((c) => validateCatalog(c, list, references[c.framework]));
   const used = new Set(catalogs.flatMap((c) => c.requirements.flatMap((r) => r.queries)));
   const where = catalogs.map(sourceOf).join(', ') || 'catalogs';
   for (const id of [...known.keys()].sort()) {

@@ -13,6 +13,7 @@ import {
   loadCatalogs,
   validateCatalogs,
   type CoverageTable,
+  type KnownQueries,
   type KnownQuery,
   type LoadedCatalog,
   type ParameterOverrides,
@@ -51,7 +52,8 @@ function catalogSources(opts: CatalogSourceOptions): { catalogs: LoadedCatalog[]
   return { catalogs, overrides: config.parameters };
 }
 
-function knownQueries(): KnownQuery[] {
+/** The registered evidence queries, with the parameter names each accepts. */
+export function registeredQueries(): KnownQuery[] {
   return ALL_QUERIES.map((q) => ({ id: q.id, ...(q.parameters ? { parameters: q.parameters } : {}) }));
 }
 
@@ -112,7 +114,15 @@ function summarize(catalog: LoadedCatalog): string {
   return `${catalog.framework} (${catalog.sourceFile}): ${catalog.requirements.length} requirements, ${catalog.principals.length} principals; ${labels}; ${queries.size} evidence queries mapped`;
 }
 
-export function registerControlsCommand(program: Command, output: ControlsOutput = defaultOutput): void {
+/**
+ * Registers `controls list|validate|coverage`. `knownQueries` defaults to the registered evidence queries
+ * (src/queries/index.ts); output goes to stdout unless another sink is given.
+ */
+export function registerControlsCommand(
+  program: Command,
+  output: ControlsOutput = defaultOutput,
+  knownQueries: () => KnownQueries = registeredQueries,
+): void {
   const controls = program.command('controls').description('Inspect and check the control catalogs (PCI DSS v4.0.1, HIPAA Security Rule, custom)');
   const catalogDirOption = ['--catalog-dir <dir...>', 'extra catalog directory (in addition to the built-in one and config catalogDirs)'] as const;
 

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { checkParameterOverrides, effectiveParameters, findCatalog, loadCatalogs } from '../../src/controls/load.js';
+
+const catalogs = loadCatalogs();
+const pci = findCatalog(catalogs, 'pci-dss-4.0.1');
+const req = (id: string) => pci.requirements.find((r) => r.id === id)!;
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('effectiveParameters', () => {
+  it('returns the catalog defaults when nothing is overridden', () => {
+    expect(effectiveParameters(req('8.3.6'), {}, 'pci-dss-4.0.1')).toEqual({ minimumPasswordLength: 12 });
+    expect(effectiveParameters(req('8.3.6'), undefined, 'pci-dss-4.0.1')).toEqual({ minimumPasswordLength: 12 });
+    expect(effectiveParameters(req('1.2.3'))).toEqual({});
+  });
+
+  it('applies config.parameters[framework][requirement][name]', () => {
+    const overrides = { 'pci-dss-4.0.1': { '8.3.6': { minimumPasswordLength: 16 } }, 'hipaa-security': { '8.3.6': { minimumPasswordLength: 99 } } };
+    expect(effectiveParameters(req('8.3.6'), overrides, 'pci-dss-4.0.1')).toEqual({ minimumPasswordLength: 16 });
+    expect(effectiveParameters(req('10.5.1'), overrides, 'pci-dss-4.0.1')).toEqual({ minimumRetentionDays: 365 });
+  });
+
+  it('accepts the requirement\'s own override map directly', () => {
+    expect(effectiveParameters(req('8.2.6'), { maxUnusedDays: 45 })).toEqual({ maxUnusedDays: 45 });
+  });
+
+  it('does not change the catalog defaults', () => {
+    effectiveParameters(req('8.2.6'), { maxUnusedDays: 45 });
+    expect(req('8.2.6').parameters).toEqual({ maxUnusedDays: 90 });
+  });
+
+  it('rejects an unknown parameter name with the configuration path and the accepted names', () => {
+    const err = configError(() => effectiveParameters(req('8.3.6'), { 'pci-dss-4.0.1': { '8.3.6': { minimumLength: 14 } } }, 'pci-dss-4.0.1'));
+    expect(err.message).toBe('parameters.pci-dss-4.0.1.8.3.6.minimumLength: requirement 8.3.6 has no parameter "minimumLength"');
+    expect(err.hint).toBe('parameters it accepts: minimumPasswordLength');
+  });
+
+  it('rejects parameters for a requirement that takes none', () => {
+    const err = configError(() => effectiveParameters(req('1.2.3'), { depth: 1 }));
+    expect(err.hint).toMatch(/takes no parameters/);
+  });
+
+  it('rejects a value of the wrong type', () => {
+    const err = configError(() => effectiveParameters(req('8.3.6'), { 'pci-dss-4.0.1': { '8.3.6': { minimumPasswordLength: '14' } } }, 'pci-dss-4.0.1'));
+    expect(err.message).toBe('parameters.pci-dss-4.0.1.8.3.6.minimumPasswordLength: expected a number like the catalog default (12), got "14"');
+  });
+});
+
+describe('checkParameterOverrides', () => {
+  it('accepts valid overrides for loaded frameworks', () => {
+    expect(() => checkParameterOverrides(catalogs, { 'hipaa-security': { '164.316(b)(2)(i)': { minimumRetentionDays: 2557 } } })).not.toThrow();
+  });
+
+  it('names an unknown framework', () => {
+    const err = configError(() => checkParameterOverrides(catalogs, { 'pci-dss-4': {} }));
+    expect(err.message).toBe('parameters.pci-dss-4: no loaded catalog has framework id "pci-dss-4"');
+    expect(err.hint).toBe('known frameworks: hipaa-security, pci-dss-4.0.1');
+  });
+
+  it('names an unknown requirement', () => {
+    const err = configError(() => checkParameterOverrides(catalogs, { 'pci-dss-4.0.1': { '8.3.66': { minimumPasswordLength: 14 } } }));
+    expect(err.message).toBe('parameters.pci-dss-4.0.1.8.3.66: pci-dss-4.0.1 has no requirement "8.3.66"');
+    expect(err.hint).toMatch(/8\.3\.6/);
+  });
+});
