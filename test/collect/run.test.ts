@@ -1,0 +1,135 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigSchema, type Config } from '../../src/config/schema.js';
+import { createLogger } from '../../src/log/logger.js';
+import { loadCatalogs } from '../../src/controls/load.js';
+import { LocalEvidenceStore } from '../../src/store/local.js';
+import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { runCollection, plannedQueries } from '../../src/collect/run.js';
+import { evaluateRun } from '../../src/evaluate/engine.js';
+import { EvidenceBodySchema } from '../../src/collect/record.js';
+import { RunManifestSchema } from '../../src/seal/manifest.js';
+import { verifyManifestSignature } from '../../src/seal/verify-signature.js';
+import { sha256Hex } from '../../src/seal/hash.js';
+import { startSimulatedAws, simulatorEnv, type SimulatedAws } from '../../src/simulator/server.js';
+import { demoWorld, DEMO_ACCOUNT_ID, DEMO_REGIONS } from '../../src/simulator/worlds/demo.js';
+import { ConfigError } from '../../src/errors.js';
+
+const log = createLogger({ level: 'silent' });
+const catalogs = loadCatalogs([]);
+let sim: SimulatedAws;
+const savedEnv = { ...process.env };
+
+function setup(): { config: Config; store: LocalEvidenceStore; signer: LocalEd25519Signer } {
+  const dir = mkdtempSync(join(tmpdir(), 'el-collect-'));
+  const config = ConfigSchema.parse({
+    regions: { list: [...DEMO_REGIONS] },
+    store: { kind: 'local', path: join(dir, 'store') },
+    stateDir: join(dir, 'state'),
+    // Four sensitive events keep each run near 1 s under LookupEvents' 2 requests per second.
+    collect: { maxAttempts: 3, requestTimeoutMs: 5000, sensitiveEvents: ['StopLogging', 'PutBucketPolicy', 'ConsoleLogin', 'DeleteTrail'] },
+  });
+  return { config, store: new LocalEvidenceStore(join(dir, 'store')), signer: LocalEd25519Signer.open(join(dir, 'keys')) };
+}
+
+beforeAll(async () => {
+  sim = await startSimulatedAws({ world: demoWorld() });
+  Object.assign(process.env, simulatorEnv(sim, DEMO_ACCOUNT_ID));
+});
+afterAll(async () => {
+  for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
+  Object.assign(process.env, savedEnv);
+  await sim.close();
+});
+
+describe('runCollection against the simulated demo account', () => {
+  it('runs each needed query once per account and region (collect once, map to both frameworks) and seals a signed manifest', async () => {
+    const { config, store, signer } = setup();
+    const outcome = await runCollection({ config, catalogs, store, signer, log });
+    const queries = plannedQueries(catalogs, config.frameworks);
+    const expected = queries.reduce((n, q) => n + (q.scope === 'global' ? 1 : DEMO_REGIONS.length), 0);
+    expect(outcome.records).toBe(expected);
+    expect(outcome.accounts).toEqual([DEMO_ACCOUNT_ID]);
+
+    const run = await store.getRun(outcome.runId);
+    const manifest = RunManifestSchema.parse(JSON.parse(run.manifest.toString('utf8')));
+    expect(verifyManifestSignature(run.manifest, run.signature, run.publicKeyPem, manifest.signing.algorithm)).toBe(true);
+    expect(sha256Hex(run.manifest)).toBe(outcome.manifestSha256);
+    expect(new Set(manifest.records.map((r) => r.recordId)).size).toBe(manifest.records.length);
+    for (const rec of manifest.records) {
+      const bytes = await store.getObject(rec.sha256);
+      expect(sha256Hex(bytes)).toBe(rec.sha256);
+      const body = EvidenceBodySchema.parse(JSON.parse(bytes.toString('utf8')));
+      expect(body.queryId).toBe(rec.queryId);
+      expect(body.accountId).toBe(DEMO_ACCOUNT_ID);
+      expect(body.sdkVersion).toMatch(/^aws-sdk-js-v3\/3\./);
+      if (body.status === 'ok') expect(body.requests.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('chains the second run to the first and stores unchanged evidence once', async () => {
+    const { config, store, signer } = setup();
+    const first = await runCollection({ config, catalogs, store, signer, log, queries: ['s3.bucket-encryption', 'config.recorder-status'] });
+    const second = await runCollection({ config, catalogs, store, signer, log, queries: ['s3.bucket-encryption', 'config.recorder-status'] });
+    const m2 = RunManifestSchema.parse(JSON.parse((await store.getRun(second.runId)).manifest.toString('utf8')));
+    expect(m2.previous).toEqual({ runId: first.runId, manifestSha256: first.manifestSha256 });
+    const m1 = RunManifestSchema.parse(JSON.parse((await store.getRun(first.runId)).manifest.toString('utf8')));
+    expect(m2.records.map((r) => r.sha256)).toEqual(m1.records.map((r) => r.sha256));
+    expect((await store.listObjectHashes()).length).toBe(m1.records.length);
+  });
+
+  it('turns AccessDenied on one service into error records (gaps) while the rest is collected', async () => {
+    const { config, store, signer } = setup();
+    sim.setFaults({ rules: [{ service: 'guardduty', accessDenied: true }] });
+    try {
+      const outcome = await runCollection({ config, catalogs, store, signer, log });
+      expect(outcome.status).toBe('complete-with-gaps');
+      const manifest = RunManifestSchema.parse(JSON.parse((await store.getRun(outcome.runId)).manifest.toString('utf8')));
+      const gd = manifest.records.filter((r) => r.queryId.startsWith('guardduty.'));
+      expect(gd.length).toBeGreaterThan(0);
+      expect(gd.every((r) => r.status === 'error')).toBe(true);
+      expect(manifest.records.filter((r) => !r.queryId.startsWith('guardduty.')).every((r) => r.status === 'ok')).toBe(true);
+      const body = EvidenceBodySchema.parse(JSON.parse((await store.getObject(gd[0].sha256)).toString('utf8')));
+      expect(body.error?.code).toMatch(/AccessDenied/);
+      expect(body.error?.operation).toMatch(/^guardduty:/);
+      expect(body.error?.hint).toMatch(/grant this read-only action/);
+
+      const results = await evaluateRun({ manifest, loadBody: async (s) => EvidenceBodySchema.parse(JSON.parse((await store.getObject(s)).toString('utf8'))), catalogs, frameworks: ['pci-dss-4.0.1'] });
+      const r1151 = results.find((r) => r.requirementId === '11.5.1');
+      expect(r1151).toBeDefined();
+      expect(r1151!.status).not.toBe('pass');
+      expect(r1151!.gaps.some((g) => g.queryId.startsWith('guardduty.'))).toBe(true);
+    } finally {
+      sim.setFaults({});
+    }
+  });
+
+  it('evaluates the demo account with failures, reviews and passes, and never passes without evidence', async () => {
+    const { config, store, signer } = setup();
+    const outcome = await runCollection({ config, catalogs, store, signer, log });
+    const manifest = RunManifestSchema.parse(JSON.parse((await store.getRun(outcome.runId)).manifest.toString('utf8')));
+    const results = await evaluateRun({ manifest, loadBody: async (s) => EvidenceBodySchema.parse(JSON.parse((await store.getObject(s)).toString('utf8'))), catalogs, frameworks: ['pci-dss-4.0.1', 'hipaa-security'] });
+    const statuses = new Set(results.map((r) => r.status));
+    expect(statuses).toContain('fail');
+    expect(statuses).toContain('pass');
+    expect(statuses).toContain('needs-review');
+    expect(statuses).toContain('manual');
+    for (const r of results.filter((x) => x.status === 'pass')) {
+      expect(r.evidence.length).toBeGreaterThan(0);
+      expect(r.gaps).toEqual([]);
+    }
+    // The demo trail without log file validation fails PCI 10.3.4.
+    const r1034 = results.find((r) => r.framework === 'pci-dss-4.0.1' && r.requirementId === '10.3.4')!;
+    expect(r1034.status).toBe('fail');
+    expect(r1034.reasons.join(' ')).toMatch(/validation/i);
+  });
+
+  it('refuses an unknown query id with a usage error naming it', async () => {
+    const { config, store, signer } = setup();
+    await expect(runCollection({ config, catalogs, store, signer, log, queries: ['s3.nope'] })).rejects.toBeInstanceOf(ConfigError);
+    await expect(runCollection({ config, catalogs, store, signer, log, queries: ['s3.nope'] })).rejects.toThrow(/s3\.nope/);
+    expect(await store.listRuns()).toEqual([]);
+  });
+});
