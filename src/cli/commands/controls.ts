@@ -57,6 +57,12 @@ export function registeredQueries(): KnownQuery[] {
   return ALL_QUERIES.map((q) => ({ id: q.id, ...(q.parameters ? { parameters: q.parameters } : {}) }));
 }
 
+const TITLE_WIDTH = 72;
+
+function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1).trimEnd()}…`;
+}
+
 /** Plain aligned columns; the last column is not padded. */
 export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
@@ -144,8 +150,8 @@ export function registerControlsCommand(
       }
       output.out(
         renderTable(
-          ['id', 'coverage', 'queries', 'title'],
-          listing.map((r) => [r.id, r.coverage, r.queries.join(',') || '-', r.title]),
+          ['id', 'coverage', 'title', 'queries'],
+          listing.map((r) => [r.id, r.coverage, truncate(r.title, TITLE_WIDTH), r.queries.join(', ') || '-']),
         ),
       );
     });
