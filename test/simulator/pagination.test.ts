@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { AccountClient, paginateListRegions } from '@aws-sdk/client-account';
+import { CloudTrailClient, paginateLookupEvents } from '@aws-sdk/client-cloudtrail';
+import {
+  ConfigServiceClient,
+  paginateDescribeComplianceByConfigRule,
+  paginateDescribeConfigRules,
+  paginateDescribeConformancePackCompliance,
+  paginateGetComplianceDetailsByConfigRule,
+} from '@aws-sdk/client-config-service';
+import { GuardDutyClient, ListDetectorsCommand, paginateListFindings } from '@aws-sdk/client-guardduty';
+import { OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';
+import { paginateListBuckets, S3Client } from '@aws-sdk/client-s3';
+import { demoWorld, organizationWorld } from '../../src/simulator/index.js';
+import { addBucket } from '../../src/simulator/worlds/builders.js';
+import { clientConfig, useSimulator } from './helpers.js';
+
+async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const p of pages) out.push(p);
+  return out;
+}
+
+describe('pagination through the SDK paginators', () => {
+  const sim = useSimulator(() => {
+    const world = demoWorld();
+    const acct = world.account('111122223333')!;
+    for (let i = 0; i < 23; i++) addBucket(acct, { name: `demo-production-extra-${String(i).padStart(2, '0')}`, region: 'us-east-1', creationDate: new Date(Date.UTC(2024, 0, 1 + i)) });
+    return { world, faults: { rateLimits: {} } };
+  });
+
+  it('paginateListBuckets walks continuation tokens honouring MaxBuckets', async () => {
+    const pages = await collect(paginateListBuckets({ client: new S3Client(clientConfig(sim())), pageSize: 7 }, {}));
+    const names = pages.flatMap((p) => p.Buckets!.map((b) => b.Name));
+    expect(pages.map((p) => p.Buckets!.length)).toEqual([7, 7, 7, 7, 1]);
+    expect(new Set(names).size).toBe(29);
+    expect(names).toEqual([...names].sort());
+    expect(pages.at(-1)!.ContinuationToken).toBeUndefined();
+  });
+
+  it('paginateLookupEvents pages 50 at a time over the whole history', async () => {
+    const client = new CloudTrailClient(clientConfig(sim()));
+    const pages = await collect(paginateLookupEvents({ client, pageSize: 50 }, { StartTime: new Date(Date.now() - 8 * 86_400_000) }));
+    expect(pages.length).toBeGreaterThan(1);
+    expect(pages[0].Events).toHaveLength(50);
+    const ids = pages.flatMap((p) => p.Events!.map((e) => e.EventId));
+    expect(ids).toHaveLength(72); // 70 routine events + 2 console logins in us-east-1
+    expect(new Set(ids).size).toBe(ids.length);
+    const times = pages.flatMap((p) => p.Events!.map((e) => e.EventTime!.getTime()));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
+  it('paginateListFindings honours MaxResults', async () => {
+    const client = new GuardDutyClient(clientConfig(sim()));
+    const detectorId = (await client.send(new ListDetectorsCommand({}))).DetectorIds![0];
+    const pages = await collect(paginateListFindings({ client, pageSize: 3 }, { DetectorId: detectorId }));
+    expect(pages.map((p) => p.FindingIds!.length)).toEqual([3, 1]);
+  });
+
+  it('Config paginators: 28 rules in pages of 25; compliance details with Limit; pack compliance', async () => {
+    const client = new ConfigServiceClient(clientConfig(sim()));
+    const rules = await collect(paginateDescribeConfigRules({ client }, {}));
+    expect(rules.map((p) => p.ConfigRules!.length)).toEqual([25, 3]);
+    const compliance = await collect(paginateDescribeComplianceByConfigRule({ client }, {}));
+    expect(compliance.flatMap((p) => p.ComplianceByConfigRules!)).toHaveLength(28);
+    const details = await collect(paginateGetComplianceDetailsByConfigRule({ client, pageSize: 2 }, { ConfigRuleName: 's3-bucket-versioning-enabled' }));
+    // Evaluated when the demo world was built: its four us-east-1 buckets.
+    expect(details.map((p) => p.EvaluationResults!.length)).toEqual([2, 2]);
+    const pack = await collect(paginateDescribeConformancePackCompliance({ client, pageSize: 10 }, { ConformancePackName: 'Operational-Best-Practices-for-PCI-DSS' }));
+    expect(pack.map((p) => p.ConformancePackRuleComplianceList!.length)).toEqual([10, 10, 8]);
+  });
+
+  it('paginateListRegions', async () => {
+    const pages = await collect(paginateListRegions({ client: new AccountClient(clientConfig(sim())), pageSize: 10 }, {}));
+    expect(pages.flatMap((p) => p.Regions!)).toHaveLength(32);
+  });
+});
+
+describe('Organizations ListAccounts pagination', () => {
+  const sim = useSimulator(() => ({ world: organizationWorld({ accounts: 45, regions: ['us-east-1'], seed: 7 }) }));
+
+  it('paginateListAccounts lists every account, 20 per page', async () => {
+    const pages = await collect(paginateListAccounts({ client: new OrganizationsClient(clientConfig(sim())) }, {}));
+    expect(pages.map((p) => p.Accounts!.length)).toEqual([20, 20, 5]);
+    const accounts = pages.flatMap((p) => p.Accounts!);
+    expect(accounts[0]).toMatchObject({ Id: '100000000001', Name: 'org-management', Status: 'ACTIVE' });
+    expect(accounts[0].JoinedTimestamp).toBeInstanceOf(Date);
+    expect(new Set(accounts.map((a) => a.Id)).size).toBe(45);
+  });
+});
