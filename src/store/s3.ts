@@ -36,6 +36,10 @@ const DAY_MS = 86_400_000;
 /** S3 allows at most 10,000 parts; every part but the last must be at least 5 MiB. */
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 const MAX_PARTS = 10_000;
+/** Above this many stored bodies the store is not indexed up front and every write asks HeadObject instead. */
+const INDEX_MAX_KEYS = 200_000;
+/** A long-lived process (daemon) re-lists after this long. */
+const INDEX_TTL_MS = 15 * 60_000;
 
 export interface S3StoreOptions {
   log?: Logger;
@@ -84,6 +88,8 @@ export class S3EvidenceStore implements EvidenceStore {
   private readonly log?: Logger;
   private readonly now: () => Date;
   private preflightDone?: Promise<PreflightCheck[]>;
+  private index?: { at: number; keys: Promise<Set<string> | undefined> };
+  private readonly inFlight = new Map<string, Promise<StoredObject>>();
 
   constructor(readonly config: S3StoreConfig, opts: S3StoreOptions = {}) {
     if (config.mode === 'GOVERNANCE' && !config.allowGovernanceMode) {
@@ -288,8 +294,12 @@ export class S3EvidenceStore implements EvidenceStore {
     await this.ready();
     const key = this.objectKey(sha256);
     const wanted = this.wantedRetainUntil(opts.retainUntil);
-    return this.limit.run(async () => {
-      const head = await this.headLatest(key);
+    // The same body offered twice at once (identical evidence in two records) is written once.
+    const pending = this.inFlight.get(sha256);
+    if (pending) return pending.then((o) => ({ ...o, existed: true }));
+    const write = this.limit.run(async () => {
+      // Bodies absent from the listing taken at start are written straight away; HeadObject only for the others.
+      const head = (await this.mayExist(sha256)) ? await this.headLatest(key) : undefined;
       if (head && this.isSameBody(head, body, sha256)) {
         await this.extendRetention(key, head, wanted);
         return { key, ...(head.VersionId ? { versionId: head.VersionId } : {}), existed: true };
@@ -298,8 +308,48 @@ export class S3EvidenceStore implements EvidenceStore {
         this.log?.warn({ bucket: this.bucket, key, versionId: head.VersionId }, 'latest version of a content-addressed key does not match its name; writing the body again as a new version');
       }
       const versionId = body.length > this.config.multipartThresholdBytes ? await this.putMultipart(key, body, wanted) : await this.putSingle(key, body, wanted);
+      (await this.index?.keys.catch(() => undefined))?.add(sha256);
       return { key, ...(versionId ? { versionId } : {}), existed: false };
     });
+    this.inFlight.set(sha256, write);
+    try {
+      return await write;
+    } finally {
+      this.inFlight.delete(sha256);
+    }
+  }
+
+  /**
+   * False when the body was certainly absent when the store's bodies were listed (then a PUT needs no HeadObject
+   * first); true when it may be present. Another writer adding the same body meanwhile only costs an identical extra
+   * version. Stores too large to list up front, or a failed listing, fall back to HeadObject for every body.
+   */
+  private async mayExist(sha256: string): Promise<boolean> {
+    const now = Date.now();
+    if (!this.index || now - this.index.at > INDEX_TTL_MS) {
+      const keys = this.listPresentBodies();
+      this.index = { at: now, keys };
+    }
+    try {
+      const keys = await this.index.keys;
+      return keys ? keys.has(sha256) : true;
+    } catch (err) {
+      this.log?.debug({ bucket: this.bucket, error: (err as Error).message }, 'could not list stored bodies; checking each with HeadObject');
+      return true;
+    }
+  }
+
+  private async listPresentBodies(): Promise<Set<string> | undefined> {
+    const base = `${this.prefix}objects/sha256/`;
+    const keys = new Set<string>();
+    for await (const page of paginateListObjectsV2({ client: this.client, pageSize: 1000 }, { Bucket: this.bucket, Prefix: base })) {
+      for (const o of page.Contents ?? []) {
+        const m = /^[0-9a-f]{2}\/([0-9a-f]{64})\.json$/.exec(o.Key?.slice(base.length) ?? '');
+        if (m) keys.add(m[1]);
+      }
+      if (keys.size > INDEX_MAX_KEYS) return undefined;
+    }
+    return keys;
   }
 
   private wantedRetainUntil(requested?: Date): Date {

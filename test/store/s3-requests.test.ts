@@ -30,6 +30,11 @@ class FakeS3 {
     if ('publicAccessBlock' in q)
       return xml('<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>');
     if ('encryption' in q) return xml('<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>');
+    if ('list-type' in q) {
+      const prefix = String(q.prefix ?? '');
+      const keys = [...this.existing.keys()].filter((k) => k.startsWith(prefix));
+      return xml(`<ListBucketResult><IsTruncated>false</IsTruncated><KeyCount>${keys.length}</KeyCount>${keys.map((k) => `<Contents><Key>${k}</Key><Size>1</Size></Contents>`).join('')}</ListBucketResult>`);
+    }
     if ('versions' in q) return xml('<ListVersionsResult><IsTruncated>false</IsTruncated></ListVersionsResult>');
     if ('retention' in q) return this.reply(200, '');
     if (rec.method === 'HEAD') {
@@ -184,6 +189,24 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     expect(xml).toContain('<Mode>COMPLIANCE</Mode>');
     const until = /<RetainUntilDate>([^<]+)</.exec(xml)![1];
     expect(new Date(until).getTime()).toBe(store.retainUntilFor(NOW).getTime());
+  });
+
+  it('lists the stored bodies once and asks HeadObject only for bodies the listing shows', async () => {
+    const fake = new FakeS3();
+    const store = storeWith(fake);
+    const present = evidenceBody('present');
+    fake.existing.set(store.objectKey(sha256Hex(present)), { retainUntil: new Date('2040-01-01T00:00:00Z'), length: present.length, sha256: sha256Hex(present) });
+    const fresh = [1, 2, 3, 4].map((n) => evidenceBody(`fresh-${n}`));
+    const results = await Promise.all([present, ...fresh, fresh[0]].map((b) => store.putObject(sha256Hex(b), b)));
+    expect(results.map((r) => r.existed)).toEqual([true, false, false, false, false, true]);
+    expect(fake.requests.filter((r) => 'list-type' in r.query)).toHaveLength(1);
+    const heads = fake.requests.filter((r) => r.method === 'HEAD' && r.path.includes('/objects/'));
+    expect(heads.map((h) => h.path)).toEqual([`/evidence/${store.objectKey(sha256Hex(present))}`]);
+    expect(fake.writes()).toHaveLength(4);
+    // Written bodies join the index: a later put of one of them checks it with HeadObject instead of rewriting blindly.
+    fake.existing.set(store.objectKey(sha256Hex(fresh[1])), { retainUntil: new Date('2040-01-01T00:00:00Z'), length: fresh[1].length, sha256: sha256Hex(fresh[1]) });
+    expect((await store.putObject(sha256Hex(fresh[1]), fresh[1])).existed).toBe(true);
+    expect(fake.writes()).toHaveLength(4);
   });
 
   it('uses the store endpoint, never AWS_ENDPOINT_URL_S3 (which belongs to the evidence sources)', async () => {
