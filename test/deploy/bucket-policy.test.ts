@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../../src/version.js';
+
+interface Statement {
+  Sid: string;
+  Effect: string;
+  Principal: unknown;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string>>;
+}
+
+const template = readFileSync(join(PACKAGE_ROOT, 'deploy', 'bucket-policy.json'), 'utf8');
+const values = { BucketName: 'acme-evidence', BreakGlassRoleArn: 'arn:aws:iam::111122223333:role/EvidenceBreakGlass', MinimumRetentionDays: '2192' };
+const rendered = template.replace(/\$\{(\w+)\}/g, (_, name: string) => {
+  if (!(name in values)) throw new Error(`unknown placeholder \${${name}}`);
+  return values[name as keyof typeof values];
+});
+const policy = JSON.parse(rendered) as { Version: string; Statement: Statement[] };
+const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+const bySid = (sid: string) => {
+  const s = policy.Statement.find((x) => x.Sid === sid);
+  if (!s) throw new Error(`statement ${sid} missing`);
+  return s;
+};
+
+describe('deploy/bucket-policy.json', () => {
+  it('is valid JSON as a template and uses exactly the documented placeholders, each inside a string', () => {
+    expect(() => JSON.parse(template)).not.toThrow();
+    expect(new Set([...template.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))).toEqual(new Set(Object.keys(values)));
+    expect(rendered).not.toMatch(/\$\{/);
+    expect(policy.Version).toBe('2012-10-17');
+  });
+
+  it('only denies: nothing in the bucket policy grants access', () => {
+    for (const s of policy.Statement) {
+      expect(s.Effect).toBe('Deny');
+      expect(s.Principal).toBe('*');
+    }
+  });
+
+  it('denies every request without TLS on the bucket and its objects', () => {
+    const s = bySid('DenyRequestsWithoutTLS');
+    expect(list(s.Action)).toEqual(['s3:*']);
+    expect(list(s.Resource).sort()).toEqual(['arn:aws:s3:::acme-evidence', 'arn:aws:s3:::acme-evidence/*']);
+    expect(s.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+  });
+
+  it('denies version deletes, governance bypass and lock reconfiguration to everyone but the break-glass role', () => {
+    const s = bySid('DenyLockTamperingExceptBreakGlass');
+    expect(list(s.Action).sort()).toEqual(['s3:BypassGovernanceRetention', 's3:DeleteObjectVersion', 's3:PutBucketObjectLockConfiguration']);
+    expect(list(s.Resource).sort()).toEqual(['arn:aws:s3:::acme-evidence', 'arn:aws:s3:::acme-evidence/*']);
+    expect(s.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/EvidenceBreakGlass' } });
+  });
+
+  it('denies writes and retention changes that would leave less than the minimum retention', () => {
+    const s = bySid('DenyRetentionShorterThanMinimum');
+    expect(list(s.Action).sort()).toEqual(['s3:PutObject', 's3:PutObjectRetention']);
+    expect(list(s.Resource)).toEqual(['arn:aws:s3:::acme-evidence/*']);
+    expect(s.Condition).toEqual({ NumericLessThan: { 's3:object-lock-remaining-retention-days': '2192' } });
+  });
+
+  it('no statement allows or denies by a wildcard resource outside the bucket', () => {
+    for (const s of policy.Statement) for (const r of list(s.Resource)) expect(r.startsWith('arn:aws:s3:::acme-evidence')).toBe(true);
+  });
+});
