@@ -7,13 +7,13 @@
 #   npx vitest run --config vitest.integration.config.ts
 #   bash scripts/integration-env-down.sh
 #
-# Environment: EVIDENCE_LOCKER_IT_BUCKET (default evidence-locker-it), plus the WORM_S3_* options of worm-s3-up.sh.
+# Environment: INTEGRATION_S3_BUCKET (default evidence-locker-it; not EVIDENCE_LOCKER_*, which the config loader reads as overrides), plus the WORM_S3_* options of worm-s3-up.sh.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 UP="$HERE/../../shared/scripts/worm-s3-up.sh"
-BUCKET=${EVIDENCE_LOCKER_IT_BUCKET:-evidence-locker-it}
+BUCKET=${INTEGRATION_S3_BUCKET:-evidence-locker-it}
 
 if [ ! -f "$UP" ]; then
   echo "integration-env: ERROR: $UP not found; the shared/ folder (with scripts/worm-s3-up.sh) must sit beside the repository" >&2
@@ -25,11 +25,11 @@ eval "$EXPORTS"
 
 # Test bucket: Object Lock on, versioning on, default retention COMPLIANCE 1 day, public access blocked except
 # BlockPublicAcls, with which Ceph 16 refuses every PutObject (AccessDenied); the store pre-flight reports it as advisory.
-(cd "$REPO" && EVIDENCE_LOCKER_IT_BUCKET="$BUCKET" node --input-type=module -e '
+(cd "$REPO" && INTEGRATION_S3_BUCKET="$BUCKET" node --input-type=module -e '
 import {
   S3Client, CreateBucketCommand, HeadBucketCommand, PutObjectLockConfigurationCommand, PutPublicAccessBlockCommand,
 } from "@aws-sdk/client-s3";
-const Bucket = process.env.EVIDENCE_LOCKER_IT_BUCKET;
+const Bucket = process.env.INTEGRATION_S3_BUCKET;
 const s3 = new S3Client({ endpoint: process.env.AWS_ENDPOINT_URL_S3, forcePathStyle: true, region: process.env.AWS_REGION });
 let exists = true;
 try { await s3.send(new HeadBucketCommand({ Bucket })); } catch (e) {
@@ -52,5 +52,5 @@ s3.destroy();
 ') >&2
 
 printf '%s\n' "$EXPORTS"
-printf 'export EVIDENCE_LOCKER_IT_BUCKET=%s\n' "$BUCKET"
-printf 'export EVIDENCE_LOCKER_IT_ENDPOINT=%s\n' "$AWS_ENDPOINT_URL_S3"
+printf 'export INTEGRATION_S3_BUCKET=%s\n' "$BUCKET"
+printf 'export INTEGRATION_S3_ENDPOINT=%s\n' "$AWS_ENDPOINT_URL_S3"

@@ -6,12 +6,12 @@ import { S3StoreSchema, type S3StoreConfig } from '../../src/config/schema.js';
  * nothing here is skipped silently.
  */
 export function integrationEnv(): { endpoint: string; bucket: string; region: string; kmsKeyId?: string } {
-  const endpoint = process.env.EVIDENCE_LOCKER_IT_ENDPOINT;
-  const bucket = process.env.EVIDENCE_LOCKER_IT_BUCKET;
+  const endpoint = process.env.INTEGRATION_S3_ENDPOINT;
+  const bucket = process.env.INTEGRATION_S3_BUCKET;
   if (!endpoint || !bucket || !process.env.AWS_ACCESS_KEY_ID) {
     throw new Error(
       'integration tests need the Object Lock S3 server: run `eval "$(bash scripts/integration-env.sh)"` in this shell, then ' +
-        '`npx vitest run --config vitest.integration.config.ts` (EVIDENCE_LOCKER_IT_ENDPOINT, EVIDENCE_LOCKER_IT_BUCKET and AWS credentials are missing)',
+        '`npx vitest run --config vitest.integration.config.ts` (INTEGRATION_S3_ENDPOINT, INTEGRATION_S3_BUCKET and AWS credentials are missing)',
     );
   }
   return { endpoint, bucket, region: process.env.AWS_REGION ?? 'us-east-1', ...(process.env.WORM_S3_KMS_KEY_ID ? { kmsKeyId: process.env.WORM_S3_KMS_KEY_ID } : {}) };

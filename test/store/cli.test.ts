@@ -1,0 +1,94 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterEach, describe, expect, it } from 'vitest';
+import { registerStoreCommands } from '../../src/cli/commands/store.js';
+import { ConfigError } from '../../src/errors.js';
+import { sha256Hex } from '../../src/seal/hash.js';
+import { LocalEvidenceStore } from '../../src/store/local.js';
+import { evidenceBody, sealBodies } from './contract.js';
+
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'el-store-cli-'));
+  const configFile = join(dir, 'evidence-locker.yaml');
+  writeFileSync(configFile, `store:\n  kind: local\n  path: ${join(dir, 'store')}\nstateDir: ${join(dir, 'state')}\nlog:\n  level: silent\n`);
+  const store = new LocalEvidenceStore(join(dir, 'store'));
+  return { dir, configFile, store };
+}
+
+async function run(configFile: string, ...args: string[]): Promise<{ out: string; exitCode: number | undefined }> {
+  let out = '';
+  const program = new Command().exitOverride().option('-c, --config <file>').option('--log-level <level>');
+  registerStoreCommands(program, { write: (t) => void (out += t) });
+  for (const c of program.commands) c.exitOverride();
+  process.exitCode = undefined;
+  await program.parseAsync(['node', 'evidence-locker', '-c', configFile, '--log-level', 'silent', ...args]);
+  const exitCode = typeof process.exitCode === 'number' ? process.exitCode : undefined;
+  return { out, exitCode };
+}
+
+describe('store commands on a local store', () => {
+  afterEach(() => {
+    process.exitCode = undefined;
+  });
+
+  it('store check pre-flights the store and states its protection', async () => {
+    const { configFile } = setup();
+    const { out } = await run(configFile, 'store', 'check');
+    expect(out).toMatch(/store local .*\/store/);
+    expect(out).toMatch(/ok +directory writable/);
+    expect(out).toMatch(/tamper-evident, not tamper-proof/);
+  });
+
+  it('store verify passes on sealed runs, then names the tampered record and exits 1', async () => {
+    const { configFile, store } = setup();
+    const body = evidenceBody('cli');
+    const r1 = await sealBodies(store, [body], new Date('2026-04-01T02:00:00Z'));
+    await sealBodies(store, [evidenceBody('cli-2')], new Date('2026-04-02T02:00:00Z'));
+
+    const ok = await run(configFile, 'store', 'verify', '--from', '2026-04-01', '--to', '2026-04-02');
+    expect(ok.out).toMatch(/2 run\(s\), 2 object\(s\) checked/);
+    expect(ok.out).toMatch(/verification passed/);
+    expect(ok.exitCode).toBe(0);
+
+    const json = await run(configFile, 'store', 'verify', '--run', r1.runId, '--json');
+    expect(JSON.parse(json.out)).toMatchObject({ ok: true, runs: [{ runId: r1.runId, records: 1, ok: true }] });
+
+    const sha = sha256Hex(body);
+    const file = join(store.root, 'objects', 'sha256', sha.slice(0, 2), `${sha}.json`);
+    chmodSync(file, 0o644);
+    writeFileSync(file, '{"altered":true}');
+    const bad = await run(configFile, 'store', 'verify', '--run', r1.runId);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.out).toMatch(new RegExp(`problem: run ${r1.runId} record s3.bucket-versioning/111122223333/us-east-0 key objects/sha256/${sha.slice(0, 2)}/${sha}.json: SHA-256 is`));
+    expect(bad.out).toMatch(/verification FAILED/);
+  });
+
+  it('store verify needs --run or a period', async () => {
+    const { configFile } = setup();
+    await expect(run(configFile, 'store', 'verify')).rejects.toBeInstanceOf(ConfigError);
+    await expect(run(configFile, 'store', 'verify', '--run', 'x', '--from', '2026-01-01', '--to', '2026-01-02')).rejects.toThrow(/not both/);
+    await expect(run(configFile, 'store', 'verify', '--from', '2026-02-30', '--to', '2026-03-01')).rejects.toThrow(/--from: "2026-02-30" is not a date/);
+  });
+
+  it('hold and release say a local store has no legal hold and change nothing', async () => {
+    const { configFile, store } = setup();
+    await sealBodies(store, [evidenceBody('hold')], new Date('2026-04-01T02:00:00Z'));
+    const before = await store.listRuns();
+    const held = await run(configFile, 'hold', '--from', '2026-04-01', '--to', '2026-04-30');
+    expect(held.out).toMatch(/has no legal hold.*nothing was changed/);
+    const released = await run(configFile, 'release', '--from', '2026-04-01', '--to', '2026-04-30');
+    expect(released.out).toMatch(/has no legal hold/);
+    expect(await store.listRuns()).toEqual(before);
+  });
+
+  it('store orphans lists bodies no run names', async () => {
+    const { configFile, store } = setup();
+    await sealBodies(store, [evidenceBody('named')], new Date('2026-04-01T02:00:00Z'));
+    const orphan = evidenceBody('orphan');
+    await store.putObject(sha256Hex(orphan), orphan);
+    const { out } = await run(configFile, 'store', 'orphans');
+    expect(out).toBe(`1 orphaned evidence body(ies):\n  ${sha256Hex(orphan)}\n`);
+  });
+});
