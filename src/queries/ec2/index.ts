@@ -1,4 +1,8 @@
 import type { EvidenceQuery } from '../types.js';
+import { adminPortsOpen } from './admin-ports-open.js';
+import { defaultSecurityGroup } from './default-security-group.js';
+import { ebsDefaultEncryption } from './ebs-default-encryption.js';
+import { imdsv2 } from './imdsv2.js';
 
 /** Evidence queries for this service, one module each. */
-export const queries: EvidenceQuery<unknown>[] = [];
+export const queries: EvidenceQuery<unknown>[] = [adminPortsOpen, defaultSecurityGroup, ebsDefaultEncryption, imdsv2];

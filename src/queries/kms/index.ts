@@ -1,4 +1,6 @@
 import type { EvidenceQuery } from '../types.js';
+import { keyRotation } from './key-rotation.js';
+import { keyState } from './key-state.js';
 
 /** Evidence queries for this service, one module each. */
-export const queries: EvidenceQuery<unknown>[] = [];
+export const queries: EvidenceQuery<unknown>[] = [keyRotation, keyState];

@@ -1,0 +1,46 @@
+import { GetAccountPasswordPolicyCommand, IAMClient, type GetAccountPasswordPolicyCommandOutput } from '@aws-sdk/client-iam';
+import { captureAbsence, defineQuery, isCapturedError, type CapturedError } from '../types.js';
+import { dayParam } from './credential-report.js';
+
+export type PasswordPolicyEvidence = Omit<GetAccountPasswordPolicyCommandOutput, '$metadata'> | CapturedError;
+
+export const passwordPolicy = defineQuery<PasswordPolicyEvidence>({
+  id: 'iam.password-policy',
+  service: 'iam',
+  title: 'IAM user passwords follow the account password policy',
+  description:
+    'The account password policy IAM enforces for IAM user console passwords: minimum length, character classes, reuse prevention and maximum age.',
+  remediation:
+    'Set the account password policy (`aws iam update-account-password-policy`) with at least the required minimum length, numbers and letters required, and reuse of the last four passwords prevented; prefer federated sign-in through an identity provider that enforces the same rules.',
+  scope: 'global',
+  apiCalls: ['iam:GetAccountPasswordPolicy'],
+  parameters: {
+    minimumPasswordLength: { description: 'Shortest password length accepted (PCI DSS 8.3.6: 12 characters).', default: 12 },
+    minimumPasswordReusePrevention: { description: 'Previous passwords that may not be reused (PCI DSS 8.3.7: the last 4).', default: 4 },
+  },
+  collect: (ctx) => captureAbsence(() => ctx.clients.get(IAMClient).send(new GetAccountPasswordPolicyCommand({})), ['NoSuchEntityException', 'NoSuchEntity']),
+  evaluate(data, params) {
+    const resource = { resource: 'account', resourceType: 'AWS::IAM::AccountPasswordPolicy' };
+    if (isCapturedError(data)) {
+      return [{ ...resource, status: 'fail', reason: `the account has no IAM password policy, so IAM accepts any password of 8 or more characters (${data.error.code})` }];
+    }
+    const p = data?.PasswordPolicy;
+    if (!p) return [{ ...resource, status: 'error', reason: 'the evidence holds no GetAccountPasswordPolicy response' }];
+    const minLength = dayParam(params.minimumPasswordLength, 12);
+    const minReuse = dayParam(params.minimumPasswordReusePrevention, 4);
+    const problems: string[] = [];
+    if ((p.MinimumPasswordLength ?? 0) < minLength) problems.push(`minimum length ${p.MinimumPasswordLength ?? 'unset'} is below ${minLength}`);
+    if (!p.RequireNumbers) problems.push('numbers are not required');
+    if (!p.RequireLowercaseCharacters && !p.RequireUppercaseCharacters) problems.push('letters are not required');
+    if ((p.PasswordReusePrevention ?? 0) < minReuse) problems.push(`reuse prevention ${p.PasswordReusePrevention ? `covers only the last ${p.PasswordReusePrevention}` : 'is off'} (at least ${minReuse} required)`);
+    const summary = [
+      `minimum length ${p.MinimumPasswordLength ?? 'unset'}`,
+      `requires ${[p.RequireUppercaseCharacters && 'uppercase', p.RequireLowercaseCharacters && 'lowercase', p.RequireNumbers && 'numbers', p.RequireSymbols && 'symbols'].filter(Boolean).join(', ') || 'no character classes'}`,
+      `reuse prevention ${p.PasswordReusePrevention ?? 'off'}`,
+      p.ExpirePasswords && p.MaxPasswordAge ? `expiry after ${p.MaxPasswordAge} days` : 'no expiry',
+    ].join('; ');
+    return problems.length
+      ? [{ ...resource, status: 'fail', reason: `the password policy is too weak: ${problems.join('; ')} (policy: ${summary})` }]
+      : [{ ...resource, status: 'pass', reason: `the password policy meets the requirements (${summary})` }];
+  },
+});

@@ -1,0 +1,42 @@
+import { GetAccountSummaryCommand, IAMClient, type GetAccountSummaryCommandOutput } from '@aws-sdk/client-iam';
+import { defineQuery, stripMetadata } from '../types.js';
+import { CREDENTIAL_REPORT_ACTIONS, ROOT_USER, collectCredentialReport, credentialReportRows, isTrue, type CredentialReportEvidence } from './credential-report.js';
+
+export interface RootAccessKeysEvidence {
+  credentialReport: CredentialReportEvidence;
+  accountSummary: Omit<GetAccountSummaryCommandOutput, '$metadata'>;
+}
+
+export const rootAccessKeys = defineQuery<RootAccessKeysEvidence>({
+  id: 'iam.root-access-keys',
+  service: 'iam',
+  title: 'The root user has no access keys',
+  description:
+    'The root user’s row of the IAM credential report (access key 1 and 2 active) and the account summary’s AccountAccessKeysPresent count: two independent statements that no root access key exists.',
+  remediation: 'Sign in as the root user, delete its access keys (Security credentials page), and use IAM roles for programmatic access instead.',
+  scope: 'global',
+  apiCalls: [...CREDENTIAL_REPORT_ACTIONS, 'iam:GetAccountSummary'],
+  async collect(ctx) {
+    const credentialReport = await collectCredentialReport(ctx);
+    const accountSummary = stripMetadata(await ctx.clients.get(IAMClient).send(new GetAccountSummaryCommand({})));
+    return { credentialReport, accountSummary };
+  },
+  evaluate(data, _params, ctx) {
+    const resource = { resource: `arn:aws:iam::${ctx.accountId}:root`, resourceType: 'AWS::::Account' };
+    const root = credentialReportRows(data?.credentialReport)?.find((r) => r.user === ROOT_USER);
+    const present = data?.accountSummary?.SummaryMap?.AccountAccessKeysPresent;
+    if (!root && present === undefined) {
+      return [{ ...resource, status: 'error', reason: 'the evidence holds neither the root user’s credential report row nor the account summary' }];
+    }
+    const activeKeys = root ? [1, 2].filter((n) => isTrue(root[`access_key_${n}_active`])) : [];
+    if (activeKeys.length || (present ?? 0) > 0) {
+      const found = [
+        activeKeys.length ? `the credential report shows root access key ${activeKeys.join(' and ')} active` : '',
+        (present ?? 0) > 0 ? `the account summary counts ${present} root access key(s)` : '',
+      ].filter(Boolean);
+      return [{ ...resource, status: 'fail', reason: `the root user has access keys: ${found.join('; ')}` }];
+    }
+    const sources = [root ? 'the credential report' : '', present !== undefined ? 'the account summary' : ''].filter(Boolean).join(' and ');
+    return [{ ...resource, status: 'pass', reason: `the root user has no access keys according to ${sources}` }];
+  },
+});

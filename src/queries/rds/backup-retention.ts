@@ -1,0 +1,30 @@
+import { defineQuery } from '../types.js';
+import { collectDbInstances, dbLabel, evaluateDbInstances, type DbInstancesEvidence } from './instances.js';
+
+export const backupRetention = defineQuery<DbInstancesEvidence>({
+  id: 'rds.backup-retention',
+  service: 'rds',
+  title: 'RDS databases keep automated backups for the minimum retention period',
+  description: 'Every RDS database instance in the region with its automated backup retention period and latest restorable time, against the minimum retention.',
+  remediation: 'Raise the backup retention period (`aws rds modify-db-instance --backup-retention-period <days>`; Aurora: on the cluster), or cover the database with an AWS Backup plan.',
+  scope: 'regional',
+  apiCalls: ['rds:DescribeDBInstances'],
+  parameters: {
+    minimumBackupRetentionDays: { description: 'Fewest days of automated backups an RDS database must keep.', default: 7 },
+  },
+  collect: (ctx) => collectDbInstances(ctx),
+  evaluate(data, params, ctx) {
+    const min = Number(params.minimumBackupRetentionDays ?? 7);
+    return evaluateDbInstances(data, ctx, (db) => {
+      const days = db.BackupRetentionPeriod ?? 0;
+      // A read replica's recovery comes from its source's backups; many engines cannot back replicas up at all.
+      if (days < min && db.ReadReplicaSourceDBInstanceIdentifier) {
+        return { status: 'not-applicable', reason: `${dbLabel(db)} is a read replica of ${db.ReadReplicaSourceDBInstanceIdentifier}; its source's backups cover it` };
+      }
+      if (days === 0) return { status: 'fail', reason: `${dbLabel(db)} has automated backups turned off` };
+      return days >= min
+        ? { status: 'pass', reason: `${dbLabel(db)} keeps automated backups for ${days} days (at least ${min} required)` }
+        : { status: 'fail', reason: `${dbLabel(db)} keeps automated backups for only ${days} day${days === 1 ? '' : 's'}, below the ${min}-day minimum` };
+    });
+  },
+});
