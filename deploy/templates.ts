@@ -1,0 +1,547 @@
+/**
+ * The AWS CloudFormation templates of deploy/, built as plain objects and written as JSON by
+ * `npm run deploy:policy` (deploy/generate.ts). JSON needs no custom YAML tags, and the tests read exactly what
+ * CloudFormation reads.
+ *
+ *   evidence-bucket.json  audit account: Object Lock bucket, its KMS key, the manifest signing key
+ *   collector.json        audit account: ECS cluster, task definition, roles, log group, daily schedule(s)
+ *   member-role.json      every member account (StackSet): the read-only role the queries need
+ */
+import type { MemberActions } from './policy.js';
+
+export type Template = Record<string, unknown>;
+
+export const CONTAINER_NAME = 'evidence-locker';
+/** The only writable path in the container besides /tmp (both on the task's ephemeral storage). */
+export const SCRATCH_PATH = '/data';
+/** The `node` user of the official Node images. */
+export const CONTAINER_USER = '1000:1000';
+export const MAX_SHARDS = 8;
+export const DEFAULT_MEMBER_ROLE = 'EvidenceLockerReadOnly';
+export const DEFAULT_COLLECTOR_ROLE = 'evidence-locker-collector';
+export const DEFAULT_PREFIX = 'evidence-locker/';
+export const HEALTH_PORT = 8080;
+/** CloudWatch Logs retention values of at least a year (PCI DSS 10.5.1: twelve months of audit log history). */
+export const LOG_RETENTION_DAYS = [365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+const ref = (name: string) => ({ Ref: name });
+const sub = (s: string, vars?: Record<string, unknown>) => ({ 'Fn::Sub': vars ? [s, vars] : s });
+const getAtt = (resource: string, attr: string) => ({ 'Fn::GetAtt': [resource, attr] });
+const ifCond = (cond: string, yes: unknown, no: unknown) => ({ 'Fn::If': [cond, yes, no] });
+const NO_VALUE = ref('AWS::NoValue');
+const ACCOUNT_ROOT = sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root');
+
+/**
+ * Key administration, spelled out (no wildcards): the account's administrators manage the key through IAM;
+ * nobody gets to use it through this statement.
+ */
+const KMS_ADMIN_ACTIONS = [
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:CreateGrant',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListAliases',
+  'kms:ListGrants',
+  'kms:ListKeyPolicies',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:RetireGrant',
+  'kms:RevokeGrant',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+];
+
+function keyPolicy(useSid: string, useActions: string[]): Record<string, unknown> {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'KeyAdministration', Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: KMS_ADMIN_ACTIONS, Resource: '*' },
+      { Sid: useSid, Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: useActions, Resource: '*' },
+    ],
+  };
+}
+
+/** deploy/bucket-policy.json: the evidence bucket policy with `${BucketName}`-style placeholders. */
+export interface BucketPolicyDocument {
+  Version: string;
+  Id?: string;
+  Statement: Record<string, unknown>[];
+}
+
+/** Placeholders of deploy/bucket-policy.json and what they become in the stack (a resource or a parameter). */
+export const BUCKET_POLICY_PLACEHOLDERS: Record<string, string> = {
+  BucketName: 'EvidenceBucket',
+  BreakGlassRoleArn: 'BreakGlassRoleArn',
+  MinimumRetentionDays: 'MinimumRetentionDays',
+};
+
+/** Turns every placeholder string of the policy into an Fn::Sub on the stack's names, in any partition. */
+function substitutePlaceholders(value: unknown): unknown {
+  if (typeof value === 'string') {
+    if (!value.includes('${')) return value;
+    const replaced = value
+      .replace(/\$\{(\w+)\}/g, (_, name: string) => {
+        const target = BUCKET_POLICY_PLACEHOLDERS[name];
+        if (!target) throw new Error(`deploy/bucket-policy.json: unknown placeholder \${${name}} (known: ${Object.keys(BUCKET_POLICY_PLACEHOLDERS).join(', ')})`);
+        return `\${${target}}`;
+      })
+      .replace(/^arn:aws:/, 'arn:${AWS::Partition}:');
+    return sub(replaced);
+  }
+  if (Array.isArray(value)) return value.map(substitutePlaceholders);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitutePlaceholders(v)]));
+  return value;
+}
+
+/**
+ * The stack's bucket policy: every statement of deploy/bucket-policy.json (TLS only; no version deletes,
+ * governance bypass or lock reconfiguration but by the break-glass role; no write below the minimum retention),
+ * plus a deny of TLS older than 1.2.
+ */
+export function evidenceBucketPolicy(policy: BucketPolicyDocument): Record<string, unknown> {
+  const objects = sub('arn:${AWS::Partition}:s3:::${EvidenceBucket}/*');
+  const bucket = sub('arn:${AWS::Partition}:s3:::${EvidenceBucket}');
+  return {
+    Version: policy.Version,
+    ...(policy.Id ? { Id: policy.Id } : {}),
+    Statement: [
+      ...policy.Statement.map((st) => substitutePlaceholders(st)),
+      { Sid: 'DenyOutdatedTls', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [bucket, objects], Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } } },
+    ],
+  };
+}
+
+/** Audit account: the write-once evidence bucket, its customer managed key, and the manifest signing key. */
+export function evidenceBucketTemplate(bucketPolicy: BucketPolicyDocument): Template {
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: 'Evidence Locker evidence store: S3 Object Lock (COMPLIANCE) bucket encrypted with a customer managed KMS key, TLS-only and no-delete bucket policy, and an asymmetric KMS key that signs run manifests.',
+    Parameters: {
+      BucketName: { Type: 'String', AllowedPattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', Description: 'Globally unique name of the evidence bucket.' },
+      RetentionYears: {
+        Type: 'Number',
+        Default: 6,
+        MinValue: 1,
+        MaxValue: 100,
+        Description: 'Default Object Lock retention (COMPLIANCE mode) in years. HIPAA 45 CFR 164.316(b)(2)(i) keeps documentation six years; PCI DSS 10.5.1 needs at least twelve months. Cannot be shortened for objects already written.',
+      },
+      MinimumRetentionDays: {
+        Type: 'Number',
+        Default: 2190,
+        MinValue: 1,
+        Description: 'Writes and retention changes leaving fewer days of retention are denied by the bucket policy. Keep it at or below RetentionYears x 365 (six years is 2190 or 2191 days depending on leap days), and at or below the collector store.retention.',
+      },
+      BreakGlassRoleArn: {
+        Type: 'String',
+        AllowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$',
+        Description: 'The only principal allowed to delete object versions (after their retention ends), bypass governance retention or change the Object Lock configuration. Guard it (MFA, alarms).',
+      },
+    },
+    Resources: {
+      EvidenceKey: {
+        Type: 'AWS::KMS::Key',
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          Description: 'Evidence Locker: encrypts evidence objects (SSE-KMS)',
+          KeySpec: 'SYMMETRIC_DEFAULT',
+          KeyUsage: 'ENCRYPT_DECRYPT',
+          EnableKeyRotation: true,
+          RotationPeriodInDays: 365,
+          KeyPolicy: keyPolicy('KeyUseThroughIamPolicies', ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']),
+        },
+      },
+      EvidenceKeyAlias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/evidence-locker-evidence', TargetKeyId: ref('EvidenceKey') } },
+      SigningKey: {
+        Type: 'AWS::KMS::Key',
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          Description: 'Evidence Locker: signs run manifests (ECDSA P-256); its public key travels with every package',
+          KeySpec: 'ECC_NIST_P256',
+          KeyUsage: 'SIGN_VERIFY',
+          KeyPolicy: keyPolicy('SigningThroughIamPolicies', ['kms:DescribeKey', 'kms:GetPublicKey', 'kms:Sign', 'kms:Verify']),
+        },
+      },
+      SigningKeyAlias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/evidence-locker-signing', TargetKeyId: ref('SigningKey') } },
+      EvidenceBucket: {
+        Type: 'AWS::S3::Bucket',
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          BucketName: ref('BucketName'),
+          ObjectLockEnabled: true,
+          ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: ref('RetentionYears') } } },
+          VersioningConfiguration: { Status: 'Enabled' },
+          BucketEncryption: {
+            ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: getAtt('EvidenceKey', 'Arn') }, BucketKeyEnabled: true }],
+          },
+          PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+          OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        },
+      },
+      EvidenceBucketPolicy: {
+        Type: 'AWS::S3::BucketPolicy',
+        Properties: { Bucket: ref('EvidenceBucket'), PolicyDocument: evidenceBucketPolicy(bucketPolicy) },
+      },
+    },
+    Outputs: {
+      BucketName: { Value: ref('EvidenceBucket'), Export: { Name: sub('${AWS::StackName}-BucketName') } },
+      BucketArn: { Value: getAtt('EvidenceBucket', 'Arn') },
+      EvidenceKeyArn: { Value: getAtt('EvidenceKey', 'Arn'), Export: { Name: sub('${AWS::StackName}-EvidenceKeyArn') } },
+      SigningKeyArn: { Value: getAtt('SigningKey', 'Arn'), Export: { Name: sub('${AWS::StackName}-SigningKeyArn') } },
+    },
+  };
+}
+
+/** Statements of the collector task role (audit account): exactly what collect, seal and package need. */
+export function collectorTaskPolicyStatements(): Record<string, unknown>[] {
+  const bucket = sub('arn:${AWS::Partition}:s3:::${BucketName}');
+  const evidenceObjects = sub('arn:${AWS::Partition}:s3:::${BucketName}/${EvidencePrefix}*');
+  return [
+    { Sid: 'AssumeMemberReadOnlyRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: sub('arn:${AWS::Partition}:iam::*:role/${MemberRoleName}') },
+    { Sid: 'DiscoverOrganizationAccounts', Effect: 'Allow', Action: ['organizations:ListAccounts'], Resource: '*' },
+    {
+      Sid: 'EvidenceStorePreflightAndListing',
+      Effect: 'Allow',
+      Action: ['s3:GetBucketLocation', 's3:GetBucketObjectLockConfiguration', 's3:GetBucketPublicAccessBlock', 's3:GetBucketVersioning', 's3:GetEncryptionConfiguration', 's3:ListBucket', 's3:ListBucketVersions'],
+      Resource: bucket,
+    },
+    {
+      Sid: 'EvidenceWritesUnderPrefixOnly',
+      Effect: 'Allow',
+      Action: ['s3:AbortMultipartUpload', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention'],
+      Resource: evidenceObjects,
+    },
+    {
+      Sid: 'EvidenceReadsUnderPrefix',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:GetObjectLegalHold', 's3:GetObjectRetention', 's3:GetObjectVersion', 's3:ListMultipartUploadParts'],
+      Resource: evidenceObjects,
+    },
+    { Sid: 'EvidenceEncryption', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: ref('EvidenceKeyArn') },
+    { Sid: 'SignRunManifests', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetPublicKey', 'kms:Sign'], Resource: ref('SigningKeyArn') },
+  ];
+}
+
+function shardCondition(n: number): string {
+  return `Shard${n}Enabled`;
+}
+
+/** Audit account: the collector on ECS Fargate, run daily by EventBridge Scheduler (or as a daemon service). */
+export function collectorTemplate(): Template {
+  const conditions: Record<string, unknown> = {
+    IsDaemonService: { 'Fn::Equals': [ref('Mode'), 'daemon-service'] },
+    IsScheduledTasks: { 'Fn::Equals': [ref('Mode'), 'scheduled-tasks'] },
+    HasExternalId: { 'Fn::Not': [{ 'Fn::Equals': [ref('ExternalId'), ''] }] },
+    IsSingleShard: { 'Fn::Equals': [ref('ShardCount'), '1'] },
+  };
+  const schedules: Record<string, unknown> = {};
+  for (let n = 1; n <= MAX_SHARDS; n++) {
+    // Shard n runs when ShardCount >= n.
+    if (n > 1) {
+      const below = Array.from({ length: n - 1 }, (_, i) => ({ 'Fn::Equals': [ref('ShardCount'), String(i + 1)] }));
+      conditions[shardCondition(n)] = { 'Fn::And': [{ Condition: 'IsScheduledTasks' }, { 'Fn::Not': [below.length === 1 ? below[0] : { 'Fn::Or': below }] }] };
+    }
+    const runTask = {
+      cluster: '${Cluster.Arn}',
+      taskDefinition: '${TaskDefinition}',
+      launchType: 'FARGATE',
+      count: 1,
+      propagateTags: 'TASK_DEFINITION',
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['${SubnetList}'], securityGroups: ['${SecurityGroupList}'], assignPublicIp: '${AssignPublicIp}' } },
+      overrides: { containerOverrides: [{ name: CONTAINER_NAME, command: '@COMMAND@' }] },
+    };
+    // One shard is a plain `collect` (chain `default`); with more, each schedule runs its own `--shard n/count`.
+    const command =
+      n === 1
+        ? ifCond('IsSingleShard', '["collect"]', sub('["collect","--shard","1/${ShardCount}"]'))
+        : sub(`["collect","--shard","${n}/\${ShardCount}"]`);
+    schedules[`CollectShard${n}Schedule`] = {
+      Type: 'AWS::Scheduler::Schedule',
+      Condition: n === 1 ? 'IsScheduledTasks' : shardCondition(n),
+      Properties: {
+        Name: sub(`\${AWS::StackName}-collect-shard-${n}`),
+        Description: `Evidence Locker: daily collection, shard ${n} of the ShardCount shards (each seals its own chain shard-${n}-of-<count>)`,
+        ScheduleExpression: ref('ScheduleExpression'),
+        ScheduleExpressionTimezone: ref('ScheduleTimezone'),
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        State: 'ENABLED',
+        Target: {
+          // The universal target passes the ECS RunTask request as written, so each shard gets its own command.
+          Arn: 'arn:aws:scheduler:::aws-sdk:ecs:runTask',
+          RoleArn: getAtt('SchedulerRole', 'Arn'),
+          Input: sub(JSON.stringify(runTask).replace('"@COMMAND@"', '${Command}'), {
+            Command: command,
+            SubnetList: { 'Fn::Join': ['","', ref('SubnetIds')] },
+            SecurityGroupList: { 'Fn::Join': ['","', ref('SecurityGroupIds')] },
+          }),
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        },
+      },
+    };
+  }
+
+  const environment = [
+    { Name: 'AWS_REGION', Value: ref('AWS::Region') },
+    { Name: 'EVIDENCE_LOCKER_ORGANIZATION', Value: ref('OrganizationName') },
+    { Name: 'EVIDENCE_LOCKER_STORE__KIND', Value: 's3' },
+    { Name: 'EVIDENCE_LOCKER_STORE__BUCKET', Value: ref('BucketName') },
+    { Name: 'EVIDENCE_LOCKER_STORE__PREFIX', Value: ref('EvidencePrefix') },
+    { Name: 'EVIDENCE_LOCKER_STORE__REGION', Value: ref('AWS::Region') },
+    { Name: 'EVIDENCE_LOCKER_STORE__KMS_KEY_ID', Value: ref('EvidenceKeyArn') },
+    { Name: 'EVIDENCE_LOCKER_SIGNING__KIND', Value: 'kms' },
+    { Name: 'EVIDENCE_LOCKER_SIGNING__KEY_ID', Value: ref('SigningKeyArn') },
+    { Name: 'EVIDENCE_LOCKER_ACCOUNTS__SOURCE', Value: 'organizations' },
+    { Name: 'EVIDENCE_LOCKER_ACCOUNTS__ROLE_NAME', Value: ref('MemberRoleName') },
+    { Name: 'EVIDENCE_LOCKER_REGIONS__SOURCE', Value: 'enabled' },
+    { Name: 'EVIDENCE_LOCKER_REGIONS__HOME', Value: ref('AWS::Region') },
+    { Name: 'EVIDENCE_LOCKER_STATE_DIR', Value: `${SCRATCH_PATH}/state` },
+    { Name: 'EVIDENCE_LOCKER_DAEMON__HEALTH_PORT', Value: String(HEALTH_PORT) },
+    { Name: 'TMPDIR', Value: '/tmp' },
+  ];
+
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: 'Evidence Locker collector: ECS Fargate task (read-only root, non-root user), least-privilege task role, log group kept at least a year, and an EventBridge Scheduler schedule per shard running the daily collection.',
+    Parameters: {
+      Mode: { Type: 'String', Default: 'scheduled-tasks', AllowedValues: ['scheduled-tasks', 'daemon-service'], Description: 'scheduled-tasks: EventBridge Scheduler runs `collect` daily (one task per shard). daemon-service: one ECS service runs `daemon` (node-cron schedules, /healthz, /metrics).' },
+      Image: { Type: 'String', Description: 'Container image URI of Evidence Locker (built from the Dockerfile), preferably pinned by digest.' },
+      OrganizationName: { Type: 'String', Default: 'Example Organization', Description: 'Organization name printed on reports.' },
+      BucketName: { Type: 'String', Description: 'Evidence bucket (output BucketName of the evidence-bucket stack).' },
+      EvidencePrefix: { Type: 'String', Default: DEFAULT_PREFIX, AllowedPattern: '^[A-Za-z0-9][A-Za-z0-9._/-]*/$', Description: 'Key prefix under which the collector may write (store.prefix); it may write nowhere else.' },
+      EvidenceKeyArn: { Type: 'String', Description: 'KMS key ARN of the bucket encryption (output EvidenceKeyArn).' },
+      SigningKeyArn: { Type: 'String', Description: 'KMS signing key ARN (output SigningKeyArn).' },
+      CollectorRoleName: { Type: 'String', Default: DEFAULT_COLLECTOR_ROLE, Description: 'Name of the task role; member roles trust exactly this role.' },
+      MemberRoleName: { Type: 'String', Default: DEFAULT_MEMBER_ROLE, Description: 'Name of the read-only role deployed to member accounts by the member-role StackSet.' },
+      ExternalId: { Type: 'String', Default: '', NoEcho: true, Description: 'Optional external id the member roles require (same value in the StackSet).' },
+      SubnetIds: { Type: 'List<AWS::EC2::Subnet::Id>', Description: 'Subnets of the task (private subnets with a NAT gateway or VPC endpoints for the AWS APIs).' },
+      SecurityGroupIds: { Type: 'List<AWS::EC2::SecurityGroup::Id>', Description: 'Security groups of the task (egress HTTPS only is enough).' },
+      AssignPublicIp: { Type: 'String', Default: 'DISABLED', AllowedValues: ['ENABLED', 'DISABLED'] },
+      ScheduleExpression: { Type: 'String', Default: 'cron(0 2 * * ? *)', Description: 'When the daily collection runs (EventBridge Scheduler syntax).' },
+      ScheduleTimezone: { Type: 'String', Default: 'UTC' },
+      ShardCount: { Type: 'String', Default: '1', AllowedValues: Array.from({ length: MAX_SHARDS }, (_, i) => String(i + 1)), Description: 'Number of collection tasks the accounts are split across (collect --shard i/n).' },
+      Cpu: { Type: 'String', Default: '1024', AllowedValues: ['512', '1024', '2048', '4096'] },
+      Memory: { Type: 'String', Default: '2048', AllowedValues: ['1024', '2048', '4096', '8192', '16384'] },
+      LogRetentionDays: { Type: 'Number', Default: 400, AllowedValues: LOG_RETENTION_DAYS, Description: 'CloudWatch Logs retention of the collector logs (at least 365 days).' },
+    },
+    Conditions: conditions,
+    Resources: {
+      Cluster: {
+        Type: 'AWS::ECS::Cluster',
+        Properties: { ClusterName: sub('${AWS::StackName}'), ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] },
+      },
+      LogGroup: {
+        Type: 'AWS::Logs::LogGroup',
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: { LogGroupName: sub('/evidence-locker/${AWS::StackName}'), RetentionInDays: ref('LogRetentionDays') },
+      },
+      ExecutionRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          Description: 'Evidence Locker: lets ECS pull the image and write the container log stream',
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } } }],
+          },
+          Policies: [
+            {
+              PolicyName: 'pull-image-and-write-logs',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                  { Sid: 'WriteOwnLogGroup', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: getAtt('LogGroup', 'Arn') },
+                  { Sid: 'EcrAuthorization', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: '*' },
+                  {
+                    Sid: 'PullImageFromThisAccount',
+                    Effect: 'Allow',
+                    Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+                    Resource: sub('arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*'),
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+      TaskRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: ref('CollectorRoleName'),
+          Description: 'Evidence Locker collector: assumes the member read-only roles, writes evidence under the evidence prefix only, signs manifests',
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'ecs-tasks.amazonaws.com' },
+                Action: 'sts:AssumeRole',
+                Condition: {
+                  StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
+                  ArnLike: { 'aws:SourceArn': sub('arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:*') },
+                },
+              },
+            ],
+          },
+          Policies: [{ PolicyName: 'evidence-locker-collector', PolicyDocument: { Version: '2012-10-17', Statement: collectorTaskPolicyStatements() } }],
+        },
+      },
+      TaskDefinition: {
+        Type: 'AWS::ECS::TaskDefinition',
+        Properties: {
+          Family: sub('${AWS::StackName}'),
+          RequiresCompatibilities: ['FARGATE'],
+          NetworkMode: 'awsvpc',
+          Cpu: ref('Cpu'),
+          Memory: ref('Memory'),
+          RuntimePlatform: { OperatingSystemFamily: 'LINUX', CpuArchitecture: 'X86_64' },
+          ExecutionRoleArn: getAtt('ExecutionRole', 'Arn'),
+          TaskRoleArn: getAtt('TaskRole', 'Arn'),
+          EphemeralStorage: { SizeInGiB: 30 },
+          // Fargate has no tmpfs: these bind mounts live on the task's ephemeral storage and vanish with it.
+          Volumes: [{ Name: 'scratch' }, { Name: 'tmp' }],
+          ContainerDefinitions: [
+            {
+              Name: CONTAINER_NAME,
+              Image: ref('Image'),
+              Essential: true,
+              User: CONTAINER_USER,
+              ReadonlyRootFilesystem: true,
+              Command: ifCond('IsDaemonService', ['daemon'], ['collect']),
+              StopTimeout: 30,
+              MountPoints: [
+                { SourceVolume: 'scratch', ContainerPath: SCRATCH_PATH, ReadOnly: false },
+                { SourceVolume: 'tmp', ContainerPath: '/tmp', ReadOnly: false },
+              ],
+              Environment: [
+                ...environment,
+                ifCond('HasExternalId', { Name: 'EVIDENCE_LOCKER_ACCOUNTS__EXTERNAL_ID', Value: ref('ExternalId') }, NO_VALUE),
+              ],
+              PortMappings: ifCond('IsDaemonService', [{ ContainerPort: HEALTH_PORT, Protocol: 'tcp' }], NO_VALUE),
+              HealthCheck: ifCond(
+                'IsDaemonService',
+                { Command: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${HEALTH_PORT}/healthz').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))`], Interval: 30, Timeout: 5, Retries: 3, StartPeriod: 30 },
+                NO_VALUE,
+              ),
+              LogConfiguration: {
+                LogDriver: 'awslogs',
+                Options: { 'awslogs-group': ref('LogGroup'), 'awslogs-region': ref('AWS::Region'), 'awslogs-stream-prefix': 'evidence-locker', mode: 'non-blocking', 'max-buffer-size': '25m' },
+              },
+            },
+          ],
+        },
+      },
+      DaemonService: {
+        Type: 'AWS::ECS::Service',
+        Condition: 'IsDaemonService',
+        Properties: {
+          Cluster: ref('Cluster'),
+          TaskDefinition: ref('TaskDefinition'),
+          LaunchType: 'FARGATE',
+          DesiredCount: 1,
+          // Never two daemons at once: the old task stops before the new one starts.
+          DeploymentConfiguration: { MinimumHealthyPercent: 0, MaximumPercent: 100 },
+          NetworkConfiguration: { AwsvpcConfiguration: { Subnets: ref('SubnetIds'), SecurityGroups: ref('SecurityGroupIds'), AssignPublicIp: ref('AssignPublicIp') } },
+          PropagateTags: 'TASK_DEFINITION',
+        },
+      },
+      SchedulerRole: {
+        Type: 'AWS::IAM::Role',
+        Condition: 'IsScheduledTasks',
+        Properties: {
+          Description: 'Evidence Locker: lets EventBridge Scheduler start the collection task',
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } } }],
+          },
+          Policies: [
+            {
+              PolicyName: 'run-collection-task',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                  { Sid: 'RunCollectionTask', Effect: 'Allow', Action: ['ecs:RunTask'], Resource: ref('TaskDefinition'), Condition: { ArnEquals: { 'ecs:cluster': getAtt('Cluster', 'Arn') } } },
+                  {
+                    Sid: 'PassTaskRoles',
+                    Effect: 'Allow',
+                    Action: ['iam:PassRole'],
+                    Resource: [getAtt('TaskRole', 'Arn'), getAtt('ExecutionRole', 'Arn')],
+                    Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+      ...schedules,
+    },
+    Outputs: {
+      ClusterArn: { Value: getAtt('Cluster', 'Arn') },
+      TaskDefinitionArn: { Value: ref('TaskDefinition') },
+      CollectorRoleArn: { Value: getAtt('TaskRole', 'Arn'), Description: 'Give this to the member-role StackSet (CollectorAccountId and CollectorRoleName).' },
+      LogGroupName: { Value: ref('LogGroup') },
+    },
+  };
+}
+
+/** Every member account (deployed by a StackSet): the read-only role, trusted by the collector role only. */
+export function memberRoleTemplate(member: MemberActions): Template {
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: 'Evidence Locker member account role: only the read-only actions the evidence queries declare. Generated by `npm run deploy:policy`; do not edit by hand.',
+    Metadata: {
+      EvidenceLocker: {
+        generatedBy: 'npm run deploy:policy (deploy/generate.ts from src/queries/**/apiCalls)',
+        actionsNeededBy: member.neededBy,
+      },
+    },
+    Parameters: {
+      CollectorAccountId: { Type: 'String', AllowedPattern: '^\\d{12}$', Description: 'Audit account that runs the collector.' },
+      CollectorRoleName: { Type: 'String', Default: DEFAULT_COLLECTOR_ROLE, Description: 'Name of the collector task role in the audit account.' },
+      RoleName: { Type: 'String', Default: DEFAULT_MEMBER_ROLE, Description: 'Name of this role (accounts.roleName in the collector configuration).' },
+      ExternalId: { Type: 'String', Default: '', NoEcho: true, Description: 'Optional external id the collector must present (accounts.externalId).' },
+    },
+    Conditions: { HasExternalId: { 'Fn::Not': [{ 'Fn::Equals': [ref('ExternalId'), ''] }] } },
+    Resources: {
+      MemberRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: ref('RoleName'),
+          Description: 'Evidence Locker: read-only evidence collection, assumed by the collector in the audit account',
+          MaxSessionDuration: 43200,
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'CollectorOnly',
+                Effect: 'Allow',
+                Principal: { AWS: sub('arn:${AWS::Partition}:iam::${CollectorAccountId}:role/${CollectorRoleName}') },
+                Action: 'sts:AssumeRole',
+                Condition: ifCond('HasExternalId', { StringEquals: { 'sts:ExternalId': ref('ExternalId') } }, NO_VALUE),
+              },
+            ],
+          },
+          Policies: [
+            {
+              PolicyName: 'evidence-locker-read-only',
+              PolicyDocument: { Version: '2012-10-17', Statement: [{ Sid: 'EvidenceQueries', Effect: 'Allow', Action: member.actions, Resource: '*' }] },
+            },
+          ],
+        },
+      },
+    },
+    Outputs: { RoleArn: { Value: getAtt('MemberRole', 'Arn') } },
+  };
+}
