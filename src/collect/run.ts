@@ -14,7 +14,9 @@ import { newRunId, sealRun } from '../seal/seal.js';
 import { type EvidenceBody, type ManifestRecord, recordIdOf } from './record.js';
 import { resolveTargets, type AccountTarget, type TargetGap } from './targets.js';
 import { Semaphore } from './limit.js';
+import { PUBLISHED_RATE_LIMITS } from '../aws/rate-limit.js';
 import { ConfigError } from '../errors.js';
+import { checkParameterOverrides } from '../controls/parameters.js';
 import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
 
 export interface CollectionProgress {
@@ -99,6 +101,8 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   const now = opts.now ?? (() => new Date());
   const frameworks = opts.frameworks?.length ? opts.frameworks : config.frameworks;
   const queries = plannedQueries(opts.catalogs, frameworks, opts.queries);
+  // A misspelt parameter override must fail before any evidence is collected, not silently use the default.
+  checkParameterOverrides(opts.catalogs, config.parameters);
   const startedAt = now();
   const runId = newRunId(startedAt, randomBytes(3).toString('hex'));
   const runLog = log.child({ runId });
@@ -109,8 +113,11 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
 
   interface Task { target: AccountTarget; query: EvidenceQuery<unknown>; region: string }
   const tasks: Task[] = [];
-  for (const target of targets) {
-    for (const query of queries) {
+  // Query-major order spreads consecutive tasks over accounts (each account's own API limits see a trickle, not a
+  // burst); queries paced by a published rate limit come first, as their chains of paced calls are the longest.
+  const ordered = [...queries.filter(isRateLimited), ...queries.filter((q) => !isRateLimited(q))];
+  for (const query of ordered) {
+    for (const target of targets) {
       if (query.scope === 'global') tasks.push({ target, query, region: 'global' });
       else for (const region of target.regions) tasks.push({ target, query, region });
     }
@@ -118,6 +125,8 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   const allRegions = [...new Set(targets.flatMap((t) => t.regions))].sort();
   runLog.info({ accounts: targets.length, regions: allRegions.length, queries: queries.length, tasks: tasks.length, frameworks }, 'collection started');
 
+  // collect.concurrency bounds the API requests in flight, whichever task or client makes them.
+  const callSlots = new Semaphore(config.collect.concurrency);
   const providers = new Map<string, AwsClientProvider>();
   const providerFor = (t: AccountTarget, region: string) => {
     const key = `${t.accountId}/${region}`;
@@ -129,6 +138,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
         credentials: t.credentials,
         maxAttempts: config.collect.maxAttempts,
         requestTimeoutMs: config.collect.requestTimeoutMs,
+        callSlots,
         onAttempt: opts.onAttempt,
       });
       providers.set(key, p);
@@ -136,11 +146,16 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     return p;
   };
 
-  const overall = new Semaphore(config.collect.concurrency);
+  // Tasks open at once: enough to keep every request slot busy while some tasks are between calls, few enough
+  // that partial evidence does not pile up in memory. Rate-paced tasks are outside this window: they spend most of
+  // their time waiting for the limiter and would otherwise hold window places doing nothing.
+  const window = new Semaphore(config.collect.concurrency * 2);
   const perService = new Map<string, Semaphore>();
-  const serviceLimit = (s: string) => {
-    let sem = perService.get(s);
-    if (!sem) perService.set(s, (sem = new Semaphore(config.collect.perServiceConcurrency)));
+  // Service limits are per account and region, like the AWS API limits they protect.
+  const serviceLimit = (t: Task) => {
+    const key = `${t.target.accountId}/${t.region}/${t.query.service}`;
+    let sem = perService.get(key);
+    if (!sem) perService.set(key, (sem = new Semaphore(config.collect.perServiceConcurrency)));
     return sem;
   };
   const retainUntil = undefined;
@@ -186,7 +201,8 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   };
 
   try {
-    await Promise.all(tasks.map((t) => overall.run(() => serviceLimit(t.query.service).run(() => runTask(t)))));
+    // The service limit is taken first, so a task queued behind its service holds no window place.
+    await Promise.all(tasks.map((t) => serviceLimit(t).run(() => (isRateLimited(t.query) ? runTask(t) : window.run(() => runTask(t))))));
   } finally {
     for (const p of providers.values()) p.destroy();
   }
@@ -221,6 +237,11 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   });
   runLog.info({ status, records: records.length, errorRecords: errors, manifestSha256: sealed.manifestSha256 }, 'run sealed');
   return { runId, status, records: records.length, errorRecords: errors, gaps: errors + gaps.length, manifestSha256: sealed.manifestSha256, accounts: targets.map((t) => t.accountId), regions: allRegions };
+}
+
+/** Whether a query calls an API with a published per-account, per-region rate limit (its calls are paced). */
+function isRateLimited(query: EvidenceQuery<unknown>): boolean {
+  return query.apiCalls.some((a) => PUBLISHED_RATE_LIMITS[a] !== undefined);
 }
 
 /** Parameters a query needs at collection time (e.g. lookback window, sensitive event names). */

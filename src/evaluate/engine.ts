@@ -4,6 +4,7 @@ import type { EvidenceBody, ManifestRecord } from '../collect/record.js';
 import type { RunManifest } from '../seal/manifest.js';
 import { queryById } from '../queries/index.js';
 import type { EvidenceQuery, QueryParameters, ResourceStatus } from '../queries/types.js';
+import { checkParameterOverrides } from '../controls/parameters.js';
 import type { ControlResult, ControlStatus, EvidenceRef, ResourceFinding } from './types.js';
 
 /** A sealed attestation (manual evidence) that applies to a requirement. */
@@ -52,6 +53,7 @@ export function parametersFor(
  */
 export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResult[]> {
   const { manifest } = input;
+  checkParameterOverrides(input.catalogs, input.parameterOverrides);
   const accounts = [...new Set(input.accounts ?? manifest.scope.accounts)].sort();
   const recordsByQueryAccount = new Map<string, ManifestRecord[]>();
   for (const r of manifest.records) {
