@@ -211,7 +211,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       attestationFiles,
     };
 
-    await put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows));
+    await put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to));
     files.push(await streamToStaging(staging, PACKAGE_FILES.evidenceCsv, evidenceCsvChunks(allRuns, accountSet)));
     await put(PACKAGE_FILES.oscal, renderOscal(model));
     await put(PACKAGE_FILES.report, await renderReportPdf(model));

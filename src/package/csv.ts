@@ -1,6 +1,6 @@
 import type { IncludedRun } from './gather.js';
 import { evidencePath } from './manifest.js';
-import type { RequirementTimeline } from './timeline.js';
+import { rowReasons, type RequirementTimeline } from './timeline.js';
 
 /**
  * One CSV cell, RFC 4180 quoted, and safe to open in a spreadsheet: a cell starting with = + - @ (or a tab /
@@ -34,7 +34,7 @@ export const CONTROLS_CSV_HEADER = [
   'exception',
 ];
 
-export function controlsCsv(rows: RequirementTimeline[]): Buffer {
+export function controlsCsv(rows: RequirementTimeline[], lastDay: string): Buffer {
   let out = csvLine(CONTROLS_CSV_HEADER);
   for (const r of rows) {
     const ex = r.exception ? `${r.exception.state === 'expired' ? 'EXPIRED ' : ''}${r.exception.type} (owner ${r.exception.owner}, approved by ${r.exception.approvedBy}, expires ${r.exception.expires})` : '';
@@ -47,7 +47,7 @@ export function controlsCsv(rows: RequirementTimeline[]): Buffer {
       r.accountId,
       r.status,
       r.worst,
-      (r.latest?.reasons ?? []).join(' | '),
+      rowReasons(r, lastDay).join(' | '),
       r.evidenceCount,
       r.firstEvidence ?? '',
       r.lastEvidence ?? '',

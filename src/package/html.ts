@@ -1,5 +1,6 @@
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
+import { rowReasons } from './timeline.js';
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
 
 /** Total bytes of evidence bodies embedded in index.html; beyond it the viewer shows the path in the package. */
@@ -28,7 +29,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     account: r.accountId,
     status: r.status,
     worst: r.worst,
-    reasons: r.latest?.reasons ?? [],
+    reasons: rowReasons(r, model.period.to),
     evidenceCount: r.evidenceCount,
     first: r.firstEvidence ?? null,
     last: r.lastEvidence ?? null,
@@ -127,11 +128,12 @@ header h1{margin:0;font-size:20px}
 .mono,code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 #filters{display:flex;gap:14px;align-items:center;padding:10px 20px;border-bottom:1px solid var(--rule);background:var(--bg);flex-wrap:wrap}
 #filters label{font-size:12px;color:var(--muted)}
-#filters select,#filters input{margin-left:4px;font-size:13px}
+#filters select,#filters input{margin-left:4px;font-size:13px;max-width:260px}
 #count{font-size:12px;color:var(--muted)}
 main{display:grid;grid-template-columns:minmax(280px,34%) 1fr;height:calc(100vh - 125px)}
 nav{overflow:auto;border-right:1px solid var(--rule)}
 nav .fw{padding:8px 12px;font-weight:600;background:var(--bg);border-bottom:1px solid var(--rule);position:sticky;top:0}
+nav a .badge{flex:0 0 124px}
 nav a{display:flex;gap:8px;align-items:flex-start;padding:6px 12px;border-bottom:1px solid #eee;color:inherit;text-decoration:none;cursor:pointer}
 nav a:hover,nav a.sel{background:#eef5fc}
 nav .rid{font-weight:600;white-space:nowrap}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ControlStatus } from '../evaluate/types.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
-import type { RequirementTimeline } from './timeline.js';
+import { rowReasons, type RequirementTimeline } from './timeline.js';
 
 export const OSCAL_VERSION = '1.1.2';
 
@@ -77,7 +77,7 @@ export function renderOscal(model: PackageModel): Buffer {
     controlIds.add(controlId);
     const obsUuid = uuid(`observation:${row.framework}:${row.requirement.id}:${row.accountId}`);
     const evidence = row.latest?.evidence ?? [];
-    const reasons = row.latest?.reasons ?? [];
+    const reasons = rowReasons(row, model.period.to);
     const collected = evidence.reduce((m, e) => (e.collectedAt > m ? e.collectedAt : m), '') || model.generatedAt;
     const method = row.requirement.coverage === 'automated' || row.requirement.coverage === 'partial' ? 'TEST' : 'EXAMINE';
     observations.push({

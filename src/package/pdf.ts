@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 import type { ControlStatus } from '../evaluate/types.js';
-import { STATUS_SEVERITY, type RequirementTimeline } from './timeline.js';
+import { STATUS_SEVERITY, rowReasons, type RequirementTimeline } from './timeline.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { opensslVerifyCommand } from './verify-guide.js';
@@ -192,6 +192,14 @@ function para(doc: Doc, text: string, color = INK, size = 9.5): void {
   doc.moveDown(0.4);
 }
 
+/** Truncates to one line of `width` points with an ellipsis (pdfkit wraps otherwise). */
+function fit(doc: Doc, text: string, width: number): string {
+  let t = pdfText(text);
+  if (doc.widthOfString(t) <= width) return t;
+  while (t.length > 1 && doc.widthOfString(t + '...') > width) t = t.slice(0, -1);
+  return t.trimEnd() + '...';
+}
+
 function rule(doc: Doc): void {
   doc.moveTo(M.left, doc.y).lineTo(PAGE.width - M.right, doc.y).lineWidth(0.5).strokeColor(RULE).stroke();
 }
@@ -209,8 +217,13 @@ interface Column {
   mono?: boolean;
 }
 
+/** A cell: plain text, or text in a status colour. */
+type Cell = string | { text: string; color: string };
+const cellText = (c: Cell | undefined) => (c === undefined ? '' : typeof c === 'string' ? c : c.text);
+const statusCell = (s: ControlStatus): Cell => ({ text: STATUS_STYLE[s].word, color: STATUS_STYLE[s].color });
+
 /** A simple table that repeats its header on each new page. */
-function table(doc: Doc, columns: Column[], rows: string[][], opts: { size?: number } = {}): void {
+function table(doc: Doc, columns: Column[], rows: Cell[][], opts: { size?: number } = {}): void {
   const size = opts.size ?? 8;
   const pad = 3;
   const drawHeader = () => {
@@ -218,7 +231,8 @@ function table(doc: Doc, columns: Column[], rows: string[][], opts: { size?: num
     const y = doc.y;
     doc.rect(M.left, y, CONTENT_W, size + 2 * pad + 2).fill('#f0f2f4');
     for (const c of columns) {
-      doc.font('Helvetica-Bold').fontSize(size).fillColor(INK).text(pdfText(c.header), x + pad, y + pad, { width: c.width - 2 * pad, lineBreak: false, ellipsis: true });
+      doc.font('Helvetica-Bold').fontSize(size).fillColor(INK);
+      doc.text(fit(doc, c.header, c.width - 2 * pad), x + pad, y + pad, { lineBreak: false });
       x += c.width;
     }
     doc.y = y + size + 2 * pad + 2;
@@ -228,7 +242,7 @@ function table(doc: Doc, columns: Column[], rows: string[][], opts: { size?: num
   for (const row of rows) {
     const heights = columns.map((c, i) => {
       doc.font(c.mono ? 'Courier' : 'Helvetica').fontSize(size);
-      return doc.heightOfString(pdfText(row[i] ?? ''), { width: c.width - 2 * pad });
+      return doc.heightOfString(pdfText(cellText(row[i])), { width: c.width - 2 * pad });
     });
     const h = Math.max(...heights) + 2 * pad;
     if (doc.y + h > PAGE.height - M.bottom) {
@@ -238,7 +252,9 @@ function table(doc: Doc, columns: Column[], rows: string[][], opts: { size?: num
     const y = doc.y;
     let x = M.left;
     columns.forEach((c, i) => {
-      doc.font(c.mono ? 'Courier' : 'Helvetica').fontSize(size).fillColor(INK).text(pdfText(row[i] ?? ''), x + pad, y + pad, { width: c.width - 2 * pad });
+      const cell = row[i];
+      const colored = cell !== undefined && typeof cell !== 'string';
+      doc.font(colored ? 'Helvetica-Bold' : c.mono ? 'Courier' : 'Helvetica').fontSize(size).fillColor(colored ? cell.color : INK).text(pdfText(cellText(cell)), x + pad, y + pad, { width: c.width - 2 * pad });
       x += c.width;
     });
     doc.y = y + h;
@@ -323,7 +339,7 @@ function writeToc(doc: Doc, toc: TocEntry[], start: number, pages: number): void
     const y = doc.y;
     const label = pdfText(e.title);
     doc.font(e.level === 0 ? 'Helvetica-Bold' : 'Helvetica').fontSize(e.level === 0 ? 10 : 9).fillColor(INK);
-    doc.text(label, M.left + indent, y, { width: CONTENT_W - indent - 40, lineBreak: false, ellipsis: true, goTo: e.dest });
+    doc.text(fit(doc, label, CONTENT_W - indent - 44), M.left + indent, y, { lineBreak: false, goTo: e.dest });
     doc.text(e.page === undefined ? '' : String(e.page + 1), PAGE.width - M.right - 36, y, { width: 36, align: 'right', lineBreak: false, goTo: e.dest });
     doc.y = y + 15.5;
     line++;
@@ -406,7 +422,8 @@ function principalChart(doc: Doc, model: PackageModel, framework: string): void 
     ensure(doc, rowH + 2);
     const y = doc.y;
     const title = catalog.principals.find((p) => p.id === k)?.title;
-    doc.font('Helvetica').fontSize(7.5).fillColor(INK).text(pdfText(title ? `${k} ${title}` : k), M.left, y + 2.5, { width: labelW - 6, lineBreak: false, ellipsis: true });
+    doc.font('Helvetica').fontSize(7.5).fillColor(INK);
+    doc.text(fit(doc, title ? `${k} ${title}` : k, labelW - 6), M.left, y + 2.5, { lineBreak: false });
     let x = M.left + labelW;
     const c = byPrincipal.get(k)!;
     let n = 0;
@@ -480,8 +497,9 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
   doc.moveDown(0.4);
   const y = doc.y;
   doc.font('Helvetica-Bold').fontSize(11.5).fillColor(INK).text(pdfText(`${req.id}  ${req.title}`), M.left, y, { width: CONTENT_W - 110 });
+  const afterTitle = doc.y;
   badge(doc, worst, PAGE.width - M.right - 100, y, 100);
-  doc.y = Math.max(doc.y, y + 16);
+  doc.y = Math.max(afterTitle, y + 16) + 2;
   doc.font('Helvetica').fontSize(8.5).fillColor(MUTED).text(pdfText(`Principal ${req.principal} | coverage: ${req.coverage}${req.implementation ? ` | ${req.implementation}` : ''}${req.queries.length ? ` | evidence queries: ${req.queries.join(', ')}` : ''}`), M.left, doc.y, { width: CONTENT_W });
   doc.moveDown(0.3);
   para(doc, `Rationale: ${req.rationale}`, INK, 9);
@@ -500,12 +518,12 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
     ],
     rows.map((r) => [
       r.accountId,
-      STATUS_STYLE[r.status].word,
-      STATUS_STYLE[r.worst].word,
+      statusCell(r.status),
+      statusCell(r.worst),
       `${r.evidenceCount} record(s)${r.firstEvidence ? `\n${r.firstEvidence.slice(0, 16)} to\n${r.lastEvidence!.slice(0, 16)}` : ''}`,
       [
-        ...(r.latest?.reasons ?? []).slice(0, 4),
-        ...((r.latest?.reasons.length ?? 0) > 4 ? [`... ${r.latest!.reasons.length - 4} more (controls.csv)`] : []),
+        ...rowReasons(r, model.period.to).slice(0, 4),
+        ...(rowReasons(r, model.period.to).length > 4 ? [`... ${rowReasons(r, model.period.to).length - 4} more (controls.csv)`] : []),
         ...(r.gapDays.length ? [`${r.gapDays.length} day(s) without evidence`] : []),
         ...(r.exception ? [`${r.exception.state === 'expired' ? 'EXPIRED exception (not applied)' : 'Exception'}: ${r.exception.type}, approved by ${r.exception.approvedBy}, expires ${r.exception.expires}`] : []),
       ].join('\n'),
@@ -525,7 +543,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
         { header: 'Resource', width: 140 },
         { header: 'Reason', width: CONTENT_W - 294 },
       ],
-      failing.slice(0, FINDING_ROWS).map((f) => [STATUS_STYLE[f.status === 'fail' ? 'fail' : 'needs-review'].word, `${f.accountId}\n${f.region}`, f.resource, f.reason]),
+      failing.slice(0, FINDING_ROWS).map((f) => [statusCell(f.status === 'fail' ? 'fail' : 'needs-review'), `${f.accountId}\n${f.region}`, f.resource, f.reason]),
       { size: 7.5 },
     );
     if (failing.length > FINDING_ROWS) para(doc, `${failing.length - FINDING_ROWS} more in controls.csv and index.html.`, MUTED, 8);

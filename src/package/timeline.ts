@@ -43,6 +43,8 @@ export interface RequirementTimeline {
   daily: { day: string; status: ControlStatus; runId?: string }[];
   latest?: ControlResult;
   latestRunId?: string;
+  /** Day of the latest evaluation. */
+  latestDay?: string;
   firstEvidence?: string;
   lastEvidence?: string;
   /** Evidence records cited by the evaluations, distinct by (run, record). */
@@ -207,6 +209,7 @@ export async function buildTimeline(input: TimelineInput): Promise<Timeline> {
       }
       row.latest = res;
       row.latestRunId = run.runId;
+      row.latestDay = day;
       for (const ev of res.evidence) countEvidence(row, ev);
       for (const g of res.gaps) {
         const gk = `${g.queryId}\u0000${g.region}\u0000${g.reason}`;
@@ -234,6 +237,21 @@ export async function buildTimeline(input: TimelineInput): Promise<Timeline> {
     out.push(clean);
   }
   return { days, rows: out, attestations, winners };
+}
+
+/**
+ * The reasons every view shows: the latest evaluation's, plus a warning when that evaluation is older than the
+ * last day of the period (the end-of-period status is then the last one known, not a fresh one).
+ */
+export function rowReasons(row: RequirementTimeline, lastDay: string): string[] {
+  const reasons = [...(row.latest?.reasons ?? [])];
+  const automated = row.requirement.coverage === 'automated' || row.requirement.coverage === 'partial';
+  if (automated && row.latestDay && row.latestDay < lastDay) {
+    const stale = row.daily.length - 1 - row.daily.findIndex((d) => d.day === row.latestDay);
+    reasons.unshift(`STALE: latest evidence is from ${row.latestDay}; none for the last ${stale} day(s) of the period`);
+  }
+  if (automated && !row.latest) reasons.unshift('GAP: no evidence for this account on any day of the period');
+  return reasons;
 }
 
 function pushChange(row: RequirementTimeline, c: StatusChange): void {

@@ -35,23 +35,30 @@ export interface PackageVerification {
 
 const SUM_LINE = /^([0-9a-f]{64}) [ *](.+)$/;
 const HASH_CONCURRENCY = 16;
+const SMALL_FILE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Verifies a package offline: a zip (extracted safely to a temporary folder first) or an unzipped folder.
  * Every problem is collected and named; nothing stops at the first one.
  */
-export async function verifyPackage(path: string, opts: { limits?: UnzipLimits } = {}): Promise<PackageVerification> {
+export interface VerifyPackageOptions {
+  limits?: UnzipLimits;
+  /** Key fingerprints confirmed out of band; any signature by another key is a problem. */
+  expectedKeys?: string[];
+}
+
+export async function verifyPackage(path: string, opts: VerifyPackageOptions = {}): Promise<PackageVerification> {
   let st;
   try {
     st = await stat(path);
   } catch {
     throw new VerificationError(`${path}: no such file or folder`, 'give the path of a package zip or of an unzipped package folder');
   }
-  if (st.isDirectory()) return verifyPackageDir(path);
+  if (st.isDirectory()) return verifyPackageDir(path, opts);
   const tmp = await mkdtemp(join(tmpdir(), 'evidence-locker-verify-'));
   try {
     await extractPackageZip(path, join(tmp, 'package'), opts.limits ?? DEFAULT_UNZIP_LIMITS);
-    return await verifyPackageDir(join(tmp, 'package'));
+    return await verifyPackageDir(join(tmp, 'package'), opts);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
@@ -88,7 +95,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
   return out;
 }
 
-export async function verifyPackageDir(root: string): Promise<PackageVerification> {
+export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOptions, 'expectedKeys'> = {}): Promise<PackageVerification> {
   const problems: VerificationProblem[] = [];
   const fail = (path: string, message: string) => problems.push({ path, message });
   const checked = { files: 0, runs: 0, records: 0, chainLinks: 0, bodies: 0 };
@@ -103,8 +110,12 @@ export async function verifyPackageDir(root: string): Promise<PackageVerificatio
   const present = new Set(files);
   const abs = (p: string) => join(root, ...p.split('/'));
   const hashes = new Map<string, string>();
+  const sizes = new Map<string, number>();
   await mapLimit(files, HASH_CONCURRENCY, async (p) => {
-    hashes.set(p, await sha256File(abs(p)));
+    const size = (await stat(abs(p))).size;
+    sizes.set(p, size);
+    // Small files (nearly all evidence bodies) in one read; large ones streamed.
+    hashes.set(p, size <= SMALL_FILE_BYTES ? sha256Hex(await readFile(abs(p))) : await sha256File(abs(p)));
   });
   checked.files = files.length;
 
@@ -159,7 +170,7 @@ export async function verifyPackageDir(root: string): Promise<PackageVerificatio
         listed.add(f.path);
         if (!present.has(f.path)) fail(f.path, 'listed in manifest.json but missing from the package');
         else if (hashes.get(f.path) !== f.sha256) fail(f.path, `SHA-256 does not match manifest.json: the file was altered`);
-        else if ((await stat(abs(f.path))).size !== f.size) fail(f.path, `size does not match manifest.json (${f.size} bytes)`);
+        else if (sizes.get(f.path) !== f.size) fail(f.path, `size does not match manifest.json (${f.size} bytes)`);
       }
       const unsigned = new Set<string>([PACKAGE_FILES.manifest, PACKAGE_FILES.signature, PACKAGE_FILES.sums]);
       for (const p of files) if (!unsigned.has(p) && !listed.has(p)) fail(p, 'extra file: not listed in the signed manifest.json');
@@ -258,6 +269,13 @@ export async function verifyPackageDir(root: string): Promise<PackageVerificatio
     }
     const a = /^attestations\/([0-9a-f]{64})-/.exec(p);
     if (p.startsWith('attestations/') && (!a || hashes.get(p) !== a[1])) fail(p, 'attestation document does not match the SHA-256 in its name');
+  }
+
+  if (opts.expectedKeys?.length) {
+    const expected = new Set(opts.expectedKeys.map((k) => k.toLowerCase()));
+    for (const k of keys.values()) {
+      if (!expected.has(k.keyFingerprint)) fail(k.signs[0] === 'package' ? PACKAGE_FILES.signature : `runs/${k.signs[0]}`, `signed with key ${k.keyFingerprint} (${k.keyId}), which is not one of the expected keys`);
+    }
   }
 
   problems.sort((x, y) => compareCodeUnits(x.path, y.path) || compareCodeUnits(x.message, y.message));

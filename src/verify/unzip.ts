@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Transform } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import { VerificationError } from '../errors.js';
@@ -102,11 +103,18 @@ export async function extractPackageZip(zipPath: string, dest: string, limits: U
         throw new VerificationError(`${zipPath}: entry ${name} cannot be read (${(err as Error).message}); the archive is corrupt`, 'obtain the package again from its source');
       }
       let written = 0;
+      let crc = 0;
+      // yauzl checks sizes but not the CRC-32; a flipped data byte must not extract silently.
       const limit = new Transform({
         transform(chunk: Buffer, _enc, cb) {
           written += chunk.length;
+          crc = crc32(chunk, crc);
           if (written > limits.maxEntryBytes) cb(new VerificationError(`${name}: expands beyond ${limits.maxEntryBytes} bytes`));
           else cb(null, chunk);
+        },
+        flush(cb) {
+          if (crc >>> 0 !== entry.crc32 >>> 0) cb(new VerificationError(`${zipPath}: entry ${name} is corrupt (CRC-32 mismatch)`, 'obtain the package again from its source'));
+          else cb();
         },
       });
       try {

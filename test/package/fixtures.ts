@@ -217,3 +217,29 @@ export function standardDays(): FixtureDay[] {
     { day: '2026-03-05', encrypted: { [ACCOUNTS[0]]: true, [ACCOUNTS[1]]: false }, trailErrors: [ACCOUNTS[1]] },
   ];
 }
+
+/**
+ * A month with drift (account 2 unencrypted on days 8-19 and again from day 28), two missed days, a query error on day 25, a
+ * three-shard slot with only one shard sealed (account 3), an attestation with a document, and exceptions
+ * (one active, one expired).
+ */
+export async function richScenario(store: MemoryStore, docPath: string): Promise<{ signer: LocalEd25519Signer; exceptions: import('../../src/package/exceptions.js').ExceptionEntry[] }> {
+  const days: FixtureDay[] = [];
+  for (let i = 1; i <= 30; i++) {
+    if (i === 12 || i === 13) continue;
+    days.push({ day: `2026-04-${String(i).padStart(2, '0')}`, encrypted: { [ACCOUNTS[0]]: true, [ACCOUNTS[1]]: !(i >= 8 && i < 20) && i < 28 }, trailErrors: i === 25 ? [ACCOUNTS[0]] : [] });
+  }
+  const signer = await sealDays(store, days);
+  await sealDays(store, [{ day: '2026-04-15', encrypted: { '333333333333': true }, shard: { index: 1, count: 3, slot: '2026-04-15' }, hour: 5 }], signer);
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(docPath, 'Daily log review record, April 2026. Signed: J. Doe\n');
+  const { sealAttestation } = await import('../../src/package/attest.js');
+  await sealAttestation({ store, signer, catalogs: [TEST_CATALOG], framework: 'test-fw', requirement: '2.2', by: 'Jane Doe (CISO)', note: 'Daily log reviews performed; records attached', file: docPath, at: new Date('2026-04-20T10:00:00Z') });
+  return {
+    signer,
+    exceptions: [
+      { framework: 'test-fw', requirement: '1.1', accounts: [ACCOUNTS[1]], type: 'compensating-control', owner: 'Platform team', rationale: 'Bucket holds only public assets; anything else is encrypted client-side.', approvedBy: 'CISO', expires: '2026-12-31' },
+      { framework: 'test-fw', requirement: '2.1', type: 'accepted-risk', owner: 'Security', rationale: 'Legacy account being decommissioned in Q2.', approvedBy: 'CRO', expires: '2026-03-31' },
+    ],
+  };
+}

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { commandContext, type GlobalOptions } from '../shared.js';
+import { commandContext, listOption, type GlobalOptions } from '../shared.js';
 import { openStore } from '../../store/open.js';
 import { verifyStoredRuns, formatStoreReport } from '../../verify/store.js';
 import { parsePeriod } from '../../store/period.js';
@@ -13,6 +13,7 @@ interface VerifyOptions extends GlobalOptions {
   from?: string;
   to?: string;
   json?: boolean;
+  expectKey?: string[];
 }
 
 export function registerVerifyCommand(program: Command): void {
@@ -25,6 +26,7 @@ export function registerVerifyCommand(program: Command): void {
     .option('--from <date>', 'with --store: first day of runs to verify')
     .option('--to <date>', 'with --store: last day of runs to verify')
     .option('--json', 'print the result as JSON')
+    .option('--expect-key <fingerprint...>', 'signing key fingerprint(s) confirmed out of band; a signature by any other key fails verification', listOption)
     .addHelpText('after', '\nExit codes: 0 valid, 1 something failed verification (every failing file or record is named), 2 usage error.')
     .action(async (pkg: string | undefined, opts: VerifyOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<VerifyOptions>();
@@ -40,7 +42,7 @@ export function registerVerifyCommand(program: Command): void {
       }
       if (!pkg) throw new ConfigError('verify: give the path of a package zip or folder (or --store to check the evidence store)');
       if (!existsSync(pkg)) throw new ConfigError(`${pkg}: no such file or folder`, 'give the path of a package zip or of an unzipped package folder');
-      const v = await verifyPackage(pkg);
+      const v = await verifyPackage(pkg, { expectedKeys: opts.expectKey });
       if (opts.json) {
         const { manifest: _m, ...rest } = v;
         process.stdout.write(JSON.stringify(rest, null, 2) + '\n');

@@ -1,0 +1,87 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, writeFileSync, readdirSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { extractPackageZip, unsafeEntryName, DEFAULT_UNZIP_LIMITS } from '../../src/verify/unzip.js';
+import { verifyPackage } from '../../src/verify/package.js';
+import { VerificationError } from '../../src/errors.js';
+import { rawZip, type RawEntry } from './raw-zip.js';
+
+function zipFile(entries: RawEntry[]): { zip: string; base: string } {
+  const base = mkdtempSync(join(tmpdir(), 'el-unzip-'));
+  const zip = join(base, 'p.zip');
+  writeFileSync(zip, rawZip(entries));
+  return { zip, base };
+}
+
+async function refused(entries: RawEntry[], pattern: RegExp, limits = DEFAULT_UNZIP_LIMITS): Promise<string> {
+  const { zip, base } = zipFile(entries);
+  const dest = join(base, 'out', 'pkg');
+  const err = await extractPackageZip(zip, dest, limits).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(VerificationError);
+  expect((err as VerificationError).exitCode).toBe(1);
+  expect((err as Error).message).toMatch(pattern);
+  // Nothing was extracted, inside or outside the destination.
+  expect(existsSync(dest)).toBe(false);
+  expect(readdirSync(base).sort()).toEqual(['p.zip']);
+  return (err as Error).message;
+}
+
+describe('safe extraction', () => {
+  it('extracts a plain archive', async () => {
+    const { zip, base } = zipFile([{ name: 'a.txt', data: 'A' }, { name: 'dir/b.txt', data: 'B' }]);
+    const names = await extractPackageZip(zip, join(base, 'x'));
+    expect(names).toEqual(['a.txt', 'dir/b.txt']);
+    expect(readFileSync(join(base, 'x', 'dir', 'b.txt'), 'utf8')).toBe('B');
+  });
+
+  it('refuses entries escaping the folder, naming them', async () => {
+    const msg = await refused([{ name: 'ok.txt', data: 'x' }, { name: '../../evil.txt', data: 'x' }], /escapes the package folder/);
+    expect(msg).toContain('../../evil.txt');
+    await refused([{ name: 'runs/../../evil.txt', data: 'x' }], /escapes/);
+  });
+
+  it('refuses absolute paths, backslashes and empty segments', async () => {
+    await refused([{ name: '/etc/passwd', data: 'x' }], /absolute path/);
+    await refused([{ name: 'C:/evil.txt', data: 'x' }], /absolute path/);
+    await refused([{ name: '..\\evil.txt', data: 'x' }], /backslash/);
+    await refused([{ name: 'a//b.txt', data: 'x' }], /empty or "\." path segment/);
+  });
+
+  it('refuses symbolic links', async () => {
+    await refused([{ name: 'link', data: '/etc/passwd', mode: 0o120777 }], /symbolic link/);
+  });
+
+  it('refuses duplicate and case-colliding names', async () => {
+    await refused([{ name: 'a.txt', data: '1' }, { name: 'a.txt', data: '2' }], /duplicate entry name/);
+    await refused([{ name: 'A.txt', data: '1' }, { name: 'a.txt', data: '2' }], /letter case/);
+  });
+
+  it('refuses too many or too large entries', async () => {
+    await refused([{ name: 'a', data: '1' }, { name: 'b', data: '2' }, { name: 'c', data: '3' }], /3 entries, more than the limit of 2/, { ...DEFAULT_UNZIP_LIMITS, maxEntries: 2 });
+    await refused([{ name: 'big', data: Buffer.alloc(100) }], /more than the limit of 10/, { ...DEFAULT_UNZIP_LIMITS, maxEntryBytes: 10 });
+    await refused([{ name: 'a', data: Buffer.alloc(8) }, { name: 'b', data: Buffer.alloc(8) }], /in total, more than the limit of 10/, { ...DEFAULT_UNZIP_LIMITS, maxTotalBytes: 10 });
+  });
+
+  it('names truncated and corrupt archives', async () => {
+    const full = rawZip([{ name: 'a.txt', data: 'hello world' }]);
+    const base = mkdtempSync(join(tmpdir(), 'el-unzip-'));
+    writeFileSync(join(base, 't.zip'), full.subarray(0, full.length - 30));
+    await expect(extractPackageZip(join(base, 't.zip'), join(base, 'x'))).rejects.toThrow(/truncated or corrupt/);
+    writeFileSync(join(base, 'n.zip'), 'not a zip at all');
+    await expect(verifyPackage(join(base, 'n.zip'))).rejects.toThrow(/not a readable zip archive/);
+    const bad = Buffer.from(full);
+    bad[30 + 5 + 2] ^= 0xff; // a data byte: the CRC no longer matches
+    writeFileSync(join(base, 'c.zip'), bad);
+    await expect(extractPackageZip(join(base, 'c.zip'), join(base, 'y'))).rejects.toThrow(/corrupt/);
+  });
+
+  it('classifies names', () => {
+    expect(unsafeEntryName('evidence/objects/sha256/ab/x.json')).toBeUndefined();
+    expect(unsafeEntryName('')).toBe('empty name');
+    expect(unsafeEntryName('a/./b')).toMatch(/segment/);
+  });
+});
