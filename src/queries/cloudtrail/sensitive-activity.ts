@@ -14,28 +14,8 @@ export interface SensitiveActivityEvidence {
   lookups: EventLookup[];
 }
 
-/**
- * Calls that switch off or weaken audit logging, detection, access control or encryption, plus console
- * sign-ins (only failed ones are listed). The collector searches the list configured in `collect.sensitiveEvents`.
- */
-export const DEFAULT_SENSITIVE_EVENTS = [
-  'StopLogging',
-  'DeleteTrail',
-  'UpdateTrail',
-  'PutEventSelectors',
-  'DeleteDetector',
-  'UpdateDetector',
-  'PutBucketPolicy',
-  'DeleteBucketPolicy',
-  'PutBucketPublicAccessBlock',
-  'DeleteBucketPublicAccessBlock',
-  'StopConfigurationRecorder',
-  'DeleteConfigurationRecorder',
-  'DeleteDeliveryChannel',
-  'DisableKey',
-  'ScheduleKeyDeletion',
-  'ConsoleLogin',
-];
+export { DEFAULT_SENSITIVE_EVENTS } from '../../config/schema.js';
+import { DEFAULT_SENSITIVE_EVENTS } from '../../config/schema.js';
 
 const CONSOLE_LOGIN = 'ConsoleLogin';
 /** At most this many events of one name are listed one by one; the rest are counted. */
@@ -89,7 +69,7 @@ export const sensitiveActivity = defineQuery<SensitiveActivityEvidence>({
     lookbackHours: { description: 'How many hours before collection to search.', default: 24 },
     sensitiveEvents: {
       description: 'CloudTrail event names searched; every event found needs review (ConsoleLogin: failed sign-ins only). Set in config collect.sensitiveEvents.',
-      default: DEFAULT_SENSITIVE_EVENTS,
+      default: [...DEFAULT_SENSITIVE_EVENTS],
     },
   },
   async collect(ctx) {
