@@ -1,0 +1,377 @@
+/**
+ * The committed CloudFormation templates of deploy/, read exactly as CloudFormation reads them (JSON), checked
+ * without AWS: up to date with the code, structurally sound, least privilege, and the properties the evidence
+ * store depends on.
+ */
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { PACKAGE_ROOT } from '../../src/version.js';
+import { ALL_QUERIES } from '../../src/queries/index.js';
+import { generatedTemplates, templateText } from '../../deploy/generate.js';
+import { iamActionsFor, isReadOnlyAction, isWriteOrDeleteAction, memberRoleActions } from '../../deploy/policy.js';
+import { CONTAINER_NAME, LOG_RETENTION_DAYS, MAX_SHARDS, SCRATCH_PATH } from '../../deploy/templates.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const DEPLOY = join(PACKAGE_ROOT, 'deploy');
+const TEMPLATE_FILES = ['evidence-bucket.json', 'collector.json', 'member-role.json'];
+/** `yaml` parses JSON too: the same reader would take a YAML template written with long-form Fn:: syntax. */
+const load = (name: string): Json => parseYaml(readFileSync(join(DEPLOY, name), 'utf8')) as Json;
+const bucket = load('evidence-bucket.json');
+const collector = load('collector.json');
+const member = load('member-role.json');
+const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+/** Every IAM policy document in a template, with where it is (resource and kind). */
+function policyDocuments(template: Json): { where: string; kind: 'identity' | 'trust' | 'key' | 'bucket'; doc: Json }[] {
+  const out: { where: string; kind: 'identity' | 'trust' | 'key' | 'bucket'; doc: Json }[] = [];
+  for (const [id, r] of Object.entries<Json>(template.Resources ?? {})) {
+    const p = r.Properties ?? {};
+    if (r.Type === 'AWS::IAM::Role') {
+      out.push({ where: `${id} trust policy`, kind: 'trust', doc: p.AssumeRolePolicyDocument });
+      for (const pol of p.Policies ?? []) out.push({ where: `${id}/${pol.PolicyName}`, kind: 'identity', doc: pol.PolicyDocument });
+      expect(p.ManagedPolicyArns, `${id} must not attach managed policies: every grant is spelled out here`).toBeUndefined();
+    }
+    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') out.push({ where: id, kind: 'identity', doc: p.PolicyDocument });
+    if (r.Type === 'AWS::KMS::Key') out.push({ where: `${id} key policy`, kind: 'key', doc: p.KeyPolicy });
+    if (r.Type === 'AWS::S3::BucketPolicy') out.push({ where: id, kind: 'bucket', doc: p.PolicyDocument });
+  }
+  return out;
+}
+
+/** Resolves a CloudFormation string expression to a readable form: `{Fn::Sub: "arn:...${X}"}` -> `arn:...${X}`. */
+function text(v: unknown): string {
+  if (typeof v === 'string') return v;
+  const o = v as Json;
+  if (o?.['Fn::Sub'] !== undefined) return typeof o['Fn::Sub'] === 'string' ? o['Fn::Sub'] : o['Fn::Sub'][0];
+  if (o?.Ref) return `\${${o.Ref}}`;
+  if (o?.['Fn::GetAtt']) return `\${${o['Fn::GetAtt'].join('.')}}`;
+  return JSON.stringify(v);
+}
+
+const EVIDENCE_PREFIX_OBJECTS = 'arn:${AWS::Partition}:s3:::${BucketName}/${EvidencePrefix}*';
+
+/**
+ * Writes or deletes outside the evidence prefix that deploy/ grants on purpose, each with its reason. Anything
+ * else that writes or deletes fails the test.
+ */
+const JUSTIFIED_WRITES: { where: RegExp; action: string; resource: RegExp; reason: string }[] = [
+  { where: /^ExecutionRole\//, action: 'logs:CreateLogStream', resource: /^\$\{LogGroup\.Arn\}$/, reason: 'ECS writes the container log stream into the collector log group' },
+  { where: /^ExecutionRole\//, action: 'logs:PutLogEvents', resource: /^\$\{LogGroup\.Arn\}$/, reason: 'same log group only' },
+  { where: /^SchedulerRole\//, action: 'ecs:RunTask', resource: /^\$\{TaskDefinition\}$/, reason: 'EventBridge Scheduler starts the collection task, on this cluster only' },
+  { where: /^SchedulerRole\//, action: 'iam:PassRole', resource: /^\$\{(TaskRole|ExecutionRole)\.Arn\}$/, reason: 'RunTask passes the two task roles, to ECS only' },
+  ...[
+    'kms:CancelKeyDeletion',
+    'kms:CreateAlias',
+    'kms:CreateGrant',
+    'kms:DeleteAlias',
+    'kms:DisableKey',
+    'kms:DisableKeyRotation',
+    'kms:EnableKey',
+    'kms:EnableKeyRotation',
+    'kms:PutKeyPolicy',
+    'kms:RevokeGrant',
+    'kms:ScheduleKeyDeletion',
+    'kms:TagResource',
+    'kms:UntagResource',
+    'kms:UpdateAlias',
+    'kms:UpdateKeyDescription',
+  ].map((action) => ({ where: /^(EvidenceKey|SigningKey) key policy$/, action, resource: /^\*$/, reason: 'key administration stays with the audit account (delegated to its IAM policies); the key itself is its only resource' })),
+];
+
+describe('deploy/ templates are generated from the code', () => {
+  it('the committed templates are exactly what `npm run deploy:policy` writes (not stale)', () => {
+    const generated = generatedTemplates(DEPLOY);
+    expect(Object.keys(generated).sort()).toEqual([...TEMPLATE_FILES].sort());
+    for (const name of TEMPLATE_FILES) {
+      expect(readFileSync(join(DEPLOY, name), 'utf8'), `deploy/${name} is stale: run \`npm run deploy:policy\` and commit it`).toBe(templateText(generated[name]));
+    }
+  });
+
+  it('every IAM action any query declares is granted by the committed member role', () => {
+    const granted = new Set<string>(list(member.Resources.MemberRole.Properties.Policies[0].PolicyDocument.Statement[0].Action));
+    const missing: string[] = [];
+    for (const q of ALL_QUERIES) for (const call of q.apiCalls) for (const a of iamActionsFor(call)) if (!granted.has(a)) missing.push(`${q.id}: ${call} -> ${a}`);
+    expect(missing, 'queries need actions the committed deploy/member-role.json does not grant; run `npm run deploy:policy`').toEqual([]);
+  });
+
+  it('the member role grants only those read-only actions, on nothing but its one statement', () => {
+    const statements = member.Resources.MemberRole.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Effect).toBe('Allow');
+    const granted: string[] = statements[0].Action;
+    expect(granted).toEqual(memberRoleActions(ALL_QUERIES).actions);
+    for (const a of granted) expect(isReadOnlyAction(a), a).toBe(true);
+    // Known IAM names, not SDK operation names.
+    expect(granted).toContain('s3:ListAllMyBuckets');
+    expect(granted).not.toContain('s3:ListBuckets');
+    expect(granted).toContain('s3:GetEncryptionConfiguration');
+    expect(granted).toContain('account:ListRegions');
+    // Inline role policies are limited to 10,240 characters.
+    expect(JSON.stringify(member.Resources.MemberRole.Properties.Policies[0].PolicyDocument).length).toBeLessThan(10_240);
+  });
+
+  it('the member role trusts the collector role only, with the external id when given', () => {
+    const trust = member.Resources.MemberRole.Properties.AssumeRolePolicyDocument.Statement;
+    expect(trust).toHaveLength(1);
+    expect(trust[0].Action).toBe('sts:AssumeRole');
+    expect(text(trust[0].Principal.AWS)).toBe('arn:${AWS::Partition}:iam::${CollectorAccountId}:role/${CollectorRoleName}');
+    expect(trust[0].Condition['Fn::If'][0]).toBe('HasExternalId');
+    expect(trust[0].Condition['Fn::If'][1]).toEqual({ StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } } });
+    expect(member.Parameters.RoleName.Default).toBe('EvidenceLockerReadOnly');
+  });
+
+  it('refuses to generate a policy for a query that declares a write, naming the query', () => {
+    expect(() => memberRoleActions([{ id: 's3.bad', apiCalls: ['s3:PutBucketPolicy'] }])).toThrow(/query s3\.bad: .*s3:PutBucketPolicy.*not a read-only action/);
+    expect(() => memberRoleActions([{ id: 'x.wild', apiCalls: ['s3:Get*'] }])).toThrow(/query x\.wild: apiCalls entry "s3:Get\*" is not an IAM action/);
+    expect(memberRoleActions([{ id: 'iam.report', apiCalls: ['iam:GenerateCredentialReport'] }]).actions).toContain('iam:GenerateCredentialReport');
+  });
+});
+
+describe('least privilege across deploy/', () => {
+  it('no statement in any deploy/ template grants a write or delete outside the evidence prefix (beyond the listed exceptions)', () => {
+    const offending: string[] = [];
+    let prefixWrites = 0;
+    for (const file of TEMPLATE_FILES) {
+      const t = load(file);
+      for (const { where, kind, doc } of policyDocuments(t)) {
+        if (kind === 'trust') continue;
+        for (const st of list<Json>(doc.Statement)) {
+          if (st.Effect !== 'Allow') continue;
+          expect(st.NotAction, `${file} ${where}: NotAction grants too much`).toBeUndefined();
+          expect(st.NotResource, `${file} ${where}: NotResource grants too much`).toBeUndefined();
+          for (const action of list<string>(st.Action)) {
+            if (!isWriteOrDeleteAction(action)) continue;
+            for (const r of list(st.Resource).map(text)) {
+              if (r === EVIDENCE_PREFIX_OBJECTS) {
+                prefixWrites++;
+                continue;
+              }
+              if (JUSTIFIED_WRITES.some((j) => j.where.test(where) && j.action === action && j.resource.test(r))) continue;
+              offending.push(`${file} ${where}: ${action} on ${r}`);
+            }
+          }
+        }
+      }
+    }
+    expect(offending).toEqual([]);
+    expect(prefixWrites).toBe(4); // PutObject, PutObjectRetention, PutObjectLegalHold, AbortMultipartUpload
+  });
+
+  it('no wildcard action anywhere, and bucket policies only deny', () => {
+    for (const file of TEMPLATE_FILES) {
+      for (const { where, kind, doc } of policyDocuments(load(file))) {
+        for (const st of list<Json>(doc.Statement)) {
+          if (kind === 'bucket') expect(st.Effect, `${where} ${st.Sid}`).toBe('Deny');
+          if (st.Effect === 'Allow') for (const a of list<string>(st.Action)) expect(a.includes('*'), `${file} ${where}: ${a}`).toBe(false);
+        }
+      }
+    }
+  });
+
+  it('the write-classification helper is strict', () => {
+    for (const a of ['s3:PutObject', 's3:DeleteObjectVersion', 's3:*', '*', 's3:Get*', 'iam:PassRole', 'kms:ScheduleKeyDeletion', 'ecs:RunTask']) expect(isWriteOrDeleteAction(a), a).toBe(true);
+    for (const a of ['s3:GetObject', 'kms:Sign', 'kms:GenerateDataKey', 'organizations:ListAccounts', 'iam:GenerateCredentialReport']) expect(isWriteOrDeleteAction(a), a).toBe(false);
+  });
+});
+
+describe('evidence-bucket.json', () => {
+  const r = bucket.Resources;
+  const b = r.EvidenceBucket;
+
+  it('Object Lock on, default retention COMPLIANCE for RetentionYears (default 6), versioning, retained on stack deletion', () => {
+    expect(b.Type).toBe('AWS::S3::Bucket');
+    expect(b.Properties.ObjectLockEnabled).toBe(true);
+    expect(b.Properties.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: { Ref: 'RetentionYears' } } } });
+    expect(bucket.Parameters.RetentionYears).toMatchObject({ Type: 'Number', Default: 6 });
+    expect(b.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(b.DeletionPolicy).toBe('Retain');
+    expect(b.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it('SSE-KMS with the customer managed key of the stack, which rotates', () => {
+    const rule = b.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0];
+    expect(rule.ServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': ['EvidenceKey', 'Arn'] } });
+    expect(r.EvidenceKey.Type).toBe('AWS::KMS::Key');
+    expect(r.EvidenceKey.Properties).toMatchObject({ KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', EnableKeyRotation: true });
+    expect(r.EvidenceKey.DeletionPolicy).toBe('Retain');
+  });
+
+  it('all public access blocked, ACLs disabled', () => {
+    expect(b.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(b.Properties.OwnershipControls.Rules[0].ObjectOwnership).toBe('BucketOwnerEnforced');
+  });
+
+  it('the bucket policy is deploy/bucket-policy.json statement for statement, plus TLS 1.2 minimum', () => {
+    const source = JSON.parse(readFileSync(join(DEPLOY, 'bucket-policy.json'), 'utf8')) as { Statement: Json[] };
+    const stack = r.EvidenceBucketPolicy.Properties.PolicyDocument.Statement as Json[];
+    expect(r.EvidenceBucketPolicy.Properties.Bucket).toEqual({ Ref: 'EvidenceBucket' });
+    const rename = (s: string) => s.replace('arn:${AWS::Partition}:', 'arn:aws:').replace('${EvidenceBucket}', '${BucketName}');
+    const normalise = (v: unknown): unknown =>
+      typeof v === 'string' ? v : Array.isArray(v) ? v.map(normalise) : (v as Json)?.['Fn::Sub'] !== undefined ? rename(text(v)) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalise(x)])) : v;
+    for (const st of source.Statement) expect(normalise(stack.find((s) => s.Sid === st.Sid)), st.Sid).toEqual(st);
+    const tls = stack.find((s) => s.Sid === 'DenyOutdatedTls');
+    expect(tls).toMatchObject({ Effect: 'Deny', Principal: '*', Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } } });
+    expect(stack.find((s) => s.Sid === 'DenyRequestsWithoutTLS')?.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+    // A deny of deletes (versions) to everyone but the break-glass role.
+    expect(stack.find((s) => list(s.Action).includes('s3:DeleteObjectVersion'))?.Effect).toBe('Deny');
+    // The minimum must not deny writes made with the default six-year retention (2190..2192 days).
+    expect(bucket.Parameters.MinimumRetentionDays.Default).toBeLessThanOrEqual(6 * 365);
+  });
+
+  it('an asymmetric ECC P-256 key signs the run manifests', () => {
+    expect(r.SigningKey.Type).toBe('AWS::KMS::Key');
+    expect(r.SigningKey.Properties).toMatchObject({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+    expect(r.SigningKey.Properties.EnableKeyRotation).toBeUndefined(); // asymmetric keys cannot rotate automatically
+    const use = r.SigningKey.Properties.KeyPolicy.Statement.find((s: Json) => s.Sid === 'SigningThroughIamPolicies');
+    expect(use.Action).toEqual(['kms:DescribeKey', 'kms:GetPublicKey', 'kms:Sign', 'kms:Verify']);
+    expect(bucket.Outputs.SigningKeyArn.Value).toEqual({ 'Fn::GetAtt': ['SigningKey', 'Arn'] });
+  });
+});
+
+describe('collector.json', () => {
+  const r = collector.Resources;
+  const td = r.TaskDefinition.Properties;
+  const container = td.ContainerDefinitions[0];
+  const taskStatements: Json[] = r.TaskRole.Properties.Policies[0].PolicyDocument.Statement;
+  const grants = (action: string) => taskStatements.filter((s) => list(s.Action).includes(action)).flatMap((s) => list(s.Resource).map(text));
+
+  it('a Fargate task with a read-only root filesystem, a non-root user and a scratch volume', () => {
+    expect(td.RequiresCompatibilities).toEqual(['FARGATE']);
+    expect(td.NetworkMode).toBe('awsvpc');
+    expect(container.Name).toBe(CONTAINER_NAME);
+    expect(container.ReadonlyRootFilesystem).toBe(true);
+    expect(container.User).toMatch(/^[1-9]\d*:[1-9]\d*$/);
+    expect(container.Privileged).toBeUndefined();
+    const scratch = container.MountPoints.find((m: Json) => m.ContainerPath === SCRATCH_PATH);
+    expect(scratch).toMatchObject({ ReadOnly: false });
+    expect(td.Volumes.map((v: Json) => v.Name)).toContain(scratch.SourceVolume);
+    // Bind mounts without a host path: ephemeral task storage, gone with the task.
+    for (const v of td.Volumes) expect(v.Host).toBeUndefined();
+    expect(container.MountPoints.map((m: Json) => m.ContainerPath)).toContain('/tmp');
+    // ECS sends SIGTERM, then SIGKILL after StopTimeout: longer than the daemon's 25 s grace.
+    expect(container.StopTimeout).toBeGreaterThan(25);
+  });
+
+  it('logs go to a log group kept at least 365 days', () => {
+    const lg = r.LogGroup;
+    expect(lg.Type).toBe('AWS::Logs::LogGroup');
+    expect(lg.Properties.RetentionInDays).toEqual({ Ref: 'LogRetentionDays' });
+    const p = collector.Parameters.LogRetentionDays;
+    expect(p.Default).toBeGreaterThanOrEqual(365);
+    for (const v of p.AllowedValues) expect(v).toBeGreaterThanOrEqual(365);
+    expect(p.AllowedValues).toEqual(LOG_RETENTION_DAYS);
+    expect(container.LogConfiguration.LogDriver).toBe('awslogs');
+    expect(container.LogConfiguration.Options['awslogs-group']).toEqual({ Ref: 'LogGroup' });
+  });
+
+  it('the container is configured for the S3 store, KMS signing and organization discovery through the environment', () => {
+    const env = Object.fromEntries(container.Environment.filter((e: Json) => e.Name).map((e: Json) => [e.Name, e.Value]));
+    expect(env).toMatchObject({
+      EVIDENCE_LOCKER_STORE__KIND: 's3',
+      EVIDENCE_LOCKER_STORE__BUCKET: { Ref: 'BucketName' },
+      EVIDENCE_LOCKER_STORE__PREFIX: { Ref: 'EvidencePrefix' },
+      EVIDENCE_LOCKER_SIGNING__KIND: 'kms',
+      EVIDENCE_LOCKER_SIGNING__KEY_ID: { Ref: 'SigningKeyArn' },
+      EVIDENCE_LOCKER_ACCOUNTS__SOURCE: 'organizations',
+      EVIDENCE_LOCKER_REGIONS__SOURCE: 'enabled',
+      EVIDENCE_LOCKER_STATE_DIR: `${SCRATCH_PATH}/state`,
+    });
+    expect(collector.Parameters.EvidencePrefix.Default).toBe('evidence-locker/');
+  });
+
+  it('the task role: assume member roles, list accounts, write evidence only under the prefix, sign with the signing key', () => {
+    expect(grants('sts:AssumeRole')).toEqual(['arn:${AWS::Partition}:iam::*:role/${MemberRoleName}']);
+    expect(grants('organizations:ListAccounts')).toEqual(['*']);
+    for (const a of ['s3:PutObject', 's3:PutObjectRetention', 's3:PutObjectLegalHold']) expect(grants(a), a).toEqual([EVIDENCE_PREFIX_OBJECTS]);
+    expect(grants('kms:Sign')).toEqual(['${SigningKeyArn}']);
+    expect(grants('kms:GetPublicKey')).toEqual(['${SigningKeyArn}']);
+    expect(grants('kms:GenerateDataKey')).toEqual(['${EvidenceKeyArn}']);
+    expect(grants('s3:DeleteObject')).toEqual([]);
+    expect(grants('s3:DeleteObjectVersion')).toEqual([]);
+    expect(grants('s3:BypassGovernanceRetention')).toEqual([]);
+    const trust = r.TaskRole.Properties.AssumeRolePolicyDocument.Statement[0];
+    expect(trust.Principal).toEqual({ Service: 'ecs-tasks.amazonaws.com' });
+    expect(trust.Condition.StringEquals['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+  });
+
+  it('EventBridge Scheduler runs the collection daily through ECS RunTask, one schedule per shard', () => {
+    const schedules = Object.entries<Json>(r).filter(([, x]) => x.Type === 'AWS::Scheduler::Schedule');
+    expect(schedules).toHaveLength(MAX_SHARDS);
+    expect(collector.Parameters.ScheduleExpression.Default).toBe('cron(0 2 * * ? *)');
+    const fill = (input: Json): Json => {
+      const [tpl] = input['Fn::Sub'] as [string, Json];
+      return JSON.parse(tpl.replace('${Command}', '["collect","--shard","3/${ShardCount}"]').replace(/\$\{[^}]+\}/g, 'X')) as Json;
+    };
+    for (const [id, s] of schedules) {
+      const target = s.Properties.Target;
+      expect(target.Arn, id).toBe('arn:aws:scheduler:::aws-sdk:ecs:runTask');
+      expect(target.RoleArn).toEqual({ 'Fn::GetAtt': ['SchedulerRole', 'Arn'] });
+      expect(s.Properties.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
+      expect(s.Properties.ScheduleExpression).toEqual({ Ref: 'ScheduleExpression' });
+      const req = fill(target.Input);
+      expect(req).toMatchObject({ launchType: 'FARGATE', count: 1, overrides: { containerOverrides: [{ name: CONTAINER_NAME }] } });
+    }
+    // Shard n runs `collect --shard n/<ShardCount>`; a single shard runs plain `collect`.
+    const vars = (n: number) => r[`CollectShard${n}Schedule`].Properties.Target.Input['Fn::Sub'][1].Command;
+    expect(vars(1)).toEqual({ 'Fn::If': ['IsSingleShard', '["collect"]', { 'Fn::Sub': '["collect","--shard","1/${ShardCount}"]' }] });
+    expect(vars(4)).toEqual({ 'Fn::Sub': '["collect","--shard","4/${ShardCount}"]' });
+    expect(r.CollectShard4Schedule.Condition).toBe('Shard4Enabled');
+    const scheduler = r.SchedulerRole.Properties.Policies[0].PolicyDocument.Statement;
+    expect(scheduler.map((s: Json) => s.Action).flat().sort()).toEqual(['ecs:RunTask', 'iam:PassRole']);
+  });
+
+  it('the daemon mode: one service, never two tasks at once, health check on /healthz', () => {
+    const svc = r.DaemonService;
+    expect(svc.Condition).toBe('IsDaemonService');
+    expect(svc.Properties.DesiredCount).toBe(1);
+    expect(svc.Properties.DeploymentConfiguration).toEqual({ MinimumHealthyPercent: 0, MaximumPercent: 100 });
+    const hc = container.HealthCheck['Fn::If'];
+    expect(hc[0]).toBe('IsDaemonService');
+    expect(hc[1].Command.join(' ')).toContain('/healthz');
+  });
+});
+
+describe('template structure', () => {
+  const PSEUDO = new Set(['AWS::AccountId', 'AWS::Region', 'AWS::Partition', 'AWS::StackName', 'AWS::StackId', 'AWS::NoValue', 'AWS::URLSuffix']);
+
+  for (const file of TEMPLATE_FILES) {
+    it(`${file}: every Ref, GetAtt, Sub variable and Condition names something that exists; fits a direct upload`, () => {
+      const t = load(file);
+      const params = new Set(Object.keys(t.Parameters ?? {}));
+      const resources = new Set(Object.keys(t.Resources ?? {}));
+      const conditions = new Set(Object.keys(t.Conditions ?? {}));
+      const problems: string[] = [];
+      const walk = (v: unknown, path: string, subVars: Set<string> = new Set()) => {
+        if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${path}[${i}]`, subVars));
+        if (!v || typeof v !== 'object') return;
+        const o = v as Json;
+        if (typeof o.Ref === 'string' && !params.has(o.Ref) && !resources.has(o.Ref) && !PSEUDO.has(o.Ref)) problems.push(`${path}: Ref ${o.Ref}`);
+        if (o['Fn::GetAtt'] && !resources.has(o['Fn::GetAtt'][0])) problems.push(`${path}: GetAtt ${o['Fn::GetAtt'][0]}`);
+        if (typeof o.Condition === 'string' && !conditions.has(o.Condition)) problems.push(`${path}: Condition ${o.Condition}`);
+        if (o['Fn::If'] && !conditions.has(o['Fn::If'][0])) problems.push(`${path}: Fn::If ${o['Fn::If'][0]}`);
+        if (o['Fn::Sub'] !== undefined) {
+          const [tpl, vars] = typeof o['Fn::Sub'] === 'string' ? [o['Fn::Sub'], {}] : o['Fn::Sub'];
+          const local = new Set(Object.keys(vars ?? {}));
+          for (const m of (tpl as string).matchAll(/\$\{([^}!]+)\}/g)) {
+            const name = m[1].split('.')[0];
+            if (!params.has(name) && !resources.has(name) && !PSEUDO.has(m[1]) && !local.has(name)) problems.push(`${path}: Sub \${${m[1]}}`);
+          }
+          walk(vars, `${path}.Fn::Sub`, subVars);
+          return;
+        }
+        for (const [k, x] of Object.entries(o)) walk(x, `${path}.${k}`, subVars);
+      };
+      walk(t.Resources, 'Resources');
+      walk(t.Outputs, 'Outputs');
+      walk(t.Conditions, 'Conditions');
+      expect(problems).toEqual([]);
+      for (const [id, res] of Object.entries<Json>(t.Resources)) if (res.Condition) expect(conditions.has(res.Condition), `${id}.Condition`).toBe(true);
+      expect(t.AWSTemplateFormatVersion).toBe('2010-09-09');
+      // `aws cloudformation deploy --template-file` uploads up to 51,200 bytes without an S3 bucket.
+      expect(readFileSync(join(DEPLOY, file)).length).toBeLessThan(51_200);
+    });
+  }
+});
