@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../src/seal/canonical.js';
+import { queries } from '../../../src/queries/iam/index.js';
+import { passwordPolicy } from '../../../src/queries/iam/password-policy.js';
+import { consoleMfa } from '../../../src/queries/iam/console-mfa.js';
+import { unusedCredentials } from '../../../src/queries/iam/unused-credentials.js';
+import { rootAccessKeys } from '../../../src/queries/iam/root-access-keys.js';
+import { accessKeyAge } from '../../../src/queries/iam/access-key-age.js';
+import { adminPolicies, fullAdminStatements } from '../../../src/queries/iam/admin-policies.js';
+import { credentialReportRows, parseCsv } from '../../../src/queries/iam/credential-report.js';
+import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
+import {
+  ACCOUNT,
+  COLLECTED_AT,
+  CREDENTIAL_REPORT_ROWS as R,
+  accountSummary,
+  adminPolicy,
+  adminVersion,
+  credentialReport,
+  mixedReport,
+  scopedPolicy,
+  scopedVersion,
+  strongPolicy,
+  weakPolicy,
+} from '../../fixtures/iam/iam.js';
+
+const ctx = { accountId: ACCOUNT, region: 'us-east-1', collectedAt: COLLECTED_AT };
+const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
+const statusOf = (results: ResourceResult[]) => Object.fromEntries(results.map((r) => [r.resource, r.status]));
+const defaultsOf = (q: EvidenceQuery<unknown>) => Object.fromEntries(Object.entries(q.parameters ?? {}).map(([k, v]) => [k, v.default]));
+const user = (name: string) => `arn:aws:iam::${ACCOUNT}:user/${name}`;
+
+function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, params: Record<string, unknown> = {}): ResourceResult[] {
+  const p = { ...defaultsOf(q), ...params } as Parameters<typeof q.evaluate>[1];
+  const fresh = q.evaluate(data, p, ctx);
+  expect(q.evaluate(roundTrip(data), p, ctx)).toEqual(fresh);
+  return fresh;
+}
+
+describe('IAM query registry', () => {
+  it('registers the six IAM queries as global, with the standard defaults', () => {
+    expect(queries.map((q) => q.id).sort()).toEqual([
+      'iam.access-key-age',
+      'iam.admin-policies',
+      'iam.console-mfa',
+      'iam.password-policy',
+      'iam.root-access-keys',
+      'iam.unused-credentials',
+    ]);
+    for (const q of queries) expect(q.scope).toBe('global');
+    expect(passwordPolicy.parameters?.minimumPasswordLength.default).toBe(12);
+    expect(unusedCredentials.parameters?.maxUnusedDays.default).toBe(90);
+    expect(accessKeyAge.parameters?.maxKeyAgeDays.default).toBe(90);
+    expect(rootAccessKeys.apiCalls).toEqual(['iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:GetAccountSummary']);
+  });
+});
+
+describe('credential report parsing', () => {
+  it('reads rows by header and handles quoted fields and CRLF', () => {
+    expect(parseCsv('a,b\r\n"x,1","say ""hi"""\r\n')).toEqual([['a', 'b'], ['x,1', 'say "hi"']]);
+    const rows = credentialReportRows(mixedReport)!;
+    expect(rows.map((r) => r.user)).toEqual(['<root_account>', 'alice.ops', 'bob.dev', 'carol.former', 'ci-deployer', 'dave.readonly']);
+    expect(rows[2]).toMatchObject({ arn: user('bob.dev'), password_enabled: 'true', mfa_active: 'false' });
+  });
+  it('refuses evidence without a report', () => {
+    expect(credentialReportRows(undefined)).toBeUndefined();
+    expect(evaluateBoth(consoleMfa, { generate: { State: 'COMPLETE' }, report: { Content: '' } })).toEqual([expect.objectContaining({ status: 'error' })]);
+  });
+});
+
+describe('iam.password-policy', () => {
+  it('passes a 14-character policy with numbers, letters and reuse prevention', () => {
+    expect(evaluateBoth(passwordPolicy, strongPolicy)).toEqual([expect.objectContaining({ resource: 'account', status: 'pass', reason: expect.stringContaining('minimum length 14') })]);
+  });
+  it('fails an 8-character policy and names each weakness', () => {
+    const [r] = evaluateBoth(passwordPolicy, weakPolicy);
+    expect(r.status).toBe('fail');
+    expect(r.reason).toContain('minimum length 8 is below 12');
+    expect(r.reason).toContain('numbers are not required');
+    expect(r.reason).toContain('reuse prevention is off');
+  });
+  it('honours a stricter length parameter', () => {
+    expect(evaluateBoth(passwordPolicy, strongPolicy, { minimumPasswordLength: 16 })[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('below 16') });
+  });
+  it('fails an account without a password policy (NoSuchEntity kept as evidence)', () => {
+    const absent = { error: { code: 'NoSuchEntityException', message: 'The Password Policy with domain name 111122223333 cannot be found.' } };
+    expect(evaluateBoth(passwordPolicy, absent)).toEqual([expect.objectContaining({ status: 'fail', reason: expect.stringContaining('no IAM password policy') })]);
+  });
+});
+
+describe('iam.console-mfa', () => {
+  it('fails console users without MFA, passes those with it, and judges the root user', () => {
+    expect(statusOf(evaluateBoth(consoleMfa, mixedReport))).toEqual({
+      [`arn:aws:iam::${ACCOUNT}:root`]: 'pass',
+      [user('alice.ops')]: 'pass',
+      [user('bob.dev')]: 'fail',
+      [user('carol.former')]: 'pass',
+    });
+    expect(statusOf(evaluateBoth(consoleMfa, credentialReport([R.rootWithKey])))).toEqual({ [`arn:aws:iam::${ACCOUNT}:root`]: 'fail' });
+  });
+  it('leaves out users without a console password', () => {
+    const results = evaluateBoth(consoleMfa, mixedReport);
+    expect(results.map((r) => r.resource)).not.toContain(user('automation/ci-deployer'));
+  });
+});
+
+describe('iam.unused-credentials', () => {
+  it('fails a user whose password and key went unused beyond 90 days', () => {
+    const results = evaluateBoth(unusedCredentials, mixedReport);
+    expect(statusOf(results)).toEqual({
+      [user('alice.ops')]: 'pass',
+      [user('bob.dev')]: 'pass',
+      [user('carol.former')]: 'fail',
+      [user('automation/ci-deployer')]: 'pass',
+      [user('dave.readonly')]: 'pass',
+    });
+    const carol = results.find((r) => r.resource === user('carol.former'))!;
+    expect(carol.reason).toContain('console password last used 200 days ago');
+    expect(carol.reason).toContain('access key 1 never used, issued 400 days ago');
+  });
+  it('uses the maxUnusedDays parameter', () => {
+    expect(statusOf(evaluateBoth(unusedCredentials, mixedReport, { maxUnusedDays: 5 }))[user('bob.dev')]).toBe('fail');
+    expect(statusOf(evaluateBoth(unusedCredentials, mixedReport, { maxUnusedDays: 500 }))[user('carol.former')]).toBe('pass');
+  });
+});
+
+describe('iam.root-access-keys', () => {
+  it('passes when neither the report nor the summary shows a root key', () => {
+    expect(evaluateBoth(rootAccessKeys, { credentialReport: mixedReport, accountSummary: accountSummary(0) })).toEqual([
+      expect.objectContaining({ resource: `arn:aws:iam::${ACCOUNT}:root`, status: 'pass', reason: expect.stringContaining('the credential report and the account summary') }),
+    ]);
+  });
+  it('fails when either source shows one', () => {
+    expect(evaluateBoth(rootAccessKeys, { credentialReport: credentialReport([R.rootWithKey]), accountSummary: accountSummary(1) })[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('access key 1 active') });
+    expect(evaluateBoth(rootAccessKeys, { credentialReport: mixedReport, accountSummary: accountSummary(1) })[0].status).toBe('fail');
+  });
+  it('errors without either source', () => {
+    expect(evaluateBoth(rootAccessKeys, {})[0].status).toBe('error');
+  });
+});
+
+describe('iam.access-key-age', () => {
+  it('fails active keys older than 90 days and ignores inactive ones', () => {
+    const results = evaluateBoth(accessKeyAge, mixedReport);
+    expect(statusOf(results)).toEqual({
+      [`${user('alice.ops')}#access-key-1`]: 'pass',
+      [`${user('carol.former')}#access-key-1`]: 'fail',
+      [`${user('automation/ci-deployer')}#access-key-1`]: 'fail',
+    });
+    expect(results.find((r) => r.resource.includes('ci-deployer'))!.reason).toContain('200 days ago (2024-11-13), beyond the 90-day limit');
+  });
+  it('includes a root key and is not applicable without active keys', () => {
+    expect(statusOf(evaluateBoth(accessKeyAge, credentialReport([R.rootWithKey])))).toEqual({ [`arn:aws:iam::${ACCOUNT}:root#access-key-1`]: 'fail' });
+    expect(statusOf(evaluateBoth(accessKeyAge, credentialReport([R.root, R.bob, R.dave])))).toEqual({ account: 'not-applicable' });
+  });
+});
+
+describe('iam.admin-policies', () => {
+  it('fails a policy allowing * on * and passes a scoped one (a Deny * does not count)', () => {
+    const data = { policies: [adminPolicy, scopedPolicy], versions: [{ policyArn: adminPolicy.Arn!, version: adminVersion }, { policyArn: scopedPolicy.Arn!, version: scopedVersion }] };
+    expect(statusOf(evaluateBoth(adminPolicies, data))).toEqual({ [adminPolicy.Arn!]: 'fail', [scopedPolicy.Arn!]: 'pass' });
+  });
+  it('recognises *:* and list forms, and errors on a missing document', () => {
+    expect(fullAdminStatements(JSON.stringify({ Statement: { Effect: 'Allow', Action: ['s3:GetObject', '*:*'], Resource: ['*'] } }))).toHaveLength(1);
+    expect(fullAdminStatements(JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }))).toHaveLength(0);
+    expect(statusOf(evaluateBoth(adminPolicies, { policies: [adminPolicy], versions: [] }))).toEqual({ [adminPolicy.Arn!]: 'error' });
+  });
+  it('passes an account without customer managed policies', () => {
+    expect(statusOf(evaluateBoth(adminPolicies, { policies: [], versions: [] }))).toEqual({ account: 'pass' });
+  });
+});
