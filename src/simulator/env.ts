@@ -1,3 +1,5 @@
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { localhostAwareLookup } from '../aws/localhost-lookup.js';
 import type { SimulatedAws } from './server.js';
 import { DEMO_ACCOUNT_ID } from './worlds/demo.js';
 
@@ -49,4 +51,22 @@ export function simulatorEnv(sim: Pick<SimulatedAws, 'url' | 'port' | 'world'>, 
   env.AWS_REGION = region;
   env.AWS_DEFAULT_REGION = region;
   return env;
+}
+
+/**
+ * Explicit SDK client config for the simulator (no environment involved): `new S3Client(simulatorClientConfig(sim))`.
+ * For S3 Control pass `{ s3Control: true }`: its endpoint host gets the account id prefixed, which needs `localhost`
+ * and the loopback-aware lookup.
+ */
+export function simulatorClientConfig(
+  sim: Pick<SimulatedAws, 'url' | 'port' | 'world'>,
+  opts: { accountId?: string; region?: string; s3Control?: boolean; maxAttempts?: number } = {},
+): { endpoint: string; region: string; credentials: SimCredentials; maxAttempts?: number; requestHandler?: NodeHttpHandler } {
+  return {
+    endpoint: opts.s3Control ? `http://localhost:${sim.port}` : sim.url,
+    region: opts.region ?? 'us-east-1',
+    credentials: simulatorCredentials(sim, opts.accountId ?? defaultAccountId(sim)),
+    ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
+    ...(opts.s3Control ? { requestHandler: new NodeHttpHandler({ httpAgent: { lookup: localhostAwareLookup } }) } : {}),
+  };
 }

@@ -1,6 +1,6 @@
 /** The simulated AWS: a loopback server speaking the real wire protocols, for tests, benchmarks and `demo`. */
 export { startSimulatedAws, type SimulatedAws, type StartOptions } from './server.js';
-export { simulatorEnv, simulatorCredentials, defaultAccountId, endpointEnvName, SDK_SERVICE_IDS, type SimCredentials } from './env.js';
+export { simulatorEnv, simulatorCredentials, simulatorClientConfig, defaultAccountId, endpointEnvName, SDK_SERVICE_IDS, type SimCredentials } from './env.js';
 export { demoWorld, DEMO_ACCOUNT_ID, DEMO_ACCOUNT_NAME, DEMO_REGIONS, DEMO_ACCESS_KEY_ID, type DemoWorldOptions } from './worlds/demo.js';
 export { organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, ORG_MANAGEMENT_ACCESS_KEY_ID, type OrganizationWorldOptions } from './worlds/organization.js';
 export { SimWorld, SimAccount, type SimRole, type SimCredential, type SimOrganization, type RegionalState, type GlobalState } from './world.js';

@@ -58,6 +58,13 @@ function simError(code: ErrorCode, message: string): SimError {
   return new SimError(code.code, message, code.status);
 }
 
+/** Virtual-hosted S3 requests (`<bucket>.localhost`) are rewritten to the path-style form the router reads. */
+function virtualHostToPath(req: SimRequest): void {
+  const host = String(req.headers.host ?? '').replace(/:\d+$/, '');
+  const m = /^(.+)\.localhost$/.exec(host);
+  if (m) req.path = `/${m[1]}${req.path === '/' ? '/' : req.path}`;
+}
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function startSimulatedAws(options: StartOptions = {}): Promise<SimulatedAws> {
@@ -84,6 +91,7 @@ export async function startSimulatedAws(options: StartOptions = {}): Promise<Sim
       writeResponse(res, { status: 400, headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'UnrecognizedServiceException' }, body: JSON.stringify({ message: `The simulated AWS does not implement the service "${scope.service}" named in the request's credential scope.` }) });
       return;
     }
+    if (service.bucketInPath) virtualHostToPath(req);
     const codes = errorCodes(service);
     const opName = service.protocol.requestedOperation(req, service) ?? 'Unknown';
     const action = `${service.name}:${opName}`;

@@ -31,7 +31,7 @@ import { GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand, S3Co
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { localhostAwareLookup } from '../../src/aws/localhost-lookup.js';
-import { DEMO_ACCOUNT_ID, demoWorld } from '../../src/simulator/index.js';
+import { DEMO_ACCOUNT_ID, demoWorld, simulatorClientConfig } from '../../src/simulator/index.js';
 import { clientConfig, useSimulator } from './helpers.js';
 
 const NOW = new Date();
@@ -129,6 +129,14 @@ describe('simulated AWS operations through the real SDK clients (demo account)',
       const followed = await new S3Client({ ...clientConfig(sim()), followRegionRedirects: true }).send(new GetBucketEncryptionCommand({ Bucket: 'demo-production-marketing-site' }));
       expect(followed.ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe('AES256');
       await expect(s3().send(new GetBucketEncryptionCommand({ Bucket: 'no-such-bucket-anywhere' }))).rejects.toMatchObject({ name: 'NoSuchBucket', BucketName: 'no-such-bucket-anywhere' });
+    });
+
+    it('virtual-hosted requests (<bucket>.localhost) reach the same bucket as path-style ones', async () => {
+      const vhost = new S3Client({ ...simulatorClientConfig(sim(), { s3Control: true, maxAttempts: 1 }) });
+      const out = await vhost.send(new GetBucketVersioningCommand({ Bucket: 'demo-production-cloudtrail-logs' }));
+      expect(out.Status).toBe('Enabled');
+      const control = new S3ControlClient(simulatorClientConfig(sim(), { s3Control: true }));
+      expect((await control.send(new GetAccountPublicAccessBlockCommand({ AccountId: DEMO_ACCOUNT_ID }))).PublicAccessBlockConfiguration?.BlockPublicAcls).toBe(true);
     });
 
     it('S3 Control GetPublicAccessBlock reaches <account>.localhost and reports the account setting', async () => {

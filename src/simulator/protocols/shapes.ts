@@ -11,6 +11,19 @@ const TS_DATE_TIME = 5;
 const TS_HTTP_DATE = 6;
 const TS_EPOCH = 7;
 
+const memberCache = new WeakMap<object, Array<[string, NormalizedSchema]>>();
+
+/** The members of a structure, computed once per structure schema (encoding is on every call's hot path). */
+export function structMembers(ns: NormalizedSchema): Array<[string, NormalizedSchema]> {
+  const key = ns.getSchema() as unknown as object;
+  let members = memberCache.get(key);
+  if (!members) {
+    members = [...ns.structIterator()];
+    memberCache.set(key, members);
+  }
+  return members;
+}
+
 export function timestampFormatOf(ns: NormalizedSchema, protocolDefault: TimestampFormat): TimestampFormat {
   const s = ns.getSchema() as unknown;
   if (s === TS_DATE_TIME) return 'date-time';
@@ -70,7 +83,7 @@ export function toJsonValue(value: unknown, ns: NormalizedSchema, s: JsonCodecSe
   if (ns.isStructSchema() || ns.isUnionSchema()) {
     const out: Record<string, unknown> = {};
     const obj = value as Record<string, unknown>;
-    for (const [name, member] of ns.structIterator()) {
+    for (const [name, member] of structMembers(ns)) {
       const v = obj[name];
       if (v === undefined || v === null) continue;
       const key = s.useJsonName ? ((member.getMergedTraits().jsonName as string | undefined) ?? name) : name;
@@ -99,7 +112,7 @@ export function fromJsonValue(value: unknown, ns: NormalizedSchema, s: JsonCodec
   if (ns.isStructSchema() || ns.isUnionSchema()) {
     const obj = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const [name, member] of ns.structIterator()) {
+    for (const [name, member] of structMembers(ns)) {
       const key = s.useJsonName ? ((member.getMergedTraits().jsonName as string | undefined) ?? name) : name;
       if (obj[key] !== undefined) out[name] = fromJsonValue(obj[key], member, s);
     }
@@ -140,7 +153,7 @@ function xmlScalar(value: unknown, ns: NormalizedSchema): string {
 export function xmlStructBody(value: Record<string, unknown>, ns: NormalizedSchema): { attrs: string; body: string } {
   let attrs = '';
   let body = '';
-  for (const [name, member] of ns.structIterator()) {
+  for (const [name, member] of structMembers(ns)) {
     const v = value[name];
     if (v === undefined || v === null) continue;
     const traits = member.getMergedTraits();
@@ -208,7 +221,7 @@ function queryKey(name: string, member: NormalizedSchema, s: QueryCodecSettings)
 export function fromQueryParams(params: Map<string, string>, ns: NormalizedSchema, s: QueryCodecSettings, prefix = ''): unknown {
   if (ns.isStructSchema() || ns.isUnionSchema()) {
     const out: Record<string, unknown> = {};
-    for (const [name, member] of ns.structIterator()) {
+    for (const [name, member] of structMembers(ns)) {
       const key = prefix ? `${prefix}.${queryKey(name, member, s)}` : queryKey(name, member, s);
       const v = fromQueryParams(params, member, s, key);
       if (v !== undefined) out[name] = v;

@@ -13,6 +13,7 @@ import {
   fromJsonValue,
   fromQueryParams,
   parseScalar,
+  structMembers,
   timestampFormatOf,
   toJsonValue,
   xmlElement,
@@ -115,7 +116,7 @@ function compileRoutes(service: SimService): CompiledRoute[] {
     const [pathPart, queryPart = ''] = http[1].split('?');
     const segments = pathPart.split('/').filter(Boolean);
     if (service.bucketInPath && !segments.includes('{Bucket}')) {
-      const bucketBound = [...inputSchema(op).structIterator()].some(([n, m]) => n === 'Bucket' && m.getMergedTraits().httpLabel);
+      const bucketBound = structMembers(inputSchema(op)).some(([n, m]) => n === 'Bucket' && m.getMergedTraits().httpLabel);
       if (bucketBound) segments.unshift('{Bucket}');
     }
     const queryLiterals = queryPart
@@ -186,7 +187,7 @@ function decodeHttpBindings(req: SimRequest, call: RoutedCall): { input: Record<
   let payload: [string, NormalizedSchema] | undefined;
   const boundQueryKeys = new Set<string>();
   let queryParamsMember: [string, NormalizedSchema] | undefined;
-  for (const [name, member] of inputSchema(call.op).structIterator()) {
+  for (const [name, member] of structMembers(inputSchema(call.op))) {
     const t = member.getMergedTraits();
     if (t.httpLabel) {
       if (call.labels[name] !== undefined) input[name] = parseScalar(member, call.labels[name]);
@@ -224,7 +225,7 @@ function encodeHttpBindings(output: Record<string, unknown>, ns: NormalizedSchem
   const headers: Record<string, string> = {};
   const bodyMembers: Record<string, unknown> = {};
   let payload: [unknown, NormalizedSchema] | undefined;
-  for (const [name, member] of ns.structIterator()) {
+  for (const [name, member] of structMembers(ns)) {
     const v = output[name];
     if (v === undefined || v === null) continue;
     const t = member.getMergedTraits();
@@ -291,7 +292,7 @@ export const restJson1: WireProtocol = {
       body = member.isStructSchema() || member.isDocumentSchema() ? JSON.stringify(toJsonValue(v, member, settings)) : typeof v === 'string' ? v : Buffer.from(v as Uint8Array);
     } else {
       const out: Record<string, unknown> = {};
-      for (const [name, member] of ns.structIterator()) {
+      for (const [name, member] of structMembers(ns)) {
         if (!(name in bodyMembers)) continue;
         out[(member.getMergedTraits().jsonName as string | undefined) ?? name] = toJsonValue(bodyMembers[name], member, settings);
       }
@@ -343,7 +344,7 @@ export const restXml: WireProtocol = {
       }
       return { status, headers: { 'content-type': member.isStringSchema() ? 'text/plain' : 'application/octet-stream', ...baseHeaders }, body: typeof v === 'string' ? v : Buffer.from(v as Uint8Array) };
     }
-    if (![...ns.structIterator()].some(([, m]) => !isHttpBound(m))) return { status, headers: baseHeaders, body: '' };
+    if (!structMembers(ns).some(([, m]) => !isHttpBound(m))) return { status, headers: baseHeaders, body: '' };
     const tag = (ns.getMergedTraits().xmlName as string | undefined) ?? `${call.op.name}Result`;
     const { attrs, body } = xmlStructBody(bodyMembers, ns);
     const nsAttr = service.xmlNamespace ? ` xmlns="${service.xmlNamespace}"` : '';
