@@ -5,5 +5,5 @@ export { demoWorld, DEMO_ACCOUNT_ID, DEMO_ACCOUNT_NAME, DEMO_REGIONS, DEMO_ACCES
 export { organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, ORG_MANAGEMENT_ACCESS_KEY_ID, type OrganizationWorldOptions } from './worlds/organization.js';
 export { SimWorld, SimAccount, type SimRole, type SimCredential, type SimOrganization, type RegionalState, type GlobalState } from './world.js';
 export { type SimFaults, type FaultRule, type FaultScope, type RateLimit, type SimStats, type CallCounters, DEFAULT_RATE_LIMITS, seededRandom } from './faults.js';
-export { SimError, operation, type SimService, type SimOperation, type CallContext } from './types.js';
+export { SimError, operation, type SimService, type SimOperation, type CallContext, type WorldSeedContext } from './types.js';
 export { SERVICES } from './services/registry.js';

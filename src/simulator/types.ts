@@ -112,4 +112,19 @@ export interface SimService {
   bucketInPath?: boolean;
   /** S3 Control style errors wrapped in <ErrorResponse>. */
   wrappedXmlErrors?: boolean;
+  /**
+   * Fills this service's state when a world is built, so a new service brings its own demo and generated
+   * resources: called once per account of `demoWorld()` and `organizationWorld()`.
+   */
+  seed?: (account: SimAccount, world: WorldSeedContext) => void;
+}
+
+export interface WorldSeedContext {
+  kind: 'demo' | 'organization';
+  /** Regions populated in the account. */
+  regions: readonly string[];
+  /** Reference time of the world. */
+  now: Date;
+  /** Seeded random source of the world being built (deterministic). */
+  random: () => number;
 }

@@ -19,6 +19,7 @@ import {
   stableHex,
 } from './builders.js';
 import type { SimDetector } from '../services/guardduty.js';
+import { SERVICES } from '../services/registry.js';
 
 export const DEMO_ACCOUNT_ID = '111122223333';
 export const DEMO_ACCOUNT_NAME = 'demo-production';
@@ -40,6 +41,8 @@ export function demoWorld(opts: DemoWorldOptions = {}): SimWorld {
   const acct = world.addAccount(new SimAccount(DEMO_ACCOUNT_ID, DEMO_ACCOUNT_NAME, [...DEMO_REGIONS], 'aws-production@example.com'));
   world.addUserCredentials(acct.id, 'evidence-locker', { accessKeyId: DEMO_ACCESS_KEY_ID, secretAccessKey: 'demo-secret-access-key-not-a-real-secret' });
   populateDemoAccount(acct, now);
+  const random = seededRandom(7);
+  for (const service of SERVICES) service.seed?.(acct, { kind: 'demo', regions: DEMO_REGIONS, now, random });
   return world;
 }
 

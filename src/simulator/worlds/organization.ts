@@ -4,6 +4,7 @@
  */
 import { seededRandom } from '../faults.js';
 import type { SimDetector } from '../services/guardduty.js';
+import { SERVICES } from '../services/registry.js';
 import { SimAccount, SimWorld } from '../world.js';
 import {
   addBucket,
@@ -96,6 +97,7 @@ export function organizationWorld(opts: OrganizationWorldOptions): SimWorld {
       });
     }
     populateAccount(account, regions, now, random);
+    for (const service of SERVICES) service.seed?.(account, { kind: 'organization', regions, now, random });
   });
 
   world.organization = { id: `o-${stableHex(`org/${seed}`, 10)}`, managementAccountId: ORG_MANAGEMENT_ACCOUNT_ID, accountIds: ids };
