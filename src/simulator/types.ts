@@ -27,7 +27,7 @@ export class SimError extends Error {
     readonly code: string,
     message: string,
     readonly status = 400,
-    /** Extra members of the modelled error shape (e.g. S3's BucketName). */
+    /** Extra members of the error body by wire name (S3's BucketName, GuardDuty's __type). */
     readonly fields: Record<string, string> = {},
     /** Fault side: `Sender` (client error) or `Receiver` (server error) for query protocols. */
     readonly fault: 'Sender' | 'Receiver' = status >= 500 ? 'Receiver' : 'Sender',

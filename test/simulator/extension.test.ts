@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DescribeRegionsCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { GetAccountSummaryCommand, IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
+import { GetAccountSummaryCommand, GetRoleCommand, IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { awsJson1_1, awsQuery, ec2Query } from '../../src/simulator/protocols/wire.js';
@@ -37,6 +37,9 @@ const iam: SimService = {
   xmlNamespace: 'https://iam.amazonaws.com/doc/2010-05-08/',
   operations: [
     operation(GetAccountSummaryCommand, () => ({ SummaryMap: { AccountMFAEnabled: 1, Users: 4, AccountAccessKeysPresent: 0 } })),
+    operation(GetRoleCommand, (input) => {
+      throw new SimError('NoSuchEntity', `The role with name ${input.RoleName} cannot be found.`, 404);
+    }),
     operation(ListUsersCommand, (input) => {
       if (input.MaxItems === 0) throw new SimError('ValidationError', 'MaxItems must be at least 1.');
       return { Users: [{ Path: '/', UserName: 'alice.ops', UserId: 'AIDAALICE', Arn: 'arn:aws:iam::111122223333:user/alice.ops', CreateDate: new Date('2024-05-06T07:08:09Z'), PasswordLastUsed: new Date('2026-01-01T00:00:00Z') }], IsTruncated: false };
@@ -88,6 +91,8 @@ describe('registering further services (ec2Query, awsQuery maps and lists, awsJs
     expect(users.Users![0]).toMatchObject({ UserName: 'alice.ops', CreateDate: new Date('2024-05-06T07:08:09Z') });
     expect(users.IsTruncated).toBe(false);
     await expect(client.send(new ListUsersCommand({ MaxItems: 0 }))).rejects.toMatchObject({ name: 'ValidationError' });
+    // The wire code NoSuchEntity maps to the modelled exception through its awsQueryError trait.
+    await expect(client.send(new GetRoleCommand({ RoleName: 'missing' }))).rejects.toMatchObject({ name: 'NoSuchEntityException', $metadata: { httpStatusCode: 404 } });
   });
 
   it('KMS modelled errors map to the SDK exception class', async () => {

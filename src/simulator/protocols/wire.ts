@@ -132,7 +132,19 @@ function compileRoutes(service: SimService): CompiledRoute[] {
   return routes;
 }
 
+const matched = new WeakMap<SimRequest, RoutedCall | null>();
+
+/** The operation a REST request addresses (memoised per request: routing and stats both ask). */
 function matchRoute(req: SimRequest, service: SimService): RoutedCall | undefined {
+  let m = matched.get(req);
+  if (m === undefined) {
+    m = findRoute(req, service) ?? null;
+    matched.set(req, m);
+  }
+  return m ?? undefined;
+}
+
+function findRoute(req: SimRequest, service: SimService): RoutedCall | undefined {
   const parts = req.path.split('/').filter(Boolean);
   let best: { call: RoutedCall; score: number } | undefined;
   for (const r of compileRoutes(service)) {
@@ -301,7 +313,8 @@ export const restJson1: WireProtocol = {
     return { status, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId, ...headers }, body };
   },
   encodeError(err, _service, requestId) {
-    const body = JSON.stringify({ message: err.message, __type: err.code, ...err.fields });
+    // The SDK reads the code from x-amzn-errortype; a modelled `__type` member (e.g. GuardDuty's Type) may override the body field.
+    const body = JSON.stringify({ __type: err.code, message: err.message, ...err.fields });
     return { status: err.status, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amzn-errortype': err.code }, body };
   },
 };

@@ -34,7 +34,7 @@ declare module '../world.js' {
 
 const state = (ctx: CallContext) => ctx.account.regional(ctx.region, 'guardduty', () => ({ detectors: [] }));
 
-const badRequest = (message: string) => new SimError('BadRequestException', message, 400, { Type: 'InvalidInputException' });
+const badRequest = (message: string) => new SimError('BadRequestException', message, 400, { __type: 'InvalidInputException' });
 
 function detector(ctx: CallContext, id: string | undefined): SimDetector {
   const d = state(ctx).detectors.find((x) => x.id === id);
