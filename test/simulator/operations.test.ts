@@ -264,6 +264,11 @@ describe('simulated AWS operations through the real SDK clients (demo account)',
       const grouped = await gd().send(new GetFindingsStatisticsCommand({ DetectorId: id, GroupBy: 'SEVERITY' }));
       expect(grouped.FindingStatistics?.GroupedBySeverity?.find((g) => g.Severity === 5)?.TotalFindings).toBe(2);
       expect(grouped.FindingStatistics?.GroupedBySeverity?.[0].LastGeneratedAt).toBeInstanceOf(Date);
+      const byType = await gd().send(new GetFindingsStatisticsCommand({ DetectorId: id, GroupBy: 'FINDING_TYPE', OrderBy: 'DESC', MaxResults: 2 }));
+      expect(byType.FindingStatistics?.GroupedByFindingType).toHaveLength(2);
+      expect(byType.FindingStatistics?.GroupedByFindingType?.[0].TotalFindings).toBe(1);
+      const byResource = await gd().send(new GetFindingsStatisticsCommand({ DetectorId: id, GroupBy: 'RESOURCE' }));
+      expect(byResource.FindingStatistics?.GroupedByResource?.map((r) => r.ResourceId).sort()).toEqual(['alice.ops', 'demo-production-legacy-uploads', 'i-0a1b2c3d4e5f60718', 'i-0f9e8d7c6b5a40312']);
     });
   });
 

@@ -103,6 +103,36 @@ function sortFindings(findings: Finding[], sort: SortCriteria | undefined): Find
   });
 }
 
+interface FindingGroup {
+  n: number;
+  last: number;
+  sample: Finding;
+}
+
+function resourceId(f: Finding): string {
+  const r = f.Resource;
+  return r?.InstanceDetails?.InstanceId ?? r?.AccessKeyDetails?.UserName ?? r?.S3BucketDetails?.[0]?.Name ?? r?.ResourceType ?? 'unknown';
+}
+
+function groupFindings(findings: Finding[], by: string): Map<string, FindingGroup> {
+  const key = (f: Finding): string => {
+    if (by === 'SEVERITY') return String(f.Severity);
+    if (by === 'FINDING_TYPE') return f.Type ?? '';
+    if (by === 'ACCOUNT') return f.AccountId ?? '';
+    if (by === 'DATE') return `${(f.UpdatedAt ?? '').slice(0, 10)}/${f.Severity}`;
+    return resourceId(f);
+  };
+  const groups = new Map<string, FindingGroup>();
+  for (const f of findings) {
+    const k = key(f);
+    const g = groups.get(k) ?? { n: 0, last: 0, sample: f };
+    g.n++;
+    g.last = Math.max(g.last, Date.parse(f.UpdatedAt ?? '') || 0);
+    groups.set(k, g);
+  }
+  return groups;
+}
+
 const invalidToken = () => badRequest('The request is rejected because the nextToken is not valid.');
 const invalidLimit = (max: number) => (n: number) => badRequest(`The request is rejected because the value ${n} for maxResults is not between 1 and ${max}.`);
 
@@ -148,18 +178,15 @@ export const guardduty: SimService = {
         }
         stats.CountBySeverity = counts;
       }
-      if (input.GroupBy === 'SEVERITY') {
-        const groups = new Map<number, { n: number; last: number }>();
-        for (const f of matched) {
-          const g = groups.get(f.Severity ?? 0) ?? { n: 0, last: 0 };
-          g.n++;
-          g.last = Math.max(g.last, Date.parse(f.UpdatedAt ?? '') || 0);
-          groups.set(f.Severity ?? 0, g);
-        }
-        stats.GroupedBySeverity = [...groups]
-          .sort((a, b) => (input.OrderBy === 'ASC' ? a[1].n - b[1].n : b[1].n - a[1].n))
-          .slice(0, input.MaxResults ?? 25)
-          .map(([sev, g]) => ({ Severity: sev, TotalFindings: g.n, LastGeneratedAt: new Date(g.last) }));
+      if (input.GroupBy) {
+        const groups = groupFindings(matched, input.GroupBy);
+        const ordered = [...groups.values()].sort((a, b) => (input.OrderBy === 'ASC' ? a.n - b.n : b.n - a.n)).slice(0, input.MaxResults ?? 25);
+        const last = (g: FindingGroup) => new Date(g.last);
+        if (input.GroupBy === 'SEVERITY') stats.GroupedBySeverity = ordered.map((g) => ({ Severity: g.sample.Severity, TotalFindings: g.n, LastGeneratedAt: last(g) }));
+        if (input.GroupBy === 'FINDING_TYPE') stats.GroupedByFindingType = ordered.map((g) => ({ FindingType: g.sample.Type, TotalFindings: g.n, LastGeneratedAt: last(g) }));
+        if (input.GroupBy === 'ACCOUNT') stats.GroupedByAccount = ordered.map((g) => ({ AccountId: g.sample.AccountId, TotalFindings: g.n, LastGeneratedAt: last(g) }));
+        if (input.GroupBy === 'DATE') stats.GroupedByDate = ordered.map((g) => ({ Date: new Date(`${(g.sample.UpdatedAt ?? '').slice(0, 10)}T00:00:00Z`), Severity: g.sample.Severity, TotalFindings: g.n, LastGeneratedAt: last(g) }));
+        if (input.GroupBy === 'RESOURCE') stats.GroupedByResource = ordered.map((g) => ({ AccountId: g.sample.AccountId, ResourceId: resourceId(g.sample), ResourceType: g.sample.Resource?.ResourceType, TotalFindings: g.n, LastGeneratedAt: last(g) }));
       }
       return { FindingStatistics: stats };
     }),

@@ -1,0 +1,127 @@
+import {
+  DescribeInstancesCommand,
+  DescribeSecurityGroupsCommand,
+  GetEbsEncryptionByDefaultCommand,
+  type Filter,
+  type Instance,
+  type Reservation,
+  type SecurityGroup,
+} from '@aws-sdk/client-ec2';
+import { ec2Query } from '../protocols/wire.js';
+import { operation, SimError, type CallContext, type SimService } from '../types.js';
+import type { SimAccount } from '../world.js';
+import { paginate } from './paging.js';
+
+/** EC2 in one account and region: security groups, EBS encryption by default and instances (by reservation). */
+export interface Ec2State {
+  securityGroups: SecurityGroup[];
+  ebsEncryptionByDefault: boolean;
+  reservations: Reservation[];
+}
+
+declare module '../world.js' {
+  interface RegionalState {
+    ec2: Ec2State;
+  }
+}
+
+export function ec2State(account: SimAccount, region: string): Ec2State {
+  return account.regional(region, 'ec2', () => ({ securityGroups: [], ebsEncryptionByDefault: false, reservations: [] }));
+}
+
+const state = (ctx: CallContext) => ec2State(ctx.account, ctx.region);
+const invalidParameter = (message: string) => new SimError('InvalidParameterValue', message);
+
+/** EC2 filter names the simulator understands; any other name is refused as EC2 does. */
+function securityGroupValues(g: SecurityGroup, name: string): string[] {
+  switch (name) {
+    case 'group-name':
+      return [g.GroupName ?? ''];
+    case 'group-id':
+      return [g.GroupId ?? ''];
+    case 'vpc-id':
+      return [g.VpcId ?? ''];
+    case 'owner-id':
+      return [g.OwnerId ?? ''];
+    case 'description':
+      return [g.Description ?? ''];
+    default:
+      throw new SimError('InvalidParameterValue', `The filter '${name}' is invalid`);
+  }
+}
+
+function instanceValues(r: Reservation, i: Instance, name: string): string[] {
+  switch (name) {
+    case 'instance-id':
+      return [i.InstanceId ?? ''];
+    case 'instance-state-name':
+      return [i.State?.Name ?? ''];
+    case 'metadata-options.http-tokens':
+      return [i.MetadataOptions?.HttpTokens ?? ''];
+    case 'owner-id':
+      return [r.OwnerId ?? ''];
+    default:
+      if (name.startsWith('tag:')) return (i.Tags ?? []).filter((t) => t.Key === name.slice(4)).map((t) => t.Value ?? '');
+      throw new SimError('InvalidParameterValue', `The filter '${name}' is invalid`);
+  }
+}
+
+/** EC2 filter values allow `*` and `?` wildcards. */
+function matches(values: string[], filter: Filter): boolean {
+  const patterns = (filter.Values ?? []).map((v) => new RegExp('^' + v.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$'));
+  return values.some((v) => patterns.some((p) => p.test(v)));
+}
+
+const pageLimits = (scope: string) => ({
+  defaultLimit: 1000,
+  maxLimit: 1000,
+  scope,
+  invalidToken: () => new SimError('InvalidPaginationToken', 'The pagination token is invalid.'),
+  invalidLimit: (n: number) => invalidParameter(`Value ( ${n} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`),
+});
+
+function checkMaxResults(n: number | undefined): void {
+  if (n !== undefined && (n < 5 || n > 1000)) throw invalidParameter(`Value ( ${n} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`);
+}
+
+export const ec2: SimService = {
+  name: 'ec2',
+  signingName: 'ec2',
+  protocol: ec2Query,
+  xmlNamespace: 'http://ec2.amazonaws.com/doc/2016-11-15/',
+  operations: [
+    operation(DescribeSecurityGroupsCommand, (input, ctx) => {
+      if (input.MaxResults !== undefined && (input.GroupIds?.length || input.GroupNames?.length)) {
+        throw invalidParameter('The parameter groupIds cannot be used with the parameter maxResults');
+      }
+      checkMaxResults(input.MaxResults);
+      let groups = state(ctx).securityGroups;
+      if (input.GroupIds?.length) {
+        const missing = input.GroupIds.filter((id) => !groups.some((g) => g.GroupId === id));
+        if (missing.length) throw new SimError('InvalidGroup.NotFound', `The security group '${missing[0]}' does not exist`);
+        groups = groups.filter((g) => input.GroupIds!.includes(g.GroupId ?? ''));
+      }
+      if (input.GroupNames?.length) groups = groups.filter((g) => input.GroupNames!.includes(g.GroupName ?? ''));
+      for (const f of input.Filters ?? []) groups = groups.filter((g) => matches(securityGroupValues(g, f.Name ?? ''), f));
+      const { page, nextToken } = paginate(groups, { token: input.NextToken, limit: input.MaxResults, ...pageLimits(`DescribeSecurityGroups/${JSON.stringify(input.Filters ?? [])}`) });
+      return { SecurityGroups: page, NextToken: nextToken };
+    }),
+
+    operation(GetEbsEncryptionByDefaultCommand, (_input, ctx) => ({ EbsEncryptionByDefault: state(ctx).ebsEncryptionByDefault, SseType: 'sse-ebs' as const })),
+
+    operation(DescribeInstancesCommand, (input, ctx) => {
+      if (input.MaxResults !== undefined && input.InstanceIds?.length) throw invalidParameter('The parameter instancesSet cannot be used with the parameter maxResults');
+      checkMaxResults(input.MaxResults);
+      const reservations = state(ctx)
+        .reservations.map((r) => ({
+          ...r,
+          Instances: (r.Instances ?? []).filter(
+            (i) => (!input.InstanceIds?.length || input.InstanceIds.includes(i.InstanceId ?? '')) && (input.Filters ?? []).every((f) => matches(instanceValues(r, i, f.Name ?? ''), f)),
+          ),
+        }))
+        .filter((r) => r.Instances.length > 0);
+      const { page, nextToken } = paginate(reservations, { token: input.NextToken, limit: input.MaxResults, ...pageLimits(`DescribeInstances/${JSON.stringify(input.Filters ?? [])}`) });
+      return { Reservations: page, NextToken: nextToken };
+    }),
+  ],
+};

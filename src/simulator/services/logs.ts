@@ -1,0 +1,48 @@
+import { DescribeLogGroupsCommand, type LogGroup } from '@aws-sdk/client-cloudwatch-logs';
+import { awsJson1_1 } from '../protocols/wire.js';
+import { operation, SimError, type CallContext, type SimService } from '../types.js';
+import type { SimAccount } from '../world.js';
+import { paginate } from './paging.js';
+
+/** CloudWatch Logs in one account and region: its log groups. */
+export interface LogsState {
+  logGroups: LogGroup[];
+}
+
+declare module '../world.js' {
+  interface RegionalState {
+    logs: LogsState;
+  }
+}
+
+export function logsState(account: SimAccount, region: string): LogsState {
+  return account.regional(region, 'logs', () => ({ logGroups: [] }));
+}
+
+const state = (ctx: CallContext) => logsState(ctx.account, ctx.region);
+
+export const logs: SimService = {
+  name: 'logs',
+  signingName: 'logs',
+  protocol: awsJson1_1,
+  operations: [
+    operation(DescribeLogGroupsCommand, (input, ctx) => {
+      if (input.logGroupNamePrefix && input.logGroupNamePattern) {
+        throw new SimError('InvalidParameterException', 'LogGroupNamePrefix and LogGroupNamePattern are mutually exclusive.');
+      }
+      const groups = [...state(ctx).logGroups]
+        .filter((g) => (!input.logGroupNamePrefix || g.logGroupName?.startsWith(input.logGroupNamePrefix)) && (!input.logGroupNamePattern || g.logGroupName?.includes(input.logGroupNamePattern)))
+        .sort((a, b) => (a.logGroupName ?? '').localeCompare(b.logGroupName ?? ''));
+      const { page, nextToken } = paginate(groups, {
+        token: input.nextToken,
+        limit: input.limit,
+        defaultLimit: 50,
+        maxLimit: 50,
+        scope: `DescribeLogGroups/${input.logGroupNamePrefix ?? ''}/${input.logGroupNamePattern ?? ''}`,
+        invalidToken: () => new SimError('InvalidParameterException', 'The specified nextToken is invalid.'),
+        invalidLimit: (n) => new SimError('InvalidParameterException', `1 validation error detected: Value '${n}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50`),
+      });
+      return { logGroups: page, nextToken };
+    }),
+  ],
+};
