@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { AwsCredentialIdentityProvider, AwsCredentialIdentity } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { localhostAwareLookup } from './localhost-lookup.js';
@@ -59,8 +61,40 @@ export interface AwsClientSettings {
   /** Per-request socket timeout in ms. */
   requestTimeoutMs?: number;
   rateLimits?: RateLimiterRegistry;
+  /**
+   * Bounds the requests in flight across every client that shares it (a collection run's `collect.concurrency`).
+   * A slot is taken only after the rate limiter's wait, so a call paced by a published limit holds no slot while it waits.
+   */
+  callSlots?: CallSlots;
+  /** A connection pool shared with other providers (a collection run's); without it each client opens its own. */
+  connections?: SharedConnections;
   /** Observer for every attempt (metrics, tests). */
   onAttempt?: (action: string, outcome: 'ok' | 'throttled' | 'error') => void;
+}
+
+/** A shared bound on requests in flight; `priority` requests (rate-paced ones) go first. */
+export interface CallSlots {
+  run<T>(fn: () => Promise<T>, priority?: boolean): Promise<T>;
+}
+
+/**
+ * One keep-alive connection pool for many clients (every client of a collection run): connections, and TLS
+ * sessions, are reused across accounts, regions and services instead of each client opening its own.
+ * Clients never close it; its owner does, once, with `destroy()`.
+ */
+export class SharedConnections {
+  // No per-host socket cap: the requests in flight are already bounded by the run's call slots.
+  readonly http = new HttpAgent({ keepAlive: true, lookup: localhostAwareLookup });
+  readonly https = new HttpsAgent({ keepAlive: true, lookup: localhostAwareLookup });
+  destroy(): void {
+    this.http.destroy();
+    this.https.destroy();
+  }
+}
+
+/** A handler on a shared pool: destroying one client must not close the connections of every other. */
+class SharedPoolHttpHandler extends NodeHttpHandler {
+  override destroy(): void {}
 }
 
 type ClientCtor<C> = new (config: Record<string, unknown>) => C;
@@ -98,12 +132,22 @@ export class AwsClientProvider {
         ...(this.settings.credentials ? { credentials: this.settings.credentials } : {}),
         maxAttempts: this.settings.maxAttempts ?? 6,
         retryMode: 'adaptive',
-        requestHandler: new NodeHttpHandler({
-          // `<account>.localhost` endpoints (S3 Control against a loopback endpoint override) resolve to loopback.
-          httpAgent: { lookup: localhostAwareLookup },
-          connectionTimeout: 5_000,
-          requestTimeout: this.settings.requestTimeoutMs ?? 30_000,
-        }),
+        requestHandler: this.settings.connections
+          ? new SharedPoolHttpHandler({
+              httpAgent: this.settings.connections.http,
+              httpsAgent: this.settings.connections.https,
+              connectionTimeout: 5_000,
+              requestTimeout: this.settings.requestTimeoutMs ?? 30_000,
+              throwOnRequestTimeout: true,
+            })
+          : new NodeHttpHandler({
+              // `<account>.localhost` endpoints (S3 Control against a loopback endpoint override) resolve to loopback.
+              httpAgent: { lookup: localhostAwareLookup },
+              connectionTimeout: 5_000,
+              requestTimeout: this.settings.requestTimeoutMs ?? 30_000,
+              // Without this the handler only warns and an unanswered request hangs the run forever.
+              throwOnRequestTimeout: true,
+            }),
       });
       this.instrument(client as unknown as MiddlewareCapable);
       this.cache.set(Ctor, client);
@@ -125,6 +169,7 @@ export class AwsClientProvider {
     const { accountId, region } = this.settings;
     const limits = this.settings.rateLimits ?? defaultRateLimits;
     const onAttempt = this.settings.onAttempt;
+    const callSlots = this.settings.callSlots;
     // Outermost: log the call once (its request and final outcome) into the current evidence record.
     client.middlewareStack.add(
       (next: (args: { input: unknown }) => Promise<{ output: { $metadata?: { attempts?: number } } }>, context: { clientName?: string; commandName?: string }) =>
@@ -148,16 +193,20 @@ export class AwsClientProvider {
       (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) =>
         async (args: unknown) => {
           const action = iamAction(context.clientName ?? 'unknown', context.commandName ?? 'unknown');
-          await limits.limiterFor(accountId, region, action)?.acquire();
-          try {
-            const out = await next(args);
-            onAttempt?.(action, 'ok');
-            return out;
-          } catch (err) {
-            const e = err as { $retryable?: { throttling?: boolean }; name?: string };
-            onAttempt?.(action, e.$retryable?.throttling || /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/.test(e.name ?? '') ? 'throttled' : 'error');
-            throw err;
-          }
+          const limiter = limits.limiterFor(accountId, region, action);
+          await limiter?.acquire();
+          const attempt = async () => {
+            try {
+              const out = await next(args);
+              onAttempt?.(action, 'ok');
+              return out;
+            } catch (err) {
+              const e = err as { $retryable?: { throttling?: boolean }; name?: string };
+              onAttempt?.(action, e.$retryable?.throttling || /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/.test(e.name ?? '') ? 'throttled' : 'error');
+              throw err;
+            }
+          };
+          return callSlots ? callSlots.run(attempt, limiter !== undefined) : attempt();
         },
       { step: 'finalizeRequest', name: 'evidenceLockerRateLimit', priority: 'low' },
     );

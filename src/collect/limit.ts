@@ -3,8 +3,9 @@ export class Semaphore {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
   constructor(private readonly size: number) {}
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.size) await new Promise<void>((r) => this.waiting.push(r));
+  /** `priority` callers go to the head of the queue (rate-paced calls, whose spacing a long wait would bunch up). */
+  async run<T>(fn: () => Promise<T>, priority = false): Promise<T> {
+    if (this.active >= this.size) await new Promise<void>((r) => (priority ? this.waiting.unshift(r) : this.waiting.push(r)));
     this.active++;
     try {
       return await fn();

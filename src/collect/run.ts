@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.js';
 import { scrubSecrets } from '../log/logger.js';
 import { ALL_QUERIES, queryById } from '../queries/index.js';
 import type { EvidenceQuery } from '../queries/types.js';
-import { AwsClientProvider, withCallLog, type LoggedCall } from '../aws/clients.js';
+import { AwsClientProvider, SharedConnections, withCallLog, type LoggedCall } from '../aws/clients.js';
 import { canonicalBytes } from '../seal/canonical.js';
 import { sha256Hex } from '../seal/hash.js';
 import { newRunId, sealRun } from '../seal/seal.js';
@@ -127,6 +127,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
 
   // collect.concurrency bounds the API requests in flight, whichever task or client makes them.
   const callSlots = new Semaphore(config.collect.concurrency);
+  const connections = new SharedConnections();
   const providers = new Map<string, AwsClientProvider>();
   const providerFor = (t: AccountTarget, region: string) => {
     const key = `${t.accountId}/${region}`;
@@ -139,6 +140,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
         maxAttempts: config.collect.maxAttempts,
         requestTimeoutMs: config.collect.requestTimeoutMs,
         callSlots,
+        connections,
         onAttempt: opts.onAttempt,
       });
       providers.set(key, p);
@@ -149,7 +151,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   // Tasks open at once: enough to keep every request slot busy while some tasks are between calls, few enough
   // that partial evidence does not pile up in memory. Rate-paced tasks are outside this window: they spend most of
   // their time waiting for the limiter and would otherwise hold window places doing nothing.
-  const window = new Semaphore(config.collect.concurrency * 2);
+  const window = new Semaphore(config.collect.concurrency * 4);
   const perService = new Map<string, Semaphore>();
   // Service limits are per account and region, like the AWS API limits they protect.
   const serviceLimit = (t: Task) => {
@@ -205,6 +207,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     await Promise.all(tasks.map((t) => serviceLimit(t).run(() => (isRateLimited(t.query) ? runTask(t) : window.run(() => runTask(t))))));
   } finally {
     for (const p of providers.values()) p.destroy();
+    connections.destroy();
   }
 
   if (opts.signal?.aborted) {
