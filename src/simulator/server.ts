@@ -11,6 +11,19 @@ import { SimError, type CallContext, type ErrorCode, type ServiceErrorCodes, typ
 import type { SimWorld } from './world.js';
 import { demoWorld } from './worlds/demo.js';
 import { isRegionUsable } from './regions.js';
+import { awsJson1_1, awsQuery, ec2Query, restJson1, restXml, type WireProtocol } from './protocols/wire.js';
+
+/** Wire protocol of services the simulator may not implement, for a readable "not implemented" answer. */
+const PROTOCOL_BY_SIGNING_NAME: Record<string, WireProtocol> = {
+  ec2: ec2Query,
+  iam: awsQuery,
+  rds: awsQuery,
+  sts: awsQuery,
+  s3: restXml,
+  guardduty: restJson1,
+  securityhub: restJson1,
+  account: restJson1,
+};
 
 export interface StartOptions {
   /** The world to serve; defaults to `demoWorld()`. */
@@ -88,7 +101,11 @@ export async function startSimulatedAws(options: StartOptions = {}): Promise<Sim
     }
     const service = findService(scope.service, req);
     if (!service) {
-      writeResponse(res, { status: 400, headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'UnrecognizedServiceException' }, body: JSON.stringify({ message: `The simulated AWS does not implement the service "${scope.service}" named in the request's credential scope.` }) });
+      // Answer in the protocol the client expects, so its error is readable rather than a parse failure.
+      const placeholder: SimService = { name: scope.service, signingName: scope.service, protocol: PROTOCOL_BY_SIGNING_NAME[scope.service] ?? awsJson1_1, operations: [] };
+      const code = placeholder.protocol.defaultErrors.unknownOperation;
+      stats.record(`${scope.service}:${placeholder.protocol.requestedOperation(req, placeholder) ?? 'Unknown'}`, undefined, 'error');
+      writeResponse(res, placeholder.protocol.encodeError(simError(code, `The simulated AWS does not implement the ${scope.service} service (named in the request's credential scope).`), placeholder, requestId));
       return;
     }
     if (service.bucketInPath) virtualHostToPath(req);

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CloudTrailClient, DescribeTrailsCommand, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { ConfigServiceClient, DescribeConfigRulesCommand } from '@aws-sdk/client-config-service';
 import { GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
+import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -114,6 +115,12 @@ describe('faults, rate limits and counters', () => {
     await expect(new ConfigServiceClient(base).send(new DescribeConfigRulesCommand({}))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
     await expect(new S3Client(base).send(new ListBucketsCommand({}))).rejects.toMatchObject({ name: 'InvalidAccessKeyId' });
     expect(sim().stats().total.errors).toBe(3);
+  });
+
+  it('a service the simulator does not implement answers in its own protocol, naming the service', async () => {
+    const err = await new RDSClient(clientConfig(sim())).send(new DescribeDBInstancesCommand({})).catch((e: Error) => e);
+    expect(err).toMatchObject({ name: 'InvalidAction' });
+    expect((err as Error).message).toContain('does not implement the rds service');
   });
 
   it('an opt-in region the account has not enabled refuses the credentials', async () => {
