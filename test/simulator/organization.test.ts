@@ -112,3 +112,18 @@ describe('generated organisation', () => {
     }
   });
 });
+
+describe('a fleet of 100 accounts in 4 regions', () => {
+  const sim = useSimulator(() => ({ world: organizationWorld({ accounts: 100, regions: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'], seed: 1 }) }));
+
+  it('answers 400 concurrent calls over kept-alive connections, counted per account', async () => {
+    const ids = sim().world.organization!.accountIds;
+    const regions = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'];
+    const calls = ids.flatMap((id) => regions.map((region) => new ConfigServiceClient(clientConfig(sim(), { accountId: id, region })).send(new DescribeConfigurationRecordersCommand({}))));
+    const results = await Promise.all(calls);
+    expect(results.every((r) => r.ConfigurationRecorders?.length === 1)).toBe(true);
+    const byAccount = sim().stats().byAccount;
+    expect(Object.keys(byAccount)).toHaveLength(100);
+    expect(Object.values(byAccount).every((c) => c.calls === 4 && c.ok === 4)).toBe(true);
+  });
+});

@@ -125,6 +125,8 @@ export const cloudtrail: SimService = {
       for (const a of input.LookupAttributes ?? []) {
         if (!LOOKUP_KEYS[a.AttributeKey ?? '']) throw new SimError('InvalidLookupAttributesException', `${a.AttributeKey} is not a valid lookup attribute key.`);
       }
+      // The simulated trails record management events only; CloudTrail Insights events are never present.
+      if (input.EventCategory === 'insight') return { Events: [] };
       const end = input.EndTime ?? ctx.now;
       const start = input.StartTime ?? new Date(ctx.now.getTime() - 90 * 86_400_000);
       if (start > end) throw new SimError('InvalidTimeRangeException', 'Start time must be earlier than end time.');

@@ -18,8 +18,17 @@ import { paginate } from './paging.js';
 export interface SimKmsKey {
   metadata: KeyMetadata;
   rotation?: { enabled: boolean; periodDays: number; nextRotation?: Date };
-  /** Private key of an asymmetric SIGN_VERIFY key (generated in the simulator; never leaves it). */
+  /** Private key of an asymmetric SIGN_VERIFY key: generated in the simulator on first use; it never leaves it. */
   privateKey?: KeyObject;
+}
+
+const SIGNING_SPECS = ['ECC_NIST_P256', 'RSA_2048', 'RSA_3072', 'RSA_4096'] as const;
+
+/** The key pair of a signing key, generated on first use so large worlds stay cheap to build. */
+function signingKeyOf(key: SimKmsKey): KeyObject | undefined {
+  const spec = SIGNING_SPECS.find((s) => s === key.metadata.KeySpec);
+  if (!key.privateKey && key.metadata.KeyUsage === 'SIGN_VERIFY' && spec) key.privateKey = generateSigningKeyPair(spec);
+  return key.privateKey;
 }
 
 export interface KmsState {
@@ -210,11 +219,12 @@ export const kms: SimService = {
     operation(GetPublicKeyCommand, (input, ctx) => {
       const key = resolveKey(ctx, input.KeyId);
       const md = key.metadata;
-      if (!key.privateKey) throw new SimError('UnsupportedOperationException', `${md.Arn} key type is not supported for this operation.`);
+      const privateKey = signingKeyOf(key);
+      if (!privateKey) throw new SimError('UnsupportedOperationException', `${md.Arn} key type is not supported for this operation.`);
       requireUsable(key);
       return {
         KeyId: md.Arn,
-        PublicKey: new Uint8Array(createPublicKey(key.privateKey).export({ type: 'spki', format: 'der' })),
+        PublicKey: new Uint8Array(createPublicKey(privateKey).export({ type: 'spki', format: 'der' })),
         CustomerMasterKeySpec: md.CustomerMasterKeySpec,
         KeySpec: md.KeySpec,
         KeyUsage: md.KeyUsage,
@@ -225,7 +235,8 @@ export const kms: SimService = {
     operation(SignCommand, (input, ctx) => {
       const key = resolveKey(ctx, input.KeyId);
       const md = key.metadata;
-      if (md.KeyUsage !== 'SIGN_VERIFY' || !key.privateKey) throw new SimError('InvalidKeyUsageException', `${md.Arn} key usage is ${md.KeyUsage} which is not valid for Sign.`);
+      const privateKey = signingKeyOf(key);
+      if (md.KeyUsage !== 'SIGN_VERIFY' || !privateKey) throw new SimError('InvalidKeyUsageException', `${md.Arn} key usage is ${md.KeyUsage} which is not valid for Sign.`);
       requireUsable(key);
       const algorithm = input.SigningAlgorithm;
       if (!algorithm || !md.SigningAlgorithms?.includes(algorithm)) {
@@ -236,7 +247,7 @@ export const kms: SimService = {
       if (message.length === 0) throw validation("1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length greater than or equal to 1");
       if (!isDigest && message.length > 4096) throw validation("1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length less than or equal to 4096");
       if (isDigest && message.length !== 32) throw validation(`Digest is invalid length for algorithm ${algorithm}.`);
-      return { KeyId: md.Arn, Signature: new Uint8Array(signMessage(key.privateKey, algorithm, message, isDigest)), SigningAlgorithm: algorithm };
+      return { KeyId: md.Arn, Signature: new Uint8Array(signMessage(privateKey, algorithm, message, isDigest)), SigningAlgorithm: algorithm };
     }),
   ],
 };
