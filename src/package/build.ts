@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Catalog } from '../controls/schema.js';
@@ -32,7 +32,7 @@ import { renderOscal } from './oscal.js';
 import { renderReportPdf } from './pdf.js';
 import { buildTimeline, loadVerifiedBody } from './timeline.js';
 import { verifyGuide } from './verify-guide.js';
-import { compareCodeUnits, writeDeterministicZip } from './zip.js';
+import { compareCodeUnits, writeDeterministicZip, type ZipSource } from './zip.js';
 
 export interface BuildPackageOptions {
   store: EvidenceStore;
@@ -126,16 +126,16 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
   const outDir = resolve(opts.outDir);
   await mkdir(outDir, { recursive: true });
   const zipPath = join(outDir, baseName);
+  // Only generated files that can grow with the record count are staged on disk; evidence streams from the store.
   const staging = join(outDir, `.${baseName}.staging-${process.pid}`);
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
 
   try {
     const files: PackageFile[] = [];
+    const sources = new Map<string, ZipSource>();
     const put = async (path: string, bytes: Buffer) => {
-      const abs = join(staging, ...path.split('/'));
-      await mkdir(dirname(abs), { recursive: true });
-      await writeFile(abs, bytes);
+      sources.set(path, { buffer: bytes });
       files.push({ path, sha256: sha256Hex(bytes), size: bytes.length });
     };
 
@@ -146,7 +146,18 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       await put(runPath(run.runId, 'public-key.pem'), Buffer.from(run.publicKeyPem, 'utf8'));
     }
 
-    // Evidence bodies, one at a time from the store, each checked against its content address.
+    // Evidence bodies are content-addressed: the signed run manifests already give each one's SHA-256 and size.
+    // They are fetched when the zip reaches them and checked against that address then.
+    const fetchChecked = (sha: string, what: string) => async () => {
+      const bytes = await opts.store.getObject(sha);
+      const actual = sha256Hex(bytes);
+      if (actual !== sha) {
+        throw new EvidenceLockerError(`${what} ${sha} in the evidence store hashes to ${actual}: the stored object was altered`, {
+          hint: 'do not package from this store until the object is investigated; `evidence-locker verify --store` lists every damaged object',
+        });
+      }
+      return bytes;
+    };
     const written = new Set<string>();
     const attestationFiles = new Map<string, string>();
     let records = 0;
@@ -156,17 +167,16 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
         if (!isAttestation && !accountSet.has(rec.accountId)) continue;
         records++;
         if (written.has(rec.sha256)) continue;
-        const { bytes, body } = await loadVerifiedBody(opts.store, rec.sha256);
-        await put(evidencePath(rec.sha256), bytes);
         written.add(rec.sha256);
-        const file = body.attestation?.file;
+        const path = evidencePath(rec.sha256);
+        sources.set(path, { size: rec.size, fetch: fetchChecked(rec.sha256, `evidence record ${rec.recordId} of run ${run.runId}:`) });
+        files.push({ path, sha256: rec.sha256, size: rec.size });
+        if (!isAttestation) continue;
+        const file = (await loadVerifiedBody(opts.store, rec.sha256)).body.attestation?.file;
         if (file && !attestationFiles.has(file.sha256)) {
-          const doc = await opts.store.getObject(file.sha256);
-          if (sha256Hex(doc) !== file.sha256) {
-            throw new EvidenceLockerError(`attestation document ${file.name} (${file.sha256}) in the store does not match its SHA-256`, { hint: 'the stored document was altered; run `evidence-locker verify --store`' });
-          }
           const p = attestationPath(file.sha256, file.name);
-          await put(p, doc);
+          sources.set(p, { size: file.size, fetch: fetchChecked(file.sha256, `attestation document ${file.name}:`) });
+          files.push({ path: p, sha256: file.sha256, size: file.size });
           attestationFiles.set(file.sha256, p);
           attestationFiles.set(rec.sha256, p);
         }
@@ -212,10 +222,12 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     };
 
     await put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to));
-    files.push(await streamToStaging(staging, PACKAGE_FILES.evidenceCsv, evidenceCsvChunks(allRuns, accountSet)));
+    const csvFile = await streamToStaging(staging, PACKAGE_FILES.evidenceCsv, evidenceCsvChunks(allRuns, accountSet));
+    files.push(csvFile);
+    sources.set(PACKAGE_FILES.evidenceCsv, { file: join(staging, ...PACKAGE_FILES.evidenceCsv.split('/')) });
     await put(PACKAGE_FILES.oscal, renderOscal(model));
     await put(PACKAGE_FILES.report, await renderReportPdf(model));
-    await put(PACKAGE_FILES.html, await renderIndexHtml(model, (sha) => readFile(join(staging, ...evidencePath(sha).split('/'))), opts.htmlBodyBudget ?? DEFAULT_HTML_BODY_BUDGET));
+    await put(PACKAGE_FILES.html, await renderIndexHtml(model, (sha) => fetchChecked(sha, 'evidence record')(), opts.htmlBodyBudget ?? DEFAULT_HTML_BODY_BUDGET));
     await put(PACKAGE_FILES.verifyGuide, Buffer.from(verifyGuide(model), 'utf8'));
     await put(PACKAGE_FILES.publicKey, Buffer.from(publicKeyPem, 'utf8'));
 
@@ -244,7 +256,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     const sums = [...files].sort((a, b) => compareCodeUnits(a.path, b.path)).map((f) => `${f.sha256}  ${f.path}\n`).join('');
     await put(PACKAGE_FILES.sums, Buffer.from(sums, 'utf8'));
 
-    await writeDeterministicZip(staging, files.map((f) => f.path), zipPath, generatedAt);
+    await writeDeterministicZip(sources, zipPath, generatedAt);
     const bytes = files.reduce((n, f) => n + f.size, 0);
     return {
       zipPath,

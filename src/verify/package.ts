@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VerificationError } from '../errors.js';
@@ -112,10 +112,15 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   const hashes = new Map<string, string>();
   const sizes = new Map<string, number>();
   await mapLimit(files, HASH_CONCURRENCY, async (p) => {
-    const size = (await stat(abs(p))).size;
-    sizes.set(p, size);
-    // Small files (nearly all evidence bodies) in one read; large ones streamed.
-    hashes.set(p, size <= SMALL_FILE_BYTES ? sha256Hex(await readFile(abs(p))) : await sha256File(abs(p)));
+    // One open per file: small files (nearly all evidence bodies) in one read, large ones streamed.
+    const fh = await open(abs(p), 'r');
+    try {
+      const size = (await fh.stat()).size;
+      sizes.set(p, size);
+      hashes.set(p, size <= SMALL_FILE_BYTES ? sha256Hex(await fh.readFile()) : await sha256File(abs(p)));
+    } finally {
+      await fh.close();
+    }
   });
   checked.files = files.length;
 

@@ -123,7 +123,7 @@ export function body(queryId: string, accountId: string, region: string, data: u
 let counter = 0;
 
 /** Seals one collection run per fixture day into the store (signed with a fresh local key in a temp folder). */
-export async function sealDays(store: MemoryStore, days: FixtureDay[], signer?: LocalEd25519Signer): Promise<LocalEd25519Signer> {
+export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?: LocalEd25519Signer): Promise<LocalEd25519Signer> {
   const s = signer ?? LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
   for (const d of days) {
     const hour = String(d.hour ?? 2).padStart(2, '0');

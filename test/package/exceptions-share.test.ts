@@ -1,0 +1,93 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
+import { loadExceptions, exceptionStates, exceptionFor } from '../../src/package/exceptions.js';
+import { parseExpires, sharePackage, MAX_SHARE_SECONDS } from '../../src/package/share.js';
+import { csvCell } from '../../src/package/csv.js';
+import { ConfigError } from '../../src/errors.js';
+import type { S3EvidenceStore } from '../../src/store/s3.js';
+
+const entry = { framework: 'pci-dss-4.0.1', requirement: '8.3.6', type: 'compensating-control', owner: 'IAM team', rationale: 'Legacy app uses 10-character passwords plus hardware MFA.', approvedBy: 'CISO', expires: '2026-06-30' };
+
+describe('exceptions register', () => {
+  const file = (content: string) => {
+    const p = join(mkdtempSync(join(tmpdir(), 'el-exc-')), 'exceptions.yaml');
+    writeFileSync(p, content);
+    return p;
+  };
+
+  it('loads valid entries and marks expired ones as EXPIRED (not applied)', () => {
+    const entries = loadExceptions(file(`exceptions:\n  - ${JSON.stringify(entry)}\n  - ${JSON.stringify({ ...entry, requirement: '8.2.1', accounts: ['111111111111'], type: 'accepted-risk', expires: '2027-01-01' })}\n`));
+    const states = exceptionStates(entries, '2026-07-01');
+    expect(states.map((s) => s.state)).toEqual(['expired', 'active']);
+    expect(exceptionFor(states, 'pci-dss-4.0.1', '8.2.1', '111111111111')?.state).toBe('active');
+    expect(exceptionFor(states, 'pci-dss-4.0.1', '8.2.1', '222222222222')).toBeUndefined();
+    expect(exceptionFor(states, 'pci-dss-4.0.1', '8.3.6', '222222222222')?.state).toBe('expired');
+  });
+
+  it('names the file, the entry and the field on schema errors', () => {
+    const p = file(`exceptions:\n  - ${JSON.stringify(entry)}\n  - ${JSON.stringify({ ...entry, type: 'waiver' })}\n`);
+    expect(() => loadExceptions(p)).toThrow(ConfigError);
+    expect(() => loadExceptions(p)).toThrow(`${p}: exceptions[1].type`);
+    const q = file(`exceptions:\n  - ${JSON.stringify({ ...entry, expires: 'next year' })}\n`);
+    expect(() => loadExceptions(q)).toThrow(/exceptions\[0\]\.expires: a date like 2026-12-31/);
+    expect(() => loadExceptions(file('exceptions: [\n'))).toThrow(/not valid YAML/);
+    expect(() => loadExceptions('/nonexistent/exceptions.yaml')).toThrow(/cannot read the exceptions register/);
+  });
+});
+
+describe('CSV cells', () => {
+  it('quotes per RFC 4180 and neutralises formulas', () => {
+    expect(csvCell('plain')).toBe('plain');
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('line\nbreak')).toBe('"line\nbreak"');
+    expect(csvCell('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);
+    expect(csvCell('+1')).toBe("'+1");
+    expect(csvCell('-1')).toBe("'-1");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell(undefined)).toBe('');
+    expect(csvCell(42)).toBe('42');
+  });
+});
+
+describe('share', () => {
+  it('parses durations up to the 7-day SigV4 limit', () => {
+    expect(parseExpires('30m')).toBe(1800);
+    expect(parseExpires('12h')).toBe(43200);
+    expect(parseExpires('7d')).toBe(MAX_SHARE_SECONDS);
+    expect(parseExpires('3600')).toBe(3600);
+    expect(() => parseExpires('8d')).toThrow(/at most 7 days/);
+    expect(() => parseExpires('604801s')).toThrow(ConfigError);
+    expect(() => parseExpires('soon')).toThrow(/not a duration/);
+  });
+
+  it('uploads a local package with Object Lock and checksums, then presigns that version', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'el-share-'));
+    const zip = join(dir, 'evidence-package_x.zip');
+    writeFileSync(zip, Buffer.from('PK fake package bytes'));
+    const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
+    const sent: unknown[] = [];
+    (client as unknown as { send: (c: unknown) => Promise<unknown> }).send = async (cmd: unknown) => {
+      sent.push(cmd);
+      if (cmd instanceof PutObjectCommand) return { VersionId: 'v-123' };
+      throw Object.assign(new Error('NotFound'), { name: 'NotFound' });
+    };
+    const retain = new Date('2032-11-27T00:00:00Z');
+    const store = { client, bucket: 'audit-evidence', prefix: 'evidence-locker/', mode: 'COMPLIANCE', retainUntilFor: () => retain, preflight: async () => [] } as unknown as S3EvidenceStore;
+    const r = await sharePackage(store, zip, 3600, () => new Date('2026-11-27T00:00:00Z'));
+    expect(r.uploaded).toBe(true);
+    expect(r.key).toBe('evidence-locker/packages/evidence-package_x.zip');
+    expect(r.expiresAt).toBe('2026-11-27T01:00:00.000Z');
+    const put = sent.find((c) => c instanceof PutObjectCommand) as PutObjectCommand;
+    expect(put.input).toMatchObject({ Bucket: 'audit-evidence', ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: retain, ContentType: 'application/zip' });
+    expect(put.input.ChecksumSHA256).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(put.input.ContentMD5).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    const url = new URL(r.url);
+    expect(url.pathname).toContain('evidence-locker/packages/evidence-package_x.zip');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('3600');
+    expect(url.searchParams.get('versionId')).toBe('v-123');
+  });
+});
