@@ -11,6 +11,7 @@ import { ec2Query } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
+import { seedEc2 } from '../worlds/seed-ec2.js';
 
 /** EC2 in one account and region: security groups, EBS encryption by default and instances (by reservation). */
 export interface Ec2State {
@@ -89,6 +90,7 @@ export const ec2: SimService = {
   signingName: 'ec2',
   protocol: ec2Query,
   xmlNamespace: 'http://ec2.amazonaws.com/doc/2016-11-15/',
+  seed: (account, world) => seedEc2(account, world),
   operations: [
     operation(DescribeSecurityGroupsCommand, (input, ctx) => {
       if (input.MaxResults !== undefined && (input.GroupIds?.length || input.GroupNames?.length)) {

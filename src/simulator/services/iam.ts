@@ -13,6 +13,7 @@ import { awsQuery } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
+import { seedIam } from '../worlds/seed-iam.js';
 
 export interface SimAccessKey {
   id: string;
@@ -132,6 +133,7 @@ export const iam: SimService = {
   signingName: 'iam',
   protocol: awsQuery,
   xmlNamespace: 'https://iam.amazonaws.com/doc/2010-05-08/',
+  seed: (account, world) => seedIam(account, world),
   operations: [
     operation(GetAccountPasswordPolicyCommand, (_input, ctx) => {
       const p = state(ctx).passwordPolicy;

@@ -13,6 +13,7 @@ import { awsJson1_1 } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
+import { seedKms } from '../worlds/seed-kms.js';
 
 /** A KMS key: its metadata as DescribeKey reports it, rotation settings, and for signing keys a real key pair. */
 export interface SimKmsKey {
@@ -170,6 +171,7 @@ export const kms: SimService = {
   name: 'kms',
   signingName: 'kms',
   protocol: awsJson1_1,
+  seed: (account, world) => seedKms(account, world),
   operations: [
     operation(ListKeysCommand, (input, ctx) => {
       const keys = state(ctx).keys.map((k) => ({ KeyId: k.metadata.KeyId, KeyArn: k.metadata.Arn }));

@@ -3,6 +3,7 @@ import { awsJson1_1 } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
+import { seedLogs } from '../worlds/seed-logs.js';
 
 /** CloudWatch Logs in one account and region: its log groups. */
 export interface LogsState {
@@ -25,6 +26,7 @@ export const logs: SimService = {
   name: 'logs',
   signingName: 'logs',
   protocol: awsJson1_1,
+  seed: (account, world) => seedLogs(account, world),
   operations: [
     operation(DescribeLogGroupsCommand, (input, ctx) => {
       if (input.logGroupNamePrefix && input.logGroupNamePattern) {

@@ -3,6 +3,7 @@ import { awsQuery } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
+import { seedRds } from '../worlds/seed-rds.js';
 
 /** RDS in one account and region: its DB instances as DescribeDBInstances reports them. */
 export interface RdsState {
@@ -26,6 +27,7 @@ export const rds: SimService = {
   signingName: 'rds',
   protocol: awsQuery,
   xmlNamespace: 'http://rds.amazonaws.com/doc/2014-10-31/',
+  seed: (account, world) => seedRds(account, world),
   operations: [
     operation(DescribeDBInstancesCommand, (input, ctx) => {
       let dbs = state(ctx).dbInstances;

@@ -11,5 +11,11 @@ import { organizations } from './organizations.js';
 import { s3 } from './s3.js';
 import { s3control } from './s3control.js';
 import { sts } from './sts.js';
+import { iam } from './iam.js';
+import { kms } from './kms.js';
+import { ec2 } from './ec2.js';
+import { rds } from './rds.js';
+import { logs } from './logs.js';
+import { securityhub } from './securityhub.js';
 
-export const SERVICES: readonly SimService[] = [sts, config, cloudtrail, guardduty, s3, s3control, organizations, account];
+export const SERVICES: readonly SimService[] = [sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs, securityhub];

@@ -10,6 +10,7 @@ import { restJson1 } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
+import { seedSecurityHub } from '../worlds/seed-securityhub.js';
 
 /** Security Hub in one account and region: off until enabled; enabled standards and ASFF findings. */
 export interface SecurityHubState {
@@ -99,6 +100,7 @@ export const securityhub: SimService = {
   name: 'securityhub',
   signingName: 'securityhub',
   protocol: restJson1,
+  seed: (account, world) => seedSecurityHub(account, world),
   errors: { accessDenied: { code: 'AccessDeniedException', status: 403 }, throttling: { code: 'TooManyRequestsException', status: 429 } },
   operations: [
     operation(GetEnabledStandardsCommand, (input, ctx) => {

@@ -3,7 +3,7 @@ import type { KeyMetadata } from '@aws-sdk/client-kms';
 import type { WorldSeedContext } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { kmsState, type SimKmsKey } from '../services/kms.js';
-import { kmsKeyArn, stableId } from './builders.js';
+import { kmsKeyArn } from './builders.js';
 
 const DAY = 86_400_000;
 
@@ -73,7 +73,3 @@ export function seedKms(account: SimAccount, world: WorldSeedContext): void {
   });
 }
 
-/** The key id (UUID) a seeded key gets in an account and region. */
-export function seededKeyId(account: SimAccount, region: string, seed: string): string {
-  return stableId(`${account.id}/${region}/${seed}`);
-}

@@ -1,0 +1,81 @@
+/** Security groups, EBS default encryption and instances of the demo account and generated accounts. */
+import type { Instance, IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
+import type { WorldSeedContext } from '../types.js';
+import type { SimAccount } from '../world.js';
+import { ec2State } from '../services/ec2.js';
+import { stableHex } from './builders.js';
+
+const DAY = 86_400_000;
+
+const rule = (protocol: string, from: number | undefined, to: number | undefined, sources: { cidr?: string; cidr6?: string; group?: string }, description?: string): IpPermission => ({
+  IpProtocol: protocol,
+  ...(from !== undefined ? { FromPort: from, ToPort: to } : {}),
+  IpRanges: sources.cidr ? [{ CidrIp: sources.cidr, ...(description ? { Description: description } : {}) }] : [],
+  Ipv6Ranges: sources.cidr6 ? [{ CidrIpv6: sources.cidr6 }] : [],
+  PrefixListIds: [],
+  UserIdGroupPairs: [],
+  ...(sources.group ? { UserIdGroupPairs: [{ GroupId: sources.group }] } : {}),
+});
+
+const ALL_OUT = rule('-1', undefined, undefined, { cidr: '0.0.0.0/0' });
+
+function group(account: SimAccount, region: string, vpc: string, name: string, description: string, inbound: IpPermission[], outbound: IpPermission[] = [ALL_OUT]): SecurityGroup {
+  const id = `sg-0${stableHex(`${account.id}/${region}/sg/${vpc}/${name}`, 16)}`;
+  return {
+    GroupId: id,
+    GroupName: name,
+    Description: description,
+    OwnerId: account.id,
+    VpcId: vpc,
+    SecurityGroupArn: `arn:aws:ec2:${region}:${account.id}:security-group/${id}`,
+    IpPermissions: inbound.map((r) => (r.UserIdGroupPairs?.[0]?.GroupId === 'self' ? { ...r, UserIdGroupPairs: [{ GroupId: id, UserId: account.id }] } : r)),
+    IpPermissionsEgress: outbound,
+    Tags: [],
+  };
+}
+
+function instance(account: SimAccount, region: string, name: string, launched: Date, tokens: 'required' | 'optional', groupIds: string[], subnet: string, vpc: string): Instance {
+  const id = `i-0${stableHex(`${account.id}/${region}/instance/${name}`, 16)}`;
+  return {
+    InstanceId: id,
+    ImageId: 'ami-0abcdef1234567890',
+    InstanceType: 't3.large',
+    LaunchTime: launched,
+    State: { Code: 16, Name: 'running' },
+    PrivateIpAddress: `10.0.${parseInt(stableHex(id, 2), 16) % 200}.${(parseInt(stableHex(id + 'x', 2), 16) % 250) + 4}`,
+    SubnetId: subnet,
+    VpcId: vpc,
+    Placement: { AvailabilityZone: `${region}a`, Tenancy: 'default' },
+    SecurityGroups: groupIds.map((g) => ({ GroupId: g, GroupName: g })),
+    Tags: [{ Key: 'Name', Value: name }],
+    MetadataOptions: { State: 'applied', HttpTokens: tokens, HttpPutResponseHopLimit: tokens === 'required' ? 2 : 1, HttpEndpoint: 'enabled', HttpProtocolIpv6: 'disabled', InstanceMetadataTags: 'disabled' },
+  };
+}
+
+export function seedEc2(account: SimAccount, world: WorldSeedContext): void {
+  const ago = (days: number) => new Date(world.now.getTime() - days * DAY);
+  world.regions.forEach((region, i) => {
+    const s = ec2State(account, region);
+    const vpc = `vpc-0${stableHex(`${account.id}/${region}/vpc`, 16)}`;
+    const subnet = `subnet-0${stableHex(`${account.id}/${region}/subnet`, 16)}`;
+    const demoHome = world.kind === 'demo' && i === 0;
+    // The default group as AWS creates it (inbound from itself, all outbound), locked down except in the demo's home region.
+    const defaultGroup = demoHome
+      ? group(account, region, vpc, 'default', 'default VPC security group', [rule('-1', undefined, undefined, { group: 'self' })])
+      : group(account, region, vpc, 'default', 'default VPC security group', [], []);
+    const web = group(account, region, vpc, 'web', 'HTTPS from the internet', [rule('tcp', 443, 443, { cidr: '0.0.0.0/0', cidr6: '::/0' })]);
+    const db = group(account, region, vpc, 'database', 'PostgreSQL from the web tier', [rule('tcp', 5432, 5432, { group: web.GroupId })]);
+    s.securityGroups.push(defaultGroup, web, db);
+    const instances: Instance[] = [instance(account, region, world.kind === 'demo' ? `api-${region}` : 'workload-api', ago(40), 'required', [web.GroupId!], subnet, vpc)];
+    if (demoHome) {
+      // Fails admin ports: SSH open to the world.
+      const bastion = group(account, region, vpc, 'bastion-ssh', 'SSH for operators', [rule('tcp', 22, 22, { cidr: '0.0.0.0/0' }, 'temporary: remove after migration')]);
+      s.securityGroups.push(bastion);
+      // Fails IMDSv2.
+      instances.push(instance(account, region, 'legacy-batch', ago(700), 'optional', [bastion.GroupId!], subnet, vpc));
+    }
+    s.reservations.push({ ReservationId: `r-0${stableHex(`${account.id}/${region}/reservation`, 16)}`, OwnerId: account.id, Groups: [], Instances: instances });
+    // EBS encryption by default: off in the demo's second region.
+    s.ebsEncryptionByDefault = !(world.kind === 'demo' && i === 1);
+  });
+}

@@ -1,0 +1,65 @@
+/** RDS database instances of the demo account and generated accounts. */
+import type { DBInstance } from '@aws-sdk/client-rds';
+import type { WorldSeedContext } from '../types.js';
+import type { SimAccount } from '../world.js';
+import { rdsState } from '../services/rds.js';
+import { kmsKeyArn, stableHex } from './builders.js';
+
+const DAY = 86_400_000;
+
+function db(account: SimAccount, region: string, id: string, created: Date, now: Date, rest: Partial<DBInstance>): DBInstance {
+  const host = stableHex(`${account.id}/${region}/rds`, 12);
+  return {
+    DBInstanceIdentifier: id,
+    DBInstanceArn: `arn:aws:rds:${region}:${account.id}:db:${id}`,
+    DbiResourceId: `db-${stableHex(`${account.id}/${region}/db/${id}`, 26).toUpperCase()}`,
+    DBInstanceClass: 'db.r6g.large',
+    Engine: 'postgres',
+    EngineVersion: '16.3',
+    DBInstanceStatus: 'available',
+    MasterUsername: 'dbadmin',
+    DBName: id.replace(/-/g, '_'),
+    Endpoint: { Address: `${id}.${host}.${region}.rds.amazonaws.com`, Port: 5432, HostedZoneId: 'Z2R2ITUGPM61AM' },
+    AllocatedStorage: 200,
+    InstanceCreateTime: created,
+    PreferredBackupWindow: '03:00-03:30',
+    BackupRetentionPeriod: 14,
+    LatestRestorableTime: new Date(now.getTime() - 5 * 60_000),
+    MultiAZ: true,
+    AutoMinorVersionUpgrade: true,
+    PubliclyAccessible: false,
+    StorageType: 'gp3',
+    StorageEncrypted: true,
+    KmsKeyId: kmsKeyArn(account, region, 'cardholder-data'),
+    DeletionProtection: true,
+    CopyTagsToSnapshot: true,
+    VpcSecurityGroups: [{ VpcSecurityGroupId: `sg-0${stableHex(`${account.id}/${region}/sg/rds/${id}`, 16)}`, Status: 'active' }],
+    ...rest,
+  };
+}
+
+export function seedRds(account: SimAccount, world: WorldSeedContext): void {
+  const ago = (days: number) => new Date(world.now.getTime() - days * DAY);
+  const [home] = world.regions;
+  const s = rdsState(account, home);
+  if (world.kind === 'demo') {
+    s.dbInstances.push(
+      db(account, home, 'orders-db', ago(640), world.now, {}),
+      // Fails all three: unencrypted, public, one day of backups.
+      db(account, home, 'legacy-reporting', ago(1800), world.now, {
+        Engine: 'mysql',
+        EngineVersion: '8.0.36',
+        DBInstanceClass: 'db.t3.medium',
+        Endpoint: { Address: `legacy-reporting.${stableHex(`${account.id}/${home}/rds`, 12)}.${home}.rds.amazonaws.com`, Port: 3306, HostedZoneId: 'Z2R2ITUGPM61AM' },
+        BackupRetentionPeriod: 1,
+        PubliclyAccessible: true,
+        StorageEncrypted: false,
+        KmsKeyId: undefined,
+        MultiAZ: false,
+        DeletionProtection: false,
+      }),
+    );
+    return;
+  }
+  s.dbInstances.push(db(account, home, 'workload-db', ago(300), world.now, { KmsKeyId: kmsKeyArn(account, home, 's3') }));
+}

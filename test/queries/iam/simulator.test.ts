@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryById } from '../../../src/queries/index.js';
+import { startSession, statusOf, type SimulatedSession } from '../s3/simulated-collect.js';
+
+let session: SimulatedSession;
+beforeAll(async () => {
+  session = await startSession();
+});
+afterAll(async () => {
+  await session?.close();
+});
+
+const q = (id: string) => queryById(id)!;
+const user = (name: string) => `arn:aws:iam::111122223333:user/${name}`;
+
+describe('IAM queries against the simulated demo account', () => {
+  it('iam.password-policy: the 8-character policy fails the 12-character minimum', async () => {
+    const { results, calls } = await session.run(q('iam.password-policy'), 'us-east-1');
+    expect(results).toEqual([expect.objectContaining({ status: 'fail', reason: expect.stringContaining('minimum length 8 is below 12') })]);
+    expect(calls.map((c) => c.operation)).toEqual(['iam:GetAccountPasswordPolicy']);
+  });
+
+  it('iam.console-mfa: polls the credential report until COMPLETE, then fails the console user without MFA', async () => {
+    const { results, calls, data } = await session.run(q('iam.console-mfa'), 'us-east-1');
+    expect(statusOf(results)).toEqual({ 'arn:aws:iam::111122223333:root': 'pass', [user('alice.ops')]: 'pass', [user('bob.dev')]: 'fail', [user('carol.former')]: 'pass' });
+    // The verbatim CSV is the evidence.
+    expect((data as { report: { Content: string } }).report.Content.split('\n')[0]).toMatch(/^user,arn,user_creation_time,password_enabled,/);
+    const ops = calls.map((c) => c.operation);
+    expect(ops.filter((o) => o === 'iam:GenerateCredentialReport').length).toBeGreaterThanOrEqual(1);
+    expect(ops.at(-1)).toBe('iam:GetCredentialReport');
+  });
+
+  it('iam.unused-credentials and iam.access-key-age: the departed user and the old deploy key fail', async () => {
+    const unused = await session.run(q('iam.unused-credentials'), 'us-east-1');
+    expect(unused.results.filter((r) => r.status === 'fail').map((r) => r.resource)).toEqual([user('carol.former')]);
+    const age = await session.run(q('iam.access-key-age'), 'us-east-1');
+    expect(statusOf(age.results)).toEqual({
+      [`${user('alice.ops')}#access-key-1`]: 'pass',
+      [`${user('carol.former')}#access-key-1`]: 'fail',
+      [`${user('automation/ci-deployer')}#access-key-1`]: 'fail',
+      [`${user('evidence-locker')}#access-key-1`]: 'pass',
+    });
+  });
+
+  it('iam.root-access-keys: root has no keys by both sources', async () => {
+    const { results } = await session.run(q('iam.root-access-keys'), 'us-east-1');
+    expect(results).toEqual([expect.objectContaining({ status: 'pass', reason: expect.stringContaining('the credential report and the account summary') })]);
+  });
+
+  it('iam.admin-policies: the attached Allow *:* policy fails; the unattached one is not listed', async () => {
+    const { results, calls } = await session.run(q('iam.admin-policies'), 'us-east-1');
+    expect(statusOf(results)).toEqual({ 'arn:aws:iam::111122223333:policy/LegacyOpsFullAccess': 'fail', 'arn:aws:iam::111122223333:policy/app/AppReadOrders': 'pass' });
+    expect(calls[0].input).toMatchObject({ Scope: 'Local', OnlyAttached: true });
+  });
+});
