@@ -127,7 +127,7 @@ export class SimWorld {
 
   /** Temporary credentials for an assumed role session (what sts:AssumeRole returns). */
   issueSessionCredentials(accountId: string, roleName: string, sessionName: string, expiresAt: number): SimCredential {
-    const seq = String(++this.keySeq).padStart(6, '0');
+    const seq = String(++this.keySeq).padStart(8, '0');
     const cred: SimCredential = {
       accessKeyId: `ASIA${accountId.slice(-8)}${seq}`.slice(0, 20),
       secretAccessKey: `sim-session-secret-${accountId}-${seq}`,
