@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryById } from '../../../src/queries/index.js';
+import { startSession, type SimulatedSession } from '../s3/simulated-collect.js';
+
+let session: SimulatedSession;
+beforeAll(async () => {
+  session = await startSession();
+});
+afterAll(async () => {
+  await session?.close();
+});
+
+const q = (id: string) => queryById(id)!;
+
+describe('EC2 queries against the simulated demo account', () => {
+  it('ec2.admin-ports-open: only the bastion group with SSH open to 0.0.0.0/0 fails', async () => {
+    const { results } = await session.run(q('ec2.admin-ports-open'), 'us-east-1');
+    expect(results.filter((r) => r.status === 'fail')).toEqual([expect.objectContaining({ reason: expect.stringContaining('(bastion-ssh)') })]);
+    expect(results.find((r) => r.status === 'fail')!.reason).toContain('tcp 22 from 0.0.0.0/0');
+    expect(results).toHaveLength(4);
+  });
+
+  it('ec2.default-security-group: filtered to default groups; the home region one has rules', async () => {
+    const east = await session.run(q('ec2.default-security-group'), 'us-east-1');
+    expect(east.results).toEqual([expect.objectContaining({ status: 'fail', reason: expect.stringContaining('1 inbound rule(s) (all traffic)') })]);
+    expect(east.calls[0].input).toMatchObject({ Filters: [{ Name: 'group-name', Values: ['default'] }] });
+    const west = await session.run(q('ec2.default-security-group'), 'us-west-2');
+    expect(west.results.map((r) => r.status)).toEqual(['pass']);
+  });
+
+  it('ec2.ebs-default-encryption: on in us-east-1, off in us-west-2', async () => {
+    expect((await session.run(q('ec2.ebs-default-encryption'), 'us-east-1')).results[0].status).toBe('pass');
+    expect((await session.run(q('ec2.ebs-default-encryption'), 'us-west-2')).results[0].status).toBe('fail');
+  });
+
+  it('ec2.imdsv2: the legacy batch instance accepts IMDSv1', async () => {
+    const { results } = await session.run(q('ec2.imdsv2'), 'us-east-1');
+    expect(results.map((r) => [r.reason.match(/\((.+?)\)/)?.[1], r.status])).toEqual([
+      ['api-us-east-1', 'pass'],
+      ['legacy-batch', 'fail'],
+    ]);
+  });
+});

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryById } from '../../../src/queries/index.js';
+import { startSession, type SimulatedSession } from '../s3/simulated-collect.js';
+
+let session: SimulatedSession;
+beforeAll(async () => {
+  session = await startSession();
+});
+afterAll(async () => {
+  await session?.close();
+});
+
+const q = (id: string) => queryById(id)!;
+const byReason = (results: { reason: string; status: string }[], text: string) => results.find((r) => r.reason.includes(text))?.status;
+
+describe('KMS queries against the simulated demo account', () => {
+  it('kms.key-rotation: the legacy key without rotation fails; AWS managed and signing keys are left out', async () => {
+    const { results, calls } = await session.run(q('kms.key-rotation'), 'us-east-1');
+    expect(byReason(results, 'Application secrets (legacy)')).toBe('fail');
+    expect(byReason(results, 'Cardholder data environment')).toBe('pass');
+    expect(byReason(results, 'Quarterly reports archive')).toBe('not-applicable');
+    expect(results.some((r) => r.reason.includes('manifest signing') || r.reason.includes('protects my S3 objects'))).toBe(false);
+    // Rotation status is asked only of rotatable keys that are not pending deletion.
+    expect(calls.filter((c) => c.operation === 'kms:GetKeyRotationStatus')).toHaveLength(4);
+  });
+
+  it('kms.key-state: the key pending deletion needs review', async () => {
+    const { results } = await session.run(q('kms.key-state'), 'us-east-1');
+    expect(results.filter((r) => r.status === 'needs-review')).toEqual([expect.objectContaining({ reason: expect.stringContaining('is scheduled for deletion on') })]);
+    expect(results.filter((r) => r.status === 'pass').length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('the second region has only the S3 keys, rotating', async () => {
+    const { results } = await session.run(q('kms.key-rotation'), 'us-west-2');
+    expect(results.map((r) => r.status)).toEqual(['pass']);
+  });
+});

@@ -1,0 +1,28 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryById } from '../../../src/queries/index.js';
+import { startSession, type SimulatedSession } from '../s3/simulated-collect.js';
+
+let session: SimulatedSession;
+beforeAll(async () => {
+  session = await startSession();
+});
+afterAll(async () => {
+  await session?.close();
+});
+
+const q = (id: string) => queryById(id)!;
+const byDb = (results: { resource: string; status: string }[]) => Object.fromEntries(results.map((r) => [r.resource.split(':').pop(), r.status]));
+
+describe('RDS queries against the simulated demo account', () => {
+  it('the legacy reporting database fails encryption, public access and backups; the orders database passes', async () => {
+    expect(byDb((await session.run(q('rds.storage-encrypted'), 'us-east-1')).results)).toEqual({ 'orders-db': 'pass', 'legacy-reporting': 'fail' });
+    expect(byDb((await session.run(q('rds.public-access'), 'us-east-1')).results)).toEqual({ 'orders-db': 'pass', 'legacy-reporting': 'fail' });
+    const backups = await session.run(q('rds.backup-retention'), 'us-east-1');
+    expect(byDb(backups.results)).toEqual({ 'orders-db': 'pass', 'legacy-reporting': 'fail' });
+    expect(backups.results[1].reason).toContain('only 1 day');
+  });
+
+  it('a region without databases is not applicable', async () => {
+    expect((await session.run(q('rds.storage-encrypted'), 'us-west-2')).results).toEqual([expect.objectContaining({ resource: 'account', status: 'not-applicable' })]);
+  });
+});
