@@ -87,7 +87,8 @@ export async function extractPackageZip(zipPath: string, dest: string, limits: U
     }
     if (total > limits.maxTotalBytes) problems.push(`archive: ${total} bytes uncompressed in total, more than the limit of ${limits.maxTotalBytes}`);
     if (problems.length) {
-      throw new VerificationError(`${zipPath}: refusing to extract; unsafe entries:\n  - ${problems.join('\n  - ')}`, 'this archive was not produced by evidence-locker or was altered; nothing was extracted');
+      // One line, so the CLI's one-line error names every unsafe entry.
+      throw new VerificationError(`${zipPath}: refusing to extract; unsafe entries: ${problems.join('; ')}`, 'this archive was not produced by evidence-locker or was altered; nothing was extracted');
     }
 
     const root = resolve(dest);
