@@ -2,11 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CloudTrailClient, DescribeTrailsCommand, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { ConfigServiceClient, DescribeConfigRulesCommand } from '@aws-sdk/client-config-service';
 import { GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
-import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { demoWorld, seededRandom } from '../../src/simulator/index.js';
+import { demoWorld, seededRandom, simulatorCredentials } from '../../src/simulator/index.js';
 import { clientConfig, useSimulator } from './helpers.js';
 
 describe('faults, rate limits and counters', () => {
@@ -117,10 +116,16 @@ describe('faults, rate limits and counters', () => {
     expect(sim().stats().total.errors).toBe(3);
   });
 
-  it('a service the simulator does not implement answers in its own protocol, naming the service', async () => {
-    const err = await new RDSClient(clientConfig(sim())).send(new DescribeDBInstancesCommand({})).catch((e: Error) => e);
-    expect(err).toMatchObject({ name: 'InvalidAction' });
-    expect((err as Error).message).toContain('does not implement the rds service');
+  it('a service the simulator does not implement gets an error naming it, not a hang or a parse failure', async () => {
+    const key = simulatorCredentials(sim()).accessKeyId;
+    const res = await fetch(`${sim().url}/`, {
+      method: 'POST',
+      headers: { authorization: `AWS4-HMAC-SHA256 Credential=${key}/20260101/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=0`, 'x-amz-target': 'AmazonSNS.ListTopics', 'content-type': 'application/x-amz-json-1.1' },
+      body: '{}',
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
+    expect(((await res.json()) as { message: string }).message).toContain('does not implement the sns service');
   });
 
   it('an opt-in region the account has not enabled refuses the credentials', async () => {
