@@ -4,6 +4,9 @@ import type { Logger } from '../log/logger.js';
 import { ConfigError } from '../errors.js';
 import type { ManifestSigner } from './signer.js';
 import { LocalEd25519Signer } from './local-signer.js';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { AwsClientProvider } from '../aws/clients.js';
+import { KmsManifestSigner } from './kms-signer.js';
 
 export interface OpenSignerOptions {
   log?: Logger;
@@ -34,8 +37,23 @@ export async function openSigner(config: Pick<Config, 'signing' | 'stateDir'>, o
     }
     return signer;
   }
+  if (signing.kind === 'kms') {
+    // A key ARN names its region and account; otherwise signing.region, then the SDK's region variables.
+    const arn = /^arn:aws[\w-]*:kms:([a-z0-9-]+):(\d{12}):/.exec(signing.keyId);
+    const region = signing.region ?? arn?.[1] ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+    if (!region) {
+      throw new ConfigError(
+        `signing.keyId ${signing.keyId}: no region for the KMS signing key`,
+        'use the key ARN as signing.keyId, or set signing.region (or AWS_REGION)',
+      );
+    }
+    const clients = new AwsClientProvider({ accountId: arn?.[2] ?? 'manifest-signing', region });
+    const signer = await KmsManifestSigner.open(clients.get(KMSClient), signing.keyId);
+    opts.log?.info({ keyId: signer.keyId, algorithm: signer.algorithm, region }, 'signing manifests with the AWS KMS key');
+    return signer;
+  }
   throw new ConfigError(
-    `signing.kind "${signing.kind}": this build signs manifests only with a local Ed25519 key`,
-    'set signing.kind: local (optionally signing.keyDir) in the configuration file',
+    `signing.kind "${(signing as { kind: string }).kind}": unknown signing kind`,
+    'set signing.kind to local (optionally signing.keyDir) or kms (signing.keyId, optionally signing.region)',
   );
 }

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { KMSClient, SignCommand } from '@aws-sdk/client-kms';
+import { KmsManifestSigner } from '../../src/seal/kms-signer.js';
+import { openSigner } from '../../src/seal/open.js';
+import { publicKeyFingerprint, verifyManifestSignature } from '../../src/seal/verify-signature.js';
+import { canonicalBytes } from '../../src/seal/canonical.js';
+import { ConfigError } from '../../src/errors.js';
+import { DEMO_ACCOUNT_ID, demoWorld, simulatorClientConfig, simulatorEnv, startSimulatedAws, type SimulatedAws } from '../../src/simulator/index.js';
+import { kmsState } from '../../src/simulator/services/kms.js';
+import { DEMO_RSA_SIGNING_KEY_ALIAS, DEMO_SIGNING_KEY_ALIAS } from '../../src/simulator/worlds/seed-kms.js';
+
+let sim: SimulatedAws;
+let kms: KMSClient;
+beforeAll(async () => {
+  sim = await startSimulatedAws({ world: demoWorld({ now: new Date('2025-06-01T00:00:00Z') }) });
+  kms = new KMSClient(simulatorClientConfig(sim, { region: 'us-east-1' }));
+});
+afterAll(async () => {
+  kms?.destroy();
+  await sim?.close();
+});
+
+/** A manifest well beyond KMS's 4096-byte RAW message limit. */
+const manifest = canonicalBytes({
+  schema: 'evidence-locker/run-manifest@1',
+  runId: '2025-06-01T00-00-00Z-abc123',
+  records: Array.from({ length: 120 }, (_, i) => ({ query: `s3.bucket-encryption`, accountId: DEMO_ACCOUNT_ID, region: 'us-east-1', sha256: i.toString(16).padStart(64, '0'), size: 1000 + i })),
+});
+
+const signingKeyArn = () => {
+  const s = kmsState(sim.world.account(DEMO_ACCOUNT_ID)!, 'us-east-1');
+  const alias = s.aliases.find((a) => a.name === DEMO_SIGNING_KEY_ALIAS)!;
+  return s.keys.find((k) => k.metadata.KeyId === alias.keyId)!.metadata.Arn!;
+};
+
+describe('KmsManifestSigner against the simulated KMS', () => {
+  it('signs a manifest larger than 4096 bytes (as a SHA-256 digest) with ECDSA P-256; it verifies offline, and a flipped byte does not', async () => {
+    expect(manifest.length).toBeGreaterThan(4096);
+    const signer = await KmsManifestSigner.open(kms, DEMO_SIGNING_KEY_ALIAS);
+    expect(signer.algorithm).toBe('ecdsa-p256-sha256');
+    expect(signer.keyId).toBe(signingKeyArn());
+    const pem = await signer.publicKeyPem();
+    expect(pem).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
+    expect(createPublicKey(pem).asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect(await signer.fingerprint()).toBe(publicKeyFingerprint(pem));
+
+    const sig = await signer.sign(manifest);
+    expect(verifyManifestSignature(manifest, sig, pem, signer.algorithm)).toBe(true);
+    expect(cryptoVerify('sha256', manifest, createPublicKey(pem), sig)).toBe(true);
+    const tampered = Buffer.from(manifest);
+    tampered[100] ^= 0x01;
+    expect(verifyManifestSignature(tampered, sig, pem, signer.algorithm)).toBe(false);
+    const badSig = Buffer.from(sig);
+    badSig[badSig.length - 1] ^= 0x01;
+    expect(verifyManifestSignature(manifest, badSig, pem, signer.algorithm)).toBe(false);
+  });
+
+  it('the simulated KMS refuses RAW messages over 4096 bytes, as KMS does (why the signer sends the digest)', async () => {
+    await expect(kms.send(new SignCommand({ KeyId: DEMO_SIGNING_KEY_ALIAS, Message: manifest, MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' }))).rejects.toMatchObject({ name: 'ValidationException' });
+    const raw = await kms.send(new SignCommand({ KeyId: DEMO_SIGNING_KEY_ALIAS, Message: manifest.subarray(0, 4096), MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' }));
+    const signer = await KmsManifestSigner.open(kms, DEMO_SIGNING_KEY_ALIAS);
+    expect(verifyManifestSignature(manifest.subarray(0, 4096), Buffer.from(raw.Signature!), await signer.publicKeyPem(), 'ecdsa-p256-sha256')).toBe(true);
+  });
+
+  it('signs with RSASSA-PSS SHA-256 for an RSA key (chosen from the key’s signing algorithms)', async () => {
+    const signer = await KmsManifestSigner.open(kms, DEMO_RSA_SIGNING_KEY_ALIAS);
+    expect(signer.algorithm).toBe('rsassa-pss-sha256');
+    const pem = await signer.publicKeyPem();
+    const sig = await signer.sign(manifest);
+    expect(verifyManifestSignature(manifest, sig, pem, 'rsassa-pss-sha256')).toBe(true);
+    expect(verifyManifestSignature(Buffer.concat([manifest, Buffer.from(' ')]), sig, pem, 'rsassa-pss-sha256')).toBe(false);
+  });
+
+  it('opens by key ARN as well, and refuses keys that cannot sign, naming the key', async () => {
+    expect((await KmsManifestSigner.open(kms, signingKeyArn())).keyId).toBe(signingKeyArn());
+    await expect(KmsManifestSigner.open(kms, 'alias/cardholder-data')).rejects.toThrow(ConfigError);
+    await expect(KmsManifestSigner.open(kms, 'alias/cardholder-data')).rejects.toThrow(/alias\/cardholder-data: kms:GetPublicKey failed \(UnsupportedOperationException/);
+    await expect(KmsManifestSigner.open(kms, 'alias/does-not-exist')).rejects.toThrow(/signing.keyId alias\/does-not-exist: kms:GetPublicKey failed \(NotFoundException/);
+  });
+
+  it('openSigner builds the KMS signer from configuration (region from the key ARN, endpoint from the SDK environment)', async () => {
+    const env = simulatorEnv(sim, DEMO_ACCOUNT_ID, 'eu-west-1');
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    try {
+      const signer = await openSigner({ signing: { kind: 'kms', keyId: signingKeyArn() }, stateDir: '/nonexistent' });
+      expect(signer).toBeInstanceOf(KmsManifestSigner);
+      expect(signer.keyId).toBe(signingKeyArn());
+      const sig = await signer.sign(manifest);
+      expect(verifyManifestSignature(manifest, sig, await signer.publicKeyPem(), signer.algorithm)).toBe(true);
+      // An alias in another region than the key's: not found there.
+      await expect(openSigner({ signing: { kind: 'kms', keyId: DEMO_SIGNING_KEY_ALIAS, region: 'us-west-2' }, stateDir: '/nonexistent' })).rejects.toThrow(ConfigError);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+});
