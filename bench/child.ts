@@ -1,0 +1,24 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Runs a bench entry (a file beside this one) in a child Node process, sends it one request over IPC and waits for
+ * its one answer. The child's stderr is kept and shown only when it fails.
+ */
+export function forkBenchChild<Req, Ans extends { ok: boolean }>(entry: string, request: Req, env: Record<string, string> = {}): Promise<Ans> {
+  const file = fileURLToPath(new URL(entry, import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = fork(file, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [] });
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString('utf8')).slice(-8000)));
+    let answer: Ans | undefined;
+    child.once('message', (m: Ans) => (answer = m));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (answer?.ok) return resolve(answer);
+      const why = answer && 'error' in answer ? String((answer as { error: unknown }).error) : `exited (${signal ?? `code ${code}`}) without an answer`;
+      reject(new Error(`${entry}: ${why}${stderr.trim() ? `\n${stderr.trim()}` : ''}`));
+    });
+    child.send(request as object);
+  });
+}

@@ -1,0 +1,129 @@
+/**
+ * Child process of the collection benchmark: one `runCollection` against the simulated organisation the parent
+ * serves, so the peak RSS reported is the collector's own. The parent passes the SDK endpoint and credential
+ * settings in the environment and the configuration over IPC; the answer goes back over IPC.
+ */
+import { Writable } from 'node:stream';
+import { performance } from 'node:perf_hooks';
+import { ConfigSchema } from '../src/config/schema.js';
+import { createLogger } from '../src/log/logger.js';
+import { loadCatalogs } from '../src/controls/load.js';
+import { openStore } from '../src/store/open.js';
+import { openSigner } from '../src/seal/open.js';
+import { runCollection } from '../src/collect/run.js';
+import { PUBLISHED_RATE_LIMITS } from '../src/aws/rate-limit.js';
+import type { EvidenceBody } from '../src/collect/record.js';
+import type { RunManifest } from '../src/seal/manifest.js';
+
+export interface CollectChildRequest {
+  config: unknown;
+}
+
+export interface CollectChildReport {
+  ok: true;
+  runId: string;
+  status: string;
+  records: number;
+  errorRecords: number;
+  gaps: number;
+  accounts: number;
+  regions: number;
+  /** From the call to runCollection until it returned (sealed manifest included). */
+  wallMs: number;
+  /** Target discovery (Organizations, AssumeRole) until the first query could start. */
+  discoveryMs: number;
+  /** Peak resident set size of this process during the run, bytes. */
+  maxRssBytes: number;
+  cpuMs: number;
+  /** Error records by error code. */
+  errorCodes: Record<string, number>;
+  /** One message per error code, query and operation. */
+  errorExamples: Record<string, string>;
+  /** For each rate-limited action: the largest number of calls one account-region needed (from the evidence). */
+  rateLimitedCalls: Record<string, { maxPerAccountRegion: number; total: number; accountRegions: number }>;
+}
+
+export interface CollectChildFailure {
+  ok: false;
+  error: string;
+}
+
+async function main(req: CollectChildRequest): Promise<CollectChildReport> {
+  const config = ConfigSchema.parse(req.config);
+  const t0 = performance.now();
+  let discoveredAt = 0;
+  // Only the line that marks the end of target discovery is kept; everything else is dropped.
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      if (!discoveredAt && chunk.includes('"collection started"')) discoveredAt = performance.now();
+      cb();
+    },
+  });
+  const log = createLogger({ level: 'info', destination: sink });
+  const catalogs = loadCatalogs(config.catalogDirs);
+  const store = await openStore(config.store, { log });
+  await store.preflight();
+  const signer = await openSigner(config, { log });
+  const cpu0 = process.cpuUsage();
+  const started = performance.now();
+  const outcome = await runCollection({ config, catalogs, store, signer, log });
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpu0);
+  const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+
+  // Analysis of the sealed run (after the RSS reading): error codes and the calls rate-limited APIs needed.
+  const run = await store.getRun(outcome.runId);
+  const manifest = JSON.parse(run.manifest.toString('utf8')) as RunManifest;
+  const errorCodes: Record<string, number> = {};
+  const errorExamples: Record<string, string> = {};
+  const perKey = new Map<string, Map<string, number>>();
+  for (const r of manifest.records) {
+    const body = JSON.parse((await store.getObject(r.sha256)).toString('utf8')) as EvidenceBody;
+    if (body.status === 'error') {
+      const code = body.error?.code ?? 'unknown';
+      errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+      const where = `${code} ${body.queryId} ${body.error?.operation ?? ''}`.trim();
+      errorExamples[where] ??= body.error?.message ?? '';
+    }
+    for (const call of body.requests) {
+      if (PUBLISHED_RATE_LIMITS[call.operation] === undefined) continue;
+      const region = r.region === 'global' ? config.regions.home : r.region;
+      let m = perKey.get(call.operation);
+      if (!m) perKey.set(call.operation, (m = new Map()));
+      const key = `${r.accountId}/${region}`;
+      m.set(key, (m.get(key) ?? 0) + 1);
+    }
+  }
+  const rateLimitedCalls: CollectChildReport['rateLimitedCalls'] = {};
+  for (const [action, m] of perKey) {
+    const counts = [...m.values()];
+    rateLimitedCalls[action] = { maxPerAccountRegion: Math.max(...counts), total: counts.reduce((a, b) => a + b, 0), accountRegions: counts.length };
+  }
+  return {
+    ok: true,
+    runId: outcome.runId,
+    status: outcome.status,
+    records: outcome.records,
+    errorRecords: outcome.errorRecords,
+    gaps: outcome.gaps,
+    accounts: outcome.accounts.length,
+    regions: outcome.regions.length,
+    wallMs,
+    discoveryMs: discoveredAt ? discoveredAt - Math.max(started, t0) : 0,
+    maxRssBytes,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    errorCodes,
+    errorExamples,
+    rateLimitedCalls,
+  };
+}
+
+process.once('message', (msg: CollectChildRequest) => {
+  main(msg).then(
+    (report) => process.send?.(report, () => process.exit(0)),
+    (err: unknown) => {
+      const failure: CollectChildFailure = { ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+      process.send?.(failure, () => process.exit(1));
+    },
+  );
+});

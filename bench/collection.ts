@@ -1,0 +1,143 @@
+/**
+ * Collection against the physical limit: a simulated organisation on loopback (per-call latency, published
+ * per-account-and-region rate limits enforced by the simulator), the collector in a child process.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, DEFAULT_RATE_LIMITS, type RateLimit, type SimStats } from '../src/simulator/index.js';
+import { ConfigSchema } from '../src/config/schema.js';
+import { forkBenchChild } from './child.js';
+import type { CollectChildFailure, CollectChildReport, CollectChildRequest } from './collect-child.js';
+
+export interface CollectionBenchOptions {
+  /** Member accounts collected; the organisation also has its management account, which has no member role (a target gap). */
+  accounts: number;
+  regions: string[];
+  /** Per-call latency range of the simulator, ms. */
+  latencyMs: [number, number];
+  /** Collector settings under test (collect.concurrency etc.); defaults are the product's. */
+  collect?: Record<string, unknown>;
+  seed?: number;
+}
+
+export interface RateBound {
+  action: string;
+  callsPerAccountRegion: number;
+  ratePerSecond: number;
+  burst: number;
+  seconds: number;
+}
+
+export interface CollectionBenchResult {
+  accounts: number;
+  regions: number;
+  records: number;
+  errorRecords: number;
+  /** Accounts or regions that could not be reached at all (no evidence record). */
+  targetGaps: number;
+  /** Error records by code; throttling codes here are throttles surfaced as gaps. */
+  errorCodes: Record<string, number>;
+  errorExamples: Record<string, string>;
+  throttledGaps: number;
+  wallSeconds: number;
+  discoverySeconds: number;
+  cpuSeconds: number;
+  peakRssBytes: number;
+  concurrency: number;
+  /** Calls the simulator answered (throttled attempts excluded), and the throttled attempts. */
+  calls: number;
+  throttledAttempts: number;
+  meanLatencyMs: number;
+  rateBounds: RateBound[];
+  /** Largest rate-limited chain: calls one account-region needed / allowed rate, plus one call's latency. */
+  rateBoundSeconds: number;
+  /** Every call's latency spread over the configured concurrency. */
+  latencyBoundSeconds: number;
+  lowerBoundSeconds: number;
+  binding: 'rate limit' | 'latency x calls / concurrency';
+  ratio: number;
+  status: string;
+}
+
+const THROTTLING = /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|Rate exceeded/i;
+
+function rateOf(limit: number | RateLimit): { ratePerSecond: number; burst: number } {
+  return typeof limit === 'number' ? { ratePerSecond: limit, burst: Math.max(1, limit) } : { ratePerSecond: limit.ratePerSecond, burst: limit.burst ?? Math.max(1, limit.ratePerSecond) };
+}
+
+/** The lower bound of a collection's wall time: the slowest rate-limited chain, or all calls' latency over the concurrency. */
+export function collectionLowerBound(input: {
+  rateLimitedCalls: CollectChildReport['rateLimitedCalls'];
+  limits: Readonly<Record<string, number | RateLimit>>;
+  calls: number;
+  meanLatencyMs: number;
+  concurrency: number;
+}): { rateBounds: RateBound[]; rateBoundSeconds: number; latencyBoundSeconds: number; lowerBoundSeconds: number; binding: CollectionBenchResult['binding'] } {
+  const latency = input.meanLatencyMs / 1000;
+  const rateBounds: RateBound[] = [];
+  for (const [action, c] of Object.entries(input.rateLimitedCalls)) {
+    const limit = input.limits[action];
+    if (limit === undefined) continue;
+    const { ratePerSecond, burst } = rateOf(limit);
+    // The bucket starts full: `burst` calls go at once, the rest one every 1/rate seconds; the last still takes its latency.
+    const seconds = Math.max(0, c.maxPerAccountRegion - burst) / ratePerSecond + latency;
+    rateBounds.push({ action, callsPerAccountRegion: c.maxPerAccountRegion, ratePerSecond, burst, seconds });
+  }
+  const rateBoundSeconds = Math.max(0, ...rateBounds.map((b) => b.seconds));
+  const latencyBoundSeconds = (input.calls * latency) / input.concurrency;
+  const lowerBoundSeconds = Math.max(rateBoundSeconds, latencyBoundSeconds);
+  return { rateBounds, rateBoundSeconds, latencyBoundSeconds, lowerBoundSeconds, binding: rateBoundSeconds >= latencyBoundSeconds ? 'rate limit' : 'latency x calls / concurrency' };
+}
+
+export async function benchCollection(opts: CollectionBenchOptions): Promise<CollectionBenchResult> {
+  const seed = opts.seed ?? 7;
+  const world = organizationWorld({ accounts: opts.accounts + 1, regions: opts.regions, seed });
+  const limits = DEFAULT_RATE_LIMITS;
+  const sim = await startSimulatedAws({ world, faults: { seed, latencyMs: opts.latencyMs, rateLimits: { ...limits } } });
+  const dir = mkdtempSync(join(tmpdir(), 'evidence-locker-bench-collect-'));
+  try {
+    const config = ConfigSchema.parse({
+      organization: 'Benchmark Organisation',
+      accounts: { source: 'organizations' },
+      regions: { source: 'list', list: opts.regions, home: opts.regions[0] },
+      store: { kind: 'local', path: join(dir, 'store') },
+      stateDir: join(dir, 'state'),
+      log: { level: 'silent' },
+      ...(opts.collect ? { collect: opts.collect } : {}),
+    });
+    sim.resetStats();
+    const report = await forkBenchChild<CollectChildRequest, CollectChildReport | CollectChildFailure>('./collect-child.js', { config }, simulatorEnv(sim, ORG_MANAGEMENT_ACCOUNT_ID, opts.regions[0]));
+    if (!report.ok) throw new Error(`collection child failed: ${report.error}`);
+    const stats: SimStats = sim.stats();
+    const calls = stats.total.calls - stats.total.throttled;
+    const meanLatencyMs = (opts.latencyMs[0] + opts.latencyMs[1]) / 2;
+    const bound = collectionLowerBound({ rateLimitedCalls: report.rateLimitedCalls, limits, calls, meanLatencyMs, concurrency: config.collect.concurrency });
+    const throttledGaps = Object.entries(report.errorCodes).filter(([code]) => THROTTLING.test(code)).reduce((a, [, n]) => a + n, 0);
+    const wallSeconds = report.wallMs / 1000;
+    return {
+      accounts: report.accounts,
+      regions: report.regions,
+      records: report.records,
+      errorRecords: report.errorRecords,
+      targetGaps: report.gaps - report.errorRecords,
+      errorCodes: report.errorCodes,
+      errorExamples: report.errorExamples,
+      throttledGaps,
+      wallSeconds,
+      discoverySeconds: report.discoveryMs / 1000,
+      cpuSeconds: report.cpuMs / 1000,
+      peakRssBytes: report.maxRssBytes,
+      concurrency: config.collect.concurrency,
+      calls,
+      throttledAttempts: stats.total.throttled,
+      meanLatencyMs,
+      ...bound,
+      ratio: wallSeconds / bound.lowerBoundSeconds,
+      status: report.status,
+    };
+  } finally {
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

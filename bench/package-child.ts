@@ -1,0 +1,18 @@
+/**
+ * Child process of the package benchmark: `benchPackage` (bench/package.ts) in a process of its own, so the peak
+ * RSS it reports is the packager's, not the bench runner's. Request and answer go over IPC.
+ */
+import { benchPackage, type PackageBenchResult } from './package.js';
+
+export interface PackageChildRequest {
+  records: number;
+}
+
+export type PackageChildAnswer = { ok: true; result: PackageBenchResult } | { ok: false; error: string };
+
+process.once('message', (msg: PackageChildRequest) => {
+  benchPackage({ records: msg.records }).then(
+    (result) => process.send?.({ ok: true, result } satisfies PackageChildAnswer, () => process.exit(0)),
+    (err: unknown) => process.send?.({ ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies PackageChildAnswer, () => process.exit(1)),
+  );
+});

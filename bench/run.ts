@@ -1,0 +1,344 @@
+/**
+ * `npm run bench`: one table of ratios, all measured in the same run on this machine.
+ *   1. collection against the physical limit (simulated organisation, latency, published rate limits)
+ *   2. the S3 Object Lock store against a plain SDK PutObject loop (needs scripts/integration-env.sh)
+ *   3. package and verify at 100,000 records
+ *   4. daemon footprint
+ * Options: --quick (small sizes, for the smoke test), --out <file> (results JSON; default bench/results.json,
+ * bench/results-quick.json with --quick), --only <collection,store,package,daemon>.
+ * A full run also writes bench/RESULTS.md.
+ */
+import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchCollection, type CollectionBenchResult } from './collection.js';
+import { benchDaemon, type DaemonBenchResult } from './daemon.js';
+import { forkBenchChild } from './child.js';
+import type { PackageChildAnswer, PackageChildRequest } from './package-child.js';
+import type { PackageBenchResult } from './package.js';
+import type { StoreBenchResult } from './store.js';
+import { S3StoreSchema } from '../src/config/schema.js';
+import { formatRows, markdownTable, type BenchRow } from './table.js';
+
+export const SECTIONS = ['collection', 'store', 'package', 'daemon'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export interface BenchArgs {
+  quick: boolean;
+  out?: string;
+  only: Section[];
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const args: BenchArgs = { quick: false, only: [...SECTIONS] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') args.quick = true;
+    else if (a === '--out') args.out = argv[++i];
+    else if (a === '--only') {
+      const wanted = (argv[++i] ?? '').split(',').filter(Boolean);
+      const unknown = wanted.filter((w) => !(SECTIONS as readonly string[]).includes(w));
+      if (unknown.length || !wanted.length) throw new Error(`--only: expected a comma-separated list of ${SECTIONS.join(', ')}, got "${argv[i] ?? ''}"`);
+      args.only = wanted as Section[];
+    } else throw new Error(`unknown option "${a}"; options: --quick, --out <file>, --only <${SECTIONS.join(',')}>`);
+  }
+  return args;
+}
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  os: string;
+  /** 1-minute load average at the start and at the end: other work on the machine skews every timing. */
+  loadAverage: { start: number; end?: number };
+}
+
+function machine(): Machine {
+  return {
+    cpu: cpus()[0]?.model?.trim() ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    os: `${platform()} ${release()}`,
+    loadAverage: { start: Math.round(loadavg()[0] * 100) / 100 },
+  };
+}
+
+const MB = 1024 * 1024;
+const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
+const failed = (metric: string, err: unknown): BenchRow => ({
+  metric,
+  measured: `error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+  baseline: '',
+  ratio: '',
+  target: '',
+  pass: false,
+  note: err instanceof Error ? (err.stack ?? err.message) : String(err),
+});
+
+interface Sizes {
+  accounts: number;
+  /** Collector settings beyond the product defaults (quick runs search fewer CloudTrail event names). */
+  collect?: Record<string, unknown>;
+  regions: string[];
+  storeRecords: number;
+  packageRecords: number;
+  idleMs: number;
+}
+
+const FULL: Sizes = { accounts: 100, regions: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'], storeRecords: 2000, packageRecords: 100_000, idleMs: 5_000 };
+const QUICK: Sizes = { accounts: 2, regions: ['us-east-1', 'eu-west-1'], collect: { sensitiveEvents: ['StopLogging', 'DeleteTrail'] }, storeRecords: 100, packageRecords: 2_000, idleMs: 1_000 };
+
+function collectionRows(r: CollectionBenchResult): BenchRow[] {
+  const rate = r.rateBounds.map((b) => `${b.action}: ${b.callsPerAccountRegion} calls per account-region, ${b.burst} at once then ${b.ratePerSecond}/s, plus one call's latency = ${fmt(b.seconds, 1)} s`).join('; ');
+  return [
+    {
+      metric: `collection wall time, ${r.accounts} accounts x ${r.regions} regions (${r.records} records)`,
+      measured: `${fmt(r.wallSeconds, 1)} s`,
+      baseline: `${fmt(r.lowerBoundSeconds, 1)} s (lower bound)`,
+      ratio: fmt(r.ratio),
+      target: '<= 1.25',
+      pass: r.ratio <= 1.25,
+      note:
+        `lower bound = max(rate limit ${fmt(r.rateBoundSeconds, 1)} s, latency ${fmt(r.latencyBoundSeconds, 1)} s); the ${r.binding} bound binds. ` +
+        `Latency: ${r.calls} calls answered x ${r.meanLatencyMs} ms mean latency / collect.concurrency ${r.concurrency}. Rate limit: ${rate || 'no rate-limited calls'}. ` +
+        `Target discovery (Organizations, AssumeRole) took ${fmt(r.discoverySeconds, 1)} s of the wall time; collector CPU ${fmt(r.cpuSeconds, 1)} s.`,
+    },
+    {
+      metric: 'collection throttling errors surfaced as gaps',
+      measured: `${r.throttledGaps} (of ${r.errorRecords} error records: ${Object.entries(r.errorCodes).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}; ${r.throttledAttempts} throttled attempts retried)`,
+      baseline: '',
+      ratio: '',
+      target: '0',
+      pass: r.throttledGaps === 0,
+    },
+    {
+      metric: 'collector peak RSS (child process)',
+      measured: `${fmt(r.peakRssBytes / MB, 0)} MB`,
+      baseline: '',
+      ratio: '',
+      target: '< 512 MB',
+      pass: r.peakRssBytes < 512 * MB,
+    },
+  ];
+}
+
+function storeEnv(): { endpoint: string; bucket: string; region: string } | undefined {
+  const endpoint = process.env.INTEGRATION_S3_ENDPOINT;
+  const bucket = process.env.INTEGRATION_S3_BUCKET;
+  if (!endpoint || !bucket || !process.env.AWS_ACCESS_KEY_ID) return undefined;
+  return { endpoint, bucket, region: process.env.AWS_REGION ?? 'us-east-1' };
+}
+
+async function serverAnswers(endpoint: string): Promise<boolean> {
+  try {
+    await fetch(endpoint, { signal: AbortSignal.timeout(2000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const STORE_METRIC = 'store records/s into the Object Lock server vs plain SDK PutObject (same concurrency)';
+const STORE_SKIPPED = 'skipped: run scripts/integration-env.sh (eval "$(bash scripts/integration-env.sh)"; npm run bench)';
+
+function storeRows(r: StoreBenchResult): BenchRow[] {
+  return [
+    {
+      metric: `${STORE_METRIC}, ${r.records} x ${r.bodyBytes} B, concurrency ${r.concurrency}`,
+      measured: `${fmt(r.storeRecordsPerSecond, 0)} records/s`,
+      baseline: `${fmt(r.plainRecordsPerSecond, 0)} records/s`,
+      ratio: fmt(r.ratio),
+      target: '>= 0.8',
+      pass: r.ratio >= 0.8,
+    },
+  ];
+}
+
+function packageRows(r: PackageBenchResult): BenchRow[] {
+  const verifyRatio = r.sha256sumSeconds / r.verifySeconds;
+  return [
+    {
+      metric: `package build, ${r.records} records in ${r.runs} runs (${fmt(r.zipBytes / MB, 0)} MB zip)`,
+      measured: `${fmt(r.recordsPerSecond, 0)} records/s (${fmt(r.buildSeconds, 1)} s)`,
+      baseline: '',
+      ratio: '',
+      target: '',
+    },
+    {
+      metric: 'package build peak RSS (child process)',
+      measured: `${fmt(r.peakRssMiB, 0)} MB`,
+      baseline: '',
+      ratio: '',
+      target: '< 300 MB',
+      pass: r.peakRssMiB < 300,
+    },
+    {
+      metric: `verify throughput vs sha256sum over the same ${r.evidenceFiles}+ files`,
+      measured: `${fmt(r.verifySeconds, 2)} s`,
+      baseline: `${fmt(r.sha256sumSeconds, 2)} s`,
+      ratio: fmt(verifyRatio),
+      target: '>= 0.8',
+      pass: verifyRatio >= 0.8,
+    },
+  ];
+}
+
+function daemonRows(r: DaemonBenchResult): BenchRow[] {
+  return [
+    {
+      metric: `daemon idle RSS (schedule not firing, after ${fmt(r.idleMs / 1000, 0)} s idle) vs bare node http server`,
+      measured: `${fmt(r.daemon.idleRssBytes / MB, 0)} MB`,
+      baseline: `${fmt(r.bareNode.idleRssBytes / MB, 0)} MB`,
+      ratio: fmt(r.daemon.idleRssBytes / r.bareNode.idleRssBytes),
+      target: '< 100 MB',
+      pass: r.daemon.idleRssBytes < 100 * MB,
+    },
+    {
+      metric: 'daemon start-up: spawn to /healthz 200, vs bare node http server',
+      measured: `${fmt(r.daemon.startupMs, 0)} ms`,
+      baseline: `${fmt(r.bareNode.startupMs, 0)} ms`,
+      ratio: fmt(r.daemon.startupMs / r.bareNode.startupMs),
+      target: '',
+    },
+    {
+      metric: 'daemon exit code after SIGTERM',
+      measured: String(r.daemon.exitCode),
+      baseline: '',
+      ratio: '',
+      target: '0',
+      pass: r.daemon.exitCode === 0,
+    },
+  ];
+}
+
+export interface BenchResults {
+  quick: boolean;
+  startedAt: string;
+  finishedAt: string;
+  machine: Machine;
+  rows: BenchRow[];
+  details: Partial<{ collection: CollectionBenchResult; store: StoreBenchResult | { skipped: string }; package: PackageBenchResult; daemon: DaemonBenchResult }>;
+}
+
+export async function runBench(args: BenchArgs, say: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<BenchResults> {
+  const sizes = args.quick ? QUICK : FULL;
+  const m = machine();
+  const startedAt = new Date().toISOString();
+  const rows: BenchRow[] = [];
+  const details: BenchResults['details'] = {};
+  say(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB (${fmt(freemem() / 2 ** 30, 1)} GiB free), node ${m.node}, ${m.os}, load ${m.loadAverage.start}${args.quick ? ' (quick sizes)' : ''}`);
+
+  if (args.only.includes('collection')) {
+    say(`collection: ${sizes.accounts} accounts x ${sizes.regions.length} regions, 30-80 ms per call, published rate limits ...`);
+    try {
+      const r = await benchCollection({ accounts: sizes.accounts, regions: sizes.regions, latencyMs: [30, 80], ...(sizes.collect ? { collect: sizes.collect } : {}) });
+      details.collection = r;
+      rows.push(...collectionRows(r));
+    } catch (err) {
+      rows.push(failed('collection', err));
+    }
+  }
+
+  if (args.only.includes('store')) {
+    const env = storeEnv();
+    if (!env || !(await serverAnswers(env.endpoint))) {
+      say(`store: ${STORE_SKIPPED}`);
+      details.store = { skipped: env ? `no answer from ${env.endpoint}` : 'INTEGRATION_S3_ENDPOINT, INTEGRATION_S3_BUCKET or AWS credentials not set' };
+      rows.push({ metric: STORE_METRIC, measured: STORE_SKIPPED, baseline: '', ratio: '', target: '>= 0.8', pass: undefined });
+    } else {
+      say(`store: ${sizes.storeRecords} records each side into ${env.endpoint} ...`);
+      try {
+        const { benchStore } = await import('./store.js');
+        const store = S3StoreSchema.parse({ kind: 's3', bucket: env.bucket, prefix: 'bench/', region: env.region, endpoint: env.endpoint, forcePathStyle: true, retention: { days: 1 } });
+        const r = await benchStore({ store, records: sizes.storeRecords, bodyBytes: 2048 });
+        details.store = r;
+        rows.push(...storeRows(r));
+      } catch (err) {
+        rows.push(failed(STORE_METRIC, err));
+      }
+    }
+  }
+
+  if (args.only.includes('package')) {
+    say(`package: ${sizes.packageRecords} records, build and verify in a child process ...`);
+    try {
+      const answer = await forkBenchChild<PackageChildRequest, PackageChildAnswer>('./package-child.js', { records: sizes.packageRecords });
+      if (!answer.ok) throw new Error(answer.error);
+      details.package = answer.result;
+      rows.push(...packageRows(answer.result));
+    } catch (err) {
+      rows.push(failed('package and verify', err));
+    }
+  }
+
+  if (args.only.includes('daemon')) {
+    say('daemon: start-up and idle footprint of the built CLI ...');
+    try {
+      const r = await benchDaemon({ idleMs: sizes.idleMs });
+      details.daemon = r;
+      rows.push(...daemonRows(r));
+    } catch (err) {
+      rows.push(failed('daemon footprint', err));
+    }
+  }
+
+  m.loadAverage.end = Math.round(loadavg()[0] * 100) / 100;
+  return { quick: args.quick, startedAt, finishedAt: new Date().toISOString(), machine: m, rows, details };
+}
+
+export function resultsMarkdown(r: BenchResults): string {
+  const m = r.machine;
+  return [
+    '# Benchmark results',
+    '',
+    `\`npm run bench\`, ${r.finishedAt.slice(0, 10)}: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, node ${m.node}, ${m.os};`,
+    `1-minute load average ${m.loadAverage.start} at the start, ${m.loadAverage.end ?? '?'} at the end (other work on the machine slows every timing).`,
+    '',
+    markdownTable(r.rows),
+    '',
+    'How to read it:',
+    '- Collection: a simulated organisation on loopback answers every call after 30-80 ms and enforces the published',
+    '  CloudTrail LookupEvents limit (2 requests/s per account and region). The lower bound is the larger of the longest',
+    '  rate-limited chain (calls one account-region needs / allowed rate, plus one call\'s latency) and every call\'s',
+    '  latency spread over `collect.concurrency` requests in flight. The collector runs in a child process, so the RSS',
+    '  is its own.',
+    '- Store: the same bodies, concurrency and server for both sides; the store adds Object Lock and integrity headers.',
+    '- Verify: `sha256sum` over the extracted package files is the baseline; verify also checks signatures and the run chain.',
+    '- Daemon: `evidence-locker daemon` from the built CLI with a schedule that does not fire during the measurement.',
+    '',
+    'Details of the run: bench/results.json.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  let args: BenchArgs;
+  try {
+    args = parseBenchArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const results = await runBench(args);
+  process.stdout.write(`\n${formatRows(results.rows)}\n`);
+  process.stdout.write(`machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGiB} GiB, node ${results.machine.node}; load ${results.machine.loadAverage.start} -> ${results.machine.loadAverage.end}\n`);
+  // Results go beside the bench sources (bench/), not beside the compiled files (dist/bench/).
+  const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench');
+  const out = args.out ? resolve(args.out) : join(benchDir, args.quick ? 'results-quick.json' : 'results.json');
+  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  process.stdout.write(`results: ${out}\n`);
+  if (!args.quick && !args.out && args.only.length === SECTIONS.length) {
+    writeFileSync(join(benchDir, 'RESULTS.md'), resultsMarkdown(results));
+    process.stdout.write(`table for the README: ${join(benchDir, 'RESULTS.md')}\n`);
+  }
+  if (results.rows.some((r) => r.measured.startsWith('error:'))) process.exitCode = 1;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main();
+}
