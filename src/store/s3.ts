@@ -471,9 +471,32 @@ export class S3EvidenceStore implements EvidenceStore {
     }
   }
 
+  /**
+   * The body under its SHA-256. Normally the latest version; if that was overwritten or hidden by a delete marker,
+   * the locked version whose bytes match the name is found among the key's versions.
+   */
   async getObject(sha256: string): Promise<Buffer> {
     assertSha256(sha256);
-    return (await this.readVersion(this.objectKey(sha256))).body;
+    const key = this.objectKey(sha256);
+    const latest = await this.readVersion(key).catch((err: unknown) => {
+      if (err instanceof EvidenceLockerError && /is missing from the evidence store/.test(err.message)) return undefined;
+      throw err;
+    });
+    if (latest && sha256Hex(latest.body) === sha256) return latest.body;
+    for (const v of (await this.listVersions(key)).filter((x) => x.key === key)) {
+      if (latest && v.versionId === latest.versionId) continue;
+      const candidate = await this.readVersion(key, v.versionId);
+      if (sha256Hex(candidate.body) === sha256) {
+        this.log?.warn({ bucket: this.bucket, key, versionId: v.versionId }, 'latest version of a content-addressed key does not match its name; using the older version that does');
+        return candidate.body;
+      }
+    }
+    throw new EvidenceLockerError(
+      latest
+        ? `s3://${this.bucket}/${key}: no version of this object has the SHA-256 its name states (the latest hashes to ${sha256Hex(latest.body)})`
+        : `evidence body ${sha256} is missing from s3://${this.bucket}/${key}`,
+      { hint: 'run `evidence-locker store verify` for the runs that name it; keep the bucket as it is for investigation' },
+    );
   }
 
   async hasObject(sha256: string): Promise<boolean> {

@@ -3,7 +3,7 @@ import { sha256Hex } from '../seal/hash.js';
 import { publicKeyFingerprint, verifyManifestSignature } from '../seal/verify-signature.js';
 import { RUN_FILES } from '../store/local.js';
 import { mapBounded } from '../store/limit.js';
-import { parseManifest, runsInPeriod, type Period } from '../store/period.js';
+import { parseManifest, runIdTime, runsInPeriod, type Period } from '../store/period.js';
 import { S3EvidenceStore } from '../store/s3.js';
 import type { EvidenceStore, StoredRun } from '../store/types.js';
 
@@ -117,7 +117,7 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     }
 
     // Chain: the previous run of the same chain, as the store orders runs.
-    const earlier = allRuns.filter((id) => id < runId);
+    const earlier = await runsBefore(runId, manifest, allRuns, loadManifest);
     let expectedPrevious: { runId: string; sha256: string } | undefined;
     for (let i = earlier.length - 1; i >= 0; i--) {
       const m = await loadManifest(earlier[i]);
@@ -173,6 +173,37 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
   }
 
   return { ok: problems.length === 0 && results.length > 0, store: store.describe().location, runs: results, objectsChecked, problems, warnings };
+}
+
+/**
+ * Runs sealed before `runId`, oldest first. Run ids order runs to the second; runs started within the same second
+ * (a hold then a release, say) are ordered by their manifests' `startedAt`.
+ */
+async function runsBefore(
+  runId: string,
+  manifest: RunManifest,
+  allRuns: string[],
+  loadManifest: (id: string) => Promise<{ manifest?: RunManifest } | undefined>,
+): Promise<string[]> {
+  const own = runIdTime(runId)?.getTime();
+  const started = Date.parse(manifest.startedAt);
+  const out: { id: string; t: number; ms: number }[] = [];
+  for (const id of allRuns) {
+    if (id === runId) continue;
+    const t = runIdTime(id)?.getTime();
+    if (t === undefined || own === undefined) {
+      if (id < runId) out.push({ id, t: 0, ms: 0 });
+      continue;
+    }
+    if (t < own) out.push({ id, t, ms: 0 });
+    else if (t === own) {
+      const other = (await loadManifest(id))?.manifest;
+      const ms = other ? Date.parse(other.startedAt) : NaN;
+      if (ms < started || (ms === started && id < runId)) out.push({ id, t, ms });
+    }
+  }
+  out.sort((a, b) => a.t - b.t || a.ms - b.ms || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return out.map((x) => x.id);
 }
 
 function checkBody(body: Buffer, sha256: string, size: number, at: Omit<StoreProblem, 'problem'>, out: StoreProblem[]): void {

@@ -132,6 +132,9 @@ describe('S3 store against a real Object Lock server', () => {
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.warnings.some((w) => /later version\(s\) were written over the sealed manifest.json/.test(w.problem))).toBe(true);
+    // Reading by hash still gives the sealed bytes, past the forged version and past the delete marker.
+    expect((await store.getObject(records[0].sha256)).equals(bodies[0])).toBe(true);
+    expect((await store.getObject(records[1].sha256)).equals(bodies[1])).toBe(true);
     // The body whose latest version is now a forgery is written again (content-addressed) by the next run.
     const again = await store.putObject(records[0].sha256, bodies[0]);
     expect(again.existed).toBe(false);

@@ -89,6 +89,6 @@ describe('store commands on a local store', () => {
     const orphan = evidenceBody('orphan');
     await store.putObject(sha256Hex(orphan), orphan);
     const { out } = await run(configFile, 'store', 'orphans');
-    expect(out).toBe(`1 orphaned evidence body(ies):\n  ${sha256Hex(orphan)}\n`);
+    expect(out).toBe(`1 orphaned evidence body(ies), harmless: written by runs interrupted before sealing, named by no sealed run, never part of a package:\n  ${sha256Hex(orphan)}\n`);
   });
 });

@@ -41,7 +41,7 @@ export function evidenceBody(n: number | string): Buffer {
 }
 
 /** Writes the bodies and seals a run naming them, the way the collector does. */
-export async function sealBodies(store: EvidenceStore, bodies: Buffer[], at: Date, chain = 'default'): Promise<{ runId: string; records: ManifestRecord[] }> {
+export async function sealBodies(store: EvidenceStore, bodies: Buffer[], at: Date, chain = 'default', fixedRunId?: string): Promise<{ runId: string; records: ManifestRecord[] }> {
   const records: ManifestRecord[] = [];
   for (const [i, body] of bodies.entries()) {
     const sha256 = sha256Hex(body);
@@ -59,7 +59,7 @@ export async function sealBodies(store: EvidenceStore, bodies: Buffer[], at: Dat
     });
   }
   const desc = store.describe();
-  const runId = newRunId(at, randomBytes(3).toString('hex'));
+  const runId = fixedRunId ?? newRunId(at, randomBytes(3).toString('hex'));
   const manifest: Omit<RunManifest, 'previous' | 'signing' | 'schema'> = {
     runId,
     kind: 'collection',

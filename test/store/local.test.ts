@@ -76,6 +76,31 @@ describe('LocalEvidenceStore', () => {
     expect(again.problems.some((p) => /signature does not verify/.test(p.problem))).toBe(true);
   });
 
+  it('orders runs sealed within the same second by their start time when checking the chain', async () => {
+    const store = new LocalEvidenceStore(freshDir());
+    // Same second, and the later run's random suffix sorts first.
+    const first = await sealBodies(store, [evidenceBody('s1')], new Date('2026-06-05T02:00:00.100Z'), 'legal-hold', '20260605T020000Z-ffffff');
+    const second = await sealBodies(store, [evidenceBody('s2')], new Date('2026-06-05T02:00:00.600Z'), 'legal-hold', '20260605T020000Z-000000');
+    const m2 = JSON.parse((await store.getRun(second.runId)).manifest.toString('utf8'));
+    expect(m2.previous.runId).toBe(first.runId);
+    const report = await verifyStoredRuns(store, { from: new Date('2026-06-05T00:00:00Z'), to: new Date('2026-06-05T23:59:59Z') });
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
+  it('names a run whose chain link skips the latest earlier run of its chain', async () => {
+    const store = new LocalEvidenceStore(freshDir());
+    const a = await sealBodies(store, [evidenceBody('c1')], new Date('2026-06-06T01:00:00Z'));
+    // A run of the same chain sealed into another store, then copied in: it links nowhere.
+    const other = new LocalEvidenceStore(freshDir());
+    const b = await sealBodies(other, [evidenceBody('c2')], new Date('2026-06-06T02:00:00Z'));
+    await store.putObject(sha256Hex(evidenceBody('c2')), evidenceBody('c2'));
+    await store.putRun(await other.getRun(b.runId));
+    const report = await verifyStoredRuns(store, { runId: b.runId });
+    expect(report.ok).toBe(false);
+    expect(report.problems.map((p) => p.problem)).toEqual([`chain link: no previous run recorded, but run ${a.runId} of chain "default" precedes it`]);
+  });
+
   it('ignores leftovers of an interrupted run seal when listing runs', async () => {
     const root = freshDir();
     const store = new LocalEvidenceStore(root);
