@@ -516,14 +516,14 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
       { header: 'Evidence', width: 112 },
       { header: 'Reasons', width: CONTENT_W - 342 },
     ],
-    rows.map((r) => [
-      r.accountId,
+    accountRows(rows, model.period.to).map(({ accounts, row: r, reasons }) => [
+      accounts.length === 1 ? accounts[0] : `${accounts.length} accounts:\n${accounts.slice(0, 3).join('\n')}${accounts.length > 3 ? '\n...' : ''}`,
       statusCell(r.status),
       statusCell(r.worst),
-      `${r.evidenceCount} record(s)${r.firstEvidence ? `\n${r.firstEvidence.slice(0, 16)} to\n${r.lastEvidence!.slice(0, 16)}` : ''}`,
+      `${r.evidenceCount} record(s)${accounts.length > 1 ? ' each' : ''}${r.firstEvidence ? `\n${r.firstEvidence.slice(0, 16)} to\n${r.lastEvidence!.slice(0, 16)}` : ''}`,
       [
-        ...rowReasons(r, model.period.to).slice(0, 4),
-        ...(rowReasons(r, model.period.to).length > 4 ? [`... ${rowReasons(r, model.period.to).length - 4} more (controls.csv)`] : []),
+        ...reasons.slice(0, 4),
+        ...(reasons.length > 4 ? [`... ${reasons.length - 4} more (controls.csv)`] : []),
         ...(r.gapDays.length ? [`${r.gapDays.length} day(s) without evidence`] : []),
         ...(r.exception ? [`${r.exception.state === 'expired' ? 'EXPIRED exception (not applied)' : 'Exception'}: ${r.exception.type}, approved by ${r.exception.approvedBy}, expires ${r.exception.expires}`] : []),
       ].join('\n'),
@@ -587,6 +587,29 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
     );
     if (totalEvidence > EVIDENCE_ROWS) para(doc, `Every record is listed in evidence-index.csv (run, record, account, region, collected-at, SHA-256, path).`, MUTED, 8);
   }
+}
+
+/** Accounts whose results read the same share one row; at most ACCOUNT_ROWS rows, worst first, so many accounts stay bounded. */
+const ACCOUNT_ROWS = 12;
+function accountRows(rows: RequirementTimeline[], lastDay: string): { accounts: string[]; row: RequirementTimeline; reasons: string[] }[] {
+  const groups = new Map<string, { accounts: string[]; row: RequirementTimeline; reasons: string[] }>();
+  for (const r of rows) {
+    const reasons = rowReasons(r, lastDay);
+    const k = [r.status, r.worst, r.evidenceCount, r.firstEvidence, r.lastEvidence, r.gapDays.length, r.exception?.index ?? '', ...reasons.map((x) => x.replaceAll(r.accountId, '<account>'))].join('\u0000');
+    const g = groups.get(k);
+    if (g) g.accounts.push(r.accountId);
+    else groups.set(k, { accounts: [r.accountId], row: r, reasons });
+  }
+  const list = [...groups.values()].sort((a, b) => STATUS_SEVERITY[a.row.status] - STATUS_SEVERITY[b.row.status] || compareStrings(a.accounts[0], b.accounts[0]));
+  if (list.length <= ACCOUNT_ROWS) return list;
+  const shown = list.slice(0, ACCOUNT_ROWS - 1);
+  const rest = list.slice(ACCOUNT_ROWS - 1);
+  const accounts = rest.flatMap((g) => g.accounts);
+  return [...shown, { accounts, row: rest[0].row, reasons: [`${accounts.length} more account(s) with other results (the worst of them shown): see controls.csv and index.html`] }];
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function gapsSection(doc: Doc, model: PackageModel): void {

@@ -81,6 +81,7 @@ export interface Timeline {
 }
 
 const MAX_CHANGES = 200;
+const PRELOAD_CONCURRENCY = 16;
 const MAX_GAPS = 100;
 
 /** Reads a body from the store and checks it against its content address before anything uses it. */
@@ -180,13 +181,32 @@ export async function buildTimeline(input: TimelineInput): Promise<Timeline> {
     }
   }
 
+  const neededQueries = new Set(input.frameworks.flatMap((fw) => input.catalogs.find((c) => c.framework === fw)?.requirements.flatMap((r) => r.queries) ?? []));
   const ordered = [...winsOf.values()].sort((a, b) => a.run.manifest.startedAt.localeCompare(b.run.manifest.startedAt) || a.run.runId.localeCompare(b.run.runId));
   for (const { run, accounts: wonAccounts } of ordered) {
     const day = runDay(run.manifest);
     const di = dayIndex.get(day)!;
+    // Read the bodies this evaluation needs with bounded concurrency rather than one by one as the engine asks;
+    // the engine keeps every body of the run it has read until the run is evaluated, so this holds no more.
+    const bodies = new Map<string, Promise<EvidenceBody>>();
+    const needed = [...new Set(run.manifest.records.filter((r) => wonAccounts.has(r.accountId) && neededQueries.has(r.queryId)).map((r) => r.sha256))];
+    const load = (sha: string) => {
+      let p = bodies.get(sha);
+      if (!p) {
+        p = loadVerifiedBody(input.store, sha).then((b) => b.body);
+        bodies.set(sha, p);
+      }
+      return p;
+    };
+    let next = 0;
+    const preload = Promise.all(
+      Array.from({ length: Math.min(PRELOAD_CONCURRENCY, needed.length) }, async () => {
+        while (next < needed.length) await load(needed[next++]).catch(() => undefined);
+      }),
+    );
     const results = await evaluate({
       manifest: run.manifest,
-      loadBody: async (sha) => (await loadVerifiedBody(input.store, sha)).body,
+      loadBody: load,
       catalogs: input.catalogs,
       frameworks: input.frameworks,
       parameterOverrides: input.parameterOverrides,
@@ -194,6 +214,7 @@ export async function buildTimeline(input: TimelineInput): Promise<Timeline> {
       attestations,
       accounts: [...wonAccounts].sort(),
     });
+    await preload;
     for (const res of results) {
       const row = rows.get(key(res.framework, res.requirementId, res.accountId));
       if (!row) continue;
