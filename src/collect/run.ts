@@ -36,6 +36,8 @@ export interface CollectionOptions {
   regions?: string[];
   queries?: string[];
   shard?: { index: number; count: number; slot?: string };
+  /** Run id chosen by the caller (the daemon binds it to its log first); default: a new one. */
+  runId?: string;
   store: EvidenceStore;
   signer: ManifestSigner;
   log: Logger;
@@ -104,8 +106,9 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   // A misspelt parameter override must fail before any evidence is collected, not silently use the default.
   checkParameterOverrides(opts.catalogs, config.parameters);
   const startedAt = now();
-  const runId = newRunId(startedAt, randomBytes(3).toString('hex'));
-  const runLog = log.child({ runId });
+  const runId = opts.runId ?? newRunId(startedAt, randomBytes(3).toString('hex'));
+  // A caller that chose the run id has already bound it to its logger.
+  const runLog = opts.runId ? log : log.child({ runId });
 
   const { targets, gaps: targetGaps } = await resolveTargets(config, { accounts: opts.accounts, regions: opts.regions, shard: opts.shard }, runLog);
   const gaps: TargetGap[] = [...targetGaps];

@@ -47,6 +47,7 @@ export function collectAction(deps: ActionDeps): ActionFn {
     const progress = attachProgress(req.log, { stream: { isTTY: false, write: () => true }, intervalSeconds: deps.progressIntervalSeconds ?? 60 });
     try {
       const outcome = await runCollection({
+        runId: req.runId,
         config: deps.config,
         catalogs: deps.catalogs,
         frameworks: req.schedule.frameworks,

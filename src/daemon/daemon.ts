@@ -5,6 +5,7 @@ import type { Config, ScheduleConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { TOOL_VERSION } from '../version.js';
 import { ExitCode, EvidenceLockerError } from '../errors.js';
+import { newRunId } from '../seal/seal.js';
 import { DaemonMetrics, type RunOutcome } from './metrics.js';
 import { DEFAULT_SCHEDULES, nodeCronScheduler, scheduleSlot, validateSchedules, type ScheduledJob, type Scheduler } from './schedule.js';
 
@@ -18,7 +19,9 @@ export interface ActionRequest {
   scheduledAt: Date;
   /** Aborted when the daemon stops: finish the current write, then return `aborted` (or throw). */
   signal: AbortSignal;
-  /** Bound to this run's job id and schedule: every line of the run carries them. */
+  /** The run id this firing seals under (a collection uses it as its run id). */
+  runId: string;
+  /** Bound to this run's id and schedule: every line of the run carries them. */
   log: Logger;
   /** Observer for every AWS API attempt (metrics). */
   onAttempt: (action: string, outcome: 'ok' | 'throttled' | 'error') => void;
@@ -141,7 +144,8 @@ export class EvidenceDaemon {
    */
   async fire(schedule: ScheduleConfig, scheduledAt: Date = this.now()): Promise<RunSummary> {
     const slot = scheduleSlot(schedule.cron, scheduledAt);
-    const jobId = `${schedule.name}-${slot.replace(/[^0-9A-Za-z]/g, '')}-${randomBytes(3).toString('hex')}`;
+    // The firing's id is the run id the collection seals under, so every log line of the run carries it.
+    const jobId = newRunId(this.now(), randomBytes(3).toString('hex'));
     if (this.state !== 'running' || this.current) {
       const why = this.state !== 'running' ? 'the daemon is stopping' : `run ${this.current?.jobId} (schedule ${this.current?.schedule.name}) is still going`;
       if (this.state === 'running') this.metrics.overlapSkipped(schedule.name);
@@ -151,7 +155,7 @@ export class EvidenceDaemon {
     }
     const controller = new AbortController();
     const startedAt = this.now();
-    const runLog = this.opts.log.child({ jobId, schedule: schedule.name, action: schedule.action });
+    const runLog = this.opts.log.child({ runId: jobId, schedule: schedule.name, action: schedule.action });
     const action = this.opts.actions[schedule.action] as ActionFn;
     const done = (async (): Promise<RunSummary> => {
       this.metrics.runStarted();
@@ -159,7 +163,7 @@ export class EvidenceDaemon {
       let outcome: RunOutcome = 'failed';
       let result: ActionResult | undefined;
       try {
-        result = await action({ schedule, slot, scheduledAt, signal: controller.signal, log: runLog, onAttempt: (_a, o) => this.metrics.apiAttempt(o) });
+        result = await action({ schedule, slot, scheduledAt, runId: jobId, signal: controller.signal, log: runLog, onAttempt: (_a, o) => this.metrics.apiAttempt(o) });
         outcome = controller.signal.aborted && result.status !== 'complete' && result.status !== 'complete-with-gaps' ? 'aborted' : result.status;
       } catch (err) {
         outcome = controller.signal.aborted ? 'aborted' : 'failed';
@@ -182,7 +186,7 @@ export class EvidenceDaemon {
         ...(result?.errorRecords !== undefined ? { errorRecords: result.errorRecords } : {}),
       };
       this.lastRuns.set(schedule.name, summary);
-      const fields = { outcome, durationSeconds, ...(result?.runId ? { runId: result.runId } : {}), records: result?.records, errorRecords: result?.errorRecords, ...(result?.detail ?? {}) };
+      const fields = { outcome, durationSeconds, ...(result?.runId && result.runId !== jobId ? { resultRunId: result.runId } : {}), records: result?.records, errorRecords: result?.errorRecords, ...(result?.detail ?? {}) };
       if (outcome === 'failed') runLog.error(fields, 'scheduled run finished: failed');
       else if (outcome === 'aborted') runLog.warn(fields, 'scheduled run finished: aborted at shutdown');
       else runLog.info(fields, `scheduled run finished: ${outcome}`);

@@ -177,12 +177,13 @@ describe('scheduling', () => {
 
     expect(daemon.metrics.skipped.get({ schedule: 'collect' })).toBe(1);
     expect(daemon.metrics.skipped.get({ schedule: 'monthly-package' })).toBe(1);
-    expect(lines.filter((l) => String(l.msg).startsWith('scheduled run skipped: run collect-20260301-'))).toHaveLength(2);
-    // Every line the action logged carries the run's job id and schedule.
-    const jobId = action.requests[0] && lines.find((l) => l.msg === 'fake collection working')?.jobId;
-    expect(jobId).toMatch(/^collect-20260301-[0-9a-f]{6}$/);
+    expect(lines.filter((l) => String(l.msg).match(/^scheduled run skipped: run \d{8}T\d{6}Z-[0-9a-f]{6} \(schedule collect\)/))).toHaveLength(2);
+    // Every line the action logged carries the run id and schedule.
+    const jobId = action.requests[0] && lines.find((l) => l.msg === 'fake collection working')?.runId;
+    expect(jobId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+    expect(action.requests[0].runId).toBe(jobId);
     for (const l of lines.filter((x) => x.msg === 'fake collection working' || x.msg === 'scheduled run started')) expect(l.schedule).toBe('collect');
-    expect(lines.find((l) => String(l.msg).startsWith('scheduled run finished') && l.jobId === jobId)).toMatchObject({ runId: 'run-1', records: 10, errorRecords: 2 });
+    expect(lines.find((l) => String(l.msg).startsWith('scheduled run finished') && l.runId === jobId)).toMatchObject({ resultRunId: 'run-1', records: 10, errorRecords: 2 });
     signals.emit('SIGINT');
     expect(await daemon.stopped).toBe(0);
     expect(m.stopped()).toBe(2);
@@ -210,7 +211,7 @@ describe('shutdown', () => {
     m.fire('collect');
     expect(action.requests).toHaveLength(1);
     expect(daemon.metrics.runs.get({ schedule: 'collect', action: 'collect', outcome: 'aborted' })).toBe(1);
-    expect(lines.some((l) => l.msg === 'finishing the current write before stopping' && typeof l.jobId === 'string')).toBe(true);
+    expect(lines.some((l) => l.msg === 'finishing the current write before stopping' && typeof l.runId === 'string')).toBe(true);
     expect(lines.some((l) => l.msg === 'daemon stopped')).toBe(true);
     expect(signals.listenerCount('SIGTERM')).toBe(0);
     await expect(get(port, '/healthz')).rejects.toThrow();

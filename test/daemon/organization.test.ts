@@ -122,6 +122,6 @@ describe('a sharded collection fired by the daemon', () => {
     for (const m of manifests) for (const r of m.records) expect(shardOf(r.accountId, 2)).toBe(m.shard!.index);
     const runLines = lines.filter((l) => l.runId !== undefined);
     expect(runLines.length).toBeGreaterThan(0);
-    for (const l of runLines) expect(typeof l.jobId).toBe('string');
+    for (const l of runLines) expect(l.runId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
   });
 });
