@@ -32,7 +32,8 @@ export interface LegalHoldOutcome {
  */
 export async function applyLegalHold(
   store: EvidenceStore,
-  signer: ManifestSigner,
+  /** The signer, or how to open it (only stores with legal hold need one). */
+  signer: ManifestSigner | (() => Promise<ManifestSigner>),
   opts: Period & { action: LegalHoldAction; requestedBy?: string; reason?: string; now?: () => Date; concurrency?: number },
 ): Promise<LegalHoldOutcome> {
   if (!(store instanceof S3EvidenceStore)) {
@@ -44,6 +45,8 @@ export async function applyLegalHold(
       message: `the ${store.kind} store at ${store.describe().location} has no legal hold: its files are read-only but not locked; nothing was changed. Use the s3 store (Object Lock) to place legal holds.`,
     };
   }
+  // Open the signer before touching any object, so a hold is never placed without being recorded.
+  const manifestSigner = typeof signer === 'function' ? await signer() : signer;
   const now = opts.now ?? (() => new Date());
   const startedAt = now();
   const runs = (await runsInPeriod(store, opts)).filter((r) => r.manifest?.kind !== 'legal-hold');
@@ -99,7 +102,7 @@ export async function applyLegalHold(
     location: { key: stored.key ?? objectPath(sha256), ...(stored.versionId ? { versionId: stored.versionId } : {}) },
   };
   const desc = store.describe();
-  const sealed = await sealRun(store, signer, {
+  const sealed = await sealRun(store, manifestSigner, {
     runId: newRunId(startedAt, randomBytes(3).toString('hex')),
     kind: 'legal-hold',
     chain: 'legal-hold',

@@ -668,6 +668,12 @@ export class S3EvidenceStore implements EvidenceStore {
         cause: err,
       });
     }
+    if (isCode(err, 'CredentialsProviderError')) {
+      return new EvidenceLockerError(`${operation} ${where}: no AWS credentials found for the evidence store`, {
+        hint: 'provide credentials through the SDK chain (task role on ECS, AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)',
+        cause: err,
+      });
+    }
     if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|TimeoutError/.test(`${e.code ?? ''} ${e.name ?? ''} ${e.message ?? ''}`)) {
       return new EvidenceLockerError(`${operation} ${where}: cannot reach the S3 endpoint (${e.code ?? e.name})`, {
         hint: 'check store.endpoint / store.region and the network path to S3',

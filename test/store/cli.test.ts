@@ -92,3 +92,12 @@ describe('store commands on a local store', () => {
     expect(out).toBe(`1 orphaned evidence body(ies), harmless: written by runs interrupted before sealing, named by no sealed run, never part of a package:\n  ${sha256Hex(orphan)}\n`);
   });
 });
+
+describe('hold on a local store', () => {
+  it('does not create a signing key it does not need', async () => {
+    const { configFile, dir } = setup();
+    await run(configFile, 'hold', '--from', '2026-04-01', '--to', '2026-04-30');
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(join(dir, 'state', 'keys'))).toBe(false);
+  });
+});

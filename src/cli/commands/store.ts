@@ -73,7 +73,11 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
       const { config, log } = commandContext(cmd.optsWithGlobals<GlobalOptions>());
       const s = await openStore(config.store, { log });
       const orphans = await findOrphans(s);
-      write(orphans.length === 0 ? 'no orphaned evidence bodies\n' : `${orphans.length} orphaned evidence body(ies):\n${orphans.map((h) => `  ${h}\n`).join('')}`);
+      write(
+        orphans.length === 0
+          ? 'no orphaned evidence bodies\n'
+          : `${orphans.length} orphaned evidence body(ies), harmless: written by runs interrupted before sealing, named by no sealed run, never part of a package:\n${orphans.map((h) => `  ${h}\n`).join('')}`,
+      );
     });
 
   for (const action of ['hold', 'release'] as const) {
@@ -94,8 +98,7 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
         const { config, log } = commandContext(o);
         const s = await openStore(config.store, { log });
         await s.preflight();
-        const signer = await openSigner(config, { log });
-        const outcome = await applyLegalHold(s, signer, { ...period, action: action as LegalHoldAction, ...(o.reason ? { reason: o.reason } : {}), ...(o.by ? { requestedBy: o.by } : {}) });
+        const outcome = await applyLegalHold(s, () => openSigner(config, { log }), { ...period, action: action as LegalHoldAction, ...(o.reason ? { reason: o.reason } : {}), ...(o.by ? { requestedBy: o.by } : {}) });
         write(`${outcome.message}\n`);
       });
   }
