@@ -223,6 +223,30 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     for (const r of fake2.requests) expect(r.hostname).toMatch(/amazonaws\.com$/);
   });
 
+  it('keeps at most store.concurrency uploads in flight', async () => {
+    const fake = new FakeS3();
+    let inFlight = 0;
+    let most = 0;
+    const inner = fake.handle;
+    fake.handle = async (request: HttpRequest) => {
+      const upload = request.method === 'PUT';
+      if (upload) most = Math.max(most, ++inFlight);
+      try {
+        if (upload) await new Promise((r) => setTimeout(r, 5));
+        return await inner(request);
+      } finally {
+        if (upload) inFlight--;
+      }
+    };
+    const store = storeWith(fake, { concurrency: 3 });
+    const many = Array.from({ length: 20 }, (_, i) => evidenceBody(`parallel-${i}`));
+    const results = await Promise.all(many.map((b) => store.putObject(sha256Hex(b), b)));
+    expect(results.every((r) => !r.existed)).toBe(true);
+    expect(fake.writes()).toHaveLength(20);
+    expect(most).toBeLessThanOrEqual(3);
+    expect(most).toBeGreaterThan(1);
+  });
+
   it('refuses GOVERNANCE mode unless allowed, and says so in describe() when allowed', () => {
     const fake = new FakeS3();
     expect(() => storeWith(fake, { mode: 'GOVERNANCE' })).toThrow(/allowGovernanceMode/);
