@@ -93,10 +93,14 @@ export async function extractPackageZip(zipPath: string, dest: string, limits: U
 
     const root = resolve(dest);
     await mkdir(root, { recursive: true });
+    const made = new Set<string>([root]);
     for (const { entry, name } of entries) {
       const target = resolve(join(root, ...name.split('/')));
       if (!target.startsWith(root + sep)) throw new VerificationError(`${name}: resolves outside the extraction folder`);
-      await mkdir(dirname(target), { recursive: true });
+      if (!made.has(dirname(target))) {
+        await mkdir(dirname(target), { recursive: true });
+        made.add(dirname(target));
+      }
       let stream;
       try {
         stream = await zip.openReadStreamPromise(entry);
