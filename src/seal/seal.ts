@@ -15,12 +15,17 @@ export interface SealedRun {
 /** The latest sealed run of a chain in this store, for linking the next one. */
 export async function latestRunOfChain(store: EvidenceStore, chain: string): Promise<{ runId: string; manifestSha256: string } | null> {
   const ids = await store.listRuns();
+  let best: { runId: string; manifestSha256: string; completedAt: string } | null = null;
   for (let i = ids.length - 1; i >= 0; i--) {
+    // Run ids sort by their start second; runs sealed within the same second are ordered by completion time.
+    if (best && ids[i].slice(0, 16) !== best.runId.slice(0, 16)) break;
     const run = await store.getRun(ids[i]);
     const m = RunManifestSchema.parse(JSON.parse(run.manifest.toString('utf8')));
-    if (m.chain === chain) return { runId: m.runId, manifestSha256: sha256Hex(run.manifest) };
+    if (m.chain !== chain) continue;
+    const candidate = { runId: m.runId, manifestSha256: sha256Hex(run.manifest), completedAt: m.completedAt };
+    if (!best || candidate.completedAt > best.completedAt) best = candidate;
   }
-  return null;
+  return best ? { runId: best.runId, manifestSha256: best.manifestSha256 } : null;
 }
 
 /**

@@ -1,0 +1,66 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LocalEvidenceStore } from '../../src/store/local.js';
+import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { latestRunOfChain, newRunId, sealRun } from '../../src/seal/seal.js';
+import { verifyManifestSignature, publicKeyFingerprint } from '../../src/seal/verify-signature.js';
+import { sha256Hex } from '../../src/seal/hash.js';
+
+function manifestFor(runId: string, completedAt: string, chain = 'default') {
+  return {
+    runId,
+    kind: 'collection' as const,
+    chain,
+    tool: { name: 'evidence-locker', version: '0', sdkVersion: 'x' },
+    startedAt: '2026-11-27T02:00:00.000Z',
+    completedAt,
+    status: 'complete' as const,
+    scope: { accounts: [], regions: [], frameworks: [], queries: [] },
+    store: { kind: 'local' as const, location: 'x' },
+    gaps: [],
+    records: [],
+  };
+}
+
+describe('sealRun', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'el-seal-'));
+  const store = new LocalEvidenceStore(join(dir, 'store'));
+  const signer = LocalEd25519Signer.open(join(dir, 'keys'));
+
+  it('run ids sort by start time', () => {
+    expect(newRunId(new Date('2026-11-27T02:00:05.123Z'), 'abcdef')).toBe('20261127T020005Z-abcdef');
+    expect(newRunId(new Date('2026-11-27T02:00:05Z'), 'ffffff') < newRunId(new Date('2026-11-27T02:00:06Z'), '000000')).toBe(true);
+  });
+
+  it('signs canonical manifest bytes that verify offline, with the key fingerprint recorded', async () => {
+    const sealed = await sealRun(store, signer, manifestFor('20261127T020000Z-aaaaaa', '2026-11-27T02:00:01.000Z'));
+    expect(verifyManifestSignature(sealed.manifestBytes, sealed.signature, sealed.publicKeyPem, 'ed25519')).toBe(true);
+    const flipped = Buffer.from(sealed.manifestBytes);
+    flipped[10] ^= 1;
+    expect(verifyManifestSignature(flipped, sealed.signature, sealed.publicKeyPem, 'ed25519')).toBe(false);
+    expect(sealed.manifest.signing.keyFingerprint).toBe(publicKeyFingerprint(sealed.publicKeyPem));
+    expect(sealed.manifest.previous).toBeNull();
+  });
+
+  it('chains runs sealed within the same second by completion, not by their random suffix', async () => {
+    const a = await sealRun(store, signer, manifestFor('20261127T020100Z-ffffff', '2026-11-27T02:01:00.100Z'));
+    const b = await sealRun(store, signer, manifestFor('20261127T020100Z-000000', '2026-11-27T02:01:00.200Z'));
+    expect(b.manifest.previous).toEqual({ runId: a.manifest.runId, manifestSha256: sha256Hex(a.manifestBytes) });
+    expect(await latestRunOfChain(store, 'default')).toEqual({ runId: b.manifest.runId, manifestSha256: sha256Hex(b.manifestBytes) });
+  });
+
+  it('keeps one chain per shard', async () => {
+    const s1 = await sealRun(store, signer, manifestFor('20261127T020200Z-111111', '2026-11-27T02:02:00.100Z', 'shard-1-of-2'));
+    const s2 = await sealRun(store, signer, manifestFor('20261127T020201Z-222222', '2026-11-27T02:02:01.100Z', 'shard-2-of-2'));
+    expect(s1.manifest.previous).toBeNull();
+    expect(s2.manifest.previous).toBeNull();
+    const d = await sealRun(store, signer, manifestFor('20261127T020300Z-333333', '2026-11-27T02:03:00.100Z'));
+    expect(d.manifest.previous?.runId).toBe('20261127T020100Z-000000');
+  });
+
+  it('refuses to overwrite a sealed run', async () => {
+    await expect(sealRun(store, signer, manifestFor('20261127T020000Z-aaaaaa', '2026-11-27T02:09:00.000Z'))).rejects.toThrow();
+  });
+});
