@@ -39,6 +39,8 @@ export interface CollectChildReport {
   errorCodes: Record<string, number>;
   /** One message per error code, query and operation. */
   errorExamples: Record<string, string>;
+  /** Accounts or regions not reached at all, by reason. */
+  targetGaps: Record<string, number>;
   /** For each rate-limited action: the largest number of calls one account-region needed (from the evidence). */
   rateLimitedCalls: Record<string, { maxPerAccountRegion: number; total: number; accountRegions: number }>;
 }
@@ -94,6 +96,11 @@ async function main(req: CollectChildRequest): Promise<CollectChildReport> {
       m.set(key, (m.get(key) ?? 0) + 1);
     }
   }
+  const targetGaps: Record<string, number> = {};
+  for (const g of manifest.gaps) {
+    const reason = g.reason.replace(/\b\d{12}\b/g, '<account>').slice(0, 300);
+    targetGaps[reason] = (targetGaps[reason] ?? 0) + 1;
+  }
   const rateLimitedCalls: CollectChildReport['rateLimitedCalls'] = {};
   for (const [action, m] of perKey) {
     const counts = [...m.values()];
@@ -114,6 +121,7 @@ async function main(req: CollectChildRequest): Promise<CollectChildReport> {
     cpuMs: (cpu.user + cpu.system) / 1000,
     errorCodes,
     errorExamples,
+    targetGaps,
     rateLimitedCalls,
   };
 }

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, DEFAULT_RATE_LIMITS, type RateLimit, type SimStats } from '../src/simulator/index.js';
+import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, DEFAULT_RATE_LIMITS, type RateLimit, type SimStats, type SimWorld } from '../src/simulator/index.js';
 import { ConfigSchema } from '../src/config/schema.js';
 import { forkBenchChild } from './child.js';
 import type { CollectChildFailure, CollectChildReport, CollectChildRequest } from './collect-child.js';
@@ -36,6 +36,7 @@ export interface CollectionBenchResult {
   errorRecords: number;
   /** Accounts or regions that could not be reached at all (no evidence record). */
   targetGaps: number;
+  targetGapReasons: Record<string, number>;
   /** Error records by code; throttling codes here are throttles surfaced as gaps. */
   errorCodes: Record<string, number>;
   errorExamples: Record<string, string>;
@@ -90,9 +91,23 @@ export function collectionLowerBound(input: {
   return { rateBounds, rateBoundSeconds, latencyBoundSeconds, lowerBoundSeconds, binding: rateBoundSeconds >= latencyBoundSeconds ? 'rate limit' : 'latency x calls / concurrency' };
 }
 
+/**
+ * An organisation with `members` member accounts whose ids are valid 12-digit account ids: the generator can produce
+ * longer ids, which AssumeRole rightly refuses (they are reported as target gaps), so the world grows until enough
+ * members are reachable.
+ */
+function organisationOf(members: number, regions: string[], seed: number): SimWorld {
+  for (let size = members + 1; ; size++) {
+    const world = organizationWorld({ accounts: size, regions, seed });
+    const ids = world.organization?.accountIds ?? [];
+    const valid = ids.filter((id) => id !== ORG_MANAGEMENT_ACCOUNT_ID && /^\d{12}$/.test(id)).length;
+    if (valid >= members || size > members * 2 + 10) return world;
+  }
+}
+
 export async function benchCollection(opts: CollectionBenchOptions): Promise<CollectionBenchResult> {
   const seed = opts.seed ?? 7;
-  const world = organizationWorld({ accounts: opts.accounts + 1, regions: opts.regions, seed });
+  const world = organisationOf(opts.accounts, opts.regions, seed);
   const limits = DEFAULT_RATE_LIMITS;
   const sim = await startSimulatedAws({ world, faults: { seed, latencyMs: opts.latencyMs, rateLimits: { ...limits } } });
   const dir = mkdtempSync(join(tmpdir(), 'evidence-locker-bench-collect-'));
@@ -121,6 +136,7 @@ export async function benchCollection(opts: CollectionBenchOptions): Promise<Col
       records: report.records,
       errorRecords: report.errorRecords,
       targetGaps: report.gaps - report.errorRecords,
+      targetGapReasons: report.targetGaps,
       errorCodes: report.errorCodes,
       errorExamples: report.errorExamples,
       throttledGaps,
