@@ -600,7 +600,7 @@ function accountRows(rows: RequirementTimeline[], lastDay: string): { accounts: 
     if (g) g.accounts.push(r.accountId);
     else groups.set(k, { accounts: [r.accountId], row: r, reasons });
   }
-  const list = [...groups.values()].sort((a, b) => STATUS_SEVERITY[a.row.status] - STATUS_SEVERITY[b.row.status] || compareStrings(a.accounts[0], b.accounts[0]));
+  const list = [...groups.values()].sort((a, b) => STATUS_SEVERITY[a.row.status] - STATUS_SEVERITY[b.row.status] || STATUS_SEVERITY[a.row.worst] - STATUS_SEVERITY[b.row.worst] || compareStrings(a.accounts[0], b.accounts[0]));
   if (list.length <= ACCOUNT_ROWS) return list;
   const shown = list.slice(0, ACCOUNT_ROWS - 1);
   const rest = list.slice(ACCOUNT_ROWS - 1);
