@@ -5,6 +5,7 @@ import type { AwsCredentialIdentityProvider, AwsCredentialIdentity } from '@smit
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { localhostAwareLookup } from './localhost-lookup.js';
 import { RateLimiterRegistry } from './rate-limit.js';
+import { redactSecretInputs } from '../log/logger.js';
 
 /** Maps an SDK client name (handler context `clientName`) to its IAM action prefix. */
 const IAM_PREFIX: Record<string, string> = {
@@ -178,11 +179,11 @@ export class AwsClientProvider {
           const log = callLogStorage.getStore();
           try {
             const out = await next(args);
-            log?.push({ operation: action, input: args.input, attempts: out.output?.$metadata?.attempts });
+            log?.push({ operation: action, input: redactSecretInputs(args.input), attempts: out.output?.$metadata?.attempts });
             return out;
           } catch (err) {
             const e = err as { name?: string; $metadata?: { attempts?: number } };
-            log?.push({ operation: action, input: args.input, error: e.name ?? 'Error', attempts: e.$metadata?.attempts });
+            log?.push({ operation: action, input: redactSecretInputs(args.input), error: e.name ?? 'Error', attempts: e.$metadata?.attempts });
             throw err;
           }
         },

@@ -44,6 +44,30 @@ export function scrubSecrets(text: string): string {
   return out;
 }
 
+/** Request members that carry a secret: an evidence body records every request's input, never these values. */
+export const SECRET_INPUT_MEMBERS: ReadonlySet<string> = new Set([
+  'ExternalId',
+  'SecretAccessKey',
+  'SessionToken',
+  'Password',
+  'OldPassword',
+  'NewPassword',
+  'TokenCode',
+  'SAMLAssertion',
+  'WebIdentityToken',
+  'SecretString',
+  'SecretBinary',
+  'Plaintext',
+  'PrivateKey',
+]);
+
+/** A copy of an SDK request input with the values of secret members replaced by `[REDACTED]`, at any depth. */
+export function redactSecretInputs(input: unknown): unknown {
+  if (Array.isArray(input)) return input.map(redactSecretInputs);
+  if (input === null || typeof input !== 'object' || input instanceof Uint8Array || input instanceof Date) return input;
+  return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, SECRET_INPUT_MEMBERS.has(k) && v !== undefined ? '[REDACTED]' : redactSecretInputs(v)]));
+}
+
 /** The structured JSON logger (pino) every command and the daemon use; run ids go in as bindings. */
 export function createLogger(opts: { level?: string; destination?: DestinationStream; bindings?: Record<string, unknown> } = {}): Logger {
   const logger = pino(
