@@ -181,7 +181,7 @@ function renderList(){
       var rows = visibleRows(f.id, req.id); var st = worst(rows.map(function(r){ return r.status; }));
       if (fs.value && !rows.some(function(r){ return r.status === fs.value; })) return;
       if (q && (req.id + ' ' + req.title).toLowerCase().indexOf(q) < 0) return;
-      var a = el('a', {href: '#' + encodeURIComponent(f.id + '/' + req.id), 'data-req': req.id, 'data-fw': f.id}, [badge(st), el('span', {}, [el('span', {cls:'rid', text: req.id}), el('br'), el('span', {cls:'rt', text: req.title})])]);
+      var a = el('a', {href: '#' + encodeURIComponent(f.id + '/' + req.id), 'data-req': req.id, 'data-fw': f.id}, [badge(st), el('span', {}, [el('span', {cls:'rid', text: req.id}), req.coverage === 'partial' ? el('span', {cls:'muted', text: ' · partial coverage'}) : '', el('br'), el('span', {cls:'rt', text: req.title})])]);
       if (current && current.fw === f.id && current.req === req.id) a.className = 'sel';
       frag.appendChild(a); any = true; n++;
     });
