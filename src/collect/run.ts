@@ -116,14 +116,19 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
 
   interface Task { target: AccountTarget; query: EvidenceQuery<unknown>; region: string }
   const tasks: Task[] = [];
-  // Query-major order spreads consecutive tasks over accounts (each account's own API limits see a trickle, not a
-  // burst); queries paced by a published rate limit come first, as their chains of paced calls are the longest.
-  const ordered = [...queries.filter(isRateLimited), ...queries.filter((q) => !isRateLimited(q))];
-  for (const query of ordered) {
-    for (const target of targets) {
+  const plan = (query: EvidenceQuery<unknown>, group: readonly AccountTarget[]) => {
+    for (const target of group) {
       if (query.scope === 'global') tasks.push({ target, query, region: 'global' });
       else for (const region of target.regions) tasks.push({ target, query, region });
     }
+  };
+  // Queries paced by a published rate limit come first, for every account: their chains of paced calls are the
+  // longest. The rest go a group of accounts at a time, query-major within the group: consecutive tasks spread
+  // over the group's accounts (each account's own API limits see a trickle, not a burst), and an account-region's
+  // clients are released once its group is done, so memory does not grow with the size of the organisation.
+  for (const query of queries.filter(isRateLimited)) plan(query, targets);
+  for (let i = 0; i < targets.length; i += ACCOUNT_GROUP) {
+    for (const query of queries.filter((q) => !isRateLimited(q))) plan(query, targets.slice(i, i + ACCOUNT_GROUP));
   }
   const allRegions = [...new Set(targets.flatMap((t) => t.regions))].sort();
   runLog.info({ accounts: targets.length, regions: allRegions.length, queries: queries.length, tasks: tasks.length, frameworks }, 'collection started');
@@ -132,6 +137,18 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   const callSlots = new Semaphore(config.collect.concurrency);
   const connections = new SharedConnections();
   const providers = new Map<string, AwsClientProvider>();
+  const providerKey = (t: Task) => `${t.target.accountId}/${t.region === 'global' ? home : t.region}`;
+  const tasksLeft = new Map<string, number>();
+  for (const t of tasks) tasksLeft.set(providerKey(t), (tasksLeft.get(providerKey(t)) ?? 0) + 1);
+  const taskDone = (t: Task) => {
+    const key = providerKey(t);
+    const left = (tasksLeft.get(key) ?? 1) - 1;
+    tasksLeft.set(key, left);
+    if (left === 0) {
+      providers.get(key)?.destroy();
+      providers.delete(key);
+    }
+  };
   const providerFor = (t: AccountTarget, region: string) => {
     const key = `${t.accountId}/${region}`;
     let p = providers.get(key);
@@ -207,7 +224,8 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
 
   try {
     // The service limit is taken first, so a task queued behind its service holds no window place.
-    await Promise.all(tasks.map((t) => serviceLimit(t).run(() => (isRateLimited(t.query) ? runTask(t) : window.run(() => runTask(t))))));
+    const settle = (t: Task) => runTask(t).finally(() => taskDone(t));
+    await Promise.all(tasks.map((t) => serviceLimit(t).run(() => (isRateLimited(t.query) ? settle(t) : window.run(() => settle(t))))));
   } finally {
     for (const p of providers.values()) p.destroy();
     connections.destroy();
@@ -244,6 +262,9 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   runLog.info({ status, records: records.length, errorRecords: errors, manifestSha256: sealed.manifestSha256 }, 'run sealed');
   return { runId, status, records: records.length, errorRecords: errors, gaps: errors + gaps.length, manifestSha256: sealed.manifestSha256, accounts: targets.map((t) => t.accountId), regions: allRegions };
 }
+
+/** Accounts collected side by side (see the task order in runCollection). */
+const ACCOUNT_GROUP = 8;
 
 /** Whether a query calls an API with a published per-account, per-region rate limit (its calls are paced). */
 function isRateLimited(query: EvidenceQuery<unknown>): boolean {
