@@ -120,6 +120,8 @@ export class S3EvidenceStore implements EvidenceStore {
       requestHandler: new NodeHttpHandler({
         connectionTimeout: 5_000,
         requestTimeout: 120_000,
+        // Without this the handler only warns when the timeout passes, and a hung write would block the run forever.
+        throwOnRequestTimeout: true,
         httpAgent: new HttpAgent(agentOpts),
         httpsAgent: new HttpsAgent(agentOpts),
       }),
