@@ -502,6 +502,13 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
   doc.y = Math.max(afterTitle, y + 16) + 2;
   doc.font('Helvetica').fontSize(8.5).fillColor(MUTED).text(pdfText(`Principal ${req.principal} | coverage: ${req.coverage}${req.implementation ? ` | ${req.implementation}` : ''}${req.queries.length ? ` | evidence queries: ${req.queries.join(', ')}` : ''}`), M.left, doc.y, { width: CONTENT_W });
   doc.moveDown(0.3);
+  // Thresholds used for the evaluation (catalog defaults with any configuration overrides), as the assessor must know them.
+  const params = rows.find((r) => r.latest)?.latest?.parameters ?? req.parameters;
+  const paramText = Object.entries(params)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k} = ${Array.isArray(v) ? v.join(', ') : String(v)}`)
+    .join('; ');
+  if (paramText) para(doc, `Parameters: ${paramText}`, INK, 8.5);
   para(doc, `Rationale: ${req.rationale}`, INK, 9);
   if (req.assessorGuidance) para(doc, `Assessor guidance: ${req.assessorGuidance}`, INK, 9);
   doc.font('Helvetica-Bold').fontSize(8.5).fillColor(INK).text('Testing procedures', M.left, doc.y);
