@@ -56,8 +56,9 @@ const FINDING_TEMPLATES: Array<Omit<FindingSpec, 'ageHours' | 'archived' | 'reso
   { type: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS', severity: 8, title: 'Credentials of an EC2 instance role were used from outside AWS.', description: 'Instance credentials created exclusively for an EC2 instance are being used from an external IP address.', resourceType: 'AccessKey' },
 ];
 
+/** A 12-digit id from 200000000000 to 999999999998, stable for a seed and index. */
 function memberAccountId(seed: number, index: number): string {
-  const n = parseInt(stableHex(`org/${seed}/account/${index}`, 10), 16) % 899_999_999_999;
+  const n = parseInt(stableHex(`org/${seed}/account/${index}`, 10), 16) % 799_999_999_999;
   return String(200_000_000_000 + n).padStart(12, '0');
 }
 
