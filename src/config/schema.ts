@@ -120,8 +120,8 @@ export const ConfigSchema = z
         lookbackHours: z.number().int().min(1).max(24 * 90).default(24),
         sensitiveEvents: z.array(z.string().min(1)).default([...DEFAULT_SENSITIVE_EVENTS]),
         maxAttempts: z.number().int().min(1).max(20).default(8),
-        /** API requests in flight at once, across every account, region and service of a run. */
-        concurrency: z.number().int().min(1).max(256).default(16),
+        /** API requests in flight at once, across every account, region and service of a run (AWS limits are per account and region, so a many-account run can keep many in flight). */
+        concurrency: z.number().int().min(1).max(256).default(64),
         /** Queries of one service running at once in one account and region (AWS API limits are per account and region). */
         perServiceConcurrency: z.number().int().min(1).max(64).default(8),
         requestTimeoutMs: z.number().int().min(100).default(30_000),
