@@ -1,11 +1,6 @@
-import {
-  GetBucketLifecycleConfigurationCommand,
-  GetObjectLockConfigurationCommand,
-  type GetBucketLifecycleConfigurationCommandOutput,
-  type GetObjectLockConfigurationCommandOutput,
-  type LifecycleRule,
-} from '@aws-sdk/client-s3';
+import type { GetBucketLifecycleConfigurationCommandOutput, GetObjectLockConfigurationCommandOutput, LifecycleRule } from '@aws-sdk/client-s3';
 import type { Trail } from '@aws-sdk/client-cloudtrail';
+import { loadS3Sdk } from '../../aws/sdk.js';
 import { captureAbsence, defineQuery, isCapturedError, toDate, type CapturedError } from '../types.js';
 import { bucketRegion, RegionalS3Clients } from '../s3/buckets.js';
 import { retentionDays } from '../s3/object-lock.js';
@@ -64,7 +59,8 @@ export const logBucketRetention = defineQuery<LogBucketRetentionEvidence>({
   async collect(ctx) {
     const trails = await describeTrails(ctx);
     const names = [...new Set(homeTrails(trails.trailList, ctx.region).map((t) => t.S3BucketName).filter((b): b is string => !!b))];
-    const clients = new RegionalS3Clients(ctx);
+    const { GetBucketLifecycleConfigurationCommand, GetObjectLockConfigurationCommand } = await loadS3Sdk();
+    const clients = await RegionalS3Clients.open(ctx);
     try {
       const buckets: TrailBucketEvidence[] = [];
       for (const bucket of names) {

@@ -1,4 +1,5 @@
-import { GetBucketLoggingCommand, type GetBucketLoggingCommandOutput } from '@aws-sdk/client-s3';
+import type { GetBucketLoggingCommandOutput } from '@aws-sdk/client-s3';
+import { loadS3Sdk } from '../../aws/sdk.js';
 import { defineQuery, isCapturedError, stripMetadata } from '../types.js';
 import { collectPerBucket, evaluatePerBucket, matchesBucketPattern, stringListParam, type S3BucketsEvidence } from './buckets.js';
 
@@ -20,7 +21,10 @@ export const accessLogging = defineQuery<AccessLoggingEvidence>({
       default: [],
     },
   },
-  collect: (ctx) => collectPerBucket(ctx, async (s3, bucket) => stripMetadata(await s3.send(new GetBucketLoggingCommand({ Bucket: bucket })))),
+  async collect(ctx) {
+    const { GetBucketLoggingCommand } = await loadS3Sdk();
+    return collectPerBucket(ctx, async (s3, bucket) => stripMetadata(await s3.send(new GetBucketLoggingCommand({ Bucket: bucket }))));
+  },
   evaluate(data, params) {
     const exempt = stringListParam(params.exemptBuckets, []);
     return evaluatePerBucket(data, (bucket, response) => {

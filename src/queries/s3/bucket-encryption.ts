@@ -1,4 +1,5 @@
-import { GetBucketEncryptionCommand, type GetBucketEncryptionCommandOutput } from '@aws-sdk/client-s3';
+import type { GetBucketEncryptionCommandOutput } from '@aws-sdk/client-s3';
+import { loadS3Sdk } from '../../aws/sdk.js';
 import { captureAbsence, defineQuery, isCapturedError } from '../types.js';
 import { collectPerBucket, evaluatePerBucket, type S3BucketsEvidence } from './buckets.js';
 
@@ -20,10 +21,12 @@ export const bucketEncryption = defineQuery<BucketEncryptionEvidence>({
   parameters: {
     requireKms: { description: 'Only SSE-KMS or DSSE-KMS counts as encrypted (SSE-S3 fails).', default: false },
   },
-  collect: (ctx) =>
-    collectPerBucket(ctx, (s3, bucket) =>
+  async collect(ctx) {
+    const { GetBucketEncryptionCommand } = await loadS3Sdk();
+    return collectPerBucket(ctx, (s3, bucket) =>
       captureAbsence(() => s3.send(new GetBucketEncryptionCommand({ Bucket: bucket })), ['ServerSideEncryptionConfigurationNotFoundError']),
-    ),
+    );
+  },
   evaluate(data, params) {
     const requireKms = params.requireKms === true || params.requireKms === 'true';
     return evaluatePerBucket(data, (bucket, response) => {

@@ -1,4 +1,5 @@
-import { GetBucketVersioningCommand, type GetBucketVersioningCommandOutput } from '@aws-sdk/client-s3';
+import type { GetBucketVersioningCommandOutput } from '@aws-sdk/client-s3';
+import { loadS3Sdk } from '../../aws/sdk.js';
 import { defineQuery, isCapturedError, stripMetadata } from '../types.js';
 import { collectPerBucket, evaluatePerBucket, type S3BucketsEvidence } from './buckets.js';
 
@@ -14,7 +15,10 @@ export const bucketVersioning = defineQuery<BucketVersioningEvidence>({
   scope: 'global',
   // IAM action for s3:ListBuckets is s3:ListAllMyBuckets.
   apiCalls: ['s3:ListBuckets', 's3:GetBucketLocation', 's3:GetBucketVersioning'],
-  collect: (ctx) => collectPerBucket(ctx, async (s3, bucket) => stripMetadata(await s3.send(new GetBucketVersioningCommand({ Bucket: bucket })))),
+  async collect(ctx) {
+    const { GetBucketVersioningCommand } = await loadS3Sdk();
+    return collectPerBucket(ctx, async (s3, bucket) => stripMetadata(await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))));
+  },
   evaluate(data) {
     return evaluatePerBucket(data, (bucket, response) => {
       if (isCapturedError(response)) {

@@ -1,5 +1,6 @@
-import { S3Client, GetBucketLocationCommand, paginateListBuckets, type Bucket } from '@aws-sdk/client-s3';
+import type { Bucket, S3Client } from '@aws-sdk/client-s3';
 import type { AwsClientProvider } from '../../aws/clients.js';
+import { loadS3Sdk } from '../../aws/sdk.js';
 import { stripMetadata, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
 
 /**
@@ -33,6 +34,7 @@ const BUCKET_CONCURRENCY = 8;
 
 /** Every bucket the account owns, from every page of ListBuckets. */
 export async function listAllBuckets(ctx: QueryContext): Promise<Bucket[]> {
+  const { S3Client, paginateListBuckets } = await loadS3Sdk();
   const s3 = ctx.clients.get(S3Client);
   const buckets: Bucket[] = [];
   for await (const page of paginateListBuckets({ client: s3, pageSize: 1000 }, {})) {
@@ -45,6 +47,7 @@ export async function listAllBuckets(ctx: QueryContext): Promise<Bucket[]> {
 export async function bucketRegion(ctx: QueryContext, bucket: Bucket | string): Promise<string> {
   if (typeof bucket !== 'string' && bucket.BucketRegion) return bucket.BucketRegion;
   const name = typeof bucket === 'string' ? bucket : (bucket.Name ?? '');
+  const { S3Client, GetBucketLocationCommand } = await loadS3Sdk();
   const out = await ctx.clients.get(S3Client).send(new GetBucketLocationCommand({ Bucket: name }));
   return locationToRegion(out.LocationConstraint);
 }
@@ -62,16 +65,23 @@ export function locationToRegion(location: string | undefined | null): string {
  */
 export class RegionalS3Clients {
   private readonly providers = new Map<string, AwsClientProvider>();
-  constructor(private readonly ctx: QueryContext) {}
+  private constructor(
+    private readonly ctx: QueryContext,
+    private readonly S3: typeof S3Client,
+  ) {}
+
+  static async open(ctx: QueryContext): Promise<RegionalS3Clients> {
+    return new RegionalS3Clients(ctx, (await loadS3Sdk()).S3Client);
+  }
 
   for(region: string): S3Client {
-    if (region === this.ctx.clients.region) return this.ctx.clients.get(S3Client);
+    if (region === this.ctx.clients.region) return this.ctx.clients.get(this.S3);
     let p = this.providers.get(region);
     if (!p) {
       p = this.ctx.clients.forRegion(region);
       this.providers.set(region, p);
     }
-    return p.get(S3Client);
+    return p.get(this.S3);
   }
 
   close(): void {
@@ -103,7 +113,7 @@ export async function collectPerBucket<T>(
   call: (s3: S3Client, bucket: string) => Promise<T | CapturedError>,
 ): Promise<S3BucketsEvidence<T>> {
   const buckets = await listAllBuckets(ctx);
-  const clients = new RegionalS3Clients(ctx);
+  const clients = await RegionalS3Clients.open(ctx);
   try {
     const responses = await mapWithConcurrency(buckets, BUCKET_CONCURRENCY, async (b): Promise<BucketResponse<T>> => {
       ctx.signal?.throwIfAborted();

@@ -1,4 +1,5 @@
-import { GetObjectLockConfigurationCommand, type GetObjectLockConfigurationCommandOutput, type DefaultRetention } from '@aws-sdk/client-s3';
+import type { DefaultRetention, GetObjectLockConfigurationCommandOutput } from '@aws-sdk/client-s3';
+import { loadS3Sdk } from '../../aws/sdk.js';
 import { captureAbsence, defineQuery, isCapturedError } from '../types.js';
 import { collectPerBucket, evaluatePerBucket, matchesBucketPattern, stringListParam, type S3BucketsEvidence } from './buckets.js';
 
@@ -27,10 +28,12 @@ export const objectLock = defineQuery<ObjectLockEvidence>({
     requiredBuckets: { description: 'Bucket names (`*` wildcard allowed) that must have Object Lock enabled.', default: [] },
     minimumRetentionDays: { description: 'Minimum default retention, in days, for the required buckets (0: any).', default: 0 },
   },
-  collect: (ctx) =>
-    collectPerBucket(ctx, (s3, bucket) =>
+  async collect(ctx) {
+    const { GetObjectLockConfigurationCommand } = await loadS3Sdk();
+    return collectPerBucket(ctx, (s3, bucket) =>
       captureAbsence(() => s3.send(new GetObjectLockConfigurationCommand({ Bucket: bucket })), ['ObjectLockConfigurationNotFoundError']),
-    ),
+    );
+  },
   evaluate(data, params) {
     const required = stringListParam(params.requiredBuckets, []);
     const minDays = Number(params.minimumRetentionDays ?? 0);

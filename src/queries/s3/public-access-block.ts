@@ -1,9 +1,6 @@
-import { GetPublicAccessBlockCommand, type GetPublicAccessBlockCommandOutput, type PublicAccessBlockConfiguration } from '@aws-sdk/client-s3';
-import {
-  S3ControlClient,
-  GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
-  type GetPublicAccessBlockCommandOutput as GetAccountPublicAccessBlockCommandOutput,
-} from '@aws-sdk/client-s3-control';
+import type { GetPublicAccessBlockCommandOutput, PublicAccessBlockConfiguration } from '@aws-sdk/client-s3';
+import type { GetPublicAccessBlockCommandOutput as GetAccountPublicAccessBlockCommandOutput } from '@aws-sdk/client-s3-control';
+import { loadS3ControlSdk, loadS3Sdk } from '../../aws/sdk.js';
 import { captureAbsence, defineQuery, isCapturedError, type CapturedError, type ResourceResult } from '../types.js';
 import { collectPerBucket, evaluatePerBucket, type S3BucketsEvidence } from './buckets.js';
 
@@ -32,6 +29,8 @@ export const publicAccessBlock = defineQuery<PublicAccessBlockEvidence>({
   // S3 API) and s3:GetAccountPublicAccessBlock (account, S3 Control API). s3:ListBuckets is s3:ListAllMyBuckets.
   apiCalls: ['s3:ListBuckets', 's3:GetBucketLocation', 's3:GetPublicAccessBlock'],
   async collect(ctx) {
+    const { GetPublicAccessBlockCommand } = await loadS3Sdk();
+    const { S3ControlClient, GetPublicAccessBlockCommand: GetAccountPublicAccessBlockCommand } = await loadS3ControlSdk();
     const account = await captureAbsence(
       () => ctx.clients.get(S3ControlClient).send(new GetAccountPublicAccessBlockCommand({ AccountId: ctx.accountId })),
       [NO_PAB],

@@ -1,4 +1,5 @@
-import { GetBucketPolicyCommand, type GetBucketPolicyCommandOutput } from '@aws-sdk/client-s3';
+import type { GetBucketPolicyCommandOutput } from '@aws-sdk/client-s3';
+import { loadS3Sdk } from '../../aws/sdk.js';
 import { captureAbsence, defineQuery, isCapturedError } from '../types.js';
 import { collectPerBucket, evaluatePerBucket, type S3BucketsEvidence } from './buckets.js';
 
@@ -64,8 +65,10 @@ export const tlsOnlyPolicy = defineQuery<TlsOnlyPolicyEvidence>({
   scope: 'global',
   // IAM action for s3:ListBuckets is s3:ListAllMyBuckets.
   apiCalls: ['s3:ListBuckets', 's3:GetBucketLocation', 's3:GetBucketPolicy'],
-  collect: (ctx) =>
-    collectPerBucket(ctx, (s3, bucket) => captureAbsence(() => s3.send(new GetBucketPolicyCommand({ Bucket: bucket })), ['NoSuchBucketPolicy'])),
+  async collect(ctx) {
+    const { GetBucketPolicyCommand } = await loadS3Sdk();
+    return collectPerBucket(ctx, (s3, bucket) => captureAbsence(() => s3.send(new GetBucketPolicyCommand({ Bucket: bucket })), ['NoSuchBucketPolicy']));
+  },
   evaluate(data) {
     return evaluatePerBucket(data, (bucket, response) => {
       if (isCapturedError(response) || !response.Policy) {

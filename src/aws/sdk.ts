@@ -1,0 +1,26 @@
+/**
+ * AWS SDK client packages, each loaded on its first use and shared after that.
+ * A process that never calls a service (help, `controls`, `verify`, an idle daemon) never pays for its client:
+ * @aws-sdk/client-ec2 alone is ~90 MB of resident memory and ~2 s of start-up. Modules keep `import type` for the
+ * SDK's types, which the compiler erases, and load the client, command and paginator values through these.
+ */
+function onFirstUse<M>(load: () => Promise<M>): () => Promise<M> {
+  let loaded: Promise<M> | undefined;
+  return () => (loaded ??= load());
+}
+
+export const loadAccountSdk = onFirstUse(() => import('@aws-sdk/client-account'));
+export const loadCloudTrailSdk = onFirstUse(() => import('@aws-sdk/client-cloudtrail'));
+export const loadCloudWatchLogsSdk = onFirstUse(() => import('@aws-sdk/client-cloudwatch-logs'));
+export const loadConfigServiceSdk = onFirstUse(() => import('@aws-sdk/client-config-service'));
+export const loadEc2Sdk = onFirstUse(() => import('@aws-sdk/client-ec2'));
+export const loadGuardDutySdk = onFirstUse(() => import('@aws-sdk/client-guardduty'));
+export const loadIamSdk = onFirstUse(() => import('@aws-sdk/client-iam'));
+export const loadKmsSdk = onFirstUse(() => import('@aws-sdk/client-kms'));
+export const loadOrganizationsSdk = onFirstUse(() => import('@aws-sdk/client-organizations'));
+export const loadRdsSdk = onFirstUse(() => import('@aws-sdk/client-rds'));
+export const loadS3Sdk = onFirstUse(() => import('@aws-sdk/client-s3'));
+export const loadS3ControlSdk = onFirstUse(() => import('@aws-sdk/client-s3-control'));
+export const loadSecurityHubSdk = onFirstUse(() => import('@aws-sdk/client-securityhub'));
+export const loadStsSdk = onFirstUse(() => import('@aws-sdk/client-sts'));
+export const loadCredentialProviders = onFirstUse(() => import('@aws-sdk/credential-providers'));
