@@ -1,4 +1,5 @@
-import { CloudTrailClient, GetEventSelectorsCommand, type AdvancedEventSelector, type EventSelector, type GetEventSelectorsCommandOutput, type Trail } from '@aws-sdk/client-cloudtrail';
+import type { AdvancedEventSelector, EventSelector, GetEventSelectorsCommandOutput, Trail } from '@aws-sdk/client-cloudtrail';
+import { loadCloudTrailSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata } from '../types.js';
 import { describeTrails, trailLabel, type DescribeTrailsEvidence } from './trails.js';
 
@@ -81,6 +82,7 @@ export const s3DataEvents = defineQuery<S3DataEventsEvidence>({
   apiCalls: ['cloudtrail:DescribeTrails', 'cloudtrail:GetEventSelectors'],
   async collect(ctx) {
     const trails = await describeTrails(ctx);
+    const { CloudTrailClient, GetEventSelectorsCommand } = await loadCloudTrailSdk();
     const ct = ctx.clients.get(CloudTrailClient);
     const selectors: S3DataEventsEvidence['selectors'] = [];
     for (const t of trails.trailList ?? []) {

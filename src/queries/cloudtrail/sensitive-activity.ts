@@ -1,4 +1,5 @@
-import { CloudTrailClient, paginateLookupEvents, type Event } from '@aws-sdk/client-cloudtrail';
+import type { Event } from '@aws-sdk/client-cloudtrail';
+import { loadCloudTrailSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, toDate, type ResourceResult } from '../types.js';
 
 /** Events found by one LookupEvents search (all pages), newest first as CloudTrail returns them. */
@@ -76,6 +77,7 @@ export const sensitiveActivity = defineQuery<SensitiveActivityEvidence>({
     const hours = Number(ctx.params.lookbackHours ?? 24);
     const endTime = ctx.now;
     const startTime = new Date(endTime.getTime() - hours * 3_600_000);
+    const { CloudTrailClient, paginateLookupEvents } = await loadCloudTrailSdk();
     const ct = ctx.clients.get(CloudTrailClient);
     const names = [...new Set([...eventNames(ctx.params.sensitiveEvents), CONSOLE_LOGIN])];
     const lookups: EventLookup[] = [];

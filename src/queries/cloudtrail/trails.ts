@@ -1,4 +1,5 @@
-import { CloudTrailClient, DescribeTrailsCommand, GetTrailStatusCommand, type DescribeTrailsCommandOutput, type GetTrailStatusCommandOutput, type Trail } from '@aws-sdk/client-cloudtrail';
+import type { DescribeTrailsCommandOutput, GetTrailStatusCommandOutput, Trail } from '@aws-sdk/client-cloudtrail';
+import { loadCloudTrailSdk } from '../../aws/sdk.js';
 import { stripMetadata, type QueryContext, type ResourceResult } from '../types.js';
 
 export type DescribeTrailsEvidence = Omit<DescribeTrailsCommandOutput, '$metadata'>;
@@ -15,11 +16,13 @@ export interface TrailStatusEvidence {
  * elsewhere ("shadow trails"), which DescribeTrails returns when includeShadowTrails is true. Not paginated.
  */
 export async function describeTrails(ctx: QueryContext): Promise<DescribeTrailsEvidence> {
+  const { CloudTrailClient, DescribeTrailsCommand } = await loadCloudTrailSdk();
   return stripMetadata(await ctx.clients.get(CloudTrailClient).send(new DescribeTrailsCommand({ includeShadowTrails: true })));
 }
 
 /** GetTrailStatus for each trail, addressed by ARN (required for trails whose home region is elsewhere). */
 export async function trailStatuses(ctx: QueryContext, trails: readonly Trail[]): Promise<TrailStatusEvidence[]> {
+  const { CloudTrailClient, GetTrailStatusCommand } = await loadCloudTrailSdk();
   const ct = ctx.clients.get(CloudTrailClient);
   const out: TrailStatusEvidence[] = [];
   for (const t of trails) {
