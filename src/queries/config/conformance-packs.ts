@@ -1,10 +1,5 @@
-import {
-  ConfigServiceClient,
-  paginateDescribeConformancePackCompliance,
-  paginateDescribeConformancePacks,
-  type ConformancePackDetail,
-  type ConformancePackRuleCompliance,
-} from '@aws-sdk/client-config-service';
+import type { ConformancePackDetail, ConformancePackRuleCompliance } from '@aws-sdk/client-config-service';
+import { loadConfigServiceSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
 
 export interface ConformancePacksEvidence {
@@ -25,6 +20,7 @@ export const conformancePacks = defineQuery<ConformancePacksEvidence>({
   scope: 'regional',
   apiCalls: ['config:DescribeConformancePacks', 'config:DescribeConformancePackCompliance'],
   async collect(ctx) {
+    const { ConfigServiceClient, paginateDescribeConformancePackCompliance, paginateDescribeConformancePacks } = await loadConfigServiceSdk();
     const cfg = ctx.clients.get(ConfigServiceClient);
     const packs: ConformancePackDetail[] = [];
     for await (const page of paginateDescribeConformancePacks({ client: cfg }, {})) packs.push(...(stripMetadata(page).ConformancePackDetails ?? []));

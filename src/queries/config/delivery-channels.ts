@@ -1,11 +1,9 @@
-import {
-  ConfigServiceClient,
-  DescribeDeliveryChannelsCommand,
-  DescribeDeliveryChannelStatusCommand,
-  type ConfigExportDeliveryInfo,
-  type DescribeDeliveryChannelsCommandOutput,
-  type DescribeDeliveryChannelStatusCommandOutput,
+import type {
+  ConfigExportDeliveryInfo,
+  DescribeDeliveryChannelStatusCommandOutput,
+  DescribeDeliveryChannelsCommandOutput,
 } from '@aws-sdk/client-config-service';
+import { loadConfigServiceSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, toDate, type ResourceResult } from '../types.js';
 
 export interface DeliveryChannelsEvidence {
@@ -33,6 +31,7 @@ export const deliveryChannels = defineQuery<DeliveryChannelsEvidence>({
   scope: 'regional',
   apiCalls: ['config:DescribeDeliveryChannels', 'config:DescribeDeliveryChannelStatus'],
   async collect(ctx) {
+    const { ConfigServiceClient, DescribeDeliveryChannelsCommand, DescribeDeliveryChannelStatusCommand } = await loadConfigServiceSdk();
     const cfg = ctx.clients.get(ConfigServiceClient);
     return {
       channels: stripMetadata(await cfg.send(new DescribeDeliveryChannelsCommand({}))),

@@ -1,11 +1,9 @@
-import {
-  ConfigServiceClient,
-  DescribeConfigurationRecordersCommand,
-  DescribeConfigurationRecorderStatusCommand,
-  type ConfigurationRecorder,
-  type DescribeConfigurationRecordersCommandOutput,
-  type DescribeConfigurationRecorderStatusCommandOutput,
+import type {
+  ConfigurationRecorder,
+  DescribeConfigurationRecorderStatusCommandOutput,
+  DescribeConfigurationRecordersCommandOutput,
 } from '@aws-sdk/client-config-service';
+import { loadConfigServiceSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, toDate, type ResourceResult } from '../types.js';
 
 export interface RecorderStatusEvidence {
@@ -40,6 +38,7 @@ export const recorderStatus = defineQuery<RecorderStatusEvidence>({
   scope: 'regional',
   apiCalls: ['config:DescribeConfigurationRecorders', 'config:DescribeConfigurationRecorderStatus'],
   async collect(ctx) {
+    const { ConfigServiceClient, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand } = await loadConfigServiceSdk();
     const cfg = ctx.clients.get(ConfigServiceClient);
     return {
       recorders: stripMetadata(await cfg.send(new DescribeConfigurationRecordersCommand({}))),

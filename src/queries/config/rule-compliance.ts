@@ -1,12 +1,5 @@
-import {
-  ConfigServiceClient,
-  paginateDescribeComplianceByConfigRule,
-  paginateDescribeConfigRules,
-  paginateGetComplianceDetailsByConfigRule,
-  type ComplianceByConfigRule,
-  type ConfigRule,
-  type EvaluationResult,
-} from '@aws-sdk/client-config-service';
+import type { ComplianceByConfigRule, ConfigRule, EvaluationResult } from '@aws-sdk/client-config-service';
+import { loadConfigServiceSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
 
 export interface RuleComplianceEvidence {
@@ -31,6 +24,7 @@ export const ruleCompliance = defineQuery<RuleComplianceEvidence>({
   scope: 'regional',
   apiCalls: ['config:DescribeConfigRules', 'config:DescribeComplianceByConfigRule', 'config:GetComplianceDetailsByConfigRule'],
   async collect(ctx) {
+    const { ConfigServiceClient, paginateDescribeComplianceByConfigRule, paginateDescribeConfigRules, paginateGetComplianceDetailsByConfigRule } = await loadConfigServiceSdk();
     const cfg = ctx.clients.get(ConfigServiceClient);
     const configRules: ConfigRule[] = [];
     for await (const page of paginateDescribeConfigRules({ client: cfg }, {})) configRules.push(...(stripMetadata(page).ConfigRules ?? []));
