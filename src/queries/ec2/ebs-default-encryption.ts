@@ -1,4 +1,5 @@
-import { EC2Client, GetEbsEncryptionByDefaultCommand, type GetEbsEncryptionByDefaultCommandOutput } from '@aws-sdk/client-ec2';
+import type { GetEbsEncryptionByDefaultCommandOutput } from '@aws-sdk/client-ec2';
+import { loadEc2Sdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata } from '../types.js';
 
 export type EbsDefaultEncryptionEvidence = Omit<GetEbsEncryptionByDefaultCommandOutput, '$metadata'>;
@@ -11,7 +12,10 @@ export const ebsDefaultEncryption = defineQuery<EbsDefaultEncryptionEvidence>({
   remediation: 'Turn on EBS encryption by default in the region (`aws ec2 enable-ebs-encryption-by-default`), optionally with a customer managed KMS key.',
   scope: 'regional',
   apiCalls: ['ec2:GetEbsEncryptionByDefault'],
-  collect: async (ctx) => stripMetadata(await ctx.clients.get(EC2Client).send(new GetEbsEncryptionByDefaultCommand({}))),
+  async collect(ctx) {
+    const { EC2Client, GetEbsEncryptionByDefaultCommand } = await loadEc2Sdk();
+    return stripMetadata(await ctx.clients.get(EC2Client).send(new GetEbsEncryptionByDefaultCommand({})));
+  },
   evaluate(data, _params, ctx) {
     const base = { resource: `arn:aws:ec2:${ctx.region}:${ctx.accountId}:ebs-encryption-by-default`, resourceType: 'AWS::::Account' };
     if (data?.EbsEncryptionByDefault === undefined) return [{ ...base, status: 'error', reason: 'the evidence holds no GetEbsEncryptionByDefault answer' }];

@@ -1,4 +1,5 @@
-import { EC2Client, paginateDescribeInstances, type Reservation } from '@aws-sdk/client-ec2';
+import type { Reservation } from '@aws-sdk/client-ec2';
+import { loadEc2Sdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
 
 /** DescribeInstances, all pages. */
@@ -19,6 +20,7 @@ export const imdsv2 = defineQuery<InstancesEvidence>({
   scope: 'regional',
   apiCalls: ['ec2:DescribeInstances'],
   async collect(ctx) {
+    const { EC2Client, paginateDescribeInstances } = await loadEc2Sdk();
     const reservations: Reservation[] = [];
     for await (const page of paginateDescribeInstances({ client: ctx.clients.get(EC2Client), pageSize: 1000 }, {})) {
       ctx.signal?.throwIfAborted();

@@ -1,4 +1,5 @@
-import { EC2Client, paginateDescribeSecurityGroups, type Filter, type IpPermission, type SecurityGroup } from '@aws-sdk/client-ec2';
+import type { Filter, IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
+import { loadEc2Sdk } from '../../aws/sdk.js';
 import { stripMetadata, type QueryContext } from '../types.js';
 
 /** DescribeSecurityGroups, all pages (optionally filtered). */
@@ -8,6 +9,7 @@ export interface SecurityGroupsEvidence {
 }
 
 export async function collectSecurityGroups(ctx: QueryContext, filters?: Filter[]): Promise<SecurityGroupsEvidence> {
+  const { EC2Client, paginateDescribeSecurityGroups } = await loadEc2Sdk();
   const ec2 = ctx.clients.get(EC2Client);
   const securityGroups: SecurityGroup[] = [];
   for await (const page of paginateDescribeSecurityGroups({ client: ec2, pageSize: 1000 }, filters ? { Filters: filters } : {})) {
