@@ -1,4 +1,5 @@
-import { GuardDutyClient, GetDetectorCommand, paginateListDetectors, type GetDetectorCommandOutput } from '@aws-sdk/client-guardduty';
+import type { GetDetectorCommandOutput } from '@aws-sdk/client-guardduty';
+import { loadGuardDutySdk } from '../../aws/sdk.js';
 import { stripMetadata, type QueryContext, type ResourceResult } from '../types.js';
 
 export type Detector = Omit<GetDetectorCommandOutput, '$metadata'>;
@@ -10,6 +11,7 @@ export interface DetectorsEvidence {
 }
 
 export async function collectDetectors(ctx: QueryContext): Promise<DetectorsEvidence> {
+  const { GuardDutyClient, GetDetectorCommand, paginateListDetectors } = await loadGuardDutySdk();
   const gd = ctx.clients.get(GuardDutyClient);
   const detectorIds: string[] = [];
   for await (const page of paginateListDetectors({ client: gd }, {})) detectorIds.push(...(stripMetadata(page).DetectorIds ?? []));

@@ -1,13 +1,5 @@
-import {
-  GuardDutyClient,
-  GetFindingsCommand,
-  GetFindingsStatisticsCommand,
-  paginateListDetectors,
-  paginateListFindings,
-  type Finding,
-  type FindingCriteria,
-  type GetFindingsStatisticsCommandOutput,
-} from '@aws-sdk/client-guardduty';
+import type { Finding, FindingCriteria, GetFindingsStatisticsCommandOutput } from '@aws-sdk/client-guardduty';
+import { loadGuardDutySdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, toDate, type ResourceResult } from '../types.js';
 import { detectorArn } from './detectors.js';
 
@@ -65,6 +57,7 @@ export const findings = defineQuery<GuardDutyFindingsEvidence>({
     minimumSeverity: { description: 'Open findings at or above this severity need review (GuardDuty high: 7.0).', default: 7 },
   },
   async collect(ctx) {
+    const { GuardDutyClient, GetFindingsCommand, GetFindingsStatisticsCommand, paginateListDetectors, paginateListFindings } = await loadGuardDutySdk();
     const gd = ctx.clients.get(GuardDutyClient);
     const detectorIds: string[] = [];
     for await (const page of paginateListDetectors({ client: gd }, {})) detectorIds.push(...(stripMetadata(page).DetectorIds ?? []));
