@@ -1,4 +1,5 @@
-import { GetPolicyVersionCommand, IAMClient, paginateListPolicies, type Policy, type PolicyVersion } from '@aws-sdk/client-iam';
+import type { Policy, PolicyVersion } from '@aws-sdk/client-iam';
+import { loadIamSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
 
 /** ListPolicies (customer managed, attached, all pages) and the default version of each. */
@@ -46,6 +47,7 @@ export const adminPolicies = defineQuery<AdminPoliciesEvidence>({
   scope: 'global',
   apiCalls: ['iam:ListPolicies', 'iam:GetPolicyVersion'],
   async collect(ctx) {
+    const { GetPolicyVersionCommand, IAMClient, paginateListPolicies } = await loadIamSdk();
     const iam = ctx.clients.get(IAMClient);
     const policies: Policy[] = [];
     for await (const page of paginateListPolicies({ client: iam, pageSize: 100 }, { Scope: 'Local', OnlyAttached: true })) {

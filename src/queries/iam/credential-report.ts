@@ -1,10 +1,5 @@
-import {
-  GenerateCredentialReportCommand,
-  GetCredentialReportCommand,
-  IAMClient,
-  type GenerateCredentialReportCommandOutput,
-  type GetCredentialReportCommandOutput,
-} from '@aws-sdk/client-iam';
+import type { GenerateCredentialReportCommandOutput, GetCredentialReportCommandOutput } from '@aws-sdk/client-iam';
+import { loadIamSdk } from '../../aws/sdk.js';
 import { stripMetadata, toDate, type QueryContext, type ResourceResult } from '../types.js';
 
 /**
@@ -54,6 +49,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * Polling is bounded by `timeoutMs` and stops as soon as the run is aborted.
  */
 export async function collectCredentialReport(ctx: QueryContext, polling: CredentialReportPolling = DEFAULT_POLLING): Promise<CredentialReportEvidence> {
+  const { GenerateCredentialReportCommand, GetCredentialReportCommand, IAMClient } = await loadIamSdk();
   const iam = ctx.clients.get(IAMClient);
   const started = Date.now();
   let delay = polling.initialDelayMs;

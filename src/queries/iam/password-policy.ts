@@ -1,4 +1,5 @@
-import { GetAccountPasswordPolicyCommand, IAMClient, type GetAccountPasswordPolicyCommandOutput } from '@aws-sdk/client-iam';
+import type { GetAccountPasswordPolicyCommandOutput } from '@aws-sdk/client-iam';
+import { loadIamSdk } from '../../aws/sdk.js';
 import { captureAbsence, defineQuery, isCapturedError, type CapturedError } from '../types.js';
 import { dayParam } from './credential-report.js';
 
@@ -18,7 +19,10 @@ export const passwordPolicy = defineQuery<PasswordPolicyEvidence>({
     minimumPasswordLength: { description: 'Shortest password length accepted (PCI DSS 8.3.6: 12 characters).', default: 12 },
     minimumPasswordReusePrevention: { description: 'Previous passwords that may not be reused (PCI DSS 8.3.7: the last 4).', default: 4 },
   },
-  collect: (ctx) => captureAbsence(() => ctx.clients.get(IAMClient).send(new GetAccountPasswordPolicyCommand({})), ['NoSuchEntityException', 'NoSuchEntity']),
+  async collect(ctx) {
+    const { GetAccountPasswordPolicyCommand, IAMClient } = await loadIamSdk();
+    return captureAbsence(() => ctx.clients.get(IAMClient).send(new GetAccountPasswordPolicyCommand({})), ['NoSuchEntityException', 'NoSuchEntity']);
+  },
   evaluate(data, params) {
     const resource = { resource: 'account', resourceType: 'AWS::IAM::AccountPasswordPolicy' };
     if (isCapturedError(data)) {

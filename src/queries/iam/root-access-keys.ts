@@ -1,4 +1,5 @@
-import { GetAccountSummaryCommand, IAMClient, type GetAccountSummaryCommandOutput } from '@aws-sdk/client-iam';
+import type { GetAccountSummaryCommandOutput } from '@aws-sdk/client-iam';
+import { loadIamSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata } from '../types.js';
 import { CREDENTIAL_REPORT_ACTIONS, ROOT_USER, collectCredentialReport, credentialReportRows, isTrue, type CredentialReportEvidence } from './credential-report.js';
 
@@ -17,6 +18,7 @@ export const rootAccessKeys = defineQuery<RootAccessKeysEvidence>({
   scope: 'global',
   apiCalls: [...CREDENTIAL_REPORT_ACTIONS, 'iam:GetAccountSummary'],
   async collect(ctx) {
+    const { GetAccountSummaryCommand, IAMClient } = await loadIamSdk();
     const credentialReport = await collectCredentialReport(ctx);
     const accountSummary = stripMetadata(await ctx.clients.get(IAMClient).send(new GetAccountSummaryCommand({})));
     return { credentialReport, accountSummary };
