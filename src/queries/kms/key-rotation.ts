@@ -1,4 +1,5 @@
-import { GetKeyRotationStatusCommand, KMSClient, type GetKeyRotationStatusCommandOutput } from '@aws-sdk/client-kms';
+import type { GetKeyRotationStatusCommandOutput } from '@aws-sdk/client-kms';
+import { loadKmsSdk } from '../../aws/sdk.js';
 import { captureAbsence, defineQuery, isCapturedError, type CapturedError } from '../types.js';
 import { collectKeys, evaluateCustomerKeys, isoDay, keyLabel, type KmsKeysEvidence } from './keys.js';
 
@@ -21,6 +22,7 @@ export const keyRotation = defineQuery<KeyRotationEvidence>({
   scope: 'regional',
   apiCalls: ['kms:ListKeys', 'kms:DescribeKey', 'kms:GetKeyRotationStatus'],
   async collect(ctx) {
+    const { GetKeyRotationStatusCommand, KMSClient } = await loadKmsSdk();
     const keys = await collectKeys(ctx);
     const kms = ctx.clients.get(KMSClient);
     const rotation: KeyRotationEvidence['rotation'] = [];

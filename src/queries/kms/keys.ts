@@ -1,4 +1,5 @@
-import { DescribeKeyCommand, KMSClient, paginateListKeys, type KeyListEntry, type KeyMetadata } from '@aws-sdk/client-kms';
+import type { KeyListEntry, KeyMetadata } from '@aws-sdk/client-kms';
+import { loadKmsSdk } from '../../aws/sdk.js';
 import { stripMetadata, toDate, type QueryContext, type ResourceResult } from '../types.js';
 
 /** ListKeys (all pages) and DescribeKey for each key. */
@@ -8,6 +9,7 @@ export interface KmsKeysEvidence {
 }
 
 export async function collectKeys(ctx: QueryContext): Promise<KmsKeysEvidence> {
+  const { DescribeKeyCommand, KMSClient, paginateListKeys } = await loadKmsSdk();
   const kms = ctx.clients.get(KMSClient);
   const keys: KeyListEntry[] = [];
   for await (const page of paginateListKeys({ client: kms, pageSize: 1000 }, {})) keys.push(...(stripMetadata(page).Keys ?? []));
