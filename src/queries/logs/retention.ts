@@ -1,4 +1,5 @@
-import { CloudWatchLogsClient, paginateDescribeLogGroups, type LogGroup } from '@aws-sdk/client-cloudwatch-logs';
+import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
+import { loadCloudWatchLogsSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
 
 /** DescribeLogGroups, all pages. */
@@ -20,6 +21,7 @@ export const retention = defineQuery<LogGroupsEvidence>({
     minimumRetentionDays: { description: 'Fewest days a log group must keep its events (PCI DSS 10.5.1: 12 months).', default: 365 },
   },
   async collect(ctx) {
+    const { CloudWatchLogsClient, paginateDescribeLogGroups } = await loadCloudWatchLogsSdk();
     const logGroups: LogGroup[] = [];
     for await (const page of paginateDescribeLogGroups({ client: ctx.clients.get(CloudWatchLogsClient), pageSize: 50 }, {})) {
       ctx.signal?.throwIfAborted();
