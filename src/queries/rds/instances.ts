@@ -1,4 +1,5 @@
-import { RDSClient, paginateDescribeDBInstances, type DBInstance } from '@aws-sdk/client-rds';
+import type { DBInstance } from '@aws-sdk/client-rds';
+import { loadRdsSdk } from '../../aws/sdk.js';
 import { stripMetadata, type QueryContext, type ResourceResult } from '../types.js';
 
 /** DescribeDBInstances, all pages. */
@@ -7,6 +8,7 @@ export interface DbInstancesEvidence {
 }
 
 export async function collectDbInstances(ctx: QueryContext): Promise<DbInstancesEvidence> {
+  const { RDSClient, paginateDescribeDBInstances } = await loadRdsSdk();
   const dbInstances: DBInstance[] = [];
   for await (const page of paginateDescribeDBInstances({ client: ctx.clients.get(RDSClient), pageSize: 100 }, {})) {
     ctx.signal?.throwIfAborted();
