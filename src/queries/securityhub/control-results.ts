@@ -1,4 +1,5 @@
-import { SecurityHubClient, paginateGetFindings, type AwsSecurityFinding, type AwsSecurityFindingFilters } from '@aws-sdk/client-securityhub';
+import type { AwsSecurityFinding, AwsSecurityFindingFilters } from '@aws-sdk/client-securityhub';
+import { loadSecurityHubSdk } from '../../aws/sdk.js';
 import { defineQuery, isCapturedError, stripMetadata, type ResourceResult, type ResourceStatus } from '../types.js';
 import { collectEnabledStandards, pciSubscriptions, standardsId, type EnabledStandardsEvidence } from './standards.js';
 
@@ -33,6 +34,7 @@ export const controlResults = defineQuery<ControlResultsEvidence>({
   scope: 'regional',
   apiCalls: ['securityhub:GetEnabledStandards', 'securityhub:GetFindings'],
   async collect(ctx) {
+    const { SecurityHubClient, paginateGetFindings } = await loadSecurityHubSdk();
     const enabledStandards = await collectEnabledStandards(ctx);
     const hub = ctx.clients.get(SecurityHubClient);
     const standards: ControlResultsEvidence['standards'] = [];

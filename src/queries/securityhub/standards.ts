@@ -1,4 +1,5 @@
-import { SecurityHubClient, paginateGetEnabledStandards, type StandardsSubscription } from '@aws-sdk/client-securityhub';
+import type { StandardsSubscription } from '@aws-sdk/client-securityhub';
+import { loadSecurityHubSdk } from '../../aws/sdk.js';
 import { captureAbsence, isCapturedError, stripMetadata, type CapturedError, type QueryContext } from '../types.js';
 
 /** GetEnabledStandards (all pages), or the "not subscribed to Security Hub" answer kept as evidence. */
@@ -12,6 +13,7 @@ export const PCI_STANDARD = /(?:^|:|\/)standards\/pci-dss\/v\/(\d+(?:\.\d+)*)$/;
 export const PCI_VERSIONS = ['4.0.1', '3.2.1'];
 
 export async function collectEnabledStandards(ctx: QueryContext): Promise<EnabledStandardsEvidence> {
+  const { SecurityHubClient, paginateGetEnabledStandards } = await loadSecurityHubSdk();
   return captureAbsence(async () => {
     const subs: StandardsSubscription[] = [];
     for await (const page of paginateGetEnabledStandards({ client: ctx.clients.get(SecurityHubClient), pageSize: 100 }, {})) {
