@@ -1,12 +1,10 @@
-import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { OrganizationsClient, paginateListAccounts, type Account } from '@aws-sdk/client-organizations';
-import { AccountClient, paginateListRegions } from '@aws-sdk/client-account';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { Account } from '@aws-sdk/client-organizations';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { scrubSecrets } from '../log/logger.js';
 import { AwsClientProvider } from '../aws/clients.js';
+import { loadAccountSdk, loadCredentialProviders, loadOrganizationsSdk, loadStsSdk } from '../aws/sdk.js';
 import { EvidenceLockerError } from '../errors.js';
 import { sha256Hex } from '../seal/hash.js';
 import { Semaphore } from './limit.js';
@@ -87,17 +85,21 @@ export function sharedSession(
 
 /** Credentials for a member account: AssumeRole, shared by all of the account's clients and renewed before expiry. */
 export function assumedRoleCredentials(config: Config, roleArn: string): AwsCredentialIdentityProvider {
-  return sharedSession(
-    fromTemporaryCredentials({
-      params: {
-        RoleArn: roleArn,
-        RoleSessionName: 'evidence-locker',
-        DurationSeconds: config.accounts.sessionDurationSeconds,
-        ...(config.accounts.externalId ? { ExternalId: config.accounts.externalId } : {}),
-      },
-      clientConfig: { region: config.regions.home },
-    }),
-  );
+  let assumeRole: Promise<AwsCredentialIdentityProvider> | undefined;
+  return sharedSession(async () => {
+    assumeRole ??= loadCredentialProviders().then(({ fromTemporaryCredentials }) =>
+      fromTemporaryCredentials({
+        params: {
+          RoleArn: roleArn,
+          RoleSessionName: 'evidence-locker',
+          DurationSeconds: config.accounts.sessionDurationSeconds,
+          ...(config.accounts.externalId ? { ExternalId: config.accounts.externalId } : {}),
+        },
+        clientConfig: { region: config.regions.home },
+      }),
+    );
+    return (await assumeRole)();
+  });
 }
 
 /** The shard (1..count) an account belongs to: a stable hash of its id, so adding accounts never moves others. */
@@ -118,6 +120,7 @@ export function isActiveAccount(a: Pick<Account, 'State' | 'Status'>): boolean {
 
 /** Every account of the organization, ACTIVE ones only, sorted by id. Needs the management or a delegated administrator account. */
 export async function listOrganizationAccounts(config: Config, log: Logger): Promise<{ active: Account[]; skipped: Account[] }> {
+  const { OrganizationsClient, paginateListAccounts } = await loadOrganizationsSdk();
   const provider = new AwsClientProvider({ accountId: 'current', region: config.regions.home, maxAttempts: config.collect.maxAttempts });
   const active: Account[] = [];
   const skipped: Account[] = [];
@@ -142,6 +145,7 @@ export async function listOrganizationAccounts(config: Config, log: Logger): Pro
 
 /** The regions enabled in an account (ENABLED and ENABLED_BY_DEFAULT), from the Account API, sorted. */
 export async function listEnabledRegions(config: Config, accountId: string, credentials?: AwsCredentialIdentityProvider): Promise<string[]> {
+  const { AccountClient, paginateListRegions } = await loadAccountSdk();
   const provider = new AwsClientProvider({ accountId, region: config.regions.home, credentials, maxAttempts: config.collect.maxAttempts });
   try {
     const regions: string[] = [];
@@ -172,6 +176,7 @@ export async function resolveTargets(config: Config, filter: TargetFilter, log: 
   const gaps: TargetGap[] = [];
   let candidates: { accountId: string; name?: string; roleArn?: string }[];
   if (config.accounts.source === 'current') {
+    const { STSClient, GetCallerIdentityCommand } = await loadStsSdk();
     const provider = new AwsClientProvider({ accountId: 'current', region: config.regions.home, maxAttempts: config.collect.maxAttempts });
     try {
       const id = await provider.get(STSClient).send(new GetCallerIdentityCommand({}));
