@@ -4,9 +4,7 @@ import type { Logger } from '../log/logger.js';
 import { ConfigError } from '../errors.js';
 import type { ManifestSigner } from './signer.js';
 import { LocalEd25519Signer } from './local-signer.js';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { AwsClientProvider } from '../aws/clients.js';
-import { KmsManifestSigner } from './kms-signer.js';
+import { loadKmsSdk } from '../aws/sdk.js';
 
 export interface OpenSignerOptions {
   log?: Logger;
@@ -47,6 +45,8 @@ export async function openSigner(config: Pick<Config, 'signing' | 'stateDir'>, o
         'use the key ARN as signing.keyId, or set signing.region (or AWS_REGION)',
       );
     }
+    // The KMS client and the SDK client factory load only for a KMS key; a local key never needs them.
+    const [{ KMSClient }, { AwsClientProvider }, { KmsManifestSigner }] = await Promise.all([loadKmsSdk(), import('../aws/clients.js'), import('./kms-signer.js')]);
     const clients = new AwsClientProvider({ accountId: arn?.[2] ?? 'manifest-signing', region });
     const signer = await KmsManifestSigner.open(clients.get(KMSClient), signing.keyId);
     opts.log?.info({ keyId: signer.keyId, algorithm: signer.algorithm, region }, 'signing manifests with the AWS KMS key');

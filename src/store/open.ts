@@ -4,7 +4,6 @@ import type { Logger } from '../log/logger.js';
 import { ConfigError } from '../errors.js';
 import type { EvidenceStore } from './types.js';
 import { LocalEvidenceStore } from './local.js';
-import { S3EvidenceStore } from './s3.js';
 
 export interface OpenStoreOptions {
   log?: Logger;
@@ -20,6 +19,8 @@ export async function openStore(config: Config['store'], opts: OpenStoreOptions 
     return new LocalEvidenceStore(root);
   }
   if (config.kind === 's3') {
+    // Loaded only for an S3 store: the AWS SDK's S3 client is the larger part of a local-store process otherwise.
+    const { S3EvidenceStore } = await import('./s3.js');
     const store = new S3EvidenceStore(config, { log: opts.log });
     opts.log?.debug({ store: 's3', location: store.location, mode: store.mode, retentionDays: store.retentionDays }, 'opening S3 evidence store');
     return store;
