@@ -3,9 +3,7 @@ import type { Config, ScheduleConfig } from '../config/schema.js';
 import type { Catalog } from '../controls/schema.js';
 import type { EvidenceStore } from '../store/types.js';
 import type { ManifestSigner } from '../seal/signer.js';
-import { runCollection } from '../collect/run.js';
 import { attachProgress } from '../collect/progress.js';
-import { buildPackage } from '../package/build.js';
 import { loadExceptions } from '../package/exceptions.js';
 import type { ActionFn } from './daemon.js';
 
@@ -41,9 +39,13 @@ export function packagePeriod(period: NonNullable<ScheduleConfig['period']>, sch
   return { from: day(firstOfPrevious), to: day(firstOfThisMonth - DAY_MS) };
 }
 
-/** A scheduled collection: the same engine as `evidence-locker collect`, aborted through the daemon's signal. */
+/**
+ * A scheduled collection: the same engine as `evidence-locker collect`, aborted through the daemon's signal.
+ * The engine (query registry, SDK client factory) loads at the first firing, so an idle daemon stays small.
+ */
 export function collectAction(deps: ActionDeps): ActionFn {
   return async (req) => {
+    const { runCollection } = await import('../collect/run.js');
     const progress = attachProgress(req.log, { stream: { isTTY: false, write: () => true }, intervalSeconds: deps.progressIntervalSeconds ?? 60 });
     try {
       const outcome = await runCollection({
@@ -76,9 +78,11 @@ export function collectAction(deps: ActionDeps): ActionFn {
 /**
  * A scheduled package of the previous period (default: the previous month) into `outDir` (default
  * `<stateDir>/packages`). Shard runs of one slot are merged by the package builder, which reports missing shards.
+ * The builder (PDF renderer, zip writer) loads at the first firing.
  */
 export function packageAction(deps: ActionDeps): ActionFn {
   return async (req) => {
+    const { buildPackage } = await import('../package/build.js');
     const { from, to } = packagePeriod(req.schedule.period ?? 'previous-month', req.scheduledAt);
     const frameworks = req.schedule.frameworks?.length ? req.schedule.frameworks : deps.config.frameworks;
     const outDir = resolve(req.schedule.outDir ?? join(deps.config.stateDir, 'packages'));
