@@ -1,5 +1,6 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { once } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Catalog } from '../controls/schema.js';
@@ -13,16 +14,17 @@ import { sha256Hex } from '../seal/hash.js';
 import type { ManifestSigner } from '../seal/signer.js';
 import type { EvidenceStore } from '../store/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { controlsCsv, evidenceCsvChunks } from './csv.js';
+import { BodyIndex, mergeByPath } from './bodies.js';
+import { EVIDENCE_CSV_HEADER, controlsCsv, csvLine, evidenceCsvRows } from './csv.js';
 import { exceptionStates, type ExceptionEntry } from './exceptions.js';
-import { gatherRuns, missingShards, parsePeriod, type IncludedRun } from './gather.js';
+import { gatherRuns, missingShards, parsePeriod, readRunManifest, readRunManifestBytes, type IncludedRun } from './gather.js';
 import { renderIndexHtml, DEFAULT_HTML_BODY_BUDGET } from './html.js';
 import {
   PACKAGE_FILES,
   PACKAGE_MANIFEST_SCHEMA,
   attestationPath,
   evidencePath,
-  packageManifestBytes,
+  packageManifestChunks,
   runPath,
   type PackageFile,
   type PackageManifest,
@@ -30,9 +32,9 @@ import {
 import { statusCounts, type PackageModel } from './model.js';
 import { renderOscal } from './oscal.js';
 import { renderReportPdf } from './pdf.js';
-import { buildTimeline, loadVerifiedBody } from './timeline.js';
+import { TimelineBuilder, loadVerifiedBody } from './timeline.js';
 import { verifyGuide } from './verify-guide.js';
-import { compareCodeUnits, writeDeterministicZip, type ZipSource } from './zip.js';
+import { compareCodeUnits, writeDeterministicZip, type ZipEntry } from './zip.js';
 
 export interface BuildPackageOptions {
   store: EvidenceStore;
@@ -126,28 +128,17 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
   const outDir = resolve(opts.outDir);
   await mkdir(outDir, { recursive: true });
   const zipPath = join(outDir, baseName);
-  // Only generated files that can grow with the record count are staged on disk; evidence streams from the store.
+  // Generated files that grow with the record count are written to a staging folder; evidence streams from the store.
   const staging = join(outDir, `.${baseName}.staging-${process.pid}`);
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
 
   try {
-    const files: PackageFile[] = [];
-    const sources = new Map<string, ZipSource>();
-    const put = async (path: string, bytes: Buffer) => {
-      sources.set(path, { buffer: bytes });
-      files.push({ path, sha256: sha256Hex(bytes), size: bytes.length });
-    };
+    // Every file but the evidence bodies (few: three per run plus the views), with where its bytes come from.
+    const small: PackageEntry[] = [];
+    const put = (path: string, bytes: Buffer) => small.push({ path, sha256: sha256Hex(bytes), size: bytes.length, source: { buffer: bytes } });
 
-    // Sealed runs, byte for byte as the store holds them.
-    for (const run of allRuns) {
-      await put(runPath(run.runId, 'manifest.json'), run.manifestBytes);
-      await put(runPath(run.runId, 'manifest.sig'), run.signature);
-      await put(runPath(run.runId, 'public-key.pem'), Buffer.from(run.publicKeyPem, 'utf8'));
-    }
-
-    // Evidence bodies are content-addressed: the signed run manifests already give each one's SHA-256 and size.
-    // They are fetched when the zip reaches them and checked against that address then.
+    // Evidence bodies and run manifests are fetched when the zip reaches them and checked against their hash then.
     const fetchChecked = (sha: string, what: string) => async () => {
       const bytes = await opts.store.getObject(sha);
       const actual = sha256Hex(bytes);
@@ -158,33 +149,17 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       }
       return bytes;
     };
-    const written = new Set<string>();
-    const attestationFiles = new Map<string, string>();
-    let records = 0;
-    for (const run of allRuns) {
-      const isAttestation = run.manifest.kind === 'attestation';
-      for (const rec of run.manifest.records) {
-        if (!isAttestation && !accountSet.has(rec.accountId)) continue;
-        records++;
-        if (written.has(rec.sha256)) continue;
-        written.add(rec.sha256);
-        const path = evidencePath(rec.sha256);
-        sources.set(path, { size: rec.size, fetch: fetchChecked(rec.sha256, `evidence record ${rec.recordId} of run ${run.runId}:`) });
-        files.push({ path, sha256: rec.sha256, size: rec.size });
-        if (!isAttestation) continue;
-        const file = (await loadVerifiedBody(opts.store, rec.sha256)).body.attestation?.file;
-        if (file && !attestationFiles.has(file.sha256)) {
-          const p = attestationPath(file.sha256, file.name);
-          sources.set(p, { size: file.size, fetch: fetchChecked(file.sha256, `attestation document ${file.name}:`) });
-          files.push({ path: p, sha256: file.sha256, size: file.size });
-          attestationFiles.set(file.sha256, p);
-          attestationFiles.set(rec.sha256, p);
-        }
-      }
-    }
-    opts.log?.info({ runs: allRuns.length, records, bodies: written.size }, 'package: evidence copied');
 
-    const timeline = await buildTimeline({
+    // Sealed runs, byte for byte as the store holds them.
+    for (const run of allRuns) {
+      small.push({ path: runPath(run.runId, 'manifest.json'), sha256: run.manifestSha256, size: run.manifestSize, source: { size: run.manifestSize, fetch: () => readRunManifestBytes(opts.store, run) } });
+      put(runPath(run.runId, 'manifest.sig'), run.signature);
+      put(runPath(run.runId, 'public-key.pem'), Buffer.from(run.publicKeyPem, 'utf8'));
+    }
+
+    // One pass over the runs, one manifest in memory at a time: evidence bodies (content addresses and sizes from the
+    // signed manifests), evidence-index.csv, and the requirement timeline.
+    const timelineBuilder = await TimelineBuilder.open({
       store: opts.store,
       catalogs: opts.catalogs,
       frameworks,
@@ -196,6 +171,33 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       exceptions,
       evaluate: opts.evaluate,
     });
+    const bodies = new BodyIndex();
+    const attestationFiles = new Map<string, string>();
+    const evidenceCsv = new StagedFile(staging, PACKAGE_FILES.evidenceCsv);
+    await evidenceCsv.write(csvLine(EVIDENCE_CSV_HEADER));
+    let records = 0;
+    for (const run of allRuns) {
+      const manifest = await readRunManifest(opts.store, run);
+      const isAttestation = manifest.kind === 'attestation';
+      for (const rec of manifest.records) {
+        if (!isAttestation && !accountSet.has(rec.accountId)) continue;
+        records++;
+        bodies.add(rec.sha256, rec.size);
+        if (!isAttestation) continue;
+        const file = (await loadVerifiedBody(opts.store, rec.sha256)).body.attestation?.file;
+        if (file && !attestationFiles.has(file.sha256)) {
+          const p = attestationPath(file.sha256, file.name);
+          small.push({ path: p, sha256: file.sha256, size: file.size, source: { size: file.size, fetch: fetchChecked(file.sha256, `attestation document ${file.name}:`) } });
+          attestationFiles.set(file.sha256, p);
+          attestationFiles.set(rec.sha256, p);
+        }
+      }
+      await evidenceCsv.write(evidenceCsvRows(manifest, accountSet));
+      await timelineBuilder.addRun(run, manifest);
+    }
+    const timeline = timelineBuilder.finish();
+    small.push(await evidenceCsv.close());
+    opts.log?.info({ runs: allRuns.length, records, bodies: bodies.count }, 'package: runs read and evaluated');
 
     const publicKeyPem = await opts.signer.publicKeyPem();
     const signing = { algorithm: opts.signer.algorithm, keyFingerprint: await opts.signer.fingerprint(), keyId: opts.signer.keyId };
@@ -221,18 +223,22 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       attestationFiles,
     };
 
-    await put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to));
-    const csvFile = await streamToStaging(staging, PACKAGE_FILES.evidenceCsv, evidenceCsvChunks(allRuns, accountSet));
-    files.push(csvFile);
-    sources.set(PACKAGE_FILES.evidenceCsv, { file: join(staging, ...PACKAGE_FILES.evidenceCsv.split('/')) });
-    await put(PACKAGE_FILES.oscal, renderOscal(model));
-    await put(PACKAGE_FILES.report, await renderReportPdf(model));
-    await put(PACKAGE_FILES.html, await renderIndexHtml(model, (sha) => fetchChecked(sha, 'evidence record')(), opts.htmlBodyBudget ?? DEFAULT_HTML_BODY_BUDGET));
-    await put(PACKAGE_FILES.verifyGuide, Buffer.from(verifyGuide(model), 'utf8'));
-    await put(PACKAGE_FILES.publicKey, Buffer.from(publicKeyPem, 'utf8'));
+    put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to));
+    put(PACKAGE_FILES.oscal, renderOscal(model));
+    put(PACKAGE_FILES.report, await renderReportPdf(model));
+    put(PACKAGE_FILES.html, await renderIndexHtml(model, (sha) => fetchChecked(sha, 'evidence record')(), opts.htmlBodyBudget ?? DEFAULT_HTML_BODY_BUDGET));
+    put(PACKAGE_FILES.verifyGuide, Buffer.from(verifyGuide(model), 'utf8'));
+    put(PACKAGE_FILES.publicKey, Buffer.from(publicKeyPem, 'utf8'));
 
+    // Every file in byte order of path: the few listed above merged with the evidence bodies, generated on demand.
+    const evidenceEntries = function* (): Generator<PackageEntry> {
+      for (const b of bodies) {
+        yield { path: evidencePath(b.sha256), sha256: b.sha256, size: b.size, source: { size: b.size, fetch: fetchChecked(b.sha256, 'evidence record') } };
+      }
+    };
+    const sortedSmall = () => [...small].sort((a, b) => compareCodeUnits(a.path, b.path));
     const counts = statusCounts(model);
-    const manifest: PackageManifest = {
+    const manifestHead: Omit<PackageManifest, 'files'> = {
       schema: PACKAGE_MANIFEST_SCHEMA,
       organization,
       frameworks: catalogs.map((c) => ({ id: c.framework, name: c.name, version: c.version })),
@@ -244,20 +250,31 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       tool: model.tool,
       runs: allRuns.map(packageRun),
       missingShards: model.missingShards,
-      summary: { records, evidenceFiles: written.size, ...Object.fromEntries(Object.entries(counts).map(([k, v]) => [`status.${k}`, v])) },
+      summary: { records, evidenceFiles: bodies.count, ...Object.fromEntries(Object.entries(counts).map(([k, v]) => [`status.${k}`, v])) },
       signing,
-      files: [...files].sort((a, b) => compareCodeUnits(a.path, b.path)),
     };
-    const manifestBytes = packageManifestBytes(manifest);
-    const packageId = sha256Hex(manifestBytes);
-    await put(PACKAGE_FILES.manifest, manifestBytes);
-    await put(PACKAGE_FILES.signature, await opts.signer.sign(manifestBytes));
+    const manifestFile = new StagedFile(staging, PACKAGE_FILES.manifest);
+    for (const chunk of packageManifestChunks(manifestHead, mergeByPath(sortedSmall(), evidenceEntries()))) await manifestFile.write(chunk);
+    const manifestEntry = await manifestFile.close();
+    const packageId = manifestEntry.sha256;
+    // Signing needs the whole message (Ed25519 signs the bytes themselves); it is read back once, then dropped.
+    put(PACKAGE_FILES.signature, await opts.signer.sign(await readFile(manifestFile.abs)));
+    small.push(manifestEntry);
 
-    const sums = [...files].sort((a, b) => compareCodeUnits(a.path, b.path)).map((f) => `${f.sha256}  ${f.path}\n`).join('');
-    await put(PACKAGE_FILES.sums, Buffer.from(sums, 'utf8'));
+    const sumsFile = new StagedFile(staging, PACKAGE_FILES.sums);
+    let sums = '';
+    for (const f of mergeByPath(sortedSmall(), evidenceEntries())) {
+      sums += `${f.sha256}  ${f.path}\n`;
+      if (sums.length >= 1 << 16) {
+        await sumsFile.write(sums);
+        sums = '';
+      }
+    }
+    await sumsFile.write(sums);
+    small.push(await sumsFile.close());
 
-    await writeDeterministicZip(sources, zipPath, generatedAt);
-    const bytes = files.reduce((n, f) => n + f.size, 0);
+    await writeDeterministicZip(mergeByPath(sortedSmall(), evidenceEntries()), zipPath, generatedAt);
+    const bytes = small.reduce((n, f) => n + f.size, 0) + [...bodies].reduce((n, b) => n + b.size, 0);
     return {
       zipPath,
       packageId,
@@ -268,8 +285,8 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
         runs: periodRuns.length,
         attestationRuns: attestationRuns.length,
         records,
-        evidenceFiles: written.size,
-        files: files.length,
+        evidenceFiles: bodies.count,
+        files: small.length + bodies.count,
         bytes,
         statusCounts: counts,
         gapDays: timeline.rows.reduce((n, r) => n + r.gapDays.length, 0),
@@ -282,6 +299,9 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     await rm(staging, { recursive: true, force: true });
   }
 }
+
+/** A package file with where its bytes come from. */
+type PackageEntry = PackageFile & ZipEntry;
 
 function packageRun(r: IncludedRun): PackageManifest['runs'][number] {
   return {
@@ -304,19 +324,36 @@ function uniqueKeys(keys: { algorithm: string; keyFingerprint: string; keyId: st
   return [...m.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint));
 }
 
-/** Writes generated text to the staging folder chunk by chunk, hashing as it goes. */
-async function streamToStaging(staging: string, path: string, chunks: Iterable<string>): Promise<PackageFile> {
-  const abs = join(staging, ...path.split('/'));
-  await mkdir(dirname(abs), { recursive: true });
-  const out = createWriteStream(abs);
-  const hash = createHash('sha256');
-  let size = 0;
-  for (const chunk of chunks) {
-    const b = Buffer.from(chunk, 'utf8');
-    hash.update(b);
-    size += b.length;
-    if (!out.write(b)) await new Promise<void>((r) => out.once('drain', r));
+/** A generated file written to the staging folder piece by piece, hashed as it goes. */
+class StagedFile {
+  readonly abs: string;
+  private readonly out: WriteStream;
+  private readonly hash = createHash('sha256');
+  private size = 0;
+  private readonly opened: Promise<void>;
+
+  constructor(
+    staging: string,
+    private readonly path: string,
+  ) {
+    this.abs = join(staging, ...path.split('/'));
+    this.opened = mkdir(dirname(this.abs), { recursive: true }).then(() => undefined);
+    this.out = createWriteStream(this.abs, { flags: 'wx' });
+    this.out.on('error', () => undefined); // surfaced by close()
   }
-  await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
-  return { path, sha256: hash.digest('hex'), size };
+
+  async write(text: string): Promise<void> {
+    if (!text) return;
+    await this.opened;
+    const b = Buffer.from(text, 'utf8');
+    this.hash.update(b);
+    this.size += b.length;
+    if (!this.out.write(b)) await once(this.out, 'drain');
+  }
+
+  async close(): Promise<PackageEntry> {
+    await this.opened;
+    await new Promise<void>((res, rej) => this.out.end((err?: Error | null) => (err ? rej(err) : res())));
+    return { path: this.path, sha256: this.hash.digest('hex'), size: this.size, source: { file: this.abs } };
+  }
 }

@@ -1,4 +1,4 @@
-import type { IncludedRun } from './gather.js';
+import type { RunManifest } from '../seal/manifest.js';
 import { evidencePath } from './manifest.js';
 import { rowReasons, type RequirementTimeline } from './timeline.js';
 
@@ -61,19 +61,15 @@ export function controlsCsv(rows: RequirementTimeline[], lastDay: string): Buffe
 
 export const EVIDENCE_CSV_HEADER = ['run', 'record', 'query', 'account', 'region', 'collected_at', 'status', 'sha256', 'size', 'path'];
 
-/** One row per evidence record of every included run; records of accounts outside the package are left out. */
-export function* evidenceCsvChunks(runs: IncludedRun[], accounts: Set<string>): Generator<string> {
-  yield csvLine(EVIDENCE_CSV_HEADER);
-  for (const run of runs) {
-    let chunk = '';
-    for (const rec of run.manifest.records) {
-      if (run.manifest.kind !== 'attestation' && !accounts.has(rec.accountId)) continue;
-      chunk += csvLine([run.runId, rec.recordId, rec.queryId, rec.accountId, rec.region, rec.collectedAt, rec.status, rec.sha256, rec.size, evidencePath(rec.sha256)]);
-      if (chunk.length > 1 << 20) {
-        yield chunk;
-        chunk = '';
-      }
-    }
-    if (chunk) yield chunk;
+/**
+ * evidence-index.csv rows of one run: one per evidence record; records of accounts outside the package are left
+ * out (attestation runs are kept whole). The header line is EVIDENCE_CSV_HEADER, written once before the first run.
+ */
+export function evidenceCsvRows(run: Pick<RunManifest, 'runId' | 'kind' | 'records'>, accounts: Set<string>): string {
+  let chunk = '';
+  for (const rec of run.records) {
+    if (run.kind !== 'attestation' && !accounts.has(rec.accountId)) continue;
+    chunk += csvLine([run.runId, rec.recordId, rec.queryId, rec.accountId, rec.region, rec.collectedAt, rec.status, rec.sha256, rec.size, evidencePath(rec.sha256)]);
   }
+  return chunk;
 }

@@ -4,12 +4,18 @@ import { RunManifestSchema, type RunManifest } from '../seal/manifest.js';
 import type { EvidenceStore } from '../store/types.js';
 import type { MissingShard } from './manifest.js';
 
-/** A sealed run taken into a package, with its stored bytes untouched. */
+/** A run manifest without its record list: what a package keeps of each run while records are read one run at a time. */
+export type RunHeader = Omit<RunManifest, 'records'> & { recordCount: number };
+
+/**
+ * A sealed run taken into a package. Only the header is kept in memory; the records are read again, one run at a
+ * time, with `readRunManifest`, which checks the bytes still hash to `manifestSha256`.
+ */
 export interface IncludedRun {
   runId: string;
-  manifest: RunManifest;
-  manifestBytes: Buffer;
+  manifest: RunHeader;
   manifestSha256: string;
+  manifestSize: number;
   signature: Buffer;
   publicKeyPem: string;
 }
@@ -86,11 +92,12 @@ export async function gatherRuns(store: EvidenceStore, period: Period): Promise<
         hint: `run \`evidence-locker verify --store --run ${id}\` to check the run; the store is write-once, so report the damaged run to the store owner`,
       });
     }
+    const { records, ...header } = manifest;
     const run: IncludedRun = {
       runId: id,
-      manifest,
-      manifestBytes: stored.manifest,
+      manifest: { ...header, recordCount: records.length },
       manifestSha256: sha256Hex(stored.manifest),
+      manifestSize: stored.manifest.length,
       signature: stored.signature,
       publicKeyPem: stored.publicKeyPem,
     };
@@ -104,6 +111,24 @@ export async function gatherRuns(store: EvidenceStore, period: Period): Promise<
   periodRuns.sort(byStart);
   attestationRuns.sort(byStart);
   return { periodRuns, attestationRuns };
+}
+
+/** The run's manifest bytes from the store, checked against the hash taken when the run was gathered. */
+export async function readRunManifestBytes(store: EvidenceStore, run: IncludedRun): Promise<Buffer> {
+  const bytes = (await store.getRun(run.runId)).manifest;
+  const sha = sha256Hex(bytes);
+  if (sha !== run.manifestSha256) {
+    throw new EvidenceLockerError(`run ${run.runId}: manifest.json in the evidence store changed while the package was built (SHA-256 ${run.manifestSha256}, now ${sha})`, {
+      hint: `run \`evidence-locker verify --store --run ${run.runId}\` and report the run to the store owner; the store is write-once`,
+    });
+  }
+  return bytes;
+}
+
+/** The full run manifest (with its records), read again from the store and checked as in `readRunManifestBytes`. */
+export async function readRunManifest(store: EvidenceStore, run: IncludedRun): Promise<RunManifest> {
+  // Schema-checked when gathered; the same bytes need no second check.
+  return JSON.parse((await readRunManifestBytes(store, run)).toString('utf8')) as RunManifest;
 }
 
 /** Slots (one scheduled collection split over n shards) with fewer sealed shards than their count. */

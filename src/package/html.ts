@@ -1,6 +1,6 @@
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
-import { rowReasons } from './timeline.js';
+import { dayStatus, rowReasons } from './timeline.js';
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
 
 /** Total bytes of evidence bodies embedded in index.html; beyond it the viewer shows the path in the package. */
@@ -37,9 +37,9 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     gaps: r.gaps.slice(0, 20),
     changes: r.changes.slice(0, 50),
     changesTotal: r.changesTotal,
-    daily: r.daily.map((d) => STATUS_ORDER.indexOf(d.status)),
+    daily: Array.from(r.daily, (_code, i) => STATUS_ORDER.indexOf(dayStatus(r, i))),
     findings: (r.latest?.findings ?? []).slice(0, MAX_FINDINGS).map((f) => ({ s: f.status, r: f.resource, t: f.resourceType, q: f.queryId, g: f.region, why: f.reason, sha: f.evidenceSha256 })),
-    findingsTotal: r.latest?.findings.length ?? 0,
+    findingsTotal: r.findingsTotal,
     evidence: (r.latest?.evidence ?? []).slice(0, MAX_EVIDENCE).map((e) => ({ run: e.runId, id: e.recordId, q: e.queryId, g: e.region, at: e.collectedAt, sha: e.sha256, st: e.status })),
     exception: r.exception ? { state: r.exception.state, type: r.exception.type, owner: r.exception.owner, approvedBy: r.exception.approvedBy, expires: r.exception.expires, rationale: r.exception.rationale } : null,
   }));

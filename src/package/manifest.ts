@@ -88,3 +88,26 @@ export function attestationPath(sha256: string, name: string): string {
   const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '').slice(0, 80) || 'document';
   return `attestations/${sha256}-${safe}`;
 }
+
+/**
+ * The bytes of `packageManifestBytes({ ...m, files })`, produced piece by piece so a package of many files never
+ * holds its file list as one object tree or one string. `files` must be in byte order of path.
+ */
+export function* packageManifestChunks(m: Omit<PackageManifest, 'files'>, files: Iterable<PackageFile>): Generator<string> {
+  const whole = packageManifestBytes({ ...m, files: [] }).toString('utf8');
+  // A JSON string cannot hold a raw newline, so this line can only be the structural "files" member (depth 1).
+  const marker = '\n  "files": [],\n';
+  const at = whole.indexOf(marker);
+  if (at < 0 || whole.indexOf(marker, at + 1) >= 0) throw new Error('package manifest layout: "files" member not found once');
+  let chunk = whole.slice(0, at) + '\n  "files": [';
+  let first = true;
+  for (const f of files) {
+    chunk += `${first ? '' : ','}\n    {\n      "path": ${JSON.stringify(f.path)},\n      "sha256": ${JSON.stringify(f.sha256)},\n      "size": ${JSON.stringify(f.size)}\n    }`;
+    first = false;
+    if (chunk.length >= 1 << 16) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  yield chunk + (first ? ']' : '\n  ]') + whole.slice(at + marker.length - 2);
+}

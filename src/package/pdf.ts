@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 import type { ControlStatus } from '../evaluate/types.js';
-import { STATUS_SEVERITY, rowReasons, type RequirementTimeline } from './timeline.js';
+import { STATUS_SEVERITY, dayStatus, rowReasons, type RequirementTimeline } from './timeline.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { opensslVerifyCommand } from './verify-guide.js';
@@ -466,7 +466,7 @@ function overTimeChart(doc: Doc, model: PackageModel): void {
   doc.rect(x0, y0, w, h).lineWidth(0.5).strokeColor(RULE).stroke();
   days.forEach((_d, i) => {
     const counts: Record<string, number> = {};
-    for (const r of rows) counts[r.daily[i].status] = (counts[r.daily[i].status] ?? 0) + 1;
+    for (const r of rows) counts[dayStatus(r, i)] = (counts[dayStatus(r, i)] ?? 0) + 1;
     let y = y0 + h;
     for (const s of [...STATUS_ORDER].reverse()) {
       const v = counts[s] ?? 0;
@@ -539,8 +539,10 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
   );
 
   const failing = rows.flatMap((r) => (r.latest?.findings ?? []).filter((f) => f.status === 'fail' || f.status === 'needs-review').map((f) => ({ ...f, accountId: r.accountId })));
+  // Rows keep a capped list of findings; the totals count them all.
+  const failingTotal = rows.reduce((n, r) => n + r.failingTotal, 0);
   if (failing.length) {
-    doc.font('Helvetica-Bold').fontSize(8.5).fillColor(INK).text(`Failing or to-review resources (${failing.length})`, M.left, doc.y);
+    doc.font('Helvetica-Bold').fontSize(8.5).fillColor(INK).text(`Failing or to-review resources (${failingTotal})`, M.left, doc.y);
     doc.moveDown(0.2);
     table(
       doc,
@@ -553,7 +555,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
       failing.slice(0, FINDING_ROWS).map((f) => [statusCell(f.status === 'fail' ? 'fail' : 'needs-review'), `${f.accountId}\n${f.region}`, f.resource, f.reason]),
       { size: 7.5 },
     );
-    if (failing.length > FINDING_ROWS) para(doc, `${failing.length - FINDING_ROWS} more in controls.csv and index.html.`, MUTED, 8);
+    if (failingTotal > FINDING_ROWS) para(doc, `${failingTotal - FINDING_ROWS} more in controls.csv and index.html.`, MUTED, 8);
   }
 
   const changes = rows.flatMap((r) => r.changes.map((c) => ({ ...c, accountId: r.accountId })));
@@ -754,7 +756,7 @@ function methodSection(doc: Doc, model: PackageModel): void {
       { header: 'Records', width: 45 },
       { header: 'Manifest SHA-256', width: CONTENT_W - 362, mono: true },
     ],
-    [...model.runs, ...model.attestationRuns].slice(0, 400).map((r) => [r.runId, `${r.manifest.kind}\n${r.manifest.chain}${r.manifest.shard ? ` (${r.manifest.shard.index}/${r.manifest.shard.count})` : ''}`, r.manifest.completedAt.replace('T', ' ').slice(0, 19), String(r.manifest.records.length), r.manifestSha256]),
+    [...model.runs, ...model.attestationRuns].slice(0, 400).map((r) => [r.runId, `${r.manifest.kind}\n${r.manifest.chain}${r.manifest.shard ? ` (${r.manifest.shard.index}/${r.manifest.shard.count})` : ''}`, r.manifest.completedAt.replace('T', ' ').slice(0, 19), String(r.manifest.recordCount), r.manifestSha256]),
     { size: 6.5 },
   );
   if (model.runs.length + model.attestationRuns.length > 400) para(doc, 'More runs are listed in manifest.json.', MUTED, 8);

@@ -2,11 +2,12 @@ import type { Catalog, Requirement } from '../controls/schema.js';
 import type { Config } from '../config/schema.js';
 import { EvidenceBodySchema, type EvidenceBody } from '../collect/record.js';
 import { evaluateRun, type AttestationRef, type EvaluateRunInput } from '../evaluate/engine.js';
-import type { ControlResult, ControlStatus, EvidenceRef } from '../evaluate/types.js';
+import { CONTROL_STATUSES, type ControlResult, type ControlStatus, type EvidenceRef } from '../evaluate/types.js';
+import type { RunManifest } from '../seal/manifest.js';
 import { EvidenceLockerError } from '../errors.js';
 import { sha256Hex } from '../seal/hash.js';
 import type { EvidenceStore } from '../store/types.js';
-import { daysOf, runDay, type IncludedRun, type Period } from './gather.js';
+import { daysOf, readRunManifest, runDay, type IncludedRun, type Period } from './gather.js';
 import { exceptionFor, type ExceptionStatus } from './exceptions.js';
 
 /** Worst first: what an auditor must look at before anything else. */
@@ -30,6 +31,20 @@ export interface GapEntry {
   reason: string;
 }
 
+/** Day codes in `RequirementTimeline.daily`: the status's index in CONTROL_STATUSES, plus EVALUATED when a run judged that day. */
+const EVALUATED = 0x80;
+const STATUS_CODE = new Map(CONTROL_STATUSES.map((s, i) => [s, i]));
+
+/** Status of day `i` of the period for a row. */
+export function dayStatus(row: Pick<RequirementTimeline, 'daily'>, i: number): ControlStatus {
+  return CONTROL_STATUSES[row.daily[i] & ~EVALUATED];
+}
+
+/** Whether a run judged the row on day `i` (false: no evidence for the account that day). */
+export function evaluatedOn(row: Pick<RequirementTimeline, 'daily'>, i: number): boolean {
+  return (row.daily[i] & EVALUATED) !== 0;
+}
+
 /** One requirement for one account over the whole period. */
 export interface RequirementTimeline {
   framework: string;
@@ -39,9 +54,13 @@ export interface RequirementTimeline {
   status: ControlStatus;
   /** The worst status seen on any day of the period. */
   worst: ControlStatus;
-  /** One entry per day of the period; `runId` absent on days with no evidence for this account. */
-  daily: { day: string; status: ControlStatus; runId?: string }[];
+  /** One byte per day of the period (read with `dayStatus` and `evaluatedOn`): compact for long periods and many accounts. */
+  daily: Uint8Array;
+  /** The latest evaluation, with at most MAX_KEPT_FINDINGS findings (worst first) and MAX_KEPT_EVIDENCE evidence references. */
   latest?: ControlResult;
+  /** Findings of the latest evaluation before the cap, and how many of them fail or need review. */
+  findingsTotal: number;
+  failingTotal: number;
   latestRunId?: string;
   /** Day of the latest evaluation. */
   latestDay?: string;
@@ -83,6 +102,9 @@ export interface Timeline {
 const MAX_CHANGES = 200;
 const PRELOAD_CONCURRENCY = 16;
 const MAX_GAPS = 100;
+/** Findings and evidence references kept per row for the views (the rest are counted); the engine sorts the worst first. */
+export const MAX_KEPT_FINDINGS = 100;
+export const MAX_KEPT_EVIDENCE = 200;
 
 /** Reads a body from the store and checks it against its content address before anything uses it. */
 export async function loadVerifiedBody(store: EvidenceStore, sha256: string): Promise<{ bytes: Buffer; body: EvidenceBody }> {
@@ -100,7 +122,7 @@ export async function loadVerifiedBody(store: EvidenceStore, sha256: string): Pr
 export async function attestationsOf(store: EvidenceStore, runs: IncludedRun[]): Promise<AttestationRef[]> {
   const out: AttestationRef[] = [];
   for (const run of runs) {
-    for (const rec of run.manifest.records) {
+    for (const rec of (await readRunManifest(store, run)).records) {
       const { body } = await loadVerifiedBody(store, rec.sha256);
       if (!body.attestation) continue;
       out.push({
@@ -118,82 +140,129 @@ export async function attestationsOf(store: EvidenceStore, runs: IncludedRun[]):
   return out;
 }
 
+type Row = RequirementTimeline & {
+  /** Evidence of other runs (attestations) already counted; evidence of the run being folded is distinct by record. */
+  seenForeign: Set<string>;
+  gapKeys: Set<string>;
+  resourceState: Map<string, string>;
+};
+
 /**
- * Builds the per-requirement, per-account history of the period: each day's result comes from the latest
- * run of that day covering the account; days without one are gaps. Runs are evaluated one at a time, in
- * order, and only the compact history is kept, so memory does not grow with the number of records.
+ * Builds the per-requirement, per-account history of the period: each day's result comes from the latest run of
+ * that day covering the account; days without one are gaps. Runs are folded in one at a time, in order (`addRun`
+ * with the run's full manifest), and only a compact history per requirement and account is kept, so memory does
+ * not grow with the number of records or runs.
  */
-export async function buildTimeline(input: TimelineInput): Promise<Timeline> {
-  const evaluate = input.evaluate ?? evaluateRun;
-  const days = daysOf(input.period);
-  const dayIndex = new Map(days.map((d, i) => [d, i]));
-  const accounts = [...input.accounts].sort();
-  const attestations = await attestationsOf(input.store, input.attestationRuns);
+export class TimelineBuilder {
+  private readonly evaluate: (input: EvaluateRunInput) => Promise<ControlResult[]>;
+  private readonly days: string[];
+  private readonly dayIndex: Map<string, number>;
+  private readonly rows = new Map<string, Row>();
+  private readonly winners: Timeline['winners'] = [];
+  /** Winning runs in evaluation order, with the accounts each one wins. */
+  private readonly ordered: { run: IncludedRun; accounts: Set<string> }[];
+  private next = 0;
+  private readonly neededQueries: Set<string>;
 
-  // Which run wins each (day, account): the one completed last among the collection runs of that day.
-  const winner = new Map<string, IncludedRun>();
-  for (const run of input.periodRuns) {
-    if (run.manifest.kind !== 'collection') continue;
-    const day = runDay(run.manifest);
-    for (const acct of run.manifest.scope.accounts) {
-      if (!accounts.includes(acct)) continue;
-      const k = `${day}\u0000${acct}`;
-      const cur = winner.get(k);
-      if (!cur || run.manifest.completedAt > cur.manifest.completedAt || (run.manifest.completedAt === cur.manifest.completedAt && run.runId > cur.runId)) winner.set(k, run);
-    }
-  }
-  const winsOf = new Map<string, { run: IncludedRun; accounts: Set<string> }>();
-  const winners: Timeline['winners'] = [];
-  for (const [k, run] of [...winner].sort(([a], [b]) => a.localeCompare(b))) {
-    const [day, acct] = k.split('\u0000');
-    winners.push({ day, accountId: acct, runId: run.runId });
-    const w = winsOf.get(run.runId) ?? { run, accounts: new Set<string>() };
-    w.accounts.add(acct);
-    winsOf.set(run.runId, w);
-  }
+  private constructor(
+    private readonly input: TimelineInput,
+    private readonly attestations: AttestationRef[],
+  ) {
+    this.evaluate = input.evaluate ?? evaluateRun;
+    this.days = daysOf(input.period);
+    this.dayIndex = new Map(this.days.map((d, i) => [d, i]));
+    const accounts = [...input.accounts].sort();
+    const accountSet = new Set(accounts);
 
-  const rows = new Map<string, RequirementTimeline & { seen: Set<string>; gapKeys: Set<string>; resourceState: Map<string, string> }>();
-  const key = (fw: string, req: string, acct: string) => `${fw}\u0000${req}\u0000${acct}`;
-  for (const fw of input.frameworks) {
-    const catalog = input.catalogs.find((c) => c.framework === fw);
-    if (!catalog) throw new EvidenceLockerError(`framework ${fw} is not among the loaded catalogs`);
-    for (const req of catalog.requirements) {
-      for (const acct of accounts) {
-        rows.set(key(fw, req.id, acct), {
-          framework: fw,
-          requirement: req,
-          accountId: acct,
-          status: 'not-collected',
-          worst: 'not-collected',
-          daily: days.map((day) => ({ day, status: 'not-collected' as ControlStatus })),
-          evidenceCount: 0,
-          changes: [],
-          changesTotal: 0,
-          gapDays: [],
-          gaps: [],
-          gapsTotal: 0,
-          exception: exceptionFor(input.exceptions, fw, req.id, acct),
-          seen: new Set(),
-          gapKeys: new Set(),
-          resourceState: new Map(),
-        });
+    // Which run wins each (day, account): the one completed last among the collection runs of that day.
+    const winner = new Map<string, IncludedRun>();
+    for (const run of input.periodRuns) {
+      if (run.manifest.kind !== 'collection') continue;
+      const day = runDay(run.manifest);
+      for (const acct of run.manifest.scope.accounts) {
+        if (!accountSet.has(acct)) continue;
+        const k = `${day}\u0000${acct}`;
+        const cur = winner.get(k);
+        if (!cur || run.manifest.completedAt > cur.manifest.completedAt || (run.manifest.completedAt === cur.manifest.completedAt && run.runId > cur.runId)) winner.set(k, run);
       }
     }
+    const winsOf = new Map<string, { run: IncludedRun; accounts: Set<string> }>();
+    for (const [k, run] of [...winner].sort(([a], [b]) => a.localeCompare(b))) {
+      const [day, acct] = k.split('\u0000');
+      this.winners.push({ day, accountId: acct, runId: run.runId });
+      const w = winsOf.get(run.runId) ?? { run, accounts: new Set<string>() };
+      w.accounts.add(acct);
+      winsOf.set(run.runId, w);
+    }
+    this.ordered = [...winsOf.values()].sort((a, b) => a.run.manifest.startedAt.localeCompare(b.run.manifest.startedAt) || a.run.runId.localeCompare(b.run.runId));
+
+    for (const fw of input.frameworks) {
+      const catalog = input.catalogs.find((c) => c.framework === fw);
+      if (!catalog) throw new EvidenceLockerError(`framework ${fw} is not among the loaded catalogs`);
+      for (const req of catalog.requirements) {
+        for (const acct of accounts) {
+          this.rows.set(rowKey(fw, req.id, acct), {
+            framework: fw,
+            requirement: req,
+            accountId: acct,
+            status: 'not-collected',
+            worst: 'not-collected',
+            daily: new Uint8Array(this.days.length).fill(STATUS_CODE.get('not-collected')!),
+            findingsTotal: 0,
+            failingTotal: 0,
+            evidenceCount: 0,
+            changes: [],
+            changesTotal: 0,
+            gapDays: [],
+            gaps: [],
+            gapsTotal: 0,
+            exception: exceptionFor(input.exceptions, fw, req.id, acct),
+            seenForeign: new Set(),
+            gapKeys: new Set(),
+            resourceState: new Map(),
+          });
+        }
+      }
+    }
+    this.neededQueries = new Set(input.frameworks.flatMap((fw) => input.catalogs.find((c) => c.framework === fw)?.requirements.flatMap((r) => r.queries) ?? []));
   }
 
-  const neededQueries = new Set(input.frameworks.flatMap((fw) => input.catalogs.find((c) => c.framework === fw)?.requirements.flatMap((r) => r.queries) ?? []));
-  const ordered = [...winsOf.values()].sort((a, b) => a.run.manifest.startedAt.localeCompare(b.run.manifest.startedAt) || a.run.runId.localeCompare(b.run.runId));
-  for (const { run, accounts: wonAccounts } of ordered) {
+  /** Reads the attestation runs (manual evidence applies to every day) and prepares the rows. */
+  static async open(input: TimelineInput): Promise<TimelineBuilder> {
+    return new TimelineBuilder(input, await attestationsOf(input.store, input.attestationRuns));
+  }
+
+  get attestationRefs(): AttestationRef[] {
+    return this.attestations;
+  }
+
+  /** Whether `run` decides at least one (day, account) and so must be folded in with `addRun`. */
+  wins(run: IncludedRun): boolean {
+    return this.ordered.some((w) => w.run.runId === run.runId);
+  }
+
+  /**
+   * Folds one run in. Runs must come in the order of `periodRuns` (start time, then run id); runs that decide no
+   * day are ignored. `manifest` is the run's full manifest (from `readRunManifest`).
+   */
+  async addRun(run: IncludedRun, manifest: RunManifest): Promise<void> {
+    const w = this.ordered[this.next];
+    if (!w || w.run.runId !== run.runId) {
+      if (this.ordered.some((o) => o.run.runId === run.runId)) throw new Error(`timeline: run ${run.runId} folded out of order`);
+      return;
+    }
+    this.next++;
+    const wonAccounts = w.accounts;
     const day = runDay(run.manifest);
-    const di = dayIndex.get(day)!;
+    const di = this.dayIndex.get(day)!;
     // Read the bodies this evaluation needs with bounded concurrency rather than one by one as the engine asks;
     // the engine keeps every body of the run it has read until the run is evaluated, so this holds no more.
     const bodies = new Map<string, Promise<EvidenceBody>>();
-    const needed = [...new Set(run.manifest.records.filter((r) => wonAccounts.has(r.accountId) && neededQueries.has(r.queryId)).map((r) => r.sha256))];
+    const needed = [...new Set(manifest.records.filter((r) => wonAccounts.has(r.accountId) && this.neededQueries.has(r.queryId)).map((r) => r.sha256))];
     const load = (sha: string) => {
       let p = bodies.get(sha);
       if (!p) {
-        p = loadVerifiedBody(input.store, sha).then((b) => b.body);
+        p = loadVerifiedBody(this.input.store, sha).then((b) => b.body);
         bodies.set(sha, p);
       }
       return p;
@@ -204,21 +273,21 @@ export async function buildTimeline(input: TimelineInput): Promise<Timeline> {
         while (next < needed.length) await load(needed[next++]).catch(() => undefined);
       }),
     );
-    const results = await evaluate({
-      manifest: run.manifest,
+    const results = await this.evaluate({
+      manifest,
       loadBody: load,
-      catalogs: input.catalogs,
-      frameworks: input.frameworks,
-      parameterOverrides: input.parameterOverrides,
+      catalogs: this.input.catalogs,
+      frameworks: this.input.frameworks,
+      parameterOverrides: this.input.parameterOverrides,
       // Manual evidence sealed any time up to the period end supports the requirement for the whole period.
-      attestations,
+      attestations: this.attestations,
       accounts: [...wonAccounts].sort(),
     });
     await preload;
     for (const res of results) {
-      const row = rows.get(key(res.framework, res.requirementId, res.accountId));
+      const row = this.rows.get(rowKey(res.framework, res.requirementId, res.accountId));
       if (!row) continue;
-      row.daily[di] = { day, status: res.status, runId: run.runId };
+      row.daily[di] = STATUS_CODE.get(res.status)! | EVALUATED;
       if (row.latest && row.latest.status !== res.status) {
         pushChange(row, { day, runId: run.runId, subject: 'status', from: row.latest.status, to: res.status, detail: res.reasons[0] ?? '' });
       }
@@ -228,10 +297,17 @@ export async function buildTimeline(input: TimelineInput): Promise<Timeline> {
         if (before !== undefined && before !== f.status) pushChange(row, { day, runId: run.runId, subject: `${f.resource} (${f.region})`, from: before, to: f.status, detail: f.reason });
         row.resourceState.set(rk, f.status);
       }
-      row.latest = res;
+      row.findingsTotal = res.findings.length;
+      row.failingTotal = res.findings.reduce((n, f) => n + (f.status === 'fail' || f.status === 'needs-review' ? 1 : 0), 0);
+      row.latest = {
+        ...res,
+        findings: res.findings.length > MAX_KEPT_FINDINGS ? res.findings.slice(0, MAX_KEPT_FINDINGS) : res.findings,
+        evidence: res.evidence.length > MAX_KEPT_EVIDENCE ? res.evidence.slice(0, MAX_KEPT_EVIDENCE) : res.evidence,
+      };
       row.latestRunId = run.runId;
       row.latestDay = day;
-      for (const ev of res.evidence) countEvidence(row, ev);
+      const thisRun = new Set<string>();
+      for (const ev of res.evidence) countEvidence(row, ev, run.runId, thisRun);
       for (const g of res.gaps) {
         const gk = `${g.queryId}\u0000${g.region}\u0000${g.reason}`;
         row.gapsTotal++;
@@ -243,21 +319,40 @@ export async function buildTimeline(input: TimelineInput): Promise<Timeline> {
     }
   }
 
-  const out: RequirementTimeline[] = [];
-  for (const row of rows.values()) {
-    const automated = row.requirement.coverage === 'automated' || row.requirement.coverage === 'partial';
-    if (automated) row.gapDays = row.daily.filter((d) => d.runId === undefined).map((d) => d.day);
-    if (!automated && !row.latest) {
-      // Manual, inherited and not-applicable requirements have a status without any collection run.
-      const fixed: ControlStatus = row.requirement.coverage === 'not-applicable' ? 'not-applicable' : 'manual';
-      row.daily = row.daily.map((d) => ({ ...d, status: fixed }));
+  /** The timeline, once every winning run has been folded in. */
+  finish(): Timeline {
+    if (this.next < this.ordered.length) throw new Error(`timeline: run ${this.ordered[this.next].run.runId} was never folded in`);
+    const out: RequirementTimeline[] = [];
+    for (const row of this.rows.values()) {
+      const automated = row.requirement.coverage === 'automated' || row.requirement.coverage === 'partial';
+      if (automated) row.gapDays = this.days.filter((_d, i) => !evaluatedOn(row, i));
+      if (!automated && !row.latest) {
+        // Manual, inherited and not-applicable requirements have a status without any collection run.
+        row.daily.fill(STATUS_CODE.get(row.requirement.coverage === 'not-applicable' ? 'not-applicable' : 'manual')!);
+      }
+      row.status = row.latest?.status ?? (automated ? 'not-collected' : row.requirement.coverage === 'not-applicable' ? 'not-applicable' : 'manual');
+      let worst = row.status;
+      for (let i = 0; i < row.daily.length; i++) {
+        const s = dayStatus(row, i);
+        if (STATUS_SEVERITY[s] < STATUS_SEVERITY[worst]) worst = s;
+      }
+      row.worst = worst;
+      const { seenForeign: _s, gapKeys: _g, resourceState: _r, ...clean } = row;
+      out.push(clean);
     }
-    row.status = row.latest?.status ?? (automated ? 'not-collected' : row.requirement.coverage === 'not-applicable' ? 'not-applicable' : 'manual');
-    row.worst = row.daily.reduce<ControlStatus>((w, d) => (STATUS_SEVERITY[d.status] < STATUS_SEVERITY[w] ? d.status : w), row.status);
-    const { seen: _s, gapKeys: _g, resourceState: _r, ...clean } = row;
-    out.push(clean);
+    return { days: this.days, rows: out, attestations: this.attestations, winners: this.winners };
   }
-  return { days, rows: out, attestations, winners };
+}
+
+function rowKey(fw: string, req: string, acct: string): string {
+  return `${fw}\u0000${req}\u0000${acct}`;
+}
+
+/** Builds the whole timeline, reading each run's records from the store in turn (see TimelineBuilder). */
+export async function buildTimeline(input: TimelineInput): Promise<Timeline> {
+  const builder = await TimelineBuilder.open(input);
+  for (const run of input.periodRuns) if (builder.wins(run)) await builder.addRun(run, await readRunManifest(input.store, run));
+  return builder.finish();
 }
 
 /**
@@ -268,22 +363,27 @@ export function rowReasons(row: RequirementTimeline, lastDay: string): string[] 
   const reasons = [...(row.latest?.reasons ?? [])];
   const automated = row.requirement.coverage === 'automated' || row.requirement.coverage === 'partial';
   if (automated && row.latestDay && row.latestDay < lastDay) {
-    const stale = row.daily.length - 1 - row.daily.findIndex((d) => d.day === row.latestDay);
+    const stale = Math.round((Date.parse(`${lastDay}T00:00:00Z`) - Date.parse(`${row.latestDay}T00:00:00Z`)) / 86_400_000);
     reasons.unshift(`STALE: latest evidence is from ${row.latestDay}; none for the last ${stale} day(s) of the period`);
   }
   if (automated && !row.latest) reasons.unshift('GAP: no evidence for this account on any day of the period');
   return reasons;
 }
 
-function pushChange(row: RequirementTimeline, c: StatusChange): void {
+function pushChange(row: Row, c: StatusChange): void {
   row.changesTotal++;
   if (row.changes.length < MAX_CHANGES) row.changes.push(c);
 }
 
-function countEvidence(row: RequirementTimeline & { seen: Set<string> }, ev: EvidenceRef): void {
-  const k = `${ev.runId}\u0000${ev.recordId}`;
-  if (row.seen.has(k)) return;
-  row.seen.add(k);
+function countEvidence(row: Row, ev: EvidenceRef, runId: string, thisRun: Set<string>): void {
+  if (ev.runId === runId) {
+    if (thisRun.has(ev.recordId)) return;
+    thisRun.add(ev.recordId);
+  } else {
+    const k = `${ev.runId}\u0000${ev.recordId}`;
+    if (row.seenForeign.has(k)) return;
+    row.seenForeign.add(k);
+  }
   row.evidenceCount++;
   if (!row.firstEvidence || ev.collectedAt < row.firstEvidence) row.firstEvidence = ev.collectedAt;
   if (!row.lastEvidence || ev.collectedAt > row.lastEvidence) row.lastEvidence = ev.collectedAt;
