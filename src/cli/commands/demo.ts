@@ -7,12 +7,6 @@ import { createLogger } from '../../log/logger.js';
 import { loadCatalogs } from '../../controls/load.js';
 import { openStore } from '../../store/open.js';
 import { openSigner } from '../../seal/open.js';
-import { runCollection } from '../../collect/run.js';
-import { buildPackage } from '../../package/build.js';
-import { verifyPackage } from '../../verify/package.js';
-import { extractPackageZip } from '../../verify/unzip.js';
-import { startSimulatedAws, simulatorEnv } from '../../simulator/server.js';
-import { demoWorld, DEMO_ACCOUNT_ID, DEMO_REGIONS } from '../../simulator/worlds/demo.js';
 import { ExitCode, EvidenceLockerError } from '../../errors.js';
 import type { GlobalOptions } from '../shared.js';
 
@@ -26,6 +20,23 @@ interface DemoOptions extends GlobalOptions {
  */
 export async function runDemo(opts: { out: string; logLevel?: string; write?: (s: string) => void }): Promise<{ zipPath: string; reportPath: string; exitCode: number }> {
   const write = opts.write ?? ((s: string) => process.stdout.write(s));
+  // The simulator (with the SDK operation schemas it serves), the collection engine, the package builder and the
+  // verifier load only when the demo runs, not for every command of the CLI.
+  const [
+    { startSimulatedAws, simulatorEnv },
+    { demoWorld, DEMO_ACCOUNT_ID, DEMO_REGIONS },
+    { runCollection },
+    { buildPackage },
+    { verifyPackage },
+    { extractPackageZip },
+  ] = await Promise.all([
+    import('../../simulator/server.js'),
+    import('../../simulator/worlds/demo.js'),
+    import('../../collect/run.js'),
+    import('../../package/build.js'),
+    import('../../verify/package.js'),
+    import('../../verify/unzip.js'),
+  ]);
   const out = resolve(opts.out);
   mkdirSync(out, { recursive: true });
   const log = createLogger({ level: opts.logLevel ?? 'warn' });
