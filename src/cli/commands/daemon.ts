@@ -3,9 +3,8 @@ import { commandContext, parseShard, type GlobalOptions } from '../shared.js';
 import { loadCatalogs } from '../../controls/load.js';
 import { openStore } from '../../store/open.js';
 import { openSigner } from '../../seal/open.js';
-import { EvidenceDaemon, type ActionFn, type DaemonAction } from '../../daemon/daemon.js';
-import { collectAction, packageAction, type ActionDeps } from '../../daemon/actions.js';
-import { validateSchedules, DEFAULT_SCHEDULES } from '../../daemon/schedule.js';
+import type { ActionFn, DaemonAction } from '../../daemon/daemon.js';
+import type { ActionDeps } from '../../daemon/actions.js';
 
 interface DaemonCommandOptions extends GlobalOptions {
   shard?: { index: number; count: number };
@@ -34,6 +33,12 @@ export function registerDaemonCommand(program: Command, deps: DaemonCommandDeps 
     .action(async (opts: DaemonCommandOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<DaemonCommandOptions>();
       const { config, log } = commandContext(g);
+      // The scheduler (node-cron) and the health server load for this command only, not for every CLI invocation.
+      const [{ EvidenceDaemon }, { collectAction, packageAction }, { validateSchedules, DEFAULT_SCHEDULES }] = await Promise.all([
+        import('../../daemon/daemon.js'),
+        import('../../daemon/actions.js'),
+        import('../../daemon/schedule.js'),
+      ]);
       // Schedules are checked before the store is opened: a typo in a cron expression is a usage error, not a network error.
       const schedules = config.schedules.length ? config.schedules : DEFAULT_SCHEDULES;
       validateSchedules(schedules, ['collect', 'package']);
