@@ -3,7 +3,6 @@ import { commandContext, type GlobalOptions } from '../shared.js';
 import { loadCatalogs } from '../../controls/load.js';
 import { openStore } from '../../store/open.js';
 import { openSigner } from '../../seal/open.js';
-import { sealAttestation } from '../../package/attest.js';
 
 interface AttestOptions extends GlobalOptions {
   framework: string;
@@ -30,6 +29,7 @@ export function registerAttestCommand(program: Command): void {
       const store = await openStore(config.store, { log });
       await store.preflight();
       const signer = await openSigner(config, { log });
+      const { sealAttestation } = await import('../../package/attest.js');
       const r = await sealAttestation({ store, signer, catalogs, framework: opts.framework, requirement: opts.requirement, by: opts.by, note: opts.note, file: opts.file });
       process.stdout.write(
         `attestation for ${opts.framework} ${opts.requirement} sealed in run ${r.runId}\n` +

@@ -3,7 +3,6 @@ import { commandContext, listOption, accountIdsOption, parseShard, type GlobalOp
 import { loadCatalogs } from '../../controls/load.js';
 import { openStore } from '../../store/open.js';
 import { openSigner } from '../../seal/open.js';
-import { runCollection } from '../../collect/run.js';
 import { ExitCode } from '../../errors.js';
 import { attachProgress } from '../../collect/progress.js';
 
@@ -34,6 +33,7 @@ export function registerCollectCommand(program: Command): void {
       const store = await openStore(config.store, { log });
       await store.preflight();
       const signer = await openSigner(config, { log });
+      const { runCollection } = await import('../../collect/run.js');
       const progress = attachProgress(log);
       const outcome = await runCollection({
         config,

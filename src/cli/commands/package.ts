@@ -3,7 +3,6 @@ import { commandContext, listOption, accountIdsOption, type GlobalOptions } from
 import { loadCatalogs } from '../../controls/load.js';
 import { openStore } from '../../store/open.js';
 import { openSigner } from '../../seal/open.js';
-import { buildPackage } from '../../package/build.js';
 import { loadExceptions } from '../../package/exceptions.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerAttestCommand } from './attest.js';
@@ -42,6 +41,7 @@ export function registerPackageCommand(program: Command): void {
       const exceptions = config.exceptionsFile ? loadExceptions(config.exceptionsFile) : [];
       const store = await openStore(config.store, { log });
       const signer = await openSigner(config, { log });
+      const { buildPackage } = await import('../../package/build.js');
       const pkg = await buildPackage({
         store,
         signer,

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { commandContext, type GlobalOptions } from '../shared.js';
 import { openStore } from '../../store/open.js';
-import { S3EvidenceStore } from '../../store/s3.js';
-import { parseExpires, sharePackage } from '../../package/share.js';
 import { ConfigError } from '../../errors.js';
 
 interface ShareOptions extends GlobalOptions {
@@ -18,6 +16,8 @@ export function registerShareCommand(program: Command): void {
     .addHelpText('after', '\nThe last line printed is the URL. A link signed with temporary credentials stops working when they expire.')
     .action(async (pkg: string, opts: ShareOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<ShareOptions>();
+      // The S3 client and presigner load only for this command.
+      const [{ S3EvidenceStore }, { parseExpires, sharePackage }] = await Promise.all([import('../../store/s3.js'), import('../../package/share.js')]);
       const seconds = parseExpires(opts.expires);
       const { config, log } = commandContext(g);
       const store = await openStore(config.store, { log });

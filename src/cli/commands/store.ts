@@ -5,8 +5,8 @@ import { openStore } from '../../store/open.js';
 import { openSigner } from '../../seal/open.js';
 import { parsePeriod } from '../../store/period.js';
 import { findOrphans } from '../../store/orphans.js';
-import { applyLegalHold, type LegalHoldAction } from '../../store/legal-hold.js';
-import { formatStoreReport, verifyStoredRuns, type RunSelection } from '../../verify/store.js';
+import type { LegalHoldAction } from '../../store/legal-hold.js';
+import type { RunSelection } from '../../verify/store.js';
 import type { PreflightCheck } from '../../store/types.js';
 
 export interface StoreCommandDeps {
@@ -61,6 +61,7 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
       const { config, log } = commandContext(o);
       const s = await openStore(config.store, { log });
       const required = o.requiredRetainUntil ? parsePeriod(o.requiredRetainUntil, o.requiredRetainUntil, { from: '--required-retain-until', to: '--required-retain-until' }).from : undefined;
+      const { formatStoreReport, verifyStoredRuns } = await import('../../verify/store.js');
       const report = await verifyStoredRuns(s, selection, required ? { requiredRetainUntil: required } : {});
       write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatStoreReport(report));
       process.exitCode = report.ok ? ExitCode.ok : ExitCode.failure;
@@ -98,6 +99,7 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
         const { config, log } = commandContext(o);
         const s = await openStore(config.store, { log });
         await s.preflight();
+        const { applyLegalHold } = await import('../../store/legal-hold.js');
         const outcome = await applyLegalHold(s, () => openSigner(config, { log }), { ...period, action: action as LegalHoldAction, ...(o.reason ? { reason: o.reason } : {}), ...(o.by ? { requestedBy: o.by } : {}) });
         write(`${outcome.message}\n`);
       });

@@ -2,9 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { commandContext, listOption, type GlobalOptions } from '../shared.js';
 import { openStore } from '../../store/open.js';
-import { verifyStoredRuns, formatStoreReport } from '../../verify/store.js';
 import { parsePeriod } from '../../store/period.js';
-import { verifyPackage, formatVerification } from '../../verify/package.js';
 import { ConfigError, ExitCode } from '../../errors.js';
 
 interface VerifyOptions extends GlobalOptions {
@@ -35,6 +33,7 @@ export function registerVerifyCommand(program: Command): void {
         const { config, log } = commandContext(g);
         const store = await openStore(config.store, { log });
         const selection = opts.run ? { runId: opts.run } : parsePeriod(opts.from ?? '1970-01-01', opts.to ?? new Date().toISOString().slice(0, 10));
+        const { verifyStoredRuns, formatStoreReport } = await import('../../verify/store.js');
         const report = await verifyStoredRuns(store, selection);
         process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatStoreReport(report));
         process.exitCode = report.ok ? ExitCode.ok : ExitCode.failure;
@@ -42,6 +41,7 @@ export function registerVerifyCommand(program: Command): void {
       }
       if (!pkg) throw new ConfigError('verify: give the path of a package zip or folder (or --store to check the evidence store)');
       if (!existsSync(pkg)) throw new ConfigError(`${pkg}: no such file or folder`, 'give the path of a package zip or of an unzipped package folder');
+      const { verifyPackage, formatVerification } = await import('../../verify/package.js');
       const v = await verifyPackage(pkg, { expectedKeys: opts.expectKey });
       if (opts.json) {
         const { manifest: _m, ...rest } = v;
