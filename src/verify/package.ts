@@ -1,9 +1,9 @@
-import { readFileSync, statSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VerificationError } from '../errors.js';
-import { sha256File, sha256Hex } from '../seal/hash.js';
+import { sha256Hex } from '../seal/hash.js';
+import { hashFiles } from './hash-files.js';
 import { RunManifestSchema, type RunManifest } from '../seal/manifest.js';
 import { publicKeyFingerprint, verifyManifestSignature } from '../seal/verify-signature.js';
 import { PACKAGE_FILES, PackageManifestSchema, evidencePath, runPath, type PackageManifest } from '../package/manifest.js';
@@ -35,7 +35,6 @@ export interface PackageVerification {
 }
 
 const SUM_LINE = /^([0-9a-f]{64}) [ *](.+)$/;
-const SMALL_FILE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Verifies a package offline: a zip (extracted safely to a temporary folder first) or an unzipped folder.
@@ -97,32 +96,22 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   const abs = (p: string) => join(root, ...p.split('/'));
   const hashes = new Map<string, string>();
   const sizes = new Map<string, number>();
-  // Nearly every file is a small evidence body: synchronous reads avoid a thread-pool round trip per file,
-  // which dominates at 100,000 files. Large files are streamed.
-  for (const p of files) {
-    const size = statSync(abs(p)).size;
-    sizes.set(p, size);
-    hashes.set(p, size <= SMALL_FILE_BYTES ? sha256Hex(readFileSync(abs(p))) : await sha256File(abs(p)));
-  }
-  checked.files = files.length;
-
-  // 1. SHA256SUMS: every file but itself, no more, no fewer.
-  if (!present.has(PACKAGE_FILES.sums)) fail(PACKAGE_FILES.sums, 'missing: the package has no SHA256SUMS file');
-  else {
-    const listed = new Set<string>();
-    const lines = (await readFile(abs(PACKAGE_FILES.sums), 'utf8')).split('\n');
-    lines.forEach((line, i) => {
-      if (line === '') return;
-      const m = SUM_LINE.exec(line);
-      if (!m) return fail(PACKAGE_FILES.sums, `line ${i + 1} is not "<sha256>  <path>"`);
-      const [, sum, p] = m;
-      if (listed.has(p)) fail(PACKAGE_FILES.sums, `line ${i + 1}: ${p} is listed twice`);
-      listed.add(p);
-      if (!present.has(p)) fail(p, 'listed in SHA256SUMS but missing from the package');
-      else if (hashes.get(p) !== sum) fail(p, `SHA-256 ${hashes.get(p)} does not match SHA256SUMS (${sum}): the file was altered`);
+  // Hashed on worker threads while this thread reads and checks the manifests and signatures (steps 2 and 3),
+  // which need no file hash; at 100,000 small files the per-file system calls dominate.
+  const hashing = hashFiles(files.map(abs));
+  hashing.catch(() => undefined);
+  const awaitHashes = async () => {
+    const hashed = await hashing;
+    files.forEach((p, i) => {
+      const h = hashed[i];
+      if (h.sha256 === null) fail(p, `cannot be read: ${h.error}`);
+      else {
+        hashes.set(p, h.sha256);
+        sizes.set(p, h.size);
+      }
     });
-    for (const p of files) if (p !== PACKAGE_FILES.sums && !listed.has(p)) fail(p, 'extra file: not listed in SHA256SUMS');
-  }
+    checked.files = files.length;
+  };
 
   // 2. Package manifest, its signature, and every file it lists.
   let manifest: PackageManifest | undefined;
@@ -152,15 +141,6 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
         if (!verifyManifestSignature(bytes, sig, pem, manifest.signing.algorithm)) fail(PACKAGE_FILES.signature, `signature over manifest.json does not verify with public-key.pem (${manifest.signing.algorithm})`);
         noteKey(manifest.signing.keyFingerprint, manifest.signing.keyId, manifest.signing.algorithm, 'package');
       }
-      const listed = new Set<string>();
-      for (const f of manifest.files) {
-        listed.add(f.path);
-        if (!present.has(f.path)) fail(f.path, 'listed in manifest.json but missing from the package');
-        else if (hashes.get(f.path) !== f.sha256) fail(f.path, `SHA-256 does not match manifest.json: the file was altered`);
-        else if (sizes.get(f.path) !== f.size) fail(f.path, `size does not match manifest.json (${f.size} bytes)`);
-      }
-      const unsigned = new Set<string>([PACKAGE_FILES.manifest, PACKAGE_FILES.signature, PACKAGE_FILES.sums]);
-      for (const p of files) if (!unsigned.has(p) && !listed.has(p)) fail(p, 'extra file: not listed in the signed manifest.json');
     }
   }
 
@@ -207,6 +187,39 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
       noteKey(rm.signing.keyFingerprint, rm.signing.keyId, rm.signing.algorithm, runId);
     }
     runs.push({ runId, manifest: rm, sha });
+  }
+
+  await awaitHashes();
+
+  // 1. SHA256SUMS: every file but itself, no more, no fewer.
+  if (!present.has(PACKAGE_FILES.sums)) fail(PACKAGE_FILES.sums, 'missing: the package has no SHA256SUMS file');
+  else {
+    const listed = new Set<string>();
+    const lines = (await readFile(abs(PACKAGE_FILES.sums), 'utf8')).split('\n');
+    lines.forEach((line, i) => {
+      if (line === '') return;
+      const m = SUM_LINE.exec(line);
+      if (!m) return fail(PACKAGE_FILES.sums, `line ${i + 1} is not "<sha256>  <path>"`);
+      const [, sum, p] = m;
+      if (listed.has(p)) fail(PACKAGE_FILES.sums, `line ${i + 1}: ${p} is listed twice`);
+      listed.add(p);
+      if (!present.has(p)) fail(p, 'listed in SHA256SUMS but missing from the package');
+      else if (hashes.get(p) !== sum) fail(p, `SHA-256 ${hashes.get(p)} does not match SHA256SUMS (${sum}): the file was altered`);
+    });
+    for (const p of files) if (p !== PACKAGE_FILES.sums && !listed.has(p)) fail(p, 'extra file: not listed in SHA256SUMS');
+  }
+
+  // 2b. Every file the signed manifest lists, with its hash and size.
+  if (manifest) {
+    const listed = new Set<string>();
+    for (const f of manifest.files) {
+      listed.add(f.path);
+      if (!present.has(f.path)) fail(f.path, 'listed in manifest.json but missing from the package');
+      else if (hashes.get(f.path) !== f.sha256) fail(f.path, `SHA-256 does not match manifest.json: the file was altered`);
+      else if (sizes.get(f.path) !== f.size) fail(f.path, `size does not match manifest.json (${f.size} bytes)`);
+  }
+  const unsigned = new Set<string>([PACKAGE_FILES.manifest, PACKAGE_FILES.signature, PACKAGE_FILES.sums]);
+  for (const p of files) if (!unsigned.has(p) && !listed.has(p)) fail(p, 'extra file: not listed in the signed manifest.json');
   }
 
   const byChain = new Map<string, typeof runs>();
