@@ -8,12 +8,25 @@ export function opensslVerifyCommand(algorithm: string, dir = '.'): string {
   return `openssl dgst -sha256 -verify ${p('public-key.pem')} -signature ${p('manifest.sig')} ${p('manifest.json')}`;
 }
 
+/**
+ * What `opensslVerifyCommand` prints on success: `pkeyutl` (Ed25519) and `dgst` (ECDSA, RSA) word it differently,
+ * and an assessor told to look for the wrong words would take a good package for a bad one.
+ */
+export function opensslVerifiedText(algorithm: string): string {
+  return algorithm === 'ed25519' ? 'Signature Verified Successfully' : 'Verified OK';
+}
+
 /** VERIFY.md: how an assessor checks the package, with the tool and with standard tools alone. */
 export function verifyGuide(model: PackageModel): string {
   const runLines = [...model.runs, ...model.attestationRuns]
     .map((r) => `    ${opensslVerifyCommand(r.manifest.signing.algorithm, `runs/${r.runId}`)}`)
     .slice(0, 5)
     .join('\n');
+  const runTexts = [...new Set([...model.runs, ...model.attestationRuns].map((r) => opensslVerifiedText(r.manifest.signing.algorithm)))];
+  const runExpect =
+    runTexts.length === 1
+      ? `Each must print "${runTexts[0]}".`
+      : `Each must print "${opensslVerifiedText('ed25519')}" (Ed25519 keys) or "${opensslVerifiedText('ecdsa-p256-sha256')}" (ECDSA and RSA keys).`;
   const more = model.runs.length + model.attestationRuns.length > 5 ? `\n    # ... and the same for every other folder under runs/ (${model.runs.length + model.attestationRuns.length} runs)` : '';
   return `# Verifying this evidence package
 
@@ -53,9 +66,11 @@ Every line must say OK. Then check the package manifest signature:
 
     ${opensslVerifyCommand(model.signing.algorithm)}
 
-It must print "Signature Verified Successfully". Then check each sealed run the package includes:
+It must print "${opensslVerifiedText(model.signing.algorithm)}". Then check each sealed run the package includes:
 
 ${runLines}${more}
+
+${runExpect}
 
 Finally, check evidence bodies against the names they are stored under (each file is named by its SHA-256):
 

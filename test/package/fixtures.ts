@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import { sha256Hex } from '../../src/seal/hash.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import type { ManifestSigner } from '../../src/seal/signer.js';
 import { sealRun } from '../../src/seal/seal.js';
 import { CatalogSchema, type Catalog } from '../../src/controls/schema.js';
 import type { EvidenceBody, ManifestRecord } from '../../src/collect/record.js';
@@ -123,7 +124,9 @@ export function body(queryId: string, accountId: string, region: string, data: u
 let counter = 0;
 
 /** Seals one collection run per fixture day into the store (signed with a fresh local key in a temp folder). */
-export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?: LocalEd25519Signer): Promise<LocalEd25519Signer> {
+export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?: LocalEd25519Signer): Promise<LocalEd25519Signer>;
+export async function sealDays<S extends ManifestSigner>(store: EvidenceStore, days: FixtureDay[], signer: S): Promise<S>;
+export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?: ManifestSigner): Promise<ManifestSigner> {
   const s = signer ?? LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
   for (const d of days) {
     const hour = String(d.hour ?? 2).padStart(2, '0');

@@ -1,0 +1,130 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerPackageCommands } from '../../src/cli/commands/package.js';
+import { reportError } from '../../src/cli/main.js';
+import type { Config } from '../../src/config/schema.js';
+import { ExitCode } from '../../src/errors.js';
+import { buildPackage } from '../../src/package/build.js';
+import { openSigner } from '../../src/seal/open.js';
+import type { ManifestSigner } from '../../src/seal/signer.js';
+import { demoWorld, simulatorEnv, startSimulatedAws, type SimulatedAws } from '../../src/simulator/index.js';
+import { DEMO_RSA_SIGNING_KEY_ALIAS, DEMO_SIGNING_KEY_ALIAS } from '../../src/simulator/worlds/seed-kms.js';
+import { extractPackageZip } from '../../src/verify/unzip.js';
+import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays } from './fixtures.js';
+
+let sim: SimulatedAws;
+const saved: Record<string, string | undefined> = {};
+beforeAll(async () => {
+  sim = await startSimulatedAws({ world: demoWorld({ now: new Date('2026-03-01T00:00:00Z') }) });
+  for (const [k, v] of Object.entries(simulatorEnv(sim))) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+});
+afterAll(async () => {
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  await sim?.close();
+});
+
+async function verifyCli(zip: string): Promise<{ code: number; out: string }> {
+  const program = new Command().option('-c, --config <file>').option('--log-level <level>').exitOverride();
+  registerPackageCommands(program);
+  for (const c of program.commands) c.exitOverride();
+  let out = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  process.exitCode = undefined;
+  let code: number;
+  try {
+    await program.parseAsync(['node', 'evidence-locker', '--log-level', 'silent', 'verify', zip]);
+    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    code = reportError(error);
+  } finally {
+    o.mockRestore();
+    process.exitCode = undefined;
+  }
+  return { code, out };
+}
+
+/** Runs one command line from VERIFY.md in the unzipped package; returns what it printed (throws on a non-zero exit). */
+function sh(dir: string, line: string): string {
+  return execFileSync('sh', ['-c', line], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+describe.each([
+  { keyId: DEMO_SIGNING_KEY_ALIAS, algorithm: 'ecdsa-p256-sha256' },
+  { keyId: DEMO_RSA_SIGNING_KEY_ALIAS, algorithm: 'rsassa-pss-sha256' },
+])('runs and a package signed with the KMS key $keyId', ({ keyId, algorithm }) => {
+  let signer: ManifestSigner;
+  let zipPath: string;
+  let dir: string;
+  let guide: string;
+
+  beforeAll(async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'el-kms-package-'));
+    const config = { signing: { kind: 'kms', keyId }, stateDir: join(tmp, 'state') } as Pick<Config, 'signing' | 'stateDir'>;
+    signer = await openSigner(config);
+    const store = new MemoryStore();
+    await sealDays(store, standardDays(), signer);
+    const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-05', outDir: join(tmp, 'out'), evaluate: fixtureEvaluate });
+    zipPath = pkg.zipPath;
+    dir = join(tmp, 'pkg');
+    await extractPackageZip(zipPath, dir);
+    guide = readFileSync(join(dir, 'VERIFY.md'), 'utf8');
+  }, 60_000);
+
+  it('verifies with `verify`, which prints the key ARN, the fingerprint and the algorithm', async () => {
+    expect(signer.algorithm).toBe(algorithm);
+    expect(signer.keyId).toMatch(/^arn:aws:kms:us-east-1:\d{12}:key\/[0-9a-f-]{36}$/);
+    const r = await verifyCli(zipPath);
+    expect(r.code).toBe(ExitCode.ok);
+    expect(r.out).toMatch(/VALID: every hash, signature and chain link checks out/);
+    const fingerprint = await signer.fingerprint();
+    const keyLine = r.out.split('\n').find((l) => l.includes(fingerprint))!;
+    expect(keyLine).toContain(signer.keyId);
+    expect(keyLine).toContain(algorithm);
+    expect(keyLine).toMatch(/signs package, \S+/);
+  });
+
+  it('passes the standard-tools steps VERIFY.md gives, with this machine\'s openssl', () => {
+    expect(guide).toContain(`Key id: ${signer.keyId}`);
+    expect(guide).toContain(`Algorithm: ${algorithm}`);
+    expect(guide).toContain('It must print "Verified OK".');
+    expect(guide).toContain('Each must print "Verified OK".');
+    const commands = guide.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('openssl ') || l.startsWith('sha256sum -c'));
+    // The package signature and one per run (five runs in this package).
+    expect(commands.filter((c) => c.startsWith('openssl ')).length).toBe(6);
+    const expected = /It must print "([^"]+)"/.exec(guide)![1];
+    for (const c of commands) {
+      const out = sh(dir, c);
+      if (c.startsWith('openssl ')) expect(out.trim(), c).toBe(expected);
+    }
+    expect(sh(dir, 'sha256sum -c SHA256SUMS')).not.toMatch(/FAILED/);
+  });
+
+  it('the same openssl commands fail on an altered manifest or signature', () => {
+    const packageCommand = guide.split('\n').map((l) => l.trim()).find((l) => l.startsWith('openssl ') && l.includes(' manifest.json'))!;
+    const manifest = readFileSync(join(dir, 'manifest.json'));
+    const sig = readFileSync(join(dir, 'manifest.sig'));
+    try {
+      writeFileSync(join(dir, 'manifest.json'), Buffer.concat([manifest, Buffer.from(' ')]));
+      expect(() => sh(dir, packageCommand)).toThrow(/Command failed/);
+      writeFileSync(join(dir, 'manifest.json'), manifest);
+      const bad = Buffer.from(sig);
+      bad[bad.length - 1] ^= 0x01;
+      writeFileSync(join(dir, 'manifest.sig'), bad);
+      expect(() => sh(dir, packageCommand)).toThrow();
+    } finally {
+      writeFileSync(join(dir, 'manifest.json'), manifest);
+      writeFileSync(join(dir, 'manifest.sig'), sig);
+    }
+    expect(sh(dir, packageCommand).trim()).toBe(/It must print "([^"]+)"/.exec(guide)![1]);
+  });
+});
