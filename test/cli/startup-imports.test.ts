@@ -45,7 +45,7 @@ function staticGraph(entry: string): { files: Set<string>; packages: Set<string>
   return { files: new Set([...files].map((f) => relative(ROOT, f).split('\\').join('/'))), packages };
 }
 
-const HEAVY_PACKAGES = [/^@aws-sdk\//, /^@smithy\/node-http-handler$/, /^@smithy\/core/, /^pdfkit$/, /^yazl$/, /^yauzl$/, /^playwright-core$/];
+const HEAVY_PACKAGES = [/^@aws-sdk\//, /^@smithy\/node-http-handler$/, /^@smithy\/core/, /^pdfkit$/, /^yauzl$/, /^playwright-core$/];
 const HEAVY_SOURCES = [/^src\/simulator\//, /^src\/collect\/run\.ts$/, /^src\/aws\/clients\.ts$/, /^src\/package\/build\.ts$/, /^src\/verify\//, /^src\/store\/s3\.ts$/, /^src\/seal\/kms-signer\.ts$/];
 
 describe('CLI start-up imports', () => {
