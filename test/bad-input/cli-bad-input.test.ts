@@ -8,7 +8,7 @@ import { demoWorld, DEMO_ACCOUNT_ID } from '../../src/simulator/worlds/demo.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { ExitCode } from '../../src/errors.js';
 import { runCli } from '../faults/cli.js';
-import { rawZip } from './raw-zip.js';
+import { rawZip } from '../support/raw-zip.js';
 
 /**
  * Malformed input of every kind through the CLI entry. Each must end in one clear error line that names the file

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { extractPackageZip, unsafeEntryName, DEFAULT_UNZIP_LIMITS } from '../../src/verify/unzip.js';
 import { verifyPackage } from '../../src/verify/package.js';
 import { VerificationError } from '../../src/errors.js';
-import { rawZip, type RawEntry } from './raw-zip.js';
+import { rawZip, type RawZipEntry as RawEntry } from '../support/raw-zip.js';
 
 function zipFile(entries: RawEntry[]): { zip: string; base: string } {
   const base = mkdtempSync(join(tmpdir(), 'el-unzip-'));
