@@ -13,7 +13,7 @@ import { demoWorld } from './worlds/demo.js';
 import { isRegionUsable } from './regions.js';
 import { awsJson1_1, awsQuery, ec2Query, restJson1, restXml, type WireProtocol } from './protocols/wire.js';
 
-/** Wire protocol of services the simulator may not implement, for a readable "not implemented" answer. */
+/** Wire protocol of services the simulator does not serve, so the refusal comes back in a format the SDK can read. */
 const PROTOCOL_BY_SIGNING_NAME: Record<string, WireProtocol> = {
   ec2: ec2Query,
   iam: awsQuery,
