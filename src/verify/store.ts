@@ -185,8 +185,18 @@ async function runsBefore(
   allRuns: string[],
   loadManifest: (id: string) => Promise<{ manifest?: RunManifest } | undefined>,
 ): Promise<string[]> {
+  // Sealing links a run to the latest run of its chain: run ids order runs by their start second, and runs that
+  // share a second are ordered by completion time (src/seal/seal.ts latestRunOfChain). Verification uses the same order.
   const own = runIdTime(runId)?.getTime();
-  const started = Date.parse(manifest.startedAt);
+  const completed = Date.parse(manifest.completedAt);
+  const sharedSeconds = new Set<number>();
+  const seen = new Set<number>();
+  for (const id of allRuns) {
+    const t = runIdTime(id)?.getTime();
+    if (t === undefined) continue;
+    if (seen.has(t)) sharedSeconds.add(t);
+    seen.add(t);
+  }
   const out: { id: string; t: number; ms: number }[] = [];
   for (const id of allRuns) {
     if (id === runId) continue;
@@ -195,12 +205,13 @@ async function runsBefore(
       if (id < runId) out.push({ id, t: 0, ms: 0 });
       continue;
     }
-    if (t < own) out.push({ id, t, ms: 0 });
-    else if (t === own) {
+    if (t > own) continue;
+    let ms = 0;
+    if (sharedSeconds.has(t)) {
       const other = (await loadManifest(id))?.manifest;
-      const ms = other ? Date.parse(other.startedAt) : NaN;
-      if (ms < started || (ms === started && id < runId)) out.push({ id, t, ms });
+      ms = other ? Date.parse(other.completedAt) : NaN;
     }
+    if (t < own || ms < completed || (ms === completed && id < runId)) out.push({ id, t, ms });
   }
   out.sort((a, b) => a.t - b.t || a.ms - b.ms || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return out.map((x) => x.id);

@@ -7,6 +7,7 @@ import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { latestRunOfChain, newRunId, sealRun } from '../../src/seal/seal.js';
 import { verifyManifestSignature, publicKeyFingerprint } from '../../src/seal/verify-signature.js';
 import { sha256Hex } from '../../src/seal/hash.js';
+import { verifyStoredRuns } from '../../src/verify/store.js';
 
 function manifestFor(runId: string, completedAt: string, chain = 'default') {
   return {
@@ -49,6 +50,10 @@ describe('sealRun', () => {
     const b = await sealRun(store, signer, manifestFor('20261127T020100Z-000000', '2026-11-27T02:01:00.200Z'));
     expect(b.manifest.previous).toEqual({ runId: a.manifest.runId, manifestSha256: sha256Hex(a.manifestBytes) });
     expect(await latestRunOfChain(store, 'default')).toEqual({ runId: b.manifest.runId, manifestSha256: sha256Hex(b.manifestBytes) });
+    // Store verification follows the same order, so it sees no broken link.
+    const report = await verifyStoredRuns(store, { runId: b.manifest.runId });
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
   });
 
   it('keeps one chain per shard', async () => {
