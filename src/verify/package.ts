@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VerificationError } from '../errors.js';
 import { sha256Hex } from '../seal/hash.js';
-import { hashFiles } from './hash-files.js';
+import { hashFiles, type HashedFiles } from './hash-files.js';
 import { RunManifestSchema, type RunManifest } from '../seal/manifest.js';
 import { publicKeyFingerprint, verifyManifestSignature } from '../seal/verify-signature.js';
 import { PACKAGE_FILES, PackageManifestSchema, evidencePath, runPath, type PackageManifest } from '../package/manifest.js';
@@ -80,6 +80,20 @@ async function listFiles(root: string, problems: VerificationProblem[]): Promise
   return out.sort(compareCodeUnits);
 }
 
+/**
+ * Finds paths in the sorted file list, expecting them in the same order: while they are, each is the next file
+ * (no lookup); otherwise the index answers and the walk resumes after the file found.
+ */
+function sortedFinder(files: string[], index: Map<string, number>): (path: string) => number | undefined {
+  let next = 0;
+  return (path) => {
+    if (next < files.length && files[next] === path) return next++;
+    const i = index.get(path);
+    if (i !== undefined) next = i + 1;
+    return i;
+  };
+}
+
 export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOptions, 'expectedKeys'> = {}): Promise<PackageVerification> {
   const problems: VerificationProblem[] = [];
   const fail = (path: string, message: string) => problems.push({ path, message });
@@ -92,24 +106,20 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   };
 
   const files = await listFiles(root, problems);
-  const present = new Set(files);
+  // Position of each file in the sorted list; the hashes and every "is it listed" mark are kept by position.
+  const index = new Map<string, number>();
+  files.forEach((p, i) => index.set(p, i));
+  const present = index;
   const abs = (p: string) => join(root, ...p.split('/'));
-  const hashes = new Map<string, string>();
-  const sizes = new Map<string, number>();
   // Hashed on worker threads while this thread reads and checks the manifests and signatures (steps 2 and 3),
   // which need no file hash; at 100,000 small files the per-file system calls dominate.
-  const hashing = hashFiles(files.map(abs));
+  const hashing = hashFiles(root, files);
   hashing.catch(() => undefined);
+  let hashed: HashedFiles | undefined;
+  const shaAt = (i: number | undefined) => (i === undefined || !hashed ? undefined : (hashed.sha256(i) ?? undefined));
   const awaitHashes = async () => {
-    const hashed = await hashing;
-    files.forEach((p, i) => {
-      const h = hashed[i];
-      if (h.sha256 === null) fail(p, `cannot be read: ${h.error}`);
-      else {
-        hashes.set(p, h.sha256);
-        sizes.set(p, h.size);
-      }
-    });
+    hashed = await hashing;
+    for (const [i, error] of hashed.errors) fail(files[i], `cannot be read: ${error}`);
     checked.files = files.length;
   };
 
@@ -191,35 +201,52 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
 
   await awaitHashes();
 
-  // 1. SHA256SUMS: every file but itself, no more, no fewer.
+  // 1. SHA256SUMS: every file but itself, no more, no fewer. Both lists are in byte order of path when untouched,
+  // so each is walked alongside the file list (a lookup by path only when the order differs).
   if (!present.has(PACKAGE_FILES.sums)) fail(PACKAGE_FILES.sums, 'missing: the package has no SHA256SUMS file');
   else {
-    const listed = new Set<string>();
+    const find = sortedFinder(files, index);
+    const listed = new Uint8Array(files.length);
+    const listedMissing = new Set<string>();
     const lines = (await readFile(abs(PACKAGE_FILES.sums), 'utf8')).split('\n');
-    lines.forEach((line, i) => {
+    lines.forEach((line, n) => {
       if (line === '') return;
       const m = SUM_LINE.exec(line);
-      if (!m) return fail(PACKAGE_FILES.sums, `line ${i + 1} is not "<sha256>  <path>"`);
+      if (!m) return fail(PACKAGE_FILES.sums, `line ${n + 1} is not "<sha256>  <path>"`);
       const [, sum, p] = m;
-      if (listed.has(p)) fail(PACKAGE_FILES.sums, `line ${i + 1}: ${p} is listed twice`);
-      listed.add(p);
-      if (!present.has(p)) fail(p, 'listed in SHA256SUMS but missing from the package');
-      else if (hashes.get(p) !== sum) fail(p, `SHA-256 ${hashes.get(p)} does not match SHA256SUMS (${sum}): the file was altered`);
+      const i = find(p);
+      if (i === undefined) {
+        if (listedMissing.has(p)) fail(PACKAGE_FILES.sums, `line ${n + 1}: ${p} is listed twice`);
+        listedMissing.add(p);
+        return fail(p, 'listed in SHA256SUMS but missing from the package');
+      }
+      if (listed[i]) fail(PACKAGE_FILES.sums, `line ${n + 1}: ${p} is listed twice`);
+      listed[i] = 1;
+      if (shaAt(i) !== sum) fail(p, `SHA-256 ${shaAt(i)} does not match SHA256SUMS (${sum}): the file was altered`);
     });
-    for (const p of files) if (p !== PACKAGE_FILES.sums && !listed.has(p)) fail(p, 'extra file: not listed in SHA256SUMS');
+    files.forEach((p, i) => {
+      if (!listed[i] && p !== PACKAGE_FILES.sums) fail(p, 'extra file: not listed in SHA256SUMS');
+    });
   }
 
   // 2b. Every file the signed manifest lists, with its hash and size.
   if (manifest) {
-    const listed = new Set<string>();
+    const find = sortedFinder(files, index);
+    const listed = new Uint8Array(files.length);
     for (const f of manifest.files) {
-      listed.add(f.path);
-      if (!present.has(f.path)) fail(f.path, 'listed in manifest.json but missing from the package');
-      else if (hashes.get(f.path) !== f.sha256) fail(f.path, `SHA-256 does not match manifest.json: the file was altered`);
-      else if (sizes.get(f.path) !== f.size) fail(f.path, `size does not match manifest.json (${f.size} bytes)`);
-  }
-  const unsigned = new Set<string>([PACKAGE_FILES.manifest, PACKAGE_FILES.signature, PACKAGE_FILES.sums]);
-  for (const p of files) if (!unsigned.has(p) && !listed.has(p)) fail(p, 'extra file: not listed in the signed manifest.json');
+      const i = find(f.path);
+      if (i === undefined) {
+        fail(f.path, 'listed in manifest.json but missing from the package');
+        continue;
+      }
+      listed[i] = 1;
+      if (shaAt(i) !== f.sha256) fail(f.path, `SHA-256 does not match manifest.json: the file was altered`);
+      else if (hashed?.size(i) !== f.size) fail(f.path, `size does not match manifest.json (${f.size} bytes)`);
+    }
+    const unsigned = new Set<string>([PACKAGE_FILES.manifest, PACKAGE_FILES.signature, PACKAGE_FILES.sums]);
+    files.forEach((p, i) => {
+      if (!listed[i] && !unsigned.has(p)) fail(p, 'extra file: not listed in the signed manifest.json');
+    });
   }
 
   const byChain = new Map<string, typeof runs>();
@@ -247,29 +274,30 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   for (const r of runs) {
     for (const rec of r.manifest.records) {
       const p = evidencePath(rec.sha256);
-      const inScope = r.manifest.kind === 'attestation' || !manifest || accounts.has(rec.accountId);
-      if (!present.has(p)) {
+      const i = index.get(p);
+      if (i === undefined) {
+        const inScope = r.manifest.kind === 'attestation' || !manifest || accounts.has(rec.accountId);
         if (inScope) fail(p, `missing: evidence body of record ${rec.recordId} in run ${r.runId}`);
         continue;
       }
       checked.records++;
-      if (hashes.get(p) !== rec.sha256) fail(p, `record ${rec.recordId} in run ${r.runId}: body hashes to ${hashes.get(p)}, not ${rec.sha256}`);
+      if (shaAt(i) !== rec.sha256) fail(p, `record ${rec.recordId} in run ${r.runId}: body hashes to ${shaAt(i)}, not ${rec.sha256}`);
     }
   }
-  for (const p of files) {
+  files.forEach((p, i) => {
     const m = /^evidence\/objects\/sha256\/([0-9a-f]{2})\/([0-9a-f]{64})\.json$/.exec(p);
     if (p.startsWith('evidence/') && !m) {
       fail(p, 'unexpected file under evidence/ (bodies are evidence/objects/sha256/<2 hex>/<sha256>.json)');
-      continue;
+      return;
     }
     if (m) {
       checked.bodies++;
       if (m[1] !== m[2].slice(0, 2)) fail(p, 'stored under the wrong fan-out folder');
-      if (hashes.get(p) !== m[2]) fail(p, `content hashes to ${hashes.get(p)}, not the SHA-256 in its name`);
+      if (shaAt(i) !== m[2]) fail(p, `content hashes to ${shaAt(i)}, not the SHA-256 in its name`);
     }
     const a = /^attestations\/([0-9a-f]{64})-/.exec(p);
-    if (p.startsWith('attestations/') && (!a || hashes.get(p) !== a[1])) fail(p, 'attestation document does not match the SHA-256 in its name');
-  }
+    if (p.startsWith('attestations/') && (!a || shaAt(i) !== a[1])) fail(p, 'attestation document does not match the SHA-256 in its name');
+  });
 
   if (opts.expectedKeys?.length) {
     const expected = new Set(opts.expectedKeys.map((k) => k.toLowerCase()));

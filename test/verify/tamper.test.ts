@@ -179,6 +179,27 @@ describe('tamper suite: every mutation of a package is detected and named', () =
     expect(missed).toEqual([]);
   }, 120_000);
 
+  it('reads SHA256SUMS and the manifest file list in any order, and names a line listed twice', async () => {
+    // sha256sum -c does not care about line order; neither does verify (it walks both lists alongside the sorted
+    // file list and looks a path up only when the order differs).
+    const d = mkdtempSync(join(tmpdir(), 'el-tamper-order-'));
+    cpSync(base, d, { recursive: true });
+    const lines = readFileSync(join(d, 'SHA256SUMS'), 'utf8').split('\n').filter(Boolean);
+    const shuffled = [...lines].sort((a, b) => (sha256Hex(Buffer.from(a)) < sha256Hex(Buffer.from(b)) ? -1 : 1));
+    expect(shuffled).not.toEqual(lines);
+    writeFileSync(join(d, 'SHA256SUMS'), shuffled.join('\n') + '\n');
+    const v = await verifyPackageDir(d);
+    expect(v.problems).toEqual([]);
+    expect(v.checked.files).toBe(files.length);
+
+    const dup = lines[Math.floor(lines.length / 2)];
+    writeFileSync(join(d, 'SHA256SUMS'), [...shuffled, dup].join('\n') + '\n');
+    const twice = await verifyPackageDir(d);
+    expect(twice.ok).toBe(false);
+    expect(twice.problems).toEqual([{ path: 'SHA256SUMS', message: `line ${lines.length + 1}: ${dup.slice(66)} is listed twice` }]);
+    rmSync(d, { recursive: true, force: true });
+  });
+
   it('detects tampering inside the zip itself', async () => {
     const work = mkdtempSync(join(tmpdir(), 'el-tamper-zip-'));
     const original = readFileSync(zipPath);
