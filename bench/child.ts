@@ -3,12 +3,13 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Runs a bench entry (a file beside this one) in a child Node process, sends it one request over IPC and waits for
- * its one answer. The child's stderr is kept and shown only when it fails.
+ * its one answer. The child's stderr is kept and shown only when it fails. BENCH_CHILD_EXEC_ARGV passes Node options
+ * to the child, for profiling it: BENCH_CHILD_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --only collection
  */
 export function forkBenchChild<Req, Ans extends { ok: boolean }>(entry: string, request: Req, env: Record<string, string> = {}): Promise<Ans> {
   const file = fileURLToPath(new URL(entry, import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = fork(file, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [] });
+    const child = fork(file, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: process.env.BENCH_CHILD_EXEC_ARGV ? process.env.BENCH_CHILD_EXEC_ARGV.split(' ') : [] });
     let stderr = '';
     child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString('utf8')).slice(-8000)));
     let answer: Ans | undefined;
