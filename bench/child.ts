@@ -6,10 +6,18 @@ import { fileURLToPath } from 'node:url';
  * its one answer. The child's stderr is kept and shown only when it fails. BENCH_CHILD_EXEC_ARGV passes Node options
  * to the child, for profiling it: BENCH_CHILD_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --only collection
  */
+/** Environment variable naming the Node binary of the measured child processes (`npm run bench -- --node <path>`). */
+export const BENCH_CHILD_NODE = 'BENCH_CHILD_NODE';
+
+/** The Node binary that runs measured child processes: the one given with --node, or this one. */
+export function benchChildNode(): string {
+  return process.env[BENCH_CHILD_NODE] || process.execPath;
+}
+
 export function forkBenchChild<Req, Ans extends { ok: boolean }>(entry: string, request: Req, env: Record<string, string> = {}): Promise<Ans> {
   const file = fileURLToPath(new URL(entry, import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = fork(file, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: process.env.BENCH_CHILD_EXEC_ARGV ? process.env.BENCH_CHILD_EXEC_ARGV.split(' ') : [] });
+    const child = fork(file, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execPath: benchChildNode(), execArgv: process.env.BENCH_CHILD_EXEC_ARGV ? process.env.BENCH_CHILD_EXEC_ARGV.split(' ') : [] });
     let stderr = '';
     child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString('utf8')).slice(-8000)));
     let answer: Ans | undefined;

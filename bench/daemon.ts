@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { execFileSync } from 'node:child_process';
 import { stringify } from 'yaml';
+import { benchChildNode } from './child.js';
 
 export interface ProcessFootprint {
   /** From spawn until GET /healthz answered 200, ms. */
@@ -116,10 +117,10 @@ export async function benchDaemon(opts: { idleMs?: number } = {}): Promise<Daemo
     );
     // The environment is the bench's own minus anything that would point the daemon elsewhere.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EVIDENCE_LOCKER_')));
-    const daemon = await measure(() => spawn(process.execPath, [bin, 'daemon', '--config', configFile], { env, stdio: ['ignore', 'ignore', 'pipe'] }), port, idleMs, 'evidence-locker daemon');
+    const daemon = await measure(() => spawn(benchChildNode(), [bin, 'daemon', '--config', configFile], { env, stdio: ['ignore', 'ignore', 'pipe'] }), port, idleMs, 'evidence-locker daemon');
     const barePort = await freePort();
     const bareSource = `require('node:http').createServer((q, s) => s.end('ok')).listen(${barePort}, '127.0.0.1'); process.on('SIGTERM', () => process.exit(0));`;
-    const bareNode = await measure(() => spawn(process.execPath, ['-e', bareSource], { stdio: ['ignore', 'ignore', 'pipe'] }), barePort, idleMs, 'bare node http server');
+    const bareNode = await measure(() => spawn(benchChildNode(), ['-e', bareSource], { stdio: ['ignore', 'ignore', 'pipe'] }), barePort, idleMs, 'bare node http server');
     return { daemon, bareNode, idleMs };
   } finally {
     rmSync(dir, { recursive: true, force: true });

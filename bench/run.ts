@@ -5,16 +5,18 @@
  *   3. package and verify at 100,000 records
  *   4. daemon footprint
  * Options: --quick (small sizes, for the smoke test), --out <file> (results JSON; default bench/results.json,
- * bench/results-quick.json with --quick), --only <collection,store,package,daemon>.
- * A full run also writes bench/RESULTS.md.
+ * bench/results-quick.json with --quick), --only <collection,store,package,daemon>, --node <path> (the Node binary
+ * that runs the measured child processes: collector, package builder, daemon; e.g. Node 24, the production image's).
+ * A full run also writes bench/RESULTS.md (bench/RESULTS-node<major>.md and results-node<major>.json with --node).
  */
 import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchCollection, type CollectionBenchResult } from './collection.js';
 import { benchDaemon, type DaemonBenchResult } from './daemon.js';
-import { forkBenchChild } from './child.js';
+import { BENCH_CHILD_NODE, forkBenchChild } from './child.js';
 import type { PackageChildAnswer, PackageChildRequest } from './package-child.js';
 import type { PackageBenchResult } from './package.js';
 import type { StoreBenchResult } from './store.js';
@@ -28,6 +30,8 @@ export interface BenchArgs {
   quick: boolean;
   out?: string;
   only: Section[];
+  /** Node binary for the measured child processes (default: this one). */
+  node?: string;
 }
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
@@ -36,12 +40,16 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     const a = argv[i];
     if (a === '--quick') args.quick = true;
     else if (a === '--out') args.out = argv[++i];
+    else if (a === '--node') {
+      args.node = argv[++i];
+      if (!args.node) throw new Error('--node: expected the path of a Node binary');
+    }
     else if (a === '--only') {
       const wanted = (argv[++i] ?? '').split(',').filter(Boolean);
       const unknown = wanted.filter((w) => !(SECTIONS as readonly string[]).includes(w));
       if (unknown.length || !wanted.length) throw new Error(`--only: expected a comma-separated list of ${SECTIONS.join(', ')}, got "${argv[i] ?? ''}"`);
       args.only = wanted as Section[];
-    } else throw new Error(`unknown option "${a}"; options: --quick, --out <file>, --only <${SECTIONS.join(',')}>`);
+    } else throw new Error(`unknown option "${a}"; options: --quick, --out <file>, --only <${SECTIONS.join(',')}>, --node <path>`);
   }
   return args;
 }
@@ -51,6 +59,8 @@ export interface Machine {
   cores: number;
   memoryGiB: number;
   node: string;
+  /** Version of the Node binary given with --node, which ran the measured child processes. */
+  childNode?: string;
   os: string;
   /** 1-minute load average at the start and at the end: other work on the machine skews every timing. */
   loadAverage: { start: number; end?: number };
@@ -227,10 +237,15 @@ export interface BenchResults {
 export async function runBench(args: BenchArgs, say: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<BenchResults> {
   const sizes = args.quick ? QUICK : FULL;
   const m = machine();
+  if (args.node) {
+    const node = resolve(args.node);
+    m.childNode = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+    process.env[BENCH_CHILD_NODE] = node;
+  }
   const startedAt = new Date().toISOString();
   const rows: BenchRow[] = [];
   const details: BenchResults['details'] = {};
-  say(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB (${fmt(freemem() / 2 ** 30, 1)} GiB free), node ${m.node}, ${m.os}, load ${m.loadAverage.start}${args.quick ? ' (quick sizes)' : ''}`);
+  say(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB (${fmt(freemem() / 2 ** 30, 1)} GiB free), node ${m.node}${m.childNode ? ` (measured processes: node ${m.childNode})` : ''}, ${m.os}, load ${m.loadAverage.start}${args.quick ? ' (quick sizes)' : ''}`);
 
   if (args.only.includes('collection')) {
     say(`collection: ${sizes.accounts} accounts x ${sizes.regions.length} regions, 30-80 ms per call, published rate limits ...`);
@@ -295,7 +310,7 @@ export function resultsMarkdown(r: BenchResults): string {
   return [
     '# Benchmark results',
     '',
-    `\`npm run bench\`, ${r.finishedAt.slice(0, 10)}: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, node ${m.node}, ${m.os};`,
+    `\`npm run bench${m.childNode ? ' -- --node <node ' + m.childNode + '>' : ''}\`, ${r.finishedAt.slice(0, 10)}: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, node ${m.node}${m.childNode ? ` (collector, package builder and daemon on node ${m.childNode})` : ''}, ${m.os};`,
     `1-minute load average ${m.loadAverage.start} at the start, ${m.loadAverage.end ?? '?'} at the end (other work on the machine slows every timing).`,
     '',
     markdownTable(r.rows),
@@ -337,12 +352,13 @@ async function main(): Promise<void> {
   process.stdout.write(`machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGiB} GiB, node ${results.machine.node}; load ${results.machine.loadAverage.start} -> ${results.machine.loadAverage.end}\n`);
   // Results go beside the bench sources (bench/), not beside the compiled files (dist/bench/).
   const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench');
-  const out = args.out ? resolve(args.out) : join(benchDir, args.quick ? 'results-quick.json' : 'results.json');
+  const suffix = results.machine.childNode ? `-node${results.machine.childNode.replace(/^v(\d+).*$/, '$1')}` : '';
+  const out = args.out ? resolve(args.out) : join(benchDir, args.quick ? 'results-quick.json' : `results${suffix}.json`);
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
   process.stdout.write(`results: ${out}\n`);
   if (!args.quick && !args.out && args.only.length === SECTIONS.length) {
-    writeFileSync(join(benchDir, 'RESULTS.md'), resultsMarkdown(results));
-    process.stdout.write(`table for the README: ${join(benchDir, 'RESULTS.md')}\n`);
+    writeFileSync(join(benchDir, `RESULTS${suffix}.md`), resultsMarkdown(results));
+    process.stdout.write(`table for the README: ${join(benchDir, `RESULTS${suffix}.md`)}\n`);
   }
   if (results.rows.some((r) => r.measured.startsWith('error:'))) process.exitCode = 1;
 }

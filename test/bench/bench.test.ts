@@ -83,6 +83,8 @@ describe('bench table', () => {
 describe('bench options', () => {
   it('parses --quick, --out and --only', () => {
     expect(parseBenchArgs(['--quick', '--out', 'r.json', '--only', 'collection,daemon'])).toEqual({ quick: true, out: 'r.json', only: ['collection', 'daemon'] });
+    expect(parseBenchArgs(['--node', '/opt/node24/bin/node']).node).toBe('/opt/node24/bin/node');
+    expect(() => parseBenchArgs(['--node'])).toThrow(/--node: expected the path/);
     expect(parseBenchArgs([]).only).toEqual(['collection', 'store', 'package', 'daemon']);
   });
 
