@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -128,6 +128,8 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
   const outDir = resolve(opts.outDir);
   await mkdir(outDir, { recursive: true });
   const zipPath = join(outDir, baseName);
+  const removed = await removeStaleLeftovers(outDir);
+  if (removed.length) opts.log?.info({ removed }, 'package: removed what interrupted package runs left in the output folder');
   // Generated files that grow with the record count are written to a staging folder; evidence streams from the store.
   const staging = join(outDir, `.${baseName}.staging-${process.pid}`);
   await rm(staging, { recursive: true, force: true });
@@ -298,6 +300,35 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/** Working files of a package run in its output folder; the number is the process id of the run that made them. */
+const LEFTOVER = /^(?:\..+\.zip\.staging|.+\.zip\.(?:partial|central))-(\d+)$/;
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the working files (`.<zip>.staging-<pid>`, `<zip>.partial-<pid>`, `<zip>.central-<pid>`) that a package
+ * run killed before its end left in the output folder; files of a run still going (its process alive) stay.
+ * They never sit under a package's final name, so nothing a reader could mistake for a package is touched.
+ */
+export async function removeStaleLeftovers(outDir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(outDir)) {
+    const m = LEFTOVER.exec(name);
+    if (!m || Number(m[1]) === process.pid || processIsAlive(Number(m[1]))) continue;
+    await rm(join(outDir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed.sort();
 }
 
 /** A package file with where its bytes come from. */

@@ -26,6 +26,7 @@ export const FIXED_QUERY_IDS = [
   'iam.root-access-keys',
   'iam.access-key-age',
   'iam.admin-policies',
+  'iam.admin-principals',
   'kms.key-rotation',
   'kms.key-state',
   'ec2.admin-ports-open',

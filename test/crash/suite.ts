@@ -176,7 +176,7 @@ export function defineCrashSuite(opts: CrashSuiteOptions): void {
       expect(finalName).toBeTruthy();
     }, 60_000);
 
-    it.each(Array.from({ length: TRIALS }, (_, i) => [i + 1]))('trial %i: killed at a random moment, no partial zip under the final name, the next package succeeds', async (trial) => {
+    it.each(Array.from({ length: TRIALS }, (_, i) => [i + 1]))('trial %i: killed at a random moment, no partial zip under the final name, the next package succeeds and clears the leftovers', async (trial) => {
       const killAfterMs = killMoment(runMs);
       const out = join(ws, `package-${trial}`);
       const args = ['-c', configFile, 'package', '--from', period.from, '--to', period.to, '--out', out];
@@ -198,6 +198,8 @@ export function defineCrashSuite(opts: CrashSuiteOptions): void {
       const next = await runCli(args);
       expect(next.code, next.stderr).toBe(ExitCode.ok);
       expect(next.stdout.trim().split('\n').pop()).toBe(join(out, finalName));
+      // What the killed run left (staging folder, partial zip) is gone after the next run: only the package remains.
+      expect(readdirSync(out)).toEqual([finalName]);
       const v = await verifyPackage(join(out, finalName));
       expect(v.problems).toEqual([]);
       expect(v.ok).toBe(true);

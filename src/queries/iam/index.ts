@@ -5,6 +5,7 @@ import { unusedCredentials } from './unused-credentials.js';
 import { rootAccessKeys } from './root-access-keys.js';
 import { accessKeyAge } from './access-key-age.js';
 import { adminPolicies } from './admin-policies.js';
+import { adminPrincipals } from './admin-principals.js';
 
 /** Evidence queries for this service, one module each. */
-export const queries: EvidenceQuery<unknown>[] = [passwordPolicy, consoleMfa, unusedCredentials, rootAccessKeys, accessKeyAge, adminPolicies];
+export const queries: EvidenceQuery<unknown>[] = [passwordPolicy, consoleMfa, unusedCredentials, rootAccessKeys, accessKeyAge, adminPolicies, adminPrincipals];

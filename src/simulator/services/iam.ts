@@ -1,12 +1,20 @@
 import {
   GenerateCredentialReportCommand,
+  GetAccountAuthorizationDetailsCommand,
   GetAccountPasswordPolicyCommand,
   GetAccountSummaryCommand,
   GetCredentialReportCommand,
   GetPolicyVersionCommand,
   ListPoliciesCommand,
+  type AttachedPolicy,
+  type EntityType,
+  type GroupDetail,
+  type ManagedPolicyDetail,
   type PasswordPolicy,
   type Policy,
+  type PolicyDetail,
+  type RoleDetail,
+  type UserDetail,
   type PolicyVersion,
 } from '@aws-sdk/client-iam';
 import { awsQuery } from '../protocols/wire.js';
@@ -32,6 +40,37 @@ export interface SimIamUser {
   password?: { lastChanged: Date; lastUsed?: Date };
   mfa: boolean;
   accessKeys: SimAccessKey[];
+  /** Groups the user belongs to, by name. */
+  groups?: string[];
+  policies?: SimPrincipalPolicies;
+}
+
+/**
+ * Permissions of a user, group or role: managed policies attached (a customer managed policy by name, an AWS
+ * managed one by its ARN, e.g. arn:aws:iam::aws:policy/AdministratorAccess) and inline policy documents.
+ */
+export interface SimPrincipalPolicies {
+  attached?: string[];
+  inline?: { name: string; document: object }[];
+}
+
+export interface SimIamGroup {
+  name: string;
+  path: string;
+  groupId: string;
+  created: Date;
+  policies?: SimPrincipalPolicies;
+}
+
+export interface SimIamRole {
+  name: string;
+  path: string;
+  roleId: string;
+  created: Date;
+  /** The trust policy (AssumeRolePolicyDocument). */
+  trust: object;
+  description?: string;
+  policies?: SimPrincipalPolicies;
 }
 
 /** A customer managed policy and its versions (documents as JSON objects; IAM returns them URL-encoded). */
@@ -50,8 +89,8 @@ export interface IamState {
   root: Omit<SimIamUser, 'name' | 'path' | 'userId'> & { passwordLastUsed?: Date };
   users: SimIamUser[];
   policies: SimManagedPolicy[];
-  roles: number;
-  groups: number;
+  roles: SimIamRole[];
+  groups: SimIamGroup[];
   /** The credential report: generation is asynchronous, as in IAM (STARTED, then COMPLETE on a later call). */
   credentialReport?: { generatedAt: Date; content?: string };
 }
@@ -63,7 +102,7 @@ declare module '../world.js' {
 }
 
 export function emptyIamState(created = new Date('2020-01-01T00:00:00Z')): IamState {
-  return { root: { created, mfa: true, accessKeys: [] }, users: [], policies: [], roles: 0, groups: 0 };
+  return { root: { created, mfa: true, accessKeys: [] }, users: [], policies: [], roles: [], groups: [] };
 }
 
 export function iamState(account: SimAccount): IamState {
@@ -128,6 +167,90 @@ function toPolicy(account: SimAccount, p: SimManagedPolicy): Policy {
 
 const state = (ctx: CallContext) => iamState(ctx.account);
 
+const policyDoc = (document: object) => encodeURIComponent(JSON.stringify(document));
+
+function attachedPolicies(account: SimAccount, s: IamState, p: SimPrincipalPolicies | undefined): AttachedPolicy[] {
+  return (p?.attached ?? []).map((a) => {
+    if (a.startsWith('arn:')) return { PolicyName: a.slice(a.lastIndexOf('/') + 1), PolicyArn: a };
+    const local = s.policies.find((x) => x.name === a);
+    if (!local) throw new Error(`simulated IAM: attached policy ${a} is not a customer managed policy of ${account.id}`);
+    return { PolicyName: local.name, PolicyArn: policyArn(account, local) };
+  });
+}
+
+const inlinePolicies = (p: SimPrincipalPolicies | undefined): PolicyDetail[] => (p?.inline ?? []).map((x) => ({ PolicyName: x.name, PolicyDocument: policyDoc(x.document) }));
+
+type AuthorizationItem = { user: UserDetail } | { group: GroupDetail } | { role: RoleDetail } | { policy: ManagedPolicyDetail };
+
+/** GetAccountAuthorizationDetails entities in IAM's order (users, groups, roles, policies), filtered by entity type. */
+function authorizationItems(account: SimAccount, s: IamState, filter: EntityType[] | undefined): AuthorizationItem[] {
+  const want = (t: EntityType) => !filter?.length || filter.includes(t);
+  const items: AuthorizationItem[] = [];
+  if (want('User')) {
+    for (const u of s.users) {
+      items.push({
+        user: {
+          Path: u.path,
+          UserName: u.name,
+          UserId: u.userId,
+          Arn: `arn:aws:iam::${account.id}:user${u.path}${u.name}`,
+          CreateDate: u.created,
+          UserPolicyList: inlinePolicies(u.policies),
+          GroupList: u.groups ?? [],
+          AttachedManagedPolicies: attachedPolicies(account, s, u.policies),
+          Tags: [],
+        },
+      });
+    }
+  }
+  if (want('Group')) {
+    for (const g of s.groups) {
+      items.push({
+        group: {
+          Path: g.path,
+          GroupName: g.name,
+          GroupId: g.groupId,
+          Arn: `arn:aws:iam::${account.id}:group${g.path}${g.name}`,
+          CreateDate: g.created,
+          GroupPolicyList: inlinePolicies(g.policies),
+          AttachedManagedPolicies: attachedPolicies(account, s, g.policies),
+        },
+      });
+    }
+  }
+  if (want('Role')) {
+    for (const r of s.roles) {
+      items.push({
+        role: {
+          Path: r.path,
+          RoleName: r.name,
+          RoleId: r.roleId,
+          Arn: `arn:aws:iam::${account.id}:role${r.path}${r.name}`,
+          CreateDate: r.created,
+          AssumeRolePolicyDocument: policyDoc(r.trust),
+          InstanceProfileList: [],
+          RolePolicyList: inlinePolicies(r.policies),
+          AttachedManagedPolicies: attachedPolicies(account, s, r.policies),
+          Tags: [],
+          RoleLastUsed: {},
+        },
+      });
+    }
+  }
+  if (want('LocalManagedPolicy')) {
+    for (const p of s.policies) {
+      items.push({
+        policy: {
+          ...toPolicy(account, p),
+          PolicyVersionList: p.versions.map((v) => ({ Document: policyDoc(v.document), VersionId: v.id, IsDefaultVersion: v.id === p.defaultVersionId, CreateDate: v.created })),
+        },
+      });
+    }
+  }
+  // AWS managed policies (Filter AWSManagedPolicy) are not modelled.
+  return items;
+}
+
 export const iam: SimService = {
   name: 'iam',
   signingName: 'iam',
@@ -146,8 +269,8 @@ export const iam: SimService = {
       return {
         SummaryMap: {
           Users: s.users.length,
-          Groups: s.groups,
-          Roles: s.roles,
+          Groups: s.groups.length,
+          Roles: s.roles.length,
           Policies: s.policies.length,
           AccountMFAEnabled: s.root.mfa ? 1 : 0,
           AccountAccessKeysPresent: s.root.accessKeys.filter((k) => k.status === 'Active').length > 0 ? 1 : 0,
@@ -195,6 +318,28 @@ export const iam: SimService = {
         invalidLimit: (n) => new SimError('ValidationError', `1 validation error detected: Value '${n}' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000`),
       });
       return { Policies: page.map((p) => toPolicy(ctx.account, p)), IsTruncated: nextToken !== undefined, Marker: nextToken };
+    }),
+
+    operation(GetAccountAuthorizationDetailsCommand, (input, ctx) => {
+      const items = authorizationItems(ctx.account, state(ctx), input.Filter);
+      const { page, nextToken } = paginate(items, {
+        token: input.Marker,
+        limit: input.MaxItems,
+        defaultLimit: 100,
+        maxLimit: 1000,
+        scope: `GetAccountAuthorizationDetails/${(input.Filter ?? []).join(',')}`,
+        invalidToken: () => new SimError('InvalidInput', 'Invalid Marker.'),
+        invalidLimit: (n) => new SimError('ValidationError', `1 validation error detected: Value '${n}' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000`),
+      });
+      const pick = <K extends string, V>(key: K) => page.flatMap((i) => (key in i ? [(i as Record<K, V>)[key]] : []));
+      return {
+        UserDetailList: pick<'user', UserDetail>('user'),
+        GroupDetailList: pick<'group', GroupDetail>('group'),
+        RoleDetailList: pick<'role', RoleDetail>('role'),
+        Policies: pick<'policy', ManagedPolicyDetail>('policy'),
+        IsTruncated: nextToken !== undefined,
+        ...(nextToken ? { Marker: nextToken } : {}),
+      };
     }),
 
     operation(GetPolicyVersionCommand, (input, ctx) => {

@@ -7,6 +7,7 @@ import { unusedCredentials } from '../../../src/queries/iam/unused-credentials.j
 import { rootAccessKeys } from '../../../src/queries/iam/root-access-keys.js';
 import { accessKeyAge } from '../../../src/queries/iam/access-key-age.js';
 import { adminPolicies, fullAdminStatements } from '../../../src/queries/iam/admin-policies.js';
+import { adminPrincipals } from '../../../src/queries/iam/admin-principals.js';
 import { credentialReportRows, parseCsv } from '../../../src/queries/iam/credential-report.js';
 import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
 import {
@@ -16,6 +17,7 @@ import {
   accountSummary,
   adminPolicy,
   adminVersion,
+  authorizationDetailsPages,
   credentialReport,
   mixedReport,
   scopedPolicy,
@@ -38,10 +40,11 @@ function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, params: Record<stri
 }
 
 describe('IAM query registry', () => {
-  it('registers the six IAM queries as global, with the standard defaults', () => {
+  it('registers the seven IAM queries as global, with the standard defaults', () => {
     expect(queries.map((q) => q.id).sort()).toEqual([
       'iam.access-key-age',
       'iam.admin-policies',
+      'iam.admin-principals',
       'iam.console-mfa',
       'iam.password-policy',
       'iam.root-access-keys',
@@ -167,5 +170,43 @@ describe('iam.admin-policies', () => {
   });
   it('passes an account without customer managed policies', () => {
     expect(statusOf(evaluateBoth(adminPolicies, { policies: [], versions: [] }))).toEqual({ account: 'pass' });
+  });
+});
+
+describe('iam.admin-principals', () => {
+  const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+  it('lists every principal with full administrative access, by each path, for review; others are not listed', () => {
+    const results = evaluateBoth(adminPrincipals, { pages: authorizationDetailsPages });
+    expect(statusOf(results)).toEqual({
+      [`arn:aws:iam::${ACCOUNT}:group/Admins`]: 'needs-review',
+      [user('alice.ops')]: 'needs-review',
+      [user('automation/ci-deployer')]: 'needs-review',
+      [role('legacy-ops')]: 'needs-review',
+    });
+    const reason = (r: string) => results.find((x) => x.resource === r)?.reason;
+    expect(reason(`arn:aws:iam::${ACCOUNT}:group/Admins`)).toContain('through AWS managed policy AdministratorAccess');
+    expect(reason(user('alice.ops'))).toContain('through membership of group Admins');
+    expect(reason(user('automation/ci-deployer'))).toContain('through user inline policy DeployEverything');
+    // The customer managed policy counts by its default version (v3 allows everything; v2 would not).
+    expect(reason(role('legacy-ops'))).toContain('through customer managed policy LegacyOpsFullAccess');
+  });
+
+  it('follows the default version: the same policy with a scoped default grants nothing', () => {
+    const pages = structuredClone(authorizationDetailsPages);
+    const legacy = pages[1].Policies![0];
+    legacy.DefaultVersionId = 'v2';
+    legacy.PolicyVersionList = legacy.PolicyVersionList!.map((v) => ({ ...v, IsDefaultVersion: v.VersionId === 'v2' }));
+    expect(statusOf(evaluateBoth(adminPrincipals, { pages }))[role('legacy-ops')]).toBeUndefined();
+  });
+
+  it('passes an account where no principal has full access, saying how many were examined', () => {
+    const pages = [{ UserDetailList: [authorizationDetailsPages[0].UserDetailList![1]], GroupDetailList: [authorizationDetailsPages[0].GroupDetailList![1]], RoleDetailList: [authorizationDetailsPages[1].RoleDetailList![1]], Policies: authorizationDetailsPages[1].Policies }];
+    expect(evaluateBoth(adminPrincipals, { pages })).toEqual([expect.objectContaining({ resource: 'account', status: 'pass', reason: expect.stringContaining('(1 users, 1 groups, 1 roles examined)') })]);
+  });
+
+  it('errors on evidence without a response and on an inline document that is not JSON', () => {
+    expect(statusOf(evaluateBoth(adminPrincipals, { pages: [] }))).toEqual({ account: 'error' });
+    const broken = [{ UserDetailList: [{ UserName: 'x', Arn: user('x'), UserPolicyList: [{ PolicyName: 'Bad', PolicyDocument: '%7Bnot-json' }] }] }];
+    expect(evaluateBoth(adminPrincipals, { pages: broken })).toEqual([expect.objectContaining({ status: 'error', reason: 'user inline policy Bad: the document is not valid JSON' })]);
   });
 });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryById } from '../../../src/queries/index.js';
+import { AwsClientProvider } from '../../../src/aws/clients.js';
+import { DEMO_ACCOUNT_ID, simulatorCredentials } from '../../../src/simulator/index.js';
 import { startSession, statusOf, type SimulatedSession } from '../s3/simulated-collect.js';
 
 let session: SimulatedSession;
@@ -51,5 +53,39 @@ describe('IAM queries against the simulated demo account', () => {
     const { results, calls } = await session.run(q('iam.admin-policies'), 'us-east-1');
     expect(statusOf(results)).toEqual({ 'arn:aws:iam::111122223333:policy/LegacyOpsFullAccess': 'fail', 'arn:aws:iam::111122223333:policy/app/AppReadOrders': 'pass' });
     expect(calls[0].input).toMatchObject({ Scope: 'Local', OnlyAttached: true });
+  });
+
+  it('iam.admin-principals: every path to full access is listed for review, from every page of the response', async () => {
+    const { results, calls, data } = await session.run(q('iam.admin-principals'), 'us-east-1');
+    const arn = (kind: string, name: string) => `arn:aws:iam::111122223333:${kind}/${name}`;
+    expect(statusOf(results)).toEqual({
+      [arn('group', 'Admins')]: 'needs-review',
+      [arn('group', 'Ops')]: 'needs-review',
+      [user('alice.ops')]: 'needs-review',
+      [user('carol.former')]: 'needs-review',
+      [user('automation/ci-deployer')]: 'needs-review',
+      [arn('role', 'OrganizationAccountAccessRole')]: 'needs-review',
+      [arn('role', 'BreakGlassAdmin')]: 'needs-review',
+      [arn('role', 'legacy-ops')]: 'needs-review',
+    });
+    expect(calls.map((c) => c.operation)).toEqual(['iam:GetAccountAuthorizationDetails']);
+    expect(calls[0].input).toMatchObject({ Filter: ['User', 'Group', 'Role', 'LocalManagedPolicy'], MaxItems: 1000 });
+    const pages = (data as { pages: { RoleDetailList?: { AssumeRolePolicyDocument?: string }[] }[] }).pages;
+    // 5 users, 3 groups, 14 roles (10 service-linked), 3 customer managed policies; documents URL-encoded as IAM sends them.
+    expect(pages.flatMap((p) => p.RoleDetailList ?? [])).toHaveLength(14);
+    expect(pages[0].RoleDetailList?.[0]?.AssumeRolePolicyDocument).toMatch(/^%7B%22Version%22/);
+  });
+
+  it('iam.admin-principals: pages of the simulated API follow Marker until IsTruncated is false', async () => {
+    const { IAMClient, GetAccountAuthorizationDetailsCommand } = await import('@aws-sdk/client-iam');
+    const iam = new AwsClientProvider({ accountId: DEMO_ACCOUNT_ID, region: 'us-east-1', credentials: simulatorCredentials(session.sim, DEMO_ACCOUNT_ID), maxAttempts: 1 }).get(IAMClient);
+    const first = await iam.send(new GetAccountAuthorizationDetailsCommand({ MaxItems: 10 }));
+    expect(first.IsTruncated).toBe(true);
+    expect((first.UserDetailList?.length ?? 0) + (first.GroupDetailList?.length ?? 0) + (first.RoleDetailList?.length ?? 0)).toBe(10);
+    const second = await iam.send(new GetAccountAuthorizationDetailsCommand({ MaxItems: 1000, Marker: first.Marker }));
+    expect(second.IsTruncated).toBe(false);
+    expect(second.Marker).toBeUndefined();
+    expect(second.Policies).toHaveLength(3);
+    await expect(iam.send(new GetAccountAuthorizationDetailsCommand({ Marker: 'not-a-marker' }))).rejects.toMatchObject({ name: 'InvalidInputException' });
   });
 });
