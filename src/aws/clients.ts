@@ -109,6 +109,17 @@ interface MiddlewareCapable {
 
 const defaultRateLimits = new RateLimiterRegistry();
 
+/** Credentials whose session can be renewed when AWS rejects it as expired (an assumed role's shared session). */
+function isRenewable(c: AwsClientSettings['credentials']): c is AwsCredentialIdentityProvider & { invalidate(usedSince: number): void } {
+  return typeof c === 'function' && typeof (c as { invalidate?: unknown }).invalidate === 'function';
+}
+
+/** The error codes AWS services use for a session token that is no longer valid. */
+function isExpiredSession(err: unknown): boolean {
+  const name = (err as { name?: string; Code?: string })?.name ?? (err as { Code?: string })?.Code ?? '';
+  return name === 'ExpiredToken' || name === 'ExpiredTokenException';
+}
+
 /**
  * The one SDK client factory. Clients use the SDK's own credential chain, endpoint resolution
  * (`AWS_ENDPOINT_URL_<SERVICE>`), adaptive retry strategy and paginators; we only add call logging and
@@ -171,14 +182,25 @@ export class AwsClientProvider {
     const limits = this.settings.rateLimits ?? defaultRateLimits;
     const onAttempt = this.settings.onAttempt;
     const callSlots = this.settings.callSlots;
+    const renewable = isRenewable(this.settings.credentials) ? this.settings.credentials : undefined;
     // Outermost: log the call once (its request and final outcome) into the current evidence record.
     client.middlewareStack.add(
       (next: (args: { input: unknown }) => Promise<{ output: { $metadata?: { attempts?: number } } }>, context: { clientName?: string; commandName?: string }) =>
         async (args: { input: unknown }) => {
           const action = iamAction(context.clientName ?? 'unknown', context.commandName ?? 'unknown');
           const log = callLogStorage.getStore();
+          const startedAt = Date.now();
           try {
-            const out = await next(args);
+            let out;
+            try {
+              out = await next(args);
+            } catch (err) {
+              // An assumed-role session AWS ended before its stated expiry: renew it for every client of the account and
+              // send the request once more (the SDK's retry strategy does not retry expired credentials).
+              if (!renewable || !isExpiredSession(err)) throw err;
+              renewable.invalidate(startedAt);
+              out = await next(args);
+            }
             log?.push({ operation: action, input: redactSecretInputs(args.input), attempts: out.output?.$metadata?.attempts });
             return out;
           } catch (err) {

@@ -82,6 +82,7 @@ const HINTS: [RegExp, string][] = [
   [/Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|Rate exceeded/i, 'the API kept throttling after every retry; lower collect.concurrency or run at a quieter time'],
   [/ExpiredToken|InvalidClientTokenId|UnrecognizedClient|CredentialsProviderError|security token/i, 'the credentials were rejected or expired; check the role trust policy, external id and session duration'],
   [/TimeoutError|ETIMEDOUT|ECONNRESET|socket hang up|RequestTimeout/i, 'the service did not answer in time; the next run will retry'],
+  [/InternalFailure|InternalError|InternalServerError|ServiceUnavailable|Unavailable|ServiceFailure|BadGateway/i, 'the service failed on its side after every retry; the next run will retry'],
   [/OptInRequired|not subscribed|SubscriptionRequired|InvalidAccessException/i, 'the service is not enabled in this account and region; enable it or scope the run to other regions'],
 ];
 

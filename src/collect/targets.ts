@@ -57,34 +57,51 @@ export function roleArnFor(config: Config, accountId: string, explicit?: string)
  * One session per account shared by every SDK client of that account (each region and service would otherwise
  * assume the role on its own), renewed `refreshWindowMs` before it expires so runs longer than the session
  * duration keep going. Concurrent callers during a renewal share the one in-flight AssumeRole.
+ * It is marked `memoized` so the SDK clients call it for every request instead of keeping the identity in caches of
+ * their own until its stated expiry: a session that AWS ends early (`invalidate`) is replaced in every client at once.
  */
 export function sharedSession(
   provider: AwsCredentialIdentityProvider,
   opts: { refreshWindowMs?: number; now?: () => number } = {},
-): AwsCredentialIdentityProvider {
+): RenewableCredentials {
   const windowMs = opts.refreshWindowMs ?? SESSION_REFRESH_WINDOW_MS;
   const now = opts.now ?? (() => Date.now());
-  let current: AwsCredentialIdentity | undefined;
+  let current: { identity: AwsCredentialIdentity; obtainedAt: number } | undefined;
   let pending: Promise<AwsCredentialIdentity> | undefined;
   const fresh = (c: AwsCredentialIdentity) => !c.expiration || c.expiration.getTime() - now() > windowMs;
-  return async () => {
-    if (current && fresh(current)) return current;
+  const session = (async () => {
+    if (current && fresh(current.identity)) return current.identity;
     if (!pending) {
+      const startedAt = now();
       pending = Promise.resolve(provider())
-        .then((c) => {
-          current = c;
-          return c;
+        .then((identity) => {
+          current = { identity, obtainedAt: startedAt };
+          return identity;
         })
         .finally(() => {
           pending = undefined;
         });
     }
     return pending;
+  }) as RenewableCredentials;
+  session.invalidate = (usedSince: number) => {
+    // Only a session obtained before the failed request started: the many requests that fail together renew it once.
+    if (current && current.obtainedAt <= usedSince) current = undefined;
   };
+  session.memoized = true;
+  return session;
 }
 
+/** Credentials that can be told the service rejected them as expired, so the next request gets a new session. */
+export type RenewableCredentials = AwsCredentialIdentityProvider & {
+  /** Drop the session if it was obtained at or before `usedSince` (ms since epoch, when the failed request started). */
+  invalidate(usedSince: number): void;
+  /** Read by the AWS SDK: the provider caches on its own, so clients call it for each request. */
+  memoized: true;
+};
+
 /** Credentials for a member account: AssumeRole, shared by all of the account's clients and renewed before expiry. */
-export function assumedRoleCredentials(config: Config, roleArn: string): AwsCredentialIdentityProvider {
+export function assumedRoleCredentials(config: Config, roleArn: string): RenewableCredentials {
   let assumeRole: Promise<AwsCredentialIdentityProvider> | undefined;
   return sharedSession(async () => {
     assumeRole ??= loadCredentialProviders().then(({ fromTemporaryCredentials }) =>

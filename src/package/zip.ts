@@ -156,8 +156,15 @@ export async function writeDeterministicZip(entries: Map<string, ZipSource> | It
     await out.close();
     await rename(tmp, zipPath);
   } catch (err) {
-    out.stream.destroy();
-    cd.stream.destroy();
+    // A stream destroyed while its file is still being opened creates the file afterwards: wait until both are
+    // closed, or the partial file could appear after it was removed.
+    const closed = (st: NodeJS.WritableStream & { closed?: boolean; destroy(): void }) =>
+      new Promise<void>((resolve) => {
+        if (st.closed) return resolve();
+        st.once('close', () => resolve());
+        st.destroy();
+      });
+    await Promise.all([closed(out.stream), closed(cd.stream)]);
     await rm(tmp, { force: true });
     throw err;
   } finally {

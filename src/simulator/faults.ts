@@ -40,7 +40,10 @@ export interface RateLimit {
 export interface SimFaults extends FaultEffects {
   /** Seed of the random generator (default 1). */
   seed?: number;
-  /** Scoped faults, applied in addition to the top-level effects. */
+  /**
+   * Scoped faults, applied in addition to the top-level effects and drawn before them: a rule that always times out
+   * one operation does so on every attempt, whatever the top-level rates draw.
+   */
   rules?: FaultRule[];
   /**
    * Per-account, per-region token buckets keyed by action (`cloudtrail:LookupEvents`); a call beyond the
@@ -209,7 +212,7 @@ export class FaultEngine {
   }
 
   decide(call: CallIdentity, nowMs: number): FaultDecision {
-    const rules: FaultEffects[] = [this.faults, ...(this.faults.rules ?? []).filter((r) => matches(r, call))];
+    const rules: FaultEffects[] = [...(this.faults.rules ?? []).filter((r) => matches(r, call)), this.faults];
     let latencyMs = 0;
     for (const r of rules) latencyMs += this.latency(r.latencyMs);
     for (const r of rules) if (r.accessDenied) return { latencyMs, outcome: 'accessDenied' };

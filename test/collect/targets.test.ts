@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { AccountClient, ListRegionsCommand } from '@aws-sdk/client-account';
 import { ConfigSchema, type Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/log/logger.js';
-import { AwsClientProvider } from '../../src/aws/clients.js';
+import { AwsClientProvider, withCallLog } from '../../src/aws/clients.js';
 import { resolveTargets, shardOf, selectShard, sharedSession, assumedRoleCredentials, isActiveAccount } from '../../src/collect/targets.js';
 import { EvidenceLockerError } from '../../src/errors.js';
 
@@ -39,6 +39,7 @@ let url = '';
 const calls: { service: string; op: string; accessKeyId: string }[] = [];
 /** Session keys the stub issued: key -> account and expiry (ms). */
 const sessions = new Map<string, { accountId: string; expiresAt: number }>();
+let revokeNewSessions = false;
 let sessionSeconds = 900;
 let orgDenied = false;
 let seq = 0;
@@ -76,12 +77,14 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       return;
     }
     const key = `ASIA${accountId.slice(-8)}${String(++seq).padStart(8, '0')}`;
-    const expiresAt = Date.now() + sessionSeconds * 1000;
+    const advertised = Date.now() + sessionSeconds * 1000;
+    // revokeNewSessions: the server refuses the session at once although its Expiration says otherwise.
+    const expiresAt = revokeNewSessions ? 0 : advertised;
     sessions.set(key, { accountId, expiresAt });
     res.writeHead(200, { 'content-type': 'text/xml' });
     res.end(
       `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>${key}</AccessKeyId>` +
-        `<SecretAccessKey>stub-secret-${seq}</SecretAccessKey><SessionToken>stub-token-${seq}</SessionToken><Expiration>${new Date(expiresAt).toISOString()}</Expiration></Credentials>` +
+        `<SecretAccessKey>stub-secret-${seq}</SecretAccessKey><SessionToken>stub-token-${seq}</SessionToken><Expiration>${new Date(advertised).toISOString()}</Expiration></Credentials>` +
         `<AssumedRoleUser><Arn>arn:aws:sts::${accountId}:assumed-role/EvidenceLockerReadOnly/evidence-locker</Arn><AssumedRoleId>AROAEXAMPLE:evidence-locker</AssumedRoleId></AssumedRoleUser></AssumeRoleResult>` +
         `<ResponseMetadata><RequestId>r-${seq}</RequestId></ResponseMetadata></AssumeRoleResponse>`,
     );
@@ -156,6 +159,7 @@ afterEach(() => {
   vi.useRealTimers();
   calls.length = 0;
   sessionSeconds = 900;
+  revokeNewSessions = false;
   orgDenied = false;
 });
 
@@ -256,6 +260,49 @@ describe('shard assignment', () => {
 });
 
 describe('credentials for long runs', () => {
+  it('a session ended before its stated expiry is renewed once for every client of the account, and the request is sent again', async () => {
+    sessionSeconds = 3600;
+    const cfg = config({ accounts: { source: 'list', list: [{ id: '111111111111' }], sessionDurationSeconds: 3600 } });
+    const credentials = assumedRoleCredentials(cfg, 'arn:aws:iam::111111111111:role/EvidenceLockerReadOnly');
+    const east = new AwsClientProvider({ accountId: '111111111111', region: 'us-east-1', credentials, maxAttempts: 1 });
+    const west = new AwsClientProvider({ accountId: '111111111111', region: 'us-west-2', credentials, maxAttempts: 1 });
+    try {
+      await east.get(AccountClient).send(new ListRegionsCommand({}));
+      await west.get(AccountClient).send(new ListRegionsCommand({}));
+      const firstKey = calls.filter((c) => c.service === 'account').at(-1)!.accessKeyId;
+      // AWS ends the session early (a revoked session, a shortened role session): its Expiration still says an hour.
+      sessions.get(firstKey)!.expiresAt = 0;
+      const before = calls.length;
+      const [westAgain, eastAgain] = await Promise.all([
+        withCallLog(() => west.get(AccountClient).send(new ListRegionsCommand({}))),
+        withCallLog(() => east.get(AccountClient).send(new ListRegionsCommand({}))),
+      ]);
+      // Both requests were refused once, one new session served both, and each call is logged once, without error.
+      const after = calls.slice(before);
+      expect(after.filter((c) => c.op === 'AssumeRole')).toHaveLength(1);
+      expect(after.filter((c) => c.service === 'account' && c.accessKeyId === firstKey)).toHaveLength(2);
+      const renewed = after.filter((c) => c.service === 'account' && c.accessKeyId !== firstKey);
+      expect(renewed).toHaveLength(2);
+      expect(new Set(renewed.map((c) => c.accessKeyId)).size).toBe(1);
+      for (const r of [westAgain, eastAgain]) {
+        expect('result' in r).toBe(true);
+        expect(r.calls).toEqual([expect.objectContaining({ operation: 'account:ListRegions' })]);
+        expect(r.calls[0].error).toBeUndefined();
+      }
+      // A session that keeps being refused is not renewed in a loop: one renewal per request, then the error stands.
+      for (const s of sessions.values()) s.expiresAt = 0;
+      revokeNewSessions = true;
+      const mark = calls.length;
+      const refused = await withCallLog(() => east.get(AccountClient).send(new ListRegionsCommand({})));
+      expect(calls.slice(mark).map((c) => c.op)).toEqual(['ListRegions', 'AssumeRole', 'ListRegions']);
+      expect('error' in refused && (refused.error as Error).name).toBe('ExpiredTokenException');
+      expect(refused.calls).toEqual([expect.objectContaining({ operation: 'account:ListRegions', error: 'ExpiredTokenException' })]);
+    } finally {
+      east.destroy();
+      west.destroy();
+    }
+  });
+
   it('shares one session and renews it before it expires', async () => {
     let t = 0;
     let issued = 0;

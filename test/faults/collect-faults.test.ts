@@ -193,8 +193,9 @@ describe('collection under injected faults (simulated AWS, CLI entry)', () => {
       resetRate: 0.02,
       rules: [
         { service: 'guardduty', accessDenied: true },
-        // One operation in one region that never answers, one whose connection is always reset: past every retry.
-        { service: 'config', operation: 'DescribeConfigurationRecorderStatus', region: 'us-west-2', timeoutRate: 1 },
+        // One operation in one region that never answers, one whose connection is always reset: past every retry. Each
+        // is its query's first call, so it is always made, and rules are drawn before the top-level rates.
+        { service: 'config', operation: 'DescribeConfigurationRecorders', region: 'us-west-2', timeoutRate: 1 },
         { service: 'cloudtrail', operation: 'DescribeTrails', region: 'us-west-2', resetRate: 1 },
       ],
     };
@@ -225,14 +226,14 @@ describe('collection under injected faults (simulated AWS, CLI entry)', () => {
         expect(errors.get(r.recordId)?.code).toMatch(/AccessDenied/);
         expect(errors.get(r.recordId)?.hint).toMatch(/grant this read-only action/);
       }
-      // The operations that never succeed make error records (their last attempt may also draw a random throttle).
+      // The operations that never succeed make error records.
       expect(errors.has(`config.recorder-status/${DEMO_ACCOUNT_ID}/us-west-2`)).toBe(true);
       expect(errors.has(`cloudtrail.trail-logging/${DEMO_ACCOUNT_ID}/us-west-2`)).toBe(true);
       // Every other error record comes from an injected transient fault past every retry, and says what to do.
       for (const [recordId, e] of errors) {
         if (recordId.startsWith('guardduty.')) continue;
         expect(e.code, recordId).toMatch(/Throttl|SlowDown|TooManyRequests|Internal|ServiceUnavailable|Unavailable|Timeout|ECONNRESET|socket hang up|^Error$/);
-        expect(e.hint, recordId).toMatch(/retry|throttling/);
+        expect(e.hint ?? `no hint: ${JSON.stringify(e)}`, recordId).toMatch(/retry|throttling/);
       }
 
       const verified = await verifyStoredRuns(new LocalEvidenceStore(storeDir), { runId });
@@ -245,7 +246,7 @@ describe('collection under injected faults (simulated AWS, CLI entry)', () => {
     expect(rejections).toEqual([]);
   });
 
-  it('assumed-role credentials that expire mid-run: later calls become ExpiredToken error records, the run is sealed, exit 3', async () => {
+  it('assumed-role sessions that AWS ends mid-run are renewed and the refused calls sent again; a call refused again is an error record; the run is sealed', async () => {
     const world = organizationWorld({ accounts: 3, regions: ['us-east-1'] });
     const members = world.organization!.accountIds.filter((id) => id !== ORG_MANAGEMENT_ACCOUNT_ID);
     // The simulator's clock moves 500 ms each time it is read (about twice per request), so sessions stop working
@@ -262,16 +263,21 @@ describe('collection under injected faults (simulated AWS, CLI entry)', () => {
       });
       const collect = await runCli(['-c', configFile, 'collect']);
       expect(problemsIn(collect.stderr)).toEqual([]);
-      expect(collect.code).toBe(ExitCode.gaps);
       const { runId, manifest } = await onlyRun(storeDir);
       expect(manifest.records.map((r) => r.recordId).sort()).toEqual(expectedRecordIds(members, ['us-east-1']));
       const errors = await checkEveryRecord(storeDir, manifest);
       const expired = [...errors].filter(([, e]) => /ExpiredToken/.test(e.code));
-      expect(expired.length).toBeGreaterThan(0);
+      // Sessions ended many times (every ~60 requests of simulated time) and were renewed: each account assumed its
+      // role again, and the refused calls went through on the new session. Only a call whose renewed session lapsed
+      // too before it was sent (a LookupEvents call waiting for its 2-per-second turn) stays an error record.
+      const stats = sim.stats();
+      expect(stats.total.errors).toBeGreaterThan(members.length);
+      expect(stats.byOperation['sts:AssumeRole'].ok).toBeGreaterThan(members.length);
+      expect(expired.length).toBeLessThan(stats.total.errors);
+      expect(manifest.records.filter((r) => r.status === 'ok').length).toBeGreaterThan(manifest.records.length * 0.75);
       for (const [, e] of expired) expect(e.hint).toMatch(/credentials were rejected or expired/);
-      // The session worked before it expired: the run holds evidence too, not only errors.
-      expect(manifest.records.some((r) => r.status === 'ok')).toBe(true);
-      expect(sim.stats().total.errors).toBeGreaterThan(0);
+      // Whether a paced call's second session lapses too depends on the order requests were served in.
+      expect(collect.code).toBe(errors.size ? ExitCode.gaps : ExitCode.ok);
 
       const verified = await verifyStoredRuns(new LocalEvidenceStore(storeDir), { runId });
       expect(verified.ok).toBe(true);
