@@ -87,7 +87,7 @@ export const adminPrincipals = defineQuery<AdminPrincipalsEvidence>({
     for (const g of groups) {
       const grants = [...managedGrants(g.AttachedManagedPolicies), ...inlineGrants('group', g.GroupPolicyList, problems)];
       groupGrants.set(g.GroupName ?? '', grants);
-      if (grants.length) results.push(review(g.Arn ?? g.GroupName ?? '', 'AWS::IAM::Group', `group ${g.GroupName}`, grants, 'its members'));
+      if (grants.length) results.push(review(g.Arn ?? g.GroupName ?? '', 'AWS::IAM::Group', `group ${g.GroupName}`, grants, "that its members' job functions need it"));
     }
     for (const u of users) {
       const grants = [
@@ -95,11 +95,11 @@ export const adminPrincipals = defineQuery<AdminPrincipalsEvidence>({
         ...inlineGrants('user', u.UserPolicyList, problems),
         ...(u.GroupList ?? []).filter((g) => groupGrants.get(g)?.length).map((g) => ({ via: `membership of group ${g}` })),
       ];
-      if (grants.length) results.push(review(u.Arn ?? u.UserName ?? '', 'AWS::IAM::User', `user ${u.UserName}`, grants, 'this person or workload'));
+      if (grants.length) results.push(review(u.Arn ?? u.UserName ?? '', 'AWS::IAM::User', `user ${u.UserName}`, grants, "that this person's or workload's job function needs it"));
     }
     for (const r of roles) {
       const grants = [...managedGrants(r.AttachedManagedPolicies), ...inlineGrants('role', r.RolePolicyList, problems)];
-      if (grants.length) results.push(review(r.Arn ?? r.RoleName ?? '', 'AWS::IAM::Role', `role ${r.RoleName}`, grants, 'whoever can assume it'));
+      if (grants.length) results.push(review(r.Arn ?? r.RoleName ?? '', 'AWS::IAM::Role', `role ${r.RoleName}`, grants, 'that the job function of whoever can assume it needs it'));
     }
     for (const p of problems) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: p });
     if (!results.length) {
@@ -114,12 +114,12 @@ export const adminPrincipals = defineQuery<AdminPrincipalsEvidence>({
   },
 });
 
-function review(resource: string, resourceType: string, who: string, grants: Grant[], holder: string): ResourceResult {
+function review(resource: string, resourceType: string, who: string, grants: Grant[], confirm: string): ResourceResult {
   const via = [...new Set(grants.map((g) => g.via))].join('; ');
   return {
     resource,
     resourceType,
     status: 'needs-review',
-    reason: `${who} has full administrative access (every action on every resource) through ${via}: confirm ${holder} needs it for its job function`,
+    reason: `${who} has full administrative access (every action on every resource) through ${via}: confirm ${confirm}`,
   };
 }
