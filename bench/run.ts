@@ -21,6 +21,7 @@ import type { PackageChildAnswer, PackageChildRequest } from './package-child.js
 import type { PackageBenchResult } from './package.js';
 import type { StoreBenchResult } from './store.js';
 import { S3StoreSchema } from '../src/config/schema.js';
+import { silenceSdkNodeVersionWarning } from '../src/cli/sdk-warning.js';
 import { formatRows, markdownTable, type BenchRow } from './table.js';
 
 export const SECTIONS = ['collection', 'store', 'package', 'daemon'] as const;
@@ -342,13 +343,7 @@ export function resultsMarkdown(r: BenchResults): string {
 
 async function main(): Promise<void> {
   // As in the CLI: the SDK's notice that its 2027 releases need Node 22 is not a benchmark result.
-  const emitWarning = process.emitWarning.bind(process);
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const text = typeof warning === 'string' ? warning : `${warning.name} ${warning.message}`;
-    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
-    if (/NodeVersionSupportWarning/.test(`${text} ${type ?? ''}`)) return;
-    (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
-  }) as typeof process.emitWarning;
+  silenceSdkNodeVersionWarning();
   let args: BenchArgs;
   try {
     args = parseBenchArgs(process.argv.slice(2));

@@ -1,12 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { GetObjectRetentionCommand, HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerPackageCommands } from '../../src/cli/commands/package.js';
-import { reportError } from '../../src/cli/main.js';
+import { runPackageCli } from '../package/run-cli.js';
 import { ExitCode } from '../../src/errors.js';
 import { buildPackage } from '../../src/package/build.js';
 import { verifyPackage } from '../../src/verify/package.js';
@@ -17,29 +15,7 @@ const env = integrationEnv();
 const raw = rawClient();
 afterAll(() => raw.destroy());
 
-/** One command line the way bin.ts runs it: exit code and captured output. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const program = new Command().option('-c, --config <file>').option('--log-level <level>').exitOverride();
-  registerPackageCommands(program);
-  for (const c of program.commands) c.exitOverride();
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  process.exitCode = undefined;
-  let code: number;
-  try {
-    await program.parseAsync(['node', 'evidence-locker', ...args]);
-    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (error) {
-    code = reportError(error);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-  return { code, out, err };
-}
+const run = runPackageCli;
 
 describe('share against the Object Lock server', () => {
   let dir: string;

@@ -2,39 +2,15 @@ import { describe, it, expect, beforeAll, afterEach, vi } from 'vitest';
 import { mkdtempSync, writeFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { stringify } from 'yaml';
-import { registerPackageCommands } from '../../src/cli/commands/package.js';
-import { reportError } from '../../src/cli/main.js';
+import { runPackageCli } from './run-cli.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { loadCatalogs } from '../../src/controls/load.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { sealDays, standardDays, ACCOUNTS } from './fixtures.js';
 
-/** Runs one command line the way bin.ts does; returns exit code and captured stdout. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const program = new Command().option('-c, --config <file>').option('--log-level <level>').exitOverride();
-  registerPackageCommands(program);
-  for (const c of program.commands) c.exitOverride();
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  process.exitCode = undefined;
-  let code: number;
-  try {
-    await program.parseAsync(['node', 'evidence-locker', ...args]);
-    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (error) {
-    code = reportError(error);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-  return { code, out, err };
-}
+const run = runPackageCli;
 
 describe('package, verify and attest commands', () => {
   let dir: string;

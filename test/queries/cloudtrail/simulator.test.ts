@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queries } from '../../../src/queries/cloudtrail/index.js';
 import { queryById } from '../../../src/queries/index.js';
 import type { QueryParameters } from '../../../src/queries/types.js';
-import { startSession, statusOf, type SimulatedSession } from '../s3/simulated-collect.js';
+import { demoSession, statusOf } from '../s3/simulated-collect.js';
 
-let session: SimulatedSession;
-beforeAll(async () => {
-  session = await startSession();
-});
-afterAll(async () => {
-  await session?.close();
-});
+const session = demoSession();
 
 const q = (id: string) => queryById(id)!;
 const BASELINE = 'arn:aws:cloudtrail:us-east-1:111122223333:trail/management-events';

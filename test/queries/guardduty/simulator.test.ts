@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryById } from '../../../src/queries/index.js';
-import { startSession, statusOf, type SimulatedSession } from '../s3/simulated-collect.js';
+import { demoSession, statusOf } from '../s3/simulated-collect.js';
 
-let session: SimulatedSession;
-beforeAll(async () => {
-  session = await startSession();
-});
-afterAll(async () => {
-  await session?.close();
-});
+const session = demoSession();
 
 const q = (id: string) => queryById(id)!;
 

@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryById } from '../../../src/queries/index.js';
-import { startSession, type SimulatedSession } from '../s3/simulated-collect.js';
+import { demoSession } from '../s3/simulated-collect.js';
 
-let session: SimulatedSession;
-beforeAll(async () => {
-  session = await startSession();
-});
-afterAll(async () => {
-  await session?.close();
-});
+const session = demoSession();
 
 describe('logs.retention against the simulated demo account', () => {
   it('30 days fails; never-expire and 400 days pass', async () => {

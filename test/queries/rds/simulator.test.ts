@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryById } from '../../../src/queries/index.js';
-import { startSession, type SimulatedSession } from '../s3/simulated-collect.js';
+import { demoSession } from '../s3/simulated-collect.js';
 
-let session: SimulatedSession;
-beforeAll(async () => {
-  session = await startSession();
-});
-afterAll(async () => {
-  await session?.close();
-});
+const session = demoSession();
 
 const q = (id: string) => queryById(id)!;
 const byDb = (results: { resource: string; status: string }[]) => Object.fromEntries(results.map((r) => [r.resource.split(':').pop(), r.status]));

@@ -2,7 +2,7 @@
  * Runs an evidence query's collect through the real SDK clients (built by AwsClientProvider) against the
  * simulated AWS, then evaluates what it collected after a canonical-JSON round trip, as the pipeline does.
  */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { AwsClientProvider, withCallLog, type LoggedCall } from '../../../src/aws/clients.js';
 import { RateLimiterRegistry } from '../../../src/aws/rate-limit.js';
 import { canonicalJson } from '../../../src/seal/canonical.js';
@@ -59,6 +59,34 @@ export async function startSession(): Promise<SimulatedSession> {
       }
       await sim.close();
     },
+  };
+}
+
+/**
+ * One simulated demo session for the test file that calls this at its top level: started in beforeAll, closed in
+ * afterAll. The returned object forwards to it.
+ */
+export function demoSession(): SimulatedSession {
+  let started: SimulatedSession | undefined;
+  beforeAll(async () => {
+    started = await startSession();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const get = () => {
+    if (!started) throw new Error('the simulated session starts in beforeAll');
+    return started;
+  };
+  return {
+    get sim() {
+      return get().sim;
+    },
+    get now() {
+      return get().now;
+    },
+    run: (query, region, params) => get().run(query, region, params),
+    close: () => get().close(),
   };
 }
 

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queries } from '../../../src/queries/s3/index.js';
 import { queryById } from '../../../src/queries/index.js';
-import { startSession, statusOf, type SimulatedSession } from './simulated-collect.js';
+import { demoSession, statusOf } from './simulated-collect.js';
 
-let session: SimulatedSession;
-beforeAll(async () => {
-  session = await startSession();
-});
-afterAll(async () => {
-  await session?.close();
-});
+const session = demoSession();
 
 const q = (id: string) => {
   const query = queryById(id);
