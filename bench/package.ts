@@ -30,7 +30,7 @@ import { canonicalBytes } from '../src/seal/canonical.js';
 import { sha256Hex } from '../src/evidence/hash.js';
 import { LocalEd25519Signer } from '../src/seal/local-signer.js';
 import { sealRun } from '../src/seal/seal.js';
-import { mapBounded } from '../src/store/limit.js';
+import { mapWithConcurrencyLimit } from '../src/concurrency-limit.js';
 import { LocalEvidenceStore } from '../src/store/local.js';
 import { extractPackageZip } from '../src/verify/unzip.js';
 import { verifyPackageDir } from '../src/verify/package.js';
@@ -146,7 +146,7 @@ export async function benchPackage(opts: PackageBenchOptions = {}): Promise<Pack
       const day = new Date(start + run * 86_400_000).toISOString().slice(0, 10);
       const cells: { acct: string; region: string; q: number }[] = [];
       for (const acct of accounts) for (const region of regions) for (let q = 1; q <= queries; q++) if (seeded + cells.length < records) cells.push({ acct, region, q });
-      const recs = await mapBounded(cells, 16, async ({ acct, region, q }) => {
+      const recs = await mapWithConcurrencyLimit(cells, 16, async ({ acct, region, q }) => {
         const body = canonicalBytes({
           schema: 'evidence-locker/evidence@1',
           queryId: `bench.q${q}`,

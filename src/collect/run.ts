@@ -14,7 +14,7 @@ import { sealRun } from '../seal/seal.js';
 import { newRunId } from '../evidence/run-id.js';
 import { type EvidenceBody, type ManifestRecord, recordIdOf } from '../evidence/record.js';
 import { resolveTargets, type AccountTarget, type TargetGap } from './targets.js';
-import { Semaphore } from './limit.js';
+import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { PUBLISHED_RATE_LIMITS } from '../aws/rate-limit.js';
 import { ConfigError } from '../errors.js';
 import { checkParameterOverrides } from '../controls/parameters.js';
@@ -80,7 +80,7 @@ export function plannedQueries(catalogs: Catalog[], frameworks: string[], only?:
 
 const HINTS: [RegExp, string][] = [
   [/AccessDenied|UnauthorizedOperation|AuthorizationError|NotAuthorized/i, 'grant this read-only action to the collection role (deploy/member-role.json lists every action the queries need)'],
-  [/Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|Rate exceeded/i, 'the API kept throttling after every retry; lower collect.concurrency or run at a quieter time'],
+  [/Throttl|TooManyRequests|ConcurrencyLimitExceeded|SlowDown|Rate exceeded/i, 'the API kept throttling after every retry; lower collect.concurrency or run at a quieter time'],
   [/ExpiredToken|InvalidClientTokenId|UnrecognizedClient|CredentialsProviderError|security token/i, 'the credentials were rejected or expired; check the role trust policy, external id and session duration'],
   [/TimeoutError|ETIMEDOUT|ECONNRESET|socket hang up|RequestTimeout/i, 'the service did not answer in time; the next run will retry'],
   [/InternalFailure|InternalError|InternalServerError|ServiceUnavailable|Unavailable|ServiceFailure|BadGateway/i, 'the service failed on its side after every retry; the next run will retry'],
@@ -136,7 +136,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   runLog.info({ accounts: targets.length, regions: allRegions.length, queries: queries.length, tasks: tasks.length, frameworks }, 'collection started');
 
   // collect.concurrency bounds the API requests in flight, whichever task or client makes them.
-  const callSlots = new Semaphore(config.collect.concurrency);
+  const callSlots = new ConcurrencyLimit(config.collect.concurrency);
   const connections = new SharedConnections();
   const providers = new Map<string, AwsClientProvider>();
   const providerKey = (t: Task) => `${t.target.accountId}/${t.region === 'global' ? home : t.region}`;
@@ -173,13 +173,13 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   // Tasks open at once: enough to keep every request slot busy while some tasks are between calls, few enough
   // that partial evidence does not pile up in memory. Rate-paced tasks are outside this window: they spend most of
   // their time waiting for the limiter and would otherwise hold window places doing nothing.
-  const window = new Semaphore(config.collect.concurrency * 4);
-  const perService = new Map<string, Semaphore>();
+  const window = new ConcurrencyLimit(config.collect.concurrency * 4);
+  const perService = new Map<string, ConcurrencyLimit>();
   // Service limits are per account and region, like the AWS API limits they protect.
   const serviceLimit = (t: Task) => {
     const key = `${t.target.accountId}/${t.region}/${t.query.service}`;
     let sem = perService.get(key);
-    if (!sem) perService.set(key, (sem = new Semaphore(config.collect.perServiceConcurrency)));
+    if (!sem) perService.set(key, (sem = new ConcurrencyLimit(config.collect.perServiceConcurrency)));
     return sem;
   };
   const retainUntil = undefined;

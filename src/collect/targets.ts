@@ -7,7 +7,7 @@ import { AwsClientProvider } from '../aws/clients.js';
 import { loadAccountSdk, loadCredentialProviders, loadOrganizationsSdk, loadStsSdk } from '../aws/sdk.js';
 import { EvidenceLockerError } from '../errors.js';
 import { sha256Hex } from '../evidence/hash.js';
-import { Semaphore } from './limit.js';
+import { ConcurrencyLimit } from '../concurrency-limit.js';
 
 /** One account to collect from, with the credentials to use there and the regions to cover. */
 export interface AccountTarget {
@@ -229,7 +229,7 @@ export async function resolveTargets(config: Config, filter: TargetFilter, log: 
 
   const configured = filter.regions?.length ? [...new Set(filter.regions)] : config.regions.list;
   const discover = config.regions.source === 'enabled';
-  const limit = new Semaphore(DISCOVERY_CONCURRENCY);
+  const limit = new ConcurrencyLimit(DISCOVERY_CONCURRENCY);
   const resolved = await Promise.all(
     candidates.map((c) =>
       limit.run(async (): Promise<AccountTarget | undefined> => {

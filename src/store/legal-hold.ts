@@ -9,7 +9,7 @@ import { newRunId } from '../evidence/run-id.js';
 import type { Period } from '../evidence/period.js';
 import type { ManifestSigner } from '../seal/signer.js';
 import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { mapBounded } from './limit.js';
+import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import { runsInPeriod } from './runs-in-period.js';
 import { S3EvidenceStore } from './s3.js';
 import type { EvidenceStore } from '../evidence/store.js';
@@ -66,7 +66,7 @@ export async function applyLegalHold(
   }
   const objects = [...targets.values()];
   const on = opts.action === 'hold';
-  await mapBounded(objects, opts.concurrency ?? store.config.concurrency, (o) => store.setLegalHold(o.key, o.versionId, on));
+  await mapWithConcurrencyLimit(objects, opts.concurrency ?? store.config.concurrency, (o) => store.setLegalHold(o.key, o.versionId, on));
 
   const completedAt = now();
   const body: EvidenceBody = {

@@ -4,7 +4,7 @@ import { publicKeyFingerprint, verifyManifestSignature } from '../seal/verify-si
 import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
 import { latestRunInChain, type ChainMember } from '../evidence/run-id.js';
-import { mapBounded } from '../store/limit.js';
+import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import { parseManifest, runsInPeriod } from '../store/runs-in-period.js';
 import { S3EvidenceStore } from '../store/s3.js';
 import type { EvidenceStore, StoredRun } from '../evidence/store.js';
@@ -145,7 +145,7 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
       await checkS3RunFiles(store, runId, required, problems, warnings);
       objectsChecked += 3;
     }
-    const recordProblems = await mapBounded(manifest.records, opts.concurrency ?? 16, async (record) => {
+    const recordProblems = await mapWithConcurrencyLimit(manifest.records, opts.concurrency ?? 16, async (record) => {
       const found: StoreProblem[] = [];
       const key = record.location?.key;
       try {
