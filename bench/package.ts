@@ -167,13 +167,9 @@ export async function benchPackage(opts: PackageBenchOptions = {}): Promise<Pack
         runId: `${day.replace(/-/g, '')}T020000Z-bench${String(run).padStart(4, '0')}`,
         kind: 'collection',
         chain: 'default',
-        tool: { name: 'evidence-locker', version: 'bench', sdkVersion: 'bench' },
-        startedAt: `${day}T02:00:00.000Z`,
-        completedAt: `${day}T02:10:00.000Z`,
-        status: 'complete',
+        startedAt: new Date(`${day}T02:00:00.000Z`),
+        completedAt: new Date(`${day}T02:10:00.000Z`),
         scope: { accounts, regions, frameworks: ['bench'], queries: Array.from({ length: queries }, (_, q) => `bench.q${q + 1}`) },
-        store: { kind: 'local', location: store.root, note: 'bench' },
-        gaps: [],
         records: recs,
       });
       log(`seeded run ${run + 1}/${runs} (${seeded} records)`);

@@ -8,17 +8,15 @@ import { scrubSecrets } from '../log/logger.js';
 import { ALL_QUERIES, queryById } from '../queries/index.js';
 import type { EvidenceQuery } from '../queries/types.js';
 import { AwsClientProvider, SharedConnections, withCallLog, type LoggedCall } from '../aws/clients.js';
-import { canonicalBytes } from '../seal/canonical.js';
-import { sha256Hex } from '../evidence/hash.js';
-import { sealRun } from '../seal/seal.js';
+import { putEvidenceBody, sealRun } from '../seal/seal.js';
 import { newRunId } from '../evidence/run-id.js';
-import { type EvidenceBody, type ManifestRecord, recordIdOf } from '../evidence/record.js';
+import type { EvidenceBody, ManifestRecord } from '../evidence/record.js';
 import { resolveTargets, type AccountTarget, type TargetGap } from './targets.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { PUBLISHED_RATE_LIMITS } from '../aws/rate-limit.js';
 import { ConfigError } from '../errors.js';
 import { checkParameterOverrides } from '../controls/parameters.js';
-import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { SDK_VERSION } from '../version.js';
 
 export interface CollectionProgress {
   done: number;
@@ -182,7 +180,6 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     if (!sem) perService.set(key, (sem = new ConcurrencyLimit(config.collect.perServiceConcurrency)));
     return sem;
   };
-  const retainUntil = undefined;
   const records: ManifestRecord[] = [];
   let done = 0;
   let errors = 0;
@@ -193,7 +190,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     if (opts.signal?.aborted) return;
     const region = task.region === 'global' ? home : task.region;
     const clients = providerFor(task.target, region);
-    const collectedAt = now().toISOString();
+    const collectedAt = now();
     const outcome = await withCallLog(() =>
       task.query.collect({ accountId: task.target.accountId, region, clients, params: collectParams(task.query, config), now: now(), signal: opts.signal }),
     );
@@ -206,20 +203,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
       errors++;
       runLog.warn({ queryId: task.query.id, accountId: task.target.accountId, region: task.region, code: body.error?.code, operation: body.error?.operation }, 'query failed; recorded as a gap');
     }
-    const bytes = canonicalBytes(body);
-    const sha256 = sha256Hex(bytes);
-    const stored = await store.putObject(sha256, bytes, retainUntil ? { retainUntil } : undefined);
-    records.push({
-      recordId: recordIdOf(task.query.id, task.target.accountId, task.region),
-      queryId: task.query.id,
-      accountId: task.target.accountId,
-      region: task.region,
-      status: body.status,
-      collectedAt,
-      sha256,
-      size: bytes.length,
-      location: { key: stored.key, ...(stored.versionId ? { versionId: stored.versionId } : {}) },
-    });
+    records.push(await putEvidenceBody(store, body, collectedAt));
     done++;
     progress();
   };
@@ -239,28 +223,18 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   }
 
   records.sort((a, b) => a.recordId.localeCompare(b.recordId));
-  const status = errors > 0 || gaps.length > 0 ? 'complete-with-gaps' : 'complete';
-  const desc = store.describe();
   const sealed = await sealRun(store, signer, {
     runId,
     kind: 'collection',
     chain: opts.shard ? `shard-${opts.shard.index}-of-${opts.shard.count}` : 'default',
-    tool: { name: TOOL_NAME, version: TOOL_VERSION, sdkVersion: SDK_VERSION },
-    startedAt: startedAt.toISOString(),
-    completedAt: now().toISOString(),
-    status,
+    startedAt,
+    completedAt: now(),
     scope: { accounts: [...new Set([...targets.map((t) => t.accountId), ...gaps.map((g) => g.accountId)])].sort(), regions: allRegions, frameworks: [...frameworks].sort(), queries: queries.map((q) => q.id) },
     ...(opts.shard ? { shard: { index: opts.shard.index, count: opts.shard.count, slot: opts.shard.slot ?? startedAt.toISOString().slice(0, 10) } } : {}),
-    store: {
-      kind: desc.kind,
-      location: desc.location,
-      ...(desc.objectLockMode ? { objectLockMode: desc.objectLockMode } : {}),
-      ...(desc.retentionDays ? { retainUntil: new Date(startedAt.getTime() + desc.retentionDays * 86_400_000).toISOString() } : {}),
-      note: desc.note,
-    },
     gaps: gaps.map((g) => ({ accountId: g.accountId, ...(g.region ? { region: g.region } : {}), reason: g.reason })),
     records,
   });
+  const status = sealed.manifest.status;
   runLog.info({ status, records: records.length, errorRecords: errors, manifestSha256: sealed.manifestSha256 }, 'run sealed');
   return { runId, status, records: records.length, errorRecords: errors, gaps: errors + gaps.length, manifestSha256: sealed.manifestSha256, accounts: targets.map((t) => t.accountId), regions: allRegions };
 }
