@@ -37,10 +37,9 @@ export interface TargetFilter {
 }
 
 /**
- * IAM actions the target discovery itself needs (besides the queries' own `apiCalls`): in the collector's
- * account `organizations:ListAccounts` and `sts:AssumeRole`, in each member account `account:ListRegions`.
+ * IAM actions the target discovery needs in each member account, besides the queries' own `apiCalls` (the
+ * collector's own ListAccounts and AssumeRole grants are written in deploy/templates.ts).
  */
-export const COLLECTOR_DISCOVERY_ACTIONS = ['organizations:ListAccounts', 'sts:AssumeRole'] as const;
 export const MEMBER_DISCOVERY_ACTIONS = ['account:ListRegions'] as const;
 
 /** Accounts probed (role assumed, regions listed) at once; STS and the Account API have low rate limits. */
