@@ -23,6 +23,7 @@ export const FIXED_QUERY_IDS = [
   'iam.password-policy',
   'iam.console-mfa',
   'iam.unused-credentials',
+  'iam.password-expiry',
   'iam.root-access-keys',
   'iam.access-key-age',
   'iam.admin-policies',

@@ -106,6 +106,13 @@ export const logBucketRetention = defineQuery<LogBucketRetentionEvidence>({
       const lock = isCapturedError(b.objectLock) ? undefined : b.objectLock.ObjectLockConfiguration;
       const locked = lock?.ObjectLockEnabled === 'Enabled' ? lock.Rule?.DefaultRetention : undefined;
       const lockDays = retentionDays(locked);
+      if (lockDays !== undefined && lockDays >= minDays && locked?.Mode !== 'COMPLIANCE') {
+        // GOVERNANCE retention can be lifted by anyone holding s3:BypassGovernanceRetention, so it protects nothing by itself.
+        return {
+          status: 'needs-review',
+          reason: `${trailLabel(t)} logs to ${where}; Object Lock ${locked?.Mode ?? '(no mode)'} default retention of ${lockDays} days, but GOVERNANCE mode can be bypassed by any principal with s3:BypassGovernanceRetention: confirm who holds that permission, or use COMPLIANCE mode${archiveNote}`,
+        };
+      }
       if (lockDays !== undefined && lockDays >= minDays) {
         return {
           status: archived.length ? 'needs-review' : 'pass',

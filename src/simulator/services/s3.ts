@@ -1,4 +1,5 @@
 import {
+  GetBucketAclCommand,
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
   GetBucketLocationCommand,
@@ -10,6 +11,7 @@ import {
   GetPublicAccessBlockCommand,
   ListBucketsCommand,
   type BucketLocationConstraint,
+  type Grant,
   type GetBucketVersioningOutput,
   type LifecycleRule,
   type LoggingEnabled,
@@ -38,6 +40,8 @@ export interface SimBucket {
   /** The bucket policy document (JSON text). */
   policy?: string;
   lifecycleRules?: LifecycleRule[];
+  /** ACL grants besides the owner's FULL_CONTROL, which every bucket has. */
+  aclGrants?: Grant[];
 }
 
 /** S3 is global per account: buckets (each with its region) and the account-level public access block. */
@@ -155,6 +159,13 @@ export const s3: SimService = {
       const b = bucket(ctx, input.Bucket);
       if (!b.policy) throw notFound('NoSuchBucketPolicy', 'The bucket policy does not exist', b.name);
       return { PolicyStatus: { IsPublic: isPublicPolicy(b.policy) } };
+    }),
+
+    operation(GetBucketAclCommand, (input, ctx) => {
+      const b = bucket(ctx, input.Bucket);
+      const owner = { ID: canonicalUserId(ctx.account.id) };
+      const ownerGrant: Grant = { Grantee: { Type: 'CanonicalUser', ...owner }, Permission: 'FULL_CONTROL' };
+      return { Owner: owner, Grants: [ownerGrant, ...(b.aclGrants ?? [])] };
     }),
 
     operation(GetBucketLifecycleConfigurationCommand, (input, ctx) => {

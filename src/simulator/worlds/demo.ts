@@ -90,6 +90,8 @@ function populateDemoAccount(acct: SimAccount, now: Date): void {
     encryption: undefined,
     versioning: { Status: 'Suspended' },
     policy: undefined,
+    // A public-read ACL from before Block Public Access; the account's IgnorePublicAcls neutralizes it.
+    aclGrants: [{ Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AllUsers' }, Permission: 'READ' }],
   });
   // Fails public access: no public access block, public-read website policy without a TLS condition.
   addBucket(acct, {

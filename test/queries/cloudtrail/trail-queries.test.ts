@@ -196,6 +196,11 @@ describe('cloudtrail.log-bucket-retention', () => {
     expect(r.find((x) => x.resource === APP)?.reason).toContain('lifecycle rule "expire-90" deletes them after 90 days');
     expect(r.find((x) => x.resource === APP)?.reason).not.toContain('tagged-only');
   });
+  it('does not pass GOVERNANCE-mode retention, which s3:BypassGovernanceRetention can lift (10.3.4)', () => {
+    const governance = [{ ...buckets[0], objectLock: { ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' as const, Rule: { DefaultRetention: { Mode: 'GOVERNANCE' as const, Days: 400 } } } } }];
+    const r = evaluateBoth(logBucketRetention, { describeTrails: { trailList: [baselineTrail] }, buckets: governance });
+    expect(r[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('s3:BypassGovernanceRetention') });
+  });
   it('applies the HIPAA six-year parameter: a 400-day lock is then not enough', () => {
     const r = evaluateBoth(logBucketRetention, { describeTrails: describeTrailsUsEast1, buckets }, east, { minimumRetentionDays: 2190 });
     expect(statusOf(r)[BASELINE]).toBe('needs-review');

@@ -78,18 +78,20 @@ describe('guardduty.findings', () => {
     detectorIds: [DETECTOR_ID],
     detectors: [{ detectorId: DETECTOR_ID, findingIds: list.map((f) => f.Id!), findings: list, statistics: severityStatistics }],
   });
-  it('lists open findings of severity 7 and above for review, never as failures', () => {
-    const r = evaluateBoth(findings, evidence());
+  it('lists open findings at or above the chosen severity for review, never as failures', () => {
+    const r = evaluateBoth(findings, evidence(), { minimumSeverity: 7 });
     expect(r.map((x) => x.status)).toEqual(['needs-review', 'needs-review', 'needs-review']);
     expect(r[0]).toMatchObject({ resource: criticalFinding.Arn, reason: expect.stringContaining('critical finding AttackSequence:IAM/CompromisedCredentials') });
     expect(r[0].reason).toContain('AccessKey ci-deployer');
     expect(r[1]).toMatchObject({ resource: highFinding.Arn, reason: expect.stringContaining('last 2025-05-31T22:10:00.000Z') });
     expect(r[2]).toMatchObject({ resource: DETECTOR_ARN, reason: expect.stringContaining('4 open findings (critical 1, high 1, medium 1, low 1)') });
   });
-  it('passes the detector when nothing reaches the threshold, which is a parameter', () => {
-    expect(statusOf(evaluateBoth(findings, evidence([mediumFinding, lowFinding])))).toEqual({ [DETECTOR_ARN]: 'pass' });
-    const r = evaluateBoth(findings, evidence([mediumFinding, lowFinding]), { minimumSeverity: 4 });
+  it('lists medium findings by default; the severity cut-off is an organisation choice', () => {
+    expect(findings.parameters?.minimumSeverity.default).toBe(4);
+    expect(findings.parameters?.minimumSeverity.description).toMatch(/^Organisation choice/);
+    const r = evaluateBoth(findings, evidence([mediumFinding, lowFinding]));
     expect(statusOf(r)).toEqual({ [mediumFinding.Arn!]: 'needs-review', [DETECTOR_ARN]: 'needs-review' });
+    expect(statusOf(evaluateBoth(findings, evidence([mediumFinding, lowFinding]), { minimumSeverity: 7 }))).toEqual({ [DETECTOR_ARN]: 'pass' });
   });
   it('ignores findings archived after listing and notes findings GetFindings no longer returned', () => {
     const archived = { ...highFinding, Service: { ...highFinding.Service, Archived: true } };

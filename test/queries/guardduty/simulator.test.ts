@@ -14,10 +14,13 @@ describe('GuardDuty queries against the simulated demo account', () => {
     }
   });
 
-  it('guardduty.findings: the open high-severity finding needs review; the archived one is left out', async () => {
+  it('guardduty.findings: the open high and medium findings need review; the low and the archived one are left out', async () => {
     const { results, calls } = await session.run(q('guardduty.findings'), 'us-east-1');
     const review = results.filter((r) => r.resourceType === 'AWS::GuardDuty::Finding');
-    expect(review).toEqual([expect.objectContaining({ status: 'needs-review', reason: expect.stringContaining('CryptoCurrency:EC2/BitcoinTool.B!DNS') })]);
+    expect(review).toEqual([
+      expect.objectContaining({ status: 'needs-review', reason: expect.stringContaining('CryptoCurrency:EC2/BitcoinTool.B!DNS') }),
+      expect.objectContaining({ status: 'needs-review', reason: expect.stringContaining('open medium finding') }),
+    ]);
     const detector = results.find((r) => r.resourceType === 'AWS::GuardDuty::Detector')!;
     expect(detector.status).toBe('needs-review');
     expect(detector.reason).toContain('3 open findings (critical 0, high 1, medium 1, low 1)');

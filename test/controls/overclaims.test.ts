@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { findCatalog, loadCatalogs, type LoadedCatalog } from '../../src/controls/load.js';
+import { queryById } from '../../src/queries/index.js';
+
+/** Each case is a mapping that once claimed more than its evidence proves; these keep it from coming back. */
+const catalogs = loadCatalogs();
+const pci = findCatalog(catalogs, 'pci-dss-4.0.1');
+const hipaa = findCatalog(catalogs, 'hipaa-security');
+
+function req(c: LoadedCatalog, id: string) {
+  const r = c.requirements.find((x) => x.id === id);
+  if (!r) throw new Error(`requirement ${id} missing`);
+  return r;
+}
+
+describe('PCI DSS mappings claim only what the evidence proves', () => {
+  it('8.2.6, 10.3.4 and 10.5.1 are partial: the queries judge IAM users, validation without alerting, retention settings', () => {
+    for (const id of ['8.2.6', '10.3.4', '10.5.1']) expect(req(pci, id).coverage, id).toBe('partial');
+    expect(req(pci, '8.2.6').rationale).toMatch(/Identity Center/);
+    expect(req(pci, '10.3.4').title).toMatch(/without an alert/);
+    expect(req(pci, '10.3.4').rationale).toMatch(/GOVERNANCE/);
+    expect(req(pci, '10.5.1').rationale).toMatch(/12-month-old log/);
+  });
+
+  it('no requirement is labelled automated while components outside AWS APIs remain', () => {
+    expect(pci.requirements.filter((r) => r.coverage === 'automated').map((r) => r.id)).toEqual([]);
+  });
+
+  it('8.3.6 judges length and composition, 8.3.7 reuse, 8.3.9 password expiry of single-factor users', () => {
+    expect(req(pci, '8.3.6').parameters.passwordPolicyChecks).toEqual(['length', 'composition']);
+    expect(req(pci, '8.3.7')).toMatchObject({ coverage: 'partial', queries: ['iam.password-policy'], parameters: { passwordPolicyChecks: ['reuse'] } });
+    expect(req(pci, '8.3.9').queries).toContain('iam.password-expiry');
+  });
+
+  it('10.4.1.1 cites no Security Hub standard (it reviews no logs); 5.3.4 and 11.5.2 cite no unrelated evidence', () => {
+    expect(req(pci, '10.4.1.1').queries).not.toContain('securityhub.pci-standard');
+    expect(req(pci, '5.3.4').queries).not.toContain('logs.retention');
+    expect(req(pci, '11.5.2')).toMatchObject({ coverage: 'manual', queries: [] });
+  });
+
+  it('key-management procedures and host time settings are the entity\'s, not inherited', () => {
+    for (const id of ['3.7.1', '3.7.2', '3.7.3', '10.6.1', '10.6.2', '10.6.3']) expect(req(pci, id).coverage, id).toBe('manual');
+  });
+
+  it('8.3.2 and 2.2.7 do not call AWS endpoints TLS-only: partial with the S3 TLS evidence', () => {
+    for (const id of ['8.3.2', '2.2.7']) expect(req(pci, id), id).toMatchObject({ coverage: 'partial', queries: ['s3.tls-only-policy'] });
+    expect(req(pci, '8.3.2').rationale).not.toMatch(/TLS-only endpoints/);
+  });
+
+  it('control-failure requirements say a daily snapshot is not detection or alerting', () => {
+    for (const id of ['10.7.1', '10.7.2', 'A3.3.1']) expect(req(pci, id).rationale, id).toMatch(/not (that|its)/);
+  });
+
+  it('10.4.1 states its severity cut-off as an organisation choice that includes medium findings', () => {
+    expect(req(pci, '10.4.1').parameters.minimumSeverity).toBe(4);
+    expect(req(pci, '10.4.1').rationale).toMatch(/organisation choice/);
+    expect(queryById('guardduty.findings')?.parameters?.minimumSeverity).toMatchObject({ default: 4, description: expect.stringMatching(/^Organisation choice/) });
+  });
+});
+
+describe('HIPAA mappings claim only what the evidence proves', () => {
+  it('164.316(b)(2)(i) is documentation retention, not log retention', () => {
+    expect(req(hipaa, '164.316(b)(2)(i)')).toMatchObject({ coverage: 'manual', queries: [], parameters: {} });
+  });
+  it('backups belong to 164.308(a)(7)(ii)(A), not to equipment moves', () => {
+    expect(req(hipaa, '164.310(d)(2)(iv)').queries).toEqual([]);
+    expect(req(hipaa, '164.308(a)(7)(ii)(A)').queries).toContain('rds.backup-retention');
+    expect(req(hipaa, '164.308(a)(7)(ii)(A)').rationale).toMatch(/organisation choice/);
+    expect(queryById('rds.backup-retention')?.parameters?.minimumBackupRetentionDays.description).toMatch(/^Organisation choice/);
+  });
+  it('termination is judged by unused access, not key age', () => {
+    expect(req(hipaa, '164.308(a)(3)(ii)(C)').queries).toEqual(['iam.unused-credentials']);
+  });
+  it('transmission security cites transmission (TLS) evidence, not open administration ports', () => {
+    expect(req(hipaa, '164.312(e)(1)').queries).toEqual(['s3.tls-only-policy']);
+  });
+});
