@@ -75,3 +75,14 @@ describe('HIPAA mappings claim only what the evidence proves', () => {
     expect(req(hipaa, '164.312(e)(1)').queries).toEqual(['s3.tls-only-policy']);
   });
 });
+
+describe('audit logging mappings rest on the trail\'s event selectors', () => {
+  it('10.2.1, 10.2.1.2, 10.2.1.5, 10.2.2 and A1.2.1 cite a trail query that reads GetEventSelectors', () => {
+    expect(queryById('cloudtrail.trail-logging')?.apiCalls).toContain('cloudtrail:GetEventSelectors');
+    for (const id of ['10.2.1', '10.2.1.2', '10.2.1.5', '10.2.2', 'A1.2.1']) {
+      expect(req(pci, id).queries, id).toContain('cloudtrail.trail-logging');
+      expect(req(pci, id).rationale, id).toMatch(/management events/);
+    }
+    expect(req(pci, '10.2.1.2').title).toMatch(/any interactive use of application or system accounts/);
+  });
+});

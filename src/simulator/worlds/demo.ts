@@ -110,7 +110,9 @@ function populateDemoAccount(acct: SimAccount, now: Date): void {
 
   // ---- CloudTrail: a good organisation-wide trail and a legacy single-region trail without validation.
   addTrail(acct, { name: 'management-events', homeRegion: east, bucket: trailBucket, multiRegion: true, logFileValidation: true, kms: true, cloudWatchLogs: true, logging: true, now });
-  addTrail(acct, { name: 'legacy-app-trail', homeRegion: west, bucket: trailBucket, multiRegion: false, logFileValidation: false, kms: false, cloudWatchLogs: false, logging: false, now, stoppedAt: new Date(now.getTime() - 6 * HOUR) });
+  const legacyTrail = addTrail(acct, { name: 'legacy-app-trail', homeRegion: west, bucket: trailBucket, multiRegion: false, logFileValidation: false, kms: false, cloudWatchLogs: false, logging: false, now, stoppedAt: new Date(now.getTime() - 6 * HOUR) });
+  // Write-only management events: not a record of all management activity even while logging.
+  legacyTrail.eventSelectors = [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }];
 
   addRoutineEvents(acct, east, 70, 7, now, random);
   addRoutineEvents(acct, west, 25, 7, now, random);

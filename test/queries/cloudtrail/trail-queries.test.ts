@@ -68,28 +68,51 @@ describe('CloudTrail query registry', () => {
 });
 
 describe('cloudtrail.trail-logging', () => {
+  const selectors = [
+    { trailARN: BASELINE, response: baselineSelectors },
+    { trailARN: APP, response: appSelectors },
+  ];
   it('passes the region through the multi-region trail and fails the stopped trail with its delivery error', () => {
-    const r = evaluateBoth(trailLogging, { describeTrails: describeTrailsUsEast1, statuses });
+    const r = evaluateBoth(trailLogging, { describeTrails: describeTrailsUsEast1, statuses, selectors });
     expect(statusOf(r)).toEqual({ account: 'pass', [BASELINE]: 'pass', [APP]: 'fail' });
     const app = r.find((x) => x.resource === APP)!;
     expect(app.reason).toContain('logging is stopped since 2025-05-28T17:45:00.000Z');
     expect(app.reason).toContain('AccessDenied');
+    expect(app.reason).toContain('selectors record no management events');
   });
   it('passes a region covered only by a shadow trail, without judging the trail again', () => {
-    const r = evaluateBoth(trailLogging, { describeTrails: describeTrailsUsWest2, statuses: statuses.slice(0, 1) }, west);
+    const r = evaluateBoth(trailLogging, { describeTrails: describeTrailsUsWest2, statuses: statuses.slice(0, 1), selectors: selectors.slice(0, 1) }, west);
     expect(statusOf(r)).toEqual({ account: 'pass' });
   });
   it('fails a region whose multi-region trail is stopped, or that has no trail at all', () => {
-    const stopped = { describeTrails: describeTrailsUsWest2, statuses: [{ trailARN: BASELINE, status: { ...baselineStatus, IsLogging: false } }] };
+    const stopped = { describeTrails: describeTrailsUsWest2, statuses: [{ trailARN: BASELINE, status: { ...baselineStatus, IsLogging: false } }], selectors };
     expect(statusOf(evaluateBoth(trailLogging, stopped, west))).toEqual({ account: 'fail' });
-    const none = evaluateBoth(trailLogging, { describeTrails: describeTrailsNone, statuses: [] }, west);
+    const none = evaluateBoth(trailLogging, { describeTrails: describeTrailsNone, statuses: [], selectors: [] }, west);
     expect(none).toEqual([expect.objectContaining({ resource: 'account', status: 'fail', reason: expect.stringContaining('no trail at all') })]);
   });
-  it('does not count a multi-region trail without global service events; a trail with no status evidence is a gap', () => {
+  it('does not count a multi-region trail without global service events; a trail with no status or selector evidence is a gap', () => {
     const noGlobal = { trailList: [{ ...baselineTrail, IncludeGlobalServiceEvents: false }] };
-    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: noGlobal, statuses: statuses.slice(0, 1) }, west))).toEqual({ account: 'fail' });
-    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: describeTrailsUsWest2, statuses: [] }, west))).toEqual({ account: 'error' });
-    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: describeTrailsUsEast1, statuses: statuses.slice(0, 1) }))[APP]).toBe('error');
+    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: noGlobal, statuses: statuses.slice(0, 1), selectors }, west))).toEqual({ account: 'fail' });
+    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: describeTrailsUsWest2, statuses: [], selectors }, west))).toEqual({ account: 'error' });
+    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: describeTrailsUsWest2, statuses: statuses.slice(0, 1) }, west))).toEqual({ account: 'error' });
+    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: describeTrailsUsEast1, statuses: statuses.slice(0, 1), selectors }))[APP]).toBe('error');
+  });
+  it('a write-only or management-excluding trail does not pass "records all management activity" (10.2.1)', () => {
+    const only = (response: Record<string, unknown>) => ({ describeTrails: describeTrailsUsWest2, statuses: statuses.slice(0, 1), selectors: [{ trailARN: BASELINE, response }] });
+    const writeOnly = evaluateBoth(trailLogging, only({ EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }] }), west);
+    expect(writeOnly).toEqual([expect.objectContaining({ status: 'fail', reason: expect.stringContaining('only write (not read) management events') })]);
+    const noManagement = evaluateBoth(trailLogging, only({ EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: false, DataResources: [] }] }), west);
+    expect(noManagement[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('record no management events') });
+    const kmsExcluded = evaluateBoth(trailLogging, only({ EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, ExcludeManagementEventSources: ['kms.amazonaws.com'] }] }), west);
+    expect(kmsExcluded[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('exclude management events from kms.amazonaws.com') });
+    const advancedReadOnly = evaluateBoth(
+      trailLogging,
+      only({ AdvancedEventSelectors: [{ Name: 'reads', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['true'] }] }] }),
+      west,
+    );
+    expect(advancedReadOnly[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('only read (not write)') });
+    // Basic selectors that omit IncludeManagementEvents and ReadWriteType record everything (the API defaults).
+    expect(evaluateBoth(trailLogging, only({ EventSelectors: [{}] }), west)[0].status).toBe('pass');
   });
 });
 
