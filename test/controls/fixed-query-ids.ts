@@ -14,6 +14,7 @@ export const FIXED_QUERY_IDS = [
   'guardduty.detector-enabled',
   'guardduty.findings',
   'guardduty.malware-runtime-protection',
+  'guardduty.runtime-coverage',
   's3.bucket-encryption',
   's3.public-access-block',
   's3.bucket-versioning',

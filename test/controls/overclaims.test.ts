@@ -86,3 +86,11 @@ describe('audit logging mappings rest on the trail\'s event selectors', () => {
     expect(req(pci, '10.2.1.2').title).toMatch(/any interactive use of application or system accounts/);
   });
 });
+
+describe('anti-malware mappings rest on deployment, not feature flags', () => {
+  it('5.2.1, 5.2.2 and 5.3.2 cite GuardDuty runtime coverage (ListCoverage) and the flag query no longer accepts EKS-only', () => {
+    for (const id of ['5.2.1', '5.2.2', '5.3.2']) expect(req(pci, id).queries, id).toContain('guardduty.runtime-coverage');
+    expect(queryById('guardduty.runtime-coverage')?.apiCalls).toEqual(expect.arrayContaining(['guardduty:ListCoverage', 'guardduty:GetCoverageStatistics']));
+    expect(queryById('guardduty.malware-runtime-protection')?.parameters?.requiredFeatures.description).toMatch(/EKS_RUNTIME_MONITORING alone does not satisfy/);
+  });
+});

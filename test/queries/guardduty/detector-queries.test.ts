@@ -4,16 +4,20 @@ import { queries } from '../../../src/queries/guardduty/index.js';
 import { detectorEnabled } from '../../../src/queries/guardduty/detector-enabled.js';
 import { findings } from '../../../src/queries/guardduty/findings.js';
 import { malwareRuntimeProtection } from '../../../src/queries/guardduty/malware-runtime-protection.js';
+import { runtimeCoverage } from '../../../src/queries/guardduty/runtime-coverage.js';
 import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
 import {
   DETECTOR_ARN,
   DETECTOR_ID,
+  coverageResources,
+  coverageStatistics,
   criticalFinding,
   eksOnlyDetector,
   enabledDetector,
   highFinding,
   lowFinding,
   mediumFinding,
+  runningInstances,
   severityStatistics,
   suspendedDetector,
 } from '../../fixtures/guardduty/detectors.js';
@@ -35,7 +39,7 @@ const none = { detectorIds: [], detectors: [] };
 
 describe('GuardDuty query registry', () => {
   it('registers the three detector queries', () => {
-    expect(queries.map((q) => q.id).sort()).toEqual(['guardduty.detector-enabled', 'guardduty.findings', 'guardduty.malware-runtime-protection']);
+    expect(queries.map((q) => q.id).sort()).toEqual(['guardduty.detector-enabled', 'guardduty.findings', 'guardduty.malware-runtime-protection', 'guardduty.runtime-coverage']);
     expect(findings.apiCalls).toEqual(expect.arrayContaining(['guardduty:ListDetectors', 'guardduty:ListFindings', 'guardduty:GetFindings', 'guardduty:GetFindingsStatistics']));
   });
 });
@@ -60,15 +64,44 @@ describe('guardduty.malware-runtime-protection', () => {
   it('passes when EBS malware protection and runtime monitoring are enabled', () => {
     expect(statusOf(evaluateBoth(malwareRuntimeProtection, one(enabledDetector)))).toEqual({ [DETECTOR_ARN]: 'pass' });
   });
-  it('accepts EKS runtime monitoring for runtime but still fails the missing malware protection', () => {
+  it('does not take EKS-only runtime monitoring as EC2/ECS cover, and fails the missing malware protection', () => {
     const r = evaluateBoth(malwareRuntimeProtection, one(eksOnlyDetector));
     expect(r[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('EBS_MALWARE_PROTECTION') });
-    expect(r[0].reason).not.toContain('runtime monitoring (');
-    expect(statusOf(evaluateBoth(malwareRuntimeProtection, one(eksOnlyDetector), { requiredFeatures: ['RUNTIME_MONITORING'] }))).toEqual({ [DETECTOR_ARN]: 'pass' });
+    expect(r[0].reason).toContain('runtime monitoring of EC2, ECS and EKS (RUNTIME_MONITORING)');
+    expect(statusOf(evaluateBoth(malwareRuntimeProtection, one(eksOnlyDetector), { requiredFeatures: ['RUNTIME_MONITORING'] }))).toEqual({ [DETECTOR_ARN]: 'fail' });
   });
   it('fails a suspended detector and an account with no detector', () => {
     expect(evaluateBoth(malwareRuntimeProtection, one(suspendedDetector))[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('DISABLED') });
     expect(statusOf(evaluateBoth(malwareRuntimeProtection, none))).toEqual({ account: 'fail' });
+  });
+});
+
+describe('guardduty.runtime-coverage (5.2.1, 5.2.2, 5.3.2: deployment, not feature flags)', () => {
+  const evidence = (resources = coverageResources, reservations = runningInstances) => ({
+    detectorIds: [DETECTOR_ID],
+    detectors: [{ detectorId: DETECTOR_ID, resources, statistics: coverageStatistics }],
+    reservations,
+  });
+  it('passes a healthy covered instance, fails an unhealthy cluster with its issue and a running instance GuardDuty never saw', () => {
+    const r = evaluateBoth(runtimeCoverage, evidence());
+    expect(statusOf(r)).toEqual({
+      'arn:aws:ec2:us-east-1:111122223333:instance/i-0abc1234def567890': 'pass',
+      'payments-eks': 'fail',
+      'arn:aws:ec2:us-east-1:111122223333:instance/i-0fedcba9876543210': 'fail',
+    });
+    expect(r.find((x) => x.resource === 'payments-eks')?.reason).toContain('Addon aws-guardduty-agent is not installed');
+    expect(r.find((x) => x.resource.endsWith('i-0fedcba9876543210'))?.reason).toContain('batch-worker');
+  });
+  it('fails every running instance when only EKS is covered: EKS runtime monitoring is no EC2 cover', () => {
+    const eksOnly = coverageResources.filter((c) => c.ResourceDetails?.ResourceType === 'EKS').map((c) => ({ ...c, CoverageStatus: 'HEALTHY' as const }));
+    const s = statusOf(evaluateBoth(runtimeCoverage, evidence(eksOnly)));
+    expect(s['payments-eks']).toBe('pass');
+    expect(s['arn:aws:ec2:us-east-1:111122223333:instance/i-0abc1234def567890']).toBe('fail');
+  });
+  it('fails a region with no detector, is not applicable with nothing to cover, and an error without the instance list', () => {
+    expect(statusOf(evaluateBoth(runtimeCoverage, { detectorIds: [], detectors: [], reservations: [] }))).toEqual({ account: 'fail' });
+    expect(statusOf(evaluateBoth(runtimeCoverage, evidence([], [])))).toEqual({ account: 'not-applicable' });
+    expect(statusOf(evaluateBoth(runtimeCoverage, { detectorIds: [DETECTOR_ID], detectors: [{ detectorId: DETECTOR_ID, resources: [], statistics: {} }] }))).toEqual({ account: 'error' });
   });
 });
 
