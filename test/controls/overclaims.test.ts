@@ -94,3 +94,15 @@ describe('anti-malware mappings rest on deployment, not feature flags', () => {
     expect(queryById('guardduty.malware-runtime-protection')?.parameters?.requiredFeatures.description).toMatch(/EKS_RUNTIME_MONITORING alone does not satisfy/);
   });
 });
+
+describe('network and storage mappings judge every resource, not a default', () => {
+  it('1.3.2 judges every security group\'s egress; 1.4.3 is partial with SourceDestCheck per interface', () => {
+    expect(req(pci, '1.3.2').queries).toContain('ec2.security-group-egress');
+    expect(req(pci, '1.4.3')).toMatchObject({ coverage: 'partial', queries: ['ec2.source-dest-check'] });
+  });
+  it('3.5.1 and 164.312(a)(2)(iv) judge existing EBS volumes and snapshots, not only encryption by default', () => {
+    expect(req(pci, '3.5.1').queries).toContain('ec2.ebs-encryption');
+    expect(req(hipaa, '164.312(a)(2)(iv)').queries).toContain('ec2.ebs-encryption');
+    expect(queryById('ec2.ebs-encryption')?.apiCalls).toEqual(['ec2:DescribeVolumes', 'ec2:DescribeSnapshots']);
+  });
+});
