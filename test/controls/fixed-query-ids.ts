@@ -31,6 +31,7 @@ export const FIXED_QUERY_IDS = [
   'iam.admin-principals',
   'kms.key-rotation',
   'kms.key-state',
+  'kms.key-access',
   'ec2.admin-ports-open',
   'ec2.default-security-group',
   'ec2.ebs-default-encryption',

@@ -106,3 +106,10 @@ describe('network and storage mappings judge every resource, not a default', () 
     expect(queryById('ec2.ebs-encryption')?.apiCalls).toEqual(['ec2:DescribeVolumes', 'ec2:DescribeSnapshots']);
   });
 });
+
+describe('key protection rests on key policies and grants', () => {
+  it('3.6.1 cites kms.key-access, which reads GetKeyPolicy and ListGrants', () => {
+    expect(req(pci, '3.6.1').queries).toContain('kms.key-access');
+    expect(queryById('kms.key-access')?.apiCalls).toEqual(expect.arrayContaining(['kms:GetKeyPolicy', 'kms:ListGrants']));
+  });
+});
