@@ -59,6 +59,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'config:DescribeDeliveryChannelStatus': configRead,
   'config:DescribeDeliveryChannels': configRead,
   'config:GetComplianceDetailsByConfigRule': configRead,
+  'config:GetDiscoveredResourceCounts': configRead,
 
   'ec2:DescribeInstances': ec2Read,
   'ec2:DescribeNetworkInterfaces': ec2Read,

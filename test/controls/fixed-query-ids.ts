@@ -4,6 +4,7 @@ export const FIXED_QUERY_IDS = [
   'config.delivery-channels',
   'config.rule-compliance',
   'config.conformance-packs',
+  'config.resource-inventory',
   'cloudtrail.trail-logging',
   'cloudtrail.log-file-validation',
   'cloudtrail.trail-encryption',

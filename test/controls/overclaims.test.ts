@@ -113,3 +113,10 @@ describe('key protection rests on key policies and grants', () => {
     expect(queryById('kms.key-access')?.apiCalls).toEqual(expect.arrayContaining(['kms:GetKeyPolicy', 'kms:ListGrants']));
   });
 });
+
+describe('a running recorder is not the inventory', () => {
+  it('12.5.1 cites the Config inventory itself; 1.2.2, 6.5.1 and 8.2.4 say the change population is not in the evidence', () => {
+    expect(req(pci, '12.5.1').queries).toContain('config.resource-inventory');
+    for (const id of ['1.2.2', '6.5.1', '8.2.4']) expect(req(pci, id).rationale, id).toMatch(/does not contain the/);
+  });
+});
