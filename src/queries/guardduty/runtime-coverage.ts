@@ -1,7 +1,8 @@
 import type { CoverageResource, GetCoverageStatisticsCommandOutput } from '@aws-sdk/client-guardduty';
 import type { Reservation } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk, loadGuardDutySdk } from '../../aws/sdk.js';
-import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
+import { captureFailure } from '../partial-evidence.js';
+import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type ResourceResult } from '../types.js';
 import { detectorArn } from './detectors.js';
 
 export interface DetectorCoverageEvidence {
@@ -15,8 +16,8 @@ export interface DetectorCoverageEvidence {
 export interface RuntimeCoverageEvidence {
   detectorIds: string[];
   detectors: DetectorCoverageEvidence[];
-  /** DescribeInstances, all pages: the EC2 instances that should appear in the coverage list. */
-  reservations: Reservation[];
+  /** DescribeInstances, all pages: the EC2 instances that should appear in the coverage list; a failed call is kept. */
+  reservations: Reservation[] | CapturedError;
 }
 
 function coverageLabel(r: CoverageResource): string {
@@ -59,14 +60,18 @@ export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
       detectors.push({ detectorId, resources, statistics });
     }
     const { EC2Client, paginateDescribeInstances } = await loadEc2Sdk();
-    const reservations: Reservation[] = [];
-    for await (const page of paginateDescribeInstances(
-      { client: ctx.clients.get(EC2Client), pageSize: 1000 },
-      { Filters: [{ Name: 'instance-state-name', Values: ['running'] }] },
-    )) {
-      ctx.signal?.throwIfAborted();
-      reservations.push(...(stripMetadata(page).Reservations ?? []));
-    }
+    // The coverage list stands on its own; without the instance list only the uncovered instances go unjudged.
+    const reservations = await captureFailure(async () => {
+      const out: Reservation[] = [];
+      for await (const page of paginateDescribeInstances(
+        { client: ctx.clients.get(EC2Client), pageSize: 1000 },
+        { Filters: [{ Name: 'instance-state-name', Values: ['running'] }] },
+      )) {
+        ctx.signal?.throwIfAborted();
+        out.push(...(stripMetadata(page).Reservations ?? []));
+      }
+      return out;
+    }, ctx.signal);
     return { detectorIds, detectors, reservations };
   },
   evaluate(data, _params, ctx) {
@@ -101,8 +106,9 @@ export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
         });
       }
     }
-    if (!data.reservations) {
-      results.push({ ...account, status: 'error', reason: 'the evidence holds no DescribeInstances response, so uncovered EC2 instances cannot be found' });
+    if (!data.reservations || isCapturedError(data.reservations)) {
+      const why = data.reservations ? `DescribeInstances failed (${data.reservations.error.code})` : 'the evidence holds no DescribeInstances response';
+      results.push({ ...account, status: 'error', reason: `${why}, so EC2 instances missing from the coverage list cannot be found` });
     } else {
       for (const res of data.reservations) {
         for (const i of res.Instances ?? []) {

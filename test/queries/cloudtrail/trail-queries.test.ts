@@ -239,6 +239,12 @@ describe('cloudtrail.log-bucket-retention', () => {
     const r = evaluateBoth(logBucketRetention, { describeTrails: { trailList: [baselineTrail] }, buckets: early });
     expect(r[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('GLACIER after 30 days') });
   });
+  it('keeps the other trails\' results when one bucket cannot be read: only that trail is a gap', () => {
+    const denied = { describeTrails: describeTrailsUsEast1, buckets: buckets.slice(0, 1), unreadable: [{ bucket: 'app-trail-logs', error: { code: 'AccessDenied', message: 'Access Denied' } }] };
+    const r = evaluateBoth(logBucketRetention, denied);
+    expect(statusOf(r)).toEqual({ [BASELINE]: 'pass', [APP]: 'error' });
+    expect(r.find((x) => x.resource === APP)?.reason).toContain('AccessDenied');
+  });
   it('errors when the bucket evidence is missing and defers shadow trails', () => {
     expect(statusOf(evaluateBoth(logBucketRetention, { describeTrails: { trailList: [baselineTrail] }, buckets: [] }))).toEqual({ [BASELINE]: 'error' });
     expect(statusOf(evaluateBoth(logBucketRetention, { describeTrails: describeTrailsUsWest2, buckets: [] }, west))).toEqual({ account: 'not-applicable' });

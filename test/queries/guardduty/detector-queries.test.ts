@@ -4,7 +4,7 @@ import { queries } from '../../../src/queries/guardduty/index.js';
 import { detectorEnabled } from '../../../src/queries/guardduty/detector-enabled.js';
 import { findings } from '../../../src/queries/guardduty/findings.js';
 import { malwareRuntimeProtection } from '../../../src/queries/guardduty/malware-runtime-protection.js';
-import { runtimeCoverage } from '../../../src/queries/guardduty/runtime-coverage.js';
+import { runtimeCoverage, type RuntimeCoverageEvidence } from '../../../src/queries/guardduty/runtime-coverage.js';
 import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
 import {
   DETECTOR_ARN,
@@ -77,7 +77,7 @@ describe('guardduty.malware-runtime-protection', () => {
 });
 
 describe('guardduty.runtime-coverage (5.2.1, 5.2.2, 5.3.2: deployment, not feature flags)', () => {
-  const evidence = (resources = coverageResources, reservations = runningInstances) => ({
+  const evidence = (resources = coverageResources, reservations: RuntimeCoverageEvidence['reservations'] = runningInstances) => ({
     detectorIds: [DETECTOR_ID],
     detectors: [{ detectorId: DETECTOR_ID, resources, statistics: coverageStatistics }],
     reservations,
@@ -102,6 +102,10 @@ describe('guardduty.runtime-coverage (5.2.1, 5.2.2, 5.3.2: deployment, not featu
     expect(statusOf(evaluateBoth(runtimeCoverage, { detectorIds: [], detectors: [], reservations: [] }))).toEqual({ account: 'fail' });
     expect(statusOf(evaluateBoth(runtimeCoverage, evidence([], [])))).toEqual({ account: 'not-applicable' });
     expect(statusOf(evaluateBoth(runtimeCoverage, { detectorIds: [DETECTOR_ID], detectors: [{ detectorId: DETECTOR_ID, resources: [], statistics: {} }] }))).toEqual({ account: 'error' });
+    // A failed DescribeInstances leaves the coverage list judged; only the uncovered-instance part is a gap.
+    const denied = evaluateBoth(runtimeCoverage, evidence(coverageResources, { error: { code: 'UnauthorizedOperation', message: 'denied' } }));
+    expect(denied.map((x) => x.status)).toEqual(['pass', 'fail', 'error']);
+    expect(denied[2].reason).toContain('DescribeInstances failed (UnauthorizedOperation)');
   });
 });
 

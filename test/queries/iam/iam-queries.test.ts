@@ -176,6 +176,14 @@ describe('iam.root-access-keys', () => {
   it('errors without either source', () => {
     expect(evaluateBoth(rootAccessKeys, {})[0].status).toBe('error');
   });
+  it('judges from the credential report alone when GetAccountSummary failed, and says so', () => {
+    const denied = { error: { code: 'AccessDenied', message: 'not authorized to perform: iam:GetAccountSummary' } };
+    expect(evaluateBoth(rootAccessKeys, { credentialReport: mixedReport, accountSummary: denied })[0]).toMatchObject({
+      status: 'pass',
+      reason: expect.stringContaining('could not be read: AccessDenied'),
+    });
+    expect(evaluateBoth(rootAccessKeys, { credentialReport: credentialReport([R.rootWithKey]), accountSummary: denied })[0].status).toBe('fail');
+  });
 });
 
 describe('iam.access-key-age', () => {
