@@ -20,6 +20,7 @@ import {
 } from './builders.js';
 import type { SimDetector } from '../services/guardduty.js';
 import type { CoverageResource } from '@aws-sdk/client-guardduty';
+import { seedTrailDigests } from './seed-cloudtrail-digests.js';
 import { SERVICES } from '../services/registry.js';
 
 export const DEMO_ACCOUNT_ID = '111122223333';
@@ -141,7 +142,10 @@ function populateDemoAccount(acct: SimAccount, now: Date): void {
   acct.global.s3!.accountPublicAccessBlock = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: false };
 
   // ---- CloudTrail: a good organisation-wide trail and a legacy single-region trail without validation.
-  addTrail(acct, { name: 'management-events', homeRegion: east, bucket: trailBucket, multiRegion: true, logFileValidation: true, kms: true, cloudWatchLogs: true, logging: true, now });
+  const managementTrail = addTrail(acct, { name: 'management-events', homeRegion: east, bucket: trailBucket, multiRegion: true, logFileValidation: true, kms: true, cloudWatchLogs: true, logging: true, now });
+  // Log file validation: an intact digest chain for the home region; in the second region one log file was altered after delivery.
+  seedTrailDigests(acct, managementTrail, { sourceRegion: east, now, hours: 30 });
+  seedTrailDigests(acct, managementTrail, { sourceRegion: west, now, hours: 30, tamperLogAtHour: 5 });
   const legacyTrail = addTrail(acct, { name: 'legacy-app-trail', homeRegion: west, bucket: trailBucket, multiRegion: false, logFileValidation: false, kms: false, cloudWatchLogs: false, logging: false, now, stoppedAt: new Date(now.getTime() - 6 * HOUR) });
   // Write-only management events: not a record of all management activity even while logging.
   legacyTrail.eventSelectors = [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }];
