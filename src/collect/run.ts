@@ -13,6 +13,8 @@ import { sha256Hex } from '../seal/hash.js';
 import { newRunId, sealRun } from '../seal/seal.js';
 import { type EvidenceBody, type ManifestRecord, recordIdOf } from './record.js';
 import { resolveTargets, type AccountTarget, type TargetGap } from './targets.js';
+import { redactEvidence } from './redact.js';
+import { CallerIdentities, provenanceOf } from './provenance.js';
 import { Semaphore } from './limit.js';
 import { PUBLISHED_RATE_LIMITS } from '../aws/rate-limit.js';
 import { ConfigError } from '../errors.js';
@@ -182,6 +184,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     return sem;
   };
   const retainUntil = undefined;
+  const callers = new CallerIdentities();
   const records: ManifestRecord[] = [];
   let done = 0;
   let errors = 0;
@@ -193,14 +196,18 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     const region = task.region === 'global' ? home : task.region;
     const clients = providerFor(task.target, region);
     const collectedAt = now().toISOString();
+    const callerArn = await callers.of(task.target.accountId, clients);
     const outcome = await withCallLog(() =>
       task.query.collect({ accountId: task.target.accountId, region, clients, params: collectParams(task.query, config), now: now(), signal: opts.signal }),
     );
     const requests = outcome.calls.map((c) => ({ operation: c.operation, input: c.input, ...(c.error ? { error: c.error } : {}) }));
+    const provenance = provenanceOf(outcome.calls, callerArn);
+    // The one place secrets are taken out: every query's evidence, before it is hashed and stored.
+    const redacted = 'result' in outcome ? redactEvidence(outcome.result) : undefined;
     const body: EvidenceBody =
-      'result' in outcome
-        ? { schema: 'evidence-locker/evidence@1', queryId: task.query.id, accountId: task.target.accountId, region: task.region, status: 'ok', operations: [...new Set(outcome.calls.map((c) => c.operation))], requests, data: outcome.result, sdkVersion: SDK_VERSION }
-        : { schema: 'evidence-locker/evidence@1', queryId: task.query.id, accountId: task.target.accountId, region: task.region, status: 'error', operations: [...new Set(outcome.calls.map((c) => c.operation))], requests, error: errorBody(outcome.error, outcome.calls), sdkVersion: SDK_VERSION };
+      redacted
+        ? { schema: 'evidence-locker/evidence@1', queryId: task.query.id, accountId: task.target.accountId, region: task.region, status: 'ok', operations: [...new Set(outcome.calls.map((c) => c.operation))], requests, data: redacted.data, sdkVersion: SDK_VERSION, redactions: redacted.redactions, provenance }
+        : { schema: 'evidence-locker/evidence@1', queryId: task.query.id, accountId: task.target.accountId, region: task.region, status: 'error', operations: [...new Set(outcome.calls.map((c) => c.operation))], requests, error: errorBody('error' in outcome ? outcome.error : undefined, outcome.calls), sdkVersion: SDK_VERSION, provenance };
     if (body.status === 'error') {
       errors++;
       runLog.warn({ queryId: task.query.id, accountId: task.target.accountId, region: task.region, code: body.error?.code, operation: body.error?.operation }, 'query failed; recorded as a gap');
@@ -257,6 +264,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
       ...(desc.retentionDays ? { retainUntil: new Date(startedAt.getTime() + desc.retentionDays * 86_400_000).toISOString() } : {}),
       note: desc.note,
     },
+    sessions: await callers.sessions(targets, config.accounts.externalId !== undefined && config.accounts.externalId !== ''),
     gaps: gaps.map((g) => ({ accountId: g.accountId, ...(g.region ? { region: g.region } : {}), reason: g.reason })),
     records,
   });
