@@ -58,6 +58,7 @@ describe('runCollection against the simulated demo account', () => {
     expect(verifyManifestSignature(run.manifest, run.signature, run.publicKeyPem, manifest.signing.algorithm)).toBe(true);
     expect(sha256Hex(run.manifest)).toBe(outcome.manifestSha256);
     expect(new Set(manifest.records.map((r) => r.recordId)).size).toBe(manifest.records.length);
+    expect(manifest.sessions).toEqual([{ accountId: DEMO_ACCOUNT_ID, credentials: 'default-chain', externalIdUsed: false, callerArn: `arn:aws:iam::${DEMO_ACCOUNT_ID}:user/evidence-locker` }]);
     for (const rec of manifest.records) {
       const bytes = await store.getObject(rec.sha256);
       expect(sha256Hex(bytes)).toBe(rec.sha256);
