@@ -151,13 +151,17 @@ class Redactor {
   private array(items: Json[], path: string, parentKey: string | undefined, inCloudTrailPayload: boolean): Json {
     const key = parentKey?.toLowerCase() ?? '';
     const tagList = TAG_MEMBER.test(key);
-    const envList = key === 'environment' || key === 'environmentvariables';
+    // ECS container definitions (`Environment`), CodeBuild projects and builds (`EnvironmentVariables`, `environmentVariablesOverride`).
+    const envList = /^environment(variables)?(override)?$/.test(key);
     let out: Json[] | undefined;
     items.forEach((item, i) => {
       const p = `${path}[${i}]`;
       let next: Json = item;
-      if (tagList && isPlainObject(item) && typeof item.Key === 'string' && typeof item.Value === 'string' && isSecretTagKey(item.Key)) {
-        next = { ...item, Value: this.take(`${p}.Value`, `tag ${item.Key}`, 'tag-key-secret') };
+      const tagKey = isPlainObject(item) ? (item.Key ?? item.key) : undefined;
+      const tagValueKey = isPlainObject(item) && typeof item.Value === 'string' ? 'Value' : 'value';
+      if (tagList && isPlainObject(item) && typeof tagKey === 'string' && typeof item[tagValueKey] === 'string' && isSecretTagKey(tagKey)) {
+        // Tags as the service APIs return them (`Key`/`Value`) and as CloudTrail payloads log them (`key`/`value`).
+        next = { ...item, [tagValueKey]: this.take(`${p}.${tagValueKey}`, `tag ${tagKey}`, 'tag-key-secret') };
       } else if (envList && isPlainObject(item) && typeof (item.Name ?? item.name) === 'string' && typeof (item.Value ?? item.value) === 'string') {
         const valueKey = typeof item.Value === 'string' ? 'Value' : 'value';
         next = { ...item, [valueKey]: this.take(`${p}.${valueKey}`, `env ${String(item.Name ?? item.name)}`, 'env-var-value') };
