@@ -91,6 +91,8 @@ describe('redactEvidence: secret-bearing fields are replaced before sealing', ()
       cloudTrailEvent('UpdateLoginProfile', { userName: 'bob', password: SECRET }, null),
       cloudTrailEvent('PutUserPolicy', { userName: 'bob', password: SECRET, passwordResetRequired: true, policyName: 'p' }, null),
       cloudTrailEvent('StopLogging', { name: 'trail' }, null),
+      cloudTrailEvent('CreateUser', { userName: 'svc', tags: [{ key: 'db_password', value: SECRET }, { key: 'team', value: 'ops' }] }, null),
+      cloudTrailEvent('StartBuild', { projectName: 'b', environmentVariablesOverride: [{ name: 'DEPLOY_TOKEN', value: SECRET, type: 'PLAINTEXT' }] }, null),
     ];
     const { data, redactions } = redactEvidence({ lookups: [{ eventName: 'x', events }] });
     const parsed = data.lookups[0].events.map((e) => JSON.parse(e.CloudTrailEvent!) as Record<string, unknown>);
@@ -101,6 +103,9 @@ describe('redactEvidence: secret-bearing fields are replaced before sealing', ()
     expect(parsed[3].requestParameters).toEqual({ userName: 'bob', password: '[REDACTED password by rule cloudtrail-secret-member]', passwordResetRequired: true, policyName: 'p' });
     // An event with nothing to redact keeps its record byte for byte.
     expect(data.lookups[0].events[4]).toBe(events[4]);
+    // CloudTrail logs tags and environment overrides with lower-case member names.
+    expect((parsed[5].requestParameters as { tags: unknown }).tags).toEqual([{ key: 'db_password', value: '[REDACTED tag db_password by rule tag-key-secret]' }, { key: 'team', value: 'ops' }]);
+    expect((parsed[6].requestParameters as { environmentVariablesOverride: unknown }).environmentVariablesOverride).toEqual([{ name: 'DEPLOY_TOKEN', value: '[REDACTED env DEPLOY_TOKEN by rule env-var-value]', type: 'PLAINTEXT' }]);
     expect(redactions).toContainEqual({ path: 'data.lookups[0].events[3].CloudTrailEvent<json>.requestParameters.password', rule: 'cloudtrail-secret-member' });
     expect(redactions.filter((r) => r.rule === 'cloudtrail-credential-api')).toHaveLength(5);
     expect(CREDENTIAL_EVENT_NAMES.has('CreateAccessKey') && CREDENTIAL_EVENT_NAMES.has('GetSecretValue')).toBe(true);
