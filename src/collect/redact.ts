@@ -91,26 +91,60 @@ const TAG_MEMBER = /tags?$|^taglist$|^tagset$/i;
 
 const marker = (field: string, rule: RedactionRuleId) => `[REDACTED ${field} by rule ${rule}]`;
 
-/** A path segment: `.Name` for plain member names, `["a b"]` otherwise. */
-function member(path: string, key: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
-}
-
 type Json = unknown;
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
 
+/** What a member name can mean to the rules; decided once per distinct name (evidence repeats the same names). */
+type KeyKind = 'plain' | 'userData' | 'variables' | 'tags' | 'secretMember' | 'cloudTrailEvent' | 'payload';
+const keyKinds = new Map<string, KeyKind>();
+function kindOf(k: string): KeyKind {
+  let kind = keyKinds.get(k);
+  if (kind === undefined) {
+    const lower = k.toLowerCase();
+    kind =
+      lower === 'userdata' ? 'userData'
+      : lower === 'variables' ? 'variables'
+      : TAG_MEMBER.test(k) ? 'tags'
+      : k === 'CloudTrailEvent' ? 'cloudTrailEvent'
+      : k === 'requestParameters' || k === 'responseElements' || k === 'additionalEventData' ? 'payload'
+      : SECRET_MEMBER.test(k) ? 'secretMember'
+      : 'plain';
+    if (keyKinds.size < 10_000) keyKinds.set(k, kind);
+  }
+  return kind;
+}
+const ENV_LIST = /^environment(variables)?(override)?$/i;
+
+/** One path segment: a member name or an array index; the path string is only built for a value that is redacted. */
+type Segment = string | number;
+function pathOf(segments: readonly Segment[]): string {
+  let out = '';
+  for (const s of segments) {
+    if (typeof s === 'number') out += `[${s}]`;
+    else if (s === '<json>') out += s;
+    else out += /^[A-Za-z_$][\w$]*$/.test(s) ? (out ? `.${s}` : s) : `[${JSON.stringify(s)}]`;
+  }
+  return out;
+}
+
 class Redactor {
   readonly redactions: Redaction[] = [];
+  private readonly path: Segment[];
 
-  private take(path: string, field: string, rule: RedactionRuleId): string {
-    this.redactions.push({ path, rule });
+  constructor(root: string) {
+    this.path = [root];
+  }
+
+  /** Records the redaction of the member or element `last` under the current path and returns its marker. */
+  private take(last: Segment[], field: string, rule: RedactionRuleId): string {
+    this.redactions.push({ path: pathOf([...this.path, ...last]), rule });
     return marker(field, rule);
   }
 
   /** Returns the value with secrets replaced; unchanged subtrees are returned as they are (no copy). */
-  walk(value: Json, path: string, parentKey: string | undefined, inCloudTrailPayload: boolean): Json {
-    if (Array.isArray(value)) return this.array(value, path, parentKey, inCloudTrailPayload);
+  walk(value: Json, parentKey: string | undefined, inCloudTrailPayload: boolean): Json {
+    if (Array.isArray(value)) return this.array(value, parentKey, inCloudTrailPayload);
     if (!isPlainObject(value)) return value;
     let out: Record<string, unknown> | undefined;
     const set = (k: string, v: unknown) => {
@@ -118,84 +152,93 @@ class Redactor {
       out ??= { ...value };
       out[k] = v;
     };
-    const credentialEvent = isCloudTrailRecord(value) && CREDENTIAL_EVENT_NAMES.has(String(value.eventName));
-    for (const [k, v] of Object.entries(value)) {
-      const p = member(path, k);
-      const lower = k.toLowerCase();
-      if (v === undefined || v === null) continue;
-      if (credentialEvent && (k === 'requestParameters' || k === 'responseElements')) {
-        set(k, this.take(p, k, 'cloudtrail-credential-api'));
-      } else if (lower === 'userdata' && typeof v === 'string') {
-        set(k, this.take(p, k, 'user-data'));
-      } else if (lower === 'userdata' && isPlainObject(v) && typeof v.Value === 'string') {
-        set(k, { ...v, Value: this.take(member(p, 'Value'), k, 'user-data') });
-      } else if (lower === 'variables' && parentKey?.toLowerCase() === 'environment' && isPlainObject(v)) {
-        set(k, this.mapValues(v, p, 'env', 'env-var-value'));
-      } else if (TAG_MEMBER.test(k) && isPlainObject(v) && typeof v.Key === 'string' && typeof v.Value === 'string') {
+    const cloudTrailRecord = isCloudTrailRecord(value);
+    const credentialEvent = cloudTrailRecord && CREDENTIAL_EVENT_NAMES.has(String(value.eventName));
+    const underEnvironment = parentKey !== undefined && parentKey.toLowerCase() === 'environment';
+    for (const k in value) {
+      const v = value[k];
+      if (v === undefined || v === null || (typeof v !== 'object' && typeof v !== 'string')) continue;
+      const kind = kindOf(k);
+      if (kind === 'payload' && credentialEvent && k !== 'additionalEventData') {
+        set(k, this.take([k], k, 'cloudtrail-credential-api'));
+      } else if (kind === 'userData' && typeof v === 'string') {
+        set(k, this.take([k], k, 'user-data'));
+      } else if (kind === 'userData' && isPlainObject(v) && typeof v.Value === 'string') {
+        set(k, { ...v, Value: this.take([k, 'Value'], k, 'user-data') });
+      } else if (kind === 'variables' && underEnvironment && isPlainObject(v)) {
+        set(k, this.mapValues(v, k, 'env', 'env-var-value'));
+      } else if (kind === 'tags' && isPlainObject(v) && typeof v.Key === 'string' && typeof v.Value === 'string') {
         // One tag as a structure (an S3 lifecycle filter's Tag), not a map of tags.
-        if (isSecretTagKey(v.Key)) set(k, { ...v, Value: this.take(member(p, 'Value'), `tag ${v.Key}`, 'tag-key-secret') });
-      } else if (TAG_MEMBER.test(k) && isPlainObject(v)) {
-        set(k, this.mapValues(v, p, 'tag', 'tag-key-secret', isSecretTagKey));
-      } else if (inCloudTrailPayload && typeof v === 'string' && SECRET_MEMBER.test(k)) {
-        set(k, this.take(p, k, 'cloudtrail-secret-member'));
-      } else if (k === 'CloudTrailEvent' && typeof v === 'string') {
-        set(k, this.embeddedEvent(v, p));
-      } else {
-        const payload = inCloudTrailPayload || (isCloudTrailRecord(value) && (k === 'requestParameters' || k === 'responseElements' || k === 'additionalEventData'));
-        set(k, this.walk(v, p, k, payload));
+        if (isSecretTagKey(v.Key)) set(k, { ...v, Value: this.take([k, 'Value'], `tag ${v.Key}`, 'tag-key-secret') });
+      } else if (kind === 'tags' && isPlainObject(v)) {
+        set(k, this.mapValues(v, k, 'tag', 'tag-key-secret', isSecretTagKey));
+      } else if (kind === 'secretMember' && inCloudTrailPayload && typeof v === 'string') {
+        set(k, this.take([k], k, 'cloudtrail-secret-member'));
+      } else if (kind === 'cloudTrailEvent' && typeof v === 'string') {
+        set(k, this.embeddedEvent(v, k));
+      } else if (typeof v === 'object') {
+        this.path.push(k);
+        set(k, this.walk(v, k, inCloudTrailPayload || (cloudTrailRecord && kind === 'payload')));
+        this.path.pop();
       }
     }
     return out ?? value;
   }
 
-  private array(items: Json[], path: string, parentKey: string | undefined, inCloudTrailPayload: boolean): Json {
-    const key = parentKey?.toLowerCase() ?? '';
-    const tagList = TAG_MEMBER.test(key);
+  private array(items: Json[], parentKey: string | undefined, inCloudTrailPayload: boolean): Json {
+    const tagList = parentKey !== undefined && TAG_MEMBER.test(parentKey);
     // ECS container definitions (`Environment`), CodeBuild projects and builds (`EnvironmentVariables`, `environmentVariablesOverride`).
-    const envList = /^environment(variables)?(override)?$/.test(key);
+    const envList = parentKey !== undefined && ENV_LIST.test(parentKey);
     let out: Json[] | undefined;
-    items.forEach((item, i) => {
-      const p = `${path}[${i}]`;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (item === null || typeof item !== 'object') continue;
       let next: Json = item;
-      const tagKey = isPlainObject(item) ? (item.Key ?? item.key) : undefined;
-      const tagValueKey = isPlainObject(item) && typeof item.Value === 'string' ? 'Value' : 'value';
-      if (tagList && isPlainObject(item) && typeof tagKey === 'string' && typeof item[tagValueKey] === 'string' && isSecretTagKey(tagKey)) {
-        // Tags as the service APIs return them (`Key`/`Value`) and as CloudTrail payloads log them (`key`/`value`).
-        next = { ...item, [tagValueKey]: this.take(`${p}.${tagValueKey}`, `tag ${tagKey}`, 'tag-key-secret') };
-      } else if (envList && isPlainObject(item) && typeof (item.Name ?? item.name) === 'string' && typeof (item.Value ?? item.value) === 'string') {
+      if ((tagList || envList) && isPlainObject(item)) {
+        const name = tagList ? (item.Key ?? item.key) : (item.Name ?? item.name);
         const valueKey = typeof item.Value === 'string' ? 'Value' : 'value';
-        next = { ...item, [valueKey]: this.take(`${p}.${valueKey}`, `env ${String(item.Name ?? item.name)}`, 'env-var-value') };
-      } else {
-        next = this.walk(item, p, parentKey, inCloudTrailPayload);
+        // Tags and variables as the service APIs return them (`Key`/`Value`) and as CloudTrail logs them (`key`/`value`).
+        if (typeof name === 'string' && typeof item[valueKey] === 'string') {
+          if (envList) next = { ...item, [valueKey]: this.take([i, valueKey], `env ${name}`, 'env-var-value') };
+          else if (isSecretTagKey(name)) next = { ...item, [valueKey]: this.take([i, valueKey], `tag ${name}`, 'tag-key-secret') };
+        }
+      }
+      if (next === item) {
+        this.path.push(i);
+        next = this.walk(item, parentKey, inCloudTrailPayload);
+        this.path.pop();
       }
       if (next !== item) {
         out ??= [...items];
         out[i] = next;
       }
-    });
+    }
     return out ?? items;
   }
 
   /** A map of names to values (Lambda variables, Security Hub tag maps): each selected value is replaced. */
-  private mapValues(map: Record<string, unknown>, path: string, kind: string, rule: RedactionRuleId, select: (k: string) => boolean = () => true): Record<string, unknown> {
+  private mapValues(map: Record<string, unknown>, key: string, kind: string, rule: RedactionRuleId, select: (k: string) => boolean = () => true): Record<string, unknown> {
     let out: Record<string, unknown> | undefined;
-    for (const [k, v] of Object.entries(map)) {
-      if (typeof v !== 'string' || !select(k)) continue;
+    for (const k in map) {
+      if (typeof map[k] !== 'string' || !select(k)) continue;
       out ??= { ...map };
-      out[k] = this.take(member(path, k), `${kind} ${k}`, rule);
+      out[k] = this.take([key, k], `${kind} ${k}`, rule);
     }
     return out ?? map;
   }
 
   /** LookupEvents returns each event's record as a JSON string; it is parsed, redacted and written back only if changed. */
-  private embeddedEvent(text: string, path: string): string {
+  private embeddedEvent(text: string, key: string): string {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
       return text;
     }
-    const redacted = this.walk(parsed, `${path}<json>`, 'CloudTrailEvent', false);
+    this.path.push(key, '<json>');
+    const redacted = this.walk(parsed, 'CloudTrailEvent', false);
+    this.path.pop();
+    this.path.pop();
     return redacted === parsed ? text : JSON.stringify(redacted);
   }
 }
@@ -209,7 +252,7 @@ function isCloudTrailRecord(v: Record<string, unknown>): boolean {
  * The input is not changed; parts without secrets are shared with it.
  */
 export function redactEvidence<T>(data: T, root = 'data'): { data: T; redactions: Redaction[] } {
-  const r = new Redactor();
-  const out = r.walk(data, root, undefined, false) as T;
+  const r = new Redactor(root);
+  const out = r.walk(data, undefined, false) as T;
   return { data: out, redactions: r.redactions.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
