@@ -1,6 +1,6 @@
 import { callerArnOf, type AwsClientProvider, type LoggedCall } from '../aws/clients.js';
 import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
-import type { EvidenceBody } from './record.js';
+import type { EvidenceBody } from '../evidence/record.js';
 import type { AccountTarget } from './targets.js';
 
 export type Provenance = NonNullable<EvidenceBody['provenance']>;
