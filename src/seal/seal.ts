@@ -40,6 +40,8 @@ export interface RunToSeal {
   records: ManifestRecord[];
   /** Account-level problems with no record (role not assumable, region discovery failed). */
   gaps?: RunManifest['gaps'];
+  /** How each account's credentials were obtained (collection runs). */
+  sessions?: RunManifest['sessions'];
 }
 
 /**
@@ -71,6 +73,7 @@ export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run:
       note: desc.note,
     },
     signing: { algorithm: signer.algorithm, keyFingerprint: await signer.fingerprint(), keyId: signer.keyId },
+    ...(run.sessions ? { sessions: run.sessions } : {}),
     gaps,
     records: run.records,
   });
