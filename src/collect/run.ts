@@ -11,6 +11,7 @@ import { AwsClientProvider, SharedConnections, withCallLog, type LoggedCall } fr
 import { canonicalBytes } from '../seal/canonical.js';
 import { sha256Hex } from '../seal/hash.js';
 import { newRunId, sealRun } from '../seal/seal.js';
+import { resolveTrustPolicy } from '../seal/trusted-keys.js';
 import { type EvidenceBody, type ManifestRecord, recordIdOf } from './record.js';
 import { resolveTargets, type AccountTarget, type TargetGap } from './targets.js';
 import { Semaphore } from './limit.js';
@@ -106,6 +107,8 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   const queries = plannedQueries(opts.catalogs, frameworks, opts.queries);
   // A misspelt parameter override must fail before any evidence is collected, not silently use the default.
   checkParameterOverrides(opts.catalogs, config.parameters);
+  // Resolved before collecting, so a wrong signing.trustedKeys fails before any evidence is gathered.
+  const trust = await resolveTrustPolicy(config, { signer, log, now: () => new Date(Math.max(Date.now(), now().getTime())) });
   const startedAt = now();
   const runId = opts.runId ?? newRunId(startedAt, randomBytes(3).toString('hex'));
   // A caller that chose the run id has already bound it to its logger.
@@ -259,7 +262,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     },
     gaps: gaps.map((g) => ({ accountId: g.accountId, ...(g.region ? { region: g.region } : {}), reason: g.reason })),
     records,
-  });
+  }, { trust, log: runLog });
   runLog.info({ status, records: records.length, errorRecords: errors, manifestSha256: sealed.manifestSha256 }, 'run sealed');
   return { runId, status, records: records.length, errorRecords: errors, gaps: errors + gaps.length, manifestSha256: sealed.manifestSha256, accounts: targets.map((t) => t.accountId), regions: allRegions };
 }

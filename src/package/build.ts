@@ -12,6 +12,7 @@ import type { Logger } from '../log/logger.js';
 import { canonicalBytes } from '../seal/canonical.js';
 import { sha256Hex } from '../seal/hash.js';
 import type { ManifestSigner } from '../seal/signer.js';
+import { describeForeign, trustPolicy, type TrustPolicy } from '../seal/trust.js';
 import type { EvidenceStore } from '../store/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { BodyIndex, mergeByPath } from './bodies.js';
@@ -53,6 +54,8 @@ export interface BuildPackageOptions {
   /** Zip file name; default `evidence-package_<frameworks>_<from>_<to>.zip`. */
   fileName?: string;
   htmlBodyBudget?: number;
+  /** Keys whose runs are evidence (default: the package signer's own key); every other run is listed as foreign. */
+  trust?: TrustPolicy;
   /** The evaluation engine (default evaluateRun). */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
   log?: Logger;
@@ -71,6 +74,8 @@ export interface PackageSummary {
   statusCounts: Record<string, number>;
   gapDays: number;
   missingShards: number;
+  /** Objects found in the store for the period that no trusted key signed (listed in the report, never evidence). */
+  foreignObjects: number;
   keyFingerprint: string;
   generatedAt: string;
 }
@@ -98,7 +103,9 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     return c;
   });
 
-  const { periodRuns, attestationRuns } = await gatherRuns(opts.store, period);
+  const trust = opts.trust ?? trustPolicy([await opts.signer.fingerprint()]);
+  const { periodRuns, attestationRuns, foreign } = await gatherRuns(opts.store, period, trust);
+  for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `package: foreign object in the evidence store, listed in the package, not used as evidence: ${describeForeign(f)}`);
   const collectionRuns = periodRuns.filter((r) => r.manifest.kind === 'collection');
   const where = opts.store.describe().location;
   if (!collectionRuns.length) {
@@ -223,6 +230,8 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       stores: allRuns.map((r) => r.manifest.store),
       storeDescription: opts.store.describe(),
       attestationFiles,
+      foreign,
+      trustedKeys: [...trust.fingerprints].sort(),
     };
 
     put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to));
@@ -293,6 +302,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
         statusCounts: counts,
         gapDays: timeline.rows.reduce((n, r) => n + r.gapDays.length, 0),
         missingShards: model.missingShards.length,
+        foreignObjects: foreign.length,
         keyFingerprint: signing.keyFingerprint,
         generatedAt,
       },

@@ -1,5 +1,6 @@
 import type { Catalog } from '../controls/schema.js';
 import type { StoreDescription } from '../store/types.js';
+import type { ForeignObject } from '../seal/trust.js';
 import type { ExceptionStatus } from './exceptions.js';
 import type { IncludedRun, Period } from './gather.js';
 import type { MissingShard } from './manifest.js';
@@ -28,6 +29,10 @@ export interface PackageModel {
   storeDescription?: StoreDescription;
   /** Package paths of attestation documents by their SHA-256. */
   attestationFiles: Map<string, string>;
+  /** Objects in the store for the period that no trusted key signed: someone wrote into the store; never evidence. */
+  foreign?: ForeignObject[];
+  /** Fingerprints of the keys whose runs were accepted as evidence. */
+  trustedKeys?: string[];
 }
 
 /** Counts of requirement x account rows by status. */

@@ -3,6 +3,8 @@ import { sha256Hex } from './hash.js';
 import { RunManifestSchema, type RunManifest } from './manifest.js';
 import type { ManifestSigner } from './signer.js';
 import type { EvidenceStore } from '../store/types.js';
+import type { Logger } from '../log/logger.js';
+import { RunClassifier, describeForeign, trustPolicy, type ForeignObject, type TrustPolicy } from './trust.js';
 
 export interface SealedRun {
   manifest: RunManifest;
@@ -12,20 +14,22 @@ export interface SealedRun {
   publicKeyPem: string;
 }
 
-/** The latest sealed run of a chain in this store, for linking the next one. */
-export async function latestRunOfChain(store: EvidenceStore, chain: string): Promise<{ runId: string; manifestSha256: string } | null> {
-  const ids = await store.listRuns();
-  let best: { runId: string; manifestSha256: string; completedAt: string } | null = null;
-  for (let i = ids.length - 1; i >= 0; i--) {
-    // Run ids sort by their start second; runs sealed within the same second are ordered by completion time.
-    if (best && ids[i].slice(0, 16) !== best.runId.slice(0, 16)) break;
-    const run = await store.getRun(ids[i]);
-    const m = RunManifestSchema.parse(JSON.parse(run.manifest.toString('utf8')));
-    if (m.chain !== chain) continue;
-    const candidate = { runId: m.runId, manifestSha256: sha256Hex(run.manifest), completedAt: m.completedAt };
-    if (!best || candidate.completedAt > best.completedAt) best = candidate;
-  }
-  return best ? { runId: best.runId, manifestSha256: best.manifestSha256 } : null;
+/** The latest run of a chain in this store signed by a trusted key, for linking the next one; foreign runs are skipped. */
+export async function latestRunOfChain(
+  store: EvidenceStore,
+  chain: string,
+  trust: TrustPolicy | RunClassifier,
+): Promise<{ previous: { runId: string; manifestSha256: string } | null; foreign: ForeignObject[] }> {
+  const classifier = trust instanceof RunClassifier ? trust : new RunClassifier(store, trust);
+  const { latest, foreign } = await classifier.latestTrustedOfChain(chain);
+  return { previous: latest ? { runId: latest.runId, manifestSha256: latest.manifestSha256 } : null, foreign };
+}
+
+export interface SealOptions {
+  /** Keys whose runs may be chain links; default: the signer's own key. */
+  trust?: TrustPolicy;
+  /** Foreign runs met while looking for the previous link are logged here (never fatal). */
+  log?: Logger;
 }
 
 /**
@@ -36,8 +40,11 @@ export async function sealRun(
   store: EvidenceStore,
   signer: ManifestSigner,
   manifest: Omit<RunManifest, 'previous' | 'signing' | 'schema'>,
+  opts: SealOptions = {},
 ): Promise<SealedRun> {
-  const previous = await latestRunOfChain(store, manifest.chain);
+  const trust = opts.trust ?? trustPolicy([await signer.fingerprint()]);
+  const { previous, foreign } = await latestRunOfChain(store, manifest.chain, trust);
+  for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `foreign object in the evidence store, not used as a chain link: ${describeForeign(f)}`);
   const full: RunManifest = RunManifestSchema.parse({
     schema: 'evidence-locker/run-manifest@1',
     ...manifest,

@@ -54,4 +54,6 @@ export interface EvidenceStore {
   listRuns(): Promise<string[]>;
   /** SHA-256 of every evidence body present, sorted (bodies no run names are found with `findOrphans`). */
   listObjectHashes(): Promise<string[]>;
+  /** Delete markers under the store (versioned stores), store-relative; each hides a sealed object from plain listings. */
+  listDeleteMarkers?(under?: string): Promise<{ path: string; versionId?: string; lastModified?: Date }[]>;
 }
