@@ -4,6 +4,8 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketPolicyCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
   GetObjectLockConfigurationCommand,
@@ -29,6 +31,7 @@ import { ConfigError, EvidenceLockerError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { md5Base64, sha256Base64, sha256Hex } from '../seal/hash.js';
 import { RequestLimit, mapBounded } from './limit.js';
+import { TAMPERING_ACTIONS, analyseBucketPolicy, rulesThatEndEvidence } from './bucket-guard.js';
 import { RUN_FILES, assertRunId, assertSha256 } from './local.js';
 import type { EvidenceStore, PreflightCheck, StoreDescription, StoredObject, StoredRun } from './types.js';
 
@@ -265,15 +268,58 @@ export class S3EvidenceStore implements EvidenceStore {
       });
     }
 
-    const failed = checks.filter((c) => !c.ok && !c.advisory);
+    checks.push(await this.lifecycleCheck(), await this.bucketPolicyCheck());
+
+    const failed = checks.filter((c) => !c.ok && !c.advisory && !c.storeCheckOnly);
     if (failed.length > 0) {
       throw new EvidenceLockerError(
         `evidence bucket ${b} cannot keep write-once promises; nothing was written. Failed: ` + failed.map((c) => `${c.name} (${c.detail})`).join('; '),
         { hint: failed.map((c) => `${c.name}: ${c.fix}`).join('\n  ') },
       );
     }
-    for (const c of checks) if (!c.ok) this.log?.warn({ bucket: b, check: c.name, detail: c.detail, fix: c.fix }, 'store pre-flight advisory');
+    for (const c of checks) if (!c.ok) this.log?.warn({ bucket: b, check: c.name, detail: c.detail, fix: c.fix }, c.advisory ? 'store pre-flight advisory' : 'store pre-flight: evidence can be hidden or ended through this bucket setting; `store check` fails until it is fixed');
     return checks;
+  }
+
+  /** Lifecycle rules that expire (delete-mark) or delete evidence versions fail `store check`. */
+  private async lifecycleCheck(): Promise<PreflightCheck> {
+    const name = 'no lifecycle rule expires evidence';
+    const out = await this.client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: this.bucket })).then(
+      (o) => ({ rules: o.Rules ?? [] }),
+      (err: unknown) => (isCode(err, 'NoSuchLifecycleConfiguration') ? { rules: [] } : { err }),
+    );
+    if ('err' in out) {
+      return { name, ok: false, storeCheckOnly: true, detail: `could not read the lifecycle configuration (GetBucketLifecycleConfiguration: ${(out.err as { name?: string }).name ?? 'error'})`, fix: `grant s3:GetLifecycleConfiguration on arn:aws:s3:::${this.bucket} (see deploy/)` };
+    }
+    const bad = rulesThatEndEvidence(out.rules, this.prefix);
+    return bad.length
+      ? {
+          name,
+          ok: false,
+          storeCheckOnly: true,
+          detail: bad.map((r) => `rule ${r.id}: ${r.what}`).join('; '),
+          fix: `remove the expiration from these rules or scope them away from ${this.prefix || 'the bucket'}: a delete marker hides a sealed run from plain listings; deny s3:PutLifecycleConfiguration in the bucket policy (deploy/bucket-policy.json)`,
+        }
+      : { name, ok: true, storeCheckOnly: true, detail: out.rules.length ? `${out.rules.length} rule(s), none expires or deletes objects under ${this.prefix || 'the bucket'}` : 'no lifecycle rules' };
+  }
+
+  /** The bucket policy must deny delete markers, lifecycle changes, policy removal and lock changes to all but a break-glass role. */
+  private async bucketPolicyCheck(): Promise<PreflightCheck> {
+    const name = 'bucket policy denies tampering';
+    const out = await this.client.send(new GetBucketPolicyCommand({ Bucket: this.bucket })).then(
+      (o) => ({ policy: o.Policy }),
+      (err: unknown) => (isCode(err, 'NoSuchBucketPolicy') ? { policy: undefined } : { err }),
+    );
+    const fix = `apply deploy/bucket-policy.json (it denies ${TAMPERING_ACTIONS.map((t) => t.action).join(', ')} to everyone but the break-glass role)`;
+    if ('err' in out) {
+      return { name, ok: false, storeCheckOnly: true, detail: `could not read the bucket policy (GetBucketPolicy: ${(out.err as { name?: string }).name ?? 'error'})`, fix: `grant s3:GetBucketPolicy on arn:aws:s3:::${this.bucket}, then ${fix}` };
+    }
+    if (!out.policy) return { name, ok: false, storeCheckOnly: true, detail: 'the bucket has no policy', fix };
+    const finding = analyseBucketPolicy(out.policy, this.bucket);
+    const exempt = [...new Set(Object.values(finding.exempted).flat())];
+    return finding.notDenied.length
+      ? { name, ok: false, storeCheckOnly: true, detail: `not denied to everyone: ${finding.notDenied.join(', ')}`, fix }
+      : { name, ok: true, storeCheckOnly: true, detail: `denied to everyone${exempt.length ? ` but ${exempt.join(', ')}` : ''}: ${TAMPERING_ACTIONS.map((t) => t.action).join(', ')}` };
   }
 
   /** Runs the pre-flight once before the first write; a failed pre-flight is retried on the next write. */

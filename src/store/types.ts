@@ -22,6 +22,8 @@ export interface PreflightCheck {
   fix?: string;
   /** Reported but not required: a failed advisory check does not stop the store. */
   advisory?: boolean;
+  /** Fails `store check` (exit 1) but does not stop writes, so collection goes on while the operator fixes the bucket. */
+  storeCheckOnly?: boolean;
 }
 
 /** How the store protects evidence, stated in every report. */

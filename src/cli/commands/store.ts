@@ -47,6 +47,11 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
       const checks = await s.preflight();
       const d = s.describe();
       write(`store ${d.kind} ${d.location}\n${formatChecks(checks)}${d.note}\n`);
+      const failed = checks.filter((c) => !c.ok && !c.advisory);
+      if (failed.length) {
+        write(`store check FAILED: ${failed.map((c) => c.name).join('; ')} (evidence is still written, but can be hidden or ended through these settings)\n`);
+        process.exitCode = ExitCode.failure;
+      }
     });
 
   store
