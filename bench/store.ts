@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3StoreConfig } from '../src/config/schema.js';
 import { canonicalBytes } from '../src/seal/canonical.js';
-import { sha256Hex } from '../src/seal/hash.js';
+import { sha256Hex } from '../src/evidence/hash.js';
 import { mapBounded } from '../src/store/limit.js';
 import { S3EvidenceStore } from '../src/store/s3.js';
 

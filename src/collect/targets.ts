@@ -6,7 +6,7 @@ import { scrubSecrets } from '../log/logger.js';
 import { AwsClientProvider } from '../aws/clients.js';
 import { loadAccountSdk, loadCredentialProviders, loadOrganizationsSdk, loadStsSdk } from '../aws/sdk.js';
 import { EvidenceLockerError } from '../errors.js';
-import { sha256Hex } from '../seal/hash.js';
+import { sha256Hex } from '../evidence/hash.js';
 import { Semaphore } from './limit.js';
 
 /** One account to collect from, with the credentials to use there and the regions to cover. */

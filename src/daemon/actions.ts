@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Config, ScheduleConfig } from '../config/schema.js';
 import type { Catalog } from '../controls/schema.js';
-import type { EvidenceStore } from '../store/types.js';
+import type { EvidenceStore } from '../evidence/store.js';
 import type { ManifestSigner } from '../seal/signer.js';
 import { attachProgress } from '../collect/progress.js';
 import { loadExceptions } from '../package/exceptions.js';
@@ -87,7 +87,7 @@ export function packageAction(deps: ActionDeps): ActionFn {
     const frameworks = req.schedule.frameworks?.length ? req.schedule.frameworks : deps.config.frameworks;
     const outDir = resolve(req.schedule.outDir ?? join(deps.config.stateDir, 'packages'));
     req.log.info({ from, to, frameworks, outDir }, 'packaging the period');
-    const { resolveTrustPolicy } = await import('../seal/trusted-keys.js');
+    const { resolveTrustPolicy } = await import('../aws/trusted-keys.js');
     const built = await buildPackage({
       store: deps.store,
       signer: deps.signer,

@@ -5,7 +5,7 @@ import type { Config, ScheduleConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { TOOL_VERSION } from '../version.js';
 import { ExitCode, EvidenceLockerError } from '../errors.js';
-import { newRunId } from '../seal/seal.js';
+import { newRunId } from '../evidence/run-id.js';
 import { DaemonMetrics, type RunOutcome } from './metrics.js';
 import { DEFAULT_SCHEDULES, nodeCronScheduler, scheduleSlot, validateSchedules, type ScheduledJob, type Scheduler } from './schedule.js';
 

@@ -2,15 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Catalog } from '../controls/schema.js';
-import { EvidenceBodySchema, type EvidenceBody, type ManifestRecord } from '../collect/record.js';
+import { EvidenceBodySchema, type EvidenceBody, type ManifestRecord } from '../evidence/record.js';
 import { ConfigError } from '../errors.js';
 import { canonicalBytes } from '../seal/canonical.js';
-import { sha256Hex } from '../seal/hash.js';
-import { newRunId, sealRun } from '../seal/seal.js';
+import { sha256Hex } from '../evidence/hash.js';
+import { sealRun } from '../seal/seal.js';
+import { ATTESTATION_RUN_MARK, newRunId } from '../evidence/run-id.js';
 import type { ManifestSigner } from '../seal/signer.js';
-import type { EvidenceStore } from '../store/types.js';
+import type { EvidenceStore } from '../evidence/store.js';
 import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { ATTESTATION_RUN_MARK } from './gather.js';
 
 /** Attached documents larger than this belong in a document system; the attestation can cite them instead. */
 export const MAX_ATTESTATION_FILE_BYTES = 100 * 1024 * 1024;

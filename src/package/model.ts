@@ -1,8 +1,9 @@
 import type { Catalog } from '../controls/schema.js';
-import type { StoreDescription } from '../store/types.js';
+import type { StoreDescription } from '../evidence/store.js';
 import type { ForeignObject } from '../seal/trust.js';
 import type { ExceptionStatus } from './exceptions.js';
-import type { IncludedRun, Period } from './gather.js';
+import type { IncludedRun } from './gather.js';
+import type { PeriodDays } from '../evidence/period.js';
 import type { MissingShard } from './manifest.js';
 import type { Timeline } from './timeline.js';
 
@@ -10,7 +11,7 @@ import type { Timeline } from './timeline.js';
 export interface PackageModel {
   organization: string;
   frameworks: Catalog[];
-  period: Period;
+  period: PeriodDays;
   accounts: string[];
   regions: string[];
   generatedAt: string;

@@ -1,8 +1,8 @@
 import { canonicalBytes } from './canonical.js';
-import { sha256Hex } from './hash.js';
-import { RunManifestSchema, type RunManifest } from './manifest.js';
+import { sha256Hex } from '../evidence/hash.js';
+import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
 import type { ManifestSigner } from './signer.js';
-import type { EvidenceStore } from '../store/types.js';
+import type { EvidenceStore } from '../evidence/store.js';
 import type { Logger } from '../log/logger.js';
 import { RunClassifier, describeForeign, trustPolicy, type ForeignObject, type TrustPolicy } from './trust.js';
 
@@ -56,10 +56,4 @@ export async function sealRun(
   const publicKeyPem = await signer.publicKeyPem();
   await store.putRun({ runId: full.runId, manifest: manifestBytes, signature, publicKeyPem });
   return { manifest: full, manifestBytes, manifestSha256: sha256Hex(manifestBytes), signature, publicKeyPem };
-}
-
-/** Sortable, unique run id: UTC time plus a short random suffix, e.g. `20261127T020000Z-3f9a1c`. */
-export function newRunId(at: Date, suffix: string): string {
-  const t = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-  return `${t}-${suffix}`;
 }

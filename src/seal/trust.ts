@@ -1,8 +1,9 @@
-import { RunManifestSchema, type RunManifest } from './manifest.js';
-import { sha256Hex } from './hash.js';
+import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
+import { sha256Hex } from '../evidence/hash.js';
+import type { Period } from '../evidence/period.js';
+import { compareRunsInChain, latestRunInChain, runIdTime } from '../evidence/run-id.js';
+import type { EvidenceStore, StoredRun } from '../evidence/store.js';
 import { publicKeyFingerprint, verifyManifestSignature } from './verify-signature.js';
-import { runIdTime, type Period } from '../store/period.js';
-import type { EvidenceStore, StoredRun } from '../store/types.js';
 
 /**
  * Why something found in the evidence store is foreign: written by someone other than the trusted signer, so
@@ -153,24 +154,25 @@ export class RunClassifier {
   }
 
   /**
-   * The latest trusted run of `chain`, for linking the next run, with every foreign run met on the way. Run ids order
-   * runs by their start second; runs sealed within the same second are ordered by completion time.
+   * The latest trusted run of `chain` (before `before`, when given), in the one chain order, with every foreign run
+   * met on the way: the run a new run links to, or the one a sealed run should have linked to.
    */
-  async latestTrustedOfChain(chain: string): Promise<{ latest: TrustedRun | null; foreign: ForeignObject[] }> {
-    const ids = await this.runIds();
+  async latestTrustedOfChain(chain: string, before?: TrustedRun): Promise<{ latest: TrustedRun | null; foreign: ForeignObject[] }> {
     const seen: ForeignObject[] = [];
-    let best: TrustedRun | null = null;
-    for (let i = ids.length - 1; i >= 0; i--) {
-      if (best && ids[i].slice(0, 16) !== best.runId.slice(0, 16)) break;
-      const c = await this.classify(ids[i]);
-      if (c.foreign) {
-        seen.push(c.foreign);
-        continue;
-      }
-      if (c.trusted.manifest.chain !== chain) continue;
-      if (!best || c.trusted.manifest.completedAt > best.manifest.completedAt) best = c.trusted;
-    }
-    return { latest: best, foreign: seen };
+    const best = await latestRunInChain(
+      await this.runIds(),
+      chain,
+      async (id) => {
+        const c = await this.classify(id);
+        if (c.foreign) {
+          seen.push(c.foreign);
+          return undefined;
+        }
+        return { runId: id, chain: c.trusted.manifest.chain, startedAt: c.trusted.manifest.startedAt, completedAt: c.trusted.manifest.completedAt, run: c.trusted };
+      },
+      before ? { runId: before.runId, startedAt: before.manifest.startedAt, completedAt: before.manifest.completedAt } : undefined,
+    );
+    return { latest: best?.run ?? null, foreign: seen };
   }
 
   /** Every run of the store, classified; trusted runs in chain order (start second, then completion time). */
@@ -188,11 +190,9 @@ export class RunClassifier {
   }
 }
 
-/** Order of runs within the store: start second from the run id, then completion time, then id. */
+/** The one chain order (`compareRunsInChain`) applied to trusted runs. */
 export function chainOrder(a: TrustedRun, b: TrustedRun): number {
-  const ta = runIdTime(a.runId)?.getTime() ?? 0;
-  const tb = runIdTime(b.runId)?.getTime() ?? 0;
-  return ta - tb || a.manifest.completedAt.localeCompare(b.manifest.completedAt) || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0);
+  return compareRunsInChain({ ...a.manifest, runId: a.runId }, { ...b.manifest, runId: b.runId });
 }
 
 function foreign(runId: string, reason: ForeignReason, detail: string, keyFingerprint?: string): { foreign: ForeignObject } {

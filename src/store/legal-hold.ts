@@ -1,18 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { objectPath, type EvidenceBody, type ManifestRecord } from '../collect/record.js';
+import { type EvidenceBody, type ManifestRecord } from '../evidence/record.js';
 import { EvidenceLockerError } from '../errors.js';
 import { canonicalBytes } from '../seal/canonical.js';
-import { sha256Hex } from '../seal/hash.js';
-import { newRunId, sealRun, type SealedRun } from '../seal/seal.js';
+import { sha256Hex } from '../evidence/hash.js';
+import { sealRun, type SealedRun } from '../seal/seal.js';
+import { objectPath, RUN_FILES } from '../evidence/layout.js';
+import { newRunId } from '../evidence/run-id.js';
+import type { Period } from '../evidence/period.js';
 import type { ManifestSigner } from '../seal/signer.js';
 import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { mapBounded } from './limit.js';
-import { RUN_FILES } from './local.js';
-import type { Period } from './period.js';
 import type { Logger } from '../log/logger.js';
 import { RunClassifier, censusOfPeriod, describeForeign, trustPolicy, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
 import { S3EvidenceStore } from './s3.js';
-import type { EvidenceStore } from './types.js';
+import type { EvidenceStore } from '../evidence/store.js';
 
 export type LegalHoldAction = 'hold' | 'release';
 

@@ -25,15 +25,15 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { objectPath } from '../collect/record.js';
 import type { S3StoreConfig } from '../config/schema.js';
 import { ConfigError, EvidenceLockerError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { md5Base64, sha256Base64, sha256Hex } from '../seal/hash.js';
+import { assertSha256, md5Base64, sha256Base64, sha256Hex } from '../evidence/hash.js';
+import { objectPath, runDirPath, RUN_FILES, RUNS_DIR } from '../evidence/layout.js';
+import { assertRunId } from '../evidence/run-id.js';
 import { RequestLimit, mapBounded } from './limit.js';
 import { TAMPERING_ACTIONS, analyseBucketPolicy, rulesThatEndEvidence } from './bucket-guard.js';
-import { RUN_FILES, assertRunId, assertSha256 } from './local.js';
-import type { EvidenceStore, PreflightCheck, StoreDescription, StoredObject, StoredRun } from './types.js';
+import type { EvidenceStore, PreflightCheck, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
 
 const DAY_MS = 86_400_000;
 /** S3 allows at most 10,000 parts; every part but the last must be at least 5 MiB. */
@@ -159,7 +159,7 @@ export class S3EvidenceStore implements EvidenceStore {
   }
 
   runKey(runId: string, file: string): string {
-    return `${this.prefix}runs/${runId}/${file}`;
+    return `${this.prefix}${runDirPath(runId)}${file}`;
   }
 
   /** Retain-until date for an object written at `at` (whole seconds, rounded up). */
@@ -595,10 +595,10 @@ export class S3EvidenceStore implements EvidenceStore {
   async putRun(run: StoredRun): Promise<void> {
     assertRunId(run.runId);
     await this.ready();
-    const existing = await this.listVersions(`${this.prefix}runs/${run.runId}/`);
+    const existing = await this.listVersions(`${this.prefix}${runDirPath(run.runId)}`);
     if (existing.length > 0) {
       throw new EvidenceLockerError(
-        `run ${run.runId} already exists in s3://${this.bucket}/${this.prefix}runs/${run.runId}/ (${existing.length} object version(s)): a sealed run is never overwritten`,
+        `run ${run.runId} already exists in s3://${this.bucket}/${this.prefix}${runDirPath(run.runId)} (${existing.length} object version(s)): a sealed run is never overwritten`,
         { hint: 'seal the run under a new run id' },
       );
     }
@@ -633,8 +633,8 @@ export class S3EvidenceStore implements EvidenceStore {
   async runFileVersions(runId: string): Promise<Map<string, { key: string; versionId?: string; lastModified?: Date }[]>> {
     assertRunId(runId);
     const out = new Map<string, { key: string; versionId?: string; lastModified?: Date }[]>();
-    for (const v of await this.listVersions(`${this.prefix}runs/${runId}/`)) {
-      const file = v.key.slice(`${this.prefix}runs/${runId}/`.length);
+    for (const v of await this.listVersions(`${this.prefix}${runDirPath(runId)}`)) {
+      const file = v.key.slice(`${this.prefix}${runDirPath(runId)}`.length);
       const list = out.get(file) ?? [];
       list.push(v);
       out.set(file, list);
@@ -685,7 +685,7 @@ export class S3EvidenceStore implements EvidenceStore {
 
   /** Run folders with a manifest version, delete-marked ones included (they are read at their locked version). */
   async listRuns(): Promise<string[]> {
-    const base = `${this.prefix}runs/`;
+    const base = `${this.prefix}${RUNS_DIR}/`;
     const ids = new Set<string>();
     for (const v of await this.listVersions(base)) {
       const m = /^([^/]+)\/manifest\.json$/.exec(v.key.slice(base.length));

@@ -1,11 +1,10 @@
-import type { RunManifest } from '../seal/manifest.js';
-import { sha256Hex } from '../seal/hash.js';
-import { FOREIGN_REASONS, RunClassifier, censusOfPeriod, chainOrder, deleteMarkerFindings, type ForeignObject, type TrustPolicy, type TrustedRun } from '../seal/trust.js';
-import { RUN_FILES } from '../store/local.js';
+import { sha256Hex } from '../evidence/hash.js';
+import { FOREIGN_REASONS, RunClassifier, censusOfPeriod, deleteMarkerFindings, type ForeignObject, type TrustPolicy, type TrustedRun } from '../seal/trust.js';
+import { RUN_FILES } from '../evidence/layout.js';
+import type { Period } from '../evidence/period.js';
 import { mapBounded } from '../store/limit.js';
-import { runIdTime, type Period } from '../store/period.js';
 import { S3EvidenceStore } from '../store/s3.js';
-import type { EvidenceStore, StoredRun } from '../store/types.js';
+import type { EvidenceStore, StoredRun } from '../evidence/store.js';
 
 /** One thing wrong with a stored run, named so an operator can find it. */
 export interface StoreProblem {
@@ -84,8 +83,8 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
   for (const { runId, manifest, manifestSha256 } of selected) {
     const before = problems.length;
 
-    // Chain: the previous trusted run of the same chain, as the store orders runs.
-    const expectedPrevious = await previousTrustedOf(classifier, runId, manifest);
+    // Chain: the trusted run of the same chain that precedes this one in the order sealing uses.
+    const expectedPrevious = (await classifier.latestTrustedOfChain(manifest.chain, { runId, manifest, manifestSha256, stored: undefined as never })).latest;
     if (manifest.previous) {
       const listed = allRuns.includes(manifest.previous.runId);
       const prev = listed ? await classifier.classify(manifest.previous.runId) : undefined;
@@ -102,7 +101,6 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     } else if (expectedPrevious) {
       problems.push({ runId, problem: `chain link: no previous run recorded, but run ${expectedPrevious.runId} of chain "${manifest.chain}" precedes it` });
     }
-    void manifestSha256;
 
     // Records.
     const required = opts.requiredRetainUntil ?? (manifest.store.retainUntil ? new Date(manifest.store.retainUntil) : undefined);
@@ -145,27 +143,6 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     foreign,
     trustedKeys: [...opts.trust.fingerprints].sort(),
   };
-}
-
-/** The latest trusted run of the same chain sealed before `runId` (same-second runs ordered by completion time). */
-async function previousTrustedOf(classifier: RunClassifier, runId: string, manifest: RunManifest): Promise<TrustedRun | undefined> {
-  const ids = await classifier.runIds();
-  const own = runIdTime(runId)?.getTime();
-  const self: TrustedRun = { runId, manifest, manifestSha256: '', stored: undefined as never };
-  let best: TrustedRun | undefined;
-  for (let i = ids.length - 1; i >= 0; i--) {
-    const id = ids[i];
-    if (id === runId) continue;
-    const t = runIdTime(id)?.getTime();
-    if (own !== undefined && t !== undefined && t > own) continue;
-    if (own !== undefined && t === undefined && id > runId) continue;
-    if (best && t !== undefined && t < (runIdTime(best.runId)?.getTime() ?? 0)) break;
-    const c = await classifier.classify(id);
-    if (!c.trusted || c.trusted.manifest.chain !== manifest.chain) continue;
-    if (chainOrder(c.trusted, self) >= 0) continue;
-    if (!best || chainOrder(c.trusted, best) > 0) best = c.trusted;
-  }
-  return best;
 }
 
 function checkBody(body: Buffer, sha256: string, size: number, at: Omit<StoreProblem, 'problem'>, out: StoreProblem[]): void {

@@ -2,15 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalBytes } from '../../src/seal/canonical.js';
-import { sha256Hex } from '../../src/seal/hash.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import type { ManifestSigner } from '../../src/seal/signer.js';
 import { sealRun } from '../../src/seal/seal.js';
 import { CatalogSchema, type Catalog } from '../../src/controls/schema.js';
-import type { EvidenceBody, ManifestRecord } from '../../src/collect/record.js';
+import type { EvidenceBody, ManifestRecord } from '../../src/evidence/record.js';
 import type { EvaluateRunInput } from '../../src/evaluate/engine.js';
 import type { ControlResult, ControlStatus } from '../../src/evaluate/types.js';
-import type { EvidenceStore, StoredRun, StoreDescription, PreflightCheck, StoredObject } from '../../src/store/types.js';
+import type { EvidenceStore, StoredRun, StoreDescription, PreflightCheck, StoredObject } from '../../src/evidence/store.js';
 
 /** A tiny in-memory EvidenceStore honouring the write-once contract. */
 export class MemoryStore implements EvidenceStore {

@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canonicalBytes } from '../../src/seal/canonical.js';
-import { sha256Hex } from '../../src/seal/hash.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
-import { sealRun, newRunId } from '../../src/seal/seal.js';
-import type { RunManifest } from '../../src/seal/manifest.js';
-import type { ManifestRecord } from '../../src/collect/record.js';
-import type { EvidenceStore } from '../../src/store/types.js';
+import { sealRun } from '../../src/seal/seal.js';
+import { newRunId } from '../../src/evidence/run-id.js';
+import type { RunManifest } from '../../src/evidence/manifest.js';
+import type { ManifestRecord } from '../../src/evidence/record.js';
+import type { EvidenceStore } from '../../src/evidence/store.js';
 import { findOrphans } from '../../src/store/orphans.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
 

@@ -1,7 +1,7 @@
 import { publicKeyFingerprint } from '../../src/seal/verify-signature.js';
 import { trustPolicy, type TrustPolicy } from '../../src/seal/trust.js';
 import type { ManifestSigner } from '../../src/seal/signer.js';
-import type { EvidenceStore } from '../../src/store/types.js';
+import type { EvidenceStore } from '../../src/evidence/store.js';
 
 /** Trust exactly the given signers' keys. */
 export async function trustSigners(...signers: ManifestSigner[]): Promise<TrustPolicy> {

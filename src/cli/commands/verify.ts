@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { commandContext, listOption, type GlobalOptions } from '../shared.js';
-import { openStore } from '../../store/open.js';
-import { parsePeriod } from '../../store/period.js';
+import { openStore } from '../../store/open-store.js';
+import { parsePeriod } from '../../evidence/period.js';
 import { ConfigError, ExitCode } from '../../errors.js';
 
 interface VerifyOptions extends GlobalOptions {
@@ -34,7 +34,7 @@ export function registerVerifyCommand(program: Command): void {
         const store = await openStore(config.store, { log });
         const selection = opts.run ? { runId: opts.run } : parsePeriod(opts.from ?? '1970-01-01', opts.to ?? new Date().toISOString().slice(0, 10));
         const { verifyStoredRuns, formatStoreReport } = await import('../../verify/store.js');
-        const { resolveTrustPolicy } = await import('../../seal/trusted-keys.js');
+        const { resolveTrustPolicy } = await import('../../aws/trusted-keys.js');
         const trust = await resolveTrustPolicy(config, { ...(opts.expectKey?.length ? { expectKeys: opts.expectKey } : {}), log });
         const report = await verifyStoredRuns(store, selection, { trust });
         process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatStoreReport(report));

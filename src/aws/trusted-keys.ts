@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { loadKmsSdk } from '../aws/sdk.js';
-import { localKeyDir, openSigner } from './open.js';
-import type { ManifestSigner } from './signer.js';
-import { trustPolicy, type TrustPolicy } from './trust.js';
-import { publicKeyFingerprint } from './verify-signature.js';
+import { loadKmsSdk } from './sdk.js';
+import { localKeyDir, openSigner } from './open-signer.js';
+import type { ManifestSigner } from '../seal/signer.js';
+import { trustPolicy, type TrustPolicy } from '../seal/trust.js';
+import { publicKeyFingerprint } from '../seal/verify-signature.js';
 
 const FINGERPRINT = /^[0-9a-fA-F]{64}$/;
 const KMS_KEY_ARN = /^arn:aws[\w-]*:kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/;
@@ -47,7 +47,7 @@ async function kmsKeyFingerprint(arn: string, signer: ManifestSigner | undefined
   if (signer && signer.keyId === arn) return signer.fingerprint();
   const m = KMS_KEY_ARN.exec(arn);
   if (!m) throw new ConfigError(`signing.trustedKeys: "${arn}" is neither a key fingerprint nor a KMS key ARN`, 'give 64 hex digits or arn:aws:kms:<region>:<account>:key/<id>');
-  const [{ KMSClient }, { AwsClientProvider }, { KmsManifestSigner }] = await Promise.all([loadKmsSdk(), import('../aws/clients.js'), import('./kms-signer.js')]);
+  const [{ KMSClient }, { AwsClientProvider }, { KmsManifestSigner }] = await Promise.all([loadKmsSdk(), import('./clients.js'), import('./kms-signer.js')]);
   const clients = new AwsClientProvider({ accountId: m[2], region: m[1] });
   try {
     const key = await KmsManifestSigner.open(clients.get(KMSClient), arn).catch((err: unknown) => {
