@@ -26,7 +26,9 @@ export interface StoreHarness {
   openInterruptedBeforeManifest(store: EvidenceStore): Promise<EvidenceStore>;
 }
 
-const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-contract-key-')));
+/** Where the key `sealBodies` signs with lives (a CLI configured with it as signing.keyDir trusts these runs). */
+export const CONTRACT_KEY_DIR = mkdtempSync(join(tmpdir(), 'el-contract-key-'));
+const signer = LocalEd25519Signer.open(CONTRACT_KEY_DIR);
 
 /** Verification options trusting the key `sealBodies` signs with. */
 export async function contractTrust(): Promise<{ trust: TrustPolicy }> {
@@ -96,7 +98,8 @@ export function storeContract(name: string, harness: StoreHarness): void {
       const store = await harness.open();
       const checks = await store.preflight();
       expect(checks.length).toBeGreaterThan(0);
-      expect(checks.filter((c) => !c.ok && !c.advisory)).toEqual([]);
+      // Bucket policy and lifecycle findings fail `store check` but never stop writes.
+      expect(checks.filter((c) => !c.ok && !c.advisory && !c.storeCheckOnly)).toEqual([]);
       expect(store.describe().note.length).toBeGreaterThan(20);
     });
 

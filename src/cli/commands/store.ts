@@ -119,8 +119,10 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
         const s = await openStore(config.store, { log, ...(credentials ? { credentials } : {}) });
         await s.preflight();
         const { applyLegalHold } = await import('../../store/legal-hold.js');
-        const trust = s.kind === 's3' ? await (await import('../../aws/trusted-keys.js')).resolveTrustPolicy(config, { log }) : undefined;
-        const outcome = await applyLegalHold(s, () => openSigner(config, { log }), {
+        // The signer opens first (before any object is touched): its key is the default trusted key.
+        const signer = s.kind === 's3' ? await openSigner(config, { log }) : undefined;
+        const trust = signer ? await (await import('../../aws/trusted-keys.js')).resolveTrustPolicy(config, { signer, log }) : undefined;
+        const outcome = await applyLegalHold(s, signer ?? (() => openSigner(config, { log })), {
           ...period,
           action: action as LegalHoldAction,
           ...(o.reason ? { reason: o.reason } : {}),
