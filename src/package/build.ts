@@ -148,8 +148,22 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     const put = (path: string, bytes: Buffer) => small.push({ path, sha256: sha256Hex(bytes), size: bytes.length, source: { buffer: bytes } });
 
     // Evidence bodies and run manifests are fetched when the zip reaches them and checked against their hash then.
+    // Versioned stores: every version the runs name is read and checked, as `verify --store` does, so the two never disagree.
+    const named = new Map<string, { key: string; versions: Set<string> }>();
+    const readVersion = (opts.store as { readVersion?: (key: string, versionId?: string) => Promise<{ body: Buffer }> }).readVersion?.bind(opts.store);
     const fetchChecked = (sha: string, what: string) => async () => {
-      const bytes = await opts.store.getObject(sha);
+      const at = readVersion ? named.get(sha) : undefined;
+      let bytes: Buffer | undefined;
+      for (const v of at?.versions ?? []) {
+        const b = (await readVersion!(at!.key, v)).body;
+        if (sha256Hex(b) !== sha) {
+          throw new EvidenceLockerError(`${what} ${sha}: the version ${v} of ${at!.key} that a sealed run names hashes to ${sha256Hex(b)}`, {
+            hint: 'do not package from this store until the object is investigated; `evidence-locker verify --store` names the same version',
+          });
+        }
+        bytes = b;
+      }
+      bytes ??= await opts.store.getObject(sha);
       const actual = sha256Hex(bytes);
       if (actual !== sha) {
         throw new EvidenceLockerError(`${what} ${sha} in the evidence store hashes to ${actual}: the stored object was altered`, {
@@ -192,6 +206,11 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
         if (!isAttestation && !accountSet.has(rec.accountId)) continue;
         records++;
         bodies.add(rec.sha256, rec.size);
+        if (readVersion && rec.location?.versionId) {
+          const entry = named.get(rec.sha256) ?? { key: rec.location.key, versions: new Set<string>() };
+          entry.versions.add(rec.location.versionId);
+          named.set(rec.sha256, entry);
+        }
         if (!isAttestation) continue;
         const file = (await loadVerifiedBody(opts.store, rec.sha256)).body.attestation?.file;
         if (file && !attestationFiles.has(file.sha256)) {

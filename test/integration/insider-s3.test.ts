@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { buildPackage } from '../../src/package/build.js';
+import { sealRun } from '../../src/seal/seal.js';
 import { S3EvidenceStore } from '../../src/store/s3.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
 import { TEST_CATALOG, body, fixtureEvaluate, sealDays } from '../package/fixtures.js';
@@ -70,5 +71,40 @@ describe('insider attacks only an S3 store allows (Object Lock server)', () => {
     expect(again.versionId).not.toBe(first.versionId);
     expect((await store.readVersion(store.objectKey(sha), again.versionId)).body.equals(genuine)).toBe(true);
     expect((await store.getObject(sha)).equals(genuine)).toBe(true);
+  });
+
+  it('a run that names an overwritten version (sealed before this fix): was verify --store failing while package fell back to an older version; now both name the same version and refuse it', async () => {
+    const store = openStore('insider-agree');
+    const scene = await genuineScene(store, ['2026-10-01']);
+    const genuine = canonicalBytes(body('test.bucket-encryption', ACCT, 'us-east-1', { buckets: [{ name: `logs-${ACCT}`, encrypted: false }] }));
+    const sha = sha256Hex(genuine);
+    await store.putObject(sha, genuine);
+    const forged = Buffer.from(genuine.toString('utf8').replace('"encrypted":false', '"encrypted":!!!!!'));
+    const client = rawClient();
+    let forgedVersion: string | undefined;
+    try {
+      forgedVersion = (await client.send(new PutObjectCommand({ Bucket: store.bucket, Key: store.objectKey(sha), Body: forged, ContentLength: forged.length, Metadata: { sha256: sha } }))).VersionId;
+    } finally {
+      client.destroy();
+    }
+    expect(forgedVersion).toBeDefined();
+    await sealRun(store, scene.genuine, {
+      runId: '20261002T020000Z-0ld0ld',
+      kind: 'collection',
+      chain: 'default',
+      tool: { name: 'evidence-locker', version: '0.1.0', sdkVersion: 'x' },
+      startedAt: '2026-10-02T02:00:00.000Z',
+      completedAt: '2026-10-02T02:05:00.000Z',
+      status: 'complete',
+      scope: { accounts: [ACCT], regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['test.bucket-encryption'] },
+      store: { kind: 's3', location: store.location },
+      gaps: [],
+      records: [{ recordId: `test.bucket-encryption/${ACCT}/us-east-1`, queryId: 'test.bucket-encryption', accountId: ACCT, region: 'us-east-1', status: 'ok', collectedAt: '2026-10-02T02:00:05.000Z', sha256: sha, size: genuine.length, location: { key: store.objectKey(sha), versionId: forgedVersion! } }],
+    });
+    const report = await verifyStoredRuns(store, { from: new Date('2026-10-02T00:00:00Z'), to: new Date('2026-10-02T23:59:59Z') }, { trust: scene.trust });
+    expect(report.problems).toMatchObject([{ runId: '20261002T020000Z-0ld0ld', versionId: forgedVersion }]);
+    await expect(
+      buildPackage({ store, signer: scene.genuine, trust: scene.trust, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-02', evaluate: fixtureEvaluate, organization: 'Acme', outDir: mkdtempSync(join(tmpdir(), 'el-insider-s3-pkg-')) }),
+    ).rejects.toThrow(new RegExp(`the version ${forgedVersion} of .* that a sealed run names hashes to`));
   });
 });
