@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { buildPackage } from '../../src/package/build.js';
 import { sealRun } from '../../src/seal/seal.js';
 import { trustPolicy } from '../../src/seal/trust.js';
 import { verifyPackage } from '../../src/verify/package.js';
+import { extractPackageZip } from '../../src/verify/unzip.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
 import { TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
 import { ACCT, forgeRun, genuineScene, linkTo, rawPut, type Scene } from './attacks.js';
@@ -60,6 +61,11 @@ export function insiderSuite(name: string, open: () => Promise<EvidenceStore>): 
       const verified = await verifyPackage(pkg.zipPath, { expectedKeys: [await scene.genuine.fingerprint()] });
       expect(verified.ok).toBe(true);
       expect(verified.manifest?.runs.map((r) => r.runId)).not.toContain(forged);
+      const unzipped = mkdtempSync(join(tmpdir(), 'el-insider-unzip-'));
+      await extractPackageZip(pkg.zipPath, unzipped);
+      const html = readFileSync(join(unzipped, 'index.html'), 'utf8');
+      expect(html).toContain('1 foreign object(s) in the evidence store');
+      expect(html).toContain(`runs/${forged}/manifest.json`);
 
       const next = await nextGenuineRun(scene, '2026-10-04');
       expect(next.previous?.runId).toBe(scene.genuineRuns[2]);
