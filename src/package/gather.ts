@@ -50,7 +50,7 @@ export interface GatheredRuns {
  * is returned as foreign, so the package lists it and the chain runs over trusted runs only.
  */
 export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust: TrustPolicy): Promise<GatheredRuns> {
-  const classifier = new RunClassifier(store, trust);
+  const classifier = new RunClassifier(store, trust, { light: true });
   const today = trust.now().toISOString().slice(0, 10);
   const { trusted, foreign: found } = await classifier.census((id) => {
     const d = runIdDay(id);
@@ -66,12 +66,12 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
   const periodRuns: IncludedRun[] = [];
   const attestationRuns: IncludedRun[] = [];
   for (const t of trusted) {
-    const { records, ...header } = t.manifest;
+    const { records: _none, ...header } = t.manifest;
     const run: IncludedRun = {
       runId: t.runId,
-      manifest: { ...header, recordCount: records.length },
+      manifest: { ...header, recordCount: t.recordCount },
       manifestSha256: t.manifestSha256,
-      manifestSize: t.stored.manifest.length,
+      manifestSize: t.manifestSize,
       signature: t.stored.signature,
       publicKeyPem: t.stored.publicKeyPem,
     };

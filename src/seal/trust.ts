@@ -49,9 +49,13 @@ export function trustPolicy(fingerprints: Iterable<string>, opts: { now?: () => 
 /** A run signed by a trusted key: evidence. */
 export interface TrustedRun {
   runId: string;
+  /** The run as stored (in a light classifier the manifest bytes are dropped after checking; see `manifestSize`). */
   stored: StoredRun;
+  /** The parsed manifest (in a light classifier without its records; see `recordCount`). */
   manifest: RunManifest;
   manifestSha256: string;
+  manifestSize: number;
+  recordCount: number;
 }
 
 export type RunClass = { trusted: TrustedRun; foreign?: undefined } | { foreign: ForeignObject; trusted?: undefined };
@@ -68,6 +72,8 @@ export class RunClassifier {
   constructor(
     readonly store: EvidenceStore,
     readonly policy: TrustPolicy,
+    /** Keep only manifest headers once a run is judged, so a census of many large runs stays small (package gathering). */
+    private readonly opts: { light?: boolean } = {},
   ) {}
 
   /** Every run folder with a manifest, as the store lists it (sorted). */
@@ -150,7 +156,9 @@ export class RunClassifier {
       const at = Date.parse(value);
       if (!Number.isNaN(at) && at > limit) return foreign(runId, 'future-run-id', `manifest ${field} ${value} is after now`, fingerprint);
     }
-    return { trusted: { runId, stored, manifest, manifestSha256: sha256Hex(stored.manifest) } };
+    const kept = { runId, manifestSha256: sha256Hex(stored.manifest), manifestSize: stored.manifest.length, recordCount: manifest.records.length };
+    if (this.opts.light) return { trusted: { ...kept, stored: { ...stored, manifest: Buffer.alloc(0) }, manifest: { ...manifest, records: [] } } };
+    return { trusted: { ...kept, stored, manifest } };
   }
 
   /**

@@ -84,7 +84,7 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     const before = problems.length;
 
     // Chain: the trusted run of the same chain that precedes this one in the order sealing uses.
-    const expectedPrevious = (await classifier.latestTrustedOfChain(manifest.chain, { runId, manifest, manifestSha256, stored: undefined as never })).latest;
+    const expectedPrevious = (await classifier.latestTrustedOfChain(manifest.chain, { runId, manifest, manifestSha256, manifestSize: 0, recordCount: 0, stored: undefined as never })).latest;
     if (manifest.previous) {
       const listed = allRuns.includes(manifest.previous.runId);
       const prev = listed ? await classifier.classify(manifest.previous.runId) : undefined;
