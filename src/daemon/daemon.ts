@@ -314,10 +314,3 @@ export class EvidenceDaemon {
     res.end('not found: try /healthz or /metrics\n');
   }
 }
-
-/** Starts the daemon and resolves with its exit code once a signal (or `stop`) has shut it down. */
-export async function runDaemon(opts: DaemonOptions): Promise<number> {
-  const daemon = new EvidenceDaemon(opts);
-  await daemon.start();
-  return daemon.stopped;
-}

@@ -1,5 +1,4 @@
 import { FOREIGN_REASONS } from '../seal/trust.js';
-import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { dayStatus, rowReasons } from './timeline.js';
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
@@ -129,11 +128,6 @@ function foreignBanner(model: PackageModel): string {
     `written by someone other than the trusted signer (${esc((model.trustedKeys ?? [model.signing.keyFingerprint]).join(', '))}). None is used as evidence or as a chain link.` +
     `<details><summary>List</summary><ul>${items}</ul>${found.length > 500 ? `<p>... and ${found.length - 500} more</p>` : ''}</details></div>`
   );
-}
-
-/** Exposed for tests: where the viewer says a body lives when it is not embedded. */
-export function bodyPathForViewer(sha256: string): string {
-  return evidencePath(sha256);
 }
 
 const CSS = `

@@ -349,13 +349,6 @@ function rowKey(fw: string, req: string, acct: string): string {
   return `${fw}\u0000${req}\u0000${acct}`;
 }
 
-/** Builds the whole timeline, reading each run's records from the store in turn (see TimelineBuilder). */
-export async function buildTimeline(input: TimelineInput): Promise<Timeline> {
-  const builder = await TimelineBuilder.open(input);
-  for (const run of input.periodRuns) if (builder.wins(run)) await builder.addRun(run, await readRunManifest(input.store, run));
-  return builder.finish();
-}
-
 /**
  * The reasons every view shows: the latest evaluation's, plus a warning when that evaluation is older than the
  * last day of the period (the end-of-period status is then the last one known, not a fresh one).

@@ -1,10 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { canonicalBytes } from './canonical.js';
 import { sha256Hex } from '../evidence/hash.js';
 import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
+import { recordIdOf, type EvidenceBody, type ManifestRecord } from '../evidence/record.js';
+import { newRunId } from '../evidence/run-id.js';
 import type { ManifestSigner } from './signer.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import type { Logger } from '../log/logger.js';
 import { RunClassifier, describeForeign, trustPolicy, type ForeignObject, type TrustPolicy } from './trust.js';
+import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
 
 export interface SealedRun {
   manifest: RunManifest;
@@ -32,28 +36,80 @@ export interface SealOptions {
   log?: Logger;
 }
 
+/** What a stage hands to sealing: the run's own facts. Tool, store, retention, status, previous link and signer are filled in. */
+export interface RunToSeal {
+  /** Default: a new id from `startedAt`. */
+  runId?: string;
+  kind: RunManifest['kind'];
+  chain: string;
+  startedAt: Date;
+  /** Default: now. */
+  completedAt?: Date;
+  scope: RunManifest['scope'];
+  shard?: RunManifest['shard'];
+  records: ManifestRecord[];
+  /** Account-level problems with no record (role not assumable, region discovery failed). */
+  gaps?: RunManifest['gaps'];
+}
+
 /**
- * Seals a run: canonical manifest bytes, signed, written to the store after every body it names.
- * The caller has already written each body (store.putObject) before calling this.
+ * Seals a run: builds its manifest header (tool, the store and its retention, status, the previous run of its chain,
+ * the signing key), writes the canonical manifest bytes, signed, to the store after every body it names.
+ * The caller has already written each body (`putEvidenceBody`) before calling this.
  */
-export async function sealRun(
-  store: EvidenceStore,
-  signer: ManifestSigner,
-  manifest: Omit<RunManifest, 'previous' | 'signing' | 'schema'>,
-  opts: SealOptions = {},
-): Promise<SealedRun> {
+export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run: RunToSeal, opts: SealOptions = {}): Promise<SealedRun> {
+  const desc = store.describe();
+  const gaps = run.gaps ?? [];
   const trust = opts.trust ?? trustPolicy([await signer.fingerprint()]);
-  const { previous, foreign } = await latestRunOfChain(store, manifest.chain, trust);
+  const { previous, foreign } = await latestRunOfChain(store, run.chain, trust);
   for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `foreign object in the evidence store, not used as a chain link: ${describeForeign(f)}`);
   const full: RunManifest = RunManifestSchema.parse({
     schema: 'evidence-locker/run-manifest@1',
-    ...manifest,
+    runId: run.runId ?? newRunId(run.startedAt, randomBytes(3).toString('hex')),
+    kind: run.kind,
+    chain: run.chain,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION, sdkVersion: SDK_VERSION },
+    startedAt: run.startedAt.toISOString(),
+    completedAt: (run.completedAt ?? new Date()).toISOString(),
+    status: gaps.length > 0 || run.records.some((r) => r.status === 'error') ? 'complete-with-gaps' : 'complete',
+    scope: run.scope,
+    ...(run.shard ? { shard: run.shard } : {}),
     previous,
+    store: {
+      kind: desc.kind,
+      location: desc.location,
+      ...(desc.objectLockMode ? { objectLockMode: desc.objectLockMode } : {}),
+      ...(desc.retentionDays ? { retainUntil: new Date(run.startedAt.getTime() + desc.retentionDays * 86_400_000).toISOString() } : {}),
+      note: desc.note,
+    },
     signing: { algorithm: signer.algorithm, keyFingerprint: await signer.fingerprint(), keyId: signer.keyId },
+    gaps,
+    records: run.records,
   });
   const manifestBytes = canonicalBytes(full);
   const signature = await signer.sign(manifestBytes);
   const publicKeyPem = await signer.publicKeyPem();
   await store.putRun({ runId: full.runId, manifest: manifestBytes, signature, publicKeyPem });
   return { manifest: full, manifestBytes, manifestSha256: sha256Hex(manifestBytes), signature, publicKeyPem };
+}
+
+/**
+ * Writes an evidence body (canonical JSON, named by its SHA-256) and returns its entry for the run manifest.
+ * `recordId` defaults to `<queryId>/<accountId>/<region>`.
+ */
+export async function putEvidenceBody(store: EvidenceStore, body: EvidenceBody, collectedAt: Date, recordId = recordIdOf(body.queryId, body.accountId, body.region)): Promise<ManifestRecord> {
+  const bytes = canonicalBytes(body);
+  const sha256 = sha256Hex(bytes);
+  const stored = await store.putObject(sha256, bytes);
+  return {
+    recordId,
+    queryId: body.queryId,
+    accountId: body.accountId,
+    region: body.region,
+    status: body.status,
+    collectedAt: collectedAt.toISOString(),
+    sha256,
+    size: bytes.length,
+    location: { key: stored.key, ...(stored.versionId ? { versionId: stored.versionId } : {}) },
+  };
 }

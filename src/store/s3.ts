@@ -31,7 +31,7 @@ import type { Logger } from '../log/logger.js';
 import { assertSha256, md5Base64, sha256Base64, sha256Hex } from '../evidence/hash.js';
 import { objectPath, runDirPath, RUN_FILES, RUNS_DIR } from '../evidence/layout.js';
 import { assertRunId } from '../evidence/run-id.js';
-import { RequestLimit, mapBounded } from './limit.js';
+import { ConcurrencyLimit, mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import { TAMPERING_ACTIONS, analyseBucketPolicy, rulesThatEndEvidence } from './bucket-guard.js';
 import type { EvidenceStore, PreflightCheck, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
 
@@ -87,7 +87,7 @@ export class S3EvidenceStore implements EvidenceStore {
   readonly prefix: string;
   readonly mode: ObjectLockRetentionMode;
   readonly retentionDays: number;
-  private readonly limit: RequestLimit;
+  private readonly limit: ConcurrencyLimit;
   private readonly log?: Logger;
   private readonly now: () => Date;
   private preflightDone?: Promise<PreflightCheck[]>;
@@ -105,7 +105,7 @@ export class S3EvidenceStore implements EvidenceStore {
     this.prefix = config.prefix === '' || config.prefix.endsWith('/') ? config.prefix : `${config.prefix}/`;
     this.mode = config.mode;
     this.retentionDays = retentionDaysOf(config.retention);
-    this.limit = new RequestLimit(config.concurrency);
+    this.limit = new ConcurrencyLimit(config.concurrency);
     this.log = opts.log;
     this.now = opts.now ?? (() => new Date());
     const agentOpts = { keepAlive: true, maxSockets: config.concurrency * 2 };
@@ -473,7 +473,7 @@ export class S3EvidenceStore implements EvidenceStore {
       uploadId = created.UploadId;
       const slices: Buffer[] = [];
       for (let off = 0; off < body.length; off += partSize) slices.push(body.subarray(off, Math.min(off + partSize, body.length)));
-      const parts = await mapBounded(slices, 4, async (part, i) => {
+      const parts = await mapWithConcurrencyLimit(slices, 4, async (part, i) => {
         const checksum = sha256Base64(part);
         const out = await this.client.send(
           new UploadPartCommand({

@@ -2,7 +2,7 @@ import { sha256Hex } from '../evidence/hash.js';
 import { FOREIGN_REASONS, RunClassifier, censusOfPeriod, deleteMarkerFindings, type ForeignObject, type TrustPolicy, type TrustedRun } from '../seal/trust.js';
 import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
-import { mapBounded } from '../store/limit.js';
+import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import { S3EvidenceStore } from '../store/s3.js';
 import type { EvidenceStore, StoredRun } from '../evidence/store.js';
 
@@ -108,7 +108,7 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
       await checkS3RunFiles(store, runId, required, problems, warnings);
       objectsChecked += 3;
     }
-    const recordProblems = await mapBounded(manifest.records, opts.concurrency ?? 16, async (record) => {
+    const recordProblems = await mapWithConcurrencyLimit(manifest.records, opts.concurrency ?? 16, async (record) => {
       const found: StoreProblem[] = [];
       const key = record.location?.key;
       try {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 import { loadCatalogs } from '../../src/controls/load.js';
-import { plannedQueries } from '../../src/collect/run.js';
+import { plannedQueries } from '../../src/collect/plan.js';
 import { EvidenceBodySchema } from '../../src/evidence/record.js';
 import { RunManifestSchema, type RunManifest } from '../../src/evidence/manifest.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';

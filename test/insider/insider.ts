@@ -127,13 +127,9 @@ export function insiderSuite(name: string, open: () => Promise<EvidenceStore>): 
         runId: '20261004T020000Z-aaaaaa',
         kind: 'collection',
         chain: 'default',
-        tool: { name: 'evidence-locker', version: '0.1.0', sdkVersion: 'x' },
-        startedAt: '2026-10-04T02:00:00.000Z',
-        completedAt: '2026-10-04T02:05:00.000Z',
-        status: 'complete',
+        startedAt: new Date('2026-10-04T02:00:00.000Z'),
+        completedAt: new Date('2026-10-04T02:05:00.000Z'),
         scope: { accounts: [ACCT], regions: ['us-east-1'], frameworks: ['test-fw'], queries: [] },
-        store: { kind: 'local', location: 'memory://test' },
-        gaps: [],
         records: [],
       }, { trust: trustPolicy([await scene.genuine.fingerprint(), await scene.attacker.fingerprint()]) });
       expect(sealed.manifest.previous?.runId).toBe(forged);

@@ -92,13 +92,9 @@ describe('insider attacks only an S3 store allows (Object Lock server)', () => {
       runId: '20261002T020000Z-0ld0ld',
       kind: 'collection',
       chain: 'default',
-      tool: { name: 'evidence-locker', version: '0.1.0', sdkVersion: 'x' },
-      startedAt: '2026-10-02T02:00:00.000Z',
-      completedAt: '2026-10-02T02:05:00.000Z',
-      status: 'complete',
+      startedAt: new Date('2026-10-02T02:00:00.000Z'),
+      completedAt: new Date('2026-10-02T02:05:00.000Z'),
       scope: { accounts: [ACCT], regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['test.bucket-encryption'] },
-      store: { kind: 's3', location: store.location },
-      gaps: [],
       records: [{ recordId: `test.bucket-encryption/${ACCT}/us-east-1`, queryId: 'test.bucket-encryption', accountId: ACCT, region: 'us-east-1', status: 'ok', collectedAt: '2026-10-02T02:00:05.000Z', sha256: sha, size: genuine.length, location: { key: store.objectKey(sha), versionId: forgedVersion! } }],
     });
     const report = await verifyStoredRuns(store, { from: new Date('2026-10-02T00:00:00Z'), to: new Date('2026-10-02T23:59:59Z') }, { trust: scene.trust });

@@ -149,14 +149,10 @@ export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?
       runId: `${d.day.replace(/-/g, '')}T${hour}0000Z-${String(counter).padStart(6, '0')}`,
       kind: 'collection',
       chain: d.chain ?? (d.shard ? `shard-${d.shard.index}-of-${d.shard.count}` : 'default'),
-      tool: { name: 'evidence-locker', version: '0.1.0', sdkVersion: 'aws-sdk-js-v3/test' },
-      startedAt,
-      completedAt: `${d.day}T${hour}:05:00.000Z`,
-      status: d.trailErrors?.length ? 'complete-with-gaps' : 'complete',
+      startedAt: new Date(startedAt),
+      completedAt: new Date(`${d.day}T${hour}:05:00.000Z`),
       scope: { accounts, regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['test.bucket-encryption', 'test.trails'] },
       ...(d.shard ? { shard: d.shard } : {}),
-      store: { kind: 'local', location: 'memory://test', note: 'in-memory test store' },
-      gaps: [],
       records,
     });
   }

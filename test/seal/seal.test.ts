@@ -16,13 +16,9 @@ function manifestFor(runId: string, completedAt: string, chain = 'default') {
     runId,
     kind: 'collection' as const,
     chain,
-    tool: { name: 'evidence-locker', version: '0', sdkVersion: 'x' },
-    startedAt: '2026-11-27T02:00:00.000Z',
-    completedAt,
-    status: 'complete' as const,
+    startedAt: new Date('2026-11-27T02:00:00.000Z'),
+    completedAt: new Date(completedAt),
     scope: { accounts: [], regions: [], frameworks: [], queries: [] },
-    store: { kind: 'local' as const, location: 'x' },
-    gaps: [],
     records: [],
   };
 }

@@ -15,13 +15,9 @@ function run(runId: string, startedAt: string, completedAt: string) {
     runId,
     kind: 'collection' as const,
     chain: 'default',
-    tool: { name: 'evidence-locker', version: '0.1.0', sdkVersion: 'aws-sdk-js-v3/test' },
-    startedAt,
-    completedAt,
-    status: 'complete' as const,
+    startedAt: new Date(startedAt),
+    completedAt: new Date(completedAt),
     scope: { accounts: ['111111111111'], regions: ['us-east-1'], frameworks: ['test-fw'], queries: [] },
-    store: { kind: 'local' as const, location: 'memory://test', note: 'in-memory test store' },
-    gaps: [],
     records: [],
   };
 }
