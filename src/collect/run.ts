@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger.js';
 import { scrubSecrets } from '../log/logger.js';
 import { AwsClientProvider, SharedConnections, withCallLog, type LoggedCall } from '../aws/clients.js';
 import { putEvidenceBody, sealRun } from '../seal/seal.js';
+import { resolveTrustPolicy } from '../aws/trusted-keys.js';
 import { newRunId } from '../evidence/run-id.js';
 import type { EvidenceBody, ManifestRecord } from '../evidence/record.js';
 import { resolveTargets, type AccountTarget, type TargetGap } from './targets.js';
@@ -87,6 +88,8 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   planRun(opts.catalogs, config, [], selection);
   // A misspelt parameter override must fail before any evidence is collected, not silently use the default.
   checkParameterOverrides(opts.catalogs, config.parameters);
+  // Resolved before collecting, so a wrong signing.trustedKeys fails before any evidence is gathered.
+  const trust = await resolveTrustPolicy(config, { signer, log, now: () => new Date(Math.max(Date.now(), now().getTime())) });
   const startedAt = now();
   const runId = opts.runId ?? newRunId(startedAt, randomBytes(3).toString('hex'));
   // A caller that chose the run id has already bound it to its logger.
@@ -205,7 +208,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     sessions: await callers.sessions(targets, config.accounts.externalId !== undefined && config.accounts.externalId !== ''),
     gaps: gaps.map((g) => ({ accountId: g.accountId, ...(g.region ? { region: g.region } : {}), reason: g.reason })),
     records,
-  });
+  }, { trust, log: runLog });
   const status = sealed.manifest.status;
   runLog.info({ status, records: records.length, errorRecords: errors, manifestSha256: sealed.manifestSha256 }, 'run sealed');
   return { runId, status, records: records.length, errorRecords: errors, gaps: errors + gaps.length, manifestSha256: sealed.manifestSha256, accounts: targets.map((t) => t.accountId), regions: allRegions };
