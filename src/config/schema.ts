@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ScopeConfigSchema } from './scope.js';
 
 /**
  * Calls that switch off or weaken audit logging, detection, access control or encryption, plus console
@@ -131,6 +132,8 @@ export const ConfigSchema = z
     /** Overrides of catalog parameters: `{ "<framework>": { "<requirement>": { "<param>": value } } }`. */
     parameters: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))).prefault({}),
     exceptionsFile: z.string().optional(),
+    /** The assessed environment per framework (see src/config/scope.ts); absent: every resource of the listed accounts. */
+    scope: ScopeConfigSchema.default({}),
     schedules: z.array(ScheduleSchema).default([]),
     daemon: z
       .object({

@@ -1,4 +1,6 @@
 import type { Catalog } from '../controls/schema.js';
+import type { ScopeConfig } from '../config/scope.js';
+import type { AssessorResults } from './assessor.js';
 import type { StoreDescription } from '../store/types.js';
 import type { ExceptionStatus } from './exceptions.js';
 import type { IncludedRun, Period } from './gather.js';
@@ -28,6 +30,10 @@ export interface PackageModel {
   storeDescription?: StoreDescription;
   /** Package paths of attestation documents by their SHA-256. */
   attestationFiles: Map<string, string>;
+  /** The declared scope per framework (empty: none declared, every resource of the listed accounts). */
+  scope: ScopeConfig;
+  /** Scope statements, per-procedure results, the findings register, the population and the summary numbers. */
+  assessor: AssessorResults;
 }
 
 /** Counts of requirement x account rows by status. */

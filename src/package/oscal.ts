@@ -39,6 +39,8 @@ export function oscalState(status: ControlStatus): { state: 'satisfied' | 'not-s
       return { state: 'not-satisfied', reason: 'fail' };
     case 'needs-review':
     case 'not-collected':
+    // Only part of the requirement was tested: claiming `satisfied` would overstate the evidence.
+    case 'aws-portion-satisfied':
       return { state: 'not-satisfied', reason: 'other' };
     default:
       return null;
@@ -47,6 +49,7 @@ export function oscalState(status: ControlStatus): { state: 'satisfied' | 'not-s
 
 const REMARK: Partial<Record<ControlStatus, string>> = {
   'needs-review': 'Needs review: the evidence could not be judged automatically; an assessor must examine it.',
+  'aws-portion-satisfied': 'AWS portion satisfied: every AWS check of this partial requirement passed; the procedures outside AWS APIs are not tested, so this is not a determination that the requirement is met.',
   'not-collected': 'Gap: the evidence needed to judge this requirement was not collected; this is not a determination that the requirement is met.',
 };
 

@@ -13,8 +13,9 @@ export const STATUS_STYLE: Record<ControlStatus, { word: string; color: string }
   'not-collected': { word: 'GAP: NOT COLLECTED', color: '#8250df' },
   manual: { word: 'MANUAL', color: '#0969da' },
   'not-applicable': { word: 'NOT APPLICABLE', color: '#6e7781' },
+  'aws-portion-satisfied': { word: 'AWS PORTION MET', color: '#1b6e7a' },
 };
-export const STATUS_ORDER: ControlStatus[] = ['fail', 'not-collected', 'needs-review', 'manual', 'pass', 'not-applicable'];
+export const STATUS_ORDER: ControlStatus[] = ['fail', 'not-collected', 'needs-review', 'manual', 'aws-portion-satisfied', 'pass', 'not-applicable'];
 
 const PAGE = { width: 595.28, height: 841.89 }; // A4
 const M = { top: 56, bottom: 56, left: 50, right: 50 };
@@ -300,16 +301,19 @@ function cover(doc: Doc, model: PackageModel): void {
     ['Package id', 'SHA-256 of manifest.json in this package; printed by `evidence-locker verify` and `sha256sum manifest.json`'],
     ['Signing key', `${model.signing.keyFingerprint}\n${model.signing.keyId} (${model.signing.algorithm})`],
     ['Tool', `${model.tool.name} ${model.tool.version}`],
+    ...model.assessor.scope.map((s): [string, string] => [`Scope: ${s.framework}`, s.statement]),
   ]);
+  scopeBand(doc, model);
   doc.moveDown(1);
   subheading(doc, 'Result at the end of the period (requirement x account)');
   let x = M.left;
   const y = doc.y + 4;
+  const bw = Math.floor(CONTENT_W / STATUS_ORDER.length) - 3;
   for (const s of STATUS_ORDER) {
     const n = counts[s] ?? 0;
-    badge(doc, s, x, y, 80);
-    doc.font('Helvetica-Bold').fontSize(16).fillColor(STATUS_STYLE[s].color).text(String(n), x, y + 18, { width: 80, align: 'center' });
-    x += 83;
+    badge(doc, s, x, y, bw);
+    doc.font('Helvetica-Bold').fontSize(16).fillColor(STATUS_STYLE[s].color).text(String(n), x, y + 18, { width: bw, align: 'center' });
+    x += bw + 3;
   }
   doc.y = y + 50;
   doc.x = M.left;
@@ -319,6 +323,21 @@ function cover(doc: Doc, model: PackageModel): void {
     MUTED,
     9,
   );
+}
+
+/** A band on the cover when a framework has no declared scope: every resource was judged. */
+function scopeBand(doc: Doc, model: PackageModel): void {
+  const missing = model.assessor.scope.filter((s) => !s.declared).map((s) => s.framework);
+  if (!missing.length) return;
+  const text = `Scope: every resource of the listed accounts - no scope declared (${missing.join(', ')}). Results include resources outside the assessed environment.`;
+  doc.font('Helvetica-Bold').fontSize(9.5);
+  const h = doc.heightOfString(pdfText(text), { width: CONTENT_W - 16 }) + 12;
+  const y = doc.y + 2;
+  doc.rect(M.left, y, CONTENT_W, h).fill('#fff1c2');
+  doc.fillColor('#7a4b00').text(pdfText(text), M.left + 8, y + 6, { width: CONTENT_W - 16 });
+  doc.y = y + h + 4;
+  doc.x = M.left;
+  doc.fillColor(INK);
 }
 
 function writeToc(doc: Doc, toc: TocEntry[], start: number, pages: number): void {

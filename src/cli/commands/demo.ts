@@ -29,6 +29,7 @@ export async function runDemo(opts: { out: string; logLevel?: string; write?: (s
     { buildPackage },
     { verifyPackage },
     { extractPackageZip },
+    { DEMO_SCOPE },
   ] = await Promise.all([
     import('../../simulator/server.js'),
     import('../../simulator/worlds/demo.js'),
@@ -36,6 +37,7 @@ export async function runDemo(opts: { out: string; logLevel?: string; write?: (s
     import('../../package/build.js'),
     import('../../verify/package.js'),
     import('../../verify/unzip.js'),
+    import('../../simulator/worlds/demo-scope.js'),
   ]);
   const out = resolve(opts.out);
   mkdirSync(out, { recursive: true });
@@ -50,6 +52,7 @@ export async function runDemo(opts: { out: string; logLevel?: string; write?: (s
       regions: { list: [...DEMO_REGIONS], home: 'us-east-1' },
       store: { kind: 'local', path: join(out, 'evidence-store') },
       stateDir: join(out, '.evidence-locker'),
+      scope: DEMO_SCOPE,
     });
     const catalogs = loadCatalogs(config.catalogDirs);
     const store = await openStore(config.store, { log });
@@ -70,6 +73,8 @@ export async function runDemo(opts: { out: string; logLevel?: string; write?: (s
       to: day,
       outDir: out,
       organization: config.organization,
+      scope: config.scope,
+      simulated: true,
       log,
     });
     const v = await verifyPackage(pkg.zipPath);
@@ -91,6 +96,7 @@ export async function runDemo(opts: { out: string; logLevel?: string; write?: (s
         '',
         `Result per requirement and account (${config.frameworks.join(' + ')}):`,
         `  passed        ${n('pass')}`,
+        `  AWS portion   ${n('aws-portion-satisfied')}   (partial requirements: AWS checks passed, the rest not tested)`,
         `  failed        ${n('fail')}`,
         `  needs review  ${n('needs-review')}`,
         `  gaps          ${n('not-collected')}   (evidence missing: never shown as pass)`,

@@ -53,6 +53,7 @@ export function registerPackageCommand(program: Command): void {
         outDir: opts.out,
         organization: config.organization,
         parameterOverrides: config.parameters,
+        scope: config.scope,
         exceptions,
         log,
       });
