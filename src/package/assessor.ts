@@ -18,6 +18,8 @@ export interface AssessorResults {
   population: PopulationRow[];
   summary: PackageSummaryJson;
   evidenceRecords: number;
+  /** The evidence reference of a record (`E-0042`), or '' when the record is not in the package. */
+  refOf(runId: string, recordId: string): string;
 }
 
 /** summary.json: the numbers on the cover, for dashboards. */
@@ -89,5 +91,5 @@ export function assessorResults(input: AssessorInput): AssessorResults {
     keys: input.keys,
     simulated: input.simulated,
   };
-  return { scope, procedures, findings, population: pop, summary, evidenceRecords: input.refs.count };
+  return { scope, procedures, findings, population: pop, summary, evidenceRecords: input.refs.count, refOf: (runId, recordId) => input.refs.of(runId, recordId) ?? '' };
 }

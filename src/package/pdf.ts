@@ -4,6 +4,8 @@ import { STATUS_SEVERITY, dayStatus, rowReasons, type RequirementTimeline } from
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { opensslVerifyCommand } from './verify-guide.js';
+import { assessorSummary, findingsSection, populationSection, procedureRows, type PdfLayout } from './pdf-assessor.js';
+import { findingKey } from './findings.js';
 
 /** Distinct colour and word per status; `not-collected` is a gap and never looks like a pass. */
 export const STATUS_STYLE: Record<ControlStatus, { word: string; color: string }> = {
@@ -84,6 +86,8 @@ export async function renderReportPdf(model: PackageModel): Promise<Buffer> {
   const toc: TocEntry[] = [];
   const plan = (title: string, level: number, dest: string) => toc.push({ title, level, dest });
   plan('Executive summary', 0, 'summary');
+  plan('Findings register', 0, 'findings');
+  plan('Population', 0, 'population');
   for (const fw of model.frameworks) {
     plan(`${fw.name} ${fw.version}: requirements`, 0, `fw-${fw.framework}`);
     for (const req of fw.requirements) plan(`${req.id}  ${req.title}`, 1, `req-${fw.framework}-${req.id}`);
@@ -111,6 +115,19 @@ export async function renderReportPdf(model: PackageModel): Promise<Buffer> {
   outline.addItem('Executive summary');
   heading(doc, 'Executive summary');
   executiveSummary(doc, model);
+  assessorSummary(doc, model, LAYOUT);
+
+  doc.addPage();
+  mark('findings');
+  outline.addItem('Findings register');
+  heading(doc, 'Findings register');
+  findingsSection(doc, model, LAYOUT);
+
+  doc.addPage();
+  mark('population');
+  outline.addItem('Population');
+  heading(doc, 'Population');
+  populationSection(doc, model, LAYOUT);
 
   for (const fw of model.frameworks) {
     doc.addPage();
@@ -208,7 +225,9 @@ function rule(doc: Doc): void {
 function badge(doc: Doc, status: ControlStatus, x: number, y: number, width = 96): void {
   const s = STATUS_STYLE[status];
   doc.roundedRect(x, y, width, 13, 2).fill(s.color);
-  doc.font('Helvetica-Bold').fontSize(7).fillColor('#ffffff').text(s.word, x, y + 3.2, { width, align: 'center', lineBreak: false });
+  // Narrow badges shrink the word rather than wrap it out of the badge.
+  const size = Math.min(7, (7 * (width - 4)) / doc.font('Helvetica-Bold').fontSize(7).widthOfString(s.word));
+  doc.font('Helvetica-Bold').fontSize(size).fillColor('#ffffff').text(s.word, x, y + 3.2 + (7 - size) / 2, { width, align: 'center', lineBreak: false });
   doc.fillColor(INK);
 }
 
@@ -531,7 +550,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
   para(doc, `Rationale: ${req.rationale}`, INK, 9);
   if (req.assessorGuidance) para(doc, `Assessor guidance: ${req.assessorGuidance}`, INK, 9);
   doc.font('Helvetica-Bold').fontSize(8.5).fillColor(INK).text('Testing procedures', M.left, doc.y);
-  for (const tp of req.testingProcedures) para(doc, `- ${tp}`, INK, 8.5);
+  procedureRows(doc, model, rows[0].framework, req, LAYOUT);
 
   table(
     doc,
@@ -557,7 +576,8 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
     { size: 7.5 },
   );
 
-  const failing = rows.flatMap((r) => (r.latest?.findings ?? []).filter((f) => f.status === 'fail' || f.status === 'needs-review').map((f) => ({ ...f, accountId: r.accountId })));
+  const failing = rows.flatMap((r) => (r.latest?.findings ?? []).filter((f) => (f.status === 'fail' || f.status === 'needs-review') && f.inScope !== false).map((f) => ({ ...f, accountId: r.accountId })));
+  const findingIds = new Map(model.assessor.findings.map((e) => [findingKey(e.accountId, e.resource, e.queryId, e.region), `${e.id} (${e.severity})`]));
   // Rows keep a capped list of findings; the totals count them all.
   const failingTotal = rows.reduce((n, r) => n + r.failingTotal, 0);
   if (failing.length) {
@@ -569,9 +589,10 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
         { header: 'Status', width: 62 },
         { header: 'Account / region', width: 92, mono: true },
         { header: 'Resource', width: 140 },
-        { header: 'Reason', width: CONTENT_W - 294 },
+        { header: 'Finding or reason', width: CONTENT_W - 294 },
       ],
-      failing.slice(0, FINDING_ROWS).map((f) => [statusCell(f.status === 'fail' ? 'fail' : 'needs-review'), `${f.accountId}\n${f.region}`, f.resource, f.reason]),
+      // Failing resources cite their findings register entry rather than repeating its reason.
+      failing.slice(0, FINDING_ROWS).map((f) => [statusCell(f.status === 'fail' ? 'fail' : 'needs-review'), `${f.accountId}\n${f.region}`, f.resource, findingIds.get(findingKey(f.accountId, f.resource, f.queryId, f.region)) ?? f.reason]),
       { size: 7.5 },
     );
     if (failingTotal > FINDING_ROWS) para(doc, `${failingTotal - FINDING_ROWS} more in controls.csv and index.html.`, MUTED, 8);
@@ -606,16 +627,19 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
       [
         { header: 'Collected at', width: 92 },
         { header: 'Account / region', width: 92, mono: true },
+        { header: 'Ref', width: 40 },
         { header: 'Query', width: 95 },
         { header: 'SHA-256', width: 70, mono: true },
-        { header: 'Path in package', width: CONTENT_W - 349, mono: true },
+        { header: 'Path in package', width: CONTENT_W - 389, mono: true },
       ],
-      evidence.slice(0, EVIDENCE_ROWS).map((e) => [e.collectedAt.replace('T', ' ').slice(0, 19), `${e.accountId}\n${e.region}`, e.queryId, e.sha256.slice(0, 12), evidencePath(e.sha256)]),
+      evidence.slice(0, EVIDENCE_ROWS).map((e) => [e.collectedAt.replace('T', ' ').slice(0, 19), `${e.accountId}\n${e.region}`, model.assessor.refOf(e.runId, e.recordId), e.queryId, e.sha256.slice(0, 12), evidencePath(e.sha256)]),
       { size: 7 },
     );
     if (totalEvidence > EVIDENCE_ROWS) para(doc, `Every record is listed in evidence-index.csv (run, record, account, region, collected-at, SHA-256, path).`, MUTED, 8);
   }
 }
+
+const LAYOUT: PdfLayout = { subheading, para, table, keyValues, contentWidth: CONTENT_W, muted: MUTED };
 
 /** Accounts whose results read the same share one row; at most ACCOUNT_ROWS rows, worst first, so many accounts stay bounded. */
 const ACCOUNT_ROWS = 12;
