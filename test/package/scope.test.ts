@@ -12,7 +12,13 @@ import { CatalogSchema } from '../../src/controls/schema.js';
 import type { ManifestRecord } from '../../src/collect/record.js';
 import type { ScopeConfig } from '../../src/config/scope.js';
 import type { BucketEncryptionEvidence } from '../../src/queries/s3/bucket-encryption.js';
+import AjvModule from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { MemoryStore, body } from './fixtures.js';
+
+// CommonJS default exports seen through NodeNext ESM interop.
+const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as unknown as typeof AjvModule.default;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as typeof addFormatsModule.default;
 
 const ACCOUNT = '111122223333';
 
@@ -168,5 +174,24 @@ describe('a package with a declared scope', () => {
 
   it('numbers evidence records E-0001... in evidence-index.csv', () => {
     expect(csvRows(scoped['evidence-index.csv']).map((r) => [r.record, r.ref])).toEqual([[`s3.bucket-encryption/${ACCOUNT}/us-east-1`, 'E-0001']]);
+  });
+
+  it('OSCAL carries the findings register as risks and a proposed result per procedure objective, and stays schema-valid', () => {
+    const schema = JSON.parse(readFileSync(new URL('../data/oscal/oscal_assessment-results_schema-1.1.2.json', import.meta.url), 'utf8'));
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    for (const pkg of [noScope, scoped]) {
+      const doc = JSON.parse(pkg['oscal/assessment-results.json']);
+      expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    }
+    const result = JSON.parse(noScope['oscal/assessment-results.json'])['assessment-results'].results[0];
+    expect(result.risks).toHaveLength(1);
+    expect(result.risks[0].props).toContainEqual({ name: 'finding-id', ns: 'https://evidence-locker.dev/ns/oscal', value: 'F-0001' });
+    const proc = result.findings.find((f: { target: { 'target-id': string } }) => f.target['target-id'] === 'req-3.5.1_obj.3.5.1.b');
+    expect(proc.target.status).toMatchObject({ state: 'not-satisfied', reason: 'fail' });
+    expect(proc['related-risks']).toEqual([{ 'risk-uuid': result.risks[0].uuid }]);
+    const obs = result.observations.find((o: { title: string }) => o.title.startsWith('3.5.1 '));
+    expect(obs.props).toContainEqual({ name: 'evidence-ref', ns: 'https://evidence-locker.dev/ns/oscal', value: 'E-0001' });
   });
 });
