@@ -2,6 +2,7 @@ import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { dayStatus, rowReasons } from './timeline.js';
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
+import { assessorHtmlData, assessorHtmlSection } from './html-assessor.js';
 
 /** Total bytes of evidence bodies embedded in index.html; beyond it the viewer shows the path in the package. */
 export const DEFAULT_HTML_BODY_BUDGET = 8 * 1024 * 1024;
@@ -38,9 +39,9 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     changes: r.changes.slice(0, 50),
     changesTotal: r.changesTotal,
     daily: Array.from(r.daily, (_code, i) => STATUS_ORDER.indexOf(dayStatus(r, i))),
-    findings: (r.latest?.findings ?? []).slice(0, MAX_FINDINGS).map((f) => ({ s: f.status, r: f.resource, t: f.resourceType, q: f.queryId, g: f.region, why: f.reason, sha: f.evidenceSha256 })),
+    findings: (r.latest?.findings ?? []).slice(0, MAX_FINDINGS).map((f) => ({ s: f.status, r: f.resource, t: f.resourceType, q: f.queryId, g: f.region, why: f.reason, sha: f.evidenceSha256, in: f.inScope !== false, sr: f.scopeReason ?? '' })),
     findingsTotal: r.findingsTotal,
-    evidence: (r.latest?.evidence ?? []).slice(0, MAX_EVIDENCE).map((e) => ({ run: e.runId, id: e.recordId, q: e.queryId, g: e.region, at: e.collectedAt, sha: e.sha256, st: e.status })),
+    evidence: (r.latest?.evidence ?? []).slice(0, MAX_EVIDENCE).map((e) => ({ run: e.runId, id: e.recordId, q: e.queryId, g: e.region, at: e.collectedAt, sha: e.sha256, st: e.status, ref: model.assessor.refOf(e.runId, e.recordId) })),
     exception: r.exception ? { state: r.exception.state, type: r.exception.type, owner: r.exception.owner, approvedBy: r.exception.approvedBy, expires: r.exception.expires, rationale: r.exception.rationale } : null,
   }));
   const wanted: string[] = [];
@@ -76,6 +77,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     bodies,
     bodiesEmbedded: Object.keys(bodies).length,
     bodiesTotal: wanted.length,
+    assessor: assessorHtmlData(model),
   };
   const title = `${model.organization}: ${model.frameworks.map((f) => f.name).join(', ')} evidence, ${model.period.from} to ${model.period.to}`;
   const html = `<!doctype html>
@@ -104,6 +106,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
   <nav id="list" aria-label="Requirements"></nav>
   <section id="detail"><p class="muted">Choose a requirement on the left. Statuses: fail, gap (not collected), needs review, manual, pass, not applicable. A gap is never a pass.</p></section>
 </main>
+${assessorHtmlSection(model, esc)}
 <div id="viewer" hidden><div class="box"><div class="bar"><strong id="viewer-title"></strong><button id="viewer-close" type="button">Close</button></div><pre id="viewer-body"></pre></div></div>
 <script id="package-data" type="application/json">${scriptJson(data)}</script>
 <script>${JS}</script>

@@ -81,7 +81,7 @@ async function packageFiles(legacyBucket: boolean, scope?: ScopeConfig): Promise
   const dir = mkdtempSync(join(tmpdir(), 'el-scope-x-'));
   await extractPackageZip(built.zipPath, dir);
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
-  return Object.fromEntries(['controls.csv', 'testing-procedures.csv', 'findings.csv', 'population.csv', 'summary.json', 'evidence-index.csv', 'oscal/assessment-results.json'].map((f) => [f, read(f)]));
+  return Object.fromEntries(['controls.csv', 'testing-procedures.csv', 'findings.csv', 'population.csv', 'summary.json', 'evidence-index.csv', 'oscal/assessment-results.json', 'index.html'].map((f) => [f, read(f)]));
 }
 
 /** requirement -> status column of controls.csv. */
@@ -193,5 +193,16 @@ describe('a package with a declared scope', () => {
     expect(proc['related-risks']).toEqual([{ 'risk-uuid': result.risks[0].uuid }]);
     const obs = result.observations.find((o: { title: string }) => o.title.startsWith('3.5.1 '));
     expect(obs.props).toContainEqual({ name: 'evidence-ref', ns: 'https://evidence-locker.dev/ns/oscal', value: 'E-0001' });
+  });
+
+  it('index.html shows the scope, the findings register and the population without script, and embeds them for its views', () => {
+    const html = noScope['index.html'];
+    expect(html).toContain('<section id="assessor-results">');
+    expect(html).toContain('<tr id="F-0001">');
+    expect(html).toContain('scope: every resource of the listed accounts (no scope declared)');
+    const data = JSON.parse(html.match(/<script id="package-data" type="application\/json">([\s\S]*?)<\/script>/)![1].replace(/\\u003c/g, '<'));
+    expect(data.assessor.findings.map((f: { id: string }) => f.id)).toEqual(['F-0001']);
+    expect(data.assessor.summary.findingsBySeverity.high).toBe(1);
+    expect(data.assessor.populationTotal).toBe(4);
   });
 });
