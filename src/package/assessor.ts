@@ -8,6 +8,8 @@ import { population, type PopulationRow } from './population.js';
 import { procedureResults, PROPOSED_FINDINGS, type ProcedureResult, type ProposedFinding } from './procedures.js';
 import type { EvidenceReferences } from './references.js';
 import type { Timeline } from './timeline.js';
+import type { AttestationRef } from '../evaluate/engine.js';
+import { isPciFramework, type ExceptionStatus } from './exceptions.js';
 
 /** What an assessor transcribes into a Report on Compliance; the PDF, HTML (#findings, #summary), CSV and OSCAL views read it. */
 export interface AssessorResults {
@@ -18,6 +20,8 @@ export interface AssessorResults {
   population: PopulationRow[];
   summary: PackageSummaryJson;
   evidenceRecords: number;
+  /** Per exceptions register entry: whether its approval is sealed, and what a PCI DSS worksheet lacks. */
+  exceptionReviews: ExceptionReview[];
   /** The evidence reference of a record (`E-0042`), or '' when the record is not in the package. */
   refOf(runId: string, recordId: string): string;
 }
@@ -41,6 +45,33 @@ export interface PackageSummaryJson {
   simulated: boolean;
 }
 
+export interface ExceptionReview {
+  index: number;
+  /** The sealed attestation by the approver for this framework and requirement, if any. */
+  sealedApproval?: { ref: string; on: string; by: string };
+  /** What the entry still needs before an assessor can rely on it; empty when nothing. */
+  missing: string[];
+}
+
+const WORKSHEET_FIELDS = ['constraints', 'objective', 'identifiedRisk', 'definition', 'validation', 'maintenance'] as const;
+
+/**
+ * An exception's approval counts as sealed when `evidence-locker attest` sealed an attestation by the approver
+ * for the same framework and requirement; a PCI DSS compensating control also needs every worksheet field.
+ */
+export function exceptionReviews(exceptions: ExceptionStatus[], attestations: AttestationRef[], refs: EvidenceReferences): ExceptionReview[] {
+  return exceptions.map((e) => {
+    const att = attestations.filter((a) => a.framework === e.framework && a.requirement === e.requirement && a.by === e.approvedBy).sort((a, b) => (a.collectedAt < b.collectedAt ? 1 : -1))[0];
+    const missing: string[] = [];
+    if (!att) missing.push(`approval not sealed: run \`evidence-locker attest --framework ${e.framework} --requirement ${e.requirement} --by "${e.approvedBy}" --file <signed approval> --note "approves the ${e.type}"\``);
+    if (e.type === 'compensating-control' && isPciFramework(e.framework)) {
+      const absent = WORKSHEET_FIELDS.filter((f) => !e.worksheet?.[f]);
+      if (absent.length) missing.push(`compensating-control worksheet incomplete: ${absent.join(', ')}`);
+    }
+    return { index: e.index, ...(att ? { sealedApproval: { ref: refs.ofBody(att.runId, att.sha256) ?? att.sha256.slice(0, 12), on: att.collectedAt.slice(0, 10), by: att.by } } : {}), missing };
+  });
+}
+
 export interface AssessorInput {
   organization: string;
   catalogs: Catalog[];
@@ -51,6 +82,7 @@ export interface AssessorInput {
   refs: EvidenceReferences;
   keys: PackageSummaryJson['keys'];
   simulated: boolean;
+  exceptions?: ExceptionStatus[];
 }
 
 export function assessorResults(input: AssessorInput): AssessorResults {
@@ -91,5 +123,5 @@ export function assessorResults(input: AssessorInput): AssessorResults {
     keys: input.keys,
     simulated: input.simulated,
   };
-  return { scope, procedures, findings, population: pop, summary, evidenceRecords: input.refs.count, refOf: (runId, recordId) => input.refs.of(runId, recordId) ?? '' };
+  return { scope, procedures, findings, population: pop, summary, evidenceRecords: input.refs.count, exceptionReviews: exceptionReviews(input.exceptions ?? [], input.timeline.attestations, input.refs), refOf: (runId, recordId) => input.refs.of(runId, recordId) ?? '' };
 }

@@ -221,7 +221,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     const publicKeyPem = await opts.signer.publicKeyPem();
     const signing = { algorithm: opts.signer.algorithm, keyFingerprint: await opts.signer.fingerprint(), keyId: opts.signer.keyId };
     const runKeys = uniqueKeys([...allRuns.map((r) => r.manifest.signing), signing]);
-    const assessor = assessorResults({ organization, catalogs, timeline, period, scope: opts.scope ?? {}, refs, keys: runKeys, simulated: opts.simulated ?? false, ...(opts.procedureMaps ? { procedureMaps: opts.procedureMaps } : {}) });
+    const assessor = assessorResults({ organization, catalogs, timeline, period, scope: opts.scope ?? {}, refs, keys: runKeys, simulated: opts.simulated ?? false, exceptions, ...(opts.procedureMaps ? { procedureMaps: opts.procedureMaps } : {}) });
     const model: PackageModel = {
       organization,
       frameworks: catalogs,

@@ -74,7 +74,7 @@ export function evidenceCsvRows(run: Pick<RunManifest, 'runId' | 'kind' | 'recor
   let chunk = '';
   for (const rec of run.records) {
     if (run.kind !== 'attestation' && !accounts.has(rec.accountId)) continue;
-    chunk += csvLine([run.runId, rec.recordId, rec.queryId, rec.accountId, rec.region, rec.collectedAt, rec.status, rec.sha256, rec.size, evidencePath(rec.sha256), refs.assign(run.runId, rec.recordId)]);
+    chunk += csvLine([run.runId, rec.recordId, rec.queryId, rec.accountId, rec.region, rec.collectedAt, rec.status, rec.sha256, rec.size, evidencePath(rec.sha256), refs.assign(run.runId, rec.recordId, run.kind === 'attestation' ? rec.sha256 : undefined)]);
   }
   return chunk;
 }

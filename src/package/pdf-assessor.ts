@@ -164,3 +164,34 @@ export function procedureRows(doc: Doc, model: PackageModel, framework: string, 
     { size: 7 },
   );
 }
+
+/** Per exception: sealed approval, and the compensating-control worksheet or customized-approach fields. */
+export function exceptionDetails(doc: Doc, model: PackageModel, l: PdfLayout): void {
+  const reviews = new Map(model.assessor.exceptionReviews.map((r) => [r.index, r]));
+  if (!model.exceptions.length) return;
+  l.subheading(doc, 'Approvals, compensating-control worksheets and customized approaches');
+  l.table(
+    doc,
+    [
+      { header: 'Entry', width: 90 },
+      { header: 'Approval', width: 110 },
+      { header: 'Worksheet or customized approach', width: l.contentWidth - 200 },
+    ],
+    model.exceptions.map((e) => {
+      const r = reviews.get(e.index);
+      const w = e.worksheet;
+      const c = e.customizedApproach;
+      const fields = w
+        ? `Constraints: ${w.constraints}\nObjective: ${w.objective}\nIdentified risk: ${w.identifiedRisk}\nDefinition: ${w.definition}\nValidation: ${w.validation}\nMaintenance: ${w.maintenance}`
+        : c
+          ? `Objective: ${c.objective}\nControls matrix: ${c.controlsMatrix}\nTargeted risk analysis: ${c.targetedRiskAnalysis}`
+          : '-';
+      return [
+        `${e.framework}\n${e.requirement}\n${e.type}`,
+        r?.sealedApproval ? `sealed ${r.sealedApproval.ref} on ${r.sealedApproval.on} by ${r.sealedApproval.by}` : { text: 'NOT SEALED', color: '#cf222e' },
+        [fields, ...(r?.missing ?? [])].join('\n'),
+      ];
+    }),
+    { size: 7 },
+  );
+}

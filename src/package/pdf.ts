@@ -4,7 +4,7 @@ import { STATUS_SEVERITY, dayStatus, rowReasons, type RequirementTimeline } from
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { opensslVerifyCommand } from './verify-guide.js';
-import { assessorSummary, findingsSection, populationSection, procedureRows, type PdfLayout } from './pdf-assessor.js';
+import { assessorSummary, exceptionDetails, findingsSection, populationSection, procedureRows, type PdfLayout } from './pdf-assessor.js';
 import { findingKey } from './findings.js';
 
 /** Distinct colour and word per status; `not-collected` is a gap and never looks like a pass. */
@@ -763,6 +763,7 @@ function exceptionsSection(doc: Doc, model: PackageModel): void {
     model.exceptions.map((e) => [e.state === 'expired' ? 'EXPIRED' : 'active', `${e.framework}\n${e.requirement}`, `${e.type}\n${e.accounts?.join(', ') ?? 'all accounts'}`, `${e.owner}\n${e.approvedBy}`, e.expires, e.rationale]),
     { size: 7.5 },
   );
+  exceptionDetails(doc, model, LAYOUT);
 }
 
 function methodSection(doc: Doc, model: PackageModel): void {

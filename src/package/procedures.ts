@@ -55,7 +55,7 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
         const m = mapped.get(procedure);
         if (!m) {
           const attested = reqRows.flatMap((r) => (r.latest?.evidence ?? []).filter((e) => e.queryId === 'attestation'));
-          const attRefs = sortNumeric(attested.map((e) => refs.of(e.runId, e.recordId)));
+          const attRefs = sortNumeric(attested.map((e) => refs.of(e.runId, e.recordId) ?? refs.ofBody(e.runId, e.sha256)));
           const note =
             req.coverage === 'not-applicable'
               ? `${PROPOSED_LABEL}: not applicable per the catalog (${req.rationale}); confirm with the entity`

@@ -5,16 +5,25 @@
  */
 export class EvidenceReferences {
   private readonly byRecord = new Map<string, number>();
+  /** Attestations are cited by their body's hash (the engine does not carry their record id). */
+  private readonly bySha = new Map<string, number>();
 
   /** Numbers the next record; a record already numbered keeps its number. */
-  assign(runId: string, recordId: string): string {
+  assign(runId: string, recordId: string, sha256?: string): string {
     const k = `${runId}\u0000${recordId}`;
     let n = this.byRecord.get(k);
     if (n === undefined) {
       n = this.byRecord.size + 1;
       this.byRecord.set(k, n);
     }
+    if (sha256 && !this.bySha.has(`${runId}\u0000${sha256}`)) this.bySha.set(`${runId}\u0000${sha256}`, n);
     return formatRef(n);
+  }
+
+  /** The reference of a record by its run and body hash (the first record of the run with that body). */
+  ofBody(runId: string, sha256: string): string | undefined {
+    const n = this.bySha.get(`${runId}\u0000${sha256}`);
+    return n === undefined ? undefined : formatRef(n);
   }
 
   /** The reference of a record, or undefined when the record is not in the package. */
