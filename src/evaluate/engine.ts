@@ -7,6 +7,7 @@ import type { EvidenceQuery, QueryParameters, ResourceStatus } from '../queries/
 import { checkParameterOverrides } from '../controls/parameters.js';
 import type { ScopeConfig } from '../config/scope.js';
 import { markScope } from './scope.js';
+import { baselineReview } from './baseline.js';
 import type { ControlResult, ControlStatus, EvidenceRef, ResourceFinding } from './types.js';
 
 /** A sealed attestation (manual evidence) that applies to a requirement. */
@@ -163,7 +164,8 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
           continue;
         }
         try {
-          const out = query.evaluate(body.data, params, { accountId, region: rec.region, collectedAt: rec.collectedAt });
+          const ctx = { accountId, region: rec.region, collectedAt: rec.collectedAt };
+          const out = baselineReview(framework, req, queryId, query.evaluate(body.data, params, ctx), params, (relaxed) => query.evaluate(body.data, relaxed, ctx), input.parameterOverrides);
           for (const f of out) {
             findings.push({ ...f, queryId, region: rec.region, evidenceSha256: rec.sha256, recordId: rec.recordId });
             if (f.status === 'error') gaps.push({ queryId, region: rec.region, reason: `${f.resource}: ${f.reason}` });

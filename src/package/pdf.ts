@@ -6,6 +6,7 @@ import type { PackageModel } from './model.js';
 import { opensslVerifyCommand } from './verify-guide.js';
 import { assessorSummary, exceptionDetails, findingsSection, populationSection, procedureRows, type PdfLayout } from './pdf-assessor.js';
 import { findingKey } from './findings.js';
+import { baselineParameters } from '../evaluate/baseline.js';
 
 /** Distinct colour and word per status; `not-collected` is a gap and never looks like a pass. */
 export const STATUS_STYLE: Record<ControlStatus, { word: string; color: string }> = {
@@ -547,6 +548,8 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
     .map(([k, v]) => `${k} = ${Array.isArray(v) ? v.join(', ') : String(v)}`)
     .join('; ');
   if (paramText) para(doc, `Parameters: ${paramText}`, INK, 8.5);
+  const baseline = [...baselineParameters(req)].filter((n) => n in params);
+  if (baseline.length) para(doc, `Organisation baseline: ${baseline.map((n) => `${n} = ${String(params[n])}`).join('; ')}. The value is the organisation's choice for this addressable specification, not a requirement of the rule; failures caused only by it are shown as needs review.`, MUTED, 8.5);
   para(doc, `Rationale: ${req.rationale}`, INK, 9);
   if (req.assessorGuidance) para(doc, `Assessor guidance: ${req.assessorGuidance}`, INK, 9);
   doc.font('Helvetica-Bold').fontSize(8.5).fillColor(INK).text('Testing procedures', M.left, doc.y);
