@@ -195,3 +195,16 @@ export function exceptionDetails(doc: Doc, model: PackageModel, l: PdfLayout): v
     { size: 7 },
   );
 }
+
+/** One line under the cover's status badges: proposed findings per framework and the findings register by severity. */
+export function coverCounts(doc: Doc, model: PackageModel, l: PdfLayout): void {
+  const s = model.assessor.summary;
+  const procedures = model.frameworks
+    .map((f) => {
+      const p = s.proposedFindings[f.framework];
+      return `${f.name}: ${p['in-place']} in place, ${p['not-in-place']} not in place, ${p['not-applicable']} not applicable, ${p['not-tested']} not tested`;
+    })
+    .join('; ');
+  l.para(doc, `Testing procedures (${PROPOSED_LABEL}): ${procedures}. "AWS portion met" are partial requirements whose AWS checks passed; their other procedures are not tested.`, '#1f2328', 9);
+  l.para(doc, `Findings register: ${model.assessor.findings.length} (${SEVERITIES.filter((v) => v !== 'informational').map((v) => `${s.findingsBySeverity[v]} ${v}`).join(', ')}), from ${s.failingResults} failing requirement x account results.`, '#1f2328', 9);
+}

@@ -4,7 +4,7 @@ import { STATUS_SEVERITY, dayStatus, rowReasons, type RequirementTimeline } from
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { opensslVerifyCommand } from './verify-guide.js';
-import { assessorSummary, exceptionDetails, findingsSection, populationSection, procedureRows, type PdfLayout } from './pdf-assessor.js';
+import { assessorSummary, coverCounts, exceptionDetails, findingsSection, populationSection, procedureRows, type PdfLayout } from './pdf-assessor.js';
 import { findingKey } from './findings.js';
 import { baselineParameters } from '../evaluate/baseline.js';
 
@@ -337,6 +337,7 @@ function cover(doc: Doc, model: PackageModel): void {
   }
   doc.y = y + 50;
   doc.x = M.left;
+  coverCounts(doc, model, LAYOUT);
   para(
     doc,
     'Confirm the signing key fingerprint with the organisation through a separate channel before relying on this package. VERIFY.md in the package explains how to check every hash and signature offline, with or without evidence-locker.',

@@ -2,6 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { buildPackage } from '../../src/package/build.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { canonicalBytes } from '../../src/seal/canonical.js';
@@ -81,7 +82,13 @@ async function packageFiles(legacyBucket: boolean, scope?: ScopeConfig): Promise
   const dir = mkdtempSync(join(tmpdir(), 'el-scope-x-'));
   await extractPackageZip(built.zipPath, dir);
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
-  return Object.fromEntries(['controls.csv', 'testing-procedures.csv', 'findings.csv', 'population.csv', 'summary.json', 'evidence-index.csv', 'oscal/assessment-results.json', 'index.html'].map((f) => [f, read(f)]));
+  let pdfText = '';
+  try {
+    pdfText = execFileSync('pdftotext', ['-layout', join(dir, 'report.pdf'), '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    // pdftotext (poppler-utils) is not installed: the report text checks are skipped.
+  }
+  return Object.fromEntries(['controls.csv', 'testing-procedures.csv', 'findings.csv', 'population.csv', 'summary.json', 'evidence-index.csv', 'oscal/assessment-results.json', 'index.html'].map((f) => [f, read(f)]).concat([['report.txt', pdfText]]));
 }
 
 /** requirement -> status column of controls.csv. */
@@ -204,5 +211,20 @@ describe('a package with a declared scope', () => {
     expect(data.assessor.findings.map((f: { id: string }) => f.id)).toEqual(['F-0001']);
     expect(data.assessor.summary.findingsBySeverity.high).toBe(1);
     expect(data.assessor.populationTotal).toBe(4);
+  });
+
+  it('the report states the scope on its cover, or a no-scope band, and lists findings before the requirement sections', () => {
+    if (!noScope['report.txt']) return;
+    const cover = (t: string) => t.split('\f')[0];
+    expect(cover(noScope['report.txt'])).toContain('no scope declared');
+    expect(cover(scoped['report.txt'])).toMatch(/scope: cardholder data environment/);
+    expect(cover(scoped['report.txt'])).not.toContain('no scope declared');
+    expect(cover(noScope['report.txt'])).toMatch(/Findings register: 1 \(0 critical, 1 high/);
+    const text = noScope['report.txt'];
+    expect(text.indexOf('F-0001')).toBeGreaterThan(0);
+    const register = text.search(/^\s*Findings register\s*$/m);
+    expect(register).toBeGreaterThan(0);
+    // Requirement sections each start their procedure table under a "Testing procedures" line.
+    expect(register).toBeLessThan(text.search(/^\s*Testing procedures\s*$/m));
   });
 });
