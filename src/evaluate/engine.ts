@@ -130,7 +130,7 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
       };
     }
     if (req.coverage === 'not-applicable') {
-      return { ...base, status: 'not-applicable', reasons: [req.rationale], findings: [], evidence: [], gaps: [], parameters: {} };
+      return { ...base, status: 'not-applicable', reasons: [`proposed not applicable, assessor to confirm: ${req.rationale}`], findings: [], evidence: [], gaps: [], parameters: {} };
     }
 
     const findings: ResourceFinding[] = [];

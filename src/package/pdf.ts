@@ -15,7 +15,7 @@ export const STATUS_STYLE: Record<ControlStatus, { word: string; color: string }
   'needs-review': { word: 'NEEDS REVIEW', color: '#b35900' },
   'not-collected': { word: 'GAP: NOT COLLECTED', color: '#8250df' },
   manual: { word: 'MANUAL', color: '#0969da' },
-  'not-applicable': { word: 'NOT APPLICABLE', color: '#6e7781' },
+  'not-applicable': { word: 'N/A (PROPOSED)', color: '#6e7781' },
   'aws-portion-satisfied': { word: 'AWS PORTION MET', color: '#1b6e7a' },
 };
 export const STATUS_ORDER: ControlStatus[] = ['fail', 'not-collected', 'needs-review', 'manual', 'aws-portion-satisfied', 'pass', 'not-applicable'];
