@@ -29,6 +29,7 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   'config.recorder-status': 'high',
   'kms.key-state': 'high',
   's3.tls-only-policy': 'high',
+  'ssm.patch-compliance': 'high',
   'cloudtrail.trail-encryption': 'medium',
   'cloudtrail.cloudwatch-logs': 'medium',
   'cloudtrail.log-bucket-retention': 'medium',
@@ -95,6 +96,7 @@ export const REMEDIATION_DOC: Record<string, string> = {
   's3.bucket-versioning': 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html',
   's3.object-lock': 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html',
   'config.conformance-packs': 'https://docs.aws.amazon.com/config/latest/developerguide/conformance-packs.html',
+  'ssm.patch-compliance': 'https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager.html',
 };
 
 export function severityOf(queryId: string): Severity {

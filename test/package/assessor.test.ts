@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { exceptionReviews } from '../../src/package/assessor.js';
 import { exceptionStates } from '../../src/package/exceptions.js';
 import { EvidenceReferences, formatRef } from '../../src/package/references.js';
+import { REMEDIATION_DOC, SEVERITY_BY_QUERY } from '../../src/package/findings.js';
+import { readFileSync } from 'node:fs';
+import { ALL_QUERIES } from '../../src/queries/index.js';
 
 const worksheet = {
   constraints: 'The legacy app cannot enforce 12-character passwords.',
@@ -43,5 +46,16 @@ describe('evidence references', () => {
     expect(refs.of('r1', 'b')).toBe('E-0002');
     expect(refs.of('r2', 'b')).toBeUndefined();
     expect(formatRef(12345)).toBe('E-12345');
+  });
+});
+
+describe('findings register rule', () => {
+  it('publishes a severity and an AWS documentation link for every query, and the README table lists each', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const q of ALL_QUERIES) {
+      expect(SEVERITY_BY_QUERY[q.id], q.id).toBeDefined();
+      expect(REMEDIATION_DOC[q.id], q.id).toMatch(/^https:\/\/docs\.aws\.amazon\.com\//);
+      expect(readme, q.id).toMatch(new RegExp(`\\| ${SEVERITY_BY_QUERY[q.id]} \\|[^\\n]*\`${q.id.replace(/\./g, '\\.')}\``));
+    }
   });
 });
