@@ -323,7 +323,7 @@ export class TimelineBuilder {
         }
       }
       row.findingsTotal = res.findings.length;
-      row.failingTotal = res.findings.reduce((n, f) => n + (f.status === 'fail' || f.status === 'needs-review' ? 1 : 0), 0);
+      row.failingTotal = res.findings.reduce((n, f) => n + ((f.status === 'fail' || f.status === 'needs-review') && f.inScope !== false ? 1 : 0), 0);
       row.latest = {
         ...res,
         findings: res.findings.length > MAX_KEPT_FINDINGS ? res.findings.slice(0, MAX_KEPT_FINDINGS) : res.findings,
