@@ -26,6 +26,8 @@ const POPULATION_ROWS = 25;
 /** Executive summary additions: proposed findings per framework, partial requirements, findings by severity. */
 export function assessorSummary(doc: Doc, model: PackageModel, l: PdfLayout): void {
   const s = model.assessor.summary;
+  // Keep the heading with its table.
+  if (doc.y > doc.page.height - doc.page.margins.bottom - 140) doc.addPage();
   l.subheading(doc, `Proposed findings per testing procedure (${PROPOSED_LABEL})`);
   l.table(
     doc,
