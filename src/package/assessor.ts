@@ -3,7 +3,7 @@ import { loadProcedureMap, type ProcedureMap } from '../controls/procedures.js';
 import { scopeStatement } from '../evaluate/scope.js';
 import type { ScopeConfig } from '../config/scope.js';
 import { findingsRegister, SEVERITIES, type FindingEntry, type Severity } from './findings.js';
-import type { Period } from './gather.js';
+import type { PeriodDays } from '../evidence/period.js';
 import { population, type PopulationRow } from './population.js';
 import { procedureResults, PROPOSED_FINDINGS, type ProcedureResult, type ProposedFinding } from './procedures.js';
 import type { EvidenceReferences } from './references.js';
@@ -77,7 +77,7 @@ export interface AssessorInput {
   catalogs: Catalog[];
   procedureMaps?: ProcedureMap[];
   timeline: Timeline;
-  period: Period;
+  period: PeriodDays;
   scope: ScopeConfig;
   refs: EvidenceReferences;
   keys: PackageSummaryJson['keys'];

@@ -26,6 +26,7 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   'guardduty.detector-enabled': 'high',
   'guardduty.findings': 'high',
   'cloudtrail.log-file-validation': 'high',
+  'cloudtrail.digest-validation': 'high',
   'config.recorder-status': 'high',
   'kms.key-state': 'high',
   's3.tls-only-policy': 'high',
@@ -96,6 +97,7 @@ export const REMEDIATION_DOC: Record<string, string> = {
   's3.bucket-versioning': 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html',
   's3.object-lock': 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html',
   'config.conformance-packs': 'https://docs.aws.amazon.com/config/latest/developerguide/conformance-packs.html',
+  'cloudtrail.digest-validation': 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html',
   'ssm.patch-compliance': 'https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager.html',
 };
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateRun } from '../../src/evaluate/engine.js';
 import { CatalogSchema } from '../../src/controls/schema.js';
-import type { RunManifest } from '../../src/seal/manifest.js';
-import type { EvidenceBody } from '../../src/collect/record.js';
+import type { RunManifest } from '../../src/evidence/manifest.js';
+import type { EvidenceBody } from '../../src/evidence/record.js';
 import type { GetAccountPasswordPolicyCommandOutput } from '@aws-sdk/client-iam';
 
 const ACCOUNT = '111122223333';

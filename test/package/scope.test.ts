@@ -6,11 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { buildPackage } from '../../src/package/build.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { canonicalBytes } from '../../src/seal/canonical.js';
-import { sha256Hex } from '../../src/seal/hash.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
 import { sealRun } from '../../src/seal/seal.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { CatalogSchema } from '../../src/controls/schema.js';
-import type { ManifestRecord } from '../../src/collect/record.js';
+import type { ManifestRecord } from '../../src/evidence/record.js';
 import type { ScopeConfig } from '../../src/config/scope.js';
 import type { BucketEncryptionEvidence } from '../../src/queries/s3/bucket-encryption.js';
 import AjvModule from 'ajv';
@@ -63,13 +63,9 @@ async function storeWith(legacyBucket: boolean): Promise<{ store: MemoryStore; s
     runId: '20261102T020000Z-000001',
     kind: 'collection',
     chain: 'default',
-    tool: { name: 'evidence-locker', version: '0.1.0', sdkVersion: 'aws-sdk-js-v3/test' },
-    startedAt: '2026-11-02T02:00:00.000Z',
-    completedAt: '2026-11-02T02:05:00.000Z',
-    status: 'complete',
+    startedAt: new Date('2026-11-02T02:00:00.000Z'),
+    completedAt: new Date('2026-11-02T02:05:00.000Z'),
     scope: { accounts: [ACCOUNT], regions: ['us-east-1'], frameworks: ['pci-test'], queries: ['s3.bucket-encryption'] },
-    store: { kind: 'local', location: 'memory://test', note: 'in-memory test store' },
-    gaps: [],
     records,
   });
   return { store, signer };
