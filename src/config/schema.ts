@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ScopeConfigSchema } from './scope.js';
 
 const AccountId = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
 const Region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'an AWS region name such as us-east-1');
@@ -117,6 +118,8 @@ export const ConfigSchema = z
     /** Overrides of catalog parameters: `{ "<framework>": { "<requirement>": { "<param>": value } } }`. */
     parameters: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))).prefault({}),
     exceptionsFile: z.string().optional(),
+    /** The assessed environment per framework (see src/config/scope.ts); absent: every resource of the listed accounts. */
+    scope: ScopeConfigSchema.default({}),
     schedules: z.array(ScheduleSchema).default([]),
     daemon: z
       .object({

@@ -99,6 +99,7 @@ export function packageAction(deps: ActionDeps): ActionFn {
       outDir,
       organization: deps.config.organization,
       parameterOverrides: deps.config.parameters,
+      scope: deps.config.scope,
       ...(deps.config.exceptionsFile ? { exceptions: loadExceptions(deps.config.exceptionsFile) } : {}),
       log: req.log,
     });

@@ -32,6 +32,12 @@ import {
 } from './manifest.js';
 import { statusCounts, type PackageModel } from './model.js';
 import { renderOscal } from './oscal.js';
+import { EvidenceReferences } from './references.js';
+import { assessorResults } from './assessor.js';
+import type { ProcedureMap } from '../controls/procedures.js';
+import { findingsCsv, findingIdsByRow } from './findings.js';
+import { populationCsv } from './population.js';
+import { proceduresCsv } from './procedures.js';
 import { renderReportPdf } from './pdf.js';
 import { TimelineBuilder, loadVerifiedBody } from './timeline.js';
 import { verifyGuide } from './verify-guide.js';
@@ -50,7 +56,13 @@ export interface BuildPackageOptions {
   outDir: string;
   organization?: string;
   parameterOverrides?: Config['parameters'];
+  /** The assessed environment per framework (config `scope:`); absent: every resource of the listed accounts. */
+  scope?: Config['scope'];
   exceptions?: ExceptionEntry[];
+  /** Which queries test which procedure, per framework (default: controls/procedures/<framework>.yaml). */
+  procedureMaps?: ProcedureMap[];
+  /** The evidence came from the simulated AWS (the demo); stated in summary.json. */
+  simulated?: boolean;
   /** Zip file name; default `evidence-package_<frameworks>_<from>_<to>.zip`. */
   fileName?: string;
   htmlBodyBudget?: number;
@@ -103,6 +115,9 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     return c;
   });
 
+  for (const fw of Object.keys(opts.scope ?? {})) {
+    if (!opts.catalogs.some((c) => c.framework === fw)) throw new ConfigError(`scope.${fw}: unknown framework "${fw}"`, `scope keys are framework ids: ${opts.catalogs.map((c) => c.framework).join(', ')}`);
+  }
   const trust = opts.trust ?? trustPolicy([await opts.signer.fingerprint()]);
   const { periodRuns, attestationRuns, foreign } = await gatherRuns(opts.store, period, trust);
   for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `package: foreign object in the evidence store, listed in the package, not used as evidence: ${describeForeign(f)}`);
@@ -127,7 +142,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
   const organization = opts.organization ?? 'Example Organization';
 
   const contentId = sha256Hex(
-    canonicalBytes({ organization, frameworks, period, accounts, runs: allRuns.map((r) => [r.runId, r.manifestSha256]), exceptions: opts.exceptions ?? [] }),
+    canonicalBytes({ organization, frameworks, period, accounts, runs: allRuns.map((r) => [r.runId, r.manifestSha256]), exceptions: opts.exceptions ?? [], ...(hasScope(opts.scope) ? { scope: opts.scope } : {}) }),
   );
 
   const baseName = opts.fileName ?? `evidence-package_${frameworks.join('+')}_${period.from}_${period.to}.zip`;
@@ -191,10 +206,12 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       periodRuns,
       attestationRuns,
       parameterOverrides: opts.parameterOverrides,
+      ...(hasScope(opts.scope) ? { scope: opts.scope } : {}),
       exceptions,
       evaluate: opts.evaluate,
     });
     const bodies = new BodyIndex();
+    const refs = new EvidenceReferences();
     const attestationFiles = new Map<string, string>();
     const evidenceCsv = new StagedFile(staging, PACKAGE_FILES.evidenceCsv);
     await evidenceCsv.write(csvLine(EVIDENCE_CSV_HEADER));
@@ -220,7 +237,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
           attestationFiles.set(rec.sha256, p);
         }
       }
-      await evidenceCsv.write(evidenceCsvRows(manifest, accountSet));
+      await evidenceCsv.write(evidenceCsvRows(manifest, accountSet, refs));
       await timelineBuilder.addRun(run, manifest);
     }
     const timeline = timelineBuilder.finish();
@@ -230,6 +247,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     const publicKeyPem = await opts.signer.publicKeyPem();
     const signing = { algorithm: opts.signer.algorithm, keyFingerprint: await opts.signer.fingerprint(), keyId: opts.signer.keyId };
     const runKeys = uniqueKeys([...allRuns.map((r) => r.manifest.signing), signing]);
+    const assessor = assessorResults({ organization, catalogs, timeline, period, scope: opts.scope ?? {}, refs, keys: runKeys, simulated: opts.simulated ?? false, exceptions, ...(opts.procedureMaps ? { procedureMaps: opts.procedureMaps } : {}) });
     const model: PackageModel = {
       organization,
       frameworks: catalogs,
@@ -251,9 +269,15 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       attestationFiles,
       foreign,
       trustedKeys: [...trust.fingerprints].sort(),
+      scope: opts.scope ?? {},
+      assessor,
     };
 
-    put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to));
+    put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to, findingIdsByRow(assessor.findings)));
+    put(PACKAGE_FILES.proceduresCsv, proceduresCsv(assessor.procedures));
+    put(PACKAGE_FILES.findingsCsv, findingsCsv(assessor.findings));
+    put(PACKAGE_FILES.populationCsv, populationCsv(assessor.population));
+    put(PACKAGE_FILES.summary, Buffer.from(JSON.stringify(assessor.summary, null, 1) + '\n', 'utf8'));
     put(PACKAGE_FILES.oscal, renderOscal(model));
     put(PACKAGE_FILES.report, await renderReportPdf(model));
     put(PACKAGE_FILES.html, await renderIndexHtml(model, (sha) => fetchChecked(sha, 'evidence record')(), opts.htmlBodyBudget ?? DEFAULT_HTML_BODY_BUDGET));
@@ -358,6 +382,10 @@ export async function removeStaleLeftovers(outDir: string): Promise<string[]> {
     removed.push(name);
   }
   return removed.sort();
+}
+
+function hasScope(scope: Config['scope'] | undefined): scope is Config['scope'] {
+  return scope !== undefined && Object.keys(scope).length > 0;
 }
 
 /** A package file with where its bytes come from. */

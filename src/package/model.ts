@@ -1,4 +1,6 @@
 import type { Catalog } from '../controls/schema.js';
+import type { ScopeConfig } from '../config/scope.js';
+import type { AssessorResults } from './assessor.js';
 import type { StoreDescription } from '../evidence/store.js';
 import type { ForeignObject } from '../seal/trust.js';
 import type { ExceptionStatus } from './exceptions.js';
@@ -34,6 +36,10 @@ export interface PackageModel {
   foreign?: ForeignObject[];
   /** Fingerprints of the keys whose runs were accepted as evidence. */
   trustedKeys?: string[];
+  /** The declared scope per framework (empty: none declared, every resource of the listed accounts). */
+  scope: ScopeConfig;
+  /** Scope statements, per-procedure results, the findings register, the population and the summary numbers. */
+  assessor: AssessorResults;
 }
 
 /** Counts of requirement x account rows by status. */

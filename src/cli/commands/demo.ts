@@ -35,6 +35,7 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
     { buildPackage },
     { verifyPackage },
     { extractPackageZip },
+    { DEMO_SCOPE },
   ] = await Promise.all([
     import('../../simulator/server.js'),
     import('../../simulator/worlds/demo.js'),
@@ -43,6 +44,7 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
     import('../../package/build.js'),
     import('../../verify/package.js'),
     import('../../verify/unzip.js'),
+    import('../../simulator/worlds/demo-scope.js'),
   ]);
   const out = resolve(opts.out);
   mkdirSync(out, { recursive: true });
@@ -54,6 +56,7 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
       regions: { list: [...DEMO_REGIONS], home: 'us-east-1' },
       store: { kind: 'local', path: join(out, 'evidence-store') },
       stateDir: join(out, '.evidence-locker'),
+      scope: DEMO_SCOPE,
     });
     const catalogs = loadCatalogs(config.catalogDirs);
     const store = await openStore(config.store, { log });
@@ -101,6 +104,8 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
       to,
       outDir: out,
       organization: config.organization,
+      scope: config.scope,
+      simulated: true,
       log,
     });
     const v = await verifyPackage(pkg.zipPath);
@@ -122,6 +127,7 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
         '',
         `Result per requirement and account (${config.frameworks.join(' + ')}):`,
         `  passed        ${n('pass')}`,
+        `  AWS portion   ${n('aws-portion-satisfied')}   (partial requirements: AWS checks passed, the rest not tested)`,
         `  failed        ${n('fail')}`,
         `  needs review  ${n('needs-review')}`,
         `  gaps          ${n('not-collected')}   (evidence missing: never shown as pass)`,

@@ -56,6 +56,7 @@ export function registerPackageCommand(program: Command): void {
         outDir: opts.out,
         organization: config.organization,
         parameterOverrides: config.parameters,
+        scope: config.scope,
         exceptions,
         log,
       });
