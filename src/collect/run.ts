@@ -46,6 +46,8 @@ export interface CollectionOptions {
   /** Observer of every SDK attempt (daemon metrics). */
   onAttempt?: (action: string, outcome: 'ok' | 'throttled' | 'error') => void;
   now?: () => Date;
+  /** Set only by a caller that started the simulated AWS itself (`demo`); sealed into the run manifest. */
+  simulated?: boolean;
 }
 
 export interface CollectionOutcome {
@@ -258,6 +260,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
       note: desc.note,
     },
     gaps: gaps.map((g) => ({ accountId: g.accountId, ...(g.region ? { region: g.region } : {}), reason: g.reason })),
+    ...(opts.simulated ? { simulated: true } : {}),
     records,
   });
   runLog.info({ status, records: records.length, errorRecords: errors, manifestSha256: sealed.manifestSha256 }, 'run sealed');

@@ -280,6 +280,25 @@ function keyValues(doc: Doc, pairs: [string, string][], keyWidth = 130): void {
 
 // ---------- sections ----------
 
+/** Full-width warnings under the cover header: a simulated package, and runs signed by more than one key. */
+function coverBands(doc: Doc, model: PackageModel): void {
+  const band = (text: string, sub: string, color: string) => {
+    const y = doc.y;
+    doc.rect(0, y, PAGE.width, 46).fill(color);
+    // The em dash is in the standard fonts' WinAnsi set, so this text is not passed through pdfText.
+    doc.font('Helvetica-Bold').fontSize(15).fillColor('#ffffff').text(text, M.left, y + 7, { width: CONTENT_W });
+    doc.font('Helvetica').fontSize(8.5).fillColor('#ffffff').text(pdfText(sub), M.left, y + 27, { width: CONTENT_W });
+    doc.y = y + 56;
+  };
+  if (model.simulated) {
+    band('SIMULATED \u2014 NOT EVIDENCE', 'The runs in this package were collected from the simulated AWS started by the demo command, not from real accounts.', '#cf222e');
+  }
+  if (model.runSigningKeys.length > 1) {
+    band(`RUNS SIGNED BY ${model.runSigningKeys.length} DIFFERENT KEYS`, 'Confirm every run signing key listed below with the organisation out of band; a run signed by an unconfirmed key is not evidence.', '#b35900');
+  }
+  doc.x = M.left;
+}
+
 function cover(doc: Doc, model: PackageModel): void {
   doc.addPage();
   doc.rect(0, 0, PAGE.width, 170).fill('#0b3d62');
@@ -287,6 +306,7 @@ function cover(doc: Doc, model: PackageModel): void {
   doc.font('Helvetica-Bold').fontSize(24).fillColor('#ffffff').text(pdfText(model.organization), M.left, 82, { width: CONTENT_W });
   doc.font('Helvetica').fontSize(13).fillColor('#ffffff').text(pdfText(model.frameworks.map((f) => `${f.name} ${f.version}`).join('  |  ')), M.left, doc.y + 4, { width: CONTENT_W });
   doc.y = 200;
+  coverBands(doc, model);
   const counts: Record<string, number> = {};
   for (const r of model.timeline.rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
   keyValues(doc, [
@@ -294,11 +314,13 @@ function cover(doc: Doc, model: PackageModel): void {
     ['Accounts', model.accounts.join(', ')],
     ['Regions', model.regions.join(', ') || '-'],
     ['Frameworks', model.frameworks.map((f) => `${f.framework} (${f.publisher})`).join(', ')],
-    ['Generated at', `${model.generatedAt} (time of the last sealed run included)`],
+    ['Package built', model.builtAt],
+    ['Last sealed run', `${model.generatedAt} (completion of the last sealed run included)`],
     ['Sealed runs', `${model.runs.length} collection run(s), ${model.attestationRuns.length} attestation run(s)`],
     ['Evidence set id', model.contentId],
     ['Package id', 'SHA-256 of manifest.json in this package; printed by `evidence-locker verify` and `sha256sum manifest.json`'],
     ['Signing key', `${model.signing.keyFingerprint}\n${model.signing.keyId} (${model.signing.algorithm})`],
+    ...(model.runSigningKeys.length > 1 ? [['Run signing keys', model.runSigningKeys.map((k) => `${k.keyFingerprint}\n${k.keyId} (${k.algorithm})`).join('\n')] as [string, string]] : []),
     ['Tool', `${model.tool.name} ${model.tool.version}`],
   ]);
   doc.moveDown(1);

@@ -33,6 +33,8 @@ export const RunManifestSchema = z.object({
     note: z.string().optional(),
   }),
   signing: z.object({ algorithm: z.string(), keyFingerprint: z.string(), keyId: z.string() }),
+  /** Set by the command that started the simulated AWS itself (`demo`): the run's evidence is not about a real account. */
+  simulated: z.boolean().optional(),
   /** Account-level problems (role not assumable, region discovery failed) that are gaps with no record. */
   gaps: z.array(z.object({ accountId: z.string(), region: z.string().optional(), queryId: z.string().optional(), reason: z.string() })),
   records: z.array(ManifestRecordSchema),

@@ -8,6 +8,7 @@ import { verifyPackage, verifyPackageDir } from '../../src/verify/package.js';
 import { sha256Hex } from '../../src/seal/hash.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays } from '../package/fixtures.js';
 import { sealAttestation } from '../../src/package/attest.js';
+import type { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 
 /** Seeded PRNG (mulberry32): the same mutations on every run. */
 function rng(seed: number): () => number {
@@ -42,12 +43,13 @@ describe('tamper suite: every mutation of a package is detected and named', () =
   let base: string;
   let zipPath: string;
   let files: string[];
+  let signer: LocalEd25519Signer;
 
   beforeAll(async () => {
     const store = new MemoryStore();
     const tmp = mkdtempSync(join(tmpdir(), 'el-tamper-'));
     // Small on purpose (5 runs, an attestation with a document): each of the mutations copies and verifies it.
-    const signer = await sealDays(store, standardDays());
+    signer = await sealDays(store, standardDays());
     writeFileSync(join(tmp, 'doc.txt'), 'Log review minutes, March 2026\n');
     await sealAttestation({ store, signer, catalogs: [TEST_CATALOG], framework: 'test-fw', requirement: '2.2', by: 'J. Doe', note: 'Reviews done', file: join(tmp, 'doc.txt'), at: new Date('2026-03-02T09:00:00Z') });
     const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-05', outDir: join(tmp, 'out'), evaluate: fixtureEvaluate });
@@ -187,13 +189,15 @@ describe('tamper suite: every mutation of a package is detected and named', () =
     const lines = readFileSync(join(d, 'SHA256SUMS'), 'utf8').split('\n').filter(Boolean);
     const shuffled = [...lines].sort((a, b) => (sha256Hex(Buffer.from(a)) < sha256Hex(Buffer.from(b)) ? -1 : 1));
     expect(shuffled).not.toEqual(lines);
-    writeFileSync(join(d, 'SHA256SUMS'), shuffled.join('\n') + '\n');
+    // Re-signed with the package key: only the order differs from what the builder signed.
+    const resign = async (text: string) => (writeFileSync(join(d, 'SHA256SUMS'), text), writeFileSync(join(d, 'SHA256SUMS.sig'), await signer.sign(Buffer.from(text))));
+    await resign(shuffled.join('\n') + '\n');
     const v = await verifyPackageDir(d);
     expect(v.problems).toEqual([]);
     expect(v.checked.files).toBe(files.length);
 
     const dup = lines[Math.floor(lines.length / 2)];
-    writeFileSync(join(d, 'SHA256SUMS'), [...shuffled, dup].join('\n') + '\n');
+    await resign([...shuffled, dup].join('\n') + '\n');
     const twice = await verifyPackageDir(d);
     expect(twice.ok).toBe(false);
     expect(twice.problems).toEqual([{ path: 'SHA256SUMS', message: `line ${lines.length + 1}: ${dup.slice(66)} is listed twice` }]);

@@ -58,7 +58,8 @@ export async function runDemo(opts: { out: string; logLevel?: string; write?: (s
     write(`Evidence Locker demo: simulated AWS account ${DEMO_ACCOUNT_ID} (${DEMO_REGIONS.join(', ')}) at ${sim.url}\n`);
     write(`signing key ${signer.keyId} (fingerprint ${await signer.fingerprint()})\n`);
     const started = Date.now();
-    const run = await runCollection({ config, catalogs, store, signer, log });
+    // The demo started the simulator itself, so it knows (rather than guesses) that this run is not evidence.
+    const run = await runCollection({ config, catalogs, store, signer, log, simulated: true });
     write(`collected run ${run.runId}: ${run.records} evidence records, ${run.errorRecords} errors, sealed (manifest sha256 ${run.manifestSha256?.slice(0, 16)}...)\n`);
     const day = run.runId.slice(0, 4) + '-' + run.runId.slice(4, 6) + '-' + run.runId.slice(6, 8);
     const pkg = await buildPackage({
