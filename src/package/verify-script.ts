@@ -80,8 +80,8 @@ verify_sig() { # <public key> <file> <signature>
   esac
 }
 
-# Top-level string members of a canonical JSON run manifest as "name<TAB>value" lines, and "previous"
-# as its raw object (or null); nested members of the same name are skipped.
+# Top-level string members of a canonical JSON run manifest as "name<TAB>value" lines, and the members of
+# "previous" as prevRunId and prevSha (or "previous<TAB>null"); nested members of the same name are skipped.
 manifest_fields() {
   awk '
   { s = s $0 }
@@ -102,7 +102,12 @@ manifest_fields() {
       }
       if (c == "{" || c == "[") { d++; if (d == 2 && key == "previous") pstart = i }
       else if (c == "}" || c == "]") {
-        if (d == 2 && pstart) { print "previous\t" substr(s, pstart, i - pstart + 1); pstart = 0 }
+        if (d == 2 && pstart) {
+          p = substr(s, pstart, i - pstart + 1); pstart = 0
+          if (match(p, /"runId":"[^"]*"/)) print "prevRunId\t" substr(p, RSTART + 9, RLENGTH - 10)
+          if (match(p, /"manifestSha256":"[0-9a-f]*"/)) print "prevSha\t" substr(p, RSTART + 18, RLENGTH - 19)
+          print "previous\tobject"
+        }
         d--
         if (d == 1) key = ""
       }
@@ -112,7 +117,6 @@ manifest_fields() {
     }
   }' "$1"
 }
-field() { printf '%s\n' "$1" | awk -F "$tab" -v k="$2" '$1 == k { print $2; exit }'; }
 
 echo "Evidence Locker package check (standard tools) in $(pwd)"
 if grep -Eq '^  "simulated": true,?$' manifest.json 2>/dev/null; then
@@ -205,10 +209,19 @@ for dir in runs/*/; do
     continue
   fi
   fields=$(manifest_fields "$m")
-  id=$(field "$fields" runId)
-  chain=$(field "$fields" chain)
-  started=$(field "$fields" startedAt)
-  prev=$(field "$fields" previous)
+  id=''; chain=''; started=''; prev=''; prev_id=-; prev_sha=-
+  while IFS="$tab" read -r name value; do
+    case "$name" in
+      runId) id=$value ;;
+      chain) chain=$value ;;
+      startedAt) started=$value ;;
+      previous) prev=$value ;;
+      prevRunId) prev_id=$value ;;
+      prevSha) prev_sha=$value ;;
+    esac
+  done <<EOF
+$fields
+EOF
   if [ "$id" != "$run" ]; then
     fail "runs/$run/manifest.json names run \"$id\""
     continue
@@ -217,11 +230,9 @@ for dir in runs/*/; do
     fail "runs/$run/manifest.json: chain, startedAt or previous not found"
     continue
   fi
-  prev_id=-
-  prev_sha=-
-  if [ "$prev" != null ]; then
-    prev_id=$(printf '%s' "$prev" | sed -n 's/.*"runId":"\([^"]*\)".*/\1/p')
-    prev_sha=$(printf '%s' "$prev" | sed -n 's/.*"manifestSha256":"\([0-9a-f]*\)".*/\1/p')
+  if [ "$prev" = object ] && { [ "$prev_id" = - ] || [ "$prev_sha" = - ]; }; then
+    fail "runs/$run/manifest.json: previous names no run id or manifest hash"
+    continue
   fi
   sha=$(sha256sum < "$m" | cut -d' ' -f1)
   chain_lines="$chain_lines$chain$tab$started$tab$run$tab$sha$tab$prev_id$tab$prev_sha$nl"

@@ -77,6 +77,10 @@ describe('runCollection against the simulated demo account', () => {
     expect(m2.previous).toEqual({ runId: first.runId, manifestSha256: first.manifestSha256 });
     const m1 = RunManifestSchema.parse(JSON.parse((await store.getRun(first.runId)).manifest.toString('utf8')));
     expect(m2.records.map((r) => r.sha256)).toEqual(m1.records.map((r) => r.sha256));
+    // Only a caller that started the simulator itself (demo) marks its runs simulated.
+    expect(m1.simulated).toBeUndefined();
+    const demo = await runCollection({ config, catalogs, store, signer, log, queries: ['s3.bucket-encryption'], simulated: true });
+    expect(RunManifestSchema.parse(JSON.parse((await store.getRun(demo.runId)).manifest.toString('utf8'))).simulated).toBe(true);
     expect((await store.listObjectHashes()).length).toBe(m1.records.length);
   });
 

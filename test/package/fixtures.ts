@@ -105,6 +105,8 @@ export interface FixtureDay {
   shard?: { index: number; count: number; slot: string };
   chain?: string;
   hour?: number;
+  /** Sealed as the demo seals its runs: collected from the simulated AWS. */
+  simulated?: boolean;
 }
 
 export function body(queryId: string, accountId: string, region: string, data: unknown, error?: EvidenceBody['error']): EvidenceBody {
@@ -157,6 +159,7 @@ export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?
       ...(d.shard ? { shard: d.shard } : {}),
       store: { kind: 'local', location: 'memory://test', note: 'in-memory test store' },
       gaps: [],
+      ...(d.simulated ? { simulated: true } : {}),
       records,
     });
   }
