@@ -9,6 +9,8 @@ import { sha256Hex } from '../seal/hash.js';
 export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # verify.sh - check this Evidence Locker package with standard tools only (sha256sum, openssl, coreutils,
 # awk, sed, grep). Run it from anywhere:  sh verify.sh --key <fingerprint> [--key <fingerprint> ...]
+# It checks the folder it sits in, or the one given with --package <folder> (to run a published copy of
+# this script against a package whose own copy you do not trust).
 #
 # <fingerprint> is the SHA-256 of the DER public key of a signing key you trust, as confirmed with the
 # organisation out of band (never taken from this package). Compute it for a PEM public key with:
@@ -29,14 +31,16 @@ tab='	'
 empty_sha=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 
 usage() {
-  echo "usage: sh verify.sh --key <sha256 fingerprint of a trusted public key> [--key <fingerprint> ...]" >&2
+  echo "usage: sh verify.sh --key <sha256 fingerprint of a trusted public key> [--key <fingerprint> ...] [--package <folder>]" >&2
   echo "  compute a fingerprint: openssl pkey -pubin -in <public-key.pem> -outform DER | sha256sum" >&2
   exit 2
 }
 
 keys=''
+package=$(dirname "$0")
 while [ $# -gt 0 ]; do
   case "$1" in
+    --package) [ $# -ge 2 ] || usage; package=$2; shift 2; continue ;;
     --key) [ $# -ge 2 ] || usage; k=$2; shift 2 ;;
     --key=*) k=$(printf '%s' "$1" | sed 's/^--key=//'); shift ;;
     -h|--help) usage ;;
@@ -55,27 +59,40 @@ for tool in sha256sum openssl awk sed grep sort comm find cut tr mktemp; do
   command -v "$tool" >/dev/null 2>&1 || { echo "verify.sh: $tool is not installed" >&2; exit 2; }
 done
 
-cd "$(dirname "$0")" || exit 2
+cd "$package" || { echo "verify.sh: cannot enter the package folder $package" >&2; exit 2; }
 
 failures=0
 fail() { echo "FAIL  $*"; failures=$((failures + 1)); }
 ok() { echo "ok    $*"; }
 pinned() { case " $keys " in *" $1 "*) return 0 ;; esac; return 1; }
 
-# SHA-256 of the DER public key, or nothing when the file is not a public key.
-fingerprint() {
-  der_sha=$(openssl pkey -pubin -in "$1" -outform DER 2>/dev/null | sha256sum | cut -d' ' -f1)
-  [ "$der_sha" = "$empty_sha" ] || printf '%s' "$der_sha"
+# Reads a public key file into key_fp (SHA-256 of its DER form; empty when it is not a public key) and
+# key_type. The key just read is remembered: runs signed with the same key cost no further openssl call.
+last_pem=''
+key_fp=''
+key_type=''
+read_key() {
+  pem=$(cat "$1" 2>/dev/null) || pem=''
+  [ -n "$pem" ] && [ "$pem" = "$last_pem" ] && return 0
+  last_pem=$pem
+  key_fp=$(openssl pkey -pubin -in "$1" -outform DER 2>/dev/null | sha256sum | cut -d' ' -f1)
+  [ "$key_fp" != "$empty_sha" ] || key_fp=''
+  key_text=$(openssl pkey -pubin -in "$1" -noout -text 2>/dev/null) || key_text=''
+  case "$key_text" in
+    *ED25519*) key_type=ed25519 ;;
+    *prime256v1*|*P-256*) key_type=ecdsa-p256 ;;
+    *Modulus*) key_type=rsa-pss ;;
+    *) key_type=unknown ;;
+  esac
 }
 
 # The algorithm follows from the key type, never from text in the package: Ed25519 signs the bytes;
 # ECDSA P-256 and RSA-PSS (AWS KMS keys) sign their SHA-256.
-verify_sig() { # <public key> <file> <signature>
-  key_text=$(openssl pkey -pubin -in "$1" -noout -text 2>/dev/null) || return 1
-  case "$key_text" in
-    *ED25519*) openssl pkeyutl -verify -pubin -inkey "$1" -rawin -in "$2" -sigfile "$3" >/dev/null 2>&1 ;;
-    *prime256v1*|*P-256*) openssl dgst -sha256 -verify "$1" -signature "$3" "$2" >/dev/null 2>&1 ;;
-    *Modulus*) openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -verify "$1" -signature "$3" "$2" >/dev/null 2>&1 ;;
+verify_sig() { # <key type> <public key> <file> <signature>
+  case "$1" in
+    ed25519) openssl pkeyutl -verify -pubin -inkey "$2" -rawin -in "$3" -sigfile "$4" >/dev/null 2>&1 ;;
+    ecdsa-p256) openssl dgst -sha256 -verify "$2" -signature "$4" "$3" >/dev/null 2>&1 ;;
+    rsa-pss) openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -verify "$2" -signature "$4" "$3" >/dev/null 2>&1 ;;
     *) return 1 ;;
   esac
 }
@@ -128,7 +145,9 @@ if [ ! -f public-key.pem ]; then
   fail "public-key.pem is missing: nothing in this package can be checked"
   echo "RESULT: INVALID ($failures failure(s))"; exit 1
 fi
-pkg_fp=$(fingerprint public-key.pem)
+read_key public-key.pem
+pkg_fp=$key_fp
+pkg_type=$key_type
 if [ -z "$pkg_fp" ]; then
   fail "public-key.pem is not a readable public key"
 elif pinned "$pkg_fp"; then
@@ -140,7 +159,7 @@ fi
 # 2. SHA256SUMS is signed by that key; nothing after this step is trusted unless it holds.
 if [ ! -f SHA256SUMS ] || [ ! -f SHA256SUMS.sig ]; then
   fail "SHA256SUMS or SHA256SUMS.sig is missing"
-elif verify_sig public-key.pem SHA256SUMS SHA256SUMS.sig; then
+elif verify_sig "$pkg_type" public-key.pem SHA256SUMS SHA256SUMS.sig; then
   ok "SHA256SUMS.sig verifies over SHA256SUMS with public-key.pem"
 else
   fail "SHA256SUMS.sig does not verify over SHA256SUMS with public-key.pem: the checksum list was altered"
@@ -177,7 +196,7 @@ else
 fi
 
 # 4. The package manifest signature (manifest.json lists every file with its SHA-256, for evidence-locker verify).
-if [ -f manifest.json ] && [ -f manifest.sig ] && verify_sig public-key.pem manifest.json manifest.sig; then
+if [ -f manifest.json ] && [ -f manifest.sig ] && verify_sig "$pkg_type" public-key.pem manifest.json manifest.sig; then
   ok "manifest.sig verifies over manifest.json"
 else
   fail "manifest.sig does not verify over manifest.json with public-key.pem"
@@ -195,7 +214,8 @@ for dir in runs/*/; do
     fail "runs/$run: manifest.json, manifest.sig or public-key.pem is missing"
     continue
   fi
-  run_fp=$(fingerprint "runs/$run/public-key.pem")
+  read_key "runs/$run/public-key.pem"
+  run_fp=$key_fp
   if [ -z "$run_fp" ]; then
     fail "runs/$run/public-key.pem is not a readable public key"
     continue
@@ -204,7 +224,7 @@ for dir in runs/*/; do
     fail "runs/$run is signed by key $run_fp, which is not a pinned key"
     continue
   fi
-  if ! verify_sig "runs/$run/public-key.pem" "$m" "runs/$run/manifest.sig"; then
+  if ! verify_sig "$key_type" "runs/$run/public-key.pem" "$m" "runs/$run/manifest.sig"; then
     fail "runs/$run/manifest.sig does not verify over its manifest.json"
     continue
   fi

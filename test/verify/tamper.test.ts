@@ -9,6 +9,8 @@ import { sha256Hex } from '../../src/seal/hash.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays } from '../package/fixtures.js';
 import { sealAttestation } from '../../src/package/attest.js';
 import type { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { VERIFY_SCRIPT } from '../../src/package/verify-script.js';
+import { runVerifyShAsync } from '../support/verify-sh.js';
 
 /** Seeded PRNG (mulberry32): the same mutations on every run. */
 function rng(seed: number): () => number {
@@ -164,22 +166,42 @@ describe('tamper suite: every mutation of a package is detected and named', () =
     writeFileSync(join(d, 'SHA256SUMS'), sums);
   }
 
-  it('detects 225 seeded mutations, naming the file each time', async () => {
+  it('detects 225 seeded mutations, naming the file each time; verify.sh pinned to the package key fails on each', async () => {
     const list = mutations(225, 20260427);
     const work = mkdtempSync(join(tmpdir(), 'el-tamper-work-'));
+    // The published verify.sh (the tool's own copy), run against each folder: a mutation may alter the package's copy.
+    const script = join(work, 'published-verify.sh');
+    writeFileSync(script, VERIFY_SCRIPT);
+    const fp = await signer.fingerprint();
     const missed: string[] = [];
-    for (const [i, m] of list.entries()) {
+    const table: [string, number, number][] = new Array(list.length);
+    const check = async (i: number) => {
+      const m = list[i];
       const d = join(work, String(i));
       cpSync(base, d, { recursive: true });
       m.apply(d);
+      // verify.sh runs in its own processes while this one verifies the same folder.
+      const running = runVerifyShAsync(d, [fp], 'sh', script);
       const v = await verifyPackageDir(d);
       const named = new Set(v.problems.map((p) => p.path));
       const namesAll = m.expectNamed.every((f) => named.has(f) || [...named].some((n) => n.startsWith(`${f}/`) || f.startsWith(`${n}/`)));
       if (v.ok || !namesAll) missed.push(`${m.label}: ok=${v.ok} problems=${JSON.stringify(v.problems.slice(0, 4))}`);
+      const sh = await running;
+      if (sh.code !== 1) missed.push(`${m.label}: verify.sh exit ${sh.code}\n${sh.out}`);
+      table[i] = [m.label, v.ok ? 0 : 1, sh.code];
       rmSync(d, { recursive: true, force: true });
-    }
+    };
+    let next = 0;
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      while (next < list.length) await check(next++);
+    }));
+    const width = Math.max(...table.map((r) => r[0].length));
+    console.log(
+      [`${'mutation'.padEnd(width)}  verify exit  verify.sh exit`, ...table.map(([label, a, b]) => `${label.padEnd(width)}  ${String(a).padStart(11)}  ${String(b).padStart(14)}`), `${table.length} mutations; verify failed ${table.filter((r) => r[1] !== 0).length}, verify.sh failed ${table.filter((r) => r[2] !== 0).length}`].join('\n'),
+    );
     expect(missed).toEqual([]);
-  }, 120_000);
+    expect(table.length).toBeGreaterThanOrEqual(60);
+  }, 600_000);
 
   it('reads SHA256SUMS and the manifest file list in any order, and names a line listed twice', async () => {
     // sha256sum -c does not care about line order; neither does verify (it walks both lists alongside the sorted
