@@ -101,6 +101,7 @@ package built by ${model.tool.name} ${model.tool.version}; before running it, co
     sha256sum verify.sh
 
 with ${VERIFY_SCRIPT_SHA256}, as published with that version (the project README), or read it: it is short.
+A copy obtained elsewhere checks this folder with \`sh <that copy> --package <this folder> --key <fingerprint>\`.
 
 ## 3. By hand, with the same tools
 

@@ -99,6 +99,7 @@ export async function runDemo(opts: { out: string; logLevel?: string; write?: (s
         `  n/a           ${n('not-applicable')}`,
         '',
         `package ${pkg.packageId} verified offline: ${v.checked.files} files, ${v.checked.records} evidence records, ${v.checked.runs} run(s) (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        'marked SIMULATED \u2014 NOT EVIDENCE (manifest.json, report cover, index.html): its evidence comes from the simulated account',
         `report:  ${join(out, 'report.pdf')} (a copy of the one inside the package)`,
         `verify again with: evidence-locker verify ${pkg.zipPath}`,
         pkg.zipPath,
