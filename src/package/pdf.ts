@@ -3,7 +3,7 @@ import type { ControlStatus } from '../evaluate/types.js';
 import { STATUS_SEVERITY, dayStatus, rowReasons, type RequirementTimeline } from './timeline.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
-import { opensslVerifyCommand } from './verify-guide.js';
+import { opensslVerifyFileCommand } from './verify-guide.js';
 
 /** Distinct colour and word per status; `not-collected` is a gap and never looks like a pass. */
 export const STATUS_STYLE: Record<ControlStatus, { word: string; color: string }> = {
@@ -757,7 +757,7 @@ function methodSection(doc: Doc, model: PackageModel): void {
     ]);
   }
   subheading(doc, 'Sealing and chain of custody');
-  para(doc, 'When a run finished, its manifest (every record with its SHA-256, plus the SHA-256 of the previous run manifest of the same chain) was written after every body it names and signed. This package includes those manifests byte for byte with their signatures and public keys, and every evidence body it relies on, named by its SHA-256. The package manifest lists every file with its SHA-256 and is signed too.');
+  para(doc, 'When a run finished, its manifest (every record with its SHA-256, plus the SHA-256 of the previous run manifest of the same chain) was written after every body it names and signed. This package includes those manifests byte for byte with their signatures and public keys, and every evidence body it relies on, named by its SHA-256. The package manifest lists every file with its SHA-256 and is signed too, and so is SHA256SUMS, which lists every other file.');
   table(
     doc,
     [
@@ -783,10 +783,10 @@ function methodSection(doc: Doc, model: PackageModel): void {
   );
   if (model.runs.length + model.attestationRuns.length > 400) para(doc, 'More runs are listed in manifest.json.', MUTED, 8);
   subheading(doc, 'How to verify');
-  para(doc, 'Offline with the tool: evidence-locker verify <package.zip>. With standard tools only, in the unzipped folder:');
-  doc.font('Courier').fontSize(7.5).fillColor(INK).text(`sha256sum -c SHA256SUMS\n${opensslVerifyCommand(model.signing.algorithm)}`, M.left + 10, doc.y, { width: CONTENT_W - 10 });
+  para(doc, 'Start from the signing key fingerprint confirmed with the organisation out of band, never from the one printed in this package. Offline with the tool: evidence-locker verify <package.zip> --expect-key <fingerprint>. With standard tools only (sha256sum, openssl, coreutils, awk, sed, grep), in the unzipped folder:');
+  doc.font('Courier').fontSize(7.5).fillColor(INK).text(`sh verify.sh --key <fingerprint>\n# by hand: the signed checksum list, then every file\n${opensslVerifyFileCommand(model.signing.algorithm, 'public-key.pem', 'SHA256SUMS', 'SHA256SUMS.sig')}\nsha256sum -c SHA256SUMS`, M.left + 10, doc.y, { width: CONTENT_W - 10 });
   doc.moveDown(0.5);
-  para(doc, 'VERIFY.md in the package gives every step, including run signatures and the run chain.', MUTED);
+  para(doc, 'verify.sh checks the pinned key, the signature over SHA256SUMS, every file and that no other exists, every run signature against the pinned keys, and the run chain. VERIFY.md in the package gives every step.', MUTED);
 }
 
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
