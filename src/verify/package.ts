@@ -355,7 +355,7 @@ export function formatVerification(v: PackageVerification, label: string): strin
   lines.push('  signing keys (confirm these fingerprints with the organisation out of band):');
   for (const k of v.keys) lines.push(`    ${k.keyFingerprint}  ${k.keyId}  ${k.algorithm}  signs ${k.signs.length > 3 ? `${k.signs.slice(0, 3).join(', ')} and ${k.signs.length - 3} more` : k.signs.join(', ')}`);
   if (!v.keys.length) lines.push('    (none could be read)');
-  if (v.ok) lines.push('VALID: every hash, signature and chain link checks out');
+  if (v.ok) lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}`);
   else {
     lines.push(`INVALID: ${v.problems.length} problem(s)`);
     for (const p of v.problems) lines.push(`  ${p.path}: ${p.message}`);

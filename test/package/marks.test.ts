@@ -85,6 +85,7 @@ describe('a package built from simulated runs says so everywhere', () => {
     const r = await runPackageCli(['--log-level', 'silent', 'verify', zip, '--expect-key', fp]);
     expect(r.code).toBe(ExitCode.ok);
     expect(r.out.split('\n')[0]).toContain(BAND);
+    expect(r.out).toContain(`VALID: every hash, signature and chain link checks out (${BAND})`);
     expect(r.out).toContain('built 2026-03-09T10:11:12.000Z; last sealed run 2026-03-05T02:05:00.000Z');
     const sh = runVerifySh(dir, [fp]);
     expect(sh.code).toBe(0);
@@ -139,8 +140,11 @@ describe('runs signed by more than one key', () => {
     const onlyOld = await runPackageCli(['--log-level', 'silent', 'verify', zip, '--expect-key', oldFp]);
     expect(onlyOld.code).toBe(ExitCode.failure);
     expect(onlyOld.out).toMatch(new RegExp(`manifest.sig: signed with key ${newFp}`));
-    const both = await runPackageCli(['--log-level', 'silent', 'verify', zip, '--expect-key', oldFp, newFp]);
+    const both = await runPackageCli(['--log-level', 'silent', 'verify', zip, '--expect-key', oldFp, newFp.toUpperCase().replace(/(..)(?!$)/g, '$1:')]);
     expect(both.code).toBe(ExitCode.ok);
+    const bad = await runPackageCli(['--log-level', 'silent', 'verify', zip, '--expect-key', 'abc123']);
+    expect(bad.code).toBe(ExitCode.usage);
+    expect(bad.err).toMatch(/--expect-key abc123: not a SHA-256 key fingerprint/);
   });
 
   it('verify.sh passes only with both keys pinned', () => {
