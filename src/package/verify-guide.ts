@@ -113,9 +113,12 @@ Check the signature over SHA256SUMS, then over the package manifest:
     ${opensslVerifyFileCommand(model.signing.algorithm, 'public-key.pem', 'SHA256SUMS', 'SHA256SUMS.sig')}
     ${opensslVerifyCommand(model.signing.algorithm)}
 
-Each must print "${opensslVerifiedText(model.signing.algorithm)}", and \`${fingerprintCommand()}\` must print the
-fingerprint you confirmed. Then check each sealed run the package includes (and the fingerprint of each
-\`runs/<run>/public-key.pem\` the same way):
+Each must print "${opensslVerifiedText(model.signing.algorithm)}", and this must print the fingerprint you confirmed:
+
+    ${fingerprintCommand()}
+
+Then check each sealed run the package includes (and the fingerprint of each \`runs/<run>/public-key.pem\` the
+same way):
 
 ${runLines}${more}
 
