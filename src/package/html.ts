@@ -1,4 +1,3 @@
-import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { dayStatus, rowReasons } from './timeline.js';
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
@@ -122,11 +121,6 @@ function bands(model: PackageModel): string {
     out += `<div class="band keys" role="alert"><strong>RUNS SIGNED BY ${model.runSigningKeys.length} DIFFERENT KEYS</strong> Confirm every one with the organisation out of band: <span class="mono">${model.runSigningKeys.map((k) => esc(k.keyFingerprint)).join(', ')}</span></div>\n`;
   }
   return out;
-}
-
-/** Exposed for tests: where the viewer says a body lives when it is not embedded. */
-export function bodyPathForViewer(sha256: string): string {
-  return evidencePath(sha256);
 }
 
 const CSS = `

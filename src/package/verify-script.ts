@@ -1,4 +1,4 @@
-import { sha256Hex } from '../seal/hash.js';
+import { sha256Hex } from '../evidence/hash.js';
 
 /**
  * `verify.sh`, shipped in every package: the standard-tools check of the whole package, pinned to a key the

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256Hex } from '../../src/seal/hash.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
 import type { ManifestSigner } from '../../src/seal/signer.js';
 
 /** Shells verify.sh is run with: `sh`, and `dash` when installed (Debian's /bin/sh, the strictest common one). */
