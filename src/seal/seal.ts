@@ -42,6 +42,8 @@ export interface RunToSeal {
   gaps?: RunManifest['gaps'];
   /** Only a command that started the simulated AWS itself (demo) says so; the manifest then carries `simulated: true`. */
   simulated?: boolean;
+  /** How each account's credentials were obtained (collection runs). */
+  sessions?: RunManifest['sessions'];
 }
 
 /**
@@ -73,6 +75,7 @@ export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run:
       note: desc.note,
     },
     signing: { algorithm: signer.algorithm, keyFingerprint: await signer.fingerprint(), keyId: signer.keyId },
+    ...(run.sessions ? { sessions: run.sessions } : {}),
     gaps,
     ...(run.simulated ? { simulated: true } : {}),
     records: run.records,
