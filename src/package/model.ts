@@ -2,6 +2,7 @@ import type { Catalog } from '../controls/schema.js';
 import type { ScopeConfig } from '../config/scope.js';
 import type { AssessorResults } from './assessor.js';
 import type { StoreDescription } from '../evidence/store.js';
+import type { ForeignObject } from '../seal/trust.js';
 import type { ExceptionStatus } from './exceptions.js';
 import type { IncludedRun } from './gather.js';
 import type { PeriodDays } from '../evidence/period.js';
@@ -35,6 +36,10 @@ export interface PackageModel {
   scope: ScopeConfig;
   /** Scope statements, per-procedure results, the findings register, the population and the summary numbers. */
   assessor: AssessorResults;
+  /** Objects in the store for the period that no trusted key signed: someone wrote into the store; never evidence. */
+  foreign?: ForeignObject[];
+  /** Fingerprints of the keys whose runs were accepted as evidence. */
+  trustedKeys?: string[];
 }
 
 /** Counts of requirement x account rows by status. */
