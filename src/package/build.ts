@@ -267,10 +267,10 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       stores: allRuns.map((r) => r.manifest.store),
       storeDescription: opts.store.describe(),
       attestationFiles,
-      scope: opts.scope ?? {},
-      assessor,
       foreign,
       trustedKeys: [...trust.fingerprints].sort(),
+      scope: opts.scope ?? {},
+      assessor,
     };
 
     put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to, findingIdsByRow(assessor.findings)));
