@@ -5,6 +5,7 @@ import { canonicalBytes } from '../../src/seal/canonical.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import type { ManifestSigner } from '../../src/seal/signer.js';
+import { trustPolicy } from '../../src/seal/trust.js';
 import { sealRun } from '../../src/seal/seal.js';
 import { CatalogSchema, type Catalog } from '../../src/controls/schema.js';
 import type { EvidenceBody, ManifestRecord } from '../../src/evidence/record.js';
@@ -126,10 +127,12 @@ export function body(queryId: string, accountId: string, region: string, data: u
 let counter = 0;
 
 /** Seals one collection run per fixture day into the store (signed with a fresh local key in a temp folder). */
-export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?: LocalEd25519Signer): Promise<LocalEd25519Signer>;
-export async function sealDays<S extends ManifestSigner>(store: EvidenceStore, days: FixtureDay[], signer: S): Promise<S>;
-export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?: ManifestSigner): Promise<ManifestSigner> {
+export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?: LocalEd25519Signer, trustedKeys?: string[]): Promise<LocalEd25519Signer>;
+export async function sealDays<S extends ManifestSigner>(store: EvidenceStore, days: FixtureDay[], signer: S, trustedKeys?: string[]): Promise<S>;
+export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?: ManifestSigner, trustedKeys?: string[]): Promise<ManifestSigner> {
   const s = signer ?? LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
+  // Keys whose earlier runs this signer may chain onto (signing.trustedKeys after a key rotation); default its own.
+  const trust = trustedKeys ? trustPolicy([...trustedKeys, await s.fingerprint()]) : undefined;
   for (const d of days) {
     const hour = String(d.hour ?? 2).padStart(2, '0');
     const startedAt = `${d.day}T${hour}:00:00.000Z`;
@@ -157,7 +160,7 @@ export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?
       ...(d.shard ? { shard: d.shard } : {}),
       ...(d.simulated ? { simulated: true } : {}),
       records,
-    });
+    }, trust ? { trust } : {});
   }
   return s;
 }

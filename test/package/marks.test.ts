@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { buildPackage } from '../../src/package/build.js';
+import { trustPolicy } from '../../src/seal/trust.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { PackageManifestSchema } from '../../src/package/manifest.js';
@@ -34,9 +35,9 @@ function pdfText(file: string): string {
   }
 }
 
-async function build(store: MemoryStore, signer: LocalEd25519Signer) {
+async function build(store: MemoryStore, signer: LocalEd25519Signer, trustedKeys?: string[]) {
   const tmp = mkdtempSync(join(tmpdir(), 'el-marks-'));
-  const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-05', outDir: join(tmp, 'out'), evaluate: fixtureEvaluate, builtAt: new Date('2026-03-09T10:11:12Z') });
+  const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-05', outDir: join(tmp, 'out'), evaluate: fixtureEvaluate, builtAt: new Date('2026-03-09T10:11:12Z'), ...(trustedKeys ? { trust: trustPolicy(trustedKeys) } : {}) });
   const dir = join(tmp, 'pkg');
   await extractPackageZip(pkg.zipPath, dir);
   return { pkg, dir };
@@ -116,10 +117,12 @@ describe('runs signed by more than one key', () => {
     const store = new MemoryStore();
     const days = standardDays();
     const old = await sealDays(store, days.slice(0, 3));
-    const rotated = await sealDays(store, days.slice(3));
+    // After the rotation the old key stays trusted, so the new key's first run links to the old key's last one.
+    const rotated = await sealDays(store, days.slice(3), LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-'))), [await old.fingerprint()]);
     oldFp = await old.fingerprint();
     newFp = await rotated.fingerprint();
-    const b = await build(store, rotated);
+    // Both keys are configured as trusted (signing.trustedKeys after a rotation); otherwise the old runs are foreign.
+    const b = await build(store, rotated, [oldFp, newFp]);
     dir = b.dir;
     zip = b.pkg.zipPath;
     expect(b.pkg.summary.runKeyFingerprints).toEqual([oldFp, newFp].sort());
