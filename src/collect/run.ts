@@ -4,7 +4,7 @@ import type { Catalog } from '../controls/schema.js';
 import type { EvidenceStore } from '../store/types.js';
 import type { ManifestSigner } from '../seal/signer.js';
 import type { Logger } from '../log/logger.js';
-import { scrubSecrets } from '../log/logger.js';
+import { describeSdkFailure } from '../aws/failure.js';
 import { ALL_QUERIES, queryById } from '../queries/index.js';
 import type { EvidenceQuery } from '../queries/types.js';
 import { AwsClientProvider, SharedConnections, withCallLog, type LoggedCall } from '../aws/clients.js';
@@ -87,11 +87,9 @@ const HINTS: [RegExp, string][] = [
 ];
 
 function errorBody(err: unknown, calls: LoggedCall[]): EvidenceBody['error'] {
-  const e = err as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const code = e.name && e.name !== 'Error' ? e.name : (e.Code ?? 'Error');
-  const message = scrubSecrets(String(e.message ?? err)).slice(0, 500);
+  const { code, message, hint: endpointHint } = describeSdkFailure(err);
   const failed = [...calls].reverse().find((c) => c.error);
-  const hint = HINTS.find(([re]) => re.test(`${code} ${message}`))?.[1];
+  const hint = endpointHint ?? HINTS.find(([re]) => re.test(`${code} ${message}`))?.[1];
   return { code, message, ...(failed ? { operation: failed.operation } : {}), ...(hint ? { hint } : {}) };
 }
 
@@ -196,6 +194,8 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     const outcome = await withCallLog(() =>
       task.query.collect({ accountId: task.target.accountId, region, clients, params: collectParams(task.query, config), now: now(), signal: opts.signal }),
     );
+    // An error record is dated when the query failed, not when it started (retries can take minutes).
+    const recordedAt = 'result' in outcome ? collectedAt : now().toISOString();
     const requests = outcome.calls.map((c) => ({ operation: c.operation, input: c.input, ...(c.error ? { error: c.error } : {}) }));
     const body: EvidenceBody =
       'result' in outcome
@@ -214,7 +214,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
       accountId: task.target.accountId,
       region: task.region,
       status: body.status,
-      collectedAt,
+      collectedAt: recordedAt,
       sha256,
       size: bytes.length,
       location: { key: stored.key, ...(stored.versionId ? { versionId: stored.versionId } : {}) },
