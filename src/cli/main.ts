@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EvidenceLockerError, ExitCode } from '../errors.js';
 import { scrubSecrets } from '../log/logger.js';
 import { TOOL_VERSION } from '../version.js';
+import { logLevelOption } from './shared.js';
 import { registerCollectCommand } from './commands/collect.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerControlsCommand } from './commands/controls.js';
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .description('Collects PCI DSS v4.0.1 and HIPAA Security Rule evidence from AWS into a write-once store and builds auditor packages that verify offline.')
     .version(TOOL_VERSION)
     .option('-c, --config <file>', 'YAML configuration file (default: $EVIDENCE_LOCKER_CONFIG, ./evidence-locker.yaml, or embedded defaults)')
-    .option('--log-level <level>', 'log level for the JSON logs on stderr (trace, debug, info, warn, error, silent)')
+    .option('--log-level <level>', 'log level for the JSON logs on stderr (trace, debug, info, warn, error, fatal, silent)', logLevelOption)
     .showHelpAfterError()
     .exitOverride();
   registerDemoCommand(program);

@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.js';
 import { scrubSecrets } from '../log/logger.js';
 import { AwsClientProvider } from '../aws/clients.js';
 import { loadAccountSdk, loadCredentialProviders, loadOrganizationsSdk, loadStsSdk } from '../aws/sdk.js';
-import { EvidenceLockerError } from '../errors.js';
+import { ConfigError, EvidenceLockerError } from '../errors.js';
 import { sha256Hex } from '../seal/hash.js';
 import { Semaphore } from './limit.js';
 
@@ -217,7 +217,9 @@ export async function resolveTargets(config: Config, filter: TargetFilter, log: 
     const wanted = new Set(filter.accounts);
     const known = new Set(candidates.map((t) => t.accountId));
     const where = config.accounts.source === 'organizations' ? 'among the ACTIVE accounts of the organization' : config.accounts.source === 'list' ? 'in the configured account list' : 'the current account';
-    for (const a of [...wanted].sort()) if (!known.has(a)) gaps.push({ accountId: a, reason: `account requested with --accounts is not ${where}` });
+    const unknown = [...wanted].filter((a) => !known.has(a)).sort();
+    // Refused, not a gap: a mistyped id would otherwise seal a run of nothing but errors.
+    if (unknown.length) throw new ConfigError(`--accounts: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not ${where}`, 'leave the account out of --accounts, or add it to the accounts the configuration collects from');
     candidates = candidates.filter((t) => wanted.has(t.accountId));
   }
 
