@@ -44,7 +44,8 @@ export function checkOutputFolder(option: string, path: string): void {
       isDir = statSync(existing).isDirectory();
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' || dirname(existing) === existing) throw new ConfigError(`${option} ${path}: cannot use this folder (${code ?? String(err)})`, 'give a folder this user can create and write to');
+      // ENOTDIR: a parent is a file; walking up finds it and names it below.
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || dirname(existing) === existing) throw new ConfigError(`${option} ${path}: cannot use this folder (${code ?? String(err)})`, 'give a folder this user can create and write to');
       existing = dirname(existing);
       continue;
     }
