@@ -44,6 +44,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** File-system errors an operator can act on, by their Node error code. */
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+};
+
 export function reportError(err: unknown): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
@@ -53,6 +62,13 @@ export function reportError(err: unknown): number {
     process.stderr.write(`evidence-locker: error: ${scrubSecrets(err.message)}\n`);
     if (err.hint) process.stderr.write(`  what to do: ${scrubSecrets(err.hint)}\n`);
     return err.exitCode;
+  }
+  const sys = err as NodeJS.ErrnoException;
+  if (typeof sys?.code === 'string' && typeof sys.syscall === 'string' && SYSTEM_ERRORS[sys.code]) {
+    // A file-system failure (full disk, read-only volume) is the operator's to fix, not a bug: one line, no stack.
+    process.stderr.write(`evidence-locker: error: ${scrubSecrets(sys.path ?? sys.syscall)}: ${SYSTEM_ERRORS[sys.code]} (${sys.code})\n`);
+    process.stderr.write('  what to do: free space or give a path this user can write to, then run the command again\n');
+    return ExitCode.failure;
   }
   const e = err as Error;
   process.stderr.write(`evidence-locker: unexpected error: ${scrubSecrets(e?.stack ?? String(err))}\n`);
