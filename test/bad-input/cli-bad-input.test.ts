@@ -169,6 +169,7 @@ const CASES: BadInput[] = [
   { name: 'options: LOG_LEVEL=loud in the environment', env: { LOG_LEVEL: 'loud' }, args: () => ['-c', good.configFile, 'collect'], code: 2, message: /LOG_LEVEL: "loud" is not a log level/ },
   { name: 'options: collect --regions mars-1', args: () => ['-c', good.configFile, 'collect', '--regions', 'mars-1'], code: 2, message: /--regions: "mars-1" is not an AWS region/ },
   { name: 'options: collect --regions with a misspelt region among good ones', args: () => ['-c', good.configFile, 'collect', '--regions', 'us-east-1,eu-west-9'], code: 2, message: /--regions: "eu-west-9" is not an AWS region/ },
+  { name: 'options: a configured region the SDK does not know', files: (w) => ({ 'c.yaml': localConfig(w, { regions: { list: ['us-east-1', 'eu-west-9'] } }) }), args: (w) => ['-c', w.file('c.yaml'), 'collect'], code: 2, message: /configuration regions\.list: "eu-west-9" is not an AWS region/ },
   {
     name: 'options: collect --accounts not in the configured list (nothing sealed, no key created)',
     files: (w) => ({ 'c.yaml': localConfig(w, { accounts: { source: 'list', list: [{ id: DEMO_ACCOUNT_ID }] } }) }),

@@ -67,12 +67,19 @@ export function registerCollectCommand(program: Command): void {
  * checked when the run resolves them, before anything is collected or sealed.
  */
 async function checkCollectScope(config: Config, opts: CollectOptions): Promise<void> {
-  const badRegions = await unknownRegions(opts.regions ?? []);
-  if (badRegions.length) {
-    throw new ConfigError(
-      `--regions: ${badRegions.map((r) => `"${r}"`).join(', ')} ${badRegions.length > 1 ? 'are not AWS regions' : 'is not an AWS region'} (not in the AWS SDK's region list)`,
-      'use region names such as us-east-1 or eu-west-1; `aws account list-regions` lists the regions of your account',
-    );
+  // --regions replaces the configured list; the home region is always used (global services).
+  const named: [string, string[]][] = [
+    opts.regions?.length ? ['--regions', opts.regions] : ['configuration regions.list', config.regions.source === 'list' ? config.regions.list : []],
+    ['configuration regions.home', [config.regions.home]],
+  ];
+  for (const [where, regions] of named) {
+    const bad = await unknownRegions(regions);
+    if (bad.length) {
+      throw new ConfigError(
+        `${where}: ${bad.map((r) => `"${r}"`).join(', ')} ${bad.length > 1 ? 'are not AWS regions' : 'is not an AWS region'} (not in the AWS SDK's region list)`,
+        'use region names such as us-east-1 or eu-west-1; `aws account list-regions` lists the regions of your account',
+      );
+    }
   }
   if (config.accounts.source === 'list' && opts.accounts?.length) {
     const configured = new Set(config.accounts.list.map((a) => a.id));
