@@ -181,6 +181,7 @@ const CASES: BadInput[] = [
   { name: 'options: unknown --queries id refused before a signing key is created', files: (w) => ({ 'c.yaml': localConfig(w) }), args: (w) => ['-c', w.file('c.yaml'), 'collect', '--queries', 's3.no-such-query'], code: 2, message: /unknown query id\(s\): s3\.no-such-query/ },
   { name: 'options: package --out is an existing file', files: () => ({ 'taken.zip': 'not a folder' }), args: (w) => ['-c', good.configFile, 'package', '--from', good.day, '--to', good.day, '--out', w.file('taken.zip')], code: 2, message: /--out .*taken\.zip: exists and is a file, not a folder/ },
   { name: 'options: package --out below an existing file', files: () => ({ 'taken': 'a file' }), args: (w) => ['-c', good.configFile, 'package', '--from', good.day, '--to', good.day, '--out', join(w.file('taken'), 'pkg')], code: 2, message: /--out .*taken\/pkg: .*taken is a file, so the folder cannot be created/ },
+  { name: 'options: demo --out is an existing file', files: () => ({ 'demo-out': 'a file' }), args: (w) => ['demo', '--out', w.file('demo-out')], code: 2, message: /--out .*demo-out: exists and is a file, not a folder/ },
   // The superuser may write into any folder, so a read-only folder can only be shown to an ordinary user.
   ...(process.getuid?.() === 0
     ? []
