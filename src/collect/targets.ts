@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { scrubSecrets } from '../log/logger.js';
 import { AwsClientProvider } from '../aws/clients.js';
+import { describeSdkFailure } from '../aws/failure.js';
 import { loadAccountSdk, loadCredentialProviders, loadOrganizationsSdk, loadStsSdk } from '../aws/sdk.js';
 import { ConfigError, EvidenceLockerError } from '../errors.js';
 import { sha256Hex } from '../seal/hash.js';
@@ -178,9 +179,8 @@ export async function listEnabledRegions(config: Config, accountId: string, cred
 }
 
 function describeError(err: unknown): string {
-  const e = err as { name?: string; Code?: string; message?: string };
-  const code = e.name && e.name !== 'Error' ? e.name : (e.Code ?? 'Error');
-  return `${code}: ${scrubSecrets(String(e.message ?? err)).slice(0, 300)}`;
+  const { code, message } = describeSdkFailure(err);
+  return `${code}: ${message.slice(0, 300)}`;
 }
 
 /**
