@@ -105,6 +105,9 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'securityhub:GetFindings': documented(3, 6, `${SECURITYHUB_API} (GetFindings: 3 per second, burst 6)`),
   'securityhub:GetEnabledStandards': securityHubOther,
 
+  'ssm:DescribeInstanceInformation': estimate(10, 20, 'Systems Manager lists its API rates only in Service Quotas; estimated like other regional describe calls'),
+  'ssm:ListResourceComplianceSummaries': estimate(10, 20, 'Systems Manager lists its API rates only in Service Quotas; estimated like other regional list calls'),
+
   'sts:AssumeRole': documented(600, 600, STS_QUOTAS),
   'sts:GetCallerIdentity': documented(600, 600, STS_QUOTAS),
 };
