@@ -8,12 +8,12 @@ import { performance } from 'node:perf_hooks';
 import { ConfigSchema } from '../src/config/schema.js';
 import { createLogger } from '../src/log/logger.js';
 import { loadCatalogs } from '../src/controls/load.js';
-import { openStore } from '../src/store/open.js';
-import { openSigner } from '../src/seal/open.js';
+import { openStore } from '../src/store/open-store.js';
+import { openSigner } from '../src/aws/open-signer.js';
 import { runCollection } from '../src/collect/run.js';
 import { REQUEST_QUOTAS } from '../src/aws/quotas.js';
-import type { EvidenceBody } from '../src/collect/record.js';
-import type { RunManifest } from '../src/seal/manifest.js';
+import type { EvidenceBody } from '../src/evidence/record.js';
+import type { RunManifest } from '../src/evidence/manifest.js';
 
 export interface CollectChildRequest {
   config: unknown;

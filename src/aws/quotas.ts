@@ -49,6 +49,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'cloudtrail:DescribeTrails': cloudTrailRead,
   'cloudtrail:GetTrailStatus': cloudTrailRead,
   'cloudtrail:GetEventSelectors': cloudTrailRead,
+  'cloudtrail:ListPublicKeys': cloudTrailRead,
 
   'config:DescribeComplianceByConfigRule': configRead,
   'config:DescribeConfigRules': configRead,
@@ -101,6 +102,8 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   's3:GetBucketVersioning': s3BucketRead,
   's3:GetObjectLockConfiguration': s3BucketRead,
   's3:GetPublicAccessBlock': s3BucketRead,
+  's3:ListObjectsV2': estimate(100, 100, 'S3 publishes request rates per prefix for object reads and writes, none for listings; 100/s is a cautious value for listing one prefix'),
+  's3:GetObject': s3BucketRead,
 
   'securityhub:GetFindings': documented(3, 6, `${SECURITYHUB_API} (GetFindings: 3 per second, burst 6)`),
   'securityhub:GetEnabledStandards': securityHubOther,

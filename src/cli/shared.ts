@@ -88,7 +88,3 @@ export function parseShard(value: string): { index: number; count: number } {
   }
   return { index, count };
 }
-
-export function resolvePath(p: string): string {
-  return resolve(p);
-}

@@ -1,4 +1,3 @@
-import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { dayStatus, rowReasons } from './timeline.js';
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
@@ -117,11 +116,6 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
 </html>
 `;
   return Buffer.from(html, 'utf8');
-}
-
-/** Exposed for tests: where the viewer says a body lives when it is not embedded. */
-export function bodyPathForViewer(sha256: string): string {
-  return evidencePath(sha256);
 }
 
 const CSS = `

@@ -10,8 +10,8 @@ import { describeSdkFailure } from '../../src/aws/failure.js';
 import { startSimulatedAws, simulatorEnv, type SimulatedAws } from '../../src/simulator/server.js';
 import { demoWorld, DEMO_ACCOUNT_ID } from '../../src/simulator/worlds/demo.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
-import { EvidenceBodySchema } from '../../src/collect/record.js';
-import { RunManifestSchema } from '../../src/seal/manifest.js';
+import { EvidenceBodySchema } from '../../src/evidence/record.js';
+import { RunManifestSchema } from '../../src/evidence/manifest.js';
 import { ExitCode } from '../../src/errors.js';
 import { runCli } from '../faults/cli.js';
 

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { commandContext, listOption, accountIdsOption, parseShard, type GlobalOptions } from '../shared.js';
 import { loadCatalogs } from '../../controls/load.js';
-import { openStore } from '../../store/open.js';
-import { openSigner } from '../../seal/open.js';
+import { openStore } from '../../store/open-store.js';
+import { openSigner } from '../../aws/open-signer.js';
 import { ConfigError, ExitCode } from '../../errors.js';
 import { attachProgress } from '../../collect/progress.js';
 import { unknownRegions } from '../../aws/regions.js';
@@ -32,7 +32,7 @@ export function registerCollectCommand(program: Command): void {
       const g = cmd.optsWithGlobals<CollectOptions>();
       const { config, log } = commandContext(g);
       const catalogs = loadCatalogs(config.catalogDirs);
-      const { runCollection, plannedQueries } = await import('../../collect/run.js');
+      const [{ runCollection }, { plannedQueries }] = await Promise.all([import('../../collect/run.js'), import('../../collect/plan.js')]);
       // Usage errors are refused before the store or a signing key is touched.
       plannedQueries(catalogs, opts.framework?.length ? opts.framework : config.frameworks, opts.queries);
       await checkCollectScope(config, opts);
