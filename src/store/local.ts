@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { EvidenceLockerError } from '../errors.js';
 import { assertSha256, sha256Hex } from '../evidence/hash.js';
 import { objectPath, RUN_FILES, RUNS_DIR } from '../evidence/layout.js';
-import { assertRunId, isValidRunId } from '../evidence/run-id.js';
+import { assertRunId } from '../evidence/run-id.js';
 import type { EvidenceStore, PreflightCheck, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
 
 const LOCAL_NOTE =
