@@ -4,6 +4,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { AwsCredentialIdentityProvider, AwsCredentialIdentity } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { localhostAwareLookup } from './localhost-lookup.js';
+import { supportLocalEndpoints } from './endpoint.js';
 import { RateLimiterRegistry } from './rate-limit.js';
 import { redactSecretInputs } from '../log/logger.js';
 import { loadStsSdk } from './sdk.js';
@@ -216,6 +217,7 @@ export class AwsClientProvider {
               throwOnRequestTimeout: true,
             }),
       });
+      supportLocalEndpoints(client);
       this.instrument(client as unknown as MiddlewareCapable);
       this.cache.set(Ctor, client);
     }

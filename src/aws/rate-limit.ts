@@ -33,7 +33,7 @@ export class RateLimiter {
         const t = setTimeout(resolve, wait);
         signal?.addEventListener('abort', () => {
           clearTimeout(t);
-          reject(signal.reason ?? new Error('aborted'));
+          reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
         }, { once: true });
       });
     }

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EvidenceLockerError, ExitCode } from '../errors.js';
 import { scrubSecrets } from '../log/logger.js';
 import { TOOL_VERSION } from '../version.js';
+import { logLevelOption } from './shared.js';
 import { registerCollectCommand } from './commands/collect.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerControlsCommand } from './commands/controls.js';
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .description('Collects PCI DSS v4.0.1 and HIPAA Security Rule evidence from AWS into a write-once store and builds auditor packages that verify offline.')
     .version(TOOL_VERSION)
     .option('-c, --config <file>', 'YAML configuration file (default: $EVIDENCE_LOCKER_CONFIG, ./evidence-locker.yaml, or embedded defaults)')
-    .option('--log-level <level>', 'log level for the JSON logs on stderr (trace, debug, info, warn, error, silent)')
+    .option('--log-level <level>', 'log level for the JSON logs on stderr (trace, debug, info, warn, error, fatal, silent)', logLevelOption)
     .showHelpAfterError()
     .exitOverride();
   registerDemoCommand(program);
@@ -43,6 +44,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** File-system errors an operator can act on, by their Node error code. */
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+};
+
 export function reportError(err: unknown): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
@@ -52,6 +62,13 @@ export function reportError(err: unknown): number {
     process.stderr.write(`evidence-locker: error: ${scrubSecrets(err.message)}\n`);
     if (err.hint) process.stderr.write(`  what to do: ${scrubSecrets(err.hint)}\n`);
     return err.exitCode;
+  }
+  const sys = err as NodeJS.ErrnoException;
+  if (typeof sys?.code === 'string' && typeof sys.syscall === 'string' && SYSTEM_ERRORS[sys.code]) {
+    // A file-system failure (full disk, read-only volume) is the operator's to fix, not a bug: one line, no stack.
+    process.stderr.write(`evidence-locker: error: ${scrubSecrets(sys.path ?? sys.syscall)}: ${SYSTEM_ERRORS[sys.code]} (${sys.code})\n`);
+    process.stderr.write('  what to do: free space or give a path this user can write to, then run the command again\n');
+    return ExitCode.failure;
   }
   const e = err as Error;
   process.stderr.write(`evidence-locker: unexpected error: ${scrubSecrets(e?.stack ?? String(err))}\n`);

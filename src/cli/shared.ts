@@ -1,3 +1,5 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
 import { createLogger, type Logger } from '../log/logger.js';
@@ -11,8 +13,58 @@ export interface GlobalOptions {
 
 export function commandContext(opts: GlobalOptions): { config: Config; log: Logger } {
   const config = loadConfig(opts.config);
+  if (opts.logLevel === undefined && process.env.LOG_LEVEL !== undefined) checkLogLevel('LOG_LEVEL', process.env.LOG_LEVEL);
   const log = createLogger({ level: opts.logLevel ?? process.env.LOG_LEVEL ?? config.log.level });
   return { config, log };
+}
+
+/** The levels of the JSON logs (pino's), the same list the configuration's log.level accepts. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+function checkLogLevel(where: string, value: string): string {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new ConfigError(`${where}: "${value}" is not a log level`, `use one of ${LOG_LEVELS.join(', ')}`);
+  return value;
+}
+
+/** `--log-level <level>`: refused at parse time, before any command does anything. */
+export function logLevelOption(value: string): string {
+  return checkLogLevel('--log-level', value);
+}
+
+/**
+ * Refuses an output folder that cannot take new files, before anything is built or written: a path that exists as a
+ * file, or a folder (or, for a folder still to be created, its nearest existing parent) this user cannot write to.
+ */
+export function checkOutputFolder(option: string, path: string): void {
+  const abs = resolve(path);
+  let existing = abs;
+  for (;;) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(existing).isDirectory();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // ENOTDIR: a parent is a file; walking up finds it and names it below.
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || dirname(existing) === existing) throw new ConfigError(`${option} ${path}: cannot use this folder (${code ?? String(err)})`, 'give a folder this user can create and write to');
+      existing = dirname(existing);
+      continue;
+    }
+    if (!isDir) {
+      throw new ConfigError(
+        existing === abs ? `${option} ${path}: exists and is a file, not a folder` : `${option} ${path}: ${existing} is a file, so the folder cannot be created`,
+        'give a folder (it is created if missing) for the output',
+      );
+    }
+    break;
+  }
+  try {
+    accessSync(existing, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new ConfigError(
+      existing === abs ? `${option} ${path}: the folder is not writable by this user` : `${option} ${path}: cannot create it, ${existing} is not writable by this user`,
+      'give a folder this user can write to, or change its permissions',
+    );
+  }
 }
 
 /** `a,b c` -> ['a','b','c'] (options may be repeated or comma separated). */

@@ -4,7 +4,7 @@ import type { Catalog } from '../controls/schema.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import type { ManifestSigner } from '../seal/signer.js';
 import type { Logger } from '../log/logger.js';
-import { scrubSecrets } from '../log/logger.js';
+import { describeSdkFailure } from '../aws/failure.js';
 import { AwsClientProvider, SharedConnections, withCallLog, type LoggedCall } from '../aws/clients.js';
 import { putEvidenceBody, sealRun } from '../seal/seal.js';
 import { resolveTrustPolicy } from '../aws/trusted-keys.js';
@@ -70,11 +70,9 @@ const HINTS: [RegExp, string][] = [
 ];
 
 function errorBody(err: unknown, calls: LoggedCall[]): EvidenceBody['error'] {
-  const e = err as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const code = e.name && e.name !== 'Error' ? e.name : (e.Code ?? 'Error');
-  const message = scrubSecrets(String(e.message ?? err)).slice(0, 500);
+  const { code, message, hint: endpointHint } = describeSdkFailure(err);
   const failed = [...calls].reverse().find((c) => c.error);
-  const hint = HINTS.find(([re]) => re.test(`${code} ${message}`))?.[1];
+  const hint = endpointHint ?? HINTS.find(([re]) => re.test(`${code} ${message}`))?.[1];
   return { code, message, ...(failed ? { operation: failed.operation } : {}), ...(hint ? { hint } : {}) };
 }
 
@@ -167,6 +165,8 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     const outcome = await withCallLog(() =>
       task.query.collect({ accountId: task.target.accountId, region, clients, params: task.params, now: now(), signal: opts.signal }),
     );
+    // An error record is dated when the query failed, not when it started (retries can take minutes).
+    const recordedAt = 'result' in outcome ? collectedAt : now();
     const requests = outcome.calls.map((c) => ({ operation: c.operation, input: c.input, ...(c.error ? { error: c.error } : {}) }));
     const provenance = provenanceOf(outcome.calls, callerArn);
     // The one place secrets are taken out: every query's evidence, before it is hashed and stored.
@@ -179,7 +179,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
       errors++;
       runLog.warn({ queryId: task.query.id, accountId: task.target.accountId, region: task.region, code: body.error?.code, operation: body.error?.operation }, 'query failed; recorded as a gap');
     }
-    records.push(await putEvidenceBody(store, body, collectedAt));
+    records.push(await putEvidenceBody(store, body, recordedAt));
     done++;
     progress();
   };

@@ -4,8 +4,9 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { scrubSecrets } from '../log/logger.js';
 import { AwsClientProvider } from '../aws/clients.js';
+import { describeSdkFailure } from '../aws/failure.js';
 import { loadAccountSdk, loadCredentialProviders, loadOrganizationsSdk, loadStsSdk } from '../aws/sdk.js';
-import { EvidenceLockerError } from '../errors.js';
+import { ConfigError, EvidenceLockerError } from '../errors.js';
 import { sha256Hex } from '../evidence/hash.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 
@@ -177,9 +178,8 @@ export async function listEnabledRegions(config: Config, accountId: string, cred
 }
 
 function describeError(err: unknown): string {
-  const e = err as { name?: string; Code?: string; message?: string };
-  const code = e.name && e.name !== 'Error' ? e.name : (e.Code ?? 'Error');
-  return `${code}: ${scrubSecrets(String(e.message ?? err)).slice(0, 300)}`;
+  const { code, message } = describeSdkFailure(err);
+  return `${code}: ${message.slice(0, 300)}`;
 }
 
 /**
@@ -216,7 +216,9 @@ export async function resolveTargets(config: Config, filter: TargetFilter, log: 
     const wanted = new Set(filter.accounts);
     const known = new Set(candidates.map((t) => t.accountId));
     const where = config.accounts.source === 'organizations' ? 'among the ACTIVE accounts of the organization' : config.accounts.source === 'list' ? 'in the configured account list' : 'the current account';
-    for (const a of [...wanted].sort()) if (!known.has(a)) gaps.push({ accountId: a, reason: `account requested with --accounts is not ${where}` });
+    const unknown = [...wanted].filter((a) => !known.has(a)).sort();
+    // Refused, not a gap: a mistyped id would otherwise seal a run of nothing but errors.
+    if (unknown.length) throw new ConfigError(`--accounts: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not ${where}`, 'leave the account out of --accounts, or add it to the accounts the configuration collects from');
     candidates = candidates.filter((t) => wanted.has(t.accountId));
   }
 

@@ -24,12 +24,14 @@ function envValue(raw: string): unknown {
 
 /**
  * Applies `EVIDENCE_LOCKER_<SECTION>__<FIELD>=value` overrides (12-factor, for ECS task definitions):
- * `__` separates nesting levels, `_` inside a segment becomes camelCase.
+ * `__` separates nesting levels, `_` inside a segment becomes camelCase. Values are read as JSON when they parse,
+ * and kept as text where the schema wants text (see retypeRefusedOverridesAsText).
  * Example: EVIDENCE_LOCKER_STORE__BUCKET=audit-evidence, EVIDENCE_LOCKER_COLLECT__LOOKBACK_HOURS=48.
  */
-export function applyEnvOverrides(base: Record<string, unknown>, env: NodeJS.ProcessEnv): { merged: Record<string, unknown>; applied: string[] } {
+export function applyEnvOverrides(base: Record<string, unknown>, env: NodeJS.ProcessEnv): { merged: Record<string, unknown>; applied: string[]; overrides: EnvOverride[] } {
   const merged = structuredClone(base);
   const applied: string[] = [];
+  const overrides: EnvOverride[] = [];
   for (const [name, raw] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
     if (!name.startsWith(ENV_PREFIX) || raw === undefined || name === `${ENV_PREFIX}CONFIG`) continue;
     const path = name.slice(ENV_PREFIX.length).split('__').filter(Boolean).map(camel);
@@ -42,8 +44,35 @@ export function applyEnvOverrides(base: Record<string, unknown>, env: NodeJS.Pro
     }
     node[path[path.length - 1]] = envValue(raw);
     applied.push(name);
+    overrides.push({ name, path, raw, value: node[path[path.length - 1]] });
   }
-  return { merged, applied };
+  return { merged, applied, overrides };
+}
+
+/** One environment override: the variable, the config path it sets, its text and the value read from it. */
+export interface EnvOverride {
+  name: string;
+  path: string[];
+  raw: string;
+  value: unknown;
+}
+
+/**
+ * An override whose text reads as a JSON number, boolean or null (`EVIDENCE_LOCKER_ACCOUNTS__EXTERNAL_ID=123456`, an
+ * all-digit bucket name) is put back as the text it was written as wherever the schema refused the parsed value, so the
+ * schema, not the look of the text, decides its type. Returns whether anything changed.
+ */
+function retypeRefusedOverridesAsText(merged: Record<string, unknown>, overrides: EnvOverride[], issues: readonly z.core.$ZodIssue[]): boolean {
+  let changed = false;
+  for (const o of overrides) {
+    if (typeof o.value === 'string' || (o.value !== null && typeof o.value === 'object')) continue;
+    if (!issues.some((i) => i.path.length === o.path.length && i.path.every((p, n) => String(p) === o.path[n]))) continue;
+    let node = merged;
+    for (const key of o.path.slice(0, -1)) node = node[key] as Record<string, unknown>;
+    node[o.path[o.path.length - 1]] = o.raw;
+    changed = true;
+  }
+  return changed;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -80,8 +109,9 @@ export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env):
     }
     raw = parsed as Record<string, unknown>;
   }
-  const { merged, applied } = applyEnvOverrides(raw, env);
-  const result = ConfigSchema.safeParse(merged);
+  const { merged, applied, overrides } = applyEnvOverrides(raw, env);
+  let result = ConfigSchema.safeParse(merged);
+  if (!result.success && retypeRefusedOverridesAsText(merged, overrides, result.error.issues)) result = ConfigSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];
     const fromEnv = applied.length ? ` (environment overrides applied: ${applied.join(', ')})` : '';

@@ -160,7 +160,7 @@ export class EvidenceDaemon {
     const done = (async (): Promise<RunSummary> => {
       this.metrics.runStarted();
       runLog.info({ slot, scheduledAt: scheduledAt.toISOString() }, 'scheduled run started');
-      let outcome: RunOutcome = 'failed';
+      let outcome: RunOutcome;
       let result: ActionResult | undefined;
       try {
         result = await action({ schedule, slot, scheduledAt, runId: jobId, signal: controller.signal, log: runLog, onAttempt: (_a, o) => this.metrics.apiAttempt(o) });
@@ -220,7 +220,7 @@ export class EvidenceDaemon {
     // No firing can start any more (state is 'stopping'); the current run is told at once, then the timers are stopped.
     const current = this.current;
     current?.controller.abort(new EvidenceLockerError(`the daemon is stopping (${reason})`));
-    await Promise.all([...this.jobs.values()].map((j) => j.stop()));
+    await Promise.all([...this.jobs.values()].map(async (j) => j.stop()));
     this.jobs.clear();
     if (current) {
       let timer: NodeJS.Timeout | undefined;

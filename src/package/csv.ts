@@ -8,7 +8,7 @@ import { rowReasons, type RequirementTimeline } from './timeline.js';
  * carriage return) is prefixed with ' so it is never evaluated as a formula.
  */
 export function csvCell(value: unknown): string {
-  let s = value === undefined || value === null ? '' : String(value);
+  let s = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean | bigint);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

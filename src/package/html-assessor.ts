@@ -22,7 +22,7 @@ export function assessorHtmlData(model: PackageModel): unknown {
 export function assessorHtmlSection(model: PackageModel, esc: (s: string) => string): string {
   const a = model.assessor;
   const s = a.summary;
-  const cell = (v: unknown) => `<td>${esc(String(v ?? ''))}</td>`;
+  const cell = (v: unknown) => `<td>${esc(String((v as string | number | boolean | null | undefined) ?? ''))}</td>`;
   const scope = a.scope.map((x) => `<li><strong>${esc(x.framework)}</strong>: ${esc(x.statement)}</li>`).join('');
   const proposed = model.frameworks
     .map((f) => {

@@ -46,7 +46,13 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
   }));
   const wanted: string[] = [];
   const seen = new Set<string>();
-  for (const r of rows) for (const e of r.evidence) if (!seen.has(e.sha)) (seen.add(e.sha), wanted.push(e.sha));
+  for (const r of rows) {
+    for (const e of r.evidence) {
+      if (seen.has(e.sha)) continue;
+      seen.add(e.sha);
+      wanted.push(e.sha);
+    }
+  }
   const bodies: Record<string, string> = {};
   let used = 0;
   for (const sha of wanted) {

@@ -39,9 +39,9 @@ export function oscalState(status: ControlStatus): { state: 'satisfied' | 'not-s
       return { state: 'satisfied', reason: 'pass' };
     case 'fail':
       return { state: 'not-satisfied', reason: 'fail' };
+    // Only part of the requirement was tested (aws-portion-satisfied): claiming `satisfied` would overstate the evidence.
     case 'needs-review':
     case 'not-collected':
-    // Only part of the requirement was tested: claiming `satisfied` would overstate the evidence.
     case 'aws-portion-satisfied':
       return { state: 'not-satisfied', reason: 'other' };
     default:

@@ -40,6 +40,7 @@ export function pdfText(s: string): string {
     .replace(/[\u2013\u2014]/g, '-')
     .replace(/\u2026/g, '...')
     .replace(/[\u2022]/g, '-')
+    // eslint-disable-next-line no-control-regex -- the standard PDF fonts take tab, newline and return; every other control character is replaced
     .replace(/[^\x09\x0a\x0d\x20-\x7e\xa0-\xff]/g, '?');
 }
 

@@ -37,15 +37,14 @@ export function simulatorCredentials(sim: Pick<SimulatedAws, 'world'>, accountId
 }
 
 /**
- * Environment that points every SDK client at the simulator: one endpoint variable per service, static
- * credentials of `accountId` and a region. S3 Control prepends the account id to the endpoint host, so its
- * endpoint uses `localhost` (an IP address cannot take a prefix); `<account>.localhost` resolves to loopback
- * with the client's loopback-aware DNS lookup.
+ * Environment that points every SDK client at the simulator: one endpoint variable per service (its IP address, as
+ * for a local emulator), static credentials of `accountId` and a region. The product's clients drop S3 Control's
+ * account host prefix at an IP endpoint (src/aws/endpoint.ts).
  */
 export function simulatorEnv(sim: Pick<SimulatedAws, 'url' | 'port' | 'world'>, accountId: string = defaultAccountId(sim), region = 'us-east-1'): Record<string, string> {
   const creds = simulatorCredentials(sim, accountId);
   const env: Record<string, string> = {};
-  for (const id of SDK_SERVICE_IDS) env[endpointEnvName(id)] = id === 'S3 Control' ? `http://localhost:${sim.port}` : sim.url;
+  for (const id of SDK_SERVICE_IDS) env[endpointEnvName(id)] = sim.url;
   env.AWS_ACCESS_KEY_ID = creds.accessKeyId;
   env.AWS_SECRET_ACCESS_KEY = creds.secretAccessKey;
   env.AWS_REGION = region;

@@ -9,9 +9,11 @@
  */
 
 /** Per account and region; augmented by each regional service. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging in each simulated service
 export interface RegionalState {}
 
 /** Per account, not regional (S3 buckets, IAM, Organizations, ...); augmented by each global service. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging in each simulated service
 export interface GlobalState {}
 
 /** A role in an account that a principal may assume with sts:AssumeRole. */

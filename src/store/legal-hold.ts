@@ -1,6 +1,5 @@
 import type { EvidenceBody } from '../evidence/record.js';
 import { EvidenceLockerError } from '../errors.js';
-import { sha256Hex } from '../evidence/hash.js';
 import { putEvidenceBody, sealRun, type SealedRun } from '../seal/seal.js';
 import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';

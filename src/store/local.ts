@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { EvidenceLockerError } from '../errors.js';
 import { assertSha256, sha256Hex } from '../evidence/hash.js';
 import { objectPath, RUN_FILES, RUNS_DIR } from '../evidence/layout.js';
-import { assertRunId, isValidRunId } from '../evidence/run-id.js';
+import { assertRunId } from '../evidence/run-id.js';
 import type { EvidenceStore, PreflightCheck, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
 
 const LOCAL_NOTE =
@@ -62,9 +62,15 @@ export class LocalEvidenceStore implements EvidenceStore {
       return { key, existed: true };
     }
     const dir = dirname(file);
-    await mkdir(dir, { recursive: true });
     const tmp = join(dir, `.${sha256}.${randomBytes(6).toString('hex')}.tmp`);
-    await writeDurably(tmp, body);
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeDurably(tmp, body);
+    } catch (err) {
+      // A write that failed half-way (a full disk) leaves no temp file behind.
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw storeIoError(this.root, tmp, err);
+    }
     try {
       // link() never replaces an existing file, unlike rename(): a body once written is never overwritten.
       await link(tmp, file);
@@ -235,6 +241,12 @@ async function fsyncDir(dir: string): Promise<void> {
 
 function storeIoError(root: string, path: string, err: unknown): EvidenceLockerError {
   const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new EvidenceLockerError(`local evidence store ${root}: no space left on the device (${code}) writing ${path}; the run was not sealed`, {
+      hint: 'free space on that disk or set store.path to a larger volume, then collect again',
+      cause: err,
+    });
+  }
   return new EvidenceLockerError(`local evidence store ${root}: cannot access ${path} (${code})`, {
     hint: 'check the directory exists, the disk is not full, and this user can read and write it',
     cause: err,

@@ -25,6 +25,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { supportLocalEndpoints } from '../aws/endpoint.js';
 import type { S3StoreConfig } from '../config/schema.js';
 import { ConfigError, EvidenceLockerError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
@@ -130,7 +131,7 @@ export class S3EvidenceStore implements EvidenceStore {
       }),
       ...opts.clientConfig,
     };
-    this.client = new S3Client(clientConfig);
+    this.client = supportLocalEndpoints(new S3Client(clientConfig));
   }
 
   /** `s3://bucket/prefix` (with the endpoint when it is not AWS). */

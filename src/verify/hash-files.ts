@@ -57,6 +57,7 @@ interface Part {
 }
 
 // The same source on this thread, for small packages; `require` comes from node:module in an ES module.
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- HASH_SOURCE is our own constant, shared with the worker threads
 const local = new Function('require', `${HASH_SOURCE}; return hashAll;`)(createRequire(import.meta.url)) as (root: string, paths: string[]) => Part;
 
 /** Below this many files the threads cost more than they save. */

@@ -4,7 +4,7 @@ import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import { S3EvidenceStore } from '../store/s3.js';
-import type { EvidenceStore, StoredRun } from '../evidence/store.js';
+import type { EvidenceStore } from '../evidence/store.js';
 
 /** One thing wrong with a stored run, named so an operator can find it. */
 export interface StoreProblem {

@@ -43,9 +43,78 @@ function decodeName(raw: Buffer | string, flags: number): string {
   return flags & 0x800 ? raw.toString('utf8') : raw.toString('latin1');
 }
 
+/** Bytes a package-level file outside the manifest's list (SHA256SUMS, manifest.sig) may take per archive entry. */
+const UNLISTED_BYTES_PER_ENTRY = 256;
+/** Bytes manifest.json may take per archive entry: each file it lists is one short JSON object. */
+const MANIFEST_BYTES_PER_ENTRY = 1024;
+const BASE_ALLOWANCE = 1024 * 1024;
+
+async function readEntry(zip: yauzl.ZipFile, zipPath: string, entry: yauzl.Entry, name: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let crc = 0;
+  try {
+    const stream = await zip.openReadStreamPromise(entry);
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      crc = crc32(chunk, crc);
+    }
+  } catch (err) {
+    throw new VerificationError(`${zipPath}: entry ${name} is corrupt (${(err as Error).message})`, 'obtain the package again from its source');
+  }
+  if (crc >>> 0 !== entry.crc32 >>> 0) throw new VerificationError(`${zipPath}: entry ${name} is corrupt (CRC-32 mismatch)`, 'obtain the package again from its source');
+  return Buffer.concat(chunks);
+}
+
+/** The sizes manifest.json lists by path, or undefined when it is not a readable list (the verifier then names why). */
+function listedSizes(bytes: Buffer): Map<string, number> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const files = (parsed as { files?: unknown })?.files;
+  if (!Array.isArray(files)) return undefined;
+  const sizes = new Map<string, number>();
+  for (const f of files as { path?: unknown; size?: unknown }[]) {
+    if (typeof f?.path === 'string' && typeof f.size === 'number') sizes.set(f.path, f.size);
+  }
+  return sizes;
+}
+
+/**
+ * Declared sizes checked against the package's own manifest before anything is extracted: the central directory
+ * is read first, then manifest.json (itself bounded by the number of entries), and any entry declaring more bytes
+ * than the manifest lists for it is refused at once (a few megabytes of zip cannot make the verifier write gigabytes).
+ * Files the manifest cannot list (SHA256SUMS, manifest.sig), and every file when there is no readable manifest, get
+ * a small allowance that grows with the number of entries.
+ */
+async function sizesBeyondManifest(zip: yauzl.ZipFile, zipPath: string, entries: { entry: yauzl.Entry; name: string }[]): Promise<string[]> {
+  const problems: string[] = [];
+  const unlistedLimit = BASE_ALLOWANCE + UNLISTED_BYTES_PER_ENTRY * entries.length;
+  const manifestLimit = BASE_ALLOWANCE + MANIFEST_BYTES_PER_ENTRY * entries.length;
+  const manifest = entries.find((e) => e.name === 'manifest.json');
+  let sizes: Map<string, number> | undefined;
+  if (manifest) {
+    if (manifest.entry.uncompressedSize > manifestLimit) return [`manifest.json: declares ${manifest.entry.uncompressedSize} bytes, more than a manifest of ${entries.length} entries needs (${manifestLimit})`];
+    sizes = listedSizes(await readEntry(zip, zipPath, manifest.entry, manifest.name));
+  }
+  for (const { entry, name } of entries) {
+    if (entry === manifest?.entry) continue;
+    const listed = sizes?.get(name);
+    if (listed !== undefined) {
+      if (entry.uncompressedSize > listed) problems.push(`${name}: declares ${entry.uncompressedSize} bytes uncompressed, manifest.json lists ${listed}`);
+    } else if (entry.uncompressedSize > unlistedLimit) {
+      problems.push(`${name}: declares ${entry.uncompressedSize} bytes uncompressed and ${sizes ? 'is not listed in manifest.json' : 'there is no readable manifest.json'}; at most ${unlistedLimit} bytes are allowed for such a file`);
+    }
+  }
+  return problems;
+}
+
 /**
  * Extracts a package zip into `dest` (an empty folder), refusing anything unsafe before writing a byte:
- * names escaping the folder, absolute paths, symbolic links, duplicate names, too many or too large entries.
+ * names escaping the folder, absolute paths, symbolic links, duplicate names, too many or too large entries, and
+ * entries declaring more bytes than the package's manifest lists for them.
  * A truncated or corrupt zip is a VerificationError (exit 1) that says so.
  */
 export async function extractPackageZip(zipPath: string, dest: string, limits: UnzipLimits = DEFAULT_UNZIP_LIMITS): Promise<string[]> {
@@ -72,7 +141,8 @@ export async function extractPackageZip(zipPath: string, dest: string, limits: U
         const madeByUnix = entry.versionMadeBy >> 8 === 3;
         if (why) problems.push(`${JSON.stringify(name)}: ${why}`);
         else if (madeByUnix && (mode & S_IFMT) === S_IFLNK) problems.push(`${name}: symbolic link entries are not allowed`);
-        else if (madeByUnix && mode !== 0 && (mode & S_IFMT) !== S_IFREG && !name.endsWith('/')) problems.push(`${name}: not a regular file (mode ${mode.toString(8)})`);
+        // No file-type bits (Python's zipfile writes only the permissions) is a regular file; other types are refused.
+        else if (madeByUnix && (mode & S_IFMT) !== 0 && (mode & S_IFMT) !== S_IFREG && !name.endsWith('/')) problems.push(`${name}: not a regular file (mode ${mode.toString(8)})`);
         else if (seen.has(name)) problems.push(`${name}: duplicate entry name`);
         else if (seenFolded.has(name.toLowerCase())) problems.push(`${name}: differs only in letter case from ${seenFolded.get(name.toLowerCase())} (would collide on case-insensitive file systems)`);
         else if (entry.uncompressedSize > limits.maxEntryBytes) problems.push(`${name}: ${entry.uncompressedSize} bytes uncompressed, more than the limit of ${limits.maxEntryBytes}`);
@@ -86,6 +156,7 @@ export async function extractPackageZip(zipPath: string, dest: string, limits: U
       throw new VerificationError(`${zipPath}: the zip directory cannot be read (${(err as Error).message}); the file is truncated or corrupt`, 'obtain the package again from its source');
     }
     if (total > limits.maxTotalBytes) problems.push(`archive: ${total} bytes uncompressed in total, more than the limit of ${limits.maxTotalBytes}`);
+    if (!problems.length) problems.push(...(await sizesBeyondManifest(zip, zipPath, entries)));
     if (problems.length) {
       // One line, so the CLI's one-line error names every unsafe entry.
       throw new VerificationError(`${zipPath}: refusing to extract; unsafe entries: ${problems.join('; ')}`, 'this archive was not produced by evidence-locker or was altered; nothing was extracted');

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,6 +164,40 @@ const CASES: BadInput[] = [
   { name: 'arguments: unknown query id', args: () => ['-c', good.configFile, 'collect', '--queries', 's3.no-such-query'], code: 2, message: /unknown query id\(s\): s3\.no-such-query/ },
   { name: 'arguments: unknown option', args: () => ['collect', '--acounts', '111122223333'], code: 2, message: /unknown option '--acounts'/, channel: 'usage' },
 
+  // ---- options refused before any side effect (no store, no signing key, no output)
+  { name: 'options: --log-level loud', args: () => ['--log-level', 'loud', '-c', good.configFile, 'collect'], code: 2, message: /--log-level: "loud" is not a log level/ },
+  { name: 'options: LOG_LEVEL=loud in the environment', env: { LOG_LEVEL: 'loud' }, args: () => ['-c', good.configFile, 'collect'], code: 2, message: /LOG_LEVEL: "loud" is not a log level/ },
+  { name: 'options: collect --regions mars-1', args: () => ['-c', good.configFile, 'collect', '--regions', 'mars-1'], code: 2, message: /--regions: "mars-1" is not an AWS region/ },
+  { name: 'options: collect --regions with a misspelt region among good ones', args: () => ['-c', good.configFile, 'collect', '--regions', 'us-east-1,eu-west-9'], code: 2, message: /--regions: "eu-west-9" is not an AWS region/ },
+  { name: 'options: a configured region the SDK does not know', files: (w) => ({ 'c.yaml': localConfig(w, { regions: { list: ['us-east-1', 'eu-west-9'] } }) }), args: (w) => ['-c', w.file('c.yaml'), 'collect'], code: 2, message: /configuration regions\.list: "eu-west-9" is not an AWS region/ },
+  {
+    name: 'options: collect --accounts not in the configured list (nothing sealed, no key created)',
+    files: (w) => ({ 'c.yaml': localConfig(w, { accounts: { source: 'list', list: [{ id: DEMO_ACCOUNT_ID }] } }) }),
+    args: (w) => ['-c', w.file('c.yaml'), 'collect', '--accounts', '999988887777'],
+    code: 2,
+    message: /--accounts: 999988887777 is not in the configured account list/,
+  },
+  { name: 'options: collect --accounts that is not the current account', args: () => ['-c', good.configFile, 'collect', '--accounts', '999988887777'], code: 2, message: /--accounts: 999988887777 is not the current account/ },
+  { name: 'options: unknown --queries id refused before a signing key is created', files: (w) => ({ 'c.yaml': localConfig(w) }), args: (w) => ['-c', w.file('c.yaml'), 'collect', '--queries', 's3.no-such-query'], code: 2, message: /unknown query id\(s\): s3\.no-such-query/ },
+  { name: 'options: package --out is an existing file', files: () => ({ 'taken.zip': 'not a folder' }), args: (w) => ['-c', good.configFile, 'package', '--from', good.day, '--to', good.day, '--out', w.file('taken.zip')], code: 2, message: /--out .*taken\.zip: exists and is a file, not a folder/ },
+  { name: 'options: package --out below an existing file', files: () => ({ 'taken': 'a file' }), args: (w) => ['-c', good.configFile, 'package', '--from', good.day, '--to', good.day, '--out', join(w.file('taken'), 'pkg')], code: 2, message: /--out .*taken\/pkg: .*taken is a file, so the folder cannot be created/ },
+  { name: 'options: demo --out is an existing file', files: () => ({ 'demo-out': 'a file' }), args: (w) => ['demo', '--out', w.file('demo-out')], code: 2, message: /--out .*demo-out: exists and is a file, not a folder/ },
+  // The superuser may write into any folder, so a read-only folder can only be shown to an ordinary user.
+  ...(process.getuid?.() === 0
+    ? []
+    : [
+        {
+          name: 'options: package --out is a read-only folder',
+          args: (w: Workspace) => {
+            mkdirSync(w.file('ro'));
+            chmodSync(w.file('ro'), 0o555);
+            return ['-c', good.configFile, 'package', '--from', good.day, '--to', good.day, '--out', w.file('ro')];
+          },
+          code: 2,
+          message: /--out .*ro: the folder is not writable by this user/,
+        },
+      ]),
+
   // ---- package paths
   { name: 'package path: missing file', args: (w) => ['verify', w.file('missing.zip')], code: 2, message: /missing\.zip: no such file or folder/ },
   { name: 'package path: a folder that is not a package', files: () => ({ 'notes/readme.txt': 'hello' }), args: (w) => ['verify', w.file('notes')], code: 1, message: /SHA256SUMS: missing[\s\S]*manifest\.json: missing/, channel: 'stdout' },
@@ -181,6 +215,19 @@ const CASES: BadInput[] = [
     args: (w) => ['verify', w.file('flipped.zip')],
     code: 1,
     message: /flipped\.zip: entry .* is corrupt/,
+  },
+  {
+    name: 'zip entries: a zip of a few MB declaring 4.1 GB more than its manifest lists is refused before extracting',
+    files: () => {
+      const listed = JSON.parse(readFileSync(join(good.unzipped, 'manifest.json'), 'utf8')) as { files: { path: string }[] };
+      const [a, b] = listed.files.map((f) => f.path);
+      const entries = readdirSync(good.unzipped, { recursive: true }).map(String).filter((p) => statSync(join(good.unzipped, p)).isFile()).sort();
+      // Two listed files claim 2.05 GB each (under the per-entry limit); their data is a few MB of deflated zeros.
+      return { 'bomb.zip': rawZip(entries.map((p) => (p === a || p === b ? { name: p, data: Buffer.alloc(2_000_000), deflate: true, declaredSize: 2_050_000_000 } : { name: p, data: readFileSync(join(good.unzipped, p)) }))) };
+    },
+    args: (w) => ['verify', w.file('bomb.zip')],
+    code: 1,
+    message: /bomb\.zip: refusing to extract.*declares 2050000000 bytes uncompressed, manifest\.json lists \d+/,
   },
   { name: 'zip entries: ../evil escapes the folder', files: () => ({ 'evil.zip': rawZip([{ name: 'SHA256SUMS', data: '' }, { name: '../evil', data: 'pwned' }]) }), args: (w) => ['verify', w.file('evil.zip')], code: 1, message: /evil\.zip: refusing to extract.*"\.\.\/evil": path escapes the package folder/ },
   { name: 'zip entries: nested ../ escape', files: () => ({ 'evil.zip': rawZip([{ name: 'evidence/../../evil2', data: 'pwned' }]) }), args: (w) => ['verify', w.file('evil.zip')], code: 1, message: /evil\.zip: refusing to extract.*evidence\/\.\.\/\.\.\/evil2/ },

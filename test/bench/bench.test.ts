@@ -107,7 +107,7 @@ describe('npm run bench -- --quick (compiled, tiny sizes)', () => {
     mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true });
     outDir = mkdtempSync(join(ROOT, 'node_modules', '.cache', 'bench-smoke-'));
     work = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
-    await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT });
+    await run(process.execPath, [join(ROOT, 'node_modules', 'typescript-native', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT });
   }, 300_000);
   afterAll(() => {
     if (outDir) rmSync(outDir, { recursive: true, force: true });

@@ -188,14 +188,21 @@ describe('organization discovery', () => {
     expect(JSON.stringify(lines)).not.toMatch(/stub-secret|stub-token|ASIA\d/);
   });
 
-  it('--regions narrows to the regions enabled in each account; --accounts reports unknown ids as gaps', async () => {
+  it('--regions narrows to the regions enabled in each account', async () => {
     const { log } = quietLogger();
-    const { targets, gaps } = await resolveTargets(config(), { accounts: ['111111111111', '222222222222', '123456789012'], regions: ['eu-west-1', 'ap-east-1'] }, log);
+    const { targets, gaps } = await resolveTargets(config(), { accounts: ['111111111111', '222222222222'], regions: ['eu-west-1', 'ap-east-1'] }, log);
     expect(targets.map((t) => [t.accountId, t.regions])).toEqual([
       ['111111111111', ['eu-west-1']],
       ['222222222222', ['ap-east-1']],
     ]);
-    expect(gaps).toEqual([{ accountId: '123456789012', reason: 'account requested with --accounts is not among the ACTIVE accounts of the organization' }]);
+    expect(gaps).toEqual([]);
+  });
+
+  it('--accounts naming an account outside the organization is refused (it used to become a gap in a sealed run)', async () => {
+    const { log } = quietLogger();
+    await expect(resolveTargets(config(), { accounts: ['111111111111', '123456789012'] }, log)).rejects.toThrow(
+      expect.objectContaining({ name: 'ConfigError', message: '--accounts: 123456789012 is not among the ACTIVE accounts of the organization' }),
+    );
   });
 
   it('configured regions skip region discovery', async () => {

@@ -45,6 +45,17 @@ describe('loadConfig', () => {
     expect(c.organization).toBe('Env Org');
   });
 
+  it('environment overrides are typed by the schema: an all-digit external id or bucket name stays a string', () => {
+    const p = file('digits.yaml', 'store:\n  kind: s3\n  bucket: a-bucket\n');
+    const c = loadConfig(p, { EVIDENCE_LOCKER_ACCOUNTS__EXTERNAL_ID: '123456', EVIDENCE_LOCKER_STORE__BUCKET: '123456789', EVIDENCE_LOCKER_COLLECT__MAX_ATTEMPTS: '5' });
+    expect(c.accounts.externalId).toBe('123456');
+    expect(c.store.kind === 's3' && c.store.bucket).toBe('123456789');
+    // A number field still reads the digits as a number.
+    expect(c.collect.maxAttempts).toBe(5);
+    // `true` where text is wanted is text too; where a boolean is wanted it stays a boolean.
+    expect(loadConfig(undefined, { EVIDENCE_LOCKER_ORGANIZATION: 'true' }).organization).toBe('true');
+  });
+
   it('converts SCREAMING_SNAKE segments to camelCase paths', () => {
     expect(applyEnvOverrides({}, { EVIDENCE_LOCKER_DAEMON__HEALTH_PORT: '9000' }).merged).toEqual({ daemon: { healthPort: 9000 } });
   });

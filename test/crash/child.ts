@@ -16,13 +16,13 @@ export function buildCli(name: string): { bin: string; dispose: () => void } {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   try {
-    execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.build.json'), '--outDir', outDir], {
+    execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript-native', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.build.json'), '--outDir', outDir], {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   } catch (err) {
     const e = err as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`building the CLI for the crash tests failed (npx tsc -p tsconfig.build.json):\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`);
+    throw new Error(`building the CLI for the crash tests failed (npm run build):\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`, { cause: err });
   }
   const bin = join(outDir, 'src', 'cli', 'bin.js');
   if (!existsSync(bin)) throw new Error(`the build wrote no ${bin}`);

@@ -13,7 +13,7 @@ import { generatedTemplates, templateText } from '../../deploy/generate.js';
 import { iamActionsFor, isReadOnlyAction, isWriteOrDeleteAction, memberRoleActions } from '../../deploy/policy.js';
 import { CONTAINER_NAME, LOG_RETENTION_DAYS, MAX_SHARDS, SCRATCH_PATH } from '../../deploy/templates.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const DEPLOY = join(PACKAGE_ROOT, 'deploy');
 const TEMPLATE_FILES = ['evidence-bucket.json', 'collector.json', 'member-role.json'];

@@ -31,7 +31,7 @@ class FakeS3 {
       return xml('<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>');
     if ('encryption' in q) return xml('<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>');
     if ('list-type' in q) {
-      const prefix = String(q.prefix ?? '');
+      const prefix = String((q.prefix as string | undefined) ?? '');
       const keys = [...this.existing.keys()].filter((k) => k.startsWith(prefix));
       return xml(`<ListBucketResult><IsTruncated>false</IsTruncated><KeyCount>${keys.length}</KeyCount>${keys.map((k) => `<Contents><Key>${k}</Key><Size>1</Size></Contents>`).join('')}</ListBucketResult>`);
     }
@@ -68,7 +68,7 @@ class FakeS3 {
       });
     }
     if ('uploads' in q) return xml(`<InitiateMultipartUploadResult><Bucket>evidence</Bucket><Key>${key}</Key><UploadId>u-1</UploadId></InitiateMultipartUploadResult>`);
-    if ('uploadId' in q && 'partNumber' in q) return this.reply(200, '', { etag: `"etag-${q.partNumber}"` });
+    if ('uploadId' in q && 'partNumber' in q) return this.reply(200, '', { etag: `"etag-${q.partNumber as string}"` });
     if ('uploadId' in q && rec.method === 'POST') return xml('<CompleteMultipartUploadResult><ETag>"x-2"</ETag></CompleteMultipartUploadResult>', { 'x-amz-version-id': 'v-mp' });
     if (rec.method === 'PUT') return this.reply(200, '', { 'x-amz-version-id': `v-${this.requests.length}`, etag: '"e"' });
     return this.reply(400, '<Error><Code>Unexpected</Code></Error>');

@@ -66,6 +66,30 @@ describe('safe extraction', () => {
     await refused([{ name: 'a', data: Buffer.alloc(8) }, { name: 'b', data: Buffer.alloc(8) }], /in total, more than the limit of 10/, { ...DEFAULT_UNZIP_LIMITS, maxTotalBytes: 10 });
   });
 
+  it('zips written by Python\'s zipfile (permissions only, no Unix file-type bits) are accepted as regular files', async () => {
+    // zipfile.writestr sets external_attr = 0o600 << 16 and create_system = 3 (Unix): no S_IFREG bit.
+    const { zip, base } = zipFile([{ name: 'a.txt', data: 'A', mode: 0o600 }, { name: 'dir/b.txt', data: 'B', mode: 0o644 }]);
+    expect(await extractPackageZip(zip, join(base, 'x'))).toEqual(['a.txt', 'dir/b.txt']);
+    await refused([{ name: 'fifo', data: '', mode: 0o010644 }], /fifo: not a regular file/);
+  });
+
+  it('a zip declaring 4.1 GB where its manifest lists a few bytes is refused from the central directory and the manifest, before extracting', async () => {
+    // Each entry stays under the per-entry limit (2 GiB); together they declare 4.1 GB.
+    const manifest = JSON.stringify({ files: ['a', 'b'].map((n) => ({ path: `evidence/${n}.json`, sha256: n.repeat(64), size: 12 })) });
+    const lying = (n: string) => ({ name: `evidence/${n}.json`, data: Buffer.alloc(4096), deflate: true, declaredSize: 2_050_000_000 });
+    const message = await refused([{ name: 'manifest.json', data: manifest }, lying('a'), lying('b')], /evidence\/a\.json: declares 2050000000 bytes uncompressed, manifest\.json lists 12; evidence\/b\.json: /);
+    expect(message).toMatch(/refusing to extract/);
+  });
+
+  it('without a readable manifest, or for a file the manifest does not list, a large declared size is refused', async () => {
+    await refused([{ name: 'evidence/a.json', data: Buffer.alloc(4096), deflate: true, declaredSize: 2_000_000_000 }], /evidence\/a\.json: declares 2000000000 bytes .*no readable manifest\.json/);
+    await refused(
+      [{ name: 'manifest.json', data: '{"files":[]}' }, { name: 'SHA256SUMS', data: Buffer.alloc(4096), deflate: true, declaredSize: 2_000_000_000 }],
+      /SHA256SUMS: declares 2000000000 bytes .*not listed in manifest\.json/,
+    );
+    await refused([{ name: 'manifest.json', data: Buffer.alloc(4096), deflate: true, declaredSize: 2_000_000_000 }], /manifest\.json: declares 2000000000 bytes, more than a manifest of 1 entries needs/);
+  });
+
   it('names truncated and corrupt archives', async () => {
     const full = rawZip([{ name: 'a.txt', data: 'hello world' }]);
     const base = mkdtempSync(join(tmpdir(), 'el-unzip-'));

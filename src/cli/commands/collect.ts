@@ -3,8 +3,10 @@ import { commandContext, listOption, accountIdsOption, parseShard, type GlobalOp
 import { loadCatalogs } from '../../controls/load.js';
 import { openStore } from '../../store/open-store.js';
 import { openSigner } from '../../aws/open-signer.js';
-import { ExitCode } from '../../errors.js';
+import { ConfigError, ExitCode } from '../../errors.js';
 import { attachProgress } from '../../collect/progress.js';
+import { unknownRegions } from '../../aws/regions.js';
+import type { Config } from '../../config/schema.js';
 
 interface CollectOptions extends GlobalOptions {
   framework?: string[];
@@ -30,10 +32,13 @@ export function registerCollectCommand(program: Command): void {
       const g = cmd.optsWithGlobals<CollectOptions>();
       const { config, log } = commandContext(g);
       const catalogs = loadCatalogs(config.catalogDirs);
+      const [{ runCollection }, { plannedQueries }] = await Promise.all([import('../../collect/run.js'), import('../../collect/plan.js')]);
+      // Usage errors are refused before the store or a signing key is touched.
+      plannedQueries(catalogs, opts.framework?.length ? opts.framework : config.frameworks, opts.queries);
+      await checkCollectScope(config, opts);
       const store = await openStore(config.store, { log });
       await store.preflight();
       const signer = await openSigner(config, { log });
-      const { runCollection } = await import('../../collect/run.js');
       const progress = attachProgress(log);
       const outcome = await runCollection({
         config,
@@ -54,4 +59,33 @@ export function registerCollectCommand(program: Command): void {
       );
       process.exitCode = outcome.status === 'complete' ? ExitCode.ok : outcome.status === 'aborted' ? ExitCode.failure : ExitCode.gaps;
     });
+}
+
+/**
+ * `--regions` must name regions the AWS SDK knows, and `--accounts` accounts of a configured list: a typo would
+ * otherwise seal a permanent run of connection errors. Accounts of the current identity or of an organization are
+ * checked when the run resolves them, before anything is collected or sealed.
+ */
+async function checkCollectScope(config: Config, opts: CollectOptions): Promise<void> {
+  // --regions replaces the configured list; the home region is always used (global services).
+  const named: [string, string[]][] = [
+    opts.regions?.length ? ['--regions', opts.regions] : ['configuration regions.list', config.regions.source === 'list' ? config.regions.list : []],
+    ['configuration regions.home', [config.regions.home]],
+  ];
+  for (const [where, regions] of named) {
+    const bad = await unknownRegions(regions);
+    if (bad.length) {
+      throw new ConfigError(
+        `${where}: ${bad.map((r) => `"${r}"`).join(', ')} ${bad.length > 1 ? 'are not AWS regions' : 'is not an AWS region'} (not in the AWS SDK's region list)`,
+        'use region names such as us-east-1 or eu-west-1; `aws account list-regions` lists the regions of your account',
+      );
+    }
+  }
+  if (config.accounts.source === 'list' && opts.accounts?.length) {
+    const configured = new Set(config.accounts.list.map((a) => a.id));
+    const unknown = opts.accounts.filter((a) => !configured.has(a));
+    if (unknown.length) {
+      throw new ConfigError(`--accounts: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not in the configured account list (accounts.list)`, 'add the account to accounts.list in the configuration, or leave it out of --accounts');
+    }
+  }
 }

@@ -8,7 +8,7 @@ import { loadCatalogs } from '../../controls/load.js';
 import { openStore } from '../../store/open-store.js';
 import { openSigner } from '../../aws/open-signer.js';
 import { ExitCode, EvidenceLockerError } from '../../errors.js';
-import type { GlobalOptions } from '../shared.js';
+import { checkOutputFolder, type GlobalOptions } from '../shared.js';
 
 interface DemoOptions extends GlobalOptions {
   out: string;
@@ -159,6 +159,7 @@ export function registerDemoCommand(program: Command): void {
     .addHelpText('after', '\nThe last line printed is the path of the package zip.')
     .action(async (opts: DemoOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<DemoOptions>();
+      checkOutputFolder('--out', opts.out);
       const r = await runDemo({ out: opts.out, logLevel: g.logLevel, days: opts.days });
       process.exitCode = r.exitCode;
     });

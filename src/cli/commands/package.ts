@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { commandContext, listOption, accountIdsOption, type GlobalOptions } from '../shared.js';
+import { commandContext, listOption, accountIdsOption, checkOutputFolder, type GlobalOptions } from '../shared.js';
 import { loadCatalogs } from '../../controls/load.js';
 import { openStore } from '../../store/open-store.js';
 import { openSigner } from '../../aws/open-signer.js';
@@ -46,6 +46,7 @@ export function registerPackageCommand(program: Command): void {
     .action(async (opts: PackageOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<PackageOptions>();
       const { config, log } = commandContext(g);
+      checkOutputFolder('--out', opts.out);
       const catalogs = loadCatalogs(config.catalogDirs);
       const exceptions = config.exceptionsFile ? loadExceptions(config.exceptionsFile) : [];
       const store = await openStore(config.store, { log });

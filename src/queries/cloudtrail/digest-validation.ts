@@ -246,7 +246,7 @@ function judgeTrail(ev: TrailDigestEvidence, data: DigestValidationEvidence, lab
     else if (d.signatureAlgorithm !== 'SHA256withRSA' || f.digestSignatureAlgorithm !== 'SHA256withRSA') problems.push(`digest ${d.key} uses signature algorithm ${d.signatureAlgorithm ?? f.digestSignatureAlgorithm}, not SHA256withRSA`);
     else {
       const toSign = `${f.digestEndTime}\n${f.digestS3Bucket}/${f.digestS3Object}\n${sha256Hex(d.content)}\n${f.previousDigestSignature ?? 'null'}`;
-      let ok = false;
+      let ok: boolean;
       try {
         ok = verify('sha256', Buffer.from(toSign), createPublicKey({ key: Buffer.from(key.Value, 'base64'), format: 'der', type: 'pkcs1' }), Buffer.from(d.signature, 'hex'));
       } catch {

@@ -129,7 +129,7 @@ export function fromJsonValue(value: unknown, ns: NormalizedSchema, s: JsonCodec
     return out;
   }
   if (ns.isTimestampSchema()) return parseTimestamp(value);
-  if (ns.isBlobSchema()) return new Uint8Array(Buffer.from(String(value), 'base64'));
+  if (ns.isBlobSchema()) return new Uint8Array(Buffer.from(typeof value === 'string' ? value : '', 'base64'));
   return value;
 }
 

@@ -242,7 +242,7 @@ function encodeHttpBindings(output: Record<string, unknown>, ns: NormalizedSchem
     if (v === undefined || v === null) continue;
     const t = member.getMergedTraits();
     if (typeof t.httpHeader === 'string') {
-      headers[t.httpHeader.toLowerCase()] = member.isTimestampSchema() ? String(formatTimestamp(v, timestampFormatOf(member, 'http-date'))) : Array.isArray(v) ? v.join(',') : String(v);
+      headers[t.httpHeader.toLowerCase()] = member.isTimestampSchema() ? String(formatTimestamp(v, timestampFormatOf(member, 'http-date'))) : Array.isArray(v) ? v.join(',') : String(v as string | number | boolean);
     } else if (t.httpResponseCode) {
       status = Number(v);
     } else if (typeof t.httpPrefixHeaders === 'string') {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { queryById } from '../../../src/queries/index.js';
-import { demoSession, statusOf } from '../s3/simulated-collect.js';
+import { demoSession } from '../s3/simulated-collect.js';
 
 const session = demoSession();
 
