@@ -39,4 +39,5 @@ export const FIXED_QUERY_IDS = [
   'logs.retention',
   'securityhub.pci-standard',
   'securityhub.control-results',
+  'ssm.patch-compliance',
 ] as const;
