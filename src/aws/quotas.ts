@@ -49,6 +49,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'cloudtrail:DescribeTrails': cloudTrailRead,
   'cloudtrail:GetTrailStatus': cloudTrailRead,
   'cloudtrail:GetEventSelectors': cloudTrailRead,
+  'cloudtrail:ListPublicKeys': cloudTrailRead,
 
   'config:DescribeComplianceByConfigRule': configRead,
   'config:DescribeConfigRules': configRead,
@@ -59,14 +60,20 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'config:DescribeDeliveryChannelStatus': configRead,
   'config:DescribeDeliveryChannels': configRead,
   'config:GetComplianceDetailsByConfigRule': configRead,
+  'config:GetDiscoveredResourceCounts': configRead,
 
   'ec2:DescribeInstances': ec2Read,
+  'ec2:DescribeNetworkInterfaces': ec2Read,
   'ec2:DescribeSecurityGroups': ec2Read,
+  'ec2:DescribeSnapshots': ec2Read,
+  'ec2:DescribeVolumes': ec2Read,
   'ec2:GetEbsEncryptionByDefault': ec2Read,
 
+  'guardduty:GetCoverageStatistics': guardDutyRead,
   'guardduty:GetDetector': guardDutyRead,
   'guardduty:GetFindings': guardDutyRead,
   'guardduty:GetFindingsStatistics': guardDutyRead,
+  'guardduty:ListCoverage': guardDutyRead,
   'guardduty:ListDetectors': guardDutyRead,
   'guardduty:ListFindings': guardDutyRead,
 
@@ -79,7 +86,9 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'iam:ListPolicies': iamRead,
 
   'kms:DescribeKey': documented(2000, 2000, KMS_QUOTAS),
+  'kms:GetKeyPolicy': documented(1000, 1000, KMS_QUOTAS),
   'kms:GetKeyRotationStatus': documented(1000, 1000, KMS_QUOTAS),
+  'kms:ListGrants': documented(100, 100, KMS_QUOTAS),
   'kms:ListKeys': documented(100, 100, KMS_QUOTAS),
 
   'logs:DescribeLogGroups': documented(10, 10, LOGS_QUOTAS),
@@ -101,6 +110,8 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   's3:GetBucketVersioning': s3BucketRead,
   's3:GetObjectLockConfiguration': s3BucketRead,
   's3:GetPublicAccessBlock': s3BucketRead,
+  's3:ListObjectsV2': estimate(100, 100, 'S3 publishes request rates per prefix for object reads and writes, none for listings; 100/s is a cautious value for listing one prefix'),
+  's3:GetObject': s3BucketRead,
 
   'securityhub:GetFindings': documented(3, 6, `${SECURITYHUB_API} (GetFindings: 3 per second, burst 6)`),
   'securityhub:GetEnabledStandards': securityHubOther,

@@ -12,6 +12,7 @@ import type { Logger } from '../log/logger.js';
 import { canonicalBytes } from '../seal/canonical.js';
 import { sha256Hex } from '../evidence/hash.js';
 import type { ManifestSigner } from '../seal/signer.js';
+import { describeForeign, trustPolicy, type TrustPolicy } from '../seal/trust.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { BodyIndex, mergeByPath } from './bodies.js';
@@ -53,6 +54,8 @@ export interface BuildPackageOptions {
   /** Zip file name; default `evidence-package_<frameworks>_<from>_<to>.zip`. */
   fileName?: string;
   htmlBodyBudget?: number;
+  /** Keys whose runs are evidence (default: the package signer's own key); every other run is listed as foreign. */
+  trust?: TrustPolicy;
   /** The evaluation engine (default evaluateRun). */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
   log?: Logger;
@@ -71,6 +74,8 @@ export interface PackageSummary {
   statusCounts: Record<string, number>;
   gapDays: number;
   missingShards: number;
+  /** Objects found in the store for the period that no trusted key signed (listed in the report, never evidence). */
+  foreignObjects: number;
   keyFingerprint: string;
   generatedAt: string;
 }
@@ -98,7 +103,9 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     return c;
   });
 
-  const { periodRuns, attestationRuns } = await gatherRuns(opts.store, period);
+  const trust = opts.trust ?? trustPolicy([await opts.signer.fingerprint()]);
+  const { periodRuns, attestationRuns, foreign } = await gatherRuns(opts.store, period, trust);
+  for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `package: foreign object in the evidence store, listed in the package, not used as evidence: ${describeForeign(f)}`);
   const collectionRuns = periodRuns.filter((r) => r.manifest.kind === 'collection');
   const where = opts.store.describe().location;
   if (!collectionRuns.length) {
@@ -141,8 +148,22 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     const put = (path: string, bytes: Buffer) => small.push({ path, sha256: sha256Hex(bytes), size: bytes.length, source: { buffer: bytes } });
 
     // Evidence bodies and run manifests are fetched when the zip reaches them and checked against their hash then.
+    // Versioned stores: every version the runs name is read and checked, as `verify --store` does, so the two never disagree.
+    const named = new Map<string, { key: string; versions: Set<string> }>();
+    const readVersion = (opts.store as { readVersion?: (key: string, versionId?: string) => Promise<{ body: Buffer }> }).readVersion?.bind(opts.store);
     const fetchChecked = (sha: string, what: string) => async () => {
-      const bytes = await opts.store.getObject(sha);
+      const at = readVersion ? named.get(sha) : undefined;
+      let bytes: Buffer | undefined;
+      for (const v of at?.versions ?? []) {
+        const b = (await readVersion!(at!.key, v)).body;
+        if (sha256Hex(b) !== sha) {
+          throw new EvidenceLockerError(`${what} ${sha}: the version ${v} of ${at!.key} that a sealed run names hashes to ${sha256Hex(b)}`, {
+            hint: 'do not package from this store until the object is investigated; `evidence-locker verify --store` names the same version',
+          });
+        }
+        bytes = b;
+      }
+      bytes ??= await opts.store.getObject(sha);
       const actual = sha256Hex(bytes);
       if (actual !== sha) {
         throw new EvidenceLockerError(`${what} ${sha} in the evidence store hashes to ${actual}: the stored object was altered`, {
@@ -185,6 +206,11 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
         if (!isAttestation && !accountSet.has(rec.accountId)) continue;
         records++;
         bodies.add(rec.sha256, rec.size);
+        if (readVersion && rec.location?.versionId) {
+          const entry = named.get(rec.sha256) ?? { key: rec.location.key, versions: new Set<string>() };
+          entry.versions.add(rec.location.versionId);
+          named.set(rec.sha256, entry);
+        }
         if (!isAttestation) continue;
         const file = (await loadVerifiedBody(opts.store, rec.sha256)).body.attestation?.file;
         if (file && !attestationFiles.has(file.sha256)) {
@@ -223,6 +249,8 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       stores: allRuns.map((r) => r.manifest.store),
       storeDescription: opts.store.describe(),
       attestationFiles,
+      foreign,
+      trustedKeys: [...trust.fingerprints].sort(),
     };
 
     put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to));
@@ -293,6 +321,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
         statusCounts: counts,
         gapDays: timeline.rows.reduce((n, r) => n + r.gapDays.length, 0),
         missingShards: model.missingShards.length,
+        foreignObjects: foreign.length,
         keyFingerprint: signing.keyFingerprint,
         generatedAt,
       },

@@ -1,3 +1,4 @@
+import { FOREIGN_REASONS } from '../seal/trust.js';
 import type { PackageModel } from './model.js';
 import { dayStatus, rowReasons } from './timeline.js';
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
@@ -71,6 +72,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     attestations: model.timeline.attestations,
     exceptions: model.exceptions,
     missingShards: model.missingShards,
+    foreign: model.foreign ?? [],
     statuses: STATUS_ORDER.map((s) => ({ id: s, word: STATUS_STYLE[s].word, color: STATUS_STYLE[s].color })),
     bodies,
     bodiesEmbedded: Object.keys(bodies).length,
@@ -92,6 +94,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
   <div class="sub">${esc(model.frameworks.map((f) => `${f.name} ${f.version}`).join(' | '))} &middot; ${esc(model.period.from)} to ${esc(model.period.to)} &middot; ${model.accounts.length} account(s)</div>
   <div class="sub mono">signing key ${esc(model.signing.keyFingerprint)} &middot; evidence set ${esc(model.contentId.slice(0, 16))}</div>
 </header>
+${foreignBanner(model)}
 <div id="filters">
   <label>Status <select id="f-status"><option value="">all</option></select></label>
   <label>Account <select id="f-account"><option value="">all</option></select></label>
@@ -112,12 +115,29 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
   return Buffer.from(html, 'utf8');
 }
 
+/** Foreign objects stated before anything else: someone other than the trusted signer wrote into the evidence store. */
+function foreignBanner(model: PackageModel): string {
+  const found = model.foreign ?? [];
+  if (!found.length) return '<div id="foreign" class="foreign-none">No foreign object found in the evidence store for this period: every run shown is signed by a trusted key.</div>';
+  const items = found
+    .slice(0, 500)
+    .map((f) => `<li><code>${esc(f.path)}</code>: ${esc(FOREIGN_REASONS[f.reason])} (${esc(f.detail)})</li>`)
+    .join('');
+  return (
+    `<div id="foreign" class="foreign" role="alert"><strong>${found.length} foreign object(s) in the evidence store</strong>: ` +
+    `written by someone other than the trusted signer (${esc((model.trustedKeys ?? [model.signing.keyFingerprint]).join(', '))}). None is used as evidence or as a chain link.` +
+    `<details><summary>List</summary><ul>${items}</ul>${found.length > 500 ? `<p>... and ${found.length - 500} more</p>` : ''}</details></div>`
+  );
+}
+
 const CSS = `
 :root{--ink:#1f2328;--muted:#57606a;--rule:#d0d7de;--bg:#f6f8fa}
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:var(--ink)}
 header{background:#0b3d62;color:#fff;padding:14px 20px}
 header h1{margin:0;font-size:20px}
+.foreign{background:#ffebe9;border-bottom:2px solid #cf222e;color:#82071e;padding:8px 20px;font-size:13px}
+.foreign-none{padding:4px 20px;font-size:12px;color:var(--muted);border-bottom:1px solid var(--rule)}
 .sub{font-size:12px;color:#cfe3f3}
 .mono,code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 #filters{display:flex;gap:14px;align-items:center;padding:10px 20px;border-bottom:1px solid var(--rule);background:var(--bg);flex-wrap:wrap}

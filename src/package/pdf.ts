@@ -1,3 +1,4 @@
+import { FOREIGN_REASONS } from '../seal/trust.js';
 import PDFDocument from 'pdfkit';
 import type { ControlStatus } from '../evaluate/types.js';
 import { STATUS_SEVERITY, dayStatus, rowReasons, type RequirementTimeline } from './timeline.js';
@@ -88,6 +89,7 @@ export async function renderReportPdf(model: PackageModel): Promise<Buffer> {
     for (const req of fw.requirements) plan(`${req.id}  ${req.title}`, 1, `req-${fw.framework}-${req.id}`);
   }
   plan('Gaps and collection errors', 0, 'gaps');
+  plan('Foreign objects in the evidence store', 0, 'foreign');
   plan('Manual requirements: assessor notes', 0, 'manual');
   plan('Exceptions register', 0, 'exceptions');
   plan('Method and chain of custody', 0, 'method');
@@ -130,6 +132,12 @@ export async function renderReportPdf(model: PackageModel): Promise<Buffer> {
   outline.addItem('Gaps and collection errors');
   heading(doc, 'Gaps and collection errors');
   gapsSection(doc, model);
+
+  doc.addPage();
+  mark('foreign');
+  outline.addItem('Foreign objects');
+  heading(doc, 'Foreign objects in the evidence store');
+  foreignSection(doc, model);
 
   doc.addPage();
   mark('manual');
@@ -379,6 +387,7 @@ function executiveSummary(doc: Doc, model: PackageModel): void {
     ['Days without evidence', `${gapDays} requirement x account x day cells (automated requirements)`],
     ['Missing shards', model.missingShards.length ? model.missingShards.map((s) => `${s.slot}: ${s.missing.length} of ${s.count} missing`).join('; ') : 'none'],
     ['Exceptions', `${model.exceptions.filter((e) => e.state === 'active').length} active, ${model.exceptions.filter((e) => e.state === 'expired').length} expired (not applied)`],
+    ['Foreign objects in the store', model.foreign?.length ? `${model.foreign.length}: someone other than the trusted signer wrote into the evidence store (see "Foreign objects")` : 'none found'],
   ]);
 
   for (const fw of model.frameworks) {
@@ -652,6 +661,31 @@ function gapsSection(doc: Doc, model: PackageModel): void {
       ]),
       { size: 7 },
     );
+}
+
+function foreignSection(doc: Doc, model: PackageModel): void {
+  const keys = model.trustedKeys?.length ? model.trustedKeys.join(', ') : model.signing.keyFingerprint;
+  para(
+    doc,
+    `Only runs signed by a trusted key (${keys}) are evidence in this package. Anything else found in the evidence store for the period is listed here: a run signed by another key, a folder that is not a sealed run, a run claiming a future start time, a run linked to such a run, or a delete marker hiding a sealed object. ` +
+      'None of it was used as evidence or as a chain link. The list shows that someone wrote into the store; it does not show who, and an empty list does not prove nobody tried (only what the store still holds is seen).',
+  );
+  const found = model.foreign ?? [];
+  if (!found.length) {
+    para(doc, 'No foreign object was found in the evidence store for this period.', MUTED);
+    return;
+  }
+  table(
+    doc,
+    [
+      { header: 'Object in the store', width: 190, mono: true },
+      { header: 'Why it is foreign', width: 120 },
+      { header: 'Detail', width: CONTENT_W - 310 },
+    ],
+    found.slice(0, 500).map((f) => [f.path, FOREIGN_REASONS[f.reason], f.detail]),
+    { size: 7 },
+  );
+  if (found.length > 500) para(doc, `... and ${found.length - 500} more (run \`evidence-locker verify --store\` for the full list).`, MUTED);
 }
 
 /** `2026-01-01..2026-01-03, 2026-01-07`. */

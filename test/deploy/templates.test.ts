@@ -91,19 +91,25 @@ describe('deploy/ templates are generated from the code', () => {
   });
 
   it('every IAM action any query declares is granted by the committed member role', () => {
-    const granted = new Set<string>(list(member.Resources.MemberRole.Properties.Policies[0].PolicyDocument.Statement[0].Action));
+    const granted = new Set<string>(member.Resources.MemberRole.Properties.Policies[0].PolicyDocument.Statement.flatMap((st: Json) => list(st.Action)));
     const missing: string[] = [];
     for (const q of ALL_QUERIES) for (const call of q.apiCalls) for (const a of iamActionsFor(call)) if (!granted.has(a)) missing.push(`${q.id}: ${call} -> ${a}`);
     expect(missing, 'queries need actions the committed deploy/member-role.json does not grant; run `npm run deploy:policy`').toEqual([]);
   });
 
-  it('the member role grants only those read-only actions, on nothing but its one statement', () => {
+  it('the member role grants those read-only actions on every resource, and object reads only on CloudTrail AWSLogs/ keys', () => {
     const statements = member.Resources.MemberRole.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
-    expect(statements).toHaveLength(1);
-    expect(statements[0].Effect).toBe('Allow');
+    expect(statements.map((st: Json) => st.Sid)).toEqual(['EvidenceQueries', 'CloudTrailLogAndDigestFiles', 'CloudTrailDigestListings']);
+    for (const st of statements) expect(st.Effect).toBe('Allow');
     const granted: string[] = statements[0].Action;
+    expect(statements[0].Resource).toBe('*');
     expect(granted).toEqual(memberRoleActions(ALL_QUERIES).actions);
     for (const a of granted) expect(isReadOnlyAction(a), a).toBe(true);
+    // Object reads would expose every bucket's data: never on '*'.
+    expect(granted).not.toContain('s3:GetObject');
+    expect(granted).not.toContain('s3:ListBucket');
+    expect(statements[1]).toMatchObject({ Action: ['s3:GetObject'], Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::*/*AWSLogs/*' } });
+    expect(statements[2]).toMatchObject({ Action: ['s3:ListBucket'], Condition: { StringLike: { 's3:prefix': ['AWSLogs/*', '*/AWSLogs/*'] } } });
     // Known IAM names, not SDK operation names.
     expect(granted).toContain('s3:ListAllMyBuckets');
     expect(granted).not.toContain('s3:ListBuckets');
@@ -157,7 +163,7 @@ describe('least privilege across deploy/', () => {
       }
     }
     expect(offending).toEqual([]);
-    expect(prefixWrites).toBe(4); // PutObject, PutObjectRetention, PutObjectLegalHold, AbortMultipartUpload
+    expect(prefixWrites).toBe(6); // task role: PutObject, PutObjectRetention, AbortMultipartUpload; legal-hold role: PutObject, PutObjectLegalHold, PutObjectRetention
   });
 
   it('no wildcard action anywhere, and bucket policies only deny', () => {
@@ -284,8 +290,10 @@ describe('collector.json', () => {
 
   it('the task role: assume member roles, list accounts, write evidence only under the prefix, sign with the signing key', () => {
     expect(grants('sts:AssumeRole')).toEqual(['arn:${AWS::Partition}:iam::*:role/${MemberRoleName}']);
+    expect(taskStatements.find((s) => list(s.Action).includes('sts:AssumeRole'))?.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': { Ref: 'OrganizationId' } } });
     expect(grants('organizations:ListAccounts')).toEqual(['*']);
-    for (const a of ['s3:PutObject', 's3:PutObjectRetention', 's3:PutObjectLegalHold']) expect(grants(a), a).toEqual([EVIDENCE_PREFIX_OBJECTS]);
+    for (const a of ['s3:PutObject', 's3:PutObjectRetention']) expect(grants(a), a).toEqual([EVIDENCE_PREFIX_OBJECTS]);
+    for (const a of ['s3:GetLifecycleConfiguration', 's3:GetBucketPolicy', 's3:ListBucketVersions']) expect(grants(a), a).toEqual(['arn:${AWS::Partition}:s3:::${BucketName}']);
     expect(grants('kms:Sign')).toEqual(['${SigningKeyArn}']);
     expect(grants('kms:GetPublicKey')).toEqual(['${SigningKeyArn}']);
     expect(grants('kms:GenerateDataKey')).toEqual(['${EvidenceKeyArn}']);
@@ -295,6 +303,21 @@ describe('collector.json', () => {
     const trust = r.TaskRole.Properties.AssumeRolePolicyDocument.Statement[0];
     expect(trust.Principal).toEqual({ Service: 'ecs-tasks.amazonaws.com' });
     expect(trust.Condition.StringEquals['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+  });
+
+  it('was: the task role could lift legal holds and assume the member role name in any account; now: holds need the separate legal-hold role (MFA), AssumeRole only inside the organisation', () => {
+    expect(grants('s3:PutObjectLegalHold')).toEqual([]);
+    expect(collector.Parameters.OrganizationId.AllowedPattern).toBe('^o-[a-z0-9]{10,32}$');
+    const hold = r.LegalHoldRole.Properties;
+    const holdStatements = hold.Policies.flatMap((p: Json) => p.PolicyDocument.Statement) as Json[];
+    const holdGrants = (action: string) => holdStatements.filter((s) => list(s.Action).includes(action)).flatMap((s) => list(s.Resource).map(text));
+    expect(holdGrants('s3:PutObjectLegalHold')).toEqual([EVIDENCE_PREFIX_OBJECTS]);
+    expect(holdGrants('sts:AssumeRole')).toEqual([]);
+    expect(holdGrants('s3:DeleteObject')).toEqual([]);
+    const trust = hold.AssumeRolePolicyDocument.Statement[0];
+    expect(text(trust.Principal.AWS)).toBe('arn:${AWS::Partition}:iam::${AWS::AccountId}:root');
+    expect(trust.Condition).toEqual({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } });
+    expect(collector.Outputs.LegalHoldRoleArn.Value).toEqual({ 'Fn::GetAtt': ['LegalHoldRole', 'Arn'] });
   });
 
   it('EventBridge Scheduler runs the collection daily through ECS RunTask, one schedule per shard', () => {
