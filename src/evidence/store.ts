@@ -58,4 +58,63 @@ export interface EvidenceStore {
   listObjectHashes(): Promise<string[]>;
   /** Delete markers under the store (versioned stores), store-relative; each hides a sealed object from plain listings. */
   listDeleteMarkers?(under?: string): Promise<{ path: string; versionId?: string; lastModified?: Date }[]>;
+  /** Present when the store keeps every version under Object Lock (S3): verification reads sealed versions and their locks. */
+  readonly lockedVersions?: LockedVersions;
+  /** Present when the store can place an Object Lock legal hold (S3). */
+  readonly legalHolds?: LegalHolds;
+  /** Present when the store keeps auditor packages beside the evidence and hands out time-limited links (S3). */
+  readonly packageShelf?: PackageShelf;
+}
+
+/** One version of a stored object with its Object Lock state. */
+export interface LockedObjectVersion {
+  key: string;
+  versionId?: string;
+  body: Buffer;
+  mode?: string;
+  retainUntil?: Date;
+  legalHold?: 'ON' | 'OFF';
+}
+
+/** Where one version of a run file is kept. */
+export interface StoredVersionRef {
+  key: string;
+  versionId?: string;
+  lastModified?: Date;
+}
+
+export interface LockedVersions {
+  /** Store key of an evidence body. */
+  objectKey(sha256: string): string;
+  /** Store key of a run file. */
+  runKey(runId: string, file: string): string;
+  /** Every version of each file of a run, oldest (the sealed one) first, by file name. */
+  runFileVersions(runId: string): Promise<Map<string, StoredVersionRef[]>>;
+  /** Reads one version (the latest without `versionId`) with its Object Lock state. */
+  readVersion(key: string, versionId?: string): Promise<LockedObjectVersion>;
+}
+
+export interface LegalHolds extends LockedVersions {
+  /** Bucket and region named in the sealed record of a hold, and how many holds to place at once. */
+  readonly holdTarget: { bucket: string; region: string; concurrency: number };
+  /** Places (`on`) or lifts a legal hold on one version. */
+  setLegalHold(key: string, versionId: string | undefined, on: boolean): Promise<void>;
+}
+
+/** A package kept in the store. */
+export interface ShelvedPackage {
+  key: string;
+  versionId?: string;
+  /** True when this call wrote it; false when the same bytes were already there. */
+  uploaded: boolean;
+}
+
+export interface PackageShelf {
+  readonly bucket: string;
+  /** Writes a local package file write-once beside the evidence (or finds the same bytes already there). */
+  putPackage(file: string, at: Date): Promise<ShelvedPackage>;
+  /** A package already in the store, by file name or full key. */
+  findPackage(name: string): Promise<ShelvedPackage>;
+  /** A time-limited download link for one version. */
+  presign(key: string, versionId: string | undefined, expiresInSeconds: number): Promise<string>;
 }

@@ -8,7 +8,6 @@ import { SDK_VERSION } from '../version.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { Logger } from '../log/logger.js';
 import { RunClassifier, censusOfPeriod, describeForeign, trustPolicy, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
-import { S3EvidenceStore } from './s3.js';
 import type { EvidenceStore } from '../evidence/store.js';
 
 export type LegalHoldAction = 'hold' | 'release';
@@ -37,7 +36,8 @@ export async function applyLegalHold(
   signer: ManifestSigner | (() => Promise<ManifestSigner>),
   opts: Period & { action: LegalHoldAction; requestedBy?: string; reason?: string; now?: () => Date; concurrency?: number; trust?: TrustPolicy; log?: Logger },
 ): Promise<LegalHoldOutcome> {
-  if (!(store instanceof S3EvidenceStore)) {
+  const holds = store.legalHolds;
+  if (!holds) {
     return {
       action: opts.action,
       applied: false,
@@ -56,34 +56,35 @@ export async function applyLegalHold(
   for (const f of census.foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `legal hold: foreign object left as it is: ${describeForeign(f)}`);
   const runs = census.trusted.filter((r) => r.manifest.kind !== 'legal-hold');
   if (runs.length === 0) {
-    throw new EvidenceLockerError(`no sealed runs between ${opts.from.toISOString()} and ${opts.to.toISOString()} in ${store.location}: nothing to ${opts.action}`, {
+    throw new EvidenceLockerError(`no sealed runs between ${opts.from.toISOString()} and ${opts.to.toISOString()} in ${store.describe().location}: nothing to ${opts.action}`, {
       hint: 'check the dates (--from/--to are inclusive UTC dates) and the configured store',
     });
   }
   const targets = new Map<string, { key: string; versionId?: string }>();
   const add = (key: string, versionId?: string) => targets.set(`${key}\u0000${versionId ?? ''}`, { key, ...(versionId ? { versionId } : {}) });
   for (const r of runs) {
-    const files = await store.runFileVersions(r.runId);
+    const files = await holds.runFileVersions(r.runId);
     for (const file of [RUN_FILES.manifest, RUN_FILES.signature, RUN_FILES.publicKey]) for (const v of files.get(file) ?? []) add(v.key, v.versionId);
-    for (const rec of r.manifest.records) add(rec.location?.key ?? store.objectKey(rec.sha256), rec.location?.versionId);
+    for (const rec of r.manifest.records) add(rec.location?.key ?? holds.objectKey(rec.sha256), rec.location?.versionId);
   }
   const objects = [...targets.values()];
   const on = opts.action === 'hold';
-  await mapWithConcurrencyLimit(objects, opts.concurrency ?? store.config.concurrency, (o) => store.setLegalHold(o.key, o.versionId, on));
+  const { bucket, region, concurrency } = holds.holdTarget;
+  await mapWithConcurrencyLimit(objects, opts.concurrency ?? concurrency, (o) => holds.setLegalHold(o.key, o.versionId, on));
 
   const completedAt = now();
   const body: EvidenceBody = {
     schema: 'evidence-locker/evidence@1',
     queryId: `legal-hold.${opts.action}`,
     accountId: 'evidence-store',
-    region: store.config.region ?? 'store',
+    region,
     status: 'ok',
     operations: ['s3:PutObjectLegalHold'],
-    requests: [{ operation: 's3:PutObjectLegalHold', input: { Bucket: store.bucket, LegalHold: { Status: on ? 'ON' : 'OFF' }, objects: objects.length } }],
+    requests: [{ operation: 's3:PutObjectLegalHold', input: { Bucket: bucket, LegalHold: { Status: on ? 'ON' : 'OFF' }, objects: objects.length } }],
     data: {
       action: opts.action,
       legalHoldStatus: on ? 'ON' : 'OFF',
-      bucket: store.bucket,
+      bucket,
       period: { from: opts.from.toISOString(), to: opts.to.toISOString() },
       ...(opts.requestedBy ? { requestedBy: opts.requestedBy } : {}),
       ...(opts.reason ? { reason: opts.reason } : {}),

@@ -34,7 +34,11 @@ import { objectPath, runDirPath, RUN_FILES, RUNS_DIR } from '../evidence/layout.
 import { assertRunId } from '../evidence/run-id.js';
 import { ConcurrencyLimit, mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import { TAMPERING_ACTIONS, analyseBucketPolicy, rulesThatEndEvidence } from './bucket-guard.js';
-import type { EvidenceStore, PreflightCheck, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
+import type { EvidenceStore, LegalHolds, LockedVersions, PackageShelf, PreflightCheck, ShelvedPackage, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { createHash } from 'node:crypto';
 
 const DAY_MS = 86_400_000;
 /** S3 allows at most 10,000 parts; every part but the last must be at least 5 MiB. */
@@ -54,14 +58,13 @@ export interface S3StoreOptions {
 }
 
 /** One stored version of an object, as read back for verification. */
-export interface S3ObjectVersion {
-  key: string;
-  versionId?: string;
-  body: Buffer;
-  mode?: string;
-  retainUntil?: Date;
-  legalHold?: 'ON' | 'OFF';
-}
+export type { LockedObjectVersion as S3ObjectVersion } from '../evidence/store.js';
+import type { LockedObjectVersion as S3ObjectVersion } from '../evidence/store.js';
+
+/** Folder of shared packages under the store prefix. */
+const PACKAGES_DIR = 'packages';
+/** One S3 PutObject takes at most 5 GiB. */
+const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
 /** Days of retention the configuration asks for; a year counts 365.25 days, rounded up, so it is never shorter than calendar years. */
 export function retentionDaysOf(retention: S3StoreConfig['retention']): number {
@@ -81,8 +84,11 @@ function defaultRetentionDays(rule: { Days?: number; Years?: number } | undefine
  * pre-flight has confirmed Object Lock, versioning, default retention and the public access block.
  * Bodies live at `<prefix>objects/sha256/<2 hex>/<sha>.json`, runs at `<prefix>runs/<runId>/`.
  */
-export class S3EvidenceStore implements EvidenceStore {
+export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf {
   readonly kind = 's3' as const;
+  readonly lockedVersions: LockedVersions = this;
+  readonly legalHolds: LegalHolds = this;
+  readonly packageShelf: PackageShelf = this;
   readonly client: S3Client;
   readonly bucket: string;
   readonly prefix: string;
@@ -719,6 +725,65 @@ export class S3EvidenceStore implements EvidenceStore {
         throw this.s3Error(err, 'PutObjectLegalHold', this.bucket, key);
       }
     });
+  }
+
+  get holdTarget(): LegalHolds['holdTarget'] {
+    return { bucket: this.bucket, region: this.config.region ?? 'store', concurrency: this.config.concurrency };
+  }
+
+  // ------------------------------------------------------------------ packages
+
+  /**
+   * Writes a local package zip under `<prefix>packages/<file name>` with the same Object Lock, SSE-KMS and integrity
+   * headers as evidence, through the store's request limit; the same bytes already there are not written again.
+   */
+  async putPackage(file: string, at: Date): Promise<ShelvedPackage> {
+    const size = (await stat(file)).size;
+    if (size > MAX_SINGLE_PUT_BYTES) throw new EvidenceLockerError(`${file}: ${size} bytes is more than one S3 PutObject accepts (5 GiB)`, { hint: 'package a shorter period or fewer accounts' });
+    await this.preflight();
+    const key = `${this.prefix}${PACKAGES_DIR}/${basename(file)}`;
+    const sha = createHash('sha256');
+    const md5 = createHash('md5');
+    for await (const chunk of createReadStream(file)) {
+      sha.update(chunk as Buffer);
+      md5.update(chunk as Buffer);
+    }
+    const checksum = sha.digest('base64');
+    const head = await this.limit.run(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }))).catch(() => undefined);
+    if (head?.ChecksumSHA256 === checksum && head.ContentLength === size) return { key, ...(head.VersionId ? { versionId: head.VersionId } : {}), uploaded: false };
+    const put = await this.limit.run(async () => {
+      try {
+        return await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Body: createReadStream(file),
+            ContentLength: size,
+            ContentType: 'application/zip',
+            ContentMD5: md5.digest('base64'),
+            ChecksumSHA256: checksum,
+            ...this.lockHeaders(this.retainUntilFor(at)),
+          }),
+        );
+      } catch (err) {
+        throw this.s3Error(err, 'PutObject', this.bucket, key);
+      }
+    });
+    return { key, ...(put.VersionId ? { versionId: put.VersionId } : {}), uploaded: true };
+  }
+
+  async findPackage(name: string): Promise<ShelvedPackage> {
+    const key = name.startsWith(this.prefix) ? name : `${this.prefix}${PACKAGES_DIR}/${name}`;
+    const head = await this.limit.run(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))).catch((err: Error) => {
+      throw new ConfigError(`${name}: not a local file, and s3://${this.bucket}/${key} cannot be read (${err.name})`, 'give the path of a package zip, or the file name of a package already shared');
+    });
+    return { key, ...(head.VersionId ? { versionId: head.VersionId } : {}), uploaded: false };
+  }
+
+  async presign(key: string, versionId: string | undefined, expiresInSeconds: number): Promise<string> {
+    // The presigner loads only when a link is made.
+    const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }), { expiresIn: expiresInSeconds });
   }
 
   // ------------------------------------------------------------------ errors

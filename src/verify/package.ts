@@ -28,15 +28,15 @@ export interface SigningKeyInfo {
 
 export interface PackageVerification {
   ok: boolean;
+  /** manifest.json or an included run says it was collected from the simulated AWS. */
+  simulated: boolean;
+  /** Distinct keys that signed the runs (the package signature aside); more than one is called out. */
+  runKeyFingerprints: string[];
   /** SHA-256 of manifest.json, when it could be read. */
   packageId?: string;
   manifest?: PackageManifest;
   problems: VerificationProblem[];
   keys: SigningKeyInfo[];
-  /** manifest.json or an included run says it was collected from the simulated AWS. */
-  simulated: boolean;
-  /** Distinct keys that signed the runs (the package signature aside); more than one is called out. */
-  runKeyFingerprints: string[];
   checked: { files: number; runs: number; records: number; chainLinks: number; bodies: number };
 }
 
@@ -121,7 +121,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   files.forEach((p, i) => index.set(p, i));
   const present = index;
   const abs = (p: string) => join(root, ...p.split('/'));
-  // Hashed on worker threads while this thread reads and checks the manifests and signatures (steps 2 and 3),
+  // Hashed on worker threads while this thread reads and checks the manifests and signatures (the first two checks),
   // which need no file hash; at 100,000 small files the per-file system calls dominate.
   const hashing = hashFiles(root, files);
   hashing.catch(() => undefined);
@@ -132,8 +132,57 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     for (const [i, error] of hashed.errors) fail(files[i], `cannot be read: ${error}`);
     checked.files = files.length;
   };
+  const folder: PackageFolder = { files, index, present, abs, fail, noteKey, checked, shaAt, sizeAt: (i) => hashed?.size(i) };
 
-  // 2. Package manifest, its signature, and every file it lists.
+  const { manifest, packageId } = await checkPackageManifest(folder);
+  const runs = await checkRunManifests(folder, manifest);
+  await awaitHashes();
+  await checkChecksumFile(folder);
+  if (manifest) checkSignedFileList(folder, manifest);
+  checkRunChains(folder, runs);
+  checkEvidenceBodies(folder, runs, manifest);
+  if (opts.expectedKeys?.length) checkExpectedKeys(folder, keys, opts.expectedKeys);
+
+  problems.sort((x, y) => compareCodeUnits(x.path, y.path) || compareCodeUnits(x.message, y.message));
+  const unique = problems.filter((p, i) => i === 0 || p.path !== problems[i - 1].path || p.message !== problems[i - 1].message);
+  const runKeys = [...keys.values()].filter((k) => k.signs.some((s) => s !== 'package')).map((k) => k.keyFingerprint);
+  return {
+    ok: unique.length === 0,
+    packageId,
+    manifest,
+    simulated: manifest?.simulated === true || runs.some((r) => r.manifest.simulated === true),
+    runKeyFingerprints: runKeys.sort(compareCodeUnits),
+    problems: unique,
+    keys: [...keys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint)),
+    checked,
+  };
+}
+
+/** What every check of an unzipped package shares: its files in byte order, their hashes, and where problems go. */
+interface PackageFolder {
+  /** Every regular file, '/'-separated, in byte order of path. */
+  files: string[];
+  /** Position of each file in `files`. */
+  index: Map<string, number>;
+  present: Map<string, number>;
+  abs(path: string): string;
+  fail(path: string, message: string): void;
+  noteKey(keyFingerprint: string, keyId: string, algorithm: string, signs: string): void;
+  checked: PackageVerification['checked'];
+  /** SHA-256 of the file at a position, once hashing is done. */
+  shaAt(i: number | undefined): string | undefined;
+  sizeAt(i: number): number | undefined;
+}
+
+/** A run manifest read from the package, with the SHA-256 of its bytes. */
+interface PackagedRun {
+  runId: string;
+  manifest: RunManifest;
+  sha: string;
+}
+
+/** The package manifest and its signature by the package's public key. */
+async function checkPackageManifest({ present, abs, fail, noteKey }: PackageFolder): Promise<{ manifest?: PackageManifest; packageId?: string }> {
   let manifest: PackageManifest | undefined;
   let packageId: string | undefined;
   if (!present.has(PACKAGE_FILES.manifest)) fail(PACKAGE_FILES.manifest, 'missing: the package manifest is required');
@@ -169,10 +218,13 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
       }
     }
   }
+  return { manifest, packageId };
+}
 
-  // 3. Run manifests: hash as listed, signature, and the chain between consecutive runs.
+/** Each run manifest: listed with the hash the package manifest states, named for its folder, signed by its key. */
+async function checkRunManifests({ files, present, abs, fail, noteKey, checked }: PackageFolder, manifest: PackageManifest | undefined): Promise<PackagedRun[]> {
   const runDirs = new Set(files.filter((p) => p.startsWith('runs/')).map((p) => p.split('/')[1]));
-  const runs: { runId: string; manifest: RunManifest; sha: string }[] = [];
+  const runs: PackagedRun[] = [];
   const listedRuns = new Map((manifest?.runs ?? []).map((r) => [r.runId, r]));
   for (const id of runDirs) if (manifest && !listedRuns.has(id)) fail(`runs/${id}`, 'run folder not listed in manifest.json');
   const runIds = manifest ? [...listedRuns.keys()] : [...runDirs];
@@ -214,11 +266,14 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     }
     runs.push({ runId, manifest: rm, sha });
   }
+  return runs;
+}
 
-  await awaitHashes();
-
-  // 1. SHA256SUMS: every file but itself, no more, no fewer. Both lists are in byte order of path when untouched,
-  // so each is walked alongside the file list (a lookup by path only when the order differs).
+/**
+ * SHA256SUMS: every file but itself, no more, no fewer. Both lists are in byte order of path when untouched, so each
+ * is walked alongside the file list (a lookup by path only when the order differs).
+ */
+async function checkChecksumFile({ files, index, present, abs, fail, shaAt }: PackageFolder): Promise<void> {
   if (!present.has(PACKAGE_FILES.sums)) fail(PACKAGE_FILES.sums, 'missing: the package has no SHA256SUMS file');
   else {
     const find = sortedFinder(files, index);
@@ -244,27 +299,30 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
       if (!listed[i] && p !== PACKAGE_FILES.sums && p !== PACKAGE_FILES.sumsSignature) fail(p, 'extra file: not listed in SHA256SUMS');
     });
   }
+}
 
-  // 2b. Every file the signed manifest lists, with its hash and size.
-  if (manifest) {
-    const find = sortedFinder(files, index);
-    const listed = new Uint8Array(files.length);
-    for (const f of manifest.files) {
-      const i = find(f.path);
-      if (i === undefined) {
-        fail(f.path, 'listed in manifest.json but missing from the package');
-        continue;
-      }
-      listed[i] = 1;
-      if (shaAt(i) !== f.sha256) fail(f.path, `SHA-256 does not match manifest.json: the file was altered`);
-      else if (hashed?.size(i) !== f.size) fail(f.path, `size does not match manifest.json (${f.size} bytes)`);
+/** Every file the signed package manifest lists, with its hash and size, and no file it does not list. */
+function checkSignedFileList({ files, index, fail, shaAt, sizeAt }: PackageFolder, manifest: PackageManifest): void {
+  const find = sortedFinder(files, index);
+  const listed = new Uint8Array(files.length);
+  for (const f of manifest.files) {
+    const i = find(f.path);
+    if (i === undefined) {
+      fail(f.path, 'listed in manifest.json but missing from the package');
+      continue;
     }
-    const unsigned = new Set<string>([PACKAGE_FILES.manifest, PACKAGE_FILES.signature, PACKAGE_FILES.sums, PACKAGE_FILES.sumsSignature]);
-    files.forEach((p, i) => {
-      if (!listed[i] && !unsigned.has(p)) fail(p, 'extra file: not listed in the signed manifest.json');
-    });
+    listed[i] = 1;
+    if (shaAt(i) !== f.sha256) fail(f.path, `SHA-256 does not match manifest.json: the file was altered`);
+    else if (sizeAt(i) !== f.size) fail(f.path, `size does not match manifest.json (${f.size} bytes)`);
   }
+  const unsigned = new Set<string>([PACKAGE_FILES.manifest, PACKAGE_FILES.signature, PACKAGE_FILES.sums, PACKAGE_FILES.sumsSignature]);
+  files.forEach((p, i) => {
+    if (!listed[i] && !unsigned.has(p)) fail(p, 'extra file: not listed in the signed manifest.json');
+  });
+}
 
+/** Each chain's runs in the one chain order, every run linking to the one before it. */
+function checkRunChains({ fail, checked }: PackageFolder, runs: PackagedRun[]): void {
   const byChain = new Map<string, typeof runs>();
   for (const r of runs) byChain.set(r.manifest.chain, [...(byChain.get(r.manifest.chain) ?? []), r]);
   const shaOf = new Map(runs.map((r) => [r.runId, r.sha]));
@@ -284,9 +342,13 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
       else if (prev.manifestSha256 !== expected.sha) fail(`runs/${r.runId}`, `chain ${chain}: previous manifest hash ${prev.manifestSha256} does not match runs/${expected.runId}/manifest.json (${expected.sha})`);
     });
   }
+}
 
-  // 4. Evidence bodies: each named by its SHA-256, and every record in scope present. Bodies are found by the hash in
-  // their name (only where it sits in the right fan-out folder), so records need no path built per record.
+/**
+ * Evidence bodies: each named by its SHA-256, and every record in scope present. Bodies are found by the hash in
+ * their name (only where it sits in the right fan-out folder), so records need no path built per record.
+ */
+function checkEvidenceBodies({ files, fail, checked, shaAt }: PackageFolder, runs: PackagedRun[], manifest: PackageManifest | undefined): void {
   const bodyAt = new Map<string, number>();
   files.forEach((p, i) => {
     const m = /^evidence\/objects\/sha256\/([0-9a-f]{2})\/([0-9a-f]{64})\.json$/.exec(p);
@@ -316,27 +378,14 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
       if (shaAt(i) !== rec.sha256) fail(files[i], `record ${rec.recordId} in run ${r.runId}: body hashes to ${shaAt(i)}, not ${rec.sha256}`);
     }
   }
+}
 
-  if (opts.expectedKeys?.length) {
-    const expected = new Set(opts.expectedKeys.map((k) => k.toLowerCase()));
-    for (const k of keys.values()) {
-      if (!expected.has(k.keyFingerprint)) fail(k.signs[0] === 'package' ? PACKAGE_FILES.signature : `runs/${k.signs[0]}`, `signed with key ${k.keyFingerprint} (${k.keyId}), which is not one of the expected keys`);
-    }
+/** Every signature is by a key whose fingerprint was confirmed out of band. */
+function checkExpectedKeys({ fail }: PackageFolder, keys: Map<string, SigningKeyInfo>, expectedKeys: string[]): void {
+  const expected = new Set(expectedKeys.map((k) => k.toLowerCase()));
+  for (const k of keys.values()) {
+    if (!expected.has(k.keyFingerprint)) fail(k.signs[0] === 'package' ? PACKAGE_FILES.signature : `runs/${k.signs[0]}`, `signed with key ${k.keyFingerprint} (${k.keyId}), which is not one of the expected keys`);
   }
-
-  problems.sort((x, y) => compareCodeUnits(x.path, y.path) || compareCodeUnits(x.message, y.message));
-  const unique = problems.filter((p, i) => i === 0 || p.path !== problems[i - 1].path || p.message !== problems[i - 1].message);
-  const runKeys = [...keys.values()].filter((k) => k.signs.some((s) => s !== 'package')).map((k) => k.keyFingerprint);
-  return {
-    ok: unique.length === 0,
-    packageId,
-    manifest,
-    simulated: manifest?.simulated === true || runs.some((r) => r.manifest.simulated === true),
-    runKeyFingerprints: runKeys.sort(compareCodeUnits),
-    problems: unique,
-    keys: [...keys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint)),
-    checked,
-  };
 }
 
 /** Human-readable verification report, one problem per line. */
@@ -349,8 +398,8 @@ export function formatVerification(v: PackageVerification, label: string): strin
   if (v.manifest) {
     lines.push(`package ${label}`);
     lines.push(`  organisation ${v.manifest.organization}; frameworks ${v.manifest.frameworks.map((f) => f.id).join(', ')}; period ${v.manifest.period.from} to ${v.manifest.period.to}`);
-    if (v.manifest.builtAt) lines.push(`  built ${v.manifest.builtAt}; last sealed run ${v.manifest.generatedAt}`);
   }
+  if (v.manifest?.builtAt) lines.push(`  built ${v.manifest.builtAt}; last sealed run ${v.manifest.generatedAt}`);
   if (v.packageId) lines.push(`  package id (SHA-256 of manifest.json) ${v.packageId}`);
   lines.push(`  checked ${v.checked.files} files, ${v.checked.runs} run manifests, ${v.checked.chainLinks} chain links, ${v.checked.records} evidence records, ${v.checked.bodies} bodies`);
   lines.push('  signing keys (confirm these fingerprints with the organisation out of band):');

@@ -3,8 +3,7 @@ import { FOREIGN_REASONS, RunClassifier, censusOfPeriod, deleteMarkerFindings, t
 import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
-import { S3EvidenceStore } from '../store/s3.js';
-import type { EvidenceStore } from '../evidence/store.js';
+import type { EvidenceStore, LockedVersions } from '../evidence/store.js';
 
 /** One thing wrong with a stored run, named so an operator can find it. */
 export interface StoreProblem {
@@ -104,17 +103,18 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
 
     // Records.
     const required = opts.requiredRetainUntil ?? (manifest.store.retainUntil ? new Date(manifest.store.retainUntil) : undefined);
-    if (store instanceof S3EvidenceStore) {
-      await checkS3RunFiles(store, runId, required, problems, warnings);
+    const versions = store.lockedVersions;
+    if (versions) {
+      await checkLockedRunFiles(versions, runId, required, problems, warnings);
       objectsChecked += 3;
     }
     const recordProblems = await mapWithConcurrencyLimit(manifest.records, opts.concurrency ?? 16, async (record) => {
       const found: StoreProblem[] = [];
       const key = record.location?.key;
       try {
-        if (store instanceof S3EvidenceStore) {
-          const k = key ?? store.objectKey(record.sha256);
-          const v = await store.readVersion(k, record.location?.versionId);
+        if (versions) {
+          const k = key ?? versions.objectKey(record.sha256);
+          const v = await versions.readVersion(k, record.location?.versionId);
           const at = { runId, recordId: record.recordId, key: k, ...(v.versionId ? { versionId: v.versionId } : {}) };
           checkBody(v.body, record.sha256, record.size, at, found);
           checkLock(v.mode, v.retainUntil, required, at, found);
@@ -159,7 +159,7 @@ function checkLock(mode: string | undefined, retainUntil: Date | undefined, requ
   }
 }
 
-async function checkS3RunFiles(store: S3EvidenceStore, runId: string, required: Date | undefined, problems: StoreProblem[], warnings: StoreProblem[]): Promise<void> {
+async function checkLockedRunFiles(store: LockedVersions, runId: string, required: Date | undefined, problems: StoreProblem[], warnings: StoreProblem[]): Promise<void> {
   const versions = await store.runFileVersions(runId);
   for (const file of [RUN_FILES.manifest, RUN_FILES.signature, RUN_FILES.publicKey]) {
     const list = versions.get(file) ?? [];

@@ -2,12 +2,13 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { loadExceptions, exceptionStates, exceptionFor } from '../../src/package/exceptions.js';
 import { parseExpires, sharePackage, MAX_SHARE_SECONDS } from '../../src/package/share.js';
 import { csvCell } from '../../src/package/csv.js';
 import { ConfigError } from '../../src/errors.js';
-import type { S3EvidenceStore } from '../../src/store/s3.js';
+import { S3EvidenceStore } from '../../src/store/s3.js';
+import { ConfigSchema, type S3StoreConfig } from '../../src/config/schema.js';
 
 const entry = { framework: 'pci-dss-4.0.1', requirement: '8.3.6', type: 'compensating-control', owner: 'IAM team', rationale: 'Legacy app uses 10-character passwords plus hardware MFA.', approvedBy: 'CISO', expires: '2026-06-30' };
 
@@ -77,25 +78,27 @@ describe('share', () => {
     expect(() => parseExpires('soon')).toThrow(/not a duration/);
   });
 
-  it('uploads a local package with Object Lock and checksums, then presigns that version', async () => {
+  it('uploads a local package through the store (Object Lock, SSE-KMS, checksums), then presigns that version', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'el-share-'));
     const zip = join(dir, 'evidence-package_x.zip');
     writeFileSync(zip, Buffer.from('PK fake package bytes'));
-    const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
+    const kmsKeyId = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const config = ConfigSchema.parse({ store: { kind: 's3', bucket: 'audit-evidence', prefix: 'evidence-locker/', region: 'us-east-1', kmsKeyId } }).store as S3StoreConfig;
+    const store = new S3EvidenceStore(config, { clientConfig: { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } } });
     const sent: unknown[] = [];
-    (client as unknown as { send: (c: unknown) => Promise<unknown> }).send = async (cmd: unknown) => {
+    (store.client as unknown as { send: (c: unknown) => Promise<unknown> }).send = async (cmd: unknown) => {
       sent.push(cmd);
       if (cmd instanceof PutObjectCommand) return { VersionId: 'v-123' };
       throw Object.assign(new Error('NotFound'), { name: 'NotFound' });
     };
-    const retain = new Date('2032-11-27T00:00:00Z');
-    const store = { client, bucket: 'audit-evidence', prefix: 'evidence-locker/', mode: 'COMPLIANCE', retainUntilFor: () => retain, preflight: async () => [] } as unknown as S3EvidenceStore;
-    const r = await sharePackage(store, zip, 3600, () => new Date('2026-11-27T00:00:00Z'));
+    store.preflight = async () => [];
+    const retain = store.retainUntilFor(new Date('2026-11-27T00:00:00Z'));
+    const r = await sharePackage(store.packageShelf, zip, 3600, () => new Date('2026-11-27T00:00:00Z'));
     expect(r.uploaded).toBe(true);
     expect(r.key).toBe('evidence-locker/packages/evidence-package_x.zip');
     expect(r.expiresAt).toBe('2026-11-27T01:00:00.000Z');
     const put = sent.find((c) => c instanceof PutObjectCommand) as PutObjectCommand;
-    expect(put.input).toMatchObject({ Bucket: 'audit-evidence', ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: retain, ContentType: 'application/zip' });
+    expect(put.input).toMatchObject({ Bucket: 'audit-evidence', ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: retain, ContentType: 'application/zip', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: kmsKeyId });
     expect(put.input.ChecksumSHA256).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     expect(put.input.ContentMD5).toMatch(/^[A-Za-z0-9+/]{22}==$/);
     const url = new URL(r.url);

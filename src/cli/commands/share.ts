@@ -16,15 +16,14 @@ export function registerShareCommand(program: Command): void {
     .addHelpText('after', '\nThe last line printed is the URL. A link signed with temporary credentials stops working when they expire.')
     .action(async (pkg: string, opts: ShareOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<ShareOptions>();
-      // The S3 client and presigner load only for this command.
-      const [{ S3EvidenceStore }, { parseExpires, sharePackage }] = await Promise.all([import('../../store/s3.js'), import('../../package/share.js')]);
+      const { parseExpires, sharePackage } = await import('../../package/share.js');
       const seconds = parseExpires(opts.expires);
       const { config, log } = commandContext(g);
       const store = await openStore(config.store, { log });
-      if (!(store instanceof S3EvidenceStore)) {
+      if (!store.packageShelf) {
         throw new ConfigError('share: the evidence store is a local directory; links can only be made for packages in an S3 store', 'configure store.kind: s3, or send the package zip itself');
       }
-      const r = await sharePackage(store, pkg, seconds);
+      const r = await sharePackage(store.packageShelf, pkg, seconds);
       process.stdout.write(`${r.uploaded ? 'uploaded to' : 'sharing'} s3://${r.bucket}/${r.key}${r.versionId ? ` (version ${r.versionId})` : ''}\nlink valid until ${r.expiresAt}\n${r.url}\n`);
     });
 }
