@@ -1,6 +1,8 @@
+import { FOREIGN_REASONS } from '../seal/trust.js';
 import type { PackageModel } from './model.js';
 import { dayStatus, rowReasons } from './timeline.js';
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
+import { assessorHtmlData, assessorHtmlSection } from './html-assessor.js';
 
 /** Total bytes of evidence bodies embedded in index.html; beyond it the viewer shows the path in the package. */
 export const DEFAULT_HTML_BODY_BUDGET = 8 * 1024 * 1024;
@@ -37,9 +39,9 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     changes: r.changes.slice(0, 50),
     changesTotal: r.changesTotal,
     daily: Array.from(r.daily, (_code, i) => STATUS_ORDER.indexOf(dayStatus(r, i))),
-    findings: (r.latest?.findings ?? []).slice(0, MAX_FINDINGS).map((f) => ({ s: f.status, r: f.resource, t: f.resourceType, q: f.queryId, g: f.region, why: f.reason, sha: f.evidenceSha256 })),
+    findings: (r.latest?.findings ?? []).slice(0, MAX_FINDINGS).map((f) => ({ s: f.status, r: f.resource, t: f.resourceType, q: f.queryId, g: f.region, why: f.reason, sha: f.evidenceSha256, in: f.inScope !== false, sr: f.scopeReason ?? '' })),
     findingsTotal: r.findingsTotal,
-    evidence: (r.latest?.evidence ?? []).slice(0, MAX_EVIDENCE).map((e) => ({ run: e.runId, id: e.recordId, q: e.queryId, g: e.region, at: e.collectedAt, sha: e.sha256, st: e.status })),
+    evidence: (r.latest?.evidence ?? []).slice(0, MAX_EVIDENCE).map((e) => ({ run: e.runId, id: e.recordId, q: e.queryId, g: e.region, at: e.collectedAt, sha: e.sha256, st: e.status, ref: model.assessor.refOf(e.runId, e.recordId) })),
     exception: r.exception ? { state: r.exception.state, type: r.exception.type, owner: r.exception.owner, approvedBy: r.exception.approvedBy, expires: r.exception.expires, rationale: r.exception.rationale } : null,
   }));
   const wanted: string[] = [];
@@ -71,10 +73,12 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     attestations: model.timeline.attestations,
     exceptions: model.exceptions,
     missingShards: model.missingShards,
+    foreign: model.foreign ?? [],
     statuses: STATUS_ORDER.map((s) => ({ id: s, word: STATUS_STYLE[s].word, color: STATUS_STYLE[s].color })),
     bodies,
     bodiesEmbedded: Object.keys(bodies).length,
     bodiesTotal: wanted.length,
+    assessor: assessorHtmlData(model),
   };
   const title = `${model.organization}: ${model.frameworks.map((f) => f.name).join(', ')} evidence, ${model.period.from} to ${model.period.to}`;
   const html = `<!doctype html>
@@ -92,6 +96,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
   <div class="sub">${esc(model.frameworks.map((f) => `${f.name} ${f.version}`).join(' | '))} &middot; ${esc(model.period.from)} to ${esc(model.period.to)} &middot; ${model.accounts.length} account(s)</div>
   <div class="sub mono">signing key ${esc(model.signing.keyFingerprint)} &middot; evidence set ${esc(model.contentId.slice(0, 16))}</div>
 </header>
+${foreignBanner(model)}
 <div id="filters">
   <label>Status <select id="f-status"><option value="">all</option></select></label>
   <label>Account <select id="f-account"><option value="">all</option></select></label>
@@ -103,6 +108,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
   <nav id="list" aria-label="Requirements"></nav>
   <section id="detail"><p class="muted">Choose a requirement on the left. Statuses: fail, gap (not collected), needs review, manual, pass, not applicable. A gap is never a pass.</p></section>
 </main>
+${assessorHtmlSection(model, esc)}
 <div id="viewer" hidden><div class="box"><div class="bar"><strong id="viewer-title"></strong><button id="viewer-close" type="button">Close</button></div><pre id="viewer-body"></pre></div></div>
 <script id="package-data" type="application/json">${scriptJson(data)}</script>
 <script>${JS}</script>
@@ -112,12 +118,29 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
   return Buffer.from(html, 'utf8');
 }
 
+/** Foreign objects stated before anything else: someone other than the trusted signer wrote into the evidence store. */
+function foreignBanner(model: PackageModel): string {
+  const found = model.foreign ?? [];
+  if (!found.length) return '<div id="foreign" class="foreign-none">No foreign object found in the evidence store for this period: every run shown is signed by a trusted key.</div>';
+  const items = found
+    .slice(0, 500)
+    .map((f) => `<li><code>${esc(f.path)}</code>: ${esc(FOREIGN_REASONS[f.reason])} (${esc(f.detail)})</li>`)
+    .join('');
+  return (
+    `<div id="foreign" class="foreign" role="alert"><strong>${found.length} foreign object(s) in the evidence store</strong>: ` +
+    `written by someone other than the trusted signer (${esc((model.trustedKeys ?? [model.signing.keyFingerprint]).join(', '))}). None is used as evidence or as a chain link.` +
+    `<details><summary>List</summary><ul>${items}</ul>${found.length > 500 ? `<p>... and ${found.length - 500} more</p>` : ''}</details></div>`
+  );
+}
+
 const CSS = `
 :root{--ink:#1f2328;--muted:#57606a;--rule:#d0d7de;--bg:#f6f8fa}
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:var(--ink)}
 header{background:#0b3d62;color:#fff;padding:14px 20px}
 header h1{margin:0;font-size:20px}
+.foreign{background:#ffebe9;border-bottom:2px solid #cf222e;color:#82071e;padding:8px 20px;font-size:13px}
+.foreign-none{padding:4px 20px;font-size:12px;color:var(--muted);border-bottom:1px solid var(--rule)}
 .sub{font-size:12px;color:#cfe3f3}
 .mono,code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 #filters{display:flex;gap:14px;align-items:center;padding:10px 20px;border-bottom:1px solid var(--rule);background:var(--bg);flex-wrap:wrap}
@@ -214,7 +237,7 @@ function renderDetail(fw, reqId){
     if (r.exception) sec.appendChild(el('p', {text: (r.exception.state === 'expired' ? 'EXPIRED exception (not applied): ' : 'Exception: ') + r.exception.type + ', owner ' + r.exception.owner + ', approved by ' + r.exception.approvedBy + ', expires ' + r.exception.expires + '. ' + r.exception.rationale}));
     var rl = el('ul'); r.reasons.forEach(function(x){ rl.appendChild(el('li', {text: x})); }); sec.appendChild(rl);
     sec.appendChild(el('div', {cls:'muted', text: r.evidenceCount + ' evidence record(s) in the period' + (r.first ? ', first ' + r.first + ', last ' + r.last : '') + (r.gapDays ? '; ' + r.gapDays + ' day(s) without evidence' : '')}));
-    if (r.findings.length) sec.appendChild(table(['Status', 'Resource', 'Region', 'Reason', 'Evidence'], r.findings.map(function(x){ var st = x.s === 'error' ? 'not-collected' : x.s; return [badge(st), x.r, x.g, x.why, evidenceButton({sha: x.sha, q: x.q})]; })));
+    if (r.findings.length) sec.appendChild(table(['Status', 'Resource', 'Region', 'Reason', 'Evidence'], r.findings.map(function(x){ var st = x.s === 'error' ? 'not-collected' : x.s; return [x.in === false ? 'out of scope' : badge(st), x.r, x.g, (x.in === false ? 'Not counted (' + x.sr + '). Check result ' + x.s + ': ' : '') + x.why, evidenceButton({sha: x.sha, q: x.q})]; })));
     if (r.findingsTotal > r.findings.length) sec.appendChild(el('div', {cls:'muted', text: (r.findingsTotal - r.findings.length) + ' more resources: see controls.csv'}));
     if (r.changes.length) sec.appendChild(table(['Day', 'What', 'Change', 'Detail'], r.changes.map(function(c){ return [c.day, c.subject, c.from + ' -> ' + c.to, c.detail]; })));
     if (r.gaps.length) sec.appendChild(table(['Day', 'Query', 'Region', 'Gap'], r.gaps.map(function(g){ return [g.day, g.queryId, g.region, g.reason]; })));
