@@ -108,7 +108,7 @@ describe('built-in catalogs', () => {
     expect(byId(pci, '8.3.6').parameters).toEqual({ minimumPasswordLength: 12, passwordPolicyChecks: ['length', 'composition'] });
     expect(byId(pci, '8.3.7').parameters).toEqual({ minimumPasswordReusePrevention: 4, passwordPolicyChecks: ['reuse'] });
     expect(byId(pci, '8.2.6').parameters).toEqual({ maxUnusedDays: 90 });
-    expect(byId(pci, '10.5.1').parameters).toEqual({ minimumRetentionDays: 365 });
+    expect(byId(pci, '10.5.1').parameters).toEqual({ minimumRetentionDays: 365, auditLogGroups: ['*'] });
     expect(byId(pci, '8.3.9').parameters).toEqual({ maxPasswordAgeDays: 90, maxKeyAgeDays: 90 });
     expect(byId(pci, '8.6.3').parameters).toEqual({ maxKeyAgeDays: 90 });
     // the severity cut-off is an organisation choice; the default includes medium findings

@@ -26,7 +26,7 @@ describe('effectiveParameters', () => {
   it('applies config.parameters[framework][requirement][name]', () => {
     const overrides = { 'pci-dss-4.0.1': { '8.3.6': { minimumPasswordLength: 16 } }, 'hipaa-security': { '8.3.6': { minimumPasswordLength: 99 } } };
     expect(effectiveParameters(req('8.3.6'), overrides, 'pci-dss-4.0.1')).toEqual({ minimumPasswordLength: 16, passwordPolicyChecks: ['length', 'composition'] });
-    expect(effectiveParameters(req('10.5.1'), overrides, 'pci-dss-4.0.1')).toEqual({ minimumRetentionDays: 365 });
+    expect(effectiveParameters(req('10.5.1'), overrides, 'pci-dss-4.0.1')).toEqual({ minimumRetentionDays: 365, auditLogGroups: ['*'] });
   });
 
   it('accepts the requirement\'s own override map directly', () => {

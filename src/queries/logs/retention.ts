@@ -1,6 +1,7 @@
 import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
 import { loadCloudWatchLogsSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
+import { matchesBucketPattern, stringListParam } from '../s3/buckets.js';
 
 /** DescribeLogGroups, all pages. */
 export interface LogGroupsEvidence {
@@ -19,6 +20,11 @@ export const retention = defineQuery<LogGroupsEvidence>({
   apiCalls: ['logs:DescribeLogGroups'],
   parameters: {
     minimumRetentionDays: { description: 'Fewest days a log group must keep its events (PCI DSS 10.5.1: 12 months).', default: 365 },
+    auditLogGroups: {
+      description:
+        'Organisation choice: name patterns (`*` wildcard) of the log groups that hold audit logs; only these are judged, the others are listed as not applicable (default: every log group).',
+      default: ['*'],
+    },
   },
   async collect(ctx) {
     const { CloudWatchLogsClient, paginateDescribeLogGroups } = await loadCloudWatchLogsSdk();
@@ -32,8 +38,12 @@ export const retention = defineQuery<LogGroupsEvidence>({
   evaluate(data, params, ctx) {
     if (!data?.logGroups) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeLogGroups response' }];
     const min = Number(params.minimumRetentionDays ?? 365);
+    const audit = stringListParam(params.auditLogGroups, ['*']);
     const results: ResourceResult[] = data.logGroups.map((g) => {
       const base = { resource: g.logGroupArn ?? (g.arn ?? `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${g.logGroupName}`).replace(/:\*$/, ''), resourceType: 'AWS::Logs::LogGroup' };
+      if (!matchesBucketPattern(g.logGroupName ?? '', audit)) {
+        return { ...base, status: 'not-applicable' as const, reason: `log group ${g.logGroupName} is not among the audit log groups named by the organisation (${audit.join(', ')})` };
+      }
       const days = g.retentionInDays;
       if (days === undefined || days === null) return { ...base, status: 'pass' as const, reason: `log group ${g.logGroupName} keeps its events forever (never expire)` };
       return days >= min

@@ -8,7 +8,7 @@ import { REGION, exactlyAYear, fourHundredDays, neverExpire, thirtyDays } from '
 const ctx = { accountId: '111122223333', region: REGION, collectedAt: '2025-06-01T00:00:00.000Z' };
 const statusOf = (results: ResourceResult[]) => Object.fromEntries(results.map((r) => [r.resource.split(':log-group:')[1] ?? r.resource, r.status]));
 
-function evaluateBoth<T>(data: T, params: Record<string, number> = {}): ResourceResult[] {
+function evaluateBoth<T>(data: T, params: Record<string, number | string[]> = {}): ResourceResult[] {
   const p = { minimumRetentionDays: 365, ...params };
   const fresh = retention.evaluate(data, p, ctx);
   expect(retention.evaluate(JSON.parse(canonicalJson(data)), p, ctx)).toEqual(fresh);
@@ -28,6 +28,12 @@ describe('logs.retention', () => {
   });
   it('uses the minimumRetentionDays parameter', () => {
     expect(statusOf(evaluateBoth({ logGroups: [fourHundredDays] }, { minimumRetentionDays: 730 }))).toEqual({ '/app/payments': 'fail' });
+  });
+  it('judges only the audit log groups the organisation names, so a short-lived application group need not fail 10.5.1', () => {
+    expect(retention.parameters?.auditLogGroups.description).toMatch(/^Organisation choice/);
+    const results = evaluateBoth({ logGroups: [thirtyDays, neverExpire, fourHundredDays] }, { auditLogGroups: ['/aws/cloudtrail/*', '/app/*'] });
+    expect(statusOf(results)).toEqual({ '/aws/lambda/checkout': 'not-applicable', '/aws/cloudtrail/management-events': 'pass', '/app/payments': 'pass' });
+    expect(results[0].reason).toContain('not among the audit log groups');
   });
   it('is not applicable without log groups and errors without a response', () => {
     expect(evaluateBoth({ logGroups: [] })[0].status).toBe('not-applicable');
