@@ -53,6 +53,8 @@ export interface BuildPackageOptions {
   /** Zip file name; default `evidence-package_<frameworks>_<from>_<to>.zip`. */
   fileName?: string;
   htmlBodyBudget?: number;
+  /** Ruled assessor's-notes pages in report.pdf (`--notes-pages`); default one notes area per manual requirement. */
+  notesPages?: boolean;
   /** The evaluation engine (default evaluateRun). */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
   log?: Logger;
@@ -227,7 +229,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
 
     put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to));
     put(PACKAGE_FILES.oscal, renderOscal(model));
-    put(PACKAGE_FILES.report, await renderReportPdf(model));
+    put(PACKAGE_FILES.report, await renderReportPdf(model, { notesPages: opts.notesPages }));
     put(PACKAGE_FILES.html, await renderIndexHtml(model, (sha) => fetchChecked(sha, 'evidence record')(), opts.htmlBodyBudget ?? DEFAULT_HTML_BODY_BUDGET));
     put(PACKAGE_FILES.verifyGuide, Buffer.from(verifyGuide(model), 'utf8'));
     put(PACKAGE_FILES.publicKey, Buffer.from(publicKeyPem, 'utf8'));
