@@ -8,12 +8,12 @@ import { performance } from 'node:perf_hooks';
 import { ConfigSchema } from '../src/config/schema.js';
 import { createLogger } from '../src/log/logger.js';
 import { loadCatalogs } from '../src/controls/load.js';
-import { openStore } from '../src/store/open.js';
-import { openSigner } from '../src/seal/open.js';
+import { openStore } from '../src/store/open-store.js';
+import { openSigner } from '../src/aws/open-signer.js';
 import { runCollection } from '../src/collect/run.js';
-import { PUBLISHED_RATE_LIMITS } from '../src/aws/rate-limit.js';
-import type { EvidenceBody } from '../src/collect/record.js';
-import type { RunManifest } from '../src/seal/manifest.js';
+import { REQUEST_QUOTAS } from '../src/aws/quotas.js';
+import type { EvidenceBody } from '../src/evidence/record.js';
+import type { RunManifest } from '../src/evidence/manifest.js';
 
 export interface CollectChildRequest {
   config: unknown;
@@ -41,7 +41,7 @@ export interface CollectChildReport {
   errorExamples: Record<string, string>;
   /** Accounts or regions not reached at all, by reason. */
   targetGaps: Record<string, number>;
-  /** For each rate-limited action: the largest number of calls one account-region needed (from the evidence). */
+  /** For each action with a request quota: the largest number of calls one account-region needed (from the evidence). */
   rateLimitedCalls: Record<string, { maxPerAccountRegion: number; total: number; accountRegions: number }>;
 }
 
@@ -88,7 +88,7 @@ async function main(req: CollectChildRequest): Promise<CollectChildReport> {
       errorExamples[where] ??= body.error?.message ?? '';
     }
     for (const call of body.requests) {
-      if (PUBLISHED_RATE_LIMITS[call.operation] === undefined) continue;
+      if (REQUEST_QUOTAS[call.operation] === undefined) continue;
       const region = r.region === 'global' ? config.regions.home : r.region;
       let m = perKey.get(call.operation);
       if (!m) perKey.set(call.operation, (m = new Map()));

@@ -21,16 +21,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ManifestRecord } from '../src/collect/record.js';
+import type { ManifestRecord } from '../src/evidence/record.js';
 import { CatalogSchema, type Catalog } from '../src/controls/schema.js';
 import type { EvaluateRunInput } from '../src/evaluate/engine.js';
 import type { ControlResult } from '../src/evaluate/types.js';
 import { buildPackage } from '../src/package/build.js';
 import { canonicalBytes } from '../src/seal/canonical.js';
-import { sha256Hex } from '../src/seal/hash.js';
+import { sha256Hex } from '../src/evidence/hash.js';
 import { LocalEd25519Signer } from '../src/seal/local-signer.js';
 import { sealRun } from '../src/seal/seal.js';
-import { mapBounded } from '../src/store/limit.js';
+import { mapWithConcurrencyLimit } from '../src/concurrency-limit.js';
 import { LocalEvidenceStore } from '../src/store/local.js';
 import { extractPackageZip } from '../src/verify/unzip.js';
 import { verifyPackageDir } from '../src/verify/package.js';
@@ -146,7 +146,7 @@ export async function benchPackage(opts: PackageBenchOptions = {}): Promise<Pack
       const day = new Date(start + run * 86_400_000).toISOString().slice(0, 10);
       const cells: { acct: string; region: string; q: number }[] = [];
       for (const acct of accounts) for (const region of regions) for (let q = 1; q <= queries; q++) if (seeded + cells.length < records) cells.push({ acct, region, q });
-      const recs = await mapBounded(cells, 16, async ({ acct, region, q }) => {
+      const recs = await mapWithConcurrencyLimit(cells, 16, async ({ acct, region, q }) => {
         const body = canonicalBytes({
           schema: 'evidence-locker/evidence@1',
           queryId: `bench.q${q}`,
@@ -167,13 +167,9 @@ export async function benchPackage(opts: PackageBenchOptions = {}): Promise<Pack
         runId: `${day.replace(/-/g, '')}T020000Z-bench${String(run).padStart(4, '0')}`,
         kind: 'collection',
         chain: 'default',
-        tool: { name: 'evidence-locker', version: 'bench', sdkVersion: 'bench' },
-        startedAt: `${day}T02:00:00.000Z`,
-        completedAt: `${day}T02:10:00.000Z`,
-        status: 'complete',
+        startedAt: new Date(`${day}T02:00:00.000Z`),
+        completedAt: new Date(`${day}T02:10:00.000Z`),
         scope: { accounts, regions, frameworks: ['bench'], queries: Array.from({ length: queries }, (_, q) => `bench.q${q + 1}`) },
-        store: { kind: 'local', location: store.root, note: 'bench' },
-        gaps: [],
         records: recs,
       });
       log(`seeded run ${run + 1}/${runs} (${seeded} records)`);

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3StoreConfig } from '../src/config/schema.js';
 import { canonicalBytes } from '../src/seal/canonical.js';
-import { sha256Hex } from '../src/seal/hash.js';
-import { mapBounded } from '../src/store/limit.js';
+import { sha256Hex } from '../src/evidence/hash.js';
+import { mapWithConcurrencyLimit } from '../src/concurrency-limit.js';
 import { S3EvidenceStore } from '../src/store/s3.js';
 
 export interface StoreBenchOptions {
@@ -60,8 +60,8 @@ export async function benchStore(opts: StoreBenchOptions): Promise<StoreBenchRes
     await store.preflight();
     // Warm both connection pools so neither side pays for the first sockets.
     const warm = bodies(concurrency, bodyBytes, `warm-${run}`);
-    await mapBounded(warm, concurrency, (b) => store.putObject(sha256Hex(b), b));
-    await mapBounded(warm, concurrency, (b, i) => plain.send(new PutObjectCommand({ Bucket: opts.store.bucket, Key: `${opts.store.prefix}bench-${run}/plain-warm/${i}`, Body: b })));
+    await mapWithConcurrencyLimit(warm, concurrency, (b) => store.putObject(sha256Hex(b), b));
+    await mapWithConcurrencyLimit(warm, concurrency, (b, i) => plain.send(new PutObjectCommand({ Bucket: opts.store.bucket, Key: `${opts.store.prefix}bench-${run}/plain-warm/${i}`, Body: b })));
 
     // Alternate the two sides in rounds (store, plain, plain, store, ...) so drift in the server's speed hits both alike.
     let storeSeconds = 0;
@@ -74,9 +74,9 @@ export async function benchStore(opts: StoreBenchOptions): Promise<StoreBenchRes
       for (const side of order) {
         const batch = bodies(n, bodyBytes, `${side}-${run}-${r}`);
         const t = process.hrtime.bigint();
-        if (side === 'store') await mapBounded(batch, concurrency, (b) => store.putObject(sha256Hex(b), b));
+        if (side === 'store') await mapWithConcurrencyLimit(batch, concurrency, (b) => store.putObject(sha256Hex(b), b));
         else
-          await mapBounded(batch, concurrency, (b) =>
+          await mapWithConcurrencyLimit(batch, concurrency, (b) =>
             plain.send(new PutObjectCommand({ Bucket: opts.store.bucket, Key: `${opts.store.prefix}bench-${run}/plain/${sha256Hex(b)}.json`, Body: b, ContentType: 'application/json' })),
           );
         const seconds = Number(process.hrtime.bigint() - t) / 1e9;

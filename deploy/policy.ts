@@ -57,9 +57,17 @@ export function iamActionsFor(apiCall: string): readonly string[] {
   return IAM_ACTIONS_FOR_OPERATION[apiCall] ?? [apiCall];
 }
 
+/**
+ * Object-level reads never granted on every resource (they would read every bucket's data): granted only on the
+ * CloudTrail log and digest files (`AWSLogs/` keys), which is all the queries read.
+ */
+export const CLOUDTRAIL_OBJECT_ACTIONS: readonly string[] = ['s3:GetObject', 's3:ListBucket'];
+
 export interface MemberActions {
-  /** Every action the member role grants, sorted. */
+  /** Every action the member role grants on every resource, sorted. */
   actions: string[];
+  /** Object reads granted only on CloudTrail's `AWSLogs/` keys (see CLOUDTRAIL_OBJECT_ACTIONS), sorted. */
+  logObjectActions: string[];
   /** Which queries need each action (for reviewers; written into the template's Metadata). */
   neededBy: Record<string, string[]>;
 }
@@ -89,6 +97,8 @@ export function memberRoleActions(queries: readonly Pick<EvidenceQuery<unknown>,
     }
   }
   for (const action of MEMBER_DISCOVERY_ACTIONS) need(action, 'target discovery (enabled regions)');
-  const actions = [...neededBy.keys()].sort();
-  return { actions, neededBy: Object.fromEntries(actions.map((a) => [a, [...(neededBy.get(a) ?? [])].sort()])) };
+  const all = [...neededBy.keys()].sort();
+  const actions = all.filter((a) => !CLOUDTRAIL_OBJECT_ACTIONS.includes(a));
+  const logObjectActions = all.filter((a) => CLOUDTRAIL_OBJECT_ACTIONS.includes(a));
+  return { actions, logObjectActions, neededBy: Object.fromEntries(all.map((a) => [a, [...(neededBy.get(a) ?? [])].sort()])) };
 }

@@ -536,7 +536,13 @@ export function memberRoleTemplate(member: MemberActions): Template {
           Policies: [
             {
               PolicyName: 'evidence-locker-read-only',
-              PolicyDocument: { Version: '2012-10-17', Statement: [{ Sid: 'EvidenceQueries', Effect: 'Allow', Action: member.actions, Resource: '*' }] },
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                  { Sid: 'EvidenceQueries', Effect: 'Allow', Action: member.actions, Resource: '*' },
+                  ...logObjectStatements(member.logObjectActions),
+                ],
+              },
             },
           ],
         },
@@ -544,4 +550,17 @@ export function memberRoleTemplate(member: MemberActions): Template {
     },
     Outputs: { RoleArn: { Value: getAtt('MemberRole', 'Arn') } },
   };
+}
+
+/**
+ * CloudTrail digest validation reads log and digest files: GetObject only on `AWSLogs/` keys (any bucket, since trail
+ * buckets are named by the trails themselves), ListBucket only for listings under an `AWSLogs/` prefix.
+ */
+function logObjectStatements(actions: readonly string[]): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  if (actions.includes('s3:GetObject')) out.push({ Sid: 'CloudTrailLogAndDigestFiles', Effect: 'Allow', Action: ['s3:GetObject'], Resource: sub('arn:${AWS::Partition}:s3:::*/*AWSLogs/*') });
+  if (actions.includes('s3:ListBucket')) {
+    out.push({ Sid: 'CloudTrailDigestListings', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: sub('arn:${AWS::Partition}:s3:::*'), Condition: { StringLike: { 's3:prefix': ['AWSLogs/*', '*/AWSLogs/*'] } } });
+  }
+  return out;
 }

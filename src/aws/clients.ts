@@ -23,6 +23,7 @@ const IAM_PREFIX: Record<string, string> = {
   SecurityHubClient: 'securityhub',
   OrganizationsClient: 'organizations',
   AccountClient: 'account',
+  SSMClient: 'ssm',
 };
 
 /** The IAM action for an SDK command, e.g. `s3:GetBucketEncryption`. */

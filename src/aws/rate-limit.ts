@@ -1,24 +1,32 @@
-/**
- * Published per-account, per-region request-rate limits that adaptive retries alone would keep hitting.
- * Keyed by `<iam-prefix>:<Operation>`; requests per second.
- */
-export const PUBLISHED_RATE_LIMITS: Readonly<Record<string, number>> = {
-  // CloudTrail LookupEvents: 2 requests per second per account per region (CloudTrail quotas).
-  'cloudtrail:LookupEvents': 2,
-};
+import { REQUEST_QUOTAS, PACED_BELOW_PER_SECOND } from './quotas.js';
 
-/** A token bucket that spaces calls evenly; bursts up to `burst` calls. */
+export interface PacedRate {
+  ratePerSecond: number;
+  burst: number;
+}
+
+/**
+ * Per-account, per-region request quotas low enough that adaptive retries alone would keep hitting them (see
+ * quotas.ts for the whole table and its sources). Keyed by `<iam-prefix>:<Operation>`.
+ */
+export const PUBLISHED_RATE_LIMITS: Readonly<Record<string, PacedRate>> = Object.fromEntries(
+  Object.entries(REQUEST_QUOTAS)
+    .filter(([, q]) => q.ratePerSecond < PACED_BELOW_PER_SECOND)
+    .map(([action, q]) => [action, { ratePerSecond: q.ratePerSecond, burst: q.burst }]),
+);
+
+/** A token bucket (as a generic cell rate algorithm): up to `burst` calls at once from a full bucket, then one per 1/rate. */
 export class RateLimiter {
-  private nextFree = 0;
+  /** Theoretical arrival time: when the bucket would be full again if no call came. */
+  private tat = 0;
   private readonly intervalMs: number;
   constructor(ratePerSecond: number, private readonly burst = 1) {
     this.intervalMs = 1000 / ratePerSecond;
   }
   async acquire(signal?: AbortSignal): Promise<void> {
     const now = Date.now();
-    const earliest = Math.max(now - this.intervalMs * (this.burst - 1), this.nextFree);
-    const start = Math.max(now, earliest);
-    this.nextFree = start + this.intervalMs;
+    const start = Math.max(now, this.tat - this.intervalMs * (this.burst - 1));
+    this.tat = Math.max(this.tat, start) + this.intervalMs;
     const wait = start - now;
     if (wait > 0) {
       await new Promise<void>((resolve, reject) => {
@@ -35,14 +43,14 @@ export class RateLimiter {
 /** One limiter per account, region and operation, shared by every client in the process. */
 export class RateLimiterRegistry {
   private readonly limiters = new Map<string, RateLimiter>();
-  constructor(private readonly limits: Readonly<Record<string, number>> = PUBLISHED_RATE_LIMITS) {}
+  constructor(private readonly limits: Readonly<Record<string, PacedRate>> = PUBLISHED_RATE_LIMITS) {}
   limiterFor(accountId: string, region: string, action: string): RateLimiter | undefined {
     const rate = this.limits[action];
     if (rate === undefined) return undefined;
     const key = `${accountId}/${region}/${action}`;
     let l = this.limiters.get(key);
     if (!l) {
-      l = new RateLimiter(rate);
+      l = new RateLimiter(rate.ratePerSecond, rate.burst);
       this.limiters.set(key, l);
     }
     return l;

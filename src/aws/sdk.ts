@@ -22,5 +22,6 @@ export const loadRdsSdk = onFirstUse(() => import('@aws-sdk/client-rds'));
 export const loadS3Sdk = onFirstUse(() => import('@aws-sdk/client-s3'));
 export const loadS3ControlSdk = onFirstUse(() => import('@aws-sdk/client-s3-control'));
 export const loadSecurityHubSdk = onFirstUse(() => import('@aws-sdk/client-securityhub'));
+export const loadSsmSdk = onFirstUse(() => import('@aws-sdk/client-ssm'));
 export const loadStsSdk = onFirstUse(() => import('@aws-sdk/client-sts'));
 export const loadCredentialProviders = onFirstUse(() => import('@aws-sdk/credential-providers'));

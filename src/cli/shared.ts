@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
 import { createLogger, type Logger } from '../log/logger.js';
@@ -36,8 +35,4 @@ export function parseShard(value: string): { index: number; count: number } {
     throw new ConfigError(`--shard: "${value}" is not a shard like 1/4 (index from 1 to count, count at most 1000)`);
   }
   return { index, count };
-}
-
-export function resolvePath(p: string): string {
-  return resolve(p);
 }

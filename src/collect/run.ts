@@ -1,23 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { Catalog } from '../controls/schema.js';
-import type { EvidenceStore } from '../store/types.js';
+import type { EvidenceStore } from '../evidence/store.js';
 import type { ManifestSigner } from '../seal/signer.js';
 import type { Logger } from '../log/logger.js';
 import { scrubSecrets } from '../log/logger.js';
-import { ALL_QUERIES, queryById } from '../queries/index.js';
-import type { EvidenceQuery } from '../queries/types.js';
 import { AwsClientProvider, SharedConnections, withCallLog, type LoggedCall } from '../aws/clients.js';
-import { canonicalBytes } from '../seal/canonical.js';
-import { sha256Hex } from '../seal/hash.js';
-import { newRunId, sealRun } from '../seal/seal.js';
-import { type EvidenceBody, type ManifestRecord, recordIdOf } from './record.js';
+import { putEvidenceBody, sealRun } from '../seal/seal.js';
+import { newRunId } from '../evidence/run-id.js';
+import type { EvidenceBody, ManifestRecord } from '../evidence/record.js';
 import { resolveTargets, type AccountTarget, type TargetGap } from './targets.js';
-import { Semaphore } from './limit.js';
-import { PUBLISHED_RATE_LIMITS } from '../aws/rate-limit.js';
-import { ConfigError } from '../errors.js';
+import { planRun, type CollectionTask } from './plan.js';
+import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { checkParameterOverrides } from '../controls/parameters.js';
-import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { SDK_VERSION } from '../version.js';
 
 export interface CollectionProgress {
   done: number;
@@ -59,24 +55,6 @@ export interface CollectionOutcome {
   regions: string[];
 }
 
-/** The queries a run needs: every query the selected frameworks' requirements cite (collect once, map many). */
-export function plannedQueries(catalogs: Catalog[], frameworks: string[], only?: string[]): EvidenceQuery<unknown>[] {
-  if (only?.length) {
-    const unknown = only.filter((id) => !queryById(id));
-    if (unknown.length) {
-      throw new ConfigError(`unknown query id(s): ${unknown.join(', ')}`, `run \`evidence-locker controls list --framework <id> --format json\` to see the query ids; known: ${ALL_QUERIES.map((q) => q.id).join(', ')}`);
-    }
-  }
-  const ids = new Set<string>();
-  for (const f of frameworks) {
-    const c = catalogs.find((x) => x.framework === f);
-    if (!c) throw new ConfigError(`unknown framework "${f}"`, `known frameworks: ${catalogs.map((x) => x.framework).join(', ')}`);
-    for (const r of c.requirements) for (const q of r.queries) ids.add(q);
-  }
-  const selected = [...ids].filter((id) => !only?.length || only.includes(id));
-  return selected.map((id) => queryById(id)).filter((q): q is EvidenceQuery<unknown> => q !== undefined).sort((a, b) => a.id.localeCompare(b.id));
-}
-
 const HINTS: [RegExp, string][] = [
   [/AccessDenied|UnauthorizedOperation|AuthorizationError|NotAuthorized/i, 'grant this read-only action to the collection role (deploy/member-role.json lists every action the queries need)'],
   [/Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|Rate exceeded/i, 'the API kept throttling after every retry; lower collect.concurrency or run at a quieter time'],
@@ -102,8 +80,9 @@ function errorBody(err: unknown, calls: LoggedCall[]): EvidenceBody['error'] {
 export async function runCollection(opts: CollectionOptions): Promise<CollectionOutcome> {
   const { config, store, signer, log } = opts;
   const now = opts.now ?? (() => new Date());
-  const frameworks = opts.frameworks?.length ? opts.frameworks : config.frameworks;
-  const queries = plannedQueries(opts.catalogs, frameworks, opts.queries);
+  const selection = { frameworks: opts.frameworks, queries: opts.queries };
+  // A plan with no targets yet checks the frameworks and query ids before any AWS call.
+  planRun(opts.catalogs, config, [], selection);
   // A misspelt parameter override must fail before any evidence is collected, not silently use the default.
   checkParameterOverrides(opts.catalogs, config.parameters);
   const startedAt = now();
@@ -115,33 +94,17 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   const gaps: TargetGap[] = [...targetGaps];
   const home = config.regions.home;
 
-  interface Task { target: AccountTarget; query: EvidenceQuery<unknown>; region: string }
-  const tasks: Task[] = [];
-  const plan = (query: EvidenceQuery<unknown>, group: readonly AccountTarget[]) => {
-    for (const target of group) {
-      if (query.scope === 'global') tasks.push({ target, query, region: 'global' });
-      else for (const region of target.regions) tasks.push({ target, query, region });
-    }
-  };
-  // Queries paced by a published rate limit come first, for every account: their chains of paced calls are the
-  // longest. The rest go a group of accounts at a time, query-major within the group: consecutive tasks spread
-  // over the group's accounts (each account's own API limits see a trickle, not a burst), and an account-region's
-  // clients are released once its group is done, so memory does not grow with the size of the organisation.
-  for (const query of queries.filter(isRateLimited)) plan(query, targets);
-  for (let i = 0; i < targets.length; i += ACCOUNT_GROUP) {
-    for (const query of queries.filter((q) => !isRateLimited(q))) plan(query, targets.slice(i, i + ACCOUNT_GROUP));
-  }
-  const allRegions = [...new Set(targets.flatMap((t) => t.regions))].sort();
+  const { frameworks, queries, regions: allRegions, tasks } = planRun(opts.catalogs, config, targets, selection);
   runLog.info({ accounts: targets.length, regions: allRegions.length, queries: queries.length, tasks: tasks.length, frameworks }, 'collection started');
 
   // collect.concurrency bounds the API requests in flight, whichever task or client makes them.
-  const callSlots = new Semaphore(config.collect.concurrency);
+  const callSlots = new ConcurrencyLimit(config.collect.concurrency);
   const connections = new SharedConnections();
   const providers = new Map<string, AwsClientProvider>();
-  const providerKey = (t: Task) => `${t.target.accountId}/${t.region === 'global' ? home : t.region}`;
+  const providerKey = (t: CollectionTask) => `${t.target.accountId}/${t.region === 'global' ? home : t.region}`;
   const tasksLeft = new Map<string, number>();
   for (const t of tasks) tasksLeft.set(providerKey(t), (tasksLeft.get(providerKey(t)) ?? 0) + 1);
-  const taskDone = (t: Task) => {
+  const taskDone = (t: CollectionTask) => {
     const key = providerKey(t);
     const left = (tasksLeft.get(key) ?? 1) - 1;
     tasksLeft.set(key, left);
@@ -172,29 +135,28 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   // Tasks open at once: enough to keep every request slot busy while some tasks are between calls, few enough
   // that partial evidence does not pile up in memory. Rate-paced tasks are outside this window: they spend most of
   // their time waiting for the limiter and would otherwise hold window places doing nothing.
-  const window = new Semaphore(config.collect.concurrency * 4);
-  const perService = new Map<string, Semaphore>();
+  const window = new ConcurrencyLimit(config.collect.concurrency * 4);
+  const perService = new Map<string, ConcurrencyLimit>();
   // Service limits are per account and region, like the AWS API limits they protect.
-  const serviceLimit = (t: Task) => {
+  const serviceLimit = (t: CollectionTask) => {
     const key = `${t.target.accountId}/${t.region}/${t.query.service}`;
     let sem = perService.get(key);
-    if (!sem) perService.set(key, (sem = new Semaphore(config.collect.perServiceConcurrency)));
+    if (!sem) perService.set(key, (sem = new ConcurrencyLimit(config.collect.perServiceConcurrency)));
     return sem;
   };
-  const retainUntil = undefined;
   const records: ManifestRecord[] = [];
   let done = 0;
   let errors = 0;
   const progress = () =>
     opts.onProgress?.({ done, total: tasks.length, errors, accounts: targets.length, regions: allRegions.length, queries: queries.length });
 
-  const runTask = async (task: Task): Promise<void> => {
+  const runTask = async (task: CollectionTask): Promise<void> => {
     if (opts.signal?.aborted) return;
     const region = task.region === 'global' ? home : task.region;
     const clients = providerFor(task.target, region);
-    const collectedAt = now().toISOString();
+    const collectedAt = now();
     const outcome = await withCallLog(() =>
-      task.query.collect({ accountId: task.target.accountId, region, clients, params: collectParams(task.query, config), now: now(), signal: opts.signal }),
+      task.query.collect({ accountId: task.target.accountId, region, clients, params: task.params, now: now(), signal: opts.signal }),
     );
     const requests = outcome.calls.map((c) => ({ operation: c.operation, input: c.input, ...(c.error ? { error: c.error } : {}) }));
     const body: EvidenceBody =
@@ -205,28 +167,15 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
       errors++;
       runLog.warn({ queryId: task.query.id, accountId: task.target.accountId, region: task.region, code: body.error?.code, operation: body.error?.operation }, 'query failed; recorded as a gap');
     }
-    const bytes = canonicalBytes(body);
-    const sha256 = sha256Hex(bytes);
-    const stored = await store.putObject(sha256, bytes, retainUntil ? { retainUntil } : undefined);
-    records.push({
-      recordId: recordIdOf(task.query.id, task.target.accountId, task.region),
-      queryId: task.query.id,
-      accountId: task.target.accountId,
-      region: task.region,
-      status: body.status,
-      collectedAt,
-      sha256,
-      size: bytes.length,
-      location: { key: stored.key, ...(stored.versionId ? { versionId: stored.versionId } : {}) },
-    });
+    records.push(await putEvidenceBody(store, body, collectedAt));
     done++;
     progress();
   };
 
   try {
     // The service limit is taken first, so a task queued behind its service holds no window place.
-    const settle = (t: Task) => runTask(t).finally(() => taskDone(t));
-    await Promise.all(tasks.map((t) => serviceLimit(t).run(() => (isRateLimited(t.query) ? settle(t) : window.run(() => settle(t))))));
+    const settle = (t: CollectionTask) => runTask(t).finally(() => taskDone(t));
+    await Promise.all(tasks.map((t) => serviceLimit(t).run(() => (t.paced ? settle(t) : window.run(() => settle(t))))));
   } finally {
     for (const p of providers.values()) p.destroy();
     connections.destroy();
@@ -238,45 +187,18 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   }
 
   records.sort((a, b) => a.recordId.localeCompare(b.recordId));
-  const status = errors > 0 || gaps.length > 0 ? 'complete-with-gaps' : 'complete';
-  const desc = store.describe();
   const sealed = await sealRun(store, signer, {
     runId,
     kind: 'collection',
     chain: opts.shard ? `shard-${opts.shard.index}-of-${opts.shard.count}` : 'default',
-    tool: { name: TOOL_NAME, version: TOOL_VERSION, sdkVersion: SDK_VERSION },
-    startedAt: startedAt.toISOString(),
-    completedAt: now().toISOString(),
-    status,
+    startedAt,
+    completedAt: now(),
     scope: { accounts: [...new Set([...targets.map((t) => t.accountId), ...gaps.map((g) => g.accountId)])].sort(), regions: allRegions, frameworks: [...frameworks].sort(), queries: queries.map((q) => q.id) },
     ...(opts.shard ? { shard: { index: opts.shard.index, count: opts.shard.count, slot: opts.shard.slot ?? startedAt.toISOString().slice(0, 10) } } : {}),
-    store: {
-      kind: desc.kind,
-      location: desc.location,
-      ...(desc.objectLockMode ? { objectLockMode: desc.objectLockMode } : {}),
-      ...(desc.retentionDays ? { retainUntil: new Date(startedAt.getTime() + desc.retentionDays * 86_400_000).toISOString() } : {}),
-      note: desc.note,
-    },
     gaps: gaps.map((g) => ({ accountId: g.accountId, ...(g.region ? { region: g.region } : {}), reason: g.reason })),
     records,
   });
+  const status = sealed.manifest.status;
   runLog.info({ status, records: records.length, errorRecords: errors, manifestSha256: sealed.manifestSha256 }, 'run sealed');
   return { runId, status, records: records.length, errorRecords: errors, gaps: errors + gaps.length, manifestSha256: sealed.manifestSha256, accounts: targets.map((t) => t.accountId), regions: allRegions };
-}
-
-/** Accounts collected side by side (see the task order in runCollection). */
-const ACCOUNT_GROUP = 8;
-
-/** Whether a query calls an API with a published per-account, per-region rate limit (its calls are paced). */
-function isRateLimited(query: EvidenceQuery<unknown>): boolean {
-  return query.apiCalls.some((a) => PUBLISHED_RATE_LIMITS[a] !== undefined);
-}
-
-/** Parameters a query needs at collection time (e.g. lookback window, sensitive event names). */
-function collectParams(query: EvidenceQuery<unknown>, config: Config) {
-  const params: Record<string, number | string | boolean | string[]> = {};
-  for (const [name, spec] of Object.entries(query.parameters ?? {})) params[name] = spec.default;
-  if ('lookbackHours' in params) params.lookbackHours = config.collect.lookbackHours;
-  if ('sensitiveEvents' in params) params.sensitiveEvents = config.collect.sensitiveEvents;
-  return params;
 }

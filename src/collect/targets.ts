@@ -6,8 +6,8 @@ import { scrubSecrets } from '../log/logger.js';
 import { AwsClientProvider } from '../aws/clients.js';
 import { loadAccountSdk, loadCredentialProviders, loadOrganizationsSdk, loadStsSdk } from '../aws/sdk.js';
 import { EvidenceLockerError } from '../errors.js';
-import { sha256Hex } from '../seal/hash.js';
-import { Semaphore } from './limit.js';
+import { sha256Hex } from '../evidence/hash.js';
+import { ConcurrencyLimit } from '../concurrency-limit.js';
 
 /** One account to collect from, with the credentials to use there and the regions to cover. */
 export interface AccountTarget {
@@ -37,10 +37,9 @@ export interface TargetFilter {
 }
 
 /**
- * IAM actions the target discovery itself needs (besides the queries' own `apiCalls`): in the collector's
- * account `organizations:ListAccounts` and `sts:AssumeRole`, in each member account `account:ListRegions`.
+ * IAM actions the target discovery needs in each member account, besides the queries' own `apiCalls` (the
+ * collector's own ListAccounts and AssumeRole grants are written in deploy/templates.ts).
  */
-export const COLLECTOR_DISCOVERY_ACTIONS = ['organizations:ListAccounts', 'sts:AssumeRole'] as const;
 export const MEMBER_DISCOVERY_ACTIONS = ['account:ListRegions'] as const;
 
 /** Accounts probed (role assumed, regions listed) at once; STS and the Account API have low rate limits. */
@@ -229,7 +228,7 @@ export async function resolveTargets(config: Config, filter: TargetFilter, log: 
 
   const configured = filter.regions?.length ? [...new Set(filter.regions)] : config.regions.list;
   const discover = config.regions.source === 'enabled';
-  const limit = new Semaphore(DISCOVERY_CONCURRENCY);
+  const limit = new ConcurrencyLimit(DISCOVERY_CONCURRENCY);
   const resolved = await Promise.all(
     candidates.map((c) =>
       limit.run(async (): Promise<AccountTarget | undefined> => {

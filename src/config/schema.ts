@@ -1,28 +1,5 @@
 import { z } from 'zod';
 
-/**
- * Calls that switch off or weaken audit logging, detection, access control or encryption, plus console
- * sign-ins (only failed ones are listed). The collector searches the list configured in `collect.sensitiveEvents`; this is its default.
- */
-export const DEFAULT_SENSITIVE_EVENTS: readonly string[] = [
-  'StopLogging',
-  'DeleteTrail',
-  'UpdateTrail',
-  'PutEventSelectors',
-  'DeleteDetector',
-  'UpdateDetector',
-  'PutBucketPolicy',
-  'DeleteBucketPolicy',
-  'PutBucketPublicAccessBlock',
-  'DeleteBucketPublicAccessBlock',
-  'StopConfigurationRecorder',
-  'DeleteConfigurationRecorder',
-  'DeleteDeliveryChannel',
-  'DisableKey',
-  'ScheduleKeyDeletion',
-  'ConsoleLogin',
-];
-
 const AccountId = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
 const Region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'an AWS region name such as us-east-1');
 
@@ -118,7 +95,8 @@ export const ConfigSchema = z
     collect: z
       .object({
         lookbackHours: z.number().int().min(1).max(24 * 90).default(24),
-        sensitiveEvents: z.array(z.string().min(1)).default([...DEFAULT_SENSITIVE_EVENTS]),
+        /** CloudTrail event names the sensitive-activity query searches; absent: the query's own default list. */
+        sensitiveEvents: z.array(z.string().min(1)).optional(),
         maxAttempts: z.number().int().min(1).max(20).default(8),
         /** API requests in flight at once, across every account, region and service of a run (AWS limits are per account and region, so a many-account run can keep many in flight). */
         concurrency: z.number().int().min(1).max(256).default(64),

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Config, ScheduleConfig } from '../config/schema.js';
 import type { Catalog } from '../controls/schema.js';
-import type { EvidenceStore } from '../store/types.js';
+import type { EvidenceStore } from '../evidence/store.js';
 import type { ManifestSigner } from '../seal/signer.js';
 import { attachProgress } from '../collect/progress.js';
 import { loadExceptions } from '../package/exceptions.js';

@@ -5,7 +5,7 @@ import type { Config, ScheduleConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { TOOL_VERSION } from '../version.js';
 import { ExitCode, EvidenceLockerError } from '../errors.js';
-import { newRunId } from '../seal/seal.js';
+import { newRunId } from '../evidence/run-id.js';
 import { DaemonMetrics, type RunOutcome } from './metrics.js';
 import { DEFAULT_SCHEDULES, nodeCronScheduler, scheduleSlot, validateSchedules, type ScheduledJob, type Scheduler } from './schedule.js';
 
@@ -313,11 +313,4 @@ export class EvidenceDaemon {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('not found: try /healthz or /metrics\n');
   }
-}
-
-/** Starts the daemon and resolves with its exit code once a signal (or `stop`) has shut it down. */
-export async function runDaemon(opts: DaemonOptions): Promise<number> {
-  const daemon = new EvidenceDaemon(opts);
-  await daemon.start();
-  return daemon.stopped;
 }

@@ -1,7 +1,7 @@
 import type { Catalog, Requirement } from '../controls/schema.js';
 import type { Config } from '../config/schema.js';
-import type { EvidenceBody, ManifestRecord } from '../collect/record.js';
-import type { RunManifest } from '../seal/manifest.js';
+import type { EvidenceBody, ManifestRecord } from '../evidence/record.js';
+import type { RunManifest } from '../evidence/manifest.js';
 import { queryById } from '../queries/index.js';
 import type { EvidenceQuery, QueryParameters, ResourceStatus } from '../queries/types.js';
 import { checkParameterOverrides } from '../controls/parameters.js';

@@ -2,15 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Catalog } from '../controls/schema.js';
-import { EvidenceBodySchema, type EvidenceBody, type ManifestRecord } from '../collect/record.js';
+import { EvidenceBodySchema, type EvidenceBody } from '../evidence/record.js';
 import { ConfigError } from '../errors.js';
-import { canonicalBytes } from '../seal/canonical.js';
-import { sha256Hex } from '../seal/hash.js';
-import { newRunId, sealRun } from '../seal/seal.js';
+import { sha256Hex } from '../evidence/hash.js';
+import { putEvidenceBody, sealRun } from '../seal/seal.js';
+import { ATTESTATION_RUN_MARK, newRunId } from '../evidence/run-id.js';
 import type { ManifestSigner } from '../seal/signer.js';
-import type { EvidenceStore } from '../store/types.js';
-import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { ATTESTATION_RUN_MARK } from './gather.js';
+import type { EvidenceStore } from '../evidence/store.js';
+import { SDK_VERSION } from '../version.js';
 
 /** Attached documents larger than this belong in a document system; the attestation can cite them instead. */
 export const MAX_ATTESTATION_FILE_BYTES = 100 * 1024 * 1024;
@@ -91,41 +90,17 @@ export async function sealAttestation(opts: AttestOptions): Promise<SealedAttest
     sdkVersion: SDK_VERSION,
     attestation: { framework: opts.framework, requirement: opts.requirement, by: opts.by.trim(), note: opts.note.trim(), ...(file ? { file } : {}) },
   });
-  const bytes = canonicalBytes(body);
-  const sha = sha256Hex(bytes);
-  const stored = await opts.store.putObject(sha, bytes);
   const at = opts.at ?? new Date();
-  const record: ManifestRecord = {
-    recordId: `attestation/${opts.framework}/${opts.requirement}`,
-    queryId: 'attestation',
-    accountId: ATTESTATION_ACCOUNT,
-    region: 'global',
-    status: 'ok',
-    collectedAt: at.toISOString(),
-    sha256: sha,
-    size: bytes.length,
-    location: { key: stored.key, ...(stored.versionId ? { versionId: stored.versionId } : {}) },
-  };
-  const desc = opts.store.describe();
+  const record = await putEvidenceBody(opts.store, body, at, `attestation/${opts.framework}/${opts.requirement}`);
   const runId = newRunId(at, `${ATTESTATION_RUN_MARK.slice(1)}${randomBytes(3).toString('hex')}`);
   const sealed = await sealRun(opts.store, opts.signer, {
     runId,
     kind: 'attestation',
     chain: ATTESTATION_CHAIN,
-    tool: { name: TOOL_NAME, version: TOOL_VERSION, sdkVersion: SDK_VERSION },
-    startedAt: at.toISOString(),
-    completedAt: at.toISOString(),
-    status: 'complete',
+    startedAt: at,
+    completedAt: at,
     scope: { accounts: [], regions: [], frameworks: [opts.framework], queries: ['attestation'] },
-    store: {
-      kind: desc.kind,
-      location: desc.location,
-      ...(desc.objectLockMode ? { objectLockMode: desc.objectLockMode } : {}),
-      ...(desc.retentionDays ? { retainUntil: new Date(at.getTime() + desc.retentionDays * 86_400_000).toISOString() } : {}),
-      note: desc.note,
-    },
-    gaps: [],
     records: [record],
   });
-  return { runId, manifestSha256: sealed.manifestSha256, recordSha256: sha, ...(file ? { fileSha256: file.sha256 } : {}) };
+  return { runId, manifestSha256: sealed.manifestSha256, recordSha256: record.sha256, ...(file ? { fileSha256: file.sha256 } : {}) };
 }

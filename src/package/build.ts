@@ -10,14 +10,14 @@ import type { ControlResult } from '../evaluate/types.js';
 import { ConfigError, EvidenceLockerError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { canonicalBytes } from '../seal/canonical.js';
-import { sha256Hex } from '../seal/hash.js';
+import { sha256Hex } from '../evidence/hash.js';
 import type { ManifestSigner } from '../seal/signer.js';
-import type { EvidenceStore } from '../store/types.js';
+import type { EvidenceStore } from '../evidence/store.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { BodyIndex, mergeByPath } from './bodies.js';
 import { EVIDENCE_CSV_HEADER, controlsCsv, csvLine, evidenceCsvRows } from './csv.js';
 import { exceptionStates, type ExceptionEntry } from './exceptions.js';
-import { gatherRuns, missingShards, parsePeriod, readRunManifest, readRunManifestBytes, type IncludedRun } from './gather.js';
+import { gatherRuns, missingShards, packageDays, readRunManifest, readRunManifestBytes, type IncludedRun } from './gather.js';
 import { renderIndexHtml, DEFAULT_HTML_BODY_BUDGET } from './html.js';
 import {
   PACKAGE_FILES,
@@ -91,7 +91,7 @@ export interface BuiltPackage {
  * the zip appears under its final name only when complete.
  */
 export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPackage> {
-  const period = parsePeriod(opts.from, opts.to);
+  const period = packageDays(opts.from, opts.to);
   const frameworks = [...new Set(opts.frameworks)];
   if (!frameworks.length) throw new ConfigError('no framework given', 'pass --framework with one of the catalog ids (see `evidence-locker controls list`)');
   const catalogs = frameworks.map((id) => {

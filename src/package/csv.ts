@@ -1,4 +1,4 @@
-import type { RunManifest } from '../seal/manifest.js';
+import type { RunManifest } from '../evidence/manifest.js';
 import { evidencePath } from './manifest.js';
 import { rowReasons, type RequirementTimeline } from './timeline.js';
 

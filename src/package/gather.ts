@@ -1,7 +1,9 @@
 import { ConfigError, EvidenceLockerError } from '../errors.js';
-import { sha256Hex } from '../seal/hash.js';
-import { RunManifestSchema, type RunManifest } from '../seal/manifest.js';
-import type { EvidenceStore } from '../store/types.js';
+import { sha256Hex } from '../evidence/hash.js';
+import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
+import type { EvidenceStore } from '../evidence/store.js';
+import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
+import { ATTESTATION_RUN_MARK, compareRunsInChain, runIdDay } from '../evidence/run-id.js';
 import type { MissingShard } from './manifest.js';
 
 /** A run manifest without its record list: what a package keeps of each run while records are read one run at a time. */
@@ -20,48 +22,17 @@ export interface IncludedRun {
   publicKeyPem: string;
 }
 
-export interface Period {
-  /** First day, YYYY-MM-DD (UTC), inclusive. */
-  from: string;
-  /** Last day, YYYY-MM-DD (UTC), inclusive. */
-  to: string;
-}
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** Validates `--from`/`--to`: real calendar days, from <= to, at most ten years. */
-export function parsePeriod(from: string, to: string): Period {
-  for (const [name, v] of [['--from', from], ['--to', to]] as const) {
-    if (!DAY.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) {
-      throw new ConfigError(`${name}: "${v}" is not a calendar date like 2026-01-31`, 'give dates as YYYY-MM-DD (UTC)');
-    }
-  }
-  if (from > to) throw new ConfigError(`--from ${from} is after --to ${to}`, 'swap the dates');
-  if (daysOf({ from, to }).length > 3660) throw new ConfigError(`period ${from}..${to} is longer than ten years`, 'package a shorter period');
-  return { from, to };
-}
-
-/** Every day of the period, in order. */
-export function daysOf(p: Period): string[] {
-  const out: string[] = [];
-  for (let t = Date.parse(`${p.from}T00:00:00Z`), end = Date.parse(`${p.to}T00:00:00Z`); t <= end; t += 86_400_000) {
-    out.push(new Date(t).toISOString().slice(0, 10));
-  }
-  return out;
+/** The days a package covers: whole UTC days of `--from`/`--to`, at most ten years. */
+export function packageDays(from: string, to: string): PeriodDays {
+  const days = periodDays(parsePeriod(from, to));
+  if (daysOf(days).length > 3660) throw new ConfigError(`period ${days.from}..${days.to} is longer than ten years`, 'package a shorter period');
+  return days;
 }
 
 /** The UTC day a run belongs to: the day its collection started. */
 export function runDay(m: Pick<RunManifest, 'startedAt'>): string {
   return m.startedAt.slice(0, 10);
 }
-
-/** Run ids begin with their UTC start time (`20261127T020000Z-…`); used to skip reading runs far outside the period. */
-function dayFromRunId(runId: string): string | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T\d{6}Z/.exec(runId);
-  return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
-}
-
-export const ATTESTATION_RUN_MARK = '-attest-';
 
 export interface GatheredRuns {
   /** Collection (and legal-hold) runs whose collection started within the period. */
@@ -74,12 +45,12 @@ export interface GatheredRuns {
  * Reads every sealed run of the period from the store. Manifests are parsed and schema-checked; a run whose
  * manifest cannot be read is an error naming it (the package never silently drops a run).
  */
-export async function gatherRuns(store: EvidenceStore, period: Period): Promise<GatheredRuns> {
+export async function gatherRuns(store: EvidenceStore, period: PeriodDays): Promise<GatheredRuns> {
   const ids = await store.listRuns();
   const periodRuns: IncludedRun[] = [];
   const attestationRuns: IncludedRun[] = [];
   for (const id of ids) {
-    const d = dayFromRunId(id);
+    const d = runIdDay(id);
     const maybeAttestation = id.includes(ATTESTATION_RUN_MARK);
     if (d !== undefined && d > period.to) continue;
     if (d !== undefined && d < period.from && !maybeAttestation) continue;
@@ -107,7 +78,7 @@ export async function gatherRuns(store: EvidenceStore, period: Period): Promise<
       periodRuns.push(run);
     }
   }
-  const byStart = (a: IncludedRun, b: IncludedRun) => a.manifest.startedAt.localeCompare(b.manifest.startedAt) || a.runId.localeCompare(b.runId);
+  const byStart = (a: IncludedRun, b: IncludedRun) => compareRunsInChain({ ...a.manifest, runId: a.runId }, { ...b.manifest, runId: b.runId });
   periodRuns.sort(byStart);
   attestationRuns.sort(byStart);
   return { periodRuns, attestationRuns };

@@ -1,4 +1,3 @@
-import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { dayStatus, rowReasons } from './timeline.js';
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
@@ -134,11 +133,6 @@ ${data.simulated ? '<div id="simulated" role="alert">SIMULATED \u2014 NOT EVIDEN
 </html>
 `;
   return Buffer.from(html, 'utf8');
-}
-
-/** Exposed for tests: where the viewer says a body lives when it is not embedded. */
-export function bodyPathForViewer(sha256: string): string {
-  return evidencePath(sha256);
 }
 
 const CSS = `

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { canonicalJson } from '../seal/canonical.js';
+import { objectPath, runFilePath, type RunFileName } from '../evidence/layout.js';
 
 export const PACKAGE_MANIFEST_SCHEMA = 'evidence-locker/package-manifest@1';
 
@@ -76,11 +77,12 @@ export const PACKAGE_FILES = {
 
 /** Package path of an evidence body. */
 export function evidencePath(sha256: string): string {
-  return `evidence/objects/sha256/${sha256.slice(0, 2)}/${sha256}.json`;
+  return `evidence/${objectPath(sha256)}`;
 }
 
-export function runPath(runId: string, file: 'manifest.json' | 'manifest.sig' | 'public-key.pem'): string {
-  return `runs/${runId}/${file}`;
+/** Package path of a sealed run's file: the store's own layout. */
+export function runPath(runId: string, file: RunFileName): string {
+  return runFilePath(runId, file);
 }
 
 /** Attached attestation documents keep their content address; the original name follows for people. */

@@ -1,7 +1,8 @@
 import type { Catalog } from '../controls/schema.js';
-import type { StoreDescription } from '../store/types.js';
+import type { StoreDescription } from '../evidence/store.js';
 import type { ExceptionStatus } from './exceptions.js';
-import type { IncludedRun, Period } from './gather.js';
+import type { IncludedRun } from './gather.js';
+import type { PeriodDays } from '../evidence/period.js';
 import type { MissingShard } from './manifest.js';
 import type { Timeline } from './timeline.js';
 
@@ -9,7 +10,7 @@ import type { Timeline } from './timeline.js';
 export interface PackageModel {
   organization: string;
   frameworks: Catalog[];
-  period: Period;
+  period: PeriodDays;
   accounts: string[];
   regions: string[];
   generatedAt: string;

@@ -1,13 +1,14 @@
 import type { Catalog, Requirement } from '../controls/schema.js';
 import type { Config } from '../config/schema.js';
-import { EvidenceBodySchema, type EvidenceBody } from '../collect/record.js';
+import { EvidenceBodySchema, type EvidenceBody } from '../evidence/record.js';
 import { evaluateRun, type AttestationRef, type EvaluateRunInput } from '../evaluate/engine.js';
 import { CONTROL_STATUSES, type ControlResult, type ControlStatus, type EvidenceRef } from '../evaluate/types.js';
-import type { RunManifest } from '../seal/manifest.js';
+import type { RunManifest } from '../evidence/manifest.js';
 import { EvidenceLockerError } from '../errors.js';
-import { sha256Hex } from '../seal/hash.js';
-import type { EvidenceStore } from '../store/types.js';
-import { daysOf, readRunManifest, runDay, type IncludedRun, type Period } from './gather.js';
+import { sha256Hex } from '../evidence/hash.js';
+import type { EvidenceStore } from '../evidence/store.js';
+import { readRunManifest, runDay, type IncludedRun } from './gather.js';
+import { daysOf, type PeriodDays } from '../evidence/period.js';
 import { exceptionFor, type ExceptionStatus } from './exceptions.js';
 
 /** Worst first: what an auditor must look at before anything else. */
@@ -82,7 +83,7 @@ export interface TimelineInput {
   catalogs: Catalog[];
   frameworks: string[];
   accounts: string[];
-  period: Period;
+  period: PeriodDays;
   periodRuns: IncludedRun[];
   attestationRuns: IncludedRun[];
   parameterOverrides?: Config['parameters'];
@@ -346,13 +347,6 @@ export class TimelineBuilder {
 
 function rowKey(fw: string, req: string, acct: string): string {
   return `${fw}\u0000${req}\u0000${acct}`;
-}
-
-/** Builds the whole timeline, reading each run's records from the store in turn (see TimelineBuilder). */
-export async function buildTimeline(input: TimelineInput): Promise<Timeline> {
-  const builder = await TimelineBuilder.open(input);
-  for (const run of input.periodRuns) if (builder.wins(run)) await builder.addRun(run, await readRunManifest(input.store, run));
-  return builder.finish();
 }
 
 /**

@@ -6,15 +6,6 @@ import { promisify } from 'node:util';
 
 const deflateRaw = promisify(zlib.deflateRaw);
 
-/**
- * DOS timestamps in zip headers are local wall-clock fields. Building the Date from the UTC fields of `at`
- * makes the stored fields equal the UTC time on every machine whatever its time zone, so bytes never vary.
- */
-export function zipTimestamp(at: string): Date {
-  const d = new Date(at);
-  return new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
-}
-
 /** DOS date and time fields from the UTC fields of `at`, clamped to the range DOS can hold (1980-2107). */
 function dosDateTime(at: string): { date: number; time: number } {
   let t = Date.parse(at);

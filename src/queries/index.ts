@@ -9,6 +9,7 @@ import { queries as ec2 } from './ec2/index.js';
 import { queries as rds } from './rds/index.js';
 import { queries as logs } from './logs/index.js';
 import { queries as securityhub } from './securityhub/index.js';
+import { queries as ssm } from './ssm/index.js';
 
 /** Every evidence query, by id. */
 export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
@@ -22,6 +23,7 @@ export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
   ...rds,
   ...logs,
   ...securityhub,
+  ...ssm,
 ];
 
 export function queryById(id: string): EvidenceQuery<unknown> | undefined {

@@ -1,4 +1,5 @@
 import type { AwsClientProvider } from '../aws/clients.js';
+import type { Config } from '../config/schema.js';
 
 /** Outcome for one resource under one query. `error` means the evidence could not be judged. */
 export const RESOURCE_STATUSES = ['pass', 'fail', 'needs-review', 'not-applicable', 'error'] as const;
@@ -13,12 +14,19 @@ export interface ResourceResult {
   reason: string;
 }
 
+export type ParameterValue = number | string | boolean | string[];
+
+/** Settings under `collect` in the configuration that can hold a query parameter's value. */
+export type CollectSetting = { [K in keyof Config['collect']]-?: NonNullable<Config['collect'][K]> extends ParameterValue ? K : never }[keyof Config['collect']];
+
 export interface ParameterSpec {
   description: string;
-  default: number | string | boolean | string[];
+  default: ParameterValue;
+  /** The `collect` setting that gives the value at collection time when configured; otherwise `default` applies. */
+  collectSetting?: CollectSetting;
 }
 
-export type QueryParameters = Record<string, number | string | boolean | string[]>;
+export type QueryParameters = Record<string, ParameterValue>;
 
 /** What evaluate knows besides the evidence itself; all of it comes from the evidence record. */
 export interface EvaluationContext {

@@ -1,8 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { canonicalBytes } from './canonical.js';
-import { sha256Hex } from './hash.js';
-import { RunManifestSchema, type RunManifest } from './manifest.js';
+import { sha256Hex } from '../evidence/hash.js';
+import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
+import { recordIdOf, type EvidenceBody, type ManifestRecord } from '../evidence/record.js';
+import { latestRunInChain, newRunId } from '../evidence/run-id.js';
 import type { ManifestSigner } from './signer.js';
-import type { EvidenceStore } from '../store/types.js';
+import type { EvidenceStore } from '../evidence/store.js';
+import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
 
 export interface SealedRun {
   manifest: RunManifest;
@@ -14,35 +18,61 @@ export interface SealedRun {
 
 /** The latest sealed run of a chain in this store, for linking the next one. */
 export async function latestRunOfChain(store: EvidenceStore, chain: string): Promise<{ runId: string; manifestSha256: string } | null> {
-  const ids = await store.listRuns();
-  let best: { runId: string; manifestSha256: string; completedAt: string } | null = null;
-  for (let i = ids.length - 1; i >= 0; i--) {
-    // Run ids sort by their start second; runs sealed within the same second are ordered by completion time.
-    if (best && ids[i].slice(0, 16) !== best.runId.slice(0, 16)) break;
-    const run = await store.getRun(ids[i]);
+  const best = await latestRunInChain(await store.listRuns(), chain, async (id) => {
+    const run = await store.getRun(id);
     const m = RunManifestSchema.parse(JSON.parse(run.manifest.toString('utf8')));
-    if (m.chain !== chain) continue;
-    const candidate = { runId: m.runId, manifestSha256: sha256Hex(run.manifest), completedAt: m.completedAt };
-    if (!best || candidate.completedAt > best.completedAt) best = candidate;
-  }
+    return { runId: m.runId, chain: m.chain, startedAt: m.startedAt, completedAt: m.completedAt, manifestSha256: sha256Hex(run.manifest) };
+  });
   return best ? { runId: best.runId, manifestSha256: best.manifestSha256 } : null;
 }
 
+/** What a stage hands to sealing: the run's own facts. Tool, store, retention, status, previous link and signer are filled in. */
+export interface RunToSeal {
+  /** Default: a new id from `startedAt`. */
+  runId?: string;
+  kind: RunManifest['kind'];
+  chain: string;
+  startedAt: Date;
+  /** Default: now. */
+  completedAt?: Date;
+  scope: RunManifest['scope'];
+  shard?: RunManifest['shard'];
+  records: ManifestRecord[];
+  /** Account-level problems with no record (role not assumable, region discovery failed). */
+  gaps?: RunManifest['gaps'];
+}
+
 /**
- * Seals a run: canonical manifest bytes, signed, written to the store after every body it names.
- * The caller has already written each body (store.putObject) before calling this.
+ * Seals a run: builds its manifest header (tool, the store and its retention, status, the previous run of its chain,
+ * the signing key), writes the canonical manifest bytes, signed, to the store after every body it names.
+ * The caller has already written each body (`putEvidenceBody`) before calling this.
  */
-export async function sealRun(
-  store: EvidenceStore,
-  signer: ManifestSigner,
-  manifest: Omit<RunManifest, 'previous' | 'signing' | 'schema'>,
-): Promise<SealedRun> {
-  const previous = await latestRunOfChain(store, manifest.chain);
+export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run: RunToSeal): Promise<SealedRun> {
+  const desc = store.describe();
+  const gaps = run.gaps ?? [];
+  const previous = await latestRunOfChain(store, run.chain);
   const full: RunManifest = RunManifestSchema.parse({
     schema: 'evidence-locker/run-manifest@1',
-    ...manifest,
+    runId: run.runId ?? newRunId(run.startedAt, randomBytes(3).toString('hex')),
+    kind: run.kind,
+    chain: run.chain,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION, sdkVersion: SDK_VERSION },
+    startedAt: run.startedAt.toISOString(),
+    completedAt: (run.completedAt ?? new Date()).toISOString(),
+    status: gaps.length > 0 || run.records.some((r) => r.status === 'error') ? 'complete-with-gaps' : 'complete',
+    scope: run.scope,
+    ...(run.shard ? { shard: run.shard } : {}),
     previous,
+    store: {
+      kind: desc.kind,
+      location: desc.location,
+      ...(desc.objectLockMode ? { objectLockMode: desc.objectLockMode } : {}),
+      ...(desc.retentionDays ? { retainUntil: new Date(run.startedAt.getTime() + desc.retentionDays * 86_400_000).toISOString() } : {}),
+      note: desc.note,
+    },
     signing: { algorithm: signer.algorithm, keyFingerprint: await signer.fingerprint(), keyId: signer.keyId },
+    gaps,
+    records: run.records,
   });
   const manifestBytes = canonicalBytes(full);
   const signature = await signer.sign(manifestBytes);
@@ -51,8 +81,23 @@ export async function sealRun(
   return { manifest: full, manifestBytes, manifestSha256: sha256Hex(manifestBytes), signature, publicKeyPem };
 }
 
-/** Sortable, unique run id: UTC time plus a short random suffix, e.g. `20261127T020000Z-3f9a1c`. */
-export function newRunId(at: Date, suffix: string): string {
-  const t = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-  return `${t}-${suffix}`;
+/**
+ * Writes an evidence body (canonical JSON, named by its SHA-256) and returns its entry for the run manifest.
+ * `recordId` defaults to `<queryId>/<accountId>/<region>`.
+ */
+export async function putEvidenceBody(store: EvidenceStore, body: EvidenceBody, collectedAt: Date, recordId = recordIdOf(body.queryId, body.accountId, body.region)): Promise<ManifestRecord> {
+  const bytes = canonicalBytes(body);
+  const sha256 = sha256Hex(bytes);
+  const stored = await store.putObject(sha256, bytes);
+  return {
+    recordId,
+    queryId: body.queryId,
+    accountId: body.accountId,
+    region: body.region,
+    status: body.status,
+    collectedAt: collectedAt.toISOString(),
+    sha256,
+    size: bytes.length,
+    location: { key: stored.key, ...(stored.versionId ? { versionId: stored.versionId } : {}) },
+  };
 }

@@ -1,5 +1,5 @@
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import { sha256Hex } from './hash.js';
+import { sha256Hex } from '../evidence/hash.js';
 
 /** SHA-256 of the DER SubjectPublicKeyInfo, hex: the fingerprint printed on reports and by `verify`. */
 export function publicKeyFingerprint(publicKeyPem: string): string {

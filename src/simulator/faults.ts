@@ -3,6 +3,8 @@
  * one seedable generator so a test or benchmark run can be replayed.
  */
 
+import { REQUEST_QUOTAS } from '../aws/quotas.js';
+
 /** Which calls a fault rule applies to; omitted fields match everything. */
 export interface FaultScope {
   /** IAM prefix of the service, e.g. `guardduty`. */
@@ -54,10 +56,10 @@ export interface SimFaults extends FaultEffects {
   credentialTtlMs?: number;
 }
 
-/** Published AWS limits the simulator enforces unless told otherwise. */
-export const DEFAULT_RATE_LIMITS: Readonly<Record<string, number>> = {
-  'cloudtrail:LookupEvents': 2,
-};
+/** AWS's request quotas (documented, or estimated where unpublished: see src/aws/quotas.ts) the simulator enforces unless told otherwise. */
+export const DEFAULT_RATE_LIMITS: Readonly<Record<string, RateLimit>> = Object.fromEntries(
+  Object.entries(REQUEST_QUOTAS).map(([action, q]) => [action, { ratePerSecond: q.ratePerSecond, burst: q.burst }]),
+);
 
 /** mulberry32: small, fast, good enough for fault decisions. */
 export function seededRandom(seed: number): () => number {

@@ -23,6 +23,7 @@ const PROTOCOL_BY_SIGNING_NAME: Record<string, WireProtocol> = {
   guardduty: restJson1,
   securityhub: restJson1,
   account: restJson1,
+  ssm: awsJson1_1,
 };
 
 export interface StartOptions {

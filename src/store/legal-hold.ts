@@ -1,16 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { objectPath, type EvidenceBody, type ManifestRecord } from '../collect/record.js';
+import type { EvidenceBody } from '../evidence/record.js';
 import { EvidenceLockerError } from '../errors.js';
-import { canonicalBytes } from '../seal/canonical.js';
-import { sha256Hex } from '../seal/hash.js';
-import { newRunId, sealRun, type SealedRun } from '../seal/seal.js';
+import { sha256Hex } from '../evidence/hash.js';
+import { putEvidenceBody, sealRun, type SealedRun } from '../seal/seal.js';
+import { RUN_FILES } from '../evidence/layout.js';
+import type { Period } from '../evidence/period.js';
 import type { ManifestSigner } from '../seal/signer.js';
-import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { mapBounded } from './limit.js';
-import { RUN_FILES } from './local.js';
-import { runsInPeriod, type Period } from './period.js';
+import { SDK_VERSION } from '../version.js';
+import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
+import { runsInPeriod } from './runs-in-period.js';
 import { S3EvidenceStore } from './s3.js';
-import type { EvidenceStore } from './types.js';
+import type { EvidenceStore } from '../evidence/store.js';
 
 export type LegalHoldAction = 'hold' | 'release';
 
@@ -64,7 +63,7 @@ export async function applyLegalHold(
   }
   const objects = [...targets.values()];
   const on = opts.action === 'hold';
-  await mapBounded(objects, opts.concurrency ?? store.config.concurrency, (o) => store.setLegalHold(o.key, o.versionId, on));
+  await mapWithConcurrencyLimit(objects, opts.concurrency ?? store.config.concurrency, (o) => store.setLegalHold(o.key, o.versionId, on));
 
   const completedAt = now();
   const body: EvidenceBody = {
@@ -87,38 +86,13 @@ export async function applyLegalHold(
     },
     sdkVersion: SDK_VERSION,
   };
-  const bytes = canonicalBytes(body);
-  const sha256 = sha256Hex(bytes);
-  const stored = await store.putObject(sha256, bytes);
-  const record: ManifestRecord = {
-    recordId: `legal-hold.${opts.action}/evidence-store/${body.region}`,
-    queryId: body.queryId,
-    accountId: body.accountId,
-    region: body.region,
-    status: 'ok',
-    collectedAt: completedAt.toISOString(),
-    sha256,
-    size: bytes.length,
-    location: { key: stored.key ?? objectPath(sha256), ...(stored.versionId ? { versionId: stored.versionId } : {}) },
-  };
-  const desc = store.describe();
+  const record = await putEvidenceBody(store, body, completedAt);
   const sealed = await sealRun(store, manifestSigner, {
-    runId: newRunId(startedAt, randomBytes(3).toString('hex')),
     kind: 'legal-hold',
     chain: 'legal-hold',
-    tool: { name: TOOL_NAME, version: TOOL_VERSION, sdkVersion: SDK_VERSION },
-    startedAt: startedAt.toISOString(),
-    completedAt: completedAt.toISOString(),
-    status: 'complete',
+    startedAt,
+    completedAt,
     scope: { accounts: [], regions: [], frameworks: [], queries: [body.queryId] },
-    store: {
-      kind: desc.kind,
-      location: desc.location,
-      ...(desc.objectLockMode ? { objectLockMode: desc.objectLockMode } : {}),
-      ...(desc.retentionDays ? { retainUntil: new Date(startedAt.getTime() + desc.retentionDays * 86_400_000).toISOString() } : {}),
-      note: desc.note,
-    },
-    gaps: [],
     records: [record],
   });
   return {

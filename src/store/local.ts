@@ -2,26 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { access, chmod, link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { objectPath } from '../collect/record.js';
 import { EvidenceLockerError } from '../errors.js';
-import { sha256Hex, SHA256_HEX } from '../seal/hash.js';
-import type { EvidenceStore, PreflightCheck, StoreDescription, StoredObject, StoredRun } from './types.js';
-
-/** File names of a sealed run, in every store. */
-export const RUN_FILES = { manifest: 'manifest.json', signature: 'manifest.sig', publicKey: 'public-key.pem' } as const;
-
-/** Run ids become directory names and object keys: no separators, no dot-dot, no hidden names. */
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
-
-export function assertRunId(runId: string): void {
-  if (!RUN_ID.test(runId) || runId.includes('..')) {
-    throw new EvidenceLockerError(`run id "${runId}" is not valid: use letters, digits, '.', '_' and '-' only (e.g. 20261127T020000Z-3f9a1c)`);
-  }
-}
-
-export function assertSha256(sha256: string): void {
-  if (!SHA256_HEX.test(sha256)) throw new EvidenceLockerError(`"${sha256}" is not a lowercase hex SHA-256 digest`);
-}
+import { assertSha256, sha256Hex } from '../evidence/hash.js';
+import { objectPath, RUN_FILES, RUNS_DIR } from '../evidence/layout.js';
+import { assertRunId, isValidRunId } from '../evidence/run-id.js';
+import type { EvidenceStore, PreflightCheck, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
 
 const LOCAL_NOTE =
   'Local directory store: tamper-evident, not tamper-proof. Files are written once and made read-only, every body is ' +
@@ -48,7 +33,7 @@ export class LocalEvidenceStore implements EvidenceStore {
   async preflight(): Promise<PreflightCheck[]> {
     try {
       await mkdir(join(this.root, 'objects', 'sha256'), { recursive: true });
-      await mkdir(join(this.root, 'runs'), { recursive: true });
+      await mkdir(join(this.root, RUNS_DIR), { recursive: true });
       await access(this.root, fsc.W_OK | fsc.R_OK);
     } catch (err) {
       throw new EvidenceLockerError(`local evidence store ${this.root}: not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
@@ -122,7 +107,7 @@ export class LocalEvidenceStore implements EvidenceStore {
 
   async putRun(run: StoredRun): Promise<void> {
     assertRunId(run.runId);
-    const runsDir = join(this.root, 'runs');
+    const runsDir = join(this.root, RUNS_DIR);
     const runDir = join(runsDir, run.runId);
     if (await exists(runDir)) {
       throw new EvidenceLockerError(`run ${run.runId} already exists in the local store (${runDir}): a sealed run is never overwritten`);
@@ -156,7 +141,7 @@ export class LocalEvidenceStore implements EvidenceStore {
 
   async getRun(runId: string): Promise<StoredRun> {
     assertRunId(runId);
-    const runDir = join(this.root, 'runs', runId);
+    const runDir = join(this.root, RUNS_DIR, runId);
     const read = async (name: string): Promise<Buffer> => {
       try {
         return await readFile(join(runDir, name));
@@ -174,7 +159,7 @@ export class LocalEvidenceStore implements EvidenceStore {
   }
 
   async listRuns(): Promise<string[]> {
-    const runsDir = join(this.root, 'runs');
+    const runsDir = join(this.root, RUNS_DIR);
     let names: string[];
     try {
       names = await readdir(runsDir);
@@ -184,7 +169,7 @@ export class LocalEvidenceStore implements EvidenceStore {
     }
     const runs: string[] = [];
     for (const name of names) {
-      if (name.startsWith('.') || !RUN_ID.test(name)) continue;
+      if (name.startsWith('.') || !isValidRunId(name)) continue;
       if (await exists(join(runsDir, name, RUN_FILES.manifest))) runs.push(name);
     }
     return runs.sort();

@@ -1,5 +1,5 @@
-import { RunManifestSchema } from '../seal/manifest.js';
-import type { EvidenceStore } from './types.js';
+import { RunManifestSchema } from '../evidence/manifest.js';
+import type { EvidenceStore } from '../evidence/store.js';
 
 /**
  * Evidence bodies present in the store that no sealed run names: harmless leftovers of runs interrupted before

@@ -23,14 +23,14 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { objectPath } from '../collect/record.js';
 import type { S3StoreConfig } from '../config/schema.js';
 import { ConfigError, EvidenceLockerError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { md5Base64, sha256Base64, sha256Hex } from '../seal/hash.js';
-import { RequestLimit, mapBounded } from './limit.js';
-import { RUN_FILES, assertRunId, assertSha256 } from './local.js';
-import type { EvidenceStore, PreflightCheck, StoreDescription, StoredObject, StoredRun } from './types.js';
+import { assertSha256, md5Base64, sha256Base64, sha256Hex } from '../evidence/hash.js';
+import { objectPath, runDirPath, RUN_FILES, RUNS_DIR } from '../evidence/layout.js';
+import { assertRunId } from '../evidence/run-id.js';
+import { ConcurrencyLimit, mapWithConcurrencyLimit } from '../concurrency-limit.js';
+import type { EvidenceStore, PreflightCheck, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
 
 const DAY_MS = 86_400_000;
 /** S3 allows at most 10,000 parts; every part but the last must be at least 5 MiB. */
@@ -84,7 +84,7 @@ export class S3EvidenceStore implements EvidenceStore {
   readonly prefix: string;
   readonly mode: ObjectLockRetentionMode;
   readonly retentionDays: number;
-  private readonly limit: RequestLimit;
+  private readonly limit: ConcurrencyLimit;
   private readonly log?: Logger;
   private readonly now: () => Date;
   private preflightDone?: Promise<PreflightCheck[]>;
@@ -102,7 +102,7 @@ export class S3EvidenceStore implements EvidenceStore {
     this.prefix = config.prefix === '' || config.prefix.endsWith('/') ? config.prefix : `${config.prefix}/`;
     this.mode = config.mode;
     this.retentionDays = retentionDaysOf(config.retention);
-    this.limit = new RequestLimit(config.concurrency);
+    this.limit = new ConcurrencyLimit(config.concurrency);
     this.log = opts.log;
     this.now = opts.now ?? (() => new Date());
     const agentOpts = { keepAlive: true, maxSockets: config.concurrency * 2 };
@@ -156,7 +156,7 @@ export class S3EvidenceStore implements EvidenceStore {
   }
 
   runKey(runId: string, file: string): string {
-    return `${this.prefix}runs/${runId}/${file}`;
+    return `${this.prefix}${runDirPath(runId)}${file}`;
   }
 
   /** Retain-until date for an object written at `at` (whole seconds, rounded up). */
@@ -412,7 +412,7 @@ export class S3EvidenceStore implements EvidenceStore {
       uploadId = created.UploadId;
       const slices: Buffer[] = [];
       for (let off = 0; off < body.length; off += partSize) slices.push(body.subarray(off, Math.min(off + partSize, body.length)));
-      const parts = await mapBounded(slices, 4, async (part, i) => {
+      const parts = await mapWithConcurrencyLimit(slices, 4, async (part, i) => {
         const checksum = sha256Base64(part);
         const out = await this.client.send(
           new UploadPartCommand({
@@ -534,10 +534,10 @@ export class S3EvidenceStore implements EvidenceStore {
   async putRun(run: StoredRun): Promise<void> {
     assertRunId(run.runId);
     await this.ready();
-    const existing = await this.listVersions(`${this.prefix}runs/${run.runId}/`);
+    const existing = await this.listVersions(`${this.prefix}${runDirPath(run.runId)}`);
     if (existing.length > 0) {
       throw new EvidenceLockerError(
-        `run ${run.runId} already exists in s3://${this.bucket}/${this.prefix}runs/${run.runId}/ (${existing.length} object version(s)): a sealed run is never overwritten`,
+        `run ${run.runId} already exists in s3://${this.bucket}/${this.prefix}${runDirPath(run.runId)} (${existing.length} object version(s)): a sealed run is never overwritten`,
         { hint: 'seal the run under a new run id' },
       );
     }
@@ -572,8 +572,8 @@ export class S3EvidenceStore implements EvidenceStore {
   async runFileVersions(runId: string): Promise<Map<string, { key: string; versionId?: string; lastModified?: Date }[]>> {
     assertRunId(runId);
     const out = new Map<string, { key: string; versionId?: string; lastModified?: Date }[]>();
-    for (const v of await this.listVersions(`${this.prefix}runs/${runId}/`)) {
-      const file = v.key.slice(`${this.prefix}runs/${runId}/`.length);
+    for (const v of await this.listVersions(`${this.prefix}${runDirPath(runId)}`)) {
+      const file = v.key.slice(`${this.prefix}${runDirPath(runId)}`.length);
       const list = out.get(file) ?? [];
       list.push(v);
       out.set(file, list);
@@ -604,7 +604,7 @@ export class S3EvidenceStore implements EvidenceStore {
   }
 
   async listRuns(): Promise<string[]> {
-    const base = `${this.prefix}runs/`;
+    const base = `${this.prefix}${RUNS_DIR}/`;
     const ids = new Set<string>();
     for (const key of await this.listKeys(base)) {
       const m = /^([^/]+)\/manifest\.json$/.exec(key.slice(base.length));

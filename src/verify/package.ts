@@ -3,12 +3,13 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VerificationError } from '../errors.js';
-import { sha256Hex } from '../seal/hash.js';
+import { sha256Hex } from '../evidence/hash.js';
 import { hashFiles, type HashedFiles } from './hash-files.js';
-import { RunManifestSchema, type RunManifest } from '../seal/manifest.js';
+import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
 import { publicKeyFingerprint, verifyManifestSignature } from '../seal/verify-signature.js';
 import { PACKAGE_FILES, PackageManifestSchema, evidencePath, runPath, type PackageManifest } from '../package/manifest.js';
 import { compareCodeUnits } from '../package/zip.js';
+import { compareRunsInChain } from '../evidence/run-id.js';
 import { DEFAULT_UNZIP_LIMITS, extractPackageZip, type UnzipLimits } from './unzip.js';
 
 export interface VerificationProblem {
@@ -258,7 +259,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   for (const r of runs) byChain.set(r.manifest.chain, [...(byChain.get(r.manifest.chain) ?? []), r]);
   const shaOf = new Map(runs.map((r) => [r.runId, r.sha]));
   for (const [chain, list] of byChain) {
-    list.sort((a, b) => a.manifest.startedAt.localeCompare(b.manifest.startedAt) || compareCodeUnits(a.runId, b.runId));
+    list.sort((a, b) => compareRunsInChain({ ...a.manifest, runId: a.runId }, { ...b.manifest, runId: b.runId }));
     list.forEach((r, i) => {
       const prev = r.manifest.previous;
       if (i === 0) {

@@ -1,11 +1,13 @@
-import { RunManifestSchema, type RunManifest } from '../seal/manifest.js';
-import { sha256Hex } from '../seal/hash.js';
+import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
+import { sha256Hex } from '../evidence/hash.js';
 import { publicKeyFingerprint, verifyManifestSignature } from '../seal/verify-signature.js';
-import { RUN_FILES } from '../store/local.js';
-import { mapBounded } from '../store/limit.js';
-import { parseManifest, runIdTime, runsInPeriod, type Period } from '../store/period.js';
+import { RUN_FILES } from '../evidence/layout.js';
+import type { Period } from '../evidence/period.js';
+import { latestRunInChain, type ChainMember } from '../evidence/run-id.js';
+import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
+import { parseManifest, runsInPeriod } from '../store/runs-in-period.js';
 import { S3EvidenceStore } from '../store/s3.js';
-import type { EvidenceStore, StoredRun } from '../store/types.js';
+import type { EvidenceStore, StoredRun } from '../evidence/store.js';
 
 /** One thing wrong with a stored run, named so an operator can find it. */
 export interface StoreProblem {
@@ -116,16 +118,11 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
       problems.push({ runId, key: RUN_FILES.publicKey, problem: `public key fingerprint ${fingerprint} differs from the manifest's signing.keyFingerprint ${manifest.signing.keyFingerprint}` });
     }
 
-    // Chain: the previous run of the same chain, as the store orders runs.
-    const earlier = await runsBefore(runId, manifest, allRuns, loadManifest);
-    let expectedPrevious: { runId: string; sha256: string } | undefined;
-    for (let i = earlier.length - 1; i >= 0; i--) {
-      const m = await loadManifest(earlier[i]);
-      if (m?.manifest?.chain === manifest.chain) {
-        expectedPrevious = { runId: earlier[i], sha256: m.sha256 };
-        break;
-      }
-    }
+    // Chain: the run of the same chain that precedes this one in the order sealing uses.
+    const expectedPrevious = await latestRunInChain(allRuns, manifest.chain, async (id): Promise<ChainMember | undefined> => {
+      const m = (await loadManifest(id))?.manifest;
+      return m ? { runId: id, chain: m.chain, startedAt: m.startedAt, completedAt: m.completedAt } : undefined;
+    }, { ...manifest, runId });
     if (manifest.previous) {
       const prev = await loadManifest(manifest.previous.runId);
       if (!prev) {
@@ -148,7 +145,7 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
       await checkS3RunFiles(store, runId, required, problems, warnings);
       objectsChecked += 3;
     }
-    const recordProblems = await mapBounded(manifest.records, opts.concurrency ?? 16, async (record) => {
+    const recordProblems = await mapWithConcurrencyLimit(manifest.records, opts.concurrency ?? 16, async (record) => {
       const found: StoreProblem[] = [];
       const key = record.location?.key;
       try {
@@ -173,48 +170,6 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
   }
 
   return { ok: problems.length === 0 && results.length > 0, store: store.describe().location, runs: results, objectsChecked, problems, warnings };
-}
-
-/**
- * Runs sealed before `runId`, oldest first. Run ids order runs to the second; runs started within the same second
- * (a hold then a release, say) are ordered by their manifests' `startedAt`.
- */
-async function runsBefore(
-  runId: string,
-  manifest: RunManifest,
-  allRuns: string[],
-  loadManifest: (id: string) => Promise<{ manifest?: RunManifest } | undefined>,
-): Promise<string[]> {
-  // Sealing links a run to the latest run of its chain: run ids order runs by their start second, and runs that
-  // share a second are ordered by completion time (src/seal/seal.ts latestRunOfChain). Verification uses the same order.
-  const own = runIdTime(runId)?.getTime();
-  const completed = Date.parse(manifest.completedAt);
-  const sharedSeconds = new Set<number>();
-  const seen = new Set<number>();
-  for (const id of allRuns) {
-    const t = runIdTime(id)?.getTime();
-    if (t === undefined) continue;
-    if (seen.has(t)) sharedSeconds.add(t);
-    seen.add(t);
-  }
-  const out: { id: string; t: number; ms: number }[] = [];
-  for (const id of allRuns) {
-    if (id === runId) continue;
-    const t = runIdTime(id)?.getTime();
-    if (t === undefined || own === undefined) {
-      if (id < runId) out.push({ id, t: 0, ms: 0 });
-      continue;
-    }
-    if (t > own) continue;
-    let ms = 0;
-    if (sharedSeconds.has(t)) {
-      const other = (await loadManifest(id))?.manifest;
-      ms = other ? Date.parse(other.completedAt) : NaN;
-    }
-    if (t < own || ms < completed || (ms === completed && id < runId)) out.push({ id, t, ms });
-  }
-  out.sort((a, b) => a.t - b.t || a.ms - b.ms || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return out.map((x) => x.id);
 }
 
 function checkBody(body: Buffer, sha256: string, size: number, at: Omit<StoreProblem, 'problem'>, out: StoreProblem[]): void {

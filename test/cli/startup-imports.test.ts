@@ -46,7 +46,7 @@ function staticGraph(entry: string): { files: Set<string>; packages: Set<string>
 }
 
 const HEAVY_PACKAGES = [/^@aws-sdk\//, /^@smithy\/node-http-handler$/, /^@smithy\/core/, /^pdfkit$/, /^yauzl$/, /^playwright-core$/];
-const HEAVY_SOURCES = [/^src\/simulator\//, /^src\/collect\/run\.ts$/, /^src\/aws\/clients\.ts$/, /^src\/package\/build\.ts$/, /^src\/verify\//, /^src\/store\/s3\.ts$/, /^src\/seal\/kms-signer\.ts$/];
+const HEAVY_SOURCES = [/^src\/simulator\//, /^src\/collect\/run\.ts$/, /^src\/aws\/clients\.ts$/, /^src\/package\/build\.ts$/, /^src\/verify\//, /^src\/store\/s3\.ts$/, /^src\/aws\/kms-signer\.ts$/];
 
 describe('CLI start-up imports', () => {
   it('reads import statements the way the compiler emits them', () => {

@@ -11,6 +11,7 @@ export const FIXED_QUERY_IDS = [
   'cloudtrail.s3-data-events',
   'cloudtrail.sensitive-activity',
   'cloudtrail.log-bucket-retention',
+  'cloudtrail.digest-validation',
   'guardduty.detector-enabled',
   'guardduty.findings',
   'guardduty.malware-runtime-protection',
@@ -39,4 +40,5 @@ export const FIXED_QUERY_IDS = [
   'logs.retention',
   'securityhub.pci-standard',
   'securityhub.control-results',
+  'ssm.patch-compliance',
 ] as const;

@@ -2,12 +2,12 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvidenceStore } from '../../src/store/types.js';
+import type { EvidenceStore } from '../../src/evidence/store.js';
 import { stringify as toYaml } from 'yaml';
 import { startSimulatedAws, simulatorEnv, type SimulatedAws } from '../../src/simulator/server.js';
 import { seededRandom } from '../../src/simulator/faults.js';
 import { demoWorld, DEMO_ACCOUNT_ID, DEMO_REGIONS } from '../../src/simulator/worlds/demo.js';
-import { RunManifestSchema } from '../../src/seal/manifest.js';
+import { RunManifestSchema } from '../../src/evidence/manifest.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
 import { findOrphans } from '../../src/store/orphans.js';
 import { verifyPackage } from '../../src/verify/package.js';

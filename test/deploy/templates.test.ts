@@ -91,19 +91,25 @@ describe('deploy/ templates are generated from the code', () => {
   });
 
   it('every IAM action any query declares is granted by the committed member role', () => {
-    const granted = new Set<string>(list(member.Resources.MemberRole.Properties.Policies[0].PolicyDocument.Statement[0].Action));
+    const granted = new Set<string>(member.Resources.MemberRole.Properties.Policies[0].PolicyDocument.Statement.flatMap((st: Json) => list(st.Action)));
     const missing: string[] = [];
     for (const q of ALL_QUERIES) for (const call of q.apiCalls) for (const a of iamActionsFor(call)) if (!granted.has(a)) missing.push(`${q.id}: ${call} -> ${a}`);
     expect(missing, 'queries need actions the committed deploy/member-role.json does not grant; run `npm run deploy:policy`').toEqual([]);
   });
 
-  it('the member role grants only those read-only actions, on nothing but its one statement', () => {
+  it('the member role grants those read-only actions on every resource, and object reads only on CloudTrail AWSLogs/ keys', () => {
     const statements = member.Resources.MemberRole.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
-    expect(statements).toHaveLength(1);
-    expect(statements[0].Effect).toBe('Allow');
+    expect(statements.map((st: Json) => st.Sid)).toEqual(['EvidenceQueries', 'CloudTrailLogAndDigestFiles', 'CloudTrailDigestListings']);
+    for (const st of statements) expect(st.Effect).toBe('Allow');
     const granted: string[] = statements[0].Action;
+    expect(statements[0].Resource).toBe('*');
     expect(granted).toEqual(memberRoleActions(ALL_QUERIES).actions);
     for (const a of granted) expect(isReadOnlyAction(a), a).toBe(true);
+    // Object reads would expose every bucket's data: never on '*'.
+    expect(granted).not.toContain('s3:GetObject');
+    expect(granted).not.toContain('s3:ListBucket');
+    expect(statements[1]).toMatchObject({ Action: ['s3:GetObject'], Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::*/*AWSLogs/*' } });
+    expect(statements[2]).toMatchObject({ Action: ['s3:ListBucket'], Condition: { StringLike: { 's3:prefix': ['AWSLogs/*', '*/AWSLogs/*'] } } });
     // Known IAM names, not SDK operation names.
     expect(granted).toContain('s3:ListAllMyBuckets');
     expect(granted).not.toContain('s3:ListBuckets');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { combine, evaluateRun } from '../../src/evaluate/engine.js';
 import type { Catalog } from '../../src/controls/schema.js';
-import type { RunManifest } from '../../src/seal/manifest.js';
-import type { EvidenceBody } from '../../src/collect/record.js';
+import type { RunManifest } from '../../src/evidence/manifest.js';
+import type { EvidenceBody } from '../../src/evidence/record.js';
 
 const catalog: Catalog = {
   framework: 'test-fw',

@@ -14,11 +14,11 @@ import {
   HeadObjectCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/seal/hash.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { S3EvidenceStore } from '../../src/store/s3.js';
 import { applyLegalHold } from '../../src/store/legal-hold.js';
-import type { EvidenceStore } from '../../src/store/types.js';
+import type { EvidenceStore } from '../../src/evidence/store.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
 import { evidenceBody, sealBodies, storeContract } from '../store/contract.js';
 import { integrationEnv, rawClient, storeConfig, uniquePrefix } from './env.js';

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { buildPackage } from '../../src/package/build.js';
 import { verifyPackage } from '../../src/verify/package.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
-import { sha256Hex } from '../../src/seal/hash.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
 import { PackageManifestSchema } from '../../src/package/manifest.js';
 import { ConfigError } from '../../src/errors.js';
 import { MemoryStore, TEST_CATALOG, sealDays, fixtureEvaluate, standardDays, ACCOUNTS } from './fixtures.js';

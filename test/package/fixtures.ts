@@ -2,15 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalBytes } from '../../src/seal/canonical.js';
-import { sha256Hex } from '../../src/seal/hash.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import type { ManifestSigner } from '../../src/seal/signer.js';
 import { sealRun } from '../../src/seal/seal.js';
 import { CatalogSchema, type Catalog } from '../../src/controls/schema.js';
-import type { EvidenceBody, ManifestRecord } from '../../src/collect/record.js';
+import type { EvidenceBody, ManifestRecord } from '../../src/evidence/record.js';
 import type { EvaluateRunInput } from '../../src/evaluate/engine.js';
 import type { ControlResult, ControlStatus } from '../../src/evaluate/types.js';
-import type { EvidenceStore, StoredRun, StoreDescription, PreflightCheck, StoredObject } from '../../src/store/types.js';
+import type { EvidenceStore, StoredRun, StoreDescription, PreflightCheck, StoredObject } from '../../src/evidence/store.js';
 
 /** A tiny in-memory EvidenceStore honouring the write-once contract. */
 export class MemoryStore implements EvidenceStore {
@@ -149,14 +149,10 @@ export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?
       runId: `${d.day.replace(/-/g, '')}T${hour}0000Z-${String(counter).padStart(6, '0')}`,
       kind: 'collection',
       chain: d.chain ?? (d.shard ? `shard-${d.shard.index}-of-${d.shard.count}` : 'default'),
-      tool: { name: 'evidence-locker', version: '0.1.0', sdkVersion: 'aws-sdk-js-v3/test' },
-      startedAt,
-      completedAt: `${d.day}T${hour}:05:00.000Z`,
-      status: d.trailErrors?.length ? 'complete-with-gaps' : 'complete',
+      startedAt: new Date(startedAt),
+      completedAt: new Date(`${d.day}T${hour}:05:00.000Z`),
       scope: { accounts, regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['test.bucket-encryption', 'test.trails'] },
       ...(d.shard ? { shard: d.shard } : {}),
-      store: { kind: 'local', location: 'memory://test', note: 'in-memory test store' },
-      gaps: [],
       records,
     });
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { buildPackage } from '../../src/package/build.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { PackageManifestSchema } from '../../src/package/manifest.js';
-import { sha256Hex } from '../../src/seal/hash.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, richScenario, ACCOUNTS } from './fixtures.js';
 import type { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import type { ExceptionEntry } from '../../src/package/exceptions.js';

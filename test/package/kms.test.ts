@@ -9,7 +9,7 @@ import { reportError } from '../../src/cli/main.js';
 import type { Config } from '../../src/config/schema.js';
 import { ExitCode } from '../../src/errors.js';
 import { buildPackage } from '../../src/package/build.js';
-import { openSigner } from '../../src/seal/open.js';
+import { openSigner } from '../../src/aws/open-signer.js';
 import type { ManifestSigner } from '../../src/seal/signer.js';
 import { demoWorld, simulatorEnv, startSimulatedAws, type SimulatedAws } from '../../src/simulator/index.js';
 import { DEMO_RSA_SIGNING_KEY_ALIAS, DEMO_SIGNING_KEY_ALIAS } from '../../src/simulator/worlds/seed-kms.js';

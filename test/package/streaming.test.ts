@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { BodyIndex, mergeByPath } from '../../src/package/bodies.js';
 import { packageManifestBytes, packageManifestChunks, type PackageFile, type PackageManifest } from '../../src/package/manifest.js';
 import { writeDeterministicZip, type ZipEntry } from '../../src/package/zip.js';
-import { sha256Hex } from '../../src/seal/hash.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 
 const head: Omit<PackageManifest, 'files'> = {

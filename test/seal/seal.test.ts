@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalEvidenceStore } from '../../src/store/local.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
-import { latestRunOfChain, newRunId, sealRun } from '../../src/seal/seal.js';
+import { latestRunOfChain, sealRun } from '../../src/seal/seal.js';
+import { newRunId } from '../../src/evidence/run-id.js';
 import { verifyManifestSignature, publicKeyFingerprint } from '../../src/seal/verify-signature.js';
-import { sha256Hex } from '../../src/seal/hash.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
 
 function manifestFor(runId: string, completedAt: string, chain = 'default') {
@@ -14,13 +15,9 @@ function manifestFor(runId: string, completedAt: string, chain = 'default') {
     runId,
     kind: 'collection' as const,
     chain,
-    tool: { name: 'evidence-locker', version: '0', sdkVersion: 'x' },
-    startedAt: '2026-11-27T02:00:00.000Z',
-    completedAt,
-    status: 'complete' as const,
+    startedAt: new Date('2026-11-27T02:00:00.000Z'),
+    completedAt: new Date(completedAt),
     scope: { accounts: [], regions: [], frameworks: [], queries: [] },
-    store: { kind: 'local' as const, location: 'x' },
-    gaps: [],
     records: [],
   };
 }

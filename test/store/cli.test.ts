@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerStoreCommands } from '../../src/cli/commands/store.js';
 import { ConfigError } from '../../src/errors.js';
-import { sha256Hex } from '../../src/seal/hash.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
 import { evidenceBody, sealBodies } from './contract.js';
 
@@ -69,7 +69,7 @@ describe('store commands on a local store', () => {
     const { configFile } = setup();
     await expect(run(configFile, 'store', 'verify')).rejects.toBeInstanceOf(ConfigError);
     await expect(run(configFile, 'store', 'verify', '--run', 'x', '--from', '2026-01-01', '--to', '2026-01-02')).rejects.toThrow(/not both/);
-    await expect(run(configFile, 'store', 'verify', '--from', '2026-02-30', '--to', '2026-03-01')).rejects.toThrow(/--from: "2026-02-30" is not a date/);
+    await expect(run(configFile, 'store', 'verify', '--from', '2026-02-30', '--to', '2026-03-01')).rejects.toThrow(/--from: "2026-02-30" is not a calendar date/);
   });
 
   it('hold and release say a local store has no legal hold and change nothing', async () => {

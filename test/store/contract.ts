@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canonicalBytes } from '../../src/seal/canonical.js';
-import { sha256Hex } from '../../src/seal/hash.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
-import { sealRun, newRunId } from '../../src/seal/seal.js';
-import type { RunManifest } from '../../src/seal/manifest.js';
-import type { ManifestRecord } from '../../src/collect/record.js';
-import type { EvidenceStore } from '../../src/store/types.js';
+import { sealRun } from '../../src/seal/seal.js';
+import { newRunId } from '../../src/evidence/run-id.js';
+import type { ManifestRecord } from '../../src/evidence/record.js';
+import type { EvidenceStore } from '../../src/evidence/store.js';
 import { findOrphans } from '../../src/store/orphans.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
 
@@ -58,28 +58,16 @@ export async function sealBodies(store: EvidenceStore, bodies: Buffer[], at: Dat
       location: { key: stored.key, ...(stored.versionId ? { versionId: stored.versionId } : {}) },
     });
   }
-  const desc = store.describe();
   const runId = fixedRunId ?? newRunId(at, randomBytes(3).toString('hex'));
-  const manifest: Omit<RunManifest, 'previous' | 'signing' | 'schema'> = {
+  await sealRun(store, signer, {
     runId,
     kind: 'collection',
     chain,
-    tool: { name: 'evidence-locker', version: '0.0.0-test', sdkVersion: 'aws-sdk-js-v3/test' },
-    startedAt: at.toISOString(),
-    completedAt: at.toISOString(),
-    status: 'complete',
+    startedAt: at,
+    completedAt: at,
     scope: { accounts: ['111122223333'], regions: ['us-east-1'], frameworks: ['pci-dss-4.0.1'], queries: ['s3.bucket-versioning'] },
-    store: {
-      kind: desc.kind,
-      location: desc.location,
-      ...(desc.objectLockMode ? { objectLockMode: desc.objectLockMode } : {}),
-      ...(desc.retentionDays ? { retainUntil: new Date(Date.now() + desc.retentionDays * 86_400_000 - 3_600_000).toISOString() } : {}),
-      note: desc.note,
-    },
-    gaps: [],
     records,
-  };
-  await sealRun(store, signer, manifest);
+  });
   return { runId, records };
 }
 

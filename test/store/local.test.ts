@@ -2,10 +2,10 @@ import { mkdtempSync, readdirSync, statSync, writeFileSync, chmodSync, readFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/seal/hash.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
-import { openStore } from '../../src/store/open.js';
-import type { EvidenceStore } from '../../src/store/types.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { EvidenceStore } from '../../src/evidence/store.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
 import { evidenceBody, sealBodies, storeContract } from './contract.js';
 

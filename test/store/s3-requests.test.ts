@@ -3,7 +3,7 @@ import { describe, expect, it, afterEach } from 'vitest';
 import { HttpResponse, type HttpRequest } from '@smithy/core/transport';
 import { createHash } from 'node:crypto';
 import { S3StoreSchema } from '../../src/config/schema.js';
-import { sha256Hex } from '../../src/seal/hash.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
 import { S3EvidenceStore } from '../../src/store/s3.js';
 import { evidenceBody } from './contract.js';
 

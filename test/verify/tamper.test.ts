@@ -5,7 +5,7 @@ import { join, dirname } from 'node:path';
 import { buildPackage } from '../../src/package/build.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { verifyPackage, verifyPackageDir } from '../../src/verify/package.js';
-import { sha256Hex } from '../../src/seal/hash.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays } from '../package/fixtures.js';
 import { sealAttestation } from '../../src/package/attest.js';
 

@@ -5,8 +5,8 @@ import type { Command } from 'commander';
 import { ConfigSchema } from '../../config/schema.js';
 import { createLogger } from '../../log/logger.js';
 import { loadCatalogs } from '../../controls/load.js';
-import { openStore } from '../../store/open.js';
-import { openSigner } from '../../seal/open.js';
+import { openStore } from '../../store/open-store.js';
+import { openSigner } from '../../aws/open-signer.js';
 import { ExitCode, EvidenceLockerError } from '../../errors.js';
 import type { GlobalOptions } from '../shared.js';
 

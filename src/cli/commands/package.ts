@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { commandContext, listOption, accountIdsOption, type GlobalOptions } from '../shared.js';
 import { loadCatalogs } from '../../controls/load.js';
-import { openStore } from '../../store/open.js';
-import { openSigner } from '../../seal/open.js';
+import { openStore } from '../../store/open-store.js';
+import { openSigner } from '../../aws/open-signer.js';
 import { loadExceptions } from '../../package/exceptions.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerAttestCommand } from './attest.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { commandContext, type GlobalOptions } from '../shared.js';
-import { openStore } from '../../store/open.js';
+import { openStore } from '../../store/open-store.js';
 import { ConfigError } from '../../errors.js';
 
 interface ShareOptions extends GlobalOptions {

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { commandContext, type GlobalOptions } from '../shared.js';
 import { ConfigError, ExitCode } from '../../errors.js';
-import { openStore } from '../../store/open.js';
-import { openSigner } from '../../seal/open.js';
-import { parsePeriod } from '../../store/period.js';
+import { openStore } from '../../store/open-store.js';
+import { openSigner } from '../../aws/open-signer.js';
+import { parseInstant, parsePeriod } from '../../evidence/period.js';
 import { findOrphans } from '../../store/orphans.js';
 import type { LegalHoldAction } from '../../store/legal-hold.js';
 import type { RunSelection } from '../../verify/store.js';
-import type { PreflightCheck } from '../../store/types.js';
+import type { PreflightCheck } from '../../evidence/store.js';
 
 export interface StoreCommandDeps {
   /** Where command output goes (default process.stdout). */
@@ -60,7 +60,7 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
       const selection = runSelection(o);
       const { config, log } = commandContext(o);
       const s = await openStore(config.store, { log });
-      const required = o.requiredRetainUntil ? parsePeriod(o.requiredRetainUntil, o.requiredRetainUntil, { from: '--required-retain-until', to: '--required-retain-until' }).from : undefined;
+      const required = o.requiredRetainUntil ? parseInstant(o.requiredRetainUntil, '--required-retain-until') : undefined;
       const { formatStoreReport, verifyStoredRuns } = await import('../../verify/store.js');
       const report = await verifyStoredRuns(s, selection, required ? { requiredRetainUntil: required } : {});
       write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatStoreReport(report));

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { commandContext, listOption, type GlobalOptions } from '../shared.js';
-import { openStore } from '../../store/open.js';
-import { parsePeriod } from '../../store/period.js';
+import { openStore } from '../../store/open-store.js';
+import { parsePeriod } from '../../evidence/period.js';
 import { ConfigError, ExitCode } from '../../errors.js';
 
 interface VerifyOptions extends GlobalOptions {

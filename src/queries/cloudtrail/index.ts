@@ -6,6 +6,7 @@ import { cloudWatchLogs } from './cloudwatch-logs.js';
 import { s3DataEvents } from './s3-data-events.js';
 import { sensitiveActivity } from './sensitive-activity.js';
 import { logBucketRetention } from './log-bucket-retention.js';
+import { digestValidation } from './digest-validation.js';
 
 /** Evidence queries for this service, one module each. */
 export const queries: EvidenceQuery<unknown>[] = [
@@ -16,4 +17,5 @@ export const queries: EvidenceQuery<unknown>[] = [
   s3DataEvents,
   sensitiveActivity,
   logBucketRetention,
+  digestValidation,
 ];

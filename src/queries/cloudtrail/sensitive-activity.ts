@@ -15,8 +15,29 @@ export interface SensitiveActivityEvidence {
   lookups: EventLookup[];
 }
 
-export { DEFAULT_SENSITIVE_EVENTS } from '../../config/schema.js';
-import { DEFAULT_SENSITIVE_EVENTS } from '../../config/schema.js';
+/**
+ * Calls that switch off or weaken audit logging, detection, access control or encryption, plus console
+ * sign-ins (only failed ones are listed). Searched unless `collect.sensitiveEvents` configures another list.
+ */
+export const DEFAULT_SENSITIVE_EVENTS: readonly string[] = [
+  'StopLogging',
+  'DeleteTrail',
+  'UpdateTrail',
+  'PutEventSelectors',
+  'DeleteDetector',
+  'UpdateDetector',
+  'PutBucketPolicy',
+  'DeleteBucketPolicy',
+  'PutBucketPublicAccessBlock',
+  'DeleteBucketPublicAccessBlock',
+  'StopConfigurationRecorder',
+  'DeleteConfigurationRecorder',
+  'DeleteDeliveryChannel',
+  'DisableKey',
+  'ScheduleKeyDeletion',
+  'ConsoleLogin',
+];
+
 
 const CONSOLE_LOGIN = 'ConsoleLogin';
 /** At most this many events of one name are listed one by one; the rest are counted. */
@@ -67,10 +88,11 @@ export const sensitiveActivity = defineQuery<SensitiveActivityEvidence>({
   scope: 'regional',
   apiCalls: ['cloudtrail:LookupEvents'],
   parameters: {
-    lookbackHours: { description: 'How many hours before collection to search.', default: 24 },
+    lookbackHours: { description: 'How many hours before collection to search.', default: 24, collectSetting: 'lookbackHours' },
     sensitiveEvents: {
       description: 'CloudTrail event names searched; every event found needs review (ConsoleLogin: failed sign-ins only). Set in config collect.sensitiveEvents.',
       default: [...DEFAULT_SENSITIVE_EVENTS],
+      collectSetting: 'sensitiveEvents',
     },
   },
   async collect(ctx) {

@@ -69,8 +69,3 @@ export function evaluateHomeTrails(
   }
   return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'fail', reason: `no CloudTrail trail logs region ${region}` }];
 }
-
-/** Whether a trail records events of the given region. */
-export function coversRegion(t: Trail, region: string): boolean {
-  return t.IsMultiRegionTrail === true || t.HomeRegion === region;
-}

@@ -2,6 +2,7 @@ import type { Bucket, S3Client } from '@aws-sdk/client-s3';
 import type { AwsClientProvider } from '../../aws/clients.js';
 import { loadS3Sdk } from '../../aws/sdk.js';
 import { stripMetadata, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
+import { mapWithConcurrencyLimit } from '../../concurrency-limit.js';
 
 /**
  * IAM actions whose names differ from the S3 operation the client middleware logs (`s3:<Operation>`):
@@ -90,20 +91,6 @@ export class RegionalS3Clients {
   }
 }
 
-/** Runs `call` on every item with at most `limit` in flight; results keep the input order. */
-export async function mapWithConcurrency<I, O>(items: readonly I[], limit: number, call: (item: I) => Promise<O>): Promise<O[]> {
-  const out = new Array<O>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await call(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /**
  * Lists every bucket, then makes one bucket-level call per bucket in the bucket's own region.
  * `call` returns the verbatim response or a captured absence error; anything else it throws propagates.
@@ -115,7 +102,7 @@ export async function collectPerBucket<T>(
   const buckets = await listAllBuckets(ctx);
   const clients = await RegionalS3Clients.open(ctx);
   try {
-    const responses = await mapWithConcurrency(buckets, BUCKET_CONCURRENCY, async (b): Promise<BucketResponse<T>> => {
+    const responses = await mapWithConcurrencyLimit(buckets, BUCKET_CONCURRENCY, async (b): Promise<BucketResponse<T>> => {
       ctx.signal?.throwIfAborted();
       const name = b.Name ?? '';
       const region = await bucketRegion(ctx, b);

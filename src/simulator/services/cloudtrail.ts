@@ -2,6 +2,7 @@ import {
   DescribeTrailsCommand,
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
+  ListPublicKeysCommand,
   ListTrailsCommand,
   LookupEventsCommand,
   type AdvancedEventSelector,
@@ -11,6 +12,7 @@ import {
   type LookupAttribute,
   type Trail,
 } from '@aws-sdk/client-cloudtrail';
+import type { KeyObject } from 'node:crypto';
 import { awsJson1_1 } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
 import type { SimAccount } from '../world.js';
@@ -29,9 +31,20 @@ export interface CloudTrailAccountState {
   trails: SimTrail[];
 }
 
-/** Management events recorded in one region (newest last or in any order; LookupEvents sorts). */
+/** One digest-signing key pair of a region, as CloudTrail keeps it: the public half is served by ListPublicKeys. */
+export interface SimDigestKey {
+  /** DER-encoded PKCS#1 RSAPublicKey, as ListPublicKeys returns it. */
+  publicDer: Buffer;
+  fingerprint: string;
+  validityStart: Date;
+  validityEnd: Date;
+  privateKey: KeyObject;
+}
+
+/** Management events recorded in one region (newest last or in any order; LookupEvents sorts), and the region's digest keys. */
 export interface CloudTrailRegionState {
   events: Event[];
+  digestKeys?: SimDigestKey[];
 }
 
 declare module '../world.js' {
@@ -89,6 +102,15 @@ export const cloudtrail: SimService = {
         ? visible.filter((t) => names.some((n) => (n.startsWith('arn:') ? t.trail.TrailARN === n : t.trail.Name === n && t.trail.HomeRegion === ctx.region)))
         : visible;
       return { trailList: selected.map((t) => t.trail) };
+    }),
+
+    operation(ListPublicKeysCommand, (input, ctx) => {
+      if (input.NextToken) throw new SimError('InvalidTokenException', 'Reserved for future use.');
+      const end = input.EndTime ? new Date(input.EndTime) : ctx.now;
+      const start = input.StartTime ? new Date(input.StartTime) : new Date(end.getTime() - 86_400_000);
+      if (start.getTime() > end.getTime()) throw new SimError('InvalidTimeRangeException', 'Occurs if the timestamp values are not valid. Either the start time occurs after the end time, or the time range is outside the range of possible values.');
+      const keys = (cloudTrailEvents(ctx.account, ctx.region).digestKeys ?? []).filter((k) => k.validityStart.getTime() <= end.getTime() && k.validityEnd.getTime() >= start.getTime());
+      return { PublicKeyList: keys.map((k) => ({ Value: new Uint8Array(k.publicDer), ValidityStartTime: k.validityStart, ValidityEndTime: k.validityEnd, Fingerprint: k.fingerprint })) };
     }),
 
     operation(ListTrailsCommand, (input, ctx) => {

@@ -17,5 +17,6 @@ import { ec2 } from './ec2.js';
 import { rds } from './rds.js';
 import { logs } from './logs.js';
 import { securityhub } from './securityhub.js';
+import { ssm } from './ssm.js';
 
-export const SERVICES: readonly SimService[] = [sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs, securityhub];
+export const SERVICES: readonly SimService[] = [sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs, securityhub, ssm];

@@ -7,8 +7,10 @@ import {
   GetBucketPolicyStatusCommand,
   GetBucketVersioningCommand,
   GetObjectLockConfigurationCommand,
+  GetObjectCommand,
   GetPublicAccessBlockCommand,
   ListBucketsCommand,
+  ListObjectsV2Command,
   type BucketLocationConstraint,
   type GetBucketVersioningOutput,
   type LifecycleRule,
@@ -38,6 +40,17 @@ export interface SimBucket {
   /** The bucket policy document (JSON text). */
   policy?: string;
   lifecycleRules?: LifecycleRule[];
+  /** Objects the simulated read APIs can list and get (for example CloudTrail log and digest files). */
+  objects?: SimObject[];
+}
+
+/** One stored object: its bytes, user metadata (x-amz-meta-*) and when it was written. */
+export interface SimObject {
+  key: string;
+  body: Buffer;
+  metadata?: Record<string, string>;
+  contentType?: string;
+  lastModified: Date;
 }
 
 /** S3 is global per account: buckets (each with its region) and the account-level public access block. */
@@ -161,6 +174,47 @@ export const s3: SimService = {
       const b = bucket(ctx, input.Bucket);
       if (!b.lifecycleRules?.length) throw notFound('NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist', b.name);
       return { Rules: b.lifecycleRules };
+    }),
+
+    operation(ListObjectsV2Command, (input, ctx) => {
+      const b = bucket(ctx, input.Bucket);
+      if (input.Delimiter) throw new SimError('NotImplemented', 'The simulated S3 does not implement ListObjectsV2 with a delimiter.', 501);
+      const after = input.StartAfter ?? '';
+      const keys = [...(b.objects ?? [])].filter((o) => o.key.startsWith(input.Prefix ?? '') && o.key > after).sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+      const { page, nextToken } = paginate(keys, {
+        token: input.ContinuationToken,
+        limit: input.MaxKeys,
+        defaultLimit: 1000,
+        maxLimit: 1000,
+        scope: `ListObjectsV2/${b.name}/${input.Prefix ?? ''}/${after}`,
+        invalidToken: () => new SimError('InvalidArgument', 'The continuation token provided is incorrect', 400),
+        invalidLimit: (n) => new SimError('InvalidArgument', `Argument max-keys (${n}) must be an integer between 0 and 1000.`, 400),
+      });
+      return {
+        Name: b.name,
+        Prefix: input.Prefix,
+        StartAfter: input.StartAfter,
+        MaxKeys: input.MaxKeys ?? 1000,
+        KeyCount: page.length,
+        IsTruncated: nextToken !== undefined,
+        ContinuationToken: input.ContinuationToken,
+        NextContinuationToken: nextToken,
+        Contents: page.map((o) => ({ Key: o.key, LastModified: o.lastModified, ETag: `"${createHash('md5').update(o.body).digest('hex')}"`, Size: o.body.length, StorageClass: 'STANDARD' as const })),
+      };
+    }),
+
+    operation(GetObjectCommand, (input, ctx) => {
+      const b = bucket(ctx, input.Bucket);
+      const o = (b.objects ?? []).find((x) => x.key === input.Key);
+      if (!o) throw new SimError('NoSuchKey', 'The specified key does not exist.', 404, { Key: input.Key ?? '' });
+      return {
+        Body: new Uint8Array(o.body) as never,
+        ContentLength: o.body.length,
+        ContentType: o.contentType ?? 'application/octet-stream',
+        ETag: `"${createHash('md5').update(o.body).digest('hex')}"`,
+        LastModified: o.lastModified,
+        Metadata: o.metadata ?? {},
+      };
     }),
   ],
 };

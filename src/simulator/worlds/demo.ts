@@ -19,6 +19,7 @@ import {
   stableHex,
 } from './builders.js';
 import type { SimDetector } from '../services/guardduty.js';
+import { seedTrailDigests } from './seed-cloudtrail-digests.js';
 import { SERVICES } from '../services/registry.js';
 
 export const DEMO_ACCOUNT_ID = '111122223333';
@@ -107,7 +108,10 @@ function populateDemoAccount(acct: SimAccount, now: Date): void {
   acct.global.s3!.accountPublicAccessBlock = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: false };
 
   // ---- CloudTrail: a good organisation-wide trail and a legacy single-region trail without validation.
-  addTrail(acct, { name: 'management-events', homeRegion: east, bucket: trailBucket, multiRegion: true, logFileValidation: true, kms: true, cloudWatchLogs: true, logging: true, now });
+  const managementTrail = addTrail(acct, { name: 'management-events', homeRegion: east, bucket: trailBucket, multiRegion: true, logFileValidation: true, kms: true, cloudWatchLogs: true, logging: true, now });
+  // Log file validation: an intact digest chain for the home region; in the second region one log file was altered after delivery.
+  seedTrailDigests(acct, managementTrail, { sourceRegion: east, now, hours: 30 });
+  seedTrailDigests(acct, managementTrail, { sourceRegion: west, now, hours: 30, tamperLogAtHour: 5 });
   addTrail(acct, { name: 'legacy-app-trail', homeRegion: west, bucket: trailBucket, multiRegion: false, logFileValidation: false, kms: false, cloudWatchLogs: false, logging: false, now, stoppedAt: new Date(now.getTime() - 6 * HOUR) });
 
   addRoutineEvents(acct, east, 70, 7, now, random);

@@ -51,10 +51,11 @@ const statuses = [
 ];
 
 describe('CloudTrail query registry', () => {
-  it('registers the seven trail queries as regional queries', () => {
+  it('registers the eight trail queries as regional queries', () => {
     expect(queries.map((q) => q.id).sort()).toEqual(
       [
         'cloudtrail.cloudwatch-logs',
+        'cloudtrail.digest-validation',
         'cloudtrail.log-bucket-retention',
         'cloudtrail.log-file-validation',
         'cloudtrail.s3-data-events',

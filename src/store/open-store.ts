@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { ConfigError } from '../errors.js';
-import type { EvidenceStore } from './types.js';
+import type { EvidenceStore } from '../evidence/store.js';
 import { LocalEvidenceStore } from './local.js';
 
 export interface OpenStoreOptions {

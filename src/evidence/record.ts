@@ -55,8 +55,3 @@ export type ManifestRecord = z.infer<typeof ManifestRecordSchema>;
 export function recordIdOf(queryId: string, accountId: string, region: string): string {
   return `${queryId}/${accountId}/${region}`;
 }
-
-/** Package path of an evidence body: content-addressed, fanned out by the first two hex digits. */
-export function objectPath(sha256: string): string {
-  return `objects/sha256/${sha256.slice(0, 2)}/${sha256}.json`;
-}

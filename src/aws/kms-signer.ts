@@ -1,8 +1,8 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, KMSClient, SignCommand, type KeySpec, type SigningAlgorithmSpec } from '@aws-sdk/client-kms';
 import { ConfigError, EvidenceLockerError } from '../errors.js';
-import type { ManifestSigner } from './signer.js';
-import { publicKeyFingerprint, verifyManifestSignature } from './verify-signature.js';
+import type { ManifestSigner } from '../seal/signer.js';
+import { publicKeyFingerprint, verifyManifestSignature } from '../seal/verify-signature.js';
 
 /** KMS signing algorithms we use, with the names verify-signature.ts checks against. */
 const ALGORITHMS: ReadonlyArray<{ kms: SigningAlgorithmSpec; name: string; keySpecs: readonly string[] }> = [

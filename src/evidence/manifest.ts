@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ManifestRecordSchema } from '../collect/record.js';
+import { ManifestRecordSchema } from './record.js';
 
 export const RUN_KINDS = ['collection', 'attestation', 'legal-hold'] as const;
 

@@ -2,9 +2,9 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { ConfigError } from '../errors.js';
-import type { ManifestSigner } from './signer.js';
-import { LocalEd25519Signer } from './local-signer.js';
-import { loadKmsSdk } from '../aws/sdk.js';
+import type { ManifestSigner } from '../seal/signer.js';
+import { LocalEd25519Signer } from '../seal/local-signer.js';
+import { loadKmsSdk } from './sdk.js';
 
 export interface OpenSignerOptions {
   log?: Logger;
@@ -46,7 +46,7 @@ export async function openSigner(config: Pick<Config, 'signing' | 'stateDir'>, o
       );
     }
     // The KMS client and the SDK client factory load only for a KMS key; a local key never needs them.
-    const [{ KMSClient }, { AwsClientProvider }, { KmsManifestSigner }] = await Promise.all([loadKmsSdk(), import('../aws/clients.js'), import('./kms-signer.js')]);
+    const [{ KMSClient }, { AwsClientProvider }, { KmsManifestSigner }] = await Promise.all([loadKmsSdk(), import('./clients.js'), import('./kms-signer.js')]);
     const clients = new AwsClientProvider({ accountId: arn?.[2] ?? 'manifest-signing', region });
     const signer = await KmsManifestSigner.open(clients.get(KMSClient), signing.keyId);
     opts.log?.info({ keyId: signer.keyId, algorithm: signer.algorithm, region }, 'signing manifests with the AWS KMS key');

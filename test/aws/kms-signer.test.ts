@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { KMSClient, SignCommand } from '@aws-sdk/client-kms';
-import { KmsManifestSigner } from '../../src/seal/kms-signer.js';
-import { openSigner } from '../../src/seal/open.js';
+import { KmsManifestSigner } from '../../src/aws/kms-signer.js';
+import { openSigner } from '../../src/aws/open-signer.js';
 import { publicKeyFingerprint, verifyManifestSignature } from '../../src/seal/verify-signature.js';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import { ConfigError } from '../../src/errors.js';

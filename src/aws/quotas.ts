@@ -1,0 +1,127 @@
+/**
+ * Request-rate quotas of the AWS read operations the collector calls: one token bucket per account, region and
+ * operation (AWS's own model). The simulated AWS enforces them, the collector paces the strictest ones, and the
+ * benchmark derives its lower bound from them. Each entry says where its numbers come from: `documented` values are
+ * the published defaults; `estimate` values are for operations whose quota AWS does not publish, chosen from the
+ * documented quotas of comparable read operations and labelled so nobody reads them as AWS's numbers.
+ */
+
+export interface RequestQuota {
+  /** Tokens added per second (sustained requests per second). */
+  ratePerSecond: number;
+  /** Bucket size: requests allowed at once from a full bucket. */
+  burst: number;
+  basis: 'documented' | 'estimate';
+  /** Where the value comes from (documentation page), or why the estimate was chosen. */
+  source: string;
+}
+
+const CLOUDTRAIL_QUOTAS = 'https://docs.aws.amazon.com/general/latest/gr/ct.html';
+const EC2_THROTTLING = 'https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html (non-mutating actions: bucket 100, refill 20/s)';
+const SECURITYHUB_API = 'https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html';
+const KMS_QUOTAS = 'https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html';
+const ACCOUNT_QUOTAS = 'https://docs.aws.amazon.com/accounts/latest/reference/quotas.html';
+const LOGS_QUOTAS = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html';
+const STS_QUOTAS = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html (AWS STS request quotas)';
+const S3_REQUEST_RATE = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html (5,500 GET/HEAD per second per prefix)';
+
+function documented(ratePerSecond: number, burst: number, source: string): RequestQuota {
+  return { ratePerSecond, burst, basis: 'documented', source };
+}
+function estimate(ratePerSecond: number, burst: number, source: string): RequestQuota {
+  return { ratePerSecond, burst, basis: 'estimate', source };
+}
+
+const ec2Read = documented(20, 100, EC2_THROTTLING);
+const s3BucketRead = documented(5500, 5500, S3_REQUEST_RATE);
+const iamRead = estimate(20, 40, 'IAM publishes no per-operation request rates; 20/s with a 40-request burst is a conservative reading of throttling seen on IAM list and get calls');
+const configRead = estimate(10, 20, 'AWS Config lists its API rates only in the Service Quotas console; 10/s (burst 20) sits at the low end of its read operations');
+const guardDutyRead = estimate(10, 20, 'GuardDuty publishes no per-operation request rates; estimated like other regional security-service reads');
+const rdsDescribe = estimate(10, 40, 'Amazon RDS publishes no per-operation request rates; estimated from the token-bucket shape of the EC2 API it shares its control plane style with');
+const cloudTrailRead = estimate(10, 10, `${CLOUDTRAIL_QUOTAS} lists TPS per API in Service Quotas; 10 TPS taken for the describe/get operations`);
+const securityHubOther = documented(10, 30, `${SECURITYHUB_API} ("all other operations": 10 per second, burst 30)`);
+
+/** Keyed by `<iam-prefix>:<Operation>`. */
+export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
+  'account:ListRegions': documented(5, 5, ACCOUNT_QUOTAS),
+
+  'cloudtrail:LookupEvents': documented(2, 2, 'https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html (two per second, per account, per Region)'),
+  'cloudtrail:DescribeTrails': cloudTrailRead,
+  'cloudtrail:GetTrailStatus': cloudTrailRead,
+  'cloudtrail:GetEventSelectors': cloudTrailRead,
+  'cloudtrail:ListPublicKeys': cloudTrailRead,
+
+  'config:DescribeComplianceByConfigRule': configRead,
+  'config:DescribeConfigRules': configRead,
+  'config:DescribeConfigurationRecorderStatus': configRead,
+  'config:DescribeConfigurationRecorders': configRead,
+  'config:DescribeConformancePackCompliance': configRead,
+  'config:DescribeConformancePacks': configRead,
+  'config:DescribeDeliveryChannelStatus': configRead,
+  'config:DescribeDeliveryChannels': configRead,
+  'config:GetComplianceDetailsByConfigRule': configRead,
+
+  'ec2:DescribeInstances': ec2Read,
+  'ec2:DescribeSecurityGroups': ec2Read,
+  'ec2:GetEbsEncryptionByDefault': ec2Read,
+
+  'guardduty:GetDetector': guardDutyRead,
+  'guardduty:GetFindings': guardDutyRead,
+  'guardduty:GetFindingsStatistics': guardDutyRead,
+  'guardduty:ListDetectors': guardDutyRead,
+  'guardduty:ListFindings': guardDutyRead,
+
+  'iam:GenerateCredentialReport': iamRead,
+  'iam:GetAccountAuthorizationDetails': estimate(5, 5, 'IAM publishes no rate; the heaviest IAM read (whole account per page), estimated at a quarter of the other reads'),
+  'iam:GetAccountPasswordPolicy': iamRead,
+  'iam:GetAccountSummary': iamRead,
+  'iam:GetCredentialReport': iamRead,
+  'iam:GetPolicyVersion': iamRead,
+  'iam:ListPolicies': iamRead,
+
+  'kms:DescribeKey': documented(2000, 2000, KMS_QUOTAS),
+  'kms:GetKeyRotationStatus': documented(1000, 1000, KMS_QUOTAS),
+  'kms:ListKeys': documented(100, 100, KMS_QUOTAS),
+
+  'logs:DescribeLogGroups': documented(10, 10, LOGS_QUOTAS),
+
+  'organizations:ListAccounts': estimate(1, 5, 'AWS Organizations documents throttling (TooManyRequestsException) but no per-operation rate; 1/s with a burst of 5 is a cautious value for a management-account call'),
+
+  'rds:DescribeDBInstances': rdsDescribe,
+
+  // Keys are `<service>:<Operation>` as the SDK command and the wire request name them (S3 Control as `s3control`).
+  's3:ListBuckets': estimate(10, 20, 'ListBuckets is an account-level S3 call with no published rate; estimated like other account-level reads'),
+  's3control:GetPublicAccessBlock': estimate(10, 20, 'S3 Control publishes no per-operation rate; estimated like other account-level reads'),
+  's3:GetBucketEncryption': s3BucketRead,
+  's3:GetBucketLifecycleConfiguration': s3BucketRead,
+  's3:GetBucketLocation': s3BucketRead,
+  's3:GetBucketLogging': s3BucketRead,
+  's3:GetBucketPolicy': s3BucketRead,
+  's3:GetBucketPolicyStatus': s3BucketRead,
+  's3:GetBucketAcl': s3BucketRead,
+  's3:GetBucketVersioning': s3BucketRead,
+  's3:GetObjectLockConfiguration': s3BucketRead,
+  's3:GetPublicAccessBlock': s3BucketRead,
+  's3:ListObjectsV2': estimate(100, 100, 'S3 publishes request rates per prefix for object reads and writes, none for listings; 100/s is a cautious value for listing one prefix'),
+  's3:GetObject': s3BucketRead,
+
+  'securityhub:GetFindings': documented(3, 6, `${SECURITYHUB_API} (GetFindings: 3 per second, burst 6)`),
+  'securityhub:GetEnabledStandards': securityHubOther,
+
+  'ssm:DescribeInstanceInformation': estimate(10, 20, 'Systems Manager lists its API rates only in Service Quotas; estimated like other regional describe calls'),
+  'ssm:ListResourceComplianceSummaries': estimate(10, 20, 'Systems Manager lists its API rates only in Service Quotas; estimated like other regional list calls'),
+
+  'sts:AssumeRole': documented(600, 600, STS_QUOTAS),
+  'sts:GetCallerIdentity': documented(600, 600, STS_QUOTAS),
+};
+
+/** The quota of one action, or undefined when the table has none (the simulator then never throttles it). */
+export function quotaOf(action: string): RequestQuota | undefined {
+  return REQUEST_QUOTAS[action];
+}
+
+/**
+ * Quotas low enough that a single account-region's calls can exhaust them within one collection: the collector paces
+ * these itself instead of leaning on retries (a paced call holds no request slot while it waits).
+ */
+export const PACED_BELOW_PER_SECOND = 6;

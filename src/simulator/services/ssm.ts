@@ -1,0 +1,86 @@
+import {
+  DescribeInstanceInformationCommand,
+  ListResourceComplianceSummariesCommand,
+  type ComplianceStringFilter,
+  type InstanceInformation,
+  type ResourceComplianceSummaryItem,
+} from '@aws-sdk/client-ssm';
+import { awsJson1_1 } from '../protocols/wire.js';
+import { operation, SimError, type CallContext, type SimService } from '../types.js';
+import type { SimAccount } from '../world.js';
+import { paginate } from './paging.js';
+import { seedSsm } from '../worlds/seed-ssm.js';
+
+/** Systems Manager in one account and region: managed nodes and their compliance summaries (Patch and others). */
+export interface SsmState {
+  instances: InstanceInformation[];
+  complianceSummaries: ResourceComplianceSummaryItem[];
+}
+
+declare module '../world.js' {
+  interface RegionalState {
+    ssm: SsmState;
+  }
+}
+
+export function ssmState(account: SimAccount, region: string): SsmState {
+  return account.regional(region, 'ssm', () => ({ instances: [], complianceSummaries: [] }));
+}
+
+const state = (ctx: CallContext) => ssmState(ctx.account, ctx.region);
+const invalidNextToken = () => new SimError('InvalidNextToken', 'The specified token is not valid.');
+const validation = (message: string) => new SimError('ValidationException', message);
+
+/** The compliance filter keys the simulator understands; SSM refuses unknown keys the same way. */
+function matchesFilter(item: ResourceComplianceSummaryItem, f: ComplianceStringFilter): boolean {
+  const values = f.Values ?? [];
+  let actual: string | undefined;
+  if (f.Key === 'ComplianceType') actual = item.ComplianceType;
+  else if (f.Key === 'Status') actual = item.Status;
+  else if (f.Key === 'ResourceId') actual = item.ResourceId;
+  else if (f.Key === 'ResourceType') actual = item.ResourceType;
+  else throw validation(`The compliance filter key ${f.Key ?? '(none)'} is not supported by the simulated Systems Manager.`);
+  const hit = values.includes(actual ?? '');
+  if (f.Type === undefined || f.Type === 'EQUAL') return hit;
+  if (f.Type === 'NOT_EQUAL') return !hit;
+  throw validation(`The compliance filter type ${f.Type} is not supported by the simulated Systems Manager.`);
+}
+
+export const ssm: SimService = {
+  name: 'ssm',
+  signingName: 'ssm',
+  protocol: awsJson1_1,
+  seed: (account, world) => seedSsm(account, world),
+  operations: [
+    operation(DescribeInstanceInformationCommand, (input, ctx) => {
+      if (input.InstanceInformationFilterList?.length || input.Filters?.length) {
+        throw validation('Instance information filters are not supported by the simulated Systems Manager.');
+      }
+      const { page, nextToken } = paginate(state(ctx).instances, {
+        token: input.NextToken,
+        limit: input.MaxResults,
+        defaultLimit: 10,
+        maxLimit: 50,
+        scope: 'DescribeInstanceInformation',
+        invalidToken: invalidNextToken,
+        invalidLimit: (n) => validation(`1 validation error detected: Value '${n}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 50`),
+      });
+      return { InstanceInformationList: page, NextToken: nextToken };
+    }),
+
+    operation(ListResourceComplianceSummariesCommand, (input, ctx) => {
+      const filters = input.Filters ?? [];
+      const items = state(ctx).complianceSummaries.filter((i) => filters.every((f) => matchesFilter(i, f)));
+      const { page, nextToken } = paginate(items, {
+        token: input.NextToken,
+        limit: input.MaxResults,
+        defaultLimit: 50,
+        maxLimit: 50,
+        scope: `ListResourceComplianceSummaries/${JSON.stringify(filters)}`,
+        invalidToken: invalidNextToken,
+        invalidLimit: (n) => validation(`1 validation error detected: Value '${n}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 50`),
+      });
+      return { ResourceComplianceSummaryItems: page, NextToken: nextToken };
+    }),
+  ],
+};

@@ -1,0 +1,72 @@
+/** Systems Manager state of the demo account and generated accounts: managed instances and their patch compliance. */
+import type { InstanceInformation, ResourceComplianceSummaryItem, SeveritySummary } from '@aws-sdk/client-ssm';
+import type { WorldSeedContext } from '../types.js';
+import type { SimAccount } from '../world.js';
+import { ec2State } from '../services/ec2.js';
+import { ssmState } from '../services/ssm.js';
+import { stableHex } from './builders.js';
+
+const DAY = 86_400_000;
+
+function severities(counts: Partial<Record<'critical' | 'high' | 'medium' | 'low', number>>): SeveritySummary {
+  return { CriticalCount: counts.critical ?? 0, HighCount: counts.high ?? 0, MediumCount: counts.medium ?? 0, LowCount: counts.low ?? 0, InformationalCount: 0, UnspecifiedCount: 0 };
+}
+
+interface PatchState {
+  scannedDaysAgo: number;
+  installed: number;
+  missing?: Partial<Record<'critical' | 'high' | 'medium' | 'low', number>>;
+}
+
+function patchSummary(instanceId: string, now: Date, p: PatchState): ResourceComplianceSummaryItem {
+  const missing = p.missing ?? {};
+  const missingCount = (missing.critical ?? 0) + (missing.high ?? 0) + (missing.medium ?? 0) + (missing.low ?? 0);
+  const overall = missing.critical ? 'CRITICAL' : missing.high ? 'HIGH' : missing.medium ? 'MEDIUM' : missing.low ? 'LOW' : 'UNSPECIFIED';
+  return {
+    ComplianceType: 'Patch',
+    ResourceType: 'ManagedInstance',
+    ResourceId: instanceId,
+    Status: missingCount ? 'NON_COMPLIANT' : 'COMPLIANT',
+    OverallSeverity: overall,
+    ExecutionSummary: { ExecutionTime: new Date(now.getTime() - p.scannedDaysAgo * DAY), ExecutionId: `${stableHex(`${instanceId}/patch-scan`, 8)}-${stableHex(instanceId, 4)}-4${stableHex('scan', 3)}-a${stableHex(instanceId + 'x', 3)}-${stableHex(`${instanceId}/run`, 12)}`, ExecutionType: 'Command' },
+    CompliantSummary: { CompliantCount: p.installed, SeveritySummary: severities({ critical: Math.floor(p.installed / 10), high: Math.floor(p.installed / 4), medium: Math.floor(p.installed / 3) }) },
+    NonCompliantSummary: { NonCompliantCount: missingCount, SeveritySummary: severities(missing) },
+  };
+}
+
+function managed(instanceId: string, ip: string | undefined, now: Date, online = true): InstanceInformation {
+  return {
+    InstanceId: instanceId,
+    PingStatus: online ? 'Online' : 'ConnectionLost',
+    LastPingDateTime: new Date(now.getTime() - (online ? 5 * 60_000 : 9 * DAY)),
+    AgentVersion: '3.3.1142.0',
+    IsLatestVersion: false,
+    PlatformType: 'Linux',
+    PlatformName: 'Amazon Linux',
+    PlatformVersion: '2023',
+    ResourceType: 'EC2Instance',
+    IPAddress: ip,
+    ComputerName: `ip-${(ip ?? '10.0.0.1').replace(/\./g, '-')}.ec2.internal`,
+    AssociationStatus: 'Success',
+  };
+}
+
+/**
+ * Demo: the home region's API instance is managed and fully patched; the legacy batch host is managed but misses
+ * critical and high patches; the second region's API instance is not managed by Systems Manager at all (no patch
+ * evidence). Generated accounts: every instance managed and patched.
+ */
+export function seedSsm(account: SimAccount, world: WorldSeedContext): void {
+  world.regions.forEach((region, i) => {
+    const s = ssmState(account, region);
+    const instances = (account.regions.get(region)?.ec2 ? ec2State(account, region).reservations : []).flatMap((r) => r.Instances ?? []);
+    for (const inst of instances) {
+      const id = inst.InstanceId!;
+      const name = inst.Tags?.find((t) => t.Key === 'Name')?.Value ?? '';
+      if (world.kind === 'demo' && i !== 0) continue;
+      s.instances.push(managed(id, inst.PrivateIpAddress, world.now));
+      const state: PatchState = world.kind === 'demo' && name === 'legacy-batch' ? { scannedDaysAgo: 1, installed: 212, missing: { critical: 2, high: 5, medium: 9 } } : { scannedDaysAgo: 1, installed: 184 };
+      s.complianceSummaries.push(patchSummary(id, world.now, state));
+    }
+  });
+}
