@@ -540,6 +540,56 @@ function executiveSummary(doc: Doc, model: PackageModel): void {
     overTimeChart(doc, model, fw.framework);
   }
   legend(doc);
+  subheading(doc, 'Findings by severity and age', 'H2', 130);
+  findingsAgeChart(doc, model);
+}
+
+const AGE_BUCKETS: { label: string; max: number }[] = [
+  { label: '0-1 days', max: 1 },
+  { label: '2-7 days', max: 7 },
+  { label: '8-30 days', max: 30 },
+  { label: '31-90 days', max: 90 },
+  { label: 'over 90 days', max: Infinity },
+];
+
+/** Failing and to-review resources by how many days their requirement x account result has held at the end of the period. */
+function findingsAgeChart(doc: Doc, model: PackageModel): void {
+  const counts = AGE_BUCKETS.map(() => ({ fail: 0, 'needs-review': 0 }));
+  for (const r of model.timeline.rows) {
+    if (r.status !== 'fail' && r.status !== 'needs-review') continue;
+    let age = 0;
+    for (let i = model.timeline.days.length - 1; i >= 0 && dayStatus(r, i) === r.status; i--) age++;
+    const b = AGE_BUCKETS.findIndex((x) => age <= x.max);
+    for (const f of r.latest?.findings ?? []) if (f.status === 'fail' || f.status === 'needs-review') counts[b][f.status]++;
+  }
+  const rowH = 14;
+  const labelW = 80;
+  const barW = CONTENT_W - labelW - 40;
+  const max = Math.max(1, ...counts.map((c) => c.fail + c['needs-review']));
+  const alt = `Bar chart of failing and to-review resources by age of their result: ${AGE_BUCKETS.map((b, i) => `${b.label}: ${counts[i].fail} fail, ${counts[i]['needs-review']} needs review`).join('; ')}.`;
+  ensure(doc, AGE_BUCKETS.length * rowH + 40);
+  tag(
+    doc,
+    'Figure',
+    () => {
+      AGE_BUCKETS.forEach((b, i) => {
+        const y = doc.y;
+        doc.font(SANS).fontSize(MIN_PT).fillColor(INK).text(b.label, M.left, y + 2.5, { lineBreak: false });
+        let x = M.left + labelW;
+        for (const s of ['fail', 'needs-review'] as const) {
+          const w = (counts[i][s] / max) * barW;
+          if (w > 0) doc.rect(x, y + 1, w, rowH - 3).fill(STATUS_STYLE[s].color);
+          x += w;
+        }
+        doc.font(SANS).fontSize(MIN_PT).fillColor(MUTED).text(String(counts[i].fail + counts[i]['needs-review']), x + 4, y + 2.5, { lineBreak: false });
+        doc.y = y + rowH;
+      });
+    },
+    { alt },
+  );
+  doc.x = M.left;
+  doc.moveDown(0.3);
+  para(doc, 'Severity is the result (fail, needs review); age is the number of days the requirement x account result has held at the end of the period, not the age of the resource or of its misconfiguration. Resources counted are those listed for each result (the first ones when a result lists many).', MUTED, 8);
 }
 
 function legend(doc: Doc): void {
