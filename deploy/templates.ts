@@ -209,18 +209,26 @@ export function collectorTaskPolicyStatements(): Record<string, unknown>[] {
   const bucket = sub('arn:${AWS::Partition}:s3:::${BucketName}');
   const evidenceObjects = sub('arn:${AWS::Partition}:s3:::${BucketName}/${EvidencePrefix}*');
   return [
-    { Sid: 'AssumeMemberReadOnlyRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: sub('arn:${AWS::Partition}:iam::*:role/${MemberRoleName}') },
+    {
+      Sid: 'AssumeMemberReadOnlyRolesInTheOrganizationOnly',
+      Effect: 'Allow',
+      Action: ['sts:AssumeRole'],
+      Resource: sub('arn:${AWS::Partition}:iam::*:role/${MemberRoleName}'),
+      // A role of that name in an account outside the organisation is never assumed.
+      Condition: { StringEquals: { 'aws:ResourceOrgID': ref('OrganizationId') } },
+    },
     { Sid: 'DiscoverOrganizationAccounts', Effect: 'Allow', Action: ['organizations:ListAccounts'], Resource: '*' },
     {
       Sid: 'EvidenceStorePreflightAndListing',
       Effect: 'Allow',
-      Action: ['s3:GetBucketLocation', 's3:GetBucketObjectLockConfiguration', 's3:GetBucketPublicAccessBlock', 's3:GetBucketVersioning', 's3:GetEncryptionConfiguration', 's3:ListBucket', 's3:ListBucketVersions'],
+      Action: STORE_PREFLIGHT_ACTIONS,
       Resource: bucket,
     },
     {
       Sid: 'EvidenceWritesUnderPrefixOnly',
       Effect: 'Allow',
-      Action: ['s3:AbortMultipartUpload', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention'],
+      // No s3:PutObjectLegalHold: the scheduled task can neither place nor lift a hold (the legal-hold role does).
+      Action: ['s3:AbortMultipartUpload', 's3:PutObject', 's3:PutObjectRetention'],
       Resource: evidenceObjects,
     },
     {
@@ -231,6 +239,35 @@ export function collectorTaskPolicyStatements(): Record<string, unknown>[] {
     },
     { Sid: 'EvidenceEncryption', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: ref('EvidenceKeyArn') },
     { Sid: 'SignRunManifests', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetPublicKey', 'kms:Sign'], Resource: ref('SigningKeyArn') },
+  ];
+}
+
+/** Bucket-level reads of `store check` (pre-flight, lifecycle rules, bucket policy) and of version listing. */
+const STORE_PREFLIGHT_ACTIONS = [
+  's3:GetBucketLocation',
+  's3:GetBucketObjectLockConfiguration',
+  's3:GetBucketPolicy',
+  's3:GetBucketPublicAccessBlock',
+  's3:GetBucketVersioning',
+  's3:GetEncryptionConfiguration',
+  's3:GetLifecycleConfiguration',
+  's3:ListBucket',
+  's3:ListBucketVersions',
+];
+
+/**
+ * Statements of the legal-hold role: people (with MFA) assume it for `evidence-locker hold|release --role-arn`.
+ * It places and lifts holds and seals the legal-hold run that records each action; the scheduled task cannot.
+ */
+export function legalHoldPolicyStatements(): Record<string, unknown>[] {
+  const bucket = sub('arn:${AWS::Partition}:s3:::${BucketName}');
+  const evidenceObjects = sub('arn:${AWS::Partition}:s3:::${BucketName}/${EvidencePrefix}*');
+  return [
+    { Sid: 'EvidenceStorePreflightAndListing', Effect: 'Allow', Action: STORE_PREFLIGHT_ACTIONS, Resource: bucket },
+    { Sid: 'LegalHoldAndItsRecordUnderPrefixOnly', Effect: 'Allow', Action: ['s3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention'], Resource: evidenceObjects },
+    { Sid: 'EvidenceReadsUnderPrefix', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectLegalHold', 's3:GetObjectRetention', 's3:GetObjectVersion'], Resource: evidenceObjects },
+    { Sid: 'EvidenceEncryption', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: ref('EvidenceKeyArn') },
+    { Sid: 'SignLegalHoldRuns', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetPublicKey', 'kms:Sign'], Resource: ref('SigningKeyArn') },
   ];
 }
 
@@ -324,6 +361,7 @@ export function collectorTemplate(): Template {
       SigningKeyArn: { Type: 'String', Description: 'KMS signing key ARN (output SigningKeyArn).' },
       CollectorRoleName: { Type: 'String', Default: DEFAULT_COLLECTOR_ROLE, Description: 'Name of the task role; member roles trust exactly this role.' },
       MemberRoleName: { Type: 'String', Default: DEFAULT_MEMBER_ROLE, Description: 'Name of the read-only role deployed to member accounts by the member-role StackSet.' },
+      OrganizationId: { Type: 'String', AllowedPattern: '^o-[a-z0-9]{10,32}$', Description: 'AWS Organizations id (o-...): the collector assumes member roles only in accounts of this organisation (aws:ResourceOrgID).' },
       ExternalId: { Type: 'String', Default: '', NoEcho: true, Description: 'Optional external id the member roles require (same value in the StackSet).' },
       SubnetIds: { Type: 'List<AWS::EC2::Subnet::Id>', Description: 'Subnets of the task (private subnets with a NAT gateway or VPC endpoints for the AWS APIs).' },
       SecurityGroupIds: { Type: 'List<AWS::EC2::SecurityGroup::Id>', Description: 'Security groups of the task (egress HTTPS only is enough).' },
@@ -395,6 +433,25 @@ export function collectorTemplate(): Template {
             ],
           },
           Policies: [{ PolicyName: 'evidence-locker-collector', PolicyDocument: { Version: '2012-10-17', Statement: collectorTaskPolicyStatements() } }],
+        },
+      },
+      LegalHoldRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: sub('${CollectorRoleName}-legal-hold'),
+          Description: 'Evidence Locker legal hold: assumed by people with MFA for `hold` and `release`; the scheduled task role cannot place or lift holds',
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') },
+                Action: 'sts:AssumeRole',
+                Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+              },
+            ],
+          },
+          Policies: [{ PolicyName: 'evidence-locker-legal-hold', PolicyDocument: { Version: '2012-10-17', Statement: legalHoldPolicyStatements() } }],
         },
       },
       TaskDefinition: {
@@ -491,6 +548,7 @@ export function collectorTemplate(): Template {
       ClusterArn: { Value: getAtt('Cluster', 'Arn') },
       TaskDefinitionArn: { Value: ref('TaskDefinition') },
       CollectorRoleArn: { Value: getAtt('TaskRole', 'Arn'), Description: 'Give this to the member-role StackSet (CollectorAccountId and CollectorRoleName).' },
+      LegalHoldRoleArn: { Value: getAtt('LegalHoldRole', 'Arn'), Description: 'Pass to `evidence-locker hold|release --role-arn`.' },
       LogGroupName: { Value: ref('LogGroup') },
     },
   };

@@ -6,6 +6,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { localhostAwareLookup } from './localhost-lookup.js';
 import { RateLimiterRegistry } from './rate-limit.js';
 import { redactSecretInputs } from '../log/logger.js';
+import { loadStsSdk } from './sdk.js';
 
 /** Maps an SDK client name (handler context `clientName`) to its IAM action prefix. */
 const IAM_PREFIX: Record<string, string> = {
@@ -39,6 +40,59 @@ export interface LoggedCall {
   /** Error code when the call failed (after retries). */
   error?: string;
   attempts?: number;
+  /** Where the answer came from: the AWS request id, the endpoint's origin and the HTTP Date of the last attempt's response. */
+  requestId?: string;
+  endpoint?: string;
+  responseDate?: string;
+}
+
+/** What the deserialize step saw of the last attempt's request and response (one per command invocation). */
+interface ResponseSeen {
+  endpoint?: string;
+  date?: string;
+  requestId?: string;
+}
+const RESPONSE_SEEN = Symbol('evidenceLockerResponseSeen');
+type SeenContext = { [RESPONSE_SEEN]?: ResponseSeen };
+
+interface WireRequest {
+  protocol?: string;
+  hostname?: string;
+  port?: number;
+}
+interface WireResponse {
+  headers?: Record<string, string | undefined>;
+}
+
+function originOf(r: WireRequest | undefined): string | undefined {
+  if (!r?.hostname) return undefined;
+  const protocol = (r.protocol ?? 'https:').replace(/:?$/, ':');
+  return `${protocol}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
+}
+
+/** The HTTP Date header as an ISO timestamp (kept as sent when it does not parse). */
+function responseDateOf(r: WireResponse | undefined): string | undefined {
+  const raw = r?.headers?.date ?? r?.headers?.Date;
+  if (!raw) return undefined;
+  const d = new Date(raw);
+  return Number.isNaN(d.getTime()) ? raw : d.toISOString();
+}
+
+function requestIdOf(r: WireResponse | undefined): string | undefined {
+  const h = r?.headers ?? {};
+  return h['x-amzn-requestid'] ?? h['x-amzn-request-id'] ?? h['x-amz-request-id'] ?? undefined;
+}
+
+/** The ARN of the principal a provider's credentials belong to (sts:GetCallerIdentity), outside any call log; undefined if the call fails. */
+export async function callerArnOf(provider: AwsClientProvider): Promise<string | undefined> {
+  const { STSClient, GetCallerIdentityCommand } = await loadStsSdk();
+  return callLogStorage.exit(async () => {
+    try {
+      return (await provider.get(STSClient).send(new GetCallerIdentityCommand({}))).Arn;
+    } catch {
+      return undefined;
+    }
+  });
 }
 
 /** Calls made inside `withCallLog` are appended to its log, whichever client made them. */
@@ -186,7 +240,7 @@ export class AwsClientProvider {
     const renewable = isRenewable(this.settings.credentials) ? this.settings.credentials : undefined;
     // Outermost: log the call once (its request and final outcome) into the current evidence record.
     client.middlewareStack.add(
-      (next: (args: { input: unknown }) => Promise<{ output: { $metadata?: { attempts?: number } } }>, context: { clientName?: string; commandName?: string }) =>
+      (next: (args: { input: unknown }) => Promise<{ output: { $metadata?: { attempts?: number; requestId?: string } } }>, context: { clientName?: string; commandName?: string } & SeenContext) =>
         async (args: { input: unknown }) => {
           const action = iamAction(context.clientName ?? 'unknown', context.commandName ?? 'unknown');
           const log = callLogStorage.getStore();
@@ -202,15 +256,35 @@ export class AwsClientProvider {
               renewable.invalidate(startedAt);
               out = await next(args);
             }
-            log?.push({ operation: action, input: redactSecretInputs(args.input), attempts: out.output?.$metadata?.attempts });
+            log?.push({ operation: action, input: redactSecretInputs(args.input), attempts: out.output?.$metadata?.attempts, ...seen(context, out.output?.$metadata?.requestId) });
             return out;
           } catch (err) {
-            const e = err as { name?: string; $metadata?: { attempts?: number } };
-            log?.push({ operation: action, input: redactSecretInputs(args.input), error: e.name ?? 'Error', attempts: e.$metadata?.attempts });
+            const e = err as { name?: string; $metadata?: { attempts?: number; requestId?: string } };
+            log?.push({ operation: action, input: redactSecretInputs(args.input), error: e.name ?? 'Error', attempts: e.$metadata?.attempts, ...seen(context, e.$metadata?.requestId) });
             throw err;
           }
         },
       { step: 'initialize', name: 'evidenceLockerCallLog', priority: 'high' },
+    );
+    // Closest to the wire: note each attempt's endpoint, request id and Date header (the last attempt's is kept).
+    client.middlewareStack.add(
+      (next: (args: { request?: WireRequest }) => Promise<{ response?: WireResponse }>, context: SeenContext) =>
+        async (args: { request?: WireRequest }) => {
+          const noted: ResponseSeen = { endpoint: originOf(args.request) };
+          context[RESPONSE_SEEN] = noted;
+          try {
+            const out = await next(args);
+            noted.date = responseDateOf(out.response);
+            noted.requestId = requestIdOf(out.response);
+            return out;
+          } catch (err) {
+            const response = (err as { $response?: WireResponse }).$response;
+            noted.date = responseDateOf(response);
+            noted.requestId = requestIdOf(response);
+            throw err;
+          }
+        },
+      { step: 'deserialize', name: 'evidenceLockerResponseSeen', priority: 'low' },
     );
     // Innermost (after the retry strategy): each attempt waits for the published rate limit.
     client.middlewareStack.add(
@@ -235,4 +309,11 @@ export class AwsClientProvider {
       { step: 'finalizeRequest', name: 'evidenceLockerRateLimit', priority: 'low' },
     );
   }
+}
+
+/** The provenance of one logged call, from the SDK's $metadata and what the deserialize step saw. */
+function seen(context: SeenContext, metadataRequestId: string | undefined): Pick<LoggedCall, 'requestId' | 'endpoint' | 'responseDate'> {
+  const r = context[RESPONSE_SEEN];
+  const requestId = metadataRequestId ?? r?.requestId;
+  return { ...(requestId ? { requestId } : {}), ...(r?.endpoint ? { endpoint: r.endpoint } : {}), ...(r?.date ? { responseDate: r.date } : {}) };
 }

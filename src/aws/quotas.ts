@@ -60,14 +60,20 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'config:DescribeDeliveryChannelStatus': configRead,
   'config:DescribeDeliveryChannels': configRead,
   'config:GetComplianceDetailsByConfigRule': configRead,
+  'config:GetDiscoveredResourceCounts': configRead,
 
   'ec2:DescribeInstances': ec2Read,
+  'ec2:DescribeNetworkInterfaces': ec2Read,
   'ec2:DescribeSecurityGroups': ec2Read,
+  'ec2:DescribeSnapshots': ec2Read,
+  'ec2:DescribeVolumes': ec2Read,
   'ec2:GetEbsEncryptionByDefault': ec2Read,
 
+  'guardduty:GetCoverageStatistics': guardDutyRead,
   'guardduty:GetDetector': guardDutyRead,
   'guardduty:GetFindings': guardDutyRead,
   'guardduty:GetFindingsStatistics': guardDutyRead,
+  'guardduty:ListCoverage': guardDutyRead,
   'guardduty:ListDetectors': guardDutyRead,
   'guardduty:ListFindings': guardDutyRead,
 
@@ -80,7 +86,9 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'iam:ListPolicies': iamRead,
 
   'kms:DescribeKey': documented(2000, 2000, KMS_QUOTAS),
+  'kms:GetKeyPolicy': documented(1000, 1000, KMS_QUOTAS),
   'kms:GetKeyRotationStatus': documented(1000, 1000, KMS_QUOTAS),
+  'kms:ListGrants': documented(100, 100, KMS_QUOTAS),
   'kms:ListKeys': documented(100, 100, KMS_QUOTAS),
 
   'logs:DescribeLogGroups': documented(10, 10, LOGS_QUOTAS),

@@ -7,11 +7,14 @@ import type { Logger } from '../log/logger.js';
 import { scrubSecrets } from '../log/logger.js';
 import { AwsClientProvider, SharedConnections, withCallLog, type LoggedCall } from '../aws/clients.js';
 import { putEvidenceBody, sealRun } from '../seal/seal.js';
+import { resolveTrustPolicy } from '../aws/trusted-keys.js';
 import { newRunId } from '../evidence/run-id.js';
 import type { EvidenceBody, ManifestRecord } from '../evidence/record.js';
 import { resolveTargets, type AccountTarget, type TargetGap } from './targets.js';
 import { planRun, type CollectionTask } from './plan.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
+import { redactEvidence } from './redact.js';
+import { CallerIdentities, provenanceOf } from './provenance.js';
 import { checkParameterOverrides } from '../controls/parameters.js';
 import { SDK_VERSION } from '../version.js';
 
@@ -85,6 +88,8 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   planRun(opts.catalogs, config, [], selection);
   // A misspelt parameter override must fail before any evidence is collected, not silently use the default.
   checkParameterOverrides(opts.catalogs, config.parameters);
+  // Resolved before collecting, so a wrong signing.trustedKeys fails before any evidence is gathered.
+  const trust = await resolveTrustPolicy(config, { signer, log, now: () => new Date(Math.max(Date.now(), now().getTime())) });
   const startedAt = now();
   const runId = opts.runId ?? newRunId(startedAt, randomBytes(3).toString('hex'));
   // A caller that chose the run id has already bound it to its logger.
@@ -144,6 +149,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     if (!sem) perService.set(key, (sem = new ConcurrencyLimit(config.collect.perServiceConcurrency)));
     return sem;
   };
+  const callers = new CallerIdentities();
   const records: ManifestRecord[] = [];
   let done = 0;
   let errors = 0;
@@ -155,14 +161,18 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     const region = task.region === 'global' ? home : task.region;
     const clients = providerFor(task.target, region);
     const collectedAt = now();
+    const callerArn = await callers.of(task.target.accountId, clients);
     const outcome = await withCallLog(() =>
       task.query.collect({ accountId: task.target.accountId, region, clients, params: task.params, now: now(), signal: opts.signal }),
     );
     const requests = outcome.calls.map((c) => ({ operation: c.operation, input: c.input, ...(c.error ? { error: c.error } : {}) }));
+    const provenance = provenanceOf(outcome.calls, callerArn);
+    // The one place secrets are taken out: every query's evidence, before it is hashed and stored.
+    const redacted = 'result' in outcome ? redactEvidence(outcome.result) : undefined;
     const body: EvidenceBody =
-      'result' in outcome
-        ? { schema: 'evidence-locker/evidence@1', queryId: task.query.id, accountId: task.target.accountId, region: task.region, status: 'ok', operations: [...new Set(outcome.calls.map((c) => c.operation))], requests, data: outcome.result, sdkVersion: SDK_VERSION }
-        : { schema: 'evidence-locker/evidence@1', queryId: task.query.id, accountId: task.target.accountId, region: task.region, status: 'error', operations: [...new Set(outcome.calls.map((c) => c.operation))], requests, error: errorBody(outcome.error, outcome.calls), sdkVersion: SDK_VERSION };
+      redacted
+        ? { schema: 'evidence-locker/evidence@1', queryId: task.query.id, accountId: task.target.accountId, region: task.region, status: 'ok', operations: [...new Set(outcome.calls.map((c) => c.operation))], requests, data: redacted.data, sdkVersion: SDK_VERSION, redactions: redacted.redactions, provenance }
+        : { schema: 'evidence-locker/evidence@1', queryId: task.query.id, accountId: task.target.accountId, region: task.region, status: 'error', operations: [...new Set(outcome.calls.map((c) => c.operation))], requests, error: errorBody('error' in outcome ? outcome.error : undefined, outcome.calls), sdkVersion: SDK_VERSION, provenance };
     if (body.status === 'error') {
       errors++;
       runLog.warn({ queryId: task.query.id, accountId: task.target.accountId, region: task.region, code: body.error?.code, operation: body.error?.operation }, 'query failed; recorded as a gap');
@@ -195,9 +205,10 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     completedAt: now(),
     scope: { accounts: [...new Set([...targets.map((t) => t.accountId), ...gaps.map((g) => g.accountId)])].sort(), regions: allRegions, frameworks: [...frameworks].sort(), queries: queries.map((q) => q.id) },
     ...(opts.shard ? { shard: { index: opts.shard.index, count: opts.shard.count, slot: opts.shard.slot ?? startedAt.toISOString().slice(0, 10) } } : {}),
+    sessions: await callers.sessions(targets, config.accounts.externalId !== undefined && config.accounts.externalId !== ''),
     gaps: gaps.map((g) => ({ accountId: g.accountId, ...(g.region ? { region: g.region } : {}), reason: g.reason })),
     records,
-  });
+  }, { trust, log: runLog });
   const status = sealed.manifest.status;
   runLog.info({ status, records: records.length, errorRecords: errors, manifestSha256: sealed.manifestSha256 }, 'run sealed');
   return { runId, status, records: records.length, errorRecords: errors, gaps: errors + gaps.length, manifestSha256: sealed.manifestSha256, accounts: targets.map((t) => t.accountId), regions: allRegions };

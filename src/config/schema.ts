@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ScopeConfigSchema } from './scope.js';
 
 const AccountId = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
 const Region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'an AWS region name such as us-east-1');
@@ -44,9 +45,17 @@ export const S3StoreSchema = z
 
 export const StoreSchema = z.discriminatedUnion('kind', [LocalStoreSchema, S3StoreSchema]);
 
+/** A trusted signing key: the SHA-256 fingerprint of its public key (64 hex), or a KMS key ARN (its public key is read with kms:GetPublicKey). */
+export const TrustedKeySchema = z
+  .string()
+  .regex(/^([0-9a-fA-F]{64}|arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+)$/, 'a key fingerprint (64 hex digits) or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)');
+
+/** Only runs signed by one of these keys are evidence; default: the configured signer's own key. */
+const TrustedKeys = z.array(TrustedKeySchema).optional();
+
 export const SigningSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('local'), keyDir: z.string().optional() }).strict(),
-  z.object({ kind: z.literal('kms'), keyId: z.string().min(1), region: Region.optional() }).strict(),
+  z.object({ kind: z.literal('local'), keyDir: z.string().optional(), trustedKeys: TrustedKeys }).strict(),
+  z.object({ kind: z.literal('kms'), keyId: z.string().min(1), region: Region.optional(), trustedKeys: TrustedKeys }).strict(),
 ]);
 
 export const ScheduleSchema = z
@@ -109,6 +118,8 @@ export const ConfigSchema = z
     /** Overrides of catalog parameters: `{ "<framework>": { "<requirement>": { "<param>": value } } }`. */
     parameters: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))).prefault({}),
     exceptionsFile: z.string().optional(),
+    /** The assessed environment per framework (see src/config/scope.ts); absent: every resource of the listed accounts. */
+    scope: ScopeConfigSchema.default({}),
     schedules: z.array(ScheduleSchema).default([]),
     daemon: z
       .object({

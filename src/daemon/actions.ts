@@ -87,9 +87,11 @@ export function packageAction(deps: ActionDeps): ActionFn {
     const frameworks = req.schedule.frameworks?.length ? req.schedule.frameworks : deps.config.frameworks;
     const outDir = resolve(req.schedule.outDir ?? join(deps.config.stateDir, 'packages'));
     req.log.info({ from, to, frameworks, outDir }, 'packaging the period');
+    const { resolveTrustPolicy } = await import('../aws/trusted-keys.js');
     const built = await buildPackage({
       store: deps.store,
       signer: deps.signer,
+      trust: await resolveTrustPolicy(deps.config, { signer: deps.signer, log: req.log }),
       catalogs: deps.catalogs,
       frameworks,
       from,
@@ -97,6 +99,7 @@ export function packageAction(deps: ActionDeps): ActionFn {
       outDir,
       organization: deps.config.organization,
       parameterOverrides: deps.config.parameters,
+      scope: deps.config.scope,
       ...(deps.config.exceptionsFile ? { exceptions: loadExceptions(deps.config.exceptionsFile) } : {}),
       log: req.log,
     });

@@ -5,6 +5,9 @@ import type { RunManifest } from '../evidence/manifest.js';
 import { queryById } from '../queries/index.js';
 import type { EvidenceQuery, QueryParameters, ResourceStatus } from '../queries/types.js';
 import { checkParameterOverrides } from '../controls/parameters.js';
+import type { ScopeConfig } from '../config/scope.js';
+import { markScope } from './scope.js';
+import { baselineReview } from './baseline.js';
 import type { ControlResult, ControlStatus, EvidenceRef, ResourceFinding } from './types.js';
 
 /** A sealed attestation (manual evidence) that applies to a requirement. */
@@ -28,6 +31,8 @@ export interface EvaluateRunInput {
   attestations?: AttestationRef[];
   /** Restrict to these accounts (default: every account in the run's scope). */
   accounts?: string[];
+  /** The assessed environment per framework; absent: every resource is in scope. */
+  scope?: ScopeConfig;
 }
 
 const STATUS_ORDER: Record<ResourceStatus, number> = { fail: 0, 'needs-review': 1, error: 2, pass: 3, 'not-applicable': 4 };
@@ -77,13 +82,35 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
   for (const frameworkId of input.frameworks) {
     const catalog = input.catalogs.find((c) => c.framework === frameworkId);
     if (!catalog) throw new Error(`framework ${frameworkId} is not among the loaded catalogs`);
+    const first = results.length;
     for (const req of catalog.requirements) {
       for (const accountId of accounts) {
         results.push(await evaluateRequirement(frameworkId, req, accountId));
       }
     }
+    const byAccount = new Map<string, ResourceFinding[]>();
+    for (const r of results.slice(first)) byAccount.set(r.accountId, [...(byAccount.get(r.accountId) ?? []), ...r.findings]);
+    markScope(frameworkId, input.scope, byAccount);
+    const reqs = new Map(catalog.requirements.map((r) => [r.id, r]));
+    for (let i = first; i < results.length; i++) {
+      const r = results[i];
+      if (r.coverage === 'automated' || r.coverage === 'partial') results[i] = judge(r, reqs.get(r.requirementId)!);
+    }
   }
   return results;
+
+  /** Status from the in-scope findings only; a partial requirement whose AWS evidence passes is never a plain pass. */
+  function judge(r: ControlResult, req: Requirement): ControlResult {
+    const inScope = r.findings.filter((f) => f.inScope !== false);
+    const outOfScope = r.findings.length - inScope.length;
+    let status = combine(inScope.map((f) => f.status), r.gaps.length > 0);
+    // Every judged resource out of scope: nothing in scope to test, proposed as not applicable.
+    if (r.findings.length > 0 && inScope.length === 0 && r.gaps.length === 0) status = 'not-applicable';
+    if (status === 'pass' && req.coverage === 'partial') status = 'aws-portion-satisfied';
+    const reasons = reasonsFor(status, inScope, r.gaps, req);
+    if (outOfScope) reasons.push(`${outOfScope} out-of-scope resource check${outOfScope === 1 ? '' : 's'} not counted (listed in the population)`);
+    return { ...r, status, reasons };
+  }
 
   async function evaluateRequirement(framework: string, req: Requirement, accountId: string): Promise<ControlResult> {
     const base = { framework, requirementId: req.id, accountId, coverage: req.coverage };
@@ -103,7 +130,7 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
       };
     }
     if (req.coverage === 'not-applicable') {
-      return { ...base, status: 'not-applicable', reasons: [req.rationale], findings: [], evidence: [], gaps: [], parameters: {} };
+      return { ...base, status: 'not-applicable', reasons: [`proposed not applicable, assessor to confirm: ${req.rationale}`], findings: [], evidence: [], gaps: [], parameters: {} };
     }
 
     const findings: ResourceFinding[] = [];
@@ -137,9 +164,10 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
           continue;
         }
         try {
-          const out = query.evaluate(body.data, params, { accountId, region: rec.region, collectedAt: rec.collectedAt });
+          const ctx = { accountId, region: rec.region, collectedAt: rec.collectedAt };
+          const out = baselineReview(framework, req, queryId, query.evaluate(body.data, params, ctx), params, (relaxed) => query.evaluate(body.data, relaxed, ctx), input.parameterOverrides);
           for (const f of out) {
-            findings.push({ ...f, queryId, region: rec.region, evidenceSha256: rec.sha256 });
+            findings.push({ ...f, queryId, region: rec.region, evidenceSha256: rec.sha256, recordId: rec.recordId });
             if (f.status === 'error') gaps.push({ queryId, region: rec.region, reason: `${f.resource}: ${f.reason}` });
           }
         } catch (err) {
@@ -148,9 +176,8 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
       }
     }
     findings.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.resource.localeCompare(b.resource) || a.queryId.localeCompare(b.queryId) || a.region.localeCompare(b.region));
-    const status = combine(findings.map((f) => f.status), gaps.length > 0);
-    const reasons = reasonsFor(status, findings, gaps, req);
-    return { ...base, status, reasons, findings, evidence, gaps, parameters };
+    // Status and reasons are decided once scope is known (judge, below).
+    return { ...base, status: 'not-collected', reasons: [], findings, evidence, gaps, parameters };
   }
 }
 
@@ -170,12 +197,13 @@ function reasonsFor(status: ControlStatus, findings: ResourceFinding[], gaps: Co
   for (const f of by('fail')) reasons.push(`FAIL ${f.resource} (${f.region}): ${f.reason}`);
   for (const f of by('needs-review')) reasons.push(`REVIEW ${f.resource} (${f.region}): ${f.reason}`);
   for (const g of gaps) reasons.push(`GAP ${g.queryId} (${g.region}): ${g.reason}`);
-  if (status === 'pass') {
+  if (status === 'pass' || status === 'aws-portion-satisfied') {
     const n = by('pass').length;
     reasons.push(`${n} resource check${n === 1 ? '' : 's'} passed`);
   }
   if (status === 'not-collected' && findings.length === 0 && gaps.length === 0) reasons.push('no evidence was judged for this requirement');
-  if (status === 'not-applicable') reasons.push('no in-scope resources were found');
+  if (status === 'not-applicable') reasons.push('no in-scope resources were found (proposed not applicable, assessor to confirm)');
+  if (status === 'aws-portion-satisfied') reasons.push('AWS portion satisfied: the procedures outside AWS APIs remain not tested');
   if (req.coverage === 'partial') reasons.push(`partial coverage: ${req.assessorGuidance ?? 'the assessor must also examine evidence outside AWS APIs'}`);
   return reasons;
 }

@@ -1,8 +1,11 @@
 import type { Coverage } from '../controls/schema.js';
 import type { ResourceResult } from '../queries/types.js';
 
-/** Result of one requirement for one account. Missing evidence is never `pass`. */
-export const CONTROL_STATUSES = ['pass', 'fail', 'needs-review', 'not-collected', 'manual', 'not-applicable'] as const;
+/**
+ * Result of one requirement for one account. Missing evidence is never `pass`. `aws-portion-satisfied`: a partial
+ * requirement whose AWS evidence all passed; the rest of the requirement is untested, so it is never a plain pass.
+ */
+export const CONTROL_STATUSES = ['pass', 'fail', 'needs-review', 'not-collected', 'manual', 'not-applicable', 'aws-portion-satisfied'] as const;
 export type ControlStatus = (typeof CONTROL_STATUSES)[number];
 
 /** The evidence record behind a result, as the report and the package cite it. */
@@ -21,6 +24,11 @@ export interface ResourceFinding extends ResourceResult {
   queryId: string;
   region: string;
   evidenceSha256: string;
+  /** The evidence record judged (with the run, its evidence reference in a package). */
+  recordId?: string;
+  /** Whether the resource is in the framework's declared scope; out-of-scope resources never decide a status. */
+  inScope?: boolean;
+  scopeReason?: string;
 }
 
 export interface ControlResult {

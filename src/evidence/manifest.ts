@@ -33,6 +33,18 @@ export const RunManifestSchema = z.object({
     note: z.string().optional(),
   }),
   signing: z.object({ algorithm: z.string(), keyFingerprint: z.string(), keyId: z.string() }),
+  /** How each account's credentials were obtained: the role assumed (if any), whether an external id was passed (never the id), who the calls ran as. */
+  sessions: z
+    .array(
+      z.object({
+        accountId: z.string(),
+        credentials: z.enum(['assumed-role', 'default-chain']),
+        roleArn: z.string().optional(),
+        externalIdUsed: z.boolean(),
+        callerArn: z.string().nullable(),
+      }),
+    )
+    .optional(),
   /** Account-level problems (role not assumable, region discovery failed) that are gaps with no record. */
   gaps: z.array(z.object({ accountId: z.string(), region: z.string().optional(), queryId: z.string().optional(), reason: z.string() })),
   records: z.array(ManifestRecordSchema),

@@ -23,6 +23,24 @@ export const EvidenceBodySchema = z.object({
     .optional(),
   /** AWS SDK for JavaScript version that made the calls. */
   sdkVersion: z.string(),
+  /** Values taken out before sealing (secrets), each replaced in `data` by a marker naming the field and the rule. */
+  redactions: z.array(z.object({ path: z.string(), rule: z.string() })).optional(),
+  /** Where the evidence came from: what was called, as whom, and AWS's own ids for every response. */
+  provenance: z
+    .object({
+      /** Origin of the endpoint the SDK called (from the request it sent); `endpoints` lists them all when several. */
+      endpoint: z.string().nullable(),
+      endpoints: z.array(z.string()).optional(),
+      /** sts:GetCallerIdentity of the session the calls were made with; null when it could not be called. */
+      callerArn: z.string().nullable(),
+      /** The AWS request id of every call (every page), in order, as the service returned it. */
+      requestIds: z.array(z.string()),
+      /** The HTTP Date header of every response, in order (ISO 8601). */
+      responseDates: z.array(z.string()),
+      tool: z.object({ name: z.string(), version: z.string() }),
+      sdkVersion: z.string(),
+    })
+    .optional(),
   /** For attestations (manual evidence): who attested, what, and the document's own hash. */
   attestation: z
     .object({

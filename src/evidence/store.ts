@@ -22,6 +22,8 @@ export interface PreflightCheck {
   fix?: string;
   /** Reported but not required: a failed advisory check does not stop the store. */
   advisory?: boolean;
+  /** Fails `store check` (exit 1) but does not stop writes, so collection goes on while the operator fixes the bucket. */
+  storeCheckOnly?: boolean;
 }
 
 /** How the store protects evidence, stated in every report. */
@@ -54,4 +56,6 @@ export interface EvidenceStore {
   listRuns(): Promise<string[]>;
   /** SHA-256 of every evidence body present, sorted (bodies no run names are found with `findOrphans`). */
   listObjectHashes(): Promise<string[]>;
+  /** Delete markers under the store (versioned stores), store-relative; each hides a sealed object from plain listings. */
+  listDeleteMarkers?(under?: string): Promise<{ path: string; versionId?: string; lastModified?: Date }[]>;
 }

@@ -12,6 +12,7 @@ import type { Logger } from '../log/logger.js';
 import { canonicalBytes } from '../seal/canonical.js';
 import { sha256Hex } from '../evidence/hash.js';
 import type { ManifestSigner } from '../seal/signer.js';
+import { describeForeign, trustPolicy, type TrustPolicy } from '../seal/trust.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { BodyIndex, mergeByPath } from './bodies.js';
@@ -31,6 +32,12 @@ import {
 } from './manifest.js';
 import { statusCounts, type PackageModel } from './model.js';
 import { renderOscal } from './oscal.js';
+import { EvidenceReferences } from './references.js';
+import { assessorResults } from './assessor.js';
+import type { ProcedureMap } from '../controls/procedures.js';
+import { findingsCsv, findingIdsByRow } from './findings.js';
+import { populationCsv } from './population.js';
+import { proceduresCsv } from './procedures.js';
 import { renderReportPdf } from './pdf.js';
 import { TimelineBuilder, loadVerifiedBody } from './timeline.js';
 import { verifyGuide } from './verify-guide.js';
@@ -49,12 +56,20 @@ export interface BuildPackageOptions {
   outDir: string;
   organization?: string;
   parameterOverrides?: Config['parameters'];
+  /** The assessed environment per framework (config `scope:`); absent: every resource of the listed accounts. */
+  scope?: Config['scope'];
   exceptions?: ExceptionEntry[];
+  /** Which queries test which procedure, per framework (default: controls/procedures/<framework>.yaml). */
+  procedureMaps?: ProcedureMap[];
+  /** The evidence came from the simulated AWS (the demo); stated in summary.json. */
+  simulated?: boolean;
   /** Zip file name; default `evidence-package_<frameworks>_<from>_<to>.zip`. */
   fileName?: string;
   htmlBodyBudget?: number;
   /** Ruled assessor's-notes pages in report.pdf (`--notes-pages`); default one notes area per manual requirement. */
   notesPages?: boolean;
+  /** Keys whose runs are evidence (default: the package signer's own key); every other run is listed as foreign. */
+  trust?: TrustPolicy;
   /** The evaluation engine (default evaluateRun). */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
   log?: Logger;
@@ -73,6 +88,8 @@ export interface PackageSummary {
   statusCounts: Record<string, number>;
   gapDays: number;
   missingShards: number;
+  /** Objects found in the store for the period that no trusted key signed (listed in the report, never evidence). */
+  foreignObjects: number;
   keyFingerprint: string;
   generatedAt: string;
 }
@@ -100,7 +117,12 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     return c;
   });
 
-  const { periodRuns, attestationRuns } = await gatherRuns(opts.store, period);
+  for (const fw of Object.keys(opts.scope ?? {})) {
+    if (!opts.catalogs.some((c) => c.framework === fw)) throw new ConfigError(`scope.${fw}: unknown framework "${fw}"`, `scope keys are framework ids: ${opts.catalogs.map((c) => c.framework).join(', ')}`);
+  }
+  const trust = opts.trust ?? trustPolicy([await opts.signer.fingerprint()]);
+  const { periodRuns, attestationRuns, foreign } = await gatherRuns(opts.store, period, trust);
+  for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `package: foreign object in the evidence store, listed in the package, not used as evidence: ${describeForeign(f)}`);
   const collectionRuns = periodRuns.filter((r) => r.manifest.kind === 'collection');
   const where = opts.store.describe().location;
   if (!collectionRuns.length) {
@@ -122,7 +144,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
   const organization = opts.organization ?? 'Example Organization';
 
   const contentId = sha256Hex(
-    canonicalBytes({ organization, frameworks, period, accounts, runs: allRuns.map((r) => [r.runId, r.manifestSha256]), exceptions: opts.exceptions ?? [] }),
+    canonicalBytes({ organization, frameworks, period, accounts, runs: allRuns.map((r) => [r.runId, r.manifestSha256]), exceptions: opts.exceptions ?? [], ...(hasScope(opts.scope) ? { scope: opts.scope } : {}) }),
   );
 
   const baseName = opts.fileName ?? `evidence-package_${frameworks.join('+')}_${period.from}_${period.to}.zip`;
@@ -143,8 +165,22 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     const put = (path: string, bytes: Buffer) => small.push({ path, sha256: sha256Hex(bytes), size: bytes.length, source: { buffer: bytes } });
 
     // Evidence bodies and run manifests are fetched when the zip reaches them and checked against their hash then.
+    // Versioned stores: every version the runs name is read and checked, as `verify --store` does, so the two never disagree.
+    const named = new Map<string, { key: string; versions: Set<string> }>();
+    const readVersion = (opts.store as { readVersion?: (key: string, versionId?: string) => Promise<{ body: Buffer }> }).readVersion?.bind(opts.store);
     const fetchChecked = (sha: string, what: string) => async () => {
-      const bytes = await opts.store.getObject(sha);
+      const at = readVersion ? named.get(sha) : undefined;
+      let bytes: Buffer | undefined;
+      for (const v of at?.versions ?? []) {
+        const b = (await readVersion!(at!.key, v)).body;
+        if (sha256Hex(b) !== sha) {
+          throw new EvidenceLockerError(`${what} ${sha}: the version ${v} of ${at!.key} that a sealed run names hashes to ${sha256Hex(b)}`, {
+            hint: 'do not package from this store until the object is investigated; `evidence-locker verify --store` names the same version',
+          });
+        }
+        bytes = b;
+      }
+      bytes ??= await opts.store.getObject(sha);
       const actual = sha256Hex(bytes);
       if (actual !== sha) {
         throw new EvidenceLockerError(`${what} ${sha} in the evidence store hashes to ${actual}: the stored object was altered`, {
@@ -172,10 +208,12 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       periodRuns,
       attestationRuns,
       parameterOverrides: opts.parameterOverrides,
+      ...(hasScope(opts.scope) ? { scope: opts.scope } : {}),
       exceptions,
       evaluate: opts.evaluate,
     });
     const bodies = new BodyIndex();
+    const refs = new EvidenceReferences();
     const attestationFiles = new Map<string, string>();
     const evidenceCsv = new StagedFile(staging, PACKAGE_FILES.evidenceCsv);
     await evidenceCsv.write(csvLine(EVIDENCE_CSV_HEADER));
@@ -187,6 +225,11 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
         if (!isAttestation && !accountSet.has(rec.accountId)) continue;
         records++;
         bodies.add(rec.sha256, rec.size);
+        if (readVersion && rec.location?.versionId) {
+          const entry = named.get(rec.sha256) ?? { key: rec.location.key, versions: new Set<string>() };
+          entry.versions.add(rec.location.versionId);
+          named.set(rec.sha256, entry);
+        }
         if (!isAttestation) continue;
         const file = (await loadVerifiedBody(opts.store, rec.sha256)).body.attestation?.file;
         if (file && !attestationFiles.has(file.sha256)) {
@@ -196,7 +239,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
           attestationFiles.set(rec.sha256, p);
         }
       }
-      await evidenceCsv.write(evidenceCsvRows(manifest, accountSet));
+      await evidenceCsv.write(evidenceCsvRows(manifest, accountSet, refs));
       await timelineBuilder.addRun(run, manifest);
     }
     const timeline = timelineBuilder.finish();
@@ -206,6 +249,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     const publicKeyPem = await opts.signer.publicKeyPem();
     const signing = { algorithm: opts.signer.algorithm, keyFingerprint: await opts.signer.fingerprint(), keyId: opts.signer.keyId };
     const runKeys = uniqueKeys([...allRuns.map((r) => r.manifest.signing), signing]);
+    const assessor = assessorResults({ organization, catalogs, timeline, period, scope: opts.scope ?? {}, refs, keys: runKeys, simulated: opts.simulated ?? false, exceptions, ...(opts.procedureMaps ? { procedureMaps: opts.procedureMaps } : {}) });
     const model: PackageModel = {
       organization,
       frameworks: catalogs,
@@ -225,9 +269,17 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       stores: allRuns.map((r) => r.manifest.store),
       storeDescription: opts.store.describe(),
       attestationFiles,
+      foreign,
+      trustedKeys: [...trust.fingerprints].sort(),
+      scope: opts.scope ?? {},
+      assessor,
     };
 
-    put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to));
+    put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to, findingIdsByRow(assessor.findings)));
+    put(PACKAGE_FILES.proceduresCsv, proceduresCsv(assessor.procedures));
+    put(PACKAGE_FILES.findingsCsv, findingsCsv(assessor.findings));
+    put(PACKAGE_FILES.populationCsv, populationCsv(assessor.population));
+    put(PACKAGE_FILES.summary, Buffer.from(JSON.stringify(assessor.summary, null, 1) + '\n', 'utf8'));
     put(PACKAGE_FILES.oscal, renderOscal(model));
     put(PACKAGE_FILES.report, await renderReportPdf(model, { notesPages: opts.notesPages }));
     put(PACKAGE_FILES.html, await renderIndexHtml(model, (sha) => fetchChecked(sha, 'evidence record')(), opts.htmlBodyBudget ?? DEFAULT_HTML_BODY_BUDGET));
@@ -295,6 +347,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
         statusCounts: counts,
         gapDays: timeline.rows.reduce((n, r) => n + r.gapDays.length, 0),
         missingShards: model.missingShards.length,
+        foreignObjects: foreign.length,
         keyFingerprint: signing.keyFingerprint,
         generatedAt,
       },
@@ -331,6 +384,10 @@ export async function removeStaleLeftovers(outDir: string): Promise<string[]> {
     removed.push(name);
   }
   return removed.sort();
+}
+
+function hasScope(scope: Config['scope'] | undefined): scope is Config['scope'] {
+  return scope !== undefined && Object.keys(scope).length > 0;
 }
 
 /** A package file with where its bytes come from. */

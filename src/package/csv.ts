@@ -1,5 +1,6 @@
 import type { RunManifest } from '../evidence/manifest.js';
 import { evidencePath } from './manifest.js';
+import { EvidenceReferences } from './references.js';
 import { rowReasons, type RequirementTimeline } from './timeline.js';
 
 /**
@@ -32,9 +33,11 @@ export const CONTROLS_CSV_HEADER = [
   'days_without_evidence',
   'changes_in_period',
   'exception',
+  'finding_ids',
+  'partial_coverage',
 ];
 
-export function controlsCsv(rows: RequirementTimeline[], lastDay: string): Buffer {
+export function controlsCsv(rows: RequirementTimeline[], lastDay: string, findingIds: (framework: string, requirement: string, accountId: string) => string[] = () => []): Buffer {
   let out = csvLine(CONTROLS_CSV_HEADER);
   for (const r of rows) {
     const ex = r.exception ? `${r.exception.state === 'expired' ? 'EXPIRED ' : ''}${r.exception.type} (owner ${r.exception.owner}, approved by ${r.exception.approvedBy}, expires ${r.exception.expires})` : '';
@@ -54,22 +57,24 @@ export function controlsCsv(rows: RequirementTimeline[], lastDay: string): Buffe
       r.gapDays.length,
       r.changesTotal,
       ex,
+      findingIds(r.framework, r.requirement.id, r.accountId).join(' '),
+      r.requirement.coverage === 'partial' ? (r.status === 'aws-portion-satisfied' ? 'AWS portion satisfied; other procedures not tested' : 'partial: AWS evidence covers part of the requirement') : '',
     ]);
   }
   return Buffer.from(out, 'utf8');
 }
 
-export const EVIDENCE_CSV_HEADER = ['run', 'record', 'query', 'account', 'region', 'collected_at', 'status', 'sha256', 'size', 'path'];
+export const EVIDENCE_CSV_HEADER = ['run', 'record', 'query', 'account', 'region', 'collected_at', 'status', 'sha256', 'size', 'path', 'ref'];
 
 /**
  * evidence-index.csv rows of one run: one per evidence record; records of accounts outside the package are left
  * out (attestation runs are kept whole). The header line is EVIDENCE_CSV_HEADER, written once before the first run.
  */
-export function evidenceCsvRows(run: Pick<RunManifest, 'runId' | 'kind' | 'records'>, accounts: Set<string>): string {
+export function evidenceCsvRows(run: Pick<RunManifest, 'runId' | 'kind' | 'records'>, accounts: Set<string>, refs = new EvidenceReferences()): string {
   let chunk = '';
   for (const rec of run.records) {
     if (run.kind !== 'attestation' && !accounts.has(rec.accountId)) continue;
-    chunk += csvLine([run.runId, rec.recordId, rec.queryId, rec.accountId, rec.region, rec.collectedAt, rec.status, rec.sha256, rec.size, evidencePath(rec.sha256)]);
+    chunk += csvLine([run.runId, rec.recordId, rec.queryId, rec.accountId, rec.region, rec.collectedAt, rec.status, rec.sha256, rec.size, evidencePath(rec.sha256), refs.assign(run.runId, rec.recordId, run.kind === 'attestation' ? rec.sha256 : undefined)]);
   }
   return chunk;
 }

@@ -1,6 +1,7 @@
 import { ConfigError, EvidenceLockerError } from '../errors.js';
 import { sha256Hex } from '../evidence/hash.js';
-import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
+import type { RunManifest } from '../evidence/manifest.js';
+import { RunClassifier, deleteMarkerFindings, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
 import { ATTESTATION_RUN_MARK, compareRunsInChain, runIdDay } from '../evidence/run-id.js';
@@ -39,49 +40,52 @@ export interface GatheredRuns {
   periodRuns: IncludedRun[];
   /** Attestation runs sealed on or before the period end (manual evidence stays relevant after it is given). */
   attestationRuns: IncludedRun[];
+  /** Everything in the store for the period not written by a trusted signer: never evidence, always listed. */
+  foreign: ForeignObject[];
 }
 
 /**
- * Reads every sealed run of the period from the store. Manifests are parsed and schema-checked; a run whose
- * manifest cannot be read is an error naming it (the package never silently drops a run).
+ * Reads every sealed run of the period from the store. Only runs signed by a trusted key are included; every other
+ * run folder of the period (another key, malformed, a future run id, a link to a foreign run) and every delete marker
+ * is returned as foreign, so the package lists it and the chain runs over trusted runs only.
  */
-export async function gatherRuns(store: EvidenceStore, period: PeriodDays): Promise<GatheredRuns> {
-  const ids = await store.listRuns();
+export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust: TrustPolicy): Promise<GatheredRuns> {
+  const classifier = new RunClassifier(store, trust, { light: true });
+  const today = trust.now().toISOString().slice(0, 10);
+  const { trusted, foreign: found } = await classifier.census((id) => {
+    const d = runIdDay(id);
+    if (d === undefined || d > today) return true;
+    if (d > period.to) return false;
+    return d >= period.from || id.includes(ATTESTATION_RUN_MARK);
+  });
+  const foreign = found.filter((f) => {
+    const d = f.runId ? runIdDay(f.runId) : undefined;
+    return d === undefined || f.reason === 'future-run-id' || (d >= period.from && d <= period.to);
+  });
+  foreign.push(...(await deleteMarkerFindings(store)));
   const periodRuns: IncludedRun[] = [];
   const attestationRuns: IncludedRun[] = [];
-  for (const id of ids) {
-    const d = runIdDay(id);
-    const maybeAttestation = id.includes(ATTESTATION_RUN_MARK);
-    if (d !== undefined && d > period.to) continue;
-    if (d !== undefined && d < period.from && !maybeAttestation) continue;
-    const stored = await store.getRun(id);
-    let manifest: RunManifest;
-    try {
-      manifest = RunManifestSchema.parse(JSON.parse(stored.manifest.toString('utf8')));
-    } catch (err) {
-      throw new EvidenceLockerError(`run ${id}: manifest.json in the evidence store is not a valid run manifest (${(err as Error).message.split('\n')[0]})`, {
-        hint: `run \`evidence-locker verify --store --run ${id}\` to check the run; the store is write-once, so report the damaged run to the store owner`,
-      });
-    }
-    const { records, ...header } = manifest;
+  for (const t of trusted) {
+    const { records: _none, ...header } = t.manifest;
     const run: IncludedRun = {
-      runId: id,
-      manifest: { ...header, recordCount: records.length },
-      manifestSha256: sha256Hex(stored.manifest),
-      manifestSize: stored.manifest.length,
-      signature: stored.signature,
-      publicKeyPem: stored.publicKeyPem,
+      runId: t.runId,
+      manifest: { ...header, recordCount: t.recordCount },
+      manifestSha256: t.manifestSha256,
+      manifestSize: t.manifestSize,
+      signature: t.stored.signature,
+      publicKeyPem: t.stored.publicKeyPem,
     };
-    if (manifest.kind === 'attestation') {
-      if (runDay(manifest) <= period.to) attestationRuns.push(run);
-    } else if (runDay(manifest) >= period.from && runDay(manifest) <= period.to) {
+    if (t.manifest.kind === 'attestation') {
+      if (runDay(t.manifest) <= period.to) attestationRuns.push(run);
+    } else if (runDay(t.manifest) >= period.from && runDay(t.manifest) <= period.to) {
       periodRuns.push(run);
     }
   }
   const byStart = (a: IncludedRun, b: IncludedRun) => compareRunsInChain({ ...a.manifest, runId: a.runId }, { ...b.manifest, runId: b.runId });
   periodRuns.sort(byStart);
   attestationRuns.sort(byStart);
-  return { periodRuns, attestationRuns };
+  foreign.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { periodRuns, attestationRuns, foreign };
 }
 
 /** The run's manifest bytes from the store, checked against the hash taken when the run was gathered. */

@@ -1,7 +1,9 @@
+import { FOREIGN_REASONS } from '../seal/trust.js';
 import type { PackageModel } from './model.js';
 import { dayStatus, rowReasons } from './timeline.js';
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
 import { opensslVerifyCommand } from './verify-guide.js';
+import { assessorHtmlData, assessorHtmlSection } from './html-assessor.js';
 
 /** Total bytes of evidence bodies embedded in index.html; beyond it the viewer shows the path in the package. */
 export const DEFAULT_HTML_BODY_BUDGET = 8 * 1024 * 1024;
@@ -40,9 +42,9 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     changes: r.changes.slice(0, 50),
     changesTotal: r.changesTotal,
     daily: Array.from(r.daily, (_code, i) => STATUS_ORDER.indexOf(dayStatus(r, i))),
-    findings: (r.latest?.findings ?? []).slice(0, MAX_FINDINGS).map((f) => ({ s: f.status, r: f.resource, t: f.resourceType, q: f.queryId, g: f.region, why: f.reason, sha: f.evidenceSha256 })),
+    findings: (r.latest?.findings ?? []).slice(0, MAX_FINDINGS).map((f) => ({ s: f.status, r: f.resource, t: f.resourceType, q: f.queryId, g: f.region, why: f.reason, sha: f.evidenceSha256, in: f.inScope !== false, sr: f.scopeReason ?? '' })),
     findingsTotal: r.findingsTotal,
-    evidence: (r.latest?.evidence ?? []).slice(0, MAX_EVIDENCE).map((e) => ({ run: e.runId, id: e.recordId, q: e.queryId, g: e.region, at: e.collectedAt, sha: e.sha256, st: e.status })),
+    evidence: (r.latest?.evidence ?? []).slice(0, MAX_EVIDENCE).map((e) => ({ run: e.runId, id: e.recordId, q: e.queryId, g: e.region, at: e.collectedAt, sha: e.sha256, st: e.status, ref: model.assessor.refOf(e.runId, e.recordId) })),
     exception: r.exception ? { state: r.exception.state, type: r.exception.type, owner: r.exception.owner, approvedBy: r.exception.approvedBy, expires: r.exception.expires, rationale: r.exception.rationale } : null,
   }));
   const wanted: string[] = [];
@@ -86,10 +88,12 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     attestations: model.timeline.attestations,
     exceptions: model.exceptions,
     missingShards: model.missingShards,
+    foreign: model.foreign ?? [],
     statuses: STATUS_ORDER.map((s) => ({ id: s, word: STATUS_STYLE[s].word, color: STATUS_STYLE[s].color })),
     bodies,
     bodiesEmbedded: Object.keys(bodies).length,
     bodiesTotal: wanted.length,
+    assessor: assessorHtmlData(model),
   };
   const title = `${model.organization}: ${model.frameworks.map((f) => f.name).join(', ')} evidence, ${model.period.from} to ${model.period.to}`;
   const html = `<!doctype html>
@@ -116,6 +120,7 @@ ${data.simulated ? '<div id="simulated" role="alert">SIMULATED \u2014 NOT EVIDEN
   <a href="#method" data-view="method">Method</a>
   <span class="keys muted">Keys: / search, j k next or previous requirement, Enter open, Esc back to the list</span>
 </nav>
+${foreignBanner(model)}
 <div id="filters">
   <label>Search <input id="f-text" type="search" placeholder="requirement id or words of its title" aria-controls="list"></label>
   <label>Status <select id="f-status"><option value="">all</option></select></label>
@@ -127,12 +132,28 @@ ${data.simulated ? '<div id="simulated" role="alert">SIMULATED \u2014 NOT EVIDEN
   <div id="list" role="listbox" aria-label="Requirements" tabindex="0"><div id="list-spacer"></div></div>
   <section id="detail" tabindex="-1" aria-live="polite"></section>
 </main>
+${assessorHtmlSection(model, esc)}
 <script id="package-data" type="application/json">${scriptJson(data)}</script>
 <script>${JS}</script>
 </body>
 </html>
 `;
   return Buffer.from(html, 'utf8');
+}
+
+/** Foreign objects stated before anything else: someone other than the trusted signer wrote into the evidence store. */
+function foreignBanner(model: PackageModel): string {
+  const found = model.foreign ?? [];
+  if (!found.length) return '<div id="foreign" class="foreign-none">No foreign object found in the evidence store for this period: every run shown is signed by a trusted key.</div>';
+  const items = found
+    .slice(0, 500)
+    .map((f) => `<li><code>${esc(f.path)}</code>: ${esc(FOREIGN_REASONS[f.reason])} (${esc(f.detail)})</li>`)
+    .join('');
+  return (
+    `<div id="foreign" class="foreign" role="alert"><strong>${found.length} foreign object(s) in the evidence store</strong>: ` +
+    `written by someone other than the trusted signer (${esc((model.trustedKeys ?? [model.signing.keyFingerprint]).join(', '))}). None is used as evidence or as a chain link.` +
+    `<details><summary>List</summary><ul>${items}</ul>${found.length > 500 ? `<p>... and ${found.length - 500} more</p>` : ''}</details></div>`
+  );
 }
 
 const CSS = `
@@ -142,6 +163,8 @@ body{margin:0;font:14px/1.45 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif
 #simulated{background:repeating-linear-gradient(45deg,#9a6700,#9a6700 12px,#bf8700 12px,#bf8700 24px);color:#fff;font-weight:700;text-align:center;padding:6px;letter-spacing:.04em}
 header{background:#0b3d62;color:#fff;padding:12px 20px}
 header h1{margin:0;font-size:20px}
+.foreign{background:#ffebe9;border-bottom:2px solid #cf222e;color:#82071e;padding:8px 20px;font-size:13px}
+.foreign-none{padding:4px 20px;font-size:12px;color:var(--muted);border-bottom:1px solid var(--rule)}
 .sub{font-size:12px;color:#cfe3f3}
 .mono,code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 #views{display:flex;gap:4px;align-items:center;padding:0 20px;border-bottom:1px solid var(--rule);background:#fff}
@@ -421,7 +444,7 @@ function viewRequirement(fw, reqId, shown){
     if (r.exception) sec.appendChild(el('p', {text: (r.exception.state === 'expired' ? 'EXPIRED exception (not applied): ' : 'Exception: ') + r.exception.type + ', owner ' + r.exception.owner + ', approved by ' + r.exception.approvedBy + ', expires ' + r.exception.expires + '. ' + r.exception.rationale}));
     var rl = el('ul'); r.reasons.forEach(function(x){ rl.appendChild(el('li', {text: x})); }); sec.appendChild(rl);
     sec.appendChild(el('div', {cls: 'muted', text: r.evidenceCount + ' evidence record(s) in the period' + (r.first ? ', first ' + r.first + ', last ' + r.last : '') + (r.gapDays ? '; ' + r.gapDays + ' day(s) without evidence' : '')}));
-    if (r.findings.length) sec.appendChild(table(['Status', 'Resource', 'Region', 'Reason', 'Evidence'], r.findings.map(function(x){ var s = x.s === 'error' ? 'not-collected' : x.s; return [badge(s), x.r, x.g, x.why, evLink({sha: x.sha, ref: x.ref})]; })));
+    if (r.findings.length) sec.appendChild(table(['Status', 'Resource', 'Region', 'Reason', 'Evidence'], r.findings.map(function(x){ var st = x.s === 'error' ? 'not-collected' : x.s; return [x.in === false ? 'out of scope' : badge(st), x.r, x.g, (x.in === false ? 'Not counted (' + x.sr + '). Check result ' + x.s + ': ' : '') + x.why, evLink({sha: x.sha, ref: x.ref})]; })));
     if (r.findingsTotal > r.findings.length) sec.appendChild(el('div', {cls: 'muted', text: (r.findingsTotal - r.findings.length) + ' more resources: see controls.csv'}));
     if (r.changes.length) sec.appendChild(table(['Day', 'What', 'Change', 'Detail'], r.changes.map(function(c){ return [c.day, c.subject, c.from + ' -> ' + c.to, c.detail]; })));
     if (r.gaps.length) sec.appendChild(table(['Day', 'Query', 'Region', 'Gap'], r.gaps.map(function(g){ return [g.day, g.queryId, g.region, g.reason]; })));

@@ -73,6 +73,10 @@ export const PACKAGE_FILES = {
   controlsCsv: 'controls.csv',
   evidenceCsv: 'evidence-index.csv',
   oscal: 'oscal/assessment-results.json',
+  proceduresCsv: 'testing-procedures.csv',
+  findingsCsv: 'findings.csv',
+  populationCsv: 'population.csv',
+  summary: 'summary.json',
 } as const;
 
 /** Package path of an evidence body. */

@@ -1,5 +1,8 @@
 import type { Catalog } from '../controls/schema.js';
+import type { ScopeConfig } from '../config/scope.js';
+import type { AssessorResults } from './assessor.js';
 import type { StoreDescription } from '../evidence/store.js';
+import type { ForeignObject } from '../seal/trust.js';
 import type { ExceptionStatus } from './exceptions.js';
 import type { IncludedRun } from './gather.js';
 import type { PeriodDays } from '../evidence/period.js';
@@ -29,6 +32,14 @@ export interface PackageModel {
   storeDescription?: StoreDescription;
   /** Package paths of attestation documents by their SHA-256. */
   attestationFiles: Map<string, string>;
+  /** Objects in the store for the period that no trusted key signed: someone wrote into the store; never evidence. */
+  foreign?: ForeignObject[];
+  /** Fingerprints of the keys whose runs were accepted as evidence. */
+  trustedKeys?: string[];
+  /** The declared scope per framework (empty: none declared, every resource of the listed accounts). */
+  scope: ScopeConfig;
+  /** Scope statements, per-procedure results, the findings register, the population and the summary numbers. */
+  assessor: AssessorResults;
 }
 
 /** Counts of requirement x account rows by status. */

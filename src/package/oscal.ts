@@ -3,6 +3,8 @@ import type { ControlStatus } from '../evaluate/types.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { rowReasons, type RequirementTimeline } from './timeline.js';
+import { sortRefs } from './references.js';
+import { PROPOSED_LABEL } from './procedures.js';
 
 export const OSCAL_VERSION = '1.1.2';
 
@@ -39,6 +41,8 @@ export function oscalState(status: ControlStatus): { state: 'satisfied' | 'not-s
       return { state: 'not-satisfied', reason: 'fail' };
     case 'needs-review':
     case 'not-collected':
+    // Only part of the requirement was tested: claiming `satisfied` would overstate the evidence.
+    case 'aws-portion-satisfied':
       return { state: 'not-satisfied', reason: 'other' };
     default:
       return null;
@@ -47,6 +51,7 @@ export function oscalState(status: ControlStatus): { state: 'satisfied' | 'not-s
 
 const REMARK: Partial<Record<ControlStatus, string>> = {
   'needs-review': 'Needs review: the evidence could not be judged automatically; an assessor must examine it.',
+  'aws-portion-satisfied': 'AWS portion satisfied: every AWS check of this partial requirement passed; the procedures outside AWS APIs are not tested, so this is not a determination that the requirement is met.',
   'not-collected': 'Gap: the evidence needed to judge this requirement was not collected; this is not a determination that the requirement is met.',
 };
 
@@ -89,13 +94,14 @@ export function renderOscal(model: PackageModel): Buffer {
         { name: 'framework', ns: 'https://evidence-locker.dev/ns/oscal', value: row.framework },
         { name: 'account-id', ns: 'https://evidence-locker.dev/ns/oscal', value: row.accountId },
         { name: 'status', ns: 'https://evidence-locker.dev/ns/oscal', value: row.status },
+        ...sortRefs(evidence.slice(0, 100).map((e) => model.assessor.refOf(e.runId, e.recordId) || undefined)).map((ref) => ({ name: 'evidence-ref', ns: 'https://evidence-locker.dev/ns/oscal', value: ref })),
       ],
       methods: [method],
       ...(evidence.length
         ? {
             'relevant-evidence': evidence.slice(0, 100).map((e) => ({
               href: `#${resourceFor(e.sha256, `${e.queryId} ${e.accountId} ${e.region} collected ${e.collectedAt} (run ${e.runId})`).uuid}`,
-              description: `${e.recordId} collected ${e.collectedAt}, SHA-256 ${e.sha256}`,
+              description: `${model.assessor.refOf(e.runId, e.recordId) || e.recordId}: ${e.recordId} collected ${e.collectedAt}, SHA-256 ${e.sha256}`,
             })),
           }
         : {}),
@@ -123,6 +129,9 @@ export function renderOscal(model: PackageModel): Buffer {
     });
   }
 
+  const { risks, procedureFindings } = assessorOscal(model, uuid);
+  findings.push(...procedureFindings);
+
   const doc = {
     'assessment-results': {
       uuid: uuid('assessment-results'),
@@ -144,6 +153,7 @@ export function renderOscal(model: PackageModel): Buffer {
           end: model.generatedAt,
           'reviewed-controls': { 'control-selections': [{ 'include-controls': [...controlIds].sort().map((id) => ({ 'control-id': id })) }] },
           observations,
+          ...(risks.length ? { risks } : {}),
           ...(findings.length ? { findings } : {}),
         },
       ],
@@ -170,4 +180,59 @@ function manualRemark(row: RequirementTimeline): string {
 function exceptionRemark(row: RequirementTimeline): string {
   const e = row.exception!;
   return `${e.state === 'expired' ? 'EXPIRED exception (not applied)' : 'Exception'}: ${e.type}, owner ${e.owner}, approved by ${e.approvedBy}, expires ${e.expires}: ${e.rationale}`;
+}
+
+const NS = 'https://evidence-locker.dev/ns/oscal';
+
+/**
+ * The findings register as OSCAL risks, and one finding per testing procedure objective with a proposed in-place
+ * (satisfied) or not-in-place (not-satisfied) result; not-tested and not-applicable procedures carry no determination.
+ */
+function assessorOscal(model: PackageModel, uuid: (name: string) => string): { risks: unknown[]; procedureFindings: unknown[] } {
+  const riskUuid = new Map<string, string>();
+  const risks = model.assessor.findings.map((f) => {
+    const id = uuid(`risk:${f.id}:${f.accountId}:${f.resource}:${f.queryId}:${f.region}`);
+    riskUuid.set(f.id, id);
+    return {
+      uuid: id,
+      title: `${f.id} ${f.title}`,
+      description: `${f.resource} (account ${f.accountId}, ${f.region}): ${f.detail}`,
+      statement: `Remediation: ${f.remediation}${f.remediationUrl ? ` See ${f.remediationUrl}` : ''}`,
+      props: [
+        { name: 'finding-id', ns: NS, value: f.id },
+        { name: 'severity', ns: NS, value: f.severity },
+        { name: 'first-seen', ns: NS, value: f.firstSeen },
+        { name: 'last-seen', ns: NS, value: f.lastSeen },
+        { name: 'days-open', ns: NS, value: String(f.daysOpen) },
+        ...f.requirements.map((r) => ({ name: 'requirement', ns: NS, value: r })),
+        ...f.evidenceRefs.map((r) => ({ name: 'evidence-ref', ns: NS, value: r })),
+      ],
+      status: f.open ? 'open' : 'closed',
+    };
+  });
+  const procedureFindings: unknown[] = [];
+  for (const p of model.assessor.procedures) {
+    if (p.proposedFinding !== 'in-place' && p.proposedFinding !== 'not-in-place') continue;
+    const satisfied = p.proposedFinding === 'in-place';
+    const related = p.findingIds.map((id) => riskUuid.get(id)).filter((u): u is string => u !== undefined);
+    procedureFindings.push({
+      uuid: uuid(`procedure-finding:${p.framework}:${p.procedure}`),
+      title: `${p.procedure} (${p.framework}): proposed ${p.proposedFinding}`,
+      description: `${p.note}. Method: ${p.method}; population ${p.populationInScope} in scope, ${p.populationOutOfScope} out of scope.`,
+      props: [
+        { name: 'requirement-id', ns: NS, value: p.requirement },
+        { name: 'procedure-id', ns: NS, value: p.procedure },
+        { name: 'proposed-finding', ns: NS, value: p.proposedFinding },
+        ...p.evidenceRefs.slice(0, 100).map((r) => ({ name: 'evidence-ref', ns: NS, value: r })),
+      ],
+      target: {
+        type: 'objective-id',
+        'target-id': `${oscalControlId(p.requirement)}_obj.${p.procedure.replace(/[^A-Za-z0-9._-]/g, '_')}`,
+        title: `Testing procedure ${p.procedure}`,
+        status: { state: satisfied ? 'satisfied' : 'not-satisfied', reason: satisfied ? 'pass' : 'fail', remarks: `Proposed finding (${PROPOSED_LABEL}).` },
+      },
+      ...(related.length ? { 'related-risks': related.map((u) => ({ 'risk-uuid': u })) } : {}),
+    });
+  }
+  return { risks, procedureFindings };
 }

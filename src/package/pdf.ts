@@ -1,3 +1,4 @@
+import { FOREIGN_REASONS } from '../seal/trust.js';
 import PDFDocument from 'pdfkit';
 import type { ControlStatus } from '../evaluate/types.js';
 import { STATUS_SEVERITY, dayStatus, rowReasons, type RequirementTimeline } from './timeline.js';
@@ -5,6 +6,9 @@ import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { opensslVerifyCommand } from './verify-guide.js';
 import { reportFont } from './fonts.js';
+import { assessorSummary, coverCounts, exceptionDetails, findingsSection, populationSection, procedureRows, type PdfLayout } from './pdf-assessor.js';
+import { findingKey } from './findings.js';
+import { baselineParameters } from '../evaluate/baseline.js';
 
 /** Distinct colour and word per status; `not-collected` is a gap and never looks like a pass. */
 export const STATUS_STYLE: Record<ControlStatus, { word: string; color: string }> = {
@@ -13,9 +17,10 @@ export const STATUS_STYLE: Record<ControlStatus, { word: string; color: string }
   'needs-review': { word: 'NEEDS REVIEW', color: '#b35900' },
   'not-collected': { word: 'GAP: NOT COLLECTED', color: '#8250df' },
   manual: { word: 'MANUAL', color: '#0969da' },
-  'not-applicable': { word: 'NOT APPLICABLE', color: '#6e7781' },
+  'not-applicable': { word: 'N/A (PROPOSED)', color: '#6e7781' },
+  'aws-portion-satisfied': { word: 'AWS PORTION MET', color: '#1b6e7a' },
 };
-export const STATUS_ORDER: ControlStatus[] = ['fail', 'not-collected', 'needs-review', 'manual', 'pass', 'not-applicable'];
+export const STATUS_ORDER: ControlStatus[] = ['fail', 'not-collected', 'needs-review', 'manual', 'aws-portion-satisfied', 'pass', 'not-applicable'];
 
 const PAGE = { width: 595.28, height: 841.89 }; // A4
 const M = { top: 56, bottom: 56, left: 50, right: 50 };
@@ -103,11 +108,14 @@ export async function renderReportPdf(model: PackageModel, opts: ReportPdfOption
   const toc: TocEntry[] = [];
   const plan = (title: string, level: number, dest: string) => toc.push({ title, level, dest });
   plan('Executive summary', 0, 'summary');
+  plan('Findings register', 0, 'findings');
+  plan('Population', 0, 'population');
   for (const fw of model.frameworks) {
     plan(`${fw.name} ${fw.version}: requirements`, 0, `fw-${fw.framework}`);
     for (const req of fw.requirements) plan(`${req.id}  ${req.title}`, 1, `req-${fw.framework}-${req.id}`);
   }
   plan('Gaps and collection errors', 0, 'gaps');
+  plan('Foreign objects in the evidence store', 0, 'foreign');
   plan(MANUAL_TITLE, 0, 'manual');
   plan('Exceptions register', 0, 'exceptions');
   plan('Method and chain of custody', 0, 'method');
@@ -146,7 +154,18 @@ export async function renderReportPdf(model: PackageModel, opts: ReportPdfOption
     });
   };
 
-  topSection('summary', 'Executive summary', 'Executive summary', () => executiveSummary(doc, model), true);
+  topSection(
+    'summary',
+    'Executive summary',
+    'Executive summary',
+    () => {
+      executiveSummary(doc, model);
+      assessorSummary(doc, model, LAYOUT);
+    },
+    true,
+  );
+  topSection('findings', 'Findings register', 'Findings register', () => findingsSection(doc, model, LAYOUT));
+  topSection('population', 'Population', 'Population', () => populationSection(doc, model, LAYOUT));
 
   for (const fw of model.frameworks) {
     // Frameworks follow on from the summary (no part-empty page before them) once a heading and a requirement fit.
@@ -170,6 +189,7 @@ export async function renderReportPdf(model: PackageModel, opts: ReportPdfOption
   }
 
   topSection('gaps', 'Gaps and collection errors', 'Gaps and collection errors', () => gapsSection(doc, model), true);
+  topSection('foreign', 'Foreign objects in the evidence store', 'Foreign objects', () => foreignSection(doc, model));
   topSection('manual', MANUAL_TITLE, 'Manual requirements', () => manualSection(doc, model));
   topSection('exceptions', 'Exceptions register', 'Exceptions register', () => exceptionsSection(doc, model));
   topSection('method', 'Method and chain of custody', 'Method and chain of custody', () => methodSection(doc, model));
@@ -441,7 +461,9 @@ function cover(doc: Doc, model: PackageModel): void {
     ['Package id', 'SHA-256 of manifest.json in this package; printed by `evidence-locker verify` and `sha256sum manifest.json`'],
     ['Signing key', `${model.signing.keyFingerprint}\n${model.signing.keyId} (${model.signing.algorithm})`],
     ['Tool', `${model.tool.name} ${model.tool.version}`],
+    ...model.assessor.scope.map((s): [string, string] => [`Scope: ${s.framework}`, s.statement]),
   ]);
+  scopeBand(doc, model);
   doc.moveDown(1);
   subheading(doc, 'Result at the end of the period (requirement x account)');
   // Three per row: the longest status word must fit its badge at MIN_PT.
@@ -453,14 +475,30 @@ function cover(doc: Doc, model: PackageModel): void {
     badge(doc, s, x, y, w);
     tag(doc, 'P', () => doc.font(SANS_BOLD).fontSize(16).fillColor(STATUS_STYLE[s].color).text(String(counts[s] ?? 0), x, y + 17, { width: w, align: 'center' }));
   });
-  doc.y = y0 + 2 * 48 + 4;
+  doc.y = y0 + Math.ceil(STATUS_ORDER.length / 3) * 48 + 4;
   doc.x = M.left;
+  coverCounts(doc, model, LAYOUT);
   para(
     doc,
     'Confirm the signing key fingerprint with the organisation through a separate channel before relying on this package. VERIFY.md in the package explains how to check every hash and signature offline, with or without evidence-locker.',
     MUTED,
     9,
   );
+}
+
+/** A band on the cover when a framework has no declared scope: every resource was judged. */
+function scopeBand(doc: Doc, model: PackageModel): void {
+  const missing = model.assessor.scope.filter((s) => !s.declared).map((s) => s.framework);
+  if (!missing.length) return;
+  const text = `Scope: every resource of the listed accounts - no scope declared (${missing.join(', ')}). Results include resources outside the assessed environment.`;
+  doc.font(SANS_BOLD).fontSize(9.5);
+  const h = doc.heightOfString(pdfText(text), { width: CONTENT_W - 16 }) + 12;
+  const y = doc.y + 2;
+  artifact(doc, () => doc.rect(M.left, y, CONTENT_W, h).fill('#fff1c2'));
+  tag(doc, 'P', () => doc.font(SANS_BOLD).fontSize(9.5).fillColor('#7a4b00').text(pdfText(text), M.left + 8, y + 6, { width: CONTENT_W - 16 }));
+  doc.y = y + h + 4;
+  doc.x = M.left;
+  doc.fillColor(INK);
 }
 
 function writeToc(doc: Doc, toc: TocEntry[], start: number, pages: number): void {
@@ -529,6 +567,7 @@ function executiveSummary(doc: Doc, model: PackageModel): void {
     ['Days without evidence', `${gapDays} requirement x account x day cells (automated requirements)`],
     ['Missing shards', model.missingShards.length ? model.missingShards.map((s) => `${s.slot}: ${s.missing.length} of ${s.count} missing`).join('; ') : 'none'],
     ['Exceptions', `${model.exceptions.filter((e) => e.state === 'active').length} active, ${model.exceptions.filter((e) => e.state === 'expired').length} expired (not applied)`],
+    ['Foreign objects in the store', model.foreign?.length ? `${model.foreign.length}: someone other than the trusted signer wrote into the evidence store (see "Foreign objects")` : 'none found'],
   ]);
 
   for (const fw of model.frameworks) {
@@ -733,10 +772,12 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
     .map(([k, v]) => `${k} = ${Array.isArray(v) ? v.join(', ') : String(v)}`)
     .join('; ');
   if (paramText) para(doc, `Parameters: ${paramText}`, INK, 8.5);
+  const baseline = [...baselineParameters(req)].filter((n) => n in params);
+  if (baseline.length) para(doc, `Organisation baseline: ${baseline.map((n) => `${n} = ${String(params[n])}`).join('; ')}. The value is the organisation's choice for this addressable specification, not a requirement of the rule; failures caused only by it are shown as needs review.`, MUTED, 8.5);
   para(doc, `Rationale: ${req.rationale}`, INK, 9);
   if (req.assessorGuidance) para(doc, `Assessor guidance: ${req.assessorGuidance}`, INK, 9);
   subheading(doc, 'Testing procedures', 'H3');
-  bullets(doc, req.testingProcedures);
+  procedureRows(doc, model, rows[0].framework, req, LAYOUT);
 
   table(
     doc,
@@ -763,7 +804,8 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
   );
   if (req.coverage === 'manual' || req.coverage === 'inherited') notesArea(doc);
 
-  const failing = rows.flatMap((r) => (r.latest?.findings ?? []).filter((f) => f.status === 'fail' || f.status === 'needs-review').map((f) => ({ ...f, accountId: r.accountId })));
+  const failing = rows.flatMap((r) => (r.latest?.findings ?? []).filter((f) => (f.status === 'fail' || f.status === 'needs-review') && f.inScope !== false).map((f) => ({ ...f, accountId: r.accountId })));
+  const findingIds = new Map(model.assessor.findings.map((e) => [findingKey(e.accountId, e.resource, e.queryId, e.region), `${e.id} (${e.severity})`]));
   // Rows keep a capped list of findings; the totals count them all.
   const failingTotal = rows.reduce((n, r) => n + r.failingTotal, 0);
   if (failing.length) {
@@ -773,9 +815,10 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
         { header: 'Status', width: 62 },
         { header: 'Account / region', width: 92, mono: true },
         { header: 'Resource', width: 140 },
-        { header: 'Reason', width: CONTENT_W - 294 },
+        { header: 'Finding or reason', width: CONTENT_W - 294 },
       ],
-      failing.slice(0, FINDING_ROWS).map((f) => [statusCell(f.status === 'fail' ? 'fail' : 'needs-review'), `${f.accountId}\n${f.region}`, f.resource, f.reason]),
+      // Failing resources cite their findings register entry rather than repeating its reason.
+      failing.slice(0, FINDING_ROWS).map((f) => [statusCell(f.status === 'fail' ? 'fail' : 'needs-review'), `${f.accountId}\n${f.region}`, f.resource, findingIds.get(findingKey(f.accountId, f.resource, f.queryId, f.region)) ?? f.reason]),
       { size: 7.5, caption: `Failing or to-review resources (${failingTotal})` },
     );
     if (failingTotal > FINDING_ROWS) para(doc, `${failingTotal - FINDING_ROWS} more in controls.csv and index.html.`, MUTED, 8);
@@ -804,18 +847,21 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
     table(
       doc,
       [
-        { header: 'Collected at', width: 68 },
+        { header: 'Collected at', width: 62 },
         { header: 'Account, region', width: 72, mono: true },
-        { header: 'Query', width: 103 },
+        { header: 'Ref', width: 38 },
+        { header: 'Query', width: 95 },
         // The path holds the full SHA-256; it wraps at MIN_PT rather than being shrunk to fit one line.
-        { header: 'Path in package (named by SHA-256)', width: CONTENT_W - 243, mono: true },
+        { header: 'Path in package (named by SHA-256)', width: CONTENT_W - 267, mono: true },
       ],
-      evidence.slice(0, EVIDENCE_ROWS).map((e) => [e.collectedAt.replace('T', ' ').slice(0, 19), `${e.accountId}\n${e.region}`, e.queryId, evidencePath(e.sha256)]),
+      evidence.slice(0, EVIDENCE_ROWS).map((e) => [e.collectedAt.replace('T', ' ').slice(0, 19), `${e.accountId}\n${e.region}`, model.assessor.refOf(e.runId, e.recordId), e.queryId, evidencePath(e.sha256)]),
       { size: MIN_PT, caption: `Evidence (${totalEvidence} record(s) over the period; latest shown)` },
     );
     if (totalEvidence > EVIDENCE_ROWS) para(doc, `Every record is listed in evidence-index.csv (run, record, account, region, collected-at, SHA-256, path).`, MUTED, 8);
   }
 }
+
+const LAYOUT: PdfLayout = { subheading, para, table, keyValues, contentWidth: CONTENT_W, muted: MUTED };
 
 /** Accounts whose results read the same share one row; at most ACCOUNT_ROWS rows, worst first, so many accounts stay bounded. */
 const ACCOUNT_ROWS = 12;
@@ -871,6 +917,31 @@ function gapsSection(doc: Doc, model: PackageModel): void {
       ]),
       { size: MIN_PT },
     );
+}
+
+function foreignSection(doc: Doc, model: PackageModel): void {
+  const keys = model.trustedKeys?.length ? model.trustedKeys.join(', ') : model.signing.keyFingerprint;
+  para(
+    doc,
+    `Only runs signed by a trusted key (${keys}) are evidence in this package. Anything else found in the evidence store for the period is listed here: a run signed by another key, a folder that is not a sealed run, a run claiming a future start time, a run linked to such a run, or a delete marker hiding a sealed object. ` +
+      'None of it was used as evidence or as a chain link. The list shows that someone wrote into the store; it does not show who, and an empty list does not prove nobody tried (only what the store still holds is seen).',
+  );
+  const found = model.foreign ?? [];
+  if (!found.length) {
+    para(doc, 'No foreign object was found in the evidence store for this period.', MUTED);
+    return;
+  }
+  table(
+    doc,
+    [
+      { header: 'Object in the store', width: 190, mono: true },
+      { header: 'Why it is foreign', width: 120 },
+      { header: 'Detail', width: CONTENT_W - 310 },
+    ],
+    found.slice(0, 500).map((f) => [f.path, FOREIGN_REASONS[f.reason], f.detail]),
+    { size: 7 },
+  );
+  if (found.length > 500) para(doc, `... and ${found.length - 500} more (run \`evidence-locker verify --store\` for the full list).`, MUTED);
 }
 
 /** `2026-01-01..2026-01-03, 2026-01-07`. */
@@ -974,6 +1045,7 @@ function exceptionsSection(doc: Doc, model: PackageModel): void {
     model.exceptions.map((e) => [e.state === 'expired' ? 'EXPIRED' : 'active', `${e.framework}\n${e.requirement}`, `${e.type}\n${e.accounts?.join(', ') ?? 'all accounts'}`, `${e.owner}\n${e.approvedBy}`, e.expires, e.rationale]),
     { size: 7.5 },
   );
+  exceptionDetails(doc, model, LAYOUT);
 }
 
 function methodSection(doc: Doc, model: PackageModel): void {

@@ -12,7 +12,7 @@ import { daysOf, type PeriodDays } from '../evidence/period.js';
 import { exceptionFor, type ExceptionStatus } from './exceptions.js';
 
 /** Worst first: what an auditor must look at before anything else. */
-export const STATUS_SEVERITY: Record<ControlStatus, number> = { fail: 0, 'not-collected': 1, 'needs-review': 2, manual: 3, pass: 4, 'not-applicable': 5 };
+export const STATUS_SEVERITY: Record<ControlStatus, number> = { fail: 0, 'not-collected': 1, 'needs-review': 2, manual: 3, 'aws-portion-satisfied': 3.5, pass: 4, 'not-applicable': 5 };
 
 export interface StatusChange {
   day: string;
@@ -76,6 +76,21 @@ export interface RequirementTimeline {
   gaps: GapEntry[];
   gapsTotal: number;
   exception?: ExceptionStatus;
+  /** Every in-scope failing (resource, query, region) of the period: first and last day seen, latest reason and record. */
+  failSeen: Map<string, FailSpan>;
+}
+
+/** One failing resource check over the period, the raw material of the findings register. */
+export interface FailSpan {
+  resource: string;
+  resourceType: string;
+  queryId: string;
+  region: string;
+  first: string;
+  last: string;
+  reason: string;
+  runId: string;
+  recordId?: string;
 }
 
 export interface TimelineInput {
@@ -87,6 +102,8 @@ export interface TimelineInput {
   periodRuns: IncludedRun[];
   attestationRuns: IncludedRun[];
   parameterOverrides?: Config['parameters'];
+  /** The assessed environment per framework; absent: every resource is in scope. */
+  scope?: Config['scope'];
   exceptions: ExceptionStatus[];
   /** The evaluation engine; replaceable so the packaging logic can be tested on its own. */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
@@ -218,6 +235,7 @@ export class TimelineBuilder {
             gaps: [],
             gapsTotal: 0,
             exception: exceptionFor(input.exceptions, fw, req.id, acct),
+            failSeen: new Map(),
             seenForeign: new Set(),
             gapKeys: new Set(),
             resourceState: new Map(),
@@ -280,6 +298,7 @@ export class TimelineBuilder {
       catalogs: this.input.catalogs,
       frameworks: this.input.frameworks,
       parameterOverrides: this.input.parameterOverrides,
+      ...(this.input.scope ? { scope: this.input.scope } : {}),
       // Manual evidence sealed any time up to the period end supports the requirement for the whole period.
       attestations: this.attestations,
       accounts: [...wonAccounts].sort(),
@@ -297,9 +316,15 @@ export class TimelineBuilder {
         const before = row.resourceState.get(rk);
         if (before !== undefined && before !== f.status) pushChange(row, { day, runId: run.runId, subject: `${f.resource} (${f.region})`, from: before, to: f.status, detail: f.reason });
         row.resourceState.set(rk, f.status);
+        if (f.status === 'fail' && f.inScope !== false) {
+          const span = row.failSeen.get(rk);
+          const latest = { reason: f.reason, runId: run.runId, ...(f.recordId ? { recordId: f.recordId } : {}) };
+          if (span) Object.assign(span, { last: day }, latest);
+          else row.failSeen.set(rk, { resource: f.resource, resourceType: f.resourceType, queryId: f.queryId, region: f.region, first: day, last: day, ...latest });
+        }
       }
       row.findingsTotal = res.findings.length;
-      row.failingTotal = res.findings.reduce((n, f) => n + (f.status === 'fail' || f.status === 'needs-review' ? 1 : 0), 0);
+      row.failingTotal = res.findings.reduce((n, f) => n + ((f.status === 'fail' || f.status === 'needs-review') && f.inScope !== false ? 1 : 0), 0);
       row.latest = {
         ...res,
         findings: res.findings.length > MAX_KEPT_FINDINGS ? res.findings.slice(0, MAX_KEPT_FINDINGS) : res.findings,

@@ -3,9 +3,11 @@ import { canonicalBytes } from './canonical.js';
 import { sha256Hex } from '../evidence/hash.js';
 import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
 import { recordIdOf, type EvidenceBody, type ManifestRecord } from '../evidence/record.js';
-import { latestRunInChain, newRunId } from '../evidence/run-id.js';
+import { newRunId } from '../evidence/run-id.js';
 import type { ManifestSigner } from './signer.js';
 import type { EvidenceStore } from '../evidence/store.js';
+import type { Logger } from '../log/logger.js';
+import { RunClassifier, describeForeign, trustPolicy, type ForeignObject, type TrustPolicy } from './trust.js';
 import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
 
 export interface SealedRun {
@@ -16,14 +18,22 @@ export interface SealedRun {
   publicKeyPem: string;
 }
 
-/** The latest sealed run of a chain in this store, for linking the next one. */
-export async function latestRunOfChain(store: EvidenceStore, chain: string): Promise<{ runId: string; manifestSha256: string } | null> {
-  const best = await latestRunInChain(await store.listRuns(), chain, async (id) => {
-    const run = await store.getRun(id);
-    const m = RunManifestSchema.parse(JSON.parse(run.manifest.toString('utf8')));
-    return { runId: m.runId, chain: m.chain, startedAt: m.startedAt, completedAt: m.completedAt, manifestSha256: sha256Hex(run.manifest) };
-  });
-  return best ? { runId: best.runId, manifestSha256: best.manifestSha256 } : null;
+/** The latest run of a chain in this store signed by a trusted key, for linking the next one; foreign runs are skipped. */
+export async function latestRunOfChain(
+  store: EvidenceStore,
+  chain: string,
+  trust: TrustPolicy | RunClassifier,
+): Promise<{ previous: { runId: string; manifestSha256: string } | null; foreign: ForeignObject[] }> {
+  const classifier = trust instanceof RunClassifier ? trust : new RunClassifier(store, trust);
+  const { latest, foreign } = await classifier.latestTrustedOfChain(chain);
+  return { previous: latest ? { runId: latest.runId, manifestSha256: latest.manifestSha256 } : null, foreign };
+}
+
+export interface SealOptions {
+  /** Keys whose runs may be chain links; default: the signer's own key. */
+  trust?: TrustPolicy;
+  /** Foreign runs met while looking for the previous link are logged here (never fatal). */
+  log?: Logger;
 }
 
 /** What a stage hands to sealing: the run's own facts. Tool, store, retention, status, previous link and signer are filled in. */
@@ -40,6 +50,8 @@ export interface RunToSeal {
   records: ManifestRecord[];
   /** Account-level problems with no record (role not assumable, region discovery failed). */
   gaps?: RunManifest['gaps'];
+  /** How each account's credentials were obtained (collection runs). */
+  sessions?: RunManifest['sessions'];
 }
 
 /**
@@ -47,10 +59,12 @@ export interface RunToSeal {
  * the signing key), writes the canonical manifest bytes, signed, to the store after every body it names.
  * The caller has already written each body (`putEvidenceBody`) before calling this.
  */
-export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run: RunToSeal): Promise<SealedRun> {
+export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run: RunToSeal, opts: SealOptions = {}): Promise<SealedRun> {
   const desc = store.describe();
   const gaps = run.gaps ?? [];
-  const previous = await latestRunOfChain(store, run.chain);
+  const trust = opts.trust ?? trustPolicy([await signer.fingerprint()]);
+  const { previous, foreign } = await latestRunOfChain(store, run.chain, trust);
+  for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `foreign object in the evidence store, not used as a chain link: ${describeForeign(f)}`);
   const full: RunManifest = RunManifestSchema.parse({
     schema: 'evidence-locker/run-manifest@1',
     runId: run.runId ?? newRunId(run.startedAt, randomBytes(3).toString('hex')),
@@ -71,6 +85,7 @@ export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run:
       note: desc.note,
     },
     signing: { algorithm: signer.algorithm, keyFingerprint: await signer.fingerprint(), keyId: signer.keyId },
+    ...(run.sessions ? { sessions: run.sessions } : {}),
     gaps,
     records: run.records,
   });

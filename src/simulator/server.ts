@@ -3,6 +3,7 @@
  * clients reach it by endpoint override alone. Requests are routed by the service in the SigV4 credential
  * scope; signatures are not verified, but the access key id must belong to a simulated principal.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { FaultEngine, StatsRecorder, type CallOutcome, type SimFaults, type SimStats } from './faults.js';
@@ -87,7 +88,6 @@ export async function startSimulatedAws(options: StartOptions = {}): Promise<Sim
   const faults = new FaultEngine(options.faults ?? {});
   const stats = new StatsRecorder();
   const sockets = new Set<Socket>();
-  let requestSeq = 0;
 
   function findService(signingName: string, req: SimRequest): SimService | undefined {
     const candidates = services.filter((s) => s.signingName === signingName);
@@ -95,7 +95,8 @@ export async function startSimulatedAws(options: StartOptions = {}): Promise<Sim
   }
 
   async function handle(req: SimRequest, scope: SigV4Scope | undefined, res: ServerResponse): Promise<void> {
-    const requestId = `sim-${(++requestSeq).toString(16).padStart(8, '0')}-${process.pid.toString(16)}`;
+    // Shaped like AWS's own (a UUID; S3 derives its 16-hex-digit form), so evidence carries request ids as AWS writes them.
+    const requestId = randomUUID();
     if (!scope) {
       writeResponse(res, { status: 403, headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'MissingAuthenticationTokenException' }, body: JSON.stringify({ message: 'Missing Authentication Token: the request carries no SigV4 Authorization header.' }) });
       return;

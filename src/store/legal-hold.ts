@@ -7,7 +7,8 @@ import type { Period } from '../evidence/period.js';
 import type { ManifestSigner } from '../seal/signer.js';
 import { SDK_VERSION } from '../version.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
-import { runsInPeriod } from './runs-in-period.js';
+import type { Logger } from '../log/logger.js';
+import { RunClassifier, censusOfPeriod, describeForeign, trustPolicy, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
 import { S3EvidenceStore } from './s3.js';
 import type { EvidenceStore } from '../evidence/store.js';
 
@@ -22,6 +23,8 @@ export interface LegalHoldOutcome {
   objects: { key: string; versionId?: string }[];
   /** The sealed run that records the action, when one was written. */
   sealed?: SealedRun;
+  /** Foreign objects found in the period: not held, reported. */
+  foreign?: ForeignObject[];
 }
 
 /**
@@ -33,7 +36,7 @@ export async function applyLegalHold(
   store: EvidenceStore,
   /** The signer, or how to open it (only stores with legal hold need one). */
   signer: ManifestSigner | (() => Promise<ManifestSigner>),
-  opts: Period & { action: LegalHoldAction; requestedBy?: string; reason?: string; now?: () => Date; concurrency?: number },
+  opts: Period & { action: LegalHoldAction; requestedBy?: string; reason?: string; now?: () => Date; concurrency?: number; trust?: TrustPolicy; log?: Logger },
 ): Promise<LegalHoldOutcome> {
   if (!(store instanceof S3EvidenceStore)) {
     return {
@@ -48,7 +51,11 @@ export async function applyLegalHold(
   const manifestSigner = typeof signer === 'function' ? await signer() : signer;
   const now = opts.now ?? (() => new Date());
   const startedAt = now();
-  const runs = (await runsInPeriod(store, opts)).filter((r) => r.manifest?.kind !== 'legal-hold');
+  // Only runs signed by a trusted key are held as evidence; foreign runs are reported, never held as if they were ours.
+  const trust = opts.trust ?? trustPolicy([await manifestSigner.fingerprint()]);
+  const census = await censusOfPeriod(new RunClassifier(store, trust), opts);
+  for (const f of census.foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `legal hold: foreign object left as it is: ${describeForeign(f)}`);
+  const runs = census.trusted.filter((r) => r.manifest.kind !== 'legal-hold');
   if (runs.length === 0) {
     throw new EvidenceLockerError(`no sealed runs between ${opts.from.toISOString()} and ${opts.to.toISOString()} in ${store.location}: nothing to ${opts.action}`, {
       hint: 'check the dates (--from/--to are inclusive UTC dates) and the configured store',
@@ -59,7 +66,7 @@ export async function applyLegalHold(
   for (const r of runs) {
     const files = await store.runFileVersions(r.runId);
     for (const file of [RUN_FILES.manifest, RUN_FILES.signature, RUN_FILES.publicKey]) for (const v of files.get(file) ?? []) add(v.key, v.versionId);
-    for (const rec of r.manifest?.records ?? []) add(rec.location?.key ?? store.objectKey(rec.sha256), rec.location?.versionId);
+    for (const rec of r.manifest.records) add(rec.location?.key ?? store.objectKey(rec.sha256), rec.location?.versionId);
   }
   const objects = [...targets.values()];
   const on = opts.action === 'hold';
@@ -81,7 +88,7 @@ export async function applyLegalHold(
       period: { from: opts.from.toISOString(), to: opts.to.toISOString() },
       ...(opts.requestedBy ? { requestedBy: opts.requestedBy } : {}),
       ...(opts.reason ? { reason: opts.reason } : {}),
-      runs: runs.map((r) => ({ runId: r.runId, manifestSha256: sha256Hex(r.run.manifest) })),
+      runs: runs.map((r) => ({ runId: r.runId, manifestSha256: r.manifestSha256 })),
       objects,
     },
     sdkVersion: SDK_VERSION,
@@ -94,13 +101,14 @@ export async function applyLegalHold(
     completedAt,
     scope: { accounts: [], regions: [], frameworks: [], queries: [body.queryId] },
     records: [record],
-  });
+  }, { trust, ...(opts.log ? { log: opts.log } : {}) });
   return {
     action: opts.action,
     applied: true,
     runs: runs.map((r) => r.runId),
     objects,
     sealed,
-    message: `legal hold ${on ? 'placed on' : 'lifted from'} ${objects.length} object version(s) of ${runs.length} run(s); recorded as run ${sealed.manifest.runId}`,
+    foreign: census.foreign,
+    message: `${census.foreign.length ? `${census.foreign.length} foreign object(s) in the period were not held (not evidence: ${census.foreign.map((f) => f.path).join(', ')}); ` : ''}legal hold ${on ? 'placed on' : 'lifted from'} ${objects.length} object version(s) of ${runs.length} run(s); recorded as run ${sealed.manifest.runId}`,
   };
 }

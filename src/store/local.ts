@@ -169,7 +169,8 @@ export class LocalEvidenceStore implements EvidenceStore {
     }
     const runs: string[] = [];
     for (const name of names) {
-      if (name.startsWith('.') || !isValidRunId(name)) continue;
+      // Our own temp folders start with a dot; any other name is listed, so a badly named folder is reported as foreign, never skipped.
+      if (name.startsWith('.')) continue;
       if (await exists(join(runsDir, name, RUN_FILES.manifest))) runs.push(name);
     }
     return runs.sort();

@@ -4,6 +4,8 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketPolicyCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
   GetObjectLockConfigurationCommand,
@@ -30,6 +32,7 @@ import { assertSha256, md5Base64, sha256Base64, sha256Hex } from '../evidence/ha
 import { objectPath, runDirPath, RUN_FILES, RUNS_DIR } from '../evidence/layout.js';
 import { assertRunId } from '../evidence/run-id.js';
 import { ConcurrencyLimit, mapWithConcurrencyLimit } from '../concurrency-limit.js';
+import { TAMPERING_ACTIONS, analyseBucketPolicy, rulesThatEndEvidence } from './bucket-guard.js';
 import type { EvidenceStore, PreflightCheck, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
 
 const DAY_MS = 86_400_000;
@@ -265,15 +268,58 @@ export class S3EvidenceStore implements EvidenceStore {
       });
     }
 
-    const failed = checks.filter((c) => !c.ok && !c.advisory);
+    checks.push(await this.lifecycleCheck(), await this.bucketPolicyCheck());
+
+    const failed = checks.filter((c) => !c.ok && !c.advisory && !c.storeCheckOnly);
     if (failed.length > 0) {
       throw new EvidenceLockerError(
         `evidence bucket ${b} cannot keep write-once promises; nothing was written. Failed: ` + failed.map((c) => `${c.name} (${c.detail})`).join('; '),
         { hint: failed.map((c) => `${c.name}: ${c.fix}`).join('\n  ') },
       );
     }
-    for (const c of checks) if (!c.ok) this.log?.warn({ bucket: b, check: c.name, detail: c.detail, fix: c.fix }, 'store pre-flight advisory');
+    for (const c of checks) if (!c.ok) this.log?.warn({ bucket: b, check: c.name, detail: c.detail, fix: c.fix }, c.advisory ? 'store pre-flight advisory' : 'store pre-flight: evidence can be hidden or ended through this bucket setting; `store check` fails until it is fixed');
     return checks;
+  }
+
+  /** Lifecycle rules that expire (delete-mark) or delete evidence versions fail `store check`. */
+  private async lifecycleCheck(): Promise<PreflightCheck> {
+    const name = 'no lifecycle rule expires evidence';
+    const out = await this.client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: this.bucket })).then(
+      (o) => ({ rules: o.Rules ?? [] }),
+      (err: unknown) => (isCode(err, 'NoSuchLifecycleConfiguration') ? { rules: [] } : { err }),
+    );
+    if ('err' in out) {
+      return { name, ok: false, storeCheckOnly: true, detail: `could not read the lifecycle configuration (GetBucketLifecycleConfiguration: ${(out.err as { name?: string }).name ?? 'error'})`, fix: `grant s3:GetLifecycleConfiguration on arn:aws:s3:::${this.bucket} (see deploy/)` };
+    }
+    const bad = rulesThatEndEvidence(out.rules, this.prefix);
+    return bad.length
+      ? {
+          name,
+          ok: false,
+          storeCheckOnly: true,
+          detail: bad.map((r) => `rule ${r.id}: ${r.what}`).join('; '),
+          fix: `remove the expiration from these rules or scope them away from ${this.prefix || 'the bucket'}: a delete marker hides a sealed run from plain listings; deny s3:PutLifecycleConfiguration in the bucket policy (deploy/bucket-policy.json)`,
+        }
+      : { name, ok: true, storeCheckOnly: true, detail: out.rules.length ? `${out.rules.length} rule(s), none expires or deletes objects under ${this.prefix || 'the bucket'}` : 'no lifecycle rules' };
+  }
+
+  /** The bucket policy must deny delete markers, lifecycle changes, policy removal and lock changes to all but a break-glass role. */
+  private async bucketPolicyCheck(): Promise<PreflightCheck> {
+    const name = 'bucket policy denies tampering';
+    const out = await this.client.send(new GetBucketPolicyCommand({ Bucket: this.bucket })).then(
+      (o) => ({ policy: o.Policy }),
+      (err: unknown) => (isCode(err, 'NoSuchBucketPolicy') ? { policy: undefined } : { err }),
+    );
+    const fix = `apply deploy/bucket-policy.json (it denies ${TAMPERING_ACTIONS.map((t) => t.action).join(', ')} to everyone but the break-glass role)`;
+    if ('err' in out) {
+      return { name, ok: false, storeCheckOnly: true, detail: `could not read the bucket policy (GetBucketPolicy: ${(out.err as { name?: string }).name ?? 'error'})`, fix: `grant s3:GetBucketPolicy on arn:aws:s3:::${this.bucket}, then ${fix}` };
+    }
+    if (!out.policy) return { name, ok: false, storeCheckOnly: true, detail: 'the bucket has no policy', fix };
+    const finding = analyseBucketPolicy(out.policy, this.bucket);
+    const exempt = [...new Set(Object.values(finding.exempted).flat())];
+    return finding.notDenied.length
+      ? { name, ok: false, storeCheckOnly: true, detail: `not denied to everyone: ${finding.notDenied.join(', ')}`, fix }
+      : { name, ok: true, storeCheckOnly: true, detail: `denied to everyone${exempt.length ? ` but ${exempt.join(', ')}` : ''}: ${TAMPERING_ACTIONS.map((t) => t.action).join(', ')}` };
   }
 
   /** Runs the pre-flight once before the first write; a failed pre-flight is retried on the next write. */
@@ -301,13 +347,13 @@ export class S3EvidenceStore implements EvidenceStore {
     if (pending) return pending.then((o) => ({ ...o, existed: true }));
     const write = this.limit.run(async () => {
       // Bodies absent from the listing taken at start are written straight away; HeadObject only for the others.
-      const head = (await this.mayExist(sha256)) ? await this.headLatest(key) : undefined;
-      if (head && this.isSameBody(head, body, sha256)) {
+      const head = (await this.mayExist(sha256)) ? await this.latestStoredBody(key) : undefined;
+      if (head && head.sha256 === sha256) {
         await this.extendRetention(key, head, wanted);
         return { key, ...(head.VersionId ? { versionId: head.VersionId } : {}), existed: true };
       }
       if (head) {
-        this.log?.warn({ bucket: this.bucket, key, versionId: head.VersionId }, 'latest version of a content-addressed key does not match its name; writing the body again as a new version');
+        this.log?.warn({ bucket: this.bucket, key, versionId: head.VersionId, storedSha256: head.sha256 }, 'latest version of a content-addressed key does not match its name (written by someone else); writing the body again as a new version');
       }
       const versionId = body.length > this.config.multipartThresholdBytes ? await this.putMultipart(key, body, wanted) : await this.putSingle(key, body, wanted);
       (await this.index?.keys.catch(() => undefined))?.add(sha256);
@@ -359,11 +405,26 @@ export class S3EvidenceStore implements EvidenceStore {
     return requested && requested.getTime() > byConfig.getTime() ? new Date(Math.ceil(requested.getTime() / 1000) * 1000) : byConfig;
   }
 
-  private isSameBody(head: HeadObjectCommandOutput, body: Buffer, sha256: string): boolean {
-    if (head.ContentLength !== body.length) return false;
-    if (head.Metadata?.sha256 === sha256) return true;
-    const etag = head.ETag?.replace(/"/g, '');
-    return !!etag && !etag.includes('-') && etag === Buffer.from(md5Base64(body), 'base64').toString('hex');
+  /**
+   * The latest version of a body key with the SHA-256 of its stored bytes, re-hashed here: metadata such as
+   * x-amz-meta-sha256 is written by whoever wrote the object, and some S3-compatible servers return a client-sent
+   * x-amz-checksum without checking it, so neither can say the stored bytes are ours.
+   */
+  private async latestStoredBody(key: string): Promise<(HeadObjectCommandOutput & { sha256: string }) | undefined> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const bytes = Buffer.from(await out.Body!.transformToByteArray());
+      return {
+        $metadata: out.$metadata,
+        ...(out.VersionId ? { VersionId: out.VersionId } : {}),
+        ...(out.ObjectLockMode ? { ObjectLockMode: out.ObjectLockMode } : {}),
+        ...(out.ObjectLockRetainUntilDate ? { ObjectLockRetainUntilDate: out.ObjectLockRetainUntilDate } : {}),
+        sha256: sha256Hex(bytes),
+      };
+    } catch (err) {
+      if (status(err) === 404 || status(err) === 405 || isCode(err, 'NoSuchKey', 'NoSuchVersion', 'NotFound')) return undefined;
+      throw this.s3Error(err, 'GetObject', this.bucket, key);
+    }
   }
 
   private lockHeaders(retainUntil: Date) {
@@ -584,7 +645,16 @@ export class S3EvidenceStore implements EvidenceStore {
 
   /** Object versions under `prefix`, in S3 order (per key newest first), without delete markers. */
   async listVersions(prefix: string): Promise<{ key: string; versionId?: string; lastModified?: Date }[]> {
-    const out: { key: string; versionId?: string; lastModified?: Date }[] = [];
+    return (await this.listVersionsAndMarkers(prefix)).versions;
+  }
+
+  /** Versions and delete markers under `prefix` (ListObjectVersions), so a delete marker can never hide a sealed object. */
+  async listVersionsAndMarkers(prefix: string): Promise<{
+    versions: { key: string; versionId?: string; lastModified?: Date }[];
+    markers: { key: string; versionId?: string; lastModified?: Date }[];
+  }> {
+    const versions: { key: string; versionId?: string; lastModified?: Date }[] = [];
+    const markers: { key: string; versionId?: string; lastModified?: Date }[] = [];
     let KeyMarker: string | undefined;
     let VersionIdMarker: string | undefined;
     for (;;) {
@@ -593,46 +663,46 @@ export class S3EvidenceStore implements EvidenceStore {
         .catch((err: unknown) => {
           throw this.s3Error(err, 'ListObjectVersions', this.bucket, prefix);
         });
-      for (const v of page.Versions ?? []) {
-        if (v.Key) out.push({ key: v.Key, ...(v.VersionId && v.VersionId !== 'null' ? { versionId: v.VersionId } : {}), ...(v.LastModified ? { lastModified: v.LastModified } : {}) });
-      }
+      const take = (list: typeof versions, v: { Key?: string; VersionId?: string; LastModified?: Date }) => {
+        if (v.Key) list.push({ key: v.Key, ...(v.VersionId && v.VersionId !== 'null' ? { versionId: v.VersionId } : {}), ...(v.LastModified ? { lastModified: v.LastModified } : {}) });
+      };
+      for (const v of page.Versions ?? []) take(versions, v);
+      for (const m of page.DeleteMarkers ?? []) take(markers, m);
       if (!page.IsTruncated) break;
       KeyMarker = page.NextKeyMarker;
       VersionIdMarker = page.NextVersionIdMarker;
     }
-    return out;
+    return { versions, markers };
   }
 
+  /** Delete markers under the store prefix (or `under` it), as store-relative paths. */
+  async listDeleteMarkers(under = ''): Promise<{ path: string; versionId?: string; lastModified?: Date }[]> {
+    const { markers } = await this.listVersionsAndMarkers(`${this.prefix}${under}`);
+    return markers
+      .map((m) => ({ path: m.key.slice(this.prefix.length), ...(m.versionId ? { versionId: m.versionId } : {}), ...(m.lastModified ? { lastModified: m.lastModified } : {}) }))
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** Run folders with a manifest version, delete-marked ones included (they are read at their locked version). */
   async listRuns(): Promise<string[]> {
     const base = `${this.prefix}${RUNS_DIR}/`;
     const ids = new Set<string>();
-    for (const key of await this.listKeys(base)) {
-      const m = /^([^/]+)\/manifest\.json$/.exec(key.slice(base.length));
+    for (const v of await this.listVersions(base)) {
+      const m = /^([^/]+)\/manifest\.json$/.exec(v.key.slice(base.length));
       if (m) ids.add(m[1]);
     }
     return [...ids].sort();
   }
 
+  /** Every body with a stored version, delete-marked ones included. */
   async listObjectHashes(): Promise<string[]> {
     const base = `${this.prefix}objects/sha256/`;
-    const out: string[] = [];
-    for (const key of await this.listKeys(base)) {
-      const m = /^([0-9a-f]{2})\/([0-9a-f]{64})\.json$/.exec(key.slice(base.length));
-      if (m && m[2].startsWith(m[1])) out.push(m[2]);
+    const out = new Set<string>();
+    for (const v of await this.listVersions(base)) {
+      const m = /^([0-9a-f]{2})\/([0-9a-f]{64})\.json$/.exec(v.key.slice(base.length));
+      if (m && m[2].startsWith(m[1])) out.add(m[2]);
     }
-    return out.sort();
-  }
-
-  private async listKeys(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    try {
-      for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: prefix })) {
-        for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
-      }
-    } catch (err) {
-      throw this.s3Error(err, 'ListObjectsV2', this.bucket, prefix);
-    }
-    return keys;
+    return [...out].sort();
   }
 
   // ------------------------------------------------------------------ legal hold

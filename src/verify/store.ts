@@ -1,11 +1,8 @@
-import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
 import { sha256Hex } from '../evidence/hash.js';
-import { publicKeyFingerprint, verifyManifestSignature } from '../seal/verify-signature.js';
+import { FOREIGN_REASONS, RunClassifier, censusOfPeriod, deleteMarkerFindings, type ForeignObject, type TrustPolicy, type TrustedRun } from '../seal/trust.js';
 import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
-import { latestRunInChain, type ChainMember } from '../evidence/run-id.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
-import { parseManifest, runsInPeriod } from '../store/runs-in-period.js';
 import { S3EvidenceStore } from '../store/s3.js';
 import type { EvidenceStore, StoredRun } from '../evidence/store.js';
 
@@ -35,11 +32,17 @@ export interface StoreVerificationReport {
   problems: StoreProblem[];
   /** Noteworthy but not a failure, e.g. a later version written over a sealed key (the sealed version is intact). */
   warnings: StoreProblem[];
+  /** Objects not written by a trusted signer (other keys, malformed folders, future run ids, delete markers): never evidence, always a failure. */
+  foreign: ForeignObject[];
+  /** Fingerprints of the keys trusted for this verification. */
+  trustedKeys: string[];
 }
 
 export type RunSelection = { runId: string } | Period;
 
 export interface VerifyStoreOptions {
+  /** Which keys make a run evidence (configuration, or `--expect-key`). */
+  trust: TrustPolicy;
   /** Every object must be retained at least until this date (S3); default: the retain-until each manifest states. */
   requiredRetainUntil?: Date;
   /** Parallel object reads. */
@@ -47,90 +50,50 @@ export interface VerifyStoreOptions {
 }
 
 /**
- * Verifies sealed runs where they are stored: manifest signature and key fingerprint, the chain link to the previous
- * run of the same chain, every record present (at its version on S3) with the SHA-256 and size the manifest states,
- * and on S3 an Object Lock COMPLIANCE retention reaching the required date on every object.
+ * Verifies sealed runs where they are stored: only runs signed by a trusted key are evidence, everything else in the
+ * selection is named as foreign; for each trusted run the chain link to the previous trusted run of the same chain,
+ * every record present (at its version on S3) with the SHA-256 and size the manifest states, and on S3 an Object
+ * Lock COMPLIANCE retention reaching the required date on every object.
  */
-export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelection, opts: VerifyStoreOptions = {}): Promise<StoreVerificationReport> {
+export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelection, opts: VerifyStoreOptions): Promise<StoreVerificationReport> {
   const problems: StoreProblem[] = [];
   const warnings: StoreProblem[] = [];
-  const allRuns = await store.listRuns();
-  let selected: { runId: string; run?: StoredRun }[];
+  const classifier = new RunClassifier(store, opts.trust);
+  const allRuns = await classifier.runIds();
+  let selected: TrustedRun[] = [];
+  const foreign: ForeignObject[] = [];
   if ('runId' in selection) {
     if (!allRuns.includes(selection.runId)) {
       problems.push({ runId: selection.runId, problem: `run ${selection.runId} is not in the store (no manifest found)` });
-      selected = [];
     } else {
-      selected = [{ runId: selection.runId }];
+      const c = await classifier.classify(selection.runId);
+      if (c.foreign) foreign.push(c.foreign);
+      else selected = [c.trusted];
     }
   } else {
-    selected = await runsInPeriod(store, selection);
+    const census = await censusOfPeriod(classifier, selection);
+    selected = census.trusted;
+    foreign.push(...census.foreign);
   }
-
-  const manifests = new Map<string, { manifest?: RunManifest; sha256: string }>();
-  const loadManifest = async (runId: string): Promise<{ manifest?: RunManifest; sha256: string } | undefined> => {
-    if (manifests.has(runId)) return manifests.get(runId);
-    try {
-      const run = await store.getRun(runId);
-      const entry = { manifest: parseManifest(run.manifest), sha256: sha256Hex(run.manifest) };
-      manifests.set(runId, entry);
-      return entry;
-    } catch {
-      return undefined;
-    }
-  };
+  foreign.push(...(await deleteMarkerFindings(store, 'runId' in selection ? `runs/${selection.runId}/` : undefined)));
 
   const results: StoredRunResult[] = [];
+  for (const f of foreign) if (f.runId && !f.path.startsWith('objects/') && f.reason !== 'delete-marker') results.push({ runId: f.runId, records: 0, ok: false });
   let objectsChecked = 0;
-  for (const sel of selected) {
+  for (const { runId, manifest, manifestSha256 } of selected) {
     const before = problems.length;
-    const { runId } = sel;
-    let run: StoredRun;
-    try {
-      run = sel.run ?? (await store.getRun(runId));
-    } catch (err) {
-      problems.push({ runId, problem: `cannot read the run: ${(err as Error).message}` });
-      results.push({ runId, records: 0, ok: false });
-      continue;
-    }
-    let manifest: RunManifest;
-    try {
-      manifest = RunManifestSchema.parse(JSON.parse(run.manifest.toString('utf8')));
-    } catch (err) {
-      problems.push({ runId, key: RUN_FILES.manifest, problem: `manifest does not parse as a run manifest: ${(err as Error).message.split('\n')[0]}` });
-      results.push({ runId, records: 0, ok: false });
-      continue;
-    }
-    manifests.set(runId, { manifest, sha256: sha256Hex(run.manifest) });
-    if (manifest.runId !== runId) problems.push({ runId, problem: `manifest names run ${manifest.runId}, stored under ${runId}` });
 
-    // Signature and key.
-    if (!verifyManifestSignature(run.manifest, run.signature, run.publicKeyPem, manifest.signing.algorithm)) {
-      problems.push({ runId, key: RUN_FILES.signature, problem: `manifest signature does not verify with the stored public key (${manifest.signing.algorithm})` });
-    }
-    let fingerprint: string | undefined;
-    try {
-      fingerprint = publicKeyFingerprint(run.publicKeyPem);
-    } catch {
-      problems.push({ runId, key: RUN_FILES.publicKey, problem: 'public-key.pem is not a readable public key' });
-    }
-    if (fingerprint && fingerprint !== manifest.signing.keyFingerprint) {
-      problems.push({ runId, key: RUN_FILES.publicKey, problem: `public key fingerprint ${fingerprint} differs from the manifest's signing.keyFingerprint ${manifest.signing.keyFingerprint}` });
-    }
-
-    // Chain: the run of the same chain that precedes this one in the order sealing uses.
-    const expectedPrevious = await latestRunInChain(allRuns, manifest.chain, async (id): Promise<ChainMember | undefined> => {
-      const m = (await loadManifest(id))?.manifest;
-      return m ? { runId: id, chain: m.chain, startedAt: m.startedAt, completedAt: m.completedAt } : undefined;
-    }, { ...manifest, runId });
+    // Chain: the trusted run of the same chain that precedes this one in the order sealing uses.
+    const expectedPrevious = (await classifier.latestTrustedOfChain(manifest.chain, { runId, manifest, manifestSha256, manifestSize: 0, recordCount: 0, stored: undefined as never })).latest;
     if (manifest.previous) {
-      const prev = await loadManifest(manifest.previous.runId);
+      const listed = allRuns.includes(manifest.previous.runId);
+      const prev = listed ? await classifier.classify(manifest.previous.runId) : undefined;
       if (!prev) {
         problems.push({ runId, problem: `chain link: previous run ${manifest.previous.runId} is missing from the store` });
-      } else if (prev.sha256 !== manifest.previous.manifestSha256) {
-        problems.push({ runId, problem: `chain link: previous run ${manifest.previous.runId} manifest hashes to ${prev.sha256}, this manifest recorded ${manifest.previous.manifestSha256}` });
-      } else if (prev.manifest && prev.manifest.chain !== manifest.chain) {
-        problems.push({ runId, problem: `chain link: previous run ${manifest.previous.runId} belongs to chain "${prev.manifest.chain}", not "${manifest.chain}"` });
+      } else if (prev.trusted && prev.trusted.manifestSha256 !== manifest.previous.manifestSha256) {
+        problems.push({ runId, problem: `chain link: previous run ${manifest.previous.runId} manifest hashes to ${prev.trusted.manifestSha256}, this manifest recorded ${manifest.previous.manifestSha256}` });
+      } else if (prev.trusted && prev.trusted.manifest.chain !== manifest.chain) {
+        problems.push({ runId, problem: `chain link: previous run ${manifest.previous.runId} belongs to chain "${prev.trusted.manifest.chain}", not "${manifest.chain}"` });
       }
       if (expectedPrevious && expectedPrevious.runId !== manifest.previous.runId) {
         problems.push({ runId, problem: `chain link: links to ${manifest.previous.runId} but the latest earlier run of chain "${manifest.chain}" is ${expectedPrevious.runId}` });
@@ -168,8 +131,18 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     for (const list of recordProblems) problems.push(...list);
     results.push({ runId, kind: manifest.kind, chain: manifest.chain, records: manifest.records.length, ok: problems.length === before });
   }
+  results.sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
 
-  return { ok: problems.length === 0 && results.length > 0, store: store.describe().location, runs: results, objectsChecked, problems, warnings };
+  return {
+    ok: problems.length === 0 && foreign.length === 0 && results.length > 0,
+    store: store.describe().location,
+    runs: results,
+    objectsChecked,
+    problems,
+    warnings,
+    foreign,
+    trustedKeys: [...opts.trust.fingerprints].sort(),
+  };
 }
 
 function checkBody(body: Buffer, sha256: string, size: number, at: Omit<StoreProblem, 'problem'>, out: StoreProblem[]): void {
@@ -219,8 +192,12 @@ export function formatStoreReport(report: StoreVerificationReport): string {
   for (const p of report.problems) {
     lines.push(`  problem: run ${p.runId}${p.recordId ? ` record ${p.recordId}` : ''}${p.key ? ` key ${p.key}` : ''}${p.versionId ? ` version ${p.versionId}` : ''}: ${p.problem}`);
   }
+  for (const f of report.foreign) {
+    lines.push(`  FOREIGN ${f.path}: ${FOREIGN_REASONS[f.reason]} (${f.detail})${f.reason === 'delete-marker' ? '' : '; not evidence, not a chain link'}`);
+  }
+  if (report.foreign.length) lines.push(`  ${report.foreign.length} foreign object(s): someone other than the trusted signer (${report.trustedKeys.join(', ')}) wrote into the store; keep it as it is and investigate`);
   for (const w of report.warnings) lines.push(`  warning: run ${w.runId}${w.key ? ` key ${w.key}` : ''}: ${w.problem}`);
-  if (report.runs.length === 0 && report.problems.length === 0) lines.push('  no sealed runs in the selection');
+  if (report.runs.length === 0 && report.problems.length === 0 && report.foreign.length === 0) lines.push('  no sealed runs in the selection');
   lines.push(report.ok ? 'verification passed' : 'verification FAILED');
   return lines.join('\n') + '\n';
 }

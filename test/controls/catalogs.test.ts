@@ -88,6 +88,8 @@ describe('built-in catalogs', () => {
     expect(q(pci, '11.5.1')).toContain('guardduty.detector-enabled');
     expect(q(pci, '12.10.5')).toContain('guardduty.findings');
     expect(q(pci, '8.3.6')).toEqual(['iam.password-policy']);
+    expect(q(pci, '8.3.7')).toEqual(['iam.password-policy']);
+    expect(q(pci, '8.3.9')).toEqual(['iam.password-expiry', 'iam.access-key-age']);
     expect(q(pci, '8.2.6')).toEqual(['iam.unused-credentials']);
     for (const id of ['8.4.1', '8.4.2', '8.4.3']) expect(q(pci, id)).toContain('iam.console-mfa');
     expect(q(pci, '5.2.1')).toContain('guardduty.malware-runtime-protection');
@@ -97,20 +99,22 @@ describe('built-in catalogs', () => {
     expect(q(hipaa, '164.312(a)(2)(iv)')).toEqual(
       expect.arrayContaining(['s3.bucket-encryption', 'rds.storage-encrypted', 'ec2.ebs-default-encryption', 'kms.key-rotation']),
     );
-    expect(q(hipaa, '164.312(e)(1)')).toContain('s3.tls-only-policy');
+    expect(q(hipaa, '164.312(e)(1)')).toEqual(['s3.tls-only-policy']);
     expect(q(hipaa, '164.308(a)(1)(ii)(D)')).toEqual(expect.arrayContaining(['cloudtrail.sensitive-activity', 'guardduty.findings']));
-    expect(q(hipaa, '164.316(b)(2)(i)')).toEqual(['cloudtrail.log-bucket-retention', 'logs.retention']);
+    expect(q(hipaa, '164.316(b)(2)(i)')).toEqual([]);
   });
 
   it('carry standard-correct parameter defaults', () => {
-    expect(byId(pci, '8.3.6').parameters).toEqual({ minimumPasswordLength: 12 });
+    expect(byId(pci, '8.3.6').parameters).toEqual({ minimumPasswordLength: 12, passwordPolicyChecks: ['length', 'composition'] });
+    expect(byId(pci, '8.3.7').parameters).toEqual({ minimumPasswordReusePrevention: 4, passwordPolicyChecks: ['reuse'] });
     expect(byId(pci, '8.2.6').parameters).toEqual({ maxUnusedDays: 90 });
     expect(byId(pci, '10.5.1').parameters).toEqual({ minimumRetentionDays: 365 });
-    expect(byId(pci, '8.3.9').parameters).toEqual({ maxKeyAgeDays: 90 });
+    expect(byId(pci, '8.3.9').parameters).toEqual({ maxPasswordAgeDays: 90, maxKeyAgeDays: 90 });
     expect(byId(pci, '8.6.3').parameters).toEqual({ maxKeyAgeDays: 90 });
-    expect(byId(pci, '10.4.1').parameters).toEqual({ lookbackHours: 24 });
-    // six years, a value CloudWatch Logs accepts
-    expect(byId(hipaa, '164.316(b)(2)(i)').parameters).toEqual({ minimumRetentionDays: 2192 });
+    // the severity cut-off is an organisation choice; the default includes medium findings
+    expect(byId(pci, '10.4.1').parameters).toEqual({ lookbackHours: 24, minimumSeverity: 4 });
+    // documentation retention, not log retention: no log-retention parameter
+    expect(byId(hipaa, '164.316(b)(2)(i)').parameters).toEqual({});
   });
 
   it('use every fixed evidence query somewhere', () => {

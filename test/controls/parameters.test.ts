@@ -18,14 +18,14 @@ function configError(fn: () => unknown): ConfigError {
 
 describe('effectiveParameters', () => {
   it('returns the catalog defaults when nothing is overridden', () => {
-    expect(effectiveParameters(req('8.3.6'), {}, 'pci-dss-4.0.1')).toEqual({ minimumPasswordLength: 12 });
-    expect(effectiveParameters(req('8.3.6'), undefined, 'pci-dss-4.0.1')).toEqual({ minimumPasswordLength: 12 });
+    expect(effectiveParameters(req('8.3.6'), {}, 'pci-dss-4.0.1')).toEqual({ minimumPasswordLength: 12, passwordPolicyChecks: ['length', 'composition'] });
+    expect(effectiveParameters(req('8.3.6'), undefined, 'pci-dss-4.0.1')).toEqual({ minimumPasswordLength: 12, passwordPolicyChecks: ['length', 'composition'] });
     expect(effectiveParameters(req('1.2.3'))).toEqual({});
   });
 
   it('applies config.parameters[framework][requirement][name]', () => {
     const overrides = { 'pci-dss-4.0.1': { '8.3.6': { minimumPasswordLength: 16 } }, 'hipaa-security': { '8.3.6': { minimumPasswordLength: 99 } } };
-    expect(effectiveParameters(req('8.3.6'), overrides, 'pci-dss-4.0.1')).toEqual({ minimumPasswordLength: 16 });
+    expect(effectiveParameters(req('8.3.6'), overrides, 'pci-dss-4.0.1')).toEqual({ minimumPasswordLength: 16, passwordPolicyChecks: ['length', 'composition'] });
     expect(effectiveParameters(req('10.5.1'), overrides, 'pci-dss-4.0.1')).toEqual({ minimumRetentionDays: 365 });
   });
 
@@ -41,7 +41,7 @@ describe('effectiveParameters', () => {
   it('rejects an unknown parameter name with the configuration path and the accepted names', () => {
     const err = configError(() => effectiveParameters(req('8.3.6'), { 'pci-dss-4.0.1': { '8.3.6': { minimumLength: 14 } } }, 'pci-dss-4.0.1'));
     expect(err.message).toBe('parameters.pci-dss-4.0.1.8.3.6.minimumLength: requirement 8.3.6 has no parameter "minimumLength"');
-    expect(err.hint).toBe('parameters it accepts: minimumPasswordLength');
+    expect(err.hint).toBe('parameters it accepts: minimumPasswordLength, passwordPolicyChecks');
   });
 
   it('rejects parameters for a requirement that takes none', () => {
@@ -57,7 +57,7 @@ describe('effectiveParameters', () => {
 
 describe('checkParameterOverrides', () => {
   it('accepts valid overrides for loaded frameworks', () => {
-    expect(() => checkParameterOverrides(catalogs, { 'hipaa-security': { '164.316(b)(2)(i)': { minimumRetentionDays: 2557 } } })).not.toThrow();
+    expect(() => checkParameterOverrides(catalogs, { 'hipaa-security': { '164.308(a)(7)(ii)(A)': { minimumBackupRetentionDays: 35 } } })).not.toThrow();
   });
 
   it('names an unknown framework', () => {

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { trustKeysInStore } from '../support/trust.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvidenceStore } from '../../src/evidence/store.js';
@@ -95,7 +96,7 @@ export function defineCrashSuite(opts: CrashSuiteOptions): void {
       }
     }
     if (runs.length) {
-      const report = await verifyStoredRuns(store, { from: new Date(0), to: new Date(Date.now() + 86_400_000) });
+      const report = await verifyStoredRuns(store, { from: new Date(0), to: new Date(Date.now() + 86_400_000) }, { trust: await trustKeysInStore(store) });
       expect(report.problems, label).toEqual([]);
       expect(report.runs.map((r) => r.runId)).toEqual(runs);
       expect(report.ok, label).toBe(true);

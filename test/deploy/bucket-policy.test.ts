@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TAMPERING_ACTIONS, analyseBucketPolicy } from '../../src/store/bucket-guard.js';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/version.js';
 
@@ -48,9 +49,16 @@ describe('deploy/bucket-policy.json', () => {
     expect(s.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
   });
 
-  it('denies version deletes, governance bypass and lock reconfiguration to everyone but the break-glass role', () => {
+  it('was: delete markers, lifecycle rules and policy removal allowed; now: denied with version deletes, governance bypass and lock reconfiguration to everyone but the break-glass role', () => {
     const s = bySid('DenyLockTamperingExceptBreakGlass');
-    expect(list(s.Action).sort()).toEqual(['s3:BypassGovernanceRetention', 's3:DeleteObjectVersion', 's3:PutBucketObjectLockConfiguration']);
+    expect(list(s.Action).sort()).toEqual([
+      's3:BypassGovernanceRetention',
+      's3:DeleteBucketPolicy',
+      's3:DeleteObject',
+      's3:DeleteObjectVersion',
+      's3:PutBucketObjectLockConfiguration',
+      's3:PutLifecycleConfiguration',
+    ]);
     expect(list(s.Resource).sort()).toEqual(['arn:aws:s3:::acme-evidence', 'arn:aws:s3:::acme-evidence/*']);
     expect(s.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/EvidenceBreakGlass' } });
   });
@@ -60,6 +68,12 @@ describe('deploy/bucket-policy.json', () => {
     expect(list(s.Action).sort()).toEqual(['s3:PutObject', 's3:PutObjectRetention']);
     expect(list(s.Resource)).toEqual(['arn:aws:s3:::acme-evidence/*']);
     expect(s.Condition).toEqual({ NumericLessThan: { 's3:object-lock-remaining-retention-days': '2192' } });
+  });
+
+  it('passes the policy analysis `store check` runs on the live bucket', () => {
+    const finding = analyseBucketPolicy(JSON.stringify(policy), 'acme-evidence');
+    expect(finding.notDenied).toEqual([]);
+    for (const a of TAMPERING_ACTIONS) expect(finding.exempted[a.action], a.action).toEqual(['arn:aws:iam::111122223333:role/EvidenceBreakGlass']);
   });
 
   it('no statement allows or denies by a wildcard resource outside the bucket', () => {

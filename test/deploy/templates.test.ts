@@ -163,7 +163,7 @@ describe('least privilege across deploy/', () => {
       }
     }
     expect(offending).toEqual([]);
-    expect(prefixWrites).toBe(4); // PutObject, PutObjectRetention, PutObjectLegalHold, AbortMultipartUpload
+    expect(prefixWrites).toBe(6); // task role: PutObject, PutObjectRetention, AbortMultipartUpload; legal-hold role: PutObject, PutObjectLegalHold, PutObjectRetention
   });
 
   it('no wildcard action anywhere, and bucket policies only deny', () => {
@@ -290,8 +290,10 @@ describe('collector.json', () => {
 
   it('the task role: assume member roles, list accounts, write evidence only under the prefix, sign with the signing key', () => {
     expect(grants('sts:AssumeRole')).toEqual(['arn:${AWS::Partition}:iam::*:role/${MemberRoleName}']);
+    expect(taskStatements.find((s) => list(s.Action).includes('sts:AssumeRole'))?.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': { Ref: 'OrganizationId' } } });
     expect(grants('organizations:ListAccounts')).toEqual(['*']);
-    for (const a of ['s3:PutObject', 's3:PutObjectRetention', 's3:PutObjectLegalHold']) expect(grants(a), a).toEqual([EVIDENCE_PREFIX_OBJECTS]);
+    for (const a of ['s3:PutObject', 's3:PutObjectRetention']) expect(grants(a), a).toEqual([EVIDENCE_PREFIX_OBJECTS]);
+    for (const a of ['s3:GetLifecycleConfiguration', 's3:GetBucketPolicy', 's3:ListBucketVersions']) expect(grants(a), a).toEqual(['arn:${AWS::Partition}:s3:::${BucketName}']);
     expect(grants('kms:Sign')).toEqual(['${SigningKeyArn}']);
     expect(grants('kms:GetPublicKey')).toEqual(['${SigningKeyArn}']);
     expect(grants('kms:GenerateDataKey')).toEqual(['${EvidenceKeyArn}']);
@@ -301,6 +303,21 @@ describe('collector.json', () => {
     const trust = r.TaskRole.Properties.AssumeRolePolicyDocument.Statement[0];
     expect(trust.Principal).toEqual({ Service: 'ecs-tasks.amazonaws.com' });
     expect(trust.Condition.StringEquals['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+  });
+
+  it('was: the task role could lift legal holds and assume the member role name in any account; now: holds need the separate legal-hold role (MFA), AssumeRole only inside the organisation', () => {
+    expect(grants('s3:PutObjectLegalHold')).toEqual([]);
+    expect(collector.Parameters.OrganizationId.AllowedPattern).toBe('^o-[a-z0-9]{10,32}$');
+    const hold = r.LegalHoldRole.Properties;
+    const holdStatements = hold.Policies.flatMap((p: Json) => p.PolicyDocument.Statement) as Json[];
+    const holdGrants = (action: string) => holdStatements.filter((s) => list(s.Action).includes(action)).flatMap((s) => list(s.Resource).map(text));
+    expect(holdGrants('s3:PutObjectLegalHold')).toEqual([EVIDENCE_PREFIX_OBJECTS]);
+    expect(holdGrants('sts:AssumeRole')).toEqual([]);
+    expect(holdGrants('s3:DeleteObject')).toEqual([]);
+    const trust = hold.AssumeRolePolicyDocument.Statement[0];
+    expect(text(trust.Principal.AWS)).toBe('arn:${AWS::Partition}:iam::${AWS::AccountId}:root');
+    expect(trust.Condition).toEqual({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } });
+    expect(collector.Outputs.LegalHoldRoleArn.Value).toEqual({ 'Fn::GetAtt': ['LegalHoldRole', 'Arn'] });
   });
 
   it('EventBridge Scheduler runs the collection daily through ECS RunTask, one schedule per shard', () => {

@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { trustKeysInStore } from '../support/trust.js';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
@@ -236,7 +237,7 @@ describe('collection under injected faults (simulated AWS, CLI entry)', () => {
         expect(e.hint ?? `no hint: ${JSON.stringify(e)}`, recordId).toMatch(/retry|throttling/);
       }
 
-      const verified = await verifyStoredRuns(new LocalEvidenceStore(storeDir), { runId });
+      const verified = await verifyStoredRuns(new LocalEvidenceStore(storeDir), { runId }, { trust: await trustKeysInStore(new LocalEvidenceStore(storeDir)) });
       expect(verified.problems).toEqual([]);
       expect(verified.ok).toBe(true);
 
@@ -279,7 +280,7 @@ describe('collection under injected faults (simulated AWS, CLI entry)', () => {
       // Whether a paced call's second session lapses too depends on the order requests were served in.
       expect(collect.code).toBe(errors.size ? ExitCode.gaps : ExitCode.ok);
 
-      const verified = await verifyStoredRuns(new LocalEvidenceStore(storeDir), { runId });
+      const verified = await verifyStoredRuns(new LocalEvidenceStore(storeDir), { runId }, { trust: await trustKeysInStore(new LocalEvidenceStore(storeDir)) });
       expect(verified.ok).toBe(true);
       sim.setFaults({});
       await checkPackageListsGaps(dir, configFile, manifest, [...errors.keys()]);

@@ -20,7 +20,8 @@ import { S3EvidenceStore } from '../../src/store/s3.js';
 import { applyLegalHold } from '../../src/store/legal-hold.js';
 import type { EvidenceStore } from '../../src/evidence/store.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
-import { evidenceBody, sealBodies, storeContract } from '../store/contract.js';
+import { contractTrust, evidenceBody, sealBodies, storeContract } from '../store/contract.js';
+import { trustPolicy } from '../../src/seal/trust.js';
 import { integrationEnv, rawClient, storeConfig, uniquePrefix } from './env.js';
 
 const env = integrationEnv();
@@ -128,7 +129,7 @@ describe('S3 store against a real Object Lock server', () => {
     await raw.send(new DeleteObjectCommand({ Bucket: env.bucket, Key: records[1].location!.key }));
 
     // Verification still passes (on the sealed versions) and reports the overwrite of the manifest key.
-    const report = await verifyStoredRuns(store, { runId });
+    const report = await verifyStoredRuns(store, { runId }, await contractTrust());
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.warnings.some((w) => /later version\(s\) were written over the sealed manifest.json/.test(w.problem))).toBe(true);
@@ -145,7 +146,7 @@ describe('S3 store against a real Object Lock server', () => {
     const store = s3Store('weak');
     const { runId, records } = await sealBodies(store, [evidenceBody('weak-1')], new Date());
     const required = new Date(Date.now() + 30 * 86_400_000);
-    const report = await verifyStoredRuns(store, { runId }, { requiredRetainUntil: required });
+    const report = await verifyStoredRuns(store, { runId }, { ...(await contractTrust()), requiredRetainUntil: required });
     expect(report.ok).toBe(false);
     const keys = report.problems.map((p) => p.key);
     expect(keys).toContain(records[0].location!.key);
@@ -186,7 +187,8 @@ describe('S3 store against a real Object Lock server', () => {
     const { runId, records } = await sealBodies(store, [evidenceBody('hold-1'), evidenceBody('hold-2')], at);
     const period = { from: new Date(at.getTime() - 60_000), to: new Date(at.getTime() + 60_000) };
 
-    const held = await applyLegalHold(store, signer, { ...period, action: 'hold', reason: 'matter 42' });
+    const both = trustPolicy([...(await contractTrust()).trust.fingerprints, await signer.fingerprint()]);
+    const held = await applyLegalHold(store, signer, { ...period, action: 'hold', reason: 'matter 42', trust: both });
     expect(held.applied).toBe(true);
     expect(held.runs).toEqual([runId]);
     expect(held.objects).toHaveLength(5); // 2 bodies + manifest, signature, public key
@@ -201,14 +203,14 @@ describe('S3 store against a real Object Lock server', () => {
     expect(holdBody.data.reason).toBe('matter 42');
     expect(holdBody.data.objects.map((o: { key: string }) => o.key)).toContain(records[0].location!.key);
 
-    const released = await applyLegalHold(store, signer, { ...period, action: 'release' });
+    const released = await applyLegalHold(store, signer, { ...period, action: 'release', trust: both });
     expect(released.runs).toEqual([runId]);
     for (const o of released.objects) {
       const lh = await raw.send(new GetObjectLegalHoldCommand({ Bucket: env.bucket, Key: o.key, VersionId: o.versionId }));
       expect(lh.LegalHold?.Status).toBe('OFF');
     }
     expect(released.sealed!.manifest.previous?.runId).toBe(holdRun.runId);
-    const all = await verifyStoredRuns(store, { from: new Date(at.getTime() - 60_000), to: new Date(Date.now() + 60_000) });
+    const all = await verifyStoredRuns(store, { from: new Date(at.getTime() - 60_000), to: new Date(Date.now() + 60_000) }, { trust: both });
     expect(all.problems).toEqual([]);
     expect(all.runs).toHaveLength(3);
   });

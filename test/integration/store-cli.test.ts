@@ -6,7 +6,7 @@ import { GetObjectLegalHoldCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerStoreCommands } from '../../src/cli/commands/store.js';
 import { S3EvidenceStore } from '../../src/store/s3.js';
-import { evidenceBody, sealBodies } from '../store/contract.js';
+import { CONTRACT_KEY_DIR, evidenceBody, sealBodies } from '../store/contract.js';
 import { integrationEnv, rawClient, storeConfig, uniquePrefix } from './env.js';
 
 const env = integrationEnv();
@@ -41,6 +41,9 @@ describe('store commands on the Object Lock server', () => {
         `  region: ${env.region}`,
         '  retention:',
         '    days: 1',
+        'signing:',
+        '  kind: local',
+        `  keyDir: ${CONTRACT_KEY_DIR}`,
         `stateDir: ${join(dir, 'state')}`,
         '',
       ].join('\n'),
@@ -55,6 +58,8 @@ describe('store commands on the Object Lock server', () => {
     expect(check.out).toMatch(/ok +object lock enabled/);
     expect(check.out).toMatch(/ok +default retention: default COMPLIANCE for 1 days/);
     expect(check.out).toMatch(/note default encryption/);
+    expect(check.out).toMatch(/ +bucket policy denies tampering: /);
+    expect(check.out).toMatch(/ +no lifecycle rule expires evidence: /);
 
     const held = await run(configFile, 'hold', '--from', day, '--to', day, '--reason', 'litigation 7');
     expect(held.out).toMatch(/legal hold placed on 4 object version\(s\) of 1 run\(s\); recorded as run \S+/);

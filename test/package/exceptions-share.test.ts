@@ -19,12 +19,25 @@ describe('exceptions register', () => {
   };
 
   it('loads valid entries and marks expired ones as EXPIRED (not applied)', () => {
-    const entries = loadExceptions(file(`exceptions:\n  - ${JSON.stringify(entry)}\n  - ${JSON.stringify({ ...entry, requirement: '8.2.1', accounts: ['111111111111'], type: 'accepted-risk', expires: '2027-01-01' })}\n`));
+    const entries = loadExceptions(file(`exceptions:\n  - ${JSON.stringify(entry)}\n  - ${JSON.stringify({ ...entry, requirement: '8.2.1', accounts: ['111111111111'], expires: '2027-01-01' })}\n`));
     const states = exceptionStates(entries, '2026-07-01');
     expect(states.map((s) => s.state)).toEqual(['expired', 'active']);
     expect(exceptionFor(states, 'pci-dss-4.0.1', '8.2.1', '111111111111')?.state).toBe('active');
     expect(exceptionFor(states, 'pci-dss-4.0.1', '8.2.1', '222222222222')).toBeUndefined();
     expect(exceptionFor(states, 'pci-dss-4.0.1', '8.3.6', '222222222222')?.state).toBe('expired');
+  });
+
+  it('refuses accepted-risk for PCI DSS, and a customized approach without its objective and references', () => {
+    const p = file(`exceptions:\n  - ${JSON.stringify({ ...entry, type: 'accepted-risk' })}\n`);
+    expect(() => loadExceptions(p)).toThrow(/exceptions\[0\]\.type: accepted-risk is not a PCI DSS option/);
+    const q = file(`exceptions:\n  - ${JSON.stringify({ ...entry, type: 'customized-approach' })}\n`);
+    expect(() => loadExceptions(q)).toThrow(/exceptions\[0\]\.customizedApproach: a customized-approach entry needs/);
+    const ok = loadExceptions(
+      file(
+        `exceptions:\n  - ${JSON.stringify({ ...entry, type: 'customized-approach', customizedApproach: { objective: 'Passwords cannot be guessed within their lifetime.', controlsMatrix: 'CM-2026-04 in the GRC tool', targetedRiskAnalysis: 'TRA-2026-07' } })}\n  - ${JSON.stringify({ ...entry, framework: 'hipaa-security', requirement: '164.312(d)', type: 'accepted-risk' })}\n`,
+      ),
+    );
+    expect(ok.map((e) => e.type)).toEqual(['customized-approach', 'accepted-risk']);
   });
 
   it('names the file, the entry and the field on schema errors', () => {

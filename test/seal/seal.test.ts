@@ -1,5 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { trustSigners } from '../support/trust.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalEvidenceStore } from '../../src/store/local.js';
@@ -46,9 +47,9 @@ describe('sealRun', () => {
     const a = await sealRun(store, signer, manifestFor('20261127T020100Z-ffffff', '2026-11-27T02:01:00.100Z'));
     const b = await sealRun(store, signer, manifestFor('20261127T020100Z-000000', '2026-11-27T02:01:00.200Z'));
     expect(b.manifest.previous).toEqual({ runId: a.manifest.runId, manifestSha256: sha256Hex(a.manifestBytes) });
-    expect(await latestRunOfChain(store, 'default')).toEqual({ runId: b.manifest.runId, manifestSha256: sha256Hex(b.manifestBytes) });
+    expect((await latestRunOfChain(store, 'default', await trustSigners(signer))).previous).toEqual({ runId: b.manifest.runId, manifestSha256: sha256Hex(b.manifestBytes) });
     // Store verification follows the same order, so it sees no broken link.
-    const report = await verifyStoredRuns(store, { runId: b.manifest.runId });
+    const report = await verifyStoredRuns(store, { runId: b.manifest.runId }, { trust: await trustSigners(signer) });
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
   });

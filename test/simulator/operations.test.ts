@@ -45,7 +45,7 @@ describe('simulated AWS operations through the real SDK clients (demo account)',
     expect(out.Account).toBe(DEMO_ACCOUNT_ID);
     expect(out.Arn).toBe(`arn:aws:iam::${DEMO_ACCOUNT_ID}:user/evidence-locker`);
     expect(out.UserId).toMatch(/^AIDA/);
-    expect(out.$metadata.requestId).toMatch(/^sim-/);
+    expect(out.$metadata.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   describe('S3 (restXml, path-style)', () => {

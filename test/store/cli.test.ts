@@ -7,7 +7,7 @@ import { registerStoreCommands } from '../../src/cli/commands/store.js';
 import { ConfigError } from '../../src/errors.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
-import { evidenceBody, sealBodies } from './contract.js';
+import { contractTrust, evidenceBody, sealBodies } from './contract.js';
 
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'el-store-cli-'));
@@ -47,19 +47,22 @@ describe('store commands on a local store', () => {
     const r1 = await sealBodies(store, [body], new Date('2026-04-01T02:00:00Z'));
     await sealBodies(store, [evidenceBody('cli-2')], new Date('2026-04-02T02:00:00Z'));
 
-    const ok = await run(configFile, 'store', 'verify', '--from', '2026-04-01', '--to', '2026-04-02');
+    // No local key and no signing.trustedKeys: nothing to trust, said as a usage error with the fix.
+    await expect(run(configFile, 'store', 'verify', '--from', '2026-04-01', '--to', '2026-04-02')).rejects.toThrow(/no trusted signing key.*no local signing key/);
+    const key = [...(await contractTrust()).trust.fingerprints][0];
+    const ok = await run(configFile, 'store', 'verify', '--from', '2026-04-01', '--to', '2026-04-02', '--expect-key', key);
     expect(ok.out).toMatch(/2 run\(s\), 2 object\(s\) checked/);
     expect(ok.out).toMatch(/verification passed/);
     expect(ok.exitCode).toBe(0);
 
-    const json = await run(configFile, 'store', 'verify', '--run', r1.runId, '--json');
+    const json = await run(configFile, 'store', 'verify', '--run', r1.runId, '--json', '--expect-key', key);
     expect(JSON.parse(json.out)).toMatchObject({ ok: true, runs: [{ runId: r1.runId, records: 1, ok: true }] });
 
     const sha = sha256Hex(body);
     const file = join(store.root, 'objects', 'sha256', sha.slice(0, 2), `${sha}.json`);
     chmodSync(file, 0o644);
     writeFileSync(file, '{"altered":true}');
-    const bad = await run(configFile, 'store', 'verify', '--run', r1.runId);
+    const bad = await run(configFile, 'store', 'verify', '--run', r1.runId, '--expect-key', key);
     expect(bad.exitCode).toBe(1);
     expect(bad.out).toMatch(new RegExp(`problem: run ${r1.runId} record s3.bucket-versioning/111122223333/us-east-0 key objects/sha256/${sha.slice(0, 2)}/${sha}.json: SHA-256 is`));
     expect(bad.out).toMatch(/verification FAILED/);

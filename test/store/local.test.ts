@@ -7,7 +7,7 @@ import { LocalEvidenceStore } from '../../src/store/local.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { EvidenceStore } from '../../src/evidence/store.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
-import { evidenceBody, sealBodies, storeContract } from './contract.js';
+import { contractTrust, evidenceBody, sealBodies, storeContract } from './contract.js';
 
 class CrashBeforeManifestStore extends LocalEvidenceStore {
   protected override async publishRun(): Promise<void> {
@@ -63,7 +63,7 @@ describe('LocalEvidenceStore', () => {
     const file = join(root, 'objects', 'sha256', sha.slice(0, 2), `${sha}.json`);
     chmodSync(file, 0o644);
     writeFileSync(file, body.toString('utf8').replace('Enabled', 'Suspended'));
-    const report = await verifyStoredRuns(store, { runId });
+    const report = await verifyStoredRuns(store, { runId }, await contractTrust());
     expect(report.ok).toBe(false);
     expect(report.problems).toHaveLength(1);
     expect(report.problems[0]).toMatchObject({ runId, recordId: 's3.bucket-versioning/111122223333/us-east-0' });
@@ -72,8 +72,9 @@ describe('LocalEvidenceStore', () => {
     const mf = join(root, 'runs', runId, 'manifest.json');
     chmodSync(mf, 0o644);
     writeFileSync(mf, readFileSync(mf, 'utf8').replace('"complete"', '"complete-with-gaps"'));
-    const again = await verifyStoredRuns(store, { runId });
-    expect(again.problems.some((p) => /signature does not verify/.test(p.problem))).toBe(true);
+    const again = await verifyStoredRuns(store, { runId }, await contractTrust());
+    expect(again.ok).toBe(false);
+    expect(again.foreign).toMatchObject([{ runId, reason: 'bad-signature' }]);
   });
 
   it('orders runs sealed within the same second by their start time when checking the chain', async () => {
@@ -83,7 +84,7 @@ describe('LocalEvidenceStore', () => {
     const second = await sealBodies(store, [evidenceBody('s2')], new Date('2026-06-05T02:00:00.600Z'), 'legal-hold', '20260605T020000Z-000000');
     const m2 = JSON.parse((await store.getRun(second.runId)).manifest.toString('utf8'));
     expect(m2.previous.runId).toBe(first.runId);
-    const report = await verifyStoredRuns(store, { from: new Date('2026-06-05T00:00:00Z'), to: new Date('2026-06-05T23:59:59Z') });
+    const report = await verifyStoredRuns(store, { from: new Date('2026-06-05T00:00:00Z'), to: new Date('2026-06-05T23:59:59Z') }, await contractTrust());
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
   });
@@ -96,7 +97,7 @@ describe('LocalEvidenceStore', () => {
     const b = await sealBodies(other, [evidenceBody('c2')], new Date('2026-06-06T02:00:00Z'));
     await store.putObject(sha256Hex(evidenceBody('c2')), evidenceBody('c2'));
     await store.putRun(await other.getRun(b.runId));
-    const report = await verifyStoredRuns(store, { runId: b.runId });
+    const report = await verifyStoredRuns(store, { runId: b.runId }, await contractTrust());
     expect(report.ok).toBe(false);
     expect(report.problems.map((p) => p.problem)).toEqual([`chain link: no previous run recorded, but run ${a.runId} of chain "default" precedes it`]);
   });

@@ -11,7 +11,7 @@ import { evidenceBody } from './contract.js';
 class FakeS3 {
   readonly requests: { method: string; hostname: string; path: string; query: Record<string, unknown>; headers: Record<string, string>; body: Buffer }[] = [];
   lock: 'compliance-6y' | 'none' | 'compliance-1d' = 'compliance-6y';
-  existing = new Map<string, { retainUntil: Date; length: number; sha256: string }>();
+  existing = new Map<string, { retainUntil: Date; length: number; sha256: string; body: Buffer }>();
 
   handle = async (request: HttpRequest) => {
     const body = request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body as Uint8Array);
@@ -37,6 +37,24 @@ class FakeS3 {
     }
     if ('versions' in q) return xml('<ListVersionsResult><IsTruncated>false</IsTruncated></ListVersionsResult>');
     if ('retention' in q) return this.reply(200, '');
+    if (rec.method === 'GET' && this.existing.has(key)) {
+      const e = this.existing.get(key)!;
+      return {
+        response: new HttpResponse({
+          statusCode: 200,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': String(e.body.length),
+            'x-amz-version-id': 'v-existing',
+            'x-amz-meta-sha256': e.sha256,
+            'x-amz-object-lock-mode': 'COMPLIANCE',
+            'x-amz-object-lock-retain-until-date': e.retainUntil.toISOString(),
+          },
+          body: Readable.from([e.body]),
+        }),
+      };
+    }
+    if (rec.method === 'GET' && key.includes('/objects/')) return this.reply(404, '<Error><Code>NoSuchKey</Code><Message>none</Message></Error>');
     if (rec.method === 'HEAD') {
       const e = this.existing.get(key);
       if (!e) return this.reply(404, '');
@@ -176,8 +194,8 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     const old = evidenceBody('old');
     const fresh = evidenceBody('fresh');
     const far = new Date(NOW.getTime() + 3000 * 86_400_000);
-    fake.existing.set(store.objectKey(sha256Hex(old)), { retainUntil: new Date('2027-01-01T00:00:00Z'), length: old.length, sha256: sha256Hex(old) });
-    fake.existing.set(store.objectKey(sha256Hex(fresh)), { retainUntil: far, length: fresh.length, sha256: sha256Hex(fresh) });
+    fake.existing.set(store.objectKey(sha256Hex(old)), { retainUntil: new Date('2027-01-01T00:00:00Z'), length: old.length, sha256: sha256Hex(old), body: old });
+    fake.existing.set(store.objectKey(sha256Hex(fresh)), { retainUntil: far, length: fresh.length, sha256: sha256Hex(fresh), body: fresh });
     expect(await store.putObject(sha256Hex(old), old)).toEqual({ key: store.objectKey(sha256Hex(old)), versionId: 'v-existing', existed: true });
     expect((await store.putObject(sha256Hex(fresh), fresh)).existed).toBe(true);
     expect(fake.writes()).toEqual([]);
@@ -191,22 +209,36 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     expect(new Date(until).getTime()).toBe(store.retainUntilFor(NOW).getTime());
   });
 
-  it('lists the stored bodies once and asks HeadObject only for bodies the listing shows', async () => {
+  it('lists the stored bodies once and reads back (re-hashes) only the bodies the listing shows', async () => {
     const fake = new FakeS3();
     const store = storeWith(fake);
     const present = evidenceBody('present');
-    fake.existing.set(store.objectKey(sha256Hex(present)), { retainUntil: new Date('2040-01-01T00:00:00Z'), length: present.length, sha256: sha256Hex(present) });
+    fake.existing.set(store.objectKey(sha256Hex(present)), { retainUntil: new Date('2040-01-01T00:00:00Z'), length: present.length, sha256: sha256Hex(present), body: present });
     const fresh = [1, 2, 3, 4].map((n) => evidenceBody(`fresh-${n}`));
     const results = await Promise.all([present, ...fresh, fresh[0]].map((b) => store.putObject(sha256Hex(b), b)));
     expect(results.map((r) => r.existed)).toEqual([true, false, false, false, false, true]);
     expect(fake.requests.filter((r) => 'list-type' in r.query)).toHaveLength(1);
-    const heads = fake.requests.filter((r) => r.method === 'HEAD' && r.path.includes('/objects/'));
-    expect(heads.map((h) => h.path)).toEqual([`/evidence/${store.objectKey(sha256Hex(present))}`]);
+    const reads = fake.requests.filter((r) => (r.method === 'HEAD' || r.method === 'GET') && r.path.includes('/objects/'));
+    expect(reads.map((h) => `${h.method} ${h.path}`)).toEqual([`GET /evidence/${store.objectKey(sha256Hex(present))}`]);
     expect(fake.writes()).toHaveLength(4);
     // Written bodies join the index: a later put of one of them checks it with HeadObject instead of rewriting blindly.
-    fake.existing.set(store.objectKey(sha256Hex(fresh[1])), { retainUntil: new Date('2040-01-01T00:00:00Z'), length: fresh[1].length, sha256: sha256Hex(fresh[1]) });
+    fake.existing.set(store.objectKey(sha256Hex(fresh[1])), { retainUntil: new Date('2040-01-01T00:00:00Z'), length: fresh[1].length, sha256: sha256Hex(fresh[1]), body: fresh[1] });
     expect((await store.putObject(sha256Hex(fresh[1]), fresh[1])).existed).toBe(true);
     expect(fake.writes()).toHaveLength(4);
+  });
+
+  it('was: a same-length body with the right x-amz-meta-sha256 counted as "already stored"; now: the stored bytes are re-hashed and ours are written again', async () => {
+    const fake = new FakeS3();
+    const store = storeWith(fake);
+    const genuine = evidenceBody('genuine');
+    const forged = Buffer.from(genuine.toString('utf8').replace('Enabled', 'Disabld'));
+    expect(forged.length).toBe(genuine.length);
+    fake.existing.set(store.objectKey(sha256Hex(genuine)), { retainUntil: new Date('2040-01-01T00:00:00Z'), length: forged.length, sha256: sha256Hex(genuine), body: forged });
+    const stored = await store.putObject(sha256Hex(genuine), genuine);
+    expect(stored.existed).toBe(false);
+    expect(stored.versionId).not.toBe('v-existing');
+    expect(fake.writes()).toHaveLength(1);
+    expect(fake.writes()[0].body.equals(genuine)).toBe(true);
   });
 
   it('uses the store endpoint, never AWS_ENDPOINT_URL_S3 (which belongs to the evidence sources)', async () => {

@@ -1,5 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { trustSigners } from '../support/trust.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPackage } from '../../src/package/build.js';
@@ -32,7 +33,7 @@ describe('chain order: two runs that start in the same second, the later one sea
     expect(late.manifest.previous?.runId).toBe(first.manifest.runId);
     expect(early.manifest.previous?.runId).toBe(late.manifest.runId);
 
-    const stored = await verifyStoredRuns(store, { from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-03-01T23:59:59.999Z') });
+    const stored = await verifyStoredRuns(store, { from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-03-01T23:59:59.999Z') }, { trust: await trustSigners(signer) });
     expect(stored.problems).toEqual([]);
     expect(stored.ok).toBe(true);
 

@@ -1,3 +1,4 @@
+import { loadProcedureMap } from '../../controls/procedures.js';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { ConfigError } from '../../errors.js';
@@ -158,7 +159,7 @@ export function registerControlsCommand(
 
   controls
     .command('validate')
-    .description('Check catalogs: schema, ids against the official lists, coverage labels, rationale and guidance, evidence query ids, unused queries, configuration parameter overrides')
+    .description('Check catalogs: schema, ids against the official lists, coverage labels, rationale and guidance, evidence query ids, unused queries, testing-procedure mappings, configuration parameter overrides')
     .option('--framework <id>', 'validate only this framework')
     .option('--catalog <file>', 'validate this catalog file (it replaces a loaded catalog with the same framework id)')
     .option(catalogDirOption[0], catalogDirOption[1], listOption)
@@ -183,6 +184,15 @@ export function registerControlsCommand(
         (p) => p.code === 'unused-query' || targetFiles.has(p.file),
       );
       const lines = problems.map(formatProblem);
+      // The testing-procedure mappings (controls/procedures/<framework>.yaml) must fit the catalog, once the catalog itself is valid.
+      for (const c of lines.length ? [] : targets) {
+        try {
+          loadProcedureMap(c);
+        } catch (err) {
+          if (!(err instanceof ConfigError)) throw err;
+          lines.push(err.message);
+        }
+      }
       try {
         checkParameterOverrides(all, overrides);
       } catch (err) {

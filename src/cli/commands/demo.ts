@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { ConfigSchema } from '../../config/schema.js';
 import { createLogger } from '../../log/logger.js';
 import { loadCatalogs } from '../../controls/load.js';
@@ -12,64 +12,100 @@ import type { GlobalOptions } from '../shared.js';
 
 interface DemoOptions extends GlobalOptions {
   out: string;
+  days: number;
 }
+
+/** Longest demo period: a year and a day, enough to see every period feature of a package. */
+const MAX_DEMO_DAYS = 366;
 
 /**
  * The whole pipeline on embedded defaults: a simulated AWS demo account on loopback (the unchanged SDK clients
  * reach it by endpoint override), a local evidence store, both frameworks packaged, the package verified.
  */
-export async function runDemo(opts: { out: string; logLevel?: string; write?: (s: string) => void }): Promise<{ zipPath: string; reportPath: string; exitCode: number }> {
+export async function runDemo(opts: { out: string; logLevel?: string; days?: number; write?: (s: string) => void }): Promise<{ zipPath: string; reportPath: string; exitCode: number; runs: number }> {
   const write = opts.write ?? ((s: string) => process.stdout.write(s));
+  const days = opts.days ?? 1;
   // The simulator (with the SDK operation schemas it serves), the collection engine, the package builder and the
   // verifier load only when the demo runs, not for every command of the CLI.
   const [
     { startSimulatedAws, simulatorEnv },
     { demoWorld, DEMO_ACCOUNT_ID, DEMO_REGIONS },
+    { demoSchedule, demoWorldOn },
     { runCollection },
     { buildPackage },
     { verifyPackage },
     { extractPackageZip },
+    { DEMO_SCOPE },
   ] = await Promise.all([
     import('../../simulator/server.js'),
     import('../../simulator/worlds/demo.js'),
+    import('../../simulator/worlds/demo-history.js'),
     import('../../collect/run.js'),
     import('../../package/build.js'),
     import('../../verify/package.js'),
     import('../../verify/unzip.js'),
+    import('../../simulator/worlds/demo-scope.js'),
   ]);
   const out = resolve(opts.out);
   mkdirSync(out, { recursive: true });
   const log = createLogger({ level: opts.logLevel ?? 'warn' });
-  const sim = await startSimulatedAws({ world: demoWorld() });
   const saved = { ...process.env };
   try {
-    // The demo account is reached exactly as a real one: SDK endpoint and credential settings from the environment.
-    Object.assign(process.env, simulatorEnv(sim, DEMO_ACCOUNT_ID));
     const config = ConfigSchema.parse({
       organization: 'Demo Health & Payments, Inc.',
       regions: { list: [...DEMO_REGIONS], home: 'us-east-1' },
       store: { kind: 'local', path: join(out, 'evidence-store') },
       stateDir: join(out, '.evidence-locker'),
+      scope: DEMO_SCOPE,
     });
     const catalogs = loadCatalogs(config.catalogDirs);
     const store = await openStore(config.store, { log });
     await store.preflight();
     const signer = await openSigner(config, { log });
-    write(`Evidence Locker demo: simulated AWS account ${DEMO_ACCOUNT_ID} (${DEMO_REGIONS.join(', ')}) at ${sim.url}\n`);
+    write(`Evidence Locker demo: simulated AWS account ${DEMO_ACCOUNT_ID} (${DEMO_REGIONS.join(', ')})${days > 1 ? `, ${days} days of history` : ''}\n`);
     write(`signing key ${signer.keyId} (fingerprint ${await signer.fingerprint()})\n`);
     const started = Date.now();
-    const run = await runCollection({ config, catalogs, store, signer, log });
-    write(`collected run ${run.runId}: ${run.records} evidence records, ${run.errorRecords} errors, sealed (manifest sha256 ${run.manifestSha256?.slice(0, 16)}...)\n`);
-    const day = run.runId.slice(0, 4) + '-' + run.runId.slice(4, 6) + '-' + run.runId.slice(6, 8);
+    const schedule = demoSchedule(days, new Date());
+    const runIds: string[] = [];
+    for (const day of schedule) {
+      const date = day.at.toISOString().slice(0, 10);
+      if (!day.collected) {
+        write(`${date}  no collection ran (a missed day: the package must show it as a gap)\n`);
+        continue;
+      }
+      // One day: today's demo account as is. A period: each day's account as it stood then, collected at that day's time.
+      const { world, changes } = days === 1 ? { world: demoWorld(), changes: [] } : demoWorldOn(day);
+      const sim = await startSimulatedAws({ world });
+      try {
+        // The demo account is reached exactly as a real one: SDK endpoint and credential settings from the environment.
+        Object.assign(process.env, simulatorEnv(sim, DEMO_ACCOUNT_ID));
+        // The collector shares the simulated account's clock, so the run is dated on its day.
+        const dayClock = days === 1 ? undefined : () => world.now();
+        const run = await runCollection({ config, catalogs, store, signer, log, ...(dayClock ? { now: dayClock } : {}) });
+        runIds.push(run.runId);
+        write(
+          days === 1
+            ? `collected run ${run.runId} from the simulated account at ${sim.url}: ${run.records} evidence records, ${run.errorRecords} errors, sealed (manifest sha256 ${run.manifestSha256?.slice(0, 16)}...)\n`
+            : `${date}  run ${run.runId}: ${run.records} records, ${run.errorRecords} errors${changes.length ? `; that day: ${changes.join(', ')}` : ''}\n`,
+        );
+      } finally {
+        await sim.close();
+      }
+    }
+    const dayOf = (runId: string) => runId.slice(0, 4) + '-' + runId.slice(4, 6) + '-' + runId.slice(6, 8);
+    const from = schedule[0].at.toISOString().slice(0, 10);
+    const to = dayOf(runIds[runIds.length - 1]);
     const pkg = await buildPackage({
       store,
       signer,
       catalogs,
       frameworks: config.frameworks,
-      from: day,
-      to: day,
+      from: days === 1 ? to : from,
+      to,
       outDir: out,
       organization: config.organization,
+      scope: config.scope,
+      simulated: true,
       log,
     });
     const v = await verifyPackage(pkg.zipPath);
@@ -91,24 +127,24 @@ export async function runDemo(opts: { out: string; logLevel?: string; write?: (s
         '',
         `Result per requirement and account (${config.frameworks.join(' + ')}):`,
         `  passed        ${n('pass')}`,
+        `  AWS portion   ${n('aws-portion-satisfied')}   (partial requirements: AWS checks passed, the rest not tested)`,
         `  failed        ${n('fail')}`,
         `  needs review  ${n('needs-review')}`,
         `  gaps          ${n('not-collected')}   (evidence missing: never shown as pass)`,
         `  manual        ${n('manual')}   (evidence outside AWS APIs, for the assessor)`,
         `  n/a           ${n('not-applicable')}`,
         '',
-        `package ${pkg.packageId} verified offline: ${v.checked.files} files, ${v.checked.records} evidence records, ${v.checked.runs} run(s) (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        `package ${pkg.packageId} verified offline: ${v.checked.files} files, ${v.checked.records} evidence records, ${v.checked.runs} run(s)${days > 1 ? ` over ${days} days from ${from} to ${to}` : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
         `report:  ${join(out, 'report.pdf')} (a copy of the one inside the package)`,
         `verify again with: evidence-locker verify ${pkg.zipPath}`,
         pkg.zipPath,
         '',
       ].join('\n'),
     );
-    return { zipPath: pkg.zipPath, reportPath: join(out, 'report.pdf'), exitCode: ExitCode.ok };
+    return { zipPath: pkg.zipPath, reportPath: join(out, 'report.pdf'), exitCode: ExitCode.ok, runs: runIds.length };
   } finally {
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
     Object.assign(process.env, saved);
-    await sim.close();
   }
 }
 
@@ -117,10 +153,17 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('Run the whole pipeline on a simulated AWS demo account and a local store; ends with a verified auditor package (no AWS account needed)')
     .option('--out <dir>', 'where the evidence store, keys and package go', './evidence-demo')
+    .option('--days <n>', `days of history to simulate and package (1 to ${MAX_DEMO_DAYS}): each day's account as it stood then, with changes and one missed day`, parseDays, 1)
     .addHelpText('after', '\nThe last line printed is the path of the package zip.')
     .action(async (opts: DemoOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<DemoOptions>();
-      const r = await runDemo({ out: opts.out, logLevel: g.logLevel });
+      const r = await runDemo({ out: opts.out, logLevel: g.logLevel, days: opts.days });
       process.exitCode = r.exitCode;
     });
+}
+
+function parseDays(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_DEMO_DAYS) throw new InvalidArgumentError(`--days must be a whole number from 1 to ${MAX_DEMO_DAYS} (got "${value}")`);
+  return n;
 }

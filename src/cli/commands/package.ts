@@ -44,9 +44,12 @@ export function registerPackageCommand(program: Command): void {
       const store = await openStore(config.store, { log });
       const signer = await openSigner(config, { log });
       const { buildPackage } = await import('../../package/build.js');
+      const { resolveTrustPolicy } = await import('../../aws/trusted-keys.js');
+      const trust = await resolveTrustPolicy(config, { signer, log });
       const pkg = await buildPackage({
         store,
         signer,
+        trust,
         catalogs,
         frameworks: opts.framework?.length ? opts.framework : config.frameworks,
         from: opts.from,
@@ -55,6 +58,7 @@ export function registerPackageCommand(program: Command): void {
         outDir: opts.out,
         organization: config.organization,
         parameterOverrides: config.parameters,
+        scope: config.scope,
         exceptions,
         notesPages: opts.notesPages,
         log,
@@ -67,6 +71,7 @@ export function registerPackageCommand(program: Command): void {
         `package ${pkg.packageId}\n` +
           `  ${s.frameworks.join(', ')}, ${s.period.from} to ${s.period.to}, ${s.accounts.length} account(s), ${s.runs} run(s), ${s.records} evidence record(s)\n` +
           `  results: ${counts}; ${s.gapDays} account-day gap(s)${s.missingShards ? `, ${s.missingShards} slot(s) with missing shards` : ''}\n` +
+          `  foreign objects in the store: ${s.foreignObjects ? `${s.foreignObjects} (not evidence; listed in the report under "Foreign objects")` : 'none'}\n` +
           `  signing key fingerprint ${s.keyFingerprint}\n` +
           `${pkg.zipPath}\n`,
       );

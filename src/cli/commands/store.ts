@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { commandContext, type GlobalOptions } from '../shared.js';
+import { commandContext, listOption, type GlobalOptions } from '../shared.js';
 import { ConfigError, ExitCode } from '../../errors.js';
 import { openStore } from '../../store/open-store.js';
 import { openSigner } from '../../aws/open-signer.js';
+import { loadCredentialProviders } from '../../aws/sdk.js';
 import { parseInstant, parsePeriod } from '../../evidence/period.js';
 import { findOrphans } from '../../store/orphans.js';
 import type { LegalHoldAction } from '../../store/legal-hold.js';
@@ -20,6 +21,7 @@ interface VerifyOptions extends GlobalOptions {
   to?: string;
   requiredRetainUntil?: string;
   json?: boolean;
+  expectKey?: string[];
 }
 
 interface HoldOptions extends GlobalOptions {
@@ -27,6 +29,7 @@ interface HoldOptions extends GlobalOptions {
   to: string;
   reason?: string;
   by?: string;
+  roleArn?: string;
 }
 
 /** `store check`, `store verify`, `store orphans`, `hold` and `release`. */
@@ -44,6 +47,11 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
       const checks = await s.preflight();
       const d = s.describe();
       write(`store ${d.kind} ${d.location}\n${formatChecks(checks)}${d.note}\n`);
+      const failed = checks.filter((c) => !c.ok && !c.advisory);
+      if (failed.length) {
+        write(`store check FAILED: ${failed.map((c) => c.name).join('; ')} (evidence is still written, but can be hidden or ended through these settings)\n`);
+        process.exitCode = ExitCode.failure;
+      }
     });
 
   store
@@ -54,7 +62,8 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
     .option('--to <date>', 'verify the runs started up to this UTC date (inclusive)')
     .option('--required-retain-until <date>', 'S3: every object must be retained at least until this date (default: the date each manifest states)')
     .option('--json', 'print the report as JSON')
-    .addHelpText('after', '\nExit codes: 0 verified, 1 a problem was found (each is named), 2 usage or configuration error.')
+    .option('--expect-key <fingerprint...>', 'trust only runs signed by these key fingerprints (confirmed out of band) instead of signing.trustedKeys', listOption)
+    .addHelpText('after', '\nExit codes: 0 verified, 1 a problem or a foreign object was found (each is named), 2 usage or configuration error.')
     .action(async (_opts: VerifyOptions, cmd: Command) => {
       const o = cmd.optsWithGlobals<VerifyOptions>();
       const selection = runSelection(o);
@@ -62,7 +71,9 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
       const s = await openStore(config.store, { log });
       const required = o.requiredRetainUntil ? parseInstant(o.requiredRetainUntil, '--required-retain-until') : undefined;
       const { formatStoreReport, verifyStoredRuns } = await import('../../verify/store.js');
-      const report = await verifyStoredRuns(s, selection, required ? { requiredRetainUntil: required } : {});
+      const { resolveTrustPolicy } = await import('../../aws/trusted-keys.js');
+      const trust = await resolveTrustPolicy(config, { ...(o.expectKey?.length ? { expectKeys: o.expectKey } : {}), log });
+      const report = await verifyStoredRuns(s, selection, { trust, ...(required ? { requiredRetainUntil: required } : {}) });
       write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatStoreReport(report));
       process.exitCode = report.ok ? ExitCode.ok : ExitCode.failure;
     });
@@ -93,14 +104,32 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
       .requiredOption('--to <date>', 'last UTC date of the period (inclusive)')
       .option('--reason <text>', 'why (matter, ticket), recorded in the legal-hold evidence')
       .option('--by <name>', 'who asked for it, recorded in the legal-hold evidence')
+      .option('--role-arn <arn>', 'assume this legal-hold role for the store calls (the scheduled collector role may not place or lift holds); default: the credentials of this shell')
+      .addHelpText('after', '\nRun it with the legal-hold role or your own credentials (AWS_PROFILE), not the scheduled task role: that role has no s3:PutObjectLegalHold.')
       .action(async (_opts: HoldOptions, cmd: Command) => {
         const o = cmd.optsWithGlobals<HoldOptions>();
         const period = parsePeriod(o.from, o.to);
         const { config, log } = commandContext(o);
-        const s = await openStore(config.store, { log });
+        let credentials;
+        if (o.roleArn) {
+          if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(o.roleArn)) throw new ConfigError(`--role-arn ${o.roleArn}: not an IAM role ARN`, 'e.g. --role-arn arn:aws:iam::111122223333:role/evidence-locker-legal-hold');
+          const { fromTemporaryCredentials } = await loadCredentialProviders();
+          credentials = fromTemporaryCredentials({ params: { RoleArn: o.roleArn, RoleSessionName: `evidence-locker-${action}` } });
+        }
+        const s = await openStore(config.store, { log, ...(credentials ? { credentials } : {}) });
         await s.preflight();
         const { applyLegalHold } = await import('../../store/legal-hold.js');
-        const outcome = await applyLegalHold(s, () => openSigner(config, { log }), { ...period, action: action as LegalHoldAction, ...(o.reason ? { reason: o.reason } : {}), ...(o.by ? { requestedBy: o.by } : {}) });
+        // The signer opens first (before any object is touched): its key is the default trusted key.
+        const signer = s.kind === 's3' ? await openSigner(config, { log }) : undefined;
+        const trust = signer ? await (await import('../../aws/trusted-keys.js')).resolveTrustPolicy(config, { signer, log }) : undefined;
+        const outcome = await applyLegalHold(s, signer ?? (() => openSigner(config, { log })), {
+          ...period,
+          action: action as LegalHoldAction,
+          ...(o.reason ? { reason: o.reason } : {}),
+          ...(o.by ? { requestedBy: o.by } : {}),
+          ...(trust ? { trust } : {}),
+          log,
+        });
         write(`${outcome.message}\n`);
       });
   }

@@ -34,7 +34,9 @@ export function registerVerifyCommand(program: Command): void {
         const store = await openStore(config.store, { log });
         const selection = opts.run ? { runId: opts.run } : parsePeriod(opts.from ?? '1970-01-01', opts.to ?? new Date().toISOString().slice(0, 10));
         const { verifyStoredRuns, formatStoreReport } = await import('../../verify/store.js');
-        const report = await verifyStoredRuns(store, selection);
+        const { resolveTrustPolicy } = await import('../../aws/trusted-keys.js');
+        const trust = await resolveTrustPolicy(config, { ...(opts.expectKey?.length ? { expectKeys: opts.expectKey } : {}), log });
+        const report = await verifyStoredRuns(store, selection, { trust });
         process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatStoreReport(report));
         process.exitCode = report.ok ? ExitCode.ok : ExitCode.failure;
         return;

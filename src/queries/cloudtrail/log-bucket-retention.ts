@@ -1,6 +1,7 @@
 import type { GetBucketLifecycleConfigurationCommandOutput, GetObjectLockConfigurationCommandOutput, LifecycleRule } from '@aws-sdk/client-s3';
 import type { Trail } from '@aws-sdk/client-cloudtrail';
 import { loadS3Sdk } from '../../aws/sdk.js';
+import { captureFailure } from '../partial-evidence.js';
 import { captureAbsence, defineQuery, isCapturedError, toDate, type CapturedError } from '../types.js';
 import { bucketRegion, RegionalS3Clients } from '../s3/buckets.js';
 import { retentionDays } from '../s3/object-lock.js';
@@ -17,6 +18,8 @@ export interface LogBucketRetentionEvidence {
   describeTrails: DescribeTrailsEvidence;
   /** One entry per distinct S3 bucket of the trails created in this region. */
   buckets: TrailBucketEvidence[];
+  /** Buckets whose settings could not be read (often a trail bucket owned by a logging account); the others still count. */
+  unreadable?: { bucket: string; error: CapturedError['error'] }[];
 }
 
 const DAY_MS = 86_400_000;
@@ -63,14 +66,19 @@ export const logBucketRetention = defineQuery<LogBucketRetentionEvidence>({
     const clients = await RegionalS3Clients.open(ctx);
     try {
       const buckets: TrailBucketEvidence[] = [];
+      const unreadable: NonNullable<LogBucketRetentionEvidence['unreadable']> = [];
       for (const bucket of names) {
-        const region = await bucketRegion(ctx, bucket);
-        const s3 = clients.for(region);
-        const objectLock = await captureAbsence(() => s3.send(new GetObjectLockConfigurationCommand({ Bucket: bucket })), ['ObjectLockConfigurationNotFoundError']);
-        const lifecycle = await captureAbsence(() => s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket })), ['NoSuchLifecycleConfiguration']);
-        buckets.push({ bucket, region, objectLock, lifecycle });
+        const read = await captureFailure(async () => {
+          const region = await bucketRegion(ctx, bucket);
+          const s3 = clients.for(region);
+          const objectLock = await captureAbsence(() => s3.send(new GetObjectLockConfigurationCommand({ Bucket: bucket })), ['ObjectLockConfigurationNotFoundError']);
+          const lifecycle = await captureAbsence(() => s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket })), ['NoSuchLifecycleConfiguration']);
+          return { bucket, region, objectLock, lifecycle };
+        }, ctx.signal);
+        if (isCapturedError(read)) unreadable.push({ bucket, error: read.error });
+        else buckets.push(read);
       }
-      return { describeTrails: trails, buckets };
+      return unreadable.length ? { describeTrails: trails, buckets, unreadable } : { describeTrails: trails, buckets };
     } finally {
       clients.close();
     }
@@ -81,6 +89,10 @@ export const logBucketRetention = defineQuery<LogBucketRetentionEvidence>({
     return evaluateHomeTrails(data?.describeTrails?.trailList, ctx.region, (t) => {
       const where = `s3://${t.S3BucketName ?? '?'}/${logKeyPrefix(t)}`;
       if (!t.S3BucketName) return { status: 'fail', reason: `${trailLabel(t)} has no S3 bucket` };
+      const failed = data.unreadable?.find((x) => x.bucket === t.S3BucketName);
+      if (failed) {
+        return { status: 'error', reason: `${trailLabel(t)} logs to s3://${t.S3BucketName}, whose retention settings could not be read (${failed.error.code}: ${failed.error.message}); judge them in the account that owns the bucket` };
+      }
       const b = data.buckets?.find((x) => x.bucket === t.S3BucketName);
       if (!b) return { status: 'error', reason: `${trailLabel(t)}: the evidence holds no Object Lock or lifecycle response for bucket ${t.S3BucketName}` };
       const rules = isCapturedError(b.lifecycle) ? [] : (b.lifecycle.Rules ?? []).filter((r) => appliesToLogs(r, logKeyPrefix(t)));
@@ -106,6 +118,13 @@ export const logBucketRetention = defineQuery<LogBucketRetentionEvidence>({
       const lock = isCapturedError(b.objectLock) ? undefined : b.objectLock.ObjectLockConfiguration;
       const locked = lock?.ObjectLockEnabled === 'Enabled' ? lock.Rule?.DefaultRetention : undefined;
       const lockDays = retentionDays(locked);
+      if (lockDays !== undefined && lockDays >= minDays && locked?.Mode !== 'COMPLIANCE') {
+        // GOVERNANCE retention can be lifted by anyone holding s3:BypassGovernanceRetention, so it protects nothing by itself.
+        return {
+          status: 'needs-review',
+          reason: `${trailLabel(t)} logs to ${where}; Object Lock ${locked?.Mode ?? '(no mode)'} default retention of ${lockDays} days, but GOVERNANCE mode can be bypassed by any principal with s3:BypassGovernanceRetention: confirm who holds that permission, or use COMPLIANCE mode${archiveNote}`,
+        };
+      }
       if (lockDays !== undefined && lockDays >= minDays) {
         return {
           status: archived.length ? 'needs-review' : 'pass',

@@ -1,4 +1,4 @@
-import type { DescribeTrailsCommandOutput, GetTrailStatusCommandOutput, Trail } from '@aws-sdk/client-cloudtrail';
+import type { DescribeTrailsCommandOutput, GetEventSelectorsCommandOutput, GetTrailStatusCommandOutput, Trail } from '@aws-sdk/client-cloudtrail';
 import { loadCloudTrailSdk } from '../../aws/sdk.js';
 import { stripMetadata, type QueryContext, type ResourceResult } from '../types.js';
 
@@ -68,4 +68,77 @@ export function evaluateHomeTrails(
     ];
   }
   return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'fail', reason: `no CloudTrail trail logs region ${region}` }];
+}
+
+export type EventSelectorsResponse = Omit<GetEventSelectorsCommandOutput, '$metadata'>;
+
+/** GetEventSelectors for one trail, keyed by the trail ARN it was asked about. */
+export interface TrailSelectorsEvidence {
+  trailARN: string;
+  response: EventSelectorsResponse;
+}
+
+/** GetEventSelectors for each trail, addressed by ARN. */
+export async function trailSelectors(ctx: QueryContext, trails: readonly Trail[]): Promise<TrailSelectorsEvidence[]> {
+  const { CloudTrailClient, GetEventSelectorsCommand } = await loadCloudTrailSdk();
+  const ct = ctx.clients.get(CloudTrailClient);
+  const out: TrailSelectorsEvidence[] = [];
+  for (const t of trails) {
+    const arn = t.TrailARN ?? t.Name ?? '';
+    out.push({ trailARN: arn, response: stripMetadata(await ct.send(new GetEventSelectorsCommand({ TrailName: arn }))) });
+  }
+  return out;
+}
+
+/** Which management events a trail's selectors record. */
+export interface ManagementEventCoverage {
+  reads: boolean;
+  writes: boolean;
+  /** Event sources left out (ExcludeManagementEventSources, or eventSource NotEquals/NotStartsWith). */
+  excludedSources: string[];
+  /** Advanced selectors that keep only some sources (eventSource Equals/StartsWith). */
+  onlySources: string[];
+}
+
+/** Management events recorded by basic or advanced selectors; `undefined` when the trail records none. */
+export function managementEventCoverage(response: EventSelectorsResponse): ManagementEventCoverage | undefined {
+  let cov: ManagementEventCoverage | undefined;
+  const add = (reads: boolean, writes: boolean, excluded: readonly string[], only: readonly string[]) => {
+    cov ??= { reads: false, writes: false, excludedSources: [], onlySources: [] };
+    cov.reads ||= reads;
+    cov.writes ||= writes;
+    cov.excludedSources.push(...excluded);
+    cov.onlySources.push(...only);
+  };
+  if (response.AdvancedEventSelectors?.length) {
+    for (const s of response.AdvancedEventSelectors) {
+      const field = (name: string) => s.FieldSelectors?.find((f) => f.Field === name);
+      if (!field('eventCategory')?.Equals?.includes('Management')) continue;
+      const readOnly = field('readOnly')?.Equals;
+      const source = field('eventSource');
+      add(!readOnly || readOnly.includes('true'), !readOnly || readOnly.includes('false'), [...(source?.NotEquals ?? []), ...(source?.NotStartsWith ?? [])], [
+        ...(source?.Equals ?? []),
+        ...(source?.StartsWith ?? []),
+      ]);
+    }
+    return cov;
+  }
+  for (const s of response.EventSelectors ?? []) {
+    // IncludeManagementEvents defaults to true when a basic selector omits it.
+    if (s.IncludeManagementEvents === false) continue;
+    const rw = s.ReadWriteType ?? 'All';
+    add(rw !== 'WriteOnly', rw !== 'ReadOnly', s.ExcludeManagementEventSources ?? [], []);
+  }
+  return cov;
+}
+
+/** What keeps a trail from recording all management activity; empty when it records all of it. */
+export function managementEventGaps(cov: ManagementEventCoverage | undefined): string[] {
+  if (!cov) return ['its event selectors record no management events'];
+  const gaps: string[] = [];
+  if (!cov.reads) gaps.push('it records only write (not read) management events');
+  if (!cov.writes) gaps.push('it records only read (not write) management events');
+  if (cov.excludedSources.length) gaps.push(`its selectors exclude management events from ${[...new Set(cov.excludedSources)].join(', ')}`);
+  if (cov.onlySources.length) gaps.push(`its selectors keep management events only from ${[...new Set(cov.onlySources)].join(', ')}`);
+  return gaps;
 }

@@ -46,7 +46,7 @@ function affected(f: Finding): string {
 export const findings = defineQuery<GuardDutyFindingsEvidence>({
   id: 'guardduty.findings',
   service: 'guardduty',
-  title: 'Open GuardDuty findings of high severity are reviewed',
+  title: 'Open GuardDuty findings at or above the review severity are listed for review',
   description:
     'Every open (unarchived) GuardDuty finding in the region with its severity, type and affected resource, and GuardDuty’s own count by severity. Findings at or above the review threshold are listed for review; they are never judged automatically.',
   remediation:
@@ -54,7 +54,11 @@ export const findings = defineQuery<GuardDutyFindingsEvidence>({
   scope: 'regional',
   apiCalls: ['guardduty:ListDetectors', 'guardduty:ListFindings', 'guardduty:GetFindings', 'guardduty:GetFindingsStatistics'],
   parameters: {
-    minimumSeverity: { description: 'Open findings at or above this severity need review (GuardDuty high: 7.0).', default: 7 },
+    minimumSeverity: {
+      description:
+        'Organisation choice, not set by PCI DSS or HIPAA: open findings at or above this severity are listed for review (default 4.0, GuardDuty medium and above; 7.0 would list only high and critical).',
+      default: 4,
+    },
   },
   async collect(ctx) {
     const { GuardDutyClient, GetFindingsCommand, GetFindingsStatisticsCommand, paginateListDetectors, paginateListFindings } = await loadGuardDutySdk();
@@ -78,7 +82,7 @@ export const findings = defineQuery<GuardDutyFindingsEvidence>({
     return { detectorIds, detectors };
   },
   evaluate(data, params, ctx) {
-    const threshold = Number(params.minimumSeverity ?? 7);
+    const threshold = Number(params.minimumSeverity ?? 4);
     if (!data?.detectorIds) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no ListDetectors response' }];
     if (data.detectorIds.length === 0) {
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'fail', reason: `GuardDuty has no detector in ${ctx.region}, so no threat findings exist to review` }];

@@ -6,6 +6,7 @@ import { rootAccessKeys } from './root-access-keys.js';
 import { accessKeyAge } from './access-key-age.js';
 import { adminPolicies } from './admin-policies.js';
 import { adminPrincipals } from './admin-principals.js';
+import { passwordExpiry } from './password-expiry.js';
 
 /** Evidence queries for this service, one module each. */
-export const queries: EvidenceQuery<unknown>[] = [passwordPolicy, consoleMfa, unusedCredentials, rootAccessKeys, accessKeyAge, adminPolicies, adminPrincipals];
+export const queries: EvidenceQuery<unknown>[] = [passwordPolicy, consoleMfa, unusedCredentials, rootAccessKeys, accessKeyAge, adminPolicies, adminPrincipals, passwordExpiry];

@@ -3,6 +3,9 @@ import { loadIamSdk } from '../../aws/sdk.js';
 import { captureAbsence, defineQuery, isCapturedError, type CapturedError } from '../types.js';
 import { dayParam } from './credential-report.js';
 
+/** The parts of the password policy a requirement can judge, so each requirement is judged only on what it asks. */
+export const PASSWORD_POLICY_CHECKS = ['length', 'composition', 'reuse'] as const;
+
 export type PasswordPolicyEvidence = Omit<GetAccountPasswordPolicyCommandOutput, '$metadata'> | CapturedError;
 
 export const passwordPolicy = defineQuery<PasswordPolicyEvidence>({
@@ -18,6 +21,10 @@ export const passwordPolicy = defineQuery<PasswordPolicyEvidence>({
   parameters: {
     minimumPasswordLength: { description: 'Shortest password length accepted (PCI DSS 8.3.6: 12 characters).', default: 12 },
     minimumPasswordReusePrevention: { description: 'Previous passwords that may not be reused (PCI DSS 8.3.7: the last 4).', default: 4 },
+    passwordPolicyChecks: {
+      description: `Which parts of the policy this requirement judges: ${PASSWORD_POLICY_CHECKS.join(', ')} (PCI DSS 8.3.6 judges length and composition, 8.3.7 reuse).`,
+      default: ['length', 'composition', 'reuse'],
+    },
   },
   async collect(ctx) {
     const { GetAccountPasswordPolicyCommand, IAMClient } = await loadIamSdk();
@@ -32,11 +39,15 @@ export const passwordPolicy = defineQuery<PasswordPolicyEvidence>({
     if (!p) return [{ ...resource, status: 'error', reason: 'the evidence holds no GetAccountPasswordPolicy response' }];
     const minLength = dayParam(params.minimumPasswordLength, 12);
     const minReuse = dayParam(params.minimumPasswordReusePrevention, 4);
+    const checks = checkList(params.passwordPolicyChecks);
+    if (checks.length === 0) {
+      return [{ ...resource, status: 'error', reason: `passwordPolicyChecks names none of ${PASSWORD_POLICY_CHECKS.join(', ')}, so nothing was judged` }];
+    }
     const problems: string[] = [];
-    if ((p.MinimumPasswordLength ?? 0) < minLength) problems.push(`minimum length ${p.MinimumPasswordLength ?? 'unset'} is below ${minLength}`);
-    if (!p.RequireNumbers) problems.push('numbers are not required');
-    if (!p.RequireLowercaseCharacters && !p.RequireUppercaseCharacters) problems.push('letters are not required');
-    if ((p.PasswordReusePrevention ?? 0) < minReuse) problems.push(`reuse prevention ${p.PasswordReusePrevention ? `covers only the last ${p.PasswordReusePrevention}` : 'is off'} (at least ${minReuse} required)`);
+    if (checks.includes('length') && (p.MinimumPasswordLength ?? 0) < minLength) problems.push(`minimum length ${p.MinimumPasswordLength ?? 'unset'} is below ${minLength}`);
+    if (checks.includes('composition') && !p.RequireNumbers) problems.push('numbers are not required');
+    if (checks.includes('composition') && !p.RequireLowercaseCharacters && !p.RequireUppercaseCharacters) problems.push('letters are not required');
+    if (checks.includes('reuse') && (p.PasswordReusePrevention ?? 0) < minReuse) problems.push(`reuse prevention ${p.PasswordReusePrevention ? `covers only the last ${p.PasswordReusePrevention}` : 'is off'} (at least ${minReuse} required)`);
     const summary = [
       `minimum length ${p.MinimumPasswordLength ?? 'unset'}`,
       `requires ${[p.RequireUppercaseCharacters && 'uppercase', p.RequireLowercaseCharacters && 'lowercase', p.RequireNumbers && 'numbers', p.RequireSymbols && 'symbols'].filter(Boolean).join(', ') || 'no character classes'}`,
@@ -45,6 +56,12 @@ export const passwordPolicy = defineQuery<PasswordPolicyEvidence>({
     ].join('; ');
     return problems.length
       ? [{ ...resource, status: 'fail', reason: `the password policy is too weak: ${problems.join('; ')} (policy: ${summary})` }]
-      : [{ ...resource, status: 'pass', reason: `the password policy meets the requirements (${summary})` }];
+      : [{ ...resource, status: 'pass', reason: `the password policy meets the judged ${checks.join(', ')} rules (${summary})` }];
   },
 });
+
+/** The recognised check names in a parameter value (an environment override may arrive as a comma-separated string). */
+function checkList(value: unknown): string[] {
+  const raw = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [...PASSWORD_POLICY_CHECKS];
+  return raw.map((v) => String(v).trim()).filter((v) => (PASSWORD_POLICY_CHECKS as readonly string[]).includes(v));
+}

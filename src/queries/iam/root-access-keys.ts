@@ -1,11 +1,13 @@
 import type { GetAccountSummaryCommandOutput } from '@aws-sdk/client-iam';
 import { loadIamSdk } from '../../aws/sdk.js';
-import { defineQuery, stripMetadata } from '../types.js';
+import { captureFailure } from '../partial-evidence.js';
+import { defineQuery, isCapturedError, type CapturedError } from '../types.js';
 import { CREDENTIAL_REPORT_ACTIONS, ROOT_USER, collectCredentialReport, credentialReportRows, isTrue, type CredentialReportEvidence } from './credential-report.js';
 
 export interface RootAccessKeysEvidence {
   credentialReport: CredentialReportEvidence;
-  accountSummary: Omit<GetAccountSummaryCommandOutput, '$metadata'>;
+  /** A failed call is kept, so the credential report still answers on its own. */
+  accountSummary: Omit<GetAccountSummaryCommandOutput, '$metadata'> | CapturedError;
 }
 
 export const rootAccessKeys = defineQuery<RootAccessKeysEvidence>({
@@ -20,13 +22,14 @@ export const rootAccessKeys = defineQuery<RootAccessKeysEvidence>({
   async collect(ctx) {
     const { GetAccountSummaryCommand, IAMClient } = await loadIamSdk();
     const credentialReport = await collectCredentialReport(ctx);
-    const accountSummary = stripMetadata(await ctx.clients.get(IAMClient).send(new GetAccountSummaryCommand({})));
+    const accountSummary = await captureFailure(() => ctx.clients.get(IAMClient).send(new GetAccountSummaryCommand({})), ctx.signal);
     return { credentialReport, accountSummary };
   },
   evaluate(data, _params, ctx) {
     const resource = { resource: `arn:aws:iam::${ctx.accountId}:root`, resourceType: 'AWS::::Account' };
     const root = credentialReportRows(data?.credentialReport)?.find((r) => r.user === ROOT_USER);
-    const present = data?.accountSummary?.SummaryMap?.AccountAccessKeysPresent;
+    const summary = data?.accountSummary;
+    const present = summary && !isCapturedError(summary) ? summary.SummaryMap?.AccountAccessKeysPresent : undefined;
     if (!root && present === undefined) {
       return [{ ...resource, status: 'error', reason: 'the evidence holds neither the root user’s credential report row nor the account summary' }];
     }
@@ -39,6 +42,7 @@ export const rootAccessKeys = defineQuery<RootAccessKeysEvidence>({
       return [{ ...resource, status: 'fail', reason: `the root user has access keys: ${found.join('; ')}` }];
     }
     const sources = [root ? 'the credential report' : '', present !== undefined ? 'the account summary' : ''].filter(Boolean).join(' and ');
-    return [{ ...resource, status: 'pass', reason: `the root user has no access keys according to ${sources}` }];
+    const unread = summary && isCapturedError(summary) ? ` (the account summary could not be read: ${summary.error.code})` : '';
+    return [{ ...resource, status: 'pass', reason: `the root user has no access keys according to ${sources}${unread}` }];
   },
 });

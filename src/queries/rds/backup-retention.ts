@@ -10,7 +10,10 @@ export const backupRetention = defineQuery<DbInstancesEvidence>({
   scope: 'regional',
   apiCalls: ['rds:DescribeDBInstances'],
   parameters: {
-    minimumBackupRetentionDays: { description: 'Fewest days of automated backups an RDS database must keep.', default: 7 },
+    minimumBackupRetentionDays: {
+      description: 'Organisation choice, not set by HIPAA or PCI DSS: fewest days of automated backups an RDS database must keep (default 7; set it from the contingency plan).',
+      default: 7,
+    },
   },
   collect: (ctx) => collectDbInstances(ctx),
   evaluate(data, params, ctx) {

@@ -323,6 +323,12 @@ export const restJson1: WireProtocol = {
 
 const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
+/** S3's request ids: 16 upper-case hex digits (x-amz-request-id) and a base64 extended id (x-amz-id-2). */
+function s3RequestHeaders(requestId: string): { 'x-amz-request-id': string; 'x-amz-id-2': string } {
+  const hex = requestId.replace(/-/g, '').toUpperCase();
+  return { 'x-amz-request-id': hex.slice(0, 16), 'x-amz-id-2': Buffer.from(hex, 'hex').toString('base64') };
+}
+
 export const restXml: WireProtocol = {
   name: 'restXml',
   defaultErrors: {
@@ -348,7 +354,7 @@ export const restXml: WireProtocol = {
   encodeOutput(output, call, service, requestId) {
     const ns = outputSchema(call.op);
     const { status, headers, bodyMembers, payload } = encodeHttpBindings((output ?? {}) as Record<string, unknown>, ns);
-    const baseHeaders = { 'x-amz-request-id': requestId, 'x-amz-id-2': requestId, ...headers };
+    const baseHeaders = { ...s3RequestHeaders(requestId), ...headers };
     if (payload) {
       const [v, member] = payload;
       if (member.isStructSchema()) {
@@ -368,10 +374,11 @@ export const restXml: WireProtocol = {
       .map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`)
       .join('');
     const inner = `<Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message>${extra}`;
+    const ids = s3RequestHeaders(requestId);
     const body = service.wrappedXmlErrors
-      ? `${XML_DECL}<ErrorResponse><Error>${inner}</Error><RequestId>${requestId}</RequestId><HostId>${requestId}</HostId></ErrorResponse>`
-      : `${XML_DECL}<Error>${inner}<RequestId>${requestId}</RequestId><HostId>${requestId}</HostId></Error>`;
-    return { status: err.status, headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId, 'x-amz-id-2': requestId }, body };
+      ? `${XML_DECL}<ErrorResponse><Error>${inner}</Error><RequestId>${ids['x-amz-request-id']}</RequestId><HostId>${ids['x-amz-id-2']}</HostId></ErrorResponse>`
+      : `${XML_DECL}<Error>${inner}<RequestId>${ids['x-amz-request-id']}</RequestId><HostId>${ids['x-amz-id-2']}</HostId></Error>`;
+    return { status: err.status, headers: { 'content-type': 'application/xml', ...ids }, body };
   },
 };
 

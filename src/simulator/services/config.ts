@@ -8,6 +8,7 @@ import {
   DescribeDeliveryChannelsCommand,
   DescribeDeliveryChannelStatusCommand,
   GetComplianceDetailsByConfigRuleCommand,
+  GetDiscoveredResourceCountsCommand,
   type ComplianceByConfigRule,
   type ComplianceType,
   type ConfigRule,
@@ -18,6 +19,8 @@ import {
   type DeliveryChannel,
   type DeliveryChannelStatus,
   type EvaluationResult,
+  type ResourceCount,
+  type ResourceType,
 } from '@aws-sdk/client-config-service';
 import { awsJson1_1 } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
@@ -69,11 +72,50 @@ export function ruleCompliance(results: EvaluationResult[] | undefined): { type:
   return { type: results.some((r) => r.ComplianceType === 'COMPLIANT') ? 'COMPLIANT' : 'NOT_APPLICABLE', nonCompliant: 0 };
 }
 
+/**
+ * What a recording recorder would have discovered in the region: counted from the simulated resources themselves,
+ * so the inventory always matches what the other simulated services return.
+ */
+function discoveredCounts(ctx: CallContext): ResourceCount[] {
+  const s = state(ctx);
+  const recording = s.recorderStatus.some((r) => r.recording);
+  if (!recording) return [];
+  const r = ctx.account.regions.get(ctx.region);
+  const counts: [ResourceType, number][] = [
+    ['AWS::EC2::SecurityGroup', r?.ec2?.securityGroups.length ?? 0],
+    ['AWS::EC2::Instance', (r?.ec2?.reservations ?? []).reduce((n, x) => n + (x.Instances?.length ?? 0), 0)],
+    ['AWS::EC2::NetworkInterface', r?.ec2?.networkInterfaces?.length ?? 0],
+    ['AWS::EC2::Volume', r?.ec2?.volumes?.length ?? 0],
+    ['AWS::KMS::Key', r?.kms?.keys.length ?? 0],
+    ['AWS::RDS::DBInstance', r?.rds?.dbInstances.length ?? 0],
+    ['AWS::CloudTrail::Trail', (ctx.account.global.cloudtrail?.trails ?? []).filter((t) => t.trail.HomeRegion === ctx.region).length],
+    ['AWS::S3::Bucket', (ctx.account.global.s3?.buckets ?? []).filter((b) => b.region === ctx.region).length],
+  ];
+  return counts.filter(([, n]) => n > 0).map(([resourceType, count]) => ({ resourceType, count }));
+}
+
 export const config: SimService = {
   name: 'config',
   signingName: 'config',
   protocol: awsJson1_1,
   operations: [
+    operation(GetDiscoveredResourceCountsCommand, (input, ctx) => {
+      if (input.limit !== undefined && (input.limit < 0 || input.limit > 100)) {
+        throw new SimError('ValidationException', `1 validation error detected: Value '${input.limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100`);
+      }
+      const all = discoveredCounts(ctx).filter((c) => !input.resourceTypes?.length || input.resourceTypes.includes(c.resourceType as string));
+      const { page, nextToken } = paginate(all, {
+        token: input.nextToken,
+        limit: input.limit || undefined,
+        defaultLimit: 100,
+        maxLimit: 100,
+        scope: `GetDiscoveredResourceCounts/${JSON.stringify(input.resourceTypes ?? [])}`,
+        invalidToken: () => new SimError('InvalidNextTokenException', 'The nextToken provided is invalid'),
+        invalidLimit: (n) => new SimError('InvalidLimitException', `Invalid limit ${n}`),
+      });
+      return { totalDiscoveredResources: all.reduce((n, c) => n + (c.count ?? 0), 0), resourceCounts: page, nextToken };
+    }),
+
     operation(DescribeConfigurationRecordersCommand, (input, ctx) => ({
       ConfigurationRecorders: byNames(state(ctx).recorders, input.ConfigurationRecorderNames, (r) => r.name, (n) =>
         new SimError('NoSuchConfigurationRecorderException', `Cannot find configuration recorder with the specified name '${n}'.`)),

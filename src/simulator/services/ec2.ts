@@ -1,11 +1,17 @@
 import {
   DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
+  DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
   GetEbsEncryptionByDefaultCommand,
   type Filter,
   type Instance,
+  type NetworkInterface,
   type Reservation,
   type SecurityGroup,
+  type Snapshot,
+  type Volume,
 } from '@aws-sdk/client-ec2';
 import { ec2Query } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
@@ -18,6 +24,10 @@ export interface Ec2State {
   securityGroups: SecurityGroup[];
   ebsEncryptionByDefault: boolean;
   reservations: Reservation[];
+  networkInterfaces?: NetworkInterface[];
+  volumes?: Volume[];
+  /** Snapshots owned by the account (DescribeSnapshots with OwnerIds self). */
+  snapshots?: Snapshot[];
 }
 
 declare module '../world.js' {
@@ -110,6 +120,33 @@ export const ec2: SimService = {
     }),
 
     operation(GetEbsEncryptionByDefaultCommand, (_input, ctx) => ({ EbsEncryptionByDefault: state(ctx).ebsEncryptionByDefault, SseType: 'sse-ebs' as const })),
+
+    operation(DescribeNetworkInterfacesCommand, (input, ctx) => {
+      if (input.MaxResults !== undefined && input.NetworkInterfaceIds?.length) throw invalidParameter('The parameter networkInterfaceIdSet cannot be used with the parameter maxResults');
+      if (input.Filters?.length) throw invalidParameter('The simulated DescribeNetworkInterfaces does not support filters');
+      checkMaxResults(input.MaxResults);
+      const all = (state(ctx).networkInterfaces ?? []).filter((n) => !input.NetworkInterfaceIds?.length || input.NetworkInterfaceIds.includes(n.NetworkInterfaceId ?? ''));
+      const { page, nextToken } = paginate(all, { token: input.NextToken, limit: input.MaxResults, ...pageLimits('DescribeNetworkInterfaces') });
+      return { NetworkInterfaces: page, NextToken: nextToken };
+    }),
+
+    operation(DescribeVolumesCommand, (input, ctx) => {
+      if (input.MaxResults !== undefined && input.VolumeIds?.length) throw invalidParameter('The parameter volumeSet cannot be used with the parameter maxResults');
+      if (input.Filters?.length) throw invalidParameter('The simulated DescribeVolumes does not support filters');
+      checkMaxResults(input.MaxResults);
+      const all = (state(ctx).volumes ?? []).filter((v) => !input.VolumeIds?.length || input.VolumeIds.includes(v.VolumeId ?? ''));
+      const { page, nextToken } = paginate(all, { token: input.NextToken, limit: input.MaxResults, ...pageLimits('DescribeVolumes') });
+      return { Volumes: page, NextToken: nextToken };
+    }),
+
+    operation(DescribeSnapshotsCommand, (input, ctx) => {
+      // Without OwnerIds EC2 also returns every public snapshot of every account; the simulator has only the account's own.
+      if (!input.OwnerIds?.every((o) => o === 'self' || o === ctx.account.id)) throw invalidParameter('The simulated DescribeSnapshots answers only OwnerIds=self');
+      if (input.Filters?.length) throw invalidParameter('The simulated DescribeSnapshots does not support filters');
+      checkMaxResults(input.MaxResults);
+      const { page, nextToken } = paginate(state(ctx).snapshots ?? [], { token: input.NextToken, limit: input.MaxResults, ...pageLimits('DescribeSnapshots') });
+      return { Snapshots: page, NextToken: nextToken };
+    }),
 
     operation(DescribeInstancesCommand, (input, ctx) => {
       if (input.MaxResults !== undefined && input.InstanceIds?.length) throw invalidParameter('The parameter instancesSet cannot be used with the parameter maxResults');

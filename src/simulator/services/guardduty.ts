@@ -1,10 +1,13 @@
 import {
+  GetCoverageStatisticsCommand,
   GetDetectorCommand,
   GetFindingsCommand,
   GetFindingsStatisticsCommand,
   ListDetectorsCommand,
+  ListCoverageCommand,
   ListFindingsCommand,
   type Condition,
+  type CoverageResource,
   type Finding,
   type FindingCriteria,
   type FindingStatistics,
@@ -19,6 +22,8 @@ export interface SimDetector {
   id: string;
   detector: Omit<GetDetectorResponse, '$metadata'>;
   findings: Finding[];
+  /** Runtime monitoring coverage (ListCoverage); empty while runtime monitoring is off. */
+  coverage?: CoverageResource[];
 }
 
 /** GuardDuty in one account and region: at most one detector, as the service allows. */
@@ -164,6 +169,35 @@ export const guardduty: SimService = {
       if (ids.length > 50) throw badRequest(`The request is rejected because the number of findingIds (${ids.length}) exceeds the maximum of 50.`);
       const found = ids.map((id) => d.findings.find((f) => f.Id === id)).filter((f): f is Finding => f !== undefined);
       return { Findings: sortFindings(found, input.SortCriteria) };
+    }),
+
+    operation(ListCoverageCommand, (input, ctx) => {
+      const d = detector(ctx, input.DetectorId);
+      // Filtering and sorting are not simulated; refusing them keeps a test from passing on an ignored filter.
+      if (input.FilterCriteria || input.SortCriteria) throw badRequest('The simulated ListCoverage does not support FilterCriteria or SortCriteria.');
+      const resources = d.coverage ?? [];
+      const { page, nextToken } = paginate(resources, { token: input.NextToken, limit: input.MaxResults, defaultLimit: 50, maxLimit: 50, scope: `ListCoverage/${d.id}`, invalidToken, invalidLimit: invalidLimit(50) });
+      return { Resources: page, NextToken: nextToken };
+    }),
+
+    operation(GetCoverageStatisticsCommand, (input, ctx) => {
+      const d = detector(ctx, input.DetectorId);
+      if (!input.StatisticsType?.length) throw badRequest('The request is rejected because statisticsType is required.');
+      if (input.FilterCriteria) throw badRequest('The simulated GetCoverageStatistics does not support FilterCriteria.');
+      const count = (key: (r: CoverageResource) => string | undefined) => {
+        const out: Record<string, number> = {};
+        for (const r of d.coverage ?? []) {
+          const k = key(r);
+          if (k) out[k] = (out[k] ?? 0) + 1;
+        }
+        return out;
+      };
+      return {
+        CoverageStatistics: {
+          ...(input.StatisticsType.includes('COUNT_BY_COVERAGE_STATUS') ? { CountByCoverageStatus: count((r) => r.CoverageStatus) } : {}),
+          ...(input.StatisticsType.includes('COUNT_BY_RESOURCE_TYPE') ? { CountByResourceType: count((r) => r.ResourceDetails?.ResourceType) } : {}),
+        },
+      };
     }),
 
     operation(GetFindingsStatisticsCommand, (input, ctx) => {

@@ -1,11 +1,14 @@
 import { constants, createECDH, createHash, createPublicKey, generateKeyPairSync, privateEncrypt, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import {
   DescribeKeyCommand,
+  GetKeyPolicyCommand,
   GetKeyRotationStatusCommand,
   GetPublicKeyCommand,
   ListAliasesCommand,
+  ListGrantsCommand,
   ListKeysCommand,
   SignCommand,
+  type GrantListEntry,
   type KeyMetadata,
   type SigningAlgorithmSpec,
 } from '@aws-sdk/client-kms';
@@ -21,6 +24,18 @@ export interface SimKmsKey {
   rotation?: { enabled: boolean; periodDays: number; nextRotation?: Date };
   /** Private key of an asymmetric SIGN_VERIFY key: generated in the simulator on first use; it never leaves it. */
   privateKey?: KeyObject;
+  /** The key policy document (JSON text); absent: the default key policy (the account root may do everything). */
+  policy?: string;
+  grants?: GrantListEntry[];
+}
+
+/** The policy KMS gives a key created without one: full access for the account, delegated to IAM. */
+export function defaultKeyPolicy(accountId: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Id: 'key-default-1',
+    Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'kms:*', Resource: '*' }],
+  });
 }
 
 const SIGNING_SPECS = ['ECC_NIST_P256', 'RSA_2048', 'RSA_3072', 'RSA_4096'] as const;
@@ -206,6 +221,29 @@ export const kms: SimService = {
     }),
 
     operation(DescribeKeyCommand, (input, ctx) => ({ KeyMetadata: resolveKey(ctx, input.KeyId).metadata })),
+
+    operation(GetKeyPolicyCommand, (input, ctx) => {
+      const key = resolveKey(ctx, input.KeyId);
+      if (input.PolicyName !== undefined && input.PolicyName !== 'default') throw new SimError('NotFoundException', `No such policy exists: ${input.PolicyName}`);
+      return { Policy: key.policy ?? defaultKeyPolicy(ctx.account.id), PolicyName: 'default' };
+    }),
+
+    operation(ListGrantsCommand, (input, ctx) => {
+      const key = resolveKey(ctx, input.KeyId);
+      if (input.Limit !== undefined && (input.Limit < 1 || input.Limit > 100)) {
+        throw validation(`1 validation error detected: Value '${input.Limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100`);
+      }
+      const { page, nextToken } = paginate(key.grants ?? [], {
+        token: input.Marker,
+        limit: input.Limit,
+        defaultLimit: 50,
+        maxLimit: 100,
+        scope: `ListGrants/${key.metadata.KeyId}`,
+        invalidToken: () => new SimError('InvalidMarkerException', 'Invalid marker.'),
+        invalidLimit: (n) => validation(`Invalid limit ${n}`),
+      });
+      return { Grants: page, Truncated: nextToken !== undefined, NextMarker: nextToken };
+    }),
 
     operation(GetKeyRotationStatusCommand, (input, ctx) => {
       const key = resolveKey(ctx, input.KeyId);

@@ -1,4 +1,5 @@
 import {
+  GetBucketAclCommand,
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
   GetBucketLocationCommand,
@@ -12,6 +13,7 @@ import {
   ListBucketsCommand,
   ListObjectsV2Command,
   type BucketLocationConstraint,
+  type Grant,
   type GetBucketVersioningOutput,
   type LifecycleRule,
   type LoggingEnabled,
@@ -40,6 +42,8 @@ export interface SimBucket {
   /** The bucket policy document (JSON text). */
   policy?: string;
   lifecycleRules?: LifecycleRule[];
+  /** ACL grants besides the owner's FULL_CONTROL, which every bucket has. */
+  aclGrants?: Grant[];
   /** Objects the simulated read APIs can list and get (for example CloudTrail log and digest files). */
   objects?: SimObject[];
 }
@@ -168,6 +172,13 @@ export const s3: SimService = {
       const b = bucket(ctx, input.Bucket);
       if (!b.policy) throw notFound('NoSuchBucketPolicy', 'The bucket policy does not exist', b.name);
       return { PolicyStatus: { IsPublic: isPublicPolicy(b.policy) } };
+    }),
+
+    operation(GetBucketAclCommand, (input, ctx) => {
+      const b = bucket(ctx, input.Bucket);
+      const owner = { ID: canonicalUserId(ctx.account.id) };
+      const ownerGrant: Grant = { Grantee: { Type: 'CanonicalUser', ...owner }, Permission: 'FULL_CONTROL' };
+      return { Owner: owner, Grants: [ownerGrant, ...(b.aclGrants ?? [])] };
     }),
 
     operation(GetBucketLifecycleConfigurationCommand, (input, ctx) => {

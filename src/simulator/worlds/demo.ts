@@ -19,6 +19,7 @@ import {
   stableHex,
 } from './builders.js';
 import type { SimDetector } from '../services/guardduty.js';
+import type { CoverageResource } from '@aws-sdk/client-guardduty';
 import { seedTrailDigests } from './seed-cloudtrail-digests.js';
 import { SERVICES } from '../services/registry.js';
 
@@ -44,7 +45,38 @@ export function demoWorld(opts: DemoWorldOptions = {}): SimWorld {
   populateDemoAccount(acct, now);
   const random = seededRandom(7);
   for (const service of SERVICES) service.seed?.(acct, { kind: 'demo', regions: DEMO_REGIONS, now, random });
+  addRuntimeCoverage(acct, now);
   return world;
+}
+
+/** GuardDuty runtime coverage refers to the EC2 instances the service seeds create, so it is added after them. */
+function addRuntimeCoverage(acct: SimAccount, now: Date): void {
+  const west = DEMO_REGIONS[1];
+  const ago = (days: number) => new Date(now.getTime() - days * DAY);
+  const detector = acct.regions.get(west)!.guardduty!.detectors[0];
+  // Runtime coverage in us-west-2: the API instance's agent reports; the ECS cluster's Fargate tasks have no VPC endpoint.
+  const westInstances = (acct.regions.get(west)!.ec2?.reservations ?? []).flatMap((r) => r.Instances ?? []);
+  detector.coverage = [
+    ...westInstances.map(
+      (i): CoverageResource => ({
+        ResourceId: i.InstanceId,
+        DetectorId: detector.id,
+        AccountId: acct.id,
+        ResourceDetails: { ResourceType: 'EC2', Ec2InstanceDetails: { InstanceId: i.InstanceId, InstanceType: i.InstanceType, ManagementType: 'AUTO_MANAGED', AgentDetails: { Version: '1.6.1' } } },
+        CoverageStatus: 'HEALTHY',
+        UpdatedAt: ago(0),
+      }),
+    ),
+    {
+      ResourceId: 'payments-workers',
+      DetectorId: detector.id,
+      AccountId: acct.id,
+      ResourceDetails: { ResourceType: 'ECS', EcsClusterDetails: { ClusterName: 'payments-workers', FargateDetails: { ManagementType: 'AUTO_MANAGED' } } },
+      CoverageStatus: 'UNHEALTHY',
+      Issue: 'VPC endpoint for GuardDuty is missing in the VPC of the Fargate tasks',
+      UpdatedAt: ago(0),
+    },
+  ];
 }
 
 function populateDemoAccount(acct: SimAccount, now: Date): void {
@@ -91,6 +123,8 @@ function populateDemoAccount(acct: SimAccount, now: Date): void {
     encryption: undefined,
     versioning: { Status: 'Suspended' },
     policy: undefined,
+    // A public-read ACL from before Block Public Access; the account's IgnorePublicAcls neutralizes it.
+    aclGrants: [{ Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AllUsers' }, Permission: 'READ' }],
   });
   // Fails public access: no public access block, public-read website policy without a TLS condition.
   addBucket(acct, {
@@ -112,7 +146,9 @@ function populateDemoAccount(acct: SimAccount, now: Date): void {
   // Log file validation: an intact digest chain for the home region; in the second region one log file was altered after delivery.
   seedTrailDigests(acct, managementTrail, { sourceRegion: east, now, hours: 30 });
   seedTrailDigests(acct, managementTrail, { sourceRegion: west, now, hours: 30, tamperLogAtHour: 5 });
-  addTrail(acct, { name: 'legacy-app-trail', homeRegion: west, bucket: trailBucket, multiRegion: false, logFileValidation: false, kms: false, cloudWatchLogs: false, logging: false, now, stoppedAt: new Date(now.getTime() - 6 * HOUR) });
+  const legacyTrail = addTrail(acct, { name: 'legacy-app-trail', homeRegion: west, bucket: trailBucket, multiRegion: false, logFileValidation: false, kms: false, cloudWatchLogs: false, logging: false, now, stoppedAt: new Date(now.getTime() - 6 * HOUR) });
+  // Write-only management events: not a record of all management activity even while logging.
+  legacyTrail.eventSelectors = [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }];
 
   addRoutineEvents(acct, east, 70, 7, now, random);
   addRoutineEvents(acct, west, 25, 7, now, random);
@@ -170,7 +206,8 @@ function populateDemoAccount(acct: SimAccount, now: Date): void {
         ServiceRole: `arn:aws:iam::${acct.id}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty`,
         Status: 'ENABLED',
         Tags: {},
-        Features: detectorFeatures(now, region === west ? ['S3_DATA_EVENTS', 'RUNTIME_MONITORING'] : ['RUNTIME_MONITORING']),
+        // Runtime monitoring on in us-west-2 only; us-east-1's instances are therefore uncovered.
+        Features: detectorFeatures(now, region === west ? ['S3_DATA_EVENTS'] : ['RUNTIME_MONITORING']),
       },
       findings: [],
     };

@@ -1,5 +1,5 @@
 /** Security groups, EBS default encryption and instances of the demo account and generated accounts. */
-import type { Instance, IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
+import type { Instance, IpPermission, NetworkInterface, SecurityGroup, Snapshot, Volume } from '@aws-sdk/client-ec2';
 import type { WorldSeedContext } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { ec2State } from '../services/ec2.js';
@@ -52,6 +52,56 @@ function instance(account: SimAccount, region: string, name: string, launched: D
   };
 }
 
+function networkInterface(account: SimAccount, region: string, i: Instance, sourceDestCheck: boolean): NetworkInterface {
+  return {
+    NetworkInterfaceId: `eni-0${stableHex(`${i.InstanceId}/eni`, 16)}`,
+    InterfaceType: 'interface',
+    Attachment: { InstanceId: i.InstanceId, InstanceOwnerId: account.id, DeviceIndex: 0, Status: 'attached', AttachmentId: `eni-attach-0${stableHex(`${i.InstanceId}/attach`, 16)}` },
+    AvailabilityZone: `${region}a`,
+    Description: 'Primary network interface',
+    Groups: (i.SecurityGroups ?? []).map((g) => ({ GroupId: g.GroupId, GroupName: g.GroupName })),
+    OwnerId: account.id,
+    PrivateIpAddress: i.PrivateIpAddress,
+    RequesterManaged: false,
+    SourceDestCheck: sourceDestCheck,
+    Status: 'in-use',
+    SubnetId: i.SubnetId,
+    VpcId: i.VpcId,
+  };
+}
+
+function rootVolume(account: SimAccount, region: string, i: Instance, encrypted: boolean, created: Date): Volume {
+  const id = `vol-0${stableHex(`${i.InstanceId}/root`, 16)}`;
+  return {
+    VolumeId: id,
+    Size: 50,
+    VolumeType: 'gp3',
+    State: 'in-use',
+    AvailabilityZone: `${region}a`,
+    CreateTime: created,
+    Encrypted: encrypted,
+    // The AWS managed key aws/ebs, named by key ARN as EC2 reports it.
+    ...(encrypted ? { KmsKeyId: `arn:aws:kms:${region}:${account.id}:key/${[8, 4, 4, 4, 12].map((n, k) => stableHex(`${account.id}/${region}/aws-ebs/${k}`, n)).join('-')}` } : {}),
+    Attachments: [{ VolumeId: id, InstanceId: i.InstanceId, Device: '/dev/xvda', State: 'attached', AttachTime: created, DeleteOnTermination: true }],
+  };
+}
+
+function snapshotOf(account: SimAccount, v: Volume, started: Date): Snapshot {
+  return {
+    SnapshotId: `snap-0${stableHex(`${v.VolumeId}/daily`, 16)}`,
+    VolumeId: v.VolumeId,
+    VolumeSize: v.Size,
+    State: 'completed',
+    Progress: '100%',
+    StartTime: started,
+    OwnerId: account.id,
+    Description: `daily backup of ${v.VolumeId}`,
+    Encrypted: v.Encrypted,
+    ...(v.KmsKeyId ? { KmsKeyId: v.KmsKeyId } : {}),
+    StorageTier: 'standard',
+  };
+}
+
 export function seedEc2(account: SimAccount, world: WorldSeedContext): void {
   const ago = (days: number) => new Date(world.now.getTime() - days * DAY);
   world.regions.forEach((region, i) => {
@@ -64,7 +114,9 @@ export function seedEc2(account: SimAccount, world: WorldSeedContext): void {
       ? group(account, region, vpc, 'default', 'default VPC security group', [rule('-1', undefined, undefined, { group: 'self' })])
       : group(account, region, vpc, 'default', 'default VPC security group', [], []);
     const web = group(account, region, vpc, 'web', 'HTTPS from the internet', [rule('tcp', 443, 443, { cidr: '0.0.0.0/0', cidr6: '::/0' })]);
-    const db = group(account, region, vpc, 'database', 'PostgreSQL from the web tier', [rule('tcp', 5432, 5432, { group: web.GroupId })]);
+    // Outbound: the database initiates nothing; the web tier reaches it and HTTPS anywhere (for review); the rest keep AWS's allow-all.
+    const db = group(account, region, vpc, 'database', 'PostgreSQL from the web tier', [rule('tcp', 5432, 5432, { group: web.GroupId })], []);
+    web.IpPermissionsEgress = [rule('tcp', 5432, 5432, { group: db.GroupId }), rule('tcp', 443, 443, { cidr: '0.0.0.0/0' })];
     s.securityGroups.push(defaultGroup, web, db);
     const instances: Instance[] = [instance(account, region, world.kind === 'demo' ? `api-${region}` : 'workload-api', ago(40), 'required', [web.GroupId!], subnet, vpc)];
     if (demoHome) {
@@ -75,6 +127,11 @@ export function seedEc2(account: SimAccount, world: WorldSeedContext): void {
       instances.push(instance(account, region, 'legacy-batch', ago(700), 'optional', [bastion.GroupId!], subnet, vpc));
     }
     s.reservations.push({ ReservationId: `r-0${stableHex(`${account.id}/${region}/reservation`, 16)}`, OwnerId: account.id, Groups: [], Instances: instances });
+    // One interface and one root volume per instance; the demo's legacy batch host forwards traffic and has an unencrypted disk.
+    const legacy = (i: Instance) => demoHome && i.Tags?.some((t) => t.Key === 'Name' && t.Value === 'legacy-batch');
+    s.networkInterfaces = instances.map((i) => networkInterface(account, region, i, !legacy(i)));
+    s.volumes = instances.map((i) => rootVolume(account, region, i, !legacy(i), ago(40)));
+    s.snapshots = s.volumes.map((v) => snapshotOf(account, v, ago(1)));
     // EBS encryption by default: off in the demo's second region.
     s.ebsEncryptionByDefault = !(world.kind === 'demo' && i === 1);
   });

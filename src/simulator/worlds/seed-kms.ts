@@ -3,7 +3,7 @@ import type { KeyMetadata } from '@aws-sdk/client-kms';
 import type { WorldSeedContext } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { kmsState, type SimKmsKey } from '../services/kms.js';
-import { kmsKeyArn } from './builders.js';
+import { kmsKeyArn, stableHex } from './builders.js';
 
 const DAY = 86_400_000;
 
@@ -55,6 +55,11 @@ function addKey(account: SimAccount, region: string, now: Date, k: KeySpec): Sim
   return key;
 }
 
+/** KMS grant ids are 64 hex characters. */
+function stableHexGrant(keyId: string): string {
+  return stableHex(`${keyId}/grant/partner`, 64);
+}
+
 export function seedKms(account: SimAccount, world: WorldSeedContext): void {
   const ago = (days: number) => new Date(world.now.getTime() - days * DAY);
   world.regions.forEach((region, i) => {
@@ -64,8 +69,26 @@ export function seedKms(account: SimAccount, world: WorldSeedContext): void {
     if (home) addKey(account, region, world.now, { seed: 'cloudtrail', description: 'CloudTrail log encryption', created: ago(820), rotation: true, alias: 'alias/cloudtrail' });
     if (world.kind !== 'demo' || !home) return;
     addKey(account, region, world.now, { seed: 'cardholder-data', description: 'Cardholder data environment', created: ago(640), rotation: true, alias: 'alias/cardholder-data' });
-    // Fails rotation.
-    addKey(account, region, world.now, { seed: 'app-secrets', description: 'Application secrets (legacy)', created: ago(1200), rotation: false, alias: 'alias/app-secrets' });
+    // Fails rotation; its policy also lets a partner account use it, and a grant gives a partner role Decrypt (for review).
+    const legacy = addKey(account, region, world.now, { seed: 'app-secrets', description: 'Application secrets (legacy)', created: ago(1200), rotation: false, alias: 'alias/app-secrets' });
+    legacy.policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account.id}:root` }, Action: 'kms:*', Resource: '*' },
+        { Sid: 'PartnerDecrypt', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: '*' },
+      ],
+    });
+    legacy.grants = [
+      {
+        KeyId: legacy.metadata.Arn,
+        GrantId: stableHexGrant(legacy.metadata.KeyId ?? ''),
+        Name: 'partner-batch-decrypt',
+        CreationDate: ago(400),
+        GranteePrincipal: 'arn:aws:iam::444455556666:role/partner-batch',
+        IssuingAccount: `arn:aws:iam::${account.id}:root`,
+        Operations: ['Decrypt'],
+      },
+    ];
     // Flagged for review: scheduled for deletion.
     addKey(account, region, world.now, { seed: 'old-reports', description: 'Quarterly reports archive (retired)', created: ago(1500), state: 'PendingDeletion', deletionDate: new Date(world.now.getTime() + 12 * DAY) });
     addKey(account, region, world.now, { seed: 'manifest-signing', description: 'Evidence Locker manifest signing', created: ago(60), signing: 'ECC_NIST_P256', alias: DEMO_SIGNING_KEY_ALIAS });

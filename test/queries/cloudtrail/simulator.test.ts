@@ -17,6 +17,8 @@ describe('CloudTrail queries against the simulated demo account', () => {
     expect(statusOf(west.results)).toEqual({ account: 'pass', [LEGACY]: 'fail' });
     // The shadow trail's status is asked for by ARN from the other region.
     expect(west.calls.filter((c) => c.operation === 'cloudtrail:GetTrailStatus').map((c) => (c.input as { Name: string }).Name).sort()).toEqual([BASELINE, LEGACY]);
+    expect(west.calls.filter((c) => c.operation === 'cloudtrail:GetEventSelectors').map((c) => (c.input as { TrailName: string }).TrailName).sort()).toEqual([BASELINE, LEGACY]);
+    expect(west.results.find((r) => r.resource === LEGACY)?.reason).toContain('only write (not read) management events');
   });
 
   it('cloudtrail.log-file-validation, trail-encryption and cloudwatch-logs judge each trail in its home region', async () => {

@@ -69,28 +69,51 @@ describe('CloudTrail query registry', () => {
 });
 
 describe('cloudtrail.trail-logging', () => {
+  const selectors = [
+    { trailARN: BASELINE, response: baselineSelectors },
+    { trailARN: APP, response: appSelectors },
+  ];
   it('passes the region through the multi-region trail and fails the stopped trail with its delivery error', () => {
-    const r = evaluateBoth(trailLogging, { describeTrails: describeTrailsUsEast1, statuses });
+    const r = evaluateBoth(trailLogging, { describeTrails: describeTrailsUsEast1, statuses, selectors });
     expect(statusOf(r)).toEqual({ account: 'pass', [BASELINE]: 'pass', [APP]: 'fail' });
     const app = r.find((x) => x.resource === APP)!;
     expect(app.reason).toContain('logging is stopped since 2025-05-28T17:45:00.000Z');
     expect(app.reason).toContain('AccessDenied');
+    expect(app.reason).toContain('selectors record no management events');
   });
   it('passes a region covered only by a shadow trail, without judging the trail again', () => {
-    const r = evaluateBoth(trailLogging, { describeTrails: describeTrailsUsWest2, statuses: statuses.slice(0, 1) }, west);
+    const r = evaluateBoth(trailLogging, { describeTrails: describeTrailsUsWest2, statuses: statuses.slice(0, 1), selectors: selectors.slice(0, 1) }, west);
     expect(statusOf(r)).toEqual({ account: 'pass' });
   });
   it('fails a region whose multi-region trail is stopped, or that has no trail at all', () => {
-    const stopped = { describeTrails: describeTrailsUsWest2, statuses: [{ trailARN: BASELINE, status: { ...baselineStatus, IsLogging: false } }] };
+    const stopped = { describeTrails: describeTrailsUsWest2, statuses: [{ trailARN: BASELINE, status: { ...baselineStatus, IsLogging: false } }], selectors };
     expect(statusOf(evaluateBoth(trailLogging, stopped, west))).toEqual({ account: 'fail' });
-    const none = evaluateBoth(trailLogging, { describeTrails: describeTrailsNone, statuses: [] }, west);
+    const none = evaluateBoth(trailLogging, { describeTrails: describeTrailsNone, statuses: [], selectors: [] }, west);
     expect(none).toEqual([expect.objectContaining({ resource: 'account', status: 'fail', reason: expect.stringContaining('no trail at all') })]);
   });
-  it('does not count a multi-region trail without global service events; a trail with no status evidence is a gap', () => {
+  it('does not count a multi-region trail without global service events; a trail with no status or selector evidence is a gap', () => {
     const noGlobal = { trailList: [{ ...baselineTrail, IncludeGlobalServiceEvents: false }] };
-    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: noGlobal, statuses: statuses.slice(0, 1) }, west))).toEqual({ account: 'fail' });
-    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: describeTrailsUsWest2, statuses: [] }, west))).toEqual({ account: 'error' });
-    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: describeTrailsUsEast1, statuses: statuses.slice(0, 1) }))[APP]).toBe('error');
+    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: noGlobal, statuses: statuses.slice(0, 1), selectors }, west))).toEqual({ account: 'fail' });
+    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: describeTrailsUsWest2, statuses: [], selectors }, west))).toEqual({ account: 'error' });
+    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: describeTrailsUsWest2, statuses: statuses.slice(0, 1) }, west))).toEqual({ account: 'error' });
+    expect(statusOf(evaluateBoth(trailLogging, { describeTrails: describeTrailsUsEast1, statuses: statuses.slice(0, 1), selectors }))[APP]).toBe('error');
+  });
+  it('a write-only or management-excluding trail does not pass "records all management activity" (10.2.1)', () => {
+    const only = (response: Record<string, unknown>) => ({ describeTrails: describeTrailsUsWest2, statuses: statuses.slice(0, 1), selectors: [{ trailARN: BASELINE, response }] });
+    const writeOnly = evaluateBoth(trailLogging, only({ EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }] }), west);
+    expect(writeOnly).toEqual([expect.objectContaining({ status: 'fail', reason: expect.stringContaining('only write (not read) management events') })]);
+    const noManagement = evaluateBoth(trailLogging, only({ EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: false, DataResources: [] }] }), west);
+    expect(noManagement[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('record no management events') });
+    const kmsExcluded = evaluateBoth(trailLogging, only({ EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, ExcludeManagementEventSources: ['kms.amazonaws.com'] }] }), west);
+    expect(kmsExcluded[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('exclude management events from kms.amazonaws.com') });
+    const advancedReadOnly = evaluateBoth(
+      trailLogging,
+      only({ AdvancedEventSelectors: [{ Name: 'reads', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['true'] }] }] }),
+      west,
+    );
+    expect(advancedReadOnly[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('only read (not write)') });
+    // Basic selectors that omit IncludeManagementEvents and ReadWriteType record everything (the API defaults).
+    expect(evaluateBoth(trailLogging, only({ EventSelectors: [{}] }), west)[0].status).toBe('pass');
   });
 });
 
@@ -197,6 +220,11 @@ describe('cloudtrail.log-bucket-retention', () => {
     expect(r.find((x) => x.resource === APP)?.reason).toContain('lifecycle rule "expire-90" deletes them after 90 days');
     expect(r.find((x) => x.resource === APP)?.reason).not.toContain('tagged-only');
   });
+  it('does not pass GOVERNANCE-mode retention, which s3:BypassGovernanceRetention can lift (10.3.4)', () => {
+    const governance = [{ ...buckets[0], objectLock: { ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' as const, Rule: { DefaultRetention: { Mode: 'GOVERNANCE' as const, Days: 400 } } } } }];
+    const r = evaluateBoth(logBucketRetention, { describeTrails: { trailList: [baselineTrail] }, buckets: governance });
+    expect(r[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('s3:BypassGovernanceRetention') });
+  });
   it('applies the HIPAA six-year parameter: a 400-day lock is then not enough', () => {
     const r = evaluateBoth(logBucketRetention, { describeTrails: describeTrailsUsEast1, buckets }, east, { minimumRetentionDays: 2190 });
     expect(statusOf(r)[BASELINE]).toBe('needs-review');
@@ -211,6 +239,12 @@ describe('cloudtrail.log-bucket-retention', () => {
     const early = [{ ...buckets[0], lifecycle: { Rules: [{ ID: 'glacier-30', Status: 'Enabled' as const, Filter: { Prefix: 'org/' }, Transitions: [{ Days: 30, StorageClass: 'GLACIER' as const }] }] } }];
     const r = evaluateBoth(logBucketRetention, { describeTrails: { trailList: [baselineTrail] }, buckets: early });
     expect(r[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('GLACIER after 30 days') });
+  });
+  it('keeps the other trails\' results when one bucket cannot be read: only that trail is a gap', () => {
+    const denied = { describeTrails: describeTrailsUsEast1, buckets: buckets.slice(0, 1), unreadable: [{ bucket: 'app-trail-logs', error: { code: 'AccessDenied', message: 'Access Denied' } }] };
+    const r = evaluateBoth(logBucketRetention, denied);
+    expect(statusOf(r)).toEqual({ [BASELINE]: 'pass', [APP]: 'error' });
+    expect(r.find((x) => x.resource === APP)?.reason).toContain('AccessDenied');
   });
   it('errors when the bucket evidence is missing and defers shadow trails', () => {
     expect(statusOf(evaluateBoth(logBucketRetention, { describeTrails: { trailList: [baselineTrail] }, buckets: [] }))).toEqual({ [BASELINE]: 'error' });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queries } from '../../../src/queries/config/index.js';
+import { resourceInventory } from '../../../src/queries/config/resource-inventory.js';
 import { recorderStatus } from '../../../src/queries/config/recorder-status.js';
 import { deliveryChannels } from '../../../src/queries/config/delivery-channels.js';
 import { ruleCompliance } from '../../../src/queries/config/rule-compliance.js';
@@ -22,8 +23,8 @@ const DEFAULT_RECORDER = fx.recorders.ConfigurationRecorders![0].arn!;
 const HUB_RECORDER = fx.recorders.ConfigurationRecorders![1].arn!;
 
 describe('Config query registry', () => {
-  it('registers the four Config queries as regional', () => {
-    expect(queries.map((q) => q.id).sort()).toEqual(['config.conformance-packs', 'config.delivery-channels', 'config.recorder-status', 'config.rule-compliance']);
+  it('registers the five Config queries as regional', () => {
+    expect(queries.map((q) => q.id).sort()).toEqual(['config.conformance-packs', 'config.delivery-channels', 'config.recorder-status', 'config.resource-inventory', 'config.rule-compliance']);
     for (const q of queries) expect(q.scope).toBe('regional');
   });
 });
@@ -118,5 +119,18 @@ describe('config.conformance-packs', () => {
   it('is not applicable with no pack and errors when a pack has no compliance evidence', () => {
     expect(statusOf(evaluateBoth(conformancePacks, { conformancePacks: [], compliance: [] }))).toEqual({ account: 'not-applicable' });
     expect(evaluateBoth(conformancePacks, { ...data, compliance: [] }).map((x) => x.status)).toEqual(['error', 'error', 'error']);
+  });
+});
+
+describe('config.resource-inventory (12.5.1: the inventory itself, not only a running recorder)', () => {
+  it('passes with the discovered resources counted per type across pages, and fails an empty inventory', () => {
+    const pages = [
+      { totalDiscoveredResources: 12, resourceCounts: [{ resourceType: 'AWS::EC2::Instance' as const, count: 2 }], nextToken: 'page-2' },
+      { totalDiscoveredResources: 12, resourceCounts: [{ resourceType: 'AWS::EC2::SecurityGroup' as const, count: 10 }] },
+    ];
+    const [r] = evaluateBoth(resourceInventory, { pages });
+    expect(r).toMatchObject({ status: 'pass', reason: expect.stringContaining('12 resources of 2 types (AWS::EC2::SecurityGroup 10, AWS::EC2::Instance 2)') });
+    expect(evaluateBoth(resourceInventory, { pages: [{ totalDiscoveredResources: 0, resourceCounts: [] }] })[0].status).toBe('fail');
+    expect(evaluateBoth(resourceInventory, { pages: [] })[0].status).toBe('error');
   });
 });

@@ -30,4 +30,10 @@ describe('Config queries against the simulated demo account', () => {
     const { results } = await session.run(q('config.conformance-packs'), 'us-east-1');
     expect(results).toEqual([expect.objectContaining({ resourceType: 'AWS::Config::ConformancePack', status: 'fail', reason: expect.stringContaining('iam-user-mfa-enabled') })]);
   });
+
+  it('config.resource-inventory: counts the simulated resources of each region', async () => {
+    const { results, calls } = await session.run(q('config.resource-inventory'), 'us-east-1');
+    expect(results).toEqual([expect.objectContaining({ status: 'pass', reason: expect.stringContaining('AWS::EC2::SecurityGroup') })]);
+    expect(calls.map((c) => c.operation)).toEqual(['config:GetDiscoveredResourceCounts']);
+  });
 });

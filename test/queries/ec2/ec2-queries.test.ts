@@ -5,8 +5,29 @@ import { adminPortsOpen, openedPorts, portListParam } from '../../../src/queries
 import { defaultSecurityGroup } from '../../../src/queries/ec2/default-security-group.js';
 import { ebsDefaultEncryption } from '../../../src/queries/ec2/ebs-default-encryption.js';
 import { imdsv2 } from '../../../src/queries/ec2/imdsv2.js';
+import { securityGroupEgress } from '../../../src/queries/ec2/security-group-egress.js';
+import { sourceDestCheck } from '../../../src/queries/ec2/source-dest-check.js';
+import { ebsEncryption } from '../../../src/queries/ec2/ebs-encryption.js';
 import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
-import { ACCOUNT, REGION, allOpen, defaultLocked, defaultWithRules, ebsOff, ebsOn, rdpRangeV6, reservations, sgArn, sshOpen, webGroup } from '../../fixtures/ec2/ec2.js';
+import {
+  ACCOUNT,
+  REGION,
+  allOpen,
+  defaultLocked,
+  defaultWithRules,
+  ebsOff,
+  ebsOn,
+  egressHttpsOnly,
+  egressPrefixList,
+  networkInterfaces,
+  rdpRangeV6,
+  reservations,
+  sgArn,
+  snapshots,
+  sshOpen,
+  volumes,
+  webGroup,
+} from '../../fixtures/ec2/ec2.js';
 
 const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: '2025-06-01T00:00:00.000Z' };
 const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
@@ -21,8 +42,16 @@ function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, params: Record<stri
 }
 
 describe('EC2 query registry', () => {
-  it('registers the four EC2 queries with the admin port defaults', () => {
-    expect(queries.map((q) => q.id).sort()).toEqual(['ec2.admin-ports-open', 'ec2.default-security-group', 'ec2.ebs-default-encryption', 'ec2.imdsv2']);
+  it('registers the seven EC2 queries with the admin port defaults', () => {
+    expect(queries.map((q) => q.id).sort()).toEqual([
+      'ec2.admin-ports-open',
+      'ec2.default-security-group',
+      'ec2.ebs-default-encryption',
+      'ec2.ebs-encryption',
+      'ec2.imdsv2',
+      'ec2.security-group-egress',
+      'ec2.source-dest-check',
+    ]);
     expect(portListParam(adminPortsOpen.parameters?.adminPorts.default, [])).toEqual([22, 3389, 3306, 5432, 1433, 1521, 5985, 5986, 23, 21]);
     expect(portListParam('22, 3389', [])).toEqual([22, 3389]);
   });
@@ -77,5 +106,52 @@ describe('ec2.imdsv2', () => {
     expect(statusOf(results)).toEqual({ [arn('i-0aaaaaaaaaaaaaaa1')]: 'pass', [arn('i-0aaaaaaaaaaaaaaa2')]: 'fail', [arn('i-0aaaaaaaaaaaaaaa4')]: 'pass' });
     expect(results[1].reason).toContain('legacy-batch');
     expect(statusOf(evaluateBoth(imdsv2, { reservations: [] }))).toEqual({ account: 'not-applicable' });
+  });
+});
+
+describe('ec2.security-group-egress (1.3.2: every group, not only the default one)', () => {
+  it('fails allow-all outbound on any group, needs review for ports open to anywhere, passes named destinations and no rules', () => {
+    const r = evaluateBoth(securityGroupEgress, { securityGroups: [webGroup, egressHttpsOnly, egressPrefixList, defaultLocked] });
+    expect(statusOf(r)).toEqual({
+      [sgArn(webGroup.GroupId!)]: 'fail',
+      [sgArn(egressHttpsOnly.GroupId!)]: 'needs-review',
+      [sgArn(egressPrefixList.GroupId!)]: 'pass',
+      [sgArn(defaultLocked.GroupId!)]: 'pass',
+    });
+    expect(r[0].reason).toContain('allows all outbound traffic to 0.0.0.0/0');
+    expect(r[1].reason).toContain('tcp 443 to any address');
+    expect(r[2].reason).toContain('pl-63a5400a');
+  });
+  it('is an error without the evidence and not applicable without groups', () => {
+    expect(statusOf(evaluateBoth(securityGroupEgress, {}))).toEqual({ account: 'error' });
+    expect(statusOf(evaluateBoth(securityGroupEgress, { securityGroups: [] }))).toEqual({ account: 'not-applicable' });
+  });
+});
+
+describe('ec2.source-dest-check (1.4.3)', () => {
+  it('passes checked interfaces, asks review for an unchecked one, and leaves AWS-managed interfaces out', () => {
+    const r = evaluateBoth(sourceDestCheck, { networkInterfaces });
+    expect(r.map((x) => x.status)).toEqual(['pass', 'needs-review', 'not-applicable']);
+    expect(r[1].reason).toContain('NAT or firewall appliance');
+    expect(r[0].resource).toBe(`arn:aws:ec2:${REGION}:${ACCOUNT}:network-interface/eni-0aaa1111bbbb2222c`);
+  });
+});
+
+describe('ec2.ebs-encryption (3.5.1: existing volumes and snapshots, not only the default for new ones)', () => {
+  it('fails an unencrypted volume and snapshot even where encryption by default is on', () => {
+    expect(evaluateBoth(ebsDefaultEncryption, ebsOn)[0].status).toBe('pass');
+    const r = evaluateBoth(ebsEncryption, { volumes, snapshots });
+    expect(statusOf(r)).toEqual({
+      [`arn:aws:ec2:${REGION}:${ACCOUNT}:volume/vol-0aaa1111bbbb2222c`]: 'pass',
+      [`arn:aws:ec2:${REGION}:${ACCOUNT}:volume/vol-0ddd3333eeee4444f`]: 'fail',
+      [`arn:aws:ec2:${REGION}:${ACCOUNT}:snapshot/snap-0aaa1111bbbb2222c`]: 'pass',
+      [`arn:aws:ec2:${REGION}:${ACCOUNT}:snapshot/snap-0ddd3333eeee4444f`]: 'fail',
+    });
+    expect(r[0].reason).toContain('key/1234abcd');
+    expect(r[1].reason).toContain('not attached');
+  });
+  it('is an error without the evidence and not applicable with nothing stored', () => {
+    expect(statusOf(evaluateBoth(ebsEncryption, { volumes: [] }))).toEqual({ account: 'error' });
+    expect(statusOf(evaluateBoth(ebsEncryption, { volumes: [], snapshots: [] }))).toEqual({ account: 'not-applicable' });
   });
 });

@@ -34,4 +34,24 @@ describe('EC2 queries against the simulated demo account', () => {
       ['legacy-batch', 'fail'],
     ]);
   });
+
+  it('ec2.security-group-egress: allow-all groups fail, the web tier\'s HTTPS to anywhere needs review, the database passes', async () => {
+    const { results } = await session.run(q('ec2.security-group-egress'), 'us-east-1');
+    const by = (name: string) => results.find((r) => r.reason.includes(`(${name})`))!;
+    expect(by('bastion-ssh').status).toBe('fail');
+    expect(by('web')).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('tcp 443 to any address') });
+    expect(by('database')).toMatchObject({ status: 'pass', reason: expect.stringContaining('allows no outbound traffic') });
+  });
+
+  it('ec2.source-dest-check: the legacy batch host forwards traffic', async () => {
+    const { results } = await session.run(q('ec2.source-dest-check'), 'us-east-1');
+    expect(results.map((r) => r.status).sort()).toEqual(['needs-review', 'pass']);
+  });
+
+  it('ec2.ebs-encryption: the legacy volume and its snapshot are unencrypted although encryption by default is on', async () => {
+    const { results, calls } = await session.run(q('ec2.ebs-encryption'), 'us-east-1');
+    expect(results.filter((r) => r.status === 'fail').map((r) => r.resourceType).sort()).toEqual(['AWS::EC2::Snapshot', 'AWS::EC2::Volume']);
+    expect(results.filter((r) => r.status === 'pass')).toHaveLength(2);
+    expect(calls.find((c) => c.operation === 'ec2:DescribeSnapshots')?.input).toMatchObject({ OwnerIds: ['self'] });
+  });
 });

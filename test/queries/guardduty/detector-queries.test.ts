@@ -4,16 +4,20 @@ import { queries } from '../../../src/queries/guardduty/index.js';
 import { detectorEnabled } from '../../../src/queries/guardduty/detector-enabled.js';
 import { findings } from '../../../src/queries/guardduty/findings.js';
 import { malwareRuntimeProtection } from '../../../src/queries/guardduty/malware-runtime-protection.js';
+import { runtimeCoverage, type RuntimeCoverageEvidence } from '../../../src/queries/guardduty/runtime-coverage.js';
 import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
 import {
   DETECTOR_ARN,
   DETECTOR_ID,
+  coverageResources,
+  coverageStatistics,
   criticalFinding,
   eksOnlyDetector,
   enabledDetector,
   highFinding,
   lowFinding,
   mediumFinding,
+  runningInstances,
   severityStatistics,
   suspendedDetector,
 } from '../../fixtures/guardduty/detectors.js';
@@ -35,7 +39,7 @@ const none = { detectorIds: [], detectors: [] };
 
 describe('GuardDuty query registry', () => {
   it('registers the three detector queries', () => {
-    expect(queries.map((q) => q.id).sort()).toEqual(['guardduty.detector-enabled', 'guardduty.findings', 'guardduty.malware-runtime-protection']);
+    expect(queries.map((q) => q.id).sort()).toEqual(['guardduty.detector-enabled', 'guardduty.findings', 'guardduty.malware-runtime-protection', 'guardduty.runtime-coverage']);
     expect(findings.apiCalls).toEqual(expect.arrayContaining(['guardduty:ListDetectors', 'guardduty:ListFindings', 'guardduty:GetFindings', 'guardduty:GetFindingsStatistics']));
   });
 });
@@ -60,15 +64,48 @@ describe('guardduty.malware-runtime-protection', () => {
   it('passes when EBS malware protection and runtime monitoring are enabled', () => {
     expect(statusOf(evaluateBoth(malwareRuntimeProtection, one(enabledDetector)))).toEqual({ [DETECTOR_ARN]: 'pass' });
   });
-  it('accepts EKS runtime monitoring for runtime but still fails the missing malware protection', () => {
+  it('does not take EKS-only runtime monitoring as EC2/ECS cover, and fails the missing malware protection', () => {
     const r = evaluateBoth(malwareRuntimeProtection, one(eksOnlyDetector));
     expect(r[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('EBS_MALWARE_PROTECTION') });
-    expect(r[0].reason).not.toContain('runtime monitoring (');
-    expect(statusOf(evaluateBoth(malwareRuntimeProtection, one(eksOnlyDetector), { requiredFeatures: ['RUNTIME_MONITORING'] }))).toEqual({ [DETECTOR_ARN]: 'pass' });
+    expect(r[0].reason).toContain('runtime monitoring of EC2, ECS and EKS (RUNTIME_MONITORING)');
+    expect(statusOf(evaluateBoth(malwareRuntimeProtection, one(eksOnlyDetector), { requiredFeatures: ['RUNTIME_MONITORING'] }))).toEqual({ [DETECTOR_ARN]: 'fail' });
   });
   it('fails a suspended detector and an account with no detector', () => {
     expect(evaluateBoth(malwareRuntimeProtection, one(suspendedDetector))[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('DISABLED') });
     expect(statusOf(evaluateBoth(malwareRuntimeProtection, none))).toEqual({ account: 'fail' });
+  });
+});
+
+describe('guardduty.runtime-coverage (5.2.1, 5.2.2, 5.3.2: deployment, not feature flags)', () => {
+  const evidence = (resources = coverageResources, reservations: RuntimeCoverageEvidence['reservations'] = runningInstances) => ({
+    detectorIds: [DETECTOR_ID],
+    detectors: [{ detectorId: DETECTOR_ID, resources, statistics: coverageStatistics }],
+    reservations,
+  });
+  it('passes a healthy covered instance, fails an unhealthy cluster with its issue and a running instance GuardDuty never saw', () => {
+    const r = evaluateBoth(runtimeCoverage, evidence());
+    expect(statusOf(r)).toEqual({
+      'arn:aws:ec2:us-east-1:111122223333:instance/i-0abc1234def567890': 'pass',
+      'payments-eks': 'fail',
+      'arn:aws:ec2:us-east-1:111122223333:instance/i-0fedcba9876543210': 'fail',
+    });
+    expect(r.find((x) => x.resource === 'payments-eks')?.reason).toContain('Addon aws-guardduty-agent is not installed');
+    expect(r.find((x) => x.resource.endsWith('i-0fedcba9876543210'))?.reason).toContain('batch-worker');
+  });
+  it('fails every running instance when only EKS is covered: EKS runtime monitoring is no EC2 cover', () => {
+    const eksOnly = coverageResources.filter((c) => c.ResourceDetails?.ResourceType === 'EKS').map((c) => ({ ...c, CoverageStatus: 'HEALTHY' as const }));
+    const s = statusOf(evaluateBoth(runtimeCoverage, evidence(eksOnly)));
+    expect(s['payments-eks']).toBe('pass');
+    expect(s['arn:aws:ec2:us-east-1:111122223333:instance/i-0abc1234def567890']).toBe('fail');
+  });
+  it('fails a region with no detector, is not applicable with nothing to cover, and an error without the instance list', () => {
+    expect(statusOf(evaluateBoth(runtimeCoverage, { detectorIds: [], detectors: [], reservations: [] }))).toEqual({ account: 'fail' });
+    expect(statusOf(evaluateBoth(runtimeCoverage, evidence([], [])))).toEqual({ account: 'not-applicable' });
+    expect(statusOf(evaluateBoth(runtimeCoverage, { detectorIds: [DETECTOR_ID], detectors: [{ detectorId: DETECTOR_ID, resources: [], statistics: {} }] }))).toEqual({ account: 'error' });
+    // A failed DescribeInstances leaves the coverage list judged; only the uncovered-instance part is a gap.
+    const denied = evaluateBoth(runtimeCoverage, evidence(coverageResources, { error: { code: 'UnauthorizedOperation', message: 'denied' } }));
+    expect(denied.map((x) => x.status)).toEqual(['pass', 'fail', 'error']);
+    expect(denied[2].reason).toContain('DescribeInstances failed (UnauthorizedOperation)');
   });
 });
 
@@ -78,18 +115,20 @@ describe('guardduty.findings', () => {
     detectorIds: [DETECTOR_ID],
     detectors: [{ detectorId: DETECTOR_ID, findingIds: list.map((f) => f.Id!), findings: list, statistics: severityStatistics }],
   });
-  it('lists open findings of severity 7 and above for review, never as failures', () => {
-    const r = evaluateBoth(findings, evidence());
+  it('lists open findings at or above the chosen severity for review, never as failures', () => {
+    const r = evaluateBoth(findings, evidence(), { minimumSeverity: 7 });
     expect(r.map((x) => x.status)).toEqual(['needs-review', 'needs-review', 'needs-review']);
     expect(r[0]).toMatchObject({ resource: criticalFinding.Arn, reason: expect.stringContaining('critical finding AttackSequence:IAM/CompromisedCredentials') });
     expect(r[0].reason).toContain('AccessKey ci-deployer');
     expect(r[1]).toMatchObject({ resource: highFinding.Arn, reason: expect.stringContaining('last 2025-05-31T22:10:00.000Z') });
     expect(r[2]).toMatchObject({ resource: DETECTOR_ARN, reason: expect.stringContaining('4 open findings (critical 1, high 1, medium 1, low 1)') });
   });
-  it('passes the detector when nothing reaches the threshold, which is a parameter', () => {
-    expect(statusOf(evaluateBoth(findings, evidence([mediumFinding, lowFinding])))).toEqual({ [DETECTOR_ARN]: 'pass' });
-    const r = evaluateBoth(findings, evidence([mediumFinding, lowFinding]), { minimumSeverity: 4 });
+  it('lists medium findings by default; the severity cut-off is an organisation choice', () => {
+    expect(findings.parameters?.minimumSeverity.default).toBe(4);
+    expect(findings.parameters?.minimumSeverity.description).toMatch(/^Organisation choice/);
+    const r = evaluateBoth(findings, evidence([mediumFinding, lowFinding]));
     expect(statusOf(r)).toEqual({ [mediumFinding.Arn!]: 'needs-review', [DETECTOR_ARN]: 'needs-review' });
+    expect(statusOf(evaluateBoth(findings, evidence([mediumFinding, lowFinding]), { minimumSeverity: 7 }))).toEqual({ [DETECTOR_ARN]: 'pass' });
   });
   it('ignores findings archived after listing and notes findings GetFindings no longer returned', () => {
     const archived = { ...highFinding, Service: { ...highFinding.Service, Archived: true } };

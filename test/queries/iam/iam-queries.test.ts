@@ -8,6 +8,7 @@ import { rootAccessKeys } from '../../../src/queries/iam/root-access-keys.js';
 import { accessKeyAge } from '../../../src/queries/iam/access-key-age.js';
 import { adminPolicies, fullAdminStatements } from '../../../src/queries/iam/admin-policies.js';
 import { adminPrincipals } from '../../../src/queries/iam/admin-principals.js';
+import { passwordExpiry } from '../../../src/queries/iam/password-expiry.js';
 import { credentialReportRows, parseCsv } from '../../../src/queries/iam/credential-report.js';
 import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
 import {
@@ -40,12 +41,13 @@ function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, params: Record<stri
 }
 
 describe('IAM query registry', () => {
-  it('registers the seven IAM queries as global, with the standard defaults', () => {
+  it('registers the eight IAM queries as global, with the standard defaults', () => {
     expect(queries.map((q) => q.id).sort()).toEqual([
       'iam.access-key-age',
       'iam.admin-policies',
       'iam.admin-principals',
       'iam.console-mfa',
+      'iam.password-expiry',
       'iam.password-policy',
       'iam.root-access-keys',
       'iam.unused-credentials',
@@ -88,6 +90,40 @@ describe('iam.password-policy', () => {
   it('fails an account without a password policy (NoSuchEntity kept as evidence)', () => {
     const absent = { error: { code: 'NoSuchEntityException', message: 'The Password Policy with domain name 111122223333 cannot be found.' } };
     expect(evaluateBoth(passwordPolicy, absent)).toEqual([expect.objectContaining({ status: 'fail', reason: expect.stringContaining('no IAM password policy') })]);
+  });
+  it('judges only the checks a requirement asks for: 8.3.6 length and composition, 8.3.7 reuse', () => {
+    // Long, composed passwords with reuse prevention off: a length requirement passes, a reuse requirement fails.
+    const noReuse = { PasswordPolicy: { ...strongPolicy.PasswordPolicy, PasswordReusePrevention: undefined } };
+    expect(evaluateBoth(passwordPolicy, noReuse, { passwordPolicyChecks: ['length', 'composition'] })[0]).toMatchObject({ status: 'pass' });
+    expect(evaluateBoth(passwordPolicy, noReuse, { passwordPolicyChecks: ['reuse'] })[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('reuse prevention is off') });
+    const [lengthOnly] = evaluateBoth(passwordPolicy, weakPolicy, { passwordPolicyChecks: ['length', 'composition'] });
+    expect(lengthOnly.reason).not.toContain('reuse prevention is off');
+    expect(evaluateBoth(passwordPolicy, strongPolicy, { passwordPolicyChecks: ['nonsense'] })[0]).toMatchObject({ status: 'error' });
+  });
+});
+
+describe('iam.password-expiry (PCI DSS 8.3.9)', () => {
+  const report = credentialReport([R.root, R.alice, R.bob, R.ci, R.dave]);
+  it('fails a password-only user when passwords never expire, and leaves MFA users out of scope', () => {
+    expect(statusOf(evaluateBoth(passwordExpiry, { passwordPolicy: weakPolicy, credentialReport: report }))).toEqual({
+      [user('alice.ops')]: 'not-applicable',
+      [user('bob.dev')]: 'fail',
+    });
+    const [bob] = evaluateBoth(passwordExpiry, { passwordPolicy: weakPolicy, credentialReport: report }).filter((r) => r.resource === user('bob.dev'));
+    expect(bob.reason).toContain('no maximum password age');
+  });
+  it('does not pass on access-key age: a 90-day MaxPasswordAge passes, 180 days or no policy fails', () => {
+    expect(statusOf(evaluateBoth(passwordExpiry, { passwordPolicy: strongPolicy, credentialReport: report }))[user('bob.dev')]).toBe('pass');
+    const slow = { PasswordPolicy: { ...strongPolicy.PasswordPolicy, MaxPasswordAge: 180 } };
+    expect(statusOf(evaluateBoth(passwordExpiry, { passwordPolicy: slow, credentialReport: report }))[user('bob.dev')]).toBe('fail');
+    const absent = { error: { code: 'NoSuchEntity', message: 'no policy' } };
+    expect(statusOf(evaluateBoth(passwordExpiry, { passwordPolicy: absent, credentialReport: report }))[user('bob.dev')]).toBe('fail');
+  });
+  it('is not applicable without console users and an error without the policy response', () => {
+    expect(evaluateBoth(passwordExpiry, { passwordPolicy: strongPolicy, credentialReport: credentialReport([R.root, R.ci]) })).toEqual([
+      expect.objectContaining({ status: 'not-applicable' }),
+    ]);
+    expect(evaluateBoth(passwordExpiry, { passwordPolicy: {}, credentialReport: report })).toEqual([expect.objectContaining({ status: 'error' })]);
   });
 });
 
@@ -139,6 +175,14 @@ describe('iam.root-access-keys', () => {
   });
   it('errors without either source', () => {
     expect(evaluateBoth(rootAccessKeys, {})[0].status).toBe('error');
+  });
+  it('judges from the credential report alone when GetAccountSummary failed, and says so', () => {
+    const denied = { error: { code: 'AccessDenied', message: 'not authorized to perform: iam:GetAccountSummary' } };
+    expect(evaluateBoth(rootAccessKeys, { credentialReport: mixedReport, accountSummary: denied })[0]).toMatchObject({
+      status: 'pass',
+      reason: expect.stringContaining('could not be read: AccessDenied'),
+    });
+    expect(evaluateBoth(rootAccessKeys, { credentialReport: credentialReport([R.rootWithKey]), accountSummary: denied })[0].status).toBe('fail');
   });
 });
 

@@ -3,6 +3,7 @@ import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queries } from '../../../src/queries/kms/index.js';
 import { keyRotation } from '../../../src/queries/kms/key-rotation.js';
 import { keyState } from '../../../src/queries/kms/key-state.js';
+import { keyAccess } from '../../../src/queries/kms/key-access.js';
 import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
 import { ALL_KEYS, REGION, awsManagedKey, deletingKey, described, disabledKey, listing, rotatingKey, rotationOff, rotationOn, signingKey, staticKey } from '../../fixtures/kms/kms.js';
 
@@ -18,7 +19,7 @@ function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T): ResourceResult[] {
 
 describe('KMS query registry', () => {
   it('registers key rotation and key state as regional queries', () => {
-    expect(queries.map((q) => q.id).sort()).toEqual(['kms.key-rotation', 'kms.key-state']);
+    expect(queries.map((q) => q.id).sort()).toEqual(['kms.key-access', 'kms.key-rotation', 'kms.key-state']);
     expect(keyRotation.apiCalls).toEqual(['kms:ListKeys', 'kms:DescribeKey', 'kms:GetKeyRotationStatus']);
     for (const q of queries) expect(q.scope).toBe('regional');
   });
@@ -72,5 +73,34 @@ describe('kms.key-state', () => {
   });
   it('errors without a ListKeys response', () => {
     expect(statusOf(evaluateBoth(keyState, {}))).toEqual({ account: 'error' });
+  });
+});
+
+describe('kms.key-access (3.6.1: key policies and grants, not only key state)', () => {
+  const own = (sid: string) => ({ Sid: sid, Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' });
+  const policy = (...statements: object[]) => ({ Policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }), PolicyName: 'default' });
+  const keys = [rotatingKey, staticKey, disabledKey, awsManagedKey];
+  const evidence = (access: object[]) => ({ keys: listing(keys), metadata: described(keys), access });
+  it('passes an own-account policy, fails a public one and asks review for cross-account statements and grants', () => {
+    const r = evaluateBoth(
+      keyAccess,
+      evidence([
+        { keyId: rotatingKey.KeyId, policy: policy(own('Enable IAM User Permissions')), grants: [] },
+        { keyId: staticKey.KeyId, policy: policy(own('root'), { Sid: 'Everyone', Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*' }), grants: [] },
+        {
+          keyId: disabledKey.KeyId,
+          policy: policy(own('root')),
+          grants: [{ KeyId: disabledKey.Arn, GrantId: 'a'.repeat(64), Name: 'partner', GranteePrincipal: 'arn:aws:iam::444455556666:role/partner', Operations: ['Decrypt'] }],
+        },
+      ]),
+    );
+    expect(statusOf(r)).toEqual({ [rotatingKey.Arn!]: 'pass', [staticKey.Arn!]: 'fail', [disabledKey.Arn!]: 'needs-review' });
+    expect(r.find((x) => x.resource === staticKey.Arn)?.reason).toContain('any principal');
+    expect(r.find((x) => x.resource === disabledKey.Arn)?.reason).toContain('grant partner gives arn:aws:iam::444455556666:role/partner Decrypt');
+  });
+  it('is an error for a customer key whose policy is missing, and leaves AWS managed keys out', () => {
+    const r = evaluateBoth(keyAccess, evidence([]));
+    expect(new Set(r.map((x) => x.status))).toEqual(new Set(['error']));
+    expect(r.some((x) => x.resource === awsManagedKey.Arn)).toBe(false);
   });
 });

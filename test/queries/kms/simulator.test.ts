@@ -28,4 +28,12 @@ describe('KMS queries against the simulated demo account', () => {
     const { results } = await session.run(q('kms.key-rotation'), 'us-west-2');
     expect(results.map((r) => r.status)).toEqual(['pass']);
   });
+
+  it('kms.key-access: the legacy key shared with a partner account needs review; policies and grants are read for customer keys only', async () => {
+    const { results, calls } = await session.run(q('kms.key-access'), 'us-east-1');
+    expect(results.filter((r) => r.status === 'needs-review')).toEqual([expect.objectContaining({ reason: expect.stringContaining('444455556666') })]);
+    expect(byReason(results, 'Cardholder data environment')).toBe('pass');
+    expect(calls.filter((c) => c.operation === 'kms:GetKeyPolicy').length).toBe(calls.filter((c) => c.operation === 'kms:ListGrants').length);
+    expect(results.some((r) => r.reason.includes('protects my S3 objects'))).toBe(false);
+  });
 });

@@ -25,6 +25,7 @@ describe('RDS queries', () => {
   it('registers the three RDS queries', () => {
     expect(queries.map((q) => q.id).sort()).toEqual(['rds.backup-retention', 'rds.public-access', 'rds.storage-encrypted']);
     expect(backupRetention.parameters?.minimumBackupRetentionDays.default).toBe(7);
+    expect(backupRetention.parameters?.minimumBackupRetentionDays.description).toMatch(/^Organisation choice/);
   });
   it('rds.storage-encrypted fails unencrypted storage', () => {
     expect(statusOf(evaluateBoth(storageEncrypted, all))).toEqual({ 'orders-db': 'pass', 'legacy-reporting': 'fail', 'scratch-db': 'pass', 'orders-db-replica': 'pass' });

@@ -17,6 +17,7 @@ import {
   objectLockEvidence,
   publicAccessBlockAccountWide,
   publicAccessBlockEvidence,
+  publicBucketsEvidence,
   tlsOnlyPolicyEvidence,
   tlsOnlyPolicyMissing,
 } from '../../fixtures/s3/buckets.js';
@@ -88,6 +89,35 @@ describe('s3.public-access-block', () => {
     const r = evaluateBoth(publicAccessBlock, publicAccessBlockAccountWide);
     expect(new Set(r.map((x) => x.status))).toEqual(new Set(['pass']));
     expect(r.find((x) => x.resource === 'access-logs-111122223333')?.reason).toContain('account-level');
+  });
+  it('fails a public-read bucket policy and a public ACL by themselves, naming the exposure, not only the flags', () => {
+    const r = evaluateBoth(publicAccessBlock, publicBucketsEvidence);
+    expect(statusOf(r)).toEqual({ account: 'fail', 'cardholder-data': 'fail', 'legacy-exports': 'fail', 'access-logs-111122223333': 'fail' });
+    const reason = (b: string) => r.find((x) => x.resource === b)?.reason ?? '';
+    expect(reason('legacy-exports')).toMatch(/is public: S3 judges its bucket policy public/);
+    expect(reason('access-logs-111122223333')).toMatch(/is public: its ACL grants READ to everyone \(AllUsers\)/);
+    expect(reason('cardholder-data')).not.toMatch(/is public/);
+    expect(reason('cardholder-data')).toContain('not public today');
+  });
+  it('a public policy fails even when the bucket sets BlockPublicPolicy (it stops new policies, not the existing one)', () => {
+    const blocksNewOnly = {
+      ...publicBucketsEvidence,
+      responses: publicBucketsEvidence.responses.map((x) => ({ ...x, response: { PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: false } } })),
+    };
+    const s = statusOf(evaluateBoth(publicAccessBlock, blocksNewOnly));
+    expect(s['legacy-exports']).toBe('fail');
+    // IgnorePublicAcls neutralizes the ACL grant; the bucket still fails on RestrictPublicBuckets, not as public.
+    const logs = evaluateBoth(publicAccessBlock, blocksNewOnly).find((x) => x.resource === 'access-logs-111122223333')!;
+    expect(logs.reason).not.toMatch(/is public/);
+  });
+  it('keeps the bucket results when the account-level call fails: only that part is a gap', () => {
+    const denied = { ...publicAccessBlockEvidence, account: { error: { code: 'AccessDenied', message: 'Access Denied' } } };
+    const r = evaluateBoth(publicAccessBlock, denied);
+    expect(statusOf(r)).toEqual({ account: 'error', 'cardholder-data': 'pass', 'legacy-exports': 'error', 'access-logs-111122223333': 'error' });
+    expect(r.find((x) => x.resource === 'account')?.reason).toContain('AccessDenied');
+    const publicToo = evaluateBoth(publicAccessBlock, { ...publicBucketsEvidence, account: { error: { code: 'AccessDenied', message: 'Access Denied' } } });
+    // A public policy is a failure whatever the account level says (it could only be neutralized by RestrictPublicBuckets).
+    expect(statusOf(publicToo)['legacy-exports']).toBe('fail');
   });
 });
 

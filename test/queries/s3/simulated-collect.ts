@@ -8,6 +8,7 @@ import { RateLimiterRegistry } from '../../../src/aws/rate-limit.js';
 import { canonicalJson } from '../../../src/seal/canonical.js';
 import type { EvidenceQuery, QueryParameters, ResourceResult } from '../../../src/queries/types.js';
 import { DEMO_ACCOUNT_ID, demoWorld, simulatorCredentials, simulatorEnv, startSimulatedAws, type SimulatedAws } from '../../../src/simulator/index.js';
+import type { SimWorld } from '../../../src/simulator/world.js';
 
 export interface SimulatedRun {
   results: ResourceResult[];
@@ -23,9 +24,9 @@ export interface SimulatedSession {
 }
 
 /** Starts the simulator with the demo world and points the SDK's endpoint variables at it until `close()`. */
-export async function startSession(): Promise<SimulatedSession> {
-  const now = new Date();
-  const sim = await startSimulatedAws({ world: demoWorld({ now }) });
+export async function startSession(world?: SimWorld): Promise<SimulatedSession> {
+  const now = world ? world.now() : new Date();
+  const sim = await startSimulatedAws({ world: world ?? demoWorld({ now }) });
   const env = simulatorEnv(sim, DEMO_ACCOUNT_ID);
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
@@ -66,10 +67,10 @@ export async function startSession(): Promise<SimulatedSession> {
  * One simulated demo session for the test file that calls this at its top level: started in beforeAll, closed in
  * afterAll. The returned object forwards to it.
  */
-export function demoSession(): SimulatedSession {
+export function demoSession(world?: () => SimWorld): SimulatedSession {
   let started: SimulatedSession | undefined;
   beforeAll(async () => {
-    started = await startSession();
+    started = await startSession(world?.());
   });
   afterAll(async () => {
     await started?.close();

@@ -26,11 +26,15 @@ describe('S3 queries against the simulated demo account', () => {
   });
 
   it('s3.public-access-block: fails the partial account-level block and the unprotected bucket', async () => {
-    const { results } = await session.run(q('s3.public-access-block'), 'us-east-1');
+    const { results, calls } = await session.run(q('s3.public-access-block'), 'us-east-1');
     const s = statusOf(results);
     expect(s.account).toBe('fail');
     expect(s['demo-production-marketing-site']).toBe('fail');
+    expect(results.find((r) => r.resource === 'demo-production-marketing-site')?.reason).toMatch(/is public: S3 judges its bucket policy public/);
+    // The legacy bucket's public-read ACL is neutralized by the account's IgnorePublicAcls.
+    expect(results.find((r) => r.resource === 'demo-production-legacy-uploads')?.reason).not.toMatch(/is public/);
     expect(s['demo-production-cardholder-data']).toBe('pass');
+    expect(calls.filter((c) => c.operation === 's3:GetBucketAcl')).toHaveLength(6);
   });
 
   it('s3.bucket-versioning: fails suspended and never-enabled versioning', async () => {

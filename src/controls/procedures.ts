@@ -1,0 +1,64 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { builtInCatalogDir } from './load.js';
+import type { Catalog } from './schema.js';
+
+/** How an assessor tests a procedure (the verbs of the PCI DSS testing procedures). */
+export const TEST_METHODS = ['examine-configuration', 'examine-logs', 'interview', 'observe', 'examine-documentation'] as const;
+export type TestMethod = (typeof TEST_METHODS)[number];
+
+export const ProcedureMappingSchema = z
+  .object({
+    procedure: z.string().min(1),
+    requirement: z.string().min(1),
+    method: z.enum(TEST_METHODS),
+    queries: z.array(z.string().min(1)).min(1),
+    /** What the queries show for this procedure; default: each query's own description. */
+    shows: z.string().min(10).optional(),
+  })
+  .strict();
+export type ProcedureMapping = z.infer<typeof ProcedureMappingSchema>;
+
+export const ProcedureMapSchema = z.object({ framework: z.string().min(1), procedures: z.array(ProcedureMappingSchema) }).strict();
+export type ProcedureMap = z.infer<typeof ProcedureMapSchema>;
+
+/** The built-in mapping file of a framework: controls/procedures/<framework>.yaml. */
+export function procedureMapFile(framework: string): string {
+  return join(builtInCatalogDir(), 'procedures', `${framework}.yaml`);
+}
+
+/**
+ * Reads and checks a framework's procedure mapping against its catalog: every procedure must be one of the
+ * requirement's testing procedures and every query one the requirement cites. No file: no procedure is mapped.
+ */
+export function loadProcedureMap(catalog: Catalog, file = procedureMapFile(catalog.framework)): ProcedureMap {
+  if (!existsSync(file)) return { framework: catalog.framework, procedures: [] };
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`, 'fix the YAML syntax');
+  }
+  const r = ProcedureMapSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new ConfigError(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`, 'each entry needs procedure, requirement, method and queries');
+  }
+  const map = r.data;
+  if (map.framework !== catalog.framework) throw new ConfigError(`${file}: framework "${map.framework}" does not match the catalog "${catalog.framework}"`);
+  const reqs = new Map(catalog.requirements.map((q) => [q.id, q]));
+  const seen = new Set<string>();
+  map.procedures.forEach((p, i) => {
+    const where = `${file}: procedures[${i}] (${p.procedure})`;
+    const req = reqs.get(p.requirement);
+    if (!req) throw new ConfigError(`${where}: requirement ${p.requirement} is not in the ${catalog.framework} catalog`);
+    if (!req.testingProcedures.includes(p.procedure)) throw new ConfigError(`${where}: not a testing procedure of ${p.requirement} (${req.testingProcedures.join(', ')})`);
+    for (const q of p.queries) if (!req.queries.includes(q)) throw new ConfigError(`${where}: query ${q} is not cited by requirement ${p.requirement}`, `add it to the requirement's queries or remove it here`);
+    if (seen.has(p.procedure)) throw new ConfigError(`${where}: procedure listed twice`);
+    seen.add(p.procedure);
+  });
+  return map;
+}

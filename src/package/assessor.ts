@@ -1,0 +1,127 @@
+import type { Catalog } from '../controls/schema.js';
+import { loadProcedureMap, type ProcedureMap } from '../controls/procedures.js';
+import { scopeStatement } from '../evaluate/scope.js';
+import type { ScopeConfig } from '../config/scope.js';
+import { findingsRegister, SEVERITIES, type FindingEntry, type Severity } from './findings.js';
+import type { PeriodDays } from '../evidence/period.js';
+import { population, type PopulationRow } from './population.js';
+import { procedureResults, PROPOSED_FINDINGS, type ProcedureResult, type ProposedFinding } from './procedures.js';
+import type { EvidenceReferences } from './references.js';
+import type { Timeline } from './timeline.js';
+import type { AttestationRef } from '../evaluate/engine.js';
+import { isPciFramework, type ExceptionStatus } from './exceptions.js';
+
+/** What an assessor transcribes into a Report on Compliance; the PDF, HTML (#findings, #summary), CSV and OSCAL views read it. */
+export interface AssessorResults {
+  /** Per framework: the cover's scope sentence, and whether a scope was declared. */
+  scope: { framework: string; declared: boolean; statement: string }[];
+  procedures: ProcedureResult[];
+  findings: FindingEntry[];
+  population: PopulationRow[];
+  summary: PackageSummaryJson;
+  evidenceRecords: number;
+  /** Per exceptions register entry: whether its approval is sealed, and what a PCI DSS worksheet lacks. */
+  exceptionReviews: ExceptionReview[];
+  /** The evidence reference of a record (`E-0042`), or '' when the record is not in the package. */
+  refOf(runId: string, recordId: string): string;
+}
+
+/** summary.json: the numbers on the cover, for dashboards. */
+export interface PackageSummaryJson {
+  organisation: string;
+  scope: Record<string, { declared: boolean; statement: string; definition?: ScopeConfig[string] }>;
+  period: { from: string; to: string; days: number; daysWithRun: number; daysWithoutRun: number };
+  /** Requirement x account results at the end of the period, per framework and status. */
+  statusCounts: Record<string, Record<string, number>>;
+  /** Testing procedures per framework and proposed finding (proposed, assessor to confirm). */
+  proposedFindings: Record<string, Record<ProposedFinding, number>>;
+  findingsBySeverity: Record<Severity, number>;
+  openFindings: number;
+  failingResults: number;
+  /** Resource checks at the end of the period; out-of-scope ones whose check fails decide nothing and are counted apart. */
+  population: { inScope: number; outOfScope: number; outOfScopeCheckFailing: number };
+  keys: { keyFingerprint: string; keyId: string; algorithm: string }[];
+  /** True when the evidence came from the simulated AWS of the demo (declared by the caller; not recorded in runs). */
+  simulated: boolean;
+}
+
+export interface ExceptionReview {
+  index: number;
+  /** The sealed attestation by the approver for this framework and requirement, if any. */
+  sealedApproval?: { ref: string; on: string; by: string };
+  /** What the entry still needs before an assessor can rely on it; empty when nothing. */
+  missing: string[];
+}
+
+const WORKSHEET_FIELDS = ['constraints', 'objective', 'identifiedRisk', 'definition', 'validation', 'maintenance'] as const;
+
+/**
+ * An exception's approval counts as sealed when `evidence-locker attest` sealed an attestation by the approver
+ * for the same framework and requirement; a PCI DSS compensating control also needs every worksheet field.
+ */
+export function exceptionReviews(exceptions: ExceptionStatus[], attestations: AttestationRef[], refs: EvidenceReferences): ExceptionReview[] {
+  return exceptions.map((e) => {
+    const att = attestations.filter((a) => a.framework === e.framework && a.requirement === e.requirement && a.by === e.approvedBy).sort((a, b) => (a.collectedAt < b.collectedAt ? 1 : -1))[0];
+    const missing: string[] = [];
+    if (!att) missing.push(`approval not sealed: run \`evidence-locker attest --framework ${e.framework} --requirement ${e.requirement} --by "${e.approvedBy}" --file <signed approval> --note "approves the ${e.type}"\``);
+    if (e.type === 'compensating-control' && isPciFramework(e.framework)) {
+      const absent = WORKSHEET_FIELDS.filter((f) => !e.worksheet?.[f]);
+      if (absent.length) missing.push(`compensating-control worksheet incomplete: ${absent.join(', ')}`);
+    }
+    return { index: e.index, ...(att ? { sealedApproval: { ref: refs.ofBody(att.runId, att.sha256) ?? att.sha256.slice(0, 12), on: att.collectedAt.slice(0, 10), by: att.by } } : {}), missing };
+  });
+}
+
+export interface AssessorInput {
+  organization: string;
+  catalogs: Catalog[];
+  procedureMaps?: ProcedureMap[];
+  timeline: Timeline;
+  period: PeriodDays;
+  scope: ScopeConfig;
+  refs: EvidenceReferences;
+  keys: PackageSummaryJson['keys'];
+  simulated: boolean;
+  exceptions?: ExceptionStatus[];
+}
+
+export function assessorResults(input: AssessorInput): AssessorResults {
+  const maps = input.procedureMaps ?? input.catalogs.map((c) => loadProcedureMap(c));
+  const rows = input.timeline.rows;
+  const findings = findingsRegister(rows, input.refs);
+  const procedures = procedureResults(input.catalogs, maps, rows, input.refs, findings);
+  const pop = population(rows, input.refs);
+  const scope = input.catalogs.map((c) => ({ framework: c.framework, declared: input.scope[c.framework] !== undefined, statement: scopeStatement(input.scope[c.framework]) }));
+
+  const statusCounts: PackageSummaryJson['statusCounts'] = {};
+  for (const r of rows) {
+    const c = (statusCounts[r.framework] ??= {});
+    c[r.status] = (c[r.status] ?? 0) + 1;
+  }
+  const proposedFindings: PackageSummaryJson['proposedFindings'] = {};
+  for (const c of input.catalogs) proposedFindings[c.framework] = Object.fromEntries(PROPOSED_FINDINGS.map((p) => [p, 0])) as Record<ProposedFinding, number>;
+  for (const p of procedures) proposedFindings[p.framework][p.proposedFinding]++;
+  const findingsBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) findingsBySeverity[f.severity]++;
+  const daysWithRun = new Set(input.timeline.winners.map((w) => w.day)).size;
+  const summary: PackageSummaryJson = {
+    organisation: input.organization,
+    scope: Object.fromEntries(
+      scope.map((s) => [s.framework, { declared: s.declared, statement: s.statement, ...(input.scope[s.framework] ? { definition: input.scope[s.framework] } : {}) }]),
+    ),
+    period: { from: input.period.from, to: input.period.to, days: input.timeline.days.length, daysWithRun, daysWithoutRun: input.timeline.days.length - daysWithRun },
+    statusCounts,
+    proposedFindings,
+    findingsBySeverity,
+    openFindings: findings.filter((f) => f.open).length,
+    failingResults: rows.filter((r) => r.status === 'fail').length,
+    population: {
+      inScope: pop.filter((p) => p.inScope).length,
+      outOfScope: pop.filter((p) => !p.inScope).length,
+      outOfScopeCheckFailing: pop.filter((p) => !p.inScope && p.checkResult === 'fail').length,
+    },
+    keys: input.keys,
+    simulated: input.simulated,
+  };
+  return { scope, procedures, findings, population: pop, summary, evidenceRecords: input.refs.count, exceptionReviews: exceptionReviews(input.exceptions ?? [], input.timeline.attestations, input.refs), refOf: (runId, recordId) => input.refs.of(runId, recordId) ?? '' };
+}

@@ -1,0 +1,244 @@
+import { queryById } from '../queries/index.js';
+import type { RequirementTimeline } from './timeline.js';
+import type { EvidenceReferences } from './references.js';
+import { csvLine } from './csv.js';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/**
+ * The published severity rule, one per check (README "Findings register"): critical = in-scope data exposed to
+ * the internet or the audit trail / root credentials compromised; high = a primary protection (encryption at rest,
+ * MFA, detection, least privilege, network restriction) missing; medium = a protection weakened or its records
+ * kept too briefly; low = hygiene that supports another control. A check not listed is `medium`.
+ */
+export const SEVERITY_BY_QUERY: Record<string, Severity> = {
+  'iam.root-access-keys': 'critical',
+  'cloudtrail.trail-logging': 'critical',
+  's3.public-access-block': 'critical',
+  'rds.public-access': 'critical',
+  'ec2.admin-ports-open': 'high',
+  's3.bucket-encryption': 'high',
+  'rds.storage-encrypted': 'high',
+  'iam.console-mfa': 'high',
+  'iam.admin-policies': 'high',
+  'iam.admin-principals': 'high',
+  'guardduty.detector-enabled': 'high',
+  'guardduty.findings': 'high',
+  'cloudtrail.log-file-validation': 'high',
+  'cloudtrail.digest-validation': 'high',
+  'config.recorder-status': 'high',
+  'kms.key-state': 'high',
+  's3.tls-only-policy': 'high',
+  'ssm.patch-compliance': 'high',
+  'cloudtrail.trail-encryption': 'medium',
+  'cloudtrail.cloudwatch-logs': 'medium',
+  'cloudtrail.log-bucket-retention': 'medium',
+  'cloudtrail.s3-data-events': 'medium',
+  'cloudtrail.sensitive-activity': 'medium',
+  'logs.retention': 'medium',
+  'iam.password-policy': 'medium',
+  'iam.access-key-age': 'medium',
+  'iam.unused-credentials': 'medium',
+  'ec2.imdsv2': 'medium',
+  'ec2.default-security-group': 'medium',
+  'ec2.ebs-default-encryption': 'medium',
+  'kms.key-rotation': 'medium',
+  'rds.backup-retention': 'medium',
+  'guardduty.malware-runtime-protection': 'medium',
+  'config.delivery-channels': 'medium',
+  'config.rule-compliance': 'medium',
+  'securityhub.pci-standard': 'medium',
+  'securityhub.control-results': 'medium',
+  's3.access-logging': 'low',
+  's3.bucket-versioning': 'low',
+  's3.object-lock': 'low',
+  'config.conformance-packs': 'low',
+};
+
+/** AWS documentation for the fix, per check. */
+export const REMEDIATION_DOC: Record<string, string> = {
+  'iam.root-access-keys': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user_manage_delete-key.html',
+  'cloudtrail.trail-logging': 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-create-and-update-a-trail.html',
+  's3.public-access-block': 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html',
+  'rds.public-access': 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html',
+  'ec2.admin-ports-open': 'https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html',
+  's3.bucket-encryption': 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html',
+  'rds.storage-encrypted': 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html',
+  'iam.console-mfa': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable_virtual.html',
+  'iam.admin-policies': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html',
+  'iam.admin-principals': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html',
+  'guardduty.detector-enabled': 'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_settingup.html',
+  'guardduty.findings': 'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings.html',
+  'cloudtrail.log-file-validation': 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html',
+  'config.recorder-status': 'https://docs.aws.amazon.com/config/latest/developerguide/stop-start-recorder.html',
+  'kms.key-state': 'https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html',
+  's3.tls-only-policy': 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html',
+  'cloudtrail.trail-encryption': 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/encrypting-cloudtrail-log-files-with-aws-kms.html',
+  'cloudtrail.cloudwatch-logs': 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/send-cloudtrail-events-to-cloudwatch-logs.html',
+  'cloudtrail.log-bucket-retention': 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html',
+  'cloudtrail.s3-data-events': 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html',
+  'cloudtrail.sensitive-activity': 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-events.html',
+  'logs.retention': 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html',
+  'iam.password-policy': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html',
+  'iam.access-key-age': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html',
+  'iam.unused-credentials': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_finding-unused.html',
+  'ec2.imdsv2': 'https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-existing-instances.html',
+  'ec2.default-security-group': 'https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html',
+  'ec2.ebs-default-encryption': 'https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html',
+  'kms.key-rotation': 'https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html',
+  'rds.backup-retention': 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html',
+  'guardduty.malware-runtime-protection': 'https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring.html',
+  'config.delivery-channels': 'https://docs.aws.amazon.com/config/latest/developerguide/manage-delivery-channel.html',
+  'config.rule-compliance': 'https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config.html',
+  'securityhub.pci-standard': 'https://docs.aws.amazon.com/securityhub/latest/userguide/pci-standard.html',
+  'securityhub.control-results': 'https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-controls-reference.html',
+  's3.access-logging': 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html',
+  's3.bucket-versioning': 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html',
+  's3.object-lock': 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html',
+  'config.conformance-packs': 'https://docs.aws.amazon.com/config/latest/developerguide/conformance-packs.html',
+  'cloudtrail.digest-validation': 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html',
+  'ssm.patch-compliance': 'https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager.html',
+};
+
+export function severityOf(queryId: string): Severity {
+  return SEVERITY_BY_QUERY[queryId] ?? 'medium';
+}
+
+/** One (resource, issue) of the period, deduplicated across requirements and frameworks. */
+export interface FindingEntry {
+  id: string;
+  severity: Severity;
+  accountId: string;
+  region: string;
+  resource: string;
+  resourceType: string;
+  queryId: string;
+  title: string;
+  /** The latest failing reason. */
+  detail: string;
+  remediation: string;
+  remediationUrl: string;
+  /** `framework-short:requirement`, e.g. `pci:3.5.1`, `hipaa:164.312(a)(2)(iv)`. */
+  requirements: string[];
+  firstSeen: string;
+  lastSeen: string;
+  daysOpen: number;
+  /** Still failing on the last evaluated day of its requirement rows. */
+  open: boolean;
+  evidenceRefs: string[];
+}
+
+export function findingKey(accountId: string, resource: string, queryId: string, region: string): string {
+  return `${accountId}\u0000${resource}\u0000${queryId}\u0000${region}`;
+}
+
+export function frameworkShort(framework: string): string {
+  return framework.split('-')[0];
+}
+
+const DAY = 86_400_000;
+
+/**
+ * The findings register: every in-scope failing (account, resource, check, region) seen on any day of the period,
+ * once, with the requirements of every framework it fails. Ids are numbered worst severity first, then by account,
+ * resource, check and region, so the same package data gives the same ids.
+ */
+export function findingsRegister(rows: RequirementTimeline[], refs: EvidenceReferences): FindingEntry[] {
+  const byKey = new Map<string, Omit<FindingEntry, 'id'>>();
+  for (const row of rows) {
+    const latestFails = new Set((row.latest?.findings ?? []).filter((f) => f.status === 'fail' && f.inScope !== false).map((f) => findingKey(row.accountId, f.resource, f.queryId, f.region)));
+    for (const span of row.failSeen.values()) {
+      const key = findingKey(row.accountId, span.resource, span.queryId, span.region);
+      const req = `${frameworkShort(row.framework)}:${row.requirement.id}`;
+      const ref = refs.of(span.runId, span.recordId);
+      let e = byKey.get(key);
+      if (!e) {
+        const q = queryById(span.queryId);
+        e = {
+          severity: severityOf(span.queryId),
+          accountId: row.accountId,
+          region: span.region,
+          resource: span.resource,
+          resourceType: span.resourceType,
+          queryId: span.queryId,
+          title: q?.title ?? span.queryId,
+          detail: span.reason,
+          remediation: q?.remediation ?? 'see the check description',
+          remediationUrl: REMEDIATION_DOC[span.queryId] ?? '',
+          requirements: [],
+          firstSeen: span.first,
+          lastSeen: span.last,
+          daysOpen: 0,
+          open: false,
+          evidenceRefs: [],
+        };
+        byKey.set(key, e);
+      }
+      if (!e.requirements.includes(req)) e.requirements.push(req);
+      if (span.first < e.firstSeen) e.firstSeen = span.first;
+      if (span.last > e.lastSeen) {
+        e.lastSeen = span.last;
+        e.detail = span.reason;
+      }
+      if (ref && !e.evidenceRefs.includes(ref)) e.evidenceRefs.push(ref);
+      if (latestFails.has(key)) e.open = true;
+    }
+  }
+  const rank = (s: Severity) => SEVERITIES.indexOf(s);
+  const entries = [...byKey.values()].sort(
+    (a, b) => rank(a.severity) - rank(b.severity) || cmp(a.accountId, b.accountId) || cmp(a.resource, b.resource) || cmp(a.queryId, b.queryId) || cmp(a.region, b.region),
+  );
+  return entries.map((e, i) => ({
+    ...e,
+    id: `F-${String(i + 1).padStart(4, '0')}`,
+    daysOpen: Math.round((Date.parse(`${e.lastSeen}T00:00:00Z`) - Date.parse(`${e.firstSeen}T00:00:00Z`)) / DAY) + 1,
+    requirements: [...e.requirements].sort(),
+    evidenceRefs: [...e.evidenceRefs].sort((a, b) => Number(a.slice(2)) - Number(b.slice(2))),
+  }));
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Finding ids per requirement row (framework, requirement, account), for controls.csv. */
+export function findingIdsByRow(entries: FindingEntry[]): (framework: string, requirement: string, accountId: string) => string[] {
+  const m = new Map<string, string[]>();
+  for (const e of entries) {
+    for (const r of e.requirements) {
+      const k = `${r}\u0000${e.accountId}`;
+      m.set(k, [...(m.get(k) ?? []), e.id]);
+    }
+  }
+  return (framework, requirement, accountId) => m.get(`${frameworkShort(framework)}:${requirement}\u0000${accountId}`) ?? [];
+}
+
+export const FINDINGS_CSV_HEADER = [
+  'finding_id',
+  'severity',
+  'resource',
+  'account',
+  'region',
+  'requirements',
+  'title',
+  'remediation',
+  'first_seen',
+  'last_seen',
+  'days_open',
+  'evidence_refs',
+  'state',
+  'detail',
+  'remediation_doc',
+  'likelihood',
+  'impact',
+];
+
+/** findings.csv; `likelihood` and `impact` stay empty for the entity's risk analysis (HIPAA 164.308(a)(1)(ii)(A)). */
+export function findingsCsv(entries: FindingEntry[]): Buffer {
+  let out = csvLine(FINDINGS_CSV_HEADER);
+  for (const e of entries) {
+    out += csvLine([e.id, e.severity, e.resource, e.accountId, e.region, e.requirements.join(' '), e.title, e.remediation, e.firstSeen, e.lastSeen, e.daysOpen, e.evidenceRefs.join(' '), e.open ? 'open' : 'resolved', e.detail, e.remediationUrl, '', '']);
+  }
+  return Buffer.from(out, 'utf8');
+}

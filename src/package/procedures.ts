@@ -1,0 +1,180 @@
+import type { Catalog } from '../controls/schema.js';
+import type { ProcedureMap, TestMethod } from '../controls/procedures.js';
+import { queryById } from '../queries/index.js';
+import { csvLine } from './csv.js';
+import { findingKey, type FindingEntry } from './findings.js';
+import type { EvidenceReferences } from './references.js';
+import type { RequirementTimeline } from './timeline.js';
+
+export const PROPOSED_FINDINGS = ['in-place', 'not-in-place', 'not-applicable', 'not-tested'] as const;
+export type ProposedFinding = (typeof PROPOSED_FINDINGS)[number];
+
+/** Every proposed finding carries this label: the assessor, not the tool, concludes. */
+export const PROPOSED_LABEL = 'proposed, assessor to confirm';
+
+/** One testing procedure (PCI DSS) or implementation specification (HIPAA) over every account of the package. */
+export interface ProcedureResult {
+  framework: string;
+  requirement: string;
+  procedure: string;
+  method: TestMethod | 'per the procedure text';
+  proposedFinding: ProposedFinding;
+  evidenceRefs: string[];
+  populationInScope: number;
+  populationOutOfScope: number;
+  firstEvidence?: string;
+  lastEvidence?: string;
+  note: string;
+  findingIds: string[];
+  /** Queries whose evidence the procedure cites (empty: not tested by AWS evidence). */
+  queries: string[];
+}
+
+/**
+ * Proposes a finding per procedure from the end-of-period evaluations: a mapped procedure is not in place when an
+ * in-scope resource fails its checks, not tested when evidence is missing or needs review, in place when every
+ * in-scope resource passes, and (proposed) not applicable when no in-scope resource was found. Unmapped procedures
+ * are not tested, with what to ask for; N/A from the catalog is only ever proposed.
+ */
+export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows: RequirementTimeline[], refs: EvidenceReferences, findings: FindingEntry[]): ProcedureResult[] {
+  const rowsByReq = new Map<string, RequirementTimeline[]>();
+  for (const r of rows) {
+    const k = `${r.framework}\u0000${r.requirement.id}`;
+    rowsByReq.set(k, [...(rowsByReq.get(k) ?? []), r]);
+  }
+  const findingByKey = new Map(findings.map((f) => [findingKey(f.accountId, f.resource, f.queryId, f.region), f]));
+  const out: ProcedureResult[] = [];
+  for (const catalog of catalogs) {
+    const mapped = new Map((maps.find((m) => m.framework === catalog.framework)?.procedures ?? []).map((p) => [p.procedure, p]));
+    for (const req of catalog.requirements) {
+      const reqRows = rowsByReq.get(`${catalog.framework}\u0000${req.id}`) ?? [];
+      const first = min(reqRows.map((r) => r.firstEvidence));
+      const last = max(reqRows.map((r) => r.lastEvidence));
+      for (const procedure of req.testingProcedures) {
+        const base = { framework: catalog.framework, requirement: req.id, procedure };
+        const m = mapped.get(procedure);
+        if (!m) {
+          const attested = reqRows.flatMap((r) => (r.latest?.evidence ?? []).filter((e) => e.queryId === 'attestation'));
+          const attRefs = sortNumeric(attested.map((e) => refs.of(e.runId, e.recordId) ?? refs.ofBody(e.runId, e.sha256)));
+          const note =
+            req.coverage === 'not-applicable'
+              ? `${PROPOSED_LABEL}: not applicable per the catalog (${req.rationale}); confirm with the entity`
+              : req.coverage === 'inherited'
+                ? `not tested by this package: inherited; review the provider's attestation and responsibility matrix${req.assessorGuidance ? ` (${req.assessorGuidance})` : ''}`
+                : `not tested by AWS evidence; ask for: ${req.assessorGuidance ?? req.rationale}${attRefs.length ? `; sealed attestation(s) ${attRefs.join(' ')} to review` : ''}`;
+          out.push({
+            ...base,
+            method: 'per the procedure text',
+            proposedFinding: req.coverage === 'not-applicable' ? 'not-applicable' : 'not-tested',
+            evidenceRefs: attRefs,
+            populationInScope: 0,
+            populationOutOfScope: 0,
+            note,
+            findingIds: [],
+            queries: [],
+          });
+          continue;
+        }
+        const queries = new Set(m.queries);
+        const inScope = new Set<string>();
+        const outOfScope = new Set<string>();
+        const statuses: string[] = [];
+        const evidenceRefs: (string | undefined)[] = [];
+        const findingIds = new Set<string>();
+        const gaps: string[] = [];
+        let failedEarlier = false;
+        for (const row of reqRows) {
+          if (!row.latest) {
+            gaps.push(`account ${row.accountId}: no evidence in the period`);
+            continue;
+          }
+          for (const e of row.latest.evidence) if (queries.has(e.queryId)) evidenceRefs.push(refs.of(e.runId, e.recordId));
+          for (const g of row.latest.gaps) if (queries.has(g.queryId)) gaps.push(`${g.queryId} (${row.accountId} ${g.region}): ${g.reason}`);
+          for (const f of row.latest.findings) {
+            if (!queries.has(f.queryId)) continue;
+            const id = `${row.accountId}\u0000${f.region}\u0000${f.resource}`;
+            if (f.inScope === false) {
+              outOfScope.add(id);
+              continue;
+            }
+            if (f.status === 'not-applicable') continue;
+            inScope.add(id);
+            statuses.push(f.status);
+            if (f.status === 'fail') {
+              const fe = findingByKey.get(findingKey(row.accountId, f.resource, f.queryId, f.region));
+              if (fe) findingIds.add(fe.id);
+            }
+          }
+          for (const span of row.failSeen.values()) if (queries.has(span.queryId) && span.last < (row.latestDay ?? '')) failedEarlier = true;
+        }
+        let proposed: ProposedFinding;
+        let note: string;
+        if (statuses.includes('fail')) {
+          proposed = 'not-in-place';
+          note = `${PROPOSED_LABEL}: in-scope resources fail (${[...findingIds].sort().join(' ')})`;
+        } else if (statuses.includes('needs-review')) {
+          proposed = 'not-tested';
+          note = 'evidence needs the assessor\'s review before a finding can be proposed';
+        } else if (gaps.length || statuses.includes('error')) {
+          proposed = 'not-tested';
+          note = `evidence gap: ${gaps.slice(0, 3).join('; ')}${gaps.length > 3 ? `; ${gaps.length - 3} more` : ''}`;
+        } else if (inScope.size > 0) {
+          proposed = 'in-place';
+          note = `${PROPOSED_LABEL}: every in-scope resource passes ${[...queries].map((q) => queryById(q)?.title ?? q).join('; ')}`;
+        } else {
+          proposed = 'not-applicable';
+          note = `${PROPOSED_LABEL}: no in-scope resource was found for these checks`;
+        }
+        if (failedEarlier) note += '; failed earlier in the period (see the findings register)';
+        if (req.coverage === 'partial' && proposed === 'in-place') note += `; the requirement's other procedures are not tested`;
+        out.push({
+          ...base,
+          method: m.method,
+          proposedFinding: proposed,
+          evidenceRefs: sortNumeric(evidenceRefs),
+          populationInScope: inScope.size,
+          populationOutOfScope: outOfScope.size,
+          ...(first ? { firstEvidence: first } : {}),
+          ...(last ? { lastEvidence: last } : {}),
+          note,
+          findingIds: [...findingIds].sort(),
+          queries: m.queries,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function min(xs: (string | undefined)[]): string | undefined {
+  return xs.reduce<string | undefined>((m, x) => (x !== undefined && (m === undefined || x < m) ? x : m), undefined);
+}
+function max(xs: (string | undefined)[]): string | undefined {
+  return xs.reduce<string | undefined>((m, x) => (x !== undefined && (m === undefined || x > m) ? x : m), undefined);
+}
+function sortNumeric(refs: (string | undefined)[]): string[] {
+  return [...new Set(refs.filter((r): r is string => r !== undefined))].sort((a, b) => Number(a.slice(2)) - Number(b.slice(2)));
+}
+
+export const PROCEDURES_CSV_HEADER = [
+  'framework',
+  'requirement',
+  'procedure',
+  'method',
+  'proposed_finding',
+  'evidence_refs',
+  'population_in_scope',
+  'population_out_of_scope',
+  'first_evidence',
+  'last_evidence',
+  'note',
+];
+
+/** testing-procedures.csv: every procedure of every packaged framework, proposed findings labelled as such. */
+export function proceduresCsv(results: ProcedureResult[]): Buffer {
+  let out = csvLine(PROCEDURES_CSV_HEADER);
+  for (const p of results) {
+    out += csvLine([p.framework, p.requirement, p.procedure, p.method, p.proposedFinding, p.evidenceRefs.join(' '), p.populationInScope, p.populationOutOfScope, p.firstEvidence ?? '', p.lastEvidence ?? '', p.note]);
+  }
+  return Buffer.from(out, 'utf8');
+}

@@ -1,0 +1,131 @@
+import type { CoverageResource, GetCoverageStatisticsCommandOutput } from '@aws-sdk/client-guardduty';
+import type { Reservation } from '@aws-sdk/client-ec2';
+import { loadEc2Sdk, loadGuardDutySdk } from '../../aws/sdk.js';
+import { captureFailure } from '../partial-evidence.js';
+import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type ResourceResult } from '../types.js';
+import { detectorArn } from './detectors.js';
+
+export interface DetectorCoverageEvidence {
+  detectorId: string;
+  /** ListCoverage, all pages: every EC2 instance, ECS cluster and EKS cluster GuardDuty runtime monitoring knows of. */
+  resources: CoverageResource[];
+  /** GetCoverageStatistics by coverage status and by resource type, GuardDuty's own totals. */
+  statistics: Omit<GetCoverageStatisticsCommandOutput, '$metadata'>;
+}
+
+export interface RuntimeCoverageEvidence {
+  detectorIds: string[];
+  detectors: DetectorCoverageEvidence[];
+  /** DescribeInstances, all pages: the EC2 instances that should appear in the coverage list; a failed call is kept. */
+  reservations: Reservation[] | CapturedError;
+}
+
+function coverageLabel(r: CoverageResource): string {
+  const d = r.ResourceDetails;
+  const type = d?.ResourceType ?? 'resource';
+  const name = d?.Ec2InstanceDetails?.InstanceId ?? d?.EcsClusterDetails?.ClusterName ?? d?.EksClusterDetails?.ClusterName ?? r.ResourceId ?? '(unnamed)';
+  return `${type} ${name}`;
+}
+
+function coverageResourceType(r: CoverageResource): string {
+  const t = r.ResourceDetails?.ResourceType;
+  return t === 'EC2' ? 'AWS::EC2::Instance' : t === 'ECS' ? 'AWS::ECS::Cluster' : t === 'EKS' ? 'AWS::EKS::Cluster' : 'AWS::GuardDuty::CoverageResource';
+}
+
+export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
+  id: 'guardduty.runtime-coverage',
+  service: 'guardduty',
+  title: 'Every running EC2 instance and every monitored cluster is covered by GuardDuty runtime monitoring',
+  description:
+    'GuardDuty’s runtime coverage list (ListCoverage) with each EC2 instance, ECS cluster and EKS cluster and whether its security agent reports (HEALTHY) or not (UNHEALTHY, with the issue), GuardDuty’s coverage statistics, and the running EC2 instances of the region (DescribeInstances), so an instance missing from the coverage list shows as uncovered.',
+  remediation:
+    'Enable Runtime Monitoring with automated agent management for EC2 and ECS Fargate (`aws guardduty update-detector --features Name=RUNTIME_MONITORING,Status=ENABLED,AdditionalConfiguration=[{Name=EC2_AGENT_MANAGEMENT,Status=ENABLED}]`), or install the GuardDuty security agent; fix the issue GuardDuty names for each unhealthy resource (usually the VPC endpoint or the SSM agent).',
+  scope: 'regional',
+  apiCalls: ['guardduty:ListDetectors', 'guardduty:ListCoverage', 'guardduty:GetCoverageStatistics', 'ec2:DescribeInstances'],
+  async collect(ctx) {
+    const { GuardDutyClient, GetCoverageStatisticsCommand, paginateListCoverage, paginateListDetectors } = await loadGuardDutySdk();
+    const gd = ctx.clients.get(GuardDutyClient);
+    const detectorIds: string[] = [];
+    for await (const page of paginateListDetectors({ client: gd }, {})) detectorIds.push(...(stripMetadata(page).DetectorIds ?? []));
+    const detectors: DetectorCoverageEvidence[] = [];
+    for (const detectorId of detectorIds) {
+      const resources: CoverageResource[] = [];
+      for await (const page of paginateListCoverage({ client: gd, pageSize: 50 }, { DetectorId: detectorId })) {
+        ctx.signal?.throwIfAborted();
+        resources.push(...(stripMetadata(page).Resources ?? []));
+      }
+      const statistics = stripMetadata(
+        await gd.send(new GetCoverageStatisticsCommand({ DetectorId: detectorId, StatisticsType: ['COUNT_BY_COVERAGE_STATUS', 'COUNT_BY_RESOURCE_TYPE'] })),
+      );
+      detectors.push({ detectorId, resources, statistics });
+    }
+    const { EC2Client, paginateDescribeInstances } = await loadEc2Sdk();
+    // The coverage list stands on its own; without the instance list only the uncovered instances go unjudged.
+    const reservations = await captureFailure(async () => {
+      const out: Reservation[] = [];
+      for await (const page of paginateDescribeInstances(
+        { client: ctx.clients.get(EC2Client), pageSize: 1000 },
+        { Filters: [{ Name: 'instance-state-name', Values: ['running'] }] },
+      )) {
+        ctx.signal?.throwIfAborted();
+        out.push(...(stripMetadata(page).Reservations ?? []));
+      }
+      return out;
+    }, ctx.signal);
+    return { detectorIds, detectors, reservations };
+  },
+  evaluate(data, _params, ctx) {
+    const account = { resource: 'account', resourceType: 'AWS::::Account' };
+    if (!data?.detectorIds) return [{ ...account, status: 'error', reason: 'the evidence holds no ListDetectors response' }];
+    if (data.detectorIds.length === 0) {
+      return [{ ...account, status: 'fail', reason: `GuardDuty has no detector in ${ctx.region}, so no workload is under runtime monitoring` }];
+    }
+    const results: ResourceResult[] = [];
+    const covered = new Set<string>();
+    for (const id of data.detectorIds) {
+      const d = data.detectors?.find((x) => x.detectorId === id);
+      if (!d) {
+        results.push({ resource: detectorArn(ctx.accountId, ctx.region, id), resourceType: 'AWS::GuardDuty::Detector', status: 'error', reason: `detector ${id}: the evidence holds no coverage list for it` });
+        continue;
+      }
+      for (const r of d.resources ?? []) {
+        const instanceId = r.ResourceDetails?.Ec2InstanceDetails?.InstanceId;
+        if (instanceId) covered.add(instanceId);
+        const resource =
+          r.ResourceDetails?.ResourceType === 'EC2' && instanceId
+            ? `arn:aws:ec2:${ctx.region}:${r.AccountId ?? ctx.accountId}:instance/${instanceId}`
+            : (r.ResourceId ?? coverageLabel(r));
+        const healthy = r.CoverageStatus === 'HEALTHY';
+        results.push({
+          resource,
+          resourceType: coverageResourceType(r),
+          status: healthy ? 'pass' : 'fail',
+          reason: healthy
+            ? `${coverageLabel(r)} is covered by GuardDuty runtime monitoring and its agent reports (HEALTHY)`
+            : `${coverageLabel(r)} is ${r.CoverageStatus ?? 'in an unknown coverage state'} in GuardDuty runtime monitoring${r.Issue ? `: ${r.Issue}` : ''}`,
+        });
+      }
+    }
+    if (!data.reservations || isCapturedError(data.reservations)) {
+      const why = data.reservations ? `DescribeInstances failed (${data.reservations.error.code})` : 'the evidence holds no DescribeInstances response';
+      results.push({ ...account, status: 'error', reason: `${why}, so EC2 instances missing from the coverage list cannot be found` });
+    } else {
+      for (const res of data.reservations) {
+        for (const i of res.Instances ?? []) {
+          if (i.State?.Name !== 'running' || !i.InstanceId || covered.has(i.InstanceId)) continue;
+          const name = i.Tags?.find((t) => t.Key === 'Name')?.Value;
+          results.push({
+            resource: `arn:aws:ec2:${ctx.region}:${res.OwnerId ?? ctx.accountId}:instance/${i.InstanceId}`,
+            resourceType: 'AWS::EC2::Instance',
+            status: 'fail',
+            reason: `running EC2 instance ${i.InstanceId}${name ? ` (${name})` : ''} does not appear in GuardDuty’s runtime coverage list: no runtime monitoring or malware agent reports from it`,
+          });
+        }
+      }
+    }
+    if (results.length === 0) {
+      return [{ ...account, status: 'not-applicable', reason: `no running EC2 instance and no ECS or EKS cluster under runtime monitoring in ${ctx.region}` }];
+    }
+    return results;
+  },
+});

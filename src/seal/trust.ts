@@ -1,0 +1,251 @@
+import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
+import { sha256Hex } from '../evidence/hash.js';
+import type { Period } from '../evidence/period.js';
+import { compareRunsInChain, latestRunInChain, runIdTime } from '../evidence/run-id.js';
+import type { EvidenceStore, StoredRun } from '../evidence/store.js';
+import { publicKeyFingerprint, verifyManifestSignature } from './verify-signature.js';
+
+/**
+ * Why something found in the evidence store is foreign: written by someone other than the trusted signer, so
+ * never evidence and never a chain link, but always reported.
+ */
+export const FOREIGN_REASONS = {
+  unreadable: 'the run folder cannot be read as a sealed run',
+  malformed: 'manifest.json is not a run manifest',
+  'id-mismatch': 'the manifest names another run than its folder',
+  'bad-signature': 'the manifest signature does not verify with the public key stored beside it',
+  'untrusted-key': 'signed by a key that is not one of the trusted signing keys',
+  'future-run-id': 'the run claims a start time in the future',
+  'foreign-chain': 'the run links to a run that is itself foreign',
+  'delete-marker': 'a delete marker hides a sealed object (the locked version is still read and used)',
+} as const;
+export type ForeignReason = keyof typeof FOREIGN_REASONS;
+
+/** One foreign object, named so an operator or assessor can find it in the store. */
+export interface ForeignObject {
+  /** Run folder, when the object is under `runs/`. */
+  runId?: string;
+  /** Store-relative path, e.g. `runs/<id>/manifest.json` or `objects/sha256/ab/<sha>.json`. */
+  path: string;
+  reason: ForeignReason;
+  detail: string;
+  /** Fingerprint of the key that signed it, when there is a readable one. */
+  keyFingerprint?: string;
+}
+
+/** Which signing keys make a run evidence, and the clock that decides what is "in the future". */
+export interface TrustPolicy {
+  /** SHA-256 fingerprints (hex, lowercase) of the trusted public keys. */
+  fingerprints: ReadonlySet<string>;
+  now: () => Date;
+  /** Clock difference tolerated before a run id counts as being in the future. */
+  skewMs: number;
+}
+
+export function trustPolicy(fingerprints: Iterable<string>, opts: { now?: () => Date; skewMs?: number } = {}): TrustPolicy {
+  return { fingerprints: new Set([...fingerprints].map((f) => f.toLowerCase())), now: opts.now ?? (() => new Date()), skewMs: opts.skewMs ?? 15 * 60_000 };
+}
+
+/** A run signed by a trusted key: evidence. */
+export interface TrustedRun {
+  runId: string;
+  /** The run as stored (in a light classifier the manifest bytes are dropped after checking; see `manifestSize`). */
+  stored: StoredRun;
+  /** The parsed manifest (in a light classifier without its records; see `recordCount`). */
+  manifest: RunManifest;
+  manifestSha256: string;
+  manifestSize: number;
+  recordCount: number;
+}
+
+export type RunClass = { trusted: TrustedRun; foreign?: undefined } | { foreign: ForeignObject; trusted?: undefined };
+
+/**
+ * The one place that decides whether a run folder in the store is evidence. Every reader (sealing's chain lookup,
+ * `verify --store`, `package`, legal hold, orphans) asks it; results are cached per run for the life of the classifier.
+ */
+export class RunClassifier {
+  private ids?: Promise<string[]>;
+  private readonly shallow = new Map<string, Promise<RunClass>>();
+  private readonly full = new Map<string, Promise<RunClass>>();
+
+  constructor(
+    readonly store: EvidenceStore,
+    readonly policy: TrustPolicy,
+    /** Keep only manifest headers once a run is judged, so a census of many large runs stays small (package gathering). */
+    private readonly opts: { light?: boolean } = {},
+  ) {}
+
+  /** Every run folder with a manifest, as the store lists it (sorted). */
+  runIds(): Promise<string[]> {
+    this.ids ??= this.store.listRuns();
+    return this.ids;
+  }
+
+  /** Trusted or foreign, including the check that a trusted run does not link to a foreign one. */
+  classify(runId: string): Promise<RunClass> {
+    let p = this.full.get(runId);
+    if (!p) {
+      p = this.classifyWithLink(runId);
+      this.full.set(runId, p);
+    }
+    return p;
+  }
+
+  private async classifyWithLink(runId: string): Promise<RunClass> {
+    const c = await this.classifyOwn(runId);
+    const prev = c.trusted?.manifest.previous;
+    if (!c.trusted || !prev) return c;
+    // One step back is enough: a trusted run was linked by trusted code, so only its own link needs checking.
+    if (!(await this.runIds()).includes(prev.runId)) return c; // a missing link is a verification problem, not a foreign run
+    const p = await this.classifyOwn(prev.runId);
+    if (p.foreign) {
+      return foreign(runId, 'foreign-chain', `links to run ${prev.runId}, which is foreign (${FOREIGN_REASONS[p.foreign.reason]})`, c.trusted.manifest.signing.keyFingerprint);
+    }
+    return c;
+  }
+
+  /** Signature, key, id and time of one run, without looking at its link. */
+  private classifyOwn(runId: string): Promise<RunClass> {
+    let p = this.shallow.get(runId);
+    if (!p) {
+      p = this.readAndJudge(runId);
+      this.shallow.set(runId, p);
+    }
+    return p;
+  }
+
+  private async readAndJudge(runId: string): Promise<RunClass> {
+    const limit = this.policy.now().getTime() + this.policy.skewMs;
+    const t = runIdTime(runId);
+    if (t && t.getTime() > limit) return foreign(runId, 'future-run-id', `run id says it started at ${t.toISOString()}, after now`);
+    let stored: StoredRun;
+    try {
+      stored = await this.store.getRun(runId);
+    } catch (err) {
+      return foreign(runId, 'unreadable', (err as Error).message.split('\n')[0]);
+    }
+    let manifest: RunManifest;
+    try {
+      const parsed = RunManifestSchema.safeParse(JSON.parse(stored.manifest.toString('utf8')));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return foreign(runId, 'malformed', `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'not a run manifest'}`);
+      }
+      manifest = parsed.data;
+    } catch (err) {
+      return foreign(runId, 'malformed', `not JSON (${(err as Error).message.split('\n')[0]})`);
+    }
+    if (manifest.runId !== runId) return foreign(runId, 'id-mismatch', `manifest names run ${manifest.runId}`);
+    let fingerprint: string;
+    try {
+      fingerprint = publicKeyFingerprint(stored.publicKeyPem);
+    } catch {
+      return foreign(runId, 'bad-signature', 'public-key.pem is not a readable public key');
+    }
+    if (fingerprint !== manifest.signing.keyFingerprint) {
+      return foreign(runId, 'bad-signature', `public key fingerprint ${fingerprint} differs from the manifest's signing.keyFingerprint ${manifest.signing.keyFingerprint}`, fingerprint);
+    }
+    if (!verifyManifestSignature(stored.manifest, stored.signature, stored.publicKeyPem, manifest.signing.algorithm)) {
+      return foreign(runId, 'bad-signature', `manifest.sig does not verify (${manifest.signing.algorithm})`, fingerprint);
+    }
+    if (!this.policy.fingerprints.has(fingerprint)) {
+      return foreign(runId, 'untrusted-key', `signed by key ${fingerprint} (${manifest.signing.keyId}); trusted: ${[...this.policy.fingerprints].join(', ') || 'none'}`, fingerprint);
+    }
+    for (const [field, value] of [['startedAt', manifest.startedAt], ['completedAt', manifest.completedAt]] as const) {
+      const at = Date.parse(value);
+      if (!Number.isNaN(at) && at > limit) return foreign(runId, 'future-run-id', `manifest ${field} ${value} is after now`, fingerprint);
+    }
+    const kept = { runId, manifestSha256: sha256Hex(stored.manifest), manifestSize: stored.manifest.length, recordCount: manifest.records.length };
+    if (this.opts.light) return { trusted: { ...kept, stored: { ...stored, manifest: Buffer.alloc(0) }, manifest: { ...manifest, records: [] } } };
+    return { trusted: { ...kept, stored, manifest } };
+  }
+
+  /**
+   * The latest trusted run of `chain` (before `before`, when given), in the one chain order, with every foreign run
+   * met on the way: the run a new run links to, or the one a sealed run should have linked to.
+   */
+  async latestTrustedOfChain(chain: string, before?: TrustedRun): Promise<{ latest: TrustedRun | null; foreign: ForeignObject[] }> {
+    const seen: ForeignObject[] = [];
+    const best = await latestRunInChain(
+      await this.runIds(),
+      chain,
+      async (id) => {
+        const c = await this.classify(id);
+        if (c.foreign) {
+          seen.push(c.foreign);
+          return undefined;
+        }
+        return { runId: id, chain: c.trusted.manifest.chain, startedAt: c.trusted.manifest.startedAt, completedAt: c.trusted.manifest.completedAt, run: c.trusted };
+      },
+      before ? { runId: before.runId, startedAt: before.manifest.startedAt, completedAt: before.manifest.completedAt } : undefined,
+    );
+    return { latest: best?.run ?? null, foreign: seen };
+  }
+
+  /** Every run of the store, classified; trusted runs in chain order (start second, then completion time). */
+  async census(filter: (runId: string) => boolean = () => true): Promise<{ trusted: TrustedRun[]; foreign: ForeignObject[] }> {
+    const trusted: TrustedRun[] = [];
+    const found: ForeignObject[] = [];
+    for (const id of await this.runIds()) {
+      if (!filter(id)) continue;
+      const c = await this.classify(id);
+      if (c.foreign) found.push(c.foreign);
+      else trusted.push(c.trusted);
+    }
+    trusted.sort(chainOrder);
+    return { trusted, foreign: found };
+  }
+}
+
+/** The one chain order (`compareRunsInChain`) applied to trusted runs. */
+export function chainOrder(a: TrustedRun, b: TrustedRun): number {
+  return compareRunsInChain({ ...a.manifest, runId: a.runId }, { ...b.manifest, runId: b.runId });
+}
+
+function foreign(runId: string, reason: ForeignReason, detail: string, keyFingerprint?: string): { foreign: ForeignObject } {
+  return { foreign: { runId, path: `runs/${runId}/manifest.json`, reason, detail, ...(keyFingerprint ? { keyFingerprint } : {}) } };
+}
+
+/** One line per foreign object, for logs and the CLI. */
+export function describeForeign(f: ForeignObject): string {
+  return `${f.path}: ${FOREIGN_REASONS[f.reason]} (${f.detail})`;
+}
+
+/**
+ * Trusted runs that started within the period (the manifest's `startedAt` decides; run ids narrow the reads), and
+ * the foreign runs whose id falls in the period, has no time, or lies in the future (those belong to no period).
+ */
+export async function censusOfPeriod(classifier: RunClassifier, period: Period): Promise<{ trusted: TrustedRun[]; foreign: ForeignObject[] }> {
+  const slack = 86_400_000;
+  const inRange = (runId: string) => {
+    const t = runIdTime(runId);
+    return !t || (t.getTime() >= period.from.getTime() - slack && t.getTime() <= period.to.getTime() + slack) || t.getTime() > classifier.policy.now().getTime();
+  };
+  const census = await classifier.census(inRange);
+  const trusted = census.trusted.filter((r) => {
+    const started = Date.parse(r.manifest.startedAt);
+    return started >= period.from.getTime() && started <= period.to.getTime();
+  });
+  const foreign = census.foreign.filter((f) => {
+    const t = f.runId ? runIdTime(f.runId) : undefined;
+    return !t || f.reason === 'future-run-id' || (t.getTime() >= period.from.getTime() && t.getTime() <= period.to.getTime());
+  });
+  return { trusted, foreign };
+}
+
+/** Delete markers in the store (S3): each hides a sealed object from plain listings, so each is reported as foreign. */
+export async function deleteMarkerFindings(store: EvidenceStore, under?: string): Promise<ForeignObject[]> {
+  if (!store.listDeleteMarkers) return [];
+  const out: ForeignObject[] = [];
+  for (const m of await store.listDeleteMarkers(under)) {
+    const run = /^runs\/([^/]+)\//.exec(m.path)?.[1];
+    out.push({
+      ...(run ? { runId: run } : {}),
+      path: m.path,
+      reason: 'delete-marker',
+      detail: `delete marker ${m.versionId ?? ''}${m.lastModified ? ` written ${m.lastModified.toISOString()}` : ''}; the locked versions beneath it are still read${run ? `, run ${run} stays in the chain` : ''}`,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { findCatalog, loadCatalogs, type LoadedCatalog } from '../../src/controls/load.js';
+import { queryById } from '../../src/queries/index.js';
+
+/** Each case is a mapping that once claimed more than its evidence proves; these keep it from coming back. */
+const catalogs = loadCatalogs();
+const pci = findCatalog(catalogs, 'pci-dss-4.0.1');
+const hipaa = findCatalog(catalogs, 'hipaa-security');
+
+function req(c: LoadedCatalog, id: string) {
+  const r = c.requirements.find((x) => x.id === id);
+  if (!r) throw new Error(`requirement ${id} missing`);
+  return r;
+}
+
+describe('PCI DSS mappings claim only what the evidence proves', () => {
+  it('8.2.6, 10.3.4 and 10.5.1 are partial: the queries judge IAM users, validation without alerting, retention settings', () => {
+    for (const id of ['8.2.6', '10.3.4', '10.5.1']) expect(req(pci, id).coverage, id).toBe('partial');
+    expect(req(pci, '8.2.6').rationale).toMatch(/Identity Center/);
+    expect(req(pci, '10.3.4').title).toMatch(/without an alert/);
+    expect(req(pci, '10.3.4').rationale).toMatch(/GOVERNANCE/);
+    expect(req(pci, '10.5.1').rationale).toMatch(/12-month-old log/);
+  });
+
+  it('no requirement is labelled automated while components outside AWS APIs remain', () => {
+    expect(pci.requirements.filter((r) => r.coverage === 'automated').map((r) => r.id)).toEqual([]);
+  });
+
+  it('8.3.6 judges length and composition, 8.3.7 reuse, 8.3.9 password expiry of single-factor users', () => {
+    expect(req(pci, '8.3.6').parameters.passwordPolicyChecks).toEqual(['length', 'composition']);
+    expect(req(pci, '8.3.7')).toMatchObject({ coverage: 'partial', queries: ['iam.password-policy'], parameters: { passwordPolicyChecks: ['reuse'] } });
+    expect(req(pci, '8.3.9').queries).toContain('iam.password-expiry');
+  });
+
+  it('10.4.1.1 cites no Security Hub standard (it reviews no logs); 5.3.4 and 11.5.2 cite no unrelated evidence', () => {
+    expect(req(pci, '10.4.1.1').queries).not.toContain('securityhub.pci-standard');
+    expect(req(pci, '5.3.4').queries).not.toContain('logs.retention');
+    expect(req(pci, '11.5.2')).toMatchObject({ coverage: 'manual', queries: [] });
+  });
+
+  it('key-management procedures and host time settings are the entity\'s, not inherited', () => {
+    for (const id of ['3.7.1', '3.7.2', '3.7.3', '10.6.1', '10.6.2', '10.6.3']) expect(req(pci, id).coverage, id).toBe('manual');
+  });
+
+  it('8.3.2 and 2.2.7 do not call AWS endpoints TLS-only: partial with the S3 TLS evidence', () => {
+    for (const id of ['8.3.2', '2.2.7']) expect(req(pci, id), id).toMatchObject({ coverage: 'partial', queries: ['s3.tls-only-policy'] });
+    expect(req(pci, '8.3.2').rationale).not.toMatch(/TLS-only endpoints/);
+  });
+
+  it('control-failure requirements say a daily snapshot is not detection or alerting', () => {
+    for (const id of ['10.7.1', '10.7.2', 'A3.3.1']) expect(req(pci, id).rationale, id).toMatch(/not (that|its)/);
+  });
+
+  it('10.4.1 states its severity cut-off as an organisation choice that includes medium findings', () => {
+    expect(req(pci, '10.4.1').parameters.minimumSeverity).toBe(4);
+    expect(req(pci, '10.4.1').rationale).toMatch(/organisation choice/);
+    expect(queryById('guardduty.findings')?.parameters?.minimumSeverity).toMatchObject({ default: 4, description: expect.stringMatching(/^Organisation choice/) });
+  });
+});
+
+describe('HIPAA mappings claim only what the evidence proves', () => {
+  it('164.316(b)(2)(i) is documentation retention, not log retention', () => {
+    expect(req(hipaa, '164.316(b)(2)(i)')).toMatchObject({ coverage: 'manual', queries: [], parameters: {} });
+  });
+  it('backups belong to 164.308(a)(7)(ii)(A), not to equipment moves', () => {
+    expect(req(hipaa, '164.310(d)(2)(iv)').queries).toEqual([]);
+    expect(req(hipaa, '164.308(a)(7)(ii)(A)').queries).toContain('rds.backup-retention');
+    expect(req(hipaa, '164.308(a)(7)(ii)(A)').rationale).toMatch(/organisation choice/);
+    expect(queryById('rds.backup-retention')?.parameters?.minimumBackupRetentionDays.description).toMatch(/^Organisation choice/);
+  });
+  it('termination is judged by unused access, not key age', () => {
+    expect(req(hipaa, '164.308(a)(3)(ii)(C)').queries).toEqual(['iam.unused-credentials']);
+  });
+  it('transmission security cites transmission (TLS) evidence, not open administration ports', () => {
+    expect(req(hipaa, '164.312(e)(1)').queries).toEqual(['s3.tls-only-policy']);
+  });
+});
+
+describe('audit logging mappings rest on the trail\'s event selectors', () => {
+  it('10.2.1, 10.2.1.2, 10.2.1.5, 10.2.2 and A1.2.1 cite a trail query that reads GetEventSelectors', () => {
+    expect(queryById('cloudtrail.trail-logging')?.apiCalls).toContain('cloudtrail:GetEventSelectors');
+    for (const id of ['10.2.1', '10.2.1.2', '10.2.1.5', '10.2.2', 'A1.2.1']) {
+      expect(req(pci, id).queries, id).toContain('cloudtrail.trail-logging');
+      expect(req(pci, id).rationale, id).toMatch(/management events/);
+    }
+    expect(req(pci, '10.2.1.2').title).toMatch(/any interactive use of application or system accounts/);
+  });
+});
+
+describe('anti-malware mappings rest on deployment, not feature flags', () => {
+  it('5.2.1, 5.2.2 and 5.3.2 cite GuardDuty runtime coverage (ListCoverage) and the flag query no longer accepts EKS-only', () => {
+    for (const id of ['5.2.1', '5.2.2', '5.3.2']) expect(req(pci, id).queries, id).toContain('guardduty.runtime-coverage');
+    expect(queryById('guardduty.runtime-coverage')?.apiCalls).toEqual(expect.arrayContaining(['guardduty:ListCoverage', 'guardduty:GetCoverageStatistics']));
+    expect(queryById('guardduty.malware-runtime-protection')?.parameters?.requiredFeatures.description).toMatch(/EKS_RUNTIME_MONITORING alone does not satisfy/);
+  });
+});
+
+describe('network and storage mappings judge every resource, not a default', () => {
+  it('1.3.2 judges every security group\'s egress; 1.4.3 is partial with SourceDestCheck per interface', () => {
+    expect(req(pci, '1.3.2').queries).toContain('ec2.security-group-egress');
+    expect(req(pci, '1.4.3')).toMatchObject({ coverage: 'partial', queries: ['ec2.source-dest-check'] });
+  });
+  it('3.5.1 and 164.312(a)(2)(iv) judge existing EBS volumes and snapshots, not only encryption by default', () => {
+    expect(req(pci, '3.5.1').queries).toContain('ec2.ebs-encryption');
+    expect(req(hipaa, '164.312(a)(2)(iv)').queries).toContain('ec2.ebs-encryption');
+    expect(queryById('ec2.ebs-encryption')?.apiCalls).toEqual(['ec2:DescribeVolumes', 'ec2:DescribeSnapshots']);
+  });
+});
+
+describe('key protection rests on key policies and grants', () => {
+  it('3.6.1 cites kms.key-access, which reads GetKeyPolicy and ListGrants', () => {
+    expect(req(pci, '3.6.1').queries).toContain('kms.key-access');
+    expect(queryById('kms.key-access')?.apiCalls).toEqual(expect.arrayContaining(['kms:GetKeyPolicy', 'kms:ListGrants']));
+  });
+});
+
+describe('a running recorder is not the inventory', () => {
+  it('12.5.1 cites the Config inventory itself; 1.2.2, 6.5.1 and 8.2.4 say the change population is not in the evidence', () => {
+    expect(req(pci, '12.5.1').queries).toContain('config.resource-inventory');
+    for (const id of ['1.2.2', '6.5.1', '8.2.4']) expect(req(pci, id).rationale, id).toMatch(/does not contain the/);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateRun } from '../../src/evaluate/engine.js';
+import { CatalogSchema } from '../../src/controls/schema.js';
+import type { RunManifest } from '../../src/evidence/manifest.js';
+import type { EvidenceBody } from '../../src/evidence/record.js';
+import type { GetAccountPasswordPolicyCommandOutput } from '@aws-sdk/client-iam';
+
+const ACCOUNT = '111122223333';
+const catalog = CatalogSchema.parse({
+  framework: 'hipaa-test',
+  name: 'Baseline test',
+  version: '1',
+  publisher: 'tests',
+  requirements: [
+    { id: 'A.1', title: 'Password management (addressable)', principal: 'A', testingProcedures: ['A.1'], coverage: 'partial', implementation: 'addressable', rationale: 'Password policy shows part of it.', parameters: { minimumPasswordLength: 14 }, queries: ['iam.password-policy'] },
+    { id: 'R.1', title: 'Authentication (required)', principal: 'R', testingProcedures: ['R.1'], coverage: 'partial', implementation: 'required', rationale: 'Password policy shows part of it.', parameters: { minimumPasswordLength: 14 }, queries: ['iam.password-policy'] },
+  ],
+});
+
+function run(policy: Omit<GetAccountPasswordPolicyCommandOutput, '$metadata'>): Promise<ReturnType<typeof evaluateRun> extends Promise<infer T> ? T : never> {
+  const body: EvidenceBody = { schema: 'evidence-locker/evidence@1', queryId: 'iam.password-policy', accountId: ACCOUNT, region: 'us-east-1', status: 'ok', operations: ['iam:GetAccountPasswordPolicy'], requests: [], data: policy, sdkVersion: 'test' };
+  const manifest = {
+    schema: 'evidence-locker/run-manifest@1',
+    runId: 'r1',
+    kind: 'collection',
+    chain: 'default',
+    tool: { name: 'evidence-locker', version: '0', sdkVersion: 'x' },
+    startedAt: '2026-11-01T00:00:00.000Z',
+    completedAt: '2026-11-01T00:01:00.000Z',
+    status: 'complete',
+    scope: { accounts: [ACCOUNT], regions: ['us-east-1'], frameworks: ['hipaa-test'], queries: ['iam.password-policy'] },
+    previous: null,
+    store: { kind: 'local', location: '/x' },
+    signing: { algorithm: 'ed25519', keyFingerprint: 'f', keyId: 'k' },
+    gaps: [],
+    records: [{ recordId: 'iam.password-policy/x', queryId: 'iam.password-policy', accountId: ACCOUNT, region: 'us-east-1', status: 'ok', collectedAt: '2026-11-01T00:00:30.000Z', sha256: 'a'.repeat(64), size: 1 }],
+  } as RunManifest;
+  return evaluateRun({ manifest, loadBody: async () => body, catalogs: [catalog], frameworks: ['hipaa-test'], parameterOverrides: { 'hipaa-test': { 'A.1': { minimumPasswordLength: 16 } } } });
+}
+
+describe('organisation baseline thresholds of addressable specifications', () => {
+  it('turn a failure caused only by the chosen threshold into needs-review naming the parameter and who chose it', async () => {
+    const results = await run({ PasswordPolicy: { MinimumPasswordLength: 12, RequireNumbers: true, RequireLowercaseCharacters: true, PasswordReusePrevention: 24 } });
+    const a = results.find((r) => r.requirementId === 'A.1')!;
+    expect(a.status).toBe('needs-review');
+    expect(a.findings[0].reason).toMatch(/Organisation baseline, not a requirement of the rule \(addressable specification\): minimumPasswordLength = 16 set by the organisation's configuration \(parameters\.hipaa-test\."A\.1"\.minimumPasswordLength\)/);
+    // A required standard keeps the failure.
+    expect(results.find((r) => r.requirementId === 'R.1')!.status).toBe('fail');
+  });
+  it('keep a failure that does not depend on the threshold', async () => {
+    const results = await run({ PasswordPolicy: { MinimumPasswordLength: 16, RequireNumbers: false, RequireLowercaseCharacters: true, PasswordReusePrevention: 24 } });
+    expect(results.find((r) => r.requirementId === 'A.1')!.status).toBe('fail');
+  });
+});

@@ -1,0 +1,226 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { buildPackage } from '../../src/package/build.js';
+import { extractPackageZip } from '../../src/verify/unzip.js';
+import { canonicalBytes } from '../../src/seal/canonical.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
+import { sealRun } from '../../src/seal/seal.js';
+import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { CatalogSchema } from '../../src/controls/schema.js';
+import type { ManifestRecord } from '../../src/evidence/record.js';
+import type { ScopeConfig } from '../../src/config/scope.js';
+import type { BucketEncryptionEvidence } from '../../src/queries/s3/bucket-encryption.js';
+import AjvModule from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { MemoryStore, body } from './fixtures.js';
+
+// CommonJS default exports seen through NodeNext ESM interop.
+const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as unknown as typeof AjvModule.default;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as typeof addFormatsModule.default;
+
+const ACCOUNT = '111122223333';
+
+const CATALOG = CatalogSchema.parse({
+  framework: 'pci-test',
+  name: 'Scope test framework',
+  version: '1',
+  publisher: 'Evidence Locker tests',
+  requirements: [
+    { id: '3.5.1', title: 'Stored account data is unreadable', principal: '3', testingProcedures: ['3.5.1.a', '3.5.1.b'], coverage: 'partial', rationale: 'Default bucket encryption shows part of it.', assessorGuidance: 'Ask for the key management procedure.', queries: ['s3.bucket-encryption'] },
+    { id: '3.6.1', title: 'Encrypted data at rest everywhere', principal: '3', testingProcedures: ['3.6.1'], coverage: 'automated', rationale: 'Default bucket encryption shows it.', queries: ['s3.bucket-encryption'] },
+    { id: '12.1.1', title: 'A security policy exists', principal: '12', testingProcedures: ['12.1.1'], coverage: 'manual', rationale: 'A policy is a document.', assessorGuidance: 'Ask for the policy.' },
+  ],
+});
+const MAPS = [{ framework: 'pci-test', procedures: [{ procedure: '3.5.1.b', requirement: '3.5.1', method: 'examine-configuration' as const, queries: ['s3.bucket-encryption'] }, { procedure: '3.6.1', requirement: '3.6.1', method: 'examine-configuration' as const, queries: ['s3.bucket-encryption'] }] }];
+
+const SCOPE: ScopeConfig = {
+  'pci-test': { description: 'cardholder data environment', accounts: [ACCOUNT], include: [{ resource: '*cardholder-data*', reason: 'stores cardholder data' }], connected: [], exclude: [{ resource: 'legacy-uploads', reason: 'sandbox: no account data' }] },
+};
+
+const encrypted = { ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' as const }, BucketKeyEnabled: true }] } };
+
+/** One sealed run whose bucket list holds the encrypted cardholder-data bucket and, optionally, an unencrypted legacy bucket. */
+async function storeWith(legacyBucket: boolean): Promise<{ store: MemoryStore; signer: LocalEd25519Signer }> {
+  const store = new MemoryStore();
+  const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
+  const data: BucketEncryptionEvidence = {
+    buckets: [{ Name: 'prod-cardholder-data', CreationDate: new Date('2024-01-01T00:00:00Z'), BucketRegion: 'us-east-1' }],
+    responses: [{ bucket: 'prod-cardholder-data', region: 'us-east-1', response: encrypted }],
+  };
+  if (legacyBucket) {
+    data.buckets.push({ Name: 'legacy-uploads', CreationDate: new Date('2019-01-01T00:00:00Z'), BucketRegion: 'us-east-1' });
+    data.responses.push({ bucket: 'legacy-uploads', region: 'us-east-1', response: { error: { code: 'ServerSideEncryptionConfigurationNotFoundError', message: 'The server side encryption configuration was not found' } } });
+  }
+  const b = body('s3.bucket-encryption', ACCOUNT, 'us-east-1', JSON.parse(JSON.stringify(data)));
+  const bytes = canonicalBytes(b);
+  const sha = sha256Hex(bytes);
+  await store.putObject(sha, bytes);
+  const records: ManifestRecord[] = [{ recordId: `s3.bucket-encryption/${ACCOUNT}/us-east-1`, queryId: 's3.bucket-encryption', accountId: ACCOUNT, region: 'us-east-1', status: 'ok', collectedAt: '2026-11-02T02:00:05.000Z', sha256: sha, size: bytes.length }];
+  await sealRun(store, signer, {
+    runId: '20261102T020000Z-000001',
+    kind: 'collection',
+    chain: 'default',
+    startedAt: new Date('2026-11-02T02:00:00.000Z'),
+    completedAt: new Date('2026-11-02T02:05:00.000Z'),
+    scope: { accounts: [ACCOUNT], regions: ['us-east-1'], frameworks: ['pci-test'], queries: ['s3.bucket-encryption'] },
+    records,
+  });
+  return { store, signer };
+}
+
+async function packageFiles(legacyBucket: boolean, scope?: ScopeConfig): Promise<Record<string, string>> {
+  const { store, signer } = await storeWith(legacyBucket);
+  const out = mkdtempSync(join(tmpdir(), 'el-scope-'));
+  const built = await buildPackage({ store, signer, catalogs: [CATALOG], frameworks: ['pci-test'], from: '2026-11-02', to: '2026-11-02', outDir: out, organization: 'Acme', procedureMaps: MAPS, ...(scope ? { scope } : {}) });
+  const dir = mkdtempSync(join(tmpdir(), 'el-scope-x-'));
+  await extractPackageZip(built.zipPath, dir);
+  const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+  let pdfText = '';
+  try {
+    pdfText = execFileSync('pdftotext', ['-layout', join(dir, 'report.pdf'), '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    // pdftotext (poppler-utils) is not installed: the report text checks are skipped.
+  }
+  return Object.fromEntries(['controls.csv', 'testing-procedures.csv', 'findings.csv', 'population.csv', 'summary.json', 'evidence-index.csv', 'oscal/assessment-results.json', 'index.html'].map((f) => [f, read(f)]).concat([['report.txt', pdfText]]));
+}
+
+/** requirement -> status column of controls.csv. */
+function statuses(controlsCsv: string): Record<string, string> {
+  const [header, ...lines] = controlsCsv.trim().split('\r\n');
+  const cols = header.split(',');
+  return Object.fromEntries(lines.map((l) => l.split(',')).map((c) => [c[cols.indexOf('requirement')], c[cols.indexOf('status')]]));
+}
+
+/** RFC 4180 rows as objects keyed by the header. */
+export function csvRows(text: string): Record<string, string>[] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') row.push(cell), (cell = '');
+    else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      (row = []), (cell = ''), i++;
+    } else cell += ch;
+  }
+  const [cols, ...data] = rows;
+  return data.map((r) => Object.fromEntries(r.map((v, i) => [cols[i], v])));
+}
+
+describe('a package with a declared scope', () => {
+  let noScope: Record<string, string>;
+  let scoped: Record<string, string>;
+  let withoutBucket: Record<string, string>;
+  beforeAll(async () => {
+    [noScope, scoped, withoutBucket] = await Promise.all([packageFiles(true), packageFiles(true, SCOPE), packageFiles(false, SCOPE)]);
+  });
+
+  it('an out-of-scope failing bucket changes no requirement status: same as if the bucket did not exist', () => {
+    expect(statuses(noScope['controls.csv'])).toEqual({ '3.5.1': 'fail', '3.6.1': 'fail', '12.1.1': 'manual' });
+    expect(statuses(scoped['controls.csv'])).toEqual(statuses(withoutBucket['controls.csv']));
+    // The partial requirement is never a plain pass; the automated one passes.
+    expect(statuses(scoped['controls.csv'])).toEqual({ '3.5.1': 'aws-portion-satisfied', '3.6.1': 'pass', '12.1.1': 'manual' });
+  });
+
+  it('lists the out-of-scope bucket in the population with its reason, and never as failing', () => {
+    const pop = csvRows(scoped['population.csv']);
+    const legacy = pop.filter((r) => r.resource === 'legacy-uploads');
+    expect(legacy.length).toBe(2);
+    for (const r of legacy) expect(r).toMatchObject({ in_scope: 'false', scope_reason: 'excluded: sandbox: no account data', status: 'out-of-scope', check_result: 'fail' });
+    expect(pop.filter((r) => r.resource === 'prod-cardholder-data').map((r) => [r.in_scope, r.status, r.scope_reason])).toEqual([
+      ['true', 'pass', 'stores cardholder data'],
+      ['true', 'pass', 'stores cardholder data'],
+    ]);
+    expect(pop.every((r) => r.evidence_ref === 'E-0001')).toBe(true);
+  });
+
+  it('keeps the out-of-scope bucket out of the findings register; without a scope it is one finding for both requirements', () => {
+    expect(csvRows(scoped['findings.csv'])).toEqual([]);
+    const f = csvRows(noScope['findings.csv']);
+    expect(f.map((r) => [r.finding_id, r.severity, r.resource, r.requirements, r.evidence_refs, r.first_seen, r.days_open])).toEqual([['F-0001', 'high', 'legacy-uploads', 'pci:3.5.1 pci:3.6.1', 'E-0001', '2026-11-02', '1']]);
+  });
+
+  it('proposes a finding per testing procedure with method, evidence references and population counts', () => {
+    const p = csvRows(scoped['testing-procedures.csv']);
+    expect(p.map((r) => r.procedure)).toEqual(['3.5.1.a', '3.5.1.b', '3.6.1', '12.1.1']);
+    const by = Object.fromEntries(p.map((r) => [r.procedure, r]));
+    expect(by['3.5.1.b']).toMatchObject({ method: 'examine-configuration', proposed_finding: 'in-place', evidence_refs: 'E-0001', population_in_scope: '1', population_out_of_scope: '1' });
+    expect(by['3.5.1.b'].note).toMatch(/^proposed, assessor to confirm/);
+    expect(by['3.5.1.a'].proposed_finding).toBe('not-tested');
+    expect(by['12.1.1'].note).toMatch(/ask for: Ask for the policy/);
+    const unscoped = Object.fromEntries(csvRows(noScope['testing-procedures.csv']).map((r) => [r.procedure, r]));
+    expect(unscoped['3.5.1.b']).toMatchObject({ proposed_finding: 'not-in-place', population_in_scope: '2', population_out_of_scope: '0' });
+  });
+
+  it('summary.json states the scope and counts; no scope declared says so', () => {
+    const s = JSON.parse(scoped['summary.json']);
+    expect(s.scope['pci-test'].declared).toBe(true);
+    expect(s.statusCounts['pci-test']).toEqual({ 'aws-portion-satisfied': 1, pass: 1, manual: 1 });
+    expect(s.proposedFindings['pci-test']).toEqual({ 'in-place': 2, 'not-in-place': 0, 'not-applicable': 0, 'not-tested': 2 });
+    expect(s.population).toEqual({ inScope: 2, outOfScope: 2, outOfScopeCheckFailing: 2 });
+    expect(s.period).toEqual({ from: '2026-11-02', to: '2026-11-02', days: 1, daysWithRun: 1, daysWithoutRun: 0 });
+    const n = JSON.parse(noScope['summary.json']);
+    expect(n.scope['pci-test']).toEqual({ declared: false, statement: 'scope: every resource of the listed accounts (no scope declared)' });
+    expect(n.findingsBySeverity.high).toBe(1);
+  });
+
+  it('numbers evidence records E-0001... in evidence-index.csv', () => {
+    expect(csvRows(scoped['evidence-index.csv']).map((r) => [r.record, r.ref])).toEqual([[`s3.bucket-encryption/${ACCOUNT}/us-east-1`, 'E-0001']]);
+  });
+
+  it('OSCAL carries the findings register as risks and a proposed result per procedure objective, and stays schema-valid', () => {
+    const schema = JSON.parse(readFileSync(new URL('../data/oscal/oscal_assessment-results_schema-1.1.2.json', import.meta.url), 'utf8'));
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    for (const pkg of [noScope, scoped]) {
+      const doc = JSON.parse(pkg['oscal/assessment-results.json']);
+      expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    }
+    const result = JSON.parse(noScope['oscal/assessment-results.json'])['assessment-results'].results[0];
+    expect(result.risks).toHaveLength(1);
+    expect(result.risks[0].props).toContainEqual({ name: 'finding-id', ns: 'https://evidence-locker.dev/ns/oscal', value: 'F-0001' });
+    const proc = result.findings.find((f: { target: { 'target-id': string } }) => f.target['target-id'] === 'req-3.5.1_obj.3.5.1.b');
+    expect(proc.target.status).toMatchObject({ state: 'not-satisfied', reason: 'fail' });
+    expect(proc['related-risks']).toEqual([{ 'risk-uuid': result.risks[0].uuid }]);
+    const obs = result.observations.find((o: { title: string }) => o.title.startsWith('3.5.1 '));
+    expect(obs.props).toContainEqual({ name: 'evidence-ref', ns: 'https://evidence-locker.dev/ns/oscal', value: 'E-0001' });
+  });
+
+  it('index.html shows the scope, the findings register and the population without script, and embeds them for its views', () => {
+    const html = noScope['index.html'];
+    expect(html).toContain('<section id="assessor-results">');
+    expect(html).toContain('<tr id="F-0001">');
+    expect(html).toContain('scope: every resource of the listed accounts (no scope declared)');
+    const data = JSON.parse(html.match(/<script id="package-data" type="application\/json">([\s\S]*?)<\/script>/)![1].replace(/\\u003c/g, '<'));
+    expect(data.assessor.findings.map((f: { id: string }) => f.id)).toEqual(['F-0001']);
+    expect(data.assessor.summary.findingsBySeverity.high).toBe(1);
+    expect(data.assessor.populationTotal).toBe(4);
+  });
+
+  it('the report states the scope on its cover, or a no-scope band, and lists findings before the requirement sections', () => {
+    if (!noScope['report.txt']) return;
+    const cover = (t: string) => t.split('\f')[0];
+    expect(cover(noScope['report.txt'])).toContain('no scope declared');
+    expect(cover(scoped['report.txt'])).toMatch(/scope: cardholder data environment/);
+    expect(cover(scoped['report.txt'])).not.toContain('no scope declared');
+    expect(cover(noScope['report.txt'])).toMatch(/Findings register: 1 \(0 critical, 1 high/);
+    const text = noScope['report.txt'];
+    expect(text.indexOf('F-0001')).toBeGreaterThan(0);
+    const register = text.search(/^\s*Findings register\s*$/m);
+    expect(register).toBeGreaterThan(0);
+    // Requirement sections each start their procedure table under a "Testing procedures" line.
+    expect(register).toBeLessThan(text.search(/^\s*Testing procedures\s*$/m));
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { analyseBucketPolicy, rulesThatEndEvidence } from '../../src/store/bucket-guard.js';
+
+const BREAK_GLASS = 'arn:aws:iam::111122223333:role/EvidenceBreakGlass';
+const deny = (actions: string[], extra: Record<string, unknown> = {}) => ({
+  Effect: 'Deny',
+  Principal: '*',
+  Action: actions,
+  Resource: ['arn:aws:s3:::ev', 'arn:aws:s3:::ev/*'],
+  Condition: { ArnNotEquals: { 'aws:PrincipalArn': BREAK_GLASS } },
+  ...extra,
+});
+const policy = (...statements: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+
+describe('bucket policy analysis (store check)', () => {
+  it('accepts denies of every tampering action to everyone but a named break-glass role', () => {
+    const f = analyseBucketPolicy(policy(deny(['s3:DeleteObject', 's3:PutLifecycleConfiguration', 's3:DeleteBucketPolicy', 's3:PutBucketObjectLockConfiguration'])), 'ev');
+    expect(f.notDenied).toEqual([]);
+    expect(f.exempted['s3:DeleteObject']).toEqual([BREAK_GLASS]);
+  });
+
+  it('counts wildcard actions, and names every action left open', () => {
+    expect(analyseBucketPolicy(policy(deny(['s3:Delete*', 's3:PutLifecycleConfiguration', 's3:PutBucketObjectLock*'])), 'ev').notDenied).toEqual([]);
+    expect(analyseBucketPolicy(policy(deny(['s3:DeleteObjectVersion'])), 'ev').notDenied).toEqual([
+      's3:DeleteObject',
+      's3:PutLifecycleConfiguration',
+      's3:DeleteBucketPolicy',
+      's3:PutBucketObjectLockConfiguration',
+    ]);
+    expect(analyseBucketPolicy(undefined, 'ev').notDenied).toHaveLength(4);
+    expect(analyseBucketPolicy('not json', 'ev').notDenied).toHaveLength(4);
+  });
+
+  it('does not count a deny that leaves a way round: another condition, a named principal, NotAction, another bucket', () => {
+    const all = ['s3:DeleteObject', 's3:PutLifecycleConfiguration', 's3:DeleteBucketPolicy', 's3:PutBucketObjectLockConfiguration'];
+    expect(analyseBucketPolicy(policy(deny(all, { Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } } })), 'ev').notDenied).toHaveLength(4);
+    expect(analyseBucketPolicy(policy(deny(all, { Principal: { AWS: 'arn:aws:iam::111122223333:role/collector' } })), 'ev').notDenied).toHaveLength(4);
+    expect(analyseBucketPolicy(policy({ ...deny([]), Action: undefined, NotAction: 's3:GetObject' }), 'ev').notDenied).toHaveLength(4);
+    expect(analyseBucketPolicy(policy(deny(all, { Resource: ['arn:aws:s3:::other', 'arn:aws:s3:::other/*'] })), 'ev').notDenied).toHaveLength(4);
+    expect(analyseBucketPolicy(policy({ ...deny(all), Effect: 'Allow' }), 'ev').notDenied).toHaveLength(4);
+  });
+});
+
+describe('lifecycle rules that end evidence (store check)', () => {
+  it('names enabled rules that expire or delete versions under the store prefix', () => {
+    const bad = rulesThatEndEvidence(
+      [
+        { ID: 'expire-all', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 30 } },
+        { ID: 'old-versions', Status: 'Enabled', Filter: { Prefix: 'evidence-locker/runs/' }, NoncurrentVersionExpiration: { NoncurrentDays: 1 } },
+        { ID: 'disabled', Status: 'Disabled', Filter: { Prefix: '' }, Expiration: { Days: 1 } },
+        { ID: 'other-prefix', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 1 } },
+        { ID: 'transition-only', Status: 'Enabled', Filter: { Prefix: '' }, Transitions: [{ Days: 30, StorageClass: 'GLACIER' }] },
+        { ID: 'uploads', Status: 'Enabled', Filter: { Prefix: '' }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } },
+      ],
+      'evidence-locker/',
+    );
+    expect(bad.map((r) => r.id)).toEqual(['expire-all', 'old-versions']);
+    expect(bad[0].what).toMatch(/delete marker/);
+  });
+});
