@@ -132,7 +132,7 @@ ${foreignBanner(model)}
   <div id="list" role="listbox" aria-label="Requirements" tabindex="0"><div id="list-spacer"></div></div>
   <section id="detail" tabindex="-1" aria-live="polite"></section>
 </main>
-${assessorHtmlSection(model, esc)}
+<div id="assessor-src" hidden>${assessorHtmlSection(model, esc)}</div>
 <script id="package-data" type="application/json">${scriptJson(data)}</script>
 <script>${JS}</script>
 </body>
@@ -375,6 +375,9 @@ function viewSummary(){
   charts.appendChild(findingsChart());
   D.frameworks.forEach(function(f){ charts.appendChild(coverageChart(f)); });
   detail.appendChild(el('h3', {text: 'Charts'})); detail.appendChild(charts);
+  // Scope, proposed findings, findings register and population are rendered once into a hidden block and shown here.
+  var src = document.getElementById('assessor-src');
+  if (src) { var copy = src.cloneNode(true); copy.removeAttribute('hidden'); copy.id = 'assessor'; detail.appendChild(copy); }
 }
 
 function viewFindings(){
@@ -509,6 +512,8 @@ function step(d){
   var j = i; do { j = j + d; } while (j >= 0 && j < n && items[j].head);
   if (i < 0) { j = 0; while (j < n && items[j].head) j++; }
   if (j < 0 || j >= n) return;
+  // Selected now, not when the hashchange arrives, so keys pressed in quick succession each move one step.
+  current = {fw: items[j].fw, req: items[j].req.id};
   location.hash = reqHash(items[j].fw, items[j].req.id);
 }
 document.addEventListener('keydown', function(e){

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildPackage } from '../../src/package/build.js';
+import { STATUS_ORDER } from '../../src/package/pdf.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, richScenario, ACCOUNTS } from './fixtures.js';
 
@@ -64,7 +65,7 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
     expect(await page.locator('#key-fingerprint').textContent()).toMatch(/^[0-9a-f]{64}$/);
     // One card per status, numbers adding up to every requirement x account row.
     const cards = await page.locator('.card .n').allTextContents();
-    expect(cards.length).toBe(6);
+    expect(cards.length).toBe(STATUS_ORDER.length);
     const rows: number = await page.evaluate('JSON.parse(document.getElementById("package-data").textContent).rows.length');
     expect(rows).toBeGreaterThanOrEqual(TEST_CATALOG.requirements.length * ACCOUNTS.length);
     expect(cards.map(Number).reduce((a, b) => a + b, 0)).toBe(rows);
