@@ -170,6 +170,9 @@ describe.skipIf(!hasPoppler)('report.pdf assessor notes', () => {
       await extractPackageZip(pkg.zipPath, join(tmp, 'x'));
       const pdf = join(tmp, 'x', 'report.pdf');
       built[String(notesPages)] = { pages: Number(/Pages:\s+(\d+)/.exec(tool('pdfinfo', [pdf]))![1]), text: tool('pdftotext', [pdf, '-']) };
+      // Every section (findings register, population and the rest) is set in the embedded fonts and tagged.
+      for (const f of tool('pdffonts', [pdf]).trim().split('\n').slice(2)) expect(f.trim().split(/\s+/).slice(-5)[0], f).toBe('yes');
+      expect(tool('pdfinfo', [pdf])).toMatch(/Tagged:\s+yes/);
     }
     const manual = TEST_CATALOG.requirements.filter((r) => r.coverage === 'manual').length;
     expect(built.false.text.split("Assessor's notes (this requirement").length - 1).toBe(manual);
