@@ -45,6 +45,8 @@ export interface CollectionOptions {
   /** Observer of every SDK attempt (daemon metrics). */
   onAttempt?: (action: string, outcome: 'ok' | 'throttled' | 'error') => void;
   now?: () => Date;
+  /** Set only by a caller that started the simulated AWS itself (`demo`); sealed into the run manifest. */
+  simulated?: boolean;
 }
 
 export interface CollectionOutcome {
@@ -207,6 +209,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     ...(opts.shard ? { shard: { index: opts.shard.index, count: opts.shard.count, slot: opts.shard.slot ?? startedAt.toISOString().slice(0, 10) } } : {}),
     sessions: await callers.sessions(targets, config.accounts.externalId !== undefined && config.accounts.externalId !== ''),
     gaps: gaps.map((g) => ({ accountId: g.accountId, ...(g.region ? { region: g.region } : {}), reason: g.reason })),
+    ...(opts.simulated ? { simulated: true } : {}),
     records,
   }, { trust, log: runLog });
   const status = sealed.manifest.status;

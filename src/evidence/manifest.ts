@@ -33,6 +33,8 @@ export const RunManifestSchema = z.object({
     note: z.string().optional(),
   }),
   signing: z.object({ algorithm: z.string(), keyFingerprint: z.string(), keyId: z.string() }),
+  /** Set by the command that started the simulated AWS itself (`demo`): the run's evidence is not about a real account. */
+  simulated: z.boolean().optional(),
   /** How each account's credentials were obtained: the role assumed (if any), whether an external id was passed (never the id), who the calls ran as. */
   sessions: z
     .array(

@@ -41,6 +41,7 @@ import { proceduresCsv } from './procedures.js';
 import { renderReportPdf } from './pdf.js';
 import { TimelineBuilder, loadVerifiedBody } from './timeline.js';
 import { verifyGuide } from './verify-guide.js';
+import { VERIFY_SCRIPT } from './verify-script.js';
 import { compareCodeUnits, writeDeterministicZip, type ZipEntry } from './zip.js';
 
 export interface BuildPackageOptions {
@@ -70,6 +71,8 @@ export interface BuildPackageOptions {
   notesPages?: boolean;
   /** Keys whose runs are evidence (default: the package signer's own key); every other run is listed as foreign. */
   trust?: TrustPolicy;
+  /** When the package is built, shown on the cover and in manifest.json; default now. Fix it to rebuild byte for byte. */
+  builtAt?: Date;
   /** The evaluation engine (default evaluateRun). */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
   log?: Logger;
@@ -92,6 +95,11 @@ export interface PackageSummary {
   foreignObjects: number;
   keyFingerprint: string;
   generatedAt: string;
+  builtAt: string;
+  /** Any included run was collected from the simulated AWS. */
+  simulated: boolean;
+  /** Distinct keys that signed the included runs; more than one is shown prominently. */
+  runKeyFingerprints: string[];
 }
 
 export interface BuiltPackage {
@@ -140,6 +148,9 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
   const regions = [...new Set(collectionRuns.flatMap((r) => r.manifest.scope.regions))].sort();
   const allRuns = [...periodRuns, ...attestationRuns];
   const generatedAt = allRuns.reduce((m, r) => (r.manifest.completedAt > m ? r.manifest.completedAt : m), '');
+  const builtAt = (opts.builtAt ?? new Date()).toISOString();
+  // Marked by the runs themselves (the demo seals its runs as simulated), or by the caller.
+  const simulated = opts.simulated === true || allRuns.some((r) => r.manifest.simulated === true);
   const exceptions = exceptionStates(opts.exceptions ?? [], period.to);
   const organization = opts.organization ?? 'Example Organization';
 
@@ -249,7 +260,8 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     const publicKeyPem = await opts.signer.publicKeyPem();
     const signing = { algorithm: opts.signer.algorithm, keyFingerprint: await opts.signer.fingerprint(), keyId: opts.signer.keyId };
     const runKeys = uniqueKeys([...allRuns.map((r) => r.manifest.signing), signing]);
-    const assessor = assessorResults({ organization, catalogs, timeline, period, scope: opts.scope ?? {}, refs, keys: runKeys, simulated: opts.simulated ?? false, exceptions, ...(opts.procedureMaps ? { procedureMaps: opts.procedureMaps } : {}) });
+    const assessor = assessorResults({ organization, catalogs, timeline, period, scope: opts.scope ?? {}, refs, keys: runKeys, simulated, exceptions, ...(opts.procedureMaps ? { procedureMaps: opts.procedureMaps } : {}) });
+    const runSigningKeys = uniqueKeys(allRuns.map((r) => r.manifest.signing));
     const model: PackageModel = {
       organization,
       frameworks: catalogs,
@@ -257,10 +269,13 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       accounts,
       regions,
       generatedAt,
+      builtAt,
+      simulated,
       contentId,
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
       signing,
       runKeys,
+      runSigningKeys,
       runs: periodRuns,
       attestationRuns,
       timeline,
@@ -284,6 +299,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     put(PACKAGE_FILES.report, await renderReportPdf(model, { notesPages: opts.notesPages }));
     put(PACKAGE_FILES.html, await renderIndexHtml(model, (sha) => fetchChecked(sha, 'evidence record')(), opts.htmlBodyBudget ?? DEFAULT_HTML_BODY_BUDGET));
     put(PACKAGE_FILES.verifyGuide, Buffer.from(verifyGuide(model), 'utf8'));
+    put(PACKAGE_FILES.verifyScript, Buffer.from(VERIFY_SCRIPT, 'utf8'));
     put(PACKAGE_FILES.publicKey, Buffer.from(publicKeyPem, 'utf8'));
 
     // Every file in byte order of path: the few listed above merged with the evidence bodies, generated on demand.
@@ -302,6 +318,8 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       accounts,
       regions,
       generatedAt,
+      builtAt,
+      simulated,
       contentId,
       tool: model.tool,
       runs: allRuns.map(packageRun),
@@ -327,7 +345,10 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       }
     }
     await sumsFile.write(sums);
-    small.push(await sumsFile.close());
+    const sumsEntry = await sumsFile.close();
+    // SHA256SUMS lists every other file (manifest.json and manifest.sig included); its signature binds them for standard tools.
+    put(PACKAGE_FILES.sumsSignature, await opts.signer.sign(await readFile(sumsFile.abs)));
+    small.push(sumsEntry);
 
     await writeDeterministicZip(mergeByPath(sortedSmall(), evidenceEntries()), zipPath, generatedAt);
     const bytes = small.reduce((n, f) => n + f.size, 0) + [...bodies].reduce((n, b) => n + b.size, 0);
@@ -350,6 +371,9 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
         foreignObjects: foreign.length,
         keyFingerprint: signing.keyFingerprint,
         generatedAt,
+        builtAt,
+        simulated,
+        runKeyFingerprints: runSigningKeys.map((k) => k.keyFingerprint),
       },
     };
   } finally {

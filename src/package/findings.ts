@@ -54,6 +54,13 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   's3.bucket-versioning': 'low',
   's3.object-lock': 'low',
   'config.conformance-packs': 'low',
+  'config.resource-inventory': 'low',
+  'ec2.ebs-encryption': 'high',
+  'ec2.security-group-egress': 'medium',
+  'ec2.source-dest-check': 'medium',
+  'guardduty.runtime-coverage': 'medium',
+  'iam.password-expiry': 'medium',
+  'kms.key-access': 'high',
 };
 
 /** AWS documentation for the fix, per check. */
@@ -99,6 +106,13 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'config.conformance-packs': 'https://docs.aws.amazon.com/config/latest/developerguide/conformance-packs.html',
   'cloudtrail.digest-validation': 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html',
   'ssm.patch-compliance': 'https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager.html',
+  'config.resource-inventory': 'https://docs.aws.amazon.com/config/latest/developerguide/resource-config-reference.html',
+  'ec2.ebs-encryption': 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html',
+  'ec2.security-group-egress': 'https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html',
+  'ec2.source-dest-check': 'https://docs.aws.amazon.com/vpc/latest/userguide/VPC_NAT_Instance.html',
+  'guardduty.runtime-coverage': 'https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring.html',
+  'iam.password-expiry': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html',
+  'kms.key-access': 'https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html',
 };
 
 export function severityOf(queryId: string): Severity {

@@ -106,11 +106,11 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
 <style>${CSS}</style>
 </head>
 <body>
-${data.simulated ? '<div id="simulated" role="alert">SIMULATED \u2014 NOT EVIDENCE: built from runs against a simulated AWS, not an organisation\'s accounts</div>' : ''}
-<header>
+${bands(model)}<header>
   <h1>${esc(model.organization)}</h1>
   <div class="sub">${esc(model.frameworks.map((f) => `${f.name} ${f.version}`).join(' | '))} &middot; ${esc(model.period.from)} to ${esc(model.period.to)} &middot; ${model.accounts.length} account(s)</div>
   <div class="sub mono">signing key ${esc(model.signing.keyFingerprint)} &middot; evidence set ${esc(model.contentId.slice(0, 16))}</div>
+  <div class="sub">package built ${esc(model.builtAt)} &middot; last sealed run ${esc(model.generatedAt)}</div>
 </header>
 <nav id="views" aria-label="Views">
   <a href="#summary" data-view="summary">Summary</a>
@@ -156,12 +156,23 @@ function foreignBanner(model: PackageModel): string {
   );
 }
 
+/** Warnings above the header: a simulated package, and runs signed by more than one key. */
+function bands(model: PackageModel): string {
+  let out = '';
+  if (model.simulated) out += '<div class="band sim" role="alert"><strong>SIMULATED \u2014 NOT EVIDENCE</strong> The runs in this package were collected from the simulated AWS started by the demo command, not from real accounts.</div>\n';
+  if (model.runSigningKeys.length > 1) {
+    out += `<div class="band keys" role="alert"><strong>RUNS SIGNED BY ${model.runSigningKeys.length} DIFFERENT KEYS</strong> Confirm every one with the organisation out of band: <span class="mono">${model.runSigningKeys.map((k) => esc(k.keyFingerprint)).join(', ')}</span></div>\n`;
+  }
+  return out;
+}
+
 const CSS = `
 :root{--ink:#1f2328;--muted:#57606a;--rule:#d0d7de;--bg:#f6f8fa;--hl:#fff3bf}
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:var(--ink);display:flex;flex-direction:column;height:100vh}
 #simulated{background:repeating-linear-gradient(45deg,#9a6700,#9a6700 12px,#bf8700 12px,#bf8700 24px);color:#fff;font-weight:700;text-align:center;padding:6px;letter-spacing:.04em}
 header{background:#0b3d62;color:#fff;padding:12px 20px}
+.band{color:#fff;padding:8px 20px;font-size:13px}.band strong{font-size:16px;margin-right:10px}.band.sim{background:#cf222e}.band.keys{background:#b35900}
 header h1{margin:0;font-size:20px}
 .foreign{background:#ffebe9;border-bottom:2px solid #cf222e;color:#82071e;padding:8px 20px;font-size:13px}
 .foreign-none{padding:4px 20px;font-size:12px;color:var(--muted);border-bottom:1px solid var(--rule)}

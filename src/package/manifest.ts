@@ -44,6 +44,10 @@ export const PackageManifestSchema = z
     regions: z.array(z.string()),
     /** Taken from the data (the last included run), never the wall clock, so rebuilding gives the same bytes. */
     generatedAt: z.string(),
+    /** When the package was built (wall clock, or SOURCE_DATE_EPOCH for a reproducible rebuild). */
+    builtAt: z.string().optional(),
+    /** True when any included run was collected from the simulated AWS (the demo): such a package is not evidence. */
+    simulated: z.boolean().optional(),
     /** SHA-256 of the evidence set (frameworks, period, accounts, runs, exceptions); printed on the report cover. */
     contentId: Sha256,
     tool: z.object({ name: z.string(), version: z.string() }).strict(),
@@ -67,6 +71,8 @@ export const PACKAGE_FILES = {
   signature: 'manifest.sig',
   publicKey: 'public-key.pem',
   sums: 'SHA256SUMS',
+  sumsSignature: 'SHA256SUMS.sig',
+  verifyScript: 'verify.sh',
   verifyGuide: 'VERIFY.md',
   report: 'report.pdf',
   html: 'index.html',

@@ -17,11 +17,17 @@ export interface PackageModel {
   accounts: string[];
   regions: string[];
   generatedAt: string;
+  /** When the package was built (the cover shows it beside the last run's time). */
+  builtAt: string;
+  /** Any included run was collected from the simulated AWS: every view carries "SIMULATED — NOT EVIDENCE". */
+  simulated: boolean;
   contentId: string;
   tool: { name: string; version: string };
   signing: { algorithm: string; keyFingerprint: string; keyId: string };
   /** Every signing key seen on the included runs (fingerprint -> key id), for out-of-band confirmation. */
   runKeys: { keyFingerprint: string; keyId: string; algorithm: string }[];
+  /** Keys that signed the included runs only; more than one is flagged on the cover. */
+  runSigningKeys: { keyFingerprint: string; keyId: string; algorithm: string }[];
   runs: IncludedRun[];
   attestationRuns: IncludedRun[];
   timeline: Timeline;

@@ -4,7 +4,7 @@ import type { ControlStatus } from '../evaluate/types.js';
 import { STATUS_SEVERITY, dayStatus, rowReasons, type RequirementTimeline } from './timeline.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
-import { opensslVerifyCommand } from './verify-guide.js';
+import { opensslVerifyFileCommand } from './verify-guide.js';
 import { reportFont } from './fonts.js';
 import { assessorSummary, coverCounts, exceptionDetails, findingsSection, populationSection, procedureRows, type PdfLayout } from './pdf-assessor.js';
 import { findingKey } from './findings.js';
@@ -441,6 +441,25 @@ function keyValues(doc: Doc, pairs: [string, string][], keyWidth = 130): void {
 
 // ---------- sections ----------
 
+/** Full-width warnings under the cover header: a simulated package, and runs signed by more than one key. */
+function coverBands(doc: Doc, model: PackageModel): void {
+  const band = (text: string, sub: string, color: string) => {
+    const y = doc.y;
+    artifact(doc, () => doc.rect(0, y, PAGE.width, 46).fill(color));
+    // The em dash is in the embedded fonts' latin subset (pdfText keeps it).
+    tag(doc, 'P', () => doc.font(SANS_BOLD).fontSize(15).fillColor('#ffffff').text(pdfText(text), M.left, y + 7, { width: CONTENT_W }));
+    tag(doc, 'P', () => doc.font(SANS).fontSize(8.5).fillColor('#ffffff').text(pdfText(sub), M.left, y + 27, { width: CONTENT_W }));
+    doc.y = y + 56;
+  };
+  if (model.simulated) {
+    band('SIMULATED \u2014 NOT EVIDENCE', 'The runs in this package were collected from the simulated AWS started by the demo command, not from real accounts.', '#cf222e');
+  }
+  if (model.runSigningKeys.length > 1) {
+    band(`RUNS SIGNED BY ${model.runSigningKeys.length} DIFFERENT KEYS`, 'Confirm every run signing key listed below with the organisation out of band; a run signed by an unconfirmed key is not evidence.', '#b35900');
+  }
+  doc.x = M.left;
+}
+
 function cover(doc: Doc, model: PackageModel): void {
   doc.addPage();
   artifact(doc, () => doc.rect(0, 0, PAGE.width, 170).fill('#0b3d62'));
@@ -448,6 +467,7 @@ function cover(doc: Doc, model: PackageModel): void {
   tag(doc, 'H1', () => doc.font(SANS_BOLD).fontSize(24).fillColor('#ffffff').text(pdfText(model.organization), M.left, 82, { width: CONTENT_W }));
   tag(doc, 'P', () => doc.font(SANS).fontSize(13).fillColor('#ffffff').text(pdfText(model.frameworks.map((f) => `${f.name} ${f.version}`).join('  |  ')), M.left, doc.y + 4, { width: CONTENT_W }));
   doc.y = 200;
+  coverBands(doc, model);
   const counts: Record<string, number> = {};
   for (const r of model.timeline.rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
   keyValues(doc, [
@@ -455,11 +475,13 @@ function cover(doc: Doc, model: PackageModel): void {
     ['Accounts', model.accounts.join(', ')],
     ['Regions', model.regions.join(', ') || '-'],
     ['Frameworks', model.frameworks.map((f) => `${f.framework} (${f.publisher})`).join(', ')],
-    ['Generated at', `${model.generatedAt} (time of the last sealed run included)`],
+    ['Package built', model.builtAt],
+    ['Last sealed run', `${model.generatedAt} (completion of the last sealed run included)`],
     ['Sealed runs', `${model.runs.length} collection run(s), ${model.attestationRuns.length} attestation run(s)`],
     ['Evidence set id', model.contentId],
     ['Package id', 'SHA-256 of manifest.json in this package; printed by `evidence-locker verify` and `sha256sum manifest.json`'],
     ['Signing key', `${model.signing.keyFingerprint}\n${model.signing.keyId} (${model.signing.algorithm})`],
+    ...(model.runSigningKeys.length > 1 ? [['Run signing keys', model.runSigningKeys.map((k) => `${k.keyFingerprint}\n${k.keyId} (${k.algorithm})`).join('\n')] as [string, string]] : []),
     ['Tool', `${model.tool.name} ${model.tool.version}`],
     ...model.assessor.scope.map((s): [string, string] => [`Scope: ${s.framework}`, s.statement]),
   ]);
@@ -1061,7 +1083,7 @@ function methodSection(doc: Doc, model: PackageModel): void {
     ]);
   }
   subheading(doc, 'Sealing and chain of custody');
-  para(doc, 'When a run finished, its manifest (every record with its SHA-256, plus the SHA-256 of the previous run manifest of the same chain) was written after every body it names and signed. This package includes those manifests byte for byte with their signatures and public keys, and every evidence body it relies on, named by its SHA-256. The package manifest lists every file with its SHA-256 and is signed too.');
+  para(doc, 'When a run finished, its manifest (every record with its SHA-256, plus the SHA-256 of the previous run manifest of the same chain) was written after every body it names and signed. This package includes those manifests byte for byte with their signatures and public keys, and every evidence body it relies on, named by its SHA-256. The package manifest lists every file with its SHA-256 and is signed too, and so is SHA256SUMS, which lists every other file.');
   table(
     doc,
     [
@@ -1087,10 +1109,10 @@ function methodSection(doc: Doc, model: PackageModel): void {
   );
   if (model.runs.length + model.attestationRuns.length > 400) para(doc, 'More runs are listed in manifest.json.', MUTED, 8);
   subheading(doc, 'How to verify');
-  para(doc, 'Offline with the tool: evidence-locker verify <package.zip>. With standard tools only, in the unzipped folder:');
-  tag(doc, 'Code', () => doc.font(MONO).fontSize(MIN_PT).fillColor(INK).text(`sha256sum -c SHA256SUMS\n${opensslVerifyCommand(model.signing.algorithm)}`, M.left + 10, doc.y, { width: CONTENT_W - 10 }));
+  para(doc, 'Start from the signing key fingerprint confirmed with the organisation out of band, never from the one printed in this package. Offline with the tool: evidence-locker verify <package.zip> --expect-key <fingerprint>. With standard tools only (sha256sum, openssl, coreutils, awk, sed, grep), in the unzipped folder:');
+  tag(doc, 'Code', () => doc.font(MONO).fontSize(MIN_PT).fillColor(INK).text(`sh verify.sh --key <fingerprint>\n# by hand: the signed checksum list, then every file\n${opensslVerifyFileCommand(model.signing.algorithm, 'public-key.pem', 'SHA256SUMS', 'SHA256SUMS.sig')}\nsha256sum -c SHA256SUMS`, M.left + 10, doc.y, { width: CONTENT_W - 10 }));
   doc.moveDown(0.5);
-  para(doc, 'VERIFY.md in the package gives every step, including run signatures and the run chain.', MUTED);
+  para(doc, 'verify.sh checks the pinned key, the signature over SHA256SUMS, every file and that no other exists, every run signature against the pinned keys, and the run chain. VERIFY.md in the package gives every step.', MUTED);
 }
 
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {

@@ -1,11 +1,22 @@
 import type { PackageModel } from './model.js';
+import { VERIFY_SCRIPT_SHA256 } from './verify-script.js';
 
 /** The openssl command that checks a detached manifest signature for the given algorithm. */
 export function opensslVerifyCommand(algorithm: string, dir = '.'): string {
   const p = (f: string) => (dir === '.' ? f : `${dir}/${f}`);
-  if (algorithm === 'ed25519') return `openssl pkeyutl -verify -pubin -inkey ${p('public-key.pem')} -rawin -in ${p('manifest.json')} -sigfile ${p('manifest.sig')}`;
-  if (algorithm.startsWith('rsassa-pss-')) return `openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -verify ${p('public-key.pem')} -signature ${p('manifest.sig')} ${p('manifest.json')}`;
-  return `openssl dgst -sha256 -verify ${p('public-key.pem')} -signature ${p('manifest.sig')} ${p('manifest.json')}`;
+  return opensslVerifyFileCommand(algorithm, p('public-key.pem'), p('manifest.json'), p('manifest.sig'));
+}
+
+/** The openssl command that checks `signature` over `file` with `key` for the given algorithm. */
+export function opensslVerifyFileCommand(algorithm: string, key: string, file: string, signature: string): string {
+  if (algorithm === 'ed25519') return `openssl pkeyutl -verify -pubin -inkey ${key} -rawin -in ${file} -sigfile ${signature}`;
+  if (algorithm.startsWith('rsassa-pss-')) return `openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -verify ${key} -signature ${signature} ${file}`;
+  return `openssl dgst -sha256 -verify ${key} -signature ${signature} ${file}`;
+}
+
+/** The command that prints a PEM public key's fingerprint (SHA-256 of its DER SubjectPublicKeyInfo). */
+export function fingerprintCommand(pem = 'public-key.pem'): string {
+  return `openssl pkey -pubin -in ${pem} -outform DER | sha256sum`;
 }
 
 /**
@@ -28,45 +39,86 @@ export function verifyGuide(model: PackageModel): string {
       ? `Each must print "${runTexts[0]}".`
       : `Each must print "${opensslVerifiedText('ed25519')}" (Ed25519 keys) or "${opensslVerifiedText('ecdsa-p256-sha256')}" (ECDSA and RSA keys).`;
   const more = model.runs.length + model.attestationRuns.length > 5 ? `\n    # ... and the same for every other folder under runs/ (${model.runs.length + model.attestationRuns.length} runs)` : '';
+  const runKeys = model.runSigningKeys.filter((k) => k.keyFingerprint !== model.signing.keyFingerprint);
+  const keyArgs = [model.signing, ...runKeys].map((k) => `--key ${k.keyFingerprint}`).join(' ');
   return `# Verifying this evidence package
-
+${model.simulated ? '\n**SIMULATED — NOT EVIDENCE.** The runs in this package were collected from the simulated AWS started by the\ndemo command, not from real accounts.\n' : ''}
 Organisation: ${model.organization}
 Frameworks: ${model.frameworks.map((f) => `${f.name} (${f.framework})`).join(', ')}
 Period: ${model.period.from} to ${model.period.to} (UTC days)
 Accounts: ${model.accounts.join(', ')}
+Package built: ${model.builtAt}; last sealed run: ${model.generatedAt}
 
 Package signing key fingerprint (SHA-256 of the DER public key):
     ${model.signing.keyFingerprint}
 Key id: ${model.signing.keyId}
 Algorithm: ${model.signing.algorithm}
-
+${
+  model.runSigningKeys.length > 1
+    ? `\nWARNING: the runs in this package are signed by ${model.runSigningKeys.length} different keys:\n${model.runSigningKeys.map((k) => `    ${k.keyFingerprint}  ${k.keyId}`).join('\n')}\nConfirm every one of them; a run signed by a key the organisation does not confirm is not evidence.\n`
+    : runKeys.length
+      ? `\nThe runs are signed by another key than the package:\n${runKeys.map((k) => `    ${k.keyFingerprint}  ${k.keyId}`).join('\n')}\n`
+      : ''
+}
 Confirm the fingerprint with the organisation through a channel other than this package (phone, a signed
-letter, their published key list). A valid signature only proves the package was signed by whoever holds
-that key.
+letter, their published key list). Anyone can write a fingerprint into a package they built; a valid
+signature only proves the package was signed by whoever holds that key. Every check below starts from the
+fingerprint you confirmed, never from the one printed here. The fingerprint of a public key file:
+
+    ${fingerprintCommand()}
 
 The package id is the SHA-256 of \`manifest.json\`. It cannot be printed inside the files the manifest
-lists; \`evidence-locker verify\` and \`sha256sum manifest.json\` print it.
+lists; \`evidence-locker verify\`, \`verify.sh\` and \`sha256sum manifest.json\` print it.
 
 ## 1. With evidence-locker (offline, no AWS access needed)
 
-    evidence-locker verify <this-package.zip>
+    evidence-locker verify <this-package.zip> --expect-key <confirmed fingerprint>
 
-It checks every line of SHA256SUMS, the package manifest signature and every file it lists (naming extra
-or missing files), each run manifest signature, the hash chain between consecutive runs of each chain, and
-the SHA-256 of every evidence record body. It prints the signing key fingerprints and key ids. Exit code 0
-means valid; exit code 1 lists every file or record that failed.
+It checks every line of SHA256SUMS and its signature, the package manifest signature and every file it lists
+(naming extra or missing files), each run manifest signature, the hash chain between consecutive runs of each
+chain, and the SHA-256 of every evidence record body. With \`--expect-key\` (once per trusted key), a package or
+run signed by any other key fails. It prints the signing key fingerprints and key ids. Exit code 0 means
+valid; exit code 1 lists every file or record that failed.
 
-## 2. With standard tools only
+## 2. With standard tools only: verify.sh
 
-Unzip the package into an empty folder and run, in that folder:
+\`verify.sh\` is a POSIX shell script using only sha256sum, openssl (3.0 or later), coreutils, awk, sed and
+grep. Unzip the package into an empty folder and run, in that folder:
+
+    sh verify.sh ${keyArgs}
+
+replacing each fingerprint by the one you confirmed (give \`--key\` once per trusted key). It checks, in order:
+that public-key.pem is a pinned key; that SHA256SUMS.sig is that key's signature over SHA256SUMS; that every
+file SHA256SUMS lists has its SHA-256 and that no other file exists; the signature over manifest.json; that
+every run under runs/ is signed by a pinned key and its signature verifies; and that the runs of each chain
+link to each other by manifest hash, in order of start. It prints every failure and exits 0 only when all
+checks hold (1 otherwise, 2 on a usage error). It reads the signature algorithm from the key itself, not from
+text in the package.
+
+A package altered by someone else could carry an altered script too. \`verify.sh\` is the same file in every
+package built by ${model.tool.name} ${model.tool.version}; before running it, compare
+
+    sha256sum verify.sh
+
+with ${VERIFY_SCRIPT_SHA256}, as published with that version (the project README), or read it: it is short.
+A copy obtained elsewhere checks this folder with \`sh <that copy> --package <this folder> --key <fingerprint>\`.
+
+## 3. By hand, with the same tools
 
     sha256sum -c SHA256SUMS
 
-Every line must say OK. Then check the package manifest signature:
+Every line must say OK, and SHA256SUMS must name every file of the folder except itself and SHA256SUMS.sig.
+Check the signature over SHA256SUMS, then over the package manifest:
 
+    ${opensslVerifyFileCommand(model.signing.algorithm, 'public-key.pem', 'SHA256SUMS', 'SHA256SUMS.sig')}
     ${opensslVerifyCommand(model.signing.algorithm)}
 
-It must print "${opensslVerifiedText(model.signing.algorithm)}". Then check each sealed run the package includes:
+Each must print "${opensslVerifiedText(model.signing.algorithm)}", and this must print the fingerprint you confirmed:
+
+    ${fingerprintCommand()}
+
+Then check each sealed run the package includes (and the fingerprint of each \`runs/<run>/public-key.pem\` the
+same way):
 
 ${runLines}${more}
 
@@ -84,10 +136,14 @@ SHA-256 of the previous run's manifest of the same chain (\`previous.manifestSha
 
 ## What the signatures cover
 
-- \`manifest.json\` lists every file of the package (except itself, \`manifest.sig\` and \`SHA256SUMS\`)
-  with its SHA-256 and size, and every included run with the SHA-256 of its manifest.
+- \`SHA256SUMS\` lists every file of the package except itself and \`SHA256SUMS.sig\`, which is the package
+  key's signature over it: with the pinned key, it binds every file, \`manifest.json\` and \`verify.sh\` included.
+- \`manifest.json\` lists every file of the package (except itself, \`manifest.sig\`, \`SHA256SUMS\` and
+  \`SHA256SUMS.sig\`) with its SHA-256 and size, and every included run with the SHA-256 of its manifest.
 - Each run manifest was signed when the run was sealed, before this package was built; its signature is
-  checked with the public key stored next to it, whose fingerprint is also recorded in the manifest.
-- Evidence bodies are content-addressed: a body's file name is its SHA-256.
+  checked with the public key stored next to it, whose fingerprint must be one you confirmed.
+- Evidence bodies are content-addressed: a body's file name is its SHA-256. \`evidence-locker verify\` also
+  checks that every record of every included run has its body; \`verify.sh\` relies on the signed SHA256SUMS
+  for that.
 `;
 }

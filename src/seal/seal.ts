@@ -50,6 +50,8 @@ export interface RunToSeal {
   records: ManifestRecord[];
   /** Account-level problems with no record (role not assumable, region discovery failed). */
   gaps?: RunManifest['gaps'];
+  /** Only a command that started the simulated AWS itself (demo) says so; the manifest then carries `simulated: true`. */
+  simulated?: boolean;
   /** How each account's credentials were obtained (collection runs). */
   sessions?: RunManifest['sessions'];
 }
@@ -87,6 +89,7 @@ export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run:
     signing: { algorithm: signer.algorithm, keyFingerprint: await signer.fingerprint(), keyId: signer.keyId },
     ...(run.sessions ? { sessions: run.sessions } : {}),
     gaps,
+    ...(run.simulated ? { simulated: true } : {}),
     records: run.records,
   });
   const manifestBytes = canonicalBytes(full);

@@ -33,6 +33,10 @@ export interface PackageVerification {
   manifest?: PackageManifest;
   problems: VerificationProblem[];
   keys: SigningKeyInfo[];
+  /** manifest.json or an included run says it was collected from the simulated AWS. */
+  simulated: boolean;
+  /** Distinct keys that signed the runs (the package signature aside); more than one is called out. */
+  runKeyFingerprints: string[];
   checked: { files: number; runs: number; records: number; chainLinks: number; bodies: number };
 }
 
@@ -155,6 +159,12 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
         }
         if (fp && fp !== manifest.signing.keyFingerprint) fail(PACKAGE_FILES.publicKey, `fingerprint ${fp} differs from the one in manifest.json (${manifest.signing.keyFingerprint})`);
         if (!verifyManifestSignature(bytes, sig, pem, manifest.signing.algorithm)) fail(PACKAGE_FILES.signature, `signature over manifest.json does not verify with public-key.pem (${manifest.signing.algorithm})`);
+        // The signature that lets standard tools trust SHA256SUMS (and through it every file, manifest.json included).
+        if (!present.has(PACKAGE_FILES.sumsSignature)) fail(PACKAGE_FILES.sumsSignature, 'missing: SHA256SUMS is unsigned');
+        else if (present.has(PACKAGE_FILES.sums)) {
+          const [sums, sumsSig] = await Promise.all([readFile(abs(PACKAGE_FILES.sums)), readFile(abs(PACKAGE_FILES.sumsSignature))]);
+          if (!verifyManifestSignature(sums, sumsSig, pem, manifest.signing.algorithm)) fail(PACKAGE_FILES.sumsSignature, `signature over SHA256SUMS does not verify with public-key.pem (${manifest.signing.algorithm})`);
+        }
         noteKey(manifest.signing.keyFingerprint, manifest.signing.keyId, manifest.signing.algorithm, 'package');
       }
     }
@@ -231,7 +241,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
       if (shaAt(i) !== sum) fail(p, `SHA-256 ${shaAt(i)} does not match SHA256SUMS (${sum}): the file was altered`);
     });
     files.forEach((p, i) => {
-      if (!listed[i] && p !== PACKAGE_FILES.sums) fail(p, 'extra file: not listed in SHA256SUMS');
+      if (!listed[i] && p !== PACKAGE_FILES.sums && p !== PACKAGE_FILES.sumsSignature) fail(p, 'extra file: not listed in SHA256SUMS');
     });
   }
 
@@ -249,7 +259,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
       if (shaAt(i) !== f.sha256) fail(f.path, `SHA-256 does not match manifest.json: the file was altered`);
       else if (hashed?.size(i) !== f.size) fail(f.path, `size does not match manifest.json (${f.size} bytes)`);
     }
-    const unsigned = new Set<string>([PACKAGE_FILES.manifest, PACKAGE_FILES.signature, PACKAGE_FILES.sums]);
+    const unsigned = new Set<string>([PACKAGE_FILES.manifest, PACKAGE_FILES.signature, PACKAGE_FILES.sums, PACKAGE_FILES.sumsSignature]);
     files.forEach((p, i) => {
       if (!listed[i] && !unsigned.has(p)) fail(p, 'extra file: not listed in the signed manifest.json');
     });
@@ -316,10 +326,13 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
 
   problems.sort((x, y) => compareCodeUnits(x.path, y.path) || compareCodeUnits(x.message, y.message));
   const unique = problems.filter((p, i) => i === 0 || p.path !== problems[i - 1].path || p.message !== problems[i - 1].message);
+  const runKeys = [...keys.values()].filter((k) => k.signs.some((s) => s !== 'package')).map((k) => k.keyFingerprint);
   return {
     ok: unique.length === 0,
     packageId,
     manifest,
+    simulated: manifest?.simulated === true || runs.some((r) => r.manifest.simulated === true),
+    runKeyFingerprints: runKeys.sort(compareCodeUnits),
     problems: unique,
     keys: [...keys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint)),
     checked,
@@ -329,16 +342,21 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
 /** Human-readable verification report, one problem per line. */
 export function formatVerification(v: PackageVerification, label: string): string {
   const lines: string[] = [];
+  if (v.simulated) lines.push('SIMULATED — NOT EVIDENCE: the runs in this package were collected from the simulated AWS (demo), not from real accounts');
+  if (v.runKeyFingerprints.length > 1) {
+    lines.push(`WARNING: the runs in this package are signed by ${v.runKeyFingerprints.length} different keys; confirm every one of them with the organisation, or pin the trusted ones with --expect-key`);
+  }
   if (v.manifest) {
     lines.push(`package ${label}`);
     lines.push(`  organisation ${v.manifest.organization}; frameworks ${v.manifest.frameworks.map((f) => f.id).join(', ')}; period ${v.manifest.period.from} to ${v.manifest.period.to}`);
+    if (v.manifest.builtAt) lines.push(`  built ${v.manifest.builtAt}; last sealed run ${v.manifest.generatedAt}`);
   }
   if (v.packageId) lines.push(`  package id (SHA-256 of manifest.json) ${v.packageId}`);
   lines.push(`  checked ${v.checked.files} files, ${v.checked.runs} run manifests, ${v.checked.chainLinks} chain links, ${v.checked.records} evidence records, ${v.checked.bodies} bodies`);
   lines.push('  signing keys (confirm these fingerprints with the organisation out of band):');
   for (const k of v.keys) lines.push(`    ${k.keyFingerprint}  ${k.keyId}  ${k.algorithm}  signs ${k.signs.length > 3 ? `${k.signs.slice(0, 3).join(', ')} and ${k.signs.length - 3} more` : k.signs.join(', ')}`);
   if (!v.keys.length) lines.push('    (none could be read)');
-  if (v.ok) lines.push('VALID: every hash, signature and chain link checks out');
+  if (v.ok) lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}`);
   else {
     lines.push(`INVALID: ${v.problems.length} problem(s)`);
     for (const p of v.problems) lines.push(`  ${p.path}: ${p.message}`);

@@ -87,6 +87,10 @@ describe('runCollection against the simulated demo account', () => {
     // Provenance names the responses of each run, so a body proves one collection, not every one since.
     for (const [i, b] of b2.entries()) expect(b.provenance?.requestIds.some((id) => b1[i].provenance?.requestIds.includes(id))).toBe(false);
     expect((await store.listObjectHashes()).length).toBe(m1.records.length * 2);
+    // Only a caller that started the simulator itself (demo) marks its runs simulated.
+    expect(m1.simulated).toBeUndefined();
+    const demo = await runCollection({ config, catalogs, store, signer, log, queries: ['s3.bucket-encryption'], simulated: true });
+    expect(RunManifestSchema.parse(JSON.parse((await store.getRun(demo.runId)).manifest.toString('utf8'))).simulated).toBe(true);
   });
 
   it('turns AccessDenied on one service into error records (gaps) while the rest is collected', async () => {

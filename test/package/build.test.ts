@@ -17,7 +17,8 @@ describe('buildPackage', () => {
   let signer: LocalEd25519Signer;
   let built: Awaited<ReturnType<typeof buildPackage>>;
   let out: string;
-  const opts = () => ({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-05', evaluate: fixtureEvaluate, organization: 'Acme Payments' });
+  const builtAt = new Date('2026-03-06T08:30:00Z');
+  const opts = () => ({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-05', evaluate: fixtureEvaluate, organization: 'Acme Payments', builtAt });
 
   beforeAll(async () => {
     store = new MemoryStore();
@@ -38,7 +39,7 @@ describe('buildPackage', () => {
     expect(v.checked.chainLinks).toBe(4);
   });
 
-  it('is byte-identical when built twice from the same sealed runs', async () => {
+  it('is byte-identical when built twice from the same sealed runs at the same build time', async () => {
     const out2 = mkdtempSync(join(tmpdir(), 'el-pkg-'));
     const again = await buildPackage({ ...opts(), outDir: out2 });
     expect(sha256Hex(readFileSync(again.zipPath))).toBe(sha256Hex(readFileSync(built.zipPath)));
@@ -49,16 +50,20 @@ describe('buildPackage', () => {
     const dir = mkdtempSync(join(tmpdir(), 'el-x-'));
     const names = await extractPackageZip(built.zipPath, dir);
     expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
-    for (const f of ['VERIFY.md', 'report.pdf', 'index.html', 'controls.csv', 'evidence-index.csv', 'oscal/assessment-results.json', 'manifest.json', 'manifest.sig', 'public-key.pem', 'SHA256SUMS']) {
+    for (const f of ['VERIFY.md', 'verify.sh', 'report.pdf', 'index.html', 'controls.csv', 'evidence-index.csv', 'oscal/assessment-results.json', 'manifest.json', 'manifest.sig', 'public-key.pem', 'SHA256SUMS', 'SHA256SUMS.sig']) {
       expect(names).toContain(f);
     }
     expect(names.filter((n) => n.startsWith('runs/')).length).toBe(15);
     const m = PackageManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
     expect(m.generatedAt).toBe('2026-03-05T02:05:00.000Z');
+    expect(m.builtAt).toBe('2026-03-06T08:30:00.000Z');
+    expect(m.simulated).toBe(false);
     expect(m.accounts).toEqual(ACCOUNTS);
-    expect(new Set(m.files.map((f) => f.path))).toEqual(new Set(names.filter((n) => !['manifest.json', 'manifest.sig', 'SHA256SUMS'].includes(n))));
+    expect(new Set(m.files.map((f) => f.path))).toEqual(new Set(names.filter((n) => !['manifest.json', 'manifest.sig', 'SHA256SUMS', 'SHA256SUMS.sig'].includes(n))));
+    // SHA256SUMS names every other file, the package manifest and its signature included; SHA256SUMS.sig signs it.
     const sums = readFileSync(join(dir, 'SHA256SUMS'), 'utf8').trim().split('\n');
-    expect(sums.length).toBe(names.length - 1);
+    expect(sums.map((l) => l.slice(66)).sort()).toEqual(names.filter((n) => n !== 'SHA256SUMS' && n !== 'SHA256SUMS.sig').sort());
+    expect(signer.algorithm).toBe('ed25519');
   });
 
   it('passes `sha256sum -c` and openssl signature checks with standard tools alone', async () => {

@@ -105,6 +105,8 @@ export interface FixtureDay {
   shard?: { index: number; count: number; slot: string };
   chain?: string;
   hour?: number;
+  /** Sealed as the demo seals its runs: collected from the simulated AWS. */
+  simulated?: boolean;
 }
 
 export function body(queryId: string, accountId: string, region: string, data: unknown, error?: EvidenceBody['error']): EvidenceBody {
@@ -153,6 +155,7 @@ export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?
       completedAt: new Date(`${d.day}T${hour}:05:00.000Z`),
       scope: { accounts, regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['test.bucket-encryption', 'test.trails'] },
       ...(d.shard ? { shard: d.shard } : {}),
+      ...(d.simulated ? { simulated: true } : {}),
       records,
     });
   }

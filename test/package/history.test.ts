@@ -16,7 +16,7 @@ describe('a month of evidence: history, drift, gaps, shards', () => {
   let exceptions: ExceptionEntry[];
   let dir: string;
   let zipPath: string;
-  const opts = () => ({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-04-01', to: '2026-04-30', evaluate: fixtureEvaluate, exceptions, organization: 'Acme' });
+  const opts = () => ({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-04-01', to: '2026-04-30', evaluate: fixtureEvaluate, exceptions, organization: 'Acme', builtAt: new Date('2026-05-01T06:00:00Z') });
 
   beforeAll(async () => {
     store = new MemoryStore();

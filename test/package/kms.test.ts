@@ -15,6 +15,7 @@ import { demoWorld, simulatorEnv, startSimulatedAws, type SimulatedAws } from '.
 import { DEMO_RSA_SIGNING_KEY_ALIAS, DEMO_SIGNING_KEY_ALIAS } from '../../src/simulator/worlds/seed-kms.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays } from './fixtures.js';
+import { SHELLS, runVerifySh } from '../support/verify-sh.js';
 
 let sim: SimulatedAws;
 const saved: Record<string, string | undefined> = {};
@@ -96,17 +97,34 @@ describe.each([
   it('passes the standard-tools steps VERIFY.md gives, with this machine\'s openssl', () => {
     expect(guide).toContain(`Key id: ${signer.keyId}`);
     expect(guide).toContain(`Algorithm: ${algorithm}`);
-    expect(guide).toContain('It must print "Verified OK".');
+    expect(guide).toContain('Each must print "Verified OK", and');
     expect(guide).toContain('Each must print "Verified OK".');
-    const commands = guide.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('openssl ') || l.startsWith('sha256sum -c'));
-    // The package signature and one per run (five runs in this package).
-    expect(commands.filter((c) => c.startsWith('openssl ')).length).toBe(6);
-    const expected = /It must print "([^"]+)"/.exec(guide)![1];
+    const lines = guide.split('\n').map((l) => l.trim());
+    const fingerprintCommand = lines.find((l) => l.startsWith('openssl pkey '))!;
+    expect(sh(dir, fingerprintCommand)).toContain(fingerprint());
+    const commands = lines.filter((l) => (l.startsWith('openssl ') && !l.startsWith('openssl pkey ')) || l.startsWith('sha256sum -c'));
+    // The signatures over SHA256SUMS and the package manifest, and one per run (five runs in this package).
+    expect(commands.filter((c) => c.startsWith('openssl ')).length).toBe(7);
+    expect(commands).toContain(commands.find((c) => c.includes('SHA256SUMS.sig')));
+    const expected = /Each must print "([^"]+)"/.exec(guide)![1];
     for (const c of commands) {
       const out = sh(dir, c);
       if (c.startsWith('openssl ')) expect(out.trim(), c).toBe(expected);
     }
     expect(sh(dir, 'sha256sum -c SHA256SUMS')).not.toMatch(/FAILED/);
+  });
+
+  it.each(SHELLS)('passes verify.sh with %s pinned to the KMS key, and fails it pinned to another key', (shell) => {
+    const r = runVerifySh(dir, [fingerprint()], shell);
+    expect(r.out).toContain('RESULT: VALID');
+    expect(r.code).toBe(0);
+    expect(runVerifySh(dir, ['ab'.repeat(32)], shell).code).toBe(1);
+  });
+
+  let fp = '';
+  const fingerprint = () => fp;
+  beforeAll(async () => {
+    fp = await signer.fingerprint();
   });
 
   it('the same openssl commands fail on an altered manifest or signature', () => {
@@ -125,6 +143,6 @@ describe.each([
       writeFileSync(join(dir, 'manifest.json'), manifest);
       writeFileSync(join(dir, 'manifest.sig'), sig);
     }
-    expect(sh(dir, packageCommand).trim()).toBe(/It must print "([^"]+)"/.exec(guide)![1]);
+    expect(sh(dir, packageCommand).trim()).toBe(/Each must print "([^"]+)"/.exec(guide)![1]);
   });
 });

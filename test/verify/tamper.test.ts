@@ -8,6 +8,9 @@ import { verifyPackage, verifyPackageDir } from '../../src/verify/package.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays } from '../package/fixtures.js';
 import { sealAttestation } from '../../src/package/attest.js';
+import type { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { VERIFY_SCRIPT } from '../../src/package/verify-script.js';
+import { runVerifyShAsync } from '../support/verify-sh.js';
 
 /** Seeded PRNG (mulberry32): the same mutations on every run. */
 function rng(seed: number): () => number {
@@ -42,12 +45,13 @@ describe('tamper suite: every mutation of a package is detected and named', () =
   let base: string;
   let zipPath: string;
   let files: string[];
+  let signer: LocalEd25519Signer;
 
   beforeAll(async () => {
     const store = new MemoryStore();
     const tmp = mkdtempSync(join(tmpdir(), 'el-tamper-'));
     // Small on purpose (5 runs, an attestation with a document): each of the mutations copies and verifies it.
-    const signer = await sealDays(store, standardDays());
+    signer = await sealDays(store, standardDays());
     writeFileSync(join(tmp, 'doc.txt'), 'Log review minutes, March 2026\n');
     await sealAttestation({ store, signer, catalogs: [TEST_CATALOG], framework: 'test-fw', requirement: '2.2', by: 'J. Doe', note: 'Reviews done', file: join(tmp, 'doc.txt'), at: new Date('2026-03-02T09:00:00Z') });
     const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-05', outDir: join(tmp, 'out'), evaluate: fixtureEvaluate });
@@ -162,22 +166,42 @@ describe('tamper suite: every mutation of a package is detected and named', () =
     writeFileSync(join(d, 'SHA256SUMS'), sums);
   }
 
-  it('detects 225 seeded mutations, naming the file each time', async () => {
+  it('detects 225 seeded mutations, naming the file each time; verify.sh pinned to the package key fails on each', async () => {
     const list = mutations(225, 20260427);
     const work = mkdtempSync(join(tmpdir(), 'el-tamper-work-'));
+    // The published verify.sh (the tool's own copy), run against each folder: a mutation may alter the package's copy.
+    const script = join(work, 'published-verify.sh');
+    writeFileSync(script, VERIFY_SCRIPT);
+    const fp = await signer.fingerprint();
     const missed: string[] = [];
-    for (const [i, m] of list.entries()) {
+    const table: [string, number, number][] = new Array(list.length);
+    const check = async (i: number) => {
+      const m = list[i];
       const d = join(work, String(i));
       cpSync(base, d, { recursive: true });
       m.apply(d);
+      // verify.sh runs in its own processes while this one verifies the same folder.
+      const running = runVerifyShAsync(d, [fp], 'sh', script);
       const v = await verifyPackageDir(d);
       const named = new Set(v.problems.map((p) => p.path));
       const namesAll = m.expectNamed.every((f) => named.has(f) || [...named].some((n) => n.startsWith(`${f}/`) || f.startsWith(`${n}/`)));
       if (v.ok || !namesAll) missed.push(`${m.label}: ok=${v.ok} problems=${JSON.stringify(v.problems.slice(0, 4))}`);
+      const sh = await running;
+      if (sh.code !== 1) missed.push(`${m.label}: verify.sh exit ${sh.code}\n${sh.out}`);
+      table[i] = [m.label, v.ok ? 0 : 1, sh.code];
       rmSync(d, { recursive: true, force: true });
-    }
+    };
+    let next = 0;
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      while (next < list.length) await check(next++);
+    }));
+    const width = Math.max(...table.map((r) => r[0].length));
+    console.log(
+      [`${'mutation'.padEnd(width)}  verify exit  verify.sh exit`, ...table.map(([label, a, b]) => `${label.padEnd(width)}  ${String(a).padStart(11)}  ${String(b).padStart(14)}`), `${table.length} mutations; verify failed ${table.filter((r) => r[1] !== 0).length}, verify.sh failed ${table.filter((r) => r[2] !== 0).length}`].join('\n'),
+    );
     expect(missed).toEqual([]);
-  }, 120_000);
+    expect(table.length).toBeGreaterThanOrEqual(60);
+  }, 600_000);
 
   it('reads SHA256SUMS and the manifest file list in any order, and names a line listed twice', async () => {
     // sha256sum -c does not care about line order; neither does verify (it walks both lists alongside the sorted
@@ -187,13 +211,15 @@ describe('tamper suite: every mutation of a package is detected and named', () =
     const lines = readFileSync(join(d, 'SHA256SUMS'), 'utf8').split('\n').filter(Boolean);
     const shuffled = [...lines].sort((a, b) => (sha256Hex(Buffer.from(a)) < sha256Hex(Buffer.from(b)) ? -1 : 1));
     expect(shuffled).not.toEqual(lines);
-    writeFileSync(join(d, 'SHA256SUMS'), shuffled.join('\n') + '\n');
+    // Re-signed with the package key: only the order differs from what the builder signed.
+    const resign = async (text: string) => (writeFileSync(join(d, 'SHA256SUMS'), text), writeFileSync(join(d, 'SHA256SUMS.sig'), await signer.sign(Buffer.from(text))));
+    await resign(shuffled.join('\n') + '\n');
     const v = await verifyPackageDir(d);
     expect(v.problems).toEqual([]);
     expect(v.checked.files).toBe(files.length);
 
     const dup = lines[Math.floor(lines.length / 2)];
-    writeFileSync(join(d, 'SHA256SUMS'), [...shuffled, dup].join('\n') + '\n');
+    await resign([...shuffled, dup].join('\n') + '\n');
     const twice = await verifyPackageDir(d);
     expect(twice.ok).toBe(false);
     expect(twice.problems).toEqual([{ path: 'SHA256SUMS', message: `line ${lines.length + 1}: ${dup.slice(66)} is listed twice` }]);

@@ -81,7 +81,8 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
         Object.assign(process.env, simulatorEnv(sim, DEMO_ACCOUNT_ID));
         // The collector shares the simulated account's clock, so the run is dated on its day.
         const dayClock = days === 1 ? undefined : () => world.now();
-        const run = await runCollection({ config, catalogs, store, signer, log, ...(dayClock ? { now: dayClock } : {}) });
+        // The demo started the simulator itself, so it knows (rather than guesses) that this run is not evidence.
+        const run = await runCollection({ config, catalogs, store, signer, log, simulated: true, ...(dayClock ? { now: dayClock } : {}) });
         runIds.push(run.runId);
         write(
           days === 1
@@ -135,6 +136,7 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
         `  n/a           ${n('not-applicable')}`,
         '',
         `package ${pkg.packageId} verified offline: ${v.checked.files} files, ${v.checked.records} evidence records, ${v.checked.runs} run(s)${days > 1 ? ` over ${days} days from ${from} to ${to}` : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        'marked SIMULATED \u2014 NOT EVIDENCE (manifest.json, report cover, index.html): its evidence comes from the simulated account',
         `report:  ${join(out, 'report.pdf')} (a copy of the one inside the package)`,
         `verify again with: evidence-locker verify ${pkg.zipPath}`,
         pkg.zipPath,

@@ -4,6 +4,7 @@ import { loadCatalogs } from '../../controls/load.js';
 import { openStore } from '../../store/open-store.js';
 import { openSigner } from '../../aws/open-signer.js';
 import { loadExceptions } from '../../package/exceptions.js';
+import { ConfigError } from '../../errors.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerAttestCommand } from './attest.js';
 import { registerShareCommand } from './share.js';
@@ -23,6 +24,14 @@ export function registerPackageCommands(program: Command): void {
   registerVerifyCommand(program);
   registerAttestCommand(program);
   registerShareCommand(program);
+}
+
+/** SOURCE_DATE_EPOCH (seconds, the reproducible-builds convention) fixes the build time to rebuild a package byte for byte. */
+function builtAtFromEnvironment(): Date | undefined {
+  const v = process.env.SOURCE_DATE_EPOCH;
+  if (v === undefined || v === '') return undefined;
+  if (!/^\d{1,12}$/.test(v)) throw new ConfigError(`SOURCE_DATE_EPOCH: "${v}" is not a whole number of seconds since 1970-01-01 UTC`, 'unset it, or set it to the build time of the package to reproduce (e.g. 1767225600)');
+  return new Date(Number(v) * 1000);
 }
 
 export function registerPackageCommand(program: Command): void {
@@ -61,6 +70,7 @@ export function registerPackageCommand(program: Command): void {
         scope: config.scope,
         exceptions,
         notesPages: opts.notesPages,
+        builtAt: builtAtFromEnvironment(),
         log,
       });
       const s = pkg.summary;
@@ -73,6 +83,8 @@ export function registerPackageCommand(program: Command): void {
           `  results: ${counts}; ${s.gapDays} account-day gap(s)${s.missingShards ? `, ${s.missingShards} slot(s) with missing shards` : ''}\n` +
           `  foreign objects in the store: ${s.foreignObjects ? `${s.foreignObjects} (not evidence; listed in the report under "Foreign objects")` : 'none'}\n` +
           `  signing key fingerprint ${s.keyFingerprint}\n` +
+          (s.runKeyFingerprints.length > 1 ? `  WARNING: the runs are signed by ${s.runKeyFingerprints.length} different keys: ${s.runKeyFingerprints.join(', ')}\n` : '') +
+          (s.simulated ? '  SIMULATED \u2014 NOT EVIDENCE: runs collected from the simulated AWS are included\n' : '') +
           `${pkg.zipPath}\n`,
       );
     });

@@ -14,6 +14,13 @@ interface VerifyOptions extends GlobalOptions {
   expectKey?: string[];
 }
 
+/** A key fingerprint as given on the command line: 64 hex digits, any case, colons allowed (as some tools print them). */
+function fingerprintOption(value: string): string {
+  const fp = value.toLowerCase().replace(/:/g, '');
+  if (!/^[0-9a-f]{64}$/.test(fp)) throw new ConfigError(`--expect-key ${value}: not a SHA-256 key fingerprint (64 hex digits)`, 'give the fingerprint the organisation confirmed; for a PEM public key: openssl pkey -pubin -in public-key.pem -outform DER | sha256sum');
+  return fp;
+}
+
 export function registerVerifyCommand(program: Command): void {
   program
     .command('verify')
@@ -44,7 +51,7 @@ export function registerVerifyCommand(program: Command): void {
       if (!pkg) throw new ConfigError('verify: give the path of a package zip or folder (or --store to check the evidence store)');
       if (!existsSync(pkg)) throw new ConfigError(`${pkg}: no such file or folder`, 'give the path of a package zip or of an unzipped package folder');
       const { verifyPackage, formatVerification } = await import('../../verify/package.js');
-      const v = await verifyPackage(pkg, { expectedKeys: opts.expectKey });
+      const v = await verifyPackage(pkg, { expectedKeys: opts.expectKey?.map(fingerprintOption) });
       if (opts.json) {
         const { manifest: _m, ...rest } = v;
         process.stdout.write(JSON.stringify(rest, null, 2) + '\n');

@@ -1,0 +1,297 @@
+import { sha256Hex } from '../evidence/hash.js';
+
+/**
+ * `verify.sh`, shipped in every package: the standard-tools check of the whole package, pinned to a key the
+ * assessor confirmed out of band. The same bytes in every package of a tool version (nothing package-specific is
+ * written into it), so an assessor can compare its SHA-256 with the published one before running it.
+ * POSIX sh with sha256sum, openssl, coreutils, awk, sed and grep only.
+ */
+export const VERIFY_SCRIPT = String.raw`#!/bin/sh
+# verify.sh - check this Evidence Locker package with standard tools only (sha256sum, openssl, coreutils,
+# awk, sed, grep). Run it from anywhere:  sh verify.sh --key <fingerprint> [--key <fingerprint> ...]
+# It checks the folder it sits in, or the one given with --package <folder> (to run a published copy of
+# this script against a package whose own copy you do not trust).
+#
+# <fingerprint> is the SHA-256 of the DER public key of a signing key you trust, as confirmed with the
+# organisation out of band (never taken from this package). Compute it for a PEM public key with:
+#   openssl pkey -pubin -in public-key.pem -outform DER | sha256sum
+# Give --key once per trusted key (e.g. the package key and the collectors' keys when they differ).
+#
+# Checks, in order: the package key is a pinned key; SHA256SUMS.sig is its signature over SHA256SUMS;
+# every file listed in SHA256SUMS has that SHA-256 and no other file exists; manifest.sig is the
+# signature over manifest.json; every run under runs/ is signed by a pinned key; the runs of each chain
+# link to each other by manifest hash, in order. Exit 0 only when every check holds; 1 when any fails
+# (each failure is printed); 2 on a usage error.
+set -u
+LC_ALL=C
+export LC_ALL
+nl='
+'
+tab='	'
+empty_sha=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+
+usage() {
+  echo "usage: sh verify.sh --key <sha256 fingerprint of a trusted public key> [--key <fingerprint> ...] [--package <folder>]" >&2
+  echo "  compute a fingerprint: openssl pkey -pubin -in <public-key.pem> -outform DER | sha256sum" >&2
+  exit 2
+}
+
+keys=''
+package=$(dirname "$0")
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --package) [ $# -ge 2 ] || usage; package=$2; shift 2; continue ;;
+    --key) [ $# -ge 2 ] || usage; k=$2; shift 2 ;;
+    --key=*) k=$(printf '%s' "$1" | sed 's/^--key=//'); shift ;;
+    -h|--help) usage ;;
+    *) echo "verify.sh: unknown argument: $1" >&2; usage ;;
+  esac
+  k=$(printf '%s' "$k" | tr 'A-F' 'a-f' | tr -d ':')
+  if ! printf '%s\n' "$k" | grep -Eq '^[0-9a-f]{64}$'; then
+    echo "verify.sh: --key $k is not a SHA-256 fingerprint (64 hex digits)" >&2
+    usage
+  fi
+  keys="$keys $k"
+done
+[ -n "$keys" ] || usage
+
+for tool in sha256sum openssl awk sed grep sort comm find cut tr mktemp; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "verify.sh: $tool is not installed" >&2; exit 2; }
+done
+
+cd "$package" || { echo "verify.sh: cannot enter the package folder $package" >&2; exit 2; }
+
+failures=0
+fail() { echo "FAIL  $*"; failures=$((failures + 1)); }
+ok() { echo "ok    $*"; }
+pinned() { case " $keys " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# Reads a public key file into key_fp (SHA-256 of its DER form; empty when it is not a public key) and
+# key_type. The key just read is remembered: runs signed with the same key cost no further openssl call.
+last_pem=''
+key_fp=''
+key_type=''
+read_key() {
+  pem=$(cat "$1" 2>/dev/null) || pem=''
+  [ -n "$pem" ] && [ "$pem" = "$last_pem" ] && return 0
+  last_pem=$pem
+  key_fp=$(openssl pkey -pubin -in "$1" -outform DER 2>/dev/null | sha256sum | cut -d' ' -f1)
+  [ "$key_fp" != "$empty_sha" ] || key_fp=''
+  key_text=$(openssl pkey -pubin -in "$1" -noout -text 2>/dev/null) || key_text=''
+  case "$key_text" in
+    *ED25519*) key_type=ed25519 ;;
+    *prime256v1*|*P-256*) key_type=ecdsa-p256 ;;
+    *Modulus*) key_type=rsa-pss ;;
+    *) key_type=unknown ;;
+  esac
+}
+
+# The algorithm follows from the key type, never from text in the package: Ed25519 signs the bytes;
+# ECDSA P-256 and RSA-PSS (AWS KMS keys) sign their SHA-256.
+verify_sig() { # <key type> <public key> <file> <signature>
+  case "$1" in
+    ed25519) openssl pkeyutl -verify -pubin -inkey "$2" -rawin -in "$3" -sigfile "$4" >/dev/null 2>&1 ;;
+    ecdsa-p256) openssl dgst -sha256 -verify "$2" -signature "$4" "$3" >/dev/null 2>&1 ;;
+    rsa-pss) openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -verify "$2" -signature "$4" "$3" >/dev/null 2>&1 ;;
+    *) return 1 ;;
+  esac
+}
+
+# Top-level string members of a canonical JSON run manifest as "name<TAB>value" lines, and the members of
+# "previous" as prevRunId and prevSha (or "previous<TAB>null"); nested members of the same name are skipped.
+manifest_fields() {
+  awk '
+  { s = s $0 }
+  END {
+    n = length(s); d = 0; key = ""; pstart = 0; i = 1
+    while (i <= n) {
+      c = substr(s, i, 1)
+      if (c == "\"") {
+        j = i + 1
+        while (j <= n) { c2 = substr(s, j, 1); if (c2 == "\\") j += 2; else if (c2 == "\"") break; else j++ }
+        str = substr(s, i + 1, j - i - 1)
+        if (d == 1) {
+          if (substr(s, j + 1, 1) == ":") key = str
+          else if (key != "") { print key "\t" str; key = "" }
+        }
+        i = j + 1
+        continue
+      }
+      if (c == "{" || c == "[") { d++; if (d == 2 && key == "previous") pstart = i }
+      else if (c == "}" || c == "]") {
+        if (d == 2 && pstart) {
+          p = substr(s, pstart, i - pstart + 1); pstart = 0
+          if (match(p, /"runId":"[^"]*"/)) print "prevRunId\t" substr(p, RSTART + 9, RLENGTH - 10)
+          if (match(p, /"manifestSha256":"[0-9a-f]*"/)) print "prevSha\t" substr(p, RSTART + 18, RLENGTH - 19)
+          print "previous\tobject"
+        }
+        d--
+        if (d == 1) key = ""
+      }
+      else if (d == 1 && c == ",") key = ""
+      else if (d == 1 && key == "previous" && substr(s, i, 4) == "null") { print "previous\tnull"; key = ""; i += 4; continue }
+      i++
+    }
+  }' "$1"
+}
+
+echo "Evidence Locker package check (standard tools) in $(pwd)"
+if grep -Eq '^  "simulated": true,?$' manifest.json 2>/dev/null; then
+  echo "SIMULATED — NOT EVIDENCE: this package was built from runs against the simulated AWS (manifest.json \"simulated\": true)"
+fi
+
+# 1. The package key is one the assessor pinned.
+if [ ! -f public-key.pem ]; then
+  fail "public-key.pem is missing: nothing in this package can be checked"
+  echo "RESULT: INVALID ($failures failure(s))"; exit 1
+fi
+read_key public-key.pem
+pkg_fp=$key_fp
+pkg_type=$key_type
+if [ -z "$pkg_fp" ]; then
+  fail "public-key.pem is not a readable public key"
+elif pinned "$pkg_fp"; then
+  ok "package key $pkg_fp is a pinned key"
+else
+  fail "package key $pkg_fp (public-key.pem) is not a pinned key: the package was signed by someone else"
+fi
+
+# 2. SHA256SUMS is signed by that key; nothing after this step is trusted unless it holds.
+if [ ! -f SHA256SUMS ] || [ ! -f SHA256SUMS.sig ]; then
+  fail "SHA256SUMS or SHA256SUMS.sig is missing"
+elif verify_sig "$pkg_type" public-key.pem SHA256SUMS SHA256SUMS.sig; then
+  ok "SHA256SUMS.sig verifies over SHA256SUMS with public-key.pem"
+else
+  fail "SHA256SUMS.sig does not verify over SHA256SUMS with public-key.pem: the checksum list was altered"
+fi
+if [ "$failures" -gt 0 ]; then
+  echo "RESULT: INVALID ($failures failure(s)); the checksum list cannot be trusted, so no file was checked"
+  exit 1
+fi
+
+# 3. Every listed file, and no other file.
+bad_lines=$(grep -Evc '^[0-9a-f]{64}  [A-Za-z0-9._+-][A-Za-z0-9._+/-]*$' SHA256SUMS)
+if [ "$bad_lines" -gt 0 ] || cut -c67- SHA256SUMS | grep -Eq '(^|/)\.\.?(/|$)'; then
+  fail "SHA256SUMS has $bad_lines line(s) that are not \"<sha256>  <relative path>\""
+fi
+if sha_out=$(sha256sum -c --quiet --strict SHA256SUMS 2>&1); then
+  ok "every file listed in SHA256SUMS has its SHA-256 ($(grep -c . SHA256SUMS) files)"
+else
+  printf '%s\n' "$sha_out" | sed 's/^/FAIL  /'
+  fail "files differ from SHA256SUMS (listed above)"
+fi
+odd=$(find . ! -type f ! -type d | sed 's|^\./||')
+[ -z "$odd" ] || fail "not regular files (symbolic links or devices): $(printf '%s' "$odd" | tr '\n' ' ')"
+[ -z "$(find . -name "*$nl*")" ] || fail "a file or folder name contains a line break"
+work=$(mktemp -d) || exit 2
+trap 'rm -rf "$work"' EXIT
+{ cut -c67- SHA256SUMS; printf 'SHA256SUMS\nSHA256SUMS.sig\n'; } | sort -u > "$work/listed"
+find . -type f | sed 's|^\./||' | sort > "$work/present"
+extra=$(comm -23 "$work/present" "$work/listed")
+if [ -n "$extra" ]; then
+  printf '%s\n' "$extra" | sed 's/^/FAIL  not listed in SHA256SUMS: /'
+  fail "the package holds files SHA256SUMS does not list"
+else
+  ok "no file outside SHA256SUMS"
+fi
+
+# 4. The package manifest signature (manifest.json lists every file with its SHA-256, for evidence-locker verify).
+if [ -f manifest.json ] && [ -f manifest.sig ] && verify_sig "$pkg_type" public-key.pem manifest.json manifest.sig; then
+  ok "manifest.sig verifies over manifest.json"
+else
+  fail "manifest.sig does not verify over manifest.json with public-key.pem"
+fi
+
+# 5. Every run is signed by a pinned key; its fields feed the chain check.
+chain_lines=''
+runs=0
+for dir in runs/*/; do
+  [ -d "$dir" ] || continue
+  run=$(basename "$dir")
+  runs=$((runs + 1))
+  m="runs/$run/manifest.json"
+  if [ ! -f "$m" ] || [ ! -f "runs/$run/manifest.sig" ] || [ ! -f "runs/$run/public-key.pem" ]; then
+    fail "runs/$run: manifest.json, manifest.sig or public-key.pem is missing"
+    continue
+  fi
+  read_key "runs/$run/public-key.pem"
+  run_fp=$key_fp
+  if [ -z "$run_fp" ]; then
+    fail "runs/$run/public-key.pem is not a readable public key"
+    continue
+  fi
+  if ! pinned "$run_fp"; then
+    fail "runs/$run is signed by key $run_fp, which is not a pinned key"
+    continue
+  fi
+  if ! verify_sig "$key_type" "runs/$run/public-key.pem" "$m" "runs/$run/manifest.sig"; then
+    fail "runs/$run/manifest.sig does not verify over its manifest.json"
+    continue
+  fi
+  fields=$(manifest_fields "$m")
+  id=''; chain=''; started=''; prev=''; prev_id=-; prev_sha=-
+  while IFS="$tab" read -r name value; do
+    case "$name" in
+      runId) id=$value ;;
+      chain) chain=$value ;;
+      startedAt) started=$value ;;
+      previous) prev=$value ;;
+      prevRunId) prev_id=$value ;;
+      prevSha) prev_sha=$value ;;
+    esac
+  done <<EOF
+$fields
+EOF
+  if [ "$id" != "$run" ]; then
+    fail "runs/$run/manifest.json names run \"$id\""
+    continue
+  fi
+  if [ -z "$chain" ] || [ -z "$started" ] || [ -z "$prev" ]; then
+    fail "runs/$run/manifest.json: chain, startedAt or previous not found"
+    continue
+  fi
+  if [ "$prev" = object ] && { [ "$prev_id" = - ] || [ "$prev_sha" = - ]; }; then
+    fail "runs/$run/manifest.json: previous names no run id or manifest hash"
+    continue
+  fi
+  sha=$(sha256sum < "$m" | cut -d' ' -f1)
+  chain_lines="$chain_lines$chain$tab$started$tab$run$tab$sha$tab$prev_id$tab$prev_sha$nl"
+done
+[ "$runs" -gt 0 ] || fail "the package holds no run under runs/"
+
+# 6. The chain: within each chain, in order of start, each run names the run before it and that run's manifest hash.
+chain_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -F "$tab" '
+  { chain[NR] = $1; run[NR] = $3; sha[NR] = $4; pid[NR] = $5; psha[NR] = $6; shaof[$3] = $4 }
+  END {
+    links = 0
+    for (i = 1; i <= NR; i++) {
+      if (i == 1 || chain[i] != chain[i - 1]) {
+        if (pid[i] != "-" && (pid[i] in shaof) && shaof[pid[i]] != psha[i]) print "FAIL  runs/" run[i] ": chain " chain[i] ": previous run " pid[i] " has a different manifest hash"
+        continue
+      }
+      links++
+      if (pid[i] == "-") print "FAIL  runs/" run[i] ": chain " chain[i] ": no previous link, but " run[i - 1] " precedes it"
+      else if (pid[i] != run[i - 1]) print "FAIL  runs/" run[i] ": chain " chain[i] ": links to " pid[i] ", but the run before it is " run[i - 1] " (a run is missing or the order was changed)"
+      else if (psha[i] != sha[i - 1]) print "FAIL  runs/" run[i] ": chain " chain[i] ": previous manifest hash does not match runs/" run[i - 1] "/manifest.json"
+    }
+    print "links " links
+  }')
+chain_fail=$(printf '%s\n' "$chain_out" | grep -c '^FAIL' || true)
+printf '%s\n' "$chain_out" | grep '^FAIL' || true
+if [ "$chain_fail" -gt 0 ]; then
+  failures=$((failures + chain_fail))
+else
+  ok "$runs run(s) signed by pinned keys; $(printf '%s\n' "$chain_out" | sed -n 's/^links //p') chain link(s) hold"
+fi
+
+echo "package id (SHA-256 of manifest.json): $(sha256sum < manifest.json | cut -d' ' -f1)"
+if [ "$failures" -gt 0 ]; then
+  echo "RESULT: INVALID ($failures failure(s))"
+  exit 1
+fi
+echo "RESULT: VALID: every file, signature and chain link checks out against the pinned key(s)"
+exit 0
+`;
+
+/** SHA-256 of `verify.sh`: the same in every package this tool version builds. */
+export const VERIFY_SCRIPT_SHA256 = sha256Hex(Buffer.from(VERIFY_SCRIPT, 'utf8'));

@@ -1,0 +1,30 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runDemo } from '../../src/cli/commands/demo.js';
+import { extractPackageZip } from '../../src/verify/unzip.js';
+import { PackageManifestSchema } from '../../src/package/manifest.js';
+import { RunManifestSchema } from '../../src/evidence/manifest.js';
+import { publicKeyFingerprint } from '../../src/seal/verify-signature.js';
+import { runVerifySh } from '../support/verify-sh.js';
+
+describe('demo', () => {
+  it('seals its run as simulated, so its package is marked SIMULATED \u2014 NOT EVIDENCE and still verifies with verify.sh', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'el-demo-'));
+    let printed = '';
+    const r = await runDemo({ out, logLevel: 'silent', write: (s) => (printed += s) });
+    expect(r.exitCode).toBe(0);
+    expect(printed).toContain('marked SIMULATED \u2014 NOT EVIDENCE');
+    expect(printed.trim().split('\n').at(-1)).toBe(r.zipPath);
+    const dir = join(out, 'unzipped');
+    await extractPackageZip(r.zipPath, dir);
+    const m = PackageManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+    expect(m.simulated).toBe(true);
+    const run = RunManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'runs', m.runs[0].runId, 'manifest.json'), 'utf8')));
+    expect(run.simulated).toBe(true);
+    const sh = runVerifySh(dir, [publicKeyFingerprint(readFileSync(join(dir, 'public-key.pem'), 'utf8'))]);
+    expect(sh.out).toContain('SIMULATED \u2014 NOT EVIDENCE');
+    expect(sh.code).toBe(0);
+  }, 300_000);
+});

@@ -1,0 +1,231 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildPackage } from '../../src/package/build.js';
+import { extractPackageZip } from '../../src/verify/unzip.js';
+import { verifyPackageDir } from '../../src/verify/package.js';
+import { VERIFY_SCRIPT, VERIFY_SCRIPT_SHA256 } from '../../src/package/verify-script.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
+import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { evidencePath } from '../../src/package/manifest.js';
+import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays } from './fixtures.js';
+import { SHELLS, resignSums, runVerifySh } from '../support/verify-sh.js';
+
+describe('verify.sh: the standard-tools check shipped in every package', () => {
+  let base: string;
+  let signer: LocalEd25519Signer;
+  let fp: string;
+  let attacker: LocalEd25519Signer;
+  let foreign: { runId: string; manifest: Buffer; signature: Buffer; publicKeyPem: string; bodies: Map<string, Buffer> };
+
+  beforeAll(async () => {
+    const store = new MemoryStore();
+    signer = await sealDays(store, standardDays());
+    fp = await signer.fingerprint();
+    // The insider's run: a fresh key, linked to the latest genuine run, account 2 made compliant.
+    attacker = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-attacker-key-')));
+    const side = new MemoryStore();
+    for (const [k, v] of store.runs) side.runs.set(k, v);
+    await sealDays(side, [{ day: '2026-03-05', hour: 3, encrypted: { '111111111111': true, '222222222222': true } }], attacker);
+    const runId = [...side.runs.keys()].find((k) => !store.runs.has(k))!;
+    const run = side.runs.get(runId)!;
+    foreign = { runId, manifest: run.manifest, signature: run.signature, publicKeyPem: run.publicKeyPem, bodies: side.objects };
+    const tmp = mkdtempSync(join(tmpdir(), 'el-verify-sh-'));
+    const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-05', outDir: join(tmp, 'out'), evaluate: fixtureEvaluate });
+    base = join(tmp, 'base');
+    await extractPackageZip(pkg.zipPath, base);
+  }, 60_000);
+
+  const runIds = () => readdirSync(join(base, 'runs')).sort();
+
+  /** Rewrites manifest.json (signing key, runs, files) the way a builder would and signs it with `by`. */
+  async function remanifest(d: string, by: LocalEd25519Signer, edit: (m: { runs: Record<string, unknown>[]; files: { path: string; sha256: string; size: number }[]; signing: Record<string, string> }) => void = () => undefined): Promise<void> {
+    const m = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
+    m.signing = { algorithm: by.algorithm, keyFingerprint: await by.fingerprint(), keyId: by.keyId };
+    edit(m);
+    m.files.sort((a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const bytes = Buffer.from(JSON.stringify(m, null, 2) + '\n');
+    writeFileSync(join(d, 'manifest.json'), bytes);
+    writeFileSync(join(d, 'manifest.sig'), await by.sign(bytes));
+    writeFileSync(join(d, 'public-key.pem'), await by.publicKeyPem());
+  }
+
+  /** The package re-signed end to end by `by`: new public key, new manifest and signature, new SHA256SUMS and signature. */
+  async function resignAll(d: string, by: LocalEd25519Signer, opts: { runs?: boolean } = {}): Promise<void> {
+    if (opts.runs) {
+      for (const r of readdirSync(join(d, 'runs'))) {
+        writeFileSync(join(d, 'runs', r, 'public-key.pem'), await by.publicKeyPem());
+        writeFileSync(join(d, 'runs', r, 'manifest.sig'), await by.sign(readFileSync(join(d, 'runs', r, 'manifest.json'))));
+      }
+    }
+    await remanifest(d, by);
+    await resignSums(d, by);
+  }
+
+  /** Puts the insider's run into the package folder, listed in manifest.json like any other run. */
+  function addForeignRun(d: string): (m: { runs: Record<string, unknown>[]; files: { path: string; sha256: string; size: number }[] }) => void {
+    const dir = join(d, 'runs', foreign.runId);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'manifest.json'), foreign.manifest);
+    writeFileSync(join(dir, 'manifest.sig'), foreign.signature);
+    writeFileSync(join(dir, 'public-key.pem'), foreign.publicKeyPem);
+    const added: { path: string; sha256: string; size: number }[] = [];
+    for (const [sha, bytes] of foreign.bodies) {
+      const p = evidencePath(sha);
+      mkdirSync(join(d, p, '..'), { recursive: true });
+      writeFileSync(join(d, p), bytes);
+      added.push({ path: p, sha256: sha, size: bytes.length });
+    }
+    for (const f of ['manifest.json', 'manifest.sig', 'public-key.pem']) {
+      const bytes = readFileSync(join(dir, f));
+      added.push({ path: `runs/${foreign.runId}/${f}`, sha256: sha256Hex(bytes), size: bytes.length });
+    }
+    const rm = JSON.parse(foreign.manifest.toString('utf8'));
+    return (m) => {
+      const have = new Set(m.files.map((f) => f.path));
+      m.files.push(...added.filter((f) => !have.has(f.path)));
+      m.runs.push({ runId: rm.runId, kind: rm.kind, chain: rm.chain, startedAt: rm.startedAt, completedAt: rm.completedAt, manifestSha256: sha256Hex(foreign.manifest), keyFingerprint: rm.signing.keyFingerprint, keyId: rm.signing.keyId, previous: rm.previous });
+    };
+  }
+
+  const copy = () => {
+    const d = mkdtempSync(join(tmpdir(), 'el-verify-sh-m-'));
+    cpSync(base, d, { recursive: true });
+    return d;
+  };
+
+  it.each(SHELLS)('passes the genuine package with %s and the genuine key', (shell) => {
+    const r = runVerifySh(base, [fp], shell);
+    expect(r.out).toContain('RESULT: VALID');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`package id (SHA-256 of manifest.json): ${sha256Hex(readFileSync(join(base, 'manifest.json')))}`);
+    expect(r.out).toMatch(/5 run\(s\) signed by pinned keys; 4 chain link\(s\) hold/);
+    if (process.env.SHOW_VERIFY_SH) console.log(r.out);
+  });
+
+  it('is the same file in every package, with the published SHA-256', () => {
+    expect(readFileSync(join(base, 'verify.sh'), 'utf8')).toBe(VERIFY_SCRIPT);
+    expect(sha256Hex(readFileSync(join(base, 'verify.sh')))).toBe(VERIFY_SCRIPT_SHA256);
+    expect(readFileSync(join(base, 'VERIFY.md'), 'utf8')).toContain(VERIFY_SCRIPT_SHA256);
+    // The README publishes it, so an assessor can compare a package's copy with it before running it.
+    expect(readFileSync(join(__dirname, '../../README.md'), 'utf8').includes(VERIFY_SCRIPT_SHA256), `README.md names verify.sh SHA-256 ${VERIFY_SCRIPT_SHA256}`).toBe(true);
+  });
+
+  it('refuses usage errors with exit 2 and a key that is not pinned with exit 1', () => {
+    expect(runVerifySh(base, []).code).toBe(2);
+    expect(runVerifySh(base, ['not-a-fingerprint']).code).toBe(2);
+    const other = runVerifySh(base, ['0'.repeat(64)]);
+    expect(other.code).toBe(1);
+    expect(other.out).toContain(`package key ${fp} (public-key.pem) is not a pinned key`);
+    // Fingerprints are accepted in upper case and with colons, as some tools print them.
+    expect(runVerifySh(base, [fp.toUpperCase().replace(/(..)(?!$)/g, '$1:')]).code).toBe(0);
+  });
+
+  it('fails on an edited file whose SHA256SUMS line was regenerated', () => {
+    const d = copy();
+    const csv = readFileSync(join(d, 'controls.csv'), 'utf8').replace(/,fail,/g, ',pass,');
+    writeFileSync(join(d, 'controls.csv'), csv);
+    const sums = readFileSync(join(d, 'SHA256SUMS'), 'utf8').replace(/^[0-9a-f]{64}  controls\.csv$/m, `${sha256Hex(Buffer.from(csv))}  controls.csv`);
+    writeFileSync(join(d, 'SHA256SUMS'), sums);
+    const r = runVerifySh(d, [fp]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('SHA256SUMS.sig does not verify over SHA256SUMS');
+  });
+
+  /** Each mutation of the package, and who signed the result. verify.sh pinned to the genuine key and `verify --expect-key` must both fail. */
+  const cases: { label: string; expect: RegExp; apply: (d: string) => Promise<void> }[] = [
+    {
+      label: 'package re-signed end to end by an attacker key (new key pair, manifest, signatures, public key file)',
+      expect: /package key [0-9a-f]{64} \(public-key\.pem\) is not a pinned key/,
+      apply: async (d) => {
+        writeFileSync(join(d, 'controls.csv'), readFileSync(join(d, 'controls.csv'), 'utf8').replace(/,fail,/g, ',pass,'));
+        await resignAll(d, attacker);
+      },
+    },
+    {
+      label: 'package and every run re-signed by an attacker key',
+      expect: /is not a pinned key/,
+      apply: (d) => resignAll(d, attacker, { runs: true }),
+    },
+    {
+      label: "an insider's run (another key, linked to the latest genuine run) added, package signed by the genuine key",
+      expect: /runs\/\S+ is signed by key [0-9a-f]{64}, which is not a pinned key/,
+      apply: async (d) => {
+        const edit = addForeignRun(d);
+        await remanifest(d, signer, edit);
+        await resignSums(d, signer);
+      },
+    },
+    {
+      label: "an insider's run added, package re-signed by the attacker key",
+      expect: /is not a pinned key/,
+      apply: async (d) => {
+        const edit = addForeignRun(d);
+        await remanifest(d, attacker, edit);
+        await resignSums(d, attacker);
+      },
+    },
+    {
+      label: 'a run in the middle of the chain removed, SHA256SUMS re-signed by the genuine key',
+      expect: /links to \S+, but the run before it is \S+ \(a run is missing or the order was changed\)/,
+      apply: async (d) => {
+        rmSync(join(d, 'runs', runIds()[2]), { recursive: true });
+        await resignSums(d, signer);
+      },
+    },
+    {
+      label: 'a run removed, package re-signed by the attacker key',
+      expect: /is not a pinned key/,
+      apply: async (d) => {
+        rmSync(join(d, 'runs', runIds()[2]), { recursive: true });
+        await resignAll(d, attacker);
+      },
+    },
+    {
+      label: 'two runs swapped, SHA256SUMS re-signed by the genuine key',
+      expect: /runs\/\S+\/manifest\.json names run/,
+      apply: async (d) => {
+        const [a, b] = [runIds()[1], runIds()[3]];
+        renameSync(join(d, 'runs', a), join(d, 'runs', 'tmp'));
+        renameSync(join(d, 'runs', b), join(d, 'runs', a));
+        renameSync(join(d, 'runs', 'tmp'), join(d, 'runs', b));
+        await resignSums(d, signer);
+      },
+    },
+    {
+      label: 'a run manifest edited (a failing record marked ok), SHA256SUMS re-signed by the genuine key',
+      expect: /runs\/\S+\/manifest\.sig does not verify over its manifest\.json/,
+      apply: async (d) => {
+        const p = join(d, 'runs', runIds()[4], 'manifest.json');
+        writeFileSync(p, readFileSync(p, 'utf8').replace('"status":"error"', '"status":"ok"'));
+        await resignSums(d, signer);
+      },
+    },
+    {
+      label: 'a run manifest edited and re-signed by the attacker key, SHA256SUMS re-signed by the genuine key',
+      expect: /is signed by key [0-9a-f]{64}, which is not a pinned key/,
+      apply: async (d) => {
+        const r = join(d, 'runs', runIds()[4]);
+        const edited = Buffer.from(readFileSync(join(r, 'manifest.json'), 'utf8').replace('"status":"error"', '"status":"ok"'));
+        writeFileSync(join(r, 'manifest.json'), edited);
+        writeFileSync(join(r, 'manifest.sig'), await attacker.sign(edited));
+        writeFileSync(join(r, 'public-key.pem'), await attacker.publicKeyPem());
+        await resignSums(d, signer);
+      },
+    },
+  ];
+
+  it.each(cases)('fails: $label', async ({ expect: wanted, apply }) => {
+    const d = copy();
+    await apply(d);
+    for (const shell of SHELLS) {
+      const r = runVerifySh(d, [fp], shell);
+      expect(r.out).toMatch(wanted);
+      expect(r.out).toContain('RESULT: INVALID');
+      expect(r.code, `${shell}: ${r.out}`).toBe(1);
+    }
+    const v = await verifyPackageDir(d, { expectedKeys: [fp] });
+    expect(v.ok).toBe(false);
+  });
+});
