@@ -67,6 +67,8 @@ export interface BuildPackageOptions {
   /** Zip file name; default `evidence-package_<frameworks>_<from>_<to>.zip`. */
   fileName?: string;
   htmlBodyBudget?: number;
+  /** Ruled assessor's-notes pages in report.pdf (`--notes-pages`); default one notes area per manual requirement. */
+  notesPages?: boolean;
   /** Keys whose runs are evidence (default: the package signer's own key); every other run is listed as foreign. */
   trust?: TrustPolicy;
   /** When the package is built, shown on the cover and in manifest.json; default now. Fix it to rebuild byte for byte. */
@@ -294,7 +296,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     put(PACKAGE_FILES.populationCsv, populationCsv(assessor.population));
     put(PACKAGE_FILES.summary, Buffer.from(JSON.stringify(assessor.summary, null, 1) + '\n', 'utf8'));
     put(PACKAGE_FILES.oscal, renderOscal(model));
-    put(PACKAGE_FILES.report, await renderReportPdf(model));
+    put(PACKAGE_FILES.report, await renderReportPdf(model, { notesPages: opts.notesPages }));
     put(PACKAGE_FILES.html, await renderIndexHtml(model, (sha) => fetchChecked(sha, 'evidence record')(), opts.htmlBodyBudget ?? DEFAULT_HTML_BODY_BUDGET));
     put(PACKAGE_FILES.verifyGuide, Buffer.from(verifyGuide(model), 'utf8'));
     put(PACKAGE_FILES.verifyScript, Buffer.from(VERIFY_SCRIPT, 'utf8'));

@@ -2,6 +2,7 @@ import { FOREIGN_REASONS } from '../seal/trust.js';
 import type { PackageModel } from './model.js';
 import { dayStatus, rowReasons } from './timeline.js';
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
+import { opensslVerifyCommand } from './verify-guide.js';
 import { assessorHtmlData, assessorHtmlSection } from './html-assessor.js';
 
 /** Total bytes of evidence bodies embedded in index.html; beyond it the viewer shows the path in the package. */
@@ -9,6 +10,8 @@ export const DEFAULT_HTML_BODY_BUDGET = 8 * 1024 * 1024;
 const MAX_BODY_BYTES = 256 * 1024;
 const MAX_FINDINGS = 100;
 const MAX_EVIDENCE = 200;
+const MAX_RUNS = 5000;
+const MAX_RUN_GAPS = 5000;
 
 /** `<` escaped so embedded JSON can never close the script element. */
 function scriptJson(v: unknown): string {
@@ -62,17 +65,29 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     bodies[sha] = bytes.toString('utf8');
     used += bytes.length;
   }
+  const allRuns = [...model.runs, ...model.attestationRuns];
   const data = {
     organization: model.organization,
     period: model.period,
     generatedAt: model.generatedAt,
     contentId: model.contentId,
     signing: model.signing,
+    runKeys: model.runKeys,
+    tool: model.tool,
+    // Set by packages built from simulated runs; read loosely so the viewer works with models that lack the flag.
+    simulated: Boolean((model as { simulated?: unknown }).simulated),
     accounts: model.accounts,
+    regions: model.regions,
     days: model.timeline.days,
+    stores: model.stores,
+    runsTotal: allRuns.length,
+    runs: allRuns.slice(0, MAX_RUNS).map((r) => ({ id: r.runId, kind: r.manifest.kind, chain: r.manifest.chain, completedAt: r.manifest.completedAt, records: r.manifest.recordCount, sha: r.manifestSha256 })),
+    runGaps: model.runs.flatMap((r) => r.manifest.gaps.map((g) => ({ run: r.runId, account: g.accountId, region: g.region ?? '', query: g.queryId ?? '', reason: g.reason }))).slice(0, MAX_RUN_GAPS),
+    verifyCommand: opensslVerifyCommand(model.signing.algorithm),
     frameworks: model.frameworks.map((f) => ({
       id: f.framework,
       name: `${f.name} ${f.version}`,
+      principals: f.principals.map((p) => ({ id: p.id, title: p.title, parent: p.parent ?? null })),
       requirements: f.requirements.map((q) => ({ id: q.id, title: q.title, principal: q.principal, coverage: q.coverage, rationale: q.rationale, procedures: q.testingProcedures, guidance: q.assessorGuidance ?? null, queries: q.queries })),
     })),
     rows,
@@ -92,7 +107,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'">
 <title>${esc(title)}</title>
 <style>${CSS}</style>
 </head>
@@ -103,20 +118,27 @@ ${bands(model)}<header>
   <div class="sub mono">signing key ${esc(model.signing.keyFingerprint)} &middot; evidence set ${esc(model.contentId.slice(0, 16))}</div>
   <div class="sub">package built ${esc(model.builtAt)} &middot; last sealed run ${esc(model.generatedAt)}</div>
 </header>
+<nav id="views" aria-label="Views">
+  <a href="#summary" data-view="summary">Summary</a>
+  <a href="#findings" data-view="findings">Findings</a>
+  <a href="#gaps" data-view="gaps">Gaps</a>
+  <a href="#exceptions" data-view="exceptions">Exceptions</a>
+  <a href="#method" data-view="method">Method</a>
+  <span class="keys muted">Keys: / search, j k next or previous requirement, Enter open, Esc back to the list</span>
+</nav>
 ${foreignBanner(model)}
 <div id="filters">
+  <label>Search <input id="f-text" type="search" placeholder="requirement id or words of its title" aria-controls="list"></label>
   <label>Status <select id="f-status"><option value="">all</option></select></label>
   <label>Account <select id="f-account"><option value="">all</option></select></label>
   <label>Framework <select id="f-fw"><option value="">all</option></select></label>
-  <label>Search <input id="f-text" type="search" placeholder="id or title"></label>
-  <span id="count"></span>
+  <span id="count" aria-live="polite"></span>
 </div>
 <main>
-  <nav id="list" aria-label="Requirements"></nav>
-  <section id="detail"><p class="muted">Choose a requirement on the left. Statuses: fail, gap (not collected), needs review, manual, pass, not applicable. A gap is never a pass.</p></section>
+  <div id="list" role="listbox" aria-label="Requirements" tabindex="0"><div id="list-spacer"></div></div>
+  <section id="detail" tabindex="-1" aria-live="polite"></section>
 </main>
-${assessorHtmlSection(model, esc)}
-<div id="viewer" hidden><div class="box"><div class="bar"><strong id="viewer-title"></strong><button id="viewer-close" type="button">Close</button></div><pre id="viewer-body"></pre></div></div>
+<div id="assessor-src" hidden>${assessorHtmlSection(model, esc)}</div>
 <script id="package-data" type="application/json">${scriptJson(data)}</script>
 <script>${JS}</script>
 </body>
@@ -151,44 +173,65 @@ function bands(model: PackageModel): string {
 }
 
 const CSS = `
-:root{--ink:#1f2328;--muted:#57606a;--rule:#d0d7de;--bg:#f6f8fa}
+:root{--ink:#1f2328;--muted:#57606a;--rule:#d0d7de;--bg:#f6f8fa;--hl:#fff3bf}
 *{box-sizing:border-box}
-body{margin:0;font:14px/1.45 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:var(--ink)}
-header{background:#0b3d62;color:#fff;padding:14px 20px}
+body{margin:0;font:14px/1.45 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:var(--ink);display:flex;flex-direction:column;height:100vh}
+#simulated{background:repeating-linear-gradient(45deg,#9a6700,#9a6700 12px,#bf8700 12px,#bf8700 24px);color:#fff;font-weight:700;text-align:center;padding:6px;letter-spacing:.04em}
+header{background:#0b3d62;color:#fff;padding:12px 20px}
 .band{color:#fff;padding:8px 20px;font-size:13px}.band strong{font-size:16px;margin-right:10px}.band.sim{background:#cf222e}.band.keys{background:#b35900}
 header h1{margin:0;font-size:20px}
 .foreign{background:#ffebe9;border-bottom:2px solid #cf222e;color:#82071e;padding:8px 20px;font-size:13px}
 .foreign-none{padding:4px 20px;font-size:12px;color:var(--muted);border-bottom:1px solid var(--rule)}
 .sub{font-size:12px;color:#cfe3f3}
 .mono,code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-#filters{display:flex;gap:14px;align-items:center;padding:10px 20px;border-bottom:1px solid var(--rule);background:var(--bg);flex-wrap:wrap}
+#views{display:flex;gap:4px;align-items:center;padding:0 20px;border-bottom:1px solid var(--rule);background:#fff}
+#views a{padding:8px 12px;color:#0969da;text-decoration:none;border-bottom:3px solid transparent}
+#views a.on{border-bottom-color:#0b3d62;color:var(--ink);font-weight:600}
+#views .keys{margin-left:auto;font-size:11.5px}
+#filters{display:flex;gap:14px;align-items:center;padding:8px 20px;border-bottom:1px solid var(--rule);background:var(--bg);flex-wrap:wrap}
 #filters label{font-size:12px;color:var(--muted)}
 #filters select,#filters input{margin-left:4px;font-size:13px;max-width:260px}
+#f-text{width:240px}
 #count{font-size:12px;color:var(--muted)}
-main{display:grid;grid-template-columns:minmax(280px,34%) 1fr;height:calc(100vh - 125px)}
-nav{overflow:auto;border-right:1px solid var(--rule)}
-nav .fw{padding:8px 12px;font-weight:600;background:var(--bg);border-bottom:1px solid var(--rule);position:sticky;top:0}
-nav a .badge{flex:0 0 124px}
-nav a{display:flex;gap:8px;align-items:flex-start;padding:6px 12px;border-bottom:1px solid #eee;color:inherit;text-decoration:none;cursor:pointer}
-nav a:hover,nav a.sel{background:#eef5fc}
-nav .rid{font-weight:600;white-space:nowrap}
-nav .rt{font-size:12.5px;color:var(--muted)}
+main{display:grid;grid-template-columns:minmax(280px,32%) 1fr;flex:1;min-height:0}
+#list{overflow:auto;border-right:1px solid var(--rule);position:relative}
+#list-spacer{position:relative}
+#list .item{position:absolute;left:0;right:0;height:48px;display:flex;gap:8px;align-items:flex-start;padding:5px 12px;border-bottom:1px solid #eee;color:inherit;text-decoration:none;cursor:pointer;overflow:hidden}
+#list .item .badge{flex:0 0 118px}
+#list .item.fwhead{font-weight:600;background:var(--bg);align-items:center;cursor:default}
+#list .item:hover,#list .item.sel{background:#eef5fc}
+#list .item.sel{box-shadow:inset 3px 0 0 #0969da}
+#list .rid{font-weight:600;white-space:nowrap}
+#list .rt{font-size:12.5px;color:var(--muted);white-space:nowrap;overflow:hidden;text-overflow:ellipsis;display:block}
 #detail{overflow:auto;padding:16px 22px}
 .badge{display:inline-block;min-width:84px;text-align:center;padding:1px 6px;border-radius:3px;color:#fff;font-size:11px;font-weight:700;letter-spacing:.02em;white-space:nowrap}
 table{border-collapse:collapse;width:100%;margin:8px 0 16px;font-size:12.5px}
 th,td{border-bottom:1px solid var(--rule);padding:4px 6px;text-align:left;vertical-align:top}
 th{background:var(--bg)}
 .muted{color:var(--muted)}
-.ev{cursor:pointer;color:#0969da;text-decoration:underline;background:none;border:0;padding:0;font:inherit}
 .strip{display:flex;height:12px;margin:4px 0 2px}
 .strip span{flex:1;min-width:1px}
-#viewer{position:fixed;inset:0;background:rgba(0,0,0,.45);display:flex;align-items:center;justify-content:center}
-#viewer[hidden]{display:none}
-#viewer .box{background:#fff;width:min(1000px,94vw);height:86vh;display:flex;flex-direction:column;border-radius:6px}
-#viewer .bar{display:flex;justify-content:space-between;align-items:center;padding:8px 12px;border-bottom:1px solid var(--rule)}
-#viewer pre{margin:0;padding:12px;overflow:auto;font-size:12px;flex:1;white-space:pre-wrap;word-break:break-all}
+.hl{animation:hl 2.5s ease-out;outline:2px solid #d4a72c;outline-offset:2px}
+@keyframes hl{from{background:var(--hl)}to{background:transparent}}
+.cards{display:flex;flex-wrap:wrap;gap:10px;margin:10px 0 16px}
+.card{border:1px solid var(--rule);border-radius:6px;padding:8px 12px;min-width:130px;text-align:center}
+.card .n{font-size:26px;font-weight:700}
+dl.kv{display:grid;grid-template-columns:190px 1fr;gap:4px 12px;margin:8px 0 16px}
+dl.kv dt{color:var(--muted);font-weight:600}
+dl.kv dd{margin:0;word-break:break-all}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px}
+figure{margin:0;border:1px solid var(--rule);border-radius:6px;padding:10px}
+figcaption{font-weight:600;margin-bottom:6px}
+.legend{display:flex;flex-wrap:wrap;gap:10px;font-size:12px;margin:6px 0}
+.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px}
+.vlist{position:relative;overflow:auto;border:1px solid var(--rule);max-height:60vh}
+.vlist .vrow{position:absolute;left:0;right:0;height:34px;display:grid;align-items:center;gap:8px;padding:0 8px;border-bottom:1px solid #eee;font-size:12.5px;white-space:nowrap;overflow:hidden}
+.vlist .vrow span{overflow:hidden;text-overflow:ellipsis}
+.vhead{display:grid;gap:8px;padding:4px 8px;font-size:12.5px;font-weight:600;background:var(--bg);border:1px solid var(--rule);border-bottom:0}
+pre.body{background:var(--bg);padding:12px;overflow:auto;max-height:60vh;font-size:12px;white-space:pre-wrap;word-break:break-all}
 h2{margin:0 0 4px;font-size:18px}
 h3{font-size:14px;margin:18px 0 4px}
+a.ev{color:#0969da}
 `;
 
 const JS = `
@@ -197,79 +240,311 @@ const JS = `
 var D = JSON.parse(document.getElementById('package-data').textContent);
 var S = {}; D.statuses.forEach(function(s){ S[s.id] = s; });
 var order = D.statuses.map(function(s){ return s.id; });
-function el(tag, attrs, kids){ var e = document.createElement(tag); for (var k in (attrs||{})) { if (k === 'text') e.textContent = attrs[k]; else if (k === 'cls') e.className = attrs[k]; else e.setAttribute(k, attrs[k]); } (kids||[]).forEach(function(c){ if (c) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); }); return e; }
+function el(tag, attrs, kids){ var e = document.createElement(tag); for (var k in (attrs||{})) { if (k === 'text') e.textContent = attrs[k]; else if (k === 'cls') e.className = attrs[k]; else e.setAttribute(k, attrs[k]); } (kids||[]).forEach(function(c){ if (c !== null && c !== undefined && c !== '') e.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c); }); return e; }
+function svg(tag, attrs, kids){ var e = document.createElementNS('http://www.w3.org/2000/svg', tag); for (var k in (attrs||{})) e.setAttribute(k, attrs[k]); (kids||[]).forEach(function(c){ e.appendChild(c); }); return e; }
 function badge(s){ var b = el('span', {cls:'badge', 'data-status': s, text: S[s].word}); b.style.background = S[s].color; return b; }
 function worst(list){ var w = null; list.forEach(function(s){ if (w === null || order.indexOf(s) < order.indexOf(w)) w = s; }); return w || 'not-collected'; }
+function path(sha){ return 'evidence/objects/sha256/' + sha.slice(0,2) + '/' + sha + '.json'; }
+function table(headers, rows){ var t = el('table'); var tr = el('tr'); headers.forEach(function(h){ tr.appendChild(el('th', {text: h, scope: 'col'})); }); t.appendChild(tr); rows.forEach(function(r){ var tr = el('tr'); r.forEach(function(c){ var td = el('td'); if (typeof c === 'string' || typeof c === 'number') td.textContent = String(c); else if (c) td.appendChild(c); tr.appendChild(td); }); t.appendChild(tr); }); return t; }
+function kv(pairs){ var dl = el('dl', {cls: 'kv'}); pairs.forEach(function(p){ dl.appendChild(el('dt', {text: p[0]})); var dd = el('dd'); if (typeof p[1] === 'string') dd.textContent = p[1]; else dd.appendChild(p[1]); dl.appendChild(dd); }); return dl; }
+function reqHash(fw, id){ return '#req/' + encodeURIComponent(fw) + '/' + encodeURIComponent(id); }
+function reqLink(fw, id, text){ return el('a', {href: reqHash(fw, id), text: text || id}); }
+function evRef(e){ return e.ref || e.sha; }
+function evLink(e, text){ return el('a', {cls: 'ev', href: '#evidence/' + encodeURIComponent(evRef(e)), 'data-sha': e.sha, text: text || (e.ref || e.sha.slice(0, 12))}); }
+
 var fs = document.getElementById('f-status'), fa = document.getElementById('f-account'), ff = document.getElementById('f-fw'), ft = document.getElementById('f-text');
 D.statuses.forEach(function(s){ fs.appendChild(el('option', {value: s.id, text: s.word})); });
 D.accounts.forEach(function(a){ fa.appendChild(el('option', {value: a, text: a})); });
 D.frameworks.forEach(function(f){ ff.appendChild(el('option', {value: f.id, text: f.name})); });
 var rowsBy = {}; D.rows.forEach(function(r){ var k = r.fw + '|' + r.req; (rowsBy[k] = rowsBy[k] || []).push(r); });
-var current = null;
+var reqBy = {}; D.frameworks.forEach(function(f){ f.requirements.forEach(function(q){ reqBy[f.id + '|' + q.id] = {fw: f, req: q}; }); });
+
+// Every evidence record the viewer knows, by SHA-256 and by reference number when the package model gives one.
+var evidence = {}, evidenceCites = {};
+function addEvidence(e, row){ var k = e.sha; if (!evidence[k]) evidence[k] = e; if (e.ref) evidence[e.ref] = evidence[k]; if (row) { var c = (evidenceCites[k] = evidenceCites[k] || []); if (c.length < 200 && !c.some(function(x){ return x.fw === row.fw && x.req === row.req && x.account === row.account; })) c.push({fw: row.fw, req: row.req, account: row.account}); } }
+D.rows.forEach(function(r){ r.evidence.forEach(function(e){ addEvidence(e, r); }); });
+D.attestations.forEach(function(a){ addEvidence({sha: a.sha256, id: 'attestation', q: 'attestation', g: '', at: a.collectedAt, st: 'ok', run: a.runId, by: a.by, note: a.note}, {fw: a.framework, req: a.requirement, account: a.accountId || ''}); });
+
+// Findings: failing or to-review resources from every row; a findings register in the package model can slot in here.
+var findings = D.findingsRegister || [];
+if (!D.findingsRegister) D.rows.forEach(function(r){
+  var age = 0; for (var i = r.daily.length - 1; i >= 0 && (D.statuses[r.daily[i]].id === r.status); i--) age++;
+  r.findings.forEach(function(f){ if (f.s === 'fail' || f.s === 'needs-review') findings.push({status: f.s, fw: r.fw, req: r.req, account: r.account, region: f.g, resource: f.r, reason: f.why, sha: f.sha, q: f.q, ref: f.ref, age: age}); });
+});
+
+// ---------- requirement list (virtualised: only the rows in view exist in the DOM) ----------
+var ITEM_H = 48;
+var listEl = document.getElementById('list'), spacer = document.getElementById('list-spacer');
+var items = [], current = null;
 function visibleRows(fw, req){ var a = fa.value; return (rowsBy[fw + '|' + req] || []).filter(function(r){ return !a || r.account === a; }); }
-function renderList(){
-  var nav = document.getElementById('list'); nav.textContent = ''; var n = 0; var q = ft.value.trim().toLowerCase();
+function buildItems(){
+  items = []; var q = ft.value.trim().toLowerCase(); var n = 0;
   D.frameworks.forEach(function(f){
     if (ff.value && ff.value !== f.id) return;
-    var head = el('div', {cls:'fw', text: f.name}); var any = false; var frag = document.createDocumentFragment();
+    var head = {head: true, text: f.name}; var any = false;
     f.requirements.forEach(function(req){
-      var rows = visibleRows(f.id, req.id); var st = worst(rows.map(function(r){ return r.status; }));
+      var rows = visibleRows(f.id, req.id);
       if (fs.value && !rows.some(function(r){ return r.status === fs.value; })) return;
       if (q && (req.id + ' ' + req.title).toLowerCase().indexOf(q) < 0) return;
-      var a = el('a', {href: '#' + encodeURIComponent(f.id + '/' + req.id), 'data-req': req.id, 'data-fw': f.id}, [badge(st), el('span', {}, [el('span', {cls:'rid', text: req.id}), req.coverage === 'partial' ? el('span', {cls:'muted', text: ' · partial coverage'}) : '', el('br'), el('span', {cls:'rt', text: req.title})])]);
-      if (current && current.fw === f.id && current.req === req.id) a.className = 'sel';
-      frag.appendChild(a); any = true; n++;
+      if (!any) { items.push(head); any = true; }
+      items.push({fw: f.id, req: req, status: worst(rows.map(function(r){ return r.status; }))}); n++;
     });
-    if (any) { nav.appendChild(head); nav.appendChild(frag); }
   });
   document.getElementById('count').textContent = n + ' requirement(s) shown';
+  spacer.style.height = (items.length * ITEM_H) + 'px';
+  drawList();
 }
-function table(headers, rows){ var t = el('table'); var tr = el('tr'); headers.forEach(function(h){ tr.appendChild(el('th', {text: h})); }); t.appendChild(tr); rows.forEach(function(r){ var tr = el('tr'); r.forEach(function(c){ var td = el('td'); if (typeof c === 'string') td.textContent = c; else if (c) td.appendChild(c); tr.appendChild(td); }); t.appendChild(tr); }); return t; }
-function evidenceButton(e){ var b = el('button', {type:'button', cls:'ev', 'data-sha': e.sha, text: e.sha.slice(0, 12)}); b.addEventListener('click', function(){ openBody(e.sha, e.id || e.q); }); return b; }
-function path(sha){ return 'evidence/objects/sha256/' + sha.slice(0,2) + '/' + sha + '.json'; }
-function openBody(sha, label){
-  var pre = document.getElementById('viewer-body'); var raw = D.bodies[sha];
-  document.getElementById('viewer-title').textContent = (label || '') + '  ' + path(sha);
-  if (raw === undefined) pre.textContent = 'This record is not embedded in index.html (size budget). Open it from the package:\\n\\n  ' + path(sha) + '\\n\\nSHA-256: ' + sha;
-  else { try { pre.textContent = JSON.stringify(JSON.parse(raw), null, 2); } catch (e) { pre.textContent = raw; } }
-  document.getElementById('viewer').hidden = false;
+function drawList(){
+  var top = listEl.scrollTop, h = listEl.clientHeight || 600;
+  var from = Math.max(0, Math.floor(top / ITEM_H) - 5), to = Math.min(items.length, Math.ceil((top + h) / ITEM_H) + 5);
+  spacer.textContent = '';
+  for (var i = from; i < to; i++) {
+    var it = items[i]; var node;
+    if (it.head) node = el('div', {cls: 'item fwhead', text: it.text});
+    else {
+      node = el('a', {cls: 'item', role: 'option', href: reqHash(it.fw, it.req.id), 'data-req': it.req.id, 'data-fw': it.fw, 'aria-selected': 'false'}, [badge(it.status), el('span', {}, [el('span', {cls: 'rid', text: it.req.id}), it.req.coverage === 'partial' ? el('span', {cls: 'muted', text: ' · partial coverage'}) : '', el('span', {cls: 'rt', text: it.req.title})])]);
+      if (current && current.fw === it.fw && current.req === it.req.id) { node.className += ' sel'; node.setAttribute('aria-selected', 'true'); }
+    }
+    node.style.top = (i * ITEM_H) + 'px';
+    spacer.appendChild(node);
+  }
 }
-document.getElementById('viewer-close').addEventListener('click', function(){ document.getElementById('viewer').hidden = true; });
-document.addEventListener('keydown', function(e){ if (e.key === 'Escape') document.getElementById('viewer').hidden = true; });
-function strip(daily){ var d = el('div', {cls:'strip', title: D.days[0] + ' to ' + D.days[D.days.length-1]}); daily.forEach(function(i, n){ var s = el('span', {title: D.days[n] + ': ' + D.statuses[i].word}); s.style.background = D.statuses[i].color; d.appendChild(s); }); return d; }
-function renderDetail(fw, reqId){
-  current = {fw: fw, req: reqId};
-  var f = D.frameworks.filter(function(x){ return x.id === fw; })[0]; if (!f) return;
-  var req = f.requirements.filter(function(x){ return x.id === reqId; })[0]; if (!req) return;
-  var box = document.getElementById('detail'); box.textContent = '';
-  box.appendChild(el('h2', {text: req.id + '  ' + req.title}));
-  box.appendChild(el('div', {cls:'muted', text: f.name + ' | principal ' + req.principal + ' | coverage: ' + req.coverage + (req.queries.length ? ' | queries: ' + req.queries.join(', ') : '')}));
-  box.appendChild(el('p', {text: req.rationale}));
-  if (req.guidance) box.appendChild(el('p', {text: 'Assessor guidance: ' + req.guidance}));
-  box.appendChild(el('h3', {text: 'Testing procedures'})); var ul = el('ul'); req.procedures.forEach(function(p){ ul.appendChild(el('li', {text: p})); }); box.appendChild(ul);
-  visibleRows(fw, reqId).forEach(function(r){
-    if (fs.value && r.status !== fs.value) return;
-    var sec = el('div', {cls:'acct', 'data-account': r.account});
-    sec.appendChild(el('h3', {}, ['Account ' + r.account + '  ', badge(r.status), ' ', el('span', {cls:'muted', text: 'worst in period: ' + S[r.worst].word})]));
-    sec.appendChild(strip(r.daily));
+listEl.addEventListener('scroll', drawList);
+function indexOfCurrent(){ if (!current) return -1; for (var i = 0; i < items.length; i++) if (!items[i].head && items[i].fw === current.fw && items[i].req.id === current.req) return i; return -1; }
+function scrollListTo(i){ if (i < 0) return; var y = i * ITEM_H; if (y < listEl.scrollTop || y + ITEM_H > listEl.scrollTop + listEl.clientHeight) listEl.scrollTop = Math.max(0, y - listEl.clientHeight / 2); drawList(); }
+
+// ---------- virtualised table for long lists (findings, gaps) ----------
+function vtable(columns, rows, cell){
+  var tpl = columns.map(function(c){ return c.w; }).join(' ');
+  var wrap = el('div');
+  var head = el('div', {cls: 'vhead', role: 'row'}); head.style.gridTemplateColumns = tpl; columns.forEach(function(c){ head.appendChild(el('span', {role: 'columnheader', text: c.h})); });
+  var box = el('div', {cls: 'vlist', role: 'table', 'aria-rowcount': String(rows.length)}); var inner = el('div'); inner.style.position = 'relative'; inner.style.height = (rows.length * 34) + 'px'; box.appendChild(inner);
+  function draw(){ var top = box.scrollTop, h = box.clientHeight || 500; var from = Math.max(0, Math.floor(top / 34) - 5), to = Math.min(rows.length, Math.ceil((top + h) / 34) + 5); inner.textContent = ''; for (var i = from; i < to; i++) { var r = el('div', {cls: 'vrow', role: 'row', 'data-index': String(i)}); r.style.top = (i * 34) + 'px'; r.style.gridTemplateColumns = tpl; cell(rows[i]).forEach(function(c){ var s = el('span', {role: 'cell'}); if (typeof c === 'string' || typeof c === 'number') { s.textContent = String(c); s.title = String(c); } else if (c) s.appendChild(c); r.appendChild(s); }); inner.appendChild(r); } }
+  box.addEventListener('scroll', draw);
+  wrap.appendChild(head); wrap.appendChild(box);
+  setTimeout(draw, 0); draw();
+  return wrap;
+}
+
+// ---------- charts (inline SVG drawn from the package data) ----------
+function legend(keys){ var d = el('div', {cls: 'legend'}); keys.forEach(function(k){ var i = el('i'); i.style.background = k.color; d.appendChild(el('span', {}, [i, k.word])); }); return d; }
+function overTime(fw){
+  var rows = D.rows.filter(function(r){ return r.fw === fw.id && reqBy[r.fw + '|' + r.req] && (reqBy[r.fw + '|' + r.req].req.coverage === 'automated' || reqBy[r.fw + '|' + r.req].req.coverage === 'partial'); });
+  var W = 560, H = 150, n = D.days.length, per = W / Math.max(1, n), total = Math.max(1, rows.length);
+  var g = svg('svg', {viewBox: '0 0 ' + (W + 40) + ' ' + (H + 24), width: '100%', role: 'img', 'aria-label': 'Status of ' + rows.length + ' requirement x account results per day, ' + fw.name});
+  for (var i = 0; i < n; i++) { var c = {}; rows.forEach(function(r){ var s = D.statuses[r.daily[i]].id; c[s] = (c[s] || 0) + 1; }); var y = H; order.slice().reverse().forEach(function(s){ var v = c[s] || 0; if (!v) return; var bh = v / total * H; var rect = svg('rect', {x: 36 + i * per, y: y - bh, width: Math.max(per - (per > 3 ? 0.6 : 0), 0.5), height: bh, fill: S[s].color}); rect.appendChild(svg('title')).textContent = D.days[i] + ': ' + v + ' ' + S[s].word; g.appendChild(rect); y -= bh; }); }
+  var t1 = svg('text', {x: 0, y: 10, 'font-size': 11}); t1.textContent = String(total); g.appendChild(t1);
+  var t2 = svg('text', {x: 36, y: H + 18, 'font-size': 11}); t2.textContent = D.days[0]; g.appendChild(t2);
+  var t3 = svg('text', {x: W + 36, y: H + 18, 'font-size': 11, 'text-anchor': 'end'}); t3.textContent = D.days[n - 1]; g.appendChild(t3);
+  return el('figure', {'data-chart': 'over-time-' + fw.id}, [el('figcaption', {text: 'Status over the period: ' + fw.name}), g, legend(D.statuses), el('div', {cls: 'muted', text: 'Automated and partial requirements, every account; a gap (no evidence) is never shown as pass.'})]);
+}
+var AGES = [{w: '0-1 days', max: 1}, {w: '2-7 days', max: 7}, {w: '8-30 days', max: 30}, {w: '31-90 days', max: 90}, {w: 'over 90 days', max: Infinity}];
+function findingsChart(){
+  var sev = ['fail', 'needs-review']; var c = AGES.map(function(){ return {}; });
+  findings.forEach(function(f){ for (var i = 0; i < AGES.length; i++) if (f.age <= AGES[i].max) { c[i][f.status] = (c[i][f.status] || 0) + 1; break; } });
+  var max = Math.max.apply(null, [1].concat(c.map(function(x){ return (x.fail || 0) + (x['needs-review'] || 0); })));
+  var W = 560, rowH = 24; var g = svg('svg', {viewBox: '0 0 ' + (W + 150) + ' ' + (AGES.length * rowH + 6), width: '100%', role: 'img', 'aria-label': 'Failing and to-review resources by how long their result has held at the end of the period'});
+  AGES.forEach(function(a, i){ var t = svg('text', {x: 0, y: i * rowH + 16, 'font-size': 12}); t.textContent = a.w; g.appendChild(t); var x = 100; sev.forEach(function(s){ var v = c[i][s] || 0; if (!v) return; var w = v / max * W; var r = svg('rect', {x: x, y: i * rowH + 4, width: w, height: rowH - 8, fill: S[s].color}); r.appendChild(svg('title')).textContent = a.w + ': ' + v + ' ' + S[s].word; g.appendChild(r); x += w; }); var n = svg('text', {x: x + 6, y: i * rowH + 16, 'font-size': 12}); n.textContent = String((c[i].fail || 0) + (c[i]['needs-review'] || 0)); g.appendChild(n); });
+  return el('figure', {'data-chart': 'findings-age'}, [el('figcaption', {text: 'Findings by severity and age'}), g, legend(sev.map(function(s){ return S[s]; })), el('div', {cls: 'muted', text: 'Severity shown as the result (fail, needs review); age is the number of days the requirement x account result has held at the end of the period, not the resource\\'s own age.'})]);
+}
+var COVERAGE = [{id: 'automated', word: 'automated', color: '#1a7f37'}, {id: 'partial', word: 'partial', color: '#9a6700'}, {id: 'manual', word: 'manual', color: '#0969da'}, {id: 'inherited', word: 'inherited', color: '#8250df'}, {id: 'not-applicable', word: 'not applicable', color: '#6e7781'}];
+function topPrincipal(fw, id){ var p; for (var i = 0; i < 10; i++) { p = fw.principals.filter(function(x){ return x.id === id; })[0]; if (!p || !p.parent) break; id = p.parent; } return id; }
+function coverageChart(fw){
+  var by = {}, keys = []; fw.requirements.forEach(function(q){ var k = topPrincipal(fw, q.principal); if (!by[k]) { by[k] = {}; keys.push(k); } by[k][q.coverage] = (by[k][q.coverage] || 0) + 1; });
+  keys.sort(function(a, b){ return a.localeCompare(b, 'en', {numeric: true}); });
+  var max = Math.max.apply(null, [1].concat(keys.map(function(k){ var n = 0; for (var c in by[k]) n += by[k][c]; return n; })));
+  var W = 400, rowH = 20; var g = svg('svg', {viewBox: '0 0 ' + (W + 250) + ' ' + (keys.length * rowH + 6), width: '100%', role: 'img', 'aria-label': 'Requirements by coverage label per principal requirement, ' + fw.name});
+  keys.forEach(function(k, i){ var p = fw.principals.filter(function(x){ return x.id === k; })[0]; var t = svg('text', {x: 0, y: i * rowH + 14, 'font-size': 11}); t.textContent = (k + ' ' + (p ? p.title : '')).slice(0, 34); g.appendChild(t); var x = 210; COVERAGE.forEach(function(c){ var v = by[k][c.id] || 0; if (!v) return; var w = v / max * W; var r = svg('rect', {x: x, y: i * rowH + 3, width: w, height: rowH - 6, fill: c.color}); r.appendChild(svg('title')).textContent = k + ': ' + v + ' ' + c.word; g.appendChild(r); x += w; }); });
+  return el('figure', {'data-chart': 'coverage-' + fw.id}, [el('figcaption', {text: 'Coverage by principal requirement: ' + fw.name}), g, legend(COVERAGE)]);
+}
+
+// ---------- views ----------
+var detail = document.getElementById('detail');
+function setView(name){ Array.prototype.forEach.call(document.querySelectorAll('#views a'), function(a){ a.classList.toggle('on', a.getAttribute('data-view') === name); }); detail.setAttribute('data-view', name); }
+function highlight(node){ if (!node) return; node.classList.remove('hl'); void node.offsetWidth; node.classList.add('hl'); node.scrollIntoView({block: 'center'}); }
+function counts(){ var c = {}; D.rows.forEach(function(r){ c[r.status] = (c[r.status] || 0) + 1; }); return c; }
+
+function viewSummary(){
+  setView('summary'); detail.textContent = '';
+  detail.appendChild(el('h2', {id: 'summary', text: 'Summary'}));
+  if (D.simulated) detail.appendChild(el('p', {cls: 'simulated-note', text: 'This package was built from runs against a simulated AWS. It shows how the tool works; it is not evidence about any organisation.'}));
+  var c = counts(); var cards = el('div', {cls: 'cards', 'aria-label': 'Results at the end of the period, requirement x account'});
+  D.statuses.forEach(function(s){ var n = el('div', {cls: 'n', text: String(c[s.id] || 0)}); n.style.color = s.color; cards.appendChild(el('a', {cls: 'card', href: '#findings', 'data-status': s.id}, [n, badge(s.id)])); });
+  detail.appendChild(el('h3', {text: 'Results at the end of the period (requirement x account)'}));
+  detail.appendChild(cards);
+  detail.appendChild(kv([
+    ['Period', D.period.from + ' to ' + D.period.to + ' (UTC days, inclusive; ' + D.days.length + ' days)'],
+    ['Scope: accounts', D.accounts.length + ': ' + D.accounts.slice(0, 50).join(', ') + (D.accounts.length > 50 ? ', ...' : '')],
+    ['Scope: regions', D.regions.join(', ') || '-'],
+    ['Frameworks', D.frameworks.map(function(f){ return f.name + ' (' + f.requirements.length + ' requirements)'; }).join('; ')],
+    ['Signing key fingerprint', el('code', {id: 'key-fingerprint', text: D.signing.keyFingerprint})],
+    ['Signing key', D.signing.keyId + ' (' + D.signing.algorithm + ')'],
+    ['Generated at', D.generatedAt + ' (time of the last sealed run included)'],
+    ['Sealed runs', D.runsTotal + ''],
+    ['Evidence set id', D.contentId],
+    ['Findings', findings.length + ' failing or to-review resource result(s): see Findings'],
+    ['Gaps', D.rows.filter(function(r){ return r.status === 'not-collected'; }).length + ' requirement x account result(s) without the evidence to judge them; ' + D.missingShards.length + ' slot(s) with missing shards: see Gaps'],
+    ['Exceptions', D.exceptions.filter(function(e){ return e.state === 'active'; }).length + ' active, ' + D.exceptions.filter(function(e){ return e.state === 'expired'; }).length + ' expired (not applied)'],
+  ]));
+  detail.appendChild(el('p', {cls: 'muted', text: 'Confirm the signing key fingerprint with the organisation through a separate channel before relying on this package; VERIFY.md explains how to check every hash and signature offline. Statuses: fail, gap (not collected), needs review, manual, pass, not applicable. A gap is never a pass.'}));
+  var charts = el('div', {cls: 'charts'});
+  D.frameworks.forEach(function(f){ charts.appendChild(overTime(f)); });
+  charts.appendChild(findingsChart());
+  D.frameworks.forEach(function(f){ charts.appendChild(coverageChart(f)); });
+  detail.appendChild(el('h3', {text: 'Charts'})); detail.appendChild(charts);
+  // Scope, proposed findings, findings register and population are rendered once into a hidden block and shown here.
+  var src = document.getElementById('assessor-src');
+  if (src) { var copy = src.cloneNode(true); copy.removeAttribute('hidden'); copy.id = 'assessor'; detail.appendChild(copy); }
+}
+
+function viewFindings(){
+  setView('findings'); detail.textContent = '';
+  var list = findings.filter(function(f){ return (!fa.value || f.account === fa.value) && (!ff.value || f.fw === ff.value) && (!fs.value || f.status === fs.value); });
+  detail.appendChild(el('h2', {id: 'findings', text: 'Findings'}));
+  detail.appendChild(el('p', {cls: 'muted', text: list.length + ' failing or to-review resource result(s) at the end of the period' + (list.length !== findings.length ? ' (filtered from ' + findings.length + ')' : '') + '. Each row is one resource against one requirement and account; up to 100 per requirement and account are embedded (controls.csv has all). A proposed finding for the assessor to confirm, not a conclusion.'}));
+  detail.appendChild(findingsChart());
+  detail.appendChild(vtable([{h: 'Status', w: '120px'}, {h: 'Requirement', w: '110px'}, {h: 'Account / region', w: '170px'}, {h: 'Resource', w: 'minmax(120px,1fr)'}, {h: 'Reason', w: 'minmax(160px,2fr)'}, {h: 'Evidence', w: '110px'}], list, function(f){ return [badge(f.status), reqLink(f.fw, f.req), f.account + ' ' + f.region, f.resource, f.reason, evLink(f)]; }));
+}
+
+function viewGaps(){
+  setView('gaps'); detail.textContent = '';
+  detail.appendChild(el('h2', {id: 'gaps', text: 'Gaps and collection errors'}));
+  detail.appendChild(el('p', {text: 'A gap is evidence that should exist and does not: a day with no collection for an account, a query that failed (for example AccessDenied), an account that could not be reached, or a shard of a scheduled collection that never sealed. Gaps are never counted as a pass.'}));
+  detail.appendChild(el('h3', {text: 'Missing shards'}));
+  detail.appendChild(D.missingShards.length ? table(['Slot', 'Shards', 'Missing'], D.missingShards.map(function(s){ return [s.slot, String(s.count), s.missing.join(', ')]; })) : el('p', {cls: 'muted', text: 'Every scheduled slot in the period sealed all of its shards.'}));
+  detail.appendChild(el('h3', {text: 'Accounts or regions a run could not reach'}));
+  detail.appendChild(D.runGaps.length ? vtable([{h: 'Run', w: '220px'}, {h: 'Account / region', w: '180px'}, {h: 'Reason', w: '1fr'}], D.runGaps, function(g){ return [g.run, g.account + ' ' + g.region, (g.query ? g.query + ': ' : '') + g.reason]; }) : el('p', {cls: 'muted', text: 'No run recorded an account or region it could not reach.'}));
+  var gapRows = []; D.rows.forEach(function(r){ if ((fa.value && r.account !== fa.value) || (ff.value && r.fw !== ff.value)) return; if (r.gapDays) gapRows.push({r: r, day: r.gapDays + ' day(s) without evidence', query: '', region: '', reason: 'no collection covered this account on those days'}); r.gaps.forEach(function(g){ gapRows.push({r: r, day: g.day, query: g.queryId, region: g.region, reason: g.reason}); }); });
+  detail.appendChild(el('h3', {text: 'Query errors and missing evidence by requirement (' + gapRows.length + ')'}));
+  detail.appendChild(gapRows.length ? vtable([{h: 'Requirement', w: '110px'}, {h: 'Account', w: '120px'}, {h: 'Day', w: '150px'}, {h: 'Query / region', w: '220px'}, {h: 'Gap', w: '1fr'}], gapRows, function(g){ return [reqLink(g.r.fw, g.r.req), g.r.account, g.day, g.query + ' ' + g.region, g.reason]; }) : el('p', {cls: 'muted', text: 'None.'}));
+}
+
+function viewExceptions(){
+  setView('exceptions'); detail.textContent = '';
+  detail.appendChild(el('h2', {id: 'exceptions', text: 'Exceptions register'}));
+  detail.appendChild(el('p', {text: 'Exceptions come from the organisation\\'s exceptions register. An active exception is shown next to the result it concerns; it does not change the result. An exception past its expiry date is shown as EXPIRED and is not applied.'}));
+  detail.appendChild(D.exceptions.length ? table(['State', 'Requirement', 'Type', 'Accounts', 'Owner', 'Approved by', 'Expires', 'Rationale'], D.exceptions.map(function(e){ return [e.state === 'expired' ? 'EXPIRED' : 'active', reqLink(e.framework, e.requirement, e.framework + ' ' + e.requirement), e.type, (e.accounts || ['all accounts']).join(', '), e.owner, e.approvedBy, e.expires, e.rationale]; })) : el('p', {cls: 'muted', text: 'The register is empty or no register is configured.'}));
+}
+
+function viewMethod(){
+  setView('method'); detail.textContent = '';
+  detail.appendChild(el('h2', {id: 'method', text: 'Method and chain of custody'}));
+  detail.appendChild(el('h3', {text: 'How evidence was collected'}));
+  detail.appendChild(el('p', {text: 'Each collection run called read-only AWS APIs in every account and region in scope, kept the API responses verbatim as evidence records, and evaluated them with pure rules (one per evidence query). A record whose API call failed is kept as an error record and shown as a gap. Each day of the period takes the result of the latest run of that day covering the account.'}));
+  detail.appendChild(el('h3', {text: 'Write-once storage'}));
+  D.stores.forEach(function(s){ detail.appendChild(kv([['Store', s.kind + ' at ' + s.location], ['Object Lock', s.objectLockMode ? s.objectLockMode + ' mode' + (s.retainUntil ? ', retained until at least ' + s.retainUntil : '') : 'none (local directory: files are read-only and tamper-evident through hashes and signatures, not tamper-proof)']].concat(s.note ? [['Note', s.note]] : []))); });
+  detail.appendChild(el('h3', {text: 'Sealing and signing keys'}));
+  detail.appendChild(el('p', {text: 'When a run finished, its manifest (every record with its SHA-256, plus the SHA-256 of the previous run manifest of the same chain) was written after every body it names and signed. The package includes those manifests with their signatures and public keys, every evidence body it relies on, and a signed package manifest listing every file with its SHA-256.'}));
+  detail.appendChild(table(['Key fingerprint (SHA-256 of public key)', 'Key id', 'Algorithm'], D.runKeys.map(function(k){ return [k.keyFingerprint, k.keyId, k.algorithm]; })));
+  detail.appendChild(el('h3', {text: 'Sealed runs (' + D.runsTotal + ')'}));
+  detail.appendChild(vtable([{h: 'Run', w: '230px'}, {h: 'Kind / chain', w: '170px'}, {h: 'Completed', w: '190px'}, {h: 'Records', w: '70px'}, {h: 'Manifest SHA-256', w: '1fr'}], D.runs, function(r){ return [r.id, r.kind + ' ' + r.chain, r.completedAt, String(r.records), r.sha]; }));
+  detail.appendChild(el('h3', {text: 'How to verify'}));
+  detail.appendChild(el('p', {text: 'Offline with the tool: evidence-locker verify <package.zip>. With standard tools only, in the unzipped folder:'}));
+  detail.appendChild(el('pre', {cls: 'body', text: 'sha256sum -c SHA256SUMS\\n' + D.verifyCommand}));
+}
+
+var ACCOUNT_PAGE = 50;
+var filtering = false;
+function viewRequirement(fw, reqId, shown){
+  var found = reqBy[fw + '|' + reqId];
+  if (!found) return viewMissing('No requirement ' + reqId + ' in framework ' + fw + ' in this package.');
+  setView('req'); current = {fw: fw, req: reqId};
+  var f = found.fw, req = found.req; detail.textContent = '';
+  var h = el('h2', {id: 'req-' + fw + '-' + reqId, text: req.id + '  ' + req.title}); detail.appendChild(h);
+  detail.appendChild(el('div', {cls: 'muted', text: f.name + ' | principal ' + req.principal + ' | coverage: ' + req.coverage + (req.queries.length ? ' | queries: ' + req.queries.join(', ') : '')}));
+  detail.appendChild(el('p', {text: req.rationale}));
+  if (req.guidance) detail.appendChild(el('p', {text: 'Assessor guidance: ' + req.guidance}));
+  detail.appendChild(el('h3', {text: 'Testing procedures'})); var ul = el('ul'); req.procedures.forEach(function(p){ ul.appendChild(el('li', {text: p})); }); detail.appendChild(ul);
+  var rows = visibleRows(fw, reqId).filter(function(r){ return !fs.value || r.status === fs.value; });
+  var limit = shown || ACCOUNT_PAGE;
+  rows.slice(0, limit).forEach(function(r){
+    var sec = el('div', {cls: 'acct', 'data-account': r.account});
+    sec.appendChild(el('h3', {}, ['Account ' + r.account + '  ', badge(r.status), ' ', el('span', {cls: 'muted', text: 'worst in period: ' + S[r.worst].word})]));
+    var st = el('div', {cls: 'strip', title: D.days[0] + ' to ' + D.days[D.days.length - 1]}); r.daily.forEach(function(i, n){ var s = el('span', {title: D.days[n] + ': ' + D.statuses[i].word}); s.style.background = D.statuses[i].color; st.appendChild(s); }); sec.appendChild(st);
     if (r.exception) sec.appendChild(el('p', {text: (r.exception.state === 'expired' ? 'EXPIRED exception (not applied): ' : 'Exception: ') + r.exception.type + ', owner ' + r.exception.owner + ', approved by ' + r.exception.approvedBy + ', expires ' + r.exception.expires + '. ' + r.exception.rationale}));
     var rl = el('ul'); r.reasons.forEach(function(x){ rl.appendChild(el('li', {text: x})); }); sec.appendChild(rl);
-    sec.appendChild(el('div', {cls:'muted', text: r.evidenceCount + ' evidence record(s) in the period' + (r.first ? ', first ' + r.first + ', last ' + r.last : '') + (r.gapDays ? '; ' + r.gapDays + ' day(s) without evidence' : '')}));
-    if (r.findings.length) sec.appendChild(table(['Status', 'Resource', 'Region', 'Reason', 'Evidence'], r.findings.map(function(x){ var st = x.s === 'error' ? 'not-collected' : x.s; return [x.in === false ? 'out of scope' : badge(st), x.r, x.g, (x.in === false ? 'Not counted (' + x.sr + '). Check result ' + x.s + ': ' : '') + x.why, evidenceButton({sha: x.sha, q: x.q})]; })));
-    if (r.findingsTotal > r.findings.length) sec.appendChild(el('div', {cls:'muted', text: (r.findingsTotal - r.findings.length) + ' more resources: see controls.csv'}));
+    sec.appendChild(el('div', {cls: 'muted', text: r.evidenceCount + ' evidence record(s) in the period' + (r.first ? ', first ' + r.first + ', last ' + r.last : '') + (r.gapDays ? '; ' + r.gapDays + ' day(s) without evidence' : '')}));
+    if (r.findings.length) sec.appendChild(table(['Status', 'Resource', 'Region', 'Reason', 'Evidence'], r.findings.map(function(x){ var st = x.s === 'error' ? 'not-collected' : x.s; return [x.in === false ? 'out of scope' : badge(st), x.r, x.g, (x.in === false ? 'Not counted (' + x.sr + '). Check result ' + x.s + ': ' : '') + x.why, evLink({sha: x.sha, ref: x.ref})]; })));
+    if (r.findingsTotal > r.findings.length) sec.appendChild(el('div', {cls: 'muted', text: (r.findingsTotal - r.findings.length) + ' more resources: see controls.csv'}));
     if (r.changes.length) sec.appendChild(table(['Day', 'What', 'Change', 'Detail'], r.changes.map(function(c){ return [c.day, c.subject, c.from + ' -> ' + c.to, c.detail]; })));
     if (r.gaps.length) sec.appendChild(table(['Day', 'Query', 'Region', 'Gap'], r.gaps.map(function(g){ return [g.day, g.queryId, g.region, g.reason]; })));
-    if (r.evidence.length) sec.appendChild(table(['Collected at', 'Record', 'Region', 'Status', 'SHA-256 (open)'], r.evidence.map(function(e){ return [e.at, e.id, e.g, e.st, evidenceButton(e)]; })));
-    box.appendChild(sec);
+    if (r.evidence.length) sec.appendChild(table(['Collected at', 'Record', 'Region', 'Status', 'Evidence'], r.evidence.map(function(e){ return [e.at, e.id, e.g, e.st, evLink(e)]; })));
+    detail.appendChild(sec);
   });
+  if (rows.length > limit) { var more = el('button', {type: 'button', id: 'more-accounts', text: 'Show ' + Math.min(ACCOUNT_PAGE, rows.length - limit) + ' more of ' + (rows.length - limit) + ' remaining accounts'}); more.addEventListener('click', function(){ var y = detail.scrollTop; viewRequirement(fw, reqId, limit + ACCOUNT_PAGE); detail.scrollTop = y; }); detail.appendChild(more); }
   var atts = D.attestations.filter(function(a){ return a.framework === fw && a.requirement === reqId; });
-  if (atts.length) { box.appendChild(el('h3', {text: 'Attestations'})); box.appendChild(table(['Date', 'By', 'Note', 'Record'], atts.map(function(a){ return [a.collectedAt, a.by, a.note + (a.fileName ? ' (document ' + a.fileName + ')' : ''), evidenceButton({sha: a.sha256, id: 'attestation'})]; }))); }
-  renderList();
+  if (atts.length) { detail.appendChild(el('h3', {text: 'Attestations'})); detail.appendChild(table(['Date', 'By', 'Note', 'Record'], atts.map(function(a){ return [a.collectedAt, a.by, a.note + (a.fileName ? ' (document ' + a.fileName + ')' : ''), evLink({sha: a.sha256})]; }))); }
+  // A link to a requirement the list filters hide clears the search and status filters, so the selection shows.
+  var i = indexOfCurrent(); if (i < 0 && !filtering) { ft.value = ''; fs.value = ''; buildItems(); i = indexOfCurrent(); }
+  scrollListTo(i);
+  if (!shown) { detail.scrollTop = 0; highlight(h); }
 }
-document.getElementById('list').addEventListener('click', function(e){ var a = e.target.closest('a[data-req]'); if (!a) return; e.preventDefault(); location.hash = encodeURIComponent(a.getAttribute('data-fw') + '/' + a.getAttribute('data-req')); renderDetail(a.getAttribute('data-fw'), a.getAttribute('data-req')); });
-[fs, fa, ff].forEach(function(x){ x.addEventListener('change', function(){ renderList(); if (current) renderDetail(current.fw, current.req); }); });
-ft.addEventListener('input', renderList);
-renderList();
-if (location.hash) { var h = decodeURIComponent(location.hash.slice(1)); var i = h.indexOf('/'); if (i > 0) renderDetail(h.slice(0, i), h.slice(i + 1)); }
+
+function viewEvidence(ref){
+  var e = evidence[ref];
+  if (!e) { for (var k in evidence) if (k.indexOf(ref) === 0 && k.length === 64) { e = evidence[k]; break; } }
+  if (!e) return viewMissing('No evidence record ' + ref + ' is cited in this package view. Every record is listed in evidence-index.csv.');
+  setView('evidence'); detail.textContent = '';
+  var h = el('h2', {id: 'evidence-' + e.sha, text: 'Evidence record ' + (e.ref || e.sha.slice(0, 12))}); detail.appendChild(h);
+  detail.appendChild(kv([['Query', e.q || ''], ['Record', e.id || ''], ['Region', e.g || ''], ['Collected at', e.at || ''], ['Status', e.st || ''], ['Run', e.run || ''], ['SHA-256', el('code', {text: e.sha})], ['Path in package', el('code', {text: path(e.sha)})]]));
+  var cites = evidenceCites[e.sha] || [];
+  detail.appendChild(el('h3', {text: 'Cited by'}));
+  var ul = el('ul'); cites.forEach(function(c){ ul.appendChild(el('li', {}, [reqLink(c.fw, c.req, c.fw + ' ' + c.req), c.account ? ' (account ' + c.account + ')' : ''])); }); detail.appendChild(ul);
+  detail.appendChild(el('h3', {text: 'Record'}));
+  var raw = D.bodies[e.sha]; var pre = el('pre', {cls: 'body', id: 'evidence-body'});
+  if (raw === undefined) pre.textContent = 'This record is not embedded in index.html (size budget). Open it from the package:\\n\\n  ' + path(e.sha) + '\\n\\nSHA-256: ' + e.sha;
+  else { try { pre.textContent = JSON.stringify(JSON.parse(raw), null, 2); } catch (x) { pre.textContent = raw; } }
+  detail.appendChild(pre);
+  detail.scrollTop = 0; highlight(h);
+}
+
+function viewMissing(msg){ setView('missing'); detail.textContent = ''; detail.appendChild(el('h2', {text: 'Not found'})); detail.appendChild(el('p', {text: msg})); detail.appendChild(el('p', {}, [el('a', {href: '#summary', text: 'Back to the summary'})])); }
+
+// ---------- routing: the URL fragment is the view, so links, back and forward all work ----------
+function route(){
+  var h = location.hash.replace(/^#/, '');
+  var parts = h.split('/').map(function(p){ try { return decodeURIComponent(p); } catch (x) { return p; } });
+  if (parts[0] === 'req' && parts.length >= 3) return viewRequirement(parts[1], parts.slice(2).join('/'));
+  if (parts[0] === 'evidence' && parts[1]) return viewEvidence(parts.slice(1).join('/'));
+  if (h === 'findings') return viewFindings();
+  if (h === 'gaps') return viewGaps();
+  if (h === 'exceptions') return viewExceptions();
+  if (h === 'method') return viewMethod();
+  // Links of earlier packages: #<framework>/<requirement>, percent-encoded.
+  var legacy = decodeURIComponent(h); var i = legacy.indexOf('/');
+  if (i > 0 && reqBy[legacy.slice(0, i) + '|' + legacy.slice(i + 1)]) return viewRequirement(legacy.slice(0, i), legacy.slice(i + 1));
+  return viewSummary();
+}
+window.addEventListener('hashchange', route);
+[fs, fa, ff].forEach(function(x){ x.addEventListener('change', function(){ buildItems(); filtering = true; try { route(); } finally { filtering = false; } }); });
+ft.addEventListener('input', buildItems);
+// Escape in a search field clears it with a 'search' event only.
+ft.addEventListener('search', buildItems);
+
+// ---------- keyboard ----------
+function step(d){
+  // The list is rebuilt first: a search field can be cleared by the browser without an input event.
+  buildItems();
+  var i = indexOfCurrent(), n = items.length; if (!n) return;
+  var j = i; do { j = j + d; } while (j >= 0 && j < n && items[j].head);
+  if (i < 0) { j = 0; while (j < n && items[j].head) j++; }
+  if (j < 0 || j >= n) return;
+  // Selected now, not when the hashchange arrives, so keys pressed in quick succession each move one step.
+  current = {fw: items[j].fw, req: items[j].req.id};
+  location.hash = reqHash(items[j].fw, items[j].req.id);
+}
+document.addEventListener('keydown', function(e){
+  var typing = e.target && (e.target.tagName === 'INPUT' || e.target.tagName === 'SELECT' || e.target.tagName === 'TEXTAREA');
+  if (e.key === 'Escape') { if (typing) e.target.blur(); listEl.focus(); return; }
+  if (typing) { if (e.key === 'Enter' && e.target === ft) { var first = items.filter(function(x){ return !x.head; })[0]; if (first) location.hash = reqHash(first.fw, first.req.id); } return; }
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.key === '/') { e.preventDefault(); ft.focus(); ft.select(); }
+  else if (e.key === 'j' || (e.key === 'ArrowDown' && document.activeElement === listEl)) { e.preventDefault(); step(1); }
+  else if (e.key === 'k' || (e.key === 'ArrowUp' && document.activeElement === listEl)) { e.preventDefault(); step(-1); }
+  else if (e.key === 'Enter' && document.activeElement === listEl && !current) { step(1); }
+});
+
+buildItems();
+route();
 })();
 `;

@@ -5,6 +5,7 @@ import { STATUS_SEVERITY, dayStatus, rowReasons, type RequirementTimeline } from
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { opensslVerifyFileCommand } from './verify-guide.js';
+import { reportFont } from './fonts.js';
 import { assessorSummary, coverCounts, exceptionDetails, findingsSection, populationSection, procedureRows, type PdfLayout } from './pdf-assessor.js';
 import { findingKey } from './findings.js';
 import { baselineParameters } from '../evaluate/baseline.js';
@@ -31,17 +32,20 @@ const RULE = '#d0d7de';
 const EVIDENCE_ROWS = 8;
 const FINDING_ROWS = 12;
 const TOC_LINES_PER_PAGE = 44;
+/** Smallest type anywhere in the report (issue: evidence paths were printed at 6 pt). */
+export const MIN_PT = 7.5;
 
-/** Standard PDF fonts encode WinAnsi only; anything else would print as garbage, so it is replaced. */
+const SANS = 'Sans';
+const SANS_BOLD = 'Sans-Bold';
+const MONO = 'Mono';
+
+/**
+ * The embedded fonts carry the Fontsource "latin" subset; a character outside it would reference .notdef (forbidden
+ * by PDF/A), so it is replaced.
+ */
 export function pdfText(s: string): string {
-  return s
-    .replace(/[\u2018\u2019]/g, "'")
-    .replace(/[\u201c\u201d]/g, '"')
-    .replace(/[\u2013\u2014]/g, '-')
-    .replace(/\u2026/g, '...')
-    .replace(/[\u2022]/g, '-')
-    // eslint-disable-next-line no-control-regex -- the standard PDF fonts take tab, newline and return; every other control character is replaced
-    .replace(/[^\x09\x0a\x0d\x20-\x7e\xa0-\xff]/g, '?');
+  // eslint-disable-next-line no-control-regex -- tab, newline and return are kept; every other control character is replaced
+  return s.replace(/[^\x09\x0a\x0d\x20-\x7e\xa0-\xff\u0152\u0153\u2010-\u2027\u2030-\u205e\u20ac\u2122\u2212]/g, '?');
 }
 
 interface TocEntry {
@@ -53,11 +57,17 @@ interface TocEntry {
 
 type Doc = InstanceType<typeof PDFDocument>;
 
+export interface ReportPdfOptions {
+  /** Full pages of ruled assessor's notes per manual requirement (`package --notes-pages`); default: one notes area each. */
+  notesPages?: boolean;
+}
+
 /**
- * Renders report.pdf. Deterministic: dates in the document information come from the package data and the
- * file id is derived from them, so the same package data gives the same bytes.
+ * Renders report.pdf as PDF/A-2b: embedded fonts, tagged structure (headings, paragraphs, lists, tables), XMP with
+ * the PDF/A identification, an outline. Deterministic: dates in the document information come from the package data
+ * and the file id is derived from them, so the same package data gives the same bytes.
  */
-export async function renderReportPdf(model: PackageModel): Promise<Buffer> {
+export async function renderReportPdf(model: PackageModel, opts: ReportPdfOptions = {}): Promise<Buffer> {
   const at = new Date(model.generatedAt);
   const fwNames = model.frameworks.map((f) => `${f.name} ${f.version}`).join(', ');
   const doc: Doc = new PDFDocument({
@@ -66,6 +76,12 @@ export async function renderReportPdf(model: PackageModel): Promise<Buffer> {
     bufferPages: true,
     autoFirstPage: false,
     compress: true,
+    pdfVersion: '1.7',
+    subset: 'PDF/A-2b',
+    tagged: true,
+    // No default font: pdfkit would load Helvetica (not embeddable, so not PDF/A), and a default font given as bytes
+    // makes pdfkit re-open the same registered font on every font() call.
+    font: null as unknown as string,
     info: {
       Title: pdfText(`Evidence package: ${fwNames}, ${model.period.from} to ${model.period.to}`),
       Author: pdfText(model.organization),
@@ -73,11 +89,15 @@ export async function renderReportPdf(model: PackageModel): Promise<Buffer> {
       Creator: `${model.tool.name} ${model.tool.version}`,
       Producer: `${model.tool.name} ${model.tool.version}`,
       CreationDate: at,
-      ModDate: at,
     },
     lang: 'en',
     displayTitle: true,
   });
+  escapeXmpValues(doc);
+  doc.registerFont(SANS, reportFont('sans'));
+  doc.registerFont(SANS_BOLD, reportFont('sansBold'));
+  doc.registerFont(MONO, reportFont('mono'));
+  doc.font(SANS);
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -97,13 +117,21 @@ export async function renderReportPdf(model: PackageModel): Promise<Buffer> {
   }
   plan('Gaps and collection errors', 0, 'gaps');
   plan('Foreign objects in the evidence store', 0, 'foreign');
-  plan('Manual requirements: assessor notes', 0, 'manual');
+  plan(MANUAL_TITLE, 0, 'manual');
   plan('Exceptions register', 0, 'exceptions');
   plan('Method and chain of custody', 0, 'method');
+  if (opts.notesPages) plan("Assessor's notes pages", 0, 'notes');
   const tocPages = Math.max(1, Math.ceil((toc.length + 2) / TOC_LINES_PER_PAGE));
 
-  cover(doc, model);
+  const root = doc.struct('Document');
+  doc.addStructure(root);
+  structure.set(doc, [root]);
+
+  section(doc, () => cover(doc, model));
   const tocStart = doc.bufferedPageRange().count;
+  // The contents are written last (page numbers known) into this element, so they still read second.
+  const tocElement = doc.struct('TOC');
+  root.add(tocElement);
   for (let i = 0; i < tocPages; i++) doc.addPage();
 
   const outline = doc.outline;
@@ -112,76 +140,122 @@ export async function renderReportPdf(model: PackageModel): Promise<Buffer> {
     if (e) e.page = doc.bufferedPageRange().start + doc.bufferedPageRange().count - 1;
     doc.addNamedDestination(dest, 'XYZ', 0, doc.y, null);
   };
+  /** A top-level section: a new page when `newPage`, else continued below the last one when room is left. */
+  const topSection = (dest: string, title: string, outlineTitle: string, body: () => void, newPage = false) => {
+    if (newPage) doc.addPage();
+    else {
+      doc.moveDown(1.2);
+      ensure(doc, 220);
+    }
+    section(doc, () => {
+      mark(dest);
+      outline.addItem(pdfText(outlineTitle));
+      heading(doc, title);
+      body();
+    });
+  };
 
-  // Executive summary
-  doc.addPage();
-  mark('summary');
-  outline.addItem('Executive summary');
-  heading(doc, 'Executive summary');
-  executiveSummary(doc, model);
-  assessorSummary(doc, model, LAYOUT);
-
-  doc.addPage();
-  mark('findings');
-  outline.addItem('Findings register');
-  heading(doc, 'Findings register');
-  findingsSection(doc, model, LAYOUT);
-
-  doc.addPage();
-  mark('population');
-  outline.addItem('Population');
-  heading(doc, 'Population');
-  populationSection(doc, model, LAYOUT);
+  topSection(
+    'summary',
+    'Executive summary',
+    'Executive summary',
+    () => {
+      executiveSummary(doc, model);
+      assessorSummary(doc, model, LAYOUT);
+    },
+    true,
+  );
+  topSection('findings', 'Findings register', 'Findings register', () => findingsSection(doc, model, LAYOUT));
+  topSection('population', 'Population', 'Population', () => populationSection(doc, model, LAYOUT));
 
   for (const fw of model.frameworks) {
-    doc.addPage();
-    mark(`fw-${fw.framework}`);
-    const fwItem = outline.addItem(pdfText(`${fw.name} ${fw.version}`));
-    heading(doc, `${fw.name} ${fw.version}`);
-    para(doc, `${fw.requirements.length} requirements, each shown for every account in scope. Status is the result at the end of the period; "worst" is the worst result on any day of the period.`, MUTED);
-    for (const req of fw.requirements) {
-      ensure(doc, 140);
-      mark(`req-${fw.framework}-${req.id}`);
-      fwItem.addItem(pdfText(`${req.id} ${req.title}`));
-      requirementSection(doc, model, rowsByReq.get(`${fw.framework}\u0000${req.id}`) ?? []);
-    }
+    // Frameworks follow on from the summary (no part-empty page before them) once a heading and a requirement fit.
+    doc.moveDown(1.2);
+    ensure(doc, 260);
+    section(doc, () => {
+      mark(`fw-${fw.framework}`);
+      const fwItem = outline.addItem(pdfText(`${fw.name} ${fw.version}`));
+      heading(doc, `${fw.name} ${fw.version}`);
+      para(doc, `${fw.requirements.length} requirements, each shown for every account in scope. Status is the result at the end of the period; "worst" is the worst result on any day of the period.`, MUTED);
+      for (const req of fw.requirements) {
+        const rows = rowsByReq.get(`${fw.framework}\u0000${req.id}`) ?? [];
+        ensure(doc, 140);
+        section(doc, () => {
+          mark(`req-${fw.framework}-${req.id}`);
+          fwItem.addItem(pdfText(`${req.id} ${req.title}`));
+          requirementSection(doc, model, rows);
+        });
+      }
+    });
   }
 
-  doc.addPage();
-  mark('gaps');
-  outline.addItem('Gaps and collection errors');
-  heading(doc, 'Gaps and collection errors');
-  gapsSection(doc, model);
-
-  doc.addPage();
-  mark('foreign');
-  outline.addItem('Foreign objects');
-  heading(doc, 'Foreign objects in the evidence store');
-  foreignSection(doc, model);
-
-  doc.addPage();
-  mark('manual');
-  outline.addItem('Manual requirements');
-  heading(doc, 'Manual requirements: assessor notes');
-  manualSection(doc, model);
-
-  doc.addPage();
-  mark('exceptions');
-  outline.addItem('Exceptions register');
-  heading(doc, 'Exceptions register');
-  exceptionsSection(doc, model);
-
-  doc.addPage();
-  mark('method');
-  outline.addItem('Method and chain of custody');
-  heading(doc, 'Method and chain of custody');
-  methodSection(doc, model);
+  topSection('gaps', 'Gaps and collection errors', 'Gaps and collection errors', () => gapsSection(doc, model), true);
+  topSection('foreign', 'Foreign objects in the evidence store', 'Foreign objects', () => foreignSection(doc, model));
+  topSection('manual', MANUAL_TITLE, 'Manual requirements', () => manualSection(doc, model));
+  topSection('exceptions', 'Exceptions register', 'Exceptions register', () => exceptionsSection(doc, model));
+  topSection('method', 'Method and chain of custody', 'Method and chain of custody', () => methodSection(doc, model));
+  if (opts.notesPages) topSection('notes', "Assessor's notes pages", "Assessor's notes pages", () => notesPages(doc, model), true);
 
   // Table of contents, now that every page number is known.
+  structure.set(doc, [tocElement]);
   writeToc(doc, toc, tocStart, tocPages);
+  tocElement.end();
   pageFurniture(doc, model);
+  root.end();
   doc.end();
   return done;
+}
+
+const MANUAL_TITLE = 'Manual and inherited requirements';
+
+/** pdfkit writes the document information into XMP unescaped; an `&` in an organisation name would break the XML. */
+function escapeXmpValues(doc: Doc): void {
+  const d = doc as unknown as { endMetadata: () => void; info: Record<string, unknown> };
+  const endMetadata = d.endMetadata.bind(doc);
+  d.endMetadata = () => {
+    for (const [k, v] of Object.entries(d.info)) if (typeof v === 'string') d.info[k] = v.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
+    endMetadata();
+  };
+}
+
+// ---------- tagged structure ----------
+
+type StructElement = ReturnType<Doc['struct']>;
+/** The open structure elements per document; content is tagged into the innermost. */
+const structure = new WeakMap<Doc, StructElement[]>();
+
+function parentElement(doc: Doc): StructElement {
+  const stack = structure.get(doc)!;
+  return stack[stack.length - 1];
+}
+
+/** Draws `draw` as marked content of a new element of `type` under the current one. */
+function tag(doc: Doc, type: string, draw: () => void, options: { alt?: string } = {}): void {
+  parentElement(doc).add(doc.struct(type, options, draw));
+}
+
+/** Opens an element of `type` (Sect, Table, TR, L, ...) for everything `body` tags. */
+function group(doc: Doc, type: string, body: () => void, options: { alt?: string; title?: string } = {}): void {
+  const el = doc.struct(type, options);
+  parentElement(doc).add(el);
+  structure.get(doc)!.push(el);
+  try {
+    body();
+  } finally {
+    structure.get(doc)!.pop();
+    el.end();
+  }
+}
+
+function section(doc: Doc, body: () => void): void {
+  group(doc, 'Sect', body);
+}
+
+/** Decoration (rules, fills, page furniture) that a screen reader skips. */
+function artifact(doc: Doc, draw: () => void, type?: 'Pagination' | 'Layout'): void {
+  doc.markContent('Artifact', type ? { type } : undefined);
+  draw();
+  doc.endMarkedContent();
 }
 
 function groupRows(model: PackageModel): Map<string, RequirementTimeline[]> {
@@ -202,22 +276,40 @@ function ensure(doc: Doc, height: number): void {
 }
 
 function heading(doc: Doc, text: string): void {
-  doc.font('Helvetica-Bold').fontSize(18).fillColor(INK).text(pdfText(text), M.left, doc.y, { width: CONTENT_W });
+  tag(doc, 'H1', () => doc.font(SANS_BOLD).fontSize(18).fillColor(INK).text(pdfText(text), M.left, doc.y, { width: CONTENT_W }));
   doc.moveDown(0.4);
   rule(doc);
   doc.moveDown(0.6);
 }
 
-function subheading(doc: Doc, text: string): void {
-  ensure(doc, 40);
+/** A heading kept on the page with at least `keep` points of what follows it. */
+function subheading(doc: Doc, text: string, level: 'H2' | 'H3' = 'H2', keep = 40): void {
+  ensure(doc, keep);
   doc.moveDown(0.4);
-  doc.font('Helvetica-Bold').fontSize(12).fillColor(INK).text(pdfText(text), M.left, doc.y, { width: CONTENT_W });
-  doc.moveDown(0.3);
+  tag(doc, level, () => doc.font(SANS_BOLD).fontSize(level === 'H2' ? 12 : 8.5).fillColor(INK).text(pdfText(text), M.left, doc.y, { width: CONTENT_W }));
+  doc.moveDown(level === 'H2' ? 0.3 : 0.2);
 }
 
 function para(doc: Doc, text: string, color = INK, size = 9.5): void {
-  doc.font('Helvetica').fontSize(size).fillColor(color).text(pdfText(text), M.left, doc.y, { width: CONTENT_W, lineGap: 1.5 });
+  tag(doc, 'P', () => doc.font(SANS).fontSize(Math.max(size, MIN_PT)).fillColor(color).text(pdfText(text), M.left, doc.y, { width: CONTENT_W, lineGap: 1.5 }));
   doc.moveDown(0.4);
+}
+
+/** A bulleted list, tagged L > LI > (Lbl, LBody). */
+function bullets(doc: Doc, items: string[], size = 8.5): void {
+  if (!items.length) return;
+  group(doc, 'L', () => {
+    for (const item of items) {
+      group(doc, 'LI', () => {
+        const y = doc.y;
+        tag(doc, 'Lbl', () => doc.font(SANS).fontSize(size).fillColor(INK).text('-', M.left + 4, y, { lineBreak: false }));
+        tag(doc, 'LBody', () => doc.font(SANS).fontSize(size).fillColor(INK).text(pdfText(item), M.left + 14, y, { width: CONTENT_W - 14, lineGap: 1.5 }));
+      });
+      doc.moveDown(0.25);
+    }
+  });
+  doc.x = M.left;
+  doc.moveDown(0.2);
 }
 
 /** Truncates to one line of `width` points with an ellipsis (pdfkit wraps otherwise). */
@@ -229,15 +321,14 @@ function fit(doc: Doc, text: string, width: number): string {
 }
 
 function rule(doc: Doc): void {
-  doc.moveTo(M.left, doc.y).lineTo(PAGE.width - M.right, doc.y).lineWidth(0.5).strokeColor(RULE).stroke();
+  artifact(doc, () => doc.moveTo(M.left, doc.y).lineTo(PAGE.width - M.right, doc.y).lineWidth(0.5).strokeColor(RULE).stroke());
 }
 
+/** A status badge; its word is real text, tagged as a paragraph of the current element. */
 function badge(doc: Doc, status: ControlStatus, x: number, y: number, width = 96): void {
   const s = STATUS_STYLE[status];
-  doc.roundedRect(x, y, width, 13, 2).fill(s.color);
-  // Narrow badges shrink the word rather than wrap it out of the badge.
-  const size = Math.min(7, (7 * (width - 4)) / doc.font('Helvetica-Bold').fontSize(7).widthOfString(s.word));
-  doc.font('Helvetica-Bold').fontSize(size).fillColor('#ffffff').text(s.word, x, y + 3.2 + (7 - size) / 2, { width, align: 'center', lineBreak: false });
+  artifact(doc, () => doc.roundedRect(x, y, width, 13, 2).fill(s.color));
+  tag(doc, 'P', () => doc.font(SANS_BOLD).fontSize(MIN_PT).fillColor('#ffffff').text(s.word, x, y + 2.6, { width, align: 'center', lineBreak: false }));
   doc.fillColor(INK);
 }
 
@@ -252,59 +343,100 @@ type Cell = string | { text: string; color: string };
 const cellText = (c: Cell | undefined) => (c === undefined ? '' : typeof c === 'string' ? c : c.text);
 const statusCell = (s: ControlStatus): Cell => ({ text: STATUS_STYLE[s].word, color: STATUS_STYLE[s].color });
 
-/** A simple table that repeats its header on each new page. */
-function table(doc: Doc, columns: Column[], rows: Cell[][], opts: { size?: number } = {}): void {
-  const size = opts.size ?? 8;
+/** Rows always drawn under a table header on its page (fewer only when the table has fewer). */
+const ROWS_UNDER_HEADER = 2;
+
+/**
+ * A table tagged Table > TR > TH/TD that repeats its header on each new page. A header (and the caption above it)
+ * never ends a page: the first two rows always follow it on the same page.
+ */
+function table(doc: Doc, columns: Column[], rows: Cell[][], opts: { size?: number; caption?: string } = {}): void {
+  const size = Math.max(opts.size ?? 8, MIN_PT);
   const pad = 3;
+  const headerH = size + 2 * pad + 2;
+  const cellFont = (c: Column, cell: Cell | undefined) => (cell !== undefined && typeof cell !== 'string' ? SANS_BOLD : c.mono ? MONO : SANS);
+  // A token wider than its column (a path, a hash) is broken across lines by pdfkit, never shrunk.
+  const rowText = (_c: Column, cell: Cell | undefined) => pdfText(cellText(cell));
+  const rowHeight = (row: Cell[]) =>
+    Math.max(
+      ...columns.map((c, i) => {
+        doc.font(cellFont(c, row[i])).fontSize(size);
+        return doc.heightOfString(rowText(c, row[i]), { width: c.width - 2 * pad });
+      }),
+    ) +
+    2 * pad;
+  const heights = rows.map(rowHeight);
+  const keepWith = (from: number) => heights.slice(from, from + ROWS_UNDER_HEADER).reduce((a, b) => a + b, 0);
+  const bottom = PAGE.height - M.bottom;
   const drawHeader = () => {
     let x = M.left;
     const y = doc.y;
-    doc.rect(M.left, y, CONTENT_W, size + 2 * pad + 2).fill('#f0f2f4');
-    for (const c of columns) {
-      doc.font('Helvetica-Bold').fontSize(size).fillColor(INK);
-      doc.text(fit(doc, c.header, c.width - 2 * pad), x + pad, y + pad, { lineBreak: false });
-      x += c.width;
-    }
-    doc.y = y + size + 2 * pad + 2;
+    artifact(doc, () => doc.rect(M.left, y, CONTENT_W, headerH).fill('#f0f2f4'));
+    group(doc, 'TR', () => {
+      for (const c of columns) {
+        tag(doc, 'TH', () => {
+          doc.font(SANS_BOLD).fontSize(size).fillColor(INK);
+          doc.text(fit(doc, c.header, c.width - 2 * pad), x + pad, y + pad, { lineBreak: false });
+        });
+        x += c.width;
+      }
+    });
+    doc.y = y + headerH;
   };
-  ensure(doc, 3 * (size + 2 * pad) + 10);
-  drawHeader();
-  for (const row of rows) {
-    const heights = columns.map((c, i) => {
-      doc.font(c.mono ? 'Courier' : 'Helvetica').fontSize(size);
-      return doc.heightOfString(pdfText(cellText(row[i])), { width: c.width - 2 * pad });
-    });
-    const h = Math.max(...heights) + 2 * pad;
-    if (doc.y + h > PAGE.height - M.bottom) {
-      doc.addPage();
-      drawHeader();
-    }
-    const y = doc.y;
-    let x = M.left;
-    columns.forEach((c, i) => {
-      const cell = row[i];
-      const colored = cell !== undefined && typeof cell !== 'string';
-      doc.font(colored ? 'Helvetica-Bold' : c.mono ? 'Courier' : 'Helvetica').fontSize(size).fillColor(colored ? cell.color : INK).text(pdfText(cellText(cell)), x + pad, y + pad, { width: c.width - 2 * pad });
-      x += c.width;
-    });
-    doc.y = y + h;
-    doc.moveTo(M.left, doc.y).lineTo(PAGE.width - M.right, doc.y).lineWidth(0.3).strokeColor(RULE).stroke();
+  let captionH = 0;
+  if (opts.caption) {
+    doc.font(SANS_BOLD).fontSize(8.5);
+    captionH = doc.heightOfString(pdfText(opts.caption), { width: CONTENT_W }) + 3;
   }
+  if (doc.y + captionH + headerH + keepWith(0) > bottom) doc.addPage();
+  group(doc, 'Table', () => {
+    if (opts.caption) {
+      tag(doc, 'Caption', () => doc.font(SANS_BOLD).fontSize(8.5).fillColor(INK).text(pdfText(opts.caption!), M.left, doc.y, { width: CONTENT_W }));
+      doc.y += 3;
+    }
+    drawHeader();
+    rows.forEach((row, r) => {
+      const h = heights[r];
+      // A new page when this row does not fit, or when the last row alone would go under the next page's header.
+      if (doc.y + h > bottom || (rows.length - r === ROWS_UNDER_HEADER && doc.y + keepWith(r) > bottom)) {
+        doc.addPage();
+        drawHeader();
+      }
+      const y = doc.y;
+      let x = M.left;
+      group(doc, 'TR', () => {
+        columns.forEach((c, i) => {
+          const cell = row[i];
+          const colored = cell !== undefined && typeof cell !== 'string';
+          tag(doc, 'TD', () => {
+            doc.font(cellFont(c, cell)).fontSize(size).fillColor(colored ? cell.color : INK).text(rowText(c, cell), x + pad, y + pad, { width: c.width - 2 * pad });
+          });
+          x += c.width;
+        });
+      });
+      doc.y = y + h;
+      artifact(doc, () => doc.moveTo(M.left, doc.y).lineTo(PAGE.width - M.right, doc.y).lineWidth(0.3).strokeColor(RULE).stroke());
+    });
+  });
   doc.x = M.left;
   doc.moveDown(0.6);
 }
 
+/** Label/value pairs, tagged as a two-column table whose first column holds row headers. */
 function keyValues(doc: Doc, pairs: [string, string][], keyWidth = 130): void {
-  for (const [k, v] of pairs) {
-    const y = doc.y;
-    doc.font('Helvetica').fontSize(9.5);
-    const h = Math.max(doc.heightOfString(pdfText(v), { width: CONTENT_W - keyWidth }), 12);
-    ensure(doc, h + 4);
-    const yy = doc.y === y ? y : doc.y;
-    doc.font('Helvetica-Bold').fontSize(9.5).fillColor(MUTED).text(pdfText(k), M.left, yy, { width: keyWidth - 8 });
-    doc.font('Helvetica').fontSize(9.5).fillColor(INK).text(pdfText(v), M.left + keyWidth, yy, { width: CONTENT_W - keyWidth });
-    doc.y = yy + h + 4;
-  }
+  group(doc, 'Table', () => {
+    for (const [k, v] of pairs) {
+      doc.font(SANS).fontSize(9.5);
+      const h = Math.max(doc.heightOfString(pdfText(v), { width: CONTENT_W - keyWidth }), 12);
+      ensure(doc, h + 4);
+      const yy = doc.y;
+      group(doc, 'TR', () => {
+        tag(doc, 'TH', () => doc.font(SANS_BOLD).fontSize(9.5).fillColor(MUTED).text(pdfText(k), M.left, yy, { width: keyWidth - 8 }));
+        tag(doc, 'TD', () => doc.font(SANS).fontSize(9.5).fillColor(INK).text(pdfText(v), M.left + keyWidth, yy, { width: CONTENT_W - keyWidth }));
+      });
+      doc.y = yy + h + 4;
+    }
+  });
   doc.x = M.left;
 }
 
@@ -314,10 +446,10 @@ function keyValues(doc: Doc, pairs: [string, string][], keyWidth = 130): void {
 function coverBands(doc: Doc, model: PackageModel): void {
   const band = (text: string, sub: string, color: string) => {
     const y = doc.y;
-    doc.rect(0, y, PAGE.width, 46).fill(color);
-    // The em dash is in the standard fonts' WinAnsi set, so this text is not passed through pdfText.
-    doc.font('Helvetica-Bold').fontSize(15).fillColor('#ffffff').text(text, M.left, y + 7, { width: CONTENT_W });
-    doc.font('Helvetica').fontSize(8.5).fillColor('#ffffff').text(pdfText(sub), M.left, y + 27, { width: CONTENT_W });
+    artifact(doc, () => doc.rect(0, y, PAGE.width, 46).fill(color));
+    // The em dash is in the embedded fonts' latin subset (pdfText keeps it).
+    tag(doc, 'P', () => doc.font(SANS_BOLD).fontSize(15).fillColor('#ffffff').text(pdfText(text), M.left, y + 7, { width: CONTENT_W }));
+    tag(doc, 'P', () => doc.font(SANS).fontSize(8.5).fillColor('#ffffff').text(pdfText(sub), M.left, y + 27, { width: CONTENT_W }));
     doc.y = y + 56;
   };
   if (model.simulated) {
@@ -331,10 +463,10 @@ function coverBands(doc: Doc, model: PackageModel): void {
 
 function cover(doc: Doc, model: PackageModel): void {
   doc.addPage();
-  doc.rect(0, 0, PAGE.width, 170).fill('#0b3d62');
-  doc.font('Helvetica').fontSize(11).fillColor('#cfe3f3').text('COMPLIANCE EVIDENCE PACKAGE', M.left, 60, { characterSpacing: 1.5 });
-  doc.font('Helvetica-Bold').fontSize(24).fillColor('#ffffff').text(pdfText(model.organization), M.left, 82, { width: CONTENT_W });
-  doc.font('Helvetica').fontSize(13).fillColor('#ffffff').text(pdfText(model.frameworks.map((f) => `${f.name} ${f.version}`).join('  |  ')), M.left, doc.y + 4, { width: CONTENT_W });
+  artifact(doc, () => doc.rect(0, 0, PAGE.width, 170).fill('#0b3d62'));
+  tag(doc, 'P', () => doc.font(SANS).fontSize(11).fillColor('#cfe3f3').text('COMPLIANCE EVIDENCE PACKAGE', M.left, 60, { characterSpacing: 1.5 }));
+  tag(doc, 'H1', () => doc.font(SANS_BOLD).fontSize(24).fillColor('#ffffff').text(pdfText(model.organization), M.left, 82, { width: CONTENT_W }));
+  tag(doc, 'P', () => doc.font(SANS).fontSize(13).fillColor('#ffffff').text(pdfText(model.frameworks.map((f) => `${f.name} ${f.version}`).join('  |  ')), M.left, doc.y + 4, { width: CONTENT_W }));
   doc.y = 200;
   coverBands(doc, model);
   const counts: Record<string, number> = {};
@@ -357,16 +489,16 @@ function cover(doc: Doc, model: PackageModel): void {
   scopeBand(doc, model);
   doc.moveDown(1);
   subheading(doc, 'Result at the end of the period (requirement x account)');
-  let x = M.left;
-  const y = doc.y + 4;
-  const bw = Math.floor(CONTENT_W / STATUS_ORDER.length) - 3;
-  for (const s of STATUS_ORDER) {
-    const n = counts[s] ?? 0;
-    badge(doc, s, x, y, bw);
-    doc.font('Helvetica-Bold').fontSize(16).fillColor(STATUS_STYLE[s].color).text(String(n), x, y + 18, { width: bw, align: 'center' });
-    x += bw + 3;
-  }
-  doc.y = y + 50;
+  // Three per row: the longest status word must fit its badge at MIN_PT.
+  const w = (CONTENT_W - 2 * 12) / 3;
+  const y0 = doc.y + 4;
+  STATUS_ORDER.forEach((s, i) => {
+    const x = M.left + (i % 3) * (w + 12);
+    const y = y0 + Math.floor(i / 3) * 48;
+    badge(doc, s, x, y, w);
+    tag(doc, 'P', () => doc.font(SANS_BOLD).fontSize(16).fillColor(STATUS_STYLE[s].color).text(String(counts[s] ?? 0), x, y + 17, { width: w, align: 'center' }));
+  });
+  doc.y = y0 + Math.ceil(STATUS_ORDER.length / 3) * 48 + 4;
   doc.x = M.left;
   coverCounts(doc, model, LAYOUT);
   para(
@@ -382,11 +514,11 @@ function scopeBand(doc: Doc, model: PackageModel): void {
   const missing = model.assessor.scope.filter((s) => !s.declared).map((s) => s.framework);
   if (!missing.length) return;
   const text = `Scope: every resource of the listed accounts - no scope declared (${missing.join(', ')}). Results include resources outside the assessed environment.`;
-  doc.font('Helvetica-Bold').fontSize(9.5);
+  doc.font(SANS_BOLD).fontSize(9.5);
   const h = doc.heightOfString(pdfText(text), { width: CONTENT_W - 16 }) + 12;
   const y = doc.y + 2;
-  doc.rect(M.left, y, CONTENT_W, h).fill('#fff1c2');
-  doc.fillColor('#7a4b00').text(pdfText(text), M.left + 8, y + 6, { width: CONTENT_W - 16 });
+  artifact(doc, () => doc.rect(M.left, y, CONTENT_W, h).fill('#fff1c2'));
+  tag(doc, 'P', () => doc.font(SANS_BOLD).fontSize(9.5).fillColor('#7a4b00').text(pdfText(text), M.left + 8, y + 6, { width: CONTENT_W - 16 }));
   doc.y = y + h + 4;
   doc.x = M.left;
   doc.fillColor(INK);
@@ -409,9 +541,11 @@ function writeToc(doc: Doc, toc: TocEntry[], start: number, pages: number): void
     const indent = e.level * 16;
     const y = doc.y;
     const label = pdfText(e.title);
-    doc.font(e.level === 0 ? 'Helvetica-Bold' : 'Helvetica').fontSize(e.level === 0 ? 10 : 9).fillColor(INK);
-    doc.text(fit(doc, label, CONTENT_W - indent - 44), M.left + indent, y, { lineBreak: false, goTo: e.dest });
-    doc.text(e.page === undefined ? '' : String(e.page + 1), PAGE.width - M.right - 36, y, { width: 36, align: 'right', lineBreak: false, goTo: e.dest });
+    tag(doc, 'TOCI', () => {
+      doc.font(e.level === 0 ? SANS_BOLD : SANS).fontSize(e.level === 0 ? 10 : 9).fillColor(INK);
+      doc.text(fit(doc, label, CONTENT_W - indent - 44), M.left + indent, y, { lineBreak: false, goTo: e.dest });
+      doc.text(e.page === undefined ? '' : ` ${e.page + 1}`, PAGE.width - M.right - 36, y, { width: 36, align: 'right', lineBreak: false, goTo: e.dest });
+    });
     doc.y = y + 15.5;
     line++;
   }
@@ -423,9 +557,15 @@ function pageFurniture(doc: Doc, model: PackageModel): void {
     doc.switchToPage(i);
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
-    doc.font('Helvetica').fontSize(7.5).fillColor(MUTED);
-    doc.text(pdfText(`${model.organization} | ${model.frameworks.map((f) => f.framework).join(', ')} | ${model.period.from} to ${model.period.to}`), M.left, PAGE.height - 34, { width: CONTENT_W - 80, lineBreak: false });
-    doc.text(`Page ${i + 1} of ${range.count}`, PAGE.width - M.right - 80, PAGE.height - 34, { width: 80, align: 'right', lineBreak: false });
+    artifact(
+      doc,
+      () => {
+        doc.font(SANS).fontSize(MIN_PT).fillColor(MUTED);
+        doc.text(pdfText(`${model.organization} | ${model.frameworks.map((f) => f.framework).join(', ')} | ${model.period.from} to ${model.period.to}`), M.left, PAGE.height - 34, { width: CONTENT_W - 80, lineBreak: false });
+        doc.text(`Page ${i + 1} of ${range.count}`, PAGE.width - M.right - 80, PAGE.height - 34, { width: 80, align: 'right', lineBreak: false });
+      },
+      'Pagination',
+    );
     doc.page.margins.bottom = bottom;
   }
 }
@@ -454,12 +594,64 @@ function executiveSummary(doc: Doc, model: PackageModel): void {
   ]);
 
   for (const fw of model.frameworks) {
-    subheading(doc, `Status by principal requirement: ${fw.name}`);
+    subheading(doc, `Status by principal requirement: ${fw.name}`, 'H2', 120);
     principalChart(doc, model, fw.framework);
   }
-  subheading(doc, 'Status over the period (automated and partial requirements, all accounts)');
-  overTimeChart(doc, model);
+  for (const fw of model.frameworks) {
+    subheading(doc, `Status over the period: ${fw.name} (automated and partial requirements, all accounts)`, 'H2', 150);
+    overTimeChart(doc, model, fw.framework);
+  }
   legend(doc);
+  subheading(doc, 'Findings by severity and age', 'H2', 130);
+  findingsAgeChart(doc, model);
+}
+
+const AGE_BUCKETS: { label: string; max: number }[] = [
+  { label: '0-1 days', max: 1 },
+  { label: '2-7 days', max: 7 },
+  { label: '8-30 days', max: 30 },
+  { label: '31-90 days', max: 90 },
+  { label: 'over 90 days', max: Infinity },
+];
+
+/** Failing and to-review resources by how many days their requirement x account result has held at the end of the period. */
+function findingsAgeChart(doc: Doc, model: PackageModel): void {
+  const counts = AGE_BUCKETS.map(() => ({ fail: 0, 'needs-review': 0 }));
+  for (const r of model.timeline.rows) {
+    if (r.status !== 'fail' && r.status !== 'needs-review') continue;
+    let age = 0;
+    for (let i = model.timeline.days.length - 1; i >= 0 && dayStatus(r, i) === r.status; i--) age++;
+    const b = AGE_BUCKETS.findIndex((x) => age <= x.max);
+    for (const f of r.latest?.findings ?? []) if (f.status === 'fail' || f.status === 'needs-review') counts[b][f.status]++;
+  }
+  const rowH = 14;
+  const labelW = 80;
+  const barW = CONTENT_W - labelW - 40;
+  const max = Math.max(1, ...counts.map((c) => c.fail + c['needs-review']));
+  const alt = `Bar chart of failing and to-review resources by age of their result: ${AGE_BUCKETS.map((b, i) => `${b.label}: ${counts[i].fail} fail, ${counts[i]['needs-review']} needs review`).join('; ')}.`;
+  ensure(doc, AGE_BUCKETS.length * rowH + 40);
+  tag(
+    doc,
+    'Figure',
+    () => {
+      AGE_BUCKETS.forEach((b, i) => {
+        const y = doc.y;
+        doc.font(SANS).fontSize(MIN_PT).fillColor(INK).text(b.label, M.left, y + 2.5, { lineBreak: false });
+        let x = M.left + labelW;
+        for (const s of ['fail', 'needs-review'] as const) {
+          const w = (counts[i][s] / max) * barW;
+          if (w > 0) doc.rect(x, y + 1, w, rowH - 3).fill(STATUS_STYLE[s].color);
+          x += w;
+        }
+        doc.font(SANS).fontSize(MIN_PT).fillColor(MUTED).text(String(counts[i].fail + counts[i]['needs-review']), x + 4, y + 2.5, { lineBreak: false });
+        doc.y = y + rowH;
+      });
+    },
+    { alt },
+  );
+  doc.x = M.left;
+  doc.moveDown(0.3);
+  para(doc, 'Severity is the result (fail, needs review); age is the number of days the requirement x account result has held at the end of the period, not the age of the resource or of its misconfiguration. Resources counted are those listed for each result (the first ones when a result lists many).', MUTED, 8);
 }
 
 function legend(doc: Doc): void {
@@ -467,8 +659,8 @@ function legend(doc: Doc): void {
   let x = M.left;
   const y = doc.y;
   for (const s of STATUS_ORDER) {
-    doc.rect(x, y + 1, 8, 8).fill(STATUS_STYLE[s].color);
-    doc.font('Helvetica').fontSize(7.5).fillColor(INK).text(STATUS_STYLE[s].word, x + 11, y + 1.5, { lineBreak: false });
+    artifact(doc, () => doc.rect(x, y + 1, 8, 8).fill(STATUS_STYLE[s].color));
+    tag(doc, 'P', () => doc.font(SANS).fontSize(MIN_PT).fillColor(INK).text(STATUS_STYLE[s].word, x + 11, y + 1.5, { lineBreak: false }));
     x += 20 + doc.widthOfString(STATUS_STYLE[s].word);
   }
   doc.y = y + 18;
@@ -490,26 +682,35 @@ function principalChart(doc: Doc, model: PackageModel, framework: string): void 
   const barW = CONTENT_W - labelW - 40;
   const rowH = 13;
   const max = Math.max(1, ...keys.map((k) => Object.values(byPrincipal.get(k)!).reduce((a, b) => a + b, 0)));
-  for (const k of keys) {
-    ensure(doc, rowH + 2);
-    const y = doc.y;
-    const title = catalog.principals.find((p) => p.id === k)?.title;
-    doc.font('Helvetica').fontSize(7.5).fillColor(INK);
-    doc.text(fit(doc, title ? `${k} ${title}` : k, labelW - 6), M.left, y + 2.5, { lineBreak: false });
-    let x = M.left + labelW;
-    const c = byPrincipal.get(k)!;
-    let n = 0;
-    for (const s of STATUS_ORDER) {
-      const v = c[s] ?? 0;
-      if (!v) continue;
-      const w = (v / max) * barW;
-      doc.rect(x, y + 1, w, rowH - 3).fill(STATUS_STYLE[s].color);
-      x += w;
-      n += v;
-    }
-    doc.font('Helvetica').fontSize(7).fillColor(MUTED).text(String(n), x + 4, y + 3, { lineBreak: false });
-    doc.y = y + rowH;
-  }
+  const alt = `Bar chart, requirement x account results by principal requirement. ${keys.map((k) => `${k}: ${STATUS_ORDER.filter((s) => byPrincipal.get(k)![s]).map((s) => `${byPrincipal.get(k)![s]} ${STATUS_STYLE[s].word.toLowerCase()}`).join(', ')}`).join('; ')}.`;
+  ensure(doc, Math.min(keys.length * rowH + 10, 300));
+  tag(
+    doc,
+    'Figure',
+    () => {
+      for (const k of keys) {
+        ensure(doc, rowH + 2);
+        const y = doc.y;
+        const title = catalog.principals.find((p) => p.id === k)?.title;
+        doc.font(SANS).fontSize(MIN_PT).fillColor(INK);
+        doc.text(fit(doc, title ? `${k} ${title}` : k, labelW - 6), M.left, y + 2.5, { lineBreak: false });
+        let x = M.left + labelW;
+        const c = byPrincipal.get(k)!;
+        let n = 0;
+        for (const s of STATUS_ORDER) {
+          const v = c[s] ?? 0;
+          if (!v) continue;
+          const w = (v / max) * barW;
+          doc.rect(x, y + 1, w, rowH - 3).fill(STATUS_STYLE[s].color);
+          x += w;
+          n += v;
+        }
+        doc.font(SANS).fontSize(MIN_PT).fillColor(MUTED).text(String(n), x + 4, y + 2.5, { lineBreak: false });
+        doc.y = y + rowH;
+      }
+    },
+    { alt },
+  );
   doc.x = M.left;
   doc.moveDown(0.5);
 }
@@ -525,39 +726,52 @@ function topPrincipal(catalog: PackageModel['frameworks'][number], principal: st
   return id;
 }
 
-function overTimeChart(doc: Doc, model: PackageModel): void {
+function overTimeChart(doc: Doc, model: PackageModel, framework: string): void {
   const days = model.timeline.days;
-  const rows = model.timeline.rows.filter((r) => r.requirement.coverage === 'automated' || r.requirement.coverage === 'partial');
-  const h = 120;
-  ensure(doc, h + 40);
+  const rows = model.timeline.rows.filter((r) => r.framework === framework && (r.requirement.coverage === 'automated' || r.requirement.coverage === 'partial'));
+  const h = 90;
+  ensure(doc, h + 30);
   const x0 = M.left + 30;
   const w = CONTENT_W - 30;
   const y0 = doc.y + 4;
   const per = w / Math.max(1, days.length);
   const total = Math.max(1, rows.length);
-  doc.rect(x0, y0, w, h).lineWidth(0.5).strokeColor(RULE).stroke();
-  days.forEach((_d, i) => {
+  const perDay = days.map((_d, i) => {
     const counts: Record<string, number> = {};
     for (const r of rows) counts[dayStatus(r, i)] = (counts[dayStatus(r, i)] ?? 0) + 1;
-    let y = y0 + h;
-    for (const s of [...STATUS_ORDER].reverse()) {
-      const v = counts[s] ?? 0;
-      if (!v) continue;
-      const bh = (v / total) * h;
-      doc.rect(x0 + i * per, y - bh, Math.max(per - (per > 3 ? 0.6 : 0), 0.4), bh).fill(STATUS_STYLE[s].color);
-      y -= bh;
-    }
+    return counts;
   });
-  doc.font('Helvetica').fontSize(7).fillColor(MUTED);
-  doc.text(String(total), M.left, y0 - 2, { width: 26, align: 'right', lineBreak: false });
-  doc.text('0', M.left, y0 + h - 6, { width: 26, align: 'right', lineBreak: false });
-  const ticks = Math.min(days.length, 6);
-  for (let t = 0; t < ticks; t++) {
-    const i = ticks === 1 ? 0 : Math.round((t * (days.length - 1)) / (ticks - 1));
-    doc.text(days[i], Math.min(x0 + i * per - 20, x0 + w - 50), y0 + h + 3, { width: 50, align: 'center', lineBreak: false });
-  }
+  const describe = (i: number) => `${days[i]}: ${STATUS_ORDER.filter((s) => perDay[i][s]).map((s) => `${perDay[i][s]} ${STATUS_STYLE[s].word.toLowerCase()}`).join(', ') || 'no results'}`;
+  const alt = `Stacked bar chart of ${rows.length} requirement x account results per day from ${days[0]} to ${days[days.length - 1]}. ${describe(0)}${days.length > 1 ? `; ${describe(days.length - 1)}` : ''}.`;
+  tag(
+    doc,
+    'Figure',
+    () => {
+      doc.rect(x0, y0, w, h).lineWidth(0.5).strokeColor(RULE).stroke();
+      days.forEach((_d, i) => {
+        let y = y0 + h;
+        for (const s of [...STATUS_ORDER].reverse()) {
+          const v = perDay[i][s] ?? 0;
+          if (!v) continue;
+          const bh = (v / total) * h;
+          doc.rect(x0 + i * per, y - bh, Math.max(per - (per > 3 ? 0.6 : 0), 0.4), bh).fill(STATUS_STYLE[s].color);
+          y -= bh;
+        }
+      });
+      doc.font(SANS).fontSize(MIN_PT).fillColor(MUTED);
+      doc.text(String(total), M.left, y0 - 2, { width: 26, align: 'right', lineBreak: false });
+      doc.text('0', M.left, y0 + h - 6, { width: 26, align: 'right', lineBreak: false });
+      const ticks = Math.min(days.length, 6);
+      for (let t = 0; t < ticks; t++) {
+        const i = ticks === 1 ? 0 : Math.round((t * (days.length - 1)) / (ticks - 1));
+        doc.text(days[i], Math.min(x0 + i * per - 20, x0 + w - 50), y0 + h + 3, { width: 56, align: 'center', lineBreak: false });
+      }
+    },
+    { alt },
+  );
   doc.y = y0 + h + 18;
   doc.x = M.left;
+  para(doc, `${rows.length} results per day. ${days.length > 1 ? `First day, ${describe(0)}. Last day, ` : ''}${describe(days.length - 1)}.`, MUTED, 8);
 }
 
 function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTimeline[]): void {
@@ -568,11 +782,11 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
   rule(doc);
   doc.moveDown(0.4);
   const y = doc.y;
-  doc.font('Helvetica-Bold').fontSize(11.5).fillColor(INK).text(pdfText(`${req.id}  ${req.title}`), M.left, y, { width: CONTENT_W - 110 });
+  tag(doc, 'H2', () => doc.font(SANS_BOLD).fontSize(11.5).fillColor(INK).text(pdfText(`${req.id}  ${req.title}`), M.left, y, { width: CONTENT_W - 110 }));
   const afterTitle = doc.y;
   badge(doc, worst, PAGE.width - M.right - 100, y, 100);
   doc.y = Math.max(afterTitle, y + 16) + 2;
-  doc.font('Helvetica').fontSize(8.5).fillColor(MUTED).text(pdfText(`Principal ${req.principal} | coverage: ${req.coverage}${req.implementation ? ` | ${req.implementation}` : ''}${req.queries.length ? ` | evidence queries: ${req.queries.join(', ')}` : ''}`), M.left, doc.y, { width: CONTENT_W });
+  tag(doc, 'P', () => doc.font(SANS).fontSize(8.5).fillColor(MUTED).text(pdfText(`Principal ${req.principal} | coverage: ${req.coverage}${req.implementation ? ` | ${req.implementation}` : ''}${req.queries.length ? ` | evidence queries: ${req.queries.join(', ')}` : ''}`), M.left, doc.y, { width: CONTENT_W }));
   doc.moveDown(0.3);
   // Thresholds used for the evaluation (catalog defaults with any configuration overrides), as the assessor must know them.
   const params = rows.find((r) => r.latest)?.latest?.parameters ?? req.parameters;
@@ -585,7 +799,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
   if (baseline.length) para(doc, `Organisation baseline: ${baseline.map((n) => `${n} = ${String(params[n])}`).join('; ')}. The value is the organisation's choice for this addressable specification, not a requirement of the rule; failures caused only by it are shown as needs review.`, MUTED, 8.5);
   para(doc, `Rationale: ${req.rationale}`, INK, 9);
   if (req.assessorGuidance) para(doc, `Assessor guidance: ${req.assessorGuidance}`, INK, 9);
-  doc.font('Helvetica-Bold').fontSize(8.5).fillColor(INK).text('Testing procedures', M.left, doc.y);
+  subheading(doc, 'Testing procedures', 'H3');
   procedureRows(doc, model, rows[0].framework, req, LAYOUT);
 
   table(
@@ -611,14 +825,13 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
     ]),
     { size: 7.5 },
   );
+  if (req.coverage === 'manual' || req.coverage === 'inherited') notesArea(doc);
 
   const failing = rows.flatMap((r) => (r.latest?.findings ?? []).filter((f) => (f.status === 'fail' || f.status === 'needs-review') && f.inScope !== false).map((f) => ({ ...f, accountId: r.accountId })));
   const findingIds = new Map(model.assessor.findings.map((e) => [findingKey(e.accountId, e.resource, e.queryId, e.region), `${e.id} (${e.severity})`]));
   // Rows keep a capped list of findings; the totals count them all.
   const failingTotal = rows.reduce((n, r) => n + r.failingTotal, 0);
   if (failing.length) {
-    doc.font('Helvetica-Bold').fontSize(8.5).fillColor(INK).text(`Failing or to-review resources (${failingTotal})`, M.left, doc.y);
-    doc.moveDown(0.2);
     table(
       doc,
       [
@@ -629,7 +842,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
       ],
       // Failing resources cite their findings register entry rather than repeating its reason.
       failing.slice(0, FINDING_ROWS).map((f) => [statusCell(f.status === 'fail' ? 'fail' : 'needs-review'), `${f.accountId}\n${f.region}`, f.resource, findingIds.get(findingKey(f.accountId, f.resource, f.queryId, f.region)) ?? f.reason]),
-      { size: 7.5 },
+      { size: 7.5, caption: `Failing or to-review resources (${failingTotal})` },
     );
     if (failingTotal > FINDING_ROWS) para(doc, `${failingTotal - FINDING_ROWS} more in controls.csv and index.html.`, MUTED, 8);
   }
@@ -637,8 +850,6 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
   const changes = rows.flatMap((r) => r.changes.map((c) => ({ ...c, accountId: r.accountId })));
   const changesTotal = rows.reduce((n, r) => n + r.changesTotal, 0);
   if (changesTotal) {
-    doc.font('Helvetica-Bold').fontSize(8.5).fillColor(INK).text(`Changes during the period (${changesTotal})`, M.left, doc.y);
-    doc.moveDown(0.2);
     table(
       doc,
       [
@@ -649,27 +860,25 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
         { header: 'Detail', width: CONTENT_W - 392 },
       ],
       changes.slice(0, FINDING_ROWS).map((c) => [c.day, c.accountId, c.subject, `${c.from} -> ${c.to}`, c.detail]),
-      { size: 7.5 },
+      { size: 7.5, caption: `Changes during the period (${changesTotal})` },
     );
   }
 
   const evidence = rows.flatMap((r) => r.latest?.evidence ?? []);
   const totalEvidence = rows.reduce((n, r) => n + r.evidenceCount, 0);
   if (evidence.length) {
-    doc.font('Helvetica-Bold').fontSize(8.5).fillColor(INK).text(`Evidence (${totalEvidence} record(s) over the period; latest shown)`, M.left, doc.y);
-    doc.moveDown(0.2);
     table(
       doc,
       [
-        { header: 'Collected at', width: 92 },
-        { header: 'Account / region', width: 92, mono: true },
-        { header: 'Ref', width: 40 },
+        { header: 'Collected at', width: 62 },
+        { header: 'Account, region', width: 72, mono: true },
+        { header: 'Ref', width: 38 },
         { header: 'Query', width: 95 },
-        { header: 'SHA-256', width: 70, mono: true },
-        { header: 'Path in package', width: CONTENT_W - 389, mono: true },
+        // The path holds the full SHA-256; it wraps at MIN_PT rather than being shrunk to fit one line.
+        { header: 'Path in package (named by SHA-256)', width: CONTENT_W - 267, mono: true },
       ],
-      evidence.slice(0, EVIDENCE_ROWS).map((e) => [e.collectedAt.replace('T', ' ').slice(0, 19), `${e.accountId}\n${e.region}`, model.assessor.refOf(e.runId, e.recordId), e.queryId, e.sha256.slice(0, 12), evidencePath(e.sha256)]),
-      { size: 7 },
+      evidence.slice(0, EVIDENCE_ROWS).map((e) => [e.collectedAt.replace('T', ' ').slice(0, 19), `${e.accountId}\n${e.region}`, model.assessor.refOf(e.runId, e.recordId), e.queryId, evidencePath(e.sha256)]),
+      { size: MIN_PT, caption: `Evidence (${totalEvidence} record(s) over the period; latest shown)` },
     );
     if (totalEvidence > EVIDENCE_ROWS) para(doc, `Every record is listed in evidence-index.csv (run, record, account, region, collected-at, SHA-256, path).`, MUTED, 8);
   }
@@ -729,7 +938,7 @@ function gapsSection(doc: Doc, model: PackageModel): void {
         r.gapDays.length ? `${r.gapDays.length}: ${compressDays(r.gapDays)}` : '0',
         r.gaps.slice(0, 4).map((g) => `${g.day} ${g.queryId} ${g.region}: ${g.reason}`).join('\n') + (r.gaps.length > 4 ? `\n... ${r.gapsTotal - 4} more` : ''),
       ]),
-      { size: 7 },
+      { size: MIN_PT },
     );
 }
 
@@ -777,32 +986,67 @@ export function compressDays(days: string[]): string {
 }
 
 function manualSection(doc: Doc, model: PackageModel): void {
-  para(doc, 'These requirements cannot be proven from AWS APIs. The assessor examines the evidence named in the guidance; attestations sealed with `evidence-locker attest` are cited (they stay MANUAL: an attestation is evidence for the assessor to judge, not an automated pass).');
+  para(doc, "These requirements cannot be proven from AWS APIs. The assessor examines the evidence named in the guidance (printed with each requirement, beside a notes area); attestations sealed with `evidence-locker attest` are cited (they stay MANUAL: an attestation is evidence for the assessor to judge, not an automated pass).");
   const seen = new Set<string>();
-  for (const r of model.timeline.rows) {
-    if (r.requirement.coverage !== 'manual' && r.requirement.coverage !== 'inherited') continue;
+  const rows: Cell[][] = [];
+  for (const r of manualRequirements(model)) {
     const k = `${r.framework}\u0000${r.requirement.id}`;
     if (seen.has(k)) continue;
     seen.add(k);
-    ensure(doc, 130);
-    doc.font('Helvetica-Bold').fontSize(10).fillColor(INK).text(pdfText(`${r.requirement.id}  ${r.requirement.title}`), M.left, doc.y, { width: CONTENT_W });
-    doc.font('Helvetica').fontSize(8.5).fillColor(MUTED).text(pdfText(`${r.framework} | coverage: ${r.requirement.coverage}`), M.left, doc.y);
-    if (r.requirement.assessorGuidance) para(doc, `Guidance: ${r.requirement.assessorGuidance}`, INK, 8.5);
     const atts = model.timeline.attestations.filter((a) => a.framework === r.framework && a.requirement === r.requirement.id);
-    for (const a of atts) {
+    const attested = atts.map((a) => {
       const file = a.fileName ? ` Document: ${a.fileName} (${model.attestationFiles.get(a.sha256) ?? 'see evidence record'}).` : '';
-      para(doc, `Attested by ${a.by} on ${a.collectedAt.slice(0, 10)}: "${a.note}". Evidence record ${a.sha256.slice(0, 12)} (run ${a.runId}).${file}`, INK, 8.5);
-    }
-    if (!atts.length) para(doc, 'No attestation sealed.', MUTED, 8.5);
-    // Ruled space for the assessor's handwritten or annotated notes.
-    doc.font('Helvetica').fontSize(8).fillColor(MUTED).text("Assessor's notes:", M.left, doc.y);
-    for (let i = 0; i < 3; i++) {
-      doc.y += 14;
+      return `Attested by ${a.by} on ${a.collectedAt.slice(0, 10)}: "${a.note}". Record ${a.sha256.slice(0, 12)} (run ${a.runId}).${file}`;
+    });
+    rows.push([`${r.requirement.id}\n${r.framework}`, r.requirement.title, r.requirement.coverage, attested.length ? attested.join('\n') : 'No attestation sealed.']);
+  }
+  if (!rows.length) para(doc, 'No requirement in the selected frameworks is manual or inherited.', MUTED);
+  else
+    table(
+      doc,
+      [
+        { header: 'Requirement', width: 80 },
+        { header: 'Title', width: 150 },
+        { header: 'Coverage', width: 55 },
+        { header: 'Attestations sealed in the period', width: CONTENT_W - 285 },
+      ],
+      rows,
+      { size: MIN_PT },
+    );
+}
+
+function manualRequirements(model: PackageModel): RequirementTimeline[] {
+  return model.timeline.rows.filter((r) => r.requirement.coverage === 'manual' || r.requirement.coverage === 'inherited');
+}
+
+/** One bordered area for the assessor's notes under a manual or inherited requirement. */
+function notesArea(doc: Doc): void {
+  const h = 46;
+  ensure(doc, h + 6);
+  const y = doc.y + 2;
+  artifact(doc, () => doc.rect(M.left, y, CONTENT_W, h).lineWidth(0.5).strokeColor(RULE).stroke());
+  tag(doc, 'P', () => doc.font(SANS).fontSize(MIN_PT).fillColor(MUTED).text("Assessor's notes (this requirement is examined outside AWS APIs):", M.left + 4, y + 3, { width: CONTENT_W - 8 }));
+  doc.y = y + h + 4;
+  doc.x = M.left;
+  doc.moveDown(0.4);
+}
+
+/** `--notes-pages`: ruled space per manual requirement for handwritten or annotated notes. */
+function notesPages(doc: Doc, model: PackageModel): void {
+  para(doc, "Ruled space for the assessor's notes, one block per manual or inherited requirement, printed on request (package --notes-pages).", MUTED);
+  const seen = new Set<string>();
+  for (const r of manualRequirements(model)) {
+    const k = `${r.framework}\u0000${r.requirement.id}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    ensure(doc, 190);
+    subheading(doc, `${r.requirement.id}  ${r.requirement.title} (${r.framework})`, 'H3');
+    for (let i = 0; i < 10; i++) {
+      doc.y += 15;
       rule(doc);
     }
     doc.moveDown(1);
   }
-  if (!seen.size) para(doc, 'No requirement in the selected frameworks is manual or inherited.', MUTED);
 }
 
 function exceptionsSection(doc: Doc, model: PackageModel): void {
@@ -849,7 +1093,7 @@ function methodSection(doc: Doc, model: PackageModel): void {
       { header: 'Algorithm', width: CONTENT_W - 420 },
     ],
     model.runKeys.map((k) => [k.keyFingerprint, k.keyId, k.algorithm]),
-    { size: 7 },
+    { size: MIN_PT },
   );
   subheading(doc, 'Sealed runs in this package');
   table(
@@ -862,12 +1106,12 @@ function methodSection(doc: Doc, model: PackageModel): void {
       { header: 'Manifest SHA-256', width: CONTENT_W - 362, mono: true },
     ],
     [...model.runs, ...model.attestationRuns].slice(0, 400).map((r) => [r.runId, `${r.manifest.kind}\n${r.manifest.chain}${r.manifest.shard ? ` (${r.manifest.shard.index}/${r.manifest.shard.count})` : ''}`, r.manifest.completedAt.replace('T', ' ').slice(0, 19), String(r.manifest.recordCount), r.manifestSha256]),
-    { size: 6.5 },
+    { size: MIN_PT },
   );
   if (model.runs.length + model.attestationRuns.length > 400) para(doc, 'More runs are listed in manifest.json.', MUTED, 8);
   subheading(doc, 'How to verify');
   para(doc, 'Start from the signing key fingerprint confirmed with the organisation out of band, never from the one printed in this package. Offline with the tool: evidence-locker verify <package.zip> --expect-key <fingerprint>. With standard tools only (sha256sum, openssl, coreutils, awk, sed, grep), in the unzipped folder:');
-  doc.font('Courier').fontSize(7.5).fillColor(INK).text(`sh verify.sh --key <fingerprint>\n# by hand: the signed checksum list, then every file\n${opensslVerifyFileCommand(model.signing.algorithm, 'public-key.pem', 'SHA256SUMS', 'SHA256SUMS.sig')}\nsha256sum -c SHA256SUMS`, M.left + 10, doc.y, { width: CONTENT_W - 10 });
+  tag(doc, 'Code', () => doc.font(MONO).fontSize(MIN_PT).fillColor(INK).text(`sh verify.sh --key <fingerprint>\n# by hand: the signed checksum list, then every file\n${opensslVerifyFileCommand(model.signing.algorithm, 'public-key.pem', 'SHA256SUMS', 'SHA256SUMS.sig')}\nsha256sum -c SHA256SUMS`, M.left + 10, doc.y, { width: CONTENT_W - 10 }));
   doc.moveDown(0.5);
   para(doc, 'verify.sh checks the pinned key, the signature over SHA256SUMS, every file and that no other exists, every run signature against the pinned keys, and the run chain. VERIFY.md in the package gives every step.', MUTED);
 }

@@ -15,6 +15,7 @@ interface PackageOptions extends GlobalOptions {
   to: string;
   accounts?: string[];
   out: string;
+  notesPages?: boolean;
 }
 
 /** Registers `package`, `verify`, `attest` and `share`. */
@@ -42,6 +43,7 @@ export function registerPackageCommand(program: Command): void {
     .requiredOption('--to <date>', 'last UTC day of the period, YYYY-MM-DD (inclusive)')
     .option('--accounts <ids...>', 'limit to these 12-digit account ids', accountIdsOption)
     .option('--out <dir>', 'folder for the package zip', '.')
+    .option('--notes-pages', "add ruled assessor's-notes pages to report.pdf (default: one notes area per manual requirement)")
     .addHelpText('after', '\nThe last line printed is the path of the package zip.\nExit codes: 0 package written (gaps are shown inside it), 1 failure, 2 usage error (unknown framework or account, bad dates, no runs in the period).')
     .action(async (opts: PackageOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<PackageOptions>();
@@ -68,6 +70,7 @@ export function registerPackageCommand(program: Command): void {
         parameterOverrides: config.parameters,
         scope: config.scope,
         exceptions,
+        notesPages: opts.notesPages,
         builtAt: builtAtFromEnvironment(),
         log,
       });
