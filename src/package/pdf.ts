@@ -295,23 +295,6 @@ function para(doc: Doc, text: string, color = INK, size = 9.5): void {
   doc.moveDown(0.4);
 }
 
-/** A bulleted list, tagged L > LI > (Lbl, LBody). */
-function bullets(doc: Doc, items: string[], size = 8.5): void {
-  if (!items.length) return;
-  group(doc, 'L', () => {
-    for (const item of items) {
-      group(doc, 'LI', () => {
-        const y = doc.y;
-        tag(doc, 'Lbl', () => doc.font(SANS).fontSize(size).fillColor(INK).text('-', M.left + 4, y, { lineBreak: false }));
-        tag(doc, 'LBody', () => doc.font(SANS).fontSize(size).fillColor(INK).text(pdfText(item), M.left + 14, y, { width: CONTENT_W - 14, lineGap: 1.5 }));
-      });
-      doc.moveDown(0.25);
-    }
-  });
-  doc.x = M.left;
-  doc.moveDown(0.2);
-}
-
 /** Truncates to one line of `width` points with an ellipsis (pdfkit wraps otherwise). */
 function fit(doc: Doc, text: string, width: number): string {
   let t = pdfText(text);

@@ -165,13 +165,13 @@ interface PackageFolder {
   /** Position of each file in `files`. */
   index: Map<string, number>;
   present: Map<string, number>;
-  abs(path: string): string;
-  fail(path: string, message: string): void;
-  noteKey(keyFingerprint: string, keyId: string, algorithm: string, signs: string): void;
+  abs: (path: string) => string;
+  fail: (path: string, message: string) => void;
+  noteKey: (keyFingerprint: string, keyId: string, algorithm: string, signs: string) => void;
   checked: PackageVerification['checked'];
   /** SHA-256 of the file at a position, once hashing is done. */
-  shaAt(i: number | undefined): string | undefined;
-  sizeAt(i: number): number | undefined;
+  shaAt: (i: number | undefined) => string | undefined;
+  sizeAt: (i: number) => number | undefined;
 }
 
 /** A run manifest read from the package, with the SHA-256 of its bytes. */
