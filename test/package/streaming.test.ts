@@ -7,7 +7,6 @@ import { BodyIndex, mergeByPath } from '../../src/package/bodies.js';
 import { packageManifestBytes, packageManifestChunks, type PackageFile, type PackageManifest } from '../../src/package/manifest.js';
 import { writeDeterministicZip, type ZipEntry } from '../../src/package/zip.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
-import { extractPackageZip } from '../../src/verify/unzip.js';
 
 const head: Omit<PackageManifest, 'files'> = {
   schema: 'evidence-locker/package-manifest@1',
@@ -57,7 +56,7 @@ describe('body index', () => {
 });
 
 describe('streaming zip writer', () => {
-  it('writes buffers, files and fetched entries that unzip, yauzl and a second build read back byte for byte', async () => {
+  it('writes buffers, files and fetched entries that unzip and a second build read back byte for byte', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'el-zip-'));
     const big = Buffer.alloc(3 * 1024 * 1024 + 17, 'evidence-index line\r\n');
     writeFileSync(join(dir, 'big.csv'), big);
@@ -78,7 +77,8 @@ describe('streaming zip writer', () => {
     expect(readFileSync(join(dir, 'one.zip')).equals(readFileSync(join(dir, 'two.zip')))).toBe(true);
     expect(execFileSync('unzip', ['-tq', join(dir, 'one.zip')], { encoding: 'utf8' })).toMatch(/No errors detected/);
     expect(execFileSync('unzip', ['-Z', '-T', join(dir, 'one.zip')], { encoding: 'utf8' })).toMatch(/20260102\.020000 a\/small\.json/);
-    await extractPackageZip(join(dir, 'one.zip'), join(dir, 'out'));
+    // The package reader refuses large entries in a zip without a package manifest, so this plain zip is read with unzip.
+    execFileSync('unzip', ['-q', join(dir, 'one.zip'), '-d', join(dir, 'out')]);
     for (const [p, b] of contents) expect(readFileSync(join(dir, 'out', p)).equals(b), p).toBe(true);
   });
 
