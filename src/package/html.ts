@@ -382,7 +382,7 @@ function viewSummary(){
     ['Generated at', D.generatedAt + ' (time of the last sealed run included)'],
     ['Sealed runs', D.runsTotal + ''],
     ['Evidence set id', D.contentId],
-    ['Findings', findings.length + ' failing or to-review resource result(s): see Findings'],
+    ['Findings', (register.length ? register.length + ' in the findings register (' + registerCounts() + ') from ' : '') + findings.length + ' failing or to-review resource result(s): see Findings'],
     ['Gaps', D.rows.filter(function(r){ return r.status === 'not-collected'; }).length + ' requirement x account result(s) without the evidence to judge them; ' + D.missingShards.length + ' slot(s) with missing shards: see Gaps'],
     ['Exceptions', D.exceptions.filter(function(e){ return e.state === 'active'; }).length + ' active, ' + D.exceptions.filter(function(e){ return e.state === 'expired'; }).length + ' expired (not applied)'],
   ]));
@@ -397,10 +397,20 @@ function viewSummary(){
   if (src) { var copy = src.cloneNode(true); copy.removeAttribute('hidden'); copy.id = 'assessor'; detail.appendChild(copy); }
 }
 
+// The findings register (one finding per in-scope resource and failing check, both frameworks), when the package has one.
+var register = (D.assessor && D.assessor.findings) || [];
+function refLinks(refs){ return el('span', {}, (refs || []).map(function(r){ return el('a', {cls: 'ev', href: '#evidence/' + encodeURIComponent(r), text: r + ' '}); })); }
+function registerCounts(){ var c = {}; register.forEach(function(f){ c[f.severity] = (c[f.severity] || 0) + 1; }); return ['critical', 'high', 'medium', 'low', 'informational'].filter(function(k){ return c[k]; }).map(function(k){ return c[k] + ' ' + k; }).join(', '); }
 function viewFindings(){
   setView('findings'); detail.textContent = '';
   var list = findings.filter(function(f){ return (!fa.value || f.account === fa.value) && (!ff.value || f.fw === ff.value) && (!fs.value || f.status === fs.value); });
-  detail.appendChild(el('h2', {id: 'findings', text: 'Findings'}));
+  if (register.length) {
+    var rl = register.filter(function(f){ return !fa.value || f.accountId === fa.value; });
+    detail.appendChild(el('h2', {id: 'findings', text: 'Findings register'}));
+    detail.appendChild(el('p', {cls: 'muted', text: rl.length + ' finding(s) (' + registerCounts() + '): one per in-scope resource and failing check, across both frameworks, worst severity first; findings.csv has every column. Proposed, for the assessor to confirm.'}));
+    detail.appendChild(vtable([{h: 'Finding', w: '80px'}, {h: 'Severity', w: '90px'}, {h: 'Account / region', w: '170px'}, {h: 'Resource', w: 'minmax(120px,1fr)'}, {h: 'Issue', w: 'minmax(160px,2fr)'}, {h: 'Requirements', w: 'minmax(120px,1fr)'}, {h: 'Seen', w: '170px'}, {h: 'Evidence', w: '110px'}], rl, function(f){ return [f.id, f.severity, f.accountId + ' ' + f.region, f.resource, f.title + ': ' + f.detail, f.requirements.join(' '), f.firstSeen + ' to ' + f.lastSeen + ' (' + f.daysOpen + ' d open)', refLinks(f.evidenceRefs)]; }));
+  }
+  detail.appendChild(el('h2', {id: register.length ? 'finding-results' : 'findings', text: register.length ? 'Failing or to-review results per requirement' : 'Findings'}));
   detail.appendChild(el('p', {cls: 'muted', text: list.length + ' failing or to-review resource result(s) at the end of the period' + (list.length !== findings.length ? ' (filtered from ' + findings.length + ')' : '') + '. Each row is one resource against one requirement and account; up to 100 per requirement and account are embedded (controls.csv has all). A proposed finding for the assessor to confirm, not a conclusion.'}));
   detail.appendChild(findingsChart());
   detail.appendChild(vtable([{h: 'Status', w: '120px'}, {h: 'Requirement', w: '110px'}, {h: 'Account / region', w: '170px'}, {h: 'Resource', w: 'minmax(120px,1fr)'}, {h: 'Reason', w: 'minmax(160px,2fr)'}, {h: 'Evidence', w: '110px'}], list, function(f){ return [badge(f.status), reqLink(f.fw, f.req), f.account + ' ' + f.region, f.resource, f.reason, evLink(f)]; }));
