@@ -80,7 +80,7 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
 
   for (const [fragment, heading, expected] of [
     ['#summary', 'Summary', 'Results at the end of the period'],
-    ['#findings', 'Findings', 'failing or to-review resource result'],
+    ['#findings', 'Findings register', 'one per in-scope resource and failing check'],
     ['#gaps', 'Gaps and collection errors', 'Query errors and missing evidence by requirement'],
     ['#exceptions', 'Exceptions register', 'compensating-control'],
     ['#method', 'Method and chain of custody', 'sha256sum -c SHA256SUMS'],
@@ -99,7 +99,13 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
 
   it('#findings lists failing resources that link to their requirement and evidence', async () => {
     const { page } = await open('#findings');
-    const rows = page.locator('#detail .vrow');
+    // The register first, numbered F-0001 onwards.
+    const register = page.locator('#detail .vlist').first().locator('.vrow');
+    expect(await register.count()).toBeGreaterThan(0);
+    expect(await register.first().textContent()).toMatch(/^F-0001/);
+    // Then every failing or to-review result per requirement.
+    expect(await page.locator('#detail h2').nth(1).textContent()).toBe('Failing or to-review results per requirement');
+    const rows = page.locator('#detail .vlist').last().locator('.vrow');
     expect(await rows.count()).toBeGreaterThan(0);
     const first = rows.first();
     expect(await first.locator('.badge').getAttribute('data-status')).toMatch(/^(fail|needs-review)$/);
@@ -273,11 +279,11 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(pathToFileURL(file).href + '#findings', { timeout: 120_000 });
-    expect(await page.locator('#detail .vlist').first().getAttribute('aria-rowcount')).toBe(String(nFindings));
+    expect(await page.locator('#detail .vlist').last().getAttribute('aria-rowcount')).toBe(String(nFindings));
     const nodes = () => page.evaluate<number>('document.getElementsByTagName("*").length');
     expect(await nodes()).toBeLessThan(5000);
     // Scrolling to the end draws the last rows, still with a bounded DOM.
-    await page.locator('#detail .vlist').first().evaluate((b) => {
+    await page.locator('#detail .vlist').last().evaluate((b) => {
       b.scrollTop = b.scrollHeight;
       b.dispatchEvent(new Event('scroll'));
     });
