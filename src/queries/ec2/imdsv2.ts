@@ -1,13 +1,13 @@
 import type { Reservation } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
+import { liveInstances } from './instances.js';
 
 /** DescribeInstances, all pages. */
 export interface InstancesEvidence {
   reservations: Reservation[];
 }
 
-const GONE = new Set(['terminated', 'shutting-down']);
 
 export const imdsv2 = defineQuery<InstancesEvidence>({
   id: 'ec2.imdsv2',
@@ -31,18 +31,13 @@ export const imdsv2 = defineQuery<InstancesEvidence>({
   evaluate(data, _params, ctx) {
     if (!data?.reservations) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeInstances response' }];
     const results: ResourceResult[] = [];
-    for (const r of data.reservations) {
-      for (const i of r.Instances ?? []) {
-        if (GONE.has(i.State?.Name ?? '')) continue;
-        const name = i.Tags?.find((t) => t.Key === 'Name')?.Value;
-        const label = `instance ${i.InstanceId}${name ? ` (${name})` : ''}`;
-        const base = { resource: `arn:aws:ec2:${ctx.region}:${r.OwnerId ?? ctx.accountId}:instance/${i.InstanceId}`, resourceType: 'AWS::EC2::Instance' };
-        const m = i.MetadataOptions;
-        if (!m) results.push({ ...base, status: 'error', reason: `${label}: the evidence holds no metadata options` });
-        else if (m.HttpEndpoint === 'disabled') results.push({ ...base, status: 'pass', reason: `${label} has the instance metadata endpoint turned off` });
-        else if (m.HttpTokens === 'required') results.push({ ...base, status: 'pass', reason: `${label} requires IMDSv2 session tokens (hop limit ${m.HttpPutResponseHopLimit ?? 'default'})` });
-        else results.push({ ...base, status: 'fail', reason: `${label} (${i.State?.Name ?? 'unknown state'}) accepts IMDSv1 requests without a session token (HttpTokens=${m.HttpTokens ?? 'unset'})` });
-      }
+    for (const { instance: i, label, resource, resourceType } of liveInstances(data.reservations, ctx)) {
+      const base = { resource, resourceType };
+      const m = i.MetadataOptions;
+      if (!m) results.push({ ...base, status: 'error', reason: `${label}: the evidence holds no metadata options` });
+      else if (m.HttpEndpoint === 'disabled') results.push({ ...base, status: 'pass', reason: `${label} has the instance metadata endpoint turned off` });
+      else if (m.HttpTokens === 'required') results.push({ ...base, status: 'pass', reason: `${label} requires IMDSv2 session tokens (hop limit ${m.HttpPutResponseHopLimit ?? 'default'})` });
+      else results.push({ ...base, status: 'fail', reason: `${label} (${i.State?.Name ?? 'unknown state'}) accepts IMDSv1 requests without a session token (HttpTokens=${m.HttpTokens ?? 'unset'})` });
     }
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no running or stopped EC2 instances in ${ctx.region}` });
     return results;

@@ -2,6 +2,7 @@ import type { Reservation } from '@aws-sdk/client-ec2';
 import type { InstanceInformation, ResourceComplianceSummaryItem } from '@aws-sdk/client-ssm';
 import { loadEc2Sdk, loadSsmSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, toDate, type ResourceResult } from '../types.js';
+import { liveInstances } from '../ec2/instances.js';
 
 /** DescribeInstances, DescribeInstanceInformation and the Patch compliance summaries, all pages. */
 export interface PatchComplianceEvidence {
@@ -10,7 +11,6 @@ export interface PatchComplianceEvidence {
   patchSummaries: ResourceComplianceSummaryItem[];
 }
 
-const GONE = new Set(['terminated', 'shutting-down']);
 const DAY = 86_400_000;
 
 function missingText(item: ResourceComplianceSummaryItem): { critical: number; high: number; text: string } {
@@ -70,37 +70,32 @@ export const patchCompliance = defineQuery<PatchComplianceEvidence>({
     const nodes = new Map(data.managedInstances.map((n) => [n.InstanceId, n]));
     const patches = new Map(data.patchSummaries.filter((p) => p.ComplianceType === 'Patch').map((p) => [p.ResourceId, p]));
     const results: ResourceResult[] = [];
-    for (const r of data.reservations) {
-      for (const i of r.Instances ?? []) {
-        if (GONE.has(i.State?.Name ?? '')) continue;
-        const name = i.Tags?.find((t) => t.Key === 'Name')?.Value;
-        const label = `instance ${i.InstanceId}${name ? ` (${name})` : ''}`;
-        const base = { resource: `arn:aws:ec2:${ctx.region}:${r.OwnerId ?? ctx.accountId}:instance/${i.InstanceId}`, resourceType: 'AWS::EC2::Instance' };
-        const node = nodes.get(i.InstanceId);
-        const summary = patches.get(i.InstanceId);
-        if (!node) {
-          results.push({ ...base, status: 'fail', reason: `${label} is not a Systems Manager managed node: AWS holds no patch compliance record for it` });
-          continue;
-        }
-        if (!summary) {
-          results.push({ ...base, status: 'fail', reason: `${label} is managed by Systems Manager but has no Patch compliance data: it has never been scanned against a patch baseline` });
-          continue;
-        }
-        const scanned = toDate(summary.ExecutionSummary?.ExecutionTime);
-        const ageMs = scanned ? now - scanned.getTime() : undefined;
-        const when = scanned && ageMs !== undefined ? `last patch scan ${scanned.toISOString().slice(0, 10)} (${Math.floor(ageMs / DAY)} days before collection)` : 'scan time not recorded';
-        const agent = node.PingStatus && node.PingStatus !== 'Online' ? `; SSM Agent ${node.PingStatus}` : '';
-        if (summary.Status === 'NON_COMPLIANT') {
-          const m = missingText(summary);
-          const severe = m.critical + m.high > 0 || summary.OverallSeverity === 'CRITICAL' || summary.OverallSeverity === 'HIGH';
-          results.push({ ...base, status: severe ? 'fail' : 'needs-review', reason: `${label} misses patches its baseline approves: ${m.text}; ${when}${agent}` });
-        } else if (ageMs === undefined || ageMs > maxAge * DAY) {
-          results.push({ ...base, status: 'needs-review', reason: `${label} was compliant with its patch baseline at a scan older than ${maxAge} days: ${when}${agent}` });
-        } else if (summary.Status === 'COMPLIANT') {
-          results.push({ ...base, status: 'pass', reason: `${label} has every patch its baseline approves (${summary.CompliantSummary?.CompliantCount ?? 0} installed); ${when}${agent}` });
-        } else {
-          results.push({ ...base, status: 'error', reason: `${label}: Patch compliance status ${summary.Status ?? 'missing'} is not one this query knows` });
-        }
+    for (const { instance: i, label, resource, resourceType } of liveInstances(data.reservations, ctx)) {
+      const base = { resource, resourceType };
+      const node = nodes.get(i.InstanceId);
+      const summary = patches.get(i.InstanceId);
+      if (!node) {
+        results.push({ ...base, status: 'fail', reason: `${label} is not a Systems Manager managed node: AWS holds no patch compliance record for it` });
+        continue;
+      }
+      if (!summary) {
+        results.push({ ...base, status: 'fail', reason: `${label} is managed by Systems Manager but has no Patch compliance data: it has never been scanned against a patch baseline` });
+        continue;
+      }
+      const scanned = toDate(summary.ExecutionSummary?.ExecutionTime);
+      const ageMs = scanned ? now - scanned.getTime() : undefined;
+      const when = scanned && ageMs !== undefined ? `last patch scan ${scanned.toISOString().slice(0, 10)} (${Math.floor(ageMs / DAY)} days before collection)` : 'scan time not recorded';
+      const agent = node.PingStatus && node.PingStatus !== 'Online' ? `; SSM Agent ${node.PingStatus}` : '';
+      if (summary.Status === 'NON_COMPLIANT') {
+        const m = missingText(summary);
+        const severe = m.critical + m.high > 0 || summary.OverallSeverity === 'CRITICAL' || summary.OverallSeverity === 'HIGH';
+        results.push({ ...base, status: severe ? 'fail' : 'needs-review', reason: `${label} misses patches its baseline approves: ${m.text}; ${when}${agent}` });
+      } else if (ageMs === undefined || ageMs > maxAge * DAY) {
+        results.push({ ...base, status: 'needs-review', reason: `${label} was compliant with its patch baseline at a scan older than ${maxAge} days: ${when}${agent}` });
+      } else if (summary.Status === 'COMPLIANT') {
+        results.push({ ...base, status: 'pass', reason: `${label} has every patch its baseline approves (${summary.CompliantSummary?.CompliantCount ?? 0} installed); ${when}${agent}` });
+      } else {
+        results.push({ ...base, status: 'error', reason: `${label}: Patch compliance status ${summary.Status ?? 'missing'} is not one this query knows` });
       }
     }
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no running or stopped EC2 instances in ${ctx.region}` });
