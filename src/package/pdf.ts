@@ -406,16 +406,20 @@ function table(doc: Doc, columns: Column[], rows: Cell[][], opts: { size?: numbe
 }
 
 /** Label/value pairs, tagged as a two-column table whose first column holds row headers. */
+/** Key rows whose values are fingerprints or ids: monospaced and small enough that a SHA-256 stays on one line. */
+const MONO_VALUE_KEYS = new Set(['Signing key', 'Run signing keys', 'Evidence set id']);
+
 function keyValues(doc: Doc, pairs: [string, string][], keyWidth = 130): void {
   group(doc, 'Table', () => {
     for (const [k, v] of pairs) {
-      doc.font(SANS).fontSize(9.5);
+      const [font, size] = MONO_VALUE_KEYS.has(k) ? [MONO, 8.5] : [SANS, 9.5];
+      doc.font(font).fontSize(size);
       const h = Math.max(doc.heightOfString(pdfText(v), { width: CONTENT_W - keyWidth }), 12);
       ensure(doc, h + 4);
       const yy = doc.y;
       group(doc, 'TR', () => {
         tag(doc, 'TH', () => doc.font(SANS_BOLD).fontSize(9.5).fillColor(MUTED).text(pdfText(k), M.left, yy, { width: keyWidth - 8 }));
-        tag(doc, 'TD', () => doc.font(SANS).fontSize(9.5).fillColor(INK).text(pdfText(v), M.left + keyWidth, yy, { width: CONTENT_W - keyWidth }));
+        tag(doc, 'TD', () => doc.font(font).fontSize(size).fillColor(INK).text(pdfText(v), M.left + keyWidth, yy, { width: CONTENT_W - keyWidth }));
       });
       doc.y = yy + h + 4;
     }
@@ -429,11 +433,14 @@ function keyValues(doc: Doc, pairs: [string, string][], keyWidth = 130): void {
 function coverBands(doc: Doc, model: PackageModel): void {
   const band = (text: string, sub: string, color: string) => {
     const y = doc.y;
-    artifact(doc, () => doc.rect(0, y, PAGE.width, 46).fill(color));
+    // The band grows with its explanation, which may wrap to a second line.
+    const subHeight = doc.font(SANS).fontSize(8.5).heightOfString(pdfText(sub), { width: CONTENT_W });
+    const height = Math.max(46, 27 + subHeight + 7);
+    artifact(doc, () => doc.rect(0, y, PAGE.width, height).fill(color));
     // The em dash is in the embedded fonts' latin subset (pdfText keeps it).
     tag(doc, 'P', () => doc.font(SANS_BOLD).fontSize(15).fillColor('#ffffff').text(pdfText(text), M.left, y + 7, { width: CONTENT_W }));
     tag(doc, 'P', () => doc.font(SANS).fontSize(8.5).fillColor('#ffffff').text(pdfText(sub), M.left, y + 27, { width: CONTENT_W }));
-    doc.y = y + 56;
+    doc.y = y + height + 10;
   };
   if (model.simulated) {
     band('SIMULATED \u2014 NOT EVIDENCE', 'The runs in this package were collected from the simulated AWS started by the demo command, not from real accounts.', '#cf222e');
