@@ -30,7 +30,8 @@ export interface AssessorResults {
 export interface PackageSummaryJson {
   organisation: string;
   scope: Record<string, { declared: boolean; statement: string; definition?: ScopeConfig[string] }>;
-  period: { from: string; to: string; days: number; daysWithRun: number; daysWithoutRun: number };
+  /** `datesWithoutRun`: the UTC days of the period on which no collection run was sealed for any account. */
+  period: { from: string; to: string; days: number; daysWithRun: number; daysWithoutRun: number; datesWithoutRun: string[] };
   /** Requirement x account results at the end of the period, per framework and status. */
   statusCounts: Record<string, Record<string, number>>;
   /** Testing procedures per framework and proposed finding (proposed, assessor to confirm). */
@@ -103,13 +104,15 @@ export function assessorResults(input: AssessorInput): AssessorResults {
   for (const p of procedures) proposedFindings[p.framework][p.proposedFinding]++;
   const findingsBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) findingsBySeverity[f.severity]++;
-  const daysWithRun = new Set(input.timeline.winners.map((w) => w.day)).size;
+  const runDays = new Set(input.timeline.winners.map((w) => w.day));
+  const daysWithRun = runDays.size;
+  const datesWithoutRun = input.timeline.days.filter((d) => !runDays.has(d));
   const summary: PackageSummaryJson = {
     organisation: input.organization,
     scope: Object.fromEntries(
       scope.map((s) => [s.framework, { declared: s.declared, statement: s.statement, ...(input.scope[s.framework] ? { definition: input.scope[s.framework] } : {}) }]),
     ),
-    period: { from: input.period.from, to: input.period.to, days: input.timeline.days.length, daysWithRun, daysWithoutRun: input.timeline.days.length - daysWithRun },
+    period: { from: input.period.from, to: input.period.to, days: input.timeline.days.length, daysWithRun, daysWithoutRun: datesWithoutRun.length, datesWithoutRun },
     statusCounts,
     proposedFindings,
     findingsBySeverity,

@@ -374,6 +374,7 @@ function viewSummary(){
   detail.appendChild(cards);
   detail.appendChild(kv([
     ['Period', D.period.from + ' to ' + D.period.to + ' (UTC days, inclusive; ' + D.days.length + ' days)'],
+    ['Days without a run', (D.assessor && D.assessor.summary && D.assessor.summary.period.datesWithoutRun.length) ? D.assessor.summary.period.datesWithoutRun.length + ': ' + D.assessor.summary.period.datesWithoutRun.join(', ') + ' (see Gaps)' : 'none'],
     ['Scope: accounts', D.accounts.length + ': ' + D.accounts.slice(0, 50).join(', ') + (D.accounts.length > 50 ? ', ...' : '')],
     ['Scope: regions', D.regions.join(', ') || '-'],
     ['Frameworks', D.frameworks.map(function(f){ return f.name + ' (' + f.requirements.length + ' requirements)'; }).join('; ')],
@@ -420,8 +421,13 @@ function viewGaps(){
   setView('gaps'); detail.textContent = '';
   detail.appendChild(el('h2', {id: 'gaps', text: 'Gaps and collection errors'}));
   detail.appendChild(el('p', {text: 'A gap is evidence that should exist and does not: a day with no collection for an account, a query that failed (for example AccessDenied), an account that could not be reached, or a shard of a scheduled collection that never sealed. Gaps are never counted as a pass.'}));
+  var period = D.assessor && D.assessor.summary && D.assessor.summary.period;
+  if (period) {
+    detail.appendChild(el('h3', {text: 'Days without a sealed collection run'}));
+    detail.appendChild(el('p', {id: 'days-without-run', cls: period.datesWithoutRun.length ? '' : 'muted', text: period.datesWithoutRun.length ? period.datesWithoutRun.length + ' of ' + period.days + ' day(s): ' + period.datesWithoutRun.join(', ') + '. On such a day every automated and partial requirement has no evidence: a gap, never a pass.' : 'None: a collection run was sealed on each of the ' + period.days + ' day(s) of the period.'}));
+  }
   detail.appendChild(el('h3', {text: 'Missing shards'}));
-  detail.appendChild(D.missingShards.length ? table(['Slot', 'Shards', 'Missing'], D.missingShards.map(function(s){ return [s.slot, String(s.count), s.missing.join(', ')]; })) : el('p', {cls: 'muted', text: 'Every scheduled slot in the period sealed all of its shards.'}));
+  detail.appendChild(D.missingShards.length ? table(['Slot', 'Shards', 'Missing'], D.missingShards.map(function(s){ return [s.slot, String(s.count), s.missing.join(', ')]; })) : el('p', {cls: 'muted', text: 'No schedule slot with a sealed run is missing one of its shards (days with no run at all are listed above).'}));
   detail.appendChild(el('h3', {text: 'Accounts or regions a run could not reach'}));
   detail.appendChild(D.runGaps.length ? vtable([{h: 'Run', w: '220px'}, {h: 'Account / region', w: '180px'}, {h: 'Reason', w: '1fr'}], D.runGaps, function(g){ return [g.run, g.account + ' ' + g.region, (g.query ? g.query + ': ' : '') + g.reason]; }) : el('p', {cls: 'muted', text: 'No run recorded an account or region it could not reach.'}));
   var gapRows = []; D.rows.forEach(function(r){ if ((fa.value && r.account !== fa.value) || (ff.value && r.fw !== ff.value)) return; if (r.gapDays) gapRows.push({r: r, day: r.gapDays + ' day(s) without evidence', query: '', region: '', reason: 'no collection covered this account on those days'}); r.gaps.forEach(function(g){ gapRows.push({r: r, day: g.day, query: g.queryId, region: g.region, reason: g.reason}); }); });

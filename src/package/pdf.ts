@@ -469,6 +469,7 @@ function cover(doc: Doc, model: PackageModel): void {
     ['Package built', model.builtAt],
     ['Last sealed run', `${model.generatedAt} (completion of the last sealed run included)`],
     ['Sealed runs', `${model.runs.length} collection run(s), ${model.attestationRuns.length} attestation run(s)`],
+    ['Days without a run', daysWithoutRunText(model)],
     ['Evidence set id', model.contentId],
     ['Package id', 'SHA-256 of manifest.json in this package; printed by `evidence-locker verify` and `sha256sum manifest.json`'],
     ['Signing key', `${model.signing.keyFingerprint}\n${model.signing.keyId} (${model.signing.algorithm})`],
@@ -899,10 +900,20 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The days of the period without any sealed collection run, as the cover and the gaps page state them. */
+function daysWithoutRunText(model: PackageModel): string {
+  const p = model.assessor.summary.period;
+  if (!p.datesWithoutRun.length) return `none: a collection run was sealed on each of the ${p.days} day(s) of the period`;
+  const shown = p.datesWithoutRun.slice(0, 60).join(', ');
+  return `${p.datesWithoutRun.length} of ${p.days} day(s): ${shown}${p.datesWithoutRun.length > 60 ? `, and ${p.datesWithoutRun.length - 60} more (summary.json lists them all)` : ''}`;
+}
+
 function gapsSection(doc: Doc, model: PackageModel): void {
   para(doc, 'A gap is evidence that should exist and does not: a day with no collection for an account, a query that failed (for example AccessDenied), an account that could not be reached, or a shard of a scheduled collection that never sealed. Gaps are never counted as a pass.');
+  subheading(doc, 'Days without a sealed collection run');
+  para(doc, `${daysWithoutRunText(model)}. On such a day every automated and partial requirement has no evidence: it is a gap for that day, never a pass.`, model.assessor.summary.period.datesWithoutRun.length ? INK : MUTED);
   subheading(doc, 'Missing shards');
-  if (!model.missingShards.length) para(doc, 'Every scheduled slot in the period sealed all of its shards.', MUTED);
+  if (!model.missingShards.length) para(doc, 'No schedule slot with a sealed run is missing one of its shards (days with no run at all are listed above).', MUTED);
   else table(doc, [{ header: 'Slot', width: 150 }, { header: 'Shards', width: 80 }, { header: 'Missing shard numbers', width: CONTENT_W - 230 }], model.missingShards.map((s) => [s.slot, String(s.count), s.missing.join(', ')]));
 
   subheading(doc, 'Account-level gaps recorded by the runs');

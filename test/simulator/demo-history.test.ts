@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoSchedule, demoWorldOn } from '../../src/simulator/worlds/demo-history.js';
 import { queryById } from '../../src/queries/index.js';
 import { runDemo } from '../../src/cli/commands/demo.js';
+import { extractPackageZip } from '../../src/verify/unzip.js';
 import { demoSession } from '../queries/s3/simulated-collect.js';
 
 const NOW = new Date('2026-12-03T08:00:00Z');
@@ -52,6 +54,18 @@ describe('demo --days', () => {
       expect(text).toMatch(/\d{4}-\d{2}-\d{2} {2}no collection ran \(a missed day/);
       expect(text).toMatch(/verified offline: .* 3 run\(s\) over 4 days from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}/);
       expect(r.zipPath).toMatch(/_(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})\.zip$/);
+      // The missed day is stated in summary.json, on the report's cover and gaps page, and in index.html.
+      const missed = /(\d{4}-\d{2}-\d{2}) {2}no collection ran/.exec(text)![1];
+      const pkg = join(out, 'unzipped');
+      await extractPackageZip(r.zipPath, pkg);
+      const summary = JSON.parse(readFileSync(join(pkg, 'summary.json'), 'utf8')) as { period: { days: number; daysWithRun: number; daysWithoutRun: number; datesWithoutRun: string[] } };
+      expect(summary.period).toMatchObject({ days: 4, daysWithRun: 3, daysWithoutRun: 1, datesWithoutRun: [missed] });
+      const pdfPages = (first: number, last: number) => execFileSync('pdftotext', ['-layout', '-f', String(first), '-l', String(last), join(pkg, 'report.pdf'), '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const cover = pdfPages(1, 1);
+      const pdf = pdfPages(1, 100_000);
+      expect(cover).toMatch(new RegExp(`Days without a run\\s+1 of 4 day\\(s\\): ${missed}`));
+      expect(pdf).toContain('Days without a sealed collection run');
+      expect(readFileSync(join(pkg, 'index.html'), 'utf8')).toContain(missed);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
