@@ -82,6 +82,9 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'iam:GetAccountPasswordPolicy': iamRead,
   'iam:GetAccountSummary': iamRead,
   'iam:GetCredentialReport': iamRead,
+  'iam:GetLoginProfile': iamRead,
+  'iam:ListMFADevices': iamRead,
+  'iam:ListVirtualMFADevices': iamRead,
   'iam:GetPolicyVersion': iamRead,
   'iam:ListPolicies': iamRead,
 

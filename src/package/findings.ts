@@ -21,6 +21,7 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   's3.bucket-encryption': 'high',
   'rds.storage-encrypted': 'high',
   'iam.console-mfa': 'high',
+  'iam.login-profiles': 'high',
   'iam.admin-policies': 'high',
   'iam.admin-principals': 'high',
   'guardduty.detector-enabled': 'high',
@@ -113,6 +114,7 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'guardduty.runtime-coverage': 'https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring.html',
   'iam.password-expiry': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html',
   'kms.key-access': 'https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html',
+  'iam.login-profiles': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_admin-change-user.html',
 };
 
 export function severityOf(queryId: string): Severity {
