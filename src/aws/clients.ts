@@ -26,6 +26,9 @@ const IAM_PREFIX: Record<string, string> = {
   OrganizationsClient: 'organizations',
   AccountClient: 'account',
   SSMClient: 'ssm',
+  AccessAnalyzerClient: 'access-analyzer',
+  SSOAdminClient: 'sso',
+  Macie2Client: 'macie2',
 };
 
 /** The IAM action for an SDK command, e.g. `s3:GetBucketEncryption`. */

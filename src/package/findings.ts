@@ -22,6 +22,7 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   'rds.storage-encrypted': 'high',
   'iam.console-mfa': 'high',
   'iam.login-profiles': 'high',
+  'accessanalyzer.external-access': 'high',
   'iam.admin-policies': 'high',
   'iam.admin-principals': 'high',
   'guardduty.detector-enabled': 'high',
@@ -115,6 +116,7 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'iam.password-expiry': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html',
   'kms.key-access': 'https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html',
   'iam.login-profiles': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_admin-change-user.html',
+  'accessanalyzer.external-access': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings-remediate.html',
 };
 
 export function severityOf(queryId: string): Severity {

@@ -25,6 +25,9 @@ const PROTOCOL_BY_SIGNING_NAME: Record<string, WireProtocol> = {
   securityhub: restJson1,
   account: restJson1,
   ssm: awsJson1_1,
+  'access-analyzer': restJson1,
+  sso: awsJson1_1,
+  macie2: restJson1,
 };
 
 export interface StartOptions {

@@ -49,4 +49,5 @@ export const FIXED_QUERY_IDS = [
   'securityhub.control-results',
   'ssm.patch-compliance',
   'iam.login-profiles',
+  'accessanalyzer.external-access',
 ] as const;
