@@ -23,6 +23,7 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   'iam.console-mfa': 'high',
   'iam.login-profiles': 'high',
   'accessanalyzer.external-access': 'high',
+  'identitycenter.settings': 'medium',
   'iam.admin-policies': 'high',
   'iam.admin-principals': 'high',
   'guardduty.detector-enabled': 'high',
@@ -117,6 +118,7 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'kms.key-access': 'https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html',
   'iam.login-profiles': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_admin-change-user.html',
   'accessanalyzer.external-access': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings-remediate.html',
+  'identitycenter.settings': 'https://docs.aws.amazon.com/singlesignon/latest/userguide/howtosessionduration.html',
 };
 
 export function severityOf(queryId: string): Severity {

@@ -11,6 +11,7 @@ import { queries as logs } from './logs/index.js';
 import { queries as securityhub } from './securityhub/index.js';
 import { queries as ssm } from './ssm/index.js';
 import { queries as accessanalyzer } from './accessanalyzer/index.js';
+import { queries as identitycenter } from './identitycenter/index.js';
 
 /** Every evidence query, by id. */
 export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
@@ -26,6 +27,7 @@ export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
   ...securityhub,
   ...ssm,
   ...accessanalyzer,
+  ...identitycenter,
 ];
 
 export function queryById(id: string): EvidenceQuery<unknown> | undefined {

@@ -50,4 +50,5 @@ export const FIXED_QUERY_IDS = [
   'ssm.patch-compliance',
   'iam.login-profiles',
   'accessanalyzer.external-access',
+  'identitycenter.settings',
 ] as const;

@@ -19,5 +19,6 @@ import { logs } from './logs.js';
 import { securityhub } from './securityhub.js';
 import { ssm } from './ssm.js';
 import { accessanalyzer } from './accessanalyzer.js';
+import { ssoadmin } from './ssoadmin.js';
 
-export const SERVICES: readonly SimService[] = [sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs, securityhub, ssm, accessanalyzer];
+export const SERVICES: readonly SimService[] = [sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs, securityhub, ssm, accessanalyzer, ssoadmin];
