@@ -46,6 +46,7 @@ const securityHubOther = documented(10, 30, `${SECURITYHUB_API} ("all other oper
 /** Keyed by `<iam-prefix>:<Operation>`. */
 export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'account:ListRegions': documented(5, 5, ACCOUNT_QUOTAS),
+  'account:GetAlternateContact': estimate(5, 5, `${ACCOUNT_QUOTAS} documents ListRegions at 5 per second; GetAlternateContact estimated at the same rate`),
 
   'access-analyzer:ListAnalyzers': accessAnalyzerRead,
   'access-analyzer:ListFindingsV2': accessAnalyzerRead,

@@ -24,6 +24,7 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   'iam.login-profiles': 'high',
   'accessanalyzer.external-access': 'high',
   'identitycenter.settings': 'medium',
+  'account.security-contact': 'low',
   'iam.admin-policies': 'high',
   'iam.admin-principals': 'high',
   'guardduty.detector-enabled': 'high',
@@ -119,6 +120,7 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'iam.login-profiles': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_admin-change-user.html',
   'accessanalyzer.external-access': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings-remediate.html',
   'identitycenter.settings': 'https://docs.aws.amazon.com/singlesignon/latest/userguide/howtosessionduration.html',
+  'account.security-contact': 'https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html',
 };
 
 export function severityOf(queryId: string): Severity {

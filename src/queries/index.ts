@@ -12,6 +12,7 @@ import { queries as securityhub } from './securityhub/index.js';
 import { queries as ssm } from './ssm/index.js';
 import { queries as accessanalyzer } from './accessanalyzer/index.js';
 import { queries as identitycenter } from './identitycenter/index.js';
+import { queries as account } from './account/index.js';
 
 /** Every evidence query, by id. */
 export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
@@ -28,6 +29,7 @@ export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
   ...ssm,
   ...accessanalyzer,
   ...identitycenter,
+  ...account,
 ];
 
 export function queryById(id: string): EvidenceQuery<unknown> | undefined {

@@ -51,4 +51,5 @@ export const FIXED_QUERY_IDS = [
   'iam.login-profiles',
   'accessanalyzer.external-access',
   'identitycenter.settings',
+  'account.security-contact',
 ] as const;
