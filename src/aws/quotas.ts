@@ -39,6 +39,7 @@ const configRead = estimate(10, 20, 'AWS Config lists its API rates only in the 
 const guardDutyRead = estimate(10, 20, 'GuardDuty publishes no per-operation request rates; estimated like other regional security-service reads');
 const accessAnalyzerRead = estimate(10, 20, 'IAM Access Analyzer publishes resource quotas but no API request rates (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-quotas.html); estimated like other regional security-service reads');
 const ssoAdminRead = estimate(10, 20, 'IAM Identity Center publishes no per-operation request rates for its admin API; estimated like other regional list/describe calls');
+const macieRead = estimate(10, 20, 'Amazon Macie publishes resource quotas but no API request rates; estimated like other regional security-service reads');
 const rdsDescribe = estimate(10, 40, 'Amazon RDS publishes no per-operation request rates; estimated from the token-bucket shape of the EC2 API it shares its control plane style with');
 const cloudTrailRead = estimate(10, 10, `${CLOUDTRAIL_QUOTAS} lists TPS per API in Service Quotas; 10 TPS taken for the describe/get operations`);
 const securityHubOther = documented(10, 30, `${SECURITYHUB_API} ("all other operations": 10 per second, burst 30)`);
@@ -57,6 +58,12 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'sso:DescribePermissionSet': ssoAdminRead,
   'sso:ListAccountsForProvisionedPermissionSet': ssoAdminRead,
   'sso:ListAccountAssignments': ssoAdminRead,
+
+  'macie2:GetMacieSession': macieRead,
+  'macie2:GetAutomatedDiscoveryConfiguration': macieRead,
+  'macie2:ListClassificationJobs': macieRead,
+  'macie2:ListFindings': macieRead,
+  'macie2:GetFindings': macieRead,
 
   'cloudtrail:LookupEvents': documented(2, 2, 'https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html (two per second, per account, per Region)'),
   'cloudtrail:DescribeTrails': cloudTrailRead,

@@ -25,6 +25,7 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   'accessanalyzer.external-access': 'high',
   'identitycenter.settings': 'medium',
   'account.security-contact': 'low',
+  'macie.discovery': 'high',
   'iam.admin-policies': 'high',
   'iam.admin-principals': 'high',
   'guardduty.detector-enabled': 'high',
@@ -121,6 +122,7 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'accessanalyzer.external-access': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings-remediate.html',
   'identitycenter.settings': 'https://docs.aws.amazon.com/singlesignon/latest/userguide/howtosessionduration.html',
   'account.security-contact': 'https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html',
+  'macie.discovery': 'https://docs.aws.amazon.com/macie/latest/user/discovery-asdd.html',
 };
 
 export function severityOf(queryId: string): Severity {

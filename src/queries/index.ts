@@ -13,6 +13,7 @@ import { queries as ssm } from './ssm/index.js';
 import { queries as accessanalyzer } from './accessanalyzer/index.js';
 import { queries as identitycenter } from './identitycenter/index.js';
 import { queries as account } from './account/index.js';
+import { queries as macie } from './macie/index.js';
 
 /** Every evidence query, by id. */
 export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
@@ -30,6 +31,7 @@ export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
   ...accessanalyzer,
   ...identitycenter,
   ...account,
+  ...macie,
 ];
 
 export function queryById(id: string): EvidenceQuery<unknown> | undefined {

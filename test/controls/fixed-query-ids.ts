@@ -52,4 +52,5 @@ export const FIXED_QUERY_IDS = [
   'accessanalyzer.external-access',
   'identitycenter.settings',
   'account.security-contact',
+  'macie.discovery',
 ] as const;

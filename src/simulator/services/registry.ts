@@ -20,5 +20,6 @@ import { securityhub } from './securityhub.js';
 import { ssm } from './ssm.js';
 import { accessanalyzer } from './accessanalyzer.js';
 import { ssoadmin } from './ssoadmin.js';
+import { macie2 } from './macie2.js';
 
-export const SERVICES: readonly SimService[] = [sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs, securityhub, ssm, accessanalyzer, ssoadmin];
+export const SERVICES: readonly SimService[] = [sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs, securityhub, ssm, accessanalyzer, ssoadmin, macie2];
