@@ -65,6 +65,7 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   'ec2.route-tables': 'high',
   'ec2.flow-logs': 'medium',
   'networkfirewall.policies': 'medium',
+  'networkfirewall.configuration-sync': 'medium',
 };
 
 /** AWS documentation for the fix, per check. */
@@ -121,6 +122,7 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'ec2.route-tables': 'https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html',
   'ec2.flow-logs': 'https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html',
   'networkfirewall.policies': 'https://docs.aws.amazon.com/network-firewall/latest/developerguide/firewall-policies.html',
+  'networkfirewall.configuration-sync': 'https://docs.aws.amazon.com/network-firewall/latest/developerguide/firewall-updating.html',
 };
 
 export function severityOf(queryId: string): Severity {

@@ -52,4 +52,5 @@ export const FIXED_QUERY_IDS = [
   'ec2.route-tables',
   'ec2.flow-logs',
   'networkfirewall.policies',
+  'networkfirewall.configuration-sync',
 ] as const;

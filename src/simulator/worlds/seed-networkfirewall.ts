@@ -10,7 +10,7 @@ const DAY = 86_400_000;
 /**
  * Demo only (generated accounts do not use the service, so it reads "not used" there): the home region's firewall
  * drops what its strict-order rule groups do not allow; the second region's legacy firewall passes unmatched packets
- * without inspection.
+ * without inspection, and its last policy change is still pending in one zone.
  */
 export function seedNetworkFirewall(account: SimAccount, world: WorldSeedContext): void {
   if (world.kind !== 'demo') return;
@@ -62,7 +62,15 @@ export function seedNetworkFirewall(account: SimAccount, world: WorldSeedContext
         FirewallPolicyChangeProtection: true,
         Tags: [{ Key: 'Name', Value: fwName }],
       },
-      FirewallStatus: { Status: 'READY', ConfigurationSyncStateSummary: 'IN_SYNC' },
+      // The legacy firewall's last policy change is still being applied in its second zone.
+      FirewallStatus: {
+        Status: 'READY',
+        ConfigurationSyncStateSummary: i === 0 ? 'IN_SYNC' : 'PENDING',
+        SyncStates: {
+          [`${region}a`]: { Attachment: { SubnetId: publicSubnet, Status: 'READY' }, Config: { [policyArn]: { SyncStatus: 'IN_SYNC', UpdateToken: policyResponse.UpdateToken } } },
+          ...(i === 0 ? {} : { [`${region}b`]: { Attachment: { SubnetId: publicSubnet, Status: 'READY' }, Config: { [policyArn]: { SyncStatus: 'PENDING', UpdateToken: policyResponse.UpdateToken } } } }),
+        },
+      },
     };
     s.policies.push(policyResponse);
     s.firewalls.push(firewall);
