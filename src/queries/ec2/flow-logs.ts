@@ -44,9 +44,9 @@ export const flowLogs = defineQuery<FlowLogsEvidence>({
   evaluate(data, _params, ctx) {
     if (!data?.vpcs || !data.flowLogs) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence lacks the DescribeVpcs or DescribeFlowLogs response' }];
     const vpcIds = new Set(data.vpcs.map((v) => v.VpcId));
-    // Flow logs on subnets or interfaces cover only part of a VPC; they are counted, not credited.
+    // Flow logs on subnets, interfaces or transit gateways cover only part of a VPC's traffic; they are counted, not credited.
     const partial = data.flowLogs.filter((f) => !vpcIds.has(f.ResourceId)).length;
-    const partialText = partial ? `; ${partial} flow log${partial > 1 ? 's' : ''} on subnets or interfaces in the region cover only part of a VPC and are not counted` : '';
+    const partialText = partial ? `; ${partial} flow log${partial > 1 ? 's' : ''} on subnets, interfaces or transit gateways in the region cover only part of a VPC's traffic and are not credited` : '';
     const results: ResourceResult[] = data.vpcs.map((v) => {
       const base = { resource: `arn:aws:ec2:${ctx.region}:${v.OwnerId ?? ctx.accountId}:vpc/${v.VpcId}`, resourceType: 'AWS::EC2::VPC' };
       const label = `VPC ${v.VpcId} (${v.CidrBlock ?? 'no IPv4 range'}${v.IsDefault ? ', the default VPC' : ''})`;

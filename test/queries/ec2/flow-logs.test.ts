@@ -29,7 +29,7 @@ describe('ec2.flow-logs', () => {
   });
 
   it('fails a VPC without a flow log; a flow log on one subnet is counted, not credited', () => {
-    expect(by('vpc-0none')).toMatchObject({ status: 'fail', reason: expect.stringContaining('1 flow log on subnets or interfaces') });
+    expect(by('vpc-0none')).toMatchObject({ status: 'fail', reason: expect.stringContaining('1 flow log on subnets, interfaces or transit gateways') });
   });
 
   it('unknown is never a pass: a missing response is an error; no VPCs is not applicable', () => {
