@@ -1,6 +1,7 @@
 import type { DescribeFirewallPolicyResponse, DescribeFirewallResponse, FirewallMetadata } from '@aws-sdk/client-network-firewall';
 import { loadNetworkFirewallSdk } from '../../aws/sdk.js';
-import { captureAbsence, defineQuery, isCapturedError, stripMetadata, type CapturedError, type EvaluationContext, type QueryContext, type ResourceResult } from '../types.js';
+import { captureFailure } from '../partial-evidence.js';
+import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type EvaluationContext, type QueryContext, type ResourceResult } from '../types.js';
 
 /** ListFirewalls (all pages), then DescribeFirewall per firewall and DescribeFirewallPolicy per policy it uses. */
 export interface FirewallPoliciesEvidence {
@@ -43,12 +44,12 @@ export async function collectFirewallPolicies(ctx: QueryContext): Promise<Firewa
   const policies: FirewallPoliciesEvidence['policies'] = {};
   for (const f of firewalls) {
     ctx.signal?.throwIfAborted();
-    // A firewall deleted between the listing and this call is recorded as such, not as a failed run.
-    const d = await captureAbsence(() => client.send(new DescribeFirewallCommand({ FirewallArn: f.FirewallArn })), ['ResourceNotFoundException']);
+    // One firewall that cannot be described (deleted meanwhile, denied, throttled) is its own error; the others stay judged.
+    const d = await captureFailure(() => client.send(new DescribeFirewallCommand({ FirewallArn: f.FirewallArn })), ctx.signal);
     descriptions[f.FirewallArn ?? f.FirewallName ?? '?'] = d;
     const policyArn = isCapturedError(d) ? undefined : d.Firewall?.FirewallPolicyArn;
     if (policyArn && !(policyArn in policies)) {
-      policies[policyArn] = await captureAbsence(() => client.send(new DescribeFirewallPolicyCommand({ FirewallPolicyArn: policyArn })), ['ResourceNotFoundException']);
+      policies[policyArn] = await captureFailure(() => client.send(new DescribeFirewallPolicyCommand({ FirewallPolicyArn: policyArn })), ctx.signal);
     }
   }
   return { firewalls, descriptions, policies };
@@ -74,7 +75,7 @@ function evaluatePolicies(data: FirewallPoliciesEvidence, ctx: EvaluationContext
     const label = `firewall ${meta.FirewallName ?? lastSegment(meta.FirewallArn)}`;
     const d = data.descriptions[key];
     if (!d) return { ...base, status: 'error', reason: `${label}: the evidence holds no DescribeFirewall response for it` };
-    if (isCapturedError(d)) return { ...base, status: 'error', reason: `${label} was listed but DescribeFirewall answered ${d.error.code} (deleted while collecting?)` };
+    if (isCapturedError(d)) return { ...base, status: 'error', reason: `${label} was listed but DescribeFirewall answered ${d.error.code}: ${d.error.message}` };
     const fw = d.Firewall;
     const where = `${label} in ${fw?.VpcId ?? 'an unnamed VPC'} (subnets ${(fw?.SubnetMappings ?? []).map((m) => m.SubnetId).join(', ') || 'none'})`;
     const p = fw?.FirewallPolicyArn ? data.policies[fw.FirewallPolicyArn] : undefined;

@@ -4,7 +4,8 @@ import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queryById } from '../../../src/queries/index.js';
 import { firewallPolicies } from '../../../src/queries/networkfirewall/policies.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
-import { simulatorClientConfig } from '../../../src/simulator/index.js';
+import { DEMO_ACCOUNT_ID, simulatorClientConfig, simulatorCredentials } from '../../../src/simulator/index.js';
+import { AwsClientProvider } from '../../../src/aws/clients.js';
 import { ACCOUNT, REGION, firewallEvidence, fwArn } from '../../fixtures/networkfirewall/firewalls.js';
 import { demoSession } from '../s3/simulated-collect.js';
 
@@ -60,6 +61,19 @@ describe('networkfirewall.policies against the simulated demo account', () => {
     expect(east.calls.map((c) => c.operation)).toEqual(['network-firewall:ListFirewalls', 'network-firewall:DescribeFirewall', 'network-firewall:DescribeFirewallPolicy']);
     const west = await session.run(q, 'us-west-2');
     expect(west.results).toEqual([expect.objectContaining({ status: 'fail', reason: expect.stringContaining('firewall legacy-inspection') })]);
+  });
+
+  it('a denied DescribeFirewallPolicy makes that firewall an error and keeps the listing as evidence, not a failed query', async () => {
+    session.sim.setFaults({ rateLimits: {}, rules: [{ operation: 'network-firewall:DescribeFirewallPolicy', accessDenied: true }] });
+    const clients = new AwsClientProvider({ accountId: DEMO_ACCOUNT_ID, region: 'us-east-1', credentials: simulatorCredentials(session.sim, DEMO_ACCOUNT_ID), maxAttempts: 1 });
+    try {
+      const data = await q.collect({ accountId: DEMO_ACCOUNT_ID, region: 'us-east-1', clients, params: {}, now: session.now });
+      const results = q.evaluate(JSON.parse(canonicalJson(data)), {}, { accountId: DEMO_ACCOUNT_ID, region: 'us-east-1', collectedAt: session.now.toISOString() });
+      expect(results).toEqual([expect.objectContaining({ status: 'error', reason: expect.stringContaining('could not be read (AccessDenied') })]);
+    } finally {
+      clients.destroy();
+      session.sim.setFaults({});
+    }
   });
 
   it('answers with the published errors (awsJson1_0), including for a foreign page token', async () => {
