@@ -24,4 +24,5 @@ export const loadS3ControlSdk = onFirstUse(() => import('@aws-sdk/client-s3-cont
 export const loadSecurityHubSdk = onFirstUse(() => import('@aws-sdk/client-securityhub'));
 export const loadSsmSdk = onFirstUse(() => import('@aws-sdk/client-ssm'));
 export const loadStsSdk = onFirstUse(() => import('@aws-sdk/client-sts'));
+export const loadNetworkFirewallSdk = onFirstUse(() => import('@aws-sdk/client-network-firewall'));
 export const loadCredentialProviders = onFirstUse(() => import('@aws-sdk/credential-providers'));

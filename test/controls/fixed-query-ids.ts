@@ -48,4 +48,9 @@ export const FIXED_QUERY_IDS = [
   'securityhub.pci-standard',
   'securityhub.control-results',
   'ssm.patch-compliance',
+  'ec2.network-acls',
+  'ec2.route-tables',
+  'ec2.flow-logs',
+  'networkfirewall.policies',
+  'networkfirewall.configuration-sync',
 ] as const;
