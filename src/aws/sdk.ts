@@ -27,4 +27,5 @@ export const loadSecurityHubSdk = onFirstUse(() => import('@aws-sdk/client-secur
 export const loadSsoAdminSdk = onFirstUse(() => import('@aws-sdk/client-sso-admin'));
 export const loadSsmSdk = onFirstUse(() => import('@aws-sdk/client-ssm'));
 export const loadStsSdk = onFirstUse(() => import('@aws-sdk/client-sts'));
+export const loadNetworkFirewallSdk = onFirstUse(() => import('@aws-sdk/client-network-firewall'));
 export const loadCredentialProviders = onFirstUse(() => import('@aws-sdk/credential-providers'));

@@ -18,8 +18,9 @@ import { rds } from './rds.js';
 import { logs } from './logs.js';
 import { securityhub } from './securityhub.js';
 import { ssm } from './ssm.js';
+import { networkfirewall } from './networkfirewall.js';
 import { accessanalyzer } from './accessanalyzer.js';
 import { ssoadmin } from './ssoadmin.js';
 import { macie2 } from './macie2.js';
 
-export const SERVICES: readonly SimService[] = [sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs, securityhub, ssm, accessanalyzer, ssoadmin, macie2];
+export const SERVICES: readonly SimService[] = [sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs, securityhub, ssm, networkfirewall, accessanalyzer, ssoadmin, macie2];
