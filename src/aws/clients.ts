@@ -26,6 +26,10 @@ const IAM_PREFIX: Record<string, string> = {
   OrganizationsClient: 'organizations',
   AccountClient: 'account',
   SSMClient: 'ssm',
+  ElasticLoadBalancingV2Client: 'elasticloadbalancing',
+  ACMClient: 'acm',
+  CloudFrontClient: 'cloudfront',
+  WAFV2Client: 'wafv2',
 };
 
 /** The IAM action for an SDK command, e.g. `s3:GetBucketEncryption`. */

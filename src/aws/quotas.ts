@@ -119,6 +119,17 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'ssm:DescribeInstanceInformation': estimate(10, 20, 'Systems Manager lists its API rates only in Service Quotas; estimated like other regional describe calls'),
   'ssm:ListResourceComplianceSummaries': estimate(10, 20, 'Systems Manager lists its API rates only in Service Quotas; estimated like other regional list calls'),
 
+  'elasticloadbalancing:DescribeLoadBalancers': estimate(10, 20, 'Elastic Load Balancing lists its API rates only in Service Quotas; estimated like other regional describe calls'),
+  'elasticloadbalancing:DescribeListeners': estimate(10, 20, 'Elastic Load Balancing lists its API rates only in Service Quotas; estimated like other regional describe calls'),
+  'elasticloadbalancing:DescribeRules': estimate(10, 20, 'Elastic Load Balancing lists its API rates only in Service Quotas; estimated like other regional describe calls'),
+  'elasticloadbalancing:DescribeSSLPolicies': estimate(10, 20, 'Elastic Load Balancing lists its API rates only in Service Quotas; estimated like other regional describe calls'),
+  'acm:ListCertificates': estimate(8, 8, 'ACM lists its API rates only in Service Quotas; estimated at a cautious 8/s for the account-wide list'),
+  'acm:DescribeCertificate': estimate(10, 10, 'ACM lists its API rates only in Service Quotas; estimated at a cautious 10/s for per-certificate reads'),
+  'cloudfront:ListDistributions': estimate(5, 10, 'CloudFront publishes no per-operation request rate; estimated low because one global endpoint serves every region'),
+  'wafv2:ListWebACLs': estimate(5, 10, 'AWS WAF publishes no per-operation request rate; estimated like other security-service list calls'),
+  'wafv2:ListResourcesForWebACL': estimate(5, 10, 'AWS WAF publishes no per-operation request rate; estimated like other security-service list calls'),
+  'wafv2:GetLoggingConfiguration': estimate(5, 10, 'AWS WAF publishes no per-operation request rate; estimated like other security-service reads'),
+
   'sts:AssumeRole': documented(600, 600, STS_QUOTAS),
   'sts:GetCallerIdentity': documented(600, 600, STS_QUOTAS),
 };

@@ -25,6 +25,10 @@ const PROTOCOL_BY_SIGNING_NAME: Record<string, WireProtocol> = {
   securityhub: restJson1,
   account: restJson1,
   ssm: awsJson1_1,
+  elasticloadbalancing: awsQuery,
+  acm: awsJson1_1,
+  cloudfront: restXml,
+  wafv2: awsJson1_1,
 };
 
 export interface StartOptions {

@@ -48,4 +48,9 @@ export const FIXED_QUERY_IDS = [
   'securityhub.pci-standard',
   'securityhub.control-results',
   'ssm.patch-compliance',
+  'elbv2.listener-tls',
+  'acm.certificates',
+  'cloudfront.viewer-tls',
+  'wafv2.web-acls',
+  'wafv2.cloudfront-web-acls',
 ] as const;
