@@ -37,10 +37,11 @@ export const listenerTls = defineQuery<ListenerTlsEvidence>({
   scope: 'regional',
   apiCalls: ['elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeSSLPolicies'],
   async collect(ctx) {
+    // ELBv2 paginators carry no page-size token, so PageSize (max 400) goes in the input.
     const { ElasticLoadBalancingV2Client, paginateDescribeLoadBalancers, paginateDescribeListeners, paginateDescribeRules, DescribeSSLPoliciesCommand } = await loadElbv2Sdk();
     const client = ctx.clients.get(ElasticLoadBalancingV2Client);
     const loadBalancers: LoadBalancer[] = [];
-    for await (const page of paginateDescribeLoadBalancers({ client, pageSize: 400 }, {})) {
+    for await (const page of paginateDescribeLoadBalancers({ client }, { PageSize: 400 })) {
       ctx.signal?.throwIfAborted();
       loadBalancers.push(...(stripMetadata(page).LoadBalancers ?? []));
     }
@@ -51,7 +52,7 @@ export const listenerTls = defineQuery<ListenerTlsEvidence>({
       const arn = lb.LoadBalancerArn!;
       listeners[arn] = await captureFailure(async () => {
         const all: Listener[] = [];
-        for await (const page of paginateDescribeListeners({ client, pageSize: 400 }, { LoadBalancerArn: arn })) all.push(...(page.Listeners ?? []));
+        for await (const page of paginateDescribeListeners({ client }, { LoadBalancerArn: arn, PageSize: 400 })) all.push(...(page.Listeners ?? []));
         return all;
       }, ctx.signal);
       const found = listeners[arn];
@@ -61,7 +62,7 @@ export const listenerTls = defineQuery<ListenerTlsEvidence>({
         if (l.Protocol !== 'HTTP') continue;
         httpRules[l.ListenerArn!] = await captureFailure(async () => {
           const all: Rule[] = [];
-          for await (const page of paginateDescribeRules({ client, pageSize: 400 }, { ListenerArn: l.ListenerArn })) all.push(...(page.Rules ?? []));
+          for await (const page of paginateDescribeRules({ client }, { ListenerArn: l.ListenerArn, PageSize: 400 })) all.push(...(page.Rules ?? []));
           return all;
         }, ctx.signal);
       }

@@ -71,7 +71,7 @@ export const webAcls = defineQuery<WebAclsEvidence>({
   async collect(ctx) {
     const [{ ElasticLoadBalancingV2Client, paginateDescribeLoadBalancers }, { WAFV2Client, ListResourcesForWebACLCommand }] = await Promise.all([loadElbv2Sdk(), loadWafv2Sdk()]);
     const loadBalancers: LoadBalancer[] = [];
-    for await (const page of paginateDescribeLoadBalancers({ client: ctx.clients.get(ElasticLoadBalancingV2Client), pageSize: 400 }, {})) {
+    for await (const page of paginateDescribeLoadBalancers({ client: ctx.clients.get(ElasticLoadBalancingV2Client) }, { PageSize: 400 })) {
       ctx.signal?.throwIfAborted();
       loadBalancers.push(...(stripMetadata(page).LoadBalancers ?? []));
     }
