@@ -130,6 +130,11 @@ export const listenerTls = defineQuery<ListenerTlsEvidence>({
             results.push({ ...base, status: 'pass', reason: `${label} redirects every request to HTTPS (default action and ${rules.filter((r) => !r.IsDefault).length} other rules)` });
             continue;
           }
+          // A fixed response serves no application, but the request itself still crossed the network unencrypted.
+          if (plainRules.length === 0 && (l.DefaultActions ?? []).length > 0 && (l.DefaultActions ?? []).every((a) => a.Type === 'fixed-response')) {
+            results.push({ ...base, status: 'needs-review', reason: `${label} answers every plain-HTTP request with a fixed response (status ${l.DefaultActions?.[0].FixedResponseConfig?.StatusCode ?? 'not stated'}) instead of redirecting to HTTPS: no application is served, but what clients send still crosses unencrypted` });
+            continue;
+          }
           const what = plainDefault ? `its default action is ${(l.DefaultActions ?? []).map((a) => a.Type).join(', ') || 'missing'}, not a redirect to HTTPS` : `${plainRules.length} rule(s) (priority ${plainRules.map((r) => r.Priority).join(', ')}) answer over plain HTTP although the default action redirects to HTTPS`;
           results.push(
             internet

@@ -3,7 +3,7 @@ import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queryById } from '../../../src/queries/index.js';
 import { listenerTls } from '../../../src/queries/elbv2/listener-tls.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
-import { ACCOUNT, REGION, evidence, listenerArn } from '../../fixtures/elbv2/listeners.js';
+import { ACCOUNT, REGION, evidence, listenerArn, listenersByLb } from '../../fixtures/elbv2/listeners.js';
 import { demoSession } from '../s3/simulated-collect.js';
 
 const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: '2026-06-01T00:00:00.000Z' };
@@ -32,6 +32,13 @@ describe('elbv2.listener-tls', () => {
     expect(byArn[listenerArn('internal-http', 8080)]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('inside the VPC') });
     expect(byArn[listenerArn('internal-http', 81)]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('priority 5') });
     expect(byArn[listenerArn('tcp-passthrough', 5432)]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('without terminating TLS') });
+  });
+
+  it('an HTTP listener answering only with a fixed response needs review rather than passing', () => {
+    const [https, http] = listenersByLb['public-good'].Listeners!;
+    const fixed = { ...http, DefaultActions: [{ Type: 'fixed-response' as const, FixedResponseConfig: { StatusCode: '403' } }] };
+    const data = { ...evidence, listeners: { ...evidence.listeners, [https.LoadBalancerArn!]: [https, fixed] } };
+    expect(evaluateBoth(data).find((r) => r.resource === listenerArn('public-good', 80))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('fixed response (status 403)') });
   });
 
   it('a policy DescribeSSLPolicies did not describe is unknown (error), never a pass', () => {
