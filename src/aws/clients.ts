@@ -26,6 +26,10 @@ const IAM_PREFIX: Record<string, string> = {
   OrganizationsClient: 'organizations',
   AccountClient: 'account',
   SSMClient: 'ssm',
+  CloudWatchClient: 'cloudwatch',
+  SNSClient: 'sns',
+  EventBridgeClient: 'events',
+  BackupClient: 'backup',
 };
 
 /** The IAM action for an SDK command, e.g. `s3:GetBucketEncryption`. */

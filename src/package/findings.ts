@@ -61,6 +61,8 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   'guardduty.runtime-coverage': 'medium',
   'iam.password-expiry': 'medium',
   'kms.key-access': 'high',
+  'cloudwatch.security-alarms': 'high',
+  'eventbridge.security-findings-rules': 'medium',
 };
 
 /** AWS documentation for the fix, per check. */
@@ -113,6 +115,8 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'guardduty.runtime-coverage': 'https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring.html',
   'iam.password-expiry': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html',
   'kms.key-access': 'https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html',
+  'cloudwatch.security-alarms': 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ConsoleSignins.html',
+  'eventbridge.security-findings-rules': 'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_eventbridge.html',
 };
 
 export function severityOf(queryId: string): Severity {

@@ -48,4 +48,6 @@ export const FIXED_QUERY_IDS = [
   'securityhub.pci-standard',
   'securityhub.control-results',
   'ssm.patch-compliance',
+  'cloudwatch.security-alarms',
+  'eventbridge.security-findings-rules',
 ] as const;

@@ -51,6 +51,15 @@ describe('PCI DSS mappings claim only what the evidence proves', () => {
     for (const id of ['10.7.1', '10.7.2', 'A3.3.1']) expect(req(pci, id).rationale, id).toMatch(/not (that|its)/);
   });
 
+  it('control-failure requirements cite alarm evidence and say it shows alerts configured, not acted on', () => {
+    for (const id of ['10.7.1', '10.7.2', 'A3.3.1']) {
+      expect(req(pci, id).queries, id).toContain('cloudwatch.security-alarms');
+      expect(req(pci, id).rationale, id).toMatch(/not that anyone acted on an alert/);
+    }
+    // Alerting configuration shows no restoration, root-cause analysis or fix.
+    expect(req(pci, '10.7.3').queries).toEqual([]);
+  });
+
   it('10.4.1 states its severity cut-off as an organisation choice that includes medium findings', () => {
     expect(req(pci, '10.4.1').parameters.minimumSeverity).toBe(4);
     expect(req(pci, '10.4.1').rationale).toMatch(/organisation choice/);
