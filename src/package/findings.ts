@@ -63,6 +63,8 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   'kms.key-access': 'high',
   'cloudwatch.security-alarms': 'high',
   'eventbridge.security-findings-rules': 'medium',
+  'backup.plans': 'medium',
+  'backup.restore-testing': 'medium',
 };
 
 /** AWS documentation for the fix, per check. */
@@ -117,6 +119,8 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'kms.key-access': 'https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html',
   'cloudwatch.security-alarms': 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ConsoleSignins.html',
   'eventbridge.security-findings-rules': 'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_eventbridge.html',
+  'backup.plans': 'https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html',
+  'backup.restore-testing': 'https://docs.aws.amazon.com/aws-backup/latest/devguide/restore-testing.html',
 };
 
 export function severityOf(queryId: string): Severity {

@@ -12,6 +12,7 @@ import { queries as securityhub } from './securityhub/index.js';
 import { queries as ssm } from './ssm/index.js';
 import { queries as cloudwatch } from './cloudwatch/index.js';
 import { queries as eventbridge } from './eventbridge/index.js';
+import { queries as backup } from './backup/index.js';
 
 /** Every evidence query, by id. */
 export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
@@ -28,6 +29,7 @@ export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
   ...ssm,
   ...cloudwatch,
   ...eventbridge,
+  ...backup,
 ];
 
 export function queryById(id: string): EvidenceQuery<unknown> | undefined {

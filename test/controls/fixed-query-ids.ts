@@ -50,4 +50,6 @@ export const FIXED_QUERY_IDS = [
   'ssm.patch-compliance',
   'cloudwatch.security-alarms',
   'eventbridge.security-findings-rules',
+  'backup.plans',
+  'backup.restore-testing',
 ] as const;

@@ -71,6 +71,13 @@ describe('HIPAA mappings claim only what the evidence proves', () => {
   it('164.316(b)(2)(i) is documentation retention, not log retention', () => {
     expect(req(hipaa, '164.316(b)(2)(i)')).toMatchObject({ coverage: 'manual', queries: [], parameters: {} });
   });
+  it('restore jobs evidence restore testing, not a tested contingency plan; emergency mode stays documentary', () => {
+    expect(req(hipaa, '164.308(a)(7)(ii)(D)')).toMatchObject({ coverage: 'partial', queries: ['backup.restore-testing'] });
+    expect(req(hipaa, '164.308(a)(7)(ii)(D)').rationale).toMatch(/do not show that the contingency plan as a whole\s+was tested/);
+    expect(req(hipaa, '164.308(a)(7)(ii)(C)').queries).toEqual([]);
+    expect(req(hipaa, '164.308(a)(7)(ii)(A)').queries).toContain('backup.plans');
+    expect(req(hipaa, '164.308(a)(7)(ii)(A)').rationale).toMatch(/nor that the copies are complete or restorable/);
+  });
   it('backups belong to 164.308(a)(7)(ii)(A), not to equipment moves', () => {
     expect(req(hipaa, '164.310(d)(2)(iv)').queries).toEqual([]);
     expect(req(hipaa, '164.308(a)(7)(ii)(A)').queries).toContain('rds.backup-retention');

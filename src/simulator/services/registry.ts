@@ -21,5 +21,6 @@ import { ssm } from './ssm.js';
 import { cloudwatch } from './cloudwatch.js';
 import { sns } from './sns.js';
 import { events } from './events.js';
+import { backup } from './backup.js';
 
-export const SERVICES: readonly SimService[] = [sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs, securityhub, ssm, cloudwatch, sns, events];
+export const SERVICES: readonly SimService[] = [sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs, securityhub, ssm, cloudwatch, sns, events, backup];
