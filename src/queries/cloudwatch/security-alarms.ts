@@ -205,7 +205,8 @@ export const securityAlarms = defineQuery<SecurityAlarmsEvidence>({
     if (!data?.describeTrails || !data.metricFilters || !data.metricAlarms || !data.topics) {
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence lacks the DescribeTrails, DescribeMetricFilters, DescribeAlarms or ListSubscriptionsByTopic responses' }];
     }
-    const data2 = { ...data, compositeAlarms: data.compositeAlarms ?? [] };
+    // A body without the composite alarm list is judged on metric alarms alone.
+    const evidence = { ...data, compositeAlarms: data.compositeAlarms ?? [] };
     const all: Trail[] = data.describeTrails.trailList ?? [];
     const delivering = all.filter((t) => t.CloudWatchLogsLogGroupArn);
     const own = homeTrails(delivering, ctx.region);
@@ -226,7 +227,7 @@ export const securityAlarms = defineQuery<SecurityAlarmsEvidence>({
       }
       const regionOnly = !trails.some((t) => t.IsMultiRegionTrail);
       for (const event of SECURITY_EVENTS) {
-        const judged = judgeEvent(event, group, group.metricFilters, data2, ctx);
+        const judged = judgeEvent(event, group, group.metricFilters, evidence, ctx);
         // A single-region trail's log group sees only this region's events, so a pass here covers no other region.
         if (judged.status === 'pass' && regionOnly) {
           results.push({ ...base(event), status: 'needs-review', reason: `${judged.reason}; but ${trails.map(trailLabel).join(', ')} records ${ctx.region} only, so events in other regions reach no alarm here` });
