@@ -31,6 +31,10 @@ const IAM_PREFIX: Record<string, string> = {
   ACMClient: 'acm',
   CloudFrontClient: 'cloudfront',
   WAFV2Client: 'wafv2',
+  CloudWatchClient: 'cloudwatch',
+  SNSClient: 'sns',
+  EventBridgeClient: 'events',
+  BackupClient: 'backup',
 };
 
 /** The IAM action for an SDK command, e.g. `s3:GetBucketEncryption`. */

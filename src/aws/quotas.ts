@@ -37,6 +37,7 @@ const s3BucketRead = documented(5500, 5500, S3_REQUEST_RATE);
 const iamRead = estimate(20, 40, 'IAM publishes no per-operation request rates; 20/s with a 40-request burst is a conservative reading of throttling seen on IAM list and get calls');
 const configRead = estimate(10, 20, 'AWS Config lists its API rates only in the Service Quotas console; 10/s (burst 20) sits at the low end of its read operations');
 const guardDutyRead = estimate(10, 20, 'GuardDuty publishes no per-operation request rates; estimated like other regional security-service reads');
+const backupRead = estimate(5, 10, 'AWS Backup publishes no per-operation request rates; estimated low like other regional backup control-plane reads');
 const rdsDescribe = estimate(10, 40, 'Amazon RDS publishes no per-operation request rates; estimated from the token-bucket shape of the EC2 API it shares its control plane style with');
 const cloudTrailRead = estimate(10, 10, `${CLOUDTRAIL_QUOTAS} lists TPS per API in Service Quotas; 10 TPS taken for the describe/get operations`);
 const securityHubOther = documented(10, 30, `${SECURITYHUB_API} ("all other operations": 10 per second, burst 30)`);
@@ -139,6 +140,19 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'wafv2:ListWebACLs': estimate(5, 10, 'AWS WAF publishes no per-operation request rate; estimated like other security-service list calls'),
   'wafv2:ListResourcesForWebACL': estimate(5, 10, 'AWS WAF publishes no per-operation request rate; estimated like other security-service list calls'),
   'wafv2:GetLoggingConfiguration': estimate(5, 10, 'AWS WAF publishes no per-operation request rate; estimated like other security-service reads'),
+  'logs:DescribeMetricFilters': estimate(5, 5, 'CloudWatch Logs lists per-operation rates only in Service Quotas; estimated like its other describe calls (DescribeLogGroups is documented at 10/s)'),
+  'cloudwatch:DescribeAlarms': estimate(9, 9, 'CloudWatch lists DescribeAlarms among its Service Quotas TPS limits; 9/s is the value seen there, not verified against the documentation page'),
+  'sns:ListSubscriptionsByTopic': estimate(30, 30, 'Amazon SNS lists its control-plane API rates in Service Quotas; 30/s estimated like its other list calls'),
+  'events:ListRules': estimate(10, 20, 'EventBridge lists its control-plane API rates in Service Quotas; estimated like other regional list calls'),
+  'events:ListTargetsByRule': estimate(10, 20, 'EventBridge lists its control-plane API rates in Service Quotas; estimated like other regional list calls'),
+  'backup:ListBackupPlans': backupRead,
+  'backup:GetBackupPlan': backupRead,
+  'backup:ListProtectedResources': backupRead,
+  'backup:ListBackupJobs': backupRead,
+  'backup:ListBackupVaults': backupRead,
+  'backup:DescribeBackupVault': backupRead,
+  'backup:ListRestoreTestingPlans': backupRead,
+  'backup:ListRestoreJobs': backupRead,
 
   'sts:AssumeRole': documented(600, 600, STS_QUOTAS),
   'sts:GetCallerIdentity': documented(600, 600, STS_QUOTAS),

@@ -71,6 +71,10 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   'ec2.flow-logs': 'medium',
   'networkfirewall.policies': 'medium',
   'networkfirewall.configuration-sync': 'medium',
+  'cloudwatch.security-alarms': 'high',
+  'eventbridge.security-findings-rules': 'medium',
+  'backup.plans': 'medium',
+  'backup.restore-testing': 'medium',
 };
 
 /** AWS documentation for the fix, per check. */
@@ -133,6 +137,10 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'ec2.flow-logs': 'https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html',
   'networkfirewall.policies': 'https://docs.aws.amazon.com/network-firewall/latest/developerguide/firewall-policies.html',
   'networkfirewall.configuration-sync': 'https://docs.aws.amazon.com/network-firewall/latest/developerguide/firewall-updating.html',
+  'cloudwatch.security-alarms': 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ConsoleSignins.html',
+  'eventbridge.security-findings-rules': 'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_eventbridge.html',
+  'backup.plans': 'https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html',
+  'backup.restore-testing': 'https://docs.aws.amazon.com/aws-backup/latest/devguide/restore-testing.html',
 };
 
 export function severityOf(queryId: string): Severity {

@@ -15,6 +15,9 @@ import { queries as elbv2 } from './elbv2/index.js';
 import { queries as acm } from './acm/index.js';
 import { queries as cloudfront } from './cloudfront/index.js';
 import { queries as wafv2 } from './wafv2/index.js';
+import { queries as cloudwatch } from './cloudwatch/index.js';
+import { queries as eventbridge } from './eventbridge/index.js';
+import { queries as backup } from './backup/index.js';
 
 /** Every evidence query, by id. */
 export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
@@ -34,6 +37,9 @@ export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
   ...acm,
   ...cloudfront,
   ...wafv2,
+  ...cloudwatch,
+  ...eventbridge,
+  ...backup,
 ];
 
 export function queryById(id: string): EvidenceQuery<unknown> | undefined {

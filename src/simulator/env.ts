@@ -9,6 +9,7 @@ export const SDK_SERVICE_IDS = [
   'CloudWatch Logs', 'SecurityHub', 'Organizations', 'Account', 'SSM',
   'Network Firewall',
   'Elastic Load Balancing v2', 'ACM', 'CloudFront', 'WAFV2',
+  'CloudWatch', 'SNS', 'EventBridge', 'Backup',
 ] as const;
 
 export function endpointEnvName(serviceId: string): string {

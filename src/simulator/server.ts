@@ -30,6 +30,10 @@ const PROTOCOL_BY_SIGNING_NAME: Record<string, WireProtocol> = {
   acm: awsJson1_1,
   cloudfront: restXml,
   wafv2: awsJson1_1,
+  monitoring: awsJson1_0,
+  sns: awsQuery,
+  events: awsJson1_1,
+  backup: restJson1,
 };
 
 export interface StartOptions {

@@ -58,4 +58,8 @@ export const FIXED_QUERY_IDS = [
   'cloudfront.viewer-tls',
   'wafv2.web-acls',
   'wafv2.cloudfront-web-acls',
+  'cloudwatch.security-alarms',
+  'eventbridge.security-findings-rules',
+  'backup.plans',
+  'backup.restore-testing',
 ] as const;
