@@ -35,6 +35,9 @@ const IAM_PREFIX: Record<string, string> = {
   SNSClient: 'sns',
   EventBridgeClient: 'events',
   BackupClient: 'backup',
+  AccessAnalyzerClient: 'access-analyzer',
+  SSOAdminClient: 'sso',
+  Macie2Client: 'macie2',
 };
 
 /** The IAM action for an SDK command, e.g. `s3:GetBucketEncryption`. */

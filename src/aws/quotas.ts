@@ -38,6 +38,9 @@ const iamRead = estimate(20, 40, 'IAM publishes no per-operation request rates; 
 const configRead = estimate(10, 20, 'AWS Config lists its API rates only in the Service Quotas console; 10/s (burst 20) sits at the low end of its read operations');
 const guardDutyRead = estimate(10, 20, 'GuardDuty publishes no per-operation request rates; estimated like other regional security-service reads');
 const backupRead = estimate(5, 10, 'AWS Backup publishes no per-operation request rates; estimated low like other regional backup control-plane reads');
+const accessAnalyzerRead = estimate(10, 20, 'IAM Access Analyzer publishes resource quotas but no API request rates (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-quotas.html); estimated like other regional security-service reads');
+const ssoAdminRead = estimate(10, 20, 'IAM Identity Center publishes no per-operation request rates for its admin API; estimated like other regional list/describe calls');
+const macieRead = estimate(10, 20, 'Amazon Macie publishes resource quotas but no API request rates; estimated like other regional security-service reads');
 const rdsDescribe = estimate(10, 40, 'Amazon RDS publishes no per-operation request rates; estimated from the token-bucket shape of the EC2 API it shares its control plane style with');
 const cloudTrailRead = estimate(10, 10, `${CLOUDTRAIL_QUOTAS} lists TPS per API in Service Quotas; 10 TPS taken for the describe/get operations`);
 const securityHubOther = documented(10, 30, `${SECURITYHUB_API} ("all other operations": 10 per second, burst 30)`);
@@ -45,6 +48,23 @@ const securityHubOther = documented(10, 30, `${SECURITYHUB_API} ("all other oper
 /** Keyed by `<iam-prefix>:<Operation>`. */
 export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'account:ListRegions': documented(5, 5, ACCOUNT_QUOTAS),
+  'account:GetAlternateContact': estimate(5, 5, `${ACCOUNT_QUOTAS} documents ListRegions at 5 per second; GetAlternateContact estimated at the same rate`),
+
+  'access-analyzer:ListAnalyzers': accessAnalyzerRead,
+  'access-analyzer:ListFindingsV2': accessAnalyzerRead,
+  'access-analyzer:GetFindingV2': accessAnalyzerRead,
+
+  'sso:ListInstances': ssoAdminRead,
+  'sso:ListPermissionSets': ssoAdminRead,
+  'sso:DescribePermissionSet': ssoAdminRead,
+  'sso:ListAccountsForProvisionedPermissionSet': ssoAdminRead,
+  'sso:ListAccountAssignments': ssoAdminRead,
+
+  'macie2:GetMacieSession': macieRead,
+  'macie2:GetAutomatedDiscoveryConfiguration': macieRead,
+  'macie2:ListClassificationJobs': macieRead,
+  'macie2:ListFindings': macieRead,
+  'macie2:GetFindings': macieRead,
 
   'cloudtrail:LookupEvents': documented(2, 2, 'https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html (two per second, per account, per Region)'),
   'cloudtrail:DescribeTrails': cloudTrailRead,
@@ -90,6 +110,9 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'iam:GetAccountPasswordPolicy': iamRead,
   'iam:GetAccountSummary': iamRead,
   'iam:GetCredentialReport': iamRead,
+  'iam:GetLoginProfile': iamRead,
+  'iam:ListMFADevices': iamRead,
+  'iam:ListVirtualMFADevices': iamRead,
   'iam:GetPolicyVersion': iamRead,
   'iam:ListPolicies': iamRead,
 

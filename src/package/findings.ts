@@ -21,6 +21,11 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   's3.bucket-encryption': 'high',
   'rds.storage-encrypted': 'high',
   'iam.console-mfa': 'high',
+  'iam.login-profiles': 'high',
+  'accessanalyzer.external-access': 'high',
+  'identitycenter.settings': 'medium',
+  'account.security-contact': 'low',
+  'macie.discovery': 'high',
   'iam.admin-policies': 'high',
   'iam.admin-principals': 'high',
   'guardduty.detector-enabled': 'high',
@@ -141,6 +146,11 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'eventbridge.security-findings-rules': 'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_eventbridge.html',
   'backup.plans': 'https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html',
   'backup.restore-testing': 'https://docs.aws.amazon.com/aws-backup/latest/devguide/restore-testing.html',
+  'iam.login-profiles': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_admin-change-user.html',
+  'accessanalyzer.external-access': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings-remediate.html',
+  'identitycenter.settings': 'https://docs.aws.amazon.com/singlesignon/latest/userguide/howtosessionduration.html',
+  'account.security-contact': 'https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html',
+  'macie.discovery': 'https://docs.aws.amazon.com/macie/latest/user/discovery-asdd.html',
 };
 
 export function severityOf(queryId: string): Severity {

@@ -10,6 +10,7 @@ export const SDK_SERVICE_IDS = [
   'Network Firewall',
   'Elastic Load Balancing v2', 'ACM', 'CloudFront', 'WAFV2',
   'CloudWatch', 'SNS', 'EventBridge', 'Backup',
+  'CloudWatch Logs', 'SecurityHub', 'Organizations', 'Account', 'SSM', 'AccessAnalyzer', 'SSO Admin', 'Macie2',
 ] as const;
 
 export function endpointEnvName(serviceId: string): string {

@@ -34,6 +34,9 @@ const PROTOCOL_BY_SIGNING_NAME: Record<string, WireProtocol> = {
   sns: awsQuery,
   events: awsJson1_1,
   backup: restJson1,
+  'access-analyzer': restJson1,
+  sso: awsJson1_1,
+  macie2: restJson1,
 };
 
 export interface StartOptions {

@@ -62,4 +62,9 @@ export const FIXED_QUERY_IDS = [
   'eventbridge.security-findings-rules',
   'backup.plans',
   'backup.restore-testing',
+  'iam.login-profiles',
+  'accessanalyzer.external-access',
+  'identitycenter.settings',
+  'account.security-contact',
+  'macie.discovery',
 ] as const;

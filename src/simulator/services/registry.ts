@@ -27,8 +27,12 @@ import { cloudwatch } from './cloudwatch.js';
 import { sns } from './sns.js';
 import { events } from './events.js';
 import { backup } from './backup.js';
+import { accessanalyzer } from './accessanalyzer.js';
+import { ssoadmin } from './ssoadmin.js';
+import { macie2 } from './macie2.js';
 
 export const SERVICES: readonly SimService[] = [
   sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs,
   securityhub, ssm, networkfirewall, elbv2, cloudfront, wafv2, acm, cloudwatch, sns, events, backup,
+  accessanalyzer, ssoadmin, macie2,
 ];
