@@ -26,6 +26,10 @@ const IAM_PREFIX: Record<string, string> = {
   OrganizationsClient: 'organizations',
   AccountClient: 'account',
   SSMClient: 'ssm',
+  Inspector2Client: 'inspector2',
+  ECRClient: 'ecr',
+  LambdaClient: 'lambda',
+  SecretsManagerClient: 'secretsmanager',
 };
 
 /** The IAM action for an SDK command, e.g. `s3:GetBucketEncryption`. */

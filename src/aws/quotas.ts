@@ -119,6 +119,13 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'ssm:DescribeInstanceInformation': estimate(10, 20, 'Systems Manager lists its API rates only in Service Quotas; estimated like other regional describe calls'),
   'ssm:ListResourceComplianceSummaries': estimate(10, 20, 'Systems Manager lists its API rates only in Service Quotas; estimated like other regional list calls'),
 
+  'inspector2:BatchGetAccountStatus': estimate(5, 10, 'Amazon Inspector publishes no per-operation request rates; estimated low like other regional security-service reads'),
+  'inspector2:ListCoverage': estimate(5, 10, 'Amazon Inspector publishes no per-operation request rates; estimated low like other regional security-service reads'),
+  'inspector2:ListFindings': estimate(5, 10, 'Amazon Inspector publishes no per-operation request rates; estimated low like other regional security-service reads'),
+  'ecr:DescribeRepositories': estimate(10, 20, 'Amazon ECR lists its API rates only in Service Quotas; estimated like other regional describe calls'),
+  'ecr:GetRegistryScanningConfiguration': estimate(10, 20, 'Amazon ECR lists its API rates only in Service Quotas; estimated like other regional get calls'),
+  'lambda:ListFunctions': estimate(10, 20, 'Lambda documents control-plane rates only for some APIs in Service Quotas; estimated like other regional list calls'),
+
   'sts:AssumeRole': documented(600, 600, STS_QUOTAS),
   'sts:GetCallerIdentity': documented(600, 600, STS_QUOTAS),
 };

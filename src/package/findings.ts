@@ -61,6 +61,10 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   'guardduty.runtime-coverage': 'medium',
   'iam.password-expiry': 'medium',
   'kms.key-access': 'high',
+  'inspector2.account-status': 'high',
+  'inspector2.coverage': 'high',
+  'inspector2.findings': 'high',
+  'ecr.scan-configuration': 'medium',
 };
 
 /** AWS documentation for the fix, per check. */
@@ -113,6 +117,10 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'guardduty.runtime-coverage': 'https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring.html',
   'iam.password-expiry': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html',
   'kms.key-access': 'https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html',
+  'inspector2.account-status': 'https://docs.aws.amazon.com/inspector/latest/user/getting_started_tutorial.html',
+  'inspector2.coverage': 'https://docs.aws.amazon.com/inspector/latest/user/assessing-coverage.html',
+  'inspector2.findings': 'https://docs.aws.amazon.com/inspector/latest/user/findings-managing.html',
+  'ecr.scan-configuration': 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-enhanced.html',
 };
 
 export function severityOf(queryId: string): Severity {

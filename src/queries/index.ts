@@ -10,6 +10,8 @@ import { queries as rds } from './rds/index.js';
 import { queries as logs } from './logs/index.js';
 import { queries as securityhub } from './securityhub/index.js';
 import { queries as ssm } from './ssm/index.js';
+import { queries as inspector2 } from './inspector2/index.js';
+import { queries as ecr } from './ecr/index.js';
 
 /** Every evidence query, by id. */
 export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
@@ -24,6 +26,8 @@ export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
   ...logs,
   ...securityhub,
   ...ssm,
+  ...inspector2,
+  ...ecr,
 ];
 
 export function queryById(id: string): EvidenceQuery<unknown> | undefined {

@@ -7,6 +7,7 @@ import { DEMO_ACCOUNT_ID } from './worlds/demo.js';
 export const SDK_SERVICE_IDS = [
   'STS', 'Config Service', 'CloudTrail', 'GuardDuty', 'S3', 'S3 Control', 'IAM', 'KMS', 'EC2', 'RDS',
   'CloudWatch Logs', 'SecurityHub', 'Organizations', 'Account', 'SSM',
+  'Inspector2', 'ECR', 'Lambda', 'Secrets Manager',
 ] as const;
 
 export function endpointEnvName(serviceId: string): string {

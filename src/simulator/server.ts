@@ -25,6 +25,10 @@ const PROTOCOL_BY_SIGNING_NAME: Record<string, WireProtocol> = {
   securityhub: restJson1,
   account: restJson1,
   ssm: awsJson1_1,
+  inspector2: restJson1,
+  ecr: awsJson1_1,
+  lambda: restJson1,
+  secretsmanager: awsJson1_1,
 };
 
 export interface StartOptions {

@@ -48,4 +48,8 @@ export const FIXED_QUERY_IDS = [
   'securityhub.pci-standard',
   'securityhub.control-results',
   'ssm.patch-compliance',
+  'inspector2.account-status',
+  'inspector2.coverage',
+  'inspector2.findings',
+  'ecr.scan-configuration',
 ] as const;

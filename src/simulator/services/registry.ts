@@ -18,5 +18,11 @@ import { rds } from './rds.js';
 import { logs } from './logs.js';
 import { securityhub } from './securityhub.js';
 import { ssm } from './ssm.js';
+import { ecr } from './ecr.js';
+import { lambda } from './lambda.js';
+import { inspector2 } from './inspector2.js';
+import { secretsmanager } from './secretsmanager.js';
 
-export const SERVICES: readonly SimService[] = [sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs, securityhub, ssm];
+export const SERVICES: readonly SimService[] = [sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs, securityhub, ssm,
+  // Inspector's seed reads the EC2, ECR and Lambda resources seeded before it.
+  ecr, lambda, inspector2, secretsmanager];
