@@ -65,6 +65,9 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   'inspector2.coverage': 'high',
   'inspector2.findings': 'high',
   'ecr.scan-configuration': 'medium',
+  'secretsmanager.rotation': 'medium',
+  'lambda.environment-secrets': 'high',
+  'lambda.runtime-support': 'medium',
 };
 
 /** AWS documentation for the fix, per check. */
@@ -121,6 +124,9 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'inspector2.coverage': 'https://docs.aws.amazon.com/inspector/latest/user/assessing-coverage.html',
   'inspector2.findings': 'https://docs.aws.amazon.com/inspector/latest/user/findings-managing.html',
   'ecr.scan-configuration': 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-enhanced.html',
+  'secretsmanager.rotation': 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html',
+  'lambda.environment-secrets': 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html',
+  'lambda.runtime-support': 'https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html',
 };
 
 export function severityOf(queryId: string): Severity {

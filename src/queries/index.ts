@@ -12,6 +12,8 @@ import { queries as securityhub } from './securityhub/index.js';
 import { queries as ssm } from './ssm/index.js';
 import { queries as inspector2 } from './inspector2/index.js';
 import { queries as ecr } from './ecr/index.js';
+import { queries as secretsmanager } from './secretsmanager/index.js';
+import { queries as lambda } from './lambda/index.js';
 
 /** Every evidence query, by id. */
 export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
@@ -28,6 +30,8 @@ export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
   ...ssm,
   ...inspector2,
   ...ecr,
+  ...secretsmanager,
+  ...lambda,
 ];
 
 export function queryById(id: string): EvidenceQuery<unknown> | undefined {

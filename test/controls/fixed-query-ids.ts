@@ -52,4 +52,7 @@ export const FIXED_QUERY_IDS = [
   'inspector2.coverage',
   'inspector2.findings',
   'ecr.scan-configuration',
+  'secretsmanager.rotation',
+  'lambda.environment-secrets',
+  'lambda.runtime-support',
 ] as const;

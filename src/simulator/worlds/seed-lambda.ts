@@ -44,7 +44,7 @@ export function seedLambda(account: SimAccount, world: WorldSeedContext): void {
   const region = world.regions[0];
   const ago = (days: number) => new Date(world.now.getTime() - days * DAY);
   lambdaState(account, region).functions.push(
-    fn(account, region, 'checkout', 'nodejs22.x', ago(12), {
+    fn(account, region, 'checkout', 'nodejs24.x', ago(12), {
       LOG_LEVEL: 'info',
       PAYMENTS_SECRET_ARN: `arn:aws:secretsmanager:${region}:${account.id}:secret:payments/processor-api-key-Xy12Ab`,
     }),

@@ -111,7 +111,7 @@ describe('Amazon Inspector and ECR against the simulated demo account', () => {
       [expect.stringContaining('(legacy-batch)'), 'pass'],
       ['repository payments-api', 'pass'],
       ['repository batch-tools', 'fail'],
-      ['function checkout (nodejs22.x)', 'pass'],
+      ['function checkout (nodejs24.x)', 'pass'],
       ['function legacy-report-export (python3.8)', 'fail'],
     ]);
     expect(cov.calls.map((c) => c.operation)).toEqual(['ec2:DescribeInstances', 'ecr:DescribeRepositories', 'lambda:ListFunctions', 'inspector2:ListCoverage']);
