@@ -80,6 +80,13 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   'eventbridge.security-findings-rules': 'medium',
   'backup.plans': 'medium',
   'backup.restore-testing': 'medium',
+  'inspector2.account-status': 'high',
+  'inspector2.coverage': 'high',
+  'inspector2.findings': 'high',
+  'ecr.scan-configuration': 'medium',
+  'secretsmanager.rotation': 'medium',
+  'lambda.environment-secrets': 'high',
+  'lambda.runtime-support': 'medium',
 };
 
 /** AWS documentation for the fix, per check. */
@@ -151,6 +158,13 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'identitycenter.settings': 'https://docs.aws.amazon.com/singlesignon/latest/userguide/howtosessionduration.html',
   'account.security-contact': 'https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html',
   'macie.discovery': 'https://docs.aws.amazon.com/macie/latest/user/discovery-asdd.html',
+  'inspector2.account-status': 'https://docs.aws.amazon.com/inspector/latest/user/getting_started_tutorial.html',
+  'inspector2.coverage': 'https://docs.aws.amazon.com/inspector/latest/user/assessing-coverage.html',
+  'inspector2.findings': 'https://docs.aws.amazon.com/inspector/latest/user/findings-managing.html',
+  'ecr.scan-configuration': 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-enhanced.html',
+  'secretsmanager.rotation': 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html',
+  'lambda.environment-secrets': 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html',
+  'lambda.runtime-support': 'https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html',
 };
 
 export function severityOf(queryId: string): Severity {

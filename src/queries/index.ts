@@ -22,6 +22,10 @@ import { queries as accessanalyzer } from './accessanalyzer/index.js';
 import { queries as identitycenter } from './identitycenter/index.js';
 import { queries as account } from './account/index.js';
 import { queries as macie } from './macie/index.js';
+import { queries as inspector2 } from './inspector2/index.js';
+import { queries as ecr } from './ecr/index.js';
+import { queries as secretsmanager } from './secretsmanager/index.js';
+import { queries as lambda } from './lambda/index.js';
 
 /** Every evidence query, by id. */
 export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
@@ -48,6 +52,10 @@ export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
   ...identitycenter,
   ...account,
   ...macie,
+  ...inspector2,
+  ...ecr,
+  ...secretsmanager,
+  ...lambda,
 ];
 
 export function queryById(id: string): EvidenceQuery<unknown> | undefined {
