@@ -26,6 +26,7 @@ const IAM_PREFIX: Record<string, string> = {
   OrganizationsClient: 'organizations',
   AccountClient: 'account',
   SSMClient: 'ssm',
+  ResourceGroupsTaggingAPIClient: 'tag',
 };
 
 /** The IAM action for an SDK command, e.g. `s3:GetBucketEncryption`. */

@@ -23,5 +23,6 @@ export const loadS3Sdk = onFirstUse(() => import('@aws-sdk/client-s3'));
 export const loadS3ControlSdk = onFirstUse(() => import('@aws-sdk/client-s3-control'));
 export const loadSecurityHubSdk = onFirstUse(() => import('@aws-sdk/client-securityhub'));
 export const loadSsmSdk = onFirstUse(() => import('@aws-sdk/client-ssm'));
+export const loadResourceGroupsTaggingSdk = onFirstUse(() => import('@aws-sdk/client-resource-groups-tagging-api'));
 export const loadStsSdk = onFirstUse(() => import('@aws-sdk/client-sts'));
 export const loadCredentialProviders = onFirstUse(() => import('@aws-sdk/credential-providers'));

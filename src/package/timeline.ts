@@ -10,6 +10,8 @@ import type { EvidenceStore } from '../evidence/store.js';
 import { readRunManifest, runDay, type IncludedRun } from './gather.js';
 import { daysOf, type PeriodDays } from '../evidence/period.js';
 import { exceptionFor, type ExceptionStatus } from './exceptions.js';
+import { scopeUsesTags } from '../config/scope.js';
+import { TAGGING_QUERY_ID } from '../queries/tagging/resources.js';
 
 /** Worst first: what an auditor must look at before anything else. */
 export const STATUS_SEVERITY: Record<ControlStatus, number> = { fail: 0, 'not-collected': 1, 'needs-review': 2, manual: 3, 'aws-portion-satisfied': 3.5, pass: 4, 'not-applicable': 5 };
@@ -250,6 +252,7 @@ export class TimelineBuilder {
       }
     }
     this.neededQueries = new Set(input.frameworks.flatMap((fw) => input.catalogs.find((c) => c.framework === fw)?.requirements.flatMap((r) => r.queries) ?? []));
+    if (scopeUsesTags(input.scope, input.frameworks)) this.neededQueries.add(TAGGING_QUERY_ID);
   }
 
   /** Reads the attestation runs (manual evidence applies to every day) and prepares the rows. */

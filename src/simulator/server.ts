@@ -25,6 +25,7 @@ const PROTOCOL_BY_SIGNING_NAME: Record<string, WireProtocol> = {
   securityhub: restJson1,
   account: restJson1,
   ssm: awsJson1_1,
+  tagging: awsJson1_1,
 };
 
 export interface StartOptions {

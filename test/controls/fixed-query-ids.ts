@@ -48,4 +48,5 @@ export const FIXED_QUERY_IDS = [
   'securityhub.pci-standard',
   'securityhub.control-results',
   'ssm.patch-compliance',
+  'tagging.resources',
 ] as const;
