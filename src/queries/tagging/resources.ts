@@ -10,6 +10,8 @@ export interface TaggedResourcesEvidence {
 /** CloudFormation types of the ARN forms the scope and the population meet most; others are derived from the ARN. */
 const KNOWN_TYPES: Record<string, string> = {
   's3:': 'AWS::S3::Bucket',
+  'sns:': 'AWS::SNS::Topic',
+  'sqs:': 'AWS::SQS::Queue',
   'ec2:instance': 'AWS::EC2::Instance',
   'ec2:security-group': 'AWS::EC2::SecurityGroup',
   'ec2:volume': 'AWS::EC2::Volume',
@@ -30,7 +32,8 @@ const pascal = (s: string) => s.split(/[-_]/).map((w) => w.charAt(0).toUpperCase
 export function resourceTypeOfArn(arn: string): string {
   const [, , service = '', , , ...rest] = arn.split(':');
   const kind = rest.join(':').split(/[/:]/)[0] ?? '';
-  const known = KNOWN_TYPES[`${service}:${service === 's3' ? '' : kind}`];
+  // S3, SNS and SQS ARNs carry the name alone, with no resource-type segment.
+  const known = KNOWN_TYPES[`${service}:`] ?? KNOWN_TYPES[`${service}:${kind}`];
   if (known) return known;
   return `AWS::${pascal(service)}::${pascal(kind || service)}`;
 }
