@@ -94,6 +94,9 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'logs:DescribeLogGroups': documented(10, 10, LOGS_QUOTAS),
 
   'organizations:ListAccounts': estimate(1, 5, 'AWS Organizations documents throttling (TooManyRequestsException) but no per-operation rate; 1/s with a burst of 5 is a cautious value for a management-account call'),
+  'organizations:ListParents': estimate(1, 5, 'AWS Organizations documents throttling but no per-operation rate; estimated like ListAccounts'),
+  'organizations:ListChildren': estimate(1, 5, 'AWS Organizations documents throttling but no per-operation rate; estimated like ListAccounts'),
+  'organizations:ListAccountsForParent': estimate(1, 5, 'AWS Organizations documents throttling but no per-operation rate; estimated like ListAccounts'),
 
   'rds:DescribeDBInstances': rdsDescribe,
 

@@ -33,6 +33,8 @@ export const FrameworkScopeSchema = z
     description: z.string().min(3).optional(),
     /** Accounts in scope; absent: every account collected. */
     accounts: z.array(AccountId).optional(),
+    /** Organizations OUs (or a root) whose accounts, nested OUs included, are in scope besides `accounts`; resolved when packaging. */
+    organizationalUnits: z.array(z.string().regex(/^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/, 'an Organizations OU id such as ou-ab12-cd34ef56 (or a root id such as r-ab12)')).min(1).optional(),
     /** Regions in scope for regional resources; absent: every region collected. */
     regions: z.array(Region).optional(),
     /** System components in scope; absent: every component of the scoped accounts and regions. */

@@ -60,6 +60,9 @@ export function parametersFor(
 export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResult[]> {
   const { manifest } = input;
   checkParameterOverrides(input.catalogs, input.parameterOverrides);
+  // Unresolved OUs would otherwise read as "every account": resolveOrganizationalUnits must run first.
+  const unresolved = Object.entries(input.scope ?? {}).find(([, s]) => s.organizationalUnits);
+  if (unresolved) throw new Error(`scope.${unresolved[0]}.organizationalUnits must be resolved to accounts (resolveOrganizationalUnits) before evaluation`);
   const accounts = [...new Set(input.accounts ?? manifest.scope.accounts)].sort();
   const recordsByQueryAccount = new Map<string, ManifestRecord[]>();
   for (const r of manifest.records) {
