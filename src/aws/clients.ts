@@ -26,6 +26,7 @@ const IAM_PREFIX: Record<string, string> = {
   OrganizationsClient: 'organizations',
   AccountClient: 'account',
   SSMClient: 'ssm',
+  NetworkFirewallClient: 'network-firewall',
   ResourceGroupsTaggingAPIClient: 'tag',
 };
 

@@ -63,6 +63,13 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'config:GetDiscoveredResourceCounts': configRead,
 
   'ec2:DescribeInstances': ec2Read,
+  'ec2:DescribeFlowLogs': ec2Read,
+  'ec2:DescribeInternetGateways': ec2Read,
+  'ec2:DescribeNatGateways': ec2Read,
+  'ec2:DescribeNetworkAcls': ec2Read,
+  'ec2:DescribeRouteTables': ec2Read,
+  'ec2:DescribeSubnets': ec2Read,
+  'ec2:DescribeVpcs': ec2Read,
   'ec2:DescribeNetworkInterfaces': ec2Read,
   'ec2:DescribeSecurityGroups': ec2Read,
   'ec2:DescribeSnapshots': ec2Read,
@@ -122,6 +129,9 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'ssm:DescribeInstanceInformation': estimate(10, 20, 'Systems Manager lists its API rates only in Service Quotas; estimated like other regional describe calls'),
   'ssm:ListResourceComplianceSummaries': estimate(10, 20, 'Systems Manager lists its API rates only in Service Quotas; estimated like other regional list calls'),
 
+  'network-firewall:ListFirewalls': estimate(5, 10, 'AWS Network Firewall publishes no per-operation API rate; estimated cautiously for a control-plane list call'),
+  'network-firewall:DescribeFirewall': estimate(5, 10, 'AWS Network Firewall publishes no per-operation API rate; estimated cautiously for a control-plane describe call'),
+  'network-firewall:DescribeFirewallPolicy': estimate(5, 10, 'AWS Network Firewall publishes no per-operation API rate; estimated cautiously for a control-plane describe call'),
   'tag:GetResources': estimate(10, 20, 'The Resource Groups Tagging API publishes no per-operation request rate; estimated like other regional list calls'),
 
   'sts:AssumeRole': documented(600, 600, STS_QUOTAS),

@@ -25,4 +25,5 @@ export const loadSecurityHubSdk = onFirstUse(() => import('@aws-sdk/client-secur
 export const loadSsmSdk = onFirstUse(() => import('@aws-sdk/client-ssm'));
 export const loadResourceGroupsTaggingSdk = onFirstUse(() => import('@aws-sdk/client-resource-groups-tagging-api'));
 export const loadStsSdk = onFirstUse(() => import('@aws-sdk/client-sts'));
+export const loadNetworkFirewallSdk = onFirstUse(() => import('@aws-sdk/client-network-firewall'));
 export const loadCredentialProviders = onFirstUse(() => import('@aws-sdk/credential-providers'));

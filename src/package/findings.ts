@@ -62,6 +62,11 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   'guardduty.runtime-coverage': 'medium',
   'iam.password-expiry': 'medium',
   'kms.key-access': 'high',
+  'ec2.network-acls': 'medium',
+  'ec2.route-tables': 'high',
+  'ec2.flow-logs': 'medium',
+  'networkfirewall.policies': 'medium',
+  'networkfirewall.configuration-sync': 'medium',
 };
 
 /** AWS documentation for the fix, per check. */
@@ -115,6 +120,11 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'guardduty.runtime-coverage': 'https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring.html',
   'iam.password-expiry': 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html',
   'kms.key-access': 'https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html',
+  'ec2.network-acls': 'https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html',
+  'ec2.route-tables': 'https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html',
+  'ec2.flow-logs': 'https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html',
+  'networkfirewall.policies': 'https://docs.aws.amazon.com/network-firewall/latest/developerguide/firewall-policies.html',
+  'networkfirewall.configuration-sync': 'https://docs.aws.amazon.com/network-firewall/latest/developerguide/firewall-updating.html',
 };
 
 export function severityOf(queryId: string): Severity {

@@ -10,6 +10,7 @@ import { queries as rds } from './rds/index.js';
 import { queries as logs } from './logs/index.js';
 import { queries as securityhub } from './securityhub/index.js';
 import { queries as ssm } from './ssm/index.js';
+import { queries as networkfirewall } from './networkfirewall/index.js';
 import { queries as tagging } from './tagging/index.js';
 
 /** Every evidence query, by id. */
@@ -25,6 +26,7 @@ export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
   ...logs,
   ...securityhub,
   ...ssm,
+  ...networkfirewall,
   ...tagging,
 ];
 

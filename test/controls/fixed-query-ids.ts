@@ -48,5 +48,10 @@ export const FIXED_QUERY_IDS = [
   'securityhub.pci-standard',
   'securityhub.control-results',
   'ssm.patch-compliance',
+  'ec2.network-acls',
+  'ec2.route-tables',
+  'ec2.flow-logs',
+  'networkfirewall.policies',
+  'networkfirewall.configuration-sync',
   'tagging.resources',
 ] as const;

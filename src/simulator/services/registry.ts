@@ -18,6 +18,7 @@ import { rds } from './rds.js';
 import { logs } from './logs.js';
 import { securityhub } from './securityhub.js';
 import { ssm } from './ssm.js';
+import { networkfirewall } from './networkfirewall.js';
 import { tagging } from './tagging.js';
 
-export const SERVICES: readonly SimService[] = [sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs, securityhub, ssm, tagging];
+export const SERVICES: readonly SimService[] = [sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs, securityhub, ssm, networkfirewall, tagging];

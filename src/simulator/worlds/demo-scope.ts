@@ -27,6 +27,10 @@ export const DEMO_SCOPE: ScopeConfig = {
       { tags: { 'data-classification': 'cardholder-data' }, reason: 'stores or logs cardholder data (tagged data-classification=cardholder-data)' },
       { resourceType: 'AWS::EC2::Instance', region: 'us-east-1', reason: 'payment application servers' },
       { resourceType: 'AWS::EC2::SecurityGroup', region: 'us-east-1', reason: 'network security controls of the payments VPC' },
+      { resourceType: 'AWS::EC2::NetworkAcl', region: 'us-east-1', reason: 'subnet filters of the payments VPC' },
+      { resourceType: 'AWS::EC2::Subnet', region: 'us-east-1', reason: 'subnets of the payments VPC (routes to the internet)' },
+      { resourceType: 'AWS::EC2::VPC', region: 'us-east-1', reason: 'payments VPC (network activity logs)' },
+      { resourceType: 'AWS::NetworkFirewall::Firewall', region: 'us-east-1', reason: 'egress firewall of the payments VPC' },
     ],
     connected,
     exclude,
@@ -37,6 +41,7 @@ export const DEMO_SCOPE: ScopeConfig = {
     include: [
       { tags: { 'data-classification': 'ephi' }, reason: 'holds ePHI (tagged data-classification=ephi)' },
       { resourceType: 'AWS::EC2::Instance', reason: 'application servers processing ePHI' },
+      { resourceType: 'AWS::EC2::VPC', reason: 'networks carrying ePHI between the application servers' },
     ],
     connected,
     exclude,
