@@ -42,6 +42,7 @@ const IAM_PREFIX: Record<string, string> = {
   ECRClient: 'ecr',
   LambdaClient: 'lambda',
   SecretsManagerClient: 'secretsmanager',
+  ResourceGroupsTaggingAPIClient: 'tag',
 };
 
 /** The IAM action for an SDK command, e.g. `s3:GetBucketEncryption`. */

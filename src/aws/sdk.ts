@@ -38,6 +38,7 @@ export const loadInspector2Sdk = onFirstUse(() => import('@aws-sdk/client-inspec
 export const loadEcrSdk = onFirstUse(() => import('@aws-sdk/client-ecr'));
 export const loadLambdaSdk = onFirstUse(() => import('@aws-sdk/client-lambda'));
 export const loadSecretsManagerSdk = onFirstUse(() => import('@aws-sdk/client-secrets-manager'));
+export const loadResourceGroupsTaggingSdk = onFirstUse(() => import('@aws-sdk/client-resource-groups-tagging-api'));
 export const loadStsSdk = onFirstUse(() => import('@aws-sdk/client-sts'));
 export const loadNetworkFirewallSdk = onFirstUse(() => import('@aws-sdk/client-network-firewall'));
 export const loadCredentialProviders = onFirstUse(() => import('@aws-sdk/credential-providers'));

@@ -26,6 +26,7 @@ import { queries as inspector2 } from './inspector2/index.js';
 import { queries as ecr } from './ecr/index.js';
 import { queries as secretsmanager } from './secretsmanager/index.js';
 import { queries as lambda } from './lambda/index.js';
+import { queries as tagging } from './tagging/index.js';
 
 /** Every evidence query, by id. */
 export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
@@ -56,6 +57,7 @@ export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
   ...ecr,
   ...secretsmanager,
   ...lambda,
+  ...tagging,
 ];
 
 export function queryById(id: string): EvidenceQuery<unknown> | undefined {

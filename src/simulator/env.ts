@@ -12,6 +12,7 @@ export const SDK_SERVICE_IDS = [
   'CloudWatch', 'SNS', 'EventBridge', 'Backup',
   'CloudWatch Logs', 'SecurityHub', 'Organizations', 'Account', 'SSM', 'AccessAnalyzer', 'SSO Admin', 'Macie2',
   'Inspector2', 'ECR', 'Lambda', 'Secrets Manager',
+  'Network Firewall', 'Resource Groups Tagging API',
 ] as const;
 
 export function endpointEnvName(serviceId: string): string {

@@ -41,6 +41,7 @@ const PROTOCOL_BY_SIGNING_NAME: Record<string, WireProtocol> = {
   ecr: awsJson1_1,
   lambda: restJson1,
   secretsmanager: awsJson1_1,
+  tagging: awsJson1_1,
 };
 
 export interface StartOptions {

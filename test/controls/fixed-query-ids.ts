@@ -74,4 +74,5 @@ export const FIXED_QUERY_IDS = [
   'secretsmanager.rotation',
   'lambda.environment-secrets',
   'lambda.runtime-support',
+  'tagging.resources',
 ] as const;
