@@ -1,0 +1,148 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigSchema, type Config } from '../../src/config/schema.js';
+import { createLogger } from '../../src/log/logger.js';
+import { loadCatalogs } from '../../src/controls/load.js';
+import { LocalEvidenceStore } from '../../src/store/local.js';
+import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { runBackfill, BACKFILL_CHAIN } from '../../src/backfill/run.js';
+import { RECONSTRUCTORS } from '../../src/backfill/reconstructors.js';
+import { queryById } from '../../src/queries/index.js';
+import { EvidenceBodySchema, type EvidenceBody } from '../../src/evidence/record.js';
+import { RunManifestSchema, type RunManifest } from '../../src/evidence/manifest.js';
+import { startSimulatedAws, simulatorEnv, type SimulatedAws } from '../../src/simulator/server.js';
+import { DEMO_ACCOUNT_ID, DEMO_REGIONS } from '../../src/simulator/worlds/demo.js';
+import { demoWorldWithHistory } from '../../src/simulator/worlds/demo-aws-history.js';
+import { ConfigError } from '../../src/errors.js';
+
+const log = createLogger({ level: 'silent' });
+const catalogs = loadCatalogs([]);
+const DAY = 86_400_000;
+const NOW = new Date();
+const dayBefore = (k: number) => new Date(NOW.getTime() - k * DAY).toISOString().slice(0, 10);
+let sim: SimulatedAws;
+const savedEnv = { ...process.env };
+
+function setup(): { config: Config; store: LocalEvidenceStore; signer: LocalEd25519Signer; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'el-backfill-'));
+  const config = ConfigSchema.parse({
+    regions: { list: [...DEMO_REGIONS], home: 'us-east-1' },
+    store: { kind: 'local', path: join(dir, 'store') },
+    stateDir: join(dir, 'state'),
+    collect: { maxAttempts: 3, requestTimeoutMs: 5000 },
+  });
+  return { config, store: new LocalEvidenceStore(join(dir, 'store')), signer: LocalEd25519Signer.open(join(dir, 'keys')), dir };
+}
+
+async function manifests(store: LocalEvidenceStore): Promise<RunManifest[]> {
+  const out: RunManifest[] = [];
+  for (const id of await store.listRuns()) out.push(RunManifestSchema.parse(JSON.parse((await store.getRun(id)).manifest.toString('utf8'))));
+  return out;
+}
+
+async function body(store: LocalEvidenceStore, m: RunManifest, queryId: string, region: string): Promise<EvidenceBody> {
+  const rec = m.records.find((r) => r.queryId === queryId && r.region === region)!;
+  return EvidenceBodySchema.parse(JSON.parse((await store.getObject(rec.sha256)).toString('utf8')));
+}
+
+function judge(b: EvidenceBody, region: string) {
+  const q = queryById(b.queryId)!;
+  return q.evaluate(JSON.parse(JSON.stringify(b.data)), {}, { accountId: b.accountId, region, collectedAt: `${b.reconstruction!.asOf}T23:59:59.999Z` });
+}
+
+beforeAll(async () => {
+  sim = await startSimulatedAws({ world: demoWorldWithHistory(90, NOW) });
+  Object.assign(process.env, simulatorEnv(sim, DEMO_ACCOUNT_ID));
+});
+afterAll(async () => {
+  for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
+  Object.assign(process.env, savedEnv);
+  await sim.close();
+});
+
+describe('backfill against the simulated demo account with 90 days of AWS history', () => {
+  const env = setup();
+  let byDay: Map<string, RunManifest>;
+
+  it('rebuilds 90 days, one sealed reconstruction run per day in the backfill chain, each linked to the one before', async () => {
+    const progress: string[] = [];
+    const outcome = await runBackfill({ ...env, catalogs, log, from: dayBefore(90), onProgress: (p) => progress.push(`${p.day} ${p.status}`) });
+    expect(outcome.days).toHaveLength(90);
+    expect(outcome.days.every((d) => d.status === 'sealed')).toBe(true);
+    expect(progress).toHaveLength(90);
+    expect(outcome.to).toBe(dayBefore(1));
+    expect(outcome.reconstructed.sort()).toEqual([...RECONSTRUCTORS.keys()].sort());
+    expect(outcome.notReconstructed.map((n) => n.queryId)).toContain('iam.password-policy');
+    const all = await manifests(env.store);
+    expect(all).toHaveLength(90);
+    byDay = new Map(all.map((m) => [m.reconstruction!.asOf, m]));
+    expect(byDay.size).toBe(90);
+    for (const m of all) {
+      expect(m.chain).toBe(BACKFILL_CHAIN);
+      expect(m.runId).toContain(`-backfill-${m.reconstruction!.asOf.replace(/-/g, '')}-`);
+      // Sealed now, about a past day: its own start time is today, never the day it rebuilt.
+      expect(m.startedAt.slice(0, 10)).toBe(NOW.toISOString().slice(0, 10));
+    }
+    const sorted = [...all].sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.completedAt.localeCompare(b.completedAt));
+    expect(sorted[0].previous).toBeNull();
+    for (let i = 1; i < sorted.length; i++) expect(sorted[i].previous?.runId).toBe(sorted[i - 1].runId);
+  }, 240_000);
+
+  it('each rebuilt record names its source and day; the drift of the demo history shows on the days it happened', async () => {
+    const pab = await body(env.store, byDay.get(dayBefore(9))!, 's3.public-access-block', 'global');
+    expect(pab.status).toBe('ok');
+    expect(pab.reconstruction?.asOf).toBe(dayBefore(9));
+    expect(pab.reconstruction?.sources.some((s) => s.api === 'config:GetResourceConfigHistory' && s.resourceId === 'demo-production-access-logs' && s.time)).toBe(true);
+    expect(pab.operations).toEqual(expect.arrayContaining(['config:ListDiscoveredResources', 'config:GetResourceConfigHistory']));
+    const bucket = (b: EvidenceBody) => judge(b, 'us-east-1').find((r) => r.resource === 'demo-production-access-logs')!.status;
+    expect(bucket(pab)).toBe('fail');
+    expect(bucket(await body(env.store, byDay.get(dayBefore(8))!, 's3.public-access-block', 'global'))).not.toBe('fail');
+    expect(bucket(await body(env.store, byDay.get(dayBefore(10))!, 's3.public-access-block', 'global'))).not.toBe('fail');
+
+    const trail = (b: EvidenceBody) => judge(b, 'us-east-1').find((r) => r.resource.endsWith(':trail/management-events'))!;
+    const stopped = await body(env.store, byDay.get(dayBefore(6))!, 'cloudtrail.trail-logging', 'us-east-1');
+    expect(trail(stopped).status).toBe('fail');
+    expect(trail(stopped).reason).toMatch(/logging is stopped since/);
+    expect(stopped.reconstruction?.sources.some((s) => s.api === 'cloudtrail:LookupEvents' && s.detail.startsWith('StopLogging by mallory.contractor'))).toBe(true);
+    expect(trail(await body(env.store, byDay.get(dayBefore(5))!, 'cloudtrail.trail-logging', 'us-east-1')).status).toBe('fail');
+    expect(trail(await body(env.store, byDay.get(dayBefore(4))!, 'cloudtrail.trail-logging', 'us-east-1')).status).toBe('pass');
+    expect(trail(await body(env.store, byDay.get(dayBefore(7))!, 'cloudtrail.trail-logging', 'us-east-1')).status).toBe('pass');
+
+    const cardholder = (b: EvidenceBody) => judge(b, 'us-east-1').find((r) => r.reason.includes('Cardholder data environment'))!.status;
+    expect(cardholder(await body(env.store, byDay.get(dayBefore(20))!, 'kms.key-rotation', 'us-east-1'))).toBe('fail');
+    expect(cardholder(await body(env.store, byDay.get(dayBefore(14))!, 'kms.key-rotation', 'us-east-1'))).toBe('pass');
+    const legacy = judge(await body(env.store, byDay.get(dayBefore(3))!, 'kms.key-rotation', 'us-east-1'), 'us-east-1').find((r) => r.reason.includes('Application secrets'))!;
+    expect(legacy.status).toBe('fail');
+  });
+
+  it('a query with no history source is an error record naming why, for every day: a stated gap, never a pass', async () => {
+    for (const day of [dayBefore(1), dayBefore(45), dayBefore(90)]) {
+      const b = await body(env.store, byDay.get(day)!, 'iam.password-policy', 'global');
+      expect(b.status).toBe('error');
+      expect(b.error?.code).toBe('NoHistorySource');
+      expect(b.error?.message).toContain(day);
+      expect(b.error?.message).toMatch(/does not record the account password policy/);
+      expect(byDay.get(day)!.reconstruction!.notReconstructed.some((n) => n.queryId === 'iam.password-policy')).toBe(true);
+    }
+    // Older than CloudTrail's 90 days: key rotation cannot be rebuilt that day, and says so.
+    const old = await body(env.store, byDay.get(dayBefore(90))!, 'kms.key-rotation', 'us-east-1');
+    expect(old.status).toBe('error');
+    expect(old.error?.message).toMatch(/older than the 90 days/);
+  });
+
+  it('is idempotent: run again, every day is skipped and nothing new is sealed', async () => {
+    const again = await runBackfill({ ...env, catalogs, log, from: dayBefore(90) });
+    expect(again.days.every((d) => d.status === 'skipped' && /already rebuilt/.test(d.reason ?? ''))).toBe(true);
+    expect(await env.store.listRuns()).toHaveLength(90);
+  });
+});
+
+describe('backfill refuses what it cannot do before touching AWS', () => {
+  it('today and future days belong to collect', async () => {
+    const env = setup();
+    await expect(runBackfill({ ...env, catalogs, log, from: dayBefore(2), to: NOW.toISOString().slice(0, 10) })).rejects.toThrow(ConfigError);
+    await expect(runBackfill({ ...env, catalogs, log, from: 'yesterday' })).rejects.toThrow(/--from/);
+  });
+});
