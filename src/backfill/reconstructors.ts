@@ -6,7 +6,8 @@ import type { PublicAccessBlockEvidence } from '../queries/s3/public-access-bloc
 import type { TrailLoggingEvidence } from '../queries/cloudtrail/trail-logging.js';
 import type { KeyRotationEvidence } from '../queries/kms/key-rotation.js';
 import { loadKmsSdk } from '../aws/sdk.js';
-import { stripMetadata } from '../queries/types.js';
+import { stripMetadata, type QueryParameters } from '../queries/types.js';
+import { DEFAULT_SENSITIVE_EVENTS, type SensitiveActivityEvidence } from '../queries/cloudtrail/sensitive-activity.js';
 import { configurationOf, isoOf, itemsAsOf, pascal, supplementaryOf, type AwsHistory, type HistoryRequest, type ItemAsOf } from './history.js';
 
 /** What a rebuild of one query for one day, account and region needs. */
@@ -17,6 +18,8 @@ export interface RebuildContext {
   /** Every region of the account in the backfill (resources of global queries live in all of them). */
   regions: readonly string[];
   day: string;
+  /** The query's parameters, as collect would use them. */
+  params: QueryParameters;
   /** The last instant of `day`: the state rebuilt is the one in effect then. */
   endOfDay: Date;
   history(region: string): AwsHistory;
@@ -225,8 +228,42 @@ const keyRotation: Reconstructor = {
   },
 };
 
+const sensitiveActivity: Reconstructor = {
+  queryId: 'cloudtrail.sensitive-activity',
+  method:
+    'Rebuilt from CloudTrail LookupEvents: the sensitive management events (and failed console sign-ins) CloudTrail kept for the look-back window ending at the end of the day, exactly the search collect makes; days older than CloudTrail’s 90 days cannot be rebuilt.',
+  apiCalls: [LOOKUP],
+  async rebuild(ctx) {
+    const h = ctx.history(ctx.region);
+    const hours = Number(ctx.params.lookbackHours ?? 24);
+    const start = new Date(ctx.endOfDay.getTime() + 1 - hours * 3_600_000);
+    if (start.getTime() < h.eventsSince.getTime()) {
+      return { kind: 'gap', reason: `the ${hours}-hour window ending ${ctx.endOfDay.toISOString()} starts before the 90 days of management events CloudTrail answers for (from ${h.eventsSince.toISOString()})`, sources: [{ api: LOOKUP, detail: `answers from ${h.eventsSince.toISOString()} only` }], requests: [] };
+    }
+    const configured = ctx.params.sensitiveEvents;
+    const names = [...new Set([...(Array.isArray(configured) ? configured.map(String) : typeof configured === 'string' ? configured.split(',').map((x) => x.trim()).filter(Boolean) : DEFAULT_SENSITIVE_EVENTS), 'ConsoleLogin'])];
+    const sources: ReconstructionSource[] = [];
+    const requests: HistoryRequest[] = [];
+    const lookups: SensitiveActivityEvidence['lookups'] = [];
+    for (const eventName of names) {
+      const fetched = await h.lookupEvents(eventName);
+      requests.push(...fetched.requests);
+      // Newest first, as LookupEvents returns them.
+      const events = fetched.value.filter((e) => {
+        const t = new Date(e.EventTime ?? 0).getTime();
+        return t >= start.getTime() && t <= ctx.endOfDay.getTime();
+      }).reverse();
+      lookups.push({ eventName, events });
+      for (const e of events.slice(0, 20)) sources.push(eventSource(e));
+    }
+    if (!sources.length) sources.push({ api: LOOKUP, detail: `no ${names.join(', ')} events between ${start.toISOString()} and ${ctx.endOfDay.toISOString()}` });
+    const data: SensitiveActivityEvidence = { startTime: start.toISOString(), endTime: ctx.endOfDay.toISOString(), lookups };
+    return { kind: 'data', data, sources, requests };
+  },
+};
+
 /** Every query backfill can rebuild, by id; every other query is a stated gap for each rebuilt day. */
-export const RECONSTRUCTORS: ReadonlyMap<string, Reconstructor> = new Map([publicAccessBlock, trailLogging, keyRotation].map((r) => [r.queryId, r]));
+export const RECONSTRUCTORS: ReadonlyMap<string, Reconstructor> = new Map([publicAccessBlock, trailLogging, keyRotation, sensitiveActivity].map((r) => [r.queryId, r]));
 
 /** Why a query without a reconstructor cannot be rebuilt: named for the commonest ones, else said in general. */
 const NO_SOURCE: Readonly<Record<string, string>> = {
@@ -240,5 +277,5 @@ const NO_SOURCE: Readonly<Record<string, string>> = {
 
 /** The stated reason a query has no history source. */
 export function noHistoryReason(queryId: string, apiCalls: readonly string[]): string {
-  return NO_SOURCE[queryId] ?? `no history source: ${apiCalls.join(', ')} answer for the present only, and this query's evidence is not rebuilt from AWS Config or CloudTrail history`;
+  return NO_SOURCE[queryId] ?? `no history source: the query reads ${apiCalls.join(', ')} as they answer at collection time, and backfill has no rebuild of its evidence from AWS Config or CloudTrail history`;
 }

@@ -151,7 +151,7 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillOutcom
             rebuilt = { kind: 'gap', reason: noHistoryReason(task.query.id, task.query.apiCalls), sources: [], requests: [] };
           } else {
             try {
-              rebuilt = await rebuilder.rebuild({ accountId: task.target.accountId, region, regions: task.target.regions, day, endOfDay, history: (r) => historyOf(task.target, r) });
+              rebuilt = await rebuilder.rebuild({ accountId: task.target.accountId, region, regions: task.target.regions, day, params: task.params, endOfDay, history: (r) => historyOf(task.target, r) });
             } catch (err) {
               const f = describeSdkFailure(err);
               failure = { code: f.code, message: f.message, hint: f.hint ?? 'the history could not be read; fix the cause and run backfill again (days already sealed are skipped)' };

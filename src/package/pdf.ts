@@ -936,6 +936,9 @@ function compareStrings(a: string, b: string): number {
 /** The days of the period without any sealed collection run, as the cover and the gaps page state them. */
 function daysWithoutRunText(model: PackageModel): string {
   const p = model.assessor.summary.period;
+  const rebuilt = reconstructedDays(model).days.length;
+  // A rebuilt day has a run, but not one sealed that day: said so rather than counted as collected.
+  if (!p.datesWithoutRun.length && rebuilt) return `none: each of the ${p.days} day(s) of the period has a sealed run, ${rebuilt} of them a reconstruction sealed afterwards (see "Days rebuilt from AWS history")`;
   if (!p.datesWithoutRun.length) return `none: a collection run was sealed on each of the ${p.days} day(s) of the period`;
   const shown = p.datesWithoutRun.slice(0, 60).join(', ');
   return `${p.datesWithoutRun.length} of ${p.days} day(s): ${shown}${p.datesWithoutRun.length > 60 ? `, and ${p.datesWithoutRun.length - 60} more (summary.json lists them all)` : ''}`;

@@ -117,6 +117,16 @@ describe('backfill against the simulated demo account with 90 days of AWS histor
     expect(legacy.status).toBe('fail');
   });
 
+  it('sensitive activity of a past day is the LookupEvents search for that day, from the 90 days CloudTrail kept', async () => {
+    const stopDay = new Date(NOW.getTime() - 6 * DAY - 3 * 3_600_000).toISOString().slice(0, 10);
+    const b = await body(env.store, byDay.get(stopDay)!, 'cloudtrail.sensitive-activity', 'us-east-1');
+    expect(b.status).toBe('ok');
+    const results = judge(b, 'us-east-1');
+    expect(results.some((r) => r.status === 'needs-review' && r.reason.startsWith('StopLogging by') && r.reason.includes('mallory.contractor'))).toBe(true);
+    expect((b.data as { endTime: string }).endTime).toBe(`${stopDay}T23:59:59.999Z`);
+    expect(b.reconstruction?.sources.some((s) => s.api === 'cloudtrail:LookupEvents' && s.detail.startsWith('StopLogging by mallory.contractor'))).toBe(true);
+  });
+
   it('a query with no history source is an error record naming why, for every day: a stated gap, never a pass', async () => {
     for (const day of [dayBefore(1), dayBefore(45), dayBefore(90)]) {
       const b = await body(env.store, byDay.get(day)!, 'iam.password-policy', 'global');
