@@ -153,9 +153,14 @@ function itemOf(account: SimAccount, region: string, r: ObservedResource, at: Da
   };
 }
 
-/** Fingerprint of what a configuration item records about a resource, to tell a change from no change. */
+/**
+ * Fingerprint of what a configuration item records about a resource, to tell a change from no change. Creation
+ * times are left out: a world built for another day dates its resources from that day, and a creation time never changes.
+ */
 function stateOf(item: Pick<ConfigurationItem, 'configuration' | 'supplementaryConfiguration' | 'configurationItemStatus'>): string {
-  return md5(`${item.configurationItemStatus === 'ResourceDeleted' ? 'deleted' : 'present'}|${item.configuration ?? ''}|${JSON.stringify(item.supplementaryConfiguration ?? {})}`);
+  const cfg = item.configuration ? (JSON.parse(item.configuration) as Record<string, unknown>) : {};
+  delete cfg.creationDate;
+  return md5(`${item.configurationItemStatus === 'ResourceDeleted' ? 'deleted' : 'present'}|${JSON.stringify(cfg)}|${JSON.stringify(item.supplementaryConfiguration ?? {})}`);
 }
 
 export const configHistory = (account: SimAccount, region: string) => account.regional(region, 'configHistory', () => ({ items: [] }));
@@ -237,7 +242,7 @@ export const configHistoryOperations: SimOperation[] = [
     const t = (i: ConfigurationItem) => i.configurationItemCaptureTime?.getTime() ?? 0;
     const inWindow = all.filter((i) => t(i) <= later.getTime() && (!earlier || t(i) >= earlier.getTime()));
     const ordered = input.chronologicalOrder === 'Forward' ? inWindow : [...inWindow].reverse();
-    const { page, nextToken } = paginate(ordered, { token: input.nextToken, limit: input.limit, defaultLimit: 10, maxLimit: 100, scope: `GetResourceConfigHistory/${input.resourceType}/${input.resourceId}/${later.getTime()}/${earlier?.getTime() ?? ''}/${input.chronologicalOrder ?? 'Reverse'}`, invalidToken, invalidLimit: invalidLimit(100) });
+    const { page, nextToken } = paginate(ordered, { token: input.nextToken, limit: input.limit, defaultLimit: 10, maxLimit: 100, scope: `GetResourceConfigHistory/${input.resourceType}/${input.resourceId}/${input.laterTime?.getTime() ?? ''}/${earlier?.getTime() ?? ''}/${input.chronologicalOrder ?? 'Reverse'}`, invalidToken, invalidLimit: invalidLimit(100) });
     return { configurationItems: page, nextToken };
   }),
 ];
