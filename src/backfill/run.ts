@@ -4,13 +4,11 @@ import type { Catalog } from '../controls/schema.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import type { ManifestSigner } from '../seal/signer.js';
 import type { Logger } from '../log/logger.js';
-import { ConfigError } from '../errors.js';
 import { AwsClientProvider, SharedConnections } from '../aws/clients.js';
 import { describeSdkFailure } from '../aws/failure.js';
 import { resolveTrustPolicy } from '../aws/trusted-keys.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { checkParameterOverrides } from '../controls/parameters.js';
-import { daysOf, parsePeriod, periodDays } from '../evidence/period.js';
 import type { EvidenceBody, ManifestRecord, ReconstructionSource } from '../evidence/record.js';
 import { RECONSTRUCTION_RUN_MARK, newRunId, reconstructionRunDay, runIdDay } from '../evidence/run-id.js';
 import { putEvidenceBody, sealRun } from '../seal/seal.js';
@@ -20,6 +18,7 @@ import { planRun } from '../collect/plan.js';
 import { redactEvidence } from '../collect/redact.js';
 import { SDK_VERSION } from '../version.js';
 import { AwsHistory, type HistoryRequest } from './history.js';
+import { backfillPeriod } from './period.js';
 import { RECONSTRUCTORS, noHistoryReason, type Rebuilt } from './reconstructors.js';
 
 /** The chain every reconstruction run is sealed in, apart from the daily collection chains. */
@@ -85,12 +84,7 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillOutcom
   const { config, store, signer, log } = opts;
   const now = opts.now ?? (() => new Date());
   const started = now();
-  const today = started.toISOString().slice(0, 10);
-  const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - DAY).toISOString().slice(0, 10);
-  const period = periodDays(parsePeriod(opts.from, opts.to ?? yesterday));
-  if (period.to >= today) throw new ConfigError(`--to ${period.to}: backfill rebuilds past days only (today is ${today}, in UTC)`, `give --to ${yesterday} or earlier; today's evidence comes from \`evidence-locker collect\``);
-  const days = daysOf(period);
-  if (days.length > 3660) throw new ConfigError(`--from ${period.from}: ${days.length} days is longer than ten years`, 'backfill a shorter period');
+  const { days, ...period } = backfillPeriod(opts.from, opts.to, started);
 
   const selection = { frameworks: opts.frameworks };
   planRun(opts.catalogs, config, [], selection);

@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigSchema, type Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/log/logger.js';
 import { loadCatalogs } from '../../src/controls/load.js';
@@ -16,6 +16,8 @@ import { startSimulatedAws, simulatorEnv, type SimulatedAws } from '../../src/si
 import { DEMO_ACCOUNT_ID, DEMO_REGIONS } from '../../src/simulator/worlds/demo.js';
 import { demoWorldWithHistory } from '../../src/simulator/worlds/demo-aws-history.js';
 import { ConfigError } from '../../src/errors.js';
+import { runCollection } from '../../src/collect/run.js';
+import { main } from '../../src/cli/main.js';
 
 const log = createLogger({ level: 'silent' });
 const catalogs = loadCatalogs([]);
@@ -148,6 +150,63 @@ describe('backfill against the simulated demo account with 90 days of AWS histor
     expect(await env.store.listRuns()).toHaveLength(90);
   });
 });
+
+describe('backfill resumes after an interruption and leaves days collected on the day alone', () => {
+  it('an abort after the second day seals two days; the next run seals the rest and skips those', async () => {
+    const env = setup();
+    const abort = new AbortController();
+    const first = await runBackfill({ ...env, catalogs, log, from: dayBefore(5), to: dayBefore(1), signal: abort.signal, onProgress: (p) => p.daysDone === 2 && abort.abort() });
+    expect(first.days.map((d) => d.status)).toEqual(['sealed', 'sealed', 'aborted', 'aborted', 'aborted']);
+    expect(await env.store.listRuns()).toHaveLength(2);
+    const second = await runBackfill({ ...env, catalogs, log, from: dayBefore(5), to: dayBefore(1) });
+    expect(second.days.map((d) => d.status)).toEqual(['skipped', 'skipped', 'sealed', 'sealed', 'sealed']);
+    expect(new Set((await manifests(env.store)).map((m) => m.reconstruction!.asOf))).toEqual(new Set([5, 4, 3, 2, 1].map(dayBefore)));
+  });
+
+  it('a day with a collection run of its own is not rebuilt', async () => {
+    const env = setup();
+    const noon = new Date(`${dayBefore(2)}T12:00:00Z`);
+    await runCollection({ ...env, catalogs, log, queries: ['s3.public-access-block'], now: () => noon });
+    const out = await runBackfill({ ...env, catalogs, log, from: dayBefore(3), to: dayBefore(1), frameworks: ['hipaa-security'] });
+    expect(out.days.map((d) => d.status)).toEqual(['sealed', 'skipped', 'sealed']);
+    expect(out.days[1].reason).toMatch(/^collected on the day \(run \d{8}T120000Z-/);
+  });
+
+  it('the CLI prints a line per day and a summary naming what was and was not rebuilt; a --to of today is refused with exit 2', async () => {
+    const env = setup();
+    const file = join(env.dir, 'evidence-locker.yaml');
+    writeFileSync(file, `regions:\n  list: [${DEMO_REGIONS.join(', ')}]\n  home: us-east-1\nstore:\n  kind: local\n  path: ${join(env.dir, 'store')}\nstateDir: ${join(env.dir, 'state')}\nframeworks: [hipaa-security]\n`);
+    const ok = await runCli(['-c', file, '--log-level', 'silent', 'backfill', '--from', dayBefore(2)]);
+    expect(ok.code).toBe(0);
+    expect(ok.err).toContain(`[1/2] ${dayBefore(2)}  rebuilt and sealed:`);
+    expect(ok.err).toContain(`[2/2] ${dayBefore(1)}  rebuilt and sealed:`);
+    expect(ok.out).toMatch(/2 day\(s\) rebuilt and sealed, 0 skipped/);
+    expect(ok.out).toMatch(/rebuilt from AWS history: .*cloudtrail\.trail-logging/);
+    expect(ok.out).toMatch(/not rebuilt \(a stated gap on every rebuilt day\): \d+ queries \(.*iam\.password-policy/);
+    const bad = await runCli(['-c', file, '--log-level', 'silent', 'backfill', '--from', dayBefore(2), '--to', NOW.toISOString().slice(0, 10)]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/backfill rebuilds past days only/);
+  });
+});
+
+/** Runs one command line the way bin.ts does: exit code and captured output. */
+async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((x) => ((out += String(x)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((x) => ((err += String(x)), true));
+  process.exitCode = undefined;
+  let code: number;
+  try {
+    code = await main(['node', 'evidence-locker', ...args]);
+    if (typeof process.exitCode === 'number' && code === 0) code = process.exitCode;
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    process.exitCode = undefined;
+  }
+  return { code, out, err };
+}
 
 describe('backfill refuses what it cannot do before touching AWS', () => {
   it('today and future days belong to collect', async () => {

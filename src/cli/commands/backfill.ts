@@ -5,6 +5,7 @@ import { openStore } from '../../store/open-store.js';
 import { openSigner } from '../../aws/open-signer.js';
 import { ExitCode } from '../../errors.js';
 import type { BackfillProgress } from '../../backfill/run.js';
+import { backfillPeriod } from '../../backfill/period.js';
 
 interface BackfillOptions extends GlobalOptions {
   from: string;
@@ -35,7 +36,10 @@ export function registerBackfillCommand(program: Command): void {
       const g = cmd.optsWithGlobals<BackfillOptions>();
       const { config, log } = commandContext(g);
       const catalogs = loadCatalogs(config.catalogDirs);
-      const { runBackfill } = await import('../../backfill/run.js');
+      // Usage errors are refused before the store or a signing key is touched.
+      backfillPeriod(opts.from, opts.to, new Date());
+      const [{ runBackfill }, { plannedQueries }] = await Promise.all([import('../../backfill/run.js'), import('../../collect/plan.js')]);
+      plannedQueries(catalogs, opts.framework?.length ? opts.framework : config.frameworks);
       const store = await openStore(config.store, { log });
       await store.preflight();
       const signer = await openSigner(config, { log });
