@@ -144,10 +144,18 @@ export function supplementaryOf<T = Record<string, unknown>>(item: Configuration
   return v ? (JSON.parse(v) as T) : undefined;
 }
 
+/** Members whose API name starts with an acronym Config writes in lower case (`sseAlgorithm` is `SSEAlgorithm`). */
+const ACRONYM_MEMBERS: Readonly<Record<string, string>> = { SseAlgorithm: 'SSEAlgorithm', KmsMasterKeyID: 'KMSMasterKeyID', AwsAccountId: 'AWSAccountId', MfaDelete: 'MFADelete' };
+
 /** Config's camelCase member names back to the API's own (`blockPublicAcls` → `BlockPublicAcls`). */
 export function pascal<T>(v: unknown): T {
   if (Array.isArray(v)) return v.map((x) => pascal(x)) as T;
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.charAt(0).toUpperCase() + k.slice(1), pascal(x)])) as T;
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => {
+      const up = k.charAt(0).toUpperCase() + k.slice(1);
+      return [ACRONYM_MEMBERS[up] ?? up, pascal(x)];
+    })) as T;
+  }
   return v as T;
 }
 

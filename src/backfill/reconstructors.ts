@@ -1,4 +1,5 @@
-import type { Bucket, PublicAccessBlockConfiguration } from '@aws-sdk/client-s3';
+import type { Bucket, BucketVersioningStatus, PublicAccessBlockConfiguration, ServerSideEncryptionConfiguration } from '@aws-sdk/client-s3';
+import type { S3BucketsEvidence } from '../queries/s3/buckets.js';
 import type { Event, EventSelector, AdvancedEventSelector, Trail } from '@aws-sdk/client-cloudtrail';
 import type { KeyMetadata } from '@aws-sdk/client-kms';
 import type { ReconstructionSource } from '../evidence/record.js';
@@ -6,7 +7,7 @@ import type { PublicAccessBlockEvidence } from '../queries/s3/public-access-bloc
 import type { TrailLoggingEvidence } from '../queries/cloudtrail/trail-logging.js';
 import type { KeyRotationEvidence } from '../queries/kms/key-rotation.js';
 import { loadKmsSdk } from '../aws/sdk.js';
-import { stripMetadata, type QueryParameters } from '../queries/types.js';
+import { stripMetadata, type CapturedError, type QueryParameters } from '../queries/types.js';
 import { DEFAULT_SENSITIVE_EVENTS, type SensitiveActivityEvidence } from '../queries/cloudtrail/sensitive-activity.js';
 import { configurationOf, isoOf, itemsAsOf, pascal, supplementaryOf, type AwsHistory, type HistoryRequest, type ItemAsOf } from './history.js';
 
@@ -106,6 +107,61 @@ const publicAccessBlock: Reconstructor = {
     const data: PublicAccessBlockEvidence = { account, buckets, responses };
     return { kind: 'data', data, sources, requests };
   },
+};
+
+/**
+ * One bucket-level answer per bucket from the AWS::S3::Bucket items in effect at the end of the day, in every region;
+ * `answer` reads the item's supplementary configuration (undefined: the item does not record it, a gap that day).
+ */
+async function perBucket<T>(
+  ctx: RebuildContext,
+  answer: (item: Parameters<typeof supplementaryOf>[0]) => T | CapturedError | undefined,
+  what: string,
+): Promise<{ kind: 'gap'; reason: string; sources: ReconstructionSource[]; requests: HistoryRequest[] } | { kind: 'data'; data: S3BucketsEvidence<T>; sources: ReconstructionSource[]; requests: HistoryRequest[] }> {
+  const sources: ReconstructionSource[] = [];
+  const requests: HistoryRequest[] = [];
+  const data: S3BucketsEvidence<T> = { buckets: [], responses: [] };
+  for (const region of ctx.regions) {
+    const fetched = await ctx.history(region).configItems('AWS::S3::Bucket');
+    requests.push(...fetched.requests);
+    for (const [name, a] of [...itemsAsOf(fetched.value, ctx.endOfDay)].sort(([x], [y]) => x.localeCompare(y))) {
+      if (a.state === 'unrecorded') return { kind: 'gap', reason: `bucket ${name} (${region}) existed on ${ctx.day} but AWS Config holds no configuration item for it before ${a.firstCapture}`, sources: [itemSource('AWS::S3::Bucket', name, a)], requests };
+      if (a.state === 'absent') continue;
+      const response = answer(a.item);
+      if (response === undefined) return { kind: 'gap', reason: `the AWS::S3::Bucket item of ${name} in effect on ${ctx.day} does not record its ${what}`, sources: [itemSource('AWS::S3::Bucket', name, a)], requests };
+      const cfg = configurationOf<{ creationDate?: string }>(a.item);
+      data.buckets.push({ Name: name, ...(cfg?.creationDate ? { CreationDate: new Date(cfg.creationDate) } : {}), BucketRegion: region });
+      data.responses.push({ bucket: name, region, response });
+      sources.push(itemSource('AWS::S3::Bucket', name, a));
+    }
+  }
+  return { kind: 'data', data, sources, requests };
+}
+
+const bucketEncryption: Reconstructor = {
+  queryId: 's3.bucket-encryption',
+  method:
+    'Rebuilt from AWS Config configuration history: each bucket’s AWS::S3::Bucket item in effect at the end of the day and its ServerSideEncryptionConfiguration; an item that records other bucket settings but none is a bucket without default encryption, an item that records no bucket settings at all makes the day a gap for this query.',
+  apiCalls: ['config:ListDiscoveredResources', CONFIG_HISTORY],
+  rebuild: (ctx) => perBucket(ctx, (item) => {
+    const sse = supplementaryOf(item, 'ServerSideEncryptionConfiguration');
+    if (sse) return { ServerSideEncryptionConfiguration: pascal<ServerSideEncryptionConfiguration>(sse) };
+    // Config records each bucket setting that exists; with others recorded, a missing one is a setting that was not there.
+    if (Object.keys(item.supplementaryConfiguration ?? {}).length) return { error: { code: 'ServerSideEncryptionConfigurationNotFoundError', message: 'the configuration item in effect that day records the bucket’s settings but no ServerSideEncryptionConfiguration' } };
+    return undefined;
+  }, 'settings'),
+};
+
+const bucketVersioning: Reconstructor = {
+  queryId: 's3.bucket-versioning',
+  method: 'Rebuilt from AWS Config configuration history: each bucket’s AWS::S3::Bucket item in effect at the end of the day and its BucketVersioningConfiguration (Off, Enabled or Suspended, and MFA delete).',
+  apiCalls: ['config:ListDiscoveredResources', CONFIG_HISTORY],
+  rebuild: (ctx) => perBucket(ctx, (item) => {
+    const v = supplementaryOf<{ status?: string; isMfaDeleteEnabled?: boolean | null }>(item, 'BucketVersioningConfiguration');
+    if (!v) return undefined;
+    const status = v.status === 'Enabled' || v.status === 'Suspended' ? { Status: v.status as BucketVersioningStatus } : {};
+    return { ...status, ...(v.isMfaDeleteEnabled === true ? { MFADelete: 'Enabled' as const } : {}) };
+  }, 'versioning state'),
 };
 
 /** The trail properties an AWS::CloudTrail::Trail configuration item records. */
@@ -263,7 +319,7 @@ const sensitiveActivity: Reconstructor = {
 };
 
 /** Every query backfill can rebuild, by id; every other query is a stated gap for each rebuilt day. */
-export const RECONSTRUCTORS: ReadonlyMap<string, Reconstructor> = new Map([publicAccessBlock, trailLogging, keyRotation, sensitiveActivity].map((r) => [r.queryId, r]));
+export const RECONSTRUCTORS: ReadonlyMap<string, Reconstructor> = new Map([publicAccessBlock, bucketEncryption, bucketVersioning, trailLogging, keyRotation, sensitiveActivity].map((r) => [r.queryId, r]));
 
 /** Why a query without a reconstructor cannot be rebuilt: named for the commonest ones, else said in general. */
 const NO_SOURCE: Readonly<Record<string, string>> = {

@@ -119,6 +119,27 @@ describe('backfill against the simulated demo account with 90 days of AWS histor
     expect(legacy.status).toBe('fail');
   });
 
+  it('yesterday rebuilt judges every resource as a collection today does (nothing drifted since), query by query', async () => {
+    const live = setup();
+    const rebuiltQueries = [...RECONSTRUCTORS.keys()].filter((q) => q !== 'cloudtrail.sensitive-activity');
+    const run = await runCollection({ ...live, catalogs, log, queries: rebuiltQueries });
+    const collected = (await manifests(live.store)).find((m) => m.runId === run.runId)!;
+    const yesterday = byDay.get(dayBefore(1))!;
+    const verdicts = (b: EvidenceBody, region: string) =>
+      queryById(b.queryId)!
+        .evaluate(JSON.parse(JSON.stringify(b.data)), {}, { accountId: b.accountId, region, collectedAt: NOW.toISOString() })
+        .map((r) => `${r.resource} ${r.status}`)
+        .sort();
+    for (const queryId of rebuiltQueries) {
+      for (const region of queryById(queryId)!.scope === 'global' ? ['global'] : [...DEMO_REGIONS]) {
+        const evalRegion = region === 'global' ? 'us-east-1' : region;
+        const rebuilt = await body(env.store, yesterday, queryId, region);
+        expect(rebuilt.status, `${queryId} ${region}: ${rebuilt.error?.message}`).toBe('ok');
+        expect(verdicts(rebuilt, evalRegion), `${queryId} ${region}`).toEqual(verdicts(await body(live.store, collected, queryId, region), evalRegion));
+      }
+    }
+  });
+
   it('sensitive activity of a past day is the LookupEvents search for that day, from the 90 days CloudTrail kept', async () => {
     const stopDay = new Date(NOW.getTime() - 6 * DAY - 3 * 3_600_000).toISOString().slice(0, 10);
     const b = await body(env.store, byDay.get(stopDay)!, 'cloudtrail.sensitive-activity', 'us-east-1');

@@ -48,7 +48,8 @@ interface ObservedResource {
   supplementaryConfiguration?: Record<string, unknown>;
 }
 
-const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+/** Config lowers a leading acronym whole: `SSEAlgorithm` → `sseAlgorithm`, `KMSMasterKeyID` → `kmsMasterKeyID`. */
+const lowerFirst = (s: string) => s.replace(/^[A-Z]+(?=[A-Z][a-z])|^[A-Z]+$|^[A-Z]/, (m) => m.toLowerCase());
 
 /** Config writes describe-call shapes with camelCase member names (`blockPublicAcls`, `keyId`). */
 function camel(v: unknown): unknown {
