@@ -5,7 +5,7 @@ import type { ResourceFinding } from './types.js';
  * Resource types that are settings of the whole account (or of its security services) rather than system
  * components: they stay in scope wherever an in-scope component lives, because they protect it.
  */
-const ACCOUNT_LEVEL_TYPES = [/^AWS::::Account$/, /^AWS::CloudTrail::/, /^AWS::Config::/, /^AWS::GuardDuty::/, /^AWS::IAM::/, /^AWS::SecurityHub::/];
+const ACCOUNT_LEVEL_TYPES = [/^AWS::::Account$/, /^AWS::CloudTrail::/, /^AWS::Config::/, /^AWS::GuardDuty::/, /^AWS::IAM::/, /^AWS::SecurityHub::/, /^AWS::CloudWatch::Alarm$/, /^AWS::Events::Rule$/, /^AWS::Backup::/];
 
 export function isAccountLevel(resourceType: string): boolean {
   return ACCOUNT_LEVEL_TYPES.some((re) => re.test(resourceType));
