@@ -82,6 +82,8 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'config:DescribeDeliveryChannels': configRead,
   'config:GetComplianceDetailsByConfigRule': configRead,
   'config:GetDiscoveredResourceCounts': configRead,
+  'config:GetResourceConfigHistory': configRead,
+  'config:ListDiscoveredResources': configRead,
 
   'ec2:DescribeInstances': ec2Read,
   'ec2:DescribeFlowLogs': ec2Read,

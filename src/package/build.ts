@@ -38,6 +38,7 @@ import type { ProcedureMap } from '../controls/procedures.js';
 import { findingsCsv, findingIdsByRow } from './findings.js';
 import { populationCsv } from './population.js';
 import { proceduresCsv } from './procedures.js';
+import { reconstructedDays } from './reconstructed.js';
 import { renderReportPdf } from './pdf.js';
 import { TimelineBuilder, loadVerifiedBody } from './timeline.js';
 import { verifyGuide } from './verify-guide.js';
@@ -291,7 +292,8 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       assessor,
     };
 
-    put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to, findingIdsByRow(assessor.findings)));
+    const rebuilt = reconstructedDays(model);
+    put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to, findingIdsByRow(assessor.findings), (a) => rebuilt.byAccount.get(a)?.size ?? 0));
     put(PACKAGE_FILES.proceduresCsv, proceduresCsv(assessor.procedures));
     put(PACKAGE_FILES.findingsCsv, findingsCsv(assessor.findings));
     put(PACKAGE_FILES.populationCsv, populationCsv(assessor.population));

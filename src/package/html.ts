@@ -4,6 +4,7 @@ import { dayStatus, rowReasons } from './timeline.js';
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
 import { opensslVerifyCommand } from './verify-guide.js';
 import { assessorHtmlData, assessorHtmlSection } from './html-assessor.js';
+import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
 
 /** Total bytes of evidence bodies embedded in index.html; beyond it the viewer shows the path in the package. */
 export const DEFAULT_HTML_BODY_BUDGET = 8 * 1024 * 1024;
@@ -66,6 +67,8 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     used += bytes.length;
   }
   const allRuns = [...model.runs, ...model.attestationRuns];
+  const rebuilt = reconstructedDays(model);
+  const dayIndex = new Map(model.timeline.days.map((d, i) => [d, i]));
   const data = {
     organization: model.organization,
     period: model.period,
@@ -100,6 +103,8 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     bodiesEmbedded: Object.keys(bodies).length,
     bodiesTotal: wanted.length,
     assessor: assessorHtmlData(model),
+    // Days whose evidence was rebuilt afterwards (backfill), per account as day indexes: shown apart, never as collected.
+    rebuilt: { byAccount: Object.fromEntries([...rebuilt.byAccount].map(([a, days]) => [a, [...days].map((d) => dayIndex.get(d)).filter((i) => i !== undefined)])), sentence: reconstructionSentence(rebuilt) },
   };
   const title = `${model.organization}: ${model.frameworks.map((f) => f.name).join(', ')} evidence, ${model.period.from} to ${model.period.to}`;
   const html = `<!doctype html>
@@ -211,6 +216,7 @@ th{background:var(--bg)}
 .muted{color:var(--muted)}
 .strip{display:flex;height:12px;margin:4px 0 2px}
 .strip span{flex:1;min-width:1px}
+.strip span.rebuilt{opacity:.5;background-image:repeating-linear-gradient(135deg,rgba(255,255,255,.8) 0 2px,transparent 2px 4px)}
 .hl{animation:hl 2.5s ease-out;outline:2px solid #d4a72c;outline-offset:2px}
 @keyframes hl{from{background:var(--hl)}to{background:transparent}}
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin:10px 0 16px}
@@ -378,6 +384,7 @@ function viewSummary(){
     ['Period', D.period.from + ' to ' + D.period.to + ' (UTC days, inclusive; ' + D.days.length + ' days)'],
     ['Period coverage', (D.assessor && D.assessor.summary) ? periodCoverageText(D.assessor.summary.period) : '-'],
     ['Worst in the period', worstText()],
+    ['Rebuilt days', el('span', {id: 'rebuilt-days', text: D.rebuilt.sentence || 'none: the evidence of every day was collected on that day'})],
     ['Days without a run', (D.assessor && D.assessor.summary && D.assessor.summary.period.datesWithoutRun.length) ? D.assessor.summary.period.datesWithoutRun.length + ': ' + D.assessor.summary.period.datesWithoutRun.join(', ') + ' (see Gaps)' : 'none'],
     ['Scope: accounts', D.accounts.length + ': ' + D.accounts.slice(0, 50).join(', ') + (D.accounts.length > 50 ? ', ...' : '')],
     ['Scope: regions', D.regions.join(', ') || '-'],
@@ -483,6 +490,8 @@ function viewRequirement(fw, reqId, shown){
     var sec = el('div', {cls: 'acct', 'data-account': r.account});
     sec.appendChild(el('h3', {}, ['Account ' + r.account + '  ', badge(r.status), ' ', el('span', {cls: 'muted', text: 'worst in period: ' + S[r.worst].word})]));
     var st = el('div', {cls: 'strip', title: D.days[0] + ' to ' + D.days[D.days.length - 1]}); r.daily.forEach(function(i, n){ var s = el('span', {title: D.days[n] + ': ' + D.statuses[i].word}); s.style.background = D.statuses[i].color; st.appendChild(s); }); sec.appendChild(st);
+    var rb = (D.rebuilt && D.rebuilt.byAccount[r.account]) || []; rb.forEach(function(n){ var s = st.children[n]; if (!s) return; s.className = 'rebuilt'; s.setAttribute('data-rebuilt', D.days[n]); s.title += ' (rebuilt afterwards from AWS history, not collected that day)'; });
+    if (rb.length) sec.appendChild(el('div', {cls: 'muted rebuilt-note', text: 'Lighter, hatched days (' + rb.length + '): evidence rebuilt afterwards from AWS history (backfill), not collected on the day. ' + D.rebuilt.sentence}));
     if (r.exception) sec.appendChild(el('p', {text: (r.exception.state === 'expired' ? 'EXPIRED exception (not applied): ' : 'Exception: ') + r.exception.type + ', owner ' + r.exception.owner + ', approved by ' + r.exception.approvedBy + ', expires ' + r.exception.expires + '. ' + r.exception.rationale}));
     var rl = el('ul'); r.reasons.forEach(function(x){ rl.appendChild(el('li', {text: x})); }); sec.appendChild(rl);
     sec.appendChild(el('div', {cls: 'muted', text: r.evidenceCount + ' evidence record(s) in the period' + (r.first ? ', first ' + r.first + ', last ' + r.last : '') + (r.gapDays ? '; ' + r.gapDays + ' day(s) without evidence' : '')}));

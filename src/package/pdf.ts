@@ -1,6 +1,7 @@
 import { FOREIGN_REASONS } from '../seal/trust.js';
 import PDFDocument from 'pdfkit';
 import type { ControlStatus } from '../evaluate/types.js';
+import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
 import { STATUS_SEVERITY, dayStatus, rowReasons, type RequirementTimeline } from './timeline.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
@@ -29,6 +30,8 @@ const CONTENT_W = PAGE.width - M.left - M.right;
 const INK = '#1f2328';
 const MUTED = '#57606a';
 const RULE = '#d0d7de';
+/** Marks evidence rebuilt afterwards (backfill): cover band, chart underline. */
+const REBUILT_BAND = '#6e40c9';
 /** Evidence rows printed per requirement; the rest are counted and found in evidence-index.csv. */
 /** Records of the latest evaluation shown as table rows; the rest of the period is listed by reference below the table. */
 const EVIDENCE_ROWS = 60;
@@ -447,6 +450,14 @@ function coverBands(doc: Doc, model: PackageModel): void {
   if (model.simulated) {
     band('SIMULATED \u2014 NOT EVIDENCE', 'The runs in this package were collected from the simulated AWS started by the demo command, not from real accounts.', '#cf222e');
   }
+  const rebuilt = reconstructedDays(model);
+  if (rebuilt.days.length) {
+    band(
+      `${rebuilt.days.length} DAY(S) REBUILT, NOT COLLECTED`,
+      `Not collected on the day: rebuilt on ${rebuilt.sealedOn.join(', ')} from AWS Config configuration history and CloudTrail events: reconstructions, not snapshots taken on those days. ${rebuilt.notReconstructed.length} queries could not be rebuilt and are gaps on those days (listed under Gaps).`,
+      REBUILT_BAND,
+    );
+  }
   if (model.runSigningKeys.length > 1) {
     band(`RUNS SIGNED BY ${model.runSigningKeys.length} DIFFERENT KEYS`, 'Confirm every run signing key listed below with the organisation out of band; a run signed by an unconfirmed key is not evidence.', '#b35900');
   }
@@ -739,6 +750,7 @@ function overTimeChart(doc: Doc, model: PackageModel, framework: string): void {
     for (const r of rows) counts[dayStatus(r, i)] = (counts[dayStatus(r, i)] ?? 0) + 1;
     return counts;
   });
+  const rebuiltDays = new Set(reconstructedDays(model).days);
   const describe = (i: number) => `${days[i]}: ${STATUS_ORDER.filter((s) => perDay[i][s]).map((s) => `${perDay[i][s]} ${STATUS_STYLE[s].word.toLowerCase()}`).join(', ') || 'no results'}`;
   const alt = `Stacked bar chart of ${rows.length} requirement x account results per day from ${days[0]} to ${days[days.length - 1]}. ${describe(0)}${days.length > 1 ? `; ${describe(days.length - 1)}` : ''}.`;
   tag(
@@ -756,6 +768,12 @@ function overTimeChart(doc: Doc, model: PackageModel, framework: string): void {
           y -= bh;
         }
       });
+      // Rebuilt days are washed out and underlined, so they never read as days collected on the day.
+      days.forEach((d, i) => {
+        if (!rebuiltDays.has(d)) return;
+        doc.save().fillOpacity(0.55).rect(x0 + i * per, y0, Math.max(per - (per > 3 ? 0.6 : 0), 0.4), h).fill('#ffffff').restore();
+        doc.rect(x0 + i * per, y0 + h + 0.5, Math.max(per, 0.4), 2).fill(REBUILT_BAND);
+      });
       doc.font(SANS).fontSize(MIN_PT).fillColor(MUTED);
       doc.text(String(total), M.left, y0 - 2, { width: 26, align: 'right', lineBreak: false });
       doc.text('0', M.left, y0 + h - 6, { width: 26, align: 'right', lineBreak: false });
@@ -770,6 +788,21 @@ function overTimeChart(doc: Doc, model: PackageModel, framework: string): void {
   doc.y = y0 + h + 18;
   doc.x = M.left;
   para(doc, `${rows.length} results per day. ${days.length > 1 ? `First day, ${describe(0)}. Last day, ` : ''}${describe(days.length - 1)}.`, MUTED, 8);
+  if (rebuiltDays.size) para(doc, `Washed-out days underlined in violet (${rebuiltDays.size}) were rebuilt afterwards from AWS history, not collected on the day; see "Days rebuilt from AWS history" under Gaps.`, MUTED, 8);
+}
+
+/** The days rebuilt by backfill, and every query that could not be rebuilt on them (a gap there, never a pass). */
+function rebuiltDaysSection(doc: Doc, model: PackageModel): void {
+  const rebuilt = reconstructedDays(model);
+  subheading(doc, 'Days rebuilt from AWS history');
+  if (!rebuilt.days.length) {
+    para(doc, 'None: the evidence of every day in this package was collected on that day.', MUTED);
+    return;
+  }
+  para(doc, reconstructionSentence(rebuilt));
+  if (rebuilt.notReconstructed.length) {
+    table(doc, [{ header: 'Query not rebuilt', width: 150, mono: true }, { header: 'Why (a gap on every rebuilt day)', width: CONTENT_W - 150 }], rebuilt.notReconstructed.map((n) => [n.queryId, n.reason]), { size: MIN_PT });
+  }
 }
 
 function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTimeline[]): void {
@@ -922,6 +955,9 @@ function compareStrings(a: string, b: string): number {
 /** The days of the period without any sealed collection run, as the cover and the gaps page state them. */
 function daysWithoutRunText(model: PackageModel): string {
   const p = model.assessor.summary.period;
+  const rebuilt = reconstructedDays(model).days.length;
+  // A rebuilt day has a run, but not one sealed that day: said so rather than counted as collected.
+  if (!p.datesWithoutRun.length && rebuilt) return `none: each of the ${p.days} day(s) of the period has a sealed run, ${rebuilt} of them a reconstruction sealed afterwards (see "Days rebuilt from AWS history")`;
   if (!p.datesWithoutRun.length) return `none: a collection run was sealed on each of the ${p.days} day(s) of the period`;
   const shown = p.datesWithoutRun.slice(0, 60).join(', ');
   return `${p.datesWithoutRun.length} of ${p.days} day(s): ${shown}${p.datesWithoutRun.length > 60 ? `, and ${p.datesWithoutRun.length - 60} more (summary.json lists them all)` : ''}`;
@@ -947,6 +983,7 @@ function gapsSection(doc: Doc, model: PackageModel): void {
   subheading(doc, 'Period coverage');
   para(doc, `${periodCoverageText(model)}. An account-day counts as covered when that day's sealed run reached the account; an account-day gap is a day its run could not reach the account at all, a region-day gap a region of it the run could not collect (both listed below).`);
   para(doc, worstInPeriodText(model));
+  rebuiltDaysSection(doc, model);
   subheading(doc, 'Missing shards');
   if (!model.missingShards.length) para(doc, 'No schedule slot with a sealed run is missing one of its shards (days with no run at all are listed above).', MUTED);
   else table(doc, [{ header: 'Slot', width: 150 }, { header: 'Shards', width: 80 }, { header: 'Missing shard numbers', width: CONTENT_W - 230 }], model.missingShards.map((s) => [s.slot, String(s.count), s.missing.join(', ')]));

@@ -208,6 +208,12 @@ export class TimelineBuilder {
         if (!accountSet.has(acct)) continue;
         const k = `${day}\u0000${acct}`;
         const cur = winner.get(k);
+        // A run collected on the day always beats one rebuilt afterwards for it.
+        const rebuilt = (r: IncludedRun) => (r.manifest.reconstruction ? 1 : 0);
+        if (cur && rebuilt(run) !== rebuilt(cur)) {
+          if (rebuilt(run) < rebuilt(cur)) winner.set(k, run);
+          continue;
+        }
         if (!cur || run.manifest.completedAt > cur.manifest.completedAt || (run.manifest.completedAt === cur.manifest.completedAt && run.runId > cur.runId)) winner.set(k, run);
       }
     }
@@ -219,7 +225,7 @@ export class TimelineBuilder {
       w.accounts.add(acct);
       winsOf.set(run.runId, w);
     }
-    this.ordered = [...winsOf.values()].sort((a, b) => a.run.manifest.startedAt.localeCompare(b.run.manifest.startedAt) || a.run.runId.localeCompare(b.run.runId));
+    this.ordered = [...winsOf.values()].sort((a, b) => runDay(a.run.manifest).localeCompare(runDay(b.run.manifest)) || a.run.manifest.startedAt.localeCompare(b.run.manifest.startedAt) || a.run.runId.localeCompare(b.run.runId));
 
     for (const fw of input.frameworks) {
       const catalog = input.catalogs.find((c) => c.framework === fw);
