@@ -39,6 +39,20 @@ export const EvidenceBodySchema = z.object({
       responseDates: z.array(z.string()),
       tool: z.object({ name: z.string(), version: z.string() }),
       sdkVersion: z.string(),
+      /** Evidence read through an organisation-wide aggregator or administrator (collect.mode delegated-admin), not in the member account itself. */
+      via: z
+        .object({
+          /** What answered: `config-aggregator`, `guardduty-administrator`, `securityhub-administrator`. */
+          kind: z.string(),
+          /** The audit (delegated administrator) account the calls were made from, and its region. */
+          accountId: z.string(),
+          region: z.string(),
+          /** The Config aggregator's name, for `config-aggregator`. */
+          aggregator: z.string().optional(),
+          /** The organisation-wide calls whose responses this member's part was taken from (shared by every member's record). */
+          sharedRequests: z.array(z.object({ operation: z.string(), input: z.unknown(), requestId: z.string().optional(), error: z.string().optional() })),
+        })
+        .optional(),
     })
     .optional(),
   /** For attestations (manual evidence): who attested, what, and the document's own hash. */

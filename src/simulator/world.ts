@@ -91,6 +91,8 @@ export interface SimOrganization {
   managementAccountId: string;
   /** Member account ids in listing order (the management account included). */
   accountIds: string[];
+  /** The delegated administrator account per service (`guardduty`, `securityhub`): it sees every member's findings. */
+  delegatedAdministrators?: Partial<Record<string, string>>;
 }
 
 export class SimWorld {
