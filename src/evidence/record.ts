@@ -47,6 +47,8 @@ export const EvidenceBodySchema = z.object({
           /** The audit (delegated administrator) account the calls were made from, and its region. */
           accountId: z.string(),
           region: z.string(),
+          /** sts:GetCallerIdentity of the audit account's session; null when it could not be called. */
+          callerArn: z.string().nullable(),
           /** The Config aggregator's name, for `config-aggregator`. */
           aggregator: z.string().optional(),
           /** The organisation-wide calls whose responses this member's part was taken from (shared by every member's record). */
