@@ -37,7 +37,6 @@ export class DelegatedCollection {
 
   constructor(
     private readonly config: Config,
-    targets: readonly AccountTarget[],
     private readonly providerFactory: AuditProviderFactory,
     private readonly log: Logger,
     private readonly signal?: AbortSignal,
@@ -45,8 +44,8 @@ export class DelegatedCollection {
     const settings = config.collect.delegatedAdmin;
     if (!settings) throw new Error('collect.mode delegated-admin without collect.delegatedAdmin (the config schema refuses it)');
     this.settings = settings;
-    const own = targets.find((t) => t.accountId === settings.accountId);
-    this.credentials = settings.roleArn ? assumedRoleCredentials(config, settings.roleArn) : own?.credentials;
+    // Not the audit account's member role: that one grants no aggregator or administrator reads (deploy/audit-role.json does).
+    this.credentials = settings.roleArn ? assumedRoleCredentials(config, settings.roleArn) : undefined;
   }
 
   /** The member's part of the organisation-wide read for this task, or undefined: collect it in the member account. */

@@ -118,7 +118,7 @@ export const ConfigSchema = z
         delegatedAdmin: z
           .object({
             accountId: AccountId,
-            /** Role assumed in the audit account; default: the account's role from `accounts` when it is a collected account, else the SDK's default credentials. */
+            /** The audit account's delegated-admin role (deploy/audit-role.json) to assume; default: the SDK's default credentials (a collector running in the audit account with that policy). */
             roleArn: z.string().optional(),
             /** Name of the organisation-wide AWS Config aggregator in the audit account. */
             configAggregator: z.string().min(1),
