@@ -89,3 +89,12 @@ export type ManifestRecord = z.infer<typeof ManifestRecordSchema>;
 export function recordIdOf(queryId: string, accountId: string, region: string): string {
   return `${queryId}/${accountId}/${region}`;
 }
+
+/** One line for the report: which aggregator or administrator an evidence body was read through. */
+export function describeVia(via: NonNullable<NonNullable<EvidenceBody['provenance']>['via']>): string {
+  const where = `audit account ${via.accountId}, ${via.region}`;
+  if (via.kind === 'config-aggregator') return `AWS Config aggregator ${via.aggregator ?? ''} (${where})`.replace('  ', ' ');
+  if (via.kind === 'guardduty-administrator') return `GuardDuty delegated administrator (${where})`;
+  if (via.kind === 'securityhub-administrator') return `Security Hub delegated administrator (${where})`;
+  return `${via.kind} (${where})`;
+}

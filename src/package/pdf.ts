@@ -868,7 +868,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
         // The path holds the full SHA-256; it wraps at MIN_PT rather than being shrunk to fit one line.
         { header: 'Path in package (named by SHA-256)', width: CONTENT_W - 267, mono: true },
       ],
-      evidence.slice(0, EVIDENCE_ROWS).map((e) => [e.collectedAt.replace('T', ' ').slice(0, 19), `${e.accountId}\n${e.region}`, model.assessor.refOf(e.runId, e.recordId), e.queryId, evidencePath(e.sha256)]),
+      evidence.slice(0, EVIDENCE_ROWS).map((e) => [e.collectedAt.replace('T', ' ').slice(0, 19), `${e.accountId}\n${e.region}`, model.assessor.refOf(e.runId, e.recordId), e.via ? `${e.queryId}\nvia ${e.via}` : e.queryId, evidencePath(e.sha256)]),
       { size: MIN_PT, caption: `Evidence (${totalEvidence} record(s) over the period; latest shown)` },
     );
     if (totalEvidence > EVIDENCE_ROWS) para(doc, `Every record is listed in evidence-index.csv (run, record, account, region, collected-at, SHA-256, path).`, MUTED, 8);

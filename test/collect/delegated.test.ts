@@ -99,6 +99,12 @@ describe('collect.mode delegated-admin', () => {
     const statuses = new Set([...a.values()].map((v) => v.status));
     for (const s of ['fail', 'needs-review', 'aws-portion-satisfied']) expect(statuses).toContain(s);
 
+    // The report cites each aggregated record with what it was read through; per-account evidence cites none.
+    const cited = delegated.results.flatMap((r) => r.evidence).filter((e) => e.via).map((e) => e.via!);
+    expect(cited).toContain(`AWS Config aggregator ${ORG_CONFIG_AGGREGATOR} (audit account ${ORG_MANAGEMENT_ACCOUNT_ID}, us-east-1)`);
+    expect(cited).toContain(`GuardDuty delegated administrator (audit account ${ORG_MANAGEMENT_ACCOUNT_ID}, us-west-2)`);
+    expect(perAccount.results.flatMap((r) => r.evidence).filter((e) => e.via)).toEqual([]);
+
     // Member accounts no longer answer what the aggregator and the administrators hold.
     for (const op of ['config:DescribeComplianceByConfigRule', 'config:GetDiscoveredResourceCounts', 'guardduty:ListFindings', 'securityhub:GetFindings']) {
       expect(delegated.stats.byOperation[op]?.ok ?? 0, op).toBeLessThan(perAccount.stats.byOperation[op]?.ok ?? 0);
