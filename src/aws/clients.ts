@@ -27,6 +27,10 @@ const IAM_PREFIX: Record<string, string> = {
   AccountClient: 'account',
   SSMClient: 'ssm',
   NetworkFirewallClient: 'network-firewall',
+  ElasticLoadBalancingV2Client: 'elasticloadbalancing',
+  ACMClient: 'acm',
+  CloudFrontClient: 'cloudfront',
+  WAFV2Client: 'wafv2',
 };
 
 /** The IAM action for an SDK command, e.g. `s3:GetBucketEncryption`. */

@@ -11,6 +11,10 @@ import { queries as logs } from './logs/index.js';
 import { queries as securityhub } from './securityhub/index.js';
 import { queries as ssm } from './ssm/index.js';
 import { queries as networkfirewall } from './networkfirewall/index.js';
+import { queries as elbv2 } from './elbv2/index.js';
+import { queries as acm } from './acm/index.js';
+import { queries as cloudfront } from './cloudfront/index.js';
+import { queries as wafv2 } from './wafv2/index.js';
 
 /** Every evidence query, by id. */
 export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
@@ -26,6 +30,10 @@ export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
   ...securityhub,
   ...ssm,
   ...networkfirewall,
+  ...elbv2,
+  ...acm,
+  ...cloudfront,
+  ...wafv2,
 ];
 
 export function queryById(id: string): EvidenceQuery<unknown> | undefined {

@@ -8,6 +8,7 @@ export const SDK_SERVICE_IDS = [
   'STS', 'Config Service', 'CloudTrail', 'GuardDuty', 'S3', 'S3 Control', 'IAM', 'KMS', 'EC2', 'RDS',
   'CloudWatch Logs', 'SecurityHub', 'Organizations', 'Account', 'SSM',
   'Network Firewall',
+  'Elastic Load Balancing v2', 'ACM', 'CloudFront', 'WAFV2',
 ] as const;
 
 export function endpointEnvName(serviceId: string): string {

@@ -26,6 +26,10 @@ const PROTOCOL_BY_SIGNING_NAME: Record<string, WireProtocol> = {
   account: restJson1,
   ssm: awsJson1_1,
   'network-firewall': awsJson1_0,
+  elasticloadbalancing: awsQuery,
+  acm: awsJson1_1,
+  cloudfront: restXml,
+  wafv2: awsJson1_1,
 };
 
 export interface StartOptions {

@@ -53,4 +53,9 @@ export const FIXED_QUERY_IDS = [
   'ec2.flow-logs',
   'networkfirewall.policies',
   'networkfirewall.configuration-sync',
+  'elbv2.listener-tls',
+  'acm.certificates',
+  'cloudfront.viewer-tls',
+  'wafv2.web-acls',
+  'wafv2.cloudfront-web-acls',
 ] as const;
