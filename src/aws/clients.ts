@@ -31,6 +31,18 @@ const IAM_PREFIX: Record<string, string> = {
   ACMClient: 'acm',
   CloudFrontClient: 'cloudfront',
   WAFV2Client: 'wafv2',
+  CloudWatchClient: 'cloudwatch',
+  SNSClient: 'sns',
+  EventBridgeClient: 'events',
+  BackupClient: 'backup',
+  AccessAnalyzerClient: 'access-analyzer',
+  SSOAdminClient: 'sso',
+  Macie2Client: 'macie2',
+  Inspector2Client: 'inspector2',
+  ECRClient: 'ecr',
+  LambdaClient: 'lambda',
+  SecretsManagerClient: 'secretsmanager',
+  ResourceGroupsTaggingAPIClient: 'tag',
 };
 
 /** The IAM action for an SDK command, e.g. `s3:GetBucketEncryption`. */

@@ -69,6 +69,15 @@ describe('PCI DSS mappings claim only what the evidence proves', () => {
     for (const id of ['10.7.1', '10.7.2', 'A3.3.1']) expect(req(pci, id).rationale, id).toMatch(/not (that|its)/);
   });
 
+  it('control-failure requirements cite alarm evidence and say it shows alerts configured, not acted on', () => {
+    for (const id of ['10.7.1', '10.7.2', 'A3.3.1']) {
+      expect(req(pci, id).queries, id).toContain('cloudwatch.security-alarms');
+      expect(req(pci, id).rationale, id).toMatch(/not that anyone acted on an alert/);
+    }
+    // Alerting configuration shows no restoration, root-cause analysis or fix.
+    expect(req(pci, '10.7.3').queries).toEqual([]);
+  });
+
   it('10.4.1 states its severity cut-off as an organisation choice that includes medium findings', () => {
     expect(req(pci, '10.4.1').parameters.minimumSeverity).toBe(4);
     expect(req(pci, '10.4.1').rationale).toMatch(/organisation choice/);
@@ -79,6 +88,13 @@ describe('PCI DSS mappings claim only what the evidence proves', () => {
 describe('HIPAA mappings claim only what the evidence proves', () => {
   it('164.316(b)(2)(i) is documentation retention, not log retention', () => {
     expect(req(hipaa, '164.316(b)(2)(i)')).toMatchObject({ coverage: 'manual', queries: [], parameters: {} });
+  });
+  it('restore jobs evidence restore testing, not a tested contingency plan; emergency mode stays documentary', () => {
+    expect(req(hipaa, '164.308(a)(7)(ii)(D)')).toMatchObject({ coverage: 'partial', queries: ['backup.restore-testing'] });
+    expect(req(hipaa, '164.308(a)(7)(ii)(D)').rationale).toMatch(/do not show that the contingency plan as a whole\s+was tested/);
+    expect(req(hipaa, '164.308(a)(7)(ii)(C)').queries).toEqual([]);
+    expect(req(hipaa, '164.308(a)(7)(ii)(A)').queries).toContain('backup.plans');
+    expect(req(hipaa, '164.308(a)(7)(ii)(A)').rationale).toMatch(/nor that the copies are complete or restorable/);
   });
   it('backups belong to 164.308(a)(7)(ii)(A), not to equipment moves', () => {
     expect(req(hipaa, '164.310(d)(2)(iv)').queries).toEqual([]);
