@@ -84,6 +84,11 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'config:GetDiscoveredResourceCounts': configRead,
   'config:GetResourceConfigHistory': configRead,
   'config:ListDiscoveredResources': configRead,
+  // Aggregator reads run in the audit account only, so one bucket serves the whole organisation.
+  'config:DescribeAggregateComplianceByConfigRules': configRead,
+  'config:DescribeConfigurationAggregators': configRead,
+  'config:GetAggregateComplianceDetailsByConfigRule': configRead,
+  'config:SelectAggregateResourceConfig': configRead,
 
   'ec2:DescribeInstances': ec2Read,
   'ec2:DescribeFlowLogs': ec2Read,
@@ -106,6 +111,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'guardduty:ListCoverage': guardDutyRead,
   'guardduty:ListDetectors': guardDutyRead,
   'guardduty:ListFindings': guardDutyRead,
+  'guardduty:ListMembers': guardDutyRead,
 
   'iam:GenerateCredentialReport': iamRead,
   'iam:GetAccountAuthorizationDetails': estimate(5, 5, 'IAM publishes no rate; the heaviest IAM read (whole account per page), estimated at a quarter of the other reads'),
@@ -127,6 +133,9 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'logs:DescribeLogGroups': documented(10, 10, LOGS_QUOTAS),
 
   'organizations:ListAccounts': estimate(1, 5, 'AWS Organizations documents throttling (TooManyRequestsException) but no per-operation rate; 1/s with a burst of 5 is a cautious value for a management-account call'),
+  'organizations:ListParents': estimate(1, 5, 'AWS Organizations documents throttling but no per-operation rate; estimated like ListAccounts'),
+  'organizations:ListChildren': estimate(1, 5, 'AWS Organizations documents throttling but no per-operation rate; estimated like ListAccounts'),
+  'organizations:ListAccountsForParent': estimate(1, 5, 'AWS Organizations documents throttling but no per-operation rate; estimated like ListAccounts'),
 
   'rds:DescribeDBInstances': rdsDescribe,
 
@@ -178,6 +187,14 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'backup:DescribeBackupVault': backupRead,
   'backup:ListRestoreTestingPlans': backupRead,
   'backup:ListRestoreJobs': backupRead,
+  'inspector2:BatchGetAccountStatus': estimate(5, 10, 'Amazon Inspector publishes no per-operation request rates; estimated low like other regional security-service reads'),
+  'inspector2:ListCoverage': estimate(5, 10, 'Amazon Inspector publishes no per-operation request rates; estimated low like other regional security-service reads'),
+  'inspector2:ListFindings': estimate(5, 10, 'Amazon Inspector publishes no per-operation request rates; estimated low like other regional security-service reads'),
+  'ecr:DescribeRepositories': estimate(10, 20, 'Amazon ECR lists its API rates only in Service Quotas; estimated like other regional describe calls'),
+  'ecr:GetRegistryScanningConfiguration': estimate(10, 20, 'Amazon ECR lists its API rates only in Service Quotas; estimated like other regional get calls'),
+  'secretsmanager:ListSecrets': documented(100, 100, 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html (combined rate of DescribeSecret and ListSecrets API requests: 100 per second)'),
+  'lambda:ListFunctions': estimate(10, 20, 'Lambda documents control-plane rates only for some APIs in Service Quotas; estimated like other regional list calls'),
+  'tag:GetResources': estimate(10, 20, 'The Resource Groups Tagging API publishes no per-operation request rate; estimated like other regional list calls'),
 
   'sts:AssumeRole': documented(600, 600, STS_QUOTAS),
   'sts:GetCallerIdentity': documented(600, 600, STS_QUOTAS),

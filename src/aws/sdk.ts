@@ -34,6 +34,11 @@ export const loadCloudWatchSdk = onFirstUse(() => import('@aws-sdk/client-cloudw
 export const loadSnsSdk = onFirstUse(() => import('@aws-sdk/client-sns'));
 export const loadEventBridgeSdk = onFirstUse(() => import('@aws-sdk/client-eventbridge'));
 export const loadBackupSdk = onFirstUse(() => import('@aws-sdk/client-backup'));
+export const loadInspector2Sdk = onFirstUse(() => import('@aws-sdk/client-inspector2'));
+export const loadEcrSdk = onFirstUse(() => import('@aws-sdk/client-ecr'));
+export const loadLambdaSdk = onFirstUse(() => import('@aws-sdk/client-lambda'));
+export const loadSecretsManagerSdk = onFirstUse(() => import('@aws-sdk/client-secrets-manager'));
+export const loadResourceGroupsTaggingSdk = onFirstUse(() => import('@aws-sdk/client-resource-groups-tagging-api'));
 export const loadStsSdk = onFirstUse(() => import('@aws-sdk/client-sts'));
 export const loadNetworkFirewallSdk = onFirstUse(() => import('@aws-sdk/client-network-firewall'));
 export const loadCredentialProviders = onFirstUse(() => import('@aws-sdk/credential-providers'));

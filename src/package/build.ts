@@ -211,6 +211,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
 
     // One pass over the runs, one manifest in memory at a time: evidence bodies (content addresses and sizes from the
     // signed manifests), evidence-index.csv, and the requirement timeline.
+    const refs = new EvidenceReferences();
     const timelineBuilder = await TimelineBuilder.open({
       store: opts.store,
       catalogs: opts.catalogs,
@@ -223,9 +224,9 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       ...(hasScope(opts.scope) ? { scope: opts.scope } : {}),
       exceptions,
       evaluate: opts.evaluate,
+      refNumber: (runId, recordId) => refs.numberOf(runId, recordId),
     });
     const bodies = new BodyIndex();
-    const refs = new EvidenceReferences();
     const attestationFiles = new Map<string, string>();
     const evidenceCsv = new StagedFile(staging, PACKAGE_FILES.evidenceCsv);
     await evidenceCsv.write(csvLine(EVIDENCE_CSV_HEADER));

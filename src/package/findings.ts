@@ -41,6 +41,7 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   'wafv2.web-acls': 'high',
   'wafv2.cloudfront-web-acls': 'high',
   'acm.certificates': 'medium',
+  'tagging.resources': 'informational',
   'cloudtrail.trail-encryption': 'medium',
   'cloudtrail.cloudwatch-logs': 'medium',
   'cloudtrail.log-bucket-retention': 'medium',
@@ -80,6 +81,13 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   'eventbridge.security-findings-rules': 'medium',
   'backup.plans': 'medium',
   'backup.restore-testing': 'medium',
+  'inspector2.account-status': 'high',
+  'inspector2.coverage': 'high',
+  'inspector2.findings': 'high',
+  'ecr.scan-configuration': 'medium',
+  'secretsmanager.rotation': 'medium',
+  'lambda.environment-secrets': 'high',
+  'lambda.runtime-support': 'medium',
 };
 
 /** AWS documentation for the fix, per check. */
@@ -130,6 +138,7 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'wafv2.web-acls': 'https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-associating-aws-resource.html',
   'wafv2.cloudfront-web-acls': 'https://docs.aws.amazon.com/waf/latest/developerguide/cloudfront-features.html',
   'acm.certificates': 'https://docs.aws.amazon.com/acm/latest/userguide/managed-renewal.html',
+  'tagging.resources': 'https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html',
   'config.resource-inventory': 'https://docs.aws.amazon.com/config/latest/developerguide/resource-config-reference.html',
   'ec2.ebs-encryption': 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html',
   'ec2.security-group-egress': 'https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html',
@@ -151,6 +160,13 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'identitycenter.settings': 'https://docs.aws.amazon.com/singlesignon/latest/userguide/howtosessionduration.html',
   'account.security-contact': 'https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html',
   'macie.discovery': 'https://docs.aws.amazon.com/macie/latest/user/discovery-asdd.html',
+  'inspector2.account-status': 'https://docs.aws.amazon.com/inspector/latest/user/getting_started_tutorial.html',
+  'inspector2.coverage': 'https://docs.aws.amazon.com/inspector/latest/user/assessing-coverage.html',
+  'inspector2.findings': 'https://docs.aws.amazon.com/inspector/latest/user/findings-managing.html',
+  'ecr.scan-configuration': 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-enhanced.html',
+  'secretsmanager.rotation': 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html',
+  'lambda.environment-secrets': 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html',
+  'lambda.runtime-support': 'https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html',
 };
 
 export function severityOf(queryId: string): Severity {

@@ -45,7 +45,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     daily: Array.from(r.daily, (_code, i) => STATUS_ORDER.indexOf(dayStatus(r, i))),
     findings: (r.latest?.findings ?? []).slice(0, MAX_FINDINGS).map((f) => ({ s: f.status, r: f.resource, t: f.resourceType, q: f.queryId, g: f.region, why: f.reason, sha: f.evidenceSha256, in: f.inScope !== false, sr: f.scopeReason ?? '' })),
     findingsTotal: r.findingsTotal,
-    evidence: (r.latest?.evidence ?? []).slice(0, MAX_EVIDENCE).map((e) => ({ run: e.runId, id: e.recordId, q: e.queryId, g: e.region, at: e.collectedAt, sha: e.sha256, st: e.status, ref: model.assessor.refOf(e.runId, e.recordId) })),
+    evidence: (r.latest?.evidence ?? []).slice(0, MAX_EVIDENCE).map((e) => ({ run: e.runId, id: e.recordId, q: e.queryId, g: e.region, at: e.collectedAt, sha: e.sha256, st: e.status, ref: model.assessor.refOf(e.runId, e.recordId), ...(e.via ? { via: e.via } : {}) })),
     exception: r.exception ? { state: r.exception.state, type: r.exception.type, owner: r.exception.owner, approvedBy: r.exception.approvedBy, expires: r.exception.expires, rationale: r.exception.rationale } : null,
   }));
   const wanted: string[] = [];
@@ -496,7 +496,7 @@ function viewRequirement(fw, reqId, shown){
     var rl = el('ul'); r.reasons.forEach(function(x){ rl.appendChild(el('li', {text: x})); }); sec.appendChild(rl);
     sec.appendChild(el('div', {cls: 'muted', text: r.evidenceCount + ' evidence record(s) in the period' + (r.first ? ', first ' + r.first + ', last ' + r.last : '') + (r.gapDays ? '; ' + r.gapDays + ' day(s) without evidence' : '')}));
     if (r.findings.length) sec.appendChild(table(['Status', 'Resource', 'Region', 'Reason', 'Evidence'], r.findings.map(function(x){ var st = x.s === 'error' ? 'not-collected' : x.s; return [x.in === false ? 'out of scope' : badge(st), x.r, x.g, (x.in === false ? 'Not counted (' + x.sr + '). Check result ' + x.s + ': ' : '') + x.why, evLink({sha: x.sha, ref: x.ref})]; })));
-    if (r.findingsTotal > r.findings.length) sec.appendChild(el('div', {cls: 'muted', text: (r.findingsTotal - r.findings.length) + ' more resources: see controls.csv'}));
+    if (r.findingsTotal > r.findings.length) sec.appendChild(el('div', {cls: 'muted', text: (r.findingsTotal - r.findings.length) + ' more resources: see population.csv and the population list of the summary'}));
     if (r.changes.length) sec.appendChild(table(['Day', 'What', 'Change', 'Detail'], r.changes.map(function(c){ return [c.day, c.subject, c.from + ' -> ' + c.to, c.detail]; })));
     if (r.gaps.length) sec.appendChild(table(['Day', 'Query', 'Region', 'Gap'], r.gaps.map(function(g){ return [g.day, g.queryId, g.region, g.reason]; })));
     if (r.evidence.length) sec.appendChild(table(['Collected at', 'Record', 'Region', 'Status', 'Evidence'], r.evidence.map(function(e){ return [e.at, e.id, e.g, e.st, evLink(e)]; })));
@@ -517,7 +517,7 @@ function viewEvidence(ref){
   if (!e) return viewMissing('No evidence record ' + ref + ' is cited in this package view. Every record is listed in evidence-index.csv.');
   setView('evidence'); detail.textContent = '';
   var h = el('h2', {id: 'evidence-' + e.sha, text: 'Evidence record ' + (e.ref || e.sha.slice(0, 12))}); detail.appendChild(h);
-  detail.appendChild(kv([['Query', e.q || ''], ['Record', e.id || ''], ['Region', e.g || ''], ['Collected at', e.at || ''], ['Status', e.st || ''], ['Run', e.run || ''], ['SHA-256', el('code', {text: e.sha})], ['Path in package', el('code', {text: path(e.sha)})]]));
+  detail.appendChild(kv([['Query', e.q || ''], ['Record', e.id || ''], ['Region', e.g || ''], ['Collected at', e.at || ''], ['Status', e.st || '']].concat(e.via ? [['Collected through', e.via]] : []).concat([['Run', e.run || ''], ['SHA-256', el('code', {text: e.sha})], ['Path in package', el('code', {text: path(e.sha)})]])));
   var cites = evidenceCites[e.sha] || [];
   detail.appendChild(el('h3', {text: 'Cited by'}));
   var ul = el('ul'); cites.forEach(function(c){ ul.appendChild(el('li', {}, [reqLink(c.fw, c.req, c.fw + ' ' + c.req), c.account ? ' (account ' + c.account + ')' : ''])); }); detail.appendChild(ul);

@@ -9,6 +9,7 @@ import { opensslVerifyFileCommand } from './verify-guide.js';
 import { reportFont } from './fonts.js';
 import { assessorSummary, coverCounts, exceptionDetails, findingsSection, populationSection, procedureRows, type PdfLayout } from './pdf-assessor.js';
 import { findingKey } from './findings.js';
+import { formatRef, refRanges } from './references.js';
 import { baselineParameters } from '../evaluate/baseline.js';
 
 /** Distinct colour and word per status; `not-collected` is a gap and never looks like a pass. */
@@ -32,7 +33,8 @@ const RULE = '#d0d7de';
 /** Marks evidence rebuilt afterwards (backfill): cover band, chart underline. */
 const REBUILT_BAND = '#6e40c9';
 /** Evidence rows printed per requirement; the rest are counted and found in evidence-index.csv. */
-const EVIDENCE_ROWS = 8;
+/** Records of the latest evaluation shown as table rows; the rest of the period is listed by reference below the table. */
+const EVIDENCE_ROWS = 60;
 const FINDING_ROWS = 12;
 const TOC_LINES_PER_PAGE = 44;
 /** Smallest type anywhere in the report (issue: evidence paths were printed at 6 pt). */
@@ -858,7 +860,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
 
   const failing = rows.flatMap((r) => (r.latest?.findings ?? []).filter((f) => (f.status === 'fail' || f.status === 'needs-review') && f.inScope !== false).map((f) => ({ ...f, accountId: r.accountId })));
   const findingIds = new Map(model.assessor.findings.map((e) => [findingKey(e.accountId, e.resource, e.queryId, e.region), `${e.id} (${e.severity})`]));
-  // Rows keep a capped list of findings; the totals count them all.
+  // The table shows the first FINDING_ROWS; the totals count them all.
   const failingTotal = rows.reduce((n, r) => n + r.failingTotal, 0);
   if (failing.length) {
     table(
@@ -895,6 +897,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
 
   const evidence = rows.flatMap((r) => r.latest?.evidence ?? []);
   const totalEvidence = rows.reduce((n, r) => n + r.evidenceCount, 0);
+  const shown = evidence.slice(0, EVIDENCE_ROWS);
   if (evidence.length) {
     table(
       doc,
@@ -906,11 +909,22 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
         // The path holds the full SHA-256; it wraps at MIN_PT rather than being shrunk to fit one line.
         { header: 'Path in package (named by SHA-256)', width: CONTENT_W - 267, mono: true },
       ],
-      evidence.slice(0, EVIDENCE_ROWS).map((e) => [e.collectedAt.replace('T', ' ').slice(0, 19), `${e.accountId}\n${e.region}`, model.assessor.refOf(e.runId, e.recordId), e.queryId, evidencePath(e.sha256)]),
-      { size: MIN_PT, caption: `Evidence (${totalEvidence} record(s) over the period; latest shown)` },
+      shown.map((e) => [e.collectedAt.replace('T', ' ').slice(0, 19), `${e.accountId}\n${e.region}`, model.assessor.refOf(e.runId, e.recordId), e.via ? `${e.queryId}\nvia ${e.via}` : e.queryId, evidencePath(e.sha256)]),
+      { size: MIN_PT, caption: `Evidence of the latest evaluation: ${evidence.length} record(s)${shown.length < evidence.length ? `, first ${shown.length} shown` : ''}; ${totalEvidence} over the period` },
     );
-    if (totalEvidence > EVIDENCE_ROWS) para(doc, `Every record is listed in evidence-index.csv (run, record, account, region, collected-at, SHA-256, path).`, MUTED, 8);
   }
+  evidenceContinuation(doc, rows, new Set(shown.map((e) => model.assessor.refOf(e.runId, e.recordId))), shown.length);
+}
+
+/** Every record of the period the table above does not show, by reference, so none is left unnamed. */
+function evidenceContinuation(doc: Doc, rows: RequirementTimeline[], shownRefs: Set<string>, shownCount: number): void {
+  const rest = rows.flatMap((r) => r.evidenceRefs).filter((n) => !shownRefs.has(formatRef(n)));
+  const total = rows.reduce((n, r) => n + r.evidenceCount, 0);
+  const unlisted = total - shownCount - new Set(rest).size;
+  if (!rest.length && unlisted <= 0) return;
+  const listed = rest.length ? `Other evidence records of the period (${new Set(rest).size}), continued from the table: ${refRanges(rest)}.` : '';
+  const more = unlisted > 0 ? ` ${unlisted} further record(s) (attestations, or beyond the list kept per requirement) are not listed here.` : '';
+  para(doc, `${listed}${more} Every record is in evidence-index.csv by its reference (run, record, account, region, collected-at, SHA-256, path).`.trim(), MUTED, 8);
 }
 
 const LAYOUT: PdfLayout = { subheading, para, table, keyValues, contentWidth: CONTENT_W, muted: MUTED };

@@ -67,4 +67,12 @@ export const FIXED_QUERY_IDS = [
   'identitycenter.settings',
   'account.security-contact',
   'macie.discovery',
+  'inspector2.account-status',
+  'inspector2.coverage',
+  'inspector2.findings',
+  'ecr.scan-configuration',
+  'secretsmanager.rotation',
+  'lambda.environment-secrets',
+  'lambda.runtime-support',
+  'tagging.resources',
 ] as const;
