@@ -10,6 +10,10 @@ function onFirstUse<M>(load: () => Promise<M>): () => Promise<M> {
 }
 
 export const loadAccountSdk = onFirstUse(() => import('@aws-sdk/client-account'));
+export const loadAcmSdk = onFirstUse(() => import('@aws-sdk/client-acm'));
+export const loadCloudFrontSdk = onFirstUse(() => import('@aws-sdk/client-cloudfront'));
+export const loadElbv2Sdk = onFirstUse(() => import('@aws-sdk/client-elastic-load-balancing-v2'));
+export const loadWafv2Sdk = onFirstUse(() => import('@aws-sdk/client-wafv2'));
 export const loadCloudTrailSdk = onFirstUse(() => import('@aws-sdk/client-cloudtrail'));
 export const loadCloudWatchLogsSdk = onFirstUse(() => import('@aws-sdk/client-cloudwatch-logs'));
 export const loadConfigServiceSdk = onFirstUse(() => import('@aws-sdk/client-config-service'));
@@ -28,4 +32,5 @@ export const loadSnsSdk = onFirstUse(() => import('@aws-sdk/client-sns'));
 export const loadEventBridgeSdk = onFirstUse(() => import('@aws-sdk/client-eventbridge'));
 export const loadBackupSdk = onFirstUse(() => import('@aws-sdk/client-backup'));
 export const loadStsSdk = onFirstUse(() => import('@aws-sdk/client-sts'));
+export const loadNetworkFirewallSdk = onFirstUse(() => import('@aws-sdk/client-network-firewall'));
 export const loadCredentialProviders = onFirstUse(() => import('@aws-sdk/credential-providers'));

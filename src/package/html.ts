@@ -363,6 +363,8 @@ var detail = document.getElementById('detail');
 function setView(name){ Array.prototype.forEach.call(document.querySelectorAll('#views a'), function(a){ a.classList.toggle('on', a.getAttribute('data-view') === name); }); detail.setAttribute('data-view', name); }
 function highlight(node){ if (!node) return; node.classList.remove('hl'); void node.offsetWidth; node.classList.add('hl'); node.scrollIntoView({block: 'center'}); }
 function counts(){ var c = {}; D.rows.forEach(function(r){ c[r.status] = (c[r.status] || 0) + 1; }); return c; }
+function worstText(){ var c = {}; D.rows.forEach(function(r){ c[r.worst] = (c[r.worst] || 0) + 1; }); return D.statuses.map(function(s){ return (c[s.id] || 0) + ' ' + S[s.id].word.toLowerCase(); }).join(', ') + ' (worst result of each requirement x account on any day)'; }
+function periodCoverageText(p){ return p.coveragePercent + '% of account-days with evidence (' + p.accountDaysWithEvidence + ' of ' + p.accountDays + '); ' + p.accountLevelGaps + ' account-day(s) on which a run could not reach the account, ' + p.regionLevelGaps + ' account-region-day(s) on which it could not collect a region'; }
 
 function viewSummary(){
   setView('summary'); detail.textContent = '';
@@ -374,6 +376,8 @@ function viewSummary(){
   detail.appendChild(cards);
   detail.appendChild(kv([
     ['Period', D.period.from + ' to ' + D.period.to + ' (UTC days, inclusive; ' + D.days.length + ' days)'],
+    ['Period coverage', (D.assessor && D.assessor.summary) ? periodCoverageText(D.assessor.summary.period) : '-'],
+    ['Worst in the period', worstText()],
     ['Days without a run', (D.assessor && D.assessor.summary && D.assessor.summary.period.datesWithoutRun.length) ? D.assessor.summary.period.datesWithoutRun.length + ': ' + D.assessor.summary.period.datesWithoutRun.join(', ') + ' (see Gaps)' : 'none'],
     ['Scope: accounts', D.accounts.length + ': ' + D.accounts.slice(0, 50).join(', ') + (D.accounts.length > 50 ? ', ...' : '')],
     ['Scope: regions', D.regions.join(', ') || '-'],
@@ -425,6 +429,8 @@ function viewGaps(){
   if (period) {
     detail.appendChild(el('h3', {text: 'Days without a sealed collection run'}));
     detail.appendChild(el('p', {id: 'days-without-run', cls: period.datesWithoutRun.length ? '' : 'muted', text: period.datesWithoutRun.length ? period.datesWithoutRun.length + ' of ' + period.days + ' day(s): ' + period.datesWithoutRun.join(', ') + '. On such a day every automated and partial requirement has no evidence: a gap, never a pass.' : 'None: a collection run was sealed on each of the ' + period.days + ' day(s) of the period.'}));
+    detail.appendChild(el('h3', {text: 'Period coverage'}));
+    detail.appendChild(el('p', {id: 'period-coverage', text: periodCoverageText(period) + '.'}));
   }
   detail.appendChild(el('h3', {text: 'Missing shards'}));
   detail.appendChild(D.missingShards.length ? table(['Slot', 'Shards', 'Missing'], D.missingShards.map(function(s){ return [s.slot, String(s.count), s.missing.join(', ')]; })) : el('p', {cls: 'muted', text: 'No schedule slot with a sealed run is missing one of its shards (days with no run at all are listed above).'}));

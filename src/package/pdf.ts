@@ -465,13 +465,14 @@ function cover(doc: Doc, model: PackageModel): void {
     ['Period', `${model.period.from} to ${model.period.to} (UTC days, inclusive; ${model.timeline.days.length} days)`],
     ['Accounts', model.accounts.join(', ')],
     ['Regions', model.regions.join(', ') || '-'],
-    ['Frameworks', model.frameworks.map((f) => `${f.framework} (${f.publisher})`).join(', ')],
+    ['Frameworks', model.frameworks.map((f) => f.framework).join(', ')],
     ['Package built', model.builtAt],
     ['Last sealed run', `${model.generatedAt} (completion of the last sealed run included)`],
     ['Sealed runs', `${model.runs.length} collection run(s), ${model.attestationRuns.length} attestation run(s)`],
     ['Days without a run', daysWithoutRunText(model)],
+    ['Period coverage', periodCoverageText(model)],
     ['Evidence set id', model.contentId],
-    ['Package id', 'SHA-256 of manifest.json in this package; printed by `evidence-locker verify` and `sha256sum manifest.json`'],
+    ['Package id', 'SHA-256 of manifest.json (`sha256sum manifest.json`)'],
     ['Signing key', `${model.signing.keyFingerprint}\n${model.signing.keyId} (${model.signing.algorithm})`],
     ...(model.runSigningKeys.length > 1 ? [['Run signing keys', model.runSigningKeys.map((k) => `${k.keyFingerprint}\n${k.keyId} (${k.algorithm})`).join('\n')] as [string, string]] : []),
     ['Tool', `${model.tool.name} ${model.tool.version}`],
@@ -479,22 +480,26 @@ function cover(doc: Doc, model: PackageModel): void {
   ]);
   scopeBand(doc, model);
   doc.moveDown(1);
-  subheading(doc, 'Result at the end of the period (requirement x account)');
-  // Three per row: the longest status word must fit its badge at MIN_PT.
-  const w = (CONTENT_W - 2 * 12) / 3;
+  subheading(doc, 'Results at the end of the period and worst on any day (requirement x account)');
+  const worst: Record<string, number> = {};
+  for (const r of model.timeline.rows) worst[r.worst] = (worst[r.worst] ?? 0) + 1;
+  // Four per row: the longest status word must fit its badge at MIN_PT.
+  const perRow = 4;
+  const w = (CONTENT_W - (perRow - 1) * 10) / perRow;
   const y0 = doc.y + 4;
   STATUS_ORDER.forEach((s, i) => {
-    const x = M.left + (i % 3) * (w + 12);
-    const y = y0 + Math.floor(i / 3) * 48;
+    const x = M.left + (i % perRow) * (w + 10);
+    const y = y0 + Math.floor(i / perRow) * 50;
     badge(doc, s, x, y, w);
-    tag(doc, 'P', () => doc.font(SANS_BOLD).fontSize(16).fillColor(STATUS_STYLE[s].color).text(String(counts[s] ?? 0), x, y + 17, { width: w, align: 'center' }));
+    tag(doc, 'P', () => doc.font(SANS_BOLD).fontSize(15).fillColor(STATUS_STYLE[s].color).text(String(counts[s] ?? 0), x, y + 16, { width: w, align: 'center' }));
+    tag(doc, 'P', () => doc.font(SANS).fontSize(MIN_PT).fillColor(MUTED).text(`worst in period: ${worst[s] ?? 0}`, x, y + 34, { width: w, align: 'center' }));
   });
-  doc.y = y0 + Math.ceil(STATUS_ORDER.length / 3) * 48 + 4;
+  doc.y = y0 + Math.ceil(STATUS_ORDER.length / perRow) * 50 + 2;
   doc.x = M.left;
   coverCounts(doc, model, LAYOUT);
   para(
     doc,
-    'Confirm the signing key fingerprint with the organisation through a separate channel before relying on this package. VERIFY.md in the package explains how to check every hash and signature offline, with or without evidence-locker.',
+    'Confirm the signing key fingerprint with the organisation out of band; VERIFY.md explains the offline checks.',
     MUTED,
     9,
   );
@@ -908,10 +913,26 @@ function daysWithoutRunText(model: PackageModel): string {
   return `${p.datesWithoutRun.length} of ${p.days} day(s): ${shown}${p.datesWithoutRun.length > 60 ? `, and ${p.datesWithoutRun.length - 60} more (summary.json lists them all)` : ''}`;
 }
 
+/** Account-days with evidence, and the account- and region-level gaps, as the cover and the gaps page state them. */
+function periodCoverageText(model: PackageModel): string {
+  const p = model.assessor.summary.period;
+  return `${p.coveragePercent}% of account-days (${p.accountDaysWithEvidence} of ${p.accountDays}); gaps: ${p.accountLevelGaps} account-day(s), ${p.regionLevelGaps} region-day(s)`;
+}
+
+/** The worst result each requirement x account had on any day, counted like the end-of-period badges. */
+function worstInPeriodText(model: PackageModel): string {
+  const counts: Record<string, number> = {};
+  for (const r of model.timeline.rows) counts[r.worst] = (counts[r.worst] ?? 0) + 1;
+  return `Worst result on any day of the period (requirement x account): ${STATUS_ORDER.map((s) => `${counts[s] ?? 0} ${STATUS_STYLE[s].word.toLowerCase()}`).join(', ')}. A requirement that passed at the end but failed or had no evidence on some day counts here by that day.`;
+}
+
 function gapsSection(doc: Doc, model: PackageModel): void {
   para(doc, 'A gap is evidence that should exist and does not: a day with no collection for an account, a query that failed (for example AccessDenied), an account that could not be reached, or a shard of a scheduled collection that never sealed. Gaps are never counted as a pass.');
   subheading(doc, 'Days without a sealed collection run');
   para(doc, `${daysWithoutRunText(model)}. On such a day every automated and partial requirement has no evidence: it is a gap for that day, never a pass.`, model.assessor.summary.period.datesWithoutRun.length ? INK : MUTED);
+  subheading(doc, 'Period coverage');
+  para(doc, `${periodCoverageText(model)}. An account-day counts as covered when that day's sealed run reached the account; an account-day gap is a day its run could not reach the account at all, a region-day gap a region of it the run could not collect (both listed below).`);
+  para(doc, worstInPeriodText(model));
   subheading(doc, 'Missing shards');
   if (!model.missingShards.length) para(doc, 'No schedule slot with a sealed run is missing one of its shards (days with no run at all are listed above).', MUTED);
   else table(doc, [{ header: 'Slot', width: 150 }, { header: 'Shards', width: 80 }, { header: 'Missing shard numbers', width: CONTENT_W - 230 }], model.missingShards.map((s) => [s.slot, String(s.count), s.missing.join(', ')]));

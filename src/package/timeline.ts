@@ -352,9 +352,11 @@ export class TimelineBuilder {
     for (const row of this.rows.values()) {
       const automated = row.requirement.coverage === 'automated' || row.requirement.coverage === 'partial';
       if (automated) row.gapDays = this.days.filter((_d, i) => !evaluatedOn(row, i));
-      if (!automated && !row.latest) {
-        // Manual, inherited and not-applicable requirements have a status without any collection run.
-        row.daily.fill(STATUS_CODE.get(row.requirement.coverage === 'not-applicable' ? 'not-applicable' : 'manual')!);
+      if (!automated) {
+        // Manual, inherited and not-applicable requirements have their status without any collection run: a day
+        // without a run is no gap for them, and their worst in the period is what they are.
+        const fixed = STATUS_CODE.get(row.requirement.coverage === 'not-applicable' ? 'not-applicable' : 'manual')!;
+        for (let i = 0; i < row.daily.length; i++) if (!evaluatedOn(row, i)) row.daily[i] = fixed;
       }
       row.status = row.latest?.status ?? (automated ? 'not-collected' : row.requirement.coverage === 'not-applicable' ? 'not-applicable' : 'manual');
       let worst = row.status;

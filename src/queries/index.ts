@@ -10,6 +10,11 @@ import { queries as rds } from './rds/index.js';
 import { queries as logs } from './logs/index.js';
 import { queries as securityhub } from './securityhub/index.js';
 import { queries as ssm } from './ssm/index.js';
+import { queries as networkfirewall } from './networkfirewall/index.js';
+import { queries as elbv2 } from './elbv2/index.js';
+import { queries as acm } from './acm/index.js';
+import { queries as cloudfront } from './cloudfront/index.js';
+import { queries as wafv2 } from './wafv2/index.js';
 import { queries as cloudwatch } from './cloudwatch/index.js';
 import { queries as eventbridge } from './eventbridge/index.js';
 import { queries as backup } from './backup/index.js';
@@ -27,6 +32,11 @@ export const ALL_QUERIES: readonly EvidenceQuery<unknown>[] = [
   ...logs,
   ...securityhub,
   ...ssm,
+  ...networkfirewall,
+  ...elbv2,
+  ...acm,
+  ...cloudfront,
+  ...wafv2,
   ...cloudwatch,
   ...eventbridge,
   ...backup,

@@ -43,8 +43,26 @@ describe('PCI DSS mappings claim only what the evidence proves', () => {
   });
 
   it('8.3.2 and 2.2.7 do not call AWS endpoints TLS-only: partial with the S3 TLS evidence', () => {
-    for (const id of ['8.3.2', '2.2.7']) expect(req(pci, id), id).toMatchObject({ coverage: 'partial', queries: ['s3.tls-only-policy'] });
+    for (const id of ['8.3.2', '2.2.7']) {
+      expect(req(pci, id).coverage, id).toBe('partial');
+      expect(req(pci, id).queries, id).toEqual(expect.arrayContaining(['s3.tls-only-policy', 'elbv2.listener-tls', 'cloudfront.viewer-tls']));
+    }
     expect(req(pci, '8.3.2').rationale).not.toMatch(/TLS-only endpoints/);
+  });
+
+  it('6.4.1/6.4.2 cite WAF association evidence as partial: a web ACL present is not one configured to block attacks', () => {
+    for (const id of ['6.4.1', '6.4.2']) {
+      expect(req(pci, id), id).toMatchObject({ coverage: 'partial', queries: ['wafv2.web-acls', 'wafv2.cloudfront-web-acls'] });
+      expect(req(pci, id).rationale, id).toMatch(/not (proof|"configured to detect)/);
+    }
+    expect(req(pci, '6.4.2').assessorGuidance).toMatch(/block, not count/);
+  });
+
+  it('4.2.1.1 is an ACM inventory only, and 12.3.3 a partial protocol inventory beside the entity\'s own review', () => {
+    expect(req(pci, '4.2.1.1')).toMatchObject({ coverage: 'partial', queries: ['acm.certificates'] });
+    expect(req(pci, '4.2.1.1').rationale).toMatch(/ACM only/);
+    expect(req(pci, '12.3.3')).toMatchObject({ coverage: 'partial' });
+    expect(req(pci, '12.3.3').rationale).toMatch(/review are the entity's records/);
   });
 
   it('control-failure requirements say a daily snapshot is not detection or alerting', () => {
@@ -88,7 +106,7 @@ describe('HIPAA mappings claim only what the evidence proves', () => {
     expect(req(hipaa, '164.308(a)(3)(ii)(C)').queries).toEqual(['iam.unused-credentials']);
   });
   it('transmission security cites transmission (TLS) evidence, not open administration ports', () => {
-    expect(req(hipaa, '164.312(e)(1)').queries).toEqual(['s3.tls-only-policy']);
+    expect(req(hipaa, '164.312(e)(1)').queries).toEqual(['s3.tls-only-policy', 'elbv2.listener-tls', 'cloudfront.viewer-tls', 'acm.certificates']);
   });
 });
 

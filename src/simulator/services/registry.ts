@@ -18,9 +18,17 @@ import { rds } from './rds.js';
 import { logs } from './logs.js';
 import { securityhub } from './securityhub.js';
 import { ssm } from './ssm.js';
+import { networkfirewall } from './networkfirewall.js';
+import { elbv2 } from './elbv2.js';
+import { cloudfront } from './cloudfront.js';
+import { wafv2 } from './wafv2.js';
+import { acm } from './acm.js';
 import { cloudwatch } from './cloudwatch.js';
 import { sns } from './sns.js';
 import { events } from './events.js';
 import { backup } from './backup.js';
 
-export const SERVICES: readonly SimService[] = [sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs, securityhub, ssm, cloudwatch, sns, events, backup];
+export const SERVICES: readonly SimService[] = [
+  sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs,
+  securityhub, ssm, networkfirewall, elbv2, cloudfront, wafv2, acm, cloudwatch, sns, events, backup,
+];

@@ -9,6 +9,8 @@ const connected = [
   { resource: '*cloudtrail*', reason: 'audit log storage and delivery (CloudTrail bucket and log group)' },
   { resource: '*access-logs*', reason: 'access-log storage for in-scope buckets' },
   { resourceType: 'AWS::KMS::Key', reason: 'key management protecting in-scope data' },
+  { resourceType: 'AWS::CertificateManager::Certificate', reason: 'certificates of in-scope endpoints' },
+  { resourceType: 'AWS::WAFv2::WebACL', reason: 'web application firewall in front of in-scope endpoints' },
 ];
 
 const exclude = [
@@ -27,6 +29,11 @@ export const DEMO_SCOPE: ScopeConfig = {
       { resource: '*:log-group:/aws/lambda/checkout', reason: 'checkout function logs' },
       { resourceType: 'AWS::EC2::Instance', region: 'us-east-1', reason: 'payment application servers' },
       { resourceType: 'AWS::EC2::SecurityGroup', region: 'us-east-1', reason: 'network security controls of the payments VPC' },
+      { resourceType: 'AWS::EC2::NetworkAcl', region: 'us-east-1', reason: 'subnet filters of the payments VPC' },
+      { resourceType: 'AWS::EC2::Subnet', region: 'us-east-1', reason: 'subnets of the payments VPC (routes to the internet)' },
+      { resourceType: 'AWS::EC2::VPC', region: 'us-east-1', reason: 'payments VPC (network activity logs)' },
+      { resourceType: 'AWS::NetworkFirewall::Firewall', region: 'us-east-1', reason: 'egress firewall of the payments VPC' },
+      { resourceType: 'AWS::CloudFront::Distribution', reason: 'delivers the payment and receipt pages' },
     ],
     connected,
     exclude,
@@ -38,6 +45,7 @@ export const DEMO_SCOPE: ScopeConfig = {
       { resource: '*:db:legacy-reporting', reason: 'patient reporting database (ePHI)' },
       { resource: '*evidence-archive*', reason: 'archive of patient records (ePHI)' },
       { resourceType: 'AWS::EC2::Instance', reason: 'application servers processing ePHI' },
+      { resourceType: 'AWS::EC2::VPC', reason: 'networks carrying ePHI between the application servers' },
     ],
     connected,
     exclude,
