@@ -35,6 +35,14 @@ const IAM_PREFIX: Record<string, string> = {
   SNSClient: 'sns',
   EventBridgeClient: 'events',
   BackupClient: 'backup',
+  AccessAnalyzerClient: 'access-analyzer',
+  SSOAdminClient: 'sso',
+  Macie2Client: 'macie2',
+  Inspector2Client: 'inspector2',
+  ECRClient: 'ecr',
+  LambdaClient: 'lambda',
+  SecretsManagerClient: 'secretsmanager',
+  ResourceGroupsTaggingAPIClient: 'tag',
 };
 
 /** The IAM action for an SDK command, e.g. `s3:GetBucketEncryption`. */

@@ -34,6 +34,14 @@ const PROTOCOL_BY_SIGNING_NAME: Record<string, WireProtocol> = {
   sns: awsQuery,
   events: awsJson1_1,
   backup: restJson1,
+  'access-analyzer': restJson1,
+  sso: awsJson1_1,
+  macie2: restJson1,
+  inspector2: restJson1,
+  ecr: awsJson1_1,
+  lambda: restJson1,
+  secretsmanager: awsJson1_1,
+  tagging: awsJson1_1,
 };
 
 export interface StartOptions {

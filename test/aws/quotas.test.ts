@@ -10,6 +10,7 @@ describe('request quota table', () => {
   it('every entry has a positive rate, a burst of at least one request, and says where it comes from', () => {
     for (const [action, q] of Object.entries(REQUEST_QUOTAS)) {
       expect(action, action).toMatch(/^[a-z0-9][a-z0-9-]*:[A-Z][A-Za-z0-9]+$/);
+      expect(action, action).toMatch(/^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$/);
       expect(q.ratePerSecond, action).toBeGreaterThan(0);
       expect(q.burst, action).toBeGreaterThanOrEqual(1);
       if (q.basis === 'documented') expect(q.source, action).toMatch(/https:\/\/docs\.aws\.amazon\.com\//);

@@ -110,7 +110,7 @@ describe('built-in catalogs', () => {
     expect(byId(pci, '8.2.6').parameters).toEqual({ maxUnusedDays: 90 });
     expect(byId(pci, '10.5.1').parameters).toEqual({ minimumRetentionDays: 365, auditLogGroups: ['*'] });
     expect(byId(pci, '8.3.9').parameters).toEqual({ maxPasswordAgeDays: 90, maxKeyAgeDays: 90 });
-    expect(byId(pci, '8.6.3').parameters).toEqual({ maxKeyAgeDays: 90 });
+    expect(byId(pci, '8.6.3').parameters).toEqual({ maxKeyAgeDays: 90, rotationPeriodDays: 90 });
     // the severity cut-off is an organisation choice; the default includes medium findings
     expect(byId(pci, '10.4.1').parameters).toEqual({ lookbackHours: 24, minimumSeverity: 4 });
     // documentation retention, not log retention: no log-retention parameter

@@ -15,6 +15,7 @@ import { rdsState } from '../../src/simulator/services/rds.js';
 import { securityHubState } from '../../src/simulator/services/securityhub.js';
 import { snsState } from '../../src/simulator/services/sns.js';
 import { eventBridgeState } from '../../src/simulator/services/events.js';
+import { lambdaState } from '../../src/simulator/services/lambda.js';
 import { addEvent } from '../../src/simulator/worlds/builders.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { ExitCode } from '../../src/errors.js';
@@ -51,6 +52,7 @@ const CANARY = {
   directoryPassword: 'cnryDirectoryAdminPw0198',
   webhookKey: 'cnrySnsWebhookKey0199',
   targetHeader: 'cnryTargetApiKey0200',
+  lambdaFunctionEnv: 'cnryLambdaFunctionEnvPw0199',
 };
 const SENSITIVE_EVENTS = ['GetSessionToken', 'CreateAccessKey', 'UpdateLoginProfile', 'GetSecretValue', 'CreateUser', 'StartBuild', 'CreateDirectory', 'ConsoleLogin'];
 
@@ -89,6 +91,10 @@ function plantCanaries(world: SimWorld): void {
     finding('CodeBuild.2', { Type: 'AwsCodeBuildProject', Id: `arn:aws:codebuild:${REGION}:${acct.id}:project/build`, Details: { AwsCodeBuildProject: { Name: 'build', Environment: { Type: 'LINUX_CONTAINER', EnvironmentVariables: [{ Name: 'NPM_TOKEN', Type: 'PLAINTEXT', Value: CANARY.codeBuildEnv }] } } } }),
     finding('EC2.25', { Type: 'AwsEc2LaunchTemplate', Id: `arn:aws:ec2:${REGION}:${acct.id}:launch-template/lt-0abc`, Details: { AwsEc2LaunchTemplate: { LaunchTemplateName: 'web', LaunchTemplateData: { UserData: CANARY.userDataBase64 } } } }),
   );
+
+  // A function's own configuration as ListFunctions returns it (lambda.environment-secrets, inspector2.coverage).
+  const fn = lambdaState(acct, REGION).functions[0];
+  fn.Environment = { Variables: { ...fn.Environment?.Variables, SERVICE_PASSWORD: CANARY.lambdaFunctionEnv } };
 
   const detector = acct.regions.get(REGION)!.guardduty!.detectors[0];
   const gd: Finding = { ...detector.findings[0], Id: 'canaryfinding0000000000000000001', Resource: { ResourceType: 'Instance', InstanceDetails: { InstanceId: instance.InstanceId, Tags: [{ Key: 'ssh-key', Value: CANARY.guardDutyTag }] } } };
