@@ -24,13 +24,16 @@ export const IAM_ACTIONS_FOR_OPERATION: Readonly<Record<string, readonly string[
   's3:GetObjectLockConfiguration': ['s3:GetBucketObjectLockConfiguration'],
   's3:GetBucketLifecycleConfiguration': ['s3:GetLifecycleConfiguration'],
   's3:GetBucketReplication': ['s3:GetReplicationConfiguration'],
+  // ListFindingsV2 and GetFindingV2 are authorised by the V1 actions (IAM Access Analyzer API reference).
+  'access-analyzer:ListFindingsV2': ['access-analyzer:ListFindings'],
+  'access-analyzer:GetFindingV2': ['access-analyzer:GetFinding'],
   ...S3_IAM_ACTIONS_FOR_OPERATION,
 };
 
 /** Read-only verbs an evidence query may use. Everything else (Put, Delete, Create, Update, ...) is refused. */
 const READ_VERBS = /^(Get|List|Describe|Lookup|Search|Filter|BatchGet|Head)[A-Z]/;
 /** Read-level actions whose names do not start with a read verb (IAM access level "Read"). */
-const READ_EXCEPTIONS = new Set(['iam:GenerateCredentialReport', 'iam:GenerateServiceLastAccessedDetails']);
+const READ_EXCEPTIONS = new Set(['iam:GenerateCredentialReport', 'iam:GenerateServiceLastAccessedDetails', 'config:SelectAggregateResourceConfig', 'config:SelectResourceConfig']);
 
 /** Write or delete verbs, for checking every policy statement in deploy/. */
 const WRITE_VERBS =

@@ -18,6 +18,8 @@ export interface EvidenceRef {
   collectedAt: string;
   sha256: string;
   status: 'ok' | 'error';
+  /** The aggregator or delegated administrator the evidence was read through (collect.mode delegated-admin); absent: the member account itself. */
+  via?: string;
 }
 
 export interface ResourceFinding extends ResourceResult {
@@ -29,6 +31,8 @@ export interface ResourceFinding extends ResourceResult {
   /** Whether the resource is in the framework's declared scope; out-of-scope resources never decide a status. */
   inScope?: boolean;
   scopeReason?: string;
+  /** Its scope needed tags that could not be read: counted in scope, and the reason says so. */
+  scopeUnknown?: boolean;
 }
 
 export interface ControlResult {

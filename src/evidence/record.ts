@@ -1,5 +1,27 @@
 import { z } from 'zod';
 
+/** One AWS record a reconstruction rests on: a configuration item, a CloudTrail event or a finding, with AWS's own time for it. */
+export const ReconstructionSourceSchema = z.object({
+  /** The API that returned it, e.g. `config:GetResourceConfigHistory`, `cloudtrail:LookupEvents`. */
+  api: z.string(),
+  resourceType: z.string().optional(),
+  resourceId: z.string().optional(),
+  /** The configuration item's captureTime, the event's eventTime or the finding's updatedAt (ISO 8601). */
+  time: z.string().optional(),
+  /** What the record says (event name, configuration item status, or why there is none). */
+  detail: z.string(),
+});
+export type ReconstructionSource = z.infer<typeof ReconstructionSourceSchema>;
+
+export const ReconstructionSchema = z.object({
+  /** The UTC day the evidence is about (YYYY-MM-DD); the state shown is the one in effect at the end of that day. */
+  asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  /** How the data was rebuilt, in one sentence an assessor can read. */
+  method: z.string(),
+  sources: z.array(ReconstructionSourceSchema),
+});
+export type Reconstruction = z.infer<typeof ReconstructionSchema>;
+
 /**
  * The body of an evidence record, stored content-addressed (its SHA-256 names it). It carries no
  * timestamp of its own so an unchanged configuration is stored once and proven by every run that
@@ -39,8 +61,26 @@ export const EvidenceBodySchema = z.object({
       responseDates: z.array(z.string()),
       tool: z.object({ name: z.string(), version: z.string() }),
       sdkVersion: z.string(),
+      /** Evidence read through an organisation-wide aggregator or administrator (collect.mode delegated-admin), not in the member account itself. */
+      via: z
+        .object({
+          /** What answered: `config-aggregator`, `guardduty-administrator`, `securityhub-administrator`. */
+          kind: z.string(),
+          /** The audit (delegated administrator) account the calls were made from, and its region. */
+          accountId: z.string(),
+          region: z.string(),
+          /** sts:GetCallerIdentity of the audit account's session; null when it could not be called. */
+          callerArn: z.string().nullable(),
+          /** The Config aggregator's name, for `config-aggregator`. */
+          aggregator: z.string().optional(),
+          /** The organisation-wide calls whose responses this member's part was taken from (shared by every member's record). */
+          sharedRequests: z.array(z.object({ operation: z.string(), input: z.unknown(), requestId: z.string().optional(), error: z.string().optional() })),
+        })
+        .optional(),
     })
     .optional(),
+  /** For evidence rebuilt afterwards from what AWS kept (`backfill`): never a snapshot taken on the day it is about. */
+  reconstruction: ReconstructionSchema.optional(),
   /** For attestations (manual evidence): who attested, what, and the document's own hash. */
   attestation: z
     .object({
@@ -72,4 +112,13 @@ export type ManifestRecord = z.infer<typeof ManifestRecordSchema>;
 
 export function recordIdOf(queryId: string, accountId: string, region: string): string {
   return `${queryId}/${accountId}/${region}`;
+}
+
+/** One line for the report: which aggregator or administrator an evidence body was read through. */
+export function describeVia(via: NonNullable<NonNullable<EvidenceBody['provenance']>['via']>): string {
+  const where = `audit account ${via.accountId}, ${via.region}`;
+  if (via.kind === 'config-aggregator') return `AWS Config aggregator ${via.aggregator ?? ''} (${where})`.replace('  ', ' ');
+  if (via.kind === 'guardduty-administrator') return `GuardDuty delegated administrator (${where})`;
+  if (via.kind === 'securityhub-administrator') return `Security Hub delegated administrator (${where})`;
+  return `${via.kind} (${where})`;
 }

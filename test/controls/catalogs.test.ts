@@ -99,7 +99,7 @@ describe('built-in catalogs', () => {
     expect(q(hipaa, '164.312(a)(2)(iv)')).toEqual(
       expect.arrayContaining(['s3.bucket-encryption', 'rds.storage-encrypted', 'ec2.ebs-default-encryption', 'kms.key-rotation']),
     );
-    expect(q(hipaa, '164.312(e)(1)')).toEqual(['s3.tls-only-policy']);
+    expect(q(hipaa, '164.312(e)(1)')).toEqual(['s3.tls-only-policy', 'elbv2.listener-tls', 'cloudfront.viewer-tls', 'acm.certificates']);
     expect(q(hipaa, '164.308(a)(1)(ii)(D)')).toEqual(expect.arrayContaining(['cloudtrail.sensitive-activity', 'guardduty.findings']));
     expect(q(hipaa, '164.316(b)(2)(i)')).toEqual([]);
   });
