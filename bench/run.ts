@@ -97,11 +97,13 @@ interface Sizes {
   regions: string[];
   storeRecords: number;
   packageRecords: number;
+  /** The period package: one run a day for `days` days over `accounts` accounts (one region, two queries). */
+  period: { days: number; accounts: number };
   idleMs: number;
 }
 
-const FULL: Sizes = { accounts: 100, regions: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'], storeRecords: 2000, packageRecords: 100_000, idleMs: 5_000 };
-const QUICK: Sizes = { accounts: 2, regions: ['us-east-1', 'eu-west-1'], collect: { sensitiveEvents: ['StopLogging', 'DeleteTrail'] }, storeRecords: 100, packageRecords: 2_000, idleMs: 1_000 };
+const FULL: Sizes = { accounts: 100, regions: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'], storeRecords: 2000, packageRecords: 100_000, period: { days: 365, accounts: 100 }, idleMs: 5_000 };
+const QUICK: Sizes = { accounts: 2, regions: ['us-east-1', 'eu-west-1'], collect: { sensitiveEvents: ['StopLogging', 'DeleteTrail'] }, storeRecords: 100, packageRecords: 2_000, period: { days: 30, accounts: 5 }, idleMs: 1_000 };
 
 function collectionRows(r: CollectionBenchResult): BenchRow[] {
   // The three slowest quota chains (every operation has a bucket; most are far from binding).
@@ -228,6 +230,30 @@ function packageRows(r: PackageBenchResult): BenchRow[] {
   ];
 }
 
+/** The period package against the many-record package of the same bench run: build time per record, peak RSS. */
+function periodRows(r: PackageBenchResult, base: PackageBenchResult | undefined): BenchRow[] {
+  const perRecord = (x: PackageBenchResult) => x.buildSeconds / x.records;
+  const ratio = base ? perRecord(r) / perRecord(base) : NaN;
+  return [
+    {
+      metric: `period package build, ${r.days} days x ${r.accounts} accounts (${r.records} records, ${r.runs} runs), time per record vs the ${base ? `${base.runs}-run` : 'many-record'} package`,
+      measured: `${fmt(r.buildSeconds, 1)} s (${fmt(r.recordsPerSecond, 0)} records/s)`,
+      baseline: base ? `${fmt(base.recordsPerSecond, 0)} records/s` : '',
+      ratio: base ? fmt(ratio) : '',
+      target: '<= 2.0',
+      ...(base ? { pass: ratio <= 2 } : {}),
+    },
+    {
+      metric: `period package build peak RSS, ${r.days} days x ${r.accounts} accounts (child process)`,
+      measured: `${fmt(r.peakRssMiB, 0)} MB`,
+      baseline: base ? `${fmt(base.peakRssMiB, 0)} MB` : '',
+      ratio: base ? fmt(r.peakRssMiB / base.peakRssMiB) : '',
+      target: '< 300 MB',
+      pass: r.peakRssMiB < 300,
+    },
+  ];
+}
+
 function daemonRows(r: DaemonBenchResult): BenchRow[] {
   return [
     {
@@ -262,7 +288,7 @@ export interface BenchResults {
   finishedAt: string;
   machine: Machine;
   rows: BenchRow[];
-  details: Partial<{ collection: CollectionBenchResult; collectionDelegatedAdmin: CollectionBenchResult; store: StoreBenchResult | { skipped: string }; package: PackageBenchResult; daemon: DaemonBenchResult }>;
+  details: Partial<{ collection: CollectionBenchResult; collectionDelegatedAdmin: CollectionBenchResult; store: StoreBenchResult | { skipped: string }; package: PackageBenchResult; periodPackage: PackageBenchResult; daemon: DaemonBenchResult }>;
 }
 
 export async function runBench(args: BenchArgs, say: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<BenchResults> {
@@ -326,6 +352,16 @@ export async function runBench(args: BenchArgs, say: (line: string) => void = (l
       rows.push(...packageRows(answer.result));
     } catch (err) {
       rows.push(failed('package and verify', err));
+    }
+    const { days, accounts } = sizes.period;
+    say(`package: a ${days}-day period over ${accounts} accounts (one region, two queries), built in a child process ...`);
+    try {
+      const answer = await forkBenchChild<PackageChildRequest, PackageChildAnswer>('./package-child.js', { records: days * accounts * 2, accounts, regions: 1, queries: 2, verifyRounds: 0 });
+      if (!answer.ok) throw new Error(answer.error);
+      details.periodPackage = answer.result;
+      rows.push(...periodRows(answer.result, details.package));
+    } catch (err) {
+      rows.push(failed('period package', err));
     }
   }
 

@@ -24,6 +24,9 @@ export const IAM_ACTIONS_FOR_OPERATION: Readonly<Record<string, readonly string[
   's3:GetObjectLockConfiguration': ['s3:GetBucketObjectLockConfiguration'],
   's3:GetBucketLifecycleConfiguration': ['s3:GetLifecycleConfiguration'],
   's3:GetBucketReplication': ['s3:GetReplicationConfiguration'],
+  // ListFindingsV2 and GetFindingV2 are authorised by the V1 actions (IAM Access Analyzer API reference).
+  'access-analyzer:ListFindingsV2': ['access-analyzer:ListFindings'],
+  'access-analyzer:GetFindingV2': ['access-analyzer:GetFinding'],
   ...S3_IAM_ACTIONS_FOR_OPERATION,
 };
 

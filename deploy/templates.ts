@@ -217,7 +217,7 @@ export function collectorTaskPolicyStatements(): Record<string, unknown>[] {
       // A role of that name in an account outside the organisation is never assumed.
       Condition: { StringEquals: { 'aws:ResourceOrgID': ref('OrganizationId') } },
     },
-    { Sid: 'DiscoverOrganizationAccounts', Effect: 'Allow', Action: ['organizations:ListAccounts'], Resource: '*' },
+    { Sid: 'DiscoverOrganizationAccounts', Effect: 'Allow', Action: ['organizations:ListAccounts', 'organizations:ListParents', 'organizations:ListChildren', 'organizations:ListAccountsForParent'], Resource: '*' },
     {
       Sid: 'EvidenceStorePreflightAndListing',
       Effect: 'Allow',

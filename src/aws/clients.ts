@@ -26,6 +26,23 @@ const IAM_PREFIX: Record<string, string> = {
   OrganizationsClient: 'organizations',
   AccountClient: 'account',
   SSMClient: 'ssm',
+  NetworkFirewallClient: 'network-firewall',
+  ElasticLoadBalancingV2Client: 'elasticloadbalancing',
+  ACMClient: 'acm',
+  CloudFrontClient: 'cloudfront',
+  WAFV2Client: 'wafv2',
+  CloudWatchClient: 'cloudwatch',
+  SNSClient: 'sns',
+  EventBridgeClient: 'events',
+  BackupClient: 'backup',
+  AccessAnalyzerClient: 'access-analyzer',
+  SSOAdminClient: 'sso',
+  Macie2Client: 'macie2',
+  Inspector2Client: 'inspector2',
+  ECRClient: 'ecr',
+  LambdaClient: 'lambda',
+  SecretsManagerClient: 'secretsmanager',
+  ResourceGroupsTaggingAPIClient: 'tag',
 };
 
 /** The IAM action for an SDK command, e.g. `s3:GetBucketEncryption`. */

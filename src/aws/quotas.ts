@@ -37,6 +37,10 @@ const s3BucketRead = documented(5500, 5500, S3_REQUEST_RATE);
 const iamRead = estimate(20, 40, 'IAM publishes no per-operation request rates; 20/s with a 40-request burst is a conservative reading of throttling seen on IAM list and get calls');
 const configRead = estimate(10, 20, 'AWS Config lists its API rates only in the Service Quotas console; 10/s (burst 20) sits at the low end of its read operations');
 const guardDutyRead = estimate(10, 20, 'GuardDuty publishes no per-operation request rates; estimated like other regional security-service reads');
+const backupRead = estimate(5, 10, 'AWS Backup publishes no per-operation request rates; estimated low like other regional backup control-plane reads');
+const accessAnalyzerRead = estimate(10, 20, 'IAM Access Analyzer publishes resource quotas but no API request rates (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-quotas.html); estimated like other regional security-service reads');
+const ssoAdminRead = estimate(10, 20, 'IAM Identity Center publishes no per-operation request rates for its admin API; estimated like other regional list/describe calls');
+const macieRead = estimate(10, 20, 'Amazon Macie publishes resource quotas but no API request rates; estimated like other regional security-service reads');
 const rdsDescribe = estimate(10, 40, 'Amazon RDS publishes no per-operation request rates; estimated from the token-bucket shape of the EC2 API it shares its control plane style with');
 const cloudTrailRead = estimate(10, 10, `${CLOUDTRAIL_QUOTAS} lists TPS per API in Service Quotas; 10 TPS taken for the describe/get operations`);
 const securityHubOther = documented(10, 30, `${SECURITYHUB_API} ("all other operations": 10 per second, burst 30)`);
@@ -44,6 +48,23 @@ const securityHubOther = documented(10, 30, `${SECURITYHUB_API} ("all other oper
 /** Keyed by `<iam-prefix>:<Operation>`. */
 export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'account:ListRegions': documented(5, 5, ACCOUNT_QUOTAS),
+  'account:GetAlternateContact': estimate(5, 5, `${ACCOUNT_QUOTAS} documents ListRegions at 5 per second; GetAlternateContact estimated at the same rate`),
+
+  'access-analyzer:ListAnalyzers': accessAnalyzerRead,
+  'access-analyzer:ListFindingsV2': accessAnalyzerRead,
+  'access-analyzer:GetFindingV2': accessAnalyzerRead,
+
+  'sso:ListInstances': ssoAdminRead,
+  'sso:ListPermissionSets': ssoAdminRead,
+  'sso:DescribePermissionSet': ssoAdminRead,
+  'sso:ListAccountsForProvisionedPermissionSet': ssoAdminRead,
+  'sso:ListAccountAssignments': ssoAdminRead,
+
+  'macie2:GetMacieSession': macieRead,
+  'macie2:GetAutomatedDiscoveryConfiguration': macieRead,
+  'macie2:ListClassificationJobs': macieRead,
+  'macie2:ListFindings': macieRead,
+  'macie2:GetFindings': macieRead,
 
   'cloudtrail:LookupEvents': documented(2, 2, 'https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html (two per second, per account, per Region)'),
   'cloudtrail:DescribeTrails': cloudTrailRead,
@@ -61,6 +82,8 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'config:DescribeDeliveryChannels': configRead,
   'config:GetComplianceDetailsByConfigRule': configRead,
   'config:GetDiscoveredResourceCounts': configRead,
+  'config:GetResourceConfigHistory': configRead,
+  'config:ListDiscoveredResources': configRead,
   // Aggregator reads run in the audit account only, so one bucket serves the whole organisation.
   'config:DescribeAggregateComplianceByConfigRules': configRead,
   'config:DescribeConfigurationAggregators': configRead,
@@ -68,6 +91,13 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'config:SelectAggregateResourceConfig': configRead,
 
   'ec2:DescribeInstances': ec2Read,
+  'ec2:DescribeFlowLogs': ec2Read,
+  'ec2:DescribeInternetGateways': ec2Read,
+  'ec2:DescribeNatGateways': ec2Read,
+  'ec2:DescribeNetworkAcls': ec2Read,
+  'ec2:DescribeRouteTables': ec2Read,
+  'ec2:DescribeSubnets': ec2Read,
+  'ec2:DescribeVpcs': ec2Read,
   'ec2:DescribeNetworkInterfaces': ec2Read,
   'ec2:DescribeSecurityGroups': ec2Read,
   'ec2:DescribeSnapshots': ec2Read,
@@ -88,6 +118,9 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'iam:GetAccountPasswordPolicy': iamRead,
   'iam:GetAccountSummary': iamRead,
   'iam:GetCredentialReport': iamRead,
+  'iam:GetLoginProfile': iamRead,
+  'iam:ListMFADevices': iamRead,
+  'iam:ListVirtualMFADevices': iamRead,
   'iam:GetPolicyVersion': iamRead,
   'iam:ListPolicies': iamRead,
 
@@ -100,6 +133,9 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'logs:DescribeLogGroups': documented(10, 10, LOGS_QUOTAS),
 
   'organizations:ListAccounts': estimate(1, 5, 'AWS Organizations documents throttling (TooManyRequestsException) but no per-operation rate; 1/s with a burst of 5 is a cautious value for a management-account call'),
+  'organizations:ListParents': estimate(1, 5, 'AWS Organizations documents throttling but no per-operation rate; estimated like ListAccounts'),
+  'organizations:ListChildren': estimate(1, 5, 'AWS Organizations documents throttling but no per-operation rate; estimated like ListAccounts'),
+  'organizations:ListAccountsForParent': estimate(1, 5, 'AWS Organizations documents throttling but no per-operation rate; estimated like ListAccounts'),
 
   'rds:DescribeDBInstances': rdsDescribe,
 
@@ -124,6 +160,41 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
 
   'ssm:DescribeInstanceInformation': estimate(10, 20, 'Systems Manager lists its API rates only in Service Quotas; estimated like other regional describe calls'),
   'ssm:ListResourceComplianceSummaries': estimate(10, 20, 'Systems Manager lists its API rates only in Service Quotas; estimated like other regional list calls'),
+
+  'network-firewall:ListFirewalls': estimate(5, 10, 'AWS Network Firewall publishes no per-operation API rate; estimated cautiously for a control-plane list call'),
+  'network-firewall:DescribeFirewall': estimate(5, 10, 'AWS Network Firewall publishes no per-operation API rate; estimated cautiously for a control-plane describe call'),
+  'network-firewall:DescribeFirewallPolicy': estimate(5, 10, 'AWS Network Firewall publishes no per-operation API rate; estimated cautiously for a control-plane describe call'),
+  'elasticloadbalancing:DescribeLoadBalancers': estimate(10, 20, 'Elastic Load Balancing lists its API rates only in Service Quotas; estimated like other regional describe calls'),
+  'elasticloadbalancing:DescribeListeners': estimate(10, 20, 'Elastic Load Balancing lists its API rates only in Service Quotas; estimated like other regional describe calls'),
+  'elasticloadbalancing:DescribeRules': estimate(10, 20, 'Elastic Load Balancing lists its API rates only in Service Quotas; estimated like other regional describe calls'),
+  'elasticloadbalancing:DescribeSSLPolicies': estimate(10, 20, 'Elastic Load Balancing lists its API rates only in Service Quotas; estimated like other regional describe calls'),
+  'acm:ListCertificates': estimate(8, 8, 'ACM lists its API rates only in Service Quotas; estimated at a cautious 8/s for the account-wide list'),
+  'acm:DescribeCertificate': estimate(10, 10, 'ACM lists its API rates only in Service Quotas; estimated at a cautious 10/s for per-certificate reads'),
+  'cloudfront:ListDistributions': estimate(5, 10, 'CloudFront publishes no per-operation request rate; estimated low because one global endpoint serves every region'),
+  'wafv2:ListWebACLs': estimate(5, 10, 'AWS WAF publishes no per-operation request rate; estimated like other security-service list calls'),
+  'wafv2:ListResourcesForWebACL': estimate(5, 10, 'AWS WAF publishes no per-operation request rate; estimated like other security-service list calls'),
+  'wafv2:GetLoggingConfiguration': estimate(5, 10, 'AWS WAF publishes no per-operation request rate; estimated like other security-service reads'),
+  'logs:DescribeMetricFilters': estimate(5, 5, 'CloudWatch Logs lists per-operation rates only in Service Quotas; estimated like its other describe calls (DescribeLogGroups is documented at 10/s)'),
+  'cloudwatch:DescribeAlarms': estimate(9, 9, 'CloudWatch lists DescribeAlarms among its Service Quotas TPS limits; 9/s is the value seen there, not verified against the documentation page'),
+  'sns:ListSubscriptionsByTopic': estimate(30, 30, 'Amazon SNS lists its control-plane API rates in Service Quotas; 30/s estimated like its other list calls'),
+  'events:ListRules': estimate(10, 20, 'EventBridge lists its control-plane API rates in Service Quotas; estimated like other regional list calls'),
+  'events:ListTargetsByRule': estimate(10, 20, 'EventBridge lists its control-plane API rates in Service Quotas; estimated like other regional list calls'),
+  'backup:ListBackupPlans': backupRead,
+  'backup:GetBackupPlan': backupRead,
+  'backup:ListProtectedResources': backupRead,
+  'backup:ListBackupJobs': backupRead,
+  'backup:ListBackupVaults': backupRead,
+  'backup:DescribeBackupVault': backupRead,
+  'backup:ListRestoreTestingPlans': backupRead,
+  'backup:ListRestoreJobs': backupRead,
+  'inspector2:BatchGetAccountStatus': estimate(5, 10, 'Amazon Inspector publishes no per-operation request rates; estimated low like other regional security-service reads'),
+  'inspector2:ListCoverage': estimate(5, 10, 'Amazon Inspector publishes no per-operation request rates; estimated low like other regional security-service reads'),
+  'inspector2:ListFindings': estimate(5, 10, 'Amazon Inspector publishes no per-operation request rates; estimated low like other regional security-service reads'),
+  'ecr:DescribeRepositories': estimate(10, 20, 'Amazon ECR lists its API rates only in Service Quotas; estimated like other regional describe calls'),
+  'ecr:GetRegistryScanningConfiguration': estimate(10, 20, 'Amazon ECR lists its API rates only in Service Quotas; estimated like other regional get calls'),
+  'secretsmanager:ListSecrets': documented(100, 100, 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html (combined rate of DescribeSecret and ListSecrets API requests: 100 per second)'),
+  'lambda:ListFunctions': estimate(10, 20, 'Lambda documents control-plane rates only for some APIs in Service Quotas; estimated like other regional list calls'),
+  'tag:GetResources': estimate(10, 20, 'The Resource Groups Tagging API publishes no per-operation request rate; estimated like other regional list calls'),
 
   'sts:AssumeRole': documented(600, 600, STS_QUOTAS),
   'sts:GetCallerIdentity': documented(600, 600, STS_QUOTAS),

@@ -4,6 +4,7 @@ import { scrubSecrets } from '../log/logger.js';
 import { TOOL_VERSION } from '../version.js';
 import { logLevelOption } from './shared.js';
 import { registerCollectCommand } from './commands/collect.js';
+import { registerBackfillCommand } from './commands/backfill.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerControlsCommand } from './commands/controls.js';
 import { registerPackageCommands } from './commands/package.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDemoCommand(program);
   registerCollectCommand(program);
+  registerBackfillCommand(program);
   registerPackageCommands(program);
   registerControlsCommand(program);
   registerStoreCommands(program);

@@ -5,6 +5,8 @@ import { ALL_QUERIES, queryById } from '../queries/index.js';
 import type { EvidenceQuery, QueryParameters } from '../queries/types.js';
 import { PUBLISHED_RATE_LIMITS } from '../aws/rate-limit.js';
 import type { AccountTarget } from './targets.js';
+import { scopeUsesTags } from '../config/scope.js';
+import { TAGGING_QUERY_ID } from '../queries/tagging/resources.js';
 
 /** One query to run in one account and region (`global` for global queries), with its parameters. */
 export interface CollectionTask {
@@ -59,6 +61,12 @@ export function plannedQueries(catalogs: Catalog[], frameworks: string[], only?:
 export function planRun(catalogs: Catalog[], config: Config, targets: readonly AccountTarget[], selection: PlanSelection = {}): RunPlan {
   const frameworks = selection.frameworks?.length ? selection.frameworks : config.frameworks;
   const queries = plannedQueries(catalogs, frameworks, selection.queries);
+  // Tag selectors need each run's own tags; an explicit --queries list is taken as given.
+  const tagging = queryById(TAGGING_QUERY_ID);
+  if (!selection.queries?.length && tagging && scopeUsesTags(config.scope, frameworks) && !queries.includes(tagging)) {
+    queries.push(tagging);
+    queries.sort((a, b) => a.id.localeCompare(b.id));
+  }
   return { frameworks, queries, regions: [...new Set(targets.flatMap((t) => t.regions))].sort(), tasks: planTasks(queries, targets, config) };
 }
 

@@ -12,6 +12,8 @@ export const REDACTION_RULES = {
   'user-data': 'EC2 instance or launch-template user data (boot scripts often carry passwords and keys)',
   'cloudtrail-credential-api': 'requestParameters and responseElements of a CloudTrail event of an API that issues or reads credentials or secrets (AssumeRole, GetSessionToken, CreateAccessKey, GetSecretValue, UpdateLoginProfile ...)',
   'cloudtrail-secret-member': 'a string member of a CloudTrail event payload named like a password, secret key, session token or private key',
+  'subscription-endpoint-url': 'the endpoint URL of an SNS subscription over HTTP or HTTPS (incident-tool and chat webhooks carry their integration key in the URL)',
+  'target-http-parameter': 'a header or query-string value an EventBridge target sends (HttpParameters of API Gateway and API destination targets, which can carry API keys)',
 } as const;
 
 export type RedactionRuleId = keyof typeof REDACTION_RULES;
@@ -155,11 +157,26 @@ class Redactor {
     const cloudTrailRecord = isCloudTrailRecord(value);
     const credentialEvent = cloudTrailRecord && CREDENTIAL_EVENT_NAMES.has(String(value.eventName));
     const underEnvironment = parentKey !== undefined && parentKey.toLowerCase() === 'environment';
+    const webhookSubscription = typeof value.SubscriptionArn === 'string' && (value.Protocol === 'http' || value.Protocol === 'https');
     for (const k in value) {
       const v = value[k];
       if (v === undefined || v === null || (typeof v !== 'object' && typeof v !== 'string')) continue;
       const kind = kindOf(k);
-      if (kind === 'payload' && credentialEvent && k !== 'additionalEventData') {
+      if (k === 'Endpoint' && webhookSubscription && typeof v === 'string') {
+        set(k, this.take([k], k, 'subscription-endpoint-url'));
+      } else if (k === 'HttpParameters' && isPlainObject(v)) {
+        this.path.push(k);
+        let params: Record<string, unknown> = v;
+        for (const m of ['HeaderParameters', 'QueryStringParameters']) {
+          const map = v[m];
+          if (isPlainObject(map)) {
+            const redacted = this.mapValues(map, m, m === 'HeaderParameters' ? 'header' : 'query parameter', 'target-http-parameter');
+            if (redacted !== map) params = { ...params, [m]: redacted };
+          }
+        }
+        this.path.pop();
+        set(k, params);
+      } else if (kind === 'payload' && credentialEvent && k !== 'additionalEventData') {
         set(k, this.take([k], k, 'cloudtrail-credential-api'));
       } else if (kind === 'userData' && typeof v === 'string') {
         set(k, this.take([k], k, 'user-data'));

@@ -6,6 +6,7 @@ import type { ManifestSigner } from '../seal/signer.js';
 import type { Logger } from '../log/logger.js';
 import { describeSdkFailure } from '../aws/failure.js';
 import { AwsClientProvider, SharedConnections, withCallLog, type LoggedCall } from '../aws/clients.js';
+import type { RateLimiterRegistry } from '../aws/rate-limit.js';
 import { putEvidenceBody, sealRun } from '../seal/seal.js';
 import { resolveTrustPolicy } from '../aws/trusted-keys.js';
 import { newRunId } from '../evidence/run-id.js';
@@ -46,6 +47,8 @@ export interface CollectionOptions {
   /** Observer of every SDK attempt (daemon metrics). */
   onAttempt?: (action: string, outcome: 'ok' | 'throttled' | 'error') => void;
   now?: () => Date;
+  /** The limiters that pace calls under AWS's published quotas; by default one registry per process on the wall clock. */
+  rateLimits?: RateLimiterRegistry;
   /** Set only by a caller that started the simulated AWS itself (`demo`); sealed into the run manifest. */
   simulated?: boolean;
 }
@@ -132,6 +135,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
         callSlots,
         connections,
         onAttempt: opts.onAttempt,
+        ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
       });
       providers.set(key, p);
     }

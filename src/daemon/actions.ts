@@ -6,6 +6,7 @@ import type { ManifestSigner } from '../seal/signer.js';
 import { attachProgress } from '../collect/progress.js';
 import { loadExceptions } from '../package/exceptions.js';
 import type { ActionFn } from './daemon.js';
+import { resolveOrganizationalUnits } from '../collect/organizational-units.js';
 
 /** What the daemon's built-in actions share across runs: opened once at start, so a bad store fails fast. */
 export interface ActionDeps {
@@ -99,7 +100,7 @@ export function packageAction(deps: ActionDeps): ActionFn {
       outDir,
       organization: deps.config.organization,
       parameterOverrides: deps.config.parameters,
-      scope: deps.config.scope,
+      scope: await resolveOrganizationalUnits(deps.config.scope, deps.config),
       ...(deps.config.exceptionsFile ? { exceptions: loadExceptions(deps.config.exceptionsFile) } : {}),
       log: req.log,
     });

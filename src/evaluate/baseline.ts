@@ -14,6 +14,9 @@ export const ORGANISATION_THRESHOLDS: Record<string, Record<string, number>> = {
   'cloudtrail.log-bucket-retention': { minimumRetentionDays: 1 },
   'cloudtrail.cloudwatch-logs': { maxDeliveryAgeHours: 1_000_000 },
   'rds.backup-retention': { minimumBackupRetentionDays: 1 },
+  'backup.plans': { maxBackupAgeHours: 1_000_000 },
+  'inspector2.findings': { remediationWindowDays: 1_000_000 },
+  'secretsmanager.rotation': { rotationPeriodDays: 1_000_000 },
 };
 
 /** Parameters of a requirement that are organisation-chosen thresholds (an addressable specification's baseline). */

@@ -5,8 +5,9 @@ import type { RunManifest } from '../evidence/manifest.js';
 import { queryById } from '../queries/index.js';
 import type { EvidenceQuery, QueryParameters, ResourceStatus } from '../queries/types.js';
 import { checkParameterOverrides } from '../controls/parameters.js';
-import type { ScopeConfig } from '../config/scope.js';
+import { scopeUsesTags, type ScopeConfig } from '../config/scope.js';
 import { markScope } from './scope.js';
+import { TagIndex } from './tags.js';
 import { baselineReview } from './baseline.js';
 import type { ControlResult, ControlStatus, EvidenceRef, ResourceFinding } from './types.js';
 
@@ -59,6 +60,9 @@ export function parametersFor(
 export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResult[]> {
   const { manifest } = input;
   checkParameterOverrides(input.catalogs, input.parameterOverrides);
+  // Unresolved OUs would otherwise read as "every account": resolveOrganizationalUnits must run first.
+  const unresolved = Object.entries(input.scope ?? {}).find(([, s]) => s.organizationalUnits);
+  if (unresolved) throw new Error(`scope.${unresolved[0]}.organizationalUnits must be resolved to accounts (resolveOrganizationalUnits) before evaluation`);
   const accounts = [...new Set(input.accounts ?? manifest.scope.accounts)].sort();
   const recordsByQueryAccount = new Map<string, ManifestRecord[]>();
   for (const r of manifest.records) {
@@ -78,6 +82,8 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
   };
   const runGaps = manifest.gaps;
   const results: ControlResult[] = [];
+  // Tag selectors judge every resource against the run's own sealed tags.
+  const tagIndex = scopeUsesTags(input.scope, input.frameworks) ? await TagIndex.fromRecords(manifest.records, load) : undefined;
 
   for (const frameworkId of input.frameworks) {
     const catalog = input.catalogs.find((c) => c.framework === frameworkId);
@@ -90,7 +96,7 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
     }
     const byAccount = new Map<string, ResourceFinding[]>();
     for (const r of results.slice(first)) byAccount.set(r.accountId, [...(byAccount.get(r.accountId) ?? []), ...r.findings]);
-    markScope(frameworkId, input.scope, byAccount);
+    markScope(frameworkId, input.scope, byAccount, tagIndex && ((a, res, g) => tagIndex.tagsOf(a, res, g)));
     const reqs = new Map(catalog.requirements.map((r) => [r.id, r]));
     for (let i = first; i < results.length; i++) {
       const r = results[i];
@@ -109,6 +115,8 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
     if (status === 'pass' && req.coverage === 'partial') status = 'aws-portion-satisfied';
     const reasons = reasonsFor(status, inScope, r.gaps, req);
     if (outOfScope) reasons.push(`${outOfScope} out-of-scope resource check${outOfScope === 1 ? '' : 's'} not counted (listed in the population)`);
+    const unknown = inScope.filter((f) => f.scopeUnknown).length;
+    if (unknown) reasons.push(`SCOPE UNKNOWN: ${unknown} resource check${unknown === 1 ? '' : 's'} counted as in scope because the tags their scope depends on could not be read (named in the population)`);
     return { ...r, status, reasons };
   }
 

@@ -5,7 +5,7 @@ import type { ResourceFinding } from './types.js';
  * Resource types that are settings of the whole account (or of its security services) rather than system
  * components: they stay in scope wherever an in-scope component lives, because they protect it.
  */
-const ACCOUNT_LEVEL_TYPES = [/^AWS::::Account$/, /^AWS::CloudTrail::/, /^AWS::Config::/, /^AWS::GuardDuty::/, /^AWS::IAM::/, /^AWS::SecurityHub::/];
+const ACCOUNT_LEVEL_TYPES = [/^AWS::::Account$/, /^AWS::CloudTrail::/, /^AWS::Config::/, /^AWS::GuardDuty::/, /^AWS::IAM::/, /^AWS::SecurityHub::/, /^AWS::CloudWatch::Alarm$/, /^AWS::Events::Rule$/, /^AWS::Backup::/];
 
 export function isAccountLevel(resourceType: string): boolean {
   return ACCOUNT_LEVEL_TYPES.some((re) => re.test(resourceType));
@@ -16,7 +16,12 @@ export const NO_SCOPE_REASON = 'no scope declared: every resource of the listed 
 export interface ScopeDecision {
   inScope: boolean;
   reason: string;
+  /** The decision needed the resource's tags and they are unknown: counted in scope (the cautious side) and named so. */
+  tagsUnknown?: boolean;
 }
+
+/** What the evidence says about a resource's tags: known (possibly none), or unknown with why (the tagging call failed). */
+export type ResourceTags = { known: true; tags: Record<string, string> } | { known: false; why: string };
 
 function glob(pattern: string): RegExp {
   return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
@@ -32,9 +37,12 @@ export interface ScopedResource {
   resourceType: string;
   accountId: string;
   region: string;
+  /** Its tags, when a selector asks for them; absent: no tags known (a tag selector then cannot match). */
+  tags?: ResourceTags;
 }
 
-export function selectorMatches(sel: ScopeSelector, r: ScopedResource): boolean {
+/** Whether a selector picks a resource; `unknown` when every other field matches but its tags could not be read. */
+export function selectorMatch(sel: ScopeSelector, r: ScopedResource): boolean | 'unknown' {
   if (sel.account && sel.account !== r.accountId) return false;
   if (sel.region && sel.region !== r.region) return false;
   if (sel.resourceType && sel.resourceType !== r.resourceType) return false;
@@ -42,11 +50,29 @@ export function selectorMatches(sel: ScopeSelector, r: ScopedResource): boolean 
     const re = glob(sel.resource);
     if (!re.test(r.resource) && !re.test(lastSegment(r.resource))) return false;
   }
+  if (sel.tags) {
+    if (r.tags && !r.tags.known) return 'unknown';
+    const tags = r.tags?.known ? r.tags.tags : {};
+    for (const [key, want] of Object.entries(sel.tags)) {
+      const value = tags[key];
+      if (value === undefined || !(Array.isArray(want) ? want : [want]).some((w) => glob(w).test(value))) return false;
+    }
+  }
   return true;
 }
 
+export function selectorMatches(sel: ScopeSelector, r: ScopedResource): boolean {
+  return selectorMatch(sel, r) === true;
+}
+
 function describeSelector(sel: ScopeSelector): string {
-  return [sel.resource && `resource ${sel.resource}`, sel.resourceType, sel.account && `account ${sel.account}`, sel.region].filter(Boolean).join(', ');
+  const tags = sel.tags && `tag ${Object.entries(sel.tags).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : v}`).join(', ')}`;
+  return [sel.resource && `resource ${sel.resource}`, sel.resourceType, sel.account && `account ${sel.account}`, sel.region, tags].filter(Boolean).join(', ');
+}
+
+function unknownTags(r: ScopedResource, sel: ScopeSelector, role: string): ScopeDecision {
+  const why = r.tags && !r.tags.known ? r.tags.why : 'tags not collected';
+  return { inScope: true, tagsUnknown: true, reason: `scope unknown: its tags could not be read (${why}), so ${role} ${describeSelector(sel)} cannot be judged; counted as in scope until they are known` };
 }
 
 /**
@@ -57,13 +83,17 @@ export function componentScope(scope: FrameworkScope | undefined, r: ScopedResou
   if (!scope) return { inScope: true, reason: NO_SCOPE_REASON };
   if (scope.accounts && !scope.accounts.includes(r.accountId)) return { inScope: false, reason: `account ${r.accountId} is not in the declared scope` };
   if (scope.regions && r.region !== 'global' && !scope.regions.includes(r.region)) return { inScope: false, reason: `region ${r.region} is not in the declared scope` };
-  const ex = scope.exclude.find((s) => selectorMatches(s, r));
+  const ex = scope.exclude.find((s) => selectorMatch(s, r) === true);
   if (ex) return { inScope: false, reason: `excluded: ${ex.reason}` };
-  if (!scope.include) return { inScope: true, reason: 'in a scoped account and region (no component selectors declared)' };
-  const inc = scope.include.find((s) => selectorMatches(s, r));
-  if (inc) return { inScope: true, reason: inc.reason ?? `selected by ${describeSelector(inc)}` };
-  const con = scope.connected.find((s) => selectorMatches(s, r));
-  if (con) return { inScope: true, reason: `connected system: ${con.reason ?? describeSelector(con)}` };
+  // An exclusion that may apply once the tags are known: neither in nor out can be claimed.
+  const exUnknown = scope.exclude.find((s) => selectorMatch(s, r) === 'unknown');
+  if (!scope.include) return exUnknown ? unknownTags(r, exUnknown, 'the exclusion') : { inScope: true, reason: 'in a scoped account and region (no component selectors declared)' };
+  const inc = scope.include.find((s) => selectorMatch(s, r) === true);
+  if (inc) return exUnknown ? unknownTags(r, exUnknown, 'the exclusion') : { inScope: true, reason: inc.reason ?? `selected by ${describeSelector(inc)}` };
+  const con = scope.connected.find((s) => selectorMatch(s, r) === true);
+  if (con) return exUnknown ? unknownTags(r, exUnknown, 'the exclusion') : { inScope: true, reason: `connected system: ${con.reason ?? describeSelector(con)}` };
+  const selUnknown = [...scope.include, ...scope.connected].find((s) => selectorMatch(s, r) === 'unknown');
+  if (selUnknown) return unknownTags(r, selUnknown, 'the selector');
   return { inScope: false, reason: 'not selected by the declared scope' };
 }
 
@@ -82,6 +112,8 @@ export function scopeStatement(scope: FrameworkScope | undefined): string {
   if (scope.accounts) parts.push(`accounts ${scope.accounts.join(', ')}`);
   if (scope.regions) parts.push(`regions ${scope.regions.join(', ')}`);
   if (scope.include) parts.push(`${scope.include.length} component selector(s), ${scope.connected.length} connected`);
+  const tagged = [...(scope.include ?? []), ...scope.connected, ...scope.exclude].filter((s) => s.tags);
+  if (tagged.length) parts.push(`by tags ${[...new Set(tagged.map((s) => Object.entries(s.tags!).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : v}`).join(' ')))].join('; ')}`);
   if (scope.exclude.length) parts.push(`${scope.exclude.length} exclusion(s)`);
   return `scope: ${parts.join('; ')}`;
 }
@@ -90,15 +122,17 @@ export function scopeStatement(scope: FrameworkScope | undefined): string {
  * Marks every finding of one framework with its scope. Runs over all findings of the run at once because an
  * account-level setting's scope depends on whether any component of its account is in scope.
  */
-export function markScope(framework: string, scopeConfig: ScopeConfig | undefined, findingsByAccount: Map<string, ResourceFinding[]>): void {
+export function markScope(framework: string, scopeConfig: ScopeConfig | undefined, findingsByAccount: Map<string, ResourceFinding[]>, tagsOf?: (accountId: string, resource: string, region: string) => ResourceTags): void {
   const scope = scopeConfig?.[framework];
   for (const [accountId, findings] of findingsByAccount) {
     let holds = false;
     for (const f of findings) {
       if (isAccountLevel(f.resourceType)) continue;
-      const d = componentScope(scope, { resource: f.resource, resourceType: f.resourceType, accountId, region: f.region });
+      const tags = tagsOf?.(accountId, f.resource, f.region);
+      const d = componentScope(scope, { resource: f.resource, resourceType: f.resourceType, accountId, region: f.region, ...(tags ? { tags } : {}) });
       f.inScope = d.inScope;
       f.scopeReason = d.reason;
+      if (d.tagsUnknown) f.scopeUnknown = true;
       holds ||= d.inScope;
     }
     const acct = accountSettingScope(scope, accountId, holds);

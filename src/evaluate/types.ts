@@ -31,6 +31,8 @@ export interface ResourceFinding extends ResourceResult {
   /** Whether the resource is in the framework's declared scope; out-of-scope resources never decide a status. */
   inScope?: boolean;
   scopeReason?: string;
+  /** Its scope needed tags that could not be read: counted in scope, and the reason says so. */
+  scopeUnknown?: boolean;
 }
 
 export interface ControlResult {

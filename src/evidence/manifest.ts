@@ -47,6 +47,17 @@ export const RunManifestSchema = z.object({
       }),
     )
     .optional(),
+  /**
+   * Set on a run that rebuilt a past day from what AWS kept (`backfill`): the day it is about, and every query that
+   * could not be rebuilt (its record is an error record: a gap for that day, never a pass).
+   */
+  reconstruction: z
+    .object({
+      asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+      reconstructed: z.array(z.string()),
+      notReconstructed: z.array(z.object({ queryId: z.string(), reason: z.string() })),
+    })
+    .optional(),
   /** Account-level problems (role not assumable, region discovery failed) that are gaps with no record. */
   gaps: z.array(z.object({ accountId: z.string(), region: z.string().optional(), queryId: z.string().optional(), reason: z.string() })),
   records: z.array(ManifestRecordSchema),

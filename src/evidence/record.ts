@@ -1,5 +1,27 @@
 import { z } from 'zod';
 
+/** One AWS record a reconstruction rests on: a configuration item, a CloudTrail event or a finding, with AWS's own time for it. */
+export const ReconstructionSourceSchema = z.object({
+  /** The API that returned it, e.g. `config:GetResourceConfigHistory`, `cloudtrail:LookupEvents`. */
+  api: z.string(),
+  resourceType: z.string().optional(),
+  resourceId: z.string().optional(),
+  /** The configuration item's captureTime, the event's eventTime or the finding's updatedAt (ISO 8601). */
+  time: z.string().optional(),
+  /** What the record says (event name, configuration item status, or why there is none). */
+  detail: z.string(),
+});
+export type ReconstructionSource = z.infer<typeof ReconstructionSourceSchema>;
+
+export const ReconstructionSchema = z.object({
+  /** The UTC day the evidence is about (YYYY-MM-DD); the state shown is the one in effect at the end of that day. */
+  asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  /** How the data was rebuilt, in one sentence an assessor can read. */
+  method: z.string(),
+  sources: z.array(ReconstructionSourceSchema),
+});
+export type Reconstruction = z.infer<typeof ReconstructionSchema>;
+
 /**
  * The body of an evidence record, stored content-addressed (its SHA-256 names it). It carries no
  * timestamp of its own so an unchanged configuration is stored once and proven by every run that
@@ -57,6 +79,8 @@ export const EvidenceBodySchema = z.object({
         .optional(),
     })
     .optional(),
+  /** For evidence rebuilt afterwards from what AWS kept (`backfill`): never a snapshot taken on the day it is about. */
+  reconstruction: ReconstructionSchema.optional(),
   /** For attestations (manual evidence): who attested, what, and the document's own hash. */
   attestation: z
     .object({

@@ -12,6 +12,15 @@ export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 /** Marks attestation runs in their id, so gathering a package can read them from before the period. */
 export const ATTESTATION_RUN_MARK = '-attest-';
 
+/** Marks runs that rebuilt a past day (`backfill`); the day they are about follows it: `-backfill-20260905-`. */
+export const RECONSTRUCTION_RUN_MARK = '-backfill-';
+
+/** The day a reconstruction run is about, from its id (`20261203T104500Z-backfill-20260905-3f9a1c`), if it is one. */
+export function reconstructionRunDay(runId: string): string | undefined {
+  const m = /-backfill-(\d{4})(\d{2})(\d{2})-/.exec(runId);
+  return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
+}
+
 /** Sortable, unique run id: UTC time plus a short random suffix, e.g. `20261127T020000Z-3f9a1c`. */
 export function newRunId(at: Date, suffix: string): string {
   const t = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');

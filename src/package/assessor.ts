@@ -31,9 +31,28 @@ export interface PackageSummaryJson {
   organisation: string;
   scope: Record<string, { declared: boolean; statement: string; definition?: ScopeConfig[string] }>;
   /** `datesWithoutRun`: the UTC days of the period on which no collection run was sealed for any account. */
-  period: { from: string; to: string; days: number; daysWithRun: number; daysWithoutRun: number; datesWithoutRun: string[] };
+  period: {
+    from: string;
+    to: string;
+    days: number;
+    daysWithRun: number;
+    daysWithoutRun: number;
+    datesWithoutRun: string[];
+    /** Days x accounts of the period. */
+    accountDays: number;
+    /** Account-days on which a sealed run reached the account (it had a winning run and no account-level gap). */
+    accountDaysWithEvidence: number;
+    /** accountDaysWithEvidence / accountDays, in percent with one decimal. */
+    coveragePercent: number;
+    /** Account-days on which the day's run could not reach the account at all (role not assumable, regions unknown). */
+    accountLevelGaps: number;
+    /** Account-region-days on which the day's run could not collect one region of an account it reached. */
+    regionLevelGaps: number;
+  };
   /** Requirement x account results at the end of the period, per framework and status. */
   statusCounts: Record<string, Record<string, number>>;
+  /** Requirement x account rows by the worst result on any day of the period, per framework and status. */
+  worstStatusCounts: Record<string, Record<string, number>>;
   /** Testing procedures per framework and proposed finding (proposed, assessor to confirm). */
   proposedFindings: Record<string, Record<ProposedFinding, number>>;
   findingsBySeverity: Record<Severity, number>;
@@ -84,6 +103,31 @@ export interface AssessorInput {
   keys: PackageSummaryJson['keys'];
   simulated: boolean;
   exceptions?: ExceptionStatus[];
+  /** Account- and region-level gaps the runs of the period recorded (run manifests' `gaps`). */
+  runGaps?: { runId: string; accountId: string; region?: string }[];
+}
+
+/** Account-days, the account-days with evidence and the account- and region-level gaps of the days' winning runs. */
+export function periodCoverage(timeline: Timeline, runGaps: NonNullable<AssessorInput['runGaps']>) {
+  const accounts = new Set(timeline.rows.map((r) => r.accountId));
+  const dayOfWin = new Map(timeline.winners.map((w) => [`${w.runId}\u0000${w.accountId}`, w.day]));
+  const accountGapDays = new Set<string>();
+  const regionGapDays = new Set<string>();
+  for (const g of runGaps) {
+    const day = dayOfWin.get(`${g.runId}\u0000${g.accountId}`);
+    if (day === undefined) continue;
+    if (g.region) regionGapDays.add(`${day}/${g.accountId}/${g.region}`);
+    else accountGapDays.add(`${day}/${g.accountId}`);
+  }
+  const accountDays = timeline.days.length * accounts.size;
+  const reached = timeline.winners.filter((w) => !accountGapDays.has(`${w.day}/${w.accountId}`)).length;
+  return {
+    accountDays,
+    accountDaysWithEvidence: reached,
+    coveragePercent: accountDays ? Math.round((1000 * reached) / accountDays) / 10 : 0,
+    accountLevelGaps: accountGapDays.size,
+    regionLevelGaps: regionGapDays.size,
+  };
 }
 
 export function assessorResults(input: AssessorInput): AssessorResults {
@@ -95,9 +139,12 @@ export function assessorResults(input: AssessorInput): AssessorResults {
   const scope = input.catalogs.map((c) => ({ framework: c.framework, declared: input.scope[c.framework] !== undefined, statement: scopeStatement(input.scope[c.framework]) }));
 
   const statusCounts: PackageSummaryJson['statusCounts'] = {};
+  const worstStatusCounts: PackageSummaryJson['worstStatusCounts'] = {};
   for (const r of rows) {
     const c = (statusCounts[r.framework] ??= {});
     c[r.status] = (c[r.status] ?? 0) + 1;
+    const w = (worstStatusCounts[r.framework] ??= {});
+    w[r.worst] = (w[r.worst] ?? 0) + 1;
   }
   const proposedFindings: PackageSummaryJson['proposedFindings'] = {};
   for (const c of input.catalogs) proposedFindings[c.framework] = Object.fromEntries(PROPOSED_FINDINGS.map((p) => [p, 0])) as Record<ProposedFinding, number>;
@@ -112,8 +159,17 @@ export function assessorResults(input: AssessorInput): AssessorResults {
     scope: Object.fromEntries(
       scope.map((s) => [s.framework, { declared: s.declared, statement: s.statement, ...(input.scope[s.framework] ? { definition: input.scope[s.framework] } : {}) }]),
     ),
-    period: { from: input.period.from, to: input.period.to, days: input.timeline.days.length, daysWithRun, daysWithoutRun: datesWithoutRun.length, datesWithoutRun },
+    period: {
+      from: input.period.from,
+      to: input.period.to,
+      days: input.timeline.days.length,
+      daysWithRun,
+      daysWithoutRun: datesWithoutRun.length,
+      datesWithoutRun,
+      ...periodCoverage(input.timeline, input.runGaps ?? []),
+    },
     statusCounts,
+    worstStatusCounts,
     proposedFindings,
     findingsBySeverity,
     openFindings: findings.filter((f) => f.open).length,

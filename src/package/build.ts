@@ -38,6 +38,7 @@ import type { ProcedureMap } from '../controls/procedures.js';
 import { findingsCsv, findingIdsByRow } from './findings.js';
 import { populationCsv } from './population.js';
 import { proceduresCsv } from './procedures.js';
+import { reconstructedDays } from './reconstructed.js';
 import { renderReportPdf } from './pdf.js';
 import { TimelineBuilder, loadVerifiedBody } from './timeline.js';
 import { verifyGuide } from './verify-guide.js';
@@ -210,6 +211,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
 
     // One pass over the runs, one manifest in memory at a time: evidence bodies (content addresses and sizes from the
     // signed manifests), evidence-index.csv, and the requirement timeline.
+    const refs = new EvidenceReferences();
     const timelineBuilder = await TimelineBuilder.open({
       store: opts.store,
       catalogs: opts.catalogs,
@@ -222,9 +224,9 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       ...(hasScope(opts.scope) ? { scope: opts.scope } : {}),
       exceptions,
       evaluate: opts.evaluate,
+      refNumber: (runId, recordId) => refs.numberOf(runId, recordId),
     });
     const bodies = new BodyIndex();
-    const refs = new EvidenceReferences();
     const attestationFiles = new Map<string, string>();
     const evidenceCsv = new StagedFile(staging, PACKAGE_FILES.evidenceCsv);
     await evidenceCsv.write(csvLine(EVIDENCE_CSV_HEADER));
@@ -260,7 +262,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     const publicKeyPem = await opts.signer.publicKeyPem();
     const signing = { algorithm: opts.signer.algorithm, keyFingerprint: await opts.signer.fingerprint(), keyId: opts.signer.keyId };
     const runKeys = uniqueKeys([...allRuns.map((r) => r.manifest.signing), signing]);
-    const assessor = assessorResults({ organization, catalogs, timeline, period, scope: opts.scope ?? {}, refs, keys: runKeys, simulated, exceptions, ...(opts.procedureMaps ? { procedureMaps: opts.procedureMaps } : {}) });
+    const assessor = assessorResults({ organization, catalogs, timeline, period, scope: opts.scope ?? {}, refs, keys: runKeys, simulated, exceptions, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), ...(opts.procedureMaps ? { procedureMaps: opts.procedureMaps } : {}) });
     const runSigningKeys = uniqueKeys(allRuns.map((r) => r.manifest.signing));
     const model: PackageModel = {
       organization,
@@ -290,7 +292,8 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       assessor,
     };
 
-    put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to, findingIdsByRow(assessor.findings)));
+    const rebuilt = reconstructedDays(model);
+    put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to, findingIdsByRow(assessor.findings), (a) => rebuilt.byAccount.get(a)?.size ?? 0));
     put(PACKAGE_FILES.proceduresCsv, proceduresCsv(assessor.procedures));
     put(PACKAGE_FILES.findingsCsv, findingsCsv(assessor.findings));
     put(PACKAGE_FILES.populationCsv, populationCsv(assessor.population));

@@ -35,9 +35,16 @@ export const CONTROLS_CSV_HEADER = [
   'exception',
   'finding_ids',
   'partial_coverage',
+  'reconstructed_days',
 ];
 
-export function controlsCsv(rows: RequirementTimeline[], lastDay: string, findingIds: (framework: string, requirement: string, accountId: string) => string[] = () => []): Buffer {
+export function controlsCsv(
+  rows: RequirementTimeline[],
+  lastDay: string,
+  findingIds: (framework: string, requirement: string, accountId: string) => string[] = () => [],
+  /** Days of the period whose evidence for the account was rebuilt afterwards (backfill), not collected on the day. */
+  rebuiltDays: (accountId: string) => number = () => 0,
+): Buffer {
   let out = csvLine(CONTROLS_CSV_HEADER);
   for (const r of rows) {
     const ex = r.exception ? `${r.exception.state === 'expired' ? 'EXPIRED ' : ''}${r.exception.type} (owner ${r.exception.owner}, approved by ${r.exception.approvedBy}, expires ${r.exception.expires})` : '';
@@ -59,22 +66,25 @@ export function controlsCsv(rows: RequirementTimeline[], lastDay: string, findin
       ex,
       findingIds(r.framework, r.requirement.id, r.accountId).join(' '),
       r.requirement.coverage === 'partial' ? (r.status === 'aws-portion-satisfied' ? 'AWS portion satisfied; other procedures not tested' : 'partial: AWS evidence covers part of the requirement') : '',
+      rebuiltDays(r.accountId),
     ]);
   }
   return Buffer.from(out, 'utf8');
 }
 
-export const EVIDENCE_CSV_HEADER = ['run', 'record', 'query', 'account', 'region', 'collected_at', 'status', 'sha256', 'size', 'path', 'ref'];
+export const EVIDENCE_CSV_HEADER = ['run', 'record', 'query', 'account', 'region', 'collected_at', 'status', 'sha256', 'size', 'path', 'ref', 'evidence_kind', 'as_of'];
 
 /**
  * evidence-index.csv rows of one run: one per evidence record; records of accounts outside the package are left
  * out (attestation runs are kept whole). The header line is EVIDENCE_CSV_HEADER, written once before the first run.
  */
-export function evidenceCsvRows(run: Pick<RunManifest, 'runId' | 'kind' | 'records'>, accounts: Set<string>, refs = new EvidenceReferences()): string {
+export function evidenceCsvRows(run: Pick<RunManifest, 'runId' | 'kind' | 'records'> & Partial<Pick<RunManifest, 'reconstruction'>>, accounts: Set<string>, refs = new EvidenceReferences()): string {
   let chunk = '';
+  // A rebuilt record is about an earlier day than the one it was sealed on: both are stated, never one for the other.
+  const kind = run.kind === 'attestation' ? 'attestation' : run.reconstruction ? 'reconstructed' : 'collected';
   for (const rec of run.records) {
     if (run.kind !== 'attestation' && !accounts.has(rec.accountId)) continue;
-    chunk += csvLine([run.runId, rec.recordId, rec.queryId, rec.accountId, rec.region, rec.collectedAt, rec.status, rec.sha256, rec.size, evidencePath(rec.sha256), refs.assign(run.runId, rec.recordId, run.kind === 'attestation' ? rec.sha256 : undefined)]);
+    chunk += csvLine([run.runId, rec.recordId, rec.queryId, rec.accountId, rec.region, rec.collectedAt, rec.status, rec.sha256, rec.size, evidencePath(rec.sha256), refs.assign(run.runId, rec.recordId, run.kind === 'attestation' ? rec.sha256 : undefined), kind, run.reconstruction?.asOf ?? rec.collectedAt.slice(0, 10)]);
   }
   return chunk;
 }

@@ -4,7 +4,7 @@ import type { RunManifest } from '../evidence/manifest.js';
 import { RunClassifier, deleteMarkerFindings, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
-import { ATTESTATION_RUN_MARK, compareRunsInChain, runIdDay } from '../evidence/run-id.js';
+import { ATTESTATION_RUN_MARK, compareRunsInChain, reconstructionRunDay, runIdDay } from '../evidence/run-id.js';
 import type { MissingShard } from './manifest.js';
 
 /** A run manifest without its record list: what a package keeps of each run while records are read one run at a time. */
@@ -30,9 +30,9 @@ export function packageDays(from: string, to: string): PeriodDays {
   return days;
 }
 
-/** The UTC day a run belongs to: the day its collection started. */
-export function runDay(m: Pick<RunManifest, 'startedAt'>): string {
-  return m.startedAt.slice(0, 10);
+/** The UTC day a run belongs to: the day its collection started, or for a reconstruction the day it rebuilt. */
+export function runDay(m: Pick<RunManifest, 'startedAt'> & { reconstruction?: RunManifest['reconstruction'] }): string {
+  return m.reconstruction?.asOf ?? m.startedAt.slice(0, 10);
 }
 
 export interface GatheredRuns {
@@ -55,6 +55,9 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
   const { trusted, foreign: found } = await classifier.census((id) => {
     const d = runIdDay(id);
     if (d === undefined || d > today) return true;
+    // A reconstruction is sealed after the day it is about: its id names that day.
+    const rebuilt = reconstructionRunDay(id);
+    if (rebuilt !== undefined) return rebuilt >= period.from && rebuilt <= period.to;
     if (d > period.to) return false;
     return d >= period.from || id.includes(ATTESTATION_RUN_MARK);
   });
@@ -82,7 +85,9 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
     }
   }
   const byStart = (a: IncludedRun, b: IncludedRun) => compareRunsInChain({ ...a.manifest, runId: a.runId }, { ...b.manifest, runId: b.runId });
-  periodRuns.sort(byStart);
+  // Day first, so a reconstruction sealed today is read with the day it rebuilt; within a day, the chain order.
+  const byDay = (a: IncludedRun, b: IncludedRun) => (runDay(a.manifest) < runDay(b.manifest) ? -1 : runDay(a.manifest) > runDay(b.manifest) ? 1 : byStart(a, b));
+  periodRuns.sort(byDay);
   attestationRuns.sort(byStart);
   foreign.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { periodRuns, attestationRuns, foreign };

@@ -4,6 +4,7 @@ import { dayStatus, rowReasons } from './timeline.js';
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
 import { opensslVerifyCommand } from './verify-guide.js';
 import { assessorHtmlData, assessorHtmlSection } from './html-assessor.js';
+import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
 
 /** Total bytes of evidence bodies embedded in index.html; beyond it the viewer shows the path in the package. */
 export const DEFAULT_HTML_BODY_BUDGET = 8 * 1024 * 1024;
@@ -66,6 +67,8 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     used += bytes.length;
   }
   const allRuns = [...model.runs, ...model.attestationRuns];
+  const rebuilt = reconstructedDays(model);
+  const dayIndex = new Map(model.timeline.days.map((d, i) => [d, i]));
   const data = {
     organization: model.organization,
     period: model.period,
@@ -100,6 +103,8 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     bodiesEmbedded: Object.keys(bodies).length,
     bodiesTotal: wanted.length,
     assessor: assessorHtmlData(model),
+    // Days whose evidence was rebuilt afterwards (backfill), per account as day indexes: shown apart, never as collected.
+    rebuilt: { byAccount: Object.fromEntries([...rebuilt.byAccount].map(([a, days]) => [a, [...days].map((d) => dayIndex.get(d)).filter((i) => i !== undefined)])), sentence: reconstructionSentence(rebuilt) },
   };
   const title = `${model.organization}: ${model.frameworks.map((f) => f.name).join(', ')} evidence, ${model.period.from} to ${model.period.to}`;
   const html = `<!doctype html>
@@ -211,6 +216,7 @@ th{background:var(--bg)}
 .muted{color:var(--muted)}
 .strip{display:flex;height:12px;margin:4px 0 2px}
 .strip span{flex:1;min-width:1px}
+.strip span.rebuilt{opacity:.5;background-image:repeating-linear-gradient(135deg,rgba(255,255,255,.8) 0 2px,transparent 2px 4px)}
 .hl{animation:hl 2.5s ease-out;outline:2px solid #d4a72c;outline-offset:2px}
 @keyframes hl{from{background:var(--hl)}to{background:transparent}}
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin:10px 0 16px}
@@ -363,6 +369,8 @@ var detail = document.getElementById('detail');
 function setView(name){ Array.prototype.forEach.call(document.querySelectorAll('#views a'), function(a){ a.classList.toggle('on', a.getAttribute('data-view') === name); }); detail.setAttribute('data-view', name); }
 function highlight(node){ if (!node) return; node.classList.remove('hl'); void node.offsetWidth; node.classList.add('hl'); node.scrollIntoView({block: 'center'}); }
 function counts(){ var c = {}; D.rows.forEach(function(r){ c[r.status] = (c[r.status] || 0) + 1; }); return c; }
+function worstText(){ var c = {}; D.rows.forEach(function(r){ c[r.worst] = (c[r.worst] || 0) + 1; }); return D.statuses.map(function(s){ return (c[s.id] || 0) + ' ' + S[s.id].word.toLowerCase(); }).join(', ') + ' (worst result of each requirement x account on any day)'; }
+function periodCoverageText(p){ return p.coveragePercent + '% of account-days with evidence (' + p.accountDaysWithEvidence + ' of ' + p.accountDays + '); ' + p.accountLevelGaps + ' account-day(s) on which a run could not reach the account, ' + p.regionLevelGaps + ' account-region-day(s) on which it could not collect a region'; }
 
 function viewSummary(){
   setView('summary'); detail.textContent = '';
@@ -374,6 +382,9 @@ function viewSummary(){
   detail.appendChild(cards);
   detail.appendChild(kv([
     ['Period', D.period.from + ' to ' + D.period.to + ' (UTC days, inclusive; ' + D.days.length + ' days)'],
+    ['Period coverage', (D.assessor && D.assessor.summary) ? periodCoverageText(D.assessor.summary.period) : '-'],
+    ['Worst in the period', worstText()],
+    ['Rebuilt days', el('span', {id: 'rebuilt-days', text: D.rebuilt.sentence || 'none: the evidence of every day was collected on that day'})],
     ['Days without a run', (D.assessor && D.assessor.summary && D.assessor.summary.period.datesWithoutRun.length) ? D.assessor.summary.period.datesWithoutRun.length + ': ' + D.assessor.summary.period.datesWithoutRun.join(', ') + ' (see Gaps)' : 'none'],
     ['Scope: accounts', D.accounts.length + ': ' + D.accounts.slice(0, 50).join(', ') + (D.accounts.length > 50 ? ', ...' : '')],
     ['Scope: regions', D.regions.join(', ') || '-'],
@@ -425,6 +436,8 @@ function viewGaps(){
   if (period) {
     detail.appendChild(el('h3', {text: 'Days without a sealed collection run'}));
     detail.appendChild(el('p', {id: 'days-without-run', cls: period.datesWithoutRun.length ? '' : 'muted', text: period.datesWithoutRun.length ? period.datesWithoutRun.length + ' of ' + period.days + ' day(s): ' + period.datesWithoutRun.join(', ') + '. On such a day every automated and partial requirement has no evidence: a gap, never a pass.' : 'None: a collection run was sealed on each of the ' + period.days + ' day(s) of the period.'}));
+    detail.appendChild(el('h3', {text: 'Period coverage'}));
+    detail.appendChild(el('p', {id: 'period-coverage', text: periodCoverageText(period) + '.'}));
   }
   detail.appendChild(el('h3', {text: 'Missing shards'}));
   detail.appendChild(D.missingShards.length ? table(['Slot', 'Shards', 'Missing'], D.missingShards.map(function(s){ return [s.slot, String(s.count), s.missing.join(', ')]; })) : el('p', {cls: 'muted', text: 'No schedule slot with a sealed run is missing one of its shards (days with no run at all are listed above).'}));
@@ -477,11 +490,13 @@ function viewRequirement(fw, reqId, shown){
     var sec = el('div', {cls: 'acct', 'data-account': r.account});
     sec.appendChild(el('h3', {}, ['Account ' + r.account + '  ', badge(r.status), ' ', el('span', {cls: 'muted', text: 'worst in period: ' + S[r.worst].word})]));
     var st = el('div', {cls: 'strip', title: D.days[0] + ' to ' + D.days[D.days.length - 1]}); r.daily.forEach(function(i, n){ var s = el('span', {title: D.days[n] + ': ' + D.statuses[i].word}); s.style.background = D.statuses[i].color; st.appendChild(s); }); sec.appendChild(st);
+    var rb = (D.rebuilt && D.rebuilt.byAccount[r.account]) || []; rb.forEach(function(n){ var s = st.children[n]; if (!s) return; s.className = 'rebuilt'; s.setAttribute('data-rebuilt', D.days[n]); s.title += ' (rebuilt afterwards from AWS history, not collected that day)'; });
+    if (rb.length) sec.appendChild(el('div', {cls: 'muted rebuilt-note', text: 'Lighter, hatched days (' + rb.length + '): evidence rebuilt afterwards from AWS history (backfill), not collected on the day. ' + D.rebuilt.sentence}));
     if (r.exception) sec.appendChild(el('p', {text: (r.exception.state === 'expired' ? 'EXPIRED exception (not applied): ' : 'Exception: ') + r.exception.type + ', owner ' + r.exception.owner + ', approved by ' + r.exception.approvedBy + ', expires ' + r.exception.expires + '. ' + r.exception.rationale}));
     var rl = el('ul'); r.reasons.forEach(function(x){ rl.appendChild(el('li', {text: x})); }); sec.appendChild(rl);
     sec.appendChild(el('div', {cls: 'muted', text: r.evidenceCount + ' evidence record(s) in the period' + (r.first ? ', first ' + r.first + ', last ' + r.last : '') + (r.gapDays ? '; ' + r.gapDays + ' day(s) without evidence' : '')}));
     if (r.findings.length) sec.appendChild(table(['Status', 'Resource', 'Region', 'Reason', 'Evidence'], r.findings.map(function(x){ var st = x.s === 'error' ? 'not-collected' : x.s; return [x.in === false ? 'out of scope' : badge(st), x.r, x.g, (x.in === false ? 'Not counted (' + x.sr + '). Check result ' + x.s + ': ' : '') + x.why, evLink({sha: x.sha, ref: x.ref})]; })));
-    if (r.findingsTotal > r.findings.length) sec.appendChild(el('div', {cls: 'muted', text: (r.findingsTotal - r.findings.length) + ' more resources: see controls.csv'}));
+    if (r.findingsTotal > r.findings.length) sec.appendChild(el('div', {cls: 'muted', text: (r.findingsTotal - r.findings.length) + ' more resources: see population.csv and the population list of the summary'}));
     if (r.changes.length) sec.appendChild(table(['Day', 'What', 'Change', 'Detail'], r.changes.map(function(c){ return [c.day, c.subject, c.from + ' -> ' + c.to, c.detail]; })));
     if (r.gaps.length) sec.appendChild(table(['Day', 'Query', 'Region', 'Gap'], r.gaps.map(function(g){ return [g.day, g.queryId, g.region, g.reason]; })));
     if (r.evidence.length) sec.appendChild(table(['Collected at', 'Record', 'Region', 'Status', 'Evidence'], r.evidence.map(function(e){ return [e.at, e.id, e.g, e.st, evLink(e)]; })));

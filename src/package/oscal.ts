@@ -5,6 +5,7 @@ import type { PackageModel } from './model.js';
 import { rowReasons, type RequirementTimeline } from './timeline.js';
 import { sortRefs } from './references.js';
 import { PROPOSED_LABEL } from './procedures.js';
+import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
 
 export const OSCAL_VERSION = '1.1.2';
 
@@ -74,6 +75,8 @@ export function renderOscal(model: PackageModel): Buffer {
     return r;
   };
 
+  const rebuilt = reconstructedDays(model);
+  const rebuiltNote = reconstructionSentence(rebuilt);
   const observations: unknown[] = [];
   const findings: unknown[] = [];
   const controlIds = new Set<string>();
@@ -95,18 +98,25 @@ export function renderOscal(model: PackageModel): Buffer {
         { name: 'account-id', ns: 'https://evidence-locker.dev/ns/oscal', value: row.accountId },
         { name: 'status', ns: 'https://evidence-locker.dev/ns/oscal', value: row.status },
         ...sortRefs(evidence.slice(0, 100).map((e) => model.assessor.refOf(e.runId, e.recordId) || undefined)).map((ref) => ({ name: 'evidence-ref', ns: 'https://evidence-locker.dev/ns/oscal', value: ref })),
+        // Whether the latest evaluation rests on evidence collected on its day or rebuilt afterwards (backfill).
+        ...(row.latestRunId ? [{ name: 'evidence-kind', ns: 'https://evidence-locker.dev/ns/oscal', value: rebuilt.runIds.has(row.latestRunId) ? 'reconstructed' : 'collected' }] : []),
+        ...(rebuilt.byAccount.get(row.accountId)?.size ? [{ name: 'reconstructed-days', ns: 'https://evidence-locker.dev/ns/oscal', value: String(rebuilt.byAccount.get(row.accountId)!.size) }] : []),
       ],
       methods: [method],
       ...(evidence.length
         ? {
             'relevant-evidence': evidence.slice(0, 100).map((e) => ({
-              href: `#${resourceFor(e.sha256, `${e.queryId} ${e.accountId} ${e.region} collected ${e.collectedAt} (run ${e.runId})`).uuid}`,
-              description: `${model.assessor.refOf(e.runId, e.recordId) || e.recordId}: ${e.recordId} collected ${e.collectedAt}, SHA-256 ${e.sha256}`,
+              href: `#${resourceFor(e.sha256, `${e.queryId} ${e.accountId} ${e.region} ${rebuilt.runIds.has(e.runId) ? 'rebuilt' : 'collected'} ${e.collectedAt} (run ${e.runId})`).uuid}`,
+              description: `${model.assessor.refOf(e.runId, e.recordId) || e.recordId}: ${e.recordId} ${rebuilt.runIds.has(e.runId) ? `rebuilt ${e.collectedAt} from AWS history for ${row.latestDay ?? 'an earlier day'} (a reconstruction, not collected that day)` : `collected ${e.collectedAt}`}, SHA-256 ${e.sha256}`,
             })),
           }
         : {}),
       collected,
-      ...(row.status === 'manual' || row.status === 'not-applicable' ? { remarks: manualRemark(row) } : {}),
+      ...(row.status === 'manual' || row.status === 'not-applicable'
+        ? { remarks: manualRemark(row) }
+        : rebuiltNote && rebuilt.byAccount.get(row.accountId)?.size
+          ? { remarks: rebuiltNote }
+          : {}),
     });
     const st = oscalState(row.status);
     if (!st) continue;

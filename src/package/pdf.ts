@@ -1,6 +1,7 @@
 import { FOREIGN_REASONS } from '../seal/trust.js';
 import PDFDocument from 'pdfkit';
 import type { ControlStatus } from '../evaluate/types.js';
+import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
 import { STATUS_SEVERITY, dayStatus, rowReasons, type RequirementTimeline } from './timeline.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
@@ -8,6 +9,7 @@ import { opensslVerifyFileCommand } from './verify-guide.js';
 import { reportFont } from './fonts.js';
 import { assessorSummary, coverCounts, exceptionDetails, findingsSection, populationSection, procedureRows, type PdfLayout } from './pdf-assessor.js';
 import { findingKey } from './findings.js';
+import { formatRef, refRanges } from './references.js';
 import { baselineParameters } from '../evaluate/baseline.js';
 
 /** Distinct colour and word per status; `not-collected` is a gap and never looks like a pass. */
@@ -28,8 +30,11 @@ const CONTENT_W = PAGE.width - M.left - M.right;
 const INK = '#1f2328';
 const MUTED = '#57606a';
 const RULE = '#d0d7de';
+/** Marks evidence rebuilt afterwards (backfill): cover band, chart underline. */
+const REBUILT_BAND = '#6e40c9';
 /** Evidence rows printed per requirement; the rest are counted and found in evidence-index.csv. */
-const EVIDENCE_ROWS = 8;
+/** Records of the latest evaluation shown as table rows; the rest of the period is listed by reference below the table. */
+const EVIDENCE_ROWS = 60;
 const FINDING_ROWS = 12;
 const TOC_LINES_PER_PAGE = 44;
 /** Smallest type anywhere in the report (issue: evidence paths were printed at 6 pt). */
@@ -445,6 +450,14 @@ function coverBands(doc: Doc, model: PackageModel): void {
   if (model.simulated) {
     band('SIMULATED \u2014 NOT EVIDENCE', 'The runs in this package were collected from the simulated AWS started by the demo command, not from real accounts.', '#cf222e');
   }
+  const rebuilt = reconstructedDays(model);
+  if (rebuilt.days.length) {
+    band(
+      `${rebuilt.days.length} DAY(S) REBUILT, NOT COLLECTED`,
+      `Not collected on the day: rebuilt on ${rebuilt.sealedOn.join(', ')} from AWS Config configuration history and CloudTrail events: reconstructions, not snapshots taken on those days. ${rebuilt.notReconstructed.length} queries could not be rebuilt and are gaps on those days (listed under Gaps).`,
+      REBUILT_BAND,
+    );
+  }
   if (model.runSigningKeys.length > 1) {
     band(`RUNS SIGNED BY ${model.runSigningKeys.length} DIFFERENT KEYS`, 'Confirm every run signing key listed below with the organisation out of band; a run signed by an unconfirmed key is not evidence.', '#b35900');
   }
@@ -465,13 +478,14 @@ function cover(doc: Doc, model: PackageModel): void {
     ['Period', `${model.period.from} to ${model.period.to} (UTC days, inclusive; ${model.timeline.days.length} days)`],
     ['Accounts', model.accounts.join(', ')],
     ['Regions', model.regions.join(', ') || '-'],
-    ['Frameworks', model.frameworks.map((f) => `${f.framework} (${f.publisher})`).join(', ')],
+    ['Frameworks', model.frameworks.map((f) => f.framework).join(', ')],
     ['Package built', model.builtAt],
     ['Last sealed run', `${model.generatedAt} (completion of the last sealed run included)`],
     ['Sealed runs', `${model.runs.length} collection run(s), ${model.attestationRuns.length} attestation run(s)`],
     ['Days without a run', daysWithoutRunText(model)],
+    ['Period coverage', periodCoverageText(model)],
     ['Evidence set id', model.contentId],
-    ['Package id', 'SHA-256 of manifest.json in this package; printed by `evidence-locker verify` and `sha256sum manifest.json`'],
+    ['Package id', 'SHA-256 of manifest.json (`sha256sum manifest.json`)'],
     ['Signing key', `${model.signing.keyFingerprint}\n${model.signing.keyId} (${model.signing.algorithm})`],
     ...(model.runSigningKeys.length > 1 ? [['Run signing keys', model.runSigningKeys.map((k) => `${k.keyFingerprint}\n${k.keyId} (${k.algorithm})`).join('\n')] as [string, string]] : []),
     ['Tool', `${model.tool.name} ${model.tool.version}`],
@@ -479,22 +493,26 @@ function cover(doc: Doc, model: PackageModel): void {
   ]);
   scopeBand(doc, model);
   doc.moveDown(1);
-  subheading(doc, 'Result at the end of the period (requirement x account)');
-  // Three per row: the longest status word must fit its badge at MIN_PT.
-  const w = (CONTENT_W - 2 * 12) / 3;
+  subheading(doc, 'Results at the end of the period and worst on any day (requirement x account)');
+  const worst: Record<string, number> = {};
+  for (const r of model.timeline.rows) worst[r.worst] = (worst[r.worst] ?? 0) + 1;
+  // Four per row: the longest status word must fit its badge at MIN_PT.
+  const perRow = 4;
+  const w = (CONTENT_W - (perRow - 1) * 10) / perRow;
   const y0 = doc.y + 4;
   STATUS_ORDER.forEach((s, i) => {
-    const x = M.left + (i % 3) * (w + 12);
-    const y = y0 + Math.floor(i / 3) * 48;
+    const x = M.left + (i % perRow) * (w + 10);
+    const y = y0 + Math.floor(i / perRow) * 50;
     badge(doc, s, x, y, w);
-    tag(doc, 'P', () => doc.font(SANS_BOLD).fontSize(16).fillColor(STATUS_STYLE[s].color).text(String(counts[s] ?? 0), x, y + 17, { width: w, align: 'center' }));
+    tag(doc, 'P', () => doc.font(SANS_BOLD).fontSize(15).fillColor(STATUS_STYLE[s].color).text(String(counts[s] ?? 0), x, y + 16, { width: w, align: 'center' }));
+    tag(doc, 'P', () => doc.font(SANS).fontSize(MIN_PT).fillColor(MUTED).text(`worst in period: ${worst[s] ?? 0}`, x, y + 34, { width: w, align: 'center' }));
   });
-  doc.y = y0 + Math.ceil(STATUS_ORDER.length / 3) * 48 + 4;
+  doc.y = y0 + Math.ceil(STATUS_ORDER.length / perRow) * 50 + 2;
   doc.x = M.left;
   coverCounts(doc, model, LAYOUT);
   para(
     doc,
-    'Confirm the signing key fingerprint with the organisation through a separate channel before relying on this package. VERIFY.md in the package explains how to check every hash and signature offline, with or without evidence-locker.',
+    'Confirm the signing key fingerprint with the organisation out of band; VERIFY.md explains the offline checks.',
     MUTED,
     9,
   );
@@ -732,6 +750,7 @@ function overTimeChart(doc: Doc, model: PackageModel, framework: string): void {
     for (const r of rows) counts[dayStatus(r, i)] = (counts[dayStatus(r, i)] ?? 0) + 1;
     return counts;
   });
+  const rebuiltDays = new Set(reconstructedDays(model).days);
   const describe = (i: number) => `${days[i]}: ${STATUS_ORDER.filter((s) => perDay[i][s]).map((s) => `${perDay[i][s]} ${STATUS_STYLE[s].word.toLowerCase()}`).join(', ') || 'no results'}`;
   const alt = `Stacked bar chart of ${rows.length} requirement x account results per day from ${days[0]} to ${days[days.length - 1]}. ${describe(0)}${days.length > 1 ? `; ${describe(days.length - 1)}` : ''}.`;
   tag(
@@ -749,6 +768,12 @@ function overTimeChart(doc: Doc, model: PackageModel, framework: string): void {
           y -= bh;
         }
       });
+      // Rebuilt days are washed out and underlined, so they never read as days collected on the day.
+      days.forEach((d, i) => {
+        if (!rebuiltDays.has(d)) return;
+        doc.save().fillOpacity(0.55).rect(x0 + i * per, y0, Math.max(per - (per > 3 ? 0.6 : 0), 0.4), h).fill('#ffffff').restore();
+        doc.rect(x0 + i * per, y0 + h + 0.5, Math.max(per, 0.4), 2).fill(REBUILT_BAND);
+      });
       doc.font(SANS).fontSize(MIN_PT).fillColor(MUTED);
       doc.text(String(total), M.left, y0 - 2, { width: 26, align: 'right', lineBreak: false });
       doc.text('0', M.left, y0 + h - 6, { width: 26, align: 'right', lineBreak: false });
@@ -763,6 +788,21 @@ function overTimeChart(doc: Doc, model: PackageModel, framework: string): void {
   doc.y = y0 + h + 18;
   doc.x = M.left;
   para(doc, `${rows.length} results per day. ${days.length > 1 ? `First day, ${describe(0)}. Last day, ` : ''}${describe(days.length - 1)}.`, MUTED, 8);
+  if (rebuiltDays.size) para(doc, `Washed-out days underlined in violet (${rebuiltDays.size}) were rebuilt afterwards from AWS history, not collected on the day; see "Days rebuilt from AWS history" under Gaps.`, MUTED, 8);
+}
+
+/** The days rebuilt by backfill, and every query that could not be rebuilt on them (a gap there, never a pass). */
+function rebuiltDaysSection(doc: Doc, model: PackageModel): void {
+  const rebuilt = reconstructedDays(model);
+  subheading(doc, 'Days rebuilt from AWS history');
+  if (!rebuilt.days.length) {
+    para(doc, 'None: the evidence of every day in this package was collected on that day.', MUTED);
+    return;
+  }
+  para(doc, reconstructionSentence(rebuilt));
+  if (rebuilt.notReconstructed.length) {
+    table(doc, [{ header: 'Query not rebuilt', width: 150, mono: true }, { header: 'Why (a gap on every rebuilt day)', width: CONTENT_W - 150 }], rebuilt.notReconstructed.map((n) => [n.queryId, n.reason]), { size: MIN_PT });
+  }
 }
 
 function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTimeline[]): void {
@@ -820,7 +860,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
 
   const failing = rows.flatMap((r) => (r.latest?.findings ?? []).filter((f) => (f.status === 'fail' || f.status === 'needs-review') && f.inScope !== false).map((f) => ({ ...f, accountId: r.accountId })));
   const findingIds = new Map(model.assessor.findings.map((e) => [findingKey(e.accountId, e.resource, e.queryId, e.region), `${e.id} (${e.severity})`]));
-  // Rows keep a capped list of findings; the totals count them all.
+  // The table shows the first FINDING_ROWS; the totals count them all.
   const failingTotal = rows.reduce((n, r) => n + r.failingTotal, 0);
   if (failing.length) {
     table(
@@ -857,6 +897,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
 
   const evidence = rows.flatMap((r) => r.latest?.evidence ?? []);
   const totalEvidence = rows.reduce((n, r) => n + r.evidenceCount, 0);
+  const shown = evidence.slice(0, EVIDENCE_ROWS);
   if (evidence.length) {
     table(
       doc,
@@ -868,11 +909,22 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
         // The path holds the full SHA-256; it wraps at MIN_PT rather than being shrunk to fit one line.
         { header: 'Path in package (named by SHA-256)', width: CONTENT_W - 267, mono: true },
       ],
-      evidence.slice(0, EVIDENCE_ROWS).map((e) => [e.collectedAt.replace('T', ' ').slice(0, 19), `${e.accountId}\n${e.region}`, model.assessor.refOf(e.runId, e.recordId), e.via ? `${e.queryId}\nvia ${e.via}` : e.queryId, evidencePath(e.sha256)]),
-      { size: MIN_PT, caption: `Evidence (${totalEvidence} record(s) over the period; latest shown)` },
+      shown.map((e) => [e.collectedAt.replace('T', ' ').slice(0, 19), `${e.accountId}\n${e.region}`, model.assessor.refOf(e.runId, e.recordId), e.via ? `${e.queryId}\nvia ${e.via}` : e.queryId, evidencePath(e.sha256)]),
+      { size: MIN_PT, caption: `Evidence of the latest evaluation: ${evidence.length} record(s)${shown.length < evidence.length ? `, first ${shown.length} shown` : ''}; ${totalEvidence} over the period` },
     );
-    if (totalEvidence > EVIDENCE_ROWS) para(doc, `Every record is listed in evidence-index.csv (run, record, account, region, collected-at, SHA-256, path).`, MUTED, 8);
   }
+  evidenceContinuation(doc, rows, new Set(shown.map((e) => model.assessor.refOf(e.runId, e.recordId))), shown.length);
+}
+
+/** Every record of the period the table above does not show, by reference, so none is left unnamed. */
+function evidenceContinuation(doc: Doc, rows: RequirementTimeline[], shownRefs: Set<string>, shownCount: number): void {
+  const rest = rows.flatMap((r) => r.evidenceRefs).filter((n) => !shownRefs.has(formatRef(n)));
+  const total = rows.reduce((n, r) => n + r.evidenceCount, 0);
+  const unlisted = total - shownCount - new Set(rest).size;
+  if (!rest.length && unlisted <= 0) return;
+  const listed = rest.length ? `Other evidence records of the period (${new Set(rest).size}), continued from the table: ${refRanges(rest)}.` : '';
+  const more = unlisted > 0 ? ` ${unlisted} further record(s) (attestations, or beyond the list kept per requirement) are not listed here.` : '';
+  para(doc, `${listed}${more} Every record is in evidence-index.csv by its reference (run, record, account, region, collected-at, SHA-256, path).`.trim(), MUTED, 8);
 }
 
 const LAYOUT: PdfLayout = { subheading, para, table, keyValues, contentWidth: CONTENT_W, muted: MUTED };
@@ -903,15 +955,35 @@ function compareStrings(a: string, b: string): number {
 /** The days of the period without any sealed collection run, as the cover and the gaps page state them. */
 function daysWithoutRunText(model: PackageModel): string {
   const p = model.assessor.summary.period;
+  const rebuilt = reconstructedDays(model).days.length;
+  // A rebuilt day has a run, but not one sealed that day: said so rather than counted as collected.
+  if (!p.datesWithoutRun.length && rebuilt) return `none: each of the ${p.days} day(s) of the period has a sealed run, ${rebuilt} of them a reconstruction sealed afterwards (see "Days rebuilt from AWS history")`;
   if (!p.datesWithoutRun.length) return `none: a collection run was sealed on each of the ${p.days} day(s) of the period`;
   const shown = p.datesWithoutRun.slice(0, 60).join(', ');
   return `${p.datesWithoutRun.length} of ${p.days} day(s): ${shown}${p.datesWithoutRun.length > 60 ? `, and ${p.datesWithoutRun.length - 60} more (summary.json lists them all)` : ''}`;
+}
+
+/** Account-days with evidence, and the account- and region-level gaps, as the cover and the gaps page state them. */
+function periodCoverageText(model: PackageModel): string {
+  const p = model.assessor.summary.period;
+  return `${p.coveragePercent}% of account-days (${p.accountDaysWithEvidence} of ${p.accountDays}); gaps: ${p.accountLevelGaps} account-day(s), ${p.regionLevelGaps} region-day(s)`;
+}
+
+/** The worst result each requirement x account had on any day, counted like the end-of-period badges. */
+function worstInPeriodText(model: PackageModel): string {
+  const counts: Record<string, number> = {};
+  for (const r of model.timeline.rows) counts[r.worst] = (counts[r.worst] ?? 0) + 1;
+  return `Worst result on any day of the period (requirement x account): ${STATUS_ORDER.map((s) => `${counts[s] ?? 0} ${STATUS_STYLE[s].word.toLowerCase()}`).join(', ')}. A requirement that passed at the end but failed or had no evidence on some day counts here by that day.`;
 }
 
 function gapsSection(doc: Doc, model: PackageModel): void {
   para(doc, 'A gap is evidence that should exist and does not: a day with no collection for an account, a query that failed (for example AccessDenied), an account that could not be reached, or a shard of a scheduled collection that never sealed. Gaps are never counted as a pass.');
   subheading(doc, 'Days without a sealed collection run');
   para(doc, `${daysWithoutRunText(model)}. On such a day every automated and partial requirement has no evidence: it is a gap for that day, never a pass.`, model.assessor.summary.period.datesWithoutRun.length ? INK : MUTED);
+  subheading(doc, 'Period coverage');
+  para(doc, `${periodCoverageText(model)}. An account-day counts as covered when that day's sealed run reached the account; an account-day gap is a day its run could not reach the account at all, a region-day gap a region of it the run could not collect (both listed below).`);
+  para(doc, worstInPeriodText(model));
+  rebuiltDaysSection(doc, model);
   subheading(doc, 'Missing shards');
   if (!model.missingShards.length) para(doc, 'No schedule slot with a sealed run is missing one of its shards (days with no run at all are listed above).', MUTED);
   else table(doc, [{ header: 'Slot', width: 150 }, { header: 'Shards', width: 80 }, { header: 'Missing shard numbers', width: CONTENT_W - 230 }], model.missingShards.map((s) => [s.slot, String(s.count), s.missing.join(', ')]));

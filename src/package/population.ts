@@ -22,7 +22,7 @@ export interface PopulationRow {
 
 /**
  * Every resource each automated or partial requirement judged in its latest evaluation, passing ones included, with
- * its scope: the population an assessor samples from. Rows are those kept per requirement (see MAX_KEPT_FINDINGS).
+ * its scope: the population an assessor samples from (every finding of the latest evaluation, none left out).
  */
 export function population(rows: RequirementTimeline[], refs: EvidenceReferences): PopulationRow[] {
   const out: PopulationRow[] = [];

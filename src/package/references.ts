@@ -33,6 +33,11 @@ export class EvidenceReferences {
     return n === undefined ? undefined : formatRef(n);
   }
 
+  /** The number of a record's reference (42 for `E-0042`), or undefined when the record is not in the package. */
+  numberOf(runId: string, recordId: string): number | undefined {
+    return this.byRecord.get(`${runId}\u0000${recordId}`);
+  }
+
   get count(): number {
     return this.byRecord.size;
   }
@@ -41,6 +46,19 @@ export class EvidenceReferences {
 /** `E-0001` ... `E-9999`, then as many digits as needed. */
 export function formatRef(n: number): string {
   return `E-${String(n).padStart(4, '0')}`;
+}
+
+/** Reference numbers as ranges in numeric order: `E-0002 to E-0013, E-0020`. */
+export function refRanges(numbers: Iterable<number>): string {
+  const sorted = [...new Set(numbers)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(j === i ? formatRef(sorted[i]) : `${formatRef(sorted[i])} to ${formatRef(sorted[j])}`);
+    i = j;
+  }
+  return parts.join(', ');
 }
 
 /** Distinct references in numeric order. */

@@ -10,6 +10,8 @@ import type { EvidenceStore } from '../evidence/store.js';
 import { readRunManifest, runDay, type IncludedRun } from './gather.js';
 import { daysOf, type PeriodDays } from '../evidence/period.js';
 import { exceptionFor, type ExceptionStatus } from './exceptions.js';
+import { scopeUsesTags } from '../config/scope.js';
+import { TAGGING_QUERY_ID } from '../queries/tagging/resources.js';
 
 /** Worst first: what an auditor must look at before anything else. */
 export const STATUS_SEVERITY: Record<ControlStatus, number> = { fail: 0, 'not-collected': 1, 'needs-review': 2, manual: 3, 'aws-portion-satisfied': 3.5, pass: 4, 'not-applicable': 5 };
@@ -57,9 +59,9 @@ export interface RequirementTimeline {
   worst: ControlStatus;
   /** One byte per day of the period (read with `dayStatus` and `evaluatedOn`): compact for long periods and many accounts. */
   daily: Uint8Array;
-  /** The latest evaluation, with at most MAX_KEPT_FINDINGS findings (worst first) and MAX_KEPT_EVIDENCE evidence references. */
+  /** The latest evaluation, with every finding (worst first: the population) and at most MAX_KEPT_EVIDENCE evidence references. */
   latest?: ControlResult;
-  /** Findings of the latest evaluation before the cap, and how many of them fail or need review. */
+  /** Findings of the latest evaluation, and how many of them fail or need review. */
   findingsTotal: number;
   failingTotal: number;
   latestRunId?: string;
@@ -69,6 +71,8 @@ export interface RequirementTimeline {
   lastEvidence?: string;
   /** Evidence records cited by the evaluations, distinct by (run, record). */
   evidenceCount: number;
+  /** Reference numbers (`E-` refs) of those records, in the order first cited; at most MAX_LISTED_EVIDENCE. */
+  evidenceRefs: number[];
   changes: StatusChange[];
   changesTotal: number;
   gapDays: string[];
@@ -107,6 +111,8 @@ export interface TimelineInput {
   exceptions: ExceptionStatus[];
   /** The evaluation engine; replaceable so the packaging logic can be tested on its own. */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
+  /** The package's reference number of a record (numbered before its run is folded in), so the report can list every record. */
+  refNumber?: (runId: string, recordId: string) => number | undefined;
 }
 
 export interface Timeline {
@@ -120,9 +126,10 @@ export interface Timeline {
 const MAX_CHANGES = 200;
 const PRELOAD_CONCURRENCY = 16;
 const MAX_GAPS = 100;
-/** Findings and evidence references kept per row for the views (the rest are counted); the engine sorts the worst first. */
-export const MAX_KEPT_FINDINGS = 100;
+/** Evidence references kept per row for the views (the rest are counted). Findings are all kept: they are the population. */
 export const MAX_KEPT_EVIDENCE = 200;
+/** Reference numbers kept per row for the report's list of every record (beyond it the report counts the rest). */
+export const MAX_LISTED_EVIDENCE = 5000;
 
 /** Reads a body from the store and checks it against its content address before anything uses it. */
 export async function loadVerifiedBody(store: EvidenceStore, sha256: string): Promise<{ bytes: Buffer; body: EvidenceBody }> {
@@ -201,6 +208,12 @@ export class TimelineBuilder {
         if (!accountSet.has(acct)) continue;
         const k = `${day}\u0000${acct}`;
         const cur = winner.get(k);
+        // A run collected on the day always beats one rebuilt afterwards for it.
+        const rebuilt = (r: IncludedRun) => (r.manifest.reconstruction ? 1 : 0);
+        if (cur && rebuilt(run) !== rebuilt(cur)) {
+          if (rebuilt(run) < rebuilt(cur)) winner.set(k, run);
+          continue;
+        }
         if (!cur || run.manifest.completedAt > cur.manifest.completedAt || (run.manifest.completedAt === cur.manifest.completedAt && run.runId > cur.runId)) winner.set(k, run);
       }
     }
@@ -212,7 +225,7 @@ export class TimelineBuilder {
       w.accounts.add(acct);
       winsOf.set(run.runId, w);
     }
-    this.ordered = [...winsOf.values()].sort((a, b) => a.run.manifest.startedAt.localeCompare(b.run.manifest.startedAt) || a.run.runId.localeCompare(b.run.runId));
+    this.ordered = [...winsOf.values()].sort((a, b) => runDay(a.run.manifest).localeCompare(runDay(b.run.manifest)) || a.run.manifest.startedAt.localeCompare(b.run.manifest.startedAt) || a.run.runId.localeCompare(b.run.runId));
 
     for (const fw of input.frameworks) {
       const catalog = input.catalogs.find((c) => c.framework === fw);
@@ -229,6 +242,7 @@ export class TimelineBuilder {
             findingsTotal: 0,
             failingTotal: 0,
             evidenceCount: 0,
+            evidenceRefs: [],
             changes: [],
             changesTotal: 0,
             gapDays: [],
@@ -244,6 +258,7 @@ export class TimelineBuilder {
       }
     }
     this.neededQueries = new Set(input.frameworks.flatMap((fw) => input.catalogs.find((c) => c.framework === fw)?.requirements.flatMap((r) => r.queries) ?? []));
+    if (scopeUsesTags(input.scope, input.frameworks)) this.neededQueries.add(TAGGING_QUERY_ID);
   }
 
   /** Reads the attestation runs (manual evidence applies to every day) and prepares the rows. */
@@ -327,13 +342,14 @@ export class TimelineBuilder {
       row.failingTotal = res.findings.reduce((n, f) => n + ((f.status === 'fail' || f.status === 'needs-review') && f.inScope !== false ? 1 : 0), 0);
       row.latest = {
         ...res,
-        findings: res.findings.length > MAX_KEPT_FINDINGS ? res.findings.slice(0, MAX_KEPT_FINDINGS) : res.findings,
+        // Every judged resource is kept: population.csv, index.html and the findings register list them all.
+        findings: res.findings,
         evidence: res.evidence.length > MAX_KEPT_EVIDENCE ? res.evidence.slice(0, MAX_KEPT_EVIDENCE) : res.evidence,
       };
       row.latestRunId = run.runId;
       row.latestDay = day;
       const thisRun = new Set<string>();
-      for (const ev of res.evidence) countEvidence(row, ev, run.runId, thisRun);
+      for (const ev of res.evidence) countEvidence(row, ev, run.runId, thisRun, this.input.refNumber);
       for (const g of res.gaps) {
         const gk = `${g.queryId}\u0000${g.region}\u0000${g.reason}`;
         row.gapsTotal++;
@@ -352,9 +368,11 @@ export class TimelineBuilder {
     for (const row of this.rows.values()) {
       const automated = row.requirement.coverage === 'automated' || row.requirement.coverage === 'partial';
       if (automated) row.gapDays = this.days.filter((_d, i) => !evaluatedOn(row, i));
-      if (!automated && !row.latest) {
-        // Manual, inherited and not-applicable requirements have a status without any collection run.
-        row.daily.fill(STATUS_CODE.get(row.requirement.coverage === 'not-applicable' ? 'not-applicable' : 'manual')!);
+      if (!automated) {
+        // Manual, inherited and not-applicable requirements have their status without any collection run: a day
+        // without a run is no gap for them, and their worst in the period is what they are.
+        const fixed = STATUS_CODE.get(row.requirement.coverage === 'not-applicable' ? 'not-applicable' : 'manual')!;
+        for (let i = 0; i < row.daily.length; i++) if (!evaluatedOn(row, i)) row.daily[i] = fixed;
       }
       row.status = row.latest?.status ?? (automated ? 'not-collected' : row.requirement.coverage === 'not-applicable' ? 'not-applicable' : 'manual');
       let worst = row.status;
@@ -394,7 +412,7 @@ function pushChange(row: Row, c: StatusChange): void {
   if (row.changes.length < MAX_CHANGES) row.changes.push(c);
 }
 
-function countEvidence(row: Row, ev: EvidenceRef, runId: string, thisRun: Set<string>): void {
+function countEvidence(row: Row, ev: EvidenceRef, runId: string, thisRun: Set<string>, refNumber?: TimelineInput['refNumber']): void {
   if (ev.runId === runId) {
     if (thisRun.has(ev.recordId)) return;
     thisRun.add(ev.recordId);
@@ -404,6 +422,8 @@ function countEvidence(row: Row, ev: EvidenceRef, runId: string, thisRun: Set<st
     row.seenForeign.add(k);
   }
   row.evidenceCount++;
+  const n = refNumber?.(ev.runId, ev.recordId);
+  if (n !== undefined && row.evidenceRefs.length < MAX_LISTED_EVIDENCE) row.evidenceRefs.push(n);
   if (!row.firstEvidence || ev.collectedAt < row.firstEvidence) row.firstEvidence = ev.collectedAt;
   if (!row.lastEvidence || ev.collectedAt > row.lastEvidence) row.lastEvidence = ev.collectedAt;
 }

@@ -54,6 +54,8 @@ export interface RunToSeal {
   simulated?: boolean;
   /** How each account's credentials were obtained (collection runs). */
   sessions?: RunManifest['sessions'];
+  /** A run that rebuilt a past day from what AWS kept (`backfill`). */
+  reconstruction?: RunManifest['reconstruction'];
 }
 
 /**
@@ -88,6 +90,7 @@ export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run:
     },
     signing: { algorithm: signer.algorithm, keyFingerprint: await signer.fingerprint(), keyId: signer.keyId },
     ...(run.sessions ? { sessions: run.sessions } : {}),
+    ...(run.reconstruction ? { reconstruction: run.reconstruction } : {}),
     gaps,
     ...(run.simulated ? { simulated: true } : {}),
     records: run.records,

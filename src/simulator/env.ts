@@ -7,6 +7,12 @@ import { DEMO_ACCOUNT_ID } from './worlds/demo.js';
 export const SDK_SERVICE_IDS = [
   'STS', 'Config Service', 'CloudTrail', 'GuardDuty', 'S3', 'S3 Control', 'IAM', 'KMS', 'EC2', 'RDS',
   'CloudWatch Logs', 'SecurityHub', 'Organizations', 'Account', 'SSM',
+  'Network Firewall',
+  'Elastic Load Balancing v2', 'ACM', 'CloudFront', 'WAFV2',
+  'CloudWatch', 'SNS', 'EventBridge', 'Backup',
+  'CloudWatch Logs', 'SecurityHub', 'Organizations', 'Account', 'SSM', 'AccessAnalyzer', 'SSO Admin', 'Macie2',
+  'Inspector2', 'ECR', 'Lambda', 'Secrets Manager',
+  'Network Firewall', 'Resource Groups Tagging API',
 ] as const;
 
 export function endpointEnvName(serviceId: string): string {

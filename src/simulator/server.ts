@@ -12,7 +12,7 @@ import { SimError, type CallContext, type ErrorCode, type ServiceErrorCodes, typ
 import type { SimWorld } from './world.js';
 import { demoWorld } from './worlds/demo.js';
 import { isRegionUsable } from './regions.js';
-import { awsJson1_1, awsQuery, ec2Query, restJson1, restXml, type WireProtocol } from './protocols/wire.js';
+import { awsJson1_0, awsJson1_1, awsQuery, ec2Query, restJson1, restXml, type WireProtocol } from './protocols/wire.js';
 
 /** Wire protocol of services the simulator does not serve, so the refusal comes back in a format the SDK can read. */
 const PROTOCOL_BY_SIGNING_NAME: Record<string, WireProtocol> = {
@@ -25,6 +25,23 @@ const PROTOCOL_BY_SIGNING_NAME: Record<string, WireProtocol> = {
   securityhub: restJson1,
   account: restJson1,
   ssm: awsJson1_1,
+  'network-firewall': awsJson1_0,
+  elasticloadbalancing: awsQuery,
+  acm: awsJson1_1,
+  cloudfront: restXml,
+  wafv2: awsJson1_1,
+  monitoring: awsJson1_0,
+  sns: awsQuery,
+  events: awsJson1_1,
+  backup: restJson1,
+  'access-analyzer': restJson1,
+  sso: awsJson1_1,
+  macie2: restJson1,
+  inspector2: restJson1,
+  ecr: awsJson1_1,
+  lambda: restJson1,
+  secretsmanager: awsJson1_1,
+  tagging: awsJson1_1,
 };
 
 export interface StartOptions {

@@ -91,6 +91,11 @@ export interface SimOrganization {
   managementAccountId: string;
   /** Member account ids in listing order (the management account included). */
   accountIds: string[];
+  /** The root id (`r-...`); OUs and accounts without a parent below sit directly under it. */
+  rootId?: string;
+  organizationalUnits?: { id: string; name: string; parentId: string }[];
+  /** Account id -> the OU it sits in; absent: the root. */
+  accountParents?: Record<string, string>;
   /** The delegated administrator account per service (`guardduty`, `securityhub`): it sees every member's findings. */
   delegatedAdministrators?: Partial<Record<string, string>>;
 }

@@ -9,7 +9,8 @@ import { clientConfig, useSimulator } from '../simulator/helpers.js';
 describe('request quota table', () => {
   it('every entry has a positive rate, a burst of at least one request, and says where it comes from', () => {
     for (const [action, q] of Object.entries(REQUEST_QUOTAS)) {
-      expect(action, action).toMatch(/^[a-z0-9]+:[A-Z][A-Za-z0-9]+$/);
+      expect(action, action).toMatch(/^[a-z0-9][a-z0-9-]*:[A-Z][A-Za-z0-9]+$/);
+      expect(action, action).toMatch(/^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$/);
       expect(q.ratePerSecond, action).toBeGreaterThan(0);
       expect(q.burst, action).toBeGreaterThanOrEqual(1);
       if (q.basis === 'documented') expect(q.source, action).toMatch(/https:\/\/docs\.aws\.amazon\.com\//);
@@ -81,5 +82,23 @@ describe('quotas enforced by the simulated AWS', () => {
     const results = await Promise.allSettled(Array.from({ length: 101 }, () => client.send(new DescribeSecurityGroupsCommand({}))));
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(rejected.map((r) => (r.reason as Error).name)).toEqual(['RequestLimitExceeded']);
+  });
+});
+
+describe('pacing on a simulated clock', () => {
+  it('waits in the simulated account\'s time: the clock moves on by the paced interval, as the account measures it', async () => {
+    const { SimulatedClock } = await import('../../src/simulator/clock.js');
+    const start = new Date('2026-11-04T08:00:00Z');
+    const clock = new SimulatedClock(start);
+    const limiter = new RateLimiterRegistry({ 'cloudtrail:LookupEvents': { ratePerSecond: 2, burst: 2 } }, clock).limiterFor('111122223333', 'us-east-1', 'cloudtrail:LookupEvents')!;
+    const arrivals: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      await limiter.acquire();
+      arrivals.push(clock.now() - start.getTime());
+    }
+    // Two at once from the full bucket, then one per 500 ms of the account's clock: call i comes no earlier than
+    // (i + 1 - burst) / rate seconds after the first.
+    for (let i = 0; i < 10; i++) expect(arrivals[i]).toBeGreaterThanOrEqual(Math.max(0, (i - 1) * 500));
+    expect(arrivals[9]).toBeGreaterThanOrEqual(4000);
   });
 });

@@ -124,7 +124,7 @@ describe('npm run bench -- --quick (compiled, tiny sizes)', () => {
     expect(results.machine.cores).toBeGreaterThan(0);
     expect(results.rows.filter((r) => r.measured.startsWith('error:'))).toEqual([]);
     const metrics = results.rows.map((r) => r.metric).join('\n');
-    for (const m of ['collection wall time', '[delegated-admin] collection wall time', 'calls made, delegated-admin vs per-account', 'throttling errors surfaced as gaps', 'collector peak RSS', 'store records/s', 'package build,', 'package build peak RSS', 'verify throughput vs sha256sum', 'daemon idle RSS', 'daemon start-up', 'daemon exit code']) {
+    for (const m of ['collection wall time', '[delegated-admin] collection wall time', 'calls made, delegated-admin vs per-account', 'throttling errors surfaced as gaps', 'collector peak RSS', 'store records/s', 'package build,', 'package build peak RSS', 'period package build,', 'period package build peak RSS', 'verify throughput vs sha256sum', 'daemon idle RSS', 'daemon start-up', 'daemon exit code']) {
       expect(metrics).toContain(m);
     }
     expect(results.rows.find((r) => r.metric.startsWith('store'))?.measured).toMatch(/^skipped: run scripts\/integration-env.sh/);

@@ -5,6 +5,8 @@ import type { GetAccountAuthorizationDetailsCommandOutput, PasswordPolicy } from
 import type { KeyMetadata } from '@aws-sdk/client-kms';
 import type { DBInstance } from '@aws-sdk/client-rds';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import type { Subscription } from '@aws-sdk/client-sns';
+import type { Target } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
 import { CREDENTIAL_EVENT_NAMES, isSecretTagKey, redactEvidence, REDACTION_RULES } from '../../src/collect/redact.js';
 import { canonicalBytes } from '../../src/seal/canonical.js';
@@ -109,6 +111,24 @@ describe('redactEvidence: secret-bearing fields are replaced before sealing', ()
     expect(redactions).toContainEqual({ path: 'data.lookups[0].events[3].CloudTrailEvent<json>.requestParameters.password', rule: 'cloudtrail-secret-member' });
     expect(redactions.filter((r) => r.rule === 'cloudtrail-credential-api')).toHaveLength(5);
     expect(CREDENTIAL_EVENT_NAMES.has('CreateAccessKey') && CREDENTIAL_EVENT_NAMES.has('GetSecretValue')).toBe(true);
+  });
+
+  it('webhook URLs of SNS HTTP(S) subscriptions and EventBridge target header and query values; e-mail endpoints and target ARNs stay', () => {
+    const subscriptions: Subscription[] = [
+      { SubscriptionArn: 'arn:aws:sns:us-east-1:111122223333:alerts:1', Protocol: 'https', Endpoint: `https://events.example.com/integration/${SECRET}/enqueue`, TopicArn: 'arn:aws:sns:us-east-1:111122223333:alerts' },
+      { SubscriptionArn: 'arn:aws:sns:us-east-1:111122223333:alerts:2', Protocol: 'email', Endpoint: 'soc@example.com', TopicArn: 'arn:aws:sns:us-east-1:111122223333:alerts' },
+    ];
+    const targets: Target[] = [{ Id: 'api', Arn: 'arn:aws:execute-api:us-east-1:111122223333:abc/prod/POST/findings', HttpParameters: { HeaderParameters: { 'x-api-key': SECRET }, QueryStringParameters: { token: SECRET } } }];
+    const { data, redactions } = redactEvidence({ topics: [{ topicArn: 't', subscriptions }], targets: [{ rule: 'r', targets }] });
+    expect(JSON.stringify(data)).not.toContain(SECRET);
+    expect(data.topics[0].subscriptions[0].Endpoint).toBe('[REDACTED Endpoint by rule subscription-endpoint-url]');
+    expect(data.topics[0].subscriptions[1].Endpoint).toBe('soc@example.com');
+    expect(data.targets[0].targets[0]).toMatchObject({ Arn: targets[0].Arn, HttpParameters: { HeaderParameters: { 'x-api-key': '[REDACTED header x-api-key by rule target-http-parameter]' } } });
+    expect(redactions.map((r) => r.path)).toEqual([
+      'data.targets[0].targets[0].HttpParameters.HeaderParameters["x-api-key"]',
+      'data.targets[0].targets[0].HttpParameters.QueryStringParameters.token',
+      'data.topics[0].subscriptions[0].Endpoint',
+    ]);
   });
 
   it('leaves structural fields alone: password policy, KMS key ids, IAM access key metadata, role tags without secrets', () => {

@@ -99,7 +99,7 @@ describe('built-in catalogs', () => {
     expect(q(hipaa, '164.312(a)(2)(iv)')).toEqual(
       expect.arrayContaining(['s3.bucket-encryption', 'rds.storage-encrypted', 'ec2.ebs-default-encryption', 'kms.key-rotation']),
     );
-    expect(q(hipaa, '164.312(e)(1)')).toEqual(['s3.tls-only-policy']);
+    expect(q(hipaa, '164.312(e)(1)')).toEqual(['s3.tls-only-policy', 'elbv2.listener-tls', 'cloudfront.viewer-tls', 'acm.certificates']);
     expect(q(hipaa, '164.308(a)(1)(ii)(D)')).toEqual(expect.arrayContaining(['cloudtrail.sensitive-activity', 'guardduty.findings']));
     expect(q(hipaa, '164.316(b)(2)(i)')).toEqual([]);
   });
@@ -110,7 +110,7 @@ describe('built-in catalogs', () => {
     expect(byId(pci, '8.2.6').parameters).toEqual({ maxUnusedDays: 90 });
     expect(byId(pci, '10.5.1').parameters).toEqual({ minimumRetentionDays: 365, auditLogGroups: ['*'] });
     expect(byId(pci, '8.3.9').parameters).toEqual({ maxPasswordAgeDays: 90, maxKeyAgeDays: 90 });
-    expect(byId(pci, '8.6.3').parameters).toEqual({ maxKeyAgeDays: 90 });
+    expect(byId(pci, '8.6.3').parameters).toEqual({ maxKeyAgeDays: 90, rotationPeriodDays: 90 });
     // the severity cut-off is an organisation choice; the default includes medium findings
     expect(byId(pci, '10.4.1').parameters).toEqual({ lookbackHours: 24, minimumSeverity: 4 });
     // documentation retention, not log retention: no log-retention parameter

@@ -69,7 +69,8 @@ describe('controls list', () => {
     expect(lines[1]).toMatch(/^-+\s+-+/);
     expect(lines).toHaveLength(282);
     expect(lines.find((l) => l.startsWith('10.5.1 '))).toMatch(/^10\.5\.1\s+partial\s+Audit log history .*\s+cloudtrail\.log-bucket-retention, logs\.retention$/);
-    expect(lines.find((l) => l.startsWith('1.2.3 '))).toMatch(/^1\.2\.3\s+manual\s+An accurate diagram .*\s+-$/);
+    expect(lines.find((l) => l.startsWith('1.2.3 '))).toMatch(/^1\.2\.3\s+partial\s+An accurate diagram .*\s+ec2\.route-tables$/);
+    expect(lines.find((l) => l.startsWith('1.2.4 '))).toMatch(/^1\.2\.4\s+manual\s+An accurate data-flow diagram .*\s+-$/);
     // long titles are shortened so the queries column stays readable
     for (const l of lines.slice(2)) expect(l.split(/\s{2,}/)[2].length).toBeLessThanOrEqual(72);
   });

@@ -43,12 +43,39 @@ describe('PCI DSS mappings claim only what the evidence proves', () => {
   });
 
   it('8.3.2 and 2.2.7 do not call AWS endpoints TLS-only: partial with the S3 TLS evidence', () => {
-    for (const id of ['8.3.2', '2.2.7']) expect(req(pci, id), id).toMatchObject({ coverage: 'partial', queries: ['s3.tls-only-policy'] });
+    for (const id of ['8.3.2', '2.2.7']) {
+      expect(req(pci, id).coverage, id).toBe('partial');
+      expect(req(pci, id).queries, id).toEqual(expect.arrayContaining(['s3.tls-only-policy', 'elbv2.listener-tls', 'cloudfront.viewer-tls']));
+    }
     expect(req(pci, '8.3.2').rationale).not.toMatch(/TLS-only endpoints/);
+  });
+
+  it('6.4.1/6.4.2 cite WAF association evidence as partial: a web ACL present is not one configured to block attacks', () => {
+    for (const id of ['6.4.1', '6.4.2']) {
+      expect(req(pci, id), id).toMatchObject({ coverage: 'partial', queries: ['wafv2.web-acls', 'wafv2.cloudfront-web-acls'] });
+      expect(req(pci, id).rationale, id).toMatch(/not (proof|"configured to detect)/);
+    }
+    expect(req(pci, '6.4.2').assessorGuidance).toMatch(/block, not count/);
+  });
+
+  it('4.2.1.1 is an ACM inventory only, and 12.3.3 a partial protocol inventory beside the entity\'s own review', () => {
+    expect(req(pci, '4.2.1.1')).toMatchObject({ coverage: 'partial', queries: ['acm.certificates'] });
+    expect(req(pci, '4.2.1.1').rationale).toMatch(/ACM only/);
+    expect(req(pci, '12.3.3')).toMatchObject({ coverage: 'partial' });
+    expect(req(pci, '12.3.3').rationale).toMatch(/review are the entity's records/);
   });
 
   it('control-failure requirements say a daily snapshot is not detection or alerting', () => {
     for (const id of ['10.7.1', '10.7.2', 'A3.3.1']) expect(req(pci, id).rationale, id).toMatch(/not (that|its)/);
+  });
+
+  it('control-failure requirements cite alarm evidence and say it shows alerts configured, not acted on', () => {
+    for (const id of ['10.7.1', '10.7.2', 'A3.3.1']) {
+      expect(req(pci, id).queries, id).toContain('cloudwatch.security-alarms');
+      expect(req(pci, id).rationale, id).toMatch(/not that anyone acted on an alert/);
+    }
+    // Alerting configuration shows no restoration, root-cause analysis or fix.
+    expect(req(pci, '10.7.3').queries).toEqual([]);
   });
 
   it('10.4.1 states its severity cut-off as an organisation choice that includes medium findings', () => {
@@ -62,6 +89,13 @@ describe('HIPAA mappings claim only what the evidence proves', () => {
   it('164.316(b)(2)(i) is documentation retention, not log retention', () => {
     expect(req(hipaa, '164.316(b)(2)(i)')).toMatchObject({ coverage: 'manual', queries: [], parameters: {} });
   });
+  it('restore jobs evidence restore testing, not a tested contingency plan; emergency mode stays documentary', () => {
+    expect(req(hipaa, '164.308(a)(7)(ii)(D)')).toMatchObject({ coverage: 'partial', queries: ['backup.restore-testing'] });
+    expect(req(hipaa, '164.308(a)(7)(ii)(D)').rationale).toMatch(/do not show that the contingency plan as a whole\s+was tested/);
+    expect(req(hipaa, '164.308(a)(7)(ii)(C)').queries).toEqual([]);
+    expect(req(hipaa, '164.308(a)(7)(ii)(A)').queries).toContain('backup.plans');
+    expect(req(hipaa, '164.308(a)(7)(ii)(A)').rationale).toMatch(/nor that the copies are complete or restorable/);
+  });
   it('backups belong to 164.308(a)(7)(ii)(A), not to equipment moves', () => {
     expect(req(hipaa, '164.310(d)(2)(iv)').queries).toEqual([]);
     expect(req(hipaa, '164.308(a)(7)(ii)(A)').queries).toContain('rds.backup-retention');
@@ -72,7 +106,7 @@ describe('HIPAA mappings claim only what the evidence proves', () => {
     expect(req(hipaa, '164.308(a)(3)(ii)(C)').queries).toEqual(['iam.unused-credentials']);
   });
   it('transmission security cites transmission (TLS) evidence, not open administration ports', () => {
-    expect(req(hipaa, '164.312(e)(1)').queries).toEqual(['s3.tls-only-policy']);
+    expect(req(hipaa, '164.312(e)(1)').queries).toEqual(['s3.tls-only-policy', 'elbv2.listener-tls', 'cloudfront.viewer-tls', 'acm.certificates']);
   });
 });
 

@@ -13,6 +13,9 @@ import type { SimWorld } from '../../src/simulator/world.js';
 import { ec2State } from '../../src/simulator/services/ec2.js';
 import { rdsState } from '../../src/simulator/services/rds.js';
 import { securityHubState } from '../../src/simulator/services/securityhub.js';
+import { snsState } from '../../src/simulator/services/sns.js';
+import { eventBridgeState } from '../../src/simulator/services/events.js';
+import { lambdaState } from '../../src/simulator/services/lambda.js';
 import { addEvent } from '../../src/simulator/worlds/builders.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { ExitCode } from '../../src/errors.js';
@@ -47,6 +50,9 @@ const CANARY = {
   userTag: 'cnryCloudTrailUserTag0196',
   buildEnv: 'cnryStartBuildEnv0197',
   directoryPassword: 'cnryDirectoryAdminPw0198',
+  webhookKey: 'cnrySnsWebhookKey0199',
+  targetHeader: 'cnryTargetApiKey0200',
+  lambdaFunctionEnv: 'cnryLambdaFunctionEnvPw0199',
 };
 const SENSITIVE_EVENTS = ['GetSessionToken', 'CreateAccessKey', 'UpdateLoginProfile', 'GetSecretValue', 'CreateUser', 'StartBuild', 'CreateDirectory', 'ConsoleLogin'];
 
@@ -86,6 +92,10 @@ function plantCanaries(world: SimWorld): void {
     finding('EC2.25', { Type: 'AwsEc2LaunchTemplate', Id: `arn:aws:ec2:${REGION}:${acct.id}:launch-template/lt-0abc`, Details: { AwsEc2LaunchTemplate: { LaunchTemplateName: 'web', LaunchTemplateData: { UserData: CANARY.userDataBase64 } } } }),
   );
 
+  // A function's own configuration as ListFunctions returns it (lambda.environment-secrets, inspector2.coverage).
+  const fn = lambdaState(acct, REGION).functions[0];
+  fn.Environment = { Variables: { ...fn.Environment?.Variables, SERVICE_PASSWORD: CANARY.lambdaFunctionEnv } };
+
   const detector = acct.regions.get(REGION)!.guardduty!.detectors[0];
   const gd: Finding = { ...detector.findings[0], Id: 'canaryfinding0000000000000000001', Resource: { ResourceType: 'Instance', InstanceDetails: { InstanceId: instance.InstanceId, Tags: [{ Key: 'ssh-key', Value: CANARY.guardDutyTag }] } } };
   detector.findings.push(gd);
@@ -100,6 +110,11 @@ function plantCanaries(world: SimWorld): void {
   event('CreateUser', 'iam.amazonaws.com', 34, { userName: 'svc', tags: [{ key: 'db_password', value: CANARY.userTag }] }, null);
   event('StartBuild', 'codebuild.amazonaws.com', 35, { projectName: 'build', environmentVariablesOverride: [{ name: 'DEPLOY_TOKEN', value: CANARY.buildEnv, type: 'PLAINTEXT' }] }, null);
   event('CreateDirectory', 'ds.amazonaws.com', 36, { name: 'corp.example.com', password: CANARY.directoryPassword, size: 'Small' }, null);
+
+  const topic = snsState(acct, REGION).topics.find((t) => t.TopicArn.endsWith(':security-alerts'))!;
+  topic.subscriptions.push({ SubscriptionArn: `${topic.TopicArn}:canary`, Owner: acct.id, Protocol: 'https', Endpoint: `https://events.example.com/integration/${CANARY.webhookKey}/enqueue`, TopicArn: topic.TopicArn });
+  const rule = eventBridgeState(acct, REGION).rules.find((r) => r.rule.Name === 'guardduty-findings')!;
+  rule.targets.push({ Id: 'findings-api', Arn: `arn:aws:execute-api:${REGION}:${acct.id}:abc123/prod/POST/findings`, HttpParameters: { HeaderParameters: { 'x-api-key': CANARY.targetHeader } } });
 }
 
 function filesUnder(dir: string): string[] {
@@ -215,7 +230,7 @@ describe('secrets inside collected evidence never reach the store, the package, 
   it('every rule fired where a canary was: the markers and the record of what was redacted are in the sealed evidence', () => {
     const bodies = filesUnder(join(storeDir)).filter((f) => f.includes('objects')).map((f) => readFileSync(f, 'utf8'));
     const text = bodies.join('\n');
-    for (const marker of ['[REDACTED tag DB_PASSWORD by rule tag-key-secret]', '[REDACTED tag app-token by rule tag-key-secret]', '[REDACTED env STRIPE_SECRET by rule env-var-value]', '[REDACTED env API_KEY by rule env-var-value]', '[REDACTED env NPM_TOKEN by rule env-var-value]', '[REDACTED tag vault-secret by rule tag-key-secret]', '[REDACTED UserData by rule user-data]', '[REDACTED tag ssh-key by rule tag-key-secret]', '[REDACTED env DEPLOY_TOKEN by rule env-var-value]', '[REDACTED tag db_password by rule tag-key-secret]']) {
+    for (const marker of ['[REDACTED tag DB_PASSWORD by rule tag-key-secret]', '[REDACTED tag app-token by rule tag-key-secret]', '[REDACTED env STRIPE_SECRET by rule env-var-value]', '[REDACTED env API_KEY by rule env-var-value]', '[REDACTED env NPM_TOKEN by rule env-var-value]', '[REDACTED tag vault-secret by rule tag-key-secret]', '[REDACTED UserData by rule user-data]', '[REDACTED tag ssh-key by rule tag-key-secret]', '[REDACTED env DEPLOY_TOKEN by rule env-var-value]', '[REDACTED tag db_password by rule tag-key-secret]', '[REDACTED Endpoint by rule subscription-endpoint-url]', '[REDACTED header x-api-key by rule target-http-parameter]']) {
       expect(text.includes(JSON.stringify(marker).slice(1, -1)), marker).toBe(true);
     }
     // Markers inside CloudTrail records are JSON inside a JSON string.

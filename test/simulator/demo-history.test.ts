@@ -48,24 +48,53 @@ describe('demo --days', () => {
     const out = mkdtempSync(join(tmpdir(), 'evidence-locker-demo-days-'));
     const lines: string[] = [];
     try {
-      const r = await runDemo({ out, days: 4, logLevel: 'silent', write: (s) => lines.push(s) });
-      expect(r.runs).toBe(3);
+      // Seven days: the missed day (the fourth-last) and the stopped trail (five and six days ago) are inside.
+      const r = await runDemo({ out, days: 7, logLevel: 'silent', write: (s) => lines.push(s) });
+      expect(r.runs).toBe(6);
       const text = lines.join('');
       expect(text).toMatch(/\d{4}-\d{2}-\d{2} {2}no collection ran \(a missed day/);
-      expect(text).toMatch(/verified offline: .* 3 run\(s\) over 4 days from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}/);
+      expect(text).toMatch(/verified offline: .* 6 run\(s\) over 7 days from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}/);
       expect(r.zipPath).toMatch(/_(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})\.zip$/);
       // The missed day is stated in summary.json, on the report's cover and gaps page, and in index.html.
       const missed = /(\d{4}-\d{2}-\d{2}) {2}no collection ran/.exec(text)![1];
       const pkg = join(out, 'unzipped');
       await extractPackageZip(r.zipPath, pkg);
-      const summary = JSON.parse(readFileSync(join(pkg, 'summary.json'), 'utf8')) as { period: { days: number; daysWithRun: number; daysWithoutRun: number; datesWithoutRun: string[] } };
-      expect(summary.period).toMatchObject({ days: 4, daysWithRun: 3, daysWithoutRun: 1, datesWithoutRun: [missed] });
+      const summary = JSON.parse(readFileSync(join(pkg, 'summary.json'), 'utf8')) as {
+        period: Record<string, unknown>;
+        statusCounts: Record<string, Record<string, number>>;
+        worstStatusCounts: Record<string, Record<string, number>>;
+      };
+      expect(summary.period).toMatchObject({ days: 7, daysWithRun: 6, daysWithoutRun: 1, datesWithoutRun: [missed] });
+      // One account: 7 account-days, the missed one without evidence.
+      expect(summary.period).toMatchObject({ accountDays: 7, accountDaysWithEvidence: 6, coveragePercent: 85.7, accountLevelGaps: 0, regionLevelGaps: 0 });
+      for (const fw of ['pci-dss-4.0.1', 'hipaa-security']) {
+        // Manual and not-applicable rows are what they are on the missed day too, never "not collected".
+        expect(summary.worstStatusCounts[fw].manual).toBe(summary.statusCounts[fw].manual);
+        // Every automated row had no evidence on the missed day: its worst is a gap or a fail.
+        expect(summary.worstStatusCounts[fw]['not-collected']).toBeGreaterThan(0);
+      }
+      const csv = readFileSync(join(pkg, 'controls.csv'), 'utf8').trim().split('\n');
+      const header = csv[0].split(',');
+      const col = (name: string) => header.indexOf(name);
+      const rows = csv.slice(1).map((l) => l.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '')));
+      const fixedCoverage = ['manual', 'inherited', 'not-applicable'];
+      expect(rows.filter((c) => fixedCoverage.includes(c[col('coverage')]) && c[col('worst_status_in_period')] === 'not-collected')).toEqual([]);
+      expect(rows.filter((c) => c[col('coverage')] === 'manual').every((c) => c[col('worst_status_in_period')] === 'manual')).toBe(true);
+      // The trail stopped five and six days ago: trail logging changed status within the period.
+      expect(rows.some((c) => Number(c[col('changes_in_period')]) > 0)).toBe(true);
       const pdfPages = (first: number, last: number) => execFileSync('pdftotext', ['-layout', '-f', String(first), '-l', String(last), join(pkg, 'report.pdf'), '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
       const cover = pdfPages(1, 1);
       const pdf = pdfPages(1, 100_000);
-      expect(cover).toMatch(new RegExp(`Days without a run\\s+1 of 4 day\\(s\\): ${missed}`));
+      expect(cover).toMatch(new RegExp(`Days without a run\\s+1 of 7 day\\(s\\): ${missed}`));
+      expect(cover).toMatch(/Period coverage\s+85\.7% of account-days \(6 of 7\); gaps: 0 account-day\(s\), 0 region-day\(s\)/);
+      // The cover counts the worst result of the period beside the end-of-period one; the missed day makes gaps.
+      const worstGaps = summary.worstStatusCounts['pci-dss-4.0.1']['not-collected'] + summary.worstStatusCounts['hipaa-security']['not-collected'];
+      expect(cover).toContain(`worst in period: ${worstGaps}`);
+      expect(cover).not.toMatch(/Page 1 of \d+[\s\S]*Page 1 of/);
       expect(pdf).toContain('Days without a sealed collection run');
       expect(readFileSync(join(pkg, 'index.html'), 'utf8')).toContain(missed);
+      expect(pdf).toMatch(/85\.7% of account-days \(6 of 7\)/);
+      expect(pdf).toMatch(/Worst result on any day of the period/);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -120,12 +120,12 @@ describe('faults, rate limits and counters', () => {
     const key = simulatorCredentials(sim()).accessKeyId;
     const res = await fetch(`${sim().url}/`, {
       method: 'POST',
-      headers: { authorization: `AWS4-HMAC-SHA256 Credential=${key}/20260101/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=0`, 'x-amz-target': 'AmazonSNS.ListTopics', 'content-type': 'application/x-amz-json-1.1' },
+      headers: { authorization: `AWS4-HMAC-SHA256 Credential=${key}/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0`, 'x-amz-target': 'AmazonSQS.ListQueues', 'content-type': 'application/x-amz-json-1.0' },
       body: '{}',
     });
     expect(res.status).toBe(400);
     expect(res.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
-    expect(((await res.json()) as { message: string }).message).toContain('does not implement the sns service');
+    expect(((await res.json()) as { message: string }).message).toContain('does not implement the sqs service');
   });
 
   it('an opt-in region the account has not enabled refuses the credentials', async () => {

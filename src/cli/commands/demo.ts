@@ -36,6 +36,8 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
     { verifyPackage },
     { extractPackageZip },
     { DEMO_SCOPE },
+    { SimulatedClock },
+    { RateLimiterRegistry },
   ] = await Promise.all([
     import('../../simulator/server.js'),
     import('../../simulator/worlds/demo.js'),
@@ -45,6 +47,8 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
     import('../../verify/package.js'),
     import('../../verify/unzip.js'),
     import('../../simulator/worlds/demo-scope.js'),
+    import('../../simulator/clock.js'),
+    import('../../aws/rate-limit.js'),
   ]);
   const out = resolve(opts.out);
   mkdirSync(out, { recursive: true });
@@ -75,14 +79,17 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
       }
       // One day: today's demo account as is. A period: each day's account as it stood then, collected at that day's time.
       const { world, changes } = days === 1 ? { world: demoWorld(), changes: [] } : demoWorldOn(day);
+      // A past day runs on the simulated account's own clock: quota waits move that clock on instead of sleeping.
+      const clock = days === 1 ? undefined : new SimulatedClock(day.at);
+      if (clock) world.now = () => clock.date();
       const sim = await startSimulatedAws({ world });
       try {
         // The demo account is reached exactly as a real one: SDK endpoint and credential settings from the environment.
         Object.assign(process.env, simulatorEnv(sim, DEMO_ACCOUNT_ID));
         // The collector shares the simulated account's clock, so the run is dated on its day.
-        const dayClock = days === 1 ? undefined : () => world.now();
+        const dayClock = clock ? { now: () => clock.date(), rateLimits: new RateLimiterRegistry(undefined, clock) } : {};
         // The demo started the simulator itself, so it knows (rather than guesses) that this run is not evidence.
-        const run = await runCollection({ config, catalogs, store, signer, log, simulated: true, ...(dayClock ? { now: dayClock } : {}) });
+        const run = await runCollection({ config, catalogs, store, signer, log, simulated: true, ...dayClock });
         runIds.push(run.runId);
         write(
           days === 1

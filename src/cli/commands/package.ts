@@ -56,6 +56,8 @@ export function registerPackageCommand(program: Command): void {
       const { buildPackage } = await import('../../package/build.js');
       const { resolveTrustPolicy } = await import('../../aws/trusted-keys.js');
       const trust = await resolveTrustPolicy(config, { signer, log });
+      const { resolveOrganizationalUnits } = await import('../../collect/organizational-units.js');
+      const scope = await resolveOrganizationalUnits(config.scope, config);
       const pkg = await buildPackage({
         store,
         signer,
@@ -68,7 +70,7 @@ export function registerPackageCommand(program: Command): void {
         outDir: opts.out,
         organization: config.organization,
         parameterOverrides: config.parameters,
-        scope: config.scope,
+        scope,
         exceptions,
         notesPages: opts.notesPages,
         builtAt: builtAtFromEnvironment(),

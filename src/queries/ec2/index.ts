@@ -6,6 +6,9 @@ import { imdsv2 } from './imdsv2.js';
 import { securityGroupEgress } from './security-group-egress.js';
 import { sourceDestCheck } from './source-dest-check.js';
 import { ebsEncryption } from './ebs-encryption.js';
+import { networkAcls } from './network-acls.js';
+import { routeTables } from './route-tables.js';
+import { flowLogs } from './flow-logs.js';
 
 /** Evidence queries for this service, one module each. */
-export const queries: EvidenceQuery<unknown>[] = [adminPortsOpen, defaultSecurityGroup, ebsDefaultEncryption, imdsv2, securityGroupEgress, sourceDestCheck, ebsEncryption];
+export const queries: EvidenceQuery<unknown>[] = [adminPortsOpen, defaultSecurityGroup, ebsDefaultEncryption, imdsv2, securityGroupEgress, sourceDestCheck, ebsEncryption, networkAcls, routeTables, flowLogs];

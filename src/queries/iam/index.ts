@@ -7,6 +7,7 @@ import { accessKeyAge } from './access-key-age.js';
 import { adminPolicies } from './admin-policies.js';
 import { adminPrincipals } from './admin-principals.js';
 import { passwordExpiry } from './password-expiry.js';
+import { loginProfiles } from './login-profiles.js';
 
 /** Evidence queries for this service, one module each. */
-export const queries: EvidenceQuery<unknown>[] = [passwordPolicy, consoleMfa, unusedCredentials, rootAccessKeys, accessKeyAge, adminPolicies, adminPrincipals, passwordExpiry];
+export const queries: EvidenceQuery<unknown>[] = [passwordPolicy, consoleMfa, unusedCredentials, rootAccessKeys, accessKeyAge, adminPolicies, adminPrincipals, passwordExpiry, loginProfiles];

@@ -1,13 +1,31 @@
-import { ListRegionsCommand, type Region, type RegionOptStatus } from '@aws-sdk/client-account';
+import { GetAlternateContactCommand, ListRegionsCommand, type AlternateContact, type Region, type RegionOptStatus } from '@aws-sdk/client-account';
 import { restJson1 } from '../protocols/wire.js';
 import { DEFAULT_REGIONS, OPT_IN_REGIONS } from '../regions.js';
 import { operation, SimError, type SimService } from '../types.js';
+import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
+import { seedAccount } from '../worlds/seed-account.js';
+
+/** Account settings of one account: its alternate contacts by type (BILLING, OPERATIONS, SECURITY). */
+export interface AccountSettingsState {
+  alternateContacts: AlternateContact[];
+}
+
+declare module '../world.js' {
+  interface GlobalState {
+    account: AccountSettingsState;
+  }
+}
+
+export function accountSettingsState(account: SimAccount): AccountSettingsState {
+  return account.globalState('account', () => ({ alternateContacts: [] }));
+}
 
 export const account: SimService = {
   name: 'account',
   signingName: 'account',
   protocol: restJson1,
+  seed: (acct, world) => seedAccount(acct, world),
   operations: [
     operation(ListRegionsCommand, (input, ctx) => {
       const regions: Region[] = [
@@ -26,6 +44,15 @@ export const account: SimService = {
         invalidLimit: (n) => new SimError('ValidationException', `MaxResults ${n} must be between 1 and 50.`, 400),
       });
       return { Regions: page, NextToken: nextToken };
+    }),
+
+    operation(GetAlternateContactCommand, (input, ctx) => {
+      if (input.AccountId && input.AccountId !== ctx.account.id) {
+        throw new SimError('AccessDeniedException', 'The management account can only be managed using the standalone context from the management account.', 403);
+      }
+      const contact = accountSettingsState(ctx.account).alternateContacts.find((c) => c.AlternateContactType === input.AlternateContactType);
+      if (!contact) throw new SimError('ResourceNotFoundException', 'No contact of the inputted alternate contact type found.', 404);
+      return { AlternateContact: contact };
     }),
   ],
 };

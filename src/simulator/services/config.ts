@@ -27,6 +27,7 @@ import { awsJson1_1 } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
+import { configHistoryOperations } from './config-history.js';
 import { aggregateOperations } from './config-aggregator.js';
 
 /** AWS Config state of one account in one region. */
@@ -198,5 +199,7 @@ export const config: SimService = {
       const { page, nextToken } = paginate(rows, { token: input.NextToken, limit: input.Limit, defaultLimit: 100, maxLimit: 1000, scope: `DescribeConformancePackCompliance/${name}`, invalidToken, invalidLimit: invalidLimit(1000) });
       return { ConformancePackName: name, ConformancePackRuleComplianceList: page, NextToken: nextToken };
     }),
+
+    ...configHistoryOperations,
   ],
 };

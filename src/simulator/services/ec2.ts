@@ -1,13 +1,27 @@
 import {
+  DescribeFlowLogsCommand,
   DescribeInstancesCommand,
+  DescribeInternetGatewaysCommand,
+  DescribeNatGatewaysCommand,
+  DescribeNetworkAclsCommand,
   DescribeNetworkInterfacesCommand,
+  DescribeRouteTablesCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
   DescribeSecurityGroupsCommand,
   DescribeSnapshotsCommand,
   DescribeVolumesCommand,
   GetEbsEncryptionByDefaultCommand,
   type Filter,
+  type FlowLog,
   type Instance,
+  type InternetGateway,
+  type NatGateway,
+  type NetworkAcl,
   type NetworkInterface,
+  type RouteTable,
+  type Subnet,
+  type Vpc,
   type Reservation,
   type SecurityGroup,
   type Snapshot,
@@ -18,6 +32,7 @@ import { operation, SimError, type CallContext, type SimService } from '../types
 import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
 import { seedEc2 } from '../worlds/seed-ec2.js';
+import { seedNetwork } from '../worlds/seed-network.js';
 
 /** EC2 in one account and region: security groups, EBS encryption by default and instances (by reservation). */
 export interface Ec2State {
@@ -28,6 +43,14 @@ export interface Ec2State {
   volumes?: Volume[];
   /** Snapshots owned by the account (DescribeSnapshots with OwnerIds self). */
   snapshots?: Snapshot[];
+  /** The network: VPCs, subnets, network ACLs, route tables, gateways and flow logs. */
+  vpcs?: Vpc[];
+  subnets?: Subnet[];
+  networkAcls?: NetworkAcl[];
+  routeTables?: RouteTable[];
+  internetGateways?: InternetGateway[];
+  natGateways?: NatGateway[];
+  flowLogs?: FlowLog[];
 }
 
 declare module '../world.js' {
@@ -91,8 +114,27 @@ const pageLimits = (scope: string) => ({
   invalidLimit: (n: number) => invalidParameter(`Value ( ${n} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`),
 });
 
-function checkMaxResults(n: number | undefined): void {
-  if (n !== undefined && (n < 5 || n > 1000)) throw invalidParameter(`Value ( ${n} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`);
+function checkMaxResults(n: number | undefined, max = 1000): void {
+  if (n !== undefined && (n < 5 || n > max)) throw invalidParameter(`Value ( ${n} ) for parameter maxResults is invalid. Expecting a value between 5 and ${max}.`);
+}
+
+/**
+ * A plain listing of network resources (no ids, no filters in the simulator): the Describe calls of the network
+ * queries. `idsParam` is the wire name EC2 uses when refusing ids together with maxResults.
+ */
+function networkListing<T>(name: string, items: (s: Ec2State) => T[] | undefined, opts: { ids?: string[]; idOf: (t: T) => string | undefined; idsParam: string; max?: number; notFound: (id: string) => SimError }) {
+  return (input: { Filters?: Filter[]; MaxResults?: number; NextToken?: string }, ctx: CallContext) => {
+    if (input.MaxResults !== undefined && opts.ids?.length) throw invalidParameter(`The parameter ${opts.idsParam} cannot be used with the parameter maxResults`);
+    if (input.Filters?.length) throw invalidParameter(`The simulated ${name} does not support filters`);
+    checkMaxResults(input.MaxResults, opts.max);
+    let all = items(state(ctx)) ?? [];
+    if (opts.ids?.length) {
+      const missing = opts.ids.find((id) => !all.some((t) => opts.idOf(t) === id));
+      if (missing) throw opts.notFound(missing);
+      all = all.filter((t) => opts.ids!.includes(opts.idOf(t) ?? ''));
+    }
+    return paginate(all, { token: input.NextToken, limit: input.MaxResults, ...pageLimits(name), invalidLimit: (n: number) => invalidParameter(`Value ( ${n} ) for parameter maxResults is invalid. Expecting a value between 5 and ${opts.max ?? 1000}.`) });
+  };
 }
 
 export const ec2: SimService = {
@@ -100,7 +142,10 @@ export const ec2: SimService = {
   signingName: 'ec2',
   protocol: ec2Query,
   xmlNamespace: 'http://ec2.amazonaws.com/doc/2016-11-15/',
-  seed: (account, world) => seedEc2(account, world),
+  seed: (account, world) => {
+    seedEc2(account, world);
+    seedNetwork(account, world);
+  },
   operations: [
     operation(DescribeSecurityGroupsCommand, (input, ctx) => {
       if (input.MaxResults !== undefined && (input.GroupIds?.length || input.GroupNames?.length)) {
@@ -161,6 +206,43 @@ export const ec2: SimService = {
         .filter((r) => r.Instances.length > 0);
       const { page, nextToken } = paginate(reservations, { token: input.NextToken, limit: input.MaxResults, ...pageLimits(`DescribeInstances/${JSON.stringify(input.Filters ?? [])}`) });
       return { Reservations: page, NextToken: nextToken };
+    }),
+    // The network: each listing pages as EC2 does and refuses an unknown id with EC2's published not-found code.
+    operation(DescribeVpcsCommand, (input, ctx) => {
+      const { page, nextToken } = networkListing('DescribeVpcs', (s) => s.vpcs, { ids: input.VpcIds, idOf: (v) => v.VpcId, idsParam: 'vpcIds', notFound: (id) => new SimError('InvalidVpcID.NotFound', `The vpc ID '${id}' does not exist`) })(input, ctx);
+      return { Vpcs: page, NextToken: nextToken };
+    }),
+
+    operation(DescribeSubnetsCommand, (input, ctx) => {
+      const { page, nextToken } = networkListing('DescribeSubnets', (s) => s.subnets, { ids: input.SubnetIds, idOf: (v) => v.SubnetId, idsParam: 'subnetIds', notFound: (id) => new SimError('InvalidSubnetID.NotFound', `The subnet ID '${id}' does not exist`) })(input, ctx);
+      return { Subnets: page, NextToken: nextToken };
+    }),
+
+    operation(DescribeNetworkAclsCommand, (input, ctx) => {
+      const { page, nextToken } = networkListing('DescribeNetworkAcls', (s) => s.networkAcls, { ids: input.NetworkAclIds, idOf: (v) => v.NetworkAclId, idsParam: 'NetworkAclIds', max: 100, notFound: (id) => new SimError('InvalidNetworkAclID.NotFound', `The networkAcl ID '${id}' does not exist`) })(input, ctx);
+      return { NetworkAcls: page, NextToken: nextToken };
+    }),
+
+    operation(DescribeRouteTablesCommand, (input, ctx) => {
+      const { page, nextToken } = networkListing('DescribeRouteTables', (s) => s.routeTables, { ids: input.RouteTableIds, idOf: (v) => v.RouteTableId, idsParam: 'RouteTableIds', max: 100, notFound: (id) => new SimError('InvalidRouteTableID.NotFound', `The routeTable ID '${id}' does not exist`) })(input, ctx);
+      return { RouteTables: page, NextToken: nextToken };
+    }),
+
+    operation(DescribeInternetGatewaysCommand, (input, ctx) => {
+      const { page, nextToken } = networkListing('DescribeInternetGateways', (s) => s.internetGateways, { ids: input.InternetGatewayIds, idOf: (v) => v.InternetGatewayId, idsParam: 'internetGatewayIds', notFound: (id) => new SimError('InvalidInternetGatewayID.NotFound', `The internetGateway ID '${id}' does not exist`) })(input, ctx);
+      return { InternetGateways: page, NextToken: nextToken };
+    }),
+
+    operation(DescribeNatGatewaysCommand, (input, ctx) => {
+      if (input.Filter?.length) throw invalidParameter('The simulated DescribeNatGateways does not support filters');
+      const { page, nextToken } = networkListing('DescribeNatGateways', (s) => s.natGateways, { ids: input.NatGatewayIds, idOf: (v) => v.NatGatewayId, idsParam: 'NatGatewayIds', notFound: (id) => new SimError('NatGatewayNotFound', `The Nat Gateway ${id} was not found`) })(input, ctx);
+      return { NatGateways: page, NextToken: nextToken };
+    }),
+
+    operation(DescribeFlowLogsCommand, (input, ctx) => {
+      if (input.Filter?.length) throw invalidParameter('The simulated DescribeFlowLogs does not support filters');
+      const { page, nextToken } = networkListing('DescribeFlowLogs', (s) => s.flowLogs, { ids: input.FlowLogIds, idOf: (v) => v.FlowLogId, idsParam: 'FlowLogIds', notFound: (id) => new SimError('InvalidFlowLogId.NotFound', `Flow Log ${id} does not exist`) })(input, ctx);
+      return { FlowLogs: page, NextToken: nextToken };
     }),
   ],
 };

@@ -4,8 +4,11 @@ import {
   GetAccountPasswordPolicyCommand,
   GetAccountSummaryCommand,
   GetCredentialReportCommand,
+  GetLoginProfileCommand,
   GetPolicyVersionCommand,
+  ListMFADevicesCommand,
   ListPoliciesCommand,
+  ListVirtualMFADevicesCommand,
   type AttachedPolicy,
   type EntityType,
   type GroupDetail,
@@ -36,13 +39,22 @@ export interface SimIamUser {
   path: string;
   userId: string;
   created: Date;
-  /** Console password, when the user has one. */
-  password?: { lastChanged: Date; lastUsed?: Date };
+  /** Console password, when the user has one (login profile created with the user unless `created` says otherwise). */
+  password?: { lastChanged: Date; lastUsed?: Date; created?: Date; resetRequired?: boolean };
   mfa: boolean;
+  /** The user's MFA devices; when absent, a user with `mfa` has one virtual device named after it. */
+  mfaDevices?: SimMfaDevice[];
   accessKeys: SimAccessKey[];
   /** Groups the user belongs to, by name. */
   groups?: string[];
   policies?: SimPrincipalPolicies;
+}
+
+export interface SimMfaDevice {
+  kind: 'virtual' | 'u2f' | 'hardware';
+  /** Device name (virtual, FIDO) or the hardware token's serial number. */
+  name: string;
+  enabled: Date;
 }
 
 /**
@@ -91,6 +103,8 @@ export interface IamState {
   policies: SimManagedPolicy[];
   roles: SimIamRole[];
   groups: SimIamGroup[];
+  /** Virtual MFA devices created but not assigned to any user. */
+  unassignedVirtualMfa?: { name: string }[];
   /** The credential report: generation is asynchronous, as in IAM (STARTED, then COMPLETE on a later call). */
   credentialReport?: { generatedAt: Date; content?: string };
 }
@@ -166,6 +180,23 @@ function toPolicy(account: SimAccount, p: SimManagedPolicy): Policy {
 }
 
 const state = (ctx: CallContext) => iamState(ctx.account);
+
+const userArn = (account: SimAccount, u: SimIamUser) => `arn:aws:iam::${account.id}:user${u.path}${u.name}`;
+
+/** A user's MFA devices with IAM's serial numbers (an ARN for virtual and FIDO devices, the token serial for hardware). */
+function mfaDevicesOf(account: SimAccount, u: SimIamUser): { serial: string; device: SimMfaDevice }[] {
+  const devices = u.mfaDevices ?? (u.mfa ? [{ kind: 'virtual' as const, name: u.name, enabled: u.created }] : []);
+  return devices.map((device) => ({
+    device,
+    serial: device.kind === 'virtual' ? `arn:aws:iam::${account.id}:mfa/${device.name}` : device.kind === 'u2f' ? `arn:aws:iam::${account.id}:u2f/user/${u.name}/${device.name}` : device.name,
+  }));
+}
+
+function userByName(ctx: CallContext, name: string | undefined): SimIamUser {
+  const u = state(ctx).users.find((x) => x.name === name);
+  if (!u) throw noSuchEntity(`The user with name ${name ?? ''} cannot be found.`);
+  return u;
+}
 
 const policyDoc = (document: object) => encodeURIComponent(JSON.stringify(document));
 
@@ -301,6 +332,48 @@ export const iam: SimService = {
       if (r.content === undefined) throw new SimError('ReportInProgress', 'Credential report generation is in progress.', 404);
       if (ctx.now.getTime() - r.generatedAt.getTime() > REPORT_LIFETIME_MS) throw new SimError('ReportExpired', 'Credential report is expired. Call GenerateCredentialReport to create a new one.', 410);
       return { Content: new Uint8Array(Buffer.from(r.content, 'utf8')), ReportFormat: 'text/csv' as const, GeneratedTime: r.generatedAt };
+    }),
+
+    operation(GetLoginProfileCommand, (input, ctx) => {
+      const u = userByName(ctx, input.UserName);
+      if (!u.password) throw noSuchEntity(`Login Profile for User ${u.name} cannot be found.`);
+      return { LoginProfile: { UserName: u.name, CreateDate: u.password.created ?? u.created, PasswordResetRequired: u.password.resetRequired ?? false } };
+    }),
+
+    operation(ListMFADevicesCommand, (input, ctx) => {
+      const u = userByName(ctx, input.UserName);
+      const { page, nextToken } = paginate(mfaDevicesOf(ctx.account, u), {
+        token: input.Marker,
+        limit: input.MaxItems,
+        defaultLimit: 100,
+        maxLimit: 1000,
+        scope: `ListMFADevices/${u.name}`,
+        invalidToken: () => new SimError('InvalidInput', 'Invalid Marker.'),
+        invalidLimit: (n) => new SimError('ValidationError', `1 validation error detected: Value '${n}' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000`),
+      });
+      return { MFADevices: page.map((d) => ({ UserName: u.name, SerialNumber: d.serial, EnableDate: d.device.enabled })), IsTruncated: nextToken !== undefined, ...(nextToken ? { Marker: nextToken } : {}) };
+    }),
+
+    operation(ListVirtualMFADevicesCommand, (input, ctx) => {
+      const s = state(ctx);
+      const status = input.AssignmentStatus ?? 'Any';
+      const assigned = s.users.flatMap((u) =>
+        mfaDevicesOf(ctx.account, u)
+          .filter((d) => d.device.kind === 'virtual')
+          .map((d) => ({ SerialNumber: d.serial, EnableDate: d.device.enabled, User: { Path: u.path, UserName: u.name, UserId: u.userId, Arn: userArn(ctx.account, u), CreateDate: u.created } })),
+      );
+      const unassigned = (s.unassignedVirtualMfa ?? []).map((d) => ({ SerialNumber: `arn:aws:iam::${ctx.account.id}:mfa/${d.name}` }));
+      const devices = status === 'Assigned' ? assigned : status === 'Unassigned' ? unassigned : [...assigned, ...unassigned];
+      const { page, nextToken } = paginate(devices, {
+        token: input.Marker,
+        limit: input.MaxItems,
+        defaultLimit: 100,
+        maxLimit: 1000,
+        scope: `ListVirtualMFADevices/${status}`,
+        invalidToken: () => new SimError('InvalidInput', 'Invalid Marker.'),
+        invalidLimit: (n) => new SimError('ValidationError', `1 validation error detected: Value '${n}' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000`),
+      });
+      return { VirtualMFADevices: page, IsTruncated: nextToken !== undefined, ...(nextToken ? { Marker: nextToken } : {}) };
     }),
 
     operation(ListPoliciesCommand, (input, ctx) => {

@@ -1,13 +1,14 @@
-import { DescribeLogGroupsCommand, type LogGroup } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeLogGroupsCommand, DescribeMetricFiltersCommand, type LogGroup, type MetricFilter } from '@aws-sdk/client-cloudwatch-logs';
 import { awsJson1_1 } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
 import { seedLogs } from '../worlds/seed-logs.js';
 
-/** CloudWatch Logs in one account and region: its log groups. */
+/** CloudWatch Logs in one account and region: its log groups and their metric filters. */
 export interface LogsState {
   logGroups: LogGroup[];
+  metricFilters: MetricFilter[];
 }
 
 declare module '../world.js' {
@@ -17,7 +18,7 @@ declare module '../world.js' {
 }
 
 export function logsState(account: SimAccount, region: string): LogsState {
-  return account.regional(region, 'logs', () => ({ logGroups: [] }));
+  return account.regional(region, 'logs', () => ({ logGroups: [], metricFilters: [] }));
 }
 
 const state = (ctx: CallContext) => logsState(ctx.account, ctx.region);
@@ -45,6 +46,30 @@ export const logs: SimService = {
         invalidLimit: (n) => new SimError('InvalidParameterException', `1 validation error detected: Value '${n}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50`),
       });
       return { logGroups: page, nextToken };
+    }),
+
+    operation(DescribeMetricFiltersCommand, (input, ctx) => {
+      const s = state(ctx);
+      if ((input.metricName === undefined) !== (input.metricNamespace === undefined)) {
+        throw new SimError('InvalidParameterException', 'metricName and metricNamespace must be specified together.');
+      }
+      if (input.logGroupName && !s.logGroups.some((g) => g.logGroupName === input.logGroupName)) {
+        throw new SimError('ResourceNotFoundException', 'The specified log group does not exist.');
+      }
+      const filters = s.metricFilters
+        .filter((f) => (!input.logGroupName || f.logGroupName === input.logGroupName) && (!input.filterNamePrefix || f.filterName?.startsWith(input.filterNamePrefix)))
+        .filter((f) => !input.metricName || f.metricTransformations?.some((t) => t.metricName === input.metricName && t.metricNamespace === input.metricNamespace))
+        .sort((a, b) => (a.filterName ?? '').localeCompare(b.filterName ?? ''));
+      const { page, nextToken } = paginate(filters, {
+        token: input.nextToken,
+        limit: input.limit,
+        defaultLimit: 50,
+        maxLimit: 50,
+        scope: `DescribeMetricFilters/${input.logGroupName ?? ''}/${input.filterNamePrefix ?? ''}/${input.metricNamespace ?? ''}/${input.metricName ?? ''}`,
+        invalidToken: () => new SimError('InvalidParameterException', 'The specified nextToken is invalid.'),
+        invalidLimit: (n) => new SimError('InvalidParameterException', `1 validation error detected: Value '${n}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50`),
+      });
+      return { metricFilters: page, nextToken };
     }),
   ],
 };

@@ -1,19 +1,24 @@
 /**
  * The scope the demo's embedded configuration declares: the demo account's cardholder data environment (PCI DSS)
  * and its systems holding ePHI (HIPAA), with connected systems and exclusions, so the demo shows both populations.
+ * Data stores are selected by their tags (demo-tags.ts), as an organisation that classifies its resources would.
  */
-import type { ScopeConfig } from '../../config/scope.js';
+import type { FrameworkScope, ScopeConfig } from '../../config/scope.js';
 import { DEMO_ACCOUNT_ID } from './demo.js';
+
+export { DEMO_SCOPE_TAGS, demoScopeTags, type DemoClassification } from './demo-tags.js';
 
 const connected = [
   { resource: '*cloudtrail*', reason: 'audit log storage and delivery (CloudTrail bucket and log group)' },
   { resource: '*access-logs*', reason: 'access-log storage for in-scope buckets' },
   { resourceType: 'AWS::KMS::Key', reason: 'key management protecting in-scope data' },
+  { resourceType: 'AWS::CertificateManager::Certificate', reason: 'certificates of in-scope endpoints' },
+  { resourceType: 'AWS::WAFv2::WebACL', reason: 'web application firewall in front of in-scope endpoints' },
 ];
 
-const exclude = [
-  { resource: '*marketing-site*', reason: 'public marketing website: no account data or ePHI, segmented from the in-scope network' },
-  { resource: 'demo-production-legacy-uploads', reason: 'sandbox bucket: holds no account data or ePHI (data discovery to confirm)' },
+const exclude: FrameworkScope['exclude'] = [
+  { tags: { workload: 'marketing' }, reason: 'public marketing website: no account data or ePHI, segmented from the in-scope network' },
+  { tags: { environment: 'sandbox' }, reason: 'sandbox: holds no account data or ePHI (data discovery to confirm)' },
 ];
 
 export const DEMO_SCOPE: ScopeConfig = {
@@ -21,12 +26,14 @@ export const DEMO_SCOPE: ScopeConfig = {
     description: 'cardholder data environment of the payments platform in us-east-1 and the systems connected to it',
     accounts: [DEMO_ACCOUNT_ID],
     include: [
-      { resource: '*cardholder-data*', reason: 'stores cardholder data' },
-      { resource: '*:db:orders-db', reason: 'order database: stores transaction records with account data' },
-      { resource: '*:log-group:/app/payments', reason: 'payment application logs' },
-      { resource: '*:log-group:/aws/lambda/checkout', reason: 'checkout function logs' },
+      { tags: { 'data-classification': 'cardholder-data' }, reason: 'stores or logs cardholder data (tagged data-classification=cardholder-data)' },
       { resourceType: 'AWS::EC2::Instance', region: 'us-east-1', reason: 'payment application servers' },
       { resourceType: 'AWS::EC2::SecurityGroup', region: 'us-east-1', reason: 'network security controls of the payments VPC' },
+      { resourceType: 'AWS::EC2::NetworkAcl', region: 'us-east-1', reason: 'subnet filters of the payments VPC' },
+      { resourceType: 'AWS::EC2::Subnet', region: 'us-east-1', reason: 'subnets of the payments VPC (routes to the internet)' },
+      { resourceType: 'AWS::EC2::VPC', region: 'us-east-1', reason: 'payments VPC (network activity logs)' },
+      { resourceType: 'AWS::NetworkFirewall::Firewall', region: 'us-east-1', reason: 'egress firewall of the payments VPC' },
+      { resourceType: 'AWS::CloudFront::Distribution', reason: 'delivers the payment and receipt pages' },
     ],
     connected,
     exclude,
@@ -35,9 +42,9 @@ export const DEMO_SCOPE: ScopeConfig = {
     description: 'systems that create, receive, maintain or transmit ePHI, and the systems protecting them',
     accounts: [DEMO_ACCOUNT_ID],
     include: [
-      { resource: '*:db:legacy-reporting', reason: 'patient reporting database (ePHI)' },
-      { resource: '*evidence-archive*', reason: 'archive of patient records (ePHI)' },
+      { tags: { 'data-classification': 'ephi' }, reason: 'holds ePHI (tagged data-classification=ephi)' },
       { resourceType: 'AWS::EC2::Instance', reason: 'application servers processing ePHI' },
+      { resourceType: 'AWS::EC2::VPC', reason: 'networks carrying ePHI between the application servers' },
     ],
     connected,
     exclude,

@@ -6,7 +6,7 @@ import { seededRandom } from '../faults.js';
 import type { SimDetector } from '../services/guardduty.js';
 import { SERVICES } from '../services/registry.js';
 import { emptyConfigState } from '../services/config.js';
-import { SimAccount, SimWorld } from '../world.js';
+import { SimAccount, SimWorld, type SimOrganization } from '../world.js';
 import {
   addBucket,
   addConformancePack,
@@ -108,7 +108,7 @@ export function organizationWorld(opts: OrganizationWorldOptions): SimWorld {
     for (const service of SERVICES) service.seed?.(account, { kind: 'organization', regions, now, random });
   });
 
-  world.organization = { id: `o-${stableHex(`org/${seed}`, 10)}`, managementAccountId: ORG_MANAGEMENT_ACCOUNT_ID, accountIds: ids };
+  world.organization = { id: `o-${stableHex(`org/${seed}`, 10)}`, managementAccountId: ORG_MANAGEMENT_ACCOUNT_ID, accountIds: ids, ...organizationTree(seed, ids) };
   if (opts.delegatedAdministrator !== undefined) {
     const adminId = opts.delegatedAdministrator === true ? ORG_MANAGEMENT_ACCOUNT_ID : opts.delegatedAdministrator;
     const admin = world.account(adminId);
@@ -120,6 +120,30 @@ export function organizationWorld(opts: OrganizationWorldOptions): SimWorld {
     secretAccessKey: 'org-management-secret-not-a-real-secret',
   });
   return world;
+}
+
+/**
+ * The OU tree: Workloads holds a third of the member accounts and the nested OU Payments another third; the rest,
+ * the management account among them, sit under the root.
+ */
+function organizationTree(seed: number, ids: string[]): Required<Pick<SimOrganization, 'rootId' | 'organizationalUnits' | 'accountParents'>> {
+  const root = stableHex(`org-root/${seed}`, 4);
+  const rootId = `r-${root}`;
+  const workloads = `ou-${root}-${stableHex(`ou/workloads/${seed}`, 8)}`;
+  const payments = `ou-${root}-${stableHex(`ou/payments/${seed}`, 8)}`;
+  const members = ids.filter((id) => id !== ORG_MANAGEMENT_ACCOUNT_ID);
+  const third = Math.ceil(members.length / 3);
+  const accountParents: Record<string, string> = {};
+  members.slice(0, third).forEach((id) => (accountParents[id] = payments));
+  members.slice(third, 2 * third).forEach((id) => (accountParents[id] = workloads));
+  return {
+    rootId,
+    organizationalUnits: [
+      { id: workloads, name: 'Workloads', parentId: rootId },
+      { id: payments, name: 'Payments', parentId: workloads },
+    ],
+    accountParents,
+  };
 }
 
 /** A plausible account: mostly compliant, with seeded random gaps so a fleet shows a spread of results. */

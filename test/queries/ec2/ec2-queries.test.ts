@@ -42,13 +42,16 @@ function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, params: Record<stri
 }
 
 describe('EC2 query registry', () => {
-  it('registers the seven EC2 queries with the admin port defaults', () => {
+  it('registers the ten EC2 queries with the admin port defaults', () => {
     expect(queries.map((q) => q.id).sort()).toEqual([
       'ec2.admin-ports-open',
       'ec2.default-security-group',
       'ec2.ebs-default-encryption',
       'ec2.ebs-encryption',
+      'ec2.flow-logs',
       'ec2.imdsv2',
+      'ec2.network-acls',
+      'ec2.route-tables',
       'ec2.security-group-egress',
       'ec2.source-dest-check',
     ]);

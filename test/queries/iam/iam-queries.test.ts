@@ -41,12 +41,13 @@ function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, params: Record<stri
 }
 
 describe('IAM query registry', () => {
-  it('registers the eight IAM queries as global, with the standard defaults', () => {
+  it('registers the nine IAM queries as global, with the standard defaults', () => {
     expect(queries.map((q) => q.id).sort()).toEqual([
       'iam.access-key-age',
       'iam.admin-policies',
       'iam.admin-principals',
       'iam.console-mfa',
+      'iam.login-profiles',
       'iam.password-expiry',
       'iam.password-policy',
       'iam.root-access-keys',

@@ -1,0 +1,80 @@
+import type { CertificateDetail, CertificateSummary, KeyAlgorithm } from '@aws-sdk/client-acm';
+import { loadAcmSdk } from '../../aws/sdk.js';
+import { captureFailure } from '../partial-evidence.js';
+import { defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type ResourceResult } from '../types.js';
+
+/** ListCertificates (every key type) and DescribeCertificate for each certificate listed. */
+export interface CertificatesEvidence {
+  summaries: CertificateSummary[];
+  /** By certificate ARN: DescribeCertificate's Certificate, or the error that kept it from us. */
+  details: Record<string, CertificateDetail | CapturedError>;
+}
+
+/** ListCertificates returns only RSA_1024 and RSA_2048 certificates unless every key type is asked for. */
+export const ALL_KEY_TYPES: KeyAlgorithm[] = ['RSA_1024', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_prime256v1', 'EC_secp384r1', 'EC_secp521r1'];
+const DAY = 86_400_000;
+
+export const certificates = defineQuery<CertificatesEvidence>({
+  id: 'acm.certificates',
+  service: 'acm',
+  title: 'ACM certificate inventory: every certificate valid, not about to expire, with a strong key',
+  description:
+    'Every certificate AWS Certificate Manager holds in the region (issued, imported and private, every key type) with its domain, issuer, key algorithm, validity dates, renewal status and the resources using it (InUseBy). It is an inventory of ACM only: certificates installed on hosts, in IAM server certificates, in other clouds or at a CDN outside AWS are not in it, and it does not show which endpoints carry account data or ePHI.',
+  remediation:
+    'Renew or replace certificates before they expire (ACM renews Amazon-issued certificates whose DNS validation records are in place; imported certificates must be re-imported), delete expired and unused ones, and reissue any certificate with an RSA key shorter than 2048 bits.',
+  scope: 'regional',
+  apiCalls: ['acm:ListCertificates', 'acm:DescribeCertificate'],
+  parameters: {
+    expiryWarningDays: { description: 'A certificate expiring within this many days of collection needs review (renewal due).', default: 30 },
+  },
+  async collect(ctx) {
+    const { ACMClient, paginateListCertificates, DescribeCertificateCommand } = await loadAcmSdk();
+    const client = ctx.clients.get(ACMClient);
+    const summaries: CertificateSummary[] = [];
+    for await (const page of paginateListCertificates({ client, pageSize: 1000 }, { Includes: { keyTypes: ALL_KEY_TYPES } })) {
+      ctx.signal?.throwIfAborted();
+      summaries.push(...(stripMetadata(page).CertificateSummaryList ?? []));
+    }
+    const details: CertificatesEvidence['details'] = {};
+    for (const s of summaries) {
+      const arn = s.CertificateArn!;
+      const got = await captureFailure(() => client.send(new DescribeCertificateCommand({ CertificateArn: arn })), ctx.signal);
+      details[arn] = isCapturedError(got) ? got : (got.Certificate ?? { error: { code: 'EmptyResponse', message: 'DescribeCertificate returned no Certificate' } });
+    }
+    return { summaries, details };
+  },
+  evaluate(data, params, ctx) {
+    if (!data?.summaries || !data.details) {
+      return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence lacks the ListCertificates or DescribeCertificate responses' }];
+    }
+    const warnDays = Number(params.expiryWarningDays ?? 30);
+    const now = toDate(ctx.collectedAt)?.getTime() ?? Date.now();
+    const results: ResourceResult[] = [];
+    for (const s of data.summaries) {
+      const arn = s.CertificateArn!;
+      const base = { resource: arn, resourceType: 'AWS::CertificateManager::Certificate' };
+      const d = data.details[arn];
+      const label = `certificate for ${s.DomainName ?? 'no domain'}`;
+      if (d === undefined || isCapturedError(d)) {
+        results.push({ ...base, status: 'error', reason: `${label}: ${d ? `DescribeCertificate failed (${d.error.code}: ${d.error.message})` : 'no DescribeCertificate response was collected'}, so its validity and use are unknown` });
+        continue;
+      }
+      const notAfter = toDate(d.NotAfter);
+      const inUse = d.InUseBy?.length ? `in use by ${d.InUseBy.length} resource(s): ${d.InUseBy.join(', ')}` : 'not in use by any AWS resource';
+      const kind = `${d.Type ?? 'unknown type'}, ${d.KeyAlgorithm ?? 'key algorithm not stated'}, issuer ${d.Issuer ?? 'not stated'}`;
+      const expiry = notAfter ? `expires ${notAfter.toISOString().slice(0, 10)}` : 'no expiry date recorded';
+      const renewal = d.RenewalSummary?.RenewalStatus ? `; managed renewal ${d.RenewalSummary.RenewalStatus}` : d.Type === 'IMPORTED' ? '; imported, so ACM does not renew it' : '';
+      const facts = `${label} (${kind}) ${expiry}${renewal}; ${inUse}`;
+      const daysLeft = notAfter ? Math.floor((notAfter.getTime() - now) / DAY) : undefined;
+      if (d.Status === 'REVOKED') results.push({ ...base, status: 'fail', reason: `${facts}: it was revoked${d.RevocationReason ? ` (${d.RevocationReason})` : ''}` });
+      else if (d.Status === 'EXPIRED' || (notAfter && notAfter.getTime() <= now)) results.push({ ...base, status: 'fail', reason: `${facts}: it has expired` });
+      else if (d.KeyAlgorithm === 'RSA_1024') results.push({ ...base, status: 'fail', reason: `${facts}: a 1024-bit RSA key is not strong cryptography` });
+      else if (d.Status !== 'ISSUED') results.push({ ...base, status: 'needs-review', reason: `${facts}: status ${d.Status ?? 'missing'}, so it protects nothing yet${d.FailureReason ? ` (${d.FailureReason})` : ''}` });
+      else if (daysLeft === undefined) results.push({ ...base, status: 'error', reason: `${facts}: without an expiry date its validity cannot be judged` });
+      else if (daysLeft < warnDays) results.push({ ...base, status: 'needs-review', reason: `${facts}: it expires in ${daysLeft} days, within the ${warnDays}-day renewal window` });
+      else results.push({ ...base, status: 'pass', reason: `${facts}: valid for ${daysLeft} more days` });
+    }
+    if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `AWS Certificate Manager holds no certificates in ${ctx.region}` });
+    return results;
+  },
+});

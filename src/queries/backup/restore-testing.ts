@@ -1,0 +1,76 @@
+import type { ProtectedResource, RestoreJobsListMember, RestoreTestingPlanForList } from '@aws-sdk/client-backup';
+import { loadBackupSdk } from '../../aws/sdk.js';
+import { defineQuery, toDate } from '../types.js';
+
+export interface RestoreTestingEvidence {
+  /** ListRestoreTestingPlans. */
+  restoreTestingPlans: RestoreTestingPlanForList[];
+  /** ListRestoreJobs created since `restoreJobsSince` (any status). */
+  restoreJobsSince: string;
+  restoreJobs: RestoreJobsListMember[];
+  /** ListProtectedResources: whether there is anything AWS Backup could restore here. */
+  protectedResources: ProtectedResource[];
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+export const restoreTesting = defineQuery<RestoreTestingEvidence>({
+  id: 'backup.restore-testing',
+  service: 'backup',
+  title: 'Backups made by AWS Backup were restored in the lookback period',
+  description:
+    'AWS Backup restore testing plans and the restore jobs of the lookback period (default 35 days) in the region: whether a restore from an AWS Backup recovery point completed, and whether restore testing validated it. It shows that restores ran and completed, not that the contingency plan was tested, that restored data was checked for completeness, or that restores within the recovery time objective are possible for every store.',
+  remediation:
+    'Create an AWS Backup restore testing plan (monthly or more often) with selections covering the stores that hold regulated data, add validation (a Lambda function reporting ValidationStatus), and keep the test results with the contingency plan records.',
+  scope: 'regional',
+  apiCalls: ['backup:ListRestoreTestingPlans', 'backup:ListRestoreJobs', 'backup:ListProtectedResources'],
+  parameters: {
+    lookbackDays: { description: 'Organisation choice, not set by HIPAA or PCI DSS: how many days before collection a completed restore counts as recent (default 35: monthly tests with slack).', default: 35 },
+  },
+  async collect(ctx) {
+    const sdk = await loadBackupSdk();
+    const client = ctx.clients.get(sdk.BackupClient);
+    const restoreTestingPlans: RestoreTestingPlanForList[] = [];
+    for await (const page of sdk.paginateListRestoreTestingPlans({ client, pageSize: 1000 }, {})) {
+      ctx.signal?.throwIfAborted();
+      restoreTestingPlans.push(...(page.RestoreTestingPlans ?? []));
+    }
+    const since = new Date(ctx.now.getTime() - Number(ctx.params.lookbackDays ?? 35) * 86_400_000);
+    const restoreJobs: RestoreJobsListMember[] = [];
+    for await (const page of sdk.paginateListRestoreJobs({ client, pageSize: 1000 }, { ByCreatedAfter: since })) {
+      ctx.signal?.throwIfAborted();
+      restoreJobs.push(...(page.RestoreJobs ?? []));
+    }
+    const protectedResources: ProtectedResource[] = [];
+    for await (const page of sdk.paginateListProtectedResources({ client, pageSize: 1000 }, {})) {
+      ctx.signal?.throwIfAborted();
+      protectedResources.push(...(page.Results ?? []));
+    }
+    return { restoreTestingPlans, restoreJobsSince: since.toISOString(), restoreJobs, protectedResources };
+  },
+  evaluate(data) {
+    const base = { resource: 'account', resourceType: 'AWS::::Account' };
+    if (!data?.restoreTestingPlans || !data.restoreJobs || !data.protectedResources) {
+      return [{ ...base, status: 'error', reason: 'the evidence lacks the ListRestoreTestingPlans, ListRestoreJobs or ListProtectedResources responses' }];
+    }
+    const since = toDate(data.restoreJobsSince);
+    const window = since ? `since ${day(since)}` : 'in the lookback period';
+    const plans = data.restoreTestingPlans.map((p) => `${p.RestoreTestingPlanName} (${p.ScheduleExpression ?? 'no schedule'}, last run ${toDate(p.LastExecutionTime) ? day(toDate(p.LastExecutionTime)!) : 'never'})`);
+    const planText = plans.length ? `restore testing plan(s) ${plans.join(', ')}` : 'no restore testing plan';
+    if (!data.protectedResources.length && !data.restoreTestingPlans.length && !data.restoreJobs.length) {
+      return [{ ...base, status: 'not-applicable', reason: 'no resource is backed up by AWS Backup in this region, so there is nothing for it to restore' }];
+    }
+    const done = data.restoreJobs.filter((j) => j.Status === 'COMPLETED');
+    const failed = data.restoreJobs.filter((j) => j.Status === 'FAILED' || j.Status === 'ABORTED');
+    const validated = done.filter((j) => j.ValidationStatus === 'SUCCESSFUL');
+    const badValidation = done.filter((j) => j.ValidationStatus === 'FAILED' || j.ValidationStatus === 'TIMED_OUT');
+    const failText = failed.length ? `; ${failed.length} restore job(s) failed or were aborted (latest: ${failed[0].StatusMessage ?? failed[0].Status})` : '';
+    if (!done.length) {
+      return [{ ...base, status: 'fail', reason: `no restore from an AWS Backup recovery point completed ${window}; ${planText}${failText}` }];
+    }
+    const kinds = [...new Set(done.map((j) => j.ResourceType ?? 'unknown type'))].join(', ');
+    const summary = `${done.length} restore job(s) completed ${window} (${kinds}; ${done.filter((j) => j.CreatedBy?.RestoreTestingPlanArn).length} started by restore testing), ${validated.length} validated; ${planText}${failText}`;
+    if (badValidation.length) return [{ ...base, status: 'fail', reason: `${badValidation.length} restored resource(s) failed validation: ${summary}` }];
+    return [{ ...base, status: failed.length ? 'needs-review' : 'pass', reason: summary }];
+  },
+});

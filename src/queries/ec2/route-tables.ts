@@ -1,0 +1,117 @@
+import type { InternetGateway, NatGateway, NetworkInterface, Route, RouteTable, Subnet } from '@aws-sdk/client-ec2';
+import { loadEc2Sdk } from '../../aws/sdk.js';
+import { defineQuery, stripMetadata, type QueryContext, type ResourceResult } from '../types.js';
+
+/** DescribeSubnets, DescribeRouteTables, DescribeInternetGateways, DescribeNatGateways and DescribeNetworkInterfaces, all pages. */
+export interface RouteTablesEvidence {
+  subnets: Subnet[];
+  routeTables: RouteTable[];
+  internetGateways: InternetGateway[];
+  natGateways: NatGateway[];
+  networkInterfaces: NetworkInterface[];
+}
+
+async function all<T, P>(pages: AsyncIterable<P>, pick: (page: P) => T[] | undefined, ctx: QueryContext): Promise<T[]> {
+  const out: T[] = [];
+  for await (const page of pages) {
+    ctx.signal?.throwIfAborted();
+    out.push(...(pick(stripMetadata(page)) ?? []));
+  }
+  return out;
+}
+
+// EC2 reports an attached internet gateway as `available` though its type names `attached`.
+const ATTACHED = new Set(['available', 'attached']);
+
+function destination(r: Route): string {
+  return r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId ?? '?';
+}
+
+/** The route table a subnet uses: its explicit association, else its VPC's main table (as the VPC routes it). */
+export function routeTableOf(subnet: Subnet, tables: RouteTable[]): { table?: RouteTable; explicit: boolean } {
+  const explicit = tables.find((t) => (t.Associations ?? []).some((a) => a.SubnetId === subnet.SubnetId));
+  if (explicit) return { table: explicit, explicit: true };
+  return { table: tables.find((t) => t.VpcId === subnet.VpcId && (t.Associations ?? []).some((a) => a.Main === true)), explicit: false };
+}
+
+/** An interface an instance owns (as opposed to one an AWS service manages for a NAT gateway, load balancer, endpoint). */
+function isInstanceInterface(n: NetworkInterface): boolean {
+  return n.RequesterManaged !== true && (n.InterfaceType === undefined || n.InterfaceType === 'interface') && !!n.Attachment?.InstanceId;
+}
+
+function interfaceLabel(n: NetworkInterface): string {
+  return n.Attachment?.InstanceId ? `instance ${n.Attachment.InstanceId}` : `${n.InterfaceType ?? 'interface'} ${n.NetworkInterfaceId}`;
+}
+
+export const routeTables = defineQuery<RouteTablesEvidence>({
+  id: 'ec2.route-tables',
+  service: 'ec2',
+  title: 'Subnets holding instances do not route directly to the internet',
+  description:
+    'Every subnet in the region with the route table it uses (its own association or the VPC main table), the internet and NAT gateways, and the network interfaces in it. A subnet whose table sends traffic to an attached internet gateway is a public subnet: it fails when an instance in it has a public address (reachable from the internet, subject only to its security groups and network ACL), needs review when it holds instances without one, and passes when it holds only AWS-managed interfaces such as NAT gateways and load balancers. Routes through NAT gateways (outbound only), peering, transit gateways and endpoints are named, not judged; public addresses are listed as the internal addressing AWS exposes.',
+  remediation:
+    'Move instances that do not serve the public into private subnets whose default route goes through a NAT gateway or an egress firewall, remove public IPv4 addresses and Elastic IPs they do not need, and put public services behind a load balancer in the public subnets.',
+  scope: 'regional',
+  apiCalls: ['ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeInternetGateways', 'ec2:DescribeNatGateways', 'ec2:DescribeNetworkInterfaces'],
+  async collect(ctx) {
+    const sdk = await loadEc2Sdk();
+    const client = ctx.clients.get(sdk.EC2Client);
+    const cfg = { client, pageSize: 1000 };
+    const subnets = await all(sdk.paginateDescribeSubnets(cfg, {}), (p) => p.Subnets, ctx);
+    const routeTables = await all(sdk.paginateDescribeRouteTables({ client, pageSize: 100 }, {}), (p) => p.RouteTables, ctx);
+    const internetGateways = await all(sdk.paginateDescribeInternetGateways({ client, pageSize: 1000 }, {}), (p) => p.InternetGateways, ctx);
+    const natGateways = await all(sdk.paginateDescribeNatGateways({ client, pageSize: 1000 }, {}), (p) => p.NatGateways, ctx);
+    const networkInterfaces = await all(sdk.paginateDescribeNetworkInterfaces(cfg, {}), (p) => p.NetworkInterfaces, ctx);
+    return { subnets, routeTables, internetGateways, natGateways, networkInterfaces };
+  },
+  evaluate(data, _params, ctx) {
+    if (!data?.subnets || !data.routeTables || !data.internetGateways || !data.natGateways || !data.networkInterfaces) {
+      return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence lacks one of the DescribeSubnets, DescribeRouteTables, DescribeInternetGateways, DescribeNatGateways or DescribeNetworkInterfaces responses' }];
+    }
+    const igwVpcs = new Map(data.internetGateways.map((g) => [g.InternetGatewayId, new Set((g.Attachments ?? []).filter((a) => ATTACHED.has(String(a.State))).map((a) => a.VpcId))]));
+    const natById = new Map(data.natGateways.map((n) => [n.NatGatewayId, n]));
+    const results: ResourceResult[] = data.subnets.map((s) => {
+      const base = { resource: s.SubnetArn ?? `arn:aws:ec2:${ctx.region}:${s.OwnerId ?? ctx.accountId}:subnet/${s.SubnetId}`, resourceType: 'AWS::EC2::Subnet' };
+      const label = `subnet ${s.SubnetId} (${s.CidrBlock ?? 'no IPv4 range'}) in ${s.VpcId}`;
+      const { table, explicit } = routeTableOf(s, data.routeTables);
+      if (!table) return { ...base, status: 'error' as const, reason: `${label}: the evidence names neither a route table associated with it nor a main route table of its VPC` };
+      const via = `route table ${table.RouteTableId}${explicit ? '' : ' (the VPC main table)'}`;
+      const active = (table.Routes ?? []).filter((r) => r.State !== 'blackhole');
+      const toIgw = active.filter((r) => r.GatewayId?.startsWith('igw-') && igwVpcs.get(r.GatewayId)?.has(s.VpcId));
+      const others = active
+        .filter((r) => !toIgw.includes(r) && r.GatewayId !== 'local')
+        .map((r) => {
+          if (r.NatGatewayId) {
+            const nat = natById.get(r.NatGatewayId);
+            return `${destination(r)} to NAT gateway ${r.NatGatewayId}${nat ? ` (${nat.State}, in ${nat.SubnetId}${nat.NatGatewayAddresses?.some((a) => a.PublicIp) ? `, public ${nat.NatGatewayAddresses.map((a) => a.PublicIp).filter(Boolean).join(', ')}` : ''})` : ' (not in the evidence)'}`;
+          }
+          const target = r.EgressOnlyInternetGatewayId ?? r.TransitGatewayId ?? r.VpcPeeringConnectionId ?? r.NetworkInterfaceId ?? r.InstanceId ?? r.GatewayId ?? r.LocalGatewayId ?? r.CoreNetworkArn ?? 'an unnamed target';
+          return `${destination(r)} to ${target}`;
+        });
+      const blackholes = (table.Routes ?? []).filter((r) => r.State === 'blackhole').map(destination);
+      const interfaces = data.networkInterfaces.filter((n) => n.SubnetId === s.SubnetId);
+      const instances = interfaces.filter(isInstanceInterface);
+      // A public IPv4 address is reachable over an IPv4 route to the gateway, an IPv6 address over an IPv6 route.
+      const v4 = toIgw.some((r) => r.DestinationCidrBlock || r.DestinationPrefixListId);
+      const v6 = toIgw.some((r) => r.DestinationIpv6CidrBlock);
+      const publicOnes = instances.filter((n) => (v4 && n.Association?.PublicIp) || (v6 && (n.Ipv6Addresses ?? []).length > 0));
+      const managed = interfaces.filter((n) => !isInstanceInterface(n));
+      const routesText = `${others.length ? `; other routes: ${others.join('; ')}` : ''}${blackholes.length ? `; blackhole routes (target gone): ${blackholes.join(', ')}` : ''}`;
+      if (!toIgw.length) {
+        return { ...base, status: 'pass' as const, reason: `${label} has no route to an internet gateway in ${via}${routesText || '; only the VPC-local route'}` };
+      }
+      const igwText = `routes ${toIgw.map((r) => `${destination(r)} to internet gateway ${r.GatewayId}`).join(', ')} in ${via}`;
+      if (publicOnes.length) {
+        const who = publicOnes.map((n) => `${interfaceLabel(n)} (${[v4 && n.Association?.PublicIp && `public ${n.Association.PublicIp}`, ...(v6 ? (n.Ipv6Addresses ?? []).map((a) => `IPv6 ${a.Ipv6Address}`) : [])].filter(Boolean).join(', ')}; private ${n.PrivateIpAddress})`);
+        return { ...base, status: 'fail' as const, reason: `${label} ${igwText}, and ${who.join('; ')} can be reached from the internet subject only to security groups and the network ACL${routesText}` };
+      }
+      if (instances.length) {
+        return { ...base, status: 'needs-review' as const, reason: `${label} ${igwText} and holds ${instances.map(interfaceLabel).join(', ')} without public addresses: any public address added later makes them reachable; confirm they belong in a public subnet${routesText}` };
+      }
+      const holds = managed.length ? `holds only AWS-managed interfaces (${managed.map((n) => n.InterfaceType ?? n.Description ?? 'managed').join(', ')})` : 'holds no network interfaces';
+      return { ...base, status: 'pass' as const, reason: `${label} ${igwText} and ${holds}: a public subnet with no instance in it${routesText}` };
+    });
+    if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no subnets in ${ctx.region}` });
+    return results;
+  },
+});

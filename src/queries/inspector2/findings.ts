@@ -1,0 +1,129 @@
+import type { BatchGetAccountStatusResponse, Finding } from '@aws-sdk/client-inspector2';
+import { loadInspector2Sdk } from '../../aws/sdk.js';
+import { captureFailure } from '../partial-evidence.js';
+import { defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type ResourceResult } from '../types.js';
+import { describeState } from './account-status.js';
+
+export interface Inspector2FindingsEvidence {
+  /** BatchGetAccountStatus: whether Inspector was scanning at all, so "no findings" is not read as "no vulnerabilities". */
+  accountStatus: Omit<BatchGetAccountStatusResponse, '$metadata'> | CapturedError;
+  /** ListFindings for ACTIVE findings, all pages. */
+  findings: Finding[] | CapturedError;
+}
+
+const DAY = 86_400_000;
+const SEVERE = new Set(['CRITICAL', 'HIGH']);
+const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNTRIAGED'] as const;
+const ACTIVE_ONLY = { findingStatus: [{ comparison: 'EQUALS' as const, value: 'ACTIVE' }] };
+
+/** The affected resource of a finding, as the report's resource id and CloudFormation-style type. */
+function affected(f: Finding, region: string, accountId: string): { resource: string; resourceType: string; label: string } {
+  const r = f.resources?.[0];
+  const id = r?.id ?? 'unknown';
+  const acct = f.awsAccountId ?? accountId;
+  const where = r?.region ?? region;
+  switch (r?.type) {
+    case 'AWS_EC2_INSTANCE':
+      return { resource: id.startsWith('arn:') ? id : `arn:aws:ec2:${where}:${acct}:instance/${id}`, resourceType: 'AWS::EC2::Instance', label: `instance ${id.split('/').pop()}` };
+    case 'AWS_ECR_CONTAINER_IMAGE': {
+      const repo = id.replace(/\/sha256:[a-f0-9]+$/, '');
+      return { resource: repo, resourceType: 'AWS::ECR::Repository', label: `repository ${repo.split('repository/').pop()}` };
+    }
+    case 'AWS_LAMBDA_FUNCTION': {
+      const fn = id.replace(/^(arn:[^:]+:lambda:[^:]+:\d{12}:function:[^:]+):.*$/, '$1');
+      return { resource: fn, resourceType: 'AWS::Lambda::Function', label: `function ${fn.split(':').pop()}` };
+    }
+    default:
+      return { resource: id, resourceType: r?.type ? `AWS::Inspector2::${r.type}` : 'AWS::::Account', label: `${r?.type ?? 'resource'} ${id}` };
+  }
+}
+
+const vulnId = (f: Finding) => f.packageVulnerabilityDetails?.vulnerabilityId ?? f.title ?? f.findingArn ?? 'unnamed finding';
+
+export const findings = defineQuery<Inspector2FindingsEvidence>({
+  id: 'inspector2.findings',
+  service: 'inspector2',
+  title: 'No critical or high Amazon Inspector finding stays open longer than the organisation’s remediation window',
+  description:
+    'Every active Amazon Inspector finding in the region (software package vulnerabilities, code vulnerabilities and network reachability) with its severity, affected resource and when Inspector first observed it, grouped per resource; and Inspector’s account status, because no findings from a scanner that is off proves nothing. Ages run from first observation, not from the vendor’s release of a fix.',
+  remediation:
+    'Patch or rebuild the affected resource (update the package to the fixed version Inspector names, rebuild and redeploy the image or function), then let Inspector rescan; a finding accepted as a risk is suppressed with a documented suppression rule.',
+  scope: 'regional',
+  apiCalls: ['inspector2:BatchGetAccountStatus', 'inspector2:ListFindings'],
+  parameters: {
+    remediationWindowDays: {
+      description:
+        'Organisation choice, from its vulnerability ranking (PCI DSS 6.3.3 sets one month for critical patches): an active critical or high finding first observed longer ago than this many days fails; younger ones are listed for review.',
+      default: 30,
+    },
+  },
+  async collect(ctx) {
+    const { Inspector2Client, BatchGetAccountStatusCommand, paginateListFindings } = await loadInspector2Sdk();
+    const client = ctx.clients.get(Inspector2Client);
+    const accountStatus = await captureFailure(() => client.send(new BatchGetAccountStatusCommand({ accountIds: [ctx.accountId] })), ctx.signal);
+    const findings = await captureFailure(async () => {
+      const out: Finding[] = [];
+      for await (const page of paginateListFindings({ client, pageSize: 100 }, { filterCriteria: ACTIVE_ONLY })) {
+        ctx.signal?.throwIfAborted();
+        out.push(...(stripMetadata(page).findings ?? []));
+      }
+      return out;
+    }, ctx.signal);
+    return { accountStatus, findings };
+  },
+  evaluate(data, params, ctx) {
+    const base = { resource: 'account', resourceType: 'AWS::::Account' };
+    if (!data?.accountStatus || !data.findings) return [{ ...base, status: 'error', reason: 'the evidence lacks the BatchGetAccountStatus or ListFindings response' }];
+    if (isCapturedError(data.findings)) {
+      return [{ ...base, status: 'error', reason: `Amazon Inspector findings in ${ctx.region} could not be listed (${data.findings.error.code}: ${data.findings.error.message}), so open vulnerabilities are unknown` }];
+    }
+    const windowDays = Number(params.remediationWindowDays ?? 30);
+    const now = toDate(ctx.collectedAt)?.getTime() ?? Date.now();
+    const active = data.findings.filter((f) => f.status === undefined || f.status === 'ACTIVE');
+    const ageOf = (f: Finding) => {
+      const first = toDate(f.firstObservedAt);
+      return first ? Math.floor((now - first.getTime()) / DAY) : undefined;
+    };
+
+    const results: ResourceResult[] = [];
+    const acct = isCapturedError(data.accountStatus) ? undefined : data.accountStatus.accounts?.find((a) => a.accountId === ctx.accountId);
+    const counts = SEVERITIES.map((s) => [s, active.filter((f) => (f.severity ?? 'UNTRIAGED') === s).length] as const).filter(([, n]) => n > 0);
+    const ages = [
+      ['30 days or less', active.filter((f) => (ageOf(f) ?? 0) <= 30).length],
+      ['31-90 days', active.filter((f) => (ageOf(f) ?? 0) > 30 && (ageOf(f) ?? 0) <= 90).length],
+      ['over 90 days', active.filter((f) => (ageOf(f) ?? 0) > 90).length],
+    ].filter(([, n]) => Number(n) > 0);
+    const summary = `${active.length} active findings${counts.length ? ` (${counts.map(([s, n]) => `${n} ${s.toLowerCase()}`).join(', ')}; first observed ${ages.map(([a, n]) => `${n} ${a}`).join(', ')} before collection)` : ''}`;
+    if (isCapturedError(data.accountStatus)) {
+      results.push({ ...base, status: 'error', reason: `${summary} in ${ctx.region}; Amazon Inspector’s status could not be read (${data.accountStatus.error.code}), so whether every resource type was being scanned is unknown` });
+    } else if (acct?.state?.status !== 'ENABLED') {
+      results.push({ ...base, status: 'fail', reason: `Amazon Inspector is ${describeState(acct?.state)} in ${ctx.region}: ${summary}, and the absence of findings proves nothing while it does not scan` });
+    } else {
+      results.push({ ...base, status: 'pass', reason: `Amazon Inspector is enabled in ${ctx.region} and reports ${summary}; each affected resource is judged separately` });
+    }
+
+    const byResource = new Map<string, { where: ReturnType<typeof affected>; items: Finding[] }>();
+    for (const f of active) {
+      const where = affected(f, ctx.region, ctx.accountId);
+      const entry = byResource.get(where.resource) ?? { where, items: [] };
+      entry.items.push(f);
+      byResource.set(where.resource, entry);
+    }
+    for (const { where, items } of [...byResource.values()].sort((a, b) => a.where.resource.localeCompare(b.where.resource))) {
+      const severe = items.filter((f) => SEVERE.has(f.severity ?? ''));
+      const overdue = severe.filter((f) => (ageOf(f) ?? Number.POSITIVE_INFINITY) > windowDays).sort((a, b) => (ageOf(b) ?? 0) - (ageOf(a) ?? 0));
+      const untriaged = items.filter((f) => (f.severity ?? 'UNTRIAGED') === 'UNTRIAGED');
+      const tally = SEVERITIES.map((s) => [s, items.filter((f) => (f.severity ?? 'UNTRIAGED') === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s.toLowerCase()}`).join(', ');
+      const list = (fs: Finding[]) => fs.slice(0, 5).map((f) => `${vulnId(f)} (${(f.severity ?? 'UNTRIAGED').toLowerCase()}, ${ageOf(f) ?? '?'} days${f.fixAvailable ? `, fix ${f.fixAvailable.toLowerCase()}` : ''})`).join(', ') + (fs.length > 5 ? ` and ${fs.length - 5} more` : '');
+      const r = { resource: where.resource, resourceType: where.resourceType };
+      if (overdue.length) {
+        results.push({ ...r, status: 'fail', reason: `${where.label} has ${overdue.length} critical or high findings open longer than the ${windowDays}-day remediation window: ${list(overdue)}; ${tally} active in all` });
+      } else if (severe.length || untriaged.length) {
+        results.push({ ...r, status: 'needs-review', reason: `${where.label} has ${severe.length ? `${severe.length} critical or high findings still inside the ${windowDays}-day remediation window: ${list(severe)}` : `${untriaged.length} findings not yet given a severity by the vendor: ${list(untriaged)}`}; ${tally} active in all` });
+      } else {
+        results.push({ ...r, status: 'pass', reason: `${where.label} has no critical or high findings open; ${tally} active (${list(items)}), remediated on the organisation’s own timeline for lower severities` });
+      }
+    }
+    return results;
+  },
+});

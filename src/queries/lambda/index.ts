@@ -1,0 +1,6 @@
+import type { EvidenceQuery } from '../types.js';
+import { environmentSecrets } from './environment-secrets.js';
+import { runtimeSupport } from './runtime-support.js';
+
+/** Evidence queries for this service, one module each. */
+export const queries: EvidenceQuery<unknown>[] = [environmentSecrets, runtimeSupport];

@@ -1,0 +1,77 @@
+import type { SecretListEntry } from '@aws-sdk/client-secrets-manager';
+import { loadSecretsManagerSdk } from '../../aws/sdk.js';
+import { defineQuery, stripMetadata, toDate, type ResourceResult } from '../types.js';
+
+/** ListSecrets, all pages: metadata only (rotation settings and dates); secret values are never requested. */
+export interface SecretsRotationEvidence {
+  secrets: SecretListEntry[];
+}
+
+const DAY = 86_400_000;
+
+/** The rotation interval in days from `AutomaticallyAfterDays` or a `rate(N days)` schedule; cron schedules are not parsed. */
+export function rotationIntervalDays(s: SecretListEntry): number | undefined {
+  const r = s.RotationRules;
+  if (r?.AutomaticallyAfterDays) return r.AutomaticallyAfterDays;
+  const m = /^rate\((\d+)\s+days?\)$/.exec(r?.ScheduleExpression ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+export const rotation = defineQuery<SecretsRotationEvidence>({
+  id: 'secretsmanager.rotation',
+  service: 'secretsmanager',
+  title: 'Secrets Manager secrets rotate automatically and were last rotated within the organisation’s rotation period',
+  description:
+    'Every secret in the region with its rotation settings (enabled, rotation function, schedule) and the dates Secrets Manager records (last rotated, last changed, next rotation), read with ListSecrets: metadata only, never a secret value. It shows whether each stored credential is changed on schedule; it does not show what the secret is used for, whether the credential it holds is also stored elsewhere, or credentials kept outside Secrets Manager.',
+  remediation:
+    'Turn on automatic rotation for the secret (a managed rotation for RDS, Redshift and DocumentDB credentials, or a rotation Lambda function) with a schedule within the rotation period, and fix any rotation that stopped (check the rotation function’s logs).',
+  scope: 'regional',
+  apiCalls: ['secretsmanager:ListSecrets'],
+  parameters: {
+    rotationPeriodDays: {
+      description:
+        'Organisation choice from its targeted risk analysis (PCI DSS 8.6.3 leaves the frequency to it): a secret last rotated longer ago than this many days fails (default 90).',
+      default: 90,
+    },
+  },
+  async collect(ctx) {
+    const { SecretsManagerClient, paginateListSecrets } = await loadSecretsManagerSdk();
+    const secrets: SecretListEntry[] = [];
+    for await (const page of paginateListSecrets({ client: ctx.clients.get(SecretsManagerClient), pageSize: 100 }, {})) {
+      ctx.signal?.throwIfAborted();
+      secrets.push(...(stripMetadata(page).SecretList ?? []));
+    }
+    return { secrets };
+  },
+  evaluate(data, params, ctx) {
+    if (!data?.secrets) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no ListSecrets response' }];
+    if (data.secrets.length === 0) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no Secrets Manager secrets in ${ctx.region}` }];
+    const period = Number(params.rotationPeriodDays ?? 90);
+    const now = toDate(ctx.collectedAt)?.getTime() ?? Date.now();
+    const days = (d: Date | string | undefined) => {
+      const t = toDate(d);
+      return t ? Math.floor((now - t.getTime()) / DAY) : undefined;
+    };
+    const results: ResourceResult[] = [];
+    for (const s of data.secrets) {
+      const base = { resource: s.ARN ?? s.Name ?? 'unnamed secret', resourceType: 'AWS::SecretsManager::Secret' };
+      const label = `secret ${s.Name}${s.OwningService ? ` (managed by ${s.OwningService})` : ''}`;
+      const rotated = days(s.LastRotatedDate);
+      const changed = days(s.LastChangedDate);
+      const interval = rotationIntervalDays(s);
+      const schedule = interval ? `every ${interval} days` : s.RotationRules?.ScheduleExpression ? `on schedule ${s.RotationRules.ScheduleExpression}` : 'with no schedule recorded';
+      if (s.RotationEnabled !== true) {
+        results.push({ ...base, status: 'fail', reason: `${label} has no automatic rotation${rotated !== undefined ? `; last rotated ${rotated} days before collection` : '; never rotated by Secrets Manager'}${changed !== undefined ? `, last changed ${changed} days before collection` : ''}` });
+      } else if (rotated === undefined) {
+        results.push({ ...base, status: 'fail', reason: `${label} has rotation enabled ${schedule} but Secrets Manager records no completed rotation` });
+      } else if (rotated > period) {
+        results.push({ ...base, status: 'fail', reason: `${label} rotates ${schedule} but last rotated ${rotated} days before collection, beyond the ${period}-day rotation period: rotation may be failing` });
+      } else if (interval !== undefined && interval > period) {
+        results.push({ ...base, status: 'needs-review', reason: `${label} last rotated ${rotated} days before collection, but its schedule (${schedule}) is longer than the ${period}-day rotation period` });
+      } else {
+        results.push({ ...base, status: 'pass', reason: `${label} rotates automatically ${schedule}; last rotated ${rotated} days before collection, within ${period} days` });
+      }
+    }
+    return results;
+  },
+});

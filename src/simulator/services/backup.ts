@@ -1,0 +1,144 @@
+import {
+  DescribeBackupVaultCommand,
+  GetBackupPlanCommand,
+  ListBackupJobsCommand,
+  ListBackupPlansCommand,
+  ListBackupVaultsCommand,
+  ListProtectedResourcesCommand,
+  ListRestoreJobsCommand,
+  ListRestoreTestingPlansCommand,
+  type BackupJob,
+  type BackupPlan,
+  type BackupVaultListMember,
+  type ProtectedResource,
+  type RestoreJobsListMember,
+  type RestoreTestingPlanForList,
+} from '@aws-sdk/client-backup';
+import { restJson1 } from '../protocols/wire.js';
+import { operation, SimError, type CallContext, type SimService } from '../types.js';
+import type { SimAccount } from '../world.js';
+import { paginate } from './paging.js';
+import { seedBackup } from '../worlds/seed-backup.js';
+
+/** One backup plan as AWS Backup keeps it (GetBackupPlan's view; ListBackupPlans shows a summary). */
+export interface SimBackupPlan {
+  BackupPlanId: string;
+  BackupPlanArn: string;
+  VersionId: string;
+  CreationDate: Date;
+  LastExecutionDate?: Date;
+  plan: BackupPlan;
+}
+
+/** AWS Backup in one account and region. */
+export interface BackupState {
+  plans: SimBackupPlan[];
+  protectedResources: ProtectedResource[];
+  jobs: BackupJob[];
+  vaults: BackupVaultListMember[];
+  restoreTestingPlans: RestoreTestingPlanForList[];
+  restoreJobs: RestoreJobsListMember[];
+}
+
+declare module '../world.js' {
+  interface RegionalState {
+    backup: BackupState;
+  }
+}
+
+export function backupState(account: SimAccount, region: string): BackupState {
+  return account.regional(region, 'backup', () => ({ plans: [], protectedResources: [], jobs: [], vaults: [], restoreTestingPlans: [], restoreJobs: [] }));
+}
+
+const state = (ctx: CallContext) => backupState(ctx.account, ctx.region);
+const invalidParameter = (message: string) => new SimError('InvalidParameterValueException', message, 400, { Type: 'User', Code: 'ERROR_2603' });
+const page = <T>(items: readonly T[], token: string | undefined, limit: number | undefined, scope: string) =>
+  paginate(items, {
+    token,
+    limit,
+    defaultLimit: 1000,
+    maxLimit: 1000,
+    scope,
+    invalidToken: () => invalidParameter('The next token is not valid.'),
+    invalidLimit: (n) => invalidParameter(`1 validation error detected: Value '${n}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`),
+  });
+const after = (d: Date | undefined, since: Date | undefined) => !since || (d !== undefined && d.getTime() >= since.getTime());
+
+export const backup: SimService = {
+  name: 'backup',
+  signingName: 'backup',
+  protocol: restJson1,
+  seed: (account, world) => seedBackup(account, world),
+  operations: [
+    operation(ListBackupPlansCommand, (input, ctx) => {
+      const list = state(ctx).plans.map((p) => ({
+        BackupPlanArn: p.BackupPlanArn,
+        BackupPlanId: p.BackupPlanId,
+        BackupPlanName: p.plan.BackupPlanName,
+        VersionId: p.VersionId,
+        CreationDate: p.CreationDate,
+        LastExecutionDate: p.LastExecutionDate,
+      }));
+      const { page: items, nextToken } = page(list, input.NextToken, input.MaxResults, 'ListBackupPlans');
+      return { BackupPlansList: items, NextToken: nextToken };
+    }),
+
+    operation(GetBackupPlanCommand, (input, ctx) => {
+      const p = state(ctx).plans.find((x) => x.BackupPlanId === input.BackupPlanId);
+      if (!p || (input.VersionId && input.VersionId !== p.VersionId)) {
+        throw new SimError('ResourceNotFoundException', `Failed reading backup plan with ID ${input.BackupPlanId}`, 400, { Type: 'User', Code: 'ERROR_3521' });
+      }
+      return { BackupPlan: p.plan, BackupPlanId: p.BackupPlanId, BackupPlanArn: p.BackupPlanArn, VersionId: p.VersionId, CreationDate: p.CreationDate, LastExecutionDate: p.LastExecutionDate };
+    }),
+
+    operation(ListProtectedResourcesCommand, (input, ctx) => {
+      const { page: items, nextToken } = page(state(ctx).protectedResources, input.NextToken, input.MaxResults, 'ListProtectedResources');
+      return { Results: items, NextToken: nextToken };
+    }),
+
+    operation(ListBackupJobsCommand, (input, ctx) => {
+      const jobs = state(ctx).jobs.filter(
+        (j) =>
+          (!input.ByState || j.State === input.ByState) &&
+          (!input.ByResourceArn || j.ResourceArn === input.ByResourceArn) &&
+          (!input.ByBackupVaultName || j.BackupVaultName === input.ByBackupVaultName) &&
+          (!input.ByResourceType || j.ResourceType === input.ByResourceType) &&
+          after(j.CreationDate, input.ByCreatedAfter) &&
+          (!input.ByCreatedBefore || (j.CreationDate !== undefined && j.CreationDate.getTime() <= input.ByCreatedBefore.getTime())),
+      );
+      const scope = `ListBackupJobs/${JSON.stringify([input.ByState, input.ByResourceArn, input.ByBackupVaultName, input.ByResourceType, input.ByCreatedAfter, input.ByCreatedBefore])}`;
+      const { page: items, nextToken } = page(jobs, input.NextToken, input.MaxResults, scope);
+      return { BackupJobs: items, NextToken: nextToken };
+    }),
+
+    operation(ListBackupVaultsCommand, (input, ctx) => {
+      const vaults = state(ctx).vaults.filter((v) => !input.ByVaultType || v.VaultType === input.ByVaultType);
+      const { page: items, nextToken } = page(vaults, input.NextToken, input.MaxResults, `ListBackupVaults/${input.ByVaultType ?? ''}`);
+      return { BackupVaultList: items, NextToken: nextToken };
+    }),
+
+    operation(DescribeBackupVaultCommand, (input, ctx) => {
+      const v = state(ctx).vaults.find((x) => x.BackupVaultName === input.BackupVaultName);
+      if (!v) throw new SimError('ResourceNotFoundException', `Backup vault ${input.BackupVaultName ?? ''} does not exist.`, 400, { Type: 'User', Code: 'ERROR_2106' });
+      return { ...v, AccountId: input.BackupVaultAccountId };
+    }),
+
+    operation(ListRestoreTestingPlansCommand, (input, ctx) => {
+      const { page: items, nextToken } = page(state(ctx).restoreTestingPlans, input.NextToken, input.MaxResults, 'ListRestoreTestingPlans');
+      return { RestoreTestingPlans: items, NextToken: nextToken };
+    }),
+
+    operation(ListRestoreJobsCommand, (input, ctx) => {
+      const jobs = state(ctx).restoreJobs.filter(
+        (j) =>
+          (!input.ByStatus || j.Status === input.ByStatus) &&
+          (!input.ByResourceType || j.ResourceType === input.ByResourceType) &&
+          (!input.ByRestoreTestingPlanArn || j.CreatedBy?.RestoreTestingPlanArn === input.ByRestoreTestingPlanArn) &&
+          after(j.CreationDate, input.ByCreatedAfter),
+      );
+      const scope = `ListRestoreJobs/${JSON.stringify([input.ByStatus, input.ByResourceType, input.ByRestoreTestingPlanArn, input.ByCreatedAfter])}`;
+      const { page: items, nextToken } = page(jobs, input.NextToken, input.MaxResults, scope);
+      return { RestoreJobs: items, NextToken: nextToken };
+    }),
+  ],
+};

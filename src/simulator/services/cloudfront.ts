@@ -1,0 +1,51 @@
+import { ListDistributionsCommand, type DistributionSummary } from '@aws-sdk/client-cloudfront';
+import { restXml } from '../protocols/wire.js';
+import { operation, SimError, type SimService } from '../types.js';
+import type { SimAccount } from '../world.js';
+import { paginate } from './paging.js';
+import { seedCloudFront } from '../worlds/seed-cloudfront.js';
+
+/** CloudFront is global: one set of distributions per account, whichever region signs the request. */
+export interface CloudFrontState {
+  distributions: DistributionSummary[];
+}
+
+declare module '../world.js' {
+  interface GlobalState {
+    cloudfront: CloudFrontState;
+  }
+}
+
+export function cloudFrontState(account: SimAccount): CloudFrontState {
+  return account.globalState('cloudfront', () => ({ distributions: [] }));
+}
+
+const invalidArgument = (message: string) => new SimError('InvalidArgument', message);
+
+export const cloudfront: SimService = {
+  name: 'cloudfront',
+  signingName: 'cloudfront',
+  protocol: restXml,
+  xmlNamespace: 'http://cloudfront.amazonaws.com/doc/2020-05-31/',
+  // CloudFront wraps errors in <ErrorResponse> and throttles with a 400 `Throttling`.
+  wrappedXmlErrors: true,
+  errors: { throttling: { code: 'Throttling', status: 400 }, invalidClientToken: { code: 'InvalidClientTokenId', status: 403 }, unknownOperation: { code: 'InvalidAction', status: 400 } },
+  seed: (account, world) => seedCloudFront(account, world),
+  operations: [
+    operation(ListDistributionsCommand, (input, ctx) => {
+      const all = cloudFrontState(ctx.account).distributions;
+      const { page, nextToken } = paginate(all, {
+        token: input.Marker,
+        limit: input.MaxItems,
+        defaultLimit: 100,
+        maxLimit: 100,
+        scope: 'ListDistributions',
+        invalidToken: () => invalidArgument('The parameter Marker is invalid.'),
+        invalidLimit: (n) => invalidArgument(`The value ${n} for parameter MaxItems is invalid: it must be between 1 and 100.`),
+      });
+      return {
+        DistributionList: { Marker: input.Marker ?? '', NextMarker: nextToken, MaxItems: input.MaxItems ?? 100, IsTruncated: nextToken !== undefined, Quantity: page.length, Items: page },
+      };
+    }),
+  ],
+};

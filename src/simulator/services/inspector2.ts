@@ -1,0 +1,101 @@
+import {
+  BatchGetAccountStatusCommand,
+  ListCoverageCommand,
+  ListFindingsCommand,
+  type CoveredResource,
+  type Finding,
+  type ResourceState,
+  type State,
+} from '@aws-sdk/client-inspector2';
+import { restJson1 } from '../protocols/wire.js';
+import { operation, SimError, type CallContext, type SimService } from '../types.js';
+import type { SimAccount } from '../world.js';
+import { paginate } from './paging.js';
+import { seedInspector2 } from '../worlds/seed-inspector2.js';
+
+/** Amazon Inspector in one account and region: activation per scan type, coverage and findings. */
+export interface Inspector2State {
+  status: State;
+  resourceState: ResourceState;
+  coverage: CoveredResource[];
+  findings: Finding[];
+}
+
+declare module '../world.js' {
+  interface RegionalState {
+    inspector2: Inspector2State;
+  }
+}
+
+const DISABLED: State = { status: 'DISABLED', errorCode: undefined, errorMessage: undefined };
+
+export function inspector2State(account: SimAccount, region: string): Inspector2State {
+  return account.regional(region, 'inspector2', () => ({
+    status: DISABLED,
+    resourceState: { ec2: DISABLED, ecr: DISABLED, lambda: DISABLED, lambdaCode: DISABLED },
+    coverage: [],
+    findings: [],
+  }));
+}
+
+const state = (ctx: CallContext) => inspector2State(ctx.account, ctx.region);
+const validation = (message: string) => new SimError('ValidationException', message, 400, { reason: 'FIELD_VALIDATION_FAILED' });
+const badToken = () => validation('The provided nextToken is not valid.');
+
+export const inspector2: SimService = {
+  name: 'inspector2',
+  signingName: 'inspector2',
+  protocol: restJson1,
+  errors: { throttling: { code: 'ThrottlingException', status: 429 }, serverError: { code: 'InternalServerException', status: 500 } },
+  seed: (account, world) => seedInspector2(account, world),
+  operations: [
+    operation(BatchGetAccountStatusCommand, (input, ctx) => {
+      const ids = input.accountIds?.length ? input.accountIds : [ctx.account.id];
+      const s = state(ctx);
+      // Without delegated-administrator rights an account can read only its own status.
+      return {
+        accounts: ids.filter((id) => id === ctx.account.id).map((accountId) => ({ accountId, state: s.status, resourceState: s.resourceState })),
+        failedAccounts: ids
+          .filter((id) => id !== ctx.account.id)
+          .map((accountId) => ({ accountId, errorCode: 'ACCESS_DENIED' as const, errorMessage: 'You do not have access to this account.' })),
+      };
+    }),
+
+    operation(ListCoverageCommand, (input, ctx) => {
+      if (input.filterCriteria && Object.keys(input.filterCriteria).length) throw validation('Coverage filters are not supported by the simulated Amazon Inspector.');
+      const { page, nextToken } = paginate(state(ctx).coverage, {
+        token: input.nextToken,
+        limit: input.maxResults,
+        defaultLimit: 100,
+        maxLimit: 200,
+        scope: 'ListCoverage',
+        invalidToken: badToken,
+        invalidLimit: (n) => validation(`1 validation error detected: Value '${n}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 200`),
+      });
+      return { coveredResources: page, nextToken };
+    }),
+
+    operation(ListFindingsCommand, (input, ctx) => {
+      const { findingStatus, ...other } = input.filterCriteria ?? {};
+      if (Object.values(other).some((v) => v !== undefined) || input.sortCriteria) {
+        throw validation('Only findingStatus filters are supported by the simulated Amazon Inspector.');
+      }
+      const wanted = (findingStatus ?? []).map((f) => {
+        if (f.comparison !== 'EQUALS') throw validation(`The comparison ${f.comparison ?? '(none)'} is not supported by the simulated Amazon Inspector.`);
+        return f.value;
+      });
+      // Like the console, Inspector lists active findings unless a status filter says otherwise.
+      const items = state(ctx).findings.filter((f) => (wanted.length ? wanted.includes(f.status) : f.status === 'ACTIVE'));
+      const { page, nextToken } = paginate(items, {
+        token: input.nextToken,
+        limit: input.maxResults,
+        defaultLimit: 50,
+        maxLimit: 100,
+        scope: `ListFindings/${wanted.join(',')}`,
+        invalidToken: badToken,
+        invalidLimit: (n) => validation(`1 validation error detected: Value '${n}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100`),
+      });
+      return { findings: page, nextToken };
+    }),
+  ],
+};

@@ -1,0 +1,48 @@
+import { ListFunctionsCommand, type FunctionConfiguration } from '@aws-sdk/client-lambda';
+import { restJson1 } from '../protocols/wire.js';
+import { operation, SimError, type CallContext, type SimService } from '../types.js';
+import type { SimAccount } from '../world.js';
+import { paginate } from './paging.js';
+import { seedLambda } from '../worlds/seed-lambda.js';
+
+/** Lambda in one account and region: function configurations as GetFunctionConfiguration returns them. */
+export interface LambdaState {
+  functions: FunctionConfiguration[];
+}
+
+declare module '../world.js' {
+  interface RegionalState {
+    lambda: LambdaState;
+  }
+}
+
+export function lambdaState(account: SimAccount, region: string): LambdaState {
+  return account.regional(region, 'lambda', () => ({ functions: [] }));
+}
+
+const state = (ctx: CallContext) => lambdaState(ctx.account, ctx.region);
+const invalidParameter = (message: string) => new SimError('InvalidParameterValueException', message, 400, { Type: 'User' });
+
+export const lambda: SimService = {
+  name: 'lambda',
+  signingName: 'lambda',
+  protocol: restJson1,
+  errors: { serverError: { code: 'ServiceException', status: 500 } },
+  seed: (account, world) => seedLambda(account, world),
+  operations: [
+    operation(ListFunctionsCommand, (input, ctx) => {
+      if (input.MasterRegion || input.FunctionVersion) throw invalidParameter('MasterRegion and FunctionVersion are not supported by the simulated Lambda.');
+      // Lambda returns at most 50 functions per page whatever MaxItems asks for (1-10000 accepted).
+      const { page, nextToken } = paginate(state(ctx).functions, {
+        token: input.Marker,
+        limit: input.MaxItems === undefined ? undefined : Math.min(input.MaxItems, 50),
+        defaultLimit: 50,
+        maxLimit: 50,
+        scope: 'ListFunctions',
+        invalidToken: () => invalidParameter('Invalid marker.'),
+        invalidLimit: (n) => invalidParameter(`1 validation error detected: Value '${n}' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1`),
+      });
+      return { Functions: page, NextMarker: nextToken };
+    }),
+  ],
+};

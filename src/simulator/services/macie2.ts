@@ -1,0 +1,102 @@
+import {
+  GetAutomatedDiscoveryConfigurationCommand,
+  GetFindingsCommand,
+  GetMacieSessionCommand,
+  ListClassificationJobsCommand,
+  ListFindingsCommand,
+  type Finding,
+  type GetAutomatedDiscoveryConfigurationResponse,
+  type GetMacieSessionResponse,
+  type JobSummary,
+} from '@aws-sdk/client-macie2';
+import { restJson1 } from '../protocols/wire.js';
+import { operation, SimError, type CallContext, type SimService } from '../types.js';
+import type { SimAccount } from '../world.js';
+import { paginate } from './paging.js';
+import { seedMacie } from '../worlds/seed-macie.js';
+
+/** Amazon Macie in one account and region: off (no session) until enabled; discovery settings, jobs and findings. */
+export interface MacieState {
+  session?: GetMacieSessionResponse;
+  automatedDiscovery: GetAutomatedDiscoveryConfigurationResponse;
+  jobs: JobSummary[];
+  findings: Finding[];
+}
+
+declare module '../world.js' {
+  interface RegionalState {
+    macie2: MacieState;
+  }
+}
+
+export function macieState(account: SimAccount, region: string): MacieState {
+  return account.regional(region, 'macie2', () => ({ automatedDiscovery: { status: 'DISABLED' }, jobs: [], findings: [] }));
+}
+
+const validation = (message: string) => new SimError('ValidationException', message);
+
+/** Every Macie operation but GetMacieSession's success path refuses a region where Macie is off, as Macie does. */
+function enabled(ctx: CallContext): MacieState {
+  const s = macieState(ctx.account, ctx.region);
+  if (!s.session) throw new SimError('AccessDeniedException', 'Macie is not enabled.', 403);
+  return s;
+}
+
+/** The finding fields the simulated ListFindings can filter on; others are refused rather than ignored. */
+const FIELDS: Record<string, (f: Finding) => string | undefined> = {
+  type: (f) => f.type,
+  archived: (f) => String(f.archived ?? false),
+  category: (f) => f.category,
+  'resourcesAffected.s3Bucket.name': (f) => f.resourcesAffected?.s3Bucket?.name,
+  'severity.description': (f) => f.severity?.description,
+};
+
+export const macie2: SimService = {
+  name: 'macie2',
+  signingName: 'macie2',
+  protocol: restJson1,
+  errors: { throttling: { code: 'ThrottlingException', status: 429 }, serverError: { code: 'InternalServerException', status: 500 } },
+  seed: (account, world) => seedMacie(account, world),
+  operations: [
+    operation(GetMacieSessionCommand, (_input, ctx) => enabled(ctx).session!),
+
+    operation(GetAutomatedDiscoveryConfigurationCommand, (_input, ctx) => enabled(ctx).automatedDiscovery),
+
+    operation(ListClassificationJobsCommand, (input, ctx) => {
+      if (input.filterCriteria || input.sortCriteria) throw validation('Job filter and sort criteria are not supported by the simulated Macie.');
+      const { page, nextToken } = paginate(enabled(ctx).jobs, {
+        token: input.nextToken,
+        limit: input.maxResults,
+        defaultLimit: 100,
+        maxLimit: 200,
+        scope: 'ListClassificationJobs',
+        invalidToken: () => validation('The nextToken is not valid.'),
+        invalidLimit: (n) => validation(`maxResults ${n} is not between 1 and 200.`),
+      });
+      return { items: page, nextToken };
+    }),
+
+    operation(ListFindingsCommand, (input, ctx) => {
+      const criteria = Object.entries(input.findingCriteria?.criterion ?? {});
+      for (const [k] of criteria) if (!FIELDS[k]) throw validation(`The finding criterion field ${k} is not supported.`);
+      const found = enabled(ctx).findings.filter((f) => criteria.every(([k, c]) => (!c.eq || c.eq.includes(FIELDS[k](f) ?? '')) && (!c.neq || !c.neq.includes(FIELDS[k](f) ?? ''))));
+      const { page, nextToken } = paginate(found, {
+        token: input.nextToken,
+        limit: input.maxResults,
+        defaultLimit: 50,
+        maxLimit: 50,
+        scope: `ListFindings/${JSON.stringify(input.findingCriteria ?? {})}`,
+        invalidToken: () => validation('The nextToken is not valid.'),
+        invalidLimit: (n) => validation(`maxResults ${n} is not between 1 and 50.`),
+      });
+      return { findingIds: page.map((f) => f.id!), nextToken };
+    }),
+
+    operation(GetFindingsCommand, (input, ctx) => {
+      const ids = input.findingIds ?? [];
+      if (ids.length === 0 || ids.length > 50) throw validation('findingIds must contain between 1 and 50 finding ids.');
+      const s = enabled(ctx);
+      return { findings: ids.flatMap((id) => s.findings.filter((f) => f.id === id)) };
+    }),
+  ],
+};

@@ -1,0 +1,56 @@
+/** Lambda functions of the demo account (home region only). */
+import type { FunctionConfiguration, Runtime } from '@aws-sdk/client-lambda';
+import type { WorldSeedContext } from '../types.js';
+import type { SimAccount } from '../world.js';
+import { lambdaState } from '../services/lambda.js';
+import { stableHex } from './builders.js';
+
+const DAY = 86_400_000;
+
+/** Lambda's LastModified format: ISO 8601 with a numeric offset and milliseconds. */
+const lambdaTime = (d: Date) => d.toISOString().replace('Z', '+0000');
+
+function fn(account: SimAccount, region: string, name: string, runtime: Runtime, modified: Date, variables: Record<string, string>): FunctionConfiguration {
+  return {
+    FunctionName: name,
+    FunctionArn: `arn:aws:lambda:${region}:${account.id}:function:${name}`,
+    Runtime: runtime,
+    Role: `arn:aws:iam::${account.id}:role/${name}-role`,
+    Handler: runtime.startsWith('python') ? 'app.handler' : 'index.handler',
+    CodeSize: 48_213,
+    Description: '',
+    Timeout: 30,
+    MemorySize: 512,
+    LastModified: lambdaTime(modified),
+    CodeSha256: Buffer.from(stableHex(`${account.id}/${name}/code`, 64), 'hex').toString('base64'),
+    Version: '$LATEST',
+    Environment: { Variables: variables },
+    TracingConfig: { Mode: 'PassThrough' },
+    RevisionId: `${stableHex(name, 8)}-${stableHex(`${name}/1`, 4)}-4${stableHex(`${name}/2`, 3)}-8${stableHex(`${name}/3`, 3)}-${stableHex(`${name}/4`, 12)}`,
+    PackageType: 'Zip',
+    Architectures: ['arm64'],
+    EphemeralStorage: { Size: 512 },
+    LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${name}` },
+  };
+}
+
+/**
+ * Demo home region: `checkout` on a supported runtime reads its secret from Secrets Manager by ARN (passes); the
+ * legacy report exporter runs on deprecated Python 3.8 and carries a database password in its environment (fails
+ * both). The password is a placeholder that collection must redact before anything is stored.
+ */
+export function seedLambda(account: SimAccount, world: WorldSeedContext): void {
+  if (world.kind !== 'demo') return;
+  const region = world.regions[0];
+  const ago = (days: number) => new Date(world.now.getTime() - days * DAY);
+  lambdaState(account, region).functions.push(
+    fn(account, region, 'checkout', 'nodejs24.x', ago(12), {
+      LOG_LEVEL: 'info',
+      PAYMENTS_SECRET_ARN: `arn:aws:secretsmanager:${region}:${account.id}:secret:payments/processor-api-key-Xy12Ab`,
+    }),
+    fn(account, region, 'legacy-report-export', 'python3.8', ago(800), {
+      REPORT_BUCKET: 'demo-production-reports',
+      DB_PASSWORD: 'demo-placeholder-not-a-real-password',
+    }),
+  );
+}

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, simulatorEnv } from '../../src/simulator/index.js';
+import { resolveOrganizationalUnits } from '../../src/collect/organizational-units.js';
+import { ConfigSchema } from '../../src/config/schema.js';
+import { ScopeConfigSchema } from '../../src/config/scope.js';
+import { EvidenceLockerError } from '../../src/errors.js';
+import { evaluateRun } from '../../src/evaluate/engine.js';
+import { useSimulator } from '../simulator/helpers.js';
+
+describe('scope by organizational unit', () => {
+  const sim = useSimulator(() => ({ world: organizationWorld({ accounts: 7, regions: ['us-east-1'], seed: 5 }) }));
+  const config = ConfigSchema.parse({ collect: { maxAttempts: 1 } });
+  const savedEnv = { ...process.env };
+  afterEach(() => {
+    process.env = { ...savedEnv };
+  });
+  const tree = () => {
+    const org = sim().world.organization!;
+    const [workloads, payments] = org.organizationalUnits!;
+    const under = (ou: string) => Object.entries(org.accountParents!).filter(([, p]) => p === ou).map(([id]) => id);
+    return { org, workloads, payments, under };
+  };
+
+  it('resolves an OU to its ACTIVE accounts, nested OUs included, added to the listed accounts; the description says when', async () => {
+    Object.assign(process.env, simulatorEnv(sim(), ORG_MANAGEMENT_ACCOUNT_ID));
+    const { workloads, payments, under } = tree();
+    expect(under(payments.id).length).toBeGreaterThan(0);
+    const scope = ScopeConfigSchema.parse({
+      pci: { description: 'CDE', accounts: [ORG_MANAGEMENT_ACCOUNT_ID], organizationalUnits: [payments.id] },
+      hipaa: { organizationalUnits: [workloads.id] },
+      other: { accounts: ['123456789012'] },
+    });
+    const resolved = await resolveOrganizationalUnits(scope, config, new Date('2026-12-03T10:00:00Z'));
+    expect(resolved.pci.accounts).toEqual([ORG_MANAGEMENT_ACCOUNT_ID, ...under(payments.id)].sort());
+    expect(resolved.hipaa.accounts).toEqual([...under(workloads.id), ...under(payments.id)].sort());
+    expect(resolved.pci.organizationalUnits).toBeUndefined();
+    expect(resolved.pci.description).toBe(`CDE (accounts of ${payments.id} as AWS Organizations listed them on 2026-12-03)`);
+    expect(resolved.other).toBe(scope.other);
+  });
+
+  it('names the OU and what to do when it is not in the organization, or when the caller is not the management account', async () => {
+    Object.assign(process.env, simulatorEnv(sim(), ORG_MANAGEMENT_ACCOUNT_ID));
+    const ghost = `ou-${tree().org.rootId!.slice(2)}-zzzzzzzz`;
+    const err = await resolveOrganizationalUnits(ScopeConfigSchema.parse({ pci: { organizationalUnits: [ghost] } }), config).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EvidenceLockerError);
+    expect((err as EvidenceLockerError).message).toBe(
+      `scope.pci.organizationalUnits: ${ghost} could not be resolved to accounts: organizations:ListParents failed: ChildNotFoundException: We can't find an organizational unit (OU) or AWS account with the ChildId ${ghost} that you specified.`,
+    );
+    expect((err as EvidenceLockerError).hint).toMatch(/list-organizational-units-for-parent/);
+
+    const member = tree().org.accountIds.find((id) => id !== ORG_MANAGEMENT_ACCOUNT_ID)!;
+    Object.assign(process.env, simulatorEnv(sim(), member));
+    const denied = await resolveOrganizationalUnits(ScopeConfigSchema.parse({ hipaa: { organizationalUnits: [tree().payments.id] } }), config).catch((e: unknown) => e);
+    expect((denied as EvidenceLockerError).message).toMatch(new RegExp(`^scope\\.hipaa\\.organizationalUnits: ${tree().payments.id} could not be resolved to accounts: organizations:ListParents failed: AccessDeniedException`));
+    expect((denied as EvidenceLockerError).hint).toMatch(/management account or of a delegated administrator account.*or list the accounts of .* under scope\.hipaa\.accounts/);
+  });
+
+  it('makes no AWS call without OUs, rejects malformed OU ids, and never evaluates an unresolved OU scope as every account', async () => {
+    const scope = ScopeConfigSchema.parse({ pci: { accounts: ['123456789012'] } });
+    process.env.AWS_ENDPOINT_URL_ORGANIZATIONS = 'http://127.0.0.1:1';
+    expect(await resolveOrganizationalUnits(scope, config)).toBe(scope);
+    expect(() => ScopeConfigSchema.parse({ pci: { organizationalUnits: ['Payments'] } })).toThrow(/an Organizations OU id such as ou-ab12-cd34ef56/);
+    const manifest = { runId: 'r', records: [], gaps: [], scope: { accounts: [], regions: [], frameworks: [], queries: [] } } as unknown as Parameters<typeof evaluateRun>[0]['manifest'];
+    await expect(evaluateRun({ manifest, loadBody: async () => undefined as never, catalogs: [], frameworks: [], scope: ScopeConfigSchema.parse({ pci: { organizationalUnits: ['r-ab12'] } }) })).rejects.toThrow(/must be resolved to accounts/);
+  });
+});

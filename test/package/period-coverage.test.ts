@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { periodCoverage } from '../../src/package/assessor.js';
+import type { Timeline } from '../../src/package/timeline.js';
+
+/** Only what periodCoverage reads: the days, each row's account, and the winning run per day and account. */
+function timeline(days: string[], accounts: string[], winners: Timeline['winners']): Timeline {
+  return { days, rows: accounts.map((accountId) => ({ accountId }) as Timeline['rows'][number]), attestations: [], winners };
+}
+
+describe('period coverage', () => {
+  const days = ['2026-11-01', '2026-11-02', '2026-11-03'];
+  const win = (day: string, accountId: string, runId: string) => ({ day, accountId, runId });
+
+  it('counts account-days with evidence, and an unreachable account as an account-day gap, never as covered', () => {
+    const t = timeline(days, ['111111111111', '222222222222'], [
+      win(days[0], '111111111111', 'r1'),
+      win(days[0], '222222222222', 'r1'),
+      win(days[1], '111111111111', 'r2'),
+      win(days[1], '222222222222', 'r2'),
+      // Day 3: no run at all.
+    ]);
+    const c = periodCoverage(t, [
+      { runId: 'r2', accountId: '222222222222' },
+      { runId: 'r1', accountId: '111111111111', region: 'eu-west-1' },
+      { runId: 'r1', accountId: '111111111111', region: 'eu-west-1' },
+      // A gap of a run that won no day for that account changes nothing.
+      { runId: 'r9', accountId: '111111111111' },
+    ]);
+    expect(c).toEqual({ accountDays: 6, accountDaysWithEvidence: 3, coveragePercent: 50, accountLevelGaps: 1, regionLevelGaps: 1 });
+  });
+
+  it('a period with a run every day and no gaps is 100%', () => {
+    const t = timeline(days, ['111111111111'], days.map((d, i) => win(d, '111111111111', `r${i}`)));
+    expect(periodCoverage(t, [])).toEqual({ accountDays: 3, accountDaysWithEvidence: 3, coveragePercent: 100, accountLevelGaps: 0, regionLevelGaps: 0 });
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../src/seal/canonical.js';
+import { queryById } from '../../../src/queries/index.js';
+import { missingTests, SECURITY_EVENTS, securityAlarms } from '../../../src/queries/cloudwatch/security-alarms.js';
+import type { ResourceResult } from '../../../src/queries/types.js';
+import { ACCOUNT, COLLECTED_AT, REGION, evidence, eventArn, trails } from '../../fixtures/cloudwatch/alarms.js';
+import { demoSession } from '../s3/simulated-collect.js';
+
+const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: COLLECTED_AT };
+const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
+
+function evaluateBoth(data: unknown, region = REGION): ResourceResult[] {
+  const fresh = securityAlarms.evaluate(data, {}, { ...ctx, region });
+  expect(securityAlarms.evaluate(roundTrip(data), {}, { ...ctx, region })).toEqual(fresh);
+  return fresh;
+}
+
+const event = (id: string) => SECURITY_EVENTS.find((e) => e.id === id)!;
+
+describe('cloudwatch.security-alarms', () => {
+  it('judges every CIS event on the trail log group: only an alarm reaching a confirmed subscriber passes', () => {
+    const results = evaluateBoth(evidence);
+    expect(results).toHaveLength(SECURITY_EVENTS.length);
+    const by = Object.fromEntries(results.map((r) => [r.resource, r]));
+    expect(by[eventArn('root-account-usage')]).toMatchObject({ status: 'pass', reason: expect.stringContaining('1 confirmed subscription(s) (email)') });
+    expect(by[eventArn('unauthorized-api-calls')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('1 subscription(s), none confirmed') });
+    expect(by[eventArn('console-signin-without-mfa')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('actions disabled') });
+    expect(by[eventArn('cloudtrail-config-changes')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('leaves out StopLogging') });
+    expect(by[eventArn('cmk-disable-or-deletion')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('no metric filter') });
+    expect(by[eventArn('vpc-changes')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('in account 999988887777') });
+    expect(by[eventArn('security-group-changes')]).toMatchObject({ status: 'pass', reason: expect.stringContaining('composite alarm network-changes') });
+    expect(by[eventArn('config-changes')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('does not exist (NotFound)') });
+    expect(by[eventArn('console-authentication-failures')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('which no alarm watches') });
+    expect(by[eventArn('route-table-changes')].status).toBe('fail');
+    expect(results.every((r) => r.resourceType === 'AWS::CloudWatch::Alarm')).toBe(true);
+  });
+
+  it('recognises filter patterns by their tests, quoted or not, and never a negated event name', () => {
+    expect(missingTests('{ $.userIdentity.type = Root }', event('root-account-usage'))).toEqual([]);
+    expect(missingTests('{ $.userIdentity.type != "Root" }', event('root-account-usage'))).toEqual(['$.userIdentity.type = "Root"']);
+    expect(missingTests('{ ($.eventName = "DisableKey") || ($.eventName = "ScheduleKeyDeletion") }', event('cmk-disable-or-deletion'))).toEqual([]);
+    expect(missingTests('{ $.eventName = DisableKeyRotation }', event('cmk-disable-or-deletion'))).toEqual(['DisableKey', 'ScheduleKeyDeletion']);
+  });
+
+  it('a single-region trail caps a pass at needs-review; no delivering trail fails; a trail homed elsewhere is judged there', () => {
+    const single = { ...evidence, describeTrails: { trailList: [{ ...trails.trailList![0], IsMultiRegionTrail: false }] } };
+    expect(evaluateBoth(single).find((r) => r.resource === eventArn('root-account-usage'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(`records ${REGION} only`) });
+    const none = { ...evidence, describeTrails: { trailList: [{ ...trails.trailList![0], CloudWatchLogsLogGroupArn: undefined }] }, metricFilters: [] };
+    expect(evaluateBoth(none)).toEqual([expect.objectContaining({ resource: 'account', status: 'fail', reason: expect.stringContaining('delivers to CloudWatch Logs') })]);
+    expect(evaluateBoth({ ...evidence, metricFilters: [] }, 'eu-west-1')).toEqual([expect.objectContaining({ status: 'not-applicable', reason: expect.stringContaining('judged there') })]);
+  });
+
+  it('a missing log group fails every event; missing evidence is an error, never a pass', () => {
+    const gone = { ...evidence, metricFilters: [{ logGroupName: 'aws-cloudtrail-logs-org', metricFilters: { error: { code: 'ResourceNotFoundException', message: 'The specified log group does not exist.' } } }] };
+    const results = evaluateBoth(gone);
+    expect(results.map((r) => r.status)).toEqual(SECURITY_EVENTS.map(() => 'fail'));
+    expect(results[0].reason).toContain('does not exist (ResourceNotFoundException)');
+    expect(evaluateBoth({ describeTrails: trails }).map((r) => r.status)).toEqual(['error']);
+  });
+});
+
+describe('cloudwatch.security-alarms against the simulated demo account', () => {
+  const session = demoSession();
+  const q = queryById('cloudwatch.security-alarms')!;
+
+  it('home region: nine events reach the on-call topic; unconfirmed, unalarmed and unwatched events fail; the security account topic needs review', async () => {
+    const { results, calls } = await session.run(q, 'us-east-1');
+    const status = Object.fromEntries(results.map((r) => [r.resource.split('#')[1], r.status]));
+    expect(Object.values(status).filter((s) => s === 'pass')).toHaveLength(9);
+    expect(status).toMatchObject({ 'config-changes': 'fail', 'nacl-changes': 'fail', 'network-gateway-changes': 'fail', 'route-table-changes': 'fail', 'vpc-changes': 'needs-review' });
+    expect(results.find((r) => r.resource.endsWith('#config-changes'))?.reason).toContain('none confirmed');
+    expect(calls.map((c) => c.operation)).toEqual(['cloudtrail:DescribeTrails', 'logs:DescribeMetricFilters', 'cloudwatch:DescribeAlarms', 'sns:ListSubscriptionsByTopic', 'sns:ListSubscriptionsByTopic']);
+  });
+
+  it('second region: the trail’s log group is in the home region, so the alarms are judged there', async () => {
+    const { results, calls } = await session.run(q, 'us-west-2');
+    expect(results).toEqual([expect.objectContaining({ status: 'not-applicable' })]);
+    expect(calls.map((c) => c.operation)).toEqual(['cloudtrail:DescribeTrails']);
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../src/seal/canonical.js';
+import { routeTables } from '../../../src/queries/ec2/route-tables.js';
+import type { ResourceResult } from '../../../src/queries/types.js';
+import { ACCOUNT, REGION, arn, routeTablesEvidence } from '../../fixtures/ec2/network.js';
+
+const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: '2026-12-03T06:00:00.000Z' };
+
+function evaluate(data: unknown): ResourceResult[] {
+  const fresh = routeTables.evaluate(data as never, {}, ctx);
+  expect(routeTables.evaluate(JSON.parse(canonicalJson(data)) as never, {}, ctx)).toEqual(fresh);
+  return fresh;
+}
+
+describe('ec2.route-tables', () => {
+  const results = evaluate(routeTablesEvidence);
+  const by = (id: string) => results.find((r) => r.resource === arn('subnet', id))!;
+
+  it('fails a subnet routed to the internet gateway with an instance on a public address, naming the addresses', () => {
+    expect(by('subnet-0app')).toMatchObject({ status: 'fail', resourceType: 'AWS::EC2::Subnet' });
+    expect(by('subnet-0app').reason).toContain('0.0.0.0/0 to internet gateway igw-0main');
+    expect(by('subnet-0app').reason).toContain('instance i-0web (public 198.51.100.40; private 10.0.0.12)');
+  });
+
+  it('an instance without a public address in a public subnet needs review', () => {
+    expect(by('subnet-0batch')).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('instance i-0batch without public addresses') });
+  });
+
+  it('a public subnet holding only the NAT gateway passes', () => {
+    expect(by('subnet-0public')).toMatchObject({ status: 'pass', reason: expect.stringContaining('only AWS-managed interfaces (natGateway)') });
+  });
+
+  it('a private subnet passes and names its NAT route and blackhole routes; an implicit main-table subnet passes', () => {
+    expect(by('subnet-0db').status).toBe('pass');
+    expect(by('subnet-0db').reason).toContain('0.0.0.0/0 to NAT gateway nat-0egress (available, in subnet-0public, public 203.0.113.7)');
+    expect(by('subnet-0db').reason).toContain('blackhole routes (target gone): 10.9.0.0/16');
+    expect(by('subnet-0isolated')).toMatchObject({ status: 'pass', reason: expect.stringContaining('(the VPC main table); only the VPC-local route') });
+  });
+
+  it('unknown is never a pass: a subnet whose route table is not in the evidence is an error; missing responses are an error', () => {
+    expect(by('subnet-0orphan').status).toBe('error');
+    expect(evaluate({ subnets: [], routeTables: [] }).map((r) => r.status)).toEqual(['error']);
+    expect(evaluate({ subnets: [], routeTables: [], internetGateways: [], natGateways: [], networkInterfaces: [] }).map((r) => r.status)).toEqual(['not-applicable']);
+  });
+
+  it('a route to an internet gateway that is detached from the VPC is not a direct internet route', () => {
+    const detached = { ...routeTablesEvidence, internetGateways: [{ InternetGatewayId: 'igw-0main', Attachments: [] }] };
+    expect(evaluate(detached).find((r) => r.resource === arn('subnet', 'subnet-0app'))?.status).toBe('pass');
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../src/seal/canonical.js';
+import { queryById } from '../../../src/queries/index.js';
+import { listenerTls } from '../../../src/queries/elbv2/listener-tls.js';
+import type { ResourceResult } from '../../../src/queries/types.js';
+import { ACCOUNT, REGION, evidence, listenerArn, listenersByLb } from '../../fixtures/elbv2/listeners.js';
+import { demoSession } from '../s3/simulated-collect.js';
+
+const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: '2026-06-01T00:00:00.000Z' };
+const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
+
+function evaluateBoth(data: unknown): ResourceResult[] {
+  const fresh = listenerTls.evaluate(data, {}, ctx);
+  expect(listenerTls.evaluate(roundTrip(data), {}, ctx)).toEqual(fresh);
+  return fresh;
+}
+
+describe('elbv2.listener-tls', () => {
+  const byArn = Object.fromEntries(evaluateBoth(evidence).map((r) => [r.resource, r]));
+
+  it('a TLS 1.2+ policy and an HTTP listener redirecting to HTTPS pass', () => {
+    expect(byArn[listenerArn('public-good', 443)]).toMatchObject({ status: 'pass', reason: expect.stringContaining('TLSv1.2, TLSv1.3') });
+    expect(byArn[listenerArn('public-good', 80)]).toMatchObject({ status: 'pass', reason: expect.stringContaining('redirects every request to HTTPS') });
+  });
+
+  it('a policy still allowing TLS 1.0/1.1 fails; internet-facing HTTP without a redirect fails', () => {
+    expect(byArn[listenerArn('public-legacy', 443)]).toMatchObject({ status: 'fail', reason: expect.stringContaining('still accepts TLSv1 and TLSv1.1') });
+    expect(byArn[listenerArn('public-legacy', 80)]).toMatchObject({ status: 'fail', reason: expect.stringContaining('plain HTTP on the internet') });
+  });
+
+  it('internal plain HTTP needs review, including a path rule that forwards behind a redirecting default; TCP pass-through needs review', () => {
+    expect(byArn[listenerArn('internal-http', 8080)]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('inside the VPC') });
+    expect(byArn[listenerArn('internal-http', 81)]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('priority 5') });
+    expect(byArn[listenerArn('tcp-passthrough', 5432)]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('without terminating TLS') });
+  });
+
+  it('an HTTP listener answering only with a fixed response needs review rather than passing', () => {
+    const [https, http] = listenersByLb['public-good'].Listeners!;
+    const fixed = { ...http, DefaultActions: [{ Type: 'fixed-response' as const, FixedResponseConfig: { StatusCode: '403' } }] };
+    const data = { ...evidence, listeners: { ...evidence.listeners, [https.LoadBalancerArn!]: [https, fixed] } };
+    expect(evaluateBoth(data).find((r) => r.resource === listenerArn('public-good', 80))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('fixed response (status 403)') });
+  });
+
+  it('a policy DescribeSSLPolicies did not describe is unknown (error), never a pass', () => {
+    expect(byArn[listenerArn('public-legacy', 8443)]).toMatchObject({ status: 'error', reason: expect.stringContaining('Custom-Unknown-Policy') });
+  });
+
+  it('a failed DescribeSSLPolicies or DescribeListeners call keeps the other results and judges only its part as error', () => {
+    const denied = { error: { code: 'AccessDenied', message: 'not authorized' } };
+    const results = evaluateBoth({ ...evidence, sslPolicies: denied, listeners: { ...evidence.listeners, [evidence.loadBalancers[2].LoadBalancerArn!]: denied } });
+    const s = Object.fromEntries(results.map((r) => [r.resource, r.status]));
+    expect(s[listenerArn('public-good', 443)]).toBe('error');
+    expect(s[listenerArn('public-good', 80)]).toBe('pass');
+    expect(s[evidence.loadBalancers[2].LoadBalancerArn!]).toBe('error');
+    expect(s[listenerArn('tcp-passthrough', 5432)]).toBe('needs-review');
+  });
+
+  it('missing evidence is an error; no load balancers is not-applicable', () => {
+    expect(evaluateBoth({ loadBalancers: [] }).map((r) => r.status)).toEqual(['error']);
+    expect(evaluateBoth({ loadBalancers: [], listeners: {}, httpRules: {}, sslPolicies: [] }).map((r) => r.status)).toEqual(['not-applicable']);
+  });
+});
+
+describe('elbv2.listener-tls against the simulated demo account', () => {
+  const session = demoSession();
+  const q = queryById('elbv2.listener-tls')!;
+
+  it('home region: checkout passes, the partner API (TLS 1.0 policy, /health over HTTP) and the marketing site fail, the internal load balancer needs review', async () => {
+    const { results, calls } = await session.run(q, 'us-east-1');
+    expect(results.map((r) => [r.resource.split('/')[2], r.status])).toEqual([
+      ['cardholder-data-checkout', 'pass'],
+      ['cardholder-data-checkout', 'pass'],
+      ['cardholder-data-partner-api', 'fail'],
+      ['cardholder-data-partner-api', 'fail'],
+      ['marketing-site-web', 'fail'],
+      ['orders-internal', 'needs-review'],
+    ]);
+    expect(results[3].reason).toContain('priority 10');
+    const ops = calls.map((c) => c.operation);
+    expect(ops[0]).toBe('elasticloadbalancing:DescribeLoadBalancers');
+    expect(ops.at(-1)).toBe('elasticloadbalancing:DescribeSSLPolicies');
+    expect(calls.at(-1)!.input).toMatchObject({ Names: ['ELBSecurityPolicy-2016-08', 'ELBSecurityPolicy-TLS13-1-2-2021-06'] });
+  });
+
+  it('second region: no load balancers, not applicable', async () => {
+    const { results } = await session.run(q, 'us-west-2');
+    expect(results.map((r) => r.status)).toEqual(['not-applicable']);
+  });
+});

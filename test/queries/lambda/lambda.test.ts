@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { redactEvidence } from '../../../src/collect/redact.js';
+import { canonicalJson } from '../../../src/seal/canonical.js';
+import { queryById } from '../../../src/queries/index.js';
+import { classifyVariableName } from '../../../src/queries/lambda/environment-secrets.js';
+import type { ResourceResult } from '../../../src/queries/types.js';
+import { ACCOUNT, COLLECTED_AT, REGION, fnArn, listFunctions } from '../../fixtures/lambda/functions.js';
+import { demoSession } from '../s3/simulated-collect.js';
+
+const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: COLLECTED_AT };
+function evaluate(id: string, data: unknown, params: Record<string, unknown> = {}): Record<string, ResourceResult> {
+  const q = queryById(id)!;
+  const p = { ...Object.fromEntries(Object.entries(q.parameters ?? {}).map(([k, v]) => [k, v.default])), ...params } as Parameters<typeof q.evaluate>[1];
+  const fresh = q.evaluate(data, p, ctx);
+  expect(q.evaluate(JSON.parse(canonicalJson(data)), p, ctx)).toEqual(fresh);
+  return Object.fromEntries(fresh.map((r) => [r.resource, r]));
+}
+const evidence = { functions: listFunctions.Functions };
+
+describe('lambda.environment-secrets', () => {
+  it('classifies names only: credential endings, settings about credentials, references to a secret store', () => {
+    expect(['DB_PASSWORD', 'stripeApiKey', 'GITHUB_TOKEN', 'client-secret', 'AWS_SECRET_ACCESS_KEY', 'PRIVATE_KEY'].map(classifyVariableName)).toEqual(Array(6).fill('credential'));
+    expect(['TOKEN_TTL_SECONDS', 'PASSWORD_MIN_LENGTH', 'AUTH_MODE'].map(classifyVariableName)).toEqual(Array(3).fill('possible-credential'));
+    expect(['PAYMENTS_SECRET_ARN', 'DB_PASSWORD_PARAMETER_NAME', 'API_KEY_SECRET_ID'].map(classifyVariableName)).toEqual(Array(3).fill('reference'));
+    expect(['LOG_LEVEL', 'REPORT_BUCKET', 'KEYSPACE'].map(classifyVariableName)).toEqual(Array(3).fill('other'));
+  });
+
+  it('credential-named variables fail, setting-like names need review, references and plain settings pass; reasons carry names, never values', () => {
+    const r = evaluate('lambda.environment-secrets', evidence);
+    expect(r[fnArn('leaky')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('named like credentials: DB_PASSWORD, stripeApiKey (encrypted at rest') });
+    expect(r[fnArn('settings')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('TOKEN_TTL_SECONDS') });
+    expect(r[fnArn('clean')]).toMatchObject({ status: 'pass', reason: expect.stringContaining('2 name a secret store reference (DB_PASSWORD_PARAMETER_NAME, PAYMENTS_SECRET_ARN)') });
+    expect(r[fnArn('no-env')]).toMatchObject({ status: 'pass', reason: expect.stringContaining('0 environment variables') });
+    expect(Object.values(r).map((x) => x.reason).join('\n')).not.toContain('REDACTED');
+  });
+
+  it('no response is an error; no functions is not applicable', () => {
+    expect(Object.values(evaluate('lambda.environment-secrets', {})).map((x) => x.status)).toEqual(['error']);
+    expect(Object.values(evaluate('lambda.environment-secrets', { functions: [] })).map((x) => x.status)).toEqual(['not-applicable']);
+  });
+});
+
+describe('lambda.runtime-support', () => {
+  it('deprecated fails, deprecating within the window or unknown or image-based needs review, supported passes', () => {
+    const r = evaluate('lambda.runtime-support', evidence);
+    expect(r[fnArn('leaky')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('python3.8, deprecated by AWS on 2024-10-14') });
+    expect(r[fnArn('settings')]).toMatchObject({ status: 'pass', reason: expect.stringContaining('supported until 2027-04-30') });
+    expect(r[fnArn('clean')].status).toBe('pass');
+    expect(r[fnArn('image')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('container image') });
+    expect(r[fnArn('unknown')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no deprecation date') });
+    // Collected a month before nodejs22.x's date: inside the 90-day window.
+    const later = queryById('lambda.runtime-support')!.evaluate(evidence, { warnDays: 90 }, { ...ctx, collectedAt: '2027-03-31T00:00:00.000Z' });
+    expect(later.find((x) => x.resource === fnArn('settings'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('30 days after collection') });
+    // Amazon Linux 2 runtimes past their projected date are listed for review, not failed.
+    const afterAl2 = queryById('lambda.runtime-support')!.evaluate(evidence, { warnDays: 90 }, { ...ctx, collectedAt: '2026-12-01T00:00:00.000Z' });
+    expect(afterAl2.find((x) => x.resource === fnArn('al2'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('Amazon Linux 2') });
+    expect(afterAl2.find((x) => x.resource === fnArn('leaky'))?.status).toBe('fail');
+  });
+});
+
+describe('Lambda against the simulated demo account', () => {
+  const session = demoSession();
+
+  it('checkout passes both checks; the legacy exporter keeps a password in its environment and runs deprecated python3.8', async () => {
+    const env = await session.run(queryById('lambda.environment-secrets')!, 'us-east-1');
+    expect(env.results.map((r) => [r.resource.split(':').pop(), r.status])).toEqual([
+      ['checkout', 'pass'],
+      ['legacy-report-export', 'fail'],
+    ]);
+    expect(env.results[1].reason).toContain('DB_PASSWORD');
+    const rt = await session.run(queryById('lambda.runtime-support')!, 'us-east-1');
+    expect(rt.results.map((r) => r.status)).toEqual(['pass', 'fail']);
+    expect((await session.run(queryById('lambda.runtime-support')!, 'us-west-2')).results.map((r) => r.status)).toEqual(['not-applicable']);
+  });
+
+  it('the values AWS returns never survive redaction: the stored body keeps the names with markers', async () => {
+    const { data } = await session.run(queryById('lambda.environment-secrets')!, 'us-east-1');
+    expect(JSON.stringify(data)).toContain('demo-placeholder-not-a-real-password');
+    const stored = JSON.stringify(redactEvidence(data).data);
+    expect(stored).not.toContain('demo-placeholder-not-a-real-password');
+    expect(stored).toContain('[REDACTED env DB_PASSWORD by rule env-var-value]');
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../src/seal/canonical.js';
+import { queryById } from '../../../src/queries/index.js';
+import { rotation } from '../../../src/queries/secretsmanager/rotation.js';
+import type { ResourceResult } from '../../../src/queries/types.js';
+import { ACCOUNT, COLLECTED_AT, REGION, listSecrets, secretArn } from '../../fixtures/secretsmanager/secrets.js';
+import { demoSession } from '../s3/simulated-collect.js';
+
+const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: COLLECTED_AT };
+function evaluate(data: unknown, params: Record<string, unknown> = {}): Record<string, ResourceResult> {
+  const p = { rotationPeriodDays: 90, ...params } as Parameters<typeof rotation.evaluate>[1];
+  const fresh = rotation.evaluate(data, p, ctx);
+  expect(rotation.evaluate(JSON.parse(canonicalJson(data)), p, ctx)).toEqual(fresh);
+  return Object.fromEntries(fresh.map((r) => [r.resource, r]));
+}
+
+describe('secretsmanager.rotation', () => {
+  it('rotation on and recent passes; off, never completed, or stalled past the period fails; a schedule longer than the period needs review', () => {
+    const r = evaluate({ secrets: listSecrets.SecretList });
+    expect(r[secretArn('rotating')]).toMatchObject({ status: 'pass', reason: expect.stringContaining('every 30 days; last rotated 12 days') });
+    expect(r[secretArn('never-configured')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('no automatic rotation; never rotated') });
+    expect(r[secretArn('stalled')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('243 days before collection, beyond the 90-day rotation period') });
+    expect(r[secretArn('never-rotated')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('no completed rotation') });
+    expect(r[secretArn('long-schedule')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('every 180 days') });
+    expect(r[secretArn('rds!db-1234')]).toMatchObject({ status: 'pass', reason: expect.stringContaining('managed by rds') });
+  });
+
+  it('the rotation period is the organisation’s: a longer one lets the stalled secret pass; rotation off fails whatever the period', () => {
+    const r = evaluate({ secrets: listSecrets.SecretList }, { rotationPeriodDays: 365 });
+    expect(r[secretArn('stalled')].status).toBe('pass');
+    expect(r[secretArn('never-configured')].status).toBe('fail');
+  });
+
+  it('no response is an error; no secrets is not applicable', () => {
+    expect(Object.values(evaluate({})).map((x) => x.status)).toEqual(['error']);
+    expect(Object.values(evaluate({ secrets: [] })).map((x) => x.status)).toEqual(['not-applicable']);
+  });
+});
+
+describe('secretsmanager.rotation against the simulated demo account', () => {
+  const session = demoSession();
+
+  it('lists secret metadata only (ListSecrets, never GetSecretValue): the processor key passes, the database password and the stalled token fail', async () => {
+    const { results, calls } = await session.run(queryById('secretsmanager.rotation')!, 'us-east-1');
+    expect(results.map((r) => [r.reason.split(' ')[1], r.status])).toEqual([
+      ['payments/processor-api-key', 'pass'],
+      ['reporting/db-password', 'fail'],
+      ['partners/webhook-token', 'fail'],
+    ]);
+    expect(calls.map((c) => c.operation)).toEqual(['secretsmanager:ListSecrets']);
+    expect(rotation.apiCalls).toEqual(['secretsmanager:ListSecrets']);
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../src/seal/canonical.js';
+import { queryById } from '../../../src/queries/index.js';
+import { webAcls } from '../../../src/queries/wafv2/web-acls.js';
+import { cloudFrontWebAcls } from '../../../src/queries/wafv2/cloudfront-web-acls.js';
+import type { ResourceResult } from '../../../src/queries/types.js';
+import { ACCOUNT, REGION, aclArn, evidence, lbArn } from '../../fixtures/wafv2/web-acls.js';
+import { CDN_ACL, distributionArn, distributions } from '../../fixtures/cloudfront/distributions.js';
+import { demoSession } from '../s3/simulated-collect.js';
+
+const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: '2026-06-01T00:00:00.000Z' };
+const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
+
+function evaluateBoth(q: typeof webAcls, data: unknown): ResourceResult[] {
+  const fresh = q.evaluate(data, {}, ctx);
+  expect(q.evaluate(roundTrip(data), {}, ctx)).toEqual(fresh);
+  return fresh;
+}
+
+describe('wafv2.web-acls', () => {
+  const byArn = Object.fromEntries(evaluateBoth(webAcls, evidence).map((r) => [r.resource, r]));
+
+  it('an internet-facing ALB with a web ACL passes (saying the rules are not judged); one without fails; internal ALBs and NLBs are not judged', () => {
+    expect(byArn[lbArn('protected')]).toMatchObject({ status: 'pass', reason: expect.stringContaining('whether its rules block attacks is for the assessor') });
+    expect(byArn[lbArn('unprotected')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('no AWS WAF web ACL') });
+    expect(byArn[lbArn('internal')]).toBeUndefined();
+    expect(byArn[lbArn('nlb')]).toBeUndefined();
+  });
+
+  it('a web ACL with logging passes; without logging (WAFNonexistentItemException) it needs review', () => {
+    expect(byArn[aclArn('logged')]).toMatchObject({ status: 'pass', reason: expect.stringContaining('aws-waf-logs-logged') });
+    expect(byArn[aclArn('unlogged')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no logging configuration') });
+  });
+
+  it('a failed ListResourcesForWebACL makes an unmatched ALB unknown (error), never a fail or pass; the logging results survive', () => {
+    const denied = { ...evidence, resources: { ...evidence.resources, [aclArn('unlogged')]: { error: { code: 'WAFAccessDeniedException', message: 'denied' } } } };
+    const s = Object.fromEntries(evaluateBoth(webAcls, denied).map((r) => [r.resource, r.status]));
+    expect(s[lbArn('unprotected')]).toBe('error');
+    expect(s[lbArn('protected')]).toBe('pass');
+    expect(s[aclArn('logged')]).toBe('pass');
+  });
+
+  it('a failed GetLoggingConfiguration (other than no configuration) is an error; missing evidence is an error; nothing to judge is not-applicable', () => {
+    const failed = { ...evidence, logging: { ...evidence.logging, [aclArn('logged')]: { error: { code: 'WAFInternalErrorException', message: 'boom' } } } };
+    expect(evaluateBoth(webAcls, failed).find((r) => r.resource === aclArn('logged'))?.status).toBe('error');
+    expect(evaluateBoth(webAcls, { loadBalancers: [] }).map((r) => r.status)).toEqual(['error']);
+    expect(evaluateBoth(webAcls, { loadBalancers: [], webAcls: [], logging: {}, resources: {} }).map((r) => r.status)).toEqual(['not-applicable']);
+  });
+});
+
+describe('wafv2.cloudfront-web-acls', () => {
+  const data = {
+    distributions,
+    webAcls: [{ Name: 'cdn', Id: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', ARN: CDN_ACL }],
+    logging: { [CDN_ACL]: { error: { code: 'WAFNonexistentItemException', message: 'no logging' } } },
+  };
+  const byArn = Object.fromEntries(evaluateBoth(cloudFrontWebAcls, data).map((r) => [r.resource, r]));
+
+  it('a distribution naming a CLOUDFRONT web ACL passes; none fails; a WAF Classic id needs review; a disabled distribution is not applicable', () => {
+    expect(byArn[distributionArn('EGOOD')]).toMatchObject({ status: 'pass', reason: expect.stringContaining('web ACL cdn') });
+    expect(byArn[distributionArn('EALLOWALL')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('no AWS WAF web ACL') });
+    expect(byArn[distributionArn('EDEFAULTCERT')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('WAF Classic') });
+    expect(byArn[distributionArn('EOFF')].status).toBe('not-applicable');
+  });
+
+  it('the CLOUDFRONT web ACL without logging needs review', () => {
+    expect(byArn[CDN_ACL]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('CLOUDFRONT web ACL cdn has no logging') });
+  });
+});
+
+describe('AWS WAF against the simulated demo account', () => {
+  const session = demoSession();
+
+  it('REGIONAL: the checkout ALB is protected, the partner API is not, the marketing web ACL keeps no logs', async () => {
+    const { results, calls } = await session.run(queryById('wafv2.web-acls')!, 'us-east-1');
+    expect(results.map((r) => [r.resource.split('/').at(-2), r.status])).toEqual([
+      ['cardholder-data-checkout', 'pass'],
+      ['cardholder-data-partner-api', 'fail'],
+      ['marketing-site-web', 'pass'],
+      ['payments-protection', 'pass'],
+      ['marketing-basic', 'needs-review'],
+    ]);
+    expect(calls.filter((c) => c.operation === 'wafv2:ListWebACLs').map((c) => c.input)).toEqual([expect.objectContaining({ Scope: 'REGIONAL' })]);
+    expect(calls.find((c) => c.operation === 'wafv2:GetLoggingConfiguration' && c.error)?.error).toBe('WAFNonexistentItemException');
+  });
+
+  it('CLOUDFRONT scope is read through us-east-1 even when the home region is another: the receipts distribution has no web ACL', async () => {
+    const { results, calls } = await session.run(queryById('wafv2.cloudfront-web-acls')!, 'us-west-2');
+    expect(results.map((r) => r.status)).toEqual(['pass', 'fail', 'pass']);
+    const list = calls.find((c) => c.operation === 'wafv2:ListWebACLs')!;
+    expect(list.input).toMatchObject({ Scope: 'CLOUDFRONT' });
+  });
+
+  it('the simulated WAF refuses CLOUDFRONT scope outside us-east-1 with WAFInvalidParameterException, as AWS WAF does', async () => {
+    const { WAFV2Client, ListWebACLsCommand } = await import('@aws-sdk/client-wafv2');
+    const { simulatorCredentials } = await import('../../../src/simulator/index.js');
+    const client = new WAFV2Client({ region: 'us-west-2', endpoint: session.sim.url, credentials: simulatorCredentials(session.sim), maxAttempts: 1 });
+    await expect(client.send(new ListWebACLsCommand({ Scope: 'CLOUDFRONT' }))).rejects.toMatchObject({ name: 'WAFInvalidParameterException', Field: 'SCOPE_VALUE' });
+    client.destroy();
+  });
+});
