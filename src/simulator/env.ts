@@ -10,9 +10,9 @@ export const SDK_SERVICE_IDS = [
   'Network Firewall',
   'Elastic Load Balancing v2', 'ACM', 'CloudFront', 'WAFV2',
   'CloudWatch', 'SNS', 'EventBridge', 'Backup',
-  'CloudWatch Logs', 'SecurityHub', 'Organizations', 'Account', 'SSM', 'AccessAnalyzer', 'SSO Admin', 'Macie2',
+  'AccessAnalyzer', 'SSO Admin', 'Macie2',
   'Inspector2', 'ECR', 'Lambda', 'Secrets Manager',
-  'Network Firewall', 'Resource Groups Tagging API',
+  'Resource Groups Tagging API',
 ] as const;
 
 export function endpointEnvName(serviceId: string): string {
