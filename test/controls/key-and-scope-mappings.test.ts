@@ -62,4 +62,19 @@ describe('sensitive authentication data, key custody, scope and emergency access
     expect(req(hipaa, '164.308(a)(3)(ii)(B)').rationale).toMatch(/does not show narrower access to ePHI/);
     for (const id of ['164.312(a)(2)(ii)', '164.308(a)(3)(ii)(B)']) expect(procedureQueries(hipaa, id).length, id).toBeGreaterThan(0);
   });
+
+  it('rationales reviewed today state facts the evidence supports: Lambda is not the only retiring technology, IAM change records depend on settings', () => {
+    expect(req(pci, '12.3.4').rationale).not.toMatch(/the one AWS compute service/);
+    expect(req(pci, '12.3.4').rationale).toMatch(/Other\s+technologies with vendor end-of-life dates/);
+    expect(req(hipaa, '164.308(a)(4)(ii)(C)').rationale).not.toMatch(/record every change/);
+    expect(req(hipaa, '164.308(a)(4)(ii)(C)').rationale).toMatch(/when the recorder includes global IAM\s+resource types/);
+  });
+
+  it('1.2.6 and 7.2.6 cite endpoint and data-store exposure as partial, naming the host services and database grants they do not show', () => {
+    expect(req(pci, '1.2.6')).toMatchObject({ coverage: 'partial', queries: ['elbv2.listener-tls', 'cloudfront.viewer-tls'] });
+    expect(req(pci, '1.2.6').rationale).toMatch(/does not show insecure services on hosts/);
+    expect(req(pci, '7.2.6')).toMatchObject({ coverage: 'partial', queries: ['rds.public-access', 's3.public-access-block'] });
+    expect(req(pci, '7.2.6').rationale).toMatch(/does not show\s+database user accounts and grants/);
+    for (const id of ['1.2.6', '7.2.6']) expect(procedureQueries(pci, id), id).toEqual(req(pci, id).queries);
+  });
 });
