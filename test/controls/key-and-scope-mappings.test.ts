@@ -77,4 +77,10 @@ describe('sensitive authentication data, key custody, scope and emergency access
     expect(req(pci, '7.2.6').rationale).toMatch(/does not show\s+database user accounts and grants/);
     for (const id of ['1.2.6', '7.2.6']) expect(procedureQueries(pci, id), id).toEqual(req(pci, id).queries);
   });
+
+  it('A3.2.5.2 cites Macie discoveries as the trigger, not as proof the response procedures started', () => {
+    expect(req(pci, 'A3.2.5.2')).toMatchObject({ coverage: 'partial', queries: ['macie.discovery'] });
+    expect(req(pci, 'A3.2.5.2').rationale).toMatch(/Whether the procedures were started/);
+    expect(procedureQueries(pci, 'A3.2.5.2')).toEqual(['macie.discovery']);
+  });
 });
