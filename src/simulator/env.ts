@@ -9,6 +9,12 @@ export const SDK_SERVICE_IDS = [
   'CloudWatch Logs', 'SecurityHub', 'Organizations', 'Account', 'SSM', 'Network Firewall',
   'Elastic Load Balancing v2', 'ACM', 'CloudFront', 'WAFV2', 'CloudWatch', 'SNS', 'EventBridge', 'Backup',
   'AccessAnalyzer', 'SSO Admin', 'Macie2', 'Inspector2', 'ECR', 'Lambda', 'Secrets Manager',
+  'CloudWatch Logs', 'SecurityHub', 'Organizations', 'Account', 'SSM',
+  'Network Firewall',
+  'Elastic Load Balancing v2', 'ACM', 'CloudFront', 'WAFV2',
+  'CloudWatch', 'SNS', 'EventBridge', 'Backup',
+  'AccessAnalyzer', 'SSO Admin', 'Macie2',
+  'Inspector2', 'ECR', 'Lambda', 'Secrets Manager',
   'Resource Groups Tagging API',
 ] as const;
 
