@@ -22,9 +22,10 @@ function affected(f: Finding, region: string, accountId: string): { resource: st
   const id = r?.id ?? 'unknown';
   const acct = f.awsAccountId ?? accountId;
   const where = r?.region ?? region;
+  const name = r?.tags?.Name ? ` (${r.tags.Name})` : '';
   switch (r?.type) {
     case 'AWS_EC2_INSTANCE':
-      return { resource: id.startsWith('arn:') ? id : `arn:aws:ec2:${where}:${acct}:instance/${id}`, resourceType: 'AWS::EC2::Instance', label: `instance ${id.split('/').pop()}` };
+      return { resource: id.startsWith('arn:') ? id : `arn:aws:ec2:${where}:${acct}:instance/${id}`, resourceType: 'AWS::EC2::Instance', label: `instance ${id.split('/').pop()}${name}` };
     case 'AWS_ECR_CONTAINER_IMAGE': {
       const repo = id.replace(/\/sha256:[a-f0-9]+$/, '');
       return { resource: repo, resourceType: 'AWS::ECR::Repository', label: `repository ${repo.split('repository/').pop()}` };

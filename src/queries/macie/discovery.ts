@@ -57,6 +57,10 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
       default: [],
     },
     maxJobAgeDays: { description: 'A one-time classification job created longer ago than this is not taken as current discovery.', default: 90 },
+    judgeCardNumberLocations: {
+      description: 'Judge where card numbers are found against cardDataBuckets; off for requirements about sensitive authentication data only (PCI DSS 3.3.1), where buckets with card numbers but no magnetic stripe or security code detection are listed, not judged.',
+      default: true,
+    },
   },
   async collect(ctx) {
     const { Macie2Client, GetAutomatedDiscoveryConfigurationCommand, GetFindingsCommand, GetMacieSessionCommand, paginateListClassificationJobs, paginateListFindings } = await loadMacie2Sdk();
@@ -137,6 +141,8 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
       const isExpected = expected.some((p) => globMatch(p, bucket));
       if (sad.length) {
         results.push({ ...where, status: 'fail', reason: `Macie found sensitive authentication data (${sad.join(', ')}) in bucket ${bucket}: ${detections} in ${objects}; it may not be stored after authorization wherever it is` });
+      } else if (params.judgeCardNumberLocations === false) {
+        results.push({ ...where, status: 'not-applicable', reason: `Macie found card numbers but no magnetic stripe (CREDIT_CARD_MAGNETIC_STRIPE) or security code (CREDIT_CARD_SECURITY_CODE) detection in bucket ${bucket}: ${detections} in ${objects}; where card numbers may be stored is judged under the data retention and scope requirements` });
       } else if (isExpected) {
         results.push({ ...where, status: 'pass', reason: `Macie found card numbers in bucket ${bucket}, a declared card data location: ${detections} in ${objects}; retention and protection of that data are judged elsewhere` });
       } else {

@@ -22,7 +22,7 @@ interface Vulnerability {
   daysOpen: number;
 }
 
-function finding(account: SimAccount, region: string, now: Date, resource: { type: 'AWS_EC2_INSTANCE' | 'AWS_ECR_CONTAINER_IMAGE'; id: string }, v: Vulnerability): Finding {
+function finding(account: SimAccount, region: string, now: Date, resource: { type: 'AWS_EC2_INSTANCE' | 'AWS_ECR_CONTAINER_IMAGE'; id: string; tags?: Record<string, string> }, v: Vulnerability): Finding {
   const first = new Date(now.getTime() - v.daysOpen * DAY);
   return {
     findingArn: `arn:aws:inspector2:${region}:${account.id}:finding/${stableHex(`${account.id}/${resource.id}/${v.cve}`, 32)}`,
@@ -36,7 +36,7 @@ function finding(account: SimAccount, region: string, now: Date, resource: { typ
     lastObservedAt: new Date(now.getTime() - DAY / 2),
     updatedAt: new Date(now.getTime() - DAY / 2),
     status: 'ACTIVE',
-    resources: [{ type: resource.type, id: resource.id, partition: 'aws', region }],
+    resources: [{ type: resource.type, id: resource.id, partition: 'aws', region, ...(resource.tags ? { tags: resource.tags } : {}) }],
     inspectorScore: v.score,
     packageVulnerabilityDetails: {
       vulnerabilityId: v.cve,
@@ -90,11 +90,11 @@ export function seedInspector2(account: SimAccount, world: WorldSeedContext): vo
       s.coverage.push(entry('PACKAGE'), entry('NETWORK'));
       if (home && name === 'legacy-batch') {
         s.findings.push(
-          finding(account, region, world.now, { type: 'AWS_EC2_INSTANCE', id: inst.InstanceId! }, { cve: 'CVE-2023-38545', severity: 'CRITICAL', score: 9.8, pkg: 'curl', version: '7.76.1', fixed: '8.4.0', daysOpen: 75 }),
-          finding(account, region, world.now, { type: 'AWS_EC2_INSTANCE', id: inst.InstanceId! }, { cve: 'CVE-2024-2961', severity: 'HIGH', score: 8.8, pkg: 'glibc', version: '2.34', fixed: '2.34-100', daysOpen: 10 }),
+          finding(account, region, world.now, { type: 'AWS_EC2_INSTANCE', id: inst.InstanceId!, tags }, { cve: 'CVE-2023-38545', severity: 'CRITICAL', score: 9.8, pkg: 'curl', version: '7.76.1', fixed: '8.4.0', daysOpen: 75 }),
+          finding(account, region, world.now, { type: 'AWS_EC2_INSTANCE', id: inst.InstanceId!, tags }, { cve: 'CVE-2024-2961', severity: 'HIGH', score: 8.8, pkg: 'glibc', version: '2.34', fixed: '2.34-100', daysOpen: 10 }),
         );
       } else if (home) {
-        s.findings.push(finding(account, region, world.now, { type: 'AWS_EC2_INSTANCE', id: inst.InstanceId! }, { cve: 'CVE-2023-48795', severity: 'MEDIUM', score: 5.9, pkg: 'openssh', version: '8.7p1', fixed: '9.6p1', daysOpen: 20 }));
+        s.findings.push(finding(account, region, world.now, { type: 'AWS_EC2_INSTANCE', id: inst.InstanceId!, tags }, { cve: 'CVE-2023-48795', severity: 'MEDIUM', score: 5.9, pkg: 'openssh', version: '8.7p1', fixed: '9.6p1', daysOpen: 20 }));
       }
     }
     for (const repo of account.regions.get(region)?.ecr ? ecrState(account, region).repositories : []) {

@@ -5,7 +5,8 @@ import { demoClassificationOf, demoScopeTags } from './demo-tags.js';
 
 /**
  * Classifies the demo account's resources with the demo scope tags: S3 buckets and log groups through the tagging
- * registry (their simulated APIs keep no tags), RDS instances on their own TagList. Runs after the other seeds.
+ * registry (their simulated APIs keep no tags), as are Lambda functions, ECR repositories and secrets; RDS instances on
+ * their own TagList. Runs after the other seeds.
  */
 export function seedTagging(account: SimAccount, world: WorldSeedContext): void {
   if (world.kind !== 'demo') return;
@@ -18,6 +19,16 @@ export function seedTagging(account: SimAccount, world: WorldSeedContext): void 
       const arn = (g.logGroupArn ?? g.arn ?? '').replace(/:\*$/, '');
       const kind = arn ? demoClassificationOf(arn) : undefined;
       if (kind) tagResource(account, region, arn, demoScopeTags(kind));
+    }
+    // Lambda functions, ECR repositories and secrets: classified through the tagging registry like log groups.
+    const arns = [
+      ...(state.lambda?.functions ?? []).map((f) => f.FunctionArn),
+      ...(state.ecr?.repositories ?? []).map((r) => r.repositoryArn),
+      ...(state.secretsmanager?.secrets ?? []).map((x) => x.ARN),
+    ];
+    for (const arn of arns) {
+      const kind = arn ? demoClassificationOf(arn) : undefined;
+      if (arn && kind) tagResource(account, region, arn, demoScopeTags(kind));
     }
     for (const d of state.rds?.dbInstances ?? []) {
       const kind = d.DBInstanceArn ? demoClassificationOf(d.DBInstanceArn) : undefined;

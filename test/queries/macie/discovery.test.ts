@@ -27,6 +27,13 @@ describe('macie.discovery', () => {
     expect(by['arn:aws:s3:::old-archive']).toBeUndefined();
   });
 
+  it('judging sensitive authentication data only (3.3.1): security codes still fail anywhere, card numbers alone are listed, not judged', () => {
+    const by = Object.fromEntries(evaluateBoth(evidence, { judgeCardNumberLocations: false }).map((r) => [r.resource, r]));
+    expect(by['arn:aws:s3:::support-tickets']).toMatchObject({ status: 'fail', reason: expect.stringContaining('sensitive authentication data (CREDIT_CARD_SECURITY_CODE)') });
+    expect(by['arn:aws:s3:::analytics-dump']).toMatchObject({ status: 'not-applicable', reason: expect.stringContaining('no magnetic stripe (CREDIT_CARD_MAGNETIC_STRIPE) or security code') });
+    expect(by[SESSION_ARN].status).toBe('pass');
+  });
+
   it('with no declared card data location every bucket with card numbers fails, and says so', () => {
     const r = evaluateBoth(evidence).find((x) => x.resource === 'arn:aws:s3:::payments-cde-store');
     expect(r).toMatchObject({ status: 'fail', reason: expect.stringContaining('no card data locations are declared') });

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { findCatalog, loadCatalogs, type LoadedCatalog } from '../../src/controls/load.js';
+import { loadProcedureMap } from '../../src/controls/procedures.js';
+
+/** Mappings of existing evidence to sensitive authentication data, key custody, scope and emergency access: each says what it does not show. */
+const catalogs = loadCatalogs();
+const pci = findCatalog(catalogs, 'pci-dss-4.0.1');
+const hipaa = findCatalog(catalogs, 'hipaa-security');
+
+function req(c: LoadedCatalog, id: string) {
+  const r = c.requirements.find((x) => x.id === id);
+  if (!r) throw new Error(`requirement ${id} missing`);
+  return r;
+}
+
+function procedureQueries(c: LoadedCatalog, id: string): string[] {
+  return loadProcedureMap(c).procedures.filter((p) => p.requirement === id).flatMap((p) => p.queries);
+}
+
+describe('sensitive authentication data, key custody, scope and emergency access mappings', () => {
+  it('3.3.1, 3.3.1.1 and 3.3.1.2 judge Macie SAD detections only, never card-number locations, and say a bucket without a detection is not proof of none', () => {
+    for (const id of ['3.3.1', '3.3.1.1', '3.3.1.2']) {
+      expect(req(pci, id), id).toMatchObject({ coverage: 'partial', queries: ['macie.discovery'], parameters: { judgeCardNumberLocations: false } });
+      expect(req(pci, id).rationale, id).toMatch(/without a detection is not proof/);
+      expect(req(pci, id).rationale, id).toMatch(/does not show databases/i);
+      expect(procedureQueries(pci, id), id).toEqual(['macie.discovery']);
+    }
+    expect(req(pci, '3.3.1.1').rationale).toMatch(/CREDIT_CARD_MAGNETIC_STRIPE/);
+    expect(req(pci, '3.3.1.2').rationale).toMatch(/CREDIT_CARD_SECURITY_CODE/);
+    // Macie has no PIN identifier: 3.3.1.3 stays documentary.
+    expect(req(pci, '3.3.1.3').queries).toEqual([]);
+  });
+
+  it('KMS key policies bear on 3.5.1.3, 3.6.1.3 and 3.7.7 as partial, naming the IAM policies and procedures they do not show', () => {
+    expect(req(pci, '3.5.1.3').queries).toEqual(['ec2.ebs-encryption', 'kms.key-access']);
+    expect(req(pci, '3.6.1.3').queries).toEqual(['kms.key-access']);
+    expect(req(pci, '3.7.7').queries).toEqual(['kms.key-access']);
+    for (const id of ['3.5.1.3', '3.6.1.3', '3.7.7']) {
+      expect(req(pci, id).coverage, id).toBe('partial');
+      expect(req(pci, id).rationale, id).toMatch(/does not (show|read) IAM policies|does not show\s+IAM policies/);
+      expect(procedureQueries(pci, id).length, id).toBeGreaterThan(0);
+    }
+    expect(req(pci, '3.6.1.3').rationale).toMatch(/whether the principals listed are the fewest needed/);
+    expect(req(pci, '3.7.7').rationale).toMatch(/does not separate who may change the key policy/);
+    // Key-management procedures stay the entity's (see overclaims): no key-state mapping to 3.7.1 or 3.6.1.4.
+    for (const id of ['3.7.1', '3.6.1.4']) expect(req(pci, id).queries, id).toEqual([]);
+    expect(req(pci, '3.5.1.2').queries).toEqual([]);
+  });
+
+  it('scope confirmations (12.5.2.1, A3.2.1) cite inventory and discovery inputs and say the confirmation itself is not shown', () => {
+    for (const id of ['12.5.2.1', 'A3.2.1']) {
+      expect(req(pci, id), id).toMatchObject({ coverage: 'partial', queries: ['config.resource-inventory', 'macie.discovery'] });
+      expect(req(pci, id).rationale, id).toMatch(/does not show that the confirmation was done/);
+      expect(procedureQueries(pci, id), id).toEqual(['config.resource-inventory', 'macie.discovery']);
+    }
+  });
+
+  it('HIPAA emergency access and workforce clearance cite restore and administrator evidence, not the procedures', () => {
+    expect(req(hipaa, '164.312(a)(2)(ii)')).toMatchObject({ coverage: 'partial', queries: ['backup.restore-testing', 'backup.plans'] });
+    expect(req(hipaa, '164.312(a)(2)(ii)').rationale).toMatch(/do not show the emergency access procedure, break-glass accounts/);
+    expect(req(hipaa, '164.308(a)(3)(ii)(B)')).toMatchObject({ coverage: 'partial', queries: ['iam.admin-principals'] });
+    expect(req(hipaa, '164.308(a)(3)(ii)(B)').rationale).toMatch(/does not show narrower access to ePHI/);
+    for (const id of ['164.312(a)(2)(ii)', '164.308(a)(3)(ii)(B)']) expect(procedureQueries(hipaa, id).length, id).toBeGreaterThan(0);
+  });
+
+  it('rationales reviewed today state facts the evidence supports: Lambda is not the only retiring technology, IAM change records depend on settings', () => {
+    expect(req(pci, '12.3.4').rationale).not.toMatch(/the one AWS compute service/);
+    expect(req(pci, '12.3.4').rationale).toMatch(/Other\s+technologies with vendor end-of-life dates/);
+    expect(req(hipaa, '164.308(a)(4)(ii)(C)').rationale).not.toMatch(/record every change/);
+    expect(req(hipaa, '164.308(a)(4)(ii)(C)').rationale).toMatch(/when the recorder includes global IAM\s+resource types/);
+  });
+
+  it('1.2.6 and 7.2.6 cite endpoint and data-store exposure as partial, naming the host services and database grants they do not show', () => {
+    expect(req(pci, '1.2.6')).toMatchObject({ coverage: 'partial', queries: ['elbv2.listener-tls', 'cloudfront.viewer-tls'] });
+    expect(req(pci, '1.2.6').rationale).toMatch(/does not show insecure services on hosts/);
+    expect(req(pci, '7.2.6')).toMatchObject({ coverage: 'partial', queries: ['rds.public-access', 's3.public-access-block'] });
+    expect(req(pci, '7.2.6').rationale).toMatch(/does not show\s+database user accounts and grants/);
+    for (const id of ['1.2.6', '7.2.6']) expect(procedureQueries(pci, id), id).toEqual(req(pci, id).queries);
+  });
+
+  it('A3.2.5.2 cites Macie discoveries as the trigger, not as proof the response procedures started', () => {
+    expect(req(pci, 'A3.2.5.2')).toMatchObject({ coverage: 'partial', queries: ['macie.discovery'] });
+    expect(req(pci, 'A3.2.5.2').rationale).toMatch(/Whether the procedures were started/);
+    expect(procedureQueries(pci, 'A3.2.5.2')).toEqual(['macie.discovery']);
+  });
+});
