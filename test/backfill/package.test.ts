@@ -181,7 +181,7 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium: rebuilt
   let browser: Browser;
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
-  }, 60_000);
+  }, 240_000);
   afterAll(async () => {
     await browser?.close();
   });

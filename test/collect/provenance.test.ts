@@ -51,7 +51,7 @@ beforeAll(async () => {
   manifestText = run.manifest.toString('utf8');
   manifest = RunManifestSchema.parse(JSON.parse(manifestText));
   bodies = await Promise.all(manifest.records.map(async (r) => EvidenceBodySchema.parse(JSON.parse((await store.getObject(r.sha256)).toString('utf8')))));
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];

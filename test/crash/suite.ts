@@ -73,7 +73,7 @@ export function defineCrashSuite(opts: CrashSuiteOptions): void {
     // The run after each crash goes through the CLI entry in this process (same code, no start-up cost).
     Object.assign(process.env, extra);
     writeConfig(configFile, storeDir, join(ws, 'state'));
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
@@ -126,7 +126,7 @@ export function defineCrashSuite(opts: CrashSuiteOptions): void {
       const r = await runChild(cli.bin, ['-c', join(probe, 'c.yaml'), 'collect', '--queries', QUERIES], { env, cwd: probe });
       runMs = Date.now() - started;
       expect(r.code, r.stderr).toBe(ExitCode.ok);
-    }, 60_000);
+    }, 240_000);
 
     it.each(Array.from({ length: TRIALS }, (_, i) => [i + 1]))('trial %i: killed at a random moment, then the next run succeeds and every sealed run verifies', async (trial) => {
       const killAfterMs = killMoment(runMs);
@@ -174,7 +174,7 @@ export function defineCrashSuite(opts: CrashSuiteOptions): void {
       expect(r.code, r.stderr).toBe(ExitCode.ok);
       finalName = readdirSync(out).find((f) => f.endsWith('.zip'))!;
       expect(finalName).toBeTruthy();
-    }, 60_000);
+    }, 240_000);
 
     it.each(Array.from({ length: TRIALS }, (_, i) => [i + 1]))('trial %i: killed at a random moment, no partial zip under the final name, the next package succeeds and clears the leftovers', async (trial) => {
       const killAfterMs = killMoment(runMs);

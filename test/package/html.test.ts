@@ -32,7 +32,7 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
-  }, 60_000);
+  }, 240_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -76,7 +76,7 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
     expect(errors).toEqual([]);
     expect(requests.every((u) => u.startsWith('file:') || u.startsWith('data:'))).toBe(true);
     await page.close();
-  }, 60_000);
+  }, 240_000);
 
   for (const [fragment, heading, expected] of [
     ['#summary', 'Summary', 'Results at the end of the period'],
@@ -94,7 +94,7 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
       await page.screenshot({ path: join(shots, `${fragment.slice(1)}.png`) });
       expect(errors).toEqual([]);
       await page.close();
-    }, 60_000);
+    }, 240_000);
   }
 
   it('#findings lists failing resources that link to their requirement and evidence', async () => {
@@ -112,7 +112,7 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
     await first.locator('a[href^="#req/"]').click();
     await expect.poll(() => view(page)).toBe('req');
     await page.close();
-  }, 60_000);
+  }, 240_000);
 
   it('#req/<framework>/<id> deep link selects, scrolls to and highlights the requirement', async () => {
     const { page, errors } = await open('#req/test-fw/2.1');
@@ -126,7 +126,7 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
     await page.screenshot({ path: join(shots, 'requirement.png') });
     expect(errors).toEqual([]);
     await page.close();
-  }, 60_000);
+  }, 240_000);
 
   it('#evidence/<ref> shows the record, what cites it, and the package path when it is not embedded', async () => {
     const { page } = await open('#req/test-fw/1.1');
@@ -151,7 +151,7 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
     await page.goto(url + '#evidence/' + shas[0]);
     expect(await page.locator('#evidence-body').textContent()).toMatch(/not embedded[\s\S]*evidence\/objects\/sha256\/[0-9a-f]{2}\/[0-9a-f]{64}\.json/);
     await page.close();
-  }, 60_000);
+  }, 240_000);
 
   it('back and forward move between views; unknown fragments say so', async () => {
     const { page } = await open('#summary');
@@ -170,7 +170,7 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
     await page.goto(url + '#req/test-fw/99.9');
     expect(await page.locator('#detail').textContent()).toContain('No requirement 99.9');
     await page.close();
-  }, 60_000);
+  }, 240_000);
 
   it('search filters requirements; status and account filters combine', async () => {
     const { page } = await open();
@@ -189,7 +189,7 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
     expect(await page.locator('#list a.item').count()).toBe(TEST_CATALOG.requirements.length);
     await page.screenshot({ path: join(shots, 'filtered.png') });
     await page.close();
-  }, 60_000);
+  }, 240_000);
 
   it('keyboard: / focuses search, Enter opens the first match, j and k step through requirements', async () => {
     const { page } = await open();
@@ -210,7 +210,7 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
     await page.keyboard.press('ArrowUp');
     await expect.poll(() => page.locator('#detail h2').first().textContent()).toContain('2.1');
     await page.close();
-  }, 60_000);
+  }, 240_000);
 
   it('stays offline: a CSP that forbids network access, and no request leaves the file', async () => {
     const html = readFileSync(join(dir, 'index.html'), 'utf8');
@@ -231,7 +231,7 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
     expect(blocked).toBe(true);
     expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'))).toEqual([]);
     await page.close();
-  }, 60_000);
+  }, 240_000);
 
   it('shows the simulated band when the package data says so', async () => {
     const html = readFileSync(join(dir, 'index.html'), 'utf8');
@@ -246,7 +246,7 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
     expect(await page.locator('#simulated').textContent()).toContain('SIMULATED \u2014 NOT EVIDENCE');
     expect(await page.locator('#detail').textContent()).toContain('not evidence about any organisation');
     await page.close();
-  }, 60_000);
+  }, 240_000);
 
   it('100,000 findings and evidence records: views render with bounded DOM (virtualised lists)', async () => {
     const html = readFileSync(join(dir, 'index.html'), 'utf8');

@@ -79,7 +79,7 @@ describe.each([
     dir = join(tmp, 'pkg');
     await extractPackageZip(zipPath, dir);
     guide = readFileSync(join(dir, 'VERIFY.md'), 'utf8');
-  }, 60_000);
+  }, 240_000);
 
   it('verifies with `verify`, which prints the key ARN, the fingerprint and the algorithm', async () => {
     expect(signer.algorithm).toBe(algorithm);

@@ -10,7 +10,7 @@ describe('removeStaleLeftovers', () => {
     const dir = mkdtempSync(join(tmpdir(), 'el-leftovers-'));
     // A process id that is certainly free: a child that has already exited.
     const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
-    const alive = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+    const alive = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 240_000)']);
     try {
       const zip = 'evidence-package_pci-dss-4.0.1_2026-01-01_2026-03-31.zip';
       mkdirSync(join(dir, `.${zip}.staging-${gone}`, 'views'), { recursive: true });

@@ -61,7 +61,7 @@ describe('a package built from simulated runs says so everywhere', () => {
     zip = b.pkg.zipPath;
     simulated = b.pkg.summary.simulated;
     if (process.env.KEEP_MARKS_PDF) execFileSync('cp', [join(dir, 'report.pdf'), process.env.KEEP_MARKS_PDF]);
-  }, 60_000);
+  }, 240_000);
 
   it('manifest.json carries "simulated": true', () => {
     expect(simulated).toBe(true);
@@ -103,7 +103,7 @@ describe('a package built from simulated runs says so everywhere', () => {
     const r = await runPackageCli(['--log-level', 'silent', 'verify', b.pkg.zipPath]);
     expect(r.out).not.toContain('SIMULATED');
     expect(runVerifySh(b.dir, [await signer.fingerprint()]).out).not.toContain('SIMULATED');
-  }, 60_000);
+  }, 240_000);
 });
 
 describe('runs signed by more than one key', () => {
@@ -126,7 +126,7 @@ describe('runs signed by more than one key', () => {
     dir = b.dir;
     zip = b.pkg.zipPath;
     expect(b.pkg.summary.runKeyFingerprints).toEqual([oldFp, newFp].sort());
-  }, 60_000);
+  }, 240_000);
 
   it('verify warns prominently, before anything else, and lists both keys', async () => {
     const r = await runPackageCli(['--log-level', 'silent', 'verify', zip]);

@@ -85,7 +85,7 @@ describe('a package whose requirements judge many resources and cite many record
     } catch {
       // pdftotext (poppler-utils) is not installed: the report text checks are skipped.
     }
-  }, 120_000);
+  }, 240_000);
 
   it('population.csv lists every one of the 150 buckets judged, passing ones included', () => {
     const pop = csvRows(files['population.csv']).filter((r) => r.requirement === '3.5.1');
@@ -131,5 +131,5 @@ describe('the report lists every evidence record of a requirement by its referen
     for (let n = 15; n <= 26; n++) expect(section).toContain(`E-00${n}`);
     expect(section.replace(/\s+/g, ' ')).toContain('Other evidence records of the period (12), continued from the table: E-0002 to E-0013.');
     expect(section).not.toMatch(/latest shown/);
-  }, 120_000);
+  }, 240_000);
 });

@@ -179,5 +179,5 @@ describe.skipIf(!hasPoppler)('report.pdf assessor notes', () => {
     expect(built.false.text).not.toContain("Assessor's notes pages");
     expect(built.true.text).toContain("Assessor's notes pages");
     expect(built.true.pages).toBeGreaterThan(built.false.pages);
-  }, 60_000);
+  }, 240_000);
 });

@@ -102,7 +102,7 @@ describe('a package whose scope is declared by tags', () => {
       packageFiles({ sandboxBucket: true, tagging: 'denied' }),
       packageFiles({ sandboxBucket: true, tagging: 'none' }),
     ]);
-  }, 120_000);
+  }, 240_000);
 
   it('an out-of-scope failing bucket (excluded by its tag) changes no requirement status: same as if it did not exist', () => {
     expect(statuses(unscoped['controls.csv'])).toEqual({ '3.5.1': 'fail', '3.6.1': 'fail' });

@@ -35,7 +35,7 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-05', outDir: join(tmp, 'out'), evaluate: fixtureEvaluate });
     base = join(tmp, 'base');
     await extractPackageZip(pkg.zipPath, base);
-  }, 60_000);
+  }, 240_000);
 
   const runIds = () => readdirSync(join(base, 'runs')).sort();
 

@@ -117,7 +117,7 @@ beforeAll(async () => {
     AWS_SESSION_TOKEN: CANARY.sessionToken,
     LOG_LEVEL: 'trace',
   });
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await sim?.close();

@@ -194,7 +194,7 @@ beforeAll(async () => {
       collect: { maxAttempts: 3, requestTimeoutMs: 5000, sensitiveEvents: SENSITIVE_EVENTS },
     }),
   );
-}, 180_000);
+}, 240_000);
 
 afterAll(async () => {
   await sim?.close();
@@ -225,7 +225,7 @@ describe('secrets inside collected evidence never reach the store, the package, 
     expect(sv.code, sv.stdout).toBe(ExitCode.ok);
     await extractPackageZip(zip, unzipped);
     expect(outputs.some((o) => /"level":"(trace|debug)"/.test(o.text))).toBe(true);
-  }, 180_000);
+  }, 240_000);
 
   it('every rule fired where a canary was: the markers and the record of what was redacted are in the sealed evidence', () => {
     const bodies = filesUnder(join(storeDir)).filter((f) => f.includes('objects')).map((f) => readFileSync(f, 'utf8'));

@@ -39,7 +39,7 @@ describe('hashFiles', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 240_000);
 
   it('accepts an empty list', async () => {
     const h = await hashFiles(tmpdir(), []);

@@ -59,7 +59,7 @@ describe('tamper suite: every mutation of a package is detected and named', () =
     base = join(tmp, 'base');
     await extractPackageZip(zipPath, base);
     files = listFiles(base);
-  }, 60_000);
+  }, 240_000);
 
   it('the untouched package verifies', async () => {
     const v = await verifyPackageDir(base);
@@ -252,5 +252,5 @@ describe('tamper suite: every mutation of a package is detected and named', () =
     // A flip may land on a header field that does not change content (e.g. a timestamp); the large majority hit data.
     expect(detected).toBeGreaterThanOrEqual(flips * 0.8);
     expect(statSync(zipPath).size).toBe(original.length);
-  }, 120_000);
+  }, 240_000);
 });
