@@ -83,6 +83,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+// Several whole collections of an organisation per test: a generous guard on a busy machine, never an assertion on time.
 describe('collect.mode delegated-admin', () => {
   it('gives the same result as per-account collection for every requirement of every account, with fewer member calls', async () => {
     const perAccount = await collectAndEvaluate('per-account');
@@ -112,7 +113,7 @@ describe('collect.mode delegated-admin', () => {
     expect(calls(delegated.stats, 'config:DescribeAggregateComplianceByConfigRules')).toBe(1);
     expect(calls(delegated.stats, 'config:SelectAggregateResourceConfig')).toBeGreaterThan(0);
     expect(delegated.stats.total.calls).toBeLessThan(perAccount.stats.total.calls);
-  });
+  }, 600_000);
 
   it('says in each aggregated record which aggregator or administrator answered, and keeps its items verbatim', async () => {
     const { manifest, loadBody } = await collectAndEvaluate('provenance', DELEGATED);
@@ -155,7 +156,7 @@ describe('collect.mode delegated-admin', () => {
       const any = await Promise.all(manifest.records.filter((r) => r.queryId === queryId).map(async (r) => (await loadBody(r.sha256)).provenance?.via !== undefined));
       expect(any.some(Boolean), queryId).toBe(true);
     }
-  });
+  }, 600_000);
 
   it('collects in each member account, with a warning that names the fix, when the aggregator does not exist', async () => {
     const perAccount = await collectAndEvaluate('baseline');
@@ -167,7 +168,7 @@ describe('collect.mode delegated-admin', () => {
     const a = byRequirement(perAccount.results);
     const b = byRequirement(wrong.results);
     for (const [key, expected] of a) expect({ key, ...b.get(key)! }).toEqual({ key, ...expected });
-  });
+  }, 600_000);
 
   it('refuses delegated-admin without the audit account and aggregator, naming the field', () => {
     expect(() => ConfigSchema.parse({ collect: { mode: 'delegated-admin' } })).toThrow(/delegatedAdmin/);
