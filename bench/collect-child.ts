@@ -14,6 +14,7 @@ import { runCollection } from '../src/collect/run.js';
 import { REQUEST_QUOTAS } from '../src/aws/quotas.js';
 import type { EvidenceBody } from '../src/evidence/record.js';
 import type { RunManifest } from '../src/evidence/manifest.js';
+import { delegatedSourceFor } from '../src/queries/delegated/index.js';
 
 export interface CollectChildRequest {
   config: unknown;
@@ -79,6 +80,7 @@ async function main(req: CollectChildRequest): Promise<CollectChildReport> {
   const errorCodes: Record<string, number> = {};
   const errorExamples: Record<string, string> = {};
   const perKey = new Map<string, Map<string, number>>();
+  const sharedSeen = new Set<string>();
   for (const r of manifest.records) {
     const body = JSON.parse((await store.getObject(r.sha256)).toString('utf8')) as EvidenceBody;
     if (body.status === 'error') {
@@ -87,13 +89,24 @@ async function main(req: CollectChildRequest): Promise<CollectChildReport> {
       const where = `${code} ${body.queryId} ${body.error?.operation ?? ''}`.trim();
       errorExamples[where] ??= body.error?.message ?? '';
     }
-    for (const call of body.requests) {
-      if (REQUEST_QUOTAS[call.operation] === undefined) continue;
-      const region = r.region === 'global' ? config.regions.home : r.region;
-      let m = perKey.get(call.operation);
-      if (!m) perKey.set(call.operation, (m = new Map()));
-      const key = `${r.accountId}/${region}`;
+    const count = (operation: string, key: string) => {
+      if (REQUEST_QUOTAS[operation] === undefined) return;
+      let m = perKey.get(operation);
+      if (!m) perKey.set(operation, (m = new Map()));
       m.set(key, (m.get(key) ?? 0) + 1);
+    };
+    // Aggregator and administrator calls count against the audit account's buckets: the shared ones once, by request id.
+    const via = body.provenance?.via;
+    const auditKey = via ? `${via.accountId}/${via.region}` : '';
+    const auditOperations = new Set(via ? (delegatedSourceFor(body.queryId)?.apiCalls ?? []) : []);
+    for (const call of via?.sharedRequests ?? []) {
+      if (call.requestId && sharedSeen.has(call.requestId)) continue;
+      if (call.requestId) sharedSeen.add(call.requestId);
+      count(call.operation, auditKey);
+    }
+    for (const call of body.requests) {
+      const region = r.region === 'global' ? config.regions.home : r.region;
+      count(call.operation, auditOperations.has(call.operation) ? auditKey : `${r.accountId}/${region}`);
     }
   }
   const targetGaps: Record<string, number> = {};

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, DEFAULT_RATE_LIMITS, type RateLimit, type SimStats, type SimWorld } from '../src/simulator/index.js';
+import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, ORG_CONFIG_AGGREGATOR, DEFAULT_RATE_LIMITS, type RateLimit, type SimStats, type SimWorld } from '../src/simulator/index.js';
 import { ConfigSchema } from '../src/config/schema.js';
 import { forkBenchChild } from './child.js';
 import type { CollectChildFailure, CollectChildReport, CollectChildRequest } from './collect-child.js';
@@ -19,6 +19,8 @@ export interface CollectionBenchOptions {
   /** Collector settings under test (collect.concurrency etc.); defaults are the product's. */
   collect?: Record<string, unknown>;
   seed?: number;
+  /** collect.mode under test (default per-account); delegated-admin reads through the management account's aggregator and administrator views. */
+  mode?: 'per-account' | 'delegated-admin';
 }
 
 export interface RateBound {
@@ -30,6 +32,7 @@ export interface RateBound {
 }
 
 export interface CollectionBenchResult {
+  mode: 'per-account' | 'delegated-admin';
   accounts: number;
   regions: number;
   records: number;
@@ -98,7 +101,8 @@ export function collectionLowerBound(input: {
  */
 function organisationOf(members: number, regions: string[], seed: number): SimWorld {
   for (let size = members + 1; ; size++) {
-    const world = organizationWorld({ accounts: size, regions, seed });
+    // Both modes run against the same organisation: its management account is also the delegated administrator.
+    const world = organizationWorld({ accounts: size, regions, seed, delegatedAdministrator: true });
     const ids = world.organization?.accountIds ?? [];
     const valid = ids.filter((id) => id !== ORG_MANAGEMENT_ACCOUNT_ID && /^\d{12}$/.test(id)).length;
     if (valid >= members || size > members * 2 + 10) return world;
@@ -119,7 +123,10 @@ export async function benchCollection(opts: CollectionBenchOptions): Promise<Col
       store: { kind: 'local', path: join(dir, 'store') },
       stateDir: join(dir, 'state'),
       log: { level: 'silent' },
-      ...(opts.collect ? { collect: opts.collect } : {}),
+      collect: {
+        ...opts.collect,
+        ...(opts.mode === 'delegated-admin' ? { mode: 'delegated-admin', delegatedAdmin: { accountId: ORG_MANAGEMENT_ACCOUNT_ID, configAggregator: ORG_CONFIG_AGGREGATOR, aggregatorRegion: opts.regions[0] } } : {}),
+      },
     });
     sim.resetStats();
     const report = await forkBenchChild<CollectChildRequest, CollectChildReport | CollectChildFailure>('./collect-child.js', { config }, simulatorEnv(sim, ORG_MANAGEMENT_ACCOUNT_ID, opts.regions[0]));
@@ -131,6 +138,7 @@ export async function benchCollection(opts: CollectionBenchOptions): Promise<Col
     const throttledGaps = Object.entries(report.errorCodes).filter(([code]) => THROTTLING.test(code)).reduce((a, [, n]) => a + n, 0);
     const wallSeconds = report.wallMs / 1000;
     return {
+      mode: opts.mode ?? 'per-account',
       accounts: report.accounts,
       regions: report.regions,
       records: report.records,

@@ -151,6 +151,24 @@ function collectionRows(r: CollectionBenchResult): BenchRow[] {
   ];
 }
 
+/** The delegated-admin run's rows, labelled, and how its calls and time compare with the per-account run of the same organisation. */
+function delegatedAdminRows(d: CollectionBenchResult, perAccount: CollectionBenchResult | undefined): BenchRow[] {
+  const rows = collectionRows(d).map((row) => ({ ...row, metric: `[delegated-admin] ${row.metric}` }));
+  if (perAccount) {
+    rows.push({
+      metric: `calls made, delegated-admin vs per-account (${d.accounts} accounts x ${d.regions} regions)`,
+      measured: `${d.calls} calls, ${fmt(d.wallSeconds, 1)} s`,
+      baseline: `${perAccount.calls} calls, ${fmt(perAccount.wallSeconds, 1)} s (per-account)`,
+      ratio: fmt(d.calls / perAccount.calls),
+      target: '',
+      note:
+        `Same simulated organisation and quotas. Per-account: ${fmt(perAccount.ratio)} x its own lower bound (${fmt(perAccount.lowerBoundSeconds, 1)} s, ${perAccount.binding}); ` +
+        `delegated-admin: ${fmt(d.ratio)} x (${fmt(d.lowerBoundSeconds, 1)} s, ${d.binding}). Delegated-admin reads Config rule compliance and inventory through the aggregator and GuardDuty and Security Hub findings through the administrator; everything else is still per account.`,
+    });
+  }
+  return rows;
+}
+
 function storeEnv(): { endpoint: string; bucket: string; region: string } | undefined {
   const endpoint = process.env.INTEGRATION_S3_ENDPOINT;
   const bucket = process.env.INTEGRATION_S3_BUCKET;
@@ -270,7 +288,7 @@ export interface BenchResults {
   finishedAt: string;
   machine: Machine;
   rows: BenchRow[];
-  details: Partial<{ collection: CollectionBenchResult; store: StoreBenchResult | { skipped: string }; package: PackageBenchResult; periodPackage: PackageBenchResult; daemon: DaemonBenchResult }>;
+  details: Partial<{ collection: CollectionBenchResult; collectionDelegatedAdmin: CollectionBenchResult; store: StoreBenchResult | { skipped: string }; package: PackageBenchResult; periodPackage: PackageBenchResult; daemon: DaemonBenchResult }>;
 }
 
 export async function runBench(args: BenchArgs, say: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<BenchResults> {
@@ -294,6 +312,14 @@ export async function runBench(args: BenchArgs, say: (line: string) => void = (l
       rows.push(...collectionRows(r));
     } catch (err) {
       rows.push(failed('collection', err));
+    }
+    say(`collection, collect.mode delegated-admin: the same organisation through its aggregator and administrators ...`);
+    try {
+      const d = await benchCollection({ accounts: sizes.accounts, regions: sizes.regions, latencyMs: [30, 80], mode: 'delegated-admin', ...(sizes.collect ? { collect: sizes.collect } : {}) });
+      details.collectionDelegatedAdmin = d;
+      rows.push(...delegatedAdminRows(d, details.collection));
+    } catch (err) {
+      rows.push(failed('collection (delegated-admin)', err));
     }
   }
 

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { ALL_QUERIES } from '../src/queries/index.js';
 import { memberRoleActions } from './policy.js';
 import { collectorTemplate, evidenceBucketTemplate, memberRoleTemplate, type BucketPolicyDocument, type Template } from './templates.js';
+import { DELEGATED_SOURCES } from '../src/queries/delegated/index.js';
+import { auditRoleActions, auditRoleTemplate } from './audit-role.js';
 
 /** Template file name (in deploy/) -> its content. */
 export function generatedTemplates(dir: string = deployDir()): Record<string, Template> {
@@ -17,6 +19,7 @@ export function generatedTemplates(dir: string = deployDir()): Record<string, Te
     'evidence-bucket.json': evidenceBucketTemplate(bucketPolicy),
     'collector.json': collectorTemplate(),
     'member-role.json': memberRoleTemplate(memberRoleActions(ALL_QUERIES)),
+    'audit-role.json': auditRoleTemplate(auditRoleActions(DELEGATED_SOURCES)),
   };
 }
 
@@ -59,7 +62,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     } else {
       const member = memberRoleActions(ALL_QUERIES);
       process.stdout.write(
-        `${check ? 'checked' : 'wrote'} ${dir}: evidence-bucket.json, collector.json, member-role.json (${member.actions.length} read-only actions for ${ALL_QUERIES.length} queries)${stale.length && !check ? `; updated ${stale.join(', ')}` : ''}\n`,
+        `${check ? 'checked' : 'wrote'} ${dir}: evidence-bucket.json, collector.json, member-role.json (${member.actions.length} read-only actions for ${ALL_QUERIES.length} queries), audit-role.json (${auditRoleActions(DELEGATED_SOURCES).actions.length} aggregator and administrator reads)${stale.length && !check ? `; updated ${stale.join(', ')}` : ''}\n`,
       );
     }
   } catch (err) {

@@ -84,6 +84,11 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'config:GetDiscoveredResourceCounts': configRead,
   'config:GetResourceConfigHistory': configRead,
   'config:ListDiscoveredResources': configRead,
+  // Aggregator reads run in the audit account only, so one bucket serves the whole organisation.
+  'config:DescribeAggregateComplianceByConfigRules': configRead,
+  'config:DescribeConfigurationAggregators': configRead,
+  'config:GetAggregateComplianceDetailsByConfigRule': configRead,
+  'config:SelectAggregateResourceConfig': configRead,
 
   'ec2:DescribeInstances': ec2Read,
   'ec2:DescribeFlowLogs': ec2Read,
@@ -106,6 +111,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'guardduty:ListCoverage': guardDutyRead,
   'guardduty:ListDetectors': guardDutyRead,
   'guardduty:ListFindings': guardDutyRead,
+  'guardduty:ListMembers': guardDutyRead,
 
   'iam:GenerateCredentialReport': iamRead,
   'iam:GetAccountAuthorizationDetails': estimate(5, 5, 'IAM publishes no rate; the heaviest IAM read (whole account per page), estimated at a quarter of the other reads'),

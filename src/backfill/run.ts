@@ -9,7 +9,7 @@ import { describeSdkFailure } from '../aws/failure.js';
 import { resolveTrustPolicy } from '../aws/trusted-keys.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { checkParameterOverrides } from '../controls/parameters.js';
-import type { EvidenceBody, ManifestRecord, ReconstructionSource } from '../evidence/record.js';
+import type { EvidenceBody, ManifestRecord } from '../evidence/record.js';
 import { RECONSTRUCTION_RUN_MARK, newRunId, reconstructionRunDay, runIdDay } from '../evidence/run-id.js';
 import { putEvidenceBody, sealRun } from '../seal/seal.js';
 import { RunClassifier, type TrustPolicy } from '../seal/trust.js';

@@ -16,6 +16,7 @@ import { planRun, type CollectionTask } from './plan.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { redactEvidence } from './redact.js';
 import { CallerIdentities, provenanceOf } from './provenance.js';
+import { DelegatedCollection } from './delegated.js';
 import { checkParameterOverrides } from '../controls/parameters.js';
 import { SDK_VERSION } from '../version.js';
 
@@ -141,6 +142,12 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     return p;
   };
 
+  // collect.mode delegated-admin: what an aggregator or administrator holds is read once from the audit account.
+  const delegated =
+    config.collect.mode === 'delegated-admin'
+      ? new DelegatedCollection(config, (accountId, region, credentials) => new AwsClientProvider({ accountId, region, credentials, maxAttempts: config.collect.maxAttempts, requestTimeoutMs: config.collect.requestTimeoutMs, callSlots, connections, onAttempt: opts.onAttempt }), runLog, opts.signal)
+      : undefined;
+
   // Tasks open at once: enough to keep every request slot busy while some tasks are between calls, few enough
   // that partial evidence does not pile up in memory. Rate-paced tasks are outside this window: they spend most of
   // their time waiting for the limiter and would otherwise hold window places doing nothing.
@@ -166,19 +173,22 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     const clients = providerFor(task.target, region);
     const collectedAt = now();
     const callerArn = await callers.of(task.target.accountId, clients);
-    const outcome = await withCallLog(() =>
-      task.query.collect({ accountId: task.target.accountId, region, clients, params: task.params, now: now(), signal: opts.signal }),
-    );
+    const delegatedPart = await delegated?.partFor(task);
+    const outcome = await withCallLog(() => {
+      const ctx = { accountId: task.target.accountId, region, clients, params: task.params, now: now(), signal: opts.signal };
+      return delegatedPart ? delegatedPart.source.complete(delegatedPart.part, ctx, delegatedPart.audit) : task.query.collect(ctx);
+    });
     // An error record is dated when the query failed, not when it started (retries can take minutes).
     const recordedAt = 'result' in outcome ? collectedAt : now();
     const requests = outcome.calls.map((c) => ({ operation: c.operation, input: c.input, ...(c.error ? { error: c.error } : {}) }));
-    const provenance = provenanceOf(outcome.calls, callerArn);
+    const provenance = { ...provenanceOf(outcome.calls, callerArn), ...(delegatedPart ? { via: delegatedPart.via } : {}) };
+    const operations = [...new Set([...(delegatedPart?.via.sharedRequests.map((c) => c.operation) ?? []), ...outcome.calls.map((c) => c.operation)])];
     // The one place secrets are taken out: every query's evidence, before it is hashed and stored.
     const redacted = 'result' in outcome ? redactEvidence(outcome.result) : undefined;
     const body: EvidenceBody =
       redacted
-        ? { schema: 'evidence-locker/evidence@1', queryId: task.query.id, accountId: task.target.accountId, region: task.region, status: 'ok', operations: [...new Set(outcome.calls.map((c) => c.operation))], requests, data: redacted.data, sdkVersion: SDK_VERSION, redactions: redacted.redactions, provenance }
-        : { schema: 'evidence-locker/evidence@1', queryId: task.query.id, accountId: task.target.accountId, region: task.region, status: 'error', operations: [...new Set(outcome.calls.map((c) => c.operation))], requests, error: errorBody('error' in outcome ? outcome.error : undefined, outcome.calls), sdkVersion: SDK_VERSION, provenance };
+        ? { schema: 'evidence-locker/evidence@1', queryId: task.query.id, accountId: task.target.accountId, region: task.region, status: 'ok', operations, requests, data: redacted.data, sdkVersion: SDK_VERSION, redactions: redacted.redactions, provenance }
+        : { schema: 'evidence-locker/evidence@1', queryId: task.query.id, accountId: task.target.accountId, region: task.region, status: 'error', operations, requests, error: errorBody('error' in outcome ? outcome.error : undefined, outcome.calls), sdkVersion: SDK_VERSION, provenance };
     if (body.status === 'error') {
       errors++;
       runLog.warn({ queryId: task.query.id, accountId: task.target.accountId, region: task.region, code: body.error?.code, operation: body.error?.operation }, 'query failed; recorded as a gap');
@@ -194,6 +204,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     await Promise.all(tasks.map((t) => serviceLimit(t).run(() => (t.paced ? settle(t) : window.run(() => settle(t))))));
   } finally {
     for (const p of providers.values()) p.destroy();
+    delegated?.destroy();
     connections.destroy();
   }
 

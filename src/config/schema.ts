@@ -112,6 +112,26 @@ export const ConfigSchema = z
         /** Queries of one service running at once in one account and region (AWS API limits are per account and region). */
         perServiceConcurrency: z.number().int().min(1).max(64).default(8),
         requestTimeoutMs: z.number().int().min(100).default(30_000),
+        /** `per-account`: every query in every member account; `delegated-admin`: what an aggregator or administrator holds is read once from the audit account (README, "Collection modes"). */
+        mode: z.enum(['per-account', 'delegated-admin']).default('per-account'),
+        /** The audit (delegated administrator) account and its AWS Config aggregator; required by `mode: delegated-admin`. */
+        delegatedAdmin: z
+          .object({
+            accountId: AccountId,
+            /** The audit account's delegated-admin role (deploy/audit-role.json) to assume; default: the SDK's default credentials (a collector running in the audit account with that policy). */
+            roleArn: z.string().optional(),
+            /** Name of the organisation-wide AWS Config aggregator in the audit account. */
+            configAggregator: z.string().min(1),
+            /** Region of the aggregator; default `regions.home`. */
+            aggregatorRegion: Region.optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .refine((c) => c.mode !== 'delegated-admin' || c.delegatedAdmin !== undefined, {
+        message: 'collect.mode delegated-admin needs collect.delegatedAdmin (accountId and configAggregator of the audit account)',
+        path: ['delegatedAdmin'],
       })
       .strict()
       .prefault({}),

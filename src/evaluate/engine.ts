@@ -1,6 +1,6 @@
 import type { Catalog, Requirement } from '../controls/schema.js';
 import type { Config } from '../config/schema.js';
-import type { EvidenceBody, ManifestRecord } from '../evidence/record.js';
+import { describeVia, type EvidenceBody, type ManifestRecord } from '../evidence/record.js';
 import type { RunManifest } from '../evidence/manifest.js';
 import { queryById } from '../queries/index.js';
 import type { EvidenceQuery, QueryParameters, ResourceStatus } from '../queries/types.js';
@@ -165,8 +165,9 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
         continue;
       }
       for (const rec of records) {
-        evidence.push({ runId: manifest.runId, recordId: rec.recordId, queryId, accountId, region: rec.region, collectedAt: rec.collectedAt, sha256: rec.sha256, status: rec.status });
         const body = await load(rec.sha256);
+        const via = body.provenance?.via;
+        evidence.push({ runId: manifest.runId, recordId: rec.recordId, queryId, accountId, region: rec.region, collectedAt: rec.collectedAt, sha256: rec.sha256, status: rec.status, ...(via ? { via: describeVia(via) } : {}) });
         if (body.status === 'error') {
           gaps.push({ queryId, region: rec.region, reason: `${body.error?.operation ?? queryId}: ${body.error?.code ?? 'Error'}: ${body.error?.message ?? 'collection failed'}` });
           continue;

@@ -18,6 +18,8 @@ export interface EvidenceRef {
   collectedAt: string;
   sha256: string;
   status: 'ok' | 'error';
+  /** The aggregator or delegated administrator the evidence was read through (collect.mode delegated-admin); absent: the member account itself. */
+  via?: string;
 }
 
 export interface ResourceFinding extends ResourceResult {

@@ -61,6 +61,22 @@ export const EvidenceBodySchema = z.object({
       responseDates: z.array(z.string()),
       tool: z.object({ name: z.string(), version: z.string() }),
       sdkVersion: z.string(),
+      /** Evidence read through an organisation-wide aggregator or administrator (collect.mode delegated-admin), not in the member account itself. */
+      via: z
+        .object({
+          /** What answered: `config-aggregator`, `guardduty-administrator`, `securityhub-administrator`. */
+          kind: z.string(),
+          /** The audit (delegated administrator) account the calls were made from, and its region. */
+          accountId: z.string(),
+          region: z.string(),
+          /** sts:GetCallerIdentity of the audit account's session; null when it could not be called. */
+          callerArn: z.string().nullable(),
+          /** The Config aggregator's name, for `config-aggregator`. */
+          aggregator: z.string().optional(),
+          /** The organisation-wide calls whose responses this member's part was taken from (shared by every member's record). */
+          sharedRequests: z.array(z.object({ operation: z.string(), input: z.unknown(), requestId: z.string().optional(), error: z.string().optional() })),
+        })
+        .optional(),
     })
     .optional(),
   /** For evidence rebuilt afterwards from what AWS kept (`backfill`): never a snapshot taken on the day it is about. */
@@ -96,4 +112,13 @@ export type ManifestRecord = z.infer<typeof ManifestRecordSchema>;
 
 export function recordIdOf(queryId: string, accountId: string, region: string): string {
   return `${queryId}/${accountId}/${region}`;
+}
+
+/** One line for the report: which aggregator or administrator an evidence body was read through. */
+export function describeVia(via: NonNullable<NonNullable<EvidenceBody['provenance']>['via']>): string {
+  const where = `audit account ${via.accountId}, ${via.region}`;
+  if (via.kind === 'config-aggregator') return `AWS Config aggregator ${via.aggregator ?? ''} (${where})`.replace('  ', ' ');
+  if (via.kind === 'guardduty-administrator') return `GuardDuty delegated administrator (${where})`;
+  if (via.kind === 'securityhub-administrator') return `Security Hub delegated administrator (${where})`;
+  return `${via.kind} (${where})`;
 }

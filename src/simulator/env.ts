@@ -6,12 +6,9 @@ import { DEMO_ACCOUNT_ID } from './worlds/demo.js';
 /** SDK service ids of every client the product uses; the env var is AWS_ENDPOINT_URL_<id upper-cased, spaces to _>. */
 export const SDK_SERVICE_IDS = [
   'STS', 'Config Service', 'CloudTrail', 'GuardDuty', 'S3', 'S3 Control', 'IAM', 'KMS', 'EC2', 'RDS',
-  'CloudWatch Logs', 'SecurityHub', 'Organizations', 'Account', 'SSM',
-  'Network Firewall',
-  'Elastic Load Balancing v2', 'ACM', 'CloudFront', 'WAFV2',
-  'CloudWatch', 'SNS', 'EventBridge', 'Backup',
-  'AccessAnalyzer', 'SSO Admin', 'Macie2',
-  'Inspector2', 'ECR', 'Lambda', 'Secrets Manager',
+  'CloudWatch Logs', 'SecurityHub', 'Organizations', 'Account', 'SSM', 'Network Firewall',
+  'Elastic Load Balancing v2', 'ACM', 'CloudFront', 'WAFV2', 'CloudWatch', 'SNS', 'EventBridge', 'Backup',
+  'AccessAnalyzer', 'SSO Admin', 'Macie2', 'Inspector2', 'ECR', 'Lambda', 'Secrets Manager',
   'Resource Groups Tagging API',
 ] as const;
 

@@ -96,6 +96,8 @@ export interface SimOrganization {
   organizationalUnits?: { id: string; name: string; parentId: string }[];
   /** Account id -> the OU it sits in; absent: the root. */
   accountParents?: Record<string, string>;
+  /** The delegated administrator account per service (`guardduty`, `securityhub`): it sees every member's findings. */
+  delegatedAdministrators?: Partial<Record<string, string>>;
 }
 
 export class SimWorld {

@@ -15,6 +15,8 @@ import { runCollection } from '../../src/collect/run.js';
 import { buildPackage } from '../../src/package/build.js';
 import { STATUS_ORDER } from '../../src/package/pdf.js';
 import { verifyPackage } from '../../src/verify/package.js';
+import { verifyStoredRuns } from '../../src/verify/store.js';
+import { trustPolicy } from '../../src/seal/trust.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { startSimulatedAws, simulatorEnv, type SimulatedAws } from '../../src/simulator/server.js';
 import { DEMO_ACCOUNT_ID, DEMO_REGIONS } from '../../src/simulator/worlds/demo.js';
@@ -48,13 +50,21 @@ function parseCsv(text: string): Record<string, string>[] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\n') row.push(cell), rows.push(row), (row = []), (cell = '');
-    else if (c !== '\r') cell += c;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else if (c !== '\r') cell += c;
   }
   const [header, ...body] = rows;
   return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
@@ -111,6 +121,14 @@ afterAll(async () => {
 });
 
 describe('a package over rebuilt and collected days shows them apart', () => {
+  it('verify --store accepts the backfill chain beside the collection chain, every link and record', async () => {
+    const report = await verifyStoredRuns(store, { from: new Date(`${TODAY}T00:00:00Z`), to: new Date(`${TODAY}T23:59:59.999Z`) }, { trust: trustPolicy([await signer.fingerprint()]) });
+    expect(report.problems).toEqual([]);
+    expect(report.foreign).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.runs).toHaveLength(4);
+  });
+
   it('CSV: evidence-index.csv says reconstructed (with the day it is about) or collected; controls.csv counts rebuilt days', () => {
     const rows = mixed.csv('evidence-index.csv');
     const rebuilt = rows.filter((r) => r.evidence_kind === 'reconstructed');

@@ -124,7 +124,7 @@ describe('npm run bench -- --quick (compiled, tiny sizes)', () => {
     expect(results.machine.cores).toBeGreaterThan(0);
     expect(results.rows.filter((r) => r.measured.startsWith('error:'))).toEqual([]);
     const metrics = results.rows.map((r) => r.metric).join('\n');
-    for (const m of ['collection wall time', 'throttling errors surfaced as gaps', 'collector peak RSS', 'store records/s', 'package build,', 'package build peak RSS', 'period package build,', 'period package build peak RSS', 'verify throughput vs sha256sum', 'daemon idle RSS', 'daemon start-up', 'daemon exit code']) {
+    for (const m of ['collection wall time', '[delegated-admin] collection wall time', 'calls made, delegated-admin vs per-account', 'throttling errors surfaced as gaps', 'collector peak RSS', 'store records/s', 'package build,', 'package build peak RSS', 'period package build,', 'period package build peak RSS', 'verify throughput vs sha256sum', 'daemon idle RSS', 'daemon start-up', 'daemon exit code']) {
       expect(metrics).toContain(m);
     }
     expect(results.rows.find((r) => r.metric.startsWith('store'))?.measured).toMatch(/^skipped: run scripts\/integration-env.sh/);
@@ -139,6 +139,10 @@ describe('npm run bench -- --quick (compiled, tiny sizes)', () => {
     for (const a of actions) expect(REQUEST_QUOTAS[a], a).toBeDefined();
     // Quick runs search two event names plus ConsoleLogin: three paced calls per account-region.
     expect(c?.rateBounds.find((b) => b.action === 'cloudtrail:LookupEvents')?.callsPerAccountRegion).toBe(3);
+    // The delegated-admin run collects the same records from the same organisation.
+    const d = results.details.collectionDelegatedAdmin;
+    expect(d?.mode).toBe('delegated-admin');
+    expect(d?.records).toBe(c?.records);
     expect(results.details.daemon?.daemon.exitCode).toBe(0);
     expect(stdout).toMatch(/^metric\s+measured\s+baseline\s+ratio\s+target\s+result$/m);
   }, 600_000);

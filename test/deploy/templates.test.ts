@@ -16,7 +16,7 @@ import { CONTAINER_NAME, LOG_RETENTION_DAYS, MAX_SHARDS, SCRATCH_PATH } from '..
 type Json = Record<string, any>;
 
 const DEPLOY = join(PACKAGE_ROOT, 'deploy');
-const TEMPLATE_FILES = ['evidence-bucket.json', 'collector.json', 'member-role.json'];
+const TEMPLATE_FILES = ['evidence-bucket.json', 'collector.json', 'member-role.json', 'audit-role.json'];
 /** `yaml` parses JSON too: the same reader would take a YAML template written with long-form Fn:: syntax. */
 const load = (name: string): Json => parseYaml(readFileSync(join(DEPLOY, name), 'utf8')) as Json;
 const bucket = load('evidence-bucket.json');

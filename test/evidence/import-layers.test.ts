@@ -18,7 +18,8 @@ import { describe, expect, it } from 'vitest';
  *   simulator    the simulated AWS on loopback (demo and tests)
  *   queries      one evidence query per file, grouped by service
  *   controls     catalogs and their parameters
- *   collect      plan and execute a collection run, then seal it
+ *   collect,     plan and execute a collection run, then seal it; reconstruct past days from AWS's history
+ *   backfill     (backfill builds on collect's planning, targets and redaction)
  *   evaluate     control status per requirement
  *   package      the auditor package
  *   verify       offline verification of packages and stores
@@ -36,7 +37,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['simulator'],
   ['queries'],
   ['controls'],
-  ['collect'],
+  ['collect', 'backfill'],
   ['evaluate'],
   ['package'],
   ['verify'],

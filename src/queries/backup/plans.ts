@@ -23,8 +23,6 @@ export interface BackupPlansEvidence {
   vaultDetails: DescribeBackupVaultOutput[];
 }
 
-const DAY = 86_400_000;
-
 /** CloudFormation-style types for AWS Backup's resource type names, so scope selectors apply to protected resources. */
 const RESOURCE_TYPES: Record<string, string> = {
   RDS: 'AWS::RDS::DBInstance',

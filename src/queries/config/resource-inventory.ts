@@ -1,13 +1,14 @@
 import type { GetDiscoveredResourceCountsCommandOutput, ResourceCount } from '@aws-sdk/client-config-service';
 import { loadConfigServiceSdk } from '../../aws/sdk.js';
-import { defineQuery, stripMetadata } from '../types.js';
+import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
+import { inventoryRow, isAggregateResourceInventory, type AggregateResourceInventoryEvidence } from './aggregate-resource-inventory.js';
 
 /** GetDiscoveredResourceCounts, every page (the total is repeated on each page). */
 export interface ResourceInventoryEvidence {
   pages: Omit<GetDiscoveredResourceCountsCommandOutput, '$metadata'>[];
 }
 
-export const resourceInventory = defineQuery<ResourceInventoryEvidence>({
+export const resourceInventory = defineQuery<ResourceInventoryEvidence | AggregateResourceInventoryEvidence>({
   id: 'config.resource-inventory',
   service: 'config',
   title: 'AWS Config holds an inventory of the region’s AWS resources',
@@ -33,6 +34,7 @@ export const resourceInventory = defineQuery<ResourceInventoryEvidence>({
   },
   evaluate(data, _params, ctx) {
     const account = { resource: 'account', resourceType: 'AWS::::Account' };
+    if (isAggregateResourceInventory(data)) return evaluateAggregate(data, ctx);
     if (!data?.pages?.length) return [{ ...account, status: 'error', reason: 'the evidence holds no GetDiscoveredResourceCounts response' }];
     const counts: ResourceCount[] = data.pages.flatMap((p) => p.resourceCounts ?? []);
     const total = data.pages[0].totalDiscoveredResources ?? counts.reduce((n, c) => n + (c.count ?? 0), 0);
@@ -49,3 +51,23 @@ export const resourceInventory = defineQuery<ResourceInventoryEvidence>({
     ];
   },
 });
+
+/** The aggregator's inventory rows of one member account and region, judged as the member's own counts are. */
+function evaluateAggregate(data: AggregateResourceInventoryEvidence, ctx: { accountId: string; region: string }): ResourceResult[] {
+  const account = { resource: 'account', resourceType: 'AWS::::Account' };
+  const rows = (data.results ?? []).map(inventoryRow);
+  if (rows.some((r) => r === undefined)) return [{ ...account, status: 'error', reason: `the evidence holds a SelectAggregateResourceConfig row that is not a count per resource type, account and region` }];
+  const mine = rows.filter((r) => r !== undefined && r.accountId === ctx.accountId && r.awsRegion === ctx.region).map((r) => r!);
+  const total = mine.reduce((n, r) => n + r.count, 0);
+  if (total === 0) {
+    return [{ ...account, status: 'fail', reason: `the AWS Config aggregator ${data.aggregator?.name} holds no resources of ${ctx.accountId} in ${ctx.region}, so AWS Config keeps no inventory there (is a recorder recording?)` }];
+  }
+  const listed = [...mine].sort((a, b) => b.count - a.count).map((r) => `${r.resourceType} ${r.count}`);
+  return [
+    {
+      ...account,
+      status: 'pass',
+      reason: `AWS Config's inventory of ${ctx.region}, read through the aggregator ${data.aggregator?.name}, holds ${total} resources of ${mine.length} types (${listed.join(', ')}); it names AWS resources only, not their function or use`,
+    },
+  ];
+}

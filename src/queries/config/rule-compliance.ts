@@ -1,6 +1,7 @@
-import type { ComplianceByConfigRule, ConfigRule, EvaluationResult } from '@aws-sdk/client-config-service';
+import type { Compliance, ComplianceByConfigRule, ConfigRule, EvaluationResult, EvaluationResultIdentifier } from '@aws-sdk/client-config-service';
 import { loadConfigServiceSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
+import { isAggregateRuleCompliance, type AggregateRuleComplianceEvidence } from './aggregate-rule-compliance.js';
 
 export interface RuleComplianceEvidence {
   /** DescribeConfigRules, all pages. */
@@ -14,7 +15,7 @@ export interface RuleComplianceEvidence {
 /** Non-compliant resources listed one by one per rule; the rest are counted. */
 const LISTED_PER_RULE = 100;
 
-export const ruleCompliance = defineQuery<RuleComplianceEvidence>({
+export const ruleCompliance = defineQuery<RuleComplianceEvidence | AggregateRuleComplianceEvidence>({
   id: 'config.rule-compliance',
   service: 'config',
   title: 'AWS Config rules report resources compliant',
@@ -41,6 +42,7 @@ export const ruleCompliance = defineQuery<RuleComplianceEvidence>({
     return { configRules, compliance, nonCompliantDetails };
   },
   evaluate(data, _params, ctx) {
+    if (isAggregateRuleCompliance(data)) return evaluateAggregate(data, ctx);
     if (!data?.configRules || !data.compliance) {
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no Config rule responses' }];
     }
@@ -50,40 +52,68 @@ export const ruleCompliance = defineQuery<RuleComplianceEvidence>({
     const results: ResourceResult[] = [];
     for (const rule of data.configRules) {
       const name = rule.ConfigRuleName ?? '';
-      const ruleResource = { resource: rule.ConfigRuleArn ?? name, resourceType: 'AWS::Config::ConfigRule' };
       const c = data.compliance.find((x) => x.ConfigRuleName === name)?.Compliance;
-      switch (c?.ComplianceType) {
-        case 'COMPLIANT':
-          results.push({ ...ruleResource, status: 'pass', reason: `Config rule ${name}: every evaluated resource is COMPLIANT` });
-          break;
-        case 'NON_COMPLIANT': {
-          const details = data.nonCompliantDetails?.find((d) => d.configRuleName === name)?.evaluationResults ?? [];
-          for (const r of details.slice(0, LISTED_PER_RULE)) {
-            const q = r.EvaluationResultIdentifier?.EvaluationResultQualifier;
-            results.push({
-              resource: q?.ResourceId ?? 'unknown',
-              resourceType: q?.ResourceType ?? 'unknown',
-              status: 'fail',
-              reason: `Config rule ${name} evaluates ${q?.ResourceType ?? 'resource'} ${q?.ResourceId ?? ''} NON_COMPLIANT${r.Annotation ? `: ${r.Annotation}` : ''}`,
-            });
-          }
-          const count = c.ComplianceContributorCount?.CappedCount;
-          if (details.length === 0 || details.length > LISTED_PER_RULE) {
-            const more = details.length > LISTED_PER_RULE ? `${details.length - LISTED_PER_RULE} more non-compliant resources are in the evidence` : `${count ?? 'some'} resources are NON_COMPLIANT`;
-            results.push({ ...ruleResource, status: 'fail', reason: `Config rule ${name}: ${more}` });
-          }
-          break;
-        }
-        case 'NOT_APPLICABLE':
-          results.push({ ...ruleResource, status: 'not-applicable', reason: `Config rule ${name}: no resources in scope` });
-          break;
-        case 'INSUFFICIENT_DATA':
-          results.push({ ...ruleResource, status: 'needs-review', reason: `Config rule ${name} has INSUFFICIENT_DATA: it has not evaluated any resource yet` });
-          break;
-        default:
-          results.push({ ...ruleResource, status: 'needs-review', reason: `Config rule ${name} reports no compliance result` });
-      }
+      const details = data.nonCompliantDetails?.find((d) => d.configRuleName === name)?.evaluationResults ?? [];
+      results.push(...judgeRule(name, { resource: rule.ConfigRuleArn ?? name, resourceType: 'AWS::Config::ConfigRule' }, c, details));
     }
     return results;
   },
 });
+
+/** One rule's results from its compliance and its NON_COMPLIANT evaluation results (a member's own or the aggregator's). */
+function judgeRule(
+  name: string,
+  ruleResource: { resource: string; resourceType: string },
+  c: Compliance | undefined,
+  details: readonly { EvaluationResultIdentifier?: EvaluationResultIdentifier; Annotation?: string }[],
+): ResourceResult[] {
+  const results: ResourceResult[] = [];
+  switch (c?.ComplianceType) {
+    case 'COMPLIANT':
+      results.push({ ...ruleResource, status: 'pass', reason: `Config rule ${name}: every evaluated resource is COMPLIANT` });
+      break;
+    case 'NON_COMPLIANT': {
+      for (const r of details.slice(0, LISTED_PER_RULE)) {
+        const q = r.EvaluationResultIdentifier?.EvaluationResultQualifier;
+        results.push({
+          resource: q?.ResourceId ?? 'unknown',
+          resourceType: q?.ResourceType ?? 'unknown',
+          status: 'fail',
+          reason: `Config rule ${name} evaluates ${q?.ResourceType ?? 'resource'} ${q?.ResourceId ?? ''} NON_COMPLIANT${r.Annotation ? `: ${r.Annotation}` : ''}`,
+        });
+      }
+      const count = c.ComplianceContributorCount?.CappedCount;
+      if (details.length === 0 || details.length > LISTED_PER_RULE) {
+        const more = details.length > LISTED_PER_RULE ? `${details.length - LISTED_PER_RULE} more non-compliant resources are in the evidence` : `${count ?? 'some'} resources are NON_COMPLIANT`;
+        results.push({ ...ruleResource, status: 'fail', reason: `Config rule ${name}: ${more}` });
+      }
+      break;
+    }
+    case 'NOT_APPLICABLE':
+      results.push({ ...ruleResource, status: 'not-applicable', reason: `Config rule ${name}: no resources in scope` });
+      break;
+    case 'INSUFFICIENT_DATA':
+      results.push({ ...ruleResource, status: 'needs-review', reason: `Config rule ${name} has INSUFFICIENT_DATA: it has not evaluated any resource yet` });
+      break;
+    default:
+      results.push({ ...ruleResource, status: 'needs-review', reason: `Config rule ${name} reports no compliance result` });
+  }
+  return results;
+}
+
+/** The aggregator's items of one member account and region, judged rule by rule as the member's own answers are. */
+function evaluateAggregate(data: AggregateRuleComplianceEvidence, ctx: { accountId: string; region: string }): ResourceResult[] {
+  const mine = (data.aggregateCompliance ?? []).filter((c) => c.AccountId === ctx.accountId && c.AwsRegion === ctx.region);
+  if (mine.length === 0) {
+    return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the AWS Config aggregator ${data.aggregator?.name} holds no Config rules of ${ctx.accountId} in ${ctx.region}` }];
+  }
+  const results: ResourceResult[] = [];
+  for (const c of mine) {
+    const name = c.ConfigRuleName ?? '';
+    // The aggregator names rules, not their ARNs (which carry a rule id): the rule is cited by its name.
+    const ruleResource = { resource: name, resourceType: 'AWS::Config::ConfigRule' };
+    const details = (data.aggregateNonCompliantDetails ?? []).find((d) => d.configRuleName === name)?.evaluationResults ?? [];
+    results.push(...judgeRule(name, ruleResource, c.Compliance, details.filter((r) => r.AccountId === ctx.accountId && r.AwsRegion === ctx.region)));
+  }
+  return results;
+}

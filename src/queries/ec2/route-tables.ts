@@ -1,14 +1,18 @@
 import type { InternetGateway, NatGateway, NetworkInterface, Route, RouteTable, Subnet } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk } from '../../aws/sdk.js';
-import { defineQuery, stripMetadata, type QueryContext, type ResourceResult } from '../types.js';
+import { captureFailure } from '../partial-evidence.js';
+import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
 
-/** DescribeSubnets, DescribeRouteTables, DescribeInternetGateways, DescribeNatGateways and DescribeNetworkInterfaces, all pages. */
+/**
+ * DescribeSubnets, DescribeRouteTables, DescribeInternetGateways, DescribeNatGateways and DescribeNetworkInterfaces, all
+ * pages. The last three are kept as a captured error when they fail, so the subnets they do not decide stay judged.
+ */
 export interface RouteTablesEvidence {
   subnets: Subnet[];
   routeTables: RouteTable[];
-  internetGateways: InternetGateway[];
-  natGateways: NatGateway[];
-  networkInterfaces: NetworkInterface[];
+  internetGateways: InternetGateway[] | CapturedError;
+  natGateways: NatGateway[] | CapturedError;
+  networkInterfaces: NetworkInterface[] | CapturedError;
 }
 
 async function all<T, P>(pages: AsyncIterable<P>, pick: (page: P) => T[] | undefined, ctx: QueryContext): Promise<T[]> {
@@ -59,17 +63,23 @@ export const routeTables = defineQuery<RouteTablesEvidence>({
     const cfg = { client, pageSize: 1000 };
     const subnets = await all(sdk.paginateDescribeSubnets(cfg, {}), (p) => p.Subnets, ctx);
     const routeTables = await all(sdk.paginateDescribeRouteTables({ client, pageSize: 100 }, {}), (p) => p.RouteTables, ctx);
-    const internetGateways = await all(sdk.paginateDescribeInternetGateways({ client, pageSize: 1000 }, {}), (p) => p.InternetGateways, ctx);
-    const natGateways = await all(sdk.paginateDescribeNatGateways({ client, pageSize: 1000 }, {}), (p) => p.NatGateways, ctx);
-    const networkInterfaces = await all(sdk.paginateDescribeNetworkInterfaces(cfg, {}), (p) => p.NetworkInterfaces, ctx);
+    const internetGateways = await captureFailure(() => all(sdk.paginateDescribeInternetGateways({ client, pageSize: 1000 }, {}), (p) => p.InternetGateways, ctx), ctx.signal);
+    const natGateways = await captureFailure(() => all(sdk.paginateDescribeNatGateways({ client, pageSize: 1000 }, {}), (p) => p.NatGateways, ctx), ctx.signal);
+    const networkInterfaces = await captureFailure(() => all(sdk.paginateDescribeNetworkInterfaces(cfg, {}), (p) => p.NetworkInterfaces, ctx), ctx.signal);
     return { subnets, routeTables, internetGateways, natGateways, networkInterfaces };
   },
   evaluate(data, _params, ctx) {
     if (!data?.subnets || !data.routeTables || !data.internetGateways || !data.natGateways || !data.networkInterfaces) {
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence lacks one of the DescribeSubnets, DescribeRouteTables, DescribeInternetGateways, DescribeNatGateways or DescribeNetworkInterfaces responses' }];
     }
-    const igwVpcs = new Map(data.internetGateways.map((g) => [g.InternetGatewayId, new Set((g.Attachments ?? []).filter((a) => ATTACHED.has(String(a.State))).map((a) => a.VpcId))]));
-    const natById = new Map(data.natGateways.map((n) => [n.NatGatewayId, n]));
+    // Without the gateway listing an active route to an igw- target still means an attached gateway (a detached one turns it into a blackhole).
+    const igwVpcs = isCapturedError(data.internetGateways)
+      ? undefined
+      : new Map(data.internetGateways.map((g) => [g.InternetGatewayId, new Set((g.Attachments ?? []).filter((a) => ATTACHED.has(String(a.State))).map((a) => a.VpcId))]));
+    const natError = isCapturedError(data.natGateways) ? data.natGateways.error.code : undefined;
+    const natById = new Map(isCapturedError(data.natGateways) ? [] : data.natGateways.map((n) => [n.NatGatewayId, n]));
+    const eniError = isCapturedError(data.networkInterfaces) ? data.networkInterfaces.error : undefined;
+    const allInterfaces = isCapturedError(data.networkInterfaces) ? [] : data.networkInterfaces;
     const results: ResourceResult[] = data.subnets.map((s) => {
       const base = { resource: s.SubnetArn ?? `arn:aws:ec2:${ctx.region}:${s.OwnerId ?? ctx.accountId}:subnet/${s.SubnetId}`, resourceType: 'AWS::EC2::Subnet' };
       const label = `subnet ${s.SubnetId} (${s.CidrBlock ?? 'no IPv4 range'}) in ${s.VpcId}`;
@@ -77,19 +87,19 @@ export const routeTables = defineQuery<RouteTablesEvidence>({
       if (!table) return { ...base, status: 'error' as const, reason: `${label}: the evidence names neither a route table associated with it nor a main route table of its VPC` };
       const via = `route table ${table.RouteTableId}${explicit ? '' : ' (the VPC main table)'}`;
       const active = (table.Routes ?? []).filter((r) => r.State !== 'blackhole');
-      const toIgw = active.filter((r) => r.GatewayId?.startsWith('igw-') && igwVpcs.get(r.GatewayId)?.has(s.VpcId));
+      const toIgw = active.filter((r) => r.GatewayId?.startsWith('igw-') && (igwVpcs ? igwVpcs.get(r.GatewayId)?.has(s.VpcId) : true));
       const others = active
         .filter((r) => !toIgw.includes(r) && r.GatewayId !== 'local')
         .map((r) => {
           if (r.NatGatewayId) {
             const nat = natById.get(r.NatGatewayId);
-            return `${destination(r)} to NAT gateway ${r.NatGatewayId}${nat ? ` (${nat.State}, in ${nat.SubnetId}${nat.NatGatewayAddresses?.some((a) => a.PublicIp) ? `, public ${nat.NatGatewayAddresses.map((a) => a.PublicIp).filter(Boolean).join(', ')}` : ''})` : ' (not in the evidence)'}`;
+            return `${destination(r)} to NAT gateway ${r.NatGatewayId}${nat ? ` (${nat.State}, in ${nat.SubnetId}${nat.NatGatewayAddresses?.some((a) => a.PublicIp) ? `, public ${nat.NatGatewayAddresses.map((a) => a.PublicIp).filter(Boolean).join(', ')}` : ''})` : natError ? ` (DescribeNatGateways failed: ${natError})` : ' (not in the evidence)'}`;
           }
           const target = r.EgressOnlyInternetGatewayId ?? r.TransitGatewayId ?? r.VpcPeeringConnectionId ?? r.NetworkInterfaceId ?? r.InstanceId ?? r.GatewayId ?? r.LocalGatewayId ?? r.CoreNetworkArn ?? 'an unnamed target';
           return `${destination(r)} to ${target}`;
         });
       const blackholes = (table.Routes ?? []).filter((r) => r.State === 'blackhole').map(destination);
-      const interfaces = data.networkInterfaces.filter((n) => n.SubnetId === s.SubnetId);
+      const interfaces = allInterfaces.filter((n) => n.SubnetId === s.SubnetId);
       const instances = interfaces.filter(isInstanceInterface);
       // A public IPv4 address is reachable over an IPv4 route to the gateway, an IPv6 address over an IPv6 route.
       const v4 = toIgw.some((r) => r.DestinationCidrBlock || r.DestinationPrefixListId);
@@ -101,6 +111,9 @@ export const routeTables = defineQuery<RouteTablesEvidence>({
         return { ...base, status: 'pass' as const, reason: `${label} has no route to an internet gateway in ${via}${routesText || '; only the VPC-local route'}` };
       }
       const igwText = `routes ${toIgw.map((r) => `${destination(r)} to internet gateway ${r.GatewayId}`).join(', ')} in ${via}`;
+      if (eniError) {
+        return { ...base, status: 'error' as const, reason: `${label} ${igwText}, but DescribeNetworkInterfaces failed (${eniError.code}: ${eniError.message}), so whether instances there have public addresses is unknown${routesText}` };
+      }
       if (publicOnes.length) {
         const who = publicOnes.map((n) => `${interfaceLabel(n)} (${[v4 && n.Association?.PublicIp && `public ${n.Association.PublicIp}`, ...(v6 ? (n.Ipv6Addresses ?? []).map((a) => `IPv6 ${a.Ipv6Address}`) : [])].filter(Boolean).join(', ')}; private ${n.PrivateIpAddress})`);
         return { ...base, status: 'fail' as const, reason: `${label} ${igwText}, and ${who.join('; ')} can be reached from the internet subject only to security groups and the network ACL${routesText}` };

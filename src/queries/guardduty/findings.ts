@@ -9,8 +9,8 @@ export interface DetectorFindingsEvidence {
   findingIds: string[];
   /** GetFindings, in batches of at most 50 ids. */
   findings: Finding[];
-  /** GetFindingsStatistics for open findings, grouped by severity. */
-  statistics: Omit<GetFindingsStatisticsCommandOutput, '$metadata'>;
+  /** GetFindingsStatistics for open findings, grouped by severity (absent when read through the GuardDuty administrator). */
+  statistics?: Omit<GetFindingsStatisticsCommandOutput, '$metadata'>;
 }
 
 export interface GuardDutyFindingsEvidence {
@@ -19,8 +19,9 @@ export interface GuardDutyFindingsEvidence {
 }
 
 /** GetFindings accepts at most 50 finding ids per request. */
-const GET_FINDINGS_BATCH = 50;
-const OPEN: FindingCriteria = { Criterion: { 'service.archived': { Equals: ['false'] } } };
+export const GET_FINDINGS_BATCH = 50;
+export const OPEN_FINDINGS: FindingCriteria = { Criterion: { 'service.archived': { Equals: ['false'] } } };
+const OPEN = OPEN_FINDINGS;
 
 function band(severity: number): 'critical' | 'high' | 'medium' | 'low' {
   // GuardDuty severity levels: low 1.0-3.9, medium 4.0-6.9, high 7.0-8.9, critical 9.0-10.0.

@@ -10,6 +10,7 @@ import {
   GetComplianceDetailsByConfigRuleCommand,
   GetDiscoveredResourceCountsCommand,
   type ComplianceByConfigRule,
+  type ConfigurationAggregator,
   type ComplianceType,
   type ConfigRule,
   type ConfigurationRecorder,
@@ -24,8 +25,10 @@ import {
 } from '@aws-sdk/client-config-service';
 import { awsJson1_1 } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
+import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
 import { configHistoryOperations } from './config-history.js';
+import { aggregateOperations } from './config-aggregator.js';
 
 /** AWS Config state of one account in one region. */
 export interface ConfigServiceState {
@@ -39,6 +42,8 @@ export interface ConfigServiceState {
   conformancePacks: ConformancePackDetail[];
   /** Rule compliance per conformance pack name. */
   conformancePackCompliance: Record<string, ConformancePackRuleCompliance[]>;
+  /** Configuration aggregators of this account and region (an audit account's organisation aggregator). */
+  aggregators?: ConfigurationAggregator[];
 }
 
 declare module '../world.js' {
@@ -77,11 +82,10 @@ export function ruleCompliance(results: EvaluationResult[] | undefined): { type:
  * What a recording recorder would have discovered in the region: counted from the simulated resources themselves,
  * so the inventory always matches what the other simulated services return.
  */
-function discoveredCounts(ctx: CallContext): ResourceCount[] {
-  const s = state(ctx);
-  const recording = s.recorderStatus.some((r) => r.recording);
+export function discoveredCounts(account: SimAccount, region: string): ResourceCount[] {
+  const r = account.regions.get(region);
+  const recording = (r?.config?.recorderStatus ?? []).some((x) => x.recording);
   if (!recording) return [];
-  const r = ctx.account.regions.get(ctx.region);
   const counts: [ResourceType, number][] = [
     ['AWS::EC2::SecurityGroup', r?.ec2?.securityGroups.length ?? 0],
     ['AWS::EC2::Instance', (r?.ec2?.reservations ?? []).reduce((n, x) => n + (x.Instances?.length ?? 0), 0)],
@@ -89,8 +93,8 @@ function discoveredCounts(ctx: CallContext): ResourceCount[] {
     ['AWS::EC2::Volume', r?.ec2?.volumes?.length ?? 0],
     ['AWS::KMS::Key', r?.kms?.keys.length ?? 0],
     ['AWS::RDS::DBInstance', r?.rds?.dbInstances.length ?? 0],
-    ['AWS::CloudTrail::Trail', (ctx.account.global.cloudtrail?.trails ?? []).filter((t) => t.trail.HomeRegion === ctx.region).length],
-    ['AWS::S3::Bucket', (ctx.account.global.s3?.buckets ?? []).filter((b) => b.region === ctx.region).length],
+    ['AWS::CloudTrail::Trail', (account.global.cloudtrail?.trails ?? []).filter((t) => t.trail.HomeRegion === region).length],
+    ['AWS::S3::Bucket', (account.global.s3?.buckets ?? []).filter((b) => b.region === region).length],
   ];
   return counts.filter(([, n]) => n > 0).map(([resourceType, count]) => ({ resourceType, count }));
 }
@@ -100,11 +104,12 @@ export const config: SimService = {
   signingName: 'config',
   protocol: awsJson1_1,
   operations: [
+    ...aggregateOperations({ ruleCompliance, discoveredCounts }),
     operation(GetDiscoveredResourceCountsCommand, (input, ctx) => {
       if (input.limit !== undefined && (input.limit < 0 || input.limit > 100)) {
         throw new SimError('ValidationException', `1 validation error detected: Value '${input.limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100`);
       }
-      const all = discoveredCounts(ctx).filter((c) => !input.resourceTypes?.length || input.resourceTypes.includes(c.resourceType as string));
+      const all = discoveredCounts(ctx.account, ctx.region).filter((c) => !input.resourceTypes?.length || input.resourceTypes.includes(c.resourceType as string));
       const { page, nextToken } = paginate(all, {
         token: input.nextToken,
         limit: input.limit || undefined,

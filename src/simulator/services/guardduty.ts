@@ -6,17 +6,20 @@ import {
   ListDetectorsCommand,
   ListCoverageCommand,
   ListFindingsCommand,
+  ListMembersCommand,
   type Condition,
   type CoverageResource,
   type Finding,
   type FindingCriteria,
   type FindingStatistics,
   type GetDetectorResponse,
+  type Member,
   type SortCriteria,
 } from '@aws-sdk/client-guardduty';
 import { restJson1 } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
 import { paginate } from './paging.js';
+import type { SimAccount } from '../world.js';
 
 export interface SimDetector {
   id: string;
@@ -45,6 +48,25 @@ function detector(ctx: CallContext, id: string | undefined): SimDetector {
   const d = state(ctx).detectors.find((x) => x.id === id);
   if (!d) throw badRequest(`The request is rejected because the input detectorId is not owned by the current account.`);
   return d;
+}
+
+/** The members a delegated administrator's detector manages in its region: organisation accounts with a detector there. */
+function members(ctx: CallContext): Array<{ account: SimAccount; detector: SimDetector }> {
+  const org = ctx.world.organization;
+  if (!org || org.delegatedAdministrators?.guardduty !== ctx.account.id) return [];
+  const out: Array<{ account: SimAccount; detector: SimDetector }> = [];
+  for (const id of org.accountIds) {
+    const account = id === ctx.account.id ? undefined : ctx.world.account(id);
+    const d = account?.regions.get(ctx.region)?.guardduty?.detectors[0];
+    if (account && d) out.push({ account, detector: d });
+  }
+  return out;
+}
+
+/** A detector's own findings, and for the administrator's detector every member's findings too (GuardDuty's administrator view). */
+function visibleFindings(ctx: CallContext, d: SimDetector): Finding[] {
+  const m = members(ctx);
+  return m.length ? [...d.findings, ...m.flatMap((x) => x.detector.findings)] : d.findings;
 }
 
 /** Values of a finding for the criterion keys GuardDuty documents (the common subset). */
@@ -155,9 +177,25 @@ export const guardduty: SimService = {
 
     operation(GetDetectorCommand, (input, ctx) => detector(ctx, input.DetectorId).detector),
 
+    operation(ListMembersCommand, (input, ctx) => {
+      const d = detector(ctx, input.DetectorId);
+      const all: Member[] = members(ctx).map(({ account, detector: md }) => ({
+        AccountId: account.id,
+        DetectorId: md.id,
+        MasterId: ctx.account.id,
+        AdministratorId: ctx.account.id,
+        Email: account.email,
+        RelationshipStatus: 'Enabled',
+        InvitedAt: md.detector.CreatedAt,
+        UpdatedAt: md.detector.UpdatedAt ?? md.detector.CreatedAt,
+      }));
+      const { page, nextToken } = paginate(all, { token: input.NextToken, limit: input.MaxResults, defaultLimit: 50, maxLimit: 50, scope: `ListMembers/${d.id}/${input.OnlyAssociated ?? ''}`, invalidToken, invalidLimit: invalidLimit(50) });
+      return { Members: page, NextToken: nextToken };
+    }),
+
     operation(ListFindingsCommand, (input, ctx) => {
       const d = detector(ctx, input.DetectorId);
-      const ids = sortFindings(matchFindings(d.findings, input.FindingCriteria), input.SortCriteria).map((f) => f.Id!);
+      const ids = sortFindings(matchFindings(visibleFindings(ctx, d), input.FindingCriteria), input.SortCriteria).map((f) => f.Id!);
       const scope = `ListFindings/${d.id}/${JSON.stringify(input.FindingCriteria ?? {})}/${JSON.stringify(input.SortCriteria ?? {})}`;
       const { page, nextToken } = paginate(ids, { token: input.NextToken, limit: input.MaxResults, defaultLimit: 50, maxLimit: 50, scope, invalidToken, invalidLimit: invalidLimit(50) });
       return { FindingIds: page, NextToken: nextToken };
@@ -167,7 +205,8 @@ export const guardduty: SimService = {
       const d = detector(ctx, input.DetectorId);
       const ids = input.FindingIds ?? [];
       if (ids.length > 50) throw badRequest(`The request is rejected because the number of findingIds (${ids.length}) exceeds the maximum of 50.`);
-      const found = ids.map((id) => d.findings.find((f) => f.Id === id)).filter((f): f is Finding => f !== undefined);
+      const visible = visibleFindings(ctx, d);
+      const found = ids.map((id) => visible.find((f) => f.Id === id)).filter((f): f is Finding => f !== undefined);
       return { Findings: sortFindings(found, input.SortCriteria) };
     }),
 
@@ -202,7 +241,7 @@ export const guardduty: SimService = {
 
     operation(GetFindingsStatisticsCommand, (input, ctx) => {
       const d = detector(ctx, input.DetectorId);
-      const matched = matchFindings(d.findings, input.FindingCriteria);
+      const matched = matchFindings(visibleFindings(ctx, d), input.FindingCriteria);
       const stats: FindingStatistics = {};
       if (input.FindingStatisticTypes?.includes('COUNT_BY_SEVERITY') || (!input.GroupBy && !input.FindingStatisticTypes?.length)) {
         const counts: Record<string, number> = {};

@@ -40,6 +40,6 @@ export const SERVICES: readonly SimService[] = [
   sts, config, cloudtrail, guardduty, s3, s3control, organizations, account, iam, kms, ec2, rds, logs,
   securityhub, ssm, networkfirewall, elbv2, cloudfront, wafv2, acm, cloudwatch, sns, events, backup,
   accessanalyzer, ssoadmin, macie2,
-  // Inspector's seed reads the EC2, ECR and Lambda resources seeded before it; tagging's reads every resource.
+  // Inspector's seed reads the EC2, ECR and Lambda resources seeded before it.
   ecr, lambda, inspector2, secretsmanager, tagging,
 ];

@@ -39,6 +39,18 @@ function hub(ctx: CallContext): SecurityHubState {
   return s;
 }
 
+/** The administrator account sees the findings of every organisation account in its own region (no cross-region aggregator is simulated). */
+function visibleFindings(ctx: CallContext, own: SecurityHubState): AwsSecurityFinding[] {
+  const org = ctx.world.organization;
+  if (!org || org.delegatedAdministrators?.securityhub !== ctx.account.id) return own.findings;
+  const out = [...own.findings];
+  for (const id of org.accountIds) {
+    const s = id === ctx.account.id ? undefined : ctx.world.account(id)?.regions.get(ctx.region)?.securityhub;
+    if (s?.enabled) out.push(...s.findings);
+  }
+  return out;
+}
+
 /** The string fields of a finding that the simulated GetFindings can filter on. */
 const STRING_FIELDS: Partial<Record<keyof AwsSecurityFindingFilters, (f: AwsSecurityFinding) => string[]>> = {
   ComplianceAssociatedStandardsId: (f) => (f.Compliance?.AssociatedStandards ?? []).map((s) => s.StandardsId ?? ''),
@@ -110,7 +122,7 @@ export const securityhub: SimService = {
     }),
 
     operation(GetFindingsCommand, (input, ctx) => {
-      const matched = matchSecurityFindings(hub(ctx).findings, input.Filters);
+      const matched = matchSecurityFindings(visibleFindings(ctx, hub(ctx)), input.Filters);
       const { page, nextToken } = paginate(matched, { token: input.NextToken, limit: input.MaxResults, ...limits(`GetFindings/${JSON.stringify(input.Filters ?? {})}`, 100) });
       return { Findings: page, NextToken: nextToken };
     }),

@@ -5,6 +5,7 @@
 import { seededRandom } from '../faults.js';
 import type { SimDetector } from '../services/guardduty.js';
 import { SERVICES } from '../services/registry.js';
+import { emptyConfigState } from '../services/config.js';
 import { SimAccount, SimWorld, type SimOrganization } from '../world.js';
 import {
   addBucket,
@@ -39,10 +40,16 @@ export interface OrganizationWorldOptions {
   now?: Date;
   /** Long-term access key of the management account's collector user. */
   managementAccessKeyId?: string;
+  /**
+   * The audit account made delegated administrator of GuardDuty and Security Hub, holding an organisation-wide AWS
+   * Config aggregator (`ORG_CONFIG_AGGREGATOR`, in the first region); `true` picks the management account.
+   */
+  delegatedAdministrator?: string | true;
 }
 
 export const ORG_MANAGEMENT_ACCOUNT_ID = '100000000001';
 export const ORG_MANAGEMENT_ACCESS_KEY_ID = 'AKIAORGMANAGEMENT001';
+export const ORG_CONFIG_AGGREGATOR = 'organization-aggregator';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -102,6 +109,12 @@ export function organizationWorld(opts: OrganizationWorldOptions): SimWorld {
   });
 
   world.organization = { id: `o-${stableHex(`org/${seed}`, 10)}`, managementAccountId: ORG_MANAGEMENT_ACCOUNT_ID, accountIds: ids, ...organizationTree(seed, ids) };
+  if (opts.delegatedAdministrator !== undefined) {
+    const adminId = opts.delegatedAdministrator === true ? ORG_MANAGEMENT_ACCOUNT_ID : opts.delegatedAdministrator;
+    const admin = world.account(adminId);
+    if (!admin) throw new Error(`organizationWorld: delegatedAdministrator ${adminId} is not an account of the organisation`);
+    delegateAdministration(world, admin, regions, now);
+  }
   world.addUserCredentials(ORG_MANAGEMENT_ACCOUNT_ID, 'evidence-locker', {
     accessKeyId: opts.managementAccessKeyId ?? ORG_MANAGEMENT_ACCESS_KEY_ID,
     secretAccessKey: 'org-management-secret-not-a-real-secret',
@@ -186,5 +199,38 @@ function populateAccount(account: SimAccount, regions: string[], now: Date, rand
     setupConfigRecorder(account, region, logBucket, now, { recording: chance(0.95), homeRegion: region === home });
     installManagedRules(account, region, now, { nonCompliant: MANAGED_RULES.filter(() => chance(0.05)).map(([n]) => n) });
     addConformancePack(account, region, 'Operational-Best-Practices-for-PCI-DSS', MANAGED_RULES.map(([n]) => n), now);
+  }
+}
+
+/** The audit account's organisation-wide views: Config aggregator, GuardDuty and Security Hub administrator (no random draws, so the members stay as generated). */
+function delegateAdministration(world: SimWorld, admin: SimAccount, regions: string[], now: Date): void {
+  world.organization!.delegatedAdministrators = { guardduty: admin.id, securityhub: admin.id, config: admin.id };
+  const home = regions[0];
+  const config = admin.regional(home, 'config', emptyConfigState);
+  (config.aggregators ??= []).push({
+    ConfigurationAggregatorName: ORG_CONFIG_AGGREGATOR,
+    ConfigurationAggregatorArn: admin.arn('config', `config-aggregator/config-aggregator-${stableHex(`${admin.id}/aggregator`, 8)}`, home),
+    OrganizationAggregationSource: { RoleArn: `arn:aws:iam::${admin.id}:role/service-role/AWSConfigRoleForOrganizations`, AllAwsRegions: true },
+    CreationTime: new Date(now.getTime() - 300 * DAY),
+    LastUpdatedTime: new Date(now.getTime() - 300 * DAY),
+  });
+  // The administrator needs a detector of its own in every region to list its members' findings there.
+  for (const region of regions) {
+    const gd = admin.regional(region, 'guardduty', () => ({ detectors: [] }));
+    if (gd.detectors.length) continue;
+    const id = stableHex(`${admin.id}/${region}/detector`, 32);
+    gd.detectors.push({
+      id,
+      detector: {
+        CreatedAt: new Date(now.getTime() - 300 * DAY).toISOString(),
+        UpdatedAt: new Date(now.getTime() - 300 * DAY).toISOString(),
+        FindingPublishingFrequency: 'SIX_HOURS',
+        ServiceRole: `arn:aws:iam::${admin.id}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty`,
+        Status: 'ENABLED',
+        Tags: {},
+        Features: detectorFeatures(now, ['RUNTIME_MONITORING']),
+      },
+      findings: [],
+    });
   }
 }

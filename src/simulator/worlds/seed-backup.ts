@@ -77,7 +77,8 @@ function failedJob(account: SimAccount, region: string, resourceArn: string, vau
  * Demo home region: a daily plan copying to the second region; the orders database backed up 10 hours ago into a
  * compliance-locked vault; the legacy reporting database last backed up 9 days ago, its jobs failing since; an
  * unlocked Default vault; a monthly restore test whose last restore (20 days ago) succeeded. Demo second region: the
- * copies' vault, locked in governance mode only, and no plan of its own. Generated accounts: a locked vault and a plan.
+ * copies' vault, locked in governance mode only, and a daily plan for the archive file system, never restored from.
+ * Generated accounts: a locked vault and a plan.
  */
 export function seedBackup(account: SimAccount, world: WorldSeedContext): void {
   const [home, second] = world.regions;
@@ -127,5 +128,16 @@ export function seedBackup(account: SimAccount, world: WorldSeedContext): void {
     DeletionStatus: 'SUCCESSFUL',
   };
   s.restoreJobs.push(restore);
-  if (second) backupState(account, second).vaults.push(vault(account, second, 'dr-copies', world.now, { minDays: 35 }));
+  if (!second) return;
+  const west = backupState(account, second);
+  west.vaults.push(vault(account, second, 'dr-copies', world.now, { minDays: 35 }));
+  west.plans.push(plan(account, second, 'archive-daily', world.now, 'dr-copies'));
+  // Backed up daily, but no restore has ever been run from these backups.
+  west.protectedResources.push({
+    ResourceArn: `arn:aws:elasticfilesystem:${second}:${account.id}:file-system/fs-0${stableHex(`${account.id}/${second}/efs/archive`, 16)}`,
+    ResourceType: 'EFS',
+    ResourceName: 'evidence-archive-files',
+    LastBackupTime: ago(8 * HOUR),
+    LastBackupVaultArn: `arn:aws:backup:${second}:${account.id}:backup-vault:dr-copies`,
+  });
 }

@@ -76,8 +76,17 @@ describe('AWS Backup queries against the simulated demo account', () => {
     expect(calls.find((c) => c.operation === 'backup:ListBackupJobs')?.input).toMatchObject({ ByState: 'FAILED' });
   });
 
-  it('restore testing: the monthly test restored and validated the orders database; the second region has nothing to restore', async () => {
+  it('second region: the archive plan and file system pass; the copies vault is only governance-locked', async () => {
+    const { results } = await session.run(queryById('backup.plans')!, 'us-west-2');
+    expect(results.map((r) => [r.resourceType, r.status])).toEqual([
+      ['AWS::Backup::BackupPlan', 'pass'],
+      ['AWS::EFS::FileSystem', 'pass'],
+      ['AWS::Backup::BackupVault', 'needs-review'],
+    ]);
+  });
+
+  it('restore testing: the monthly test restored and validated the orders database; nothing was ever restored in the second region', async () => {
     expect((await session.run(queryById('backup.restore-testing')!, 'us-east-1')).results).toEqual([expect.objectContaining({ status: 'pass' })]);
-    expect((await session.run(queryById('backup.restore-testing')!, 'us-west-2')).results).toEqual([expect.objectContaining({ status: 'not-applicable' })]);
+    expect((await session.run(queryById('backup.restore-testing')!, 'us-west-2')).results).toEqual([expect.objectContaining({ status: 'fail', reason: expect.stringContaining('no restore testing plan') })]);
   });
 });

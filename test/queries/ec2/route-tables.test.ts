@@ -43,6 +43,16 @@ describe('ec2.route-tables', () => {
     expect(evaluate({ subnets: [], routeTables: [], internetGateways: [], natGateways: [], networkInterfaces: [] }).map((r) => r.status)).toEqual(['not-applicable']);
   });
 
+  it('a failed interface listing makes only the subnets routed to the internet unknown; a failed gateway listing still counts active routes', () => {
+    const denied = { error: { code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' } };
+    const noEnis = evaluate({ ...routeTablesEvidence, networkInterfaces: denied });
+    expect(noEnis.find((r) => r.resource === arn('subnet', 'subnet-0app'))).toMatchObject({ status: 'error', reason: expect.stringContaining('DescribeNetworkInterfaces failed (UnauthorizedOperation') });
+    expect(noEnis.find((r) => r.resource === arn('subnet', 'subnet-0db'))?.status).toBe('pass');
+    const noGateways = evaluate({ ...routeTablesEvidence, internetGateways: denied, natGateways: denied });
+    expect(noGateways.find((r) => r.resource === arn('subnet', 'subnet-0app'))?.status).toBe('fail');
+    expect(noGateways.find((r) => r.resource === arn('subnet', 'subnet-0db'))?.reason).toContain('nat-0egress (DescribeNatGateways failed: UnauthorizedOperation)');
+  });
+
   it('a route to an internet gateway that is detached from the VPC is not a direct internet route', () => {
     const detached = { ...routeTablesEvidence, internetGateways: [{ InternetGatewayId: 'igw-0main', Attachments: [] }] };
     expect(evaluate(detached).find((r) => r.resource === arn('subnet', 'subnet-0app'))?.status).toBe('pass');

@@ -1,0 +1,98 @@
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import { callerArnOf, withCallLog, type AwsClientProvider, type LoggedCall } from '../aws/clients.js';
+import { describeSdkFailure } from '../aws/failure.js';
+import type { EvidenceBody } from '../evidence/record.js';
+import { delegatedSourceFor } from '../queries/delegated/index.js';
+import { memberKey, type AuditContext, type DelegatedSource } from '../queries/delegated/types.js';
+import type { QueryParameters } from '../queries/types.js';
+import { assumedRoleCredentials, type AccountTarget } from './targets.js';
+import type { CollectionTask } from './plan.js';
+
+type Via = NonNullable<NonNullable<EvidenceBody['provenance']>['via']>;
+
+/** One member's part of an organisation-wide read, with what the record says about where it came from. */
+export interface DelegatedPart {
+  source: DelegatedSource<unknown>;
+  part: unknown;
+  audit: AuditContext;
+  via: Via;
+}
+
+type Fetched = { parts: Map<string, unknown>; audit: AuditContext; via: Via } | { failed: string };
+
+/** Builds a client provider for the audit account in one region (the run's settings, connections and call slots). */
+export type AuditProviderFactory = (accountId: string, region: string, credentials: AccountTarget['credentials']) => AwsClientProvider;
+
+/**
+ * collect.mode delegated-admin: each query an aggregator or administrator answers is read once from the audit account
+ * (per region, or once in the aggregator's region) and split per member; the first task that needs a read starts it and
+ * the others share it. A member the read does not cover, or a read that fails, falls back to the member's own query.
+ */
+export class DelegatedCollection {
+  private readonly reads = new Map<string, Promise<Fetched>>();
+  private readonly providers = new Map<string, AwsClientProvider>();
+  private readonly settings: NonNullable<Config['collect']['delegatedAdmin']>;
+  private readonly credentials: AccountTarget['credentials'];
+
+  constructor(
+    private readonly config: Config,
+    private readonly providerFactory: AuditProviderFactory,
+    private readonly log: Logger,
+    private readonly signal?: AbortSignal,
+  ) {
+    const settings = config.collect.delegatedAdmin;
+    if (!settings) throw new Error('collect.mode delegated-admin without collect.delegatedAdmin (the config schema refuses it)');
+    this.settings = settings;
+    // Not the audit account's member role: that one grants no aggregator or administrator reads (deploy/audit-role.json does).
+    this.credentials = settings.roleArn ? assumedRoleCredentials(config, settings.roleArn) : undefined;
+  }
+
+  /** The member's part of the organisation-wide read for this task, or undefined: collect it in the member account. */
+  async partFor(task: CollectionTask): Promise<DelegatedPart | undefined> {
+    const source = delegatedSourceFor(task.query.id);
+    if (!source || task.region === 'global') return undefined;
+    const region = source.reach === 'aggregator-region' ? (this.settings.aggregatorRegion ?? this.config.regions.home) : task.region;
+    const key = `${source.queryId}/${region}`;
+    let read = this.reads.get(key);
+    if (!read) this.reads.set(key, (read = this.fetch(source, region, task.params)));
+    const fetched = await read;
+    if ('failed' in fetched) return undefined;
+    const part = fetched.parts.get(memberKey(task.target.accountId, task.region));
+    return part === undefined ? undefined : { source, part, audit: fetched.audit, via: fetched.via };
+  }
+
+  destroy(): void {
+    for (const p of this.providers.values()) p.destroy();
+    this.providers.clear();
+  }
+
+  private async fetch(source: DelegatedSource<unknown>, region: string, params: QueryParameters): Promise<Fetched> {
+    let clients = this.providers.get(region);
+    if (!clients) this.providers.set(region, (clients = this.providerFactory(this.settings.accountId, region, this.credentials)));
+    const audit: AuditContext = { accountId: this.settings.accountId, region, clients, aggregator: this.settings.configAggregator, params, signal: this.signal };
+    const outcome = await withCallLog(() => source.fetch(audit));
+    if ('error' in outcome) {
+      const { code, message } = describeSdkFailure(outcome.error);
+      // Evidence is never lost for it: every member is collected in its own account instead.
+      this.log.warn(
+        { queryId: source.queryId, auditAccountId: audit.accountId, region, code, message, operation: failedOperation(outcome.calls) },
+        `the ${source.kind} read failed; ${source.queryId} is collected in each member account instead (grant the audit role deploy/audit-role.json, check collect.delegatedAdmin)`,
+      );
+      return { failed: `${code}: ${message}` };
+    }
+    const via: Via = {
+      kind: source.kind,
+      accountId: audit.accountId,
+      region,
+      callerArn: (await callerArnOf(clients)) ?? null,
+      ...(source.kind === 'config-aggregator' ? { aggregator: audit.aggregator } : {}),
+      sharedRequests: outcome.calls.map((c) => ({ operation: c.operation, input: c.input, ...(c.requestId ? { requestId: c.requestId } : {}), ...(c.error ? { error: c.error } : {}) })),
+    };
+    return { parts: outcome.result, audit, via };
+  }
+}
+
+function failedOperation(calls: readonly LoggedCall[]): string | undefined {
+  return [...calls].reverse().find((c) => c.error)?.operation;
+}

@@ -1,0 +1,44 @@
+import type { AwsClientProvider } from '../../aws/clients.js';
+import type { QueryContext, QueryParameters } from '../types.js';
+
+/** What answered for the members: an AWS Config aggregator or a service's delegated administrator. */
+export type DelegatedKind = 'config-aggregator' | 'guardduty-administrator' | 'securityhub-administrator';
+
+/** The audit (delegated administrator) account's side of a delegated read. */
+export interface AuditContext {
+  accountId: string;
+  /** The region the organisation-wide read is made in. */
+  region: string;
+  clients: AwsClientProvider;
+  /** The organisation's AWS Config aggregator in the audit account. */
+  aggregator: string;
+  params: QueryParameters;
+  signal?: AbortSignal;
+}
+
+/** The key of one member account and region in an organisation-wide answer. */
+export function memberKey(accountId: string, region: string): string {
+  return `${accountId}/${region}`;
+}
+
+/**
+ * How one evidence query is collected from the audit account instead of in each member account. `fetch` reads
+ * the organisation once and splits the response per member account and region, keeping every item verbatim; a
+ * member missing from the split (not aggregated, not an associated member) is collected per account as usual.
+ * `complete` turns one member's part into the evidence record's data, calling what the aggregator does not hold.
+ */
+export interface DelegatedSource<TPart = unknown> {
+  queryId: string;
+  kind: DelegatedKind;
+  /** `aggregator-region`: one read in the aggregator's region covers every region; `each-region`: one read per region. */
+  reach: 'aggregator-region' | 'each-region';
+  /** IAM actions the audit account's role needs (deploy/audit-role.json is generated from these). */
+  apiCalls: readonly string[];
+  fetch(audit: AuditContext): Promise<Map<string, TPart>>;
+  complete(part: TPart, member: QueryContext, audit: AuditContext): Promise<unknown>;
+}
+
+/** Widens a typed source to the registry's element type. */
+export function defineDelegatedSource<TPart>(s: DelegatedSource<TPart>): DelegatedSource<unknown> {
+  return s as unknown as DelegatedSource<unknown>;
+}

@@ -1,0 +1,61 @@
+import type { Finding, Member } from '@aws-sdk/client-guardduty';
+import { loadGuardDutySdk } from '../../aws/sdk.js';
+import { stripMetadata } from '../types.js';
+import { defineDelegatedSource, memberKey } from '../delegated/types.js';
+import { GET_FINDINGS_BATCH, OPEN_FINDINGS, type GuardDutyFindingsEvidence } from './findings.js';
+
+/** One member's part of the administrator's findings: its membership entry and its findings, verbatim. */
+export interface AdministratorFindingsPart {
+  administrator: { accountId: string; detectorId: string };
+  /** ListMembers entry (absent for the administrator's own findings). */
+  member?: Member;
+  detectorId: string;
+  findings: Finding[];
+}
+
+/** guardduty.findings evidence as read by the GuardDuty administrator: the same shape, with the membership it came through. */
+export type AdministratorFindingsEvidence = GuardDutyFindingsEvidence & { administrator: AdministratorFindingsPart['administrator']; member?: Member };
+
+export const administratorFindings = defineDelegatedSource<AdministratorFindingsPart>({
+  queryId: 'guardduty.findings',
+  kind: 'guardduty-administrator',
+  reach: 'each-region',
+  apiCalls: ['guardduty:ListDetectors', 'guardduty:ListMembers', 'guardduty:ListFindings', 'guardduty:GetFindings'],
+  async fetch(audit) {
+    const { GuardDutyClient, GetFindingsCommand, paginateListDetectors, paginateListFindings, paginateListMembers } = await loadGuardDutySdk();
+    const gd = audit.clients.get(GuardDutyClient);
+    const detectorIds: string[] = [];
+    for await (const page of paginateListDetectors({ client: gd }, {})) detectorIds.push(...(stripMetadata(page).DetectorIds ?? []));
+    const detectorId = detectorIds[0];
+    if (!detectorId) throw new Error(`the audit account ${audit.accountId} has no GuardDuty detector in ${audit.region}, so it administers no members there`);
+    const members: Member[] = [];
+    for await (const page of paginateListMembers({ client: gd, pageSize: 50 }, { DetectorId: detectorId, OnlyAssociated: 'true' })) members.push(...(stripMetadata(page).Members ?? []));
+    const ids: string[] = [];
+    for await (const page of paginateListFindings({ client: gd, pageSize: 50 }, { DetectorId: detectorId, FindingCriteria: OPEN_FINDINGS })) {
+      audit.signal?.throwIfAborted();
+      ids.push(...(stripMetadata(page).FindingIds ?? []));
+    }
+    const findings: Finding[] = [];
+    for (let i = 0; i < ids.length; i += GET_FINDINGS_BATCH) {
+      const out = await gd.send(new GetFindingsCommand({ DetectorId: detectorId, FindingIds: ids.slice(i, i + GET_FINDINGS_BATCH) }));
+      findings.push(...(out.Findings ?? []));
+    }
+    const administrator = { accountId: audit.accountId, detectorId };
+    const parts = new Map<string, AdministratorFindingsPart>();
+    parts.set(memberKey(audit.accountId, audit.region), { administrator, detectorId, findings: [] });
+    // Only enabled members: the administrator sees no current findings of a suspended or removed one.
+    for (const m of members) {
+      if (m.RelationshipStatus === 'Enabled' && m.DetectorId && m.AccountId) parts.set(memberKey(m.AccountId, audit.region), { administrator, member: m, detectorId: m.DetectorId, findings: [] });
+    }
+    for (const f of findings) parts.get(memberKey(f.AccountId ?? '', f.Region ?? audit.region))?.findings.push(f);
+    return parts;
+  },
+  async complete(part): Promise<AdministratorFindingsEvidence> {
+    return {
+      administrator: part.administrator,
+      ...(part.member ? { member: part.member } : {}),
+      detectorIds: [part.detectorId],
+      detectors: [{ detectorId: part.detectorId, findingIds: part.findings.map((f) => f.Id ?? ''), findings: part.findings }],
+    };
+  },
+});

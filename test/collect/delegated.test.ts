@@ -1,0 +1,175 @@
+/**
+ * collect.mode delegated-admin against the simulated organisation: the same requirement results as per-account
+ * collection, requirement by requirement and account by account, with the aggregated evidence saying where it came from.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigSchema, type Config } from '../../src/config/schema.js';
+import { createLogger } from '../../src/log/logger.js';
+import { loadCatalogs } from '../../src/controls/load.js';
+import { LocalEvidenceStore } from '../../src/store/local.js';
+import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { runCollection } from '../../src/collect/run.js';
+import { evaluateRun } from '../../src/evaluate/engine.js';
+import { EvidenceBodySchema, type EvidenceBody } from '../../src/evidence/record.js';
+import { RunManifestSchema, type RunManifest } from '../../src/evidence/manifest.js';
+import { DELEGATED_SOURCES } from '../../src/queries/delegated/index.js';
+import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, ORG_CONFIG_AGGREGATOR, type SimulatedAws, type SimStats } from '../../src/simulator/index.js';
+
+const catalogs = loadCatalogs([]);
+const REGIONS = ['us-east-1', 'us-west-2'];
+const FRAMEWORKS = ['pci-dss-4.0.1', 'hipaa-security'];
+let sim: SimulatedAws;
+let dir: string;
+const savedEnv = { ...process.env };
+
+function logger() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _e, cb) {
+      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+      cb();
+    },
+  });
+  return { log: createLogger({ level: 'warn', destination }), lines };
+}
+
+function config(name: string, collect: Record<string, unknown> = {}): { config: Config; store: LocalEvidenceStore; signer: LocalEd25519Signer } {
+  const base = join(dir, name);
+  const config = ConfigSchema.parse({
+    accounts: { source: 'organizations' },
+    regions: { list: REGIONS, home: 'us-east-1' },
+    store: { kind: 'local', path: join(base, 'store') },
+    stateDir: join(base, 'state'),
+    collect: { maxAttempts: 6, requestTimeoutMs: 20_000, sensitiveEvents: ['StopLogging', 'ConsoleLogin'], ...collect },
+  });
+  return { config, store: new LocalEvidenceStore(join(base, 'store')), signer: LocalEd25519Signer.open(join(base, 'keys')) };
+}
+
+const DELEGATED = { mode: 'delegated-admin', delegatedAdmin: { accountId: ORG_MANAGEMENT_ACCOUNT_ID, configAggregator: ORG_CONFIG_AGGREGATOR } };
+
+async function collectAndEvaluate(name: string, collect: Record<string, unknown> = {}) {
+  const { config: cfg, store, signer } = config(name, collect);
+  const { log, lines } = logger();
+  sim.resetStats();
+  const outcome = await runCollection({ config: cfg, catalogs, store, signer, log });
+  const stats: SimStats = sim.stats();
+  const manifest: RunManifest = RunManifestSchema.parse(JSON.parse((await store.getRun(outcome.runId)).manifest.toString('utf8')));
+  const loadBody = async (sha: string): Promise<EvidenceBody> => EvidenceBodySchema.parse(JSON.parse((await store.getObject(sha)).toString('utf8')));
+  const results = await evaluateRun({ manifest, loadBody, catalogs, frameworks: FRAMEWORKS });
+  return { outcome, manifest, loadBody, results, stats, lines };
+}
+
+/** Requirement status and the status of every judged resource, per framework, requirement and account. */
+function byRequirement(results: Awaited<ReturnType<typeof collectAndEvaluate>>['results']) {
+  return new Map(results.map((r) => [`${r.framework} ${r.requirementId} ${r.accountId}`, { status: r.status, findings: r.findings.map((f) => `${f.queryId} ${f.region} ${f.status}`).sort(), gaps: r.gaps.length }]));
+}
+
+const calls = (stats: SimStats, prefix: string) => Object.entries(stats.byOperation).filter(([op]) => op.startsWith(prefix)).reduce((n, [, c]) => n + c.calls, 0);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'el-delegated-'));
+  sim = await startSimulatedAws({ world: organizationWorld({ accounts: 6, regions: REGIONS, seed: 11, delegatedAdministrator: true }) });
+  Object.assign(process.env, simulatorEnv(sim, ORG_MANAGEMENT_ACCOUNT_ID), { AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
+});
+
+afterAll(async () => {
+  for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
+  Object.assign(process.env, savedEnv);
+  await sim?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('collect.mode delegated-admin', () => {
+  it('gives the same result as per-account collection for every requirement of every account, with fewer member calls', async () => {
+    const perAccount = await collectAndEvaluate('per-account');
+    const delegated = await collectAndEvaluate('delegated', DELEGATED);
+    expect(delegated.lines.filter((l) => String(l.msg).includes('read failed'))).toEqual([]);
+    expect(delegated.outcome.status).toBe(perAccount.outcome.status);
+    expect(delegated.manifest.records.map((r) => r.recordId)).toEqual(perAccount.manifest.records.map((r) => r.recordId));
+
+    const a = byRequirement(perAccount.results);
+    const b = byRequirement(delegated.results);
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [key, expected] of a) expect({ key, ...b.get(key)! }).toEqual({ key, ...expected });
+    // A comparison of nothing proves nothing: the organisation has failing, passing and reviewed requirements.
+    const statuses = new Set([...a.values()].map((v) => v.status));
+    for (const s of ['fail', 'needs-review', 'aws-portion-satisfied']) expect(statuses).toContain(s);
+
+    // The report cites each aggregated record with what it was read through; per-account evidence cites none.
+    const cited = delegated.results.flatMap((r) => r.evidence).filter((e) => e.via).map((e) => e.via!);
+    expect(cited).toContain(`AWS Config aggregator ${ORG_CONFIG_AGGREGATOR} (audit account ${ORG_MANAGEMENT_ACCOUNT_ID}, us-east-1)`);
+    expect(cited).toContain(`GuardDuty delegated administrator (audit account ${ORG_MANAGEMENT_ACCOUNT_ID}, us-west-2)`);
+    expect(perAccount.results.flatMap((r) => r.evidence).filter((e) => e.via)).toEqual([]);
+
+    // Member accounts no longer answer what the aggregator and the administrators hold.
+    for (const op of ['config:DescribeComplianceByConfigRule', 'config:GetDiscoveredResourceCounts', 'guardduty:ListFindings', 'securityhub:GetFindings']) {
+      expect(delegated.stats.byOperation[op]?.ok ?? 0, op).toBeLessThan(perAccount.stats.byOperation[op]?.ok ?? 0);
+    }
+    expect(calls(delegated.stats, 'config:DescribeAggregateComplianceByConfigRules')).toBe(1);
+    expect(calls(delegated.stats, 'config:SelectAggregateResourceConfig')).toBeGreaterThan(0);
+    expect(delegated.stats.total.calls).toBeLessThan(perAccount.stats.total.calls);
+  });
+
+  it('says in each aggregated record which aggregator or administrator answered, and keeps its items verbatim', async () => {
+    const { manifest, loadBody } = await collectAndEvaluate('provenance', DELEGATED);
+    const sourced = new Map(DELEGATED_SOURCES.map((s) => [s.queryId, s.kind]));
+    let viaAggregator = 0;
+    for (const rec of manifest.records) {
+      const body = await loadBody(rec.sha256);
+      expect(body.status, rec.recordId).toBe('ok');
+      const via = body.provenance?.via;
+      if (!sourced.has(rec.queryId)) {
+        expect(via, rec.recordId).toBeUndefined();
+        continue;
+      }
+      if (!via) continue;
+      viaAggregator++;
+      expect(via.kind).toBe(sourced.get(rec.queryId));
+      expect(via.accountId).toBe(ORG_MANAGEMENT_ACCOUNT_ID);
+      expect(via.callerArn).toMatch(new RegExp(`^arn:aws:iam::${ORG_MANAGEMENT_ACCOUNT_ID}:`));
+      expect(via.sharedRequests.length).toBeGreaterThan(0);
+      expect(via.sharedRequests.every((r) => typeof r.requestId === 'string')).toBe(true);
+      expect(body.accountId).toBe(rec.accountId);
+      // Every item of the member's part names the member account and region it describes.
+      const data = body.data as Record<string, unknown>;
+      if (rec.queryId === 'config.rule-compliance') {
+        const items = data.aggregateCompliance as { AccountId: string; AwsRegion: string }[];
+        expect(items.length).toBeGreaterThan(0);
+        for (const i of items) expect([i.AccountId, i.AwsRegion]).toEqual([rec.accountId, rec.region]);
+      }
+      if (rec.queryId === 'guardduty.findings') {
+        const findings = (data.detectors as { findings: { AccountId: string; Region: string }[] }[])[0].findings;
+        for (const f of findings) expect([f.AccountId, f.Region]).toEqual([rec.accountId, rec.region]);
+        expect((data.member as { RelationshipStatus: string }).RelationshipStatus).toBe('Enabled');
+      }
+      if (rec.queryId === 'config.resource-inventory') {
+        for (const row of data.results as string[]) expect(JSON.parse(row)).toMatchObject({ accountId: rec.accountId, awsRegion: rec.region });
+      }
+    }
+    expect(viaAggregator).toBeGreaterThan(0);
+    for (const queryId of sourced.keys()) {
+      const any = await Promise.all(manifest.records.filter((r) => r.queryId === queryId).map(async (r) => (await loadBody(r.sha256)).provenance?.via !== undefined));
+      expect(any.some(Boolean), queryId).toBe(true);
+    }
+  });
+
+  it('collects in each member account, with a warning that names the fix, when the aggregator does not exist', async () => {
+    const perAccount = await collectAndEvaluate('baseline');
+    const wrong = await collectAndEvaluate('wrong-aggregator', { ...DELEGATED, delegatedAdmin: { ...DELEGATED.delegatedAdmin, configAggregator: 'no-such-aggregator' } });
+    expect(wrong.outcome.errorRecords).toBe(0);
+    const warnings = wrong.lines.filter((l) => String(l.msg).includes('config-aggregator read failed'));
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings[0]).toMatchObject({ code: 'NoSuchConfigurationAggregatorException', auditAccountId: ORG_MANAGEMENT_ACCOUNT_ID });
+    const a = byRequirement(perAccount.results);
+    const b = byRequirement(wrong.results);
+    for (const [key, expected] of a) expect({ key, ...b.get(key)! }).toEqual({ key, ...expected });
+  });
+
+  it('refuses delegated-admin without the audit account and aggregator, naming the field', () => {
+    expect(() => ConfigSchema.parse({ collect: { mode: 'delegated-admin' } })).toThrow(/delegatedAdmin/);
+  });
+});

@@ -1,0 +1,68 @@
+/** config.rule-compliance and config.resource-inventory judged from an AWS Config aggregator's items (collect.mode delegated-admin). */
+import { describe, expect, it } from 'vitest';
+import type { DescribeAggregateComplianceByConfigRulesCommandOutput, GetAggregateComplianceDetailsByConfigRuleCommandOutput } from '@aws-sdk/client-config-service';
+import { ruleCompliance } from '../../../src/queries/config/rule-compliance.js';
+import { resourceInventory } from '../../../src/queries/config/resource-inventory.js';
+import { INVENTORY_QUERY, type AggregateResourceInventoryEvidence } from '../../../src/queries/config/aggregate-resource-inventory.js';
+import type { AggregateRuleComplianceEvidence } from '../../../src/queries/config/aggregate-rule-compliance.js';
+
+const ctx = { accountId: '222233334444', region: 'eu-west-1', collectedAt: '2026-12-03T10:00:00.000Z' };
+const aggregator = { name: 'organization-aggregator', accountId: '111122223333', region: 'us-east-1' };
+
+const compliance: Omit<DescribeAggregateComplianceByConfigRulesCommandOutput, '$metadata'> = {
+  AggregateComplianceByConfigRules: [
+    { ConfigRuleName: 's3-bucket-logging-enabled', Compliance: { ComplianceType: 'NON_COMPLIANT', ComplianceContributorCount: { CappedCount: 1, CapExceeded: false } }, AccountId: ctx.accountId, AwsRegion: ctx.region },
+    { ConfigRuleName: 'cloudtrail-enabled', Compliance: { ComplianceType: 'COMPLIANT' }, AccountId: ctx.accountId, AwsRegion: ctx.region },
+    { ConfigRuleName: 'rds-storage-encrypted', Compliance: { ComplianceType: 'INSUFFICIENT_DATA' }, AccountId: ctx.accountId, AwsRegion: ctx.region },
+  ],
+};
+const details: Omit<GetAggregateComplianceDetailsByConfigRuleCommandOutput, '$metadata'> = {
+  AggregateEvaluationResults: [
+    {
+      EvaluationResultIdentifier: { EvaluationResultQualifier: { ConfigRuleName: 's3-bucket-logging-enabled', ResourceType: 'AWS::S3::Bucket', ResourceId: 'payments-uploads' } },
+      ComplianceType: 'NON_COMPLIANT',
+      Annotation: 'Server access logging is off.',
+      AccountId: ctx.accountId,
+      AwsRegion: ctx.region,
+    },
+  ],
+};
+
+describe('config.rule-compliance through the aggregator', () => {
+  it('judges each of the member’s rules as its own answers would be judged', () => {
+    const data: AggregateRuleComplianceEvidence = {
+      aggregator,
+      aggregateCompliance: compliance.AggregateComplianceByConfigRules!,
+      aggregateNonCompliantDetails: [{ configRuleName: 's3-bucket-logging-enabled', evaluationResults: details.AggregateEvaluationResults! }],
+    };
+    const results = ruleCompliance.evaluate(data, {}, ctx);
+    expect(results.map((r) => [r.resource, r.status])).toEqual([
+      ['payments-uploads', 'fail'],
+      ['cloudtrail-enabled', 'pass'],
+      ['rds-storage-encrypted', 'needs-review'],
+    ]);
+    expect(results[0].reason).toMatch(/Server access logging is off/);
+  });
+
+  it('never judges another account’s items, and says when the aggregator holds no rule of the member', () => {
+    const data: AggregateRuleComplianceEvidence = { aggregator, aggregateCompliance: compliance.AggregateComplianceByConfigRules!, aggregateNonCompliantDetails: [] };
+    const other = ruleCompliance.evaluate(data, {}, { ...ctx, accountId: '999988887777' });
+    expect(other).toEqual([expect.objectContaining({ status: 'not-applicable', reason: expect.stringMatching(/organization-aggregator holds no Config rules of 999988887777/) })]);
+  });
+});
+
+describe('config.resource-inventory through the aggregator', () => {
+  const row = (resourceType: string, count: number, accountId = ctx.accountId) => JSON.stringify({ resourceType, accountId, awsRegion: ctx.region, 'COUNT(*)': count });
+
+  it('counts the member’s rows and names the aggregator', () => {
+    const data: AggregateResourceInventoryEvidence = { aggregator, expression: INVENTORY_QUERY, results: [row('AWS::S3::Bucket', 3), row('AWS::EC2::Instance', 5)] };
+    const [r] = resourceInventory.evaluate(data, {}, ctx);
+    expect(r.status).toBe('pass');
+    expect(r.reason).toMatch(/read through the aggregator organization-aggregator, holds 8 resources of 2 types \(AWS::EC2::Instance 5, AWS::S3::Bucket 3\)/);
+  });
+
+  it('fails with no rows of the member, and is an error (never a pass) on a row it cannot read', () => {
+    expect(resourceInventory.evaluate({ aggregator, expression: INVENTORY_QUERY, results: [row('AWS::S3::Bucket', 3, '999988887777')] }, {}, ctx)[0].status).toBe('fail');
+    expect(resourceInventory.evaluate({ aggregator, expression: INVENTORY_QUERY, results: [row('AWS::S3::Bucket', 3), '{"resourceId":"x"}'] }, {}, ctx)[0].status).toBe('error');
+  });
+});

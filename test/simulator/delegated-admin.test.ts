@@ -1,0 +1,104 @@
+/**
+ * The simulated aggregator and administrator APIs answer from the members' own world data, over the real wire
+ * protocols, with AWS's published errors.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigServiceClient,
+  DescribeAggregateComplianceByConfigRulesCommand,
+  GetAggregateComplianceDetailsByConfigRuleCommand,
+  GetComplianceDetailsByConfigRuleCommand,
+  GetDiscoveredResourceCountsCommand,
+  SelectAggregateResourceConfigCommand,
+  paginateDescribeComplianceByConfigRule,
+  type ComplianceByConfigRule,
+} from '@aws-sdk/client-config-service';
+import { GuardDutyClient, ListDetectorsCommand, ListFindingsCommand, ListMembersCommand } from '@aws-sdk/client-guardduty';
+import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { organizationWorld, ORG_CONFIG_AGGREGATOR, ORG_MANAGEMENT_ACCOUNT_ID } from '../../src/simulator/index.js';
+import { INVENTORY_QUERY } from '../../src/queries/config/aggregate-resource-inventory.js';
+import { clientConfig, useSimulator } from './helpers.js';
+
+const REGIONS = ['us-east-1', 'us-west-2'];
+const ADMIN = ORG_MANAGEMENT_ACCOUNT_ID;
+
+describe('aggregator and delegated administrator APIs of the simulated organisation', () => {
+  const sim = useSimulator(() => ({ world: organizationWorld({ accounts: 4, regions: REGIONS, seed: 5, delegatedAdministrator: true }) }));
+  const members = () => sim().world.organization!.accountIds.filter((id) => id !== ADMIN);
+  const config = (accountId = ADMIN, region = 'us-east-1') => new ConfigServiceClient(clientConfig(sim(), { accountId, region }));
+
+  it('the aggregator reports every member rule exactly as the member reports it', async () => {
+    const out = await config().send(new DescribeAggregateComplianceByConfigRulesCommand({ ConfigurationAggregatorName: ORG_CONFIG_AGGREGATOR }));
+    const items = out.AggregateComplianceByConfigRules ?? [];
+    for (const id of members()) {
+      for (const region of REGIONS) {
+        const own: ComplianceByConfigRule[] = [];
+        for await (const page of paginateDescribeComplianceByConfigRule({ client: config(id, region) }, {})) own.push(...(page.ComplianceByConfigRules ?? []));
+        const agg = items.filter((i) => i.AccountId === id && i.AwsRegion === region);
+        expect(own.length).toBeGreaterThan(25);
+        expect(agg.map((i) => [i.ConfigRuleName, i.Compliance?.ComplianceType])).toEqual(own.map((c) => [c.ConfigRuleName, c.Compliance?.ComplianceType]));
+      }
+    }
+    const nonCompliant = items.find((i) => i.Compliance?.ComplianceType === 'NON_COMPLIANT' && i.AccountId !== ADMIN);
+    expect(nonCompliant).toBeDefined();
+    const details = await config().send(
+      new GetAggregateComplianceDetailsByConfigRuleCommand({ ConfigurationAggregatorName: ORG_CONFIG_AGGREGATOR, ConfigRuleName: nonCompliant!.ConfigRuleName, AccountId: nonCompliant!.AccountId, AwsRegion: nonCompliant!.AwsRegion, ComplianceType: 'NON_COMPLIANT' }),
+    );
+    const own = await config(nonCompliant!.AccountId, nonCompliant!.AwsRegion).send(new GetComplianceDetailsByConfigRuleCommand({ ConfigRuleName: nonCompliant!.ConfigRuleName, ComplianceTypes: ['NON_COMPLIANT'] }));
+    expect(details.AggregateEvaluationResults!.map((r) => r.EvaluationResultIdentifier?.EvaluationResultQualifier?.ResourceId)).toEqual(own.EvaluationResults!.map((r) => r.EvaluationResultIdentifier?.EvaluationResultQualifier?.ResourceId));
+    for (const r of details.AggregateEvaluationResults!) expect([r.AccountId, r.AwsRegion]).toEqual([nonCompliant!.AccountId, nonCompliant!.AwsRegion]);
+  });
+
+  it('answers AWS Config errors: unknown aggregator, missing account, unsupported expression', async () => {
+    await expect(config().send(new DescribeAggregateComplianceByConfigRulesCommand({ ConfigurationAggregatorName: 'nope' }))).rejects.toMatchObject({ name: 'NoSuchConfigurationAggregatorException' });
+    // The aggregator lives in its own region only.
+    await expect(config(ADMIN, 'us-west-2').send(new DescribeAggregateComplianceByConfigRulesCommand({ ConfigurationAggregatorName: ORG_CONFIG_AGGREGATOR }))).rejects.toMatchObject({ name: 'NoSuchConfigurationAggregatorException' });
+    await expect(config().send(new GetAggregateComplianceDetailsByConfigRuleCommand({ ConfigurationAggregatorName: ORG_CONFIG_AGGREGATOR, ConfigRuleName: 'x', AccountId: undefined, AwsRegion: 'us-east-1' }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(config().send(new SelectAggregateResourceConfigCommand({ ConfigurationAggregatorName: ORG_CONFIG_AGGREGATOR, Expression: 'SELECT resourceId' }))).rejects.toMatchObject({ name: 'InvalidExpressionException' });
+    await expect(config().send(new DescribeAggregateComplianceByConfigRulesCommand({ ConfigurationAggregatorName: ORG_CONFIG_AGGREGATOR, Limit: 1001 }))).rejects.toMatchObject({ name: 'InvalidLimitException' });
+  });
+
+  it('the inventory advanced query counts what each member discovers itself', async () => {
+    const rows: Record<string, unknown>[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await config().send(new SelectAggregateResourceConfigCommand({ ConfigurationAggregatorName: ORG_CONFIG_AGGREGATOR, Expression: INVENTORY_QUERY, NextToken }));
+      rows.push(...(page.Results ?? []).map((r) => JSON.parse(r) as Record<string, unknown>));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    const id = members()[0];
+    const own = await config(id, 'us-east-1').send(new GetDiscoveredResourceCountsCommand({}));
+    const agg = rows.filter((r) => r.accountId === id && r.awsRegion === 'us-east-1');
+    expect(agg.reduce((n, r) => n + Number(r['COUNT(*)']), 0)).toBe(own.totalDiscoveredResources);
+  });
+
+  it('the GuardDuty administrator lists its enabled members and sees their findings', async () => {
+    const gd = new GuardDutyClient(clientConfig(sim(), { accountId: ADMIN, region: 'us-east-1' }));
+    const detectorId = (await gd.send(new ListDetectorsCommand({}))).DetectorIds![0];
+    const listed = (await gd.send(new ListMembersCommand({ DetectorId: detectorId, OnlyAssociated: 'true' }))).Members ?? [];
+    const withDetector = members().filter((m) => (sim().world.account(m)!.regions.get('us-east-1')?.guardduty?.detectors.length ?? 0) > 0);
+    expect(listed.map((m) => m.AccountId).sort()).toEqual(withDetector.sort());
+    for (const m of listed) expect(m).toMatchObject({ RelationshipStatus: 'Enabled', AdministratorId: ADMIN });
+    const memberFindings = withDetector.flatMap((m) => sim().world.account(m)!.regions.get('us-east-1')!.guardduty!.detectors[0].findings);
+    const ids: string[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await gd.send(new ListFindingsCommand({ DetectorId: detectorId, NextToken }));
+      ids.push(...(page.FindingIds ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    for (const f of memberFindings) expect(ids).toContain(f.Id);
+    // A member's own detector sees only its own findings.
+    const member = withDetector[0];
+    const own = new GuardDutyClient(clientConfig(sim(), { accountId: member, region: 'us-east-1' }));
+    const ownDetector = (await own.send(new ListDetectorsCommand({}))).DetectorIds![0];
+    expect((await own.send(new ListMembersCommand({ DetectorId: ownDetector }))).Members).toEqual([]);
+  });
+
+  it('the Security Hub administrator sees every member’s findings of its region', async () => {
+    const hub = new SecurityHubClient(clientConfig(sim(), { accountId: ADMIN, region: 'us-east-1' }));
+    const out = await hub.send(new GetFindingsCommand({ Filters: { RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }] }, MaxResults: 100 }));
+    const accounts = new Set((out.Findings ?? []).map((f) => f.AwsAccountId));
+    for (const id of members()) expect(accounts.has(id), id).toBe(true);
+  });
+});
