@@ -12,7 +12,6 @@ export interface Inspector2FindingsEvidence {
 }
 
 const DAY = 86_400_000;
-const SEVERE = new Set(['CRITICAL', 'HIGH']);
 const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNTRIAGED'] as const;
 const ACTIVE_ONLY = { findingStatus: [{ comparison: 'EQUALS' as const, value: 'ACTIVE' }] };
 
@@ -57,6 +56,11 @@ export const findings = defineQuery<Inspector2FindingsEvidence>({
         'Organisation choice, from its vulnerability ranking (PCI DSS 6.3.3 sets one month for critical patches): an active critical or high finding first observed longer ago than this many days fails; younger ones are listed for review.',
       default: 30,
     },
+    judgedSeverities: {
+      description:
+        'Which Inspector severities the remediation window applies to, comma separated: `critical,high` (the high-risk and critical vulnerabilities of PCI DSS 11.3.1) by default; `medium,low` judges the other applicable vulnerabilities against the window the entity\'s targeted risk analysis sets (11.3.1.1).',
+      default: 'critical,high',
+    },
   },
   async collect(ctx) {
     const { Inspector2Client, BatchGetAccountStatusCommand, paginateListFindings } = await loadInspector2Sdk();
@@ -79,6 +83,8 @@ export const findings = defineQuery<Inspector2FindingsEvidence>({
       return [{ ...base, status: 'error', reason: `Amazon Inspector findings in ${ctx.region} could not be listed (${data.findings.error.code}: ${data.findings.error.message}), so open vulnerabilities are unknown` }];
     }
     const windowDays = Number(params.remediationWindowDays ?? 30);
+    const judged = new Set(String(params.judgedSeverities ?? 'critical,high').split(',').map((x) => x.trim().toUpperCase()).filter(Boolean));
+    const judgedLabel = [...judged].map((x) => x.toLowerCase()).join(' or ');
     const now = toDate(ctx.collectedAt)?.getTime() ?? Date.now();
     const active = data.findings.filter((f) => f.status === undefined || f.status === 'ACTIVE');
     const ageOf = (f: Finding) => {
@@ -111,18 +117,18 @@ export const findings = defineQuery<Inspector2FindingsEvidence>({
       byResource.set(where.resource, entry);
     }
     for (const { where, items } of [...byResource.values()].sort((a, b) => a.where.resource.localeCompare(b.where.resource))) {
-      const severe = items.filter((f) => SEVERE.has(f.severity ?? ''));
+      const severe = items.filter((f) => judged.has(f.severity ?? ''));
       const overdue = severe.filter((f) => (ageOf(f) ?? Number.POSITIVE_INFINITY) > windowDays).sort((a, b) => (ageOf(b) ?? 0) - (ageOf(a) ?? 0));
       const untriaged = items.filter((f) => (f.severity ?? 'UNTRIAGED') === 'UNTRIAGED');
       const tally = SEVERITIES.map((s) => [s, items.filter((f) => (f.severity ?? 'UNTRIAGED') === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s.toLowerCase()}`).join(', ');
       const list = (fs: Finding[]) => fs.slice(0, 5).map((f) => `${vulnId(f)} (${(f.severity ?? 'UNTRIAGED').toLowerCase()}, ${ageOf(f) ?? '?'} days${f.fixAvailable ? `, fix ${f.fixAvailable.toLowerCase()}` : ''})`).join(', ') + (fs.length > 5 ? ` and ${fs.length - 5} more` : '');
       const r = { resource: where.resource, resourceType: where.resourceType };
       if (overdue.length) {
-        results.push({ ...r, status: 'fail', reason: `${where.label} has ${overdue.length} critical or high findings open longer than the ${windowDays}-day remediation window: ${list(overdue)}; ${tally} active in all` });
+        results.push({ ...r, status: 'fail', reason: `${where.label} has ${overdue.length} ${judgedLabel} findings open longer than the ${windowDays}-day remediation window: ${list(overdue)}; ${tally} active in all` });
       } else if (severe.length || untriaged.length) {
-        results.push({ ...r, status: 'needs-review', reason: `${where.label} has ${severe.length ? `${severe.length} critical or high findings still inside the ${windowDays}-day remediation window: ${list(severe)}` : `${untriaged.length} findings not yet given a severity by the vendor: ${list(untriaged)}`}; ${tally} active in all` });
+        results.push({ ...r, status: 'needs-review', reason: `${where.label} has ${severe.length ? `${severe.length} ${judgedLabel} findings still inside the ${windowDays}-day remediation window: ${list(severe)}` : `${untriaged.length} findings not yet given a severity by the vendor: ${list(untriaged)}`}; ${tally} active in all` });
       } else {
-        results.push({ ...r, status: 'pass', reason: `${where.label} has no critical or high findings open; ${tally} active (${list(items)}), remediated on the organisation’s own timeline for lower severities` });
+        results.push({ ...r, status: 'pass', reason: `${where.label} has no ${judgedLabel} findings open; ${tally} active (${list(items)}), other severities judged on their own timeline` });
       }
     }
     return results;

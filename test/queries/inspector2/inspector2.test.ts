@@ -91,6 +91,14 @@ describe('inspector2.findings', () => {
     expect(r[instanceArn('i-0aaaaaaaaaaaaaaa1')].status).toBe('needs-review');
   });
 
+  it('judged on medium and low only (11.3.1.1), critical and high findings no longer decide, lower ones do', () => {
+    const r = byResource(evaluate('inspector2.findings', findingsEvidence, { judgedSeverities: 'medium,low', remediationWindowDays: 0 }));
+    expect(r[instanceArn('i-0aaaaaaaaaaaaaaa2')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('medium or low findings open longer than the 0-day remediation window') });
+    expect(r[instanceArn('i-0aaaaaaaaaaaaaaa1')].reason).not.toContain('critical or high findings open longer');
+    const lenient = byResource(evaluate('inspector2.findings', findingsEvidence, { judgedSeverities: 'medium,low', remediationWindowDays: 100_000 }));
+    expect(lenient[instanceArn('i-0aaaaaaaaaaaaaaa2')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('medium or low findings still inside the 100000-day remediation window') });
+  });
+
   it('no findings from a scanner that is off is a fail, and unreadable findings are an error', () => {
     expect(evaluate('inspector2.findings', { accountStatus: statusDisabled, findings: [] })).toEqual([expect.objectContaining({ status: 'fail', reason: expect.stringContaining('proves nothing') })]);
     expect(evaluate('inspector2.findings', { accountStatus: statusAllOn, findings: { error: { code: 'AccessDeniedException', message: 'denied' } } })[0].status).toBe('error');
