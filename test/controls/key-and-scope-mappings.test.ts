@@ -83,4 +83,13 @@ describe('sensitive authentication data, key custody, scope and emergency access
     expect(req(pci, 'A3.2.5.2').rationale).toMatch(/Whether the procedures were started/);
     expect(procedureQueries(pci, 'A3.2.5.2')).toEqual(['macie.discovery']);
   });
+
+  it('7.3.2 lists full administrators for review and A3.2.6 cites Macie as after-the-fact S3 detection, each naming what it does not show', () => {
+    expect(req(pci, '7.3.2')).toMatchObject({ coverage: 'partial', queries: ['iam.admin-principals'] });
+    expect(req(pci, '7.3.2').rationale).toMatch(/does not show that the other permissions/);
+    expect(procedureQueries(pci, '7.3.2')).toEqual(['iam.admin-principals']);
+    expect(req(pci, 'A3.2.6')).toMatchObject({ coverage: 'partial', queries: ['macie.discovery'] });
+    expect(req(pci, 'A3.2.6').rationale).toMatch(/does not show prevention, nor detection on other channels/);
+    expect(procedureQueries(pci, 'A3.2.6')).toEqual(['macie.discovery']);
+  });
 });
