@@ -75,6 +75,9 @@ export interface MemberActions {
   neededBy: Record<string, string[]>;
 }
 
+/** What `backfill` reads beyond the queries' own calls: AWS Config's resource list and configuration history. */
+export const BACKFILL_HISTORY_ACTIONS = ['config:ListDiscoveredResources', 'config:GetResourceConfigHistory'] as const;
+
 /**
  * The member role's actions: the IAM actions of every query's `apiCalls`, plus what target discovery needs in
  * member accounts (`account:ListRegions`). Throws, naming the query, for a malformed or non-read-only action.
@@ -100,6 +103,7 @@ export function memberRoleActions(queries: readonly Pick<EvidenceQuery<unknown>,
     }
   }
   for (const action of MEMBER_DISCOVERY_ACTIONS) need(action, 'target discovery (enabled regions)');
+  for (const action of BACKFILL_HISTORY_ACTIONS) need(action, 'backfill (AWS Config configuration history)');
   const all = [...neededBy.keys()].sort();
   const actions = all.filter((a) => !CLOUDTRAIL_OBJECT_ACTIONS.includes(a));
   const logObjectActions = all.filter((a) => CLOUDTRAIL_OBJECT_ACTIONS.includes(a));
