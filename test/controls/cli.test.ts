@@ -98,7 +98,7 @@ describe('controls validate', () => {
     const edited = parse(readFileSync(join(builtInCatalogDir(), 'pci-dss-4.0.1.yaml'), 'utf8')) as { requirements: Record<string, unknown>[] };
     const i = edited.requirements.findIndex((r) => r.id === '3.5.1');
     edited.requirements[i].queries = ['s3.bucket-encryption', 's3.bucket-encryptoin'];
-    const j = edited.requirements.findIndex((r) => r.id === '12.8.1');
+    const j = edited.requirements.findIndex((r) => r.id === '12.8.2');
     delete edited.requirements[j].assessorGuidance;
     edited.requirements.splice(edited.requirements.findIndex((r) => r.id === '9.4.7'), 1);
     const file = join(dir, 'pci-edited.yaml');
@@ -107,7 +107,7 @@ describe('controls validate', () => {
     const lines = err.message.split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/pci-edited\.yaml: requirements\[\d+\] \(id 3\.5\.1\): queries\[1\]: unknown evidence query "s3\.bucket-encryptoin"$/);
-    expect(lines[1]).toMatch(/pci-edited\.yaml: requirements\[\d+\] \(id 12\.8\.1\): assessorGuidance: coverage "manual" needs assessorGuidance/);
+    expect(lines[1]).toMatch(/pci-edited\.yaml: requirements\[\d+\] \(id 12\.8\.2\): assessorGuidance: coverage "manual" needs assessorGuidance/);
     expect(lines[2]).toMatch(/pci-edited\.yaml: requirement 9\.4\.7: pci-dss-4\.0\.1 requirement 9\.4\.7 is missing from the catalog/);
     expect(err.hint).toBe('3 problems found; fix each line above and run controls validate again');
   });

@@ -42,8 +42,9 @@ describe('sensitive authentication data, key custody, scope and emergency access
     }
     expect(req(pci, '3.6.1.3').rationale).toMatch(/whether the principals listed are the fewest needed/);
     expect(req(pci, '3.7.7').rationale).toMatch(/does not separate who may change the key policy/);
-    // Key-management procedures stay the entity's (see overclaims): no key-state mapping to 3.7.1 or 3.6.1.4.
-    for (const id of ['3.7.1', '3.6.1.4']) expect(req(pci, id).queries, id).toEqual([]);
+    // Key-management procedures stay the entity's (see overclaims): no key-state mapping to 3.7.1. (3.6.1.4 cites
+    // kms.key-state judged on storage, not on its enabled state: see below.)
+    expect(req(pci, '3.7.1').queries).toEqual([]);
     expect(req(pci, '3.5.1.2').queries).toEqual([]);
   });
 
@@ -91,5 +92,23 @@ describe('sensitive authentication data, key custody, scope and emergency access
     expect(req(pci, 'A3.2.6')).toMatchObject({ coverage: 'partial', queries: ['macie.discovery'] });
     expect(req(pci, 'A3.2.6').rationale).toMatch(/does not show prevention, nor detection on other channels/);
     expect(procedureQueries(pci, 'A3.2.6')).toEqual(['macie.discovery']);
+  });
+
+  it('3.6.1.4 judges KMS key storage (origin, multi-Region) and says keys outside KMS are not shown', () => {
+    expect(req(pci, '3.6.1.4')).toMatchObject({ coverage: 'partial', queries: ['kms.key-state'], parameters: { judge: 'storage' } });
+    expect(req(pci, '3.6.1.4').rationale).toMatch(/does not show keys kept outside KMS/);
+    expect(procedureQueries(pci, '3.6.1.4')).toEqual(['kms.key-state']);
+  });
+
+  it('12.8.1, 164.308(b)(1) and 164.314(a)(1) list external principals for review against the entity\'s own list, never as a failure, and say the list or contract is not shown', () => {
+    expect(req(pci, '12.8.1')).toMatchObject({ coverage: 'partial', queries: ['accessanalyzer.external-access'], parameters: { purpose: 'third-parties' } });
+    expect(req(pci, '12.8.1').rationale).toMatch(/does not show the list itself/);
+    expect(procedureQueries(pci, '12.8.1')).toEqual(['accessanalyzer.external-access']);
+    for (const id of ['164.308(b)(1)', '164.314(a)(1)']) {
+      expect(req(hipaa, id), id).toMatchObject({ coverage: 'partial', queries: ['accessanalyzer.external-access'], parameters: { purpose: 'third-parties' } });
+      expect(procedureQueries(hipaa, id), id).toEqual(['accessanalyzer.external-access']);
+    }
+    expect(req(hipaa, '164.308(b)(1)').rationale).toMatch(/does not show the assurances/);
+    expect(req(hipaa, '164.314(a)(1)').rationale).toMatch(/shows no contract term/);
   });
 });

@@ -83,6 +83,13 @@ export const externalAccess = defineQuery<ExternalAccessEvidence>({
     'Create an account or organization analyzer for external access and one for unused access in every region used; remove or narrow the policy statements behind each active external-access finding, or archive the finding with the reason it is intended; remove unused roles, keys, passwords and permissions.',
   scope: 'regional',
   apiCalls: ['access-analyzer:ListAnalyzers', 'access-analyzer:ListFindingsV2', 'access-analyzer:GetFindingV2'],
+  parameters: {
+    purpose: {
+      description:
+        '`access` (default): a resource shared outside the zone of trust fails and unused access needs review. `third-parties` (PCI DSS 12.8.1, HIPAA business associates): each external principal that can reach a resource is listed for review against the entity\'s list of service providers or business associates and their agreements; unused access is not judged.',
+      default: 'access',
+    },
+  },
   async collect(ctx) {
     const { AccessAnalyzerClient, paginateGetFindingV2, paginateListAnalyzers, paginateListFindingsV2 } = await loadAccessAnalyzerSdk();
     const client = ctx.clients.get(AccessAnalyzerClient);
@@ -113,7 +120,8 @@ export const externalAccess = defineQuery<ExternalAccessEvidence>({
     }
     return { analyzers, findings, details };
   },
-  evaluate(data, _params, ctx) {
+  evaluate(data, params, ctx) {
+    const thirdParties = params.purpose === 'third-parties';
     if (!Array.isArray(data?.analyzers) || !Array.isArray(data.findings) || !Array.isArray(data.details)) {
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence lacks the ListAnalyzers, ListFindingsV2 or GetFindingV2 responses' }];
     }
@@ -128,9 +136,9 @@ export const externalAccess = defineQuery<ExternalAccessEvidence>({
       }
     }
     const externalFindings = findingsOf(external);
-    const unusedFindings = findingsOf(unused);
+    const unusedFindings = thirdParties ? [] : findingsOf(unused);
     results.push(analyzerResult('external', external, externalFindings.length, ctx.region));
-    results.push(analyzerResult('unused', unused, unusedFindings.length, ctx.region));
+    if (!thirdParties) results.push(analyzerResult('unused', unused, unusedFindings.length, ctx.region));
 
     // One result per resource: several findings on one resource are one thing to fix.
     const byResource = new Map<string, FindingSummaryV2[]>();
@@ -154,7 +162,11 @@ export const externalAccess = defineQuery<ExternalAccessEvidence>({
           const who = g.isPublic ? 'anyone (public)' : g.who.join(', ') || 'an external principal';
           return `${who}${g.actions.length ? ` may ${g.actions.join(', ')}` : ''} (finding ${f.id}, since ${day(f.createdAt)})`;
         });
-        results.push({ resource, resourceType, status: 'fail', reason: `${resourceType} ${resource} is shared outside the zone of trust: ${parts.join('; ')}` });
+        if (thirdParties) {
+          results.push({ resource, resourceType, status: 'needs-review', reason: `${resourceType} ${resource} can be reached from outside the zone of trust: ${parts.join('; ')}; confirm each external party is on the entity's list of service providers or business associates and covered by an agreement` });
+        } else {
+          results.push({ resource, resourceType, status: 'fail', reason: `${resourceType} ${resource} is shared outside the zone of trust: ${parts.join('; ')}` });
+        }
       } else {
         const parts = list.map((f) => `${UNUSED_FINDINGS[f.findingType ?? ''] ?? f.findingType} (finding ${f.id}, since ${day(f.createdAt)})`);
         results.push({ resource, resourceType, status: 'needs-review', reason: `${resourceType} ${resource} holds unused access the access review should remove or justify: ${parts.join('; ')}` });

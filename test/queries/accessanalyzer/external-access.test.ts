@@ -30,6 +30,16 @@ describe('accessanalyzer.external-access', () => {
     expect(results.filter((r) => r.resource === 'arn:aws:s3:::cardholder-exports')).toHaveLength(1);
     expect(by[`arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`]).toMatchObject({ status: 'fail', reason: expect.stringContaining('details not collected') });
   });
+  it('for third parties (12.8.1, business associates) each external party is listed for review, never a fail, and unused access is not judged', () => {
+    const tp = externalAccess.evaluate(evidence, { purpose: 'third-parties' }, ctx);
+    expect(externalAccess.evaluate(JSON.parse(canonicalJson(evidence)) as unknown, { purpose: 'third-parties' }, ctx)).toEqual(tp);
+    const bucket = tp.find((r) => r.resource === 'arn:aws:s3:::cardholder-exports')!;
+    expect(bucket).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('confirm each external party is on the entity') });
+    expect(bucket.reason).toContain('AWS 444455556666 may s3:GetObject');
+    expect(tp.some((r) => r.status === 'fail' && r.resource.startsWith('arn:aws:s3'))).toBe(false);
+    expect(tp.some((r) => r.resource === `arn:aws:iam::${ACCOUNT}:role/old-batch`)).toBe(false);
+    expect(tp.some((r) => r.resource === UNUSED_ARN)).toBe(false);
+  });
   it('unused roles, keys and permissions need review; a finding Access Analyzer could not analyse is an error', () => {
     expect(by[`arn:aws:iam::${ACCOUNT}:role/old-batch`]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('role not used') });
     expect(by[`arn:aws:iam::${ACCOUNT}:user/ci`]).toMatchObject({ status: 'needs-review', reason: expect.stringMatching(/access key not used.*permissions granted but not used/) });

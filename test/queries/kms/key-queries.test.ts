@@ -74,6 +74,23 @@ describe('kms.key-state', () => {
   it('errors without a ListKeys response', () => {
     expect(statusOf(evaluateBoth(keyState, {}))).toEqual({ account: 'error' });
   });
+  it('judged on storage (3.6.1.4): KMS-generated single-Region keys pass; imported, external-store and multi-Region keys need review', () => {
+    const imported = { ...staticKey, KeyId: 'imported-1', Arn: staticKey.Arn!.replace(staticKey.KeyId!, 'imported-1'), Origin: 'EXTERNAL' as const };
+    const replicated = {
+      ...rotatingKey,
+      KeyId: 'mrk-1',
+      Arn: rotatingKey.Arn!.replace(rotatingKey.KeyId!, 'mrk-1'),
+      MultiRegion: true,
+      MultiRegionConfiguration: { MultiRegionKeyType: 'PRIMARY' as const, PrimaryKey: { Region: REGION }, ReplicaKeys: [{ Region: 'eu-west-1' }] },
+    };
+    const keys = [rotatingKey, imported, replicated];
+    const data = { keys: listing(keys), metadata: described(keys) };
+    const results = keyState.evaluate(data, { judge: 'storage' }, ctx);
+    expect(keyState.evaluate(roundTrip(data), { judge: 'storage' }, ctx)).toEqual(results);
+    expect(statusOf(results)).toEqual({ [rotatingKey.Arn!]: 'pass', [imported.Arn]: 'needs-review', [replicated.Arn]: 'needs-review' });
+    expect(results.find((r) => r.resource === imported.Arn)!.reason).toContain('a copy exists wherever it was generated');
+    expect(results.find((r) => r.resource === replicated.Arn)!.reason).toContain(`kept in ${REGION}, eu-west-1`);
+  });
 });
 
 describe('kms.key-access (3.6.1: key policies and grants, not only key state)', () => {
