@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findCatalog, loadCatalogs, type LoadedCatalog } from '../../src/controls/load.js';
+import { hipaa, pci, req } from './catalog-helpers.js';
 
 /** The identity and data-discovery mappings say what their evidence does not show; these keep them from overclaiming. */
-const catalogs = loadCatalogs();
-const pci = findCatalog(catalogs, 'pci-dss-4.0.1');
-const hipaa = findCatalog(catalogs, 'hipaa-security');
-
-function req(c: LoadedCatalog, id: string) {
-  const r = c.requirements.find((x) => x.id === id);
-  if (!r) throw new Error(`requirement ${id} missing`);
-  return r;
-}
 
 describe('identity and data-discovery mappings', () => {
   it('every requirement citing the new queries is partial, never automated', () => {

@@ -1,21 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findCatalog, loadCatalogs, type LoadedCatalog } from '../../src/controls/load.js';
-import { loadProcedureMap } from '../../src/controls/procedures.js';
+import { hipaa, pci, req, procedureQueries } from './catalog-helpers.js';
 
 /** Mappings of existing evidence to sensitive authentication data, key custody, scope and emergency access: each says what it does not show. */
-const catalogs = loadCatalogs();
-const pci = findCatalog(catalogs, 'pci-dss-4.0.1');
-const hipaa = findCatalog(catalogs, 'hipaa-security');
-
-function req(c: LoadedCatalog, id: string) {
-  const r = c.requirements.find((x) => x.id === id);
-  if (!r) throw new Error(`requirement ${id} missing`);
-  return r;
-}
-
-function procedureQueries(c: LoadedCatalog, id: string): string[] {
-  return loadProcedureMap(c).procedures.filter((p) => p.requirement === id).flatMap((p) => p.queries);
-}
 
 describe('sensitive authentication data, key custody, scope and emergency access mappings', () => {
   it('3.3.1, 3.3.1.1 and 3.3.1.2 judge Macie SAD detections only, never card-number locations, and say a bucket without a detection is not proof of none', () => {

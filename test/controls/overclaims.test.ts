@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { findCatalog, loadCatalogs, type LoadedCatalog } from '../../src/controls/load.js';
+import { hipaa, pci, req } from './catalog-helpers.js';
 import { queryById } from '../../src/queries/index.js';
 
 /** Each case is a mapping that once claimed more than its evidence proves; these keep it from coming back. */
-const catalogs = loadCatalogs();
-const pci = findCatalog(catalogs, 'pci-dss-4.0.1');
-const hipaa = findCatalog(catalogs, 'hipaa-security');
-
-function req(c: LoadedCatalog, id: string) {
-  const r = c.requirements.find((x) => x.id === id);
-  if (!r) throw new Error(`requirement ${id} missing`);
-  return r;
-}
 
 describe('PCI DSS mappings claim only what the evidence proves', () => {
   it('8.2.6, 10.3.4 and 10.5.1 are partial: the queries judge IAM users, validation without alerting, retention settings', () => {
