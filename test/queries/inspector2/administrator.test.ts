@@ -27,7 +27,7 @@ describe('Amazon Inspector through its delegated administrator', () => {
       packageVulnerabilityDetails: { vulnerabilityId: 'CVE-2023-0286', source: 'NVD' },
     });
     // Inspector switched off in one member's second region: the administrator lists it as DISABLED.
-    inspector2State(world.account(disabled)!, 'us-west-2').status = { status: 'DISABLED' };
+    inspector2State(world.account(disabled)!, 'us-west-2').status = { status: 'DISABLED', errorCode: undefined, errorMessage: undefined };
   });
 
   it('splits the administrator’s findings per member and judges them as the member’s own listing', async () => {

@@ -4,6 +4,7 @@ import { macieDiscovery } from '../../../src/queries/macie/discovery.js';
 import { administratorDiscovery } from '../../../src/queries/macie/administrator-discovery.js';
 import { macieState } from '../../../src/simulator/services/macie2.js';
 import { ADMIN, outcome, useOrganization } from '../delegated/helpers.js';
+import type { QueryParameters } from '../../../src/queries/types.js';
 
 describe('Amazon Macie through its administrator', () => {
   const org = useOrganization((world) => {
@@ -28,7 +29,7 @@ describe('Amazon Macie through its administrator', () => {
 
   it('routes each finding to its member and judges it as the member’s own listing would, without occurrence locations', async () => {
     const [holder] = org.members();
-    for (const params of [{}, { judgeCardNumberLocations: false }]) {
+    for (const params of [{}, { judgeCardNumberLocations: false }] as QueryParameters[]) {
       const r = await org.bothWays(macieDiscovery, administratorDiscovery, holder, 'us-east-1', params);
       expect(r.perAccount.find((x) => x.resource === `arn:aws:s3:::uploads-${holder}`)?.status).toBe('fail');
       expect(outcome(r.delegated)).toEqual(outcome(r.perAccount));
