@@ -168,3 +168,21 @@ describe('aggregator and delegated administrator APIs of the simulated organisat
     await expect(new OrganizationsClient(clientConfig(sim(), { accountId: members()[0] })).send(new ListAccountsCommand({}))).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
 });
+
+describe('a member account as delegated administrator', () => {
+  // The member ids follow from the seed: build once to learn them, then make the second one the audit account.
+  const auditId = organizationWorld({ accounts: 3, regions: ['us-east-1'], seed: 9 }).organization!.accountIds[1];
+  const sim = useSimulator(() => ({ world: organizationWorld({ accounts: 3, regions: ['us-east-1'], seed: 9, delegatedAdministrator: auditId }) }));
+
+  it('reads the organisation’s accounts and the administrator views; the other member reads neither', async () => {
+    const ids = sim().world.organization!.accountIds;
+    const listed = await new OrganizationsClient(clientConfig(sim(), { accountId: auditId })).send(new ListAccountsCommand({}));
+    expect(listed.Accounts!.map((a) => a.Id).sort()).toEqual([...ids].sort());
+    const inspector = (await new Inspector2Client(clientConfig(sim(), { accountId: auditId })).send(new ListInspectorMembersCommand({ onlyAssociated: true }))).members ?? [];
+    // The management account is a member like any other to the delegated administrator.
+    expect(inspector.map((m) => m.accountId).sort()).toEqual(ids.filter((id) => id !== auditId).sort());
+    const other = ids.find((id) => id !== auditId && id !== ADMIN)!;
+    await expect(new OrganizationsClient(clientConfig(sim(), { accountId: other })).send(new ListAccountsCommand({}))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect((await new Macie2Client(clientConfig(sim(), { accountId: other })).send(new ListMacieMembersCommand({}))).members).toEqual([]);
+  });
+});
