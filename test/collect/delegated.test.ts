@@ -69,7 +69,11 @@ async function collectAndEvaluate(name: string, collect: Record<string, unknown>
 
 /** Requirement status and the status of every judged resource, per framework, requirement and account. */
 function byRequirement(results: Awaited<ReturnType<typeof collectAndEvaluate>>['results']) {
-  return new Map(results.map((r) => [`${r.framework} ${r.requirementId} ${r.accountId}`, { status: r.status, findings: r.findings.map((f) => `${f.queryId} ${f.region} ${f.status}`).sort(), gaps: r.gaps.length }]));
+  // Judged resources too, but: the analyzer that judged external access differs by design (the organization analyzer
+  // instead of the member's own), and the aggregator names a compliant Config rule by name where the member gives its ARN.
+  const judged = (f: { queryId: string; resource: string; resourceType: string; status: string }) =>
+    f.resourceType === 'AWS::AccessAnalyzer::Analyzer' ? 'analyzer' : f.queryId === 'config.rule-compliance' && f.status === 'pass' ? 'compliant rule' : f.resource;
+  return new Map(results.map((r) => [`${r.framework} ${r.requirementId} ${r.accountId}`, { status: r.status, findings: r.findings.map((f) => `${f.queryId} ${f.region} ${judged(f)} ${f.status}`).sort(), gaps: r.gaps.length }]));
 }
 
 const calls = (stats: SimStats, prefix: string) => Object.entries(stats.byOperation).filter(([op]) => op.startsWith(prefix)).reduce((n, [, c]) => n + c.calls, 0);
