@@ -24,7 +24,9 @@ describe('Amazon Macie through its administrator', () => {
         result: { sensitiveData: [{ category: 'FINANCIAL_INFORMATION', detections: [{ type: 'CREDIT_CARD_SECURITY_CODE', count: 2, occurrences: { lineRanges: [{ start: 1, end: 1, startColumn: 5 }] } }] }] },
       },
     });
-    macieState(world.account(paused)!, 'us-west-2').session!.status = 'PAUSED';
+    macieState(world.account(paused)!, 'us-east-1').session!.status = 'PAUSED';
+    // Macie off in the audit account's second region: it administers nothing there.
+    macieState(world.account(ADMIN)!, 'us-west-2').session = undefined;
   });
 
   it('routes each finding to its member and judges it as the member’s own listing would, without occurrence locations', async () => {
@@ -44,8 +46,12 @@ describe('Amazon Macie through its administrator', () => {
 
   it('leaves a paused member to its own account', async () => {
     const paused = org.members()[1];
-    const r = await org.bothWays(macieDiscovery, administratorDiscovery, paused, 'us-west-2');
+    const r = await org.bothWays(macieDiscovery, administratorDiscovery, paused, 'us-east-1');
     expect(r.data).toBeUndefined();
     expect(r.perAccount[0]).toMatchObject({ status: 'fail' });
+  });
+
+  it('fails the read, as Macie answers, where the audit account has Macie off (the run then collects in each member)', async () => {
+    await expect(org.bothWays(macieDiscovery, administratorDiscovery, org.members()[0], 'us-west-2')).rejects.toMatchObject({ name: 'AccessDeniedException', message: 'Macie is not enabled.' });
   });
 });
