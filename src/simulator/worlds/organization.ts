@@ -42,8 +42,9 @@ export interface OrganizationWorldOptions {
   /** Long-term access key of the management account's collector user. */
   managementAccessKeyId?: string;
   /**
-   * The audit account made delegated administrator of GuardDuty and Security Hub, holding an organisation-wide AWS
-   * Config aggregator (`ORG_CONFIG_AGGREGATOR`, in the first region); `true` picks the management account.
+   * The audit account made delegated administrator of GuardDuty, Security Hub, Inspector and Macie, holding an
+   * organisation-wide AWS Config aggregator (`ORG_CONFIG_AGGREGATOR`) and an IAM Access Analyzer organization analyzer
+   * (`ORG_ACCESS_ANALYZER`), both in the first region; `true` picks the management account.
    */
   delegatedAdministrator?: string | true;
 }
@@ -205,7 +206,7 @@ function populateAccount(account: SimAccount, regions: string[], now: Date, rand
   }
 }
 
-/** The audit account's organisation-wide views: Config aggregator, GuardDuty and Security Hub administrator (no random draws, so the members stay as generated). */
+/** The audit account's organisation-wide views: Config aggregator, organization analyzer, GuardDuty, Security Hub, Inspector and Macie administrator (no random draws, so the members stay as generated). */
 function delegateAdministration(world: SimWorld, admin: SimAccount, regions: string[], now: Date): void {
   world.organization!.delegatedAdministrators = { guardduty: admin.id, securityhub: admin.id, config: admin.id, inspector2: admin.id, macie2: admin.id, accessanalyzer: admin.id };
   const home = regions[0];
