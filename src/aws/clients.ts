@@ -8,6 +8,7 @@ import { supportLocalEndpoints } from './endpoint.js';
 import { RateLimiterRegistry } from './rate-limit.js';
 import { redactSecretInputs } from '../log/logger.js';
 import { loadStsSdk } from './sdk.js';
+import { shareConfiguredEndpoint, sharedClientSettings } from './sdk-config.js';
 
 /** Maps an SDK client name (handler context `clientName`) to its IAM action prefix. */
 const IAM_PREFIX: Record<string, string> = {
@@ -213,6 +214,8 @@ export class AwsClientProvider {
     let client = this.cache.get(Ctor) as C | undefined;
     if (!client) {
       client = new Ctor({
+        // FIPS, dual-stack, app id and auth scheme preference as the SDK loads them, loaded once per process.
+        ...sharedClientSettings(),
         region: this.settings.region,
         ...(this.settings.credentials ? { credentials: this.settings.credentials } : {}),
         maxAttempts: this.settings.maxAttempts ?? 6,
@@ -235,6 +238,7 @@ export class AwsClientProvider {
             }),
       });
       supportLocalEndpoints(client);
+      shareConfiguredEndpoint(client);
       this.instrument(client as unknown as MiddlewareCapable);
       this.cache.set(Ctor, client);
     }
