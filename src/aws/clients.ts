@@ -46,10 +46,20 @@ const IAM_PREFIX: Record<string, string> = {
   ResourceGroupsTaggingAPIClient: 'tag',
 };
 
+/** IAM actions already built, by client name then command name (the middleware asks on every attempt). */
+const IAM_ACTIONS = new Map<string, Map<string, string>>();
+
 /** The IAM action for an SDK command, e.g. `s3:GetBucketEncryption`. */
 export function iamAction(clientName: string, commandName: string): string {
-  const prefix = IAM_PREFIX[clientName] ?? clientName.replace(/Client$/, '').toLowerCase();
-  return `${prefix}:${commandName.replace(/Command$/, '')}`;
+  let byCommand = IAM_ACTIONS.get(clientName);
+  if (!byCommand) IAM_ACTIONS.set(clientName, (byCommand = new Map()));
+  let action = byCommand.get(commandName);
+  if (action === undefined) {
+    const prefix = IAM_PREFIX[clientName] ?? clientName.replace(/Client$/, '').toLowerCase();
+    action = `${prefix}:${commandName.replace(/Command$/, '')}`;
+    byCommand.set(commandName, action);
+  }
+  return action;
 }
 
 /** One SDK call as logged into an evidence record: the operation and its request parameters. */
@@ -89,12 +99,18 @@ function originOf(r: WireRequest | undefined): string | undefined {
   return `${protocol}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
 }
 
+/** The last Date header converted: it has one-second resolution, so consecutive responses mostly share it. */
+let lastDate: { raw: string; iso: string } | undefined;
+
 /** The HTTP Date header as an ISO timestamp (kept as sent when it does not parse). */
 function responseDateOf(r: WireResponse | undefined): string | undefined {
   const raw = r?.headers?.date ?? r?.headers?.Date;
   if (!raw) return undefined;
+  if (lastDate?.raw === raw) return lastDate.iso;
   const d = new Date(raw);
-  return Number.isNaN(d.getTime()) ? raw : d.toISOString();
+  const iso = Number.isNaN(d.getTime()) ? raw : d.toISOString();
+  lastDate = { raw, iso };
+  return iso;
 }
 
 function requestIdOf(r: WireResponse | undefined): string | undefined {
