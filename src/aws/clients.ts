@@ -8,7 +8,7 @@ import { supportLocalEndpoints } from './endpoint.js';
 import { RateLimiterRegistry } from './rate-limit.js';
 import { redactSecretInputs } from '../log/logger.js';
 import { loadStsSdk } from './sdk.js';
-import { shareConfiguredEndpoint, sharedClientSettings } from './sdk-config.js';
+import { processSdkConfig, type ProcessSdkConfig } from './sdk-config.js';
 
 /** Maps an SDK client name (handler context `clientName`) to its IAM action prefix. */
 const IAM_PREFIX: Record<string, string> = {
@@ -217,6 +217,8 @@ function isExpiredSession(err: unknown): boolean {
  */
 export class AwsClientProvider {
   private readonly cache = new Map<unknown, unknown>();
+  /** The process's SDK settings as of this provider's first client (read once per account-region, not per client). */
+  private sdkConfig: ProcessSdkConfig | undefined;
   constructor(readonly settings: AwsClientSettings) {}
 
   get accountId(): string {
@@ -229,9 +231,10 @@ export class AwsClientProvider {
   get<C>(Ctor: ClientCtor<C>): C {
     let client = this.cache.get(Ctor) as C | undefined;
     if (!client) {
+      const sdkConfig = (this.sdkConfig ??= processSdkConfig());
       client = new Ctor({
         // FIPS, dual-stack, app id and auth scheme preference as the SDK loads them, loaded once per process.
-        ...sharedClientSettings(),
+        ...sdkConfig.settings,
         region: this.settings.region,
         ...(this.settings.credentials ? { credentials: this.settings.credentials } : {}),
         maxAttempts: this.settings.maxAttempts ?? 6,
@@ -254,7 +257,7 @@ export class AwsClientProvider {
             }),
       });
       supportLocalEndpoints(client);
-      shareConfiguredEndpoint(client);
+      sdkConfig.shareConfiguredEndpoint(client);
       this.instrument(client as unknown as MiddlewareCapable);
       this.cache.set(Ctor, client);
     }

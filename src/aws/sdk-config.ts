@@ -14,8 +14,8 @@ import type { Provider } from '@smithy/types';
  * Here the SDK's own loaders and selectors run once per process and every client gets the loaded provider, so the
  * values, their precedence and their defaults stay exactly the SDK's.
  *
- * The cache is keyed by the `AWS_*` environment: when it changes (a test pointing the SDK at a new endpoint),
- * everything is loaded afresh. The shared config files are read once per process by the SDK itself either way.
+ * The cache is keyed by the `AWS_*` environment: when it changes (a test pointing the SDK at a new endpoint), client
+ * providers made after the change load everything afresh. The SDK itself reads the shared config files once per process.
  */
 
 /** The settings passed to every client's constructor; each is a provider memoised by the SDK's loader. */
@@ -31,14 +31,50 @@ interface EndpointConfigurable {
   config?: { serviceId?: unknown; serviceConfiguredEndpoint?: unknown };
 }
 
-interface Loaded {
-  env: string;
-  settings: SharedClientSettings;
+/**
+ * The SDK settings of one `AWS_*` environment: the settings for new clients' constructors, and the configured-endpoint
+ * lookups shared by service.
+ */
+export class ProcessSdkConfig {
   /** By SDK service id: the answer of the first client's configured-endpoint lookup. */
-  configuredEndpoints: Map<string, () => Promise<unknown>>;
+  private readonly configuredEndpoints = new Map<string, () => Promise<unknown>>();
+  readonly settings: SharedClientSettings = {
+    // The same loader options each client passes (no profile of its own, the default logger).
+    useFipsEndpoint: loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, {}),
+    useDualstackEndpoint: loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, {}),
+    userAgentAppId: loadConfig(NODE_APP_ID_CONFIG_OPTIONS, {}),
+    authSchemePreference: loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, {}),
+  };
+
+  constructor(readonly env: string) {}
+
+  /**
+   * Makes a new client share the configured-endpoint lookup (`AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`,
+   * `endpoint_url`, `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`) of the first client of its service. The SDK's endpoint
+   * middleware asks `config.serviceConfiguredEndpoint()` before each request and memoises the answer per client; the
+   * first client's lookup is the SDK's own, later clients of the service get its answer.
+   */
+  shareConfiguredEndpoint<C>(client: C): C {
+    const config = (client as EndpointConfigurable).config;
+    if (!config || typeof config.serviceId !== 'string' || typeof config.serviceConfiguredEndpoint !== 'function') return client;
+    const endpoints = this.configuredEndpoints;
+    const serviceId = config.serviceId;
+    let lookup = endpoints.get(serviceId);
+    if (!lookup) {
+      // Keep the answer, not the first client's function: that would keep the first client's config alive.
+      const answer = (config.serviceConfiguredEndpoint as () => Promise<unknown>)();
+      const shared = (): Promise<unknown> => answer;
+      // A lookup that failed is not shared: the next client of the service looks again, as it would on its own.
+      answer.catch(() => endpoints.get(serviceId) === shared && endpoints.delete(serviceId));
+      lookup = shared;
+      endpoints.set(serviceId, lookup);
+    }
+    config.serviceConfiguredEndpoint = lookup;
+    return client;
+  }
 }
 
-let loaded: Loaded | undefined;
+let loaded: ProcessSdkConfig | undefined;
 
 /** The `AWS_*` environment as one string: the part of the environment the SDK's settings are read from. */
 function awsEnvironment(): string {
@@ -48,50 +84,12 @@ function awsEnvironment(): string {
   return key;
 }
 
-function current(): Loaded {
-  const env = awsEnvironment();
-  if (loaded?.env !== env) {
-    loaded = {
-      env,
-      settings: {
-        // The same loader options each client passes (no profile of its own, the default logger).
-        useFipsEndpoint: loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, {}),
-        useDualstackEndpoint: loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, {}),
-        userAgentAppId: loadConfig(NODE_APP_ID_CONFIG_OPTIONS, {}),
-        authSchemePreference: loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, {}),
-      },
-      configuredEndpoints: new Map(),
-    };
-  }
-  return loaded;
-}
-
-/** The settings for a new client's constructor, loaded once for this process's `AWS_*` environment. */
-export function sharedClientSettings(): SharedClientSettings {
-  return current().settings;
-}
-
 /**
- * Makes a new client share the configured-endpoint lookup (`AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`,
- * `endpoint_url`, `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`) of the first client of its service. The SDK's endpoint
- * middleware asks `config.serviceConfiguredEndpoint()` before each request and memoises the answer per client; the
- * first client's lookup is the SDK's own, later clients of the service get its answer.
+ * The SDK settings for the current `AWS_*` environment, loaded once per environment. Reading the environment costs
+ * about as much as building a client, so callers ask once per batch of clients (a client provider asks once).
  */
-export function shareConfiguredEndpoint<C>(client: C): C {
-  const config = (client as EndpointConfigurable).config;
-  if (!config || typeof config.serviceId !== 'string' || typeof config.serviceConfiguredEndpoint !== 'function') return client;
-  const endpoints = current().configuredEndpoints;
-  const serviceId = config.serviceId;
-  let lookup = endpoints.get(serviceId);
-  if (!lookup) {
-    // Keep the answer, not the first client's function: that would keep the first client's config alive.
-    const answer = (config.serviceConfiguredEndpoint as () => Promise<unknown>)();
-    const shared = (): Promise<unknown> => answer;
-    // A lookup that failed is not shared: the next client of the service looks again, as it would on its own.
-    answer.catch(() => endpoints.get(serviceId) === shared && endpoints.delete(serviceId));
-    lookup = shared;
-    endpoints.set(serviceId, lookup);
-  }
-  config.serviceConfiguredEndpoint = lookup;
-  return client;
+export function processSdkConfig(): ProcessSdkConfig {
+  const env = awsEnvironment();
+  if (loaded?.env !== env) loaded = new ProcessSdkConfig(env);
+  return loaded;
 }

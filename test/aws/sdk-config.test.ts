@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { AwsClientProvider } from '../../src/aws/clients.js';
-import { sharedClientSettings } from '../../src/aws/sdk-config.js';
+import { processSdkConfig } from '../../src/aws/sdk-config.js';
 
 const credentials = { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' };
 const SETTINGS = ['AWS_USE_FIPS_ENDPOINT', 'AWS_USE_DUALSTACK_ENDPOINT', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_KMS', 'AWS_ENDPOINT_URL_STS', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'AWS_SDK_UA_APP_ID'];
@@ -67,12 +67,12 @@ describe('SDK settings loaded once per process keep the SDK semantics', () => {
     expect(await urlOf(provider('111111111111').get(KMSClient), new ListKeysCommand({}))).toBe('https://kms.us-east-1.api.aws/');
   });
 
-  it('AWS_ENDPOINT_URL_<SERVICE>: that service only, for every client built after it is set; AWS_ENDPOINT_URL for the rest', async () => {
+  it('AWS_ENDPOINT_URL_<SERVICE>: that service only, for every client provider made after it is set; AWS_ENDPOINT_URL for the rest', async () => {
     process.env.AWS_ENDPOINT_URL_KMS = 'http://127.0.0.1:4599';
     expect(await urlOf(provider('111111111111').get(KMSClient), new ListKeysCommand({}))).toBe('http://127.0.0.1:4599/');
     expect(await urlOf(provider('222222222222').get(KMSClient), new ListKeysCommand({}))).toBe('http://127.0.0.1:4599/');
     expect(await urlOf(provider('222222222222').get(STSClient), new GetCallerIdentityCommand({}))).toBe('https://sts.us-east-1.amazonaws.com/');
-    // A changed environment is loaded afresh for the clients built after the change.
+    // A changed environment is loaded afresh for the client providers made after the change.
     process.env.AWS_ENDPOINT_URL_KMS = 'http://127.0.0.1:4600';
     process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:4700';
     expect(await urlOf(provider('333333333333').get(KMSClient), new ListKeysCommand({}))).toBe('http://127.0.0.1:4600/');
@@ -87,12 +87,12 @@ describe('SDK settings loaded once per process keep the SDK semantics', () => {
 
   it('loads once: clients built under the same environment get the same loaded settings', async () => {
     process.env.AWS_SDK_UA_APP_ID = 'evidence-test';
-    const a = sharedClientSettings();
-    expect(sharedClientSettings()).toBe(a);
+    const a = processSdkConfig().settings;
+    expect(processSdkConfig().settings).toBe(a);
     expect(await a.userAgentAppId()).toBe('evidence-test');
     expect(await a.useFipsEndpoint()).toBe(false);
     process.env.AWS_USE_FIPS_ENDPOINT = 'true';
-    const b = sharedClientSettings();
+    const b = processSdkConfig().settings;
     expect(b).not.toBe(a);
     expect(await b.useFipsEndpoint()).toBe(true);
   });
