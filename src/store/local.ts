@@ -70,8 +70,9 @@ export class LocalEvidenceStore implements EvidenceStore {
     }
     const tmp = join(dir, `.${sha256}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      // A new fan-out directory is itself a new entry of its parent.
-      if (await mkdir(dir, { recursive: true })) this.unsyncedDirs.add(dirname(dir));
+      // Each directory created here is itself a new entry of its parent.
+      const created = await mkdir(dir, { recursive: true });
+      if (created) for (let d = dir; d.length >= created.length; d = dirname(d)) this.unsyncedDirs.add(dirname(d));
       await writeDurably(tmp, body);
     } catch (err) {
       // A write that failed half-way (a full disk) leaves no temp file behind.
