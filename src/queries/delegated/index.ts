@@ -1,3 +1,4 @@
+import { lakeSensitiveActivity } from '../cloudtrail/lake-sensitive-activity.js';
 import { aggregateResourceInventory } from '../config/aggregate-resource-inventory.js';
 import { aggregateRuleCompliance } from '../config/aggregate-rule-compliance.js';
 import { administratorFindings } from '../guardduty/administrator-findings.js';
@@ -5,7 +6,7 @@ import { administratorControlResults } from '../securityhub/administrator-contro
 import type { DelegatedSource } from './types.js';
 
 /** Every query an aggregator or delegated administrator can answer for the members (collect.mode delegated-admin). */
-export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [aggregateRuleCompliance, aggregateResourceInventory, administratorFindings, administratorControlResults];
+export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [aggregateRuleCompliance, aggregateResourceInventory, administratorFindings, administratorControlResults, lakeSensitiveActivity];
 
 export function delegatedSourceFor(queryId: string): DelegatedSource<unknown> | undefined {
   return DELEGATED_SOURCES.find((s) => s.queryId === queryId);

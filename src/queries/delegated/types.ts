@@ -2,7 +2,7 @@ import type { AwsClientProvider } from '../../aws/clients.js';
 import type { QueryContext, QueryParameters } from '../types.js';
 
 /** What answered for the members: an AWS Config aggregator or a service's delegated administrator. */
-export type DelegatedKind = 'config-aggregator' | 'guardduty-administrator' | 'securityhub-administrator';
+export type DelegatedKind = 'config-aggregator' | 'guardduty-administrator' | 'securityhub-administrator' | 'cloudtrail-lake';
 
 /** The audit (delegated administrator) account's side of a delegated read. */
 export interface AuditContext {
@@ -12,9 +12,19 @@ export interface AuditContext {
   clients: AwsClientProvider;
   /** The organisation's AWS Config aggregator in the audit account. */
   aggregator: string;
+  /** The organisation's CloudTrail Lake event data store (ARN or id), when configured. */
+  eventDataStore?: string;
+  /** The run's clock: the reference time of windows searched once for every member. */
+  now: Date;
   params: QueryParameters;
   signal?: AbortSignal;
 }
+
+/**
+ * The key of the part for every member not listed, in an answer that covers every member by construction (an
+ * organisation event data store holds every member's events, so a member with none has an empty part, not no part).
+ */
+export const EVERY_OTHER_MEMBER = '*';
 
 /** The key of one member account and region in an organisation-wide answer. */
 export function memberKey(accountId: string, region: string): string {
@@ -30,8 +40,11 @@ export function memberKey(accountId: string, region: string): string {
 export interface DelegatedSource<TPart = unknown> {
   queryId: string;
   kind: DelegatedKind;
-  /** `aggregator-region`: one read in the aggregator's region covers every region; `each-region`: one read per region. */
-  reach: 'aggregator-region' | 'each-region';
+  /**
+   * `aggregator-region`: one read in the aggregator's region covers every region; `each-region`: one read per region;
+   * `event-data-store`: one read in the configured event data store's region, only when one is configured.
+   */
+  reach: 'aggregator-region' | 'each-region' | 'event-data-store';
   /** IAM actions the audit account's role needs (deploy/audit-role.json is generated from these). */
   apiCalls: readonly string[];
   fetch(audit: AuditContext): Promise<Map<string, TPart>>;
