@@ -4,7 +4,7 @@ import { callerArnOf, withCallLog, type AwsClientProvider, type LoggedCall } fro
 import { describeSdkFailure } from '../aws/failure.js';
 import type { EvidenceBody } from '../evidence/record.js';
 import { delegatedSourceFor } from '../queries/delegated/index.js';
-import { EVERY_OTHER_MEMBER, memberKey, type AuditContext, type DelegatedSource } from '../queries/delegated/types.js';
+import { memberKey, type AuditContext, type DelegatedSource } from '../queries/delegated/types.js';
 import { eventDataStoreRegion } from '../queries/cloudtrail/lake-events.js';
 import type { QueryParameters } from '../queries/types.js';
 import { assumedRoleCredentials, type AccountTarget } from './targets.js';
@@ -67,7 +67,7 @@ export class DelegatedCollection {
     if (!read) this.reads.set(key, (read = this.fetch(source, region, task.params)));
     const fetched = await read;
     if ('failed' in fetched) return undefined;
-    const part = fetched.parts.get(memberKey(task.target.accountId, task.region)) ?? fetched.parts.get(EVERY_OTHER_MEMBER);
+    const part = fetched.parts.get(memberKey(task.target.accountId, task.region));
     return part === undefined ? undefined : { source, part, audit: fetched.audit, via: fetched.via };
   }
 

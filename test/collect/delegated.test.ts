@@ -115,8 +115,8 @@ describe('collect.mode delegated-admin', () => {
       expect(delegated.stats.byOperation[op]?.ok ?? 0, op).toBeLessThan(perAccount.stats.byOperation[op]?.ok ?? 0);
     }
     expect(calls(delegated.stats, 'config:DescribeAggregateComplianceByConfigRules')).toBe(1);
-    // One Lake query answers sensitive activity for every member and region, in place of LookupEvents in each.
-    expect(calls(delegated.stats, 'cloudtrail:StartQuery')).toBe(1);
+    // One Lake search (and one count of each member's events) answers for every member and region, in place of LookupEvents in each.
+    expect(delegated.stats.byOperation['cloudtrail:StartQuery']?.ok).toBe(2);
     expect(delegated.stats.byOperation['cloudtrail:LookupEvents']?.ok ?? 0).toBe(0);
     expect(calls(delegated.stats, 'config:SelectAggregateResourceConfig')).toBeGreaterThan(0);
     expect(delegated.stats.total.calls).toBeLessThan(perAccount.stats.total.calls);

@@ -12,6 +12,9 @@ export interface LakeQuerySource {
   eventDataStore: string;
   queryId: string;
   queryStatement: string;
+  /** The query that counted every event of each account and region in the window (what shows the store receives them). */
+  coverageQueryId: string;
+  coverageStatement: string;
   auditAccountId: string;
   region: string;
 }
@@ -26,6 +29,8 @@ export interface LakeSensitiveActivityEvidence {
   lake: LakeQuerySource;
   /** The rows of this member account and region (recipientAccountId, awsRegion), in the order GetQueryResults returned them. */
   rows: LakeRow[];
+  /** This member's row of the coverage query, verbatim: how many of its events (of any name) the store holds for the window. */
+  coverage: LakeRow;
 }
 
 export function isLakeEvidence(v: unknown): v is LakeSensitiveActivityEvidence {
@@ -73,6 +78,19 @@ export function sensitiveActivityStatement(eventDataStore: string, eventNames: r
     ` AND eventCategory = 'Management'` +
     ` AND eventTime >= ${quote(lakeTimestamp(start))} AND eventTime <= ${quote(lakeTimestamp(end))}` +
     ` ORDER BY eventTime DESC`
+  );
+}
+
+/**
+ * How many events of each account and region the store holds for the window: a member with none is not shown to be
+ * delivered to the store, so it is searched with its own LookupEvents rather than reported quiet.
+ */
+export function coverageStatement(eventDataStore: string, start: Date, end: Date): string {
+  return (
+    `SELECT recipientAccountId, awsRegion, COUNT(*) AS events FROM ${eventDataStoreId(eventDataStore)}` +
+    ` WHERE eventCategory = 'Management'` +
+    ` AND eventTime >= ${quote(lakeTimestamp(start))} AND eventTime <= ${quote(lakeTimestamp(end))}` +
+    ` GROUP BY recipientAccountId, awsRegion`
   );
 }
 

@@ -2,8 +2,8 @@ import type { CloudTrailClient, DescribeQueryCommandOutput } from '@aws-sdk/clie
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadCloudTrailSdk } from '../../aws/sdk.js';
 import { stripMetadata } from '../types.js';
-import { defineDelegatedSource, EVERY_OTHER_MEMBER, memberKey } from '../delegated/types.js';
-import { rowValues, sensitiveActivityStatement, type LakeQuerySource, type LakeRow, type LakeSensitiveActivityEvidence } from './lake-events.js';
+import { defineDelegatedSource, memberKey } from '../delegated/types.js';
+import { coverageStatement, rowValues, sensitiveActivityStatement, type LakeQuerySource, type LakeRow, type LakeSensitiveActivityEvidence } from './lake-events.js';
 import { searchedEventNames } from './sensitive-activity.js';
 
 /** How long one run waits for its Lake query before collecting per member instead (Lake itself stops queries after an hour). */
@@ -53,6 +53,7 @@ export interface LakeSensitiveActivityPart {
   window: { startTime: string; endTime: string; eventNames: string[] };
   lake: LakeQuerySource;
   rows: LakeRow[];
+  coverage: LakeRow;
 }
 
 /**
@@ -72,34 +73,49 @@ export const lakeSensitiveActivity = defineDelegatedSource<LakeSensitiveActivity
     const start = new Date(end.getTime() - hours * 3_600_000);
     const eventNames = searchedEventNames(audit.params);
     const queryStatement = sensitiveActivityStatement(eventDataStore, eventNames, start, end);
+    const coverage = coverageStatement(eventDataStore, start, end);
     const { CloudTrailClient, StartQueryCommand, paginateGetQueryResults } = await loadCloudTrailSdk();
     const ct = audit.clients.get(CloudTrailClient);
-    const started = await ct.send(new StartQueryCommand({ QueryStatement: queryStatement }), { abortSignal: audit.signal });
-    const queryId = started.QueryId;
-    if (!queryId) throw new Error(`CloudTrail StartQuery on ${eventDataStore} returned no QueryId`);
-    await waitForLakeQuery(ct, queryId, { signal: audit.signal });
-    const lake: LakeQuerySource = { eventDataStore, queryId, queryStatement, auditAccountId: audit.accountId, region: audit.region };
-    const window = { startTime: start.toISOString(), endTime: end.toISOString(), eventNames };
-    const parts = new Map<string, LakeSensitiveActivityPart>();
-    for await (const page of paginateGetQueryResults({ client: ct, pageSize: RESULTS_PAGE }, { QueryId: queryId })) {
-      audit.signal?.throwIfAborted();
-      const out = stripMetadata(page);
-      // A finished query's results say FINISHED; anything else means they are not the whole answer.
-      if (out.QueryStatus && out.QueryStatus !== 'FINISHED') throw new LakeQueryNotFinished(queryId, out.QueryStatus, out.ErrorMessage);
-      for (const row of (out.QueryResultRows ?? []) as LakeRow[]) {
-        const v = rowValues(row);
-        const key = memberKey(v.recipientAccountId ?? '', v.awsRegion ?? '');
-        let part = parts.get(key);
-        if (!part) parts.set(key, (part = { window, lake, rows: [] }));
-        part.rows.push(row);
+    const startQuery = async (statement: string): Promise<string> => {
+      const started = await ct.send(new StartQueryCommand({ QueryStatement: statement }), { abortSignal: audit.signal });
+      if (!started.QueryId) throw new Error(`CloudTrail StartQuery on ${eventDataStore} returned no QueryId`);
+      return started.QueryId;
+    };
+    const allRows = async (queryId: string): Promise<LakeRow[]> => {
+      const rows: LakeRow[] = [];
+      for await (const page of paginateGetQueryResults({ client: ct, pageSize: RESULTS_PAGE }, { QueryId: queryId })) {
+        audit.signal?.throwIfAborted();
+        const out = stripMetadata(page);
+        // A finished query's results say FINISHED; anything else means they are not the whole answer.
+        if (out.QueryStatus && out.QueryStatus !== 'FINISHED') throw new LakeQueryNotFinished(queryId, out.QueryStatus, out.ErrorMessage);
+        rows.push(...((out.QueryResultRows ?? []) as LakeRow[]));
       }
+      return rows;
+    };
+    const queryId = await startQuery(queryStatement);
+    const coverageQueryId = await startQuery(coverage);
+    await waitForLakeQuery(ct, queryId, { signal: audit.signal });
+    await waitForLakeQuery(ct, coverageQueryId, { signal: audit.signal });
+    const lake: LakeQuerySource = { eventDataStore, queryId, queryStatement, coverageQueryId, coverageStatement: coverage, auditAccountId: audit.accountId, region: audit.region };
+    const window = { startTime: start.toISOString(), endTime: end.toISOString(), eventNames };
+    const key = (row: LakeRow) => {
+      const v = rowValues(row);
+      return memberKey(v.recipientAccountId ?? '', v.awsRegion ?? '');
+    };
+    // Only members the store holds events of for the window get a part; the others are searched in their own account.
+    const parts = new Map<string, LakeSensitiveActivityPart>();
+    for (const row of await allRows(coverageQueryId)) {
+      if (Number(rowValues(row).events ?? 0) > 0) parts.set(key(row), { window, lake, rows: [], coverage: row });
     }
-    // An organisation event data store holds every member's events: a member with no rows had none of these events.
-    parts.set(EVERY_OTHER_MEMBER, { window, lake, rows: [] });
+    for (const row of await allRows(queryId)) {
+      const part = parts.get(key(row));
+      if (!part) throw new Error(`CloudTrail Lake query ${queryId} returned an event of ${key(row)}, which its coverage query ${coverageQueryId} did not count`);
+      part.rows.push(row);
+    }
     return parts;
   },
   async complete(part): Promise<LakeSensitiveActivityEvidence> {
-    return { startTime: part.window.startTime, endTime: part.window.endTime, eventNames: part.window.eventNames, lake: part.lake, rows: part.rows };
+    return { startTime: part.window.startTime, endTime: part.window.endTime, eventNames: part.window.eventNames, lake: part.lake, rows: part.rows, coverage: part.coverage };
   },
 });
 

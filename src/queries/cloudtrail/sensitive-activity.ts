@@ -164,7 +164,7 @@ export const sensitiveActivity = defineQuery<SensitiveActivityEvidence | LakeSen
     const lookups = lake ? lakeLookups(lake) : (data as SensitiveActivityEvidence | undefined)?.lookups?.map((l) => ({ eventName: l.eventName, events: (l.events ?? []).map(fromLookup) }));
     if (!data || !lookups) return [{ ...account, status: 'error', reason: 'the evidence holds no LookupEvents results and no CloudTrail Lake rows' }];
     // Lake answers from what the organisation trail delivered to the store; event history is the member's own 90 days.
-    const window = `between ${data.startTime} and ${data.endTime}${lake ? ` in CloudTrail Lake event data store ${eventDataStoreId(lake.lake.eventDataStore)} (what the organisation trail delivered to it within its retention, not the account's own event history)` : ''}`;
+    const window = `between ${data.startTime} and ${data.endTime}${lake ? ` in CloudTrail Lake event data store ${eventDataStoreId(lake.lake.eventDataStore)} (${rowValues(lake.coverage).events ?? 'an unknown number of'} events of this account and region delivered to it for the window by the organisation trail, within the store's retention; not the account's own event history)` : ''}`;
     const results: ResourceResult[] = [];
     for (const { eventName: name, events } of lookups) {
       const found = name === CONSOLE_LOGIN ? events.filter(isFailedConsoleLogin) : events;

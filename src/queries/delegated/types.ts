@@ -20,12 +20,6 @@ export interface AuditContext {
   signal?: AbortSignal;
 }
 
-/**
- * The key of the part for every member not listed, in an answer that covers every member by construction (an
- * organisation event data store holds every member's events, so a member with none has an empty part, not no part).
- */
-export const EVERY_OTHER_MEMBER = '*';
-
 /** The key of one member account and region in an organisation-wide answer. */
 export function memberKey(accountId: string, region: string): string {
   return `${accountId}/${region}`;

@@ -112,11 +112,15 @@ function splitTopLevel(s: string): string[] {
 }
 
 interface ParsedQuery {
-  columns: { key: string; value: (r: CloudTrailRecord) => string | undefined }[];
+  /** `count`: COUNT(*) of the row's group. */
+  columns: { key: string; expr: string; value: ((r: CloudTrailRecord) => string | undefined) | 'count' }[];
   from: string;
   filters: ((r: CloudTrailRecord) => boolean)[];
+  groupBy?: ((r: CloudTrailRecord) => string | undefined)[];
   newestFirst: boolean;
 }
+
+const columnOf = (expr: string) => COLUMNS[expr.toLowerCase().replace(/\s+/g, ' ').replace(/,\s*/g, ', ')];
 
 const STRING = /^'((?:[^']|'')*)'$/;
 const unquote = (s: string) => {
@@ -149,17 +153,28 @@ function parseCondition(c: string): (r: CloudTrailRecord) => boolean {
 }
 
 function parseQuery(sql: string): ParsedQuery {
-  const m = /^\s*SELECT\s+(.+?)\s+FROM\s+(\S+)(?:\s+WHERE\s+(.+?))?(\s+ORDER\s+BY\s+eventTime\s+DESC)?\s*;?\s*$/is.exec(sql);
-  if (!m) throw invalid('Expected SELECT <columns> FROM <event data store ID> [WHERE ...] [ORDER BY eventTime DESC].');
+  const m = /^\s*SELECT\s+(.+?)\s+FROM\s+(\S+)(?:\s+WHERE\s+(.+?))?(?:\s+GROUP\s+BY\s+(.+?))?(\s+ORDER\s+BY\s+eventTime\s+DESC)?\s*;?\s*$/is.exec(sql);
+  if (!m) throw invalid('Expected SELECT <columns> FROM <event data store ID> [WHERE ...] [GROUP BY ...] [ORDER BY eventTime DESC].');
   const columns = splitTopLevel(m[1]).map((c) => {
     const a = /^(.+?)(?:\s+AS\s+([A-Za-z_][A-Za-z0-9_]*))?$/i.exec(c)!;
     const expr = a[1].trim();
-    const value = COLUMNS[expr.toLowerCase().replace(/\s+/g, ' ').replace(/,\s*/g, ', ')];
+    const value = /^COUNT\(\*\)$/i.test(expr) ? ('count' as const) : columnOf(expr);
     if (!value) throw invalid(`Column ${expr} is not supported by the simulated CloudTrail Lake.`);
-    return { key: a[2] ?? expr, value };
+    return { key: a[2] ?? expr, expr, value };
   });
   const filters = m[3] ? m[3].split(/\s+AND\s+/i).map((c) => parseCondition(c.trim())) : [];
-  return { columns, from: m[2], filters, newestFirst: m[4] !== undefined };
+  const groupExprs = m[4] ? splitTopLevel(m[4]) : undefined;
+  const groupBy = groupExprs?.map((g) => {
+    const f = columnOf(g);
+    if (!f) throw invalid(`GROUP BY ${g} is not supported by the simulated CloudTrail Lake.`);
+    return f;
+  });
+  const counted = columns.some((c) => c.value === 'count');
+  if (counted !== (groupExprs !== undefined)) throw invalid('COUNT(*) and GROUP BY go together in the simulated CloudTrail Lake.');
+  for (const c of columns) {
+    if (groupExprs && c.value !== 'count' && !groupExprs.some((g) => g.toLowerCase() === c.expr.toLowerCase())) throw invalid(`'${c.expr}' must be an aggregate expression or appear in GROUP BY clause`);
+  }
+  return { columns, from: m[2], filters, ...(groupBy ? { groupBy } : {}), newestFirst: m[5] !== undefined };
 }
 
 function findStore(ctx: CallContext, idOrArn: string): SimEventDataStore | undefined {
@@ -191,9 +206,15 @@ function runQuery(ctx: CallContext, statement: string): SimLakeQuery {
   const records = storeRecords(ctx.world, ctx.account, ctx.region, store, ctx.now);
   const matched = records.filter((r) => parsed.filters.every((f) => f(r)));
   if (parsed.newestFirst) matched.sort((a, b) => new Date(b.eventTime ?? 0).getTime() - new Date(a.eventTime ?? 0).getTime());
+  const groups = new Map<string, CloudTrailRecord[]>();
+  if (parsed.groupBy) for (const r of matched) {
+    const k = JSON.stringify(parsed.groupBy.map((g) => g(r) ?? null));
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  const units = parsed.groupBy ? [...groups.values()].map((g) => ({ first: g[0], count: g.length })) : matched.map((r) => ({ first: r, count: 1 }));
   // Lake leaves a column out of a row when its value is null.
-  const rows = matched.map((r) => parsed.columns.flatMap((c) => {
-    const v = c.value(r);
+  const rows = units.map(({ first, count }) => parsed.columns.flatMap((c) => {
+    const v = c.value === 'count' ? String(count) : c.value(first);
     return v === undefined ? [] : [{ [c.key]: v }];
   }));
   const h = createHash('sha256').update(`lake-query/${ctx.requestId}`).digest('hex');
