@@ -58,7 +58,8 @@ export interface LakeSensitiveActivityPart {
 
 /**
  * cloudtrail.sensitive-activity read once from the organisation's CloudTrail Lake event data store (collect.delegatedAdmin
- * .cloudtrailEventDataStore): one StartQuery for every member account and region, split per recipientAccountId and awsRegion.
+ * .cloudtrailEventDataStore): one search for every member account and region, split per recipientAccountId and awsRegion,
+ * and one count of each member's events in the window, which decides which members the store is shown to cover.
  */
 export const lakeSensitiveActivity = defineDelegatedSource<LakeSensitiveActivityPart>({
   queryId: 'cloudtrail.sensitive-activity',
