@@ -152,7 +152,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   // collect.mode delegated-admin: what an aggregator or administrator holds is read once from the audit account.
   const delegated =
     config.collect.mode === 'delegated-admin'
-      ? new DelegatedCollection(config, (accountId, region, credentials) => new AwsClientProvider({ accountId, region, credentials, maxAttempts: config.collect.maxAttempts, requestTimeoutMs: config.collect.requestTimeoutMs, callSlots, connections, onAttempt: opts.onAttempt }), runLog, opts.signal)
+      ? new DelegatedCollection(config, (accountId, region, credentials) => new AwsClientProvider({ accountId, region, credentials, maxAttempts: config.collect.maxAttempts, requestTimeoutMs: config.collect.requestTimeoutMs, callSlots, connections, onAttempt: opts.onAttempt }), runLog, opts.signal, now)
       : undefined;
 
   // Tasks open at once: enough to keep every request slot busy while some tasks are between calls, few enough
