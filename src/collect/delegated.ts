@@ -98,10 +98,24 @@ export class DelegatedCollection {
       callerArn: (await callerArnOf(clients)) ?? null,
       ...(source.kind === 'config-aggregator' ? { aggregator: audit.aggregator } : {}),
       ...(source.kind === 'cloudtrail-lake' && audit.eventDataStore ? { eventDataStore: audit.eventDataStore } : {}),
-      sharedRequests: outcome.calls.map((c) => ({ operation: c.operation, input: c.input, ...(c.requestId ? { requestId: c.requestId } : {}), ...(c.error ? { error: c.error } : {}) })),
+      sharedRequests: sharedRequestsOf(outcome.calls),
     };
     return { parts: outcome.result, audit, via };
   }
+}
+
+/**
+ * The organisation-wide requests as every member's record cites them: the first request of each operation (and any
+ * that failed) with its input, the others by operation and request id. Their inputs differ only by a page token or a
+ * batch of ids, and copying them into each member's record would grow with members x pages (1,000 members: gigabytes).
+ */
+function sharedRequestsOf(calls: readonly LoggedCall[]): Via['sharedRequests'] {
+  const seen = new Set<string>();
+  return calls.map((c) => {
+    const first = !seen.has(c.operation);
+    seen.add(c.operation);
+    return { operation: c.operation, ...(first || c.error ? { input: c.input } : {}), ...(c.requestId ? { requestId: c.requestId } : {}), ...(c.error ? { error: c.error } : {}) };
+  });
 }
 
 function failedOperation(calls: readonly LoggedCall[]): string | undefined {

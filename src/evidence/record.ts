@@ -75,8 +75,8 @@ export const EvidenceBodySchema = z.object({
           aggregator: z.string().optional(),
           /** The CloudTrail Lake event data store (ARN or id, as configured), for `cloudtrail-lake`. */
           eventDataStore: z.string().optional(),
-          /** The organisation-wide calls whose responses this member's part was taken from (shared by every member's record). */
-          sharedRequests: z.array(z.object({ operation: z.string(), input: z.unknown(), requestId: z.string().optional(), error: z.string().optional() })),
+          /** The organisation-wide calls whose responses this member's part was taken from (shared by every member's record); the input is kept for the first call of each operation and for failed calls, the rest differ only by a page token or id batch. */
+          sharedRequests: z.array(z.object({ operation: z.string(), input: z.unknown().optional(), requestId: z.string().optional(), error: z.string().optional() })),
         })
         .optional(),
     })

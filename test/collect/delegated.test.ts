@@ -230,6 +230,10 @@ describe('collect.mode delegated-admin', () => {
       expect(via.callerArn).toMatch(new RegExp(`^arn:aws:iam::${ORG_MANAGEMENT_ACCOUNT_ID}:`));
       expect(via.sharedRequests.length).toBeGreaterThan(0);
       expect(via.sharedRequests.every((r) => typeof r.requestId === 'string')).toBe(true);
+      // Each operation's first request keeps its input (the filter or query); later pages are cited by request id only.
+      const firstOf = new Map<string, (typeof via.sharedRequests)[number]>();
+      for (const r of via.sharedRequests) if (!firstOf.has(r.operation)) firstOf.set(r.operation, r);
+      for (const r of via.sharedRequests) expect('input' in r, `${rec.recordId} ${r.operation}`).toBe(firstOf.get(r.operation) === r || r.error !== undefined);
       expect(body.accountId).toBe(rec.accountId);
       // Every item of the member's part names the member account and region it describes.
       const data = body.data as Record<string, unknown>;
