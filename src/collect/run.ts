@@ -82,7 +82,6 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
 
   const { targets, gaps: targetGaps } = await resolveTargets(config, { accounts: opts.accounts, regions: opts.regions, shard: opts.shard }, runLog);
   const gaps: TargetGap[] = [...targetGaps];
-  const home = config.regions.home;
 
   const { frameworks, queries, regions: allRegions, tasks } = planRun(opts.catalogs, config, targets, selection);
   runLog.info({ accounts: targets.length, regions: allRegions.length, queries: queries.length, tasks: tasks.length, frameworks }, 'collection started');

@@ -204,11 +204,12 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
       const stopAll = () => {
         for (const w of workers) void w.terminate();
       };
-      const fail = (err: unknown) => {
+      const fail = (err: Error) => {
         if (settled) return;
         settled = true;
         stopAll();
-        reject(mainError ?? err);
+        // A store write that failed here is the cause: its own error names the setting and the fix.
+        reject(mainError instanceof Error ? mainError : err);
       };
       onAbort = () => {
         if (settled) return;
