@@ -1,4 +1,4 @@
-import type { AggregateComplianceByConfigRule, AggregateEvaluationResult } from '@aws-sdk/client-config-service';
+import type { AggregateComplianceByConfigRule, AggregateEvaluationResult, EvaluationResult } from '@aws-sdk/client-config-service';
 import { loadConfigServiceSdk } from '../../aws/sdk.js';
 import { stripMetadata } from '../types.js';
 import { defineDelegatedSource, memberKey } from '../delegated/types.js';
@@ -8,8 +8,13 @@ export interface AggregateRuleComplianceEvidence {
   aggregator: { name: string; accountId: string; region: string };
   /** DescribeAggregateComplianceByConfigRules items of this member account and region. */
   aggregateCompliance: AggregateComplianceByConfigRule[];
-  /** GetAggregateComplianceDetailsByConfigRule (NON_COMPLIANT, all pages) for each non-compliant rule. */
-  aggregateNonCompliantDetails: { configRuleName: string; evaluationResults: AggregateEvaluationResult[] }[];
+  /**
+   * The member's own GetComplianceDetailsByConfigRule (NON_COMPLIANT, all pages) for each rule the aggregator reports
+   * non-compliant: read in the member account, so these calls spend the member's request quota, not the audit account's.
+   */
+  memberNonCompliantDetails?: { configRuleName: string; evaluationResults: EvaluationResult[] }[];
+  /** Evidence sealed before the member detail read: GetAggregateComplianceDetailsByConfigRule per non-compliant rule. */
+  aggregateNonCompliantDetails?: { configRuleName: string; evaluationResults: AggregateEvaluationResult[] }[];
 }
 
 export function isAggregateRuleCompliance(v: unknown): v is AggregateRuleComplianceEvidence {
@@ -20,7 +25,7 @@ export const aggregateRuleCompliance = defineDelegatedSource<AggregateCompliance
   queryId: 'config.rule-compliance',
   kind: 'config-aggregator',
   reach: 'aggregator-region',
-  apiCalls: ['config:DescribeAggregateComplianceByConfigRules', 'config:GetAggregateComplianceDetailsByConfigRule'],
+  apiCalls: ['config:DescribeAggregateComplianceByConfigRules'],
   async fetch(audit) {
     const { ConfigServiceClient, paginateDescribeAggregateComplianceByConfigRules } = await loadConfigServiceSdk();
     const parts = new Map<string, AggregateComplianceByConfigRule[]>();
@@ -35,18 +40,18 @@ export const aggregateRuleCompliance = defineDelegatedSource<AggregateCompliance
     return parts;
   },
   async complete(items, member, audit): Promise<AggregateRuleComplianceEvidence> {
-    const { ConfigServiceClient, paginateGetAggregateComplianceDetailsByConfigRule } = await loadConfigServiceSdk();
-    const details: AggregateRuleComplianceEvidence['aggregateNonCompliantDetails'] = [];
+    // Which resources a rule finds non-compliant is read in the member account: the aggregator's per-resource read needs
+    // one call per rule, member and region, all in the audit account's one request quota, where the member's own read
+    // spreads the same calls over every member's quota (and the member role already grants it).
+    const { ConfigServiceClient, paginateGetComplianceDetailsByConfigRule } = await loadConfigServiceSdk();
+    const memberNonCompliantDetails: NonNullable<AggregateRuleComplianceEvidence['memberNonCompliantDetails']> = [];
     for (const c of items.filter((x) => x.Compliance?.ComplianceType === 'NON_COMPLIANT')) {
       const configRuleName = c.ConfigRuleName ?? '';
-      const evaluationResults: AggregateEvaluationResult[] = [];
-      const pages = paginateGetAggregateComplianceDetailsByConfigRule(
-        { client: audit.clients.get(ConfigServiceClient), pageSize: 100 },
-        { ConfigurationAggregatorName: audit.aggregator, ConfigRuleName: configRuleName, AccountId: member.accountId, AwsRegion: member.region, ComplianceType: 'NON_COMPLIANT' },
-      );
-      for await (const page of pages) evaluationResults.push(...(stripMetadata(page).AggregateEvaluationResults ?? []));
-      details.push({ configRuleName, evaluationResults });
+      const evaluationResults: EvaluationResult[] = [];
+      const pages = paginateGetComplianceDetailsByConfigRule({ client: member.clients.get(ConfigServiceClient), pageSize: 100 }, { ConfigRuleName: configRuleName, ComplianceTypes: ['NON_COMPLIANT'] });
+      for await (const page of pages) evaluationResults.push(...(stripMetadata(page).EvaluationResults ?? []));
+      memberNonCompliantDetails.push({ configRuleName, evaluationResults });
     }
-    return { aggregator: { name: audit.aggregator, accountId: audit.accountId, region: audit.region }, aggregateCompliance: items, aggregateNonCompliantDetails: details };
+    return { aggregator: { name: audit.aggregator, accountId: audit.accountId, region: audit.region }, aggregateCompliance: items, memberNonCompliantDetails };
   },
 });

@@ -112,8 +112,10 @@ function evaluateAggregate(data: AggregateRuleComplianceEvidence, ctx: { account
     const name = c.ConfigRuleName ?? '';
     // The aggregator names rules, not their ARNs (which carry a rule id): the rule is cited by its name.
     const ruleResource = { resource: name, resourceType: 'AWS::Config::ConfigRule' };
-    const details = (data.aggregateNonCompliantDetails ?? []).find((d) => d.configRuleName === name)?.evaluationResults ?? [];
-    results.push(...judgeRule(name, ruleResource, c.Compliance, details.filter((r) => r.AccountId === ctx.accountId && r.AwsRegion === ctx.region)));
+    const own = data.memberNonCompliantDetails?.find((d) => d.configRuleName === name)?.evaluationResults;
+    const aggregated = (data.aggregateNonCompliantDetails ?? []).find((d) => d.configRuleName === name)?.evaluationResults ?? [];
+    const details = own ?? aggregated.filter((r) => r.AccountId === ctx.accountId && r.AwsRegion === ctx.region);
+    results.push(...judgeRule(name, ruleResource, c.Compliance, details));
   }
   return results;
 }

@@ -1,6 +1,6 @@
 /** config.rule-compliance and config.resource-inventory judged from an AWS Config aggregator's items (collect.mode delegated-admin). */
 import { describe, expect, it } from 'vitest';
-import type { DescribeAggregateComplianceByConfigRulesCommandOutput, GetAggregateComplianceDetailsByConfigRuleCommandOutput } from '@aws-sdk/client-config-service';
+import type { DescribeAggregateComplianceByConfigRulesCommandOutput, GetAggregateComplianceDetailsByConfigRuleCommandOutput, GetComplianceDetailsByConfigRuleCommandOutput } from '@aws-sdk/client-config-service';
 import { ruleCompliance } from '../../../src/queries/config/rule-compliance.js';
 import { resourceInventory } from '../../../src/queries/config/resource-inventory.js';
 import { INVENTORY_QUERY, type AggregateResourceInventoryEvidence } from '../../../src/queries/config/aggregate-resource-inventory.js';
@@ -28,8 +28,38 @@ const details: Omit<GetAggregateComplianceDetailsByConfigRuleCommandOutput, '$me
   ],
 };
 
+const memberDetails: Omit<GetComplianceDetailsByConfigRuleCommandOutput, '$metadata'> = {
+  EvaluationResults: [
+    {
+      EvaluationResultIdentifier: { EvaluationResultQualifier: { ConfigRuleName: 's3-bucket-logging-enabled', ResourceType: 'AWS::S3::Bucket', ResourceId: 'claims-archive' } },
+      ComplianceType: 'NON_COMPLIANT',
+      Annotation: 'Server access logging is off.',
+    },
+  ],
+};
+
 describe('config.rule-compliance through the aggregator', () => {
-  it('judges each of the member’s rules as its own answers would be judged', () => {
+  it('lists the non-compliant resources the member itself reports for each rule the aggregator finds non-compliant', () => {
+    const data: AggregateRuleComplianceEvidence = {
+      aggregator,
+      aggregateCompliance: compliance.AggregateComplianceByConfigRules!,
+      memberNonCompliantDetails: [{ configRuleName: 's3-bucket-logging-enabled', evaluationResults: memberDetails.EvaluationResults! }],
+    };
+    const results = ruleCompliance.evaluate(data, {}, ctx);
+    expect(results.map((r) => [r.resource, r.status])).toEqual([
+      ['claims-archive', 'fail'],
+      ['cloudtrail-enabled', 'pass'],
+      ['rds-storage-encrypted', 'needs-review'],
+    ]);
+    expect(results[0].reason).toMatch(/claims-archive NON_COMPLIANT: Server access logging is off/);
+  });
+
+  it('a non-compliant rule whose member read listed nothing still fails, with the aggregator’s count', () => {
+    const data: AggregateRuleComplianceEvidence = { aggregator, aggregateCompliance: compliance.AggregateComplianceByConfigRules!, memberNonCompliantDetails: [{ configRuleName: 's3-bucket-logging-enabled', evaluationResults: [] }] };
+    expect(ruleCompliance.evaluate(data, {}, ctx)[0]).toMatchObject({ resource: 's3-bucket-logging-enabled', status: 'fail', reason: expect.stringMatching(/1 resources are NON_COMPLIANT/) });
+  });
+
+  it('still judges evidence sealed with the aggregator’s per-resource details', () => {
     const data: AggregateRuleComplianceEvidence = {
       aggregator,
       aggregateCompliance: compliance.AggregateComplianceByConfigRules!,
