@@ -18,6 +18,8 @@ import { delegatedSourceFor } from '../src/queries/delegated/index.js';
 
 export interface CollectChildRequest {
   config: unknown;
+  /** `--shard i/n`: this process collects one shard of the organisation's accounts. */
+  shard?: { index: number; count: number };
 }
 
 export interface CollectChildReport {
@@ -35,6 +37,8 @@ export interface CollectChildReport {
   discoveryMs: number;
   /** Peak resident set size of this process during the run, bytes. */
   maxRssBytes: number;
+  /** Largest V8 heap in use seen by a once-a-second sample (garbage included): how far RSS is live data. */
+  maxHeapUsedBytes: number;
   cpuMs: number;
   /** Error records by error code. */
   errorCodes: Record<string, number>;
@@ -69,7 +73,9 @@ async function main(req: CollectChildRequest): Promise<CollectChildReport> {
   const signer = await openSigner(config, { log });
   const cpu0 = process.cpuUsage();
   const started = performance.now();
-  const outcome = await runCollection({ config, catalogs, store, signer, log });
+  let maxHeapUsedBytes = 0;
+  const sampler = setInterval(() => (maxHeapUsedBytes = Math.max(maxHeapUsedBytes, process.memoryUsage().heapUsed)), 1000);
+  const outcome = await runCollection({ config, catalogs, store, signer, log, ...(req.shard ? { shard: req.shard } : {}) }).finally(() => clearInterval(sampler));
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpu0);
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
@@ -131,6 +137,7 @@ async function main(req: CollectChildRequest): Promise<CollectChildReport> {
     wallMs,
     discoveryMs: discoveredAt ? discoveredAt - Math.max(started, t0) : 0,
     maxRssBytes,
+    maxHeapUsedBytes,
     cpuMs: (cpu.user + cpu.system) / 1000,
     errorCodes,
     errorExamples,

@@ -21,6 +21,8 @@ export interface CollectionBenchOptions {
   seed?: number;
   /** collect.mode under test (default per-account); delegated-admin reads through the management account's aggregator and administrator views. */
   mode?: 'per-account' | 'delegated-admin';
+  /** Collector processes run at once, each `--shard i/n` of the accounts (ECS fan-out); default 1. */
+  shards?: number;
 }
 
 export interface RateBound {
@@ -49,6 +51,10 @@ export interface CollectionBenchResult {
   cpuSeconds: number;
   peakRssBytes: number;
   concurrency: number;
+  /** Collector processes (shards) the run was split over; wall time is the slowest, RSS the largest of one process. */
+  shards: number;
+  /** Largest V8 heap in use sampled in any collector process (garbage included). */
+  peakHeapUsedBytes: number;
   /** Calls the simulator answered (throttled attempts excluded), and the throttled attempts. */
   calls: number;
   throttledAttempts: number;
@@ -129,12 +135,18 @@ export async function benchCollection(opts: CollectionBenchOptions): Promise<Col
       },
     });
     sim.resetStats();
-    const report = await forkBenchChild<CollectChildRequest, CollectChildReport | CollectChildFailure>('./collect-child.js', { config }, simulatorEnv(sim, ORG_MANAGEMENT_ACCOUNT_ID, opts.regions[0]));
-    if (!report.ok) throw new Error(`collection child failed: ${report.error}`);
+    const shards = Math.max(1, opts.shards ?? 1);
+    const env = simulatorEnv(sim, ORG_MANAGEMENT_ACCOUNT_ID, opts.regions[0]);
+    const answers = await Promise.all(
+      Array.from({ length: shards }, (_, index) => forkBenchChild<CollectChildRequest, CollectChildReport | CollectChildFailure>('./collect-child.js', { config, ...(shards > 1 ? { shard: { index, count: shards } } : {}) }, env)),
+    );
+    const failure = answers.find((a): a is CollectChildFailure => !a.ok);
+    if (failure) throw new Error(`collection child failed: ${failure.error}`);
+    const report = mergeReports(answers as CollectChildReport[]);
     const stats: SimStats = sim.stats();
     const calls = stats.total.calls - stats.total.throttled;
     const meanLatencyMs = (opts.latencyMs[0] + opts.latencyMs[1]) / 2;
-    const bound = collectionLowerBound({ rateLimitedCalls: report.rateLimitedCalls, limits, calls, meanLatencyMs, concurrency: config.collect.concurrency });
+    const bound = collectionLowerBound({ rateLimitedCalls: report.rateLimitedCalls, limits, calls, meanLatencyMs, concurrency: config.collect.concurrency * shards });
     const throttledGaps = Object.entries(report.errorCodes).filter(([code]) => THROTTLING.test(code)).reduce((a, [, n]) => a + n, 0);
     const wallSeconds = report.wallMs / 1000;
     return {
@@ -152,7 +164,9 @@ export async function benchCollection(opts: CollectionBenchOptions): Promise<Col
       discoverySeconds: report.discoveryMs / 1000,
       cpuSeconds: report.cpuMs / 1000,
       peakRssBytes: report.maxRssBytes,
+      peakHeapUsedBytes: report.maxHeapUsedBytes,
       concurrency: config.collect.concurrency,
+      shards,
       calls,
       throttledAttempts: stats.total.throttled,
       meanLatencyMs,
@@ -164,4 +178,38 @@ export async function benchCollection(opts: CollectionBenchOptions): Promise<Col
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Shards collect disjoint accounts at the same time: counts add up, wall time is the slowest shard's, memory the largest process's. */
+function mergeReports(reports: readonly CollectChildReport[]): CollectChildReport {
+  if (reports.length === 1) return reports[0];
+  const add = (a: Record<string, number>, b: Record<string, number>) => {
+    for (const [k, n] of Object.entries(b)) a[k] = (a[k] ?? 0) + n;
+    return a;
+  };
+  const rateLimitedCalls: CollectChildReport['rateLimitedCalls'] = {};
+  for (const r of reports) {
+    for (const [action, c] of Object.entries(r.rateLimitedCalls)) {
+      const m = rateLimitedCalls[action];
+      rateLimitedCalls[action] = m ? { maxPerAccountRegion: Math.max(m.maxPerAccountRegion, c.maxPerAccountRegion), total: m.total + c.total, accountRegions: m.accountRegions + c.accountRegions } : { ...c };
+    }
+  }
+  return {
+    ...reports[0],
+    status: reports.every((r) => r.status === 'complete') ? 'complete' : reports.find((r) => r.status !== 'complete')!.status,
+    records: reports.reduce((a, r) => a + r.records, 0),
+    errorRecords: reports.reduce((a, r) => a + r.errorRecords, 0),
+    gaps: reports.reduce((a, r) => a + r.gaps, 0),
+    accounts: reports.reduce((a, r) => a + r.accounts, 0),
+    regions: Math.max(...reports.map((r) => r.regions)),
+    wallMs: Math.max(...reports.map((r) => r.wallMs)),
+    discoveryMs: Math.max(...reports.map((r) => r.discoveryMs)),
+    maxRssBytes: Math.max(...reports.map((r) => r.maxRssBytes)),
+    maxHeapUsedBytes: Math.max(...reports.map((r) => r.maxHeapUsedBytes)),
+    cpuMs: reports.reduce((a, r) => a + r.cpuMs, 0),
+    errorCodes: reports.reduce((a, r) => add(a, r.errorCodes), {} as Record<string, number>),
+    errorExamples: Object.assign({}, ...reports.map((r) => r.errorExamples)) as Record<string, string>,
+    targetGaps: reports.reduce((a, r) => add(a, r.targetGaps), {} as Record<string, number>),
+    rateLimitedCalls,
+  };
 }

@@ -33,6 +33,8 @@ export interface BenchArgs {
   only: Section[];
   /** Node binary for the measured child processes (default: this one). */
   node?: string;
+  /** Organisation sizes of the collection section (member accounts), overriding the default sizes. */
+  accounts?: number[];
 }
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
@@ -45,12 +47,16 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       args.node = argv[++i];
       if (!args.node) throw new Error('--node: expected the path of a Node binary');
     }
-    else if (a === '--only') {
+    else if (a === '--accounts') {
+      const sizes = (argv[++i] ?? '').split(',').map((x) => Number(x));
+      if (!sizes.length || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--accounts: expected a comma-separated list of organisation sizes (member accounts), e.g. 100,1000, got "${argv[i] ?? ''}"`);
+      args.accounts = sizes;
+    } else if (a === '--only') {
       const wanted = (argv[++i] ?? '').split(',').filter(Boolean);
       const unknown = wanted.filter((w) => !(SECTIONS as readonly string[]).includes(w));
       if (unknown.length || !wanted.length) throw new Error(`--only: expected a comma-separated list of ${SECTIONS.join(', ')}, got "${argv[i] ?? ''}"`);
       args.only = wanted as Section[];
-    } else throw new Error(`unknown option "${a}"; options: --quick, --out <file>, --only <${SECTIONS.join(',')}>, --node <path>`);
+    } else throw new Error(`unknown option "${a}"; options: --quick, --out <file>, --only <${SECTIONS.join(',')}>, --node <path>, --accounts <n,...>`);
   }
   return args;
 }
@@ -90,8 +96,12 @@ const failed = (metric: string, err: unknown): BenchRow => ({
   note: err instanceof Error ? (err.stack ?? err.message) : String(err),
 });
 
+/** Member accounts one per-account collector process takes in the bench before the organisation is sharded over processes. */
+const SHARD_ACCOUNTS = 250;
+
 interface Sizes {
-  accounts: number;
+  /** Organisation sizes collected, each in both collection modes. */
+  accounts: number[];
   /** Collector settings beyond the product defaults (quick runs search fewer CloudTrail event names). */
   collect?: Record<string, unknown>;
   regions: string[];
@@ -102,8 +112,8 @@ interface Sizes {
   idleMs: number;
 }
 
-const FULL: Sizes = { accounts: 100, regions: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'], storeRecords: 2000, packageRecords: 100_000, period: { days: 365, accounts: 100 }, idleMs: 5_000 };
-const QUICK: Sizes = { accounts: 2, regions: ['us-east-1', 'eu-west-1'], collect: { sensitiveEvents: ['StopLogging', 'DeleteTrail'] }, storeRecords: 100, packageRecords: 2_000, period: { days: 30, accounts: 5 }, idleMs: 1_000 };
+const FULL: Sizes = { accounts: [100, 1000], regions: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'], storeRecords: 2000, packageRecords: 100_000, period: { days: 365, accounts: 100 }, idleMs: 5_000 };
+const QUICK: Sizes = { accounts: [2], regions: ['us-east-1', 'eu-west-1'], collect: { sensitiveEvents: ['StopLogging', 'DeleteTrail'] }, storeRecords: 100, packageRecords: 2_000, period: { days: 30, accounts: 5 }, idleMs: 1_000 };
 
 function collectionRows(r: CollectionBenchResult): BenchRow[] {
   // The three slowest quota chains (every operation has a bucket; most are far from binding).
@@ -111,7 +121,7 @@ function collectionRows(r: CollectionBenchResult): BenchRow[] {
   const rate = slowest.map((b) => `${b.action}: ${b.callsPerAccountRegion} calls per account-region, ${b.burst} at once then ${b.ratePerSecond}/s, plus one call's latency = ${fmt(b.seconds, 1)} s`).join('; ');
   return [
     {
-      metric: `collection wall time, ${r.accounts} accounts x ${r.regions} regions (${r.records} records)`,
+      metric: `collection wall time, ${r.accounts} accounts x ${r.regions} regions (${r.records} records${r.shards > 1 ? `, ${r.shards} shard processes` : ''})`,
       measured: `${fmt(r.wallSeconds, 1)} s`,
       baseline: `${fmt(r.lowerBoundSeconds, 1)} s (lower bound)`,
       ratio: fmt(r.ratio),
@@ -125,7 +135,7 @@ function collectionRows(r: CollectionBenchResult): BenchRow[] {
     {
       // The same wall time against the rate-limit bound alone (the longest paced chain plus one call's latency), which
       // ignores how many requests may be in flight: the strictest reading of the physical limit.
-      metric: 'collection wall time vs the rate-limit bound alone',
+      metric: `collection wall time vs the rate-limit bound alone (${r.accounts} accounts)`,
       measured: `${fmt(r.wallSeconds, 1)} s`,
       baseline: `${fmt(r.rateBoundSeconds, 1)} s (rate limit)`,
       ratio: fmt(r.wallSeconds / r.rateBoundSeconds),
@@ -133,7 +143,7 @@ function collectionRows(r: CollectionBenchResult): BenchRow[] {
       pass: r.wallSeconds / r.rateBoundSeconds <= 1.25,
     },
     {
-      metric: 'collection throttling errors surfaced as gaps',
+      metric: `collection throttling errors surfaced as gaps (${r.accounts} accounts)`,
       measured: `${r.throttledGaps} (of ${r.errorRecords} error records: ${Object.entries(r.errorCodes).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}; ${r.throttledAttempts} throttled attempts retried)`,
       baseline: '',
       ratio: '',
@@ -141,8 +151,8 @@ function collectionRows(r: CollectionBenchResult): BenchRow[] {
       pass: r.throttledGaps === 0,
     },
     {
-      metric: 'collector peak RSS (child process)',
-      measured: `${fmt(r.peakRssBytes / MB, 0)} MB`,
+      metric: `collector peak RSS per process (${r.accounts} accounts${r.shards > 1 ? ` over ${r.shards} processes` : ''})`,
+      measured: `${fmt(r.peakRssBytes / MB, 0)} MB (V8 heap in use, garbage included, at most ${fmt(r.peakHeapUsedBytes / MB, 0)} MB)`,
       baseline: '',
       ratio: '',
       target: '< 512 MB',
@@ -288,7 +298,7 @@ export interface BenchResults {
   finishedAt: string;
   machine: Machine;
   rows: BenchRow[];
-  details: Partial<{ collection: CollectionBenchResult; collectionDelegatedAdmin: CollectionBenchResult; store: StoreBenchResult | { skipped: string }; package: PackageBenchResult; periodPackage: PackageBenchResult; daemon: DaemonBenchResult }>;
+  details: Partial<{ collection: CollectionBenchResult; collectionDelegatedAdmin: CollectionBenchResult; collectionBySize: { accounts: number; perAccount?: CollectionBenchResult; delegatedAdmin?: CollectionBenchResult }[]; store: StoreBenchResult | { skipped: string }; package: PackageBenchResult; periodPackage: PackageBenchResult; daemon: DaemonBenchResult }>;
 }
 
 export async function runBench(args: BenchArgs, say: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<BenchResults> {
@@ -305,22 +315,30 @@ export async function runBench(args: BenchArgs, say: (line: string) => void = (l
   say(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB (${fmt(freemem() / 2 ** 30, 1)} GiB free), node ${m.node}${m.childNode ? ` (measured processes: node ${m.childNode})` : ''}, ${m.os}, load ${m.loadAverage.start}${args.quick ? ' (quick sizes)' : ''}`);
 
   if (args.only.includes('collection')) {
-    say(`collection: ${sizes.accounts} accounts x ${sizes.regions.length} regions, 30-80 ms per call, AWS request quotas ...`);
-    try {
-      const r = await benchCollection({ accounts: sizes.accounts, regions: sizes.regions, latencyMs: [30, 80], ...(sizes.collect ? { collect: sizes.collect } : {}) });
-      details.collection = r;
-      rows.push(...collectionRows(r));
-    } catch (err) {
-      rows.push(failed('collection', err));
+    details.collectionBySize = [];
+    for (const accounts of args.accounts ?? sizes.accounts) {
+      const size: NonNullable<BenchResults['details']['collectionBySize']>[number] = { accounts };
+      details.collectionBySize.push(size);
+      // One collector process holds one organisation's records up to sealing; beyond SHARD_ACCOUNTS accounts per-account mode
+      // fans out over processes as ECS tasks would (`--shard i/n`), each process's memory measured on its own.
+      const shards = Math.ceil(accounts / SHARD_ACCOUNTS);
+      say(`collection: ${accounts} accounts x ${sizes.regions.length} regions${shards > 1 ? ` in ${shards} shard processes` : ''}, 30-80 ms per call, AWS request quotas ...`);
+      try {
+        size.perAccount = await benchCollection({ accounts, regions: sizes.regions, latencyMs: [30, 80], shards, ...(sizes.collect ? { collect: sizes.collect } : {}) });
+        rows.push(...collectionRows(size.perAccount));
+      } catch (err) {
+        rows.push(failed(`collection (${accounts} accounts)`, err));
+      }
+      say(`collection, collect.mode delegated-admin: the same ${accounts} accounts through their aggregator and administrators ...`);
+      try {
+        size.delegatedAdmin = await benchCollection({ accounts, regions: sizes.regions, latencyMs: [30, 80], mode: 'delegated-admin', ...(sizes.collect ? { collect: sizes.collect } : {}) });
+        rows.push(...delegatedAdminRows(size.delegatedAdmin, size.perAccount));
+      } catch (err) {
+        rows.push(failed(`collection (delegated-admin, ${accounts} accounts)`, err));
+      }
     }
-    say(`collection, collect.mode delegated-admin: the same organisation through its aggregator and administrators ...`);
-    try {
-      const d = await benchCollection({ accounts: sizes.accounts, regions: sizes.regions, latencyMs: [30, 80], mode: 'delegated-admin', ...(sizes.collect ? { collect: sizes.collect } : {}) });
-      details.collectionDelegatedAdmin = d;
-      rows.push(...delegatedAdminRows(d, details.collection));
-    } catch (err) {
-      rows.push(failed('collection (delegated-admin)', err));
-    }
+    details.collection = details.collectionBySize[0]?.perAccount;
+    details.collectionDelegatedAdmin = details.collectionBySize[0]?.delegatedAdmin;
   }
 
   if (args.only.includes('store')) {

@@ -69,16 +69,23 @@ export async function executeTasks(run: TaskExecution): Promise<void> {
   const connections = new SharedConnections();
   const providers = new Map<string, AwsClientProvider>();
   const providerKey = (t: CollectionTask) => `${t.target.accountId}/${t.region === 'global' ? home : t.region}`;
-  const tasksLeft = new Map<string, number>();
-  for (const t of tasks) tasksLeft.set(providerKey(t), (tasksLeft.get(providerKey(t)) ?? 0) + 1);
+  // An account-region's clients live while one of its tasks runs and are released when none does, so memory follows
+  // the tasks in flight, not the size of the organisation (a later task of the account-region builds them again).
+  const running = new Map<string, number>();
+  const taskStarted = (t: CollectionTask) => {
+    const key = providerKey(t);
+    running.set(key, (running.get(key) ?? 0) + 1);
+  };
   const taskDone = (t: CollectionTask) => {
     const key = providerKey(t);
-    const left = (tasksLeft.get(key) ?? 1) - 1;
-    tasksLeft.set(key, left);
-    if (left === 0) {
-      providers.get(key)?.destroy();
-      providers.delete(key);
+    const left = (running.get(key) ?? 1) - 1;
+    if (left > 0) {
+      running.set(key, left);
+      return;
     }
+    running.delete(key);
+    providers.get(key)?.destroy();
+    providers.delete(key);
   };
   const providerFor = (t: AccountTarget, region: string) => {
     const key = `${t.accountId}/${region}`;
@@ -104,9 +111,10 @@ export async function executeTasks(run: TaskExecution): Promise<void> {
   const delegated = run.delegated?.((accountId, region, credentials) => new AwsClientProvider({ accountId, region, credentials, maxAttempts: config.collect.maxAttempts, requestTimeoutMs: config.collect.requestTimeoutMs, callSlots, connections, onAttempt: run.onAttempt, ...(run.auditRateLimits ? { rateLimits: run.auditRateLimits } : {}) }));
 
   // Tasks open at once: enough to keep every request slot busy while some tasks are between calls, few enough
-  // that partial evidence does not pile up in memory. Rate-paced tasks are outside this window: they spend most of
-  // their time waiting for the limiter and would otherwise hold window places doing nothing.
+  // that partial evidence does not pile up in memory. Rate-paced tasks have their own, wider window: they spend most
+  // of their time waiting for their account-region's limiter, and every account-region's chain should be moving.
   const window = new ConcurrencyLimit(run.concurrency * 4);
+  const pacedWindow = new ConcurrencyLimit(run.concurrency * 8);
   const perService = new Map<string, ConcurrencyLimit>();
   // Service limits are per account and region, like the AWS API limits they protect.
   const serviceLimit = (t: CollectionTask) => {
@@ -117,6 +125,7 @@ export async function executeTasks(run: TaskExecution): Promise<void> {
   };
 
   const runTask = async (task: CollectionTask): Promise<void> => {
+    taskStarted(task);
     if (run.signal?.aborted) return;
     const region = task.region === 'global' ? home : task.region;
     const clients = providerFor(task.target, region);
@@ -144,10 +153,36 @@ export async function executeTasks(run: TaskExecution): Promise<void> {
     run.onRecord(await run.writeBody(body, recordedAt));
   };
 
+  /**
+   * Starts `list` in plan order, each once `admission` has a place: only the tasks in flight exist at any time, so a
+   * large organisation's plan is not held as pending work. The first failure stops further starts and is thrown
+   * once the tasks already running have settled.
+   */
+  const dispatch = async (list: readonly CollectionTask[], admission: ConcurrencyLimit): Promise<void> => {
+    const inFlight = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    for (const t of list) {
+      if (failure || run.signal?.aborted) break;
+      await new Promise<void>((admitted) => {
+        const settled: Promise<void> = admission
+          .run(() => {
+            admitted();
+            // Tasks in plan order spread over account-regions, so a task rarely waits here for its own service.
+            return serviceLimit(t).run(() => (run.signal?.aborted ? Promise.resolve() : runTask(t).finally(() => taskDone(t))));
+          })
+          .catch((error: unknown) => {
+            failure ??= { error };
+          })
+          .finally(() => inFlight.delete(settled));
+        inFlight.add(settled);
+      });
+    }
+    await Promise.all(inFlight);
+    if (failure) throw failure.error;
+  };
+
   try {
-    // The service limit is taken first, so a task queued behind its service holds no window place.
-    const settle = (t: CollectionTask) => runTask(t).finally(() => taskDone(t));
-    await Promise.all(tasks.map((t) => serviceLimit(t).run(() => (t.paced ? settle(t) : window.run(() => settle(t))))));
+    await Promise.all([dispatch(tasks.filter((t) => t.paced), pacedWindow), dispatch(tasks.filter((t) => !t.paced), window)]);
   } finally {
     for (const p of providers.values()) p.destroy();
     delegated?.destroy();
