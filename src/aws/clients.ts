@@ -8,6 +8,7 @@ import { supportLocalEndpoints } from './endpoint.js';
 import { RateLimiterRegistry } from './rate-limit.js';
 import { redactSecretInputs } from '../log/logger.js';
 import { loadStsSdk } from './sdk.js';
+import { processSdkConfig, type ProcessSdkConfig } from './sdk-config.js';
 
 /** Maps an SDK client name (handler context `clientName`) to its IAM action prefix. */
 const IAM_PREFIX: Record<string, string> = {
@@ -45,10 +46,20 @@ const IAM_PREFIX: Record<string, string> = {
   ResourceGroupsTaggingAPIClient: 'tag',
 };
 
+/** IAM actions already built, by client name then command name (the middleware asks on every attempt). */
+const IAM_ACTIONS = new Map<string, Map<string, string>>();
+
 /** The IAM action for an SDK command, e.g. `s3:GetBucketEncryption`. */
 export function iamAction(clientName: string, commandName: string): string {
-  const prefix = IAM_PREFIX[clientName] ?? clientName.replace(/Client$/, '').toLowerCase();
-  return `${prefix}:${commandName.replace(/Command$/, '')}`;
+  let byCommand = IAM_ACTIONS.get(clientName);
+  if (!byCommand) IAM_ACTIONS.set(clientName, (byCommand = new Map()));
+  let action = byCommand.get(commandName);
+  if (action === undefined) {
+    const prefix = IAM_PREFIX[clientName] ?? clientName.replace(/Client$/, '').toLowerCase();
+    action = `${prefix}:${commandName.replace(/Command$/, '')}`;
+    byCommand.set(commandName, action);
+  }
+  return action;
 }
 
 /** One SDK call as logged into an evidence record: the operation and its request parameters. */
@@ -88,12 +99,18 @@ function originOf(r: WireRequest | undefined): string | undefined {
   return `${protocol}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
 }
 
+/** The last Date header converted: it has one-second resolution, so consecutive responses mostly share it. */
+let lastDate: { raw: string; iso: string } | undefined;
+
 /** The HTTP Date header as an ISO timestamp (kept as sent when it does not parse). */
 function responseDateOf(r: WireResponse | undefined): string | undefined {
   const raw = r?.headers?.date ?? r?.headers?.Date;
   if (!raw) return undefined;
+  if (lastDate?.raw === raw) return lastDate.iso;
   const d = new Date(raw);
-  return Number.isNaN(d.getTime()) ? raw : d.toISOString();
+  const iso = Number.isNaN(d.getTime()) ? raw : d.toISOString();
+  lastDate = { raw, iso };
+  return iso;
 }
 
 function requestIdOf(r: WireResponse | undefined): string | undefined {
@@ -200,6 +217,8 @@ function isExpiredSession(err: unknown): boolean {
  */
 export class AwsClientProvider {
   private readonly cache = new Map<unknown, unknown>();
+  /** The process's SDK settings as of this provider's first client (read once per account-region, not per client). */
+  private sdkConfig: ProcessSdkConfig | undefined;
   constructor(readonly settings: AwsClientSettings) {}
 
   get accountId(): string {
@@ -212,7 +231,10 @@ export class AwsClientProvider {
   get<C>(Ctor: ClientCtor<C>): C {
     let client = this.cache.get(Ctor) as C | undefined;
     if (!client) {
+      const sdkConfig = (this.sdkConfig ??= processSdkConfig());
       client = new Ctor({
+        // FIPS, dual-stack, app id and auth scheme preference as the SDK loads them, loaded once per process.
+        ...sdkConfig.settings,
         region: this.settings.region,
         ...(this.settings.credentials ? { credentials: this.settings.credentials } : {}),
         maxAttempts: this.settings.maxAttempts ?? 6,
@@ -235,6 +257,7 @@ export class AwsClientProvider {
             }),
       });
       supportLocalEndpoints(client);
+      sdkConfig.shareConfiguredEndpoint(client);
       this.instrument(client as unknown as MiddlewareCapable);
       this.cache.set(Ctor, client);
     }

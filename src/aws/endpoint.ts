@@ -25,9 +25,20 @@ type EndpointProvider = (params: EndpointParams, context?: { logger?: unknown })
 /** A DNS name that never resolves (RFC 6761), standing in for the IP or localhost while the SDK's rules run. */
 const STAND_IN_HOST = 'local-endpoint.invalid';
 
+/** Endpoints already split (a run asks for the same few endpoints on every request); bounded, in case they vary. */
+const LOCAL_ENDPOINTS = new Map<string, { host: string; standIn: string } | undefined>();
+
 /** The custom endpoint parameter split around its host, when that host is an IP address or localhost. */
 function localEndpoint(endpoint: unknown): { host: string; standIn: string } | undefined {
   if (typeof endpoint !== 'string') return undefined;
+  if (LOCAL_ENDPOINTS.has(endpoint)) return LOCAL_ENDPOINTS.get(endpoint);
+  const split = splitLocalEndpoint(endpoint);
+  if (LOCAL_ENDPOINTS.size >= 256) LOCAL_ENDPOINTS.clear();
+  LOCAL_ENDPOINTS.set(endpoint, split);
+  return split;
+}
+
+function splitLocalEndpoint(endpoint: string): { host: string; standIn: string } | undefined {
   let url: URL;
   try {
     url = new URL(endpoint);

@@ -65,6 +65,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'macie2:ListClassificationJobs': macieRead,
   'macie2:ListFindings': macieRead,
   'macie2:GetFindings': macieRead,
+  'macie2:ListMembers': macieRead,
 
   'cloudtrail:LookupEvents': documented(2, 2, 'https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html (two per second, per account, per Region)'),
   'cloudtrail:DescribeTrails': cloudTrailRead,
@@ -190,6 +191,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'inspector2:BatchGetAccountStatus': estimate(5, 10, 'Amazon Inspector publishes no per-operation request rates; estimated low like other regional security-service reads'),
   'inspector2:ListCoverage': estimate(5, 10, 'Amazon Inspector publishes no per-operation request rates; estimated low like other regional security-service reads'),
   'inspector2:ListFindings': estimate(5, 10, 'Amazon Inspector publishes no per-operation request rates; estimated low like other regional security-service reads'),
+  'inspector2:ListMembers': estimate(5, 10, 'Amazon Inspector publishes no per-operation request rates; estimated low like other regional security-service reads'),
   'ecr:DescribeRepositories': estimate(10, 20, 'Amazon ECR lists its API rates only in Service Quotas; estimated like other regional describe calls'),
   'ecr:GetRegistryScanningConfiguration': estimate(10, 20, 'Amazon ECR lists its API rates only in Service Quotas; estimated like other regional get calls'),
   'secretsmanager:ListSecrets': documented(100, 100, 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html (combined rate of DescribeSecret and ListSecrets API requests: 100 per second)'),

@@ -64,7 +64,7 @@ export const EvidenceBodySchema = z.object({
       /** Evidence read through an organisation-wide aggregator or administrator (collect.mode delegated-admin), not in the member account itself. */
       via: z
         .object({
-          /** What answered: `config-aggregator`, `guardduty-administrator`, `securityhub-administrator`. */
+          /** What answered: `config-aggregator`, `guardduty-administrator`, `securityhub-administrator`, `inspector-administrator`, `macie-administrator`, `access-analyzer-organization`. */
           kind: z.string(),
           /** The audit (delegated administrator) account the calls were made from, and its region. */
           accountId: z.string(),
@@ -120,5 +120,8 @@ export function describeVia(via: NonNullable<NonNullable<EvidenceBody['provenanc
   if (via.kind === 'config-aggregator') return `AWS Config aggregator ${via.aggregator ?? ''} (${where})`.replace('  ', ' ');
   if (via.kind === 'guardduty-administrator') return `GuardDuty delegated administrator (${where})`;
   if (via.kind === 'securityhub-administrator') return `Security Hub delegated administrator (${where})`;
+  if (via.kind === 'inspector-administrator') return `Amazon Inspector delegated administrator (${where})`;
+  if (via.kind === 'macie-administrator') return `Amazon Macie administrator (${where})`;
+  if (via.kind === 'access-analyzer-organization') return `IAM Access Analyzer organization analyzer (${where})`;
   return `${via.kind} (${where})`;
 }

@@ -21,6 +21,10 @@ const LOCAL_NOTE =
 export class LocalEvidenceStore implements EvidenceStore {
   readonly kind = 'local' as const;
   readonly root: string;
+  /** Object directories whose entries are not yet fsynced; every one is synced before the next run is written. */
+  private readonly unsyncedDirs = new Set<string>();
+  /** The directory fsyncs under way: a run waits for them all, including those another run started. */
+  private dirSyncs: Promise<void> = Promise.resolve();
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -57,14 +61,18 @@ export class LocalEvidenceStore implements EvidenceStore {
     if (actual !== sha256) throw new EvidenceLockerError(`evidence body named ${sha256} hashes to ${actual}: refusing to store it under the wrong name`);
     const key = objectPath(sha256);
     const file = this.objectFile(sha256);
+    const dir = dirname(file);
     if (await exists(file)) {
       await this.checkExisting(file, sha256);
+      // Another process (or a run that failed before sealing) may have linked it without syncing the directory yet.
+      this.unsyncedDirs.add(dir);
       return { key, existed: true };
     }
-    const dir = dirname(file);
     const tmp = join(dir, `.${sha256}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      await mkdir(dir, { recursive: true });
+      // Each directory created here is itself a new entry of its parent.
+      const created = await mkdir(dir, { recursive: true });
+      if (created) for (let d = dir; d.length >= created.length; d = dirname(d)) this.unsyncedDirs.add(dirname(d));
       await writeDurably(tmp, body);
     } catch (err) {
       // A write that failed half-way (a full disk) leaves no temp file behind.
@@ -77,12 +85,24 @@ export class LocalEvidenceStore implements EvidenceStore {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw storeIoError(this.root, file, err);
       await this.checkExisting(file, sha256);
+      this.unsyncedDirs.add(dir);
       return { key, existed: true };
     } finally {
       await unlink(tmp).catch(() => undefined);
     }
-    await fsyncDir(dir);
+    // The body's bytes are on disk (writeDurably); its name is made durable once per directory, before a run cites it.
+    this.unsyncedDirs.add(dir);
     return { key, existed: false };
+  }
+
+  /** Makes every object name written so far durable (one fsync per directory); putRun calls it before writing a run. */
+  async syncObjects(): Promise<void> {
+    const dirs = [...this.unsyncedDirs];
+    this.unsyncedDirs.clear();
+    this.dirSyncs = this.dirSyncs.then(async () => {
+      for (const dir of dirs) await fsyncDir(dir);
+    });
+    await this.dirSyncs;
   }
 
   private async checkExisting(file: string, sha256: string): Promise<void> {
@@ -118,6 +138,8 @@ export class LocalEvidenceStore implements EvidenceStore {
     if (await exists(runDir)) {
       throw new EvidenceLockerError(`run ${run.runId} already exists in the local store (${runDir}): a sealed run is never overwritten`);
     }
+    // Every body the manifest may cite is durable, name included, before the manifest is written.
+    await this.syncObjects();
     await mkdir(runsDir, { recursive: true });
     const tmpDir = join(runsDir, `.tmp-${run.runId}-${randomBytes(6).toString('hex')}`);
     await mkdir(tmpDir);

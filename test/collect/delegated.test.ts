@@ -18,6 +18,10 @@ import { EvidenceBodySchema, type EvidenceBody } from '../../src/evidence/record
 import { RunManifestSchema, type RunManifest } from '../../src/evidence/manifest.js';
 import { DELEGATED_SOURCES } from '../../src/queries/delegated/index.js';
 import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, ORG_CONFIG_AGGREGATOR, type SimulatedAws, type SimStats } from '../../src/simulator/index.js';
+import type { SimWorld } from '../../src/simulator/world.js';
+import { inspector2State } from '../../src/simulator/services/inspector2.js';
+import { macieState } from '../../src/simulator/services/macie2.js';
+import { accessAnalyzerState } from '../../src/simulator/services/accessanalyzer.js';
 
 const catalogs = loadCatalogs([]);
 const REGIONS = ['us-east-1', 'us-west-2'];
@@ -65,14 +69,75 @@ async function collectAndEvaluate(name: string, collect: Record<string, unknown>
 
 /** Requirement status and the status of every judged resource, per framework, requirement and account. */
 function byRequirement(results: Awaited<ReturnType<typeof collectAndEvaluate>>['results']) {
-  return new Map(results.map((r) => [`${r.framework} ${r.requirementId} ${r.accountId}`, { status: r.status, findings: r.findings.map((f) => `${f.queryId} ${f.region} ${f.status}`).sort(), gaps: r.gaps.length }]));
+  // Judged resources too, but: the analyzer that judged external access differs by design (the organization analyzer
+  // instead of the member's own), and the aggregator names a compliant Config rule by name where the member gives its ARN.
+  const judged = (f: { queryId: string; resource: string; resourceType: string; status: string }) =>
+    f.resourceType === 'AWS::AccessAnalyzer::Analyzer' ? 'analyzer' : f.queryId === 'config.rule-compliance' && f.status === 'pass' ? 'compliant rule' : f.resource;
+  return new Map(results.map((r) => [`${r.framework} ${r.requirementId} ${r.accountId}`, { status: r.status, findings: r.findings.map((f) => `${f.queryId} ${f.region} ${judged(f)} ${f.status}`).sort(), gaps: r.gaps.length }]));
 }
 
 const calls = (stats: SimStats, prefix: string) => Object.entries(stats.byOperation).filter(([op]) => op.startsWith(prefix)).reduce((n, [, c]) => n + c.calls, 0);
 
+const DAY = 86_400_000;
+/** Outside the simulated organisation. */
+const THIRD_PARTY = '444455556666';
+
+/**
+ * Findings the administrators must route to the right member: an old critical Inspector finding, card numbers found
+ * by Macie, and a bucket shared with an account outside the organisation (the generated members have none).
+ */
+function addMemberFindings(world: SimWorld): { inspectorMember: string; macieMember: string; sharingMember: string } {
+  const [, inspectorMember, macieMember, sharingMember] = world.organization!.accountIds;
+  const region = REGIONS[0];
+  const now = Date.now();
+  inspector2State(world.account(inspectorMember)!, region).findings.push({
+    findingArn: `arn:aws:inspector2:${region}:${inspectorMember}:finding/0123456789abcdef0123456789abcdef`,
+    awsAccountId: inspectorMember,
+    type: 'PACKAGE_VULNERABILITY',
+    title: 'CVE-2023-38545 - curl',
+    description: 'curl 7.76.1 is affected by CVE-2023-38545.',
+    remediation: { recommendation: { text: 'Upgrade curl to 8.4.0 or later.' } },
+    severity: 'CRITICAL',
+    firstObservedAt: new Date(now - 60 * DAY),
+    lastObservedAt: new Date(now - DAY),
+    updatedAt: new Date(now - DAY),
+    status: 'ACTIVE',
+    resources: [{ type: 'AWS_EC2_INSTANCE', id: 'i-0aaaabbbbccccdddd', partition: 'aws', region }],
+    packageVulnerabilityDetails: { vulnerabilityId: 'CVE-2023-38545', source: 'NVD', vulnerablePackages: [{ name: 'curl', version: '7.76.1', fixedInVersion: '8.4.0' }] },
+  });
+  macieState(world.account(macieMember)!, region).findings.push({
+    id: 'f0e1d2c3b4a5968778695a4b3c2d1e0f',
+    accountId: macieMember,
+    region,
+    partition: 'aws',
+    type: 'SensitiveData:S3Object/Financial',
+    category: 'CLASSIFICATION',
+    archived: false,
+    severity: { description: 'High', score: 3 },
+    createdAt: new Date(now - 5 * DAY),
+    updatedAt: new Date(now - 5 * DAY),
+    resourcesAffected: { s3Bucket: { name: `exports-${macieMember}`, arn: `arn:aws:s3:::exports-${macieMember}` }, s3Object: { key: 'batch/0412.csv' } },
+    classificationDetails: {
+      result: { sensitiveData: [{ category: 'FINANCIAL_INFORMATION', totalCount: 3, detections: [{ type: 'CREDIT_CARD_NUMBER', count: 3, occurrences: { cells: [{ row: 2, column: 4, columnName: 'pan' }] } }] }] },
+    },
+  });
+  const aa = accessAnalyzerState(world.account(sharingMember)!, region);
+  const created = new Date(now - 20 * DAY);
+  aa.findings.push({
+    analyzerArn: aa.analyzers.find((a) => a.type === 'ACCOUNT')!.arn!,
+    summary: { id: '0b1c2d3e-4f50-4617-a8b9-cadbecfd0e1f', resource: `arn:aws:s3:::shared-${sharingMember}`, resourceType: 'AWS::S3::Bucket', resourceOwnerAccount: sharingMember, findingType: 'ExternalAccess', status: 'ACTIVE', createdAt: created, analyzedAt: created, updatedAt: created },
+    details: [{ externalAccessDetails: { action: ['s3:GetObject'], condition: {}, isPublic: false, principal: { AWS: THIRD_PARTY }, sources: [{ type: 'POLICY' }] } }],
+  });
+  return { inspectorMember, macieMember, sharingMember };
+}
+
+let seeded: ReturnType<typeof addMemberFindings>;
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'el-delegated-'));
-  sim = await startSimulatedAws({ world: organizationWorld({ accounts: 6, regions: REGIONS, seed: 11, delegatedAdministrator: true }) });
+  const world = organizationWorld({ accounts: 6, regions: REGIONS, seed: 11, delegatedAdministrator: true });
+  seeded = addMemberFindings(world);
+  sim = await startSimulatedAws({ world });
   Object.assign(process.env, simulatorEnv(sim, ORG_MANAGEMENT_ACCOUNT_ID), { AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
 });
 
@@ -104,10 +169,33 @@ describe('collect.mode delegated-admin', () => {
     const cited = delegated.results.flatMap((r) => r.evidence).filter((e) => e.via).map((e) => e.via!);
     expect(cited).toContain(`AWS Config aggregator ${ORG_CONFIG_AGGREGATOR} (audit account ${ORG_MANAGEMENT_ACCOUNT_ID}, us-east-1)`);
     expect(cited).toContain(`GuardDuty delegated administrator (audit account ${ORG_MANAGEMENT_ACCOUNT_ID}, us-west-2)`);
+    expect(cited).toContain(`Amazon Inspector delegated administrator (audit account ${ORG_MANAGEMENT_ACCOUNT_ID}, us-east-1)`);
+    expect(cited).toContain(`Amazon Macie administrator (audit account ${ORG_MANAGEMENT_ACCOUNT_ID}, us-east-1)`);
+    expect(cited).toContain(`IAM Access Analyzer organization analyzer (audit account ${ORG_MANAGEMENT_ACCOUNT_ID}, us-east-1)`);
+    // The seeded member findings are judged the same way through the administrators as in the members.
+    const judged = (results: typeof delegated.results, queryId: string, accountId: string) =>
+      [...new Set(results.filter((r) => r.accountId === accountId).flatMap((r) => r.findings).filter((f) => f.queryId === queryId && f.status === 'fail').map((f) => f.resource))].sort();
+    for (const [queryId, accountId, resource] of [
+      ['inspector2.findings', seeded.inspectorMember, `arn:aws:ec2:us-east-1:${seeded.inspectorMember}:instance/i-0aaaabbbbccccdddd`],
+      ['macie.discovery', seeded.macieMember, `arn:aws:s3:::exports-${seeded.macieMember}`],
+      ['accessanalyzer.external-access', seeded.sharingMember, `arn:aws:s3:::shared-${seeded.sharingMember}`],
+    ] as const) {
+      expect(judged(perAccount.results, queryId, accountId), queryId).toContain(resource);
+      expect(judged(delegated.results, queryId, accountId), queryId).toEqual(judged(perAccount.results, queryId, accountId));
+    }
     expect(perAccount.results.flatMap((r) => r.evidence).filter((e) => e.via)).toEqual([]);
 
     // Member accounts no longer answer what the aggregator and the administrators hold.
-    for (const op of ['config:DescribeComplianceByConfigRule', 'config:GetDiscoveredResourceCounts', 'guardduty:ListFindings', 'securityhub:GetFindings']) {
+    for (const op of [
+      'config:DescribeComplianceByConfigRule',
+      'config:GetDiscoveredResourceCounts',
+      'guardduty:ListFindings',
+      'securityhub:GetFindings',
+      'inspector2:ListFindings',
+      'inspector2:ListCoverage',
+      'macie2:ListFindings',
+      'access-analyzer:ListFindingsV2',
+    ]) {
       expect(delegated.stats.byOperation[op]?.ok ?? 0, op).toBeLessThan(perAccount.stats.byOperation[op]?.ok ?? 0);
     }
     expect(calls(delegated.stats, 'config:DescribeAggregateComplianceByConfigRules')).toBe(1);
@@ -146,6 +234,24 @@ describe('collect.mode delegated-admin', () => {
         const findings = (data.detectors as { findings: { AccountId: string; Region: string }[] }[])[0].findings;
         for (const f of findings) expect([f.AccountId, f.Region]).toEqual([rec.accountId, rec.region]);
         expect((data.member as { RelationshipStatus: string }).RelationshipStatus).toBe('Enabled');
+      }
+      if (rec.queryId === 'inspector2.findings') {
+        for (const f of data.findings as { awsAccountId: string }[]) expect(f.awsAccountId).toBe(rec.accountId);
+        expect((data.accountStatus as { accounts: { accountId: string }[] }).accounts.map((a) => a.accountId)).toEqual([rec.accountId]);
+      }
+      if (rec.queryId === 'inspector2.coverage') {
+        const coverage = data.coverage as { accountId: string }[];
+        expect(coverage.length).toBeGreaterThan(0);
+        for (const c of coverage) expect(c.accountId).toBe(rec.accountId);
+      }
+      if (rec.queryId === 'macie.discovery') {
+        for (const f of (data.findings ?? []) as { accountId: string }[]) expect(f.accountId).toBe(rec.accountId);
+        // Where the card numbers sit inside the object is never stored, through the administrator either.
+        expect(JSON.stringify(data)).not.toContain('occurrences');
+      }
+      if (rec.queryId === 'accessanalyzer.external-access') {
+        for (const f of (data.findings as { findings: { resourceOwnerAccount: string }[] }[]).flatMap((x) => x.findings)) expect(f.resourceOwnerAccount).toBe(rec.accountId);
+        expect((data.account as { Id: string }).Id).toBe(rec.accountId);
       }
       if (rec.queryId === 'config.resource-inventory') {
         for (const row of data.results as string[]) expect(JSON.parse(row)).toMatchObject({ accountId: rec.accountId, awsRegion: rec.region });

@@ -15,7 +15,12 @@ import {
 } from '@aws-sdk/client-config-service';
 import { GuardDutyClient, ListDetectorsCommand, ListFindingsCommand, ListMembersCommand } from '@aws-sdk/client-guardduty';
 import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { organizationWorld, ORG_CONFIG_AGGREGATOR, ORG_MANAGEMENT_ACCOUNT_ID } from '../../src/simulator/index.js';
+import { BatchGetAccountStatusCommand, Inspector2Client, ListCoverageCommand, ListMembersCommand as ListInspectorMembersCommand } from '@aws-sdk/client-inspector2';
+import { ListMembersCommand as ListMacieMembersCommand, Macie2Client } from '@aws-sdk/client-macie2';
+import { AccessAnalyzerClient, ListAnalyzersCommand, ListFindingsV2Command } from '@aws-sdk/client-accessanalyzer';
+import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { organizationWorld, ORG_ACCESS_ANALYZER, ORG_CONFIG_AGGREGATOR, ORG_MANAGEMENT_ACCOUNT_ID } from '../../src/simulator/index.js';
+import { accessAnalyzerState } from '../../src/simulator/services/accessanalyzer.js';
 import { INVENTORY_QUERY } from '../../src/queries/config/aggregate-resource-inventory.js';
 import { clientConfig, useSimulator } from './helpers.js';
 
@@ -100,5 +105,84 @@ describe('aggregator and delegated administrator APIs of the simulated organisat
     const out = await hub.send(new GetFindingsCommand({ Filters: { RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }] }, MaxResults: 100 }));
     const accounts = new Set((out.Findings ?? []).map((f) => f.AwsAccountId));
     for (const id of members()) expect(accounts.has(id), id).toBe(true);
+  });
+
+  it('the Inspector administrator reads its members’ status and coverage; others only their own', async () => {
+    const admin = new Inspector2Client(clientConfig(sim(), { accountId: ADMIN, region: 'us-east-1' }));
+    const listed = (await admin.send(new ListInspectorMembersCommand({ onlyAssociated: true }))).members ?? [];
+    expect(listed.map((m) => m.accountId).sort()).toEqual([...members()].sort());
+    for (const m of listed) expect(m).toMatchObject({ relationshipStatus: 'ENABLED', delegatedAdminAccountId: ADMIN });
+    const status = await admin.send(new BatchGetAccountStatusCommand({ accountIds: members().slice(0, 2) }));
+    expect(status.accounts!.map((a) => [a.accountId, a.state?.status])).toEqual(members().slice(0, 2).map((id) => [id, 'ENABLED']));
+    const coverage = (await admin.send(new ListCoverageCommand({ maxResults: 200 }))).coveredResources ?? [];
+    expect(new Set(coverage.map((c) => c.accountId))).toEqual(new Set([ADMIN, ...members()].filter((id) => coverage.some((c) => c.accountId === id))));
+    expect(coverage.some((c) => c.accountId !== ADMIN)).toBe(true);
+    await expect(admin.send(new BatchGetAccountStatusCommand({ accountIds: Array.from({ length: 11 }, (_, i) => String(100000000100 + i)) }))).rejects.toMatchObject({ name: 'ValidationException' });
+
+    const member = new Inspector2Client(clientConfig(sim(), { accountId: members()[0], region: 'us-east-1' }));
+    expect((await member.send(new ListInspectorMembersCommand({}))).members).toEqual([]);
+    const denied = await member.send(new BatchGetAccountStatusCommand({ accountIds: [members()[1]] }));
+    expect(denied.failedAccounts).toEqual([expect.objectContaining({ accountId: members()[1], errorCode: 'ACCESS_DENIED' })]);
+    expect(((await member.send(new ListCoverageCommand({ maxResults: 200 }))).coveredResources ?? []).every((c) => c.accountId === members()[0])).toBe(true);
+  });
+
+  it('the Macie administrator lists its enabled members; a region without Macie refuses', async () => {
+    const admin = new Macie2Client(clientConfig(sim(), { accountId: ADMIN, region: 'us-east-1' }));
+    const listed = (await admin.send(new ListMacieMembersCommand({ onlyAssociated: 'true' }))).members ?? [];
+    expect(listed.map((m) => m.accountId).sort()).toEqual([...members()].sort());
+    for (const m of listed) expect(m).toMatchObject({ relationshipStatus: 'Enabled', administratorAccountId: ADMIN });
+    await expect(admin.send(new ListMacieMembersCommand({ maxResults: 51 }))).rejects.toMatchObject({ name: 'ValidationException' });
+    const member = new Macie2Client(clientConfig(sim(), { accountId: members()[0], region: 'us-east-1' }));
+    expect((await member.send(new ListMacieMembersCommand({}))).members).toEqual([]);
+  });
+
+  it('the organization analyzer reports sharing outside the organisation, not between its accounts', async () => {
+    const [owner, peer] = members();
+    const s = accessAnalyzerState(sim().world.account(owner)!, 'us-east-1');
+    const analyzerArn = s.analyzers.find((a) => a.type === 'ACCOUNT')!.arn!;
+    const at = new Date('2026-11-01T00:00:00Z');
+    const summary = (id: string, resource: string) => ({ id, resource, resourceType: 'AWS::S3::Bucket' as const, resourceOwnerAccount: owner, findingType: 'ExternalAccess' as const, status: 'ACTIVE' as const, createdAt: at, analyzedAt: at, updatedAt: at });
+    const access = (principal: string) => [{ externalAccessDetails: { action: ['s3:GetObject'], condition: {}, isPublic: false, principal: { AWS: principal }, sources: [{ type: 'POLICY' as const }] } }];
+    s.findings.push(
+      { analyzerArn, summary: summary('11111111-1111-4111-a111-111111111111', 'arn:aws:s3:::to-vendor'), details: access('444455556666') },
+      { analyzerArn, summary: summary('22222222-2222-4222-a222-222222222222', 'arn:aws:s3:::to-peer'), details: access(`arn:aws:iam::${peer}:root`) },
+    );
+    const admin = new AccessAnalyzerClient(clientConfig(sim(), { accountId: ADMIN, region: 'us-east-1' }));
+    const [org] = (await admin.send(new ListAnalyzersCommand({ type: 'ORGANIZATION' }))).analyzers ?? [];
+    expect(org).toMatchObject({ name: ORG_ACCESS_ANALYZER, status: 'ACTIVE' });
+    const found = (await admin.send(new ListFindingsV2Command({ analyzerArn: org.arn, filter: { resourceOwnerAccount: { eq: [owner] } } }))).findings ?? [];
+    expect(found.map((f) => f.resource)).toEqual(['arn:aws:s3:::to-vendor']);
+    // The account analyzer of the owner sees both: its zone of trust is the account.
+    const own = new AccessAnalyzerClient(clientConfig(sim(), { accountId: owner, region: 'us-east-1' }));
+    expect(((await own.send(new ListFindingsV2Command({ analyzerArn }))).findings ?? []).map((f) => f.resource).sort()).toEqual(['arn:aws:s3:::to-peer', 'arn:aws:s3:::to-vendor']);
+    // No organization analyzer in the second region.
+    const west = new AccessAnalyzerClient(clientConfig(sim(), { accountId: ADMIN, region: 'us-west-2' }));
+    expect((await west.send(new ListAnalyzersCommand({ type: 'ORGANIZATION' }))).analyzers).toEqual([]);
+    await expect(admin.send(new ListFindingsV2Command({ analyzerArn: org.arn!.replace(ORG_ACCESS_ANALYZER, 'nope') }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    s.findings.splice(-2);
+  });
+
+  it('the audit account may list the organisation’s accounts; other members may not', async () => {
+    const listed = await new OrganizationsClient(clientConfig(sim(), { accountId: ADMIN })).send(new ListAccountsCommand({}));
+    expect(listed.Accounts!.length).toBe(sim().world.organization!.accountIds.length);
+    await expect(new OrganizationsClient(clientConfig(sim(), { accountId: members()[0] })).send(new ListAccountsCommand({}))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+  });
+});
+
+describe('a member account as delegated administrator', () => {
+  // The member ids follow from the seed: build once to learn them, then make the second one the audit account.
+  const auditId = organizationWorld({ accounts: 3, regions: ['us-east-1'], seed: 9 }).organization!.accountIds[1];
+  const sim = useSimulator(() => ({ world: organizationWorld({ accounts: 3, regions: ['us-east-1'], seed: 9, delegatedAdministrator: auditId }) }));
+
+  it('reads the organisation’s accounts and the administrator views; the other member reads neither', async () => {
+    const ids = sim().world.organization!.accountIds;
+    const listed = await new OrganizationsClient(clientConfig(sim(), { accountId: auditId })).send(new ListAccountsCommand({}));
+    expect(listed.Accounts!.map((a) => a.Id).sort()).toEqual([...ids].sort());
+    const inspector = (await new Inspector2Client(clientConfig(sim(), { accountId: auditId })).send(new ListInspectorMembersCommand({ onlyAssociated: true }))).members ?? [];
+    // The management account is a member like any other to the delegated administrator.
+    expect(inspector.map((m) => m.accountId).sort()).toEqual(ids.filter((id) => id !== auditId).sort());
+    const other = ids.find((id) => id !== auditId && id !== ADMIN)!;
+    await expect(new OrganizationsClient(clientConfig(sim(), { accountId: other })).send(new ListAccountsCommand({}))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect((await new Macie2Client(clientConfig(sim(), { accountId: other })).send(new ListMacieMembersCommand({}))).members).toEqual([]);
   });
 });

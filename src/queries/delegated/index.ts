@@ -1,11 +1,24 @@
+import { organizationExternalAccess } from '../accessanalyzer/organization-external-access.js';
 import { aggregateResourceInventory } from '../config/aggregate-resource-inventory.js';
 import { aggregateRuleCompliance } from '../config/aggregate-rule-compliance.js';
 import { administratorFindings } from '../guardduty/administrator-findings.js';
+import { administratorAccountStatus, administratorCoverage, administratorInspectorFindings } from '../inspector2/administrator.js';
+import { administratorDiscovery } from '../macie/administrator-discovery.js';
 import { administratorControlResults } from '../securityhub/administrator-control-results.js';
 import type { DelegatedSource } from './types.js';
 
 /** Every query an aggregator or delegated administrator can answer for the members (collect.mode delegated-admin). */
-export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [aggregateRuleCompliance, aggregateResourceInventory, administratorFindings, administratorControlResults];
+export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [
+  aggregateRuleCompliance,
+  aggregateResourceInventory,
+  administratorFindings,
+  administratorControlResults,
+  administratorAccountStatus,
+  administratorInspectorFindings,
+  administratorCoverage,
+  administratorDiscovery,
+  organizationExternalAccess,
+];
 
 export function delegatedSourceFor(queryId: string): DelegatedSource<unknown> | undefined {
   return DELEGATED_SOURCES.find((s) => s.queryId === queryId);

@@ -2,7 +2,13 @@ import type { AwsClientProvider } from '../../aws/clients.js';
 import type { QueryContext, QueryParameters } from '../types.js';
 
 /** What answered for the members: an AWS Config aggregator or a service's delegated administrator. */
-export type DelegatedKind = 'config-aggregator' | 'guardduty-administrator' | 'securityhub-administrator';
+export type DelegatedKind =
+  | 'config-aggregator'
+  | 'guardduty-administrator'
+  | 'securityhub-administrator'
+  | 'inspector-administrator'
+  | 'macie-administrator'
+  | 'access-analyzer-organization';
 
 /** The audit (delegated administrator) account's side of a delegated read. */
 export interface AuditContext {

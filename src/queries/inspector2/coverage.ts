@@ -4,7 +4,7 @@ import type { CoveredResource } from '@aws-sdk/client-inspector2';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { loadEc2Sdk, loadEcrSdk, loadInspector2Sdk, loadLambdaSdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
-import { defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type ResourceResult } from '../types.js';
+import { defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
 
 /** Each listing is kept separately so one denied call leaves the others' results standing. */
 export interface Inspector2CoverageEvidence {
@@ -27,7 +27,7 @@ const SCAN_MODE: Record<string, string> = {
 };
 
 /** Collects every page of one listing, keeping a failure as evidence of that listing only. */
-async function listAll<T>(pages: () => AsyncIterable<T[]>, signal?: AbortSignal): Promise<T[] | CapturedError> {
+export async function listAll<T>(pages: () => AsyncIterable<T[]>, signal?: AbortSignal): Promise<T[] | CapturedError> {
   return captureFailure(async () => {
     const out: T[] = [];
     for await (const items of pages()) {
@@ -38,8 +38,17 @@ async function listAll<T>(pages: () => AsyncIterable<T[]>, signal?: AbortSignal)
   }, signal);
 }
 
-async function* mapPages<P, T>(pages: AsyncIterable<P>, pick: (page: P) => T[] | undefined): AsyncIterable<T[]> {
+export async function* mapPages<P, T>(pages: AsyncIterable<P>, pick: (page: P) => T[] | undefined): AsyncIterable<T[]> {
   for await (const page of pages) yield pick(stripMetadata(page)) ?? [];
+}
+
+/** The account's own EC2 instances, ECR repositories and Lambda functions (no administrator holds these lists). */
+export async function listScannableResources(ctx: QueryContext): Promise<Omit<Inspector2CoverageEvidence, 'coverage'>> {
+  const [{ EC2Client, paginateDescribeInstances }, { ECRClient, paginateDescribeRepositories }, { LambdaClient, paginateListFunctions }] = await Promise.all([loadEc2Sdk(), loadEcrSdk(), loadLambdaSdk()]);
+  const reservations = await listAll(() => mapPages(paginateDescribeInstances({ client: ctx.clients.get(EC2Client), pageSize: 1000 }, {}), (p) => p.Reservations), ctx.signal);
+  const repositories = await listAll(() => mapPages(paginateDescribeRepositories({ client: ctx.clients.get(ECRClient), pageSize: 1000 }, {}), (p) => p.repositories), ctx.signal);
+  const functions = await listAll(() => mapPages(paginateListFunctions({ client: ctx.clients.get(LambdaClient), pageSize: 50 }, {}), (p) => p.Functions), ctx.signal);
+  return { reservations, repositories, functions };
 }
 
 function gapResult(what: string, e: CapturedError, region: string): ResourceResult {
@@ -63,13 +72,10 @@ export const coverage = defineQuery<Inspector2CoverageEvidence>({
     },
   },
   async collect(ctx) {
-    const [{ EC2Client, paginateDescribeInstances }, { ECRClient, paginateDescribeRepositories }, { LambdaClient, paginateListFunctions }, { Inspector2Client, paginateListCoverage }] =
-      await Promise.all([loadEc2Sdk(), loadEcrSdk(), loadLambdaSdk(), loadInspector2Sdk()]);
-    const reservations = await listAll(() => mapPages(paginateDescribeInstances({ client: ctx.clients.get(EC2Client), pageSize: 1000 }, {}), (p) => p.Reservations), ctx.signal);
-    const repositories = await listAll(() => mapPages(paginateDescribeRepositories({ client: ctx.clients.get(ECRClient), pageSize: 1000 }, {}), (p) => p.repositories), ctx.signal);
-    const functions = await listAll(() => mapPages(paginateListFunctions({ client: ctx.clients.get(LambdaClient), pageSize: 50 }, {}), (p) => p.Functions), ctx.signal);
+    const { Inspector2Client, paginateListCoverage } = await loadInspector2Sdk();
+    const resources = await listScannableResources(ctx);
     const covered = await listAll(() => mapPages(paginateListCoverage({ client: ctx.clients.get(Inspector2Client), pageSize: 200 }, {}), (p) => p.coveredResources), ctx.signal);
-    return { reservations, repositories, functions, coverage: covered };
+    return { ...resources, coverage: covered };
   },
   evaluate(data, params, ctx) {
     if (!data || !data.coverage || !data.reservations || !data.repositories || !data.functions) {

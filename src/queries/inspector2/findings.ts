@@ -13,7 +13,7 @@ export interface Inspector2FindingsEvidence {
 
 const DAY = 86_400_000;
 const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNTRIAGED'] as const;
-const ACTIVE_ONLY = { findingStatus: [{ comparison: 'EQUALS' as const, value: 'ACTIVE' }] };
+export const ACTIVE_ONLY = { findingStatus: [{ comparison: 'EQUALS' as const, value: 'ACTIVE' }] };
 
 /** The affected resource of a finding, as the report's resource id and CloudFormation-style type. */
 function affected(f: Finding, region: string, accountId: string): { resource: string; resourceType: string; label: string } {

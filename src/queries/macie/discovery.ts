@@ -1,6 +1,6 @@
-import type { Finding, GetAutomatedDiscoveryConfigurationCommandOutput, GetMacieSessionCommandOutput, JobSummary } from '@aws-sdk/client-macie2';
+import type { CriterionAdditionalProperties, Finding, GetAutomatedDiscoveryConfigurationCommandOutput, GetMacieSessionCommandOutput, JobSummary, Macie2Client } from '@aws-sdk/client-macie2';
 import { loadMacie2Sdk } from '../../aws/sdk.js';
-import { captureAbsence, defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type ResourceResult } from '../types.js';
+import { captureAbsence, defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
 
 /**
  * GetMacieSession (Macie answers AccessDeniedException "Macie is not enabled" when it is off), and when enabled: the
@@ -41,6 +41,43 @@ function stringList(value: unknown): string[] {
   return typeof value === 'string' && value.trim() ? value.split(',').map((s) => s.trim()) : [];
 }
 
+/** The account's own Macie session and, when enabled, its discovery configuration and classification jobs. */
+export async function readDiscoverySettings(ctx: QueryContext): Promise<Omit<MacieDiscoveryEvidence, 'findings'>> {
+  const { Macie2Client, GetAutomatedDiscoveryConfigurationCommand, GetMacieSessionCommand, paginateListClassificationJobs } = await loadMacie2Sdk();
+  const client = ctx.clients.get(Macie2Client);
+  const session = await captureAbsence(() => client.send(new GetMacieSessionCommand({}), { abortSignal: ctx.signal }), ['AccessDeniedException']);
+  if (isCapturedError(session) || session.status !== 'ENABLED') return { session };
+  // A member account may not read the administrator's discovery settings: kept as evidence, judged as unknown.
+  const automatedDiscovery = await captureAbsence(() => client.send(new GetAutomatedDiscoveryConfigurationCommand({}), { abortSignal: ctx.signal }), ['AccessDeniedException', 'ValidationException']);
+  const jobs: JobSummary[] = [];
+  for await (const page of paginateListClassificationJobs({ client, pageSize: 25 }, {})) {
+    ctx.signal?.throwIfAborted();
+    jobs.push(...(stripMetadata(page).items ?? []));
+  }
+  return { session, automatedDiscovery, jobs };
+}
+
+/** ListFindings then GetFindings of the unarchived card-data findings (with `extra` criteria), without occurrence locations. */
+export async function readCardFindings(client: Macie2Client, extra: Record<string, CriterionAdditionalProperties>, signal?: AbortSignal): Promise<Finding[]> {
+  const { GetFindingsCommand, paginateListFindings } = await loadMacie2Sdk();
+  const ids: string[] = [];
+  const findingCriteria = { criterion: { type: { eq: [...CARD_FINDING_TYPES] }, archived: { eq: ['false'] }, ...extra } };
+  for await (const page of paginateListFindings({ client, pageSize: 50 }, { findingCriteria })) {
+    signal?.throwIfAborted();
+    ids.push(...(stripMetadata(page).findingIds ?? []));
+  }
+  const findings: Finding[] = [];
+  for (let i = 0; i < ids.length; i += 50) {
+    const out = stripMetadata(await client.send(new GetFindingsCommand({ findingIds: ids.slice(i, i + 50) }), { abortSignal: signal }));
+    for (const f of out.findings ?? []) {
+      // Occurrence locations point at the card numbers inside the object; the assessor needs counts, not where to read them.
+      const sensitiveData = f.classificationDetails?.result?.sensitiveData?.map((s) => ({ ...s, detections: s.detections?.map(({ occurrences: _where, ...d }) => d) }));
+      findings.push(sensitiveData && f.classificationDetails?.result ? { ...f, classificationDetails: { ...f.classificationDetails, result: { ...f.classificationDetails.result, sensitiveData } } } : f);
+    }
+  }
+  return findings;
+}
+
 export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
   id: 'macie.discovery',
   service: 'macie2',
@@ -63,33 +100,11 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
     },
   },
   async collect(ctx) {
-    const { Macie2Client, GetAutomatedDiscoveryConfigurationCommand, GetFindingsCommand, GetMacieSessionCommand, paginateListClassificationJobs, paginateListFindings } = await loadMacie2Sdk();
-    const client = ctx.clients.get(Macie2Client);
-    const session = await captureAbsence(() => client.send(new GetMacieSessionCommand({}), { abortSignal: ctx.signal }), ['AccessDeniedException']);
-    if (isCapturedError(session) || session.status !== 'ENABLED') return { session };
-    // A member account may not read the administrator's discovery settings: kept as evidence, judged as unknown.
-    const automatedDiscovery = await captureAbsence(() => client.send(new GetAutomatedDiscoveryConfigurationCommand({}), { abortSignal: ctx.signal }), ['AccessDeniedException', 'ValidationException']);
-    const jobs: JobSummary[] = [];
-    for await (const page of paginateListClassificationJobs({ client, pageSize: 25 }, {})) {
-      ctx.signal?.throwIfAborted();
-      jobs.push(...(stripMetadata(page).items ?? []));
-    }
-    const ids: string[] = [];
-    const findingCriteria = { criterion: { type: { eq: [...CARD_FINDING_TYPES] }, archived: { eq: ['false'] } } };
-    for await (const page of paginateListFindings({ client, pageSize: 50 }, { findingCriteria })) {
-      ctx.signal?.throwIfAborted();
-      ids.push(...(stripMetadata(page).findingIds ?? []));
-    }
-    const findings: Finding[] = [];
-    for (let i = 0; i < ids.length; i += 50) {
-      const out = stripMetadata(await client.send(new GetFindingsCommand({ findingIds: ids.slice(i, i + 50) }), { abortSignal: ctx.signal }));
-      for (const f of out.findings ?? []) {
-        // Occurrence locations point at the card numbers inside the object; the assessor needs counts, not where to read them.
-        const sensitiveData = f.classificationDetails?.result?.sensitiveData?.map((s) => ({ ...s, detections: s.detections?.map(({ occurrences: _where, ...d }) => d) }));
-        findings.push(sensitiveData && f.classificationDetails?.result ? { ...f, classificationDetails: { ...f.classificationDetails, result: { ...f.classificationDetails.result, sensitiveData } } } : f);
-      }
-    }
-    return { session, automatedDiscovery, jobs, findings };
+    const { Macie2Client } = await loadMacie2Sdk();
+    const settings = await readDiscoverySettings(ctx);
+    if (!settings.jobs) return settings;
+    const findings = await readCardFindings(ctx.clients.get(Macie2Client), {}, ctx.signal);
+    return { ...settings, findings };
   },
   evaluate(data, params, ctx) {
     const session = data?.session;

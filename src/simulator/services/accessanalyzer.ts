@@ -61,6 +61,35 @@ function matches(f: FindingSummaryV2, key: string, c: Criterion): boolean {
   return true;
 }
 
+/** Whether anyone outside the organisation (or the public) can reach the resource, per the finding's details. */
+function outsideOrganization(f: SimAnalyzerFinding, orgAccounts: readonly string[]): boolean {
+  return f.details.some((d) => {
+    const ext = 'externalAccessDetails' in d ? d.externalAccessDetails : undefined;
+    if (!ext) return false;
+    return ext.isPublic === true || Object.values(ext.principal ?? {}).some((p) => !orgAccounts.some((id) => p.includes(id)));
+  });
+}
+
+/**
+ * An analyzer's findings. The delegated administrator's ORGANIZATION analyzer reports every organisation account's
+ * external access in its region with the organisation as zone of trust: sharing between member accounts is not a finding.
+ */
+function findingsOf(ctx: CallContext, a: AnalyzerSummary): SimAnalyzerFinding[] {
+  const own = state(ctx).findings.filter((f) => f.analyzerArn === a.arn);
+  const org = ctx.world.organization;
+  if (a.type !== 'ORGANIZATION' || !org || org.delegatedAdministrators?.accessanalyzer !== ctx.account.id) return own;
+  const out = [...own];
+  for (const id of org.accountIds) {
+    const s = ctx.world.account(id)?.regions.get(ctx.region)?.accessanalyzer;
+    for (const f of s?.findings ?? []) {
+      const from = s!.analyzers.find((x) => x.arn === f.analyzerArn);
+      if (from?.type !== 'ACCOUNT' || f.summary.findingType !== 'ExternalAccess' || !outsideOrganization(f, org.accountIds)) continue;
+      out.push({ ...f, analyzerArn: a.arn!, summary: { ...f.summary, resourceOwnerAccount: id } });
+    }
+  }
+  return out;
+}
+
 function analyzer(ctx: CallContext, arn: string | undefined): AnalyzerSummary {
   const a = state(ctx).analyzers.find((x) => x.arn === arn);
   if (!a) throw notFound(`Analyzer ${arn ?? ''} not found`, arn ?? '', 'AWS::AccessAnalyzer::Analyzer');
@@ -93,8 +122,7 @@ export const accessanalyzer: SimService = {
     operation(ListFindingsV2Command, (input, ctx) => {
       const a = analyzer(ctx, input.analyzerArn);
       const filter = Object.entries(input.filter ?? {});
-      const found = state(ctx)
-        .findings.filter((f) => f.analyzerArn === a.arn)
+      const found = findingsOf(ctx, a)
         .map((f) => f.summary)
         .filter((f) => filter.every(([k, c]) => matches(f, k, c)));
       const { page, nextToken } = paginate(found, pageLimits(`ListFindingsV2/${a.arn}/${JSON.stringify(input.filter ?? {})}`, input.nextToken, input.maxResults));
@@ -103,7 +131,7 @@ export const accessanalyzer: SimService = {
 
     operation(GetFindingV2Command, (input, ctx) => {
       const a = analyzer(ctx, input.analyzerArn);
-      const f = state(ctx).findings.find((x) => x.analyzerArn === a.arn && x.summary.id === input.id);
+      const f = findingsOf(ctx, a).find((x) => x.summary.id === input.id);
       if (!f) throw notFound(`Finding ${input.id ?? ''} not found`, input.id ?? '', 'AWS::AccessAnalyzer::Finding');
       const { page, nextToken } = paginate(f.details, pageLimits(`GetFindingV2/${f.summary.id}`, input.nextToken, input.maxResults));
       const s = f.summary;

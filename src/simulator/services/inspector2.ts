@@ -2,6 +2,7 @@ import {
   BatchGetAccountStatusCommand,
   ListCoverageCommand,
   ListFindingsCommand,
+  ListMembersCommand,
   type CoveredResource,
   type Finding,
   type ResourceState,
@@ -39,6 +40,24 @@ export function inspector2State(account: SimAccount, region: string): Inspector2
 }
 
 const state = (ctx: CallContext) => inspector2State(ctx.account, ctx.region);
+
+/** The organisation accounts the Inspector delegated administrator sees in its region (none for any other account). */
+function members(ctx: CallContext): Array<{ account: SimAccount; state: Inspector2State }> {
+  const org = ctx.world.organization;
+  if (!org || org.delegatedAdministrators?.inspector2 !== ctx.account.id) return [];
+  const out: Array<{ account: SimAccount; state: Inspector2State }> = [];
+  for (const id of org.accountIds) {
+    const account = id === ctx.account.id ? undefined : ctx.world.account(id);
+    const s = account?.regions.get(ctx.region)?.inspector2;
+    if (account && s) out.push({ account, state: s });
+  }
+  return out;
+}
+
+/** An account's own items, and for the delegated administrator every enabled member's too (Inspector's administrator view). */
+function visible<T>(ctx: CallContext, pick: (s: Inspector2State) => T[]): T[] {
+  return [...pick(state(ctx)), ...members(ctx).filter((m) => m.state.status.status === 'ENABLED').flatMap((m) => pick(m.state))];
+}
 const validation = (message: string) => new SimError('ValidationException', message, 400, { reason: 'FIELD_VALIDATION_FAILED' });
 const badToken = () => validation('The provided nextToken is not valid.');
 
@@ -51,19 +70,40 @@ export const inspector2: SimService = {
   operations: [
     operation(BatchGetAccountStatusCommand, (input, ctx) => {
       const ids = input.accountIds?.length ? input.accountIds : [ctx.account.id];
-      const s = state(ctx);
-      // Without delegated-administrator rights an account can read only its own status.
+      if (ids.length > 10) throw validation(`1 validation error detected: Value at 'accountIds' failed to satisfy constraint: Member must have length less than or equal to 10`);
+      // Without delegated-administrator rights an account can read only its own status; the administrator reads its members'.
+      const readable = new Map<string, Inspector2State>([[ctx.account.id, state(ctx)], ...members(ctx).map((m) => [m.account.id, m.state] as const)]);
       return {
-        accounts: ids.filter((id) => id === ctx.account.id).map((accountId) => ({ accountId, state: s.status, resourceState: s.resourceState })),
+        accounts: ids.filter((id) => readable.has(id)).map((accountId) => ({ accountId, state: readable.get(accountId)!.status, resourceState: readable.get(accountId)!.resourceState })),
         failedAccounts: ids
-          .filter((id) => id !== ctx.account.id)
+          .filter((id) => !readable.has(id))
           .map((accountId) => ({ accountId, errorCode: 'ACCESS_DENIED' as const, errorMessage: 'You do not have access to this account.' })),
       };
     }),
 
+    operation(ListMembersCommand, (input, ctx) => {
+      // Every organisation account with Inspector state in the region is an associated member (auto-enable).
+      const all = members(ctx).map(({ account, state: s }) => ({
+        accountId: account.id,
+        delegatedAdminAccountId: ctx.account.id,
+        relationshipStatus: s.status.status === 'ENABLED' ? ('ENABLED' as const) : ('DISABLED' as const),
+        updatedAt: ctx.world.now(),
+      }));
+      const { page, nextToken } = paginate(all, {
+        token: input.nextToken,
+        limit: input.maxResults,
+        defaultLimit: 50,
+        maxLimit: 50,
+        scope: `ListMembers/${input.onlyAssociated ?? ''}`,
+        invalidToken: badToken,
+        invalidLimit: (n) => validation(`1 validation error detected: Value '${n}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 50`),
+      });
+      return { members: page, nextToken };
+    }),
+
     operation(ListCoverageCommand, (input, ctx) => {
       if (input.filterCriteria && Object.keys(input.filterCriteria).length) throw validation('Coverage filters are not supported by the simulated Amazon Inspector.');
-      const { page, nextToken } = paginate(state(ctx).coverage, {
+      const { page, nextToken } = paginate(visible(ctx, (s) => s.coverage), {
         token: input.nextToken,
         limit: input.maxResults,
         defaultLimit: 100,
@@ -85,7 +125,7 @@ export const inspector2: SimService = {
         return f.value;
       });
       // Like the console, Inspector lists active findings unless a status filter says otherwise.
-      const items = state(ctx).findings.filter((f) => (wanted.length ? wanted.includes(f.status) : f.status === 'ACTIVE'));
+      const items = visible(ctx, (s) => s.findings).filter((f) => (wanted.length ? wanted.includes(f.status) : f.status === 'ACTIVE'));
       const { page, nextToken } = paginate(items, {
         token: input.nextToken,
         limit: input.maxResults,

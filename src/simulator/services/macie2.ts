@@ -4,6 +4,7 @@ import {
   GetMacieSessionCommand,
   ListClassificationJobsCommand,
   ListFindingsCommand,
+  ListMembersCommand,
   type Finding,
   type GetAutomatedDiscoveryConfigurationResponse,
   type GetMacieSessionResponse,
@@ -42,9 +43,29 @@ function enabled(ctx: CallContext): MacieState {
   return s;
 }
 
+/** The Macie administrator's members in its region: organisation accounts with Macie enabled there (none for any other account). */
+function members(ctx: CallContext): Array<{ account: SimAccount; state: MacieState }> {
+  const org = ctx.world.organization;
+  if (!org || org.delegatedAdministrators?.macie2 !== ctx.account.id) return [];
+  const out: Array<{ account: SimAccount; state: MacieState }> = [];
+  for (const id of org.accountIds) {
+    const account = id === ctx.account.id ? undefined : ctx.world.account(id);
+    const s = account?.regions.get(ctx.region)?.macie2;
+    if (account && s?.session) out.push({ account, state: s });
+  }
+  return out;
+}
+
+/** The account's own findings and, for the administrator, those of every enabled member (Macie's administrator view). */
+function visibleFindings(ctx: CallContext): Finding[] {
+  const own = enabled(ctx).findings;
+  return [...own, ...members(ctx).filter((m) => m.state.session?.status === 'ENABLED').flatMap((m) => m.state.findings)];
+}
+
 /** The finding fields the simulated ListFindings can filter on; others are refused rather than ignored. */
 const FIELDS: Record<string, (f: Finding) => string | undefined> = {
   type: (f) => f.type,
+  accountId: (f) => f.accountId,
   archived: (f) => String(f.archived ?? false),
   category: (f) => f.category,
   'resourcesAffected.s3Bucket.name': (f) => f.resourcesAffected?.s3Bucket?.name,
@@ -79,7 +100,7 @@ export const macie2: SimService = {
     operation(ListFindingsCommand, (input, ctx) => {
       const criteria = Object.entries(input.findingCriteria?.criterion ?? {});
       for (const [k] of criteria) if (!FIELDS[k]) throw validation(`The finding criterion field ${k} is not supported.`);
-      const found = enabled(ctx).findings.filter((f) => criteria.every(([k, c]) => (!c.eq || c.eq.includes(FIELDS[k](f) ?? '')) && (!c.neq || !c.neq.includes(FIELDS[k](f) ?? ''))));
+      const found = visibleFindings(ctx).filter((f) => criteria.every(([k, c]) => (!c.eq || c.eq.includes(FIELDS[k](f) ?? '')) && (!c.neq || !c.neq.includes(FIELDS[k](f) ?? ''))));
       const { page, nextToken } = paginate(found, {
         token: input.nextToken,
         limit: input.maxResults,
@@ -95,8 +116,33 @@ export const macie2: SimService = {
     operation(GetFindingsCommand, (input, ctx) => {
       const ids = input.findingIds ?? [];
       if (ids.length === 0 || ids.length > 50) throw validation('findingIds must contain between 1 and 50 finding ids.');
-      const s = enabled(ctx);
-      return { findings: ids.flatMap((id) => s.findings.filter((f) => f.id === id)) };
+      const visible = visibleFindings(ctx);
+      return { findings: ids.flatMap((id) => visible.filter((f) => f.id === id)) };
+    }),
+
+    operation(ListMembersCommand, (input, ctx) => {
+      enabled(ctx);
+      if (input.onlyAssociated !== undefined && input.onlyAssociated !== 'true' && input.onlyAssociated !== 'false') throw validation('onlyAssociated must be true or false.');
+      const all = members(ctx).map(({ account, state: s }) => ({
+        accountId: account.id,
+        administratorAccountId: ctx.account.id,
+        arn: `arn:aws:macie2:${ctx.region}:${ctx.account.id}:member/${account.id}`,
+        email: `${account.id}@example.com`,
+        relationshipStatus: s.session?.status === 'ENABLED' ? ('Enabled' as const) : ('Paused' as const),
+        invitedAt: s.session?.createdAt,
+        updatedAt: s.session?.updatedAt,
+        tags: {},
+      }));
+      const { page, nextToken } = paginate(all, {
+        token: input.nextToken,
+        limit: input.maxResults,
+        defaultLimit: 50,
+        maxLimit: 50,
+        scope: `ListMembers/${input.onlyAssociated ?? ''}`,
+        invalidToken: () => validation('The nextToken is not valid.'),
+        invalidLimit: (n) => validation(`maxResults ${n} is not between 1 and 50.`),
+      });
+      return { members: page, nextToken };
     }),
   ],
 };

@@ -13,7 +13,9 @@ function organizationOf(ctx: CallContext): SimOrganization {
 }
 
 function requireManagement(ctx: CallContext, org: SimOrganization): void {
-  if (org.managementAccountId !== ctx.account.id) {
+  // A delegated administrator of any service may read the organisation, as AWS Organizations allows.
+  const delegated = Object.values(org.delegatedAdministrators ?? {}).includes(ctx.account.id);
+  if (org.managementAccountId !== ctx.account.id && !delegated) {
     throw new SimError('AccessDeniedException', `You don't have permissions to access this resource: account ${ctx.account.id} is not the management account of ${org.id}.`);
   }
 }

@@ -6,6 +6,7 @@ import { seededRandom } from '../faults.js';
 import type { SimDetector } from '../services/guardduty.js';
 import { SERVICES } from '../services/registry.js';
 import { emptyConfigState } from '../services/config.js';
+import { accessAnalyzerState } from '../services/accessanalyzer.js';
 import { SimAccount, SimWorld, type SimOrganization } from '../world.js';
 import {
   addBucket,
@@ -41,8 +42,9 @@ export interface OrganizationWorldOptions {
   /** Long-term access key of the management account's collector user. */
   managementAccessKeyId?: string;
   /**
-   * The audit account made delegated administrator of GuardDuty and Security Hub, holding an organisation-wide AWS
-   * Config aggregator (`ORG_CONFIG_AGGREGATOR`, in the first region); `true` picks the management account.
+   * The audit account made delegated administrator of GuardDuty, Security Hub, Inspector and Macie, holding an
+   * organisation-wide AWS Config aggregator (`ORG_CONFIG_AGGREGATOR`) and an IAM Access Analyzer organization analyzer
+   * (`ORG_ACCESS_ANALYZER`), both in the first region; `true` picks the management account.
    */
   delegatedAdministrator?: string | true;
 }
@@ -50,6 +52,8 @@ export interface OrganizationWorldOptions {
 export const ORG_MANAGEMENT_ACCOUNT_ID = '100000000001';
 export const ORG_MANAGEMENT_ACCESS_KEY_ID = 'AKIAORGMANAGEMENT001';
 export const ORG_CONFIG_AGGREGATOR = 'organization-aggregator';
+/** The delegated administrator's IAM Access Analyzer analyzer with the organisation as zone of trust. */
+export const ORG_ACCESS_ANALYZER = 'organization-external-access';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -202,9 +206,9 @@ function populateAccount(account: SimAccount, regions: string[], now: Date, rand
   }
 }
 
-/** The audit account's organisation-wide views: Config aggregator, GuardDuty and Security Hub administrator (no random draws, so the members stay as generated). */
+/** The audit account's organisation-wide views: Config aggregator, organization analyzer, GuardDuty, Security Hub, Inspector and Macie administrator (no random draws, so the members stay as generated). */
 function delegateAdministration(world: SimWorld, admin: SimAccount, regions: string[], now: Date): void {
-  world.organization!.delegatedAdministrators = { guardduty: admin.id, securityhub: admin.id, config: admin.id };
+  world.organization!.delegatedAdministrators = { guardduty: admin.id, securityhub: admin.id, config: admin.id, inspector2: admin.id, macie2: admin.id, accessanalyzer: admin.id };
   const home = regions[0];
   const config = admin.regional(home, 'config', emptyConfigState);
   (config.aggregators ??= []).push({
@@ -213,6 +217,18 @@ function delegateAdministration(world: SimWorld, admin: SimAccount, regions: str
     OrganizationAggregationSource: { RoleArn: `arn:aws:iam::${admin.id}:role/service-role/AWSConfigRoleForOrganizations`, AllAwsRegions: true },
     CreationTime: new Date(now.getTime() - 300 * DAY),
     LastUpdatedTime: new Date(now.getTime() - 300 * DAY),
+  });
+  // The organization analyzer of IAM Access Analyzer, in the home region only (as the members' account analyzers).
+  const analyzers = accessAnalyzerState(admin, home);
+  analyzers.analyzers.push({
+    arn: `arn:aws:access-analyzer:${home}:${admin.id}:analyzer/${ORG_ACCESS_ANALYZER}`,
+    name: ORG_ACCESS_ANALYZER,
+    type: 'ORGANIZATION',
+    createdAt: new Date(now.getTime() - 300 * DAY),
+    lastResourceAnalyzed: `arn:aws:s3:::${admin.id}-example`,
+    lastResourceAnalyzedAt: new Date(now.getTime() - HOUR),
+    status: 'ACTIVE',
+    tags: {},
   });
   // The administrator needs a detector of its own in every region to list its members' findings there.
   for (const region of regions) {

@@ -1,0 +1,56 @@
+/** accessanalyzer.external-access through the delegated administrator's organization analyzer. */
+import { describe, expect, it } from 'vitest';
+import { externalAccess } from '../../../src/queries/accessanalyzer/external-access.js';
+import { organizationExternalAccess } from '../../../src/queries/accessanalyzer/organization-external-access.js';
+import { accessAnalyzerState } from '../../../src/simulator/services/accessanalyzer.js';
+import type { SimWorld } from '../../../src/simulator/world.js';
+import { ADMIN, useOrganization } from '../delegated/helpers.js';
+import type { ResourceResult } from '../../../src/queries/types.js';
+
+const VENDOR = '444455556666';
+
+function share(world: SimWorld, owner: string, bucket: string, principal: string, id: string): void {
+  const s = accessAnalyzerState(world.account(owner)!, 'us-east-1');
+  const at = new Date(Date.now() - 10 * 86_400_000);
+  s.findings.push({
+    analyzerArn: s.analyzers.find((a) => a.type === 'ACCOUNT')!.arn!,
+    summary: { id, resource: `arn:aws:s3:::${bucket}`, resourceType: 'AWS::S3::Bucket', resourceOwnerAccount: owner, findingType: 'ExternalAccess', status: 'ACTIVE', createdAt: at, analyzedAt: at, updatedAt: at },
+    details: [{ externalAccessDetails: { action: ['s3:GetObject'], condition: {}, isPublic: false, principal: { AWS: principal }, sources: [{ type: 'POLICY' }] } }],
+  });
+}
+
+/** The judged resources, without the analyzer row (the organization analyzer judges instead of the member's own). */
+const judged = (results: ResourceResult[] | undefined) => results?.filter((r) => r.resourceType !== 'AWS::AccessAnalyzer::Analyzer').map((r) => `${r.resource} ${r.status}`).sort();
+
+describe('IAM Access Analyzer through the organization analyzer', () => {
+  const org = useOrganization((world) => {
+    const [, owner, , peer] = world.organization!.accountIds;
+    share(world, owner, 'to-vendor', VENDOR, '10000000-0000-4000-a000-000000000001');
+    share(world, owner, 'to-peer', `arn:aws:iam::${peer}:root`, '10000000-0000-4000-a000-000000000002');
+  });
+
+  it('judges access from outside the organisation as the member’s own analyzer does, in both evaluation modes', async () => {
+    const owner = org.members()[0];
+    for (const [params, status] of [[{}, 'fail'], [{ purpose: 'third-parties' }, 'needs-review']] as const) {
+      const r = await org.bothWays(externalAccess, organizationExternalAccess, owner, 'us-east-1', params);
+      expect(r.perAccount.find((x) => x.resource === 'arn:aws:s3:::to-vendor')?.status).toBe(status);
+      expect(r.delegated!.find((x) => x.resource === 'arn:aws:s3:::to-vendor')).toMatchObject({ status, reason: expect.stringContaining(VENDOR) });
+      // The analyzer that judged external access is the organization's, active, and says so.
+      const analyzer = r.delegated!.find((x) => x.resourceType === 'AWS::AccessAnalyzer::Analyzer');
+      expect(analyzer).toMatchObject({ status: 'pass', resource: expect.stringContaining(`:${ADMIN}:analyzer/`), reason: expect.stringContaining('the organization as zone of trust') });
+      expect(r.data).toMatchObject({ administrator: { accountId: ADMIN }, account: { Id: owner } });
+      // Sharing with another account of the organisation is inside the organization analyzer's zone of trust: not a finding there.
+      expect(judged(r.delegated)).toEqual(judged(r.perAccount)!.filter((x) => !x.startsWith('arn:aws:s3:::to-peer')));
+      expect(judged(r.perAccount)).toContain(`arn:aws:s3:::to-peer ${status}`);
+    }
+  });
+
+  it('covers every account of the organisation in the analyzer’s region, and none where there is no organization analyzer', async () => {
+    const clean = org.members()[1];
+    const r = await org.bothWays(externalAccess, organizationExternalAccess, clean, 'us-east-1');
+    expect(r.delegated!.map((x) => x.status).sort()).toEqual(r.perAccount.map((x) => x.status).sort());
+    const west = await org.bothWays(externalAccess, organizationExternalAccess, clean, 'us-west-2');
+    expect(west.parts.size).toBe(0);
+    expect(west.data).toBeUndefined();
+  });
+});

@@ -1,0 +1,67 @@
+/** inspector2.* read through the Amazon Inspector delegated administrator: each member judged as in its own account. */
+import { describe, expect, it } from 'vitest';
+import { accountStatus } from '../../../src/queries/inspector2/account-status.js';
+import { coverage } from '../../../src/queries/inspector2/coverage.js';
+import { findings } from '../../../src/queries/inspector2/findings.js';
+import { administratorAccountStatus, administratorCoverage, administratorInspectorFindings } from '../../../src/queries/inspector2/administrator.js';
+import { inspector2State } from '../../../src/simulator/services/inspector2.js';
+import { ADMIN, outcome, useOrganization } from '../delegated/helpers.js';
+
+const DAY = 86_400_000;
+
+describe('Amazon Inspector through its delegated administrator', () => {
+  const org = useOrganization((world) => {
+    const [, vulnerable, disabled] = world.organization!.accountIds;
+    const now = Date.now();
+    inspector2State(world.account(vulnerable)!, 'us-east-1').findings.push({
+      findingArn: `arn:aws:inspector2:us-east-1:${vulnerable}:finding/00000000000000000000000000000001`,
+      awsAccountId: vulnerable,
+      type: 'PACKAGE_VULNERABILITY',
+      description: 'openssl 3.0.7 is affected by CVE-2023-0286.',
+      remediation: { recommendation: { text: 'Upgrade openssl.' } },
+      severity: 'HIGH',
+      firstObservedAt: new Date(now - 45 * DAY),
+      lastObservedAt: new Date(now - DAY),
+      status: 'ACTIVE',
+      resources: [{ type: 'AWS_EC2_INSTANCE', id: 'i-0123456789abcdef0', region: 'us-east-1' }],
+      packageVulnerabilityDetails: { vulnerabilityId: 'CVE-2023-0286', source: 'NVD' },
+    });
+    // Inspector switched off in one member's second region: the administrator lists it as DISABLED.
+    inspector2State(world.account(disabled)!, 'us-west-2').status = { status: 'DISABLED', errorCode: undefined, errorMessage: undefined };
+  });
+
+  it('splits the administrator’s findings per member and judges them as the member’s own listing', async () => {
+    const [vulnerable, other] = org.members();
+    const a = await org.bothWays(findings, administratorInspectorFindings, vulnerable, 'us-east-1');
+    expect(a.perAccount.some((r) => r.status === 'fail' && r.resource.endsWith('instance/i-0123456789abcdef0'))).toBe(true);
+    expect(outcome(a.delegated)).toEqual(outcome(a.perAccount));
+    expect(a.data).toMatchObject({ administrator: { accountId: ADMIN }, member: { accountId: vulnerable, relationshipStatus: 'ENABLED' } });
+    // Items verbatim: the administrator's copy of the finding is the member's.
+    expect((a.data as { findings: unknown[] }).findings).toEqual((a.own as { findings: unknown[] }).findings);
+    const b = await org.bothWays(findings, administratorInspectorFindings, other, 'us-east-1');
+    expect((b.data as { findings: unknown[] }).findings).toEqual([]);
+    expect(outcome(b.delegated)).toEqual(outcome(b.perAccount));
+    // The administrator's own account is covered too.
+    expect(a.parts.has(`${ADMIN}/us-east-1`)).toBe(true);
+  });
+
+  it('reads each member’s account status and coverage as the member reads its own', async () => {
+    for (const id of org.members()) {
+      const s = await org.bothWays(accountStatus, administratorAccountStatus, id, 'us-east-1');
+      expect(outcome(s.delegated), id).toEqual(outcome(s.perAccount));
+      expect(s.perAccount[0].status).toBe('pass');
+      const c = await org.bothWays(coverage, administratorCoverage, id, 'us-east-1');
+      expect(outcome(c.delegated), id).toEqual(outcome(c.perAccount));
+      expect(c.perAccount.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('leaves a member whose Inspector is not enabled to its own account', async () => {
+    const disabled = org.members()[1];
+    const s = await org.bothWays(accountStatus, administratorAccountStatus, disabled, 'us-west-2');
+    expect(s.data).toBeUndefined();
+    expect(s.perAccount[0].status).toBe('fail');
+    const f = await org.bothWays(findings, administratorInspectorFindings, disabled, 'us-west-2');
+    expect(f.data).toBeUndefined();
+  });
+});

@@ -1,0 +1,57 @@
+/** macie.discovery with findings read through the Macie administrator; the member's own session and jobs stay its own. */
+import { describe, expect, it } from 'vitest';
+import { macieDiscovery } from '../../../src/queries/macie/discovery.js';
+import { administratorDiscovery } from '../../../src/queries/macie/administrator-discovery.js';
+import { macieState } from '../../../src/simulator/services/macie2.js';
+import { ADMIN, outcome, useOrganization } from '../delegated/helpers.js';
+import type { QueryParameters } from '../../../src/queries/types.js';
+
+describe('Amazon Macie through its administrator', () => {
+  const org = useOrganization((world) => {
+    const [, holder, paused] = world.organization!.accountIds;
+    const at = new Date(Date.now() - 3 * 86_400_000);
+    macieState(world.account(holder)!, 'us-east-1').findings.push({
+      id: 'aaaabbbbccccddddeeeeffff00001111',
+      accountId: holder,
+      region: 'us-east-1',
+      type: 'SensitiveData:S3Object/Multiple',
+      category: 'CLASSIFICATION',
+      archived: false,
+      createdAt: at,
+      updatedAt: at,
+      resourcesAffected: { s3Bucket: { name: `uploads-${holder}`, arn: `arn:aws:s3:::uploads-${holder}` }, s3Object: { key: 'a.csv' } },
+      classificationDetails: {
+        result: { sensitiveData: [{ category: 'FINANCIAL_INFORMATION', detections: [{ type: 'CREDIT_CARD_SECURITY_CODE', count: 2, occurrences: { lineRanges: [{ start: 1, end: 1, startColumn: 5 }] } }] }] },
+      },
+    });
+    macieState(world.account(paused)!, 'us-east-1').session!.status = 'PAUSED';
+    // Macie off in the audit account's second region: it administers nothing there.
+    macieState(world.account(ADMIN)!, 'us-west-2').session = undefined;
+  });
+
+  it('routes each finding to its member and judges it as the member’s own listing would, without occurrence locations', async () => {
+    const [holder] = org.members();
+    for (const params of [{}, { judgeCardNumberLocations: false }] as QueryParameters[]) {
+      const r = await org.bothWays(macieDiscovery, administratorDiscovery, holder, 'us-east-1', params);
+      expect(r.perAccount.find((x) => x.resource === `arn:aws:s3:::uploads-${holder}`)?.status).toBe('fail');
+      expect(outcome(r.delegated)).toEqual(outcome(r.perAccount));
+      expect(r.data).toMatchObject({ administrator: { accountId: ADMIN }, member: { accountId: holder, relationshipStatus: 'Enabled' } });
+      expect(JSON.stringify(r.data)).not.toContain('occurrences');
+      expect((r.data as { findings: unknown[] }).findings).toEqual((r.own as { findings: unknown[] }).findings);
+    }
+    const clean = await org.bothWays(macieDiscovery, administratorDiscovery, org.members()[2], 'us-east-1');
+    expect(outcome(clean.delegated)).toEqual(outcome(clean.perAccount));
+    expect((clean.data as { findings: unknown[] }).findings).toEqual([]);
+  });
+
+  it('leaves a paused member to its own account', async () => {
+    const paused = org.members()[1];
+    const r = await org.bothWays(macieDiscovery, administratorDiscovery, paused, 'us-east-1');
+    expect(r.data).toBeUndefined();
+    expect(r.perAccount[0]).toMatchObject({ status: 'fail' });
+  });
+
+  it('fails the read, as Macie answers, where the audit account has Macie off (the run then collects in each member)', async () => {
+    await expect(org.bothWays(macieDiscovery, administratorDiscovery, org.members()[0], 'us-west-2')).rejects.toMatchObject({ name: 'AccessDeniedException', message: 'Macie is not enabled.' });
+  });
+});
