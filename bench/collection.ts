@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, ORG_CONFIG_AGGREGATOR, DEFAULT_RATE_LIMITS, type RateLimit, type SimStats, type SimWorld } from '../src/simulator/index.js';
+import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, ORG_CONFIG_AGGREGATOR, ORG_EVENT_DATA_STORE_ID, DEFAULT_RATE_LIMITS, type RateLimit, type SimStats, type SimWorld } from '../src/simulator/index.js';
 import { ConfigSchema } from '../src/config/schema.js';
 import { forkBenchChild } from './child.js';
 import type { CollectChildFailure, CollectChildReport, CollectChildRequest } from './collect-child.js';
@@ -131,7 +131,7 @@ export async function benchCollection(opts: CollectionBenchOptions): Promise<Col
       log: { level: 'silent' },
       collect: {
         ...opts.collect,
-        ...(opts.mode === 'delegated-admin' ? { mode: 'delegated-admin', delegatedAdmin: { accountId: ORG_MANAGEMENT_ACCOUNT_ID, configAggregator: ORG_CONFIG_AGGREGATOR, aggregatorRegion: opts.regions[0] } } : {}),
+        ...(opts.mode === 'delegated-admin' ? { mode: 'delegated-admin', delegatedAdmin: { accountId: ORG_MANAGEMENT_ACCOUNT_ID, configAggregator: ORG_CONFIG_AGGREGATOR, aggregatorRegion: opts.regions[0], cloudtrailEventDataStore: `arn:aws:cloudtrail:${opts.regions[0]}:${ORG_MANAGEMENT_ACCOUNT_ID}:eventdatastore/${ORG_EVENT_DATA_STORE_ID}` } } : {}),
       },
     });
     sim.resetStats();

@@ -32,8 +32,8 @@ export const IAM_ACTIONS_FOR_OPERATION: Readonly<Record<string, readonly string[
 
 /** Read-only verbs an evidence query may use. Everything else (Put, Delete, Create, Update, ...) is refused. */
 const READ_VERBS = /^(Get|List|Describe|Lookup|Search|Filter|BatchGet|Head)[A-Z]/;
-/** Read-level actions whose names do not start with a read verb (IAM access level "Read"). */
-const READ_EXCEPTIONS = new Set(['iam:GenerateCredentialReport', 'iam:GenerateServiceLastAccessedDetails', 'config:SelectAggregateResourceConfig', 'config:SelectResourceConfig']);
+/** Read-level actions whose names do not start with a read verb (cloudtrail:StartQuery: a SQL SELECT; the collector never asks for S3 delivery). */
+const READ_EXCEPTIONS = new Set(['iam:GenerateCredentialReport', 'iam:GenerateServiceLastAccessedDetails', 'config:SelectAggregateResourceConfig', 'config:SelectResourceConfig', 'cloudtrail:StartQuery']);
 
 /** Write or delete verbs, for checking every policy statement in deploy/. */
 const WRITE_VERBS =

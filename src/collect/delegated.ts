@@ -5,6 +5,7 @@ import { describeSdkFailure } from '../aws/failure.js';
 import type { EvidenceBody } from '../evidence/record.js';
 import { delegatedSourceFor } from '../queries/delegated/index.js';
 import { memberKey, type AuditContext, type DelegatedSource } from '../queries/delegated/types.js';
+import { eventDataStoreRegion } from '../queries/cloudtrail/lake-events.js';
 import type { QueryParameters } from '../queries/types.js';
 import { assumedRoleCredentials, type AccountTarget } from './targets.js';
 import type { CollectionTask } from './plan.js';
@@ -40,6 +41,7 @@ export class DelegatedCollection {
     private readonly providerFactory: AuditProviderFactory,
     private readonly log: Logger,
     private readonly signal?: AbortSignal,
+    private readonly now: () => Date = () => new Date(),
   ) {
     const settings = config.collect.delegatedAdmin;
     if (!settings) throw new Error('collect.mode delegated-admin without collect.delegatedAdmin (the config schema refuses it)');
@@ -52,7 +54,14 @@ export class DelegatedCollection {
   async partFor(task: CollectionTask): Promise<DelegatedPart | undefined> {
     const source = delegatedSourceFor(task.query.id);
     if (!source || task.region === 'global') return undefined;
-    const region = source.reach === 'aggregator-region' ? (this.settings.aggregatorRegion ?? this.config.regions.home) : task.region;
+    const eventDataStore = this.settings.cloudtrailEventDataStore;
+    if (source.reach === 'event-data-store' && !eventDataStore) return undefined;
+    const region =
+      source.reach === 'aggregator-region'
+        ? (this.settings.aggregatorRegion ?? this.config.regions.home)
+        : source.reach === 'event-data-store'
+          ? (eventDataStoreRegion(eventDataStore ?? '') ?? this.config.regions.home)
+          : task.region;
     const key = `${source.queryId}/${region}`;
     let read = this.reads.get(key);
     if (!read) this.reads.set(key, (read = this.fetch(source, region, task.params)));
@@ -70,7 +79,8 @@ export class DelegatedCollection {
   private async fetch(source: DelegatedSource<unknown>, region: string, params: QueryParameters): Promise<Fetched> {
     let clients = this.providers.get(region);
     if (!clients) this.providers.set(region, (clients = this.providerFactory(this.settings.accountId, region, this.credentials)));
-    const audit: AuditContext = { accountId: this.settings.accountId, region, clients, aggregator: this.settings.configAggregator, params, signal: this.signal };
+    const eventDataStore = this.settings.cloudtrailEventDataStore;
+    const audit: AuditContext = { accountId: this.settings.accountId, region, clients, aggregator: this.settings.configAggregator, ...(eventDataStore ? { eventDataStore } : {}), now: this.now(), params, signal: this.signal };
     const outcome = await withCallLog(() => source.fetch(audit));
     if ('error' in outcome) {
       const { code, message } = describeSdkFailure(outcome.error);
@@ -87,6 +97,7 @@ export class DelegatedCollection {
       region,
       callerArn: (await callerArnOf(clients)) ?? null,
       ...(source.kind === 'config-aggregator' ? { aggregator: audit.aggregator } : {}),
+      ...(source.kind === 'cloudtrail-lake' && audit.eventDataStore ? { eventDataStore: audit.eventDataStore } : {}),
       sharedRequests: outcome.calls.map((c) => ({ operation: c.operation, input: c.input, ...(c.requestId ? { requestId: c.requestId } : {}), ...(c.error ? { error: c.error } : {}) })),
     };
     return { parts: outcome.result, audit, via };

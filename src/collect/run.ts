@@ -114,7 +114,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
       rateLimits: opts.rateLimits,
       concurrency: config.collect.concurrency,
       callers,
-      delegated: config.collect.mode === 'delegated-admin' ? (auditProviders) => new DelegatedCollection(config, auditProviders, runLog, opts.signal) : undefined,
+      delegated: config.collect.mode === 'delegated-admin' ? (auditProviders) => new DelegatedCollection(config, auditProviders, runLog, opts.signal, now) : undefined,
       writeBody: (body, recordedAt) => putEvidenceBody(store, body, recordedAt),
       onRecord,
     });

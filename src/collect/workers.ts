@@ -141,6 +141,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
           (accountId, region, credentials) => new AwsClientProvider({ accountId, region, credentials, maxAttempts: config.collect.maxAttempts, requestTimeoutMs: config.collect.requestTimeoutMs, callSlots, connections, rateLimits: limits, onAttempt: run.onAttempt }),
           log,
           run.signal,
+          run.now,
         )
       : undefined;
   const targetsById = new Map(run.targets.map((t) => [t.accountId, t]));

@@ -126,6 +126,16 @@ export const ConfigSchema = z
             configAggregator: z.string().min(1),
             /** Region of the aggregator; default `regions.home`. */
             aggregatorRegion: Region.optional(),
+            /**
+             * The organisation's CloudTrail Lake event data store (ARN, queried in its region; or id, queried in `regions.home`):
+             * cloudtrail.sensitive-activity is then one Lake query for every member instead of LookupEvents in each.
+             */
+            cloudtrailEventDataStore: z
+              .string()
+              .min(3)
+              .max(256)
+              .regex(/^[a-zA-Z0-9._/\-:]+$/, 'an event data store ARN (arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>) or its id')
+              .optional(),
           })
           .strict()
           .optional(),

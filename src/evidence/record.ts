@@ -64,7 +64,7 @@ export const EvidenceBodySchema = z.object({
       /** Evidence read through an organisation-wide aggregator or administrator (collect.mode delegated-admin), not in the member account itself. */
       via: z
         .object({
-          /** What answered: `config-aggregator`, `guardduty-administrator`, `securityhub-administrator`, `inspector-administrator`, `macie-administrator`, `access-analyzer-organization`. */
+          /** What answered: `config-aggregator`, `guardduty-administrator`, `securityhub-administrator`, `inspector-administrator`, `macie-administrator`, `access-analyzer-organization`, `cloudtrail-lake`. */
           kind: z.string(),
           /** The audit (delegated administrator) account the calls were made from, and its region. */
           accountId: z.string(),
@@ -73,6 +73,8 @@ export const EvidenceBodySchema = z.object({
           callerArn: z.string().nullable(),
           /** The Config aggregator's name, for `config-aggregator`. */
           aggregator: z.string().optional(),
+          /** The CloudTrail Lake event data store (ARN or id, as configured), for `cloudtrail-lake`. */
+          eventDataStore: z.string().optional(),
           /** The organisation-wide calls whose responses this member's part was taken from (shared by every member's record). */
           sharedRequests: z.array(z.object({ operation: z.string(), input: z.unknown(), requestId: z.string().optional(), error: z.string().optional() })),
         })
@@ -123,5 +125,6 @@ export function describeVia(via: NonNullable<NonNullable<EvidenceBody['provenanc
   if (via.kind === 'inspector-administrator') return `Amazon Inspector delegated administrator (${where})`;
   if (via.kind === 'macie-administrator') return `Amazon Macie administrator (${where})`;
   if (via.kind === 'access-analyzer-organization') return `IAM Access Analyzer organization analyzer (${where})`;
+  if (via.kind === 'cloudtrail-lake') return `CloudTrail Lake event data store ${via.eventDataStore ?? ''} (${where})`.replace('  ', ' ');
   return `${via.kind} (${where})`;
 }

@@ -17,7 +17,7 @@ import { evaluateRun } from '../../src/evaluate/engine.js';
 import { EvidenceBodySchema, type EvidenceBody } from '../../src/evidence/record.js';
 import { RunManifestSchema, type RunManifest } from '../../src/evidence/manifest.js';
 import { DELEGATED_SOURCES } from '../../src/queries/delegated/index.js';
-import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, ORG_CONFIG_AGGREGATOR, type SimulatedAws, type SimStats } from '../../src/simulator/index.js';
+import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, ORG_CONFIG_AGGREGATOR, ORG_EVENT_DATA_STORE_ID, type SimulatedAws, type SimStats } from '../../src/simulator/index.js';
 import type { SimWorld } from '../../src/simulator/world.js';
 import { inspector2State } from '../../src/simulator/services/inspector2.js';
 import { macieState } from '../../src/simulator/services/macie2.js';
@@ -53,7 +53,8 @@ function config(name: string, collect: Record<string, unknown> = {}): { config: 
   return { config, store: new LocalEvidenceStore(join(base, 'store')), signer: LocalEd25519Signer.open(join(base, 'keys')) };
 }
 
-const DELEGATED = { mode: 'delegated-admin', delegatedAdmin: { accountId: ORG_MANAGEMENT_ACCOUNT_ID, configAggregator: ORG_CONFIG_AGGREGATOR } };
+const EVENT_DATA_STORE = `arn:aws:cloudtrail:us-east-1:${ORG_MANAGEMENT_ACCOUNT_ID}:eventdatastore/${ORG_EVENT_DATA_STORE_ID}`;
+const DELEGATED = { mode: 'delegated-admin', delegatedAdmin: { accountId: ORG_MANAGEMENT_ACCOUNT_ID, configAggregator: ORG_CONFIG_AGGREGATOR, cloudtrailEventDataStore: EVENT_DATA_STORE } };
 
 async function collectAndEvaluate(name: string, collect: Record<string, unknown> = {}) {
   const { config: cfg, store, signer } = config(name, collect);
@@ -164,6 +165,8 @@ describe('collect.mode delegated-admin', () => {
     // A comparison of nothing proves nothing: the organisation has failing, passing and reviewed requirements.
     const statuses = new Set([...a.values()].map((v) => v.status));
     for (const s of ['fail', 'needs-review', 'aws-portion-satisfied']) expect(statuses).toContain(s);
+    // Sensitive activity read from CloudTrail Lake is compared on listed events, not only on quiet accounts.
+    expect([...a.values()].some((v) => v.findings.some((f) => f.startsWith('cloudtrail.sensitive-activity ') && f.endsWith(' needs-review')))).toBe(true);
 
     // The report cites each aggregated record with what it was read through; per-account evidence cites none.
     const cited = delegated.results.flatMap((r) => r.evidence).filter((e) => e.via).map((e) => e.via!);
@@ -183,6 +186,7 @@ describe('collect.mode delegated-admin', () => {
       expect(judged(perAccount.results, queryId, accountId), queryId).toContain(resource);
       expect(judged(delegated.results, queryId, accountId), queryId).toEqual(judged(perAccount.results, queryId, accountId));
     }
+    expect(cited).toContain(`CloudTrail Lake event data store ${EVENT_DATA_STORE} (audit account ${ORG_MANAGEMENT_ACCOUNT_ID}, us-east-1)`);
     expect(perAccount.results.flatMap((r) => r.evidence).filter((e) => e.via)).toEqual([]);
 
     // Member accounts no longer answer what the aggregator and the administrators hold.
@@ -195,10 +199,14 @@ describe('collect.mode delegated-admin', () => {
       'inspector2:ListCoverage',
       'macie2:ListFindings',
       'access-analyzer:ListFindingsV2',
+      'cloudtrail:LookupEvents',
     ]) {
       expect(delegated.stats.byOperation[op]?.ok ?? 0, op).toBeLessThan(perAccount.stats.byOperation[op]?.ok ?? 0);
     }
     expect(calls(delegated.stats, 'config:DescribeAggregateComplianceByConfigRules')).toBe(1);
+    // One Lake search (and one count of each member's events) answers for every member and region, in place of LookupEvents in each.
+    expect(delegated.stats.byOperation['cloudtrail:StartQuery']?.ok).toBe(2);
+    expect(delegated.stats.byOperation['cloudtrail:LookupEvents']?.ok ?? 0).toBe(0);
     expect(calls(delegated.stats, 'config:SelectAggregateResourceConfig')).toBeGreaterThan(0);
     expect(delegated.stats.total.calls).toBeLessThan(perAccount.stats.total.calls);
   }, 600_000);
@@ -253,6 +261,10 @@ describe('collect.mode delegated-admin', () => {
         for (const f of (data.findings as { findings: { resourceOwnerAccount: string }[] }[]).flatMap((x) => x.findings)) expect(f.resourceOwnerAccount).toBe(rec.accountId);
         expect((data.account as { Id: string }).Id).toBe(rec.accountId);
       }
+      if (rec.queryId === 'cloudtrail.sensitive-activity') {
+        expect(data.lake).toMatchObject({ eventDataStore: EVENT_DATA_STORE, auditAccountId: ORG_MANAGEMENT_ACCOUNT_ID });
+        for (const row of data.rows as Record<string, string>[][]) expect(row).toEqual(expect.arrayContaining([{ recipientAccountId: rec.accountId }, { awsRegion: rec.region }]));
+      }
       if (rec.queryId === 'config.resource-inventory') {
         for (const row of data.results as string[]) expect(JSON.parse(row)).toMatchObject({ accountId: rec.accountId, awsRegion: rec.region });
       }
@@ -264,13 +276,16 @@ describe('collect.mode delegated-admin', () => {
     }
   }, 600_000);
 
-  it('collects in each member account, with a warning that names the fix, when the aggregator does not exist', async () => {
+  it('collects in each member account, with a warning that names the fix, when the aggregator or the event data store does not exist', async () => {
     const perAccount = await collectAndEvaluate('baseline');
-    const wrong = await collectAndEvaluate('wrong-aggregator', { ...DELEGATED, delegatedAdmin: { ...DELEGATED.delegatedAdmin, configAggregator: 'no-such-aggregator' } });
+    const wrong = await collectAndEvaluate('wrong-aggregator', { ...DELEGATED, delegatedAdmin: { ...DELEGATED.delegatedAdmin, configAggregator: 'no-such-aggregator', cloudtrailEventDataStore: 'no-such-event-data-store' } });
     expect(wrong.outcome.errorRecords).toBe(0);
     const warnings = wrong.lines.filter((l) => String(l.msg).includes('config-aggregator read failed'));
     expect(warnings.length).toBeGreaterThan(0);
     expect(warnings[0]).toMatchObject({ code: 'NoSuchConfigurationAggregatorException', auditAccountId: ORG_MANAGEMENT_ACCOUNT_ID });
+    // The failed Lake query costs no evidence: every member's LookupEvents answers instead.
+    expect(wrong.lines.filter((l) => String(l.msg).includes('cloudtrail-lake read failed'))).toEqual([expect.objectContaining({ code: 'EventDataStoreNotFoundException', queryId: 'cloudtrail.sensitive-activity' })]);
+    expect(wrong.stats.byOperation['cloudtrail:LookupEvents']?.ok).toBe(perAccount.stats.byOperation['cloudtrail:LookupEvents']?.ok);
     const a = byRequirement(perAccount.results);
     const b = byRequirement(wrong.results);
     for (const [key, expected] of a) expect({ key, ...b.get(key)! }).toEqual({ key, ...expected });

@@ -1,6 +1,7 @@
 import type { Event } from '@aws-sdk/client-cloudtrail';
 import { loadCloudTrailSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, toDate, type ResourceResult } from '../types.js';
+import { isLakeEvidence, lakeTime, rowValues, eventDataStoreId, type LakeSensitiveActivityEvidence } from './lake-events.js';
 
 /** Events found by one LookupEvents search (all pages), newest first as CloudTrail returns them. */
 export interface EventLookup {
@@ -49,11 +50,54 @@ function eventNames(value: unknown): string[] {
   return [...DEFAULT_SENSITIVE_EVENTS];
 }
 
+/** The event names one collection searches, in order: the configured ones and always ConsoleLogin. */
+export function searchedEventNames(params: Record<string, unknown>): string[] {
+  return [...new Set([...eventNames(params.sensitiveEvents), CONSOLE_LOGIN])];
+}
+
 interface EventDetail {
   sourceIPAddress?: string;
   userIdentity?: { arn?: string; type?: string };
   responseElements?: { ConsoleLogin?: string } | null;
   errorMessage?: string;
+}
+
+/** One event as the review reads it, from LookupEvents or from a CloudTrail Lake row. */
+interface ReviewedEvent {
+  id?: string;
+  name: string;
+  time?: Date;
+  who?: string;
+  sourceIPAddress?: string;
+  errorMessage?: string;
+  consoleLogin?: string;
+  resources: string[];
+}
+
+function fromLookup(e: Event): ReviewedEvent {
+  const d = detail(e);
+  return {
+    id: e.EventId,
+    name: e.EventName ?? '',
+    time: toDate(e.EventTime),
+    who: d.userIdentity?.arn ?? e.Username,
+    sourceIPAddress: d.sourceIPAddress,
+    errorMessage: d.errorMessage,
+    consoleLogin: d.responseElements?.ConsoleLogin,
+    resources: (e.Resources ?? []).map((r) => r.ResourceName ?? '').filter(Boolean),
+  };
+}
+
+/** Lake rows carry no LookupEvents `Resources` (CloudTrail derives those for event history only), so none are named. */
+function fromLakeRow(row: LakeSensitiveActivityEvidence['rows'][number]): ReviewedEvent {
+  const v = rowValues(row);
+  return { id: v.eventID, name: v.eventName ?? '', time: lakeTime(v.eventTime), who: v.userIdentityArn, sourceIPAddress: v.sourceIPAddress, errorMessage: v.errorMessage, consoleLogin: v.consoleLoginResponse, resources: [] };
+}
+
+/** Lake evidence grouped like LookupEvents evidence: one search per event name, newest first. */
+function lakeLookups(data: LakeSensitiveActivityEvidence): { eventName: string; events: ReviewedEvent[] }[] {
+  const events = data.rows.map(fromLakeRow).sort((a, b) => (b.time?.getTime() ?? 0) - (a.time?.getTime() ?? 0));
+  return data.eventNames.map((eventName) => ({ eventName, events: events.filter((e) => e.name === eventName) }));
 }
 
 function detail(e: Event): EventDetail {
@@ -64,20 +108,17 @@ function detail(e: Event): EventDetail {
   }
 }
 
-function isFailedConsoleLogin(e: Event): boolean {
-  const d = detail(e);
-  return d.responseElements?.ConsoleLogin === 'Failure' || d.errorMessage !== undefined;
+function isFailedConsoleLogin(e: ReviewedEvent): boolean {
+  return e.consoleLogin === 'Failure' || e.errorMessage !== undefined;
 }
 
-function describeEvent(e: Event): string {
-  const d = detail(e);
-  const who = d.userIdentity?.arn ?? e.Username ?? 'an unknown identity';
-  const when = toDate(e.EventTime)?.toISOString() ?? 'an unknown time';
-  const on = (e.Resources ?? []).map((r) => r.ResourceName).filter(Boolean);
-  return `${e.EventName} by ${who} at ${when}${d.sourceIPAddress ? ` from ${d.sourceIPAddress}` : ''}${on.length ? ` on ${on.join(', ')}` : ''}${d.errorMessage ? ` (${d.errorMessage})` : ''}`;
+function describeEvent(e: ReviewedEvent): string {
+  const who = e.who ?? 'an unknown identity';
+  const when = e.time?.toISOString() ?? 'an unknown time';
+  return `${e.name} by ${who} at ${when}${e.sourceIPAddress ? ` from ${e.sourceIPAddress}` : ''}${e.resources.length ? ` on ${e.resources.join(', ')}` : ''}${e.errorMessage ? ` (${e.errorMessage})` : ''}`;
 }
 
-export const sensitiveActivity = defineQuery<SensitiveActivityEvidence>({
+export const sensitiveActivity = defineQuery<SensitiveActivityEvidence | LakeSensitiveActivityEvidence>({
   id: 'cloudtrail.sensitive-activity',
   service: 'cloudtrail',
   title: 'Changes to audit, detection and encryption controls, and failed console sign-ins, are reviewed',
@@ -101,7 +142,7 @@ export const sensitiveActivity = defineQuery<SensitiveActivityEvidence>({
     const startTime = new Date(endTime.getTime() - hours * 3_600_000);
     const { CloudTrailClient, paginateLookupEvents } = await loadCloudTrailSdk();
     const ct = ctx.clients.get(CloudTrailClient);
-    const names = [...new Set([...eventNames(ctx.params.sensitiveEvents), CONSOLE_LOGIN])];
+    const names = searchedEventNames(ctx.params);
     const lookups: EventLookup[] = [];
     // One event name per search (LookupEvents accepts one attribute); the client enforces 2 requests/s.
     for (const eventName of names) {
@@ -119,21 +160,24 @@ export const sensitiveActivity = defineQuery<SensitiveActivityEvidence>({
   // Judges every search the evidence holds: the event names searched are fixed at collection time.
   evaluate(data) {
     const account = { resource: 'account', resourceType: 'AWS::::Account' };
-    if (!data?.lookups) return [{ ...account, status: 'error', reason: 'the evidence holds no LookupEvents results' }];
-    const window = `between ${data.startTime} and ${data.endTime}`;
+    const lake = isLakeEvidence(data) ? data : undefined;
+    const lookups = lake ? lakeLookups(lake) : (data as SensitiveActivityEvidence | undefined)?.lookups?.map((l) => ({ eventName: l.eventName, events: (l.events ?? []).map(fromLookup) }));
+    if (!data || !lookups) return [{ ...account, status: 'error', reason: 'the evidence holds no LookupEvents results and no CloudTrail Lake rows' }];
+    // Lake answers from what the organisation trail delivered to the store; event history is the member's own 90 days.
+    const window = `between ${data.startTime} and ${data.endTime}${lake ? ` in CloudTrail Lake event data store ${eventDataStoreId(lake.lake.eventDataStore)} (${rowValues(lake.coverage).events ?? 'an unknown number of'} events of this account and region delivered to it for the window by the organisation trail, within the store's retention; not the account's own event history)` : ''}`;
     const results: ResourceResult[] = [];
-    for (const { eventName: name, events } of data.lookups) {
-      const found = name === CONSOLE_LOGIN ? (events ?? []).filter(isFailedConsoleLogin) : (events ?? []);
+    for (const { eventName: name, events } of lookups) {
+      const found = name === CONSOLE_LOGIN ? events.filter(isFailedConsoleLogin) : events;
       const label = name === CONSOLE_LOGIN ? 'failed ConsoleLogin' : name;
       for (const e of found.slice(0, LISTED_PER_EVENT)) {
-        results.push({ resource: `${name}/${e.EventId ?? 'unknown'}`, resourceType: 'AWS::CloudTrail::Event', status: 'needs-review', reason: `${name === CONSOLE_LOGIN ? 'failed ' : ''}${describeEvent(e)}` });
+        results.push({ resource: `${name}/${e.id ?? 'unknown'}`, resourceType: 'AWS::CloudTrail::Event', status: 'needs-review', reason: `${name === CONSOLE_LOGIN ? 'failed ' : ''}${describeEvent(e)}` });
       }
       if (found.length > LISTED_PER_EVENT) {
         results.push({ resource: `${name}/more`, resourceType: 'AWS::CloudTrail::Event', status: 'needs-review', reason: `${found.length - LISTED_PER_EVENT} more ${label} events ${window} are in the evidence` });
       }
     }
     if (results.length === 0) {
-      const searched = data.lookups.map((l) => l.eventName).filter((n) => n !== CONSOLE_LOGIN);
+      const searched = lookups.map((l) => l.eventName).filter((n) => n !== CONSOLE_LOGIN);
       results.push({ ...account, status: 'pass', reason: `no ${searched.join(', ') || 'sensitive'} events and no failed console sign-ins ${window}` });
     }
     return results;

@@ -1,4 +1,5 @@
 import { organizationExternalAccess } from '../accessanalyzer/organization-external-access.js';
+import { lakeSensitiveActivity } from '../cloudtrail/lake-sensitive-activity.js';
 import { aggregateResourceInventory } from '../config/aggregate-resource-inventory.js';
 import { aggregateRuleCompliance } from '../config/aggregate-rule-compliance.js';
 import { administratorFindings } from '../guardduty/administrator-findings.js';
@@ -18,6 +19,7 @@ export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [
   administratorCoverage,
   administratorDiscovery,
   organizationExternalAccess,
+  lakeSensitiveActivity,
 ];
 
 export function delegatedSourceFor(queryId: string): DelegatedSource<unknown> | undefined {

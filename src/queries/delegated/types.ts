@@ -8,7 +8,8 @@ export type DelegatedKind =
   | 'securityhub-administrator'
   | 'inspector-administrator'
   | 'macie-administrator'
-  | 'access-analyzer-organization';
+  | 'access-analyzer-organization'
+  | 'cloudtrail-lake';
 
 /** The audit (delegated administrator) account's side of a delegated read. */
 export interface AuditContext {
@@ -18,6 +19,10 @@ export interface AuditContext {
   clients: AwsClientProvider;
   /** The organisation's AWS Config aggregator in the audit account. */
   aggregator: string;
+  /** The organisation's CloudTrail Lake event data store (ARN or id), when configured. */
+  eventDataStore?: string;
+  /** The run's clock: the reference time of windows searched once for every member. */
+  now: Date;
   params: QueryParameters;
   signal?: AbortSignal;
 }
@@ -36,8 +41,11 @@ export function memberKey(accountId: string, region: string): string {
 export interface DelegatedSource<TPart = unknown> {
   queryId: string;
   kind: DelegatedKind;
-  /** `aggregator-region`: one read in the aggregator's region covers every region; `each-region`: one read per region. */
-  reach: 'aggregator-region' | 'each-region';
+  /**
+   * `aggregator-region`: one read in the aggregator's region covers every region; `each-region`: one read per region;
+   * `event-data-store`: one read in the configured event data store's region, only when one is configured.
+   */
+  reach: 'aggregator-region' | 'each-region' | 'event-data-store';
   /** IAM actions the audit account's role needs (deploy/audit-role.json is generated from these). */
   apiCalls: readonly string[];
   fetch(audit: AuditContext): Promise<Map<string, TPart>>;

@@ -17,6 +17,7 @@ import { awsJson1_1 } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
+import { lakeOperations, type CloudTrailLakeState } from './cloudtrail-lake.js';
 
 /** One trail as the account holds it: its description, logging status and event selectors. */
 export interface SimTrail {
@@ -45,6 +46,8 @@ export interface SimDigestKey {
 export interface CloudTrailRegionState {
   events: Event[];
   digestKeys?: SimDigestKey[];
+  /** CloudTrail Lake: the region's event data stores and the queries run against them. */
+  lake?: CloudTrailLakeState;
 }
 
 declare module '../world.js' {
@@ -170,5 +173,7 @@ export const cloudtrail: SimService = {
       });
       return { Events: page, NextToken: nextToken };
     }),
+
+    ...lakeOperations(),
   ],
 };

@@ -7,6 +7,7 @@ import type { SimDetector } from '../services/guardduty.js';
 import { SERVICES } from '../services/registry.js';
 import { emptyConfigState } from '../services/config.js';
 import { accessAnalyzerState } from '../services/accessanalyzer.js';
+import { cloudTrailLake } from '../services/cloudtrail-lake.js';
 import { SimAccount, SimWorld, type SimOrganization } from '../world.js';
 import {
   addBucket,
@@ -43,8 +44,9 @@ export interface OrganizationWorldOptions {
   managementAccessKeyId?: string;
   /**
    * The audit account made delegated administrator of GuardDuty, Security Hub, Inspector and Macie, holding an
-   * organisation-wide AWS Config aggregator (`ORG_CONFIG_AGGREGATOR`) and an IAM Access Analyzer organization analyzer
-   * (`ORG_ACCESS_ANALYZER`), both in the first region; `true` picks the management account.
+   * organisation-wide AWS Config aggregator (`ORG_CONFIG_AGGREGATOR`), an IAM Access Analyzer organization analyzer
+   * (`ORG_ACCESS_ANALYZER`) and an organisation CloudTrail Lake event data store (`ORG_EVENT_DATA_STORE_ID`), all in the
+   * first region; `true` picks the management account.
    */
   delegatedAdministrator?: string | true;
 }
@@ -54,6 +56,8 @@ export const ORG_MANAGEMENT_ACCESS_KEY_ID = 'AKIAORGMANAGEMENT001';
 export const ORG_CONFIG_AGGREGATOR = 'organization-aggregator';
 /** The delegated administrator's IAM Access Analyzer analyzer with the organisation as zone of trust. */
 export const ORG_ACCESS_ANALYZER = 'organization-external-access';
+/** The id of the audit account's organisation CloudTrail Lake event data store (in the first region). */
+export const ORG_EVENT_DATA_STORE_ID = '3f1c9a2e-7b4d-4e6a-9c1b-5d2e8f0a7b64';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -229,6 +233,14 @@ function delegateAdministration(world: SimWorld, admin: SimAccount, regions: str
     lastResourceAnalyzedAt: new Date(now.getTime() - HOUR),
     status: 'ACTIVE',
     tags: {},
+  });
+  // The organisation trail's Lake store: every member's events in every region, the same events their LookupEvents return.
+  cloudTrailLake(admin, home).eventDataStores.push({
+    arn: admin.arn('cloudtrail', `eventdatastore/${ORG_EVENT_DATA_STORE_ID}`, home),
+    name: 'organization-events',
+    organizationEnabled: true,
+    multiRegionEnabled: true,
+    retentionPeriod: 2557,
   });
   // The administrator needs a detector of its own in every region to list its members' findings there.
   for (const region of regions) {

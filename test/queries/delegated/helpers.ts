@@ -39,7 +39,7 @@ export function useOrganization(prepare: (world: SimWorld) => void = () => {}) {
   /** The query collected in the member and evaluated, and the source's part for the member completed and evaluated (undefined: not covered). */
   async function bothWays<T>(query: EvidenceQuery<T>, source: DelegatedSource<unknown>, accountId: string, region: string, params: QueryParameters = {}) {
     const member = { accountId, region, clients: clients(accountId, region), params, now: COLLECTED_AT };
-    const audit: AuditContext = { accountId: ADMIN, region, clients: clients(ADMIN, region), aggregator: ORG_CONFIG_AGGREGATOR, params };
+    const audit: AuditContext = { accountId: ADMIN, region, clients: clients(ADMIN, region), aggregator: ORG_CONFIG_AGGREGATOR, params, now: COLLECTED_AT };
     const ctx = { accountId, region, collectedAt: COLLECTED_AT.toISOString() };
     // Evidence passes through JSON before evaluation, as stored records do.
     const roundTrip = (v: unknown) => JSON.parse(JSON.stringify(v)) as T;
