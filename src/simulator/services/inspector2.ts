@@ -12,6 +12,7 @@ import { restJson1 } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
+import { administeredMembers } from './administered.js';
 import { seedInspector2 } from '../worlds/seed-inspector2.js';
 
 /** Amazon Inspector in one account and region: activation per scan type, coverage and findings. */
@@ -43,15 +44,7 @@ const state = (ctx: CallContext) => inspector2State(ctx.account, ctx.region);
 
 /** The organisation accounts the Inspector delegated administrator sees in its region (none for any other account). */
 function members(ctx: CallContext): Array<{ account: SimAccount; state: Inspector2State }> {
-  const org = ctx.world.organization;
-  if (!org || org.delegatedAdministrators?.inspector2 !== ctx.account.id) return [];
-  const out: Array<{ account: SimAccount; state: Inspector2State }> = [];
-  for (const id of org.accountIds) {
-    const account = id === ctx.account.id ? undefined : ctx.world.account(id);
-    const s = account?.regions.get(ctx.region)?.inspector2;
-    if (account && s) out.push({ account, state: s });
-  }
-  return out;
+  return administeredMembers(ctx, 'inspector2', (account) => account.regions.get(ctx.region)?.inspector2);
 }
 
 /** An account's own items, and for the delegated administrator every enabled member's too (Inspector's administrator view). */

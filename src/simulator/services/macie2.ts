@@ -14,6 +14,7 @@ import { restJson1 } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
+import { administeredMembers } from './administered.js';
 import { seedMacie } from '../worlds/seed-macie.js';
 
 /** Amazon Macie in one account and region: off (no session) until enabled; discovery settings, jobs and findings. */
@@ -45,15 +46,10 @@ function enabled(ctx: CallContext): MacieState {
 
 /** The Macie administrator's members in its region: organisation accounts with Macie enabled there (none for any other account). */
 function members(ctx: CallContext): Array<{ account: SimAccount; state: MacieState }> {
-  const org = ctx.world.organization;
-  if (!org || org.delegatedAdministrators?.macie2 !== ctx.account.id) return [];
-  const out: Array<{ account: SimAccount; state: MacieState }> = [];
-  for (const id of org.accountIds) {
-    const account = id === ctx.account.id ? undefined : ctx.world.account(id);
-    const s = account?.regions.get(ctx.region)?.macie2;
-    if (account && s?.session) out.push({ account, state: s });
-  }
-  return out;
+  return administeredMembers(ctx, 'macie2', (account) => {
+    const s = account.regions.get(ctx.region)?.macie2;
+    return s?.session ? s : undefined;
+  });
 }
 
 /** The account's own findings and, for the administrator, those of every enabled member (Macie's administrator view). */
