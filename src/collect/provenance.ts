@@ -30,6 +30,11 @@ export class CallerIdentities {
     return p;
   }
 
+  /** An account's caller as a collection worker found it (the worker holds the account's session). */
+  record(accountId: string, callerArn: string | null): void {
+    this.byAccount.set(accountId, Promise.resolve(callerArn));
+  }
+
   /** How each collected account's credentials were obtained, for the run manifest (never the external id itself). */
   async sessions(targets: readonly AccountTarget[], externalIdConfigured: boolean): Promise<RunSession[]> {
     const out: RunSession[] = [];

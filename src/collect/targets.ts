@@ -101,9 +101,16 @@ export type RenewableCredentials = AwsCredentialIdentityProvider & {
 };
 
 /** Credentials for a member account: AssumeRole, shared by all of the account's clients and renewed before expiry. */
-export function assumedRoleCredentials(config: Config, roleArn: string): RenewableCredentials {
+export function assumedRoleCredentials(config: Config, roleArn: string, seed?: AwsCredentialIdentity): RenewableCredentials {
   let assumeRole: Promise<AwsCredentialIdentityProvider> | undefined;
+  // A collection worker starts from the session the main thread already holds, so no account is assumed twice.
+  let first = seed;
   return sharedSession(async () => {
+    if (first) {
+      const s = first;
+      first = undefined;
+      return s;
+    }
     assumeRole ??= loadCredentialProviders().then(({ fromTemporaryCredentials }) =>
       fromTemporaryCredentials({
         params: {

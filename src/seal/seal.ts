@@ -106,7 +106,7 @@ export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run:
  * Writes an evidence body (canonical JSON, named by its SHA-256) and returns its entry for the run manifest.
  * `recordId` defaults to `<queryId>/<accountId>/<region>`.
  */
-export async function putEvidenceBody(store: EvidenceStore, body: EvidenceBody, collectedAt: Date, recordId = recordIdOf(body.queryId, body.accountId, body.region)): Promise<ManifestRecord> {
+export async function putEvidenceBody(store: Pick<EvidenceStore, 'putObject'>, body: EvidenceBody, collectedAt: Date, recordId = recordIdOf(body.queryId, body.accountId, body.region)): Promise<ManifestRecord> {
   const bytes = canonicalBytes(body);
   const sha256 = sha256Hex(bytes);
   const stored = await store.putObject(sha256, bytes);

@@ -1,0 +1,191 @@
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import { describeSdkFailure } from '../aws/failure.js';
+import { AwsClientProvider, SharedConnections, withCallLog, type LoggedCall } from '../aws/clients.js';
+import type { RateLimiterRegistry } from '../aws/rate-limit.js';
+import type { EvidenceBody, ManifestRecord } from '../evidence/record.js';
+import type { AccountTarget } from './targets.js';
+import type { CollectionTask } from './plan.js';
+import { ConcurrencyLimit } from '../concurrency-limit.js';
+import { redactEvidence } from './redact.js';
+import { provenanceOf, type CallerIdentities } from './provenance.js';
+import type { AuditProviderFactory, DelegatedPart } from './delegated.js';
+import { SDK_VERSION } from '../version.js';
+
+const HINTS: [RegExp, string][] = [
+  [/AccessDenied|UnauthorizedOperation|AuthorizationError|NotAuthorized/i, 'grant this read-only action to the collection role (deploy/member-role.json lists every action the queries need)'],
+  [/Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|Rate exceeded/i, 'the API kept throttling after every retry; lower collect.concurrency or run at a quieter time'],
+  [/ExpiredToken|InvalidClientTokenId|UnrecognizedClient|CredentialsProviderError|security token/i, 'the credentials were rejected or expired; check the role trust policy, external id and session duration'],
+  [/TimeoutError|ETIMEDOUT|ECONNRESET|socket hang up|RequestTimeout/i, 'the service did not answer in time; the next run will retry'],
+  [/InternalFailure|InternalError|InternalServerError|ServiceUnavailable|Unavailable|ServiceFailure|BadGateway/i, 'the service failed on its side after every retry; the next run will retry'],
+  [/OptInRequired|not subscribed|SubscriptionRequired|InvalidAccessException/i, 'the service is not enabled in this account and region; enable it or scope the run to other regions'],
+];
+
+function errorBody(err: unknown, calls: LoggedCall[]): EvidenceBody['error'] {
+  const { code, message, hint: endpointHint } = describeSdkFailure(err);
+  const failed = [...calls].reverse().find((c) => c.error);
+  const hint = endpointHint ?? HINTS.find(([re]) => re.test(`${code} ${message}`))?.[1];
+  return { code, message, ...(failed ? { operation: failed.operation } : {}), ...(hint ? { hint } : {}) };
+}
+
+/** Where a task's member part of an organisation-wide read comes from (collect.mode delegated-admin). */
+export interface DelegatedParts {
+  partFor(task: CollectionTask): Promise<DelegatedPart | undefined>;
+  destroy(): void;
+}
+
+export interface TaskExecution {
+  config: Config;
+  tasks: readonly CollectionTask[];
+  log: Logger;
+  signal?: AbortSignal;
+  now: () => Date;
+  onAttempt?: (action: string, outcome: 'ok' | 'throttled' | 'error') => void;
+  /** Limiters for the member accounts' clients; undefined: the process-wide registry on the wall clock. */
+  rateLimits?: RateLimiterRegistry;
+  /** Limiters for the audit account's clients (delegated-admin); undefined: the process-wide registry. */
+  auditRateLimits?: RateLimiterRegistry;
+  /** API requests in flight at once in this thread: collect.concurrency, or this worker's share of it. */
+  concurrency: number;
+  callers: CallerIdentities;
+  /** Built with the run's audit-account client factory (same call slots and connections as the member clients). */
+  delegated?: (auditProviders: AuditProviderFactory) => DelegatedParts;
+  /** Stores one evidence body and returns its manifest entry. */
+  writeBody: (body: EvidenceBody, recordedAt: Date) => Promise<ManifestRecord>;
+  /** Called once per task, after its body is stored. */
+  onRecord: (record: ManifestRecord) => void;
+}
+
+/**
+ * Runs collection tasks: each query once per account and region, its responses redacted, kept verbatim in an evidence
+ * body and stored. Used by the main thread (collect.workers 1) and by each collection worker for its share of accounts.
+ */
+export async function executeTasks(run: TaskExecution): Promise<void> {
+  const { config, tasks, log: runLog, now } = run;
+  const home = config.regions.home;
+
+  // collect.concurrency bounds the API requests in flight, whichever task or client makes them.
+  const callSlots = new ConcurrencyLimit(run.concurrency);
+  const connections = new SharedConnections();
+  const providers = new Map<string, AwsClientProvider>();
+  const providerKey = (t: CollectionTask) => `${t.target.accountId}/${t.region === 'global' ? home : t.region}`;
+  // An account-region's clients live while one of its tasks runs and are released when none does, so memory follows
+  // the tasks in flight, not the size of the organisation (a later task of the account-region builds them again).
+  const running = new Map<string, number>();
+  const taskStarted = (t: CollectionTask) => {
+    const key = providerKey(t);
+    running.set(key, (running.get(key) ?? 0) + 1);
+  };
+  const taskDone = (t: CollectionTask) => {
+    const key = providerKey(t);
+    const left = (running.get(key) ?? 1) - 1;
+    if (left > 0) {
+      running.set(key, left);
+      return;
+    }
+    running.delete(key);
+    providers.get(key)?.destroy();
+    providers.delete(key);
+  };
+  const providerFor = (t: AccountTarget, region: string) => {
+    const key = `${t.accountId}/${region}`;
+    let p = providers.get(key);
+    if (!p) {
+      p = new AwsClientProvider({
+        accountId: t.accountId,
+        region,
+        credentials: t.credentials,
+        maxAttempts: config.collect.maxAttempts,
+        requestTimeoutMs: config.collect.requestTimeoutMs,
+        callSlots,
+        connections,
+        onAttempt: run.onAttempt,
+        ...(run.rateLimits ? { rateLimits: run.rateLimits } : {}),
+      });
+      providers.set(key, p);
+    }
+    return p;
+  };
+
+  // collect.mode delegated-admin: what an aggregator or administrator holds is read once from the audit account.
+  const delegated = run.delegated?.((accountId, region, credentials) => new AwsClientProvider({ accountId, region, credentials, maxAttempts: config.collect.maxAttempts, requestTimeoutMs: config.collect.requestTimeoutMs, callSlots, connections, onAttempt: run.onAttempt, ...(run.auditRateLimits ? { rateLimits: run.auditRateLimits } : {}) }));
+
+  // Tasks open at once: enough to keep every request slot busy while some tasks are between calls, few enough
+  // that partial evidence does not pile up in memory. Rate-paced tasks have their own, wider window: they spend most
+  // of their time waiting for their account-region's limiter, and every account-region's chain should be moving.
+  const window = new ConcurrencyLimit(run.concurrency * 4);
+  const pacedWindow = new ConcurrencyLimit(run.concurrency * 8);
+  const perService = new Map<string, ConcurrencyLimit>();
+  // Service limits are per account and region, like the AWS API limits they protect.
+  const serviceLimit = (t: CollectionTask) => {
+    const key = `${t.target.accountId}/${t.region}/${t.query.service}`;
+    let sem = perService.get(key);
+    if (!sem) perService.set(key, (sem = new ConcurrencyLimit(config.collect.perServiceConcurrency)));
+    return sem;
+  };
+
+  const runTask = async (task: CollectionTask): Promise<void> => {
+    taskStarted(task);
+    if (run.signal?.aborted) return;
+    const region = task.region === 'global' ? home : task.region;
+    const clients = providerFor(task.target, region);
+    const collectedAt = now();
+    const callerArn = await run.callers.of(task.target.accountId, clients);
+    const delegatedPart = await delegated?.partFor(task);
+    const outcome = await withCallLog(() => {
+      const ctx = { accountId: task.target.accountId, region, clients, params: task.params, now: now(), signal: run.signal };
+      return delegatedPart ? delegatedPart.source.complete(delegatedPart.part, ctx, delegatedPart.audit) : task.query.collect(ctx);
+    });
+    // An error record is dated when the query failed, not when it started (retries can take minutes).
+    const recordedAt = 'result' in outcome ? collectedAt : now();
+    const requests = outcome.calls.map((c) => ({ operation: c.operation, input: c.input, ...(c.error ? { error: c.error } : {}) }));
+    const provenance = { ...provenanceOf(outcome.calls, callerArn), ...(delegatedPart ? { via: delegatedPart.via } : {}) };
+    const operations = [...new Set([...(delegatedPart?.via.sharedRequests.map((c) => c.operation) ?? []), ...outcome.calls.map((c) => c.operation)])];
+    // The one place secrets are taken out: every query's evidence, before it is hashed and stored.
+    const redacted = 'result' in outcome ? redactEvidence(outcome.result) : undefined;
+    const body: EvidenceBody =
+      redacted
+        ? { schema: 'evidence-locker/evidence@1', queryId: task.query.id, accountId: task.target.accountId, region: task.region, status: 'ok', operations, requests, data: redacted.data, sdkVersion: SDK_VERSION, redactions: redacted.redactions, provenance }
+        : { schema: 'evidence-locker/evidence@1', queryId: task.query.id, accountId: task.target.accountId, region: task.region, status: 'error', operations, requests, error: errorBody('error' in outcome ? outcome.error : undefined, outcome.calls), sdkVersion: SDK_VERSION, provenance };
+    if (body.status === 'error') {
+      runLog.warn({ queryId: task.query.id, accountId: task.target.accountId, region: task.region, code: body.error?.code, operation: body.error?.operation }, 'query failed; recorded as a gap');
+    }
+    run.onRecord(await run.writeBody(body, recordedAt));
+  };
+
+  /**
+   * Starts `list` in plan order, each once `admission` has a place: only the tasks in flight exist at any time, so a
+   * large organisation's plan is not held as pending work. The first failure stops further starts and is thrown
+   * once the tasks already running have settled.
+   */
+  const dispatch = async (list: readonly CollectionTask[], admission: ConcurrencyLimit): Promise<void> => {
+    const inFlight = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    for (const t of list) {
+      if (failure || run.signal?.aborted) break;
+      await new Promise<void>((admitted) => {
+        const settled: Promise<void> = admission
+          .run(() => {
+            admitted();
+            // Tasks in plan order spread over account-regions, so a task rarely waits here for its own service.
+            return serviceLimit(t).run(() => (run.signal?.aborted ? Promise.resolve() : runTask(t).finally(() => taskDone(t))));
+          })
+          .catch((error: unknown) => {
+            failure ??= { error };
+          })
+          .finally(() => inFlight.delete(settled));
+        inFlight.add(settled);
+      });
+    }
+    await Promise.all(inFlight);
+    if (failure) throw failure.error;
+  };
+
+  try {
+    await Promise.all([dispatch(tasks.filter((t) => t.paced), pacedWindow), dispatch(tasks.filter((t) => !t.paced), window)]);
+  } finally {
+    for (const p of providers.values()) p.destroy();
+    delegated?.destroy();
+    connections.destroy();
+  }
+}

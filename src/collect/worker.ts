@@ -1,0 +1,139 @@
+/**
+ * A collection worker thread: collects its share of the accounts (see workers.ts). Paced calls take their tokens,
+ * organisation-wide reads come, and evidence bodies are stored, through the main thread, by message.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createLogger } from '../log/logger.js';
+import { PUBLISHED_RATE_LIMITS, RateLimiter, RateLimiterRegistry } from '../aws/rate-limit.js';
+import { putEvidenceBody } from '../seal/seal.js';
+import { queryById } from '../queries/index.js';
+import { delegatedSourceFor } from '../queries/delegated/index.js';
+import type { AwsClientProvider } from '../aws/clients.js';
+import { executeTasks, type DelegatedParts } from './execute.js';
+import { CallerIdentities } from './provenance.js';
+import { assumedRoleCredentials, type AccountTarget } from './targets.js';
+import type { CollectionTask } from './plan.js';
+import type { FromWorker, ToWorker, WorkerDelegatedPart, WorkerInput, WorkerRequest } from './workers.js';
+
+const port = parentPort;
+if (!port) throw new Error('the collection worker runs only as a worker thread (src/collect/workers.ts starts it)');
+const input = workerData as WorkerInput;
+const { config } = input;
+const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
+
+let nextId = 0;
+const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+port.on('message', (m: ToWorker) => {
+  const w = waiting.get(m.id);
+  if (!w) return;
+  waiting.delete(m.id);
+  if (m.error !== undefined) w.reject(new Error(m.error));
+  else w.resolve(m.value);
+});
+function ask<T>(request: WorkerRequest, transfer?: ArrayBuffer[]): Promise<T> {
+  const id = nextId++;
+  return new Promise<T>((resolve, reject) => {
+    waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    post({ type: 'rpc', id, request }, transfer);
+  });
+}
+
+/** A limiter whose tokens come from the main thread's one limiter for this account, region and operation. */
+class SharedLimiter extends RateLimiter {
+  constructor(private readonly key: { accountId: string; region: string; action: string }) {
+    super(1);
+  }
+  override async acquire(): Promise<void> {
+    await ask({ method: 'acquire', ...this.key });
+  }
+}
+
+class SharedLimiters extends RateLimiterRegistry {
+  private readonly shared = new Map<string, SharedLimiter>();
+  override limiterFor(accountId: string, region: string, action: string): RateLimiter | undefined {
+    if (PUBLISHED_RATE_LIMITS[action] === undefined) return undefined;
+    const key = `${accountId}/${region}/${action}`;
+    let l = this.shared.get(key);
+    if (!l) this.shared.set(key, (l = new SharedLimiter({ accountId, region, action })));
+    return l;
+  }
+}
+
+// Log lines go to the main thread's logger, which adds the run's bindings and writes them where it writes.
+const log = createLogger({ level: input.logLevel, destination: { write: (line: string) => post({ type: 'log', line }) } });
+
+const attempts = new Map<string, number>();
+const flushAttempts = () => {
+  if (attempts.size === 0) return;
+  post({ type: 'attempts', counts: [...attempts].map(([k, n]) => [...(k.split('\t') as [string, 'ok' | 'throttled' | 'error']), n]) });
+  attempts.clear();
+};
+// Metrics go in batches: one message per attempt would cost more than the attempt's own bookkeeping.
+const flushTimer = input.observeAttempts ? setInterval(flushAttempts, 250) : undefined;
+flushTimer?.unref();
+
+const targets: AccountTarget[] = input.targets.map((t) => ({
+  accountId: t.accountId,
+  ...(t.name ? { name: t.name } : {}),
+  ...(t.roleArn ? { roleArn: t.roleArn, credentials: assumedRoleCredentials(config, t.roleArn, t.session) } : {}),
+  regions: t.regions,
+  regionSource: t.regionSource,
+}));
+const tasks: CollectionTask[] = input.tasks.map((t) => {
+  const query = queryById(t.queryId);
+  if (!query) throw new Error(`query ${t.queryId} is not known to the collection worker`);
+  return { target: targets[t.account], query, region: t.region, params: t.params, paced: t.paced };
+});
+
+const limits = new SharedLimiters();
+const callers = new CallerIdentities();
+
+/** delegated-admin in a worker: the member's part comes from the main thread's one organisation-wide read. */
+function delegatedParts(auditProviders: (accountId: string, region: string, credentials: AccountTarget['credentials']) => AwsClientProvider): DelegatedParts {
+  const settings = config.collect.delegatedAdmin;
+  const credentials = settings?.roleArn ? assumedRoleCredentials(config, settings.roleArn) : undefined;
+  const providers = new Map<string, AwsClientProvider>();
+  return {
+    async partFor(task) {
+      if (!settings || task.region === 'global' || !delegatedSourceFor(task.query.id)) return undefined;
+      const got = await ask<WorkerDelegatedPart | undefined>({ method: 'delegatedPart', queryId: task.query.id, accountId: task.target.accountId, region: task.region, params: task.params });
+      const source = got && delegatedSourceFor(got.queryId);
+      if (!got || !source) return undefined;
+      let clients = providers.get(got.audit.region);
+      if (!clients) providers.set(got.audit.region, (clients = auditProviders(settings.accountId, got.audit.region, credentials)));
+      return { source, part: got.part, audit: { ...got.audit, clients, signal: undefined }, via: got.via };
+    },
+    destroy() {
+      for (const p of providers.values()) p.destroy();
+      providers.clear();
+    },
+  };
+}
+
+try {
+  await executeTasks({
+    config,
+    tasks,
+    log,
+    now: () => new Date(Date.now() + input.clockOffsetMs),
+    ...(input.observeAttempts ? { onAttempt: (action: string, outcome: 'ok' | 'throttled' | 'error') => attempts.set(`${action}\t${outcome}`, (attempts.get(`${action}\t${outcome}`) ?? 0) + 1) } : {}),
+    rateLimits: limits,
+    auditRateLimits: limits,
+    concurrency: input.concurrency,
+    callers,
+    delegated: config.collect.mode === 'delegated-admin' ? delegatedParts : undefined,
+    // Hashed here, stored through the main thread's store (the copy is moved there, not cloned again).
+    writeBody: (body, recordedAt) =>
+      putEvidenceBody({ putObject: (sha256, bytes) => { const moved = new Uint8Array(bytes); return ask({ method: 'putObject', sha256, bytes: moved }, [moved.buffer]); } }, body, recordedAt),
+    onRecord: (record) => post({ type: 'record', record }),
+  });
+  flushAttempts();
+  const sessions = await callers.sessions(targets, false);
+  post({ type: 'done', callers: sessions.map((s) => [s.accountId, s.callerArn]) });
+} catch (err) {
+  flushAttempts();
+  const e = err instanceof Error ? err : new Error(String(err));
+  post({ type: 'failed', name: e.name, message: e.message });
+} finally {
+  if (flushTimer) clearInterval(flushTimer);
+}

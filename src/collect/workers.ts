@@ -1,0 +1,297 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import { scrubSecrets } from '../log/logger.js';
+import type { EvidenceStore } from '../evidence/store.js';
+import type { ManifestRecord } from '../evidence/record.js';
+import { AwsClientProvider, SharedConnections } from '../aws/clients.js';
+import { RateLimiterRegistry } from '../aws/rate-limit.js';
+import { ConcurrencyLimit } from '../concurrency-limit.js';
+import { EvidenceLockerError } from '../errors.js';
+import { queryById } from '../queries/index.js';
+import type { QueryParameters } from '../queries/types.js';
+import type { AuditContext } from '../queries/delegated/types.js';
+import { DelegatedCollection, type DelegatedPart } from './delegated.js';
+import type { CallerIdentities } from './provenance.js';
+import type { CollectionTask } from './plan.js';
+import type { AccountTarget } from './targets.js';
+
+/** One account as a worker receives it: credentials cannot cross threads, so the session they hold now goes instead. */
+export interface WorkerTarget {
+  accountId: string;
+  name?: string;
+  roleArn?: string;
+  regions: string[];
+  regionSource: AccountTarget['regionSource'];
+  session?: AwsCredentialIdentity;
+}
+
+/** One task as a worker receives it: the query by id (queries are code and stay in each thread's own registry). */
+export interface WorkerTask {
+  account: number;
+  queryId: string;
+  region: string;
+  params: QueryParameters;
+  paced: boolean;
+}
+
+export interface WorkerInput {
+  config: Config;
+  targets: WorkerTarget[];
+  tasks: WorkerTask[];
+  /** This worker's share of collect.concurrency. */
+  concurrency: number;
+  logLevel: string;
+  observeAttempts: boolean;
+  /** The caller's clock minus the wall clock at the start of the run (a caller's `now` cannot cross threads). */
+  clockOffsetMs: number;
+  /** The TypeScript entry, when the collector runs from its sources (tests) rather than from the build. */
+  sourceEntry?: string;
+}
+
+/** The member's part of an organisation-wide read, as the main thread hands it to a worker (no clients, no signal). */
+export interface WorkerDelegatedPart {
+  queryId: string;
+  part: unknown;
+  audit: Omit<AuditContext, 'clients' | 'signal'>;
+  via: DelegatedPart['via'];
+}
+
+export type WorkerRequest =
+  | { method: 'acquire'; accountId: string; region: string; action: string }
+  | { method: 'putObject'; sha256: string; bytes: Uint8Array }
+  | { method: 'delegatedPart'; queryId: string; accountId: string; region: string; params: QueryParameters };
+
+export type FromWorker =
+  | { type: 'rpc'; id: number; request: WorkerRequest }
+  | { type: 'record'; record: ManifestRecord }
+  | { type: 'attempts'; counts: [string, 'ok' | 'throttled' | 'error', number][] }
+  | { type: 'log'; line: string }
+  | { type: 'done'; callers: [string, string | null][] }
+  | { type: 'failed'; name: string; message: string };
+
+export type ToWorker = { type: 'reply'; id: number; value?: unknown; error?: string };
+
+/**
+ * How many worker threads collect: collect.workers (`auto`: one per core), never more than there are accounts.
+ * A caller that brings its own limiters (the demo's simulated clock) runs on one thread: a clock cannot be shared across threads.
+ */
+export function collectionWorkers(config: Config, accounts: number, opts: { rateLimits?: unknown }): number {
+  if (opts.rateLimits) return 1;
+  const wanted = config.collect.workers === 'auto' ? availableParallelism() : config.collect.workers;
+  return Math.max(1, Math.min(wanted, accounts));
+}
+
+/** Accounts per worker, balanced by their number of tasks (largest first, each to the least loaded worker). */
+export function partitionAccounts(tasks: readonly CollectionTask[], targets: readonly AccountTarget[], workers: number): string[][] {
+  const load = new Map<string, number>(targets.map((t) => [t.accountId, 0]));
+  for (const t of tasks) load.set(t.target.accountId, (load.get(t.target.accountId) ?? 0) + 1);
+  const shares: { accounts: string[]; load: number }[] = Array.from({ length: workers }, () => ({ accounts: [], load: 0 }));
+  const byLoad = [...load.entries()].sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  for (const [accountId, n] of byLoad) {
+    const least = shares.reduce((m, s) => (s.load < m.load || (s.load === m.load && s.accounts.length < m.accounts.length) ? s : m));
+    least.accounts.push(accountId);
+    least.load += n;
+  }
+  return shares.map((s) => s.accounts.sort()).filter((a) => a.length > 0);
+}
+
+/** The worker entry beside this module: the build's `.js`, or a bootstrap that loads the TypeScript sources. */
+function workerEntry(): { url: URL; sourceEntry?: string } {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) return { url: new URL('./worker-from-sources.mjs', here), sourceEntry: new URL('./worker.ts', here).href };
+  return { url: new URL('./worker.js', here) };
+}
+
+export interface WorkerCollection {
+  workers: number;
+  config: Config;
+  tasks: readonly CollectionTask[];
+  targets: readonly AccountTarget[];
+  store: EvidenceStore;
+  log: Logger;
+  callers: CallerIdentities;
+  onRecord: (record: ManifestRecord) => void;
+  signal?: AbortSignal;
+  onAttempt?: (action: string, outcome: 'ok' | 'throttled' | 'error') => void;
+  now: () => Date;
+  /** The worker entry; default the collection worker beside this module. */
+  entry?: URL;
+}
+
+/**
+ * Collects the planned tasks in worker threads, each for its own accounts. Every paced call of every thread takes
+ * its token from the one limiter per account, region and operation kept here, and organisation-wide reads
+ * (delegated-admin) are made once, here; workers store bodies through this thread's store. Resolves when every
+ * worker is done, or at once on abort (workers are stopped, nothing is sealed); a worker that fails or crashes
+ * stops the others and rejects, so a partial run is never sealed.
+ */
+export async function collectInWorkers(run: WorkerCollection): Promise<void> {
+  const { config, log } = run;
+  const shares = partitionAccounts(run.tasks, run.targets, run.workers);
+  const limits = new RateLimiterRegistry();
+  const connections = new SharedConnections();
+  const callSlots = new ConcurrencyLimit(config.collect.concurrency);
+  const delegated =
+    config.collect.mode === 'delegated-admin'
+      ? new DelegatedCollection(
+          config,
+          (accountId, region, credentials) => new AwsClientProvider({ accountId, region, credentials, maxAttempts: config.collect.maxAttempts, requestTimeoutMs: config.collect.requestTimeoutMs, callSlots, connections, rateLimits: limits, onAttempt: run.onAttempt }),
+          log,
+          run.signal,
+          run.now,
+        )
+      : undefined;
+  const targetsById = new Map(run.targets.map((t) => [t.accountId, t]));
+  const entry = run.entry ? { url: run.entry } : workerEntry();
+  const workers: Worker[] = [];
+  const pending = new Set<Promise<unknown>>();
+  let mainError: unknown;
+  let onAbort: (() => void) | undefined;
+  const clockOffsetMs = run.now().getTime() - Date.now();
+
+  const serve = async (request: WorkerRequest): Promise<unknown> => {
+    if (request.method === 'acquire') {
+      await limits.limiterFor(request.accountId, request.region, request.action)?.acquire(run.signal);
+      return undefined;
+    }
+    if (request.method === 'putObject') {
+      const stored = await run.store.putObject(request.sha256, Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength));
+      return { key: stored.key, ...(stored.versionId ? { versionId: stored.versionId } : {}), existed: stored.existed };
+    }
+    const query = queryById(request.queryId);
+    if (!delegated || !query) return undefined;
+    const task: CollectionTask = { query, target: { accountId: request.accountId, regions: [request.region], regionSource: 'configured' }, region: request.region, params: request.params, paced: false };
+    const part = await delegated.partFor(task);
+    if (!part) return undefined;
+    const { clients: _clients, signal: _signal, ...audit } = part.audit;
+    return { queryId: part.source.queryId, part: part.part, audit, via: part.via } satisfies WorkerDelegatedPart;
+  };
+
+  try {
+    const inputs: WorkerInput[] = [];
+    for (const accounts of shares) {
+      const mine = new Set(accounts);
+      const targets: WorkerTarget[] = [];
+      const index = new Map<string, number>();
+      for (const accountId of accounts) {
+        const t = targetsById.get(accountId) as AccountTarget;
+        index.set(accountId, targets.length);
+        // The session the main thread obtained while resolving targets: the worker needs no AssumeRole of its own.
+        const session = t.roleArn && t.credentials ? await t.credentials() : undefined;
+        targets.push({ accountId, ...(t.name ? { name: t.name } : {}), ...(t.roleArn ? { roleArn: t.roleArn } : {}), regions: t.regions, regionSource: t.regionSource, ...(session ? { session } : {}) });
+      }
+      const tasks = run.tasks
+        .filter((t) => mine.has(t.target.accountId))
+        .map((t) => ({ account: index.get(t.target.accountId) as number, queryId: t.query.id, region: t.region, params: t.params, paced: t.paced }));
+      inputs.push({
+        config,
+        targets,
+        tasks,
+        // collect.concurrency stays the bound of the whole run, shared out among the workers.
+        concurrency: Math.max(1, Math.ceil(config.collect.concurrency / shares.length)),
+        logLevel: log.level,
+        observeAttempts: run.onAttempt !== undefined,
+        clockOffsetMs,
+        ...('sourceEntry' in entry && entry.sourceEntry ? { sourceEntry: entry.sourceEntry } : {}),
+      });
+    }
+
+    await new Promise<void>((resolve, reject) => {
+      let running = inputs.length;
+      let settled = false;
+      const stopAll = () => {
+        for (const w of workers) void w.terminate();
+      };
+      const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        stopAll();
+        // A store write that failed here is the cause: its own error names the setting and the fix.
+        reject(mainError instanceof Error ? mainError : err);
+      };
+      onAbort = () => {
+        if (settled) return;
+        settled = true;
+        stopAll();
+        resolve();
+      };
+      if (run.signal?.aborted) return onAbort();
+      run.signal?.addEventListener('abort', onAbort, { once: true });
+
+      inputs.forEach((input, i) => {
+        const accounts = shares[i];
+        const who = `collection worker ${i + 1} of ${inputs.length} (accounts ${accounts.join(', ')})`;
+        const worker = new Worker(entry.url, { workerData: input });
+        workers.push(worker);
+        let finished = false;
+        worker.on('message', (m: FromWorker) => {
+          if (settled) return;
+          switch (m.type) {
+            case 'rpc': {
+              const p = serve(m.request).then(
+                (value) => worker.postMessage({ type: 'reply', id: m.id, value } satisfies ToWorker),
+                (err: unknown) => {
+                  mainError ??= err;
+                  worker.postMessage({ type: 'reply', id: m.id, error: err instanceof Error ? err.message : String(err) } satisfies ToWorker);
+                },
+              );
+              pending.add(p);
+              void p.finally(() => pending.delete(p));
+              break;
+            }
+            case 'record':
+              run.onRecord(m.record);
+              break;
+            case 'attempts':
+              for (const [action, outcome, n] of m.counts) for (let k = 0; k < n; k++) run.onAttempt?.(action, outcome);
+              break;
+            case 'log':
+              relayLog(log, m.line);
+              break;
+            case 'done':
+              finished = true;
+              for (const [accountId, arn] of m.callers) run.callers.record(accountId, arn);
+              void worker.terminate();
+              if (--running === 0 && !settled) {
+                settled = true;
+                resolve();
+              }
+              break;
+            case 'failed':
+              fail(new EvidenceLockerError(`${who} failed: ${m.name}: ${scrubSecrets(m.message)}; nothing was sealed`, { hint: 'the run is not sealed; fix the cause and collect again (set collect.workers to 1 to collect on one thread)' }));
+              break;
+          }
+        });
+        worker.on('error', (err) => fail(new EvidenceLockerError(`${who} crashed: ${err.name}: ${scrubSecrets(err.message)}; nothing was sealed`, { hint: 'the run is not sealed; collect again, or set collect.workers to 1 to collect on one thread', cause: err })));
+        worker.on('exit', (code) => {
+          if (!finished) fail(new EvidenceLockerError(`${who} exited (code ${code}) before finishing; nothing was sealed`, { hint: 'the run is not sealed; collect again, or set collect.workers to 1 to collect on one thread' }));
+        });
+      });
+    });
+  } finally {
+    if (onAbort) run.signal?.removeEventListener('abort', onAbort);
+    await Promise.all(workers.map((w) => w.terminate()));
+    // No store write of this thread outlives the run.
+    await Promise.allSettled([...pending]);
+    delegated?.destroy();
+    connections.destroy();
+  }
+}
+
+const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+
+/** A worker's log line, written again through the run's logger (its bindings and destination). */
+function relayLog(log: Logger, line: string): void {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return;
+  }
+  const { level, msg, time: _time, app: _app, pid: _pid, hostname: _hostname, ...fields } = entry;
+  const name = typeof level === 'string' && LEVELS.has(level) ? (level as 'info') : 'info';
+  log[name](fields, typeof msg === 'string' ? msg : '');
+}

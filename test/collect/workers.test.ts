@@ -1,0 +1,200 @@
+/**
+ * collect.workers: the same organisation collected on one thread and in worker threads gives the same evidence, the
+ * same scope and sessions; the paced APIs' limits hold across workers; abort and failures seal nothing.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigSchema, type Config } from '../../src/config/schema.js';
+import { createLogger } from '../../src/log/logger.js';
+import { loadCatalogs } from '../../src/controls/load.js';
+import { LocalEvidenceStore } from '../../src/store/local.js';
+import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { runCollection, type CollectionProgress } from '../../src/collect/run.js';
+import { collectionWorkers, partitionAccounts } from '../../src/collect/workers.js';
+import { EvidenceBodySchema, type EvidenceBody } from '../../src/evidence/record.js';
+import { RunManifestSchema, type RunManifest } from '../../src/evidence/manifest.js';
+import { PUBLISHED_RATE_LIMITS, RateLimiterRegistry } from '../../src/aws/rate-limit.js';
+import { EvidenceLockerError } from '../../src/errors.js';
+import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, ORG_CONFIG_AGGREGATOR, type SimulatedAws, type SimStats } from '../../src/simulator/index.js';
+
+const catalogs = loadCatalogs([]);
+const REGIONS = ['us-east-1', 'us-west-2'];
+const ACCOUNTS = 5;
+let sim: SimulatedAws;
+let dir: string;
+const savedEnv = { ...process.env };
+
+function logger() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _e, cb) {
+      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+      cb();
+    },
+  });
+  return { log: createLogger({ level: 'info', destination }), lines };
+}
+
+function setup(name: string, collect: Record<string, unknown>): { config: Config; store: LocalEvidenceStore; signer: LocalEd25519Signer } {
+  const base = join(dir, name);
+  const config = ConfigSchema.parse({
+    accounts: { source: 'organizations' },
+    regions: { list: REGIONS, home: 'us-east-1' },
+    store: { kind: 'local', path: join(base, 'store') },
+    stateDir: join(base, 'state'),
+    collect: { maxAttempts: 6, requestTimeoutMs: 20_000, sensitiveEvents: ['StopLogging', 'ConsoleLogin'], ...collect },
+  });
+  return { config, store: new LocalEvidenceStore(join(base, 'store')), signer: LocalEd25519Signer.open(join(base, 'keys')) };
+}
+
+const DELEGATED = { mode: 'delegated-admin', delegatedAdmin: { accountId: ORG_MANAGEMENT_ACCOUNT_ID, configAggregator: ORG_CONFIG_AGGREGATOR } };
+
+async function collect(name: string, collect: Record<string, unknown>) {
+  const { config, store, signer } = setup(name, collect);
+  const { log, lines } = logger();
+  const progress: CollectionProgress[] = [];
+  const attempts = new Map<string, number>();
+  sim.resetStats();
+  const outcome = await runCollection({ config, catalogs, store, signer, log, onProgress: (p) => progress.push({ ...p }), onAttempt: (a) => attempts.set(a, (attempts.get(a) ?? 0) + 1) });
+  const stats: SimStats = sim.stats();
+  const manifest: RunManifest = RunManifestSchema.parse(JSON.parse((await store.getRun(outcome.runId)).manifest.toString('utf8')));
+  const bodies = new Map<string, EvidenceBody>();
+  for (const r of manifest.records) bodies.set(r.recordId, EvidenceBodySchema.parse(JSON.parse((await store.getObject(r.sha256)).toString('utf8'))));
+  return { outcome, manifest, bodies, stats, lines, progress, attempts };
+}
+
+/** What a record proves, without what changes from run to run (times, request ids, which thread asked). */
+function evidenceOf(body: EvidenceBody): string {
+  const stable = { status: body.status, operations: body.operations, data: body.data ?? null, error: body.error?.code ?? null, via: body.provenance?.via?.kind ?? null };
+  return JSON.stringify(stable).replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>');
+}
+
+function pacedRateLimited(stats: SimStats): Record<string, number> {
+  return Object.fromEntries(Object.keys(PUBLISHED_RATE_LIMITS).map((a) => [a, stats.byOperation[a]?.rateLimited ?? 0]).filter(([, n]) => n !== 0));
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'el-workers-'));
+  sim = await startSimulatedAws({ world: organizationWorld({ accounts: ACCOUNTS, regions: REGIONS, seed: 7, delegatedAdministrator: true }) });
+  Object.assign(process.env, simulatorEnv(sim, ORG_MANAGEMENT_ACCOUNT_ID), { AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
+});
+
+afterAll(async () => {
+  for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
+  Object.assign(process.env, savedEnv);
+  await sim?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('collect.workers', () => {
+  it('is one thread when asked, or when the caller brings its own limiters; never more threads than accounts', () => {
+    const { config } = setup('count', { workers: 3 });
+    expect(collectionWorkers(config, 5, {})).toBe(3);
+    expect(collectionWorkers(config, 2, {})).toBe(2);
+    expect(collectionWorkers(config, 5, { rateLimits: new RateLimiterRegistry() })).toBe(1);
+    expect(collectionWorkers(setup('one', { workers: 1 }).config, 5, {})).toBe(1);
+    expect(collectionWorkers(setup('auto', {}).config, 1, {})).toBe(1);
+    expect(() => setup('zero', { workers: 0 })).toThrow();
+  });
+
+  it('gives every account to exactly one worker, balancing their tasks', () => {
+    const target = (accountId: string) => ({ accountId, regions: ['us-east-1'], regionSource: 'configured' as const });
+    const targets = ['a', 'b', 'c', 'd'].map(target);
+    const tasks = [...Array(6).fill('a'), ...Array(3).fill('b'), ...Array(3).fill('c'), 'd'].map((a) => ({ target: target(a) })) as never[];
+    const shares = partitionAccounts(tasks, targets, 2);
+    expect(shares).toEqual([['a', 'd'], ['b', 'c']]);
+    expect(partitionAccounts(tasks, targets, 9).flat().sort()).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  for (const [mode, extra] of [['per-account', {}], ['delegated-admin', DELEGATED]] as const) {
+    it(`collects the same evidence with 1 and 3 workers (${mode}), within every paced limit`, async () => {
+      const one = await collect(`${mode}-1`, { ...extra, workers: 1 });
+      const three = await collect(`${mode}-3`, { ...extra, workers: 3 });
+      expect(one.lines.some((l) => l.msg === 'collecting in worker threads, each for its own accounts')).toBe(false);
+      expect(three.lines.find((l) => l.msg === 'collecting in worker threads, each for its own accounts')).toMatchObject({ workers: 3, accounts: one.outcome.accounts.length });
+
+      expect(three.outcome.status).toBe(one.outcome.status);
+      expect(three.outcome.records).toBe(one.outcome.records);
+      expect(three.outcome.errorRecords).toBe(one.outcome.errorRecords);
+      expect(three.manifest.scope).toEqual(one.manifest.scope);
+      expect(three.manifest.sessions).toEqual(one.manifest.sessions);
+      expect(three.manifest.sessions?.every((s) => s.callerArn)).toBe(true);
+      expect(three.manifest.records.map((r) => `${r.recordId} ${r.status}`)).toEqual(one.manifest.records.map((r) => `${r.recordId} ${r.status}`));
+      for (const [id, body] of one.bodies) expect(evidenceOf(three.bodies.get(id)!), id).toBe(evidenceOf(body));
+      // Worker records are real evidence: the caller and the endpoint of every answer are kept.
+      for (const body of three.bodies.values()) expect(body.provenance?.callerArn).toMatch(/^arn:aws:sts::\d{12}:assumed-role\//);
+
+      // Progress and attempt metrics reach the caller from the workers.
+      expect(three.progress.at(-1)).toMatchObject({ done: three.manifest.records.length, total: three.manifest.records.length, errors: three.outcome.errorRecords });
+      expect([...three.attempts.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(three.manifest.records.length);
+      // Worker log lines come out of the caller's logger with the run id.
+      expect(three.lines.filter((l) => l.level === 'warn').every((l) => l.runId === three.outcome.runId)).toBe(true);
+
+      // One limiter per account, region and operation across every thread: no paced call beyond AWS's quota.
+      expect(pacedRateLimited(three.stats)).toEqual({});
+      // The same APIs are called, no account is assumed twice, and no organisation-wide read is repeated per worker
+      // (exact per-operation counts are not compared: pagination and polling depend on when the simulated world is read).
+      expect(three.stats.byOperation['sts:AssumeRole']?.calls).toBe(one.stats.byOperation['sts:AssumeRole']?.calls);
+      expect(Object.keys(three.stats.byOperation).sort()).toEqual(Object.keys(one.stats.byOperation).sort());
+      for (const op of ['config:DescribeAggregateComplianceByConfigRules', 'config:SelectAggregateResourceConfig', 'guardduty:ListMembers', 'sts:GetCallerIdentity']) {
+        expect(three.stats.byOperation[op]?.calls ?? 0, op).toBe(one.stats.byOperation[op]?.calls ?? 0);
+      }
+      if (mode === 'delegated-admin') {
+        expect(three.stats.byOperation['config:DescribeAggregateComplianceByConfigRules']?.calls).toBe(1);
+        expect(three.manifest.records.some((r) => three.bodies.get(r.recordId)?.provenance?.via)).toBe(true);
+      }
+    }, 600_000);
+  }
+
+  it('stops the workers on abort and seals nothing', async () => {
+    const { config, store, signer } = setup('abort', { workers: 3 });
+    const { log, lines } = logger();
+    const abort = new AbortController();
+    const outcome = await runCollection({ config, catalogs, store, signer, log, signal: abort.signal, onProgress: (p) => p.done >= 3 && abort.abort() });
+    expect(outcome.status).toBe('aborted');
+    expect(outcome.manifestSha256).toBeUndefined();
+    expect(await store.listRuns()).toEqual([]);
+    expect(lines.some((l) => String(l.msg).startsWith('collection aborted before sealing'))).toBe(true);
+  }, 600_000);
+
+  it('fails cleanly and seals nothing when a worker cannot store its evidence', async () => {
+    const { config, store, signer } = setup('store-fails', { workers: 3 });
+    const { log } = logger();
+    let writes = 0;
+    const failing = Object.assign(Object.create(store) as LocalEvidenceStore, {
+      putObject: (sha256: string, body: Buffer) => {
+        if (++writes === 4) return Promise.reject(new EvidenceLockerError('store.path: disk full while writing an evidence body', { hint: 'free space' }));
+        return store.putObject(sha256, body);
+      },
+    });
+    await expect(runCollection({ config, catalogs, store: failing, signer, log })).rejects.toThrow('store.path: disk full while writing an evidence body');
+    expect(await store.listRuns()).toEqual([]);
+  }, 600_000);
+
+  it('fails cleanly, naming the worker and its accounts, when a worker crashes', async () => {
+    const { collectInWorkers } = await import('../../src/collect/workers.js');
+    const { config } = setup('crash', { workers: 2 });
+    const crashing = join(dir, 'crashing-worker.mjs');
+    writeFileSync(crashing, "throw new TypeError('query threw while starting');\n");
+    const target = (accountId: string) => ({ accountId, regions: ['us-east-1'], regionSource: 'configured' as const });
+    const { log } = logger();
+    const run = collectInWorkers({
+      workers: 2,
+      config,
+      tasks: [],
+      targets: [target('111111111111'), target('222222222222')],
+      store: setup('crash-store', {}).store,
+      log,
+      callers: { record: () => undefined } as never,
+      onRecord: () => undefined,
+      now: () => new Date(),
+      entry: pathToFileURL(crashing),
+    });
+    await expect(run).rejects.toThrow(EvidenceLockerError);
+    await expect(run).rejects.toThrow(/collection worker \d of 2 \(accounts \d{12}\) crashed: TypeError: query threw while starting; nothing was sealed/);
+  }, 60_000);
+});
