@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, ORG_CONFIG_AGGREGATOR, DEFAULT_RATE_LIMITS } from '../src/simulator/index.js';
+import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, ORG_CONFIG_AGGREGATOR, ORG_EVENT_DATA_STORE_ID, DEFAULT_RATE_LIMITS } from '../src/simulator/index.js';
 import { ConfigSchema } from '../src/config/schema.js';
 import { forkBenchChild } from './child.js';
 import type { CollectChildReport } from './collect-child.js';
@@ -33,7 +33,7 @@ try {
         store: { kind: 'local', path: join(dir, 'store') },
         stateDir: join(dir, 'state'),
         log: { level: 'silent' },
-        collect: mode === 'delegated-admin' ? { mode, delegatedAdmin: { accountId: ORG_MANAGEMENT_ACCOUNT_ID, configAggregator: ORG_CONFIG_AGGREGATOR, aggregatorRegion: regions[0] } } : {},
+        collect: mode === 'delegated-admin' ? { mode, delegatedAdmin: { accountId: ORG_MANAGEMENT_ACCOUNT_ID, configAggregator: ORG_CONFIG_AGGREGATOR, aggregatorRegion: regions[0], cloudtrailEventDataStore: `arn:aws:cloudtrail:${regions[0]}:${ORG_MANAGEMENT_ACCOUNT_ID}:eventdatastore/${ORG_EVENT_DATA_STORE_ID}` } } : {},
       });
       sim.resetStats();
       const load = loadavg()[0];
