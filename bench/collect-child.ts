@@ -15,6 +15,7 @@ import { REQUEST_QUOTAS } from '../src/aws/quotas.js';
 import type { EvidenceBody } from '../src/evidence/record.js';
 import type { RunManifest } from '../src/evidence/manifest.js';
 import { delegatedSourceFor } from '../src/queries/delegated/index.js';
+import { queryById } from '../src/queries/index.js';
 
 export interface CollectChildRequest {
   config: unknown;
@@ -104,7 +105,9 @@ async function main(req: CollectChildRequest): Promise<CollectChildReport> {
     // Aggregator and administrator calls count against the audit account's buckets: the shared ones once, by request id.
     const via = body.provenance?.via;
     const auditKey = via ? `${via.accountId}/${via.region}` : '';
-    const auditOperations = new Set(via ? (delegatedSourceFor(body.queryId)?.apiCalls ?? []) : []);
+    // A member's follow-up reads are its own: an operation the member's query also calls is counted in the member's bucket.
+    const ownOperations = new Set(queryById(body.queryId)?.apiCalls ?? []);
+    const auditOperations = new Set(via ? (delegatedSourceFor(body.queryId)?.apiCalls ?? []).filter((op) => !ownOperations.has(op)) : []);
     for (const call of via?.sharedRequests ?? []) {
       if (call.requestId && sharedSeen.has(call.requestId)) continue;
       if (call.requestId) sharedSeen.add(call.requestId);

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AwsCredentialIdentity } from '@smithy/types';
@@ -16,6 +17,15 @@ import type { AuditContext } from '../queries/delegated/types.js';
 import { DelegatedCollection, type DelegatedPart } from './delegated.js';
 import type { CallerIdentities } from './provenance.js';
 import type { CollectionTask } from './plan.js';
+
+/**
+ * Old-generation heap of each collection worker, MB: the workers and the main thread share the heap this process may
+ * use (V8 sizes it from the host's or the container's memory), instead of each isolate assuming all of it; never below
+ * 256 MB, several times a worker's live data (tasks in flight; records go to the main thread).
+ */
+function workerOldGenerationMb(workers: number): number {
+  return Math.max(256, Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20 / (workers + 1)));
+}
 import type { AccountTarget } from './targets.js';
 
 /** One account as a worker receives it: credentials cannot cross threads, so the session they hold now goes instead. */
@@ -224,7 +234,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
       inputs.forEach((input, i) => {
         const accounts = shares[i];
         const who = `collection worker ${i + 1} of ${inputs.length} (accounts ${accounts.join(', ')})`;
-        const worker = new Worker(entry.url, { workerData: input });
+        const worker = new Worker(entry.url, { workerData: input, resourceLimits: { maxOldGenerationSizeMb: workerOldGenerationMb(inputs.length) } });
         workers.push(worker);
         let finished = false;
         worker.on('message', (m: FromWorker) => {
