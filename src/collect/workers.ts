@@ -17,6 +17,7 @@ import type { AuditContext } from '../queries/delegated/types.js';
 import { DelegatedCollection, type DelegatedPart } from './delegated.js';
 import type { CallerIdentities } from './provenance.js';
 import type { CollectionTask } from './plan.js';
+import type { AccountTarget } from './targets.js';
 
 /**
  * Old-generation heap of each collection worker, MB: the workers and the main thread share the heap this process may
@@ -26,7 +27,6 @@ import type { CollectionTask } from './plan.js';
 function workerOldGenerationMb(workers: number): number {
   return Math.max(256, Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20 / (workers + 1)));
 }
-import type { AccountTarget } from './targets.js';
 
 /** One account as a worker receives it: credentials cannot cross threads, so the session they hold now goes instead. */
 export interface WorkerTarget {
