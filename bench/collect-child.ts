@@ -19,7 +19,7 @@ import { queryById } from '../src/queries/index.js';
 
 export interface CollectChildRequest {
   config: unknown;
-  /** `--shard i/n`: this process collects one shard of the organisation's accounts. */
+  /** `--shard i/n` (i from 1 to n): this process collects one shard of the organisation's accounts. */
   shard?: { index: number; count: number };
 }
 

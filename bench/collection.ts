@@ -138,7 +138,7 @@ export async function benchCollection(opts: CollectionBenchOptions): Promise<Col
     const shards = Math.max(1, opts.shards ?? 1);
     const env = simulatorEnv(sim, ORG_MANAGEMENT_ACCOUNT_ID, opts.regions[0]);
     const answers = await Promise.all(
-      Array.from({ length: shards }, (_, index) => forkBenchChild<CollectChildRequest, CollectChildReport | CollectChildFailure>('./collect-child.js', { config, ...(shards > 1 ? { shard: { index, count: shards } } : {}) }, env)),
+      Array.from({ length: shards }, (_, index) => forkBenchChild<CollectChildRequest, CollectChildReport | CollectChildFailure>('./collect-child.js', { config, ...(shards > 1 ? { shard: { index: index + 1, count: shards } } : {}) }, env)),
     );
     const failure = answers.find((a): a is CollectChildFailure => !a.ok);
     if (failure) throw new Error(`collection child failed: ${failure.error}`);

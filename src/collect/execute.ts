@@ -153,22 +153,24 @@ export async function executeTasks(run: TaskExecution): Promise<void> {
     run.onRecord(await run.writeBody(body, recordedAt));
   };
 
+  // The first failure of either window: no task of either starts after it (one already admitted returns at once).
+  let failure: { error: unknown } | undefined;
+  const stopped = () => failure !== undefined || run.signal?.aborted === true;
+
   /**
    * Starts `list` in plan order, each once `admission` has a place: only the tasks in flight exist at any time, so a
-   * large organisation's plan is not held as pending work. The first failure stops further starts and is thrown
-   * once the tasks already running have settled.
+   * large organisation's plan is not held as pending work. Resolves once every task it started has settled.
    */
   const dispatch = async (list: readonly CollectionTask[], admission: ConcurrencyLimit): Promise<void> => {
     const inFlight = new Set<Promise<void>>();
-    let failure: { error: unknown } | undefined;
     for (const t of list) {
-      if (failure || run.signal?.aborted) break;
+      if (stopped()) break;
       await new Promise<void>((admitted) => {
         const settled: Promise<void> = admission
           .run(() => {
             admitted();
             // Tasks in plan order spread over account-regions, so a task rarely waits here for its own service.
-            return serviceLimit(t).run(() => (run.signal?.aborted ? Promise.resolve() : runTask(t).finally(() => taskDone(t))));
+            return serviceLimit(t).run(() => (stopped() ? Promise.resolve() : runTask(t).finally(() => taskDone(t))));
           })
           .catch((error: unknown) => {
             failure ??= { error };
@@ -178,13 +180,15 @@ export async function executeTasks(run: TaskExecution): Promise<void> {
       });
     }
     await Promise.all(inFlight);
-    if (failure) throw failure.error;
   };
 
   try {
+    // Both windows settle before anything is released: no request may outlive the clients and connections it uses.
     await Promise.all([dispatch(tasks.filter((t) => t.paced), pacedWindow), dispatch(tasks.filter((t) => !t.paced), window)]);
+    if (failure) throw failure.error;
   } finally {
     for (const p of providers.values()) p.destroy();
+    providers.clear();
     delegated?.destroy();
     connections.destroy();
   }
