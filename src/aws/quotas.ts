@@ -74,6 +74,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'cloudtrail:ListPublicKeys': cloudTrailRead,
   // CloudTrail Lake (collect.delegatedAdmin.cloudtrailEventDataStore); at most 10 queries queued or running at once per account.
   'cloudtrail:StartQuery': documented(1, 1, 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html ("all other APIs": 1 TPS; "concurrent queries": 10; newer revisions list the rates in Service Quotas)'),
+  'cloudtrail:GetEventDataStore': documented(10, 10, 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html ("get, describe, and list APIs": 10 TPS)'),
   'cloudtrail:DescribeQuery': documented(10, 10, 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html ("get, describe, and list APIs": 10 TPS)'),
   'cloudtrail:GetQueryResults': documented(10, 10, 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html ("get, describe, and list APIs": 10 TPS)'),
 

@@ -1,3 +1,4 @@
+import type { GetEventDataStoreCommandOutput } from '@aws-sdk/client-cloudtrail';
 /**
  * CloudTrail Lake's side of `cloudtrail.sensitive-activity`: the SQL one organisation-wide query sends, the shape of
  * the evidence a member's rows are kept in, and how a row reads as an event. Pure: no SDK calls here.
@@ -17,6 +18,8 @@ export interface LakeQuerySource {
   coverageStatement: string;
   auditAccountId: string;
   region: string;
+  /** GetEventDataStore as read before the queries: what shows the store keeps every management event for the whole window. */
+  store?: Omit<GetEventDataStoreCommandOutput, '$metadata'>;
 }
 
 /** cloudtrail.sensitive-activity evidence read from an organisation event data store: this member's rows, verbatim. */

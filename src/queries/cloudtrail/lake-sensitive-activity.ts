@@ -1,4 +1,4 @@
-import type { CloudTrailClient, DescribeQueryCommandOutput } from '@aws-sdk/client-cloudtrail';
+import type { CloudTrailClient, DescribeQueryCommandOutput, GetEventDataStoreCommandOutput } from '@aws-sdk/client-cloudtrail';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadCloudTrailSdk } from '../../aws/sdk.js';
 import { stripMetadata } from '../types.js';
@@ -48,6 +48,30 @@ export async function waitForLakeQuery(ct: CloudTrailClient, queryId: string, op
   }
 }
 
+/**
+ * Why an event data store cannot stand in for the members' own event history over a window (none: it can): it must be
+ * ingesting, keep every management event (a selector on event source or read-only would hide the searched calls while
+ * the per-member count still shows events), and have existed, and kept events, for the whole window.
+ */
+export function lakeStoreShortfalls(store: Omit<GetEventDataStoreCommandOutput, '$metadata'>, windowStart: Date, windowEnd: Date): string[] {
+  const out: string[] = [];
+  if (store.Status !== 'ENABLED') out.push(`its status is ${store.Status ?? 'not given'}, not ENABLED`);
+  const everyManagementEvent = (store.AdvancedEventSelectors ?? []).some(
+    (sel) => sel.FieldSelectors?.length === 1 && sel.FieldSelectors[0].Field === 'eventCategory' && sel.FieldSelectors[0].Equals?.length === 1 && sel.FieldSelectors[0].Equals[0] === 'Management',
+  );
+  if (!everyManagementEvent) out.push('no selector keeps every management event (eventCategory = Management and nothing else)');
+  const created = store.CreatedTimestamp ? new Date(store.CreatedTimestamp) : undefined;
+  if (!created || created.getTime() > windowStart.getTime()) out.push(`it was created ${created ? created.toISOString() : 'at an unknown time'}, after the window start ${windowStart.toISOString()}`);
+  const keptMs = (store.RetentionPeriod ?? 0) * 86_400_000;
+  if (keptMs < windowEnd.getTime() - windowStart.getTime()) out.push(`it keeps events ${store.RetentionPeriod ?? 0} days, less than the window`);
+  return out;
+}
+
+/** An event data store that cannot stand in for the members' event history: every member is searched in its own account. */
+export class LakeStoreNotCovering extends Error {
+  override readonly name = 'LakeStoreNotCovering';
+}
+
 /** One member's part of the organisation's Lake query: the query it came from and its rows. */
 export interface LakeSensitiveActivityPart {
   window: { startTime: string; endTime: string; eventNames: string[] };
@@ -65,7 +89,7 @@ export const lakeSensitiveActivity = defineDelegatedSource<LakeSensitiveActivity
   queryId: 'cloudtrail.sensitive-activity',
   kind: 'cloudtrail-lake',
   reach: 'event-data-store',
-  apiCalls: ['cloudtrail:StartQuery', 'cloudtrail:DescribeQuery', 'cloudtrail:GetQueryResults'],
+  apiCalls: ['cloudtrail:GetEventDataStore', 'cloudtrail:StartQuery', 'cloudtrail:DescribeQuery', 'cloudtrail:GetQueryResults'],
   async fetch(audit) {
     const eventDataStore = audit.eventDataStore;
     if (!eventDataStore) throw new Error('no CloudTrail Lake event data store configured (collect.delegatedAdmin.cloudtrailEventDataStore)');
@@ -75,8 +99,11 @@ export const lakeSensitiveActivity = defineDelegatedSource<LakeSensitiveActivity
     const eventNames = searchedEventNames(audit.params);
     const queryStatement = sensitiveActivityStatement(eventDataStore, eventNames, start, end);
     const coverage = coverageStatement(eventDataStore, start, end);
-    const { CloudTrailClient, StartQueryCommand, paginateGetQueryResults } = await loadCloudTrailSdk();
+    const { CloudTrailClient, GetEventDataStoreCommand, StartQueryCommand, paginateGetQueryResults } = await loadCloudTrailSdk();
     const ct = audit.clients.get(CloudTrailClient);
+    const store = stripMetadata(await ct.send(new GetEventDataStoreCommand({ EventDataStore: eventDataStore }), { abortSignal: audit.signal }));
+    const shortfalls = lakeStoreShortfalls(store, start, end);
+    if (shortfalls.length) throw new LakeStoreNotCovering(`the CloudTrail Lake event data store ${eventDataStore} cannot stand in for the members' event history: ${shortfalls.join('; ')}`);
     const startQuery = async (statement: string): Promise<string> => {
       const started = await ct.send(new StartQueryCommand({ QueryStatement: statement }), { abortSignal: audit.signal });
       if (!started.QueryId) throw new Error(`CloudTrail StartQuery on ${eventDataStore} returned no QueryId`);
@@ -97,7 +124,7 @@ export const lakeSensitiveActivity = defineDelegatedSource<LakeSensitiveActivity
     const coverageQueryId = await startQuery(coverage);
     await waitForLakeQuery(ct, queryId, { signal: audit.signal });
     await waitForLakeQuery(ct, coverageQueryId, { signal: audit.signal });
-    const lake: LakeQuerySource = { eventDataStore, queryId, queryStatement, coverageQueryId, coverageStatement: coverage, auditAccountId: audit.accountId, region: audit.region };
+    const lake: LakeQuerySource = { eventDataStore, queryId, queryStatement, coverageQueryId, coverageStatement: coverage, auditAccountId: audit.accountId, region: audit.region, store };
     const window = { startTime: start.toISOString(), endTime: end.toISOString(), eventNames };
     const key = (row: LakeRow) => {
       const v = rowValues(row);

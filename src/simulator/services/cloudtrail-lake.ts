@@ -1,9 +1,9 @@
 /**
- * CloudTrail Lake queries (StartQuery, DescribeQuery, GetQueryResults) over an organisation event data store, answered
+ * CloudTrail Lake queries (StartQuery, DescribeQuery, GetQueryResults) and the store's own description (GetEventDataStore) over an organisation event data store, answered
  * from the member accounts' own simulated event history, so Lake never disagrees with what LookupEvents returns.
  * SQL: only the subset the collector emits is parsed; anything else is InvalidQueryStatementException.
  */
-import { DescribeQueryCommand, GetQueryResultsCommand, StartQueryCommand, type Event, type QueryStatus } from '@aws-sdk/client-cloudtrail';
+import { DescribeQueryCommand, GetEventDataStoreCommand, GetQueryResultsCommand, StartQueryCommand, type AdvancedEventSelector, type Event, type EventDataStoreStatus, type QueryStatus } from '@aws-sdk/client-cloudtrail';
 import { operation, SimError, type CallContext, type SimOperation } from '../types.js';
 import type { SimAccount, SimWorld } from '../world.js';
 import { createHash } from 'node:crypto';
@@ -18,6 +18,12 @@ export interface SimEventDataStore {
   multiRegionEnabled: boolean;
   /** Days events are kept. */
   retentionPeriod: number;
+  /** When the store was created (default: a year before the query). */
+  createdAt?: Date;
+  /** Default ENABLED. */
+  status?: EventDataStoreStatus;
+  /** Default: every management event (`eventCategory = Management`, nothing else). */
+  advancedEventSelectors?: AdvancedEventSelector[];
   /** How many DescribeQuery calls see a query QUEUED or RUNNING before it finishes (default 1). */
   pollsBeforeFinished?: number;
   /** When set, every query of this store ends in this status with this message (a simulated Lake failure). */
@@ -248,8 +254,31 @@ function queryOf(ctx: CallContext, id: string | undefined): SimLakeQuery {
   return q;
 }
 
+/** Every management event, the selector a store gets unless it is created with others. */
+const ALL_MANAGEMENT_EVENTS: AdvancedEventSelector[] = [{ Name: 'Default management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }];
+
 export function lakeOperations(): SimOperation[] {
   return [
+    operation(GetEventDataStoreCommand, (input, ctx) => {
+      const wanted = input.EventDataStore ?? '';
+      const store = cloudTrailLake(ctx.account, ctx.region).eventDataStores.find((s) => s.arn === wanted || s.arn.endsWith(`/${wanted}`));
+      if (!store) throw new SimError('EventDataStoreNotFoundException', `The specified event data store ${wanted} was not found.`);
+      const created = store.createdAt ?? new Date(ctx.now.getTime() - 365 * 86_400_000);
+      return {
+        EventDataStoreArn: store.arn,
+        Name: store.name,
+        Status: store.status ?? 'ENABLED',
+        AdvancedEventSelectors: store.advancedEventSelectors ?? ALL_MANAGEMENT_EVENTS,
+        MultiRegionEnabled: store.multiRegionEnabled,
+        OrganizationEnabled: store.organizationEnabled,
+        RetentionPeriod: store.retentionPeriod,
+        TerminationProtectionEnabled: true,
+        CreatedTimestamp: created,
+        UpdatedTimestamp: created,
+        BillingMode: 'EXTENDABLE_RETENTION_PRICING' as const,
+      };
+    }),
+
     operation(StartQueryCommand, (input, ctx) => {
       if (!input.QueryStatement) throw new SimError('InvalidParameterException', 'StartQuery requires a QueryStatement (query aliases are not simulated).');
       const lake = cloudTrailLake(ctx.account, ctx.region);

@@ -81,7 +81,9 @@ describe('cloudtrail.sensitive-activity through an organisation event data store
     expect(ops.filter((o) => o === 'cloudtrail:StartQuery')).toHaveLength(2);
     expect(ops.filter((o) => o === 'cloudtrail:DescribeQuery').length).toBeGreaterThanOrEqual(4);
     expect(ops.filter((o) => o === 'cloudtrail:GetQueryResults')).toHaveLength(3);
-    const statement = (fetched.calls[0].input as { QueryStatement: string }).QueryStatement;
+    // The store's own description is read first: it must keep every management event for the whole window.
+    expect(ops[0]).toBe('cloudtrail:GetEventDataStore');
+    const statement = (fetched.calls.find((c) => c.operation === 'cloudtrail:StartQuery')!.input as { QueryStatement: string }).QueryStatement;
     expect(statement).toBe(sensitiveActivityStatement(EDS_ARN, ['StopLogging', 'ConsoleLogin'], new Date(now.getTime() - 24 * HOUR), now));
     expect(statement).toContain(`FROM ${ORG_EVENT_DATA_STORE_ID} WHERE`);
 
@@ -134,6 +136,32 @@ describe('cloudtrail.sensitive-activity through an organisation event data store
 
   it('throws, naming the store, when the event data store does not exist', async () => {
     await expect(withAudit((audit) => lakeSensitiveActivity.fetch(audit), { eventDataStore: 'no-such-store' })).rejects.toMatchObject({ name: 'EventDataStoreNotFoundException' });
+  });
+
+  it('refuses a store that cannot stand in for every member event of the window, before any query, and keeps the description it judged', async () => {
+    const store = cloudTrailLake(sim.world.account(ORG_MANAGEMENT_ACCOUNT_ID)!, 'us-east-1').eventDataStores[0];
+    const cases: [string, Partial<typeof store>, RegExp][] = [
+      // A count of the member's events would still be above zero, while every KMS call searched for is missing.
+      ['KMS events excluded', { advancedEventSelectors: [{ Name: 'No KMS', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'eventSource', NotEquals: ['kms.amazonaws.com'] }] }] }, /no selector keeps every management event/],
+      ['read-only events only', { advancedEventSelectors: [{ Name: 'Reads', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['true'] }] }] }, /no selector keeps every management event/],
+      ['ingestion stopped', { status: 'STOPPED_INGESTION' }, /status is STOPPED_INGESTION, not ENABLED/],
+      ['created inside the window', { createdAt: new Date(now.getTime() - 2 * HOUR) }, /created .* after the window start/],
+    ];
+    for (const [label, change, why] of cases) {
+      const saved = { advancedEventSelectors: store.advancedEventSelectors, status: store.status, createdAt: store.createdAt };
+      Object.assign(store, change);
+      try {
+        const started = sim.stats().byOperation['cloudtrail:StartQuery']?.calls ?? 0;
+        const err = await withAudit((audit) => lakeSensitiveActivity.fetch(audit)).catch((e: unknown) => e);
+        expect(err, label).toMatchObject({ name: 'LakeStoreNotCovering', message: expect.stringMatching(why) });
+        expect(sim.stats().byOperation['cloudtrail:StartQuery']?.calls ?? 0, label).toBe(started);
+      } finally {
+        Object.assign(store, saved);
+      }
+    }
+    const fetched = await withAudit((audit) => lakeSensitiveActivity.fetch(audit));
+    const part = [...fetched.values()][0] as LakeSensitiveActivityPart;
+    expect(part.lake.store).toMatchObject({ Status: 'ENABLED', OrganizationEnabled: true, AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }] });
   });
 
   it('throws for a query that fails, is cancelled or times out at Lake, with Lake\'s message', async () => {
