@@ -144,13 +144,18 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
   const limits = new RateLimiterRegistry();
   const connections = new SharedConnections();
   const callSlots = new ConcurrencyLimit(config.collect.concurrency);
+  // Stops this thread's own work for the workers (organisation-wide reads, limiter waits) on abort or on a worker's failure.
+  const stop = new AbortController();
+  const stopOnAbort = () => stop.abort(run.signal?.reason);
+  if (run.signal?.aborted) stop.abort(run.signal.reason);
+  else run.signal?.addEventListener('abort', stopOnAbort, { once: true });
   const delegated =
     config.collect.mode === 'delegated-admin'
       ? new DelegatedCollection(
           config,
           (accountId, region, credentials) => new AwsClientProvider({ accountId, region, credentials, maxAttempts: config.collect.maxAttempts, requestTimeoutMs: config.collect.requestTimeoutMs, callSlots, connections, rateLimits: limits, onAttempt: run.onAttempt }),
           log,
-          run.signal,
+          stop.signal,
           run.now,
         )
       : undefined;
@@ -164,7 +169,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
 
   const serve = async (request: WorkerRequest): Promise<unknown> => {
     if (request.method === 'acquire') {
-      await limits.limiterFor(request.accountId, request.region, request.action)?.acquire(run.signal);
+      await limits.limiterFor(request.accountId, request.region, request.action)?.acquire(stop.signal);
       return undefined;
     }
     if (request.method === 'putObject') {
@@ -218,6 +223,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
       const fail = (err: Error) => {
         if (settled) return;
         settled = true;
+        stop.abort(err);
         stopAll();
         // A store write that failed here is the cause: its own error names the setting and the fix.
         reject(mainError instanceof Error ? mainError : err);
@@ -283,6 +289,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
     });
   } finally {
     if (onAbort) run.signal?.removeEventListener('abort', onAbort);
+    run.signal?.removeEventListener('abort', stopOnAbort);
     await Promise.all(workers.map((w) => w.terminate()));
     // No store write of this thread outlives the run.
     await Promise.allSettled([...pending]);
