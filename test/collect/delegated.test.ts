@@ -5,10 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema, type Config } from '../../src/config/schema.js';
-import { createLogger } from '../../src/log/logger.js';
 import { loadCatalogs } from '../../src/controls/load.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
@@ -21,6 +19,7 @@ import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCO
 import type { SimWorld } from '../../src/simulator/world.js';
 import { inspector2State } from '../../src/simulator/services/inspector2.js';
 import { macieState } from '../../src/simulator/services/macie2.js';
+import { capturedLogger } from '../support/capture-log.js';
 import { accessAnalyzerState } from '../../src/simulator/services/accessanalyzer.js';
 
 const catalogs = loadCatalogs([]);
@@ -30,16 +29,7 @@ let sim: SimulatedAws;
 let dir: string;
 const savedEnv = { ...process.env };
 
-function logger() {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk, _e, cb) {
-      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
-      cb();
-    },
-  });
-  return { log: createLogger({ level: 'warn', destination }), lines };
-}
+const logger = () => capturedLogger('warn');
 
 function config(name: string, collect: Record<string, unknown> = {}): { config: Config; store: LocalEvidenceStore; signer: LocalEd25519Signer } {
   const base = join(dir, name);

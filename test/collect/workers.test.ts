@@ -6,10 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema, type Config } from '../../src/config/schema.js';
-import { createLogger } from '../../src/log/logger.js';
 import { loadCatalogs } from '../../src/controls/load.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
@@ -19,6 +17,7 @@ import { EvidenceBodySchema, type EvidenceBody } from '../../src/evidence/record
 import { RunManifestSchema, type RunManifest } from '../../src/evidence/manifest.js';
 import { PUBLISHED_RATE_LIMITS, RateLimiterRegistry } from '../../src/aws/rate-limit.js';
 import { EvidenceLockerError } from '../../src/errors.js';
+import { capturedLogger } from '../support/capture-log.js';
 import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, ORG_CONFIG_AGGREGATOR, type SimulatedAws, type SimStats } from '../../src/simulator/index.js';
 
 const catalogs = loadCatalogs([]);
@@ -28,16 +27,7 @@ let sim: SimulatedAws;
 let dir: string;
 const savedEnv = { ...process.env };
 
-function logger() {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk, _e, cb) {
-      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
-      cb();
-    },
-  });
-  return { log: createLogger({ level: 'info', destination }), lines };
-}
+const logger = () => capturedLogger('info');
 
 function setup(name: string, collect: Record<string, unknown>): { config: Config; store: LocalEvidenceStore; signer: LocalEd25519Signer } {
   const base = join(dir, name);

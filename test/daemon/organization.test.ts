@@ -7,11 +7,9 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { Writable } from 'node:stream';
 import { EventEmitter } from 'node:events';
 import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, type SimulatedAws } from '../../src/simulator/index.js';
 import { ConfigSchema, type Config } from '../../src/config/schema.js';
-import { createLogger } from '../../src/log/logger.js';
 import { resolveTargets, shardOf } from '../../src/collect/targets.js';
 import { loadCatalogs } from '../../src/controls/load.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -20,6 +18,7 @@ import { RunManifestSchema } from '../../src/evidence/manifest.js';
 import { DEFAULT_REGIONS, OPT_IN_REGIONS, isRegionUsable } from '../../src/simulator/regions.js';
 import { EvidenceDaemon } from '../../src/daemon/daemon.js';
 import type { Scheduler } from '../../src/daemon/schedule.js';
+import { capturedLogger } from '../support/capture-log.js';
 import { collectAction } from '../../src/daemon/actions.js';
 
 let sim: SimulatedAws;
@@ -28,16 +27,7 @@ const saved = { ...process.env };
 /** af-south-1 is an opt-in region: enabled in these accounts, so discovery must find it. */
 const REGIONS = ['us-east-1', 'af-south-1'];
 
-function quiet() {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk, _e, cb) {
-      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
-      cb();
-    },
-  });
-  return { log: createLogger({ level: 'info', destination }), lines };
-}
+const quiet = () => capturedLogger('info');
 
 function config(extra: Record<string, unknown> = {}): Config {
   return ConfigSchema.parse({
