@@ -47,7 +47,7 @@ try {
       );
       if (run === runs) {
         const rows = Object.entries(stats.byOperation).sort((a, b) => b[1].calls - a[1].calls);
-        for (const [op, c] of rows.slice(0, 25)) console.log(`  ${op.padEnd(56)} ${String(c.calls).padStart(6)}`);
+        for (const [op, c] of rows.slice(0, Number(process.env.PROBE_ROWS ?? 25))) console.log(`  ${op.padEnd(56)} ${String(c.calls).padStart(6)}`);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,8 @@
  *   3. package and verify at 100,000 records
  *   4. daemon footprint
  * Options: --quick (small sizes, for the smoke test), --out <file> (results JSON; default bench/results.json,
- * bench/results-quick.json with --quick), --only <collection,store,package,daemon>, --node <path> (the Node binary
+ * bench/results-quick.json with --quick), --only <collection,store,package,daemon>, --accounts <n,...> (organisation sizes),
+ * --modes <per-account,delegated-admin> (collect.mode runs, default both), --node <path> (the Node binary
  * that runs the measured child processes: collector, package builder, daemon; e.g. Node 24, the production image's).
  * A full run also writes bench/RESULTS.md (bench/RESULTS-node<major>.md and results-node<major>.json with --node).
  */
@@ -35,10 +36,15 @@ export interface BenchArgs {
   node?: string;
   /** Organisation sizes of the collection section (member accounts), overriding the default sizes. */
   accounts?: number[];
+  /** collect.mode runs of the collection section (default: both). */
+  modes: CollectionMode[];
 }
 
+export const COLLECTION_MODES = ['per-account', 'delegated-admin'] as const;
+export type CollectionMode = (typeof COLLECTION_MODES)[number];
+
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = { quick: false, only: [...SECTIONS] };
+  const args: BenchArgs = { quick: false, only: [...SECTIONS], modes: [...COLLECTION_MODES] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') args.quick = true;
@@ -51,12 +57,17 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       const sizes = (argv[++i] ?? '').split(',').map((x) => Number(x));
       if (!sizes.length || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--accounts: expected a comma-separated list of organisation sizes (member accounts), e.g. 100,1000, got "${argv[i] ?? ''}"`);
       args.accounts = sizes;
+    } else if (a === '--modes') {
+      const wanted = (argv[++i] ?? '').split(',').filter(Boolean);
+      const unknown = wanted.filter((w) => !(COLLECTION_MODES as readonly string[]).includes(w));
+      if (unknown.length || !wanted.length) throw new Error(`--modes: expected a comma-separated list of ${COLLECTION_MODES.join(', ')}, got "${argv[i] ?? ''}"`);
+      args.modes = wanted as CollectionMode[];
     } else if (a === '--only') {
       const wanted = (argv[++i] ?? '').split(',').filter(Boolean);
       const unknown = wanted.filter((w) => !(SECTIONS as readonly string[]).includes(w));
       if (unknown.length || !wanted.length) throw new Error(`--only: expected a comma-separated list of ${SECTIONS.join(', ')}, got "${argv[i] ?? ''}"`);
       args.only = wanted as Section[];
-    } else throw new Error(`unknown option "${a}"; options: --quick, --out <file>, --only <${SECTIONS.join(',')}>, --node <path>, --accounts <n,...>`);
+    } else throw new Error(`unknown option "${a}"; options: --quick, --out <file>, --only <${SECTIONS.join(',')}>, --node <path>, --accounts <n,...>, --modes <${COLLECTION_MODES.join(',')}>`);
   }
   return args;
 }
@@ -323,14 +334,14 @@ export async function runBench(args: BenchArgs, say: (line: string) => void = (l
       // fans out over processes as ECS tasks would (`--shard i/n`), each process's memory measured on its own.
       const shards = Math.ceil(accounts / SHARD_ACCOUNTS);
       say(`collection: ${accounts} accounts x ${sizes.regions.length} regions${shards > 1 ? ` in ${shards} shard processes` : ''}, 30-80 ms per call, AWS request quotas ...`);
-      try {
+      if (args.modes.includes('per-account')) try {
         size.perAccount = await benchCollection({ accounts, regions: sizes.regions, latencyMs: [30, 80], shards, ...(sizes.collect ? { collect: sizes.collect } : {}) });
         rows.push(...collectionRows(size.perAccount));
       } catch (err) {
         rows.push(failed(`collection (${accounts} accounts)`, err));
       }
-      say(`collection, collect.mode delegated-admin: the same ${accounts} accounts through their aggregator and administrators ...`);
-      try {
+      if (args.modes.includes('delegated-admin')) try {
+        say(`collection, collect.mode delegated-admin: the same ${accounts} accounts through their aggregator and administrators ...`);
         size.delegatedAdmin = await benchCollection({ accounts, regions: sizes.regions, latencyMs: [30, 80], mode: 'delegated-admin', ...(sizes.collect ? { collect: sizes.collect } : {}) });
         rows.push(...delegatedAdminRows(size.delegatedAdmin, size.perAccount));
       } catch (err) {

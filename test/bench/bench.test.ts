@@ -83,7 +83,8 @@ describe('bench table', () => {
 
 describe('bench options', () => {
   it('parses --quick, --out and --only', () => {
-    expect(parseBenchArgs(['--quick', '--out', 'r.json', '--only', 'collection,daemon'])).toEqual({ quick: true, out: 'r.json', only: ['collection', 'daemon'] });
+    expect(parseBenchArgs(['--quick', '--out', 'r.json', '--only', 'collection,daemon'])).toEqual({ quick: true, out: 'r.json', only: ['collection', 'daemon'], modes: ['per-account', 'delegated-admin'] });
+    expect(parseBenchArgs(['--accounts', '1000', '--modes', 'delegated-admin'])).toMatchObject({ accounts: [1000], modes: ['delegated-admin'] });
     expect(parseBenchArgs(['--node', '/opt/node24/bin/node']).node).toBe('/opt/node24/bin/node');
     expect(() => parseBenchArgs(['--node'])).toThrow(/--node: expected the path/);
     expect(parseBenchArgs([]).only).toEqual(['collection', 'store', 'package', 'daemon']);
@@ -92,6 +93,7 @@ describe('bench options', () => {
   it('rejects unknown options and sections with the list of valid ones', () => {
     expect(() => parseBenchArgs(['--fast'])).toThrow(/--quick/);
     expect(() => parseBenchArgs(['--only', 'collection,disk'])).toThrow(/collection, store, package, daemon/);
+    expect(() => parseBenchArgs(['--modes', 'per-region'])).toThrow(/--modes: expected a comma-separated list of per-account, delegated-admin, got "per-region"/);
   });
 
   it('schedules the idle daemon twelve hours away', () => {
