@@ -62,7 +62,7 @@ export class DelegatedCollection {
         : source.reach === 'event-data-store'
           ? (eventDataStoreRegion(eventDataStore ?? '') ?? this.config.regions.home)
           : task.region;
-    const key = `${source.queryId}/${region}`;
+    const key = `${source.readKey ?? source.queryId}/${region}`;
     let read = this.reads.get(key);
     if (!read) this.reads.set(key, (read = this.fetch(source, region, task.params)));
     const fetched = await read;

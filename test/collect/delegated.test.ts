@@ -190,6 +190,7 @@ describe('collect.mode delegated-admin', () => {
       'macie2:ListFindings',
       'access-analyzer:ListFindingsV2',
       'cloudtrail:LookupEvents',
+      'ec2:DescribeSecurityGroups',
     ]) {
       expect(delegated.stats.byOperation[op]?.ok ?? 0, op).toBeLessThan(perAccount.stats.byOperation[op]?.ok ?? 0);
     }
@@ -258,6 +259,16 @@ describe('collect.mode delegated-admin', () => {
       if (rec.queryId === 'cloudtrail.sensitive-activity') {
         expect(data.lake).toMatchObject({ eventDataStore: EVENT_DATA_STORE, auditAccountId: ORG_MANAGEMENT_ACCOUNT_ID });
         for (const row of data.rows as Record<string, string>[][]) expect(row).toEqual(expect.arrayContaining([{ recipientAccountId: rec.accountId }, { awsRegion: rec.region }]));
+      }
+      if ('resourceTypes' in data) {
+        // A configuration item read: every row is a CI of the member account and region, of a type the read asked for.
+        expect((data.results as string[]).length, rec.recordId).toBeGreaterThan(0);
+        for (const row of data.results as string[]) {
+          const ci = JSON.parse(row) as { accountId: string; awsRegion: string; resourceType: string; configuration: unknown };
+          expect([ci.accountId, ci.awsRegion], rec.recordId).toEqual([rec.accountId, rec.region]);
+          expect(data.resourceTypes as string[]).toContain(ci.resourceType);
+          expect(typeof ci.configuration).toBe('object');
+        }
       }
       if (rec.queryId === 'config.resource-inventory') {
         for (const row of data.results as string[]) expect(JSON.parse(row)).toMatchObject({ accountId: rec.accountId, awsRegion: rec.region });

@@ -6,6 +6,8 @@ import { administratorFindings } from '../guardduty/administrator-findings.js';
 import { administratorAccountStatus, administratorCoverage, administratorInspectorFindings } from '../inspector2/administrator.js';
 import { administratorDiscovery } from '../macie/administrator-discovery.js';
 import { administratorControlResults } from '../securityhub/administrator-control-results.js';
+import { configItemsSource } from '../config/aggregate-items.js';
+import { SECURITY_GROUP_ITEMS } from '../ec2/security-groups.js';
 import type { DelegatedSource } from './types.js';
 
 /** Every query an aggregator or delegated administrator can answer for the members (collect.mode delegated-admin). */
@@ -20,6 +22,10 @@ export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [
   administratorDiscovery,
   organizationExternalAccess,
   lakeSensitiveActivity,
+  // Member configuration read as AWS Config configuration items through the aggregator (one read per resource type).
+  configItemsSource('ec2.admin-ports-open', SECURITY_GROUP_ITEMS),
+  configItemsSource('ec2.default-security-group', SECURITY_GROUP_ITEMS),
+  configItemsSource('ec2.security-group-egress', SECURITY_GROUP_ITEMS),
 ];
 
 export function delegatedSourceFor(queryId: string): DelegatedSource<unknown> | undefined {

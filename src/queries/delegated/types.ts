@@ -46,6 +46,8 @@ export interface DelegatedSource<TPart = unknown> {
    * `event-data-store`: one read in the configured event data store's region, only when one is configured.
    */
   reach: 'aggregator-region' | 'each-region' | 'event-data-store';
+  /** Sources with the same read key share one organisation-wide read (default: the query id). */
+  readKey?: string;
   /** IAM actions the audit account's role needs (deploy/audit-role.json is generated from these). */
   apiCalls: readonly string[];
   fetch(audit: AuditContext): Promise<Map<string, TPart>>;

@@ -1,6 +1,7 @@
 import type { IpPermission } from '@aws-sdk/client-ec2';
 import { defineQuery, type ResourceResult } from '../types.js';
-import { collectSecurityGroups, describePermission, groupLabel, securityGroupArn, type SecurityGroupsEvidence } from './security-groups.js';
+import { collectSecurityGroups, describePermission, groupLabel, securityGroupArn, type SecurityGroupsEvidence, SECURITY_GROUP_ITEMS } from './security-groups.js';
+import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
 export const DEFAULT_ADMIN_PORTS = [22, 3389, 3306, 5432, 1433, 1521, 5985, 5986, 23, 21];
 
@@ -27,7 +28,7 @@ export function openSources(p: IpPermission): string[] {
   return [...(p.IpRanges ?? []).map((r) => r.CidrIp).filter((c) => c === '0.0.0.0/0'), ...(p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6).filter((c) => c === '::/0')] as string[];
 }
 
-export const adminPortsOpen = defineQuery<SecurityGroupsEvidence>({
+export const adminPortsOpen = defineQuery<SecurityGroupsEvidence | AggregateConfigItemsEvidence>({
   id: 'ec2.admin-ports-open',
   service: 'ec2',
   title: 'No security group opens administration ports to the internet',
@@ -41,7 +42,7 @@ export const adminPortsOpen = defineQuery<SecurityGroupsEvidence>({
     adminPorts: { description: 'Ports that must never be reachable from anywhere (SSH, RDP, database, WinRM, Telnet, FTP).', default: DEFAULT_ADMIN_PORTS.map(String) },
   },
   collect: (ctx) => collectSecurityGroups(ctx),
-  evaluate(data, params, ctx) {
+  evaluate: acceptConfigItems(SECURITY_GROUP_ITEMS, (data, params, ctx) => {
     if (!data?.securityGroups) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeSecurityGroups response' }];
     const ports = portListParam(params.adminPorts, DEFAULT_ADMIN_PORTS);
     const results: ResourceResult[] = data.securityGroups.map((g) => {
@@ -58,5 +59,5 @@ export const adminPortsOpen = defineQuery<SecurityGroupsEvidence>({
     });
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no security groups in ${ctx.region}` });
     return results;
-  },
+  }),
 });

@@ -1,7 +1,8 @@
 import { defineQuery, type ResourceResult } from '../types.js';
-import { collectSecurityGroups, describePermission, groupLabel, securityGroupArn, type SecurityGroupsEvidence } from './security-groups.js';
+import { collectSecurityGroups, describePermission, groupLabel, securityGroupArn, type SecurityGroupsEvidence, SECURITY_GROUP_ITEMS } from './security-groups.js';
+import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
-export const defaultSecurityGroup = defineQuery<SecurityGroupsEvidence>({
+export const defaultSecurityGroup = defineQuery<SecurityGroupsEvidence | AggregateConfigItemsEvidence>({
   id: 'ec2.default-security-group',
   service: 'ec2',
   title: 'Default security groups allow no traffic',
@@ -12,7 +13,7 @@ export const defaultSecurityGroup = defineQuery<SecurityGroupsEvidence>({
   scope: 'regional',
   apiCalls: ['ec2:DescribeSecurityGroups'],
   collect: (ctx) => collectSecurityGroups(ctx, [{ Name: 'group-name', Values: ['default'] }]),
-  evaluate(data, _params, ctx) {
+  evaluate: acceptConfigItems(SECURITY_GROUP_ITEMS, (data, _params, ctx) => {
     if (!data?.securityGroups) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeSecurityGroups response' }];
     const results: ResourceResult[] = data.securityGroups
       .filter((g) => g.GroupName === 'default')
@@ -26,5 +27,5 @@ export const defaultSecurityGroup = defineQuery<SecurityGroupsEvidence>({
       });
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no VPCs (no default security groups) in ${ctx.region}` });
     return results;
-  },
+  }),
 });

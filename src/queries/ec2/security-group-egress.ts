@@ -1,6 +1,7 @@
 import type { IpPermission } from '@aws-sdk/client-ec2';
 import { defineQuery, type ResourceResult } from '../types.js';
-import { collectSecurityGroups, describePermission, groupLabel, securityGroupArn, type SecurityGroupsEvidence } from './security-groups.js';
+import { collectSecurityGroups, describePermission, groupLabel, securityGroupArn, type SecurityGroupsEvidence, SECURITY_GROUP_ITEMS } from './security-groups.js';
+import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
 const ANYWHERE = new Set(['0.0.0.0/0', '::/0']);
 
@@ -18,7 +19,7 @@ function toAnywhere(p: IpPermission): boolean {
   return (p.IpRanges ?? []).some((r) => ANYWHERE.has(r.CidrIp ?? '')) || (p.Ipv6Ranges ?? []).some((r) => ANYWHERE.has(r.CidrIpv6 ?? ''));
 }
 
-export const securityGroupEgress = defineQuery<SecurityGroupsEvidence>({
+export const securityGroupEgress = defineQuery<SecurityGroupsEvidence | AggregateConfigItemsEvidence>({
   id: 'ec2.security-group-egress',
   service: 'ec2',
   title: 'Security groups do not allow all outbound traffic to anywhere',
@@ -29,7 +30,7 @@ export const securityGroupEgress = defineQuery<SecurityGroupsEvidence>({
   scope: 'regional',
   apiCalls: ['ec2:DescribeSecurityGroups'],
   collect: (ctx) => collectSecurityGroups(ctx),
-  evaluate(data, _params, ctx) {
+  evaluate: acceptConfigItems(SECURITY_GROUP_ITEMS, (data, _params, ctx) => {
     if (!data?.securityGroups) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeSecurityGroups response' }];
     const results: ResourceResult[] = data.securityGroups.map((g) => {
       const base = { resource: securityGroupArn(ctx.accountId, ctx.region, g), resourceType: 'AWS::EC2::SecurityGroup' };
@@ -48,5 +49,5 @@ export const securityGroupEgress = defineQuery<SecurityGroupsEvidence>({
     });
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no security groups in ${ctx.region}` });
     return results;
-  },
+  }),
 });

@@ -1,6 +1,7 @@
 import type { Filter, IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk } from '../../aws/sdk.js';
 import { stripMetadata, type QueryContext } from '../types.js';
+import { apiCase, type ConfigItem, type ConfigItemFamily } from '../config/aggregate-items.js';
 
 /** DescribeSecurityGroups, all pages (optionally filtered). */
 export interface SecurityGroupsEvidence {
@@ -34,4 +35,27 @@ export function describePermission(p: IpPermission): string {
   const proto = p.IpProtocol === '6' ? 'tcp' : p.IpProtocol === '17' ? 'udp' : p.IpProtocol;
   if (p.FromPort === undefined || p.FromPort === p.ToPort) return `${proto} ${p.FromPort ?? 'all'}`;
   return `${proto} ${p.FromPort}-${p.ToPort}`;
+}
+
+/**
+ * AWS::EC2::SecurityGroup configuration items as DescribeSecurityGroups evidence. AWS Config records a rule's CIDR
+ * objects under `ipv4Ranges` (and the bare CIDRs again under `ipRanges`); the API calls the objects `IpRanges`.
+ */
+export const SECURITY_GROUP_ITEMS: ConfigItemFamily<SecurityGroupsEvidence> = {
+  resourceTypes: ['AWS::EC2::SecurityGroup'],
+  toEvidence: (items) => ({ securityGroups: items.map(securityGroupFromItem) }),
+};
+
+function securityGroupFromItem(item: ConfigItem): SecurityGroup {
+  const permission = (p: Record<string, unknown>): IpPermission => {
+    const { ipv4Ranges, ipRanges: _bare, ...rest } = p;
+    return { ...apiCase<IpPermission>(rest), IpRanges: apiCase(ipv4Ranges ?? []) };
+  };
+  const { ipPermissions, ipPermissionsEgress, ...rest } = item.configuration as Record<string, unknown> & { ipPermissions?: Record<string, unknown>[]; ipPermissionsEgress?: Record<string, unknown>[] };
+  return {
+    ...apiCase<SecurityGroup>(rest),
+    ...(item.arn ? { SecurityGroupArn: item.arn } : {}),
+    IpPermissions: (ipPermissions ?? []).map(permission),
+    IpPermissionsEgress: (ipPermissionsEgress ?? []).map(permission),
+  };
 }

@@ -2,6 +2,7 @@
  * AWS Config aggregator operations (an audit account's organisation-wide view): answered from the member accounts'
  * own simulated Config state, so an aggregator never disagrees with what each member would answer itself.
  */
+import { createHash } from 'node:crypto';
 import {
   DescribeAggregateComplianceByConfigRulesCommand,
   DescribeConfigurationAggregatorsCommand,
@@ -17,9 +18,26 @@ import {
 import { operation, SimError, type CallContext, type SimOperation } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
+import { configItems, type SimConfigItem } from './config-items.js';
 
 /** The one advanced query the simulator answers: resource counts per type, account and region. */
 export const INVENTORY_EXPRESSION = 'SELECT resourceType, accountId, awsRegion, COUNT(*) GROUP BY resourceType, accountId, awsRegion';
+
+/** The configuration-item properties the simulated advanced query can select. */
+const ITEM_PROPERTIES: ReadonlySet<string> = new Set(['accountId', 'awsRegion', 'resourceType', 'resourceId', 'resourceName', 'arn', 'configurationItemCaptureTime', 'configurationItemStatus', 'configuration', 'supplementaryConfiguration', 'tags']);
+
+/**
+ * `SELECT <properties> WHERE resourceType = 'T'` or `... WHERE resourceType IN ('T1', 'T2')`: the configuration-item
+ * listing the collector asks for; undefined for any other expression.
+ */
+export function parseItemsExpression(expression: string): { properties: string[]; resourceTypes: string[] } | undefined {
+  const m = /^SELECT\s+(.+?)\s+WHERE\s+resourceType\s*(?:=\s*'([^']+)'|IN\s*\(\s*('[^']+'(?:\s*,\s*'[^']+')*)\s*\))\s*$/i.exec(expression.trim());
+  if (!m) return undefined;
+  const properties = m[1].split(',').map((p) => p.trim());
+  if (!properties.every((p) => ITEM_PROPERTIES.has(p))) return undefined;
+  const resourceTypes = m[2] !== undefined ? [m[2]] : m[3].split(',').map((t) => t.trim().slice(1, -1));
+  return { properties, resourceTypes };
+}
 
 const normalise = (e: string) => e.trim().replace(/\s+/g, ' ').replace(/\s*,\s*/g, ', ').toUpperCase();
 
@@ -113,16 +131,28 @@ export function aggregateOperations(h: ConfigHelpers): SimOperation[] {
 
     operation(SelectAggregateResourceConfigCommand, (input, ctx) => {
       const agg = aggregatorOf(ctx, input.ConfigurationAggregatorName);
+      const limit = input.Limit ?? input.MaxResults;
+      const scope = `SelectAggregateResourceConfig/${agg.ConfigurationAggregatorName}/${createHash('sha256').update(input.Expression ?? '').digest('hex').slice(0, 16)}`;
+      const items = parseItemsExpression(input.Expression ?? '');
+      if (items) {
+        const rows: string[] = [];
+        for (const { account, region } of sources(ctx, agg)) {
+          for (const ci of configItems(account, region, items.resourceTypes, ctx.now)) {
+            rows.push(JSON.stringify(Object.fromEntries(items.properties.filter((p) => ci[p as keyof SimConfigItem] !== undefined).map((p) => [p, ci[p as keyof SimConfigItem]]))));
+          }
+        }
+        const { page, nextToken } = paginate(rows, { token: input.NextToken, limit, defaultLimit: 100, maxLimit: 100, scope, invalidToken, invalidLimit: invalidLimit(100) });
+        return { Results: page, QueryInfo: { SelectFields: items.properties.map((Name) => ({ Name })) }, NextToken: nextToken };
+      }
       // Refusing other expressions keeps a test from passing on a query the simulator would not really evaluate.
       if (normalise(input.Expression ?? '') !== normalise(INVENTORY_EXPRESSION)) {
-        throw new SimError('InvalidExpressionException', `The simulated SelectAggregateResourceConfig answers only: ${INVENTORY_EXPRESSION}`);
+        throw new SimError('InvalidExpressionException', `The simulated SelectAggregateResourceConfig answers only: ${INVENTORY_EXPRESSION}, or SELECT <configuration item properties> WHERE resourceType = '<type>' (or IN (...))`);
       }
       const rows: string[] = [];
       for (const { account, region } of sources(ctx, agg)) {
         for (const c of h.discoveredCounts(account, region)) rows.push(JSON.stringify({ resourceType: c.resourceType, accountId: account.id, awsRegion: region, 'COUNT(*)': c.count }));
       }
-      const limit = input.Limit ?? input.MaxResults;
-      const { page, nextToken } = paginate(rows, { token: input.NextToken, limit, defaultLimit: 100, maxLimit: 100, scope: `SelectAggregateResourceConfig/${agg.ConfigurationAggregatorName}`, invalidToken, invalidLimit: invalidLimit(100) });
+      const { page, nextToken } = paginate(rows, { token: input.NextToken, limit, defaultLimit: 100, maxLimit: 100, scope, invalidToken, invalidLimit: invalidLimit(100) });
       return { Results: page, QueryInfo: { SelectFields: [{ Name: 'resourceType' }, { Name: 'accountId' }, { Name: 'awsRegion' }, { Name: 'COUNT(*)' }] }, NextToken: nextToken };
     }),
   ];

@@ -1,0 +1,154 @@
+/**
+ * Member evidence read as AWS Config configuration items (CIs) through the organisation's aggregator
+ * (SelectAggregateResourceConfig), instead of each member's own Describe/List calls: one paged read in the audit
+ * account answers a resource type for every member account and region.
+ *
+ * What such a record proves, and what it does not: it is the configuration AWS Config last recorded for the resource
+ * (its `configurationItemCaptureTime`), not a live read; it holds the resources of the types the member's recorder
+ * records. A member-region the aggregator holds no item of the type for is collected in the member account as usual,
+ * so an aggregator's silence is never read as "no resources".
+ */
+import { loadConfigServiceSdk } from '../../aws/sdk.js';
+import { stripMetadata, type EvaluationContext, type QueryParameters, type ResourceResult } from '../types.js';
+import { defineDelegatedSource, memberKey, type DelegatedSource } from '../delegated/types.js';
+
+/** The CI properties every item read selects; `supplementaryConfiguration` is added for types whose evidence lives there. */
+export const ITEM_PROPERTIES = ['accountId', 'awsRegion', 'resourceType', 'resourceId', 'resourceName', 'arn', 'configurationItemCaptureTime', 'configurationItemStatus', 'configuration'] as const;
+
+/** A CI as one `Results` row of the item read parses to. */
+export interface ConfigItem {
+  accountId: string;
+  awsRegion: string;
+  resourceType: string;
+  resourceId: string;
+  resourceName?: string;
+  arn?: string;
+  configurationItemCaptureTime?: string;
+  configurationItemStatus?: string;
+  configuration: Record<string, unknown>;
+  supplementaryConfiguration?: Record<string, unknown>;
+}
+
+/** config-aggregator evidence of one member account and region: its CI rows, verbatim. */
+export interface AggregateConfigItemsEvidence {
+  aggregator: { name: string; accountId: string; region: string };
+  expression: string;
+  resourceTypes: string[];
+  /** SelectAggregateResourceConfig `Results` (JSON text, one CI per row) of this member account and region. */
+  results: string[];
+}
+
+export function isAggregateConfigItems(v: unknown): v is AggregateConfigItemsEvidence {
+  return typeof v === 'object' && v !== null && 'expression' in v && 'resourceTypes' in v && 'results' in v;
+}
+
+/**
+ * A family of member queries one CI read answers: the resource types, and how their CIs become the evidence the
+ * member's own query would have collected (the service API's shape), so one evaluation judges both.
+ */
+export interface ConfigItemFamily<TEvidence> {
+  resourceTypes: readonly string[];
+  /** Also select `supplementaryConfiguration` (S3 bucket settings live there). */
+  supplementary?: boolean;
+  toEvidence(items: readonly ConfigItem[]): TEvidence;
+}
+
+export function itemsExpression(family: ConfigItemFamily<unknown>): string {
+  const properties = [...ITEM_PROPERTIES, ...(family.supplementary ? ['supplementaryConfiguration'] : [])].join(', ');
+  const types = family.resourceTypes.map((t) => `'${t}'`);
+  return `SELECT ${properties} WHERE resourceType ${types.length === 1 ? `= ${types[0]}` : `IN (${types.join(', ')})`}`;
+}
+
+/** One row of an item read; undefined when the text is not a CI the collector can attribute to a member. */
+export function parseItem(text: string): ConfigItem | undefined {
+  try {
+    const v = JSON.parse(text) as Record<string, unknown>;
+    if (typeof v.accountId !== 'string' || typeof v.awsRegion !== 'string' || typeof v.resourceType !== 'string' || typeof v.resourceId !== 'string') return undefined;
+    if (typeof v.configuration !== 'object' || v.configuration === null) return undefined;
+    return v as unknown as ConfigItem;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CI statuses that describe a resource that no longer exists or is not recorded: never judged. */
+const GONE = new Set(['ResourceDeleted', 'ResourceDeletedNotRecorded', 'ResourceNotRecorded']);
+
+/**
+ * The delegated source of one member query answered by a CI family. Queries of one family share the same read
+ * (`readKey` is the expression), so three security-group queries make one organisation-wide listing.
+ */
+export function configItemsSource(queryId: string, family: ConfigItemFamily<unknown>): DelegatedSource<unknown> {
+  const expression = itemsExpression(family);
+  return defineDelegatedSource<string[]>({
+    queryId,
+    kind: 'config-aggregator',
+    reach: 'aggregator-region',
+    readKey: expression,
+    apiCalls: ['config:SelectAggregateResourceConfig'],
+    async fetch(audit) {
+      const { ConfigServiceClient, paginateSelectAggregateResourceConfig } = await loadConfigServiceSdk();
+      const parts = new Map<string, string[]>();
+      const pages = paginateSelectAggregateResourceConfig({ client: audit.clients.get(ConfigServiceClient), pageSize: 100 }, { ConfigurationAggregatorName: audit.aggregator, Expression: expression });
+      for await (const page of pages) {
+        audit.signal?.throwIfAborted();
+        for (const text of stripMetadata(page).Results ?? []) {
+          const item = parseItem(text);
+          // A row that names no member is left out of every member's part rather than guessed; a deleted resource's
+          // CI does not make a member-region look covered.
+          if (!item || GONE.has(item.configurationItemStatus ?? '')) continue;
+          const key = memberKey(item.accountId, item.awsRegion);
+          let part = parts.get(key);
+          if (!part) parts.set(key, (part = []));
+          part.push(text);
+        }
+      }
+      return parts;
+    },
+    async complete(results, _member, audit): Promise<AggregateConfigItemsEvidence> {
+      return { aggregator: { name: audit.aggregator, accountId: audit.accountId, region: audit.region }, expression, resourceTypes: [...family.resourceTypes], results };
+    },
+  });
+}
+
+type Evaluate<T> = (data: T, params: QueryParameters, ctx: EvaluationContext) => ResourceResult[];
+
+/**
+ * A member query's evaluate that also judges CI evidence: the CIs of this member account and region become the
+ * evidence the member's own query collects, the same evaluation runs, and every reason says the configuration is the
+ * one AWS Config recorded (with the latest capture time), read through the aggregator.
+ */
+export function acceptConfigItems<T>(family: ConfigItemFamily<T>, evaluate: Evaluate<T>): Evaluate<T | AggregateConfigItemsEvidence> {
+  return (data, params, ctx) => {
+    if (!isAggregateConfigItems(data)) return evaluate(data, params, ctx);
+    const account = { resource: 'account', resourceType: 'AWS::::Account' };
+    const items = (data.results ?? []).map(parseItem);
+    if (items.some((i) => i === undefined)) return [{ ...account, status: 'error', reason: 'the evidence holds a SelectAggregateResourceConfig row that is not a configuration item of a member account and region' }];
+    const mine = items.filter((i): i is ConfigItem => i !== undefined && !GONE.has(i.configurationItemStatus ?? ''));
+    const foreign = mine.find((i) => i.accountId !== ctx.accountId || i.awsRegion !== ctx.region || !family.resourceTypes.includes(i.resourceType));
+    if (foreign) {
+      return [{ ...account, status: 'error', reason: `the evidence of ${ctx.accountId} in ${ctx.region} holds a configuration item of ${foreign.resourceType} ${foreign.resourceId} in ${foreign.accountId} ${foreign.awsRegion}` }];
+    }
+    const captured = mine.map((i) => i.configurationItemCaptureTime ?? '').filter(Boolean).sort();
+    const note = `; read through the AWS Config aggregator ${data.aggregator?.name}: the configuration AWS Config recorded${captured.length ? ` (captured ${captured[0]}${captured.length > 1 && captured.at(-1) !== captured[0] ? ` to ${captured.at(-1)}` : ''})` : ''}, not a live read`;
+    return evaluate(family.toEvidence(mine), params, ctx).map((r) => (r.status === 'error' ? r : { ...r, reason: `${r.reason}${note}` }));
+  };
+}
+
+/**
+ * A CI's `configuration` in the service API's shape: each key's first letter raised (`groupId` -> `GroupId`,
+ * `dBInstanceIdentifier` -> `DBInstanceIdentifier`). `keep` names keys whose value is data, not structure (tag maps,
+ * environment variables): their inner keys are left as recorded.
+ */
+export function apiCase<T>(v: unknown, keep: ReadonlySet<string> = new Set()): T {
+  if (Array.isArray(v)) return v.map((x) => apiCase(x, keep)) as T;
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const key = k.charAt(0).toUpperCase() + k.slice(1);
+      out[key] = keep.has(k) ? x : apiCase(x, keep);
+    }
+    return out as T;
+  }
+  return v as T;
+}

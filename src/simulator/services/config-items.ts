@@ -1,0 +1,90 @@
+/**
+ * AWS Config configuration items (CIs) of the simulated members' resources, as an aggregator's advanced query
+ * (SelectAggregateResourceConfig) returns them. A CI's `configuration` is the service's own description of the
+ * resource in the key case AWS Config records it: the service API's field names with a lower-case first letter
+ * (`groupId`, `ipPermissions`, `dBInstanceIdentifier`), dates as ISO 8601 text, plus each type's documented quirks.
+ * Every CI is built from the same simulated state the member's own API answers from, so the two never disagree.
+ */
+import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
+import type { SimAccount } from '../world.js';
+
+/** One configuration item, with the properties an advanced query can select. */
+export interface SimConfigItem {
+  accountId: string;
+  awsRegion: string;
+  resourceType: string;
+  resourceId: string;
+  resourceName?: string;
+  arn: string;
+  configurationItemCaptureTime: string;
+  configurationItemStatus: 'OK' | 'ResourceDiscovered';
+  configuration: unknown;
+  supplementaryConfiguration: Record<string, unknown>;
+  tags: Record<string, string>;
+}
+
+/** Builds the CIs of one resource type in one member account and region. */
+export type ConfigItemGenerator = (account: SimAccount, region: string, now: Date) => SimConfigItem[];
+
+/**
+ * The simulated AWS Config's recording of a service's SDK-shaped object: each key's first letter lowered (AWS Config
+ * serialises with the Java SDK's bean names), dates as ISO text. `keep` names keys whose value is data, not structure
+ * (tag maps, environment variables): their inner keys are left as they are.
+ */
+export function configCase(v: unknown, keep: ReadonlySet<string> = new Set()): unknown {
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map((x) => configCase(x, keep));
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (x === undefined) continue;
+      const key = k.charAt(0).toLowerCase() + k.slice(1);
+      out[key] = keep.has(k) ? x : configCase(x, keep);
+    }
+    return out;
+  }
+  return v;
+}
+
+/** A CI's capture time: the simulated AWS Config recorded every resource a quarter of an hour before the call. */
+function captureTime(now: Date): string {
+  return new Date(now.getTime() - 15 * 60_000).toISOString();
+}
+
+function tagMap(tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined): Record<string, string> {
+  return Object.fromEntries((tags ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? '']));
+}
+
+/** AWS::EC2::SecurityGroup: `ipPermissions[].ipv4Ranges` holds the CIDR objects and `ipRanges` the bare CIDR strings. */
+function securityGroupConfiguration(g: SecurityGroup): unknown {
+  const permission = (p: IpPermission) => {
+    const { IpRanges, ...rest } = p;
+    return { ...(configCase(rest) as object), ipv4Ranges: (IpRanges ?? []).map((r) => configCase(r)), ipRanges: (IpRanges ?? []).map((r) => r.CidrIp) };
+  };
+  const { IpPermissions, IpPermissionsEgress, ...rest } = g;
+  return { ...(configCase(rest) as object), ipPermissions: (IpPermissions ?? []).map(permission), ipPermissionsEgress: (IpPermissionsEgress ?? []).map(permission) };
+}
+
+export const CONFIG_ITEM_GENERATORS: Readonly<Record<string, ConfigItemGenerator>> = {
+  'AWS::EC2::SecurityGroup': (account, region, now) =>
+    (account.regions.get(region)?.ec2?.securityGroups ?? []).map((g) => ({
+      accountId: account.id,
+      awsRegion: region,
+      resourceType: 'AWS::EC2::SecurityGroup',
+      resourceId: g.GroupId ?? '',
+      resourceName: g.GroupName,
+      arn: `arn:aws:ec2:${region}:${account.id}:security-group/${g.GroupId}`,
+      configurationItemCaptureTime: captureTime(now),
+      configurationItemStatus: 'OK',
+      configuration: securityGroupConfiguration(g),
+      supplementaryConfiguration: {},
+      tags: tagMap(g.Tags),
+    })),
+};
+
+/** The CIs of the given types in one member account and region (none while its recorder is not recording). */
+export function configItems(account: SimAccount, region: string, resourceTypes: readonly string[], now: Date): SimConfigItem[] {
+  const recording = (account.regions.get(region)?.config?.recorderStatus ?? []).some((x) => x.recording);
+  if (!recording) return [];
+  return resourceTypes.flatMap((t) => CONFIG_ITEM_GENERATORS[t]?.(account, region, now) ?? []);
+}
