@@ -8,6 +8,9 @@ import { administratorDiscovery } from '../macie/administrator-discovery.js';
 import { administratorControlResults } from '../securityhub/administrator-control-results.js';
 import { configItemsSource } from '../config/aggregate-items.js';
 import { SECURITY_GROUP_ITEMS } from '../ec2/security-groups.js';
+import { INSTANCE_ITEMS } from '../ec2/imdsv2.js';
+import { NETWORK_ACL_ITEMS } from '../ec2/network-acls.js';
+import { NETWORK_INTERFACE_ITEMS } from '../ec2/source-dest-check.js';
 import type { DelegatedSource } from './types.js';
 
 /** Every query an aggregator or delegated administrator can answer for the members (collect.mode delegated-admin). */
@@ -26,6 +29,9 @@ export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [
   configItemsSource('ec2.admin-ports-open', SECURITY_GROUP_ITEMS),
   configItemsSource('ec2.default-security-group', SECURITY_GROUP_ITEMS),
   configItemsSource('ec2.security-group-egress', SECURITY_GROUP_ITEMS),
+  configItemsSource('ec2.imdsv2', INSTANCE_ITEMS),
+  configItemsSource('ec2.network-acls', NETWORK_ACL_ITEMS),
+  configItemsSource('ec2.source-dest-check', NETWORK_INTERFACE_ITEMS),
 ];
 
 export function delegatedSourceFor(queryId: string): DelegatedSource<unknown> | undefined {

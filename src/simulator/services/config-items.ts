@@ -7,6 +7,7 @@
  */
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import type { SimAccount } from '../world.js';
+import { ec2ConfigItemGenerators } from './config-items-ec2.js';
 
 /** One configuration item, with the properties an advanced query can select. */
 export interface SimConfigItem {
@@ -17,7 +18,7 @@ export interface SimConfigItem {
   resourceName?: string;
   arn: string;
   configurationItemCaptureTime: string;
-  configurationItemStatus: 'OK' | 'ResourceDiscovered';
+  configurationItemStatus: 'OK' | 'ResourceDiscovered' | 'ResourceDeleted';
   configuration: unknown;
   supplementaryConfiguration: Record<string, unknown>;
   tags: Record<string, string>;
@@ -80,6 +81,7 @@ export const CONFIG_ITEM_GENERATORS: Readonly<Record<string, ConfigItemGenerator
       supplementaryConfiguration: {},
       tags: tagMap(g.Tags),
     })),
+  ...ec2ConfigItemGenerators(),
 };
 
 /** The CIs of the given types in one member account and region (none while its recorder is not recording). */

@@ -1,0 +1,69 @@
+/**
+ * AWS Config configuration items of the simulated members' EC2 instances, network ACLs and network interfaces, built
+ * from the same state DescribeInstances, DescribeNetworkAcls and DescribeNetworkInterfaces answer from.
+ */
+import type { Instance, NetworkAcl, NetworkAclEntry, NetworkInterface } from '@aws-sdk/client-ec2';
+import type { SimAccount } from '../world.js';
+import { configCase, type ConfigItemGenerator, type SimConfigItem } from './config-items.js';
+
+/** The simulated AWS Config recorded every resource a quarter of an hour before the call (as config-items.ts does). */
+function captureTime(now: Date): string {
+  return new Date(now.getTime() - 15 * 60_000).toISOString();
+}
+
+function tagMap(tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined): Record<string, string> {
+  return Object.fromEntries((tags ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? '']));
+}
+
+/** AWS Config writes the bean fields a resource lacks as `null` where the API leaves them out. */
+function withNulls<T extends object>(recorded: T, absent: readonly string[]): T {
+  const out: Record<string, unknown> = { ...(recorded as Record<string, unknown>) };
+  for (const k of absent) if (out[k] === undefined) out[k] = null;
+  return out as T;
+}
+
+function item(account: SimAccount, region: string, now: Date, resourceType: string, resourceId: string, kind: string, configuration: unknown, tags: Record<string, string>, status: SimConfigItem['configurationItemStatus'] = 'OK'): SimConfigItem {
+  return {
+    accountId: account.id,
+    awsRegion: region,
+    resourceType,
+    resourceId,
+    arn: `arn:aws:ec2:${region}:${account.id}:${kind}/${resourceId}`,
+    configurationItemCaptureTime: captureTime(now),
+    configurationItemStatus: status,
+    configuration,
+    supplementaryConfiguration: {},
+    tags,
+  };
+}
+
+function ec2(account: SimAccount, region: string) {
+  return account.regions.get(region)?.ec2;
+}
+
+/** A terminated instance's item is ResourceDeleted with no configuration, as AWS Config records a deletion. */
+function instanceItem(account: SimAccount, region: string, now: Date, i: Instance): SimConfigItem {
+  if (i.State?.Name === 'terminated') return item(account, region, now, 'AWS::EC2::Instance', i.InstanceId ?? '', 'instance', null, {}, 'ResourceDeleted');
+  return item(account, region, now, 'AWS::EC2::Instance', i.InstanceId ?? '', 'instance', withNulls(configCase(i) as object, ['publicIpAddress', 'publicDnsName', 'kernelId', 'ramdiskId', 'platform']), tagMap(i.Tags));
+}
+
+function networkAclConfiguration(acl: NetworkAcl): unknown {
+  const entry = (e: NetworkAclEntry) => withNulls(configCase(e) as object, ['cidrBlock', 'ipv6CidrBlock', 'portRange', 'icmpTypeCode']);
+  const { Entries, ...rest } = acl;
+  return { ...(configCase(rest) as object), entries: (Entries ?? []).map(entry) };
+}
+
+function networkInterfaceConfiguration(n: NetworkInterface): unknown {
+  return withNulls(configCase(n) as object, ['association', 'attachment', 'requesterId', 'outpostArn']);
+}
+
+/** A function, not a constant: config-items.ts spreads it while this module may still be loading (the two import each other). */
+export function ec2ConfigItemGenerators(): Record<string, ConfigItemGenerator> {
+  return {
+  'AWS::EC2::Instance': (account, region, now) => (ec2(account, region)?.reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => instanceItem(account, region, now, i))),
+  'AWS::EC2::NetworkAcl': (account, region, now) =>
+    (ec2(account, region)?.networkAcls ?? []).map((acl) => item(account, region, now, 'AWS::EC2::NetworkAcl', acl.NetworkAclId ?? '', 'network-acl', networkAclConfiguration(acl), tagMap(acl.Tags))),
+  'AWS::EC2::NetworkInterface': (account, region, now) =>
+    (ec2(account, region)?.networkInterfaces ?? []).map((n) => item(account, region, now, 'AWS::EC2::NetworkInterface', n.NetworkInterfaceId ?? '', 'network-interface', networkInterfaceConfiguration(n), tagMap(n.TagSet))),
+  };
+}
