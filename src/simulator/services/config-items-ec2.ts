@@ -1,8 +1,8 @@
 /**
- * AWS Config configuration items of the simulated members' EC2 instances, network ACLs and network interfaces, built
- * from the same state DescribeInstances, DescribeNetworkAcls and DescribeNetworkInterfaces answer from.
+ * AWS Config configuration items of the simulated members' EC2 instances and network (network ACLs and interfaces,
+ * subnets, route tables, internet and NAT gateways), built from the same state their Describe calls answer from.
  */
-import type { Instance, NetworkAcl, NetworkAclEntry, NetworkInterface } from '@aws-sdk/client-ec2';
+import type { Instance, NatGateway, NetworkAcl, NetworkAclEntry, NetworkInterface, Subnet } from '@aws-sdk/client-ec2';
 import type { SimAccount } from '../world.js';
 import { configCase, type ConfigItemGenerator, type SimConfigItem } from './config-items.js';
 
@@ -58,6 +58,18 @@ function networkInterfaceConfiguration(n: NetworkInterface): unknown {
 }
 
 /** A function, not a constant: config-items.ts spreads it while this module may still be loading (the two import each other). */
+/** The resource schema records no `subnetArn` for AWS::EC2::Subnet: the item's own `arn` names it. */
+function subnetConfiguration(subnet: Subnet): unknown {
+  const { SubnetArn: _arn, ...rest } = subnet;
+  return configCase(rest);
+}
+
+/** The resource schema lists a NAT gateway's state as `state.value`. */
+function natGatewayConfiguration(nat: NatGateway): unknown {
+  const { State, ...rest } = nat;
+  return { ...(configCase(rest) as object), state: { value: State } };
+}
+
 export function ec2ConfigItemGenerators(): Record<string, ConfigItemGenerator> {
   return {
   'AWS::EC2::Instance': (account, region, now) => (ec2(account, region)?.reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => instanceItem(account, region, now, i))),
@@ -65,5 +77,14 @@ export function ec2ConfigItemGenerators(): Record<string, ConfigItemGenerator> {
     (ec2(account, region)?.networkAcls ?? []).map((acl) => item(account, region, now, 'AWS::EC2::NetworkAcl', acl.NetworkAclId ?? '', 'network-acl', networkAclConfiguration(acl), tagMap(acl.Tags))),
   'AWS::EC2::NetworkInterface': (account, region, now) =>
     (ec2(account, region)?.networkInterfaces ?? []).map((n) => item(account, region, now, 'AWS::EC2::NetworkInterface', n.NetworkInterfaceId ?? '', 'network-interface', networkInterfaceConfiguration(n), tagMap(n.TagSet))),
+    'AWS::EC2::Subnet': (account, region, now) => (ec2(account, region)?.subnets ?? []).map((x) => item(account, region, now, 'AWS::EC2::Subnet', x.SubnetId ?? '', 'subnet', subnetConfiguration(x), tagMap(x.Tags))),
+    'AWS::EC2::RouteTable': (account, region, now) => (ec2(account, region)?.routeTables ?? []).map((x) => item(account, region, now, 'AWS::EC2::RouteTable', x.RouteTableId ?? '', 'route-table', configCase(x), tagMap(x.Tags))),
+    'AWS::EC2::InternetGateway': (account, region, now) =>
+      (ec2(account, region)?.internetGateways ?? []).map((x) => item(account, region, now, 'AWS::EC2::InternetGateway', x.InternetGatewayId ?? '', 'internet-gateway', configCase(x), tagMap(x.Tags))),
+    // A deleted NAT gateway stays in DescribeNatGateways for a while; AWS Config records its deletion.
+    'AWS::EC2::NatGateway': (account, region, now) =>
+      (ec2(account, region)?.natGateways ?? []).map((x) =>
+        x.State === 'deleted' ? item(account, region, now, 'AWS::EC2::NatGateway', x.NatGatewayId ?? '', 'natgateway', null, {}, 'ResourceDeleted') : item(account, region, now, 'AWS::EC2::NatGateway', x.NatGatewayId ?? '', 'natgateway', natGatewayConfiguration(x), tagMap(x.Tags)),
+      ),
   };
 }

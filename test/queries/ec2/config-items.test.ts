@@ -3,9 +3,10 @@ import type { AggregateConfigItemsEvidence, ConfigItem } from '../../../src/quer
 import { imdsv2, INSTANCE_ITEMS } from '../../../src/queries/ec2/imdsv2.js';
 import { networkAcls, NETWORK_ACL_ITEMS } from '../../../src/queries/ec2/network-acls.js';
 import { sourceDestCheck, NETWORK_INTERFACE_ITEMS } from '../../../src/queries/ec2/source-dest-check.js';
+import { routeTables, ROUTING_ITEMS } from '../../../src/queries/ec2/route-tables.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
 import { ACCOUNT, REGION, networkInterfaces, reservations } from '../../fixtures/ec2/ec2.js';
-import { networkAclsEvidence } from '../../fixtures/ec2/network.js';
+import { networkAclsEvidence, routeTablesEvidence } from '../../fixtures/ec2/network.js';
 
 const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: '2026-12-03T06:00:00.000Z' };
 const CAPTURED = '2026-12-03T05:45:00.000Z';
@@ -17,6 +18,13 @@ function evidence(resourceTypes: readonly string[], items: ConfigItem[]): Aggreg
 
 const ci = (resourceType: string, resourceId: string, kind: string, configuration: Record<string, unknown> | null, status = 'OK'): ConfigItem =>
   ({ accountId: ACCOUNT, awsRegion: REGION, resourceType, resourceId, arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:${kind}/${resourceId}`, configurationItemCaptureTime: CAPTURED, configurationItemStatus: status, configuration }) as ConfigItem;
+
+/** An API object in AWS Config's key case (the Java SDK's bean names). */
+function recorded(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(recorded);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.charAt(0).toLowerCase() + k.slice(1), recorded(x)]));
+  return v;
+}
 
 const verdicts = (rs: ResourceResult[]) => Object.fromEntries(rs.map((r) => [r.resource, r.status]));
 
@@ -67,11 +75,6 @@ describe('ec2.imdsv2 through AWS::EC2::Instance configuration items', () => {
 
 describe('ec2.network-acls through AWS::EC2::NetworkAcl configuration items', () => {
   // The fixture's ACLs recorded by AWS Config: lower-case keys, absent port ranges and CIDR families as null.
-  const recorded = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(recorded);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.charAt(0).toLowerCase() + k.slice(1), recorded(x)]));
-    return v;
-  };
   const items = networkAclsEvidence.networkAcls.map((acl) => {
     const c = recorded(acl) as Record<string, unknown> & { entries: Record<string, unknown>[] };
     c.entries = c.entries.map((e) => ({ cidrBlock: null, ipv6CidrBlock: null, portRange: null, icmpTypeCode: null, ...e }));
@@ -124,5 +127,37 @@ describe('ec2.source-dest-check through AWS::EC2::NetworkInterface configuration
   it("refuses a CI of another account's interface in this member's evidence", () => {
     const other = { ...items[0], accountId: '444455556666' };
     expect(sourceDestCheck.evaluate(evidence(NETWORK_INTERFACE_ITEMS.resourceTypes, [other]), {}, ctx).map((x) => x.status)).toEqual(['error']);
+  });
+});
+
+describe('ec2.route-tables through Subnet, RouteTable, InternetGateway, NatGateway and NetworkInterface configuration items', () => {
+  const e = routeTablesEvidence as { subnets: Record<string, unknown>[]; routeTables: Record<string, unknown>[]; internetGateways: Record<string, unknown>[]; natGateways: Record<string, unknown>[]; networkInterfaces: Record<string, unknown>[] };
+  // The schema records no subnetArn (the item's arn names the subnet) and a NAT gateway's state as state.value.
+  const subnets = e.subnets.map(({ SubnetArn: _a, ...s }) => ci('AWS::EC2::Subnet', s.SubnetId as string, 'subnet', recorded(s) as Record<string, unknown>));
+  const tables = e.routeTables.map((t) => ci('AWS::EC2::RouteTable', t.RouteTableId as string, 'route-table', recorded(t) as Record<string, unknown>));
+  const igws = e.internetGateways.map((g) => ci('AWS::EC2::InternetGateway', g.InternetGatewayId as string, 'internet-gateway', recorded(g) as Record<string, unknown>));
+  const nats = e.natGateways.map(({ State, ...n }) => ci('AWS::EC2::NatGateway', n.NatGatewayId as string, 'natgateway', { ...(recorded(n) as Record<string, unknown>), state: { value: State } }));
+  const enis = e.networkInterfaces.map((n) => ci('AWS::EC2::NetworkInterface', n.NetworkInterfaceId as string, 'network-interface', { association: null, attachment: null, ...(recorded(n) as Record<string, unknown>) }));
+  const judge = (items: ConfigItem[]) => routeTables.evaluate(evidence(ROUTING_ITEMS.resourceTypes, items), {}, ctx);
+  const subnet = (rs: ResourceResult[], id: string) => rs.find((r) => r.resource === `arn:aws:ec2:${REGION}:${ACCOUNT}:subnet/${id}`)!;
+
+  it('gives every subnet the status the five Describe responses give it, naming the NAT gateway state', () => {
+    const fromItems = judge([...subnets, ...tables, ...igws, ...nats, ...enis]);
+    expect(verdicts(fromItems)).toEqual(verdicts(routeTables.evaluate(routeTablesEvidence, {}, ctx)));
+    expect(subnet(fromItems, 'subnet-0app').status).toBe('fail');
+    expect(subnet(fromItems, 'subnet-0db').reason).toContain('NAT gateway nat-0egress (available, in subnet-0public, public 203.0.113.7)');
+  });
+
+  it('without interface items the instances are unknown, not absent: the public subnets are errors, never passes', () => {
+    const rs = judge([...subnets, ...tables, ...igws, ...nats]);
+    expect(subnet(rs, 'subnet-0app')).toMatchObject({ status: 'error', reason: expect.stringContaining('AWS Config holds no network interface item') });
+    expect(subnet(rs, 'subnet-0public').status).toBe('error');
+    expect(subnet(rs, 'subnet-0db').status).toBe('pass');
+  });
+
+  it('an active route to an internet gateway AWS Config holds no item of still counts as a route to the internet', () => {
+    const rs = judge([...subnets, ...tables, ...nats, ...enis]);
+    expect(subnet(rs, 'subnet-0app').status).toBe('fail');
+    expect(subnet(rs, 'subnet-0batch').status).toBe('needs-review');
   });
 });
