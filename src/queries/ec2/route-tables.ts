@@ -39,8 +39,10 @@ export const ROUTING_ITEMS: ConfigItemFamily<RouteTablesEvidence> = {
     const known = new Set(gateways.map((g) => g.InternetGatewayId));
     const unknownIgw = routeTables.flatMap((t) => t.Routes ?? []).find((r) => r.State !== 'blackhole' && r.GatewayId?.startsWith('igw-') && !known.has(r.GatewayId))?.GatewayId;
     const missing = (message: string): CapturedError => ({ error: { code: ITEMS_MISSING, message } });
+    // A table associated with a subnet that has no item means subnets are not recorded: the evidence then lacks them (an error), not "no subnets".
+    const subnetsUnrecorded = !subnets.length && routeTables.some((t) => (t.Associations ?? []).some((a) => a.SubnetId));
     return {
-      subnets,
+      subnets: subnetsUnrecorded ? (undefined as unknown as Subnet[]) : subnets,
       routeTables,
       internetGateways: unknownIgw ? missing(`AWS Config holds no item of internet gateway ${unknownIgw}, which an active route names`) : gateways,
       natGateways,

@@ -155,6 +155,10 @@ describe('ec2.route-tables through Subnet, RouteTable, InternetGateway, NatGatew
     expect(subnet(rs, 'subnet-0db').status).toBe('pass');
   });
 
+  it('route tables associated with subnets but no subnet item: an error, not "no subnets"', () => {
+    expect(judge([...tables, ...igws, ...nats, ...enis]).map((r) => r.status)).toEqual(['error']);
+  });
+
   it('an active route to an internet gateway AWS Config holds no item of still counts as a route to the internet', () => {
     const rs = judge([...subnets, ...tables, ...nats, ...enis]);
     expect(subnet(rs, 'subnet-0app').status).toBe('fail');
