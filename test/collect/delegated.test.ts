@@ -220,6 +220,9 @@ describe('collect.mode delegated-admin', () => {
       'access-analyzer:ListFindingsV2',
       'cloudtrail:LookupEvents',
       'ec2:DescribeSecurityGroups',
+      'ec2:DescribeInstances',
+      'ec2:DescribeNetworkAcls',
+      'ec2:DescribeNetworkInterfaces',
     ]) {
       expect(delegated.stats.byOperation[op]?.ok ?? 0, op).toBeLessThan(perAccount.stats.byOperation[op]?.ok ?? 0);
     }

@@ -8,6 +8,7 @@
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import type { DBInstance } from '@aws-sdk/client-rds';
 import type { SimAccount } from '../world.js';
+import { ec2ConfigItemGenerators } from './config-items-ec2.js';
 
 /** One configuration item, with the properties an advanced query can select. */
 export interface SimConfigItem {
@@ -18,7 +19,7 @@ export interface SimConfigItem {
   resourceName?: string;
   arn: string;
   configurationItemCaptureTime: string;
-  configurationItemStatus: 'OK' | 'ResourceDiscovered';
+  configurationItemStatus: 'OK' | 'ResourceDiscovered' | 'ResourceDeleted';
   configuration: unknown;
   supplementaryConfiguration: Record<string, unknown>;
   tags: Record<string, string>;
@@ -104,6 +105,7 @@ export const CONFIG_ITEM_GENERATORS: Readonly<Record<string, ConfigItemGenerator
       supplementaryConfiguration: {},
       tags: tagMap(db.TagList),
     })),
+  ...ec2ConfigItemGenerators(),
 };
 
 /** The CIs of the given types in one member account and region (none while its recorder is not recording). */
