@@ -9,7 +9,6 @@ import { administratorControlResults } from '../securityhub/administrator-contro
 import { configItemsSource } from '../config/aggregate-items.js';
 import { SECURITY_GROUP_ITEMS } from '../ec2/security-groups.js';
 import { DB_INSTANCE_ITEMS } from '../rds/instances.js';
-import { INSTANCE_ITEMS } from '../ec2/imdsv2.js';
 import { NETWORK_ACL_ITEMS } from '../ec2/network-acls.js';
 import { NETWORK_INTERFACE_ITEMS } from '../ec2/source-dest-check.js';
 import { ROUTING_ITEMS } from '../ec2/route-tables.js';
@@ -34,7 +33,8 @@ export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [
   configItemsSource('rds.storage-encrypted', DB_INSTANCE_ITEMS),
   configItemsSource('rds.public-access', DB_INSTANCE_ITEMS),
   configItemsSource('rds.backup-retention', DB_INSTANCE_ITEMS),
-  configItemsSource('ec2.imdsv2', INSTANCE_ITEMS),
+  // ec2.imdsv2 stays per account although INSTANCE_ITEMS can answer it: three other queries read DescribeInstances in
+  // each member and the shared read serves all four, so the aggregator read would add a call and replace a live read.
   configItemsSource('ec2.network-acls', NETWORK_ACL_ITEMS),
   configItemsSource('ec2.source-dest-check', NETWORK_INTERFACE_ITEMS),
   configItemsSource('ec2.route-tables', ROUTING_ITEMS),
