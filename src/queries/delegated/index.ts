@@ -8,6 +8,11 @@ import { administratorDiscovery } from '../macie/administrator-discovery.js';
 import { administratorControlResults } from '../securityhub/administrator-control-results.js';
 import { configItemsSource } from '../config/aggregate-items.js';
 import { SECURITY_GROUP_ITEMS } from '../ec2/security-groups.js';
+import { DB_INSTANCE_ITEMS } from '../rds/instances.js';
+import { INSTANCE_ITEMS } from '../ec2/imdsv2.js';
+import { NETWORK_ACL_ITEMS } from '../ec2/network-acls.js';
+import { NETWORK_INTERFACE_ITEMS } from '../ec2/source-dest-check.js';
+import { ROUTING_ITEMS } from '../ec2/route-tables.js';
 import type { DelegatedSource } from './types.js';
 
 /** Every query an aggregator or delegated administrator can answer for the members (collect.mode delegated-admin). */
@@ -26,6 +31,13 @@ export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [
   configItemsSource('ec2.admin-ports-open', SECURITY_GROUP_ITEMS),
   configItemsSource('ec2.default-security-group', SECURITY_GROUP_ITEMS),
   configItemsSource('ec2.security-group-egress', SECURITY_GROUP_ITEMS),
+  configItemsSource('rds.storage-encrypted', DB_INSTANCE_ITEMS),
+  configItemsSource('rds.public-access', DB_INSTANCE_ITEMS),
+  configItemsSource('rds.backup-retention', DB_INSTANCE_ITEMS),
+  configItemsSource('ec2.imdsv2', INSTANCE_ITEMS),
+  configItemsSource('ec2.network-acls', NETWORK_ACL_ITEMS),
+  configItemsSource('ec2.source-dest-check', NETWORK_INTERFACE_ITEMS),
+  configItemsSource('ec2.route-tables', ROUTING_ITEMS),
 ];
 
 export function delegatedSourceFor(queryId: string): DelegatedSource<unknown> | undefined {
