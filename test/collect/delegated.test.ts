@@ -157,6 +157,8 @@ beforeAll(async () => {
   const world = organizationWorld({ accounts: 6, regions: REGIONS, seed: 11, delegatedAdministrator: true });
   seeded = addMemberFindings(world);
   databaseRegions = addMemberDatabases(world);
+  // The audit account (every service's administrator here) is a collection target too, through the same member role.
+  world.account(ORG_MANAGEMENT_ACCOUNT_ID)!.roles.set('EvidenceLockerReadOnly', { name: 'EvidenceLockerReadOnly', trustedAccounts: [ORG_MANAGEMENT_ACCOUNT_ID], maxSessionDurationSeconds: 3600 });
   sim = await startSimulatedAws({ world });
   Object.assign(process.env, simulatorEnv(sim, ORG_MANAGEMENT_ACCOUNT_ID), { AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
 });
@@ -177,6 +179,8 @@ describe('collect.mode delegated-admin', () => {
     expect(delegated.outcome.status).toBe(perAccount.outcome.status);
     expect(delegated.manifest.records.map((r) => r.recordId)).toEqual(perAccount.manifest.records.map((r) => r.recordId));
 
+    // The administrator account is judged in both modes on its own findings only, never on its members'.
+    for (const run of [perAccount, delegated]) expect(run.outcome.accounts).toContain(ORG_MANAGEMENT_ACCOUNT_ID);
     const a = byRequirement(perAccount.results);
     const b = byRequirement(delegated.results);
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
@@ -278,7 +282,8 @@ describe('collect.mode delegated-admin', () => {
       if (rec.queryId === 'guardduty.findings') {
         const findings = (data.detectors as { findings: { AccountId: string; Region: string }[] }[])[0].findings;
         for (const f of findings) expect([f.AccountId, f.Region]).toEqual([rec.accountId, rec.region]);
-        expect((data.member as { RelationshipStatus: string }).RelationshipStatus).toBe('Enabled');
+        // The administrator's own record has no membership entry: it is not its own member.
+        if (rec.accountId !== ORG_MANAGEMENT_ACCOUNT_ID) expect((data.member as { RelationshipStatus: string }).RelationshipStatus).toBe('Enabled');
       }
       if (rec.queryId === 'inspector2.findings') {
         for (const f of data.findings as { awsAccountId: string }[]) expect(f.awsAccountId).toBe(rec.accountId);

@@ -1,5 +1,6 @@
-import type { AnalyzerSummary, FindingDetails, FindingSummaryV2, GetFindingV2Response } from '@aws-sdk/client-accessanalyzer';
+import type { AnalyzerSummary, Criterion, FindingDetails, FindingSummaryV2, GetFindingV2Response } from '@aws-sdk/client-accessanalyzer';
 import { loadAccessAnalyzerSdk } from '../../aws/sdk.js';
+import { ownItems, othersLeftOut } from '../own-account.js';
 import { defineQuery, stripMetadata, toDate, type ResourceResult } from '../types.js';
 
 /** The active findings of one analyzer (ListFindingsV2, status ACTIVE, all pages). */
@@ -30,6 +31,15 @@ const UNUSED_FINDINGS: Record<string, string> = {
   UnusedIAMUserPassword: 'console password not used',
   UnusedPermission: 'permissions granted but not used',
 };
+
+/**
+ * The filter of the account's own active findings of one analyzer: an organization analyzer reports every account of the
+ * organisation, so its owner's listing asks for the findings on resources it owns (an account analyzer has no others).
+ */
+export function ownActiveFindingsFilter(analyzer: AnalyzerSummary, accountId: string): Record<string, Criterion> {
+  const active = { status: { eq: ['ACTIVE'] } };
+  return analyzer.type?.startsWith('ORGANIZATION') ? { ...active, resourceOwnerAccount: { eq: [accountId] } } : active;
+}
 
 const day = (d: Date | string | undefined) => toDate(d)?.toISOString().slice(0, 10) ?? 'an unrecorded date';
 
@@ -78,7 +88,7 @@ export const externalAccess = defineQuery<ExternalAccessEvidence>({
   service: 'access-analyzer',
   title: 'IAM Access Analyzer watches external and unused access, and no resource is shared outside the zone of trust',
   description:
-    'The IAM Access Analyzer analyzers of the account in the region (account or organization zone of trust; external and unused access) and their active findings: each resource a policy shares with a principal outside the zone of trust (with the principals and actions Access Analyzer names), and each unused role, access key, password or permission. Only the resource types Access Analyzer supports are analysed; archived findings (access marked as intended by an archive rule or a person) are not judged.',
+    'The IAM Access Analyzer analyzers of the account in the region (account or organization zone of trust; external and unused access) and their active findings on the account’s own resources (an organization analyzer’s findings on other accounts’ resources belong to those accounts): each resource a policy shares with a principal outside the zone of trust (with the principals and actions Access Analyzer names), and each unused role, access key, password or permission. Only the resource types Access Analyzer supports are analysed; archived findings (access marked as intended by an archive rule or a person) are not judged.',
   remediation:
     'Create an account or organization analyzer for external access and one for unused access in every region used; remove or narrow the policy statements behind each active external-access finding, or archive the finding with the reason it is intended; remove unused roles, keys, passwords and permissions.',
   scope: 'regional',
@@ -103,7 +113,7 @@ export const externalAccess = defineQuery<ExternalAccessEvidence>({
     for (const a of analyzers) {
       if (a.status !== 'ACTIVE' || !a.arn || !(EXTERNAL_TYPES.has(a.type ?? '') || UNUSED_TYPES.has(a.type ?? ''))) continue;
       const list: FindingSummaryV2[] = [];
-      for await (const page of paginateListFindingsV2({ client, pageSize: 100 }, { analyzerArn: a.arn, filter: { status: { eq: ['ACTIVE'] } } })) {
+      for await (const page of paginateListFindingsV2({ client, pageSize: 100 }, { analyzerArn: a.arn, filter: ownActiveFindingsFilter(a, ctx.accountId) })) {
         ctx.signal?.throwIfAborted();
         list.push(...(stripMetadata(page).findings ?? []));
       }
@@ -128,7 +138,8 @@ export const externalAccess = defineQuery<ExternalAccessEvidence>({
     const results: ResourceResult[] = [];
     const external = data.analyzers.filter((a) => EXTERNAL_TYPES.has(a.type ?? ''));
     const unused = data.analyzers.filter((a) => UNUSED_TYPES.has(a.type ?? ''));
-    const findingsOf = (set: AnalyzerSummary[]) => data.findings.filter((f) => set.some((a) => a.arn === f.analyzerArn)).flatMap((f) => f.findings);
+    const listed = ownItems(data.findings.flatMap((f) => (f.findings ?? []).map((finding) => ({ analyzerArn: f.analyzerArn, finding }))), (x) => x.finding.resourceOwnerAccount, ctx.accountId);
+    const findingsOf = (set: AnalyzerSummary[]) => listed.own.filter((x) => set.some((a) => a.arn === x.analyzerArn)).map((x) => x.finding);
     // An analyzer listed as active whose findings were not collected is a gap, not an empty list.
     for (const a of data.analyzers) {
       if (a.status === 'ACTIVE' && (EXTERNAL_TYPES.has(a.type ?? '') || UNUSED_TYPES.has(a.type ?? '')) && !data.findings.some((f) => f.analyzerArn === a.arn)) {
@@ -137,8 +148,10 @@ export const externalAccess = defineQuery<ExternalAccessEvidence>({
     }
     const externalFindings = findingsOf(external);
     const unusedFindings = thirdParties ? [] : findingsOf(unused);
-    results.push(analyzerResult('external', external, externalFindings.length, ctx.region));
-    if (!thirdParties) results.push(analyzerResult('unused', unused, unusedFindings.length, ctx.region));
+    const leftOut = othersLeftOut(listed.others, 'findings on resources');
+    const withLeftOut = (r: ResourceResult): ResourceResult => (leftOut && r.resourceType === 'AWS::AccessAnalyzer::Analyzer' ? { ...r, reason: `${r.reason}${leftOut}` } : r);
+    results.push(withLeftOut(analyzerResult('external', external, externalFindings.length, ctx.region)));
+    if (!thirdParties) results.push(withLeftOut(analyzerResult('unused', unused, unusedFindings.length, ctx.region)));
 
     // One result per resource: several findings on one resource are one thing to fix.
     const byResource = new Map<string, FindingSummaryV2[]>();

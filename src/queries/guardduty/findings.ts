@@ -1,5 +1,6 @@
 import type { Finding, FindingCriteria, GetFindingsStatisticsCommandOutput } from '@aws-sdk/client-guardduty';
 import { loadGuardDutySdk } from '../../aws/sdk.js';
+import { ownItems, othersLeftOut } from '../own-account.js';
 import { defineQuery, stripMetadata, toDate, type ResourceResult } from '../types.js';
 import { detectorArn } from './detectors.js';
 
@@ -21,7 +22,10 @@ export interface GuardDutyFindingsEvidence {
 /** GetFindings accepts at most 50 finding ids per request. */
 export const GET_FINDINGS_BATCH = 50;
 export const OPEN_FINDINGS: FindingCriteria = { Criterion: { 'service.archived': { Equals: ['false'] } } };
-const OPEN = OPEN_FINDINGS;
+/** The account's own open findings: an administrator's detector also lists every member's. */
+export function ownOpenFindings(accountId: string): FindingCriteria {
+  return { Criterion: { ...OPEN_FINDINGS.Criterion, accountId: { Equals: [accountId] } } };
+}
 
 function band(severity: number): 'critical' | 'high' | 'medium' | 'low' {
   // GuardDuty severity levels: low 1.0-3.9, medium 4.0-6.9, high 7.0-8.9, critical 9.0-10.0.
@@ -49,7 +53,7 @@ export const findings = defineQuery<GuardDutyFindingsEvidence>({
   service: 'guardduty',
   title: 'Open GuardDuty findings at or above the review severity are listed for review',
   description:
-    'Every open (unarchived) GuardDuty finding in the region with its severity, type and affected resource, and GuardDuty’s own count by severity. Findings at or above the review threshold are listed for review; they are never judged automatically.',
+    'Every open (unarchived) GuardDuty finding of the account in the region (its own only, even where it is the GuardDuty administrator and its detector lists its members’ too) with its severity, type and affected resource, and GuardDuty’s own count by severity. Findings at or above the review threshold are listed for review; they are never judged automatically.',
   remediation:
     'Investigate each listed finding, remediate or document it as expected behaviour, then archive it (or add a suppression rule for recurring benign findings).',
   scope: 'regional',
@@ -67,9 +71,10 @@ export const findings = defineQuery<GuardDutyFindingsEvidence>({
     const detectorIds: string[] = [];
     for await (const page of paginateListDetectors({ client: gd }, {})) detectorIds.push(...(stripMetadata(page).DetectorIds ?? []));
     const detectors: DetectorFindingsEvidence[] = [];
+    const own = ownOpenFindings(ctx.accountId);
     for (const detectorId of detectorIds) {
       const findingIds: string[] = [];
-      for await (const page of paginateListFindings({ client: gd, pageSize: 50 }, { DetectorId: detectorId, FindingCriteria: OPEN })) {
+      for await (const page of paginateListFindings({ client: gd, pageSize: 50 }, { DetectorId: detectorId, FindingCriteria: own })) {
         findingIds.push(...(stripMetadata(page).FindingIds ?? []));
       }
       const found: Finding[] = [];
@@ -77,7 +82,7 @@ export const findings = defineQuery<GuardDutyFindingsEvidence>({
         const out = await gd.send(new GetFindingsCommand({ DetectorId: detectorId, FindingIds: findingIds.slice(i, i + GET_FINDINGS_BATCH) }));
         found.push(...(out.Findings ?? []));
       }
-      const statistics = stripMetadata(await gd.send(new GetFindingsStatisticsCommand({ DetectorId: detectorId, FindingCriteria: OPEN, GroupBy: 'SEVERITY' })));
+      const statistics = stripMetadata(await gd.send(new GetFindingsStatisticsCommand({ DetectorId: detectorId, FindingCriteria: own, GroupBy: 'SEVERITY' })));
       detectors.push({ detectorId, findingIds, findings: found, statistics });
     }
     return { detectorIds, detectors };
@@ -96,7 +101,8 @@ export const findings = defineQuery<GuardDutyFindingsEvidence>({
         results.push({ resource, resourceType: 'AWS::GuardDuty::Detector', status: 'error', reason: `detector ${id}: the evidence holds no findings for it` });
         continue;
       }
-      const open = (d.findings ?? []).filter((f) => f.Service?.Archived !== true);
+      const { own, others } = ownItems(d.findings ?? [], (f) => f.AccountId, ctx.accountId);
+      const open = own.filter((f) => f.Service?.Archived !== true);
       const counts = { critical: 0, high: 0, medium: 0, low: 0 };
       for (const f of open) counts[band(f.Severity ?? 0)]++;
       const review = open.filter((f) => (f.Severity ?? 0) >= threshold).sort((a, b) => (b.Severity ?? 0) - (a.Severity ?? 0) || (a.Id ?? '').localeCompare(b.Id ?? ''));
@@ -110,7 +116,7 @@ export const findings = defineQuery<GuardDutyFindingsEvidence>({
         });
       }
       const missing = (d.findingIds ?? []).length - (d.findings ?? []).length;
-      const summary = `${open.length} open findings (critical ${counts.critical}, high ${counts.high}, medium ${counts.medium}, low ${counts.low})${missing > 0 ? `; ${missing} listed findings were no longer returned by GetFindings` : ''}`;
+      const summary = `${open.length} open findings (critical ${counts.critical}, high ${counts.high}, medium ${counts.medium}, low ${counts.low})${missing > 0 ? `; ${missing} listed findings were no longer returned by GetFindings` : ''}${othersLeftOut(others, 'findings')}`;
       results.push({
         resource,
         resourceType: 'AWS::GuardDuty::Detector',

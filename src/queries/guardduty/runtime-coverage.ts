@@ -1,7 +1,8 @@
-import type { CoverageResource, GetCoverageStatisticsCommandOutput } from '@aws-sdk/client-guardduty';
+import type { CoverageFilterCriteria, CoverageResource, GetCoverageStatisticsCommandOutput } from '@aws-sdk/client-guardduty';
 import type { Reservation } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk, loadGuardDutySdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
+import { ownItems, othersLeftOut } from '../own-account.js';
 import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type ResourceResult } from '../types.js';
 import { detectorArn } from './detectors.js';
 
@@ -18,6 +19,11 @@ export interface RuntimeCoverageEvidence {
   detectors: DetectorCoverageEvidence[];
   /** DescribeInstances, all pages: the EC2 instances that should appear in the coverage list; a failed call is kept. */
   reservations: Reservation[] | CapturedError;
+}
+
+/** The account's own coverage: a GuardDuty administrator's detector lists its members' resources too. */
+export function ownCoverage(accountId: string): CoverageFilterCriteria {
+  return { FilterCriterion: [{ CriterionKey: 'ACCOUNT_ID', FilterCondition: { Equals: [accountId] } }] };
 }
 
 function coverageLabel(r: CoverageResource): string {
@@ -37,7 +43,7 @@ export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
   service: 'guardduty',
   title: 'Every running EC2 instance and every monitored cluster is covered by GuardDuty runtime monitoring',
   description:
-    'GuardDuty’s runtime coverage list (ListCoverage) with each EC2 instance, ECS cluster and EKS cluster and whether its security agent reports (HEALTHY) or not (UNHEALTHY, with the issue), GuardDuty’s coverage statistics, and the running EC2 instances of the region (DescribeInstances), so an instance missing from the coverage list shows as uncovered.',
+    'GuardDuty’s runtime coverage list of the account (ListCoverage, its own entries only, also where it is the GuardDuty administrator) with each EC2 instance, ECS cluster and EKS cluster and whether its security agent reports (HEALTHY) or not (UNHEALTHY, with the issue), GuardDuty’s coverage statistics, and the running EC2 instances of the region (DescribeInstances), so an instance missing from the coverage list shows as uncovered.',
   remediation:
     'Enable Runtime Monitoring with automated agent management for EC2 and ECS Fargate (`aws guardduty update-detector --features Name=RUNTIME_MONITORING,Status=ENABLED,AdditionalConfiguration=[{Name=EC2_AGENT_MANAGEMENT,Status=ENABLED}]`), or install the GuardDuty security agent; fix the issue GuardDuty names for each unhealthy resource (usually the VPC endpoint or the SSM agent).',
   scope: 'regional',
@@ -48,14 +54,15 @@ export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
     const detectorIds: string[] = [];
     for await (const page of paginateListDetectors({ client: gd }, {})) detectorIds.push(...(stripMetadata(page).DetectorIds ?? []));
     const detectors: DetectorCoverageEvidence[] = [];
+    const own = ownCoverage(ctx.accountId);
     for (const detectorId of detectorIds) {
       const resources: CoverageResource[] = [];
-      for await (const page of paginateListCoverage({ client: gd, pageSize: 50 }, { DetectorId: detectorId })) {
+      for await (const page of paginateListCoverage({ client: gd, pageSize: 50 }, { DetectorId: detectorId, FilterCriteria: own })) {
         ctx.signal?.throwIfAborted();
         resources.push(...(stripMetadata(page).Resources ?? []));
       }
       const statistics = stripMetadata(
-        await gd.send(new GetCoverageStatisticsCommand({ DetectorId: detectorId, StatisticsType: ['COUNT_BY_COVERAGE_STATUS', 'COUNT_BY_RESOURCE_TYPE'] })),
+        await gd.send(new GetCoverageStatisticsCommand({ DetectorId: detectorId, FilterCriteria: own, StatisticsType: ['COUNT_BY_COVERAGE_STATUS', 'COUNT_BY_RESOURCE_TYPE'] })),
       );
       detectors.push({ detectorId, resources, statistics });
     }
@@ -82,13 +89,16 @@ export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
     }
     const results: ResourceResult[] = [];
     const covered = new Set<string>();
+    const leftOut: [string, number][] = [];
     for (const id of data.detectorIds) {
       const d = data.detectors?.find((x) => x.detectorId === id);
       if (!d) {
         results.push({ resource: detectorArn(ctx.accountId, ctx.region, id), resourceType: 'AWS::GuardDuty::Detector', status: 'error', reason: `detector ${id}: the evidence holds no coverage list for it` });
         continue;
       }
-      for (const r of d.resources ?? []) {
+      const { own, others } = ownItems(d.resources ?? [], (r) => r.AccountId, ctx.accountId);
+      leftOut.push(...others);
+      for (const r of own) {
         const instanceId = r.ResourceDetails?.Ec2InstanceDetails?.InstanceId;
         if (instanceId) covered.add(instanceId);
         const resource =
@@ -124,8 +134,10 @@ export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
       }
     }
     if (results.length === 0) {
-      return [{ ...account, status: 'not-applicable', reason: `no running EC2 instance and no ECS or EKS cluster under runtime monitoring in ${ctx.region}` }];
+      results.push({ ...account, status: 'not-applicable', reason: `no running EC2 instance and no ECS or EKS cluster under runtime monitoring in ${ctx.region}` });
     }
-    return results;
+    // Each resource was judged on this account's coverage entries only; the reason says so when others were present.
+    const note = othersLeftOut(leftOut, 'coverage entries');
+    return note ? results.map((r) => ({ ...r, reason: `${r.reason}${note}` })) : results;
   },
 });

@@ -4,6 +4,7 @@ import type { CoveredResource } from '@aws-sdk/client-inspector2';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { loadEc2Sdk, loadEcrSdk, loadInspector2Sdk, loadLambdaSdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
+import { ownItems, othersLeftOut } from '../own-account.js';
 import { defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
 
 /** Each listing is kept separately so one denied call leaves the others' results standing. */
@@ -51,6 +52,11 @@ export async function listScannableResources(ctx: QueryContext): Promise<Omit<In
   return { reservations, repositories, functions };
 }
 
+/** The account's own coverage: the Inspector delegated administrator's ListCoverage lists every member's resources too. */
+export function ownCoverage(accountId: string) {
+  return { accountId: [{ comparison: 'EQUALS' as const, value: accountId }] };
+}
+
 function gapResult(what: string, e: CapturedError, region: string): ResourceResult {
   return { resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: `${what} in ${region} could not be listed (${e.error.code}: ${e.error.message}), so their scan coverage is unknown` };
 }
@@ -60,7 +66,7 @@ export const coverage = defineQuery<Inspector2CoverageEvidence>({
   service: 'inspector2',
   title: 'Every EC2 instance, ECR repository and Lambda function in the region is actively scanned by Amazon Inspector',
   description:
-    'The region’s EC2 instances, ECR repositories and Lambda functions beside Amazon Inspector’s coverage list: whether Inspector scans each one, its scan status and reason, scan mode (agent-based or agentless for EC2) and when it last scanned. A resource Inspector does not list is not scanned. It covers only these three resource types; anything else (on-premises hosts, containers outside ECR, managed databases, network devices) is outside what Inspector reaches.',
+    'The region’s EC2 instances, ECR repositories and Lambda functions beside Amazon Inspector’s coverage list of the account (its own entries only, also where it is the Inspector delegated administrator): whether Inspector scans each one, its scan status and reason, scan mode (agent-based or agentless for EC2) and when it last scanned. A resource Inspector does not list is not scanned. It covers only these three resource types; anything else (on-premises hosts, containers outside ECR, managed databases, network devices) is outside what Inspector reaches.',
   remediation:
     'Enable Inspector scanning for the resource type; for EC2 make the instance an SSM managed node or turn on agentless scanning (hybrid mode); remove exclusion tags (InspectorEc2Exclusion) unless the exclusion is documented; for ECR set enhanced scanning with continuous rescans on the repository; move Lambda functions to a supported runtime.',
   scope: 'regional',
@@ -74,7 +80,7 @@ export const coverage = defineQuery<Inspector2CoverageEvidence>({
   async collect(ctx) {
     const { Inspector2Client, paginateListCoverage } = await loadInspector2Sdk();
     const resources = await listScannableResources(ctx);
-    const covered = await listAll(() => mapPages(paginateListCoverage({ client: ctx.clients.get(Inspector2Client), pageSize: 200 }, {}), (p) => p.coveredResources), ctx.signal);
+    const covered = await listAll(() => mapPages(paginateListCoverage({ client: ctx.clients.get(Inspector2Client), pageSize: 200 }, { filterCriteria: ownCoverage(ctx.accountId) }), (p) => p.coveredResources), ctx.signal);
     return { ...resources, coverage: covered };
   },
   evaluate(data, params, ctx) {
@@ -86,7 +92,9 @@ export const coverage = defineQuery<Inspector2CoverageEvidence>({
     }
     const maxAge = Number(params.maxScanAgeDays ?? 30);
     const now = toDate(ctx.collectedAt)?.getTime() ?? Date.now();
-    const covered = data.coverage;
+    // A member's repository or function of the same name must not count as this account's coverage.
+    const { own: covered, others } = ownItems(data.coverage, (c) => c.accountId, ctx.accountId);
+    const leftOut = othersLeftOut(others, 'coverage entries');
     const results: ResourceResult[] = [];
 
     const judge = (base: { resource: string; resourceType: string }, label: string, entries: CoveredResource[]): ResourceResult => {
@@ -145,6 +153,7 @@ export const coverage = defineQuery<Inspector2CoverageEvidence>({
     if (results.length === 0) {
       results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no EC2 instances, ECR repositories or Lambda functions in ${ctx.region}` });
     }
-    return results;
+    // Each resource was matched against this account's coverage entries only; the reason says so when others were present.
+    return leftOut ? results.map((r) => ({ ...r, reason: `${r.reason}${leftOut}` })) : results;
   },
 });

@@ -1,6 +1,7 @@
 import type { BatchGetAccountStatusResponse, Finding } from '@aws-sdk/client-inspector2';
 import { loadInspector2Sdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
+import { ownItems, othersLeftOut } from '../own-account.js';
 import { defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type ResourceResult } from '../types.js';
 import { describeState } from './account-status.js';
 
@@ -14,6 +15,10 @@ export interface Inspector2FindingsEvidence {
 const DAY = 86_400_000;
 const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNTRIAGED'] as const;
 export const ACTIVE_ONLY = { findingStatus: [{ comparison: 'EQUALS' as const, value: 'ACTIVE' }] };
+/** The account's own active findings: the Inspector delegated administrator's ListFindings returns every member's too. */
+export function ownActiveFindings(accountId: string) {
+  return { ...ACTIVE_ONLY, awsAccountId: [{ comparison: 'EQUALS' as const, value: accountId }] };
+}
 
 /** The affected resource of a finding, as the report's resource id and CloudFormation-style type. */
 function affected(f: Finding, region: string, accountId: string): { resource: string; resourceType: string; label: string } {
@@ -45,7 +50,7 @@ export const findings = defineQuery<Inspector2FindingsEvidence>({
   service: 'inspector2',
   title: 'No critical or high Amazon Inspector finding stays open longer than the organisation’s remediation window',
   description:
-    'Every active Amazon Inspector finding in the region (software package vulnerabilities, code vulnerabilities and network reachability) with its severity, affected resource and when Inspector first observed it, grouped per resource; and Inspector’s account status, because no findings from a scanner that is off proves nothing. Ages run from first observation, not from the vendor’s release of a fix.',
+    'Every active Amazon Inspector finding of the account in the region (its own only, also where it is the Inspector delegated administrator; software package vulnerabilities, code vulnerabilities and network reachability) with its severity, affected resource and when Inspector first observed it, grouped per resource; and Inspector’s account status, because no findings from a scanner that is off proves nothing. Ages run from first observation, not from the vendor’s release of a fix.',
   remediation:
     'Patch or rebuild the affected resource (update the package to the fixed version Inspector names, rebuild and redeploy the image or function), then let Inspector rescan; a finding accepted as a risk is suppressed with a documented suppression rule.',
   scope: 'regional',
@@ -68,7 +73,7 @@ export const findings = defineQuery<Inspector2FindingsEvidence>({
     const accountStatus = await captureFailure(() => client.send(new BatchGetAccountStatusCommand({ accountIds: [ctx.accountId] })), ctx.signal);
     const findings = await captureFailure(async () => {
       const out: Finding[] = [];
-      for await (const page of paginateListFindings({ client, pageSize: 100 }, { filterCriteria: ACTIVE_ONLY })) {
+      for await (const page of paginateListFindings({ client, pageSize: 100 }, { filterCriteria: ownActiveFindings(ctx.accountId) })) {
         ctx.signal?.throwIfAborted();
         out.push(...(stripMetadata(page).findings ?? []));
       }
@@ -86,7 +91,8 @@ export const findings = defineQuery<Inspector2FindingsEvidence>({
     const judged = new Set(String(params.judgedSeverities ?? 'critical,high').split(',').map((x) => x.trim().toUpperCase()).filter(Boolean));
     const judgedLabel = [...judged].map((x) => x.toLowerCase()).join(' or ');
     const now = toDate(ctx.collectedAt)?.getTime() ?? Date.now();
-    const active = data.findings.filter((f) => f.status === undefined || f.status === 'ACTIVE');
+    const { own, others } = ownItems(data.findings, (f) => f.awsAccountId, ctx.accountId);
+    const active = own.filter((f) => f.status === undefined || f.status === 'ACTIVE');
     const ageOf = (f: Finding) => {
       const first = toDate(f.firstObservedAt);
       return first ? Math.floor((now - first.getTime()) / DAY) : undefined;
@@ -100,7 +106,7 @@ export const findings = defineQuery<Inspector2FindingsEvidence>({
       ['31-90 days', active.filter((f) => (ageOf(f) ?? 0) > 30 && (ageOf(f) ?? 0) <= 90).length],
       ['over 90 days', active.filter((f) => (ageOf(f) ?? 0) > 90).length],
     ].filter(([, n]) => Number(n) > 0);
-    const summary = `${active.length} active findings${counts.length ? ` (${counts.map(([s, n]) => `${n} ${s.toLowerCase()}`).join(', ')}; first observed ${ages.map(([a, n]) => `${n} ${a}`).join(', ')} before collection)` : ''}`;
+    const summary = `${active.length} active findings${counts.length ? ` (${counts.map(([s, n]) => `${n} ${s.toLowerCase()}`).join(', ')}; first observed ${ages.map(([a, n]) => `${n} ${a}`).join(', ')} before collection)` : ''}${othersLeftOut(others, 'findings')}`;
     if (isCapturedError(data.accountStatus)) {
       results.push({ ...base, status: 'error', reason: `${summary} in ${ctx.region}; Amazon Inspector’s status could not be read (${data.accountStatus.error.code}), so whether every resource type was being scanned is unknown` });
     } else if (acct?.state?.status !== 'ENABLED') {

@@ -1,5 +1,6 @@
 import type { CriterionAdditionalProperties, Finding, GetAutomatedDiscoveryConfigurationCommandOutput, GetMacieSessionCommandOutput, JobSummary, Macie2Client } from '@aws-sdk/client-macie2';
 import { loadMacie2Sdk } from '../../aws/sdk.js';
+import { ownItems, othersLeftOut } from '../own-account.js';
 import { captureAbsence, defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
 
 /**
@@ -83,7 +84,7 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
   service: 'macie2',
   title: 'Amazon Macie discovers sensitive data in S3, and card numbers appear only where card data is expected',
   description:
-    'Amazon Macie in the region: whether it is enabled, whether automated sensitive data discovery or classification jobs are running, and the metadata of every unarchived sensitive-data finding that may hold payment card data (bucket, object key, detection types and counts, severity, origin). Sample values and occurrence locations are never collected. Macie only inspects S3 objects of the types it supports, in buckets it can read; other data stores are not covered.',
+    'Amazon Macie in the region: whether it is enabled, whether automated sensitive data discovery or classification jobs are running, and the metadata of every unarchived sensitive-data finding of the account (its own only, also where it is the Macie administrator) that may hold payment card data (bucket, object key, detection types and counts, severity, origin). Sample values and occurrence locations are never collected. Macie only inspects S3 objects of the types it supports, in buckets it can read; other data stores are not covered.',
   remediation:
     'Enable Macie in every region holding S3 data and turn on automated sensitive data discovery (or schedule classification jobs over all buckets); for each bucket where card numbers are found outside the declared card data locations, delete or truncate the data, or bring the bucket into the CDE and the data retention policy.',
   scope: 'regional',
@@ -103,7 +104,8 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
     const { Macie2Client } = await loadMacie2Sdk();
     const settings = await readDiscoverySettings(ctx);
     if (!settings.jobs) return settings;
-    const findings = await readCardFindings(ctx.clients.get(Macie2Client), {}, ctx.signal);
+    // The account's own findings: a Macie administrator's ListFindings returns its members' findings too.
+    const findings = await readCardFindings(ctx.clients.get(Macie2Client), { accountId: { eq: [ctx.accountId] } }, ctx.signal);
     return { ...settings, findings };
   },
   evaluate(data, params, ctx) {
@@ -125,6 +127,7 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
     const autoOn = !isCapturedError(auto) && auto.status === 'ENABLED';
     const scheduled = data.jobs.filter((j) => j.jobType === 'SCHEDULED' && (j.jobStatus === 'RUNNING' || j.jobStatus === 'IDLE'));
     const recentOneTime = data.jobs.filter((j) => j.jobType === 'ONE_TIME' && j.jobStatus !== 'CANCELLED' && now - (toDate(j.createdAt)?.getTime() ?? 0) <= maxAge * DAY);
+    const { own: ownFindings, others } = ownItems(data.findings, (f) => f.accountId, ctx.accountId);
     const jobsText = `${data.jobs.length} classification job${data.jobs.length === 1 ? '' : 's'} (${scheduled.length} scheduled and active)`;
     if (autoOn || scheduled.length) {
       const since = !isCapturedError(auto) && autoOn && auto.firstEnabledAt ? ` since ${toDate(auto.firstEnabledAt)?.toISOString().slice(0, 10)}` : '';
@@ -137,10 +140,13 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
       results.push({ ...base, status: 'fail', reason: `Macie is enabled in ${ctx.region} but automated discovery is off and no current classification job runs: nothing is being discovered (${jobsText})` });
     }
 
+    const leftOut = othersLeftOut(others, 'card-data findings');
+    if (leftOut) results[0] = { ...results[0], reason: `${results[0].reason}${leftOut}` };
+
     // One result per bucket: every finding there is one location to resolve.
     const expected = stringList(params.cardDataBuckets);
     const byBucket = new Map<string, Finding[]>();
-    for (const f of data.findings) {
+    for (const f of ownFindings) {
       if (f.archived) continue;
       const bucket = f.resourcesAffected?.s3Bucket?.name ?? '(unknown bucket)';
       if (cardDetections(f).size === 0) continue;

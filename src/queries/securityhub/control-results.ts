@@ -1,5 +1,6 @@
 import type { AwsSecurityFinding, AwsSecurityFindingFilters } from '@aws-sdk/client-securityhub';
 import { loadSecurityHubSdk } from '../../aws/sdk.js';
+import { ownItems, othersLeftOut } from '../own-account.js';
 import { defineQuery, isCapturedError, stripMetadata, type ResourceResult, type ResourceStatus } from '../types.js';
 import { collectEnabledStandards, pciSubscriptions, standardsId, type EnabledStandardsEvidence } from './standards.js';
 
@@ -9,9 +10,13 @@ export interface ControlResultsEvidence {
   standards: { standardsArn: string; filters: AwsSecurityFindingFilters; findings: AwsSecurityFinding[] }[];
 }
 
-/** Active control findings of one standard (consolidated control findings carry the standards they belong to). */
-export function pciFindingFilters(standardsArn: string): AwsSecurityFindingFilters {
+/**
+ * The account's own active control findings of one standard (consolidated control findings carry the standards they
+ * belong to); the account filter because a Security Hub administrator's GetFindings returns its members' findings too.
+ */
+export function pciFindingFilters(standardsArn: string, accountId: string): AwsSecurityFindingFilters {
   return {
+    AwsAccountId: [{ Value: accountId, Comparison: 'EQUALS' }],
     ComplianceAssociatedStandardsId: [{ Value: standardsId(standardsArn), Comparison: 'EQUALS' }],
     RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
   };
@@ -28,7 +33,7 @@ export const controlResults = defineQuery<ControlResultsEvidence>({
   service: 'securityhub',
   title: 'Security Hub PCI DSS control checks pass',
   description:
-    'Every active Security Hub control finding of the enabled PCI DSS standard in the region: the control, the resource checked and its compliance status (FAILED fails; WARNING and NOT_AVAILABLE need review).',
+    'Every active Security Hub control finding of the account for the enabled PCI DSS standard in the region (its own only, also where it is the Security Hub administrator): the control, the resource checked and its compliance status (FAILED fails; WARNING and NOT_AVAILABLE need review).',
   remediation:
     'Fix each failing resource following the control’s remediation link in Security Hub; suppress a finding only with a documented justification (workflow status SUPPRESSED).',
   scope: 'regional',
@@ -40,7 +45,7 @@ export const controlResults = defineQuery<ControlResultsEvidence>({
     const standards: ControlResultsEvidence['standards'] = [];
     for (const s of pciSubscriptions(enabledStandards)) {
       const standardsArn = s.StandardsArn ?? '';
-      const filters = pciFindingFilters(standardsArn);
+      const filters = pciFindingFilters(standardsArn, ctx.accountId);
       const findings: AwsSecurityFinding[] = [];
       for await (const page of paginateGetFindings({ client: hub, pageSize: 100 }, { Filters: filters })) {
         ctx.signal?.throwIfAborted();
@@ -68,7 +73,8 @@ export const controlResults = defineQuery<ControlResultsEvidence>({
         continue;
       }
       const counts: Record<string, number> = {};
-      for (const f of listing.findings ?? []) {
+      const { own, others } = ownItems(listing.findings ?? [], (f) => f.AwsAccountId, ctx.accountId);
+      for (const f of own) {
         const compliance = f.Compliance?.Status ?? 'NOT_AVAILABLE';
         const suppressed = f.Workflow?.Status === 'SUPPRESSED';
         const status: ResourceStatus = suppressed ? 'not-applicable' : (STATUS[compliance] ?? 'needs-review');
@@ -85,10 +91,11 @@ export const controlResults = defineQuery<ControlResultsEvidence>({
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([k, n]) => `${k} ${n}`)
         .join(', ');
-      if (!listing.findings?.length) {
-        results.push({ ...hub, status: 'needs-review', reason: `PCI DSS v${s.version} is enabled in ${ctx.region} but Security Hub holds no active control findings for it yet` });
+      const leftOut = othersLeftOut(others, 'control findings');
+      if (!own.length) {
+        results.push({ ...hub, status: 'needs-review', reason: `PCI DSS v${s.version} is enabled in ${ctx.region} but Security Hub holds no active control findings of this account for it yet${leftOut}` });
       } else {
-        results.push({ ...hub, resource: s.StandardsSubscriptionArn ?? hub.resource, resourceType: 'AWS::SecurityHub::Standard', status: counts.FAILED ? 'fail' : counts.WARNING || counts.NOT_AVAILABLE ? 'needs-review' : 'pass', reason: `PCI DSS v${s.version} in ${ctx.region}: ${listing.findings.length} active control findings (${summary})` });
+        results.push({ ...hub, resource: s.StandardsSubscriptionArn ?? hub.resource, resourceType: 'AWS::SecurityHub::Standard', status: counts.FAILED ? 'fail' : counts.WARNING || counts.NOT_AVAILABLE ? 'needs-review' : 'pass', reason: `PCI DSS v${s.version} in ${ctx.region}: ${own.length} active control findings (${summary})${leftOut}` });
       }
     }
     return results;

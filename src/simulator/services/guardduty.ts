@@ -8,6 +8,7 @@ import {
   ListFindingsCommand,
   ListMembersCommand,
   type Condition,
+  type CoverageFilterCriteria,
   type CoverageResource,
   type Finding,
   type FindingCriteria,
@@ -67,6 +68,22 @@ function members(ctx: CallContext): Array<{ account: SimAccount; detector: SimDe
 function visibleFindings(ctx: CallContext, d: SimDetector): Finding[] {
   const m = members(ctx);
   return m.length ? [...d.findings, ...m.flatMap((x) => x.detector.findings)] : d.findings;
+}
+
+/** A detector's own coverage, and for the administrator's detector every member's too (as ListCoverage answers an administrator). */
+function visibleCoverage(ctx: CallContext, d: SimDetector): CoverageResource[] {
+  return [...(d.coverage ?? []), ...members(ctx).flatMap((x) => x.detector.coverage ?? [])];
+}
+
+/** ACCOUNT_ID and RESOURCE_TYPE coverage criteria; other keys are refused rather than ignored. */
+function coverageFilter(criteria: CoverageFilterCriteria | undefined): (r: CoverageResource) => boolean {
+  const read: Record<string, (r: CoverageResource) => string | undefined> = { ACCOUNT_ID: (r) => r.AccountId, RESOURCE_TYPE: (r) => r.ResourceDetails?.ResourceType };
+  const list = criteria?.FilterCriterion ?? [];
+  for (const c of list) if (!read[c.CriterionKey ?? '']) throw badRequest(`The simulated ListCoverage does not support the criterion key ${c.CriterionKey ?? '(none)'}.`);
+  return (r) => list.every((c) => {
+    const v = read[c.CriterionKey!](r) ?? '';
+    return (!c.FilterCondition?.Equals || c.FilterCondition.Equals.includes(v)) && (!c.FilterCondition?.NotEquals || !c.FilterCondition.NotEquals.includes(v));
+  });
 }
 
 /** Values of a finding for the criterion keys GuardDuty documents (the common subset). */
@@ -212,20 +229,20 @@ export const guardduty: SimService = {
 
     operation(ListCoverageCommand, (input, ctx) => {
       const d = detector(ctx, input.DetectorId);
-      // Filtering and sorting are not simulated; refusing them keeps a test from passing on an ignored filter.
-      if (input.FilterCriteria || input.SortCriteria) throw badRequest('The simulated ListCoverage does not support FilterCriteria or SortCriteria.');
-      const resources = d.coverage ?? [];
-      const { page, nextToken } = paginate(resources, { token: input.NextToken, limit: input.MaxResults, defaultLimit: 50, maxLimit: 50, scope: `ListCoverage/${d.id}`, invalidToken, invalidLimit: invalidLimit(50) });
+      // Sorting is not simulated; refusing it keeps a test from passing on an ignored sort.
+      if (input.SortCriteria) throw badRequest('The simulated ListCoverage does not support SortCriteria.');
+      const resources = visibleCoverage(ctx, d).filter(coverageFilter(input.FilterCriteria));
+      const { page, nextToken } = paginate(resources, { token: input.NextToken, limit: input.MaxResults, defaultLimit: 50, maxLimit: 50, scope: `ListCoverage/${d.id}/${JSON.stringify(input.FilterCriteria ?? {})}`, invalidToken, invalidLimit: invalidLimit(50) });
       return { Resources: page, NextToken: nextToken };
     }),
 
     operation(GetCoverageStatisticsCommand, (input, ctx) => {
       const d = detector(ctx, input.DetectorId);
       if (!input.StatisticsType?.length) throw badRequest('The request is rejected because statisticsType is required.');
-      if (input.FilterCriteria) throw badRequest('The simulated GetCoverageStatistics does not support FilterCriteria.');
+      const matched = visibleCoverage(ctx, d).filter(coverageFilter(input.FilterCriteria));
       const count = (key: (r: CoverageResource) => string | undefined) => {
         const out: Record<string, number> = {};
-        for (const r of d.coverage ?? []) {
+        for (const r of matched) {
           const k = key(r);
           if (k) out[k] = (out[k] ?? 0) + 1;
         }

@@ -51,6 +51,17 @@ function members(ctx: CallContext): Array<{ account: SimAccount; state: Inspecto
 function visible<T>(ctx: CallContext, pick: (s: Inspector2State) => T[]): T[] {
   return [...pick(state(ctx)), ...members(ctx).filter((m) => m.state.status.status === 'ENABLED').flatMap((m) => pick(m.state))];
 }
+/**
+ * An account id filter (findings' awsAccountId, coverage's accountId): EQUALS filters are ORed, NOT_EQUALS ANDed, as
+ * Inspector documents for string filters; other comparisons are refused rather than ignored.
+ */
+function accountFilter(filters: readonly { comparison?: string; value?: string }[] | undefined): (accountId: string | undefined) => boolean {
+  const list = filters ?? [];
+  for (const f of list) if (f.comparison !== 'EQUALS' && f.comparison !== 'NOT_EQUALS') throw validation(`The account id comparison ${f.comparison ?? '(none)'} is not supported by the simulated Amazon Inspector.`);
+  const eq = list.filter((f) => f.comparison === 'EQUALS').map((f) => f.value);
+  const neq = list.filter((f) => f.comparison === 'NOT_EQUALS').map((f) => f.value);
+  return (accountId) => (eq.length === 0 || eq.includes(accountId)) && !neq.includes(accountId);
+}
 const validation = (message: string) => new SimError('ValidationException', message, 400, { reason: 'FIELD_VALIDATION_FAILED' });
 const badToken = () => validation('The provided nextToken is not valid.');
 
@@ -95,13 +106,15 @@ export const inspector2: SimService = {
     }),
 
     operation(ListCoverageCommand, (input, ctx) => {
-      if (input.filterCriteria && Object.keys(input.filterCriteria).length) throw validation('Coverage filters are not supported by the simulated Amazon Inspector.');
-      const { page, nextToken } = paginate(visible(ctx, (s) => s.coverage), {
+      const { accountId, ...otherCoverage } = input.filterCriteria ?? {};
+      if (Object.values(otherCoverage).some((v) => v !== undefined)) throw validation('Only accountId coverage filters are supported by the simulated Amazon Inspector.');
+      const accounts = accountFilter(accountId);
+      const { page, nextToken } = paginate(visible(ctx, (s) => s.coverage).filter((c) => accounts(c.accountId)), {
         token: input.nextToken,
         limit: input.maxResults,
         defaultLimit: 100,
         maxLimit: 200,
-        scope: 'ListCoverage',
+        scope: `ListCoverage/${JSON.stringify(accountId ?? [])}`,
         invalidToken: badToken,
         invalidLimit: (n) => validation(`1 validation error detected: Value '${n}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 200`),
       });
@@ -109,22 +122,23 @@ export const inspector2: SimService = {
     }),
 
     operation(ListFindingsCommand, (input, ctx) => {
-      const { findingStatus, ...other } = input.filterCriteria ?? {};
+      const { findingStatus, awsAccountId, ...other } = input.filterCriteria ?? {};
       if (Object.values(other).some((v) => v !== undefined) || input.sortCriteria) {
-        throw validation('Only findingStatus filters are supported by the simulated Amazon Inspector.');
+        throw validation('Only findingStatus and awsAccountId filters are supported by the simulated Amazon Inspector.');
       }
+      const accounts = accountFilter(awsAccountId);
       const wanted = (findingStatus ?? []).map((f) => {
         if (f.comparison !== 'EQUALS') throw validation(`The comparison ${f.comparison ?? '(none)'} is not supported by the simulated Amazon Inspector.`);
         return f.value;
       });
       // Like the console, Inspector lists active findings unless a status filter says otherwise.
-      const items = visible(ctx, (s) => s.findings).filter((f) => (wanted.length ? wanted.includes(f.status) : f.status === 'ACTIVE'));
+      const items = visible(ctx, (s) => s.findings).filter((f) => (wanted.length ? wanted.includes(f.status) : f.status === 'ACTIVE') && accounts(f.awsAccountId));
       const { page, nextToken } = paginate(items, {
         token: input.nextToken,
         limit: input.maxResults,
         defaultLimit: 50,
         maxLimit: 100,
-        scope: `ListFindings/${wanted.join(',')}`,
+        scope: `ListFindings/${wanted.join(',')}/${JSON.stringify(awsAccountId ?? [])}`,
         invalidToken: badToken,
         invalidLimit: (n) => validation(`1 validation error detected: Value '${n}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100`),
       });

@@ -1,6 +1,6 @@
 /** accessanalyzer.external-access through the delegated administrator's organization analyzer. */
 import { describe, expect, it } from 'vitest';
-import { externalAccess } from '../../../src/queries/accessanalyzer/external-access.js';
+import { externalAccess, ownActiveFindingsFilter, type ExternalAccessEvidence } from '../../../src/queries/accessanalyzer/external-access.js';
 import { organizationExternalAccess } from '../../../src/queries/accessanalyzer/organization-external-access.js';
 import { accessAnalyzerState } from '../../../src/simulator/services/accessanalyzer.js';
 import type { SimWorld } from '../../../src/simulator/world.js';
@@ -43,6 +43,33 @@ describe('IAM Access Analyzer through the organization analyzer', () => {
       expect(judged(r.delegated)).toEqual(judged(r.perAccount)!.filter((x) => !x.startsWith('arn:aws:s3:::to-peer')));
       expect(judged(r.perAccount)).toContain(`arn:aws:s3:::to-peer ${status}`);
     }
+  });
+
+  it('judges the administrator, in its own account, on findings of resources it owns only, as the organization analyzer’s split does', async () => {
+    const r = await org.bothWays(externalAccess, organizationExternalAccess, ADMIN, 'us-east-1');
+    const own = r.own as ExternalAccessEvidence;
+    const organization = own.analyzers.find((a) => a.type === 'ORGANIZATION')!;
+    expect(organization).toBeDefined();
+    for (const f of own.findings.flatMap((x) => x.findings)) expect(f.resourceOwnerAccount).toBe(ADMIN);
+    expect(JSON.stringify(r.perAccount)).not.toContain('to-vendor');
+    expect(judged(r.delegated)).toEqual(judged(r.perAccount));
+    // Unfiltered, the organization analyzer reports the member's bucket: its owner's evidence judges it, not the administrator's.
+    expect(ownActiveFindingsFilter(organization, ADMIN)).toEqual({ status: { eq: ['ACTIVE'] }, resourceOwnerAccount: { eq: [ADMIN] } });
+    expect(ownActiveFindingsFilter({ ...organization, type: 'ACCOUNT' }, ADMIN)).toEqual({ status: { eq: ['ACTIVE'] } });
+  });
+
+  it('leaves out a finding on another account’s resource found in the evidence, saying so, never judging it', () => {
+    const owner = '222233334444';
+    const analyzerArn = `arn:aws:access-analyzer:us-east-1:${ADMIN}:analyzer/org`;
+    const at = new Date(Date.now() - 86_400_000);
+    const data: ExternalAccessEvidence = {
+      analyzers: [{ arn: analyzerArn, name: 'org', type: 'ORGANIZATION', status: 'ACTIVE', createdAt: at }],
+      findings: [{ analyzerArn, findings: [{ id: 'x1', resource: 'arn:aws:s3:::to-vendor', resourceType: 'AWS::S3::Bucket', resourceOwnerAccount: owner, findingType: 'ExternalAccess', status: 'ACTIVE', createdAt: at, analyzedAt: at, updatedAt: at }] }],
+      details: [],
+    };
+    const results = externalAccess.evaluate(data, { purpose: 'third-parties' }, { accountId: ADMIN, region: 'us-east-1', collectedAt: new Date().toISOString() });
+    expect(results).toEqual([expect.objectContaining({ resourceType: 'AWS::AccessAnalyzer::Analyzer', status: 'pass', reason: expect.stringContaining(`reports 0 active findings`) })]);
+    expect(results[0].reason).toContain(`1 findings on resources of other accounts (${owner} (1)) in this listing were left out`);
   });
 
   it('covers every account of the organisation in the analyzer’s region, and none where there is no organization analyzer', async () => {

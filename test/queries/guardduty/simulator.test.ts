@@ -26,7 +26,8 @@ describe('GuardDuty queries against the simulated demo account', () => {
     expect(detector.reason).toContain('3 open findings (critical 0, high 1, medium 1, low 1)');
     expect(results.some((r) => r.status === 'fail')).toBe(false);
     const list = calls.find((c) => c.operation === 'guardduty:ListFindings')!.input as { FindingCriteria: unknown };
-    expect(list.FindingCriteria).toEqual({ Criterion: { 'service.archived': { Equals: ['false'] } } });
+    // The account's own findings only: a GuardDuty administrator's detector lists its members' too.
+    expect(list.FindingCriteria).toEqual({ Criterion: { 'service.archived': { Equals: ['false'] }, accountId: { Equals: ['111122223333'] } } });
     for (const c of calls.filter((x) => x.operation === 'guardduty:GetFindings')) expect((c.input as { FindingIds: string[] }).FindingIds.length).toBeLessThanOrEqual(50);
   });
 

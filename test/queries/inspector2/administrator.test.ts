@@ -1,8 +1,9 @@
 /** inspector2.* read through the Amazon Inspector delegated administrator: each member judged as in its own account. */
 import { describe, expect, it } from 'vitest';
 import { accountStatus } from '../../../src/queries/inspector2/account-status.js';
-import { coverage } from '../../../src/queries/inspector2/coverage.js';
-import { findings } from '../../../src/queries/inspector2/findings.js';
+import type { CoveredResource, Finding } from '@aws-sdk/client-inspector2';
+import { coverage, type Inspector2CoverageEvidence } from '../../../src/queries/inspector2/coverage.js';
+import { findings, type Inspector2FindingsEvidence } from '../../../src/queries/inspector2/findings.js';
 import { administratorAccountStatus, administratorCoverage, administratorInspectorFindings } from '../../../src/queries/inspector2/administrator.js';
 import { inspector2State } from '../../../src/simulator/services/inspector2.js';
 import { ADMIN, outcome, useOrganization } from '../delegated/helpers.js';
@@ -54,6 +55,30 @@ describe('Amazon Inspector through its delegated administrator', () => {
       expect(outcome(c.delegated), id).toEqual(outcome(c.perAccount));
       expect(c.perAccount.length).toBeGreaterThan(0);
     }
+  });
+
+  it('judges the administrator, in its own account, on its own findings and coverage only, as the administrator’s split does', async () => {
+    const [vulnerable] = org.members();
+    const f = await org.bothWays(findings, administratorInspectorFindings, ADMIN, 'us-east-1');
+    for (const x of (f.own as Inspector2FindingsEvidence).findings as { awsAccountId?: string }[]) expect(x.awsAccountId).toBe(ADMIN);
+    expect(JSON.stringify(f.perAccount)).not.toContain(vulnerable);
+    expect(outcome(f.delegated)).toEqual(outcome(f.perAccount));
+    const c = await org.bothWays(coverage, administratorCoverage, ADMIN, 'us-east-1');
+    const covered = (c.own as Inspector2CoverageEvidence).coverage as { accountId?: string }[];
+    expect(covered.length).toBeGreaterThan(0);
+    for (const x of covered) expect(x.accountId).toBe(ADMIN);
+    expect(outcome(c.delegated)).toEqual(outcome(c.perAccount));
+    // Evidence still holding a member's finding and coverage (an unfiltered listing) never judges them as the administrator's.
+    const member = await org.bothWays(findings, administratorInspectorFindings, vulnerable, 'us-east-1');
+    const unfiltered = { ...(f.own as Inspector2FindingsEvidence), findings: [...((f.own as Inspector2FindingsEvidence).findings as Finding[]), ...((member.own as Inspector2FindingsEvidence).findings as Finding[])] };
+    const judged = findings.evaluate(unfiltered, {}, { accountId: ADMIN, region: 'us-east-1', collectedAt: new Date().toISOString() });
+    expect(outcome(judged)).toEqual(outcome(f.perAccount));
+    expect(judged[0].reason).toContain(`1 findings of other accounts (${vulnerable} (1)) in this listing were left out`);
+    const memberCoverage = (await org.bothWays(coverage, administratorCoverage, vulnerable, 'us-east-1')).own as Inspector2CoverageEvidence;
+    const mixed = { ...(c.own as Inspector2CoverageEvidence), coverage: [...(covered as CoveredResource[]), ...(memberCoverage.coverage as CoveredResource[])] };
+    const judgedCoverage = coverage.evaluate(mixed, {}, { accountId: ADMIN, region: 'us-east-1', collectedAt: new Date().toISOString() });
+    expect(outcome(judgedCoverage)).toEqual(outcome(c.perAccount));
+    expect(judgedCoverage[0].reason).toContain('coverage entries of other accounts');
   });
 
   it('leaves a member whose Inspector is not enabled to its own account', async () => {

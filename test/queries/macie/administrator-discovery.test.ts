@@ -1,6 +1,6 @@
 /** macie.discovery with findings read through the Macie administrator; the member's own session and jobs stay its own. */
 import { describe, expect, it } from 'vitest';
-import { macieDiscovery } from '../../../src/queries/macie/discovery.js';
+import { macieDiscovery, type MacieDiscoveryEvidence } from '../../../src/queries/macie/discovery.js';
 import { administratorDiscovery } from '../../../src/queries/macie/administrator-discovery.js';
 import { macieState } from '../../../src/simulator/services/macie2.js';
 import { ADMIN, outcome, useOrganization } from '../delegated/helpers.js';
@@ -42,6 +42,19 @@ describe('Amazon Macie through its administrator', () => {
     const clean = await org.bothWays(macieDiscovery, administratorDiscovery, org.members()[2], 'us-east-1');
     expect(outcome(clean.delegated)).toEqual(outcome(clean.perAccount));
     expect((clean.data as { findings: unknown[] }).findings).toEqual([]);
+  });
+
+  it('judges the administrator, in its own account, on its own findings only, as the administrator’s split does', async () => {
+    const [holder] = org.members();
+    const r = await org.bothWays(macieDiscovery, administratorDiscovery, ADMIN, 'us-east-1');
+    expect(r.perAccount.find((x) => x.resource === `arn:aws:s3:::uploads-${holder}`)).toBeUndefined();
+    for (const f of (r.own as MacieDiscoveryEvidence).findings ?? []) expect(f.accountId).toBe(ADMIN);
+    expect(outcome(r.delegated)).toEqual(outcome(r.perAccount));
+    // Evidence that still holds a member's finding (an unfiltered listing) never judges the member's bucket as the administrator's.
+    const unfiltered = { ...(r.own as MacieDiscoveryEvidence), findings: [...((r.own as MacieDiscoveryEvidence).findings ?? []), ...((await org.bothWays(macieDiscovery, administratorDiscovery, holder, 'us-east-1')).own as MacieDiscoveryEvidence).findings!] };
+    const judged = macieDiscovery.evaluate(unfiltered, {}, { accountId: ADMIN, region: 'us-east-1', collectedAt: new Date().toISOString() });
+    expect(outcome(judged)).toEqual(outcome(r.perAccount));
+    expect(judged[0].reason).toContain(`1 card-data findings of other accounts (${holder} (1)) in this listing were left out`);
   });
 
   it('leaves a paused member to its own account', async () => {

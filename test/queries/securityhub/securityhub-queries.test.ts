@@ -45,10 +45,10 @@ describe('securityhub.pci-standard', () => {
 describe('securityhub.control-results', () => {
   const evidence = (findings = [failedSsh, passedTrail, warningConfig, suppressedRds]) => ({
     enabledStandards: { StandardsSubscriptions: [subscription(PCI_4)] },
-    standards: [{ standardsArn: PCI_4, filters: pciFindingFilters(PCI_4), findings }],
+    standards: [{ standardsArn: PCI_4, filters: pciFindingFilters(PCI_4, ACCOUNT), findings }],
   });
-  it('filters on the standard id and active records', () => {
-    expect(pciFindingFilters(PCI_4)).toEqual({ ComplianceAssociatedStandardsId: [{ Value: 'standards/pci-dss/v/4.0.1', Comparison: 'EQUALS' }], RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }] });
+  it('filters on the account, the standard id and active records', () => {
+    expect(pciFindingFilters(PCI_4, ACCOUNT)).toEqual({ AwsAccountId: [{ Value: ACCOUNT, Comparison: 'EQUALS' }], ComplianceAssociatedStandardsId: [{ Value: 'standards/pci-dss/v/4.0.1', Comparison: 'EQUALS' }], RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }] });
   });
   it('FAILED fails, PASSED passes, WARNING needs review, suppressed is not applicable, with a summary per standard', () => {
     const results = evaluateBoth(controlResults, evidence());
