@@ -8,6 +8,10 @@ import { administratorDiscovery } from '../macie/administrator-discovery.js';
 import { administratorControlResults } from '../securityhub/administrator-control-results.js';
 import { configItemsSource } from '../config/aggregate-items.js';
 import { SECURITY_GROUP_ITEMS } from '../ec2/security-groups.js';
+import { KMS_KEY_ITEMS } from '../kms/keys.js';
+import { KMS_KEY_ROTATION_ITEMS } from '../kms/key-rotation.js';
+import { LAMBDA_FUNCTION_ITEMS } from '../lambda/functions.js';
+import { CERTIFICATE_ITEMS } from '../acm/certificates.js';
 import type { DelegatedSource } from './types.js';
 
 /** Every query an aggregator or delegated administrator can answer for the members (collect.mode delegated-admin). */
@@ -26,6 +30,10 @@ export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [
   configItemsSource('ec2.admin-ports-open', SECURITY_GROUP_ITEMS),
   configItemsSource('ec2.default-security-group', SECURITY_GROUP_ITEMS),
   configItemsSource('ec2.security-group-egress', SECURITY_GROUP_ITEMS),
+  configItemsSource('kms.key-state', KMS_KEY_ITEMS),
+  configItemsSource('kms.key-rotation', KMS_KEY_ROTATION_ITEMS),
+  configItemsSource('lambda.runtime-support', LAMBDA_FUNCTION_ITEMS),
+  configItemsSource('acm.certificates', CERTIFICATE_ITEMS),
 ];
 
 export function delegatedSourceFor(queryId: string): DelegatedSource<unknown> | undefined {
