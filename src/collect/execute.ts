@@ -101,6 +101,7 @@ export async function executeTasks(run: TaskExecution): Promise<void> {
         connections,
         onAttempt: run.onAttempt,
         ...(run.rateLimits ? { rateLimits: run.rateLimits } : {}),
+        shareReads: true,
       });
       providers.set(key, p);
     }

@@ -12,6 +12,11 @@ import { KMS_KEY_ITEMS } from '../kms/keys.js';
 import { KMS_KEY_ROTATION_ITEMS } from '../kms/key-rotation.js';
 import { LAMBDA_FUNCTION_ITEMS } from '../lambda/functions.js';
 import { CERTIFICATE_ITEMS } from '../acm/certificates.js';
+import { DB_INSTANCE_ITEMS } from '../rds/instances.js';
+import { INSTANCE_ITEMS } from '../ec2/imdsv2.js';
+import { NETWORK_ACL_ITEMS } from '../ec2/network-acls.js';
+import { NETWORK_INTERFACE_ITEMS } from '../ec2/source-dest-check.js';
+import { ROUTING_ITEMS } from '../ec2/route-tables.js';
 import type { DelegatedSource } from './types.js';
 
 /** Every query an aggregator or delegated administrator can answer for the members (collect.mode delegated-admin). */
@@ -34,6 +39,13 @@ export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [
   configItemsSource('kms.key-rotation', KMS_KEY_ROTATION_ITEMS),
   configItemsSource('lambda.runtime-support', LAMBDA_FUNCTION_ITEMS),
   configItemsSource('acm.certificates', CERTIFICATE_ITEMS),
+  configItemsSource('rds.storage-encrypted', DB_INSTANCE_ITEMS),
+  configItemsSource('rds.public-access', DB_INSTANCE_ITEMS),
+  configItemsSource('rds.backup-retention', DB_INSTANCE_ITEMS),
+  configItemsSource('ec2.imdsv2', INSTANCE_ITEMS),
+  configItemsSource('ec2.network-acls', NETWORK_ACL_ITEMS),
+  configItemsSource('ec2.source-dest-check', NETWORK_INTERFACE_ITEMS),
+  configItemsSource('ec2.route-tables', ROUTING_ITEMS),
 ];
 
 export function delegatedSourceFor(queryId: string): DelegatedSource<unknown> | undefined {
