@@ -220,7 +220,6 @@ describe('collect.mode delegated-admin', () => {
       'access-analyzer:ListFindingsV2',
       'cloudtrail:LookupEvents',
       'ec2:DescribeSecurityGroups',
-      'kms:DescribeKey',
       'kms:GetKeyRotationStatus',
       'ec2:DescribeInstances',
       'ec2:DescribeNetworkAcls',
