@@ -224,6 +224,7 @@ describe('collect.mode delegated-admin', () => {
       'access-analyzer:ListFindingsV2',
       'cloudtrail:LookupEvents',
       'ec2:DescribeSecurityGroups',
+      'kms:GetKeyRotationStatus',
       'ec2:DescribeNetworkAcls',
       'ec2:DescribeNetworkInterfaces',
     ]) {

@@ -2,6 +2,7 @@ import type { CertificateDetail, CertificateSummary, KeyAlgorithm } from '@aws-s
 import { loadAcmSdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
 import { defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type ResourceResult } from '../types.js';
+import { acceptConfigItems, apiCase, type AggregateConfigItemsEvidence, type ConfigItem, type ConfigItemFamily } from '../config/aggregate-items.js';
 
 /** ListCertificates (every key type) and DescribeCertificate for each certificate listed. */
 export interface CertificatesEvidence {
@@ -14,7 +15,31 @@ export interface CertificatesEvidence {
 export const ALL_KEY_TYPES: KeyAlgorithm[] = ['RSA_1024', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_prime256v1', 'EC_secp384r1', 'EC_secp521r1'];
 const DAY = 86_400_000;
 
-export const certificates = defineQuery<CertificatesEvidence>({
+/**
+ * AWS::ACM::Certificate configuration items as ListCertificates + DescribeCertificate evidence: an item's
+ * `configuration` is DescribeCertificate's Certificate. The listing keeps the key types ListCertificates is asked for
+ * (key algorithms compared with `-` and `_` alike, as ACM writes both), so both paths judge the same certificates.
+ */
+export const CERTIFICATE_ITEMS: ConfigItemFamily<CertificatesEvidence> = {
+  resourceTypes: ['AWS::ACM::Certificate'],
+  toEvidence: (items) => {
+    const listed = new Set<string>(ALL_KEY_TYPES.map(keyType));
+    const certs = items.map(certificateFromItem).filter((c) => c.KeyAlgorithm === undefined || listed.has(keyType(c.KeyAlgorithm)));
+    return {
+      summaries: certs.map((c) => ({ CertificateArn: c.CertificateArn, DomainName: c.DomainName, Status: c.Status, Type: c.Type, KeyAlgorithm: c.KeyAlgorithm as KeyAlgorithm | undefined })),
+      details: Object.fromEntries(certs.map((c) => [c.CertificateArn!, c])),
+    };
+  },
+};
+
+const keyType = (k: string) => k.replace(/-/g, '_').toUpperCase();
+
+function certificateFromItem(item: ConfigItem): CertificateDetail {
+  const c = apiCase<CertificateDetail>(item.configuration);
+  return { ...c, CertificateArn: c.CertificateArn ?? item.arn ?? item.resourceId };
+}
+
+export const certificates = defineQuery<CertificatesEvidence | AggregateConfigItemsEvidence>({
   id: 'acm.certificates',
   service: 'acm',
   title: 'ACM certificate inventory: every certificate valid, not about to expire, with a strong key',
@@ -43,7 +68,7 @@ export const certificates = defineQuery<CertificatesEvidence>({
     }
     return { summaries, details };
   },
-  evaluate(data, params, ctx) {
+  evaluate: acceptConfigItems(CERTIFICATE_ITEMS, (data, params, ctx) => {
     if (!data?.summaries || !data.details) {
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence lacks the ListCertificates or DescribeCertificate responses' }];
     }
@@ -76,5 +101,5 @@ export const certificates = defineQuery<CertificatesEvidence>({
     }
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `AWS Certificate Manager holds no certificates in ${ctx.region}` });
     return results;
-  },
+  }),
 });

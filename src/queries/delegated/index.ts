@@ -8,6 +8,8 @@ import { administratorDiscovery } from '../macie/administrator-discovery.js';
 import { administratorControlResults } from '../securityhub/administrator-control-results.js';
 import { configItemsSource } from '../config/aggregate-items.js';
 import { SECURITY_GROUP_ITEMS } from '../ec2/security-groups.js';
+import { KMS_KEY_ITEMS } from '../kms/keys.js';
+import { KMS_KEY_ROTATION_ITEMS } from '../kms/key-rotation.js';
 import { DB_INSTANCE_ITEMS } from '../rds/instances.js';
 import { NETWORK_ACL_ITEMS } from '../ec2/network-acls.js';
 import { NETWORK_INTERFACE_ITEMS } from '../ec2/source-dest-check.js';
@@ -30,6 +32,10 @@ export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [
   configItemsSource('ec2.admin-ports-open', SECURITY_GROUP_ITEMS),
   configItemsSource('ec2.default-security-group', SECURITY_GROUP_ITEMS),
   configItemsSource('ec2.security-group-egress', SECURITY_GROUP_ITEMS),
+  configItemsSource('kms.key-state', KMS_KEY_ITEMS),
+  configItemsSource('kms.key-rotation', KMS_KEY_ROTATION_ITEMS),
+  // lambda.runtime-support and acm.certificates judge items too (LAMBDA_FUNCTION_ITEMS, CERTIFICATE_ITEMS) but wait here
+  // until the organisation world holds Lambda functions and ACM certificates, so the mode-agreement test covers them.
   configItemsSource('rds.storage-encrypted', DB_INSTANCE_ITEMS),
   configItemsSource('rds.public-access', DB_INSTANCE_ITEMS),
   configItemsSource('rds.backup-retention', DB_INSTANCE_ITEMS),

@@ -1,7 +1,8 @@
 import { defineQuery } from '../types.js';
-import { collectKeys, evaluateCustomerKeys, isoDay, keyLabel, type KmsKeysEvidence } from './keys.js';
+import { collectKeys, evaluateCustomerKeys, isoDay, keyLabel, KMS_KEY_ITEMS, type KmsKeysEvidence } from './keys.js';
+import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
-export const keyState = defineQuery<KmsKeysEvidence>({
+export const keyState = defineQuery<KmsKeysEvidence | AggregateConfigItemsEvidence>({
   id: 'kms.key-state',
   service: 'kms',
   title: 'Customer managed KMS keys scheduled for deletion or disabled are reviewed',
@@ -19,7 +20,7 @@ export const keyState = defineQuery<KmsKeysEvidence>({
     },
   },
   collect: (ctx) => collectKeys(ctx),
-  evaluate(data, params, ctx) {
+  evaluate: acceptConfigItems<KmsKeysEvidence>(KMS_KEY_ITEMS, (data, params, ctx) => {
     return evaluateCustomerKeys(data, ctx.region, (md) => {
       const label = `${keyLabel(md)}, ${md.KeySpec ?? 'unknown spec'} for ${md.KeyUsage ?? 'unknown usage'}, created ${isoDay(md.CreationDate) ?? 'at an unknown date'}`;
       if (params.judge === 'storage') {
@@ -56,5 +57,5 @@ export const keyState = defineQuery<KmsKeysEvidence>({
           return { status: 'needs-review', reason: `${label}, is in state ${md.KeyState ?? 'unknown'}` };
       }
     });
-  },
+  }),
 });

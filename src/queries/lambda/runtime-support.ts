@@ -1,5 +1,6 @@
 import { defineQuery, toDate, type ResourceResult } from '../types.js';
-import { functionArn, listFunctions, type LambdaFunctionsEvidence } from './functions.js';
+import { functionArn, LAMBDA_FUNCTION_ITEMS, listFunctions, type LambdaFunctionsEvidence } from './functions.js';
+import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
 const RUNTIMES_PAGE = 'https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html';
 
@@ -25,7 +26,7 @@ export const RUNTIME_DEPRECATION: Readonly<Record<string, { date: string; al2?: 
 
 const DAY = 86_400_000;
 
-export const runtimeSupport = defineQuery<LambdaFunctionsEvidence>({
+export const runtimeSupport = defineQuery<LambdaFunctionsEvidence | AggregateConfigItemsEvidence>({
   id: 'lambda.runtime-support',
   service: 'lambda',
   title: 'Lambda functions run on runtimes AWS still supports with security patches',
@@ -38,7 +39,7 @@ export const runtimeSupport = defineQuery<LambdaFunctionsEvidence>({
     warnDays: { description: 'Organisation choice: a runtime whose deprecation date falls within this many days after collection is listed for review, so the upgrade is planned.', default: 90 },
   },
   collect: listFunctions,
-  evaluate(data, params, ctx) {
+  evaluate: acceptConfigItems(LAMBDA_FUNCTION_ITEMS, (data, params, ctx) => {
     if (!data?.functions) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no ListFunctions response' }];
     if (data.functions.length === 0) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no Lambda functions in ${ctx.region}` }];
     const warn = Number(params.warnDays ?? 90);
@@ -68,5 +69,5 @@ export const runtimeSupport = defineQuery<LambdaFunctionsEvidence>({
       }
     }
     return results;
-  },
+  }),
 });

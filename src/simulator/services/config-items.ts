@@ -8,6 +8,9 @@
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import type { DBInstance } from '@aws-sdk/client-rds';
 import type { SimAccount } from '../world.js';
+import { rotationOn, type SimKmsKey } from './kms.js';
+import type { CertificateDetail } from '@aws-sdk/client-acm';
+import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { ec2ConfigItemGenerators } from './config-items-ec2.js';
 
 /** One configuration item, with the properties an advanced query can select. */
@@ -67,6 +70,54 @@ function securityGroupConfiguration(g: SecurityGroup): unknown {
   return { ...(configCase(rest) as object), ipPermissions: (IpPermissions ?? []).map(permission), ipPermissionsEgress: (IpPermissionsEgress ?? []).map(permission) };
 }
 
+/**
+ * AWS::KMS::Key: DescribeKey's metadata with AWSAccountId recorded as `awsaccountId`, and the rotation setting
+ * GetKeyRotationStatus answers in `supplementaryConfiguration.KeyRotationStatus` (for keys that API answers for).
+ */
+function kmsKeyItem(account: SimAccount, region: string, now: Date, key: SimKmsKey): SimConfigItem {
+  const { AWSAccountId, XksKeyConfiguration: _xks, ...md } = key.metadata;
+  const answersRotation = md.KeySpec === 'SYMMETRIC_DEFAULT' && md.Origin === 'AWS_KMS';
+  return {
+    accountId: account.id,
+    awsRegion: region,
+    resourceType: 'AWS::KMS::Key',
+    resourceId: md.KeyId ?? '',
+    arn: md.Arn ?? '',
+    configurationItemCaptureTime: captureTime(now),
+    configurationItemStatus: 'OK',
+    configuration: { ...(configCase(md) as object), ...(AWSAccountId ? { awsaccountId: AWSAccountId } : {}) },
+    supplementaryConfiguration: answersRotation ? { KeyRotationStatus: rotationOn(key) } : {},
+    tags: {},
+  };
+}
+
+/** AWS::Lambda::Function: the function's configuration without its environment, `state`/`stateReason` as `{ value }`, `kmskeyArn`. */
+function lambdaFunctionConfiguration(fn: FunctionConfiguration): unknown {
+  const { Environment: _environment, State, StateReason, KMSKeyArn, ...rest } = fn;
+  return {
+    ...(configCase(rest) as object),
+    ...(State !== undefined ? { state: { value: State } } : {}),
+    ...(StateReason !== undefined ? { stateReason: { value: StateReason } } : {}),
+    ...(KMSKeyArn !== undefined ? { kmskeyArn: KMSKeyArn } : {}),
+  };
+}
+
+function certificateItem(account: SimAccount, region: string, now: Date, c: CertificateDetail): SimConfigItem {
+  return {
+    accountId: account.id,
+    awsRegion: region,
+    resourceType: 'AWS::ACM::Certificate',
+    resourceId: c.CertificateArn ?? '',
+    resourceName: c.DomainName,
+    arn: c.CertificateArn ?? '',
+    configurationItemCaptureTime: captureTime(now),
+    configurationItemStatus: 'OK',
+    configuration: configCase(c),
+    supplementaryConfiguration: {},
+    tags: {},
+  };
+}
+
 /** AWS::RDS::DBInstance: the DescribeDBInstances object in bean case, tags outside it, unset fields recorded as null. */
 function dbInstanceConfiguration(db: DBInstance): unknown {
   const { TagList: _tags, ...rest } = db;
@@ -90,6 +141,22 @@ export const CONFIG_ITEM_GENERATORS: Readonly<Record<string, ConfigItemGenerator
       supplementaryConfiguration: {},
       tags: tagMap(g.Tags),
     })),
+  'AWS::KMS::Key': (account, region, now) => (account.regions.get(region)?.kms?.keys ?? []).map((k) => kmsKeyItem(account, region, now, k)),
+  'AWS::Lambda::Function': (account, region, now) =>
+    (account.regions.get(region)?.lambda?.functions ?? []).map((fn) => ({
+      accountId: account.id,
+      awsRegion: region,
+      resourceType: 'AWS::Lambda::Function',
+      resourceId: fn.FunctionName ?? '',
+      resourceName: fn.FunctionName,
+      arn: fn.FunctionArn ?? `arn:aws:lambda:${region}:${account.id}:function:${fn.FunctionName}`,
+      configurationItemCaptureTime: captureTime(now),
+      configurationItemStatus: 'OK',
+      configuration: lambdaFunctionConfiguration(fn),
+      supplementaryConfiguration: {},
+      tags: {},
+    })),
+  'AWS::ACM::Certificate': (account, region, now) => (account.regions.get(region)?.acm?.certificates ?? []).map((c) => certificateItem(account, region, now, c)),
   // Recorded under the DbiResourceId, with the instance identifier as the resource name.
   'AWS::RDS::DBInstance': (account, region, now) =>
     (account.regions.get(region)?.rds?.dbInstances ?? []).map((db) => ({

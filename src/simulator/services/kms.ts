@@ -29,6 +29,11 @@ export interface SimKmsKey {
   grants?: GrantListEntry[];
 }
 
+/** Whether GetKeyRotationStatus answers KeyRotationEnabled true: rotation set on a key that is enabled. */
+export function rotationOn(key: SimKmsKey): boolean {
+  return (key.rotation?.enabled ?? false) && key.metadata.KeyState === 'Enabled';
+}
+
 /** The policy KMS gives a key created without one: full access for the account, delegated to IAM. */
 export function defaultKeyPolicy(accountId: string): string {
   return JSON.stringify({
@@ -252,7 +257,7 @@ export const kms: SimService = {
         throw new SimError('UnsupportedOperationException', `${md.Arn} key type is not supported for this operation.`);
       }
       const r = key.rotation ?? { enabled: false, periodDays: 365 };
-      const on = r.enabled && md.KeyState === 'Enabled';
+      const on = rotationOn(key);
       return { KeyId: md.Arn, KeyRotationEnabled: on, ...(on ? { RotationPeriodInDays: r.periodDays, NextRotationDate: r.nextRotation } : {}) };
     }),
 
