@@ -8,6 +8,7 @@ import { administratorDiscovery } from '../macie/administrator-discovery.js';
 import { administratorControlResults } from '../securityhub/administrator-control-results.js';
 import { configItemsSource } from '../config/aggregate-items.js';
 import { SECURITY_GROUP_ITEMS } from '../ec2/security-groups.js';
+import { BUCKET_ENCRYPTION_ITEMS, BUCKET_LOGGING_ITEMS, BUCKET_POLICY_ITEMS, BUCKET_VERSIONING_ITEMS, OBJECT_LOCK_ITEMS } from '../s3/bucket-items.js';
 import type { DelegatedSource } from './types.js';
 
 /** Every query an aggregator or delegated administrator can answer for the members (collect.mode delegated-admin). */
@@ -26,6 +27,13 @@ export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [
   configItemsSource('ec2.admin-ports-open', SECURITY_GROUP_ITEMS),
   configItemsSource('ec2.default-security-group', SECURITY_GROUP_ITEMS),
   configItemsSource('ec2.security-group-egress', SECURITY_GROUP_ITEMS),
+  // Global S3 queries: each account's bucket items of every region, checked against the member's own ListBuckets.
+  // s3.public-access-block stays per account: AWS Config does not record GetBucketPolicyStatus (IsPublic).
+  configItemsSource('s3.access-logging', BUCKET_LOGGING_ITEMS),
+  configItemsSource('s3.bucket-encryption', BUCKET_ENCRYPTION_ITEMS),
+  configItemsSource('s3.bucket-versioning', BUCKET_VERSIONING_ITEMS),
+  configItemsSource('s3.object-lock', OBJECT_LOCK_ITEMS),
+  configItemsSource('s3.tls-only-policy', BUCKET_POLICY_ITEMS),
 ];
 
 export function delegatedSourceFor(queryId: string): DelegatedSource<unknown> | undefined {
