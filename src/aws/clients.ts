@@ -161,6 +161,11 @@ export interface AwsClientSettings {
   connections?: SharedConnections;
   /** Observer for every attempt (metrics, tests). */
   onAttempt?: (action: string, outcome: 'ok' | 'throttled' | 'error') => void;
+  /**
+   * Send each read of SHARED_READS once per provider (account and region) for the same parameters: a second query
+   * asking the same gets the same response, and its record cites the same request id (a collection run's setting).
+   */
+  shareReads?: boolean;
 }
 
 /** A shared bound on requests in flight; `priority` requests (rate-paced ones) go first. */
@@ -217,6 +222,8 @@ function isExpiredSession(err: unknown): boolean {
  */
 export class AwsClientProvider {
   private readonly cache = new Map<unknown, unknown>();
+  /** Reads already answered (or under way) for this account and region, by action and parameters. */
+  private readonly reads = new Map<string, Promise<SharedRead | undefined>>();
   /** The process's SDK settings as of this provider's first client (read once per account-region, not per client). */
   private sdkConfig: ProcessSdkConfig | undefined;
   constructor(readonly settings: AwsClientSettings) {}
@@ -280,6 +287,7 @@ export class AwsClientProvider {
     const onAttempt = this.settings.onAttempt;
     const callSlots = this.settings.callSlots;
     const renewable = isRenewable(this.settings.credentials) ? this.settings.credentials : undefined;
+    const reads = this.settings.shareReads ? this.reads : undefined;
     // Outermost: log the call once (its request and final outcome) into the current evidence record.
     client.middlewareStack.add(
       (next: (args: { input: unknown }) => Promise<{ output: { $metadata?: { attempts?: number; requestId?: string } } }>, context: { clientName?: string; commandName?: string } & SeenContext) =>
@@ -287,6 +295,18 @@ export class AwsClientProvider {
           const action = iamAction(context.clientName ?? 'unknown', context.commandName ?? 'unknown');
           const log = callLogStorage.getStore();
           const startedAt = Date.now();
+          const key = reads && SHARED_READS.has(action) ? `${action} ${JSON.stringify(args.input)}` : undefined;
+          let share: ((r: SharedRead | undefined) => void) | undefined;
+          if (key) {
+            const earlier = reads!.get(key);
+            const got = earlier && (await earlier);
+            if (got) {
+              // The same response, cited by the request id AWS gave it; a copy, so no query can change another's evidence.
+              log?.push({ operation: action, input: redactSecretInputs(args.input), ...got.logged });
+              return { output: structuredClone(got.output) } as Awaited<ReturnType<typeof next>>;
+            }
+            reads!.set(key, new Promise((resolve) => (share = resolve)));
+          }
           try {
             let out;
             try {
@@ -298,11 +318,16 @@ export class AwsClientProvider {
               renewable.invalidate(startedAt);
               out = await next(args);
             }
-            log?.push({ operation: action, input: redactSecretInputs(args.input), attempts: out.output?.$metadata?.attempts, ...seen(context, out.output?.$metadata?.requestId) });
+            const logged = { attempts: out.output?.$metadata?.attempts, ...seen(context, out.output?.$metadata?.requestId) };
+            log?.push({ operation: action, input: redactSecretInputs(args.input), ...logged });
+            share?.({ output: structuredClone(out.output), logged });
             return out;
           } catch (err) {
             const e = err as { name?: string; $metadata?: { attempts?: number; requestId?: string } };
             log?.push({ operation: action, input: redactSecretInputs(args.input), error: e.name ?? 'Error', attempts: e.$metadata?.attempts, ...seen(context, e.$metadata?.requestId) });
+            // A failed read is never shared: the next query asking makes its own call.
+            if (key) reads!.delete(key);
+            share?.(undefined);
             throw err;
           }
         },
@@ -352,6 +377,47 @@ export class AwsClientProvider {
     );
   }
 }
+
+/** A read's response kept for the other queries of the same account and region that ask the same. */
+interface SharedRead {
+  output: unknown;
+  logged: Pick<LoggedCall, 'attempts' | 'requestId' | 'endpoint' | 'responseDate'>;
+}
+
+/**
+ * Reads several queries of one account and region make with the same parameters, whose answer is a description of
+ * configuration at the time of the call (never a poll or a report that is being generated): a collection run sends
+ * each once per account and region. Every page is its own read (the page token is a parameter).
+ */
+export const SHARED_READS: ReadonlySet<string> = new Set([
+  'cloudtrail:DescribeTrails',
+  'cloudtrail:GetTrailStatus',
+  'cloudtrail:GetEventSelectors',
+  'kms:ListKeys',
+  'kms:DescribeKey',
+  'ec2:DescribeInstances',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSecurityGroups',
+  'lambda:ListFunctions',
+  'guardduty:ListDetectors',
+  'guardduty:GetDetector',
+  's3:ListBuckets',
+  's3:GetBucketLocation',
+  'elasticloadbalancing:DescribeLoadBalancers',
+  'backup:ListProtectedResources',
+  'ecr:DescribeRepositories',
+  'cloudfront:ListDistributions',
+  'securityhub:GetEnabledStandards',
+  'rds:DescribeDBInstances',
+  'wafv2:ListWebACLs',
+  'network-firewall:ListFirewalls',
+  'network-firewall:DescribeFirewall',
+  'network-firewall:DescribeFirewallPolicy',
+  'access-analyzer:ListAnalyzers',
+  'iam:GetAccountPasswordPolicy',
+  'iam:GetCredentialReport',
+  'inspector2:BatchGetAccountStatus',
+]);
 
 /** The provenance of one logged call, from the SDK's $metadata and what the deserialize step saw. */
 function seen(context: SeenContext, metadataRequestId: string | undefined): Pick<LoggedCall, 'requestId' | 'endpoint' | 'responseDate'> {

@@ -102,6 +102,7 @@ export async function executeTasks(run: TaskExecution): Promise<void> {
         connections,
         onAttempt: run.onAttempt,
         ...(run.rateLimits ? { rateLimits: run.rateLimits } : {}),
+        shareReads: true,
       });
       providers.set(key, p);
     }

@@ -136,6 +136,8 @@ export const ConfigSchema = z
               .max(256)
               .regex(/^[a-zA-Z0-9._/\-:]+$/, 'an event data store ARN (arn:aws:cloudtrail:<region>:<account>:eventdatastore/<id>) or its id')
               .optional(),
+            /** How long each CloudTrail Lake query is waited for (seconds, default 600); past it every member is searched with LookupEvents. */
+            cloudtrailQueryWaitSeconds: z.number().int().min(10).max(3600).optional(),
           })
           .strict()
           .optional(),

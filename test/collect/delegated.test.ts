@@ -21,6 +21,7 @@ import { inspector2State } from '../../src/simulator/services/inspector2.js';
 import { macieState } from '../../src/simulator/services/macie2.js';
 import { capturedLogger } from '../support/capture-log.js';
 import { accessAnalyzerState } from '../../src/simulator/services/accessanalyzer.js';
+import { rdsState } from '../../src/simulator/services/rds.js';
 
 const catalogs = loadCatalogs([]);
 const REGIONS = ['us-east-1', 'us-west-2'];
@@ -122,12 +123,40 @@ function addMemberFindings(world: SimWorld): { inspectorMember: string; macieMem
   return { inspectorMember, macieMember, sharingMember };
 }
 
+/**
+ * Databases the aggregator must record as the member's API describes them (the generated members each have one passing
+ * instance in the home region): a public, unencrypted one with a day of backups, its read replica and an Aurora member.
+ * Returns the account-regions that hold a database.
+ */
+function addMemberDatabases(world: SimWorld): { accountId: string; region: string }[] {
+  const member = world.organization!.accountIds[4];
+  const account = world.account(member)!;
+  const [home, other] = REGIONS;
+  const template = rdsState(account, home).dbInstances[0];
+  const db = (id: string, rest: Partial<typeof template>) => ({
+    ...template,
+    DBInstanceIdentifier: id,
+    DBInstanceArn: `arn:aws:rds:${other}:${member}:db:${id}`,
+    DbiResourceId: `db-${id.toUpperCase().replace(/-/g, '')}0000000000`,
+    Endpoint: { ...template.Endpoint, Address: `${id}.cabcdefghijk.${other}.rds.amazonaws.com` },
+    ...rest,
+  });
+  rdsState(account, other).dbInstances.push(
+    db('legacy-reporting', { Engine: 'mysql', BackupRetentionPeriod: 1, PubliclyAccessible: true, StorageEncrypted: false, KmsKeyId: undefined }),
+    db('legacy-reporting-replica', { Engine: 'mysql', BackupRetentionPeriod: 0, ReadReplicaSourceDBInstanceIdentifier: 'legacy-reporting', StorageEncrypted: false, KmsKeyId: undefined }),
+    db('payments-1', { Engine: 'aurora-postgresql', DBClusterIdentifier: 'payments', StorageType: 'aurora' }),
+  );
+  return world.organization!.accountIds.flatMap((accountId) => REGIONS.filter((r) => (world.account(accountId)!.regions.get(r)?.rds?.dbInstances.length ?? 0) > 0).map((region) => ({ accountId, region })));
+}
+
 let seeded: ReturnType<typeof addMemberFindings>;
+let databaseRegions: { accountId: string; region: string }[];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'el-delegated-'));
   const world = organizationWorld({ accounts: 6, regions: REGIONS, seed: 11, delegatedAdministrator: true });
   seeded = addMemberFindings(world);
+  databaseRegions = addMemberDatabases(world);
   sim = await startSimulatedAws({ world });
   Object.assign(process.env, simulatorEnv(sim, ORG_MANAGEMENT_ACCOUNT_ID), { AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
 });
@@ -191,6 +220,9 @@ describe('collect.mode delegated-admin', () => {
       'access-analyzer:ListFindingsV2',
       'cloudtrail:LookupEvents',
       'ec2:DescribeSecurityGroups',
+      'ec2:DescribeInstances',
+      'ec2:DescribeNetworkAcls',
+      'ec2:DescribeNetworkInterfaces',
       's3:GetBucketEncryption',
       's3:GetBucketVersioning',
       's3:GetBucketLogging',
@@ -205,6 +237,13 @@ describe('collect.mode delegated-admin', () => {
     expect(delegated.stats.byOperation['cloudtrail:StartQuery']?.ok).toBe(2);
     expect(delegated.stats.byOperation['cloudtrail:LookupEvents']?.ok ?? 0).toBe(0);
     expect(calls(delegated.stats, 'config:SelectAggregateResourceConfig')).toBeGreaterThan(0);
+    // The three RDS queries ask no member-region that holds a database; one without any is still asked (an aggregator's
+    // silence is not "no databases").
+    const describeDbInstances = (stats: SimStats) => stats.byOperation['rds:DescribeDBInstances']?.ok ?? 0;
+    const collected = new Set(perAccount.manifest.records.map((r) => r.accountId));
+    const served = databaseRegions.filter((d) => collected.has(d.accountId));
+    expect(served.length).toBeGreaterThan(collected.size);
+    expect(describeDbInstances(delegated.stats)).toBe(describeDbInstances(perAccount.stats) - 3 * served.length);
     expect(delegated.stats.total.calls).toBeLessThan(perAccount.stats.total.calls);
   }, 600_000);
 

@@ -122,8 +122,9 @@ export const lakeSensitiveActivity = defineDelegatedSource<LakeSensitiveActivity
     };
     const queryId = await startQuery(queryStatement);
     const coverageQueryId = await startQuery(coverage);
-    await waitForLakeQuery(ct, queryId, { signal: audit.signal });
-    await waitForLakeQuery(ct, coverageQueryId, { signal: audit.signal });
+    const wait = { signal: audit.signal, ...(audit.lakeQueryWaitMs ? { maxWaitMs: audit.lakeQueryWaitMs } : {}) };
+    await waitForLakeQuery(ct, queryId, wait);
+    await waitForLakeQuery(ct, coverageQueryId, wait);
     const lake: LakeQuerySource = { eventDataStore, queryId, queryStatement, coverageQueryId, coverageStatement: coverage, auditAccountId: audit.accountId, region: audit.region, store };
     const window = { startTime: start.toISOString(), endTime: end.toISOString(), eventNames };
     const key = (row: LakeRow) => {

@@ -9,6 +9,11 @@ import { administratorControlResults } from '../securityhub/administrator-contro
 import { configItemsSource } from '../config/aggregate-items.js';
 import { SECURITY_GROUP_ITEMS } from '../ec2/security-groups.js';
 import { BUCKET_ENCRYPTION_ITEMS, BUCKET_LOGGING_ITEMS, BUCKET_POLICY_ITEMS, BUCKET_VERSIONING_ITEMS, OBJECT_LOCK_ITEMS } from '../s3/bucket-items.js';
+import { DB_INSTANCE_ITEMS } from '../rds/instances.js';
+import { INSTANCE_ITEMS } from '../ec2/imdsv2.js';
+import { NETWORK_ACL_ITEMS } from '../ec2/network-acls.js';
+import { NETWORK_INTERFACE_ITEMS } from '../ec2/source-dest-check.js';
+import { ROUTING_ITEMS } from '../ec2/route-tables.js';
 import type { DelegatedSource } from './types.js';
 
 /** Every query an aggregator or delegated administrator can answer for the members (collect.mode delegated-admin). */
@@ -34,6 +39,13 @@ export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [
   configItemsSource('s3.bucket-versioning', BUCKET_VERSIONING_ITEMS),
   configItemsSource('s3.object-lock', OBJECT_LOCK_ITEMS),
   configItemsSource('s3.tls-only-policy', BUCKET_POLICY_ITEMS),
+  configItemsSource('rds.storage-encrypted', DB_INSTANCE_ITEMS),
+  configItemsSource('rds.public-access', DB_INSTANCE_ITEMS),
+  configItemsSource('rds.backup-retention', DB_INSTANCE_ITEMS),
+  configItemsSource('ec2.imdsv2', INSTANCE_ITEMS),
+  configItemsSource('ec2.network-acls', NETWORK_ACL_ITEMS),
+  configItemsSource('ec2.source-dest-check', NETWORK_INTERFACE_ITEMS),
+  configItemsSource('ec2.route-tables', ROUTING_ITEMS),
 ];
 
 export function delegatedSourceFor(queryId: string): DelegatedSource<unknown> | undefined {

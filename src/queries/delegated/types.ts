@@ -21,6 +21,8 @@ export interface AuditContext {
   aggregator: string;
   /** The organisation's CloudTrail Lake event data store (ARN or id), when configured. */
   eventDataStore?: string;
+  /** How long a CloudTrail Lake query is waited for before every member falls back to LookupEvents (default 10 minutes). */
+  lakeQueryWaitMs?: number;
   /** The run's clock: the reference time of windows searched once for every member. */
   now: Date;
   params: QueryParameters;

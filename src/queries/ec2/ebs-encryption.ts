@@ -8,6 +8,7 @@ export interface EbsEncryptionEvidence {
   snapshots: Snapshot[];
 }
 
+// Per account in delegated-admin mode too: AWS Config records AWS::EC2::Volume but not EBS snapshots, and one record judges both.
 export const ebsEncryption = defineQuery<EbsEncryptionEvidence>({
   id: 'ec2.ebs-encryption',
   service: 'ec2',

@@ -1,15 +1,26 @@
-import type { Reservation } from '@aws-sdk/client-ec2';
+import type { Instance, Reservation } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
+import { acceptConfigItems, type AggregateConfigItemsEvidence, type ConfigItemFamily } from '../config/aggregate-items.js';
 import { liveInstances } from './instances.js';
+import { recordedEc2Resource } from './recorded-items.js';
 
 /** DescribeInstances, all pages. */
 export interface InstancesEvidence {
   reservations: Reservation[];
 }
 
+/**
+ * AWS::EC2::Instance configuration items as DescribeInstances evidence, one reservation per instance (a CI names no
+ * reservation; the evaluation reads only its owner and instances). A terminated instance's CI is ResourceDeleted and
+ * never reaches here; a shutting-down one keeps its state, which the evaluation skips as DescribeInstances' would be.
+ */
+export const INSTANCE_ITEMS: ConfigItemFamily<InstancesEvidence> = {
+  resourceTypes: ['AWS::EC2::Instance'],
+  toEvidence: (items) => ({ reservations: items.map((item) => ({ OwnerId: item.accountId, Instances: [recordedEc2Resource<Instance>(item)] })) }),
+};
 
-export const imdsv2 = defineQuery<InstancesEvidence>({
+export const imdsv2 = defineQuery<InstancesEvidence | AggregateConfigItemsEvidence>({
   id: 'ec2.imdsv2',
   service: 'ec2',
   title: 'EC2 instances require IMDSv2 session tokens',
@@ -28,7 +39,7 @@ export const imdsv2 = defineQuery<InstancesEvidence>({
     }
     return { reservations };
   },
-  evaluate(data, _params, ctx) {
+  evaluate: acceptConfigItems(INSTANCE_ITEMS, (data, _params, ctx) => {
     if (!data?.reservations) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeInstances response' }];
     const results: ResourceResult[] = [];
     for (const { instance: i, label, resource, resourceType } of liveInstances(data.reservations, ctx)) {
@@ -41,5 +52,5 @@ export const imdsv2 = defineQuery<InstancesEvidence>({
     }
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no running or stopped EC2 instances in ${ctx.region}` });
     return results;
-  },
+  }),
 });

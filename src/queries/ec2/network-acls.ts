@@ -1,7 +1,9 @@
 import type { NetworkAcl, NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
+import { acceptConfigItems, type AggregateConfigItemsEvidence, type ConfigItemFamily } from '../config/aggregate-items.js';
 import { portListParam } from './admin-ports-open.js';
+import { recordedEc2Resource } from './recorded-items.js';
 
 /**
  * Remote administration ports (SSH, RDP) only: network ACLs are stateless and must admit the ephemeral return ports
@@ -13,6 +15,12 @@ export const DEFAULT_NACL_ADMIN_PORTS = [22, 3389];
 export interface NetworkAclsEvidence {
   networkAcls: NetworkAcl[];
 }
+
+/** AWS::EC2::NetworkAcl configuration items as DescribeNetworkAcls evidence (entries, associations and default flag are recorded). */
+export const NETWORK_ACL_ITEMS: ConfigItemFamily<NetworkAclsEvidence> = {
+  resourceTypes: ['AWS::EC2::NetworkAcl'],
+  toEvidence: (items) => ({ networkAcls: items.map((item) => recordedEc2Resource<NetworkAcl>(item)) }),
+};
 
 const PROTOCOL_NAMES: Record<string, string> = { '-1': 'all traffic', '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
 
@@ -52,7 +60,7 @@ export function networkAclArn(accountId: string, region: string, acl: NetworkAcl
   return `arn:aws:ec2:${region}:${acl.OwnerId ?? accountId}:network-acl/${acl.NetworkAclId}`;
 }
 
-export const networkAcls = defineQuery<NetworkAclsEvidence>({
+export const networkAcls = defineQuery<NetworkAclsEvidence | AggregateConfigItemsEvidence>({
   id: 'ec2.network-acls',
   service: 'ec2',
   title: 'No network ACL lets the internet reach administration ports of the subnets it guards',
@@ -77,7 +85,7 @@ export const networkAcls = defineQuery<NetworkAclsEvidence>({
     }
     return { networkAcls };
   },
-  evaluate(data, params, ctx) {
+  evaluate: acceptConfigItems(NETWORK_ACL_ITEMS, (data, params, ctx) => {
     if (!data?.networkAcls) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeNetworkAcls response' }];
     const ports = portListParam(params.adminPorts, DEFAULT_NACL_ADMIN_PORTS);
     const results: ResourceResult[] = data.networkAcls.map((acl) => {
@@ -113,5 +121,5 @@ export const networkAcls = defineQuery<NetworkAclsEvidence>({
     });
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no network ACLs (no VPCs) in ${ctx.region}` });
     return results;
-  },
+  }),
 });

@@ -2,6 +2,8 @@ import type { InternetGateway, NatGateway, NetworkInterface, Route, RouteTable, 
 import { loadEc2Sdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
 import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
+import { acceptConfigItems, type AggregateConfigItemsEvidence, type ConfigItem, type ConfigItemFamily } from '../config/aggregate-items.js';
+import { recordedEc2Resource } from './recorded-items.js';
 
 /**
  * DescribeSubnets, DescribeRouteTables, DescribeInternetGateways, DescribeNatGateways and DescribeNetworkInterfaces, all
@@ -13,6 +15,47 @@ export interface RouteTablesEvidence {
   internetGateways: InternetGateway[] | CapturedError;
   natGateways: NatGateway[] | CapturedError;
   networkInterfaces: NetworkInterface[] | CapturedError;
+}
+
+/** The code of a listing the aggregator's items cannot stand in for (a type AWS Config holds no item of). */
+const ITEMS_MISSING = 'ConfigurationItemsMissing';
+
+/**
+ * AWS::EC2::Subnet, RouteTable, InternetGateway, NatGateway and NetworkInterface configuration items (one read) as the
+ * five Describe responses. A recorder may record some of these types and not others, so an absence that would turn
+ * into a pass is kept as unknown: no interface items beside subnets, or an active route to an internet gateway AWS
+ * Config holds no item of, become captured errors (the evaluation then reports instances as unknown, or treats the
+ * gateway as attached, as it does when those Describe calls fail).
+ */
+export const ROUTING_ITEMS: ConfigItemFamily<RouteTablesEvidence> = {
+  resourceTypes: ['AWS::EC2::Subnet', 'AWS::EC2::RouteTable', 'AWS::EC2::InternetGateway', 'AWS::EC2::NatGateway', 'AWS::EC2::NetworkInterface'],
+  toEvidence(items) {
+    const of = (type: string) => items.filter((i) => i.resourceType === type);
+    const subnets = of('AWS::EC2::Subnet').map((i) => ({ SubnetArn: i.arn, ...recordedEc2Resource<Subnet>(i) }));
+    const routeTables = of('AWS::EC2::RouteTable').map((i) => recordedEc2Resource<RouteTable>(i));
+    const gateways = of('AWS::EC2::InternetGateway').map((i) => recordedEc2Resource<InternetGateway>(i));
+    const natGateways = of('AWS::EC2::NatGateway').map(natGatewayFromItem);
+    const interfaces = of('AWS::EC2::NetworkInterface').map((i) => recordedEc2Resource<NetworkInterface>(i));
+    const known = new Set(gateways.map((g) => g.InternetGatewayId));
+    const unknownIgw = routeTables.flatMap((t) => t.Routes ?? []).find((r) => r.State !== 'blackhole' && r.GatewayId?.startsWith('igw-') && !known.has(r.GatewayId))?.GatewayId;
+    const missing = (message: string): CapturedError => ({ error: { code: ITEMS_MISSING, message } });
+    // A table associated with a subnet that has no item means subnets are not recorded: the evidence then lacks them (an error), not "no subnets".
+    const subnetsUnrecorded = !subnets.length && routeTables.some((t) => (t.Associations ?? []).some((a) => a.SubnetId));
+    return {
+      subnets: subnetsUnrecorded ? (undefined as unknown as Subnet[]) : subnets,
+      routeTables,
+      internetGateways: unknownIgw ? missing(`AWS Config holds no item of internet gateway ${unknownIgw}, which an active route names`) : gateways,
+      natGateways,
+      networkInterfaces: subnets.length && !interfaces.length ? missing('AWS Config holds no network interface item in this account and region (the recorder may not record AWS::EC2::NetworkInterface)') : interfaces,
+    };
+  },
+};
+
+/** The resource schema lists a NAT gateway's recorded state as `state.value`; the API gives the bare state. */
+function natGatewayFromItem(item: ConfigItem): NatGateway {
+  const nat = recordedEc2Resource<NatGateway & { State?: unknown }>(item);
+  const state = nat.State as { Value?: string } | string | undefined;
+  return { ...nat, State: (typeof state === 'object' ? state?.Value : state) as NatGateway['State'] };
 }
 
 async function all<T, P>(pages: AsyncIterable<P>, pick: (page: P) => T[] | undefined, ctx: QueryContext): Promise<T[]> {
@@ -47,7 +90,7 @@ function interfaceLabel(n: NetworkInterface): string {
   return n.Attachment?.InstanceId ? `instance ${n.Attachment.InstanceId}` : `${n.InterfaceType ?? 'interface'} ${n.NetworkInterfaceId}`;
 }
 
-export const routeTables = defineQuery<RouteTablesEvidence>({
+export const routeTables = defineQuery<RouteTablesEvidence | AggregateConfigItemsEvidence>({
   id: 'ec2.route-tables',
   service: 'ec2',
   title: 'Subnets holding instances do not route directly to the internet',
@@ -68,7 +111,7 @@ export const routeTables = defineQuery<RouteTablesEvidence>({
     const networkInterfaces = await captureFailure(() => all(sdk.paginateDescribeNetworkInterfaces(cfg, {}), (p) => p.NetworkInterfaces, ctx), ctx.signal);
     return { subnets, routeTables, internetGateways, natGateways, networkInterfaces };
   },
-  evaluate(data, _params, ctx) {
+  evaluate: acceptConfigItems(ROUTING_ITEMS, (data, _params, ctx) => {
     if (!data?.subnets || !data.routeTables || !data.internetGateways || !data.natGateways || !data.networkInterfaces) {
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence lacks one of the DescribeSubnets, DescribeRouteTables, DescribeInternetGateways, DescribeNatGateways or DescribeNetworkInterfaces responses' }];
     }
@@ -112,7 +155,7 @@ export const routeTables = defineQuery<RouteTablesEvidence>({
       }
       const igwText = `routes ${toIgw.map((r) => `${destination(r)} to internet gateway ${r.GatewayId}`).join(', ')} in ${via}`;
       if (eniError) {
-        return { ...base, status: 'error' as const, reason: `${label} ${igwText}, but DescribeNetworkInterfaces failed (${eniError.code}: ${eniError.message}), so whether instances there have public addresses is unknown${routesText}` };
+        return { ...base, status: 'error' as const, reason: `${label} ${igwText}, but ${eniError.code === ITEMS_MISSING ? eniError.message : `DescribeNetworkInterfaces failed (${eniError.code}: ${eniError.message})`}, so whether instances there have public addresses is unknown${routesText}` };
       }
       if (publicOnes.length) {
         const who = publicOnes.map((n) => `${interfaceLabel(n)} (${[v4 && n.Association?.PublicIp && `public ${n.Association.PublicIp}`, ...(v6 ? (n.Ipv6Addresses ?? []).map((a) => `IPv6 ${a.Ipv6Address}`) : [])].filter(Boolean).join(', ')}; private ${n.PrivateIpAddress})`);
@@ -126,5 +169,5 @@ export const routeTables = defineQuery<RouteTablesEvidence>({
     });
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no subnets in ${ctx.region}` });
     return results;
-  },
+  }),
 });

@@ -1,13 +1,24 @@
 import type { NetworkInterface } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
+import { acceptConfigItems, type AggregateConfigItemsEvidence, type ConfigItemFamily } from '../config/aggregate-items.js';
+import { recordedEc2Resource } from './recorded-items.js';
 
 /** DescribeNetworkInterfaces, all pages. */
 export interface NetworkInterfacesEvidence {
   networkInterfaces: NetworkInterface[];
 }
 
-export const sourceDestCheck = defineQuery<NetworkInterfacesEvidence>({
+/**
+ * AWS::EC2::NetworkInterface configuration items as DescribeNetworkInterfaces evidence: the interface's own
+ * `sourceDestCheck` and `attachment.instanceId` are recorded (an Instance CI's copy of its interfaces has no instance id).
+ */
+export const NETWORK_INTERFACE_ITEMS: ConfigItemFamily<NetworkInterfacesEvidence> = {
+  resourceTypes: ['AWS::EC2::NetworkInterface'],
+  toEvidence: (items) => ({ networkInterfaces: items.map((item) => recordedEc2Resource<NetworkInterface>(item)) }),
+};
+
+export const sourceDestCheck = defineQuery<NetworkInterfacesEvidence | AggregateConfigItemsEvidence>({
   id: 'ec2.source-dest-check',
   service: 'ec2',
   title: 'Network interfaces drop traffic not addressed from or to them (source/destination check)',
@@ -26,7 +37,7 @@ export const sourceDestCheck = defineQuery<NetworkInterfacesEvidence>({
     }
     return { networkInterfaces };
   },
-  evaluate(data, _params, ctx) {
+  evaluate: acceptConfigItems(NETWORK_INTERFACE_ITEMS, (data, _params, ctx) => {
     if (!data?.networkInterfaces) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeNetworkInterfaces response' }];
     const results: ResourceResult[] = data.networkInterfaces.map((n) => {
       const base = { resource: `arn:aws:ec2:${ctx.region}:${n.OwnerId ?? ctx.accountId}:network-interface/${n.NetworkInterfaceId}`, resourceType: 'AWS::EC2::NetworkInterface' };
@@ -42,5 +53,5 @@ export const sourceDestCheck = defineQuery<NetworkInterfacesEvidence>({
     });
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no network interfaces in ${ctx.region}` });
     return results;
-  },
+  }),
 });

@@ -1,7 +1,8 @@
 import { defineQuery } from '../types.js';
-import { collectDbInstances, dbLabel, evaluateDbInstances, type DbInstancesEvidence } from './instances.js';
+import { collectDbInstances, dbLabel, evaluateDbInstances, type DbInstancesEvidence, DB_INSTANCE_ITEMS } from './instances.js';
+import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
-export const backupRetention = defineQuery<DbInstancesEvidence>({
+export const backupRetention = defineQuery<DbInstancesEvidence | AggregateConfigItemsEvidence>({
   id: 'rds.backup-retention',
   service: 'rds',
   title: 'RDS databases keep automated backups for the minimum retention period',
@@ -16,7 +17,7 @@ export const backupRetention = defineQuery<DbInstancesEvidence>({
     },
   },
   collect: (ctx) => collectDbInstances(ctx),
-  evaluate(data, params, ctx) {
+  evaluate: acceptConfigItems(DB_INSTANCE_ITEMS, (data, params, ctx) => {
     const min = Number(params.minimumBackupRetentionDays ?? 7);
     return evaluateDbInstances(data, ctx, (db) => {
       const days = db.BackupRetentionPeriod ?? 0;
@@ -29,5 +30,5 @@ export const backupRetention = defineQuery<DbInstancesEvidence>({
         ? { status: 'pass', reason: `${dbLabel(db)} keeps automated backups for ${days} days (at least ${min} required)` }
         : { status: 'fail', reason: `${dbLabel(db)} keeps automated backups for only ${days} day${days === 1 ? '' : 's'}, below the ${min}-day minimum` };
     });
-  },
+  }),
 });

@@ -1,6 +1,7 @@
 import type { DBInstance } from '@aws-sdk/client-rds';
 import { loadRdsSdk } from '../../aws/sdk.js';
 import { stripMetadata, type QueryContext, type ResourceResult } from '../types.js';
+import { apiCase, type ConfigItem, type ConfigItemFamily } from '../config/aggregate-items.js';
 
 /** DescribeDBInstances, all pages. */
 export interface DbInstancesEvidence {
@@ -36,4 +37,33 @@ export function evaluateDbInstances(
   }));
   if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no RDS database instances in ${ctx.region}` });
   return results;
+}
+
+/**
+ * AWS::RDS::DBInstance configuration items as DescribeDBInstances evidence. AWS Config records the instance under its
+ * DbiResourceId (`resourceId`, e.g. db-ABCD...), with the identifier as `resourceName` and the instance ARN as `arn`;
+ * `configuration` is the DescribeDBInstances object in bean case (`dBInstanceIdentifier`, `dbiResourceId`) with unset
+ * fields written as null, which the API leaves out. Every field the three RDS evaluations read (storage encryption and
+ * key, public accessibility and endpoint, backup retention, read-replica source, cluster membership) is recorded.
+ */
+export const DB_INSTANCE_ITEMS: ConfigItemFamily<DbInstancesEvidence> = {
+  resourceTypes: ['AWS::RDS::DBInstance'],
+  toEvidence: (items) => ({ dbInstances: items.map(dbInstanceFromItem) }),
+};
+
+function dbInstanceFromItem(item: ConfigItem): DBInstance {
+  const db = apiCase<DBInstance>(withoutNulls(item.configuration));
+  return {
+    ...db,
+    // The identifier and ARN travel outside `configuration` too; a CI that omits them inside still names the instance.
+    ...(db.DBInstanceIdentifier ? {} : item.resourceName ? { DBInstanceIdentifier: item.resourceName } : {}),
+    ...(db.DBInstanceArn ? {} : item.arn ? { DBInstanceArn: item.arn } : {}),
+  };
+}
+
+/** A recorded null means "not set", as the API's absent field does (a null read-replica source is no replica). */
+function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.filter((x) => x !== null).map(withoutNulls);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, withoutNulls(x)]));
+  return v;
 }

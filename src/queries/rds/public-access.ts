@@ -1,7 +1,8 @@
 import { defineQuery } from '../types.js';
-import { collectDbInstances, dbLabel, evaluateDbInstances, type DbInstancesEvidence } from './instances.js';
+import { collectDbInstances, dbLabel, evaluateDbInstances, type DbInstancesEvidence, DB_INSTANCE_ITEMS } from './instances.js';
+import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
-export const publicAccess = defineQuery<DbInstancesEvidence>({
+export const publicAccess = defineQuery<DbInstancesEvidence | AggregateConfigItemsEvidence>({
   id: 'rds.public-access',
   service: 'rds',
   title: 'RDS databases are not publicly accessible',
@@ -11,7 +12,7 @@ export const publicAccess = defineQuery<DbInstancesEvidence>({
   scope: 'regional',
   apiCalls: ['rds:DescribeDBInstances'],
   collect: (ctx) => collectDbInstances(ctx),
-  evaluate: (data, _params, ctx) =>
+  evaluate: acceptConfigItems(DB_INSTANCE_ITEMS, (data, _params, ctx) =>
     evaluateDbInstances(data, ctx, (db) =>
       db.PubliclyAccessible
         ? {
@@ -20,4 +21,5 @@ export const publicAccess = defineQuery<DbInstancesEvidence>({
           }
         : { status: 'pass', reason: `${dbLabel(db)} is not publicly accessible` },
     ),
+  ),
 });

@@ -1,7 +1,8 @@
 import { defineQuery } from '../types.js';
-import { collectDbInstances, dbLabel, evaluateDbInstances, type DbInstancesEvidence } from './instances.js';
+import { collectDbInstances, dbLabel, evaluateDbInstances, type DbInstancesEvidence, DB_INSTANCE_ITEMS } from './instances.js';
+import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
-export const storageEncrypted = defineQuery<DbInstancesEvidence>({
+export const storageEncrypted = defineQuery<DbInstancesEvidence | AggregateConfigItemsEvidence>({
   id: 'rds.storage-encrypted',
   service: 'rds',
   title: 'RDS database storage is encrypted at rest',
@@ -11,10 +12,11 @@ export const storageEncrypted = defineQuery<DbInstancesEvidence>({
   scope: 'regional',
   apiCalls: ['rds:DescribeDBInstances'],
   collect: (ctx) => collectDbInstances(ctx),
-  evaluate: (data, _params, ctx) =>
+  evaluate: acceptConfigItems(DB_INSTANCE_ITEMS, (data, _params, ctx) =>
     evaluateDbInstances(data, ctx, (db) =>
       db.StorageEncrypted
         ? { status: 'pass', reason: `${dbLabel(db)} has encrypted storage${db.KmsKeyId ? ` (key ${db.KmsKeyId})` : ''}` }
         : { status: 'fail', reason: `${dbLabel(db)} stores its data unencrypted` },
     ),
+  ),
 });

@@ -6,8 +6,10 @@
  * Every CI is built from the same simulated state the member's own API answers from, so the two never disagree.
  */
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
+import type { DBInstance } from '@aws-sdk/client-rds';
 import type { SimAccount } from '../world.js';
 import { canonicalUserId, type SimBucket } from './s3.js';
+import { ec2ConfigItemGenerators } from './config-items-ec2.js';
 
 /** One configuration item, with the properties an advanced query can select. */
 export interface SimConfigItem {
@@ -18,7 +20,7 @@ export interface SimConfigItem {
   resourceName?: string;
   arn: string;
   configurationItemCaptureTime: string;
-  configurationItemStatus: 'OK' | 'ResourceDiscovered';
+  configurationItemStatus: 'OK' | 'ResourceDiscovered' | 'ResourceDeleted';
   configuration: unknown;
   supplementaryConfiguration: Record<string, unknown>;
   tags: Record<string, string>;
@@ -119,6 +121,14 @@ function bucketSupplementary(account: SimAccount, b: SimBucket): Record<string, 
   };
 }
 
+/** AWS::RDS::DBInstance: the DescribeDBInstances object in bean case, tags outside it, unset fields recorded as null. */
+function dbInstanceConfiguration(db: DBInstance): unknown {
+  const { TagList: _tags, ...rest } = db;
+  const configuration = configCase(rest) as Record<string, unknown>;
+  for (const key of ['dBClusterIdentifier', 'readReplicaSourceDBInstanceIdentifier', 'kmsKeyId']) configuration[key] ??= null;
+  return configuration;
+}
+
 export const CONFIG_ITEM_GENERATORS: Readonly<Record<string, ConfigItemGenerator>> = {
   'AWS::EC2::SecurityGroup': (account, region, now) =>
     (account.regions.get(region)?.ec2?.securityGroups ?? []).map((g) => ({
@@ -151,6 +161,22 @@ export const CONFIG_ITEM_GENERATORS: Readonly<Record<string, ConfigItemGenerator
         supplementaryConfiguration: bucketSupplementary(account, b),
         tags: {},
       })),
+  // Recorded under the DbiResourceId, with the instance identifier as the resource name.
+  'AWS::RDS::DBInstance': (account, region, now) =>
+    (account.regions.get(region)?.rds?.dbInstances ?? []).map((db) => ({
+      accountId: account.id,
+      awsRegion: region,
+      resourceType: 'AWS::RDS::DBInstance',
+      resourceId: db.DbiResourceId ?? '',
+      resourceName: db.DBInstanceIdentifier,
+      arn: db.DBInstanceArn ?? `arn:aws:rds:${region}:${account.id}:db:${db.DBInstanceIdentifier}`,
+      configurationItemCaptureTime: captureTime(now),
+      configurationItemStatus: 'OK',
+      configuration: dbInstanceConfiguration(db),
+      supplementaryConfiguration: {},
+      tags: tagMap(db.TagList),
+    })),
+  ...ec2ConfigItemGenerators(),
 };
 
 /** The CIs of the given types in one member account and region (none while its recorder is not recording). */

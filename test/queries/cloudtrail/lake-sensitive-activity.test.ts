@@ -188,6 +188,8 @@ describe('cloudtrail.sensitive-activity through an organisation event data store
       const statement = sensitiveActivityStatement(EDS_ARN, ['StopLogging'], new Date(now.getTime() - HOUR), now);
       const { QueryId } = await ct.send(new StartQueryCommand({ QueryStatement: statement }));
       await expect(waitForLakeQuery(ct, QueryId!, { maxWaitMs: 300, firstPollMs: 100 })).rejects.toMatchObject({ name: 'LakeQueryWaitExceeded' });
+      // collect.delegatedAdmin.cloudtrailQueryWaitSeconds reaches the organisation-wide read as the audit context's wait.
+      await expect(withAudit((audit) => lakeSensitiveActivity.fetch(audit), { lakeQueryWaitMs: 1_200 })).rejects.toMatchObject({ name: 'LakeQueryWaitExceeded', message: expect.stringContaining('after 1 s') });
       const controller = new AbortController();
       const waiting = waitForLakeQuery(ct, QueryId!, { firstPollMs: 60_000, signal: controller.signal });
       controller.abort();

@@ -1,0 +1,85 @@
+/**
+ * A collection run's client provider sends a configuration read once per account and region for the same parameters:
+ * a second query asking the same gets the same response, cited by the same request id, as its own copy.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { CloudTrailClient, DescribeTrailsCommand, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
+import { AwsClientProvider, SHARED_READS, withCallLog } from '../../src/aws/clients.js';
+import { DEMO_ACCOUNT_ID, demoWorld, simulatorEnv } from '../../src/simulator/index.js';
+import { useSimulator } from '../simulator/helpers.js';
+
+const sim = useSimulator(() => ({ world: demoWorld() }));
+const saved = { ...process.env };
+let provider: AwsClientProvider | undefined;
+
+afterEach(() => {
+  provider?.destroy();
+  sim().setFaults({});
+  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+  Object.assign(process.env, saved);
+});
+
+function open(shareReads: boolean): AwsClientProvider {
+  Object.assign(process.env, simulatorEnv(sim(), DEMO_ACCOUNT_ID));
+  provider = new AwsClientProvider({ accountId: DEMO_ACCOUNT_ID, region: 'us-east-1', maxAttempts: 1, shareReads });
+  return provider;
+}
+
+const sent = (op: string) => sim().stats().byOperation[op]?.calls ?? 0;
+
+describe('shared reads', () => {
+  it('two queries reading the trails with the same parameters make one call; both records cite its request id, each with its own copy', async () => {
+    const clients = open(true);
+    sim().resetStats();
+    const first = await withCallLog(() => clients.get(CloudTrailClient).send(new DescribeTrailsCommand({ includeShadowTrails: true })));
+    const second = await withCallLog(() => clients.get(CloudTrailClient).send(new DescribeTrailsCommand({ includeShadowTrails: true })));
+    if (!('result' in first) || !('result' in second)) throw new Error('a read failed');
+    expect(sent('cloudtrail:DescribeTrails')).toBe(1);
+    expect(second.calls).toHaveLength(1);
+    expect(second.calls[0]).toEqual(first.calls[0]);
+    expect(second.calls[0].requestId).toMatch(/\S/);
+    expect(second.result.trailList).toEqual(first.result.trailList);
+    // One query changing its answer cannot change another's evidence.
+    first.result.trailList!.length = 0;
+    const third = await withCallLog(() => clients.get(CloudTrailClient).send(new DescribeTrailsCommand({ includeShadowTrails: true })));
+    if (!('result' in third)) throw new Error('a read failed');
+    expect(third.result.trailList!.length).toBe(second.result.trailList!.length);
+    expect(third.result.trailList!.length).toBeGreaterThan(0);
+  });
+
+  it('other parameters, reads outside the list and providers without the setting make their own calls', async () => {
+    expect(SHARED_READS.has('cloudtrail:LookupEvents')).toBe(false);
+    expect(SHARED_READS.has('iam:GenerateCredentialReport')).toBe(false);
+    const clients = open(true);
+    sim().resetStats();
+    const trails = clients.get(CloudTrailClient);
+    await Promise.all([trails.send(new DescribeTrailsCommand({ includeShadowTrails: true })), trails.send(new DescribeTrailsCommand({ includeShadowTrails: false }))]);
+    expect(sent('cloudtrail:DescribeTrails')).toBe(2);
+    await trails.send(new LookupEventsCommand({ MaxResults: 1 }));
+    await trails.send(new LookupEventsCommand({ MaxResults: 1 }));
+    expect(sent('cloudtrail:LookupEvents')).toBe(2);
+    provider!.destroy();
+    const unshared = open(false);
+    sim().resetStats();
+    await unshared.get(CloudTrailClient).send(new DescribeTrailsCommand({}));
+    await unshared.get(CloudTrailClient).send(new DescribeTrailsCommand({}));
+    expect(sent('cloudtrail:DescribeTrails')).toBe(2);
+  });
+
+  it('reads asked at the same time wait for the one call; a failed read is never shared: each query records its own failure', async () => {
+    const clients = open(true);
+    sim().resetStats();
+    await Promise.all([1, 2, 3].map(() => clients.get(CloudTrailClient).send(new DescribeTrailsCommand({}))));
+    expect(sent('cloudtrail:DescribeTrails')).toBe(1);
+
+    sim().setFaults({ rules: [{ service: 'guardduty', accessDenied: true }] });
+    const a = await withCallLog(() => clients.get(GuardDutyClient).send(new ListDetectorsCommand({})));
+    const b = await withCallLog(() => clients.get(GuardDutyClient).send(new ListDetectorsCommand({})));
+    expect('error' in a && 'error' in b).toBe(true);
+    expect(sent('guardduty:ListDetectors')).toBe(2);
+    expect(a.calls[0].error).toBe('AccessDeniedException');
+    expect(b.calls[0].error).toBe('AccessDeniedException');
+    expect(b.calls[0].requestId).not.toBe(a.calls[0].requestId);
+  });
+});
