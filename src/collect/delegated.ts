@@ -4,7 +4,7 @@ import { callerArnOf, withCallLog, type AwsClientProvider, type LoggedCall } fro
 import { describeSdkFailure } from '../aws/failure.js';
 import type { EvidenceBody } from '../evidence/record.js';
 import { delegatedSourceFor } from '../queries/delegated/index.js';
-import { memberKey, type AuditContext, type DelegatedSource } from '../queries/delegated/types.js';
+import { answersRegion, memberKey, type AuditContext, type DelegatedSource } from '../queries/delegated/types.js';
 import { eventDataStoreRegion } from '../queries/cloudtrail/lake-events.js';
 import type { QueryParameters } from '../queries/types.js';
 import { assumedRoleCredentials, type AccountTarget } from './targets.js';
@@ -53,7 +53,7 @@ export class DelegatedCollection {
   /** The member's part of the organisation-wide read for this task, or undefined: collect it in the member account. */
   async partFor(task: CollectionTask): Promise<DelegatedPart | undefined> {
     const source = delegatedSourceFor(task.query.id);
-    if (!source || task.region === 'global') return undefined;
+    if (!source || !answersRegion(source, task.region)) return undefined;
     const eventDataStore = this.settings.cloudtrailEventDataStore;
     if (source.reach === 'event-data-store' && !eventDataStore) return undefined;
     const region =

@@ -11,6 +11,7 @@ import { redactEvidence } from './redact.js';
 import { provenanceOf, type CallerIdentities } from './provenance.js';
 import type { AuditProviderFactory, DelegatedPart } from './delegated.js';
 import { SDK_VERSION } from '../version.js';
+import { CollectInMember } from '../queries/delegated/types.js';
 
 const HINTS: [RegExp, string][] = [
   [/AccessDenied|UnauthorizedOperation|AuthorizationError|NotAuthorized/i, 'grant this read-only action to the collection role (deploy/member-role.json lists every action the queries need)'],
@@ -132,10 +133,17 @@ export async function executeTasks(run: TaskExecution): Promise<void> {
     const clients = providerFor(task.target, region);
     const collectedAt = now();
     const callerArn = await run.callers.of(task.target.accountId, clients);
-    const delegatedPart = await delegated?.partFor(task);
-    const outcome = await withCallLog(() => {
+    let delegatedPart = await delegated?.partFor(task);
+    const outcome = await withCallLog(async () => {
       const ctx = { accountId: task.target.accountId, region, clients, params: task.params, now: now(), signal: run.signal };
-      return delegatedPart ? delegatedPart.source.complete(delegatedPart.part, ctx, delegatedPart.audit) : task.query.collect(ctx);
+      if (delegatedPart) {
+        const data = await delegatedPart.source.complete(delegatedPart.part, ctx, delegatedPart.audit);
+        if (!(data instanceof CollectInMember)) return data;
+        // The part does not cover the member (its own listing names more): the record is the member's own, cited as such.
+        runLog.info({ queryId: task.query.id, accountId: task.target.accountId, region: task.region, kind: delegatedPart.source.kind }, `collected in the member account: ${data.reason}`);
+        delegatedPart = undefined;
+      }
+      return task.query.collect(ctx);
     });
     // An error record is dated when the query failed, not when it started (retries can take minutes).
     const recordedAt = 'result' in outcome ? collectedAt : now();

@@ -8,6 +8,7 @@ import { PUBLISHED_RATE_LIMITS, RateLimiter, RateLimiterRegistry } from '../aws/
 import { putEvidenceBody } from '../seal/seal.js';
 import { queryById } from '../queries/index.js';
 import { delegatedSourceFor } from '../queries/delegated/index.js';
+import { answersRegion } from '../queries/delegated/types.js';
 import type { AwsClientProvider } from '../aws/clients.js';
 import { executeTasks, type DelegatedParts } from './execute.js';
 import { CallerIdentities } from './provenance.js';
@@ -95,7 +96,8 @@ function delegatedParts(auditProviders: (accountId: string, region: string, cred
   const providers = new Map<string, AwsClientProvider>();
   return {
     async partFor(task) {
-      if (!settings || task.region === 'global' || !delegatedSourceFor(task.query.id)) return undefined;
+      const wanted = delegatedSourceFor(task.query.id);
+      if (!settings || !wanted || !answersRegion(wanted, task.region)) return undefined;
       const got = await ask<WorkerDelegatedPart | undefined>({ method: 'delegatedPart', queryId: task.query.id, accountId: task.target.accountId, region: task.region, params: task.params });
       const source = got && delegatedSourceFor(got.queryId);
       if (!got || !source) return undefined;

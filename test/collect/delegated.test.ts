@@ -213,6 +213,11 @@ describe('collect.mode delegated-admin', () => {
     expect(perAccount.results.flatMap((r) => r.evidence).filter((e) => e.via)).toEqual([]);
 
     // Member accounts no longer answer what the aggregator and the administrators hold.
+    for (const op of ['s3:GetBucketEncryption', 's3:GetBucketVersioning', 's3:GetBucketLogging', 's3:GetBucketPolicy']) {
+      expect(delegated.stats.byOperation[op]?.ok ?? 0, op).toBeLessThan(perAccount.stats.byOperation[op]?.ok ?? 0);
+    }
+    // No generated bucket has Object Lock: every member answer is ObjectLockConfigurationNotFoundError, so count calls.
+    expect(delegated.stats.byOperation['s3:GetObjectLockConfiguration']?.calls ?? 0).toBeLessThan(perAccount.stats.byOperation['s3:GetObjectLockConfiguration']?.calls ?? 0);
     for (const op of [
       'config:DescribeComplianceByConfigRule',
       'config:GetDiscoveredResourceCounts',
@@ -309,11 +314,14 @@ describe('collect.mode delegated-admin', () => {
         for (const row of data.rows as Record<string, string>[][]) expect(row).toEqual(expect.arrayContaining([{ recipientAccountId: rec.accountId }, { awsRegion: rec.region }]));
       }
       if ('resourceTypes' in data) {
-        // A configuration item read: every row is a CI of the member account and region, of a type the read asked for.
+        // A configuration item read: every row is a CI of the member account and region, of a type the read asked for;
+        // a global query's record holds the account's CIs of every region, and the member's own listing they cover.
         expect((data.results as string[]).length, rec.recordId).toBeGreaterThan(0);
+        if (rec.region === 'global') expect(Array.isArray(data.listing), rec.recordId).toBe(true);
         for (const row of data.results as string[]) {
           const ci = JSON.parse(row) as { accountId: string; awsRegion: string; resourceType: string; configuration: unknown };
-          expect([ci.accountId, ci.awsRegion], rec.recordId).toEqual([rec.accountId, rec.region]);
+          expect([ci.accountId, rec.region === 'global' ? 'global' : ci.awsRegion], rec.recordId).toEqual([rec.accountId, rec.region]);
+          expect(REGIONS, rec.recordId).toContain(ci.awsRegion);
           expect(data.resourceTypes as string[]).toContain(ci.resourceType);
           expect(typeof ci.configuration).toBe('object');
         }

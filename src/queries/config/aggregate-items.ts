@@ -9,8 +9,8 @@
  * so an aggregator's silence is never read as "no resources".
  */
 import { loadConfigServiceSdk } from '../../aws/sdk.js';
-import { stripMetadata, type EvaluationContext, type QueryParameters, type ResourceResult } from '../types.js';
-import { defineDelegatedSource, memberKey, type DelegatedSource } from '../delegated/types.js';
+import { stripMetadata, type EvaluationContext, type QueryContext, type QueryParameters, type ResourceResult } from '../types.js';
+import { CollectInMember, defineDelegatedSource, memberKey, type DelegatedSource } from '../delegated/types.js';
 
 /** The CI properties every item read selects; `supplementaryConfiguration` is added for types whose evidence lives there. */
 export const ITEM_PROPERTIES = ['accountId', 'awsRegion', 'resourceType', 'resourceId', 'resourceName', 'arn', 'configurationItemCaptureTime', 'configurationItemStatus', 'configuration'] as const;
@@ -36,6 +36,8 @@ export interface AggregateConfigItemsEvidence {
   resourceTypes: string[];
   /** SelectAggregateResourceConfig `Results` (JSON text, one CI per row) of this member account and region. */
   results: string[];
+  /** A global family's record: the member's own listing of the resources (verbatim), which the items cover. */
+  listing?: unknown;
 }
 
 export function isAggregateConfigItems(v: unknown): v is AggregateConfigItemsEvidence {
@@ -50,7 +52,21 @@ export interface ConfigItemFamily<TEvidence> {
   resourceTypes: readonly string[];
   /** Also select `supplementaryConfiguration` (S3 bucket settings live there). */
   supplementary?: boolean;
-  toEvidence(items: readonly ConfigItem[]): TEvidence;
+  /** A global query's family (S3 buckets): a member's part is its items of every region, checked against its own listing. */
+  global?: MemberListing;
+  /** `listing`: a global family's member listing, as `global.read` returned it. */
+  toEvidence(items: readonly ConfigItem[], listing?: unknown): TEvidence;
+}
+
+/**
+ * What a global family's items must cover: the member's own listing of the resources (one cheap call in the member,
+ * the first its own query makes). A region whose recorder does not record, or a resource created since the last
+ * capture, leaves a listed resource without an item: then the member's own query collects the record.
+ */
+export interface MemberListing {
+  read(ctx: QueryContext): Promise<unknown>;
+  /** The listed resources the items do not cover (no item, or no item holding what the query reads). */
+  uncovered(listing: unknown, items: readonly ConfigItem[]): string[];
 }
 
 export function itemsExpression(family: ConfigItemFamily<unknown>): string {
@@ -84,7 +100,9 @@ export function configItemsSource(queryId: string, family: ConfigItemFamily<unkn
     queryId,
     kind: 'config-aggregator',
     reach: 'aggregator-region',
-    readKey: expression,
+    // A global family's parts are per account, a regional one's per account and region: never one shared read.
+    readKey: family.global ? `${expression} (per account)` : expression,
+    ...(family.global ? { global: true } : {}),
     apiCalls: ['config:SelectAggregateResourceConfig'],
     async fetch(audit) {
       const { ConfigServiceClient, paginateSelectAggregateResourceConfig } = await loadConfigServiceSdk();
@@ -97,7 +115,7 @@ export function configItemsSource(queryId: string, family: ConfigItemFamily<unkn
           // A row that names no member is left out of every member's part rather than guessed; a deleted resource's
           // CI does not make a member-region look covered.
           if (!item || GONE.has(item.configurationItemStatus ?? '')) continue;
-          const key = memberKey(item.accountId, item.awsRegion);
+          const key = memberKey(item.accountId, family.global ? 'global' : item.awsRegion);
           let part = parts.get(key);
           if (!part) parts.set(key, (part = []));
           part.push(text);
@@ -105,8 +123,14 @@ export function configItemsSource(queryId: string, family: ConfigItemFamily<unkn
       }
       return parts;
     },
-    async complete(results, _member, audit): Promise<AggregateConfigItemsEvidence> {
-      return { aggregator: { name: audit.aggregator, accountId: audit.accountId, region: audit.region }, expression, resourceTypes: [...family.resourceTypes], results };
+    async complete(results, member, audit): Promise<AggregateConfigItemsEvidence | CollectInMember> {
+      const evidence = { aggregator: { name: audit.aggregator, accountId: audit.accountId, region: audit.region }, expression, resourceTypes: [...family.resourceTypes], results };
+      if (!family.global) return evidence;
+      const listing = await family.global.read(member);
+      const items = results.map(parseItem).filter((i): i is ConfigItem => i !== undefined);
+      const missing = family.global.uncovered(listing, items);
+      if (missing.length) return new CollectInMember(`the aggregator ${audit.aggregator} holds no usable configuration item for ${missing.length} of the account's listed resources (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''})`);
+      return { ...evidence, listing };
     },
   });
 }
@@ -125,13 +149,18 @@ export function acceptConfigItems<T>(family: ConfigItemFamily<T>, evaluate: Eval
     const items = (data.results ?? []).map(parseItem);
     if (items.some((i) => i === undefined)) return [{ ...account, status: 'error', reason: 'the evidence holds a SelectAggregateResourceConfig row that is not a configuration item of a member account and region' }];
     const mine = items.filter((i): i is ConfigItem => i !== undefined && !GONE.has(i.configurationItemStatus ?? ''));
-    const foreign = mine.find((i) => i.accountId !== ctx.accountId || i.awsRegion !== ctx.region || !family.resourceTypes.includes(i.resourceType));
+    // A global record holds the account's items of every region; a regional one only its region's.
+    const global = ctx.region === 'global';
+    const foreign = mine.find((i) => i.accountId !== ctx.accountId || (!global && i.awsRegion !== ctx.region) || !family.resourceTypes.includes(i.resourceType));
     if (foreign) {
       return [{ ...account, status: 'error', reason: `the evidence of ${ctx.accountId} in ${ctx.region} holds a configuration item of ${foreign.resourceType} ${foreign.resourceId} in ${foreign.accountId} ${foreign.awsRegion}` }];
     }
+    if (family.global && (!global || data.listing === undefined)) {
+      return [{ ...account, status: 'error', reason: `the evidence of ${ctx.accountId} in ${ctx.region} holds configuration items without the account's own listing of the resources they must cover` }];
+    }
     const captured = mine.map((i) => i.configurationItemCaptureTime ?? '').filter(Boolean).sort();
     const note = `; read through the AWS Config aggregator ${data.aggregator?.name}: the configuration AWS Config recorded${captured.length ? ` (captured ${captured[0]}${captured.length > 1 && captured.at(-1) !== captured[0] ? ` to ${captured.at(-1)}` : ''})` : ''}, not a live read`;
-    return evaluate(family.toEvidence(mine), params, ctx).map((r) => (r.status === 'error' ? r : { ...r, reason: `${r.reason}${note}` }));
+    return evaluate(family.toEvidence(mine, data.listing), params, ctx).map((r) => (r.status === 'error' ? r : { ...r, reason: `${r.reason}${note}` }));
   };
 }
 

@@ -10,6 +10,7 @@ import { configItemsSource } from '../config/aggregate-items.js';
 import { SECURITY_GROUP_ITEMS } from '../ec2/security-groups.js';
 import { KMS_KEY_ITEMS } from '../kms/keys.js';
 import { KMS_KEY_ROTATION_ITEMS } from '../kms/key-rotation.js';
+import { BUCKET_ENCRYPTION_ITEMS, BUCKET_LOGGING_ITEMS, BUCKET_POLICY_ITEMS, BUCKET_VERSIONING_ITEMS, OBJECT_LOCK_ITEMS } from '../s3/bucket-items.js';
 import { DB_INSTANCE_ITEMS } from '../rds/instances.js';
 import { NETWORK_ACL_ITEMS } from '../ec2/network-acls.js';
 import { NETWORK_INTERFACE_ITEMS } from '../ec2/source-dest-check.js';
@@ -36,6 +37,13 @@ export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [
   configItemsSource('kms.key-rotation', KMS_KEY_ROTATION_ITEMS),
   // lambda.runtime-support and acm.certificates judge items too (LAMBDA_FUNCTION_ITEMS, CERTIFICATE_ITEMS) but wait here
   // until the organisation world holds Lambda functions and ACM certificates, so the mode-agreement test covers them.
+  // Global S3 queries: each account's bucket items of every region, checked against the member's own ListBuckets.
+  // s3.public-access-block stays per account: AWS Config does not record GetBucketPolicyStatus (IsPublic).
+  configItemsSource('s3.access-logging', BUCKET_LOGGING_ITEMS),
+  configItemsSource('s3.bucket-encryption', BUCKET_ENCRYPTION_ITEMS),
+  configItemsSource('s3.bucket-versioning', BUCKET_VERSIONING_ITEMS),
+  configItemsSource('s3.object-lock', OBJECT_LOCK_ITEMS),
+  configItemsSource('s3.tls-only-policy', BUCKET_POLICY_ITEMS),
   configItemsSource('rds.storage-encrypted', DB_INSTANCE_ITEMS),
   configItemsSource('rds.public-access', DB_INSTANCE_ITEMS),
   configItemsSource('rds.backup-retention', DB_INSTANCE_ITEMS),

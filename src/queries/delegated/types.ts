@@ -50,10 +50,26 @@ export interface DelegatedSource<TPart = unknown> {
   reach: 'aggregator-region' | 'each-region' | 'event-data-store';
   /** Sources with the same read key share one organisation-wide read (default: the query id). */
   readKey?: string;
+  /**
+   * Answers a global query's task (region `global`): the member's part, keyed memberKey(account, 'global'), holds the
+   * account's items of every region. Regional sources answer only regional tasks, global ones only global tasks.
+   */
+  global?: boolean;
   /** IAM actions the audit account's role needs (deploy/audit-role.json is generated from these). */
   apiCalls: readonly string[];
   fetch(audit: AuditContext): Promise<Map<string, TPart>>;
+  /** The record's data; a `CollectInMember` when the member's part turns out not to cover what the member's own query would. */
   complete(part: TPart, member: QueryContext, audit: AuditContext): Promise<unknown>;
+}
+
+/** `complete`'s answer when the part does not cover the member: its own query collects the record, and `reason` says why. */
+export class CollectInMember {
+  constructor(readonly reason: string) {}
+}
+
+/** Whether a source answers this task's region: global sources the global tasks, the others the regional ones. */
+export function answersRegion(source: Pick<DelegatedSource, 'global'>, region: string): boolean {
+  return (region === 'global') === (source.global === true);
 }
 
 /** Widens a typed source to the registry's element type. */

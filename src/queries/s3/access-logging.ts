@@ -2,10 +2,12 @@ import type { GetBucketLoggingCommandOutput } from '@aws-sdk/client-s3';
 import { loadS3Sdk } from '../../aws/sdk.js';
 import { defineQuery, isCapturedError, stripMetadata } from '../types.js';
 import { collectPerBucket, evaluatePerBucket, matchesBucketPattern, stringListParam, type S3BucketsEvidence } from './buckets.js';
+import { BUCKET_LOGGING_ITEMS } from './bucket-items.js';
+import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
 export type AccessLoggingEvidence = S3BucketsEvidence<Omit<GetBucketLoggingCommandOutput, '$metadata'>>;
 
-export const accessLogging = defineQuery<AccessLoggingEvidence>({
+export const accessLogging = defineQuery<AccessLoggingEvidence | AggregateConfigItemsEvidence>({
   id: 's3.access-logging',
   service: 's3',
   title: 'S3 buckets record server access logs',
@@ -25,7 +27,7 @@ export const accessLogging = defineQuery<AccessLoggingEvidence>({
     const { GetBucketLoggingCommand } = await loadS3Sdk();
     return collectPerBucket(ctx, async (s3, bucket) => stripMetadata(await s3.send(new GetBucketLoggingCommand({ Bucket: bucket }))));
   },
-  evaluate(data, params) {
+  evaluate: acceptConfigItems(BUCKET_LOGGING_ITEMS, (data, params) => {
     const exempt = stringListParam(params.exemptBuckets, []);
     return evaluatePerBucket(data, (bucket, response) => {
       if (isCapturedError(response)) {
@@ -40,5 +42,5 @@ export const accessLogging = defineQuery<AccessLoggingEvidence>({
       }
       return { status: 'fail', reason: `bucket ${bucket} has server access logging disabled` };
     });
-  },
+  }),
 });

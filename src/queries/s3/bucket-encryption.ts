@@ -2,12 +2,14 @@ import type { GetBucketEncryptionCommandOutput } from '@aws-sdk/client-s3';
 import { loadS3Sdk } from '../../aws/sdk.js';
 import { captureAbsence, defineQuery, isCapturedError } from '../types.js';
 import { collectPerBucket, evaluatePerBucket, type S3BucketsEvidence } from './buckets.js';
+import { BUCKET_ENCRYPTION_ITEMS } from './bucket-items.js';
+import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
 export type BucketEncryptionEvidence = S3BucketsEvidence<Omit<GetBucketEncryptionCommandOutput, '$metadata'>>;
 
 const KMS_ALGORITHMS = new Set(['aws:kms', 'aws:kms:dsse']);
 
-export const bucketEncryption = defineQuery<BucketEncryptionEvidence>({
+export const bucketEncryption = defineQuery<BucketEncryptionEvidence | AggregateConfigItemsEvidence>({
   id: 's3.bucket-encryption',
   service: 's3',
   title: 'S3 buckets encrypt objects at rest by default',
@@ -27,7 +29,7 @@ export const bucketEncryption = defineQuery<BucketEncryptionEvidence>({
       captureAbsence(() => s3.send(new GetBucketEncryptionCommand({ Bucket: bucket })), ['ServerSideEncryptionConfigurationNotFoundError']),
     );
   },
-  evaluate(data, params) {
+  evaluate: acceptConfigItems(BUCKET_ENCRYPTION_ITEMS, (data, params) => {
     const requireKms = params.requireKms === true || params.requireKms === 'true';
     return evaluatePerBucket(data, (bucket, response) => {
       if (isCapturedError(response)) {
@@ -51,5 +53,5 @@ export const bucketEncryption = defineQuery<BucketEncryptionEvidence>({
       }
       return { status: 'pass', reason: `bucket ${bucket} encrypts new objects by default with ${algorithms.join(', ')} (S3 managed keys)` };
     });
-  },
+  }),
 });

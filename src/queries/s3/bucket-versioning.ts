@@ -2,10 +2,12 @@ import type { GetBucketVersioningCommandOutput } from '@aws-sdk/client-s3';
 import { loadS3Sdk } from '../../aws/sdk.js';
 import { defineQuery, isCapturedError, stripMetadata } from '../types.js';
 import { collectPerBucket, evaluatePerBucket, type S3BucketsEvidence } from './buckets.js';
+import { BUCKET_VERSIONING_ITEMS } from './bucket-items.js';
+import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
 export type BucketVersioningEvidence = S3BucketsEvidence<Omit<GetBucketVersioningCommandOutput, '$metadata'>>;
 
-export const bucketVersioning = defineQuery<BucketVersioningEvidence>({
+export const bucketVersioning = defineQuery<BucketVersioningEvidence | AggregateConfigItemsEvidence>({
   id: 's3.bucket-versioning',
   service: 's3',
   title: 'S3 buckets keep object versions',
@@ -19,7 +21,7 @@ export const bucketVersioning = defineQuery<BucketVersioningEvidence>({
     const { GetBucketVersioningCommand } = await loadS3Sdk();
     return collectPerBucket(ctx, async (s3, bucket) => stripMetadata(await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))));
   },
-  evaluate(data) {
+  evaluate: acceptConfigItems(BUCKET_VERSIONING_ITEMS, (data) => {
     return evaluatePerBucket(data, (bucket, response) => {
       if (isCapturedError(response)) {
         return { status: 'error', reason: `versioning state of bucket ${bucket} could not be read (${response.error.code})` };
@@ -29,5 +31,5 @@ export const bucketVersioning = defineQuery<BucketVersioningEvidence>({
       if (response.Status === 'Suspended') return { status: 'fail', reason: `bucket ${bucket} has versioning suspended: new overwrites and deletes are not recoverable` };
       return { status: 'fail', reason: `bucket ${bucket} has never had versioning enabled` };
     });
-  },
+  }),
 });

@@ -2,6 +2,8 @@ import type { DefaultRetention, GetObjectLockConfigurationCommandOutput } from '
 import { loadS3Sdk } from '../../aws/sdk.js';
 import { captureAbsence, defineQuery, isCapturedError } from '../types.js';
 import { collectPerBucket, evaluatePerBucket, matchesBucketPattern, stringListParam, type S3BucketsEvidence } from './buckets.js';
+import { OBJECT_LOCK_ITEMS } from './bucket-items.js';
+import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
 export type ObjectLockEvidence = S3BucketsEvidence<Omit<GetObjectLockConfigurationCommandOutput, '$metadata'>>;
 
@@ -13,7 +15,7 @@ export function retentionDays(r: DefaultRetention | undefined): number | undefin
   return undefined;
 }
 
-export const objectLock = defineQuery<ObjectLockEvidence>({
+export const objectLock = defineQuery<ObjectLockEvidence | AggregateConfigItemsEvidence>({
   id: 's3.object-lock',
   service: 's3',
   title: 'S3 buckets that must be write-once have Object Lock with default retention',
@@ -34,7 +36,7 @@ export const objectLock = defineQuery<ObjectLockEvidence>({
       captureAbsence(() => s3.send(new GetObjectLockConfigurationCommand({ Bucket: bucket })), ['ObjectLockConfigurationNotFoundError']),
     );
   },
-  evaluate(data, params) {
+  evaluate: acceptConfigItems(OBJECT_LOCK_ITEMS, (data, params) => {
     const required = stringListParam(params.requiredBuckets, []);
     const minDays = Number(params.minimumRetentionDays ?? 0);
     return evaluatePerBucket(data, (bucket, response) => {
@@ -56,5 +58,5 @@ export const objectLock = defineQuery<ObjectLockEvidence>({
       }
       return { status: 'pass', reason: `bucket ${bucket} has Object Lock enabled with ${described}` };
     });
-  },
+  }),
 });

@@ -2,6 +2,8 @@ import type { GetBucketPolicyCommandOutput } from '@aws-sdk/client-s3';
 import { loadS3Sdk } from '../../aws/sdk.js';
 import { captureAbsence, defineQuery, isCapturedError } from '../types.js';
 import { collectPerBucket, evaluatePerBucket, type S3BucketsEvidence } from './buckets.js';
+import { BUCKET_POLICY_ITEMS } from './bucket-items.js';
+import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
 export type TlsOnlyPolicyEvidence = S3BucketsEvidence<Omit<GetBucketPolicyCommandOutput, '$metadata'>>;
 
@@ -54,7 +56,7 @@ export function findTlsOnlyStatement(policyJson: string, bucket: string): { foun
   return { found: undefined, partial };
 }
 
-export const tlsOnlyPolicy = defineQuery<TlsOnlyPolicyEvidence>({
+export const tlsOnlyPolicy = defineQuery<TlsOnlyPolicyEvidence | AggregateConfigItemsEvidence>({
   id: 's3.tls-only-policy',
   service: 's3',
   title: 'S3 bucket policies refuse requests that do not use TLS',
@@ -69,7 +71,7 @@ export const tlsOnlyPolicy = defineQuery<TlsOnlyPolicyEvidence>({
     const { GetBucketPolicyCommand } = await loadS3Sdk();
     return collectPerBucket(ctx, (s3, bucket) => captureAbsence(() => s3.send(new GetBucketPolicyCommand({ Bucket: bucket })), ['NoSuchBucketPolicy']));
   },
-  evaluate(data) {
+  evaluate: acceptConfigItems(BUCKET_POLICY_ITEMS, (data) => {
     return evaluatePerBucket(data, (bucket, response) => {
       if (isCapturedError(response) || !response.Policy) {
         return { status: 'fail', reason: `bucket ${bucket} has no bucket policy, so plain-HTTP requests are not refused` };
@@ -89,5 +91,5 @@ export const tlsOnlyPolicy = defineQuery<TlsOnlyPolicyEvidence>({
       }
       return { status: 'fail', reason: `bucket ${bucket} policy has no Deny statement on aws:SecureTransport = false` };
     });
-  },
+  }),
 });

@@ -8,6 +8,7 @@
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import type { DBInstance } from '@aws-sdk/client-rds';
 import type { SimAccount } from '../world.js';
+import { canonicalUserId, type SimBucket } from './s3.js';
 import { rotationOn, type SimKmsKey } from './kms.js';
 import type { CertificateDetail } from '@aws-sdk/client-acm';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
@@ -126,6 +127,59 @@ function dbInstanceConfiguration(db: DBInstance): unknown {
   return configuration;
 }
 
+/** ACL permission and group grantee as AWS Config writes them (the Java SDK v1 enum names). */
+const ACL_PERMISSION: Readonly<Record<string, string>> = { FULL_CONTROL: 'FullControl', WRITE: 'Write', WRITE_ACP: 'WriteAcp', READ: 'Read', READ_ACP: 'ReadAcp' };
+const ACL_GROUP: Readonly<Record<string, string>> = {
+  'http://acs.amazonaws.com/groups/global/AllUsers': 'AllUsers',
+  'http://acs.amazonaws.com/groups/global/AuthenticatedUsers': 'AuthenticatedUsers',
+  'http://acs.amazonaws.com/groups/s3/LogDelivery': 'LogDelivery',
+};
+
+/**
+ * AWS::S3::Bucket: `configuration` holds only name, owner and creation date; the settings are in
+ * `supplementaryConfiguration` in the Java SDK v1 bean shapes (`sseAlgorithm`, `kmsMasterKeyID`, `destinationBucketName`,
+ * versioning `status` "Off" when never enabled, `policyText`). Logging, policy and versioning are always recorded (with
+ * nulls when unset); encryption, Block Public Access and Object Lock only when configured; the ACL is JSON text.
+ */
+function bucketSupplementary(account: SimAccount, b: SimBucket): Record<string, unknown> {
+  const owner = { displayName: null, id: canonicalUserId(account.id) };
+  const grants = [{ grantee: owner, permission: 'FullControl' }, ...(b.aclGrants ?? []).map((g) => ({
+    grantee: g.Grantee?.URI ? ACL_GROUP[g.Grantee.URI] ?? g.Grantee.URI : { id: g.Grantee?.ID ?? null, displayName: g.Grantee?.DisplayName ?? null },
+    permission: ACL_PERMISSION[g.Permission ?? ''] ?? g.Permission,
+  }))];
+  const retention = b.objectLock?.Rule?.DefaultRetention;
+  return {
+    AccessControlList: JSON.stringify({ grantSet: null, grantList: grants, owner, isRequesterCharged: false }),
+    BucketAccelerateConfiguration: { status: null },
+    BucketLoggingConfiguration: { destinationBucketName: b.logging?.TargetBucket ?? null, logFilePrefix: b.logging?.TargetPrefix ?? null },
+    BucketNotificationConfiguration: { configurations: {} },
+    BucketPolicy: { policyText: b.policy ?? null },
+    BucketVersioningConfiguration: { status: b.versioning?.Status ?? 'Off', isMfaDeleteEnabled: b.versioning?.MFADelete ? b.versioning.MFADelete === 'Enabled' : null },
+    IsRequesterPaysEnabled: false,
+    ...(b.encryption
+      ? {
+          ServerSideEncryptionConfiguration: {
+            rules: (b.encryption.Rules ?? []).map((r) => ({
+              applyServerSideEncryptionByDefault: r.ApplyServerSideEncryptionByDefault
+                ? { sseAlgorithm: r.ApplyServerSideEncryptionByDefault.SSEAlgorithm ?? null, kmsMasterKeyID: r.ApplyServerSideEncryptionByDefault.KMSMasterKeyID ?? null }
+                : null,
+              bucketKeyEnabled: r.BucketKeyEnabled ?? false,
+            })),
+          },
+        }
+      : {}),
+    ...(b.publicAccessBlock ? { PublicAccessBlockConfiguration: configCase(b.publicAccessBlock) } : {}),
+    ...(b.objectLock
+      ? {
+          ObjectLockConfiguration: {
+            objectLockEnabled: b.objectLock.ObjectLockEnabled ?? null,
+            rule: b.objectLock.Rule ? { defaultRetention: retention ? { mode: retention.Mode ?? null, days: retention.Days ?? null, years: retention.Years ?? null } : null } : null,
+          },
+        }
+      : {}),
+  };
+}
+
 export const CONFIG_ITEM_GENERATORS: Readonly<Record<string, ConfigItemGenerator>> = {
   'AWS::EC2::SecurityGroup': (account, region, now) =>
     (account.regions.get(region)?.ec2?.securityGroups ?? []).map((g) => ({
@@ -173,6 +227,23 @@ export const CONFIG_ITEM_GENERATORS: Readonly<Record<string, ConfigItemGenerator
       tags: tagMap(db.TagList),
     })),
   ...ec2ConfigItemGenerators(),
+  // A bucket is recorded in its own region (the region S3 reports for it), by that region's recorder.
+  'AWS::S3::Bucket': (account, region, now) =>
+    (account.global.s3?.buckets ?? [])
+      .filter((b) => b.region === region)
+      .map((b) => ({
+        accountId: account.id,
+        awsRegion: region,
+        resourceType: 'AWS::S3::Bucket',
+        resourceId: b.name,
+        resourceName: b.name,
+        arn: `arn:aws:s3:::${b.name}`,
+        configurationItemCaptureTime: captureTime(now),
+        configurationItemStatus: 'OK',
+        configuration: { name: b.name, owner: { displayName: null, id: canonicalUserId(account.id) }, creationDate: b.creationDate.toISOString() },
+        supplementaryConfiguration: bucketSupplementary(account, b),
+        tags: {},
+      })),
 };
 
 /** The CIs of the given types in one member account and region (none while its recorder is not recording). */
