@@ -181,3 +181,13 @@ export function apiCase<T>(v: unknown, keep: ReadonlySet<string> = new Set()): T
   }
   return v as T;
 }
+
+/**
+ * AWS Config writes a field the resource does not have as `null` (`"association": null`), where the service API leaves
+ * it out; dropping those keeps "absent" meaning the same in both kinds of evidence.
+ */
+export function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.filter((x) => x !== null).map(withoutNulls);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, withoutNulls(x)]));
+  return v;
+}

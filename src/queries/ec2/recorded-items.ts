@@ -3,13 +3,7 @@
  * and writes a field the resource does not have as `null` (`"association": null`, `"portRange": null`), where the API
  * leaves it out; dropping those keeps "absent" meaning the same in both kinds of evidence.
  */
-import { apiCase, type ConfigItem } from '../config/aggregate-items.js';
-
-function withoutNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.filter((x) => x !== null).map(withoutNulls);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, withoutNulls(x)]));
-  return v;
-}
+import { apiCase, withoutNulls, type ConfigItem } from '../config/aggregate-items.js';
 
 /** A CI's `configuration` as the EC2 Describe call returns the resource. */
 export function recordedEc2Resource<T>(item: ConfigItem): T {

@@ -1,7 +1,7 @@
 import type { DBInstance } from '@aws-sdk/client-rds';
 import { loadRdsSdk } from '../../aws/sdk.js';
 import { stripMetadata, type QueryContext, type ResourceResult } from '../types.js';
-import { apiCase, type ConfigItem, type ConfigItemFamily } from '../config/aggregate-items.js';
+import { apiCase, withoutNulls, type ConfigItem, type ConfigItemFamily } from '../config/aggregate-items.js';
 
 /** DescribeDBInstances, all pages. */
 export interface DbInstancesEvidence {
@@ -52,6 +52,7 @@ export const DB_INSTANCE_ITEMS: ConfigItemFamily<DbInstancesEvidence> = {
 };
 
 function dbInstanceFromItem(item: ConfigItem): DBInstance {
+  // A recorded null means "not set", as the API's absent field does (a null read-replica source is no replica).
   const db = apiCase<DBInstance>(withoutNulls(item.configuration));
   return {
     ...db,
@@ -59,11 +60,4 @@ function dbInstanceFromItem(item: ConfigItem): DBInstance {
     ...(db.DBInstanceIdentifier ? {} : item.resourceName ? { DBInstanceIdentifier: item.resourceName } : {}),
     ...(db.DBInstanceArn ? {} : item.arn ? { DBInstanceArn: item.arn } : {}),
   };
-}
-
-/** A recorded null means "not set", as the API's absent field does (a null read-replica source is no replica). */
-function withoutNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.filter((x) => x !== null).map(withoutNulls);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, withoutNulls(x)]));
-  return v;
 }
