@@ -417,6 +417,8 @@ export const SHARED_READS: ReadonlySet<string> = new Set([
   'iam:GetAccountPasswordPolicy',
   'iam:GetCredentialReport',
   'inspector2:BatchGetAccountStatus',
+  // The Inspector administrator's membership, read by its three organisation-wide sources.
+  'inspector2:ListMembers',
 ]);
 
 /** The provenance of one logged call, from the SDK's $metadata and what the deserialize step saw. */

@@ -110,7 +110,7 @@ export async function executeTasks(run: TaskExecution): Promise<void> {
   };
 
   // collect.mode delegated-admin: what an aggregator or administrator holds is read once from the audit account.
-  const delegated = run.delegated?.((accountId, region, credentials) => new AwsClientProvider({ accountId, region, credentials, maxAttempts: config.collect.maxAttempts, requestTimeoutMs: config.collect.requestTimeoutMs, callSlots, connections, onAttempt: run.onAttempt, ...(run.auditRateLimits ? { rateLimits: run.auditRateLimits } : {}) }));
+  const delegated = run.delegated?.((accountId, region, credentials) => new AwsClientProvider({ accountId, region, credentials, maxAttempts: config.collect.maxAttempts, requestTimeoutMs: config.collect.requestTimeoutMs, callSlots, connections, onAttempt: run.onAttempt, ...(run.auditRateLimits ? { rateLimits: run.auditRateLimits } : {}), shareReads: true }));
 
   // Tasks open at once: enough to keep every request slot busy while some tasks are between calls, few enough
   // that partial evidence does not pile up in memory. Rate-paced tasks have their own, wider window: they spend most

@@ -153,7 +153,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
     config.collect.mode === 'delegated-admin'
       ? new DelegatedCollection(
           config,
-          (accountId, region, credentials) => new AwsClientProvider({ accountId, region, credentials, maxAttempts: config.collect.maxAttempts, requestTimeoutMs: config.collect.requestTimeoutMs, callSlots, connections, rateLimits: limits, onAttempt: run.onAttempt }),
+          (accountId, region, credentials) => new AwsClientProvider({ accountId, region, credentials, maxAttempts: config.collect.maxAttempts, requestTimeoutMs: config.collect.requestTimeoutMs, callSlots, connections, rateLimits: limits, onAttempt: run.onAttempt, shareReads: true }),
           log,
           stop.signal,
           run.now,

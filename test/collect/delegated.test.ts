@@ -239,6 +239,8 @@ describe('collect.mode delegated-admin', () => {
     // member-region now that a run shares that read, so the instance queries' items save no member call.
     expect(delegated.stats.byOperation['ec2:DescribeInstances']?.ok ?? 0).toBeLessThanOrEqual(perAccount.stats.byOperation['ec2:DescribeInstances']?.ok ?? 0);
     expect(calls(delegated.stats, 'config:DescribeAggregateComplianceByConfigRules')).toBe(1);
+    // The Inspector administrator's membership is read once per region, though three organisation-wide sources use it.
+    expect(delegated.stats.byOperation['inspector2:ListMembers']?.ok).toBe(REGIONS.length);
     // One Lake search (and one count of each member's events) answers for every member and region, in place of LookupEvents in each.
     expect(delegated.stats.byOperation['cloudtrail:StartQuery']?.ok).toBe(2);
     expect(delegated.stats.byOperation['cloudtrail:LookupEvents']?.ok ?? 0).toBe(0);
