@@ -470,7 +470,7 @@ function cover(doc: Doc, model: PackageModel): void {
   tag(doc, 'P', () => doc.font(SANS).fontSize(11).fillColor('#cfe3f3').text('COMPLIANCE EVIDENCE PACKAGE', M.left, 60, { characterSpacing: 1.5 }));
   tag(doc, 'H1', () => doc.font(SANS_BOLD).fontSize(24).fillColor('#ffffff').text(pdfText(model.organization), M.left, 82, { width: CONTENT_W }));
   tag(doc, 'P', () => doc.font(SANS).fontSize(13).fillColor('#ffffff').text(pdfText(model.frameworks.map((f) => `${f.name} ${f.version}`).join('  |  ')), M.left, doc.y + 4, { width: CONTENT_W }));
-  doc.y = 200;
+  doc.y = 186;
   coverBands(doc, model);
   const counts: Record<string, number> = {};
   for (const r of model.timeline.rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
@@ -492,7 +492,8 @@ function cover(doc: Doc, model: PackageModel): void {
     ...model.assessor.scope.map((s): [string, string] => [`Scope: ${s.framework}`, s.statement]),
   ]);
   scopeBand(doc, model);
-  doc.moveDown(1);
+  // Tight enough that a package with the simulated band and two framework scopes keeps its cover on one page.
+  doc.moveDown(0.5);
   subheading(doc, 'Results at the end of the period and worst on any day (requirement x account)');
   const worst: Record<string, number> = {};
   for (const r of model.timeline.rows) worst[r.worst] = (worst[r.worst] ?? 0) + 1;
@@ -502,12 +503,12 @@ function cover(doc: Doc, model: PackageModel): void {
   const y0 = doc.y + 4;
   STATUS_ORDER.forEach((s, i) => {
     const x = M.left + (i % perRow) * (w + 10);
-    const y = y0 + Math.floor(i / perRow) * 50;
+    const y = y0 + Math.floor(i / perRow) * 46;
     badge(doc, s, x, y, w);
     tag(doc, 'P', () => doc.font(SANS_BOLD).fontSize(15).fillColor(STATUS_STYLE[s].color).text(String(counts[s] ?? 0), x, y + 16, { width: w, align: 'center' }));
     tag(doc, 'P', () => doc.font(SANS).fontSize(MIN_PT).fillColor(MUTED).text(`worst in period: ${worst[s] ?? 0}`, x, y + 34, { width: w, align: 'center' }));
   });
-  doc.y = y0 + Math.ceil(STATUS_ORDER.length / perRow) * 50 + 2;
+  doc.y = y0 + Math.ceil(STATUS_ORDER.length / perRow) * 46 + 2;
   doc.x = M.left;
   coverCounts(doc, model, LAYOUT);
   para(

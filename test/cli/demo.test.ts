@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,5 +27,9 @@ describe('demo', () => {
     const sh = runVerifySh(dir, [publicKeyFingerprint(readFileSync(join(dir, 'public-key.pem'), 'utf8'))]);
     expect(sh.out).toContain('SIMULATED \u2014 NOT EVIDENCE');
     expect(sh.code).toBe(0);
+    // The cover (with the simulated band and both frameworks' scope statements) ends on its own page.
+    const pages = execFileSync('pdftotext', ['-layout', '-f', '1', '-l', '2', join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).split('\f');
+    expect(pages[0]).toContain('VERIFY.md explains the offline checks');
+    expect(pages[1]).not.toContain('VERIFY.md explains the offline checks');
   }, 300_000);
 });
