@@ -29,7 +29,8 @@ export function useOrganization(prepare: (world: SimWorld) => void = () => {}) {
     await sim?.close();
   });
   const clients = (accountId: string, region: string) => {
-    const p = new AwsClientProvider({ accountId, region, credentials: simulatorCredentials(sim!, accountId), maxAttempts: 1 });
+    // Retries as the collector's clients do: a test reading one administrator both ways can pass a simulated quota (BatchGetAccountStatus 5/s).
+    const p = new AwsClientProvider({ accountId, region, credentials: simulatorCredentials(sim!, accountId), maxAttempts: 4 });
     providers.push(p);
     return p;
   };
