@@ -140,7 +140,7 @@ export async function executeTasks(run: TaskExecution): Promise<void> {
         const data = await delegatedPart.source.complete(delegatedPart.part, ctx, delegatedPart.audit);
         if (!(data instanceof CollectInMember)) return data;
         // The part does not cover the member (its own listing names more): the record is the member's own, cited as such.
-        runLog.info({ queryId: task.query.id, accountId: task.target.accountId, region: task.region, kind: delegatedPart.source.kind }, `collected in the member account: ${data.reason}`);
+        runLog.warn({ queryId: task.query.id, accountId: task.target.accountId, region: task.region, kind: delegatedPart.source.kind }, `collected in the member account: ${data.reason} (check that the member's AWS Config recorder records this resource type in every region and that the aggregator is current)`);
         delegatedPart = undefined;
       }
       return task.query.collect(ctx);
