@@ -1,9 +1,10 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { COLLECTOR_NODE_FLAGS } from '../src/node-flags.js';
 
 /**
  * Runs a bench entry (a file beside this one) in a child Node process, sends it one request over IPC and waits for
- * its one answer. The child's stderr is kept and shown only when it fails. BENCH_CHILD_EXEC_ARGV passes Node options
+ * its one answer. The child runs with the collector's Node options, as the image runs it (src/node-flags.ts). The child's stderr is kept and shown only when it fails. BENCH_CHILD_EXEC_ARGV passes Node options
  * to the child, for profiling it: BENCH_CHILD_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --only collection
  */
 /** Environment variable naming the Node binary of the measured child processes (`npm run bench -- --node <path>`). */
@@ -17,7 +18,7 @@ export function benchChildNode(): string {
 export function forkBenchChild<Req, Ans extends { ok: boolean }>(entry: string, request: Req, env: Record<string, string> = {}): Promise<Ans> {
   const file = fileURLToPath(new URL(entry, import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = fork(file, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execPath: benchChildNode(), execArgv: process.env.BENCH_CHILD_EXEC_ARGV ? process.env.BENCH_CHILD_EXEC_ARGV.split(' ') : [] });
+    const child = fork(file, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execPath: benchChildNode(), execArgv: [...COLLECTOR_NODE_FLAGS, ...(process.env.BENCH_CHILD_EXEC_ARGV ? process.env.BENCH_CHILD_EXEC_ARGV.split(' ') : [])] });
     let stderr = '';
     child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString('utf8')).slice(-8000)));
     let answer: Ans | undefined;

@@ -2,7 +2,7 @@
  * Probe of the collector's cost per SDK call: one collection (in a child process, as the bench runs it) of a simulated
  * organisation of N member accounts x 4 regions, then CPU per call and the calls made per operation.
  *   npm run build --silent && node dist/bench/probe-ops.js [per-account|delegated-admin] [accounts] [runs]
- * Profile the collector with BENCH_CHILD_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" (see bench/child.ts).
+ * PROBE_COLLECT='{"workers":1}' merges collect settings. Profile the collector with BENCH_CHILD_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" (see bench/child.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -33,7 +33,11 @@ try {
         store: { kind: 'local', path: join(dir, 'store') },
         stateDir: join(dir, 'state'),
         log: { level: 'silent' },
-        collect: mode === 'delegated-admin' ? { mode, delegatedAdmin: { accountId: ORG_MANAGEMENT_ACCOUNT_ID, configAggregator: ORG_CONFIG_AGGREGATOR, aggregatorRegion: regions[0], cloudtrailEventDataStore: `arn:aws:cloudtrail:${regions[0]}:${ORG_MANAGEMENT_ACCOUNT_ID}:eventdatastore/${ORG_EVENT_DATA_STORE_ID}` } } : {},
+        collect: {
+          // PROBE_COLLECT: further collect settings as JSON, e.g. '{"workers":1}' for one thread to profile.
+          ...(process.env.PROBE_COLLECT ? (JSON.parse(process.env.PROBE_COLLECT) as object) : {}),
+          ...(mode === 'delegated-admin' ? { mode, delegatedAdmin: { accountId: ORG_MANAGEMENT_ACCOUNT_ID, configAggregator: ORG_CONFIG_AGGREGATOR, aggregatorRegion: regions[0], cloudtrailEventDataStore: `arn:aws:cloudtrail:${regions[0]}:${ORG_MANAGEMENT_ACCOUNT_ID}:eventdatastore/${ORG_EVENT_DATA_STORE_ID}` } } : {}),
+        },
       });
       sim.resetStats();
       const load = loadavg()[0];

@@ -32,6 +32,8 @@ export type AuditProviderFactory = (accountId: string, region: string, credentia
  */
 export class DelegatedCollection {
   private readonly reads = new Map<string, Promise<Fetched>>();
+  /** Tasks of the plan still to take each member's part, by read and member: a part no task needs is let go. */
+  private readonly takers = new Map<string, number>();
   private readonly providers = new Map<string, AwsClientProvider>();
   private readonly settings: NonNullable<Config['collect']['delegatedAdmin']>;
   private readonly credentials: AccountTarget['credentials'];
@@ -50,8 +52,20 @@ export class DelegatedCollection {
     this.credentials = settings.roleArn ? assumedRoleCredentials(config, settings.roleArn) : undefined;
   }
 
-  /** The member's part of the organisation-wide read for this task, or undefined: collect it in the member account. */
-  async partFor(task: CollectionTask): Promise<DelegatedPart | undefined> {
+  /**
+   * The run's plan: each member's part of an organisation-wide read is held only until the last task that takes it
+   * has (at 1,000 accounts the reads hold every member's configuration items and findings). Without a plan, parts
+   * are held until the run ends.
+   */
+  expect(tasks: readonly CollectionTask[]): void {
+    for (const task of tasks) {
+      const read = this.readOf(task);
+      if (read) this.takers.set(read.taker, (this.takers.get(read.taker) ?? 0) + 1);
+    }
+  }
+
+  /** Which organisation-wide read answers a task, in which region, and the task's place among its part's takers. */
+  private readOf(task: CollectionTask): { source: DelegatedSource<unknown>; region: string; key: string; member: string; taker: string } | undefined {
     const source = delegatedSourceFor(task.query.id);
     if (!source || !answersRegion(source, task.region)) return undefined;
     const eventDataStore = this.settings.cloudtrailEventDataStore;
@@ -63,11 +77,29 @@ export class DelegatedCollection {
           ? (eventDataStoreRegion(eventDataStore ?? '') ?? this.config.regions.home)
           : task.region;
     const key = `${source.readKey ?? source.queryId}/${region}`;
-    let read = this.reads.get(key);
-    if (!read) this.reads.set(key, (read = this.fetch(source, region, task.params)));
-    const fetched = await read;
+    const member = memberKey(task.target.accountId, task.region);
+    return { source, region, key, member, taker: `${key}\t${member}` };
+  }
+
+  /** The member's part of the organisation-wide read for this task, or undefined: collect it in the member account. */
+  async partFor(task: CollectionTask): Promise<DelegatedPart | undefined> {
+    const read = this.readOf(task);
+    if (!read) return undefined;
+    const { source, region, key, member, taker } = read;
+    let pending = this.reads.get(key);
+    if (!pending) this.reads.set(key, (pending = this.fetch(source, region, task.params)));
+    const fetched = await pending;
     if ('failed' in fetched) return undefined;
-    const part = fetched.parts.get(memberKey(task.target.accountId, task.region));
+    const part = fetched.parts.get(member);
+    const left = this.takers.get(taker);
+    if (left !== undefined) {
+      if (left > 1) this.takers.set(taker, left - 1);
+      else {
+        // The last task of the plan that needs this member's part has it: the read keeps no copy.
+        this.takers.delete(taker);
+        fetched.parts.delete(member);
+      }
+    }
     return part === undefined ? undefined : { source, part, audit: fetched.audit, via: fetched.via };
   }
 

@@ -4,7 +4,6 @@ import { describeSdkFailure } from '../aws/failure.js';
 import { AwsClientProvider, SharedConnections, withCallLog, type LoggedCall } from '../aws/clients.js';
 import type { RateLimiterRegistry } from '../aws/rate-limit.js';
 import type { EvidenceBody, ManifestRecord } from '../evidence/record.js';
-import type { AccountTarget } from './targets.js';
 import type { CollectionTask } from './plan.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { redactEvidence } from './redact.js';
@@ -69,33 +68,43 @@ export async function executeTasks(run: TaskExecution): Promise<void> {
   const callSlots = new ConcurrencyLimit(run.concurrency);
   const connections = new SharedConnections();
   const providers = new Map<string, AwsClientProvider>();
+  // An account-region's clients, and the reads they share, live while one of its tasks runs and, once its account
+  // group's turn has come (see planTasks), until the group's last task of it is done: every query of the group shares
+  // one client per service and one answer per shared read, and paced tasks of the account-region running meanwhile
+  // share them too. Memory follows the tasks and account groups in flight, not the size of the organisation.
   const providerKey = (t: CollectionTask) => `${t.target.accountId}/${t.region === 'global' ? home : t.region}`;
-  // An account-region's clients live while one of its tasks runs and are released when none does, so memory follows
-  // the tasks in flight, not the size of the organisation (a later task of the account-region builds them again).
   const running = new Map<string, number>();
+  const groupLeft = new Map<string, number>();
+  for (const t of tasks) if (!t.paced) groupLeft.set(providerKey(t), (groupLeft.get(providerKey(t)) ?? 0) + 1);
+  const groupStarted = new Set<string>();
   const taskStarted = (t: CollectionTask) => {
     const key = providerKey(t);
     running.set(key, (running.get(key) ?? 0) + 1);
+    if (!t.paced) groupStarted.add(key);
   };
   const taskDone = (t: CollectionTask) => {
     const key = providerKey(t);
     const left = (running.get(key) ?? 1) - 1;
-    if (left > 0) {
-      running.set(key, left);
-      return;
+    if (left > 0) running.set(key, left);
+    else running.delete(key);
+    if (!t.paced) groupLeft.set(key, (groupLeft.get(key) ?? 1) - 1);
+    const groupHolds = groupStarted.has(key) && (groupLeft.get(key) ?? 0) > 0;
+    if (left > 0 || groupHolds) return;
+    if (groupStarted.has(key)) {
+      groupStarted.delete(key);
+      groupLeft.delete(key);
     }
-    running.delete(key);
     providers.get(key)?.destroy();
     providers.delete(key);
   };
-  const providerFor = (t: AccountTarget, region: string) => {
-    const key = `${t.accountId}/${region}`;
+  const providerFor = (task: CollectionTask, region: string) => {
+    const key = providerKey(task);
     let p = providers.get(key);
     if (!p) {
       p = new AwsClientProvider({
-        accountId: t.accountId,
+        accountId: task.target.accountId,
         region,
-        credentials: t.credentials,
+        credentials: task.target.credentials,
         maxAttempts: config.collect.maxAttempts,
         requestTimeoutMs: config.collect.requestTimeoutMs,
         callSlots,
@@ -130,7 +139,7 @@ export async function executeTasks(run: TaskExecution): Promise<void> {
     taskStarted(task);
     if (run.signal?.aborted) return;
     const region = task.region === 'global' ? home : task.region;
-    const clients = providerFor(task.target, region);
+    const clients = providerFor(task, region);
     const collectedAt = now();
     const callerArn = await run.callers.of(task.target.accountId, clients);
     let delegatedPart = await delegated?.partFor(task);

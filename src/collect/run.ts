@@ -114,7 +114,14 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
       rateLimits: opts.rateLimits,
       concurrency: config.collect.concurrency,
       callers,
-      delegated: config.collect.mode === 'delegated-admin' ? (auditProviders) => new DelegatedCollection(config, auditProviders, runLog, opts.signal, now) : undefined,
+      delegated:
+        config.collect.mode === 'delegated-admin'
+          ? (auditProviders) => {
+              const d = new DelegatedCollection(config, auditProviders, runLog, opts.signal, now);
+              d.expect(tasks);
+              return d;
+            }
+          : undefined,
       writeBody: (body, recordedAt) => putEvidenceBody(store, body, recordedAt),
       onRecord,
     });

@@ -11,6 +11,7 @@ import { AwsClientProvider, SharedConnections } from '../aws/clients.js';
 import { RateLimiterRegistry } from '../aws/rate-limit.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { EvidenceLockerError } from '../errors.js';
+import { WORKER_YOUNG_GENERATION_MB } from '../node-flags.js';
 import { queryById } from '../queries/index.js';
 import type { QueryParameters } from '../queries/types.js';
 import type { AuditContext } from '../queries/delegated/types.js';
@@ -159,6 +160,8 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
           run.now,
         )
       : undefined;
+  // Every worker's tasks: a member's part is let go once the last of them has taken it.
+  delegated?.expect(run.tasks);
   const targetsById = new Map(run.targets.map((t) => [t.accountId, t]));
   const entry = run.entry ? { url: run.entry } : workerEntry();
   const workers: Worker[] = [];
@@ -240,7 +243,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
       inputs.forEach((input, i) => {
         const accounts = shares[i];
         const who = `collection worker ${i + 1} of ${inputs.length} (accounts ${accounts.join(', ')})`;
-        const worker = new Worker(entry.url, { workerData: input, resourceLimits: { maxOldGenerationSizeMb: workerOldGenerationMb(inputs.length) } });
+        const worker = new Worker(entry.url, { workerData: input, resourceLimits: { maxOldGenerationSizeMb: workerOldGenerationMb(inputs.length), maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
         workers.push(worker);
         let finished = false;
         worker.on('message', (m: FromWorker) => {

@@ -15,6 +15,10 @@ import { evaluateRun } from '../../src/evaluate/engine.js';
 import { EvidenceBodySchema, type EvidenceBody } from '../../src/evidence/record.js';
 import { RunManifestSchema, type RunManifest } from '../../src/evidence/manifest.js';
 import { DELEGATED_SOURCES } from '../../src/queries/delegated/index.js';
+import { queryById } from '../../src/queries/index.js';
+import { DelegatedCollection } from '../../src/collect/delegated.js';
+import { AwsClientProvider } from '../../src/aws/clients.js';
+import type { CollectionTask } from '../../src/collect/plan.js';
 import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, ORG_CONFIG_AGGREGATOR, ORG_EVENT_DATA_STORE_ID, type SimulatedAws, type SimStats } from '../../src/simulator/index.js';
 import type { SimWorld } from '../../src/simulator/world.js';
 import { inspector2State } from '../../src/simulator/services/inspector2.js';
@@ -353,6 +357,31 @@ describe('collect.mode delegated-admin', () => {
     const b = byRequirement(wrong.results);
     for (const [key, expected] of a) expect({ key, ...b.get(key)! }).toEqual({ key, ...expected });
   }, 600_000);
+
+  it('lets a member\'s part of an organisation-wide read go once the last task of the plan that needs it has it', async () => {
+    const { config: cfg } = config('parts', DELEGATED);
+    const member = sim.world.organization!.accountIds.find((id) => id !== ORG_MANAGEMENT_ACCOUNT_ID)!;
+    const task = (queryId: string): CollectionTask => ({ query: queryById(queryId)!, target: { accountId: member, regions: ['us-east-1'], regionSource: 'configured' }, region: 'us-east-1', params: {}, paced: false });
+    // Two queries of one configuration-item family: one organisation-wide read, the member's part taken twice.
+    const [ports, defaults] = [task('ec2.admin-ports-open'), task('ec2.default-security-group')];
+    const providers = (accountId: string, region: string) => new AwsClientProvider({ accountId, region, maxAttempts: 4, shareReads: true });
+    const planned = new DelegatedCollection(cfg, providers, logger().log);
+    const unplanned = new DelegatedCollection(cfg, providers, logger().log);
+    try {
+      planned.expect([ports, defaults]);
+      const first = await planned.partFor(ports);
+      const second = await planned.partFor(defaults);
+      expect(first?.part).toBeDefined();
+      expect(second?.part).toBe(first?.part);
+      // No task of the plan is left to take it: asked again (never, in a run), the member is collected in its own account.
+      expect(await planned.partFor(ports)).toBeUndefined();
+      // Without a plan the part is held until the run ends.
+      for (const t of [ports, defaults, ports]) expect((await unplanned.partFor(t))?.part).toBeDefined();
+    } finally {
+      planned.destroy();
+      unplanned.destroy();
+    }
+  }, 120_000);
 
   it('refuses delegated-admin without the audit account and aggregator, naming the field', () => {
     expect(() => ConfigSchema.parse({ collect: { mode: 'delegated-admin' } })).toThrow(/delegatedAdmin/);

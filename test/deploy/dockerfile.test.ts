@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../src/version.js';
 import { HEALTH_PORT, SCRATCH_PATH } from '../../deploy/templates.js';
+import { COLLECTOR_NODE_FLAGS } from '../../src/node-flags.js';
 
 interface Instruction {
   op: string;
@@ -108,7 +109,8 @@ describe('Dockerfile', () => {
   });
 
   it('starts the CLI, the daemon by default', () => {
-    expect(JSON.parse(ops(runtime, 'ENTRYPOINT')[0].args)).toEqual(['node', '/app/dist/src/cli/bin.js']);
+    // With the collector's V8 settings (src/node-flags.ts), as the bench's measured processes run.
+    expect(JSON.parse(ops(runtime, 'ENTRYPOINT')[0].args)).toEqual(['node', ...COLLECTOR_NODE_FLAGS, '/app/dist/src/cli/bin.js']);
     expect(JSON.parse(ops(runtime, 'CMD')[0].args)).toEqual(['daemon']);
   });
 
