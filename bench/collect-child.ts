@@ -19,6 +19,8 @@ import { queryById } from '../src/queries/index.js';
 
 export interface CollectChildRequest {
   config: unknown;
+  /** A simulated AWS without request quotas, where the bare SDK's CPU per call is measured before the collection. */
+  calibration?: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
   /** `--shard i/n` (i from 1 to n): this process collects one shard of the organisation's accounts. */
   shard?: { index: number; count: number };
 }
@@ -41,6 +43,8 @@ export interface CollectChildReport {
   /** Largest V8 heap in use seen by a once-a-second sample (garbage included): how far RSS is live data. */
   maxHeapUsedBytes: number;
   cpuMs: number;
+  /** CPU per call of the bare SDK in this process (warm clients, no collector around them), ms; absent without calibration. */
+  bareSdkCpuPerCallMs?: number;
   /** Error records by error code. */
   errorCodes: Record<string, number>;
   /** One message per error code, query and operation. */
@@ -54,6 +58,39 @@ export interface CollectChildReport {
 export interface CollectChildFailure {
   ok: false;
   error: string;
+}
+
+/**
+ * The bare SDK's CPU per call on this machine and Node: warm clients of four protocols (EC2 query, IAM query, JSON,
+ * REST-XML), `concurrency` calls in flight, against a simulated AWS without quotas. What the collector spends beyond
+ * it per call is its own (call log, shared reads, client construction, evidence bodies, hashing, the store).
+ */
+async function bareSdkCpuPerCall(target: NonNullable<CollectChildRequest['calibration']>, concurrency: number, calls = 2_000): Promise<number> {
+  const [ec2, iam, kms, s3] = await Promise.all([import('@aws-sdk/client-ec2'), import('@aws-sdk/client-iam'), import('@aws-sdk/client-kms'), import('@aws-sdk/client-s3')]);
+  const settings = { endpoint: target.endpoint, region: target.region, credentials: target.credentials, forcePathStyle: true };
+  const clients = { ec2: new ec2.EC2Client(settings), iam: new iam.IAMClient(settings), kms: new kms.KMSClient(settings), s3: new s3.S3Client(settings) };
+  const senders: (() => Promise<unknown>)[] = [
+    () => clients.ec2.send(new ec2.DescribeSecurityGroupsCommand({})),
+    () => clients.iam.send(new iam.GetAccountSummaryCommand({})),
+    () => clients.kms.send(new kms.ListKeysCommand({})),
+    () => clients.s3.send(new s3.ListBucketsCommand({})),
+  ];
+  const run = async (n: number) => {
+    let next = 0;
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (next < n) await senders[next++ % senders.length]();
+    }));
+  };
+  try {
+    // Warm-up: connections, endpoint and signing-key caches, compiled code.
+    await run(concurrency * 4);
+    const cpu0 = process.cpuUsage();
+    await run(calls);
+    const cpu = process.cpuUsage(cpu0);
+    return (cpu.user + cpu.system) / 1000 / calls;
+  } finally {
+    for (const c of Object.values(clients)) c.destroy();
+  }
 }
 
 async function main(req: CollectChildRequest): Promise<CollectChildReport> {
@@ -72,6 +109,7 @@ async function main(req: CollectChildRequest): Promise<CollectChildReport> {
   const store = await openStore(config.store, { log });
   await store.preflight();
   const signer = await openSigner(config, { log });
+  const bareSdkCpuPerCallMs = req.calibration ? await bareSdkCpuPerCall(req.calibration, config.collect.concurrency) : undefined;
   const cpu0 = process.cpuUsage();
   const started = performance.now();
   let maxHeapUsedBytes = 0;
@@ -138,6 +176,7 @@ async function main(req: CollectChildRequest): Promise<CollectChildReport> {
     accounts: outcome.accounts.length,
     regions: outcome.regions.length,
     wallMs,
+    ...(bareSdkCpuPerCallMs !== undefined ? { bareSdkCpuPerCallMs } : {}),
     discoveryMs: discoveredAt ? discoveredAt - Math.max(started, t0) : 0,
     maxRssBytes,
     maxHeapUsedBytes,

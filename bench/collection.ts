@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimulatedAws, simulatorEnv, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, ORG_CONFIG_AGGREGATOR, ORG_EVENT_DATA_STORE_ID, DEFAULT_RATE_LIMITS, type RateLimit, type SimStats, type SimWorld } from '../src/simulator/index.js';
+import { startSimulatedAws, simulatorEnv, simulatorClientConfig, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, ORG_CONFIG_AGGREGATOR, ORG_EVENT_DATA_STORE_ID, DEFAULT_RATE_LIMITS, type RateLimit, type SimStats, type SimWorld } from '../src/simulator/index.js';
 import { ConfigSchema } from '../src/config/schema.js';
 import { forkBenchChild } from './child.js';
 import type { CollectChildFailure, CollectChildReport, CollectChildRequest } from './collect-child.js';
@@ -49,6 +49,8 @@ export interface CollectionBenchResult {
   wallSeconds: number;
   discoverySeconds: number;
   cpuSeconds: number;
+  /** The bare SDK's CPU per call in the collector's process (warm clients, no collector), ms: what per call is not ours. */
+  bareSdkCpuPerCallMs?: number;
   peakRssBytes: number;
   concurrency: number;
   /** Collector processes (shards) the run was split over; wall time is the slowest, RSS the largest of one process. */
@@ -120,6 +122,9 @@ export async function benchCollection(opts: CollectionBenchOptions): Promise<Col
   const world = organisationOf(opts.accounts, opts.regions, seed);
   const limits = DEFAULT_RATE_LIMITS;
   const sim = await startSimulatedAws({ world, faults: { seed, latencyMs: opts.latencyMs, rateLimits: { ...limits } } });
+  // The bare SDK's CPU per call is measured against a second server without quotas: its calls take no collected account's tokens.
+  const unpaced = await startSimulatedAws({ world, faults: { seed, latencyMs: opts.latencyMs, rateLimits: {} } });
+  const { endpoint, region, credentials } = simulatorClientConfig(unpaced, { accountId: ORG_MANAGEMENT_ACCOUNT_ID, region: opts.regions[0] });
   const dir = mkdtempSync(join(tmpdir(), 'evidence-locker-bench-collect-'));
   try {
     const config = ConfigSchema.parse({
@@ -138,7 +143,7 @@ export async function benchCollection(opts: CollectionBenchOptions): Promise<Col
     const shards = Math.max(1, opts.shards ?? 1);
     const env = simulatorEnv(sim, ORG_MANAGEMENT_ACCOUNT_ID, opts.regions[0]);
     const answers = await Promise.all(
-      Array.from({ length: shards }, (_, index) => forkBenchChild<CollectChildRequest, CollectChildReport | CollectChildFailure>('./collect-child.js', { config, ...(shards > 1 ? { shard: { index: index + 1, count: shards } } : {}) }, env)),
+      Array.from({ length: shards }, (_, index) => forkBenchChild<CollectChildRequest, CollectChildReport | CollectChildFailure>('./collect-child.js', { config, calibration: { endpoint, region, credentials }, ...(shards > 1 ? { shard: { index: index + 1, count: shards } } : {}) }, env)),
     );
     const failure = answers.find((a): a is CollectChildFailure => !a.ok);
     if (failure) throw new Error(`collection child failed: ${failure.error}`);
@@ -163,6 +168,7 @@ export async function benchCollection(opts: CollectionBenchOptions): Promise<Col
       wallSeconds,
       discoverySeconds: report.discoveryMs / 1000,
       cpuSeconds: report.cpuMs / 1000,
+      ...(report.bareSdkCpuPerCallMs !== undefined ? { bareSdkCpuPerCallMs: report.bareSdkCpuPerCallMs } : {}),
       peakRssBytes: report.maxRssBytes,
       peakHeapUsedBytes: report.maxHeapUsedBytes,
       concurrency: config.collect.concurrency,
@@ -176,6 +182,7 @@ export async function benchCollection(opts: CollectionBenchOptions): Promise<Col
     };
   } finally {
     await sim.close();
+    await unpaced.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -207,6 +214,7 @@ function mergeReports(reports: readonly CollectChildReport[]): CollectChildRepor
     maxRssBytes: Math.max(...reports.map((r) => r.maxRssBytes)),
     maxHeapUsedBytes: Math.max(...reports.map((r) => r.maxHeapUsedBytes)),
     cpuMs: reports.reduce((a, r) => a + r.cpuMs, 0),
+    ...(reports.every((r) => r.bareSdkCpuPerCallMs !== undefined) ? { bareSdkCpuPerCallMs: reports.reduce((a, r) => a + r.bareSdkCpuPerCallMs!, 0) / reports.length } : {}),
     errorCodes: reports.reduce((a, r) => add(a, r.errorCodes), {} as Record<string, number>),
     errorExamples: Object.assign({}, ...reports.map((r) => r.errorExamples)) as Record<string, string>,
     targetGaps: reports.reduce((a, r) => add(a, r.targetGaps), {} as Record<string, number>),

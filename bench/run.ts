@@ -10,7 +10,7 @@
  * that runs the measured child processes: collector, package builder, daemon; e.g. Node 24, the production image's).
  * A full run also writes bench/RESULTS.md (bench/RESULTS-node<major>.md and results-node<major>.json with --node).
  */
-import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
+import { availableParallelism, cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -161,6 +161,21 @@ function collectionRows(r: CollectionBenchResult): BenchRow[] {
       target: '0',
       pass: r.throttledGaps === 0,
     },
+    ...(r.bareSdkCpuPerCallMs !== undefined
+      ? [
+          {
+            // What of the collector's CPU per call is ours: the rest is the SDK's own, the floor of any collector built on it.
+            metric: `collector CPU per SDK call vs the bare SDK's (${r.accounts} accounts)`,
+            measured: `${fmt(r.cpuSeconds / r.calls * 1000)} ms`,
+            baseline: `${fmt(r.bareSdkCpuPerCallMs)} ms (bare SDK)`,
+            ratio: fmt(r.cpuSeconds / r.calls / (r.bareSdkCpuPerCallMs / 1000)),
+            target: '-',
+            note:
+              `The bare SDK: warm EC2, IAM, KMS and S3 clients, collect.concurrency calls in flight, in the collector's process against a simulated AWS without quotas (small answers). ` +
+              `Its CPU for this run's ${r.calls} calls is ${fmt((r.calls * r.bareSdkCpuPerCallMs) / 1000, 1)} s; on ${availableParallelism()} cores shared with the simulated AWS, no collector on this SDK finishes in less than ${fmt((r.calls * r.bareSdkCpuPerCallMs) / 1000 / availableParallelism(), 1)} s here.`,
+          },
+        ]
+      : []),
     {
       metric: `collector peak RSS per process (${r.accounts} accounts${r.shards > 1 ? ` over ${r.shards} processes` : ''})`,
       measured: `${fmt(r.peakRssBytes / MB, 0)} MB (V8 heap in use, garbage included, at most ${fmt(r.peakHeapUsedBytes / MB, 0)} MB)`,
