@@ -13,3 +13,23 @@ export const COLLECTOR_NODE_FLAGS: readonly string[] = [`--max-semi-space-size=$
 
 /** A worker's young generation for the same semi-spaces: V8 sizes it at three semi-spaces (two plus new large objects). */
 export const WORKER_YOUNG_GENERATION_MB = 3 * SEMI_SPACE_MB;
+
+/** V8 heap sizes, which `new Worker({ execArgv })` refuses (a worker takes its own through `resourceLimits`). */
+const HEAP_SIZE_FLAG = /^--max-(semi-space|old-space|young-generation)-size(=|$)/;
+
+/**
+ * The process's Node options as a worker thread can take them: without V8 heap sizes (COLLECTOR_NODE_FLAGS has one,
+ * so the image's process could start no worker that names its options) and without those `drop` matches.
+ */
+export function workerExecArgv(drop: readonly RegExp[] = []): string[] {
+  const kept: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    if (HEAP_SIZE_FLAG.test(args[i])) {
+      if (!args[i].includes('=')) i++; // `--max-semi-space-size 16`: its value goes too
+      continue;
+    }
+    if (!drop.some((d) => d.test(args[i]))) kept.push(args[i]);
+  }
+  return kept;
+}

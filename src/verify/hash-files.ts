@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { workerExecArgv } from '../node-flags.js';
 
 /**
  * Hashing code shared by the calling thread and the worker threads. It is kept as source text because a worker must
@@ -90,8 +91,9 @@ export async function hashFiles(dir: string, relPaths: string[]): Promise<Hashed
           const w = new Worker(`${HASH_SOURCE}\nconst { parentPort, workerData } = require('node:worker_threads');\nconst r = hashAll(workerData.root, workerData.paths);\nparentPort.postMessage(r, [r.sizes.buffer]);`, {
             eval: true,
             workerData: { root, paths: slice },
-            // The evaluated source is CommonJS, whatever --input-type the parent was started with.
-            execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+            // The evaluated source is CommonJS, whatever --input-type the parent was started with; V8 heap sizes (the
+            // image's --max-semi-space-size) are refused by workers.
+            execArgv: workerExecArgv([/^--input-type/]),
           });
           w.once('message', (m: Part) => resolve(m));
           w.once('error', reject);

@@ -126,7 +126,7 @@ describe('npm run bench -- --quick (compiled, tiny sizes)', () => {
     expect(results.machine.cores).toBeGreaterThan(0);
     expect(results.rows.filter((r) => r.measured.startsWith('error:'))).toEqual([]);
     const metrics = results.rows.map((r) => r.metric).join('\n');
-    for (const m of ['collection wall time', '[delegated-admin] collection wall time', 'calls made, delegated-admin vs per-account', 'throttling errors surfaced as gaps', 'collector peak RSS', 'store records/s', 'package build,', 'package build peak RSS', 'period package build,', 'period package build peak RSS', 'verify throughput vs sha256sum', 'daemon idle RSS', 'daemon start-up', 'daemon exit code']) {
+    for (const m of ['collection wall time', '[delegated-admin] collection wall time', 'collector CPU per SDK call vs the bare SDK', 'calls made, delegated-admin vs per-account', 'throttling errors surfaced as gaps', 'collector peak RSS', 'store records/s', 'package build,', 'package build peak RSS', 'period package build,', 'period package build peak RSS', 'verify throughput vs sha256sum', 'daemon idle RSS', 'daemon start-up', 'daemon exit code']) {
       expect(metrics).toContain(m);
     }
     expect(results.rows.find((r) => r.metric.startsWith('store'))?.measured).toMatch(/^skipped: run scripts\/integration-env.sh/);
@@ -134,6 +134,9 @@ describe('npm run bench -- --quick (compiled, tiny sizes)', () => {
     expect(c?.accounts).toBe(2);
     expect(c?.records).toBeGreaterThan(0);
     expect(c?.lowerBoundSeconds).toBeGreaterThan(0);
+    // The bare SDK's CPU per call was measured in the collector's process, and the collector spends more.
+    expect(c?.bareSdkCpuPerCallMs).toBeGreaterThan(0);
+    expect(c!.cpuSeconds / c!.calls * 1000).toBeGreaterThan(c!.bareSdkCpuPerCallMs!);
     // Every quota-limited operation the run called has a chain; each one is in the quota table.
     const actions = c?.rateBounds.map((b) => b.action) ?? [];
     expect(actions).toContain('cloudtrail:LookupEvents');

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashFiles } from '../../src/verify/hash-files.js';
+import { COLLECTOR_NODE_FLAGS } from '../../src/node-flags.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -40,6 +41,23 @@ describe('hashFiles', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 240_000);
+
+  // The image starts node with COLLECTOR_NODE_FLAGS; a worker given them in execArgv refuses to start.
+  it.skipIf(availableParallelism() < 2)('hashes on threads in a process started with the collector\'s Node options', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'el-hash-flags-'));
+    const saved = [...process.execArgv];
+    try {
+      const rel = Array.from({ length: 2_000 }, (_, i) => `f${i}`);
+      for (const f of rel) writeFileSync(join(dir, f), f);
+      process.execArgv.push(...COLLECTOR_NODE_FLAGS, '--max-old-space-size', '2048');
+      const h = await hashFiles(dir, rel);
+      expect(h.sha256(1999)).toBe(createHash('sha256').update('f1999').digest('hex'));
+      expect(h.errors.size).toBe(0);
+    } finally {
+      process.execArgv.splice(0, process.execArgv.length, ...saved);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('accepts an empty list', async () => {
     const h = await hashFiles(tmpdir(), []);
