@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoSchedule, demoWorldOn } from '../../src/simulator/worlds/demo-history.js';
 import { queryById } from '../../src/queries/index.js';
+import { DEMO_ACCOUNT_ID } from '../../src/simulator/worlds/demo.js';
+import { cloudTrailEvents } from '../../src/simulator/services/cloudtrail.js';
 import { runDemo } from '../../src/cli/commands/demo.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { demoSession } from '../queries/s3/simulated-collect.js';
@@ -29,6 +31,23 @@ describe('demo history: a period of daily worlds', () => {
     expect(at(11)).toEqual(['GuardDuty finding SSHBruteForce open']);
     expect(at(10)).toEqual(['GuardDuty finding SSHBruteForce archived']);
     expect(at(20)).toEqual(['cardholder-data key rotation off']);
+  });
+
+  it('the trail stops on the sixth day before the end at any time of day, and days five and six tell the same stop', () => {
+    for (const end of ['2026-12-03T00:00:30Z', '2026-12-03T01:30:00Z', '2026-12-03T02:59:00Z', '2026-12-03T08:00:00Z', '2026-12-03T23:59:00Z']) {
+      const now = new Date(end);
+      const stop = (daysBefore: number) => {
+        const at = new Date(now.getTime() - daysBefore * 86_400_000);
+        const { world } = demoWorldOn({ index: 0, daysBefore, at, collected: true });
+        const ev = cloudTrailEvents(world.accounts.get(DEMO_ACCOUNT_ID)!, 'us-east-1').events.find((e) => e.EventName === 'StopLogging')!;
+        return { time: ev.EventTime!.getTime(), at: at.getTime() };
+      };
+      const six = stop(6);
+      const sixthDay = new Date(now.getTime() - 6 * 86_400_000).toISOString().slice(0, 10);
+      expect(new Date(six.time).toISOString().slice(0, 10), end).toBe(sixthDay);
+      expect(six.time, end).toBeLessThanOrEqual(six.at);
+      expect(stop(5).time, end).toBe(six.time);
+    }
   });
 });
 

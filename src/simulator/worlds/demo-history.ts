@@ -34,6 +34,16 @@ export function demoSchedule(days: number, now: Date): DemoDay[] {
   });
 }
 
+/**
+ * When the trail was stopped, given the collection time of the sixth day before the end: three hours before that
+ * collection, but never before that day's UTC midnight, so the StopLogging event falls on that day whatever the time
+ * of day the demo (or a test) runs at.
+ */
+function trailStoppedAt(sixthDayAt: Date): Date {
+  const midnight = Math.floor(sixthDayAt.getTime() / DAY) * DAY;
+  return new Date(Math.min(sixthDayAt.getTime(), Math.max(midnight + 60_000, sixthDayAt.getTime() - 3 * HOUR)));
+}
+
 /** The demo world as it stood on one day, and a line per change in effect that day (empty when nothing differs). */
 export function demoWorldOn(day: DemoDay): { world: SimWorld; changes: string[] } {
   const now = day.at;
@@ -48,7 +58,7 @@ export function demoWorldOn(day: DemoDay): { world: SimWorld; changes: string[] 
   // Five and six days before the end: the organisation trail was stopped (and restarted afterwards).
   if (k === 5 || k === 6) {
     const trail = cloudTrailTrails(acct).trails.find((t) => t.trail.Name === 'management-events')!;
-    const stoppedAt = new Date(now.getTime() - (k === 6 ? 3 : 27) * HOUR);
+    const stoppedAt = trailStoppedAt(k === 6 ? now : new Date(now.getTime() - DAY));
     trail.status = { ...trail.status, IsLogging: false, StopLoggingTime: stoppedAt, LatestDeliveryTime: stoppedAt };
     addEvent(acct, 'us-east-1', { name: 'StopLogging', source: 'cloudtrail.amazonaws.com', time: stoppedAt, userName: 'mallory.contractor', readOnly: false, sourceIp: '203.0.113.45' });
     changes.push('trail management-events stopped');
