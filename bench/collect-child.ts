@@ -11,6 +11,7 @@ import { loadCatalogs } from '../src/controls/load.js';
 import { openStore } from '../src/store/open-store.js';
 import { openSigner } from '../src/aws/open-signer.js';
 import { runCollection } from '../src/collect/run.js';
+import type { WorkerUsage } from '../src/collect/workers.js';
 import { REQUEST_QUOTAS } from '../src/aws/quotas.js';
 import type { EvidenceBody } from '../src/evidence/record.js';
 import type { RunManifest } from '../src/evidence/manifest.js';
@@ -38,10 +39,17 @@ export interface CollectChildReport {
   wallMs: number;
   /** Target discovery (Organizations, AssumeRole) until the first query could start. */
   discoveryMs: number;
-  /** Peak resident set size of this process during the run, bytes. */
+  /** Peak resident set size of the largest collector process during the run (this one or a worker), bytes. */
   maxRssBytes: number;
+  /** Peak RSS of this process, the collector's own (target discovery, organisation-wide reads, the store), bytes. */
+  mainMaxRssBytes: number;
+  /** Peak RSS of each collection worker process, bytes (none when collecting in one process). */
+  workerMaxRssBytes: number[];
+  /** This process's and every worker's peak RSS added up: at most what the processes held together, bytes. */
+  sumMaxRssBytes: number;
   /** Largest V8 heap in use seen by a once-a-second sample (garbage included): how far RSS is live data. */
   maxHeapUsedBytes: number;
+  /** CPU of this process and of every collection worker process, ms. */
   cpuMs: number;
   /** CPU per call of the bare SDK in this process (warm clients, no collector around them), ms; absent without calibration. */
   bareSdkCpuPerCallMs?: number;
@@ -114,10 +122,12 @@ async function main(req: CollectChildRequest): Promise<CollectChildReport> {
   const started = performance.now();
   let maxHeapUsedBytes = 0;
   const sampler = setInterval(() => (maxHeapUsedBytes = Math.max(maxHeapUsedBytes, process.memoryUsage().heapUsed)), 1000);
-  const outcome = await runCollection({ config, catalogs, store, signer, log, ...(req.shard ? { shard: req.shard } : {}) }).finally(() => clearInterval(sampler));
+  // Worker processes' CPU and memory are their own: a process's usage leaves its children out, so they report theirs.
+  const workers: WorkerUsage[] = [];
+  const outcome = await runCollection({ config, catalogs, store, signer, log, onWorkerUsage: (u) => workers.push(u), ...(req.shard ? { shard: req.shard } : {}) }).finally(() => clearInterval(sampler));
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpu0);
-  const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+  const mainMaxRssBytes = process.resourceUsage().maxRSS * 1024;
 
   // Analysis of the sealed run (after the RSS reading): error codes and the calls rate-limited APIs needed.
   const run = await store.getRun(outcome.runId);
@@ -178,9 +188,12 @@ async function main(req: CollectChildRequest): Promise<CollectChildReport> {
     wallMs,
     ...(bareSdkCpuPerCallMs !== undefined ? { bareSdkCpuPerCallMs } : {}),
     discoveryMs: discoveredAt ? discoveredAt - Math.max(started, t0) : 0,
-    maxRssBytes,
+    maxRssBytes: Math.max(mainMaxRssBytes, ...workers.map((w) => w.maxRssBytes)),
+    mainMaxRssBytes,
+    workerMaxRssBytes: workers.map((w) => w.maxRssBytes),
+    sumMaxRssBytes: mainMaxRssBytes + workers.reduce((a, w) => a + w.maxRssBytes, 0),
     maxHeapUsedBytes,
-    cpuMs: (cpu.user + cpu.system) / 1000,
+    cpuMs: (cpu.user + cpu.system) / 1000 + workers.reduce((a, w) => a + w.cpuMs, 0),
     errorCodes,
     errorExamples,
     targetGaps,

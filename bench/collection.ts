@@ -52,10 +52,16 @@ export interface CollectionBenchResult {
   /** The bare SDK's CPU per call in the collector's process (warm clients, no collector), ms: what per call is not ours. */
   bareSdkCpuPerCallMs?: number;
   peakRssBytes: number;
+  /** Peak RSS of the collector's own process (the largest, over shards). */
+  mainPeakRssBytes: number;
+  /** Peak RSS of every collection worker process, over every shard. */
+  workerPeakRssBytes: number[];
+  /** Every collector process's peak RSS (shards and workers) added up: at most what they held together. */
+  sumPeakRssBytes: number;
   concurrency: number;
   /** Collector processes (shards) the run was split over; wall time is the slowest, RSS the largest of one process. */
   shards: number;
-  /** Largest V8 heap in use sampled in any collector process (garbage included). */
+  /** Largest V8 heap in use sampled in the collector's own process of any shard (garbage included). */
   peakHeapUsedBytes: number;
   /** Calls the simulator answered (throttled attempts excluded), and the throttled attempts. */
   calls: number;
@@ -170,6 +176,9 @@ export async function benchCollection(opts: CollectionBenchOptions): Promise<Col
       cpuSeconds: report.cpuMs / 1000,
       ...(report.bareSdkCpuPerCallMs !== undefined ? { bareSdkCpuPerCallMs: report.bareSdkCpuPerCallMs } : {}),
       peakRssBytes: report.maxRssBytes,
+      mainPeakRssBytes: report.mainMaxRssBytes,
+      workerPeakRssBytes: report.workerMaxRssBytes,
+      sumPeakRssBytes: report.sumMaxRssBytes,
       peakHeapUsedBytes: report.maxHeapUsedBytes,
       concurrency: config.collect.concurrency,
       shards,
@@ -212,6 +221,9 @@ function mergeReports(reports: readonly CollectChildReport[]): CollectChildRepor
     wallMs: Math.max(...reports.map((r) => r.wallMs)),
     discoveryMs: Math.max(...reports.map((r) => r.discoveryMs)),
     maxRssBytes: Math.max(...reports.map((r) => r.maxRssBytes)),
+    mainMaxRssBytes: Math.max(...reports.map((r) => r.mainMaxRssBytes)),
+    workerMaxRssBytes: reports.flatMap((r) => r.workerMaxRssBytes),
+    sumMaxRssBytes: reports.reduce((a, r) => a + r.sumMaxRssBytes, 0),
     maxHeapUsedBytes: Math.max(...reports.map((r) => r.maxHeapUsedBytes)),
     cpuMs: reports.reduce((a, r) => a + r.cpuMs, 0),
     ...(reports.every((r) => r.bareSdkCpuPerCallMs !== undefined) ? { bareSdkCpuPerCallMs: reports.reduce((a, r) => a + r.bareSdkCpuPerCallMs!, 0) / reports.length } : {}),

@@ -178,7 +178,11 @@ function collectionRows(r: CollectionBenchResult): BenchRow[] {
       : []),
     {
       metric: `collector peak RSS per process (${r.accounts} accounts${r.shards > 1 ? ` over ${r.shards} processes` : ''})`,
-      measured: `${fmt(r.peakRssBytes / MB, 0)} MB (V8 heap in use, garbage included, at most ${fmt(r.peakHeapUsedBytes / MB, 0)} MB)`,
+      measured:
+        `${fmt(r.peakRssBytes / MB, 0)} MB (collector's process ${fmt(r.mainPeakRssBytes / MB, 0)} MB, its V8 heap in use at most ${fmt(r.peakHeapUsedBytes / MB, 0)} MB` +
+        (r.workerPeakRssBytes.length > 0
+          ? `; ${r.workerPeakRssBytes.length} worker processes, the largest ${fmt(Math.max(...r.workerPeakRssBytes) / MB, 0)} MB; all processes' peaks add up to ${fmt(r.sumPeakRssBytes / MB, 0)} MB, at most what they held together)`
+          : ')'),
       baseline: '',
       ratio: '',
       target: '< 512 MB',

@@ -1,18 +1,15 @@
 /**
  * V8 settings the collector runs with: the Dockerfile's ENTRYPOINT passes COLLECTOR_NODE_FLAGS to `node`, and
- * collection workers get the same young generation through their resource limits (a worker cannot take V8 flags).
+ * collection worker processes are started with the same semi-spaces (src/collect/workers.ts).
  *
  * Node 24 lets each isolate's young generation grow to 64 MB semi-spaces (128 MB of new space) under an allocation
- * rate like a collection's; three isolates (the main thread and two workers) then hold about 384 MB of new space.
+ * rate like a collection's: 128 MB in each of the collector's processes.
  * 16 MB semi-spaces, Node 20's ceiling, measured no more collector CPU at 100 accounts (README, "Memory").
  */
 export const SEMI_SPACE_MB = 16;
 
 /** Node options of the collector's process (Dockerfile ENTRYPOINT; `NODE_OPTIONS` when run from npm). */
 export const COLLECTOR_NODE_FLAGS: readonly string[] = [`--max-semi-space-size=${SEMI_SPACE_MB}`];
-
-/** A worker's young generation for the same semi-spaces: V8 sizes it at three semi-spaces (two plus new large objects). */
-export const WORKER_YOUNG_GENERATION_MB = 3 * SEMI_SPACE_MB;
 
 /** V8 heap sizes, which `new Worker({ execArgv })` refuses (a worker takes its own through `resourceLimits`). */
 const HEAP_SIZE_FLAG = /^--max-(semi-space|old-space|young-generation)-size(=|$)/;

@@ -14,7 +14,7 @@ import { planRun } from './plan.js';
 import { CallerIdentities } from './provenance.js';
 import { DelegatedCollection } from './delegated.js';
 import { executeTasks } from './execute.js';
-import { collectInWorkers, collectionWorkers } from './workers.js';
+import { collectInWorkers, collectionWorkers, type WorkerUsage } from './workers.js';
 import { checkParameterOverrides } from '../controls/parameters.js';
 
 export interface CollectionProgress {
@@ -43,6 +43,8 @@ export interface CollectionOptions {
   onProgress?: (p: CollectionProgress) => void;
   /** Observer of every SDK attempt (daemon metrics). */
   onAttempt?: (action: string, outcome: 'ok' | 'throttled' | 'error') => void;
+  /** Each collection worker process's CPU and peak RSS as it ends (collect.workers above 1; the bench adds them up). */
+  onWorkerUsage?: (usage: WorkerUsage) => void;
   now?: () => Date;
   /** The limiters that pace calls under AWS's published quotas; by default one registry per process on the wall clock. */
   rateLimits?: RateLimiterRegistry;
@@ -101,8 +103,8 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
 
   const workers = collectionWorkers(config, targets.length, opts);
   if (workers > 1) {
-    runLog.info({ workers, accounts: targets.length }, 'collecting in worker threads, each for its own accounts');
-    await collectInWorkers({ workers, config, tasks, targets, store, log: runLog, callers, onRecord, signal: opts.signal, onAttempt: opts.onAttempt, now });
+    runLog.info({ workers, accounts: targets.length }, 'collecting in worker processes, each for its own accounts');
+    await collectInWorkers({ workers, config, tasks, targets, store, log: runLog, callers, onRecord, signal: opts.signal, onAttempt: opts.onAttempt, onWorkerUsage: opts.onWorkerUsage, now });
   } else {
     await executeTasks({
       config,

@@ -1,8 +1,7 @@
 /**
- * A collection worker thread: collects its share of the accounts (see workers.ts). Paced calls take their tokens,
- * organisation-wide reads come, and evidence bodies are stored, through the main thread, by message.
+ * A collection worker process: collects its share of the accounts (see workers.ts). Paced calls take their tokens,
+ * organisation-wide reads come, and evidence bodies are stored, through the collector's process, by message.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../log/logger.js';
 import { PUBLISHED_RATE_LIMITS, RateLimiter, RateLimiterRegistry } from '../aws/rate-limit.js';
 import { putEvidenceBody } from '../seal/seal.js';
@@ -16,30 +15,39 @@ import { assumedRoleCredentials, type AccountTarget } from './targets.js';
 import type { CollectionTask } from './plan.js';
 import type { FromWorker, ToWorker, WorkerDelegatedPart, WorkerInput, WorkerRequest } from './workers.js';
 
-const port = parentPort;
-if (!port) throw new Error('the collection worker runs only as a worker thread (src/collect/workers.ts starts it)');
-const input = workerData as WorkerInput;
-const { config } = input;
-const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
+const channel = process.send?.bind(process);
+if (!channel) throw new Error('the collection worker runs only as a worker process (src/collect/workers.ts starts it)');
+const post = (m: FromWorker | { type: 'ready' }) => {
+  // The collector's process is gone (killed, crashed): its 'disconnect' below ends this one.
+  if (process.connected) channel(m);
+};
+// Without the collector there is no one to collect for: end at once rather than call AWS for nobody.
+process.on('disconnect', () => process.exit(0));
 
 let nextId = 0;
 const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-port.on('message', (m: ToWorker) => {
-  const w = waiting.get(m.id);
-  if (!w) return;
-  waiting.delete(m.id);
-  if (m.error !== undefined) w.reject(new Error(m.error));
-  else w.resolve(m.value);
+const input = await new Promise<WorkerInput>((resolve) => {
+  process.on('message', (m: ToWorker) => {
+    if (m.type === 'start') return resolve(m.input);
+    const w = waiting.get(m.id);
+    if (!w) return;
+    waiting.delete(m.id);
+    if (m.error !== undefined) w.reject(new Error(m.error));
+    else w.resolve(m.value);
+  });
+  // Listening now: the input may come (it is sent only on this message, so none is lost before the listener).
+  post({ type: 'ready' });
 });
-function ask<T>(request: WorkerRequest, transfer?: ArrayBuffer[]): Promise<T> {
+const { config } = input;
+function ask<T>(request: WorkerRequest): Promise<T> {
   const id = nextId++;
   return new Promise<T>((resolve, reject) => {
     waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-    post({ type: 'rpc', id, request }, transfer);
+    post({ type: 'rpc', id, request });
   });
 }
 
-/** A limiter whose tokens come from the main thread's one limiter for this account, region and operation. */
+/** A limiter whose tokens come from the collector's one limiter for this account, region and operation. */
 class SharedLimiter extends RateLimiter {
   constructor(private readonly key: { accountId: string; region: string; action: string }) {
     super(1);
@@ -60,7 +68,7 @@ class SharedLimiters extends RateLimiterRegistry {
   }
 }
 
-// Log lines go to the main thread's logger, which adds the run's bindings and writes them where it writes.
+// Log lines go to the collector's logger, which adds the run's bindings and writes them where it writes.
 const log = createLogger({ level: input.logLevel, destination: { write: (line: string) => post({ type: 'log', line }) } });
 
 const attempts = new Map<string, number>();
@@ -89,7 +97,7 @@ const tasks: CollectionTask[] = input.tasks.map((t) => {
 const limits = new SharedLimiters();
 const callers = new CallerIdentities();
 
-/** delegated-admin in a worker: the member's part comes from the main thread's one organisation-wide read. */
+/** delegated-admin in a worker: the member's part comes from the collector's one organisation-wide read. */
 function delegatedParts(auditProviders: (accountId: string, region: string, credentials: AccountTarget['credentials']) => AwsClientProvider): DelegatedParts {
   const settings = config.collect.delegatedAdmin;
   const credentials = settings?.roleArn ? assumedRoleCredentials(config, settings.roleArn) : undefined;
@@ -124,14 +132,14 @@ try {
     concurrency: input.concurrency,
     callers,
     delegated: config.collect.mode === 'delegated-admin' ? delegatedParts : undefined,
-    // Hashed here, stored through the main thread's store (the copy is moved there, not cloned again).
-    writeBody: (body, recordedAt) =>
-      putEvidenceBody({ putObject: (sha256, bytes) => { const moved = new Uint8Array(bytes); return ask({ method: 'putObject', sha256, bytes: moved }, [moved.buffer]); } }, body, recordedAt),
+    // Hashed here, stored through the collector's store.
+    writeBody: (body, recordedAt) => putEvidenceBody({ putObject: (sha256, bytes) => ask({ method: 'putObject', sha256, bytes }) }, body, recordedAt),
     onRecord: (record) => post({ type: 'record', record }),
   });
   flushAttempts();
   const sessions = await callers.sessions(targets, false);
-  post({ type: 'done', callers: sessions.map((s) => [s.accountId, s.callerArn]) });
+  const usage = process.resourceUsage();
+  post({ type: 'done', callers: sessions.map((s) => [s.accountId, s.callerArn]), usage: { cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssBytes: usage.maxRSS * 1024 } });
 } catch (err) {
   flushAttempts();
   const e = err instanceof Error ? err : new Error(String(err));

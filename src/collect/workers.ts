@@ -1,6 +1,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
@@ -11,7 +12,7 @@ import { AwsClientProvider, SharedConnections } from '../aws/clients.js';
 import { RateLimiterRegistry } from '../aws/rate-limit.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { EvidenceLockerError } from '../errors.js';
-import { WORKER_YOUNG_GENERATION_MB } from '../node-flags.js';
+import { SEMI_SPACE_MB } from '../node-flags.js';
 import { queryById } from '../queries/index.js';
 import type { QueryParameters } from '../queries/types.js';
 import type { AuditContext } from '../queries/delegated/types.js';
@@ -21,15 +22,15 @@ import type { CollectionTask } from './plan.js';
 import type { AccountTarget } from './targets.js';
 
 /**
- * Old-generation heap of each collection worker, MB: the workers and the main thread share the heap this process may
- * use (V8 sizes it from the host's or the container's memory), instead of each isolate assuming all of it; never below
- * 256 MB, several times a worker's live data (tasks in flight; records go to the main thread).
+ * Old-generation heap of each collection worker process, MB: the workers and the collector's own process share the
+ * heap one process may use (V8 sizes it from the host's or the container's memory), instead of each assuming all of
+ * it; never below 256 MB, several times a worker's live data (tasks in flight; records go to the main process).
  */
 function workerOldGenerationMb(workers: number): number {
   return Math.max(256, Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20 / (workers + 1)));
 }
 
-/** One account as a worker receives it: credentials cannot cross threads, so the session they hold now goes instead. */
+/** One account as a worker receives it: credentials cannot cross processes, so the session they hold now goes instead. */
 export interface WorkerTarget {
   accountId: string;
   name?: string;
@@ -56,13 +57,11 @@ export interface WorkerInput {
   concurrency: number;
   logLevel: string;
   observeAttempts: boolean;
-  /** The caller's clock minus the wall clock at the start of the run (a caller's `now` cannot cross threads). */
+  /** The caller's clock minus the wall clock at the start of the run (a caller's `now` cannot cross processes). */
   clockOffsetMs: number;
-  /** The TypeScript entry, when the collector runs from its sources (tests) rather than from the build. */
-  sourceEntry?: string;
 }
 
-/** The member's part of an organisation-wide read, as the main thread hands it to a worker (no clients, no signal). */
+/** The member's part of an organisation-wide read, as the main process hands it to a worker (no clients, no signal). */
 export interface WorkerDelegatedPart {
   queryId: string;
   part: unknown;
@@ -80,14 +79,23 @@ export type FromWorker =
   | { type: 'record'; record: ManifestRecord }
   | { type: 'attempts'; counts: [string, 'ok' | 'throttled' | 'error', number][] }
   | { type: 'log'; line: string }
-  | { type: 'done'; callers: [string, string | null][] }
+  | { type: 'done'; callers: [string, string | null][]; usage: WorkerUsage }
   | { type: 'failed'; name: string; message: string };
 
-export type ToWorker = { type: 'reply'; id: number; value?: unknown; error?: string };
+export type ToWorker = { type: 'start'; input: WorkerInput } | { type: 'reply'; id: number; value?: unknown; error?: string };
+
+/** What one worker process used, as it reports it when done (a parent's own resource usage does not include it). */
+export interface WorkerUsage {
+  /** User plus system CPU time, ms. */
+  cpuMs: number;
+  /** Peak resident set size, bytes. */
+  maxRssBytes: number;
+}
 
 /**
- * How many worker threads collect: collect.workers (`auto`: one per core), never more than there are accounts.
- * A caller that brings its own limiters (the demo's simulated clock) runs on one thread: a clock cannot be shared across threads.
+ * How many worker processes collect: collect.workers (`auto`: one per core), never more than there are accounts; 1
+ * collects in the collector's own process. A caller that brings its own limiters (the demo's simulated clock) collects
+ * in its own process: a clock cannot be shared across processes.
  */
 export function collectionWorkers(config: Config, accounts: number, opts: { rateLimits?: unknown }): number {
   if (opts.rateLimits) return 1;
@@ -116,6 +124,20 @@ function workerEntry(): { url: URL; sourceEntry?: string } {
   return { url: new URL('./worker.js', here) };
 }
 
+/** The last lines a worker process wrote to stderr, kept to name why it ended (its uncaught error is there). */
+class StderrTail {
+  private text = '';
+  add(chunk: Buffer): void {
+    this.text = (this.text + chunk.toString('utf8')).slice(-8192);
+  }
+  /** The uncaught error's line (`TypeError: …`), else the last line written; empty when nothing was. */
+  cause(): string {
+    const lines = this.text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+    const error = lines.find((l) => /^[A-Z][A-Za-z]*(Error|Exception)\b.*:/.test(l) || /^Error \[[A-Z_]+\]:/.test(l));
+    return scrubSecrets(error ?? lines.at(-1) ?? '');
+  }
+}
+
 export interface WorkerCollection {
   workers: number;
   config: Config;
@@ -128,16 +150,22 @@ export interface WorkerCollection {
   signal?: AbortSignal;
   onAttempt?: (action: string, outcome: 'ok' | 'throttled' | 'error') => void;
   now: () => Date;
+  /** Each worker process's CPU and peak RSS, as it ends its share (the collector's own process usage leaves them out). */
+  onWorkerUsage?: (usage: WorkerUsage) => void;
   /** The worker entry; default the collection worker beside this module. */
   entry?: URL;
 }
 
 /**
- * Collects the planned tasks in worker threads, each for its own accounts. Every paced call of every thread takes
+ * Collects the planned tasks in worker processes, each for its own accounts. Every paced call of every worker takes
  * its token from the one limiter per account, region and operation kept here, and organisation-wide reads
- * (delegated-admin) are made once, here; workers store bodies through this thread's store. Resolves when every
- * worker is done, or at once on abort (workers are stopped, nothing is sealed); a worker that fails or crashes
- * stops the others and rejects, so a partial run is never sealed.
+ * (delegated-admin) are made once, here; workers store bodies through this process's store. Resolves when every
+ * worker is done, or at once on abort (workers are killed, nothing is sealed); a worker that fails or crashes
+ * stops the others and rejects, so a partial run is never sealed. A worker whose collector goes away (killed,
+ * crashed) ends itself: it never collects for nobody.
+ *
+ * Processes rather than threads: each isolate loads the SDK clients its queries use (about 130 to 180 MB), so one
+ * process holding every worker's isolate grows past what a process should hold; apart, each stays within its own.
  */
 export async function collectInWorkers(run: WorkerCollection): Promise<void> {
   const { config, log } = run;
@@ -145,7 +173,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
   const limits = new RateLimiterRegistry();
   const connections = new SharedConnections();
   const callSlots = new ConcurrencyLimit(config.collect.concurrency);
-  // Stops this thread's own work for the workers (organisation-wide reads, limiter waits) on abort or on a worker's failure.
+  // Stops this process's own work for the workers (organisation-wide reads, limiter waits) on abort or on a worker's failure.
   const stop = new AbortController();
   const stopOnAbort = () => stop.abort(run.signal?.reason);
   if (run.signal?.aborted) stop.abort(run.signal.reason);
@@ -164,7 +192,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
   delegated?.expect(run.tasks);
   const targetsById = new Map(run.targets.map((t) => [t.accountId, t]));
   const entry = run.entry ? { url: run.entry } : workerEntry();
-  const workers: Worker[] = [];
+  const workers: ChildProcess[] = [];
   const pending = new Set<Promise<unknown>>();
   let mainError: unknown;
   let onAbort: (() => void) | undefined;
@@ -197,7 +225,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
       for (const accountId of accounts) {
         const t = targetsById.get(accountId) as AccountTarget;
         index.set(accountId, targets.length);
-        // The session the main thread obtained while resolving targets: the worker needs no AssumeRole of its own.
+        // The session the main process obtained while resolving targets: the worker needs no AssumeRole of its own.
         const session = t.roleArn && t.credentials ? await t.credentials() : undefined;
         targets.push({ accountId, ...(t.name ? { name: t.name } : {}), ...(t.roleArn ? { roleArn: t.roleArn } : {}), regions: t.regions, regionSource: t.regionSource, ...(session ? { session } : {}) });
       }
@@ -213,7 +241,6 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
         logLevel: log.level,
         observeAttempts: run.onAttempt !== undefined,
         clockOffsetMs,
-        ...('sourceEntry' in entry && entry.sourceEntry ? { sourceEntry: entry.sourceEntry } : {}),
       });
     }
 
@@ -221,7 +248,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
       let running = inputs.length;
       let settled = false;
       const stopAll = () => {
-        for (const w of workers) void w.terminate();
+        for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
       };
       const fail = (err: Error) => {
         if (settled) return;
@@ -240,21 +267,36 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
       if (run.signal?.aborted) return onAbort();
       run.signal?.addEventListener('abort', onAbort, { once: true });
 
+      const oldGenerationMb = workerOldGenerationMb(inputs.length);
       inputs.forEach((input, i) => {
         const accounts = shares[i];
         const who = `collection worker ${i + 1} of ${inputs.length} (accounts ${accounts.join(', ')})`;
-        const worker = new Worker(entry.url, { workerData: input, resourceLimits: { maxOldGenerationSizeMb: workerOldGenerationMb(inputs.length), maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+        const worker = fork(fileURLToPath(entry.url), 'sourceEntry' in entry && entry.sourceEntry ? [entry.sourceEntry] : [], {
+          // Structured clone over the channel: evidence bytes and records cross as they are, not as JSON text.
+          serialization: 'advanced',
+          // Logs come over the channel; stderr is read to name the cause if the worker dies.
+          stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+          execArgv: [`--max-semi-space-size=${SEMI_SPACE_MB}`, `--max-old-space-size=${oldGenerationMb}`],
+        });
         workers.push(worker);
+        const stderr = new StderrTail();
+        worker.stderr?.on('data', (chunk: Buffer) => stderr.add(chunk));
+        const send = (m: ToWorker) => {
+          if (worker.connected) worker.send(m);
+        };
         let finished = false;
-        worker.on('message', (m: FromWorker) => {
+        worker.on('message', (m: FromWorker | { type: 'ready' }) => {
           if (settled) return;
           switch (m.type) {
+            case 'ready':
+              send({ type: 'start', input });
+              break;
             case 'rpc': {
               const p = serve(m.request).then(
-                (value) => worker.postMessage({ type: 'reply', id: m.id, value } satisfies ToWorker),
+                (value) => send({ type: 'reply', id: m.id, value }),
                 (err: unknown) => {
                   mainError ??= err;
-                  worker.postMessage({ type: 'reply', id: m.id, error: err instanceof Error ? err.message : String(err) } satisfies ToWorker);
+                  send({ type: 'reply', id: m.id, error: err instanceof Error ? err.message : String(err) });
                 },
               );
               pending.add(p);
@@ -273,32 +315,54 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
             case 'done':
               finished = true;
               for (const [accountId, arn] of m.callers) run.callers.record(accountId, arn);
-              void worker.terminate();
+              run.onWorkerUsage?.(m.usage);
+              if (worker.connected) worker.disconnect();
               if (--running === 0 && !settled) {
                 settled = true;
                 resolve();
               }
               break;
             case 'failed':
-              fail(new EvidenceLockerError(`${who} failed: ${m.name}: ${scrubSecrets(m.message)}; nothing was sealed`, { hint: 'the run is not sealed; fix the cause and collect again (set collect.workers to 1 to collect on one thread)' }));
+              fail(new EvidenceLockerError(`${who} failed: ${m.name}: ${scrubSecrets(m.message)}; nothing was sealed`, { hint: 'the run is not sealed; fix the cause and collect again (set collect.workers to 1 to collect in one process)' }));
               break;
           }
         });
-        worker.on('error', (err) => fail(new EvidenceLockerError(`${who} crashed: ${err.name}: ${scrubSecrets(err.message)}; nothing was sealed`, { hint: 'the run is not sealed; collect again, or set collect.workers to 1 to collect on one thread', cause: err })));
-        worker.on('exit', (code) => {
-          if (!finished) fail(new EvidenceLockerError(`${who} exited (code ${code}) before finishing; nothing was sealed`, { hint: 'the run is not sealed; collect again, or set collect.workers to 1 to collect on one thread' }));
+        worker.on('error', (err) => fail(new EvidenceLockerError(`${who} could not be started or reached: ${err.name}: ${scrubSecrets(err.message)}; nothing was sealed`, { hint: 'the run is not sealed; collect again, or set collect.workers to 1 to collect in one process', cause: err })));
+        worker.on('exit', (code, signal) => {
+          if (finished) return;
+          // Its stderr is read to the end before 'close'; 'exit' may come first, so the cause is named on 'close'.
+          const report = () => {
+            const cause = stderr.cause();
+            const how = signal ? `was killed (${signal})` : `exited (code ${code})`;
+            fail(new EvidenceLockerError(cause ? `${who} crashed: ${cause} (it ${how}); nothing was sealed` : `${who} ${how} before finishing; nothing was sealed`, { hint: 'the run is not sealed; collect again, or set collect.workers to 1 to collect in one process' }));
+          };
+          if (worker.stderr && !worker.stderr.readableEnded) worker.stderr.once('close', report);
+          else report();
         });
       });
     });
   } finally {
     if (onAbort) run.signal?.removeEventListener('abort', onAbort);
     run.signal?.removeEventListener('abort', stopOnAbort);
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(workers.map(endWorker));
     // No store write of this thread outlives the run.
     await Promise.allSettled([...pending]);
     delegated?.destroy();
     connections.destroy();
   }
+}
+
+/** Waits for a worker process to end, killing it if it has not (a finished worker exits by itself once let go). */
+function endWorker(w: ChildProcess): Promise<void> {
+  if (w.exitCode !== null || w.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    w.once('exit', () => resolve());
+    if (w.connected) w.disconnect();
+    // A finished worker exits when the channel closes; one still at work (abort, failure) is killed at once.
+    const killer = setTimeout(() => w.kill('SIGKILL'), 5_000);
+    killer.unref();
+    w.once('exit', () => clearTimeout(killer));
+  });
 }
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);

@@ -111,7 +111,7 @@ export const ConfigSchema = z
         concurrency: z.number().int().min(1).max(256).default(64),
         /** Queries of one service running at once in one account and region (AWS API limits are per account and region). */
         perServiceConcurrency: z.number().int().min(1).max(64).default(8),
-        /** Worker threads collecting at once, each for its own share of the accounts; `auto`: one per CPU core, at most one per account (README, "Collection workers"). */
+        /** Worker processes collecting at once, each for its own share of the accounts; `auto`: one per CPU core, at most one per account (README, "Collection workers"). */
         workers: z.union([z.number().int().min(1).max(64), z.literal('auto')]).default('auto'),
         requestTimeoutMs: z.number().int().min(100).default(30_000),
         /** `per-account`: every query in every member account; `delegated-admin`: what an aggregator or administrator holds is read once from the audit account (README, "Collection modes"). */

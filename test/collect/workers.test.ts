@@ -1,6 +1,6 @@
 /**
- * collect.workers: the same organisation collected on one thread and in worker threads gives the same evidence, the
- * same scope and sessions; the paced APIs' limits hold across workers; abort and failures seal nothing.
+ * collect.workers: the same organisation collected in one process and in worker processes gives the same evidence,
+ * the same scope and sessions; the paced APIs' limits hold across workers; abort and failures seal nothing.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { loadCatalogs } from '../../src/controls/load.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { runCollection, type CollectionProgress } from '../../src/collect/run.js';
-import { collectionWorkers, partitionAccounts } from '../../src/collect/workers.js';
+import { collectionWorkers, partitionAccounts, type WorkerUsage } from '../../src/collect/workers.js';
 import { EvidenceBodySchema, type EvidenceBody } from '../../src/evidence/record.js';
 import { RunManifestSchema, type RunManifest } from '../../src/evidence/manifest.js';
 import { PUBLISHED_RATE_LIMITS, RateLimiterRegistry } from '../../src/aws/rate-limit.js';
@@ -48,13 +48,14 @@ async function collect(name: string, collect: Record<string, unknown>) {
   const { log, lines } = logger();
   const progress: CollectionProgress[] = [];
   const attempts = new Map<string, number>();
+  const usage: WorkerUsage[] = [];
   sim.resetStats();
-  const outcome = await runCollection({ config, catalogs, store, signer, log, onProgress: (p) => progress.push({ ...p }), onAttempt: (a) => attempts.set(a, (attempts.get(a) ?? 0) + 1) });
+  const outcome = await runCollection({ config, catalogs, store, signer, log, onProgress: (p) => progress.push({ ...p }), onAttempt: (a) => attempts.set(a, (attempts.get(a) ?? 0) + 1), onWorkerUsage: (u) => usage.push(u) });
   const stats: SimStats = sim.stats();
   const manifest: RunManifest = RunManifestSchema.parse(JSON.parse((await store.getRun(outcome.runId)).manifest.toString('utf8')));
   const bodies = new Map<string, EvidenceBody>();
   for (const r of manifest.records) bodies.set(r.recordId, EvidenceBodySchema.parse(JSON.parse((await store.getObject(r.sha256)).toString('utf8'))));
-  return { outcome, manifest, bodies, stats, lines, progress, attempts };
+  return { outcome, manifest, bodies, stats, lines, progress, attempts, usage };
 }
 
 /** What a record proves, without what changes from run to run (times, request ids, which thread asked). */
@@ -104,8 +105,15 @@ describe('collect.workers', () => {
     it(`collects the same evidence with 1 and 3 workers (${mode}), within every paced limit`, async () => {
       const one = await collect(`${mode}-1`, { ...extra, workers: 1 });
       const three = await collect(`${mode}-3`, { ...extra, workers: 3 });
-      expect(one.lines.some((l) => l.msg === 'collecting in worker threads, each for its own accounts')).toBe(false);
-      expect(three.lines.find((l) => l.msg === 'collecting in worker threads, each for its own accounts')).toMatchObject({ workers: 3, accounts: one.outcome.accounts.length });
+      expect(one.lines.some((l) => l.msg === 'collecting in worker processes, each for its own accounts')).toBe(false);
+      expect(three.lines.find((l) => l.msg === 'collecting in worker processes, each for its own accounts')).toMatchObject({ workers: 3, accounts: one.outcome.accounts.length });
+      // Each worker is a process of its own and says what it used (its CPU is not in the collector's own usage).
+      expect(one.usage).toEqual([]);
+      expect(three.usage).toHaveLength(3);
+      for (const u of three.usage) {
+        expect(u.cpuMs).toBeGreaterThan(0);
+        expect(u.maxRssBytes).toBeGreaterThan(2 ** 20);
+      }
 
       expect(three.outcome.status).toBe(one.outcome.status);
       expect(three.outcome.records).toBe(one.outcome.records);
@@ -185,6 +193,6 @@ describe('collect.workers', () => {
       entry: pathToFileURL(crashing),
     });
     await expect(run).rejects.toThrow(EvidenceLockerError);
-    await expect(run).rejects.toThrow(/collection worker \d of 2 \(accounts \d{12}\) crashed: TypeError: query threw while starting; nothing was sealed/);
+    await expect(run).rejects.toThrow(/collection worker \d of 2 \(accounts \d{12}\) crashed: TypeError: query threw while starting \(it exited \(code 1\)\); nothing was sealed/);
   }, 60_000);
 });
