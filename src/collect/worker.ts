@@ -23,6 +23,9 @@ const post = (m: FromWorker | { type: 'ready' }) => {
 };
 // Without the collector there is no one to collect for: end at once rather than call AWS for nobody.
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C reaches the terminal's whole process group, and a service manager may signal every process of the service:
+// the collector decides (it aborts the run and kills its workers; a worker whose collector is gone ends above).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
 
 let nextId = 0;
 const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();

@@ -5,14 +5,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fork } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema, type Config } from '../../src/config/schema.js';
 import { loadCatalogs } from '../../src/controls/load.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { runCollection, type CollectionProgress } from '../../src/collect/run.js';
-import { collectionWorkers, partitionAccounts, type WorkerUsage } from '../../src/collect/workers.js';
+import { collectionWorkers, partitionAccounts, type WorkerInput, type WorkerUsage } from '../../src/collect/workers.js';
 import { EvidenceBodySchema, type EvidenceBody } from '../../src/evidence/record.js';
 import { RunManifestSchema, type RunManifest } from '../../src/evidence/manifest.js';
 import { PUBLISHED_RATE_LIMITS, RateLimiterRegistry } from '../../src/aws/rate-limit.js';
@@ -194,5 +195,27 @@ describe('collect.workers', () => {
     });
     await expect(run).rejects.toThrow(EvidenceLockerError);
     await expect(run).rejects.toThrow(/collection worker \d of 2 \(accounts \d{12}\) crashed: TypeError: query threw while starting \(it exited \(code 1\)\); nothing was sealed/);
+  }, 60_000);
+
+  it('a worker process leaves SIGINT and SIGTERM to its collector, and exits once its collector lets it go', async () => {
+    const { config } = setup('signals', {});
+    const bootstrap = fileURLToPath(new URL('../../src/collect/worker-from-sources.mjs', import.meta.url));
+    const worker = fork(bootstrap, [new URL('../../src/collect/worker.ts', import.meta.url).href], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => worker.once('exit', (code, signal) => resolve({ code, signal })));
+    const messages: string[] = [];
+    worker.on('message', (m: { type: string }) => messages.push(m.type));
+    const next = (type: string) => new Promise<void>((resolve) => worker.on('message', (m: { type: string }) => m.type === type && resolve()));
+    await next('ready');
+    // As Ctrl-C in a terminal does to the whole process group: the worker stays, its collector decides.
+    worker.kill('SIGINT');
+    worker.kill('SIGTERM');
+    const done = next('done');
+    const input: WorkerInput = { config, targets: [], tasks: [], concurrency: 1, logLevel: 'silent', observeAttempts: false, clockOffsetMs: 0 };
+    worker.send({ type: 'start', input });
+    // A worker the signals ended never answers: fail on its exit rather than wait for the test's timeout.
+    await Promise.race([done, exited.then((e) => Promise.reject(new Error(`the worker ended (code ${e.code}, signal ${e.signal})`)))]);
+    expect(messages).toEqual(['ready', 'done']);
+    worker.disconnect();
+    expect(await exited).toEqual({ code: 0, signal: null });
   }, 60_000);
 });
