@@ -77,6 +77,28 @@ describe('aggregator and delegated administrator APIs of the simulated organisat
     expect(agg.reduce((n, r) => n + Number(r['COUNT(*)']), 0)).toBe(own.totalDiscoveredResources);
   });
 
+  it('two readers paging the same advanced query at once, one abandoning it, each read every row exactly once', async () => {
+    const read = async (limit: number, stopAfter = Infinity) => {
+      const rows: string[] = [];
+      let NextToken: string | undefined;
+      let pages = 0;
+      do {
+        const page = await config().send(new SelectAggregateResourceConfigCommand({ ConfigurationAggregatorName: ORG_CONFIG_AGGREGATOR, Expression: INVENTORY_QUERY, Limit: limit, NextToken }));
+        rows.push(...(page.Results ?? []));
+        NextToken = page.NextToken;
+      } while (NextToken && ++pages < stopAfter);
+      return rows;
+    };
+    const whole = await read(100);
+    expect(whole.length).toBeGreaterThan(20);
+    // Pages of 12 and of 20 interleave, and a third reader leaves after two pages (12 calls: within the quota's burst).
+    const [a, b, abandoned] = await Promise.all([read(12), read(20), read(5, 2)]);
+    expect(abandoned).toHaveLength(10);
+    expect([...a].sort()).toEqual([...whole].sort());
+    expect([...b].sort()).toEqual([...whole].sort());
+    expect(await read(100)).toEqual(whole);
+  });
+
   it('the GuardDuty administrator lists its enabled members and sees their findings', async () => {
     const gd = new GuardDutyClient(clientConfig(sim(), { accountId: ADMIN, region: 'us-east-1' }));
     const detectorId = (await gd.send(new ListDetectorsCommand({}))).DetectorIds![0];
