@@ -11,6 +11,7 @@ import { loadCatalogs } from '../src/controls/load.js';
 import { openStore } from '../src/store/open-store.js';
 import { openSigner } from '../src/aws/open-signer.js';
 import { runCollection } from '../src/collect/run.js';
+import { peakRssBytes } from '../src/peak-rss.js';
 import type { WorkerUsage } from '../src/collect/workers.js';
 import { REQUEST_QUOTAS } from '../src/aws/quotas.js';
 import type { EvidenceBody } from '../src/evidence/record.js';
@@ -127,7 +128,8 @@ async function main(req: CollectChildRequest): Promise<CollectChildReport> {
   const outcome = await runCollection({ config, catalogs, store, signer, log, onWorkerUsage: (u) => workers.push(u), ...(req.shard ? { shard: req.shard } : {}) }).finally(() => clearInterval(sampler));
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpu0);
-  const mainMaxRssBytes = process.resourceUsage().maxRSS * 1024;
+  // Its own high-water mark: maxRSS would carry the bench parent's size at the fork (the simulated AWS lives there).
+  const mainMaxRssBytes = peakRssBytes();
 
   // Analysis of the sealed run (after the RSS reading): error codes and the calls rate-limited APIs needed.
   const run = await store.getRun(outcome.runId);

@@ -34,6 +34,7 @@ import { mapWithConcurrencyLimit } from '../src/concurrency-limit.js';
 import { LocalEvidenceStore } from '../src/store/local.js';
 import { extractPackageZip } from '../src/verify/unzip.js';
 import { verifyPackageDir } from '../src/verify/package.js';
+import { peakRssBytes } from '../src/peak-rss.js';
 
 export interface PackageBenchOptions {
   /** Evidence records across all runs (default 100,000). */
@@ -223,7 +224,7 @@ export async function benchPackage(opts: PackageBenchOptions = {}): Promise<Pack
       buildSeconds,
       recordsPerSecond: pkg.summary.records / buildSeconds,
       peakRssMiB: peak / 1024 / 1024,
-      processMaxRssMiB: process.resourceUsage().maxRSS / 1024,
+      processMaxRssMiB: peakRssBytes() / 2 ** 20,
       verifySeconds,
       sha256sumSeconds,
       verifyRuns,

@@ -3,6 +3,7 @@
  * organisation-wide reads come, and evidence bodies are stored, through the collector's process, by message.
  */
 import { createLogger } from '../log/logger.js';
+import { peakRssBytes } from '../peak-rss.js';
 import { PUBLISHED_RATE_LIMITS, RateLimiter, RateLimiterRegistry } from '../aws/rate-limit.js';
 import { putEvidenceBody } from '../seal/seal.js';
 import { queryById } from '../queries/index.js';
@@ -142,7 +143,7 @@ try {
   flushAttempts();
   const sessions = await callers.sessions(targets, false);
   const usage = process.resourceUsage();
-  post({ type: 'done', callers: sessions.map((s) => [s.accountId, s.callerArn]), usage: { cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssBytes: usage.maxRSS * 1024 } });
+  post({ type: 'done', callers: sessions.map((s) => [s.accountId, s.callerArn]), usage: { cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssBytes: peakRssBytes() } });
 } catch (err) {
   flushAttempts();
   const e = err instanceof Error ? err : new Error(String(err));

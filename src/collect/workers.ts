@@ -2,6 +2,7 @@ import { getHeapStatistics } from 'node:v8';
 import { availableParallelism } from 'node:os';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { StringDecoder } from 'node:string_decoder';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
@@ -125,16 +126,25 @@ function workerEntry(): { url: URL; sourceEntry?: string } {
 }
 
 /** The last lines a worker process wrote to stderr, kept to name why it ended (its uncaught error is there). */
-class StderrTail {
+export class StderrTail {
   private text = '';
+  private readonly decoder = new StringDecoder('utf8');
   add(chunk: Buffer): void {
-    this.text = (this.text + chunk.toString('utf8')).slice(-8192);
+    this.text = (this.text + this.decoder.write(chunk)).slice(-16_384);
   }
-  /** The uncaught error's line (`TypeError: …`), else the last line written; empty when nothing was. */
+  /**
+   * The line that names the worker's fatal error, empty when none did: V8's `FATAL ERROR: …` (heap limit), or the
+   * head of the last stack printed (the line before its first `at …` frame: `Error: …`, `TypeError: …`,
+   * `S3ServiceException: …`). Never a warning or Node's version line, which follow an uncaught error but are not it.
+   */
   cause(): string {
-    const lines = this.text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
-    const error = lines.find((l) => /^[A-Z][A-Za-z]*(Error|Exception)\b.*:/.test(l) || /^Error \[[A-Z_]+\]:/.test(l));
-    return scrubSecrets(error ?? lines.at(-1) ?? '');
+    const lines = this.text.split('\n').map((l) => l.trim());
+    const fatal = lines.find((l) => l.startsWith('FATAL ERROR:'));
+    if (fatal) return scrubSecrets(fatal);
+    for (let i = lines.length - 2; i >= 0; i--) {
+      if (lines[i + 1].startsWith('at ') && lines[i] && !lines[i].startsWith('at ')) return scrubSecrets(lines[i]);
+    }
+    return '';
   }
 }
 
@@ -282,11 +292,26 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
         const stderr = new StderrTail();
         worker.stderr?.on('data', (chunk: Buffer) => stderr.add(chunk));
         const send = (m: ToWorker) => {
-          if (worker.connected) worker.send(m);
+          if (!worker.connected) return;
+          try {
+            // A write to a worker that has just died fails here, not as an 'error' event: its exit names the cause.
+            worker.send(m, undefined, {}, () => undefined);
+          } catch (err) {
+            // Only a value that cannot be cloned throws: a fault of the collector's, never of the evidence.
+            fail(new EvidenceLockerError(`${who}: could not send it a message: ${err instanceof Error ? err.message : String(err)}; nothing was sealed`, { hint: 'the run is not sealed; report this as a bug, and collect with collect.workers set to 1 meanwhile' }));
+          }
         };
         let finished = false;
         worker.on('message', (m: FromWorker | { type: 'ready' }) => {
           if (settled) return;
+          try {
+            handle(m);
+          } catch (err) {
+            // A fault in this process's handling (a record, a log line): the run stops here rather than hang.
+            fail(err instanceof Error ? err : new Error(String(err)));
+          }
+        });
+        const handle = (m: FromWorker | { type: 'ready' }) => {
           switch (m.type) {
             case 'ready':
               send({ type: 'start', input });
@@ -323,21 +348,19 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
               }
               break;
             case 'failed':
-              fail(new EvidenceLockerError(`${who} failed: ${m.name}: ${scrubSecrets(m.message)}; nothing was sealed`, { hint: 'the run is not sealed; fix the cause and collect again (set collect.workers to 1 to collect in one process)' }));
+              fail(new EvidenceLockerError(`${who} failed: ${scrubSecrets(m.name)}: ${scrubSecrets(m.message)}; nothing was sealed`, { hint: 'the run is not sealed; fix the cause and collect again (set collect.workers to 1 to collect in one process)' }));
               break;
           }
-        });
-        worker.on('error', (err) => fail(new EvidenceLockerError(`${who} could not be started or reached: ${err.name}: ${scrubSecrets(err.message)}; nothing was sealed`, { hint: 'the run is not sealed; collect again, or set collect.workers to 1 to collect in one process', cause: err })));
-        worker.on('exit', (code, signal) => {
+        };
+        // Sends pass a callback, so this is a worker that could not be started (or killed), not a failed write.
+        worker.on('error', (err) => fail(new EvidenceLockerError(`${who} could not be started: ${err.name}: ${scrubSecrets(err.message)}; nothing was sealed`, { hint: 'the run is not sealed; collect again, or set collect.workers to 1 to collect in one process', cause: err })));
+        // 'close' comes once the worker has exited and its stderr has been read to the end, so its last words are in.
+        worker.on('close', (code, signal) => {
           if (finished) return;
-          // Its stderr is read to the end before 'close'; 'exit' may come first, so the cause is named on 'close'.
-          const report = () => {
-            const cause = stderr.cause();
-            const how = signal ? `was killed (${signal})` : `exited (code ${code})`;
-            fail(new EvidenceLockerError(cause ? `${who} crashed: ${cause} (it ${how}); nothing was sealed` : `${who} ${how} before finishing; nothing was sealed`, { hint: 'the run is not sealed; collect again, or set collect.workers to 1 to collect in one process' }));
-          };
-          if (worker.stderr && !worker.stderr.readableEnded) worker.stderr.once('close', report);
-          else report();
+          const cause = stderr.cause();
+          const how = signal ? `was killed (${signal})` : `exited (code ${code})`;
+          const why = cause ? `crashed: ${cause} (it ${how})` : signal === 'SIGKILL' ? `${how} before finishing, not by this collector (the kernel does this when memory runs out)` : `${how} before finishing`;
+          fail(new EvidenceLockerError(`${who} ${why}; nothing was sealed`, { hint: 'the run is not sealed; collect again, or set collect.workers to 1 to collect in one process' }));
         });
       });
     });

@@ -13,7 +13,7 @@ import { loadCatalogs } from '../../src/controls/load.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { runCollection, type CollectionProgress } from '../../src/collect/run.js';
-import { collectionWorkers, partitionAccounts, type WorkerInput, type WorkerUsage } from '../../src/collect/workers.js';
+import { collectionWorkers, partitionAccounts, StderrTail, type WorkerInput, type WorkerUsage } from '../../src/collect/workers.js';
 import { EvidenceBodySchema, type EvidenceBody } from '../../src/evidence/record.js';
 import { RunManifestSchema, type RunManifest } from '../../src/evidence/manifest.js';
 import { PUBLISHED_RATE_LIMITS, RateLimiterRegistry } from '../../src/aws/rate-limit.js';
@@ -178,7 +178,8 @@ describe('collect.workers', () => {
     const { collectInWorkers } = await import('../../src/collect/workers.js');
     const { config } = setup('crash', { workers: 2 });
     const crashing = join(dir, 'crashing-worker.mjs');
-    writeFileSync(crashing, "throw new TypeError('query threw while starting');\n");
+    // A plain Error: Node prints its stack, then its own version line, which is not the cause.
+    writeFileSync(crashing, "throw new Error('query threw while starting');\n");
     const target = (accountId: string) => ({ accountId, regions: ['us-east-1'], regionSource: 'configured' as const });
     const { log } = logger();
     const run = collectInWorkers({
@@ -194,7 +195,7 @@ describe('collect.workers', () => {
       entry: pathToFileURL(crashing),
     });
     await expect(run).rejects.toThrow(EvidenceLockerError);
-    await expect(run).rejects.toThrow(/collection worker \d of 2 \(accounts \d{12}\) crashed: TypeError: query threw while starting \(it exited \(code 1\)\); nothing was sealed/);
+    await expect(run).rejects.toThrow(/collection worker \d of 2 \(accounts \d{12}\) crashed: Error: query threw while starting \(it exited \(code 1\)\); nothing was sealed/);
   }, 60_000);
 
   it('a worker process leaves SIGINT and SIGTERM to its collector, and exits once its collector lets it go', async () => {
@@ -218,4 +219,25 @@ describe('collect.workers', () => {
     worker.disconnect();
     expect(await exited).toEqual({ code: 0, signal: null });
   }, 60_000);
+
+  it("names a dead worker's fatal error from its stderr: the stack's head or V8's heap limit, never a warning or Node's version line", () => {
+    const tail = (...chunks: (string | Buffer)[]) => {
+      const t = new StderrTail();
+      for (const c of chunks) t.add(Buffer.isBuffer(c) ? c : Buffer.from(c));
+      return t.cause();
+    };
+    const warning = '(node:123) Warning: NodeVersionSupportWarning: The AWS SDK for JavaScript (v3)\nwill require node >=22.\n(Use `node --trace-warnings ...` to show where the warning was created)\n';
+    const uncaught = (head: string) => `file:///app/dist/src/collect/worker.js:96\n  throw new Error(x);\n  ^\n\n${head}\n    at file:///app/dist/src/collect/worker.js:96:9\n    at ModuleJob.run (node:internal/modules/esm/module_job:234:25)\n\nNode.js v20.20.2\n`;
+    expect(tail(warning, uncaught('Error: query s3.x is not known to the collection worker'))).toBe('Error: query s3.x is not known to the collection worker');
+    expect(tail(uncaught('S3ServiceException: Access Denied'))).toBe('S3ServiceException: Access Denied');
+    expect(tail(uncaught("Error [ERR_IPC_CHANNEL_CLOSED]: Channel closed"))).toBe('Error [ERR_IPC_CHANNEL_CLOSED]: Channel closed');
+    expect(tail(warning, '\n<--- Last few GCs --->\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n 1: 0xb7a8c0 node::Abort() [node]\n')).toBe('FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory');
+    // Only warnings: no cause is named rather than a wrong one.
+    expect(tail(warning)).toBe('');
+    // A character split across two chunks is read whole; a secret in the line is scrubbed.
+    const line = Buffer.from(uncaught('Error: zone “eu” refused'));
+    const cut = line.indexOf(Buffer.from('“')) + 1;
+    expect(tail(line.subarray(0, cut), line.subarray(cut))).toBe('Error: zone “eu” refused');
+    expect(tail(uncaught('Error: signed with AKIAIOSFODNN7EXAMPLE'))).not.toContain('AKIAIOSFODNN7EXAMPLE');
+  });
 });
