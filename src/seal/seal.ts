@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { canonicalBytes } from './canonical.js';
+import { canonicalBytes, canonicalBytesChunked } from './canonical.js';
 import { sha256Hex } from '../evidence/hash.js';
 import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
-import { recordIdOf, type EvidenceBody, type ManifestRecord } from '../evidence/record.js';
+import { ManifestRecordSchema, recordIdOf, type EvidenceBody, type ManifestRecord } from '../evidence/record.js';
 import { newRunId } from '../evidence/run-id.js';
 import type { ManifestSigner } from './signer.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import type { Logger } from '../log/logger.js';
 import { RunClassifier, describeForeign, trustPolicy, type ForeignObject, type TrustPolicy } from './trust.js';
 import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
+
+const StrictRecord = ManifestRecordSchema.extend({ location: ManifestRecordSchema.shape.location.unwrap().strict().optional() }).strict();
 
 export interface SealedRun {
   manifest: RunManifest;
@@ -69,7 +71,10 @@ export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run:
   const trust = opts.trust ?? trustPolicy([await signer.fingerprint()]);
   const { previous, foreign } = await latestRunOfChain(store, run.chain, trust);
   for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `foreign object in the evidence store, not used as a chain link: ${describeForeign(f)}`);
-  const full: RunManifest = RunManifestSchema.parse({
+  // Each record is checked, not copied: a parsed copy of 250,000 records would double what the run holds. A record
+  // with a member the schema does not name is refused rather than stripped, so what is sealed is what was checked.
+  for (const r of run.records) StrictRecord.parse(r);
+  const header = RunManifestSchema.parse({
     schema: 'evidence-locker/run-manifest@1',
     runId: run.runId ?? newRunId(run.startedAt, randomBytes(3).toString('hex')),
     kind: run.kind,
@@ -93,9 +98,10 @@ export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run:
     ...(run.reconstruction ? { reconstruction: run.reconstruction } : {}),
     gaps,
     ...(run.simulated ? { simulated: true } : {}),
-    records: run.records,
+    records: [],
   });
-  const manifestBytes = canonicalBytes(full);
+  const full: RunManifest = { ...header, records: run.records };
+  const manifestBytes = canonicalBytesChunked(full);
   const signature = await signer.sign(manifestBytes);
   const publicKeyPem = await signer.publicKeyPem();
   await store.putRun({ runId: full.runId, manifest: manifestBytes, signature, publicKeyPem });

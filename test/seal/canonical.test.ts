@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/seal/canonical.js';
+import { canonicalBytes, canonicalBytesChunked, canonicalJson } from '../../src/seal/canonical.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 
 describe('canonicalJson', () => {
@@ -28,3 +28,32 @@ describe('canonicalJson', () => {
     expect(canonicalJson(s)).toBe(JSON.stringify(s));
   });
 });
+
+describe('canonicalBytesChunked', () => {
+  const manifestLike = {
+    schema: 'x@1',
+    scope: { accounts: ['111111111111'], regions: ['eu-west-1'], nested: { deep: { deeper: [1, { b: 2, a: undefined }] } } },
+    when: new Date('2026-01-02T03:04:05Z'),
+    bytes: new Uint8Array([1, 2, 3]),
+    map: new Map([['k', 1]]),
+    set: new Set(['s']),
+    gaps: [],
+    holes: [1, undefined, 3],
+    previous: null,
+    records: Array.from({ length: 500 }, (_, i) => ({ recordId: `q/${i}/r`, note: i % 7 === 0 ? 'é 😀 \u2028 "x"' : undefined, size: i, ok: i % 2 === 0 })),
+  };
+
+  it('gives exactly the bytes of canonicalBytes, whatever the chunk size (multi-byte characters across chunk ends)', () => {
+    const whole = canonicalBytes(manifestLike);
+    for (const chunkChars of [1, 7, 64, 1000, 1 << 20]) expect(canonicalBytesChunked(manifestLike, chunkChars).equals(whole)).toBe(true);
+    for (const v of [null, 1, 'a', [], {}, [[]], { a: [] }]) expect(canonicalBytesChunked(v, 1).equals(canonicalBytes(v))).toBe(true);
+  });
+
+  it('refuses what canonicalJson refuses', () => {
+    expect(() => canonicalBytesChunked({ records: [{ n: NaN }] })).toThrow(/non-finite/);
+    let v: unknown = 1;
+    for (let i = 0; i < 2000; i++) v = [v];
+    expect(() => canonicalBytesChunked(v)).toThrow(/nesting deeper/);
+  });
+});
+

@@ -9,6 +9,7 @@ import { latestRunOfChain, sealRun } from '../../src/seal/seal.js';
 import { newRunId } from '../../src/evidence/run-id.js';
 import { verifyManifestSignature, publicKeyFingerprint } from '../../src/seal/verify-signature.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
+import { canonicalBytes } from '../../src/seal/canonical.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
 
 function manifestFor(runId: string, completedAt: string, chain = 'default') {
@@ -61,6 +62,20 @@ describe('sealRun', () => {
     expect(s2.manifest.previous).toBeNull();
     const d = await sealRun(store, signer, manifestFor('20261127T020300Z-333333', '2026-11-27T02:03:00.100Z'));
     expect(d.manifest.previous?.runId).toBe('20261127T020100Z-000000');
+  });
+
+  it('seals records exactly as given, in canonical bytes, and refuses a record with a member the manifest does not define', async () => {
+    const record = (i: number) => ({ recordId: `q/11111111111${i}/eu-west-1`, queryId: 'q', accountId: `11111111111${i}`, region: 'eu-west-1', status: 'ok' as const, collectedAt: '2026-11-27T02:04:00.000Z', sha256: 'a'.repeat(64), size: 10 + i, location: { key: `objects/aa/${'a'.repeat(64)}` } });
+    const records = [record(1), record(2)];
+    const sealed = await sealRun(store, signer, { ...manifestFor('20261127T020400Z-444444', '2026-11-27T02:04:01.000Z', 'records'), records });
+    expect(sealed.manifestBytes.equals(canonicalBytes(sealed.manifest))).toBe(true);
+    expect(JSON.parse(sealed.manifestBytes.toString('utf8')).records).toEqual(records);
+    const extra = { ...record(3), note: 'not in the schema' };
+    await expect(sealRun(store, signer, { ...manifestFor('20261127T020500Z-555555', '2026-11-27T02:05:01.000Z', 'records'), records: [extra] })).rejects.toThrow(/note/);
+    const extraInLocation = { ...record(4), location: { key: 'k', other: 1 } };
+    await expect(sealRun(store, signer, { ...manifestFor('20261127T020600Z-666666', '2026-11-27T02:06:01.000Z', 'records'), records: [extraInLocation] })).rejects.toThrow(/other/);
+    const bad = { ...record(5), sha256: 'not-a-digest' };
+    await expect(sealRun(store, signer, { ...manifestFor('20261127T020700Z-777777', '2026-11-27T02:07:01.000Z', 'records'), records: [bad] })).rejects.toThrow();
   });
 
   it('refuses to overwrite a sealed run', async () => {
