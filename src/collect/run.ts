@@ -5,10 +5,11 @@ import type { EvidenceStore } from '../evidence/store.js';
 import type { ManifestSigner } from '../seal/signer.js';
 import type { Logger } from '../log/logger.js';
 import type { RateLimiterRegistry } from '../aws/rate-limit.js';
-import { putEvidenceBody, sealRun } from '../seal/seal.js';
+import { putEvidenceBody, sealRunFrom } from '../seal/seal.js';
+import { RecordSpool } from './record-spool.js';
+import type { ManifestRecord } from '../evidence/record.js';
 import { resolveTrustPolicy } from '../aws/trusted-keys.js';
 import { newRunId } from '../evidence/run-id.js';
-import type { ManifestRecord } from '../evidence/record.js';
 import { resolveTargets, type TargetGap } from './targets.js';
 import { planRun } from './plan.js';
 import { CallerIdentities } from './provenance.js';
@@ -89,66 +90,67 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   runLog.info({ accounts: targets.length, regions: allRegions.length, queries: queries.length, tasks: tasks.length, frameworks }, 'collection started');
 
   const callers = new CallerIdentities();
-  const records: ManifestRecord[] = [];
-  let done = 0;
-  let errors = 0;
-  const progress = () =>
-    opts.onProgress?.({ done, total: tasks.length, errors, accounts: targets.length, regions: allRegions.length, queries: queries.length });
-  const onRecord = (record: ManifestRecord) => {
-    records.push(record);
-    if (record.status === 'error') errors++;
-    done++;
-    progress();
-  };
+  // The records wait on disk until the seal: at 1,000 accounts they would be the largest thing this process holds.
+  const records = new RecordSpool();
+  try {
+    const progress = () =>
+      opts.onProgress?.({ done: records.count, total: tasks.length, errors: records.errors, accounts: targets.length, regions: allRegions.length, queries: queries.length });
+    const onRecord = (record: ManifestRecord) => {
+      records.add(record);
+      progress();
+    };
 
-  const workers = collectionWorkers(config, targets.length, opts);
-  if (workers > 1) {
-    runLog.info({ workers, accounts: targets.length }, 'collecting in worker processes, each for its own accounts');
-    await collectInWorkers({ workers, config, tasks, targets, store, log: runLog, callers, onRecord, signal: opts.signal, onAttempt: opts.onAttempt, onWorkerUsage: opts.onWorkerUsage, now });
-  } else {
-    await executeTasks({
-      config,
-      tasks,
-      log: runLog,
-      signal: opts.signal,
-      now,
-      onAttempt: opts.onAttempt,
-      rateLimits: opts.rateLimits,
-      concurrency: config.collect.concurrency,
-      callers,
-      delegated:
-        config.collect.mode === 'delegated-admin'
-          ? (auditProviders) => {
-              const d = new DelegatedCollection(config, auditProviders, runLog, opts.signal, now);
-              d.expect(tasks);
-              return d;
-            }
-          : undefined,
-      writeBody: (body, recordedAt) => putEvidenceBody(store, body, recordedAt),
-      onRecord,
-    });
+    const workers = collectionWorkers(config, targets.length, opts);
+    if (workers > 1) {
+      runLog.info({ workers, accounts: targets.length }, 'collecting in worker processes, each for its own accounts');
+      await collectInWorkers({ workers, config, tasks, targets, store, log: runLog, callers, onRecord, signal: opts.signal, onAttempt: opts.onAttempt, onWorkerUsage: opts.onWorkerUsage, now });
+    } else {
+      await executeTasks({
+        config,
+        tasks,
+        log: runLog,
+        signal: opts.signal,
+        now,
+        onAttempt: opts.onAttempt,
+        rateLimits: opts.rateLimits,
+        concurrency: config.collect.concurrency,
+        callers,
+        delegated:
+          config.collect.mode === 'delegated-admin'
+            ? (auditProviders) => {
+                const d = new DelegatedCollection(config, auditProviders, runLog, opts.signal, now);
+                d.expect(tasks);
+                return d;
+              }
+            : undefined,
+        writeBody: (body, recordedAt) => putEvidenceBody(store, body, recordedAt),
+        onRecord,
+      });
+    }
+
+    if (opts.signal?.aborted) {
+      runLog.warn({ written: records.count, planned: tasks.length }, 'collection aborted before sealing; bodies already written are unreferenced and harmless');
+      return { runId, status: 'aborted', records: records.count, errorRecords: records.errors, gaps: records.errors + gaps.length, accounts: targets.map((t) => t.accountId), regions: allRegions };
+    }
+
+    // Sealed in record id order (the spool sorts them as it writes them into the manifest).
+    const sealed = await sealRunFrom(store, signer, {
+      runId,
+      kind: 'collection',
+      chain: opts.shard ? `shard-${opts.shard.index}-of-${opts.shard.count}` : 'default',
+      startedAt,
+      completedAt: now(),
+      scope: { accounts: [...new Set([...targets.map((t) => t.accountId), ...gaps.map((g) => g.accountId)])].sort(), regions: allRegions, frameworks: [...frameworks].sort(), queries: queries.map((q) => q.id) },
+      ...(opts.shard ? { shard: { index: opts.shard.index, count: opts.shard.count, slot: opts.shard.slot ?? startedAt.toISOString().slice(0, 10) } } : {}),
+      sessions: await callers.sessions(targets, config.accounts.externalId !== undefined && config.accounts.externalId !== ''),
+      gaps: gaps.map((g) => ({ accountId: g.accountId, ...(g.region ? { region: g.region } : {}), reason: g.reason })),
+      ...(opts.simulated ? { simulated: true } : {}),
+      records,
+    }, { trust, log: runLog });
+    const status = sealed.manifest.status;
+    runLog.info({ status, records: records.count, errorRecords: records.errors, manifestSha256: sealed.manifestSha256 }, 'run sealed');
+    return { runId, status, records: records.count, errorRecords: records.errors, gaps: records.errors + gaps.length, manifestSha256: sealed.manifestSha256, accounts: targets.map((t) => t.accountId), regions: allRegions };
+  } finally {
+    records.close();
   }
-
-  if (opts.signal?.aborted) {
-    runLog.warn({ written: records.length, planned: tasks.length }, 'collection aborted before sealing; bodies already written are unreferenced and harmless');
-    return { runId, status: 'aborted', records: records.length, errorRecords: errors, gaps: errors + gaps.length, accounts: targets.map((t) => t.accountId), regions: allRegions };
-  }
-
-  records.sort((a, b) => a.recordId.localeCompare(b.recordId));
-  const sealed = await sealRun(store, signer, {
-    runId,
-    kind: 'collection',
-    chain: opts.shard ? `shard-${opts.shard.index}-of-${opts.shard.count}` : 'default',
-    startedAt,
-    completedAt: now(),
-    scope: { accounts: [...new Set([...targets.map((t) => t.accountId), ...gaps.map((g) => g.accountId)])].sort(), regions: allRegions, frameworks: [...frameworks].sort(), queries: queries.map((q) => q.id) },
-    ...(opts.shard ? { shard: { index: opts.shard.index, count: opts.shard.count, slot: opts.shard.slot ?? startedAt.toISOString().slice(0, 10) } } : {}),
-    sessions: await callers.sessions(targets, config.accounts.externalId !== undefined && config.accounts.externalId !== ''),
-    gaps: gaps.map((g) => ({ accountId: g.accountId, ...(g.region ? { region: g.region } : {}), reason: g.reason })),
-    ...(opts.simulated ? { simulated: true } : {}),
-    records,
-  }, { trust, log: runLog });
-  const status = sealed.manifest.status;
-  runLog.info({ status, records: records.length, errorRecords: errors, manifestSha256: sealed.manifestSha256 }, 'run sealed');
-  return { runId, status, records: records.length, errorRecords: errors, gaps: errors + gaps.length, manifestSha256: sealed.manifestSha256, accounts: targets.map((t) => t.accountId), regions: allRegions };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { canonicalBytes, canonicalBytesChunked } from './canonical.js';
+import { canonicalBytes, canonicalBytesChunked, canonicalJson } from './canonical.js';
 import { sha256Hex } from '../evidence/hash.js';
 import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
 import { ManifestRecordSchema, recordIdOf, type EvidenceBody, type ManifestRecord } from '../evidence/record.js';
@@ -10,7 +10,8 @@ import type { Logger } from '../log/logger.js';
 import { RunClassifier, describeForeign, trustPolicy, type ForeignObject, type TrustPolicy } from './trust.js';
 import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
 
-const StrictRecord = ManifestRecordSchema.extend({ location: ManifestRecordSchema.shape.location.unwrap().strict().optional() }).strict();
+/** A manifest record with no member the manifest does not define (the seal refuses one rather than strip it). */
+export const StrictRecordSchema = ManifestRecordSchema.extend({ location: ManifestRecordSchema.shape.location.unwrap().strict().optional() }).strict();
 
 export interface SealedRun {
   manifest: RunManifest;
@@ -61,20 +62,56 @@ export interface RunToSeal {
 }
 
 /**
+ * Records that are written into the manifest from where they are kept (a large collection spools them to disk as they
+ * come), not held as objects: each one already checked against the manifest's record schema.
+ */
+export interface RecordSource {
+  /** How many records there are. */
+  readonly count: number;
+  /** How many of them are error records. */
+  readonly errors: number;
+  /** Bytes of the records' canonical JSON, comma-separated, in manifest order. */
+  byteLength(): number;
+  /** Writes those bytes into `target` from `offset`; throws if they are not the bytes the source was given. */
+  writeTo(target: Buffer, offset: number): void;
+}
+
+/** A run sealed from a record source: everything of `SealedRun` but the records, which stay where they were. */
+export interface SealedRunHeader {
+  manifest: Omit<RunManifest, 'records'>;
+  manifestBytes: Buffer;
+  manifestSha256: string;
+  signature: Buffer;
+  publicKeyPem: string;
+}
+
+/**
  * Seals a run: builds its manifest header (tool, the store and its retention, status, the previous run of its chain,
  * the signing key), writes the canonical manifest bytes, signed, to the store after every body it names.
  * The caller has already written each body (`putEvidenceBody`) before calling this.
  */
 export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run: RunToSeal, opts: SealOptions = {}): Promise<SealedRun> {
+  // Each record is checked, not copied: a parsed copy of 250,000 records would double what the run holds. A record
+  // with a member the schema does not name is refused rather than stripped, so what is sealed is what was checked.
+  for (const r of run.records) StrictRecordSchema.parse(r);
+  const header = await manifestHeader(store, signer, run, run.records.some((r) => r.status === 'error'), opts);
+  const full: RunManifest = { ...header, records: run.records };
+  return { manifest: full, ...(await signAndStore(store, signer, header.runId, canonicalBytesChunked(full))) };
+}
+
+/** Seals a run whose records come from a record source (a collection's spool): the same manifest bytes as `sealRun`'s. */
+export async function sealRunFrom(store: EvidenceStore, signer: ManifestSigner, run: Omit<RunToSeal, 'records'> & { records: RecordSource }, opts: SealOptions = {}): Promise<SealedRunHeader> {
+  const header = await manifestHeader(store, signer, run, run.records.errors > 0, opts);
+  return { manifest: header, ...(await signAndStore(store, signer, header.runId, manifestBytesAround(header, run.records))) };
+}
+
+async function manifestHeader(store: EvidenceStore, signer: ManifestSigner, run: Omit<RunToSeal, 'records'>, errorRecords: boolean, opts: SealOptions): Promise<Omit<RunManifest, 'records'>> {
   const desc = store.describe();
   const gaps = run.gaps ?? [];
   const trust = opts.trust ?? trustPolicy([await signer.fingerprint()]);
   const { previous, foreign } = await latestRunOfChain(store, run.chain, trust);
   for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `foreign object in the evidence store, not used as a chain link: ${describeForeign(f)}`);
-  // Each record is checked, not copied: a parsed copy of 250,000 records would double what the run holds. A record
-  // with a member the schema does not name is refused rather than stripped, so what is sealed is what was checked.
-  for (const r of run.records) StrictRecord.parse(r);
-  const header = RunManifestSchema.parse({
+  const { records: _none, ...header } = RunManifestSchema.parse({
     schema: 'evidence-locker/run-manifest@1',
     runId: run.runId ?? newRunId(run.startedAt, randomBytes(3).toString('hex')),
     kind: run.kind,
@@ -82,7 +119,7 @@ export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run:
     tool: { name: TOOL_NAME, version: TOOL_VERSION, sdkVersion: SDK_VERSION },
     startedAt: run.startedAt.toISOString(),
     completedAt: (run.completedAt ?? new Date()).toISOString(),
-    status: gaps.length > 0 || run.records.some((r) => r.status === 'error') ? 'complete-with-gaps' : 'complete',
+    status: gaps.length > 0 || errorRecords ? 'complete-with-gaps' : 'complete',
     scope: run.scope,
     ...(run.shard ? { shard: run.shard } : {}),
     previous,
@@ -100,12 +137,42 @@ export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run:
     ...(run.simulated ? { simulated: true } : {}),
     records: [],
   });
-  const full: RunManifest = { ...header, records: run.records };
-  const manifestBytes = canonicalBytesChunked(full);
+  return header;
+}
+
+async function signAndStore(store: EvidenceStore, signer: ManifestSigner, runId: string, manifestBytes: Buffer): Promise<Omit<SealedRun, 'manifest'>> {
   const signature = await signer.sign(manifestBytes);
   const publicKeyPem = await signer.publicKeyPem();
-  await store.putRun({ runId: full.runId, manifest: manifestBytes, signature, publicKeyPem });
-  return { manifest: full, manifestBytes, manifestSha256: sha256Hex(manifestBytes), signature, publicKeyPem };
+  await store.putRun({ runId, manifest: manifestBytes, signature, publicKeyPem });
+  return { manifestBytes, manifestSha256: sha256Hex(manifestBytes), signature, publicKeyPem };
+}
+
+/**
+ * The canonical bytes of a manifest whose records come from a source: the header's members in canonical order with
+ * the records' bytes in their place, written once into a buffer of the exact size (no second copy of the records).
+ */
+export function manifestBytesAround(header: Omit<RunManifest, 'records'>, records: RecordSource): Buffer {
+  const members = header as Record<string, unknown>;
+  const keys = [...Object.keys(members).filter((k) => members[k] !== undefined && k !== 'records'), 'records'].sort();
+  let head = '{';
+  let tail = '';
+  let inTail = false;
+  keys.forEach((k, i) => {
+    const name = (i > 0 ? ',' : '') + JSON.stringify(k) + ':';
+    if (k === 'records') {
+      head += name + '[';
+      inTail = true;
+    } else if (inTail) tail += name + canonicalJson(members[k]);
+    else head += name + canonicalJson(members[k]);
+  });
+  const headBytes = Buffer.from(head, 'utf8');
+  const tailBytes = Buffer.from(']' + tail + '}', 'utf8');
+  const size = records.byteLength();
+  const out = Buffer.allocUnsafe(headBytes.length + size + tailBytes.length);
+  headBytes.copy(out, 0);
+  records.writeTo(out, headBytes.length);
+  tailBytes.copy(out, headBytes.length + size);
+  return out;
 }
 
 /**
