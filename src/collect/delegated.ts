@@ -1,5 +1,3 @@
-import { deserialize, serialize } from 'node:v8';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { callerArnOf, withCallLog, type AwsClientProvider, type LoggedCall } from '../aws/clients.js';
@@ -22,10 +20,7 @@ export interface DelegatedPart {
   via: Via;
 }
 
-type Fetched = { parts: Map<string, PackedPart>; audit: AuditContext; via: Via } | { failed: string };
-
-/** A member's part as it waits for its tasks: structured-clone bytes, deflated (see `pack`). */
-export type PackedPart = Buffer;
+type Fetched = { parts: Map<string, unknown>; audit: AuditContext; via: Via } | { failed: string };
 
 /** Builds a client provider for the audit account in one region (the run's settings, connections and call slots). */
 export type AuditProviderFactory = (accountId: string, region: string, credentials: AccountTarget['credentials']) => AwsClientProvider;
@@ -95,7 +90,7 @@ export class DelegatedCollection {
     if (!pending) this.reads.set(key, (pending = this.fetch(source, region, task.params)));
     const fetched = await pending;
     if ('failed' in fetched) return undefined;
-    const packed = fetched.parts.get(member);
+    const part = fetched.parts.get(member);
     const left = this.takers.get(taker);
     if (left !== undefined) {
       if (left > 1) this.takers.set(taker, left - 1);
@@ -105,7 +100,7 @@ export class DelegatedCollection {
         fetched.parts.delete(member);
       }
     }
-    return packed === undefined ? undefined : { source, part: unpackPart(packed), audit: fetched.audit, via: fetched.via };
+    return part === undefined ? undefined : { source, part, audit: fetched.audit, via: fetched.via };
   }
 
   destroy(): void {
@@ -138,29 +133,8 @@ export class DelegatedCollection {
       ...(source.kind === 'cloudtrail-lake' && audit.eventDataStore ? { eventDataStore: audit.eventDataStore } : {}),
       sharedRequests: sharedRequestsOf(outcome.calls),
     };
-    return { parts: packParts(outcome.result), audit, via };
+    return { parts: outcome.result, audit, via };
   }
-}
-
-/**
- * Each member's part packed until its tasks take it: the structured-clone bytes a worker process would receive (so a
- * part unpacked here is exactly what a worker gets), deflated. At 1,000 accounts the parts waiting are every member's
- * configuration items and findings, about 120 MB as strings and objects and a tenth of that packed; each task gets
- * its own copy when it takes the part.
- */
-export function packParts(parts: Map<string, unknown>): Map<string, PackedPart> {
-  const packed = new Map<string, PackedPart>();
-  for (const [member, part] of parts) {
-    // Copied out: the deflated bytes are a view of zlib's 16 KB output chunk, which would otherwise stay held with them.
-    packed.set(member, Buffer.from(deflateRawSync(serialize(part), { level: 1 })));
-    // Let each member's objects go as soon as they are packed, not when the whole read is.
-    parts.delete(member);
-  }
-  return packed;
-}
-
-export function unpackPart(packed: PackedPart): unknown {
-  return deserialize(inflateRawSync(packed));
 }
 
 /**
