@@ -227,7 +227,8 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
   };
 
   try {
-    const inputs: WorkerInput[] = [];
+    // A worker's input is let go once it is sent (at 1,000 accounts, 250,000 tasks).
+    const inputs: (WorkerInput | undefined)[] = [];
     for (const accounts of shares) {
       const mine = new Set(accounts);
       const targets: WorkerTarget[] = [];
@@ -278,8 +279,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
       run.signal?.addEventListener('abort', onAbort, { once: true });
 
       const oldGenerationMb = workerOldGenerationMb(inputs.length);
-      inputs.forEach((input, i) => {
-        const accounts = shares[i];
+      shares.forEach((accounts, i) => {
         const who = `collection worker ${i + 1} of ${inputs.length} (accounts ${accounts.join(', ')})`;
         const worker = fork(fileURLToPath(entry.url), 'sourceEntry' in entry && entry.sourceEntry ? [entry.sourceEntry] : [], {
           // Structured clone over the channel: evidence bytes and records cross as they are, not as JSON text.
@@ -314,7 +314,11 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
         const handle = (m: FromWorker | { type: 'ready' }) => {
           switch (m.type) {
             case 'ready':
-              send({ type: 'start', input });
+              {
+                const input = inputs[i];
+                inputs[i] = undefined;
+                if (input) send({ type: 'start', input });
+              }
               break;
             case 'rpc': {
               const p = serve(m.request).then(
