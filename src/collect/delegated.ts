@@ -1,3 +1,4 @@
+import { deserialize, serialize } from 'node:v8';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { callerArnOf, withCallLog, type AwsClientProvider, type LoggedCall } from '../aws/clients.js';
@@ -9,6 +10,7 @@ import { eventDataStoreRegion } from '../queries/cloudtrail/lake-events.js';
 import type { QueryParameters } from '../queries/types.js';
 import { assumedRoleCredentials, type AccountTarget } from './targets.js';
 import type { CollectionTask } from './plan.js';
+import { ByteSpool } from './byte-spool.js';
 
 type Via = NonNullable<NonNullable<EvidenceBody['provenance']>['via']>;
 
@@ -20,7 +22,13 @@ export interface DelegatedPart {
   via: Via;
 }
 
-type Fetched = { parts: Map<string, unknown>; audit: AuditContext; via: Via } | { failed: string };
+/** A member's part as it waits for its tasks: its index in the spool, packed (v8 serialization, the IPC channel's own). */
+type Fetched = { parts: Map<string, number>; audit: AuditContext; via: Via } | { failed: string };
+
+/** A member's part still packed, for a worker process (it unpacks it itself: the bytes cross as they are). */
+export interface PackedDelegatedPart extends Omit<DelegatedPart, 'part'> {
+  packed: Buffer;
+}
 
 /** Builds a client provider for the audit account in one region (the run's settings, connections and call slots). */
 export type AuditProviderFactory = (accountId: string, region: string, credentials: AccountTarget['credentials']) => AwsClientProvider;
@@ -37,6 +45,17 @@ export class DelegatedCollection {
   private readonly providers = new Map<string, AwsClientProvider>();
   private readonly settings: NonNullable<Config['collect']['delegatedAdmin']>;
   private readonly credentials: AccountTarget['credentials'];
+  /**
+   * Members' parts wait on disk, not in memory: at 1,000 accounts the reads hold every member's configuration items
+   * and findings (about 100 MB), most of it for minutes until the member's worker reaches it.
+   */
+  private readonly spool = new ByteSpool({
+    name: "the collector's spool of organisation-wide reads",
+    file: 'member-parts.bin',
+    before: "before the member's tasks took it",
+    outcome: 'the run stops and nothing is sealed',
+    roomHint: "in delegated-admin mode the collector keeps each member's part of an organisation-wide read in the temporary directory until the member's tasks take it (about the size of the members' configuration items and findings); give TMPDIR a writable directory with room for them",
+  });
 
   constructor(
     private readonly config: Config,
@@ -83,6 +102,18 @@ export class DelegatedCollection {
 
   /** The member's part of the organisation-wide read for this task, or undefined: collect it in the member account. */
   async partFor(task: CollectionTask): Promise<DelegatedPart | undefined> {
+    const taken = await this.take(task);
+    if (!taken) return undefined;
+    const { packed, ...rest } = taken;
+    return { ...rest, part: deserialize(packed) };
+  }
+
+  /** As partFor, the part still packed (v8 serialization): a worker process unpacks it (`deserialize`). */
+  async packedPartFor(task: CollectionTask): Promise<PackedDelegatedPart | undefined> {
+    return this.take(task);
+  }
+
+  private async take(task: CollectionTask): Promise<PackedDelegatedPart | undefined> {
     const read = this.readOf(task);
     if (!read) return undefined;
     const { source, region, key, member, taker } = read;
@@ -90,7 +121,7 @@ export class DelegatedCollection {
     if (!pending) this.reads.set(key, (pending = this.fetch(source, region, task.params)));
     const fetched = await pending;
     if ('failed' in fetched) return undefined;
-    const part = fetched.parts.get(member);
+    const index = fetched.parts.get(member);
     const left = this.takers.get(taker);
     if (left !== undefined) {
       if (left > 1) this.takers.set(taker, left - 1);
@@ -100,12 +131,16 @@ export class DelegatedCollection {
         fetched.parts.delete(member);
       }
     }
-    return part === undefined ? undefined : { source, part, audit: fetched.audit, via: fetched.via };
+    if (index === undefined) return undefined;
+    // Read back and checked against the SHA-256 it was spooled with: a changed part stops the run, never becomes evidence.
+    const packed = this.spool.read(index, `the part of ${member} of the ${source.kind} read for ${source.queryId}`);
+    return { source, packed, audit: fetched.audit, via: fetched.via };
   }
 
   destroy(): void {
     for (const p of this.providers.values()) p.destroy();
     this.providers.clear();
+    this.spool.close();
   }
 
   private async fetch(source: DelegatedSource<unknown>, region: string, params: QueryParameters): Promise<Fetched> {
@@ -133,7 +168,10 @@ export class DelegatedCollection {
       ...(source.kind === 'cloudtrail-lake' && audit.eventDataStore ? { eventDataStore: audit.eventDataStore } : {}),
       sharedRequests: sharedRequestsOf(outcome.calls),
     };
-    return { parts: outcome.result, audit, via };
+    const parts = new Map<string, number>();
+    for (const [member, part] of outcome.result) parts.set(member, this.spool.append(serialize(part)));
+    outcome.result.clear();
+    return { parts, audit, via };
   }
 }
 

@@ -86,15 +86,18 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   const { targets, gaps: targetGaps } = await resolveTargets(config, { accounts: opts.accounts, regions: opts.regions, shard: opts.shard }, runLog);
   const gaps: TargetGap[] = [...targetGaps];
 
-  const { frameworks, queries, regions: allRegions, tasks } = planRun(opts.catalogs, config, targets, selection);
-  runLog.info({ accounts: targets.length, regions: allRegions.length, queries: queries.length, tasks: tasks.length, frameworks }, 'collection started');
+  const plan = planRun(opts.catalogs, config, targets, selection);
+  const { frameworks, queries, regions: allRegions } = plan;
+  // The tasks are handed to the workers, which empty the array once they have them: the count stays here.
+  const total = plan.tasks.length;
+  runLog.info({ accounts: targets.length, regions: allRegions.length, queries: queries.length, tasks: total, frameworks }, 'collection started');
 
   const callers = new CallerIdentities();
   // The records wait on disk until the seal: at 1,000 accounts they would be the largest thing this process holds.
   const records = new RecordSpool();
   try {
     const progress = () =>
-      opts.onProgress?.({ done: records.count, total: tasks.length, errors: records.errors, accounts: targets.length, regions: allRegions.length, queries: queries.length });
+      opts.onProgress?.({ done: records.count, total, errors: records.errors, accounts: targets.length, regions: allRegions.length, queries: queries.length });
     const onRecord = (record: ManifestRecord) => {
       records.add(record);
       progress();
@@ -103,11 +106,11 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     const workers = collectionWorkers(config, targets.length, opts);
     if (workers > 1) {
       runLog.info({ workers, accounts: targets.length }, 'collecting in worker processes, each for its own accounts');
-      await collectInWorkers({ workers, config, tasks, targets, store, log: runLog, callers, onRecord, signal: opts.signal, onAttempt: opts.onAttempt, onWorkerUsage: opts.onWorkerUsage, now });
+      await collectInWorkers({ workers, config, tasks: plan.tasks, targets, store, log: runLog, callers, onRecord, signal: opts.signal, onAttempt: opts.onAttempt, onWorkerUsage: opts.onWorkerUsage, now });
     } else {
       await executeTasks({
         config,
-        tasks,
+        tasks: plan.tasks,
         log: runLog,
         signal: opts.signal,
         now,
@@ -119,7 +122,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
           config.collect.mode === 'delegated-admin'
             ? (auditProviders) => {
                 const d = new DelegatedCollection(config, auditProviders, runLog, opts.signal, now);
-                d.expect(tasks);
+                d.expect(plan.tasks);
                 return d;
               }
             : undefined,
@@ -129,7 +132,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     }
 
     if (opts.signal?.aborted) {
-      runLog.warn({ written: records.count, planned: tasks.length }, 'collection aborted before sealing; bodies already written are unreferenced and harmless');
+      runLog.warn({ written: records.count, planned: total }, 'collection aborted before sealing; bodies already written are unreferenced and harmless');
       return { runId, status: 'aborted', records: records.count, errorRecords: records.errors, gaps: records.errors + gaps.length, accounts: targets.map((t) => t.accountId), regions: allRegions };
     }
 

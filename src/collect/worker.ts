@@ -2,6 +2,7 @@
  * A collection worker process: collects its share of the accounts (see workers.ts). Paced calls take their tokens,
  * organisation-wide reads come, and evidence bodies are stored, through the collector's process, by message.
  */
+import { deserialize } from 'node:v8';
 import { createLogger } from '../log/logger.js';
 import { peakRssBytes } from '../peak-rss.js';
 import { PUBLISHED_RATE_LIMITS, RateLimiter, RateLimiterRegistry } from '../aws/rate-limit.js';
@@ -115,7 +116,7 @@ function delegatedParts(auditProviders: (accountId: string, region: string, cred
       if (!got || !source) return undefined;
       let clients = providers.get(got.audit.region);
       if (!clients) providers.set(got.audit.region, (clients = auditProviders(settings.accountId, got.audit.region, credentials)));
-      return { source, part: got.part, audit: { ...got.audit, clients, signal: undefined }, via: got.via };
+      return { source, part: deserialize(got.packed), audit: { ...got.audit, clients, signal: undefined }, via: got.via };
     },
     destroy() {
       for (const p of providers.values()) p.destroy();

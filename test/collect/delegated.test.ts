@@ -2,7 +2,8 @@
  * collect.mode delegated-admin against the simulated organisation: the same requirement results as per-account
  * collection, requirement by requirement and account by account, with the aggregated evidence saying where it came from.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { fstatSync, mkdtempSync, rmSync, writeSync } from 'node:fs';
+import { deserialize } from 'node:v8';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -358,7 +359,7 @@ describe('collect.mode delegated-admin', () => {
     for (const [key, expected] of a) expect({ key, ...b.get(key)! }).toEqual({ key, ...expected });
   }, 600_000);
 
-  it('lets a member\'s part of an organisation-wide read go once the last task of the plan that needs it has it', async () => {
+  it('keeps members\' parts of an organisation-wide read on disk and lets each go once the last task of the plan that needs it has it; a part changed on disk stops the run', async () => {
     const { config: cfg } = config('parts', DELEGATED);
     const member = sim.world.organization!.accountIds.find((id) => id !== ORG_MANAGEMENT_ACCOUNT_ID)!;
     const task = (queryId: string): CollectionTask => ({ query: queryById(queryId)!, target: { accountId: member, regions: ['us-east-1'], regionSource: 'configured' }, region: 'us-east-1', params: {}, paced: false });
@@ -372,11 +373,25 @@ describe('collect.mode delegated-admin', () => {
       const first = await planned.partFor(ports);
       const second = await planned.partFor(defaults);
       expect(first?.part).toBeDefined();
-      expect(second?.part).toBe(first?.part);
+      // Each taker unpacks its own copy of what the read returned for the member: the rows, verbatim.
+      expect(second?.part).toEqual(first?.part);
+      expect(second?.part).not.toBe(first?.part);
+      const rows = first?.part as string[];
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) expect(JSON.parse(row)).toMatchObject({ accountId: member, awsRegion: 'us-east-1' });
+
       // No task of the plan is left to take it: asked again (never, in a run), the member is collected in its own account.
       expect(await planned.partFor(ports)).toBeUndefined();
       // Without a plan the part is held until the run ends.
-      for (const t of [ports, defaults, ports]) expect((await unplanned.partFor(t))?.part).toBeDefined();
+      const held = (await unplanned.partFor(ports))?.part;
+      expect((held as string[]).length).toBe(rows.length);
+      for (const t of [ports, defaults, ports]) expect((await unplanned.partFor(t))?.part).toEqual(held);
+      // Packed for a worker process: the bytes the worker unpacks to the same rows.
+      expect(deserialize((await unplanned.packedPartFor(defaults))!.packed)).toEqual(held);
+      // Someone with the collector's rights changes a byte of the spool's (unlinked) file through its descriptor.
+      const fd = (unplanned as unknown as { spool: { fd: number } }).spool.fd;
+      writeSync(fd, Buffer.alloc(fstatSync(fd).size, 0x20), 0, fstatSync(fd).size, 0);
+      await expect(unplanned.partFor(ports)).rejects.toThrow(/spool of organisation-wide reads .* was changed or damaged before the member's tasks took it \(the part of .* does not read back as written\); the run stops and nothing is sealed/);
     } finally {
       planned.destroy();
       unplanned.destroy();

@@ -50,7 +50,7 @@ describe('RecordSpool', () => {
     const out = Buffer.alloc(spool.byteLength());
     spool.writeTo(out, 0);
     // Someone with this user's rights changes a byte of the spool's file through its descriptor.
-    writeSync((spool as unknown as { fd: number }).fd, Buffer.from('X'), 0, 1, 10);
+    writeSync((spool as unknown as { bytes: { fd: number } }).bytes.fd, Buffer.from('X'), 0, 1, 10);
     expect(() => spool.writeTo(Buffer.alloc(spool.byteLength()), 0)).toThrow(/changed or damaged before the seal.*nothing was sealed/);
     spool.close();
   });
