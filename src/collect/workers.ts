@@ -232,33 +232,12 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
   };
 
   try {
-    // A worker's input is let go once it is sent (at 1,000 accounts, 250,000 tasks).
-    const inputs: (WorkerInput | undefined)[] = [];
-    for (const accounts of shares) {
-      const mine = new Set(accounts);
-      const targets: WorkerTarget[] = [];
-      const index = new Map<string, number>();
-      for (const accountId of accounts) {
-        const t = targetsById.get(accountId) as AccountTarget;
-        index.set(accountId, targets.length);
-        // The session the main process obtained while resolving targets: the worker needs no AssumeRole of its own.
-        const session = t.roleArn && t.credentials ? await t.credentials() : undefined;
-        targets.push({ accountId, ...(t.name ? { name: t.name } : {}), ...(t.roleArn ? { roleArn: t.roleArn } : {}), regions: t.regions, regionSource: t.regionSource, ...(session ? { session } : {}) });
-      }
-      const tasks = run.tasks
-        .filter((t) => mine.has(t.target.accountId))
-        .map((t) => ({ account: index.get(t.target.accountId) as number, queryId: t.query.id, region: t.region, params: t.params, paced: t.paced }));
-      inputs.push({
-        config,
-        targets,
-        tasks,
-        // collect.concurrency stays the bound of the whole run, shared out among the workers.
-        concurrency: Math.max(1, Math.ceil(config.collect.concurrency / shares.length)),
-        logLevel: log.level,
-        observeAttempts: run.onAttempt !== undefined,
-        clockOffsetMs,
-      });
-    }
+    // The session the main process obtained while resolving targets: the worker needs no AssumeRole of its own.
+    const sessions = new Map<string, AwsCredentialIdentity>();
+    for (const t of run.targets) if (t.roleArn && t.credentials) sessions.set(t.accountId, await t.credentials());
+    // A worker's input is let go once it is sent (at 1,000 accounts, 250,000 tasks). Built outside this async
+    // function's frame, whose registers would otherwise keep the last share's tasks for the whole run.
+    const inputs: (WorkerInput | undefined)[] = shares.map((accounts) => workerInput(run, accounts, targetsById, sessions, shares.length, clockOffsetMs));
     // Each worker has its share; the delegated reads keep only a count of takers per member part.
     run.tasks.length = 0;
 
@@ -384,6 +363,32 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
     delegated?.destroy();
     connections.destroy();
   }
+}
+
+/** One worker's input: its accounts, with their sessions, and their tasks, the query by id. */
+function workerInput(run: WorkerCollection, accounts: readonly string[], targetsById: ReadonlyMap<string, AccountTarget>, sessions: ReadonlyMap<string, AwsCredentialIdentity>, workers: number, clockOffsetMs: number): WorkerInput {
+  const mine = new Set(accounts);
+  const targets: WorkerTarget[] = [];
+  const index = new Map<string, number>();
+  for (const accountId of accounts) {
+    const t = targetsById.get(accountId) as AccountTarget;
+    const session = sessions.get(accountId);
+    index.set(accountId, targets.length);
+    targets.push({ accountId, ...(t.name ? { name: t.name } : {}), ...(t.roleArn ? { roleArn: t.roleArn } : {}), regions: t.regions, regionSource: t.regionSource, ...(session ? { session } : {}) });
+  }
+  const tasks = run.tasks
+    .filter((t) => mine.has(t.target.accountId))
+    .map((t) => ({ account: index.get(t.target.accountId) as number, queryId: t.query.id, region: t.region, params: t.params, paced: t.paced }));
+  return {
+    config: run.config,
+    targets,
+    tasks,
+    // collect.concurrency stays the bound of the whole run, shared out among the workers.
+    concurrency: Math.max(1, Math.ceil(run.config.collect.concurrency / workers)),
+    logLevel: run.log.level,
+    observeAttempts: run.onAttempt !== undefined,
+    clockOffsetMs,
+  };
 }
 
 /** Waits for a worker process to end, killing it if it has not (a finished worker exits by itself once let go). */

@@ -27,7 +27,8 @@ export async function latestRunOfChain(
   chain: string,
   trust: TrustPolicy | RunClassifier,
 ): Promise<{ previous: { runId: string; manifestSha256: string } | null; foreign: ForeignObject[] }> {
-  const classifier = trust instanceof RunClassifier ? trust : new RunClassifier(store, trust);
+  // The link needs each candidate's header, not its records (a large run's manifest would become hundreds of MB of objects).
+  const classifier = trust instanceof RunClassifier ? trust : new RunClassifier(store, trust, { headerOnly: true });
   const { latest, foreign } = await classifier.latestTrustedOfChain(chain);
   return { previous: latest ? { runId: latest.runId, manifestSha256: latest.manifestSha256 } : null, foreign };
 }

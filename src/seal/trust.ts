@@ -1,5 +1,6 @@
 import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
 import { sha256Hex } from '../evidence/hash.js';
+import { manifestHeaderText } from '../evidence/manifest-header.js';
 import type { Period } from '../evidence/period.js';
 import { compareRunsInChain, latestRunInChain, runIdTime } from '../evidence/run-id.js';
 import type { EvidenceStore, StoredRun } from '../evidence/store.js';
@@ -72,8 +73,13 @@ export class RunClassifier {
   constructor(
     readonly store: EvidenceStore,
     readonly policy: TrustPolicy,
-    /** Keep only manifest headers once a run is judged, so a census of many large runs stays small (package gathering). */
-    private readonly opts: { light?: boolean } = {},
+    /**
+     * `light`: keep only manifest headers once a run is judged, so a census of many large runs stays small (package
+     * gathering). `headerOnly` (implies light): read only the header and count the records, never building them: the
+     * records are then checked by the signature alone, not by the schema. For the chain lookup of a seal, which needs
+     * a run's chain, times and link: a 1,000-account manifest (92 MB) is not turned into 500 MB of objects to learn them.
+     */
+    private readonly opts: { light?: boolean; headerOnly?: boolean } = {},
   ) {}
 
   /** Every run folder with a manifest, as the store lists it (sorted). */
@@ -126,13 +132,17 @@ export class RunClassifier {
       return foreign(runId, 'unreadable', (err as Error).message.split('\n')[0]);
     }
     let manifest: RunManifest;
+    // Header only: the records' bytes are skipped (and counted); a manifest that does not split so is parsed whole.
+    const split = this.opts.headerOnly ? manifestHeaderText(stored.manifest) : undefined;
     try {
-      const parsed = RunManifestSchema.safeParse(JSON.parse(stored.manifest.toString('utf8')));
+      const parsed = RunManifestSchema.safeParse(JSON.parse(split ? split.text : stored.manifest.toString('utf8')));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         return foreign(runId, 'malformed', `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'not a run manifest'}`);
       }
       manifest = parsed.data;
+      // A second records key would have been parsed in place of the emptied one: such a manifest is judged whole.
+      if (split && manifest.records.length > 0) return new RunClassifier(this.store, this.policy, { light: true }).readAndJudge(runId);
     } catch (err) {
       return foreign(runId, 'malformed', `not JSON (${(err as Error).message.split('\n')[0]})`);
     }
@@ -156,8 +166,8 @@ export class RunClassifier {
       const at = Date.parse(value);
       if (!Number.isNaN(at) && at > limit) return foreign(runId, 'future-run-id', `manifest ${field} ${value} is after now`, fingerprint);
     }
-    const kept = { runId, manifestSha256: sha256Hex(stored.manifest), manifestSize: stored.manifest.length, recordCount: manifest.records.length };
-    if (this.opts.light) return { trusted: { ...kept, stored: { ...stored, manifest: Buffer.alloc(0) }, manifest: { ...manifest, records: [] } } };
+    const kept = { runId, manifestSha256: sha256Hex(stored.manifest), manifestSize: stored.manifest.length, recordCount: split ? split.recordCount : manifest.records.length };
+    if (this.opts.light || this.opts.headerOnly) return { trusted: { ...kept, stored: { ...stored, manifest: Buffer.alloc(0) }, manifest: { ...manifest, records: [] } } };
     return { trusted: { ...kept, stored, manifest } };
   }
 

@@ -6,6 +6,8 @@ import { resolveTrustPolicy } from '../../src/aws/trusted-keys.js';
 import { loadConfig } from '../../src/config/load.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { RunClassifier, trustPolicy } from '../../src/seal/trust.js';
+import { sealRun } from '../../src/seal/seal.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
 import { evidenceBody, sealBodies } from '../store/contract.js';
 import { trustKeysInStore } from '../support/trust.js';
@@ -46,5 +48,38 @@ describe('RunClassifier', () => {
     expect((await new RunClassifier(store, trust).classify('20261001T030000Z-c0p1ed')).foreign).toMatchObject({ reason: 'id-mismatch' });
     expect((await new RunClassifier(store, trust).classify(runId)).trusted?.runId).toBe(runId);
     expect((await new RunClassifier(store, clock).classify(runId)).foreign).toMatchObject({ reason: 'future-run-id' });
+  });
+});
+
+describe('RunClassifier, header only (the chain lookup of a seal)', () => {
+  it('gives the same verdicts as a full reading, counts the records without building them, and still refuses a record the signature does not cover', async () => {
+    const store = new LocalEvidenceStore(mkdtempSync(join(tmpdir(), 'el-trust-hdr-')));
+    const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-trust-hdr-keys-')));
+    const trust = trustPolicy([await signer.fingerprint()]);
+    const runId = '20261001T020000Z-abc123';
+    const at = new Date('2026-10-01T02:00:00Z');
+    const records = ['h1', 'h2', 'h3'].map((name, i) => {
+      const sha256 = sha256Hex(evidenceBody(name));
+      return { recordId: `s3.bucket-versioning/111122223333/us-east-${i}`, queryId: 's3.bucket-versioning', accountId: '111122223333', region: `us-east-${i}`, status: 'ok' as const, collectedAt: at.toISOString(), sha256, size: 100 + i, location: { key: `objects/${sha256}` } };
+    });
+    await sealRun(store, signer, { runId, kind: 'collection', chain: 'default', startedAt: at, completedAt: at, scope: { accounts: ['111122223333'], regions: ['us-east-1'], frameworks: ['pci-dss-4.0.1'], queries: ['s3.bucket-versioning'] }, records });
+    const full = await new RunClassifier(store, trust).classify(runId);
+    const header = await new RunClassifier(store, trust, { headerOnly: true }).classify(runId);
+    expect(full.trusted?.recordCount).toBe(3);
+    expect(header.trusted).toMatchObject({ runId, recordCount: 3, manifestSha256: full.trusted?.manifestSha256, manifestSize: full.trusted?.manifestSize });
+    expect(header.trusted?.manifest).toEqual({ ...full.trusted?.manifest, records: [] });
+
+    const original = (await store.getRun(runId)).manifest.toString('utf8');
+    const publicKeyPem = await signer.publicKeyPem();
+    const put = async (id: string, signed: string, stored = signed) => store.putRun({ runId: id, manifest: Buffer.from(stored), signature: await signer.sign(Buffer.from(signed)), publicKeyPem });
+    // A record changed after signing: the header reads fine, the signature over the whole bytes refuses the run.
+    const changed = '20261001T030000Z-c4a9ed';
+    const signed = original.replace(runId, changed);
+    await put(changed, signed, signed.replace(/"size":\d+/, '"size":1'));
+    for (const c of [new RunClassifier(store, trust), new RunClassifier(store, trust, { headerOnly: true })]) expect((await c.classify(changed)).foreign).toMatchObject({ reason: 'bad-signature' });
+    // Two records keys (JSON keeps the last): the emptied first one would hide nothing, the run is judged whole.
+    const twice = '20261001T040000Z-7w1ce0';
+    await put(twice, `{"records":[],${original.replace(runId, twice).slice(1)}`);
+    expect((await new RunClassifier(store, trust, { headerOnly: true }).classify(twice)).trusted?.recordCount).toBe(3);
   });
 });
