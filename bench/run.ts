@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: one table of ratios, all measured in the same run on this machine.
  *   1. collection against the physical limit (simulated organisation, latency, AWS request quotas per account, region and operation)
- *   2. the S3 Object Lock store against a plain SDK PutObject loop (needs scripts/integration-env.sh)
- *   3. package and verify at 100,000 records
- *   4. daemon footprint
+ *   2. the seal's chain lookup with two earlier runs of a 1,000-account organisation in the store
+ *   3. the S3 Object Lock store against a plain SDK PutObject loop (needs scripts/integration-env.sh)
+ *   4. package and verify at 100,000 records
+ *   5. daemon footprint
  * Options: --quick (small sizes, for the smoke test), --out <file> (results JSON; default bench/results.json,
- * bench/results-quick.json with --quick), --only <collection,store,package,daemon>, --accounts <n,...> (organisation sizes),
+ * bench/results-quick.json with --quick), --only <collection,seal,store,package,daemon>, --accounts <n,...> (organisation sizes),
  * --modes <per-account,delegated-admin> (collect.mode runs, default both), --node <path> (the Node binary
  * that runs the measured child processes: collector, package builder, daemon; e.g. Node 24, the production image's).
  * A full run also writes bench/RESULTS.md (bench/RESULTS-node<major>.md and results-node<major>.json with --node).
@@ -21,11 +22,12 @@ import { BENCH_CHILD_NODE, forkBenchChild } from './child.js';
 import type { PackageChildAnswer, PackageChildRequest } from './package-child.js';
 import type { PackageBenchResult } from './package.js';
 import type { StoreBenchResult } from './store.js';
+import { benchSeal, type SealBenchResult } from './seal.js';
 import { S3StoreSchema } from '../src/config/schema.js';
 import { silenceSdkNodeVersionWarning } from '../src/cli/sdk-warning.js';
 import { formatRows, markdownTable, type BenchRow } from './table.js';
 
-export const SECTIONS = ['collection', 'store', 'package', 'daemon'] as const;
+export const SECTIONS = ['collection', 'seal', 'store', 'package', 'daemon'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchArgs {
@@ -107,6 +109,22 @@ const failed = (metric: string, err: unknown): BenchRow => ({
   note: err instanceof Error ? (err.stack ?? err.message) : String(err),
 });
 
+function sealRows(r: SealBenchResult): BenchRow[] {
+  const mb = (b: number) => `${fmt(b / 2 ** 20, 0)} MB`;
+  const above = (l: SealBenchResult['whole']) => l.peakRssBytes - l.rssBeforeBytes;
+  return [
+    {
+      metric: `seal chain lookup, peak RSS above the loaded code, 2 earlier runs of ${r.records} records (${mb(r.manifestBytes)} manifests)`,
+      measured: `${mb(above(r.headerOnly))} (header only; peak ${mb(r.headerOnly.peakRssBytes)}, ${fmt(r.headerOnly.seconds, 1)} s)`,
+      baseline: `${mb(above(r.whole))} (whole manifests; peak ${mb(r.whole.peakRssBytes)}, ${fmt(r.whole.seconds, 1)} s)`,
+      ratio: fmt(above(r.headerOnly) / above(r.whole), 2),
+      target: '-',
+      pass: undefined,
+      note: `The seal links a run to the latest run of its chain: it reads the candidates (the latest run, and the run that one links to) and checks their signatures. Header only: the signature over the whole bytes, the records skipped by a scan and counted, the rest parsed. Baseline: every candidate's whole manifest parsed (JSON and the schema), as before. Both found ${r.headerOnly.previous}.`,
+    },
+  ];
+}
+
 /** Member accounts one per-account collector process takes in the bench before the organisation is sharded over processes. */
 const SHARD_ACCOUNTS = 250;
 
@@ -117,14 +135,16 @@ interface Sizes {
   collect?: Record<string, unknown>;
   regions: string[];
   storeRecords: number;
+  /** Records of each of the two earlier runs the seal's chain lookup reads. */
+  sealRecords: number;
   packageRecords: number;
   /** The period package: one run a day for `days` days over `accounts` accounts (one region, two queries). */
   period: { days: number; accounts: number };
   idleMs: number;
 }
 
-const FULL: Sizes = { accounts: [100, 1000], regions: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'], storeRecords: 2000, packageRecords: 100_000, period: { days: 365, accounts: 100 }, idleMs: 5_000 };
-const QUICK: Sizes = { accounts: [2], regions: ['us-east-1', 'eu-west-1'], collect: { sensitiveEvents: ['StopLogging', 'DeleteTrail'] }, storeRecords: 100, packageRecords: 2_000, period: { days: 30, accounts: 5 }, idleMs: 1_000 };
+const FULL: Sizes = { accounts: [100, 1000], regions: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'], storeRecords: 2000, sealRecords: 246_000, packageRecords: 100_000, period: { days: 365, accounts: 100 }, idleMs: 5_000 };
+const QUICK: Sizes = { accounts: [2], regions: ['us-east-1', 'eu-west-1'], collect: { sensitiveEvents: ['StopLogging', 'DeleteTrail'] }, storeRecords: 100, sealRecords: 2_000, packageRecords: 2_000, period: { days: 30, accounts: 5 }, idleMs: 1_000 };
 
 function collectionRows(r: CollectionBenchResult): BenchRow[] {
   // The three slowest quota chains (every operation has a bucket; most are far from binding).
@@ -328,7 +348,7 @@ export interface BenchResults {
   finishedAt: string;
   machine: Machine;
   rows: BenchRow[];
-  details: Partial<{ collection: CollectionBenchResult; collectionDelegatedAdmin: CollectionBenchResult; collectionBySize: { accounts: number; perAccount?: CollectionBenchResult; delegatedAdmin?: CollectionBenchResult }[]; store: StoreBenchResult | { skipped: string }; package: PackageBenchResult; periodPackage: PackageBenchResult; daemon: DaemonBenchResult }>;
+  details: Partial<{ collection: CollectionBenchResult; collectionDelegatedAdmin: CollectionBenchResult; collectionBySize: { accounts: number; perAccount?: CollectionBenchResult; delegatedAdmin?: CollectionBenchResult }[]; seal: SealBenchResult; store: StoreBenchResult | { skipped: string }; package: PackageBenchResult; periodPackage: PackageBenchResult; daemon: DaemonBenchResult }>;
 }
 
 export async function runBench(args: BenchArgs, say: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<BenchResults> {
@@ -369,6 +389,17 @@ export async function runBench(args: BenchArgs, say: (line: string) => void = (l
     }
     details.collection = details.collectionBySize[0]?.perAccount;
     details.collectionDelegatedAdmin = details.collectionBySize[0]?.delegatedAdmin;
+  }
+
+  if (args.only.includes('seal')) {
+    say(`seal: the chain lookup with two earlier runs of ${sizes.sealRecords} records in the store, each way in a fresh child process ...`);
+    try {
+      const r = await benchSeal({ records: sizes.sealRecords });
+      details.seal = r;
+      rows.push(...sealRows(r));
+    } catch (err) {
+      rows.push(failed('seal chain lookup', err));
+    }
   }
 
   if (args.only.includes('store')) {

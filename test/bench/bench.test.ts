@@ -87,12 +87,12 @@ describe('bench options', () => {
     expect(parseBenchArgs(['--accounts', '1000', '--modes', 'delegated-admin'])).toMatchObject({ accounts: [1000], modes: ['delegated-admin'] });
     expect(parseBenchArgs(['--node', '/opt/node24/bin/node']).node).toBe('/opt/node24/bin/node');
     expect(() => parseBenchArgs(['--node'])).toThrow(/--node: expected the path/);
-    expect(parseBenchArgs([]).only).toEqual(['collection', 'store', 'package', 'daemon']);
+    expect(parseBenchArgs([]).only).toEqual(['collection', 'seal', 'store', 'package', 'daemon']);
   });
 
   it('rejects unknown options and sections with the list of valid ones', () => {
     expect(() => parseBenchArgs(['--fast'])).toThrow(/--quick/);
-    expect(() => parseBenchArgs(['--only', 'collection,disk'])).toThrow(/collection, store, package, daemon/);
+    expect(() => parseBenchArgs(['--only', 'collection,disk'])).toThrow(/collection, seal, store, package, daemon/);
     expect(() => parseBenchArgs(['--modes', 'per-region'])).toThrow(/--modes: expected a comma-separated list of per-account, delegated-admin, got "per-region"/);
   });
 
@@ -126,7 +126,7 @@ describe('npm run bench -- --quick (compiled, tiny sizes)', () => {
     expect(results.machine.cores).toBeGreaterThan(0);
     expect(results.rows.filter((r) => r.measured.startsWith('error:'))).toEqual([]);
     const metrics = results.rows.map((r) => r.metric).join('\n');
-    for (const m of ['collection wall time', '[delegated-admin] collection wall time', 'collector CPU per SDK call vs the bare SDK', 'calls made, delegated-admin vs per-account', 'throttling errors surfaced as gaps', 'collector peak RSS', 'store records/s', 'package build,', 'package build peak RSS', 'period package build,', 'period package build peak RSS', 'verify throughput vs sha256sum', 'daemon idle RSS', 'daemon start-up', 'daemon exit code']) {
+    for (const m of ['collection wall time', '[delegated-admin] collection wall time', 'collector CPU per SDK call vs the bare SDK', 'calls made, delegated-admin vs per-account', 'throttling errors surfaced as gaps', 'collector peak RSS', 'seal chain lookup, peak RSS', 'store records/s', 'package build,', 'package build peak RSS', 'period package build,', 'period package build peak RSS', 'verify throughput vs sha256sum', 'daemon idle RSS', 'daemon start-up', 'daemon exit code']) {
       expect(metrics).toContain(m);
     }
     expect(results.rows.find((r) => r.metric.startsWith('store'))?.measured).toMatch(/^skipped: run scripts\/integration-env.sh/);
@@ -149,6 +149,9 @@ describe('npm run bench -- --quick (compiled, tiny sizes)', () => {
     expect(d?.mode).toBe('delegated-admin');
     expect(d?.records).toBe(c?.records);
     expect(results.details.daemon?.daemon.exitCode).toBe(0);
+    // The seal's chain lookup, both ways, found the same latest run of the chain.
+    expect(results.details.seal?.headerOnly.previous).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+    expect(results.details.seal?.whole.previous).toBe(results.details.seal?.headerOnly.previous);
     expect(stdout).toMatch(/^metric\s+measured\s+baseline\s+ratio\s+target\s+result$/m);
   }, 600_000);
 });
