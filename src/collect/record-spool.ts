@@ -42,9 +42,16 @@ export class RecordSpool implements RecordSource {
   /** Adds a record (checked against the manifest's record schema first: a record the seal would refuse fails here). */
   add(record: ManifestRecord): void {
     StrictRecordSchema.parse(record);
-    this.bytes.append(Buffer.from(canonicalJson(record), 'utf8'));
-    this.ids.push(record.recordId);
-    if (record.status === 'error') this.errorCount++;
+    const before = this.bytes.count;
+    try {
+      this.bytes.append(Buffer.from(canonicalJson(record), 'utf8'));
+    } finally {
+      // The spool keeps an entry it could not yet write (its write error is thrown): ids stay in step with entries.
+      if (this.bytes.count > before) {
+        this.ids.push(record.recordId);
+        if (record.status === 'error') this.errorCount++;
+      }
+    }
   }
 
   /** Bytes of the records' canonical JSON, comma-separated. */

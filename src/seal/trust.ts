@@ -1,6 +1,7 @@
 import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
 import { sha256Hex } from '../evidence/hash.js';
-import { manifestHeaderText } from '../evidence/manifest-header.js';
+import { manifestHeaderText, type ManifestHeaderText } from '../evidence/manifest-header.js';
+import { ManifestRecordSchema } from '../evidence/record.js';
 import type { Period } from '../evidence/period.js';
 import { compareRunsInChain, latestRunInChain, runIdTime } from '../evidence/run-id.js';
 import type { EvidenceStore, StoredRun } from '../evidence/store.js';
@@ -75,9 +76,9 @@ export class RunClassifier {
     readonly policy: TrustPolicy,
     /**
      * `light`: keep only manifest headers once a run is judged, so a census of many large runs stays small (package
-     * gathering). `headerOnly` (implies light): read only the header and count the records, never building them: the
-     * records are then checked by the signature alone, not by the schema. For the chain lookup of a seal, which needs
-     * a run's chain, times and link: a 1,000-account manifest (92 MB) is not turned into 500 MB of objects to learn them.
+     * gathering). `headerOnly` (implies light): the same verdicts, but the records are parsed and checked one at a
+     * time and let go instead of being built all at once. For the chain lookup of a seal, which needs a run's chain,
+     * times and link: a 1,000-account manifest (92 MB) is not turned into 500 MB of objects to learn them.
      */
     private readonly opts: { light?: boolean; headerOnly?: boolean } = {},
   ) {}
@@ -132,18 +133,19 @@ export class RunClassifier {
       return foreign(runId, 'unreadable', (err as Error).message.split('\n')[0]);
     }
     let manifest: RunManifest;
-    // Header only: the records' bytes are skipped (and counted); a manifest that does not split so is parsed whole.
-    const split = this.opts.headerOnly ? manifestHeaderText(stored.manifest) : undefined;
+    let split: ManifestHeaderText | undefined;
     try {
+      // Header only: each record is parsed and checked on its own and let go; bytes that do not split with
+      // certainty are parsed whole, as by a full reading.
+      split = this.opts.headerOnly ? manifestHeaderText(stored.manifest, recordChecker()) : undefined;
       const parsed = RunManifestSchema.safeParse(JSON.parse(split ? split.text : stored.manifest.toString('utf8')));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         return foreign(runId, 'malformed', `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'not a run manifest'}`);
       }
       manifest = parsed.data;
-      // A second records key would have been parsed in place of the emptied one: such a manifest is judged whole.
-      if (split && manifest.records.length > 0) return new RunClassifier(this.store, this.policy, { light: true }).readAndJudge(runId);
     } catch (err) {
+      if (err instanceof RecordIssue) return foreign(runId, 'malformed', err.message);
       return foreign(runId, 'malformed', `not JSON (${(err as Error).message.split('\n')[0]})`);
     }
     if (manifest.runId !== runId) return foreign(runId, 'id-mismatch', `manifest names run ${manifest.runId}`);
@@ -211,6 +213,22 @@ export class RunClassifier {
 /** The one chain order (`compareRunsInChain`) applied to trusted runs. */
 export function chainOrder(a: TrustedRun, b: TrustedRun): number {
   return compareRunsInChain({ ...a.manifest, runId: a.runId }, { ...b.manifest, runId: b.runId });
+}
+
+/** A record of a manifest read header-only that the manifest schema refuses, named as a full reading names it. */
+class RecordIssue extends Error {}
+
+/** Checks each record a header-only reading hands over, as the manifest schema checks them in a full reading. */
+function recordChecker(): (bytes: Uint8Array) => void {
+  let index = 0;
+  return (bytes) => {
+    const parsed = ManifestRecordSchema.safeParse(JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new RecordIssue(`${['records', index, ...(issue?.path ?? [])].join('.')}: ${issue?.message ?? 'not a manifest record'}`);
+    }
+    index++;
+  };
 }
 
 function foreign(runId: string, reason: ForeignReason, detail: string, keyFingerprint?: string): { foreign: ForeignObject } {

@@ -60,9 +60,14 @@ describe('RecordSpool', () => {
     expect(() => spool.add({ ...record(1), extra: 'x' } as ManifestRecord)).toThrow(/extra/);
     spool.close();
     const nowhere = new RecordSpool(join(dir, 'no-such-directory'));
+    let added = 0;
     expect(() => {
-      for (let i = 0; i < 4_000; i++) nowhere.add(record(i));
+      for (let i = 0; i < 4_000; i++, added++) nowhere.add(record(i));
     }).toThrow(/record spool in .*no-such-directory.*ENOENT.*nothing was sealed/);
+    // The record whose write failed is still counted with its id: ids and spooled entries stay in step.
+    expect(nowhere.count).toBe(added + 1);
+    expect(() => nowhere.add(record(4_001))).toThrow(/ENOENT/);
+    expect(nowhere.count).toBe(added + 2);
     nowhere.close();
   });
 });

@@ -77,9 +77,25 @@ describe('RunClassifier, header only (the chain lookup of a seal)', () => {
     const signed = original.replace(runId, changed);
     await put(changed, signed, signed.replace(/"size":\d+/, '"size":1'));
     for (const c of [new RunClassifier(store, trust), new RunClassifier(store, trust, { headerOnly: true })]) expect((await c.classify(changed)).foreign).toMatchObject({ reason: 'bad-signature' });
-    // Two records keys (JSON keeps the last): the emptied first one would hide nothing, the run is judged whole.
-    const twice = '20261001T040000Z-7w1ce0';
-    await put(twice, `{"records":[],${original.replace(runId, twice).slice(1)}`);
-    expect((await new RunClassifier(store, trust, { headerOnly: true }).classify(twice)).trusted?.recordCount).toBe(3);
+    // Bytes signed by the trusted key that a full reading refuses or reads differently: the header-only reading gives
+    // the same verdict, the same detail and the same record count for each.
+    const variants: [string, (m: string) => string][] = [
+      ['a second records key, empty (JSON keeps the last)', (m) => m.replace('"runId":', '"records":[],"runId":')],
+      ['a second records key, escaped', (m) => `{"rec\\u006frds":[],${m.slice(1)}`],
+      ['a record the schema refuses', (m) => m.replace(/"sha256":"[0-9a-f]{64}"/, '"sha256":"not-a-hash"')],
+      ['a record that is not JSON', (m) => m.replace(/\{"accountId"/, '{accountId')],
+      ['an empty element', (m) => m.replace('"records":[', '"records":[,')],
+      ['brackets of the wrong kind', (m) => m.replace(/\}\]/, '}}')],
+      ['text after the manifest', (m) => `${m}{"records":[]}`],
+    ];
+    let n = 0;
+    for (const [what, change] of variants) {
+      const id = `20261001T05${String(n).padStart(2, '0')}00Z-${(0xa00000 + n++).toString(16)}`;
+      await put(id, change(original.replace(runId, id)));
+      const [whole, headerOnly] = await Promise.all([new RunClassifier(store, trust).classify(id), new RunClassifier(store, trust, { headerOnly: true }).classify(id)]);
+      // JSON.parse's own message names the text it was given (a record's, or the whole manifest's): only "not JSON" is compared.
+      const verdict = (c: typeof whole) => (c.foreign ? `${c.foreign.reason}: ${c.foreign.detail.replace(/^not JSON \(.*\)$/, 'not JSON')}` : `trusted, ${c.trusted?.recordCount} records`);
+      expect({ what, verdict: verdict(headerOnly) }).toEqual({ what, verdict: verdict(whole) });
+    }
   });
 });
