@@ -79,10 +79,18 @@ export class ByteSpool {
     this.flush();
     const length = this.lengths[i];
     let got = 0;
-    while (got < length) {
-      const n = readSync(this.fd as number, target, at + got, length - got, this.offsets[i] + got);
-      if (n === 0) break;
-      got += n;
+    try {
+      while (got < length) {
+        const n = readSync(this.fd as number, target, at + got, length - got, this.offsets[i] + got);
+        if (n === 0) break;
+        got += n;
+      }
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new EvidenceLockerError(`could not read ${what} back from ${this.wording.name} in ${this.dir ?? this.where}: ${e.code ?? e.name}: ${e.message}; ${this.wording.outcome}`, {
+        hint: 'collect again; if it happens again, check the disk of the temporary directory (TMPDIR)',
+        cause: err,
+      });
     }
     const digest = createHash('sha256').update(target.subarray(at, at + length)).digest();
     if (got !== length || !digest.equals(this.digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES))) {

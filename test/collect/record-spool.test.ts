@@ -52,6 +52,12 @@ describe('RecordSpool', () => {
     // Someone with this user's rights changes a byte of the spool's file through its descriptor.
     writeSync((spool as unknown as { bytes: { fd: number } }).bytes.fd, Buffer.from('X'), 0, 1, 10);
     expect(() => spool.writeTo(Buffer.alloc(spool.byteLength()), 0)).toThrow(/changed or damaged before the seal.*nothing was sealed/);
+    // A read that fails (here: a descriptor no file is open on) names the spool, the record and the system's error.
+    const bytes = (spool as unknown as { bytes: { fd: number } }).bytes;
+    const fd = bytes.fd;
+    bytes.fd = 2 ** 30;
+    expect(() => spool.writeTo(Buffer.alloc(spool.byteLength()), 0)).toThrow(/could not read record .* back from the collection's record spool in .*: EBADF: .*nothing was sealed/);
+    bytes.fd = fd;
     spool.close();
   });
 
