@@ -6,6 +6,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { localhostAwareLookup } from './localhost-lookup.js';
 import { supportLocalEndpoints } from './endpoint.js';
 import { RateLimiterRegistry } from './rate-limit.js';
+import { isThrottling } from './failure.js';
 import { redactSecretInputs } from '../log/logger.js';
 import { loadStsSdk } from './sdk.js';
 import { processSdkConfig, type ProcessSdkConfig } from './sdk-config.js';
@@ -366,8 +367,7 @@ export class AwsClientProvider {
               onAttempt?.(action, 'ok');
               return out;
             } catch (err) {
-              const e = err as { $retryable?: { throttling?: boolean }; name?: string };
-              onAttempt?.(action, e.$retryable?.throttling || /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/.test(e.name ?? '') ? 'throttled' : 'error');
+              onAttempt?.(action, isThrottling(err) ? 'throttled' : 'error');
               throw err;
             }
           };

@@ -17,6 +17,12 @@ interface SdkErrorShape {
   $response?: { statusCode?: number };
 }
 
+/** Whether an SDK error is AWS throttling the caller: the SDK's own mark, or the error names services use for it. */
+export function isThrottling(err: unknown): boolean {
+  const e = err as { $retryable?: { throttling?: boolean }; name?: string } | undefined;
+  return e?.$retryable?.throttling === true || /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/.test(e?.name ?? '');
+}
+
 /** HTTP statuses an endpoint answers with when it does not implement the operation at all. */
 const NOT_IMPLEMENTED = new Set([404, 405, 501]);
 

@@ -5,7 +5,7 @@ import type { EvidenceStore } from '../evidence/store.js';
 import type { ManifestSigner } from '../seal/signer.js';
 import type { Logger } from '../log/logger.js';
 import type { RateLimiterRegistry } from '../aws/rate-limit.js';
-import { putEvidenceBody, sealRunFrom } from '../seal/seal.js';
+import { checkPlannedManifestSize, putEvidenceBody, sealRunFrom } from '../seal/seal.js';
 import { RecordSpool } from './record-spool.js';
 import type { ManifestRecord } from '../evidence/record.js';
 import { resolveTrustPolicy } from '../aws/trusted-keys.js';
@@ -90,6 +90,8 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   const { frameworks, queries, regions: allRegions } = plan;
   // The tasks are handed to the workers, which empty the array once they have them: the count stays here.
   const total = plan.tasks.length;
+  // A run whose manifest could not be verified is refused now, not after hours of collection.
+  checkPlannedManifestSize(total);
   runLog.info({ accounts: targets.length, regions: allRegions.length, queries: queries.length, tasks: total, frameworks }, 'collection started');
 
   const callers = new CallerIdentities();

@@ -9,6 +9,7 @@ import { loadAccountSdk, loadCredentialProviders, loadOrganizationsSdk, loadStsS
 import { ConfigError, EvidenceLockerError } from '../errors.js';
 import { sha256Hex } from '../evidence/hash.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
+import { resumablePages } from '../aws/resumable-pages.js';
 
 /** One account to collect from, with the credentials to use there and the regions to cover. */
 export interface AccountTarget {
@@ -149,7 +150,13 @@ export async function listOrganizationAccounts(config: Config, log: Logger): Pro
   const active: Account[] = [];
   const skipped: Account[] = [];
   try {
-    for await (const page of paginateListAccounts({ client: provider.get(OrganizationsClient) }, {})) {
+    const client = provider.get(OrganizationsClient);
+    const pages = resumablePages((startingToken) => paginateListAccounts({ client, ...(startingToken ? { startingToken } : {}) }, {}), {
+      action: 'organizations:ListAccounts',
+      nextToken: (page) => page.NextToken,
+      log,
+    });
+    for await (const page of pages) {
       for (const a of page.Accounts ?? []) (isActiveAccount(a) ? active : skipped).push(a);
     }
   } catch (err) {

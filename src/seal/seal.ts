@@ -4,6 +4,8 @@ import { sha256Hex } from '../evidence/hash.js';
 import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
 import { ManifestRecordSchema, recordIdOf, type EvidenceBody, type ManifestRecord } from '../evidence/record.js';
 import { newRunId } from '../evidence/run-id.js';
+import { RUN_FILE_MAX_BYTES, RUN_FILES } from '../evidence/layout.js';
+import { EvidenceLockerError } from '../errors.js';
 import type { ManifestSigner } from './signer.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import type { Logger } from '../log/logger.js';
@@ -97,7 +99,9 @@ export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run:
   for (const r of run.records) StrictRecordSchema.parse(r);
   const header = await manifestHeader(store, signer, run, run.records.some((r) => r.status === 'error'), opts);
   const full: RunManifest = { ...header, records: run.records };
-  return { manifest: full, ...(await signAndStore(store, signer, header.runId, canonicalBytesChunked(full))) };
+  const bytes = canonicalBytesChunked(full);
+  checkManifestSize(bytes.length, run.records.length);
+  return { manifest: full, ...(await signAndStore(store, signer, header.runId, bytes)) };
 }
 
 /** Seals a run whose records come from a record source (a collection's spool): the same manifest bytes as `sealRun`'s. */
@@ -149,6 +153,33 @@ async function signAndStore(store: EvidenceStore, signer: ManifestSigner, runId:
 }
 
 /**
+ * A manifest longer than any reader accepts (`RUN_FILE_MAX_BYTES`) would be sealed evidence nobody can verify: the seal
+ * refuses it before anything is signed or written. The evidence bodies already written stay, unreferenced and harmless.
+ */
+function checkManifestSize(bytes: number, records: number): void {
+  const max = RUN_FILE_MAX_BYTES[RUN_FILES.manifest];
+  if (bytes <= max) return;
+  throw new EvidenceLockerError(`the run's manifest would be ${bytes} bytes (${records} records), more than the ${max} bytes a manifest can be read and verified in; nothing was sealed`, {
+    hint: 'split the accounts over several collector processes, each with `--shard i/n` (each shard seals its own, smaller run), or collect fewer regions or queries per run',
+  });
+}
+
+/** The fewest bytes one record adds to a manifest (ids, account, region, time, SHA-256, size, status and punctuation). */
+export const MIN_RECORD_BYTES = 200;
+
+/**
+ * Refuses, before collecting, a run whose manifest would certainly be longer than any reader accepts (`tasks` records
+ * of at least `MIN_RECORD_BYTES` each); a run that is only probably too long is refused at the seal.
+ */
+export function checkPlannedManifestSize(tasks: number): void {
+  const max = RUN_FILE_MAX_BYTES[RUN_FILES.manifest];
+  if (tasks * MIN_RECORD_BYTES <= max) return;
+  throw new EvidenceLockerError(`the plan has ${tasks} tasks: its run's manifest would be at least ${tasks * MIN_RECORD_BYTES} bytes, more than the ${max} bytes a manifest can be read and verified in; nothing was collected`, {
+    hint: 'split the accounts over several collector processes, each with `--shard i/n` (each shard seals its own, smaller run), or collect fewer regions or queries per run',
+  });
+}
+
+/**
  * The canonical bytes of a manifest whose records come from a source: the header's members in canonical order with
  * the records' bytes in their place, written once into a buffer of the exact size (no second copy of the records).
  */
@@ -169,6 +200,7 @@ export function manifestBytesAround(header: Omit<RunManifest, 'records'>, record
   const headBytes = Buffer.from(head, 'utf8');
   const tailBytes = Buffer.from(']' + tail + '}', 'utf8');
   const size = records.byteLength();
+  checkManifestSize(headBytes.length + size + tailBytes.length, records.count);
   const out = Buffer.allocUnsafe(headBytes.length + size + tailBytes.length);
   headBytes.copy(out, 0);
   records.writeTo(out, headBytes.length);

@@ -4,7 +4,7 @@ import { access, chmod, link, mkdir, open, readdir, readFile, rename, rm, stat, 
 import { dirname, join, resolve } from 'node:path';
 import { EvidenceLockerError } from '../errors.js';
 import { assertSha256, sha256Hex } from '../evidence/hash.js';
-import { objectPath, RUN_FILES, RUNS_DIR } from '../evidence/layout.js';
+import { objectPath, RUN_FILE_MAX_BYTES, RUN_FILES, RUNS_DIR, runFileTooLarge, type RunFileName } from '../evidence/layout.js';
 import { assertRunId } from '../evidence/run-id.js';
 import type { EvidenceStore, PreflightCheck, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
 
@@ -170,16 +170,37 @@ export class LocalEvidenceStore implements EvidenceStore {
   async getRun(runId: string): Promise<StoredRun> {
     assertRunId(runId);
     const runDir = join(this.root, RUNS_DIR, runId);
-    const read = async (name: string): Promise<Buffer> => {
+    const read = async (name: RunFileName): Promise<Buffer> => {
+      const file = join(runDir, name);
       try {
-        return await readFile(join(runDir, name));
+        // The size is checked before anything is read: a planted file of gigabytes is refused, not loaded.
+        // (Opened without blocking, so a named pipe planted under a run's name cannot stall the reader.)
+        const fh = await open(file, fsc.O_RDONLY | fsc.O_NONBLOCK);
+        try {
+          const st = await fh.stat();
+          if (!st.isFile()) throw new EvidenceLockerError(`run ${runId}: ${file} is not a regular file; it was not read`);
+          const size = st.size;
+          if (size > RUN_FILE_MAX_BYTES[name]) throw runFileTooLarge(runId, name, file, size);
+          const out = Buffer.allocUnsafe(size);
+          let got = 0;
+          while (got < size) {
+            const { bytesRead } = await fh.read(out, got, size - got, got);
+            if (bytesRead === 0) break;
+            got += bytesRead;
+          }
+          // A file cut short while it was read gives fewer bytes, which its signature then refuses.
+          return out.subarray(0, got);
+        } finally {
+          await fh.close();
+        }
       } catch (err) {
+        if (err instanceof EvidenceLockerError) throw err;
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-          throw new EvidenceLockerError(`run ${runId}: ${join(runDir, name)} is missing from the local store`, {
+          throw new EvidenceLockerError(`run ${runId}: ${file} is missing from the local store`, {
             hint: 'list the sealed runs with `evidence-locker store verify --from <date> --to <date>`',
           });
         }
-        throw storeIoError(this.root, join(runDir, name), err);
+        throw storeIoError(this.root, file, err);
       }
     };
     const [manifest, signature, publicKey] = await Promise.all([read(RUN_FILES.manifest), read(RUN_FILES.signature), read(RUN_FILES.publicKey)]);

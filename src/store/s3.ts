@@ -30,7 +30,7 @@ import type { S3StoreConfig } from '../config/schema.js';
 import { ConfigError, EvidenceLockerError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { assertSha256, md5Base64, sha256Base64, sha256Hex } from '../evidence/hash.js';
-import { objectPath, runDirPath, RUN_FILES, RUNS_DIR } from '../evidence/layout.js';
+import { objectPath, runDirPath, RUN_FILE_MAX_BYTES, RUN_FILES, RUNS_DIR, runFileTooLarge, type RunFileName } from '../evidence/layout.js';
 import { assertRunId } from '../evidence/run-id.js';
 import { ConcurrencyLimit, mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import { TAMPERING_ACTIONS, analyseBucketPolicy, rulesThatEndEvidence } from './bucket-guard.js';
@@ -38,6 +38,7 @@ import type { EvidenceStore, LegalHolds, LockedVersions, PackageShelf, Preflight
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 
 const DAY_MS = 86_400_000;
@@ -575,11 +576,12 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
   }
 
   /** Reads one version (latest without `versionId`) with its Object Lock state. */
-  async readVersion(key: string, versionId?: string): Promise<S3ObjectVersion> {
+  /** `limit`: the most bytes the object may have, and the error for one that has more (thrown before its body is read). */
+  async readVersion(key: string, versionId?: string, limit?: { maxBytes: number; tooLarge: (size: number, atLeast: boolean) => Error }): Promise<S3ObjectVersion> {
     return this.limit.run(async () => {
       try {
         const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
-        const body = Buffer.from(await out.Body!.transformToByteArray());
+        const body = limit ? await cappedBody(out.Body as Readable, out.ContentLength, limit.maxBytes, limit.tooLarge) : Buffer.from(await out.Body!.transformToByteArray());
         return {
           key,
           ...(out.VersionId ? { versionId: out.VersionId } : {}),
@@ -589,6 +591,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
           ...(out.ObjectLockLegalHoldStatus ? { legalHold: out.ObjectLockLegalHoldStatus } : {}),
         };
       } catch (err) {
+        if (err instanceof EvidenceLockerError) throw err;
         if (status(err) === 404 || isCode(err, 'NoSuchKey', 'NoSuchVersion')) {
           throw new EvidenceLockerError(`s3://${this.bucket}/${key}${versionId ? ` version ${versionId}` : ''} is missing from the evidence store`);
         }
@@ -623,14 +626,16 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
   async getRun(runId: string): Promise<StoredRun> {
     assertRunId(runId);
     const versions = await this.runFileVersions(runId);
-    const read = async (file: string): Promise<Buffer> => {
+    const read = async (file: RunFileName): Promise<Buffer> => {
       const v = versions.get(file)?.[0];
       if (!v) {
         throw new EvidenceLockerError(`run ${runId}: s3://${this.bucket}/${this.runKey(runId, file)} is missing from the evidence store`, {
           hint: 'list the sealed runs with `evidence-locker store verify --from <date> --to <date>`',
         });
       }
-      return (await this.readVersion(v.key, v.versionId)).body;
+      // The size is checked before the body is read: a planted object of gigabytes is refused, not loaded.
+      const where = `s3://${this.bucket}/${v.key}${v.versionId ? ` version ${v.versionId}` : ''}`;
+      return (await this.readVersion(v.key, v.versionId, { maxBytes: RUN_FILE_MAX_BYTES[file], tooLarge: (size, atLeast) => runFileTooLarge(runId, file, where, size, atLeast) })).body;
     };
     const [manifest, signature, publicKey] = await Promise.all([read(RUN_FILES.manifest), read(RUN_FILES.signature), read(RUN_FILES.publicKey)]);
     return { runId, manifest, signature, publicKeyPem: publicKey.toString('utf8') };
@@ -831,4 +836,26 @@ function status(err: unknown): number | undefined {
 function isCode(err: unknown, ...codes: string[]): boolean {
   const e = err as { name?: string; Code?: string };
   return codes.includes(e?.name ?? '') || codes.includes(e?.Code ?? '');
+}
+
+/**
+ * An object's body, refused before it is read when its declared length is over `maxBytes`, and while it is read when
+ * more bytes come than that (a response without a length, or one that lies about it). The connection is dropped.
+ */
+async function cappedBody(body: Readable, declared: number | undefined, maxBytes: number, tooLarge: (size: number, atLeast: boolean) => Error): Promise<Buffer> {
+  if (declared !== undefined && declared > maxBytes) {
+    body.destroy();
+    throw tooLarge(declared, false);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += (chunk as Buffer).length;
+    if (total > maxBytes) {
+      body.destroy();
+      throw tooLarge(total, true);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, total);
 }

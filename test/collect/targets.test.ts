@@ -42,6 +42,8 @@ const sessions = new Map<string, { accountId: string; expiresAt: number }>();
 let revokeNewSessions = false;
 let sessionSeconds = 900;
 let orgDenied = false;
+/** Throttled answers still to give to ListAccounts asking for the second page. */
+let orgThrottlePageTwo = 0;
 let seq = 0;
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -95,6 +97,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     calls.push({ service, op, accessKeyId });
     if (orgDenied) return json(res, 400, { __type: 'AccessDeniedException', Message: 'You don\u2019t have permissions to access this resource.' });
     const input = JSON.parse(body || '{}') as { NextToken?: string };
+    if (input.NextToken && orgThrottlePageTwo > 0) {
+      orgThrottlePageTwo--;
+      return json(res, 400, { __type: 'TooManyRequestsException', Type: 'Organizations', Message: 'AWS Organizations can\u2019t complete your request because another request is already in progress. Try again later.' });
+    }
     // Two pages, to prove the paginator is followed.
     const start = input.NextToken ? Number(input.NextToken) : 0;
     const page = accounts.slice(start, start + 3);
@@ -161,6 +167,7 @@ afterEach(() => {
   sessionSeconds = 900;
   revokeNewSessions = false;
   orgDenied = false;
+  orgThrottlePageTwo = 0;
 });
 
 describe('organization discovery', () => {
@@ -219,6 +226,20 @@ describe('organization discovery', () => {
     expect(err).toBeInstanceOf(EvidenceLockerError);
     expect((err as EvidenceLockerError).message).toMatch(/organizations:ListAccounts failed: AccessDeniedException/);
     expect((err as EvidenceLockerError).hint).toMatch(/delegated administrator/);
+  });
+
+  it('ListAccounts still throttled after the SDK\'s retries (shard processes share the quota) is read on from the page it stopped at', async () => {
+    // Two attempts per call: the second page is refused three times, so the SDK gives up once and the listing resumes.
+    orgThrottlePageTwo = 3;
+    const { log, lines } = quietLogger();
+    const { targets } = await resolveTargets(config({ collect: { maxAttempts: 2 } }), {}, log);
+    expect(targets.map((t) => t.accountId)).toEqual(['111111111111', '222222222222', '555555555555']);
+    const listCalls = calls.filter((c) => c.op === 'ListAccounts');
+    // The first page once; the second page 2 + 2 times (two throttled, then one throttled and one answered).
+    expect(listCalls).toHaveLength(5);
+    expect(lines.filter((l) => l.action === 'organizations:ListAccounts').map((l) => [l.msg, l.pagesRead])).toEqual([
+      [expect.stringMatching(/^organizations:ListAccounts is still throttled after the SDK's retries \(other collector processes share the quota\); reading on from page 2 in \d s$/), 1],
+    ]);
   });
 
   it('a shard probes only its own accounts', async () => {

@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +7,8 @@ import { resolveTrustPolicy } from '../../src/aws/trusted-keys.js';
 import { loadConfig } from '../../src/config/load.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { RunClassifier, trustPolicy } from '../../src/seal/trust.js';
-import { sealRun } from '../../src/seal/seal.js';
+import { checkPlannedManifestSize, latestRunOfChain, manifestBytesAround, sealRun } from '../../src/seal/seal.js';
+import { RUN_FILE_MAX_BYTES } from '../../src/evidence/layout.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
 import { evidenceBody, sealBodies } from '../store/contract.js';
@@ -97,5 +99,60 @@ describe('RunClassifier, header only (the chain lookup of a seal)', () => {
       const verdict = (c: typeof whole) => (c.foreign ? `${c.foreign.reason}: ${c.foreign.detail.replace(/^not JSON \(.*\)$/, 'not JSON')}` : `trusted, ${c.trusted?.recordCount} records`);
       expect({ what, verdict: verdict(headerOnly) }).toEqual({ what, verdict: verdict(whole) });
     }
+  });
+});
+
+describe('run files larger than any reader accepts (a planted manifest of gigabytes)', () => {
+  it('are refused by their size before they are read: the run is unreadable and foreign, and the seal links past it', async () => {
+    const store = new LocalEvidenceStore(mkdtempSync(join(tmpdir(), 'el-trust-big-')));
+    const { runId } = await sealBodies(store, [evidenceBody('big1')], new Date('2026-10-01T02:00:00Z'));
+    const trust = await trustKeysInStore(store);
+    // Planted: a newer run whose manifest is one byte over the limit, and one whose signature is. Sparse files, so
+    // the test takes no disk; a reader that read them whole would hold over 512 MiB.
+    const big = '20261002T020000Z-b1g000';
+    const dir = join(store.root, 'runs', big);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'manifest.json'), '');
+    truncateSync(join(dir, 'manifest.json'), RUN_FILE_MAX_BYTES['manifest.json'] + 1);
+    writeFileSync(join(dir, 'manifest.sig'), 'x');
+    writeFileSync(join(dir, 'public-key.pem'), 'x');
+    const bigSig = '20261003T020000Z-b1g5ig';
+    const sigDir = join(store.root, 'runs', bigSig);
+    mkdirSync(sigDir, { recursive: true });
+    const real = await store.getRun(runId);
+    writeFileSync(join(sigDir, 'manifest.json'), real.manifest);
+    writeFileSync(join(sigDir, 'manifest.sig'), Buffer.alloc(64 * 1024 + 1));
+    writeFileSync(join(sigDir, 'public-key.pem'), real.publicKeyPem);
+    // A named pipe under a run file's name is refused too, without blocking the reader.
+    const fifo = '20261004T020000Z-f1f000';
+    mkdirSync(join(store.root, 'runs', fifo), { recursive: true });
+    execFileSync('mkfifo', [join(store.root, 'runs', fifo, 'manifest.json')]);
+    writeFileSync(join(store.root, 'runs', fifo, 'manifest.sig'), 'x');
+    writeFileSync(join(store.root, 'runs', fifo, 'public-key.pem'), 'x');
+
+    const before = process.memoryUsage().rss;
+    await expect(store.getRun(big)).rejects.toThrow(
+      new RegExp(`run ${big}: .*manifest\\.json is ${RUN_FILE_MAX_BYTES['manifest.json'] + 1} bytes, more than the ${RUN_FILE_MAX_BYTES['manifest.json']} bytes a manifest\\.json of evidence-locker can be; it was not read`),
+    );
+    await expect(store.getRun(bigSig)).rejects.toThrow(/manifest\.sig is 65537 bytes, more than the 65536 bytes/);
+    await expect(store.getRun(fifo)).rejects.toThrow(/manifest\.json is not a regular file; it was not read/);
+    const classifier = new RunClassifier(store, trust, { headerOnly: true });
+    expect((await classifier.classify(big)).foreign).toMatchObject({ reason: 'unreadable', detail: expect.stringMatching(/more than the \d+ bytes a manifest\.json/) });
+    expect((await classifier.classify(bigSig)).foreign).toMatchObject({ reason: 'unreadable' });
+    expect((await classifier.classify(fifo)).foreign).toMatchObject({ reason: 'unreadable' });
+    const { previous, foreign } = await latestRunOfChain(store, 'default', trust);
+    expect(previous?.runId).toBe(runId);
+    expect(foreign.map((f) => f.runId).sort()).toEqual([big, bigSig, fifo]);
+    // Nothing of the planted file was read (its sparse 512 MiB would show in the process's memory).
+    expect(process.memoryUsage().rss - before).toBeLessThan(256 * 2 ** 20);
+    expect(statSync(join(dir, 'manifest.json')).blocks).toBeLessThan(64);
+  });
+
+  it('the seal refuses to write a manifest longer than that, and a plan that would certainly make one is refused before collecting', () => {
+    const header = { schema: 'evidence-locker/run-manifest@1' } as never;
+    const records = { count: 3_000_000, errors: 0, byteLength: () => RUN_FILE_MAX_BYTES['manifest.json'], writeTo: () => { throw new Error('must not be written'); } };
+    expect(() => manifestBytesAround(header, records)).toThrow(/the run's manifest would be \d+ bytes \(3000000 records\), more than the \d+ bytes a manifest can be read and verified in; nothing was sealed/);
+    expect(() => checkPlannedManifestSize(1_000_000)).not.toThrow();
+    expect(() => checkPlannedManifestSize(3_000_000)).toThrow(/the plan has 3000000 tasks: .* nothing was collected/);
   });
 });

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { S3StoreSchema } from '../../src/config/schema.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { S3EvidenceStore } from '../../src/store/s3.js';
+import { RUN_FILE_MAX_BYTES } from '../../src/evidence/layout.js';
 import { evidenceBody } from './contract.js';
 
 /** A fake S3 behind the SDK's request handler: records every request the SDK builds and answers like S3. */
@@ -12,6 +13,8 @@ class FakeS3 {
   readonly requests: { method: string; hostname: string; path: string; query: Record<string, unknown>; headers: Record<string, string>; body: Buffer }[] = [];
   lock: 'compliance-6y' | 'none' | 'compliance-1d' = 'compliance-6y';
   existing = new Map<string, { retainUntil: Date; length: number; sha256: string; body: Buffer }>();
+  /** Objects whose body never ends, with the length the response declares (if any) and the bytes a reader pulled. */
+  endless = new Map<string, { declared?: number; pulled: number }>();
 
   handle = async (request: HttpRequest) => {
     const body = request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body as Uint8Array);
@@ -35,7 +38,23 @@ class FakeS3 {
       const keys = [...this.existing.keys()].filter((k) => k.startsWith(prefix));
       return xml(`<ListBucketResult><IsTruncated>false</IsTruncated><KeyCount>${keys.length}</KeyCount>${keys.map((k) => `<Contents><Key>${k}</Key><Size>1</Size></Contents>`).join('')}</ListBucketResult>`);
     }
-    if ('versions' in q) return xml('<ListVersionsResult><IsTruncated>false</IsTruncated></ListVersionsResult>');
+    if ('versions' in q) {
+      const prefix = String((q.prefix as string | undefined) ?? '');
+      const listed = [...new Set([...this.existing.keys(), ...this.endless.keys()])].filter((k) => k.startsWith(prefix)).sort();
+      return xml(`<ListVersionsResult><IsTruncated>false</IsTruncated>${listed.map((k) => `<Version><Key>${k}</Key><VersionId>v-existing</VersionId><IsLatest>true</IsLatest><LastModified>2026-11-27T01:00:00.000Z</LastModified><Size>${this.endless.has(k) ? (this.endless.get(k)!.declared ?? 1) : this.existing.get(k)!.body.length}</Size></Version>`).join('')}</ListVersionsResult>`);
+    }
+    if (rec.method === 'GET' && this.endless.has(key)) {
+      // A body that is made only as it is read: how much the reader pulled is counted.
+      const e = this.endless.get(key)!;
+      const chunk = Buffer.alloc(1 << 20, 0x20);
+      const body = Readable.from((function* () {
+        for (;;) {
+          e.pulled += chunk.length;
+          yield chunk;
+        }
+      })());
+      return { response: new HttpResponse({ statusCode: 200, headers: { 'content-type': 'application/json', ...(e.declared !== undefined ? { 'content-length': String(e.declared) } : {}), 'x-amz-version-id': 'v-existing' }, body }) };
+    }
     if ('retention' in q) return this.reply(200, '');
     if (rec.method === 'GET' && this.existing.has(key)) {
       const e = this.existing.get(key)!;
@@ -285,6 +304,32 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     const g = storeWith(fake, { mode: 'GOVERNANCE', allowGovernanceMode: true });
     expect(g.describe().objectLockMode).toBe('GOVERNANCE');
     expect(g.describe().note).toMatch(/weaker than COMPLIANCE/);
+  });
+
+  it('refuses a run file larger than any reader accepts by its declared length, before reading its body, and one without a length once it passes the limit', async () => {
+    const fake = new FakeS3();
+    const store = storeWith(fake);
+    const runId = '20261127T010000Z-b1g000';
+    const base = `evidence-locker/runs/${runId}/`;
+    const small = (text: string) => ({ retainUntil: NOW, length: text.length, sha256: sha256Hex(Buffer.from(text)), body: Buffer.from(text) });
+    fake.existing.set(`${base}manifest.sig`, small('sig'));
+    fake.existing.set(`${base}public-key.pem`, small('PEM'));
+    const planted = { declared: 6_000_000_000, pulled: 0 };
+    fake.endless.set(`${base}manifest.json`, planted);
+    const err = await failure(store.getRun(runId));
+    expect(err.message).toMatch(new RegExp(`^run ${runId}: s3://evidence/${base}manifest\\.json version v-existing is 6000000000 bytes, more than the ${RUN_FILE_MAX_BYTES['manifest.json']} bytes a manifest\\.json of evidence-locker can be; it was not read$`));
+    expect(err.hint).toMatch(/someone with write access to the store put it there/);
+    expect(planted.pulled).toBeLessThanOrEqual(2 * (1 << 20));
+
+    // No Content-Length (or one that lies): the body is read only until it passes the limit.
+    const sigRun = '20261127T010000Z-b1g5ig';
+    const sigBase = `evidence-locker/runs/${sigRun}/`;
+    fake.existing.set(`${sigBase}manifest.json`, small('{}'));
+    fake.existing.set(`${sigBase}public-key.pem`, small('PEM'));
+    const endlessSig = { pulled: 0 };
+    fake.endless.set(`${sigBase}manifest.sig`, endlessSig);
+    expect((await failure(store.getRun(sigRun))).message).toMatch(/manifest\.sig version v-existing is at least 1048576 bytes, more than the 65536 bytes a manifest\.sig of evidence-locker can be/);
+    expect(endlessSig.pulled).toBeLessThanOrEqual(2 * (1 << 20));
   });
 
   it('names the bucket and the fix when the bucket is missing or access is denied', async () => {

@@ -1,0 +1,88 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { resumablePages } from '../../src/aws/resumable-pages.js';
+import { createLogger } from '../../src/log/logger.js';
+
+interface Page {
+  items: number[];
+  next?: string;
+}
+
+/** Four pages behind tokens; `throttle(token)` says whether a request for that page is throttled this time. */
+function listing(throttle: (token: string | undefined) => boolean, fail?: (token: string | undefined) => Error | undefined) {
+  const requests: (string | undefined)[] = [];
+  const pages = async function* (startingToken: string | undefined): AsyncGenerator<Page> {
+    let token = startingToken;
+    for (;;) {
+      requests.push(token);
+      const e = fail?.(token);
+      if (e) throw e;
+      if (throttle(token)) throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $retryable: { throttling: true } });
+      const n = token ? Number(token) : 0;
+      const page: Page = { items: [n * 10, n * 10 + 1], ...(n < 3 ? { next: String(n + 1) } : {}) };
+      yield page;
+      if (!page.next) return;
+      token = page.next;
+    }
+  };
+  return { pages, requests };
+}
+
+function logger() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _e, cb) {
+      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+      cb();
+    },
+  });
+  return { log: createLogger({ level: 'debug', destination }), lines };
+}
+
+async function all(gen: AsyncGenerator<Page>): Promise<number[]> {
+  const out: number[] = [];
+  for await (const p of gen) out.push(...p.items);
+  return out;
+}
+
+describe('resumablePages (a listing that must be read whole, under a shared quota)', () => {
+  it('resumes from the page after the last one read, never re-reading a page, with growing, jittered pauses', async () => {
+    const throttledTimes = new Map<string | undefined, number>([['2', 3]]);
+    const { pages, requests } = listing((t) => {
+      const left = throttledTimes.get(t) ?? 0;
+      throttledTimes.set(t, left - 1);
+      return left > 0;
+    });
+    const pauses: number[] = [];
+    const { log, lines } = logger();
+    const items = await all(resumablePages(pages, { action: 'organizations:ListAccounts', nextToken: (p) => p.next, log, sleep: async (ms) => void pauses.push(ms) }));
+    expect(items).toEqual([0, 1, 10, 11, 20, 21, 30, 31]);
+    expect(requests).toEqual([undefined, '1', '2', '2', '2', '2', '3']);
+    expect(pauses).toHaveLength(3);
+    // 2 s, 4 s, 8 s, each jittered down to no less than half.
+    expect(pauses[0]).toBeGreaterThanOrEqual(1_000);
+    expect(pauses[0]).toBeLessThanOrEqual(2_000);
+    expect(pauses[2]).toBeGreaterThanOrEqual(4_000);
+    expect(pauses[2]).toBeLessThanOrEqual(8_000);
+    expect(lines.map((l) => [l.level, l.pagesRead])).toEqual([
+      ["warn", 2],
+      ["warn", 2],
+      ["warn", 2],
+    ]);
+  });
+
+  it('throws any other error at once, and throttling that outlasts its patience', async () => {
+    const { log } = logger();
+    const denied = Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' });
+    const once = listing(() => false, (t) => (t === '1' ? denied : undefined));
+    const pauses: number[] = [];
+    await expect(all(resumablePages(once.pages, { action: 'x:List', nextToken: (p) => p.next, log, sleep: async (ms) => void pauses.push(ms) }))).rejects.toBe(denied);
+    expect(pauses).toEqual([]);
+
+    const forever = listing((t) => t === '1');
+    const waited: number[] = [];
+    await expect(all(resumablePages(forever.pages, { action: 'x:List', nextToken: (p) => p.next, log, patienceMs: 60_000, sleep: async (ms) => void waited.push(ms) }))).rejects.toThrow(/Rate exceeded/);
+    expect(waited.reduce((a, b) => a + b, 0)).toBe(60_000);
+    expect(forever.requests.filter((t) => t === undefined)).toHaveLength(1);
+  });
+});
