@@ -209,7 +209,7 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillOutcom
  * collection run started on it (evidence from the day itself is better than any rebuild).
  */
 async function coveredDays(store: EvidenceStore, trust: TrustPolicy, period: { from: string; to: string }, accounts: string[]): Promise<Map<string, string>> {
-  const classifier = new RunClassifier(store, trust, { light: true });
+  const classifier = new RunClassifier(store, trust, { headerOnly: true });
   const { trusted } = await classifier.census((id) => {
     const rebuilt = reconstructionRunDay(id);
     if (rebuilt !== undefined) return rebuilt >= period.from && rebuilt <= period.to;

@@ -50,7 +50,8 @@ export interface GatheredRuns {
  * is returned as foreign, so the package lists it and the chain runs over trusted runs only.
  */
 export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust: TrustPolicy): Promise<GatheredRuns> {
-  const classifier = new RunClassifier(store, trust, { light: true });
+  // Headers only: each record is parsed and checked on its own and let go; the package reads them again per run.
+  const classifier = new RunClassifier(store, trust, { headerOnly: true });
   const today = trust.now().toISOString().slice(0, 10);
   const { trusted, foreign: found } = await classifier.census((id) => {
     const d = runIdDay(id);

@@ -1,7 +1,8 @@
 import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
 import { sha256Hex } from '../evidence/hash.js';
 import { manifestHeaderText, type ManifestHeaderText } from '../evidence/manifest-header.js';
-import { ManifestRecordSchema } from '../evidence/record.js';
+import { ManifestRecordSchema, type ManifestRecord } from '../evidence/record.js';
+import { EvidenceLockerError } from '../errors.js';
 import type { Period } from '../evidence/period.js';
 import { compareRunsInChain, latestRunInChain, runIdTime } from '../evidence/run-id.js';
 import type { EvidenceStore, StoredRun } from '../evidence/store.js';
@@ -171,6 +172,25 @@ export class RunClassifier {
     const kept = { runId, manifestSha256: sha256Hex(stored.manifest), manifestSize: stored.manifest.length, recordCount: split ? split.recordCount : manifest.records.length };
     if (this.opts.light || this.opts.headerOnly) return { trusted: { ...kept, stored: { ...stored, manifest: Buffer.alloc(0) }, manifest: { ...manifest, records: [] } } };
     return { trusted: { ...kept, stored, manifest } };
+  }
+
+  /**
+   * The records of a trusted run. A light or header-only classifier kept only the header, so they are read again from
+   * the store, one run at a time: the bytes must still hash to what was judged (a write-once store never changes
+   * them), and each record is parsed and schema-checked on its own, as the header-only reading did.
+   */
+  async records(run: TrustedRun): Promise<ManifestRecord[]> {
+    if (run.manifest.records.length === run.recordCount) return run.manifest.records;
+    const bytes = (await this.store.getRun(run.runId)).manifest;
+    const sha = sha256Hex(bytes);
+    if (sha !== run.manifestSha256) {
+      throw new EvidenceLockerError(`run ${run.runId}: manifest.json changed since it was judged (SHA-256 ${run.manifestSha256}, now ${sha})`, {
+        hint: `run \`evidence-locker verify --store --run ${run.runId}\` again and report the run to the store owner; the store is meant to be write-once`,
+      });
+    }
+    const out: ManifestRecord[] = [];
+    const split = manifestHeaderText(bytes, (b) => void out.push(ManifestRecordSchema.parse(JSON.parse(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')))));
+    return split ? out : RunManifestSchema.parse(JSON.parse(bytes.toString('utf8'))).records;
   }
 
   /**

@@ -52,7 +52,9 @@ export async function applyLegalHold(
   const startedAt = now();
   // Only runs signed by a trusted key are held as evidence; foreign runs are reported, never held as if they were ours.
   const trust = opts.trust ?? trustPolicy([await manifestSigner.fingerprint()]);
-  const census = await censusOfPeriod(new RunClassifier(store, trust), opts);
+  // Headers only for the survey; each run's records are read again when its objects are listed, one run at a time.
+  const classifier = new RunClassifier(store, trust, { headerOnly: true });
+  const census = await censusOfPeriod(classifier, opts);
   for (const f of census.foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `legal hold: foreign object left as it is: ${describeForeign(f)}`);
   const runs = census.trusted.filter((r) => r.manifest.kind !== 'legal-hold');
   if (runs.length === 0) {
@@ -65,7 +67,7 @@ export async function applyLegalHold(
   for (const r of runs) {
     const files = await holds.runFileVersions(r.runId);
     for (const file of [RUN_FILES.manifest, RUN_FILES.signature, RUN_FILES.publicKey]) for (const v of files.get(file) ?? []) add(v.key, v.versionId);
-    for (const rec of r.manifest.records) add(rec.location?.key ?? holds.objectKey(rec.sha256), rec.location?.versionId);
+    for (const rec of await classifier.records(r)) add(rec.location?.key ?? holds.objectKey(rec.sha256), rec.location?.versionId);
   }
   const objects = [...targets.values()];
   const on = opts.action === 'hold';

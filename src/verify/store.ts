@@ -4,6 +4,7 @@ import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { EvidenceStore, LockedVersions } from '../evidence/store.js';
+import type { ManifestRecord } from '../evidence/record.js';
 
 /** One thing wrong with a stored run, named so an operator can find it. */
 export interface StoreProblem {
@@ -57,7 +58,9 @@ export interface VerifyStoreOptions {
 export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelection, opts: VerifyStoreOptions): Promise<StoreVerificationReport> {
   const problems: StoreProblem[] = [];
   const warnings: StoreProblem[] = [];
-  const classifier = new RunClassifier(store, opts.trust);
+  // Headers only while the store is surveyed: each run's records are read when that run is checked, one run at a time
+  // (a month of 1,000-account runs would otherwise be every manifest's records in memory at once).
+  const classifier = new RunClassifier(store, opts.trust, { headerOnly: true });
   const allRuns = await classifier.runIds();
   let selected: TrustedRun[] = [];
   const foreign: ForeignObject[] = [];
@@ -79,7 +82,8 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
   const results: StoredRunResult[] = [];
   for (const f of foreign) if (f.runId && !f.path.startsWith('objects/') && f.reason !== 'delete-marker') results.push({ runId: f.runId, records: 0, ok: false });
   let objectsChecked = 0;
-  for (const { runId, manifest, manifestSha256 } of selected) {
+  for (const run of selected) {
+    const { runId, manifest, manifestSha256 } = run;
     const before = problems.length;
 
     // Chain: the trusted run of the same chain that precedes this one in the order sealing uses.
@@ -108,7 +112,15 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
       await checkLockedRunFiles(versions, runId, required, problems, warnings);
       objectsChecked += 3;
     }
-    const recordProblems = await mapWithConcurrencyLimit(manifest.records, opts.concurrency ?? 16, async (record) => {
+    let records: ManifestRecord[];
+    try {
+      records = await classifier.records(run);
+    } catch (err) {
+      problems.push({ runId, problem: (err as Error).message });
+      results.push({ runId, kind: manifest.kind, chain: manifest.chain, records: run.recordCount, ok: false });
+      continue;
+    }
+    const recordProblems = await mapWithConcurrencyLimit(records, opts.concurrency ?? 16, async (record) => {
       const found: StoreProblem[] = [];
       const key = record.location?.key;
       try {
@@ -127,9 +139,9 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
       }
       return found;
     });
-    objectsChecked += manifest.records.length;
+    objectsChecked += records.length;
     for (const list of recordProblems) problems.push(...list);
-    results.push({ runId, kind: manifest.kind, chain: manifest.chain, records: manifest.records.length, ok: problems.length === before });
+    results.push({ runId, kind: manifest.kind, chain: manifest.chain, records: records.length, ok: problems.length === before });
   }
   results.sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { checkPlannedManifestSize, latestRunOfChain, manifestBytesAround, sealRu
 import { RUN_FILE_MAX_BYTES } from '../../src/evidence/layout.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
+import { verifyStoredRuns } from '../../src/verify/store.js';
 import { evidenceBody, sealBodies } from '../store/contract.js';
 import { trustKeysInStore } from '../support/trust.js';
 
@@ -154,5 +155,47 @@ describe('run files larger than any reader accepts (a planted manifest of gigaby
     expect(() => manifestBytesAround(header, records)).toThrow(/the run's manifest would be \d+ bytes \(3000000 records\), more than the \d+ bytes a manifest can be read and verified in; nothing was sealed/);
     expect(() => checkPlannedManifestSize(1_000_000)).not.toThrow();
     expect(() => checkPlannedManifestSize(3_000_000)).toThrow(/the plan has 3000000 tasks: .* nothing was collected/);
+  });
+});
+
+describe('RunClassifier.records (a header-only survey reads each run\'s records when it needs them)', () => {
+  it('gives the records a full reading gives, and refuses a manifest that changed since it was judged', async () => {
+    const store = new LocalEvidenceStore(mkdtempSync(join(tmpdir(), 'el-trust-recs-')));
+    const { runId } = await sealBodies(store, [evidenceBody('r1'), evidenceBody('r2'), evidenceBody('r3')], new Date('2026-10-01T02:00:00Z'));
+    const trust = await trustKeysInStore(store);
+    const full = (await new RunClassifier(store, trust).classify(runId)).trusted!;
+    const headerOnly = new RunClassifier(store, trust, { headerOnly: true });
+    const run = (await headerOnly.classify(runId)).trusted!;
+    expect(run.manifest.records).toEqual([]);
+    expect(run.recordCount).toBe(3);
+    expect(await headerOnly.records(run)).toEqual(full.manifest.records);
+    expect(await new RunClassifier(store, trust).records(full)).toBe(full.manifest.records);
+
+    // The local store is tamper-evident only: a manifest rewritten after the survey is refused, not read.
+    const file = join(store.root, 'runs', runId, 'manifest.json');
+    chmodSync(file, 0o644);
+    writeFileSync(file, (await store.getRun(runId)).manifest.toString('utf8').replace('"r', '"R'));
+    await expect(headerOnly.records(run)).rejects.toThrow(new RegExp(`^run ${runId}: manifest\\.json changed since it was judged \\(SHA-256 ${run.manifestSha256}, now [0-9a-f]{64}\\)$`));
+  });
+
+  it('verify --store reports a run whose manifest changes between the survey and the check of its records as failed', async () => {
+    const store = new LocalEvidenceStore(mkdtempSync(join(tmpdir(), 'el-trust-recs-v-')));
+    const { runId } = await sealBodies(store, [evidenceBody('v1')], new Date('2026-10-01T02:00:00Z'));
+    const trust = await trustKeysInStore(store);
+    expect((await verifyStoredRuns(store, { runId }, { trust })).ok).toBe(true);
+    // The second read of the manifest (for its records) gets other bytes than the survey's.
+    let reads = 0;
+    const changing = Object.create(store, {
+      getRun: {
+        value: async (id: string) => {
+          const r = await store.getRun(id);
+          return ++reads > 1 ? { ...r, manifest: Buffer.concat([r.manifest, Buffer.from(' ')]) } : r;
+        },
+      },
+    }) as LocalEvidenceStore;
+    const report = await verifyStoredRuns(changing, { runId }, { trust });
+    expect(report.ok).toBe(false);
+    expect(report.runs).toEqual([expect.objectContaining({ runId, ok: false, records: 1 })]);
+    expect(report.problems).toEqual([{ runId, problem: expect.stringMatching(/manifest\.json changed since it was judged/) }]);
   });
 });
