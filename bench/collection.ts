@@ -157,7 +157,11 @@ export async function benchCollection(opts: CollectionBenchOptions): Promise<Col
     const stats: SimStats = sim.stats();
     const calls = stats.total.calls - stats.total.throttled;
     const meanLatencyMs = (opts.latencyMs[0] + opts.latencyMs[1]) / 2;
-    const bound = collectionLowerBound({ rateLimitedCalls: report.rateLimitedCalls, limits, calls, meanLatencyMs, concurrency: config.collect.concurrency * shards });
+    // Discovery's ListAccounts pages are in no record. Every shard reads all of them, and all shards share the
+    // management account's one Organizations quota, so that chain is every answered page of every shard.
+    const listAccounts = stats.byOperation['organizations:ListAccounts']?.ok ?? 0;
+    const rateLimitedCalls = { ...report.rateLimitedCalls, ...(listAccounts > 0 ? { 'organizations:ListAccounts': { maxPerAccountRegion: listAccounts, total: listAccounts, accountRegions: 1 } } : {}) };
+    const bound = collectionLowerBound({ rateLimitedCalls, limits, calls, meanLatencyMs, concurrency: config.collect.concurrency * shards });
     const throttledGaps = Object.entries(report.errorCodes).filter(([code]) => THROTTLING.test(code)).reduce((a, [, n]) => a + n, 0);
     const wallSeconds = report.wallMs / 1000;
     return {
