@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { resumablePages } from '../../src/aws/resumable-pages.js';
-import { createLogger } from '../../src/log/logger.js';
+import { capturedLogger } from '../support/capture-log.js';
 
 interface Page {
   items: number[];
@@ -28,17 +27,6 @@ function listing(throttle: (token: string | undefined) => boolean, fail?: (token
   return { pages, requests };
 }
 
-function logger() {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk, _e, cb) {
-      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
-      cb();
-    },
-  });
-  return { log: createLogger({ level: 'debug', destination }), lines };
-}
-
 async function all(gen: AsyncGenerator<Page>): Promise<number[]> {
   const out: number[] = [];
   for await (const p of gen) out.push(...p.items);
@@ -54,7 +42,7 @@ describe('resumablePages (a listing that must be read whole, under a shared quot
       return left > 0;
     });
     const pauses: number[] = [];
-    const { log, lines } = logger();
+    const { log, lines } = capturedLogger('debug');
     const items = await all(resumablePages(pages, { action: 'organizations:ListAccounts', nextToken: (p) => p.next, log, sleep: async (ms) => void pauses.push(ms) }));
     expect(items).toEqual([0, 1, 10, 11, 20, 21, 30, 31]);
     expect(requests).toEqual([undefined, '1', '2', '2', '2', '2', '3']);
@@ -72,7 +60,7 @@ describe('resumablePages (a listing that must be read whole, under a shared quot
   });
 
   it('throws any other error at once, and throttling that outlasts its patience', async () => {
-    const { log } = logger();
+    const { log } = capturedLogger('debug');
     const denied = Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' });
     const once = listing(() => false, (t) => (t === '1' ? denied : undefined));
     const pauses: number[] = [];
