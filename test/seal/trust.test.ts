@@ -7,7 +7,8 @@ import { resolveTrustPolicy } from '../../src/aws/trusted-keys.js';
 import { loadConfig } from '../../src/config/load.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { RunClassifier, trustPolicy } from '../../src/seal/trust.js';
-import { checkPlannedManifestSize, latestRunOfChain, manifestBytesAround, sealRun } from '../../src/seal/seal.js';
+import { MIN_RECORD_BYTES, checkPlannedManifestSize, latestRunOfChain, manifestBytesAround, sealRun } from '../../src/seal/seal.js';
+import { canonicalJson } from '../../src/seal/canonical.js';
 import { RUN_FILE_MAX_BYTES } from '../../src/evidence/layout.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
@@ -153,6 +154,9 @@ describe('run files larger than any reader accepts (a planted manifest of gigaby
     const header = { schema: 'evidence-locker/run-manifest@1' } as never;
     const records = { count: 3_000_000, errors: 0, byteLength: () => RUN_FILE_MAX_BYTES['manifest.json'], writeTo: () => { throw new Error('must not be written'); } };
     expect(() => manifestBytesAround(header, records)).toThrow(/the run's manifest would be \d+ bytes \(3000000 records\), more than the \d+ bytes a manifest can be read and verified in; nothing was sealed/);
+    // The planned check's per-record figure is a true lower bound: a record with empty query and region ids is longer.
+    const smallest = { accountId: '111122223333', collectedAt: '2026-11-02T02:00:05.000Z', queryId: '', recordId: '/111122223333/', region: '', sha256: 'a'.repeat(64), size: 0, status: 'ok' };
+    expect(canonicalJson(smallest).length).toBeGreaterThanOrEqual(MIN_RECORD_BYTES);
     expect(() => checkPlannedManifestSize(1_000_000)).not.toThrow();
     expect(() => checkPlannedManifestSize(3_000_000)).toThrow(/the plan has 3000000 tasks: .* nothing was collected/);
   });
