@@ -6,7 +6,7 @@ import { EvidenceLockerError } from '../errors.js';
 import type { Period } from '../evidence/period.js';
 import { compareRunsInChain, latestRunInChain, runIdTime } from '../evidence/run-id.js';
 import type { EvidenceStore, StoredRun } from '../evidence/store.js';
-import { publicKeyFingerprint, verifyManifestSignature } from './verify-signature.js';
+import { publicKeyFingerprint, signatureScheme, verifiedScheme } from './verify-signature.js';
 
 /**
  * Why something found in the evidence store is foreign: written by someone other than the trusted signer, so
@@ -133,6 +133,19 @@ export class RunClassifier {
     } catch (err) {
       return foreign(runId, 'unreadable', (err as Error).message.split('\n')[0]);
     }
+    // The key and the signature are checked before anything is parsed: bytes no trusted key signed are never parsed,
+    // so a planted manifest built to be costly to parse (millions of tiny elements) costs only its hash.
+    let fingerprint: string;
+    try {
+      fingerprint = publicKeyFingerprint(stored.publicKeyPem);
+    } catch {
+      return foreign(runId, 'bad-signature', 'public-key.pem is not a readable public key');
+    }
+    const scheme = verifiedScheme(stored.manifest, stored.signature, stored.publicKeyPem);
+    if (!scheme) return foreign(runId, 'bad-signature', 'manifest.sig does not verify with public-key.pem beside it', fingerprint);
+    if (!this.policy.fingerprints.has(fingerprint)) {
+      return foreign(runId, 'untrusted-key', `signed by key ${fingerprint}, not a trusted key (trusted: ${[...this.policy.fingerprints].join(', ') || 'none'}); its manifest was not read further`, fingerprint);
+    }
     let manifest: RunManifest;
     let split: ManifestHeaderText | undefined;
     try {
@@ -142,28 +155,19 @@ export class RunClassifier {
       const parsed = RunManifestSchema.safeParse(JSON.parse(split ? split.text : stored.manifest.toString('utf8')));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        return foreign(runId, 'malformed', `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'not a run manifest'}`);
+        return foreign(runId, 'malformed', `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'not a run manifest'}`, fingerprint);
       }
       manifest = parsed.data;
     } catch (err) {
-      if (err instanceof RecordIssue) return foreign(runId, 'malformed', err.message);
-      return foreign(runId, 'malformed', `not JSON (${(err as Error).message.split('\n')[0]})`);
+      if (err instanceof RecordIssue) return foreign(runId, 'malformed', err.message, fingerprint);
+      return foreign(runId, 'malformed', `not JSON (${(err as Error).message.split('\n')[0]})`, fingerprint);
     }
-    if (manifest.runId !== runId) return foreign(runId, 'id-mismatch', `manifest names run ${manifest.runId}`);
-    let fingerprint: string;
-    try {
-      fingerprint = publicKeyFingerprint(stored.publicKeyPem);
-    } catch {
-      return foreign(runId, 'bad-signature', 'public-key.pem is not a readable public key');
-    }
+    if (manifest.runId !== runId) return foreign(runId, 'id-mismatch', `manifest names run ${manifest.runId}`, fingerprint);
     if (fingerprint !== manifest.signing.keyFingerprint) {
       return foreign(runId, 'bad-signature', `public key fingerprint ${fingerprint} differs from the manifest's signing.keyFingerprint ${manifest.signing.keyFingerprint}`, fingerprint);
     }
-    if (!verifyManifestSignature(stored.manifest, stored.signature, stored.publicKeyPem, manifest.signing.algorithm)) {
+    if (signatureScheme(manifest.signing.algorithm) !== scheme) {
       return foreign(runId, 'bad-signature', `manifest.sig does not verify (${manifest.signing.algorithm})`, fingerprint);
-    }
-    if (!this.policy.fingerprints.has(fingerprint)) {
-      return foreign(runId, 'untrusted-key', `signed by key ${fingerprint} (${manifest.signing.keyId}); trusted: ${[...this.policy.fingerprints].join(', ') || 'none'}`, fingerprint);
     }
     for (const [field, value] of [['startedAt', manifest.startedAt], ['completedAt', manifest.completedAt]] as const) {
       const at = Date.parse(value);

@@ -36,3 +36,33 @@ export function verifyManifestSignature(manifest: Buffer, signature: Buffer, pub
   }
   return false;
 }
+
+/** How a signature algorithm name is verified: names with the same scheme verify the same way. */
+export type SignatureScheme = 'ed25519' | 'ecdsa' | 'rsassa-pss' | 'rsassa-pkcs1';
+
+/** The scheme of an algorithm name as `verifyManifestSignature` reads it; undefined for a name it does not know. */
+export function signatureScheme(algorithm: string): SignatureScheme | undefined {
+  if (algorithm === 'ed25519') return 'ed25519';
+  if (algorithm.startsWith('ecdsa-')) return 'ecdsa';
+  if (algorithm.startsWith('rsassa-pss-')) return 'rsassa-pss';
+  if (algorithm.startsWith('rsassa-pkcs1-')) return 'rsassa-pkcs1';
+  return undefined;
+}
+
+const SCHEME_ALGORITHM: Readonly<Record<SignatureScheme, string>> = { ed25519: 'ed25519', ecdsa: 'ecdsa-', 'rsassa-pss': 'rsassa-pss-', 'rsassa-pkcs1': 'rsassa-pkcs1-' };
+
+/**
+ * The scheme under which `signature` verifies the manifest bytes with the public key, tried from the key's own type
+ * (Ed25519; EC: ECDSA; RSA: PSS, then PKCS #1 v1.5), or undefined. It needs nothing from the manifest, so bytes
+ * nobody trusted signed need never be parsed.
+ */
+export function verifiedScheme(manifest: Buffer, signature: Buffer, publicKeyPem: string): SignatureScheme | undefined {
+  let type: string | undefined;
+  try {
+    type = createPublicKey(publicKeyPem).asymmetricKeyType;
+  } catch {
+    return undefined;
+  }
+  const candidates: SignatureScheme[] = type === 'ed25519' ? ['ed25519'] : type === 'ec' ? ['ecdsa'] : type === 'rsa' || type === 'rsa-pss' ? ['rsassa-pss', 'rsassa-pkcs1'] : [];
+  return candidates.find((scheme) => verifyManifestSignature(manifest, signature, publicKeyPem, SCHEME_ALGORITHM[scheme]));
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
-import { access, chmod, link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { access, chmod, link, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { EvidenceLockerError } from '../errors.js';
 import { assertSha256, sha256Hex } from '../evidence/hash.js';
@@ -63,7 +63,7 @@ export class LocalEvidenceStore implements EvidenceStore {
     const file = this.objectFile(sha256);
     const dir = dirname(file);
     if (await exists(file)) {
-      await this.checkExisting(file, sha256);
+      await this.checkExisting(file, sha256, body.length);
       // Another process (or a run that failed before sealing) may have linked it without syncing the directory yet.
       this.unsyncedDirs.add(dir);
       return { key, existed: true };
@@ -84,7 +84,7 @@ export class LocalEvidenceStore implements EvidenceStore {
       await link(tmp, file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw storeIoError(this.root, file, err);
-      await this.checkExisting(file, sha256);
+      await this.checkExisting(file, sha256, body.length);
       this.unsyncedDirs.add(dir);
       return { key, existed: true };
     } finally {
@@ -105,8 +105,11 @@ export class LocalEvidenceStore implements EvidenceStore {
     await this.dirSyncs;
   }
 
-  private async checkExisting(file: string, sha256: string): Promise<void> {
-    const existing = await readFile(file);
+  private async checkExisting(file: string, sha256: string, length: number): Promise<void> {
+    // A file of another length is not this body: it is refused by its size, unread.
+    const existing = await readStoreFile(file, length, (size) => new EvidenceLockerError(`evidence body ${file} has been altered: it is ${size} bytes, the body named ${sha256} is ${length}`, {
+      hint: 'the local store was modified outside evidence-locker; keep the directory as it is for investigation and run `evidence-locker store verify`',
+    }));
     const got = sha256Hex(existing);
     if (got !== sha256) {
       throw new EvidenceLockerError(`evidence body ${file} has been altered: its SHA-256 is ${got}, its name says ${sha256}`, {
@@ -119,8 +122,9 @@ export class LocalEvidenceStore implements EvidenceStore {
     assertSha256(sha256);
     const file = this.objectFile(sha256);
     try {
-      return await readFile(file);
+      return await readStoreFile(file);
     } catch (err) {
+      if (err instanceof EvidenceLockerError) throw err;
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new EvidenceLockerError(`evidence body ${sha256} is missing from the local store (${file})`);
       throw storeIoError(this.root, file, err);
     }
@@ -174,25 +178,7 @@ export class LocalEvidenceStore implements EvidenceStore {
       const file = join(runDir, name);
       try {
         // The size is checked before anything is read: a planted file of gigabytes is refused, not loaded.
-        // (Opened without blocking, so a named pipe planted under a run's name cannot stall the reader.)
-        const fh = await open(file, fsc.O_RDONLY | fsc.O_NONBLOCK);
-        try {
-          const st = await fh.stat();
-          if (!st.isFile()) throw new EvidenceLockerError(`run ${runId}: ${file} is not a regular file; it was not read`);
-          const size = st.size;
-          if (size > RUN_FILE_MAX_BYTES[name]) throw runFileTooLarge(runId, name, file, size);
-          const out = Buffer.allocUnsafe(size);
-          let got = 0;
-          while (got < size) {
-            const { bytesRead } = await fh.read(out, got, size - got, got);
-            if (bytesRead === 0) break;
-            got += bytesRead;
-          }
-          // A file cut short while it was read gives fewer bytes, which its signature then refuses.
-          return out.subarray(0, got);
-        } finally {
-          await fh.close();
-        }
+        return await readStoreFile(file, RUN_FILE_MAX_BYTES[name], (size) => runFileTooLarge(runId, name, file, size));
       } catch (err) {
         if (err instanceof EvidenceLockerError) throw err;
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -294,4 +280,29 @@ function storeIoError(root: string, path: string, err: unknown): EvidenceLockerE
     hint: 'check the directory exists, the disk is not full, and this user can read and write it',
     cause: err,
   });
+}
+
+/**
+ * A file of the store, read only if it is a regular file (opened without blocking and without following a symbolic
+ * link, so a named pipe or a link planted under a store name cannot stall the reader or point it elsewhere) and, with
+ * `maxBytes`, only if it is no longer than that (`tooLarge` is thrown unread otherwise). A file cut short while it is
+ * read gives fewer bytes, which its hash or signature then refuses.
+ */
+async function readStoreFile(file: string, maxBytes?: number, tooLarge?: (size: number) => Error): Promise<Buffer> {
+  const fh = await open(file, fsc.O_RDONLY | fsc.O_NONBLOCK | fsc.O_NOFOLLOW);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new EvidenceLockerError(`${file} is not a regular file; it was not read`, { hint: 'the local store was modified outside evidence-locker; keep the directory as it is for investigation' });
+    if (maxBytes !== undefined && st.size > maxBytes) throw tooLarge ? tooLarge(st.size) : new EvidenceLockerError(`${file} is ${st.size} bytes, more than ${maxBytes}; it was not read`);
+    const out = Buffer.allocUnsafe(st.size);
+    let got = 0;
+    while (got < st.size) {
+      const { bytesRead } = await fh.read(out, got, st.size - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return out.subarray(0, got);
+  } finally {
+    await fh.close();
+  }
 }

@@ -355,7 +355,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     if (pending) return pending.then((o) => ({ ...o, existed: true }));
     const write = this.limit.run(async () => {
       // Bodies absent from the listing taken at start are written straight away; HeadObject only for the others.
-      const head = (await this.mayExist(sha256)) ? await this.latestStoredBody(key) : undefined;
+      const head = (await this.mayExist(sha256)) ? await this.latestStoredBody(key, body.length) : undefined;
       if (head && head.sha256 === sha256) {
         await this.extendRetention(key, head, wanted);
         return { key, ...(head.VersionId ? { versionId: head.VersionId } : {}), existed: true };
@@ -416,19 +416,26 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
   /**
    * The latest version of a body key with the SHA-256 of its stored bytes, re-hashed here: metadata such as
    * x-amz-meta-sha256 is written by whoever wrote the object, and some S3-compatible servers return a client-sent
-   * x-amz-checksum without checking it, so neither can say the stored bytes are ours.
+   * x-amz-checksum without checking it, so neither can say the stored bytes are ours. A version whose length is not
+   * `expectedBytes` cannot be ours and is not read (a planted version of gigabytes costs nothing): its `sha256` then
+   * says so instead of naming a hash.
    */
-  private async latestStoredBody(key: string): Promise<(HeadObjectCommandOutput & { sha256: string }) | undefined> {
+  private async latestStoredBody(key: string, expectedBytes: number): Promise<(HeadObjectCommandOutput & { sha256: string }) | undefined> {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      const bytes = Buffer.from(await out.Body!.transformToByteArray());
-      return {
+      const meta = {
         $metadata: out.$metadata,
         ...(out.VersionId ? { VersionId: out.VersionId } : {}),
         ...(out.ObjectLockMode ? { ObjectLockMode: out.ObjectLockMode } : {}),
         ...(out.ObjectLockRetainUntilDate ? { ObjectLockRetainUntilDate: out.ObjectLockRetainUntilDate } : {}),
-        sha256: sha256Hex(bytes),
       };
+      try {
+        const bytes = await cappedBody(out.Body as Readable, out.ContentLength, expectedBytes, (size, atLeast) => new LengthMismatch(`${atLeast ? 'at least ' : ''}${size} bytes, not ${expectedBytes}`));
+        return { ...meta, sha256: bytes.length === expectedBytes ? sha256Hex(bytes) : `(${bytes.length} bytes, not ${expectedBytes})` };
+      } catch (e) {
+        if (e instanceof LengthMismatch) return { ...meta, sha256: `(${e.message})` };
+        throw e;
+      }
     } catch (err) {
       if (status(err) === 404 || status(err) === 405 || isCode(err, 'NoSuchKey', 'NoSuchVersion', 'NotFound')) return undefined;
       throw this.s3Error(err, 'GetObject', this.bucket, key);
@@ -837,6 +844,9 @@ function isCode(err: unknown, ...codes: string[]): boolean {
   const e = err as { name?: string; Code?: string };
   return codes.includes(e?.name ?? '') || codes.includes(e?.Code ?? '');
 }
+
+/** A stored version longer than the body it should be (see `latestStoredBody`). */
+class LengthMismatch extends Error {}
 
 /**
  * An object's body, refused before it is read when its declared length is over `maxBytes`, and while it is read when

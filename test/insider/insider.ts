@@ -101,7 +101,8 @@ export function insiderSuite(name: string, open: () => Promise<EvidenceStore>): 
       expect(report.ok).toBe(false);
       expect(report.problems).toEqual([]);
       expect(report.foreign.map((f) => [f.runId, f.reason])).toEqual([
-        ['20261002T120000Z-garbag', 'malformed'],
+        // Its key is read first, and a folder without a readable key is never parsed.
+        ['20261002T120000Z-garbag', 'bad-signature'],
         ['zzzz-garbage', 'unreadable'],
       ]);
       const pkg = await packageOf(scene, '2026-10-01', '2026-10-04');

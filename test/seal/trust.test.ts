@@ -1,5 +1,6 @@
 import { chmodSync, mkdirSync, mkdtempSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync, sign as edSign } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -148,6 +149,32 @@ describe('run files larger than any reader accepts (a planted manifest of gigaby
     // Nothing of the planted file was read (its sparse 512 MiB would show in the process's memory).
     expect(process.memoryUsage().rss - before).toBeLessThan(256 * 2 ** 20);
     expect(statSync(join(dir, 'manifest.json')).blocks).toBeLessThan(64);
+  });
+
+  it('a planted manifest built to be costly to parse is never parsed: neither one signed by another key nor one beside our own public key', async () => {
+    const store = new LocalEvidenceStore(mkdtempSync(join(tmpdir(), 'el-trust-bomb-')));
+    const { runId } = await sealBodies(store, [evidenceBody('bomb1')], new Date('2026-10-01T02:00:00Z'));
+    const trust = await trustKeysInStore(store);
+    // 4 MB of empty objects: parsed and schema-checked, about 2 GB and half a minute (each element is a schema issue).
+    const bomb = Buffer.from(`{"records":[],"gaps":[${Array.from({ length: 1_000_000 }, () => '{}').join(',')}]}`);
+    const attacker = generateKeyPairSync('ed25519');
+    const plant = (id: string, signature: Buffer, pem: string) => {
+      const dir = join(store.root, 'runs', id);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'manifest.json'), bomb);
+      writeFileSync(join(dir, 'manifest.sig'), signature);
+      writeFileSync(join(dir, 'public-key.pem'), pem);
+    };
+    plant('20261002T020000Z-b0mb01', edSign(null, bomb, attacker.privateKey), attacker.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    plant('20261002T030000Z-b0mb02', Buffer.alloc(64), (await store.getRun(runId)).publicKeyPem);
+    const before = process.memoryUsage().rss;
+    const { previous, foreign } = await latestRunOfChain(store, 'default', trust);
+    expect(previous?.runId).toBe(runId);
+    expect(foreign.map((f) => [f.runId, f.reason, f.detail])).toEqual([
+      ['20261002T030000Z-b0mb02', 'bad-signature', 'manifest.sig does not verify with public-key.pem beside it'],
+      ['20261002T020000Z-b0mb01', 'untrusted-key', expect.stringMatching(/^signed by key [0-9a-f]{64}, not a trusted key \(trusted: [0-9a-f]{64}\); its manifest was not read further$/)],
+    ]);
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 2 ** 20);
   });
 
   it('the seal refuses to write a manifest longer than that, and a plan that would certainly make one is refused before collecting', () => {

@@ -35,7 +35,7 @@ class FakeS3 {
     if ('encryption' in q) return xml('<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>');
     if ('list-type' in q) {
       const prefix = String((q.prefix as string | undefined) ?? '');
-      const keys = [...this.existing.keys()].filter((k) => k.startsWith(prefix));
+      const keys = [...this.existing.keys(), ...this.endless.keys()].filter((k) => k.startsWith(prefix));
       return xml(`<ListBucketResult><IsTruncated>false</IsTruncated><KeyCount>${keys.length}</KeyCount>${keys.map((k) => `<Contents><Key>${k}</Key><Size>1</Size></Contents>`).join('')}</ListBucketResult>`);
     }
     if ('versions' in q) {
@@ -330,6 +330,19 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     fake.endless.set(`${sigBase}manifest.sig`, endlessSig);
     expect((await failure(store.getRun(sigRun))).message).toMatch(/manifest\.sig version v-existing is at least 1048576 bytes, more than the 65536 bytes a manifest\.sig of evidence-locker can be/);
     expect(endlessSig.pulled).toBeLessThanOrEqual(2 * (1 << 20));
+  });
+
+  it('a planted version of gigabytes at a body\'s key is not read when the body is written again: its length already says it is not ours', async () => {
+    const fake = new FakeS3();
+    const store = storeWith(fake);
+    const body = evidenceBody('planted-over');
+    const key = `evidence-locker/objects/sha256/${sha256Hex(body).slice(0, 2)}/${sha256Hex(body)}.json`;
+    const planted = { declared: 6_000_000_000, pulled: 0 };
+    fake.endless.set(key, planted);
+    const stored = await store.putObject(sha256Hex(body), body);
+    expect(stored.existed).toBe(false);
+    expect(fake.writes().map((w) => w.path)).toEqual([`/evidence/${key}`]);
+    expect(planted.pulled).toBeLessThanOrEqual(2 * (1 << 20));
   });
 
   it('names the bucket and the fix when the bucket is missing or access is denied', async () => {
