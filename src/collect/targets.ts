@@ -10,6 +10,7 @@ import { ConfigError, EvidenceLockerError } from '../errors.js';
 import { sha256Hex } from '../evidence/hash.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { resumablePages } from '../aws/resumable-pages.js';
+import { isThrottling } from '../aws/failure.js';
 
 /** One account to collect from, with the credentials to use there and the regions to cover. */
 export interface AccountTarget {
@@ -162,8 +163,9 @@ export async function listOrganizationAccounts(config: Config, log: Logger): Pro
   } catch (err) {
     const e = err as { name?: string; message?: string };
     throw new EvidenceLockerError(`accounts.source is "organizations" but organizations:ListAccounts failed: ${e.name ?? 'Error'}: ${scrubSecrets(e.message ?? String(err))}`, {
-      hint:
-        'run the collector in the management account or in a delegated administrator account of the organization, with organizations:ListAccounts in its role (deploy/collector.json grants it); or set accounts.source to "list"',
+      hint: isThrottling(err)
+        ? 'AWS Organizations still throttled the listing after 10 minutes of pauses: other callers (more collector shards started together, or other tools) share the management account\'s quota; start fewer shards at once, stagger their schedules, or set accounts.source to "list"'
+        : 'run the collector in the management account or in a delegated administrator account of the organization, with organizations:ListAccounts in its role (deploy/collector.json grants it); or set accounts.source to "list"',
       cause: err,
     });
   } finally {

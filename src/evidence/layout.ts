@@ -29,7 +29,7 @@ export function runFileTooLarge(runId: string, file: RunFileName, where: string,
   return new EvidenceLockerError(
     `run ${runId}: ${where} is ${atLeast ? 'at least ' : ''}${size} bytes, more than the ${RUN_FILE_MAX_BYTES[file]} bytes a ${file} of evidence-locker can be; it was not read`,
     {
-      hint: 'no run sealed by evidence-locker has a file this large: if your collector did not write it, someone with write access to the store put it there; keep it for investigation (a write-once store will not let it be removed)',
+      hint: 'this release seals no run file this large (a manifest over the limit could not be verified by any reader): if your collector did not write it, someone with write access to the store put it there; keep it for investigation',
     },
   );
 }
