@@ -1,26 +1,41 @@
-import { RunManifestSchema } from '../evidence/manifest.js';
+import { manifestHeaderText } from '../evidence/manifest-header.js';
+import { ManifestRecordSchema } from '../evidence/record.js';
 import type { EvidenceStore } from '../evidence/store.js';
 
 /**
  * Evidence bodies present in the store that no sealed run names: harmless leftovers of runs interrupted before
  * their manifest was written (bodies are written first, the manifest last). Sorted.
+ *
+ * Conservative: a body counts as named when any run folder's manifest lists it in a well-formed record, whoever
+ * signed it (`verify --store` judges the runs; this only lists what nothing mentions). The records are read one at a
+ * time and the rest of a manifest is not parsed, so a planted manifest built to be costly to parse, or a large one,
+ * costs little more than its bytes.
  */
 export async function findOrphans(store: EvidenceStore): Promise<string[]> {
   const named = new Set<string>();
+  const take = (record: unknown) => {
+    const r = ManifestRecordSchema.safeParse(record);
+    if (r.success) named.add(r.data.sha256);
+  };
   for (const runId of await store.listRuns()) {
-    // A run folder that cannot be read or parsed (foreign, see `verify --store`) names nothing; it must not stop the listing.
+    // A run folder that cannot be read (foreign, see `verify --store`) names nothing; it must not stop the listing.
     const run = await store.getRun(runId).catch(() => undefined);
     if (!run) continue;
-    let json: unknown;
     try {
-      json = JSON.parse(run.manifest.toString('utf8'));
+      const split = manifestHeaderText(run.manifest, (bytes) => {
+        try {
+          take(JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')));
+        } catch {
+          // A record that is not JSON names nothing.
+        }
+      });
+      if (split) continue;
+      // Bytes the scan cannot split (not written by this tool's seal): their records, if any, parsed whole.
+      const records = (JSON.parse(run.manifest.toString('utf8')) as { records?: unknown }).records;
+      if (Array.isArray(records)) for (const r of records) take(r);
     } catch {
-      continue;
+      // Not JSON: names nothing.
     }
-    const parsed = RunManifestSchema.safeParse(json);
-    // An unreadable manifest names nothing we can trust; verify reports it, orphans stay conservative.
-    if (!parsed.success) continue;
-    for (const r of parsed.data.records) named.add(r.sha256);
   }
   return (await store.listObjectHashes()).filter((h) => !named.has(h));
 }

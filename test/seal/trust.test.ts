@@ -14,6 +14,7 @@ import { RUN_FILE_MAX_BYTES } from '../../src/evidence/layout.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
+import { findOrphans } from '../../src/store/orphans.js';
 import { evidenceBody, sealBodies } from '../store/contract.js';
 import { trustKeysInStore } from '../support/trust.js';
 
@@ -174,6 +175,8 @@ describe('run files larger than any reader accepts (a planted manifest of gigaby
       ['20261002T030000Z-b0mb02', 'bad-signature', 'manifest.sig does not verify with public-key.pem beside it'],
       ['20261002T020000Z-b0mb01', 'untrusted-key', expect.stringMatching(/^signed by key [0-9a-f]{64}, not a trusted key \(trusted: [0-9a-f]{64}\); its manifest was not read further$/)],
     ]);
+    // `store orphans` reads every run folder, signed or not: it takes the records one at a time and parses nothing else.
+    expect(await findOrphans(store)).toEqual([]);
     expect(process.memoryUsage().rss - before).toBeLessThan(200 * 2 ** 20);
   });
 
