@@ -47,7 +47,11 @@ export interface EvidenceStore {
   preflight(): Promise<PreflightCheck[]>;
   /** Writes a body under its SHA-256 unless present; if present, makes sure it is retained at least until `retainUntil`. */
   putObject(sha256: string, body: Buffer, opts?: { retainUntil?: Date }): Promise<StoredObject>;
-  getObject(sha256: string): Promise<Buffer>;
+  /**
+   * The body under its SHA-256. `expectedSize`: the size a sealed record states; a stored object of another size
+   * cannot be that body, and one larger is not read (someone with write access could plant gigabytes at the key).
+   */
+  getObject(sha256: string, expectedSize?: number): Promise<Buffer>;
   hasObject(sha256: string): Promise<boolean>;
   /** Writes manifest, signature and public key of a run; refuses to overwrite an existing run. */
   putRun(run: StoredRun): Promise<void>;

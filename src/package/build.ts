@@ -180,7 +180,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     // Versioned stores: every version the runs name is read and checked, as `verify --store` does, so the two never disagree.
     const named = new Map<string, { key: string; versions: Set<string> }>();
     const readVersion = (opts.store as { readVersion?: (key: string, versionId?: string) => Promise<{ body: Buffer }> }).readVersion?.bind(opts.store);
-    const fetchChecked = (sha: string, what: string) => async () => {
+    const fetchChecked = (sha: string, what: string, size?: number) => async () => {
       const at = readVersion ? named.get(sha) : undefined;
       let bytes: Buffer | undefined;
       for (const v of at?.versions ?? []) {
@@ -192,7 +192,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
         }
         bytes = b;
       }
-      bytes ??= await opts.store.getObject(sha);
+      bytes ??= await opts.store.getObject(sha, size);
       const actual = sha256Hex(bytes);
       if (actual !== sha) {
         throw new EvidenceLockerError(`${what} ${sha} in the evidence store hashes to ${actual}: the stored object was altered`, {
@@ -244,10 +244,10 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
           named.set(rec.sha256, entry);
         }
         if (!isAttestation) continue;
-        const file = (await loadVerifiedBody(opts.store, rec.sha256)).body.attestation?.file;
+        const file = (await loadVerifiedBody(opts.store, rec.sha256, rec.size)).body.attestation?.file;
         if (file && !attestationFiles.has(file.sha256)) {
           const p = attestationPath(file.sha256, file.name);
-          small.push({ path: p, sha256: file.sha256, size: file.size, source: { size: file.size, fetch: fetchChecked(file.sha256, `attestation document ${file.name}:`) } });
+          small.push({ path: p, sha256: file.sha256, size: file.size, source: { size: file.size, fetch: fetchChecked(file.sha256, `attestation document ${file.name}:`, file.size) } });
           attestationFiles.set(file.sha256, p);
           attestationFiles.set(rec.sha256, p);
         }
@@ -308,7 +308,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     // Every file in byte order of path: the few listed above merged with the evidence bodies, generated on demand.
     const evidenceEntries = function* (): Generator<PackageEntry> {
       for (const b of bodies) {
-        yield { path: evidencePath(b.sha256), sha256: b.sha256, size: b.size, source: { size: b.size, fetch: fetchChecked(b.sha256, 'evidence record') } };
+        yield { path: evidencePath(b.sha256), sha256: b.sha256, size: b.size, source: { size: b.size, fetch: fetchChecked(b.sha256, 'evidence record', b.size) } };
       }
     };
     const sortedSmall = () => [...small].sort((a, b) => compareCodeUnits(a.path, b.path));

@@ -132,8 +132,8 @@ export const MAX_KEPT_EVIDENCE = 200;
 export const MAX_LISTED_EVIDENCE = 5000;
 
 /** Reads a body from the store and checks it against its content address before anything uses it. */
-export async function loadVerifiedBody(store: EvidenceStore, sha256: string): Promise<{ bytes: Buffer; body: EvidenceBody }> {
-  const bytes = await store.getObject(sha256);
+export async function loadVerifiedBody(store: EvidenceStore, sha256: string, size?: number): Promise<{ bytes: Buffer; body: EvidenceBody }> {
+  const bytes = await store.getObject(sha256, size);
   const actual = sha256Hex(bytes);
   if (actual !== sha256) {
     throw new EvidenceLockerError(`evidence object ${sha256} in the store hashes to ${actual}: the stored body was altered`, {
@@ -148,7 +148,7 @@ export async function attestationsOf(store: EvidenceStore, runs: IncludedRun[]):
   const out: AttestationRef[] = [];
   for (const run of runs) {
     for (const rec of (await readRunManifest(store, run)).records) {
-      const { body } = await loadVerifiedBody(store, rec.sha256);
+      const { body } = await loadVerifiedBody(store, rec.sha256, rec.size);
       if (!body.attestation) continue;
       out.push({
         framework: body.attestation.framework,
@@ -293,10 +293,11 @@ export class TimelineBuilder {
     // the engine keeps every body of the run it has read until the run is evaluated, so this holds no more.
     const bodies = new Map<string, Promise<EvidenceBody>>();
     const needed = [...new Set(manifest.records.filter((r) => wonAccounts.has(r.accountId) && this.neededQueries.has(r.queryId)).map((r) => r.sha256))];
+    const sizes = new Map(manifest.records.map((r) => [r.sha256, r.size]));
     const load = (sha: string) => {
       let p = bodies.get(sha);
       if (!p) {
-        p = loadVerifiedBody(this.input.store, sha).then((b) => b.body);
+        p = loadVerifiedBody(this.input.store, sha, sizes.get(sha)).then((b) => b.body);
         bodies.set(sha, p);
       }
       return p;

@@ -118,11 +118,13 @@ export class LocalEvidenceStore implements EvidenceStore {
     }
   }
 
-  async getObject(sha256: string): Promise<Buffer> {
+  async getObject(sha256: string, expectedSize?: number): Promise<Buffer> {
     assertSha256(sha256);
     const file = this.objectFile(sha256);
     try {
-      return await readStoreFile(file);
+      return await readStoreFile(file, expectedSize, (size) => new EvidenceLockerError(`evidence body ${file} has been altered: it is ${size} bytes, its record states ${expectedSize}`, {
+        hint: 'the local store was modified outside evidence-locker; keep the directory as it is for investigation and run `evidence-locker store verify`',
+      }));
     } catch (err) {
       if (err instanceof EvidenceLockerError) throw err;
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new EvidenceLockerError(`evidence body ${sha256} is missing from the local store (${file})`);

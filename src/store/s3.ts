@@ -553,25 +553,35 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
    * The body under its SHA-256. Normally the latest version; if that was overwritten or hidden by a delete marker,
    * the locked version whose bytes match the name is found among the key's versions.
    */
-  async getObject(sha256: string): Promise<Buffer> {
+  async getObject(sha256: string, expectedSize?: number): Promise<Buffer> {
     assertSha256(sha256);
     const key = this.objectKey(sha256);
-    const latest = await this.readVersion(key).catch((err: unknown) => {
+    // A version larger than the body its record states is not read: it cannot be that body.
+    const limit = expectedSize === undefined ? undefined : { maxBytes: expectedSize, tooLarge: (size: number, atLeast: boolean) => new LengthMismatch(`${atLeast ? 'at least ' : ''}${size} bytes, not the ${expectedSize} its record states`) };
+    const read = (versionId?: string) =>
+      this.readVersion(key, versionId, limit).then(
+        (v) => ({ versionId: v.versionId, body: v.body as Buffer | undefined, tooLarge: undefined as string | undefined }),
+        (err: unknown) => {
+          if (err instanceof LengthMismatch) return { versionId, body: undefined, tooLarge: err.message };
+          throw err;
+        },
+      );
+    const latest = await read().catch((err: unknown) => {
       if (err instanceof EvidenceLockerError && /is missing from the evidence store/.test(err.message)) return undefined;
       throw err;
     });
-    if (latest && sha256Hex(latest.body) === sha256) return latest.body;
+    if (latest?.body && sha256Hex(latest.body) === sha256) return latest.body;
     for (const v of (await this.listVersions(key)).filter((x) => x.key === key)) {
-      if (latest && v.versionId === latest.versionId) continue;
-      const candidate = await this.readVersion(key, v.versionId);
-      if (sha256Hex(candidate.body) === sha256) {
+      if (latest?.versionId && v.versionId === latest.versionId) continue;
+      const candidate = await read(v.versionId);
+      if (candidate.body && sha256Hex(candidate.body) === sha256) {
         this.log?.warn({ bucket: this.bucket, key, versionId: v.versionId }, 'latest version of a content-addressed key does not match its name; using the older version that does');
         return candidate.body;
       }
     }
     throw new EvidenceLockerError(
       latest
-        ? `s3://${this.bucket}/${key}: no version of this object has the SHA-256 its name states (the latest hashes to ${sha256Hex(latest.body)})`
+        ? `s3://${this.bucket}/${key}: no version of this object has the SHA-256 its name states (the latest ${latest.body ? `hashes to ${sha256Hex(latest.body)}` : `is ${latest.tooLarge}`})`
         : `evidence body ${sha256} is missing from s3://${this.bucket}/${key}`,
       { hint: 'run `evidence-locker store verify` for the runs that name it; keep the bucket as it is for investigation' },
     );
@@ -598,7 +608,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
           ...(out.ObjectLockLegalHoldStatus ? { legalHold: out.ObjectLockLegalHoldStatus } : {}),
         };
       } catch (err) {
-        if (err instanceof EvidenceLockerError) throw err;
+        if (err instanceof EvidenceLockerError || err instanceof LengthMismatch) throw err;
         if (status(err) === 404 || isCode(err, 'NoSuchKey', 'NoSuchVersion')) {
           throw new EvidenceLockerError(`s3://${this.bucket}/${key}${versionId ? ` version ${versionId}` : ''} is missing from the evidence store`);
         }
@@ -845,7 +855,7 @@ function isCode(err: unknown, ...codes: string[]): boolean {
   return codes.includes(e?.name ?? '') || codes.includes(e?.Code ?? '');
 }
 
-/** A stored version longer than the body it should be (see `latestStoredBody`). */
+/** A stored version longer than the body it should be (see `latestStoredBody`, `getObject`). */
 class LengthMismatch extends Error {}
 
 /**

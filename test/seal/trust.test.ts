@@ -175,6 +175,10 @@ describe('run files larger than any reader accepts (a planted manifest of gigaby
       ['20261002T030000Z-b0mb02', 'bad-signature', 'manifest.sig does not verify with public-key.pem beside it'],
       ['20261002T020000Z-b0mb01', 'untrusted-key', expect.stringMatching(/^signed by key [0-9a-f]{64}, not a trusted key \(trusted: [0-9a-f]{64}\); its manifest was not read further$/)],
     ]);
+    // A body read for a record is refused by its size when it is larger than the record states.
+    const rec = (await new RunClassifier(store, trust).classify(runId)).trusted!.manifest.records[0];
+    expect((await store.getObject(rec.sha256, rec.size)).length).toBe(rec.size);
+    await expect(store.getObject(rec.sha256, rec.size - 1)).rejects.toThrow(new RegExp(`has been altered: it is ${rec.size} bytes, its record states ${rec.size - 1}$`));
     // `store orphans` reads every run folder, signed or not: it takes the records one at a time and parses nothing else.
     expect(await findOrphans(store)).toEqual([]);
     expect(process.memoryUsage().rss - before).toBeLessThan(200 * 2 ** 20);

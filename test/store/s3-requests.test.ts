@@ -345,6 +345,18 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     expect(planted.pulled).toBeLessThanOrEqual(2 * (1 << 20));
   });
 
+  it('reading a body for a record: a version larger than the record states is not read (a planted latest version of gigabytes)', async () => {
+    const fake = new FakeS3();
+    const store = storeWith(fake);
+    const body = evidenceBody('planted-latest');
+    const key = `evidence-locker/objects/sha256/${sha256Hex(body).slice(0, 2)}/${sha256Hex(body)}.json`;
+    const planted = { declared: 6_000_000_000, pulled: 0 };
+    fake.endless.set(key, planted);
+    const err = await failure(store.getObject(sha256Hex(body), body.length));
+    expect(err.message).toBe(`s3://evidence/${key}: no version of this object has the SHA-256 its name states (the latest is 6000000000 bytes, not the ${body.length} its record states)`);
+    expect(planted.pulled).toBeLessThanOrEqual(2 * (1 << 20));
+  });
+
   it('names the bucket and the fix when the bucket is missing or access is denied', async () => {
     const missing = new FakeS3();
     missing.handle = async () => ({ response: new HttpResponse({ statusCode: 404, headers: {}, body: Readable.from([Buffer.alloc(0)]) }) });
