@@ -1,7 +1,6 @@
-import { ConfigError, EvidenceLockerError } from '../errors.js';
-import { sha256Hex } from '../evidence/hash.js';
+import { ConfigError } from '../errors.js';
 import type { RunManifest } from '../evidence/manifest.js';
-import { RunClassifier, deleteMarkerFindings, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
+import { RunClassifier, deleteMarkerFindings, manifestRecords, rereadManifest, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
 import { ATTESTATION_RUN_MARK, compareRunsInChain, reconstructionRunDay, runIdDay } from '../evidence/run-id.js';
@@ -95,21 +94,17 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
 }
 
 /** The run's manifest bytes from the store, checked against the hash taken when the run was gathered. */
-export async function readRunManifestBytes(store: EvidenceStore, run: IncludedRun): Promise<Buffer> {
-  const bytes = (await store.getRun(run.runId)).manifest;
-  const sha = sha256Hex(bytes);
-  if (sha !== run.manifestSha256) {
-    throw new EvidenceLockerError(`run ${run.runId}: manifest.json in the evidence store changed while the package was built (SHA-256 ${run.manifestSha256}, now ${sha})`, {
-      hint: `run \`evidence-locker verify --store --run ${run.runId}\` and report the run to the store owner; the store is write-once`,
-    });
-  }
-  return bytes;
+export function readRunManifestBytes(store: EvidenceStore, run: IncludedRun): Promise<Buffer> {
+  return rereadManifest(store, run, 'while the package was built');
 }
 
-/** The full run manifest (with its records), read again from the store and checked as in `readRunManifestBytes`. */
+/**
+ * The full run manifest: the header judged when the run was gathered, with its records read again from the store
+ * (`readRunManifestBytes`) one at a time, each checked as the gathering did.
+ */
 export async function readRunManifest(store: EvidenceStore, run: IncludedRun): Promise<RunManifest> {
-  // Schema-checked when gathered; the same bytes need no second check.
-  return JSON.parse((await readRunManifestBytes(store, run)).toString('utf8')) as RunManifest;
+  const { recordCount: _count, ...header } = run.manifest;
+  return { ...header, records: manifestRecords(await readRunManifestBytes(store, run)) };
 }
 
 /** Slots (one scheduled collection split over n shards) with fewer sealed shards than their count. */

@@ -52,9 +52,9 @@ export function trustPolicy(fingerprints: Iterable<string>, opts: { now?: () => 
 /** A run signed by a trusted key: evidence. */
 export interface TrustedRun {
   runId: string;
-  /** The run as stored (in a light classifier the manifest bytes are dropped after checking; see `manifestSize`). */
+  /** The run as stored (in a header-only classifier the manifest bytes are dropped after checking; see `manifestSize`). */
   stored: StoredRun;
-  /** The parsed manifest (in a light classifier without its records; see `recordCount`). */
+  /** The parsed manifest (in a header-only classifier without its records; see `recordCount`). */
   manifest: RunManifest;
   manifestSha256: string;
   manifestSize: number;
@@ -76,12 +76,12 @@ export class RunClassifier {
     readonly store: EvidenceStore,
     readonly policy: TrustPolicy,
     /**
-     * `light`: keep only manifest headers once a run is judged, so a census of many large runs stays small (package
-     * gathering). `headerOnly` (implies light): the same verdicts, but the records are parsed and checked one at a
-     * time and let go instead of being built all at once. For the chain lookup of a seal, which needs a run's chain,
-     * times and link: a 1,000-account manifest (92 MB) is not turned into 500 MB of objects to learn them.
+     * `headerOnly`: the same verdicts, but the records are parsed and checked one at a time and let go instead of being
+     * built all at once, and only the manifest's header is kept once a run is judged (`records(run)` reads them again).
+     * A 1,000-account manifest (92 MB) is not turned into 500 MB of objects to learn a run's chain, times and link, and a
+     * census of many large runs stays small.
      */
-    private readonly opts: { light?: boolean; headerOnly?: boolean } = {},
+    private readonly opts: { headerOnly?: boolean } = {},
   ) {}
 
   /** Every run folder with a manifest, as the store lists it (sorted). */
@@ -174,27 +174,18 @@ export class RunClassifier {
       if (!Number.isNaN(at) && at > limit) return foreign(runId, 'future-run-id', `manifest ${field} ${value} is after now`, fingerprint);
     }
     const kept = { runId, manifestSha256: sha256Hex(stored.manifest), manifestSize: stored.manifest.length, recordCount: split ? split.recordCount : manifest.records.length };
-    if (this.opts.light || this.opts.headerOnly) return { trusted: { ...kept, stored: { ...stored, manifest: Buffer.alloc(0) }, manifest: { ...manifest, records: [] } } };
+    if (this.opts.headerOnly) return { trusted: { ...kept, stored: { ...stored, manifest: Buffer.alloc(0) }, manifest: { ...manifest, records: [] } } };
     return { trusted: { ...kept, stored, manifest } };
   }
 
   /**
-   * The records of a trusted run. A light or header-only classifier kept only the header, so they are read again from
-   * the store, one run at a time: the bytes must still hash to what was judged (a write-once store never changes
-   * them), and each record is parsed and schema-checked on its own, as the header-only reading did.
+   * The records of a trusted run. A header-only classifier kept only the header, so they are read again from the
+   * store, one run at a time (`rereadManifest`), and each record is parsed and schema-checked on its own, as the
+   * header-only reading did.
    */
   async records(run: TrustedRun): Promise<ManifestRecord[]> {
     if (run.manifest.records.length === run.recordCount) return run.manifest.records;
-    const bytes = (await this.store.getRun(run.runId)).manifest;
-    const sha = sha256Hex(bytes);
-    if (sha !== run.manifestSha256) {
-      throw new EvidenceLockerError(`run ${run.runId}: manifest.json changed since it was judged (SHA-256 ${run.manifestSha256}, now ${sha})`, {
-        hint: `run \`evidence-locker verify --store --run ${run.runId}\` again and report the run to the store owner; the store is meant to be write-once`,
-      });
-    }
-    const out: ManifestRecord[] = [];
-    const split = manifestHeaderText(bytes, (b) => void out.push(ManifestRecordSchema.parse(JSON.parse(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')))));
-    return split ? out : RunManifestSchema.parse(JSON.parse(bytes.toString('utf8'))).records;
+    return manifestRecords(await rereadManifest(this.store, run, 'since it was judged'));
   }
 
   /**
@@ -300,4 +291,30 @@ export async function deleteMarkerFindings(store: EvidenceStore, under?: string)
     });
   }
   return out;
+}
+
+/**
+ * A judged run's manifest bytes, read again from the store: they must still hash to the SHA-256 they were judged by (a
+ * write-once store never changes them). `since` says when they were judged, for the error: "since it was judged",
+ * "while the package was built".
+ */
+export async function rereadManifest(store: EvidenceStore, run: { runId: string; manifestSha256: string }, since: string): Promise<Buffer> {
+  const bytes = (await store.getRun(run.runId)).manifest;
+  const sha = sha256Hex(bytes);
+  if (sha !== run.manifestSha256) {
+    throw new EvidenceLockerError(`run ${run.runId}: manifest.json in the evidence store changed ${since} (SHA-256 ${run.manifestSha256}, now ${sha})`, {
+      hint: `run \`evidence-locker verify --store --run ${run.runId}\` again and report the run to the store owner; the store is meant to be write-once`,
+    });
+  }
+  return bytes;
+}
+
+/**
+ * The records of manifest bytes a trusted key signed, each parsed and schema-checked on its own (a record the schema
+ * refuses throws); bytes the header scan cannot split with certainty are parsed whole and checked as a manifest.
+ */
+export function manifestRecords(bytes: Buffer): ManifestRecord[] {
+  const out: ManifestRecord[] = [];
+  const split = manifestHeaderText(bytes, (b) => void out.push(ManifestRecordSchema.parse(JSON.parse(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')))));
+  return split ? out : RunManifestSchema.parse(JSON.parse(bytes.toString('utf8'))).records;
 }

@@ -15,6 +15,7 @@ import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
 import { findOrphans } from '../../src/store/orphans.js';
+import { gatherRuns, packageDays, readRunManifest } from '../../src/package/gather.js';
 import { evidenceBody, sealBodies } from '../store/contract.js';
 import { trustKeysInStore } from '../support/trust.js';
 
@@ -208,12 +209,17 @@ describe('RunClassifier.records (a header-only survey reads each run\'s records 
     expect(run.recordCount).toBe(3);
     expect(await headerOnly.records(run)).toEqual(full.manifest.records);
     expect(await new RunClassifier(store, trust).records(full)).toBe(full.manifest.records);
+    // The package's reading of a gathered run is the same re-read: the whole manifest as sealed.
+    const { periodRuns } = await gatherRuns(store, packageDays('2026-10-01', '2026-10-01'), trust);
+    expect(periodRuns.map((r) => r.runId)).toEqual([runId]);
+    expect(await readRunManifest(store, periodRuns[0])).toEqual(full.manifest);
 
     // The local store is tamper-evident only: a manifest rewritten after the survey is refused, not read.
     const file = join(store.root, 'runs', runId, 'manifest.json');
     chmodSync(file, 0o644);
     writeFileSync(file, (await store.getRun(runId)).manifest.toString('utf8').replace('"r', '"R'));
-    await expect(headerOnly.records(run)).rejects.toThrow(new RegExp(`^run ${runId}: manifest\\.json changed since it was judged \\(SHA-256 ${run.manifestSha256}, now [0-9a-f]{64}\\)$`));
+    await expect(headerOnly.records(run)).rejects.toThrow(new RegExp(`^run ${runId}: manifest\\.json in the evidence store changed since it was judged \\(SHA-256 ${run.manifestSha256}, now [0-9a-f]{64}\\)$`));
+    await expect(readRunManifest(store, periodRuns[0])).rejects.toThrow(`run ${runId}: manifest.json in the evidence store changed while the package was built`);
   });
 
   it('verify --store reports a run whose manifest changes between the survey and the check of its records as failed', async () => {
@@ -234,6 +240,6 @@ describe('RunClassifier.records (a header-only survey reads each run\'s records 
     const report = await verifyStoredRuns(changing, { runId }, { trust });
     expect(report.ok).toBe(false);
     expect(report.runs).toEqual([expect.objectContaining({ runId, ok: false, records: 1 })]);
-    expect(report.problems).toEqual([{ runId, problem: expect.stringMatching(/manifest\.json changed since it was judged/) }]);
+    expect(report.problems).toEqual([{ runId, problem: expect.stringMatching(/manifest\.json in the evidence store changed since it was judged/) }]);
   });
 });
