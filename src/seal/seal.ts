@@ -36,8 +36,11 @@ export async function latestRunOfChain(
 }
 
 export interface SealOptions {
-  /** Keys whose runs may be chain links; default: the signer's own key. */
-  trust?: TrustPolicy;
+  /**
+   * Keys whose runs may be chain links; default: the signer's own key. A header-only classifier that has already
+   * surveyed the store (legal hold) is used as it is: its verdicts are not made twice.
+   */
+  trust?: TrustPolicy | RunClassifier;
   /** Foreign runs met while looking for the previous link are logged here (never fatal). */
   log?: Logger;
 }

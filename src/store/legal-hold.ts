@@ -103,7 +103,7 @@ export async function applyLegalHold(
     completedAt,
     scope: { accounts: [], regions: [], frameworks: [], queries: [body.queryId] },
     records: [record],
-  }, { trust, ...(opts.log ? { log: opts.log } : {}) });
+  }, { trust: classifier, ...(opts.log ? { log: opts.log } : {}) });
   return {
     action: opts.action,
     applied: true,
