@@ -96,6 +96,8 @@ export interface LockedVersions {
   runFileVersions(runId: string): Promise<Map<string, StoredVersionRef[]>>;
   /** Reads one version (the latest without `versionId`) with its Object Lock state. */
   readVersion(key: string, versionId?: string): Promise<LockedObjectVersion>;
+  /** The Object Lock state of one version (the latest without `versionId`), without reading its body. */
+  lockState(key: string, versionId?: string): Promise<Omit<LockedObjectVersion, 'body'>>;
 }
 
 export interface LegalHolds extends LockedVersions {

@@ -617,6 +617,18 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     });
   }
 
+  async lockState(key: string, versionId?: string): Promise<Omit<S3ObjectVersion, 'body'>> {
+    const out = await this.limit.run(() => this.headLatest(key, versionId));
+    if (!out) throw new EvidenceLockerError(`s3://${this.bucket}/${key}${versionId ? ` version ${versionId}` : ''} is missing from the evidence store`);
+    return {
+      key,
+      ...(out.VersionId ? { versionId: out.VersionId } : {}),
+      ...(out.ObjectLockMode ? { mode: out.ObjectLockMode } : {}),
+      ...(out.ObjectLockRetainUntilDate ? { retainUntil: out.ObjectLockRetainUntilDate } : {}),
+      ...(out.ObjectLockLegalHoldStatus ? { legalHold: out.ObjectLockLegalHoldStatus } : {}),
+    };
+  }
+
   // ------------------------------------------------------------------ runs
 
   async putRun(run: StoredRun): Promise<void> {

@@ -188,7 +188,8 @@ async function checkLockedRunFiles(store: LockedVersions, runId: string, require
       });
     }
     try {
-      const v = await store.readVersion(sealed.key, sealed.versionId);
+      // The lock is in the version's headers: the file itself was read and checked when the run was judged.
+      const v = await store.lockState(sealed.key, sealed.versionId);
       checkLock(v.mode, v.retainUntil, required, { runId, key: sealed.key, ...(sealed.versionId ? { versionId: sealed.versionId } : {}) }, problems);
     } catch (err) {
       problems.push({ runId, key: sealed.key, problem: `cannot read: ${(err as Error).message}` });

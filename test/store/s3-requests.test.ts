@@ -348,6 +348,20 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     expect(planted.pulled).toBeLessThanOrEqual(2 * (1 << 20));
   });
 
+  it('reads a version\'s Object Lock state with HeadObject, not its body (verify --store on a sealed manifest of hundreds of MB)', async () => {
+    const fake = new FakeS3();
+    const store = storeWith(fake);
+    const manifest = Buffer.from('{"records":[]}');
+    const key = 'evidence-locker/runs/r1/manifest.json';
+    const retainUntil = new Date('2032-11-27T02:00:00.000Z');
+    fake.existing.set(key, { retainUntil, length: manifest.length, sha256: sha256Hex(manifest), body: manifest });
+    expect(await store.lockState(key, 'v-existing')).toEqual({ key, versionId: 'v-existing', mode: 'COMPLIANCE', retainUntil });
+    const reads = fake.requests.filter((r) => r.path === `/evidence/${key}`);
+    expect(reads.map((r) => [r.method, r.query.versionId])).toEqual([['HEAD', 'v-existing']]);
+    const err = await failure(store.lockState('evidence-locker/runs/r2/manifest.json', 'v-gone'));
+    expect(err.message).toBe('s3://evidence/evidence-locker/runs/r2/manifest.json version v-gone is missing from the evidence store');
+  });
+
   it('names the bucket and the fix when the bucket is missing or access is denied', async () => {
     const missing = new FakeS3();
     missing.handle = async () => ({ response: new HttpResponse({ statusCode: 404, headers: {}, body: Readable.from([Buffer.alloc(0)]) }) });
