@@ -60,6 +60,14 @@ export interface S3StoreOptions {
 
 /** One stored version of an object, as read back for verification. */
 export type { LockedObjectVersion as S3ObjectVersion } from '../evidence/store.js';
+
+/** One version (or delete marker) as ListObjectVersions lists it; `size` of a version as the listing states it. */
+interface ListedVersion {
+  key: string;
+  versionId?: string;
+  lastModified?: Date;
+  size?: number;
+}
 import type { LockedObjectVersion as S3ObjectVersion } from '../evidence/store.js';
 
 /** Folder of shared packages under the store prefix. */
@@ -662,8 +670,10 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
           hint: 'list the sealed runs with `evidence-locker store verify --from <date> --to <date>`',
         });
       }
-      // The size is checked before the body is read: a planted object of gigabytes is refused, not loaded.
+      // The size is checked before the body is read: a planted object of gigabytes is refused, not loaded. The
+      // listing's size refuses it without a GET; the GET's declared length (and a cap on the bytes) backs it up.
       const where = `s3://${this.bucket}/${v.key}${v.versionId ? ` version ${v.versionId}` : ''}`;
+      if (v.size !== undefined && v.size > RUN_FILE_MAX_BYTES[file]) throw runFileTooLarge(runId, file, where, v.size, false);
       return (await this.readVersion(v.key, v.versionId, { maxBytes: RUN_FILE_MAX_BYTES[file], tooLarge: (size, atLeast) => runFileTooLarge(runId, file, where, size, atLeast) })).body;
     };
     const [manifest, signature, publicKey] = await Promise.all([read(RUN_FILES.manifest), read(RUN_FILES.signature), read(RUN_FILES.publicKey)]);
@@ -671,9 +681,9 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
   }
 
   /** Versions of each run file, oldest first (delete markers left out). */
-  async runFileVersions(runId: string): Promise<Map<string, { key: string; versionId?: string; lastModified?: Date }[]>> {
+  async runFileVersions(runId: string): Promise<Map<string, ListedVersion[]>> {
     assertRunId(runId);
-    const out = new Map<string, { key: string; versionId?: string; lastModified?: Date }[]>();
+    const out = new Map<string, ListedVersion[]>();
     for (const v of await this.listVersions(`${this.prefix}${runDirPath(runId)}`)) {
       const file = v.key.slice(`${this.prefix}${runDirPath(runId)}`.length);
       const list = out.get(file) ?? [];
@@ -685,17 +695,14 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
   }
 
   /** Object versions under `prefix`, in S3 order (per key newest first), without delete markers. */
-  async listVersions(prefix: string): Promise<{ key: string; versionId?: string; lastModified?: Date }[]> {
+  async listVersions(prefix: string): Promise<ListedVersion[]> {
     return (await this.listVersionsAndMarkers(prefix)).versions;
   }
 
   /** Versions and delete markers under `prefix` (ListObjectVersions), so a delete marker can never hide a sealed object. */
-  async listVersionsAndMarkers(prefix: string): Promise<{
-    versions: { key: string; versionId?: string; lastModified?: Date }[];
-    markers: { key: string; versionId?: string; lastModified?: Date }[];
-  }> {
-    const versions: { key: string; versionId?: string; lastModified?: Date }[] = [];
-    const markers: { key: string; versionId?: string; lastModified?: Date }[] = [];
+  async listVersionsAndMarkers(prefix: string): Promise<{ versions: ListedVersion[]; markers: ListedVersion[] }> {
+    const versions: ListedVersion[] = [];
+    const markers: ListedVersion[] = [];
     let KeyMarker: string | undefined;
     let VersionIdMarker: string | undefined;
     for (;;) {
@@ -704,8 +711,8 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
         .catch((err: unknown) => {
           throw this.s3Error(err, 'ListObjectVersions', this.bucket, prefix);
         });
-      const take = (list: typeof versions, v: { Key?: string; VersionId?: string; LastModified?: Date }) => {
-        if (v.Key) list.push({ key: v.Key, ...(v.VersionId && v.VersionId !== 'null' ? { versionId: v.VersionId } : {}), ...(v.LastModified ? { lastModified: v.LastModified } : {}) });
+      const take = (list: typeof versions, v: { Key?: string; VersionId?: string; LastModified?: Date; Size?: number }) => {
+        if (v.Key) list.push({ key: v.Key, ...(v.VersionId && v.VersionId !== 'null' ? { versionId: v.VersionId } : {}), ...(v.LastModified ? { lastModified: v.LastModified } : {}), ...(v.Size !== undefined ? { size: v.Size } : {}) });
       };
       for (const v of page.Versions ?? []) take(versions, v);
       for (const m of page.DeleteMarkers ?? []) take(markers, m);

@@ -14,7 +14,7 @@ class FakeS3 {
   lock: 'compliance-6y' | 'none' | 'compliance-1d' = 'compliance-6y';
   existing = new Map<string, { retainUntil: Date; length: number; sha256: string; body: Buffer }>();
   /** Objects whose body never ends, with the length the response declares (if any) and the bytes a reader pulled. */
-  endless = new Map<string, { declared?: number; pulled: number }>();
+  endless = new Map<string, { declared?: number; listed?: number; pulled: number }>();
 
   handle = async (request: HttpRequest) => {
     const body = request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body as Uint8Array);
@@ -41,7 +41,7 @@ class FakeS3 {
     if ('versions' in q) {
       const prefix = String((q.prefix as string | undefined) ?? '');
       const listed = [...new Set([...this.existing.keys(), ...this.endless.keys()])].filter((k) => k.startsWith(prefix)).sort();
-      return xml(`<ListVersionsResult><IsTruncated>false</IsTruncated>${listed.map((k) => `<Version><Key>${k}</Key><VersionId>v-existing</VersionId><IsLatest>true</IsLatest><LastModified>2026-11-27T01:00:00.000Z</LastModified><Size>${this.endless.has(k) ? (this.endless.get(k)!.declared ?? 1) : this.existing.get(k)!.body.length}</Size></Version>`).join('')}</ListVersionsResult>`);
+      return xml(`<ListVersionsResult><IsTruncated>false</IsTruncated>${listed.map((k) => `<Version><Key>${k}</Key><VersionId>v-existing</VersionId><IsLatest>true</IsLatest><LastModified>2026-11-27T01:00:00.000Z</LastModified><Size>${this.endless.has(k) ? (this.endless.get(k)!.listed ?? this.endless.get(k)!.declared ?? 1) : this.existing.get(k)!.body.length}</Size></Version>`).join('')}</ListVersionsResult>`);
     }
     if (rec.method === 'GET' && this.endless.has(key)) {
       // A body that is made only as it is read: how much the reader pulled is counted.
@@ -306,7 +306,7 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     expect(g.describe().note).toMatch(/weaker than COMPLIANCE/);
   });
 
-  it('refuses a run file larger than any reader accepts by its declared length, before reading its body, and one without a length once it passes the limit', async () => {
+  it('refuses a run file larger than any reader accepts by its listed size (no GET), by its declared length, before reading its body, and one without a length once it passes the limit', async () => {
     const fake = new FakeS3();
     const store = storeWith(fake);
     const runId = '20261127T010000Z-b1g000';
@@ -319,7 +319,19 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     const err = await failure(store.getRun(runId));
     expect(err.message).toMatch(new RegExp(`^run ${runId}: s3://evidence/${base}manifest\\.json version v-existing is 6000000000 bytes, more than the ${RUN_FILE_MAX_BYTES['manifest.json']} bytes a manifest\\.json of evidence-locker can be; it was not read$`));
     expect(err.hint).toMatch(/someone with write access to the store put it there/);
-    expect(planted.pulled).toBeLessThanOrEqual(2 * (1 << 20));
+    // The version listing already gave its size: it was not even requested.
+    expect(fake.requests.filter((r) => r.method === 'GET' && r.path === `/evidence/${base}manifest.json`)).toEqual([]);
+    expect(planted.pulled).toBe(0);
+
+    // A listing that understates the size: the GET's declared length refuses it before its body is read.
+    const lyingRun = '20261127T010000Z-b1g1ie';
+    const lyingBase = `evidence-locker/runs/${lyingRun}/`;
+    fake.existing.set(`${lyingBase}manifest.sig`, small('sig'));
+    fake.existing.set(`${lyingBase}public-key.pem`, small('PEM'));
+    const lying = { declared: 6_000_000_000, listed: 100, pulled: 0 };
+    fake.endless.set(`${lyingBase}manifest.json`, lying);
+    expect((await failure(store.getRun(lyingRun))).message).toMatch(/manifest\.json version v-existing is 6000000000 bytes, more than .*; it was not read$/);
+    expect(lying.pulled).toBeLessThanOrEqual(2 * (1 << 20));
 
     // No Content-Length (or one that lies): the body is read only until it passes the limit.
     const sigRun = '20261127T010000Z-b1g5ig';
