@@ -6,7 +6,7 @@ import { VerificationError } from '../errors.js';
 import { sha256Hex } from '../evidence/hash.js';
 import { hashFiles, type HashedFiles } from './hash-files.js';
 import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
-import { publicKeyFingerprint, verifyManifestSignature } from '../seal/verify-signature.js';
+import { publicKeyFingerprint, verifiedScheme, verifyManifestSignature } from '../seal/verify-signature.js';
 import { PACKAGE_FILES, PackageManifestSchema, evidencePath, runPath, type PackageManifest } from '../package/manifest.js';
 import { compareCodeUnits } from '../package/zip.js';
 import { compareRunsInChain } from '../evidence/run-id.js';
@@ -132,7 +132,8 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     for (const [i, error] of hashed.errors) fail(files[i], `cannot be read: ${error}`);
     checked.files = files.length;
   };
-  const folder: PackageFolder = { files, index, present, abs, fail, noteKey, checked, shaAt, sizeAt: (i) => hashed?.size(i) };
+  const expected = opts.expectedKeys?.length ? new Set(opts.expectedKeys.map((k) => k.toLowerCase())) : undefined;
+  const folder: PackageFolder = { files, index, present, abs, fail, noteKey, checked, shaAt, sizeAt: (i) => hashed?.size(i), ...(expected ? { expected } : {}) };
 
   const { manifest, packageId } = await checkPackageManifest(folder);
   const runs = await checkRunManifests(folder, manifest);
@@ -172,6 +173,8 @@ interface PackageFolder {
   /** SHA-256 of the file at a position, once hashing is done. */
   shaAt: (i: number | undefined) => string | undefined;
   sizeAt: (i: number) => number | undefined;
+  /** Key fingerprints pinned with --expect-key (lower case), when any. */
+  expected?: ReadonlySet<string>;
 }
 
 /** A run manifest read from the package, with the SHA-256 of its bytes. */
@@ -182,21 +185,23 @@ interface PackagedRun {
 }
 
 /** The package manifest and its signature by the package's public key. */
-async function checkPackageManifest({ present, abs, fail, noteKey }: PackageFolder): Promise<{ manifest?: PackageManifest; packageId?: string }> {
+async function checkPackageManifest(folder: PackageFolder): Promise<{ manifest?: PackageManifest; packageId?: string }> {
+  const { present, abs, fail, noteKey } = folder;
   let manifest: PackageManifest | undefined;
   let packageId: string | undefined;
   if (!present.has(PACKAGE_FILES.manifest)) fail(PACKAGE_FILES.manifest, 'missing: the package manifest is required');
   else {
     const bytes = await readFile(abs(PACKAGE_FILES.manifest));
     packageId = sha256Hex(bytes);
+    const pem = present.has(PACKAGE_FILES.publicKey) ? await readFile(abs(PACKAGE_FILES.publicKey), 'utf8') : undefined;
+    const sig = present.has(PACKAGE_FILES.signature) ? await readFile(abs(PACKAGE_FILES.signature)) : undefined;
+    if (!signedByPinnedKey(folder, bytes, sig, pem, { manifest: PACKAGE_FILES.manifest, signature: PACKAGE_FILES.signature, key: PACKAGE_FILES.publicKey, signer: PACKAGE_FILES.signature })) return { packageId };
     try {
       manifest = PackageManifestSchema.parse(JSON.parse(bytes.toString('utf8')));
     } catch (err) {
       fail(PACKAGE_FILES.manifest, `not a valid package manifest (${(err as Error).message.split('\n')[0].slice(0, 200)})`);
     }
     if (manifest) {
-      const pem = present.has(PACKAGE_FILES.publicKey) ? await readFile(abs(PACKAGE_FILES.publicKey), 'utf8') : undefined;
-      const sig = present.has(PACKAGE_FILES.signature) ? await readFile(abs(PACKAGE_FILES.signature)) : undefined;
       if (!pem) fail(PACKAGE_FILES.publicKey, 'missing: cannot check the package signature');
       if (!sig) fail(PACKAGE_FILES.signature, 'missing: the package manifest is unsigned');
       if (pem && sig) {
@@ -221,8 +226,42 @@ async function checkPackageManifest({ present, abs, fail, noteKey }: PackageFold
   return { manifest, packageId };
 }
 
+/**
+ * With keys pinned (--expect-key), a manifest is parsed only once a pinned key's signature is found to cover its bytes,
+ * checked under the schemes the key's own type allows (nothing is taken from the manifest for it). A package altered on
+ * its way to the assessor and signed again with another key, or not signed at all, is named without being read: its
+ * JSON could be made to cost the assessor's machine gigabytes. Without pinned keys every manifest is read, and its
+ * signature checked after (the report then lists whichever keys signed, for confirming out of band).
+ */
+function signedByPinnedKey({ expected, fail }: PackageFolder, bytes: Buffer, sig: Buffer | undefined, pem: string | undefined, paths: { manifest: string; signature: string; key: string; signer: string }): boolean {
+  if (!expected) return true;
+  const notRead = 'keys are pinned (--expect-key), so the manifest was not read';
+  if (!pem || !sig) {
+    if (!pem) fail(paths.key, `missing: ${notRead}`);
+    if (!sig) fail(paths.signature, `missing: ${notRead}`);
+    return false;
+  }
+  let fp: string;
+  try {
+    fp = publicKeyFingerprint(pem);
+  } catch {
+    fail(paths.key, `not a readable public key; ${notRead}`);
+    return false;
+  }
+  if (!expected.has(fp)) {
+    fail(paths.signer, `signed with key ${fp} (its public-key.pem), which is not one of the expected keys; ${notRead}`);
+    return false;
+  }
+  if (!verifiedScheme(bytes, sig, pem)) {
+    fail(paths.signature, `does not verify over ${paths.manifest} with the expected key ${fp}; ${notRead}`);
+    return false;
+  }
+  return true;
+}
+
 /** Each run manifest: listed with the hash the package manifest states, named for its folder, signed by its key. */
-async function checkRunManifests({ files, present, abs, fail, noteKey, checked }: PackageFolder, manifest: PackageManifest | undefined): Promise<PackagedRun[]> {
+async function checkRunManifests(folder: PackageFolder, manifest: PackageManifest | undefined): Promise<PackagedRun[]> {
+  const { files, present, abs, fail, noteKey, checked } = folder;
   const runDirs = new Set(files.filter((p) => p.startsWith('runs/')).map((p) => p.split('/')[1]));
   const runs: PackagedRun[] = [];
   const listedRuns = new Map((manifest?.runs ?? []).map((r) => [r.runId, r]));
@@ -241,6 +280,9 @@ async function checkRunManifests({ files, present, abs, fail, noteKey, checked }
     const sha = sha256Hex(bytes);
     const listedRun = listedRuns.get(runId);
     if (listedRun && listedRun.manifestSha256 !== sha) fail(mPath, `SHA-256 ${sha} differs from manifest.json (${listedRun.manifestSha256})`);
+    const pem = present.has(kPath) ? await readFile(abs(kPath), 'utf8') : undefined;
+    const sig = present.has(sPath) ? await readFile(abs(sPath)) : undefined;
+    if (!signedByPinnedKey(folder, bytes, sig, pem, { manifest: mPath, signature: sPath, key: kPath, signer: `runs/${runId}` })) continue;
     let rm: RunManifest;
     try {
       rm = RunManifestSchema.parse(JSON.parse(bytes.toString('utf8')));
@@ -249,8 +291,6 @@ async function checkRunManifests({ files, present, abs, fail, noteKey, checked }
       continue;
     }
     if (rm.runId !== runId) fail(mPath, `names run ${rm.runId} but sits in runs/${runId}/`);
-    const pem = present.has(kPath) ? await readFile(abs(kPath), 'utf8') : undefined;
-    const sig = present.has(sPath) ? await readFile(abs(sPath)) : undefined;
     if (!pem) fail(kPath, 'missing: cannot check the run signature');
     if (!sig) fail(sPath, 'missing: the run manifest is unsigned');
     if (pem && sig) {

@@ -228,4 +228,27 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     const v = await verifyPackageDir(d, { expectedKeys: [fp] });
     expect(v.ok).toBe(false);
   });
+
+  it('with keys pinned, a manifest no pinned key signed is named and never parsed (built to be costly to parse, it costs nothing)', async () => {
+    const d = copy();
+    const [attacked, unsigned] = [runIds()[1], runIds()[2]];
+    // JSON that is not a manifest: parsing it at all would be reported as "not a valid run manifest".
+    const bomb = Buffer.from(`{"records":[${'{},'.repeat(1000)}`);
+    writeFileSync(join(d, 'runs', attacked, 'manifest.json'), bomb);
+    writeFileSync(join(d, 'runs', attacked, 'manifest.sig'), await attacker.sign(bomb));
+    writeFileSync(join(d, 'runs', attacked, 'public-key.pem'), await attacker.publicKeyPem());
+    writeFileSync(join(d, 'runs', unsigned, 'manifest.json'), bomb);
+    writeFileSync(join(d, 'manifest.json'), bomb);
+    const pinned = await verifyPackageDir(d, { expectedKeys: [fp] });
+    expect(pinned.ok).toBe(false);
+    const about = (path: string) => pinned.problems.filter((p) => p.path === path).map((p) => p.message);
+    expect(about(`runs/${attacked}`)).toEqual([`signed with key ${await attacker.fingerprint()} (its public-key.pem), which is not one of the expected keys; keys are pinned (--expect-key), so the manifest was not read`]);
+    expect(about(`runs/${unsigned}/manifest.sig`)).toEqual([`does not verify over runs/${unsigned}/manifest.json with the expected key ${fp}; keys are pinned (--expect-key), so the manifest was not read`]);
+    expect(about('manifest.sig')).toEqual([`does not verify over manifest.json with the expected key ${fp}; keys are pinned (--expect-key), so the manifest was not read`]);
+    expect(pinned.problems.filter((p) => /not a valid (run|package) manifest/.test(p.message))).toEqual([]);
+    expect(pinned.manifest).toBeUndefined();
+    // Without pinned keys every manifest is read (and the report lists the keys that signed, to confirm out of band).
+    const unpinned = await verifyPackageDir(d);
+    expect(unpinned.problems.filter((p) => /not a valid (run|package) manifest/.test(p.message)).map((p) => p.path).sort()).toEqual(['manifest.json', `runs/${attacked}/manifest.json`, `runs/${unsigned}/manifest.json`].sort());
+  });
 });
