@@ -3,35 +3,58 @@ import type { FrameworkScope, ScopeConfig } from '../config/scope.js';
 import { AwsClientProvider } from '../aws/clients.js';
 import { loadOrganizationsSdk } from '../aws/sdk.js';
 import { EvidenceLockerError } from '../errors.js';
-import { scrubSecrets } from '../log/logger.js';
+import { createLogger, scrubSecrets, type Logger } from '../log/logger.js';
+import { resumablePages } from '../aws/resumable-pages.js';
 import { isActiveAccount } from './targets.js';
 
 /** What an operator does when an OU cannot be read, by the error Organizations answered. */
 function hintFor(code: string, framework: string, ou: string): string {
+  if (code === 'TooManyRequestsException') {
+    return `AWS Organizations still throttled the reads after 10 minutes of pauses: other callers share the management account's quota; run the package again later, or list the accounts of ${ou} under scope.${framework}.accounts instead`;
+  }
   if (code === 'ChildNotFoundException' || code === 'ParentNotFoundException') {
     return `check the id in scope.${framework}.organizationalUnits against \`aws organizations list-organizational-units-for-parent --parent-id <root or OU id>\` run in the management account`;
   }
   return `run this command with credentials of the organization's management account or of a delegated administrator account, allowed organizations:ListParents, organizations:ListChildren and organizations:ListAccountsForParent (deploy/collector.json grants them); or list the accounts of ${ou} under scope.${framework}.accounts instead`;
 }
 
-/** The ACTIVE accounts below one OU or root, nested OUs included, sorted by id. */
-async function accountsUnder(provider: AwsClientProvider, framework: string, ou: string): Promise<string[]> {
+/** How OU reads are made patient: where pauses are logged, and (for tests) how a pause is waited. */
+export interface OrganizationalUnitReads {
+  log: Logger;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * The ACTIVE accounts below one OU or root, nested OUs included, sorted by id. Each read resumes where it stopped when
+ * AWS Organizations still throttles it after the SDK's retries (the management account's one quota is shared with
+ * every other caller: collector shards listing the organisation, other tools).
+ */
+async function accountsUnder(provider: AwsClientProvider, framework: string, ou: string, reads: OrganizationalUnitReads): Promise<string[]> {
   const { OrganizationsClient, ListParentsCommand, paginateListAccountsForParent, paginateListChildren } = await loadOrganizationsSdk();
   const client = provider.get(OrganizationsClient);
   const accounts = new Set<string>();
   let step = 'organizations:ListParents';
+  const patient = <P extends { NextToken?: string }>(action: string, pages: (startingToken: string | undefined) => AsyncIterable<P>) =>
+    resumablePages(pages, { action, nextToken: (page) => page.NextToken, log: reads.log, ...(reads.sleep ? { sleep: reads.sleep } : {}) });
   try {
-    // Confirms the OU belongs to this organization before walking it (a root has no parent to ask for).
-    if (ou.startsWith('ou-')) await client.send(new ListParentsCommand({ ChildId: ou }));
+    // Confirms the OU belongs to this organization before walking it (a root has no parent to ask for): one call, made
+    // as a listing of one page so that it is as patient as the others.
+    if (ou.startsWith('ou-')) {
+      for await (const _page of patient(step, async function* () {
+        yield await client.send(new ListParentsCommand({ ChildId: ou }));
+      })) {
+        // The answer itself is not needed: that it came is the check.
+      }
+    }
     const queue = [ou];
     while (queue.length) {
       const parent = queue.shift()!;
       step = 'organizations:ListAccountsForParent';
-      for await (const page of paginateListAccountsForParent({ client }, { ParentId: parent })) {
+      for await (const page of patient(step, (startingToken) => paginateListAccountsForParent({ client, ...(startingToken ? { startingToken } : {}) }, { ParentId: parent }))) {
         for (const a of page.Accounts ?? []) if (a.Id && isActiveAccount(a)) accounts.add(a.Id);
       }
       step = 'organizations:ListChildren';
-      for await (const page of paginateListChildren({ client }, { ParentId: parent, ChildType: 'ORGANIZATIONAL_UNIT' })) {
+      for await (const page of patient(step, (startingToken) => paginateListChildren({ client, ...(startingToken ? { startingToken } : {}) }, { ParentId: parent, ChildType: 'ORGANIZATIONAL_UNIT' }))) {
         for (const c of page.Children ?? []) if (c.Id) queue.push(c.Id);
       }
     }
@@ -51,7 +74,7 @@ async function accountsUnder(provider: AwsClientProvider, framework: string, ou:
  * its `accounts`, as AWS Organizations lists them now; the scope's description records the OUs and the date.
  * Scopes without OUs are returned unchanged and no AWS call is made.
  */
-export async function resolveOrganizationalUnits(scope: ScopeConfig, config: Pick<Config, 'regions' | 'collect'>, now: Date = new Date()): Promise<ScopeConfig> {
+export async function resolveOrganizationalUnits(scope: ScopeConfig, config: Pick<Config, 'regions' | 'collect'>, now: Date = new Date(), reads: OrganizationalUnitReads = { log: createLogger({ level: 'silent' }) }): Promise<ScopeConfig> {
   if (!Object.values(scope).some((s) => s.organizationalUnits)) return scope;
   const provider = new AwsClientProvider({ accountId: 'current', region: config.regions.home, maxAttempts: config.collect.maxAttempts });
   const cache = new Map<string, string[]>();
@@ -66,7 +89,7 @@ export async function resolveOrganizationalUnits(scope: ScopeConfig, config: Pic
       for (const ou of s.organizationalUnits) {
         let list = cache.get(ou);
         if (!list) {
-          list = await accountsUnder(provider, framework, ou);
+          list = await accountsUnder(provider, framework, ou, reads);
           cache.set(ou, list);
         }
         for (const a of list) accounts.add(a);

@@ -6,6 +6,7 @@ import { ScopeConfigSchema } from '../../src/config/scope.js';
 import { EvidenceLockerError } from '../../src/errors.js';
 import { evaluateRun } from '../../src/evaluate/engine.js';
 import { useSimulator } from '../simulator/helpers.js';
+import { capturedLogger } from '../support/capture-log.js';
 
 describe('scope by organizational unit', () => {
   const sim = useSimulator(() => ({ world: organizationWorld({ accounts: 7, regions: ['us-east-1'], seed: 5 }) }));
@@ -53,6 +54,29 @@ describe('scope by organizational unit', () => {
     const denied = await resolveOrganizationalUnits(ScopeConfigSchema.parse({ hipaa: { organizationalUnits: [tree().payments.id] } }), config).catch((e: unknown) => e);
     expect((denied as EvidenceLockerError).message).toMatch(new RegExp(`^scope\\.hipaa\\.organizationalUnits: ${tree().payments.id} could not be resolved to accounts: organizations:ListParents failed: AccessDeniedException`));
     expect((denied as EvidenceLockerError).hint).toMatch(/management account or of a delegated administrator account.*or list the accounts of .* under scope\.hipaa\.accounts/);
+  });
+
+  it('reads on where it stopped when Organizations still throttles an OU read after the SDK\'s retries (the management account\'s quota is shared)', async () => {
+    Object.assign(process.env, simulatorEnv(sim(), ORG_MANAGEMENT_ACCOUNT_ID));
+    const { workloads, payments, under } = tree();
+    const scope = ScopeConfigSchema.parse({ pci: { organizationalUnits: [payments.id] }, hipaa: { organizationalUnits: [workloads.id] } });
+    const calm = await resolveOrganizationalUnits(scope, config);
+    // One attempt per call (collect.maxAttempts 1) and half of the calls of two of the reads throttled: the SDK gives up
+    // at once each time (its adaptive retry mode then slows its own sending, as it would against AWS).
+    sim().setFaults({ seed: 7, rules: [{ service: 'organizations', operation: 'ListParents', throttleRate: 0.5 }, { service: 'organizations', operation: 'ListChildren', throttleRate: 0.5 }] });
+    try {
+      const { log, lines } = capturedLogger('warn');
+      const waits: number[] = [];
+      const throttled = await resolveOrganizationalUnits(scope, config, new Date(), { log, sleep: async (ms) => void waits.push(ms) });
+      expect(throttled).toEqual(calm);
+      expect(throttled.hipaa.accounts).toEqual([...under(workloads.id), ...under(payments.id)].sort());
+      const pauses = lines.filter((l) => typeof l.msg === 'string' && /^organizations:(ListParents|ListChildren) is still throttled after the SDK's retries/.test(l.msg));
+      expect(pauses.length).toBeGreaterThan(0);
+      expect(pauses.length).toBe(waits.length);
+      expect([...new Set(pauses.map((p) => p.action))].sort()).toEqual(['organizations:ListChildren', 'organizations:ListParents']);
+    } finally {
+      sim().setFaults({});
+    }
   });
 
   it('makes no AWS call without OUs, rejects malformed OU ids, and never evaluates an unresolved OU scope as every account', async () => {

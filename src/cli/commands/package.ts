@@ -57,7 +57,7 @@ export function registerPackageCommand(program: Command): void {
       const { resolveTrustPolicy } = await import('../../aws/trusted-keys.js');
       const trust = await resolveTrustPolicy(config, { signer, log });
       const { resolveOrganizationalUnits } = await import('../../collect/organizational-units.js');
-      const scope = await resolveOrganizationalUnits(config.scope, config);
+      const scope = await resolveOrganizationalUnits(config.scope, config, new Date(), { log });
       const pkg = await buildPackage({
         store,
         signer,
