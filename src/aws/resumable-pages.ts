@@ -9,6 +9,11 @@ export interface ResumableOptions<P> {
   log: Logger;
   /** How long throttling may hold the listing up in all, after the SDK's own retries of each call; default 10 minutes. */
   patienceMs?: number;
+  /**
+   * The pauses already taken, shared by several listings that make up one read (an OU tree: one listing per OU), so
+   * that their patience is one allowance, not one each; default: this listing's own.
+   */
+  waited?: { ms: number };
   /** For tests: how a pause is waited. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -30,7 +35,7 @@ export async function* resumablePages<P>(pages: (startingToken: string | undefin
   const patience = opts.patienceMs ?? 10 * 60_000;
   let token: string | undefined;
   let read = 0;
-  let waited = 0;
+  const waited = opts.waited ?? { ms: 0 };
   let pause = FIRST_PAUSE_MS;
   for (;;) {
     try {
@@ -42,15 +47,15 @@ export async function* resumablePages<P>(pages: (startingToken: string | undefin
       }
       return;
     } catch (err) {
-      if (!isThrottling(err) || waited >= patience) throw err;
+      if (!isThrottling(err) || waited.ms >= patience) throw err;
       // Jittered, so processes throttled together do not come back together.
-      const ms = Math.min(Math.round(pause * (0.5 + Math.random() / 2)), patience - waited);
+      const ms = Math.min(Math.round(pause * (0.5 + Math.random() / 2)), patience - waited.ms);
       opts.log.warn(
-        { action: opts.action, pagesRead: read, waitMs: ms, waitedMs: waited },
+        { action: opts.action, pagesRead: read, waitMs: ms, waitedMs: waited.ms },
         `${opts.action} is still throttled after the SDK's retries (other collector processes share the quota); reading on from page ${read + 1} in ${Math.ceil(ms / 1000)} s`,
       );
       await sleep(ms);
-      waited += ms;
+      waited.ms += ms;
       pause = Math.min(pause * 2, LONGEST_PAUSE_MS);
     }
   }

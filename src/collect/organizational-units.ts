@@ -24,18 +24,21 @@ export interface OrganizationalUnitReads {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** The pauses of every OU read of one resolution together: one allowance of patience (10 minutes), not one per listing. */
+type SharedPatience = OrganizationalUnitReads & { waited: { ms: number } };
+
 /**
  * The ACTIVE accounts below one OU or root, nested OUs included, sorted by id. Each read resumes where it stopped when
  * AWS Organizations still throttles it after the SDK's retries (the management account's one quota is shared with
  * every other caller: collector shards listing the organisation, other tools).
  */
-async function accountsUnder(provider: AwsClientProvider, framework: string, ou: string, reads: OrganizationalUnitReads): Promise<string[]> {
+async function accountsUnder(provider: AwsClientProvider, framework: string, ou: string, reads: SharedPatience): Promise<string[]> {
   const { OrganizationsClient, ListParentsCommand, paginateListAccountsForParent, paginateListChildren } = await loadOrganizationsSdk();
   const client = provider.get(OrganizationsClient);
   const accounts = new Set<string>();
   let step = 'organizations:ListParents';
   const patient = <P extends { NextToken?: string }>(action: string, pages: (startingToken: string | undefined) => AsyncIterable<P>) =>
-    resumablePages(pages, { action, nextToken: (page) => page.NextToken, log: reads.log, ...(reads.sleep ? { sleep: reads.sleep } : {}) });
+    resumablePages(pages, { action, nextToken: (page) => page.NextToken, log: reads.log, waited: reads.waited, ...(reads.sleep ? { sleep: reads.sleep } : {}) });
   try {
     // Confirms the OU belongs to this organization before walking it (a root has no parent to ask for): one call, made
     // as a listing of one page so that it is as patient as the others.
@@ -78,6 +81,7 @@ export async function resolveOrganizationalUnits(scope: ScopeConfig, config: Pic
   if (!Object.values(scope).some((s) => s.organizationalUnits)) return scope;
   const provider = new AwsClientProvider({ accountId: 'current', region: config.regions.home, maxAttempts: config.collect.maxAttempts });
   const cache = new Map<string, string[]>();
+  const patience: SharedPatience = { ...reads, waited: { ms: 0 } };
   try {
     const out: ScopeConfig = {};
     for (const [framework, s] of Object.entries(scope)) {
@@ -89,7 +93,7 @@ export async function resolveOrganizationalUnits(scope: ScopeConfig, config: Pic
       for (const ou of s.organizationalUnits) {
         let list = cache.get(ou);
         if (!list) {
-          list = await accountsUnder(provider, framework, ou, reads);
+          list = await accountsUnder(provider, framework, ou, patience);
           cache.set(ou, list);
         }
         for (const a of list) accounts.add(a);

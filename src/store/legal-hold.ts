@@ -96,6 +96,8 @@ export async function applyLegalHold(
     sdkVersion: SDK_VERSION,
   };
   const record = await putEvidenceBody(store, body, completedAt);
+  // The holds may have taken minutes: a legal-hold run sealed meanwhile must still be this one's chain link.
+  classifier.relist();
   const sealed = await sealRun(store, manifestSigner, {
     kind: 'legal-hold',
     chain: 'legal-hold',

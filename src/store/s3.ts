@@ -61,6 +61,16 @@ export interface S3StoreOptions {
 /** One stored version of an object, as read back for verification. */
 export type { LockedObjectVersion as S3ObjectVersion } from '../evidence/store.js';
 
+/**
+ * The IAM actions an S3 API operation needs, as a hint names them: HeadObject and HeadBucket are no actions of their own
+ * (they need s3:GetObject, with s3:GetObjectVersion for a version, and s3:ListBucket).
+ */
+function iamActionsOf(operation: string): string {
+  if (operation === 'HeadObject') return 's3:GetObject and s3:GetObjectVersion (and s3:GetObjectRetention for the lock state)';
+  if (operation === 'HeadBucket') return 's3:ListBucket';
+  return `s3:${operation}`;
+}
+
 /** One version (or delete marker) as ListObjectVersions lists it; `size` of a version as the listing states it. */
 interface ListedVersion {
   key: string;
@@ -843,7 +853,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     }
     if (isCode(err, 'AccessDenied', 'Forbidden', 'AllAccessDisabled') || status(err) === 403) {
       return new EvidenceLockerError(`${operation} ${where}: access denied (${code})`, {
-        hint: `grant this role s3:${operation.replace(/ .*/, '')} on arn:aws:s3:::${bucket}${key ? '/*' : ''} (see deploy/), or check the credentials in use`,
+        hint: `grant this role ${iamActionsOf(operation.replace(/ .*/, ''))} on arn:aws:s3:::${bucket}${key ? '/*' : ''} (see deploy/), or check the credentials in use`,
         cause: err,
       });
     }

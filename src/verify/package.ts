@@ -133,7 +133,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     checked.files = files.length;
   };
   const expected = opts.expectedKeys?.length ? new Set(opts.expectedKeys.map((k) => k.toLowerCase())) : undefined;
-  const folder: PackageFolder = { files, index, present, abs, fail, noteKey, checked, shaAt, sizeAt: (i) => hashed?.size(i), ...(expected ? { expected } : {}) };
+  const folder: PackageFolder = { files, index, present, abs, fail, noteKey, checked, shaAt, sizeAt: (i) => hashed?.size(i), notRead: new Set<string>(), ...(expected ? { expected } : {}) };
 
   const { manifest, packageId } = await checkPackageManifest(folder);
   const runs = await checkRunManifests(folder, manifest);
@@ -175,6 +175,8 @@ interface PackageFolder {
   sizeAt: (i: number) => number | undefined;
   /** Key fingerprints pinned with --expect-key (lower case), when any. */
   expected?: ReadonlySet<string>;
+  /** Manifests left unread because no pinned key signed them: `manifest.json` (the package's) and run ids. */
+  notRead: Set<string>;
 }
 
 /** A run manifest read from the package, with the SHA-256 of its bytes. */
@@ -195,7 +197,10 @@ async function checkPackageManifest(folder: PackageFolder): Promise<{ manifest?:
     packageId = sha256Hex(bytes);
     const pem = present.has(PACKAGE_FILES.publicKey) ? await readFile(abs(PACKAGE_FILES.publicKey), 'utf8') : undefined;
     const sig = present.has(PACKAGE_FILES.signature) ? await readFile(abs(PACKAGE_FILES.signature)) : undefined;
-    if (!signedByPinnedKey(folder, bytes, sig, pem, { manifest: PACKAGE_FILES.manifest, signature: PACKAGE_FILES.signature, key: PACKAGE_FILES.publicKey, signer: PACKAGE_FILES.signature })) return { packageId };
+    if (!signedByPinnedKey(folder, bytes, sig, pem, { id: PACKAGE_FILES.manifest, manifest: PACKAGE_FILES.manifest, signature: PACKAGE_FILES.signature, key: PACKAGE_FILES.publicKey, signer: PACKAGE_FILES.signature })) {
+      fail(PACKAGE_FILES.manifest, "not read, so the package's signed file list and the evidence it must hold were not checked");
+      return { packageId };
+    }
     try {
       manifest = PackageManifestSchema.parse(JSON.parse(bytes.toString('utf8')));
     } catch (err) {
@@ -233,7 +238,13 @@ async function checkPackageManifest(folder: PackageFolder): Promise<{ manifest?:
  * JSON could be made to cost the assessor's machine gigabytes. Without pinned keys every manifest is read, and its
  * signature checked after (the report then lists whichever keys signed, for confirming out of band).
  */
-function signedByPinnedKey({ expected, fail }: PackageFolder, bytes: Buffer, sig: Buffer | undefined, pem: string | undefined, paths: { manifest: string; signature: string; key: string; signer: string }): boolean {
+function signedByPinnedKey(folder: PackageFolder, bytes: Buffer, sig: Buffer | undefined, pem: string | undefined, paths: { id: string; manifest: string; signature: string; key: string; signer: string }): boolean {
+  if (!folder.expected || readByPinnedKey(folder, bytes, sig, pem, paths)) return true;
+  folder.notRead.add(paths.id);
+  return false;
+}
+
+function readByPinnedKey({ expected, fail }: PackageFolder, bytes: Buffer, sig: Buffer | undefined, pem: string | undefined, paths: { manifest: string; signature: string; key: string; signer: string }): boolean {
   if (!expected) return true;
   const notRead = 'keys are pinned (--expect-key), so the manifest was not read';
   if (!pem || !sig) {
@@ -282,7 +293,7 @@ async function checkRunManifests(folder: PackageFolder, manifest: PackageManifes
     if (listedRun && listedRun.manifestSha256 !== sha) fail(mPath, `SHA-256 ${sha} differs from manifest.json (${listedRun.manifestSha256})`);
     const pem = present.has(kPath) ? await readFile(abs(kPath), 'utf8') : undefined;
     const sig = present.has(sPath) ? await readFile(abs(sPath)) : undefined;
-    if (!signedByPinnedKey(folder, bytes, sig, pem, { manifest: mPath, signature: sPath, key: kPath, signer: `runs/${runId}` })) continue;
+    if (!signedByPinnedKey(folder, bytes, sig, pem, { id: runId, manifest: mPath, signature: sPath, key: kPath, signer: `runs/${runId}` })) continue;
     let rm: RunManifest;
     try {
       rm = RunManifestSchema.parse(JSON.parse(bytes.toString('utf8')));
@@ -362,7 +373,7 @@ function checkSignedFileList({ files, index, fail, shaAt, sizeAt }: PackageFolde
 }
 
 /** Each chain's runs in the one chain order, every run linking to the one before it. */
-function checkRunChains({ fail, checked }: PackageFolder, runs: PackagedRun[]): void {
+function checkRunChains({ fail, checked, notRead }: PackageFolder, runs: PackagedRun[]): void {
   const byChain = new Map<string, typeof runs>();
   for (const r of runs) byChain.set(r.manifest.chain, [...(byChain.get(r.manifest.chain) ?? []), r]);
   const shaOf = new Map(runs.map((r) => [r.runId, r.sha]));
@@ -378,6 +389,7 @@ function checkRunChains({ fail, checked }: PackageFolder, runs: PackagedRun[]): 
       checked.chainLinks++;
       const expected = list[i - 1];
       if (!prev) fail(`runs/${r.runId}`, `chain ${chain}: run has no previous link, but ${expected.runId} precedes it in the package`);
+      else if (prev.runId !== expected.runId && notRead.has(prev.runId)) fail(`runs/${r.runId}`, `chain ${chain}: links to ${prev.runId}, which was not read (no pinned key signed it), so this link was not checked`);
       else if (prev.runId !== expected.runId) fail(`runs/${r.runId}`, `chain ${chain}: links to ${prev.runId}, but the run before it in the package is ${expected.runId} (a run is missing or the order was changed)`);
       else if (prev.manifestSha256 !== expected.sha) fail(`runs/${r.runId}`, `chain ${chain}: previous manifest hash ${prev.manifestSha256} does not match runs/${expected.runId}/manifest.json (${expected.sha})`);
     });
@@ -388,7 +400,7 @@ function checkRunChains({ fail, checked }: PackageFolder, runs: PackagedRun[]): 
  * Evidence bodies: each named by its SHA-256, and every record in scope present. Bodies are found by the hash in
  * their name (only where it sits in the right fan-out folder), so records need no path built per record.
  */
-function checkEvidenceBodies({ files, fail, checked, shaAt }: PackageFolder, runs: PackagedRun[], manifest: PackageManifest | undefined): void {
+function checkEvidenceBodies({ files, fail, checked, shaAt, notRead }: PackageFolder, runs: PackagedRun[], manifest: PackageManifest | undefined): void {
   const bodyAt = new Map<string, number>();
   files.forEach((p, i) => {
     const m = /^evidence\/objects\/sha256\/([0-9a-f]{2})\/([0-9a-f]{64})\.json$/.exec(p);
@@ -410,7 +422,8 @@ function checkEvidenceBodies({ files, fail, checked, shaAt }: PackageFolder, run
     for (const rec of r.manifest.records) {
       const i = bodyAt.get(rec.sha256);
       if (i === undefined) {
-        const inScope = r.manifest.kind === 'attestation' || !manifest || accounts.has(rec.accountId);
+        // Which accounts the package covers is in its manifest: unread, no missing body of a member record is claimed.
+        const inScope = r.manifest.kind === 'attestation' || (manifest ? accounts.has(rec.accountId) : !notRead.has(PACKAGE_FILES.manifest));
         if (inScope) fail(evidencePath(rec.sha256), `missing: evidence body of record ${rec.recordId} in run ${r.runId}`);
         continue;
       }

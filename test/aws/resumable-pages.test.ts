@@ -73,4 +73,20 @@ describe('resumablePages (a listing that must be read whole, under a shared quot
     expect(waited.reduce((a, b) => a + b, 0)).toBe(60_000);
     expect(forever.requests.filter((t) => t === undefined)).toHaveLength(1);
   });
+
+  it('listings that make up one read share one allowance of patience when given the same `waited`', async () => {
+    const { log } = capturedLogger('debug');
+    const shared = { ms: 0 };
+    const sleep = async () => undefined;
+    // The first listing is throttled twice on its second page, then answers; its pauses count against the allowance.
+    let left = 2;
+    const first = listing((t) => t === '1' && left-- > 0);
+    expect(await all(resumablePages(first.pages, { action: 'x:List', nextToken: (p) => p.next, log, patienceMs: 10_000, waited: shared, sleep }))).toHaveLength(8);
+    const spent = shared.ms;
+    expect(spent).toBeGreaterThanOrEqual(1_000 + 2_000);
+    // The second is throttled for good: it waits only what is left of the allowance, not 10 s of its own.
+    const second = listing((t) => t === '2');
+    await expect(all(resumablePages(second.pages, { action: 'x:List', nextToken: (p) => p.next, log, patienceMs: 10_000, waited: shared, sleep }))).rejects.toThrow(/Rate exceeded/);
+    expect(shared.ms).toBe(10_000);
+  });
 });

@@ -60,14 +60,15 @@ describe('scope by organizational unit', () => {
     Object.assign(process.env, simulatorEnv(sim(), ORG_MANAGEMENT_ACCOUNT_ID));
     const { workloads, payments, under } = tree();
     const scope = ScopeConfigSchema.parse({ pci: { organizationalUnits: [payments.id] }, hipaa: { organizationalUnits: [workloads.id] } });
-    const calm = await resolveOrganizationalUnits(scope, config);
+    const on = new Date('2026-12-03T10:00:00Z');
+    const calm = await resolveOrganizationalUnits(scope, config, on);
     // One attempt per call (collect.maxAttempts 1) and half of the calls of two of the reads throttled: the SDK gives up
     // at once each time (its adaptive retry mode then slows its own sending, as it would against AWS).
     sim().setFaults({ seed: 7, rules: [{ service: 'organizations', operation: 'ListParents', throttleRate: 0.5 }, { service: 'organizations', operation: 'ListChildren', throttleRate: 0.5 }] });
     try {
       const { log, lines } = capturedLogger('warn');
       const waits: number[] = [];
-      const throttled = await resolveOrganizationalUnits(scope, config, new Date(), { log, sleep: async (ms) => void waits.push(ms) });
+      const throttled = await resolveOrganizationalUnits(scope, config, on, { log, sleep: async (ms) => void waits.push(ms) });
       expect(throttled).toEqual(calm);
       expect(throttled.hipaa.accounts).toEqual([...under(workloads.id), ...under(payments.id)].sort());
       const pauses = lines.filter((l) => typeof l.msg === 'string' && /^organizations:(ListParents|ListChildren) is still throttled after the SDK's retries/.test(l.msg));

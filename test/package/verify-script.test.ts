@@ -247,6 +247,10 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     expect(about('manifest.sig')).toEqual([`does not verify over manifest.json with the expected key ${fp}; keys are pinned (--expect-key), so the manifest was not read`]);
     expect(pinned.problems.filter((p) => /not a valid (run|package) manifest/.test(p.message))).toEqual([]);
     expect(pinned.manifest).toBeUndefined();
+    expect(about('manifest.json')).toContain("not read, so the package's signed file list and the evidence it must hold were not checked");
+    // What was not read is named as such downstream: no body is claimed missing, no run is claimed removed.
+    expect(pinned.problems.filter((p) => /^missing: evidence body|a run is missing or the order was changed/.test(p.message))).toEqual([]);
+    expect(about(`runs/${runIds()[3]}`)).toEqual([expect.stringMatching(new RegExp(`links to ${unsigned}, which was not read \\(no pinned key signed it\\), so this link was not checked$`))]);
     // Without pinned keys every manifest is read (and the report lists the keys that signed, to confirm out of band).
     const unpinned = await verifyPackageDir(d);
     expect(unpinned.problems.filter((p) => /not a valid (run|package) manifest/.test(p.message)).map((p) => p.path).sort()).toEqual(['manifest.json', `runs/${attacked}/manifest.json`, `runs/${unsigned}/manifest.json`].sort());

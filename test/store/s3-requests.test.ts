@@ -384,6 +384,6 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     denied.handle = async () => ({ response: new HttpResponse({ statusCode: 403, headers: {}, body: Readable.from([Buffer.alloc(0)]) }) });
     const e2 = await failure(storeWith(denied).preflight());
     expect(e2.message).toMatch(/HeadBucket s3:\/\/evidence at http:\/\/s3.test: access denied/);
-    expect(e2.hint).toMatch(/s3:HeadBucket/);
+    expect(e2.hint).toMatch(/grant this role s3:ListBucket on arn:aws:s3:::evidence /);
   });
 });
