@@ -61,6 +61,8 @@ export interface S3StoreOptions {
 /** One stored version of an object, as read back for verification. */
 export type { LockedObjectVersion as S3ObjectVersion } from '../evidence/store.js';
 
+import type { LockedObjectVersion as S3ObjectVersion } from '../evidence/store.js';
+
 /**
  * The IAM actions an S3 API operation needs, as a hint names them: HeadObject and HeadBucket are no actions of their own
  * (they need s3:GetObject, with s3:GetObjectVersion for a version, and s3:ListBucket).
@@ -78,7 +80,6 @@ interface ListedVersion {
   lastModified?: Date;
   size?: number;
 }
-import type { LockedObjectVersion as S3ObjectVersion } from '../evidence/store.js';
 
 /** Folder of shared packages under the store prefix. */
 const PACKAGES_DIR = 'packages';

@@ -238,35 +238,24 @@ async function checkPackageManifest(folder: PackageFolder): Promise<{ manifest?:
  * JSON could be made to cost the assessor's machine gigabytes. Without pinned keys every manifest is read, and its
  * signature checked after (the report then lists whichever keys signed, for confirming out of band).
  */
-function signedByPinnedKey(folder: PackageFolder, bytes: Buffer, sig: Buffer | undefined, pem: string | undefined, paths: { id: string; manifest: string; signature: string; key: string; signer: string }): boolean {
-  if (!folder.expected || readByPinnedKey(folder, bytes, sig, pem, paths)) return true;
-  folder.notRead.add(paths.id);
-  return false;
-}
-
-function readByPinnedKey({ expected, fail }: PackageFolder, bytes: Buffer, sig: Buffer | undefined, pem: string | undefined, paths: { manifest: string; signature: string; key: string; signer: string }): boolean {
+function signedByPinnedKey({ expected, fail, notRead }: PackageFolder, bytes: Buffer, sig: Buffer | undefined, pem: string | undefined, paths: { id: string; manifest: string; signature: string; key: string; signer: string }): boolean {
   if (!expected) return true;
-  const notRead = 'keys are pinned (--expect-key), so the manifest was not read';
-  if (!pem || !sig) {
-    if (!pem) fail(paths.key, `missing: ${notRead}`);
-    if (!sig) fail(paths.signature, `missing: ${notRead}`);
+  const why = 'keys are pinned (--expect-key), so the manifest was not read';
+  const refuse = (path: string, message: string) => {
+    fail(path, message);
+    notRead.add(paths.id);
     return false;
-  }
+  };
+  if (!pem) return refuse(paths.key, `missing: ${why}`);
+  if (!sig) return refuse(paths.signature, `missing: ${why}`);
   let fp: string;
   try {
     fp = publicKeyFingerprint(pem);
   } catch {
-    fail(paths.key, `not a readable public key; ${notRead}`);
-    return false;
+    return refuse(paths.key, `not a readable public key; ${why}`);
   }
-  if (!expected.has(fp)) {
-    fail(paths.signer, `signed with key ${fp} (its public-key.pem), which is not one of the expected keys; ${notRead}`);
-    return false;
-  }
-  if (!verifiedScheme(bytes, sig, pem)) {
-    fail(paths.signature, `does not verify over ${paths.manifest} with the expected key ${fp}; ${notRead}`);
-    return false;
-  }
+  if (!expected.has(fp)) return refuse(paths.signer, `signed with key ${fp} (its public-key.pem), which is not one of the expected keys; ${why}`);
+  if (!verifiedScheme(bytes, sig, pem)) return refuse(paths.signature, `does not verify over ${paths.manifest} with the expected key ${fp}; ${why}`);
   return true;
 }
 
