@@ -48,6 +48,8 @@ export interface CollectChildReport {
   workerMaxRssBytes: number[];
   /** This process's and every worker's peak RSS added up: at most what the processes held together, bytes. */
   sumMaxRssBytes: number;
+  /** The sealed manifest's signing algorithm and size, bytes: what the seal had to sign. */
+  signing: { algorithm: string; manifestBytes: number };
   /** Largest V8 heap in use seen by a once-a-second sample (garbage included): how far RSS is live data. */
   maxHeapUsedBytes: number;
   /** CPU of this process and of every collection worker process, ms. */
@@ -194,6 +196,7 @@ async function main(req: CollectChildRequest): Promise<CollectChildReport> {
     mainMaxRssBytes,
     workerMaxRssBytes: workers.map((w) => w.maxRssBytes),
     sumMaxRssBytes: mainMaxRssBytes + workers.reduce((a, w) => a + w.maxRssBytes, 0),
+    signing: { algorithm: manifest.signing.algorithm, manifestBytes: run.manifest.length },
     maxHeapUsedBytes,
     cpuMs: (cpu.user + cpu.system) / 1000 + workers.reduce((a, w) => a + w.cpuMs, 0),
     errorCodes,

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { addManifestSigningKey } from '../src/simulator/worlds/seed-kms.js';
 import { startSimulatedAws, simulatorEnv, simulatorClientConfig, organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID, ORG_CONFIG_AGGREGATOR, ORG_EVENT_DATA_STORE_ID, DEFAULT_RATE_LIMITS, type RateLimit, type SimStats, type SimWorld } from '../src/simulator/index.js';
 import { ConfigSchema } from '../src/config/schema.js';
 import { forkBenchChild } from './child.js';
@@ -56,6 +57,8 @@ export interface CollectionBenchResult {
   mainPeakRssBytes: number;
   /** Peak RSS of every collection worker process, over every shard. */
   workerPeakRssBytes: number[];
+  /** How the runs were signed (the algorithm of their key) and the largest manifest, bytes. */
+  signing: { algorithm: string; manifestBytes: number };
   /** Every collector process's peak RSS (shards and workers) added up: at most what they held together. */
   sumPeakRssBytes: number;
   concurrency: number;
@@ -126,6 +129,9 @@ function organisationOf(members: number, regions: string[], seed: number): SimWo
 export async function benchCollection(opts: CollectionBenchOptions): Promise<CollectionBenchResult> {
   const seed = opts.seed ?? 7;
   const world = organisationOf(opts.accounts, opts.regions, seed);
+  // Runs are signed as deploy/ signs them in production: with a KMS key of the audit account (here the management
+  // account, also the delegated administrator), which signs the manifest's digest, so the seal never holds it whole.
+  const signingKeyArn = addManifestSigningKey(world.account(ORG_MANAGEMENT_ACCOUNT_ID)!, opts.regions[0], world.now());
   const limits = DEFAULT_RATE_LIMITS;
   const sim = await startSimulatedAws({ world, faults: { seed, latencyMs: opts.latencyMs, rateLimits: { ...limits } } });
   // The bare SDK's CPU per call is measured against a second server without quotas: its calls take no collected account's tokens.
@@ -139,6 +145,7 @@ export async function benchCollection(opts: CollectionBenchOptions): Promise<Col
       regions: { source: 'list', list: opts.regions, home: opts.regions[0] },
       store: { kind: 'local', path: join(dir, 'store') },
       stateDir: join(dir, 'state'),
+      signing: { kind: 'kms', keyId: signingKeyArn },
       log: { level: 'silent' },
       collect: {
         ...opts.collect,
@@ -183,6 +190,7 @@ export async function benchCollection(opts: CollectionBenchOptions): Promise<Col
       mainPeakRssBytes: report.mainMaxRssBytes,
       workerPeakRssBytes: report.workerMaxRssBytes,
       sumPeakRssBytes: report.sumMaxRssBytes,
+      signing: report.signing,
       peakHeapUsedBytes: report.maxHeapUsedBytes,
       concurrency: config.collect.concurrency,
       shards,
@@ -228,6 +236,7 @@ function mergeReports(reports: readonly CollectChildReport[]): CollectChildRepor
     mainMaxRssBytes: Math.max(...reports.map((r) => r.mainMaxRssBytes)),
     workerMaxRssBytes: reports.flatMap((r) => r.workerMaxRssBytes),
     sumMaxRssBytes: reports.reduce((a, r) => a + r.sumMaxRssBytes, 0),
+    signing: { algorithm: reports[0].signing.algorithm, manifestBytes: Math.max(...reports.map((r) => r.signing.manifestBytes)) },
     maxHeapUsedBytes: Math.max(...reports.map((r) => r.maxHeapUsedBytes)),
     cpuMs: reports.reduce((a, r) => a + r.cpuMs, 0),
     ...(reports.every((r) => r.bareSdkCpuPerCallMs !== undefined) ? { bareSdkCpuPerCallMs: reports.reduce((a, r) => a + r.bareSdkCpuPerCallMs!, 0) / reports.length } : {}),

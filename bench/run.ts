@@ -199,7 +199,8 @@ function collectionRows(r: CollectionBenchResult): BenchRow[] {
     {
       metric: `collector peak RSS per process (${r.accounts} accounts${r.shards > 1 ? ` over ${r.shards} processes` : ''})`,
       measured:
-        `${fmt(r.peakRssBytes / MB, 0)} MB (collector's process ${fmt(r.mainPeakRssBytes / MB, 0)} MB, its V8 heap in use at most ${fmt(r.peakHeapUsedBytes / MB, 0)} MB` +
+        `${fmt(r.peakRssBytes / MB, 0)} MB (collector's process ${fmt(r.mainPeakRssBytes / MB, 0)} MB, its V8 heap in use at most ${fmt(r.peakHeapUsedBytes / MB, 0)} MB; ` +
+        `its ${fmt(r.signing.manifestBytes / MB, 0)} MB manifest signed with a ${r.signing.algorithm === 'ed25519' ? 'local Ed25519 key (held whole)' : `KMS key (${r.signing.algorithm}, its digest: never held whole)`}` +
         (r.workerPeakRssBytes.length > 0
           ? `; ${r.workerPeakRssBytes.length} worker processes, the largest ${fmt(Math.max(...r.workerPeakRssBytes) / MB, 0)} MB; all processes' peaks add up to ${fmt(r.sumPeakRssBytes / MB, 0)} MB, at most what they held together)`
           : ')'),

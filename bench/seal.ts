@@ -36,7 +36,7 @@ async function sealSynthetic(store: LocalEvidenceStore, signer: LocalEd25519Sign
       spool.add({ recordId: `${queryId}/${accountId}/${region}/${i}`, queryId, accountId, region, status: 'ok', collectedAt: new Date(startedAt.getTime() + i).toISOString(), sha256, size: 1_000 + (i % 5_000), location: { key: `objects/${sha256.slice(0, 2)}/${sha256}` } });
     }
     const sealed = await sealRunFrom(store, signer, { kind: 'collection', chain: 'default', startedAt, completedAt: new Date(startedAt.getTime() + 600_000), scope: { accounts: ['100000000000'], regions: ['us-east-1'], frameworks: ['pci-dss-4.0.1'], queries: ['bench.query-0'] }, gaps: [], records: spool });
-    return sealed.manifestBytes.length;
+    return sealed.manifestSize;
   } finally {
     spool.close();
   }

@@ -2,7 +2,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, KMSClient, SignCommand, type KeySpec, type SigningAlgorithmSpec } from '@aws-sdk/client-kms';
 import { ConfigError, EvidenceLockerError } from '../errors.js';
 import type { ManifestSigner } from '../seal/signer.js';
-import { publicKeyFingerprint, verifyManifestSignature } from '../seal/verify-signature.js';
+import { piecewiseVerifier, publicKeyFingerprint } from '../seal/verify-signature.js';
 
 /** KMS signing algorithms we use, with the names verify-signature.ts checks against. */
 const ALGORITHMS: ReadonlyArray<{ kms: SigningAlgorithmSpec; name: string; keySpecs: readonly string[] }> = [
@@ -86,7 +86,21 @@ export class KmsManifestSigner implements ManifestSigner {
   }
 
   async sign(message: Buffer): Promise<Buffer> {
-    const digest = createHash('sha256').update(message).digest();
+    return this.signPieces([message]);
+  }
+
+  /**
+   * Hashes the pieces as they come (the manifest is never held whole) and has KMS sign the digest. The signature is
+   * checked against the key's public key over the same pieces before it is used.
+   */
+  async signPieces(pieces: Iterable<Buffer>): Promise<Buffer> {
+    const hash = createHash('sha256');
+    const check = piecewiseVerifier(this.pem, this.algorithm);
+    for (const piece of pieces) {
+      hash.update(piece);
+      check.update(piece);
+    }
+    const digest = hash.digest();
     let signature: Uint8Array | undefined;
     try {
       const out = await this.kms.send(new SignCommand({ KeyId: this.keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: this.kmsAlgorithm }));
@@ -99,7 +113,7 @@ export class KmsManifestSigner implements ManifestSigner {
     }
     const sig = Buffer.from(signature ?? new Uint8Array());
     // A signature that does not verify here would only be discovered by the assessor: refuse it now.
-    if (!verifyManifestSignature(message, sig, this.pem, this.algorithm)) {
+    if (!check.verify(sig)) {
       throw new EvidenceLockerError(`kms:Sign with key ${this.keyId} returned a signature that does not verify against the key's public key`, {
         hint: 'check signing.keyId names the intended key and that no proxy alters KMS responses',
       });

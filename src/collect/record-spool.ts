@@ -66,13 +66,22 @@ export class RecordSpool implements RecordSource {
    * is read back from the spool and must hash to what was added.
    */
   writeTo(target: Buffer, offset: number): void {
-    const order = Array.from(this.ids.keys()).sort((a, b) => this.ids[a].localeCompare(this.ids[b]));
     let at = offset;
-    order.forEach((i, k) => {
+    this.order().forEach((i, k) => {
       if (k > 0) target[at++] = 0x2c; // ','
       this.bytes.readInto(i, target, at, `record ${this.ids[i]}`);
       at += this.bytes.lengthOf(i);
     });
+  }
+
+  /** Each record's canonical JSON in record id order, read back one at a time; each must hash to what was added. */
+  *inOrder(): Generator<Buffer> {
+    for (const i of this.order()) yield this.bytes.read(i, `record ${this.ids[i]}`);
+  }
+
+  /** Entry indexes in record id order (the manifest's). */
+  private order(): number[] {
+    return Array.from(this.ids.keys()).sort((a, b) => this.ids[a].localeCompare(this.ids[b]));
   }
 
   /** Closes and forgets the spool (its file was unlinked when made). */

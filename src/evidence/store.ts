@@ -14,6 +14,24 @@ export interface StoredRun {
   publicKeyPem: string;
 }
 
+/**
+ * Bytes too large to hold whole (a run manifest at organisation scale), given in pieces, in order: the same bytes
+ * each time `pieces` is called, whose size and SHA-256 are known before the first piece is written. A store that
+ * writes them checks that what it wrote has that SHA-256 before the run becomes visible.
+ */
+export interface PiecedBytes {
+  readonly size: number;
+  /** SHA-256 of all the pieces together, hex. */
+  readonly sha256: string;
+  /** The bytes from the start, each piece `pieceBytes` long but the last. */
+  pieces(pieceBytes: number): Iterable<Buffer>;
+}
+
+/** A run as the seal hands it to the store: its manifest whole, or in pieces when it was signed without being held whole. */
+export interface RunToStore extends Omit<StoredRun, 'manifest'> {
+  manifest: Buffer | PiecedBytes;
+}
+
 export interface PreflightCheck {
   name: string;
   ok: boolean;
@@ -54,7 +72,7 @@ export interface EvidenceStore {
   getObject(sha256: string, expectedSize?: number): Promise<Buffer>;
   hasObject(sha256: string): Promise<boolean>;
   /** Writes manifest, signature and public key of a run; refuses to overwrite an existing run. */
-  putRun(run: StoredRun): Promise<void>;
+  putRun(run: RunToStore): Promise<void>;
   getRun(runId: string): Promise<StoredRun>;
   /** Run ids, oldest first (run ids sort by time). */
   listRuns(): Promise<string[]>;

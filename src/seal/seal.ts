@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { inPieces } from '../evidence/pieced.js';
 import { canonicalBytes, canonicalBytesChunked, canonicalJson } from './canonical.js';
 import { sha256Hex } from '../evidence/hash.js';
 import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
@@ -80,12 +81,16 @@ export interface RecordSource {
   byteLength(): number;
   /** Writes those bytes into `target` from `offset`; throws if they are not the bytes the source was given. */
   writeTo(target: Buffer, offset: number): void;
+  /** Each record's canonical JSON (no commas), in manifest order, read one at a time; throws as `writeTo` does. */
+  inOrder(): Iterable<Buffer>;
 }
 
 /** A run sealed from a record source: everything of `SealedRun` but the records, which stay where they were. */
 export interface SealedRunHeader {
   manifest: Omit<RunManifest, 'records'>;
-  manifestBytes: Buffer;
+  /** The manifest's bytes when the signer needed them whole (Ed25519); absent when they were signed and stored in pieces. */
+  manifestBytes?: Buffer;
+  manifestSize: number;
   manifestSha256: string;
   signature: Buffer;
   publicKeyPem: string;
@@ -107,11 +112,39 @@ export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run:
   return { manifest: full, ...(await signAndStore(store, signer, header.runId, bytes)) };
 }
 
-/** Seals a run whose records come from a record source (a collection's spool): the same manifest bytes as `sealRun`'s. */
+/**
+ * Seals a run whose records come from a record source (a collection's spool): the same manifest bytes as `sealRun`'s.
+ * A signer that signs a digest (KMS) is given them in pieces and the store writes them in pieces: at 1,000 accounts
+ * the manifest (about 90 MB) is never in memory whole. An Ed25519 key signs the bytes themselves, which are held whole.
+ */
 export async function sealRunFrom(store: EvidenceStore, signer: ManifestSigner, run: Omit<RunToSeal, 'records'> & { records: RecordSource }, opts: SealOptions = {}): Promise<SealedRunHeader> {
   const header = await manifestHeader(store, signer, run, run.records.errors > 0, opts);
-  return { manifest: header, ...(await signAndStore(store, signer, header.runId, manifestBytesAround(header, run.records))) };
+  if (!signer.signPieces) {
+    const stored = await signAndStore(store, signer, header.runId, manifestBytesAround(header, run.records));
+    return { manifest: header, ...stored, manifestSize: stored.manifestBytes.length };
+  }
+  const { size, segments } = manifestAround(header, run.records);
+  checkManifestSize(size, run.records.count);
+  const pieces = (pieceBytes: number) => inPieces(segments(), pieceBytes);
+  const digest = createHash('sha256');
+  const signature = await signer.signPieces(
+    (function* () {
+      for (const piece of pieces(SIGN_PIECE_BYTES)) {
+        digest.update(piece);
+        yield piece;
+      }
+    })(),
+  );
+  const manifestSha256 = digest.digest('hex');
+  const publicKeyPem = await signer.publicKeyPem();
+  // The store writes the pieces again from the spool (each record checked as it is read) and refuses to make the run
+  // visible unless what it wrote has this size and SHA-256: the signed bytes, and no others.
+  await store.putRun({ runId: header.runId, manifest: { size, sha256: manifestSha256, pieces }, signature, publicKeyPem });
+  return { manifest: header, manifestSize: size, manifestSha256, signature, publicKeyPem };
 }
+
+/** Pieces in which a manifest is handed to a signer that signs its digest. */
+const SIGN_PIECE_BYTES = 1 << 20;
 
 async function manifestHeader(store: EvidenceStore, signer: ManifestSigner, run: Omit<RunToSeal, 'records'>, errorRecords: boolean, opts: SealOptions): Promise<Omit<RunManifest, 'records'>> {
   const desc = store.describe();
@@ -183,10 +216,10 @@ export function checkPlannedManifestSize(tasks: number): void {
 }
 
 /**
- * The canonical bytes of a manifest whose records come from a source: the header's members in canonical order with
- * the records' bytes in their place, written once into a buffer of the exact size (no second copy of the records).
+ * A manifest whose records come from a source, as byte strings in order: the header's members in canonical order with
+ * the records (comma-separated, read from the source one at a time) in their place. `size` is the total length.
  */
-export function manifestBytesAround(header: Omit<RunManifest, 'records'>, records: RecordSource): Buffer {
+function manifestAround(header: Omit<RunManifest, 'records'>, records: RecordSource): { size: number; head: Buffer; tail: Buffer; segments(): Iterable<Buffer> } {
   const members = header as Record<string, unknown>;
   const keys = [...Object.keys(members).filter((k) => members[k] !== undefined && k !== 'records'), 'records'].sort();
   let head = '{';
@@ -202,12 +235,36 @@ export function manifestBytesAround(header: Omit<RunManifest, 'records'>, record
   });
   const headBytes = Buffer.from(head, 'utf8');
   const tailBytes = Buffer.from(']' + tail + '}', 'utf8');
-  const size = records.byteLength();
-  checkManifestSize(headBytes.length + size + tailBytes.length, records.count);
-  const out = Buffer.allocUnsafe(headBytes.length + size + tailBytes.length);
-  headBytes.copy(out, 0);
-  records.writeTo(out, headBytes.length);
-  tailBytes.copy(out, headBytes.length + size);
+  return {
+    size: headBytes.length + records.byteLength() + tailBytes.length,
+    head: headBytes,
+    tail: tailBytes,
+    *segments() {
+      yield headBytes;
+      let first = true;
+      for (const record of records.inOrder()) {
+        if (!first) yield COMMA;
+        first = false;
+        yield record;
+      }
+      yield tailBytes;
+    },
+  };
+}
+
+const COMMA = Buffer.from(',');
+
+/**
+ * The canonical bytes of a manifest whose records come from a source, written once into a buffer of the exact size
+ * (no second copy of the records): what an Ed25519 key signs.
+ */
+export function manifestBytesAround(header: Omit<RunManifest, 'records'>, records: RecordSource): Buffer {
+  const { size, head, tail } = manifestAround(header, records);
+  checkManifestSize(size, records.count);
+  const out = Buffer.allocUnsafe(size);
+  head.copy(out, 0);
+  records.writeTo(out, head.length);
+  tail.copy(out, size - tail.length);
   return out;
 }
 

@@ -11,4 +11,10 @@ export interface ManifestSigner {
   /** SHA-256 of the DER-encoded SubjectPublicKeyInfo, hex. */
   fingerprint(): Promise<string>;
   sign(message: Buffer): Promise<Buffer>;
+  /**
+   * Signs a message given in pieces without holding it whole: present only for signers that sign a digest of the
+   * message (KMS keys, MessageType DIGEST), whose signature is the one `sign` gives for the same bytes. Ed25519 signs
+   * the message itself and has none: its manifest is held whole while it is signed.
+   */
+  signPieces?(pieces: Iterable<Buffer>): Promise<Buffer>;
 }

@@ -1,4 +1,4 @@
-import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { createPublicKey, createVerify, verify as cryptoVerify, type KeyObject, type VerifyKeyObjectInput } from 'node:crypto';
 import { sha256Hex } from '../evidence/hash.js';
 
 /** SHA-256 of the DER SubjectPublicKeyInfo, hex: the fingerprint printed on reports and by `verify`. */
@@ -22,19 +22,40 @@ export function verifyManifestSignature(manifest: Buffer, signature: Buffer, pub
     if (algorithm === 'ed25519') {
       return key.asymmetricKeyType === 'ed25519' && cryptoVerify(null, manifest, key, signature);
     }
-    if (algorithm.startsWith('ecdsa-')) {
-      return cryptoVerify('sha256', manifest, { key, dsaEncoding: 'der' }, signature);
-    }
-    if (algorithm.startsWith('rsassa-pss-')) {
-      return cryptoVerify('sha256', manifest, { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 32 }, signature);
-    }
-    if (algorithm.startsWith('rsassa-pkcs1-')) {
-      return cryptoVerify('sha256', manifest, key, signature);
-    }
+    const digestKey = sha256KeyInput(key, algorithm);
+    return digestKey !== undefined && cryptoVerify('sha256', manifest, digestKey, signature);
   } catch {
     return false;
   }
-  return false;
+}
+
+/** How a key is used to verify a signature over the SHA-256 of a message (ECDSA, RSA); undefined for Ed25519 or an unknown name. */
+function sha256KeyInput(key: KeyObject, algorithm: string): VerifyKeyObjectInput | undefined {
+  if (algorithm.startsWith('ecdsa-')) return { key, dsaEncoding: 'der' };
+  if (algorithm.startsWith('rsassa-pss-')) return { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 32 };
+  if (algorithm.startsWith('rsassa-pkcs1-')) return { key };
+  return undefined;
+}
+
+/**
+ * A check of a signature over a message given in pieces, for the algorithms that sign its SHA-256 (not Ed25519):
+ * feed every piece to `update`, then `verify` gives what `verifyManifestSignature` gives for the whole message.
+ */
+export function piecewiseVerifier(publicKeyPem: string, algorithm: string): { update(piece: Buffer): void; verify(signature: Buffer): boolean } {
+  const key = createPublicKey(publicKeyPem);
+  const input = sha256KeyInput(key, algorithm);
+  if (!input) throw new Error(`a ${algorithm} signature cannot be checked piece by piece: it covers the message itself, not its SHA-256`);
+  const check = createVerify('sha256');
+  return {
+    update: (piece) => void check.update(piece),
+    verify: (signature) => {
+      try {
+        return check.verify(input, signature);
+      } catch {
+        return false;
+      }
+    },
+  };
 }
 
 /** How a signature algorithm name is verified: names with the same scheme verify the same way. */

@@ -6,7 +6,8 @@ import { EvidenceLockerError } from '../errors.js';
 import { assertSha256, sha256Hex } from '../evidence/hash.js';
 import { objectPath, RUN_FILE_MAX_BYTES, RUN_FILES, RUNS_DIR, runFileTooLarge, type RunFileName } from '../evidence/layout.js';
 import { assertRunId } from '../evidence/run-id.js';
-import type { EvidenceStore, PreflightCheck, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
+import type { EvidenceStore, PiecedBytes, PreflightCheck, RunToStore, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
+import { tallied } from '../evidence/pieced.js';
 
 const LOCAL_NOTE =
   'Local directory store: tamper-evident, not tamper-proof. Files are written once and made read-only, every body is ' +
@@ -137,7 +138,7 @@ export class LocalEvidenceStore implements EvidenceStore {
     return exists(this.objectFile(sha256));
   }
 
-  async putRun(run: StoredRun): Promise<void> {
+  async putRun(run: RunToStore): Promise<void> {
     assertRunId(run.runId);
     const runsDir = join(this.root, RUNS_DIR);
     const runDir = join(runsDir, run.runId);
@@ -244,11 +245,25 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Creates `file` (never replacing one), writes, fsyncs and makes it read-only. */
-async function writeDurably(file: string, data: Buffer): Promise<void> {
+/** A manifest given in pieces is written this many bytes at a time. */
+const WRITE_PIECE_BYTES = 1 << 20;
+
+/**
+ * Creates `file` (never replacing one), writes, fsyncs and makes it read-only. Pieced bytes are written a piece at a
+ * time and must add up to their promised size and SHA-256, or the write fails (the caller removes the file).
+ */
+async function writeDurably(file: string, data: Buffer | PiecedBytes): Promise<void> {
   const fh = await open(file, 'wx', 0o644);
   try {
-    await fh.writeFile(data);
+    if (Buffer.isBuffer(data)) await fh.writeFile(data);
+    else {
+      const pass = tallied(data, WRITE_PIECE_BYTES, file);
+      for (const piece of pass.pieces) {
+        let done = 0;
+        while (done < piece.length) done += (await fh.write(piece, done, piece.length - done)).bytesWritten;
+      }
+      pass.check();
+    }
     await fh.sync();
   } finally {
     await fh.close();

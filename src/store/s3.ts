@@ -32,9 +32,10 @@ import type { Logger } from '../log/logger.js';
 import { assertSha256, md5Base64, sha256Base64, sha256Hex } from '../evidence/hash.js';
 import { objectPath, runDirPath, RUN_FILE_MAX_BYTES, RUN_FILES, RUNS_DIR, runFileTooLarge, type RunFileName } from '../evidence/layout.js';
 import { assertRunId } from '../evidence/run-id.js';
-import { ConcurrencyLimit, mapWithConcurrencyLimit } from '../concurrency-limit.js';
+import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { TAMPERING_ACTIONS, analyseBucketPolicy, rulesThatEndEvidence } from './bucket-guard.js';
-import type { EvidenceStore, LegalHolds, LockedVersions, PackageShelf, PreflightCheck, ShelvedPackage, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
+import type { EvidenceStore, LegalHolds, LockedVersions, PackageShelf, PiecedBytes, PreflightCheck, RunToStore, ShelvedPackage, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
+import { piecedOf, tallied } from '../evidence/pieced.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -490,39 +491,52 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     }
   }
 
-  private async putMultipart(key: string, body: Buffer, retainUntil: Date): Promise<string | undefined> {
-    const partSize = Math.max(MIN_PART_BYTES, Math.ceil(body.length / MAX_PARTS));
+  /**
+   * A multipart upload under lock, parts made one after another from the bytes' pieces and sent four at a time: a
+   * manifest given in pieces is never held whole. The parts must add up to the promised size and SHA-256 before the
+   * upload is completed; otherwise it is aborted and no version appears.
+   */
+  private async putMultipart(key: string, body: Buffer | PiecedBytes, retainUntil: Date, contentType = 'application/json'): Promise<string | undefined> {
+    const bytes = Buffer.isBuffer(body) ? piecedOf(body) : body;
+    const partSize = Math.max(MIN_PART_BYTES, Math.ceil(bytes.size / MAX_PARTS));
     let uploadId: string | undefined;
     try {
       const created = await this.client.send(
         new CreateMultipartUploadCommand({
           Bucket: this.bucket,
           Key: key,
-          ContentType: 'application/json',
+          ContentType: contentType,
           ChecksumAlgorithm: 'SHA256',
-          Metadata: { sha256: sha256Hex(body) },
+          Metadata: { sha256: bytes.sha256 },
           ...this.lockHeaders(retainUntil),
         }),
       );
       uploadId = created.UploadId;
-      const slices: Buffer[] = [];
-      for (let off = 0; off < body.length; off += partSize) slices.push(body.subarray(off, Math.min(off + partSize, body.length)));
-      const parts = await mapWithConcurrencyLimit(slices, 4, async (part, i) => {
-        const checksum = sha256Base64(part);
-        const out = await this.client.send(
-          new UploadPartCommand({
-            Bucket: this.bucket,
-            Key: key,
-            UploadId: uploadId,
-            PartNumber: i + 1,
-            Body: part,
-            ContentLength: part.length,
-            ContentMD5: md5Base64(part),
-            ChecksumSHA256: checksum,
-          }),
-        );
-        return { PartNumber: i + 1, ETag: out.ETag, ChecksumSHA256: checksum };
-      });
+      const pass = tallied(bytes, partSize, `s3://${this.bucket}/${key}`);
+      const next = pass.pieces[Symbol.iterator]();
+      const parts: { PartNumber: number; ETag?: string; ChecksumSHA256: string }[] = [];
+      let failed = false;
+      // Each sender takes the next piece when it is free: pieces are made (and tallied) in part order, at most four held.
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          for (let piece = next.next(); !piece.done && !failed; piece = next.next()) {
+            const part = piece.value;
+            const number = parts.length + 1;
+            const checksum = sha256Base64(part);
+            parts.push({ PartNumber: number, ChecksumSHA256: checksum });
+            try {
+              const out = await this.client.send(
+                new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: number, Body: part, ContentLength: part.length, ContentMD5: md5Base64(part), ChecksumSHA256: checksum }),
+              );
+              parts[number - 1].ETag = out.ETag;
+            } catch (err) {
+              failed = true;
+              throw err;
+            }
+          }
+        }),
+      );
+      pass.check();
       const done = await this.client.send(
         new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
       );
@@ -532,6 +546,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
       if (uploadId) {
         await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
       }
+      if (err instanceof EvidenceLockerError) throw err;
       throw this.s3Error(err, 'multipart upload', this.bucket, key);
     }
   }
@@ -650,7 +665,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
 
   // ------------------------------------------------------------------ runs
 
-  async putRun(run: StoredRun): Promise<void> {
+  async putRun(run: RunToStore): Promise<void> {
     assertRunId(run.runId);
     await this.ready();
     const existing = await this.listVersions(`${this.prefix}${runDirPath(run.runId)}`);
@@ -664,7 +679,21 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     // Manifest last: a run interrupted before it leaves no manifest, so no run ever names a missing object.
     await this.limit.run(() => this.putSingle(this.runKey(run.runId, RUN_FILES.publicKey), Buffer.from(run.publicKeyPem, 'utf8'), retainUntil, 'application/x-pem-file'));
     await this.limit.run(() => this.putSingle(this.runKey(run.runId, RUN_FILES.signature), run.signature, retainUntil, 'application/octet-stream'));
-    await this.limit.run(() => this.putSingle(this.runKey(run.runId, RUN_FILES.manifest), run.manifest, retainUntil));
+    const manifestKey = this.runKey(run.runId, RUN_FILES.manifest);
+    await this.limit.run(() => this.putManifest(manifestKey, run.manifest, retainUntil));
+  }
+
+  /**
+   * A manifest given whole goes in one PUT. One given in pieces (signed without being held whole) goes in parts when
+   * it is over the multipart threshold, so it is never held whole here either; a smaller one is gathered and checked.
+   */
+  private async putManifest(key: string, manifest: Buffer | PiecedBytes, retainUntil: Date): Promise<string | undefined> {
+    if (Buffer.isBuffer(manifest)) return this.putSingle(key, manifest, retainUntil);
+    if (manifest.size > this.config.multipartThresholdBytes) return this.putMultipart(key, manifest, retainUntil);
+    const pass = tallied(manifest, Math.max(1, manifest.size), `s3://${this.bucket}/${key}`);
+    const whole = Buffer.concat([...pass.pieces]);
+    pass.check();
+    return this.putSingle(key, whole, retainUntil);
   }
 
   /**

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RecordSpool } from '../../src/collect/record-spool.js';
+import type { ManifestRecord } from '../../src/evidence/record.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
+import { sealRunFrom } from '../../src/seal/seal.js';
+import { LocalEvidenceStore } from '../../src/store/local.js';
 import { KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { KmsManifestSigner } from '../../src/aws/kms-signer.js';
 import { openSigner } from '../../src/aws/open-signer.js';
@@ -97,5 +105,63 @@ describe('KmsManifestSigner against the simulated KMS', () => {
         else process.env[k] = v;
       }
     }
+  });
+});
+
+describe('sealing a spooled run with a KMS key: the manifest is signed and stored in pieces, never held whole', () => {
+  const record = (i: number): ManifestRecord => {
+    const sha256 = createHash('sha256').update(String(i)).digest('hex');
+    const accountId = String(100000000000 + (i % 997));
+    return { recordId: `q${i % 13}.x/${accountId}/eu-west-${i % 3}`, queryId: `q${i % 13}.x`, accountId, region: `eu-west-${i % 3}`, status: 'ok', collectedAt: new Date(Date.UTC(2026, 11, 5) + i).toISOString(), sha256, size: 100 + i, location: { key: `objects/${sha256.slice(0, 2)}/${sha256}` } };
+  };
+  const run = (runId: string, spool: RecordSpool) => ({ runId, kind: 'collection' as const, chain: 'pieces', startedAt: new Date('2026-12-05T01:00:00Z'), completedAt: new Date('2026-12-05T01:05:00Z'), scope: { accounts: ['100000000000'], regions: ['eu-west-0'], frameworks: ['pci-dss'], queries: ['q1.x'] }, gaps: [], records: spool });
+
+  it('gives the signer and the store pieces of at most a megabyte; the stored manifest is the canonical one and its signature verifies offline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'el-kms-seal-'));
+    const kmsSigner = await KmsManifestSigner.open(kms, DEMO_SIGNING_KEY_ALIAS);
+    let largestSigned = 0;
+    let signedBytes = 0;
+    // The KMS signer, watched: every piece it is handed is counted.
+    const signer = Object.assign(Object.create(kmsSigner) as KmsManifestSigner, {
+      signPieces: (pieces: Iterable<Buffer>) =>
+        kmsSigner.signPieces(
+          (function* () {
+            for (const p of pieces) {
+              largestSigned = Math.max(largestSigned, p.length);
+              signedBytes += p.length;
+              yield p;
+            }
+          })(),
+        ),
+    });
+    const store = new LocalEvidenceStore(join(dir, 'store'));
+    const handed: unknown[] = [];
+    const putRun = store.putRun.bind(store);
+    store.putRun = (r) => (handed.push(r.manifest), putRun(r));
+    const spool = new RecordSpool(dir);
+    const records = Array.from({ length: 12_000 }, (_, i) => record((i * 7_919) % 12_000));
+    for (const r of records) spool.add(r);
+    const sealed = await sealRunFrom(store, signer, run('20261205T010000Z-aaaaaa', spool));
+    expect(sealed.manifestBytes).toBeUndefined();
+    expect(Buffer.isBuffer(handed[0])).toBe(false);
+    expect(sealed.manifestSize).toBeGreaterThan(3 * 2 ** 20);
+    expect(signedBytes).toBe(sealed.manifestSize);
+    expect(largestSigned).toBeLessThanOrEqual(2 ** 20);
+    const stored = await store.getRun('20261205T010000Z-aaaaaa');
+    const sorted = [...records].sort((a, b) => a.recordId.localeCompare(b.recordId));
+    expect(stored.manifest.equals(canonicalBytes({ ...sealed.manifest, records: sorted }))).toBe(true);
+    expect(sha256Hex(stored.manifest)).toBe(sealed.manifestSha256);
+    expect(verifyManifestSignature(stored.manifest, stored.signature, stored.publicKeyPem, 'ecdsa-p256-sha256')).toBe(true);
+    spool.close();
+  });
+
+  it('a store refuses pieces that are not the signed bytes, and the run never becomes visible', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'el-kms-seal-'));
+    const store = new LocalEvidenceStore(join(dir, 'store'));
+    const bytes = Buffer.from('{"records":[]}');
+    const err = await store.putRun({ runId: '20261205T020000Z-bbbbbb', manifest: { size: bytes.length, sha256: sha256Hex(Buffer.from('{"records":[1]}')), pieces: () => [bytes] }, signature: Buffer.from('s'), publicKeyPem: 'k' }).then(() => undefined, (e: Error) => e);
+    expect(err?.message).toMatch(/manifest\.json: the bytes written \(14 bytes, SHA-256 [0-9a-f]{64}\) are not the ones signed \(14 bytes, SHA-256 [0-9a-f]{64}\); the run was not made visible/);
+    expect(await store.listRuns()).toEqual([]);
+    expect(readdirSync(join(dir, 'store', 'runs'))).toEqual([]);
   });
 });

@@ -36,10 +36,10 @@ describe('RecordSpool', () => {
     spool.close();
     const sorted = [...records].sort((a, b) => a.recordId.localeCompare(b.recordId));
     expect(sealed.manifest.status).toBe('complete-with-gaps');
-    expect(sealed.manifestBytes.equals(canonicalBytes({ ...sealed.manifest, records: sorted }))).toBe(true);
-    expect(verifyManifestSignature(sealed.manifestBytes, sealed.signature, sealed.publicKeyPem, 'ed25519')).toBe(true);
+    expect(sealed.manifestBytes?.equals(canonicalBytes({ ...sealed.manifest, records: sorted }))).toBe(true);
+    expect(verifyManifestSignature(sealed.manifestBytes as Buffer, sealed.signature, sealed.publicKeyPem, 'ed25519')).toBe(true);
     const stored = await store.getRun('20261204T010000Z-abcdef');
-    expect(stored.manifest.equals(sealed.manifestBytes)).toBe(true);
+    expect(stored.manifest.equals(sealed.manifestBytes as Buffer)).toBe(true);
     expect(RunManifestSchema.parse(JSON.parse(stored.manifest.toString('utf8'))).records).toEqual(sorted);
   });
 

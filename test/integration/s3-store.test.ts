@@ -23,6 +23,13 @@ import { verifyStoredRuns } from '../../src/verify/store.js';
 import { contractTrust, evidenceBody, sealBodies, storeContract } from '../store/contract.js';
 import { trustPolicy } from '../../src/seal/trust.js';
 import { integrationEnv, rawClient, storeConfig, uniquePrefix } from './env.js';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { KmsManifestSigner } from '../../src/aws/kms-signer.js';
+import { RecordSpool } from '../../src/collect/record-spool.js';
+import { sealRunFrom } from '../../src/seal/seal.js';
+import { verifyManifestSignature } from '../../src/seal/verify-signature.js';
+import { demoWorld, simulatorClientConfig, startSimulatedAws } from '../../src/simulator/index.js';
+import { DEMO_SIGNING_KEY_ALIAS } from '../../src/simulator/worlds/seed-kms.js';
 
 const env = integrationEnv();
 const raw = rawClient();
@@ -244,6 +251,41 @@ describe('S3 store against a real Object Lock server', () => {
     expect(head.ContentLength).toBe(big.length);
     expect(sha256Hex(await store.getObject(sha256Hex(big)))).toBe(sha256Hex(big));
     expect((await store.putObject(sha256Hex(big), big)).existed).toBe(true);
+  });
+
+  it('seals a spooled run with a KMS key in pieces: its manifest goes up in parts under lock, never whole, and verifies as sealed', async () => {
+    const sim = await startSimulatedAws({ world: demoWorld({ now: new Date('2026-12-05T00:00:00Z') }) });
+    const kms = new KMSClient(simulatorClientConfig(sim, { region: 'us-east-1' }));
+    try {
+      const signer = await KmsManifestSigner.open(kms, DEMO_SIGNING_KEY_ALIAS);
+      const store = s3Store('pieced-manifest', { multipartThresholdBytes: 1024 * 1024 });
+      const bodies = Array.from({ length: 8 }, (_, i) => evidenceBody(`pieced-${i}`));
+      const stored = await Promise.all(bodies.map((b) => store.putObject(sha256Hex(b), b)));
+      const spool = new RecordSpool(mkdtempSync(join(tmpdir(), 'el-pieced-')));
+      // 15,000 records (about 6 MB of manifest, two parts) citing the eight bodies.
+      for (let i = 0; i < 15_000; i++) {
+        const k = i % bodies.length;
+        spool.add({ recordId: `s3.bucket-versioning/${String(100000000000 + i)}/us-east-1`, queryId: 's3.bucket-versioning', accountId: String(100000000000 + i), region: 'us-east-1', status: 'ok', collectedAt: '2026-12-05T01:00:00.000Z', sha256: sha256Hex(bodies[k]), size: bodies[k].length, location: { key: stored[k].key, ...(stored[k].versionId ? { versionId: stored[k].versionId } : {}) } });
+      }
+      const sealed = await sealRunFrom(store, signer, { runId: '20261205T010000Z-a1b2c3', kind: 'collection', chain: 'pieced', startedAt: new Date('2026-12-05T01:00:00Z'), completedAt: new Date('2026-12-05T01:05:00Z'), scope: { accounts: ['100000000000'], regions: ['us-east-1'], frameworks: ['pci-dss-4.0.1'], queries: ['s3.bucket-versioning'] }, gaps: [], records: spool });
+      spool.close();
+      expect(sealed.manifestBytes).toBeUndefined();
+      expect(sealed.manifestSize).toBeGreaterThan(5 * 1024 * 1024);
+      const [manifestVersion] = (await store.runFileVersions('20261205T010000Z-a1b2c3')).get('manifest.json')!;
+      const head = await raw.send(new HeadObjectCommand({ Bucket: env.bucket, Key: manifestVersion.key, VersionId: manifestVersion.versionId }));
+      // A multipart object's ETag ends in its number of parts.
+      expect(head.ETag).toMatch(/-2"$/);
+      expect(head.ObjectLockMode).toBe('COMPLIANCE');
+      const run = await store.getRun('20261205T010000Z-a1b2c3');
+      expect(run.manifest.length).toBe(sealed.manifestSize);
+      expect(sha256Hex(run.manifest)).toBe(sealed.manifestSha256);
+      // The sealed version read back is the signed one (verify --store checks each of its 15,000 records elsewhere).
+      expect(verifyManifestSignature(run.manifest, run.signature, run.publicKeyPem, signer.algorithm)).toBe(true);
+      expect(run.publicKeyPem).toBe(await signer.publicKeyPem());
+    } finally {
+      kms.destroy();
+      await sim.close();
+    }
   });
 
   it('writes SSE-KMS objects when a KMS key is configured', async () => {

@@ -187,7 +187,7 @@ describe('run files larger than any reader accepts (a planted manifest of gigaby
 
   it('the seal refuses to write a manifest longer than that, and a plan that would certainly make one is refused before collecting', () => {
     const header = { schema: 'evidence-locker/run-manifest@1' } as never;
-    const records = { count: 3_000_000, errors: 0, byteLength: () => RUN_FILE_MAX_BYTES['manifest.json'], writeTo: () => { throw new Error('must not be written'); } };
+    const records = { count: 3_000_000, errors: 0, byteLength: () => RUN_FILE_MAX_BYTES['manifest.json'], writeTo: () => { throw new Error('must not be written'); }, inOrder: () => { throw new Error('must not be read'); } };
     expect(() => manifestBytesAround(header, records)).toThrow(/the run's manifest would be \d+ bytes \(3000000 records\), more than the \d+ bytes a manifest can be read and verified in; nothing was sealed/);
     // The planned check's per-record figure is a true lower bound: a record with empty query and region ids is longer.
     const smallest = { accountId: '111122223333', collectedAt: '2026-11-02T02:00:05.000Z', queryId: '', recordId: '/111122223333/', region: '', sha256: 'a'.repeat(64), size: 0, status: 'ok' };

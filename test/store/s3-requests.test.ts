@@ -186,6 +186,49 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     expect(fake.requests.some((r) => r.method === 'PUT' && !('partNumber' in r.query))).toBe(false);
   });
 
+  it('uploads a run manifest given in pieces in parts, never whole, and aborts the upload when the pieces are not the signed bytes', async () => {
+    const manifest = Buffer.concat([Buffer.from('{"records":['), Buffer.alloc(11 * 1024 * 1024, 0x20), Buffer.from(']}')]);
+    const pieced = (bytes: Buffer, sha256 = sha256Hex(manifest)) => ({
+      size: manifest.length,
+      sha256,
+      *pieces(pieceBytes: number) {
+        // Pieces are made only as they are asked for, never longer than asked.
+        for (let off = 0; off < bytes.length; off += pieceBytes) yield Buffer.from(bytes.subarray(off, Math.min(off + pieceBytes, bytes.length)));
+      },
+    });
+    const fake = new FakeS3();
+    const store = storeWith(fake, { multipartThresholdBytes: 1024 * 1024 });
+    await store.putRun({ runId: '20261127T020000Z-cccccc', manifest: pieced(manifest), signature: Buffer.from('sig'), publicKeyPem: 'key' });
+    const key = 'evidence-locker/runs/20261127T020000Z-cccccc/manifest.json';
+    const create = fake.requests.find((r) => r.method === 'POST' && 'uploads' in r.query)!;
+    expect(create.path).toContain(key);
+    expect(create.headers['x-amz-meta-sha256']).toBe(sha256Hex(manifest));
+    expect(create.headers['x-amz-object-lock-mode']).toBe('COMPLIANCE');
+    const parts = fake.requests.filter((r) => 'partNumber' in r.query);
+    expect(parts.map((p) => Number(p.query.partNumber))).toEqual([1, 2, 3]);
+    expect(Buffer.concat(parts.map((p) => p.body)).equals(manifest)).toBe(true);
+    for (const p of parts) expect(p.headers['x-amz-checksum-sha256']).toBe(sha256b64(p.body));
+    expect(fake.requests.some((r) => r.method === 'PUT' && r.path.endsWith('manifest.json') && !('partNumber' in r.query))).toBe(false);
+    expect(fake.requests.some((r) => r.method === 'POST' && 'uploadId' in r.query)).toBe(true);
+
+    // The bytes change between the signature and the upload: the upload is aborted, never completed.
+    const changed = Buffer.from(manifest);
+    changed[5 * 1024 * 1024 + 7] = 0x21;
+    const other = new FakeS3();
+    const err = await failure(storeWith(other, { multipartThresholdBytes: 1024 * 1024 }).putRun({ runId: '20261127T020000Z-dddddd', manifest: pieced(changed), signature: Buffer.from('sig'), publicKeyPem: 'key' }));
+    expect(err.message).toMatch(/manifest\.json: the bytes written \(\d+ bytes, SHA-256 [0-9a-f]{64}\) are not the ones signed .*the run was not made visible/);
+    expect(other.requests.some((r) => r.method === 'POST' && 'uploadId' in r.query)).toBe(false);
+    expect(other.requests.some((r) => r.method === 'DELETE' && 'uploadId' in r.query)).toBe(true);
+
+    // A small manifest given in pieces goes in one PUT, checked the same way.
+    const small = Buffer.from('{"records":[]}');
+    const third = new FakeS3();
+    await storeWith(third).putRun({ runId: '20261127T020000Z-eeeeee', manifest: { size: small.length, sha256: sha256Hex(small), pieces: (n: number) => [small.subarray(0, n)] }, signature: Buffer.from('sig'), publicKeyPem: 'key' });
+    const put = third.requests.find((r) => r.method === 'PUT' && r.path.endsWith('manifest.json'))!;
+    expect(put.body.equals(small)).toBe(true);
+    expect(put.headers['x-amz-checksum-sha256']).toBe(sha256b64(small));
+  });
+
   it('writes nothing when the pre-flight fails (bucket without Object Lock) and names the fix', async () => {
     const fake = new FakeS3();
     fake.lock = 'none';

@@ -55,6 +55,14 @@ function addKey(account: SimAccount, region: string, now: Date, k: KeySpec): Sim
   return key;
 }
 
+/**
+ * Gives an account the manifest signing key the deploy templates make in the audit account (ECC_NIST_P256, alias
+ * DEMO_SIGNING_KEY_ALIAS), for a run that signs with KMS as production does; returns its ARN.
+ */
+export function addManifestSigningKey(account: SimAccount, region: string, now: Date): string {
+  return addKey(account, region, now, { seed: 'manifest-signing', description: 'Evidence Locker manifest signing', created: new Date(now.getTime() - 60 * DAY), signing: 'ECC_NIST_P256', alias: DEMO_SIGNING_KEY_ALIAS }).metadata.Arn as string;
+}
+
 /** KMS grant ids are 64 hex characters. */
 function stableHexGrant(keyId: string): string {
   return stableHex(`${keyId}/grant/partner`, 64);
