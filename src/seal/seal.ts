@@ -219,7 +219,7 @@ export function checkPlannedManifestSize(tasks: number): void {
  * A manifest whose records come from a source, as byte strings in order: the header's members in canonical order with
  * the records (comma-separated, read from the source one at a time) in their place. `size` is the total length.
  */
-function manifestAround(header: Omit<RunManifest, 'records'>, records: RecordSource): { size: number; head: Buffer; tail: Buffer; segments(): Iterable<Buffer> } {
+function manifestAround(header: Omit<RunManifest, 'records'>, records: RecordSource): { size: number; head: Buffer; tail: Buffer; segments: () => Iterable<Buffer> } {
   const members = header as Record<string, unknown>;
   const keys = [...Object.keys(members).filter((k) => members[k] !== undefined && k !== 'records'), 'records'].sort();
   let head = '{';
@@ -239,17 +239,19 @@ function manifestAround(header: Omit<RunManifest, 'records'>, records: RecordSou
     size: headBytes.length + records.byteLength() + tailBytes.length,
     head: headBytes,
     tail: tailBytes,
-    *segments() {
-      yield headBytes;
-      let first = true;
-      for (const record of records.inOrder()) {
-        if (!first) yield COMMA;
-        first = false;
-        yield record;
-      }
-      yield tailBytes;
-    },
+    segments: () => manifestSegments(headBytes, records, tailBytes),
   };
+}
+
+function* manifestSegments(head: Buffer, records: RecordSource, tail: Buffer): Generator<Buffer> {
+  yield head;
+  let first = true;
+  for (const record of records.inOrder()) {
+    if (!first) yield COMMA;
+    first = false;
+    yield record;
+  }
+  yield tail;
 }
 
 const COMMA = Buffer.from(',');
