@@ -188,12 +188,13 @@ export class RunClassifier {
 
   /**
    * The records of a trusted run. A header-only classifier kept only the header, so they are read again from the
-   * store, one run at a time (`rereadManifest`), and each record is parsed and schema-checked on its own, as the
-   * header-only reading did.
+   * store, one run at a time, and parsed one at a time. They are not schema-checked a second time: `rereadManifest`
+   * refuses bytes that do not hash to the SHA-256 the survey judged, and the survey checked every record of those
+   * bytes (one by one, or the whole manifest when they did not split), as the package's re-read relies on too.
    */
   async records(run: TrustedRun): Promise<ManifestRecord[]> {
     if (run.manifest.records.length === run.recordCount) return run.manifest.records;
-    return manifestRecords(await rereadManifest(this.store, run, 'since it was judged'));
+    return manifestRecords(await rereadManifest(this.store, run, 'since it was judged'), { check: false });
   }
 
   /**
@@ -320,7 +321,8 @@ export async function rereadManifest(store: EvidenceStore, run: { runId: string;
 /**
  * The records of manifest bytes a trusted key signed, each parsed on its own and schema-checked (a record the schema
  * refuses throws); bytes the header scan cannot split with certainty are parsed whole and checked as a manifest.
- * `check: false` skips the schema for bytes that already hash to what was checked when judged (a package's re-read).
+ * `check: false` skips the schema for bytes that already hash to what was checked when judged (`rereadManifest`): a
+ * package's re-read and `RunClassifier.records`.
  */
 export function manifestRecords(bytes: Buffer, opts: { check?: boolean } = {}): ManifestRecord[] {
   const check = opts.check ?? true;

@@ -3,13 +3,15 @@ import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, sign as edSign } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { resolveTrustPolicy } from '../../src/aws/trusted-keys.js';
 import { loadConfig } from '../../src/config/load.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { RunClassifier, trustPolicy } from '../../src/seal/trust.js';
 import { MIN_RECORD_BYTES, checkPlannedManifestSize, latestRunOfChain, manifestBytesAround, sealRun } from '../../src/seal/seal.js';
 import { canonicalJson } from '../../src/seal/canonical.js';
+import { ManifestRecordSchema } from '../../src/evidence/record.js';
+import { RunManifestSchema } from '../../src/evidence/manifest.js';
 import { RUN_FILE_MAX_BYTES } from '../../src/evidence/layout.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
@@ -220,6 +222,31 @@ describe('RunClassifier.records (a header-only survey reads each run\'s records 
     writeFileSync(file, (await store.getRun(runId)).manifest.toString('utf8').replace('"r', '"R'));
     await expect(headerOnly.records(run)).rejects.toThrow(new RegExp(`^run ${runId}: manifest\\.json in the evidence store changed since it was judged \\(SHA-256 ${run.manifestSha256}, now [0-9a-f]{64}\\)$`));
     await expect(readRunManifest(store, periodRuns[0])).rejects.toThrow(`run ${runId}: manifest.json in the evidence store changed while the package was built`);
+  });
+
+  it('checks the records once: the survey checks each record, the re-read only hashes the bytes it hands over', async () => {
+    const store = new LocalEvidenceStore(mkdtempSync(join(tmpdir(), 'el-trust-recs-once-')));
+    const { runId } = await sealBodies(store, [evidenceBody('o1'), evidenceBody('o2')], new Date('2026-10-01T02:00:00Z'));
+    const trust = await trustKeysInStore(store);
+    const full = (await new RunClassifier(store, trust).classify(runId)).trusted!;
+    const headerOnly = new RunClassifier(store, trust, { headerOnly: true });
+    const spies = [vi.spyOn(ManifestRecordSchema, 'parse'), vi.spyOn(ManifestRecordSchema, 'safeParse'), vi.spyOn(RunManifestSchema, 'parse')];
+    try {
+      const run = (await headerOnly.classify(runId)).trusted!;
+      // The survey checked each record (one at a time)...
+      expect(spies[1]).toHaveBeenCalledTimes(2);
+      for (const s of spies) s.mockClear();
+      // ...so the re-read, whose bytes hash to what was checked, checks none of them again.
+      expect(await headerOnly.records(run)).toEqual(full.manifest.records);
+      for (const s of spies) expect(s).not.toHaveBeenCalled();
+      // The hash still decides: other bytes are refused before a record is read.
+      const file = join(store.root, 'runs', runId, 'manifest.json');
+      chmodSync(file, 0o644);
+      writeFileSync(file, (await store.getRun(runId)).manifest.toString('utf8').replace('"o', '"O'));
+      await expect(headerOnly.records(run)).rejects.toThrow(`run ${runId}: manifest.json in the evidence store changed since it was judged`);
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
   });
 
   it('verify --store reports a run whose manifest changes between the survey and the check of its records as failed', async () => {
