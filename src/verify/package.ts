@@ -26,6 +26,18 @@ export interface SigningKeyInfo {
   signs: string[];
 }
 
+/**
+ * A key read beside a manifest that was left unread because keys are pinned (--expect-key): its fingerprint is known
+ * (from its public-key.pem), but nothing it signs was read or verified, so it has no key id or algorithm to show.
+ */
+export interface UnreadKeyInfo {
+  keyFingerprint: string;
+  /** false: not one of the pinned keys. true: a pinned key whose signature did not verify over the manifest beside it. */
+  pinned: boolean;
+  /** `package` or the run ids whose manifest it sits beside. */
+  beside: string[];
+}
+
 export interface PackageVerification {
   ok: boolean;
   /** manifest.json or an included run says it was collected from the simulated AWS. */
@@ -37,6 +49,8 @@ export interface PackageVerification {
   manifest?: PackageManifest;
   problems: VerificationProblem[];
   keys: SigningKeyInfo[];
+  /** Keys read beside manifests left unread (keys pinned); listed so the report names them, never as verified. */
+  unreadKeys: UnreadKeyInfo[];
   checked: { files: number; runs: number; records: number; chainLinks: number; bodies: number };
 }
 
@@ -114,6 +128,12 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     k.signs.push(signs);
     keys.set(keyFingerprint, k);
   };
+  const unreadKeys = new Map<string, UnreadKeyInfo>();
+  const noteUnreadKey = (keyFingerprint: string, pinned: boolean, beside: string) => {
+    const k = unreadKeys.get(`${pinned}:${keyFingerprint}`) ?? { keyFingerprint, pinned, beside: [] };
+    k.beside.push(beside);
+    unreadKeys.set(`${pinned}:${keyFingerprint}`, k);
+  };
 
   const files = listFiles(root, problems);
   // Position of each file in the sorted list; the hashes and every "is it listed" mark are kept by position.
@@ -133,7 +153,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     checked.files = files.length;
   };
   const expected = opts.expectedKeys?.length ? new Set(opts.expectedKeys.map((k) => k.toLowerCase())) : undefined;
-  const folder: PackageFolder = { files, index, present, abs, fail, noteKey, checked, shaAt, sizeAt: (i) => hashed?.size(i), notRead: new Set<string>(), ...(expected ? { expected } : {}) };
+  const folder: PackageFolder = { files, index, present, abs, fail, noteKey, noteUnreadKey, checked, shaAt, sizeAt: (i) => hashed?.size(i), notRead: new Set<string>(), ...(expected ? { expected } : {}) };
 
   const { manifest, packageId } = await checkPackageManifest(folder);
   const runs = await checkRunManifests(folder, manifest);
@@ -155,6 +175,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     runKeyFingerprints: runKeys.sort(compareCodeUnits),
     problems: unique,
     keys: [...keys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint)),
+    unreadKeys: [...unreadKeys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint) || Number(a.pinned) - Number(b.pinned)),
     checked,
   };
 }
@@ -169,6 +190,8 @@ interface PackageFolder {
   abs: (path: string) => string;
   fail: (path: string, message: string) => void;
   noteKey: (keyFingerprint: string, keyId: string, algorithm: string, signs: string) => void;
+  /** A key read beside a manifest left unread (`package` or the run id), pinned or not. */
+  noteUnreadKey: (keyFingerprint: string, pinned: boolean, beside: string) => void;
   checked: PackageVerification['checked'];
   /** SHA-256 of the file at a position, once hashing is done. */
   shaAt: (i: number | undefined) => string | undefined;
@@ -238,7 +261,7 @@ async function checkPackageManifest(folder: PackageFolder): Promise<{ manifest?:
  * JSON could be made to cost the assessor's machine gigabytes. Without pinned keys every manifest is read, and its
  * signature checked after (the report then lists whichever keys signed, for confirming out of band).
  */
-function signedByPinnedKey({ expected, fail, notRead }: PackageFolder, bytes: Buffer, sig: Buffer | undefined, pem: string | undefined, paths: { id: string; manifest: string; signature: string; key: string; signer: string }): boolean {
+function signedByPinnedKey({ expected, fail, notRead, noteUnreadKey }: PackageFolder, bytes: Buffer, sig: Buffer | undefined, pem: string | undefined, paths: { id: string; manifest: string; signature: string; key: string; signer: string }): boolean {
   if (!expected) return true;
   const why = 'keys are pinned (--expect-key), so the manifest was not read';
   const refuse = (path: string, message: string) => {
@@ -254,8 +277,16 @@ function signedByPinnedKey({ expected, fail, notRead }: PackageFolder, bytes: Bu
   } catch {
     return refuse(paths.key, `not a readable public key; ${why}`);
   }
-  if (!expected.has(fp)) return refuse(paths.signer, `signed with key ${fp} (its public-key.pem), which is not one of the expected keys; ${why}`);
-  if (!verifiedScheme(bytes, sig, pem)) return refuse(paths.signature, `does not verify over ${paths.manifest} with the expected key ${fp}; ${why}`);
+  // The key was read even though the manifest is not: the report names it (as not expected, or as not verifying).
+  const beside = paths.id === PACKAGE_FILES.manifest ? 'package' : paths.id;
+  if (!expected.has(fp)) {
+    noteUnreadKey(fp, false, beside);
+    return refuse(paths.signer, `signed with key ${fp} (its public-key.pem), which is not one of the expected keys; ${why}`);
+  }
+  if (!verifiedScheme(bytes, sig, pem)) {
+    noteUnreadKey(fp, true, beside);
+    return refuse(paths.signature, `does not verify over ${paths.manifest} with the expected key ${fp}; ${why}`);
+  }
   return true;
 }
 
@@ -445,8 +476,18 @@ export function formatVerification(v: PackageVerification, label: string): strin
   if (v.packageId) lines.push(`  package id (SHA-256 of manifest.json) ${v.packageId}`);
   lines.push(`  checked ${v.checked.files} files, ${v.checked.runs} run manifests, ${v.checked.chainLinks} chain links, ${v.checked.records} evidence records, ${v.checked.bodies} bodies`);
   lines.push('  signing keys (confirm these fingerprints with the organisation out of band):');
-  for (const k of v.keys) lines.push(`    ${k.keyFingerprint}  ${k.keyId}  ${k.algorithm}  signs ${k.signs.length > 3 ? `${k.signs.slice(0, 3).join(', ')} and ${k.signs.length - 3} more` : k.signs.join(', ')}`);
-  if (!v.keys.length) lines.push('    (none could be read)');
+  const some = (ids: string[]) => (ids.length > 3 ? `${ids.slice(0, 3).join(', ')} and ${ids.length - 3} more` : ids.join(', '));
+  for (const k of v.keys) lines.push(`    ${k.keyFingerprint}  ${k.keyId}  ${k.algorithm}  signs ${some(k.signs)}`);
+  // Keys read beside manifests left unread: named, so the assessor sees who signed, but never as having signed anything verified.
+  for (const k of v.unreadKeys) {
+    const where = some(k.beside.map((b) => (b === 'package' ? PACKAGE_FILES.manifest : runPath(b, 'manifest.json'))));
+    lines.push(
+      k.pinned
+        ? `    ${k.keyFingerprint}  an expected key, but its signature does not verify over ${where}; not read, nothing it signs there was verified`
+        : `    ${k.keyFingerprint}  NOT EXPECTED (not a key given with --expect-key): the public-key.pem beside ${where}; not read, nothing it signs was verified`,
+    );
+  }
+  if (!v.keys.length && !v.unreadKeys.length) lines.push('    (none could be read)');
   if (v.ok) lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}`);
   else {
     lines.push(`INVALID: ${v.problems.length} problem(s)`);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPackage } from '../../src/package/build.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
-import { verifyPackageDir } from '../../src/verify/package.js';
+import { formatVerification, verifyPackageDir } from '../../src/verify/package.js';
 import { VERIFY_SCRIPT, VERIFY_SCRIPT_SHA256 } from '../../src/package/verify-script.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
@@ -229,6 +229,27 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     expect(v.ok).toBe(false);
   });
 
+  it('with keys pinned and the whole package signed again by another key, the report names that key as not expected and claims nothing verified', async () => {
+    const d = copy();
+    await resignAll(d, attacker, { runs: true });
+    const v = await verifyPackageDir(d, { expectedKeys: [fp] });
+    expect(v.ok).toBe(false);
+    expect(v.keys).toEqual([]);
+    expect(v.unreadKeys).toEqual([{ keyFingerprint: await attacker.fingerprint(), pinned: false, beside: ['package', ...runIds()] }]);
+    const lines = formatVerification(v, d).split('\n');
+    const at = lines.indexOf('  signing keys (confirm these fingerprints with the organisation out of band):');
+    expect(lines[at + 1]).toBe(
+      `    ${await attacker.fingerprint()}  NOT EXPECTED (not a key given with --expect-key): the public-key.pem beside manifest.json, ${runIds()
+        .slice(0, 2)
+        .map((r) => `runs/${r}/manifest.json`)
+        .join(', ')} and ${runIds().length - 2} more; not read, nothing it signs was verified`,
+    );
+    expect(lines).not.toContain('    (none could be read)');
+    // No line says VALID, and no key is shown as signing anything (a read key's line ends "signs <runs>").
+    expect(lines.filter((l) => /^VALID| {2}signs /.test(l))).toEqual([]);
+    expect(lines).toContain(`INVALID: ${v.problems.length} problem(s)`);
+  });
+
   it('with keys pinned, a manifest no pinned key signed is named and never parsed (built to be costly to parse, it costs nothing)', async () => {
     const d = copy();
     const [attacked, unsigned] = [runIds()[1], runIds()[2]];
@@ -251,6 +272,16 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     // What was not read is named as such downstream: no body is claimed missing, no run is claimed removed.
     expect(pinned.problems.filter((p) => /^missing: evidence body|a run is missing or the order was changed/.test(p.message))).toEqual([]);
     expect(about(`runs/${runIds()[3]}`)).toEqual([expect.stringMatching(new RegExp(`links to ${unsigned}, which was not read \\(no pinned key signed it\\), so this link was not checked$`))]);
+    // The keys beside the unread manifests were read: the report names them, as not expected or as not verifying.
+    expect(pinned.unreadKeys).toEqual(
+      [
+        { keyFingerprint: await attacker.fingerprint(), pinned: false, beside: [attacked] },
+        { keyFingerprint: fp, pinned: true, beside: ['package', unsigned] },
+      ].sort((a, b) => (a.keyFingerprint < b.keyFingerprint ? -1 : 1)),
+    );
+    const report = formatVerification(pinned, d);
+    expect(report).toContain(`    ${await attacker.fingerprint()}  NOT EXPECTED (not a key given with --expect-key): the public-key.pem beside runs/${attacked}/manifest.json; not read, nothing it signs was verified`);
+    expect(report).toContain(`    ${fp}  an expected key, but its signature does not verify over manifest.json, runs/${unsigned}/manifest.json; not read, nothing it signs there was verified`);
     // Without pinned keys every manifest is read (and the report lists the keys that signed, to confirm out of band).
     const unpinned = await verifyPackageDir(d);
     expect(unpinned.problems.filter((p) => /not a valid (run|package) manifest/.test(p.message)).map((p) => p.path).sort()).toEqual(['manifest.json', `runs/${attacked}/manifest.json`, `runs/${unsigned}/manifest.json`].sort());
