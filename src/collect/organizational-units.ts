@@ -4,7 +4,7 @@ import { AwsClientProvider } from '../aws/clients.js';
 import { loadOrganizationsSdk } from '../aws/sdk.js';
 import { EvidenceLockerError } from '../errors.js';
 import { createLogger, scrubSecrets, type Logger } from '../log/logger.js';
-import { resumablePages } from '../aws/resumable-pages.js';
+import { patientCall, resumablePages } from '../aws/resumable-pages.js';
 import { isActiveAccount } from './targets.js';
 
 /** What an operator does when an OU cannot be read, by the error Organizations answered. */
@@ -37,18 +37,13 @@ async function accountsUnder(provider: AwsClientProvider, framework: string, ou:
   const client = provider.get(OrganizationsClient);
   const accounts = new Set<string>();
   let step = 'organizations:ListParents';
+  const patience = { log: reads.log, waited: reads.waited, ...(reads.sleep ? { sleep: reads.sleep } : {}) };
   const patient = <P extends { NextToken?: string }>(action: string, pages: (startingToken: string | undefined) => AsyncIterable<P>) =>
-    resumablePages(pages, { action, nextToken: (page) => page.NextToken, log: reads.log, waited: reads.waited, ...(reads.sleep ? { sleep: reads.sleep } : {}) });
+    resumablePages(pages, { action, nextToken: (page) => page.NextToken, ...patience });
   try {
-    // Confirms the OU belongs to this organization before walking it (a root has no parent to ask for): one call, made
-    // as a listing of one page so that it is as patient as the others.
-    if (ou.startsWith('ou-')) {
-      for await (const _page of patient(step, async function* () {
-        yield await client.send(new ListParentsCommand({ ChildId: ou }));
-      })) {
-        // The answer itself is not needed: that it came is the check.
-      }
-    }
+    // Confirms the OU belongs to this organization before walking it (a root has no parent to ask for), as patient as
+    // the listings. The answer itself is not needed: that it came is the check.
+    if (ou.startsWith('ou-')) await patientCall(() => client.send(new ListParentsCommand({ ChildId: ou })), { action: step, ...patience });
     const queue = [ou];
     while (queue.length) {
       const parent = queue.shift()!;

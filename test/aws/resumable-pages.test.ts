@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resumablePages } from '../../src/aws/resumable-pages.js';
+import { patientCall, resumablePages } from '../../src/aws/resumable-pages.js';
 import { capturedLogger } from '../support/capture-log.js';
 
 interface Page {
@@ -88,5 +88,71 @@ describe('resumablePages (a listing that must be read whole, under a shared quot
     const second = listing((t) => t === '2');
     await expect(all(resumablePages(second.pages, { action: 'x:List', nextToken: (p) => p.next, log, patienceMs: 10_000, waited: shared, sleep }))).rejects.toThrow(/Rate exceeded/);
     expect(shared.ms).toBe(10_000);
+  });
+});
+
+describe('patientCall (one call that is not a listing, as patient as one)', () => {
+  const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $retryable: { throttling: true } });
+
+  it('calls again after growing, jittered pauses while throttled, and gives the answer that finally came', async () => {
+    let calls = 0;
+    const pauses: number[] = [];
+    const { log, lines } = capturedLogger('debug');
+    const answer = await patientCall(
+      async () => {
+        if (++calls <= 3) throw throttled();
+        return { parents: ['r-root'] };
+      },
+      { action: 'organizations:ListParents', log, sleep: async (ms) => void pauses.push(ms) },
+    );
+    expect(answer).toEqual({ parents: ['r-root'] });
+    expect(calls).toBe(4);
+    expect(pauses).toHaveLength(3);
+    // 2 s, 4 s, 8 s, each jittered down to no less than half, as a listing's pauses.
+    expect(pauses[0]).toBeGreaterThanOrEqual(1_000);
+    expect(pauses[0]).toBeLessThanOrEqual(2_000);
+    expect(pauses[2]).toBeGreaterThanOrEqual(4_000);
+    expect(pauses[2]).toBeLessThanOrEqual(8_000);
+    expect(lines.map((l) => [l.level, l.action, l.calls])).toEqual([
+      ['warn', 'organizations:ListParents', 1],
+      ['warn', 'organizations:ListParents', 2],
+      ['warn', 'organizations:ListParents', 3],
+    ]);
+    expect(String(lines[0].msg)).toMatch(/^organizations:ListParents is still throttled after the SDK's retries \(other collector processes share the quota\); calling it again in \d+ s$/);
+  });
+
+  it('throws throttling that outlasts its patience, and any other error at once, as they came', async () => {
+    const { log } = capturedLogger('debug');
+    const last = throttled();
+    let calls = 0;
+    const waited: number[] = [];
+    await expect(patientCall(async () => { calls++; throw last; }, { action: 'x:Get', log, patienceMs: 60_000, sleep: async (ms) => void waited.push(ms) })).rejects.toBe(last);
+    expect(waited.reduce((a, b) => a + b, 0)).toBe(60_000);
+    expect(calls).toBe(waited.length + 1);
+
+    const denied = Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' });
+    const pauses: number[] = [];
+    calls = 0;
+    await expect(patientCall(async () => { calls++; throw denied; }, { action: 'x:Get', log, sleep: async (ms) => void pauses.push(ms) })).rejects.toBe(denied);
+    expect([calls, pauses]).toEqual([1, []]);
+  });
+
+  it('shares one allowance of patience with the listings of the same read (`waited`)', async () => {
+    const { log } = capturedLogger('debug');
+    const shared = { ms: 0 };
+    const sleep = async () => undefined;
+    // A call throttled twice, then answering: its pauses count against the allowance.
+    let left = 2;
+    expect(await patientCall(async () => (left-- > 0 ? Promise.reject(throttled()) : 'ok'), { action: 'x:Get', log, patienceMs: 10_000, waited: shared, sleep })).toBe('ok');
+    expect(shared.ms).toBeGreaterThanOrEqual(1_000 + 2_000);
+    // A listing of the same read then waits only what is left, not 10 s of its own.
+    const forever = listing((t) => t === '1');
+    await expect(all(resumablePages(forever.pages, { action: 'x:List', nextToken: (p) => p.next, log, patienceMs: 10_000, waited: shared, sleep }))).rejects.toThrow(/Rate exceeded/);
+    expect(shared.ms).toBe(10_000);
+    // With the allowance spent, a throttled call is not paused at all.
+    const pauses: number[] = [];
+    const spent = throttled();
+    await expect(patientCall(async () => { throw spent; }, { action: 'x:Get', log, patienceMs: 10_000, waited: shared, sleep: async (ms) => void pauses.push(ms) })).rejects.toBe(spent);
+    expect(pauses).toEqual([]);
   });
 });
