@@ -3,7 +3,7 @@ import type { FrameworkScope, ScopeConfig } from '../config/scope.js';
 import { AwsClientProvider } from '../aws/clients.js';
 import { loadOrganizationsSdk } from '../aws/sdk.js';
 import { EvidenceLockerError } from '../errors.js';
-import { createLogger, scrubSecrets, type Logger } from '../log/logger.js';
+import { scrubSecrets, type Logger } from '../log/logger.js';
 import { patientCall, resumablePages } from '../aws/resumable-pages.js';
 import { isActiveAccount } from './targets.js';
 
@@ -20,6 +20,10 @@ function hintFor(code: string, framework: string, ou: string): string {
 
 /** How OU reads are made patient: where pauses are logged, and (for tests) how a pause is waited. */
 export interface OrganizationalUnitReads {
+  /**
+   * The caller's logger, required: a resolution held up for minutes by throttling says so in the log of the command or
+   * daemon action that waits, not in a silent one of its own.
+   */
   log: Logger;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -72,7 +76,7 @@ async function accountsUnder(provider: AwsClientProvider, framework: string, ou:
  * its `accounts`, as AWS Organizations lists them now; the scope's description records the OUs and the date.
  * Scopes without OUs are returned unchanged and no AWS call is made.
  */
-export async function resolveOrganizationalUnits(scope: ScopeConfig, config: Pick<Config, 'regions' | 'collect'>, now: Date = new Date(), reads: OrganizationalUnitReads = { log: createLogger({ level: 'silent' }) }): Promise<ScopeConfig> {
+export async function resolveOrganizationalUnits(scope: ScopeConfig, config: Pick<Config, 'regions' | 'collect'>, now: Date, reads: OrganizationalUnitReads): Promise<ScopeConfig> {
   if (!Object.values(scope).some((s) => s.organizationalUnits)) return scope;
   const provider = new AwsClientProvider({ accountId: 'current', region: config.regions.home, maxAttempts: config.collect.maxAttempts });
   const cache = new Map<string, string[]>();

@@ -31,7 +31,7 @@ describe('scope by organizational unit', () => {
       hipaa: { organizationalUnits: [workloads.id] },
       other: { accounts: ['123456789012'] },
     });
-    const resolved = await resolveOrganizationalUnits(scope, config, new Date('2026-12-03T10:00:00Z'));
+    const resolved = await resolveOrganizationalUnits(scope, config, new Date('2026-12-03T10:00:00Z'), { log: capturedLogger().log });
     expect(resolved.pci.accounts).toEqual([ORG_MANAGEMENT_ACCOUNT_ID, ...under(payments.id)].sort());
     expect(resolved.hipaa.accounts).toEqual([...under(workloads.id), ...under(payments.id)].sort());
     expect(resolved.pci.organizationalUnits).toBeUndefined();
@@ -42,7 +42,7 @@ describe('scope by organizational unit', () => {
   it('names the OU and what to do when it is not in the organization, or when the caller is not the management account', async () => {
     Object.assign(process.env, simulatorEnv(sim(), ORG_MANAGEMENT_ACCOUNT_ID));
     const ghost = `ou-${tree().org.rootId!.slice(2)}-zzzzzzzz`;
-    const err = await resolveOrganizationalUnits(ScopeConfigSchema.parse({ pci: { organizationalUnits: [ghost] } }), config).catch((e: unknown) => e);
+    const err = await resolveOrganizationalUnits(ScopeConfigSchema.parse({ pci: { organizationalUnits: [ghost] } }), config, new Date(), { log: capturedLogger().log }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EvidenceLockerError);
     expect((err as EvidenceLockerError).message).toBe(
       `scope.pci.organizationalUnits: ${ghost} could not be resolved to accounts: organizations:ListParents failed: ChildNotFoundException: We can't find an organizational unit (OU) or AWS account with the ChildId ${ghost} that you specified.`,
@@ -51,7 +51,7 @@ describe('scope by organizational unit', () => {
 
     const member = tree().org.accountIds.find((id) => id !== ORG_MANAGEMENT_ACCOUNT_ID)!;
     Object.assign(process.env, simulatorEnv(sim(), member));
-    const denied = await resolveOrganizationalUnits(ScopeConfigSchema.parse({ hipaa: { organizationalUnits: [tree().payments.id] } }), config).catch((e: unknown) => e);
+    const denied = await resolveOrganizationalUnits(ScopeConfigSchema.parse({ hipaa: { organizationalUnits: [tree().payments.id] } }), config, new Date(), { log: capturedLogger().log }).catch((e: unknown) => e);
     expect((denied as EvidenceLockerError).message).toMatch(new RegExp(`^scope\\.hipaa\\.organizationalUnits: ${tree().payments.id} could not be resolved to accounts: organizations:ListParents failed: AccessDeniedException`));
     expect((denied as EvidenceLockerError).hint).toMatch(/management account or of a delegated administrator account.*or list the accounts of .* under scope\.hipaa\.accounts/);
   });
@@ -61,7 +61,7 @@ describe('scope by organizational unit', () => {
     const { workloads, payments, under } = tree();
     const scope = ScopeConfigSchema.parse({ pci: { organizationalUnits: [payments.id] }, hipaa: { organizationalUnits: [workloads.id] } });
     const on = new Date('2026-12-03T10:00:00Z');
-    const calm = await resolveOrganizationalUnits(scope, config, on);
+    const calm = await resolveOrganizationalUnits(scope, config, on, { log: capturedLogger().log });
     // One attempt per call (collect.maxAttempts 1) and half of the calls of two of the reads throttled: the SDK gives up
     // at once each time (its adaptive retry mode then slows its own sending, as it would against AWS).
     sim().setFaults({ seed: 7, rules: [{ service: 'organizations', operation: 'ListParents', throttleRate: 0.5 }, { service: 'organizations', operation: 'ListChildren', throttleRate: 0.5 }] });
@@ -80,10 +80,21 @@ describe('scope by organizational unit', () => {
     }
   });
 
+  it('takes the caller\'s logger, never one of its own: a resolution without one does not compile', () => {
+    // Type checks only (`npm run typecheck`), never called: each line must stay an error, or its directive fails the check.
+    const unlogged = (scope: Parameters<typeof resolveOrganizationalUnits>[0]) => {
+      // @ts-expect-error the options (with the caller's log) are required
+      void resolveOrganizationalUnits(scope, config, new Date());
+      // @ts-expect-error `log` is required in them
+      void resolveOrganizationalUnits(scope, config, new Date(), { sleep: async () => undefined });
+    };
+    expect(typeof unlogged).toBe('function');
+  });
+
   it('makes no AWS call without OUs, rejects malformed OU ids, and never evaluates an unresolved OU scope as every account', async () => {
     const scope = ScopeConfigSchema.parse({ pci: { accounts: ['123456789012'] } });
     process.env.AWS_ENDPOINT_URL_ORGANIZATIONS = 'http://127.0.0.1:1';
-    expect(await resolveOrganizationalUnits(scope, config)).toBe(scope);
+    expect(await resolveOrganizationalUnits(scope, config, new Date(), { log: capturedLogger().log })).toBe(scope);
     expect(() => ScopeConfigSchema.parse({ pci: { organizationalUnits: ['Payments'] } })).toThrow(/an Organizations OU id such as ou-ab12-cd34ef56/);
     const manifest = { runId: 'r', records: [], gaps: [], scope: { accounts: [], regions: [], frameworks: [], queries: [] } } as unknown as Parameters<typeof evaluateRun>[0]['manifest'];
     await expect(evaluateRun({ manifest, loadBody: async () => undefined as never, catalogs: [], frameworks: [], scope: ScopeConfigSchema.parse({ pci: { organizationalUnits: ['r-ab12'] } }) })).rejects.toThrow(/must be resolved to accounts/);
