@@ -573,12 +573,18 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
   }
 
   private async headLatest(key: string, versionId?: string): Promise<HeadObjectCommandOutput | undefined> {
+    const found = await this.headVersion(key, versionId);
+    return 'head' in found ? found.head : undefined;
+  }
+
+  /** HeadObject of the latest version (or `versionId`), or how S3 said it is absent: 404, or 405 for a delete marker. */
+  private async headVersion(key: string, versionId?: string): Promise<{ head: HeadObjectCommandOutput } | { absent: 404 | 405 }> {
     try {
-      return await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
+      return { head: await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) })) };
     } catch (err) {
-      if (status(err) === 404 || isCode(err, 'NotFound', 'NoSuchKey', 'NoSuchVersion')) return undefined;
+      if (status(err) === 404 || isCode(err, 'NotFound', 'NoSuchKey', 'NoSuchVersion')) return { absent: 404 };
       // A delete marker as latest version answers 405 to HEAD with a version id; treat like absent.
-      if (status(err) === 405) return undefined;
+      if (status(err) === 405) return { absent: 405 };
       throw this.s3Error(err, 'HeadObject', this.bucket, key);
     }
   }
@@ -652,8 +658,15 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
   }
 
   async lockState(key: string, versionId?: string): Promise<Omit<S3ObjectVersion, 'body'>> {
-    const out = await this.limit.run(() => this.headLatest(key, versionId));
-    if (!out) throw new EvidenceLockerError(`s3://${this.bucket}/${key}${versionId ? ` version ${versionId}` : ''} is missing from the evidence store`);
+    const what = `s3://${this.bucket}/${key}${versionId ? ` version ${versionId}` : ''}`;
+    const out = await this.limit.run(async () => {
+      const found = await this.headVersion(key, versionId);
+      // A HEAD answer has no body, so its 404 does not say whether the key or the whole bucket is missing (a GET's
+      // would: NoSuchKey or NoSuchBucket); HeadBucket tells them apart. A delete marker's 405 needs no asking.
+      if ('absent' in found && found.absent === 404) await this.bucketOfMissingObject(what);
+      return 'head' in found ? found.head : undefined;
+    });
+    if (!out) throw new EvidenceLockerError(`${what} is missing from the evidence store`);
     return {
       key,
       ...(out.VersionId ? { versionId: out.VersionId } : {}),
@@ -661,6 +674,21 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
       ...(out.ObjectLockRetainUntilDate ? { retainUntil: out.ObjectLockRetainUntilDate } : {}),
       ...(out.ObjectLockLegalHoldStatus ? { legalHold: out.ObjectLockLegalHoldStatus } : {}),
     };
+  }
+
+  /**
+   * After HeadObject of `what` answered 404: throws when HeadBucket says the bucket itself is missing (named, with how
+   * to create it or fix the store settings), or cannot tell (both named); returns when the bucket is there.
+   */
+  private async bucketOfMissingObject(what: string): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (err) {
+      const e = this.s3Error(err, 'HeadBucket', this.bucket);
+      const opts = { ...(e.hint ? { hint: e.hint } : {}), cause: err };
+      if (status(err) === 404 || isCode(err, 'NoSuchBucket', 'NotFound')) throw new EvidenceLockerError(`${what} cannot be read: ${e.message}`, opts);
+      throw new EvidenceLockerError(`${what} is missing from the evidence store, or the bucket is: HeadObject answered 404 and ${e.message}`, opts);
+    }
   }
 
   // ------------------------------------------------------------------ runs

@@ -2,11 +2,16 @@ import { Readable } from 'node:stream';
 import { describe, expect, it, afterEach } from 'vitest';
 import { HttpResponse, type HttpRequest } from '@smithy/core/transport';
 import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { S3StoreSchema } from '../../src/config/schema.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { S3EvidenceStore } from '../../src/store/s3.js';
-import { RUN_FILE_MAX_BYTES } from '../../src/evidence/layout.js';
-import { evidenceBody } from './contract.js';
+import { RUN_FILES, RUN_FILE_MAX_BYTES } from '../../src/evidence/layout.js';
+import { LocalEvidenceStore } from '../../src/store/local.js';
+import { verifyStoredRuns } from '../../src/verify/store.js';
+import { contractTrust, evidenceBody, sealBodies } from './contract.js';
 
 /** A fake S3 behind the SDK's request handler: records every request the SDK builds and answers like S3. */
 class FakeS3 {
@@ -415,6 +420,81 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     expect(reads.map((r) => [r.method, r.query.versionId])).toEqual([['HEAD', 'v-existing']]);
     const err = await failure(store.lockState('evidence-locker/runs/r2/manifest.json', 'v-gone'));
     expect(err.message).toBe('s3://evidence/evidence-locker/runs/r2/manifest.json version v-gone is missing from the evidence store');
+  });
+
+  it('tells a missing bucket from a missing object when HeadObject answers 404 (a HEAD answer has no body to say which): HeadBucket asks, only then', async () => {
+    const key = 'evidence-locker/runs/r3/manifest.json';
+    /** The fake S3, but HEAD of the bucket answers `bucket` and HEAD of `key` answers `object` (with no body, as S3's do). */
+    const answering = (bucket: number, object: number) => {
+      const fake = new FakeS3();
+      const inner = fake.handle;
+      fake.handle = async (request: HttpRequest) => {
+        if (request.method !== 'HEAD') return inner(request);
+        fake.requests.push({ method: 'HEAD', hostname: request.hostname, path: request.path, query: request.query as Record<string, unknown>, headers: { ...request.headers }, body: Buffer.alloc(0) });
+        const code = request.path === `/evidence/${key}` ? object : request.path === '/evidence' || request.path === '/evidence/' ? bucket : 404;
+        return { response: new HttpResponse({ statusCode: code, headers: {}, body: Readable.from([Buffer.alloc(0)]) }) };
+      };
+      return fake;
+    };
+    const heads = (fake: FakeS3) => fake.requests.map((r) => [r.method, r.path.replace(/\/$/, ''), r.query.versionId]);
+
+    // No bucket: named as missing, with how to create it (or fix the store settings), not as a missing object.
+    const noBucket = answering(404, 404);
+    const gone = await failure(storeWith(noBucket).lockState(key, 'v-1'));
+    expect(gone.message).toBe(`s3://evidence/${key} version v-1 cannot be read: HeadBucket s3://evidence at http://s3.test: the evidence bucket evidence does not exist`);
+    expect(gone.hint).toMatch(/^create it with Object Lock: aws s3api create-bucket --bucket evidence --object-lock-enabled-for-bucket .*or fix store\.bucket \/ store\.region \/ store\.endpoint$/);
+    expect(heads(noBucket)).toEqual([['HEAD', `/evidence/${key}`, 'v-1'], ['HEAD', '/evidence', undefined]]);
+
+    // The bucket is there: the object (version) is what is missing, as before.
+    const noObject = answering(200, 404);
+    expect((await failure(storeWith(noObject).lockState(key, 'v-1'))).message).toBe(`s3://evidence/${key} version v-1 is missing from the evidence store`);
+    expect(heads(noObject)).toEqual([['HEAD', `/evidence/${key}`, 'v-1'], ['HEAD', '/evidence', undefined]]);
+
+    // HeadBucket refused: which of the two is missing cannot be told, and the error says so, naming the permission.
+    const unknown = answering(403, 404);
+    const either = await failure(storeWith(unknown).lockState(key, 'v-1'));
+    expect(either.message).toMatch(new RegExp(`^s3://evidence/${key} version v-1 is missing from the evidence store, or the bucket is: HeadObject answered 404 and HeadBucket s3://evidence at http://s3\\.test: access denied \\(\\w+\\)$`));
+    expect(either.hint).toMatch(/grant this role s3:ListBucket on arn:aws:s3:::evidence /);
+
+    // A delete marker (405) or a found object: the bucket is certainly there, so it is not asked about.
+    const marked = answering(200, 405);
+    expect((await failure(storeWith(marked).lockState(key, 'v-1'))).message).toBe(`s3://evidence/${key} version v-1 is missing from the evidence store`);
+    expect(heads(marked)).toEqual([['HEAD', `/evidence/${key}`, 'v-1']]);
+    const found = new FakeS3();
+    found.existing.set(key, { retainUntil: NOW, length: 2, sha256: sha256Hex(Buffer.from('{}')), body: Buffer.from('{}') });
+    await storeWith(found).lockState(key, 'v-existing');
+    expect(heads(found)).toEqual([['HEAD', `/evidence/${key}`, 'v-existing']]);
+  });
+
+  it('verify --store checks each run file\'s lock with HeadObject of its sealed version, and reads no run file for it', async () => {
+    // A run sealed elsewhere (no records: only the run files matter here), its three files put in the fake bucket.
+    const local = new LocalEvidenceStore(mkdtempSync(join(tmpdir(), 'el-s3-lock-')));
+    const { runId } = await sealBodies(local, [], new Date('2026-11-27T01:00:00Z'));
+    const run = await local.getRun(runId);
+    const fake = new FakeS3();
+    const store = storeWith(fake);
+    const retainUntil = new Date('2040-01-01T00:00:00Z');
+    const files: [string, Buffer][] = [
+      [RUN_FILES.manifest, run.manifest],
+      [RUN_FILES.signature, run.signature],
+      [RUN_FILES.publicKey, Buffer.from(run.publicKeyPem)],
+    ];
+    for (const [file, body] of files) fake.existing.set(store.runKey(runId, file), { retainUntil, length: body.length, sha256: sha256Hex(body), body });
+    let runReads = 0;
+    const counted = Object.create(store, { getRun: { value: (id: string) => (runReads++, store.getRun(id)) } }) as S3EvidenceStore;
+
+    const report = await verifyStoredRuns(counted, { runId }, await contractTrust());
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(runReads).toBeGreaterThan(0);
+    for (const [file] of files) {
+      const path = `/evidence/${store.runKey(runId, file)}`;
+      const on = fake.requests.filter((r) => r.path === path);
+      // One HEAD, of the sealed version: the lock state is in its headers.
+      expect(on.filter((r) => r.method === 'HEAD').map((r) => r.query.versionId)).toEqual(['v-existing']);
+      // Every GET of the file is a read of the run (its judging); none is for the lock state.
+      expect(on.filter((r) => r.method === 'GET')).toHaveLength(runReads);
+    }
   });
 
   it('names the bucket and the fix when the bucket is missing or access is denied', async () => {
