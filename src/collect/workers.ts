@@ -169,7 +169,16 @@ export interface WorkerCollection {
   onWorkerUsage?: (usage: WorkerUsage) => void;
   /** The worker entry; default the collection worker beside this module. */
   entry?: URL;
+  /** How long a started worker may take to say it is ready; default `WORKER_READY_TIMEOUT_MS`. */
+  readyTimeoutMs?: number;
 }
+
+/**
+ * How long a worker process may take from its start to its first message (`ready`). It loads the SDK's clients first,
+ * 1 to 3 s of CPU; a worker that has not answered in two minutes is stuck (a starved task, a hung module load), and
+ * the run stops with its name instead of waiting for it forever.
+ */
+export const WORKER_READY_TIMEOUT_MS = 120_000;
 
 /**
  * Collects the planned tasks in worker processes, each for its own accounts. Every paced call of every worker takes
@@ -275,6 +284,16 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
           execArgv: [`--max-semi-space-size=${SEMI_SPACE_MB}`, `--max-old-space-size=${oldGenerationMb}`],
         });
         workers.push(worker);
+        const readyMs = run.readyTimeoutMs ?? WORKER_READY_TIMEOUT_MS;
+        const notReady = setTimeout(
+          () =>
+            fail(
+              new EvidenceLockerError(`${who} did not say it was ready within ${readyMs / 1000} s of being started (it only loads its SDK clients first); it was stopped and nothing was sealed`, {
+                hint: "the run is not sealed; check the task's CPU and memory (a starved or swapping task starts slowly) and collect again, or set collect.workers to 1 to collect in one process",
+              }),
+            ),
+          readyMs,
+        );
         const stderr = new StderrTail();
         worker.stderr?.on('data', (chunk: Buffer) => stderr.add(chunk));
         const send = (m: ToWorker) => {
@@ -301,6 +320,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
           switch (m.type) {
             case 'ready':
               {
+                clearTimeout(notReady);
                 const input = inputs[i];
                 inputs[i] = undefined;
                 if (input) send({ type: 'start', input });
@@ -346,6 +366,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
         worker.on('error', (err) => fail(new EvidenceLockerError(`${who} could not be started: ${err.name}: ${scrubSecrets(err.message)}; nothing was sealed`, { hint: 'the run is not sealed; collect again, or set collect.workers to 1 to collect in one process', cause: err })));
         // 'close' comes once the worker has exited and its stderr has been read to the end, so its last words are in.
         worker.on('close', (code, signal) => {
+          clearTimeout(notReady);
           if (finished) return;
           const cause = stderr.cause();
           const how = signal ? `was killed (${signal})` : `exited (code ${code})`;

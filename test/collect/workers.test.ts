@@ -198,6 +198,30 @@ describe('collect.workers', () => {
     await expect(run).rejects.toThrow(/collection worker \d of 2 \(accounts \d{12}\) crashed: Error: query threw while starting \(it exited \(code 1\)\); nothing was sealed/);
   }, 60_000);
 
+  it('stops the run, naming the worker, when a started worker never says it is ready', async () => {
+    const { collectInWorkers } = await import('../../src/collect/workers.js');
+    const { config } = setup('stuck', { workers: 2 });
+    const stuck = join(dir, 'stuck-worker.mjs');
+    // Alive and connected, but never a word: a worker hung while loading.
+    writeFileSync(stuck, 'setInterval(() => undefined, 1000);\n');
+    const target = (accountId: string) => ({ accountId, regions: ['us-east-1'], regionSource: 'configured' as const });
+    const { log } = logger();
+    const run = collectInWorkers({
+      workers: 2,
+      config,
+      tasks: [],
+      targets: [target('111111111111'), target('222222222222')],
+      store: setup('stuck-store', {}).store,
+      log,
+      callers: { record: () => undefined } as never,
+      onRecord: () => undefined,
+      now: () => new Date(),
+      entry: pathToFileURL(stuck),
+      readyTimeoutMs: 1_500,
+    });
+    await expect(run).rejects.toThrow(/collection worker \d of 2 \(accounts \d{12}\) did not say it was ready within 1\.5 s of being started .*it was stopped and nothing was sealed/);
+  }, 60_000);
+
   it('a worker process leaves SIGINT and SIGTERM to its collector, and exits once its collector lets it go', async () => {
     const { config } = setup('signals', {});
     const bootstrap = fileURLToPath(new URL('../../src/collect/worker-from-sources.mjs', import.meta.url));

@@ -11,7 +11,7 @@ import { CatalogSchema, type Catalog } from '../../src/controls/schema.js';
 import type { EvidenceBody, ManifestRecord } from '../../src/evidence/record.js';
 import type { EvaluateRunInput } from '../../src/evaluate/engine.js';
 import type { ControlResult, ControlStatus } from '../../src/evaluate/types.js';
-import type { EvidenceStore, StoredRun, StoreDescription, PreflightCheck, StoredObject } from '../../src/evidence/store.js';
+import type { EvidenceStore, RunToStore, StoredRun, StoreDescription, PreflightCheck, StoredObject } from '../../src/evidence/store.js';
 
 /** A tiny in-memory EvidenceStore honouring the write-once contract. */
 export class MemoryStore implements EvidenceStore {
@@ -37,9 +37,11 @@ export class MemoryStore implements EvidenceStore {
   async hasObject(sha256: string): Promise<boolean> {
     return this.objects.has(sha256);
   }
-  async putRun(run: StoredRun): Promise<void> {
+  async putRun(run: RunToStore): Promise<void> {
     if (this.runs.has(run.runId)) throw new Error(`run ${run.runId} exists`);
-    this.runs.set(run.runId, run);
+    // A manifest given in pieces (a KMS-signed spooled run) is kept whole here, as the real stores read it back.
+    const manifest = Buffer.isBuffer(run.manifest) ? run.manifest : Buffer.concat([...run.manifest.pieces(1 << 20)]);
+    this.runs.set(run.runId, { ...run, manifest });
   }
   async getRun(runId: string): Promise<StoredRun> {
     const r = this.runs.get(runId);
