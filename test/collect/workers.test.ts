@@ -174,51 +174,38 @@ describe('collect.workers', () => {
     expect(await store.listRuns()).toEqual([]);
   }, 600_000);
 
-  it('fails cleanly, naming the worker and its accounts, when a worker crashes', async () => {
+  /** Two accounts collected by two workers started from `script` (a stand-in for the worker entry), no tasks. */
+  async function collectWithEntry(name: string, script: string, opts: { readyTimeoutMs?: number } = {}) {
     const { collectInWorkers } = await import('../../src/collect/workers.js');
-    const { config } = setup('crash', { workers: 2 });
-    const crashing = join(dir, 'crashing-worker.mjs');
-    // A plain Error: Node prints its stack, then its own version line, which is not the cause.
-    writeFileSync(crashing, "throw new Error('query threw while starting');\n");
+    const { config } = setup(name, { workers: 2 });
+    const entry = join(dir, `${name}-worker.mjs`);
+    writeFileSync(entry, script);
     const target = (accountId: string) => ({ accountId, regions: ['us-east-1'], regionSource: 'configured' as const });
-    const { log } = logger();
-    const run = collectInWorkers({
+    return collectInWorkers({
       workers: 2,
       config,
       tasks: [],
       targets: [target('111111111111'), target('222222222222')],
-      store: setup('crash-store', {}).store,
-      log,
+      store: setup(`${name}-store`, {}).store,
+      log: logger().log,
       callers: { record: () => undefined } as never,
       onRecord: () => undefined,
       now: () => new Date(),
-      entry: pathToFileURL(crashing),
+      entry: pathToFileURL(entry),
+      ...opts,
     });
+  }
+
+  it('fails cleanly, naming the worker and its accounts, when a worker crashes', async () => {
+    // A plain Error: Node prints its stack, then its own version line, which is not the cause.
+    const run = collectWithEntry('crash', "throw new Error('query threw while starting');\n");
     await expect(run).rejects.toThrow(EvidenceLockerError);
     await expect(run).rejects.toThrow(/collection worker \d of 2 \(accounts \d{12}\) crashed: Error: query threw while starting \(it exited \(code 1\)\); nothing was sealed/);
   }, 60_000);
 
   it('stops the run, naming the worker, when a started worker never says it is ready', async () => {
-    const { collectInWorkers } = await import('../../src/collect/workers.js');
-    const { config } = setup('stuck', { workers: 2 });
-    const stuck = join(dir, 'stuck-worker.mjs');
     // Alive and connected, but never a word: a worker hung while loading.
-    writeFileSync(stuck, 'setInterval(() => undefined, 1000);\n');
-    const target = (accountId: string) => ({ accountId, regions: ['us-east-1'], regionSource: 'configured' as const });
-    const { log } = logger();
-    const run = collectInWorkers({
-      workers: 2,
-      config,
-      tasks: [],
-      targets: [target('111111111111'), target('222222222222')],
-      store: setup('stuck-store', {}).store,
-      log,
-      callers: { record: () => undefined } as never,
-      onRecord: () => undefined,
-      now: () => new Date(),
-      entry: pathToFileURL(stuck),
-      readyTimeoutMs: 1_500,
-    });
+    const run = collectWithEntry('stuck', 'setInterval(() => undefined, 1000);\n', { readyTimeoutMs: 1_500 });
     await expect(run).rejects.toThrow(/collection worker \d of 2 \(accounts \d{12}\) did not say it was ready within 1\.5 s of being started .*it was stopped and nothing was sealed/);
   }, 60_000);
 
