@@ -58,7 +58,7 @@ export function tallied(bytes: PiecedBytes, pieceBytes: number, what: string): {
       const sha256 = hash.digest('hex');
       if (size !== bytes.size || sha256 !== bytes.sha256) {
         throw new EvidenceLockerError(`${what}: the bytes written (${size} bytes, SHA-256 ${sha256}) are not the ones signed (${bytes.size} bytes, SHA-256 ${bytes.sha256}); the run was not made visible`, {
-          hint: 'seal again; if it happens again, check the disk of the temporary directory (TMPDIR) and who else can write there',
+          hint: 'collect again (the run has no manifest, so it was not sealed); if it happens again, check the disk of the temporary directory (TMPDIR) and who else can write there',
         });
       }
     },

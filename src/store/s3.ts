@@ -69,6 +69,7 @@ import type { LockedObjectVersion as S3ObjectVersion } from '../evidence/store.j
  * (they need s3:GetObject, with s3:GetObjectVersion for a version, and s3:ListBucket).
  */
 function iamActionsOf(operation: string): string {
+  if (operation === 'multipart') return 's3:PutObject (and s3:AbortMultipartUpload to clean up a failed upload)';
   if (operation === 'HeadObject') return 's3:GetObject and s3:GetObjectVersion (and s3:GetObjectRetention for the lock state)';
   if (operation === 'HeadBucket') return 's3:ListBucket';
   return `s3:${operation}`;
@@ -516,15 +517,19 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
       const next = pass.pieces[Symbol.iterator]();
       const parts: { PartNumber: number; ETag?: string; ChecksumSHA256: string }[] = [];
       let failed = false;
-      // Each sender takes the next piece when it is free: pieces are made (and tallied) in part order, at most four held.
-      await Promise.all(
+      // Each sender takes the next piece when it is free: pieces are made (and tallied) in part order, at most four
+      // held. After a failure no sender takes another piece, and the abort waits until every sender has stopped, so
+      // no part is still being uploaded when the upload is aborted.
+      const senders = await Promise.allSettled(
         Array.from({ length: 4 }, async () => {
-          for (let piece = next.next(); !piece.done && !failed; piece = next.next()) {
-            const part = piece.value;
-            const number = parts.length + 1;
-            const checksum = sha256Base64(part);
-            parts.push({ PartNumber: number, ChecksumSHA256: checksum });
+          while (!failed) {
             try {
+              const piece = next.next();
+              if (piece.done) return;
+              const part = piece.value;
+              const number = parts.length + 1;
+              const checksum = sha256Base64(part);
+              parts.push({ PartNumber: number, ChecksumSHA256: checksum });
               const out = await this.client.send(
                 new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: number, Body: part, ContentLength: part.length, ContentMD5: md5Base64(part), ChecksumSHA256: checksum }),
               );
@@ -536,6 +541,8 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
           }
         }),
       );
+      const refused = senders.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (refused) throw refused.reason;
       pass.check();
       const done = await this.client.send(
         new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
+import { tallied } from '../../src/evidence/pieced.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import type { ManifestSigner } from '../../src/seal/signer.js';
 import { trustPolicy } from '../../src/seal/trust.js';
@@ -40,7 +41,13 @@ export class MemoryStore implements EvidenceStore {
   async putRun(run: RunToStore): Promise<void> {
     if (this.runs.has(run.runId)) throw new Error(`run ${run.runId} exists`);
     // A manifest given in pieces (a KMS-signed spooled run) is kept whole here, as the real stores read it back.
-    const manifest = Buffer.isBuffer(run.manifest) ? run.manifest : Buffer.concat([...run.manifest.pieces(1 << 20)]);
+    let manifest: Buffer;
+    if (Buffer.isBuffer(run.manifest)) manifest = run.manifest;
+    else {
+      const pass = tallied(run.manifest, 1 << 20, `memory:${run.runId}/manifest.json`);
+      manifest = Buffer.concat([...pass.pieces]);
+      pass.check();
+    }
     this.runs.set(run.runId, { ...run, manifest });
   }
   async getRun(runId: string): Promise<StoredRun> {

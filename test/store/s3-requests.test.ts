@@ -20,6 +20,12 @@ class FakeS3 {
   existing = new Map<string, { retainUntil: Date; length: number; sha256: string; body: Buffer }>();
   /** Objects whose body never ends, with the length the response declares (if any) and the bytes a reader pulled. */
   endless = new Map<string, { declared?: number; listed?: number; pulled: number }>();
+  /** Part uploads: how long each waits before it is answered (by part number), and a part answered 500. */
+  partDelayMs: (partNumber: number) => number = () => 0;
+  failPart?: number;
+  /** Part uploads being answered now, and how many there were when an abort came. */
+  partsInFlight = 0;
+  inFlightAtAbort?: number;
 
   handle = async (request: HttpRequest) => {
     const body = request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body as Uint8Array);
@@ -92,7 +98,18 @@ class FakeS3 {
       });
     }
     if ('uploads' in q) return xml(`<InitiateMultipartUploadResult><Bucket>evidence</Bucket><Key>${key}</Key><UploadId>u-1</UploadId></InitiateMultipartUploadResult>`);
-    if ('uploadId' in q && 'partNumber' in q) return this.reply(200, '', { etag: `"etag-${q.partNumber as string}"` });
+    if ('uploadId' in q && 'partNumber' in q) {
+      const n = Number(q.partNumber);
+      this.partsInFlight++;
+      await new Promise((resolve) => setTimeout(resolve, this.partDelayMs(n)));
+      this.partsInFlight--;
+      if (n === this.failPart) return this.reply(500, '<Error><Code>InternalError</Code><Message>part lost</Message></Error>');
+      return this.reply(200, '', { etag: `"etag-${q.partNumber as string}"` });
+    }
+    if ('uploadId' in q && rec.method === 'DELETE') {
+      this.inFlightAtAbort = this.partsInFlight;
+      return this.reply(204, '');
+    }
     if ('uploadId' in q && rec.method === 'POST') return xml('<CompleteMultipartUploadResult><ETag>"x-2"</ETag></CompleteMultipartUploadResult>', { 'x-amz-version-id': 'v-mp' });
     if (rec.method === 'PUT') return this.reply(200, '', { 'x-amz-version-id': `v-${this.requests.length}`, etag: '"e"' });
     return this.reply(400, '<Error><Code>Unexpected</Code></Error>');
@@ -232,6 +249,34 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     const put = third.requests.find((r) => r.method === 'PUT' && r.path.endsWith('manifest.json'))!;
     expect(put.body.equals(small)).toBe(true);
     expect(put.headers['x-amz-checksum-sha256']).toBe(sha256b64(small));
+  });
+
+  it('numbers parts as they were made whatever order they are answered in, and aborts only once no part is still being sent', async () => {
+    // 26 MB: six parts of 5 MB, more than the four senders.
+    const manifest = Buffer.alloc(26 * 1024 * 1024, 0x20);
+    const pieced = { size: manifest.length, sha256: sha256Hex(manifest), *pieces(n: number) { for (let off = 0; off < manifest.length; off += n) yield Buffer.from(manifest.subarray(off, off + n)); } };
+    const fake = new FakeS3();
+    // Later parts are answered first.
+    fake.partDelayMs = (n) => (7 - n) * 15;
+    await storeWith(fake, { multipartThresholdBytes: 1024 * 1024 }).putRun({ runId: '20261127T020000Z-ffffff', manifest: pieced, signature: Buffer.from('sig'), publicKeyPem: 'key' });
+    const parts = fake.requests.filter((r) => 'partNumber' in r.query);
+    expect(parts.map((p) => Number(p.query.partNumber)).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const p of parts) expect(p.body.equals(manifest.subarray((Number(p.query.partNumber) - 1) * 5 * 1024 * 1024, Number(p.query.partNumber) * 5 * 1024 * 1024))).toBe(true);
+    const complete = fake.requests.find((r) => r.method === 'POST' && 'uploadId' in r.query)!.body.toString('utf8');
+    const listed = [...complete.matchAll(/<Part>([\s\S]*?)<\/Part>/g)].map((m) => m[1].replace(/&quot;/g, '"'));
+    expect(listed.map((part) => /<PartNumber>(\d+)</.exec(part)![1])).toEqual(['1', '2', '3', '4', '5', '6']);
+    for (const part of listed) expect(part).toContain(`<ETag>"etag-${/<PartNumber>(\d+)</.exec(part)![1]}"</ETag>`);
+
+    // A part that fails: no further piece is taken, the upload is aborted after the parts still being sent have
+    // been answered, and never completed.
+    const failing = new FakeS3();
+    failing.failPart = 2;
+    failing.partDelayMs = (n) => (n === 2 ? 0 : 40);
+    const err = await failure(storeWith(failing, { multipartThresholdBytes: 1024 * 1024 }).putRun({ runId: '20261127T020000Z-abcabc', manifest: pieced, signature: Buffer.from('sig'), publicKeyPem: 'key' }));
+    expect(err.message).toMatch(/multipart upload s3:\/\/evidence\/evidence-locker\/runs\/20261127T020000Z-abcabc\/manifest\.json/);
+    expect(failing.requests.filter((r) => 'partNumber' in r.query).length).toBeLessThanOrEqual(4);
+    expect(failing.inFlightAtAbort).toBe(0);
+    expect(failing.requests.some((r) => r.method === 'POST' && 'uploadId' in r.query)).toBe(false);
   });
 
   it('writes nothing when the pre-flight fails (bucket without Object Lock) and names the fix', async () => {
