@@ -86,14 +86,14 @@ export class KmsManifestSigner implements ManifestSigner {
   }
 
   async sign(message: Buffer): Promise<Buffer> {
-    return this.signPieces([message]);
+    return (await this.signPieces([message])).signature;
   }
 
   /**
    * Hashes the pieces as they come (the manifest is never held whole) and has KMS sign the digest. The signature is
    * checked against the key's public key over the same pieces before it is used.
    */
-  async signPieces(pieces: Iterable<Buffer>): Promise<Buffer> {
+  async signPieces(pieces: Iterable<Buffer>): Promise<{ signature: Buffer; sha256: string }> {
     const hash = createHash('sha256');
     const check = piecewiseVerifier(this.pem, this.algorithm);
     for (const piece of pieces) {
@@ -118,6 +118,6 @@ export class KmsManifestSigner implements ManifestSigner {
         hint: 'check signing.keyId names the intended key and that no proxy alters KMS responses',
       });
     }
-    return sig;
+    return { signature: sig, sha256: digest.toString('hex') };
   }
 }

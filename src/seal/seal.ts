@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { inPieces } from '../evidence/pieced.js';
 import { canonicalBytes, canonicalBytesChunked, canonicalJson } from './canonical.js';
 import { sha256Hex } from '../evidence/hash.js';
@@ -126,16 +126,7 @@ export async function sealRunFrom(store: EvidenceStore, signer: ManifestSigner, 
   const { size, segments } = manifestAround(header, run.records);
   checkManifestSize(size, run.records.count);
   const pieces = (pieceBytes: number) => inPieces(segments(), pieceBytes);
-  const digest = createHash('sha256');
-  const signature = await signer.signPieces(
-    (function* () {
-      for (const piece of pieces(SIGN_PIECE_BYTES)) {
-        digest.update(piece);
-        yield piece;
-      }
-    })(),
-  );
-  const manifestSha256 = digest.digest('hex');
+  const { signature, sha256: manifestSha256 } = await signer.signPieces(pieces(SIGN_PIECE_BYTES));
   const publicKeyPem = await signer.publicKeyPem();
   // The store writes the pieces again from the spool (each record checked as it is read) and refuses to make the run
   // visible unless what it wrote has this size and SHA-256: the signed bytes, and no others.

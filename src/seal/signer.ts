@@ -14,7 +14,8 @@ export interface ManifestSigner {
   /**
    * Signs a message given in pieces without holding it whole: present only for signers that sign a digest of the
    * message (KMS keys, MessageType DIGEST), whose signature is the one `sign` gives for the same bytes. Ed25519 signs
-   * the message itself and has none: its manifest is held whole while it is signed.
+   * the message itself and has none: its manifest is held whole while it is signed. Gives the signature and the
+   * SHA-256 (hex) of the pieces it signed, so a caller need not hash them a second time.
    */
-  signPieces?(pieces: Iterable<Buffer>): Promise<Buffer>;
+  signPieces?(pieces: Iterable<Buffer>): Promise<{ signature: Buffer; sha256: string }>;
 }
