@@ -153,7 +153,7 @@ export class LocalEvidenceStore implements EvidenceStore {
     try {
       await writeDurably(join(tmpDir, RUN_FILES.publicKey), Buffer.from(run.publicKeyPem, 'utf8'));
       await writeDurably(join(tmpDir, RUN_FILES.signature), run.signature);
-      await writeDurably(join(tmpDir, RUN_FILES.manifest), run.manifest);
+      await writeDurably(join(tmpDir, RUN_FILES.manifest), run.manifest, `run ${run.runId}: ${RUN_FILES.manifest} in the local store (${runDir})`);
       await fsyncDir(tmpDir);
       if (await exists(runDir)) throw new EvidenceLockerError(`run ${run.runId} already exists in the local store (${runDir}): a sealed run is never overwritten`);
       await this.publishRun(tmpDir, runDir);
@@ -250,14 +250,15 @@ const WRITE_PIECE_BYTES = 1 << 20;
 
 /**
  * Creates `file` (never replacing one), writes, fsyncs and makes it read-only. Pieced bytes are written a piece at a
- * time and must add up to their promised size and SHA-256, or the write fails (the caller removes the file).
+ * time and must add up to their promised size and SHA-256, or the write fails (the caller removes the file); `what`
+ * names the file in that error as the operator knows it (the run id, not a temporary directory).
  */
-async function writeDurably(file: string, data: Buffer | PiecedBytes): Promise<void> {
+async function writeDurably(file: string, data: Buffer | PiecedBytes, what = file): Promise<void> {
   const fh = await open(file, 'wx', 0o644);
   try {
     if (Buffer.isBuffer(data)) await fh.writeFile(data);
     else {
-      const pass = tallied(data, WRITE_PIECE_BYTES, file);
+      const pass = tallied(data, WRITE_PIECE_BYTES, what);
       for (const piece of pass.pieces) {
         let done = 0;
         while (done < piece.length) done += (await fh.write(piece, done, piece.length - done)).bytesWritten;

@@ -712,10 +712,45 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     }
     const retainUntil = this.wantedRetainUntil();
     // Manifest last: a run interrupted before it leaves no manifest, so no run ever names a missing object.
-    await this.limit.run(() => this.putSingle(this.runKey(run.runId, RUN_FILES.publicKey), Buffer.from(run.publicKeyPem, 'utf8'), retainUntil, 'application/x-pem-file'));
-    await this.limit.run(() => this.putSingle(this.runKey(run.runId, RUN_FILES.signature), run.signature, retainUntil, 'application/octet-stream'));
+    const written = new Map<RunFileName, string | undefined>();
+    written.set(RUN_FILES.publicKey, await this.limit.run(() => this.putSingle(this.runKey(run.runId, RUN_FILES.publicKey), Buffer.from(run.publicKeyPem, 'utf8'), retainUntil, 'application/x-pem-file')));
+    written.set(RUN_FILES.signature, await this.limit.run(() => this.putSingle(this.runKey(run.runId, RUN_FILES.signature), run.signature, retainUntil, 'application/octet-stream')));
     const manifestKey = this.runKey(run.runId, RUN_FILES.manifest);
-    await this.limit.run(() => this.putManifest(manifestKey, run.manifest, retainUntil));
+    written.set(RUN_FILES.manifest, await this.limit.run(() => this.putManifest(manifestKey, run.manifest, retainUntil)));
+    await this.confirmSealedVersions(run.runId, written);
+  }
+
+  /**
+   * Readers take the OLDEST version of each run file as the sealed one (`getRun`). Someone else holding PutObject on
+   * the bucket could write a version of a run file between the check that the run is new and our own write (a
+   * multipart manifest takes a while): the run would then fail verification with no word from the seal. So after
+   * writing, the seal lists the run's versions and fails, naming each such version, unless every file's oldest
+   * version is the one it wrote. What was written stays (it is locked); the operator learns of it now, not at audit.
+   */
+  private async confirmSealedVersions(runId: string, written: Map<RunFileName, string | undefined>): Promise<void> {
+    const listed = await this.runFileVersions(runId);
+    const problems: string[] = [];
+    for (const [file, versionId] of written) {
+      const where = `s3://${this.bucket}/${this.runKey(runId, file)}`;
+      const versions = listed.get(file) ?? [];
+      if (!versionId) {
+        problems.push(`${where}: S3 gave no version id for the write, so the sealed version cannot be told from another`);
+        continue;
+      }
+      const at = versions.findIndex((v) => v.versionId === versionId);
+      if (at < 0) problems.push(`${where}: the version written (${versionId}) is not listed by ListObjectVersions`);
+      else if (at > 0) {
+        const before = versions.slice(0, at).map((v) => `${v.versionId ?? 'null'}${v.lastModified ? ` (${v.lastModified.toISOString()})` : ''}`);
+        problems.push(`${where}: ${at} version(s) older than the one written (${versionId}): ${before.join(', ')}; readers take the oldest as the sealed file`);
+      }
+    }
+    if (problems.length === 0) return;
+    throw new EvidenceLockerError(
+      `run ${runId} was written, but the versions readers take as sealed are not all this seal's: ${problems.join('; ')}. The run will not verify`,
+      {
+        hint: `someone else with s3:PutObject on bucket ${this.bucket} wrote to this run's keys while it was sealed: find who in CloudTrail data events for the bucket, remove that access (only the collector's role may write under the prefix), and collect again (the next run is sealed under a new run id)`,
+      },
+    );
   }
 
   /**

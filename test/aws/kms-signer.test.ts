@@ -160,7 +160,9 @@ describe('sealing a spooled run with a KMS key: the manifest is signed and store
     const store = new LocalEvidenceStore(join(dir, 'store'));
     const bytes = Buffer.from('{"records":[]}');
     const err = await store.putRun({ runId: '20261205T020000Z-bbbbbb', manifest: { size: bytes.length, sha256: sha256Hex(Buffer.from('{"records":[1]}')), pieces: () => [bytes] }, signature: Buffer.from('s'), publicKeyPem: 'k' }).then(() => undefined, (e: Error) => e);
-    expect(err?.message).toMatch(/manifest\.json: the bytes written \(14 bytes, SHA-256 [0-9a-f]{64}\) are not the ones signed \(14 bytes, SHA-256 [0-9a-f]{64}\); the run was not made visible/);
+    // Named as the operator knows it (the run id and the store's run directory), not by the temporary directory.
+    expect(err?.message).toMatch(/^run 20261205T020000Z-bbbbbb: manifest\.json in the local store \([^)]*20261205T020000Z-bbbbbb\): the bytes written \(14 bytes, SHA-256 [0-9a-f]{64}\) are not the ones signed \(14 bytes, SHA-256 [0-9a-f]{64}\); the run was not made visible/);
+    expect(err?.message).not.toContain('.tmp-');
     expect(await store.listRuns()).toEqual([]);
     expect(readdirSync(join(dir, 'store', 'runs'))).toEqual([]);
   });

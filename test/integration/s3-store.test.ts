@@ -15,6 +15,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/evidence/hash.js';
+import { piecedOf } from '../../src/evidence/pieced.js';
+import { createHash } from 'node:crypto';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { S3EvidenceStore } from '../../src/store/s3.js';
 import { applyLegalHold } from '../../src/store/legal-hold.js';
@@ -61,6 +63,7 @@ function interrupted(store: EvidenceStore): S3EvidenceStore {
   return s;
 }
 
+const md5Of = (s: string) => createHash('md5').update(s).digest('base64');
 const httpStatus = (e: unknown) => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 async function refused(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -286,6 +289,37 @@ describe('S3 store against a real Object Lock server', () => {
       kms.destroy();
       await sim.close();
     }
+  });
+
+  it('names a version another writer planted at a run file while its manifest was uploaded in parts: the seal fails at once, not the audit', async () => {
+    const store = s3Store('planted-during-seal', { multipartThresholdBytes: 1024 * 1024 });
+    const runId = '20261205T020000Z-d4e5f6';
+    const manifestKey = store.runKey(runId, 'manifest.json');
+    // Someone else holding s3:PutObject on the bucket writes manifest.json while our first part is on its way.
+    let planted: string | undefined;
+    let planting = false;
+    store.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        // Once, though four parts start together.
+        if (context.commandName === 'UploadPartCommand' && !planting) {
+          planting = true;
+          planted = (await raw.send(new PutObjectCommand({ Bucket: env.bucket, Key: manifestKey, Body: '{"records":[]}', ContentMD5: md5Of('{"records":[]}') }))).VersionId;
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'plantDuringUpload' },
+    );
+    const manifest = Buffer.concat([Buffer.from('{"records":['), Buffer.alloc(6 * 1024 * 1024, 0x20), Buffer.from(']}')]);
+    const err = await refused(store.putRun({ runId, manifest: piecedOf(manifest), signature: Buffer.from('sig'), publicKeyPem: 'key' }));
+    expect(planted).toBeTruthy();
+    expect((err as Error).message).toContain(`run ${runId} was written, but the versions readers take as sealed are not all this seal's`);
+    expect((err as Error).message).toContain(`s3://${env.bucket}/${manifestKey}: 1 version(s) older than the one written`);
+    expect((err as Error).message).toContain(planted!);
+    // What the seal wrote is there and locked, after the planted version: readers take the planted one, which the
+    // seal has named.
+    const versions = (await store.runFileVersions(runId)).get('manifest.json')!;
+    expect(versions.map((v) => v.versionId)[0]).toBe(planted);
+    expect(versions).toHaveLength(2);
   });
 
   it('writes SSE-KMS objects when a KMS key is configured', async () => {

@@ -10,6 +10,7 @@ import { sha256Hex } from '../../src/evidence/hash.js';
 import { S3EvidenceStore } from '../../src/store/s3.js';
 import { RUN_FILES, RUN_FILE_MAX_BYTES } from '../../src/evidence/layout.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
+import { piecedOf } from '../../src/evidence/pieced.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
 import { contractTrust, evidenceBody, sealBodies } from './contract.js';
 
@@ -26,6 +27,16 @@ class FakeS3 {
   /** Part uploads being answered now, and how many there were when an abort came. */
   partsInFlight = 0;
   inFlightAtAbort?: number;
+  /** Versions written through this fake (PutObject, CompleteMultipartUpload), oldest first, by key: listed like S3 lists them. */
+  written = new Map<string, { versionId: string; size: number }[]>();
+  /** Called before each write is answered, with the key: a test plants another writer's version here. */
+  beforeWrite?: (key: string) => void;
+
+  /** Adds a version of `key` as S3 would (a later one lists first), and returns its id. */
+  addVersion(key: string, size: number, versionId = `v-${this.requests.length}-${(this.written.get(key)?.length ?? 0) + 1}`): string {
+    this.written.set(key, [...(this.written.get(key) ?? []), { versionId, size }]);
+    return versionId;
+  }
 
   handle = async (request: HttpRequest) => {
     const body = request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body as Uint8Array);
@@ -52,7 +63,12 @@ class FakeS3 {
     if ('versions' in q) {
       const prefix = String((q.prefix as string | undefined) ?? '');
       const listed = [...new Set([...this.existing.keys(), ...this.endless.keys()])].filter((k) => k.startsWith(prefix)).sort();
-      return xml(`<ListVersionsResult><IsTruncated>false</IsTruncated>${listed.map((k) => `<Version><Key>${k}</Key><VersionId>v-existing</VersionId><IsLatest>true</IsLatest><LastModified>2026-11-27T01:00:00.000Z</LastModified><Size>${this.endless.has(k) ? (this.endless.get(k)!.listed ?? this.endless.get(k)!.declared ?? 1) : this.existing.get(k)!.body.length}</Size></Version>`).join('')}</ListVersionsResult>`);
+      const older = listed.map((k) => `<Version><Key>${k}</Key><VersionId>v-existing</VersionId><IsLatest>true</IsLatest><LastModified>2026-11-27T01:00:00.000Z</LastModified><Size>${this.endless.has(k) ? (this.endless.get(k)!.listed ?? this.endless.get(k)!.declared ?? 1) : this.existing.get(k)!.body.length}</Size></Version>`);
+      const newer = [...this.written.entries()]
+        .filter(([k]) => k.startsWith(prefix) && !listed.includes(k))
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .flatMap(([k, vs]) => [...vs].reverse().map((v, i) => `<Version><Key>${k}</Key><VersionId>${v.versionId}</VersionId><IsLatest>${i === 0}</IsLatest><LastModified>2026-11-27T02:00:00.000Z</LastModified><Size>${v.size}</Size></Version>`));
+      return xml(`<ListVersionsResult><IsTruncated>false</IsTruncated>${[...older, ...newer].join('')}</ListVersionsResult>`);
     }
     if (rec.method === 'GET' && this.endless.has(key)) {
       // A body that is made only as it is read: how much the reader pulled is counted.
@@ -110,7 +126,14 @@ class FakeS3 {
       this.inFlightAtAbort = this.partsInFlight;
       return this.reply(204, '');
     }
-    if ('uploadId' in q && rec.method === 'POST') return xml('<CompleteMultipartUploadResult><ETag>"x-2"</ETag></CompleteMultipartUploadResult>', { 'x-amz-version-id': 'v-mp' });
+    if ('uploadId' in q && rec.method === 'POST') {
+      this.beforeWrite?.(key);
+      return xml('<CompleteMultipartUploadResult><ETag>"x-2"</ETag></CompleteMultipartUploadResult>', { 'x-amz-version-id': this.addVersion(key, 0, `v-mp-${this.requests.length}`) });
+    }
+    if (rec.method === 'PUT' && !('retention' in q) && !('legal-hold' in q)) {
+      this.beforeWrite?.(key);
+      return this.reply(200, '', { 'x-amz-version-id': this.addVersion(key, body.length), etag: '"e"' });
+    }
     if (rec.method === 'PUT') return this.reply(200, '', { 'x-amz-version-id': `v-${this.requests.length}`, etag: '"e"' });
     return this.reply(400, '<Error><Code>Unexpected</Code></Error>');
   };
@@ -193,7 +216,7 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     const store = storeWith(fake, { multipartThresholdBytes: 1024 });
     const big = Buffer.concat([evidenceBody('big'), Buffer.alloc(6 * 1024 * 1024, 0x20)]);
     const stored = await store.putObject(sha256Hex(big), big);
-    expect(stored.versionId).toBe('v-mp');
+    expect(stored.versionId).toMatch(/^v-mp-/);
     const create = fake.requests.find((r) => r.method === 'POST' && 'uploads' in r.query)!;
     expect(create.headers['x-amz-object-lock-mode']).toBe('COMPLIANCE');
     expect(create.headers['x-amz-object-lock-retain-until-date']).toBeDefined();
@@ -249,6 +272,34 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     const put = third.requests.find((r) => r.method === 'PUT' && r.path.endsWith('manifest.json'))!;
     expect(put.body.equals(small)).toBe(true);
     expect(put.headers['x-amz-checksum-sha256']).toBe(sha256b64(small));
+  });
+
+  it('after sealing, checks that the oldest version of every run file is the one it wrote: a version planted during the upload is named at once, not at audit', async () => {
+    const manifest = Buffer.concat([Buffer.from('{"records":['), Buffer.alloc(6 * 1024 * 1024, 0x20), Buffer.from(']}')]);
+    const pieced = { size: manifest.length, sha256: sha256Hex(manifest), pieces: (n: number) => piecedOf(manifest).pieces(n) };
+    const runDir = 'evidence-locker/runs/20261127T030000Z-ffffff/';
+
+    // Undisturbed: the check is one more listing of the run's versions, and the run reads back as written.
+    const clean = new FakeS3();
+    const cleanStore = storeWith(clean, { multipartThresholdBytes: 1024 * 1024 });
+    await cleanStore.putRun({ runId: '20261127T030000Z-ffffff', manifest: pieced, signature: Buffer.from('sig'), publicKeyPem: 'key' });
+    const listings = clean.requests.filter((r) => 'versions' in r.query && String(r.query.prefix) === runDir);
+    expect(listings).toHaveLength(2); // "is the run new?" before, "are the oldest versions ours?" after
+    expect(clean.requests.indexOf(listings[1])).toBeGreaterThan(clean.requests.findIndex((r) => r.method === 'POST' && 'uploadId' in r.query));
+
+    // Another writer with PutObject adds a manifest.json version while ours is being uploaded (before Complete), and
+    // a public-key.pem version just before ours: readers would take theirs as the sealed files.
+    const fake = new FakeS3();
+    fake.beforeWrite = (key) => {
+      if (key.endsWith('manifest.json') || key.endsWith('public-key.pem')) fake.addVersion(key, 10, `planted-${key.split('/').pop()}`);
+    };
+    const err = await failure(storeWith(fake, { multipartThresholdBytes: 1024 * 1024 }).putRun({ runId: '20261127T030000Z-ffffff', manifest: pieced, signature: Buffer.from('sig'), publicKeyPem: 'key' }));
+    expect(err.message).toContain('run 20261127T030000Z-ffffff was written, but the versions readers take as sealed are not all this seal\'s');
+    expect(err.message).toMatch(/s3:\/\/evidence\/evidence-locker\/runs\/20261127T030000Z-ffffff\/manifest\.json: 1 version\(s\) older than the one written \(v-mp-\d+\): planted-manifest\.json/);
+    expect(err.message).toMatch(/public-key\.pem: 1 version\(s\) older than the one written \(v-[\d-]+\): planted-public-key\.pem/);
+    expect(err.message).not.toMatch(/manifest\.sig:/);
+    expect(err.message).toContain('The run will not verify');
+    expect(err.hint).toMatch(/s3:PutObject on bucket evidence.*CloudTrail data events.*collect again/);
   });
 
   it('numbers parts as they were made whatever order they are answered in, and aborts only once no part is still being sent', async () => {
