@@ -148,7 +148,7 @@ export class DelegatedCollection {
     if (!clients) this.providers.set(region, (clients = this.providerFactory(this.settings.accountId, region, this.credentials)));
     const eventDataStore = this.settings.cloudtrailEventDataStore;
     const wait = this.settings.cloudtrailQueryWaitSeconds;
-    const audit: AuditContext = { accountId: this.settings.accountId, region, clients, aggregator: this.settings.configAggregator, ...(eventDataStore ? { eventDataStore } : {}), ...(wait ? { lakeQueryWaitMs: wait * 1000 } : {}), now: this.now(), params, signal: this.signal };
+    const audit: AuditContext = { accountId: this.settings.accountId, region, clients, aggregator: this.settings.configAggregator, ...(eventDataStore ? { eventDataStore } : {}), ...(wait ? { lakeQueryWaitMs: wait * 1000 } : {}), now: this.now(), params, signal: this.signal, log: this.log };
     const outcome = await withCallLog(() => source.fetch(audit));
     if ('error' in outcome) {
       const { code, message } = describeSdkFailure(outcome.error);

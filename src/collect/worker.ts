@@ -116,7 +116,7 @@ function delegatedParts(auditProviders: (accountId: string, region: string, cred
       if (!got || !source) return undefined;
       let clients = providers.get(got.audit.region);
       if (!clients) providers.set(got.audit.region, (clients = auditProviders(settings.accountId, got.audit.region, credentials)));
-      return { source, part: deserialize(got.packed), audit: { ...got.audit, clients, signal: undefined }, via: got.via };
+      return { source, part: deserialize(got.packed), audit: { ...got.audit, clients, signal: undefined, log }, via: got.via };
     },
     destroy() {
       for (const p of providers.values()) p.destroy();

@@ -2,6 +2,7 @@ import type { Account } from '@aws-sdk/client-organizations';
 import type { AnalyzerSummary, FindingSummaryV2 } from '@aws-sdk/client-accessanalyzer';
 import { loadAccessAnalyzerSdk, loadOrganizationsSdk } from '../../aws/sdk.js';
 import { stripMetadata } from '../types.js';
+import { resumablePages } from '../../aws/resumable-pages.js';
 import { defineDelegatedSource, memberKey } from '../delegated/types.js';
 import type { AnalyzerFindings, ExternalAccessEvidence, ExternalFindingDetail } from './external-access.js';
 
@@ -39,7 +40,19 @@ export const organizationExternalAccess = defineDelegatedSource<OrganizationAnal
     if (!analyzer) return new Map();
     const { OrganizationsClient, paginateListAccounts } = await loadOrganizationsSdk();
     const accounts: Account[] = [];
-    for await (const page of paginateListAccounts({ client: audit.clients.get(OrganizationsClient) }, {})) accounts.push(...(stripMetadata(page).Accounts ?? []));
+    // The organisation's listing shares the management account's Organizations quota (1 request a second) with every
+    // collector shard's discovery and with each region's read: throttled beyond the SDK's retries, it waits and reads
+    // on from the page it reached instead of failing the region's read.
+    const organizations = audit.clients.get(OrganizationsClient);
+    const pages = resumablePages((startingToken) => paginateListAccounts({ client: organizations, ...(startingToken ? { startingToken } : {}) }, {}), {
+      action: 'organizations:ListAccounts',
+      nextToken: (page) => page.NextToken,
+      log: audit.log,
+    });
+    for await (const page of pages) {
+      audit.signal?.throwIfAborted();
+      accounts.push(...(stripMetadata(page).Accounts ?? []));
+    }
     const administrator = { accountId: audit.accountId };
     const parts = new Map<string, OrganizationAnalyzerPart>();
     for (const a of accounts) if ((a.State ?? a.Status) === 'ACTIVE' && a.Id) parts.set(memberKey(a.Id, audit.region), { administrator, analyzer, account: a, findings: [], details: [] });

@@ -1,5 +1,6 @@
 import type { AwsClientProvider } from '../../aws/clients.js';
 import type { QueryContext, QueryParameters } from '../types.js';
+import type { Logger } from '../../log/logger.js';
 
 /** What answered for the members: an AWS Config aggregator or a service's delegated administrator. */
 export type DelegatedKind =
@@ -27,6 +28,8 @@ export interface AuditContext {
   now: Date;
   params: QueryParameters;
   signal?: AbortSignal;
+  /** The run's logger: a read that waits out throttling beyond the SDK's retries (the organisation's accounts) says so. */
+  log: Logger;
 }
 
 /** The key of one member account and region in an organisation-wide answer. */

@@ -6,6 +6,10 @@ import { accessAnalyzerState } from '../../../src/simulator/services/accessanaly
 import type { SimWorld } from '../../../src/simulator/world.js';
 import { ADMIN, useOrganization } from '../delegated/helpers.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
+import { AwsClientProvider } from '../../../src/aws/clients.js';
+import { createLogger } from '../../../src/log/logger.js';
+import { memberKey } from '../../../src/queries/delegated/types.js';
+import { DEFAULT_RATE_LIMITS, ORG_CONFIG_AGGREGATOR, organizationWorld, simulatorCredentials, simulatorEnv, startSimulatedAws } from '../../../src/simulator/index.js';
 
 const VENDOR = '444455556666';
 
@@ -79,5 +83,32 @@ describe('IAM Access Analyzer through the organization analyzer', () => {
     const west = await org.bothWays(externalAccess, organizationExternalAccess, clean, 'us-west-2');
     expect(west.parts.size).toBe(0);
     expect(west.data).toBeUndefined();
+  });
+
+  it('reads the organisation\'s accounts on from the page it reached when ListAccounts is still throttled after the SDK\'s retries (shards and regions share the management account\'s quota)', async () => {
+    // 45 accounts: three pages of ListAccounts, against a quota of one call a second with no burst, and clients that
+    // try each call once: the second and third pages are refused before they are answered.
+    const world = organizationWorld({ accounts: 45, regions: ['us-east-1'], seed: 5, delegatedAdministrator: true });
+    const sim = await startSimulatedAws({ world, faults: { rateLimits: { ...DEFAULT_RATE_LIMITS, 'organizations:ListAccounts': { ratePerSecond: 1, burst: 1 } } } });
+    const saved = { ...process.env };
+    Object.assign(process.env, simulatorEnv(sim, ADMIN));
+    const clients = new AwsClientProvider({ accountId: ADMIN, region: 'us-east-1', credentials: simulatorCredentials(sim, ADMIN), maxAttempts: 1 });
+    const lines: { msg: string; action?: string; pagesRead?: number }[] = [];
+    const log = createLogger({ level: 'warn', destination: { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) } });
+    try {
+      const parts = await organizationExternalAccess.fetch({ accountId: ADMIN, region: 'us-east-1', clients, aggregator: ORG_CONFIG_AGGREGATOR, params: {}, now: new Date(), log });
+      // Every ACTIVE account of the organisation has its part: none was lost to throttling.
+      expect([...parts.keys()].sort()).toEqual(world.organization!.accountIds.map((id) => memberKey(id, 'us-east-1')).sort());
+      expect(parts.size).toBe(45);
+      const waits = lines.filter((l) => l.action === 'organizations:ListAccounts');
+      expect(waits.length).toBeGreaterThanOrEqual(1);
+      expect(waits[0].msg).toMatch(/^organizations:ListAccounts is still throttled after the SDK's retries \(other collector processes share the quota\); reading on from page 2 in \d s$/);
+      expect(waits[0].pagesRead).toBe(1);
+    } finally {
+      clients.destroy();
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+      await sim.close();
+    }
   });
 });

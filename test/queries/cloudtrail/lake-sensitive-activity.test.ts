@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClientProvider, withCallLog } from '../../../src/aws/clients.js';
 import { RateLimiterRegistry } from '../../../src/aws/rate-limit.js';
+import { createLogger } from '../../../src/log/logger.js';
 import { canonicalJson } from '../../../src/seal/canonical.js';
 import { lakeSensitiveActivity, LakeQueryNotFinished, waitForLakeQuery, type LakeSensitiveActivityPart } from '../../../src/queries/cloudtrail/lake-sensitive-activity.js';
 import { sensitiveActivity } from '../../../src/queries/cloudtrail/sensitive-activity.js';
@@ -34,7 +35,7 @@ function provider(accountId: string, region: string): AwsClientProvider {
 async function withAudit<T>(fn: (audit: AuditContext) => Promise<T>, over: Partial<AuditContext> = {}): Promise<T> {
   const clients = provider(ORG_MANAGEMENT_ACCOUNT_ID, 'us-east-1');
   try {
-    return await fn({ accountId: ORG_MANAGEMENT_ACCOUNT_ID, region: 'us-east-1', clients, aggregator: '', eventDataStore: EDS_ARN, now, params, ...over });
+    return await fn({ accountId: ORG_MANAGEMENT_ACCOUNT_ID, region: 'us-east-1', clients, aggregator: '', eventDataStore: EDS_ARN, now, params, log: createLogger({ level: 'silent' }), ...over });
   } finally {
     clients.destroy();
   }
@@ -99,7 +100,7 @@ describe('cloudtrail.sensitive-activity through an organisation event data store
         expect(part, `${accountId}/${region}`).toBeDefined();
         const clients = provider(accountId, region);
         const member = { accountId, region, clients, params, now };
-        const lakeData = (await lakeSensitiveActivity.complete(part, member, { accountId: ORG_MANAGEMENT_ACCOUNT_ID, region: 'us-east-1', clients, aggregator: '', now, params })) as LakeSensitiveActivityEvidence;
+        const lakeData = (await lakeSensitiveActivity.complete(part, member, { accountId: ORG_MANAGEMENT_ACCOUNT_ID, region: 'us-east-1', clients, aggregator: '', now, params, log: createLogger({ level: 'silent' }) })) as LakeSensitiveActivityEvidence;
         // Every row kept is the member's own, verbatim as a list of single-key maps.
         for (const row of lakeData.rows) {
           for (const cell of row) expect(Object.keys(cell)).toHaveLength(1);
