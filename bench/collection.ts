@@ -59,6 +59,8 @@ export interface CollectionBenchResult {
   workerPeakRssBytes: number[];
   /** How the runs were signed (the algorithm of their key) and the largest manifest, bytes. */
   signing: { algorithm: string; manifestBytes: number };
+  /** What `verify --store` checked of the sealed runs (every shard's) after the measurement: records, and objects read. */
+  verified: { records: number; objectsChecked: number };
   /** Every collector process's peak RSS (shards and workers) added up: at most what they held together. */
   sumPeakRssBytes: number;
   concurrency: number;
@@ -191,6 +193,7 @@ export async function benchCollection(opts: CollectionBenchOptions): Promise<Col
       workerPeakRssBytes: report.workerMaxRssBytes,
       sumPeakRssBytes: report.sumMaxRssBytes,
       signing: report.signing,
+      verified: report.verified,
       peakHeapUsedBytes: report.maxHeapUsedBytes,
       concurrency: config.collect.concurrency,
       shards,
@@ -244,5 +247,6 @@ function mergeReports(reports: readonly CollectChildReport[]): CollectChildRepor
     errorExamples: Object.assign({}, ...reports.map((r) => r.errorExamples)) as Record<string, string>,
     targetGaps: reports.reduce((a, r) => add(a, r.targetGaps), {} as Record<string, number>),
     rateLimitedCalls,
+    verified: { records: reports.reduce((a, r) => a + r.verified.records, 0), objectsChecked: reports.reduce((a, r) => a + r.verified.objectsChecked, 0) },
   };
 }

@@ -134,6 +134,10 @@ describe('npm run bench -- --quick (compiled, tiny sizes)', () => {
     expect(c?.accounts).toBe(2);
     expect(c?.records).toBeGreaterThan(0);
     expect(c?.lowerBoundSeconds).toBeGreaterThan(0);
+    // The run timed was verified where it is stored: every record, every body re-hashed.
+    expect(c?.verified.records).toBe(c?.records);
+    expect(c?.verified.objectsChecked).toBeGreaterThan(0);
+    expect(results.rows.find((r) => r.metric.startsWith('collection wall time'))?.note).toContain(`verify --store: signature, chain link, ${c?.records} records`);
     // The bare SDK's CPU per call was measured in the collector's process, and the collector spends more.
     expect(c?.bareSdkCpuPerCallMs).toBeGreaterThan(0);
     expect(c!.cpuSeconds / c!.calls * 1000).toBeGreaterThan(c!.bareSdkCpuPerCallMs!);
