@@ -162,7 +162,7 @@ function collectionRows(r: CollectionBenchResult): BenchRow[] {
         `lower bound = max(rate limit ${fmt(r.rateBoundSeconds, 1)} s, latency ${fmt(r.latencyBoundSeconds, 1)} s); the ${r.binding} bound binds. ` +
         `Latency: ${r.calls} calls answered x ${r.meanLatencyMs} ms mean latency / collect.concurrency ${r.concurrency}. Slowest quota chains: ${rate || 'no quota-limited calls'}. ` +
         `Target discovery (Organizations, AssumeRole) took ${fmt(r.discoverySeconds, 1)} s of the wall time; collector CPU ${fmt(r.cpuSeconds, 1)} s. ` +
-        `The sealed run${r.shards > 1 ? 's' : ''} verified where stored after the measurement (verify --store: signature, chain link, ${r.verified.records} records, ${r.verified.objectsChecked} objects re-hashed).`,
+        `The sealed run${r.verified.runs > 1 ? 's' : ''} verified where stored once every collector had finished (verify --store: signature, chain link, ${r.verified.records} records, each record's body re-hashed and its size checked).`,
     },
     {
       // The same wall time against the rate-limit bound alone (the longest paced chain plus one call's latency), which

@@ -18,9 +18,8 @@ const HEAP_SIZE_FLAG = /^--max-(semi-space|old-space|young-generation)-size(=|$)
  * The process's Node options as a worker thread can take them: without V8 heap sizes (COLLECTOR_NODE_FLAGS has one,
  * so the image's process could start no worker that names its options) and without those `drop` matches.
  */
-export function workerExecArgv(drop: readonly RegExp[] = []): string[] {
+export function workerExecArgv(drop: readonly RegExp[] = [], args: readonly string[] = process.execArgv): string[] {
   const kept: string[] = [];
-  const args = process.execArgv;
   for (let i = 0; i < args.length; i++) {
     if (HEAP_SIZE_FLAG.test(args[i])) {
       if (!args[i].includes('=')) i++; // `--max-semi-space-size 16`: its value goes too
@@ -29,4 +28,29 @@ export function workerExecArgv(drop: readonly RegExp[] = []): string[] {
     if (!drop.some((d) => d.test(args[i]))) kept.push(args[i]);
   }
   return kept;
+}
+
+/**
+ * Options of the collector's that a collection worker takes too: how its SDK clients reach AWS (CA bundles, TLS,
+ * OpenSSL and FIPS, proxies, DNS and address family) and how it reports (warnings, source maps, unhandled rejections).
+ * Only these: others would break a forked worker (`-e`/`-p` would run the collector's code in it, `--inspect` would
+ * take the collector's debug port, `--input-type` is refused beside a script, a test runner's loaders change what
+ * loads).
+ */
+const WORKER_INHERITS = /^--(use-openssl-ca|use-bundled-ca|use-system-ca|openssl-config|openssl-legacy-provider|openssl-shared-config|tls-[a-z0-9.-]+|enable-fips|force-fips|secure-heap(-min)?|use-env-proxy|dns-result-order|network-family-autoselection(-attempt-timeout)?|no-network-family-autoselection|max-http-header-size|enable-source-maps|unhandled-rejections|trace-warnings|no-warnings|no-deprecation|disable-warning|redirect-warnings)(=|$)/;
+
+/**
+ * The Node options of a collection worker process: those of the collector's own command line it must share (a CA
+ * bundle or proxy flag reaches the workers' SDK clients too; NODE_OPTIONS reaches them through the environment), and
+ * the workers' own heap sizes.
+ */
+export function collectionWorkerExecArgv(oldGenerationMb: number, args: readonly string[] = process.execArgv): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (!WORKER_INHERITS.test(args[i])) continue;
+    kept.push(args[i]);
+    // `--dns-result-order ipv4first`: a value given as the next argument goes with its option.
+    if (!args[i].includes('=') && i + 1 < args.length && !args[i + 1].startsWith('-')) kept.push(args[++i]);
+  }
+  return [...kept, `--max-semi-space-size=${SEMI_SPACE_MB}`, `--max-old-space-size=${oldGenerationMb}`];
 }

@@ -13,7 +13,7 @@ import { AwsClientProvider, SharedConnections } from '../aws/clients.js';
 import { RateLimiterRegistry } from '../aws/rate-limit.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { EvidenceLockerError } from '../errors.js';
-import { SEMI_SPACE_MB } from '../node-flags.js';
+import { collectionWorkerExecArgv } from '../node-flags.js';
 import { queryById } from '../queries/index.js';
 import type { QueryParameters } from '../queries/types.js';
 import type { AuditContext } from '../queries/delegated/types.js';
@@ -281,7 +281,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
           serialization: 'advanced',
           // Logs come over the channel; stderr is read to name the cause if the worker dies.
           stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-          execArgv: [`--max-semi-space-size=${SEMI_SPACE_MB}`, `--max-old-space-size=${oldGenerationMb}`],
+          execArgv: collectionWorkerExecArgv(oldGenerationMb),
         });
         workers.push(worker);
         const readyMs = run.readyTimeoutMs ?? WORKER_READY_TIMEOUT_MS;

@@ -83,6 +83,14 @@ interface ListedVersion {
   size?: number;
 }
 
+/** A run file as the seal wrote it: its size and SHA-256, and the version S3 gave the write. */
+interface WrittenRunFile {
+  file: RunFileName;
+  size: number;
+  sha256: string;
+  versionId?: string;
+}
+
 /** Folder of shared packages under the store prefix. */
 const PACKAGES_DIR = 'packages';
 /** One S3 PutObject takes at most 5 GiB. */
@@ -548,7 +556,10 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
         new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
       );
       if (done.VersionId) return done.VersionId;
-      return (await this.headLatest(key))?.VersionId;
+      // No version id in the answer: the latest version is ours only if it is the object this upload completed (its
+      // ETag); a version written since would otherwise be taken for ours.
+      const latest = await this.headLatest(key);
+      return latest && latest.ETag === done.ETag ? latest.VersionId : undefined;
     } catch (err) {
       if (uploadId) {
         await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
@@ -712,45 +723,86 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     }
     const retainUntil = this.wantedRetainUntil();
     // Manifest last: a run interrupted before it leaves no manifest, so no run ever names a missing object.
-    const written = new Map<RunFileName, string | undefined>();
-    written.set(RUN_FILES.publicKey, await this.limit.run(() => this.putSingle(this.runKey(run.runId, RUN_FILES.publicKey), Buffer.from(run.publicKeyPem, 'utf8'), retainUntil, 'application/x-pem-file')));
-    written.set(RUN_FILES.signature, await this.limit.run(() => this.putSingle(this.runKey(run.runId, RUN_FILES.signature), run.signature, retainUntil, 'application/octet-stream')));
+    const publicKey = Buffer.from(run.publicKeyPem, 'utf8');
+    const manifest = Buffer.isBuffer(run.manifest) ? { size: run.manifest.length, sha256: sha256Hex(run.manifest) } : { size: run.manifest.size, sha256: run.manifest.sha256 };
+    const written: WrittenRunFile[] = [
+      { file: RUN_FILES.publicKey, size: publicKey.length, sha256: sha256Hex(publicKey), versionId: await this.limit.run(() => this.putSingle(this.runKey(run.runId, RUN_FILES.publicKey), publicKey, retainUntil, 'application/x-pem-file')) },
+      { file: RUN_FILES.signature, size: run.signature.length, sha256: sha256Hex(run.signature), versionId: await this.limit.run(() => this.putSingle(this.runKey(run.runId, RUN_FILES.signature), run.signature, retainUntil, 'application/octet-stream')) },
+    ];
     const manifestKey = this.runKey(run.runId, RUN_FILES.manifest);
-    written.set(RUN_FILES.manifest, await this.limit.run(() => this.putManifest(manifestKey, run.manifest, retainUntil)));
-    await this.confirmSealedVersions(run.runId, written);
+    written.push({ file: RUN_FILES.manifest, ...manifest, versionId: await this.limit.run(() => this.putManifest(manifestKey, run.manifest, retainUntil)) });
+    await this.confirmSealedVersions(run.runId, written, retainUntil);
   }
 
   /**
    * Readers take the OLDEST version of each run file as the sealed one (`getRun`). Someone else holding PutObject on
    * the bucket could write a version of a run file between the check that the run is new and our own write (a
    * multipart manifest takes a while): the run would then fail verification with no word from the seal. So after
-   * writing, the seal lists the run's versions and fails, naming each such version, unless every file's oldest
-   * version is the one it wrote. What was written stays (it is locked); the operator learns of it now, not at audit.
+   * writing, the seal lists the run's versions: where a file's oldest version is not the one it wrote, that version
+   * must hold the same bytes under a lock at least as strong (an SDK retry of a PUT whose answer was lost leaves such
+   * a twin), or the seal fails naming it. What was written stays (it is locked); the operator learns of it now, not
+   * at audit.
    */
-  private async confirmSealedVersions(runId: string, written: Map<RunFileName, string | undefined>): Promise<void> {
+  private async confirmSealedVersions(runId: string, written: readonly WrittenRunFile[], retainUntil: Date): Promise<void> {
     const listed = await this.runFileVersions(runId);
-    const problems: string[] = [];
-    for (const [file, versionId] of written) {
-      const where = `s3://${this.bucket}/${this.runKey(runId, file)}`;
-      const versions = listed.get(file) ?? [];
-      if (!versionId) {
-        problems.push(`${where}: S3 gave no version id for the write, so the sealed version cannot be told from another`);
+    const differs: string[] = [];
+    const unconfirmed: string[] = [];
+    for (const w of written) {
+      const key = this.runKey(runId, w.file);
+      const where = `s3://${this.bucket}/${key}`;
+      const versions = listed.get(w.file) ?? [];
+      if (!w.versionId) {
+        unconfirmed.push(`${where}: S3 gave no version id for the write, so the version readers take cannot be told from this seal's`);
         continue;
       }
-      const at = versions.findIndex((v) => v.versionId === versionId);
-      if (at < 0) problems.push(`${where}: the version written (${versionId}) is not listed by ListObjectVersions`);
-      else if (at > 0) {
-        const before = versions.slice(0, at).map((v) => `${v.versionId ?? 'null'}${v.lastModified ? ` (${v.lastModified.toISOString()})` : ''}`);
-        problems.push(`${where}: ${at} version(s) older than the one written (${versionId}): ${before.join(', ')}; readers take the oldest as the sealed file`);
+      const at = versions.findIndex((v) => v.versionId === w.versionId);
+      if (at < 0) {
+        unconfirmed.push(`${where}: the version written (${w.versionId}) is not listed by ListObjectVersions`);
+        continue;
       }
+      if (at === 0) continue;
+      const oldest = versions[0];
+      const named = (v: ListedVersion) => `${v.versionId ?? 'null'}${v.lastModified ? ` (${v.lastModified.toISOString()})` : ''}`;
+      const others = `${at} version(s) older than the one written (${w.versionId}): ${versions.slice(0, Math.min(at, 10)).map(named).join(', ')}${at > 10 ? ` and ${at - 10} more` : ''}`;
+      const twin = await this.sameLockedBytes(key, oldest, w, retainUntil);
+      if (twin === true) {
+        this.log?.warn({ runId, key, versionId: oldest.versionId, written: w.versionId }, `${where}: ${others}; the oldest holds the same bytes under a lock as strong (a retried PUT leaves such a twin), so the run verifies as written`);
+        continue;
+      }
+      differs.push(`${where}: ${others}; readers take the oldest as the sealed file, and it ${twin}`);
     }
-    if (problems.length === 0) return;
-    throw new EvidenceLockerError(
-      `run ${runId} was written, but the versions readers take as sealed are not all this seal's: ${problems.join('; ')}. The run will not verify`,
-      {
+    if (differs.length > 0) {
+      throw new EvidenceLockerError(`run ${runId} was written, but the versions readers take as sealed are not all this seal's: ${[...differs, ...unconfirmed].join('; ')}. The run will not verify`, {
         hint: `someone else with s3:PutObject on bucket ${this.bucket} wrote to this run's keys while it was sealed: find who in CloudTrail data events for the bucket, remove that access (only the collector's role may write under the prefix), and collect again (the next run is sealed under a new run id)`,
-      },
-    );
+      });
+    }
+    if (unconfirmed.length > 0) {
+      throw new EvidenceLockerError(`run ${runId} was written, but the seal cannot confirm that readers will take its versions: ${unconfirmed.join('; ')}`, {
+        hint: `run \`evidence-locker store check\` (bucket ${this.bucket} must keep versions under Object Lock, and the S3 server must return version ids), then \`evidence-locker verify --store --run ${runId}\` to see what readers find`,
+      });
+    }
+  }
+
+  /**
+   * True when a version holds exactly the bytes written, under COMPLIANCE lock to at least `retainUntil`; otherwise
+   * what differs, as a sentence's end. The body is read only when its listed size is the written size, and never
+   * beyond it.
+   */
+  private async sameLockedBytes(key: string, v: ListedVersion, w: WrittenRunFile, retainUntil: Date): Promise<true | string> {
+    if (v.size !== undefined && v.size !== w.size) return `is ${v.size} bytes, not the ${w.size} signed`;
+    const tooLarge = (size: number, atLeast: boolean) => new LengthMismatch(`${atLeast ? 'at least ' : ''}${size} bytes, not ${w.size}`);
+    let read: S3ObjectVersion;
+    try {
+      read = await this.readVersion(key, v.versionId, { maxBytes: w.size, tooLarge });
+    } catch (err) {
+      if (err instanceof LengthMismatch) return `is longer than the ${w.size} bytes signed`;
+      return `cannot be read to compare (${(err as Error).message})`;
+    }
+    if (read.body.length !== w.size || sha256Hex(read.body) !== w.sha256) return `holds other bytes (SHA-256 ${sha256Hex(read.body)}, not ${w.sha256})`;
+    if (read.mode !== 'COMPLIANCE' || !read.retainUntil || read.retainUntil.getTime() < retainUntil.getTime()) {
+      return `holds the same bytes but is locked ${read.mode ?? 'not at all'}${read.retainUntil ? ` until ${read.retainUntil.toISOString()}` : ''}, short of COMPLIANCE until ${retainUntil.toISOString()} (verify --store names it)`;
+    }
+    return true;
   }
 
   /**

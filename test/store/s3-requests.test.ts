@@ -28,13 +28,13 @@ class FakeS3 {
   partsInFlight = 0;
   inFlightAtAbort?: number;
   /** Versions written through this fake (PutObject, CompleteMultipartUpload), oldest first, by key: listed like S3 lists them. */
-  written = new Map<string, { versionId: string; size: number }[]>();
+  written = new Map<string, { versionId: string; size: number; body?: Buffer; mode?: string; retainUntil?: string }[]>();
   /** Called before each write is answered, with the key: a test plants another writer's version here. */
   beforeWrite?: (key: string) => void;
 
   /** Adds a version of `key` as S3 would (a later one lists first), and returns its id. */
-  addVersion(key: string, size: number, versionId = `v-${this.requests.length}-${(this.written.get(key)?.length ?? 0) + 1}`): string {
-    this.written.set(key, [...(this.written.get(key) ?? []), { versionId, size }]);
+  addVersion(key: string, size: number, versionId = `v-${this.requests.length}-${(this.written.get(key)?.length ?? 0) + 1}`, kept: { body?: Buffer; mode?: string; retainUntil?: string } = {}): string {
+    this.written.set(key, [...(this.written.get(key) ?? []), { versionId, size, ...kept }]);
     return versionId;
   }
 
@@ -83,6 +83,11 @@ class FakeS3 {
       return { response: new HttpResponse({ statusCode: 200, headers: { 'content-type': 'application/json', ...(e.declared !== undefined ? { 'content-length': String(e.declared) } : {}), 'x-amz-version-id': 'v-existing' }, body }) };
     }
     if ('retention' in q) return this.reply(200, '');
+    const version = rec.method === 'GET' && typeof q.versionId === 'string' ? this.written.get(key)?.find((v) => v.versionId === q.versionId && v.body) : undefined;
+    if (version) {
+      const lock: Record<string, string> = version.mode ? { 'x-amz-object-lock-mode': version.mode, 'x-amz-object-lock-retain-until-date': version.retainUntil! } : {};
+      return { response: new HttpResponse({ statusCode: 200, headers: { 'content-type': 'application/octet-stream', 'content-length': String(version.body!.length), 'x-amz-version-id': version.versionId, ...lock }, body: Readable.from([version.body!]) }) };
+    }
     if (rec.method === 'GET' && this.existing.has(key)) {
       const e = this.existing.get(key)!;
       return {
@@ -128,11 +133,18 @@ class FakeS3 {
     }
     if ('uploadId' in q && rec.method === 'POST') {
       this.beforeWrite?.(key);
-      return xml('<CompleteMultipartUploadResult><ETag>"x-2"</ETag></CompleteMultipartUploadResult>', { 'x-amz-version-id': this.addVersion(key, 0, `v-mp-${this.requests.length}`) });
+      // The object is the parts of this key's upload in part order, under the lock CreateMultipartUpload asked for.
+      const parts = new Map<number, Buffer>();
+      for (const r of this.requests) if ('partNumber' in r.query && r.path === rec.path) parts.set(Number(r.query.partNumber), r.body);
+      const whole = Buffer.concat([...parts.entries()].sort(([a], [b]) => a - b).map(([, b]) => b));
+      const created = [...this.requests].reverse().find((r) => r.method === 'POST' && 'uploads' in r.query && r.path === rec.path);
+      const lock = { mode: created?.headers['x-amz-object-lock-mode'], retainUntil: created?.headers['x-amz-object-lock-retain-until-date'] };
+      return xml('<CompleteMultipartUploadResult><ETag>"x-2"</ETag></CompleteMultipartUploadResult>', { 'x-amz-version-id': this.addVersion(key, whole.length, `v-mp-${this.requests.length}`, { body: whole, ...lock }) });
     }
     if (rec.method === 'PUT' && !('retention' in q) && !('legal-hold' in q)) {
       this.beforeWrite?.(key);
-      return this.reply(200, '', { 'x-amz-version-id': this.addVersion(key, body.length), etag: '"e"' });
+      const lock = { mode: rec.headers['x-amz-object-lock-mode'], retainUntil: rec.headers['x-amz-object-lock-retain-until-date'] };
+      return this.reply(200, '', { 'x-amz-version-id': this.addVersion(key, body.length, undefined, { body, ...lock }), etag: '"e"' });
     }
     if (rec.method === 'PUT') return this.reply(200, '', { 'x-amz-version-id': `v-${this.requests.length}`, etag: '"e"' });
     return this.reply(400, '<Error><Code>Unexpected</Code></Error>');
@@ -286,6 +298,9 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     const listings = clean.requests.filter((r) => 'versions' in r.query && String(r.query.prefix) === runDir);
     expect(listings).toHaveLength(2); // "is the run new?" before, "are the oldest versions ours?" after
     expect(clean.requests.indexOf(listings[1])).toBeGreaterThan(clean.requests.findIndex((r) => r.method === 'POST' && 'uploadId' in r.query));
+    const readBack = await cleanStore.getRun('20261127T030000Z-ffffff');
+    expect(readBack.manifest.equals(manifest)).toBe(true);
+    expect(readBack.publicKeyPem).toBe('key');
 
     // Another writer with PutObject adds a manifest.json version while ours is being uploaded (before Complete), and
     // a public-key.pem version just before ours: readers would take theirs as the sealed files.
@@ -295,11 +310,34 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     };
     const err = await failure(storeWith(fake, { multipartThresholdBytes: 1024 * 1024 }).putRun({ runId: '20261127T030000Z-ffffff', manifest: pieced, signature: Buffer.from('sig'), publicKeyPem: 'key' }));
     expect(err.message).toContain('run 20261127T030000Z-ffffff was written, but the versions readers take as sealed are not all this seal\'s');
-    expect(err.message).toMatch(/s3:\/\/evidence\/evidence-locker\/runs\/20261127T030000Z-ffffff\/manifest\.json: 1 version\(s\) older than the one written \(v-mp-\d+\): planted-manifest\.json/);
-    expect(err.message).toMatch(/public-key\.pem: 1 version\(s\) older than the one written \(v-[\d-]+\): planted-public-key\.pem/);
+    expect(err.message).toMatch(/s3:\/\/evidence\/evidence-locker\/runs\/20261127T030000Z-ffffff\/manifest\.json: 1 version\(s\) older than the one written \(v-mp-\d+\): planted-manifest\.json \(2026-11-27T02:00:00\.000Z\); readers take the oldest as the sealed file, and it is 10 bytes, not the \d+ signed/);
+    expect(err.message).toMatch(/public-key\.pem: 1 version\(s\) older than the one written \(v-[\d-]+\): planted-public-key\.pem \(2026-11-27T02:00:00\.000Z\); readers take the oldest as the sealed file, and it is 10 bytes, not the 3 signed/);
     expect(err.message).not.toMatch(/manifest\.sig:/);
     expect(err.message).toContain('The run will not verify');
     expect(err.hint).toMatch(/s3:PutObject on bucket evidence.*CloudTrail data events.*collect again/);
+
+    // A twin of our own bytes under the same lock, older than ours (what an SDK retry of a PUT whose answer was lost
+    // leaves): the run verifies as written, so the seal does not fail; the twin is read to be sure, never beyond its size.
+    const retried = new FakeS3();
+    const twinOf = new Set<string>();
+    retried.beforeWrite = (key) => {
+      if (!key.endsWith('manifest.sig') || twinOf.has(key)) return;
+      twinOf.add(key);
+      const last = retried.requests[retried.requests.length - 1];
+      retried.addVersion(key, last.body.length, 'twin-manifest.sig', { body: last.body, mode: last.headers['x-amz-object-lock-mode'], retainUntil: last.headers['x-amz-object-lock-retain-until-date'] });
+    };
+    const retriedStore = storeWith(retried, { multipartThresholdBytes: 1024 * 1024 });
+    await retriedStore.putRun({ runId: '20261127T030000Z-ffffff', manifest: pieced, signature: Buffer.from('sig'), publicKeyPem: 'key' });
+    expect(retried.requests.some((r) => r.method === 'GET' && r.query.versionId === 'twin-manifest.sig')).toBe(true);
+    expect((await retriedStore.getRun('20261127T030000Z-ffffff')).signature.toString()).toBe('sig');
+
+    // The same bytes under a weaker lock are not enough: verify --store would name the sealed version's retention.
+    const weaker = new FakeS3();
+    weaker.beforeWrite = (key) => {
+      if (key.endsWith('manifest.sig') && !weaker.written.has(key)) weaker.addVersion(key, 3, 'short-lock', { body: Buffer.from('sig'), mode: 'COMPLIANCE', retainUntil: '2026-11-28T00:00:00.000Z' });
+    };
+    const weakErr = await failure(storeWith(weaker, { multipartThresholdBytes: 1024 * 1024 }).putRun({ runId: '20261127T030000Z-ffffff', manifest: pieced, signature: Buffer.from('sig'), publicKeyPem: 'key' }));
+    expect(weakErr.message).toMatch(/manifest\.sig: 1 version\(s\) older than the one written \(v-[\d-]+\): short-lock \(2026-11-27T02:00:00\.000Z\); readers take the oldest as the sealed file, and it holds the same bytes but is locked COMPLIANCE until 2026-11-28T00:00:00\.000Z, short of COMPLIANCE until \d{4}-/);
   });
 
   it('numbers parts as they were made whatever order they are answered in, and aborts only once no part is still being sent', async () => {
