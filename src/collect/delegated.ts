@@ -5,7 +5,7 @@ import { callerArnOf, withCallLog, type AwsClientProvider, type LoggedCall } fro
 import { describeSdkFailure } from '../aws/failure.js';
 import type { EvidenceBody } from '../evidence/record.js';
 import { delegatedSourceFor } from '../queries/delegated/index.js';
-import { answersRegion, memberKey, type AuditContext, type DelegatedSource } from '../queries/delegated/types.js';
+import { answersRegion, memberKey, readOnce, type AuditContext, type DelegatedSource } from '../queries/delegated/types.js';
 import { eventDataStoreRegion } from '../queries/cloudtrail/lake-events.js';
 import type { QueryParameters } from '../queries/types.js';
 import { assumedRoleCredentials, type AccountTarget } from './targets.js';
@@ -40,6 +40,8 @@ export type AuditProviderFactory = (accountId: string, region: string, credentia
  */
 export class DelegatedCollection {
   private readonly reads = new Map<string, Promise<Fetched>>();
+  /** Reads shared by every region's fetch of this run (the organisation's accounts). */
+  private readonly once = readOnce();
   /** Tasks of the plan still to take each member's part, by read and member: a part no task needs is let go. */
   private readonly takers = new Map<string, number>();
   private readonly providers = new Map<string, AwsClientProvider>();
@@ -148,7 +150,7 @@ export class DelegatedCollection {
     if (!clients) this.providers.set(region, (clients = this.providerFactory(this.settings.accountId, region, this.credentials)));
     const eventDataStore = this.settings.cloudtrailEventDataStore;
     const wait = this.settings.cloudtrailQueryWaitSeconds;
-    const audit: AuditContext = { accountId: this.settings.accountId, region, clients, aggregator: this.settings.configAggregator, ...(eventDataStore ? { eventDataStore } : {}), ...(wait ? { lakeQueryWaitMs: wait * 1000 } : {}), now: this.now(), params, signal: this.signal, log: this.log };
+    const audit: AuditContext = { accountId: this.settings.accountId, region, clients, aggregator: this.settings.configAggregator, ...(eventDataStore ? { eventDataStore } : {}), ...(wait ? { lakeQueryWaitMs: wait * 1000 } : {}), now: this.now(), params, signal: this.signal, log: this.log, once: this.once };
     const outcome = await withCallLog(() => source.fetch(audit));
     if ('error' in outcome) {
       const { code, message } = describeSdkFailure(outcome.error);

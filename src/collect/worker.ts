@@ -9,7 +9,7 @@ import { PUBLISHED_RATE_LIMITS, RateLimiter, RateLimiterRegistry } from '../aws/
 import { putEvidenceBody } from '../seal/seal.js';
 import { queryById } from '../queries/index.js';
 import { delegatedSourceFor } from '../queries/delegated/index.js';
-import { answersRegion } from '../queries/delegated/types.js';
+import { answersRegion, readOnce } from '../queries/delegated/types.js';
 import type { AwsClientProvider } from '../aws/clients.js';
 import { executeTasks, type DelegatedParts } from './execute.js';
 import { CallerIdentities } from './provenance.js';
@@ -116,7 +116,7 @@ function delegatedParts(auditProviders: (accountId: string, region: string, cred
       if (!got || !source) return undefined;
       let clients = providers.get(got.audit.region);
       if (!clients) providers.set(got.audit.region, (clients = auditProviders(settings.accountId, got.audit.region, credentials)));
-      return { source, part: deserialize(got.packed), audit: { ...got.audit, clients, signal: undefined, log }, via: got.via };
+      return { source, part: deserialize(got.packed), audit: { ...got.audit, clients, signal: undefined, log, once: readOnce() }, via: got.via };
     },
     destroy() {
       for (const p of providers.values()) p.destroy();

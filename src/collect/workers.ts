@@ -67,7 +67,7 @@ export interface WorkerDelegatedPart {
   queryId: string;
   /** The part, v8-serialized: the worker deserializes it (the collector keeps parts packed and never unpacks them). */
   packed: Uint8Array;
-  audit: Omit<AuditContext, 'clients' | 'signal' | 'log'>;
+  audit: Omit<AuditContext, 'clients' | 'signal' | 'log' | 'once'>;
   via: DelegatedPart['via'];
 }
 
@@ -236,7 +236,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
     const task: CollectionTask = { query, target: { accountId: request.accountId, regions: [request.region], regionSource: 'configured' }, region: request.region, params: request.params, paced: false };
     const part = await delegated.packedPartFor(task);
     if (!part) return undefined;
-    const { clients: _clients, signal: _signal, log: _log, ...audit } = part.audit;
+    const { clients: _clients, signal: _signal, log: _log, once: _once, ...audit } = part.audit;
     return { queryId: part.source.queryId, packed: part.packed, audit, via: part.via } satisfies WorkerDelegatedPart;
   };
 

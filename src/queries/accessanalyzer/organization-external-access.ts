@@ -3,7 +3,7 @@ import type { AnalyzerSummary, FindingSummaryV2 } from '@aws-sdk/client-accessan
 import { loadAccessAnalyzerSdk, loadOrganizationsSdk } from '../../aws/sdk.js';
 import { stripMetadata } from '../types.js';
 import { resumablePages } from '../../aws/resumable-pages.js';
-import { defineDelegatedSource, memberKey } from '../delegated/types.js';
+import { defineDelegatedSource, memberKey, type AuditContext } from '../delegated/types.js';
 import type { AnalyzerFindings, ExternalAccessEvidence, ExternalFindingDetail } from './external-access.js';
 
 const UNUSED_TYPES = new Set(['ACCOUNT_UNUSED_ACCESS', 'ORGANIZATION_UNUSED_ACCESS']);
@@ -38,21 +38,8 @@ export const organizationExternalAccess = defineDelegatedSource<OrganizationAnal
     const analyzer = analyzers.find((a) => a.status === 'ACTIVE' && a.arn);
     // No organization analyzer in this region: every member is read in its own account, as without the mode.
     if (!analyzer) return new Map();
-    const { OrganizationsClient, paginateListAccounts } = await loadOrganizationsSdk();
-    const accounts: Account[] = [];
-    // The organisation's listing shares the management account's Organizations quota (1 request a second) with every
-    // collector shard's discovery and with each region's read: throttled beyond the SDK's retries, it waits and reads
-    // on from the page it reached instead of failing the region's read.
-    const organizations = audit.clients.get(OrganizationsClient);
-    const pages = resumablePages((startingToken) => paginateListAccounts({ client: organizations, ...(startingToken ? { startingToken } : {}) }, {}), {
-      action: 'organizations:ListAccounts',
-      nextToken: (page) => page.NextToken,
-      log: audit.log,
-    });
-    for await (const page of pages) {
-      audit.signal?.throwIfAborted();
-      accounts.push(...(stripMetadata(page).Accounts ?? []));
-    }
+    // The zone of trust is the same organisation in every region: listed once per run, by the first region's read.
+    const accounts = await audit.once('organizations:ListAccounts', () => organizationAccounts(audit));
     const administrator = { accountId: audit.accountId };
     const parts = new Map<string, OrganizationAnalyzerPart>();
     for (const a of accounts) if ((a.State ?? a.Status) === 'ACTIVE' && a.Id) parts.set(memberKey(a.Id, audit.region), { administrator, analyzer, account: a, findings: [], details: [] });
@@ -96,3 +83,24 @@ export const organizationExternalAccess = defineDelegatedSource<OrganizationAnal
     return { administrator: part.administrator, account: part.account, memberAnalyzers, analyzers: [part.analyzer, ...unused], findings, details: part.details };
   },
 });
+
+/**
+ * Every account of the organisation, as ListAccounts gives them. The listing shares the management account's
+ * Organizations quota (1 request a second) with every collector shard's discovery: throttled beyond the SDK's
+ * retries, it waits and reads on from the page it reached instead of failing the read.
+ */
+async function organizationAccounts(audit: AuditContext): Promise<Account[]> {
+  const { OrganizationsClient, paginateListAccounts } = await loadOrganizationsSdk();
+  const organizations = audit.clients.get(OrganizationsClient);
+  const pages = resumablePages((startingToken) => paginateListAccounts({ client: organizations, ...(startingToken ? { startingToken } : {}) }, {}), {
+    action: 'organizations:ListAccounts',
+    nextToken: (page) => page.NextToken,
+    log: audit.log,
+  });
+  const accounts: Account[] = [];
+  for await (const page of pages) {
+    audit.signal?.throwIfAborted();
+    accounts.push(...(stripMetadata(page).Accounts ?? []));
+  }
+  return accounts;
+}

@@ -30,6 +30,23 @@ export interface AuditContext {
   signal?: AbortSignal;
   /** The run's logger: a read that waits out throttling beyond the SDK's retries (the organisation's accounts) says so. */
   log: Logger;
+  /**
+   * A read every region's fetch needs the same answer to (the organisation's accounts), made once per run by the
+   * first fetch that asks, under `key`; the others wait for that answer. Its requests are in that fetch's provenance.
+   */
+  once: ReadOnce;
+}
+
+export type ReadOnce = <T>(key: string, read: () => Promise<T>) => Promise<T>;
+
+/** A fresh `once`: each key is read the first time it is asked for, and that answer (or failure) is every later one's. */
+export function readOnce(): ReadOnce {
+  const answers = new Map<string, Promise<unknown>>();
+  return <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    let answer = answers.get(key) as Promise<T> | undefined;
+    if (!answer) answers.set(key, (answer = read()));
+    return answer;
+  };
 }
 
 /** The key of one member account and region in an organisation-wide answer. */

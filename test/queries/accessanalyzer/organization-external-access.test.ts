@@ -8,7 +8,7 @@ import { ADMIN, useOrganization } from '../delegated/helpers.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
 import { AwsClientProvider } from '../../../src/aws/clients.js';
 import { createLogger } from '../../../src/log/logger.js';
-import { memberKey } from '../../../src/queries/delegated/types.js';
+import { memberKey, readOnce } from '../../../src/queries/delegated/types.js';
 import { DEFAULT_RATE_LIMITS, ORG_CONFIG_AGGREGATOR, organizationWorld, simulatorCredentials, simulatorEnv, startSimulatedAws } from '../../../src/simulator/index.js';
 
 const VENDOR = '444455556666';
@@ -96,7 +96,7 @@ describe('IAM Access Analyzer through the organization analyzer', () => {
     const lines: { msg: string; action?: string; pagesRead?: number }[] = [];
     const log = createLogger({ level: 'warn', destination: { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) } });
     try {
-      const parts = await organizationExternalAccess.fetch({ accountId: ADMIN, region: 'us-east-1', clients, aggregator: ORG_CONFIG_AGGREGATOR, params: {}, now: new Date(), log });
+      const parts = await organizationExternalAccess.fetch({ accountId: ADMIN, region: 'us-east-1', clients, aggregator: ORG_CONFIG_AGGREGATOR, params: {}, now: new Date(), log, once: readOnce() });
       // Every ACTIVE account of the organisation has its part: none was lost to throttling.
       expect([...parts.keys()].sort()).toEqual(world.organization!.accountIds.map((id) => memberKey(id, 'us-east-1')).sort());
       expect(parts.size).toBe(45);
@@ -106,6 +106,38 @@ describe('IAM Access Analyzer through the organization analyzer', () => {
       expect(waits[0].pagesRead).toBe(1);
     } finally {
       clients.destroy();
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+      await sim.close();
+    }
+  });
+
+  it('lists the organisation\'s accounts once per run, however many regions have an organization analyzer (the listing is the same organisation in every region)', async () => {
+    const world = organizationWorld({ accounts: 45, regions: ['us-east-1', 'us-west-2'], seed: 5, delegatedAdministrator: true });
+    // A second organization analyzer, in us-west-2.
+    const west = accessAnalyzerState(world.account(ADMIN)!, 'us-west-2');
+    west.analyzers.push({ arn: `arn:aws:access-analyzer:us-west-2:${ADMIN}:analyzer/organization-west`, name: 'organization-west', type: 'ORGANIZATION', createdAt: new Date('2026-01-01T00:00:00Z'), status: 'ACTIVE', tags: {} });
+    const sim = await startSimulatedAws({ world });
+    const saved = { ...process.env };
+    Object.assign(process.env, simulatorEnv(sim, ADMIN));
+    const providers = ['us-east-1', 'us-west-2'].map((region) => new AwsClientProvider({ accountId: ADMIN, region, credentials: simulatorCredentials(sim, ADMIN), maxAttempts: 4 }));
+    const log = createLogger({ level: 'silent' });
+    const fetchBoth = (once: () => ReturnType<typeof readOnce>) =>
+      Promise.all(providers.map((clients, i) => organizationExternalAccess.fetch({ accountId: ADMIN, region: ['us-east-1', 'us-west-2'][i], clients, aggregator: ORG_CONFIG_AGGREGATOR, params: {}, now: new Date(), log, once: once() })));
+    const listed = () => sim.stats().byOperation['organizations:ListAccounts']?.ok ?? 0;
+    try {
+      // One run: both regions' reads share one listing of three pages (45 accounts, 20 a page).
+      const shared = readOnce();
+      const [east, westParts] = await fetchBoth(() => shared);
+      expect(east.size).toBe(45);
+      expect(westParts.size).toBe(45);
+      expect([...westParts.keys()].every((k) => k.endsWith('/us-west-2'))).toBe(true);
+      expect(listed()).toBe(3);
+      // Each read on its own (two runs) lists for itself.
+      await fetchBoth(() => readOnce());
+      expect(listed()).toBe(3 + 6);
+    } finally {
+      for (const p of providers) p.destroy();
       for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
       Object.assign(process.env, saved);
       await sim.close();

@@ -10,7 +10,7 @@ import { canonicalJson } from '../../../src/seal/canonical.js';
 import { lakeSensitiveActivity, LakeQueryNotFinished, waitForLakeQuery, type LakeSensitiveActivityPart } from '../../../src/queries/cloudtrail/lake-sensitive-activity.js';
 import { sensitiveActivity } from '../../../src/queries/cloudtrail/sensitive-activity.js';
 import { sensitiveActivityStatement, type LakeSensitiveActivityEvidence } from '../../../src/queries/cloudtrail/lake-events.js';
-import { memberKey, type AuditContext } from '../../../src/queries/delegated/types.js';
+import { memberKey, readOnce, type AuditContext } from '../../../src/queries/delegated/types.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
 import { ORG_EVENT_DATA_STORE_ID, ORG_MANAGEMENT_ACCOUNT_ID, organizationWorld, simulatorCredentials, simulatorEnv, startSimulatedAws, type SimulatedAws } from '../../../src/simulator/index.js';
 import { cloudTrailLake } from '../../../src/simulator/services/cloudtrail-lake.js';
@@ -35,7 +35,7 @@ function provider(accountId: string, region: string): AwsClientProvider {
 async function withAudit<T>(fn: (audit: AuditContext) => Promise<T>, over: Partial<AuditContext> = {}): Promise<T> {
   const clients = provider(ORG_MANAGEMENT_ACCOUNT_ID, 'us-east-1');
   try {
-    return await fn({ accountId: ORG_MANAGEMENT_ACCOUNT_ID, region: 'us-east-1', clients, aggregator: '', eventDataStore: EDS_ARN, now, params, log: createLogger({ level: 'silent' }), ...over });
+    return await fn({ accountId: ORG_MANAGEMENT_ACCOUNT_ID, region: 'us-east-1', clients, aggregator: '', eventDataStore: EDS_ARN, now, params, log: createLogger({ level: 'silent' }), once: readOnce(), ...over });
   } finally {
     clients.destroy();
   }
@@ -100,7 +100,7 @@ describe('cloudtrail.sensitive-activity through an organisation event data store
         expect(part, `${accountId}/${region}`).toBeDefined();
         const clients = provider(accountId, region);
         const member = { accountId, region, clients, params, now };
-        const lakeData = (await lakeSensitiveActivity.complete(part, member, { accountId: ORG_MANAGEMENT_ACCOUNT_ID, region: 'us-east-1', clients, aggregator: '', now, params, log: createLogger({ level: 'silent' }) })) as LakeSensitiveActivityEvidence;
+        const lakeData = (await lakeSensitiveActivity.complete(part, member, { accountId: ORG_MANAGEMENT_ACCOUNT_ID, region: 'us-east-1', clients, aggregator: '', now, params, log: createLogger({ level: 'silent' }), once: readOnce() })) as LakeSensitiveActivityEvidence;
         // Every row kept is the member's own, verbatim as a list of single-key maps.
         for (const row of lakeData.rows) {
           for (const cell of row) expect(Object.keys(cell)).toHaveLength(1);

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { AwsClientProvider } from '../../../src/aws/clients.js';
 import { createLogger } from '../../../src/log/logger.js';
-import { memberKey, type AuditContext, type DelegatedSource } from '../../../src/queries/delegated/types.js';
+import { memberKey, readOnce, type AuditContext, type DelegatedSource } from '../../../src/queries/delegated/types.js';
 import type { EvidenceQuery, QueryParameters, ResourceResult } from '../../../src/queries/types.js';
 import { organizationWorld, simulatorCredentials, simulatorEnv, startSimulatedAws, ORG_CONFIG_AGGREGATOR, ORG_MANAGEMENT_ACCOUNT_ID, type SimulatedAws } from '../../../src/simulator/index.js';
 import type { SimWorld } from '../../../src/simulator/world.js';
@@ -41,7 +41,7 @@ export function useOrganization(prepare: (world: SimWorld) => void = () => {}) {
   /** The query collected in the member and evaluated, and the source's part for the member completed and evaluated (undefined: not covered). */
   async function bothWays<T>(query: EvidenceQuery<T>, source: DelegatedSource<unknown>, accountId: string, region: string, params: QueryParameters = {}) {
     const member = { accountId, region, clients: clients(accountId, region), params, now: COLLECTED_AT };
-    const audit: AuditContext = { accountId: ADMIN, region, clients: clients(ADMIN, region), aggregator: ORG_CONFIG_AGGREGATOR, params, now: COLLECTED_AT, log: createLogger({ level: 'silent' }) };
+    const audit: AuditContext = { accountId: ADMIN, region, clients: clients(ADMIN, region), aggregator: ORG_CONFIG_AGGREGATOR, params, now: COLLECTED_AT, log: createLogger({ level: 'silent' }), once: readOnce() };
     const ctx = { accountId, region, collectedAt: COLLECTED_AT.toISOString() };
     // Evidence passes through JSON before evaluation, as stored records do.
     const roundTrip = (v: unknown) => JSON.parse(JSON.stringify(v)) as T;
