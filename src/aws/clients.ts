@@ -134,6 +134,11 @@ export async function callerArnOf(provider: AwsClientProvider): Promise<string |
 /** Calls made inside `withCallLog` are appended to its log, whichever client made them. */
 const callLogStorage = new AsyncLocalStorage<LoggedCall[]>();
 
+/** Adds calls made elsewhere (a read shared by several fetches) to the log of the `withCallLog` this runs inside, if any. */
+export function recordCalls(calls: readonly LoggedCall[]): void {
+  callLogStorage.getStore()?.push(...calls);
+}
+
 export async function withCallLog<T>(fn: () => Promise<T>): Promise<{ result: T; calls: LoggedCall[] } | { error: unknown; calls: LoggedCall[] }> {
   const calls: LoggedCall[] = [];
   try {

@@ -559,7 +559,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
       // No version id in the answer: the latest version is ours only if it is the object this upload completed (its
       // ETag); a version written since would otherwise be taken for ours.
       const latest = await this.headLatest(key);
-      return latest && latest.ETag === done.ETag ? latest.VersionId : undefined;
+      return done.ETag && latest?.ETag && sameETag(latest.ETag, done.ETag) ? latest.VersionId : undefined;
     } catch (err) {
       if (uploadId) {
         await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
@@ -745,14 +745,18 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
    */
   private async confirmSealedVersions(runId: string, written: readonly WrittenRunFile[], retainUntil: Date): Promise<void> {
     const listed = await this.runFileVersions(runId);
-    const differs: string[] = [];
+    /** Readers take other bytes: the run will not verify. */
+    const otherBytes: string[] = [];
+    /** Readers take the signed bytes under a weaker lock than this seal asked for. */
+    const weakerLock: string[] = [];
+    /** What readers will take cannot be confirmed (nothing found planted). */
     const unconfirmed: string[] = [];
     for (const w of written) {
       const key = this.runKey(runId, w.file);
       const where = `s3://${this.bucket}/${key}`;
       const versions = listed.get(w.file) ?? [];
       if (!w.versionId) {
-        unconfirmed.push(`${where}: S3 gave no version id for the write, so the version readers take cannot be told from this seal's`);
+        unconfirmed.push(`${where}: S3's answer to the write named no version (or, for a multipart upload, none whose ETag is the upload's), so the version readers take cannot be told from this seal's`);
         continue;
       }
       const at = versions.findIndex((v) => v.versionId === w.versionId);
@@ -763,18 +767,26 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
       if (at === 0) continue;
       const oldest = versions[0];
       const named = (v: ListedVersion) => `${v.versionId ?? 'null'}${v.lastModified ? ` (${v.lastModified.toISOString()})` : ''}`;
-      const others = `${at} version(s) older than the one written (${w.versionId}): ${versions.slice(0, Math.min(at, 10)).map(named).join(', ')}${at > 10 ? ` and ${at - 10} more` : ''}`;
-      const twin = await this.sameLockedBytes(key, oldest, w, retainUntil);
-      if (twin === true) {
-        this.log?.warn({ runId, key, versionId: oldest.versionId, written: w.versionId }, `${where}: ${others}; the oldest holds the same bytes under a lock as strong (a retried PUT leaves such a twin), so the run verifies as written`);
+      const others = `${at} version(s) older than the one written (${w.versionId}): ${versions.slice(0, Math.min(at, 10)).map(named).join(', ')}${at > 10 ? ` and ${at - 10} more` : ''}; readers take the oldest as the sealed file`;
+      if (!oldest.versionId) {
+        unconfirmed.push(`${where}: ${others}, and it has no version id, so it cannot be read apart from the latest`);
         continue;
       }
-      differs.push(`${where}: ${others}; readers take the oldest as the sealed file, and it ${twin}`);
+      const twin = await this.compareTwin(key, oldest, w, retainUntil);
+      if (twin.same) {
+        this.log?.warn({ runId, key, versionId: oldest.versionId, written: w.versionId }, `${where}: ${others}; it holds the same bytes under the same lock (a retried PUT leaves such a twin), so the run verifies as written`);
+        continue;
+      }
+      ({ 'other-bytes': otherBytes, 'weaker-lock': weakerLock, unreadable: unconfirmed })[twin.kind].push(`${where}: ${others}, and it ${twin.detail}`);
     }
-    if (differs.length > 0) {
-      throw new EvidenceLockerError(`run ${runId} was written, but the versions readers take as sealed are not all this seal's: ${[...differs, ...unconfirmed].join('; ')}. The run will not verify`, {
-        hint: `someone else with s3:PutObject on bucket ${this.bucket} wrote to this run's keys while it was sealed: find who in CloudTrail data events for the bucket, remove that access (only the collector's role may write under the prefix), and collect again (the next run is sealed under a new run id)`,
-      });
+    if (otherBytes.length + weakerLock.length > 0) {
+      throw new EvidenceLockerError(
+        `run ${runId} was written, but readers take versions of its files that this seal did not write: ${[...otherBytes, ...weakerLock, ...unconfirmed].join('; ')}` +
+          (otherBytes.length > 0 ? '. The run will not verify' : ''),
+        {
+          hint: `someone else with s3:PutObject on bucket ${this.bucket} wrote to this run's keys while it was sealed: find who in CloudTrail data events for the bucket, remove that access (only the collector's role may write under the prefix), and collect again (the next run is sealed under a new run id)`,
+        },
+      );
     }
     if (unconfirmed.length > 0) {
       throw new EvidenceLockerError(`run ${runId} was written, but the seal cannot confirm that readers will take its versions: ${unconfirmed.join('; ')}`, {
@@ -784,25 +796,27 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
   }
 
   /**
-   * True when a version holds exactly the bytes written, under COMPLIANCE lock to at least `retainUntil`; otherwise
-   * what differs, as a sentence's end. The body is read only when its listed size is the written size, and never
-   * beyond it.
+   * Whether an older version is a twin of what the seal wrote: the same bytes under this store's lock mode to at least
+   * the retain-until date the seal asked for (an SDK retry sends the same headers). The body is read only when its
+   * listed size is the written size, and never beyond it; `detail` ends a sentence saying what differs.
    */
-  private async sameLockedBytes(key: string, v: ListedVersion, w: WrittenRunFile, retainUntil: Date): Promise<true | string> {
-    if (v.size !== undefined && v.size !== w.size) return `is ${v.size} bytes, not the ${w.size} signed`;
+  private async compareTwin(key: string, v: ListedVersion, w: WrittenRunFile, retainUntil: Date): Promise<{ same: true } | { same: false; kind: 'other-bytes' | 'weaker-lock' | 'unreadable'; detail: string }> {
+    const differs = (kind: 'other-bytes' | 'weaker-lock' | 'unreadable', detail: string) => ({ same: false as const, kind, detail });
+    if (v.size !== undefined && v.size !== w.size) return differs('other-bytes', `is ${v.size} bytes, not the ${w.size} signed`);
     const tooLarge = (size: number, atLeast: boolean) => new LengthMismatch(`${atLeast ? 'at least ' : ''}${size} bytes, not ${w.size}`);
     let read: S3ObjectVersion;
     try {
       read = await this.readVersion(key, v.versionId, { maxBytes: w.size, tooLarge });
     } catch (err) {
-      if (err instanceof LengthMismatch) return `is longer than the ${w.size} bytes signed`;
-      return `cannot be read to compare (${(err as Error).message})`;
+      if (err instanceof LengthMismatch) return differs('other-bytes', `is longer than the ${w.size} bytes signed`);
+      return differs('unreadable', `could not be read to compare with what was signed (${(err as Error).message})`);
     }
-    if (read.body.length !== w.size || sha256Hex(read.body) !== w.sha256) return `holds other bytes (SHA-256 ${sha256Hex(read.body)}, not ${w.sha256})`;
-    if (read.mode !== 'COMPLIANCE' || !read.retainUntil || read.retainUntil.getTime() < retainUntil.getTime()) {
-      return `holds the same bytes but is locked ${read.mode ?? 'not at all'}${read.retainUntil ? ` until ${read.retainUntil.toISOString()}` : ''}, short of COMPLIANCE until ${retainUntil.toISOString()} (verify --store names it)`;
+    if (read.body.length !== w.size || sha256Hex(read.body) !== w.sha256) return differs('other-bytes', `holds other bytes (SHA-256 ${sha256Hex(read.body)}, not ${w.sha256})`);
+    const modeOk = read.mode === this.mode || read.mode === 'COMPLIANCE';
+    if (!modeOk || !read.retainUntil || read.retainUntil.getTime() < retainUntil.getTime()) {
+      return differs('weaker-lock', `holds the signed bytes but is locked ${read.mode ?? 'not at all'}${read.retainUntil ? ` until ${read.retainUntil.toISOString()}` : ''}, less than the ${this.mode} lock until ${retainUntil.toISOString()} this seal asked for`);
     }
-    return true;
+    return { same: true };
   }
 
   /**
@@ -1038,6 +1052,12 @@ function isCode(err: unknown, ...codes: string[]): boolean {
 
 /** A stored version longer than the body it should be (see `latestStoredBody`, `getObject`). */
 class LengthMismatch extends Error {}
+
+/** Two ETags for the same object: some S3 servers quote one answer's and not another's, or mark it weak (`W/`). */
+function sameETag(a: string, b: string): boolean {
+  const bare = (e: string) => e.replace(/^W\//, '').replace(/^"|"$/g, '');
+  return bare(a) === bare(b);
+}
 
 /**
  * An object's body, refused before it is read when its declared length is over `maxBytes`, and while it is read when

@@ -14,6 +14,11 @@ describe('Node options of a collection worker process', () => {
     expect(collectionWorkerExecArgv(512, collector)).toEqual(['--use-openssl-ca', ...heap(512)]);
   });
 
+  it('keeps the hardening the collector runs under: a worker is never less restricted than its collector', () => {
+    const collector = ['--permission', '--allow-fs-read=/app', '--allow-child-process', '--disable-proto=throw', '--frozen-intrinsics', '--disallow-code-generation-from-strings'];
+    expect(collectionWorkerExecArgv(512, collector)).toEqual([...collector, ...heap(512)]);
+  });
+
   it('with no options of the collector\'s, only the worker\'s heap sizes', () => {
     expect(collectionWorkerExecArgv(512, [])).toEqual(heap(512));
   });

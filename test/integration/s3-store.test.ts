@@ -312,7 +312,7 @@ describe('S3 store against a real Object Lock server', () => {
     const manifest = Buffer.concat([Buffer.from('{"records":['), Buffer.alloc(6 * 1024 * 1024, 0x20), Buffer.from(']}')]);
     const err = await refused(store.putRun({ runId, manifest: piecedOf(manifest), signature: Buffer.from('sig'), publicKeyPem: 'key' }));
     expect(planted).toBeTruthy();
-    expect((err as Error).message).toContain(`run ${runId} was written, but the versions readers take as sealed are not all this seal's`);
+    expect((err as Error).message).toContain(`run ${runId} was written, but readers take versions of its files that this seal did not write`);
     expect((err as Error).message).toContain(`s3://${env.bucket}/${manifestKey}: 1 version(s) older than the one written`);
     expect((err as Error).message).toContain(planted!);
     // What the seal wrote is there and locked, after the planted version: readers take the planted one, which the
@@ -320,6 +320,30 @@ describe('S3 store against a real Object Lock server', () => {
     const versions = (await store.runFileVersions(runId)).get('manifest.json')!;
     expect(versions.map((v) => v.versionId)[0]).toBe(planted);
     expect(versions).toHaveLength(2);
+  });
+
+  it('accepts an older twin of a run file that holds the signed bytes under the same lock, as an SDK retry of a PUT whose answer was lost leaves', async () => {
+    const store = s3Store('twin-during-seal');
+    const runId = '20261205T030000Z-a7b8c9';
+    // The PUT of manifest.sig reaches the server twice: the first copy, under the very lock headers of ours, lands first.
+    let twin: string | undefined;
+    store.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { Key?: string; Body?: Buffer; ObjectLockMode?: 'COMPLIANCE'; ObjectLockRetainUntilDate?: Date };
+        if (context.commandName === 'PutObjectCommand' && input.Key?.endsWith('/manifest.sig') && !twin) {
+          twin = (await raw.send(new PutObjectCommand({ Bucket: env.bucket, Key: input.Key, Body: input.Body, ContentMD5: createHash('md5').update(input.Body!).digest('base64'), ObjectLockMode: input.ObjectLockMode, ObjectLockRetainUntilDate: input.ObjectLockRetainUntilDate }))).VersionId;
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'retriedPut' },
+    );
+    const manifest = Buffer.from('{"records":[]}');
+    await store.putRun({ runId, manifest, signature: Buffer.from('signature bytes'), publicKeyPem: 'key' });
+    expect(twin).toBeTruthy();
+    const versions = (await store.runFileVersions(runId)).get('manifest.sig')!;
+    expect(versions).toHaveLength(2);
+    expect(versions[0].versionId).toBe(twin);
+    expect((await store.getRun(runId)).signature.toString()).toBe('signature bytes');
   });
 
   it('writes SSE-KMS objects when a KMS key is configured', async () => {

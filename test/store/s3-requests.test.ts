@@ -28,12 +28,18 @@ class FakeS3 {
   partsInFlight = 0;
   inFlightAtAbort?: number;
   /** Versions written through this fake (PutObject, CompleteMultipartUpload), oldest first, by key: listed like S3 lists them. */
-  written = new Map<string, { versionId: string; size: number; body?: Buffer; mode?: string; retainUntil?: string }[]>();
+  written = new Map<string, { versionId: string; size: number; body?: Buffer; mode?: string; retainUntil?: string; etag?: string }[]>();
+  /** CompleteMultipartUpload answers with its version id (as AWS does on a versioned bucket); false: without one. */
+  completeNamesVersion = true;
+  /** A GET of a version answered 503 (the version id). */
+  unreadableVersion?: string;
+  /** Called when a run file's HEAD comes, before it is answered. */
+  beforeHead?: (key: string) => void;
   /** Called before each write is answered, with the key: a test plants another writer's version here. */
   beforeWrite?: (key: string) => void;
 
   /** Adds a version of `key` as S3 would (a later one lists first), and returns its id. */
-  addVersion(key: string, size: number, versionId = `v-${this.requests.length}-${(this.written.get(key)?.length ?? 0) + 1}`, kept: { body?: Buffer; mode?: string; retainUntil?: string } = {}): string {
+  addVersion(key: string, size: number, versionId = `v-${this.requests.length}-${(this.written.get(key)?.length ?? 0) + 1}`, kept: { body?: Buffer; mode?: string; retainUntil?: string; etag?: string } = {}): string {
     this.written.set(key, [...(this.written.get(key) ?? []), { versionId, size, ...kept }]);
     return versionId;
   }
@@ -83,6 +89,12 @@ class FakeS3 {
       return { response: new HttpResponse({ statusCode: 200, headers: { 'content-type': 'application/json', ...(e.declared !== undefined ? { 'content-length': String(e.declared) } : {}), 'x-amz-version-id': 'v-existing' }, body }) };
     }
     if ('retention' in q) return this.reply(200, '');
+    if (rec.method === 'GET' && q.versionId !== undefined && q.versionId === this.unreadableVersion) return this.reply(503, '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+    if (rec.method === 'HEAD' && key.includes('/runs/') && this.written.has(key)) {
+      this.beforeHead?.(key);
+      const latest = this.written.get(key)!.at(-1)!;
+      return this.reply(200, '', { 'content-length': String(latest.size), 'x-amz-version-id': latest.versionId, etag: latest.etag ?? '"e"' });
+    }
     const version = rec.method === 'GET' && typeof q.versionId === 'string' ? this.written.get(key)?.find((v) => v.versionId === q.versionId && v.body) : undefined;
     if (version) {
       const lock: Record<string, string> = version.mode ? { 'x-amz-object-lock-mode': version.mode, 'x-amz-object-lock-retain-until-date': version.retainUntil! } : {};
@@ -139,7 +151,9 @@ class FakeS3 {
       const whole = Buffer.concat([...parts.entries()].sort(([a], [b]) => a - b).map(([, b]) => b));
       const created = [...this.requests].reverse().find((r) => r.method === 'POST' && 'uploads' in r.query && r.path === rec.path);
       const lock = { mode: created?.headers['x-amz-object-lock-mode'], retainUntil: created?.headers['x-amz-object-lock-retain-until-date'] };
-      return xml('<CompleteMultipartUploadResult><ETag>"x-2"</ETag></CompleteMultipartUploadResult>', { 'x-amz-version-id': this.addVersion(key, whole.length, `v-mp-${this.requests.length}`, { body: whole, ...lock }) });
+      const versionId = this.addVersion(key, whole.length, `v-mp-${this.requests.length}`, { body: whole, ...lock, etag: '"x-2"' });
+      // Some S3 servers answer with the ETag unquoted (HeadObject's is quoted).
+      return xml('<CompleteMultipartUploadResult><ETag>x-2</ETag></CompleteMultipartUploadResult>', this.completeNamesVersion ? { 'x-amz-version-id': versionId } : {});
     }
     if (rec.method === 'PUT' && !('retention' in q) && !('legal-hold' in q)) {
       this.beforeWrite?.(key);
@@ -309,7 +323,7 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
       if (key.endsWith('manifest.json') || key.endsWith('public-key.pem')) fake.addVersion(key, 10, `planted-${key.split('/').pop()}`);
     };
     const err = await failure(storeWith(fake, { multipartThresholdBytes: 1024 * 1024 }).putRun({ runId: '20261127T030000Z-ffffff', manifest: pieced, signature: Buffer.from('sig'), publicKeyPem: 'key' }));
-    expect(err.message).toContain('run 20261127T030000Z-ffffff was written, but the versions readers take as sealed are not all this seal\'s');
+    expect(err.message).toContain('run 20261127T030000Z-ffffff was written, but readers take versions of its files that this seal did not write');
     expect(err.message).toMatch(/s3:\/\/evidence\/evidence-locker\/runs\/20261127T030000Z-ffffff\/manifest\.json: 1 version\(s\) older than the one written \(v-mp-\d+\): planted-manifest\.json \(2026-11-27T02:00:00\.000Z\); readers take the oldest as the sealed file, and it is 10 bytes, not the \d+ signed/);
     expect(err.message).toMatch(/public-key\.pem: 1 version\(s\) older than the one written \(v-[\d-]+\): planted-public-key\.pem \(2026-11-27T02:00:00\.000Z\); readers take the oldest as the sealed file, and it is 10 bytes, not the 3 signed/);
     expect(err.message).not.toMatch(/manifest\.sig:/);
@@ -337,7 +351,33 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
       if (key.endsWith('manifest.sig') && !weaker.written.has(key)) weaker.addVersion(key, 3, 'short-lock', { body: Buffer.from('sig'), mode: 'COMPLIANCE', retainUntil: '2026-11-28T00:00:00.000Z' });
     };
     const weakErr = await failure(storeWith(weaker, { multipartThresholdBytes: 1024 * 1024 }).putRun({ runId: '20261127T030000Z-ffffff', manifest: pieced, signature: Buffer.from('sig'), publicKeyPem: 'key' }));
-    expect(weakErr.message).toMatch(/manifest\.sig: 1 version\(s\) older than the one written \(v-[\d-]+\): short-lock \(2026-11-27T02:00:00\.000Z\); readers take the oldest as the sealed file, and it holds the same bytes but is locked COMPLIANCE until 2026-11-28T00:00:00\.000Z, short of COMPLIANCE until \d{4}-/);
+    expect(weakErr.message).toMatch(/manifest\.sig: 1 version\(s\) older than the one written \(v-[\d-]+\): short-lock \(2026-11-27T02:00:00\.000Z\); readers take the oldest as the sealed file, and it holds the signed bytes but is locked COMPLIANCE until 2026-11-28T00:00:00\.000Z, less than the COMPLIANCE lock until \d{4}-\S+ this seal asked for$/);
+    // The signed bytes are what readers take: the seal does not say the run will not verify.
+    expect(weakErr.message).not.toContain('will not verify');
+
+    // An older version that cannot be read to compare (S3 slows down) is not called planted: the seal cannot confirm.
+    const slow = new FakeS3();
+    slow.unreadableVersion = 'older-sig';
+    slow.beforeWrite = (key) => {
+      if (key.endsWith('manifest.sig') && !slow.written.has(key)) slow.addVersion(key, 3, 'older-sig', { body: Buffer.from('sig') });
+    };
+    const slowErr = await failure(storeWith(slow, { multipartThresholdBytes: 1024 * 1024 }).putRun({ runId: '20261127T030000Z-ffffff', manifest: pieced, signature: Buffer.from('sig'), publicKeyPem: 'key' }));
+    expect(slowErr.message).toMatch(/^run 20261127T030000Z-ffffff was written, but the seal cannot confirm that readers will take its versions: .*manifest\.sig: .*and it could not be read to compare with what was signed \(.*SlowDown/);
+    expect(slowErr.hint).toMatch(/store check.*verify --store --run 20261127T030000Z-ffffff/);
+
+    // CompleteMultipartUpload without a version id: the latest version is ours only if its ETag is the upload's
+    // (quoted or not); one written after Complete is never taken for ours.
+    const unnamed = new FakeS3();
+    unnamed.completeNamesVersion = false;
+    await storeWith(unnamed, { multipartThresholdBytes: 1024 * 1024 }).putRun({ runId: '20261127T030000Z-ffffff', manifest: pieced, signature: Buffer.from('sig'), publicKeyPem: 'key' });
+    const overtaken = new FakeS3();
+    overtaken.completeNamesVersion = false;
+    overtaken.beforeHead = (key) => {
+      if (key.endsWith('manifest.json') && overtaken.written.get(key)!.length === 1) overtaken.addVersion(key, 10, 'after-complete', { etag: '"planted"' });
+    };
+    const overtakenErr = await failure(storeWith(overtaken, { multipartThresholdBytes: 1024 * 1024 }).putRun({ runId: '20261127T030000Z-ffffff', manifest: pieced, signature: Buffer.from('sig'), publicKeyPem: 'key' }));
+    expect(overtakenErr.message).toMatch(/cannot confirm .*manifest\.json: S3's answer to the write named no version \(or, for a multipart upload, none whose ETag is the upload's\)/);
+    expect(overtakenErr.message).not.toContain('after-complete (');
   });
 
   it('numbers parts as they were made whatever order they are answered in, and aborts only once no part is still being sent', async () => {

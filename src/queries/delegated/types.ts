@@ -1,4 +1,4 @@
-import type { AwsClientProvider } from '../../aws/clients.js';
+import { recordCalls, withCallLog, type AwsClientProvider } from '../../aws/clients.js';
 import type { QueryContext, QueryParameters } from '../types.js';
 import type { Logger } from '../../log/logger.js';
 
@@ -32,20 +32,28 @@ export interface AuditContext {
   log: Logger;
   /**
    * A read every region's fetch needs the same answer to (the organisation's accounts), made once per run by the
-   * first fetch that asks, under `key`; the others wait for that answer. Its requests are in that fetch's provenance.
+   * first fetch that asks, under `key`; the others wait for that answer. Its requests are in every such fetch's
+   * provenance.
    */
   once: ReadOnce;
 }
 
 export type ReadOnce = <T>(key: string, read: () => Promise<T>) => Promise<T>;
 
-/** A fresh `once`: each key is read the first time it is asked for, and that answer (or failure) is every later one's. */
+/**
+ * A fresh `once`: each key is read the first time it is asked for, and that answer (or failure) is every later one's.
+ * The read's requests are added to the call log of every fetch that takes its answer, so each region's records cite
+ * the requests their parts were taken from, whichever region made them.
+ */
 export function readOnce(): ReadOnce {
-  const answers = new Map<string, Promise<unknown>>();
-  return <T>(key: string, read: () => Promise<T>): Promise<T> => {
-    let answer = answers.get(key) as Promise<T> | undefined;
-    if (!answer) answers.set(key, (answer = read()));
-    return answer;
+  const answers = new Map<string, ReturnType<typeof withCallLog<unknown>>>();
+  return async <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    let answer = answers.get(key);
+    if (!answer) answers.set(key, (answer = withCallLog<unknown>(read)));
+    const outcome = await answer;
+    recordCalls(outcome.calls);
+    if ('error' in outcome) throw outcome.error;
+    return outcome.result as T;
   };
 }
 

@@ -6,7 +6,7 @@ import { accessAnalyzerState } from '../../../src/simulator/services/accessanaly
 import type { SimWorld } from '../../../src/simulator/world.js';
 import { ADMIN, useOrganization } from '../delegated/helpers.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
-import { AwsClientProvider } from '../../../src/aws/clients.js';
+import { AwsClientProvider, withCallLog, type LoggedCall } from '../../../src/aws/clients.js';
 import { createLogger } from '../../../src/log/logger.js';
 import { memberKey, readOnce } from '../../../src/queries/delegated/types.js';
 import { DEFAULT_RATE_LIMITS, ORG_CONFIG_AGGREGATOR, organizationWorld, simulatorCredentials, simulatorEnv, startSimulatedAws } from '../../../src/simulator/index.js';
@@ -122,8 +122,17 @@ describe('IAM Access Analyzer through the organization analyzer', () => {
     Object.assign(process.env, simulatorEnv(sim, ADMIN));
     const providers = ['us-east-1', 'us-west-2'].map((region) => new AwsClientProvider({ accountId: ADMIN, region, credentials: simulatorCredentials(sim, ADMIN), maxAttempts: 4 }));
     const log = createLogger({ level: 'silent' });
+    // Each region's read under its own call log, as the collector makes it (its records cite those calls).
+    const logs: LoggedCall[][] = [];
     const fetchBoth = (once: () => ReturnType<typeof readOnce>) =>
-      Promise.all(providers.map((clients, i) => organizationExternalAccess.fetch({ accountId: ADMIN, region: ['us-east-1', 'us-west-2'][i], clients, aggregator: ORG_CONFIG_AGGREGATOR, params: {}, now: new Date(), log, once: once() })));
+      Promise.all(
+        providers.map(async (clients, i) => {
+          const out = await withCallLog(() => organizationExternalAccess.fetch({ accountId: ADMIN, region: ['us-east-1', 'us-west-2'][i], clients, aggregator: ORG_CONFIG_AGGREGATOR, params: {}, now: new Date(), log, once: once() }));
+          logs.push(out.calls);
+          if ('error' in out) throw out.error;
+          return out.result;
+        }),
+      );
     const listed = () => sim.stats().byOperation['organizations:ListAccounts']?.ok ?? 0;
     try {
       // One run: both regions' reads share one listing of three pages (45 accounts, 20 a page).
@@ -133,6 +142,10 @@ describe('IAM Access Analyzer through the organization analyzer', () => {
       expect(westParts.size).toBe(45);
       expect([...westParts.keys()].every((k) => k.endsWith('/us-west-2'))).toBe(true);
       expect(listed()).toBe(3);
+      // Both regions' call logs cite the one listing's three requests, whichever region made them.
+      const listings = logs.map((calls) => calls.filter((c) => c.operation === 'organizations:ListAccounts').map((c) => c.requestId));
+      expect(listings[0]).toHaveLength(3);
+      expect(listings[1]).toEqual(listings[0]);
       // Each read on its own (two runs) lists for itself.
       await fetchBoth(() => readOnce());
       expect(listed()).toBe(3 + 6);
