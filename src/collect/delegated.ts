@@ -5,7 +5,8 @@ import { callerArnOf, withCallLog, type AwsClientProvider, type LoggedCall } fro
 import { describeSdkFailure } from '../aws/failure.js';
 import type { EvidenceBody } from '../evidence/record.js';
 import { delegatedSourceFor } from '../queries/delegated/index.js';
-import { answersRegion, memberKey, readOnce, type AuditContext, type DelegatedSource } from '../queries/delegated/types.js';
+import { answersRegion, memberKey, type AuditContext, type DelegatedSource } from '../queries/delegated/types.js';
+import { readOnce } from '../queries/delegated/read-once.js';
 import { eventDataStoreRegion } from '../queries/cloudtrail/lake-events.js';
 import type { QueryParameters } from '../queries/types.js';
 import { assumedRoleCredentials, type AccountTarget } from './targets.js';

@@ -9,7 +9,8 @@ import { PUBLISHED_RATE_LIMITS, RateLimiter, RateLimiterRegistry } from '../aws/
 import { putEvidenceBody } from '../seal/seal.js';
 import { queryById } from '../queries/index.js';
 import { delegatedSourceFor } from '../queries/delegated/index.js';
-import { answersRegion, readOnce } from '../queries/delegated/types.js';
+import { answersRegion } from '../queries/delegated/types.js';
+import { readOnce } from '../queries/delegated/read-once.js';
 import type { AwsClientProvider } from '../aws/clients.js';
 import { executeTasks, type DelegatedParts } from './execute.js';
 import { CallerIdentities } from './provenance.js';

@@ -8,7 +8,8 @@ import { ADMIN, useOrganization } from '../delegated/helpers.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
 import { AwsClientProvider, withCallLog, type LoggedCall } from '../../../src/aws/clients.js';
 import { createLogger } from '../../../src/log/logger.js';
-import { memberKey, readOnce } from '../../../src/queries/delegated/types.js';
+import { memberKey } from '../../../src/queries/delegated/types.js';
+import { readOnce } from '../../../src/queries/delegated/read-once.js';
 import { DEFAULT_RATE_LIMITS, ORG_CONFIG_AGGREGATOR, organizationWorld, simulatorCredentials, simulatorEnv, startSimulatedAws } from '../../../src/simulator/index.js';
 
 const VENDOR = '444455556666';

@@ -2,7 +2,8 @@
 import { afterAll, beforeAll } from 'vitest';
 import { AwsClientProvider } from '../../../src/aws/clients.js';
 import { createLogger } from '../../../src/log/logger.js';
-import { memberKey, readOnce, type AuditContext, type DelegatedSource } from '../../../src/queries/delegated/types.js';
+import { memberKey, type AuditContext, type DelegatedSource } from '../../../src/queries/delegated/types.js';
+import { readOnce } from '../../../src/queries/delegated/read-once.js';
 import type { EvidenceQuery, QueryParameters, ResourceResult } from '../../../src/queries/types.js';
 import { organizationWorld, simulatorCredentials, simulatorEnv, startSimulatedAws, ORG_CONFIG_AGGREGATOR, ORG_MANAGEMENT_ACCOUNT_ID, type SimulatedAws } from '../../../src/simulator/index.js';
 import type { SimWorld } from '../../../src/simulator/world.js';
