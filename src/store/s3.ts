@@ -87,8 +87,15 @@ interface ListedVersion {
 interface WrittenRunFile {
   file: RunFileName;
   size: number;
-  sha256: string;
+  /** Hex; asked for only when an older version must be compared (a whole manifest is not hashed again otherwise). */
+  sha256: () => string;
   versionId?: string;
+}
+
+/** The SHA-256 of bytes, computed the first time it is asked for. */
+function lazySha256(bytes: Buffer): () => string {
+  let hex: string | undefined;
+  return () => (hex ??= sha256Hex(bytes));
 }
 
 /** Folder of shared packages under the store prefix. */
@@ -724,10 +731,11 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     const retainUntil = this.wantedRetainUntil();
     // Manifest last: a run interrupted before it leaves no manifest, so no run ever names a missing object.
     const publicKey = Buffer.from(run.publicKeyPem, 'utf8');
-    const manifest = Buffer.isBuffer(run.manifest) ? { size: run.manifest.length, sha256: sha256Hex(run.manifest) } : { size: run.manifest.size, sha256: run.manifest.sha256 };
+    const pieced = Buffer.isBuffer(run.manifest) ? undefined : run.manifest;
+    const manifest = Buffer.isBuffer(run.manifest) ? { size: run.manifest.length, sha256: lazySha256(run.manifest) } : { size: run.manifest.size, sha256: () => pieced!.sha256 };
     const written: WrittenRunFile[] = [
-      { file: RUN_FILES.publicKey, size: publicKey.length, sha256: sha256Hex(publicKey), versionId: await this.limit.run(() => this.putSingle(this.runKey(run.runId, RUN_FILES.publicKey), publicKey, retainUntil, 'application/x-pem-file')) },
-      { file: RUN_FILES.signature, size: run.signature.length, sha256: sha256Hex(run.signature), versionId: await this.limit.run(() => this.putSingle(this.runKey(run.runId, RUN_FILES.signature), run.signature, retainUntil, 'application/octet-stream')) },
+      { file: RUN_FILES.publicKey, size: publicKey.length, sha256: lazySha256(publicKey), versionId: await this.limit.run(() => this.putSingle(this.runKey(run.runId, RUN_FILES.publicKey), publicKey, retainUntil, 'application/x-pem-file')) },
+      { file: RUN_FILES.signature, size: run.signature.length, sha256: lazySha256(run.signature), versionId: await this.limit.run(() => this.putSingle(this.runKey(run.runId, RUN_FILES.signature), run.signature, retainUntil, 'application/octet-stream')) },
     ];
     const manifestKey = this.runKey(run.runId, RUN_FILES.manifest);
     written.push({ file: RUN_FILES.manifest, ...manifest, versionId: await this.limit.run(() => this.putManifest(manifestKey, run.manifest, retainUntil)) });
@@ -811,7 +819,8 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
       if (err instanceof LengthMismatch) return differs('other-bytes', `is longer than the ${w.size} bytes signed`);
       return differs('unreadable', `could not be read to compare with what was signed (${(err as Error).message})`);
     }
-    if (read.body.length !== w.size || sha256Hex(read.body) !== w.sha256) return differs('other-bytes', `holds other bytes (SHA-256 ${sha256Hex(read.body)}, not ${w.sha256})`);
+    const found = sha256Hex(read.body);
+    if (read.body.length !== w.size || found !== w.sha256()) return differs('other-bytes', `holds other bytes (SHA-256 ${found}, not ${w.sha256()})`);
     const modeOk = read.mode === this.mode || read.mode === 'COMPLIANCE';
     if (!modeOk || !read.retainUntil || read.retainUntil.getTime() < retainUntil.getTime()) {
       return differs('weaker-lock', `holds the signed bytes but is locked ${read.mode ?? 'not at all'}${read.retainUntil ? ` until ${read.retainUntil.toISOString()}` : ''}, less than the ${this.mode} lock until ${retainUntil.toISOString()} this seal asked for`);
