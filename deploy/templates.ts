@@ -184,7 +184,8 @@ export function evidenceBucketTemplate(bucketPolicy: BucketPolicyDocument): Temp
           ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: ref('RetentionYears') } } },
           VersioningConfiguration: { Status: 'Enabled' },
           BucketEncryption: {
-            ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: getAtt('EvidenceKey', 'Arn') }, BucketKeyEnabled: true }],
+            // SSE-C blocked: nobody with s3:PutObject can lock a version only their own key reads over evidence.
+            ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: getAtt('EvidenceKey', 'Arn') }, BucketKeyEnabled: true, BlockedEncryptionTypes: { EncryptionType: ['SSE-C'] } }],
           },
           PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
           OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },

@@ -4,6 +4,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetBucketEncryptionCommand,
+  type GetBucketEncryptionCommandOutput,
   GetBucketLifecycleConfigurationCommand,
   GetBucketPolicyCommand,
   GetBucketVersioningCommand,
@@ -18,6 +19,7 @@ import {
   PutObjectRetentionCommand,
   UploadPartCommand,
   paginateListObjectsV2,
+  type GetObjectCommandOutput,
   type HeadObjectCommandOutput,
   type ObjectLockRetentionMode,
   type S3ClientConfig,
@@ -312,7 +314,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
       });
     }
 
-    checks.push(await this.lifecycleCheck(), await this.bucketPolicyCheck());
+    checks.push(this.customerKeyCheck(enc), await this.lifecycleCheck(), await this.bucketPolicyCheck());
 
     const failed = checks.filter((c) => !c.ok && !c.advisory && !c.storeCheckOnly);
     if (failed.length > 0) {
@@ -323,6 +325,32 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     }
     for (const c of checks) if (!c.ok) this.log?.warn({ bucket: b, check: c.name, detail: c.detail, fix: c.fix }, c.advisory ? 'store pre-flight advisory' : 'store pre-flight: evidence can be hidden or ended through this bucket setting; `store check` fails until it is fixed');
     return checks;
+  }
+
+  /**
+   * Whether the bucket refuses objects written with a customer-provided key (SSE-C, `BlockedEncryptionTypes`). Where it
+   * does not, anyone with s3:PutObject can lock a version nobody else can read over a body or before a run file: the
+   * store still finds its own version of a body, and the seal names a planted run-file version, but neither can be
+   * undone under COMPLIANCE. Reported, not required (AWS blocks SSE-C on new buckets; S3-compatible servers may lack it).
+   */
+  private customerKeyCheck(enc: { out: GetBucketEncryptionCommandOutput } | { err: unknown }): PreflightCheck {
+    const name = 'writes with customer-provided keys (SSE-C) refused';
+    const b = this.bucket;
+    const rules = 'out' in enc ? (enc.out.ServerSideEncryptionConfiguration?.Rules ?? []) : [];
+    const blocked = rules.some((r) => r.BlockedEncryptionTypes?.EncryptionType?.includes('SSE-C'));
+    const byDefault = rules[0]?.ApplyServerSideEncryptionByDefault;
+    const rule = { ...(byDefault ? { ApplyServerSideEncryptionByDefault: byDefault } : {}), ...(rules[0]?.BucketKeyEnabled !== undefined ? { BucketKeyEnabled: rules[0].BucketKeyEnabled } : {}), BlockedEncryptionTypes: { EncryptionType: ['SSE-C'] } };
+    return {
+      name,
+      ok: blocked,
+      advisory: true,
+      detail: blocked
+        ? "the bucket's default encryption blocks SSE-C"
+        : 'err' in enc && !isCode(enc.err, 'ServerSideEncryptionConfigurationNotFoundError')
+          ? `could not read the default encryption to tell (GetBucketEncryption: ${(enc.err as { name?: string }).name ?? 'error'})`
+          : `${'out' in enc ? "the bucket's default encryption does not block SSE-C" : 'no default encryption configuration to block SSE-C'}: anyone with s3:PutObject can write versions that only their own key reads`,
+      ...(blocked ? {} : { fix: `aws s3api put-bucket-encryption --bucket ${b} --server-side-encryption-configuration '${JSON.stringify({ Rules: [rule] })}'` }),
+    };
   }
 
   /** Lifecycle rules that expire (delete-mark) or delete evidence versions fail `store check`. */
@@ -453,8 +481,8 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
    * The latest version of a body key with the SHA-256 of its stored bytes, re-hashed here: metadata such as
    * x-amz-meta-sha256 is written by whoever wrote the object, and some S3-compatible servers return a client-sent
    * x-amz-checksum without checking it, so neither can say the stored bytes are ours. A version whose length is not
-   * `expectedBytes` cannot be ours and is not read (a planted version of gigabytes costs nothing): its `sha256` then
-   * says so instead of naming a hash.
+   * `expectedBytes` cannot be ours and is not read (a planted version of gigabytes costs nothing), nor can one S3
+   * refuses to read because of how it was written (`writtenOtherwise`): its `sha256` then says so instead of naming a hash.
    */
   private async latestStoredBody(key: string, expectedBytes: number): Promise<(HeadObjectCommandOutput & { sha256: string }) | undefined> {
     try {
@@ -474,6 +502,9 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
       }
     } catch (err) {
       if (status(err) === 404 || status(err) === 405 || isCode(err, 'NoSuchKey', 'NoSuchVersion', 'NotFound')) return undefined;
+      // A latest version nobody can read without its writer's help is not ours: the body is written again beside it.
+      const foreign = writtenOtherwise(err);
+      if (foreign) return { $metadata: (err as { $metadata?: HeadObjectCommandOutput['$metadata'] }).$metadata ?? {}, sha256: `(not readable: ${foreign})` };
       throw this.s3Error(err, 'GetObject', this.bucket, key);
     }
   }
@@ -616,19 +647,23 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
 
   /**
    * The body under its SHA-256. Normally the latest version; if that was overwritten or hidden by a delete marker,
-   * the locked version whose bytes match the name is found among the key's versions.
+   * the locked version whose bytes match the name is found among the key's versions. A version that cannot be read
+   * (someone else wrote it with their own encryption key, say) does not hide the one that matches: the search goes on,
+   * and names it only if no version matches.
    */
   async getObject(sha256: string, expectedSize?: number): Promise<Buffer> {
     assertSha256(sha256);
     const key = this.objectKey(sha256);
     // A version larger than the body its record states is not read: it cannot be that body.
     const limit = expectedSize === undefined ? undefined : { maxBytes: expectedSize, tooLarge: (size: number, atLeast: boolean) => new LengthMismatch(`${atLeast ? 'at least ' : ''}${size} bytes, not the ${expectedSize} its record states`) };
-    const read = (versionId?: string) =>
+    type Read = { versionId?: string; body?: Buffer; tooLarge?: string; failed?: EvidenceLockerError };
+    const read = (versionId?: string): Promise<Read> =>
       this.readVersion(key, versionId, limit).then(
-        (v) => ({ versionId: v.versionId, body: v.body as Buffer | undefined, tooLarge: undefined as string | undefined }),
+        (v) => ({ versionId: v.versionId, body: v.body }),
         (err: unknown) => {
-          if (err instanceof LengthMismatch) return { versionId, body: undefined, tooLarge: err.message };
-          throw err;
+          if (err instanceof LengthMismatch) return { versionId, tooLarge: err.message };
+          if (err instanceof EvidenceLockerError && /is missing from the evidence store/.test(err.message)) throw err;
+          return { versionId, failed: err instanceof EvidenceLockerError ? err : this.s3Error(err, 'GetObject', this.bucket, key) };
         },
       );
     const latest = await read().catch((err: unknown) => {
@@ -636,20 +671,51 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
       throw err;
     });
     if (latest?.body && sha256Hex(latest.body) === sha256) return latest.body;
-    for (const v of (await this.listVersions(key)).filter((x) => x.key === key)) {
+    // The latest version is read again by its id in the search below, so its own failure is kept only if it is not.
+    const failed: Read[] = [];
+    let versions: Awaited<ReturnType<S3EvidenceStore['listVersions']>>;
+    try {
+      versions = (await this.listVersions(key)).filter((x) => x.key === key);
+    } catch (err) {
+      // Without the listing, the latest version's own failure (a permission, say) is what the operator must fix.
+      if (latest?.failed) throw latest.failed;
+      throw err;
+    }
+    /** Versions read that are not the body (other bytes, or longer than it). */
+    let notIt = latest && !latest.failed ? 1 : 0;
+    for (const v of versions) {
       if (latest?.versionId && v.versionId === latest.versionId) continue;
-      const candidate = await read(v.versionId);
+      const candidate = await read(v.versionId).catch((err: unknown) => ({ versionId: v.versionId, failed: err as EvidenceLockerError }) as Read);
       if (candidate.body && sha256Hex(candidate.body) === sha256) {
-        this.log?.warn({ bucket: this.bucket, key, versionId: v.versionId }, 'latest version of a content-addressed key does not match its name; using the older version that does');
+        this.log?.warn(
+          { bucket: this.bucket, key, versionId: v.versionId, ...(failed.length ? { unreadable: failed.map((f) => f.versionId ?? 'latest') } : {}) },
+          'latest version of a content-addressed key does not match its name; using the older version that does',
+        );
         return candidate.body;
       }
+      if (candidate.failed) failed.push(candidate);
+      else notIt++;
     }
-    throw new EvidenceLockerError(
-      latest
-        ? `s3://${this.bucket}/${key}: no version of this object has the SHA-256 its name states (the latest ${latest.body ? `hashes to ${sha256Hex(latest.body)}` : `is ${latest.tooLarge}`})`
-        : `evidence body ${sha256} is missing from s3://${this.bucket}/${key}`,
-      { hint: 'run `evidence-locker store verify` for the runs that name it; keep the bucket as it is for investigation' },
-    );
+    if (!failed.length && latest?.failed) failed.push(latest);
+    const unreadable = failed.map((f) => `${f.versionId ? `version ${f.versionId}` : 'the latest version'}: ${writtenOtherwise(f.failed) ?? f.failed!.message}`);
+    if (notIt > 0 && latest) {
+      const latestWas = latest.failed ? 'could not be read' : latest.body ? `hashes to ${sha256Hex(latest.body)}` : `is ${latest.tooLarge}`;
+      throw new EvidenceLockerError(
+        `s3://${this.bucket}/${key}: no version of this object has the SHA-256 its name states (the latest ${latestWas})${unreadable.length ? `; some could not be read: ${unreadable.join('; ')}` : ''}`,
+        { hint: 'run `evidence-locker store verify` for the runs that name it; keep the bucket as it is for investigation' },
+      );
+    }
+    if (failed.length) {
+      const foreign = failed.every((f) => writtenOtherwise(f.failed));
+      throw new EvidenceLockerError(`s3://${this.bucket}/${key}: no version of evidence body ${sha256} could be read: ${unreadable.join('; ')}`, {
+        hint: foreign
+          ? `someone else with s3:PutObject on bucket ${this.bucket} wrote versions nobody can read without their help, and no readable version holds the body: find who in CloudTrail data events for the bucket; keep the bucket as it is for investigation`
+          : (failed[0].failed!.hint ?? 'check this role can read every version of the key (s3:GetObject, s3:GetObjectVersion), then try again'),
+      });
+    }
+    throw new EvidenceLockerError(`evidence body ${sha256} is missing from s3://${this.bucket}/${key}`, {
+      hint: 'run `evidence-locker store verify` for the runs that name it; keep the bucket as it is for investigation',
+    });
   }
 
   async hasObject(sha256: string): Promise<boolean> {
@@ -660,14 +726,25 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
   /** Reads one version (latest without `versionId`) with its Object Lock state. */
   /** `limit`: the most bytes the object may have, and the error for one that has more (thrown before its body is read). */
   async readVersion(key: string, versionId?: string, limit?: { maxBytes: number; tooLarge: (size: number, atLeast: boolean) => Error }): Promise<S3ObjectVersion> {
+    const { read, ...version } = await this.getVersion(key, versionId, (body, declared) =>
+      limit ? cappedBody(body as Readable, declared, limit.maxBytes, limit.tooLarge) : body.transformToByteArray().then((bytes) => Buffer.from(bytes)),
+    );
+    return { ...version, body: read };
+  }
+
+  /**
+   * GetObject of one version (latest without `versionId`): its Object Lock state, and what `consume` makes of its body.
+   * A missing version is named as missing; any other failure is this store's S3 error, with S3's own as its cause.
+   */
+  private async getVersion<T>(key: string, versionId: string | undefined, consume: (body: NonNullable<GetObjectCommandOutput['Body']>, declared: number | undefined) => Promise<T>): Promise<Omit<S3ObjectVersion, 'body'> & { read: T }> {
     return this.limit.run(async () => {
       try {
         const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
-        const body = limit ? await cappedBody(out.Body as Readable, out.ContentLength, limit.maxBytes, limit.tooLarge) : Buffer.from(await out.Body!.transformToByteArray());
+        const read = await consume(out.Body!, out.ContentLength);
         return {
           key,
           ...(out.VersionId ? { versionId: out.VersionId } : {}),
-          body,
+          read,
           ...(out.ObjectLockMode ? { mode: out.ObjectLockMode } : {}),
           ...(out.ObjectLockRetainUntilDate ? { retainUntil: out.ObjectLockRetainUntilDate } : {}),
           ...(out.ObjectLockLegalHoldStatus ? { legalHold: out.ObjectLockLegalHoldStatus } : {}),
@@ -806,24 +883,28 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
   /**
    * Whether an older version is a twin of what the seal wrote: the same bytes under this store's lock mode to at least
    * the retain-until date the seal asked for (an SDK retry sends the same headers). The body is read only when its
-   * listed size is the written size, and never beyond it; `detail` ends a sentence saying what differs.
+   * listed size is the written size, never beyond it, and hashed as it comes (a manifest is never held twice); `detail`
+   * ends a sentence saying what differs. A version S3 refuses to read because of how it was written (a customer key, an
+   * archive class) is not ours either: readers cannot read it, so the run will not verify.
    */
   private async compareTwin(key: string, v: ListedVersion, w: WrittenRunFile, retainUntil: Date): Promise<{ same: true } | { same: false; kind: 'other-bytes' | 'weaker-lock' | 'unreadable'; detail: string }> {
     const differs = (kind: 'other-bytes' | 'weaker-lock' | 'unreadable', detail: string) => ({ same: false as const, kind, detail });
     if (v.size !== undefined && v.size !== w.size) return differs('other-bytes', `is ${v.size} bytes, not the ${w.size} signed`);
     const tooLarge = (size: number, atLeast: boolean) => new LengthMismatch(`${atLeast ? 'at least ' : ''}${size} bytes, not ${w.size}`);
-    let read: S3ObjectVersion;
+    let found: Omit<S3ObjectVersion, 'body'> & { read: { size: number; sha256: string } };
     try {
-      read = await this.readVersion(key, v.versionId, { maxBytes: w.size, tooLarge });
+      found = await this.getVersion(key, v.versionId, (body, declared) => cappedDigest(body as Readable, declared, w.size, tooLarge));
     } catch (err) {
       if (err instanceof LengthMismatch) return differs('other-bytes', `is longer than the ${w.size} bytes signed`);
+      const foreign = writtenOtherwise(err);
+      if (foreign) return differs('other-bytes', `cannot be read by anyone without its writer's help: ${foreign}`);
       return differs('unreadable', `could not be read to compare with what was signed (${(err as Error).message})`);
     }
-    const found = sha256Hex(read.body);
-    if (read.body.length !== w.size || found !== w.sha256()) return differs('other-bytes', `holds other bytes (SHA-256 ${found}, not ${w.sha256()})`);
-    const modeOk = read.mode === this.mode || read.mode === 'COMPLIANCE';
-    if (!modeOk || !read.retainUntil || read.retainUntil.getTime() < retainUntil.getTime()) {
-      return differs('weaker-lock', `holds the signed bytes but is locked ${read.mode ?? 'not at all'}${read.retainUntil ? ` until ${read.retainUntil.toISOString()}` : ''}, less than the ${this.mode} lock until ${retainUntil.toISOString()} this seal asked for`);
+    const { size, sha256 } = found.read;
+    if (size !== w.size || sha256 !== w.sha256()) return differs('other-bytes', `holds other bytes (SHA-256 ${sha256}, not ${w.sha256()})`);
+    const modeOk = found.mode === this.mode || found.mode === 'COMPLIANCE';
+    if (!modeOk || !found.retainUntil || found.retainUntil.getTime() < retainUntil.getTime()) {
+      return differs('weaker-lock', `holds the signed bytes but is locked ${found.mode ?? 'not at all'}${found.retainUntil ? ` until ${found.retainUntil.toISOString()}` : ''}, less than the ${this.mode} lock until ${retainUntil.toISOString()} this seal asked for`);
     }
     return { same: true };
   }
@@ -1069,15 +1150,15 @@ function sameETag(a: string, b: string): boolean {
 }
 
 /**
- * An object's body, refused before it is read when its declared length is over `maxBytes`, and while it is read when
- * more bytes come than that (a response without a length, or one that lies about it). The connection is dropped.
+ * Reads an object's body a chunk at a time, refused before it is read when its declared length is over `maxBytes`,
+ * and while it is read when more bytes come than that (a response without a length, or one that lies about it). The
+ * connection is dropped. Returns the bytes read.
  */
-async function cappedBody(body: Readable, declared: number | undefined, maxBytes: number, tooLarge: (size: number, atLeast: boolean) => Error): Promise<Buffer> {
+async function cappedChunks(body: Readable, declared: number | undefined, maxBytes: number, tooLarge: (size: number, atLeast: boolean) => Error, take: (chunk: Buffer) => void): Promise<number> {
   if (declared !== undefined && declared > maxBytes) {
     body.destroy();
     throw tooLarge(declared, false);
   }
-  const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body) {
     total += (chunk as Buffer).length;
@@ -1085,7 +1166,37 @@ async function cappedBody(body: Readable, declared: number | undefined, maxBytes
       body.destroy();
       throw tooLarge(total, true);
     }
-    chunks.push(chunk as Buffer);
+    take(chunk as Buffer);
   }
+  return total;
+}
+
+/** An object's body, never more than `maxBytes` of it (see `cappedChunks`). */
+async function cappedBody(body: Readable, declared: number | undefined, maxBytes: number, tooLarge: (size: number, atLeast: boolean) => Error): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const total = await cappedChunks(body, declared, maxBytes, tooLarge, (chunk) => chunks.push(chunk));
   return Buffer.concat(chunks, total);
+}
+
+/** The size and SHA-256 of an object's body, hashed as it comes (never held whole), never more than `maxBytes` of it. */
+async function cappedDigest(body: Readable, declared: number | undefined, maxBytes: number, tooLarge: (size: number, atLeast: boolean) => Error): Promise<{ size: number; sha256: string }> {
+  const hash = createHash('sha256');
+  const size = await cappedChunks(body, declared, maxBytes, tooLarge, (chunk) => hash.update(chunk));
+  return { size, sha256: hash.digest('hex') };
+}
+
+/**
+ * Why a version that exists cannot be read, when S3's refusal itself shows it was written in a way this store never
+ * writes: with a customer-provided key (SSE-C; a GET without that key is refused as a bad request) or in an archive
+ * storage class (InvalidObjectState). Nobody reading the evidence can read such a version without its writer's help.
+ * Undefined for every other failure (permissions, throttling, a server error), which says nothing of who wrote it.
+ */
+function writtenOtherwise(err: unknown): string | undefined {
+  const e = (err instanceof EvidenceLockerError && err.cause ? err.cause : err) as { name?: string; Code?: string; message?: string };
+  const code = e?.Code ?? e?.name ?? 'error';
+  if (isCode(e, 'InvalidObjectState')) return `it is kept in an archive storage class, which this store never writes (GetObject: ${code})`;
+  if (status(e) === 400 && (isCode(e, 'InvalidRequest') || /encrypt/i.test(e?.message ?? ''))) {
+    return `it needs a customer-provided encryption key (SSE-C) to be read, which this store never uses (GetObject: ${code}${e?.message && e.message !== code ? `: ${e.message}` : ''})`;
+  }
+  return undefined;
 }

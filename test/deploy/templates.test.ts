@@ -205,6 +205,10 @@ describe('evidence-bucket.json', () => {
     expect(r.EvidenceKey.DeletionPolicy).toBe('Retain');
   });
 
+  it('refuses writes with customer-provided keys (SSE-C): nobody with s3:PutObject can lock a version over evidence that only their key reads', () => {
+    expect(b.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].BlockedEncryptionTypes).toEqual({ EncryptionType: ['SSE-C'] });
+  });
+
   it('all public access blocked, ACLs disabled', () => {
     expect(b.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
     expect(b.Properties.OwnershipControls.Rules[0].ObjectOwnership).toBe('BucketOwnerEnforced');

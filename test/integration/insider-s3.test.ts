@@ -1,5 +1,6 @@
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,43 @@ describe('insider attacks only an S3 store allows (Object Lock server)', () => {
     expect(again.versionId).not.toBe(first.versionId);
     expect((await store.readVersion(store.objectKey(sha), again.versionId)).body.equals(genuine)).toBe(true);
     expect((await store.getObject(sha)).equals(genuine)).toBe(true);
+  });
+
+  it('a version written over a sealed body with the insider\'s own customer key (SSE-C): was the end of every read of that body (packages failed on it); now the body is read from beneath it, and writing it again puts ours beside it', async () => {
+    const store = openStore('insider-ssec');
+    const genuine = canonicalBytes(body('test.bucket-encryption', ACCT, 'us-east-1', { buckets: [{ name: `logs-${ACCT}`, encrypted: true }] }));
+    const sha = sha256Hex(genuine);
+    const first = await store.putObject(sha, genuine);
+    const customerKey = Buffer.alloc(32, 7);
+    const client = rawClient();
+    let planted: string | undefined;
+    try {
+      planted = (
+        await client.send(
+          new PutObjectCommand({
+            Bucket: store.bucket,
+            Key: store.objectKey(sha),
+            Body: genuine,
+            ContentLength: genuine.length,
+            SSECustomerAlgorithm: 'AES256',
+            SSECustomerKey: customerKey.toString('base64'),
+            SSECustomerKeyMD5: createHash('md5').update(customerKey).digest('base64'),
+          }),
+        )
+      ).VersionId;
+    } finally {
+      client.destroy();
+    }
+    expect(planted).toBeDefined();
+    // The server refuses a read of the planted version without its key, as S3 does.
+    const refused = await store.readVersion(store.objectKey(sha), planted).then(() => undefined, (e: Error) => e);
+    // (S3: 400 InvalidRequest; this server: 400 InvalidArgument, "Requests specifying Server Side Encryption with Customer provided keys must ...")
+    expect(refused?.message).toMatch(/GetObject .* failed: (InvalidRequest|InvalidArgument): .*Server Side Encryption.* \(HTTP 400\)$/);
+    expect((await store.getObject(sha, genuine.length)).equals(genuine)).toBe(true);
+    const again = await store.putObject(sha, genuine);
+    expect(again.existed).toBe(false);
+    expect(again.versionId).not.toBe(first.versionId);
+    expect((await store.readVersion(store.objectKey(sha), again.versionId)).body.equals(genuine)).toBe(true);
   });
 
   it('a run that names an overwritten version (sealed before this fix): was verify --store failing while package fell back to an older version; now both name the same version and refuse it', async () => {

@@ -28,7 +28,11 @@ class FakeS3 {
   partsInFlight = 0;
   inFlightAtAbort?: number;
   /** Versions written through this fake (PutObject, CompleteMultipartUpload), oldest first, by key: listed like S3 lists them. */
-  written = new Map<string, { versionId: string; size: number; body?: Buffer; mode?: string; retainUntil?: string; etag?: string }[]>();
+  written = new Map<string, { versionId: string; size: number; body?: Buffer; mode?: string; retainUntil?: string; etag?: string; refuse?: { status: number; xml: string } }[]>();
+  /** Keys ListObjectsV2 names besides `existing` and `endless` (a body someone else wrote first). */
+  listedKeys = new Set<string>();
+  /** The bucket's default encryption, as GetBucketEncryption answers it. */
+  encryptionXml = '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
   /** CompleteMultipartUpload answers with its version id (as AWS does on a versioned bucket); false: without one. */
   completeNamesVersion = true;
   /** A GET of a version answered 503 (the version id). */
@@ -39,7 +43,7 @@ class FakeS3 {
   beforeWrite?: (key: string) => void;
 
   /** Adds a version of `key` as S3 would (a later one lists first), and returns its id. */
-  addVersion(key: string, size: number, versionId = `v-${this.requests.length}-${(this.written.get(key)?.length ?? 0) + 1}`, kept: { body?: Buffer; mode?: string; retainUntil?: string; etag?: string } = {}): string {
+  addVersion(key: string, size: number, versionId = `v-${this.requests.length}-${(this.written.get(key)?.length ?? 0) + 1}`, kept: { body?: Buffer; mode?: string; retainUntil?: string; etag?: string; refuse?: { status: number; xml: string } } = {}): string {
     this.written.set(key, [...(this.written.get(key) ?? []), { versionId, size, ...kept }]);
     return versionId;
   }
@@ -60,10 +64,10 @@ class FakeS3 {
     if ('versioning' in q) return xml('<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>');
     if ('publicAccessBlock' in q)
       return xml('<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>');
-    if ('encryption' in q) return xml('<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>');
+    if ('encryption' in q) return xml(this.encryptionXml);
     if ('list-type' in q) {
       const prefix = String((q.prefix as string | undefined) ?? '');
-      const keys = [...this.existing.keys(), ...this.endless.keys()].filter((k) => k.startsWith(prefix));
+      const keys = [...this.existing.keys(), ...this.endless.keys(), ...this.listedKeys].filter((k) => k.startsWith(prefix));
       return xml(`<ListBucketResult><IsTruncated>false</IsTruncated><KeyCount>${keys.length}</KeyCount>${keys.map((k) => `<Contents><Key>${k}</Key><Size>1</Size></Contents>`).join('')}</ListBucketResult>`);
     }
     if ('versions' in q) {
@@ -95,6 +99,9 @@ class FakeS3 {
       const latest = this.written.get(key)!.at(-1)!;
       return this.reply(200, '', { 'content-length': String(latest.size), 'x-amz-version-id': latest.versionId, etag: latest.etag ?? '"e"' });
     }
+    // A version S3 refuses to read as it was written (SSE-C without its key), by id or as the latest.
+    const asked = rec.method === 'GET' ? (typeof q.versionId === 'string' ? this.written.get(key)?.find((v) => v.versionId === q.versionId) : this.written.get(key)?.at(-1)) : undefined;
+    if (asked?.refuse) return this.reply(asked.refuse.status, asked.refuse.xml);
     const version = rec.method === 'GET' && typeof q.versionId === 'string' ? this.written.get(key)?.find((v) => v.versionId === q.versionId && v.body) : undefined;
     if (version) {
       const lock: Record<string, string> = version.mode ? { 'x-amz-object-lock-mode': version.mode, 'x-amz-object-lock-retain-until-date': version.retainUntil! } : {};
@@ -564,6 +571,59 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     fake.endless.set(`${sigBase}manifest.sig`, endlessSig);
     expect((await failure(store.getRun(sigRun))).message).toMatch(/manifest\.sig version v-existing is at least 1048576 bytes, more than the 65536 bytes a manifest\.sig of evidence-locker can be/);
     expect(endlessSig.pulled).toBeLessThanOrEqual(2 * (1 << 20));
+  });
+
+  it('a version written with someone else\'s key (SSE-C) hides nothing: reads find the body beneath it, a write puts ours beside it, the seal names it, and store check says whether the bucket refuses such writes', async () => {
+    // What S3 answers a GET without the customer key of an object written with one.
+    const ssec = { status: 400, xml: '<Error><Code>InvalidRequest</Code><Message>The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.</Message></Error>' };
+    const body = evidenceBody('under-ssec');
+    const sha = sha256Hex(body);
+    const key = `evidence-locker/objects/sha256/${sha.slice(0, 2)}/${sha}.json`;
+
+    // Read: the latest version is theirs; ours, older, is found and returned.
+    const reading = new FakeS3();
+    reading.addVersion(key, body.length, 'ours', { body, mode: 'COMPLIANCE', retainUntil: '2032-11-27T02:00:00.000Z' });
+    reading.addVersion(key, body.length, 'theirs', { refuse: ssec });
+    expect((await storeWith(reading).getObject(sha, body.length)).equals(body)).toBe(true);
+    expect(reading.requests.filter((r) => r.method === 'GET' && r.path.endsWith('.json')).map((r) => r.query.versionId ?? 'latest')).toEqual(['latest', 'theirs', 'ours']);
+
+    // Read, with no version of ours: the error says none could be read and why, and blames no permission.
+    const only = new FakeS3();
+    only.addVersion(key, body.length, 'theirs', { refuse: ssec });
+    const none = await failure(storeWith(only).getObject(sha, body.length));
+    expect(none.message).toBe(`s3://evidence/${key}: no version of evidence body ${sha} could be read: version theirs: it needs a customer-provided encryption key (SSE-C) to be read, which this store never uses (GetObject: InvalidRequest: The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.)`);
+    expect(none.hint).toMatch(/someone else with s3:PutObject on bucket evidence wrote versions nobody can read without their help.*CloudTrail data events/);
+    // Theirs beside a version of other bytes: the body is not there, and what could not be read is named.
+    only.addVersion(key, body.length, 'other', { body: Buffer.alloc(body.length, 0x20) });
+    only.written.get(key)!.reverse(); // theirs is the latest
+    const mixed = await failure(storeWith(only).getObject(sha, body.length));
+    expect(mixed.message).toBe(`s3://evidence/${key}: no version of this object has the SHA-256 its name states (the latest could not be read); some could not be read: version theirs: it needs a customer-provided encryption key (SSE-C) to be read, which this store never uses (GetObject: InvalidRequest: The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.)`);
+
+    // Write: a body the store may already hold, whose latest version S3 refuses to read, is written again as ours.
+    const writing = new FakeS3();
+    writing.listedKeys.add(key);
+    writing.addVersion(key, body.length, 'theirs', { refuse: ssec });
+    const stored = await storeWith(writing).putObject(sha, body);
+    expect(stored.existed).toBe(false);
+    expect(writing.writes().map((w) => w.path)).toEqual([`/evidence/${key}`]);
+
+    // Seal: a run file's oldest version written with their key is planted: readers cannot read it, the run will not verify.
+    const manifest = Buffer.from('{"records":[]}');
+    const sealing = new FakeS3();
+    sealing.beforeWrite = (k) => {
+      if (k.endsWith('manifest.sig') && !sealing.written.has(k)) sealing.addVersion(k, 3, 'their-sig', { refuse: ssec });
+    };
+    const sealErr = await failure(storeWith(sealing).putRun({ runId: '20261127T040000Z-ffffff', manifest, signature: Buffer.from('sig'), publicKeyPem: 'key' }));
+    expect(sealErr.message).toMatch(/readers take versions of its files that this seal did not write: s3:\/\/evidence\/evidence-locker\/runs\/20261127T040000Z-ffffff\/manifest\.sig: 1 version\(s\) older than the one written \(v-[\d-]+\): their-sig \(2026-11-27T02:00:00\.000Z\); readers take the oldest as the sealed file, and it cannot be read by anyone without its writer's help: it needs a customer-provided encryption key \(SSE-C\) to be read, which this store never uses \(GetObject: InvalidRequest: .*\)\. The run will not verify$/);
+
+    // store check: whether the bucket refuses SSE-C writes is reported (advisory), with the command that makes it so.
+    const open = await storeWith(new FakeS3()).preflight();
+    const check = open.find((c) => c.name === 'writes with customer-provided keys (SSE-C) refused')!;
+    expect(check).toMatchObject({ ok: false, advisory: true, detail: "the bucket's default encryption does not block SSE-C: anyone with s3:PutObject can write versions that only their own key reads" });
+    expect(JSON.parse(/'(.*)'$/.exec(check.fix!)![1])).toEqual({ Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BlockedEncryptionTypes: { EncryptionType: ['SSE-C'] } }] });
+    const blocking = new FakeS3();
+    blocking.encryptionXml = '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BlockedEncryptionTypes><EncryptionType>SSE-C</EncryptionType></BlockedEncryptionTypes></Rule></ServerSideEncryptionConfiguration>';
+    expect((await storeWith(blocking).preflight()).find((c) => c.name === check.name)).toMatchObject({ ok: true, detail: "the bucket's default encryption blocks SSE-C" });
   });
 
   it('a planted version of gigabytes at a body\'s key is never read: not when the body is written again, not when it is read for a record (both know its length)', async () => {
