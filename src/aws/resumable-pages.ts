@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log/logger.js';
 import { isThrottling } from './failure.js';
 
@@ -15,6 +16,8 @@ export interface PatienceOptions {
   waited?: { ms: number };
   /** For tests: how a pause is waited. */
   sleep?: (ms: number) => Promise<void>;
+  /** The run's: once it aborts, a pause ends at once and no further page or call is asked for (its reason is thrown). */
+  signal?: AbortSignal;
 }
 
 export interface ResumableOptions<P> extends PatienceOptions {
@@ -30,7 +33,8 @@ const LONGEST_PAUSE_MS = 30_000;
  * throws the error as it came unless it is throttling and patience is left; otherwise it logs and waits.
  */
 function patience(opts: PatienceOptions) {
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const { signal } = opts;
+  const sleep = opts.sleep ?? ((ms: number) => delay(ms, undefined, signal ? { signal } : {}));
   const allowance = opts.patienceMs ?? 10 * 60_000;
   const waited = opts.waited ?? { ms: 0 };
   let pause = FIRST_PAUSE_MS;
@@ -40,6 +44,7 @@ function patience(opts: PatienceOptions) {
       pause = FIRST_PAUSE_MS;
     },
     async pauseOrThrow(err: unknown, fields: Record<string, unknown>, then: (seconds: number) => string): Promise<void> {
+      signal?.throwIfAborted();
       if (!isThrottling(err) || waited.ms >= allowance) throw err;
       // Jittered, so processes throttled together do not come back together.
       const ms = Math.min(Math.round(pause * (0.5 + Math.random() / 2)), allowance - waited.ms);
@@ -47,7 +52,12 @@ function patience(opts: PatienceOptions) {
         { action: opts.action, ...fields, waitMs: ms, waitedMs: waited.ms },
         `${opts.action} is still throttled after the SDK's retries (other collector processes share the quota); ${then(Math.ceil(ms / 1000))}`,
       );
-      await sleep(ms);
+      // An abort during the pause ends it with the run's own reason, not the timer's AbortError.
+      await sleep(ms).catch((e: unknown) => {
+        signal?.throwIfAborted();
+        throw e;
+      });
+      signal?.throwIfAborted();
       waited.ms += ms;
       pause = Math.min(pause * 2, LONGEST_PAUSE_MS);
     },
@@ -74,6 +84,7 @@ export async function* resumablePages<P>(pages: (startingToken: string | undefin
         patient.answered();
         token = opts.nextToken(page);
         yield page;
+        opts.signal?.throwIfAborted();
       }
       return;
     } catch (err) {
@@ -90,6 +101,7 @@ export async function* resumablePages<P>(pages: (startingToken: string | undefin
 export async function patientCall<T>(call: () => Promise<T>, opts: PatienceOptions): Promise<T> {
   const patient = patience(opts);
   for (let calls = 1; ; calls++) {
+    opts.signal?.throwIfAborted();
     try {
       return await call();
     } catch (err) {

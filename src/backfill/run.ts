@@ -91,7 +91,7 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillOutcom
   checkParameterOverrides(opts.catalogs, config.parameters);
   const trust = await resolveTrustPolicy(config, { signer, log, now: () => new Date(Math.max(Date.now(), now().getTime())) });
 
-  const { targets, gaps: targetGaps } = await resolveTargets(config, { accounts: opts.accounts }, log);
+  const { targets, gaps: targetGaps } = await resolveTargets(config, { accounts: opts.accounts }, log, opts.signal);
   const { frameworks, queries, regions: allRegions, tasks } = planRun(opts.catalogs, config, targets, selection);
   const reconstructed = queries.filter((q) => RECONSTRUCTORS.has(q.id)).map((q) => q.id);
   const notReconstructed = queries.filter((q) => !RECONSTRUCTORS.has(q.id)).map((q) => ({ queryId: q.id, reason: noHistoryReason(q.id, q.apiCalls) }));

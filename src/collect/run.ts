@@ -83,7 +83,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   // A caller that chose the run id has already bound it to its logger.
   const runLog = opts.runId ? log : log.child({ runId });
 
-  const { targets, gaps: targetGaps } = await resolveTargets(config, { accounts: opts.accounts, regions: opts.regions, shard: opts.shard }, runLog);
+  const { targets, gaps: targetGaps } = await resolveTargets(config, { accounts: opts.accounts, regions: opts.regions, shard: opts.shard }, runLog, opts.signal);
   const gaps: TargetGap[] = [...targetGaps];
 
   const plan = planRun(opts.catalogs, config, targets, selection);

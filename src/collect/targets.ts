@@ -145,7 +145,7 @@ export function isActiveAccount(a: Pick<Account, 'State' | 'Status'>): boolean {
 }
 
 /** Every account of the organization, ACTIVE ones only, sorted by id. Needs the management or a delegated administrator account. */
-export async function listOrganizationAccounts(config: Config, log: Logger): Promise<{ active: Account[]; skipped: Account[] }> {
+export async function listOrganizationAccounts(config: Config, log: Logger, signal?: AbortSignal): Promise<{ active: Account[]; skipped: Account[] }> {
   const { OrganizationsClient, paginateListAccounts } = await loadOrganizationsSdk();
   const provider = new AwsClientProvider({ accountId: 'current', region: config.regions.home, maxAttempts: config.collect.maxAttempts });
   const active: Account[] = [];
@@ -156,11 +156,14 @@ export async function listOrganizationAccounts(config: Config, log: Logger): Pro
       action: 'organizations:ListAccounts',
       nextToken: (page) => page.NextToken,
       log,
+      ...(signal ? { signal } : {}),
     });
     for await (const page of pages) {
       for (const a of page.Accounts ?? []) (isActiveAccount(a) ? active : skipped).push(a);
     }
   } catch (err) {
+    // A stopped run (the daemon shutting down) is not a listing that failed.
+    if (signal?.aborted) throw signal.reason;
     const e = err as { name?: string; message?: string };
     throw new EvidenceLockerError(`accounts.source is "organizations" but organizations:ListAccounts failed: ${e.name ?? 'Error'}: ${scrubSecrets(e.message ?? String(err))}`, {
       hint: isThrottling(err)
@@ -204,7 +207,7 @@ function describeError(err: unknown): string {
  * (configured, or the account's enabled regions). An account whose role cannot be assumed, or whose regions
  * cannot be listed, becomes a gap and the others go on; only a failure that affects every account throws.
  */
-export async function resolveTargets(config: Config, filter: TargetFilter, log: Logger): Promise<{ targets: AccountTarget[]; gaps: TargetGap[] }> {
+export async function resolveTargets(config: Config, filter: TargetFilter, log: Logger, signal?: AbortSignal): Promise<{ targets: AccountTarget[]; gaps: TargetGap[] }> {
   const gaps: TargetGap[] = [];
   let candidates: { accountId: string; name?: string; roleArn?: string }[];
   if (config.accounts.source === 'current') {
@@ -224,7 +227,7 @@ export async function resolveTargets(config: Config, filter: TargetFilter, log: 
   } else if (config.accounts.source === 'list') {
     candidates = config.accounts.list.map((a) => ({ accountId: a.id, name: a.name, roleArn: roleArnFor(config, a.id, a.roleArn) }));
   } else {
-    const { active } = await listOrganizationAccounts(config, log);
+    const { active } = await listOrganizationAccounts(config, log, signal);
     candidates = active.filter((a) => a.Id).map((a) => ({ accountId: a.Id as string, name: a.Name, roleArn: roleArnFor(config, a.Id as string) }));
   }
 

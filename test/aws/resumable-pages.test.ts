@@ -91,6 +91,45 @@ describe('resumablePages (a listing that must be read whole, under a shared quot
   });
 });
 
+describe('a stopped run (the daemon shutting down) ends a patient listing at once', () => {
+  it('an abort during a pause ends it with the run\'s own reason (real timers: a 2 s pause ends in milliseconds), and an abort between pages asks for no further page', async () => {
+    const stopping = new Error('the daemon is stopping (SIGTERM)');
+    const { log } = capturedLogger('debug');
+
+    // Page 2 is throttled every time: the listing pauses (no test sleep: the real timer), and the run stops meanwhile.
+    const paused = listing((t) => t === '2');
+    const stop = new AbortController();
+    const started = Date.now();
+    setTimeout(() => stop.abort(stopping), 50);
+    const err = await all(resumablePages(paused.pages, { action: 'organizations:ListAccounts', nextToken: (p) => p.next, log, signal: stop.signal })).catch((e: unknown) => e);
+    expect(err).toBe(stopping);
+    // The first pause is at least 1 s (2 s jittered down to no less than half); the abort ended it well before.
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(paused.requests).toEqual([undefined, '1', '2']);
+
+    // Between pages: the run stops while page 1 is being handled; page 2 is never asked for.
+    const between = listing(() => false);
+    const halt = new AbortController();
+    const seen: number[] = [];
+    const stopped = await (async () => {
+      for await (const p of resumablePages(between.pages, { action: 'organizations:ListAccounts', nextToken: (q) => q.next, log, signal: halt.signal })) {
+        seen.push(...p.items);
+        if (p.next === '2') halt.abort(stopping);
+      }
+    })().catch((e: unknown) => e);
+    expect(stopped).toBe(stopping);
+    expect(seen).toEqual([0, 1, 10, 11]);
+    expect(between.requests).toEqual([undefined, '1']);
+
+    // A patient call: already stopped, it is not made at all.
+    let calls = 0;
+    const gone = new AbortController();
+    gone.abort(stopping);
+    expect(await patientCall(async () => ++calls, { action: 'organizations:ListParents', log, signal: gone.signal }).catch((e: unknown) => e)).toBe(stopping);
+    expect(calls).toBe(0);
+  });
+});
+
 describe('patientCall (one call that is not a listing, as patient as one)', () => {
   const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $retryable: { throttling: true } });
 

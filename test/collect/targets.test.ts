@@ -242,6 +242,34 @@ describe('organization discovery', () => {
     ]);
   });
 
+  it('a run stopped while ListAccounts waits out throttling (the daemon shutting down) ends in its pause with the stop\'s own reason, not as a failed listing', async () => {
+    orgThrottlePageTwo = 1_000;
+    const { log, lines } = quietLogger();
+    const stop = new AbortController();
+    const stopping = new EvidenceLockerError('the daemon is stopping (SIGTERM)');
+    // Stopped as soon as the listing says it pauses (a pause of at least 1 s).
+    let stoppedAt = 0;
+    let callsAtStop = 0;
+    const watch = setInterval(() => {
+      if (!stoppedAt && lines.some((l) => l.action === 'organizations:ListAccounts')) {
+        stoppedAt = Date.now();
+        callsAtStop = calls.filter((c) => c.op === 'ListAccounts').length;
+        stop.abort(stopping);
+      }
+    }, 5);
+    try {
+      const err = await resolveTargets(config({ collect: { maxAttempts: 2 } }), {}, log, stop.signal).catch((e: unknown) => e);
+      expect(err).toBe(stopping);
+    } finally {
+      clearInterval(watch);
+    }
+    // The pause did not run its course, and nothing more was asked of Organizations or of any account.
+    const pause = lines.find((l) => l.action === 'organizations:ListAccounts')!;
+    expect(Date.now() - stoppedAt).toBeLessThan(pause.waitMs as number);
+    expect(calls.filter((c) => c.op === 'ListAccounts')).toHaveLength(callsAtStop);
+    expect(calls.filter((c) => c.op === 'AssumeRole')).toHaveLength(0);
+  });
+
   it('a shard probes only its own accounts', async () => {
     const { log } = quietLogger();
     const all = (await resolveTargets(config(), {}, log)).targets.map((t) => t.accountId);

@@ -96,6 +96,7 @@ async function organizationAccounts(audit: AuditContext): Promise<Account[]> {
     action: 'organizations:ListAccounts',
     nextToken: (page) => page.NextToken,
     log: audit.log,
+    ...(audit.signal ? { signal: audit.signal } : {}),
   });
   const accounts: Account[] = [];
   for await (const page of pages) {
