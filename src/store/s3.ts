@@ -349,7 +349,12 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
         : 'err' in enc && !isCode(enc.err, 'ServerSideEncryptionConfigurationNotFoundError')
           ? `could not read the default encryption to tell (GetBucketEncryption: ${(enc.err as { name?: string }).name ?? 'error'})`
           : `${'out' in enc ? "the bucket's default encryption does not block SSE-C" : 'no default encryption configuration to block SSE-C'}: anyone with s3:PutObject can write versions that only their own key reads`,
-      ...(blocked ? {} : { fix: `aws s3api put-bucket-encryption --bucket ${b} --server-side-encryption-configuration '${JSON.stringify({ Rules: [rule] })}'` }),
+      // Without the bucket's rule in hand, a whole command would replace its default encryption: only what to add is said.
+      ...(blocked
+        ? {}
+        : 'out' in enc || isCode(enc.err, 'ServerSideEncryptionConfigurationNotFoundError')
+          ? { fix: `aws s3api put-bucket-encryption --bucket ${b} --server-side-encryption-configuration '${JSON.stringify({ Rules: [rule] })}'` }
+          : { fix: `read the bucket's encryption rule (aws s3api get-bucket-encryption --bucket ${b}) and put it back with "BlockedEncryptionTypes":{"EncryptionType":["SSE-C"]} added` }),
     };
   }
 
@@ -647,23 +652,26 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
 
   /**
    * The body under its SHA-256. Normally the latest version; if that was overwritten or hidden by a delete marker,
-   * the locked version whose bytes match the name is found among the key's versions. A version that cannot be read
-   * (someone else wrote it with their own encryption key, say) does not hide the one that matches: the search goes on,
-   * and names it only if no version matches.
+   * the locked version whose bytes match the name is found among the key's versions, oldest first (a body is written
+   * before anyone can copy its name). A version is passed over only when it cannot be the body: its listed size is not
+   * the body's, it is longer, or S3 refuses to read it because of how it was written (`writtenOtherwise`: someone
+   * else's customer key). Any other failure (a permission, throttling) ends the read as it came: the body may be in the
+   * version that could not be read, so nothing is claimed about it.
    */
   async getObject(sha256: string, expectedSize?: number): Promise<Buffer> {
     assertSha256(sha256);
     const key = this.objectKey(sha256);
     // A version larger than the body its record states is not read: it cannot be that body.
     const limit = expectedSize === undefined ? undefined : { maxBytes: expectedSize, tooLarge: (size: number, atLeast: boolean) => new LengthMismatch(`${atLeast ? 'at least ' : ''}${size} bytes, not the ${expectedSize} its record states`) };
-    type Read = { versionId?: string; body?: Buffer; tooLarge?: string; failed?: EvidenceLockerError };
+    type Read = { versionId?: string; body?: Buffer; tooLarge?: string; foreign?: string };
     const read = (versionId?: string): Promise<Read> =>
       this.readVersion(key, versionId, limit).then(
         (v) => ({ versionId: v.versionId, body: v.body }),
         (err: unknown) => {
           if (err instanceof LengthMismatch) return { versionId, tooLarge: err.message };
-          if (err instanceof EvidenceLockerError && /is missing from the evidence store/.test(err.message)) throw err;
-          return { versionId, failed: err instanceof EvidenceLockerError ? err : this.s3Error(err, 'GetObject', this.bucket, key) };
+          const foreign = writtenOtherwise(err);
+          if (foreign) return { versionId, foreign };
+          throw err;
         },
       );
     const latest = await read().catch((err: unknown) => {
@@ -671,46 +679,35 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
       throw err;
     });
     if (latest?.body && sha256Hex(latest.body) === sha256) return latest.body;
-    // The latest version is read again by its id in the search below, so its own failure is kept only if it is not.
-    const failed: Read[] = [];
-    let versions: Awaited<ReturnType<S3EvidenceStore['listVersions']>>;
-    try {
-      versions = (await this.listVersions(key)).filter((x) => x.key === key);
-    } catch (err) {
-      // Without the listing, the latest version's own failure (a permission, say) is what the operator must fix.
-      if (latest?.failed) throw latest.failed;
-      throw err;
-    }
-    /** Versions read that are not the body (other bytes, or longer than it). */
-    let notIt = latest && !latest.failed ? 1 : 0;
-    for (const v of versions) {
+    /** Versions that are not the body (other bytes, another size), and those nobody can read without their writer's help. */
+    let notIt = latest && !latest.foreign ? 1 : 0;
+    const foreign: string[] = [];
+    // S3 lists a key's versions newest first.
+    for (const v of (await this.listVersions(key)).filter((x) => x.key === key).reverse()) {
       if (latest?.versionId && v.versionId === latest.versionId) continue;
-      const candidate = await read(v.versionId).catch((err: unknown) => ({ versionId: v.versionId, failed: err as EvidenceLockerError }) as Read);
+      if (expectedSize !== undefined && v.size !== undefined && v.size !== expectedSize) {
+        notIt++;
+        continue;
+      }
+      const candidate = await read(v.versionId);
       if (candidate.body && sha256Hex(candidate.body) === sha256) {
-        this.log?.warn(
-          { bucket: this.bucket, key, versionId: v.versionId, ...(failed.length ? { unreadable: failed.map((f) => f.versionId ?? 'latest') } : {}) },
-          'latest version of a content-addressed key does not match its name; using the older version that does',
-        );
+        this.log?.warn({ bucket: this.bucket, key, versionId: v.versionId, unreadable: foreign.length }, 'latest version of a content-addressed key does not match its name; using the older version that does');
         return candidate.body;
       }
-      if (candidate.failed) failed.push(candidate);
+      if (candidate.foreign) foreign.push(`version ${candidate.versionId ?? 'null'}: ${candidate.foreign}`);
       else notIt++;
     }
-    if (!failed.length && latest?.failed) failed.push(latest);
-    const unreadable = failed.map((f) => `${f.versionId ? `version ${f.versionId}` : 'the latest version'}: ${writtenOtherwise(f.failed) ?? f.failed!.message}`);
-    if (notIt > 0 && latest) {
-      const latestWas = latest.failed ? 'could not be read' : latest.body ? `hashes to ${sha256Hex(latest.body)}` : `is ${latest.tooLarge}`;
-      throw new EvidenceLockerError(
-        `s3://${this.bucket}/${key}: no version of this object has the SHA-256 its name states (the latest ${latestWas})${unreadable.length ? `; some could not be read: ${unreadable.join('; ')}` : ''}`,
-        { hint: 'run `evidence-locker store verify` for the runs that name it; keep the bucket as it is for investigation' },
-      );
+    if (!foreign.length && latest?.foreign) foreign.push(`the latest version: ${latest.foreign}`);
+    const unreadable = `${foreign.slice(0, 10).join('; ')}${foreign.length > 10 ? `; and ${foreign.length - 10} more` : ''}`;
+    if (notIt > 0) {
+      const latestWas = !latest ? 'is a delete marker' : latest.foreign ? 'cannot be read' : latest.body ? `hashes to ${sha256Hex(latest.body)}` : `is ${latest.tooLarge}`;
+      throw new EvidenceLockerError(`s3://${this.bucket}/${key}: no version of this object has the SHA-256 its name states (the latest ${latestWas})${foreign.length ? `; ${foreign.length} cannot be read by anyone without their writer's help: ${unreadable}` : ''}`, {
+        hint: 'run `evidence-locker store verify` for the runs that name it; keep the bucket as it is for investigation',
+      });
     }
-    if (failed.length) {
-      const foreign = failed.every((f) => writtenOtherwise(f.failed));
-      throw new EvidenceLockerError(`s3://${this.bucket}/${key}: no version of evidence body ${sha256} could be read: ${unreadable.join('; ')}`, {
-        hint: foreign
-          ? `someone else with s3:PutObject on bucket ${this.bucket} wrote versions nobody can read without their help, and no readable version holds the body: find who in CloudTrail data events for the bucket; keep the bucket as it is for investigation`
-          : (failed[0].failed!.hint ?? 'check this role can read every version of the key (s3:GetObject, s3:GetObjectVersion), then try again'),
+    if (foreign.length) {
+      throw new EvidenceLockerError(`s3://${this.bucket}/${key}: no version of evidence body ${sha256} can be read: ${unreadable}`, {
+        hint: `someone else with s3:PutObject on bucket ${this.bucket} wrote versions nobody can read without their help, and no readable version holds the body: find who in CloudTrail data events for the bucket; keep the bucket as it is for investigation`,
       });
     }
     throw new EvidenceLockerError(`evidence body ${sha256} is missing from s3://${this.bucket}/${key}`, {
@@ -884,8 +881,8 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
    * Whether an older version is a twin of what the seal wrote: the same bytes under this store's lock mode to at least
    * the retain-until date the seal asked for (an SDK retry sends the same headers). The body is read only when its
    * listed size is the written size, never beyond it, and hashed as it comes (a manifest is never held twice); `detail`
-   * ends a sentence saying what differs. A version S3 refuses to read because of how it was written (a customer key, an
-   * archive class) is not ours either: readers cannot read it, so the run will not verify.
+   * ends a sentence saying what differs. A version S3 refuses to read because of how it was written (someone else's
+   * customer key) is not ours either: readers cannot read it, so the run will not verify.
    */
   private async compareTwin(key: string, v: ListedVersion, w: WrittenRunFile, retainUntil: Date): Promise<{ same: true } | { same: false; kind: 'other-bytes' | 'weaker-lock' | 'unreadable'; detail: string }> {
     const differs = (kind: 'other-bytes' | 'weaker-lock' | 'unreadable', detail: string) => ({ same: false as const, kind, detail });
@@ -1042,7 +1039,10 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
 
   /**
    * Writes a local package zip under `<prefix>packages/<file name>` with the same Object Lock, SSE-KMS and integrity
-   * headers as evidence, through the store's request limit; the same bytes already there are not written again.
+   * headers as evidence, through the store's request limit. The latest version is shared instead of writing again only
+   * when S3 itself vouches that it holds these bytes: its ETag is their MD5, which S3 computes from what it stored (a
+   * single PUT without SSE-KMS). Its x-amz-checksum-sha256 alone does not: some S3-compatible servers keep whatever
+   * checksum the writer sent, so anyone with s3:PutObject could plant other bytes under it and have them shared.
    */
   async putPackage(file: string, at: Date): Promise<ShelvedPackage> {
     const size = (await stat(file)).size;
@@ -1056,8 +1056,11 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
       md5.update(chunk as Buffer);
     }
     const checksum = sha.digest('base64');
+    const md5Digest = md5.digest();
     const head = await this.limit.run(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }))).catch(() => undefined);
-    if (head?.ChecksumSHA256 === checksum && head.ContentLength === size) return { key, ...(head.VersionId ? { versionId: head.VersionId } : {}), uploaded: false };
+    const sameBytes = head?.ChecksumSHA256 === checksum && head.ContentLength === size && head.ETag !== undefined && sameETag(head.ETag, md5Digest.toString('hex'));
+    if (head && sameBytes) return { key, ...(head.VersionId ? { versionId: head.VersionId } : {}), uploaded: false };
+    if (head) this.log?.warn({ bucket: this.bucket, key, versionId: head.VersionId }, 'a package of this name is already in the store, but S3 does not vouch that it holds these bytes: writing this one as a new version and sharing that');
     const put = await this.limit.run(async () => {
       try {
         return await this.client.send(
@@ -1067,7 +1070,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
             Body: createReadStream(file),
             ContentLength: size,
             ContentType: 'application/zip',
-            ContentMD5: md5.digest('base64'),
+            ContentMD5: md5Digest.toString('base64'),
             ChecksumSHA256: checksum,
             ...this.lockHeaders(this.retainUntilFor(at)),
           }),
@@ -1079,11 +1082,23 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     return { key, ...(put.VersionId ? { versionId: put.VersionId } : {}), uploaded: true };
   }
 
+  /**
+   * A package already in the store, by name. A package is written once, so a name with several versions cannot say
+   * which one evidence-locker wrote (anyone with s3:PutObject can add one): it is refused, and the local file, whose
+   * bytes pick the version, is asked for instead.
+   */
   async findPackage(name: string): Promise<ShelvedPackage> {
     const key = name.startsWith(this.prefix) ? name : `${this.prefix}${PACKAGES_DIR}/${name}`;
     const head = await this.limit.run(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))).catch((err: Error) => {
       throw new ConfigError(`${name}: not a local file, and s3://${this.bucket}/${key} cannot be read (${err.name})`, 'give the path of a package zip, or the file name of a package already shared');
     });
+    const versions = (await this.listVersions(key)).filter((v) => v.key === key);
+    if (versions.length > 1) {
+      const named = versions.slice(0, 10).map((v) => `${v.versionId ?? 'null'}${v.lastModified ? ` (${v.lastModified.toISOString()}, ${v.size ?? '?'} bytes)` : ''}`);
+      throw new EvidenceLockerError(`s3://${this.bucket}/${key} has ${versions.length} versions (${named.join(', ')}${versions.length > 10 ? `, and ${versions.length - 10} more` : ''}): its name cannot say which one evidence-locker wrote, so none is shared`, {
+        hint: `share the local package file instead (evidence-locker share <path to ${basename(key)}>): its bytes pick the version; if you did not write the others, someone else with s3:PutObject on bucket ${this.bucket} did: find who in CloudTrail data events`,
+      });
+    }
     return { key, ...(head.VersionId ? { versionId: head.VersionId } : {}), uploaded: false };
   }
 
@@ -1104,6 +1119,12 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     if (isCode(err, 'NoSuchBucket') || (operation === 'HeadBucket' && status(err) === 404)) {
       return new EvidenceLockerError(`${operation} ${where}: the evidence bucket ${bucket} does not exist`, {
         hint: `create it with Object Lock: aws s3api create-bucket --bucket ${bucket} --object-lock-enabled-for-bucket (see deploy/), or fix store.bucket / store.region / store.endpoint`,
+        cause: err,
+      });
+    }
+    if (isCode(err, 'InvalidObjectState')) {
+      return new EvidenceLockerError(`${operation} ${where}: the object is in an archive storage class (${code}) and cannot be read until it is restored`, {
+        hint: `restore it (aws s3api restore-object --bucket ${bucket}${key ? ` --key ${key}` : ''} --restore-request Days=7), then try again; evidence an assessor must read should not be moved to an archive class by a lifecycle rule`,
         cause: err,
       });
     }
@@ -1187,15 +1208,15 @@ async function cappedDigest(body: Readable, declared: number | undefined, maxByt
 
 /**
  * Why a version that exists cannot be read, when S3's refusal itself shows it was written in a way this store never
- * writes: with a customer-provided key (SSE-C; a GET without that key is refused as a bad request) or in an archive
- * storage class (InvalidObjectState). Nobody reading the evidence can read such a version without its writer's help.
- * Undefined for every other failure (permissions, throttling, a server error), which says nothing of who wrote it.
+ * writes: with a customer-provided key (SSE-C). S3 refuses a GET without that key as a bad request ("The object was
+ * stored using a form of Server Side Encryption..."; Ceph: "...Server Side Encryption with Customer provided keys...").
+ * Nobody reading the evidence can read such a version without its writer's help. Undefined for every other failure
+ * (permissions, throttling, a server error, an archived version), which says nothing of who wrote it.
  */
 function writtenOtherwise(err: unknown): string | undefined {
   const e = (err instanceof EvidenceLockerError && err.cause ? err.cause : err) as { name?: string; Code?: string; message?: string };
   const code = e?.Code ?? e?.name ?? 'error';
-  if (isCode(e, 'InvalidObjectState')) return `it is kept in an archive storage class, which this store never writes (GetObject: ${code})`;
-  if (status(e) === 400 && (isCode(e, 'InvalidRequest') || /encrypt/i.test(e?.message ?? ''))) {
+  if (status(e) === 400 && /stored using a form of Server Side Encryption|Customer provided keys|customer-provided encryption key/i.test(e?.message ?? '')) {
     return `it needs a customer-provided encryption key (SSE-C) to be read, which this store never uses (GetObject: ${code}${e?.message && e.message !== code ? `: ${e.message}` : ''})`;
   }
   return undefined;

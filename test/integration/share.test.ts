@@ -113,6 +113,28 @@ describe('share against the Object Lock server', () => {
     }
   });
 
+  it('a package planted under the name of ours, claiming our SHA-256 in its checksum header: ours is written and shared, never the planted bytes, and sharing by name refuses the twice-written key (it used to share the latest)', async () => {
+    const p = uniquePrefix('share-planted');
+    const cfg = join(dir, 'planted.yaml');
+    writeFileSync(cfg, readFileSync(configFile, 'utf8').replace(`prefix: ${prefix}`, `prefix: ${p}`));
+    const zip = readFileSync(zipPath);
+    const name = zipPath.split('/').pop()!;
+    const key = `${p}packages/${name}`;
+    // Other bytes of the same length, claiming our SHA-256.
+    const forged = Buffer.alloc(zip.length, 0x50);
+    await raw.send(new PutObjectCommand({ Bucket: env.bucket, Key: key, Body: forged, ContentLength: forged.length, ChecksumSHA256: createHash('sha256').update(zip).digest('base64'), ContentType: 'application/zip' }));
+    const r = await run(['-c', cfg, '--log-level', 'silent', 'share', zipPath, '--expires', '1h']);
+    expect(r.code).toBe(ExitCode.ok);
+    expect(r.out).toMatch(/^uploaded to /);
+    const res = await fetch(r.out.trim().split('\n').pop()!);
+    expect(Buffer.from(await res.arrayBuffer()).equals(zip)).toBe(true);
+    const byName = await run(['-c', cfg, '--log-level', 'silent', 'share', name, '--expires', '1h']);
+    expect(byName.code).not.toBe(ExitCode.ok);
+    expect(byName.out).toBe('');
+    expect(byName.err).toMatch(new RegExp(`has 2 versions \\(.*\\): its name cannot say which one evidence-locker wrote, so none is shared`));
+    expect(byName.err).toMatch(/share the local package file instead/);
+  });
+
   it('refuses --expires 8d (SigV4 links live at most 7 days) with exit 2 and uploads nothing', async () => {
     const p = uniquePrefix('share-8d');
     const cfg = join(dir, 'eight-days.yaml');

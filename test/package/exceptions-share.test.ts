@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
 import { loadExceptions, exceptionStates, exceptionFor } from '../../src/package/exceptions.js';
 import { parseExpires, sharePackage, MAX_SHARE_SECONDS } from '../../src/package/share.js';
 import { csvCell } from '../../src/package/csv.js';
@@ -105,5 +106,42 @@ describe('share', () => {
     expect(url.pathname).toContain('evidence-locker/packages/evidence-package_x.zip');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('3600');
     expect(url.searchParams.get('versionId')).toBe('v-123');
+  });
+
+  it('shares the package already there only when S3 vouches for its bytes (ETag = their MD5), not for a checksum header anyone can write; by name, refuses a package written more than once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'el-share-'));
+    const zip = join(dir, 'evidence-package_y.zip');
+    const bytes = Buffer.from('PK genuine package bytes');
+    writeFileSync(zip, bytes);
+    const config = ConfigSchema.parse({ store: { kind: 's3', bucket: 'audit-evidence', prefix: 'evidence-locker/', region: 'us-east-1' } }).store as S3StoreConfig;
+    const checksum = createHash('sha256').update(bytes).digest('base64');
+    const md5hex = createHash('md5').update(bytes).digest('hex');
+    const shelfWith = (head: Record<string, unknown>, versions: string[] = ['v-old']) => {
+      const store = new S3EvidenceStore(config, { clientConfig: { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } } });
+      const sent: unknown[] = [];
+      (store.client as unknown as { send: (c: unknown) => Promise<unknown> }).send = async (cmd: unknown) => {
+        sent.push(cmd);
+        if (cmd instanceof PutObjectCommand) return { VersionId: 'v-ours' };
+        if (cmd instanceof HeadObjectCommand) return { VersionId: 'v-old', ContentLength: bytes.length, ...head };
+        if (cmd instanceof ListObjectVersionsCommand) return { IsTruncated: false, Versions: versions.map((v, i) => ({ Key: 'evidence-locker/packages/evidence-package_y.zip', VersionId: v, IsLatest: i === 0, LastModified: new Date('2026-11-27T00:00:00Z'), Size: bytes.length })) };
+        throw new Error(`unexpected ${(cmd as object).constructor.name}`);
+      };
+      store.preflight = async () => [];
+      return { store, sent };
+    };
+    // Another writer's bytes under our checksum header (a server that keeps what the writer sent): ours is written and shared.
+    const forged = shelfWith({ ChecksumSHA256: checksum, ETag: '"0123456789abcdef0123456789abcdef"' });
+    const r = await sharePackage(forged.store.packageShelf, zip, 3600);
+    expect(r).toMatchObject({ uploaded: true, versionId: 'v-ours' });
+    expect(new URL(r.url).searchParams.get('versionId')).toBe('v-ours');
+    // The same bytes, which S3 vouches for: shared as they are, nothing written.
+    const same = shelfWith({ ChecksumSHA256: checksum, ETag: `"${md5hex}"` });
+    expect(await sharePackage(same.store.packageShelf, zip, 3600)).toMatchObject({ uploaded: false, versionId: 'v-old' });
+    expect(same.sent.some((c) => c instanceof PutObjectCommand)).toBe(false);
+    // By name: one version is shared; two cannot say which one evidence-locker wrote.
+    expect(await sharePackage(shelfWith({}).store.packageShelf, 'evidence-package_y.zip', 3600)).toMatchObject({ uploaded: false, versionId: 'v-old' });
+    const twice = await sharePackage(shelfWith({}, ['v-new', 'v-old']).store.packageShelf, 'evidence-package_y.zip', 3600).catch((e: Error & { hint?: string }) => e);
+    expect((twice as Error).message).toBe('s3://audit-evidence/evidence-locker/packages/evidence-package_y.zip has 2 versions (v-new (2026-11-27T00:00:00.000Z, 24 bytes), v-old (2026-11-27T00:00:00.000Z, 24 bytes)): its name cannot say which one evidence-locker wrote, so none is shared');
+    expect((twice as { hint?: string }).hint).toMatch(/^share the local package file instead \(evidence-locker share <path to evidence-package_y\.zip>\).*CloudTrail data events$/);
   });
 });

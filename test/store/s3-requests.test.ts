@@ -102,7 +102,7 @@ class FakeS3 {
     // A version S3 refuses to read as it was written (SSE-C without its key), by id or as the latest.
     const asked = rec.method === 'GET' ? (typeof q.versionId === 'string' ? this.written.get(key)?.find((v) => v.versionId === q.versionId) : this.written.get(key)?.at(-1)) : undefined;
     if (asked?.refuse) return this.reply(asked.refuse.status, asked.refuse.xml);
-    const version = rec.method === 'GET' && typeof q.versionId === 'string' ? this.written.get(key)?.find((v) => v.versionId === q.versionId && v.body) : undefined;
+    const version = asked?.body ? asked : undefined;
     if (version) {
       const lock: Record<string, string> = version.mode ? { 'x-amz-object-lock-mode': version.mode, 'x-amz-object-lock-retain-until-date': version.retainUntil! } : {};
       return { response: new HttpResponse({ statusCode: 200, headers: { 'content-type': 'application/octet-stream', 'content-length': String(version.body!.length), 'x-amz-version-id': version.versionId, ...lock }, body: Readable.from([version.body!]) }) };
@@ -585,19 +585,42 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     reading.addVersion(key, body.length, 'ours', { body, mode: 'COMPLIANCE', retainUntil: '2032-11-27T02:00:00.000Z' });
     reading.addVersion(key, body.length, 'theirs', { refuse: ssec });
     expect((await storeWith(reading).getObject(sha, body.length)).equals(body)).toBe(true);
-    expect(reading.requests.filter((r) => r.method === 'GET' && r.path.endsWith('.json')).map((r) => r.query.versionId ?? 'latest')).toEqual(['latest', 'theirs', 'ours']);
+    // The latest, then the key's versions oldest first: ours is found without reading theirs again.
+    expect(reading.requests.filter((r) => r.method === 'GET' && r.path.endsWith('.json')).map((r) => r.query.versionId ?? 'latest')).toEqual(['latest', 'ours']);
 
-    // Read, with no version of ours: the error says none could be read and why, and blames no permission.
+    // Versions planted beneath ours cost no read when their listed size is not the body's; twelve of theirs of the
+    // body's size are read, and the error names the first ten, then a count.
+    const many = new FakeS3();
+    for (let i = 0; i < 12; i++) many.addVersion(key, body.length, `theirs-${i}`, { refuse: ssec });
+    for (let i = 0; i < 5; i++) many.addVersion(key, body.length + 1, `longer-${i}`, { body: Buffer.alloc(body.length + 1) });
+    const none = await failure(storeWith(many).getObject(sha, body.length));
+    expect(many.requests.filter((r) => r.method === 'GET' && typeof r.query.versionId === 'string' && r.query.versionId.startsWith('longer-'))).toEqual([]);
+    const why = 'it needs a customer-provided encryption key (SSE-C) to be read, which this store never uses (GetObject: InvalidRequest: The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.)';
+    expect(none.message).toBe(
+      `s3://evidence/${key}: no version of this object has the SHA-256 its name states (the latest is ${body.length + 1} bytes, not the ${body.length} its record states); 12 cannot be read by anyone without their writer's help: ${Array.from({ length: 10 }, (_, i) => `version theirs-${i}: ${why}`).join('; ')}; and 2 more`,
+    );
+    // Only theirs: none can be read, and no permission is blamed.
     const only = new FakeS3();
     only.addVersion(key, body.length, 'theirs', { refuse: ssec });
-    const none = await failure(storeWith(only).getObject(sha, body.length));
-    expect(none.message).toBe(`s3://evidence/${key}: no version of evidence body ${sha} could be read: version theirs: it needs a customer-provided encryption key (SSE-C) to be read, which this store never uses (GetObject: InvalidRequest: The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.)`);
-    expect(none.hint).toMatch(/someone else with s3:PutObject on bucket evidence wrote versions nobody can read without their help.*CloudTrail data events/);
-    // Theirs beside a version of other bytes: the body is not there, and what could not be read is named.
-    only.addVersion(key, body.length, 'other', { body: Buffer.alloc(body.length, 0x20) });
-    only.written.get(key)!.reverse(); // theirs is the latest
-    const mixed = await failure(storeWith(only).getObject(sha, body.length));
-    expect(mixed.message).toBe(`s3://evidence/${key}: no version of this object has the SHA-256 its name states (the latest could not be read); some could not be read: version theirs: it needs a customer-provided encryption key (SSE-C) to be read, which this store never uses (GetObject: InvalidRequest: The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.)`);
+    const unread = await failure(storeWith(only).getObject(sha, body.length));
+    expect(unread.message).toBe(`s3://evidence/${key}: no version of evidence body ${sha} can be read: version theirs: ${why}`);
+    expect(unread.hint).toMatch(/someone else with s3:PutObject on bucket evidence wrote versions nobody can read without their help.*CloudTrail data events/);
+
+    // Any other failure (S3 slowing down, beyond the SDK's retries) ends the read as it came: the body may be in the
+    // version that could not be read, so nothing is said about it, and no further version is read.
+    const slow = new FakeS3();
+    slow.addVersion(key, body.length, 'ours', { body });
+    slow.addVersion(key, body.length, 'theirs', { refuse: ssec });
+    slow.unreadableVersion = 'ours';
+    const slowErr = await failure(storeWith(slow).getObject(sha, body.length));
+    expect(slowErr.message).toMatch(/^GetObject s3:\/\/evidence\/evidence-locker\/objects\/.* failed: SlowDown: Please reduce your request rate\. \(HTTP 503\)$/);
+    expect(slowErr.message).not.toMatch(/no version|SHA-256/);
+    // An archived version is not someone else's: it is named as archived, with how to restore it.
+    const archived = new FakeS3();
+    archived.addVersion(key, body.length, 'ours', { refuse: { status: 403, xml: '<Error><Code>InvalidObjectState</Code><Message>The operation is not valid for the object\'s storage class</Message></Error>' } });
+    const archErr = await failure(storeWith(archived).getObject(sha, body.length));
+    expect(archErr.message).toMatch(/: the object is in an archive storage class \(InvalidObjectState\) and cannot be read until it is restored$/);
+    expect(archErr.hint).toMatch(/^restore it \(aws s3api restore-object --bucket evidence --key evidence-locker\/objects\/\S+ --restore-request Days=7\)/);
 
     // Write: a body the store may already hold, whose latest version S3 refuses to read, is written again as ours.
     const writing = new FakeS3();
@@ -624,6 +647,20 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     const blocking = new FakeS3();
     blocking.encryptionXml = '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BlockedEncryptionTypes><EncryptionType>SSE-C</EncryptionType></BlockedEncryptionTypes></Rule></ServerSideEncryptionConfiguration>';
     expect((await storeWith(blocking).preflight()).find((c) => c.name === check.name)).toMatchObject({ ok: true, detail: "the bucket's default encryption blocks SSE-C" });
+    // The rule cannot be read: no whole command is offered (it would replace the bucket's default encryption).
+    const unread2 = new FakeS3();
+    unread2.encryptionXml = '';
+    const denied = storeWith(unread2);
+    const send = denied.client.send.bind(denied.client);
+    (denied.client as unknown as { send: (c: unknown) => Promise<unknown> }).send = async (c: unknown) => {
+      if ((c as object).constructor.name === 'GetBucketEncryptionCommand') throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+      return send(c as never);
+    };
+    expect((await denied.preflight()).find((c) => c.name === check.name)).toMatchObject({
+      ok: false,
+      detail: 'could not read the default encryption to tell (GetBucketEncryption: AccessDenied)',
+      fix: 'read the bucket\'s encryption rule (aws s3api get-bucket-encryption --bucket evidence) and put it back with "BlockedEncryptionTypes":{"EncryptionType":["SSE-C"]} added',
+    });
   });
 
   it('a planted version of gigabytes at a body\'s key is never read: not when the body is written again, not when it is read for a record (both know its length)', async () => {
