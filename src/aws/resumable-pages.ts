@@ -78,6 +78,7 @@ export async function* resumablePages<P>(pages: (startingToken: string | undefin
   let token: string | undefined;
   let read = 0;
   for (;;) {
+    opts.signal?.throwIfAborted();
     try {
       for await (const page of pages(token)) {
         read++;

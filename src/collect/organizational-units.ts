@@ -26,6 +26,8 @@ export interface OrganizationalUnitReads {
    */
   log: Logger;
   sleep?: (ms: number) => Promise<void>;
+  /** The action's: once it aborts (the daemon stopping), a pause ends at once and the stop's reason is thrown as it came. */
+  signal?: AbortSignal;
 }
 
 /** The pauses of every OU read of one resolution together: one allowance of patience (10 minutes), not one per listing. */
@@ -41,7 +43,7 @@ async function accountsUnder(provider: AwsClientProvider, framework: string, ou:
   const client = provider.get(OrganizationsClient);
   const accounts = new Set<string>();
   let step = 'organizations:ListParents';
-  const patience = { log: reads.log, waited: reads.waited, ...(reads.sleep ? { sleep: reads.sleep } : {}) };
+  const patience = { log: reads.log, waited: reads.waited, ...(reads.sleep ? { sleep: reads.sleep } : {}), ...(reads.signal ? { signal: reads.signal } : {}) };
   const patient = <P extends { NextToken?: string }>(action: string, pages: (startingToken: string | undefined) => AsyncIterable<P>) =>
     resumablePages(pages, { action, nextToken: (page) => page.NextToken, ...patience });
   try {
@@ -61,6 +63,8 @@ async function accountsUnder(provider: AwsClientProvider, framework: string, ou:
       }
     }
   } catch (err) {
+    // A stopped action is not an OU that could not be resolved.
+    if (reads.signal?.aborted) throw reads.signal.reason;
     const e = err as { name?: string; message?: string };
     const code = e.name ?? 'Error';
     throw new EvidenceLockerError(`scope.${framework}.organizationalUnits: ${ou} could not be resolved to accounts: ${step} failed: ${code}: ${scrubSecrets(e.message ?? String(err))}`, {

@@ -152,7 +152,7 @@ export async function listOrganizationAccounts(config: Config, log: Logger, sign
   const skipped: Account[] = [];
   try {
     const client = provider.get(OrganizationsClient);
-    const pages = resumablePages((startingToken) => paginateListAccounts({ client, ...(startingToken ? { startingToken } : {}) }, {}), {
+    const pages = resumablePages((startingToken) => paginateListAccounts({ client, ...(startingToken ? { startingToken } : {}) }, {}, ...(signal ? [{ abortSignal: signal }] : [])), {
       action: 'organizations:ListAccounts',
       nextToken: (page) => page.NextToken,
       log,

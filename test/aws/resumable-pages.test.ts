@@ -94,18 +94,29 @@ describe('resumablePages (a listing that must be read whole, under a shared quot
 describe('a stopped run (the daemon shutting down) ends a patient listing at once', () => {
   it('an abort during a pause ends it with the run\'s own reason (real timers: a 2 s pause ends in milliseconds), and an abort between pages asks for no further page', async () => {
     const stopping = new Error('the daemon is stopping (SIGTERM)');
-    const { log } = capturedLogger('debug');
+    const { log, lines } = capturedLogger('debug');
 
-    // Page 2 is throttled every time: the listing pauses (no test sleep: the real timer), and the run stops meanwhile.
+    // Page 2 is throttled every time: the listing pauses (no test sleep: the real timer), and the run stops as soon as
+    // the pause is announced.
     const paused = listing((t) => t === '2');
     const stop = new AbortController();
-    const started = Date.now();
-    setTimeout(() => stop.abort(stopping), 50);
+    let stoppedAt = 0;
+    const watch = setInterval(() => {
+      if (!stoppedAt && lines.length) {
+        stoppedAt = Date.now();
+        stop.abort(stopping);
+      }
+    }, 5);
     const err = await all(resumablePages(paused.pages, { action: 'organizations:ListAccounts', nextToken: (p) => p.next, log, signal: stop.signal })).catch((e: unknown) => e);
+    clearInterval(watch);
     expect(err).toBe(stopping);
-    // The first pause is at least 1 s (2 s jittered down to no less than half); the abort ended it well before.
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // The pause (at least 1 s: 2 s jittered down to no less than half) did not run its course.
+    expect(Date.now() - stoppedAt).toBeLessThan(lines[0].waitMs as number);
     expect(paused.requests).toEqual([undefined, '1', '2']);
+    // Already stopped: not even the first page is asked for.
+    const none = listing(() => false);
+    expect(await all(resumablePages(none.pages, { action: 'organizations:ListAccounts', nextToken: (p) => p.next, log, signal: stop.signal })).catch((e: unknown) => e)).toBe(stopping);
+    expect(none.requests).toEqual([]);
 
     // Between pages: the run stops while page 1 is being handled; page 2 is never asked for.
     const between = listing(() => false);

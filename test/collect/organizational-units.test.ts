@@ -56,6 +56,15 @@ describe('scope by organizational unit', () => {
     expect((denied as EvidenceLockerError).hint).toMatch(/management account or of a delegated administrator account.*or list the accounts of .* under scope\.hipaa\.accounts/);
   });
 
+  it('a stopped daemon action is not an OU that could not be resolved: the stop\'s own reason comes back, and Organizations is not asked', async () => {
+    Object.assign(process.env, simulatorEnv(sim(), ORG_MANAGEMENT_ACCOUNT_ID));
+    const stopping = new EvidenceLockerError('the daemon is stopping (SIGTERM)');
+    const stop = new AbortController();
+    stop.abort(stopping);
+    const err = await resolveOrganizationalUnits(ScopeConfigSchema.parse({ pci: { organizationalUnits: [tree().payments.id] } }), config, new Date(), { log: capturedLogger().log, signal: stop.signal }).catch((e: unknown) => e);
+    expect(err).toBe(stopping);
+  });
+
   it('reads on where it stopped when Organizations still throttles an OU read after the SDK\'s retries (the management account\'s quota is shared)', async () => {
     Object.assign(process.env, simulatorEnv(sim(), ORG_MANAGEMENT_ACCOUNT_ID));
     const { workloads, payments, under } = tree();

@@ -92,7 +92,7 @@ export const organizationExternalAccess = defineDelegatedSource<OrganizationAnal
 async function organizationAccounts(audit: AuditContext): Promise<Account[]> {
   const { OrganizationsClient, paginateListAccounts } = await loadOrganizationsSdk();
   const organizations = audit.clients.get(OrganizationsClient);
-  const pages = resumablePages((startingToken) => paginateListAccounts({ client: organizations, ...(startingToken ? { startingToken } : {}) }, {}), {
+  const pages = resumablePages((startingToken) => paginateListAccounts({ client: organizations, ...(startingToken ? { startingToken } : {}) }, {}, ...(audit.signal ? [{ abortSignal: audit.signal }] : [])), {
     action: 'organizations:ListAccounts',
     nextToken: (page) => page.NextToken,
     log: audit.log,
