@@ -83,6 +83,7 @@ export const BUCKET_POLICY_PLACEHOLDERS: Record<string, string> = {
   BucketName: 'EvidenceBucket',
   BreakGlassRoleArn: 'BreakGlassRoleArn',
   MinimumRetentionDays: 'MinimumRetentionDays',
+  EvidenceKeyArn: 'EvidenceKey.Arn',
 };
 
 /** Turns every placeholder string of the policy into an Fn::Sub on the stack's names, in any partition. */

@@ -655,7 +655,8 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
    * the locked version whose bytes match the name is found among the key's versions, oldest first (a body is written
    * before anyone can copy its name). A version is passed over only when it cannot be the body: its listed size is not
    * the body's, it is longer, or S3 refuses to read it because of how it was written (`writtenOtherwise`: someone
-   * else's customer key). Any other failure (a permission, throttling) ends the read as it came: the body may be in the
+   * else's customer key). An archived version is passed over too, but if no version matches, the read fails asking for
+   * it to be restored. Any other failure (a permission, throttling) ends the read as it came: the body may be in the
    * version that could not be read, so nothing is claimed about it.
    */
   async getObject(sha256: string, expectedSize?: number): Promise<Buffer> {
@@ -663,7 +664,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     const key = this.objectKey(sha256);
     // A version larger than the body its record states is not read: it cannot be that body.
     const limit = expectedSize === undefined ? undefined : { maxBytes: expectedSize, tooLarge: (size: number, atLeast: boolean) => new LengthMismatch(`${atLeast ? 'at least ' : ''}${size} bytes, not the ${expectedSize} its record states`) };
-    type Read = { versionId?: string; body?: Buffer; tooLarge?: string; foreign?: string };
+    type Read = { versionId?: string; body?: Buffer; tooLarge?: string; foreign?: string; archived?: EvidenceLockerError };
     const read = (versionId?: string): Promise<Read> =>
       this.readVersion(key, versionId, limit).then(
         (v) => ({ versionId: v.versionId, body: v.body }),
@@ -671,6 +672,9 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
           if (err instanceof LengthMismatch) return { versionId, tooLarge: err.message };
           const foreign = writtenOtherwise(err);
           if (foreign) return { versionId, foreign };
+          // An archived version may be another writer's over the body (then the body is found beneath it) or the
+          // body itself, moved by a lifecycle rule: it is passed over, and named with how to restore it if nothing matches.
+          if (err instanceof EvidenceLockerError && isCode(err.cause, 'InvalidObjectState')) return { versionId, archived: err };
           throw err;
         },
       );
@@ -680,8 +684,9 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     });
     if (latest?.body && sha256Hex(latest.body) === sha256) return latest.body;
     /** Versions that are not the body (other bytes, another size), and those nobody can read without their writer's help. */
-    let notIt = latest && !latest.foreign ? 1 : 0;
+    let notIt = latest && !latest.foreign && !latest.archived ? 1 : 0;
     const foreign: string[] = [];
+    let archived = latest?.archived;
     // S3 lists a key's versions newest first.
     for (const v of (await this.listVersions(key)).filter((x) => x.key === key).reverse()) {
       if (latest?.versionId && v.versionId === latest.versionId) continue;
@@ -695,12 +700,15 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
         return candidate.body;
       }
       if (candidate.foreign) foreign.push(`version ${candidate.versionId ?? 'null'}: ${candidate.foreign}`);
+      else if (candidate.archived) archived ??= candidate.archived;
       else notIt++;
     }
+    // The body may be in an archived version: nothing is claimed until it is restored.
+    if (archived) throw archived;
     if (!foreign.length && latest?.foreign) foreign.push(`the latest version: ${latest.foreign}`);
     const unreadable = `${foreign.slice(0, 10).join('; ')}${foreign.length > 10 ? `; and ${foreign.length - 10} more` : ''}`;
     if (notIt > 0) {
-      const latestWas = !latest ? 'is a delete marker' : latest.foreign ? 'cannot be read' : latest.body ? `hashes to ${sha256Hex(latest.body)}` : `is ${latest.tooLarge}`;
+      const latestWas = !latest ? 'is a delete marker' : latest.foreign || latest.archived ? 'cannot be read' : latest.body ? `hashes to ${sha256Hex(latest.body)}` : `is ${latest.tooLarge}`;
       throw new EvidenceLockerError(`s3://${this.bucket}/${key}: no version of this object has the SHA-256 its name states (the latest ${latestWas})${foreign.length ? `; ${foreign.length} cannot be read by anyone without their writer's help: ${unreadable}` : ''}`, {
         hint: 'run `evidence-locker store verify` for the runs that name it; keep the bucket as it is for investigation',
       });

@@ -14,7 +14,7 @@ interface Statement {
 }
 
 const template = readFileSync(join(PACKAGE_ROOT, 'deploy', 'bucket-policy.json'), 'utf8');
-const values = { BucketName: 'acme-evidence', BreakGlassRoleArn: 'arn:aws:iam::111122223333:role/EvidenceBreakGlass', MinimumRetentionDays: '2192' };
+const values = { BucketName: 'acme-evidence', BreakGlassRoleArn: 'arn:aws:iam::111122223333:role/EvidenceBreakGlass', MinimumRetentionDays: '2192', EvidenceKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' };
 const rendered = template.replace(/\$\{(\w+)\}/g, (_, name: string) => {
   if (!(name in values)) throw new Error(`unknown placeholder \${${name}}`);
   return values[name as keyof typeof values];
@@ -68,6 +68,18 @@ describe('deploy/bucket-policy.json', () => {
     expect(list(s.Action).sort()).toEqual(['s3:PutObject', 's3:PutObjectRetention']);
     expect(list(s.Resource)).toEqual(['arn:aws:s3:::acme-evidence/*']);
     expect(s.Condition).toEqual({ NumericLessThan: { 's3:object-lock-remaining-retention-days': '2192' } });
+  });
+
+  it('denies writes of versions the evidence\'s readers could not read: a customer-provided key (SSE-C), another KMS key than the evidence key, an archive storage class', () => {
+    for (const sid of ['DenyWritesWithCustomerKeys', 'DenyWritesWithAnotherKmsKey', 'DenyWritesToArchiveClasses']) {
+      expect(list(bySid(sid).Action)).toEqual(['s3:PutObject']);
+      expect(list(bySid(sid).Resource)).toEqual(['arn:aws:s3:::acme-evidence/*']);
+    }
+    // Any SSE-C header at all; a KMS key or storage class only when the request names one (the collector names the
+    // evidence key, or none and the bucket default applies; it never names a storage class).
+    expect(bySid('DenyWritesWithCustomerKeys').Condition).toEqual({ Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } });
+    expect(bySid('DenyWritesWithAnotherKmsKey').Condition).toEqual({ StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': values.EvidenceKeyArn } });
+    expect(bySid('DenyWritesToArchiveClasses').Condition).toEqual({ StringNotEqualsIfExists: { 's3:x-amz-storage-class': 'STANDARD' } });
   });
 
   it('passes the policy analysis `store check` runs on the live bucket', () => {

@@ -218,7 +218,7 @@ describe('evidence-bucket.json', () => {
     const source = JSON.parse(readFileSync(join(DEPLOY, 'bucket-policy.json'), 'utf8')) as { Statement: Json[] };
     const stack = r.EvidenceBucketPolicy.Properties.PolicyDocument.Statement as Json[];
     expect(r.EvidenceBucketPolicy.Properties.Bucket).toEqual({ Ref: 'EvidenceBucket' });
-    const rename = (s: string) => s.replace('arn:${AWS::Partition}:', 'arn:aws:').replace('${EvidenceBucket}', '${BucketName}');
+    const rename = (s: string) => s.replace('arn:${AWS::Partition}:', 'arn:aws:').replace('${EvidenceBucket}', '${BucketName}').replace('${EvidenceKey.Arn}', '${EvidenceKeyArn}');
     const normalise = (v: unknown): unknown =>
       typeof v === 'string' ? v : Array.isArray(v) ? v.map(normalise) : (v as Json)?.['Fn::Sub'] !== undefined ? rename(text(v)) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalise(x)])) : v;
     for (const st of source.Statement) expect(normalise(stack.find((s) => s.Sid === st.Sid)), st.Sid).toEqual(st);

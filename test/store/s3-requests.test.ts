@@ -615,9 +615,15 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     const slowErr = await failure(storeWith(slow).getObject(sha, body.length));
     expect(slowErr.message).toMatch(/^GetObject s3:\/\/evidence\/evidence-locker\/objects\/.* failed: SlowDown: Please reduce your request rate\. \(HTTP 503\)$/);
     expect(slowErr.message).not.toMatch(/no version|SHA-256/);
-    // An archived version is not someone else's: it is named as archived, with how to restore it.
+    // An archived version is not called someone else's. Over ours, it is passed over; if it is the only one, the read
+    // fails naming it as archived, with how to restore it.
+    const glacier = { status: 403, xml: '<Error><Code>InvalidObjectState</Code><Message>The operation is not valid for the object\'s storage class</Message></Error>' };
+    const over = new FakeS3();
+    over.addVersion(key, body.length, 'ours', { body });
+    over.addVersion(key, body.length, 'archived-over', { refuse: glacier });
+    expect((await storeWith(over).getObject(sha, body.length)).equals(body)).toBe(true);
     const archived = new FakeS3();
-    archived.addVersion(key, body.length, 'ours', { refuse: { status: 403, xml: '<Error><Code>InvalidObjectState</Code><Message>The operation is not valid for the object\'s storage class</Message></Error>' } });
+    archived.addVersion(key, body.length, 'ours', { refuse: glacier });
     const archErr = await failure(storeWith(archived).getObject(sha, body.length));
     expect(archErr.message).toMatch(/: the object is in an archive storage class \(InvalidObjectState\) and cannot be read until it is restored$/);
     expect(archErr.hint).toMatch(/^restore it \(aws s3api restore-object --bucket evidence --key evidence-locker\/objects\/\S+ --restore-request Days=7\)/);
