@@ -425,12 +425,17 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     const write = this.limit.run(async () => {
       // Bodies absent from the listing taken at start are written straight away; HeadObject only for the others.
       const head = (await this.mayExist(sha256)) ? await this.latestStoredBody(key, body.length) : undefined;
-      if (head && head.sha256 === sha256) {
+      // Our bytes under a weaker lock mode than this store's (someone else's GOVERNANCE write of a body they could
+      // predict) are not adopted: verification would refuse that version's lock. Ours is written beside it.
+      const weaker = head !== undefined && head.sha256 === sha256 && this.mode === 'COMPLIANCE' && head.ObjectLockMode !== 'COMPLIANCE';
+      if (head && head.sha256 === sha256 && !weaker) {
         await this.extendRetention(key, head, wanted);
         return { key, ...(head.VersionId ? { versionId: head.VersionId } : {}), existed: true };
       }
-      if (head) {
-        this.log?.warn({ bucket: this.bucket, key, versionId: head.VersionId, storedSha256: head.sha256 }, 'latest version of a content-addressed key does not match its name (written by someone else); writing the body again as a new version');
+      if (weaker) {
+        this.log?.warn({ bucket: this.bucket, key, versionId: head.VersionId, mode: head.ObjectLockMode ?? 'none' }, `latest version of a content-addressed key holds this body under a weaker lock than ${this.mode} (written by someone else); writing the body again as a new version`);
+      } else if (head) {
+        this.log?.warn({ bucket: this.bucket, key, versionId: head.VersionId, storedSha256: head.sha256 }, 'latest version of a content-addressed key is not this body as stored (another writer\'s bytes, or a version this store cannot read); writing the body again as a new version');
       }
       const versionId = body.length > this.config.multipartThresholdBytes ? await this.putMultipart(key, body, wanted) : await this.putSingle(key, body, wanted);
       (await this.index?.keys.catch(() => undefined))?.add(sha256);
@@ -507,9 +512,10 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
       }
     } catch (err) {
       if (status(err) === 404 || status(err) === 405 || isCode(err, 'NoSuchKey', 'NoSuchVersion', 'NotFound')) return undefined;
-      // A latest version nobody can read without its writer's help is not ours: the body is written again beside it.
-      const foreign = writtenOtherwise(err);
-      if (foreign) return { $metadata: (err as { $metadata?: HeadObjectCommandOutput['$metadata'] }).$metadata ?? {}, sha256: `(not readable: ${foreign})` };
+      // A latest version this store cannot read (someone else's customer or KMS key, an archive class) cannot be shown
+      // to be ours: the body is written again beside it, so a readable locked version holds it.
+      const unreadable = writtenOtherwise(err) ?? (isCode(err, 'InvalidObjectState') || status(err) === 403 ? `GetObject: ${(err as { name?: string }).name ?? 'error'} (HTTP ${status(err) ?? '?'})` : undefined);
+      if (unreadable) return { $metadata: (err as { $metadata?: HeadObjectCommandOutput['$metadata'] }).$metadata ?? {}, sha256: `(not readable: ${unreadable})` };
       throw this.s3Error(err, 'GetObject', this.bucket, key);
     }
   }
@@ -664,7 +670,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     const key = this.objectKey(sha256);
     // A version larger than the body its record states is not read: it cannot be that body.
     const limit = expectedSize === undefined ? undefined : { maxBytes: expectedSize, tooLarge: (size: number, atLeast: boolean) => new LengthMismatch(`${atLeast ? 'at least ' : ''}${size} bytes, not the ${expectedSize} its record states`) };
-    type Read = { versionId?: string; body?: Buffer; tooLarge?: string; foreign?: string; archived?: EvidenceLockerError };
+    type Read = { versionId?: string; body?: Buffer; tooLarge?: string; foreign?: string; archived?: EvidenceLockerError; denied?: EvidenceLockerError };
     const read = (versionId?: string): Promise<Read> =>
       this.readVersion(key, versionId, limit).then(
         (v) => ({ versionId: v.versionId, body: v.body }),
@@ -678,15 +684,19 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
           throw err;
         },
       );
-    const latest = await read().catch((err: unknown) => {
+    const latest = await read().catch((err: unknown): Read | undefined => {
       if (err instanceof EvidenceLockerError && /is missing from the evidence store/.test(err.message)) return undefined;
+      // Access denied to the latest version looks the same whether this role lacks a permission or someone else wrote
+      // it under their own KMS key: the search below finds the body if a readable version holds it (its hash proves
+      // it), and otherwise this refusal is what is reported, as it came.
+      if (err instanceof EvidenceLockerError && status(err.cause) === 403 && !isCode(err.cause, 'InvalidObjectState')) return { denied: err };
       throw err;
     });
     if (latest?.body && sha256Hex(latest.body) === sha256) return latest.body;
     /** Versions that are not the body (other bytes, another size), and those nobody can read without their writer's help. */
-    let notIt = latest && !latest.foreign && !latest.archived ? 1 : 0;
+    let notIt = latest?.body || latest?.tooLarge ? 1 : 0;
     const foreign: string[] = [];
-    let archived = latest?.archived;
+    const archived: Read[] = latest?.archived ? [latest] : [];
     // S3 lists a key's versions newest first.
     for (const v of (await this.listVersions(key)).filter((x) => x.key === key).reverse()) {
       if (latest?.versionId && v.versionId === latest.versionId) continue;
@@ -694,22 +704,34 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
         notIt++;
         continue;
       }
-      const candidate = await read(v.versionId);
+      const candidate = await read(v.versionId).catch((err: unknown) => {
+        // The latest version, refused again by its id: what is reported if nothing matches.
+        if (latest?.denied) throw latest.denied;
+        throw err;
+      });
       if (candidate.body && sha256Hex(candidate.body) === sha256) {
         this.log?.warn({ bucket: this.bucket, key, versionId: v.versionId, unreadable: foreign.length }, 'latest version of a content-addressed key does not match its name; using the older version that does');
         return candidate.body;
       }
       if (candidate.foreign) foreign.push(`version ${candidate.versionId ?? 'null'}: ${candidate.foreign}`);
-      else if (candidate.archived) archived ??= candidate.archived;
+      else if (candidate.archived) archived.push(candidate);
       else notIt++;
     }
+    if (latest?.denied) throw latest.denied;
     // The body may be in an archived version: nothing is claimed until it is restored.
-    if (archived) throw archived;
+    const restorable = archived.filter((a) => a.versionId);
+    if (restorable.length) {
+      const ids = restorable.map((a) => a.versionId!);
+      throw new EvidenceLockerError(`s3://${this.bucket}/${key}: no readable version holds evidence body ${sha256}; ${ids.length} version(s) are in an archive storage class and cannot be read until restored: ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ` and ${ids.length - 10} more` : ''}`, {
+        hint: `restore them, oldest first (aws s3api restore-object --bucket ${this.bucket} --key ${key} --version-id ${ids[0]} --restore-request Days=7), then try again; evidence an assessor must read should not be moved to an archive class by a lifecycle rule`,
+      });
+    }
+    if (archived.length) throw archived[0].archived!;
     if (!foreign.length && latest?.foreign) foreign.push(`the latest version: ${latest.foreign}`);
     const unreadable = `${foreign.slice(0, 10).join('; ')}${foreign.length > 10 ? `; and ${foreign.length - 10} more` : ''}`;
     if (notIt > 0) {
       const latestWas = !latest ? 'is a delete marker' : latest.foreign || latest.archived ? 'cannot be read' : latest.body ? `hashes to ${sha256Hex(latest.body)}` : `is ${latest.tooLarge}`;
-      throw new EvidenceLockerError(`s3://${this.bucket}/${key}: no version of this object has the SHA-256 its name states (the latest ${latestWas})${foreign.length ? `; ${foreign.length} cannot be read by anyone without their writer's help: ${unreadable}` : ''}`, {
+      throw new EvidenceLockerError(`s3://${this.bucket}/${key}: no ${foreign.length ? 'readable ' : ''}version of this object has the SHA-256 its name states (the latest ${latestWas})${foreign.length ? `; ${foreign.length} cannot be read by anyone without their writer's help: ${unreadable}` : ''}`, {
         hint: 'run `evidence-locker store verify` for the runs that name it; keep the bucket as it is for investigation',
       });
     }
@@ -1066,7 +1088,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     const checksum = sha.digest('base64');
     const md5Digest = md5.digest();
     const head = await this.limit.run(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }))).catch(() => undefined);
-    const sameBytes = head?.ChecksumSHA256 === checksum && head.ContentLength === size && head.ETag !== undefined && sameETag(head.ETag, md5Digest.toString('hex'));
+    const sameBytes = head !== undefined && head.ContentLength === size && (await this.holdsBytes(key, head, md5Digest.toString('hex'), checksum, size));
     if (head && sameBytes) return { key, ...(head.VersionId ? { versionId: head.VersionId } : {}), uploaded: false };
     if (head) this.log?.warn({ bucket: this.bucket, key, versionId: head.VersionId }, 'a package of this name is already in the store, but S3 does not vouch that it holds these bytes: writing this one as a new version and sharing that');
     const put = await this.limit.run(async () => {
@@ -1091,29 +1113,61 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
   }
 
   /**
+   * Whether the latest version (`head`) holds these bytes, as S3 itself vouches: its ETag is their MD5 (S3 computes it
+   * from what it stored, for a single PUT without SSE-KMS), or else the version itself, read by its id and never
+   * beyond `size`, hashes to their SHA-256 (SSE-KMS ETags are not an MD5). A checksum header alone is never enough.
+   */
+  private async holdsBytes(key: string, head: HeadObjectCommandOutput, md5Hex: string, sha256Base64: string, size: number): Promise<boolean> {
+    if (head.ETag !== undefined && sameETag(head.ETag, md5Hex)) return true;
+    try {
+      const found = await this.getVersion(key, head.VersionId, (body, declared) => cappedDigest(body as Readable, declared, size, (n, atLeast) => new LengthMismatch(`${atLeast ? 'at least ' : ''}${n} bytes, not ${size}`)));
+      return found.read.size === size && Buffer.from(found.read.sha256, 'hex').toString('base64') === sha256Base64;
+    } catch {
+      // A version this store cannot read (or that is longer) cannot be shown to hold the bytes: ours is written.
+      return false;
+    }
+  }
+
+  /**
    * A package already in the store, by name. A package is written once, so a name with several versions cannot say
    * which one evidence-locker wrote (anyone with s3:PutObject can add one): it is refused, and the local file, whose
    * bytes pick the version, is asked for instead.
    */
   async findPackage(name: string): Promise<ShelvedPackage> {
     const key = name.startsWith(this.prefix) ? name : `${this.prefix}${PACKAGES_DIR}/${name}`;
-    const head = await this.limit.run(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))).catch((err: Error) => {
-      throw new ConfigError(`${name}: not a local file, and s3://${this.bucket}/${key} cannot be read (${err.name})`, 'give the path of a package zip, or the file name of a package already shared');
-    });
-    const versions = (await this.listVersions(key)).filter((v) => v.key === key);
+    // Listed, not HEAD: the latest version may be one this store cannot read, and several versions are refused anyway.
+    const versions = (
+      await this.listVersions(key).catch((err: Error) => {
+        throw new ConfigError(`${name}: not a local file, and s3://${this.bucket}/${key} cannot be read (${err.message})`, 'give the path of a package zip, or the file name of a package already shared');
+      })
+    ).filter((v) => v.key === key);
+    if (versions.length === 0) {
+      throw new ConfigError(`${name}: not a local file, and s3://${this.bucket}/${key} cannot be read (no version of it is in the store)`, 'give the path of a package zip, or the file name of a package already shared');
+    }
     if (versions.length > 1) {
       const named = versions.slice(0, 10).map((v) => `${v.versionId ?? 'null'}${v.lastModified ? ` (${v.lastModified.toISOString()}, ${v.size ?? '?'} bytes)` : ''}`);
       throw new EvidenceLockerError(`s3://${this.bucket}/${key} has ${versions.length} versions (${named.join(', ')}${versions.length > 10 ? `, and ${versions.length - 10} more` : ''}): its name cannot say which one evidence-locker wrote, so none is shared`, {
         hint: `share the local package file instead (evidence-locker share <path to ${basename(key)}>): its bytes pick the version; if you did not write the others, someone else with s3:PutObject on bucket ${this.bucket} did: find who in CloudTrail data events`,
       });
     }
-    return { key, ...(head.VersionId ? { versionId: head.VersionId } : {}), uploaded: false };
+    return { key, ...(versions[0].versionId ? { versionId: versions[0].versionId } : {}), uploaded: false };
   }
 
   async presign(key: string, versionId: string | undefined, expiresInSeconds: number): Promise<string> {
     // The presigner loads only when a link is made.
     const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }), { expiresIn: expiresInSeconds });
+    // The response headers are fixed by the link, not taken from the stored version (a copy of a package with another
+    // Content-Type or Content-Encoding would otherwise reach the assessor's browser as something else).
+    const name = basename(key).replace(/["\\\r\n]/g, '_');
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ...(versionId ? { VersionId: versionId } : {}),
+      ResponseContentType: 'application/zip',
+      ResponseContentEncoding: 'identity',
+      ResponseContentDisposition: `attachment; filename="${name}"`,
+    });
+    return getSignedUrl(this.client, command, { expiresIn: expiresInSeconds });
   }
 
   // ------------------------------------------------------------------ errors

@@ -75,11 +75,19 @@ describe('deploy/bucket-policy.json', () => {
       expect(list(bySid(sid).Action)).toEqual(['s3:PutObject']);
       expect(list(bySid(sid).Resource)).toEqual(['arn:aws:s3:::acme-evidence/*']);
     }
-    // Any SSE-C header at all; a KMS key or storage class only when the request names one (the collector names the
-    // evidence key, or none and the bucket default applies; it never names a storage class).
+    // Any SSE-C header at all. A KMS key or a storage class only when the request names one AND it is not the allowed
+    // one (conditions of one statement must all hold): the collector names the evidence key or none (the bucket
+    // default applies), never a storage class, and UploadPart and CompleteMultipartUpload (also s3:PutObject) carry
+    // neither header. An ...IfExists operator would not do: a key absent from the request makes it true, and this
+    // Deny would refuse every such write.
     expect(bySid('DenyWritesWithCustomerKeys').Condition).toEqual({ Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } });
-    expect(bySid('DenyWritesWithAnotherKmsKey').Condition).toEqual({ StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': values.EvidenceKeyArn } });
-    expect(bySid('DenyWritesToArchiveClasses').Condition).toEqual({ StringNotEqualsIfExists: { 's3:x-amz-storage-class': 'STANDARD' } });
+    expect(bySid('DenyWritesWithAnotherKmsKey').Condition).toEqual({
+      Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+      StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': values.EvidenceKeyArn },
+    });
+    expect(bySid('DenyWritesToArchiveClasses').Condition).toEqual({ Null: { 's3:x-amz-storage-class': 'false' }, StringNotEquals: { 's3:x-amz-storage-class': 'STANDARD' } });
+    // No statement of this policy denies by a condition that an absent key makes true.
+    for (const st of policy.Statement) expect(Object.keys(st.Condition ?? {}).filter((op) => op.endsWith('IfExists')), st.Sid).toEqual([]);
   });
 
   it('passes the policy analysis `store check` runs on the live bucket', () => {

@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { loadExceptions, exceptionStates, exceptionFor } from '../../src/package/exceptions.js';
 import { parseExpires, sharePackage, MAX_SHARE_SECONDS } from '../../src/package/share.js';
@@ -116,13 +117,14 @@ describe('share', () => {
     const config = ConfigSchema.parse({ store: { kind: 's3', bucket: 'audit-evidence', prefix: 'evidence-locker/', region: 'us-east-1' } }).store as S3StoreConfig;
     const checksum = createHash('sha256').update(bytes).digest('base64');
     const md5hex = createHash('md5').update(bytes).digest('hex');
-    const shelfWith = (head: Record<string, unknown>, versions: string[] = ['v-old']) => {
+    const shelfWith = (head: Record<string, unknown>, versions: string[] = ['v-old'], stored?: Buffer) => {
       const store = new S3EvidenceStore(config, { clientConfig: { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } } });
       const sent: unknown[] = [];
       (store.client as unknown as { send: (c: unknown) => Promise<unknown> }).send = async (cmd: unknown) => {
         sent.push(cmd);
         if (cmd instanceof PutObjectCommand) return { VersionId: 'v-ours' };
         if (cmd instanceof HeadObjectCommand) return { VersionId: 'v-old', ContentLength: bytes.length, ...head };
+        if (cmd instanceof GetObjectCommand && stored) return { VersionId: (cmd.input.VersionId as string) ?? 'v-old', ContentLength: stored.length, Body: Readable.from([stored]) };
         if (cmd instanceof ListObjectVersionsCommand) return { IsTruncated: false, Versions: versions.map((v, i) => ({ Key: 'evidence-locker/packages/evidence-package_y.zip', VersionId: v, IsLatest: i === 0, LastModified: new Date('2026-11-27T00:00:00Z'), Size: bytes.length })) };
         throw new Error(`unexpected ${(cmd as object).constructor.name}`);
       };
@@ -138,6 +140,18 @@ describe('share', () => {
     const same = shelfWith({ ChecksumSHA256: checksum, ETag: `"${md5hex}"` });
     expect(await sharePackage(same.store.packageShelf, zip, 3600)).toMatchObject({ uploaded: false, versionId: 'v-old' });
     expect(same.sent.some((c) => c instanceof PutObjectCommand)).toBe(false);
+    // Under SSE-KMS the ETag is not an MD5: the latest version is read (by its id) and hashed. Our bytes: shared as they
+    // are, so sharing the same file again adds no version; other bytes under our checksum: ours is written.
+    const kms = shelfWith({ ChecksumSHA256: checksum, ETag: '"kms-etag-not-an-md5"' }, ['v-old'], bytes);
+    expect(await sharePackage(kms.store.packageShelf, zip, 3600)).toMatchObject({ uploaded: false, versionId: 'v-old' });
+    expect((kms.sent.find((c) => c instanceof GetObjectCommand) as GetObjectCommand).input.VersionId).toBe('v-old');
+    const kmsForged = shelfWith({ ChecksumSHA256: checksum, ETag: '"kms-etag-not-an-md5"' }, ['v-old'], Buffer.alloc(bytes.length, 0x50));
+    expect(await sharePackage(kmsForged.store.packageShelf, zip, 3600)).toMatchObject({ uploaded: true, versionId: 'v-ours' });
+    // The link fixes what the assessor's browser is told, whatever headers the stored version carries.
+    const link = new URL(r.url);
+    expect(link.searchParams.get('response-content-type')).toBe('application/zip');
+    expect(link.searchParams.get('response-content-encoding')).toBe('identity');
+    expect(link.searchParams.get('response-content-disposition')).toBe('attachment; filename="evidence-package_y.zip"');
     // By name: one version is shared; two cannot say which one evidence-locker wrote.
     expect(await sharePackage(shelfWith({}).store.packageShelf, 'evidence-package_y.zip', 3600)).toMatchObject({ uploaded: false, versionId: 'v-old' });
     const twice = await sharePackage(shelfWith({}, ['v-new', 'v-old']).store.packageShelf, 'evidence-package_y.zip', 3600).catch((e: Error & { hint?: string }) => e);

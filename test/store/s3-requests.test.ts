@@ -597,7 +597,7 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     expect(many.requests.filter((r) => r.method === 'GET' && typeof r.query.versionId === 'string' && r.query.versionId.startsWith('longer-'))).toEqual([]);
     const why = 'it needs a customer-provided encryption key (SSE-C) to be read, which this store never uses (GetObject: InvalidRequest: The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.)';
     expect(none.message).toBe(
-      `s3://evidence/${key}: no version of this object has the SHA-256 its name states (the latest is ${body.length + 1} bytes, not the ${body.length} its record states); 12 cannot be read by anyone without their writer's help: ${Array.from({ length: 10 }, (_, i) => `version theirs-${i}: ${why}`).join('; ')}; and 2 more`,
+      `s3://evidence/${key}: no readable version of this object has the SHA-256 its name states (the latest is ${body.length + 1} bytes, not the ${body.length} its record states); 12 cannot be read by anyone without their writer's help: ${Array.from({ length: 10 }, (_, i) => `version theirs-${i}: ${why}`).join('; ')}; and 2 more`,
     );
     // Only theirs: none can be read, and no permission is blamed.
     const only = new FakeS3();
@@ -625,8 +625,21 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     const archived = new FakeS3();
     archived.addVersion(key, body.length, 'ours', { refuse: glacier });
     const archErr = await failure(storeWith(archived).getObject(sha, body.length));
-    expect(archErr.message).toMatch(/: the object is in an archive storage class \(InvalidObjectState\) and cannot be read until it is restored$/);
-    expect(archErr.hint).toMatch(/^restore it \(aws s3api restore-object --bucket evidence --key evidence-locker\/objects\/\S+ --restore-request Days=7\)/);
+    expect(archErr.message).toBe(`s3://evidence/${key}: no readable version holds evidence body ${sha}; 1 version(s) are in an archive storage class and cannot be read until restored: ours`);
+    expect(archErr.hint).toBe(`restore them, oldest first (aws s3api restore-object --bucket evidence --key ${key} --version-id ours --restore-request Days=7), then try again; evidence an assessor must read should not be moved to an archive class by a lifecycle rule`);
+
+    // Access denied to the latest: someone else's version under their own KMS key looks the same as a permission this
+    // role lacks. A readable version that hashes to the name is the body; if there is none, the refusal is reported.
+    const kmsDenied = { status: 403, xml: '<Error><Code>AccessDenied</Code><Message>User is not authorized to perform: kms:Decrypt</Message></Error>' };
+    const foreignKms = new FakeS3();
+    foreignKms.addVersion(key, body.length, 'ours', { body });
+    foreignKms.addVersion(key, body.length, 'their-kms', { refuse: kmsDenied });
+    expect((await storeWith(foreignKms).getObject(sha, body.length)).equals(body)).toBe(true);
+    const noPermission = new FakeS3();
+    noPermission.addVersion(key, body.length, 'ours', { refuse: kmsDenied });
+    const deniedErr = await failure(storeWith(noPermission).getObject(sha, body.length));
+    expect(deniedErr.message).toBe(`GetObject s3://evidence/${key} at http://s3.test: access denied (AccessDenied)`);
+    expect(deniedErr.hint).toMatch(/^grant this role /);
 
     // Write: a body the store may already hold, whose latest version S3 refuses to read, is written again as ours.
     const writing = new FakeS3();
@@ -635,6 +648,18 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     const stored = await storeWith(writing).putObject(sha, body);
     expect(stored.existed).toBe(false);
     expect(writing.writes().map((w) => w.path)).toEqual([`/evidence/${key}`]);
+
+    // Write: our bytes already there under a weaker lock than the store's (GOVERNANCE) are not adopted.
+    const governed = new FakeS3();
+    governed.existing.set(key, { retainUntil: new Date('2099-01-01T00:00:00Z'), length: body.length, sha256: sha, body });
+    const governedStore = storeWith(governed);
+    const governedSend = governedStore.client.send.bind(governedStore.client);
+    (governedStore.client as unknown as { send: (c: unknown) => Promise<unknown> }).send = async (c: unknown) => {
+      const out = (await governedSend(c as never)) as unknown as Record<string, unknown>;
+      return (c as object).constructor.name === 'GetObjectCommand' ? { ...out, ObjectLockMode: 'GOVERNANCE' } : out;
+    };
+    expect((await governedStore.putObject(sha, body)).existed).toBe(false);
+    expect(governed.writes().map((w) => w.path)).toEqual([`/evidence/${key}`]);
 
     // Seal: a run file's oldest version written with their key is planted: readers cannot read it, the run will not verify.
     const manifest = Buffer.from('{"records":[]}');
