@@ -427,7 +427,8 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
       const head = (await this.mayExist(sha256)) ? await this.latestStoredBody(key, body.length) : undefined;
       // Our bytes under a weaker lock mode than this store's (someone else's GOVERNANCE write of a body they could
       // predict) are not adopted: verification would refuse that version's lock. Ours is written beside it.
-      const weaker = head !== undefined && head.sha256 === sha256 && this.mode === 'COMPLIANCE' && head.ObjectLockMode !== 'COMPLIANCE';
+      // Only an explicit GOVERNANCE counts: the mode is absent from the answer to a role without s3:GetObjectRetention.
+      const weaker = head !== undefined && head.sha256 === sha256 && this.mode === 'COMPLIANCE' && head.ObjectLockMode === 'GOVERNANCE';
       if (head && head.sha256 === sha256 && !weaker) {
         await this.extendRetention(key, head, wanted);
         return { key, ...(head.VersionId ? { versionId: head.VersionId } : {}), existed: true };
@@ -512,9 +513,11 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
       }
     } catch (err) {
       if (status(err) === 404 || status(err) === 405 || isCode(err, 'NoSuchKey', 'NoSuchVersion', 'NotFound')) return undefined;
-      // A latest version this store cannot read (someone else's customer or KMS key, an archive class) cannot be shown
-      // to be ours: the body is written again beside it, so a readable locked version holds it.
-      const unreadable = writtenOtherwise(err) ?? (isCode(err, 'InvalidObjectState') || status(err) === 403 ? `GetObject: ${(err as { name?: string }).name ?? 'error'} (HTTP ${status(err) ?? '?'})` : undefined);
+      // A latest version this store cannot read (someone else's customer key, an archive class) cannot be shown to be
+      // ours: the body is written again beside it, so a readable locked version holds it.
+      // Access denied is not among them: it may be a permission this role lacks, which must fail loudly, not be written
+      // around on every run (the bucket policy of deploy/ refuses writes under another KMS key).
+      const unreadable = writtenOtherwise(err) ?? (isCode(err, 'InvalidObjectState') ? `GetObject: InvalidObjectState (archived)` : undefined);
       if (unreadable) return { $metadata: (err as { $metadata?: HeadObjectCommandOutput['$metadata'] }).$metadata ?? {}, sha256: `(not readable: ${unreadable})` };
       throw this.s3Error(err, 'GetObject', this.bucket, key);
     }
@@ -681,15 +684,14 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
           // An archived version may be another writer's over the body (then the body is found beneath it) or the
           // body itself, moved by a lifecycle rule: it is passed over, and named with how to restore it if nothing matches.
           if (err instanceof EvidenceLockerError && isCode(err.cause, 'InvalidObjectState')) return { versionId, archived: err };
+          // Access denied looks the same whether this role lacks a permission or someone else wrote the version under
+          // their own KMS key: it is passed over, and reported as it came if no readable version holds the body.
+          if (err instanceof EvidenceLockerError && status(err.cause) === 403) return { versionId, denied: err };
           throw err;
         },
       );
     const latest = await read().catch((err: unknown): Read | undefined => {
       if (err instanceof EvidenceLockerError && /is missing from the evidence store/.test(err.message)) return undefined;
-      // Access denied to the latest version looks the same whether this role lacks a permission or someone else wrote
-      // it under their own KMS key: the search below finds the body if a readable version holds it (its hash proves
-      // it), and otherwise this refusal is what is reported, as it came.
-      if (err instanceof EvidenceLockerError && status(err.cause) === 403 && !isCode(err.cause, 'InvalidObjectState')) return { denied: err };
       throw err;
     });
     if (latest?.body && sha256Hex(latest.body) === sha256) return latest.body;
@@ -697,27 +699,30 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     let notIt = latest?.body || latest?.tooLarge ? 1 : 0;
     const foreign: string[] = [];
     const archived: Read[] = latest?.archived ? [latest] : [];
+    const denied: Read[] = latest?.denied ? [latest] : [];
+    // Without the listing, the latest version's own refusal (a permission, say) is what the operator must fix.
+    const listed = await this.listVersions(key).catch((err: unknown) => {
+      throw latest?.denied ?? err;
+    });
     // S3 lists a key's versions newest first.
-    for (const v of (await this.listVersions(key)).filter((x) => x.key === key).reverse()) {
+    for (const v of listed.filter((x) => x.key === key).reverse()) {
       if (latest?.versionId && v.versionId === latest.versionId) continue;
       if (expectedSize !== undefined && v.size !== undefined && v.size !== expectedSize) {
         notIt++;
         continue;
       }
-      const candidate = await read(v.versionId).catch((err: unknown) => {
-        // The latest version, refused again by its id: what is reported if nothing matches.
-        if (latest?.denied) throw latest.denied;
-        throw err;
-      });
+      const candidate = await read(v.versionId);
       if (candidate.body && sha256Hex(candidate.body) === sha256) {
         this.log?.warn({ bucket: this.bucket, key, versionId: v.versionId, unreadable: foreign.length }, 'latest version of a content-addressed key does not match its name; using the older version that does');
         return candidate.body;
       }
       if (candidate.foreign) foreign.push(`version ${candidate.versionId ?? 'null'}: ${candidate.foreign}`);
       else if (candidate.archived) archived.push(candidate);
+      else if (candidate.denied) denied.push(candidate);
       else notIt++;
     }
-    if (latest?.denied) throw latest.denied;
+    // A version this role was refused may hold the body: nothing is claimed, the refusal is reported as it came.
+    if (denied.length) throw denied[0].denied!;
     // The body may be in an archived version: nothing is claimed until it is restored.
     const restorable = archived.filter((a) => a.versionId);
     if (restorable.length) {
@@ -1118,13 +1123,18 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
    * beyond `size`, hashes to their SHA-256 (SSE-KMS ETags are not an MD5). A checksum header alone is never enough.
    */
   private async holdsBytes(key: string, head: HeadObjectCommandOutput, md5Hex: string, sha256Base64: string, size: number): Promise<boolean> {
+    // Served with a Content-Encoding, our bytes would reach the assessor's browser as something to decode.
+    if (head.ContentEncoding && head.ContentEncoding !== 'identity') return false;
     if (head.ETag !== undefined && sameETag(head.ETag, md5Hex)) return true;
     try {
       const found = await this.getVersion(key, head.VersionId, (body, declared) => cappedDigest(body as Readable, declared, size, (n, atLeast) => new LengthMismatch(`${atLeast ? 'at least ' : ''}${n} bytes, not ${size}`)));
       return found.read.size === size && Buffer.from(found.read.sha256, 'hex').toString('base64') === sha256Base64;
-    } catch {
-      // A version this store cannot read (or that is longer) cannot be shown to hold the bytes: ours is written.
-      return false;
+    } catch (err) {
+      // A version that is longer, or that S3 refuses because of how it was written, is not shown to hold the bytes:
+      // ours is written. Anything else (throttling, a permission) fails the share as it came.
+      const cause = err instanceof EvidenceLockerError ? err.cause : err;
+      if (err instanceof LengthMismatch || writtenOtherwise(err) || isCode(cause, 'InvalidObjectState')) return false;
+      throw err;
     }
   }
 
@@ -1156,15 +1166,13 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
   async presign(key: string, versionId: string | undefined, expiresInSeconds: number): Promise<string> {
     // The presigner loads only when a link is made.
     const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
-    // The response headers are fixed by the link, not taken from the stored version (a copy of a package with another
-    // Content-Type or Content-Encoding would otherwise reach the assessor's browser as something else).
-    const name = basename(key).replace(/["\\\r\n]/g, '_');
+    // The response's type and name are fixed by the link, not taken from the stored version.
+    const name = basename(key).replace(/[^A-Za-z0-9._+-]/g, '_');
     const command = new GetObjectCommand({
       Bucket: this.bucket,
       Key: key,
       ...(versionId ? { VersionId: versionId } : {}),
       ResponseContentType: 'application/zip',
-      ResponseContentEncoding: 'identity',
       ResponseContentDisposition: `attachment; filename="${name}"`,
     });
     return getSignedUrl(this.client, command, { expiresIn: expiresInSeconds });

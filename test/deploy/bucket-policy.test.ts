@@ -10,7 +10,7 @@ interface Statement {
   Principal: unknown;
   Action: string | string[];
   Resource: string | string[];
-  Condition?: Record<string, Record<string, string>>;
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 const template = readFileSync(join(PACKAGE_ROOT, 'deploy', 'bucket-policy.json'), 'utf8');
@@ -71,7 +71,7 @@ describe('deploy/bucket-policy.json', () => {
   });
 
   it('denies writes of versions the evidence\'s readers could not read: a customer-provided key (SSE-C), another KMS key than the evidence key, an archive storage class', () => {
-    for (const sid of ['DenyWritesWithCustomerKeys', 'DenyWritesWithAnotherKmsKey', 'DenyWritesToArchiveClasses']) {
+    for (const sid of ['DenyWritesWithCustomerKeys', 'DenyWritesWithAnotherKmsKey', 'DenyWritesWithTheManagedKmsKey', 'DenyWritesToArchiveClasses']) {
       expect(list(bySid(sid).Action)).toEqual(['s3:PutObject']);
       expect(list(bySid(sid).Resource)).toEqual(['arn:aws:s3:::acme-evidence/*']);
     }
@@ -84,6 +84,12 @@ describe('deploy/bucket-policy.json', () => {
     expect(bySid('DenyWritesWithAnotherKmsKey').Condition).toEqual({
       Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
       StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': values.EvidenceKeyArn },
+    });
+    // SSE-KMS named without a key id encrypts under the account's AWS managed key (aws/s3): denied too. The collector
+    // names both or neither.
+    expect(bySid('DenyWritesWithTheManagedKmsKey').Condition).toEqual({
+      StringEquals: { 's3:x-amz-server-side-encryption': ['aws:kms', 'aws:kms:dsse'] },
+      Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'true' },
     });
     expect(bySid('DenyWritesToArchiveClasses').Condition).toEqual({ Null: { 's3:x-amz-storage-class': 'false' }, StringNotEquals: { 's3:x-amz-storage-class': 'STANDARD' } });
     // No statement of this policy denies by a condition that an absent key makes true.

@@ -632,6 +632,8 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     // role lacks. A readable version that hashes to the name is the body; if there is none, the refusal is reported.
     const kmsDenied = { status: 403, xml: '<Error><Code>AccessDenied</Code><Message>User is not authorized to perform: kms:Decrypt</Message></Error>' };
     const foreignKms = new FakeS3();
+    // One of theirs even before ours (a predictable body), one over it.
+    foreignKms.addVersion(key, body.length, 'their-kms-first', { refuse: kmsDenied });
     foreignKms.addVersion(key, body.length, 'ours', { body });
     foreignKms.addVersion(key, body.length, 'their-kms', { refuse: kmsDenied });
     expect((await storeWith(foreignKms).getObject(sha, body.length)).equals(body)).toBe(true);
