@@ -1125,6 +1125,8 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
   private async holdsBytes(key: string, head: HeadObjectCommandOutput, md5Hex: string, sha256Base64: string, size: number): Promise<boolean> {
     // Served with a Content-Encoding, our bytes would reach the assessor's browser as something to decode.
     if (head.ContentEncoding && head.ContentEncoding !== 'identity') return false;
+    // Someone else's copy under GOVERNANCE in a COMPLIANCE store is not adopted, as for evidence bodies (putObject).
+    if (this.mode === 'COMPLIANCE' && head.ObjectLockMode === 'GOVERNANCE') return false;
     if (head.ETag !== undefined && sameETag(head.ETag, md5Hex)) return true;
     try {
       const found = await this.getVersion(key, head.VersionId, (body, declared) => cappedDigest(body as Readable, declared, size, (n, atLeast) => new LengthMismatch(`${atLeast ? 'at least ' : ''}${n} bytes, not ${size}`)));

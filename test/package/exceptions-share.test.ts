@@ -139,6 +139,9 @@ describe('share', () => {
     // Our bytes served with a Content-Encoding (a copy someone else made): ours is written.
     const encoded = shelfWith({ ChecksumSHA256: checksum, ETag: `"${md5hex}"`, ContentEncoding: 'gzip' });
     expect(await sharePackage(encoded.store.packageShelf, zip, 3600)).toMatchObject({ uploaded: true, versionId: 'v-ours' });
+    // Our bytes under someone else's GOVERNANCE lock in a COMPLIANCE store: ours is written.
+    const governed = shelfWith({ ChecksumSHA256: checksum, ETag: `"${md5hex}"`, ObjectLockMode: 'GOVERNANCE' });
+    expect(await sharePackage(governed.store.packageShelf, zip, 3600)).toMatchObject({ uploaded: true, versionId: 'v-ours' });
     // The same bytes, which S3 vouches for: shared as they are, nothing written.
     const same = shelfWith({ ChecksumSHA256: checksum, ETag: `"${md5hex}"` });
     expect(await sharePackage(same.store.packageShelf, zip, 3600)).toMatchObject({ uploaded: false, versionId: 'v-old' });

@@ -580,10 +580,15 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     const sha = sha256Hex(body);
     const key = `evidence-locker/objects/sha256/${sha.slice(0, 2)}/${sha}.json`;
 
+    /** A fake S3 holding these versions of the body's key, oldest first. */
+    const holding = (...versions: [string, { body?: Buffer; mode?: string; retainUntil?: string; refuse?: { status: number; xml: string } }][]) => {
+      const fake = new FakeS3();
+      for (const [id, kept] of versions) fake.addVersion(key, body.length, id, kept);
+      return fake;
+    };
+
     // Read: the latest version is theirs; ours, older, is found and returned.
-    const reading = new FakeS3();
-    reading.addVersion(key, body.length, 'ours', { body, mode: 'COMPLIANCE', retainUntil: '2032-11-27T02:00:00.000Z' });
-    reading.addVersion(key, body.length, 'theirs', { refuse: ssec });
+    const reading = holding(['ours', { body, mode: 'COMPLIANCE', retainUntil: '2032-11-27T02:00:00.000Z' }], ['theirs', { refuse: ssec }]);
     expect((await storeWith(reading).getObject(sha, body.length)).equals(body)).toBe(true);
     // The latest, then the key's versions oldest first: ours is found without reading theirs again.
     expect(reading.requests.filter((r) => r.method === 'GET' && r.path.endsWith('.json')).map((r) => r.query.versionId ?? 'latest')).toEqual(['latest', 'ours']);
@@ -600,17 +605,14 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
       `s3://evidence/${key}: no readable version of this object has the SHA-256 its name states (the latest is ${body.length + 1} bytes, not the ${body.length} its record states); 12 cannot be read by anyone without their writer's help: ${Array.from({ length: 10 }, (_, i) => `version theirs-${i}: ${why}`).join('; ')}; and 2 more`,
     );
     // Only theirs: none can be read, and no permission is blamed.
-    const only = new FakeS3();
-    only.addVersion(key, body.length, 'theirs', { refuse: ssec });
+    const only = holding(['theirs', { refuse: ssec }]);
     const unread = await failure(storeWith(only).getObject(sha, body.length));
     expect(unread.message).toBe(`s3://evidence/${key}: no version of evidence body ${sha} can be read: version theirs: ${why}`);
     expect(unread.hint).toMatch(/someone else with s3:PutObject on bucket evidence wrote versions nobody can read without their help.*CloudTrail data events/);
 
     // Any other failure (S3 slowing down, beyond the SDK's retries) ends the read as it came: the body may be in the
     // version that could not be read, so nothing is said about it, and no further version is read.
-    const slow = new FakeS3();
-    slow.addVersion(key, body.length, 'ours', { body });
-    slow.addVersion(key, body.length, 'theirs', { refuse: ssec });
+    const slow = holding(['ours', { body }], ['theirs', { refuse: ssec }]);
     slow.unreadableVersion = 'ours';
     const slowErr = await failure(storeWith(slow).getObject(sha, body.length));
     expect(slowErr.message).toMatch(/^GetObject s3:\/\/evidence\/evidence-locker\/objects\/.* failed: SlowDown: Please reduce your request rate\. \(HTTP 503\)$/);
@@ -618,28 +620,17 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     // An archived version is not called someone else's. Over ours, it is passed over; if it is the only one, the read
     // fails naming it as archived, with how to restore it.
     const glacier = { status: 403, xml: '<Error><Code>InvalidObjectState</Code><Message>The operation is not valid for the object\'s storage class</Message></Error>' };
-    const over = new FakeS3();
-    over.addVersion(key, body.length, 'ours', { body });
-    over.addVersion(key, body.length, 'archived-over', { refuse: glacier });
-    expect((await storeWith(over).getObject(sha, body.length)).equals(body)).toBe(true);
-    const archived = new FakeS3();
-    archived.addVersion(key, body.length, 'ours', { refuse: glacier });
-    const archErr = await failure(storeWith(archived).getObject(sha, body.length));
+    expect((await storeWith(holding(['ours', { body }], ['archived-over', { refuse: glacier }])).getObject(sha, body.length)).equals(body)).toBe(true);
+    const archErr = await failure(storeWith(holding(['ours', { refuse: glacier }])).getObject(sha, body.length));
     expect(archErr.message).toBe(`s3://evidence/${key}: no readable version holds evidence body ${sha}; 1 version(s) are in an archive storage class and cannot be read until restored: ours`);
     expect(archErr.hint).toBe(`restore them, oldest first (aws s3api restore-object --bucket evidence --key ${key} --version-id ours --restore-request Days=7), then try again; evidence an assessor must read should not be moved to an archive class by a lifecycle rule`);
 
     // Access denied to the latest: someone else's version under their own KMS key looks the same as a permission this
     // role lacks. A readable version that hashes to the name is the body; if there is none, the refusal is reported.
     const kmsDenied = { status: 403, xml: '<Error><Code>AccessDenied</Code><Message>User is not authorized to perform: kms:Decrypt</Message></Error>' };
-    const foreignKms = new FakeS3();
     // One of theirs even before ours (a predictable body), one over it.
-    foreignKms.addVersion(key, body.length, 'their-kms-first', { refuse: kmsDenied });
-    foreignKms.addVersion(key, body.length, 'ours', { body });
-    foreignKms.addVersion(key, body.length, 'their-kms', { refuse: kmsDenied });
-    expect((await storeWith(foreignKms).getObject(sha, body.length)).equals(body)).toBe(true);
-    const noPermission = new FakeS3();
-    noPermission.addVersion(key, body.length, 'ours', { refuse: kmsDenied });
-    const deniedErr = await failure(storeWith(noPermission).getObject(sha, body.length));
+    expect((await storeWith(holding(['their-kms-first', { refuse: kmsDenied }], ['ours', { body }], ['their-kms', { refuse: kmsDenied }])).getObject(sha, body.length)).equals(body)).toBe(true);
+    const deniedErr = await failure(storeWith(holding(['ours', { refuse: kmsDenied }])).getObject(sha, body.length));
     expect(deniedErr.message).toBe(`GetObject s3://evidence/${key} at http://s3.test: access denied (AccessDenied)`);
     expect(deniedErr.hint).toMatch(/^grant this role /);
 
