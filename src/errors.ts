@@ -37,3 +37,20 @@ export class VerificationError extends EvidenceLockerError {
     this.name = 'VerificationError';
   }
 }
+
+/**
+ * A stored object longer than the size a sealed record states: it cannot be that body, so it was refused before it
+ * was read (anyone with write access to a store could otherwise make readers hold gigabytes).
+ */
+export class BodyTooLong extends EvidenceLockerError {
+  constructor(
+    message: string,
+    /** The stored object's size, or the bytes seen before reading stopped (`atLeast`). */
+    readonly size: number,
+    readonly atLeast: boolean,
+    opts: { hint?: string } = {},
+  ) {
+    super(message, opts);
+    this.name = 'BodyTooLong';
+  }
+}

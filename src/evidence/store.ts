@@ -112,8 +112,11 @@ export interface LockedVersions {
   runKey(runId: string, file: string): string;
   /** Every version of each file of a run, oldest (the sealed one) first, by file name. */
   runFileVersions(runId: string): Promise<Map<string, StoredVersionRef[]>>;
-  /** Reads one version (the latest without `versionId`) with its Object Lock state. */
-  readVersion(key: string, versionId?: string): Promise<LockedObjectVersion>;
+  /**
+   * Reads one version (the latest without `versionId`) with its Object Lock state. `limit`: the most bytes it may
+   * have, and the error for one that has more (thrown before its body is read).
+   */
+  readVersion(key: string, versionId?: string, limit?: { maxBytes: number; tooLarge: (size: number, atLeast: boolean) => Error }): Promise<LockedObjectVersion>;
   /** The Object Lock state of one version (the latest without `versionId`), without reading its body. */
   lockState(key: string, versionId?: string): Promise<Omit<LockedObjectVersion, 'body'>>;
 }

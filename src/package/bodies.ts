@@ -61,6 +61,23 @@ export class BodyIndex {
     this.sortedCount = m;
   }
 
+  /** The size the records state for a body, or undefined if none names it. */
+  sizeOf(sha256: string): number | undefined {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) return undefined;
+    this.sort();
+    const want = Buffer.from(sha256, 'hex');
+    let lo = 0;
+    let hi = this.sortedCount - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = this.hashes.compare(want, 0, 32, mid * 32, mid * 32 + 32);
+      if (c === 0) return this.sizes[mid];
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+
   /** Distinct bodies in byte order of SHA-256. */
   *[Symbol.iterator](): Generator<BodyRef> {
     this.sort();

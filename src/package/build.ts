@@ -7,7 +7,7 @@ import type { Catalog } from '../controls/schema.js';
 import type { Config } from '../config/schema.js';
 import type { EvaluateRunInput } from '../evaluate/engine.js';
 import type { ControlResult } from '../evaluate/types.js';
-import { ConfigError, EvidenceLockerError } from '../errors.js';
+import { BodyTooLong, ConfigError, EvidenceLockerError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { canonicalBytes } from '../seal/canonical.js';
 import { sha256Hex } from '../evidence/hash.js';
@@ -179,12 +179,14 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     // Evidence bodies and run manifests are fetched when the zip reaches them and checked against their hash then.
     // Versioned stores: every version the runs name is read and checked, as `verify --store` does, so the two never disagree.
     const named = new Map<string, { key: string; versions: Set<string> }>();
-    const readVersion = (opts.store as { readVersion?: (key: string, versionId?: string) => Promise<{ body: Buffer }> }).readVersion?.bind(opts.store);
+    const versions = opts.store.lockedVersions;
     const fetchChecked = (sha: string, what: string, size?: number) => async () => {
-      const at = readVersion ? named.get(sha) : undefined;
+      const at = versions ? named.get(sha) : undefined;
       let bytes: Buffer | undefined;
       for (const v of at?.versions ?? []) {
-        const b = (await readVersion!(at!.key, v)).body;
+        // A version longer than the signed size is not the body: refused unread, as `verify --store` reports it.
+        const limit = size === undefined ? undefined : { maxBytes: size, tooLarge: (n: number, atLeast: boolean) => new BodyTooLong(`${what} ${sha}: the version ${v} of ${at!.key} that a sealed run names is ${atLeast ? 'at least ' : ''}${n} bytes, not the ${size} signed`, n, atLeast, { hint: 'do not package from this store until the object is investigated; `evidence-locker verify --store` names the same version' }) };
+        const b = (await versions!.readVersion(at!.key, v, limit)).body;
         if (sha256Hex(b) !== sha) {
           throw new EvidenceLockerError(`${what} ${sha}: the version ${v} of ${at!.key} that a sealed run names hashes to ${sha256Hex(b)}`, {
             hint: 'do not package from this store until the object is investigated; `evidence-locker verify --store` names the same version',
@@ -238,7 +240,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
         if (!isAttestation && !accountSet.has(rec.accountId)) continue;
         records++;
         bodies.add(rec.sha256, rec.size);
-        if (readVersion && rec.location?.versionId) {
+        if (versions && rec.location?.versionId) {
           const entry = named.get(rec.sha256) ?? { key: rec.location.key, versions: new Set<string>() };
           entry.versions.add(rec.location.versionId);
           named.set(rec.sha256, entry);
@@ -300,7 +302,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     put(PACKAGE_FILES.summary, Buffer.from(JSON.stringify(assessor.summary, null, 1) + '\n', 'utf8'));
     put(PACKAGE_FILES.oscal, renderOscal(model));
     put(PACKAGE_FILES.report, await renderReportPdf(model, { notesPages: opts.notesPages }));
-    put(PACKAGE_FILES.html, await renderIndexHtml(model, (sha) => fetchChecked(sha, 'evidence record')(), opts.htmlBodyBudget ?? DEFAULT_HTML_BODY_BUDGET));
+    put(PACKAGE_FILES.html, await renderIndexHtml(model, (sha) => fetchChecked(sha, 'evidence record', bodies.sizeOf(sha))(), opts.htmlBodyBudget ?? DEFAULT_HTML_BODY_BUDGET));
     put(PACKAGE_FILES.verifyGuide, Buffer.from(verifyGuide(model), 'utf8'));
     put(PACKAGE_FILES.verifyScript, Buffer.from(VERIFY_SCRIPT, 'utf8'));
     put(PACKAGE_FILES.publicKey, Buffer.from(publicKeyPem, 'utf8'));

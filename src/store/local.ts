@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { access, chmod, link, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { EvidenceLockerError } from '../errors.js';
+import { BodyTooLong, EvidenceLockerError } from '../errors.js';
 import { assertSha256, sha256Hex } from '../evidence/hash.js';
 import { objectPath, RUN_FILE_MAX_BYTES, RUN_FILES, RUNS_DIR, runFileTooLarge, type RunFileName } from '../evidence/layout.js';
 import { assertRunId } from '../evidence/run-id.js';
@@ -123,7 +123,7 @@ export class LocalEvidenceStore implements EvidenceStore {
     assertSha256(sha256);
     const file = this.objectFile(sha256);
     try {
-      return await readStoreFile(file, expectedSize, (size) => new EvidenceLockerError(`evidence body ${file} has been altered: it is ${size} bytes, its record states ${expectedSize}`, {
+      return await readStoreFile(file, expectedSize, (size) => new BodyTooLong(`evidence body ${file} has been altered: it is ${size} bytes, its record states ${expectedSize}`, size, false, {
         hint: 'the local store was modified outside evidence-locker; keep the directory as it is for investigation and run `evidence-locker store verify`',
       }));
     } catch (err) {

@@ -314,6 +314,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
       });
     }
 
+    if (this.config.kmsKeyId) checks.push(this.kmsKeyArnCheck(this.config.kmsKeyId));
     checks.push(this.customerKeyCheck(enc), await this.lifecycleCheck(), await this.bucketPolicyCheck());
 
     const failed = checks.filter((c) => !c.ok && !c.advisory && !c.storeCheckOnly);
@@ -325,6 +326,24 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     }
     for (const c of checks) if (!c.ok) this.log?.warn({ bucket: b, check: c.name, detail: c.detail, fix: c.fix }, c.advisory ? 'store pre-flight advisory' : 'store pre-flight: evidence can be hidden or ended through this bucket setting; `store check` fails until it is fixed');
     return checks;
+  }
+
+  /**
+   * Whether store.kmsKeyId is the key's ARN. S3 takes a key id or an alias too, but the bucket policy of deploy/ lets
+   * SSE-KMS writes through only when the key they name is the evidence key's ARN as written: any other spelling of the
+   * same key would have every write of the collector denied. Reported, not required (a bucket may carry no such policy).
+   */
+  private kmsKeyArnCheck(id: string): PreflightCheck {
+    const ok = /^arn:aws[a-zA-Z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/[a-zA-Z0-9-]+$/.test(id);
+    return {
+      name: 'SSE-KMS key named by its key ARN',
+      ok,
+      advisory: true,
+      detail: ok
+        ? `store.kmsKeyId is a key ARN (${id})`
+        : `store.kmsKeyId is ${JSON.stringify(id)}, not a key ARN: a bucket policy that allows SSE-KMS writes only with the evidence key's ARN, as deploy/bucket-policy.json does, denies every write that names the key otherwise`,
+      ...(ok ? {} : { fix: `set store.kmsKeyId to the key's ARN: aws kms describe-key --key-id ${id} --query KeyMetadata.Arn --output text` }),
+    };
   }
 
   /**

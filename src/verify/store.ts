@@ -1,4 +1,5 @@
 import { sha256Hex } from '../evidence/hash.js';
+import { BodyTooLong } from '../errors.js';
 import { FOREIGN_REASONS, RunClassifier, censusOfPeriod, deleteMarkerFindings, type ForeignObject, type TrustPolicy, type TrustedRun } from '../seal/trust.js';
 import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
@@ -123,19 +124,22 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     const recordProblems = await mapWithConcurrencyLimit(records, opts.concurrency ?? 16, async (record) => {
       const found: StoreProblem[] = [];
       const key = record.location?.key;
+      const at = { runId, recordId: record.recordId, ...(key ? { key } : {}), ...(record.location?.versionId ? { versionId: record.location.versionId } : {}) };
       try {
         if (versions) {
           const k = key ?? versions.objectKey(record.sha256);
-          const v = await versions.readVersion(k, record.location?.versionId);
-          const at = { runId, recordId: record.recordId, key: k, ...(v.versionId ? { versionId: v.versionId } : {}) };
-          checkBody(v.body, record.sha256, record.size, at, found);
-          checkLock(v.mode, v.retainUntil, required, at, found);
+          // An object longer than the signed size is not that body: it is reported by its size, unread.
+          const v = await versions.readVersion(k, record.location?.versionId, { maxBytes: record.size, tooLarge: (size, atLeast) => new BodyTooLong(`s3 object ${k} is ${atLeast ? 'at least ' : ''}${size} bytes`, size, atLeast) });
+          const here = { runId, recordId: record.recordId, key: k, ...(v.versionId ? { versionId: v.versionId } : {}) };
+          checkBody(v.body, record.sha256, record.size, here, found);
+          checkLock(v.mode, v.retainUntil, required, here, found);
         } else {
-          const body = await store.getObject(record.sha256);
-          checkBody(body, record.sha256, record.size, { runId, recordId: record.recordId, ...(key ? { key } : {}) }, found);
+          const body = await store.getObject(record.sha256, record.size);
+          checkBody(body, record.sha256, record.size, at, found);
         }
       } catch (err) {
-        found.push({ runId, recordId: record.recordId, ...(key ? { key } : {}), ...(record.location?.versionId ? { versionId: record.location.versionId } : {}), problem: `evidence body ${record.sha256} cannot be read: ${(err as Error).message}` });
+        if (err instanceof BodyTooLong) found.push({ ...at, ...(versions && !key ? { key: versions.objectKey(record.sha256) } : {}), problem: `size is ${err.atLeast ? 'at least ' : ''}${err.size} bytes, the manifest says ${record.size}` });
+        else found.push({ ...at, problem: `evidence body ${record.sha256} cannot be read: ${(err as Error).message}` });
       }
       return found;
     });

@@ -39,6 +39,16 @@ describe('buildPackage', () => {
     expect(v.checked.chainLinks).toBe(4);
   });
 
+  it('reads every evidence body with the size its record states, the HTML view\'s reads too (a longer object at a body\'s key is refused unread)', async () => {
+    const asked: { sha256: string; expectedSize?: number }[] = [];
+    const counting = Object.create(store, {
+      getObject: { value: (sha256: string, expectedSize?: number) => (asked.push({ sha256, expectedSize }), store.getObject(sha256)) },
+    }) as MemoryStore;
+    await buildPackage({ ...opts(), store: counting, outDir: mkdtempSync(join(tmpdir(), 'el-pkg-sized-')) });
+    expect(asked.length).toBeGreaterThan(store.objects.size);
+    for (const a of asked) expect(a).toEqual({ sha256: a.sha256, expectedSize: store.objects.get(a.sha256)!.length });
+  });
+
   it('is byte-identical when built twice from the same sealed runs at the same build time', async () => {
     const out2 = mkdtempSync(join(tmpdir(), 'el-pkg-'));
     const again = await buildPackage({ ...opts(), outDir: out2 });

@@ -62,12 +62,17 @@ describe('LocalEvidenceStore', () => {
     const { runId } = await sealBodies(store, [body], new Date('2026-06-02T02:00:00Z'));
     const file = join(root, 'objects', 'sha256', sha.slice(0, 2), `${sha}.json`);
     chmodSync(file, 0o644);
-    writeFileSync(file, body.toString('utf8').replace('Enabled', 'Suspended'));
+    writeFileSync(file, body.toString('utf8').replace('Enabled', 'Enab1ed'));
     const report = await verifyStoredRuns(store, { runId }, await contractTrust());
     expect(report.ok).toBe(false);
     expect(report.problems).toHaveLength(1);
     expect(report.problems[0]).toMatchObject({ runId, recordId: 's3.bucket-versioning/111122223333/us-east-0' });
     expect(report.problems[0].problem).toMatch(/SHA-256 is [0-9a-f]{64}, the manifest says/);
+
+    // A longer file cannot be the body: it is reported by its size, and not read.
+    writeFileSync(file, body.toString('utf8').replace('Enabled', 'Suspended'));
+    const longer = await verifyStoredRuns(store, { runId }, await contractTrust());
+    expect(longer.problems).toMatchObject([{ runId, recordId: 's3.bucket-versioning/111122223333/us-east-0', problem: `size is ${body.length + 2} bytes, the manifest says ${body.length}` }]);
 
     const mf = join(root, 'runs', runId, 'manifest.json');
     chmodSync(mf, 0o644);

@@ -242,6 +242,19 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     const [put] = fake.writes();
     expect(put.headers['x-amz-server-side-encryption']).toBe('aws:kms');
     expect(put.headers['x-amz-server-side-encryption-aws-kms-key-id']).toBe('arn:aws:kms:us-east-1:111122223333:key/abcd');
+    // store check says whether the key is named by its ARN, which a bucket policy allowing only the evidence key compares as written.
+    const named = (id: string) => storeWith(new FakeS3(), { kmsKeyId: id }).preflight().then((checks) => checks.find((c) => c.name === 'SSE-KMS key named by its key ARN'));
+    expect(await named('arn:aws:kms:us-east-1:111122223333:key/abcd')).toMatchObject({ ok: true, advisory: true });
+    for (const id of ['alias/evidence', 'arn:aws:kms:us-east-1:111122223333:alias/evidence', '1234abcd-12ab-34cd-56ef-1234567890ab']) {
+      expect(await named(id)).toEqual({
+        name: 'SSE-KMS key named by its key ARN',
+        ok: false,
+        advisory: true,
+        detail: `store.kmsKeyId is "${id}", not a key ARN: a bucket policy that allows SSE-KMS writes only with the evidence key's ARN, as deploy/bucket-policy.json does, denies every write that names the key otherwise`,
+        fix: `set store.kmsKeyId to the key's ARN: aws kms describe-key --key-id ${id} --query KeyMetadata.Arn --output text`,
+      });
+    }
+    expect((await storeWith(new FakeS3()).preflight()).map((c) => c.name)).not.toContain('SSE-KMS key named by its key ARN');
   });
 
   it('uploads large bodies in parts, each with Content-MD5 and SHA-256, lock headers on CreateMultipartUpload', async () => {
@@ -701,6 +714,28 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     const err = await failure(store.getObject(sha256Hex(body), body.length));
     expect(err.message).toBe(`s3://evidence/${key}: no version of this object has the SHA-256 its name states (the latest is 6000000000 bytes, not the ${body.length} its record states)`);
     expect(planted.pulled).toBeLessThanOrEqual(2 * (1 << 20));
+  });
+
+  it('verify --store reads no record\'s object past its signed size: a planted longer version is reported by its size, whether or not S3 declares its length', async () => {
+    const local = new LocalEvidenceStore(mkdtempSync(join(tmpdir(), 'el-s3-long-')));
+    const body = evidenceBody('long-latest');
+    const { runId } = await sealBodies(local, [body], new Date('2026-11-27T01:00:00Z'));
+    const run = await local.getRun(runId);
+    const fake = new FakeS3();
+    const store = storeWith(fake);
+    const retainUntil = new Date('2040-01-01T00:00:00Z');
+    for (const [file, b] of [[RUN_FILES.manifest, run.manifest], [RUN_FILES.signature, run.signature], [RUN_FILES.publicKey, Buffer.from(run.publicKeyPem)]] as const) {
+      fake.existing.set(store.runKey(runId, file), { retainUntil, length: b.length, sha256: sha256Hex(b), body: b });
+    }
+    const [record] = JSON.parse(run.manifest.toString('utf8')).records as { recordId: string; sha256: string; size: number; location?: { key: string } }[];
+    const key = record.location?.key ?? store.objectKey(record.sha256);
+    for (const declared of [6_000_000_000, undefined]) {
+      const planted = { ...(declared !== undefined ? { declared } : {}), pulled: 0 };
+      fake.endless.set(key, planted);
+      const report = await verifyStoredRuns(store, { runId }, await contractTrust());
+      expect(report.problems).toMatchObject([{ runId, recordId: record.recordId, key, problem: declared ? `size is ${declared} bytes, the manifest says ${record.size}` : expect.stringMatching(new RegExp(`^size is at least \\d+ bytes, the manifest says ${record.size}$`)) }]);
+      expect(planted.pulled).toBeLessThanOrEqual(2 * (1 << 20));
+    }
   });
 
   it('reads a version\'s Object Lock state with HeadObject, not its body (verify --store on a sealed manifest of hundreds of MB)', async () => {
