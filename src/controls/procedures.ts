@@ -22,8 +22,16 @@ export const ProcedureMappingSchema = z
   .strict();
 export type ProcedureMapping = z.infer<typeof ProcedureMappingSchema>;
 
-export const ProcedureMapSchema = z.object({ framework: z.string().min(1), procedures: z.array(ProcedureMappingSchema) }).strict();
-export type ProcedureMap = z.infer<typeof ProcedureMapSchema>;
+/**
+ * A requirement whose queries inform the assessor but test none of its testing procedures as written (the root user's
+ * access keys say nothing of whether every other user has a unique ID): its procedures stay not tested, and why is said.
+ */
+export const UntestedRequirementSchema = z.object({ requirement: z.string().min(1), reason: z.string().min(20) }).strict();
+export type UntestedRequirement = z.infer<typeof UntestedRequirementSchema>;
+
+export const ProcedureMapSchema = z.object({ framework: z.string().min(1), procedures: z.array(ProcedureMappingSchema), untested: z.array(UntestedRequirementSchema).default([]) }).strict();
+/** `untested` may be left out by maps built in code (no requirement named untested). */
+export type ProcedureMap = Omit<z.infer<typeof ProcedureMapSchema>, 'untested'> & { untested?: UntestedRequirement[] };
 
 /** The built-in mapping file of a framework: controls/procedures/<framework>.yaml. */
 export function procedureMapFile(framework: string): string {
@@ -35,7 +43,7 @@ export function procedureMapFile(framework: string): string {
  * requirement's testing procedures and every query one the requirement cites. No file: no procedure is mapped.
  */
 export function loadProcedureMap(catalog: Catalog, file = procedureMapFile(catalog.framework)): ProcedureMap {
-  if (!existsSync(file)) return { framework: catalog.framework, procedures: [] };
+  if (!existsSync(file)) return { framework: catalog.framework, procedures: [], untested: [] };
   let raw: unknown;
   try {
     raw = parseYaml(readFileSync(file, 'utf8'));
@@ -48,6 +56,7 @@ export function loadProcedureMap(catalog: Catalog, file = procedureMapFile(catal
     throw new ConfigError(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`, 'each entry needs procedure, requirement, method and queries');
   }
   const map = r.data;
+  const untested = map.untested;
   if (map.framework !== catalog.framework) throw new ConfigError(`${file}: framework "${map.framework}" does not match the catalog "${catalog.framework}"`);
   const reqs = new Map(catalog.requirements.map((q) => [q.id, q]));
   const seen = new Set<string>();
@@ -59,6 +68,12 @@ export function loadProcedureMap(catalog: Catalog, file = procedureMapFile(catal
     for (const q of p.queries) if (!req.queries.includes(q)) throw new ConfigError(`${where}: query ${q} is not cited by requirement ${p.requirement}`, `add it to the requirement's queries or remove it here`);
     if (seen.has(p.procedure)) throw new ConfigError(`${where}: procedure listed twice`);
     seen.add(p.procedure);
+  });
+  const mapped = new Set(map.procedures.map((p) => p.requirement));
+  untested.forEach((u, i) => {
+    const where = `${file}: untested[${i}] (${u.requirement})`;
+    if (!reqs.has(u.requirement)) throw new ConfigError(`${where}: requirement ${u.requirement} is not in the ${catalog.framework} catalog`);
+    if (mapped.has(u.requirement)) throw new ConfigError(`${where}: one of its procedures is mapped under procedures; a requirement is either tested by its evidence or not`, 'remove it from one of the two lists');
   });
   return map;
 }

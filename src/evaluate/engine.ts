@@ -112,8 +112,16 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
     let status = combine(inScope.map((f) => f.status), r.gaps.length > 0);
     // Every judged resource out of scope: nothing in scope to test, proposed as not applicable.
     if (r.findings.length > 0 && inScope.length === 0 && r.gaps.length === 0) status = 'not-applicable';
+    // Not applicable only because the mechanism the evidence rests on is not deployed: nothing shows the requirement
+    // does not apply, so it is left to the assessor, never proposed as not applicable.
+    const absent = status === 'not-applicable' ? [...new Set(inScope.flatMap((f) => (f.mechanismAbsent ? [f.mechanismAbsent] : [])))].sort() : [];
+    if (absent.length) status = 'needs-review';
     if (status === 'pass' && req.coverage === 'partial') status = 'aws-portion-satisfied';
     const reasons = reasonsFor(status, inScope, r.gaps, req);
+    if (absent.length) {
+      const where = [...new Set(inScope.filter((f) => f.mechanismAbsent).map((f) => f.region))].sort();
+      reasons.unshift(`REVIEW: no ${absent.join(' or ')} deployed where the evidence was collected (${where.join(', ')}): what this requirement's AWS evidence rests on is absent, so it is not proposed as not applicable; the assessor confirms what else does this job`);
+    }
     if (outOfScope) reasons.push(`${outOfScope} out-of-scope resource check${outOfScope === 1 ? '' : 's'} not counted (listed in the population)`);
     const unknown = inScope.filter((f) => f.scopeUnknown).length;
     if (unknown) reasons.push(`SCOPE UNKNOWN: ${unknown} resource check${unknown === 1 ? '' : 's'} counted as in scope because the tags their scope depends on could not be read (named in the population)`);

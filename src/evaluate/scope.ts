@@ -5,7 +5,22 @@ import type { ResourceFinding } from './types.js';
  * Resource types that are settings of the whole account (or of its security services) rather than system
  * components: they stay in scope wherever an in-scope component lives, because they protect it.
  */
-const ACCOUNT_LEVEL_TYPES = [/^AWS::::Account$/, /^AWS::CloudTrail::/, /^AWS::Config::/, /^AWS::GuardDuty::/, /^AWS::IAM::/, /^AWS::SecurityHub::/, /^AWS::CloudWatch::Alarm$/, /^AWS::Events::Rule$/, /^AWS::Backup::/];
+const ACCOUNT_LEVEL_TYPES = [
+  /^AWS::::Account$/,
+  /^AWS::CloudTrail::/,
+  /^AWS::Config::/,
+  /^AWS::GuardDuty::/,
+  /^AWS::IAM::/,
+  /^AWS::SecurityHub::/,
+  /^AWS::CloudWatch::Alarm$/,
+  /^AWS::Events::Rule$/,
+  /^AWS::Backup::/,
+  // Security services and identity settings that watch or govern every component of the account.
+  /^AWS::Macie::/,
+  /^AWS::AccessAnalyzer::/,
+  /^AWS::SSO::/,
+  /^AWS::Inspector2?::/,
+];
 
 export function isAccountLevel(resourceType: string): boolean {
   return ACCOUNT_LEVEL_TYPES.some((re) => re.test(resourceType));
@@ -16,6 +31,8 @@ export const NO_SCOPE_REASON = 'no scope declared: every resource of the listed 
 export interface ScopeDecision {
   inScope: boolean;
   reason: string;
+  /** Out because an exclusion selects it (not merely left unselected). */
+  excluded?: boolean;
   /** The decision needed the resource's tags and they are unknown: counted in scope (the cautious side) and named so. */
   tagsUnknown?: boolean;
 }
@@ -84,7 +101,7 @@ export function componentScope(scope: FrameworkScope | undefined, r: ScopedResou
   if (scope.accounts && !scope.accounts.includes(r.accountId)) return { inScope: false, reason: `account ${r.accountId} is not in the declared scope` };
   if (scope.regions && r.region !== 'global' && !scope.regions.includes(r.region)) return { inScope: false, reason: `region ${r.region} is not in the declared scope` };
   const ex = scope.exclude.find((s) => selectorMatch(s, r) === true);
-  if (ex) return { inScope: false, reason: `excluded: ${ex.reason}` };
+  if (ex) return { inScope: false, excluded: true, reason: `excluded: ${ex.reason}` };
   // An exclusion that may apply once the tags are known: neither in nor out can be claimed.
   const exUnknown = scope.exclude.find((s) => selectorMatch(s, r) === 'unknown');
   if (!scope.include) return exUnknown ? unknownTags(r, exUnknown, 'the exclusion') : { inScope: true, reason: 'in a scoped account and region (no component selectors declared)' };
@@ -126,10 +143,24 @@ export function markScope(framework: string, scopeConfig: ScopeConfig | undefine
   const scope = scopeConfig?.[framework];
   for (const [accountId, findings] of findingsByAccount) {
     let holds = false;
+    const decide = (resource: string, resourceType: string, region: string) => {
+      const tags = tagsOf?.(accountId, resource, region);
+      return componentScope(scope, { resource, resourceType, accountId, region, ...(tags ? { tags } : {}) });
+    };
     for (const f of findings) {
+      if (f.judgesScope) {
+        // Account data found here: the account holds data to protect, so its settings are in scope too.
+        holds = true;
+        continue;
+      }
       if (isAccountLevel(f.resourceType)) continue;
-      const tags = tagsOf?.(accountId, f.resource, f.region);
-      const d = componentScope(scope, { resource: f.resource, resourceType: f.resourceType, accountId, region: f.region, ...(tags ? { tags } : {}) });
+      let d = decide(f.resource, f.resourceType, f.region);
+      // A part of a component (an instance's interface, a load balancer's listener) is in scope with it, unless an
+      // exclusion selects the part itself.
+      if (f.parent && !d.inScope && !d.excluded) {
+        const p = decide(f.parent.resource, f.parent.resourceType, f.region);
+        if (p.inScope) d = { ...p, reason: `part of ${f.parent.resource}, which is in scope: ${p.reason}` };
+      }
       f.inScope = d.inScope;
       f.scopeReason = d.reason;
       if (d.tagsUnknown) f.scopeUnknown = true;
@@ -137,6 +168,12 @@ export function markScope(framework: string, scopeConfig: ScopeConfig | undefine
     }
     const acct = accountSettingScope(scope, accountId, holds);
     for (const f of findings) {
+      if (f.judgesScope) {
+        // Evidence that the scope is wrong is never filtered out by it.
+        f.inScope = true;
+        f.scopeReason = scope ? `kept in scope whatever the declared scope says: ${f.judgesScope}` : NO_SCOPE_REASON;
+        continue;
+      }
       if (!isAccountLevel(f.resourceType)) continue;
       f.inScope = acct.inScope;
       f.scopeReason = acct.reason;

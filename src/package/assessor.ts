@@ -48,6 +48,12 @@ export interface PackageSummaryJson {
     accountLevelGaps: number;
     /** Account-region-days on which the day's run could not collect one region of an account it reached. */
     regionLevelGaps: number;
+    /** Account-days on which no sealed run collected the account (no run that day, or none for that account). */
+    accountDaysWithoutRun: number;
+    /** Requirement results (requirement x account, AWS evidence expected) with evidence missing on at least one day. */
+    resultsWithGaps: number;
+    /** Requirement results with AWS evidence expected. */
+    resultsExpectingEvidence: number;
   };
   /** Requirement x account results at the end of the period, per framework and status. */
   statusCounts: Record<string, Record<string, number>>;
@@ -121,12 +127,17 @@ export function periodCoverage(timeline: Timeline, runGaps: NonNullable<Assessor
   }
   const accountDays = timeline.days.length * accounts.size;
   const reached = timeline.winners.filter((w) => !accountGapDays.has(`${w.day}/${w.accountId}`)).length;
+  const expecting = timeline.rows.filter((r) => r.requirement.coverage === 'automated' || r.requirement.coverage === 'partial');
   return {
     accountDays,
     accountDaysWithEvidence: reached,
     coveragePercent: accountDays ? Math.round((1000 * reached) / accountDays) / 10 : 0,
     accountLevelGaps: accountGapDays.size,
     regionLevelGaps: regionGapDays.size,
+    accountDaysWithoutRun: accountDays - new Set(timeline.winners.map((w) => `${w.day}/${w.accountId}`)).size,
+    // A query error or denial on a day (gaps), or a day no run judged the requirement (gapDays).
+    resultsWithGaps: expecting.filter((r) => r.gapsTotal > 0 || r.gapDays.length > 0).length,
+    resultsExpectingEvidence: expecting.length,
   };
 }
 

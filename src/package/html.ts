@@ -370,7 +370,7 @@ function setView(name){ Array.prototype.forEach.call(document.querySelectorAll('
 function highlight(node){ if (!node) return; node.classList.remove('hl'); void node.offsetWidth; node.classList.add('hl'); node.scrollIntoView({block: 'center'}); }
 function counts(){ var c = {}; D.rows.forEach(function(r){ c[r.status] = (c[r.status] || 0) + 1; }); return c; }
 function worstText(){ var c = {}; D.rows.forEach(function(r){ c[r.worst] = (c[r.worst] || 0) + 1; }); return D.statuses.map(function(s){ return (c[s.id] || 0) + ' ' + S[s.id].word.toLowerCase(); }).join(', ') + ' (worst result of each requirement x account on any day)'; }
-function periodCoverageText(p){ return p.coveragePercent + '% of account-days with evidence (' + p.accountDaysWithEvidence + ' of ' + p.accountDays + '); ' + p.accountLevelGaps + ' account-day(s) on which a run could not reach the account, ' + p.regionLevelGaps + ' account-region-day(s) on which it could not collect a region'; }
+function periodCoverageText(p){ return p.coveragePercent + '% of account-days reached by a sealed run (' + p.accountDaysWithEvidence + ' of ' + p.accountDays + '); ' + p.accountDaysWithoutRun + ' account-day(s) without a run, ' + p.accountLevelGaps + ' on which a run could not reach the account, ' + p.regionLevelGaps + ' account-region-day(s) on which it could not collect a region; ' + p.resultsWithGaps + ' of ' + p.resultsExpectingEvidence + ' requirement results miss evidence on some day (query errors, denials or no run)'; }
 
 function viewSummary(){
   setView('summary'); detail.textContent = '';

@@ -483,7 +483,7 @@ function cover(doc: Doc, model: PackageModel): void {
     ['Last sealed run', `${model.generatedAt} (completion of the last sealed run included)`],
     ['Sealed runs', `${model.runs.length} collection run(s), ${model.attestationRuns.length} attestation run(s)`],
     ['Days without a run', daysWithoutRunText(model)],
-    ['Period coverage', periodCoverageText(model)],
+    ['Period coverage', periodCoverageText(model, true)],
     ['Evidence set id', model.contentId],
     ['Package id', 'SHA-256 of manifest.json (`sha256sum manifest.json`)'],
     ['Signing key', `${model.signing.keyFingerprint}\n${model.signing.keyId} (${model.signing.algorithm})`],
@@ -494,7 +494,7 @@ function cover(doc: Doc, model: PackageModel): void {
   scopeBand(doc, model);
   // Tight enough that a package with the simulated band and two framework scopes keeps its cover on one page.
   doc.moveDown(0.5);
-  subheading(doc, 'Results at the end of the period and worst on any day (requirement x account)');
+  subheading(doc, 'Requirement x account results: period end and worst day');
   const worst: Record<string, number> = {};
   for (const r of model.timeline.rows) worst[r.worst] = (worst[r.worst] ?? 0) + 1;
   // Four per row: the longest status word must fit its badge at MIN_PT.
@@ -964,10 +964,13 @@ function daysWithoutRunText(model: PackageModel): string {
   return `${p.datesWithoutRun.length} of ${p.days} day(s): ${shown}${p.datesWithoutRun.length > 60 ? `, and ${p.datesWithoutRun.length - 60} more (summary.json lists them all)` : ''}`;
 }
 
-/** Account-days with evidence, and the account- and region-level gaps, as the cover and the gaps page state them. */
-function periodCoverageText(model: PackageModel): string {
+/** Account-days reached, the gaps, and the results missing evidence: the gaps page in full, the cover in short. */
+function periodCoverageText(model: PackageModel, short = false): string {
   const p = model.assessor.summary.period;
-  return `${p.coveragePercent}% of account-days (${p.accountDaysWithEvidence} of ${p.accountDays}); gaps: ${p.accountLevelGaps} account-day(s), ${p.regionLevelGaps} region-day(s)`;
+  if (short) {
+    return `${p.coveragePercent}% of account-days reached by a run (${p.accountDaysWithEvidence} of ${p.accountDays}); gaps: ${p.accountDaysWithoutRun + p.accountLevelGaps} account-day(s), ${p.regionLevelGaps} region-day(s); ${p.resultsWithGaps} of ${p.resultsExpectingEvidence} results miss evidence on some day`;
+  }
+  return `${p.coveragePercent}% of account-days reached by a sealed run (${p.accountDaysWithEvidence} of ${p.accountDays}); ${p.accountDaysWithoutRun} account-day(s) without a run, ${p.accountLevelGaps} a run could not reach, ${p.regionLevelGaps} region-day(s) not collected; ${p.resultsWithGaps} of ${p.resultsExpectingEvidence} requirement results miss evidence on some day (query errors, denials or no run)`;
 }
 
 /** The worst result each requirement x account had on any day, counted like the end-of-period badges. */
@@ -982,7 +985,7 @@ function gapsSection(doc: Doc, model: PackageModel): void {
   subheading(doc, 'Days without a sealed collection run');
   para(doc, `${daysWithoutRunText(model)}. On such a day every automated and partial requirement has no evidence: it is a gap for that day, never a pass.`, model.assessor.summary.period.datesWithoutRun.length ? INK : MUTED);
   subheading(doc, 'Period coverage');
-  para(doc, `${periodCoverageText(model)}. An account-day counts as covered when that day's sealed run reached the account; an account-day gap is a day its run could not reach the account at all, a region-day gap a region of it the run could not collect (both listed below).`);
+  para(doc, `${periodCoverageText(model)}. An account-day counts as covered when that day's sealed run reached the account, whatever its queries returned: a run that reached the account but was refused or failed some queries still counts, and those missing results are counted per requirement result instead. An account-day gap is a day its run could not reach the account at all, a region-day gap a region of it the run could not collect (both listed below).`);
   para(doc, worstInPeriodText(model));
   rebuiltDaysSection(doc, model);
   subheading(doc, 'Missing shards');

@@ -12,6 +12,21 @@ export interface ResourceResult {
   status: ResourceStatus;
   /** One sentence an auditor can read: what was found and why it passes or fails. */
   reason: string;
+  /**
+   * The component this resource is part of (an instance's network interface, a load balancer's listener): it is in a
+   * framework's scope whenever that component is, unless a selector excludes the part itself.
+   */
+  parent?: { resource: string; resourceType: string };
+  /**
+   * Set on a result that tests the declared scope itself (card data found where no card data is declared): the scope
+   * cannot filter out the evidence that it is wrong, so the result stays in scope wherever it was found. Says why.
+   */
+  judgesScope?: string;
+  /**
+   * Set on a not-applicable result that says a mechanism is not deployed (no AWS Config rules), not that nothing needs
+   * it: a requirement whose only judged results say so needs review; it is never proposed as not applicable. Names it.
+   */
+  mechanismAbsent?: string;
 }
 
 export type ParameterValue = number | string | boolean | string[];

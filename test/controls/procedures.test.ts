@@ -15,7 +15,9 @@ describe('procedure mappings (controls/procedures/*.yaml)', () => {
     for (const catalog of [pci, hipaa]) {
       const map = loadProcedureMap(catalog);
       const withQueries = catalog.requirements.filter((r) => r.queries.length > 0).map((r) => r.id);
-      expect(map.procedures.map((p) => p.requirement).sort()).toEqual([...withQueries].sort());
+      // Each query-backed requirement either has a procedure its evidence tests or is named untested, with why.
+      expect([...new Set([...map.procedures.map((p) => p.requirement), ...(map.untested ?? []).map((u) => u.requirement)])].sort()).toEqual([...withQueries].sort());
+      expect(map.procedures.length + (map.untested ?? []).length).toBe(new Set([...map.procedures.map((p) => p.procedure), ...(map.untested ?? []).map((u) => u.requirement)]).size);
     }
   });
   it('cover at least 60 PCI DSS procedures with evidence', () => {
@@ -24,6 +26,16 @@ describe('procedure mappings (controls/procedures/*.yaml)', () => {
   it('use only official PCI DSS procedure ids', () => {
     const official = REFERENCE_IDS['pci-dss-4.0.1'].testingProcedures!;
     for (const p of loadProcedureMap(pci).procedures) expect(official[p.requirement] ?? [p.requirement]).toContain(p.procedure);
+  });
+  it('leave procedures untested where the evidence tests none of them as written (root access keys are not unique IDs)', () => {
+    const untested = new Map((loadProcedureMap(pci).untested ?? []).map((u) => [u.requirement, u.reason]));
+    expect([...untested.keys()].sort()).toEqual(['1.2.2', '12.3.4', '8.2.1', '8.2.2']);
+    expect(loadProcedureMap(pci).procedures.filter((p) => untested.has(p.requirement))).toEqual([]);
+    expect((loadProcedureMap(hipaa).untested ?? []).map((u) => u.requirement)).toEqual(['164.312(a)(2)(i)']);
+    const dir = mkdtempSync(join(tmpdir(), 'el-proc-'));
+    const file = join(dir, 'pci.yaml');
+    writeFileSync(file, 'framework: pci-dss-4.0.1\nprocedures:\n  - { procedure: "8.2.1.b", requirement: "8.2.1", method: examine-configuration, queries: [iam.root-access-keys] }\nuntested:\n  - { requirement: "8.2.1", reason: "root access keys are not unique user IDs" }\n');
+    expect(() => loadProcedureMap(pci, file)).toThrow(/untested\[0\] \(8\.2\.1\): one of its procedures is mapped under procedures/);
   });
   it('refuse a procedure that is not the requirement\'s, naming file and entry', () => {
     const dir = mkdtempSync(join(tmpdir(), 'el-proc-'));

@@ -25,7 +25,7 @@ describe('componentScope', () => {
     expect(componentScope(scope, r('marketing-site'))).toEqual({ inScope: false, reason: 'not selected by the declared scope' });
   });
   it('lets exclusions win and rejects other accounts and regions', () => {
-    expect(componentScope(scope, r('cardholder-data-test'))).toEqual({ inScope: false, reason: 'excluded: test copy with synthetic data' });
+    expect(componentScope(scope, r('cardholder-data-test'))).toEqual({ inScope: false, excluded: true, reason: 'excluded: test copy with synthetic data' });
     expect(componentScope(scope, r('prod-cardholder-data', { accountId: '999999999999' })).reason).toMatch(/account 999999999999 is not in the declared scope/);
     expect(componentScope(scope, r('prod-cardholder-data', { region: 'eu-west-1' })).reason).toMatch(/region eu-west-1/);
   });
@@ -37,6 +37,8 @@ describe('account-level settings', () => {
     expect(isAccountLevel('AWS::CloudTrail::Trail')).toBe(true);
     expect(isAccountLevel('AWS::IAM::User')).toBe(true);
     expect(isAccountLevel('AWS::S3::Bucket')).toBe(false);
+    // Security services and identity settings watch or govern the whole account: never dropped as unselected components.
+    for (const t of ['AWS::Macie::Session', 'AWS::AccessAnalyzer::Analyzer', 'AWS::SSO::PermissionSet', 'AWS::SSO::Instance', 'AWS::Inspector2::Coverage']) expect(isAccountLevel(t)).toBe(true);
   });
   it('stay in scope only where an in-scope component lives', () => {
     expect(accountSettingScope(scope, '111122223333', true).inScope).toBe(true);
@@ -51,6 +53,43 @@ describe('account-level settings', () => {
     expect(holding.map((x) => x.inScope)).toEqual([true, true]);
     expect(empty.map((x) => x.inScope)).toEqual([false, false]);
     expect(empty[1].scopeReason).toMatch(/no in-scope component/);
+  });
+});
+
+describe('parts of components and results that judge the scope', () => {
+  const f = (resource: string, resourceType: string, more: Partial<ResourceFinding> = {}): ResourceFinding => ({ resource, resourceType, status: 'fail', reason: 'x', queryId: 'q', region: 'us-east-1', evidenceSha256: 'a', ...more });
+  const partScope = FrameworkScopeSchema.parse({
+    accounts: ['111122223333'],
+    include: [{ resource: '*loadbalancer/app/cardholder-data-*', reason: 'load balancers of the payment pages' }],
+    exclude: [
+      { resource: '*loadbalancer/app/cardholder-data-old*', reason: 'retired, no traffic' },
+      { resource: '*listener/app/cardholder-data-api/*/debug', reason: 'debug listener bound to localhost' },
+      { resource: 'sandbox-*', reason: 'sandbox: holds no account data' },
+    ],
+  });
+  const lb = (name: string) => `arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/${name}/50dc6c495c0c9188`;
+  const listener = (name: string, id = 'f2f7dc8efc522ab2') => ({ resource: `arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/${name}/50dc6c495c0c9188/${id}`, parent: { resource: lb(name), resourceType: 'AWS::ElasticLoadBalancingV2::LoadBalancer' } });
+
+  it('a part is in scope with its component (a listener with its load balancer), unless its component or an exclusion of the part leaves it out', () => {
+    const inScope = listener('cardholder-data-api');
+    const retired = listener('cardholder-data-old');
+    const debug = listener('cardholder-data-api', 'debug');
+    const orphan: { resource: string; parent?: ResourceFinding['parent'] } = { resource: 'arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/other/1/2' };
+    const findings = [inScope, retired, debug, orphan].map((x) => f(x.resource, 'AWS::ElasticLoadBalancingV2::Listener', x.parent ? { parent: x.parent } : {}));
+    markScope('pci', { pci: partScope }, new Map([['111122223333', findings]]));
+    expect(findings.map((x) => x.inScope)).toEqual([true, false, false, false]);
+    expect(findings[0].scopeReason).toBe(`part of ${lb('cardholder-data-api')}, which is in scope: load balancers of the payment pages`);
+    expect(findings[2].scopeReason).toBe('excluded: debug listener bound to localhost');
+  });
+
+  it('a result that contradicts the scope (card data where none is declared) stays in scope wherever it was found, and puts its account\'s settings in scope', () => {
+    const pan = f('arn:aws:s3:::sandbox-uploads', 'AWS::S3::Bucket', { judgesScope: 'card numbers found where no card data is declared' });
+    const clean = f('arn:aws:s3:::sandbox-other', 'AWS::S3::Bucket');
+    const setting = f('account', 'AWS::::Account');
+    markScope('pci', { pci: { ...partScope, accounts: undefined } }, new Map([['444455556666', [pan, clean, setting]]]));
+    expect(pan).toMatchObject({ inScope: true, scopeReason: 'kept in scope whatever the declared scope says: card numbers found where no card data is declared' });
+    expect(clean).toMatchObject({ inScope: false, scopeReason: 'excluded: sandbox: holds no account data' });
+    expect(setting.inScope).toBe(true);
   });
 });
 

@@ -24,7 +24,7 @@ describe('tag selectors', () => {
   it('select by tag key and value glob, connected systems by any of several values, and exclusions win', () => {
     expect(componentScope(scope, r('prod-data', known({ 'data-classification': 'cardholder-data' })))).toEqual({ inScope: true, reason: 'tagged as cardholder data' });
     expect(componentScope(scope, r('siem', known({ team: 'platform-logging' })))).toEqual({ inScope: true, reason: 'connected system: security tooling' });
-    expect(componentScope(scope, r('copy', known({ 'data-classification': 'cardholder-data', environment: 'sandbox' })))).toEqual({ inScope: false, reason: 'excluded: sandbox copy' });
+    expect(componentScope(scope, r('copy', known({ 'data-classification': 'cardholder-data', environment: 'sandbox' })))).toEqual({ inScope: false, excluded: true, reason: 'excluded: sandbox copy' });
     expect(componentScope(scope, r('marketing', known({ 'data-classification': 'public' })))).toEqual({ inScope: false, reason: 'not selected by the declared scope' });
     // A resource with no tags at all is simply not selected by a tag selector.
     expect(componentScope(scope, r('untagged', known({}))).inScope).toBe(false);

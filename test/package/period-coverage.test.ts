@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { periodCoverage } from '../../src/package/assessor.js';
 import type { Timeline } from '../../src/package/timeline.js';
 
-/** Only what periodCoverage reads: the days, each row's account, and the winning run per day and account. */
-function timeline(days: string[], accounts: string[], winners: Timeline['winners']): Timeline {
-  return { days, rows: accounts.map((accountId) => ({ accountId }) as Timeline['rows'][number]), attestations: [], winners };
+type Row = { accountId: string; coverage?: string; gapsTotal?: number; gapDays?: string[] };
+/** Only what periodCoverage reads: the days, each row's account, coverage and gaps, and the winning run per day and account. */
+function timeline(days: string[], accounts: (string | Row)[], winners: Timeline['winners']): Timeline {
+  const rows = accounts.map((a) => (typeof a === 'string' ? { accountId: a } : a)).map((r) => ({ accountId: r.accountId, requirement: { coverage: r.coverage ?? 'partial' }, gapsTotal: r.gapsTotal ?? 0, gapDays: r.gapDays ?? [] }) as unknown as Timeline['rows'][number]);
+  return { days, rows, attestations: [], winners };
 }
 
 describe('period coverage', () => {
@@ -12,7 +14,7 @@ describe('period coverage', () => {
   const win = (day: string, accountId: string, runId: string) => ({ day, accountId, runId });
 
   it('counts account-days with evidence, and an unreachable account as an account-day gap, never as covered', () => {
-    const t = timeline(days, ['111111111111', '222222222222'], [
+    const t = timeline(days, [{ accountId: '111111111111', gapDays: [days[2]] }, { accountId: '222222222222', gapDays: [days[2]] }], [
       win(days[0], '111111111111', 'r1'),
       win(days[0], '222222222222', 'r1'),
       win(days[1], '111111111111', 'r2'),
@@ -26,11 +28,22 @@ describe('period coverage', () => {
       // A gap of a run that won no day for that account changes nothing.
       { runId: 'r9', accountId: '111111111111' },
     ]);
-    expect(c).toEqual({ accountDays: 6, accountDaysWithEvidence: 3, coveragePercent: 50, accountLevelGaps: 1, regionLevelGaps: 1 });
+    expect(c).toEqual({ accountDays: 6, accountDaysWithEvidence: 3, coveragePercent: 50, accountLevelGaps: 1, regionLevelGaps: 1, accountDaysWithoutRun: 2, resultsWithGaps: 2, resultsExpectingEvidence: 2 });
   });
 
   it('a period with a run every day and no gaps is 100%', () => {
     const t = timeline(days, ['111111111111'], days.map((d, i) => win(d, '111111111111', `r${i}`)));
-    expect(periodCoverage(t, [])).toEqual({ accountDays: 3, accountDaysWithEvidence: 3, coveragePercent: 100, accountLevelGaps: 0, regionLevelGaps: 0 });
+    expect(periodCoverage(t, [])).toEqual({ accountDays: 3, accountDaysWithEvidence: 3, coveragePercent: 100, accountLevelGaps: 0, regionLevelGaps: 0, accountDaysWithoutRun: 0, resultsWithGaps: 0, resultsExpectingEvidence: 1 });
+  });
+
+  it('a run that reached the account but was refused some queries covers the account-day, and the results missing evidence are counted beside it', () => {
+    const rows: Row[] = [
+      { accountId: '111111111111', gapsTotal: 3 },
+      { accountId: '111111111111' },
+      // Manual requirements expect no AWS evidence: never counted.
+      { accountId: '111111111111', coverage: 'manual', gapDays: days },
+    ];
+    const t = timeline(days, rows, days.map((d, i) => win(d, '111111111111', `r${i}`)));
+    expect(periodCoverage(t, [])).toMatchObject({ coveragePercent: 100, accountDaysWithoutRun: 0, resultsWithGaps: 1, resultsExpectingEvidence: 2 });
   });
 });

@@ -38,7 +38,7 @@ export const conformancePacks = defineQuery<ConformancePacksEvidence>({
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeConformancePacks response' }];
     }
     if (data.conformancePacks.length === 0) {
-      return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `no AWS Config conformance pack is deployed in ${ctx.region}` }];
+      return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `no AWS Config conformance pack is deployed in ${ctx.region}`, mechanismAbsent: 'AWS Config conformance packs' }];
     }
     return data.conformancePacks.map((p): ResourceResult => {
       const name = p.ConformancePackName ?? '';

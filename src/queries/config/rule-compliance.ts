@@ -47,7 +47,7 @@ export const ruleCompliance = defineQuery<RuleComplianceEvidence | AggregateRule
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no Config rule responses' }];
     }
     if (data.configRules.length === 0) {
-      return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `no AWS Config rules are deployed in ${ctx.region}` }];
+      return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `no AWS Config rules are deployed in ${ctx.region}`, mechanismAbsent: 'AWS Config rules' }];
     }
     const results: ResourceResult[] = [];
     for (const rule of data.configRules) {
@@ -105,7 +105,7 @@ function judgeRule(
 function evaluateAggregate(data: AggregateRuleComplianceEvidence, ctx: { accountId: string; region: string }): ResourceResult[] {
   const mine = (data.aggregateCompliance ?? []).filter((c) => c.AccountId === ctx.accountId && c.AwsRegion === ctx.region);
   if (mine.length === 0) {
-    return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the AWS Config aggregator ${data.aggregator?.name} holds no Config rules of ${ctx.accountId} in ${ctx.region}` }];
+    return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the AWS Config aggregator ${data.aggregator?.name} holds no Config rules of ${ctx.accountId} in ${ctx.region}`, mechanismAbsent: 'AWS Config rules' }];
   }
   const results: ResourceResult[] = [];
   for (const c of mine) {

@@ -40,7 +40,13 @@ export const sourceDestCheck = defineQuery<NetworkInterfacesEvidence | Aggregate
   evaluate: acceptConfigItems(NETWORK_INTERFACE_ITEMS, (data, _params, ctx) => {
     if (!data?.networkInterfaces) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeNetworkInterfaces response' }];
     const results: ResourceResult[] = data.networkInterfaces.map((n) => {
-      const base = { resource: `arn:aws:ec2:${ctx.region}:${n.OwnerId ?? ctx.accountId}:network-interface/${n.NetworkInterfaceId}`, resourceType: 'AWS::EC2::NetworkInterface' };
+      const owner = n.OwnerId ?? ctx.accountId;
+      const base = {
+        resource: `arn:aws:ec2:${ctx.region}:${owner}:network-interface/${n.NetworkInterfaceId}`,
+        resourceType: 'AWS::EC2::NetworkInterface',
+        // An instance's interface is in scope with its instance.
+        ...(n.Attachment?.InstanceId ? { parent: { resource: `arn:aws:ec2:${ctx.region}:${/^\d{12}$/.test(n.Attachment.InstanceOwnerId ?? '') ? n.Attachment.InstanceOwnerId : owner}:instance/${n.Attachment.InstanceId}`, resourceType: 'AWS::EC2::Instance' } } : {}),
+      };
       const label = `network interface ${n.NetworkInterfaceId}${n.Attachment?.InstanceId ? ` of instance ${n.Attachment.InstanceId}` : ''}`;
       if (n.RequesterManaged === true) {
         return { ...base, status: 'not-applicable' as const, reason: `${label} is managed by an AWS service (${n.InterfaceType ?? n.Description ?? 'requester-managed'}); its forwarding is that service's` };

@@ -97,7 +97,8 @@ export const listenerTls = defineQuery<ListenerTlsEvidence>({
         continue;
       }
       for (const l of found) {
-        const base = { resource: l.ListenerArn!, resourceType: 'AWS::ElasticLoadBalancingV2::Listener' };
+        // A listener is in scope with its load balancer.
+        const base = { resource: l.ListenerArn!, resourceType: 'AWS::ElasticLoadBalancingV2::Listener', parent: { resource: lb.LoadBalancerArn!, resourceType: 'AWS::ElasticLoadBalancingV2::LoadBalancer' } };
         const label = `${l.Protocol} listener on port ${l.Port} of ${lbLabel}`;
         if (l.Protocol === 'HTTPS' || l.Protocol === 'TLS') {
           if (!policies) {

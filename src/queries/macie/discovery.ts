@@ -161,13 +161,23 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
       const sad = [...totals.keys()].filter((t) => SAD_TYPES.has(t));
       const isExpected = expected.some((p) => globMatch(p, bucket));
       if (sad.length) {
-        results.push({ ...where, status: 'fail', reason: `Macie found sensitive authentication data (${sad.join(', ')}) in bucket ${bucket}: ${detections} in ${objects}; it may not be stored after authorization wherever it is` });
+        results.push({
+          ...where,
+          status: 'fail',
+          reason: `Macie found sensitive authentication data (${sad.join(', ')}) in bucket ${bucket}: ${detections} in ${objects}; it may not be stored after authorization wherever it is`,
+          ...(isExpected ? {} : { judgesScope: 'account data found where no card data is declared: a scope that leaves this bucket out is contradicted by this finding' }),
+        });
       } else if (params.judgeCardNumberLocations === false) {
         results.push({ ...where, status: 'not-applicable', reason: `Macie found card numbers but no magnetic stripe (CREDIT_CARD_MAGNETIC_STRIPE) or security code (CREDIT_CARD_SECURITY_CODE) detection in bucket ${bucket}: ${detections} in ${objects}; where card numbers may be stored is judged under the data retention and scope requirements` });
       } else if (isExpected) {
         results.push({ ...where, status: 'pass', reason: `Macie found card numbers in bucket ${bucket}, a declared card data location: ${detections} in ${objects}; retention and protection of that data are judged elsewhere` });
       } else {
-        results.push({ ...where, status: 'fail', reason: `Macie found card numbers in bucket ${bucket}, which is not a declared card data location${expected.length ? '' : ' (no card data locations are declared)'}: ${detections} in ${objects}` });
+        results.push({
+          ...where,
+          status: 'fail',
+          reason: `Macie found card numbers in bucket ${bucket}, which is not a declared card data location${expected.length ? '' : ' (no card data locations are declared)'}: ${detections} in ${objects}`,
+          judgesScope: 'card numbers found where no card data is declared: a scope that leaves this bucket out is contradicted by this finding',
+        });
       }
     }
     return results;

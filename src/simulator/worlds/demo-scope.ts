@@ -34,6 +34,7 @@ export const DEMO_SCOPE: ScopeConfig = {
       { resourceType: 'AWS::EC2::VPC', region: 'us-east-1', reason: 'payments VPC (network activity logs)' },
       { resourceType: 'AWS::NetworkFirewall::Firewall', region: 'us-east-1', reason: 'egress firewall of the payments VPC' },
       { resourceType: 'AWS::CloudFront::Distribution', reason: 'delivers the payment and receipt pages' },
+      { resource: '*:loadbalancer/app/cardholder-data-*', reason: 'load balancers in front of the payment application' },
     ],
     connected,
     exclude,

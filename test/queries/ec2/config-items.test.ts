@@ -117,6 +117,9 @@ describe('ec2.source-dest-check through AWS::EC2::NetworkInterface configuration
     expect(verdicts(fromItems)).toEqual(verdicts(sourceDestCheck.evaluate({ networkInterfaces }, {}, ctx)));
     expect(fromItems.map((r) => r.status)).toEqual(['pass', 'needs-review', 'not-applicable']);
     expect(fromItems[1].reason).toContain('network interface eni-0ddd3333eeee4444f of instance i-0ddd3333eeee4444f has source/destination checking off');
+    // An instance's interface is in scope with its instance; a NAT gateway's has no instance.
+    expect(fromItems[1].parent).toEqual({ resource: `arn:aws:ec2:${ctx.region}:${ACCOUNT}:instance/i-0ddd3333eeee4444f`, resourceType: 'AWS::EC2::Instance' });
+    expect(fromItems[2].parent).toBeUndefined();
   });
 
   it('a recorded null source/destination check is unknown: an error, never a pass', () => {

@@ -21,6 +21,8 @@ describe('elbv2.listener-tls', () => {
   it('a TLS 1.2+ policy and an HTTP listener redirecting to HTTPS pass', () => {
     expect(byArn[listenerArn('public-good', 443)]).toMatchObject({ status: 'pass', reason: expect.stringContaining('TLSv1.2, TLSv1.3') });
     expect(byArn[listenerArn('public-good', 80)]).toMatchObject({ status: 'pass', reason: expect.stringContaining('redirects every request to HTTPS') });
+    // A listener is in scope with its load balancer.
+    expect(byArn[listenerArn('public-good', 443)].parent).toEqual({ resource: listenerArn('public-good', 443).replace(':listener/', ':loadbalancer/').replace(/\/[^/]+$/, ''), resourceType: 'AWS::ElasticLoadBalancingV2::LoadBalancer' });
   });
 
   it('a policy still allowing TLS 1.0/1.1 fails; internet-facing HTTP without a redirect fails', () => {

@@ -22,6 +22,12 @@ describe('macie.discovery', () => {
     expect(by['arn:aws:s3:::payments-cde-store']).toMatchObject({ status: 'pass', reason: expect.stringContaining('a declared card data location: 40 CREDIT_CARD_NUMBER') });
     expect(by['arn:aws:s3:::analytics-dump']).toMatchObject({ status: 'fail', reason: expect.stringContaining('15 CREDIT_CARD_NUMBER, 12 CREDIT_CARD_EXPIRATION in 2 objects (exports/a.csv, exports/b.csv)') });
     expect(by['arn:aws:s3:::support-tickets']).toMatchObject({ status: 'fail', reason: expect.stringContaining('sensitive authentication data (CREDIT_CARD_SECURITY_CODE)') });
+    // Card data where none is declared is evidence against the declared scope: no scope may filter it out. Card numbers
+    // in a declared location, and the session itself, are judged within the scope like any result.
+    expect(by['arn:aws:s3:::analytics-dump'].judgesScope).toMatch(/card numbers found where no card data is declared/);
+    expect(by['arn:aws:s3:::support-tickets'].judgesScope).toMatch(/account data found where no card data is declared/);
+    expect(by['arn:aws:s3:::payments-cde-store'].judgesScope).toBeUndefined();
+    expect(by[SESSION_ARN].judgesScope).toBeUndefined();
     // No card detections (bank accounts only) and archived findings are not card-data locations.
     expect(by['arn:aws:s3:::hr-files']).toBeUndefined();
     expect(by['arn:aws:s3:::old-archive']).toBeUndefined();
