@@ -24,6 +24,26 @@ const KNOWN_TYPES: Record<string, string> = {
   'lambda:function': 'AWS::Lambda::Function',
   'dynamodb:table': 'AWS::DynamoDB::Table',
   'cloudtrail:trail': 'AWS::CloudTrail::Trail',
+  'ec2:network-interface': 'AWS::EC2::NetworkInterface',
+  'ec2:snapshot': 'AWS::EC2::Snapshot',
+  'ec2:network-acl': 'AWS::EC2::NetworkAcl',
+  'ec2:route-table': 'AWS::EC2::RouteTable',
+  'ec2:internet-gateway': 'AWS::EC2::InternetGateway',
+  'ec2:natgateway': 'AWS::EC2::NatGateway',
+  'ecr:repository': 'AWS::ECR::Repository',
+  'secretsmanager:secret': 'AWS::SecretsManager::Secret',
+  'acm:certificate': 'AWS::CertificateManager::Certificate',
+  'cloudfront:distribution': 'AWS::CloudFront::Distribution',
+  'elasticloadbalancing:listener': 'AWS::ElasticLoadBalancingV2::Listener',
+  'elasticloadbalancing:targetgroup': 'AWS::ElasticLoadBalancingV2::TargetGroup',
+  'elasticfilesystem:file-system': 'AWS::EFS::FileSystem',
+  'eks:cluster': 'AWS::EKS::Cluster',
+  'ecs:cluster': 'AWS::ECS::Cluster',
+  'network-firewall:firewall': 'AWS::NetworkFirewall::Firewall',
+  'backup:backup-vault': 'AWS::Backup::BackupVault',
+  'backup:backup-plan': 'AWS::Backup::BackupPlan',
+  'iam:role': 'AWS::IAM::Role',
+  'iam:user': 'AWS::IAM::User',
 };
 
 const pascal = (s: string) => s.split(/[-_]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
@@ -35,6 +55,9 @@ export function resourceTypeOfArn(arn: string): string {
   // S3, SNS and SQS ARNs carry the name alone, with no resource-type segment.
   const known = KNOWN_TYPES[`${service}:`] ?? KNOWN_TYPES[`${service}:${kind}`];
   if (known) return known;
+  // Application and Network Load Balancers (loadbalancer/app/..., loadbalancer/net/...); a Classic one has neither.
+  if (service === 'elasticloadbalancing' && kind === 'loadbalancer') return /^loadbalancer\/(app|net|gwy)\//.test(rest.join(':')) ? 'AWS::ElasticLoadBalancingV2::LoadBalancer' : 'AWS::ElasticLoadBalancing::LoadBalancer';
+  if (service === 'wafv2' && /\/webacl\//.test(rest.join(':'))) return 'AWS::WAFv2::WebACL';
   return `AWS::${pascal(service)}::${pascal(kind || service)}`;
 }
 

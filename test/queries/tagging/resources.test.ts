@@ -39,6 +39,14 @@ describe('tagging.resources', () => {
     expect(resourceTypeOfArn(`arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-1`)).toBe('AWS::EC2::SecurityGroup');
     expect(resourceTypeOfArn(`arn:aws:kms:${REGION}:${ACCOUNT}:key/1234`)).toBe('AWS::KMS::Key');
     expect(resourceTypeOfArn(`arn:aws:lambda:${REGION}:${ACCOUNT}:function:checkout`)).toBe('AWS::Lambda::Function');
+    // The CloudFormation names the queries use, so a scope selector by resource type matches what the population shows.
+    expect(resourceTypeOfArn(`arn:aws:ecr:${REGION}:${ACCOUNT}:repository/payments-api`)).toBe('AWS::ECR::Repository');
+    expect(resourceTypeOfArn(`arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:db-AbCdEf`)).toBe('AWS::SecretsManager::Secret');
+    expect(resourceTypeOfArn(`arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/app/checkout/50dc6c495c0c9188`)).toBe('AWS::ElasticLoadBalancingV2::LoadBalancer');
+    expect(resourceTypeOfArn(`arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/legacy-classic`)).toBe('AWS::ElasticLoadBalancing::LoadBalancer');
+    expect(resourceTypeOfArn(`arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:listener/app/checkout/50dc6c495c0c9188/f2f7dc8efc522ab2`)).toBe('AWS::ElasticLoadBalancingV2::Listener');
+    expect(resourceTypeOfArn(`arn:aws:wafv2:${REGION}:${ACCOUNT}:regional/webacl/edge/a1b2`)).toBe('AWS::WAFv2::WebACL');
+    expect(resourceTypeOfArn(`arn:aws:acm:${REGION}:${ACCOUNT}:certificate/7c1a44d9`)).toBe('AWS::CertificateManager::Certificate');
   });
 });
 
