@@ -1,7 +1,7 @@
 import type PDFDocument from 'pdfkit';
 import type { Requirement } from '../controls/schema.js';
 import type { PackageModel } from './model.js';
-import { PROPOSED_LABEL, type ProcedureResult } from './procedures.js';
+import { PROPOSED_LABEL, PROPOSED_WORD, type ProcedureResult } from './procedures.js';
 import { SEVERITIES, type Severity } from './findings.js';
 
 type Doc = InstanceType<typeof PDFDocument>;
@@ -18,7 +18,7 @@ export interface PdfLayout {
 }
 
 export const SEVERITY_COLOR: Record<Severity, string> = { critical: '#8b0000', high: '#cf222e', medium: '#b35900', low: '#57606a', informational: '#0969da' };
-const PROPOSED_COLOR: Record<string, string> = { 'in-place': '#1a7f37', 'not-in-place': '#cf222e', 'not-applicable': '#6e7781', 'not-tested': '#8250df' };
+const PROPOSED_COLOR: Record<string, string> = { 'in-place': '#1a7f37', 'aws-portion-in-place': '#9a6700', 'not-in-place': '#cf222e', 'not-applicable': '#6e7781', 'not-tested': '#8250df' };
 /** Findings printed in the register section; the rest are in findings.csv and index.html. */
 const FINDING_ROWS = 60;
 const POPULATION_ROWS = 25;
@@ -32,22 +32,23 @@ export function assessorSummary(doc: Doc, model: PackageModel, l: PdfLayout): vo
   l.table(
     doc,
     [
-      { header: 'Framework', width: 130 },
-      { header: 'In place', width: 70 },
-      { header: 'Not in place', width: 70 },
-      { header: 'Not applicable', width: 75 },
-      { header: 'Not tested', width: 70 },
-      { header: 'AWS portion met', width: l.contentWidth - 415 },
+      { header: 'Framework', width: 110 },
+      { header: 'In place', width: 50 },
+      { header: 'AWS portion in place', width: 70 },
+      { header: 'Not in place', width: 55 },
+      { header: 'Not applicable', width: 60 },
+      { header: 'Not tested', width: 55 },
+      { header: 'Requirements: AWS portion met', width: l.contentWidth - 400 },
     ],
     model.frameworks.map((f) => {
       const p = s.proposedFindings[f.framework];
-      return [f.name, String(p['in-place']), String(p['not-in-place']), String(p['not-applicable']), String(p['not-tested']), `${s.statusCounts[f.framework]?.['aws-portion-satisfied'] ?? 0} requirement x account`];
+      return [f.name, String(p['in-place']), String(p['aws-portion-in-place']), String(p['not-in-place']), String(p['not-applicable']), String(p['not-tested']), `${s.statusCounts[f.framework]?.['aws-portion-satisfied'] ?? 0} requirement x account`];
     }),
     { size: 8 },
   );
   l.para(
     doc,
-    'A procedure is proposed "in place" only when every in-scope resource passed its AWS checks; manual procedures stay "not tested" with what to ask for. "AWS portion met" counts partial requirements whose AWS checks all passed: the rest of each is not tested, so none is a pass. "Not applicable" is only proposed; the assessor confirms it.',
+    'A procedure is proposed "in place" only when its requirement is fully tested by AWS evidence and every in-scope resource passed its checks on every day of the period; a failure on any day makes it "not in place", a day without evidence "not tested". A procedure of a partial requirement is at most "AWS portion in place": its checks passed, the rest of the requirement is not tested. Manual procedures stay "not tested" with what to ask for. "AWS portion met" counts partial requirement x account results whose AWS checks all passed: none is a pass. "Not applicable" is only proposed; the assessor confirms it.',
     l.muted,
     8,
   );
@@ -159,7 +160,7 @@ export function procedureRows(doc: Doc, model: PackageModel, framework: string, 
     results.map((p: ProcedureResult) => [
       p.procedure,
       p.method,
-      { text: p.proposedFinding, color: PROPOSED_COLOR[p.proposedFinding] },
+      { text: PROPOSED_WORD[p.proposedFinding], color: PROPOSED_COLOR[p.proposedFinding] },
       p.queries.length ? `${p.populationInScope} / ${p.populationOutOfScope}` : '-',
       `${p.evidenceRefs.length ? `${p.evidenceRefs.slice(0, 12).join(' ')}${p.evidenceRefs.length > 12 ? ` +${p.evidenceRefs.length - 12}` : ''}\n` : ''}${p.note}`,
     ]),
@@ -204,9 +205,9 @@ export function coverCounts(doc: Doc, model: PackageModel, l: PdfLayout): void {
   const procedures = model.frameworks
     .map((f) => {
       const p = s.proposedFindings[f.framework];
-      return `${f.name}: ${p['in-place']} in place, ${p['not-in-place']} not in place, ${p['not-applicable']} not applicable, ${p['not-tested']} not tested`;
+      return `${f.name}: ${p['in-place']} in place, ${p['aws-portion-in-place']} AWS portion in place, ${p['not-in-place']} not in place, ${p['not-applicable']} not applicable, ${p['not-tested']} not tested`;
     })
     .join('; ');
-  l.para(doc, `Testing procedures (${PROPOSED_LABEL}): ${procedures}. "AWS portion met" are partial requirements whose AWS checks passed; their other procedures are not tested.`, '#1f2328', 9);
+  l.para(doc, `Testing procedures (${PROPOSED_LABEL}): ${procedures}. "AWS portion in place" and "AWS portion met" belong to partial requirements whose AWS checks passed: the rest of each requirement is not tested.`, '#1f2328', 9);
   l.para(doc, `Findings register: ${model.assessor.findings.length} (${SEVERITIES.filter((v) => v !== 'informational').map((v) => `${s.findingsBySeverity[v]} ${v}`).join(', ')}), from ${s.failingResults} failing requirement x account results.`, '#1f2328', 9);
 }
