@@ -183,8 +183,24 @@ export function renderOscal(model: PackageModel): Buffer {
 }
 
 function manualRemark(row: RequirementTimeline): string {
-  if (row.status === 'not-applicable') return `Not applicable: ${row.requirement.rationale}`;
+  if (row.status === 'not-applicable') return notApplicableRemark(row);
   return `Manual requirement: ${row.requirement.assessorGuidance ?? 'the assessor examines evidence outside AWS APIs'}. ${(row.latest?.reasons ?? []).join(' ')}`.trim();
+}
+
+/**
+ * A not-applicable result is only proposed: the remark says so, says why (the catalog, an empty scope, or no
+ * in-scope resource found), and labels the catalog's rationale as the check's rationale, not as the reason.
+ */
+export function notApplicableRemark(row: RequirementTimeline): string {
+  const head = 'Proposed not applicable (assessor to confirm)';
+  if (row.requirement.coverage === 'not-applicable') return `${head}: the catalog marks this requirement not applicable. Catalog rationale: ${row.requirement.rationale}`;
+  const findings = row.latest?.findings ?? [];
+  const outOfScope = findings.filter((f) => f.inScope === false);
+  const why =
+    findings.length > 0 && outOfScope.length === findings.length
+      ? `every resource its checks judged in this account is outside the declared scope (${outOfScope.length} out-of-scope resource check(s), e.g. ${outOfScope[0].resource}: ${outOfScope[0].scopeReason ?? 'excluded'}; listed in population.csv)`
+      : 'its checks found no in-scope resources in this account';
+  return `${head}: ${why}; the assessor confirms that none is expected. Check rationale (what the evidence shows when such resources exist): ${row.requirement.rationale}`;
 }
 
 function exceptionRemark(row: RequirementTimeline): string {

@@ -100,8 +100,10 @@ describe('a package with a declared scope', () => {
   let noScope: Record<string, string>;
   let scoped: Record<string, string>;
   let withoutBucket: Record<string, string>;
+  let nothingInScope: Record<string, string>;
   beforeAll(async () => {
-    [noScope, scoped, withoutBucket] = await Promise.all([packageFiles(true), packageFiles(true, SCOPE), packageFiles(false, SCOPE)]);
+    const excludeAll: ScopeConfig = { 'pci-test': { ...SCOPE['pci-test'], exclude: [...SCOPE['pci-test'].exclude, { resource: 'prod-cardholder-data', reason: 'moved out of the CDE' }] } };
+    [noScope, scoped, withoutBucket, nothingInScope] = await Promise.all([packageFiles(true), packageFiles(true, SCOPE), packageFiles(false, SCOPE), packageFiles(true, excludeAll)]);
   });
 
   it('an out-of-scope failing bucket changes no requirement status: same as if the bucket did not exist', () => {
@@ -154,6 +156,15 @@ describe('a package with a declared scope', () => {
     const n = JSON.parse(noScope['summary.json']);
     expect(n.scope['pci-test']).toEqual({ declared: false, statement: 'scope: every resource of the listed accounts (no scope declared)' });
     expect(n.findingsBySeverity.high).toBe(1);
+  });
+
+  it('OSCAL presents a not-applicable result as proposed, says why, and labels the catalog text as the check rationale', () => {
+    expect(statuses(nothingInScope['controls.csv'])).toMatchObject({ '3.6.1': 'not-applicable' });
+    const obs = JSON.parse(nothingInScope['oscal/assessment-results.json'])['assessment-results'].results[0].observations.find((o: { title: string }) => o.title.startsWith('3.6.1 '));
+    expect(obs.remarks).toBe(
+      'Proposed not applicable (assessor to confirm): every resource its checks judged in this account is outside the declared scope (2 out-of-scope resource check(s), e.g. legacy-uploads: excluded: sandbox: no account data; listed in population.csv); the assessor confirms that none is expected. Check rationale (what the evidence shows when such resources exist): Default bucket encryption shows it.',
+    );
+    expect(obs.remarks).not.toMatch(/^Not applicable: /);
   });
 
   it('numbers evidence records E-0001... in evidence-index.csv', () => {
