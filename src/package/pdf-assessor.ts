@@ -32,13 +32,14 @@ export function assessorSummary(doc: Doc, model: PackageModel, l: PdfLayout): vo
   l.table(
     doc,
     [
-      { header: 'Framework', width: 110 },
-      { header: 'In place', width: 50 },
-      { header: 'AWS portion in place', width: 70 },
-      { header: 'Not in place', width: 55 },
-      { header: 'Not applicable', width: 60 },
-      { header: 'Not tested', width: 55 },
-      { header: 'Requirements: AWS portion met', width: l.contentWidth - 400 },
+      // Headers are one line, never wrapped: each column is as wide as its header.
+      { header: 'Framework', width: l.contentWidth - 410 },
+      { header: 'In place', width: 42 },
+      { header: 'AWS portion in place', width: 100 },
+      { header: 'Not in place', width: 60 },
+      { header: 'Not applicable', width: 71 },
+      { header: 'Not tested', width: 54 },
+      { header: 'AWS portion met', width: 83 },
     ],
     model.frameworks.map((f) => {
       const p = s.proposedFindings[f.framework];
@@ -152,8 +153,8 @@ export function procedureRows(doc: Doc, model: PackageModel, framework: string, 
     doc,
     [
       { header: 'Procedure', width: 58 },
-      { header: 'Method', width: 80 },
-      { header: 'Proposed finding', width: 66 },
+      { header: 'Method', width: 72 },
+      { header: 'Proposed finding', width: 74 },
       { header: 'In / out of scope', width: 56 },
       { header: 'Evidence and note', width: l.contentWidth - 260 },
     ],
