@@ -33,13 +33,13 @@ export function assessorSummary(doc: Doc, model: PackageModel, l: PdfLayout): vo
     doc,
     [
       // Headers are one line, never wrapped: each column is as wide as its header.
-      { header: 'Framework', width: l.contentWidth - 410 },
-      { header: 'In place', width: 42 },
-      { header: 'AWS portion in place', width: 100 },
-      { header: 'Not in place', width: 60 },
-      { header: 'Not applicable', width: 71 },
-      { header: 'Not tested', width: 54 },
-      { header: 'AWS portion met', width: 83 },
+      { header: 'Framework', width: l.contentWidth - 422 },
+      { header: 'In place', width: 44 },
+      { header: 'AWS portion in place', width: 102 },
+      { header: 'Not in place', width: 62 },
+      { header: 'Not applicable', width: 73 },
+      { header: 'Not tested', width: 56 },
+      { header: 'AWS portion met', width: 85 },
     ],
     model.frameworks.map((f) => {
       const p = s.proposedFindings[f.framework];
@@ -152,9 +152,10 @@ export function procedureRows(doc: Doc, model: PackageModel, framework: string, 
   l.table(
     doc,
     [
-      { header: 'Procedure', width: 58 },
-      { header: 'Method', width: 72 },
-      { header: 'Proposed finding', width: 74 },
+      // The table is drawn at MIN_PT (7.5): "Proposed finding" needs 78.
+      { header: 'Procedure', width: 56 },
+      { header: 'Method', width: 70 },
+      { header: 'Proposed finding', width: 78 },
       { header: 'In / out of scope', width: 56 },
       { header: 'Evidence and note', width: l.contentWidth - 260 },
     ],

@@ -186,7 +186,7 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
 function partialRest(procedures: string[], procedure: string, mapped: Map<string, unknown>, guidance: string | undefined): string {
   const others = procedures.filter((p) => p !== procedure);
   const ask = guidance ? ` (ask for: ${guidance})` : '';
-  if (!others.length) return `the requirement is only partly tested by AWS evidence: what this, its only procedure, asks beyond these checks is not tested${ask}`;
+  if (!others.length) return `the requirement is only partly tested by AWS evidence: this is its only procedure, and what it asks beyond these checks is not tested${ask}`;
   const untested = others.filter((p) => !mapped.has(p));
   if (!untested.length) return `the requirement is only partly tested by AWS evidence: what its procedures ask beyond their AWS checks is not tested${ask}`;
   return `the requirement is only partly tested by AWS evidence: ${untested.length === others.length ? (others.length === 1 ? 'its other procedure' : `its ${others.length} other procedures`) : `${untested.length} of its ${others.length} other procedures`} (${untested.join(', ')}) ${untested.length === 1 ? 'is' : 'are'} not tested${ask}`;

@@ -91,7 +91,7 @@ describe('proposed findings per testing procedure', () => {
     const p = results([row('1.2.8'), row('3.5.1')]);
     // 1.2.8 has no other procedure: no "other procedures are not tested".
     expect(p['1.2.8'].note).not.toMatch(/other procedure/);
-    expect(p['1.2.8'].note).toContain('what this, its only procedure, asks beyond these checks is not tested (ask for: Ask for appliance configuration files.)');
+    expect(p['1.2.8'].note).toContain('this is its only procedure, and what it asks beyond these checks is not tested (ask for: Ask for appliance configuration files.)');
     expect(p['3.5.1.b'].note).toContain('its other procedure (3.5.1.a) is not tested');
   });
 

@@ -222,6 +222,9 @@ describe('a package with a declared scope', () => {
     expect(cover(scoped['report.txt']).replace(/\s+/g, ' ')).toContain('Scope test framework: 1 in place, 1 AWS portion in place, 0 not in place, 0 not applicable, 2 not tested');
     // The procedure table of the partial requirement: "AWS portion in place", of the automated one: "in place".
     expect(scoped['report.txt']).toMatch(/^3\.5\.1\.b\s+examine-\s+AWS portion in\s+1\/1[^\n]*\n\s+configuration\s+place\s/m);
+    // Table headers are one line each and never cut ("AWS portio...").
+    expect(scoped['report.txt']).toMatch(/Framework\s+In place\s+AWS portion in place\s+Not in place\s+Not applicable\s+Not tested\s+AWS portion met\n/);
+    expect(scoped['report.txt']).toMatch(/Procedure\s+Method\s+Proposed finding\s/);
     expect(scoped['report.txt']).toMatch(/^3\.6\.1\s+examine-\s+in place\s+1\/1/m);
     const text = noScope['report.txt'];
     expect(text.indexOf('F-0001')).toBeGreaterThan(0);
