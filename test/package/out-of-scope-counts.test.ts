@@ -108,6 +108,10 @@ describe('out-of-scope results are not counted as findings', () => {
       await page.goto(pathToFileURL(join(dir, 'index.html')).href + '#summary');
       await expect.poll(() => page.locator('#detail').getAttribute('data-view')).toBe('summary');
       expect((await page.locator('#detail').textContent()) ?? '').toContain('AWS portion met (a partial requirement whose AWS checks passed');
+      // The requirement view gives each procedure its proposed finding and note, as testing-procedures.csv does.
+      await page.goto(pathToFileURL(join(dir, 'index.html')).href + '#req/pci-test/3.5.1');
+      await expect.poll(() => page.locator('#detail').getAttribute('data-view')).toBe('req');
+      expect(await page.locator('#detail ul li').first().textContent()).toBe('3.5.1.a: not tested (proposed, assessor to confirm). not tested by AWS evidence; ask for: Ask for the key management procedure.');
       await page.close();
     }, 120_000);
   });
