@@ -9,7 +9,7 @@ type Cell = string | { text: string; color: string };
 
 /** The report's layout helpers (src/package/pdf.ts), handed in so these sections look like the rest. */
 export interface PdfLayout {
-  subheading(doc: Doc, text: string): void;
+  subheading(doc: Doc, text: string, level?: 'H2' | 'H3', keep?: number): void;
   para(doc: Doc, text: string, color?: string, size?: number): void;
   table(doc: Doc, columns: { header: string; width: number; mono?: boolean }[], rows: Cell[][], opts?: { size?: number }): void;
   keyValues(doc: Doc, pairs: [string, string][], keyWidth?: number): void;
@@ -148,6 +148,12 @@ export function populationSection(doc: Doc, model: PackageModel, l: PdfLayout): 
 /** The testing procedures of one requirement with method, proposed finding and evidence references. */
 export function procedureRows(doc: Doc, model: PackageModel, framework: string, req: Requirement, l: PdfLayout): void {
   const results = model.assessor.procedures.filter((p) => p.framework === framework && p.requirement === req.id);
+  const note = (p: ProcedureResult) => `${p.evidenceRefs.length ? `${p.evidenceRefs.slice(0, 12).join(' ')}${p.evidenceRefs.length > 12 ? ` +${p.evidenceRefs.length - 12}` : ''}\n` : ''}${p.note}`;
+  const noteWidth = l.contentWidth - 260;
+  // Keep the heading on the page of the table's header and first two rows (the table keeps those together).
+  doc.font('Sans').fontSize(7.5);
+  const firstRows = results.slice(0, 2).reduce((h, p) => h + doc.heightOfString(note(p), { width: noteWidth - 6 }) + 6, 0);
+  l.subheading(doc, 'Testing procedures', 'H3', Math.min(40 + 16 + firstRows, 400));
   if (!results.length) return;
   l.table(
     doc,
@@ -157,14 +163,14 @@ export function procedureRows(doc: Doc, model: PackageModel, framework: string, 
       { header: 'Method', width: 70 },
       { header: 'Proposed finding', width: 78 },
       { header: 'In / out of scope', width: 56 },
-      { header: 'Evidence and note', width: l.contentWidth - 260 },
+      { header: 'Evidence and note', width: noteWidth },
     ],
     results.map((p: ProcedureResult) => [
       p.procedure,
       p.method,
       { text: PROPOSED_WORD[p.proposedFinding], color: PROPOSED_COLOR[p.proposedFinding] },
       p.queries.length ? `${p.populationInScope} / ${p.populationOutOfScope}` : '-',
-      `${p.evidenceRefs.length ? `${p.evidenceRefs.slice(0, 12).join(' ')}${p.evidenceRefs.length > 12 ? ` +${p.evidenceRefs.length - 12}` : ''}\n` : ''}${p.note}`,
+      note(p),
     ]),
     { size: 7 },
   );

@@ -837,7 +837,6 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
   if (baseline.length) para(doc, `Organisation baseline: ${baseline.map((n) => `${n} = ${String(params[n])}`).join('; ')}. The value is the organisation's choice for this addressable specification, not a requirement of the rule; failures caused only by it are shown as needs review.`, MUTED, 8.5);
   para(doc, `Rationale: ${req.rationale}`, INK, 9);
   if (req.assessorGuidance) para(doc, `Assessor guidance: ${req.assessorGuidance}`, INK, 9);
-  subheading(doc, 'Testing procedures', 'H3');
   procedureRows(doc, model, rows[0].framework, req, LAYOUT);
 
   table(
