@@ -4,7 +4,7 @@ import { queryById } from '../queries/index.js';
 import { csvLine } from './csv.js';
 import { findingKey, type FindingEntry } from './findings.js';
 import type { EvidenceReferences } from './references.js';
-import type { RequirementTimeline } from './timeline.js';
+import { dayStatus, type RequirementTimeline } from './timeline.js';
 
 export const PROPOSED_FINDINGS = ['in-place', 'aws-portion-in-place', 'not-in-place', 'not-applicable', 'not-tested'] as const;
 export type ProposedFinding = (typeof PROPOSED_FINDINGS)[number];
@@ -102,7 +102,8 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
           if (row.gapDays.length) gaps.push(`account ${row.accountId}: no evidence on ${row.gapDays.length} of ${row.daily.length} day(s) of the period${row.latest ? ` (first ${row.gapDays[0]})` : ''}`);
           // Checks that could not be collected on any day of the period (the row keeps each distinct gap once).
           for (const g of row.gaps) if (queries.has(g.queryId)) gaps.push(`${g.queryId} (${row.accountId} ${g.region}) on ${g.day}: ${g.reason}`);
-          if (row.worst === 'needs-review' && row.latest?.status !== 'needs-review') reviewedEarlier = true;
+          // A day that needed review (the row's worst may be a fail of another check, so every day is read).
+          if (row.latest?.status !== 'needs-review' && row.daily.some((_c, i) => dayStatus(row, i) === 'needs-review')) reviewedEarlier = true;
           if (!row.latest) continue;
           for (const e of row.latest.evidence) if (queries.has(e.queryId)) evidenceRefs.push(refs.of(e.runId, e.recordId));
           for (const g of row.latest.gaps) if (queries.has(g.queryId) && !row.gaps.some((x) => x.queryId === g.queryId && x.region === g.region && x.reason === g.reason)) gaps.push(`${g.queryId} (${row.accountId} ${g.region}): ${g.reason}`);
@@ -148,7 +149,7 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
           note = gaps.length ? gapNote() : 'evidence gap: a check could not judge a resource';
         } else if (reviewedEarlier) {
           proposed = 'not-tested';
-          note = 'the requirement needed the assessor\'s review on a day of the period (worst status: needs-review); review that evidence before a finding can be proposed';
+          note = 'the requirement needed the assessor\'s review on a day of the period; review that evidence before a finding can be proposed';
         } else if (inScope.size > 0) {
           const checks = [...queries].map((q) => queryById(q)?.title ?? q).join('; ');
           if (req.coverage === 'partial') {

@@ -4,7 +4,7 @@ import { procedureResults } from '../../src/package/procedures.js';
 import { findingsRegister } from '../../src/package/findings.js';
 import { EvidenceReferences } from '../../src/package/references.js';
 import type { FailSpan, GapEntry, RequirementTimeline } from '../../src/package/timeline.js';
-import type { ControlStatus } from '../../src/evaluate/types.js';
+import { CONTROL_STATUSES, type ControlStatus } from '../../src/evaluate/types.js';
 
 const Q = 's3.bucket-encryption';
 const ACCOUNT = '111122223333';
@@ -29,7 +29,7 @@ const MAPS = [
 ];
 
 /** One requirement x account row: passing at the end of the period unless told otherwise. */
-function row(reqId: string, opts: { status?: ControlStatus; worst?: ControlStatus; gapDays?: string[]; gaps?: GapEntry[]; failSeen?: FailSpan[]; latestFail?: boolean } = {}): RequirementTimeline {
+function row(reqId: string, opts: { status?: ControlStatus; worst?: ControlStatus; gapDays?: string[]; gaps?: GapEntry[]; failSeen?: FailSpan[]; latestFail?: boolean; daily?: ControlStatus[] } = {}): RequirementTimeline {
   const requirement = CATALOG.requirements.find((r) => r.id === reqId)!;
   const status = opts.status ?? (requirement.coverage === 'partial' ? 'aws-portion-satisfied' : 'pass');
   const fail = opts.latestFail === true;
@@ -39,7 +39,8 @@ function row(reqId: string, opts: { status?: ControlStatus; worst?: ControlStatu
     accountId: ACCOUNT,
     status,
     worst: opts.worst ?? status,
-    daily: new Uint8Array(DAYS.length),
+    // Day codes as the timeline stores them: the status's index, plus 0x80 for a day a run judged.
+    daily: Uint8Array.from(opts.daily ?? DAYS.map(() => status), (st) => CONTROL_STATUSES.indexOf(st) | 0x80),
     latest: {
       framework: 'pci-test',
       requirementId: reqId,
@@ -119,8 +120,11 @@ describe('proposed findings per testing procedure', () => {
   });
 
   it('a result that needed review on an earlier day leaves the procedure not tested', () => {
-    const p = results([row('3.6.1', { worst: 'needs-review' })]);
+    const p = results([row('3.6.1', { worst: 'needs-review', daily: ['pass', 'needs-review', 'pass', 'pass', 'pass'] })]);
     expect(p['3.6.1'].proposedFinding).toBe('not-tested');
-    expect(p['3.6.1'].note).toContain('worst status: needs-review');
+    expect(p['3.6.1'].note).toBe("the requirement needed the assessor's review on a day of the period; review that evidence before a finding can be proposed");
+    // Also when the row's worst is a fail of another check on another day.
+    const q = results([row('3.6.1', { worst: 'fail', daily: ['fail', 'needs-review', 'pass', 'pass', 'pass'] })]);
+    expect(q['3.6.1'].proposedFinding).toBe('not-tested');
   });
 });
