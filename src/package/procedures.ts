@@ -154,10 +154,10 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
           const checks = [...queries].map((q) => queryById(q)?.title ?? q).join('; ');
           if (req.coverage === 'partial') {
             proposed = 'aws-portion-in-place';
-            note = `${PROPOSED_LABEL}: AWS portion in place: every in-scope resource passes ${checks} on every day of the period; ${partialRest(req.testingProcedures, procedure, mapped, req.assessorGuidance)}`;
+            note = `${PROPOSED_LABEL}: AWS portion in place: every in-scope resource passes ${checks} at the end of the period, and none failed, lacked evidence or needed review on any day of it; ${partialRest(req.testingProcedures, procedure, mapped, req.assessorGuidance)}`;
           } else {
             proposed = 'in-place';
-            note = `${PROPOSED_LABEL}: every in-scope resource passes ${checks} on every day of the period`;
+            note = `${PROPOSED_LABEL}: every in-scope resource passes ${checks} at the end of the period, and none failed, lacked evidence or needed review on any day of it`;
           }
         } else {
           proposed = 'not-applicable';

@@ -81,7 +81,7 @@ describe('proposed findings per testing procedure', () => {
     const p = results([row('1.2.8'), row('3.5.1'), row('3.6.1')]);
     expect(p['1.2.8'].proposedFinding).toBe('aws-portion-in-place');
     expect(p['3.5.1.b'].proposedFinding).toBe('aws-portion-in-place');
-    expect(p['3.5.1.b'].note).toMatch(/^proposed, assessor to confirm: AWS portion in place: every in-scope resource passes .* on every day of the period/);
+    expect(p['3.5.1.b'].note).toMatch(/^proposed, assessor to confirm: AWS portion in place: every in-scope resource passes .* at the end of the period, and none failed, lacked evidence or needed review on any day of it; /);
     expect(p['3.5.1.a'].proposedFinding).toBe('not-tested');
     // A fully automated requirement's procedure can be in place.
     expect(p['3.6.1'].proposedFinding).toBe('in-place');
