@@ -1,5 +1,5 @@
 import type { PackageModel } from './model.js';
-import { PROPOSED_LABEL } from './procedures.js';
+import { PROPOSED_LABEL, PROPOSED_WORD } from './procedures.js';
 
 /** Population rows embedded in index.html; beyond this the page says so and population.csv has them all. */
 export const HTML_POPULATION_ROWS = 20_000;
@@ -9,6 +9,7 @@ export function assessorHtmlData(model: PackageModel): unknown {
   const a = model.assessor;
   return {
     label: PROPOSED_LABEL,
+    proposedWords: PROPOSED_WORD,
     scope: a.scope,
     summary: a.summary,
     findings: a.findings,
@@ -27,7 +28,7 @@ export function assessorHtmlSection(model: PackageModel, esc: (s: string) => str
   const proposed = model.frameworks
     .map((f) => {
       const p = s.proposedFindings[f.framework];
-      return `<tr>${cell(f.name)}${cell(p['in-place'])}${cell(p['not-in-place'])}${cell(p['not-applicable'])}${cell(p['not-tested'])}${cell(s.statusCounts[f.framework]?.['aws-portion-satisfied'] ?? 0)}</tr>`;
+      return `<tr>${cell(f.name)}${cell(p['in-place'])}${cell(p['aws-portion-in-place'])}${cell(p['not-in-place'])}${cell(p['not-applicable'])}${cell(p['not-tested'])}${cell(s.statusCounts[f.framework]?.['aws-portion-satisfied'] ?? 0)}</tr>`;
     })
     .join('');
   const findings = a.findings
@@ -40,7 +41,7 @@ export function assessorHtmlSection(model: PackageModel, esc: (s: string) => str
   return `<section id="assessor-results">
 <h2>Scope</h2><ul>${scope}</ul>
 <h2>Proposed findings per testing procedure (${esc(PROPOSED_LABEL)})</h2>
-<table><thead><tr><th>Framework</th><th>In place</th><th>Not in place</th><th>Not applicable</th><th>Not tested</th><th>AWS portion met (requirement x account)</th></tr></thead><tbody>${proposed}</tbody></table>
+<table><thead><tr><th>Framework</th><th>In place</th><th>AWS portion in place</th><th>Not in place</th><th>Not applicable</th><th>Not tested</th><th>AWS portion met (requirement x account)</th></tr></thead><tbody>${proposed}</tbody></table>
 <details><summary>Findings register: ${a.findings.length} finding(s), worst severity first</summary>
 <table><thead><tr><th>Finding</th><th>Severity</th><th>Resource</th><th>Issue</th><th>Remediation</th><th>Requirements</th><th>Seen</th><th>Evidence</th></tr></thead><tbody>${findings}</tbody></table></details>
 <details><summary>Population: ${s.population.inScope} in-scope and ${s.population.outOfScope} out-of-scope resource checks${a.population.length > HTML_POPULATION_ROWS ? ` (first ${HTML_POPULATION_ROWS} shown; population.csv lists all ${a.population.length})` : ''}</summary>

@@ -263,6 +263,7 @@ D.statuses.forEach(function(s){ fs.appendChild(el('option', {value: s.id, text: 
 D.accounts.forEach(function(a){ fa.appendChild(el('option', {value: a, text: a})); });
 D.frameworks.forEach(function(f){ ff.appendChild(el('option', {value: f.id, text: f.name})); });
 var rowsBy = {}; D.rows.forEach(function(r){ var k = r.fw + '|' + r.req; (rowsBy[k] = rowsBy[k] || []).push(r); });
+var procBy = {}; ((D.assessor && D.assessor.procedures) || []).forEach(function(p){ procBy[p.framework + '|' + p.requirement + '|' + p.procedure] = p; });
 var reqBy = {}; D.frameworks.forEach(function(f){ f.requirements.forEach(function(q){ reqBy[f.id + '|' + q.id] = {fw: f, req: q}; }); });
 
 // Every evidence record the viewer knows, by SHA-256 and by reference number when the package model gives one.
@@ -272,10 +273,11 @@ D.rows.forEach(function(r){ r.evidence.forEach(function(e){ addEvidence(e, r); }
 D.attestations.forEach(function(a){ addEvidence({sha: a.sha256, id: 'attestation', q: 'attestation', g: '', at: a.collectedAt, st: 'ok', run: a.runId, by: a.by, note: a.note}, {fw: a.framework, req: a.requirement, account: a.accountId || ''}); });
 
 // Findings: failing or to-review resources from every row; a findings register in the package model can slot in here.
-var findings = D.findingsRegister || [];
+// Out-of-scope resources decide nothing: they are no findings, only counted (population.csv lists them).
+var findings = D.findingsRegister || [], outOfScopeLeft = 0;
 if (!D.findingsRegister) D.rows.forEach(function(r){
   var age = 0; for (var i = r.daily.length - 1; i >= 0 && (D.statuses[r.daily[i]].id === r.status); i--) age++;
-  r.findings.forEach(function(f){ if (f.s === 'fail' || f.s === 'needs-review') findings.push({status: f.s, fw: r.fw, req: r.req, account: r.account, region: f.g, resource: f.r, reason: f.why, sha: f.sha, q: f.q, ref: f.ref, age: age}); });
+  r.findings.forEach(function(f){ if ((f.s === 'fail' || f.s === 'needs-review') && f.in === false) { outOfScopeLeft++; return; } if (f.s === 'fail' || f.s === 'needs-review') findings.push({status: f.s, fw: r.fw, req: r.req, account: r.account, region: f.g, resource: f.r, reason: f.why, sha: f.sha, q: f.q, ref: f.ref, age: age}); });
 });
 
 // ---------- requirement list (virtualised: only the rows in view exist in the DOM) ----------
@@ -398,7 +400,7 @@ function viewSummary(){
     ['Gaps', D.rows.filter(function(r){ return r.status === 'not-collected'; }).length + ' requirement x account result(s) without the evidence to judge them; ' + D.missingShards.length + ' slot(s) with missing shards: see Gaps'],
     ['Exceptions', D.exceptions.filter(function(e){ return e.state === 'active'; }).length + ' active, ' + D.exceptions.filter(function(e){ return e.state === 'expired'; }).length + ' expired (not applied)'],
   ]));
-  detail.appendChild(el('p', {cls: 'muted', text: 'Confirm the signing key fingerprint with the organisation through a separate channel before relying on this package; VERIFY.md explains how to check every hash and signature offline. Statuses: fail, gap (not collected), needs review, manual, pass, not applicable. A gap is never a pass.'}));
+  detail.appendChild(el('p', {cls: 'muted', text: 'Confirm the signing key fingerprint with the organisation through a separate channel before relying on this package; VERIFY.md explains how to check every hash and signature offline. Statuses: fail, gap (not collected), needs review, manual, AWS portion met (a partial requirement whose AWS checks passed: the rest is not tested, so never a pass), pass, not applicable (proposed). A gap is never a pass.'}));
   var charts = el('div', {cls: 'charts'});
   D.frameworks.forEach(function(f){ charts.appendChild(overTime(f)); });
   charts.appendChild(findingsChart());
@@ -423,7 +425,7 @@ function viewFindings(){
     detail.appendChild(vtable([{h: 'Finding', w: '80px'}, {h: 'Severity', w: '90px'}, {h: 'Account / region', w: '170px'}, {h: 'Resource', w: 'minmax(120px,1fr)'}, {h: 'Issue', w: 'minmax(160px,2fr)'}, {h: 'Requirements', w: 'minmax(120px,1fr)'}, {h: 'Seen', w: '170px'}, {h: 'Evidence', w: '110px'}], rl, function(f){ return [f.id, f.severity, f.accountId + ' ' + f.region, f.resource, f.title + ': ' + f.detail, f.requirements.join(' '), f.firstSeen + ' to ' + f.lastSeen + ' (' + f.daysOpen + ' d open)', refLinks(f.evidenceRefs)]; }));
   }
   detail.appendChild(el('h2', {id: register.length ? 'finding-results' : 'findings', text: register.length ? 'Failing or to-review results per requirement' : 'Findings'}));
-  detail.appendChild(el('p', {cls: 'muted', text: list.length + ' failing or to-review resource result(s) at the end of the period' + (list.length !== findings.length ? ' (filtered from ' + findings.length + ')' : '') + '. Each row is one resource against one requirement and account; up to 100 per requirement and account are embedded (controls.csv has all). A proposed finding for the assessor to confirm, not a conclusion.'}));
+  detail.appendChild(el('p', {cls: 'muted', text: list.length + ' failing or to-review in-scope resource result(s) at the end of the period' + (list.length !== findings.length ? ' (filtered from ' + findings.length + ')' : '') + (outOfScopeLeft ? '; ' + outOfScopeLeft + ' failing or to-review check(s) of out-of-scope resources left out (they decide nothing)' : '') + '. Each row is one resource against one requirement and account; up to 100 resources per requirement and account are embedded (population.csv has every resource checked, with its status and scope). A proposed finding for the assessor to confirm, not a conclusion.'}));
   detail.appendChild(findingsChart());
   detail.appendChild(vtable([{h: 'Status', w: '120px'}, {h: 'Requirement', w: '110px'}, {h: 'Account / region', w: '170px'}, {h: 'Resource', w: 'minmax(120px,1fr)'}, {h: 'Reason', w: 'minmax(160px,2fr)'}, {h: 'Evidence', w: '110px'}], list, function(f){ return [badge(f.status), reqLink(f.fw, f.req), f.account + ' ' + f.region, f.resource, f.reason, evLink(f)]; }));
 }
@@ -483,7 +485,7 @@ function viewRequirement(fw, reqId, shown){
   detail.appendChild(el('div', {cls: 'muted', text: f.name + ' | principal ' + req.principal + ' | coverage: ' + req.coverage + (req.queries.length ? ' | queries: ' + req.queries.join(', ') : '')}));
   detail.appendChild(el('p', {text: req.rationale}));
   if (req.guidance) detail.appendChild(el('p', {text: 'Assessor guidance: ' + req.guidance}));
-  detail.appendChild(el('h3', {text: 'Testing procedures'})); var ul = el('ul'); req.procedures.forEach(function(p){ ul.appendChild(el('li', {text: p})); }); detail.appendChild(ul);
+  detail.appendChild(el('h3', {text: 'Testing procedures'})); var ul = el('ul'); req.procedures.forEach(function(p){ var pr = procBy[fw + '|' + reqId + '|' + p]; ul.appendChild(el('li', {text: p + (pr ? ': ' + (D.assessor.proposedWords[pr.proposedFinding] || pr.proposedFinding) + ' (' + D.assessor.label + '). ' + pr.note : '')})); }); detail.appendChild(ul);
   var rows = visibleRows(fw, reqId).filter(function(r){ return !fs.value || r.status === fs.value; });
   var limit = shown || ACCOUNT_PAGE;
   rows.slice(0, limit).forEach(function(r){

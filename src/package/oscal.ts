@@ -183,8 +183,24 @@ export function renderOscal(model: PackageModel): Buffer {
 }
 
 function manualRemark(row: RequirementTimeline): string {
-  if (row.status === 'not-applicable') return `Not applicable: ${row.requirement.rationale}`;
+  if (row.status === 'not-applicable') return notApplicableRemark(row);
   return `Manual requirement: ${row.requirement.assessorGuidance ?? 'the assessor examines evidence outside AWS APIs'}. ${(row.latest?.reasons ?? []).join(' ')}`.trim();
+}
+
+/**
+ * A not-applicable result is only proposed: the remark says so, says why (the catalog, an empty scope, or no
+ * in-scope resource found), and labels the catalog's rationale as the check's rationale, not as the reason.
+ */
+export function notApplicableRemark(row: RequirementTimeline): string {
+  const head = 'Proposed not applicable (assessor to confirm)';
+  if (row.requirement.coverage === 'not-applicable') return `${head}: the catalog marks this requirement not applicable. Catalog rationale: ${row.requirement.rationale}`;
+  const findings = row.latest?.findings ?? [];
+  const outOfScope = findings.filter((f) => f.inScope === false);
+  const why =
+    findings.length > 0 && outOfScope.length === findings.length
+      ? `every resource its checks judged in this account is outside the declared scope (${outOfScope.length} out-of-scope resource check(s), e.g. ${outOfScope[0].resource}: ${outOfScope[0].scopeReason ?? 'excluded'}; listed in population.csv)`
+      : 'its checks found no in-scope resources in this account';
+  return `${head}: ${why}; the assessor confirms that none is expected. Check rationale (what the evidence shows when such resources exist): ${row.requirement.rationale}`;
 }
 
 function exceptionRemark(row: RequirementTimeline): string {
@@ -195,8 +211,11 @@ function exceptionRemark(row: RequirementTimeline): string {
 const NS = 'https://evidence-locker.dev/ns/oscal';
 
 /**
- * The findings register as OSCAL risks, and one finding per testing procedure objective with a proposed in-place
- * (satisfied) or not-in-place (not-satisfied) result; not-tested and not-applicable procedures carry no determination.
+ * The findings register as OSCAL risks, and one finding per testing procedure objective with a proposed result:
+ * in place -> satisfied (pass), only when the requirement itself can be satisfied (not partial, and no account's
+ * result only AWS portion met); AWS portion in place -> not-satisfied (other), since the rest of a partial
+ * requirement is not tested; not in place -> not-satisfied (fail). Not-tested and not-applicable procedures carry
+ * no determination.
  */
 function assessorOscal(model: PackageModel, uuid: (name: string) => string): { risks: unknown[]; procedureFindings: unknown[] } {
   const riskUuid = new Map<string, string>();
@@ -221,9 +240,20 @@ function assessorOscal(model: PackageModel, uuid: (name: string) => string): { r
     };
   });
   const procedureFindings: unknown[] = [];
+  // Requirements that cannot be satisfied as a whole: partial coverage, or an account's result only AWS portion met.
+  const partial = new Set(model.timeline.rows.filter((r) => r.requirement.coverage === 'partial' || r.status === 'aws-portion-satisfied').map((r) => `${r.framework}\u0000${r.requirement.id}`));
   for (const p of model.assessor.procedures) {
-    if (p.proposedFinding !== 'in-place' && p.proposedFinding !== 'not-in-place') continue;
-    const satisfied = p.proposedFinding === 'in-place';
+    if (p.proposedFinding !== 'in-place' && p.proposedFinding !== 'aws-portion-in-place' && p.proposedFinding !== 'not-in-place') continue;
+    const satisfied = p.proposedFinding === 'in-place' && !partial.has(`${p.framework}\u0000${p.requirement}`);
+    const st = satisfied
+      ? { state: 'satisfied', reason: 'pass', remarks: `Proposed finding (${PROPOSED_LABEL}).` }
+      : p.proposedFinding === 'not-in-place'
+        ? { state: 'not-satisfied', reason: 'fail', remarks: `Proposed finding (${PROPOSED_LABEL}).` }
+        : {
+            state: 'not-satisfied',
+            reason: 'other',
+            remarks: `AWS portion in place (${PROPOSED_LABEL}): the procedure's AWS checks passed on every day of the period, but its requirement is only partly tested by AWS evidence, so this is not a determination that the objective is met.`,
+          };
     const related = p.findingIds.map((id) => riskUuid.get(id)).filter((u): u is string => u !== undefined);
     procedureFindings.push({
       uuid: uuid(`procedure-finding:${p.framework}:${p.procedure}`),
@@ -239,7 +269,7 @@ function assessorOscal(model: PackageModel, uuid: (name: string) => string): { r
         type: 'objective-id',
         'target-id': `${oscalControlId(p.requirement)}_obj.${p.procedure.replace(/[^A-Za-z0-9._-]/g, '_')}`,
         title: `Testing procedure ${p.procedure}`,
-        status: { state: satisfied ? 'satisfied' : 'not-satisfied', reason: satisfied ? 'pass' : 'fail', remarks: `Proposed finding (${PROPOSED_LABEL}).` },
+        status: st,
       },
       ...(related.length ? { 'related-risks': related.map((u) => ({ 'risk-uuid': u })) } : {}),
     });

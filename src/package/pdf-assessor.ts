@@ -1,7 +1,7 @@
 import type PDFDocument from 'pdfkit';
 import type { Requirement } from '../controls/schema.js';
 import type { PackageModel } from './model.js';
-import { PROPOSED_LABEL, type ProcedureResult } from './procedures.js';
+import { PROPOSED_LABEL, PROPOSED_WORD, type ProcedureResult } from './procedures.js';
 import { SEVERITIES, type Severity } from './findings.js';
 
 type Doc = InstanceType<typeof PDFDocument>;
@@ -9,7 +9,7 @@ type Cell = string | { text: string; color: string };
 
 /** The report's layout helpers (src/package/pdf.ts), handed in so these sections look like the rest. */
 export interface PdfLayout {
-  subheading(doc: Doc, text: string): void;
+  subheading(doc: Doc, text: string, level?: 'H2' | 'H3', keep?: number): void;
   para(doc: Doc, text: string, color?: string, size?: number): void;
   table(doc: Doc, columns: { header: string; width: number; mono?: boolean }[], rows: Cell[][], opts?: { size?: number }): void;
   keyValues(doc: Doc, pairs: [string, string][], keyWidth?: number): void;
@@ -18,7 +18,7 @@ export interface PdfLayout {
 }
 
 export const SEVERITY_COLOR: Record<Severity, string> = { critical: '#8b0000', high: '#cf222e', medium: '#b35900', low: '#57606a', informational: '#0969da' };
-const PROPOSED_COLOR: Record<string, string> = { 'in-place': '#1a7f37', 'not-in-place': '#cf222e', 'not-applicable': '#6e7781', 'not-tested': '#8250df' };
+const PROPOSED_COLOR: Record<string, string> = { 'in-place': '#1a7f37', 'aws-portion-in-place': '#9a6700', 'not-in-place': '#cf222e', 'not-applicable': '#6e7781', 'not-tested': '#8250df' };
 /** Findings printed in the register section; the rest are in findings.csv and index.html. */
 const FINDING_ROWS = 60;
 const POPULATION_ROWS = 25;
@@ -32,22 +32,24 @@ export function assessorSummary(doc: Doc, model: PackageModel, l: PdfLayout): vo
   l.table(
     doc,
     [
-      { header: 'Framework', width: 130 },
-      { header: 'In place', width: 70 },
-      { header: 'Not in place', width: 70 },
-      { header: 'Not applicable', width: 75 },
-      { header: 'Not tested', width: 70 },
-      { header: 'AWS portion met', width: l.contentWidth - 415 },
+      // Headers are one line, never wrapped: each column is as wide as its header.
+      { header: 'Framework', width: l.contentWidth - 422 },
+      { header: 'In place', width: 44 },
+      { header: 'AWS portion in place', width: 102 },
+      { header: 'Not in place', width: 62 },
+      { header: 'Not applicable', width: 73 },
+      { header: 'Not tested', width: 56 },
+      { header: 'AWS portion met', width: 85 },
     ],
     model.frameworks.map((f) => {
       const p = s.proposedFindings[f.framework];
-      return [f.name, String(p['in-place']), String(p['not-in-place']), String(p['not-applicable']), String(p['not-tested']), `${s.statusCounts[f.framework]?.['aws-portion-satisfied'] ?? 0} requirement x account`];
+      return [f.name, String(p['in-place']), String(p['aws-portion-in-place']), String(p['not-in-place']), String(p['not-applicable']), String(p['not-tested']), `${s.statusCounts[f.framework]?.['aws-portion-satisfied'] ?? 0} requirement x account`];
     }),
     { size: 8 },
   );
   l.para(
     doc,
-    'A procedure is proposed "in place" only when every in-scope resource passed its AWS checks; manual procedures stay "not tested" with what to ask for. "AWS portion met" counts partial requirements whose AWS checks all passed: the rest of each is not tested, so none is a pass. "Not applicable" is only proposed; the assessor confirms it.',
+    'A procedure is proposed "in place" only when its requirement is fully tested by AWS evidence and every in-scope resource passed its checks on every day of the period; a failure on any day makes it "not in place", a day without evidence "not tested". A procedure of a partial requirement is at most "AWS portion in place": its checks passed, the rest of the requirement is not tested. Manual procedures stay "not tested" with what to ask for. "AWS portion met" counts partial requirement x account results whose AWS checks all passed: none is a pass. "Not applicable" is only proposed; the assessor confirms it.',
     l.muted,
     8,
   );
@@ -146,22 +148,29 @@ export function populationSection(doc: Doc, model: PackageModel, l: PdfLayout): 
 /** The testing procedures of one requirement with method, proposed finding and evidence references. */
 export function procedureRows(doc: Doc, model: PackageModel, framework: string, req: Requirement, l: PdfLayout): void {
   const results = model.assessor.procedures.filter((p) => p.framework === framework && p.requirement === req.id);
+  const note = (p: ProcedureResult) => `${p.evidenceRefs.length ? `${p.evidenceRefs.slice(0, 12).join(' ')}${p.evidenceRefs.length > 12 ? ` +${p.evidenceRefs.length - 12}` : ''}\n` : ''}${p.note}`;
+  const noteWidth = l.contentWidth - 260;
+  // Keep the heading on the page of the table's header and first two rows (the table keeps those together).
+  doc.font('Sans').fontSize(7.5);
+  const firstRows = results.slice(0, 2).reduce((h, p) => h + doc.heightOfString(note(p), { width: noteWidth - 6 }) + 6, 0);
+  l.subheading(doc, 'Testing procedures', 'H3', Math.min(40 + 16 + firstRows, 400));
   if (!results.length) return;
   l.table(
     doc,
     [
-      { header: 'Procedure', width: 58 },
-      { header: 'Method', width: 80 },
-      { header: 'Proposed finding', width: 66 },
+      // The table is drawn at MIN_PT (7.5): "Proposed finding" needs 78.
+      { header: 'Procedure', width: 56 },
+      { header: 'Method', width: 70 },
+      { header: 'Proposed finding', width: 78 },
       { header: 'In / out of scope', width: 56 },
-      { header: 'Evidence and note', width: l.contentWidth - 260 },
+      { header: 'Evidence and note', width: noteWidth },
     ],
     results.map((p: ProcedureResult) => [
       p.procedure,
       p.method,
-      { text: p.proposedFinding, color: PROPOSED_COLOR[p.proposedFinding] },
+      { text: PROPOSED_WORD[p.proposedFinding], color: PROPOSED_COLOR[p.proposedFinding] },
       p.queries.length ? `${p.populationInScope} / ${p.populationOutOfScope}` : '-',
-      `${p.evidenceRefs.length ? `${p.evidenceRefs.slice(0, 12).join(' ')}${p.evidenceRefs.length > 12 ? ` +${p.evidenceRefs.length - 12}` : ''}\n` : ''}${p.note}`,
+      note(p),
     ]),
     { size: 7 },
   );
@@ -204,9 +213,9 @@ export function coverCounts(doc: Doc, model: PackageModel, l: PdfLayout): void {
   const procedures = model.frameworks
     .map((f) => {
       const p = s.proposedFindings[f.framework];
-      return `${f.name}: ${p['in-place']} in place, ${p['not-in-place']} not in place, ${p['not-applicable']} not applicable, ${p['not-tested']} not tested`;
+      return `${f.name}: ${p['in-place']} in place, ${p['aws-portion-in-place']} AWS portion in place, ${p['not-in-place']} not in place, ${p['not-applicable']} not applicable, ${p['not-tested']} not tested`;
     })
     .join('; ');
-  l.para(doc, `Testing procedures (${PROPOSED_LABEL}): ${procedures}. "AWS portion met" are partial requirements whose AWS checks passed; their other procedures are not tested.`, '#1f2328', 9);
+  l.para(doc, `Testing procedures (${PROPOSED_LABEL}): ${procedures}. "AWS portion in place" and "AWS portion met" belong to partial requirements whose AWS checks passed: the rest of each requirement is not tested.`, '#1f2328', 9);
   l.para(doc, `Findings register: ${model.assessor.findings.length} (${SEVERITIES.filter((v) => v !== 'informational').map((v) => `${s.findingsBySeverity[v]} ${v}`).join(', ')}), from ${s.failingResults} failing requirement x account results.`, '#1f2328', 9);
 }

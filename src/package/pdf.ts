@@ -627,18 +627,24 @@ const AGE_BUCKETS: { label: string; max: number }[] = [
 /** Failing and to-review resources by how many days their requirement x account result has held at the end of the period. */
 function findingsAgeChart(doc: Doc, model: PackageModel): void {
   const counts = AGE_BUCKETS.map(() => ({ fail: 0, 'needs-review': 0 }));
+  let outOfScope = 0;
   for (const r of model.timeline.rows) {
     if (r.status !== 'fail' && r.status !== 'needs-review') continue;
     let age = 0;
     for (let i = model.timeline.days.length - 1; i >= 0 && dayStatus(r, i) === r.status; i--) age++;
     const b = AGE_BUCKETS.findIndex((x) => age <= x.max);
-    for (const f of r.latest?.findings ?? []) if (f.status === 'fail' || f.status === 'needs-review') counts[b][f.status]++;
+    for (const f of r.latest?.findings ?? []) {
+      if (f.status !== 'fail' && f.status !== 'needs-review') continue;
+      // Out-of-scope resources decide nothing and are no findings: counted apart, listed in population.csv.
+      if (f.inScope === false) outOfScope++;
+      else counts[b][f.status]++;
+    }
   }
   const rowH = 14;
   const labelW = 80;
   const barW = CONTENT_W - labelW - 40;
   const max = Math.max(1, ...counts.map((c) => c.fail + c['needs-review']));
-  const alt = `Bar chart of failing and to-review resources by age of their result: ${AGE_BUCKETS.map((b, i) => `${b.label}: ${counts[i].fail} fail, ${counts[i]['needs-review']} needs review`).join('; ')}.`;
+  const alt = `Bar chart of failing and to-review in-scope resources by age of their result: ${AGE_BUCKETS.map((b, i) => `${b.label}: ${counts[i].fail} fail, ${counts[i]['needs-review']} needs review`).join('; ')}.`;
   ensure(doc, AGE_BUCKETS.length * rowH + 40);
   tag(
     doc,
@@ -661,7 +667,7 @@ function findingsAgeChart(doc: Doc, model: PackageModel): void {
   );
   doc.x = M.left;
   doc.moveDown(0.3);
-  para(doc, 'Severity is the result (fail, needs review); age is the number of days the requirement x account result has held at the end of the period, not the age of the resource or of its misconfiguration. Resources counted are those listed for each result (the first ones when a result lists many).', MUTED, 8);
+  para(doc, `Severity is the result (fail, needs review); age is the number of days the requirement x account result has held at the end of the period, not the age of the resource or of its misconfiguration. Resources counted are the in-scope ones listed for each result (the first ones when a result lists many)${outOfScope ? `; ${outOfScope} failing or to-review check(s) of out-of-scope resources are left out (they decide nothing; population.csv lists them)` : ''}.`, MUTED, 8);
 }
 
 function legend(doc: Doc): void {
@@ -831,7 +837,6 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
   if (baseline.length) para(doc, `Organisation baseline: ${baseline.map((n) => `${n} = ${String(params[n])}`).join('; ')}. The value is the organisation's choice for this addressable specification, not a requirement of the rule; failures caused only by it are shown as needs review.`, MUTED, 8.5);
   para(doc, `Rationale: ${req.rationale}`, INK, 9);
   if (req.assessorGuidance) para(doc, `Assessor guidance: ${req.assessorGuidance}`, INK, 9);
-  subheading(doc, 'Testing procedures', 'H3');
   procedureRows(doc, model, rows[0].framework, req, LAYOUT);
 
   table(
@@ -876,7 +881,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
       failing.slice(0, FINDING_ROWS).map((f) => [statusCell(f.status === 'fail' ? 'fail' : 'needs-review'), `${f.accountId}\n${f.region}`, f.resource, findingIds.get(findingKey(f.accountId, f.resource, f.queryId, f.region)) ?? f.reason]),
       { size: 7.5, caption: `Failing or to-review resources (${failingTotal})` },
     );
-    if (failingTotal > FINDING_ROWS) para(doc, `${failingTotal - FINDING_ROWS} more in controls.csv and index.html.`, MUTED, 8);
+    if (failingTotal > FINDING_ROWS) para(doc, `${failingTotal - FINDING_ROWS} more in population.csv (every resource checked, with its status) and index.html.`, MUTED, 8);
   }
 
   const changes = rows.flatMap((r) => r.changes.map((c) => ({ ...c, accountId: r.accountId })));

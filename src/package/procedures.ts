@@ -4,10 +4,19 @@ import { queryById } from '../queries/index.js';
 import { csvLine } from './csv.js';
 import { findingKey, type FindingEntry } from './findings.js';
 import type { EvidenceReferences } from './references.js';
-import type { RequirementTimeline } from './timeline.js';
+import { dayStatus, type RequirementTimeline } from './timeline.js';
 
-export const PROPOSED_FINDINGS = ['in-place', 'not-in-place', 'not-applicable', 'not-tested'] as const;
+export const PROPOSED_FINDINGS = ['in-place', 'aws-portion-in-place', 'not-in-place', 'not-applicable', 'not-tested'] as const;
 export type ProposedFinding = (typeof PROPOSED_FINDINGS)[number];
+
+/** How each proposed finding reads in the report, the HTML and the cover. */
+export const PROPOSED_WORD: Record<ProposedFinding, string> = {
+  'in-place': 'in place',
+  'aws-portion-in-place': 'AWS portion in place',
+  'not-in-place': 'not in place',
+  'not-applicable': 'not applicable',
+  'not-tested': 'not tested',
+};
 
 /** Every proposed finding carries this label: the assessor, not the tool, concludes. */
 export const PROPOSED_LABEL = 'proposed, assessor to confirm';
@@ -31,10 +40,13 @@ export interface ProcedureResult {
 }
 
 /**
- * Proposes a finding per procedure from the end-of-period evaluations: a mapped procedure is not in place when an
- * in-scope resource fails its checks, not tested when evidence is missing or needs review, in place when every
- * in-scope resource passes, and (proposed) not applicable when no in-scope resource was found. Unmapped procedures
- * are not tested, with what to ask for; N/A from the catalog is only ever proposed.
+ * Proposes a finding per procedure over the whole period, as the requirement rows judge it (their worst status and
+ * gap days), not only its last day: a mapped procedure is not in place when an in-scope resource fails its checks
+ * at the end or on any earlier day of the period; not tested when a day of the period has no evidence, a check
+ * could not be collected, or a result needs review; in place when every in-scope resource passed on every day; and
+ * (proposed) not applicable when no in-scope resource was found. A procedure of a partial requirement is at most
+ * `aws-portion-in-place`: its AWS checks passed, the rest of the requirement is not tested, so it is never "in
+ * place". Unmapped procedures are not tested, with what to ask for; N/A from the catalog is only ever proposed.
  */
 export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows: RequirementTimeline[], refs: EvidenceReferences, findings: FindingEntry[]): ProcedureResult[] {
   const rowsByReq = new Map<string, RequirementTimeline[]>();
@@ -82,14 +94,19 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
         const evidenceRefs: (string | undefined)[] = [];
         const findingIds = new Set<string>();
         const gaps: string[] = [];
-        let failedEarlier = false;
+        /** In-scope failures of the procedure's checks on days before the latest evaluation (resolved since). */
+        const earlier: string[] = [];
+        let reviewedEarlier = false;
         for (const row of reqRows) {
-          if (!row.latest) {
-            gaps.push(`account ${row.accountId}: no evidence in the period`);
-            continue;
-          }
+          // Days of the period without any evidence for the account: the requirement row's gap days.
+          if (row.gapDays.length) gaps.push(`account ${row.accountId}: no evidence on ${row.gapDays.length} of ${row.daily.length} day(s) of the period${row.latest ? ` (first ${row.gapDays[0]})` : ''}`);
+          // Checks that could not be collected on any day of the period (the row keeps each distinct gap once).
+          for (const g of row.gaps) if (queries.has(g.queryId)) gaps.push(`${g.queryId} (${row.accountId} ${g.region}) on ${g.day}: ${g.reason}`);
+          // A day that needed review (the row's worst may be a fail of another check, so every day is read).
+          if (row.latest?.status !== 'needs-review' && row.daily.some((_c, i) => dayStatus(row, i) === 'needs-review')) reviewedEarlier = true;
+          if (!row.latest) continue;
           for (const e of row.latest.evidence) if (queries.has(e.queryId)) evidenceRefs.push(refs.of(e.runId, e.recordId));
-          for (const g of row.latest.gaps) if (queries.has(g.queryId)) gaps.push(`${g.queryId} (${row.accountId} ${g.region}): ${g.reason}`);
+          for (const g of row.latest.gaps) if (queries.has(g.queryId) && !row.gaps.some((x) => x.queryId === g.queryId && x.region === g.region && x.reason === g.reason)) gaps.push(`${g.queryId} (${row.accountId} ${g.region}): ${g.reason}`);
           for (const f of row.latest.findings) {
             if (!queries.has(f.queryId)) continue;
             const id = `${row.accountId}\u0000${f.region}\u0000${f.resource}`;
@@ -105,28 +122,48 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
               if (fe) findingIds.add(fe.id);
             }
           }
-          for (const span of row.failSeen.values()) if (queries.has(span.queryId) && span.last < (row.latestDay ?? '')) failedEarlier = true;
+          for (const span of row.failSeen.values()) {
+            if (!queries.has(span.queryId) || span.last >= (row.latestDay ?? '')) continue;
+            const fe = findingByKey.get(findingKey(row.accountId, span.resource, span.queryId, span.region));
+            if (fe) findingIds.add(fe.id);
+            earlier.push(`${fe ? `${fe.id} ` : ''}${span.resource} (${row.accountId} ${span.region}) ${span.first === span.last ? span.first : `${span.first} to ${span.last}`}`);
+          }
         }
+        const gapNote = () => `evidence gap in the period: ${gaps.slice(0, 3).join('; ')}${gaps.length > 3 ? `; ${gaps.length - 3} more` : ''}`;
+        const earlierNote = () => `in-scope resources failed earlier in the period and pass at its end: ${earlier.slice(0, 3).join('; ')}${earlier.length > 3 ? `; ${earlier.length - 3} more` : ''} (see the findings register)`;
         let proposed: ProposedFinding;
         let note: string;
         if (statuses.includes('fail')) {
           proposed = 'not-in-place';
-          note = `${PROPOSED_LABEL}: in-scope resources fail (${[...findingIds].sort().join(' ')})`;
+          note = `${PROPOSED_LABEL}: in-scope resources fail at the end of the period (${[...findingIds].sort().join(' ')})`;
+          if (earlier.length) note += `; ${earlierNote()}`;
+        } else if (earlier.length) {
+          // Not in place throughout the period, even though every check passes on its last day.
+          proposed = 'not-in-place';
+          note = `${PROPOSED_LABEL}: ${earlierNote()}`;
         } else if (statuses.includes('needs-review')) {
           proposed = 'not-tested';
           note = 'evidence needs the assessor\'s review before a finding can be proposed';
         } else if (gaps.length || statuses.includes('error')) {
           proposed = 'not-tested';
-          note = `evidence gap: ${gaps.slice(0, 3).join('; ')}${gaps.length > 3 ? `; ${gaps.length - 3} more` : ''}`;
+          note = gaps.length ? gapNote() : 'evidence gap: a check could not judge a resource';
+        } else if (reviewedEarlier) {
+          proposed = 'not-tested';
+          note = 'the requirement needed the assessor\'s review on a day of the period; review that evidence before a finding can be proposed';
         } else if (inScope.size > 0) {
-          proposed = 'in-place';
-          note = `${PROPOSED_LABEL}: every in-scope resource passes ${[...queries].map((q) => queryById(q)?.title ?? q).join('; ')}`;
+          const checks = [...queries].map((q) => queryById(q)?.title ?? q).join('; ');
+          if (req.coverage === 'partial') {
+            proposed = 'aws-portion-in-place';
+            note = `${PROPOSED_LABEL}: AWS portion in place: every in-scope resource passes ${checks} at the end of the period, and none failed, lacked evidence or needed review on any day of it; ${partialRest(req.testingProcedures, procedure, mapped, req.assessorGuidance)}`;
+          } else {
+            proposed = 'in-place';
+            note = `${PROPOSED_LABEL}: every in-scope resource passes ${checks} at the end of the period, and none failed, lacked evidence or needed review on any day of it`;
+          }
         } else {
           proposed = 'not-applicable';
           note = `${PROPOSED_LABEL}: no in-scope resource was found for these checks`;
         }
-        if (failedEarlier) note += '; failed earlier in the period (see the findings register)';
-        if (req.coverage === 'partial' && proposed === 'in-place') note += `; the requirement's other procedures are not tested`;
+        if (proposed === 'not-in-place' && gaps.length) note += `; ${gapNote()}`;
         out.push({
           ...base,
           method: m.method,
@@ -144,6 +181,16 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
     }
   }
   return out;
+}
+
+/** What a partial requirement leaves untested, worded from its actual procedures. */
+function partialRest(procedures: string[], procedure: string, mapped: Map<string, unknown>, guidance: string | undefined): string {
+  const others = procedures.filter((p) => p !== procedure);
+  const ask = guidance ? ` (ask for: ${guidance})` : '';
+  if (!others.length) return `the requirement is only partly tested by AWS evidence: this is its only procedure, and what it asks beyond these checks is not tested${ask}`;
+  const untested = others.filter((p) => !mapped.has(p));
+  if (!untested.length) return `the requirement is only partly tested by AWS evidence: what its procedures ask beyond their AWS checks is not tested${ask}`;
+  return `the requirement is only partly tested by AWS evidence: ${untested.length === others.length ? (others.length === 1 ? 'its other procedure' : `its ${others.length} other procedures`) : `${untested.length} of its ${others.length} other procedures`} (${untested.join(', ')}) ${untested.length === 1 ? 'is' : 'are'} not tested${ask}`;
 }
 
 function min(xs: (string | undefined)[]): string | undefined {

@@ -7,7 +7,8 @@ import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { buildPackage } from '../../src/package/build.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
-import { deterministicUuid, oscalControlId, oscalState } from '../../src/package/oscal.js';
+import { deterministicUuid, notApplicableRemark, oscalControlId, oscalState } from '../../src/package/oscal.js';
+import type { RequirementTimeline } from '../../src/package/timeline.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, richScenario, ACCOUNTS } from './fixtures.js';
 
 // CommonJS default exports seen through NodeNext ESM interop.
@@ -81,5 +82,15 @@ describe('oscal/assessment-results.json', () => {
     expect(deterministicUuid('ns', 'other')).not.toBe(u);
     expect(oscalControlId('164.312(a)(1)')).toBe('req-164.312_a__1_');
     expect(oscalControlId('10.2.1')).toBe('req-10.2.1');
+  });
+});
+
+describe('not-applicable remarks', () => {
+  const row = (coverage: string, findings: unknown[]) => ({ status: 'not-applicable', requirement: { coverage, rationale: 'RATIONALE' }, latest: { findings } }) as unknown as RequirementTimeline;
+  it('are proposed, say why, and label the catalog text as a rationale rather than the reason', () => {
+    expect(notApplicableRemark(row('not-applicable', []))).toBe('Proposed not applicable (assessor to confirm): the catalog marks this requirement not applicable. Catalog rationale: RATIONALE');
+    expect(notApplicableRemark(row('automated', []))).toBe(
+      'Proposed not applicable (assessor to confirm): its checks found no in-scope resources in this account; the assessor confirms that none is expected. Check rationale (what the evidence shows when such resources exist): RATIONALE',
+    );
   });
 });

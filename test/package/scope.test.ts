@@ -100,8 +100,10 @@ describe('a package with a declared scope', () => {
   let noScope: Record<string, string>;
   let scoped: Record<string, string>;
   let withoutBucket: Record<string, string>;
+  let nothingInScope: Record<string, string>;
   beforeAll(async () => {
-    [noScope, scoped, withoutBucket] = await Promise.all([packageFiles(true), packageFiles(true, SCOPE), packageFiles(false, SCOPE)]);
+    const excludeAll: ScopeConfig = { 'pci-test': { ...SCOPE['pci-test'], exclude: [...SCOPE['pci-test'].exclude, { resource: 'prod-cardholder-data', reason: 'moved out of the CDE' }] } };
+    [noScope, scoped, withoutBucket, nothingInScope] = await Promise.all([packageFiles(true), packageFiles(true, SCOPE), packageFiles(false, SCOPE), packageFiles(true, excludeAll)]);
   });
 
   it('an out-of-scope failing bucket changes no requirement status: same as if the bucket did not exist', () => {
@@ -133,8 +135,11 @@ describe('a package with a declared scope', () => {
     const p = csvRows(scoped['testing-procedures.csv']);
     expect(p.map((r) => r.procedure)).toEqual(['3.5.1.a', '3.5.1.b', '3.6.1', '12.1.1']);
     const by = Object.fromEntries(p.map((r) => [r.procedure, r]));
-    expect(by['3.5.1.b']).toMatchObject({ method: 'examine-configuration', proposed_finding: 'in-place', evidence_refs: 'E-0001', population_in_scope: '1', population_out_of_scope: '1' });
-    expect(by['3.5.1.b'].note).toMatch(/^proposed, assessor to confirm/);
+    // 3.5.1 is partial: its mapped procedure is at most "AWS portion in place", never in place; 3.6.1 is automated.
+    expect(by['3.5.1.b']).toMatchObject({ method: 'examine-configuration', proposed_finding: 'aws-portion-in-place', evidence_refs: 'E-0001', population_in_scope: '1', population_out_of_scope: '1' });
+    expect(by['3.5.1.b'].note).toMatch(/^proposed, assessor to confirm: AWS portion in place: /);
+    expect(by['3.5.1.b'].note).toContain('its other procedure (3.5.1.a) is not tested');
+    expect(by['3.6.1'].proposed_finding).toBe('in-place');
     expect(by['3.5.1.a'].proposed_finding).toBe('not-tested');
     expect(by['12.1.1'].note).toMatch(/ask for: Ask for the policy/);
     const unscoped = Object.fromEntries(csvRows(noScope['testing-procedures.csv']).map((r) => [r.procedure, r]));
@@ -145,12 +150,21 @@ describe('a package with a declared scope', () => {
     const s = JSON.parse(scoped['summary.json']);
     expect(s.scope['pci-test'].declared).toBe(true);
     expect(s.statusCounts['pci-test']).toEqual({ 'aws-portion-satisfied': 1, pass: 1, manual: 1 });
-    expect(s.proposedFindings['pci-test']).toEqual({ 'in-place': 2, 'not-in-place': 0, 'not-applicable': 0, 'not-tested': 2 });
+    expect(s.proposedFindings['pci-test']).toEqual({ 'in-place': 1, 'aws-portion-in-place': 1, 'not-in-place': 0, 'not-applicable': 0, 'not-tested': 2 });
     expect(s.population).toEqual({ inScope: 2, outOfScope: 2, outOfScopeCheckFailing: 2 });
     expect(s.period).toEqual({ from: '2026-11-02', to: '2026-11-02', days: 1, daysWithRun: 1, daysWithoutRun: 0, datesWithoutRun: [], accountDays: 1, accountDaysWithEvidence: 1, coveragePercent: 100, accountLevelGaps: 0, regionLevelGaps: 0, accountDaysWithoutRun: 0, resultsWithGaps: expect.any(Number), resultsExpectingEvidence: expect.any(Number) });
     const n = JSON.parse(noScope['summary.json']);
     expect(n.scope['pci-test']).toEqual({ declared: false, statement: 'scope: every resource of the listed accounts (no scope declared)' });
     expect(n.findingsBySeverity.high).toBe(1);
+  });
+
+  it('OSCAL presents a not-applicable result as proposed, says why, and labels the catalog text as the check rationale', () => {
+    expect(statuses(nothingInScope['controls.csv'])).toMatchObject({ '3.6.1': 'not-applicable' });
+    const obs = JSON.parse(nothingInScope['oscal/assessment-results.json'])['assessment-results'].results[0].observations.find((o: { title: string }) => o.title.startsWith('3.6.1 '));
+    expect(obs.remarks).toBe(
+      'Proposed not applicable (assessor to confirm): every resource its checks judged in this account is outside the declared scope (2 out-of-scope resource check(s), e.g. legacy-uploads: excluded: sandbox: no account data; listed in population.csv); the assessor confirms that none is expected. Check rationale (what the evidence shows when such resources exist): Default bucket encryption shows it.',
+    );
+    expect(obs.remarks).not.toMatch(/^Not applicable: /);
   });
 
   it('numbers evidence records E-0001... in evidence-index.csv', () => {
@@ -172,6 +186,13 @@ describe('a package with a declared scope', () => {
     const proc = result.findings.find((f: { target: { 'target-id': string } }) => f.target['target-id'] === 'req-3.5.1_obj.3.5.1.b');
     expect(proc.target.status).toMatchObject({ state: 'not-satisfied', reason: 'fail' });
     expect(proc['related-risks']).toEqual([{ 'risk-uuid': result.risks[0].uuid }]);
+    // A procedure of a partial requirement is never satisfied, as its requirement is not; a fully automated one can be.
+    const scopedFindings = JSON.parse(scoped['oscal/assessment-results.json'])['assessment-results'].results[0].findings;
+    const objective = (id: string) => scopedFindings.find((f: { target: { 'target-id': string } }) => f.target['target-id'] === id).target.status;
+    expect(objective('req-3.5.1_obj.3.5.1.b')).toMatchObject({ state: 'not-satisfied', reason: 'other' });
+    expect(objective('req-3.5.1_obj.3.5.1.b').remarks).toMatch(/^AWS portion in place/);
+    expect(objective('req-3.5.1')).toMatchObject({ state: 'not-satisfied', reason: 'other' });
+    expect(objective('req-3.6.1_obj.3.6.1')).toMatchObject({ state: 'satisfied', reason: 'pass' });
     const obs = result.observations.find((o: { title: string }) => o.title.startsWith('3.5.1 '));
     expect(obs.props).toContainEqual({ name: 'evidence-ref', ns: 'https://evidence-locker.dev/ns/oscal', value: 'E-0001' });
   });
@@ -185,6 +206,10 @@ describe('a package with a declared scope', () => {
     expect(data.assessor.findings.map((f: { id: string }) => f.id)).toEqual(['F-0001']);
     expect(data.assessor.summary.findingsBySeverity.high).toBe(1);
     expect(data.assessor.populationTotal).toBe(4);
+    // The per-procedure counts and states agree with testing-procedures.csv.
+    const scopedHtml = scoped['index.html'];
+    expect(scopedHtml).toContain('<th>In place</th><th>AWS portion in place</th><th>Not in place</th>');
+    expect(scopedHtml).toMatch(/<tr><td>Scope test framework<\/td><td>1<\/td><td>1<\/td><td>0<\/td><td>0<\/td><td>2<\/td><td>1<\/td><\/tr>/);
   });
 
   it('the report states the scope on its cover, or a no-scope band, and lists findings before the requirement sections', () => {
@@ -194,6 +219,13 @@ describe('a package with a declared scope', () => {
     expect(cover(scoped['report.txt'])).toMatch(/scope: cardholder data environment/);
     expect(cover(scoped['report.txt'])).not.toContain('no scope declared');
     expect(cover(noScope['report.txt'])).toMatch(/Findings register: 1 \(0 critical, 1 high/);
+    expect(cover(scoped['report.txt']).replace(/\s+/g, ' ')).toContain('Scope test framework: 1 in place, 1 AWS portion in place, 0 not in place, 0 not applicable, 2 not tested');
+    // The procedure table of the partial requirement: "AWS portion in place", of the automated one: "in place".
+    expect(scoped['report.txt']).toMatch(/^3\.5\.1\.b\s+examine-\s+AWS portion in\s+1\/1[^\n]*\n\s+configuration\s+place\s/m);
+    // Table headers are one line each and never cut ("AWS portio...").
+    expect(scoped['report.txt']).toMatch(/Framework\s+In place\s+AWS portion in place\s+Not in place\s+Not applicable\s+Not tested\s+AWS portion met\n/);
+    expect(scoped['report.txt']).toMatch(/Procedure\s+Method\s+Proposed finding\s/);
+    expect(scoped['report.txt']).toMatch(/^3\.6\.1\s+examine-\s+in place\s+1\/1/m);
     const text = noScope['report.txt'];
     expect(text.indexOf('F-0001')).toBeGreaterThan(0);
     const register = text.search(/^\s*Findings register\s*$/m);

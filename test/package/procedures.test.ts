@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { CatalogSchema } from '../../src/controls/schema.js';
+import { procedureResults } from '../../src/package/procedures.js';
+import { findingsRegister } from '../../src/package/findings.js';
+import { EvidenceReferences } from '../../src/package/references.js';
+import type { FailSpan, GapEntry, RequirementTimeline } from '../../src/package/timeline.js';
+import { CONTROL_STATUSES, type ControlStatus } from '../../src/evaluate/types.js';
+
+const Q = 's3.bucket-encryption';
+const ACCOUNT = '111122223333';
+const DAYS = ['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05'];
+
+const CATALOG = CatalogSchema.parse({
+  framework: 'pci-test',
+  name: 'Procedure test framework',
+  version: '1',
+  publisher: 'Evidence Locker tests',
+  requirements: [
+    { id: '1.2.8', title: 'Partial, one procedure', principal: '1', testingProcedures: ['1.2.8'], coverage: 'partial', rationale: 'Part of it is in AWS.', assessorGuidance: 'Ask for appliance configuration files.', queries: [Q] },
+    { id: '3.5.1', title: 'Partial, two procedures', principal: '3', testingProcedures: ['3.5.1.a', '3.5.1.b'], coverage: 'partial', rationale: 'Part of it is in AWS.', queries: [Q] },
+    { id: '3.6.1', title: 'Automated', principal: '3', testingProcedures: ['3.6.1'], coverage: 'automated', rationale: 'All of it is in AWS.', queries: [Q] },
+  ],
+});
+const MAPS = [
+  {
+    framework: 'pci-test',
+    procedures: ['1.2.8', '3.5.1.b', '3.6.1'].map((procedure) => ({ procedure, requirement: procedure.replace(/\.[ab]$/, ''), method: 'examine-configuration' as const, queries: [Q] })),
+  },
+];
+
+/** One requirement x account row: passing at the end of the period unless told otherwise. */
+function row(reqId: string, opts: { status?: ControlStatus; worst?: ControlStatus; gapDays?: string[]; gaps?: GapEntry[]; failSeen?: FailSpan[]; latestFail?: boolean; daily?: ControlStatus[] } = {}): RequirementTimeline {
+  const requirement = CATALOG.requirements.find((r) => r.id === reqId)!;
+  const status = opts.status ?? (requirement.coverage === 'partial' ? 'aws-portion-satisfied' : 'pass');
+  const fail = opts.latestFail === true;
+  return {
+    framework: 'pci-test',
+    requirement,
+    accountId: ACCOUNT,
+    status,
+    worst: opts.worst ?? status,
+    // Day codes as the timeline stores them: the status's index, plus 0x80 for a day a run judged.
+    daily: Uint8Array.from(opts.daily ?? DAYS.map(() => status), (st) => CONTROL_STATUSES.indexOf(st) | 0x80),
+    latest: {
+      framework: 'pci-test',
+      requirementId: reqId,
+      accountId: ACCOUNT,
+      coverage: requirement.coverage,
+      parameters: {},
+      status,
+      reasons: [],
+      findings: [{ resource: 'prod-data', resourceType: 'AWS::S3::Bucket', status: fail ? 'fail' : 'pass', reason: fail ? 'no default encryption' : 'encrypted', queryId: Q, region: 'us-east-1', evidenceSha256: 'a'.repeat(64) }],
+      gaps: [],
+      evidence: [],
+    },
+    findingsTotal: 1,
+    failingTotal: fail ? 1 : 0,
+    latestRunId: 'run-5',
+    latestDay: DAYS[4],
+    evidenceCount: 0,
+    evidenceRefs: [],
+    changes: [],
+    changesTotal: 0,
+    gapDays: opts.gapDays ?? [],
+    gaps: opts.gaps ?? [],
+    gapsTotal: opts.gaps?.length ?? 0,
+    failSeen: new Map((opts.failSeen ?? []).map((s) => [`${s.resource}\u0000${s.queryId}\u0000${s.region}`, s])),
+  };
+}
+
+function results(rows: RequirementTimeline[]) {
+  const refs = new EvidenceReferences();
+  const out = procedureResults([CATALOG], MAPS, rows, refs, findingsRegister(rows, refs));
+  return Object.fromEntries(out.map((p) => [p.procedure, p]));
+}
+
+const earlierFail: FailSpan = { resource: 'prod-data', resourceType: 'AWS::S3::Bucket', queryId: Q, region: 'us-east-1', first: DAYS[1], last: DAYS[2], reason: 'no default encryption', runId: 'run-3' };
+
+describe('proposed findings per testing procedure', () => {
+  it('a procedure of a partial requirement is at most "AWS portion in place", never in place', () => {
+    const p = results([row('1.2.8'), row('3.5.1'), row('3.6.1')]);
+    expect(p['1.2.8'].proposedFinding).toBe('aws-portion-in-place');
+    expect(p['3.5.1.b'].proposedFinding).toBe('aws-portion-in-place');
+    expect(p['3.5.1.b'].note).toMatch(/^proposed, assessor to confirm: AWS portion in place: every in-scope resource passes .* at the end of the period, and none failed, lacked evidence or needed review on any day of it; /);
+    expect(p['3.5.1.a'].proposedFinding).toBe('not-tested');
+    // A fully automated requirement's procedure can be in place.
+    expect(p['3.6.1'].proposedFinding).toBe('in-place');
+    expect(p['3.6.1'].note).not.toMatch(/other procedure|partly/);
+  });
+
+  it('words what a partial requirement leaves untested from its actual procedures', () => {
+    const p = results([row('1.2.8'), row('3.5.1')]);
+    // 1.2.8 has no other procedure: no "other procedures are not tested".
+    expect(p['1.2.8'].note).not.toMatch(/other procedure/);
+    expect(p['1.2.8'].note).toContain('this is its only procedure, and what it asks beyond these checks is not tested (ask for: Ask for appliance configuration files.)');
+    expect(p['3.5.1.b'].note).toContain('its other procedure (3.5.1.a) is not tested');
+  });
+
+  it('a failure on an earlier day of the period makes the procedure not in place, citing the finding', () => {
+    const p = results([row('3.6.1', { worst: 'fail', failSeen: [earlierFail] }), row('1.2.8', { worst: 'fail', failSeen: [earlierFail] })]);
+    for (const id of ['3.6.1', '1.2.8']) {
+      expect(p[id].proposedFinding, id).toBe('not-in-place');
+      expect(p[id].findingIds, id).toEqual(['F-0001']);
+      expect(p[id].note, id).toContain('in-scope resources failed earlier in the period and pass at its end: F-0001 prod-data (111122223333 us-east-1) 2026-11-02 to 2026-11-03');
+    }
+  });
+
+  it('a failure at the end of the period is not in place', () => {
+    const p = results([row('3.6.1', { status: 'fail', latestFail: true, failSeen: [{ ...earlierFail, first: DAYS[4], last: DAYS[4] }] })]);
+    expect(p['3.6.1'].proposedFinding).toBe('not-in-place');
+    expect(p['3.6.1'].findingIds).toEqual(['F-0001']);
+  });
+
+  it('a day of the period without evidence, or a check that could not be collected, leaves the procedure not tested', () => {
+    const p = results([row('3.6.1', { worst: 'not-collected', gapDays: [DAYS[1], DAYS[2]] }), row('1.2.8', { worst: 'not-collected', gaps: [{ day: DAYS[3], queryId: Q, region: 'eu-west-1', reason: 'AccessDenied: not authorized' }] })]);
+    expect(p['3.6.1'].proposedFinding).toBe('not-tested');
+    expect(p['3.6.1'].note).toBe('evidence gap in the period: account 111122223333: no evidence on 2 of 5 day(s) of the period (first 2026-11-02)');
+    expect(p['1.2.8'].proposedFinding).toBe('not-tested');
+    expect(p['1.2.8'].note).toContain(`${Q} (111122223333 eu-west-1) on 2026-11-04: AccessDenied: not authorized`);
+  });
+
+  it('a result that needed review on an earlier day leaves the procedure not tested', () => {
+    const p = results([row('3.6.1', { worst: 'needs-review', daily: ['pass', 'needs-review', 'pass', 'pass', 'pass'] })]);
+    expect(p['3.6.1'].proposedFinding).toBe('not-tested');
+    expect(p['3.6.1'].note).toBe("the requirement needed the assessor's review on a day of the period; review that evidence before a finding can be proposed");
+    // Also when the row's worst is a fail of another check on another day.
+    const q = results([row('3.6.1', { worst: 'fail', daily: ['fail', 'needs-review', 'pass', 'pass', 'pass'] })]);
+    expect(q['3.6.1'].proposedFinding).toBe('not-tested');
+  });
+});
