@@ -213,9 +213,9 @@ export function coverCounts(doc: Doc, model: PackageModel, l: PdfLayout): void {
   const procedures = model.frameworks
     .map((f) => {
       const p = s.proposedFindings[f.framework];
-      return `${f.name}: ${p['in-place']} in place, ${p['aws-portion-in-place']} AWS portion in place, ${p['not-in-place']} not in place, ${p['not-applicable']} not applicable, ${p['not-tested']} not tested`;
+      return `${f.name.replace(/ Security Rule$/, '')}: ${p['in-place']} in place, ${p['aws-portion-in-place']} AWS portion in place, ${p['not-in-place']} not in place, ${p['not-applicable']} not applicable, ${p['not-tested']} not tested`;
     })
     .join('; ');
-  l.para(doc, `Testing procedures (${PROPOSED_LABEL}): ${procedures}. "AWS portion in place" and "AWS portion met" belong to partial requirements whose AWS checks passed: the rest of each requirement is not tested.`, '#1f2328', 9);
+  l.para(doc, `Testing procedures (${PROPOSED_LABEL}): ${procedures}. "AWS portion": its AWS checks passed, the rest is not tested.`, '#1f2328', 9);
   l.para(doc, `Findings register: ${model.assessor.findings.length} (${SEVERITIES.filter((v) => v !== 'informational').map((v) => `${s.findingsBySeverity[v]} ${v}`).join(', ')}), from ${s.failingResults} failing requirement x account results.`, '#1f2328', 9);
 }

@@ -57,7 +57,10 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
   const findingByKey = new Map(findings.map((f) => [findingKey(f.accountId, f.resource, f.queryId, f.region), f]));
   const out: ProcedureResult[] = [];
   for (const catalog of catalogs) {
-    const mapped = new Map((maps.find((m) => m.framework === catalog.framework)?.procedures ?? []).map((p) => [p.procedure, p]));
+    const map = maps.find((m) => m.framework === catalog.framework);
+    const mapped = new Map((map?.procedures ?? []).map((p) => [p.procedure, p]));
+    /** Requirements whose evidence informs the assessor but tests none of their procedures as written, with why. */
+    const untestedWhy = new Map((map?.untested ?? []).map((u) => [u.requirement, u.reason]));
     for (const req of catalog.requirements) {
       const reqRows = rowsByReq.get(`${catalog.framework}\u0000${req.id}`) ?? [];
       const first = min(reqRows.map((r) => r.firstEvidence));
@@ -73,7 +76,7 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
               ? `${PROPOSED_LABEL}: not applicable per the catalog (${req.rationale}); confirm with the entity`
               : req.coverage === 'inherited'
                 ? `not tested by this package: inherited; review the provider's attestation and responsibility matrix${req.assessorGuidance ? ` (${req.assessorGuidance})` : ''}`
-                : `not tested by AWS evidence; ask for: ${req.assessorGuidance ?? req.rationale}${attRefs.length ? `; sealed attestation(s) ${attRefs.join(' ')} to review` : ''}`;
+                : `not tested by AWS evidence${untestedWhy.has(req.id) ? ` (the requirement's AWS checks inform but do not test it: ${untestedWhy.get(req.id)})` : ''}; ask for: ${req.assessorGuidance ?? req.rationale}${attRefs.length ? `; sealed attestation(s) ${attRefs.join(' ')} to review` : ''}`;
           out.push({
             ...base,
             method: 'per the procedure text',

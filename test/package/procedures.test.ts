@@ -96,6 +96,17 @@ describe('proposed findings per testing procedure', () => {
     expect(p['3.5.1.b'].note).toContain('its other procedure (3.5.1.a) is not tested');
   });
 
+  it('a requirement named untested in the map keeps every procedure not tested, saying why its checks do not test them', () => {
+    const refs = new EvidenceReferences();
+    const maps = [{ framework: 'pci-test', procedures: MAPS[0].procedures.filter((p) => p.requirement !== '3.5.1'), untested: [{ requirement: '3.5.1', reason: 'the bucket encryption setting says nothing of how keys are split' }] }];
+    const rows = [row('3.5.1')];
+    const p = Object.fromEntries(procedureResults([CATALOG], maps, rows, refs, findingsRegister(rows, refs)).map((x) => [x.procedure, x]));
+    for (const id of ['3.5.1.a', '3.5.1.b']) {
+      expect(p[id].proposedFinding, id).toBe('not-tested');
+      expect(p[id].note, id).toMatch(/^not tested by AWS evidence \(the requirement's AWS checks inform but do not test it: the bucket encryption setting says nothing of how keys are split\); ask for: /);
+    }
+  });
+
   it('a failure on an earlier day of the period makes the procedure not in place, citing the finding', () => {
     const p = results([row('3.6.1', { worst: 'fail', failSeen: [earlierFail] }), row('1.2.8', { worst: 'fail', failSeen: [earlierFail] })]);
     for (const id of ['3.6.1', '1.2.8']) {
