@@ -53,7 +53,12 @@ while [ $# -gt 0 ]; do
   fi
   keys="$keys $k"
 done
-[ -n "$keys" ] || usage
+if [ -z "$keys" ]; then
+  echo "verify.sh: no --key given. This script only checks a package against keys you pinned: the public-key.pem inside" >&2
+  echo "  a package proves nothing (whoever alters a package can sign it again with a key of their own). Obtain the signing" >&2
+  echo "  key fingerprint from the organisation out of band and give it with --key." >&2
+  usage
+fi
 
 for tool in sha256sum openssl awk sed grep sort comm find cut tr mktemp; do
   command -v "$tool" >/dev/null 2>&1 || { echo "verify.sh: $tool is not installed" >&2; exit 2; }

@@ -42,8 +42,15 @@ export interface PackageVerification {
   ok: boolean;
   /** manifest.json or an included run says it was collected from the simulated AWS. */
   simulated: boolean;
-  /** Distinct keys that signed the runs (the package signature aside); more than one is called out. */
+  /** Distinct keys that signed the runs (the package signature aside). */
   runKeyFingerprints: string[];
+  /** Distinct keys that signed anything read: the package manifest and the runs together; more than one is called out. */
+  signingKeyFingerprints: string[];
+  /**
+   * Fingerprints pinned with --expect-key (lower case); empty when none was given. Unpinned, VALID only means the
+   * package is internally consistent: whoever altered it could have signed it again with a key of their own.
+   */
+  pinnedKeys: string[];
   /** SHA-256 of manifest.json, when it could be read. */
   packageId?: string;
   manifest?: PackageManifest;
@@ -173,6 +180,8 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     manifest,
     simulated: manifest?.simulated === true || runs.some((r) => r.manifest.simulated === true),
     runKeyFingerprints: runKeys.sort(compareCodeUnits),
+    signingKeyFingerprints: [...keys.keys()].sort(compareCodeUnits),
+    pinnedKeys: expected ? [...expected].sort(compareCodeUnits) : [],
     problems: unique,
     keys: [...keys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint)),
     unreadKeys: [...unreadKeys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint) || Number(a.pinned) - Number(b.pinned)),
@@ -465,8 +474,8 @@ function checkExpectedKeys({ fail }: PackageFolder, keys: Map<string, SigningKey
 export function formatVerification(v: PackageVerification, label: string): string {
   const lines: string[] = [];
   if (v.simulated) lines.push('SIMULATED — NOT EVIDENCE: the runs in this package were collected from the simulated AWS (demo), not from real accounts');
-  if (v.runKeyFingerprints.length > 1) {
-    lines.push(`WARNING: the runs in this package are signed by ${v.runKeyFingerprints.length} different keys; confirm every one of them with the organisation, or pin the trusted ones with --expect-key`);
+  if (v.signingKeyFingerprints.length > 1) {
+    lines.push(`WARNING: this package and its runs are signed by ${v.signingKeyFingerprints.length} different keys; confirm every one of them with the organisation, or pin the trusted ones with --expect-key`);
   }
   if (v.manifest) {
     lines.push(`package ${label}`);
@@ -488,7 +497,16 @@ export function formatVerification(v: PackageVerification, label: string): strin
     );
   }
   if (!v.keys.length && !v.unreadKeys.length) lines.push('    (none could be read)');
-  if (v.ok) lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}`);
+  if (v.ok && !v.pinnedKeys.length) {
+    // Unpinned, the signatures were checked against keys the package itself carries: anyone can re-sign a package.
+    const fps = v.signingKeyFingerprints;
+    lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}, but NO KEY WAS PINNED (--expect-key):`);
+    lines.push('  this only shows the package is internally consistent, checked against the keys it carries itself; whoever alters a');
+    lines.push('  package can sign it again with a key of their own and it still reads VALID here. Compare every fingerprint below with');
+    lines.push('  one obtained from the organisation out of band (never from this package):');
+    for (const k of v.keys) lines.push(`    ${k.keyFingerprint}  signs ${some(k.signs)}`);
+    if (fps.length) lines.push(`  then verify again pinned: evidence-locker verify ${label} ${fps.map((f) => `--expect-key ${f}`).join(' ')}`);
+  } else if (v.ok) lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}; every signature is by a pinned key`);
   else {
     lines.push(`INVALID: ${v.problems.length} problem(s)`);
     for (const p of v.problems) lines.push(`  ${p.path}: ${p.message}`);
