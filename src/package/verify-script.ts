@@ -19,8 +19,8 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 #
 # Checks, in order: the package key is a pinned key; SHA256SUMS.sig is its signature over SHA256SUMS;
 # every file listed in SHA256SUMS has that SHA-256 and no other file exists; manifest.sig is the
-# signature over manifest.json; every run under runs/ is signed by a pinned key; the runs of each chain
-# link to each other by manifest hash, in order. Exit 0 only when every check holds; 1 when any fails
+# signature over manifest.json; the run folders under runs/ are exactly the runs manifest.json lists;
+# every run is signed by a pinned key; the runs of each chain link to each other by manifest hash, in order. Exit 0 only when every check holds; 1 when any fails
 # (each failure is printed); 2 on a usage error.
 set -u
 LC_ALL=C
@@ -207,12 +207,33 @@ else
   fail "manifest.sig does not verify over manifest.json with public-key.pem"
 fi
 
-# 5. Every run is signed by a pinned key; its fields feed the chain check.
+# 5. The runs manifest.json lists (written two-space indented in canonical key order, so each run's own "runId"
+# sits on a line of its own at six spaces) are exactly the run folders: a folder it does not list is refused,
+# not checked as a run.
+if [ "$(grep -c '^  "runs": \[' manifest.json 2>/dev/null)" != 1 ]; then
+  fail "manifest.json: no single \"runs\" list found"
+fi
+sed -n '/^  "runs": \[/,/^  \]/p' manifest.json 2>/dev/null | sed -n 's/^      "runId": "\([^"\\]*\)",\{0,1\}$/\1/p' | sort > "$work/listed_runs"
+for dir in runs/*/; do [ -d "$dir" ] && basename "$dir"; done | sort > "$work/run_dirs"
+unlisted_runs=$(comm -13 "$work/listed_runs" "$work/run_dirs")
+while IFS= read -r run; do
+  [ -n "$run" ] && fail "runs/$run: run folder not listed in the signed manifest.json; it is not checked as a run (the package was altered: obtain it again from the organisation)"
+done <<EOF
+$unlisted_runs
+EOF
+while IFS= read -r run; do
+  [ -n "$run" ] && fail "runs/$run: listed in manifest.json but the package has no such run folder"
+done <<EOF
+$(comm -23 "$work/listed_runs" "$work/run_dirs")
+EOF
+
+# 6. Every listed run is signed by a pinned key; its fields feed the chain check.
 chain_lines=''
 runs=0
 for dir in runs/*/; do
   [ -d "$dir" ] || continue
   run=$(basename "$dir")
+  case "$nl$unlisted_runs$nl" in *"$nl$run$nl"*) continue ;; esac
   runs=$((runs + 1))
   m="runs/$run/manifest.json"
   if [ ! -f "$m" ] || [ ! -f "runs/$run/manifest.sig" ] || [ ! -f "runs/$run/public-key.pem" ]; then
@@ -264,7 +285,7 @@ EOF
 done
 [ "$runs" -gt 0 ] || fail "the package holds no run under runs/"
 
-# 6. The chain: within each chain, in order of start, each run names the run before it and that run's manifest hash.
+# 7. The chain: within each chain, in order of start, each run names the run before it and that run's manifest hash.
 chain_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -F "$tab" '
   { chain[NR] = $1; run[NR] = $3; sha[NR] = $4; pid[NR] = $5; psha[NR] = $6; shaof[$3] = $4 }
   END {

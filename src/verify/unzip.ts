@@ -113,8 +113,8 @@ async function sizesBeyondManifest(zip: yauzl.ZipFile, zipPath: string, entries:
 
 /**
  * Extracts a package zip into `dest` (an empty folder), refusing anything unsafe before writing a byte:
- * names escaping the folder, absolute paths, symbolic links, duplicate names, too many or too large entries, and
- * entries declaring more bytes than the package's manifest lists for them.
+ * names escaping the folder, absolute paths, symbolic links, directory entries, duplicate names, too many or too
+ * large entries, and entries declaring more bytes than the package's manifest lists for them.
  * A truncated or corrupt zip is a VerificationError (exit 1) that says so.
  */
 export async function extractPackageZip(zipPath: string, dest: string, limits: UnzipLimits = DEFAULT_UNZIP_LIMITS): Promise<string[]> {
@@ -140,16 +140,20 @@ export async function extractPackageZip(zipPath: string, dest: string, limits: U
         const mode = (entry.externalFileAttributes >>> 16) & 0xffff;
         const madeByUnix = entry.versionMadeBy >> 8 === 3;
         if (why) problems.push(`${JSON.stringify(name)}: ${why}`);
+        // Packages hold files only (src/package/zip.ts writes no directory entries): a folder entry is listed nowhere in
+        // the signed manifest, and one carrying data would be silently dropped by every extractor.
+        else if (name.endsWith('/') && (entry.uncompressedSize > 0 || entry.compressedSize > 0)) problems.push(`${name}: a directory entry (name ends in "/") carrying ${Math.max(entry.uncompressedSize, entry.compressedSize)} bytes of data, which no extractor would write`);
+        else if (name.endsWith('/')) problems.push(`${name}: a directory entry (name ends in "/"); packages hold no directory entries and the signed manifest lists no folder`);
         else if (madeByUnix && (mode & S_IFMT) === S_IFLNK) problems.push(`${name}: symbolic link entries are not allowed`);
         // No file-type bits (Python's zipfile writes only the permissions) is a regular file; other types are refused.
-        else if (madeByUnix && (mode & S_IFMT) !== 0 && (mode & S_IFMT) !== S_IFREG && !name.endsWith('/')) problems.push(`${name}: not a regular file (mode ${mode.toString(8)})`);
+        else if (madeByUnix && (mode & S_IFMT) !== 0 && (mode & S_IFMT) !== S_IFREG) problems.push(`${name}: not a regular file (mode ${mode.toString(8)})`);
         else if (seen.has(name)) problems.push(`${name}: duplicate entry name`);
         else if (seenFolded.has(name.toLowerCase())) problems.push(`${name}: differs only in letter case from ${seenFolded.get(name.toLowerCase())} (would collide on case-insensitive file systems)`);
         else if (entry.uncompressedSize > limits.maxEntryBytes) problems.push(`${name}: ${entry.uncompressedSize} bytes uncompressed, more than the limit of ${limits.maxEntryBytes}`);
         seen.add(name);
         seenFolded.set(name.toLowerCase(), name);
         total += entry.uncompressedSize;
-        if (!name.endsWith('/')) entries.push({ entry, name });
+        entries.push({ entry, name });
       }
     } catch (err) {
       if (err instanceof VerificationError) throw err;

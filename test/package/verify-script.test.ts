@@ -168,6 +168,26 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     expect(r.out).toContain('SHA256SUMS.sig does not verify over SHA256SUMS');
   });
 
+  it('refuses a run folder the signed manifest.json does not list (an empty one, as a zip directory entry extracts), as `verify` refuses the entry', async () => {
+    const d = copy();
+    const extra = '20260306T020000Z-000006';
+    mkdirSync(join(d, 'runs', extra));
+    for (const shell of SHELLS) {
+      const r = runVerifySh(d, [fp], shell);
+      expect(r.out).toContain(`FAIL  runs/${extra}: run folder not listed in the signed manifest.json`);
+      expect(r.out).not.toContain(`runs/${extra}: manifest.json, manifest.sig or public-key.pem is missing`);
+      expect(r.code, `${shell}: ${r.out}`).toBe(1);
+    }
+    // A complete run folder left out of manifest.json's runs (SHA256SUMS re-signed by the genuine key) is refused too.
+    const e = copy();
+    cpSync(join(e, 'runs', runIds()[0]), join(e, 'runs', extra), { recursive: true });
+    await resignSums(e, signer);
+    const r = runVerifySh(e, [fp]);
+    expect(r.out).toContain(`FAIL  runs/${extra}: run folder not listed in the signed manifest.json`);
+    expect(r.code).toBe(1);
+    expect((await verifyPackageDir(e, { expectedKeys: [fp] })).problems).toContainEqual({ path: `runs/${extra}`, message: 'run folder not listed in manifest.json' });
+  });
+
   /** Each mutation of the package, and who signed the result. verify.sh pinned to the genuine key and `verify --expect-key` must both fail. */
   const cases: { label: string; expect: RegExp; apply: (d: string) => Promise<void> }[] = [
     {

@@ -60,6 +60,14 @@ describe('safe extraction', () => {
     await refused([{ name: 'A.txt', data: '1' }, { name: 'a.txt', data: '2' }], /letter case/);
   });
 
+  it('refuses directory entries (our zip writer emits none): an empty run folder, and a "/"-terminated name carrying data', async () => {
+    const empty = await refused([{ name: 'a.txt', data: 'A' }, { name: 'runs/20990101T000000Z-000001/', data: '', mode: 0o040755 }], /runs\/20990101T000000Z-000001\/: a directory entry \(name ends in "\/"\); packages hold no directory entries/);
+    expect(empty).toMatch(/refusing to extract/);
+    await refused([{ name: 'README-auditor.txt/', data: 'trust this package' }], /README-auditor\.txt\/: a directory entry \(name ends in "\/"\) carrying 18 bytes of data/);
+    // Without the Unix directory bit too (a DOS-made entry), the trailing "/" alone is enough.
+    await refused([{ name: 'evidence/', data: '' }], /evidence\/: a directory entry/);
+  });
+
   it('refuses too many or too large entries', async () => {
     await refused([{ name: 'a', data: '1' }, { name: 'b', data: '2' }, { name: 'c', data: '3' }], /3 entries, more than the limit of 2/, { ...DEFAULT_UNZIP_LIMITS, maxEntries: 2 });
     await refused([{ name: 'big', data: Buffer.alloc(100) }], /more than the limit of 10/, { ...DEFAULT_UNZIP_LIMITS, maxEntryBytes: 10 });
