@@ -159,6 +159,19 @@ export async function extractPackageZip(zipPath: string, dest: string, limits: U
       if (err instanceof VerificationError) throw err;
       throw new VerificationError(`${zipPath}: the zip directory cannot be read (${(err as Error).message}); the file is truncated or corrupt`, 'obtain the package again from its source');
     }
+    // A file whose name is also the folder of another entry ("report.pdf" and "report.pdf/x"): no extractor can write
+    // both. Compared folded, as the case check above is, so "Report.pdf" and "report.pdf/x" are refused too.
+    const asFolder = new Set<string>();
+    for (const { name } of entries) {
+      for (let i = name.indexOf('/'); i > 0; i = name.indexOf('/', i + 1)) {
+        const folder = name.slice(0, i);
+        const file = seenFolded.get(folder.toLowerCase());
+        if (file !== undefined && !asFolder.has(file)) {
+          asFolder.add(file);
+          problems.push(`${file}: a file entry, but entry ${name} also uses it as a folder; both cannot be extracted`);
+        }
+      }
+    }
     if (total > limits.maxTotalBytes) problems.push(`archive: ${total} bytes uncompressed in total, more than the limit of ${limits.maxTotalBytes}`);
     if (!problems.length) problems.push(...(await sizesBeyondManifest(zip, zipPath, entries)));
     if (problems.length) {

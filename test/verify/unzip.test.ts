@@ -68,6 +68,13 @@ describe('safe extraction', () => {
     await refused([{ name: 'evidence/', data: '' }], /evidence\/: a directory entry/);
   });
 
+  it('refuses a file whose name is also the folder of another entry, naming both, in either order and in any letter case', async () => {
+    const msg = await refused([{ name: 'report.pdf', data: '%PDF' }, { name: 'report.pdf/x', data: 'x' }], /report\.pdf: a file entry, but entry report\.pdf\/x also uses it as a folder/);
+    expect(msg).toMatch(/refusing to extract/);
+    await refused([{ name: 'runs/a/b/c.json', data: '{}' }, { name: 'runs/a/b', data: 'x' }], /runs\/a\/b: a file entry, but entry runs\/a\/b\/c\.json also uses it as a folder/);
+    await refused([{ name: 'Report.pdf', data: '%PDF' }, { name: 'report.pdf/x', data: 'x' }], /Report\.pdf: a file entry, but entry report\.pdf\/x also uses it as a folder/);
+  });
+
   it('refuses too many or too large entries', async () => {
     await refused([{ name: 'a', data: '1' }, { name: 'b', data: '2' }, { name: 'c', data: '3' }], /3 entries, more than the limit of 2/, { ...DEFAULT_UNZIP_LIMITS, maxEntries: 2 });
     await refused([{ name: 'big', data: Buffer.alloc(100) }], /more than the limit of 10/, { ...DEFAULT_UNZIP_LIMITS, maxEntryBytes: 10 });
