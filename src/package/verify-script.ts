@@ -104,6 +104,8 @@ verify_sig() { # <key type> <public key> <file> <signature>
 
 # Top-level string members of a canonical JSON run manifest as "name<TAB>value" lines, and the members of
 # "previous" as prevRunId and prevSha (or "previous<TAB>null"); nested members of the same name are skipped.
+# A top-level key, or a key of "previous", given twice is printed as "duplicate<TAB>key": JSON.parse would take
+# the last value and this reader the first, so such a manifest is refused (evidence-locker never writes one).
 manifest_fields() {
   awk '
   { s = s $0 }
@@ -116,7 +118,11 @@ manifest_fields() {
         while (j <= n) { c2 = substr(s, j, 1); if (c2 == "\\") j += 2; else if (c2 == "\"") break; else j++ }
         str = substr(s, i + 1, j - i - 1)
         if (d == 1) {
-          if (substr(s, j + 1, 1) == ":") key = str
+          if (substr(s, j + 1, 1) == ":") {
+            key = str
+            if (key in seen) print "duplicate\t" key
+            seen[key] = 1
+          }
           else if (key != "") { print key "\t" str; key = "" }
         }
         i = j + 1
@@ -126,6 +132,8 @@ manifest_fields() {
       else if (c == "}" || c == "]") {
         if (d == 2 && pstart) {
           p = substr(s, pstart, i - pstart + 1); pstart = 0
+          q = p; if (gsub(/"runId":/, "", q) > 1) print "duplicate\tprevious.runId"
+          q = p; if (gsub(/"manifestSha256":/, "", q) > 1) print "duplicate\tprevious.manifestSha256"
           if (match(p, /"runId":"[^"]*"/)) print "prevRunId\t" substr(p, RSTART + 9, RLENGTH - 10)
           if (match(p, /"manifestSha256":"[0-9a-f]*"/)) print "prevSha\t" substr(p, RSTART + 18, RLENGTH - 19)
           print "previous\tobject"
@@ -136,6 +144,22 @@ manifest_fields() {
       else if (d == 1 && c == ",") key = ""
       else if (d == 1 && key == "previous" && substr(s, i, 4) == "null") { print "previous\tnull"; key = ""; i += 4; continue }
       i++
+    }
+  }' "$1"
+}
+
+# The first key given twice in one object of a two-space indented JSON file (manifest.json: one member per line),
+# as "<key>" (line <n>), or nothing.
+dup_key_pretty() {
+  awk '
+  {
+    match($0, /^ */); n = RLENGTH
+    for (d = n + 1; d <= maxd; d++) seen[d] = ""
+    if (n > maxd) maxd = n
+    if (match($0, /^ *"([^"\\]|\\.)*":/)) {
+      k = substr($0, n + 1, RLENGTH - n - 1)
+      if (index(seen[n], "|" k "|")) { print k " (line " NR ")"; exit }
+      seen[n] = seen[n] "|" k "|"
     }
   }' "$1"
 }
@@ -207,6 +231,11 @@ else
   fail "manifest.sig does not verify over manifest.json with public-key.pem"
 fi
 
+dup=$(dup_key_pretty manifest.json 2>/dev/null)
+if [ -n "$dup" ]; then
+  fail "manifest.json: key $dup appears twice in one object: parsers disagree on which value counts, and evidence-locker never writes such a manifest (the package was altered: obtain it again from the organisation)"
+fi
+
 # 5. The runs manifest.json lists (written two-space indented in canonical key order, so each run's own "runId"
 # sits on a line of its own at six spaces) are exactly the run folders: a folder it does not list is refused,
 # not checked as a run.
@@ -255,9 +284,10 @@ for dir in runs/*/; do
     continue
   fi
   fields=$(manifest_fields "$m")
-  id=''; chain=''; started=''; prev=''; prev_id=-; prev_sha=-
+  id=''; chain=''; started=''; prev=''; prev_id=-; prev_sha=-; dup=''
   while IFS="$tab" read -r name value; do
     case "$name" in
+      duplicate) [ -n "$dup" ] || dup=$value ;;
       runId) id=$value ;;
       chain) chain=$value ;;
       startedAt) started=$value ;;
@@ -268,6 +298,10 @@ for dir in runs/*/; do
   done <<EOF
 $fields
 EOF
+  if [ -n "$dup" ]; then
+    fail "runs/$run/manifest.json: key \"$dup\" appears twice: parsers disagree on which value counts, and evidence-locker never writes such a manifest (the package was altered: obtain it again from the organisation)"
+    continue
+  fi
   if [ "$id" != "$run" ]; then
     fail "runs/$run/manifest.json names run \"$id\""
     continue

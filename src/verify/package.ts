@@ -11,6 +11,7 @@ import { PACKAGE_FILES, PackageManifestSchema, evidencePath, runPath, type Packa
 import { compareCodeUnits } from '../package/zip.js';
 import { compareRunsInChain } from '../evidence/run-id.js';
 import { DEFAULT_UNZIP_LIMITS, extractPackageZip, type UnzipLimits } from './unzip.js';
+import { nonCanonicalPackageManifest, nonCanonicalRunManifest } from './canonical-check.js';
 
 export interface VerificationProblem {
   /** Package path of the file (or `runs/<id>` folder) the problem is about. */
@@ -233,10 +234,20 @@ async function checkPackageManifest(folder: PackageFolder): Promise<{ manifest?:
       fail(PACKAGE_FILES.manifest, "not read, so the package's signed file list and the evidence it must hold were not checked");
       return { packageId };
     }
+    let parsed: unknown;
     try {
-      manifest = PackageManifestSchema.parse(JSON.parse(bytes.toString('utf8')));
+      parsed = JSON.parse(bytes.toString('utf8'));
+      manifest = PackageManifestSchema.parse(parsed);
     } catch (err) {
       fail(PACKAGE_FILES.manifest, `not a valid package manifest (${(err as Error).message.split('\n')[0].slice(0, 200)})`);
+    }
+    // One serialisation only: a key given twice, or any other bytes another parser could read differently, is refused.
+    const nonCanonical = manifest && nonCanonicalPackageManifest(bytes, parsed);
+    if (nonCanonical) {
+      fail(PACKAGE_FILES.manifest, nonCanonical);
+      fail(PACKAGE_FILES.manifest, "refused, so the package's signed file list and the evidence it must hold were not checked");
+      folder.notRead.add(PACKAGE_FILES.manifest);
+      return { packageId };
     }
     if (manifest) {
       if (!pem) fail(PACKAGE_FILES.publicKey, 'missing: cannot check the package signature');
@@ -324,10 +335,18 @@ async function checkRunManifests(folder: PackageFolder, manifest: PackageManifes
     const sig = present.has(sPath) ? await readFile(abs(sPath)) : undefined;
     if (!signedByPinnedKey(folder, bytes, sig, pem, { id: runId, manifest: mPath, signature: sPath, key: kPath, signer: `runs/${runId}` })) continue;
     let rm: RunManifest;
+    let parsed: unknown;
     try {
-      rm = RunManifestSchema.parse(JSON.parse(bytes.toString('utf8')));
+      parsed = JSON.parse(bytes.toString('utf8'));
+      rm = RunManifestSchema.parse(parsed);
     } catch (err) {
       fail(mPath, `not a valid run manifest (${(err as Error).message.split('\n')[0].slice(0, 200)})`);
+      continue;
+    }
+    // Canonical JSON only: a key given twice ("previous" read as the last by JSON.parse, the first by verify.sh) is refused.
+    const nonCanonical = nonCanonicalRunManifest(bytes, parsed);
+    if (nonCanonical) {
+      fail(mPath, nonCanonical);
       continue;
     }
     if (rm.runId !== runId) fail(mPath, `names run ${rm.runId} but sits in runs/${runId}/`);

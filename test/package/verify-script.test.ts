@@ -188,6 +188,66 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     expect((await verifyPackageDir(e, { expectedKeys: [fp] })).problems).toContainEqual({ path: `runs/${extra}`, message: 'run folder not listed in manifest.json' });
   });
 
+  /** A run manifest's bytes replaced (signed by the genuine key), with manifest.json's hashes and SHA256SUMS following. */
+  async function replaceRunManifest(d: string, runId: string, bytes: Buffer): Promise<void> {
+    writeFileSync(join(d, 'runs', runId, 'manifest.json'), bytes);
+    writeFileSync(join(d, 'runs', runId, 'manifest.sig'), await signer.sign(bytes));
+    const sig = readFileSync(join(d, 'runs', runId, 'manifest.sig'));
+    await remanifest(d, signer, (m) => {
+      Object.assign(m.runs.find((r) => r.runId === runId)!, { manifestSha256: sha256Hex(bytes) });
+      Object.assign(m.files.find((f) => f.path === `runs/${runId}/manifest.json`)!, { sha256: sha256Hex(bytes), size: bytes.length });
+      Object.assign(m.files.find((f) => f.path === `runs/${runId}/manifest.sig`)!, { sha256: sha256Hex(sig), size: sig.length });
+    });
+    await resignSums(d, signer);
+  }
+
+  it('refuses a run manifest with "previous" given twice, whichever copy is the genuine link: both verifiers name the key', async () => {
+    const r = runIds()[3];
+    const text = readFileSync(join(base, 'runs', r, 'manifest.json'), 'utf8');
+    const genuine = /"previous":(\{[^}]*\})/.exec(text)![1];
+    const forged = JSON.stringify({ manifestSha256: sha256Hex(readFileSync(join(base, 'runs', runIds()[1], 'manifest.json'))), runId: runIds()[1] });
+    // JSON.parse keeps the last "previous", verify.sh's field reader the first: each variant fooled one of them.
+    for (const [first, last] of [[genuine, forged], [forged, genuine]]) {
+      const d = copy();
+      await replaceRunManifest(d, r, Buffer.from(text.replace(`"previous":${genuine}`, `"previous":${first},"previous":${last}`)));
+      const v = await verifyPackageDir(d, { expectedKeys: [fp] });
+      expect(v.ok).toBe(false);
+      expect(v.problems).toContainEqual({ path: `runs/${r}/manifest.json`, message: expect.stringMatching(/^key "previous" appears twice in the top-level object: parsers disagree on which value counts/) });
+      for (const shell of SHELLS) {
+        const sh = runVerifySh(d, [fp], shell);
+        expect(sh.out).toContain(`FAIL  runs/${r}/manifest.json: key "previous" appears twice`);
+        expect(sh.code, `${shell}: ${sh.out}`).toBe(1);
+      }
+    }
+  });
+
+  it('refuses a package manifest with a key given twice, or bytes that are not its one serialisation, naming the file and key', async () => {
+    const d = copy();
+    const text = readFileSync(join(base, 'manifest.json'), 'utf8');
+    const org = /^ {2}"organization": .*\n/m.exec(text)![0];
+    const bytes = Buffer.from(text.replace(org, `${org}  "organization": "Somebody Else, Inc.",\n`));
+    writeFileSync(join(d, 'manifest.json'), bytes);
+    writeFileSync(join(d, 'manifest.sig'), await signer.sign(bytes));
+    await resignSums(d, signer);
+    const v = await verifyPackageDir(d, { expectedKeys: [fp] });
+    expect(v.ok).toBe(false);
+    expect(v.manifest).toBeUndefined();
+    expect(v.problems).toContainEqual({ path: 'manifest.json', message: expect.stringMatching(/^key "organization" appears twice in the top-level object/) });
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(d, [fp], shell);
+      expect(sh.out).toMatch(/FAIL {2}manifest\.json: key "organization" \(line \d+\) appears twice in one object/);
+      expect(sh.code, `${shell}: ${sh.out}`).toBe(1);
+    }
+    // Not a duplicate, but not the bytes evidence-locker writes either (here one blank line more at the end).
+    const e = copy();
+    const extra = Buffer.concat([readFileSync(join(base, 'manifest.json')), Buffer.from('\n')]);
+    writeFileSync(join(e, 'manifest.json'), extra);
+    writeFileSync(join(e, 'manifest.sig'), await signer.sign(extra));
+    await resignSums(e, signer);
+    const w = await verifyPackageDir(e, { expectedKeys: [fp] });
+    expect(w.problems).toContainEqual({ path: 'manifest.json', message: expect.stringMatching(new RegExp(`^not the package manifest \\(canonical key order, two-space indented\\) serialisation of its own content \\(first difference at byte ${extra.length - 1}\\)`)) });
+  });
+
   /** Each mutation of the package, and who signed the result. verify.sh pinned to the genuine key and `verify --expect-key` must both fail. */
   const cases: { label: string; expect: RegExp; apply: (d: string) => Promise<void> }[] = [
     {
