@@ -10,7 +10,7 @@ import { publicKeyFingerprint, verifiedScheme, verifyManifestSignature } from '.
 import { PACKAGE_FILES, PackageManifestSchema, evidencePath, runPath, type PackageManifest } from '../package/manifest.js';
 import { compareCodeUnits } from '../package/zip.js';
 import { compareRunsInChain } from '../evidence/run-id.js';
-import { DEFAULT_UNZIP_LIMITS, extractPackageZip, type UnzipLimits } from './unzip.js';
+import { DEFAULT_UNZIP_LIMITS, UntrustedSizesError, extractPackageZip, type UnzipLimits } from './unzip.js';
 import { nonCanonicalPackageManifest, nonCanonicalRunManifest } from './canonical-check.js';
 
 export interface VerificationProblem {
@@ -84,11 +84,45 @@ export async function verifyPackage(path: string, opts: VerifyPackageOptions = {
   if (st.isDirectory()) return verifyPackageDir(path, opts);
   const tmp = await mkdtemp(join(tmpdir(), 'evidence-locker-verify-'));
   try {
-    await extractPackageZip(path, join(tmp, 'package'), opts.limits ?? DEFAULT_UNZIP_LIMITS);
+    // Pinned, the sizes manifest.json lists bound what is extracted only once a pinned key's signature over it verifies.
+    const expected = opts.expectedKeys?.length ? new Set(opts.expectedKeys.map((k) => k.toLowerCase())) : undefined;
+    try {
+      await extractPackageZip(path, join(tmp, 'package'), opts.limits ?? DEFAULT_UNZIP_LIMITS, expected);
+    } catch (err) {
+      if (err instanceof UntrustedSizesError && expected) return notExtracted(err, expected);
+      throw err;
+    }
     return await verifyPackageDir(join(tmp, 'package'), opts);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * A package zip left unextracted with keys pinned: a file is larger than allowed without a trusted size, and the package
+ * manifest that would list its size is not signed by a pinned key. Reported like a manifest left unread (its key named,
+ * nothing claimed verified), so a package signed by another key fails the same way whatever its files' sizes.
+ */
+function notExtracted(err: UntrustedSizesError, expected: ReadonlySet<string>): PackageVerification {
+  const { keyFingerprint: fp, keyPinned, why } = err.untrusted;
+  const what = 'keys are pinned (--expect-key), so the sizes its manifest lists were not trusted and the package was not extracted';
+  const problems: VerificationProblem[] = [
+    fp && !keyPinned
+      ? { path: PACKAGE_FILES.signature, message: `signed with key ${fp} (its public-key.pem), which is not one of the expected keys; ${what}` }
+      : { path: PACKAGE_FILES.signature, message: `${why}; ${what}` },
+    { path: PACKAGE_FILES.manifest, message: `not read; the entries too large to extract without it: ${err.message.replace(/^.*?unsafe entries: /, '')}` },
+  ];
+  return {
+    ok: false,
+    simulated: false,
+    runKeyFingerprints: [],
+    signingKeyFingerprints: [],
+    pinnedKeys: [...expected].sort(compareCodeUnits),
+    problems,
+    keys: [],
+    unreadKeys: fp ? [{ keyFingerprint: fp, pinned: keyPinned, beside: ['package'] }] : [],
+    checked: { files: 0, runs: 0, records: 0, chainLinks: 0, bodies: 0 },
+  };
 }
 
 /**
