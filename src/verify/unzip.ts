@@ -186,6 +186,8 @@ export async function extractPackageZip(zipPath: string, dest: string, limits: U
     const problems: string[] = [];
     const seen = new Set<string>();
     const seenFolded = new Map<string, string>();
+    /** Directory entries without data, named together after the walk. */
+    const folders: string[] = [];
     let total = 0;
     try {
       for await (const entry of zip.eachEntry()) {
@@ -197,7 +199,7 @@ export async function extractPackageZip(zipPath: string, dest: string, limits: U
         // Packages hold files only (src/package/zip.ts writes no directory entries): a folder entry is listed nowhere in
         // the signed manifest, and one carrying data would be silently dropped by every extractor.
         else if (name.endsWith('/') && (entry.uncompressedSize > 0 || entry.compressedSize > 0)) problems.push(`${name}: a directory entry (name ends in "/") carrying ${Math.max(entry.uncompressedSize, entry.compressedSize)} bytes of data, which no extractor would write`);
-        else if (name.endsWith('/')) problems.push(`${name}: a directory entry (name ends in "/"); packages hold no directory entries and the signed manifest lists no folder`);
+        else if (name.endsWith('/')) folders.push(name);
         else if (madeByUnix && (mode & S_IFMT) === S_IFLNK) problems.push(`${name}: symbolic link entries are not allowed`);
         // No file-type bits (Python's zipfile writes only the permissions) is a regular file; other types are refused.
         else if (madeByUnix && (mode & S_IFMT) !== 0 && (mode & S_IFMT) !== S_IFREG) problems.push(`${name}: not a regular file (mode ${mode.toString(8)})`);
@@ -212,6 +214,12 @@ export async function extractPackageZip(zipPath: string, dest: string, limits: U
     } catch (err) {
       if (err instanceof VerificationError) throw err;
       throw new VerificationError(`${zipPath}: the zip directory cannot be read (${(err as Error).message}); the file is truncated or corrupt`, 'obtain the package again from its source');
+    }
+    if (folders.length) {
+      const some = folders.length > 5 ? `${folders.slice(0, 5).join(', ')} and ${folders.length - 5} more` : folders.join(', ');
+      problems.push(
+        `${some}: ${folders.length === 1 ? 'a directory entry' : `${folders.length} directory entries`} (name ends in "/"); packages hold no directory entries and the signed manifest lists no folder (a zip re-made with a standard zip tool has them: verify the zip as you received it, or the unzipped folder)`,
+      );
     }
     // A file whose name is also the folder of another entry ("report.pdf" and "report.pdf/x"): no extractor can write
     // both. Compared folded, as the case check above is, so "Report.pdf" and "report.pdf/x" are refused too.

@@ -67,6 +67,9 @@ describe('safe extraction', () => {
     await refused([{ name: 'README-auditor.txt/', data: 'trust this package' }], /README-auditor\.txt\/: a directory entry \(name ends in "\/"\) carrying 18 bytes of data/);
     // Without the Unix directory bit too (a DOS-made entry), the trailing "/" alone is enough.
     await refused([{ name: 'evidence/', data: '' }], /evidence\/: a directory entry/);
+    // A zip re-made by `zip -r` has one per folder: named together, with what to do.
+    const folders = ['a/', 'b/', 'c/', 'd/', 'e/', 'f/', 'g/'].map((name) => ({ name, data: '', mode: 0o040755 }));
+    await refused([...folders, { name: 'x.txt', data: 'x' }], /a\/, b\/, c\/, d\/, e\/ and 2 more: 7 directory entries .*verify the zip as you received it, or the unzipped folder/);
   });
 
   it('refuses a file whose name is also the folder of another entry, naming both, in either order and in any letter case', async () => {
