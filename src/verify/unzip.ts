@@ -198,7 +198,7 @@ export async function extractPackageZip(zipPath: string, dest: string, limits: U
         if (why) problems.push(`${JSON.stringify(name)}: ${why}`);
         // Packages hold files only (src/package/zip.ts writes no directory entries): a folder entry is listed nowhere in
         // the signed manifest, and one carrying data would be silently dropped by every extractor.
-        else if (name.endsWith('/') && (entry.uncompressedSize > 0 || entry.compressedSize > 0)) problems.push(`${name}: a directory entry (name ends in "/") carrying ${Math.max(entry.uncompressedSize, entry.compressedSize)} bytes of data, which no extractor would write`);
+        else if (name.endsWith('/') && entry.uncompressedSize > 0) problems.push(`${name}: a directory entry (name ends in "/") carrying ${entry.uncompressedSize} bytes of data, which no extractor would write`);
         else if (name.endsWith('/')) folders.push(name);
         else if (madeByUnix && (mode & S_IFMT) === S_IFLNK) problems.push(`${name}: symbolic link entries are not allowed`);
         // No file-type bits (Python's zipfile writes only the permissions) is a regular file; other types are refused.
