@@ -470,7 +470,7 @@ function viewMethod(){
   detail.appendChild(el('h3', {text: 'Sealed runs (' + D.runsTotal + ')'}));
   detail.appendChild(vtable([{h: 'Run', w: '230px'}, {h: 'Kind / chain', w: '170px'}, {h: 'Completed', w: '190px'}, {h: 'Records', w: '70px'}, {h: 'Manifest SHA-256', w: '1fr'}], D.runs, function(r){ return [r.id, r.kind + ' ' + r.chain, r.completedAt, String(r.records), r.sha]; }));
   detail.appendChild(el('h3', {text: 'How to verify'}));
-  detail.appendChild(el('p', {text: 'Offline with the tool: evidence-locker verify <package.zip>. With standard tools only, in the unzipped folder:'}));
+  detail.appendChild(el('p', {text: 'Offline with the tool: evidence-locker verify <package.zip> --expect-key <fingerprint confirmed with the organisation out of band> (without --expect-key, VALID only means the package is internally consistent). With standard tools only, in the unzipped folder:'}));
   detail.appendChild(el('pre', {cls: 'body', text: 'sha256sum -c SHA256SUMS\\n' + D.verifyCommand}));
 }
 

@@ -77,8 +77,10 @@ lists; \`evidence-locker verify\`, \`verify.sh\` and \`sha256sum manifest.json\`
 It checks every line of SHA256SUMS and its signature, the package manifest signature and every file it lists
 (naming extra or missing files), each run manifest signature, the hash chain between consecutive runs of each
 chain, and the SHA-256 of every evidence record body. With \`--expect-key\` (once per trusted key), a package or
-run signed by any other key fails. It prints the signing key fingerprints and key ids. Exit code 0 means
-valid; exit code 1 lists every file or record that failed.
+run signed by any other key fails. Without it, the signatures are checked only against the keys the package
+carries: VALID then only means internally consistent (anyone can re-sign a package), and the verdict says so.
+It prints the signing key fingerprints and key ids. Exit code 0 means valid; exit code 1 lists every file or
+record that failed.
 
 ## 2. With standard tools only: verify.sh
 

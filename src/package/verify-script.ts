@@ -19,8 +19,8 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 #
 # Checks, in order: the package key is a pinned key; SHA256SUMS.sig is its signature over SHA256SUMS;
 # every file listed in SHA256SUMS has that SHA-256 and no other file exists; manifest.sig is the
-# signature over manifest.json; every run under runs/ is signed by a pinned key; the runs of each chain
-# link to each other by manifest hash, in order. Exit 0 only when every check holds; 1 when any fails
+# signature over manifest.json; the run folders under runs/ are exactly the runs manifest.json lists;
+# every run is signed by a pinned key; the runs of each chain link to each other by manifest hash, in order. Exit 0 only when every check holds; 1 when any fails
 # (each failure is printed); 2 on a usage error.
 set -u
 LC_ALL=C
@@ -53,7 +53,12 @@ while [ $# -gt 0 ]; do
   fi
   keys="$keys $k"
 done
-[ -n "$keys" ] || usage
+if [ -z "$keys" ]; then
+  echo "verify.sh: no --key given. This script only checks a package against keys you pinned: the public-key.pem inside" >&2
+  echo "  a package proves nothing (whoever alters a package can sign it again with a key of their own). Obtain the signing" >&2
+  echo "  key fingerprint from the organisation out of band and give it with --key." >&2
+  usage
+fi
 
 for tool in sha256sum openssl awk sed grep sort comm find cut tr mktemp; do
   command -v "$tool" >/dev/null 2>&1 || { echo "verify.sh: $tool is not installed" >&2; exit 2; }
@@ -99,6 +104,8 @@ verify_sig() { # <key type> <public key> <file> <signature>
 
 # Top-level string members of a canonical JSON run manifest as "name<TAB>value" lines, and the members of
 # "previous" as prevRunId and prevSha (or "previous<TAB>null"); nested members of the same name are skipped.
+# A top-level key, or a key of "previous", given twice is printed as "duplicate<TAB>key": JSON.parse would take
+# the last value and this reader the first, so such a manifest is refused (evidence-locker never writes one).
 manifest_fields() {
   awk '
   { s = s $0 }
@@ -111,7 +118,11 @@ manifest_fields() {
         while (j <= n) { c2 = substr(s, j, 1); if (c2 == "\\") j += 2; else if (c2 == "\"") break; else j++ }
         str = substr(s, i + 1, j - i - 1)
         if (d == 1) {
-          if (substr(s, j + 1, 1) == ":") key = str
+          if (substr(s, j + 1, 1) == ":") {
+            key = str
+            if (key in seen) print "duplicate\t" key
+            seen[key] = 1
+          }
           else if (key != "") { print key "\t" str; key = "" }
         }
         i = j + 1
@@ -121,6 +132,8 @@ manifest_fields() {
       else if (c == "}" || c == "]") {
         if (d == 2 && pstart) {
           p = substr(s, pstart, i - pstart + 1); pstart = 0
+          q = p; if (gsub(/"runId":/, "", q) > 1) print "duplicate\tprevious.runId"
+          q = p; if (gsub(/"manifestSha256":/, "", q) > 1) print "duplicate\tprevious.manifestSha256"
           if (match(p, /"runId":"[^"]*"/)) print "prevRunId\t" substr(p, RSTART + 9, RLENGTH - 10)
           if (match(p, /"manifestSha256":"[0-9a-f]*"/)) print "prevSha\t" substr(p, RSTART + 18, RLENGTH - 19)
           print "previous\tobject"
@@ -131,6 +144,22 @@ manifest_fields() {
       else if (d == 1 && c == ",") key = ""
       else if (d == 1 && key == "previous" && substr(s, i, 4) == "null") { print "previous\tnull"; key = ""; i += 4; continue }
       i++
+    }
+  }' "$1"
+}
+
+# The first key given twice in one object of a two-space indented JSON file (manifest.json: one member per line),
+# as "<key>" (line <n>), or nothing.
+dup_key_pretty() {
+  awk '
+  {
+    match($0, /^ */); n = RLENGTH
+    for (d = n + 1; d <= maxd; d++) seen[d] = ""
+    if (n > maxd) maxd = n
+    if (match($0, /^ *"([^"\\]|\\.)*":/)) {
+      k = substr($0, n + 1, RLENGTH - n - 1)
+      if (index(seen[n], "|" k "|")) { print k " (line " NR ")"; exit }
+      seen[n] = seen[n] "|" k "|"
     }
   }' "$1"
 }
@@ -202,12 +231,38 @@ else
   fail "manifest.sig does not verify over manifest.json with public-key.pem"
 fi
 
-# 5. Every run is signed by a pinned key; its fields feed the chain check.
+dup=$(dup_key_pretty manifest.json 2>/dev/null)
+if [ -n "$dup" ]; then
+  fail "manifest.json: key $dup appears twice in one object: parsers disagree on which value counts, and evidence-locker never writes such a manifest (the package was altered: obtain it again from the organisation)"
+fi
+
+# 5. The runs manifest.json lists (written two-space indented in canonical key order, so each run's own "runId"
+# sits on a line of its own at six spaces) are exactly the run folders: a folder it does not list is refused,
+# not checked as a run.
+if [ "$(grep -c '^  "runs": \[' manifest.json 2>/dev/null)" != 1 ]; then
+  fail "manifest.json: no single \"runs\" list found"
+fi
+sed -n '/^  "runs": \[/,/^  \]/p' manifest.json 2>/dev/null | sed -n 's/^      "runId": "\([^"\\]*\)",\{0,1\}$/\1/p' | sort > "$work/listed_runs"
+for dir in runs/*/; do [ -d "$dir" ] && basename "$dir"; done | sort > "$work/run_dirs"
+unlisted_runs=$(comm -13 "$work/listed_runs" "$work/run_dirs")
+while IFS= read -r run; do
+  [ -n "$run" ] && fail "runs/$run: run folder not listed in the signed manifest.json; it is not checked as a run (the package was altered: obtain it again from the organisation)"
+done <<EOF
+$unlisted_runs
+EOF
+while IFS= read -r run; do
+  [ -n "$run" ] && fail "runs/$run: listed in manifest.json but the package has no such run folder"
+done <<EOF
+$(comm -23 "$work/listed_runs" "$work/run_dirs")
+EOF
+
+# 6. Every listed run is signed by a pinned key; its fields feed the chain check.
 chain_lines=''
 runs=0
 for dir in runs/*/; do
   [ -d "$dir" ] || continue
   run=$(basename "$dir")
+  case "$nl$unlisted_runs$nl" in *"$nl$run$nl"*) continue ;; esac
   runs=$((runs + 1))
   m="runs/$run/manifest.json"
   if [ ! -f "$m" ] || [ ! -f "runs/$run/manifest.sig" ] || [ ! -f "runs/$run/public-key.pem" ]; then
@@ -229,9 +284,10 @@ for dir in runs/*/; do
     continue
   fi
   fields=$(manifest_fields "$m")
-  id=''; chain=''; started=''; prev=''; prev_id=-; prev_sha=-
+  id=''; chain=''; started=''; prev=''; prev_id=-; prev_sha=-; dup=''
   while IFS="$tab" read -r name value; do
     case "$name" in
+      duplicate) [ -n "$dup" ] || dup=$value ;;
       runId) id=$value ;;
       chain) chain=$value ;;
       startedAt) started=$value ;;
@@ -242,6 +298,10 @@ for dir in runs/*/; do
   done <<EOF
 $fields
 EOF
+  if [ -n "$dup" ]; then
+    fail "runs/$run/manifest.json: key \"$dup\" appears twice: parsers disagree on which value counts, and evidence-locker never writes such a manifest (the package was altered: obtain it again from the organisation)"
+    continue
+  fi
   if [ "$id" != "$run" ]; then
     fail "runs/$run/manifest.json names run \"$id\""
     continue
@@ -259,7 +319,7 @@ EOF
 done
 [ "$runs" -gt 0 ] || fail "the package holds no run under runs/"
 
-# 6. The chain: within each chain, in order of start, each run names the run before it and that run's manifest hash.
+# 7. The chain: within each chain, in order of start, each run names the run before it and that run's manifest hash.
 chain_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -F "$tab" '
   { chain[NR] = $1; run[NR] = $3; sha[NR] = $4; pid[NR] = $5; psha[NR] = $6; shaof[$3] = $4 }
   END {

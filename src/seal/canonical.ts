@@ -19,11 +19,20 @@ export function canonicalBytes(value: unknown): Buffer {
  */
 export function canonicalBytesChunked(value: unknown, chunkChars = 1 << 20): Buffer {
   const chunks: Buffer[] = [];
+  canonicalChunks(value, (chunk) => chunks.push(Buffer.from(chunk, 'utf8')), chunkChars);
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+}
+
+/**
+ * Hands `canonicalJson(value)` to `onChunk` in order, as strings of about `chunkChars` characters each (never empty):
+ * what `canonicalBytesChunked` joins, and what a verifier compares a manifest's bytes with without building them whole.
+ */
+export function canonicalChunks(value: unknown, onChunk: (chunk: string) => void, chunkChars = 1 << 20): void {
   let pending = '';
   const emit = (s: string) => {
     pending += s;
     if (pending.length >= chunkChars) {
-      chunks.push(Buffer.from(pending, 'utf8'));
+      onChunk(pending);
       pending = '';
     }
   };
@@ -54,8 +63,7 @@ export function canonicalBytesChunked(value: unknown, chunkChars = 1 << 20): Buf
     emit(write(v, depth));
   };
   walk(value, 0);
-  if (pending.length > 0) chunks.push(Buffer.from(pending, 'utf8'));
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  if (pending.length > 0) onChunk(pending);
 }
 
 /** An object `write` serialises member by member (not a Date, byte array, Map or Set, which it converts first). */

@@ -10,7 +10,8 @@ import { publicKeyFingerprint, verifiedScheme, verifyManifestSignature } from '.
 import { PACKAGE_FILES, PackageManifestSchema, evidencePath, runPath, type PackageManifest } from '../package/manifest.js';
 import { compareCodeUnits } from '../package/zip.js';
 import { compareRunsInChain } from '../evidence/run-id.js';
-import { DEFAULT_UNZIP_LIMITS, extractPackageZip, type UnzipLimits } from './unzip.js';
+import { DEFAULT_UNZIP_LIMITS, UntrustedSizesError, extractPackageZip, type UnzipLimits } from './unzip.js';
+import { nonCanonicalPackageManifest, nonCanonicalRunManifest } from './canonical-check.js';
 
 export interface VerificationProblem {
   /** Package path of the file (or `runs/<id>` folder) the problem is about. */
@@ -42,8 +43,15 @@ export interface PackageVerification {
   ok: boolean;
   /** manifest.json or an included run says it was collected from the simulated AWS. */
   simulated: boolean;
-  /** Distinct keys that signed the runs (the package signature aside); more than one is called out. */
+  /** Distinct keys that signed the runs (the package signature aside). */
   runKeyFingerprints: string[];
+  /** Distinct keys that signed anything read: the package manifest and the runs together; more than one is called out. */
+  signingKeyFingerprints: string[];
+  /**
+   * Fingerprints pinned with --expect-key (lower case); empty when none was given. Unpinned, VALID only means the
+   * package is internally consistent: whoever altered it could have signed it again with a key of their own.
+   */
+  pinnedKeys: string[];
   /** SHA-256 of manifest.json, when it could be read. */
   packageId?: string;
   manifest?: PackageManifest;
@@ -76,11 +84,45 @@ export async function verifyPackage(path: string, opts: VerifyPackageOptions = {
   if (st.isDirectory()) return verifyPackageDir(path, opts);
   const tmp = await mkdtemp(join(tmpdir(), 'evidence-locker-verify-'));
   try {
-    await extractPackageZip(path, join(tmp, 'package'), opts.limits ?? DEFAULT_UNZIP_LIMITS);
+    // Pinned, the sizes manifest.json lists bound what is extracted only once a pinned key's signature over it verifies.
+    const expected = opts.expectedKeys?.length ? new Set(opts.expectedKeys.map((k) => k.toLowerCase())) : undefined;
+    try {
+      await extractPackageZip(path, join(tmp, 'package'), opts.limits ?? DEFAULT_UNZIP_LIMITS, expected);
+    } catch (err) {
+      if (err instanceof UntrustedSizesError && expected) return notExtracted(err, expected);
+      throw err;
+    }
     return await verifyPackageDir(join(tmp, 'package'), opts);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * A package zip left unextracted with keys pinned: a file is larger than allowed without a trusted size, and the package
+ * manifest that would list its size is not signed by a pinned key. Reported like a manifest left unread (its key named,
+ * nothing claimed verified), so a package signed by another key fails the same way whatever its files' sizes.
+ */
+function notExtracted(err: UntrustedSizesError, expected: ReadonlySet<string>): PackageVerification {
+  const { keyFingerprint: fp, keyPinned, why } = err.untrusted;
+  const what = 'keys are pinned (--expect-key), so the sizes its manifest lists were not trusted and the package was not extracted';
+  const problems: VerificationProblem[] = [
+    fp && !keyPinned
+      ? { path: PACKAGE_FILES.signature, message: `signed with key ${fp} (its public-key.pem), which is not one of the expected keys; ${what}` }
+      : { path: PACKAGE_FILES.signature, message: `${why}; ${what}` },
+    { path: PACKAGE_FILES.manifest, message: `not read; the entries too large to extract without it: ${err.message.replace(/^.*?unsafe entries: /, '')}` },
+  ];
+  return {
+    ok: false,
+    simulated: false,
+    runKeyFingerprints: [],
+    signingKeyFingerprints: [],
+    pinnedKeys: [...expected].sort(compareCodeUnits),
+    problems,
+    keys: [],
+    unreadKeys: fp ? [{ keyFingerprint: fp, pinned: keyPinned, beside: ['package'] }] : [],
+    checked: { files: 0, runs: 0, records: 0, chainLinks: 0, bodies: 0 },
+  };
 }
 
 /**
@@ -173,6 +215,8 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     manifest,
     simulated: manifest?.simulated === true || runs.some((r) => r.manifest.simulated === true),
     runKeyFingerprints: runKeys.sort(compareCodeUnits),
+    signingKeyFingerprints: [...keys.keys()].sort(compareCodeUnits),
+    pinnedKeys: expected ? [...expected].sort(compareCodeUnits) : [],
     problems: unique,
     keys: [...keys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint)),
     unreadKeys: [...unreadKeys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint) || Number(a.pinned) - Number(b.pinned)),
@@ -224,10 +268,20 @@ async function checkPackageManifest(folder: PackageFolder): Promise<{ manifest?:
       fail(PACKAGE_FILES.manifest, "not read, so the package's signed file list and the evidence it must hold were not checked");
       return { packageId };
     }
+    let parsed: unknown;
     try {
-      manifest = PackageManifestSchema.parse(JSON.parse(bytes.toString('utf8')));
+      parsed = JSON.parse(bytes.toString('utf8'));
+      manifest = PackageManifestSchema.parse(parsed);
     } catch (err) {
       fail(PACKAGE_FILES.manifest, `not a valid package manifest (${(err as Error).message.split('\n')[0].slice(0, 200)})`);
+    }
+    // One serialisation only: a key given twice, or any other bytes another parser could read differently, is refused.
+    const nonCanonical = manifest && nonCanonicalPackageManifest(bytes, parsed);
+    if (nonCanonical) {
+      fail(PACKAGE_FILES.manifest, nonCanonical);
+      fail(PACKAGE_FILES.manifest, "refused, so the package's signed file list and the evidence it must hold were not checked");
+      folder.notRead.add(PACKAGE_FILES.manifest);
+      return { packageId };
     }
     if (manifest) {
       if (!pem) fail(PACKAGE_FILES.publicKey, 'missing: cannot check the package signature');
@@ -315,10 +369,18 @@ async function checkRunManifests(folder: PackageFolder, manifest: PackageManifes
     const sig = present.has(sPath) ? await readFile(abs(sPath)) : undefined;
     if (!signedByPinnedKey(folder, bytes, sig, pem, { id: runId, manifest: mPath, signature: sPath, key: kPath, signer: `runs/${runId}` })) continue;
     let rm: RunManifest;
+    let parsed: unknown;
     try {
-      rm = RunManifestSchema.parse(JSON.parse(bytes.toString('utf8')));
+      parsed = JSON.parse(bytes.toString('utf8'));
+      rm = RunManifestSchema.parse(parsed);
     } catch (err) {
       fail(mPath, `not a valid run manifest (${(err as Error).message.split('\n')[0].slice(0, 200)})`);
+      continue;
+    }
+    // Canonical JSON only: a key given twice ("previous" read as the last by JSON.parse, the first by verify.sh) is refused.
+    const nonCanonical = nonCanonicalRunManifest(bytes, parsed);
+    if (nonCanonical) {
+      fail(mPath, nonCanonical);
       continue;
     }
     if (rm.runId !== runId) fail(mPath, `names run ${rm.runId} but sits in runs/${runId}/`);
@@ -465,8 +527,8 @@ function checkExpectedKeys({ fail }: PackageFolder, keys: Map<string, SigningKey
 export function formatVerification(v: PackageVerification, label: string): string {
   const lines: string[] = [];
   if (v.simulated) lines.push('SIMULATED — NOT EVIDENCE: the runs in this package were collected from the simulated AWS (demo), not from real accounts');
-  if (v.runKeyFingerprints.length > 1) {
-    lines.push(`WARNING: the runs in this package are signed by ${v.runKeyFingerprints.length} different keys; confirm every one of them with the organisation, or pin the trusted ones with --expect-key`);
+  if (v.signingKeyFingerprints.length > 1) {
+    lines.push(`WARNING: this package and its runs are signed by ${v.signingKeyFingerprints.length} different keys; confirm every one of them with the organisation, or pin the trusted ones with --expect-key`);
   }
   if (v.manifest) {
     lines.push(`package ${label}`);
@@ -488,7 +550,16 @@ export function formatVerification(v: PackageVerification, label: string): strin
     );
   }
   if (!v.keys.length && !v.unreadKeys.length) lines.push('    (none could be read)');
-  if (v.ok) lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}`);
+  if (v.ok && !v.pinnedKeys.length) {
+    // Unpinned, the signatures were checked against keys the package itself carries: anyone can re-sign a package.
+    const fps = v.signingKeyFingerprints;
+    lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}, but NO KEY WAS PINNED (--expect-key):`);
+    lines.push('  this only shows the package is internally consistent, checked against the keys it carries itself; whoever alters a');
+    lines.push('  package can sign it again with a key of their own and it still reads VALID here. Compare every fingerprint below with');
+    lines.push('  one obtained from the organisation out of band (never from this package):');
+    for (const k of v.keys) lines.push(`    ${k.keyFingerprint}  signs ${some(k.signs)}`);
+    if (fps.length) lines.push(`  then verify again pinned: evidence-locker verify ${label} ${fps.map((f) => `--expect-key ${f}`).join(' ')}`);
+  } else if (v.ok) lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}; every signature is by a pinned key`);
   else {
     lines.push(`INVALID: ${v.problems.length} problem(s)`);
     for (const p of v.problems) lines.push(`  ${p.path}: ${p.message}`);

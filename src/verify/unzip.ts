@@ -6,6 +6,7 @@ import { crc32 } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import { VerificationError } from '../errors.js';
+import { publicKeyFingerprint, verifiedScheme } from '../seal/verify-signature.js';
 
 export interface UnzipLimits {
   maxEntries: number;
@@ -82,22 +83,73 @@ function listedSizes(bytes: Buffer): Map<string, number> | undefined {
   return sizes;
 }
 
+/** Why, with keys pinned, manifest.json cannot vouch for the sizes of what is extracted. */
+export interface UntrustedManifest {
+  why: string;
+  /** The fingerprint of the package's public-key.pem, when it could be read. */
+  keyFingerprint?: string;
+  /** The key is pinned (its signature did not verify) rather than foreign. */
+  keyPinned: boolean;
+}
+
 /**
- * Declared sizes checked against the package's own manifest before anything is extracted: the central directory
- * is read first, then manifest.json (itself bounded by the number of entries), and any entry declaring more bytes
- * than the manifest lists for it is refused at once (a few megabytes of zip cannot make the verifier write gigabytes).
- * Files the manifest cannot list (SHA256SUMS, manifest.sig), and every file when there is no readable manifest, get
- * a small allowance that grows with the number of entries.
+ * Refused with keys pinned: an entry is larger than the allowance for a file without a trusted size, and manifest.json,
+ * which would list its size, is not signed by a pinned key. `verifyPackage` reports it as a failed verification.
  */
-async function sizesBeyondManifest(zip: yauzl.ZipFile, zipPath: string, entries: { entry: yauzl.Entry; name: string }[]): Promise<string[]> {
+export class UntrustedSizesError extends VerificationError {
+  constructor(
+    message: string,
+    readonly untrusted: UntrustedManifest,
+  ) {
+    super(message, 'confirm the signing key fingerprint with the organisation; a package signed by another key is not theirs');
+    this.name = 'UntrustedSizesError';
+  }
+}
+
+/**
+ * Why manifest.json's sizes cannot be trusted with keys pinned, or undefined when a pinned key (public-key.pem's
+ * fingerprint) signed its bytes (manifest.sig), checked under the schemes the key's own type allows.
+ */
+async function notSignedByPinnedKey(zip: yauzl.ZipFile, zipPath: string, entries: { entry: yauzl.Entry; name: string }[], manifest: Buffer, expected: ReadonlySet<string>, limit: number): Promise<UntrustedManifest | undefined> {
+  const read = async (name: string) => {
+    const e = entries.find((x) => x.name === name);
+    return e && e.entry.uncompressedSize <= limit ? readEntry(zip, zipPath, e.entry, name) : undefined;
+  };
+  const [pem, sig] = [await read('public-key.pem'), await read('manifest.sig')];
+  if (!pem || !sig) return { why: 'manifest.json is not signed by a pinned key (public-key.pem or manifest.sig is missing or too large)', keyPinned: false };
+  let fp: string;
+  try {
+    fp = publicKeyFingerprint(pem.toString('utf8'));
+  } catch {
+    return { why: 'manifest.json is not signed by a pinned key (public-key.pem is not a readable public key)', keyPinned: false };
+  }
+  if (!expected.has(fp)) return { why: `manifest.json is signed with key ${fp}, which is not one of the expected keys`, keyFingerprint: fp, keyPinned: false };
+  if (!verifiedScheme(manifest, sig, pem.toString('utf8'))) return { why: `manifest.sig does not verify over manifest.json with the expected key ${fp}`, keyFingerprint: fp, keyPinned: true };
+  return undefined;
+}
+
+/**
+ * Declared sizes checked against the package's manifest before anything is extracted: the central directory is read
+ * first, then manifest.json (itself bounded by the number of entries), and any entry declaring more bytes than the
+ * manifest lists for it is refused at once. Files the manifest cannot list (SHA256SUMS, manifest.sig), and every file
+ * when there is no readable manifest, get a small allowance that grows with the number of entries.
+ * manifest.json is not signed for this check unless keys are pinned: with `expectedKeys` its sizes are trusted only
+ * once a pinned key's signature over it verifies (otherwise every file gets the small allowance), so a few megabytes
+ * of zip cannot make the verifier write gigabytes. Unpinned, whoever edits the manifest chooses the sizes, and only
+ * the limits (`UnzipLimits`) bound what is written.
+ */
+async function sizesBeyondManifest(zip: yauzl.ZipFile, zipPath: string, entries: { entry: yauzl.Entry; name: string }[], expectedKeys?: ReadonlySet<string>): Promise<{ problems: string[]; untrusted?: UntrustedManifest }> {
   const problems: string[] = [];
   const unlistedLimit = BASE_ALLOWANCE + UNLISTED_BYTES_PER_ENTRY * entries.length;
   const manifestLimit = BASE_ALLOWANCE + MANIFEST_BYTES_PER_ENTRY * entries.length;
   const manifest = entries.find((e) => e.name === 'manifest.json');
   let sizes: Map<string, number> | undefined;
+  let untrusted: UntrustedManifest | undefined;
   if (manifest) {
-    if (manifest.entry.uncompressedSize > manifestLimit) return [`manifest.json: declares ${manifest.entry.uncompressedSize} bytes, more than a manifest of ${entries.length} entries needs (${manifestLimit})`];
-    sizes = listedSizes(await readEntry(zip, zipPath, manifest.entry, manifest.name));
+    if (manifest.entry.uncompressedSize > manifestLimit) return { problems: [`manifest.json: declares ${manifest.entry.uncompressedSize} bytes, more than a manifest of ${entries.length} entries needs (${manifestLimit})`] };
+    const bytes = await readEntry(zip, zipPath, manifest.entry, manifest.name);
+    untrusted = expectedKeys?.size ? await notSignedByPinnedKey(zip, zipPath, entries, bytes, expectedKeys, unlistedLimit) : undefined;
+    if (!untrusted) sizes = listedSizes(bytes);
   }
   for (const { entry, name } of entries) {
     if (entry === manifest?.entry) continue;
@@ -105,19 +157,21 @@ async function sizesBeyondManifest(zip: yauzl.ZipFile, zipPath: string, entries:
     if (listed !== undefined) {
       if (entry.uncompressedSize > listed) problems.push(`${name}: declares ${entry.uncompressedSize} bytes uncompressed, manifest.json lists ${listed}`);
     } else if (entry.uncompressedSize > unlistedLimit) {
-      problems.push(`${name}: declares ${entry.uncompressedSize} bytes uncompressed and ${sizes ? 'is not listed in manifest.json' : 'there is no readable manifest.json'}; at most ${unlistedLimit} bytes are allowed for such a file`);
+      const why = untrusted ? `${untrusted.why}, so the sizes it lists are not trusted (keys are pinned)` : sizes ? 'is not listed in manifest.json' : 'there is no readable manifest.json';
+      problems.push(`${name}: declares ${entry.uncompressedSize} bytes uncompressed and ${why}; at most ${unlistedLimit} bytes are allowed for such a file`);
     }
   }
-  return problems;
+  return { problems, ...(untrusted ? { untrusted } : {}) };
 }
 
 /**
  * Extracts a package zip into `dest` (an empty folder), refusing anything unsafe before writing a byte:
- * names escaping the folder, absolute paths, symbolic links, duplicate names, too many or too large entries, and
- * entries declaring more bytes than the package's manifest lists for them.
+ * names escaping the folder, absolute paths, symbolic links, directory entries, duplicate names, too many or too
+ * large entries, and entries declaring more bytes than the package's manifest lists for them (with `expectedKeys`,
+ * fingerprints pinned out of band, the manifest's sizes count only when a pinned key signed it).
  * A truncated or corrupt zip is a VerificationError (exit 1) that says so.
  */
-export async function extractPackageZip(zipPath: string, dest: string, limits: UnzipLimits = DEFAULT_UNZIP_LIMITS): Promise<string[]> {
+export async function extractPackageZip(zipPath: string, dest: string, limits: UnzipLimits = DEFAULT_UNZIP_LIMITS, expectedKeys?: ReadonlySet<string>): Promise<string[]> {
   let zip: yauzl.ZipFile;
   try {
     zip = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true });
@@ -132,6 +186,8 @@ export async function extractPackageZip(zipPath: string, dest: string, limits: U
     const problems: string[] = [];
     const seen = new Set<string>();
     const seenFolded = new Map<string, string>();
+    /** Directory entries without data, named together after the walk. */
+    const folders: string[] = [];
     let total = 0;
     try {
       for await (const entry of zip.eachEntry()) {
@@ -140,23 +196,52 @@ export async function extractPackageZip(zipPath: string, dest: string, limits: U
         const mode = (entry.externalFileAttributes >>> 16) & 0xffff;
         const madeByUnix = entry.versionMadeBy >> 8 === 3;
         if (why) problems.push(`${JSON.stringify(name)}: ${why}`);
+        // Packages hold files only (src/package/zip.ts writes no directory entries): a folder entry is listed nowhere in
+        // the signed manifest, and one carrying data would be silently dropped by every extractor.
+        else if (name.endsWith('/') && entry.uncompressedSize > 0) problems.push(`${name}: a directory entry (name ends in "/") carrying ${entry.uncompressedSize} bytes of data, which no extractor would write`);
+        else if (name.endsWith('/')) folders.push(name);
         else if (madeByUnix && (mode & S_IFMT) === S_IFLNK) problems.push(`${name}: symbolic link entries are not allowed`);
         // No file-type bits (Python's zipfile writes only the permissions) is a regular file; other types are refused.
-        else if (madeByUnix && (mode & S_IFMT) !== 0 && (mode & S_IFMT) !== S_IFREG && !name.endsWith('/')) problems.push(`${name}: not a regular file (mode ${mode.toString(8)})`);
+        else if (madeByUnix && (mode & S_IFMT) !== 0 && (mode & S_IFMT) !== S_IFREG) problems.push(`${name}: not a regular file (mode ${mode.toString(8)})`);
         else if (seen.has(name)) problems.push(`${name}: duplicate entry name`);
         else if (seenFolded.has(name.toLowerCase())) problems.push(`${name}: differs only in letter case from ${seenFolded.get(name.toLowerCase())} (would collide on case-insensitive file systems)`);
         else if (entry.uncompressedSize > limits.maxEntryBytes) problems.push(`${name}: ${entry.uncompressedSize} bytes uncompressed, more than the limit of ${limits.maxEntryBytes}`);
         seen.add(name);
         seenFolded.set(name.toLowerCase(), name);
         total += entry.uncompressedSize;
-        if (!name.endsWith('/')) entries.push({ entry, name });
+        entries.push({ entry, name });
       }
     } catch (err) {
       if (err instanceof VerificationError) throw err;
       throw new VerificationError(`${zipPath}: the zip directory cannot be read (${(err as Error).message}); the file is truncated or corrupt`, 'obtain the package again from its source');
     }
+    if (folders.length) {
+      const some = folders.length > 5 ? `${folders.slice(0, 5).join(', ')} and ${folders.length - 5} more` : folders.join(', ');
+      problems.push(
+        `${some}: ${folders.length === 1 ? 'a directory entry' : `${folders.length} directory entries`} (name ends in "/"); packages hold no directory entries and the signed manifest lists no folder (a zip re-made with a standard zip tool has them: verify the zip as you received it, or the unzipped folder)`,
+      );
+    }
+    // A file whose name is also the folder of another entry ("report.pdf" and "report.pdf/x"): no extractor can write
+    // both. Compared folded, as the case check above is, so "Report.pdf" and "report.pdf/x" are refused too.
+    const asFolder = new Set<string>();
+    for (const { name } of entries) {
+      for (let i = name.indexOf('/'); i > 0; i = name.indexOf('/', i + 1)) {
+        const folder = name.slice(0, i);
+        const file = seenFolded.get(folder.toLowerCase());
+        if (file !== undefined && !asFolder.has(file)) {
+          asFolder.add(file);
+          problems.push(`${file}: a file entry, but entry ${name} also uses it as a folder; both cannot be extracted`);
+        }
+      }
+    }
     if (total > limits.maxTotalBytes) problems.push(`archive: ${total} bytes uncompressed in total, more than the limit of ${limits.maxTotalBytes}`);
-    if (!problems.length) problems.push(...(await sizesBeyondManifest(zip, zipPath, entries)));
+    let untrusted: UntrustedManifest | undefined;
+    if (!problems.length) {
+      const sized = await sizesBeyondManifest(zip, zipPath, entries, expectedKeys);
+      problems.push(...sized.problems);
+      untrusted = sized.untrusted;
+    }
+    if (problems.length && untrusted) throw new UntrustedSizesError(`${zipPath}: refusing to extract; unsafe entries: ${problems.join('; ')}`, untrusted);
     if (problems.length) {
       // One line, so the CLI's one-line error names every unsafe entry.
       throw new VerificationError(`${zipPath}: refusing to extract; unsafe entries: ${problems.join('; ')}`, 'this archive was not produced by evidence-locker or was altered; nothing was extracted');

@@ -24,7 +24,10 @@ describe('demo', () => {
     expect(m.simulated).toBe(true);
     const run = RunManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'runs', m.runs[0].runId, 'manifest.json'), 'utf8')));
     expect(run.simulated).toBe(true);
-    const sh = runVerifySh(dir, [publicKeyFingerprint(readFileSync(join(dir, 'public-key.pem'), 'utf8'))]);
+    const fp = publicKeyFingerprint(readFileSync(join(dir, 'public-key.pem'), 'utf8'));
+    // The closing hint shows the pinned command, with the demo key's fingerprint.
+    expect(printed).toContain(`verify again with: evidence-locker verify ${r.zipPath} --expect-key ${fp}`);
+    const sh = runVerifySh(dir, [fp]);
     expect(sh.out).toContain('SIMULATED \u2014 NOT EVIDENCE');
     expect(sh.code).toBe(0);
     // The cover (with the simulated band and both frameworks' scope statements) ends on its own page.

@@ -131,7 +131,7 @@ describe('runs signed by more than one key', () => {
   it('verify warns prominently, before anything else, and lists both keys', async () => {
     const r = await runPackageCli(['--log-level', 'silent', 'verify', zip]);
     expect(r.code).toBe(ExitCode.ok);
-    expect(r.out.split('\n')[0]).toMatch(/^WARNING: the runs in this package are signed by 2 different keys/);
+    expect(r.out.split('\n')[0]).toMatch(/^WARNING: this package and its runs are signed by 2 different keys/);
     expect(r.out).toContain(oldFp);
     expect(r.out).toContain(newFp);
   });

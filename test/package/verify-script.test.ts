@@ -7,6 +7,7 @@ import { extractPackageZip } from '../../src/verify/unzip.js';
 import { formatVerification, verifyPackageDir } from '../../src/verify/package.js';
 import { VERIFY_SCRIPT, VERIFY_SCRIPT_SHA256 } from '../../src/package/verify-script.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
+import { canonicalBytes } from '../../src/seal/canonical.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { evidencePath } from '../../src/package/manifest.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays } from './fixtures.js';
@@ -63,6 +64,38 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     await resignSums(d, by);
   }
 
+  /**
+   * The package forged end to end by `by`, as anyone holding only the package could: every run manifest's signing
+   * fields and chain links rewritten (canonical JSON) and signed, manifest.json's file and run lists recomputed and
+   * signed, SHA256SUMS likewise. Internally consistent; only a pinned key tells it from the genuine one.
+   */
+  async function forgeAll(d: string, by: LocalEd25519Signer): Promise<void> {
+    const signing = { algorithm: by.algorithm, keyFingerprint: await by.fingerprint(), keyId: by.keyId };
+    const shaOf = new Map<string, string>();
+    for (const r of runIds()) {
+      const rm = JSON.parse(readFileSync(join(d, 'runs', r, 'manifest.json'), 'utf8'));
+      rm.signing = signing;
+      if (rm.previous && shaOf.has(rm.previous.runId)) rm.previous.manifestSha256 = shaOf.get(rm.previous.runId);
+      const bytes = canonicalBytes(rm);
+      shaOf.set(r, sha256Hex(bytes));
+      writeFileSync(join(d, 'runs', r, 'manifest.json'), bytes);
+      writeFileSync(join(d, 'runs', r, 'manifest.sig'), await by.sign(bytes));
+      writeFileSync(join(d, 'runs', r, 'public-key.pem'), await by.publicKeyPem());
+    }
+    writeFileSync(join(d, 'public-key.pem'), await by.publicKeyPem());
+    await remanifest(d, by, (m) => {
+      for (const f of m.files) {
+        const bytes = readFileSync(join(d, f.path));
+        Object.assign(f, { sha256: sha256Hex(bytes), size: bytes.length });
+      }
+      for (const run of m.runs) {
+        const rm = JSON.parse(readFileSync(join(d, 'runs', run.runId as string, 'manifest.json'), 'utf8'));
+        Object.assign(run, { manifestSha256: shaOf.get(run.runId as string), keyFingerprint: signing.keyFingerprint, keyId: signing.keyId, previous: rm.previous });
+      }
+    });
+    await resignSums(d, by);
+  }
+
   /** Puts the insider's run into the package folder, listed in manifest.json like any other run. */
   function addForeignRun(d: string): (m: { runs: Record<string, unknown>[]; files: { path: string; sha256: string; size: number }[] }) => void {
     const dir = join(d, 'runs', foreign.runId);
@@ -113,7 +146,9 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
   });
 
   it('refuses usage errors with exit 2 and a key that is not pinned with exit 1', () => {
-    expect(runVerifySh(base, []).code).toBe(2);
+    const none = runVerifySh(base, []);
+    expect(none.code).toBe(2);
+    expect(none.out).toMatch(/no --key given.*pinned/s);
     expect(runVerifySh(base, ['not-a-fingerprint']).code).toBe(2);
     const other = runVerifySh(base, ['0'.repeat(64)]);
     expect(other.code).toBe(1);
@@ -131,6 +166,86 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     const r = runVerifySh(d, [fp]);
     expect(r.code).toBe(1);
     expect(r.out).toContain('SHA256SUMS.sig does not verify over SHA256SUMS');
+  });
+
+  it('refuses a run folder the signed manifest.json does not list (an empty one, as a zip directory entry extracts), as `verify` refuses the entry', async () => {
+    const d = copy();
+    const extra = '20260306T020000Z-000006';
+    mkdirSync(join(d, 'runs', extra));
+    for (const shell of SHELLS) {
+      const r = runVerifySh(d, [fp], shell);
+      expect(r.out).toContain(`FAIL  runs/${extra}: run folder not listed in the signed manifest.json`);
+      expect(r.out).not.toContain(`runs/${extra}: manifest.json, manifest.sig or public-key.pem is missing`);
+      expect(r.code, `${shell}: ${r.out}`).toBe(1);
+    }
+    // A complete run folder left out of manifest.json's runs (SHA256SUMS re-signed by the genuine key) is refused too.
+    const e = copy();
+    cpSync(join(e, 'runs', runIds()[0]), join(e, 'runs', extra), { recursive: true });
+    await resignSums(e, signer);
+    const r = runVerifySh(e, [fp]);
+    expect(r.out).toContain(`FAIL  runs/${extra}: run folder not listed in the signed manifest.json`);
+    expect(r.code).toBe(1);
+    expect((await verifyPackageDir(e, { expectedKeys: [fp] })).problems).toContainEqual({ path: `runs/${extra}`, message: 'run folder not listed in manifest.json' });
+  });
+
+  /** A run manifest's bytes replaced (signed by the genuine key), with manifest.json's hashes and SHA256SUMS following. */
+  async function replaceRunManifest(d: string, runId: string, bytes: Buffer): Promise<void> {
+    writeFileSync(join(d, 'runs', runId, 'manifest.json'), bytes);
+    writeFileSync(join(d, 'runs', runId, 'manifest.sig'), await signer.sign(bytes));
+    const sig = readFileSync(join(d, 'runs', runId, 'manifest.sig'));
+    await remanifest(d, signer, (m) => {
+      Object.assign(m.runs.find((r) => r.runId === runId)!, { manifestSha256: sha256Hex(bytes) });
+      Object.assign(m.files.find((f) => f.path === `runs/${runId}/manifest.json`)!, { sha256: sha256Hex(bytes), size: bytes.length });
+      Object.assign(m.files.find((f) => f.path === `runs/${runId}/manifest.sig`)!, { sha256: sha256Hex(sig), size: sig.length });
+    });
+    await resignSums(d, signer);
+  }
+
+  it('refuses a run manifest with "previous" given twice, whichever copy is the genuine link: both verifiers name the key', async () => {
+    const r = runIds()[3];
+    const text = readFileSync(join(base, 'runs', r, 'manifest.json'), 'utf8');
+    const genuine = /"previous":(\{[^}]*\})/.exec(text)![1];
+    const forged = JSON.stringify({ manifestSha256: sha256Hex(readFileSync(join(base, 'runs', runIds()[1], 'manifest.json'))), runId: runIds()[1] });
+    // JSON.parse keeps the last "previous", verify.sh's field reader the first: each variant fooled one of them.
+    for (const [first, last] of [[genuine, forged], [forged, genuine]]) {
+      const d = copy();
+      await replaceRunManifest(d, r, Buffer.from(text.replace(`"previous":${genuine}`, `"previous":${first},"previous":${last}`)));
+      const v = await verifyPackageDir(d, { expectedKeys: [fp] });
+      expect(v.ok).toBe(false);
+      expect(v.problems).toContainEqual({ path: `runs/${r}/manifest.json`, message: expect.stringMatching(/^key "previous" appears twice in the top-level object: parsers disagree on which value counts/) });
+      for (const shell of SHELLS) {
+        const sh = runVerifySh(d, [fp], shell);
+        expect(sh.out).toContain(`FAIL  runs/${r}/manifest.json: key "previous" appears twice`);
+        expect(sh.code, `${shell}: ${sh.out}`).toBe(1);
+      }
+    }
+  });
+
+  it('refuses a package manifest with a key given twice, or bytes that are not its one serialisation, naming the file and key', async () => {
+    const d = copy();
+    const text = readFileSync(join(base, 'manifest.json'), 'utf8');
+    const org = /^ {2}"organization": .*\n/m.exec(text)![0];
+    const bytes = Buffer.from(text.replace(org, `${org}  "organization": "Somebody Else, Inc.",\n`));
+    writeFileSync(join(d, 'manifest.json'), bytes);
+    writeFileSync(join(d, 'manifest.sig'), await signer.sign(bytes));
+    await resignSums(d, signer);
+    const v = await verifyPackageDir(d, { expectedKeys: [fp] });
+    expect(v.ok).toBe(false);
+    expect(v.manifest).toBeUndefined();
+    expect(v.problems).toContainEqual({ path: 'manifest.json', message: expect.stringMatching(/^key "organization" appears twice in the top-level object/) });
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(d, [fp], shell);
+      expect(sh.out).toMatch(/FAIL {2}manifest\.json: key "organization" \(line \d+\) appears twice in one object/);
+      expect(sh.code, `${shell}: ${sh.out}`).toBe(1);
+    }
+    // Not a duplicate, but not the bytes evidence-locker writes either (here one blank line more at the end).
+    const e = copy();
+    const extra = Buffer.concat([readFileSync(join(base, 'manifest.json')), Buffer.from('\n')]);
+    writeFileSync(join(e, 'manifest.json'), extra);
+    writeFileSync(join(e, 'manifest.sig'), await signer.sign(extra));
+    await resignSums(e, signer);
+    const w = await verifyPackageDir(e, { expectedKeys: [fp] });
+    expect(w.problems).toContainEqual({ path: 'manifest.json', message: expect.stringMatching(new RegExp(`^not the package manifest \\(canonical key order, two-space indented\\) serialisation of its own content \\(first difference at byte ${extra.length - 1}\\)`)) });
   });
 
   /** Each mutation of the package, and who signed the result. verify.sh pinned to the genuine key and `verify --expect-key` must both fail. */
@@ -248,6 +363,42 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     // No line says VALID, and no key is shown as signing anything (a read key's line ends "signs <runs>").
     expect(lines.filter((l) => /^VALID| {2}signs /.test(l))).toEqual([]);
     expect(lines).toContain(`INVALID: ${v.problems.length} problem(s)`);
+  });
+
+  it('unpinned, a package re-signed end to end by another key is VALID only as internally consistent: the verdict says no key was pinned and names every fingerprint to compare', async () => {
+    const d = copy();
+    await forgeAll(d, attacker);
+    const v = await verifyPackageDir(d);
+    expect(v.ok).toBe(true);
+    expect(v.pinnedKeys).toEqual([]);
+    const evil = await attacker.fingerprint();
+    const lines = formatVerification(v, d).split('\n');
+    const verdict = lines.findIndex((l) => l.startsWith('VALID'));
+    expect(lines[verdict]).toMatch(/^VALID: .*, but NO KEY WAS PINNED \(--expect-key\):$/);
+    const after = lines.slice(verdict).join('\n');
+    expect(after).toContain('internally consistent');
+    expect(after).toContain('out of band');
+    expect(after).toContain(`    ${evil}  signs package, `);
+    expect(after).toContain(`evidence-locker verify ${d} --expect-key ${evil}`);
+    // Pinned to the genuine key, the same package fails; pinned and valid, the verdict says so.
+    expect((await verifyPackageDir(d, { expectedKeys: [fp] })).ok).toBe(false);
+    const genuine = await verifyPackageDir(base, { expectedKeys: [fp] });
+    expect(formatVerification(genuine, base)).toMatch(/^VALID: .*; every signature is by a pinned key$/m);
+    expect(formatVerification(genuine, base)).not.toContain('NO KEY WAS PINNED');
+  });
+
+  it('the different-keys warning counts the package key: runs by the genuine key, package re-signed by another, is 2 keys', async () => {
+    const d = copy();
+    const pem = Buffer.from(await attacker.publicKeyPem());
+    await remanifest(d, attacker, (m) => Object.assign(m.files.find((f) => f.path === 'public-key.pem')!, { sha256: sha256Hex(pem), size: pem.length }));
+    await resignSums(d, attacker);
+    const v = await verifyPackageDir(d);
+    expect(v.ok).toBe(true);
+    expect(v.signingKeyFingerprints).toEqual([fp, await attacker.fingerprint()].sort());
+    const report = formatVerification(v, d);
+    expect(report).toMatch(/^WARNING: this package and its runs are signed by 2 different keys/m);
+    // Both fingerprints are named in the verdict's pinned command.
+    expect(report).toContain(`--expect-key ${[fp, await attacker.fingerprint()].sort().join(' --expect-key ')}`);
   });
 
   it('with keys pinned, a manifest no pinned key signed is named and never parsed (built to be costly to parse, it costs nothing)', async () => {

@@ -116,7 +116,9 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
       simulated: true,
       log,
     });
-    const v = await verifyPackage(pkg.zipPath);
+    // Pinned to the key the demo signed with, as an assessor would pin the fingerprint the organisation confirmed.
+    const fingerprint = await signer.fingerprint();
+    const v = await verifyPackage(pkg.zipPath, { expectedKeys: [fingerprint] });
     if (!v.ok) {
       throw new EvidenceLockerError(`the demo package failed verification: ${v.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
     }
@@ -145,7 +147,8 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
         `package ${pkg.packageId} verified offline: ${v.checked.files} files, ${v.checked.records} evidence records, ${v.checked.runs} run(s)${days > 1 ? ` over ${days} days from ${from} to ${to}` : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
         'marked SIMULATED \u2014 NOT EVIDENCE (manifest.json, report cover, index.html): its evidence comes from the simulated account',
         `report:  ${join(out, 'report.pdf')} (a copy of the one inside the package)`,
-        `verify again with: evidence-locker verify ${pkg.zipPath}`,
+        `verify again with: evidence-locker verify ${pkg.zipPath} --expect-key ${fingerprint}`,
+        '  (--expect-key pins the signing key: without it VALID only means the package is internally consistent)',
         pkg.zipPath,
         '',
       ].join('\n'),
