@@ -263,6 +263,8 @@ D.statuses.forEach(function(s){ fs.appendChild(el('option', {value: s.id, text: 
 D.accounts.forEach(function(a){ fa.appendChild(el('option', {value: a, text: a})); });
 D.frameworks.forEach(function(f){ ff.appendChild(el('option', {value: f.id, text: f.name})); });
 var rowsBy = {}; D.rows.forEach(function(r){ var k = r.fw + '|' + r.req; (rowsBy[k] = rowsBy[k] || []).push(r); });
+// A procedure's proposed finding, its note once (notes may start with the label or the finding's own words), then the label.
+function procText(pr){ var label = D.assessor.label, word = D.assessor.proposedWords[pr.proposedFinding] || pr.proposedFinding, n = pr.note || ''; if (n.indexOf(label + ': ') === 0) n = n.slice(label.length + 2); return (n.indexOf(word) === 0 ? n : word + (n ? ': ' + n : '')) + ' (' + label + ')'; }
 var procBy = {}; ((D.assessor && D.assessor.procedures) || []).forEach(function(p){ procBy[p.framework + '|' + p.requirement + '|' + p.procedure] = p; });
 var reqBy = {}; D.frameworks.forEach(function(f){ f.requirements.forEach(function(q){ reqBy[f.id + '|' + q.id] = {fw: f, req: q}; }); });
 
@@ -485,7 +487,7 @@ function viewRequirement(fw, reqId, shown){
   detail.appendChild(el('div', {cls: 'muted', text: f.name + ' | principal ' + req.principal + ' | coverage: ' + req.coverage + (req.queries.length ? ' | queries: ' + req.queries.join(', ') : '')}));
   detail.appendChild(el('p', {text: req.rationale}));
   if (req.guidance) detail.appendChild(el('p', {text: 'Assessor guidance: ' + req.guidance}));
-  detail.appendChild(el('h3', {text: 'Testing procedures'})); var ul = el('ul'); req.procedures.forEach(function(p){ var pr = procBy[fw + '|' + reqId + '|' + p]; ul.appendChild(el('li', {text: p + (pr ? ': ' + (D.assessor.proposedWords[pr.proposedFinding] || pr.proposedFinding) + ' (' + D.assessor.label + '). ' + pr.note : '')})); }); detail.appendChild(ul);
+  detail.appendChild(el('h3', {text: 'Testing procedures'})); var ul = el('ul'); req.procedures.forEach(function(p){ var pr = procBy[fw + '|' + reqId + '|' + p]; ul.appendChild(el('li', {text: p + (pr ? ': ' + procText(pr) : '')})); }); detail.appendChild(ul);
   var rows = visibleRows(fw, reqId).filter(function(r){ return !fs.value || r.status === fs.value; });
   var limit = shown || ACCOUNT_PAGE;
   rows.slice(0, limit).forEach(function(r){

@@ -111,7 +111,9 @@ describe('out-of-scope results are not counted as findings', () => {
       // The requirement view gives each procedure its proposed finding and note, as testing-procedures.csv does.
       await page.goto(pathToFileURL(join(dir, 'index.html')).href + '#req/pci-test/3.5.1');
       await expect.poll(() => page.locator('#detail').getAttribute('data-view')).toBe('req');
-      expect(await page.locator('#detail ul li').first().textContent()).toBe('3.5.1.a: not tested (proposed, assessor to confirm). not tested by AWS evidence; ask for: Ask for the key management procedure.');
+      expect(await page.locator('#detail ul li').first().textContent()).toBe('3.5.1.a: not tested by AWS evidence; ask for: Ask for the key management procedure. (proposed, assessor to confirm)');
+      // The label is said once, after the finding, even where the note begins with it.
+      for (const li of await page.locator('#detail ul').first().locator('li').allTextContents()) expect(li.split('proposed, assessor to confirm').length, li).toBe(2);
       await page.close();
     }, 120_000);
   });
