@@ -121,6 +121,14 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
     if (absent.length) {
       const where = [...new Set(inScope.filter((f) => f.mechanismAbsent).map((f) => f.region))].sort();
       reasons.unshift(`REVIEW: no ${absent.join(' or ')} deployed where the evidence was collected (${where.join(', ')}): what this requirement's AWS evidence rests on is absent, so it is not proposed as not applicable; the assessor confirms what else does this job`);
+    } else {
+      // Judged where the mechanism exists: the regions where it does not are named, as they were not evaluated by it.
+      const missing = inScope.filter((f) => f.mechanismAbsent);
+      if (missing.length) {
+        const by = new Map<string, Set<string>>();
+        for (const f of missing) by.set(f.mechanismAbsent!, (by.get(f.mechanismAbsent!) ?? new Set()).add(f.region));
+        reasons.push(`not evaluated where none is deployed: ${[...by].sort(([a], [b]) => a.localeCompare(b)).map(([what, regions]) => `no ${what} in ${[...regions].sort().join(', ')}`).join('; ')}`);
+      }
     }
     if (outOfScope) reasons.push(`${outOfScope} out-of-scope resource check${outOfScope === 1 ? '' : 's'} not counted (listed in the population)`);
     const unknown = inScope.filter((f) => f.scopeUnknown).length;
@@ -219,7 +227,7 @@ function reasonsFor(status: ControlStatus, findings: ResourceFinding[], gaps: Co
     reasons.push(`${n} resource check${n === 1 ? '' : 's'} passed`);
   }
   if (status === 'not-collected' && findings.length === 0 && gaps.length === 0) reasons.push('no evidence was judged for this requirement');
-  if (status === 'not-applicable') reasons.push('no in-scope resources were found (proposed not applicable, assessor to confirm)');
+  if (status === 'not-applicable') reasons.push('no in-scope resource was found, or every one judged was not applicable (proposed not applicable, assessor to confirm)');
   if (status === 'aws-portion-satisfied') reasons.push('AWS portion satisfied: the procedures outside AWS APIs remain not tested');
   if (req.coverage === 'partial') reasons.push(`partial coverage: ${req.assessorGuidance ?? 'the assessor must also examine evidence outside AWS APIs'}`);
   return reasons;

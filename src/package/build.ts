@@ -302,7 +302,19 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     put(PACKAGE_FILES.summary, Buffer.from(JSON.stringify(assessor.summary, null, 1) + '\n', 'utf8'));
     put(PACKAGE_FILES.oscal, renderOscal(model));
     put(PACKAGE_FILES.report, await renderReportPdf(model, { notesPages: opts.notesPages }));
-    put(PACKAGE_FILES.html, await renderIndexHtml(model, (sha) => fetchChecked(sha, 'evidence record', bodies.sizeOf(sha))(), opts.htmlBodyBudget ?? DEFAULT_HTML_BODY_BUDGET));
+    put(
+      PACKAGE_FILES.html,
+      await renderIndexHtml(
+        model,
+        (sha) => {
+          // Every body the view embeds is one the package's records name, with its signed size: nothing is read unbounded.
+          const size = bodies.sizeOf(sha);
+          if (size === undefined) throw new EvidenceLockerError(`index.html: evidence body ${sha} is cited by a result but named by no record of the package's runs`, { hint: 'this is a defect of evidence-locker: report it with the run ids of the period' });
+          return fetchChecked(sha, 'evidence record', size)();
+        },
+        opts.htmlBodyBudget ?? DEFAULT_HTML_BODY_BUDGET,
+      ),
+    );
     put(PACKAGE_FILES.verifyGuide, Buffer.from(verifyGuide(model), 'utf8'));
     put(PACKAGE_FILES.verifyScript, Buffer.from(VERIFY_SCRIPT, 'utf8'));
     put(PACKAGE_FILES.publicKey, Buffer.from(publicKeyPem, 'utf8'));

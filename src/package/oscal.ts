@@ -199,7 +199,7 @@ export function notApplicableRemark(row: RequirementTimeline): string {
   const why =
     findings.length > 0 && outOfScope.length === findings.length
       ? `every resource its checks judged in this account is outside the declared scope (${outOfScope.length} out-of-scope resource check(s), e.g. ${outOfScope[0].resource}: ${outOfScope[0].scopeReason ?? 'excluded'}; listed in population.csv)`
-      : 'its checks found no in-scope resources in this account';
+      : 'its checks found no in-scope resource in this account, or every one they judged was not applicable';
   return `${head}: ${why}; the assessor confirms that none is expected. Check rationale (what the evidence shows when such resources exist): ${row.requirement.rationale}`;
 }
 

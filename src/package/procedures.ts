@@ -105,8 +105,12 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
           if (row.gapDays.length) gaps.push(`account ${row.accountId}: no evidence on ${row.gapDays.length} of ${row.daily.length} day(s) of the period${row.latest ? ` (first ${row.gapDays[0]})` : ''}`);
           // Checks that could not be collected on any day of the period (the row keeps each distinct gap once).
           for (const g of row.gaps) if (queries.has(g.queryId)) gaps.push(`${g.queryId} (${row.accountId} ${g.region}) on ${g.day}: ${g.reason}`);
+          // The row keeps a bounded number of distinct gaps: past that, one of these checks may have been among those not kept.
+          if (row.gapsTotal > row.gaps.length && !row.gaps.some((g) => queries.has(g.queryId))) gaps.push(`account ${row.accountId}: more gaps in the period than the package lists (${row.gapsTotal}); some may be of these checks`);
+          // A day without evidence for the requirement, whatever else the row shows.
+          if (!row.gapDays.length && !row.gaps.length && row.daily.some((_c, i) => dayStatus(row, i) === 'not-collected')) gaps.push(`account ${row.accountId}: a day of the period has no usable evidence for the requirement`);
           // A day that needed review (the row's worst may be a fail of another check, so every day is read).
-          if (row.latest?.status !== 'needs-review' && row.daily.some((_c, i) => dayStatus(row, i) === 'needs-review')) reviewedEarlier = true;
+          if (row.daily.some((_c, i) => dayStatus(row, i) === 'needs-review')) reviewedEarlier = true;
           if (!row.latest) continue;
           for (const e of row.latest.evidence) if (queries.has(e.queryId)) evidenceRefs.push(refs.of(e.runId, e.recordId));
           for (const g of row.latest.gaps) if (queries.has(g.queryId) && !row.gaps.some((x) => x.queryId === g.queryId && x.region === g.region && x.reason === g.reason)) gaps.push(`${g.queryId} (${row.accountId} ${g.region}): ${g.reason}`);
@@ -115,6 +119,12 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
             const id = `${row.accountId}\u0000${f.region}\u0000${f.resource}`;
             if (f.inScope === false) {
               outOfScope.add(id);
+              continue;
+            }
+            // Not applicable because the mechanism is not deployed (no Config rules): the requirement needs review, so does the procedure.
+            if (f.status === 'not-applicable' && f.mechanismAbsent) {
+              inScope.add(id);
+              statuses.push('needs-review');
               continue;
             }
             if (f.status === 'not-applicable') continue;
@@ -133,7 +143,7 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
           }
         }
         const gapNote = () => `evidence gap in the period: ${gaps.slice(0, 3).join('; ')}${gaps.length > 3 ? `; ${gaps.length - 3} more` : ''}`;
-        const earlierNote = () => `in-scope resources failed earlier in the period and pass at its end: ${earlier.slice(0, 3).join('; ')}${earlier.length > 3 ? `; ${earlier.length - 3} more` : ''} (see the findings register)`;
+        const earlierNote = () => `in-scope resources failed earlier in the period and do not fail at its end: ${earlier.slice(0, 3).join('; ')}${earlier.length > 3 ? `; ${earlier.length - 3} more` : ''} (see the findings register)`;
         let proposed: ProposedFinding;
         let note: string;
         if (statuses.includes('fail')) {

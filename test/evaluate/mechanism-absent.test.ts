@@ -61,6 +61,8 @@ describe('a mechanism that is not deployed', () => {
     const rule = { ConfigRuleName: 'encrypted-volumes', ConfigRuleArn: 'arn:aws:config:us-east-1:111122223333:config-rule/config-rule-abc' };
     const [ok] = await run({ 'us-east-1': { rules: [rule], compliant: true }, 'eu-west-1': { rules: [] } });
     expect(ok.status).toBe('aws-portion-satisfied');
+    // The regions without them are named: they were not evaluated by them.
+    expect(ok.reasons).toContain('not evaluated where none is deployed: no AWS Config conformance packs in eu-west-1, us-east-1; no AWS Config rules in eu-west-1');
     const [bad] = await run({ 'us-east-1': { rules: [rule], compliant: false }, 'eu-west-1': { rules: [] } });
     expect(bad.status).toBe('fail');
   });

@@ -90,7 +90,7 @@ describe('not-applicable remarks', () => {
   it('are proposed, say why, and label the catalog text as a rationale rather than the reason', () => {
     expect(notApplicableRemark(row('not-applicable', []))).toBe('Proposed not applicable (assessor to confirm): the catalog marks this requirement not applicable. Catalog rationale: RATIONALE');
     expect(notApplicableRemark(row('automated', []))).toBe(
-      'Proposed not applicable (assessor to confirm): its checks found no in-scope resources in this account; the assessor confirms that none is expected. Check rationale (what the evidence shows when such resources exist): RATIONALE',
+      'Proposed not applicable (assessor to confirm): its checks found no in-scope resource in this account, or every one they judged was not applicable; the assessor confirms that none is expected. Check rationale (what the evidence shows when such resources exist): RATIONALE',
     );
   });
 });

@@ -112,7 +112,7 @@ describe('proposed findings per testing procedure', () => {
     for (const id of ['3.6.1', '1.2.8']) {
       expect(p[id].proposedFinding, id).toBe('not-in-place');
       expect(p[id].findingIds, id).toEqual(['F-0001']);
-      expect(p[id].note, id).toContain('in-scope resources failed earlier in the period and pass at its end: F-0001 prod-data (111122223333 us-east-1) 2026-11-02 to 2026-11-03');
+      expect(p[id].note, id).toContain('in-scope resources failed earlier in the period and do not fail at its end: F-0001 prod-data (111122223333 us-east-1) 2026-11-02 to 2026-11-03');
     }
   });
 
@@ -128,6 +128,21 @@ describe('proposed findings per testing procedure', () => {
     expect(p['3.6.1'].note).toBe('evidence gap in the period: account 111122223333: no evidence on 2 of 5 day(s) of the period (first 2026-11-02)');
     expect(p['1.2.8'].proposedFinding).toBe('not-tested');
     expect(p['1.2.8'].note).toContain(`${Q} (111122223333 eu-west-1) on 2026-11-04: AccessDenied: not authorized`);
+  });
+
+  it('a requirement that needs review only because no Config rule is deployed leaves its procedure not tested, never not applicable', () => {
+    const r = row('3.6.1', { status: 'needs-review', worst: 'needs-review', daily: ['needs-review', 'needs-review', 'needs-review', 'needs-review', 'needs-review'] });
+    r.latest!.findings = [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: 'no AWS Config rules are deployed in us-east-1', mechanismAbsent: 'AWS Config rules', queryId: Q, region: 'us-east-1', evidenceSha256: 'a'.repeat(64), inScope: true }];
+    const p = results([r]);
+    expect(p['3.6.1'].proposedFinding).toBe('not-tested');
+    expect(p['3.6.1'].note).toBe("evidence needs the assessor's review before a finding can be proposed");
+  });
+
+  it('more gaps than the row keeps: one of the procedure\'s checks may be among those not kept, so it is not tested', () => {
+    const r = row('3.6.1', { gaps: [{ day: DAYS[1], queryId: 'other.query', region: 'us-east-1', reason: 'AccessDenied' }] });
+    r.gapsTotal = 250;
+    expect(results([r])['3.6.1'].proposedFinding).toBe('not-tested');
+    expect(results([r])['3.6.1'].note).toContain('more gaps in the period than the package lists (250)');
   });
 
   it('a result that needed review on an earlier day leaves the procedure not tested', () => {

@@ -165,7 +165,9 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
           ...where,
           status: 'fail',
           reason: `Macie found sensitive authentication data (${sad.join(', ')}) in bucket ${bucket}: ${detections} in ${objects}; it may not be stored after authorization wherever it is`,
-          ...(isExpected ? {} : { judgesScope: 'account data found where no card data is declared: a scope that leaves this bucket out is contradicted by this finding' }),
+          judgesScope: isExpected
+            ? 'sensitive authentication data may not be stored after authorization anywhere, in scope or not'
+            : 'account data found where no card data is declared: a scope that leaves this bucket out is contradicted by this finding',
         });
       } else if (params.judgeCardNumberLocations === false) {
         results.push({ ...where, status: 'not-applicable', reason: `Macie found card numbers but no magnetic stripe (CREDIT_CARD_MAGNETIC_STRIPE) or security code (CREDIT_CARD_SECURITY_CODE) detection in bucket ${bucket}: ${detections} in ${objects}; where card numbers may be stored is judged under the data retention and scope requirements` });

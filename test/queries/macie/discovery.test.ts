@@ -27,6 +27,9 @@ describe('macie.discovery', () => {
     expect(by['arn:aws:s3:::analytics-dump'].judgesScope).toMatch(/card numbers found where no card data is declared/);
     expect(by['arn:aws:s3:::support-tickets'].judgesScope).toMatch(/account data found where no card data is declared/);
     expect(by['arn:aws:s3:::payments-cde-store'].judgesScope).toBeUndefined();
+    // Sensitive authentication data in a declared card data location stays in scope too: it may be stored nowhere.
+    const declared = Object.fromEntries(evaluateBoth(evidence, { cardDataBuckets: ['support-*'] }).map((r) => [r.resource, r]));
+    expect(declared['arn:aws:s3:::support-tickets'].judgesScope).toMatch(/may not be stored after authorization anywhere/);
     expect(by[SESSION_ARN].judgesScope).toBeUndefined();
     // No card detections (bank accounts only) and archived findings are not card-data locations.
     expect(by['arn:aws:s3:::hr-files']).toBeUndefined();
