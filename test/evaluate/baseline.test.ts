@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateRun } from '../../src/evaluate/engine.js';
 import { CatalogSchema } from '../../src/controls/schema.js';
-import type { RunManifest } from '../../src/evidence/manifest.js';
 import type { EvidenceBody } from '../../src/evidence/record.js';
+import { runManifest } from './run-manifest.js';
 import type { GetAccountPasswordPolicyCommandOutput } from '@aws-sdk/client-iam';
 
 const ACCOUNT = '111122223333';
@@ -19,22 +19,9 @@ const catalog = CatalogSchema.parse({
 
 function run(policy: Omit<GetAccountPasswordPolicyCommandOutput, '$metadata'>): Promise<ReturnType<typeof evaluateRun> extends Promise<infer T> ? T : never> {
   const body: EvidenceBody = { schema: 'evidence-locker/evidence@1', queryId: 'iam.password-policy', accountId: ACCOUNT, region: 'us-east-1', status: 'ok', operations: ['iam:GetAccountPasswordPolicy'], requests: [], data: policy, sdkVersion: 'test' };
-  const manifest = {
-    schema: 'evidence-locker/run-manifest@1',
-    runId: 'r1',
-    kind: 'collection',
-    chain: 'default',
-    tool: { name: 'evidence-locker', version: '0', sdkVersion: 'x' },
-    startedAt: '2026-11-01T00:00:00.000Z',
-    completedAt: '2026-11-01T00:01:00.000Z',
-    status: 'complete',
-    scope: { accounts: [ACCOUNT], regions: ['us-east-1'], frameworks: ['hipaa-test'], queries: ['iam.password-policy'] },
-    previous: null,
-    store: { kind: 'local', location: '/x' },
-    signing: { algorithm: 'ed25519', keyFingerprint: 'f', keyId: 'k' },
-    gaps: [],
-    records: [{ recordId: 'iam.password-policy/x', queryId: 'iam.password-policy', accountId: ACCOUNT, region: 'us-east-1', status: 'ok', collectedAt: '2026-11-01T00:00:30.000Z', sha256: 'a'.repeat(64), size: 1 }],
-  } as RunManifest;
+  const manifest = runManifest({ accounts: [ACCOUNT], regions: ['us-east-1'], frameworks: ['hipaa-test'], queries: ['iam.password-policy'] }, [
+    { recordId: 'iam.password-policy/x', queryId: 'iam.password-policy', accountId: ACCOUNT, region: 'us-east-1', status: 'ok', collectedAt: '2026-11-01T00:00:30.000Z', sha256: 'a'.repeat(64), size: 1 },
+  ]);
   return evaluateRun({ manifest, loadBody: async () => body, catalogs: [catalog], frameworks: ['hipaa-test'], parameterOverrides: { 'hipaa-test': { 'A.1': { minimumPasswordLength: 16 } } } });
 }
 

@@ -3,6 +3,7 @@ import { combine, evaluateRun } from '../../src/evaluate/engine.js';
 import type { Catalog } from '../../src/controls/schema.js';
 import type { RunManifest } from '../../src/evidence/manifest.js';
 import type { EvidenceBody } from '../../src/evidence/record.js';
+import { runManifest } from './run-manifest.js';
 
 const catalog: Catalog = {
   framework: 'test-fw',
@@ -18,22 +19,7 @@ const catalog: Catalog = {
 };
 
 function manifest(records: RunManifest['records'] = []): RunManifest {
-  return {
-    schema: 'evidence-locker/run-manifest@1',
-    runId: 'r1',
-    kind: 'collection',
-    chain: 'default',
-    tool: { name: 'evidence-locker', version: '0', sdkVersion: 'x' },
-    startedAt: '2026-11-01T00:00:00.000Z',
-    completedAt: '2026-11-01T00:01:00.000Z',
-    status: 'complete',
-    scope: { accounts: ['111122223333'], regions: ['us-east-1'], frameworks: ['test-fw'], queries: [] },
-    previous: null,
-    store: { kind: 'local', location: '/x' },
-    signing: { algorithm: 'ed25519', keyFingerprint: 'f', keyId: 'k' },
-    gaps: [],
-    records,
-  };
+  return runManifest({ accounts: ['111122223333'], regions: ['us-east-1'], frameworks: ['test-fw'], queries: [] }, records);
 }
 
 describe('combine', () => {

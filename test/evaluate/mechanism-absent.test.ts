@@ -3,6 +3,7 @@ import { evaluateRun } from '../../src/evaluate/engine.js';
 import { CatalogSchema } from '../../src/controls/schema.js';
 import type { RunManifest } from '../../src/evidence/manifest.js';
 import type { EvidenceBody } from '../../src/evidence/record.js';
+import { runManifest } from './run-manifest.js';
 
 const ACCOUNT = '111122223333';
 const catalog = CatalogSchema.parse({
@@ -28,22 +29,7 @@ function run(regions: Record<string, { rules: { ConfigRuleName: string; ConfigRu
     add('config.rule-compliance', { configRules: r.rules, compliance: r.rules.map((x) => ({ ConfigRuleName: x.ConfigRuleName, Compliance: { ComplianceType: r.compliant ? 'COMPLIANT' : 'NON_COMPLIANT' } })), nonCompliantDetails: [] });
     add('config.conformance-packs', { conformancePacks: [], compliance: [] });
   }
-  const manifest = {
-    schema: 'evidence-locker/run-manifest@1',
-    runId: 'r1',
-    kind: 'collection',
-    chain: 'default',
-    tool: { name: 'evidence-locker', version: '0', sdkVersion: 'x' },
-    startedAt: '2026-11-01T00:00:00.000Z',
-    completedAt: '2026-11-01T00:01:00.000Z',
-    status: 'complete',
-    scope: { accounts: [ACCOUNT], regions: Object.keys(regions), frameworks: ['hipaa-test'], queries: ['config.rule-compliance', 'config.conformance-packs'] },
-    previous: null,
-    store: { kind: 'local', location: '/x' },
-    signing: { algorithm: 'ed25519', keyFingerprint: 'f', keyId: 'k' },
-    gaps: [],
-    records,
-  } as RunManifest;
+  const manifest = runManifest({ accounts: [ACCOUNT], regions: Object.keys(regions), frameworks: ['hipaa-test'], queries: ['config.rule-compliance', 'config.conformance-packs'] }, records);
   return evaluateRun({ manifest, loadBody: async (sha) => bodies.get(sha)!, catalogs: [catalog], frameworks: ['hipaa-test'] });
 }
 
