@@ -558,7 +558,8 @@ export function formatVerification(v: PackageVerification, label: string): strin
     lines.push('  package can sign it again with a key of their own and it still reads VALID here. Compare every fingerprint below with');
     lines.push('  one obtained from the organisation out of band (never from this package):');
     for (const k of v.keys) lines.push(`    ${k.keyFingerprint}  signs ${some(k.signs)}`);
-    if (fps.length) lines.push(`  then verify again pinned: evidence-locker verify ${label} ${fps.map((f) => `--expect-key ${f}`).join(' ')}`);
+    // The command names no fingerprint read from the package: copying those would pin whatever key signed it.
+    if (fps.length) lines.push(`  then verify again pinned: evidence-locker verify ${label} --expect-key <fingerprint the organisation gave you>`);
   } else if (v.ok) lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}; every signature is by a pinned key`);
   else {
     lines.push(`INVALID: ${v.problems.length} problem(s)`);

@@ -379,7 +379,9 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     expect(after).toContain('internally consistent');
     expect(after).toContain('out of band');
     expect(after).toContain(`    ${evil}  signs package, `);
-    expect(after).toContain(`evidence-locker verify ${d} --expect-key ${evil}`);
+    // The pinned command names no fingerprint read from the package: copying it would pin the attacker's key.
+    expect(after).toContain(`evidence-locker verify ${d} --expect-key <fingerprint the organisation gave you>`);
+    expect(after).not.toContain(`--expect-key ${evil}`);
     // Pinned to the genuine key, the same package fails; pinned and valid, the verdict says so.
     expect((await verifyPackageDir(d, { expectedKeys: [fp] })).ok).toBe(false);
     const genuine = await verifyPackageDir(base, { expectedKeys: [fp] });
@@ -397,8 +399,11 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     expect(v.signingKeyFingerprints).toEqual([fp, await attacker.fingerprint()].sort());
     const report = formatVerification(v, d);
     expect(report).toMatch(/^WARNING: this package and its runs are signed by 2 different keys/m);
-    // Both fingerprints are named in the verdict's pinned command.
-    expect(report).toContain(`--expect-key ${[fp, await attacker.fingerprint()].sort().join(' --expect-key ')}`);
+    // Both fingerprints are named for comparison; neither is offered as a key to pin.
+    for (const k of [fp, await attacker.fingerprint()]) {
+      expect(report).toContain(`    ${k}  signs `);
+      expect(report).not.toContain(`--expect-key ${k}`);
+    }
   });
 
   it('with keys pinned, a manifest no pinned key signed is named and never parsed (built to be costly to parse, it costs nothing)', async () => {
