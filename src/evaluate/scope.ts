@@ -1,4 +1,5 @@
 import type { FrameworkScope, ScopeConfig, ScopeSelector } from '../config/scope.js';
+import type { ResourceParent } from '../queries/types.js';
 import type { ResourceFinding } from './types.js';
 
 /**
@@ -122,6 +123,35 @@ export function accountSettingScope(scope: FrameworkScope | undefined, accountId
   return { inScope: false, reason: 'account-level setting of an account holding no in-scope component' };
 }
 
+/** The account and region an ARN names (`arn:partition:service:region:account:…`), each absent when the ARN leaves it empty. */
+export function arnAccountRegion(arn: string): { accountId?: string; region?: string } {
+  const parts = arn.split(':');
+  if (parts[0] !== 'arn' || parts.length < 6) return {};
+  return { ...(/^\d{12}$/.test(parts[4]) ? { accountId: parts[4] } : {}), ...(parts[3] ? { region: parts[3] } : {}) };
+}
+
+function asList(parent: ResourceParent | ResourceParent[] | undefined): ResourceParent[] {
+  return parent === undefined ? [] : Array.isArray(parent) ? parent : [parent];
+}
+
+/**
+ * The nearest component a part belongs to that is in scope (a volume's instance; a snapshot's volume, then that volume's
+ * instances), with its decision. A component an exclusion selects ends its branch: the parts of an excluded volume are
+ * not brought in through it. At most four levels up.
+ */
+function inScopeAncestor(parent: ResourceParent | ResourceParent[] | undefined, decide: (p: ResourceParent) => ScopeDecision, depth = 0): { parent: ResourceParent; decision: ScopeDecision } | undefined {
+  if (depth >= 4) return undefined;
+  const level = asList(parent).map((p) => ({ p, d: decide(p) }));
+  const hit = level.find((x) => x.d.inScope);
+  if (hit) return { parent: hit.p, decision: hit.d };
+  for (const x of level) {
+    if (x.d.excluded) continue;
+    const up = inScopeAncestor(x.p.parent, decide, depth + 1);
+    if (up) return up;
+  }
+  return undefined;
+}
+
 /** The cover's scope line for one framework. */
 export function scopeStatement(scope: FrameworkScope | undefined): string {
   if (!scope) return 'scope: every resource of the listed accounts (no scope declared)';
@@ -143,9 +173,9 @@ export function markScope(framework: string, scopeConfig: ScopeConfig | undefine
   const scope = scopeConfig?.[framework];
   for (const [accountId, findings] of findingsByAccount) {
     let holds = false;
-    const decide = (resource: string, resourceType: string, region: string) => {
-      const tags = tagsOf?.(accountId, resource, region);
-      return componentScope(scope, { resource, resourceType, accountId, region, ...(tags ? { tags } : {}) });
+    const decide = (resource: string, resourceType: string, region: string, owner = accountId) => {
+      const tags = tagsOf?.(owner, resource, region);
+      return componentScope(scope, { resource, resourceType, accountId: owner, region, ...(tags ? { tags } : {}) });
     };
     for (const f of findings) {
       if (f.judgesScope) {
@@ -155,11 +185,15 @@ export function markScope(framework: string, scopeConfig: ScopeConfig | undefine
       }
       if (isAccountLevel(f.resourceType)) continue;
       let d = decide(f.resource, f.resourceType, f.region);
-      // A part of a component (an instance's interface, a load balancer's listener) is in scope with it, unless an
-      // exclusion selects the part itself.
+      // A part of a component (an instance's interface or volume, a load balancer's listener, a volume's snapshot) is in
+      // scope with it, unless an exclusion selects the part itself. The component is judged as what its ARN names: an
+      // interface in one account attached to an instance of another is judged by that other account's scope and tags.
       if (f.parent && !d.inScope && !d.excluded) {
-        const p = decide(f.parent.resource, f.parent.resourceType, f.region);
-        if (p.inScope) d = { ...p, reason: `part of ${f.parent.resource}, which is in scope: ${p.reason}` };
+        const up = inScopeAncestor(f.parent, (p) => {
+          const at = arnAccountRegion(p.resource);
+          return decide(p.resource, p.resourceType, at.region ?? f.region, at.accountId ?? accountId);
+        });
+        if (up) d = { ...up.decision, reason: `part of ${up.parent.resource}, which is in scope: ${up.decision.reason}` };
       }
       f.inScope = d.inScope;
       f.scopeReason = d.reason;

@@ -5,6 +5,13 @@ import type { Config } from '../config/schema.js';
 export const RESOURCE_STATUSES = ['pass', 'fail', 'needs-review', 'not-applicable', 'error'] as const;
 export type ResourceStatus = (typeof RESOURCE_STATUSES)[number];
 
+/** A component a resource is part of, itself possibly part of another (a snapshot's volume attached to an instance). */
+export interface ResourceParent {
+  resource: string;
+  resourceType: string;
+  parent?: ResourceParent | ResourceParent[];
+}
+
 export interface ResourceResult {
   /** ARN, bucket name, detector id, or `account` for account-wide settings. */
   resource: string;
@@ -13,10 +20,11 @@ export interface ResourceResult {
   /** One sentence an auditor can read: what was found and why it passes or fails. */
   reason: string;
   /**
-   * The component this resource is part of (an instance's network interface, a load balancer's listener): it is in a
-   * framework's scope whenever that component is, unless a selector excludes the part itself.
+   * The component(s) this resource is part of (an instance's network interface or volume, a load balancer's listener, a
+   * volume's snapshot): it is in a framework's scope whenever one of them is, unless a selector excludes the part
+   * itself. A parent is judged with the account and region its ARN names.
    */
-  parent?: { resource: string; resourceType: string };
+  parent?: ResourceParent | ResourceParent[];
   /**
    * Set on a result that tests the declared scope itself (card data found where no card data is declared): the scope
    * cannot filter out the evidence that it is wrong, so the result stays in scope wherever it was found. Says why.

@@ -3,6 +3,9 @@ import { accountSettingScope, componentScope, isAccountLevel, markScope, NO_SCOP
 import { FrameworkScopeSchema, ScopeConfigSchema } from '../../src/config/scope.js';
 import { ConfigSchema } from '../../src/config/schema.js';
 import type { ResourceFinding } from '../../src/evaluate/types.js';
+import type { ResourceTags } from '../../src/evaluate/scope.js';
+import { ebsEncryption } from '../../src/queries/ec2/ebs-encryption.js';
+import { snapshots, volumes } from '../fixtures/ec2/ec2.js';
 
 const scope = FrameworkScopeSchema.parse({
   description: 'cardholder data environment',
@@ -80,6 +83,56 @@ describe('parts of components and results that judge the scope', () => {
     expect(findings.map((x) => x.inScope)).toEqual([true, false, false, false]);
     expect(findings[0].scopeReason).toBe(`part of ${lb('cardholder-data-api')}, which is in scope: load balancers of the payment pages`);
     expect(findings[2].scopeReason).toBe('excluded: debug listener bound to localhost');
+  });
+
+  it('a volume is in scope with the instance it is attached to, a snapshot with its volume and that volume\'s instance; an excluded volume brings none of its snapshots in', () => {
+    const account = '111122223333';
+    const at = (id: string) => `arn:aws:ec2:us-east-1:${account}:${id}`;
+    const extra = {
+      volumes: [...volumes, { VolumeId: 'vol-0scratch000000001', Encrypted: false, State: 'in-use', Attachments: [{ InstanceId: 'i-0aaa1111bbbb2222c', State: 'attached' }] }],
+      snapshots: [
+        ...snapshots,
+        { SnapshotId: 'snap-0scratch00000001', VolumeId: 'vol-0scratch000000001', Encrypted: false, OwnerId: account, State: 'completed' },
+        // A copy: its VolumeId is arbitrary and names no volume of the account.
+        { SnapshotId: 'snap-0copy0000000001', VolumeId: 'vol-ffffffff', Encrypted: false, OwnerId: account, State: 'completed' },
+      ],
+    };
+    const results = ebsEncryption.evaluate(extra as never, {}, { accountId: account, region: 'us-east-1', collectedAt: '2026-12-01T00:00:00.000Z' });
+    const findings = results.map((x) => f(x.resource, x.resourceType, x.parent ? { parent: x.parent } : {}));
+    const ebsScope = FrameworkScopeSchema.parse({
+      include: [{ resourceType: 'AWS::EC2::Instance', tags: { pci: 'yes' }, reason: 'payment hosts' }],
+      exclude: [{ resource: 'vol-0scratch*', reason: 'scratch volume, wiped on boot' }],
+    });
+    const tags = (_a: string, res: string): ResourceTags => ({ known: true, tags: res.endsWith('instance/i-0aaa1111bbbb2222c') ? { pci: 'yes' } : {} });
+    markScope('pci', { pci: ebsScope }, new Map([[account, findings]]), tags);
+    const by = new Map(findings.map((x) => [x.resource.split(':').pop()!, x]));
+    expect(by.get('volume/vol-0aaa1111bbbb2222c')).toMatchObject({ inScope: true, scopeReason: `part of ${at('instance/i-0aaa1111bbbb2222c')}, which is in scope: payment hosts` });
+    expect(by.get('snapshot/snap-0aaa1111bbbb2222c')).toMatchObject({ inScope: true, scopeReason: `part of ${at('instance/i-0aaa1111bbbb2222c')}, which is in scope: payment hosts` });
+    expect(by.get('volume/vol-0ddd3333eeee4444f')).toMatchObject({ inScope: false, scopeReason: 'not selected by the declared scope' });
+    expect(by.get('snapshot/snap-0ddd3333eeee4444f')?.inScope).toBe(false);
+    expect(by.get('volume/vol-0scratch000000001')).toMatchObject({ inScope: false, scopeReason: 'excluded: scratch volume, wiped on boot' });
+    expect(by.get('snapshot/snap-0scratch00000001')).toMatchObject({ inScope: false, scopeReason: 'not selected by the declared scope' });
+    expect(by.get('snapshot/snap-0copy0000000001')).toMatchObject({ inScope: false });
+    expect(by.get('snapshot/snap-0copy0000000001')?.parent).toBeUndefined();
+  });
+
+  it('judges a part\'s component with the account its ARN names (an interface attached to another account\'s instance), tags included', () => {
+    const eni = f('arn:aws:ec2:us-east-1:111122223333:network-interface/eni-0aaa1111bbbb2222c', 'AWS::EC2::NetworkInterface', {
+      parent: { resource: 'arn:aws:ec2:us-east-1:444455556666:instance/i-0bbb2222cccc3333d', resourceType: 'AWS::EC2::Instance' },
+    });
+    const tagScope = FrameworkScopeSchema.parse({ accounts: ['111122223333', '444455556666'], include: [{ tags: { pci: 'yes' }, reason: 'tagged pci' }] });
+    const asked: string[] = [];
+    const tags = (a: string, res: string): ResourceTags => {
+      asked.push(`${a} ${res.split(':').pop()}`);
+      return { known: true, tags: a === '444455556666' && res.endsWith('i-0bbb2222cccc3333d') ? { pci: 'yes' } : {} };
+    };
+    markScope('pci', { pci: tagScope }, new Map([['111122223333', [eni]]]), tags);
+    expect(asked).toEqual(['111122223333 network-interface/eni-0aaa1111bbbb2222c', '444455556666 instance/i-0bbb2222cccc3333d']);
+    expect(eni).toMatchObject({ inScope: true, scopeReason: 'part of arn:aws:ec2:us-east-1:444455556666:instance/i-0bbb2222cccc3333d, which is in scope: tagged pci' });
+    // The other account out of scope: the interface stays out with it.
+    const eni2 = { ...eni, inScope: undefined, scopeReason: undefined };
+    markScope('pci', { pci: { ...tagScope, accounts: ['111122223333'] } }, new Map([['111122223333', [eni2]]]), tags);
+    expect(eni2.inScope).toBe(false);
   });
 
   it('a result that contradicts the scope (card data where none is declared) stays in scope wherever it was found, and puts its account\'s settings in scope', () => {

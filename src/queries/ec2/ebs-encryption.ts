@@ -1,6 +1,6 @@
 import type { Snapshot, Volume } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk } from '../../aws/sdk.js';
-import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
+import { defineQuery, stripMetadata, type ResourceParent, type ResourceResult } from '../types.js';
 
 /** DescribeVolumes and DescribeSnapshots (owned by the account), all pages. */
 export interface EbsEncryptionEvidence {
@@ -40,23 +40,38 @@ export const ebsEncryption = defineQuery<EbsEncryptionEvidence>({
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeVolumes or DescribeSnapshots response' }];
     }
     const key = (k: string | undefined) => (k ? ` with KMS key ${k}` : '');
+    const volumeArn = (id: string | undefined) => `arn:aws:ec2:${ctx.region}:${ctx.accountId}:volume/${id}`;
+    // A volume is part of every instance it is attached to (io1/io2 Multi-Attach: several); a snapshot is part of the
+    // volume it was taken from, and through it of that volume's instances. Scope follows them (src/evaluate/scope.ts).
+    const instancesOf = (v: Volume): ResourceParent[] =>
+      [...new Set((v.Attachments ?? []).map((a) => a.InstanceId).filter((id): id is string => !!id))].map((id) => ({ resource: `arn:aws:ec2:${ctx.region}:${ctx.accountId}:instance/${id}`, resourceType: 'AWS::EC2::Instance' }));
+    const volumes = new Map(data.volumes.map((v) => [v.VolumeId, v]));
     const results: ResourceResult[] = [
       ...data.volumes.map((v) => {
-        const attached = (v.Attachments ?? []).map((a) => a.InstanceId).filter(Boolean);
-        const label = `EBS volume ${v.VolumeId}${attached.length ? ` (attached to ${attached.join(', ')})` : ' (not attached)'}`;
+        const attached = instancesOf(v);
+        const label = `EBS volume ${v.VolumeId}${attached.length ? ` (attached to ${(v.Attachments ?? []).map((a) => a.InstanceId).filter(Boolean).join(', ')})` : ' (not attached)'}`;
         return {
-          resource: `arn:aws:ec2:${ctx.region}:${ctx.accountId}:volume/${v.VolumeId}`,
+          resource: volumeArn(v.VolumeId),
           resourceType: 'AWS::EC2::Volume',
+          ...(attached.length ? { parent: attached } : {}),
           status: v.Encrypted ? ('pass' as const) : ('fail' as const),
           reason: v.Encrypted ? `${label} is encrypted${key(v.KmsKeyId)}` : `${label} is not encrypted`,
         };
       }),
-      ...data.snapshots.map((s) => ({
-        resource: `arn:aws:ec2:${ctx.region}:${s.OwnerId ?? ctx.accountId}:snapshot/${s.SnapshotId}`,
-        resourceType: 'AWS::EC2::Snapshot',
-        status: s.Encrypted ? ('pass' as const) : ('fail' as const),
-        reason: `EBS snapshot ${s.SnapshotId} of volume ${s.VolumeId ?? 'unknown'} ${s.Encrypted ? `is encrypted${key(s.KmsKeyId)}` : 'is not encrypted'}`,
-      })),
+      ...data.snapshots.map((s) => {
+        // Only a volume that still exists: a copied snapshot's VolumeId is arbitrary (EC2 says not to use it), and a
+        // deleted volume's selectors can no longer be judged; such a snapshot is judged on its own selectors.
+        const source = s.VolumeId ? volumes.get(s.VolumeId) : undefined;
+        const instances = source ? instancesOf(source) : [];
+        const parent: ResourceParent | undefined = source ? { resource: volumeArn(source.VolumeId), resourceType: 'AWS::EC2::Volume', ...(instances.length ? { parent: instances } : {}) } : undefined;
+        return {
+          resource: `arn:aws:ec2:${ctx.region}:${s.OwnerId ?? ctx.accountId}:snapshot/${s.SnapshotId}`,
+          resourceType: 'AWS::EC2::Snapshot',
+          ...(parent ? { parent } : {}),
+          status: s.Encrypted ? ('pass' as const) : ('fail' as const),
+          reason: `EBS snapshot ${s.SnapshotId} of volume ${s.VolumeId ?? 'unknown'} ${s.Encrypted ? `is encrypted${key(s.KmsKeyId)}` : 'is not encrypted'}`,
+        };
+      }),
     ];
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no EBS volumes or snapshots in ${ctx.region}` });
     return results;
