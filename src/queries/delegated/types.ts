@@ -33,7 +33,7 @@ export interface AuditContext {
   /**
    * A read every region's fetch needs the same answer to (the organisation's accounts), made once per run by the
    * first fetch that asks, under `key`; the others wait for that answer. Its requests are in every such fetch's
-   * provenance.
+   * provenance. A failure that may pass (throttling, a server or network error) is read again by the next fetch to ask.
    */
   once: ReadOnce;
 }
