@@ -16,3 +16,8 @@ export function req(c: LoadedCatalog, id: string) {
 export function procedureQueries(c: LoadedCatalog, id: string): string[] {
   return loadProcedureMap(c).procedures.filter((p) => p.requirement === id).flatMap((p) => p.queries);
 }
+
+/** Why the procedure map leaves every procedure of a requirement untested; undefined when it does not. */
+export function untestedReason(c: LoadedCatalog, id: string): string | undefined {
+  return loadProcedureMap(c).untested?.find((u) => u.requirement === id)?.reason;
+}

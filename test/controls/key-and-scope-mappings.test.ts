@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hipaa, pci, req, procedureQueries } from './catalog-helpers.js';
+import { hipaa, pci, req, procedureQueries, untestedReason } from './catalog-helpers.js';
 
 /** Mappings of existing evidence to sensitive authentication data, key custody, scope and emergency access: each says what it does not show. */
 
@@ -38,7 +38,9 @@ describe('sensitive authentication data, key custody, scope and emergency access
     for (const id of ['12.5.2.1', 'A3.2.1']) {
       expect(req(pci, id), id).toMatchObject({ coverage: 'partial', queries: ['config.resource-inventory', 'macie.discovery'] });
       expect(req(pci, id).rationale, id).toMatch(/does not show that the confirmation was done/);
-      expect(procedureQueries(pci, id), id).toEqual(['config.resource-inventory', 'macie.discovery']);
+      // Inputs to a scope confirmation are not one: no procedure of these is tested by them.
+      expect(procedureQueries(pci, id), id).toEqual([]);
+      expect(untestedReason(pci, id), id).toMatch(/inform them but are not them/);
     }
   });
 
@@ -80,6 +82,11 @@ describe('sensitive authentication data, key custody, scope and emergency access
     expect(procedureQueries(pci, 'A3.2.6')).toEqual(['macie.discovery']);
   });
 
+  it('3.6.1.2 judges the form KMS keys are kept in (origin), and says keys outside KMS and key-encrypting keys are not shown', () => {
+    expect(req(pci, '3.6.1.2')).toMatchObject({ coverage: 'partial', queries: ['kms.key-state'], parameters: { judge: 'form' } });
+    expect(req(pci, '3.6.1.2').rationale).toMatch(/does not show keys kept outside KMS/);
+  });
+
   it('3.6.1.4 judges KMS key storage (origin, multi-Region) and says keys outside KMS are not shown', () => {
     expect(req(pci, '3.6.1.4')).toMatchObject({ coverage: 'partial', queries: ['kms.key-state'], parameters: { judge: 'storage' } });
     expect(req(pci, '3.6.1.4').rationale).toMatch(/does not show keys kept outside KMS/);
@@ -92,8 +99,11 @@ describe('sensitive authentication data, key custody, scope and emergency access
     expect(procedureQueries(pci, '12.8.1')).toEqual(['accessanalyzer.external-access']);
     for (const id of ['164.308(b)(1)', '164.314(a)(1)']) {
       expect(req(hipaa, id), id).toMatchObject({ coverage: 'partial', queries: ['accessanalyzer.external-access'], parameters: { purpose: 'third-parties' } });
-      expect(procedureQueries(hipaa, id), id).toEqual(['accessanalyzer.external-access']);
     }
+    expect(procedureQueries(hipaa, '164.308(b)(1)')).toEqual(['accessanalyzer.external-access']);
+    // The contract's terms are what 164.314(a)(1) examines: external access informs, it tests nothing of them.
+    expect(procedureQueries(hipaa, '164.314(a)(1)')).toEqual([]);
+    expect(untestedReason(hipaa, '164.314(a)(1)')).toMatch(/business associate contracts' terms/);
     expect(req(hipaa, '164.308(b)(1)').rationale).toMatch(/does not show the assurances/);
     expect(req(hipaa, '164.314(a)(1)').rationale).toMatch(/shows no contract term/);
   });

@@ -91,6 +91,17 @@ describe('kms.key-state', () => {
     expect(results.find((r) => r.resource === imported.Arn)!.reason).toContain('a copy exists wherever it was generated');
     expect(results.find((r) => r.resource === replicated.Arn)!.reason).toContain(`kept in ${REGION}, eu-west-1`);
   });
+  it('judged on form (3.6.1.2): material generated in KMS or CloudHSM HSMs passes, multi-Region copies too; imported material and external key stores need review', () => {
+    const imported = { ...staticKey, KeyId: 'imported-1', Arn: staticKey.Arn!.replace(staticKey.KeyId!, 'imported-1'), Origin: 'EXTERNAL' as const };
+    const xks = { ...staticKey, KeyId: 'xks-1', Arn: staticKey.Arn!.replace(staticKey.KeyId!, 'xks-1'), Origin: 'EXTERNAL_KEY_STORE' as const, CustomKeyStoreId: 'cks-1234567890abcdef0' };
+    const replicated = { ...rotatingKey, KeyId: 'mrk-1', Arn: rotatingKey.Arn!.replace(rotatingKey.KeyId!, 'mrk-1'), MultiRegion: true, MultiRegionConfiguration: { MultiRegionKeyType: 'PRIMARY' as const, PrimaryKey: { Region: REGION }, ReplicaKeys: [{ Region: 'eu-west-1' }] } };
+    const keys = [rotatingKey, imported, xks, replicated];
+    const data = { keys: listing(keys), metadata: described(keys) };
+    const results = keyState.evaluate(data, { judge: 'form' }, ctx);
+    expect(statusOf(results)).toEqual({ [rotatingKey.Arn!]: 'pass', [imported.Arn]: 'needs-review', [xks.Arn]: 'needs-review', [replicated.Arn]: 'pass' });
+    expect(results.find((r) => r.resource === imported.Arn)!.reason).toContain('the copy it was imported from is kept outside AWS');
+    expect(results.find((r) => r.resource === xks.Arn)!.reason).toContain('key manager outside AWS');
+  });
 });
 
 describe('kms.key-access (3.6.1: key policies and grants, not only key state)', () => {
