@@ -87,6 +87,8 @@ describe('built-in catalogs', () => {
     expect(q(pci, '10.7.2')).toContain('config.recorder-status');
     expect(q(pci, '11.5.1')).toContain('guardduty.detector-enabled');
     expect(q(pci, '12.10.5')).toContain('guardduty.findings');
+    // An enabled hardening standard is not a hardened configuration: its control results decide too.
+    expect(q(pci, '2.2.1')).toEqual(['config.conformance-packs', 'securityhub.pci-standard', 'securityhub.control-results']);
     expect(q(pci, '8.3.6')).toEqual(['iam.password-policy']);
     expect(q(pci, '8.3.7')).toEqual(['iam.password-policy']);
     expect(q(pci, '8.3.9')).toEqual(['iam.password-expiry', 'iam.access-key-age']);

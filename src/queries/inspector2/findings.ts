@@ -3,7 +3,7 @@ import { loadInspector2Sdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
 import { ownItems, othersLeftOut } from '../own-account.js';
 import { defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type ResourceResult } from '../types.js';
-import { describeState } from './account-status.js';
+import { describeState, SCAN_TYPES } from './account-status.js';
 
 export interface Inspector2FindingsEvidence {
   /** BatchGetAccountStatus: whether Inspector was scanning at all, so "no findings" is not read as "no vulnerabilities". */
@@ -112,7 +112,13 @@ export const findings = defineQuery<Inspector2FindingsEvidence>({
     } else if (acct?.state?.status !== 'ENABLED') {
       results.push({ ...base, status: 'fail', reason: `Amazon Inspector is ${describeState(acct?.state)} in ${ctx.region}: ${summary}, and the absence of findings proves nothing while it does not scan` });
     } else {
-      results.push({ ...base, status: 'pass', reason: `Amazon Inspector is enabled in ${ctx.region} and reports ${summary}; each affected resource is judged separately` });
+      // Enabled for the account is not scanning everything: a resource type whose scanning is off has no findings to show.
+      const off = SCAN_TYPES.filter(([key]) => acct.resourceState?.[key]?.status !== 'ENABLED');
+      if (off.length) {
+        results.push({ ...base, status: 'fail', reason: `Amazon Inspector is enabled in ${ctx.region} and reports ${summary}, but ${off.map(([key, label]) => `${label} is ${describeState(acct.resourceState?.[key])}`).join(', ')}: no findings for ${off.length > 1 ? 'those resource types proves' : 'that resource type proves'} nothing while it is not scanned` });
+      } else {
+        results.push({ ...base, status: 'pass', reason: `Amazon Inspector is enabled in ${ctx.region}, scanning EC2 instances, ECR images and Lambda functions, and reports ${summary}; each affected resource is judged separately` });
+      }
     }
 
     const byResource = new Map<string, { where: ReturnType<typeof affected>; items: Finding[] }>();
