@@ -89,6 +89,14 @@ describe('built-in catalogs', () => {
     expect(q(pci, '12.10.5')).toContain('guardduty.findings');
     // An enabled hardening standard is not a hardened configuration: its control results decide too.
     expect(q(pci, '2.2.1')).toEqual(['config.conformance-packs', 'securityhub.pci-standard', 'securityhub.control-results']);
+    // Rationales say what the checks leave out, and judge only what they say.
+    const rationale = (c: typeof pci, id: string) => c.requirements.find((r) => r.id === id)!.rationale;
+    for (const id of ['8.4.2', '8.4.3']) expect(rationale(pci, id), id).toMatch(/access keys[^.]*not judged/i);
+    expect(rationale(pci, '3.5.1')).toMatch(/older objects are not shown/);
+    expect(rationale(pci, '10.3.2')).toMatch(/not re-checked/);
+    expect(rationale(pci, '10.3.3')).toMatch(/do not show that the bucket is a central store/);
+    for (const id of ['1.2.6', '2.2.7', '12.3.3']) expect(rationale(pci, id), id).toMatch(/not Classic Load Balancers|Classic Load Balancers are not collected/);
+    expect(hipaa.requirements.find((r) => r.id === '164.308(a)(5)(ii)(D)')!.parameters).toMatchObject({ passwordPolicyChecks: ['length'] });
     expect(q(pci, '8.3.6')).toEqual(['iam.password-policy']);
     expect(q(pci, '8.3.7')).toEqual(['iam.password-policy']);
     expect(q(pci, '8.3.9')).toEqual(['iam.password-expiry', 'iam.access-key-age']);
