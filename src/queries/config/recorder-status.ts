@@ -11,8 +11,27 @@ export interface RecorderStatusEvidence {
   statuses: Omit<DescribeConfigurationRecorderStatusCommandOutput, '$metadata'>;
 }
 
-/** What a recorder records: everything, everything but some types, or only listed types. */
+/**
+ * How often a recorder records: CONTINUOUS records each change as it happens; DAILY records at most one configuration
+ * item a day per resource, so a change made and undone within the day leaves no record. Undefined: continuous.
+ */
+function frequency(r: ConfigurationRecorder): string | undefined {
+  const mode = r.recordingMode;
+  if (mode?.recordingFrequency === 'DAILY') return 'records daily, not continuously: a change made and undone within a day leaves no configuration item';
+  const daily = (mode?.recordingModeOverrides ?? []).filter((o) => o.recordingFrequency === 'DAILY').flatMap((o) => o.resourceTypes ?? []);
+  if (daily.length) return `records ${daily.slice(0, 5).join(', ')}${daily.length > 5 ? ` and ${daily.length - 5} more type(s)` : ''} only daily (a recording mode override): changes to them made and undone within a day leave no configuration item`;
+  return undefined;
+}
+
+/** What a recorder records: everything, everything but some types, or only listed types; and how often. */
 function coverage(r: ConfigurationRecorder): { status: 'pass' | 'needs-review' | 'fail'; text: string } {
+  const what = recordedTypes(r);
+  const daily = frequency(r);
+  if (!daily) return what;
+  return { status: what.status === 'fail' ? 'fail' : 'needs-review', text: `${what.text}; it ${daily}` };
+}
+
+function recordedTypes(r: ConfigurationRecorder): { status: 'pass' | 'needs-review' | 'fail'; text: string } {
   const g = r.recordingGroup;
   const strategy = g?.recordingStrategy?.useOnly;
   const global = g?.includeGlobalResourceTypes ? ' including global resource types (IAM)' : '';
@@ -32,7 +51,7 @@ export const recorderStatus = defineQuery<RecorderStatusEvidence>({
   service: 'config',
   title: 'AWS Config records configuration changes of all resources',
   description:
-    'The region’s AWS Config configuration recorders, what they record (all supported resource types, with or without global types) and whether recording is on with its last status successful.',
+    'The region’s AWS Config configuration recorders, what they record (all supported resource types, with or without global types), how often (continuously, or daily for all or some types: needs review) and whether recording is on with its last status successful.',
   remediation:
     'Configure a recorder for all supported resource types (`aws configservice put-configuration-recorder --recording-group allSupported=true,includeGlobalResourceTypes=true` in one region) and start it (`aws configservice start-configuration-recorder`); fix the recorder role if the last status is a failure.',
   scope: 'regional',

@@ -57,6 +57,18 @@ describe('config.recorder-status', () => {
     expect(evaluateBoth(recorderStatus, { recorders: { ConfigurationRecorders: [fx.recorders.ConfigurationRecorders![0]] }, statuses: pending })[0].status).toBe('needs-review');
     expect(statusOf(evaluateBoth(recorderStatus, { recorders: fx.recorders, statuses: { ConfigurationRecordersStatus: [] } }))[DEFAULT_RECORDER]).toBe('error');
   });
+  it('needs review for a recorder that records daily, for all types or by an override, since a change undone within the day leaves no record', () => {
+    const base = fx.recorders.ConfigurationRecorders![0];
+    const ok = { ConfigurationRecordersStatus: [{ name: 'default', recording: true, lastStatus: 'Success' as const }] };
+    const daily = { ConfigurationRecorders: [{ ...base, recordingMode: { recordingFrequency: 'DAILY' as const, recordingModeOverrides: [] } }] };
+    expect(evaluateBoth(recorderStatus, { recorders: daily, statuses: ok })[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('records daily, not continuously') });
+    const override = {
+      ConfigurationRecorders: [
+        { ...base, recordingMode: { recordingFrequency: 'CONTINUOUS' as const, recordingModeOverrides: [{ description: 'cost', recordingFrequency: 'DAILY' as const, resourceTypes: ['AWS::EC2::SecurityGroup' as const] }] } },
+      ],
+    };
+    expect(evaluateBoth(recorderStatus, { recorders: override, statuses: ok })[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('records AWS::EC2::SecurityGroup only daily') });
+  });
 });
 
 describe('config.delivery-channels', () => {
