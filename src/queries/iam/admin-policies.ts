@@ -29,19 +29,78 @@ export function decodePolicyDocument(document: string): { Statement?: Statement 
   return JSON.parse(text) as { Statement?: Statement | Statement[] };
 }
 
-/** Statements that allow every action on every resource. */
-export function fullAdminStatements(document: string): Statement[] {
+/**
+ * IAM actions that, allowed on every resource, let a principal give itself any permission (write or attach a policy,
+ * change a policy's default version or a role's trust) or act as another user (new keys or a new console password):
+ * administrator access in all but name.
+ */
+export const ESCALATION_ACTIONS = [
+  'iam:PutUserPolicy',
+  'iam:PutGroupPolicy',
+  'iam:PutRolePolicy',
+  'iam:AttachUserPolicy',
+  'iam:AttachGroupPolicy',
+  'iam:AttachRolePolicy',
+  'iam:CreatePolicyVersion',
+  'iam:SetDefaultPolicyVersion',
+  'iam:UpdateAssumeRolePolicy',
+  'iam:AddUserToGroup',
+  'iam:CreateAccessKey',
+  'iam:CreateLoginProfile',
+  'iam:UpdateLoginProfile',
+] as const;
+
+/** Whether an IAM action pattern (wildcards `*` and `?`, case-insensitive) matches an action. */
+function actionMatches(pattern: string, action: string): boolean {
+  const re = new RegExp(`^${pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`, 'i');
+  return re.test(action);
+}
+
+/** One statement granting administrator access or its equivalent, with how, in words. */
+export interface AdminGrant {
+  statement: Statement;
+  how: string;
+}
+
+/**
+ * Statements that grant administrator access or its equivalent on every resource: every action (`*`, `*:*`); every
+ * action but some (`NotAction`) when those left out do not include the IAM actions that grant permissions; or one of
+ * those IAM actions (ESCALATION_ACTIONS), which let the principal give itself everything. It reads each statement on
+ * its own: permission boundaries, SCPs, deny statements elsewhere and `iam:PassRole` to a stronger role are not analysed.
+ */
+export function adminGrants(document: string): AdminGrant[] {
   const doc = decodePolicyDocument(document);
   const statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
-  return statements.filter((s) => s.Effect === 'Allow' && list(s.Action).some((a) => a === '*' || a === '*:*') && list(s.Resource).includes('*'));
+  const out: AdminGrant[] = [];
+  for (const s of statements) {
+    if (s.Effect !== 'Allow' || !list(s.Resource).includes('*')) continue;
+    const when = s.Condition ? ' (under a condition)' : '';
+    const actions = list(s.Action);
+    const notActions = list(s.NotAction);
+    if (actions.some((a) => a === '*' || a === '*:*')) {
+      out.push({ statement: s, how: `every action on every resource${when}` });
+    } else if (notActions.length) {
+      const open = ESCALATION_ACTIONS.filter((e) => !notActions.some((p) => actionMatches(p, e)));
+      if (open.length) out.push({ statement: s, how: `every action except ${notActions.join(', ')} on every resource${when}, ${open.slice(0, 2).join(' and ')} included: it can grant itself any permission` });
+    } else {
+      const esc = ESCALATION_ACTIONS.filter((e) => actions.some((p) => actionMatches(p, e)));
+      if (esc.length) out.push({ statement: s, how: `${esc.slice(0, 3).join(', ')}${esc.length > 3 ? ` and ${esc.length - 3} more` : ''} on every resource${when}: it can grant itself any permission or act as another user` });
+    }
+  }
+  return out;
+}
+
+/** Statements that allow every action on every resource (a subset of adminGrants). */
+export function fullAdminStatements(document: string): Statement[] {
+  return adminGrants(document).filter((g) => g.how.startsWith('every action on every resource')).map((g) => g.statement);
 }
 
 export const adminPolicies = defineQuery<AdminPoliciesEvidence>({
   id: 'iam.admin-policies',
   service: 'iam',
-  title: 'No customer managed policy grants full administrative access',
+  title: 'No customer managed policy grants administrator access or its equivalent',
   description:
-    'Every customer managed IAM policy attached to a user, group or role, with its default version’s document, checked for a statement that allows all actions (`*`) on all resources (`*`).',
+    'Every customer managed IAM policy attached to a user, group or role, with its default version’s document, checked for a statement that grants administrator access or its equivalent on all resources (`*`): all actions (`*`), all but some (`NotAction`) when IAM permission-granting actions are not among those left out, or one of those IAM actions (writing or attaching policies, policy versions, role trust, group membership, other users’ keys or passwords). Each statement is read on its own: permission boundaries, SCPs and `iam:PassRole` to a stronger role are not analysed.',
   remediation:
     'Replace the listed policy with permissions scoped to the actions and resources the principals need (IAM Access Analyzer can generate one from CloudTrail activity); keep full administrator access to a few break-glass roles.',
   scope: 'global',
@@ -72,9 +131,9 @@ export const adminPolicies = defineQuery<AdminPoliciesEvidence>({
         results.push({ ...base, status: 'error', reason: `policy ${p.PolicyName}: the evidence holds no document for its default version ${p.DefaultVersionId}` });
         continue;
       }
-      let admin: Statement[];
+      let admin: AdminGrant[];
       try {
-        admin = fullAdminStatements(doc);
+        admin = adminGrants(doc);
       } catch {
         results.push({ ...base, status: 'error', reason: `policy ${p.PolicyName}: the default version's document is not valid JSON` });
         continue;
@@ -84,9 +143,9 @@ export const adminPolicies = defineQuery<AdminPoliciesEvidence>({
           ? {
               ...base,
               status: 'fail',
-              reason: `policy ${p.PolicyName} (${attached}) allows every action on every resource${admin.some((s) => s.Condition) ? ' (under a condition)' : ''} in its default version ${p.DefaultVersionId}`,
+              reason: `policy ${p.PolicyName} (${attached}) grants administrator access in its default version ${p.DefaultVersionId}: ${[...new Set(admin.map((a) => a.how))].join('; ')}`,
             }
-          : { ...base, status: 'pass', reason: `policy ${p.PolicyName} (${attached}) does not allow every action on every resource` },
+          : { ...base, status: 'pass', reason: `policy ${p.PolicyName} (${attached}) allows neither every action nor an IAM permission-granting action on every resource (each statement read on its own)` },
       );
     }
     if (results.length === 0) {

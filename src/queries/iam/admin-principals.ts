@@ -1,7 +1,7 @@
 import type { GetAccountAuthorizationDetailsResponse, PolicyDetail } from '@aws-sdk/client-iam';
 import { loadIamSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
-import { fullAdminStatements } from './admin-policies.js';
+import { adminGrants } from './admin-policies.js';
 
 /**
  * GetAccountAuthorizationDetails for users, groups, roles and customer managed policies, every page as returned.
@@ -12,8 +12,11 @@ export interface AdminPrincipalsEvidence {
   pages: Omit<GetAccountAuthorizationDetailsResponse, 'IsTruncated' | 'Marker'>[];
 }
 
-/** The AWS managed policy that grants every action on every resource, in any partition. */
-const AWS_ADMIN = /^arn:aws[a-z-]*:iam::aws:policy\/AdministratorAccess$/;
+/** AWS managed policies that grant administrator access or its equivalent, in any partition, with how. */
+const AWS_ADMIN: [RegExp, string][] = [
+  [/^arn:aws[a-z-]*:iam::aws:policy\/AdministratorAccess$/, 'AWS managed policy AdministratorAccess (every action on every resource)'],
+  [/^arn:aws[a-z-]*:iam::aws:policy\/IAMFullAccess$/, 'AWS managed policy IAMFullAccess (every IAM action: it can grant itself any permission)'],
+];
 
 interface Grant {
   /** How the access is granted, in words. */
@@ -24,7 +27,8 @@ function inlineGrants(kind: string, list: PolicyDetail[] | undefined, problems: 
   const out: Grant[] = [];
   for (const p of list ?? []) {
     try {
-      if (p.PolicyDocument && fullAdminStatements(p.PolicyDocument).length) out.push({ via: `${kind} inline policy ${p.PolicyName}` });
+      const grants = p.PolicyDocument ? adminGrants(p.PolicyDocument) : [];
+      if (grants.length) out.push({ via: `${kind} inline policy ${p.PolicyName} (${[...new Set(grants.map((g) => g.how))].join('; ')})` });
     } catch {
       problems.push(`${kind} inline policy ${p.PolicyName}: the document is not valid JSON`);
     }
@@ -35,9 +39,9 @@ function inlineGrants(kind: string, list: PolicyDetail[] | undefined, problems: 
 export const adminPrincipals = defineQuery<AdminPrincipalsEvidence>({
   id: 'iam.admin-principals',
   service: 'iam',
-  title: 'Users, groups and roles with full administrative access',
+  title: 'Users, groups and roles with administrator access or its equivalent',
   description:
-    'Every IAM user, group and role with its inline policies and attached managed policies (GetAccountAuthorizationDetails), checked for full administrative access by any path: the AWS managed AdministratorAccess policy, a customer managed policy whose default version allows all actions on all resources, an inline policy that does, or (for users) membership of a group that has any of these. Each principal found is listed for review against its job function.',
+    'Every IAM user, group and role with its inline policies and attached managed policies (GetAccountAuthorizationDetails), checked for administrator access or its equivalent through its policies: the AWS managed AdministratorAccess or IAMFullAccess policy, a customer managed policy whose default version, or an inline policy, allows on all resources every action, every action but some (when IAM permission-granting actions are not left out), or an IAM permission-granting action; or (for users) membership of a group that has any of these. Each statement is read on its own: iam:PassRole to a stronger role, permission boundaries and SCPs are not analysed. Each principal found is listed for review against its job function.',
   remediation:
     'Keep full administrator access to a few break-glass or account-administration roles used under approval and MFA; give every other user, group and role permissions scoped to its job (IAM Access Analyzer can generate them from CloudTrail activity), and grant people access through roles rather than IAM users.',
   scope: 'global',
@@ -69,15 +73,16 @@ export const adminPrincipals = defineQuery<AdminPrincipalsEvidence>({
       const doc = p.PolicyVersionList?.find((v) => v.IsDefaultVersion || v.VersionId === p.DefaultVersionId)?.Document;
       if (!doc) continue;
       try {
-        if (fullAdminStatements(doc).length) adminLocal.set(p.Arn ?? '', p.PolicyName ?? p.Arn ?? '');
+        const grants = adminGrants(doc);
+        if (grants.length) adminLocal.set(p.Arn ?? '', `${p.PolicyName ?? p.Arn ?? ''} (${[...new Set(grants.map((g) => g.how))].join('; ')})`);
       } catch {
         problems.push(`customer managed policy ${p.PolicyName}: the default version's document is not valid JSON`);
       }
     }
     const managedGrants = (attached: { PolicyArn?: string; PolicyName?: string }[] | undefined): Grant[] =>
       (attached ?? []).flatMap((a) =>
-        AWS_ADMIN.test(a.PolicyArn ?? '')
-          ? [{ via: 'AWS managed policy AdministratorAccess' }]
+        AWS_ADMIN.some(([re]) => re.test(a.PolicyArn ?? ''))
+          ? [{ via: AWS_ADMIN.find(([re]) => re.test(a.PolicyArn ?? ''))![1] }]
           : adminLocal.has(a.PolicyArn ?? '')
             ? [{ via: `customer managed policy ${adminLocal.get(a.PolicyArn ?? '')}` }]
             : [],
@@ -107,7 +112,7 @@ export const adminPrincipals = defineQuery<AdminPrincipalsEvidence>({
         resource: 'account',
         resourceType: 'AWS::::Account',
         status: 'pass',
-        reason: `no user, group or role has full administrative access (${users.length} users, ${groups.length} groups, ${roles.length} roles examined)`,
+        reason: `no user, group or role has administrator access or its equivalent through its policies (every action, every action but some, or an IAM permission-granting action, on every resource; AdministratorAccess or IAMFullAccess); each statement is read on its own, and iam:PassRole to a stronger role, permission boundaries and SCPs are not analysed (${users.length} users, ${groups.length} groups, ${roles.length} roles examined)`,
       });
     }
     return results;
@@ -120,6 +125,6 @@ function review(resource: string, resourceType: string, who: string, grants: Gra
     resource,
     resourceType,
     status: 'needs-review',
-    reason: `${who} has full administrative access (every action on every resource) through ${via}: confirm ${confirm}`,
+    reason: `${who} has administrator access or its equivalent through ${via}: confirm ${confirm}`,
   };
 }

@@ -6,7 +6,7 @@ import { consoleMfa } from '../../../src/queries/iam/console-mfa.js';
 import { unusedCredentials } from '../../../src/queries/iam/unused-credentials.js';
 import { rootAccessKeys } from '../../../src/queries/iam/root-access-keys.js';
 import { accessKeyAge } from '../../../src/queries/iam/access-key-age.js';
-import { adminPolicies, fullAdminStatements } from '../../../src/queries/iam/admin-policies.js';
+import { adminGrants, adminPolicies, fullAdminStatements } from '../../../src/queries/iam/admin-policies.js';
 import { adminPrincipals } from '../../../src/queries/iam/admin-principals.js';
 import { passwordExpiry } from '../../../src/queries/iam/password-expiry.js';
 import { credentialReportRows, parseCsv } from '../../../src/queries/iam/credential-report.js';
@@ -213,6 +213,23 @@ describe('iam.admin-policies', () => {
     expect(fullAdminStatements(JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }))).toHaveLength(0);
     expect(statusOf(evaluateBoth(adminPolicies, { policies: [adminPolicy], versions: [] }))).toEqual({ [adminPolicy.Arn!]: 'error' });
   });
+  it('counts administrator-equivalent grants: NotAction that leaves IAM open, and IAM actions that grant any permission, on every resource', () => {
+    const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+    const how = (d: string) => adminGrants(d).map((g) => g.how);
+    expect(how(doc({ Effect: 'Allow', NotAction: 's3:DeleteBucket', Resource: '*' }))).toEqual([expect.stringMatching(/^every action except s3:DeleteBucket on every resource, iam:PutUserPolicy and iam:PutGroupPolicy included: it can grant itself any permission$/)]);
+    // PowerUserAccess's shape: everything but IAM, Organizations and Account is broad, not administrator-equivalent.
+    expect(how(doc({ Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' }))).toEqual([]);
+    expect(how(doc({ Effect: 'Allow', Action: ['iam:Put*', 's3:GetObject'], Resource: '*' }))).toEqual([expect.stringContaining('iam:PutUserPolicy, iam:PutGroupPolicy, iam:PutRolePolicy on every resource')]);
+    expect(how(doc({ Effect: 'Allow', Action: 'IAM:attachrolepolicy', Resource: '*', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } }))).toEqual([expect.stringContaining('iam:AttachRolePolicy on every resource (under a condition)')]);
+    // Scoped to named resources, read-only IAM, or a deny: none of these.
+    expect(how(doc({ Effect: 'Allow', Action: 'iam:PutRolePolicy', Resource: 'arn:aws:iam::111122223333:role/app' }))).toEqual([]);
+    expect(how(doc({ Effect: 'Allow', Action: ['iam:Get*', 'iam:List*'], Resource: '*' }))).toEqual([]);
+    expect(how(doc({ Effect: 'Deny', Action: 'iam:*', Resource: '*' }))).toEqual([]);
+    const escalating = { ...scopedPolicy, Arn: scopedPolicy.Arn!.replace(/[^/]+$/, 'SelfService'), PolicyName: 'SelfService' };
+    const version = { ...scopedVersion, Document: encodeURIComponent(doc({ Effect: 'Allow', Action: 'iam:CreatePolicyVersion', Resource: '*' })) };
+    const [r] = evaluateBoth(adminPolicies, { policies: [escalating], versions: [{ policyArn: escalating.Arn, version }] });
+    expect(r).toMatchObject({ status: 'fail', reason: expect.stringContaining('grants administrator access in its default version') });
+  });
   it('passes an account without customer managed policies', () => {
     expect(statusOf(evaluateBoth(adminPolicies, { policies: [], versions: [] }))).toEqual({ account: 'pass' });
   });
@@ -234,6 +251,20 @@ describe('iam.admin-principals', () => {
     expect(reason(user('automation/ci-deployer'))).toContain('through user inline policy DeployEverything');
     // The customer managed policy counts by its default version (v3 allows everything; v2 would not).
     expect(reason(role('legacy-ops'))).toContain('through customer managed policy LegacyOpsFullAccess');
+  });
+
+  it('lists a role with IAMFullAccess or an inline NotAction statement as administrator-equivalent', () => {
+    const pages = [{
+      RoleDetailList: [
+        { RoleName: 'iam-admin', Arn: role('iam-admin'), AttachedManagedPolicies: [{ PolicyName: 'IAMFullAccess', PolicyArn: 'arn:aws:iam::aws:policy/IAMFullAccess' }] },
+        { RoleName: 'almost-all', Arn: role('almost-all'), RolePolicyList: [{ PolicyName: 'AllButBilling', PolicyDocument: JSON.stringify({ Statement: [{ Effect: 'Allow', NotAction: 'aws-portal:*', Resource: '*' }] }) }] },
+        { RoleName: 'power-user', Arn: role('power-user'), AttachedManagedPolicies: [{ PolicyName: 'PowerUserAccess', PolicyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' }] },
+      ],
+    }];
+    const results = evaluateBoth(adminPrincipals, { pages });
+    expect(statusOf(results)).toEqual({ [role('iam-admin')]: 'needs-review', [role('almost-all')]: 'needs-review' });
+    expect(results.find((x) => x.resource === role('iam-admin'))!.reason).toContain('through AWS managed policy IAMFullAccess (every IAM action: it can grant itself any permission)');
+    expect(results.find((x) => x.resource === role('almost-all'))!.reason).toContain('role inline policy AllButBilling (every action except aws-portal:* on every resource');
   });
 
   it('follows the default version: the same policy with a scoped default grants nothing', () => {
