@@ -65,7 +65,13 @@ export function controlsCsv(
       r.changesTotal,
       ex,
       findingIds(r.framework, r.requirement.id, r.accountId).join(' '),
-      r.requirement.coverage === 'partial' ? (r.status === 'aws-portion-satisfied' ? 'AWS portion satisfied; other procedures not tested' : 'partial: AWS evidence covers part of the requirement') : '',
+      r.untested !== undefined
+        ? 'not tested: its AWS checks test none of its procedures (supporting information only)'
+        : r.requirement.coverage === 'partial'
+          ? r.status === 'aws-portion-satisfied'
+            ? 'AWS portion satisfied; other procedures not tested'
+            : 'partial: AWS evidence covers part of the requirement'
+          : '',
       rebuiltDays(r.accountId),
     ]);
   }

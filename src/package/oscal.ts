@@ -120,7 +120,7 @@ export function renderOscal(model: PackageModel): Buffer {
     });
     const st = oscalState(row.status);
     if (!st) continue;
-    const remarks = [REMARK[row.status], row.exception ? exceptionRemark(row) : undefined, row.gapDays.length ? `${row.gapDays.length} day(s) of the period had no evidence for this account.` : undefined].filter(Boolean).join(' ');
+    const remarks = [REMARK[row.status], row.untested !== undefined ? `Its AWS checks inform but do not test this requirement (${row.untested}); the assessor tests it.` : undefined, row.exception ? exceptionRemark(row) : undefined, row.gapDays.length ? `${row.gapDays.length} day(s) of the period had no evidence for this account.` : undefined].filter(Boolean).join(' ');
     findings.push({
       uuid: uuid(`finding:${row.framework}:${row.requirement.id}:${row.accountId}`),
       title: `${row.requirement.id} ${row.requirement.title} (account ${row.accountId})`,
@@ -184,6 +184,10 @@ export function renderOscal(model: PackageModel): Buffer {
 
 function manualRemark(row: RequirementTimeline): string {
   if (row.status === 'not-applicable') return notApplicableRemark(row);
+  // A requirement whose AWS checks the procedure map names untested: they are supporting information only.
+  if (row.untested !== undefined) {
+    return `Not tested by AWS evidence: the assessor tests this requirement${row.requirement.assessorGuidance ? ` (${row.requirement.assessorGuidance})` : ''}; its AWS check results are cited as supporting information only, not as a determination that the requirement or any part of it is met. ${(row.latest?.reasons ?? []).join(' ')}`.trim();
+  }
   return `Manual requirement: ${row.requirement.assessorGuidance ?? 'the assessor examines evidence outside AWS APIs'}. ${(row.latest?.reasons ?? []).join(' ')}`.trim();
 }
 

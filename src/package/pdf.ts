@@ -837,6 +837,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
   if (baseline.length) para(doc, `Organisation baseline: ${baseline.map((n) => `${n} = ${String(params[n])}`).join('; ')}. The value is the organisation's choice for this addressable specification, not a requirement of the rule; failures caused only by it are shown as needs review.`, MUTED, 8.5);
   para(doc, `Rationale: ${req.rationale}`, INK, 9);
   if (req.assessorGuidance) para(doc, `Assessor guidance: ${req.assessorGuidance}`, INK, 9);
+  if (rows[0].untested !== undefined) para(doc, `Not tested by AWS evidence: its AWS checks inform but test none of its procedures (${rows[0].untested}). Their results below are supporting information only; passing checks are shown as MANUAL (the assessor tests the requirement), a failing check as FAIL.`, INK, 9);
   procedureRows(doc, model, rows[0].framework, req, LAYOUT);
 
   table(

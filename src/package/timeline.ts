@@ -12,6 +12,7 @@ import { daysOf, type PeriodDays } from '../evidence/period.js';
 import { exceptionFor, type ExceptionStatus } from './exceptions.js';
 import { scopeUsesTags } from '../config/scope.js';
 import { TAGGING_QUERY_ID } from '../queries/tagging/resources.js';
+import { asUntested, untestedKey, type UntestedRequirements } from './untested.js';
 
 /** Worst first: what an auditor must look at before anything else. */
 export const STATUS_SEVERITY: Record<ControlStatus, number> = { fail: 0, 'not-collected': 1, 'needs-review': 2, manual: 3, 'aws-portion-satisfied': 3.5, pass: 4, 'not-applicable': 5 };
@@ -80,6 +81,11 @@ export interface RequirementTimeline {
   gaps: GapEntry[];
   gapsTotal: number;
   exception?: ExceptionStatus;
+  /**
+   * The procedure map names this requirement untested (its AWS checks inform but test none of its procedures): why.
+   * Passing checks then leave it `manual`, never "AWS portion met"; a failing check is still a fail.
+   */
+  untested?: string;
   /** Every in-scope failing (resource, query, region) of the period: first and last day seen, latest reason and record. */
   failSeen: Map<string, FailSpan>;
 }
@@ -111,6 +117,11 @@ export interface TimelineInput {
   exceptions: ExceptionStatus[];
   /** The evaluation engine; replaceable so the packaging logic can be tested on its own. */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
+  /**
+   * Requirements the procedure maps name untested (their checks inform but test none of their procedures), with why:
+   * passing checks make them `manual`, never "AWS portion met" (see `asUntested`).
+   */
+  untested?: UntestedRequirements;
   /** The package's reference number of a record (numbered before its run is folded in), so the report can list every record. */
   refNumber?: (runId: string, recordId: string) => number | undefined;
 }
@@ -249,6 +260,7 @@ export class TimelineBuilder {
             gaps: [],
             gapsTotal: 0,
             exception: exceptionFor(input.exceptions, fw, req.id, acct),
+            ...(input.untested?.has(untestedKey(fw, req.id)) ? { untested: input.untested.get(untestedKey(fw, req.id))! } : {}),
             failSeen: new Map(),
             seenForeign: new Set(),
             gapKeys: new Set(),
@@ -320,9 +332,10 @@ export class TimelineBuilder {
       accounts: [...wonAccounts].sort(),
     });
     await preload;
-    for (const res of results) {
-      const row = this.rows.get(rowKey(res.framework, res.requirementId, res.accountId));
+    for (const judged of results) {
+      const row = this.rows.get(rowKey(judged.framework, judged.requirementId, judged.accountId));
       if (!row) continue;
+      const res = row.untested === undefined ? judged : asUntested(judged, row.untested);
       row.daily[di] = STATUS_CODE.get(res.status)! | EVALUATED;
       if (row.latest && row.latest.status !== res.status) {
         pushChange(row, { day, runId: run.runId, subject: 'status', from: row.latest.status, to: res.status, detail: res.reasons[0] ?? '' });
