@@ -418,7 +418,31 @@ export function rowReasons(row: RequirementTimeline, lastDay: string): string[] 
     reasons.unshift(`STALE: latest evidence is from ${row.latestDay}; none for the last ${stale} day(s) of the period`);
   }
   if (automated && !row.latest) reasons.unshift('GAP: no evidence for this account on any day of the period');
+  // Not failing at its end is not passing throughout: the days it failed are said first, as the procedures judge them.
+  const failed = failedDays(row, lastDay);
+  if (row.status !== 'fail' && failed.length) reasons.unshift(`FAILED EARLIER IN THE PERIOD: ${row.status} at its end, but failed on ${failed.length} of ${row.daily.length} day(s) (${dayRanges(failed)}); see the findings register`);
   return reasons;
+}
+
+/** The days of the period (ending `lastDay`) on which the row's result was a fail, oldest first. */
+export function failedDays(row: Pick<RequirementTimeline, 'daily'>, lastDay: string): string[] {
+  const end = Date.parse(`${lastDay}T00:00:00Z`);
+  const out: string[] = [];
+  for (let i = 0; i < row.daily.length; i++) {
+    if (dayStatus(row, i) === 'fail') out.push(new Date(end - (row.daily.length - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+  }
+  return out;
+}
+
+/** Consecutive days as ranges: `2026-04-08 to 2026-04-19, 2026-04-28`. */
+export function dayRanges(days: string[]): string {
+  const ranges: [string, string][] = [];
+  for (const d of days) {
+    const last = ranges[ranges.length - 1];
+    if (last && Date.parse(`${d}T00:00:00Z`) - Date.parse(`${last[1]}T00:00:00Z`) === 86_400_000) last[1] = d;
+    else ranges.push([d, d]);
+  }
+  return ranges.map(([a, b]) => (a === b ? a : `${a} to ${b}`)).join(', ');
 }
 
 function pushChange(row: Row, c: StatusChange): void {
