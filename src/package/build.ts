@@ -153,7 +153,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
   const builtAt = (opts.builtAt ?? new Date()).toISOString();
   // Marked by the runs themselves (the demo seals its runs as simulated), or by the caller.
   const simulated = opts.simulated === true || allRuns.some((r) => r.manifest.simulated === true);
-  const exceptions = exceptionStates(opts.exceptions ?? [], period.to);
+  const exceptions = exceptionStates(opts.exceptions ?? [], period.to, period.from);
   const organization = opts.organization ?? 'Example Organization';
 
   const contentId = sha256Hex(

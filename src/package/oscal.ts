@@ -4,6 +4,7 @@ import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { dayRanges, failedDays, rowReasons, type RequirementTimeline } from './timeline.js';
 import { findingIdsByRow } from './findings.js';
+import { exceptionLabel } from './exceptions.js';
 import { sortRefs } from './references.js';
 import { PROPOSED_LABEL } from './procedures.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
@@ -240,7 +241,7 @@ export function notApplicableRemark(row: RequirementTimeline): string {
 
 function exceptionRemark(row: RequirementTimeline): string {
   const e = row.exception!;
-  return `${e.state === 'expired' ? 'EXPIRED exception (not applied)' : 'Exception'}: ${e.type}, owner ${e.owner}, approved by ${e.approvedBy}, expires ${e.expires}: ${e.rationale}`;
+  return `${exceptionLabel(e)}. It does not change the status. ${e.rationale}`;
 }
 
 const NS = 'https://evidence-locker.dev/ns/oscal';
