@@ -34,7 +34,8 @@ import { statusCounts, type PackageModel } from './model.js';
 import { renderOscal } from './oscal.js';
 import { EvidenceReferences } from './references.js';
 import { assessorResults } from './assessor.js';
-import type { ProcedureMap } from '../controls/procedures.js';
+import { loadProcedureMap, type ProcedureMap } from '../controls/procedures.js';
+import { untestedRequirements } from './untested.js';
 import { findingsCsv, findingIdsByRow } from './findings.js';
 import { populationCsv } from './population.js';
 import { proceduresCsv } from './procedures.js';
@@ -152,7 +153,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
   const builtAt = (opts.builtAt ?? new Date()).toISOString();
   // Marked by the runs themselves (the demo seals its runs as simulated), or by the caller.
   const simulated = opts.simulated === true || allRuns.some((r) => r.manifest.simulated === true);
-  const exceptions = exceptionStates(opts.exceptions ?? [], period.to);
+  const exceptions = exceptionStates(opts.exceptions ?? [], period.to, period.from);
   const organization = opts.organization ?? 'Example Organization';
 
   const contentId = sha256Hex(
@@ -214,6 +215,8 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     // One pass over the runs, one manifest in memory at a time: evidence bodies (content addresses and sizes from the
     // signed manifests), evidence-index.csv, and the requirement timeline.
     const refs = new EvidenceReferences();
+    // Read once: the timeline needs the requirements the maps name untested, the assessor's views every procedure.
+    const procedureMaps = opts.procedureMaps ?? catalogs.map((c) => loadProcedureMap(c));
     const timelineBuilder = await TimelineBuilder.open({
       store: opts.store,
       catalogs: opts.catalogs,
@@ -225,6 +228,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       parameterOverrides: opts.parameterOverrides,
       ...(hasScope(opts.scope) ? { scope: opts.scope } : {}),
       exceptions,
+      untested: untestedRequirements(procedureMaps),
       evaluate: opts.evaluate,
       refNumber: (runId, recordId) => refs.numberOf(runId, recordId),
     });
@@ -264,7 +268,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     const publicKeyPem = await opts.signer.publicKeyPem();
     const signing = { algorithm: opts.signer.algorithm, keyFingerprint: await opts.signer.fingerprint(), keyId: opts.signer.keyId };
     const runKeys = uniqueKeys([...allRuns.map((r) => r.manifest.signing), signing]);
-    const assessor = assessorResults({ organization, catalogs, timeline, period, scope: opts.scope ?? {}, refs, keys: runKeys, simulated, exceptions, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), ...(opts.procedureMaps ? { procedureMaps: opts.procedureMaps } : {}) });
+    const assessor = assessorResults({ organization, catalogs, timeline, period, scope: opts.scope ?? {}, refs, keys: runKeys, simulated, exceptions, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps });
     const runSigningKeys = uniqueKeys(allRuns.map((r) => r.manifest.signing));
     const model: PackageModel = {
       organization,

@@ -2,6 +2,7 @@ import type { RunManifest } from '../evidence/manifest.js';
 import { evidencePath } from './manifest.js';
 import { EvidenceReferences } from './references.js';
 import { rowReasons, type RequirementTimeline } from './timeline.js';
+import { exceptionLabel } from './exceptions.js';
 
 /**
  * One CSV cell, RFC 4180 quoted, and safe to open in a spreadsheet: a cell starting with = + - @ (or a tab /
@@ -47,7 +48,7 @@ export function controlsCsv(
 ): Buffer {
   let out = csvLine(CONTROLS_CSV_HEADER);
   for (const r of rows) {
-    const ex = r.exception ? `${r.exception.state === 'expired' ? 'EXPIRED ' : ''}${r.exception.type} (owner ${r.exception.owner}, approved by ${r.exception.approvedBy}, expires ${r.exception.expires})` : '';
+    const ex = r.exception ? exceptionLabel(r.exception) : '';
     out += csvLine([
       r.framework,
       r.requirement.id,
@@ -65,7 +66,13 @@ export function controlsCsv(
       r.changesTotal,
       ex,
       findingIds(r.framework, r.requirement.id, r.accountId).join(' '),
-      r.requirement.coverage === 'partial' ? (r.status === 'aws-portion-satisfied' ? 'AWS portion satisfied; other procedures not tested' : 'partial: AWS evidence covers part of the requirement') : '',
+      r.untested !== undefined
+        ? 'not tested: its AWS checks test none of its procedures (supporting information only)'
+        : r.requirement.coverage === 'partial'
+          ? r.status === 'aws-portion-satisfied'
+            ? 'AWS portion satisfied; other procedures not tested'
+            : 'partial: AWS evidence covers part of the requirement'
+          : '',
       rebuiltDays(r.accountId),
     ]);
   }

@@ -3,7 +3,10 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-12-31');
+const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-12-31')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d, 'not a calendar date (a date like 2026-12-31)');
 
 const Text = z.string().min(10, 'at least a sentence');
 
@@ -53,6 +56,10 @@ export const ExceptionEntrySchema = z
     owner: z.string().min(1),
     rationale: z.string().min(10),
     approvedBy: z.string().min(1),
+    /** Day the exception was approved (UTC); it never applies before it. */
+    approvedOn: IsoDate.optional(),
+    /** First day the exception applies (inclusive, UTC); default approvedOn. Neither given: its start is not known. */
+    effectiveFrom: IsoDate.optional(),
     /** Last day the exception applies (inclusive, UTC). */
     expires: IsoDate,
     /** PCI DSS compensating controls: the worksheet fields; the report marks a worksheet that is missing. */
@@ -71,15 +78,30 @@ export const ExceptionEntrySchema = z
     if (e.type === 'customized-approach' && !isPciFramework(e.framework)) {
       ctx.addIssue({ code: 'custom', path: ['type'], message: 'customized-approach is a PCI DSS option' });
     }
+    if (e.effectiveFrom && e.approvedOn && e.effectiveFrom < e.approvedOn) {
+      ctx.addIssue({ code: 'custom', path: ['effectiveFrom'], message: `${e.effectiveFrom} is before approvedOn ${e.approvedOn}: an exception cannot apply before it was approved` });
+    }
+    const start = e.effectiveFrom ?? e.approvedOn;
+    if (start && e.expires < start) {
+      ctx.addIssue({ code: 'custom', path: ['expires'], message: `${e.expires} is before ${e.effectiveFrom ? 'effectiveFrom' : 'approvedOn'} ${start}: the exception would never apply` });
+    }
   });
 export type ExceptionEntry = z.infer<typeof ExceptionEntrySchema>;
 
 export const ExceptionsFileSchema = z.object({ exceptions: z.array(ExceptionEntrySchema).default([]) }).strict();
 
-/** An exception as a package shows it: EXPIRED ones are listed but never applied. */
+/**
+ * An exception as a package shows it, at the period end: `active` applies on its last day; `expired` ended before it
+ * (EXPIRED, not applied at the end); `not-yet-effective` starts after it (approved or effective after the period).
+ * `applied`: the days of the period it applied (none: it applied on no day of the period); `startKnown` false when the
+ * register gives neither approvedOn nor effectiveFrom, so the days before its expiry are only assumed.
+ */
 export interface ExceptionStatus extends ExceptionEntry {
   index: number;
-  state: 'active' | 'expired';
+  state: 'active' | 'expired' | 'not-yet-effective';
+  applied?: { from: string; to: string; days: number };
+  periodDays: number;
+  startKnown: boolean;
 }
 
 /** Reads and validates the register; every error names the file and the entry. */
@@ -107,15 +129,52 @@ export function parseExceptions(raw: unknown, source: string): ExceptionEntry[] 
     const where = top === 'exceptions' && typeof idx === 'number' ? `exceptions[${idx}]${field.length ? '.' + field.join('.') : ''}` : issue.path.join('.') || '(top level)';
     throw new ConfigError(
       `${source}: ${where}: ${issue.message}`,
-      'each entry needs framework, requirement, type (compensating-control | customized-approach | accepted-risk, the last not for PCI DSS), owner, rationale, approvedBy, expires (YYYY-MM-DD), optionally accounts, and for PCI DSS the worksheet (constraints, objective, identifiedRisk, definition, validation, maintenance) or customizedApproach (objective, controlsMatrix, targetedRiskAnalysis)',
+      'each entry needs framework, requirement, type (compensating-control | customized-approach | accepted-risk, the last not for PCI DSS), owner, rationale, approvedBy, expires (YYYY-MM-DD), optionally approvedOn and effectiveFrom (YYYY-MM-DD, effectiveFrom not before approvedOn, neither after expires) and accounts, and for PCI DSS the worksheet (constraints, objective, identifiedRisk, definition, validation, maintenance) or customizedApproach (objective, controlsMatrix, targetedRiskAnalysis)',
     );
   }
   return r.data.exceptions;
 }
 
-/** State at a reference day (the period end): an exception that expired before it is EXPIRED. */
-export function exceptionStates(entries: ExceptionEntry[], asOfDay: string): ExceptionStatus[] {
-  return entries.map((e, index) => ({ ...e, index, state: e.expires < asOfDay ? 'expired' : 'active' }));
+const DAY_MS = 86_400_000;
+const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS) + 1;
+
+/**
+ * State at the period end (`asOfDay`) and the days of the period (`periodFrom` to `asOfDay`) each exception applied:
+ * from effectiveFrom (else approvedOn) to expires. Without either start date the start is not known: it is taken as
+ * the period start and the views say so. `periodFrom` defaults to `asOfDay` (a one-day period).
+ */
+export function exceptionStates(entries: ExceptionEntry[], asOfDay: string, periodFrom = asOfDay): ExceptionStatus[] {
+  return entries.map((e, index) => {
+    const start = e.effectiveFrom ?? e.approvedOn;
+    const from = start && start > periodFrom ? start : periodFrom;
+    const to = e.expires < asOfDay ? e.expires : asOfDay;
+    const state: ExceptionStatus['state'] = e.expires < asOfDay ? 'expired' : start && start > asOfDay ? 'not-yet-effective' : 'active';
+    return { ...e, index, state, ...(from <= to ? { applied: { from, to, days: daysBetween(from, to) } } : {}), periodDays: daysBetween(periodFrom, asOfDay), startKnown: start !== undefined };
+  });
+}
+
+/** The state as the views print it. */
+export function exceptionStateWord(e: ExceptionStatus): string {
+  return e.state === 'expired' ? 'EXPIRED' : e.state === 'not-yet-effective' ? 'NOT YET EFFECTIVE' : 'active';
+}
+
+/**
+ * For which part of the period the exception applied, in words: `applied 2026-04-10 to 2026-04-30 (21 of 30 days)`,
+ * `applied on no day of the period (effective from 2026-06-01)`, and when no start date is registered, that it is not known.
+ */
+export function exceptionWindow(e: ExceptionStatus): string {
+  const start = e.effectiveFrom ?? e.approvedOn;
+  const dates = `${e.approvedOn ? `approved ${e.approvedOn}, ` : ''}${e.effectiveFrom ? `effective ${e.effectiveFrom}, ` : ''}expires ${e.expires}`;
+  if (!e.applied) return `applied on no day of the period (${dates})`;
+  const span = e.applied.days === e.periodDays ? `the whole period (${e.applied.from} to ${e.applied.to})` : `${e.applied.from} to ${e.applied.to} (${e.applied.days} of ${e.periodDays} days)`;
+  if (!start) return `applied ${span} only if it was in effect from the period start: the register gives no approvedOn or effectiveFrom (${dates})`;
+  return `applied ${span} (${dates})`;
+}
+
+/** How an exception is named beside a result: its state, type, approver and the days it applied. */
+export function exceptionLabel(e: ExceptionStatus): string {
+  const head = e.state === 'expired' ? 'EXPIRED exception (not applied at the period end)' : e.state === 'not-yet-effective' ? 'NOT YET EFFECTIVE exception (not applied)' : 'Exception';
+  return `${head}: ${e.type}, owner ${e.owner}, approved by ${e.approvedBy}; ${exceptionWindow(e)}`;
 }
 
 export function exceptionFor(states: ExceptionStatus[], framework: string, requirement: string, accountId: string): ExceptionStatus | undefined {

@@ -1,6 +1,7 @@
 import { FOREIGN_REASONS } from '../seal/trust.js';
 import type { PackageModel } from './model.js';
 import { dayStatus, rowReasons } from './timeline.js';
+import { exceptionLabel, exceptionStateWord, exceptionWindow } from './exceptions.js';
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
 import { opensslVerifyCommand } from './verify-guide.js';
 import { assessorHtmlData, assessorHtmlSection } from './html-assessor.js';
@@ -46,7 +47,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     findings: (r.latest?.findings ?? []).slice(0, MAX_FINDINGS).map((f) => ({ s: f.status, r: f.resource, t: f.resourceType, q: f.queryId, g: f.region, why: f.reason, sha: f.evidenceSha256, in: f.inScope !== false, sr: f.scopeReason ?? '' })),
     findingsTotal: r.findingsTotal,
     evidence: (r.latest?.evidence ?? []).slice(0, MAX_EVIDENCE).map((e) => ({ run: e.runId, id: e.recordId, q: e.queryId, g: e.region, at: e.collectedAt, sha: e.sha256, st: e.status, ref: model.assessor.refOf(e.runId, e.recordId), ...(e.via ? { via: e.via } : {}) })),
-    exception: r.exception ? { state: r.exception.state, type: r.exception.type, owner: r.exception.owner, approvedBy: r.exception.approvedBy, expires: r.exception.expires, rationale: r.exception.rationale } : null,
+    exception: r.exception ? { state: r.exception.state, type: r.exception.type, owner: r.exception.owner, approvedBy: r.exception.approvedBy, expires: r.exception.expires, rationale: r.exception.rationale, label: exceptionLabel(r.exception) } : null,
   }));
   const wanted: string[] = [];
   const seen = new Set<string>();
@@ -95,7 +96,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     })),
     rows,
     attestations: model.timeline.attestations,
-    exceptions: model.exceptions,
+    exceptions: model.exceptions.map((e) => ({ ...e, stateWord: exceptionStateWord(e), window: exceptionWindow(e) })),
     missingShards: model.missingShards,
     foreign: model.foreign ?? [],
     statuses: STATUS_ORDER.map((s) => ({ id: s, word: STATUS_STYLE[s].word, color: STATUS_STYLE[s].color })),
@@ -400,7 +401,7 @@ function viewSummary(){
     ['Evidence set id', D.contentId],
     ['Findings', (register.length ? register.length + ' in the findings register (' + registerCounts() + ') from ' : '') + findings.length + ' failing or to-review resource result(s): see Findings'],
     ['Gaps', D.rows.filter(function(r){ return r.status === 'not-collected'; }).length + ' requirement x account result(s) without the evidence to judge them; ' + D.missingShards.length + ' slot(s) with missing shards: see Gaps'],
-    ['Exceptions', D.exceptions.filter(function(e){ return e.state === 'active'; }).length + ' active, ' + D.exceptions.filter(function(e){ return e.state === 'expired'; }).length + ' expired (not applied)'],
+    ['Exceptions', D.exceptions.filter(function(e){ return e.state === 'active'; }).length + ' active, ' + D.exceptions.filter(function(e){ return e.state === 'expired'; }).length + ' expired, ' + D.exceptions.filter(function(e){ return e.state === 'not-yet-effective'; }).length + ' not yet effective at the period end; ' + D.exceptions.filter(function(e){ return e.applied && e.applied.days < e.periodDays; }).length + ' applied to only part of the period (see Exceptions)'],
   ]));
   detail.appendChild(el('p', {cls: 'muted', text: 'Confirm the signing key fingerprint with the organisation through a separate channel before relying on this package; VERIFY.md explains how to check every hash and signature offline. Statuses: fail, gap (not collected), needs review, manual, AWS portion met (a partial requirement whose AWS checks passed: the rest is not tested, so never a pass), pass, not applicable (proposed). A gap is never a pass.'}));
   var charts = el('div', {cls: 'charts'});
@@ -455,8 +456,8 @@ function viewGaps(){
 function viewExceptions(){
   setView('exceptions'); detail.textContent = '';
   detail.appendChild(el('h2', {id: 'exceptions', text: 'Exceptions register'}));
-  detail.appendChild(el('p', {text: 'Exceptions come from the organisation\\'s exceptions register. An active exception is shown next to the result it concerns; it does not change the result. An exception past its expiry date is shown as EXPIRED and is not applied.'}));
-  detail.appendChild(D.exceptions.length ? table(['State', 'Requirement', 'Type', 'Accounts', 'Owner', 'Approved by', 'Expires', 'Rationale'], D.exceptions.map(function(e){ return [e.state === 'expired' ? 'EXPIRED' : 'active', reqLink(e.framework, e.requirement, e.framework + ' ' + e.requirement), e.type, (e.accounts || ['all accounts']).join(', '), e.owner, e.approvedBy, e.expires, e.rationale]; })) : el('p', {cls: 'muted', text: 'The register is empty or no register is configured.'}));
+  detail.appendChild(el('p', {text: 'Exceptions come from the organisation\\'s exceptions register. An exception is shown next to the result it concerns; it never changes the result. It applies from its effectiveFrom date (else its approvedOn date) to its expiry: In effect says for which days of the period. One past its expiry at the period end is EXPIRED, one starting after it NOT YET EFFECTIVE; an entry without either start date says its start is not known.'}));
+  detail.appendChild(D.exceptions.length ? table(['State', 'Requirement', 'Type', 'Accounts', 'Owner', 'Approved by', 'In effect', 'Rationale'], D.exceptions.map(function(e){ return [e.stateWord, reqLink(e.framework, e.requirement, e.framework + ' ' + e.requirement), e.type, (e.accounts || ['all accounts']).join(', '), e.owner, e.approvedBy, e.window, e.rationale]; })) : el('p', {cls: 'muted', text: 'The register is empty or no register is configured.'}));
 }
 
 function viewMethod(){
@@ -496,7 +497,7 @@ function viewRequirement(fw, reqId, shown){
     var st = el('div', {cls: 'strip', title: D.days[0] + ' to ' + D.days[D.days.length - 1]}); r.daily.forEach(function(i, n){ var s = el('span', {title: D.days[n] + ': ' + D.statuses[i].word}); s.style.background = D.statuses[i].color; st.appendChild(s); }); sec.appendChild(st);
     var rb = (D.rebuilt && D.rebuilt.byAccount[r.account]) || []; rb.forEach(function(n){ var s = st.children[n]; if (!s) return; s.className = 'rebuilt'; s.setAttribute('data-rebuilt', D.days[n]); s.title += ' (rebuilt afterwards from AWS history, not collected that day)'; });
     if (rb.length) sec.appendChild(el('div', {cls: 'muted rebuilt-note', text: 'Lighter, hatched days (' + rb.length + '): evidence rebuilt afterwards from AWS history (backfill), not collected on the day. ' + D.rebuilt.sentence}));
-    if (r.exception) sec.appendChild(el('p', {text: (r.exception.state === 'expired' ? 'EXPIRED exception (not applied): ' : 'Exception: ') + r.exception.type + ', owner ' + r.exception.owner + ', approved by ' + r.exception.approvedBy + ', expires ' + r.exception.expires + '. ' + r.exception.rationale}));
+    if (r.exception) sec.appendChild(el('p', {text: r.exception.label + '. ' + r.exception.rationale}));
     var rl = el('ul'); r.reasons.forEach(function(x){ rl.appendChild(el('li', {text: x})); }); sec.appendChild(rl);
     sec.appendChild(el('div', {cls: 'muted', text: r.evidenceCount + ' evidence record(s) in the period' + (r.first ? ', first ' + r.first + ', last ' + r.last : '') + (r.gapDays ? '; ' + r.gapDays + ' day(s) without evidence' : '')}));
     if (r.findings.length) sec.appendChild(table(['Status', 'Resource', 'Region', 'Reason', 'Evidence'], r.findings.map(function(x){ var st = x.s === 'error' ? 'not-collected' : x.s; return [x.in === false ? 'out of scope' : badge(st), x.r, x.g, (x.in === false ? 'Not counted (' + x.sr + '). Check result ' + x.s + ': ' : '') + x.why, evLink({sha: x.sha, ref: x.ref})]; })));

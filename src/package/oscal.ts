@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import type { ControlStatus } from '../evaluate/types.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
-import { rowReasons, type RequirementTimeline } from './timeline.js';
+import { dayRanges, failedDays, rowReasons, type RequirementTimeline } from './timeline.js';
+import { findingIdsByRow } from './findings.js';
+import { exceptionLabel } from './exceptions.js';
 import { sortRefs } from './references.js';
 import { PROPOSED_LABEL } from './procedures.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
@@ -80,6 +82,8 @@ export function renderOscal(model: PackageModel): Buffer {
   const observations: unknown[] = [];
   const findings: unknown[] = [];
   const controlIds = new Set<string>();
+  const { risks, procedureFindings, riskUuid } = assessorOscal(model, uuid);
+  const findingIdsOf = findingIdsByRow(model.assessor.findings);
   for (const row of model.timeline.rows) {
     const controlId = oscalControlId(row.requirement.id);
     controlIds.add(controlId);
@@ -118,9 +122,12 @@ export function renderOscal(model: PackageModel): Buffer {
           ? { remarks: rebuiltNote }
           : {}),
     });
-    const st = oscalState(row.status);
+    const period = periodState(row, model.period.to);
+    const st = period?.state ?? oscalState(row.status);
     if (!st) continue;
-    const remarks = [REMARK[row.status], row.exception ? exceptionRemark(row) : undefined, row.gapDays.length ? `${row.gapDays.length} day(s) of the period had no evidence for this account.` : undefined].filter(Boolean).join(' ');
+    const ids = findingIdsOf(row.framework, row.requirement.id, row.accountId);
+    const related = ids.map((id) => riskUuid.get(id)).filter((u): u is string => u !== undefined);
+    const remarks = [period ? `${period.remark}${ids.length ? ` Findings: ${ids.join(' ')}.` : ''}` : undefined, REMARK[row.status], row.untested !== undefined ? `Its AWS checks inform but do not test this requirement (${row.untested}); the assessor tests it.` : undefined, row.exception ? exceptionRemark(row) : undefined, row.gapDays.length ? `${row.gapDays.length} day(s) of the period had no evidence for this account.` : undefined].filter(Boolean).join(' ');
     findings.push({
       uuid: uuid(`finding:${row.framework}:${row.requirement.id}:${row.accountId}`),
       title: `${row.requirement.id} ${row.requirement.title} (account ${row.accountId})`,
@@ -128,6 +135,8 @@ export function renderOscal(model: PackageModel): Buffer {
       props: [
         { name: 'requirement-id', ns: 'https://evidence-locker.dev/ns/oscal', value: row.requirement.id },
         { name: 'account-id', ns: 'https://evidence-locker.dev/ns/oscal', value: row.accountId },
+        { name: 'status-at-period-end', ns: 'https://evidence-locker.dev/ns/oscal', value: row.status },
+        { name: 'worst-in-period', ns: 'https://evidence-locker.dev/ns/oscal', value: row.worst },
       ],
       target: {
         type: 'objective-id',
@@ -136,10 +145,10 @@ export function renderOscal(model: PackageModel): Buffer {
         status: { state: st.state, reason: st.reason, ...(remarks ? { remarks } : {}) },
       },
       'related-observations': [{ 'observation-uuid': obsUuid }],
+      ...(related.length ? { 'related-risks': related.map((u) => ({ 'risk-uuid': u })) } : {}),
     });
   }
 
-  const { risks, procedureFindings } = assessorOscal(model, uuid);
   findings.push(...procedureFindings);
 
   const doc = {
@@ -158,7 +167,7 @@ export function renderOscal(model: PackageModel): Buffer {
         {
           uuid: uuid('result'),
           title: `Automated evidence evaluation, ${model.period.from} to ${model.period.to}`,
-          description: `Requirement results for accounts ${model.accounts.join(', ')} from ${model.runs.length} sealed collection run(s). Each finding reflects the latest evaluation in the period.`,
+          description: `Requirement results for accounts ${model.accounts.join(', ')} from ${model.runs.length} sealed collection run(s). Each requirement finding judges the whole period, as the testing-procedure findings do: satisfied only when the requirement passed on every day of it; one that failed on any day is not-satisfied (fail) even when it passes at its end, one without evidence or needing review on a day is not-satisfied (other). Its props give the status at the period end and the worst in the period.`,
           start: `${model.period.from}T00:00:00Z`,
           end: model.generatedAt,
           'reviewed-controls': { 'control-selections': [{ 'include-controls': [...controlIds].sort().map((id) => ({ 'control-id': id })) }] },
@@ -182,8 +191,35 @@ export function renderOscal(model: PackageModel): Buffer {
   return Buffer.from(JSON.stringify(doc, null, 1) + '\n', 'utf8');
 }
 
+/**
+ * The requirement's OSCAL state over the whole period, when it differs from its end-of-period status: failed on any day
+ * (even if it passes, or is left to the assessor, at the end) -> not-satisfied (fail), naming the days; satisfied at the
+ * end but without evidence or needing review on a day -> not-satisfied (other). Undefined: the end status says it all.
+ */
+export function periodState(row: RequirementTimeline, lastDay: string): { state: { state: 'satisfied' | 'not-satisfied'; reason: 'pass' | 'fail' | 'other' }; remark: string } | undefined {
+  if (row.status === 'fail') return undefined;
+  const failed = failedDays(row, lastDay);
+  if (failed.length) {
+    return {
+      state: { state: 'not-satisfied', reason: 'fail' },
+      remark: `Not satisfied over the period: ${row.status} at the end of the period, but failed on ${failed.length} of ${row.daily.length} day(s) (${dayRanges(failed)}).`,
+    };
+  }
+  if (oscalState(row.status)?.state === 'satisfied' && (row.worst === 'not-collected' || row.worst === 'needs-review')) {
+    return {
+      state: { state: 'not-satisfied', reason: 'other' },
+      remark: `Satisfied at the end of the period only: on a day of the period the result was ${row.worst === 'not-collected' ? 'a gap (no evidence to judge it)' : 'in need of review'}, so no determination covers the whole period.`,
+    };
+  }
+  return undefined;
+}
+
 function manualRemark(row: RequirementTimeline): string {
   if (row.status === 'not-applicable') return notApplicableRemark(row);
+  // A requirement whose AWS checks the procedure map names untested: they are supporting information only.
+  if (row.untested !== undefined) {
+    return `Not tested by AWS evidence: the assessor tests this requirement${row.requirement.assessorGuidance ? ` (${row.requirement.assessorGuidance})` : ''}; its AWS check results are cited as supporting information only, not as a determination that the requirement or any part of it is met. ${(row.latest?.reasons ?? []).join(' ')}`.trim();
+  }
   return `Manual requirement: ${row.requirement.assessorGuidance ?? 'the assessor examines evidence outside AWS APIs'}. ${(row.latest?.reasons ?? []).join(' ')}`.trim();
 }
 
@@ -205,7 +241,7 @@ export function notApplicableRemark(row: RequirementTimeline): string {
 
 function exceptionRemark(row: RequirementTimeline): string {
   const e = row.exception!;
-  return `${e.state === 'expired' ? 'EXPIRED exception (not applied)' : 'Exception'}: ${e.type}, owner ${e.owner}, approved by ${e.approvedBy}, expires ${e.expires}: ${e.rationale}`;
+  return `${exceptionLabel(e)}. It does not change the status. ${e.rationale}`;
 }
 
 const NS = 'https://evidence-locker.dev/ns/oscal';
@@ -217,7 +253,7 @@ const NS = 'https://evidence-locker.dev/ns/oscal';
  * requirement is not tested; not in place -> not-satisfied (fail). Not-tested and not-applicable procedures carry
  * no determination.
  */
-function assessorOscal(model: PackageModel, uuid: (name: string) => string): { risks: unknown[]; procedureFindings: unknown[] } {
+function assessorOscal(model: PackageModel, uuid: (name: string) => string): { risks: unknown[]; procedureFindings: unknown[]; riskUuid: Map<string, string> } {
   const riskUuid = new Map<string, string>();
   const risks = model.assessor.findings.map((f) => {
     const id = uuid(`risk:${f.id}:${f.accountId}:${f.resource}:${f.queryId}:${f.region}`);
@@ -274,5 +310,5 @@ function assessorOscal(model: PackageModel, uuid: (name: string) => string): { r
       ...(related.length ? { 'related-risks': related.map((u) => ({ 'risk-uuid': u })) } : {}),
     });
   }
-  return { risks, procedureFindings };
+  return { risks, procedureFindings, riskUuid };
 }

@@ -10,6 +10,7 @@ import { reportFont } from './fonts.js';
 import { assessorSummary, coverCounts, exceptionDetails, findingsSection, populationSection, procedureRows, type PdfLayout } from './pdf-assessor.js';
 import { findingKey } from './findings.js';
 import { formatRef, refRanges } from './references.js';
+import { exceptionLabel, exceptionStateWord, exceptionWindow } from './exceptions.js';
 import { baselineParameters } from '../evaluate/baseline.js';
 
 /** Distinct colour and word per status; `not-collected` is a gap and never looks like a pass. */
@@ -599,7 +600,7 @@ function executiveSummary(doc: Doc, model: PackageModel): void {
     ['Changes in period', `${driftCount} status or resource changes (see each requirement)`],
     ['Days without evidence', `${gapDays} requirement x account x day cells (automated requirements)`],
     ['Missing shards', model.missingShards.length ? model.missingShards.map((s) => `${s.slot}: ${s.missing.length} of ${s.count} missing`).join('; ') : 'none'],
-    ['Exceptions', `${model.exceptions.filter((e) => e.state === 'active').length} active, ${model.exceptions.filter((e) => e.state === 'expired').length} expired (not applied)`],
+    ['Exceptions', !model.exceptions.length ? 'none in the register' : `${model.exceptions.filter((e) => e.state === 'active').length} active, ${model.exceptions.filter((e) => e.state === 'expired').length} expired, ${model.exceptions.filter((e) => e.state === 'not-yet-effective').length} not yet effective at the period end; ${model.exceptions.filter((e) => e.applied && e.applied.days < e.periodDays).length} applied to only part of the period (see Exceptions register)`],
     ['Foreign objects in the store', model.foreign?.length ? `${model.foreign.length}: someone other than the trusted signer wrote into the evidence store (see "Foreign objects")` : 'none found'],
   ]);
 
@@ -837,6 +838,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
   if (baseline.length) para(doc, `Organisation baseline: ${baseline.map((n) => `${n} = ${String(params[n])}`).join('; ')}. The value is the organisation's choice for this addressable specification, not a requirement of the rule; failures caused only by it are shown as needs review.`, MUTED, 8.5);
   para(doc, `Rationale: ${req.rationale}`, INK, 9);
   if (req.assessorGuidance) para(doc, `Assessor guidance: ${req.assessorGuidance}`, INK, 9);
+  if (rows[0].untested !== undefined) para(doc, `Not tested by AWS evidence: its AWS checks inform but test none of its procedures (${rows[0].untested}). Their results below are supporting information only; passing checks are shown as MANUAL (the assessor tests the requirement), a failing check as FAIL.`, INK, 9);
   procedureRows(doc, model, rows[0].framework, req, LAYOUT);
 
   table(
@@ -857,7 +859,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
         ...reasons.slice(0, 4),
         ...(reasons.length > 4 ? [`... ${reasons.length - 4} more (controls.csv)`] : []),
         ...(r.gapDays.length ? [`${r.gapDays.length} day(s) without evidence`] : []),
-        ...(r.exception ? [`${r.exception.state === 'expired' ? 'EXPIRED exception (not applied)' : 'Exception'}: ${r.exception.type}, approved by ${r.exception.approvedBy}, expires ${r.exception.expires}`] : []),
+        ...(r.exception ? [exceptionLabel(r.exception)] : []),
       ].join('\n'),
     ]),
     { size: 7.5 },
@@ -1132,7 +1134,7 @@ function notesPages(doc: Doc, model: PackageModel): void {
 }
 
 function exceptionsSection(doc: Doc, model: PackageModel): void {
-  para(doc, 'Exceptions come from the organisation\'s exceptions register. An active exception is shown next to the result it concerns; it does not change the result. An exception past its expiry date is shown as EXPIRED and is not applied.');
+  para(doc, 'Exceptions come from the organisation\'s exceptions register. An exception is shown next to the result it concerns; it never changes the result. It applies from its effectiveFrom date (else its approvedOn date) to its expiry: the In effect column says for which days of the period. One past its expiry at the period end is EXPIRED, one starting after it NOT YET EFFECTIVE; an entry without either start date says its start is not known.');
   if (!model.exceptions.length) {
     para(doc, 'The register is empty or no register is configured.', MUTED);
     return;
@@ -1140,14 +1142,14 @@ function exceptionsSection(doc: Doc, model: PackageModel): void {
   table(
     doc,
     [
-      { header: 'State', width: 50 },
-      { header: 'Requirement', width: 80 },
-      { header: 'Type / accounts', width: 100 },
-      { header: 'Owner / approved by', width: 95 },
-      { header: 'Expires', width: 55 },
-      { header: 'Rationale', width: CONTENT_W - 380 },
+      { header: 'State', width: 52 },
+      { header: 'Requirement', width: 62 },
+      { header: 'Type / accounts', width: 85 },
+      { header: 'Owner / approved by', width: 80 },
+      { header: 'In effect', width: 110 },
+      { header: 'Rationale', width: CONTENT_W - 389 },
     ],
-    model.exceptions.map((e) => [e.state === 'expired' ? 'EXPIRED' : 'active', `${e.framework}\n${e.requirement}`, `${e.type}\n${e.accounts?.join(', ') ?? 'all accounts'}`, `${e.owner}\n${e.approvedBy}`, e.expires, e.rationale]),
+    model.exceptions.map((e) => [exceptionStateWord(e), `${e.framework}\n${e.requirement}`, `${e.type}\n${e.accounts?.join(', ') ?? 'all accounts'}`, `${e.owner}\n${e.approvedBy}`, exceptionWindow(e), e.rationale]),
     { size: 7.5 },
   );
   exceptionDetails(doc, model, LAYOUT);

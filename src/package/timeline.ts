@@ -12,6 +12,7 @@ import { daysOf, type PeriodDays } from '../evidence/period.js';
 import { exceptionFor, type ExceptionStatus } from './exceptions.js';
 import { scopeUsesTags } from '../config/scope.js';
 import { TAGGING_QUERY_ID } from '../queries/tagging/resources.js';
+import { asUntested, untestedKey, type UntestedRequirements } from './untested.js';
 
 /** Worst first: what an auditor must look at before anything else. */
 export const STATUS_SEVERITY: Record<ControlStatus, number> = { fail: 0, 'not-collected': 1, 'needs-review': 2, manual: 3, 'aws-portion-satisfied': 3.5, pass: 4, 'not-applicable': 5 };
@@ -80,6 +81,11 @@ export interface RequirementTimeline {
   gaps: GapEntry[];
   gapsTotal: number;
   exception?: ExceptionStatus;
+  /**
+   * The procedure map names this requirement untested (its AWS checks inform but test none of its procedures): why.
+   * Passing checks then leave it `manual`, never "AWS portion met"; a failing check is still a fail.
+   */
+  untested?: string;
   /** Every in-scope failing (resource, query, region) of the period: first and last day seen, latest reason and record. */
   failSeen: Map<string, FailSpan>;
 }
@@ -111,6 +117,11 @@ export interface TimelineInput {
   exceptions: ExceptionStatus[];
   /** The evaluation engine; replaceable so the packaging logic can be tested on its own. */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
+  /**
+   * Requirements the procedure maps name untested (their checks inform but test none of their procedures), with why:
+   * passing checks make them `manual`, never "AWS portion met" (see `asUntested`).
+   */
+  untested?: UntestedRequirements;
   /** The package's reference number of a record (numbered before its run is folded in), so the report can list every record. */
   refNumber?: (runId: string, recordId: string) => number | undefined;
 }
@@ -249,6 +260,7 @@ export class TimelineBuilder {
             gaps: [],
             gapsTotal: 0,
             exception: exceptionFor(input.exceptions, fw, req.id, acct),
+            ...(input.untested?.has(untestedKey(fw, req.id)) ? { untested: input.untested.get(untestedKey(fw, req.id))! } : {}),
             failSeen: new Map(),
             seenForeign: new Set(),
             gapKeys: new Set(),
@@ -320,9 +332,10 @@ export class TimelineBuilder {
       accounts: [...wonAccounts].sort(),
     });
     await preload;
-    for (const res of results) {
-      const row = this.rows.get(rowKey(res.framework, res.requirementId, res.accountId));
+    for (const judged of results) {
+      const row = this.rows.get(rowKey(judged.framework, judged.requirementId, judged.accountId));
       if (!row) continue;
+      const res = row.untested === undefined ? judged : asUntested(judged, row.untested);
       row.daily[di] = STATUS_CODE.get(res.status)! | EVALUATED;
       if (row.latest && row.latest.status !== res.status) {
         pushChange(row, { day, runId: run.runId, subject: 'status', from: row.latest.status, to: res.status, detail: res.reasons[0] ?? '' });
@@ -405,7 +418,31 @@ export function rowReasons(row: RequirementTimeline, lastDay: string): string[] 
     reasons.unshift(`STALE: latest evidence is from ${row.latestDay}; none for the last ${stale} day(s) of the period`);
   }
   if (automated && !row.latest) reasons.unshift('GAP: no evidence for this account on any day of the period');
+  // Not failing at its end is not passing throughout: the days it failed are said first, as the procedures judge them.
+  const failed = failedDays(row, lastDay);
+  if (row.status !== 'fail' && failed.length) reasons.unshift(`FAILED EARLIER IN THE PERIOD: ${row.status} at its end, but failed on ${failed.length} of ${row.daily.length} day(s) (${dayRanges(failed)}); see the findings register`);
   return reasons;
+}
+
+/** The days of the period (ending `lastDay`) on which the row's result was a fail, oldest first. */
+export function failedDays(row: Pick<RequirementTimeline, 'daily'>, lastDay: string): string[] {
+  const end = Date.parse(`${lastDay}T00:00:00Z`);
+  const out: string[] = [];
+  for (let i = 0; i < row.daily.length; i++) {
+    if (dayStatus(row, i) === 'fail') out.push(new Date(end - (row.daily.length - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+  }
+  return out;
+}
+
+/** Consecutive days as ranges: `2026-04-08 to 2026-04-19, 2026-04-28`. */
+export function dayRanges(days: string[]): string {
+  const ranges: [string, string][] = [];
+  for (const d of days) {
+    const last = ranges[ranges.length - 1];
+    if (last && Date.parse(`${d}T00:00:00Z`) - Date.parse(`${last[1]}T00:00:00Z`) === 86_400_000) last[1] = d;
+    else ranges.push([d, d]);
+  }
+  return ranges.map(([a, b]) => (a === b ? a : `${a} to ${b}`)).join(', ');
 }
 
 function pushChange(row: Row, c: StatusChange): void {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
-import { loadExceptions, exceptionStates, exceptionFor } from '../../src/package/exceptions.js';
+import { loadExceptions, exceptionStates, exceptionFor, exceptionLabel, exceptionWindow } from '../../src/package/exceptions.js';
 import { parseExpires, sharePackage, MAX_SHARE_SECONDS } from '../../src/package/share.js';
 import { csvCell } from '../../src/package/csv.js';
 import { ConfigError } from '../../src/errors.js';
@@ -51,6 +51,50 @@ describe('exceptions register', () => {
     expect(() => loadExceptions(q)).toThrow(/exceptions\[0\]\.expires: a date like 2026-12-31/);
     expect(() => loadExceptions(file('exceptions: [\n'))).toThrow(/not valid YAML/);
     expect(() => loadExceptions('/nonexistent/exceptions.yaml')).toThrow(/cannot read the exceptions register/);
+  });
+});
+
+describe('exception effective dates', () => {
+  const file = (content: string) => {
+    const p = join(mkdtempSync(join(tmpdir(), 'el-exc-')), 'exceptions.yaml');
+    writeFileSync(p, content);
+    return p;
+  };
+  const yaml = (...entries: object[]) => `exceptions:\n${entries.map((e) => `  - ${JSON.stringify(e)}\n`).join('')}`;
+
+  it('says for which days of the period each exception applied; one approved after the period applied on none', () => {
+    const entries = loadExceptions(
+      file(
+        yaml(
+          { ...entry, approvedOn: '2026-04-10' },
+          { ...entry, approvedOn: '2026-05-03', expires: '2026-12-31' },
+          { ...entry, approvedOn: '2026-03-01', effectiveFrom: '2026-03-15', expires: '2026-04-20' },
+          { ...entry, approvedOn: '2026-01-01' },
+          entry,
+        ),
+      ),
+    );
+    const [late, after, expired, whole, undated] = exceptionStates(entries, '2026-04-30', '2026-04-01');
+    expect(late).toMatchObject({ state: 'active', applied: { from: '2026-04-10', to: '2026-04-30', days: 21 }, startKnown: true });
+    expect(exceptionWindow(late)).toBe('applied 2026-04-10 to 2026-04-30 (21 of 30 days) (approved 2026-04-10, expires 2026-06-30)');
+    expect(after.state).toBe('not-yet-effective');
+    expect(after.applied).toBeUndefined();
+    expect(exceptionLabel(after)).toMatch(/^NOT YET EFFECTIVE exception \(not applied\): .*applied on no day of the period \(approved 2026-05-03, expires 2026-12-31\)/);
+    expect(expired).toMatchObject({ state: 'expired', applied: { from: '2026-04-01', to: '2026-04-20', days: 20 } });
+    expect(exceptionWindow(whole)).toMatch(/^applied the whole period \(2026-04-01 to 2026-04-30\)/);
+    expect(undated.startKnown).toBe(false);
+    expect(exceptionWindow(undated)).toMatch(/only if it was in effect from the period start: the register gives no approvedOn or effectiveFrom/);
+  });
+
+  it('refuses impossible dates and orders, naming the file, the entry and the field', () => {
+    const p = file(yaml(entry, { ...entry, approvedOn: '2026-04-10', effectiveFrom: '2026-04-01' }));
+    expect(() => loadExceptions(p)).toThrow(`${p}: exceptions[1].effectiveFrom: 2026-04-01 is before approvedOn 2026-04-10: an exception cannot apply before it was approved`);
+    const q = file(yaml({ ...entry, effectiveFrom: '2026-07-01' }));
+    expect(() => loadExceptions(q)).toThrow(`${q}: exceptions[0].expires: 2026-06-30 is before effectiveFrom 2026-07-01`);
+    const r = file(yaml({ ...entry, approvedOn: '2026-02-30' }));
+    expect(() => loadExceptions(r)).toThrow(`${r}: exceptions[0].approvedOn: not a calendar date`);
+    const t = file(yaml({ ...entry, effectiveFrom: 'soon' }));
+    expect(() => loadExceptions(t)).toThrow(/exceptions\[0\]\.effectiveFrom: a date like 2026-12-31/);
   });
 });
 

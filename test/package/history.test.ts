@@ -48,11 +48,12 @@ describe('a month of evidence: history, drift, gaps, shards', () => {
     // pass -> fail on day 8, fail -> pass on day 20, pass -> fail on day 28: 3 status + 3 resource changes.
     expect(drift).toMatch(/,fail,fail,/);
     expect(drift).toMatch(/,2,6,/);
-    expect(drift).toContain('compensating-control (owner Platform team');
+    expect(drift).toContain('Exception: compensating-control, owner Platform team, approved by CISO; applied the whole period (2026-04-01 to 2026-04-30) only if it was in effect from the period start');
     const stale = get('1.1', '333333333333');
     expect(stale).toContain('STALE: latest evidence is from 2026-04-15; none for the last 15 day(s)');
     expect(stale).toMatch(/,29,0,/);
-    expect(get('2.1', ACCOUNTS[0])).toContain('EXPIRED accepted-risk');
+    expect(get('2.1', ACCOUNTS[0])).toContain('EXPIRED exception (not applied at the period end): accepted-risk');
+    expect(get('2.1', ACCOUNTS[0])).toContain('applied on no day of the period (expires 2026-03-31)');
     expect(get('2.1', ACCOUNTS[0])).toMatch(/,pass,not-collected,/);
     expect(get('2.2', ACCOUNTS[0])).toContain('attested by Jane Doe (CISO)');
   });

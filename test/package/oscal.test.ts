@@ -65,7 +65,9 @@ describe('oscal/assessment-results.json', () => {
     const f = (req: string, acct: string) => findings.find((x: any) => x.props.some((p: any) => p.name === 'requirement-id' && p.value === req) && x.props.some((p: any) => p.name === 'account-id' && p.value === acct));
     expect(f('1.1', ACCOUNTS[1]).target.status).toMatchObject({ state: 'not-satisfied', reason: 'fail' });
     expect(f('1.1', ACCOUNTS[1]).target.status.remarks).toContain('compensating-control');
-    expect(f('1.1', ACCOUNTS[0]).target.status).toMatchObject({ state: 'satisfied', reason: 'pass' });
+    // Account 1 passes at the end, but no run on 2026-04-12 and 13: no determination covers the whole period.
+    expect(f('1.1', ACCOUNTS[0]).target.status).toMatchObject({ state: 'not-satisfied', reason: 'other' });
+    expect(f('1.1', ACCOUNTS[0]).target.status.remarks).toMatch(/^Satisfied at the end of the period only/);
     // Account 3 was only collected on one day: stale, but its last known result stands with a remark on the gap days.
     expect(f('1.1', '333333333333').target.status.remarks).toMatch(/29 day\(s\)/);
     expect(f('2.2', ACCOUNTS[0])).toBeUndefined();
