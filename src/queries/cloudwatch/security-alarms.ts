@@ -101,6 +101,35 @@ function routesOf(alarm: { AlarmName?: string; AlarmActions?: string[] }, via: s
   });
 }
 
+const OPERATOR_WORDS: Record<string, string> = {
+  GreaterThanOrEqualToThreshold: 'at least',
+  GreaterThanThreshold: 'more than',
+  LessThanThreshold: 'less than',
+  LessThanOrEqualToThreshold: 'at most',
+};
+
+/**
+ * Why one matching event would not put a metric alarm into ALARM (undefined: it would). A metric filter adds its
+ * metric value (usually 1) for each matching event; the alarm fires on one event only when its statistic of one period
+ * reaches the threshold and a single breaching period is enough. CIS asks for a threshold of 1.
+ */
+export function whyOneEventDoesNotFire(a: MetricAlarm, metricValue: string | undefined): string | undefined {
+  if (a.Metrics?.length) return 'watches a metric math expression, so whether one event raises it is not judged';
+  const value = Number(metricValue ?? '1');
+  if (!Number.isFinite(value) || value <= 0) return `counts the filter's metric value ${metricValue ?? '(none)'}, not one per event, so whether one event raises it is not judged`;
+  const statistic = a.Statistic ?? a.ExtendedStatistic ?? 'no';
+  if (a.Statistic !== 'Sum' && a.Statistic !== 'SampleCount' && a.Statistic !== 'Maximum') return `uses the ${statistic} statistic, so whether one event raises it is not judged`;
+  const one = a.Statistic === 'SampleCount' ? 1 : value;
+  const threshold = a.Threshold;
+  if (threshold === undefined) return 'has no threshold in the evidence';
+  const op = a.ComparisonOperator ?? '';
+  const fires = op === 'GreaterThanOrEqualToThreshold' ? one >= threshold : op === 'GreaterThanThreshold' ? one > threshold : false;
+  if (!fires) return `goes into ALARM when the ${statistic} of a ${a.Period ?? '?'}-second period is ${OPERATOR_WORDS[op] ?? op} ${threshold}: one event does not raise it`;
+  const needed = a.DatapointsToAlarm ?? a.EvaluationPeriods ?? 1;
+  if (needed > 1) return `needs ${needed} breaching periods${a.EvaluationPeriods && a.EvaluationPeriods !== needed ? ` of ${a.EvaluationPeriods}` : ''} to go into ALARM: one event does not raise it`;
+  return undefined;
+}
+
 function judgeEvent(event: SecurityEvent, group: LogGroupFilters, filters: MetricFilter[], data: SecurityAlarmsEvidence, ctx: { accountId: string; region: string }): Omit<ResourceResult, 'resource' | 'resourceType'> {
   const where = `log group ${group.logGroupName}`;
   const watching = filters.filter((f) => missingTests(f.filterPattern ?? '', event).length === 0);
@@ -128,8 +157,11 @@ function judgeEvent(event: SecurityEvent, group: LogGroupFilters, filters: Metri
         const parentRoutes = parents.flatMap((c) => routesOf(c, `composite alarm ${c.AlarmName} (over ${a.AlarmName})`, data, ctx));
         if (a.ActionsEnabled === false) gaps.push(`${via} has its actions disabled`);
         else if (!(a.AlarmActions ?? []).length && !parentRoutes.length) gaps.push(`${via} has no action for the ALARM state`);
-        if (a.ActionsEnabled !== false) routes.push(...routesOf(a, via, data, ctx));
-        routes.push(...parentRoutes);
+        // A route is only as good as the alarm's trigger: one that a single event does not fire needs review at best.
+        const notOnOne = whyOneEventDoesNotFire(a, t.metricValue);
+        const cap = (r: Route): Route => (notOnOne && r.rank === 3 ? { rank: 2, text: `${r.text}, but ${via} ${notOnOne}` } : r);
+        if (a.ActionsEnabled !== false) routes.push(...routesOf(a, via, data, ctx).map(cap));
+        routes.push(...parentRoutes.map(cap));
       }
     }
   }

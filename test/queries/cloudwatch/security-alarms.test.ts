@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queryById } from '../../../src/queries/index.js';
-import { missingTests, SECURITY_EVENTS, securityAlarms } from '../../../src/queries/cloudwatch/security-alarms.js';
+import { missingTests, SECURITY_EVENTS, securityAlarms, whyOneEventDoesNotFire } from '../../../src/queries/cloudwatch/security-alarms.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
 import { ACCOUNT, COLLECTED_AT, REGION, evidence, eventArn, trails } from '../../fixtures/cloudwatch/alarms.js';
 import { demoSession } from '../s3/simulated-collect.js';
@@ -33,6 +33,23 @@ describe('cloudwatch.security-alarms', () => {
     expect(by[eventArn('console-authentication-failures')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('which no alarm watches') });
     expect(by[eventArn('route-table-changes')].status).toBe('fail');
     expect(results.every((r) => r.resourceType === 'AWS::CloudWatch::Alarm')).toBe(true);
+  });
+
+  it('an alarm that one event does not raise (threshold, operator, statistic, several breaching periods) caps its event at needs-review, saying why', () => {
+    const rootAlarm = evidence.metricAlarms.find((a) => a.AlarmName === 'alarm-root-use')!;
+    const judged = (change: object) => {
+      const data = { ...evidence, metricAlarms: evidence.metricAlarms.map((a) => (a === rootAlarm ? { ...a, ...change } : a)) };
+      return evaluateBoth(data).find((r) => r.resource === eventArn('root-account-usage'))!;
+    };
+    expect(judged({})).toMatchObject({ status: 'pass' });
+    expect(judged({ Threshold: 5 })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('but alarm alarm-root-use goes into ALARM when the Sum of a 300-second period is at least 5: one event does not raise it') });
+    expect(judged({ ComparisonOperator: 'LessThanThreshold' }).status).toBe('needs-review');
+    expect(judged({ EvaluationPeriods: 3, DatapointsToAlarm: 2 })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('needs 2 breaching periods of 3') });
+    expect(judged({ Statistic: 'Average' })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('uses the Average statistic') });
+    // Thresholds one event reaches.
+    expect(whyOneEventDoesNotFire({ ...rootAlarm, ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 }, '1')).toBeUndefined();
+    expect(whyOneEventDoesNotFire({ ...rootAlarm, Statistic: 'SampleCount', Threshold: 1 }, '5')).toBeUndefined();
+    expect(whyOneEventDoesNotFire({ ...rootAlarm, Metrics: [{ Id: 'm1', Expression: 'm0 * 2' }] }, '1')).toMatch(/metric math/);
   });
 
   it('recognises filter patterns by their tests, quoted or not, and never a negated event name', () => {
