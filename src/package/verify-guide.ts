@@ -82,6 +82,11 @@ carries: VALID then only means internally consistent (anyone can re-sign a packa
 It prints the signing key fingerprints and key ids. Exit code 0 means valid; exit code 1 lists every file or
 record that failed.
 
+Both verifiers check the ends of the period: a chain's first run linking to a run dated inside the period that the
+package does not hold, or a next run (recorded in manifest.json as \`chainEnds\` when the package was built) dated
+inside the period, is INVALID; days at the start or end of the period without a run are a WARNING (period coverage)
+naming the chain, its first or last run and the number of days, while the verdict stays VALID.
+
 ## 2. With standard tools only: verify.sh
 
 \`verify.sh\` is a POSIX shell script using only sha256sum, openssl (3.0 or later), coreutils, awk, sed and
@@ -93,7 +98,7 @@ replacing each fingerprint by the one you confirmed (give \`--key\` once per tru
 that public-key.pem is a pinned key; that SHA256SUMS.sig is that key's signature over SHA256SUMS; that every
 file SHA256SUMS lists has its SHA-256 and that no other file exists; the signature over manifest.json; that
 every run under runs/ is signed by a pinned key and its signature verifies; and that the runs of each chain
-link to each other by manifest hash, in order of start. It prints every failure and exits 0 only when all
+link to each other by manifest hash, in order of start; and the ends of the period (as in section 1). It prints every failure and exits 0 only when all
 checks hold (1 otherwise, 2 on a usage error). It reads the signature algorithm from the key itself, not from
 text in the package.
 

@@ -9,7 +9,7 @@ import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
 import { publicKeyFingerprint, verifiedScheme, verifyManifestSignature } from '../seal/verify-signature.js';
 import { PACKAGE_FILES, PackageManifestSchema, evidencePath, runPath, type PackageManifest } from '../package/manifest.js';
 import { compareCodeUnits } from '../package/zip.js';
-import { compareRunsInChain } from '../evidence/run-id.js';
+import { compareRunsInChain, reconstructionRunDay, runIdDay } from '../evidence/run-id.js';
 import { DEFAULT_UNZIP_LIMITS, UntrustedSizesError, extractPackageZip, type UnzipLimits } from './unzip.js';
 import { nonCanonicalPackageManifest, nonCanonicalRunManifest } from './canonical-check.js';
 
@@ -56,10 +56,31 @@ export interface PackageVerification {
   packageId?: string;
   manifest?: PackageManifest;
   problems: VerificationProblem[];
+  /**
+   * What the package cannot prove about its period, shown prominently; the verdict stays VALID: days at the start or
+   * end of the period without a run, a chain start not shown, an end not recorded (packages of older versions).
+   */
+  warnings: VerificationProblem[];
+  /** Per chain: its first and last run in the package and what is known before and after them. */
+  chains: ChainCoverage[];
   keys: SigningKeyInfo[];
   /** Keys read beside manifests left unread (keys pinned); listed so the report names them, never as verified. */
   unreadKeys: UnreadKeyInfo[];
   checked: { files: number; runs: number; records: number; chainLinks: number; bodies: number };
+}
+
+/** One chain of runs in a package, as far as it reaches into the period. */
+export interface ChainCoverage {
+  chain: string;
+  runs: number;
+  firstRunId: string;
+  firstDay: string;
+  lastRunId: string;
+  lastDay: string;
+  /** How the chain starts: the first run the chain ever sealed, or a link to a run before the period (not shown). */
+  start: string;
+  /** What followed the last run when the package was built (recorded in manifest.json), or that it is not recorded. */
+  end: string;
 }
 
 const SUM_LINE = /^([0-9a-f]{64}) [ *](.+)$/;
@@ -119,6 +140,8 @@ function notExtracted(err: UntrustedSizesError, expected: ReadonlySet<string>): 
     signingKeyFingerprints: [],
     pinnedKeys: [...expected].sort(compareCodeUnits),
     problems,
+    warnings: [],
+    chains: [],
     keys: [],
     unreadKeys: fp ? [{ keyFingerprint: fp, pinned: keyPinned, beside: ['package'] }] : [],
     checked: { files: 0, runs: 0, records: 0, chainLinks: 0, bodies: 0 },
@@ -203,6 +226,8 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   await checkChecksumFile(folder);
   if (manifest) checkSignedFileList(folder, manifest);
   checkRunChains(folder, runs);
+  const warnings: VerificationProblem[] = [];
+  const chains = manifest ? checkPeriodEnds(folder, manifest, runs, warnings) : [];
   checkEvidenceBodies(folder, runs, manifest);
   if (opts.expectedKeys?.length) checkExpectedKeys(folder, keys, opts.expectedKeys);
 
@@ -218,6 +243,8 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     signingKeyFingerprints: [...keys.keys()].sort(compareCodeUnits),
     pinnedKeys: expected ? [...expected].sort(compareCodeUnits) : [],
     problems: unique,
+    warnings,
+    chains,
     keys: [...keys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint)),
     unreadKeys: [...unreadKeys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint) || Number(a.pinned) - Number(b.pinned)),
     checked,
@@ -478,6 +505,106 @@ function checkRunChains({ fail, checked, notRead }: PackageFolder, runs: Package
   }
 }
 
+const DAY_MS = 86_400_000;
+const dayNumber = (day: string) => Math.round(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
+const dayAfter = (day: string, n: number) => new Date((dayNumber(day) + n) * DAY_MS).toISOString().slice(0, 10);
+/** The day a run belongs to: the day it started, or for a reconstruction the day it rebuilt (as `package` gathers it). */
+const runDayOf = (m: RunManifest) => m.reconstruction?.asOf ?? m.startedAt.slice(0, 10);
+/** The day a run not in the package belongs to, from its id (the run id a signed manifest names). */
+const idDay = (runId: string) => reconstructionRunDay(runId) ?? runIdDay(runId);
+const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+
+/**
+ * The ends of the period: what the package can prove about runs left out before its first or after its last run.
+ * Wrong (INVALID): the first run of a chain links to a run dated inside the period that the package does not hold; the
+ * run the store held after a chain's last run (recorded in manifest.json at build time) is dated inside the period; an
+ * attestation run the package does not hold (a package holds every one up to its period end); generatedAt is not the
+ * completion of the last run held. Shown as warnings (VALID stays): days at the start or end of the period without a run
+ * of a collection chain, and an end not recorded (packages built before chainEnds was recorded).
+ */
+function checkPeriodEnds({ fail, notRead }: PackageFolder, manifest: PackageManifest, runs: PackagedRun[], warnings: VerificationProblem[]): ChainCoverage[] {
+  const warn = (path: string, message: string) => warnings.push({ path, message });
+  const { from, to } = manifest.period;
+  const held = new Set(runs.map((r) => r.runId));
+  const allRead = runs.length === manifest.runs.length && !notRead.size;
+  if (allRead && runs.length) {
+    const last = runs.reduce((m, r) => (r.manifest.completedAt > m.manifest.completedAt ? r : m));
+    if (manifest.generatedAt !== last.manifest.completedAt) {
+      fail(PACKAGE_FILES.manifest, `generatedAt ${manifest.generatedAt} is not the completion of the last run the package holds (${last.runId}, completed ${last.manifest.completedAt}): evidence-locker always writes that time, so the package manifest does not describe the runs it holds; obtain the package again from the organisation`);
+    }
+  }
+  const builtDay = manifest.builtAt?.slice(0, 10);
+  if (builtDay && builtDay < to) warn(PACKAGE_FILES.manifest, `the package was built on ${builtDay}, before its period ends on ${to}: the days after ${builtDay} could not have a run`);
+  const byChain = new Map<string, PackagedRun[]>();
+  for (const r of runs) byChain.set(r.manifest.chain, [...(byChain.get(r.manifest.chain) ?? []), r]);
+  const out: ChainCoverage[] = [];
+  for (const [chain, list] of [...byChain].sort(([a], [b]) => compareCodeUnits(a, b))) {
+    list.sort((a, b) => compareRunsInChain({ ...a.manifest, runId: a.runId }, { ...b.manifest, runId: b.runId }));
+    const first = list[0];
+    const last = list[list.length - 1];
+    const firstDay = runDayOf(first.manifest);
+    const lastDay = runDayOf(last.manifest);
+    const attestation = first.manifest.kind === 'attestation';
+    // Days without a run are told only of chains collected on a schedule (not attestations, legal holds or rebuilt days).
+    const periodic = list.every((r) => r.manifest.kind === 'collection' && !r.manifest.reconstruction);
+    const leftOut = 'runs of the period were left out of the package: obtain the complete package from the organisation (the organisation can compare it with `evidence-locker verify --store`)';
+
+    let start: string;
+    const prev = first.manifest.previous;
+    const startGap = periodic && firstDay > from ? dayNumber(firstDay) - dayNumber(from) : 0;
+    if (!prev) {
+      start = `begins in the package: ${first.runId} (${firstDay}) is the first run the chain ever sealed`;
+      if (startGap) warn(`runs/${first.runId}`, `chain ${chain}: collection began on ${firstDay} (${first.runId} is the chain's first run ever), ${days(startGap)} after the period start ${from}: ${from} to ${dayAfter(firstDay, -1)} have no run of this chain`);
+    } else if (held.has(prev.runId)) {
+      start = `begins with ${first.runId} (${firstDay}), which links to ${prev.runId} of another chain`;
+    } else {
+      const pd = idDay(prev.runId);
+      start = `the chain's start is not shown: ${first.runId} (${firstDay}) links to ${prev.runId}${pd ? ` (${pd})` : ''}, which the package does not hold`;
+      if (attestation) {
+        fail(`runs/${first.runId}`, `chain ${chain}: links to attestation run ${prev.runId}, which the package does not hold; a package holds every attestation sealed up to its period end, so ${leftOut}`);
+      } else if (!pd) {
+        warn(`runs/${first.runId}`, `chain ${chain}: the first run in the package, ${first.runId}, links to run ${prev.runId}, whose date cannot be read from its id: whether runs at the start of the period ${from} were left out cannot be told`);
+      } else if (pd >= from && pd <= to) {
+        fail(`runs/${first.runId}`, `chain ${chain}: the first run in the package, ${first.runId} (${firstDay}), links to run ${prev.runId}, dated ${pd} inside the period ${from} to ${to}, which the package does not hold: ${leftOut}`);
+      } else if (startGap && pd < from) {
+        warn(`runs/${first.runId}`, `chain ${chain}: the earliest run in the package is ${first.runId} on ${firstDay}, ${days(startGap)} after the period start ${from}; it links directly to ${prev.runId} (${pd}, before the period), so no run of this chain was sealed from ${from} to ${dayAfter(firstDay, -1)}`);
+      }
+    }
+
+    let end: string;
+    const recorded = manifest.chainEnds;
+    const ce = recorded?.find((c) => c.chain === chain);
+    let why = '';
+    if (!recorded) {
+      end = `what followed ${last.runId} in the store is not recorded (a package of an older evidence-locker): runs at the end of the period could be left out unseen`;
+      why = `; the package does not record what followed it, so runs could have been left out: ask the organisation to compare with \`evidence-locker verify --store --from ${from} --to ${to}\``;
+    } else if (!ce) {
+      end = 'not recorded';
+      fail(PACKAGE_FILES.manifest, `chainEnds records nothing for chain ${chain}, whose runs the package holds: the package manifest does not describe the runs it holds; obtain the package again from the organisation`);
+    } else if (ce.lastRunId !== last.runId) {
+      end = 'not recorded';
+      fail(PACKAGE_FILES.manifest, `chainEnds names ${ce.lastRunId} as the last run of chain ${chain}, but the package's last run of that chain is ${last.runId}: the package manifest does not describe the runs it holds; obtain the package again from the organisation`);
+    } else if (ce.next) {
+      const nd = idDay(ce.next.runId);
+      end = `when the package was built the store held ${ce.next.runId}${nd ? ` (${nd})` : ''} next, after the period`;
+      why = `; the next run the store held, ${ce.next.runId}, is dated ${nd ?? 'an unknown day'}, so no run of this chain was sealed in those days`;
+      if (!nd) warn(`runs/${last.runId}`, `chain ${chain}: the run the store held after the package's last run, ${ce.next.runId}, has no date in its id: whether runs at the end of the period were left out cannot be told`);
+      else if (attestation ? nd <= to : nd >= from && nd <= to) {
+        end = `the store held ${ce.next.runId} (${nd}) next, inside the period`;
+        fail(`runs/${last.runId}`, `chain ${chain}: when the package was built (${manifest.builtAt ?? 'build time not recorded'}) the evidence store held run ${ce.next.runId}, dated ${nd} inside the period ${from} to ${to}, after the package's last run ${last.runId} (${lastDay}): ${leftOut}`);
+      }
+    } else {
+      end = `${last.runId} was the chain's newest run when the package was built${manifest.builtAt ? ` (${manifest.builtAt})` : ''}`;
+      why = '; no later run of this chain had been sealed when the package was built';
+    }
+    const endDay = builtDay && builtDay < to ? builtDay : to;
+    const endGap = periodic && lastDay < endDay ? dayNumber(endDay) - dayNumber(lastDay) : 0;
+    if (endGap) warn(`runs/${last.runId}`, `chain ${chain}: the last run in the package is ${last.runId} on ${lastDay}; the ${days(endGap)} ${dayAfter(lastDay, 1)} to ${endDay} at the end of the period have no run of this chain${why}`);
+    out.push({ chain, runs: list.length, firstRunId: first.runId, firstDay, lastRunId: last.runId, lastDay, start, end });
+  }
+  return out;
+}
+
 /**
  * Evidence bodies: each named by its SHA-256, and every record in scope present. Bodies are found by the hash in
  * their name (only where it sits in the right fan-out folder), so records need no path built per record.
@@ -550,6 +677,13 @@ export function formatVerification(v: PackageVerification, label: string): strin
     );
   }
   if (!v.keys.length && !v.unreadKeys.length) lines.push('    (none could be read)');
+  if (v.chains.length) lines.push('  runs by chain (what the package can show of its period):');
+  for (const c of v.chains) {
+    lines.push(`    ${c.chain}: ${c.runs} run(s), ${c.firstDay} (${c.firstRunId}) to ${c.lastDay} (${c.lastRunId})`);
+    lines.push(`      start: ${c.start}`);
+    lines.push(`      end: ${c.end}`);
+  }
+  for (const w of v.warnings) lines.push(`WARNING (period coverage): ${w.path}: ${w.message}`);
   if (v.ok && !v.pinnedKeys.length) {
     // Unpinned, the signatures were checked against keys the package itself carries: anyone can re-sign a package.
     const fps = v.signingKeyFingerprints;
@@ -560,7 +694,7 @@ export function formatVerification(v: PackageVerification, label: string): strin
     for (const k of v.keys) lines.push(`    ${k.keyFingerprint}  signs ${some(k.signs)}`);
     // The command names no fingerprint read from the package: copying those would pin whatever key signed it.
     if (fps.length) lines.push(`  then verify again pinned: evidence-locker verify ${label} --expect-key <fingerprint the organisation gave you>`);
-  } else if (v.ok) lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}; every signature is by a pinned key`);
+  } else if (v.ok) lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}; every signature is by a pinned key${v.warnings.length ? `; read the ${v.warnings.length} period coverage warning(s) above` : ''}`);
   else {
     lines.push(`INVALID: ${v.problems.length} problem(s)`);
     for (const p of v.problems) lines.push(`  ${p.path}: ${p.message}`);
