@@ -79,6 +79,9 @@ It checks every line of SHA256SUMS and its signature, the package manifest signa
 chain, and the SHA-256 of every evidence record body. With \`--expect-key\` (once per trusted key), a package or
 run signed by any other key fails. Without it, the signatures are checked only against the keys the package
 carries: VALID then only means internally consistent (anyone can re-sign a package), and the verdict says so.
+When the organisation signs packages and runs with distinct keys, pin each for its role instead:
+\`--expect-package-key <package key> --expect-run-key <run key>\` (verify.sh: \`--package-key\`, \`--run-key\`); a
+package signed with a run key, or a run signed with the package key, then fails.
 It prints the signing key fingerprints and key ids. Exit code 0 means valid; exit code 1 lists every file or
 record that failed.
 

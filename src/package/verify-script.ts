@@ -15,7 +15,8 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # <fingerprint> is the SHA-256 of the DER public key of a signing key you trust, as confirmed with the
 # organisation out of band (never taken from this package). Compute it for a PEM public key with:
 #   openssl pkey -pubin -in public-key.pem -outform DER | sha256sum
-# Give --key once per trusted key (e.g. the package key and the collectors' keys when they differ).
+# Give --key once per trusted key (e.g. the package key and the collectors' keys when they differ). To pin a key
+# for one role only: --package-key (may sign manifest.json and SHA256SUMS) or --run-key (may sign run manifests).
 #
 # Checks, in order: the package key is a pinned key; SHA256SUMS.sig is its signature over SHA256SUMS;
 # every file listed in SHA256SUMS has that SHA-256 and no other file exists; manifest.sig is the
@@ -34,28 +35,35 @@ empty_sha=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 
 usage() {
   echo "usage: sh verify.sh --key <sha256 fingerprint of a trusted public key> [--key <fingerprint> ...] [--package <folder>]" >&2
+  echo "       (--package-key <fingerprint> / --run-key <fingerprint> pin a key for the package manifest / run manifests only)" >&2
   echo "  compute a fingerprint: openssl pkey -pubin -in <public-key.pem> -outform DER | sha256sum" >&2
   exit 2
 }
 
 keys=''
+pkg_keys=''
+run_keys=''
 package=$(dirname "$0")
 while [ $# -gt 0 ]; do
   case "$1" in
     --package) [ $# -ge 2 ] || usage; package=$2; shift 2; continue ;;
-    --key) [ $# -ge 2 ] || usage; k=$2; shift 2 ;;
-    --key=*) k=$(printf '%s' "$1" | sed 's/^--key=//'); shift ;;
+    --key|--package-key|--run-key) [ $# -ge 2 ] || usage; opt=$1; k=$2; shift 2 ;;
+    --key=*|--package-key=*|--run-key=*) opt=$(printf '%s' "$1" | sed 's/=.*$//'); k=$(printf '%s' "$1" | sed 's/^[^=]*=//'); shift ;;
     -h|--help) usage ;;
     *) echo "verify.sh: unknown argument: $1" >&2; usage ;;
   esac
   k=$(printf '%s' "$k" | tr 'A-F' 'a-f' | tr -d ':')
   if ! printf '%s\n' "$k" | grep -Eq '^[0-9a-f]{64}$'; then
-    echo "verify.sh: --key $k is not a SHA-256 fingerprint (64 hex digits)" >&2
+    echo "verify.sh: $opt $k is not a SHA-256 fingerprint (64 hex digits)" >&2
     usage
   fi
-  keys="$keys $k"
+  case "$opt" in
+    --package-key) pkg_keys="$pkg_keys $k" ;;
+    --run-key) run_keys="$run_keys $k" ;;
+    *) keys="$keys $k" ;;
+  esac
 done
-if [ -z "$keys" ]; then
+if [ -z "$keys$pkg_keys$run_keys" ]; then
   echo "verify.sh: no --key given. This script only checks a package against keys you pinned: the public-key.pem inside" >&2
   echo "  a package proves nothing (whoever alters a package can sign it again with a key of their own). Obtain the signing" >&2
   echo "  key fingerprint from the organisation out of band and give it with --key." >&2
@@ -71,7 +79,9 @@ cd "$package" || { echo "verify.sh: cannot enter the package folder $package" >&
 failures=0
 fail() { echo "FAIL  $*"; failures=$((failures + 1)); }
 ok() { echo "ok    $*"; }
-pinned() { case " $keys " in *" $1 "*) return 0 ;; esac; return 1; }
+# A key pinned for the package manifest (--key, --package-key), or for run manifests (--key, --run-key).
+pinned_pkg() { case " $keys $pkg_keys " in *" $1 "*) return 0 ;; esac; return 1; }
+pinned_run() { case " $keys $run_keys " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # Reads a public key file into key_fp (SHA-256 of its DER form; empty when it is not a public key) and
 # key_type. The key just read is remembered: runs signed with the same key cost no further openssl call.
@@ -181,8 +191,10 @@ pkg_fp=$key_fp
 pkg_type=$key_type
 if [ -z "$pkg_fp" ]; then
   fail "public-key.pem is not a readable public key"
-elif pinned "$pkg_fp"; then
+elif pinned_pkg "$pkg_fp"; then
   ok "package key $pkg_fp is a pinned key"
+elif pinned_run "$pkg_fp"; then
+  fail "package key $pkg_fp (public-key.pem) is pinned for run manifests only (--run-key), not for the package manifest: a key the organisation pinned for runs signed this package"
 else
   fail "package key $pkg_fp (public-key.pem) is not a pinned key: the package was signed by someone else"
 fi
@@ -260,6 +272,7 @@ EOF
 
 # 6. Every listed run is signed by a pinned key; its fields feed the chain check.
 chain_lines=''
+run_fps=''
 runs=0
 for dir in runs/*/; do
   [ -d "$dir" ] || continue
@@ -277,8 +290,9 @@ for dir in runs/*/; do
     fail "runs/$run/public-key.pem is not a readable public key"
     continue
   fi
-  if ! pinned "$run_fp"; then
-    fail "runs/$run is signed by key $run_fp, which is not a pinned key"
+  if ! pinned_run "$run_fp"; then
+    if pinned_pkg "$run_fp"; then fail "runs/$run is signed by key $run_fp, which is pinned for the package manifest only (--package-key), not for run manifests"
+    else fail "runs/$run is signed by key $run_fp, which is not a pinned key"; fi
     continue
   fi
   if ! verify_sig "$key_type" "runs/$run/public-key.pem" "$m" "runs/$run/manifest.sig"; then
@@ -318,6 +332,7 @@ EOF
     fail "runs/$run/manifest.json: previous names no run id or manifest hash"
     continue
   fi
+  case " $run_fps " in *" $run_fp "*) ;; *) run_fps="$run_fps $run_fp" ;; esac
   sha=$(sha256sum < "$m" | cut -d' ' -f1)
   chain_lines="$chain_lines$chain$tab$started$tab$run$tab$sha$tab$prev_id$tab$prev_sha$tab$kind$tab$completed$nl"
 done
@@ -431,6 +446,7 @@ if [ "$failures" -gt 0 ]; then
   echo "RESULT: INVALID ($failures failure(s))"
   exit 1
 fi
+echo "signed by: package manifest $pkg_fp; runs$run_fps"
 echo "RESULT: VALID: every file, signature and chain link checks out against the pinned key(s)"
 exit 0
 `;

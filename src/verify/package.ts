@@ -48,10 +48,15 @@ export interface PackageVerification {
   /** Distinct keys that signed anything read: the package manifest and the runs together; more than one is called out. */
   signingKeyFingerprints: string[];
   /**
-   * Fingerprints pinned with --expect-key (lower case); empty when none was given. Unpinned, VALID only means the
-   * package is internally consistent: whoever altered it could have signed it again with a key of their own.
+   * Fingerprints pinned with --expect-key, --expect-package-key or --expect-run-key (lower case); empty when none was
+   * given. Unpinned, VALID only means the package is internally consistent: whoever altered it could have signed it
+   * again with a key of their own.
    */
   pinnedKeys: string[];
+  /** Fingerprints that may sign the package manifest (--expect-key and --expect-package-key). */
+  pinnedPackageKeys: string[];
+  /** Fingerprints that may sign run manifests (--expect-key and --expect-run-key). */
+  pinnedRunKeys: string[];
   /** SHA-256 of manifest.json, when it could be read. */
   packageId?: string;
   manifest?: PackageManifest;
@@ -91,9 +96,37 @@ const SUM_LINE = /^([0-9a-f]{64}) [ *](.+)$/;
  */
 export interface VerifyPackageOptions {
   limits?: UnzipLimits;
-  /** Key fingerprints confirmed out of band; any signature by another key is a problem. */
+  /** Key fingerprints confirmed out of band, for any signature (package or run); any signature by another key is a problem. */
   expectedKeys?: string[];
+  /** Key fingerprints pinned for run manifests only (--expect-run-key), besides `expectedKeys`. */
+  expectedRunKeys?: string[];
+  /** Key fingerprints pinned for the package manifest only (--expect-package-key), besides `expectedKeys`. */
+  expectedPackageKeys?: string[];
 }
+
+/** The keys pinned for each role: what may sign the package manifest (and SHA256SUMS), and what may sign a run. */
+export interface PinnedRoles {
+  package: ReadonlySet<string>;
+  run: ReadonlySet<string>;
+}
+
+/** The pinned keys by role, or undefined when none was given (unpinned). `--expect-key` pins a key for both roles. */
+export function pinnedRoles(opts: Pick<VerifyPackageOptions, 'expectedKeys' | 'expectedRunKeys' | 'expectedPackageKeys'>): PinnedRoles | undefined {
+  const low = (l?: string[]) => (l ?? []).map((k) => k.toLowerCase());
+  const both = low(opts.expectedKeys);
+  const run = low(opts.expectedRunKeys);
+  const pkg = low(opts.expectedPackageKeys);
+  if (!both.length && !run.length && !pkg.length) return undefined;
+  return { package: new Set([...both, ...pkg]), run: new Set([...both, ...run]) };
+}
+
+/** Whether each key is pinned for both roles (only --expect-key given): messages then speak of "the expected keys" as before. */
+function samePins(roles: PinnedRoles): boolean {
+  return roles.package.size === roles.run.size && [...roles.package].every((k) => roles.run.has(k));
+}
+
+/** How the options that pin a role are named, for messages. */
+const ROLE_OPTIONS = { package: '--expect-key or --expect-package-key', run: '--expect-key or --expect-run-key' } as const;
 
 export async function verifyPackage(path: string, opts: VerifyPackageOptions = {}): Promise<PackageVerification> {
   let st;
@@ -106,11 +139,12 @@ export async function verifyPackage(path: string, opts: VerifyPackageOptions = {
   const tmp = await mkdtemp(join(tmpdir(), 'evidence-locker-verify-'));
   try {
     // Pinned, the sizes manifest.json lists bound what is extracted only once a pinned key's signature over it verifies.
-    const expected = opts.expectedKeys?.length ? new Set(opts.expectedKeys.map((k) => k.toLowerCase())) : undefined;
+    const roles = pinnedRoles(opts);
     try {
-      await extractPackageZip(path, join(tmp, 'package'), opts.limits ?? DEFAULT_UNZIP_LIMITS, expected);
+      // The sizes manifest.json lists are trusted once a key pinned for the package manifest signed it.
+      await extractPackageZip(path, join(tmp, 'package'), opts.limits ?? DEFAULT_UNZIP_LIMITS, roles?.package);
     } catch (err) {
-      if (err instanceof UntrustedSizesError && expected) return notExtracted(err, expected);
+      if (err instanceof UntrustedSizesError && roles) return notExtracted(err, roles);
       throw err;
     }
     return await verifyPackageDir(join(tmp, 'package'), opts);
@@ -124,12 +158,12 @@ export async function verifyPackage(path: string, opts: VerifyPackageOptions = {
  * manifest that would list its size is not signed by a pinned key. Reported like a manifest left unread (its key named,
  * nothing claimed verified), so a package signed by another key fails the same way whatever its files' sizes.
  */
-function notExtracted(err: UntrustedSizesError, expected: ReadonlySet<string>): PackageVerification {
+function notExtracted(err: UntrustedSizesError, roles: PinnedRoles): PackageVerification {
   const { keyFingerprint: fp, keyPinned, why } = err.untrusted;
   const what = 'keys are pinned (--expect-key), so the sizes its manifest lists were not trusted and the package was not extracted';
   const problems: VerificationProblem[] = [
     fp && !keyPinned
-      ? { path: PACKAGE_FILES.signature, message: `signed with key ${fp} (its public-key.pem), which is not one of the expected keys; ${what}` }
+      ? { path: PACKAGE_FILES.signature, message: `signed with key ${fp} (its public-key.pem), which is not ${samePins(roles) ? 'one of the expected keys' : `a key pinned for the package manifest (${ROLE_OPTIONS.package})`}; ${what}` }
       : { path: PACKAGE_FILES.signature, message: `${why}; ${what}` },
     { path: PACKAGE_FILES.manifest, message: `not read; the entries too large to extract without it: ${err.message.replace(/^.*?unsafe entries: /, '')}` },
   ];
@@ -138,7 +172,9 @@ function notExtracted(err: UntrustedSizesError, expected: ReadonlySet<string>): 
     simulated: false,
     runKeyFingerprints: [],
     signingKeyFingerprints: [],
-    pinnedKeys: [...expected].sort(compareCodeUnits),
+    pinnedKeys: [...new Set([...roles.package, ...roles.run])].sort(compareCodeUnits),
+    pinnedPackageKeys: [...roles.package].sort(compareCodeUnits),
+    pinnedRunKeys: [...roles.run].sort(compareCodeUnits),
     problems,
     warnings: [],
     chains: [],
@@ -183,7 +219,7 @@ function sortedFinder(files: string[], index: Map<string, number>): (path: strin
   };
 }
 
-export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOptions, 'expectedKeys'> = {}): Promise<PackageVerification> {
+export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOptions, 'expectedKeys' | 'expectedRunKeys' | 'expectedPackageKeys'> = {}): Promise<PackageVerification> {
   const problems: VerificationProblem[] = [];
   const fail = (path: string, message: string) => problems.push({ path, message });
   const checked = { files: 0, runs: 0, records: 0, chainLinks: 0, bodies: 0 };
@@ -217,7 +253,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     for (const [i, error] of hashed.errors) fail(files[i], `cannot be read: ${error}`);
     checked.files = files.length;
   };
-  const expected = opts.expectedKeys?.length ? new Set(opts.expectedKeys.map((k) => k.toLowerCase())) : undefined;
+  const expected = pinnedRoles(opts);
   const folder: PackageFolder = { files, index, present, abs, fail, noteKey, noteUnreadKey, checked, shaAt, sizeAt: (i) => hashed?.size(i), notRead: new Set<string>(), ...(expected ? { expected } : {}) };
 
   const { manifest, packageId } = await checkPackageManifest(folder);
@@ -229,7 +265,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   const warnings: VerificationProblem[] = [];
   const chains = manifest ? checkPeriodEnds(folder, manifest, runs, warnings) : [];
   checkEvidenceBodies(folder, runs, manifest);
-  if (opts.expectedKeys?.length) checkExpectedKeys(folder, keys, opts.expectedKeys);
+  if (expected) checkExpectedKeys(folder, keys, expected);
 
   problems.sort((x, y) => compareCodeUnits(x.path, y.path) || compareCodeUnits(x.message, y.message));
   const unique = problems.filter((p, i) => i === 0 || p.path !== problems[i - 1].path || p.message !== problems[i - 1].message);
@@ -241,7 +277,9 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     simulated: manifest?.simulated === true || runs.some((r) => r.manifest.simulated === true),
     runKeyFingerprints: runKeys.sort(compareCodeUnits),
     signingKeyFingerprints: [...keys.keys()].sort(compareCodeUnits),
-    pinnedKeys: expected ? [...expected].sort(compareCodeUnits) : [],
+    pinnedKeys: expected ? [...new Set([...expected.package, ...expected.run])].sort(compareCodeUnits) : [],
+    pinnedPackageKeys: expected ? [...expected.package].sort(compareCodeUnits) : [],
+    pinnedRunKeys: expected ? [...expected.run].sort(compareCodeUnits) : [],
     problems: unique,
     warnings,
     chains,
@@ -267,8 +305,8 @@ interface PackageFolder {
   /** SHA-256 of the file at a position, once hashing is done. */
   shaAt: (i: number | undefined) => string | undefined;
   sizeAt: (i: number) => number | undefined;
-  /** Key fingerprints pinned with --expect-key (lower case), when any. */
-  expected?: ReadonlySet<string>;
+  /** Key fingerprints pinned per role (lower case), when any key was pinned. */
+  expected?: PinnedRoles;
   /** Manifests left unread because no pinned key signed them: `manifest.json` (the package's) and run ids. */
   notRead: Set<string>;
 }
@@ -344,6 +382,8 @@ async function checkPackageManifest(folder: PackageFolder): Promise<{ manifest?:
  */
 function signedByPinnedKey({ expected, fail, notRead, noteUnreadKey }: PackageFolder, bytes: Buffer, sig: Buffer | undefined, pem: string | undefined, paths: { id: string; manifest: string; signature: string; key: string; signer: string }): boolean {
   if (!expected) return true;
+  const role = paths.id === PACKAGE_FILES.manifest ? 'package' : 'run';
+  const pinnedForRole = expected[role];
   const why = 'keys are pinned (--expect-key), so the manifest was not read';
   const refuse = (path: string, message: string) => {
     fail(path, message);
@@ -360,9 +400,13 @@ function signedByPinnedKey({ expected, fail, notRead, noteUnreadKey }: PackageFo
   }
   // The key was read even though the manifest is not: the report names it (as not expected, or as not verifying).
   const beside = paths.id === PACKAGE_FILES.manifest ? 'package' : paths.id;
-  if (!expected.has(fp)) {
+  if (!pinnedForRole.has(fp)) {
     noteUnreadKey(fp, false, beside);
-    return refuse(paths.signer, `signed with key ${fp} (its public-key.pem), which is not one of the expected keys; ${why}`);
+    const what = role === 'package' ? 'the package manifest' : 'run manifests';
+    const other = expected[role === 'package' ? 'run' : 'package'].has(fp) ? ` (it is pinned for ${role === 'package' ? 'run manifests' : 'the package manifest'} only)` : '';
+    const none = pinnedForRole.size ? '' : `; no key is pinned for ${what}: give ${ROLE_OPTIONS[role]}`;
+    if (samePins(expected)) return refuse(paths.signer, `signed with key ${fp} (its public-key.pem), which is not one of the expected keys; ${why}`);
+    return refuse(paths.signer, `signed with key ${fp} (its public-key.pem), which is not a key pinned for ${what} (${ROLE_OPTIONS[role]})${other}${none}; ${why}`);
   }
   if (!verifiedScheme(bytes, sig, pem)) {
     noteUnreadKey(fp, true, beside);
@@ -642,11 +686,17 @@ function checkEvidenceBodies({ files, fail, checked, shaAt, notRead }: PackageFo
   }
 }
 
-/** Every signature is by a key whose fingerprint was confirmed out of band. */
-function checkExpectedKeys({ fail }: PackageFolder, keys: Map<string, SigningKeyInfo>, expectedKeys: string[]): void {
-  const expected = new Set(expectedKeys.map((k) => k.toLowerCase()));
+/** Every signature is by a key whose fingerprint was confirmed out of band for that role (package manifest or run). */
+function checkExpectedKeys({ fail }: PackageFolder, keys: Map<string, SigningKeyInfo>, expected: PinnedRoles): void {
+  const same = samePins(expected);
   for (const k of keys.values()) {
-    if (!expected.has(k.keyFingerprint)) fail(k.signs[0] === 'package' ? PACKAGE_FILES.signature : `runs/${k.signs[0]}`, `signed with key ${k.keyFingerprint} (${k.keyId}), which is not one of the expected keys`);
+    const runs = k.signs.filter((s) => s !== 'package');
+    if (same) {
+      if (!expected.run.has(k.keyFingerprint)) fail(k.signs[0] === 'package' ? PACKAGE_FILES.signature : `runs/${k.signs[0]}`, `signed with key ${k.keyFingerprint} (${k.keyId}), which is not one of the expected keys`);
+      continue;
+    }
+    if (k.signs.includes('package') && !expected.package.has(k.keyFingerprint)) fail(PACKAGE_FILES.signature, `signed with key ${k.keyFingerprint} (${k.keyId}), which is not a key pinned for the package manifest (${ROLE_OPTIONS.package})`);
+    if (runs.length && !expected.run.has(k.keyFingerprint)) fail(`runs/${runs[0]}`, `signed with key ${k.keyFingerprint} (${k.keyId}), which is not a key pinned for run manifests (${ROLE_OPTIONS.run})`);
   }
 }
 
@@ -665,6 +715,7 @@ export function formatVerification(v: PackageVerification, label: string): strin
   if (v.packageId) lines.push(`  package id (SHA-256 of manifest.json) ${v.packageId}`);
   lines.push(`  checked ${v.checked.files} files, ${v.checked.runs} run manifests, ${v.checked.chainLinks} chain links, ${v.checked.records} evidence records, ${v.checked.bodies} bodies`);
   lines.push('  signing keys (confirm these fingerprints with the organisation out of band):');
+  const byRole = v.pinnedPackageKeys.join() !== v.pinnedRunKeys.join();
   const some = (ids: string[]) => (ids.length > 3 ? `${ids.slice(0, 3).join(', ')} and ${ids.length - 3} more` : ids.join(', '));
   for (const k of v.keys) lines.push(`    ${k.keyFingerprint}  ${k.keyId}  ${k.algorithm}  signs ${some(k.signs)}`);
   // Keys read beside manifests left unread: named, so the assessor sees who signed, but never as having signed anything verified.
@@ -673,10 +724,11 @@ export function formatVerification(v: PackageVerification, label: string): strin
     lines.push(
       k.pinned
         ? `    ${k.keyFingerprint}  an expected key, but its signature does not verify over ${where}; not read, nothing it signs there was verified`
-        : `    ${k.keyFingerprint}  NOT EXPECTED (not a key given with --expect-key): the public-key.pem beside ${where}; not read, nothing it signs was verified`,
+        : `    ${k.keyFingerprint}  NOT EXPECTED (${byRole ? 'not a key pinned for what it signs: --expect-key, --expect-package-key, --expect-run-key' : 'not a key given with --expect-key'}): the public-key.pem beside ${where}; not read, nothing it signs was verified`,
     );
   }
   if (!v.keys.length && !v.unreadKeys.length) lines.push('    (none could be read)');
+  if (byRole) lines.push(`  pinned for the package manifest: ${v.pinnedPackageKeys.join(', ') || '(none)'}; for run manifests: ${v.pinnedRunKeys.join(', ') || '(none)'}`);
   if (v.chains.length) lines.push('  runs by chain (what the package can show of its period):');
   for (const c of v.chains) {
     lines.push(`    ${c.chain}: ${c.runs} run(s), ${c.firstDay} (${c.firstRunId}) to ${c.lastDay} (${c.lastRunId})`);
@@ -694,8 +746,12 @@ export function formatVerification(v: PackageVerification, label: string): strin
     for (const k of v.keys) lines.push(`    ${k.keyFingerprint}  signs ${some(k.signs)}`);
     // The command names no fingerprint read from the package: copying those would pin whatever key signed it.
     if (fps.length) lines.push(`  then verify again pinned: evidence-locker verify ${label} --expect-key <fingerprint the organisation gave you>`);
-  } else if (v.ok) lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}; every signature is by a pinned key${v.warnings.length ? `; read the ${v.warnings.length} period coverage warning(s) above` : ''}`);
-  else {
+  } else if (v.ok) {
+    lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}; every signature is by ${byRole ? 'a key pinned for what it signs' : 'a pinned key'}${v.warnings.length ? `; read the ${v.warnings.length} period coverage warning(s) above` : ''}`);
+    const pkgKey = v.keys.filter((k) => k.signs.includes('package')).map((k) => k.keyFingerprint);
+    const runKeys = v.keys.filter((k) => k.signs.some((s) => s !== 'package')).map((k) => k.keyFingerprint);
+    lines.push(`  package manifest signed by ${pkgKey.join(', ') || '(none)'}; runs signed by ${runKeys.join(', ') || '(none)'}`);
+  } else {
     lines.push(`INVALID: ${v.problems.length} problem(s)`);
     for (const p of v.problems) lines.push(`  ${p.path}: ${p.message}`);
   }
