@@ -131,7 +131,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     if (!opts.catalogs.some((c) => c.framework === fw)) throw new ConfigError(`scope.${fw}: unknown framework "${fw}"`, `scope keys are framework ids: ${opts.catalogs.map((c) => c.framework).join(', ')}`);
   }
   const trust = opts.trust ?? trustPolicy([await opts.signer.fingerprint()]);
-  const { periodRuns, attestationRuns, foreign } = await gatherRuns(opts.store, period, trust);
+  const { periodRuns, attestationRuns, foreign, chainEnds } = await gatherRuns(opts.store, period, trust);
   for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `package: foreign object in the evidence store, listed in the package, not used as evidence: ${describeForeign(f)}`);
   const collectionRuns = periodRuns.filter((r) => r.manifest.kind === 'collection');
   const where = opts.store.describe().location;
@@ -344,6 +344,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       contentId,
       tool: model.tool,
       runs: allRuns.map(packageRun),
+      chainEnds,
       missingShards: model.missingShards,
       summary: { records, evidenceFiles: bodies.count, ...Object.fromEntries(Object.entries(counts).map(([k, v]) => [`status.${k}`, v])) },
       signing,

@@ -3,8 +3,8 @@ import type { RunManifest } from '../evidence/manifest.js';
 import { RunClassifier, deleteMarkerFindings, manifestRecords, rereadManifest, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
-import { ATTESTATION_RUN_MARK, compareRunsInChain, reconstructionRunDay, runIdDay } from '../evidence/run-id.js';
-import type { MissingShard } from './manifest.js';
+import { ATTESTATION_RUN_MARK, compareRunsInChain, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
+import type { ChainEnd, MissingShard } from './manifest.js';
 
 /** A run manifest without its record list: what a package keeps of each run while records are read one run at a time. */
 export type RunHeader = Omit<RunManifest, 'records'> & { recordCount: number };
@@ -41,6 +41,8 @@ export interface GatheredRuns {
   attestationRuns: IncludedRun[];
   /** Everything in the store for the period not written by a trusted signer: never evidence, always listed. */
   foreign: ForeignObject[];
+  /** Per chain of the included runs (by chain name), the trusted run that followed its last included run, or null. */
+  chainEnds: ChainEnd[];
 }
 
 /**
@@ -90,7 +92,41 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
   periodRuns.sort(byDay);
   attestationRuns.sort(byStart);
   foreign.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { periodRuns, attestationRuns, foreign };
+  return { periodRuns, attestationRuns, foreign, chainEnds: await chainEnds(classifier, [...periodRuns, ...attestationRuns]) };
+}
+
+/**
+ * For each chain of the included runs, the trusted run of that chain that follows the last one included (the one run
+ * that should link to it), read from run ids at or after that run's start second: the package records it so both
+ * verifiers can tell a period cut short at its end (the next run falls inside the period) from one whose collection
+ * stopped or continued only after it.
+ */
+async function chainEnds(classifier: RunClassifier, runs: IncludedRun[]): Promise<ChainEnd[]> {
+  type Placed = { runId: string; manifest: Pick<RunManifest, 'startedAt' | 'completedAt'> };
+  const order = (a: Placed, b: Placed) => compareRunsInChain({ ...a.manifest, runId: a.runId }, { ...b.manifest, runId: b.runId });
+  const last = new Map<string, IncludedRun>();
+  for (const r of runs) {
+    const seen = last.get(r.manifest.chain);
+    if (!seen || order(seen, r) < 0) last.set(r.manifest.chain, r);
+  }
+  const ids = await classifier.runIds();
+  const out: ChainEnd[] = [];
+  for (const [chain, l] of [...last].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const from = runIdTime(l.runId)?.getTime() ?? Date.parse(l.manifest.startedAt);
+    let next: { runId: string; manifest: RunManifest; manifestSha256: string } | undefined;
+    for (const id of ids) {
+      if (id === l.runId) continue;
+      const t = runIdTime(id)?.getTime();
+      if (t !== undefined && t < Math.floor(from / 1000) * 1000) continue;
+      // Ids sort by start second: once past the best candidate's, no later id can come before it in the chain.
+      if (next && t !== undefined && t > (runIdTime(next.runId)?.getTime() ?? Infinity)) break;
+      const c = await classifier.classify(id);
+      if (!c.trusted || c.trusted.manifest.chain !== chain || order(c.trusted, l) <= 0) continue;
+      if (!next || order(c.trusted, next) < 0) next = c.trusted;
+    }
+    out.push({ chain, lastRunId: l.runId, next: next ? { runId: next.runId, startedAt: next.manifest.startedAt, manifestSha256: next.manifestSha256 } : null });
+  }
+  return out;
 }
 
 /** The run's manifest bytes from the store, checked against the hash taken when the run was gathered. */

@@ -27,6 +27,20 @@ export const PackageRunSchema = z
   .strict();
 export type PackageRun = z.infer<typeof PackageRunSchema>;
 
+/**
+ * What the evidence store held after the package's last run of a chain when the package was built: the next run of
+ * that chain (signed by a trusted key), or null when that last run was the chain's newest. Verifiers refuse a
+ * package whose chain continued inside its period beyond the runs it holds.
+ */
+export const ChainEndSchema = z
+  .object({
+    chain: z.string(),
+    lastRunId: z.string(),
+    next: z.object({ runId: z.string(), startedAt: z.string(), manifestSha256: Sha256 }).strict().nullable(),
+  })
+  .strict();
+export type ChainEnd = z.infer<typeof ChainEndSchema>;
+
 export const MissingShardSchema = z.object({ slot: z.string(), count: z.number().int(), present: z.array(z.number().int()), missing: z.array(z.number().int()) }).strict();
 export type MissingShard = z.infer<typeof MissingShardSchema>;
 
@@ -52,6 +66,8 @@ export const PackageManifestSchema = z
     contentId: Sha256,
     tool: z.object({ name: z.string(), version: z.string() }).strict(),
     runs: z.array(PackageRunSchema),
+    /** Per chain, what followed the package's last run in the store at build time (absent in packages built before it was recorded). */
+    chainEnds: z.array(ChainEndSchema).optional(),
     missingShards: z.array(MissingShardSchema),
     summary: z.record(z.string(), z.number()),
     signing: z.object({ algorithm: z.string(), keyFingerprint: z.string(), keyId: z.string() }).strict(),

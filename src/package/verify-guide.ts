@@ -79,8 +79,16 @@ It checks every line of SHA256SUMS and its signature, the package manifest signa
 chain, and the SHA-256 of every evidence record body. With \`--expect-key\` (once per trusted key), a package or
 run signed by any other key fails. Without it, the signatures are checked only against the keys the package
 carries: VALID then only means internally consistent (anyone can re-sign a package), and the verdict says so.
+When the organisation signs packages and runs with distinct keys, pin each for its role instead:
+\`--expect-package-key <package key> --expect-run-key <run key>\` (verify.sh: \`--package-key\`, \`--run-key\`); a
+package signed with a run key, or a run signed with the package key, then fails.
 It prints the signing key fingerprints and key ids. Exit code 0 means valid; exit code 1 lists every file or
 record that failed.
+
+Both verifiers check the ends of the period: a chain's first run linking to a run dated inside the period that the
+package does not hold, or a next run (recorded in manifest.json as \`chainEnds\` when the package was built) dated
+inside the period, is INVALID; days at the start or end of the period without a run are a WARNING (period coverage)
+naming the chain, its first or last run and the number of days, while the verdict stays VALID.
 
 ## 2. With standard tools only: verify.sh
 
@@ -93,7 +101,7 @@ replacing each fingerprint by the one you confirmed (give \`--key\` once per tru
 that public-key.pem is a pinned key; that SHA256SUMS.sig is that key's signature over SHA256SUMS; that every
 file SHA256SUMS lists has its SHA-256 and that no other file exists; the signature over manifest.json; that
 every run under runs/ is signed by a pinned key and its signature verifies; and that the runs of each chain
-link to each other by manifest hash, in order of start. It prints every failure and exits 0 only when all
+link to each other by manifest hash, in order of start; and the ends of the period (as in section 1). It prints every failure and exits 0 only when all
 checks hold (1 otherwise, 2 on a usage error). It reads the signature algorithm from the key itself, not from
 text in the package.
 

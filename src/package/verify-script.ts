@@ -15,12 +15,15 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # <fingerprint> is the SHA-256 of the DER public key of a signing key you trust, as confirmed with the
 # organisation out of band (never taken from this package). Compute it for a PEM public key with:
 #   openssl pkey -pubin -in public-key.pem -outform DER | sha256sum
-# Give --key once per trusted key (e.g. the package key and the collectors' keys when they differ).
+# Give --key once per trusted key (e.g. the package key and the collectors' keys when they differ). To pin a key
+# for one role only: --package-key (may sign manifest.json and SHA256SUMS) or --run-key (may sign run manifests).
 #
 # Checks, in order: the package key is a pinned key; SHA256SUMS.sig is its signature over SHA256SUMS;
 # every file listed in SHA256SUMS has that SHA-256 and no other file exists; manifest.sig is the
 # signature over manifest.json; the run folders under runs/ are exactly the runs manifest.json lists;
-# every run is signed by a pinned key; the runs of each chain link to each other by manifest hash, in order. Exit 0 only when every check holds; 1 when any fails
+# every run is signed by a pinned key; the runs of each chain link to each other by manifest hash, in order; no run
+# of the period is left out at its start or end as far as the package can show (days without a run are warned
+# of). Exit 0 only when every check holds; 1 when any fails
 # (each failure is printed); 2 on a usage error.
 set -u
 LC_ALL=C
@@ -32,28 +35,35 @@ empty_sha=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 
 usage() {
   echo "usage: sh verify.sh --key <sha256 fingerprint of a trusted public key> [--key <fingerprint> ...] [--package <folder>]" >&2
+  echo "       (--package-key <fingerprint> / --run-key <fingerprint> pin a key for the package manifest / run manifests only)" >&2
   echo "  compute a fingerprint: openssl pkey -pubin -in <public-key.pem> -outform DER | sha256sum" >&2
   exit 2
 }
 
 keys=''
+pkg_keys=''
+run_keys=''
 package=$(dirname "$0")
 while [ $# -gt 0 ]; do
   case "$1" in
     --package) [ $# -ge 2 ] || usage; package=$2; shift 2; continue ;;
-    --key) [ $# -ge 2 ] || usage; k=$2; shift 2 ;;
-    --key=*) k=$(printf '%s' "$1" | sed 's/^--key=//'); shift ;;
+    --key|--package-key|--run-key) [ $# -ge 2 ] || usage; opt=$1; k=$2; shift 2 ;;
+    --key=*|--package-key=*|--run-key=*) opt=$(printf '%s' "$1" | sed 's/=.*$//'); k=$(printf '%s' "$1" | sed 's/^[^=]*=//'); shift ;;
     -h|--help) usage ;;
     *) echo "verify.sh: unknown argument: $1" >&2; usage ;;
   esac
   k=$(printf '%s' "$k" | tr 'A-F' 'a-f' | tr -d ':')
   if ! printf '%s\n' "$k" | grep -Eq '^[0-9a-f]{64}$'; then
-    echo "verify.sh: --key $k is not a SHA-256 fingerprint (64 hex digits)" >&2
+    echo "verify.sh: $opt $k is not a SHA-256 fingerprint (64 hex digits)" >&2
     usage
   fi
-  keys="$keys $k"
+  case "$opt" in
+    --package-key) pkg_keys="$pkg_keys $k" ;;
+    --run-key) run_keys="$run_keys $k" ;;
+    *) keys="$keys $k" ;;
+  esac
 done
-if [ -z "$keys" ]; then
+if [ -z "$keys$pkg_keys$run_keys" ]; then
   echo "verify.sh: no --key given. This script only checks a package against keys you pinned: the public-key.pem inside" >&2
   echo "  a package proves nothing (whoever alters a package can sign it again with a key of their own). Obtain the signing" >&2
   echo "  key fingerprint from the organisation out of band and give it with --key." >&2
@@ -69,7 +79,9 @@ cd "$package" || { echo "verify.sh: cannot enter the package folder $package" >&
 failures=0
 fail() { echo "FAIL  $*"; failures=$((failures + 1)); }
 ok() { echo "ok    $*"; }
-pinned() { case " $keys " in *" $1 "*) return 0 ;; esac; return 1; }
+# A key pinned for the package manifest (--key, --package-key), or for run manifests (--key, --run-key).
+pinned_pkg() { case " $keys $pkg_keys " in *" $1 "*) return 0 ;; esac; return 1; }
+pinned_run() { case " $keys $run_keys " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # Reads a public key file into key_fp (SHA-256 of its DER form; empty when it is not a public key) and
 # key_type. The key just read is remembered: runs signed with the same key cost no further openssl call.
@@ -179,8 +191,10 @@ pkg_fp=$key_fp
 pkg_type=$key_type
 if [ -z "$pkg_fp" ]; then
   fail "public-key.pem is not a readable public key"
-elif pinned "$pkg_fp"; then
+elif pinned_pkg "$pkg_fp"; then
   ok "package key $pkg_fp is a pinned key"
+elif pinned_run "$pkg_fp"; then
+  fail "package key $pkg_fp (public-key.pem) is pinned for run manifests only (--run-key), not for the package manifest: a key the organisation pinned for runs signed this package"
 else
   fail "package key $pkg_fp (public-key.pem) is not a pinned key: the package was signed by someone else"
 fi
@@ -258,6 +272,7 @@ EOF
 
 # 6. Every listed run is signed by a pinned key; its fields feed the chain check.
 chain_lines=''
+run_fps=''
 runs=0
 for dir in runs/*/; do
   [ -d "$dir" ] || continue
@@ -275,8 +290,9 @@ for dir in runs/*/; do
     fail "runs/$run/public-key.pem is not a readable public key"
     continue
   fi
-  if ! pinned "$run_fp"; then
-    fail "runs/$run is signed by key $run_fp, which is not a pinned key"
+  if ! pinned_run "$run_fp"; then
+    if pinned_pkg "$run_fp"; then fail "runs/$run is signed by key $run_fp, which is pinned for the package manifest only (--package-key), not for run manifests"
+    else fail "runs/$run is signed by key $run_fp, which is not a pinned key"; fi
     continue
   fi
   if ! verify_sig "$key_type" "runs/$run/public-key.pem" "$m" "runs/$run/manifest.sig"; then
@@ -284,13 +300,15 @@ for dir in runs/*/; do
     continue
   fi
   fields=$(manifest_fields "$m")
-  id=''; chain=''; started=''; prev=''; prev_id=-; prev_sha=-; dup=''
+  id=''; chain=''; started=''; completed=''; kind=''; prev=''; prev_id=-; prev_sha=-; dup=''
   while IFS="$tab" read -r name value; do
     case "$name" in
       duplicate) [ -n "$dup" ] || dup=$value ;;
       runId) id=$value ;;
       chain) chain=$value ;;
       startedAt) started=$value ;;
+      completedAt) completed=$value ;;
+      kind) kind=$value ;;
       previous) prev=$value ;;
       prevRunId) prev_id=$value ;;
       prevSha) prev_sha=$value ;;
@@ -314,8 +332,9 @@ EOF
     fail "runs/$run/manifest.json: previous names no run id or manifest hash"
     continue
   fi
+  case " $run_fps " in *" $run_fp "*) ;; *) run_fps="$run_fps $run_fp" ;; esac
   sha=$(sha256sum < "$m" | cut -d' ' -f1)
-  chain_lines="$chain_lines$chain$tab$started$tab$run$tab$sha$tab$prev_id$tab$prev_sha$nl"
+  chain_lines="$chain_lines$chain$tab$started$tab$run$tab$sha$tab$prev_id$tab$prev_sha$tab$kind$tab$completed$nl"
 done
 [ "$runs" -gt 0 ] || fail "the package holds no run under runs/"
 
@@ -344,11 +363,90 @@ else
   ok "$runs run(s) signed by pinned keys; $(printf '%s\n' "$chain_out" | sed -n 's/^links //p') chain link(s) hold"
 fi
 
+# 8. The ends of the period. INVALID: the first run of a chain links to a run dated inside the period that the
+# package does not hold (or to any attestation run it does not hold); the run the store held after a chain's last run
+# when the package was built ("chainEnds" in manifest.json) is dated inside the period; "generatedAt" is not the
+# completion of the last run held. Warnings (the result stays VALID): days at the start or end of the period without
+# a run of a collection chain, and an end manifest.json does not record (packages of older versions).
+pm_field() { sed -n "s/^  \"$1\": \"\([^\"\\\\]*\)\",\{0,1\}$/\1/p" manifest.json 2>/dev/null | head -n 1; }
+p_from=$(sed -n '/^  "period": {/,/^  }/s/^    "from": "\([0-9-]*\)",\{0,1\}$/\1/p' manifest.json 2>/dev/null | head -n 1)
+p_to=$(sed -n '/^  "period": {/,/^  }/s/^    "to": "\([0-9-]*\)",\{0,1\}$/\1/p' manifest.json 2>/dev/null | head -n 1)
+generated=$(pm_field generatedAt)
+built=$(pm_field builtAt)
+has_ends=$(grep -c '^  "chainEnds": \[' manifest.json 2>/dev/null)
+sed -n '/^  "chainEnds": \[/,/^  \]/p' manifest.json 2>/dev/null | awk -v tab="$tab" '
+  /^      "chain": "/ { c = $0; sub(/^      "chain": "/, "", c); sub(/",?$/, "", c) }
+  /^      "lastRunId": "/ { l = $0; sub(/^      "lastRunId": "/, "", l); sub(/",?$/, "", l) }
+  /^      "next": null/ { print c tab l tab "-" }
+  /^        "runId": "/ { n = $0; sub(/^        "runId": "/, "", n); sub(/",?$/, "", n); print c tab l tab n }
+' > "$work/ends"
+listed_count=$(grep -c . "$work/listed_runs")
+ends_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -F "$tab" -v from="$p_from" -v to="$p_to" -v gen="$generated" -v built="$built" -v has_ends="$has_ends" -v listed="$listed_count" -v endsfile="$work/ends" '
+  function dn(d,   y, m, x) { y = substr(d, 1, 4) + 0; m = substr(d, 6, 2) + 0; x = substr(d, 9, 2) + 0; if (m <= 2) { y--; m += 12 }
+    return 365 * y + int(y / 4) - int(y / 100) + int(y / 400) + int((153 * (m - 3) + 2) / 5) + x }
+  function idday(id,   s) {
+    if (match(id, /-backfill-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-/)) { s = substr(id, RSTART + 10, 8); return substr(s, 1, 4) "-" substr(s, 5, 2) "-" substr(s, 7, 2) }
+    if (id ~ /^[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T/) return substr(id, 1, 4) "-" substr(id, 5, 2) "-" substr(id, 7, 2)
+    return ""
+  }
+  function daysword(n) { return n == 1 ? "1 day" : n " days" }
+  BEGIN {
+    left = "runs of the period were left out of the package: obtain the complete package from the organisation"
+    while ((getline line < endsfile) > 0) { split(line, e, "\t"); recorded[e[1]] = 1; elast[e[1]] = e[2]; enext[e[1]] = e[3] }
+    bday = substr(built, 1, 10)
+    endday = (bday != "" && bday < to) ? bday : to
+    if (bday != "" && bday < to) print "WARN  manifest.json: the package was built on " bday ", before its period ends on " to
+  }
+  { n = NR; ch[n] = $1; st[n] = $2; run[n] = $3; pid[n] = $5; kind[n] = $7; comp[n] = $8; held[$3] = 1
+    day[n] = idday($3); if (day[n] == "") day[n] = substr($2, 1, 10)
+    if ($8 > maxc) { maxc = $8; maxr = $3 }
+    if (!($1 in first)) { first[$1] = n; order[++chains] = $1 }
+    last[$1] = n
+    if ($7 != "collection" || $3 ~ /-backfill-/) aperiodic[$1] = 1 }
+  END {
+    if (n == listed && n > 0 && gen != maxc) print "FAIL  manifest.json: generatedAt " gen " is not the completion of the last run the package holds (" maxr ", completed " maxc "): the package manifest does not describe the runs it holds; obtain the package again from the organisation"
+    for (k = 1; k <= chains; k++) {
+      c = order[k]; f = first[c]; l = last[c]; periodic = !(c in aperiodic)
+      sgap = (periodic && day[f] > from) ? dn(day[f]) - dn(from) : 0
+      if (pid[f] == "-") {
+        if (sgap) print "WARN  runs/" run[f] ": chain " c ": collection began on " day[f] " (the chain'"'"'s first run ever), " daysword(sgap) " after the period start " from
+      } else if (!(pid[f] in held)) {
+        pd = idday(pid[f])
+        if (kind[f] == "attestation") print "FAIL  runs/" run[f] ": chain " c ": links to attestation run " pid[f] ", which the package does not hold; a package holds every attestation sealed up to its period end, so " left
+        else if (pd == "") print "WARN  runs/" run[f] ": chain " c ": links to run " pid[f] ", whose date cannot be read from its id: whether runs at the start of the period were left out cannot be told"
+        else if (pd >= from && pd <= to) print "FAIL  runs/" run[f] ": chain " c ": the first run in the package (" day[f] ") links to run " pid[f] ", dated " pd " inside the period " from " to " to ", which the package does not hold: " left
+        else if (sgap && pd < from) print "WARN  runs/" run[f] ": chain " c ": the earliest run in the package is on " day[f] ", " daysword(sgap) " after the period start " from "; it links directly to " pid[f] " (" pd ", before the period), so no run of this chain was sealed in those days"
+      }
+      why = ""
+      if (has_ends != 1) why = "; the package does not record what followed its last run, so runs could have been left out"
+      else if (!(c in recorded)) print "FAIL  manifest.json: chainEnds records nothing for chain " c ", whose runs the package holds"
+      else if (elast[c] != run[l]) print "FAIL  manifest.json: chainEnds names " elast[c] " as the last run of chain " c ", but the package'"'"'s last run of that chain is " run[l]
+      else if (enext[c] == "-") why = "; no later run of this chain had been sealed when the package was built"
+      else {
+        nd = idday(enext[c])
+        if (nd == "") print "WARN  runs/" run[l] ": chain " c ": the run the store held next, " enext[c] ", has no date in its id: whether runs at the end of the period were left out cannot be told"
+        else if (kind[l] == "attestation" ? nd <= to : (nd >= from && nd <= to)) print "FAIL  runs/" run[l] ": chain " c ": when the package was built the evidence store held run " enext[c] ", dated " nd " inside the period " from " to " to ", after the package'"'"'s last run " run[l] ": " left
+        else why = "; the next run the store held, " enext[c] ", is dated " nd ", so no run of this chain was sealed in those days"
+      }
+      egap = (periodic && day[l] < endday) ? dn(endday) - dn(day[l]) : 0
+      if (egap) print "WARN  runs/" run[l] ": chain " c ": the last run in the package is on " day[l] "; the " daysword(egap) " after it up to " endday " at the end of the period have no run of this chain" why
+    }
+  }')
+ends_fail=$(printf '%s\n' "$ends_out" | grep -c '^FAIL' || true)
+printf '%s\n' "$ends_out" | grep '^FAIL' || true
+printf '%s\n' "$ends_out" | sed -n 's/^WARN  /WARNING (period coverage): /p'
+if [ "$ends_fail" -gt 0 ]; then
+  failures=$((failures + ends_fail))
+else
+  ok "the first and last runs of each chain are consistent with the period $p_from to $p_to"
+fi
+
 echo "package id (SHA-256 of manifest.json): $(sha256sum < manifest.json | cut -d' ' -f1)"
 if [ "$failures" -gt 0 ]; then
   echo "RESULT: INVALID ($failures failure(s))"
   exit 1
 fi
+echo "signed by: package manifest $pkg_fp; runs$run_fps"
 echo "RESULT: VALID: every file, signature and chain link checks out against the pinned key(s)"
 exit 0
 `;

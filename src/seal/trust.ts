@@ -7,6 +7,7 @@ import type { Period } from '../evidence/period.js';
 import { compareRunsInChain, latestRunInChain, runIdTime } from '../evidence/run-id.js';
 import type { EvidenceStore, StoredRun } from '../evidence/store.js';
 import { publicKeyFingerprint, signatureScheme, verifiedScheme } from './verify-signature.js';
+import { nonCanonicalRunManifest } from './canonical-check.js';
 
 /**
  * Why something found in the evidence store is foreign: written by someone other than the trusted signer, so
@@ -19,6 +20,7 @@ export const FOREIGN_REASONS = {
   'bad-signature': 'the manifest signature does not verify with the public key stored beside it',
   'untrusted-key': 'signed by a key that is not one of the trusted signing keys',
   'future-run-id': 'the run claims a start time in the future',
+  'non-canonical': 'the manifest is signed by a trusted key but its bytes are not the canonical JSON evidence-locker writes (parsers could read it differently)',
   'foreign-chain': 'the run links to a run that is itself foreign',
   'delete-marker': 'a delete marker hides a sealed object (the locked version is still read and used)',
 } as const;
@@ -156,11 +158,15 @@ export class RunClassifier {
     }
     let manifest: RunManifest;
     let split: ManifestHeaderText | undefined;
+    let raw: unknown;
+    // Canonical bytes only, as `verify` of a package demands: header and records each checked when read header-only.
+    const canonical = { records: true };
     try {
       // Header only: each record is parsed and checked on its own and let go; bytes that do not split with
       // certainty are parsed whole, as by a full reading.
-      split = this.opts.headerOnly ? manifestHeaderText(stored.manifest, recordChecker()) : undefined;
-      const parsed = RunManifestSchema.safeParse(JSON.parse(split ? split.text : stored.manifest.toString('utf8')));
+      split = this.opts.headerOnly ? manifestHeaderText(stored.manifest, recordChecker(canonical)) : undefined;
+      raw = JSON.parse(split ? split.text : stored.manifest.toString('utf8'));
+      const parsed = RunManifestSchema.safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         return foreign(runId, 'malformed', `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'not a run manifest'}`, fingerprint);
@@ -170,6 +176,8 @@ export class RunClassifier {
       if (err instanceof RecordIssue) return foreign(runId, 'malformed', err.message, fingerprint);
       return foreign(runId, 'malformed', `not JSON (${(err as Error).message.split('\n')[0]})`, fingerprint);
     }
+    const nonCanonical = nonCanonicalStoredManifest(stored.manifest, raw, split, canonical.records);
+    if (nonCanonical) return foreign(runId, 'non-canonical', nonCanonical, fingerprint);
     if (manifest.runId !== runId) return foreign(runId, 'id-mismatch', `manifest names run ${manifest.runId}`, fingerprint);
     if (fingerprint !== manifest.signing.keyFingerprint) {
       return foreign(runId, 'bad-signature', `public key fingerprint ${fingerprint} differs from the manifest's signing.keyFingerprint ${manifest.signing.keyFingerprint}`, fingerprint);
@@ -242,11 +250,34 @@ export function chainOrder(a: TrustedRun, b: TrustedRun): number {
 /** A record of a manifest read header-only that the manifest schema refuses, named as a full reading names it. */
 class RecordIssue extends Error {}
 
-/** Checks each record a header-only reading hands over, as the manifest schema checks them in a full reading. */
-function recordChecker(): (bytes: Uint8Array) => void {
+/**
+ * Why a trusted key's manifest bytes are not canonical JSON (`nonCanonicalRunManifest`), or undefined when they are.
+ * Read header-only, the header text (records emptied) and each record were checked on their own; only when one of
+ * them is not canonical, or there are no records (`[ ]` would pass both), are the whole bytes parsed and checked, so
+ * the message names the first repeated key or differing byte of the manifest itself.
+ */
+function nonCanonicalStoredManifest(bytes: Buffer, raw: unknown, split: ManifestHeaderText | undefined, recordsCanonical: boolean): string | undefined {
+  if (split && split.recordCount > 0 && recordsCanonical && !nonCanonicalRunManifest(Buffer.from(split.text, 'utf8'), raw, 'store')) return undefined;
+  let whole: unknown = raw;
+  try {
+    if (split) whole = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    return `not JSON as a whole (${(err as Error).message.split('\n')[0]}), so the manifest is refused`;
+  }
+  return nonCanonicalRunManifest(bytes, whole, 'store');
+}
+
+/**
+ * Checks each record a header-only reading hands over, as the manifest schema checks them in a full reading, and
+ * notes in `canonical.records` whether every record's bytes are the canonical JSON of what they parse to.
+ */
+function recordChecker(canonical: { records: boolean }): (bytes: Uint8Array) => void {
   let index = 0;
   return (bytes) => {
-    const parsed = ManifestRecordSchema.safeParse(JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')));
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const value: unknown = JSON.parse(buf.toString('utf8'));
+    if (canonical.records && nonCanonicalRunManifest(buf, value)) canonical.records = false;
+    const parsed = ManifestRecordSchema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new RecordIssue(`${['records', index, ...(issue?.path ?? [])].join('.')}: ${issue?.message ?? 'not a manifest record'}`);

@@ -9,7 +9,7 @@ import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
 import { publicKeyFingerprint, verifiedScheme, verifyManifestSignature } from '../seal/verify-signature.js';
 import { PACKAGE_FILES, PackageManifestSchema, evidencePath, runPath, type PackageManifest } from '../package/manifest.js';
 import { compareCodeUnits } from '../package/zip.js';
-import { compareRunsInChain } from '../evidence/run-id.js';
+import { compareRunsInChain, reconstructionRunDay, runIdDay } from '../evidence/run-id.js';
 import { DEFAULT_UNZIP_LIMITS, UntrustedSizesError, extractPackageZip, type UnzipLimits } from './unzip.js';
 import { nonCanonicalPackageManifest, nonCanonicalRunManifest } from './canonical-check.js';
 
@@ -48,18 +48,44 @@ export interface PackageVerification {
   /** Distinct keys that signed anything read: the package manifest and the runs together; more than one is called out. */
   signingKeyFingerprints: string[];
   /**
-   * Fingerprints pinned with --expect-key (lower case); empty when none was given. Unpinned, VALID only means the
-   * package is internally consistent: whoever altered it could have signed it again with a key of their own.
+   * Fingerprints pinned with --expect-key, --expect-package-key or --expect-run-key (lower case); empty when none was
+   * given. Unpinned, VALID only means the package is internally consistent: whoever altered it could have signed it
+   * again with a key of their own.
    */
   pinnedKeys: string[];
+  /** Fingerprints that may sign the package manifest (--expect-key and --expect-package-key). */
+  pinnedPackageKeys: string[];
+  /** Fingerprints that may sign run manifests (--expect-key and --expect-run-key). */
+  pinnedRunKeys: string[];
   /** SHA-256 of manifest.json, when it could be read. */
   packageId?: string;
   manifest?: PackageManifest;
   problems: VerificationProblem[];
+  /**
+   * What the package cannot prove about its period, shown prominently; the verdict stays VALID: days at the start or
+   * end of the period without a run, a chain start not shown, an end not recorded (packages of older versions).
+   */
+  warnings: VerificationProblem[];
+  /** Per chain: its first and last run in the package and what is known before and after them. */
+  chains: ChainCoverage[];
   keys: SigningKeyInfo[];
   /** Keys read beside manifests left unread (keys pinned); listed so the report names them, never as verified. */
   unreadKeys: UnreadKeyInfo[];
   checked: { files: number; runs: number; records: number; chainLinks: number; bodies: number };
+}
+
+/** One chain of runs in a package, as far as it reaches into the period. */
+export interface ChainCoverage {
+  chain: string;
+  runs: number;
+  firstRunId: string;
+  firstDay: string;
+  lastRunId: string;
+  lastDay: string;
+  /** How the chain starts: the first run the chain ever sealed, or a link to a run before the period (not shown). */
+  start: string;
+  /** What followed the last run when the package was built (recorded in manifest.json), or that it is not recorded. */
+  end: string;
 }
 
 const SUM_LINE = /^([0-9a-f]{64}) [ *](.+)$/;
@@ -70,9 +96,37 @@ const SUM_LINE = /^([0-9a-f]{64}) [ *](.+)$/;
  */
 export interface VerifyPackageOptions {
   limits?: UnzipLimits;
-  /** Key fingerprints confirmed out of band; any signature by another key is a problem. */
+  /** Key fingerprints confirmed out of band, for any signature (package or run); any signature by another key is a problem. */
   expectedKeys?: string[];
+  /** Key fingerprints pinned for run manifests only (--expect-run-key), besides `expectedKeys`. */
+  expectedRunKeys?: string[];
+  /** Key fingerprints pinned for the package manifest only (--expect-package-key), besides `expectedKeys`. */
+  expectedPackageKeys?: string[];
 }
+
+/** The keys pinned for each role: what may sign the package manifest (and SHA256SUMS), and what may sign a run. */
+export interface PinnedRoles {
+  package: ReadonlySet<string>;
+  run: ReadonlySet<string>;
+}
+
+/** The pinned keys by role, or undefined when none was given (unpinned). `--expect-key` pins a key for both roles. */
+export function pinnedRoles(opts: Pick<VerifyPackageOptions, 'expectedKeys' | 'expectedRunKeys' | 'expectedPackageKeys'>): PinnedRoles | undefined {
+  const low = (l?: string[]) => (l ?? []).map((k) => k.toLowerCase());
+  const both = low(opts.expectedKeys);
+  const run = low(opts.expectedRunKeys);
+  const pkg = low(opts.expectedPackageKeys);
+  if (!both.length && !run.length && !pkg.length) return undefined;
+  return { package: new Set([...both, ...pkg]), run: new Set([...both, ...run]) };
+}
+
+/** Whether each key is pinned for both roles (only --expect-key given): messages then speak of "the expected keys" as before. */
+function samePins(roles: PinnedRoles): boolean {
+  return roles.package.size === roles.run.size && [...roles.package].every((k) => roles.run.has(k));
+}
+
+/** How the options that pin a role are named, for messages. */
+const ROLE_OPTIONS = { package: '--expect-key or --expect-package-key', run: '--expect-key or --expect-run-key' } as const;
 
 export async function verifyPackage(path: string, opts: VerifyPackageOptions = {}): Promise<PackageVerification> {
   let st;
@@ -85,11 +139,12 @@ export async function verifyPackage(path: string, opts: VerifyPackageOptions = {
   const tmp = await mkdtemp(join(tmpdir(), 'evidence-locker-verify-'));
   try {
     // Pinned, the sizes manifest.json lists bound what is extracted only once a pinned key's signature over it verifies.
-    const expected = opts.expectedKeys?.length ? new Set(opts.expectedKeys.map((k) => k.toLowerCase())) : undefined;
+    const roles = pinnedRoles(opts);
     try {
-      await extractPackageZip(path, join(tmp, 'package'), opts.limits ?? DEFAULT_UNZIP_LIMITS, expected);
+      // The sizes manifest.json lists are trusted once a key pinned for the package manifest signed it.
+      await extractPackageZip(path, join(tmp, 'package'), opts.limits ?? DEFAULT_UNZIP_LIMITS, roles?.package);
     } catch (err) {
-      if (err instanceof UntrustedSizesError && expected) return notExtracted(err, expected);
+      if (err instanceof UntrustedSizesError && roles) return notExtracted(err, roles);
       throw err;
     }
     return await verifyPackageDir(join(tmp, 'package'), opts);
@@ -103,12 +158,12 @@ export async function verifyPackage(path: string, opts: VerifyPackageOptions = {
  * manifest that would list its size is not signed by a pinned key. Reported like a manifest left unread (its key named,
  * nothing claimed verified), so a package signed by another key fails the same way whatever its files' sizes.
  */
-function notExtracted(err: UntrustedSizesError, expected: ReadonlySet<string>): PackageVerification {
+function notExtracted(err: UntrustedSizesError, roles: PinnedRoles): PackageVerification {
   const { keyFingerprint: fp, keyPinned, why } = err.untrusted;
   const what = 'keys are pinned (--expect-key), so the sizes its manifest lists were not trusted and the package was not extracted';
   const problems: VerificationProblem[] = [
     fp && !keyPinned
-      ? { path: PACKAGE_FILES.signature, message: `signed with key ${fp} (its public-key.pem), which is not one of the expected keys; ${what}` }
+      ? { path: PACKAGE_FILES.signature, message: `signed with key ${fp} (its public-key.pem), which is not ${samePins(roles) ? 'one of the expected keys' : `a key pinned for the package manifest (${ROLE_OPTIONS.package})`}; ${what}` }
       : { path: PACKAGE_FILES.signature, message: `${why}; ${what}` },
     { path: PACKAGE_FILES.manifest, message: `not read; the entries too large to extract without it: ${err.message.replace(/^.*?unsafe entries: /, '')}` },
   ];
@@ -117,8 +172,12 @@ function notExtracted(err: UntrustedSizesError, expected: ReadonlySet<string>): 
     simulated: false,
     runKeyFingerprints: [],
     signingKeyFingerprints: [],
-    pinnedKeys: [...expected].sort(compareCodeUnits),
+    pinnedKeys: [...new Set([...roles.package, ...roles.run])].sort(compareCodeUnits),
+    pinnedPackageKeys: [...roles.package].sort(compareCodeUnits),
+    pinnedRunKeys: [...roles.run].sort(compareCodeUnits),
     problems,
+    warnings: [],
+    chains: [],
     keys: [],
     unreadKeys: fp ? [{ keyFingerprint: fp, pinned: keyPinned, beside: ['package'] }] : [],
     checked: { files: 0, runs: 0, records: 0, chainLinks: 0, bodies: 0 },
@@ -160,7 +219,7 @@ function sortedFinder(files: string[], index: Map<string, number>): (path: strin
   };
 }
 
-export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOptions, 'expectedKeys'> = {}): Promise<PackageVerification> {
+export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOptions, 'expectedKeys' | 'expectedRunKeys' | 'expectedPackageKeys'> = {}): Promise<PackageVerification> {
   const problems: VerificationProblem[] = [];
   const fail = (path: string, message: string) => problems.push({ path, message });
   const checked = { files: 0, runs: 0, records: 0, chainLinks: 0, bodies: 0 };
@@ -194,7 +253,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     for (const [i, error] of hashed.errors) fail(files[i], `cannot be read: ${error}`);
     checked.files = files.length;
   };
-  const expected = opts.expectedKeys?.length ? new Set(opts.expectedKeys.map((k) => k.toLowerCase())) : undefined;
+  const expected = pinnedRoles(opts);
   const folder: PackageFolder = { files, index, present, abs, fail, noteKey, noteUnreadKey, checked, shaAt, sizeAt: (i) => hashed?.size(i), notRead: new Set<string>(), ...(expected ? { expected } : {}) };
 
   const { manifest, packageId } = await checkPackageManifest(folder);
@@ -203,8 +262,10 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   await checkChecksumFile(folder);
   if (manifest) checkSignedFileList(folder, manifest);
   checkRunChains(folder, runs);
+  const warnings: VerificationProblem[] = [];
+  const chains = manifest ? checkPeriodEnds(folder, manifest, runs, warnings) : [];
   checkEvidenceBodies(folder, runs, manifest);
-  if (opts.expectedKeys?.length) checkExpectedKeys(folder, keys, opts.expectedKeys);
+  if (expected) checkExpectedKeys(folder, keys, expected);
 
   problems.sort((x, y) => compareCodeUnits(x.path, y.path) || compareCodeUnits(x.message, y.message));
   const unique = problems.filter((p, i) => i === 0 || p.path !== problems[i - 1].path || p.message !== problems[i - 1].message);
@@ -216,8 +277,12 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     simulated: manifest?.simulated === true || runs.some((r) => r.manifest.simulated === true),
     runKeyFingerprints: runKeys.sort(compareCodeUnits),
     signingKeyFingerprints: [...keys.keys()].sort(compareCodeUnits),
-    pinnedKeys: expected ? [...expected].sort(compareCodeUnits) : [],
+    pinnedKeys: expected ? [...new Set([...expected.package, ...expected.run])].sort(compareCodeUnits) : [],
+    pinnedPackageKeys: expected ? [...expected.package].sort(compareCodeUnits) : [],
+    pinnedRunKeys: expected ? [...expected.run].sort(compareCodeUnits) : [],
     problems: unique,
+    warnings,
+    chains,
     keys: [...keys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint)),
     unreadKeys: [...unreadKeys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint) || Number(a.pinned) - Number(b.pinned)),
     checked,
@@ -240,8 +305,8 @@ interface PackageFolder {
   /** SHA-256 of the file at a position, once hashing is done. */
   shaAt: (i: number | undefined) => string | undefined;
   sizeAt: (i: number) => number | undefined;
-  /** Key fingerprints pinned with --expect-key (lower case), when any. */
-  expected?: ReadonlySet<string>;
+  /** Key fingerprints pinned per role (lower case), when any key was pinned. */
+  expected?: PinnedRoles;
   /** Manifests left unread because no pinned key signed them: `manifest.json` (the package's) and run ids. */
   notRead: Set<string>;
 }
@@ -317,6 +382,8 @@ async function checkPackageManifest(folder: PackageFolder): Promise<{ manifest?:
  */
 function signedByPinnedKey({ expected, fail, notRead, noteUnreadKey }: PackageFolder, bytes: Buffer, sig: Buffer | undefined, pem: string | undefined, paths: { id: string; manifest: string; signature: string; key: string; signer: string }): boolean {
   if (!expected) return true;
+  const role = paths.id === PACKAGE_FILES.manifest ? 'package' : 'run';
+  const pinnedForRole = expected[role];
   const why = 'keys are pinned (--expect-key), so the manifest was not read';
   const refuse = (path: string, message: string) => {
     fail(path, message);
@@ -333,9 +400,13 @@ function signedByPinnedKey({ expected, fail, notRead, noteUnreadKey }: PackageFo
   }
   // The key was read even though the manifest is not: the report names it (as not expected, or as not verifying).
   const beside = paths.id === PACKAGE_FILES.manifest ? 'package' : paths.id;
-  if (!expected.has(fp)) {
+  if (!pinnedForRole.has(fp)) {
     noteUnreadKey(fp, false, beside);
-    return refuse(paths.signer, `signed with key ${fp} (its public-key.pem), which is not one of the expected keys; ${why}`);
+    const what = role === 'package' ? 'the package manifest' : 'run manifests';
+    const other = expected[role === 'package' ? 'run' : 'package'].has(fp) ? ` (it is pinned for ${role === 'package' ? 'run manifests' : 'the package manifest'} only)` : '';
+    const none = pinnedForRole.size ? '' : `; no key is pinned for ${what}: give ${ROLE_OPTIONS[role]}`;
+    if (samePins(expected)) return refuse(paths.signer, `signed with key ${fp} (its public-key.pem), which is not one of the expected keys; ${why}`);
+    return refuse(paths.signer, `signed with key ${fp} (its public-key.pem), which is not a key pinned for ${what} (${ROLE_OPTIONS[role]})${other}${none}; ${why}`);
   }
   if (!verifiedScheme(bytes, sig, pem)) {
     noteUnreadKey(fp, true, beside);
@@ -478,6 +549,106 @@ function checkRunChains({ fail, checked, notRead }: PackageFolder, runs: Package
   }
 }
 
+const DAY_MS = 86_400_000;
+const dayNumber = (day: string) => Math.round(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
+const dayAfter = (day: string, n: number) => new Date((dayNumber(day) + n) * DAY_MS).toISOString().slice(0, 10);
+/** The day a run belongs to: the day it started, or for a reconstruction the day it rebuilt (as `package` gathers it). */
+const runDayOf = (m: RunManifest) => m.reconstruction?.asOf ?? m.startedAt.slice(0, 10);
+/** The day a run not in the package belongs to, from its id (the run id a signed manifest names). */
+const idDay = (runId: string) => reconstructionRunDay(runId) ?? runIdDay(runId);
+const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+
+/**
+ * The ends of the period: what the package can prove about runs left out before its first or after its last run.
+ * Wrong (INVALID): the first run of a chain links to a run dated inside the period that the package does not hold; the
+ * run the store held after a chain's last run (recorded in manifest.json at build time) is dated inside the period; an
+ * attestation run the package does not hold (a package holds every one up to its period end); generatedAt is not the
+ * completion of the last run held. Shown as warnings (VALID stays): days at the start or end of the period without a run
+ * of a collection chain, and an end not recorded (packages built before chainEnds was recorded).
+ */
+function checkPeriodEnds({ fail, notRead }: PackageFolder, manifest: PackageManifest, runs: PackagedRun[], warnings: VerificationProblem[]): ChainCoverage[] {
+  const warn = (path: string, message: string) => warnings.push({ path, message });
+  const { from, to } = manifest.period;
+  const held = new Set(runs.map((r) => r.runId));
+  const allRead = runs.length === manifest.runs.length && !notRead.size;
+  if (allRead && runs.length) {
+    const last = runs.reduce((m, r) => (r.manifest.completedAt > m.manifest.completedAt ? r : m));
+    if (manifest.generatedAt !== last.manifest.completedAt) {
+      fail(PACKAGE_FILES.manifest, `generatedAt ${manifest.generatedAt} is not the completion of the last run the package holds (${last.runId}, completed ${last.manifest.completedAt}): evidence-locker always writes that time, so the package manifest does not describe the runs it holds; obtain the package again from the organisation`);
+    }
+  }
+  const builtDay = manifest.builtAt?.slice(0, 10);
+  if (builtDay && builtDay < to) warn(PACKAGE_FILES.manifest, `the package was built on ${builtDay}, before its period ends on ${to}: the days after ${builtDay} could not have a run`);
+  const byChain = new Map<string, PackagedRun[]>();
+  for (const r of runs) byChain.set(r.manifest.chain, [...(byChain.get(r.manifest.chain) ?? []), r]);
+  const out: ChainCoverage[] = [];
+  for (const [chain, list] of [...byChain].sort(([a], [b]) => compareCodeUnits(a, b))) {
+    list.sort((a, b) => compareRunsInChain({ ...a.manifest, runId: a.runId }, { ...b.manifest, runId: b.runId }));
+    const first = list[0];
+    const last = list[list.length - 1];
+    const firstDay = runDayOf(first.manifest);
+    const lastDay = runDayOf(last.manifest);
+    const attestation = first.manifest.kind === 'attestation';
+    // Days without a run are told only of chains collected on a schedule (not attestations, legal holds or rebuilt days).
+    const periodic = list.every((r) => r.manifest.kind === 'collection' && !r.manifest.reconstruction);
+    const leftOut = 'runs of the period were left out of the package: obtain the complete package from the organisation (the organisation can compare it with `evidence-locker verify --store`)';
+
+    let start: string;
+    const prev = first.manifest.previous;
+    const startGap = periodic && firstDay > from ? dayNumber(firstDay) - dayNumber(from) : 0;
+    if (!prev) {
+      start = `begins in the package: ${first.runId} (${firstDay}) is the first run the chain ever sealed`;
+      if (startGap) warn(`runs/${first.runId}`, `chain ${chain}: collection began on ${firstDay} (${first.runId} is the chain's first run ever), ${days(startGap)} after the period start ${from}: ${from} to ${dayAfter(firstDay, -1)} have no run of this chain`);
+    } else if (held.has(prev.runId)) {
+      start = `begins with ${first.runId} (${firstDay}), which links to ${prev.runId} of another chain`;
+    } else {
+      const pd = idDay(prev.runId);
+      start = `the chain's start is not shown: ${first.runId} (${firstDay}) links to ${prev.runId}${pd ? ` (${pd})` : ''}, which the package does not hold`;
+      if (attestation) {
+        fail(`runs/${first.runId}`, `chain ${chain}: links to attestation run ${prev.runId}, which the package does not hold; a package holds every attestation sealed up to its period end, so ${leftOut}`);
+      } else if (!pd) {
+        warn(`runs/${first.runId}`, `chain ${chain}: the first run in the package, ${first.runId}, links to run ${prev.runId}, whose date cannot be read from its id: whether runs at the start of the period ${from} were left out cannot be told`);
+      } else if (pd >= from && pd <= to) {
+        fail(`runs/${first.runId}`, `chain ${chain}: the first run in the package, ${first.runId} (${firstDay}), links to run ${prev.runId}, dated ${pd} inside the period ${from} to ${to}, which the package does not hold: ${leftOut}`);
+      } else if (startGap && pd < from) {
+        warn(`runs/${first.runId}`, `chain ${chain}: the earliest run in the package is ${first.runId} on ${firstDay}, ${days(startGap)} after the period start ${from}; it links directly to ${prev.runId} (${pd}, before the period), so no run of this chain was sealed from ${from} to ${dayAfter(firstDay, -1)}`);
+      }
+    }
+
+    let end: string;
+    const recorded = manifest.chainEnds;
+    const ce = recorded?.find((c) => c.chain === chain);
+    let why = '';
+    if (!recorded) {
+      end = `what followed ${last.runId} in the store is not recorded (a package of an older evidence-locker): runs at the end of the period could be left out unseen`;
+      why = `; the package does not record what followed it, so runs could have been left out: ask the organisation to compare with \`evidence-locker verify --store --from ${from} --to ${to}\``;
+    } else if (!ce) {
+      end = 'not recorded';
+      fail(PACKAGE_FILES.manifest, `chainEnds records nothing for chain ${chain}, whose runs the package holds: the package manifest does not describe the runs it holds; obtain the package again from the organisation`);
+    } else if (ce.lastRunId !== last.runId) {
+      end = 'not recorded';
+      fail(PACKAGE_FILES.manifest, `chainEnds names ${ce.lastRunId} as the last run of chain ${chain}, but the package's last run of that chain is ${last.runId}: the package manifest does not describe the runs it holds; obtain the package again from the organisation`);
+    } else if (ce.next) {
+      const nd = idDay(ce.next.runId);
+      end = `when the package was built the store held ${ce.next.runId}${nd ? ` (${nd})` : ''} next, after the period`;
+      why = `; the next run the store held, ${ce.next.runId}, is dated ${nd ?? 'an unknown day'}, so no run of this chain was sealed in those days`;
+      if (!nd) warn(`runs/${last.runId}`, `chain ${chain}: the run the store held after the package's last run, ${ce.next.runId}, has no date in its id: whether runs at the end of the period were left out cannot be told`);
+      else if (attestation ? nd <= to : nd >= from && nd <= to) {
+        end = `the store held ${ce.next.runId} (${nd}) next, inside the period`;
+        fail(`runs/${last.runId}`, `chain ${chain}: when the package was built (${manifest.builtAt ?? 'build time not recorded'}) the evidence store held run ${ce.next.runId}, dated ${nd} inside the period ${from} to ${to}, after the package's last run ${last.runId} (${lastDay}): ${leftOut}`);
+      }
+    } else {
+      end = `${last.runId} was the chain's newest run when the package was built${manifest.builtAt ? ` (${manifest.builtAt})` : ''}`;
+      why = '; no later run of this chain had been sealed when the package was built';
+    }
+    const endDay = builtDay && builtDay < to ? builtDay : to;
+    const endGap = periodic && lastDay < endDay ? dayNumber(endDay) - dayNumber(lastDay) : 0;
+    if (endGap) warn(`runs/${last.runId}`, `chain ${chain}: the last run in the package is ${last.runId} on ${lastDay}; the ${days(endGap)} ${dayAfter(lastDay, 1)} to ${endDay} at the end of the period have no run of this chain${why}`);
+    out.push({ chain, runs: list.length, firstRunId: first.runId, firstDay, lastRunId: last.runId, lastDay, start, end });
+  }
+  return out;
+}
+
 /**
  * Evidence bodies: each named by its SHA-256, and every record in scope present. Bodies are found by the hash in
  * their name (only where it sits in the right fan-out folder), so records need no path built per record.
@@ -515,11 +686,17 @@ function checkEvidenceBodies({ files, fail, checked, shaAt, notRead }: PackageFo
   }
 }
 
-/** Every signature is by a key whose fingerprint was confirmed out of band. */
-function checkExpectedKeys({ fail }: PackageFolder, keys: Map<string, SigningKeyInfo>, expectedKeys: string[]): void {
-  const expected = new Set(expectedKeys.map((k) => k.toLowerCase()));
+/** Every signature is by a key whose fingerprint was confirmed out of band for that role (package manifest or run). */
+function checkExpectedKeys({ fail }: PackageFolder, keys: Map<string, SigningKeyInfo>, expected: PinnedRoles): void {
+  const same = samePins(expected);
   for (const k of keys.values()) {
-    if (!expected.has(k.keyFingerprint)) fail(k.signs[0] === 'package' ? PACKAGE_FILES.signature : `runs/${k.signs[0]}`, `signed with key ${k.keyFingerprint} (${k.keyId}), which is not one of the expected keys`);
+    const runs = k.signs.filter((s) => s !== 'package');
+    if (same) {
+      if (!expected.run.has(k.keyFingerprint)) fail(k.signs[0] === 'package' ? PACKAGE_FILES.signature : `runs/${k.signs[0]}`, `signed with key ${k.keyFingerprint} (${k.keyId}), which is not one of the expected keys`);
+      continue;
+    }
+    if (k.signs.includes('package') && !expected.package.has(k.keyFingerprint)) fail(PACKAGE_FILES.signature, `signed with key ${k.keyFingerprint} (${k.keyId}), which is not a key pinned for the package manifest (${ROLE_OPTIONS.package})`);
+    if (runs.length && !expected.run.has(k.keyFingerprint)) fail(`runs/${runs[0]}`, `signed with key ${k.keyFingerprint} (${k.keyId}), which is not a key pinned for run manifests (${ROLE_OPTIONS.run})`);
   }
 }
 
@@ -538,6 +715,7 @@ export function formatVerification(v: PackageVerification, label: string): strin
   if (v.packageId) lines.push(`  package id (SHA-256 of manifest.json) ${v.packageId}`);
   lines.push(`  checked ${v.checked.files} files, ${v.checked.runs} run manifests, ${v.checked.chainLinks} chain links, ${v.checked.records} evidence records, ${v.checked.bodies} bodies`);
   lines.push('  signing keys (confirm these fingerprints with the organisation out of band):');
+  const byRole = v.pinnedPackageKeys.join() !== v.pinnedRunKeys.join();
   const some = (ids: string[]) => (ids.length > 3 ? `${ids.slice(0, 3).join(', ')} and ${ids.length - 3} more` : ids.join(', '));
   for (const k of v.keys) lines.push(`    ${k.keyFingerprint}  ${k.keyId}  ${k.algorithm}  signs ${some(k.signs)}`);
   // Keys read beside manifests left unread: named, so the assessor sees who signed, but never as having signed anything verified.
@@ -546,10 +724,18 @@ export function formatVerification(v: PackageVerification, label: string): strin
     lines.push(
       k.pinned
         ? `    ${k.keyFingerprint}  an expected key, but its signature does not verify over ${where}; not read, nothing it signs there was verified`
-        : `    ${k.keyFingerprint}  NOT EXPECTED (not a key given with --expect-key): the public-key.pem beside ${where}; not read, nothing it signs was verified`,
+        : `    ${k.keyFingerprint}  NOT EXPECTED (${byRole ? 'not a key pinned for what it signs: --expect-key, --expect-package-key, --expect-run-key' : 'not a key given with --expect-key'}): the public-key.pem beside ${where}; not read, nothing it signs was verified`,
     );
   }
   if (!v.keys.length && !v.unreadKeys.length) lines.push('    (none could be read)');
+  if (byRole) lines.push(`  pinned for the package manifest: ${v.pinnedPackageKeys.join(', ') || '(none)'}; for run manifests: ${v.pinnedRunKeys.join(', ') || '(none)'}`);
+  if (v.chains.length) lines.push('  runs by chain (what the package can show of its period):');
+  for (const c of v.chains) {
+    lines.push(`    ${c.chain}: ${c.runs} run(s), ${c.firstDay} (${c.firstRunId}) to ${c.lastDay} (${c.lastRunId})`);
+    lines.push(`      start: ${c.start}`);
+    lines.push(`      end: ${c.end}`);
+  }
+  for (const w of v.warnings) lines.push(`WARNING (period coverage): ${w.path}: ${w.message}`);
   if (v.ok && !v.pinnedKeys.length) {
     // Unpinned, the signatures were checked against keys the package itself carries: anyone can re-sign a package.
     const fps = v.signingKeyFingerprints;
@@ -560,8 +746,12 @@ export function formatVerification(v: PackageVerification, label: string): strin
     for (const k of v.keys) lines.push(`    ${k.keyFingerprint}  signs ${some(k.signs)}`);
     // The command names no fingerprint read from the package: copying those would pin whatever key signed it.
     if (fps.length) lines.push(`  then verify again pinned: evidence-locker verify ${label} --expect-key <fingerprint the organisation gave you>`);
-  } else if (v.ok) lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}; every signature is by a pinned key`);
-  else {
+  } else if (v.ok) {
+    lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}; every signature is by ${byRole ? 'a key pinned for what it signs' : 'a pinned key'}${v.warnings.length ? `; read the ${v.warnings.length} period coverage warning(s) above` : ''}`);
+    const pkgKey = v.keys.filter((k) => k.signs.includes('package')).map((k) => k.keyFingerprint);
+    const runKeys = v.keys.filter((k) => k.signs.some((s) => s !== 'package')).map((k) => k.keyFingerprint);
+    lines.push(`  package manifest signed by ${pkgKey.join(', ') || '(none)'}; runs signed by ${runKeys.join(', ') || '(none)'}`);
+  } else {
     lines.push(`INVALID: ${v.problems.length} problem(s)`);
     for (const p of v.problems) lines.push(`  ${p.path}: ${p.message}`);
   }

@@ -212,7 +212,14 @@ export function formatStoreReport(report: StoreVerificationReport): string {
   for (const f of report.foreign) {
     lines.push(`  FOREIGN ${f.path}: ${FOREIGN_REASONS[f.reason]} (${f.detail})${f.reason === 'delete-marker' ? '' : '; not evidence, not a chain link'}`);
   }
-  if (report.foreign.length) lines.push(`  ${report.foreign.length} foreign object(s): someone other than the trusted signer (${report.trustedKeys.join(', ')}) wrote into the store; keep it as it is and investigate`);
+  const forged = report.foreign.filter((f) => f.reason === 'non-canonical');
+  const others = report.foreign.length - forged.length;
+  if (others) lines.push(`  ${others} foreign object(s): someone other than the trusted signer (${report.trustedKeys.join(', ')}) wrote into the store; keep it as it is and investigate`);
+  if (forged.length) {
+    lines.push(
+      `  ${forged.length} run(s) (${forged.map((f) => f.runId ?? f.path).join(', ')}) signed by a trusted key (${[...new Set(forged.map((f) => f.keyFingerprint ?? '?'))].join(', ')}) but not written by evidence-locker: not evidence, left out of packages; keep the store as it is and find out who used the signing key`,
+    );
+  }
   for (const w of report.warnings) lines.push(`  warning: run ${w.runId}${w.key ? ` key ${w.key}` : ''}: ${w.problem}`);
   if (report.runs.length === 0 && report.problems.length === 0 && report.foreign.length === 0) lines.push('  no sealed runs in the selection');
   lines.push(report.ok ? 'verification passed' : 'verification FAILED');

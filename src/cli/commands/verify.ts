@@ -12,12 +12,14 @@ interface VerifyOptions extends GlobalOptions {
   to?: string;
   json?: boolean;
   expectKey?: string[];
+  expectRunKey?: string[];
+  expectPackageKey?: string[];
 }
 
 /** A key fingerprint as given on the command line: 64 hex digits, any case, colons allowed (as some tools print them). */
-function fingerprintOption(value: string): string {
+function fingerprintOption(value: string, option = '--expect-key'): string {
   const fp = value.toLowerCase().replace(/:/g, '');
-  if (!/^[0-9a-f]{64}$/.test(fp)) throw new ConfigError(`--expect-key ${value}: not a SHA-256 key fingerprint (64 hex digits)`, 'give the fingerprint the organisation confirmed; for a PEM public key: openssl pkey -pubin -in public-key.pem -outform DER | sha256sum');
+  if (!/^[0-9a-f]{64}$/.test(fp)) throw new ConfigError(`${option} ${value}: not a SHA-256 key fingerprint (64 hex digits)`, 'give the fingerprint the organisation confirmed; for a PEM public key: openssl pkey -pubin -in public-key.pem -outform DER | sha256sum');
   return fp;
 }
 
@@ -31,7 +33,9 @@ export function registerVerifyCommand(program: Command): void {
     .option('--from <date>', 'with --store: first day of runs to verify')
     .option('--to <date>', 'with --store: last day of runs to verify')
     .option('--json', 'print the result as JSON')
-    .option('--expect-key <fingerprint...>', 'signing key fingerprint(s) confirmed out of band; a signature by any other key fails verification', listOption)
+    .option('--expect-key <fingerprint...>', 'signing key fingerprint(s) confirmed out of band, for the package manifest and the runs; a signature by any other key fails verification', listOption)
+    .option('--expect-package-key <fingerprint...>', 'key fingerprint(s) pinned for the package manifest only (when the organisation signs packages and runs with distinct keys)', listOption)
+    .option('--expect-run-key <fingerprint...>', 'key fingerprint(s) pinned for run manifests only; with --store, the same as --expect-key', listOption)
     .addHelpText('after', '\nExit codes: 0 valid, 1 something failed verification (every failing file or record is named), 2 usage error.')
     .action(async (pkg: string | undefined, opts: VerifyOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<VerifyOptions>();
@@ -42,7 +46,9 @@ export function registerVerifyCommand(program: Command): void {
         const selection = opts.run ? { runId: opts.run } : parsePeriod(opts.from ?? '1970-01-01', opts.to ?? new Date().toISOString().slice(0, 10));
         const { verifyStoredRuns, formatStoreReport } = await import('../../verify/store.js');
         const { resolveTrustPolicy } = await import('../../aws/trusted-keys.js');
-        const trust = await resolveTrustPolicy(config, { ...(opts.expectKey?.length ? { expectKeys: opts.expectKey } : {}), log });
+        if (opts.expectPackageKey?.length) throw new ConfigError('--expect-package-key pins the key of a package manifest: the evidence store holds runs only', 'pin the run signing key(s) with --expect-key or --expect-run-key');
+        const runKeys = [...(opts.expectKey ?? []), ...(opts.expectRunKey ?? [])];
+        const trust = await resolveTrustPolicy(config, { ...(runKeys.length ? { expectKeys: runKeys } : {}), log });
         const report = await verifyStoredRuns(store, selection, { trust });
         process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatStoreReport(report));
         process.exitCode = report.ok ? ExitCode.ok : ExitCode.failure;
@@ -51,7 +57,11 @@ export function registerVerifyCommand(program: Command): void {
       if (!pkg) throw new ConfigError('verify: give the path of a package zip or folder (or --store to check the evidence store)');
       if (!existsSync(pkg)) throw new ConfigError(`${pkg}: no such file or folder`, 'give the path of a package zip or of an unzipped package folder');
       const { verifyPackage, formatVerification } = await import('../../verify/package.js');
-      const v = await verifyPackage(pkg, { expectedKeys: opts.expectKey?.map(fingerprintOption) });
+      const v = await verifyPackage(pkg, {
+        expectedKeys: opts.expectKey?.map((k) => fingerprintOption(k)),
+        expectedRunKeys: opts.expectRunKey?.map((k) => fingerprintOption(k, '--expect-run-key')),
+        expectedPackageKeys: opts.expectPackageKey?.map((k) => fingerprintOption(k, '--expect-package-key')),
+      });
       if (opts.json) {
         const { manifest: _m, ...rest } = v;
         process.stdout.write(JSON.stringify(rest, null, 2) + '\n');
