@@ -66,6 +66,14 @@ describe('backup.restore-testing', () => {
     expect(evaluateBoth(restoreTesting, badValidation)[0].status).toBe('fail');
   });
 
+  it('completed restores none of which was validated need review, never pass', () => {
+    const done = restoreEvidence.restoreJobs.filter((j) => j.Status === 'COMPLETED');
+    for (const ValidationStatus of [undefined, 'VALIDATING' as const]) {
+      const unvalidated = { ...restoreEvidence, restoreJobs: done.map((j) => ({ ...j, ValidationStatus })) };
+      expect(evaluateBoth(restoreTesting, unvalidated)).toEqual([expect.objectContaining({ status: 'needs-review', reason: expect.stringContaining('restores completed but none was validated') })]);
+    }
+  });
+
   it('nothing backed up is not-applicable; missing evidence is an error', () => {
     expect(evaluateBoth(restoreTesting, { restoreTestingPlans: [], restoreJobsSince: COLLECTED_AT, restoreJobs: [], protectedResources: [] })[0].status).toBe('not-applicable');
     expect(evaluateBoth(restoreTesting, { restoreTestingPlans: [] })[0].status).toBe('error');
