@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BackupClient, DescribeBackupVaultCommand, GetBackupPlanCommand, ListBackupJobsCommand, paginateListBackupJobs } from '@aws-sdk/client-backup';
+import { BackupClient, DescribeBackupVaultCommand, GetBackupPlanCommand, ListBackupJobsCommand, ListBackupPlansCommand, ListBackupSelectionsCommand, paginateListBackupJobs } from '@aws-sdk/client-backup';
 import { CloudWatchClient, DescribeAlarmsCommand, paginateDescribeAlarms } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, DescribeMetricFiltersCommand, paginateDescribeMetricFilters } from '@aws-sdk/client-cloudwatch-logs';
 import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
@@ -64,5 +64,10 @@ describe('simulated alerting and backup services through the real SDK clients', 
     await expect(backup.send(new GetBackupPlanCommand({ BackupPlanId: 'missing' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     await expect(backup.send(new DescribeBackupVaultCommand({ BackupVaultName: 'missing' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     expect((await backup.send(new DescribeBackupVaultCommand({ BackupVaultName: 'payments-vault' }))).Locked).toBe(true);
+    const planId = (await backup.send(new ListBackupPlansCommand({}))).BackupPlansList![0].BackupPlanId!;
+    const selections = await backup.send(new ListBackupSelectionsCommand({ BackupPlanId: planId, MaxResults: 1 }));
+    expect(selections.BackupSelectionsList).toEqual([expect.objectContaining({ BackupPlanId: planId, SelectionName: 'tagged-backup', CreationDate: expect.any(Date) })]);
+    expect(selections.NextToken).toBeUndefined();
+    await expect(backup.send(new ListBackupSelectionsCommand({ BackupPlanId: 'missing' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 });

@@ -1,6 +1,7 @@
 import type {
   BackupJob,
   BackupPlansListMember,
+  BackupSelectionsListMember,
   BackupVaultListMember,
   DescribeBackupVaultOutput,
   GetBackupPlanOutput,
@@ -13,6 +14,8 @@ export interface BackupPlansEvidence {
   /** ListBackupPlans and GetBackupPlan of each plan. */
   plans: BackupPlansListMember[];
   planDetails: GetBackupPlanOutput[];
+  /** ListBackupSelections (all pages) of each plan: what it is assigned to back up. */
+  selections?: { backupPlanId: string; selections: BackupSelectionsListMember[] }[];
   /** ListProtectedResources: every resource with at least one recovery point, and its latest backup. */
   protectedResources: ProtectedResource[];
   /** ListBackupJobs in state FAILED created since `failedJobsSince`. */
@@ -58,10 +61,11 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
   remediation:
     'Assign every store holding regulated data to an AWS Backup plan (a backup selection by tag or ARN) with a schedule and retention from the contingency plan, add a copy rule to another region for disaster recovery, investigate failed jobs (the job status message names the cause), and lock the vaults in compliance mode with a minimum retention.',
   scope: 'regional',
-  apiCalls: ['backup:ListBackupPlans', 'backup:GetBackupPlan', 'backup:ListProtectedResources', 'backup:ListBackupJobs', 'backup:ListBackupVaults', 'backup:DescribeBackupVault'],
+  apiCalls: ['backup:ListBackupPlans', 'backup:GetBackupPlan', 'backup:ListBackupSelections', 'backup:ListProtectedResources', 'backup:ListBackupJobs', 'backup:ListBackupVaults', 'backup:DescribeBackupVault'],
   parameters: {
     maxBackupAgeHours: {
-      description: 'Organisation choice, not set by HIPAA or PCI DSS: a protected resource whose latest backup completed longer ago than this many hours fails (default 36: a daily plan with its start and completion windows).',
+      description:
+        'Organisation choice, not set by HIPAA or PCI DSS: a protected resource whose latest backup completed longer ago than this many hours fails, and so does a backup plan that last ran longer ago (default 36: a daily plan with its start and completion windows).',
       default: 36,
     },
     lookbackHours: { description: 'How many hours before collection to list failed backup jobs.', default: 24, collectSetting: 'lookbackHours' },
@@ -76,6 +80,15 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
     }
     const planDetails: GetBackupPlanOutput[] = [];
     for (const p of plans) planDetails.push(stripMetadata(await client.send(new sdk.GetBackupPlanCommand({ BackupPlanId: p.BackupPlanId }))));
+    const selections: NonNullable<BackupPlansEvidence['selections']> = [];
+    for (const p of plans) {
+      const list: BackupSelectionsListMember[] = [];
+      for await (const page of sdk.paginateListBackupSelections({ client, pageSize: 1000 }, { BackupPlanId: p.BackupPlanId })) {
+        ctx.signal?.throwIfAborted();
+        list.push(...(page.BackupSelectionsList ?? []));
+      }
+      selections.push({ backupPlanId: p.BackupPlanId ?? '', selections: list });
+    }
     const protectedResources: ProtectedResource[] = [];
     for await (const page of sdk.paginateListProtectedResources({ client, pageSize: 1000 }, {})) {
       ctx.signal?.throwIfAborted();
@@ -94,7 +107,7 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
     }
     const vaultDetails: DescribeBackupVaultOutput[] = [];
     for (const v of vaults) vaultDetails.push(stripMetadata(await client.send(new sdk.DescribeBackupVaultCommand({ BackupVaultName: v.BackupVaultName }))));
-    return { plans, planDetails, protectedResources, failedJobsSince: since.toISOString(), failedJobs, vaults, vaultDetails };
+    return { plans, planDetails, selections, protectedResources, failedJobsSince: since.toISOString(), failedJobs, vaults, vaultDetails };
   },
   evaluate(data, params, ctx) {
     if (!data?.plans || !data.planDetails || !data.protectedResources || !data.failedJobs || !data.vaults) {
@@ -117,9 +130,16 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
       const rules = detail?.BackupPlan?.Rules ?? [];
       const last = toDate(p.LastExecutionDate);
       const ran = last ? `last ran ${day(last)}` : 'has never run';
+      const selected = data.selections?.find((x) => x.backupPlanId === p.BackupPlanId)?.selections;
+      const assigned = selected?.length ? `assigned by ${selected.length} backup selection(s) (${selected.map((x) => x.SelectionName).join(', ')})` : '';
+      const ageHours = last ? (now - last.getTime()) / 3_600_000 : undefined;
       if (!detail) results.push({ ...base, status: 'error', reason: `backup plan ${p.BackupPlanName}: GetBackupPlan is missing from the evidence` });
       else if (!rules.some((r) => r.ScheduleExpression)) results.push({ ...base, status: 'fail', reason: `backup plan ${p.BackupPlanName} has no scheduled rule, so it makes no backups by itself; ${ran}` });
-      else results.push({ ...base, status: 'pass', reason: `backup plan ${p.BackupPlanName}: ${describeRules(detail, ctx.region)}; ${ran}` });
+      else if (!selected) results.push({ ...base, status: 'error', reason: `backup plan ${p.BackupPlanName}: ListBackupSelections is missing from the evidence, so what it backs up is not shown` });
+      else if (!selected.length) results.push({ ...base, status: 'fail', reason: `backup plan ${p.BackupPlanName} has no backup selection, so it backs up no resource; ${ran}` });
+      else if (!last) results.push({ ...base, status: 'fail', reason: `backup plan ${p.BackupPlanName} has never run: ${describeRules(detail, ctx.region)}; ${assigned}` });
+      else if (ageHours! > maxAgeHours) results.push({ ...base, status: 'fail', reason: `backup plan ${p.BackupPlanName} last ran ${day(last)}, ${Math.floor(ageHours!)} hours before collection, longer ago than ${maxAgeHours} hours: ${describeRules(detail, ctx.region)}; ${assigned}` });
+      else results.push({ ...base, status: 'pass', reason: `backup plan ${p.BackupPlanName}: ${describeRules(detail, ctx.region)}; ${assigned}; ${ran}` });
     }
     const failedBy = new Map<string, BackupJob[]>();
     for (const j of data.failedJobs) failedBy.set(j.ResourceArn ?? '', [...(failedBy.get(j.ResourceArn ?? '') ?? []), j]);

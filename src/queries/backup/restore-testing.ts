@@ -19,7 +19,7 @@ export const restoreTesting = defineQuery<RestoreTestingEvidence>({
   service: 'backup',
   title: 'Backups made by AWS Backup were restored in the lookback period',
   description:
-    'AWS Backup restore testing plans and the restore jobs of the lookback period (default 35 days) in the region: whether a restore from an AWS Backup recovery point completed, and whether restore testing validated it. It shows that restores ran and completed, not that the contingency plan was tested, that restored data was checked for completeness, or that restores within the recovery time objective are possible for every store.',
+    'AWS Backup restore testing plans and the restore jobs of the lookback period (default 35 days) in the region: whether a restore from an AWS Backup recovery point completed, and whether restore testing validated it (only a restore validated SUCCESSFUL passes; completed restores none of which was validated need review). It shows that restores ran and completed, not that the contingency plan was tested, that restored data was checked for completeness, or that restores within the recovery time objective are possible for every store.',
   remediation:
     'Create an AWS Backup restore testing plan (monthly or more often) with selections covering the stores that hold regulated data, add validation (a Lambda function reporting ValidationStatus), and keep the test results with the contingency plan records.',
   scope: 'regional',
@@ -71,6 +71,8 @@ export const restoreTesting = defineQuery<RestoreTestingEvidence>({
     const kinds = [...new Set(done.map((j) => j.ResourceType ?? 'unknown type'))].join(', ');
     const summary = `${done.length} restore job(s) completed ${window} (${kinds}; ${done.filter((j) => j.CreatedBy?.RestoreTestingPlanArn).length} started by restore testing), ${validated.length} validated; ${planText}${failText}`;
     if (badValidation.length) return [{ ...base, status: 'fail', reason: `${badValidation.length} restored resource(s) failed validation: ${summary}` }];
+    // A completed restore shows that data came back, not that it was usable: only a validated one passes.
+    if (!validated.length) return [{ ...base, status: 'needs-review', reason: `restores completed but none was validated (no ValidationStatus SUCCESSFUL): ${summary}` }];
     return [{ ...base, status: failed.length ? 'needs-review' : 'pass', reason: summary }];
   },
 });

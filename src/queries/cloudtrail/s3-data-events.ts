@@ -1,11 +1,13 @@
 import type { AdvancedEventSelector, EventSelector, GetEventSelectorsCommandOutput, Trail } from '@aws-sdk/client-cloudtrail';
 import { loadCloudTrailSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata } from '../types.js';
-import { describeTrails, trailLabel, type DescribeTrailsEvidence } from './trails.js';
+import { describeTrails, trailLabel, trailStatuses, trailStatusProblems, type DescribeTrailsEvidence, type TrailStatusEvidence } from './trails.js';
 
 export interface S3DataEventsEvidence {
   describeTrails: DescribeTrailsEvidence;
   selectors: { trailARN: string; response: Omit<GetEventSelectorsCommandOutput, '$metadata'> }[];
+  /** GetTrailStatus per trail: selectors record nothing while the trail is not logging. */
+  statuses?: TrailStatusEvidence[];
 }
 
 /** How much of S3 object activity a trail's selectors record. */
@@ -75,11 +77,11 @@ export const s3DataEvents = defineQuery<S3DataEventsEvidence>({
   service: 'cloudtrail',
   title: 'CloudTrail records S3 object-level (data) events',
   description:
-    'The event selectors (basic or advanced) of every trail that logs this region, and whether together they record reads and writes of objects in all S3 buckets.',
+    'The event selectors (basic or advanced) and logging status of every trail that logs this region, and whether the trails that are logging and delivering without error together record reads and writes of objects in all S3 buckets.',
   remediation:
     'Add a data event selector for AWS::S3::Object to a multi-region trail (`aws cloudtrail put-event-selectors` with advanced selectors eventCategory=Data, resources.type=AWS::S3::Object), covering at least the buckets that hold regulated data.',
   scope: 'regional',
-  apiCalls: ['cloudtrail:DescribeTrails', 'cloudtrail:GetEventSelectors'],
+  apiCalls: ['cloudtrail:DescribeTrails', 'cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus'],
   async collect(ctx) {
     const trails = await describeTrails(ctx);
     const { CloudTrailClient, GetEventSelectorsCommand } = await loadCloudTrailSdk();
@@ -89,7 +91,7 @@ export const s3DataEvents = defineQuery<S3DataEventsEvidence>({
       const arn = t.TrailARN ?? t.Name ?? '';
       selectors.push({ trailARN: arn, response: stripMetadata(await ct.send(new GetEventSelectorsCommand({ TrailName: arn }))) });
     }
-    return { describeTrails: trails, selectors };
+    return { describeTrails: trails, selectors, statuses: await trailStatuses(ctx, trails.trailList ?? []) };
   },
   evaluate(data, _params, ctx) {
     const trails = data?.describeTrails?.trailList;
@@ -97,22 +99,32 @@ export const s3DataEvents = defineQuery<S3DataEventsEvidence>({
     if (!trails) return [{ ...account, status: 'error', reason: 'the evidence holds no DescribeTrails response' }];
     if (trails.length === 0) return [{ ...account, status: 'fail', reason: `no CloudTrail trail logs region ${ctx.region}, so no S3 data events are recorded` }];
     const covered: { trail: Trail; cov: S3DataEventCoverage }[] = [];
+    const stopped: { trail: Trail; problems: string[] }[] = [];
     for (const t of trails) {
       const sel = data.selectors?.find((s) => s.trailARN === (t.TrailARN ?? t.Name));
       if (!sel) return [{ ...account, status: 'error', reason: `${trailLabel(t)}: the evidence holds no GetEventSelectors response` }];
       const cov = s3DataEventCoverage(sel.response);
-      if (cov) covered.push({ trail: t, cov });
+      if (!cov) continue;
+      // Selectors record nothing while the trail is not logging or cannot deliver: only a healthy trail is credited.
+      const problems = trailStatusProblems(t, data.statuses?.find((s) => s.trailARN === (t.TrailARN ?? t.Name)));
+      if (problems.length) stopped.push({ trail: t, problems });
+      else covered.push({ trail: t, cov });
+    }
+    const notCredited = stopped.map(({ trail, problems }) => `${trailLabel(trail)} selects S3 data events but ${problems.join(' and ')}`).join('; ');
+    if (covered.length === 0 && stopped.length > 0) {
+      const unknown = stopped.some(({ trail }) => !data.statuses?.some((s) => s.trailARN === (trail.TrailARN ?? trail.Name)));
+      return [{ ...account, status: unknown ? 'error' : 'fail', reason: `no trail that is logging records S3 data events in ${ctx.region}: ${notCredited}` }];
     }
     if (covered.length === 0) {
       return [{ ...account, status: 'fail', reason: `none of the trails logging ${ctx.region} (${trails.map(trailLabel).join(', ')}) records S3 data events` }];
     }
     const complete = covered.find(({ cov }) => cov.allBuckets && cov.reads && cov.writes && !cov.narrowed);
-    if (complete) return [{ ...account, status: 'pass', reason: describe(complete.trail, complete.cov) }];
+    if (complete) return [{ ...account, status: 'pass', reason: `${describe(complete.trail, complete.cov)}, and is logging and delivering without error` }];
     return [
       {
         ...account,
         status: 'needs-review',
-        reason: `S3 data events are recorded only in part: ${covered.map(({ trail, cov }) => describe(trail, cov)).join('; ')}. Confirm every bucket holding regulated data is covered for reads and writes`,
+        reason: `S3 data events are recorded only in part: ${covered.map(({ trail, cov }) => describe(trail, cov)).join('; ')}. Confirm every bucket holding regulated data is covered for reads and writes${notCredited ? ` (not credited: ${notCredited})` : ''}`,
       },
     ];
   },

@@ -1,5 +1,5 @@
 import type { Trail } from '@aws-sdk/client-cloudtrail';
-import { defineQuery, toDate, type ResourceResult } from '../types.js';
+import { defineQuery, type ResourceResult } from '../types.js';
 import {
   describeTrails,
   managementEventCoverage,
@@ -7,6 +7,7 @@ import {
   trailLabel,
   trailSelectors,
   trailStatuses,
+  trailStatusProblems,
   type DescribeTrailsEvidence,
   type TrailSelectorsEvidence,
   type TrailStatusEvidence,
@@ -17,17 +18,6 @@ export interface TrailLoggingEvidence {
   statuses: TrailStatusEvidence[];
   /** GetEventSelectors per trail: a logging trail proves nothing about events its selectors leave out. */
   selectors?: TrailSelectorsEvidence[];
-}
-
-function problems(t: Trail, s: TrailStatusEvidence | undefined): string[] {
-  if (!s) return ['no GetTrailStatus response in the evidence'];
-  const p: string[] = [];
-  if (s.status.IsLogging !== true) {
-    const stopped = toDate(s.status.StopLoggingTime);
-    p.push(`logging is stopped${stopped ? ` since ${stopped.toISOString()}` : ''}`);
-  }
-  if (s.status.LatestDeliveryError) p.push(`the latest delivery to s3://${t.S3BucketName ?? '?'} failed with ${s.status.LatestDeliveryError}`);
-  return p;
 }
 
 export const trailLogging = defineQuery<TrailLoggingEvidence>({
@@ -56,7 +46,7 @@ export const trailLogging = defineQuery<TrailLoggingEvidence>({
     };
     const results: ResourceResult[] = [];
     const healthyBaseline = trails.filter(
-      (t) => t.IsMultiRegionTrail === true && t.IncludeGlobalServiceEvents === true && problems(t, statusOf(t)).length === 0 && selectorGaps(t).length === 0,
+      (t) => t.IsMultiRegionTrail === true && t.IncludeGlobalServiceEvents === true && trailStatusProblems(t, statusOf(t)).length === 0 && selectorGaps(t).length === 0,
     );
     if (healthyBaseline.length > 0) {
       results.push({
@@ -69,7 +59,7 @@ export const trailLogging = defineQuery<TrailLoggingEvidence>({
       const candidates = trails.filter((t) => t.IsMultiRegionTrail === true);
       const detail = candidates.length
         ? `multi-region trails found but none qualifies: ${candidates
-            .map((t) => `${trailLabel(t)}: ${[...(t.IncludeGlobalServiceEvents ? [] : ['excludes global service events']), ...problems(t, statusOf(t)), ...selectorGaps(t)].join('; ')}`)
+            .map((t) => `${trailLabel(t)}: ${[...(t.IncludeGlobalServiceEvents ? [] : ['excludes global service events']), ...trailStatusProblems(t, statusOf(t)), ...selectorGaps(t)].join('; ')}`)
             .join(' | ')}`
         : trails.length
           ? `only single-region trails (${trails.map(trailLabel).join(', ')})`
@@ -84,7 +74,7 @@ export const trailLogging = defineQuery<TrailLoggingEvidence>({
       });
     }
     for (const t of trails.filter((t) => t.HomeRegion === ctx.region)) {
-      const p = problems(t, statusOf(t));
+      const p = trailStatusProblems(t, statusOf(t));
       // A trail may rightly record only data events; what it leaves out is said here and judged in the region result above.
       const scope = selectorsOf(t) ? selectorGaps(t) : [];
       const note = scope.length ? ` (not a record of all management activity: ${scope.join('; ')})` : '';

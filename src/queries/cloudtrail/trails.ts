@@ -1,6 +1,6 @@
 import type { DescribeTrailsCommandOutput, GetEventSelectorsCommandOutput, GetTrailStatusCommandOutput, Trail } from '@aws-sdk/client-cloudtrail';
 import { loadCloudTrailSdk } from '../../aws/sdk.js';
-import { stripMetadata, type QueryContext, type ResourceResult } from '../types.js';
+import { stripMetadata, toDate, type QueryContext, type ResourceResult } from '../types.js';
 
 export type DescribeTrailsEvidence = Omit<DescribeTrailsCommandOutput, '$metadata'>;
 export type TrailStatus = Omit<GetTrailStatusCommandOutput, '$metadata'>;
@@ -30,6 +30,18 @@ export async function trailStatuses(ctx: QueryContext, trails: readonly Trail[])
     out.push({ trailARN: arn, status: stripMetadata(await ct.send(new GetTrailStatusCommand({ Name: arn }))) });
   }
   return out;
+}
+
+/** Why a trail's status keeps it from recording: not logging, or its latest delivery to S3 failed; empty when healthy. */
+export function trailStatusProblems(t: Trail, s: TrailStatusEvidence | undefined): string[] {
+  if (!s) return ['no GetTrailStatus response in the evidence'];
+  const p: string[] = [];
+  if (s.status.IsLogging !== true) {
+    const stopped = toDate(s.status.StopLoggingTime);
+    p.push(`logging is stopped${stopped ? ` since ${stopped.toISOString()}` : ''}`);
+  }
+  if (s.status.LatestDeliveryError) p.push(`the latest delivery to s3://${t.S3BucketName ?? '?'} failed with ${s.status.LatestDeliveryError}`);
+  return p;
 }
 
 export function homeTrails(trails: readonly Trail[] | undefined, region: string): Trail[] {

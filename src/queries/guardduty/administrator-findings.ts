@@ -2,11 +2,14 @@ import type { Finding, Member } from '@aws-sdk/client-guardduty';
 import { loadGuardDutySdk } from '../../aws/sdk.js';
 import { stripMetadata } from '../types.js';
 import { defineDelegatedSource, memberKey } from '../delegated/types.js';
+import type { Detector } from './detectors.js';
 import { GET_FINDINGS_BATCH, OPEN_FINDINGS, type GuardDutyFindingsEvidence } from './findings.js';
 
 /** One member's part of the administrator's findings: its membership entry and its findings, verbatim. */
 export interface AdministratorFindingsPart {
   administrator: { accountId: string; detectorId: string };
+  /** GetDetector of the administrator's own detector (its own part only: a member's detector is not readable from here, its relationship stands for it). */
+  detector?: Detector;
   /** ListMembers entry (absent for the administrator's own findings). */
   member?: Member;
   detectorId: string;
@@ -20,9 +23,9 @@ export const administratorFindings = defineDelegatedSource<AdministratorFindings
   queryId: 'guardduty.findings',
   kind: 'guardduty-administrator',
   reach: 'each-region',
-  apiCalls: ['guardduty:ListDetectors', 'guardduty:ListMembers', 'guardduty:ListFindings', 'guardduty:GetFindings'],
+  apiCalls: ['guardduty:ListDetectors', 'guardduty:GetDetector', 'guardduty:ListMembers', 'guardduty:ListFindings', 'guardduty:GetFindings'],
   async fetch(audit) {
-    const { GuardDutyClient, GetFindingsCommand, paginateListDetectors, paginateListFindings, paginateListMembers } = await loadGuardDutySdk();
+    const { GuardDutyClient, GetDetectorCommand, GetFindingsCommand, paginateListDetectors, paginateListFindings, paginateListMembers } = await loadGuardDutySdk();
     const gd = audit.clients.get(GuardDutyClient);
     const detectorIds: string[] = [];
     for await (const page of paginateListDetectors({ client: gd }, {})) detectorIds.push(...(stripMetadata(page).DetectorIds ?? []));
@@ -42,7 +45,8 @@ export const administratorFindings = defineDelegatedSource<AdministratorFindings
     }
     const administrator = { accountId: audit.accountId, detectorId };
     const parts = new Map<string, AdministratorFindingsPart>();
-    parts.set(memberKey(audit.accountId, audit.region), { administrator, detectorId, findings: [] });
+    const detector = stripMetadata(await gd.send(new GetDetectorCommand({ DetectorId: detectorId })));
+    parts.set(memberKey(audit.accountId, audit.region), { administrator, detector, detectorId, findings: [] });
     // Only enabled members: the administrator sees no current findings of a suspended or removed one.
     for (const m of members) {
       if (m.RelationshipStatus === 'Enabled' && m.DetectorId && m.AccountId) parts.set(memberKey(m.AccountId, audit.region), { administrator, member: m, detectorId: m.DetectorId, findings: [] });
@@ -55,7 +59,7 @@ export const administratorFindings = defineDelegatedSource<AdministratorFindings
       administrator: part.administrator,
       ...(part.member ? { member: part.member } : {}),
       detectorIds: [part.detectorId],
-      detectors: [{ detectorId: part.detectorId, findingIds: part.findings.map((f) => f.Id ?? ''), findings: part.findings }],
+      detectors: [{ detectorId: part.detectorId, ...(part.detector ? { detector: part.detector } : {}), findingIds: part.findings.map((f) => f.Id ?? ''), findings: part.findings }],
     };
   },
 });

@@ -1,11 +1,13 @@
-import type { Finding, FindingCriteria, GetFindingsStatisticsCommandOutput } from '@aws-sdk/client-guardduty';
+import type { Finding, FindingCriteria, GetFindingsStatisticsCommandOutput, Member } from '@aws-sdk/client-guardduty';
 import { loadGuardDutySdk } from '../../aws/sdk.js';
 import { ownItems, othersLeftOut } from '../own-account.js';
 import { defineQuery, stripMetadata, toDate, type ResourceResult } from '../types.js';
-import { detectorArn } from './detectors.js';
+import { detectorArn, type Detector } from './detectors.js';
 
 export interface DetectorFindingsEvidence {
   detectorId: string;
+  /** GetDetector: its Status says whether GuardDuty is generating findings at all (absent when read through the GuardDuty administrator for a member). */
+  detector?: Detector;
   /** ListFindings (all pages) for open findings. */
   findingIds: string[];
   /** GetFindings, in batches of at most 50 ids. */
@@ -57,7 +59,7 @@ export const findings = defineQuery<GuardDutyFindingsEvidence>({
   remediation:
     'Investigate each listed finding, remediate or document it as expected behaviour, then archive it (or add a suppression rule for recurring benign findings).',
   scope: 'regional',
-  apiCalls: ['guardduty:ListDetectors', 'guardduty:ListFindings', 'guardduty:GetFindings', 'guardduty:GetFindingsStatistics'],
+  apiCalls: ['guardduty:ListDetectors', 'guardduty:GetDetector', 'guardduty:ListFindings', 'guardduty:GetFindings', 'guardduty:GetFindingsStatistics'],
   parameters: {
     minimumSeverity: {
       description:
@@ -66,13 +68,14 @@ export const findings = defineQuery<GuardDutyFindingsEvidence>({
     },
   },
   async collect(ctx) {
-    const { GuardDutyClient, GetFindingsCommand, GetFindingsStatisticsCommand, paginateListDetectors, paginateListFindings } = await loadGuardDutySdk();
+    const { GuardDutyClient, GetDetectorCommand, GetFindingsCommand, GetFindingsStatisticsCommand, paginateListDetectors, paginateListFindings } = await loadGuardDutySdk();
     const gd = ctx.clients.get(GuardDutyClient);
     const detectorIds: string[] = [];
     for await (const page of paginateListDetectors({ client: gd }, {})) detectorIds.push(...(stripMetadata(page).DetectorIds ?? []));
     const detectors: DetectorFindingsEvidence[] = [];
     const own = ownOpenFindings(ctx.accountId);
     for (const detectorId of detectorIds) {
+      const detector = stripMetadata(await gd.send(new GetDetectorCommand({ DetectorId: detectorId })));
       const findingIds: string[] = [];
       for await (const page of paginateListFindings({ client: gd, pageSize: 50 }, { DetectorId: detectorId, FindingCriteria: own })) {
         findingIds.push(...(stripMetadata(page).FindingIds ?? []));
@@ -83,7 +86,7 @@ export const findings = defineQuery<GuardDutyFindingsEvidence>({
         found.push(...(out.Findings ?? []));
       }
       const statistics = stripMetadata(await gd.send(new GetFindingsStatisticsCommand({ DetectorId: detectorId, FindingCriteria: own, GroupBy: 'SEVERITY' })));
-      detectors.push({ detectorId, findingIds, findings: found, statistics });
+      detectors.push({ detectorId, detector, findingIds, findings: found, statistics });
     }
     return { detectorIds, detectors };
   },
@@ -116,14 +119,36 @@ export const findings = defineQuery<GuardDutyFindingsEvidence>({
         });
       }
       const missing = (d.findingIds ?? []).length - (d.findings ?? []).length;
+      // Open findings say something only while the detector is generating them: a suspended detector has none new.
+      const member = (data as GuardDutyFindingsEvidence & { member?: Member }).member;
+      const state = d.detector?.Status;
+      if (state !== undefined && state !== 'ENABLED') {
+        results.push({
+          resource,
+          resourceType: 'AWS::GuardDuty::Detector',
+          status: 'fail',
+          reason: `detector ${id} is ${state} (suspended): GuardDuty is not generating findings, so its ${open.length} open findings say nothing about current threats`,
+        });
+        continue;
+      }
+      if (state === undefined && member?.RelationshipStatus !== 'Enabled') {
+        results.push({
+          resource,
+          resourceType: 'AWS::GuardDuty::Detector',
+          status: 'needs-review',
+          reason: `detector ${id}: the evidence holds no GetDetector status, so whether GuardDuty is generating findings is not shown; ${open.length} open findings were listed`,
+        });
+        continue;
+      }
+      const on = state === 'ENABLED' ? 'is ENABLED' : 'is a member the GuardDuty administrator monitors (relationship Enabled)';
       const summary = `${open.length} open findings (critical ${counts.critical}, high ${counts.high}, medium ${counts.medium}, low ${counts.low})${missing > 0 ? `; ${missing} listed findings were no longer returned by GetFindings` : ''}${othersLeftOut(others, 'findings')}`;
       results.push({
         resource,
         resourceType: 'AWS::GuardDuty::Detector',
         status: review.length ? 'needs-review' : 'pass',
         reason: review.length
-          ? `detector ${id}: ${summary}; ${review.length} at or above severity ${threshold} need review`
-          : `detector ${id}: ${summary}; none at or above severity ${threshold}`,
+          ? `detector ${id} ${on}: ${summary}; ${review.length} at or above severity ${threshold} need review`
+          : `detector ${id} ${on}: ${summary}; none at or above severity ${threshold}`,
       });
     }
     return results;

@@ -12,7 +12,7 @@ export const bucketVersioning = defineQuery<BucketVersioningEvidence | Aggregate
   service: 's3',
   title: 'S3 buckets keep object versions',
   description:
-    'For every bucket the account owns, whether versioning is enabled so overwritten or deleted objects can be recovered, and whether MFA delete is on.',
+    'For every bucket the account owns, whether versioning is enabled so overwritten or deleted objects are kept as prior versions, and whether MFA delete is on. Lifecycle rules that expire prior versions (NoncurrentVersionExpiration) are not read, so how long prior versions are kept is not shown.',
   remediation: 'Enable versioning on the bucket (`aws s3api put-bucket-versioning --versioning-configuration Status=Enabled`).',
   scope: 'global',
   // IAM action for s3:ListBuckets is s3:ListAllMyBuckets.
@@ -27,7 +27,9 @@ export const bucketVersioning = defineQuery<BucketVersioningEvidence | Aggregate
         return { status: 'error', reason: `versioning state of bucket ${bucket} could not be read (${response.error.code})` };
       }
       const mfa = response.MFADelete === 'Enabled' ? ', MFA delete enabled' : '';
-      if (response.Status === 'Enabled') return { status: 'pass', reason: `bucket ${bucket} has versioning enabled${mfa}` };
+      if (response.Status === 'Enabled') {
+        return { status: 'pass', reason: `bucket ${bucket} has versioning enabled${mfa}: overwritten and deleted objects become prior versions (how long a lifecycle rule keeps them is not in this evidence)` };
+      }
       if (response.Status === 'Suspended') return { status: 'fail', reason: `bucket ${bucket} has versioning suspended: new overwrites and deletes are not recoverable` };
       return { status: 'fail', reason: `bucket ${bucket} has never had versioning enabled` };
     });

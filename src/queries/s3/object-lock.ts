@@ -20,7 +20,7 @@ export const objectLock = defineQuery<ObjectLockEvidence | AggregateConfigItemsE
   service: 's3',
   title: 'S3 buckets that must be write-once have Object Lock with default retention',
   description:
-    'For every bucket the account owns, whether S3 Object Lock is enabled and its default retention mode and period. Informational for buckets not listed in `requiredBuckets`.',
+    'For every bucket the account owns, whether S3 Object Lock is enabled and its default retention mode and period; only COMPLIANCE mode passes (GOVERNANCE-mode retention can be lifted by principals allowed s3:BypassGovernanceRetention). A bucket without Object Lock fails only when listed in `requiredBuckets` (empty by default: the organisation names its write-once buckets there), otherwise it is not applicable.',
   remediation:
     'Object Lock can be enabled on an existing versioned bucket (`aws s3api put-object-lock-configuration`); set a COMPLIANCE-mode default retention at least as long as the retention the evidence or logs require.',
   scope: 'global',
@@ -55,6 +55,13 @@ export const objectLock = defineQuery<ObjectLockEvidence | AggregateConfigItemsE
       }
       if (isRequired && days === undefined) {
         return { status: 'fail', reason: `bucket ${bucket} has Object Lock enabled but ${described}: objects written without an explicit lock are not protected` };
+      }
+      // GOVERNANCE retention can be shortened or removed by any principal allowed s3:BypassGovernanceRetention: not write-once.
+      if (retention?.Mode === 'GOVERNANCE') {
+        return {
+          status: 'needs-review',
+          reason: `bucket ${bucket} has Object Lock enabled with ${described}: GOVERNANCE mode can be lifted by principals allowed s3:BypassGovernanceRetention, so deletion is not prevented for them`,
+        };
       }
       return { status: 'pass', reason: `bucket ${bucket} has Object Lock enabled with ${described}` };
     });

@@ -3,12 +3,14 @@ import {
   GetBackupPlanCommand,
   ListBackupJobsCommand,
   ListBackupPlansCommand,
+  ListBackupSelectionsCommand,
   ListBackupVaultsCommand,
   ListProtectedResourcesCommand,
   ListRestoreJobsCommand,
   ListRestoreTestingPlansCommand,
   type BackupJob,
   type BackupPlan,
+  type BackupSelectionsListMember,
   type BackupVaultListMember,
   type ProtectedResource,
   type RestoreJobsListMember,
@@ -28,6 +30,8 @@ export interface SimBackupPlan {
   CreationDate: Date;
   LastExecutionDate?: Date;
   plan: BackupPlan;
+  /** Its backup selections (ListBackupSelections): the resources it is assigned, by tag or ARN; none, and it backs up nothing. */
+  selections?: BackupSelectionsListMember[];
 }
 
 /** AWS Backup in one account and region. */
@@ -89,6 +93,13 @@ export const backup: SimService = {
         throw new SimError('ResourceNotFoundException', `Failed reading backup plan with ID ${input.BackupPlanId}`, 400, { Type: 'User', Code: 'ERROR_3521' });
       }
       return { BackupPlan: p.plan, BackupPlanId: p.BackupPlanId, BackupPlanArn: p.BackupPlanArn, VersionId: p.VersionId, CreationDate: p.CreationDate, LastExecutionDate: p.LastExecutionDate };
+    }),
+
+    operation(ListBackupSelectionsCommand, (input, ctx) => {
+      const p = state(ctx).plans.find((x) => x.BackupPlanId === input.BackupPlanId);
+      if (!p) throw new SimError('ResourceNotFoundException', `Failed reading backup plan with ID ${input.BackupPlanId}`, 400, { Type: 'User', Code: 'ERROR_3521' });
+      const { page: items, nextToken } = page(p.selections ?? [], input.NextToken, input.MaxResults, `ListBackupSelections/${p.BackupPlanId}`);
+      return { BackupSelectionsList: items, NextToken: nextToken };
     }),
 
     operation(ListProtectedResourcesCommand, (input, ctx) => {

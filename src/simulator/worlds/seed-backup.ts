@@ -35,6 +35,15 @@ function plan(account: SimAccount, region: string, name: string, now: Date, targ
     VersionId: stableHex(`${id}/version`, 32),
     CreationDate: new Date(now.getTime() - 500 * DAY),
     LastExecutionDate: new Date(now.getTime() - 10 * HOUR),
+    selections: [
+      {
+        SelectionId: uuid(`${id}/selection`),
+        SelectionName: 'tagged-backup',
+        BackupPlanId: id,
+        CreationDate: new Date(now.getTime() - 500 * DAY),
+        IamRoleArn: `arn:aws:iam::${account.id}:role/service-role/AWSBackupDefaultServiceRole`,
+      },
+    ],
     plan: {
       BackupPlanName: name,
       Rules: [

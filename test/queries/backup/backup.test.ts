@@ -22,6 +22,7 @@ describe('backup.plans', () => {
     const by = Object.fromEntries(evaluateBoth(backupPlans, evidence).map((r) => [r.resource, r]));
     expect(by[PLAN_ARN]).toMatchObject({ status: 'pass', reason: expect.stringContaining('kept 35 days, copied to eu-central-1') });
     expect(by[PLAN_ARN].reason).toContain('rule monthly (cron(0 5 1 * ? *), vault locked, kept until deleted, no copy to another region)');
+    expect(by[PLAN_ARN].reason).toContain('assigned by 1 backup selection(s) (tagged-phi); last ran 2026-05-31 05:00');
     expect(by[dbArn('fresh')]).toMatchObject({ status: 'pass', resourceType: 'AWS::RDS::DBInstance' });
     expect(by[dbArn('stale')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('older than 36 hours') });
     expect(by[dbArn('flaky')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('a later job failed') });
@@ -41,6 +42,17 @@ describe('backup.plans', () => {
     expect(evaluateBoth(backupPlans, none)).toEqual([expect.objectContaining({ resource: 'account', status: 'needs-review' })]);
     expect(evaluateBoth(backupPlans, { plans: [] }).map((r) => r.status)).toEqual(['error']);
   });
+
+  it('a scheduled plan that never ran, last ran too long ago, or has no backup selection fails; without its selections it is an error', () => {
+    const plan = (data: typeof evidence, params: QueryParameters = {}) => evaluateBoth(backupPlans, data, params).find((r) => r.resource === PLAN_ARN)!;
+    const never = { ...evidence, plans: [{ ...evidence.plans[0], LastExecutionDate: undefined }] };
+    expect(plan(never)).toMatchObject({ status: 'fail', reason: expect.stringContaining('backup plan daily has never run') });
+    // Last ran 2026-05-31 05:00, 19 hours before collection.
+    expect(plan(evidence, { maxBackupAgeHours: 12 })).toMatchObject({ status: 'fail', reason: expect.stringContaining('last ran 2026-05-31 05:00, 19 hours before collection, longer ago than 12 hours') });
+    const unassigned = { ...evidence, selections: [{ backupPlanId: evidence.plans[0].BackupPlanId!, selections: [] }] };
+    expect(plan(unassigned)).toMatchObject({ status: 'fail', reason: expect.stringContaining('has no backup selection, so it backs up no resource') });
+    expect(plan({ ...evidence, selections: undefined })).toMatchObject({ status: 'error', reason: expect.stringContaining('ListBackupSelections is missing') });
+  });
 });
 
 describe('backup.restore-testing', () => {
@@ -52,6 +64,14 @@ describe('backup.restore-testing', () => {
     expect(evaluateBoth(restoreTesting, noRestore)).toEqual([expect.objectContaining({ status: 'fail', reason: expect.stringContaining('restore testing plan(s) monthly') })]);
     const badValidation = { ...restoreEvidence, restoreJobs: [{ ...ok.restoreJobs[0], ValidationStatus: 'FAILED' as const }] };
     expect(evaluateBoth(restoreTesting, badValidation)[0].status).toBe('fail');
+  });
+
+  it('completed restores none of which was validated need review, never pass', () => {
+    const done = restoreEvidence.restoreJobs.filter((j) => j.Status === 'COMPLETED');
+    for (const ValidationStatus of [undefined, 'VALIDATING' as const]) {
+      const unvalidated = { ...restoreEvidence, restoreJobs: done.map((j) => ({ ...j, ValidationStatus })) };
+      expect(evaluateBoth(restoreTesting, unvalidated)).toEqual([expect.objectContaining({ status: 'needs-review', reason: expect.stringContaining('restores completed but none was validated') })]);
+    }
   });
 
   it('nothing backed up is not-applicable; missing evidence is an error', () => {
@@ -73,6 +93,8 @@ describe('AWS Backup queries against the simulated demo account', () => {
       ['payments-vault', 'pass'],
     ]);
     expect(results[0].reason).toContain('copied to us-west-2');
+    expect(results[0].reason).toContain('assigned by 1 backup selection(s) (tagged-backup)');
+    expect(calls.find((c) => c.operation === 'backup:ListBackupSelections')?.input).toMatchObject({ BackupPlanId: expect.any(String) });
     expect(calls.find((c) => c.operation === 'backup:ListBackupJobs')?.input).toMatchObject({ ByState: 'FAILED' });
   });
 

@@ -155,18 +155,40 @@ describe('cloudtrail.s3-data-events', () => {
     { trailARN: BASELINE, response: base },
     { trailARN: APP, response: appSelectors },
   ];
+  // Both trails logging; the app trail's own status (stopped, delivery failing) where a test says so.
+  const logging = [
+    { trailARN: BASELINE, status: baselineStatus },
+    { trailARN: APP, status: baselineStatus },
+  ];
   it('needs review when only some buckets or only writes are recorded', () => {
-    const r = evaluateBoth(s3DataEvents, { describeTrails: describeTrailsUsEast1, selectors: selectors(baselineSelectors) });
+    const r = evaluateBoth(s3DataEvents, { describeTrails: describeTrailsUsEast1, selectors: selectors(baselineSelectors), statuses: logging });
     expect(r).toEqual([expect.objectContaining({ resource: 'account', status: 'needs-review', reason: expect.stringContaining('writes only for arn:aws:s3:::cardholder-data/') })]);
   });
-  it('passes when a trail records reads and writes in every bucket (advanced or basic selectors)', () => {
-    expect(statusOf(evaluateBoth(s3DataEvents, { describeTrails: describeTrailsUsEast1, selectors: selectors(allS3DataSelectors) }))).toEqual({ account: 'pass' });
-    expect(statusOf(evaluateBoth(s3DataEvents, { describeTrails: describeTrailsUsWest2, selectors: [{ trailARN: BASELINE, response: allS3BasicSelectors }] }, west))).toEqual({ account: 'pass' });
+  it('passes when a trail that is logging records reads and writes in every bucket (advanced or basic selectors)', () => {
+    const r = evaluateBoth(s3DataEvents, { describeTrails: describeTrailsUsEast1, selectors: selectors(allS3DataSelectors), statuses: logging });
+    expect(r).toEqual([expect.objectContaining({ resource: 'account', status: 'pass', reason: expect.stringContaining('is logging and delivering without error') })]);
+    expect(statusOf(evaluateBoth(s3DataEvents, { describeTrails: describeTrailsUsWest2, selectors: [{ trailARN: BASELINE, response: allS3BasicSelectors }], statuses: logging }, west))).toEqual({ account: 'pass' });
   });
-  it('fails when no trail records S3 data events, and errors when selectors are missing', () => {
-    expect(statusOf(evaluateBoth(s3DataEvents, { describeTrails: describeTrailsUsWest2, selectors: [{ trailARN: BASELINE, response: baselineSelectors }] }, west))).toEqual({ account: 'fail' });
+  it('credits no trail that is not logging: the right selectors on a stopped trail fail, naming the trail', () => {
+    const stopped = [
+      { trailARN: BASELINE, status: { ...baselineStatus, IsLogging: false } },
+      { trailARN: APP, status: appStatus },
+    ];
+    const r = evaluateBoth(s3DataEvents, { describeTrails: describeTrailsUsEast1, selectors: selectors(allS3DataSelectors), statuses: stopped });
+    expect(r).toEqual([expect.objectContaining({ resource: 'account', status: 'fail', reason: expect.stringContaining(`trail ${baselineTrail.Name} selects S3 data events but logging is stopped`) })]);
+    expect(r[0].reason).toContain(`trail ${appTrail.Name} selects S3 data events but logging is stopped since 2025-05-28T17:45:00.000Z and the latest delivery to s3://`);
+    // A delivery error alone keeps the trail from being credited.
+    const failing = [{ trailARN: BASELINE, status: { ...baselineStatus, LatestDeliveryError: 'NoSuchBucket' } }];
+    expect(statusOf(evaluateBoth(s3DataEvents, { describeTrails: describeTrailsUsWest2, selectors: [{ trailARN: BASELINE, response: allS3BasicSelectors }], statuses: failing }, west))).toEqual({ account: 'fail' });
+    // A healthy trail recording every bucket still passes beside a stopped one.
+    const partial = evaluateBoth(s3DataEvents, { describeTrails: describeTrailsUsEast1, selectors: [{ trailARN: BASELINE, response: allS3DataSelectors }, { trailARN: APP, response: appSelectors }], statuses: [logging[0], { trailARN: APP, status: appStatus }] });
+    expect(statusOf(partial)).toEqual({ account: 'pass' });
+  });
+  it('fails when no trail records S3 data events, and errors when selectors or trail status are missing', () => {
+    expect(statusOf(evaluateBoth(s3DataEvents, { describeTrails: describeTrailsUsWest2, selectors: [{ trailARN: BASELINE, response: baselineSelectors }], statuses: logging }, west))).toEqual({ account: 'fail' });
     expect(statusOf(evaluateBoth(s3DataEvents, { describeTrails: describeTrailsNone, selectors: [] }, west))).toEqual({ account: 'fail' });
     expect(statusOf(evaluateBoth(s3DataEvents, { describeTrails: describeTrailsUsWest2, selectors: [] }, west))).toEqual({ account: 'error' });
+    expect(statusOf(evaluateBoth(s3DataEvents, { describeTrails: describeTrailsUsWest2, selectors: [{ trailARN: BASELINE, response: allS3BasicSelectors }] }, west))).toEqual({ account: 'error' });
   });
 });
 

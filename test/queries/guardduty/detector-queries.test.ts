@@ -113,7 +113,7 @@ describe('guardduty.findings', () => {
   const all = [criticalFinding, highFinding, mediumFinding, lowFinding];
   const evidence = (list = all) => ({
     detectorIds: [DETECTOR_ID],
-    detectors: [{ detectorId: DETECTOR_ID, findingIds: list.map((f) => f.Id!), findings: list, statistics: severityStatistics }],
+    detectors: [{ detectorId: DETECTOR_ID, detector: enabledDetector, findingIds: list.map((f) => f.Id!), findings: list, statistics: severityStatistics }],
   });
   it('lists open findings at or above the chosen severity for review, never as failures', () => {
     const r = evaluateBoth(findings, evidence(), { minimumSeverity: 7 });
@@ -140,5 +140,16 @@ describe('guardduty.findings', () => {
   });
   it('fails an account with no detector', () => {
     expect(statusOf(evaluateBoth(findings, none))).toEqual({ account: 'fail' });
+  });
+  it('fails a suspended detector: no open findings is no pass when GuardDuty generates none (5.3.4)', () => {
+    const data = evidence([lowFinding]);
+    data.detectors[0].detector = suspendedDetector;
+    const r = evaluateBoth(findings, data);
+    expect(r).toEqual([expect.objectContaining({ resource: DETECTOR_ARN, status: 'fail', reason: expect.stringContaining('is DISABLED (suspended): GuardDuty is not generating findings') })]);
+  });
+  it('needs review when the evidence holds no detector status, never a pass', () => {
+    const data = evidence([lowFinding]);
+    delete (data.detectors[0] as { detector?: unknown }).detector;
+    expect(evaluateBoth(findings, data)).toEqual([expect.objectContaining({ resource: DETECTOR_ARN, status: 'needs-review', reason: expect.stringContaining('no GetDetector status') })]);
   });
 });

@@ -58,7 +58,7 @@ describe('guardduty.findings in the GuardDuty administrator account', () => {
   it('leaves out a finding of another account found in the evidence, saying so, never counting it', () => {
     const foreign: Finding = { Id: 'f1', Arn: `arn:aws:guardduty:${REGION}:${member}:detector/d1/finding/f1`, AccountId: member, Region: REGION, Type: 'CryptoCurrency:EC2/BitcoinTool.B!DNS', Severity: 8, Title: 'Bitcoin domain queried.', Service: { Archived: false }, SchemaVersion: '2.0', CreatedAt: '2026-01-01T00:00:00.000Z', UpdatedAt: '2026-01-01T00:00:00.000Z', Resource: { ResourceType: 'Instance', InstanceDetails: { InstanceId: 'i-0member000000000' } } };
     const mine: Finding = { ...foreign, Id: 'f2', Arn: `arn:aws:guardduty:${REGION}:${ADMIN}:detector/d0/finding/f2`, AccountId: ADMIN, Severity: 2 };
-    const data: GuardDutyFindingsEvidence = { detectorIds: ['d0'], detectors: [{ detectorId: 'd0', findingIds: ['f1', 'f2'], findings: [foreign, mine] }] };
+    const data: GuardDutyFindingsEvidence = { detectorIds: ['d0'], detectors: [{ detectorId: 'd0', detector: { Status: 'ENABLED', ServiceRole: '' }, findingIds: ['f1', 'f2'], findings: [foreign, mine] }] };
     const results = findings.evaluate(data, {}, { accountId: ADMIN, region: REGION, collectedAt: new Date().toISOString() });
     expect(results).toEqual([
       expect.objectContaining({ resourceType: 'AWS::GuardDuty::Detector', status: 'pass', reason: expect.stringContaining(`1 open findings (critical 0, high 0, medium 0, low 1); 1 findings of other accounts (${member} (1)) in this listing were left out`) }),

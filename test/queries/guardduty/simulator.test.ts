@@ -24,6 +24,8 @@ describe('GuardDuty queries against the simulated demo account', () => {
     const detector = results.find((r) => r.resourceType === 'AWS::GuardDuty::Detector')!;
     expect(detector.status).toBe('needs-review');
     expect(detector.reason).toContain('3 open findings (critical 0, high 1, medium 1, low 1)');
+    // GetDetector read: the detector's status backs the count.
+    expect(detector.reason).toContain('is ENABLED');
     expect(results.some((r) => r.status === 'fail')).toBe(false);
     const list = calls.find((c) => c.operation === 'guardduty:ListFindings')!.input as { FindingCriteria: unknown };
     // The account's own findings only: a GuardDuty administrator's detector lists its members' too.

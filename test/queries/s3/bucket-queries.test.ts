@@ -123,21 +123,29 @@ describe('s3.public-access-block', () => {
 
 describe('s3.bucket-versioning', () => {
   it('passes Enabled and fails Suspended or never-enabled', () => {
-    expect(statusOf(evaluateBoth(bucketVersioning, bucketVersioningEvidence))).toEqual({
+    const r = evaluateBoth(bucketVersioning, bucketVersioningEvidence);
+    expect(statusOf(r)).toEqual({
       'cardholder-data': 'pass',
       'legacy-exports': 'fail',
       'access-logs-111122223333': 'fail',
     });
+    // Lifecycle rules are not read: the pass claims prior versions exist, not that they are kept.
+    expect(r.find((x) => x.resource === 'cardholder-data')?.reason).toContain('how long a lifecycle rule keeps them is not in this evidence');
   });
 });
 
 describe('s3.object-lock', () => {
-  it('is informational by default: locked buckets pass, others are not applicable', () => {
-    expect(statusOf(evaluateBoth(objectLock, objectLockEvidence))).toEqual({
+  it('is informational by default: COMPLIANCE-locked buckets pass, GOVERNANCE-locked ones need review, others are not applicable', () => {
+    const r = evaluateBoth(objectLock, objectLockEvidence);
+    expect(statusOf(r)).toEqual({
       'cardholder-data': 'pass',
       'legacy-exports': 'not-applicable',
-      'access-logs-111122223333': 'pass',
+      'access-logs-111122223333': 'needs-review',
     });
+    expect(r.find((x) => x.resource === 'access-logs-111122223333')?.reason).toContain('GOVERNANCE mode can be lifted by principals allowed s3:BypassGovernanceRetention');
+  });
+  it('a required bucket in GOVERNANCE mode needs review even with the retention required, never passes', () => {
+    expect(statusOf(evaluateBoth(objectLock, objectLockEvidence, { requiredBuckets: ['access-logs-*'], minimumRetentionDays: 30 }))['access-logs-111122223333']).toBe('needs-review');
   });
   it('fails required buckets without a lock or with a retention shorter than required', () => {
     const r = evaluateBoth(objectLock, objectLockEvidence, { requiredBuckets: ['*'], minimumRetentionDays: 365 });
