@@ -113,7 +113,11 @@ export const s3DataEvents = defineQuery<S3DataEventsEvidence>({
     const notCredited = stopped.map(({ trail, problems }) => `${trailLabel(trail)} selects S3 data events but ${problems.join(' and ')}`).join('; ');
     if (covered.length === 0 && stopped.length > 0) {
       const unknown = stopped.some(({ trail }) => !data.statuses?.some((s) => s.trailARN === (trail.TrailARN ?? trail.Name)));
-      return [{ ...account, status: unknown ? 'error' : 'fail', reason: `no trail that is logging records S3 data events in ${ctx.region}: ${notCredited}` }];
+      return [
+        unknown
+          ? { ...account, status: 'error', reason: `whether the trails selecting S3 data events in ${ctx.region} are logging is not in the evidence (no GetTrailStatus response; evidence collected before this query read trail status has none): ${notCredited}` }
+          : { ...account, status: 'fail', reason: `no trail that is logging records S3 data events in ${ctx.region}: ${notCredited}` },
+      ];
     }
     if (covered.length === 0) {
       return [{ ...account, status: 'fail', reason: `none of the trails logging ${ctx.region} (${trails.map(trailLabel).join(', ')}) records S3 data events` }];

@@ -13,6 +13,7 @@ interface Statement {
   Action?: string | string[];
   NotAction?: string | string[];
   Resource?: string | string[];
+  NotResource?: string | string[];
   Condition?: unknown;
 }
 
@@ -62,29 +63,57 @@ export interface AdminGrant {
   how: string;
 }
 
+/** Resources of every kind, to test whether a statement's resource patterns cover them all. */
+const ANY_RESOURCE = ['arn:aws:iam::000000000000:role/x', 'arn:aws:s3:::x', 'arn:aws:ec2:us-east-1:000000000000:instance/i-x'];
+/** The IAM resource each permission-granting action acts on. */
+const ESCALATION_RESOURCE = (action: string): string =>
+  /Role|AssumeRole/.test(action) ? 'arn:aws:iam::000000000000:role/x' : /Group/.test(action) ? 'arn:aws:iam::000000000000:group/x' : /PolicyVersion/.test(action) ? 'arn:aws:iam::000000000000:policy/x' : 'arn:aws:iam::000000000000:user/x';
+
+/** A resource pattern read for any account and partition (a policy names its own account; `aws-us-gov`, `aws-cn`). */
+function resourceMatches(pattern: string, arn: string): boolean {
+  return actionMatches(pattern.replace(/^arn:aws-[a-z-]+:/, 'arn:aws:').replace(/^(arn:aws:iam::)\d{12}:/, '$1*:'), arn);
+}
+
+/** Whether a statement's resources reach `arn` (Resource patterns, or everything NotResource does not name), and how to say so. */
+function reaches(s: Statement, arn: string): boolean {
+  if (s.NotResource !== undefined) return !list(s.NotResource).some((p) => resourceMatches(p, arn));
+  return list(s.Resource).some((p) => resourceMatches(p, arn));
+}
+
+function resourceWords(s: Statement): string {
+  if (s.NotResource !== undefined) return `every resource except ${list(s.NotResource).join(', ')}`;
+  const r = list(s.Resource);
+  return r.includes('*') ? 'every resource' : r.join(', ');
+}
+
 /**
- * Statements that grant administrator access or its equivalent on every resource: every action (`*`, `*:*`); every
- * action but some (`NotAction`) when those left out do not include the IAM actions that grant permissions; or one of
- * those IAM actions (ESCALATION_ACTIONS), which let the principal give itself everything. It reads each statement on
- * its own: permission boundaries, SCPs, deny statements elsewhere and `iam:PassRole` to a stronger role are not analysed.
+ * Statements that grant administrator access or its equivalent: every action (`*`, `*:*`) on every resource; every
+ * action but some (`NotAction`) on every resource when those left out do not include the IAM actions that grant
+ * permissions; or one of those IAM actions (ESCALATION_ACTIONS) on the IAM users, groups, roles or policies it acts on,
+ * which lets the principal give itself everything. Resources count by pattern (`*`, `arn:*`, `arn:aws:iam::*:role/*`,
+ * `NotResource`), not only as the literal `*`. It reads each statement on its own: permission boundaries, SCPs, deny
+ * statements elsewhere and `iam:PassRole` to a stronger role are not analysed.
  */
 export function adminGrants(document: string): AdminGrant[] {
   const doc = decodePolicyDocument(document);
   const statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
   const out: AdminGrant[] = [];
   for (const s of statements) {
-    if (s.Effect !== 'Allow' || !list(s.Resource).includes('*')) continue;
+    if (s.Effect !== 'Allow') continue;
     const when = s.Condition ? ' (under a condition)' : '';
     const actions = list(s.Action);
     const notActions = list(s.NotAction);
-    if (actions.some((a) => a === '*' || a === '*:*')) {
-      out.push({ statement: s, how: `every action on every resource${when}` });
-    } else if (notActions.length) {
-      const open = ESCALATION_ACTIONS.filter((e) => !notActions.some((p) => actionMatches(p, e)));
-      if (open.length) out.push({ statement: s, how: `every action except ${notActions.join(', ')} on every resource${when}, ${open.slice(0, 2).join(' and ')} included: it can grant itself any permission` });
-    } else {
-      const esc = ESCALATION_ACTIONS.filter((e) => actions.some((p) => actionMatches(p, e)));
-      if (esc.length) out.push({ statement: s, how: `${esc.slice(0, 3).join(', ')}${esc.length > 3 ? ` and ${esc.length - 3} more` : ''} on every resource${when}: it can grant itself any permission or act as another user` });
+    const everywhere = ANY_RESOURCE.every((arn) => reaches(s, arn));
+    if (everywhere && actions.some((a) => a === '*' || a === '*:*')) {
+      out.push({ statement: s, how: `every action on ${resourceWords(s)}${when}` });
+      continue;
+    }
+    // The permission-granting actions this statement allows on the IAM resources they act on.
+    const open = ESCALATION_ACTIONS.filter((e) => (notActions.length ? !notActions.some((p) => actionMatches(p, e)) : actions.some((p) => actionMatches(p, e))) && reaches(s, ESCALATION_RESOURCE(e)));
+    if (notActions.length && everywhere && open.length) {
+      out.push({ statement: s, how: `every action except ${notActions.join(', ')} on ${resourceWords(s)}${when}, ${open.slice(0, 2).join(' and ')} included: it can grant itself any permission` });
+    } else if (open.length) {
+      out.push({ statement: s, how: `${open.slice(0, 3).join(', ')}${open.length > 3 ? ` and ${open.length - 3} more` : ''} on ${resourceWords(s)}${when}: it can grant itself any permission or act as another user` });
     }
   }
   return out;
@@ -92,7 +121,7 @@ export function adminGrants(document: string): AdminGrant[] {
 
 /** Statements that allow every action on every resource (a subset of adminGrants). */
 export function fullAdminStatements(document: string): Statement[] {
-  return adminGrants(document).filter((g) => g.how.startsWith('every action on every resource')).map((g) => g.statement);
+  return adminGrants(document).filter((g) => g.how.startsWith('every action on ')).map((g) => g.statement);
 }
 
 export const adminPolicies = defineQuery<AdminPoliciesEvidence>({
@@ -145,7 +174,7 @@ export const adminPolicies = defineQuery<AdminPoliciesEvidence>({
               status: 'fail',
               reason: `policy ${p.PolicyName} (${attached}) grants administrator access in its default version ${p.DefaultVersionId}: ${[...new Set(admin.map((a) => a.how))].join('; ')}`,
             }
-          : { ...base, status: 'pass', reason: `policy ${p.PolicyName} (${attached}) allows neither every action nor an IAM permission-granting action on every resource (each statement read on its own)` },
+          : { ...base, status: 'pass', reason: `policy ${p.PolicyName} (${attached}) allows neither every action on every resource nor an IAM permission-granting action on the IAM resources it acts on (each statement read on its own)` },
       );
     }
     if (results.length === 0) {

@@ -225,6 +225,14 @@ describe('iam.admin-policies', () => {
     expect(how(doc({ Effect: 'Allow', Action: 'iam:PutRolePolicy', Resource: 'arn:aws:iam::111122223333:role/app' }))).toEqual([]);
     expect(how(doc({ Effect: 'Allow', Action: ['iam:Get*', 'iam:List*'], Resource: '*' }))).toEqual([]);
     expect(how(doc({ Effect: 'Deny', Action: 'iam:*', Resource: '*' }))).toEqual([]);
+    // Resources count by pattern, not only as the literal '*'.
+    expect(how(doc({ Effect: 'Allow', Action: '*', Resource: 'arn:*' }))).toEqual(['every action on arn:*']);
+    expect(how(doc({ Effect: 'Allow', Action: '*', NotResource: 'arn:aws:s3:::audit-logs/*' }))).toEqual(['every action on every resource except arn:aws:s3:::audit-logs/*']);
+    expect(how(doc({ Effect: 'Allow', Action: 'iam:AttachRolePolicy', Resource: 'arn:aws:iam::111122223333:role/*' }))).toEqual([expect.stringContaining('iam:AttachRolePolicy on arn:aws:iam::111122223333:role/*: it can grant itself any permission')]);
+    expect(how(doc({ Effect: 'Allow', Action: 'iam:PutUserPolicy', Resource: 'arn:aws-us-gov:iam::*:user/*' }))).toHaveLength(1);
+    // A role-only grant reaches no user: CreateAccessKey on roles is not a thing.
+    expect(how(doc({ Effect: 'Allow', Action: 'iam:CreateAccessKey', Resource: 'arn:aws:iam::111122223333:role/*' }))).toEqual([]);
+    expect(how(doc({ Effect: 'Allow', Action: '*', Resource: 'arn:aws:s3:::*' }))).toEqual([]);
     const escalating = { ...scopedPolicy, Arn: scopedPolicy.Arn!.replace(/[^/]+$/, 'SelfService'), PolicyName: 'SelfService' };
     const version = { ...scopedVersion, Document: encodeURIComponent(doc({ Effect: 'Allow', Action: 'iam:CreatePolicyVersion', Resource: '*' })) };
     const [r] = evaluateBoth(adminPolicies, { policies: [escalating], versions: [{ policyArn: escalating.Arn, version }] });

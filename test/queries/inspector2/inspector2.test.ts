@@ -103,7 +103,7 @@ describe('inspector2.findings', () => {
     expect(evaluate('inspector2.findings', { accountStatus: statusDisabled, findings: [] })).toEqual([expect.objectContaining({ status: 'fail', reason: expect.stringContaining('proves nothing') })]);
     // Inspector enabled for the account with one scan type off: no findings of that type proves nothing either.
     const [partly] = evaluate('inspector2.findings', { accountStatus: statusLambdaOff, findings: [] });
-    expect(partly).toMatchObject({ status: 'fail', reason: expect.stringContaining('Lambda standard (package) scanning is DISABLED: no findings for that resource type proves nothing') });
+    expect(partly).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('Lambda standard (package) scanning is DISABLED: no findings for that resource type proves nothing') });
     expect(evaluate('inspector2.findings', { accountStatus: statusAllOn, findings: [] })[0]).toMatchObject({ status: 'pass', reason: expect.stringContaining('scanning EC2 instances, ECR images and Lambda functions') });
     expect(evaluate('inspector2.findings', { accountStatus: statusAllOn, findings: { error: { code: 'AccessDeniedException', message: 'denied' } } })[0].status).toBe('error');
     expect(evaluate('inspector2.findings', { accountStatus: { error: { code: 'AccessDeniedException', message: 'denied' } }, findings: [] })[0].status).toBe('error');
