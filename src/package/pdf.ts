@@ -864,7 +864,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
     ]),
     { size: 7.5 },
   );
-  if (req.coverage === 'manual' || req.coverage === 'inherited') notesArea(doc);
+  if (req.coverage === 'manual' || req.coverage === 'inherited' || rows[0].untested !== undefined) notesArea(doc);
 
   const failing = rows.flatMap((r) => (r.latest?.findings ?? []).filter((f) => (f.status === 'fail' || f.status === 'needs-review') && f.inScope !== false).map((f) => ({ ...f, accountId: r.accountId })));
   const findingIds = new Map(model.assessor.findings.map((e) => [findingKey(e.accountId, e.resource, e.queryId, e.region), `${e.id} (${e.severity})`]));
@@ -1070,7 +1070,7 @@ export function compressDays(days: string[]): string {
 }
 
 function manualSection(doc: Doc, model: PackageModel): void {
-  para(doc, "These requirements cannot be proven from AWS APIs. The assessor examines the evidence named in the guidance (printed with each requirement, beside a notes area); attestations sealed with `evidence-locker attest` are cited (they stay MANUAL: an attestation is evidence for the assessor to judge, not an automated pass).");
+  para(doc, "These requirements cannot be proven from AWS APIs: manual and inherited ones, and those whose AWS checks inform but test none of their testing procedures (coverage marked 'AWS checks test none of its procedures'; a failing check still shows FAIL). The assessor examines the evidence named in the guidance (printed with each requirement, beside a notes area); attestations sealed with `evidence-locker attest` are cited (they stay MANUAL: an attestation is evidence for the assessor to judge, not an automated pass).");
   const seen = new Set<string>();
   const rows: Cell[][] = [];
   for (const r of manualRequirements(model)) {
@@ -1082,7 +1082,7 @@ function manualSection(doc: Doc, model: PackageModel): void {
       const file = a.fileName ? ` Document: ${a.fileName} (${model.attestationFiles.get(a.sha256) ?? 'see evidence record'}).` : '';
       return `Attested by ${a.by} on ${a.collectedAt.slice(0, 10)}: "${a.note}". Record ${a.sha256.slice(0, 12)} (run ${a.runId}).${file}`;
     });
-    rows.push([`${r.requirement.id}\n${r.framework}`, r.requirement.title, r.requirement.coverage, attested.length ? attested.join('\n') : 'No attestation sealed.']);
+    rows.push([`${r.requirement.id}\n${r.framework}`, r.requirement.title, r.untested !== undefined ? `${r.requirement.coverage}; AWS checks test none of its procedures` : r.requirement.coverage, attested.length ? attested.join('\n') : 'No attestation sealed.']);
   }
   if (!rows.length) para(doc, 'No requirement in the selected frameworks is manual or inherited.', MUTED);
   else
@@ -1099,8 +1099,9 @@ function manualSection(doc: Doc, model: PackageModel): void {
     );
 }
 
+/** Requirements the assessor tests: manual and inherited ones, and those whose AWS checks test none of their procedures (the procedure map's untested list). */
 function manualRequirements(model: PackageModel): RequirementTimeline[] {
-  return model.timeline.rows.filter((r) => r.requirement.coverage === 'manual' || r.requirement.coverage === 'inherited');
+  return model.timeline.rows.filter((r) => r.requirement.coverage === 'manual' || r.requirement.coverage === 'inherited' || r.untested !== undefined);
 }
 
 /** One bordered area for the assessor's notes under a manual or inherited requirement. */
@@ -1117,7 +1118,7 @@ function notesArea(doc: Doc): void {
 
 /** `--notes-pages`: ruled space per manual requirement for handwritten or annotated notes. */
 function notesPages(doc: Doc, model: PackageModel): void {
-  para(doc, "Ruled space for the assessor's notes, one block per manual or inherited requirement, printed on request (package --notes-pages).", MUTED);
+  para(doc, "Ruled space for the assessor's notes, one block per manual or inherited requirement and per requirement whose AWS checks test none of its procedures, printed on request (package --notes-pages).", MUTED);
   const seen = new Set<string>();
   for (const r of manualRequirements(model)) {
     const k = `${r.framework}\u0000${r.requirement.id}`;

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPackage } from '../../src/package/build.js';
@@ -76,6 +77,19 @@ describe('a requirement the procedure map names untested', () => {
       expect(r21.reasons).toContain(WHY);
       expect(r21.partial_coverage).toMatch(/^not tested/);
       expect(Number(r21.evidence_count)).toBeGreaterThan(0);
+    });
+
+    it('the report lists it with the manual requirements the assessor tests, with a notes area', (ctx) => {
+      let text: string;
+      try {
+        text = execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      } catch {
+        return ctx.skip(); // pdftotext (poppler-utils) is not installed.
+      }
+      const start = text.lastIndexOf('Manual and inherited requirements');
+      const section = text.slice(start, text.indexOf('Findings register', start) > 0 ? text.indexOf('Findings register', start) : start + 4000);
+      expect(section).toMatch(/2\.1\s+test-fw/);
+      expect(section.replace(/\s+/g, ' ')).toContain('partial; AWS checks test none of its procedures');
     });
 
     it('OSCAL has no determination for it, and its observation says it is not tested', () => {
