@@ -421,12 +421,12 @@ ends_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -
       if (has_ends != 1) why = "; the package does not record what followed its last run, so runs could have been left out"
       else if (!(c in recorded)) print "FAIL  manifest.json: chainEnds records nothing for chain " c ", whose runs the package holds"
       else if (elast[c] != run[l]) print "FAIL  manifest.json: chainEnds names " elast[c] " as the last run of chain " c ", but the package'"'"'s last run of that chain is " run[l]
-      else if (enext[c] == "-") why = "; no later run of this chain had been sealed when the package was built"
+      else if (enext[c] == "-") why = "; manifest.json, signed by the package key alone, records that no later run of this chain was in the store when the package was built: if that record is true, none was sealed in those days (evidence-locker verify --store shows the store itself)"
       else {
         nd = idday(enext[c])
         if (nd == "") print "WARN  runs/" run[l] ": chain " c ": the run the store held next, " enext[c] ", has no date in its id: whether runs at the end of the period were left out cannot be told"
         else if (kind[l] == "attestation" ? nd <= to : (nd >= from && nd <= to)) print "FAIL  runs/" run[l] ": chain " c ": when the package was built the evidence store held run " enext[c] ", dated " nd " inside the period " from " to " to ", after the package'"'"'s last run " run[l] ": " left
-        else why = "; the next run the store held, " enext[c] ", is dated " nd ", so no run of this chain was sealed in those days"
+        else why = "; manifest.json, signed by the package key alone, records that the next run the store held was " enext[c] ", dated " nd ": if that record is true, no run of this chain was sealed in those days (evidence-locker verify --store shows the store itself)"
       }
       egap = (periodic && day[l] < endday) ? dn(endday) - dn(day[l]) : 0
       if (egap) print "WARN  runs/" run[l] ": chain " c ": the last run in the package is on " day[l] "; the " daysword(egap) " after it up to " endday " at the end of the period have no run of this chain" why

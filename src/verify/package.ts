@@ -631,7 +631,7 @@ function checkPeriodEnds({ fail, notRead }: PackageFolder, manifest: PackageMani
     } else if (ce.next) {
       const nd = idDay(ce.next.runId);
       end = `when the package was built the store held ${ce.next.runId}${nd ? ` (${nd})` : ''} next, after the period`;
-      why = `; the next run the store held, ${ce.next.runId}, is dated ${nd ?? 'an unknown day'}, so no run of this chain was sealed in those days`;
+      why = `; manifest.json, signed by the package key alone, records that the next run the store held was ${ce.next.runId}, dated ${nd ?? 'an unknown day'}: if that record is true, no run of this chain was sealed in those days (\`evidence-locker verify --store\` shows the store itself)`;
       if (!nd) warn(`runs/${last.runId}`, `chain ${chain}: the run the store held after the package's last run, ${ce.next.runId}, has no date in its id: whether runs at the end of the period were left out cannot be told`);
       else if (attestation ? nd <= to : nd >= from && nd <= to) {
         end = `the store held ${ce.next.runId} (${nd}) next, inside the period`;
@@ -639,7 +639,7 @@ function checkPeriodEnds({ fail, notRead }: PackageFolder, manifest: PackageMani
       }
     } else {
       end = `${last.runId} was the chain's newest run when the package was built${manifest.builtAt ? ` (${manifest.builtAt})` : ''}`;
-      why = '; no later run of this chain had been sealed when the package was built';
+      why = '; manifest.json, signed by the package key alone, records that no later run of this chain was in the store when the package was built: if that record is true, none was sealed in those days (`evidence-locker verify --store` shows the store itself)';
     }
     const endDay = builtDay && builtDay < to ? builtDay : to;
     const endGap = periodic && lastDay < endDay ? dayNumber(endDay) - dayNumber(lastDay) : 0;

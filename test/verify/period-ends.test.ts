@@ -66,11 +66,11 @@ describe('runs cut off at the ends of a package period', () => {
     const dir = await pkg('2026-03-01', '2026-03-05', [ids[4]]);
     const v = await verifyPackageDir(dir, { expectedKeys: [fp] });
     expect(v.problems).toEqual([]);
-    expect(v.warnings).toEqual([{ path: `runs/${ids[3]}`, message: expect.stringMatching(/chain default: the last run in the package is .* on 2026-03-04; the 1 day 2026-03-05 to 2026-03-05 at the end of the period have no run of this chain; no later run of this chain had been sealed when the package was built/) }]);
+    expect(v.warnings).toEqual([{ path: `runs/${ids[3]}`, message: expect.stringMatching(/chain default: the last run in the package is .* on 2026-03-04; the 1 day 2026-03-05 to 2026-03-05 at the end of the period have no run of this chain; manifest.json, signed by the package key alone, records that no later run of this chain was in the store when the package was built: if that record is true/) }]);
     expect(formatVerification(v, 'p.zip')).toMatch(/WARNING \(period coverage\): runs\/.*1 day 2026-03-05 to 2026-03-05[\s\S]*VALID: .*read the 1 period coverage warning\(s\) above/);
     const sh = runVerifySh(dir, [fp]);
     expect(sh.code).toBe(0);
-    expect(sh.out).toMatch(/WARNING \(period coverage\): runs\/.*: chain default: the last run in the package is on 2026-03-04; the 1 day after it up to 2026-03-05 at the end of the period have no run of this chain; no later run/);
+    expect(sh.out).toMatch(/WARNING \(period coverage\): runs\/.*: chain default: the last run in the package is on 2026-03-04; the 1 day after it up to 2026-03-05 at the end of the period have no run of this chain; manifest.json, signed by the package key alone, records that no later run/);
 
     // The store's next run recorded as inside the period (as an honest build records it when the last run is left out by hand): INVALID.
     const [, , , , last] = ids;
