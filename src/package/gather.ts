@@ -3,7 +3,7 @@ import type { RunManifest } from '../evidence/manifest.js';
 import { RunClassifier, deleteMarkerFindings, manifestRecords, rereadManifest, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
-import { ATTESTATION_RUN_MARK, compareRunsInChain, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
+import { ATTESTATION_RUN_MARK, compareRunsInChain, RECONSTRUCTION_RUN_MARK, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
 import type { ChainEnd, MissingShard } from './manifest.js';
 
 /** A run manifest without its record list: what a package keeps of each run while records are read one run at a time. */
@@ -92,16 +92,23 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
   periodRuns.sort(byDay);
   attestationRuns.sort(byStart);
   foreign.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { periodRuns, attestationRuns, foreign, chainEnds: await chainEnds(classifier, [...periodRuns, ...attestationRuns]) };
+  return { periodRuns, attestationRuns, foreign, chainEnds: await chainEnds(classifier, [...periodRuns, ...attestationRuns], period.to) };
+}
+
+/** Run ids by the chains they can belong to: attestation and reconstruction runs are marked in their id. */
+function idKind(runId: string): 'attestation' | 'reconstruction' | 'other' {
+  return runId.includes(ATTESTATION_RUN_MARK) ? 'attestation' : runId.includes(RECONSTRUCTION_RUN_MARK) ? 'reconstruction' : 'other';
 }
 
 /**
  * For each chain of the included runs, the trusted run of that chain that follows the last one included (the one run
- * that should link to it), read from run ids at or after that run's start second: the package records it so both
- * verifiers can tell a period cut short at its end (the next run falls inside the period) from one whose collection
- * stopped or continued only after it.
+ * that should link to it), read from run ids at or after that run's start second and dated up to the period end (a
+ * reconstruction by the day it rebuilt): the package records it so both verifiers can tell a period cut short at its
+ * end (the next run falls inside the period) from one whose collection stopped. Runs dated after the period cannot
+ * cut it short and are not read (a year of later runs would be downloaded for nothing): null means no later run of the
+ * chain dated within the period. Only ids of the chain's kind (attestation, reconstruction, other) are read.
  */
-async function chainEnds(classifier: RunClassifier, runs: IncludedRun[]): Promise<ChainEnd[]> {
+async function chainEnds(classifier: RunClassifier, runs: IncludedRun[], periodTo: string): Promise<ChainEnd[]> {
   type Placed = { runId: string; manifest: Pick<RunManifest, 'startedAt' | 'completedAt'> };
   const order = (a: Placed, b: Placed) => compareRunsInChain({ ...a.manifest, runId: a.runId }, { ...b.manifest, runId: b.runId });
   const last = new Map<string, IncludedRun>();
@@ -114,8 +121,15 @@ async function chainEnds(classifier: RunClassifier, runs: IncludedRun[]): Promis
   for (const [chain, l] of [...last].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const from = runIdTime(l.runId)?.getTime() ?? Date.parse(l.manifest.startedAt);
     let next: { runId: string; manifest: RunManifest; manifestSha256: string } | undefined;
+    const kind = idKind(l.runId);
     for (const id of ids) {
-      if (id === l.runId) continue;
+      if (id === l.runId || idKind(id) !== kind) continue;
+      const rebuilt = reconstructionRunDay(id);
+      if (rebuilt !== undefined ? rebuilt > periodTo : (runIdDay(id) ?? '') > periodTo) {
+        // Ids sort by start second: past the period end no later id of this kind is dated in it (reconstructions excepted).
+        if (rebuilt === undefined) break;
+        continue;
+      }
       const t = runIdTime(id)?.getTime();
       if (t !== undefined && t < Math.floor(from / 1000) * 1000) continue;
       // Ids sort by start second: once past the best candidate's, no later id can come before it in the chain.

@@ -29,8 +29,9 @@ export type PackageRun = z.infer<typeof PackageRunSchema>;
 
 /**
  * What the evidence store held after the package's last run of a chain when the package was built: the next run of
- * that chain (signed by a trusted key), or null when that last run was the chain's newest. Verifiers refuse a
- * package whose chain continued inside its period beyond the runs it holds.
+ * that chain dated within the period (signed by a trusted key), or null when it held none (later runs dated after the
+ * period are not looked for). Verifiers refuse a package whose chain continued inside its period beyond the runs it
+ * holds.
  */
 export const ChainEndSchema = z
   .object({

@@ -421,7 +421,7 @@ ends_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -
       if (has_ends != 1) why = "; the package does not record what followed its last run, so runs could have been left out"
       else if (!(c in recorded)) print "FAIL  manifest.json: chainEnds records nothing for chain " c ", whose runs the package holds"
       else if (elast[c] != run[l]) print "FAIL  manifest.json: chainEnds names " elast[c] " as the last run of chain " c ", but the package'"'"'s last run of that chain is " run[l]
-      else if (enext[c] == "-") why = "; manifest.json, signed by the package key alone, records that no later run of this chain was in the store when the package was built: if that record is true, none was sealed in those days (evidence-locker verify --store shows the store itself)"
+      else if (enext[c] == "-") why = "; manifest.json, signed by the package key alone, records that no later run of this chain dated within the period was in the store when the package was built: if that record is true, none was sealed in those days (evidence-locker verify --store shows the store itself)"
       else {
         nd = idday(enext[c])
         if (nd == "") print "WARN  runs/" run[l] ": chain " c ": the run the store held next, " enext[c] ", has no date in its id: whether runs at the end of the period were left out cannot be told"

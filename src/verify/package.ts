@@ -638,8 +638,8 @@ function checkPeriodEnds({ fail, notRead }: PackageFolder, manifest: PackageMani
         fail(`runs/${last.runId}`, `chain ${chain}: when the package was built (${manifest.builtAt ?? 'build time not recorded'}) the evidence store held run ${ce.next.runId}, dated ${nd} inside the period ${from} to ${to}, after the package's last run ${last.runId} (${lastDay}): ${leftOut}`);
       }
     } else {
-      end = `${last.runId} was the chain's newest run when the package was built${manifest.builtAt ? ` (${manifest.builtAt})` : ''}`;
-      why = '; manifest.json, signed by the package key alone, records that no later run of this chain was in the store when the package was built: if that record is true, none was sealed in those days (`evidence-locker verify --store` shows the store itself)';
+      end = `${last.runId} was, by manifest.json, the chain's last run dated within the period when the package was built${manifest.builtAt ? ` (${manifest.builtAt})` : ''}`;
+      why = '; manifest.json, signed by the package key alone, records that no later run of this chain dated within the period was in the store when the package was built: if that record is true, none was sealed in those days (`evidence-locker verify --store` shows the store itself)';
     }
     const endDay = builtDay && builtDay < to ? builtDay : to;
     const endGap = periodic && lastDay < endDay ? dayNumber(endDay) - dayNumber(lastDay) : 0;

@@ -66,11 +66,11 @@ describe('runs cut off at the ends of a package period', () => {
     const dir = await pkg('2026-03-01', '2026-03-05', [ids[4]]);
     const v = await verifyPackageDir(dir, { expectedKeys: [fp] });
     expect(v.problems).toEqual([]);
-    expect(v.warnings).toEqual([{ path: `runs/${ids[3]}`, message: expect.stringMatching(/chain default: the last run in the package is .* on 2026-03-04; the 1 day 2026-03-05 to 2026-03-05 at the end of the period have no run of this chain; manifest.json, signed by the package key alone, records that no later run of this chain was in the store when the package was built: if that record is true/) }]);
+    expect(v.warnings).toEqual([{ path: `runs/${ids[3]}`, message: expect.stringMatching(/chain default: the last run in the package is .* on 2026-03-04; the 1 day 2026-03-05 to 2026-03-05 at the end of the period have no run of this chain; manifest.json, signed by the package key alone, records that no later run of this chain dated within the period was in the store when the package was built: if that record is true/) }]);
     expect(formatVerification(v, 'p.zip')).toMatch(/WARNING \(period coverage\): runs\/.*1 day 2026-03-05 to 2026-03-05[\s\S]*VALID: .*read the 1 period coverage warning\(s\) above/);
     const sh = runVerifySh(dir, [fp]);
     expect(sh.code).toBe(0);
-    expect(sh.out).toMatch(/WARNING \(period coverage\): runs\/.*: chain default: the last run in the package is on 2026-03-04; the 1 day after it up to 2026-03-05 at the end of the period have no run of this chain; manifest.json, signed by the package key alone, records that no later run/);
+    expect(sh.out).toMatch(/WARNING \(period coverage\): runs\/.*: chain default: the last run in the package is on 2026-03-04; the 1 day after it up to 2026-03-05 at the end of the period have no run of this chain; manifest.json, signed by the package key alone, records that no later run of this chain dated within the period/);
 
     // The store's next run recorded as inside the period (as an honest build records it when the last run is left out by hand): INVALID.
     const [, , , , last] = ids;
@@ -102,13 +102,15 @@ describe('runs cut off at the ends of a package period', () => {
     const whole = await pkg('2026-03-01', '2026-03-05');
     const v = await verifyPackageDir(whole, { expectedKeys: [fp] });
     expect({ problems: v.problems, warnings: v.warnings }).toEqual({ problems: [], warnings: [] });
-    expect(v.chains).toEqual([expect.objectContaining({ chain: 'default', runs: 5, start: expect.stringMatching(/is the first run the chain ever sealed/), end: expect.stringMatching(/was the chain's newest run when the package was built/) })]);
+    expect(v.chains).toEqual([expect.objectContaining({ chain: 'default', runs: 5, start: expect.stringMatching(/is the first run the chain ever sealed/), end: expect.stringMatching(/was, by manifest.json, the chain's last run dated within the period when the package was built/) })]);
     expect(runVerifySh(whole, [fp]).out).toMatch(/RESULT: VALID/);
 
     const middle = await pkg('2026-03-02', '2026-03-04');
     const m = await verifyPackageDir(middle, { expectedKeys: [fp] });
     expect({ problems: m.problems, warnings: m.warnings }).toEqual({ problems: [], warnings: [] });
-    expect(m.chains).toEqual([expect.objectContaining({ start: expect.stringMatching(new RegExp(`the chain's start is not shown: ${ids[1]} \\(2026-03-02\\) links to ${ids[0]} \\(2026-03-01\\)`)), end: expect.stringMatching(new RegExp(`held ${ids[4]} \\(2026-03-05\\) next, after the period`)) })]);
+    expect(m.chains).toEqual([expect.objectContaining({ start: expect.stringMatching(new RegExp(`the chain's start is not shown: ${ids[1]} \\(2026-03-02\\) links to ${ids[0]} \\(2026-03-01\\)`)), end: expect.stringMatching(new RegExp(`${ids[3]} was, by manifest.json, the chain's last run dated within the period`)) })]);
+    // Runs dated after the period are not looked for (they cannot cut it short): chainEnds records none.
+    expect(JSON.parse(readFileSync(join(middle, 'manifest.json'), 'utf8')).chainEnds).toEqual([{ chain: 'default', lastRunId: ids[3], next: null }]);
     const sh = runVerifySh(middle, [fp]);
     expect(sh.code).toBe(0);
     expect(sh.out).not.toMatch(/WARNING/);
