@@ -40,6 +40,52 @@ const RESOURCE_TYPES: Record<string, string> = {
 const resourceTypeOf = (t: string | undefined) => RESOURCE_TYPES[t ?? ''] ?? 'AWS::Backup::ProtectedResource';
 const day = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
 
+/**
+ * Hours between a rule's scheduled runs, from its ScheduleExpression (`rate(12 hours)`, `cron(0 5 ? * * *)`,
+ * `cron(0 5 ? * SUN *)`, `cron(0 5 1 * ? *)`), or undefined when it cannot be read. A run at most this long ago,
+ * plus the daily allowance, is on schedule.
+ */
+export function scheduleIntervalHours(expression: string | undefined): number | undefined {
+  if (!expression) return undefined;
+  const rate = /^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$/i.exec(expression.trim());
+  if (rate) return Number(rate[1]) * (/^minute/i.test(rate[2]) ? 1 / 60 : /^hour/i.test(rate[2]) ? 1 : 24);
+  const cron = /^cron\((.+)\)$/i.exec(expression.trim());
+  if (!cron) return undefined;
+  const [minutes, hours, dayOfMonth, month, dayOfWeek] = cron[1].trim().split(/\s+/);
+  if (month === undefined || dayOfWeek === undefined) return undefined;
+  const every = (f: string) => f === '*' || f === '?';
+  if (minutes === undefined || hours === undefined) return undefined;
+  if (!every(month)) return undefined; // only some months: read the schedule itself
+  if (!every(dayOfMonth)) {
+    const days = fieldValues(dayOfMonth, 1, 31, {});
+    return days ? 24 * longestGap(days, 31) : undefined;
+  }
+  if (!every(dayOfWeek)) {
+    const days = fieldValues(dayOfWeek, 1, 7, { SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 });
+    return days ? 24 * longestGap(days, 7) : undefined;
+  }
+  return 24; // every day, once or more
+}
+
+/** The values a cron field lists (`5`, `1,15`, `MON-FRI`, `2-6`), or undefined for forms not read here (`L`, `W`, `#`, `/`). */
+function fieldValues(field: string, min: number, max: number, names: Record<string, number>): number[] | undefined {
+  const value = (x: string) => (x.toUpperCase() in names ? names[x.toUpperCase()] : /^\d+$/.test(x) ? Number(x) : NaN);
+  const out = new Set<number>();
+  for (const part of field.split(',')) {
+    const [a, b] = part.split('-');
+    const from = value(a);
+    const to = b === undefined ? from : value(b);
+    if (!Number.isInteger(from) || !Number.isInteger(to) || from < min || to > max || from > to) return undefined;
+    for (let v = from; v <= to; v++) out.add(v);
+  }
+  return [...out].sort((x, y) => x - y);
+}
+
+/** The longest gap, in days, between consecutive values of a cycle of `length` days (wrapping around). */
+function longestGap(values: number[], length: number): number {
+  return Math.max(...values.map((v, i) => (i + 1 < values.length ? values[i + 1] - v : length - v + values[0])));
+}
+
 function describeRules(plan: GetBackupPlanOutput, region: string): string {
   const rules = plan.BackupPlan?.Rules ?? [];
   return rules
@@ -133,12 +179,22 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
       const selected = data.selections?.find((x) => x.backupPlanId === p.BackupPlanId)?.selections;
       const assigned = selected?.length ? `assigned by ${selected.length} backup selection(s) (${selected.map((x) => x.SelectionName).join(', ')})` : '';
       const ageHours = last ? (now - last.getTime()) / 3_600_000 : undefined;
+      // A weekly or monthly plan is on schedule for its interval, not only for the daily allowance.
+      const intervals = rules.map((r) => scheduleIntervalHours(r.ScheduleExpression)).filter((h): h is number => h !== undefined);
+      const scheduleKnown = intervals.length === rules.filter((r) => r.ScheduleExpression).length;
+      const allowedHours = maxAgeHours + Math.max(0, (intervals.length ? Math.min(...intervals) : 24) - 24);
+      const created = toDate(p.CreationDate);
+      const youngHours = created ? (now - created.getTime()) / 3_600_000 : undefined;
       if (!detail) results.push({ ...base, status: 'error', reason: `backup plan ${p.BackupPlanName}: GetBackupPlan is missing from the evidence` });
       else if (!rules.some((r) => r.ScheduleExpression)) results.push({ ...base, status: 'fail', reason: `backup plan ${p.BackupPlanName} has no scheduled rule, so it makes no backups by itself; ${ran}` });
       else if (!selected) results.push({ ...base, status: 'error', reason: `backup plan ${p.BackupPlanName}: ListBackupSelections is missing from the evidence, so what it backs up is not shown` });
       else if (!selected.length) results.push({ ...base, status: 'fail', reason: `backup plan ${p.BackupPlanName} has no backup selection, so it backs up no resource; ${ran}` });
+      else if (!last && youngHours !== undefined && youngHours <= allowedHours && scheduleKnown)
+        results.push({ ...base, status: 'needs-review', reason: `backup plan ${p.BackupPlanName} has not run yet: it was created ${day(created!)}, ${Math.floor(youngHours)} hours before collection, within its schedule (${allowedHours} hours allowed); its first backup is not yet shown: ${describeRules(detail, ctx.region)}; ${assigned}` });
       else if (!last) results.push({ ...base, status: 'fail', reason: `backup plan ${p.BackupPlanName} has never run: ${describeRules(detail, ctx.region)}; ${assigned}` });
-      else if (ageHours! > maxAgeHours) results.push({ ...base, status: 'fail', reason: `backup plan ${p.BackupPlanName} last ran ${day(last)}, ${Math.floor(ageHours!)} hours before collection, longer ago than ${maxAgeHours} hours: ${describeRules(detail, ctx.region)}; ${assigned}` });
+      else if (ageHours! > allowedHours && !scheduleKnown)
+        results.push({ ...base, status: 'needs-review', reason: `backup plan ${p.BackupPlanName} last ran ${day(last)}, ${Math.floor(ageHours!)} hours before collection, and its schedule could not be read to tell whether that is on time: ${describeRules(detail, ctx.region)}; ${assigned}` });
+      else if (ageHours! > allowedHours) results.push({ ...base, status: 'fail', reason: `backup plan ${p.BackupPlanName} last ran ${day(last)}, ${Math.floor(ageHours!)} hours before collection, longer ago than its schedule allows (${allowedHours} hours: its most frequent rule's interval plus the ${maxAgeHours}-hour daily allowance): ${describeRules(detail, ctx.region)}; ${assigned}` });
       else results.push({ ...base, status: 'pass', reason: `backup plan ${p.BackupPlanName}: ${describeRules(detail, ctx.region)}; ${assigned}; ${ran}` });
     }
     const failedBy = new Map<string, BackupJob[]>();

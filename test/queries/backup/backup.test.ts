@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queryById } from '../../../src/queries/index.js';
-import { backupPlans } from '../../../src/queries/backup/plans.js';
+import { backupPlans, scheduleIntervalHours } from '../../../src/queries/backup/plans.js';
 import { restoreTesting } from '../../../src/queries/backup/restore-testing.js';
 import type { EvidenceQuery, QueryParameters, ResourceResult } from '../../../src/queries/types.js';
 import { ACCOUNT, COLLECTED_AT, PLAN_ARN, REGION, dbArn, evidence, restoreEvidence, vaultArn } from '../../fixtures/backup/backup.js';
@@ -48,10 +48,40 @@ describe('backup.plans', () => {
     const never = { ...evidence, plans: [{ ...evidence.plans[0], LastExecutionDate: undefined }] };
     expect(plan(never)).toMatchObject({ status: 'fail', reason: expect.stringContaining('backup plan daily has never run') });
     // Last ran 2026-05-31 05:00, 19 hours before collection.
-    expect(plan(evidence, { maxBackupAgeHours: 12 })).toMatchObject({ status: 'fail', reason: expect.stringContaining('last ran 2026-05-31 05:00, 19 hours before collection, longer ago than 12 hours') });
+    expect(plan(evidence, { maxBackupAgeHours: 12 })).toMatchObject({ status: 'fail', reason: expect.stringContaining('last ran 2026-05-31 05:00, 19 hours before collection, longer ago than its schedule allows (12 hours') });
     const unassigned = { ...evidence, selections: [{ backupPlanId: evidence.plans[0].BackupPlanId!, selections: [] }] };
     expect(plan(unassigned)).toMatchObject({ status: 'fail', reason: expect.stringContaining('has no backup selection, so it backs up no resource') });
     expect(plan({ ...evidence, selections: undefined })).toMatchObject({ status: 'error', reason: expect.stringContaining('ListBackupSelections is missing') });
+  });
+});
+
+describe('backup.plans schedules', () => {
+  const plan = (data: typeof evidence, params: QueryParameters = {}) => evaluateBoth(backupPlans, data, params).find((r) => r.resource === PLAN_ARN)!;
+  const withSchedule = (ScheduleExpression: string, LastExecutionDate: Date | undefined, CreationDate?: Date) => ({
+    ...evidence,
+    plans: [{ ...evidence.plans[0], LastExecutionDate, ...(CreationDate ? { CreationDate } : {}) }],
+    planDetails: evidence.planDetails.map((d) => ({ ...d, BackupPlan: { ...d.BackupPlan!, Rules: d.BackupPlan!.Rules!.map((r) => ({ ...r, ScheduleExpression })) } })),
+  });
+  const hoursBefore = (h: number) => new Date(Date.parse(COLLECTED_AT) - h * 3_600_000);
+
+  it('reads the interval of rate and cron schedules', () => {
+    expect(scheduleIntervalHours('rate(12 hours)')).toBe(12);
+    expect(scheduleIntervalHours('rate(2 days)')).toBe(48);
+    expect(scheduleIntervalHours('cron(0 5 ? * * *)')).toBe(24);
+    expect(scheduleIntervalHours('cron(0 5 ? * SUN *)')).toBe(168);
+    expect(scheduleIntervalHours('cron(0 5 1 * ? *)')).toBe(744);
+    expect(scheduleIntervalHours('cron(0 5 ? * MON-FRI *)')).toBe(72);
+    expect(scheduleIntervalHours('cron(0 5 1,15 * ? *)')).toBe(24 * 17);
+    expect(scheduleIntervalHours('cron(0 5 L * ? *)')).toBeUndefined();
+    expect(scheduleIntervalHours('at(2026-01-01T00:00:00)')).toBeUndefined();
+  });
+
+  it('a weekly plan that ran five days ago is on schedule; eight days ago it fails; a plan created within its interval that has not run yet needs review', () => {
+    expect(plan(withSchedule('cron(0 5 ? * SUN *)', hoursBefore(5 * 24))).status).toBe('pass');
+    expect(plan(withSchedule('cron(0 5 ? * SUN *)', hoursBefore(8 * 24)))).toMatchObject({ status: 'fail', reason: expect.stringContaining('longer ago than its schedule allows (180 hours') });
+    expect(plan(withSchedule('cron(0 5 ? * * *)', hoursBefore(48)))).toMatchObject({ status: 'fail' });
+    expect(plan(withSchedule('cron(0 5 1 * ? *)', undefined, hoursBefore(10 * 24)))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('has not run yet') });
+    expect(plan(withSchedule('cron(0 5 ? * * *)', undefined, hoursBefore(10 * 24)))).toMatchObject({ status: 'fail', reason: expect.stringContaining('has never run') });
   });
 });
 
