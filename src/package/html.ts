@@ -70,6 +70,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
   const allRuns = [...model.runs, ...model.attestationRuns];
   const rebuilt = reconstructedDays(model);
   const dayIndex = new Map(model.timeline.days.map((d, i) => [d, i]));
+  const untestedWhy = new Map(model.timeline.rows.filter((r) => r.untested !== undefined).map((r) => [`${r.framework}\u0000${r.requirement.id}`, r.untested!]));
   const data = {
     organization: model.organization,
     period: model.period,
@@ -92,7 +93,18 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
       id: f.framework,
       name: `${f.name} ${f.version}`,
       principals: f.principals.map((p) => ({ id: p.id, title: p.title, parent: p.parent ?? null })),
-      requirements: f.requirements.map((q) => ({ id: q.id, title: q.title, principal: q.principal, coverage: q.coverage, rationale: q.rationale, procedures: q.testingProcedures, guidance: q.assessorGuidance ?? null, queries: q.queries })),
+      requirements: f.requirements.map((q) => ({
+        id: q.id,
+        title: q.title,
+        principal: q.principal,
+        coverage: q.coverage,
+        rationale: q.rationale,
+        procedures: q.testingProcedures,
+        guidance: q.assessorGuidance ?? null,
+        queries: q.queries,
+        // The procedure map names it untested (its AWS checks inform but test none of its procedures): why.
+        untested: untestedWhy.get(`${f.framework}\u0000${q.id}`) ?? null,
+      })),
     })),
     rows,
     attestations: model.timeline.attestations,
@@ -488,6 +500,7 @@ function viewRequirement(fw, reqId, shown){
   detail.appendChild(el('div', {cls: 'muted', text: f.name + ' | principal ' + req.principal + ' | coverage: ' + req.coverage + (req.queries.length ? ' | queries: ' + req.queries.join(', ') : '')}));
   detail.appendChild(el('p', {text: req.rationale}));
   if (req.guidance) detail.appendChild(el('p', {text: 'Assessor guidance: ' + req.guidance}));
+  if (req.untested) detail.appendChild(el('p', {cls: 'untested', text: 'Not tested by AWS evidence: its AWS checks inform but test none of its procedures (' + req.untested + '). Their results below are supporting information only; passing checks are shown as MANUAL (the assessor tests the requirement), a failing check as FAIL.'}));
   detail.appendChild(el('h3', {text: 'Testing procedures'})); var ul = el('ul'); req.procedures.forEach(function(p){ var pr = procBy[fw + '|' + reqId + '|' + p]; ul.appendChild(el('li', {text: p + (pr ? ': ' + procText(pr) : '')})); }); detail.appendChild(ul);
   var rows = visibleRows(fw, reqId).filter(function(r){ return !fs.value || r.status === fs.value; });
   var limit = shown || ACCOUNT_PAGE;

@@ -92,6 +92,12 @@ describe('a requirement the procedure map names untested', () => {
       expect(section.replace(/\s+/g, ' ')).toContain('partial; AWS checks test none of its procedures');
     });
 
+    it('index.html carries why, for the requirement view to say it is not tested by AWS evidence', () => {
+      const html = readFileSync(join(dir, 'index.html'), 'utf8');
+      expect(html).toContain(`"untested":${JSON.stringify(WHY)}`);
+      expect(html).toContain('Not tested by AWS evidence: its AWS checks inform but test none of its procedures (');
+    });
+
     it('OSCAL has no determination for it, and its observation says it is not tested', () => {
       const doc = JSON.parse(readFileSync(join(dir, 'oscal/assessment-results.json'), 'utf8'));
       const res = doc['assessment-results'].results[0];
