@@ -81,9 +81,29 @@ export function routeTableOf(subnet: Subnet, tables: RouteTable[]): { table?: Ro
   return { table: tables.find((t) => t.VpcId === subnet.VpcId && (t.Associations ?? []).some((a) => a.Main === true)), explicit: false };
 }
 
+/** Interface types an instance owns: the ordinary interface, Elastic Fabric Adapters, and the trunk of ENI trunking. */
+const INSTANCE_INTERFACE_TYPES = new Set([undefined, 'interface', 'efa', 'efa-only', 'trunk']);
+
 /** An interface an instance owns (as opposed to one an AWS service manages for a NAT gateway, load balancer, endpoint). */
 function isInstanceInterface(n: NetworkInterface): boolean {
-  return n.RequesterManaged !== true && (n.InterfaceType === undefined || n.InterfaceType === 'interface') && !!n.Attachment?.InstanceId;
+  return n.RequesterManaged !== true && INSTANCE_INTERFACE_TYPES.has(n.InterfaceType) && !!n.Attachment?.InstanceId;
+}
+
+/**
+ * Interfaces whose public address is what the resource is for: a NAT gateway's, a load balancer's (an internet-facing
+ * Application or Classic Load Balancer's interfaces have type `interface` and the description `ELB ...`), Global
+ * Accelerator's. Any other managed interface with a public address (an RDS instance made publicly accessible, an ECS
+ * task or other service given a public IP) is a resource reachable from the internet that this evidence cannot judge.
+ */
+const PUBLIC_BY_DESIGN_TYPES = new Set(['natGateway', 'load_balancer', 'network_load_balancer', 'gateway_load_balancer', 'global_accelerator_managed']);
+function isPublicByDesign(n: NetworkInterface): boolean {
+  return PUBLIC_BY_DESIGN_TYPES.has(String(n.InterfaceType)) || /^ELB /.test(n.Description ?? '');
+}
+
+/** Who holds a managed interface, as DescribeNetworkInterfaces names it: its description, type and the owner of its attachment. */
+function managedLabel(n: NetworkInterface): string {
+  const owner = n.Attachment?.InstanceOwnerId ?? n.RequesterId;
+  return `${n.InterfaceType ?? 'interface'} ${n.NetworkInterfaceId}${n.Description ? ` ("${n.Description}")` : ''}${owner ? ` managed by ${owner}` : ''}`;
 }
 
 function interfaceLabel(n: NetworkInterface): string {
@@ -95,7 +115,7 @@ export const routeTables = defineQuery<RouteTablesEvidence | AggregateConfigItem
   service: 'ec2',
   title: 'Subnets holding instances do not route directly to the internet',
   description:
-    'Every subnet in the region with the route table it uses (its own association or the VPC main table), the internet and NAT gateways, and the network interfaces in it. A subnet whose table sends traffic to an attached internet gateway is a public subnet: it fails when an instance in it has a public address (reachable from the internet, subject only to its security groups and network ACL), needs review when it holds instances without one, and passes when it holds only AWS-managed interfaces such as NAT gateways and load balancers. Routes through NAT gateways (outbound only), peering, transit gateways and endpoints are named, not judged; public addresses are listed as the internal addressing AWS exposes.',
+    'Every subnet in the region with the route table it uses (its own association or the VPC main table), the internet and NAT gateways, and the network interfaces in it. A subnet whose table sends traffic to an attached internet gateway is a public subnet: it fails when an instance in it has a public address (reachable from the internet, subject only to its security groups and network ACL), needs review when it holds instances without one, needs review when an AWS-managed interface other than one of a NAT gateway, load balancer or accelerator holds a public address (such as a publicly accessible database or a container task with a public IP), and passes when it holds only AWS-managed interfaces such as NAT gateways and load balancers. Routes through NAT gateways (outbound only), peering, transit gateways and endpoints are named, not judged; public addresses are listed as the internal addressing AWS exposes.',
   remediation:
     'Move instances that do not serve the public into private subnets whose default route goes through a NAT gateway or an egress firewall, remove public IPv4 addresses and Elastic IPs they do not need, and put public services behind a load balancer in the public subnets.',
   scope: 'regional',
@@ -149,6 +169,12 @@ export const routeTables = defineQuery<RouteTablesEvidence | AggregateConfigItem
       const v6 = toIgw.some((r) => r.DestinationIpv6CidrBlock);
       const publicOnes = instances.filter((n) => (v4 && n.Association?.PublicIp) || (v6 && (n.Ipv6Addresses ?? []).length > 0));
       const managed = interfaces.filter((n) => !isInstanceInterface(n));
+      const publicAddresses = (n: NetworkInterface) => [v4 && n.Association?.PublicIp && `public ${n.Association.PublicIp}`, ...(v6 ? (n.Ipv6Addresses ?? []).map((a) => `IPv6 ${a.Ipv6Address}`) : [])].filter(Boolean);
+      // An interface with no attachment carries no traffic; its address is named, not judged.
+      const managedPublic = managed.filter((n) => !isPublicByDesign(n) && publicAddresses(n).length > 0);
+      const reachableManaged = managedPublic.filter((n) => n.Attachment || n.Status === 'in-use');
+      const detachedPublic = managedPublic.filter((n) => !reachableManaged.includes(n));
+      const reachableText = (list: NetworkInterface[]) => (list.length ? `; AWS-managed ${list.map((n) => `${managedLabel(n)} (${publicAddresses(n).join(', ')})`).join('; ')} can be reached too` : '');
       const routesText = `${others.length ? `; other routes: ${others.join('; ')}` : ''}${blackholes.length ? `; blackhole routes (target gone): ${blackholes.join(', ')}` : ''}`;
       if (!toIgw.length) {
         return { ...base, status: 'pass' as const, reason: `${label} has no route to an internet gateway in ${via}${routesText || '; only the VPC-local route'}` };
@@ -158,14 +184,22 @@ export const routeTables = defineQuery<RouteTablesEvidence | AggregateConfigItem
         return { ...base, status: 'error' as const, reason: `${label} ${igwText}, but ${eniError.code === ITEMS_MISSING ? eniError.message : `DescribeNetworkInterfaces failed (${eniError.code}: ${eniError.message})`}, so whether instances there have public addresses is unknown${routesText}` };
       }
       if (publicOnes.length) {
-        const who = publicOnes.map((n) => `${interfaceLabel(n)} (${[v4 && n.Association?.PublicIp && `public ${n.Association.PublicIp}`, ...(v6 ? (n.Ipv6Addresses ?? []).map((a) => `IPv6 ${a.Ipv6Address}`) : [])].filter(Boolean).join(', ')}; private ${n.PrivateIpAddress})`);
-        return { ...base, status: 'fail' as const, reason: `${label} ${igwText}, and ${who.join('; ')} can be reached from the internet subject only to security groups and the network ACL${routesText}` };
+        const who = publicOnes.map((n) => `${interfaceLabel(n)} (${publicAddresses(n).join(', ')}; private ${n.PrivateIpAddress})`);
+        return { ...base, status: 'fail' as const, reason: `${label} ${igwText}, and ${who.join('; ')} can be reached from the internet subject only to security groups and the network ACL${reachableText(reachableManaged)}${routesText}` };
       }
+      const detachedText = detachedPublic.length ? `; detached ${detachedPublic.map((n) => `${managedLabel(n)} (${publicAddresses(n).join(', ')})`).join('; ')} carries no traffic until attached` : '';
       if (instances.length) {
-        return { ...base, status: 'needs-review' as const, reason: `${label} ${igwText} and holds ${instances.map(interfaceLabel).join(', ')} without public addresses: any public address added later makes them reachable; confirm they belong in a public subnet${routesText}` };
+        return { ...base, status: 'needs-review' as const, reason: `${label} ${igwText} and holds ${instances.map(interfaceLabel).join(', ')} without public addresses: any public address added later makes them reachable; confirm they belong in a public subnet${reachableText(reachableManaged)}${detachedText}${routesText}` };
       }
-      const holds = managed.length ? `holds only AWS-managed interfaces (${managed.map((n) => n.InterfaceType ?? n.Description ?? 'managed').join(', ')})` : 'holds no network interfaces';
-      return { ...base, status: 'pass' as const, reason: `${label} ${igwText} and ${holds}: a public subnet with no instance in it${routesText}` };
+      if (reachableManaged.length) {
+        return {
+          ...base,
+          status: 'needs-review' as const,
+          reason: `${label} ${igwText} and holds no instance, but ${reachableManaged.map((n) => `${managedLabel(n)} (${publicAddresses(n).join(', ')}; private ${n.PrivateIpAddress})`).join('; ')} can be reached from the internet subject to its security groups and the network ACL: an AWS-managed resource (such as a database made publicly accessible or a container task given a public IP) that this evidence cannot judge; confirm it is meant to be public${detachedText}${routesText}`,
+        };
+      }
+      const holds = managed.length ? `holds only AWS-managed interfaces (${managed.map((n) => n.InterfaceType ?? n.Description ?? 'managed').join(', ')}) with no public address other than a NAT gateway's, load balancer's or accelerator's` : 'holds no network interfaces';
+      return { ...base, status: 'pass' as const, reason: `${label} ${igwText} and ${holds}: a public subnet with no instance in it${detachedText}${routesText}` };
     });
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no subnets in ${ctx.region}` });
     return results;

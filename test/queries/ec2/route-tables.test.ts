@@ -57,4 +57,30 @@ describe('ec2.route-tables', () => {
     const detached = { ...routeTablesEvidence, internetGateways: [{ InternetGatewayId: 'igw-0main', Attachments: [] }] };
     expect(evaluate(detached).find((r) => r.resource === arn('subnet', 'subnet-0app'))?.status).toBe('pass');
   });
+
+  it('an AWS-managed interface with a public address other than a NAT gateway, load balancer or accelerator needs review, naming who holds it', () => {
+    const withManaged = (extra: object[]) => ({ ...routeTablesEvidence, networkInterfaces: [...(routeTablesEvidence.networkInterfaces as object[]), ...extra] });
+    const rds = {
+      NetworkInterfaceId: 'eni-0rds', SubnetId: 'subnet-0public', VpcId: 'vpc-0a1b2c3d', InterfaceType: 'interface', RequesterManaged: true, Status: 'in-use', Description: 'RDSNetworkInterface',
+      PrivateIpAddress: '10.0.1.30', Association: { PublicIp: '198.51.100.77' }, Attachment: { InstanceOwnerId: 'amazon-rds', Status: 'attached' },
+    };
+    const reviewed = evaluate(withManaged([rds])).find((r) => r.resource === arn('subnet', 'subnet-0public'))!;
+    expect(reviewed.status).toBe('needs-review');
+    expect(reviewed.reason).toContain('interface eni-0rds ("RDSNetworkInterface") managed by amazon-rds (public 198.51.100.77; private 10.0.1.30)');
+    // An internet-facing load balancer's interface is public by design; the NAT gateway's too.
+    const alb = { ...rds, NetworkInterfaceId: 'eni-0alb', Description: 'ELB app/shop/50dc6c495c0c9188', Attachment: { InstanceOwnerId: 'amazon-elb', Status: 'attached' } };
+    expect(evaluate(withManaged([alb])).find((r) => r.resource === arn('subnet', 'subnet-0public'))).toMatchObject({ status: 'pass', reason: expect.stringContaining("with no public address other than a NAT gateway's") });
+    // A detached interface holding an Elastic IP carries no traffic: named, not judged.
+    const detached = { ...rds, NetworkInterfaceId: 'eni-0spare', Description: 'spare', Status: 'available', Attachment: undefined, RequesterManaged: false };
+    expect(evaluate(withManaged([detached])).find((r) => r.resource === arn('subnet', 'subnet-0public'))).toMatchObject({ status: 'pass', reason: expect.stringContaining('detached interface eni-0spare ("spare") (public 198.51.100.77) carries no traffic until attached') });
+    // Beside an instance on a public address, the managed one is named too.
+    const inApp = { ...rds, SubnetId: 'subnet-0app' };
+    expect(evaluate(withManaged([inApp])).find((r) => r.resource === arn('subnet', 'subnet-0app'))).toMatchObject({ status: 'fail', reason: expect.stringContaining('AWS-managed interface eni-0rds ("RDSNetworkInterface") managed by amazon-rds (public 198.51.100.77) can be reached too') });
+  });
+
+  it('an Elastic Fabric Adapter of an instance is the instance\'s interface', () => {
+    const efa = { NetworkInterfaceId: 'eni-0efa', SubnetId: 'subnet-0public', VpcId: 'vpc-0a1b2c3d', InterfaceType: 'efa', RequesterManaged: false, PrivateIpAddress: '10.0.1.40', Association: { PublicIp: '198.51.100.90' }, Attachment: { InstanceId: 'i-0hpc' } };
+    const data = { ...routeTablesEvidence, networkInterfaces: [...(routeTablesEvidence.networkInterfaces as object[]), efa] };
+    expect(evaluate(data).find((r) => r.resource === arn('subnet', 'subnet-0public'))).toMatchObject({ status: 'fail', reason: expect.stringContaining('instance i-0hpc (public 198.51.100.90') });
+  });
 });
