@@ -2,7 +2,7 @@ import type { RunManifest } from '../evidence/manifest.js';
 import { evidencePath } from './manifest.js';
 import { EvidenceReferences } from './references.js';
 import { rowReasons, type RequirementTimeline } from './timeline.js';
-import { exceptionLabel } from './exceptions.js';
+import { rowExceptionLabels } from './exceptions.js';
 
 /**
  * One CSV cell, RFC 4180 quoted, and safe to open in a spreadsheet: a cell starting with = + - @ (or a tab /
@@ -48,7 +48,7 @@ export function controlsCsv(
 ): Buffer {
   let out = csvLine(CONTROLS_CSV_HEADER);
   for (const r of rows) {
-    const ex = r.exception ? exceptionLabel(r.exception) : '';
+    const ex = rowExceptionLabels(r).join(' | ');
     out += csvLine([
       r.framework,
       r.requirement.id,

@@ -177,7 +177,25 @@ export function exceptionLabel(e: ExceptionStatus): string {
   return `${head}: ${e.type}, owner ${e.owner}, approved by ${e.approvedBy}; ${exceptionWindow(e)}`;
 }
 
-export function exceptionFor(states: ExceptionStatus[], framework: string, requirement: string, accountId: string): ExceptionStatus | undefined {
-  const matching = states.filter((e) => e.framework === framework && e.requirement === requirement && (!e.accounts || e.accounts.includes(accountId)));
-  return matching.find((e) => e.state === 'active') ?? matching[0];
+/**
+ * Every register entry for one requirement and account, the one shown first being the one in effect at the period end
+ * (else the one that applied last, such as an expired entry a renewal replaced), then the others by when they applied.
+ */
+export function exceptionsFor(states: ExceptionStatus[], framework: string, requirement: string, accountId: string): ExceptionStatus[] {
+  const rank = (e: ExceptionStatus) => (e.state === 'active' ? 0 : e.applied ? 1 : 2);
+  return states
+    .filter((e) => e.framework === framework && e.requirement === requirement && (!e.accounts || e.accounts.includes(accountId)))
+    .sort((a, b) => rank(a) - rank(b) || (b.applied?.to ?? '').localeCompare(a.applied?.to ?? '') || a.index - b.index);
+}
+
+/** A row's exceptions as the timeline keeps them: the first, and every other entry for the same requirement and account. */
+export function rowExceptions(states: ExceptionStatus[], framework: string, requirement: string, accountId: string): { exception?: ExceptionStatus; otherExceptions?: ExceptionStatus[] } {
+  const [first, ...others] = exceptionsFor(states, framework, requirement, accountId);
+  return { ...(first ? { exception: first } : {}), ...(others.length ? { otherExceptions: others } : {}) };
+}
+
+/** Every exception of a row, each labelled, the first as the row names it and the others as also registered. */
+export function rowExceptionLabels(row: { exception?: ExceptionStatus; otherExceptions?: ExceptionStatus[] }): string[] {
+  if (!row.exception) return [];
+  return [exceptionLabel(row.exception), ...(row.otherExceptions ?? []).map((e) => `Also registered: ${exceptionLabel(e)}`)];
 }

@@ -241,7 +241,8 @@ export function notApplicableRemark(row: RequirementTimeline): string {
 
 function exceptionRemark(row: RequirementTimeline): string {
   const e = row.exception!;
-  return `${exceptionLabel(e)}. It does not change the status. ${e.rationale}`;
+  const others = (row.otherExceptions ?? []).map((o) => ` Also registered: ${exceptionLabel(o)}. ${o.rationale}`).join('');
+  return `${exceptionLabel(e)}. It does not change the status. ${e.rationale}${others}`;
 }
 
 const NS = 'https://evidence-locker.dev/ns/oscal';

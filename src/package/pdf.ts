@@ -10,7 +10,7 @@ import { reportFont } from './fonts.js';
 import { assessorSummary, coverCounts, exceptionDetails, findingsSection, populationSection, procedureRows, type PdfLayout } from './pdf-assessor.js';
 import { findingKey } from './findings.js';
 import { formatRef, refRanges } from './references.js';
-import { exceptionLabel, exceptionStateWord, exceptionWindow } from './exceptions.js';
+import { exceptionStateWord, exceptionWindow, rowExceptionLabels } from './exceptions.js';
 import { baselineParameters } from '../evaluate/baseline.js';
 
 /** Distinct colour and word per status; `not-collected` is a gap and never looks like a pass. */
@@ -859,7 +859,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
         ...reasons.slice(0, 4),
         ...(reasons.length > 4 ? [`... ${reasons.length - 4} more (controls.csv)`] : []),
         ...(r.gapDays.length ? [`${r.gapDays.length} day(s) without evidence`] : []),
-        ...(r.exception ? [exceptionLabel(r.exception)] : []),
+        ...rowExceptionLabels(r),
       ].join('\n'),
     ]),
     { size: 7.5 },
@@ -943,7 +943,7 @@ function accountRows(rows: RequirementTimeline[], lastDay: string): { accounts: 
   const groups = new Map<string, { accounts: string[]; row: RequirementTimeline; reasons: string[] }>();
   for (const r of rows) {
     const reasons = rowReasons(r, lastDay);
-    const k = [r.status, r.worst, r.evidenceCount, r.firstEvidence, r.lastEvidence, r.gapDays.length, r.exception?.index ?? '', ...reasons.map((x) => x.replaceAll(r.accountId, '<account>'))].join('\u0000');
+    const k = [r.status, r.worst, r.evidenceCount, r.firstEvidence, r.lastEvidence, r.gapDays.length, [r.exception, ...(r.otherExceptions ?? [])].map((e) => e?.index ?? '').join(','), ...reasons.map((x) => x.replaceAll(r.accountId, '<account>'))].join('\u0000');
     const g = groups.get(k);
     if (g) g.accounts.push(r.accountId);
     else groups.set(k, { accounts: [r.accountId], row: r, reasons });

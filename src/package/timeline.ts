@@ -9,7 +9,7 @@ import { sha256Hex } from '../evidence/hash.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { readRunManifest, runDay, type IncludedRun } from './gather.js';
 import { daysOf, type PeriodDays } from '../evidence/period.js';
-import { exceptionFor, type ExceptionStatus } from './exceptions.js';
+import { rowExceptions, type ExceptionStatus } from './exceptions.js';
 import { scopeUsesTags } from '../config/scope.js';
 import { TAGGING_QUERY_ID } from '../queries/tagging/resources.js';
 import { asUntested, untestedKey, type UntestedRequirements } from './untested.js';
@@ -80,7 +80,10 @@ export interface RequirementTimeline {
   /** Distinct gaps seen during the period (query errors, missing evidence), first occurrence. */
   gaps: GapEntry[];
   gapsTotal: number;
+  /** The register entry shown with the result (in effect at the period end, else the one that applied last). */
   exception?: ExceptionStatus;
+  /** Every other register entry for this requirement and account (a renewal's predecessor, an overlapping entry). */
+  otherExceptions?: ExceptionStatus[];
   /**
    * The procedure map names this requirement untested (its AWS checks inform but test none of its procedures): why.
    * Passing checks then leave it `manual`, never "AWS portion met"; a failing check is still a fail.
@@ -259,7 +262,7 @@ export class TimelineBuilder {
             gapDays: [],
             gaps: [],
             gapsTotal: 0,
-            exception: exceptionFor(input.exceptions, fw, req.id, acct),
+            ...rowExceptions(input.exceptions, fw, req.id, acct),
             ...(input.untested?.has(untestedKey(fw, req.id)) ? { untested: input.untested.get(untestedKey(fw, req.id))! } : {}),
             failSeen: new Map(),
             seenForeign: new Set(),

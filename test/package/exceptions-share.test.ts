@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
-import { loadExceptions, exceptionStates, exceptionFor, exceptionLabel, exceptionWindow } from '../../src/package/exceptions.js';
+import { loadExceptions, parseExceptions, exceptionStates, exceptionsFor, rowExceptions, rowExceptionLabels, exceptionLabel, exceptionWindow } from '../../src/package/exceptions.js';
 import { parseExpires, sharePackage, MAX_SHARE_SECONDS } from '../../src/package/share.js';
 import { csvCell } from '../../src/package/csv.js';
 import { ConfigError } from '../../src/errors.js';
@@ -25,9 +25,10 @@ describe('exceptions register', () => {
     const entries = loadExceptions(file(`exceptions:\n  - ${JSON.stringify(entry)}\n  - ${JSON.stringify({ ...entry, requirement: '8.2.1', accounts: ['111111111111'], expires: '2027-01-01' })}\n`));
     const states = exceptionStates(entries, '2026-07-01');
     expect(states.map((s) => s.state)).toEqual(['expired', 'active']);
-    expect(exceptionFor(states, 'pci-dss-4.0.1', '8.2.1', '111111111111')?.state).toBe('active');
-    expect(exceptionFor(states, 'pci-dss-4.0.1', '8.2.1', '222222222222')).toBeUndefined();
-    expect(exceptionFor(states, 'pci-dss-4.0.1', '8.3.6', '222222222222')?.state).toBe('expired');
+    expect(exceptionsFor(states, 'pci-dss-4.0.1', '8.2.1', '111111111111')[0]?.state).toBe('active');
+    expect(exceptionsFor(states, 'pci-dss-4.0.1', '8.2.1', '222222222222')).toEqual([]);
+    expect(rowExceptions(states, 'pci-dss-4.0.1', '8.2.1', '222222222222')).toEqual({});
+    expect(exceptionsFor(states, 'pci-dss-4.0.1', '8.3.6', '222222222222')[0]?.state).toBe('expired');
   });
 
   it('refuses accepted-risk for PCI DSS, and a customized approach without its objective and references', () => {
@@ -51,6 +52,25 @@ describe('exceptions register', () => {
     expect(() => loadExceptions(q)).toThrow(/exceptions\[0\]\.expires: a date like 2026-12-31/);
     expect(() => loadExceptions(file('exceptions: [\n'))).toThrow(/not valid YAML/);
     expect(() => loadExceptions('/nonexistent/exceptions.yaml')).toThrow(/cannot read the exceptions register/);
+  });
+});
+
+describe('several exceptions for one requirement', () => {
+  it('a renewal shows the entry in effect first and the one it replaced as also registered, each with the days it applied', () => {
+    const expired = { ...entry, approvedOn: '2025-07-01', expires: '2026-06-14', owner: 'IAM team (first approval)' };
+    const renewal = { ...entry, approvedOn: '2026-06-10', effectiveFrom: '2026-06-15', expires: '2027-06-14' };
+    const unrelated = { ...entry, requirement: '8.2.1' };
+    const states = exceptionStates(parseExceptions({ exceptions: [expired, unrelated, renewal] }, 'exceptions.yaml'), '2026-06-30', '2026-06-01');
+    const row = rowExceptions(states, 'pci-dss-4.0.1', '8.3.6', '111111111111');
+    expect(row.exception?.index).toBe(2);
+    expect(row.otherExceptions?.map((e) => e.index)).toEqual([0]);
+    const labels = rowExceptionLabels(row);
+    expect(labels).toHaveLength(2);
+    expect(labels[0]).toMatch(/^Exception: compensating-control, owner IAM team, approved by CISO; applied 2026-06-15 to 2026-06-30 \(16 of 30 days\)/);
+    expect(labels[1]).toMatch(/^Also registered: EXPIRED exception \(not applied at the period end\): compensating-control, owner IAM team \(first approval\), approved by CISO; applied 2026-06-01 to 2026-06-14 \(14 of 30 days\)/);
+    // Without an entry in effect, the one that applied last comes first.
+    const lapsed = exceptionStates(parseExceptions({ exceptions: [{ ...expired, expires: '2026-06-05' }, { ...expired, approvedOn: '2026-06-06', expires: '2026-06-20' }] }, 'x'), '2026-06-30', '2026-06-01');
+    expect(exceptionsFor(lapsed, 'pci-dss-4.0.1', '8.3.6', '111111111111').map((e) => e.applied?.to)).toEqual(['2026-06-20', '2026-06-05']);
   });
 });
 
