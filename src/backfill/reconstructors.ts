@@ -8,6 +8,7 @@ import type { TrailLoggingEvidence } from '../queries/cloudtrail/trail-logging.j
 import type { KeyRotationEvidence } from '../queries/kms/key-rotation.js';
 import { loadKmsSdk } from '../aws/sdk.js';
 import { stripMetadata, type CapturedError, type QueryParameters } from '../queries/types.js';
+import { lifecycleFromSettings } from '../queries/s3/bucket-items.js';
 import { DEFAULT_SENSITIVE_EVENTS, type SensitiveActivityEvidence } from '../queries/cloudtrail/sensitive-activity.js';
 import { configurationOf, isoOf, itemsAsOf, pascal, supplementaryOf, type AwsHistory, type HistoryRequest, type ItemAsOf } from './history.js';
 
@@ -154,13 +155,14 @@ const bucketEncryption: Reconstructor = {
 
 const bucketVersioning: Reconstructor = {
   queryId: 's3.bucket-versioning',
-  method: 'Rebuilt from AWS Config configuration history: each bucket’s AWS::S3::Bucket item in effect at the end of the day and its BucketVersioningConfiguration (Off, Enabled or Suspended, and MFA delete).',
+  method: 'Rebuilt from AWS Config configuration history: each bucket’s AWS::S3::Bucket item in effect at the end of the day, its BucketVersioningConfiguration (Off, Enabled or Suspended, and MFA delete) and its BucketLifecycleConfiguration (how long rules keep prior versions; none recorded: no lifecycle rules).',
   apiCalls: ['config:ListDiscoveredResources', CONFIG_HISTORY],
   rebuild: (ctx) => perBucket(ctx, (item) => {
     const v = supplementaryOf<{ status?: string; isMfaDeleteEnabled?: boolean | null }>(item, 'BucketVersioningConfiguration');
     if (!v) return undefined;
     const status = v.status === 'Enabled' || v.status === 'Suspended' ? { Status: v.status as BucketVersioningStatus } : {};
-    return { ...status, ...(v.isMfaDeleteEnabled === true ? { MFADelete: 'Enabled' as const } : {}) };
+    const versioning = { ...status, ...(v.isMfaDeleteEnabled === true ? { MFADelete: 'Enabled' as const } : {}) };
+    return { versioning, lifecycle: lifecycleFromSettings(supplementaryOf<Record<string, unknown>>(item, 'BucketLifecycleConfiguration')) };
   }, 'versioning state'),
 };
 

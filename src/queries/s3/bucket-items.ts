@@ -9,7 +9,8 @@ import type {
   GetBucketEncryptionCommandOutput,
   GetBucketLoggingCommandOutput,
   GetBucketPolicyCommandOutput,
-  GetBucketVersioningCommandOutput,
+  GetBucketLifecycleConfigurationCommandOutput,
+  LifecycleRule,
   GetObjectLockConfigurationCommandOutput,
   ObjectLockRetentionMode,
   ServerSideEncryption,
@@ -18,6 +19,7 @@ import type {
 import type { ConfigItem, ConfigItemFamily, MemberListing } from '../config/aggregate-items.js';
 import type { CapturedError } from '../types.js';
 import { listAllBuckets, type BucketResponse, type S3BucketsEvidence } from './buckets.js';
+import type { BucketVersioningResponse } from './bucket-versioning.js';
 
 type Settings = Record<string, unknown>;
 /** A bucket's response rebuilt from its item; undefined: the item does not record what the query reads. */
@@ -107,13 +109,45 @@ export const BUCKET_ENCRYPTION_ITEMS = bucketItems<Omit<GetBucketEncryptionComma
   };
 });
 
-/** BucketVersioningConfiguration: `status` Off (never enabled), Enabled or Suspended; `isMfaDeleteEnabled` null until MFA delete was configured. */
-export const BUCKET_VERSIONING_ITEMS = bucketItems<Omit<GetBucketVersioningCommandOutput, '$metadata'>>((s) => {
+/**
+ * BucketLifecycleConfiguration as GetBucketLifecycleConfiguration would answer: its `rules` in the bean shape (`id`,
+ * `status`, `prefix` or `filter.predicate`, `noncurrentVersionExpirationInDays` with -1 for none, or
+ * `noncurrentVersionExpiration.days`); what the versioning query reads of them is each rule's noncurrent expiry. Absent
+ * or null: the bucket has no lifecycle configuration.
+ */
+export function lifecycleFromSettings(cfg: Settings | undefined): Omit<GetBucketLifecycleConfigurationCommandOutput, '$metadata'> | CapturedError {
+  const rules = Array.isArray(cfg?.rules) ? (cfg.rules as Settings[]) : [];
+  if (!rules.length) return notConfigured('NoSuchLifecycleConfiguration', 'BucketLifecycleConfiguration');
+  return {
+    Rules: rules.map((r): LifecycleRule => {
+      const predicate = obj(obj(r.filter)?.predicate);
+      const prefix = text(r.prefix) ?? (predicate?.type === 'LifecyclePrefixPredicate' ? (text(predicate.prefix) ?? '') : undefined);
+      const tag = predicate?.type === 'LifecycleTagPredicate' ? obj(predicate.tag) : undefined;
+      const nested = obj(r.noncurrentVersionExpiration);
+      const days = num(nested?.days) ?? num(r.noncurrentVersionExpirationInDays);
+      const newer = num(nested?.newerNoncurrentVersions);
+      return {
+        Status: (text(r.status) ?? 'Disabled') as LifecycleRule['Status'],
+        ...(text(r.id) ? { ID: text(r.id) } : {}),
+        // A filter other than a prefix or one tag (an And operator) is kept as a tag-less marker the rule label can name.
+        Filter: tag ? { Tag: { Key: text(tag.key) ?? '', Value: text(tag.value) ?? '' } } : { Prefix: prefix ?? '' },
+        ...(days !== undefined && days >= 0 ? { NoncurrentVersionExpiration: { NoncurrentDays: days, ...(newer !== undefined && newer > 0 ? { NewerNoncurrentVersions: newer } : {}) } } : {}),
+      };
+    }),
+  };
+}
+
+/**
+ * BucketVersioningConfiguration: `status` Off (never enabled), Enabled or Suspended; `isMfaDeleteEnabled` null until MFA
+ * delete was configured; with the bucket's lifecycle rules from BucketLifecycleConfiguration.
+ */
+export const BUCKET_VERSIONING_ITEMS = bucketItems<BucketVersioningResponse>((s) => {
   const cfg = setting(s, 'BucketVersioningConfiguration');
   if (!cfg) return undefined;
   const status = text(cfg.status);
   const mfa = cfg.isMfaDeleteEnabled === true || cfg.isMfaDeleteEnabled === 'true' ? 'Enabled' : cfg.isMfaDeleteEnabled === false || cfg.isMfaDeleteEnabled === 'false' ? 'Disabled' : undefined;
-  return { ...(status === 'Enabled' || status === 'Suspended' ? { Status: status } : {}), ...(mfa ? { MFADelete: mfa } : {}) };
+  const versioning: BucketVersioningResponse['versioning'] = { ...(status === 'Enabled' || status === 'Suspended' ? { Status: status } : {}), ...(mfa ? { MFADelete: mfa } : {}) };
+  return { versioning, lifecycle: lifecycleFromSettings(setting(s, 'BucketLifecycleConfiguration')) };
 });
 
 /** BucketLoggingConfiguration: `destinationBucketName`/`logFilePrefix` (the API's TargetBucket/TargetPrefix), null when logging is off. */

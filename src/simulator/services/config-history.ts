@@ -10,7 +10,7 @@ import {
 import { operation, SimError, type CallContext, type SimOperation } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
-import { s3State } from './s3.js';
+import { lifecycleItemSetting, s3State } from './s3.js';
 import { cloudTrailTrails } from './cloudtrail.js';
 import { kmsState } from './kms.js';
 
@@ -76,6 +76,7 @@ export function observeResources(account: SimAccount, region: string): ObservedR
         ...(b.policy ? { BucketPolicy: { policyText: b.policy } } : {}),
         ...(b.encryption ? { ServerSideEncryptionConfiguration: camel(b.encryption) } : {}),
         BucketVersioningConfiguration: { status: b.versioning?.Status ?? 'Off', isMfaDeleteEnabled: b.versioning?.MFADelete === 'Enabled' },
+        ...(lifecycleItemSetting(b) ? { BucketLifecycleConfiguration: lifecycleItemSetting(b) } : {}),
       },
     });
   }

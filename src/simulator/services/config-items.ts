@@ -8,7 +8,7 @@
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import type { DBInstance } from '@aws-sdk/client-rds';
 import type { SimAccount } from '../world.js';
-import { canonicalUserId, type SimBucket } from './s3.js';
+import { canonicalUserId, lifecycleItemSetting, type SimBucket } from './s3.js';
 import { rotationOn, type SimKmsKey } from './kms.js';
 import type { CertificateDetail } from '@aws-sdk/client-acm';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
@@ -155,6 +155,7 @@ function bucketSupplementary(account: SimAccount, b: SimBucket): Record<string, 
     BucketNotificationConfiguration: { configurations: {} },
     BucketPolicy: { policyText: b.policy ?? null },
     BucketVersioningConfiguration: { status: b.versioning?.Status ?? 'Off', isMfaDeleteEnabled: b.versioning?.MFADelete ? b.versioning.MFADelete === 'Enabled' : null },
+    ...(lifecycleItemSetting(b) ? { BucketLifecycleConfiguration: lifecycleItemSetting(b) } : {}),
     IsRequesterPaysEnabled: false,
     ...(b.encryption
       ? {

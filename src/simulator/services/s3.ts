@@ -239,3 +239,24 @@ function isPublicPolicy(policy: string): boolean {
     return false;
   }
 }
+
+/**
+ * A bucket's lifecycle rules as an AWS::S3::Bucket configuration item records them (BucketLifecycleConfiguration, the
+ * SDK v1 bean shape: `-1` for a day count that is not set, the filter as a predicate), or undefined without rules.
+ */
+export function lifecycleItemSetting(b: SimBucket): Record<string, unknown> | undefined {
+  if (!b.lifecycleRules?.length) return undefined;
+  return {
+    rules: b.lifecycleRules.map((r) => ({
+      id: r.ID ?? null,
+      status: r.Status,
+      filter: { predicate: r.Filter?.Tag ? { type: 'LifecycleTagPredicate', tag: { key: r.Filter.Tag.Key, value: r.Filter.Tag.Value } } : { type: 'LifecyclePrefixPredicate', prefix: r.Filter?.Prefix ?? r.Prefix ?? '' } },
+      expirationInDays: r.Expiration?.Days ?? -1,
+      expiredObjectDeleteMarker: r.Expiration?.ExpiredObjectDeleteMarker ?? false,
+      noncurrentVersionExpirationInDays: r.NoncurrentVersionExpiration?.NoncurrentDays ?? -1,
+      transitions: r.Transitions?.map((t) => ({ days: t.Days ?? -1, storageClass: t.StorageClass })) ?? null,
+      noncurrentVersionTransitions: null,
+      abortIncompleteMultipartUpload: null,
+    })),
+  };
+}

@@ -62,6 +62,22 @@ describe('S3 bucket queries judged from AWS::S3::Bucket configuration items', ()
     expect(versioning.find((x) => x.resource === 'access-logs-111122223333')?.status).toBe('fail');
   });
 
+  it('reads the bean-shaped lifecycle rules (noncurrentVersionExpirationInDays, -1 for none) as GetBucketLifecycleConfiguration', () => {
+    const lifecycle = { rules: [{ id: 'trim-versions', status: 'Enabled', filter: { predicate: { type: 'LifecyclePrefixPredicate', prefix: 'records/' } }, expirationInDays: -1, noncurrentVersionExpirationInDays: 7 }, { id: 'logs', status: 'Enabled', prefix: 'logs/', expirationInDays: 30, noncurrentVersionExpirationInDays: -1 }] };
+    const item = { ...cardholderDataItem, supplementaryConfiguration: { ...(cardholderDataItem.supplementaryConfiguration as object), BucketLifecycleConfiguration: JSON.stringify(lifecycle) } };
+    const native = bucketVersioning.evaluate(
+      { buckets: listedBuckets, responses: [{ bucket: 'cardholder-data', region: 'us-east-1', response: { versioning: { Status: 'Enabled' }, lifecycle: { Rules: [{ ID: 'trim-versions', Status: 'Enabled', Filter: { Prefix: 'records/' }, NoncurrentVersionExpiration: { NoncurrentDays: 7 } }, { ID: 'logs', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 30 } }] } } }] } as never,
+      {},
+      globalCtx,
+    );
+    const got = bucketVersioning.evaluate(ciEvidence([item, legacyExportsItem, accessLogsItem]), {}, globalCtx);
+    const card = got.find((x) => x.resource === 'cardholder-data')!;
+    expect(card.status).toBe('needs-review');
+    expect(card.status).toBe(native.find((x) => x.resource === 'cardholder-data')!.status);
+    expect(card.reason).toContain('lifecycle rule "trim-versions" (objects with prefix "records/") deletes prior versions 7 days after they are replaced');
+    expect(card.reason).not.toContain('"logs"');
+  });
+
   it('judges only the buckets the member lists: a listed bucket without an item is an error, an unlisted item is not judged', () => {
     const r = bucketVersioning.evaluate(ciEvidence([cardholderDataItem, accessLogsItem, { ...legacyExportsItem, resourceId: 'gone', resourceName: 'gone' }]), {}, globalCtx);
     expect(statusOf(r)).toEqual({ 'cardholder-data': 'pass', 'legacy-exports': 'error', 'access-logs-111122223333': 'fail' });

@@ -129,8 +129,25 @@ describe('s3.bucket-versioning', () => {
       'legacy-exports': 'fail',
       'access-logs-111122223333': 'fail',
     });
-    // Lifecycle rules are not read: the pass claims prior versions exist, not that they are kept.
-    expect(r.find((x) => x.resource === 'cardholder-data')?.reason).toContain('how long a lifecycle rule keeps them is not in this evidence');
+    expect(r.find((x) => x.resource === 'cardholder-data')?.reason).toContain('the bucket has no lifecycle rules, so prior versions are kept until someone deletes them');
+  });
+
+  it('judges how long lifecycle rules keep prior versions: sooner than the chosen days needs review, an unreadable configuration is unknown', () => {
+    const only = (response: unknown, params = {}) => bucketVersioning.evaluate({ buckets: [{ Name: 'phi' }], responses: [{ bucket: 'phi', region: 'us-east-1', response }] } as never, params as never, { ...ctx, region: 'global' })[0];
+    const enabled = { Status: 'Enabled' as const };
+    const rule = (id: string, days: number, extra = {}) => ({ ID: id, Status: 'Enabled', Filter: { Prefix: 'records/' }, NoncurrentVersionExpiration: { NoncurrentDays: days }, ...extra });
+    const short = only({ versioning: enabled, lifecycle: { Rules: [rule('trim-versions', 7, { NoncurrentVersionExpiration: { NoncurrentDays: 7, NewerNoncurrentVersions: 2 } }), rule('archive', 365)] } });
+    expect(short).toMatchObject({ status: 'needs-review' });
+    expect(short.reason).toContain('lifecycle rule "trim-versions" (objects with prefix "records/") deletes prior versions 7 days after they are replaced (keeping the 2 newest): sooner than the 30 days chosen (minimumNoncurrentVersionDays)');
+    expect(only({ versioning: enabled, lifecycle: { Rules: [rule('trim-versions', 7)] } }, { minimumNoncurrentVersionDays: 7 }).status).toBe('pass');
+    const long = only({ versioning: enabled, lifecycle: { Rules: [rule('archive', 365), { ID: 'off', Status: 'Disabled', Filter: { Prefix: '' }, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }] } });
+    expect(long).toMatchObject({ status: 'pass', reason: expect.stringContaining('lifecycle rule "archive" (objects with prefix "records/") deletes prior versions 365 days after they are replaced: at least the 30 days chosen') });
+    expect(only({ versioning: enabled, lifecycle: { Rules: [{ ID: 'tmp', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, Expiration: { Days: 1 } }] } }).reason).toContain('no enabled lifecycle rule deletes prior versions');
+    const denied = only({ versioning: enabled, lifecycle: { error: { code: 'AccessDenied', message: 'Access Denied' } } });
+    expect(denied).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('its lifecycle rules could not be read (AccessDenied: Access Denied), so how long prior versions are kept is unknown') });
+    // Evidence sealed before lifecycle rules were read (the GetBucketVersioning response alone) does not pass.
+    expect(only(enabled)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('sealed before lifecycle rules were read') });
+    expect(only({ Status: 'Suspended' }).status).toBe('fail');
   });
 });
 
