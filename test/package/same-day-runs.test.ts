@@ -107,3 +107,43 @@ describe('every run of a day is judged: an earlier run of the day that failed ma
     expect(finding('2.1', A).target.status).toMatchObject({ state: 'satisfied', reason: 'pass' });
   });
 });
+
+describe('a run collected on the day takes precedence over a reconstruction of that day', () => {
+  it('a failing reconstruction of a day collected on the day is not judged; one of a day without a collection is', async () => {
+    const store = new MemoryStore();
+    const tmp = mkdtempSync(join(tmpdir(), 'el-same-day-rebuilt-'));
+    const signer = await sealDays(store, [
+      { day: '2026-06-01', encrypted: both(true, true) },
+      { day: '2026-06-03', encrypted: both(true, true) },
+      // Sealed afterwards, rebuilding 2026-06-01 (collected on the day) and 2026-06-02 (not collected): A's bucket fails in both.
+      { day: '2026-06-04', encrypted: both(false, true), rebuilds: '2026-06-01', hour: 9 },
+      { day: '2026-06-04', encrypted: both(false, true), rebuilds: '2026-06-02', hour: 10 },
+    ]);
+    const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-06-01', to: '2026-06-03', outDir: join(tmp, 'out'), evaluate: fixtureEvaluate, builtAt: new Date('2026-06-06T06:00:00Z') });
+    const d = join(tmp, 'pkg');
+    await extractPackageZip(pkg.zipPath, d);
+    const r = csvRows(readFileSync(join(d, 'controls.csv'), 'utf8')).find((x) => x.requirement === '1.1' && x.account === A)!;
+    expect(r.reasons).toMatch(/^FAILED EARLIER IN THE PERIOD: pass at its end, but failed on 1 of 3 day\(s\) \(2026-06-02\);/);
+    expect(r.reconstructed_days).toBe('1');
+  });
+});
+
+describe('the day\'s last run is the one completed last, even when a run of the day that started after it is folded later', () => {
+  it('a long run started first and completed last decides the end state; the failing shorter run inside it still fails the day', async () => {
+    const store = new MemoryStore();
+    const tmp = mkdtempSync(join(tmpdir(), 'el-same-day-overlap-'));
+    const signer = await sealDays(store, [
+      { day: '2026-06-01', encrypted: both(true, true) },
+      // 02:00 to 12:00, passing; 03:00 to 03:05, A's bucket failing.
+      { day: '2026-06-02', encrypted: both(true, true), minutes: 600, chain: 'long' },
+      { day: '2026-06-02', encrypted: both(false, true), hour: 3 },
+    ]);
+    const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-06-01', to: '2026-06-02', outDir: join(tmp, 'out'), evaluate: fixtureEvaluate, builtAt: new Date('2026-06-06T06:00:00Z') });
+    const d = join(tmp, 'pkg');
+    await extractPackageZip(pkg.zipPath, d);
+    const r = csvRows(readFileSync(join(d, 'controls.csv'), 'utf8')).find((x) => x.requirement === '1.1' && x.account === A)!;
+    expect(r.status).toBe('pass');
+    expect(r.worst_status_in_period).toBe('fail');
+    expect(r.reasons).toMatch(/^FAILED EARLIER IN THE PERIOD: pass at its end, but failed on 1 of 2 day\(s\) \(2026-06-02; on 2026-06-02 in an earlier run of the day, not in its last run\)/);
+  });
+});
