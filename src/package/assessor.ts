@@ -113,20 +113,25 @@ export interface AssessorInput {
   runGaps?: { runId: string; accountId: string; region?: string }[];
 }
 
-/** Account-days, the account-days with evidence and the account- and region-level gaps of the days' winning runs. */
+/**
+ * Account-days, the account-days with evidence and the account- and region-level gaps of the days' last runs. An
+ * account-day is judged by its last run: an earlier run of the day that could not reach the account (or a region) is
+ * no gap when a later run of the day did.
+ */
 export function periodCoverage(timeline: Timeline, runGaps: NonNullable<AssessorInput['runGaps']>) {
   const accounts = new Set(timeline.rows.map((r) => r.accountId));
-  const dayOfWin = new Map(timeline.winners.map((w) => [`${w.runId}\u0000${w.accountId}`, w.day]));
+  const lastRuns = timeline.judged.filter((w) => w.last);
+  const dayOfLast = new Map(lastRuns.map((w) => [`${w.runId}\u0000${w.accountId}`, w.day]));
   const accountGapDays = new Set<string>();
   const regionGapDays = new Set<string>();
   for (const g of runGaps) {
-    const day = dayOfWin.get(`${g.runId}\u0000${g.accountId}`);
+    const day = dayOfLast.get(`${g.runId}\u0000${g.accountId}`);
     if (day === undefined) continue;
     if (g.region) regionGapDays.add(`${day}/${g.accountId}/${g.region}`);
     else accountGapDays.add(`${day}/${g.accountId}`);
   }
   const accountDays = timeline.days.length * accounts.size;
-  const reached = timeline.winners.filter((w) => !accountGapDays.has(`${w.day}/${w.accountId}`)).length;
+  const reached = lastRuns.filter((w) => !accountGapDays.has(`${w.day}/${w.accountId}`)).length;
   const expecting = timeline.rows.filter((r) => r.requirement.coverage === 'automated' || r.requirement.coverage === 'partial');
   return {
     accountDays,
@@ -134,7 +139,7 @@ export function periodCoverage(timeline: Timeline, runGaps: NonNullable<Assessor
     coveragePercent: accountDays ? Math.round((1000 * reached) / accountDays) / 10 : 0,
     accountLevelGaps: accountGapDays.size,
     regionLevelGaps: regionGapDays.size,
-    accountDaysWithoutRun: accountDays - new Set(timeline.winners.map((w) => `${w.day}/${w.accountId}`)).size,
+    accountDaysWithoutRun: accountDays - lastRuns.length,
     // A query error or denial on a day (gaps), or a day no run judged the requirement (gapDays).
     resultsWithGaps: expecting.filter((r) => r.gapsTotal > 0 || r.gapDays.length > 0).length,
     resultsExpectingEvidence: expecting.length,
@@ -162,7 +167,7 @@ export function assessorResults(input: AssessorInput): AssessorResults {
   for (const p of procedures) proposedFindings[p.framework][p.proposedFinding]++;
   const findingsBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) findingsBySeverity[f.severity]++;
-  const runDays = new Set(input.timeline.winners.map((w) => w.day));
+  const runDays = new Set(input.timeline.judged.map((w) => w.day));
   const daysWithRun = runDays.size;
   const datesWithoutRun = input.timeline.days.filter((d) => !runDays.has(d));
   const summary: PackageSummaryJson = {

@@ -1,6 +1,6 @@
 import { FOREIGN_REASONS } from '../seal/trust.js';
 import type { PackageModel } from './model.js';
-import { dayStatus, rowReasons } from './timeline.js';
+import { changeDetail, dayStatus, rowReasons } from './timeline.js';
 import { exceptionLabel, exceptionStateWord, exceptionWindow } from './exceptions.js';
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
 import { opensslVerifyCommand } from './verify-guide.js';
@@ -41,7 +41,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     last: r.lastEvidence ?? null,
     gapDays: r.gapDays.length,
     gaps: r.gaps.slice(0, 20),
-    changes: r.changes.slice(0, 50),
+    changes: r.changes.slice(0, 50).map((c) => ({ day: c.day, runId: c.runId, subject: c.subject, from: c.from, to: c.to, detail: changeDetail(c) })),
     changesTotal: r.changesTotal,
     daily: Array.from(r.daily, (_code, i) => STATUS_ORDER.indexOf(dayStatus(r, i))),
     findings: (r.latest?.findings ?? []).slice(0, MAX_FINDINGS).map((f) => ({ s: f.status, r: f.resource, t: f.resourceType, q: f.queryId, g: f.region, why: f.reason, sha: f.evidenceSha256, in: f.inScope !== false, sr: f.scopeReason ?? '' })),
@@ -476,7 +476,7 @@ function viewMethod(){
   setView('method'); detail.textContent = '';
   detail.appendChild(el('h2', {id: 'method', text: 'Method and chain of custody'}));
   detail.appendChild(el('h3', {text: 'How evidence was collected'}));
-  detail.appendChild(el('p', {text: 'Each collection run called read-only AWS APIs in every account and region in scope, kept the API responses verbatim as evidence records, and evaluated them with pure rules (one per evidence query). A record whose API call failed is kept as an error record and shown as a gap. Each day of the period takes the result of the latest run of that day covering the account.'}));
+  detail.appendChild(el('p', {text: 'Each collection run called read-only AWS APIs in every account and region in scope, kept the API responses verbatim as evidence records, and evaluated them with pure rules (one per evidence query). A record whose API call failed is kept as an error record and shown as a gap. Every run of a day covering the account is evaluated, in order: the day takes the result of its last run, except that a fail or needs-review found by an earlier run of that day counts for the day (the changes name both runs); an error or missing evidence in an earlier run is no gap when a later run of the day judged the requirement. A run collected on the day takes precedence over a reconstruction of that day, which is then not evaluated. The status at the end of the period is that of the last run.'}));
   detail.appendChild(el('h3', {text: 'Write-once storage'}));
   D.stores.forEach(function(s){ detail.appendChild(kv([['Store', s.kind + ' at ' + s.location], ['Object Lock', s.objectLockMode ? s.objectLockMode + ' mode' + (s.retainUntil ? ', retained until at least ' + s.retainUntil : '') : 'none (local directory: files are read-only and tamper-evident through hashes and signatures, not tamper-proof)']].concat(s.note ? [['Note', s.note]] : []))); });
   detail.appendChild(el('h3', {text: 'Sealing and signing keys'}));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ControlStatus } from '../evaluate/types.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
-import { dayRanges, failedDays, rowReasons, type RequirementTimeline } from './timeline.js';
+import { failedDays, failedDaysText, rowReasons, type RequirementTimeline } from './timeline.js';
 import { findingIdsByRow } from './findings.js';
 import { exceptionLabel } from './exceptions.js';
 import { sortRefs } from './references.js';
@@ -202,7 +202,7 @@ export function periodState(row: RequirementTimeline, lastDay: string): { state:
   if (failed.length) {
     return {
       state: { state: 'not-satisfied', reason: 'fail' },
-      remark: `Not satisfied over the period: ${row.status} at the end of the period, but failed on ${failed.length} of ${row.daily.length} day(s) (${dayRanges(failed)}).`,
+      remark: `Not satisfied over the period: ${row.status} at the end of the period, but failed on ${failed.length} of ${row.daily.length} day(s) (${failedDaysText(row, lastDay)}).`,
     };
   }
   if (oscalState(row.status)?.state === 'satisfied' && (row.worst === 'not-collected' || row.worst === 'needs-review')) {

@@ -2,7 +2,7 @@ import { FOREIGN_REASONS } from '../seal/trust.js';
 import PDFDocument from 'pdfkit';
 import type { ControlStatus } from '../evaluate/types.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
-import { STATUS_SEVERITY, dayStatus, rowReasons, type RequirementTimeline } from './timeline.js';
+import { STATUS_SEVERITY, changeDetail, dayStatus, rowReasons, type RequirementTimeline } from './timeline.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { opensslVerifyFileCommand } from './verify-guide.js';
@@ -898,7 +898,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
         { header: 'Change', width: 110 },
         { header: 'Detail', width: CONTENT_W - 392 },
       ],
-      changes.slice(0, FINDING_ROWS).map((c) => [c.day, c.accountId, c.subject, `${c.from} -> ${c.to}`, c.detail]),
+      changes.slice(0, FINDING_ROWS).map((c) => [c.day, c.accountId, c.subject, `${c.from} -> ${c.to}`, changeDetail(c)]),
       { size: 7.5, caption: `Changes during the period (${changesTotal})` },
     );
   }
@@ -1158,7 +1158,7 @@ function exceptionsSection(doc: Doc, model: PackageModel): void {
 
 function methodSection(doc: Doc, model: PackageModel): void {
   subheading(doc, 'How evidence was collected');
-  para(doc, 'Each collection run called read-only AWS APIs in every account and region in scope, kept the API responses verbatim as evidence records, and evaluated them with pure rules (one per evidence query). A record whose API call failed is kept as an error record and shown as a gap. Each day of the period takes the result of the latest run of that day covering the account.');
+  para(doc, 'Each collection run called read-only AWS APIs in every account and region in scope, kept the API responses verbatim as evidence records, and evaluated them with pure rules (one per evidence query). A record whose API call failed is kept as an error record and shown as a gap. Every run of a day covering the account is evaluated, in order: the day takes the result of its last run, except that a fail or needs-review found by an earlier run of that day counts for the day (the changes name both runs); an error or missing evidence in an earlier run is no gap when a later run of the day judged the requirement. A run collected on the day takes precedence over a reconstruction of that day, which is then not evaluated. The status at the end of the period is that of the last run.');
   subheading(doc, 'Write-once storage');
   const stores = uniqueBy(model.stores, (s) => `${s.kind}|${s.location}|${s.objectLockMode ?? ''}|${s.retainUntil ?? ''}`);
   for (const s of stores) {

@@ -97,7 +97,7 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
         const evidenceRefs: (string | undefined)[] = [];
         const findingIds = new Set<string>();
         const gaps: string[] = [];
-        /** In-scope failures of the procedure's checks on days before the latest evaluation (resolved since). */
+        /** In-scope failures of the procedure's checks in runs before the latest evaluation (resolved since). */
         const earlier: string[] = [];
         let reviewedEarlier = false;
         for (const row of reqRows) {
@@ -135,8 +135,11 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
               if (fe) findingIds.add(fe.id);
             }
           }
-          for (const span of row.failSeen.values()) {
-            if (!queries.has(span.queryId) || span.last >= (row.latestDay ?? '')) continue;
+          // Failed in a run judged for the period and not failing in the latest evaluation: resolved since (on an
+          // earlier day, or by a later run of the same day).
+          const failsAtEnd = new Set(row.latest.findings.filter((f) => f.status === 'fail' && f.inScope !== false).map((f) => `${f.resource}\u0000${f.queryId}\u0000${f.region}`));
+          for (const [rk, span] of row.failSeen) {
+            if (!queries.has(span.queryId) || failsAtEnd.has(rk)) continue;
             const fe = findingByKey.get(findingKey(row.accountId, span.resource, span.queryId, span.region));
             if (fe) findingIds.add(fe.id);
             earlier.push(`${fe ? `${fe.id} ` : ''}${span.resource} (${row.accountId} ${span.region}) ${span.first === span.last ? span.first : `${span.first} to ${span.last}`}`);

@@ -6,11 +6,11 @@ import type { PackageModel } from './model.js';
  * could not be rebuilt (each a gap on those days).
  */
 export interface ReconstructedDays {
-  /** Account -> days (YYYY-MM-DD) whose counting run is a reconstruction. */
+  /** Account -> days (YYYY-MM-DD) judged from a reconstruction (no run collected on the day covers the account). */
   byAccount: Map<string, Set<string>>;
   /** Every such day, sorted. */
   days: string[];
-  /** Run ids of the reconstruction runs that count for some day. */
+  /** Run ids of the reconstruction runs judged for some day. */
   runIds: Set<string>;
   /** UTC days the reconstructions were sealed on. */
   sealedOn: string[];
@@ -24,7 +24,7 @@ export function reconstructedDays(model: Pick<PackageModel, 'runs' | 'timeline'>
   const rebuilt = new Map(model.runs.filter((r) => r.manifest.reconstruction).map((r) => [r.runId, r]));
   const byAccount = new Map<string, Set<string>>();
   const runIds = new Set<string>();
-  for (const w of model.timeline.winners) {
+  for (const w of model.timeline.judged) {
     if (!rebuilt.has(w.runId)) continue;
     runIds.add(w.runId);
     const s = byAccount.get(w.accountId) ?? new Set<string>();

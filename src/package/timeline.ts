@@ -2,6 +2,7 @@ import type { Catalog, Requirement } from '../controls/schema.js';
 import type { Config } from '../config/schema.js';
 import { EvidenceBodySchema, type EvidenceBody } from '../evidence/record.js';
 import { evaluateRun, type AttestationRef, type EvaluateRunInput } from '../evaluate/engine.js';
+import { RESOURCE_STATUSES } from '../queries/types.js';
 import { CONTROL_STATUSES, type ControlResult, type ControlStatus, type EvidenceRef } from '../evaluate/types.js';
 import type { RunManifest } from '../evidence/manifest.js';
 import { EvidenceLockerError } from '../errors.js';
@@ -19,7 +20,11 @@ export const STATUS_SEVERITY: Record<ControlStatus, number> = { fail: 0, 'not-co
 
 export interface StatusChange {
   day: string;
+  /** The run that judged the new state (`to`). */
   runId: string;
+  /** The run that judged the state before (`from`), and its day: the same day as `day` when a later run of that day changed it. */
+  fromRunId: string;
+  fromDay: string;
   /** `status` for the requirement's own status, otherwise the resource whose result changed. */
   subject: string;
   from: string;
@@ -35,13 +40,29 @@ export interface GapEntry {
   reason: string;
 }
 
-/** Day codes in `RequirementTimeline.daily`: the status's index in CONTROL_STATUSES, plus EVALUATED when a run judged that day. */
+/**
+ * Day codes in `RequirementTimeline.daily`: the status's index in CONTROL_STATUSES, plus EVALUATED when a run judged
+ * that day, plus EARLIER_RUN when the status is a fail or needs-review an earlier run of the day found and the day's
+ * last run did not.
+ */
 const EVALUATED = 0x80;
+const EARLIER_RUN = 0x40;
+const STATUS_MASK = 0x0f;
 const STATUS_CODE = new Map(CONTROL_STATUSES.map((s, i) => [s, i]));
+/** Resource states in the builder's compact history: the status's index here, plus 8 x the fold index of the run that judged it. */
+const RESOURCE_CODE = new Map(RESOURCE_STATUSES.map((s, i) => [s, i]));
 
 /** Status of day `i` of the period for a row. */
 export function dayStatus(row: Pick<RequirementTimeline, 'daily'>, i: number): ControlStatus {
-  return CONTROL_STATUSES[row.daily[i] & ~EVALUATED];
+  return CONTROL_STATUSES[row.daily[i] & STATUS_MASK];
+}
+
+/**
+ * Whether day `i`'s status comes from an earlier run of the day rather than its last: a run failed the requirement (or
+ * found it needing review) and a later run of the same day judged it better. The day keeps the worse result.
+ */
+export function earlierRunOn(row: Pick<RequirementTimeline, 'daily'>, i: number): boolean {
+  return (row.daily[i] & EARLIER_RUN) !== 0;
 }
 
 /** Whether a run judged the row on day `i` (false: no evidence for the account that day). */
@@ -54,13 +75,16 @@ export interface RequirementTimeline {
   framework: string;
   requirement: Requirement;
   accountId: string;
-  /** Status at the end of the period: the latest evaluation, or not-collected when there was none. */
+  /** Status at the end of the period: the latest evaluation (the last run of its day), or not-collected when there was none. */
   status: ControlStatus;
   /** The worst status seen on any day of the period. */
   worst: ControlStatus;
-  /** One byte per day of the period (read with `dayStatus` and `evaluatedOn`): compact for long periods and many accounts. */
+  /**
+   * One byte per day of the period (read with `dayStatus`, `evaluatedOn` and `earlierRunOn`): compact for long periods and
+   * many accounts. A day's status is its last run's, or the fail or needs-review of an earlier run of the day when worse.
+   */
   daily: Uint8Array;
-  /** The latest evaluation, with every finding (worst first: the population) and at most MAX_KEPT_EVIDENCE evidence references. */
+  /** The latest evaluation (the last run of the latest day judged), with every finding (worst first: the population) and at most MAX_KEPT_EVIDENCE evidence references. */
   latest?: ControlResult;
   /** Findings of the latest evaluation, and how many of them fail or need review. */
   findingsTotal: number;
@@ -77,7 +101,10 @@ export interface RequirementTimeline {
   changes: StatusChange[];
   changesTotal: number;
   gapDays: string[];
-  /** Distinct gaps seen during the period (query errors, missing evidence), first occurrence. */
+  /**
+   * Distinct gaps seen during the period (query errors, missing evidence), first occurrence: in the last run of each day
+   * only, since a gap of an earlier run of the day that a later run filled is no gap of the day.
+   */
   gaps: GapEntry[];
   gapsTotal: number;
   /** The register entry shown with the result (in effect at the period end, else the one that applied last). */
@@ -89,7 +116,7 @@ export interface RequirementTimeline {
    * Passing checks then leave it `manual`, never "AWS portion met"; a failing check is still a fail.
    */
   untested?: string;
-  /** Every in-scope failing (resource, query, region) of the period: first and last day seen, latest reason and record. */
+  /** Every in-scope failing (resource, query, region) of the period, in any run judged: first and last day seen, latest reason, run and record. */
   failSeen: Map<string, FailSpan>;
 }
 
@@ -133,8 +160,12 @@ export interface Timeline {
   days: string[];
   rows: RequirementTimeline[];
   attestations: AttestationRef[];
-  /** Per day and account, the run whose results count for that day (latest completed run of the day). */
-  winners: { day: string; accountId: string; runId: string }[];
+  /**
+   * Per day and account, every run judged for that day, in the order folded: the collection runs of the day covering
+   * the account (or, for a day with none, its reconstructions). `last` marks the day's last run (completed last): the
+   * day's status is its result, unless an earlier run of the day failed the requirement or found it needing review.
+   */
+  judged: { day: string; accountId: string; runId: string; last: boolean }[];
 }
 
 const MAX_CHANGES = 200;
@@ -183,23 +214,33 @@ type Row = RequirementTimeline & {
   /** Evidence of other runs (attestations) already counted; evidence of the run being folded is distinct by record. */
   seenForeign: Set<string>;
   gapKeys: Set<string>;
-  resourceState: Map<string, string>;
+  /** Per resource, its last state judged: RESOURCE_CODE of the status + 8 x the fold index of the run. */
+  resourceState: Map<string, number>;
+  /**
+   * The requirement's status in the run folded last, and that run's fold index: what the next change is from. Not always
+   * the latest evaluation, which is the day's last run (completed last), folded before a run of the day started after it.
+   */
+  prevStatus?: ControlStatus;
+  prevRun: number;
 };
 
 /**
- * Builds the per-requirement, per-account history of the period: each day's result comes from the latest run of
- * that day covering the account; days without one are gaps. Runs are folded in one at a time, in order (`addRun`
- * with the run's full manifest), and only a compact history per requirement and account is kept, so memory does
- * not grow with the number of records or runs.
+ * Builds the per-requirement, per-account history of the period. Every collection run of a day covering the account is
+ * judged, in order: the day's result is its last run's (completed last), except that a fail or needs-review found by an
+ * earlier run of the day counts for the day (the changes name both runs, the failing resources keep the earlier run);
+ * an error or missing evidence in an earlier run is no gap when a later run of the day judged it. Reconstructions
+ * (backfill) of a day are judged only when no run collected on the day covers the account. Days without a run are gaps.
+ * Runs are folded in one at a time, in order (`addRun` with the run's full manifest), and only a compact history per
+ * requirement and account is kept, so memory does not grow with the number of records or runs.
  */
 export class TimelineBuilder {
   private readonly evaluate: (input: EvaluateRunInput) => Promise<ControlResult[]>;
   private readonly days: string[];
   private readonly dayIndex: Map<string, number>;
   private readonly rows = new Map<string, Row>();
-  private readonly winners: Timeline['winners'] = [];
-  /** Winning runs in evaluation order, with the accounts each one wins. */
-  private readonly ordered: { run: IncludedRun; accounts: Set<string> }[];
+  private readonly judged: Timeline['judged'] = [];
+  /** Runs judged, in evaluation order, with the accounts each one is judged for and those it is the day's last run of. */
+  private readonly ordered: { run: IncludedRun; accounts: Set<string>; lastFor: Set<string> }[];
   private next = 0;
   private readonly neededQueries: Set<string>;
 
@@ -213,33 +254,37 @@ export class TimelineBuilder {
     const accounts = [...input.accounts].sort();
     const accountSet = new Set(accounts);
 
-    // Which run wins each (day, account): the one completed last among the collection runs of that day.
-    const winner = new Map<string, IncludedRun>();
+    // The runs judged for each (day, account): every collection run of that day covering the account. A run collected
+    // on the day always beats one rebuilt afterwards for it: reconstructions count only for a day no such run covers.
+    const runsOf = new Map<string, IncludedRun[]>();
+    const rebuilt = (r: IncludedRun) => (r.manifest.reconstruction ? 1 : 0);
     for (const run of input.periodRuns) {
       if (run.manifest.kind !== 'collection') continue;
       const day = runDay(run.manifest);
       for (const acct of run.manifest.scope.accounts) {
         if (!accountSet.has(acct)) continue;
         const k = `${day}\u0000${acct}`;
-        const cur = winner.get(k);
-        // A run collected on the day always beats one rebuilt afterwards for it.
-        const rebuilt = (r: IncludedRun) => (r.manifest.reconstruction ? 1 : 0);
-        if (cur && rebuilt(run) !== rebuilt(cur)) {
-          if (rebuilt(run) < rebuilt(cur)) winner.set(k, run);
-          continue;
-        }
-        if (!cur || run.manifest.completedAt > cur.manifest.completedAt || (run.manifest.completedAt === cur.manifest.completedAt && run.runId > cur.runId)) winner.set(k, run);
+        const cur = runsOf.get(k);
+        if (!cur) runsOf.set(k, [run]);
+        else if (rebuilt(run) < rebuilt(cur[0])) runsOf.set(k, [run]);
+        else if (rebuilt(run) === rebuilt(cur[0]) && !cur.includes(run)) cur.push(run);
       }
     }
-    const winsOf = new Map<string, { run: IncludedRun; accounts: Set<string> }>();
-    for (const [k, run] of [...winner].sort(([a], [b]) => a.localeCompare(b))) {
+    const byFold = (a: IncludedRun, b: IncludedRun) => runDay(a.manifest).localeCompare(runDay(b.manifest)) || a.manifest.startedAt.localeCompare(b.manifest.startedAt) || a.runId.localeCompare(b.runId);
+    const judgedOf = new Map<string, { run: IncludedRun; accounts: Set<string>; lastFor: Set<string> }>();
+    for (const [k, runs] of [...runsOf].sort(([a], [b]) => a.localeCompare(b))) {
       const [day, acct] = k.split('\u0000');
-      this.winners.push({ day, accountId: acct, runId: run.runId });
-      const w = winsOf.get(run.runId) ?? { run, accounts: new Set<string>() };
-      w.accounts.add(acct);
-      winsOf.set(run.runId, w);
+      // The day's last run: the one completed last (its result is the day's, bar an earlier run's fail or needs-review).
+      const last = runs.reduce((cur, run) => (run.manifest.completedAt > cur.manifest.completedAt || (run.manifest.completedAt === cur.manifest.completedAt && run.runId > cur.runId) ? run : cur));
+      for (const run of [...runs].sort(byFold)) {
+        this.judged.push({ day, accountId: acct, runId: run.runId, last: run === last });
+        const w = judgedOf.get(run.runId) ?? { run, accounts: new Set<string>(), lastFor: new Set<string>() };
+        w.accounts.add(acct);
+        if (run === last) w.lastFor.add(acct);
+        judgedOf.set(run.runId, w);
+      }
     }
-    this.ordered = [...winsOf.values()].sort((a, b) => runDay(a.run.manifest).localeCompare(runDay(b.run.manifest)) || a.run.manifest.startedAt.localeCompare(b.run.manifest.startedAt) || a.run.runId.localeCompare(b.run.runId));
+    this.ordered = [...judgedOf.values()].sort((a, b) => byFold(a.run, b.run));
 
     for (const fw of input.frameworks) {
       const catalog = input.catalogs.find((c) => c.framework === fw);
@@ -268,6 +313,7 @@ export class TimelineBuilder {
             seenForeign: new Set(),
             gapKeys: new Set(),
             resourceState: new Map(),
+            prevRun: -1,
           });
         }
       }
@@ -285,14 +331,15 @@ export class TimelineBuilder {
     return this.attestations;
   }
 
-  /** Whether `run` decides at least one (day, account) and so must be folded in with `addRun`. */
-  wins(run: IncludedRun): boolean {
+  /** Whether `run` is judged for at least one (day, account) and so must be folded in with `addRun`. */
+  judges(run: IncludedRun): boolean {
     return this.ordered.some((w) => w.run.runId === run.runId);
   }
 
   /**
-   * Folds one run in. Runs must come in the order of `periodRuns` (start time, then run id); runs that decide no
-   * day are ignored. `manifest` is the run's full manifest (from `readRunManifest`).
+   * Folds one run in. Runs must come in the order of `periodRuns` (day, start time, then run id); runs judged for no
+   * (day, account) are ignored (attestations, reconstructions of a day a run collected on the day covers, runs of other
+   * accounts). `manifest` is the run's full manifest (from `readRunManifest`).
    */
   async addRun(run: IncludedRun, manifest: RunManifest): Promise<void> {
     const w = this.ordered[this.next];
@@ -300,14 +347,14 @@ export class TimelineBuilder {
       if (this.ordered.some((o) => o.run.runId === run.runId)) throw new Error(`timeline: run ${run.runId} folded out of order`);
       return;
     }
-    this.next++;
-    const wonAccounts = w.accounts;
+    const ord = this.next++;
+    const judgedAccounts = w.accounts;
     const day = runDay(run.manifest);
     const di = this.dayIndex.get(day)!;
     // Read the bodies this evaluation needs with bounded concurrency rather than one by one as the engine asks;
     // the engine keeps every body of the run it has read until the run is evaluated, so this holds no more.
     const bodies = new Map<string, Promise<EvidenceBody>>();
-    const needed = [...new Set(manifest.records.filter((r) => wonAccounts.has(r.accountId) && this.neededQueries.has(r.queryId)).map((r) => r.sha256))];
+    const needed = [...new Set(manifest.records.filter((r) => judgedAccounts.has(r.accountId) && this.neededQueries.has(r.queryId)).map((r) => r.sha256))];
     const sizes = new Map(manifest.records.map((r) => [r.sha256, r.size]));
     const load = (sha: string) => {
       let p = bodies.get(sha);
@@ -332,22 +379,42 @@ export class TimelineBuilder {
       ...(this.input.scope ? { scope: this.input.scope } : {}),
       // Manual evidence sealed any time up to the period end supports the requirement for the whole period.
       attestations: this.attestations,
-      accounts: [...wonAccounts].sort(),
+      accounts: [...judgedAccounts].sort(),
     });
     await preload;
     for (const judged of results) {
       const row = this.rows.get(rowKey(judged.framework, judged.requirementId, judged.accountId));
       if (!row) continue;
       const res = row.untested === undefined ? judged : asUntested(judged, row.untested);
-      row.daily[di] = STATUS_CODE.get(res.status)! | EVALUATED;
-      if (row.latest && row.latest.status !== res.status) {
-        pushChange(row, { day, runId: run.runId, subject: 'status', from: row.latest.status, to: res.status, detail: res.reasons[0] ?? '' });
+      // The day's last run decides the day, the end-of-period state and the gaps; an earlier run of the day only
+      // makes the day worse (a fail or needs-review it found), and its changes and failing resources are kept.
+      const last = w.lastFor.has(judged.accountId);
+      const cur = row.daily[di];
+      if (last || res.status === 'fail' || res.status === 'needs-review') {
+        if (!(cur & EVALUATED)) row.daily[di] = STATUS_CODE.get(res.status)! | EVALUATED;
+        else {
+          const was = CONTROL_STATUSES[cur & STATUS_MASK];
+          // The day's last run may be folded before an earlier-completing run that started after it.
+          const lastStatus = last ? res.status : (cur & EARLIER_RUN) === 0 ? was : undefined;
+          const worse = STATUS_SEVERITY[res.status] < STATUS_SEVERITY[was] ? res.status : was;
+          row.daily[di] = STATUS_CODE.get(worse)! | EVALUATED | (lastStatus !== undefined && lastStatus === worse ? 0 : EARLIER_RUN);
+        }
+        if (!last && !(cur & EVALUATED)) row.daily[di] |= EARLIER_RUN;
       }
+      if (row.prevStatus !== undefined && row.prevStatus !== res.status) {
+        pushChange(row, { day, runId: run.runId, fromRunId: this.ordered[row.prevRun].run.runId, fromDay: runDay(this.ordered[row.prevRun].run.manifest), subject: 'status', from: row.prevStatus, to: res.status, detail: res.reasons[0] ?? '' });
+      }
+      row.prevStatus = res.status;
+      row.prevRun = ord;
       for (const f of res.findings) {
         const rk = `${f.resource}\u0000${f.queryId}\u0000${f.region}`;
         const before = row.resourceState.get(rk);
-        if (before !== undefined && before !== f.status) pushChange(row, { day, runId: run.runId, subject: `${f.resource} (${f.region})`, from: before, to: f.status, detail: f.reason });
-        row.resourceState.set(rk, f.status);
+        const code = RESOURCE_CODE.get(f.status) ?? 0;
+        if (before !== undefined && before % 8 !== code) {
+          const from = this.ordered[Math.floor(before / 8)].run;
+          pushChange(row, { day, runId: run.runId, fromRunId: from.runId, fromDay: runDay(from.manifest), subject: `${f.resource} (${f.region})`, from: RESOURCE_STATUSES[before % 8], to: f.status, detail: f.reason });
+        }
+        row.resourceState.set(rk, ord * 8 + code);
         if (f.status === 'fail' && f.inScope !== false) {
           const span = row.failSeen.get(rk);
           const latest = { reason: f.reason, runId: run.runId, ...(f.recordId ? { recordId: f.recordId } : {}) };
@@ -355,6 +422,9 @@ export class TimelineBuilder {
           else row.failSeen.set(rk, { resource: f.resource, resourceType: f.resourceType, queryId: f.queryId, region: f.region, first: day, last: day, ...latest });
         }
       }
+      const thisRun = new Set<string>();
+      for (const ev of res.evidence) countEvidence(row, ev, run.runId, thisRun, this.input.refNumber);
+      if (!last) continue;
       row.findingsTotal = res.findings.length;
       row.failingTotal = res.findings.reduce((n, f) => n + ((f.status === 'fail' || f.status === 'needs-review') && f.inScope !== false ? 1 : 0), 0);
       row.latest = {
@@ -365,8 +435,6 @@ export class TimelineBuilder {
       };
       row.latestRunId = run.runId;
       row.latestDay = day;
-      const thisRun = new Set<string>();
-      for (const ev of res.evidence) countEvidence(row, ev, run.runId, thisRun, this.input.refNumber);
       for (const g of res.gaps) {
         const gk = `${g.queryId}\u0000${g.region}\u0000${g.reason}`;
         row.gapsTotal++;
@@ -378,7 +446,7 @@ export class TimelineBuilder {
     }
   }
 
-  /** The timeline, once every winning run has been folded in. */
+  /** The timeline, once every run judged has been folded in. */
   finish(): Timeline {
     if (this.next < this.ordered.length) throw new Error(`timeline: run ${this.ordered[this.next].run.runId} was never folded in`);
     const out: RequirementTimeline[] = [];
@@ -398,10 +466,10 @@ export class TimelineBuilder {
         if (STATUS_SEVERITY[s] < STATUS_SEVERITY[worst]) worst = s;
       }
       row.worst = worst;
-      const { seenForeign: _s, gapKeys: _g, resourceState: _r, ...clean } = row;
+      const { seenForeign: _s, gapKeys: _g, resourceState: _r, prevStatus: _p, prevRun: _pr, ...clean } = row;
       out.push(clean);
     }
-    return { days: this.days, rows: out, attestations: this.attestations, winners: this.winners };
+    return { days: this.days, rows: out, attestations: this.attestations, judged: this.judged };
   }
 }
 
@@ -423,16 +491,33 @@ export function rowReasons(row: RequirementTimeline, lastDay: string): string[] 
   if (automated && !row.latest) reasons.unshift('GAP: no evidence for this account on any day of the period');
   // Not failing at its end is not passing throughout: the days it failed are said first, as the procedures judge them.
   const failed = failedDays(row, lastDay);
-  if (row.status !== 'fail' && failed.length) reasons.unshift(`FAILED EARLIER IN THE PERIOD: ${row.status} at its end, but failed on ${failed.length} of ${row.daily.length} day(s) (${dayRanges(failed)}); see the findings register`);
+  if (row.status !== 'fail' && failed.length) reasons.unshift(`FAILED EARLIER IN THE PERIOD: ${row.status} at its end, but failed on ${failed.length} of ${row.daily.length} day(s) (${failedDaysText(row, lastDay)}); see the findings register`);
   return reasons;
 }
 
-/** The days of the period (ending `lastDay`) on which the row's result was a fail, oldest first. */
-export function failedDays(row: Pick<RequirementTimeline, 'daily'>, lastDay: string): string[] {
+/**
+ * The failed days as ranges, saying which of them failed only in an earlier run of the day (its last run judged it
+ * better): `2026-05-02 to 2026-05-03; on 2026-05-03 in an earlier run of the day, not in its last run`.
+ */
+export function failedDaysText(row: Pick<RequirementTimeline, 'daily'>, lastDay: string): string {
+  const earlier = failedDays(row, lastDay, true);
+  return `${dayRanges(failedDays(row, lastDay))}${earlier.length ? `; on ${dayRanges(earlier)} in an earlier run of the day, not in its last run` : ''}`;
+}
+
+/** Who judged a change: for a change within a day, both runs (`from` is an earlier run of the same day). */
+export function changeDetail(c: StatusChange): string {
+  return c.fromDay === c.day ? `runs ${c.fromRunId} (${c.from}) then ${c.runId} (${c.to}), the same day. ${c.detail}`.trim() : c.detail;
+}
+
+/**
+ * The days of the period (ending `lastDay`) on which the row's result was a fail (in any run of the day), oldest first;
+ * `onlyEarlierRun`: only those whose last run did not fail it.
+ */
+export function failedDays(row: Pick<RequirementTimeline, 'daily'>, lastDay: string, onlyEarlierRun = false): string[] {
   const end = Date.parse(`${lastDay}T00:00:00Z`);
   const out: string[] = [];
   for (let i = 0; i < row.daily.length; i++) {
-    if (dayStatus(row, i) === 'fail') out.push(new Date(end - (row.daily.length - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+    if (dayStatus(row, i) === 'fail' && (!onlyEarlierRun || earlierRunOn(row, i))) out.push(new Date(end - (row.daily.length - 1 - i) * 86_400_000).toISOString().slice(0, 10));
   }
   return out;
 }

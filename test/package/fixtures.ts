@@ -115,8 +115,12 @@ export interface FixtureDay {
   shard?: { index: number; count: number; slot: string };
   chain?: string;
   hour?: number;
+  /** How long the run took (default 5 minutes): its completion time is its start plus this. */
+  minutes?: number;
   /** Sealed as the demo seals its runs: collected from the simulated AWS. */
   simulated?: boolean;
+  /** Sealed on `day` as `backfill` seals a reconstruction of this earlier day (chain `backfill`). */
+  rebuilds?: string;
 }
 
 export function body(queryId: string, accountId: string, region: string, data: unknown, error?: EvidenceBody['error']): EvidenceBody {
@@ -160,11 +164,12 @@ export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?
     }
     counter++;
     await sealRun(store, s, {
-      runId: `${d.day.replace(/-/g, '')}T${hour}0000Z-${String(counter).padStart(6, '0')}`,
+      runId: `${d.day.replace(/-/g, '')}T${hour}0000Z-${d.rebuilds ? `backfill-${d.rebuilds.replace(/-/g, '')}-` : ''}${String(counter).padStart(6, '0')}`,
       kind: 'collection',
-      chain: d.chain ?? (d.shard ? `shard-${d.shard.index}-of-${d.shard.count}` : 'default'),
+      chain: d.chain ?? (d.rebuilds ? 'backfill' : d.shard ? `shard-${d.shard.index}-of-${d.shard.count}` : 'default'),
+      ...(d.rebuilds ? { reconstruction: { asOf: d.rebuilds, reconstructed: ['test.bucket-encryption', 'test.trails'], notReconstructed: [] } } : {}),
       startedAt: new Date(startedAt),
-      completedAt: new Date(`${d.day}T${hour}:05:00.000Z`),
+      completedAt: new Date(Date.parse(startedAt) + (d.minutes ?? 5) * 60_000),
       scope: { accounts, regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['test.bucket-encryption', 'test.trails'] },
       ...(d.shard ? { shard: d.shard } : {}),
       ...(d.simulated ? { simulated: true } : {}),

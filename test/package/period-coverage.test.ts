@@ -3,15 +3,15 @@ import { periodCoverage } from '../../src/package/assessor.js';
 import type { Timeline } from '../../src/package/timeline.js';
 
 type Row = { accountId: string; coverage?: string; gapsTotal?: number; gapDays?: string[] };
-/** Only what periodCoverage reads: the days, each row's account, coverage and gaps, and the winning run per day and account. */
-function timeline(days: string[], accounts: (string | Row)[], winners: Timeline['winners']): Timeline {
+/** Only what periodCoverage reads: the days, each row's account, coverage and gaps, and the runs judged per day and account. */
+function timeline(days: string[], accounts: (string | Row)[], judged: Timeline['judged']): Timeline {
   const rows = accounts.map((a) => (typeof a === 'string' ? { accountId: a } : a)).map((r) => ({ accountId: r.accountId, requirement: { coverage: r.coverage ?? 'partial' }, gapsTotal: r.gapsTotal ?? 0, gapDays: r.gapDays ?? [] }) as unknown as Timeline['rows'][number]);
-  return { days, rows, attestations: [], winners };
+  return { days, rows, attestations: [], judged };
 }
 
 describe('period coverage', () => {
   const days = ['2026-11-01', '2026-11-02', '2026-11-03'];
-  const win = (day: string, accountId: string, runId: string) => ({ day, accountId, runId });
+  const win = (day: string, accountId: string, runId: string, last = true) => ({ day, accountId, runId, last });
 
   it('counts account-days with evidence, and an unreachable account as an account-day gap, never as covered', () => {
     const t = timeline(days, [{ accountId: '111111111111', gapDays: [days[2]] }, { accountId: '222222222222', gapDays: [days[2]] }], [
@@ -25,7 +25,7 @@ describe('period coverage', () => {
       { runId: 'r2', accountId: '222222222222' },
       { runId: 'r1', accountId: '111111111111', region: 'eu-west-1' },
       { runId: 'r1', accountId: '111111111111', region: 'eu-west-1' },
-      // A gap of a run that won no day for that account changes nothing.
+      // A gap of a run judged for no day of that account changes nothing.
       { runId: 'r9', accountId: '111111111111' },
     ]);
     expect(c).toEqual({ accountDays: 6, accountDaysWithEvidence: 3, coveragePercent: 50, accountLevelGaps: 1, regionLevelGaps: 1, accountDaysWithoutRun: 2, resultsWithGaps: 2, resultsExpectingEvidence: 2 });
@@ -45,5 +45,21 @@ describe('period coverage', () => {
     ];
     const t = timeline(days, rows, days.map((d, i) => win(d, '111111111111', `r${i}`)));
     expect(periodCoverage(t, [])).toMatchObject({ coveragePercent: 100, accountDaysWithoutRun: 0, resultsWithGaps: 1, resultsExpectingEvidence: 2 });
+  });
+
+  it('an earlier run of a day that could not reach the account is no gap when a later run of the day did; the day is judged by its last run', () => {
+    const t = timeline(days, ['111111111111'], [
+      win(days[0], '111111111111', 'r0-morning', false),
+      win(days[0], '111111111111', 'r0-evening'),
+      win(days[1], '111111111111', 'r1-morning', false),
+      win(days[1], '111111111111', 'r1-evening'),
+      win(days[2], '111111111111', 'r2'),
+    ]);
+    const c = periodCoverage(t, [
+      { runId: 'r0-morning', accountId: '111111111111' },
+      { runId: 'r0-morning', accountId: '111111111111', region: 'eu-west-1' },
+      { runId: 'r1-evening', accountId: '111111111111' },
+    ]);
+    expect(c).toMatchObject({ accountDays: 3, accountDaysWithEvidence: 2, accountLevelGaps: 1, regionLevelGaps: 0, accountDaysWithoutRun: 0 });
   });
 });

@@ -116,6 +116,14 @@ describe('proposed findings per testing procedure', () => {
     }
   });
 
+  it('a failure in an earlier run of the last day, passing in its last run, makes the procedure not in place', () => {
+    const sameDay: FailSpan = { ...earlierFail, first: DAYS[4], last: DAYS[4], runId: 'run-5-morning' };
+    const p = results([row('3.6.1', { worst: 'fail', failSeen: [sameDay] })]);
+    expect(p['3.6.1'].proposedFinding).toBe('not-in-place');
+    expect(p['3.6.1'].findingIds).toEqual(['F-0001']);
+    expect(p['3.6.1'].note).toContain('in-scope resources failed earlier in the period and do not fail at its end: F-0001 prod-data (111122223333 us-east-1) 2026-11-05');
+  });
+
   it('a failure at the end of the period is not in place', () => {
     const p = results([row('3.6.1', { status: 'fail', latestFail: true, failSeen: [{ ...earlierFail, first: DAYS[4], last: DAYS[4] }] })]);
     expect(p['3.6.1'].proposedFinding).toBe('not-in-place');
