@@ -1,0 +1,102 @@
+import type { RunManifest } from '../evidence/manifest.js';
+import type { PeriodDays } from '../evidence/period.js';
+import type { EvidenceStore } from '../evidence/store.js';
+import { EventWindows, type UnsearchedInterval } from './event-windows.js';
+import { STATUS_SEVERITY, dayStatus, loadVerifiedBody, setDayStatus, type Timeline } from './timeline.js';
+
+/** The check whose evidence is a search over a window of CloudTrail events (LookupEvents or CloudTrail Lake). */
+export const EVENT_SEARCH_QUERY = 'cloudtrail.sensitive-activity';
+
+const DAY_MS = 86_400_000;
+/** Gap entries kept per row, as the timeline keeps them. */
+const MAX_GAPS = 100;
+
+/** What the package says about the period's event searches. */
+export interface EventSearchCoverage {
+  /** Account and region pairs with at least one event search (or failed search) in the period. */
+  pairs: number;
+  /** The span judged: period start, and period end (or, while the period has not ended, each pair's latest search). */
+  from: string;
+  to: string;
+  open: boolean;
+  unsearched: UnsearchedInterval[];
+}
+
+/**
+ * Adds the windows one run's event searches covered, for the package's accounts: every collection run counts (also
+ * one that decides no day, and a backfill that rebuilt a day), since each searched what its evidence says it searched.
+ */
+export async function addRunWindows(windows: EventWindows, store: EvidenceStore, manifest: RunManifest, accounts: ReadonlySet<string>): Promise<void> {
+  if (manifest.kind !== 'collection') return;
+  for (const rec of manifest.records) {
+    if (rec.queryId !== EVENT_SEARCH_QUERY || !accounts.has(rec.accountId)) continue;
+    if (rec.status === 'error') {
+      windows.failed(rec.accountId, rec.region);
+      continue;
+    }
+    const { body } = await loadVerifiedBody(store, rec.sha256, rec.size);
+    const data = body.data as { startTime?: unknown; endTime?: unknown } | undefined;
+    if (body.status === 'error' || !data) windows.failed(rec.accountId, rec.region);
+    else windows.searched(rec.accountId, rec.region, data.startTime, data.endTime);
+  }
+}
+
+/**
+ * The period's unsearched intervals. A period that has ended (the package is built after its last day) is judged to its
+ * end, 24:00 UTC of the last day: events after the period's last run were searched by no run in the package. A period
+ * still running is judged up to each pair's latest search.
+ */
+export function eventSearchCoverage(windows: EventWindows, period: PeriodDays, builtAt: string, latestRunStart: string): EventSearchCoverage {
+  const start = Date.parse(`${period.from}T00:00:00Z`);
+  const end = Date.parse(`${period.to}T00:00:00Z`) + DAY_MS;
+  const open = Date.parse(builtAt) < end;
+  const unsearched = windows.holes(start, end, open ? { openUntil: Math.min(end, Date.parse(latestRunStart)) } : undefined);
+  return { pairs: windows.size, from: new Date(start).toISOString(), to: new Date(end).toISOString(), open, unsearched };
+}
+
+/**
+ * Marks the requirement rows that rely on the event search: each day an unsearched interval of the row's account
+ * touches is a gap for the row (a day judged better than "not collected" becomes "not collected", a fail stays a fail),
+ * each interval is a gap entry, and the row keeps the intervals so every view names them (`rowReasons`).
+ */
+export function applyUnsearched(timeline: Timeline, unsearched: readonly UnsearchedInterval[]): void {
+  if (!unsearched.length) return;
+  const dayIndex = new Map(timeline.days.map((d, i) => [d, i]));
+  const byAccount = new Map<string, UnsearchedInterval[]>();
+  for (const h of unsearched) byAccount.set(h.accountId, [...(byAccount.get(h.accountId) ?? []), h]);
+  for (const row of timeline.rows) {
+    const automated = row.requirement.coverage === 'automated' || row.requirement.coverage === 'partial';
+    const mine = byAccount.get(row.accountId);
+    if (!automated || !mine || !row.requirement.queries.includes(EVENT_SEARCH_QUERY)) continue;
+    row.unsearched = mine;
+    for (const h of mine) {
+      for (const d of h.days) {
+        const i = dayIndex.get(d);
+        if (i === undefined) continue;
+        const s = dayStatus(row, i);
+        if (s !== 'not-applicable' && STATUS_SEVERITY[s] > STATUS_SEVERITY['not-collected']) setDayStatus(row, i, 'not-collected');
+      }
+      row.gapsTotal++;
+      if (row.gaps.length < MAX_GAPS) {
+        row.gaps.push({ day: h.days[0] ?? h.from.slice(0, 10), queryId: EVENT_SEARCH_QUERY, region: h.region, reason: `no run searched CloudTrail events from ${h.from} to ${h.to}: events of that interval were never listed for review` });
+      }
+    }
+    let worst = row.status;
+    for (let i = 0; i < row.daily.length; i++) {
+      const s = dayStatus(row, i);
+      if (STATUS_SEVERITY[s] < STATUS_SEVERITY[worst]) worst = s;
+    }
+    row.worst = worst;
+  }
+}
+
+/** One paragraph on how the runs' event-search windows cover the period. */
+export function eventSearchText(cov: EventSearchCoverage): string {
+  const span = `${cov.from} to ${cov.to}${cov.open ? " (the period has not ended: up to each account and region's latest search)" : ''}`;
+  const how =
+    "Each run searches CloudTrail from its look-back window plus an overlap (collect.eventOverlapMinutes) before its start, and the windows of every run in the period are joined per account and region; a failed search covers nothing. CloudTrail delivers events minutes after the call: an event delivered later than the overlap after the next run's search began is in no run's results even where windows join.";
+  if (!cov.pairs) return `No run of the period searched CloudTrail events (cloudtrail.sensitive-activity): nothing in this package shows that the period's sensitive events were listed for review. ${how}`;
+  if (!cov.unsearched.length) return `The event searches of ${cov.pairs} account and region pair(s) together cover ${span} with no interval left out. ${how}`;
+  const accounts = new Set(cov.unsearched.map((h) => h.accountId)).size;
+  return `${cov.unsearched.length} interval(s) of ${span} were searched by no run, in ${accounts} account(s) (listed below): events in them were never listed for review, so each day an interval touches is a gap, never a pass, for every requirement that relies on cloudtrail.sensitive-activity in that account. ${how}`;
+}

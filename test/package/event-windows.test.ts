@@ -1,0 +1,63 @@
+/** Interval arithmetic of the period's CloudTrail event searches: which stretches no run's window covered. */
+import { describe, expect, it } from 'vitest';
+import { EventWindows, daysTouched, mergeWindows, uncovered, unsearchedReason } from '../../src/package/event-windows.js';
+
+const t = (iso: string) => Date.parse(iso);
+const iv = (a: string, b: string) => ({ start: t(a), end: t(b) });
+
+describe('event search windows', () => {
+  it('merges overlapping and touching windows, and drops inverted ones', () => {
+    expect(mergeWindows([iv('2026-03-02T05:00:00Z', '2026-03-03T06:00:00Z'), iv('2026-03-01T06:00:00Z', '2026-03-02T06:00:00Z'), iv('2026-03-03T06:00:00Z', '2026-03-03T07:00:00Z'), { start: 5, end: 1 }])).toEqual([
+      iv('2026-03-01T06:00:00Z', '2026-03-03T07:00:00Z'),
+    ]);
+  });
+
+  it('finds the parts of the period no window covers: before the first, between two, after the last', () => {
+    const windows = [iv('2026-02-28T06:00:00Z', '2026-03-01T06:00:00Z'), iv('2026-03-01T07:00:00Z', '2026-03-02T07:00:00Z')];
+    expect(uncovered(windows, t('2026-03-01T00:00:00Z'), t('2026-03-03T00:00:00Z'))).toEqual([iv('2026-03-01T06:00:00Z', '2026-03-01T07:00:00Z'), iv('2026-03-02T07:00:00Z', '2026-03-03T00:00:00Z')]);
+    expect(uncovered([], t('2026-03-01T00:00:00Z'), t('2026-03-02T00:00:00Z'))).toEqual([iv('2026-03-01T00:00:00Z', '2026-03-02T00:00:00Z')]);
+    expect(uncovered([iv('2026-03-05T00:00:00Z', '2026-03-06T00:00:00Z')], t('2026-03-01T00:00:00Z'), t('2026-03-02T00:00:00Z'))).toEqual([iv('2026-03-01T00:00:00Z', '2026-03-02T00:00:00Z')]);
+  });
+
+  it('contiguous overlapping daily windows leave no hole', () => {
+    // Runs at 06:00, then 06:40, then 05:50 the next days: 24 h look-back plus the 60-minute overlap absorbs the drift.
+    const runs = ['2026-02-28T06:00:00Z', '2026-03-01T06:00:00Z', '2026-03-02T06:40:00Z', '2026-03-03T05:50:00Z', '2026-03-04T06:00:00Z'];
+    const windows = runs.map((end) => ({ start: t(end) - 25 * 3_600_000, end: t(end) }));
+    expect(uncovered(windows, t('2026-03-01T00:00:00Z'), t('2026-03-04T00:00:00Z'))).toEqual([]);
+    // Abutting exactly (no overlap) is no hole either: both ends are searched instants.
+    expect(uncovered([iv('2026-03-01T00:00:00Z', '2026-03-01T12:00:00Z'), iv('2026-03-01T12:00:00Z', '2026-03-02T00:00:00Z')], t('2026-03-01T00:00:00Z'), t('2026-03-02T00:00:00Z'))).toEqual([]);
+  });
+
+  it('names the UTC days an interval has a part of', () => {
+    expect(daysTouched(iv('2026-03-01T06:00:00Z', '2026-03-02T05:00:00Z'))).toEqual(['2026-03-01', '2026-03-02']);
+    expect(daysTouched(iv('2026-03-01T22:00:00Z', '2026-03-02T00:00:00Z'))).toEqual(['2026-03-01']);
+    expect(daysTouched(iv('2026-03-01T00:00:00Z', '2026-03-04T00:00:00Z'))).toEqual(['2026-03-01', '2026-03-02', '2026-03-03']);
+    expect(daysTouched(iv('2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z'))).toEqual([]);
+  });
+
+  it('judges each account and region on its own windows; a failed search covers nothing', () => {
+    const w = new EventWindows();
+    w.searched('111111111111', 'us-east-1', '2026-02-28T05:00:00.000Z', '2026-03-01T06:00:00.000Z');
+    w.searched('111111111111', 'us-east-1', '2026-03-01T05:00:00.000Z', '2026-03-02T06:00:00.000Z');
+    w.searched('111111111111', 'us-west-2', '2026-02-28T05:00:00.000Z', '2026-03-01T06:00:00.000Z');
+    w.failed('111111111111', 'us-west-2');
+    w.failed('222222222222', 'us-east-1');
+    w.searched('222222222222', 'us-east-1', 'not a time', '2026-03-01T06:00:00.000Z');
+    const holes = w.holes(t('2026-03-01T00:00:00Z'), t('2026-03-02T00:00:00Z'));
+    expect(holes).toEqual([
+      { accountId: '111111111111', region: 'us-west-2', from: '2026-03-01T06:00:00.000Z', to: '2026-03-02T00:00:00.000Z', days: ['2026-03-01'] },
+      { accountId: '222222222222', region: 'us-east-1', from: '2026-03-01T00:00:00.000Z', to: '2026-03-02T00:00:00.000Z', days: ['2026-03-01'] },
+    ]);
+    expect(unsearchedReason(holes.slice(0, 1))).toBe(
+      "UNSEARCHED EVENTS: no run's CloudTrail event search (cloudtrail.sensitive-activity) covered 1 interval(s) of the period: us-west-2 2026-03-01T06:00:00.000Z to 2026-03-02T00:00:00.000Z. Events in them were never listed for review, so the 1 day(s) they touch (2026-03-01) are gaps for this requirement, never a pass",
+    );
+  });
+
+  it('a period still open is judged up to each pair’s latest search; a pair never searched up to the latest run', () => {
+    const w = new EventWindows();
+    w.searched('111111111111', 'us-east-1', '2026-02-28T05:00:00.000Z', '2026-03-01T06:00:00.000Z');
+    w.failed('111111111111', 'us-west-2');
+    const open = w.holes(t('2026-03-01T00:00:00Z'), t('2026-03-02T00:00:00Z'), { openUntil: t('2026-03-01T06:00:00Z') });
+    expect(open.map((h) => `${h.region} ${h.from} ${h.to}`)).toEqual(['us-west-2 2026-03-01T00:00:00.000Z 2026-03-01T06:00:00.000Z']);
+  });
+});
