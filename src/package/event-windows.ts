@@ -6,7 +6,10 @@
  * Pure interval arithmetic: no store, no evaluation.
  */
 
-/** An instant range in epoch milliseconds, both ends inclusive (as LookupEvents and the Lake query bound a search). */
+/**
+ * An instant range in epoch milliseconds, both ends inclusive (as LookupEvents and the Lake query bound a search). Times
+ * are kept to the millisecond, so a window ending at 23:59:59.999 joins one starting at 00:00:00.000 (a backfill day).
+ */
 export interface Interval {
   start: number;
   end: number;
@@ -25,6 +28,8 @@ export interface UnsearchedInterval {
 }
 
 const DAY_MS = 86_400_000;
+/** The precision of the recorded window times: instants one millisecond apart leave nothing between them. */
+const RESOLUTION_MS = 1;
 
 /** The union of windows, sorted, overlapping or touching ones merged; empty or inverted windows dropped. */
 export function mergeWindows(windows: readonly Interval[]): Interval[] {
@@ -32,7 +37,7 @@ export function mergeWindows(windows: readonly Interval[]): Interval[] {
   const out: Interval[] = [];
   for (const w of sorted) {
     const last = out[out.length - 1];
-    if (last && w.start <= last.end) last.end = Math.max(last.end, w.end);
+    if (last && w.start <= last.end + RESOLUTION_MS) last.end = Math.max(last.end, w.end);
     else out.push({ ...w });
   }
   return out;
@@ -45,11 +50,11 @@ export function uncovered(windows: readonly Interval[], from: number, to: number
   for (const w of mergeWindows(windows)) {
     if (w.end < cursor) continue;
     if (w.start > to) break;
-    if (w.start > cursor) out.push({ start: cursor, end: w.start });
+    if (w.start > cursor + RESOLUTION_MS) out.push({ start: cursor, end: w.start });
     cursor = Math.max(cursor, w.end);
-    if (cursor >= to) return out;
+    if (cursor + RESOLUTION_MS >= to) return out;
   }
-  if (cursor < to) out.push({ start: cursor, end: to });
+  if (cursor + RESOLUTION_MS < to) out.push({ start: cursor, end: to });
   return out;
 }
 

@@ -28,6 +28,16 @@ describe('event search windows', () => {
     expect(uncovered([iv('2026-03-01T00:00:00Z', '2026-03-01T12:00:00Z'), iv('2026-03-01T12:00:00Z', '2026-03-02T00:00:00Z')], t('2026-03-01T00:00:00Z'), t('2026-03-02T00:00:00Z'))).toEqual([]);
   });
 
+  it('windows recorded to the millisecond join across a millisecond: a backfill day ending 23:59:59.999 meets the next at 00:00', () => {
+    const days = [iv('2026-03-01T00:00:00.000Z', '2026-03-01T23:59:59.999Z'), iv('2026-03-02T00:00:00.000Z', '2026-03-02T23:59:59.999Z')];
+    expect(mergeWindows(days)).toEqual([iv('2026-03-01T00:00:00.000Z', '2026-03-02T23:59:59.999Z')]);
+    expect(uncovered(days, t('2026-03-01T00:00:00Z'), t('2026-03-03T00:00:00Z'))).toEqual([]);
+    // Two milliseconds apart leave one unsearched.
+    expect(uncovered([iv('2026-03-01T00:00:00.000Z', '2026-03-01T11:59:59.998Z'), iv('2026-03-01T12:00:00.000Z', '2026-03-02T00:00:00.000Z')], t('2026-03-01T00:00:00Z'), t('2026-03-02T00:00:00Z'))).toEqual([
+      iv('2026-03-01T11:59:59.998Z', '2026-03-01T12:00:00.000Z'),
+    ]);
+  });
+
   it('names the UTC days an interval has a part of', () => {
     expect(daysTouched(iv('2026-03-01T06:00:00Z', '2026-03-02T05:00:00Z'))).toEqual(['2026-03-01', '2026-03-02']);
     expect(daysTouched(iv('2026-03-01T22:00:00Z', '2026-03-02T00:00:00Z'))).toEqual(['2026-03-01']);
