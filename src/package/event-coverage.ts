@@ -50,8 +50,11 @@ export function eventSearchCoverage(windows: EventWindows, period: PeriodDays, b
   const start = Date.parse(`${period.from}T00:00:00Z`);
   const end = Date.parse(`${period.to}T00:00:00Z`) + DAY_MS;
   const open = Date.parse(builtAt) < end;
-  const unsearched = windows.holes(start, end, open ? { openUntil: Math.min(end, Date.parse(latestRunStart)) } : undefined);
-  return { pairs: windows.size, from: new Date(start).toISOString(), to: new Date(end).toISOString(), open, unsearched };
+  const openUntil = Math.min(end, Date.parse(latestRunStart));
+  const unsearched = windows.holes(start, end, open ? { openUntil } : undefined);
+  // Open: the span judged ends at the latest search of any pair (or the latest run when none searched).
+  const until = open ? Math.min(end, windows.latestEnd ?? openUntil) : end;
+  return { pairs: windows.size, from: new Date(start).toISOString(), to: Number.isFinite(until) ? new Date(until).toISOString() : new Date(end).toISOString(), open, unsearched };
 }
 
 /**
@@ -92,9 +95,9 @@ export function applyUnsearched(timeline: Timeline, unsearched: readonly Unsearc
 
 /** One paragraph on how the runs' event-search windows cover the period. */
 export function eventSearchText(cov: EventSearchCoverage): string {
-  const span = `${cov.from} to ${cov.to}${cov.open ? " (the period has not ended: up to each account and region's latest search)" : ''}`;
+  const span = `${cov.from} to ${cov.to}${cov.open ? " (the period has not ended: judged up to each account and region's latest search)" : ' (the end of the period)'}`;
   const how =
-    "Each run searches CloudTrail from its look-back window plus an overlap (collect.eventOverlapMinutes) before its start, and the windows of every run in the period are joined per account and region; a failed search covers nothing. CloudTrail delivers events minutes after the call: an event delivered later than the overlap after the next run's search began is in no run's results even where windows join.";
+    'Each run searches CloudTrail from its look-back window plus an overlap (collect.eventOverlapMinutes) before its start, and the windows of every run in the period are joined per account and region; a failed search covers nothing. CloudTrail delivers events minutes after the call: an event it delivers later than the overlap (less any later start of the next run) after it happened can be in no run’s results even where windows join.';
   if (!cov.pairs) return `No run of the period searched CloudTrail events (cloudtrail.sensitive-activity): nothing in this package shows that the period's sensitive events were listed for review. ${how}`;
   if (!cov.unsearched.length) return `The event searches of ${cov.pairs} account and region pair(s) together cover ${span} with no interval left out. ${how}`;
   const accounts = new Set(cov.unsearched.map((h) => h.accountId)).size;

@@ -100,6 +100,13 @@ export class EventWindows {
     return this.pairs.size;
   }
 
+  /** The end of the latest window of any pair (epoch ms), or undefined when nothing was searched. */
+  get latestEnd(): number | undefined {
+    let m = -Infinity;
+    for (const p of this.pairs.values()) for (const w of p.windows) m = Math.max(m, w.end);
+    return Number.isFinite(m) ? m : undefined;
+  }
+
   /**
    * The unsearched intervals of [periodStart, periodEnd] per account and region, ordered by account, region, start.
    * `open`: the period has not ended yet, so each pair is judged up to its own latest search (what follows is for the

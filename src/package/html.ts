@@ -1,7 +1,7 @@
 import { FOREIGN_REASONS } from '../seal/trust.js';
 import type { PackageModel } from './model.js';
 import { dayStatus, rowReasons } from './timeline.js';
-import { eventSearchText } from './event-coverage.js';
+import { EVENT_SEARCH_QUERY, eventSearchText } from './event-coverage.js';
 import { exceptionLabel, exceptionStateWord, exceptionWindow } from './exceptions.js';
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
 import { opensslVerifyCommand } from './verify-guide.js';
@@ -90,7 +90,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     runs: allRuns.slice(0, MAX_RUNS).map((r) => ({ id: r.runId, kind: r.manifest.kind, chain: r.manifest.chain, completedAt: r.manifest.completedAt, records: r.manifest.recordCount, sha: r.manifestSha256 })),
     runGaps: model.runs.flatMap((r) => r.manifest.gaps.map((g) => ({ run: r.runId, account: g.accountId, region: g.region ?? '', query: g.queryId ?? '', reason: g.reason }))).slice(0, MAX_RUN_GAPS),
     // Intervals of the period no run's CloudTrail event search covered, and the sentence the PDF says of them.
-    eventSearches: model.eventSearches ? { text: eventSearchText(model.eventSearches), unsearched: model.eventSearches.unsearched.map((h) => ({ account: h.accountId, region: h.region, from: h.from, to: h.to, days: h.days.length })) } : null,
+    eventSearches: model.eventSearches && (model.eventSearches.pairs || model.timeline.rows.some((r) => r.requirement.queries.includes(EVENT_SEARCH_QUERY))) ? { text: eventSearchText(model.eventSearches), unsearched: model.eventSearches.unsearched.map((h) => ({ account: h.accountId, region: h.region, from: h.from, to: h.to, days: h.days.length })) } : null,
     verifyCommand: opensslVerifyCommand(model.signing.algorithm),
     frameworks: model.frameworks.map((f) => ({
       id: f.framework,

@@ -2,7 +2,7 @@ import { FOREIGN_REASONS } from '../seal/trust.js';
 import PDFDocument from 'pdfkit';
 import type { ControlStatus } from '../evaluate/types.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
-import { eventSearchText } from './event-coverage.js';
+import { EVENT_SEARCH_QUERY, eventSearchText } from './event-coverage.js';
 import { STATUS_SEVERITY, dayStatus, rowReasons, type RequirementTimeline } from './timeline.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
@@ -1031,7 +1031,8 @@ function gapsSection(doc: Doc, model: PackageModel): void {
 /** Which intervals of the period no run's CloudTrail event search covered (cloudtrail.sensitive-activity), per account and region. */
 function eventSearchSection(doc: Doc, model: PackageModel): void {
   const cov = model.eventSearches;
-  if (!cov) return;
+  // Said when a run searched events or a requirement of the package relies on the search.
+  if (!cov || (!cov.pairs && !model.timeline.rows.some((r) => r.requirement.queries.includes(EVENT_SEARCH_QUERY)))) return;
   subheading(doc, 'CloudTrail event searches over the period');
   para(doc, eventSearchText(cov), cov.unsearched.length ? INK : MUTED);
   if (cov.unsearched.length) {
