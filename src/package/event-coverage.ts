@@ -10,6 +10,8 @@ export const EVENT_SEARCH_QUERY = 'cloudtrail.sensitive-activity';
 const DAY_MS = 86_400_000;
 /** Gap entries kept per row, as the timeline keeps them. */
 const MAX_GAPS = 100;
+/** Evidence bodies read at once, as the timeline preloads them. */
+const READ_CONCURRENCY = 16;
 
 /** What the package says about the period's event searches. */
 export interface EventSearchCoverage {
@@ -28,17 +30,27 @@ export interface EventSearchCoverage {
  */
 export async function addRunWindows(windows: EventWindows, store: EvidenceStore, manifest: RunManifest, accounts: ReadonlySet<string>): Promise<void> {
   if (manifest.kind !== 'collection') return;
-  for (const rec of manifest.records) {
-    if (rec.queryId !== EVENT_SEARCH_QUERY || !accounts.has(rec.accountId)) continue;
-    if (rec.status === 'error') {
-      windows.failed(rec.accountId, rec.region);
-      continue;
-    }
-    const { body } = await loadVerifiedBody(store, rec.sha256, rec.size);
-    const data = body.data as { startTime?: unknown; endTime?: unknown } | undefined;
-    if (body.status === 'error' || !data) windows.failed(rec.accountId, rec.region);
-    else windows.searched(rec.accountId, rec.region, data.startTime, data.endTime);
-  }
+  const records = manifest.records.filter((r) => r.queryId === EVENT_SEARCH_QUERY && accounts.has(r.accountId));
+  // Bodies are read with bounded concurrency (a store read is a network round trip), then added in record order.
+  const read: ({ startTime?: unknown; endTime?: unknown } | undefined)[] = new Array(records.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(READ_CONCURRENCY, records.length) }, async () => {
+      while (next < records.length) {
+        const i = next++;
+        const rec = records[i];
+        if (rec.status === 'error') continue;
+        const { body } = await loadVerifiedBody(store, rec.sha256, rec.size);
+        const data = body.data as { startTime?: unknown; endTime?: unknown } | undefined;
+        if (body.status !== 'error' && data) read[i] = { startTime: data.startTime, endTime: data.endTime };
+      }
+    }),
+  );
+  records.forEach((rec, i) => {
+    const w = read[i];
+    if (w) windows.searched(rec.accountId, rec.region, w.startTime, w.endTime);
+    else windows.failed(rec.accountId, rec.region);
+  });
 }
 
 /**

@@ -88,7 +88,13 @@ export class EventWindows {
     const p = this.pair(accountId, region);
     const start = typeof startTime === 'string' ? Date.parse(startTime) : NaN;
     const end = typeof endTime === 'string' ? Date.parse(endTime) : NaN;
-    if (Number.isFinite(start) && Number.isFinite(end) && end >= start) p.windows.push({ start, end });
+    if (!(Number.isFinite(start) && Number.isFinite(end) && end >= start)) return;
+    // Kept merged as they come (runs are read in start order, so a window mostly extends the last): a year of daily
+    // runs keeps one interval per pair plus one per hole, not one per run.
+    const last = p.windows[p.windows.length - 1];
+    if (!last || start > last.end + RESOLUTION_MS) p.windows.push({ start, end });
+    else if (start >= last.start) last.end = Math.max(last.end, end);
+    else p.windows = mergeWindows([...p.windows, { start, end }]);
   }
 
   /** A search that should have run and returned nothing usable (an error record). */

@@ -63,6 +63,22 @@ describe('event search windows', () => {
     );
   });
 
+  it('windows added out of order are merged as well as in order', () => {
+    const w = new EventWindows();
+    for (const [a, b] of [
+      ['2026-03-02T05:00:00.000Z', '2026-03-03T06:00:00.000Z'],
+      ['2026-02-28T05:00:00.000Z', '2026-03-01T06:00:00.000Z'],
+      ['2026-03-03T05:00:00.000Z', '2026-03-04T06:00:00.000Z'],
+      ['2026-03-01T05:30:00.000Z', '2026-03-01T07:00:00.000Z'],
+    ]) {
+      w.searched('111111111111', 'us-east-1', a, b);
+    }
+    expect(w.holes(t('2026-03-01T00:00:00Z'), t('2026-03-04T00:00:00Z')).map((h) => [h.from, h.to])).toEqual([['2026-03-01T07:00:00.000Z', '2026-03-02T05:00:00.000Z']]);
+    // A window filling the hole joins everything.
+    w.searched('111111111111', 'us-east-1', '2026-03-01T06:59:00.000Z', '2026-03-02T05:00:00.000Z');
+    expect(w.holes(t('2026-03-01T00:00:00Z'), t('2026-03-04T00:00:00Z'))).toEqual([]);
+  });
+
   it('a period still open is judged up to each pair’s latest search; a pair never searched up to the latest run', () => {
     const w = new EventWindows();
     w.searched('111111111111', 'us-east-1', '2026-02-28T05:00:00.000Z', '2026-03-01T06:00:00.000Z');
