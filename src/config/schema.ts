@@ -104,6 +104,17 @@ export const ConfigSchema = z
     collect: z
       .object({
         lookbackHours: z.number().int().min(1).max(24 * 90).default(24),
+        /**
+         * Minutes the CloudTrail sensitive-activity search starts before `now - lookbackHours`, so consecutive runs' windows
+         * overlap: CloudTrail delivers an event about 5 minutes after the call on average, not guaranteed, so an event
+         * just before one run's search is found by the next; and a run starting a little later than the day before leaves no hole.
+         */
+        eventOverlapMinutes: z
+          .number({ error: 'collect.eventOverlapMinutes must be a number of minutes (0 to 1440)' })
+          .int({ error: 'collect.eventOverlapMinutes must be a whole number of minutes' })
+          .min(0, { error: 'collect.eventOverlapMinutes cannot be negative: it is how many minutes each event search starts before the look-back window' })
+          .max(24 * 60, { error: 'collect.eventOverlapMinutes is at most 1440 (a day): raise collect.lookbackHours for a longer window' })
+          .default(60),
         /** CloudTrail event names the sensitive-activity query searches; absent: the query's own default list. */
         sensitiveEvents: z.array(z.string().min(1)).optional(),
         maxAttempts: z.number().int().min(1).max(20).default(8),

@@ -42,6 +42,8 @@ import { proceduresCsv } from './procedures.js';
 import { reconstructedDays } from './reconstructed.js';
 import { renderReportPdf } from './pdf.js';
 import { TimelineBuilder, loadVerifiedBody } from './timeline.js';
+import { EventWindows } from './event-windows.js';
+import { addRunWindows, applyUnsearched, eventSearchCoverage } from './event-coverage.js';
 import { verifyGuide } from './verify-guide.js';
 import { VERIFY_SCRIPT } from './verify-script.js';
 import { compareCodeUnits, writeDeterministicZip, type ZipEntry } from './zip.js';
@@ -233,6 +235,8 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       refNumber: (runId, recordId) => refs.numberOf(runId, recordId),
     });
     const bodies = new BodyIndex();
+    // The windows every run's CloudTrail event searches covered, whether or not the run decides a day.
+    const eventWindows = new EventWindows();
     const attestationFiles = new Map<string, string>();
     const evidenceCsv = new StagedFile(staging, PACKAGE_FILES.evidenceCsv);
     await evidenceCsv.write(csvLine(EVIDENCE_CSV_HEADER));
@@ -260,8 +264,13 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       }
       await evidenceCsv.write(evidenceCsvRows(manifest, accountSet, refs));
       await timelineBuilder.addRun(run, manifest);
+      if (!isAttestation) await addRunWindows(eventWindows, opts.store, manifest, accountSet);
     }
     const timeline = timelineBuilder.finish();
+    // Intervals of the period no event search covered are gaps on the days they touch, named in every view.
+    const latestRunStart = collectionRuns.filter((r) => !r.manifest.reconstruction).reduce((m, r) => (r.manifest.startedAt > m ? r.manifest.startedAt : m), '');
+    const eventSearches = eventSearchCoverage(eventWindows, period, builtAt, latestRunStart);
+    applyUnsearched(timeline, eventSearches.unsearched);
     small.push(await evidenceCsv.close());
     opts.log?.info({ runs: allRuns.length, records, bodies: bodies.count }, 'package: runs read and evaluated');
 
@@ -287,6 +296,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       runs: periodRuns,
       attestationRuns,
       timeline,
+      eventSearches,
       exceptions,
       missingShards: missingShards(periodRuns),
       stores: allRuns.map((r) => r.manifest.store),

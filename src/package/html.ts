@@ -1,6 +1,7 @@
 import { FOREIGN_REASONS } from '../seal/trust.js';
 import type { PackageModel } from './model.js';
 import { changeDetail, dayStatus, rowReasons } from './timeline.js';
+import { EVENT_SEARCH_QUERY, eventSearchText } from './event-coverage.js';
 import { exceptionLabel, exceptionStateWord, exceptionWindow } from './exceptions.js';
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
 import { opensslVerifyCommand } from './verify-guide.js';
@@ -88,6 +89,8 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     runsTotal: allRuns.length,
     runs: allRuns.slice(0, MAX_RUNS).map((r) => ({ id: r.runId, kind: r.manifest.kind, chain: r.manifest.chain, completedAt: r.manifest.completedAt, records: r.manifest.recordCount, sha: r.manifestSha256 })),
     runGaps: model.runs.flatMap((r) => r.manifest.gaps.map((g) => ({ run: r.runId, account: g.accountId, region: g.region ?? '', query: g.queryId ?? '', reason: g.reason }))).slice(0, MAX_RUN_GAPS),
+    // Intervals of the period no run's CloudTrail event search covered, and the sentence the PDF says of them.
+    eventSearches: model.eventSearches && (model.eventSearches.pairs || model.timeline.rows.some((r) => r.requirement.queries.includes(EVENT_SEARCH_QUERY))) ? { text: eventSearchText(model.eventSearches), unsearched: model.eventSearches.unsearched.map((h) => ({ account: h.accountId, region: h.region, from: h.from, to: h.to, days: h.days.length })) } : null,
     verifyCommand: opensslVerifyCommand(model.signing.algorithm),
     frameworks: model.frameworks.map((f) => ({
       id: f.framework,
@@ -455,6 +458,11 @@ function viewGaps(){
     detail.appendChild(el('p', {id: 'days-without-run', cls: period.datesWithoutRun.length ? '' : 'muted', text: period.datesWithoutRun.length ? period.datesWithoutRun.length + ' of ' + period.days + ' day(s): ' + period.datesWithoutRun.join(', ') + '. On such a day every automated and partial requirement has no evidence: a gap, never a pass.' : 'None: a collection run was sealed on each of the ' + period.days + ' day(s) of the period.'}));
     detail.appendChild(el('h3', {text: 'Period coverage'}));
     detail.appendChild(el('p', {id: 'period-coverage', text: periodCoverageText(period) + '.'}));
+  }
+  if (D.eventSearches) {
+    detail.appendChild(el('h3', {text: 'CloudTrail event searches over the period'}));
+    detail.appendChild(el('p', {id: 'event-searches', cls: D.eventSearches.unsearched.length ? '' : 'muted', text: D.eventSearches.text}));
+    if (D.eventSearches.unsearched.length) detail.appendChild(vtable([{h: 'Account', w: '130px'}, {h: 'Region', w: '110px'}, {h: 'Not searched from', w: '220px'}, {h: 'to', w: '220px'}, {h: 'Days made gaps', w: '1fr'}], D.eventSearches.unsearched, function(h){ return [h.account, h.region, h.from, h.to, String(h.days)]; }));
   }
   detail.appendChild(el('h3', {text: 'Missing shards'}));
   detail.appendChild(D.missingShards.length ? table(['Slot', 'Shards', 'Missing'], D.missingShards.map(function(s){ return [s.slot, String(s.count), s.missing.join(', ')]; })) : el('p', {cls: 'muted', text: 'No schedule slot with a sealed run is missing one of its shards (days with no run at all are listed above).'}));

@@ -8,6 +8,7 @@ import type { IncludedRun } from './gather.js';
 import type { PeriodDays } from '../evidence/period.js';
 import type { MissingShard } from './manifest.js';
 import type { Timeline } from './timeline.js';
+import type { EventSearchCoverage } from './event-coverage.js';
 
 /** Everything the package views (PDF, HTML, CSV, OSCAL) are rendered from; nothing else is read. */
 export interface PackageModel {
@@ -31,6 +32,8 @@ export interface PackageModel {
   runs: IncludedRun[];
   attestationRuns: IncludedRun[];
   timeline: Timeline;
+  /** Which intervals of the period no run's CloudTrail event search covered, per account and region (absent: not computed). */
+  eventSearches?: EventSearchCoverage;
   exceptions: ExceptionStatus[];
   missingShards: MissingShard[];
   /** How the evidence store protects the evidence, from the run manifests' `store` field. */

@@ -2,6 +2,7 @@ import { FOREIGN_REASONS } from '../seal/trust.js';
 import PDFDocument from 'pdfkit';
 import type { ControlStatus } from '../evaluate/types.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
+import { EVENT_SEARCH_QUERY, eventSearchText } from './event-coverage.js';
 import { STATUS_SEVERITY, changeDetail, dayStatus, rowReasons, type RequirementTimeline } from './timeline.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
@@ -994,6 +995,7 @@ function gapsSection(doc: Doc, model: PackageModel): void {
   subheading(doc, 'Period coverage');
   para(doc, `${periodCoverageText(model)}. An account-day counts as covered when that day's sealed run reached the account, whatever its queries returned: a run that reached the account but was refused or failed some queries still counts, and those missing results are counted per requirement result instead. An account-day gap is a day its run could not reach the account at all, a region-day gap a region of it the run could not collect (both listed below).`);
   para(doc, worstInPeriodText(model));
+  eventSearchSection(doc, model);
   rebuiltDaysSection(doc, model);
   subheading(doc, 'Missing shards');
   if (!model.missingShards.length) para(doc, 'No schedule slot with a sealed run is missing one of its shards (days with no run at all are listed above).', MUTED);
@@ -1024,6 +1026,29 @@ function gapsSection(doc: Doc, model: PackageModel): void {
       ]),
       { size: MIN_PT },
     );
+}
+
+/** Which intervals of the period no run's CloudTrail event search covered (cloudtrail.sensitive-activity), per account and region. */
+function eventSearchSection(doc: Doc, model: PackageModel): void {
+  const cov = model.eventSearches;
+  // Said when a run searched events or a requirement of the package relies on the search.
+  if (!cov || (!cov.pairs && !model.timeline.rows.some((r) => r.requirement.queries.includes(EVENT_SEARCH_QUERY)))) return;
+  subheading(doc, 'CloudTrail event searches over the period');
+  para(doc, eventSearchText(cov), cov.unsearched.length ? INK : MUTED);
+  if (cov.unsearched.length) {
+    table(
+      doc,
+      [
+        { header: 'Account', width: 80, mono: true },
+        { header: 'Region', width: 70, mono: true },
+        { header: 'Not searched from', width: 120, mono: true },
+        { header: 'to', width: 120, mono: true },
+        { header: 'Days made gaps', width: CONTENT_W - 390 },
+      ],
+      cov.unsearched.slice(0, 400).map((h) => [h.accountId, h.region, h.from, h.to, compressDays(h.days)]),
+      { size: MIN_PT, ...(cov.unsearched.length > 400 ? { caption: `First 400 of ${cov.unsearched.length}; controls.csv and index.html name every one in the requirement reasons.` } : {}) },
+    );
+  }
 }
 
 function foreignSection(doc: Doc, model: PackageModel): void {

@@ -14,6 +14,7 @@ import { rowExceptions, type ExceptionStatus } from './exceptions.js';
 import { scopeUsesTags } from '../config/scope.js';
 import { TAGGING_QUERY_ID } from '../queries/tagging/resources.js';
 import { asUntested, untestedKey, type UntestedRequirements } from './untested.js';
+import { unsearchedReason, type UnsearchedInterval } from './event-windows.js';
 
 /** Worst first: what an auditor must look at before anything else. */
 export const STATUS_SEVERITY: Record<ControlStatus, number> = { fail: 0, 'not-collected': 1, 'needs-review': 2, manual: 3, 'aws-portion-satisfied': 3.5, pass: 4, 'not-applicable': 5 };
@@ -63,6 +64,11 @@ export function dayStatus(row: Pick<RequirementTimeline, 'daily'>, i: number): C
  */
 export function earlierRunOn(row: Pick<RequirementTimeline, 'daily'>, i: number): boolean {
   return (row.daily[i] & EARLIER_RUN) !== 0;
+}
+
+/** Sets day `i` of a row to `status`, keeping whether a run judged it (for checks over the whole period, such as event-search coverage). */
+export function setDayStatus(row: Pick<RequirementTimeline, 'daily'>, i: number, status: ControlStatus): void {
+  row.daily[i] = STATUS_CODE.get(status)! | (row.daily[i] & EVALUATED);
 }
 
 /** Whether a run judged the row on day `i` (false: no evidence for the account that day). */
@@ -118,6 +124,8 @@ export interface RequirementTimeline {
   untested?: string;
   /** Every in-scope failing (resource, query, region) of the period, in any run judged: first and last day seen, latest reason, run and record. */
   failSeen: Map<string, FailSpan>;
+  /** Intervals of the period no CloudTrail event search of this account covered (set by event-coverage.ts for rows that use it). */
+  unsearched?: UnsearchedInterval[];
 }
 
 /** One failing resource check over the period, the raw material of the findings register. */
@@ -489,6 +497,7 @@ export function rowReasons(row: RequirementTimeline, lastDay: string): string[] 
     reasons.unshift(`STALE: latest evidence is from ${row.latestDay}; none for the last ${stale} day(s) of the period`);
   }
   if (automated && !row.latest) reasons.unshift('GAP: no evidence for this account on any day of the period');
+  if (row.unsearched?.length) reasons.unshift(unsearchedReason(row.unsearched));
   // Not failing at its end is not passing throughout: the days it failed are said first, as the procedures judge them.
   const failed = failedDays(row, lastDay);
   if (row.status !== 'fail' && failed.length) reasons.unshift(`FAILED EARLIER IN THE PERIOD: ${row.status} at its end, but failed on ${failed.length} of ${row.daily.length} day(s) (${failedDaysText(row, lastDay)}); see the findings register`);

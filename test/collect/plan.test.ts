@@ -47,11 +47,11 @@ describe('query parameters: declared by each query, given by its collect setting
   const query = queryById('cloudtrail.sensitive-activity')!;
 
   it('uses the query defaults when the configuration sets nothing', () => {
-    expect(queryParameters(query, ConfigSchema.parse({}))).toEqual({ lookbackHours: 24, sensitiveEvents: [...DEFAULT_SENSITIVE_EVENTS] });
+    expect(queryParameters(query, ConfigSchema.parse({}))).toEqual({ lookbackHours: 24, eventOverlapMinutes: 60, sensitiveEvents: [...DEFAULT_SENSITIVE_EVENTS] });
   });
 
-  it('uses collect.lookbackHours and collect.sensitiveEvents when configured', () => {
-    const config = ConfigSchema.parse({ collect: { lookbackHours: 48, sensitiveEvents: ['StopLogging'] } });
-    expect(queryParameters(query, config)).toEqual({ lookbackHours: 48, sensitiveEvents: ['StopLogging'] });
+  it('uses collect.lookbackHours, collect.eventOverlapMinutes and collect.sensitiveEvents when configured', () => {
+    const config = ConfigSchema.parse({ collect: { lookbackHours: 48, eventOverlapMinutes: 15, sensitiveEvents: ['StopLogging'] } });
+    expect(queryParameters(query, config)).toEqual({ lookbackHours: 48, eventOverlapMinutes: 15, sensitiveEvents: ['StopLogging'] });
   });
 });

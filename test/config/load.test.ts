@@ -19,6 +19,7 @@ describe('loadConfig', () => {
     expect(c.store).toEqual({ kind: 'local', path: './evidence-store' });
     expect(c.frameworks).toEqual(['pci-dss-4.0.1', 'hipaa-security']);
     expect(c.collect.lookbackHours).toBe(24);
+    expect(c.collect.eventOverlapMinutes).toBe(60);
   });
 
   it('reads a YAML file and applies defaults inside sections', () => {
@@ -69,6 +70,10 @@ describe('loadConfig', () => {
     ['bad region', 'regions:\n  list: [mars-1]\n', /regions\.list\[0\]/],
     ['retention both', 'store:\n  kind: s3\n  bucket: abc\n  retention: { days: 10, years: 1 }\n', /store\.retention/],
     ['negative lookback', 'collect:\n  lookbackHours: -1\n', /collect\.lookbackHours/],
+    ['negative event overlap', 'collect:\n  eventOverlapMinutes: -5\n', /collect\.eventOverlapMinutes.*cannot be negative/],
+    ['fractional event overlap', 'collect:\n  eventOverlapMinutes: 7.5\n', /collect\.eventOverlapMinutes.*whole number of minutes/],
+    ['event overlap over a day', 'collect:\n  eventOverlapMinutes: 2000\n', /collect\.eventOverlapMinutes.*at most 1440/],
+    ['event overlap as text', 'collect:\n  eventOverlapMinutes: an hour\n', /collect\.eventOverlapMinutes.*number of minutes/],
   ];
   for (const [name, text, re] of bad) {
     it(`rejects ${name} naming the file and field`, () => {

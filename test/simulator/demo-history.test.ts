@@ -108,6 +108,18 @@ describe('demo --days', () => {
       const untested = rows.filter((c) => c[col('partial_coverage')].includes('not tested') && c[col('status')] === 'manual');
       expect(untested.length).toBeGreaterThan(0);
       expect(untested.every((c) => c[col('worst_status_in_period')] === 'not-collected')).toBe(true);
+      // One run a day at the same time: each search overlaps the day before's by collect.eventOverlapMinutes, so the
+      // only events no run searched are those after the run before the missed day until the next run's window starts
+      // (25 hours before it): named for each demo region, and a gap on the day before the missed day too.
+      const dayBefore = new Date(Date.parse(`${missed}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+      const unsearched = rows.filter((c) => c[col('reasons')].includes('UNSEARCHED EVENTS'));
+      expect(unsearched.length).toBeGreaterThan(0);
+      for (const c of unsearched) {
+        expect(c[col('reasons')]).toMatch(new RegExp(`covered 2 interval\\(s\\) of the period: us-east-1 ${dayBefore}T\\S+ to \\S+; us-west-2 ${dayBefore}T\\S+ to \\S+\\.`));
+        expect(c[col('worst_status_in_period')]).toMatch(/^(not-collected|fail)$/);
+      }
+      // Every row relying on the event search, and no other, names them.
+      expect([...new Set(unsearched.map((c) => c[col('requirement')]))].sort()).toEqual(['10.2.1.4', '10.2.1.6', '10.4.1', '164.308(a)(1)(ii)(D)', '164.308(a)(5)(ii)(C)', '5.3.5']);
       // The trail stopped five and six days ago: trail logging changed status within the period.
       expect(rows.some((c) => Number(c[col('changes_in_period')]) > 0)).toBe(true);
       const pdfPages = (first: number, last: number) => execFileSync('pdftotext', ['-layout', '-f', String(first), '-l', String(last), join(pkg, 'report.pdf'), '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });

@@ -4,7 +4,7 @@ import { loadCloudTrailSdk } from '../../aws/sdk.js';
 import { stripMetadata } from '../types.js';
 import { defineDelegatedSource, memberKey } from '../delegated/types.js';
 import { coverageStatement, rowValues, sensitiveActivityStatement, type LakeQuerySource, type LakeRow, type LakeSensitiveActivityEvidence } from './lake-events.js';
-import { searchedEventNames } from './sensitive-activity.js';
+import { searchWindow, searchedEventNames } from './sensitive-activity.js';
 
 /** How long one run waits for its Lake query before collecting per member instead (Lake itself stops queries after an hour). */
 export const LAKE_QUERY_MAX_WAIT_MS = 10 * 60_000;
@@ -93,9 +93,7 @@ export const lakeSensitiveActivity = defineDelegatedSource<LakeSensitiveActivity
   async fetch(audit) {
     const eventDataStore = audit.eventDataStore;
     if (!eventDataStore) throw new Error('no CloudTrail Lake event data store configured (collect.delegatedAdmin.cloudtrailEventDataStore)');
-    const hours = Number(audit.params.lookbackHours ?? 24);
-    const end = audit.now;
-    const start = new Date(end.getTime() - hours * 3_600_000);
+    const { start, end } = searchWindow(audit.params, audit.now);
     const eventNames = searchedEventNames(audit.params);
     const queryStatement = sensitiveActivityStatement(eventDataStore, eventNames, start, end);
     const coverage = coverageStatement(eventDataStore, start, end);

@@ -40,6 +40,22 @@ export const DEFAULT_SENSITIVE_EVENTS: readonly string[] = [
 ];
 
 
+/**
+ * Default minutes each search starts before `now - lookbackHours` (collect.eventOverlapMinutes). CloudTrail documents that
+ * it delivers an event about 5 minutes after the API call on average, without a guarantee: an event from the last minutes
+ * before a run is often not yet searchable then, and lies before the next run's look-back window unless the windows
+ * overlap. An hour is twelve times that average (and four times the 15 minutes CloudTrail used to quote), and absorbs a
+ * daily run starting up to an hour later than the day before; the price is events near the seam listed by two runs.
+ */
+export const DEFAULT_EVENT_OVERLAP_MINUTES = 60;
+
+/** The window one search covers: from `now - lookbackHours - eventOverlapMinutes` to `now`, both as given in the parameters. */
+export function searchWindow(params: Record<string, unknown>, now: Date): { start: Date; end: Date; hours: number; overlapMinutes: number } {
+  const hours = Number(params.lookbackHours ?? 24);
+  const overlapMinutes = Number(params.eventOverlapMinutes ?? DEFAULT_EVENT_OVERLAP_MINUTES);
+  return { start: new Date(now.getTime() - hours * 3_600_000 - overlapMinutes * 60_000), end: now, hours, overlapMinutes };
+}
+
 const CONSOLE_LOGIN = 'ConsoleLogin';
 /** At most this many events of one name are listed one by one; the rest are counted. */
 const LISTED_PER_EVENT = 20;
@@ -123,13 +139,18 @@ export const sensitiveActivity = defineQuery<SensitiveActivityEvidence | LakeSen
   service: 'cloudtrail',
   title: 'Changes to audit, detection and encryption controls, and failed console sign-ins, are reviewed',
   description:
-    'CloudTrail event history searched, for a recent window, for each configured sensitive API call (stopping or deleting trails, recorders, detectors, keys ...) and for failed console sign-ins. Every event found is listed for review.',
+    "CloudTrail event history searched, for the look-back window plus an overlap with the previous run's, for each configured sensitive API call (stopping or deleting trails, recorders, detectors, keys ...) and for failed console sign-ins. Every event found is listed for review.",
   remediation:
     'Review each listed event with its owner: confirm it was an authorised change (ticket, approval) or open a security incident. Alert on these events with EventBridge or CloudWatch metric filters.',
   scope: 'regional',
   apiCalls: ['cloudtrail:LookupEvents'],
   parameters: {
     lookbackHours: { description: 'How many hours before collection to search.', default: 24, collectSetting: 'lookbackHours' },
+    eventOverlapMinutes: {
+      description: "Minutes the search starts before the look-back window, so consecutive runs' windows overlap (CloudTrail delivers events minutes after the call).",
+      default: DEFAULT_EVENT_OVERLAP_MINUTES,
+      collectSetting: 'eventOverlapMinutes',
+    },
     sensitiveEvents: {
       description: 'CloudTrail event names searched; every event found needs review (ConsoleLogin: failed sign-ins only). Set in config collect.sensitiveEvents.',
       default: [...DEFAULT_SENSITIVE_EVENTS],
@@ -137,9 +158,7 @@ export const sensitiveActivity = defineQuery<SensitiveActivityEvidence | LakeSen
     },
   },
   async collect(ctx) {
-    const hours = Number(ctx.params.lookbackHours ?? 24);
-    const endTime = ctx.now;
-    const startTime = new Date(endTime.getTime() - hours * 3_600_000);
+    const { start: startTime, end: endTime } = searchWindow(ctx.params, ctx.now);
     const { CloudTrailClient, paginateLookupEvents } = await loadCloudTrailSdk();
     const ct = ctx.clients.get(CloudTrailClient);
     const names = searchedEventNames(ctx.params);

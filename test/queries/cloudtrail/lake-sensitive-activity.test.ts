@@ -86,7 +86,8 @@ describe('cloudtrail.sensitive-activity through an organisation event data store
     // The store's own description is read first: it must keep every management event for the whole window.
     expect(ops[0]).toBe('cloudtrail:GetEventDataStore');
     const statement = (fetched.calls.find((c) => c.operation === 'cloudtrail:StartQuery')!.input as { QueryStatement: string }).QueryStatement;
-    expect(statement).toBe(sensitiveActivityStatement(EDS_ARN, ['StopLogging', 'ConsoleLogin'], new Date(now.getTime() - 24 * HOUR), now));
+    // The look-back (24 h) plus the default overlap with the previous run's window (60 min).
+    expect(statement).toBe(sensitiveActivityStatement(EDS_ARN, ['StopLogging', 'ConsoleLogin'], new Date(now.getTime() - 25 * HOUR), now));
     expect(statement).toContain(`FROM ${ORG_EVENT_DATA_STORE_ID} WHERE`);
 
     const parts = fetched.result;
@@ -102,6 +103,8 @@ describe('cloudtrail.sensitive-activity through an organisation event data store
         const clients = provider(accountId, region);
         const member = { accountId, region, clients, params, now };
         const lakeData = (await lakeSensitiveActivity.complete(part, member, { accountId: ORG_MANAGEMENT_ACCOUNT_ID, region: 'us-east-1', clients, aggregator: '', now, params, log: createLogger({ level: 'silent' }), once: readOnce() })) as LakeSensitiveActivityEvidence;
+        // The evidence records the window searched: the look-back plus the overlap, as LookupEvents searches it.
+        expect({ startTime: lakeData.startTime, endTime: lakeData.endTime }).toEqual({ startTime: new Date(now.getTime() - 25 * HOUR).toISOString(), endTime: now.toISOString() });
         // Every row kept is the member's own, verbatim as a list of single-key maps.
         for (const row of lakeData.rows) {
           for (const cell of row) expect(Object.keys(cell)).toHaveLength(1);

@@ -46,8 +46,21 @@ describe('CloudTrail queries against the simulated demo account', () => {
     // One search per configured event name, each bounded to the lookback window.
     const searches = east.calls.filter((c) => c.operation === 'cloudtrail:LookupEvents');
     expect(searches.map((c) => (c.input as { LookupAttributes: { AttributeValue: string }[] }).LookupAttributes[0].AttributeValue)).toEqual([...sensitiveEvents, 'ConsoleLogin']);
-    const input = searches[0].input as { StartTime: Date; EndTime: Date };
-    expect(input.EndTime.getTime() - input.StartTime.getTime()).toBe(24 * 3_600_000);
+    // The window starts the look-back (24 h) plus the overlap (60 min by default) before now, so consecutive daily runs
+    // overlap; the evidence records the window actually searched.
+    for (const search of searches) {
+      const input = search.input as { StartTime: Date; EndTime: Date };
+      expect(input.EndTime.getTime()).toBe(session.now.getTime());
+      expect(input.StartTime.getTime()).toBe(session.now.getTime() - 24 * 3_600_000 - 60 * 60_000);
+    }
+    expect(east.data).toMatchObject({ startTime: new Date(session.now.getTime() - 25 * 3_600_000).toISOString(), endTime: session.now.toISOString() });
+  });
+
+  it('cloudtrail.sensitive-activity: collect.eventOverlapMinutes sets how far before the look-back window the search starts', async () => {
+    const run = await session.run(q('cloudtrail.sensitive-activity'), 'us-east-1', { sensitiveEvents: ['StopLogging'], lookbackHours: 12, eventOverlapMinutes: 15 });
+    const start = session.now.getTime() - 12 * 3_600_000 - 15 * 60_000;
+    for (const c of run.calls.filter((x) => x.operation === 'cloudtrail:LookupEvents')) expect((c.input as { StartTime: Date }).StartTime.getTime()).toBe(start);
+    expect(run.data).toMatchObject({ startTime: new Date(start).toISOString(), endTime: session.now.toISOString() });
   });
 
   it('cloudtrail.log-bucket-retention: nothing deletes the logs early, but nothing locks them either', async () => {
