@@ -69,6 +69,8 @@ describe('loadConfig', () => {
     ['bad region', 'regions:\n  list: [mars-1]\n', /regions\.list\[0\]/],
     ['retention both', 'store:\n  kind: s3\n  bucket: abc\n  retention: { days: 10, years: 1 }\n', /store\.retention/],
     ['negative lookback', 'collect:\n  lookbackHours: -1\n', /collect\.lookbackHours/],
+    // Was: up to 43200 accepted, and STS refused every chained AssumeRole over an hour (every account a gap).
+    ['a session longer than role chaining allows', 'accounts:\n  sessionDurationSeconds: 7200\n', /accounts\.sessionDurationSeconds: at most 3600 seconds: .*role chaining.*one hour/],
   ];
   for (const [name, text, re] of bad) {
     it(`rejects ${name} naming the file and field`, () => {
@@ -85,6 +87,10 @@ describe('loadConfig', () => {
       expect((err as Error).message).toMatch(re);
     });
   }
+
+  it('accepts member-role sessions of 15 minutes to an hour', () => {
+    for (const seconds of [900, 3600]) expect(loadConfig(file('ok.yaml', `accounts:\n  sessionDurationSeconds: ${seconds}\n`), {}).accounts.sessionDurationSeconds).toBe(seconds);
+  });
 
   it('names a missing file', () => {
     expect(() => loadConfig(join(dir, 'nope.yaml'), {})).toThrow(/nope\.yaml: cannot read the configuration file \(ENOENT\)/);
