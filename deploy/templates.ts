@@ -639,8 +639,16 @@ export function memberRoleTemplate(member: MemberActions): Template {
       CollectorRoleName: { Type: 'String', Default: DEFAULT_COLLECTOR_ROLE, Description: 'Name of the collector task role in the audit account.' },
       RoleName: { Type: 'String', Default: DEFAULT_MEMBER_ROLE, Description: 'Name of this role (accounts.roleName in the collector configuration).' },
       ExternalId: { Type: 'String', Default: '', NoEcho: true, Description: 'Optional external id the collector must present (accounts.externalId).' },
+      TrailKmsKeyArns: {
+        Type: 'CommaDelimitedList',
+        Default: '',
+        Description: 'Optional: ARNs of the KMS keys that encrypt CloudTrail log files (SSE-KMS trails). cloudtrail.digest-validation re-hashes log files, which needs kms:Decrypt on their key (granted here only through S3); the key policy must allow this role too.',
+      },
     },
-    Conditions: { HasExternalId: { 'Fn::Not': [{ 'Fn::Equals': [ref('ExternalId'), ''] }] } },
+    Conditions: {
+      HasExternalId: { 'Fn::Not': [{ 'Fn::Equals': [ref('ExternalId'), ''] }] },
+      HasTrailKmsKeys: { 'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', ref('TrailKmsKeyArns')] }, ''] }] },
+    },
     Resources: {
       MemberRole: {
         Type: 'AWS::IAM::Role',
@@ -668,6 +676,15 @@ export function memberRoleTemplate(member: MemberActions): Template {
                 Statement: [
                   { Sid: 'EvidenceQueries', Effect: 'Allow', Action: member.actions, Resource: '*' },
                   ...logObjectStatements(member.logObjectActions),
+                  ...(member.logObjectActions.includes('s3:GetObject')
+                    ? [
+                        ifCond(
+                          'HasTrailKmsKeys',
+                          { Sid: 'CloudTrailLogDecryption', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: ref('TrailKmsKeyArns'), Condition: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } } },
+                          NO_VALUE,
+                        ),
+                      ]
+                    : []),
                 ],
               },
             },

@@ -103,8 +103,17 @@ describe('deploy/ templates are generated from the code', () => {
 
   it('the member role grants those read-only actions on every resource, and object reads only on CloudTrail AWSLogs/ keys', () => {
     const statements = member.Resources.MemberRole.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
-    expect(statements.map((st: Json) => st.Sid)).toEqual(['EvidenceQueries', 'CloudTrailLogAndDigestFiles', 'CloudTrailDigestListings']);
-    for (const st of statements) expect(st.Effect).toBe('Allow');
+    expect(statements.map((st: Json) => st.Sid ?? st['Fn::If']?.[1].Sid)).toEqual(['EvidenceQueries', 'CloudTrailLogAndDigestFiles', 'CloudTrailDigestListings', 'CloudTrailLogDecryption']);
+    for (const st of statements.slice(0, 3)) expect(st.Effect).toBe('Allow');
+    // SSE-KMS trails: log files re-hashed need kms:Decrypt on the trail key, only when its ARNs are given, only through S3.
+    expect(statements[3]).toEqual({
+      'Fn::If': [
+        'HasTrailKmsKeys',
+        { Sid: 'CloudTrailLogDecryption', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: { Ref: 'TrailKmsKeyArns' }, Condition: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } } },
+        { Ref: 'AWS::NoValue' },
+      ],
+    });
+    expect(member.Parameters.TrailKmsKeyArns).toMatchObject({ Type: 'CommaDelimitedList', Default: '' });
     const granted: string[] = statements[0].Action;
     expect(statements[0].Resource).toBe('*');
     expect(granted).toEqual(memberRoleActions(ALL_QUERIES).actions);
