@@ -35,9 +35,12 @@ const READ_VERBS = /^(Get|List|Describe|Lookup|Search|Filter|BatchGet|Head)[A-Z]
 /** Read-level actions whose names do not start with a read verb (cloudtrail:StartQuery: a SQL SELECT; the collector never asks for S3 delivery). */
 const READ_EXCEPTIONS = new Set(['iam:GenerateCredentialReport', 'iam:GenerateServiceLastAccessedDetails', 'config:SelectAggregateResourceConfig', 'config:SelectResourceConfig', 'cloudtrail:StartQuery']);
 
-/** Write or delete verbs, for checking every policy statement in deploy/. */
+/**
+ * Write or delete verbs, for checking every policy statement in deploy/. `Sign` counts: a signature by the
+ * organisation's key is a write of trust (a signed run is evidence), not a read.
+ */
 const WRITE_VERBS =
-  /^(Put|Delete|Create|Update|Modify|Write|Upload|Abort|Restore|Replicate|Remove|Attach|Detach|Set|Tag|Untag|Schedule|Cancel|Disable|Enable|Revoke|Import|Run|Start|Stop|Terminate|Reset|Pass|Bypass|Rotate|Replace|Associate|Disassociate|Register|Deregister|Copy|Complete|Initiate|Send|Publish|Invoke|Execute|Accept|Reject)/;
+  /^(Sign|Put|Delete|Create|Update|Modify|Write|Upload|Abort|Restore|Replicate|Remove|Attach|Detach|Set|Tag|Untag|Schedule|Cancel|Disable|Enable|Revoke|Import|Run|Start|Stop|Terminate|Reset|Pass|Bypass|Rotate|Replace|Associate|Disassociate|Register|Deregister|Copy|Complete|Initiate|Send|Publish|Invoke|Execute|Accept|Reject)/;
 
 /** `service:Action` with a lower-case service prefix and an action name (no wildcards). */
 export const ACTION_PATTERN = /^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$/;

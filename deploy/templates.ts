@@ -32,13 +32,14 @@ const NO_VALUE = ref('AWS::NoValue');
 const ACCOUNT_ROOT = sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root');
 
 /**
- * Key administration, spelled out (no wildcards): the account's administrators manage the key through IAM;
- * nobody gets to use it through this statement.
+ * Key administration, spelled out (no wildcards), delegated to the audit account's IAM policies. Not kms:CreateGrant:
+ * a grant can give any principal the use of the key (Sign, Decrypt) outside this policy, so no statement allows it.
+ * The destructive ones (disable, schedule deletion, replace the policy) are denied below to all but the break-glass
+ * role ({@link KEY_BREAK_GLASS_ONLY_ACTIONS}).
  */
 const KMS_ADMIN_ACTIONS = [
   'kms:CancelKeyDeletion',
   'kms:CreateAlias',
-  'kms:CreateGrant',
   'kms:DeleteAlias',
   'kms:DescribeKey',
   'kms:DisableKey',
@@ -61,12 +62,41 @@ const KMS_ADMIN_ACTIONS = [
   'kms:UpdateKeyDescription',
 ];
 
-function keyPolicy(useSid: string, useActions: string[]): Record<string, unknown> {
+/**
+ * Key actions that would make the evidence unreadable (disable, delete) or rewrite who may use a key (a new key policy,
+ * a grant): denied to every principal but the break-glass role, the account root included. Because the policy denies
+ * kms:PutKeyPolicy to whoever deploys the stack, the keys are created with BypassPolicyLockoutSafetyCheck; the
+ * break-glass role (through IAM) can still replace the policy, so the key stays manageable.
+ */
+export const KEY_BREAK_GLASS_ONLY_ACTIONS = ['kms:CreateGrant', 'kms:DisableKey', 'kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion'];
+
+/** What the collector's KMS signer sends (src/aws/kms-signer.ts): ECDSA P-256 over a SHA-256 digest. */
+export const SIGN_CONDITIONS = { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'DIGEST' } };
+
+/** The break-glass role: the one the stack creates, or the one named by the BreakGlassRoleArn parameter. */
+const BREAK_GLASS_ARN = ifCond('CreateBreakGlassRole', getAtt('BreakGlassRole', 'Arn'), ref('BreakGlassRoleArn'));
+
+/** The two roles of collector.json that may sign (named by the CollectorRoleName parameter of this stack). */
+const SIGNER_ROLE_ARNS = [
+  sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${CollectorRoleName}'),
+  sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${CollectorRoleName}-legal-hold'),
+];
+
+function keyPolicy(useSid: string, useActions: string[], extra: Record<string, unknown>[] = []): Record<string, unknown> {
   return {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'KeyAdministration', Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: KMS_ADMIN_ACTIONS, Resource: '*' },
       { Sid: useSid, Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: useActions, Resource: '*' },
+      ...extra,
+      {
+        Sid: 'DenyKeyDestructionExceptBreakGlass',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: KEY_BREAK_GLASS_ONLY_ACTIONS,
+        Resource: '*',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': BREAK_GLASS_ARN } },
+      },
     ],
   };
 }
@@ -97,7 +127,8 @@ function substitutePlaceholders(value: unknown): unknown {
         return `\${${target}}`;
       })
       .replace(/^arn:aws:/, 'arn:${AWS::Partition}:');
-    return sub(replaced);
+    // The break-glass role is a condition of the stack (created, or named by a parameter): a Sub variable.
+    return replaced.includes('${BreakGlassRoleArn}') ? sub(replaced, { BreakGlassRoleArn: BREAK_GLASS_ARN }) : sub(replaced);
   }
   if (Array.isArray(value)) return value.map(substitutePlaceholders);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitutePlaceholders(v)]));
@@ -142,13 +173,40 @@ export function evidenceBucketTemplate(bucketPolicy: BucketPolicyDocument): Temp
         MinValue: 1,
         Description: 'Writes and retention changes leaving fewer days of retention are denied by the bucket policy. Keep it at or below RetentionYears x 365 (six years is 2190 or 2191 days depending on leap days), and at or below the collector store.retention.',
       },
+      BreakGlassRoleName: {
+        Type: 'String',
+        Default: 'EvidenceBreakGlass',
+        AllowedPattern: '^[\\w+=,.@-]{1,64}$',
+        Description: 'Name of the break-glass role this stack creates (when BreakGlassRoleArn is empty): trusted by this account with MFA, no permissions until you attach them.',
+      },
       BreakGlassRoleArn: {
         Type: 'String',
-        AllowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$',
-        Description: 'The only principal allowed to delete object versions (after their retention ends), bypass governance retention or change the Object Lock configuration. Guard it (MFA, alarms).',
+        Default: '',
+        AllowedPattern: '^(arn:aws[a-z-]*:iam::\\d{12}:role/.+)?$',
+        Description: 'Leave empty to have the stack create the break-glass role. Otherwise an existing role: the only principal allowed to delete object versions (after their retention ends), bypass governance retention, change the bucket policy, encryption, public access block, ownership, replication, lifecycle or Object Lock configuration, and disable, delete or re-policy the two KMS keys. Guard it (MFA, alarms).',
+      },
+      CollectorRoleName: {
+        Type: 'String',
+        Default: DEFAULT_COLLECTOR_ROLE,
+        Description: 'CollectorRoleName of the collector stack: only that role and its -legal-hold role may use the signing key (kms:Sign).',
       },
     },
+    Conditions: { CreateBreakGlassRole: { 'Fn::Equals': [ref('BreakGlassRoleArn'), ''] } },
     Resources: {
+      BreakGlassRole: {
+        Type: 'AWS::IAM::Role',
+        Condition: 'CreateBreakGlassRole',
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          RoleName: ref('BreakGlassRoleName'),
+          Description: 'Evidence Locker break-glass: the only principal the bucket and key policies let change the evidence store configuration or the keys. No permissions until an administrator attaches them; alarm on its use',
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: 'sts:AssumeRole', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } }],
+          },
+        },
+      },
       EvidenceKey: {
         Type: 'AWS::KMS::Key',
         DeletionPolicy: 'Retain',
@@ -159,6 +217,8 @@ export function evidenceBucketTemplate(bucketPolicy: BucketPolicyDocument): Temp
           KeyUsage: 'ENCRYPT_DECRYPT',
           EnableKeyRotation: true,
           RotationPeriodInDays: 365,
+          // The policy denies kms:PutKeyPolicy to whoever deploys this stack (all but break-glass): see KEY_BREAK_GLASS_ONLY_ACTIONS.
+          BypassPolicyLockoutSafetyCheck: true,
           KeyPolicy: keyPolicy('KeyUseThroughIamPolicies', ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']),
         },
       },
@@ -171,7 +231,12 @@ export function evidenceBucketTemplate(bucketPolicy: BucketPolicyDocument): Temp
           Description: 'Evidence Locker: signs run manifests (ECDSA P-256); its public key travels with every package',
           KeySpec: 'ECC_NIST_P256',
           KeyUsage: 'SIGN_VERIFY',
-          KeyPolicy: keyPolicy('SigningThroughIamPolicies', ['kms:DescribeKey', 'kms:GetPublicKey', 'kms:Sign', 'kms:Verify']),
+          BypassPolicyLockoutSafetyCheck: true,
+          // kms:Sign still needs an IAM allow, and only the collector and legal-hold roles may use it, only as the signer does.
+          KeyPolicy: keyPolicy('SigningThroughIamPolicies', ['kms:DescribeKey', 'kms:GetPublicKey', 'kms:Verify'], [
+            { Sid: 'SignDigestsThroughIamPolicies', Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: 'kms:Sign', Resource: '*', Condition: SIGN_CONDITIONS },
+            { Sid: 'DenySigningButByTheCollectorRoles', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:Sign', Resource: '*', Condition: { ArnNotEquals: { 'aws:PrincipalArn': SIGNER_ROLE_ARNS } } },
+          ]),
         },
       },
       SigningKeyAlias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/evidence-locker-signing', TargetKeyId: ref('SigningKey') } },
@@ -202,6 +267,7 @@ export function evidenceBucketTemplate(bucketPolicy: BucketPolicyDocument): Temp
       BucketArn: { Value: getAtt('EvidenceBucket', 'Arn') },
       EvidenceKeyArn: { Value: getAtt('EvidenceKey', 'Arn'), Export: { Name: sub('${AWS::StackName}-EvidenceKeyArn') } },
       SigningKeyArn: { Value: getAtt('SigningKey', 'Arn'), Export: { Name: sub('${AWS::StackName}-SigningKeyArn') } },
+      BreakGlassRoleArn: { Value: BREAK_GLASS_ARN },
     },
   };
 }
@@ -240,7 +306,9 @@ export function collectorTaskPolicyStatements(): Record<string, unknown>[] {
       Resource: evidenceObjects,
     },
     { Sid: 'EvidenceEncryption', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: ref('EvidenceKeyArn') },
-    { Sid: 'SignRunManifests', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetPublicKey', 'kms:Sign'], Resource: ref('SigningKeyArn') },
+    { Sid: 'ReadSigningPublicKey', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetPublicKey'], Resource: ref('SigningKeyArn') },
+    // Only the signature the seal asks for; whoever holds the role can still sign any digest (see README, threat model).
+    { Sid: 'SignRunManifestDigests', Effect: 'Allow', Action: ['kms:Sign'], Resource: ref('SigningKeyArn'), Condition: SIGN_CONDITIONS },
   ];
 }
 
@@ -269,7 +337,8 @@ export function legalHoldPolicyStatements(): Record<string, unknown>[] {
     { Sid: 'LegalHoldAndItsRecordUnderPrefixOnly', Effect: 'Allow', Action: ['s3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention'], Resource: evidenceObjects },
     { Sid: 'EvidenceReadsUnderPrefix', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectLegalHold', 's3:GetObjectRetention', 's3:GetObjectVersion'], Resource: evidenceObjects },
     { Sid: 'EvidenceEncryption', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: ref('EvidenceKeyArn') },
-    { Sid: 'SignLegalHoldRuns', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetPublicKey', 'kms:Sign'], Resource: ref('SigningKeyArn') },
+    { Sid: 'ReadSigningPublicKey', Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetPublicKey'], Resource: ref('SigningKeyArn') },
+    { Sid: 'SignLegalHoldRunDigests', Effect: 'Allow', Action: ['kms:Sign'], Resource: ref('SigningKeyArn'), Condition: SIGN_CONDITIONS },
   ];
 }
 
@@ -301,27 +370,25 @@ export function collectorTemplate(): Template {
       networkConfiguration: { awsvpcConfiguration: { subnets: ['${SubnetList}'], securityGroups: ['${SecurityGroupList}'], assignPublicIp: '${AssignPublicIp}' } },
       overrides: { containerOverrides: [{ name: CONTAINER_NAME, command: '@COMMAND@' }] },
     };
-    // One shard is a plain `collect` (chain `default`); with more, each schedule runs its own `--shard n/count`.
-    const command =
-      n === 1
-        ? ifCond('IsSingleShard', '["collect"]', sub('["collect","--shard","1/${ShardCount}"]'))
-        : sub(`["collect","--shard","${n}/\${ShardCount}"]`);
+    // One shard is a plain `collect` (chain `default`); with more, each schedule runs its own `--shard n/count`
+    // (written into the request itself for n > 1: collector.json must stay under the 51,200 bytes of a direct upload).
+    const command = n === 1 ? '${Command}' : `["collect","--shard","${n}/\${ShardCount}"]`;
     schedules[`CollectShard${n}Schedule`] = {
       Type: 'AWS::Scheduler::Schedule',
       Condition: n === 1 ? 'IsScheduledTasks' : shardCondition(n),
       Properties: {
         Name: sub(`\${AWS::StackName}-collect-shard-${n}`),
-        Description: `Evidence Locker: daily collection, shard ${n} of the ShardCount shards (each seals its own chain shard-${n}-of-<count>)`,
+        Description: `Evidence Locker: daily collection, shard ${n} (chain shard-${n}-of-<ShardCount>)`,
         ScheduleExpression: ref('ScheduleExpression'),
         ScheduleExpressionTimezone: ref('ScheduleTimezone'),
         FlexibleTimeWindow: { Mode: 'OFF' },
         State: 'ENABLED',
         Target: {
           // The universal target passes the ECS RunTask request as written, so each shard gets its own command.
-          Arn: 'arn:aws:scheduler:::aws-sdk:ecs:runTask',
+          Arn: sub('arn:${AWS::Partition}:scheduler:::aws-sdk:ecs:runTask'),
           RoleArn: getAtt('SchedulerRole', 'Arn'),
-          Input: sub(JSON.stringify(runTask).replace('"@COMMAND@"', '${Command}'), {
-            Command: command,
+          Input: sub(JSON.stringify(runTask).replace('"@COMMAND@"', command), {
+            ...(n === 1 ? { Command: ifCond('IsSingleShard', '["collect"]', sub('["collect","--shard","1/${ShardCount}"]')) } : {}),
             SubnetList: { 'Fn::Join': ['","', ref('SubnetIds')] },
             SecurityGroupList: { 'Fn::Join': ['","', ref('SecurityGroupIds')] },
           }),
@@ -572,8 +639,16 @@ export function memberRoleTemplate(member: MemberActions): Template {
       CollectorRoleName: { Type: 'String', Default: DEFAULT_COLLECTOR_ROLE, Description: 'Name of the collector task role in the audit account.' },
       RoleName: { Type: 'String', Default: DEFAULT_MEMBER_ROLE, Description: 'Name of this role (accounts.roleName in the collector configuration).' },
       ExternalId: { Type: 'String', Default: '', NoEcho: true, Description: 'Optional external id the collector must present (accounts.externalId).' },
+      TrailKmsKeyArns: {
+        Type: 'CommaDelimitedList',
+        Default: '',
+        Description: 'Optional: ARNs of the KMS keys that encrypt CloudTrail log files (SSE-KMS trails). cloudtrail.digest-validation re-hashes log files, which needs kms:Decrypt on their key (granted here only through S3); the key policy must allow this role too.',
+      },
     },
-    Conditions: { HasExternalId: { 'Fn::Not': [{ 'Fn::Equals': [ref('ExternalId'), ''] }] } },
+    Conditions: {
+      HasExternalId: { 'Fn::Not': [{ 'Fn::Equals': [ref('ExternalId'), ''] }] },
+      HasTrailKmsKeys: { 'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', ref('TrailKmsKeyArns')] }, ''] }] },
+    },
     Resources: {
       MemberRole: {
         Type: 'AWS::IAM::Role',
@@ -601,6 +676,15 @@ export function memberRoleTemplate(member: MemberActions): Template {
                 Statement: [
                   { Sid: 'EvidenceQueries', Effect: 'Allow', Action: member.actions, Resource: '*' },
                   ...logObjectStatements(member.logObjectActions),
+                  ...(member.logObjectActions.includes('s3:GetObject')
+                    ? [
+                        ifCond(
+                          'HasTrailKmsKeys',
+                          { Sid: 'CloudTrailLogDecryption', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: ref('TrailKmsKeyArns'), Condition: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } } },
+                          NO_VALUE,
+                        ),
+                      ]
+                    : []),
                 ],
               },
             },
@@ -613,14 +697,23 @@ export function memberRoleTemplate(member: MemberActions): Template {
 }
 
 /**
- * CloudTrail digest validation reads log and digest files: GetObject only on `AWSLogs/` keys (any bucket, since trail
- * buckets are named by the trails themselves), ListBucket only for listings under an `AWSLogs/` prefix.
+ * CloudTrail digest validation reads log and digest files, in any bucket (trail buckets are named by the trails
+ * themselves) but only under CloudTrail's own key layout: `[prefix/]AWSLogs/<account>/CloudTrail/...` and
+ * `.../CloudTrail-Digest/...`, and for an organisation trail `AWSLogs/<o-id>/<account>/CloudTrail[-Digest]/...`
+ * (IAM's `*` spans slashes, so one pattern covers both). Never the other logs AWS writes under `AWSLogs/` (load
+ * balancer access logs, VPC flow logs, WAF logs, Config snapshots), which may hold cardholder data or PHI. Listings
+ * only below a `CloudTrail-Digest/` prefix, the one folder the query lists.
  */
+export const CLOUDTRAIL_OBJECT_PATTERNS = ['*/*AWSLogs/*/CloudTrail/*', '*/*AWSLogs/*/CloudTrail-Digest/*'];
+export const CLOUDTRAIL_LIST_PREFIXES = ['AWSLogs/*/CloudTrail-Digest/*', '*/AWSLogs/*/CloudTrail-Digest/*'];
+
 function logObjectStatements(actions: readonly string[]): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
-  if (actions.includes('s3:GetObject')) out.push({ Sid: 'CloudTrailLogAndDigestFiles', Effect: 'Allow', Action: ['s3:GetObject'], Resource: sub('arn:${AWS::Partition}:s3:::*/*AWSLogs/*') });
+  if (actions.includes('s3:GetObject')) {
+    out.push({ Sid: 'CloudTrailLogAndDigestFiles', Effect: 'Allow', Action: ['s3:GetObject'], Resource: CLOUDTRAIL_OBJECT_PATTERNS.map((p) => sub(`arn:\${AWS::Partition}:s3:::${p}`)) });
+  }
   if (actions.includes('s3:ListBucket')) {
-    out.push({ Sid: 'CloudTrailDigestListings', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: sub('arn:${AWS::Partition}:s3:::*'), Condition: { StringLike: { 's3:prefix': ['AWSLogs/*', '*/AWSLogs/*'] } } });
+    out.push({ Sid: 'CloudTrailDigestListings', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: sub('arn:${AWS::Partition}:s3:::*'), Condition: { StringLike: { 's3:prefix': CLOUDTRAIL_LIST_PREFIXES } } });
   }
   return out;
 }

@@ -83,8 +83,20 @@ export const ConfigSchema = z
         list: z.array(AccountSchema).default([]),
         roleName: z.string().default('EvidenceLockerReadOnly'),
         externalId: z.string().optional(),
-        /** Seconds before expiry at which assumed-role credentials are refreshed. */
-        sessionDurationSeconds: z.number().int().min(900).max(43200).default(3600),
+        /**
+         * Lifetime asked for each member-role session (sts:AssumeRole DurationSeconds); sessions are renewed before
+         * they expire. At most an hour: the collector reaches member roles by role chaining (its own credentials
+         * are a role session, e.g. the ECS task role), and STS refuses more than 3600 seconds for a chained session.
+         */
+        sessionDurationSeconds: z
+          .number()
+          .int()
+          .min(900)
+          .max(3600, {
+            message:
+              'at most 3600 seconds: the collector assumes member roles with a role\'s credentials (the ECS task role), which is role chaining, and STS refuses a chained session longer than one hour, so every account would be a gap; sessions are renewed before they expire, so an hour loses nothing',
+          })
+          .default(3600),
       })
       .strict()
       .prefault({}),

@@ -1,15 +1,23 @@
 import type { LifecycleRule } from '@aws-sdk/client-s3';
 
 /**
- * Bucket operations that can hide or end evidence without touching a locked version: a delete marker, a lifecycle
- * rule that expires or delete-marks objects, removing the bucket policy, changing the Object Lock configuration.
- * The bucket policy must deny each of them to everyone but a named break-glass role.
+ * Bucket operations that can hide or end evidence without touching a locked version (a delete marker, a lifecycle
+ * rule that expires or delete-marks objects, changing the Object Lock configuration), or that take away the other
+ * protections: replacing or removing the bucket policy (it carries these denies), the default encryption (the
+ * SSE-C block, the evidence key), the public access block, the object ownership (ACLs back on), replication (copies
+ * of the evidence elsewhere). The bucket policy must deny each of them to everyone but a named break-glass role.
+ * (The bucket owner's root user can always replace or delete a bucket policy: no bucket policy stops that.)
  */
 export const TAMPERING_ACTIONS = [
   { action: 's3:DeleteObject', on: 'object' },
   { action: 's3:PutLifecycleConfiguration', on: 'bucket' },
   { action: 's3:DeleteBucketPolicy', on: 'bucket' },
+  { action: 's3:PutBucketPolicy', on: 'bucket' },
   { action: 's3:PutBucketObjectLockConfiguration', on: 'bucket' },
+  { action: 's3:PutEncryptionConfiguration', on: 'bucket' },
+  { action: 's3:PutBucketPublicAccessBlock', on: 'bucket' },
+  { action: 's3:PutBucketOwnershipControls', on: 'bucket' },
+  { action: 's3:PutReplicationConfiguration', on: 'bucket' },
 ] as const;
 
 /** Condition operators that only exempt named principals (the break-glass role) from a deny. */

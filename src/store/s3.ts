@@ -399,7 +399,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
       : { name, ok: true, storeCheckOnly: true, detail: out.rules.length ? `${out.rules.length} rule(s), none expires or deletes objects under ${this.prefix || 'the bucket'}` : 'no lifecycle rules' };
   }
 
-  /** The bucket policy must deny delete markers, lifecycle changes, policy removal and lock changes to all but a break-glass role. */
+  /** The bucket policy must deny delete markers, lifecycle, policy, lock, encryption, public access, ownership and replication changes to all but a break-glass role. */
   private async bucketPolicyCheck(): Promise<PreflightCheck> {
     const name = 'bucket policy denies tampering';
     const out = await this.client.send(new GetBucketPolicyCommand({ Bucket: this.bucket })).then(
@@ -414,7 +414,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     const finding = analyseBucketPolicy(out.policy, this.bucket);
     const exempt = [...new Set(Object.values(finding.exempted).flat())];
     return finding.notDenied.length
-      ? { name, ok: false, storeCheckOnly: true, detail: `not denied to everyone: ${finding.notDenied.join(', ')}`, fix }
+      ? { name, ok: false, storeCheckOnly: true, detail: `not denied to everyone but a break-glass role: ${finding.notDenied.join(', ')}`, fix }
       : { name, ok: true, storeCheckOnly: true, detail: `denied to everyone${exempt.length ? ` but ${exempt.join(', ')}` : ''}: ${TAMPERING_ACTIONS.map((t) => t.action).join(', ')}` };
   }
 

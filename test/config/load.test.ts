@@ -74,6 +74,8 @@ describe('loadConfig', () => {
     ['fractional event overlap', 'collect:\n  eventOverlapMinutes: 7.5\n', /collect\.eventOverlapMinutes.*whole number of minutes/],
     ['event overlap over a day', 'collect:\n  eventOverlapMinutes: 2000\n', /collect\.eventOverlapMinutes.*at most 1440/],
     ['event overlap as text', 'collect:\n  eventOverlapMinutes: an hour\n', /collect\.eventOverlapMinutes.*number of minutes/],
+    // Was: up to 43200 accepted, and STS refused every chained AssumeRole over an hour (every account a gap).
+    ['a session longer than role chaining allows', 'accounts:\n  sessionDurationSeconds: 7200\n', /accounts\.sessionDurationSeconds: at most 3600 seconds: .*role chaining.*one hour/],
   ];
   for (const [name, text, re] of bad) {
     it(`rejects ${name} naming the file and field`, () => {
@@ -90,6 +92,10 @@ describe('loadConfig', () => {
       expect((err as Error).message).toMatch(re);
     });
   }
+
+  it('accepts member-role sessions of 15 minutes to an hour', () => {
+    for (const seconds of [900, 3600]) expect(loadConfig(file('ok.yaml', `accounts:\n  sessionDurationSeconds: ${seconds}\n`), {}).accounts.sessionDurationSeconds).toBe(seconds);
+  });
 
   it('names a missing file', () => {
     expect(() => loadConfig(join(dir, 'nope.yaml'), {})).toThrow(/nope\.yaml: cannot read the configuration file \(ENOENT\)/);

@@ -49,7 +49,7 @@ describe('deploy/bucket-policy.json', () => {
     expect(s.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
   });
 
-  it('was: delete markers, lifecycle rules and policy removal allowed; now: denied with version deletes, governance bypass and lock reconfiguration to everyone but the break-glass role', () => {
+  it('was: delete markers, lifecycle rules, policy removal, then policy replacement and the other bucket settings allowed; now: denied with version deletes, governance bypass and lock reconfiguration to everyone but the break-glass role', () => {
     const s = bySid('DenyLockTamperingExceptBreakGlass');
     expect(list(s.Action).sort()).toEqual([
       's3:BypassGovernanceRetention',
@@ -57,7 +57,13 @@ describe('deploy/bucket-policy.json', () => {
       's3:DeleteObject',
       's3:DeleteObjectVersion',
       's3:PutBucketObjectLockConfiguration',
+      's3:PutBucketOwnershipControls',
+      's3:PutBucketPolicy',
+      's3:PutBucketPublicAccessBlock',
+      's3:PutBucketVersioning',
+      's3:PutEncryptionConfiguration',
       's3:PutLifecycleConfiguration',
+      's3:PutReplicationConfiguration',
     ]);
     expect(list(s.Resource).sort()).toEqual(['arn:aws:s3:::acme-evidence', 'arn:aws:s3:::acme-evidence/*']);
     expect(s.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/EvidenceBreakGlass' } });
@@ -68,6 +74,14 @@ describe('deploy/bucket-policy.json', () => {
     expect(list(s.Action).sort()).toEqual(['s3:PutObject', 's3:PutObjectRetention']);
     expect(list(s.Resource)).toEqual(['arn:aws:s3:::acme-evidence/*']);
     expect(s.Condition).toEqual({ NumericLessThan: { 's3:object-lock-remaining-retention-days': '2192' } });
+  });
+
+  it('was: a write or retention change could name GOVERNANCE mode (which s3:BypassGovernanceRetention holders can shorten); now: any lock mode named must be COMPLIANCE', () => {
+    const s = bySid('DenyLockModesOtherThanCompliance');
+    expect(list(s.Action).sort()).toEqual(['s3:PutObject', 's3:PutObjectRetention']);
+    expect(list(s.Resource)).toEqual(['arn:aws:s3:::acme-evidence/*']);
+    // Only when the request names a mode: a write relying on the bucket's default COMPLIANCE retention names none.
+    expect(s.Condition).toEqual({ Null: { 's3:object-lock-mode': 'false' }, StringNotEquals: { 's3:object-lock-mode': 'COMPLIANCE' } });
   });
 
   it('denies writes of versions the evidence\'s readers could not read: a customer-provided key (SSE-C), another KMS key than the evidence key, an archive storage class', () => {

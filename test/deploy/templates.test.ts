@@ -11,7 +11,7 @@ import { PACKAGE_ROOT } from '../../src/version.js';
 import { ALL_QUERIES } from '../../src/queries/index.js';
 import { generatedTemplates, templateText } from '../../deploy/generate.js';
 import { iamActionsFor, isReadOnlyAction, isWriteOrDeleteAction, memberRoleActions } from '../../deploy/policy.js';
-import { CONTAINER_NAME, LOG_RETENTION_DAYS, MAX_SHARDS, SCRATCH_PATH } from '../../deploy/templates.js';
+import { CONTAINER_NAME, KEY_BREAK_GLASS_ONLY_ACTIONS, LOG_RETENTION_DAYS, MAX_SHARDS, SCRATCH_PATH, SIGN_CONDITIONS } from '../../deploy/templates.js';
 
 type Json = Record<string, any>;
 
@@ -57,15 +57,19 @@ const EVIDENCE_PREFIX_OBJECTS = 'arn:${AWS::Partition}:s3:::${BucketName}/${Evid
  * Writes or deletes outside the evidence prefix that deploy/ grants on purpose, each with its reason. Anything
  * else that writes or deletes fails the test.
  */
-const JUSTIFIED_WRITES: { where: RegExp; action: string; resource: RegExp; reason: string }[] = [
+const JUSTIFIED_WRITES: { where: RegExp; action: string; resource: RegExp; reason: string; condition?: Json }[] = [
   { where: /^ExecutionRole\//, action: 'logs:CreateLogStream', resource: /^\$\{LogGroup\.Arn\}$/, reason: 'ECS writes the container log stream into the collector log group' },
   { where: /^ExecutionRole\//, action: 'logs:PutLogEvents', resource: /^\$\{LogGroup\.Arn\}$/, reason: 'same log group only' },
   { where: /^SchedulerRole\//, action: 'ecs:RunTask', resource: /^\$\{TaskDefinition\}$/, reason: 'EventBridge Scheduler starts the collection task, on this cluster only' },
   { where: /^SchedulerRole\//, action: 'iam:PassRole', resource: /^\$\{(TaskRole|ExecutionRole)\.Arn\}$/, reason: 'RunTask passes the two task roles, to ECS only' },
+  // kms:Sign writes trust: a run signed by the organisation's key is evidence. Only these two roles, only as the seal signs.
+  { where: /^TaskRole\//, action: 'kms:Sign', resource: /^\$\{SigningKeyArn\}$/, reason: 'the collector seals its runs', condition: SIGN_CONDITIONS },
+  { where: /^LegalHoldRole\//, action: 'kms:Sign', resource: /^\$\{SigningKeyArn\}$/, reason: 'the legal-hold role seals the run recording each hold', condition: SIGN_CONDITIONS },
+  { where: /^SigningKey key policy$/, action: 'kms:Sign', resource: /^\*$/, reason: 'delegated to IAM (the two roles above), denied to every other principal by the key policy', condition: SIGN_CONDITIONS },
+  // No kms:CreateGrant: a grant would hand Sign or Decrypt to anyone, outside the key policy.
   ...[
     'kms:CancelKeyDeletion',
     'kms:CreateAlias',
-    'kms:CreateGrant',
     'kms:DeleteAlias',
     'kms:DisableKey',
     'kms:DisableKeyRotation',
@@ -99,8 +103,17 @@ describe('deploy/ templates are generated from the code', () => {
 
   it('the member role grants those read-only actions on every resource, and object reads only on CloudTrail AWSLogs/ keys', () => {
     const statements = member.Resources.MemberRole.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
-    expect(statements.map((st: Json) => st.Sid)).toEqual(['EvidenceQueries', 'CloudTrailLogAndDigestFiles', 'CloudTrailDigestListings']);
-    for (const st of statements) expect(st.Effect).toBe('Allow');
+    expect(statements.map((st: Json) => st.Sid ?? st['Fn::If']?.[1].Sid)).toEqual(['EvidenceQueries', 'CloudTrailLogAndDigestFiles', 'CloudTrailDigestListings', 'CloudTrailLogDecryption']);
+    for (const st of statements.slice(0, 3)) expect(st.Effect).toBe('Allow');
+    // SSE-KMS trails: log files re-hashed need kms:Decrypt on the trail key, only when its ARNs are given, only through S3.
+    expect(statements[3]).toEqual({
+      'Fn::If': [
+        'HasTrailKmsKeys',
+        { Sid: 'CloudTrailLogDecryption', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: { Ref: 'TrailKmsKeyArns' }, Condition: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } } },
+        { Ref: 'AWS::NoValue' },
+      ],
+    });
+    expect(member.Parameters.TrailKmsKeyArns).toMatchObject({ Type: 'CommaDelimitedList', Default: '' });
     const granted: string[] = statements[0].Action;
     expect(statements[0].Resource).toBe('*');
     expect(granted).toEqual(memberRoleActions(ALL_QUERIES).actions);
@@ -108,8 +121,12 @@ describe('deploy/ templates are generated from the code', () => {
     // Object reads would expose every bucket's data: never on '*'.
     expect(granted).not.toContain('s3:GetObject');
     expect(granted).not.toContain('s3:ListBucket');
-    expect(statements[1]).toMatchObject({ Action: ['s3:GetObject'], Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::*/*AWSLogs/*' } });
-    expect(statements[2]).toMatchObject({ Action: ['s3:ListBucket'], Condition: { StringLike: { 's3:prefix': ['AWSLogs/*', '*/AWSLogs/*'] } } });
+    // Was: GetObject on every */*AWSLogs/* key (load balancer, flow, WAF logs, Config snapshots); now CloudTrail's own files only.
+    expect(statements[1]).toMatchObject({
+      Action: ['s3:GetObject'],
+      Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::*/*AWSLogs/*/CloudTrail/*' }, { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::*/*AWSLogs/*/CloudTrail-Digest/*' }],
+    });
+    expect(statements[2]).toMatchObject({ Action: ['s3:ListBucket'], Condition: { StringLike: { 's3:prefix': ['AWSLogs/*/CloudTrail-Digest/*', '*/AWSLogs/*/CloudTrail-Digest/*'] } } });
     // Known IAM names, not SDK operation names.
     expect(granted).toContain('s3:ListAllMyBuckets');
     expect(granted).not.toContain('s3:ListBuckets');
@@ -117,6 +134,37 @@ describe('deploy/ templates are generated from the code', () => {
     expect(granted).toContain('account:ListRegions');
     // Inline role policies are limited to 10,240 characters.
     expect(JSON.stringify(member.Resources.MemberRole.Properties.Policies[0].PolicyDocument).length).toBeLessThan(10_240);
+  });
+
+  it('the member role reads CloudTrail log and digest files (own and organisation trails, with or without a key prefix), never the other logs under AWSLogs/', () => {
+    const statements = member.Resources.MemberRole.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
+    // IAM resource and StringLike matching: * spans any characters, slashes included; ? is one character.
+    const iamGlob = (pattern: string, value: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
+    const objectPatterns = list<Json>(statements[1].Resource).map((r) => text(r).replace('arn:${AWS::Partition}:', 'arn:aws:'));
+    const readable = (bucketAndKey: string) => objectPatterns.some((p) => iamGlob(p, `arn:aws:s3:::${bucketAndKey}`));
+    const listable = (prefix: string) => list<string>(statements[2].Condition.StringLike['s3:prefix']).some((p) => iamGlob(p, prefix));
+    for (const key of [
+      'trail-bucket/AWSLogs/111122223333/CloudTrail/us-east-1/2026/12/05/111122223333_CloudTrail_us-east-1_20261205T0000Z_abc.json.gz',
+      'trail-bucket/AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/12/05/111122223333_CloudTrail-Digest_us-east-1_main_us-east-1_20261205T000000Z.json.gz',
+      'trail-bucket/audit/AWSLogs/111122223333/CloudTrail/eu-west-1/2026/12/05/x.json.gz',
+      'org-trail-bucket/AWSLogs/o-abcdefghij/111122223333/CloudTrail/us-east-1/2026/12/05/x.json.gz',
+      'org-trail-bucket/logs/AWSLogs/o-abcdefghij/111122223333/CloudTrail-Digest/us-east-1/2026/12/05/x.json.gz',
+    ])
+      expect(readable(key), key).toBe(true);
+    // Was: every */*AWSLogs/* key, and these may hold cardholder data or PHI (request URLs, client addresses).
+    for (const key of [
+      'lb-logs/AWSLogs/111122223333/elasticloadbalancing/us-east-1/2026/12/05/111122223333_elasticloadbalancing_us-east-1_app.x.log.gz',
+      'flow-logs/AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/12/05/x.log.gz',
+      'config-bucket/AWSLogs/111122223333/Config/us-east-1/2026/12/5/ConfigSnapshot/x.json.gz',
+      'waf-logs/AWSLogs/111122223333/WAFLogs/us-east-1/acl/2026/12/05/00/00/x.log.gz',
+      'customer-data/orders.csv',
+    ])
+      expect(readable(key), key).toBe(false);
+    // The prefixes cloudtrail.digest-validation lists: [S3KeyPrefix/]AWSLogs/<account>/CloudTrail-Digest/<region>/<yyyy/mm/dd>/
+    expect(listable('AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/12/05/')).toBe(true);
+    expect(listable('audit/AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/12/05/')).toBe(true);
+    expect(listable('AWSLogs/111122223333/elasticloadbalancing/')).toBe(false);
+    expect(listable('AWSLogs/')).toBe(false);
   });
 
   it('the member role trusts the collector role only, with the external id when given', () => {
@@ -155,7 +203,7 @@ describe('least privilege across deploy/', () => {
                 prefixWrites++;
                 continue;
               }
-              if (JUSTIFIED_WRITES.some((j) => j.where.test(where) && j.action === action && j.resource.test(r))) continue;
+              if (JUSTIFIED_WRITES.some((j) => j.where.test(where) && j.action === action && j.resource.test(r) && (j.condition === undefined || JSON.stringify(st.Condition) === JSON.stringify(j.condition)))) continue;
               offending.push(`${file} ${where}: ${action} on ${r}`);
             }
           }
@@ -179,7 +227,9 @@ describe('least privilege across deploy/', () => {
 
   it('the write-classification helper is strict', () => {
     for (const a of ['s3:PutObject', 's3:DeleteObjectVersion', 's3:*', '*', 's3:Get*', 'iam:PassRole', 'kms:ScheduleKeyDeletion', 'ecs:RunTask']) expect(isWriteOrDeleteAction(a), a).toBe(true);
-    for (const a of ['s3:GetObject', 'kms:Sign', 'kms:GenerateDataKey', 'organizations:ListAccounts', 'iam:GenerateCredentialReport']) expect(isWriteOrDeleteAction(a), a).toBe(false);
+    for (const a of ['s3:GetObject', 'kms:GenerateDataKey', 'kms:Verify', 'organizations:ListAccounts', 'iam:GenerateCredentialReport']) expect(isWriteOrDeleteAction(a), a).toBe(false);
+    // Was: kms:Sign counted as a read, so a role allowed to sign anything with the organisation's key passed this check.
+    expect(isWriteOrDeleteAction('kms:Sign')).toBe(true);
   });
 });
 
@@ -236,8 +286,57 @@ describe('evidence-bucket.json', () => {
     expect(r.SigningKey.Properties).toMatchObject({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
     expect(r.SigningKey.Properties.EnableKeyRotation).toBeUndefined(); // asymmetric keys cannot rotate automatically
     const use = r.SigningKey.Properties.KeyPolicy.Statement.find((s: Json) => s.Sid === 'SigningThroughIamPolicies');
-    expect(use.Action).toEqual(['kms:DescribeKey', 'kms:GetPublicKey', 'kms:Sign', 'kms:Verify']);
+    expect(use.Action).toEqual(['kms:DescribeKey', 'kms:GetPublicKey', 'kms:Verify']);
     expect(bucket.Outputs.SigningKeyArn.Value).toEqual({ 'Fn::GetAtt': ['SigningKey', 'Arn'] });
+  });
+
+  it('was: any principal of the account whose IAM policy allowed kms:Sign (AdministratorAccess) could sign runs; now: only the collector and legal-hold roles, only ECDSA over a digest', () => {
+    const st: Json[] = r.SigningKey.Properties.KeyPolicy.Statement;
+    const allows = st.filter((s) => s.Effect === 'Allow' && list(s.Action).includes('kms:Sign'));
+    expect(allows).toHaveLength(1);
+    expect(allows[0].Condition).toEqual(SIGN_CONDITIONS);
+    // What src/aws/kms-signer.ts sends for the ECC_NIST_P256 key: SigningAlgorithm ECDSA_SHA_256, MessageType DIGEST.
+    expect(SIGN_CONDITIONS).toEqual({ StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'DIGEST' } });
+    const deny = st.find((s) => s.Sid === 'DenySigningButByTheCollectorRoles');
+    expect(deny).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:Sign', Resource: '*' });
+    expect(Object.keys(deny!.Condition)).toEqual(['ArnNotEquals']);
+    expect(deny!.Condition.ArnNotEquals['aws:PrincipalArn'].map(text)).toEqual([
+      'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${CollectorRoleName}',
+      'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${CollectorRoleName}-legal-hold',
+    ]);
+    expect(bucket.Parameters.CollectorRoleName.Default).toBe(collector.Parameters.CollectorRoleName.Default);
+  });
+
+  it('was: key administrators could create grants, disable, delete or re-policy the keys; now: no grants at all, and the destructive actions only by the break-glass role', () => {
+    expect(KEY_BREAK_GLASS_ONLY_ACTIONS).toEqual(['kms:CreateGrant', 'kms:DisableKey', 'kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion']);
+    for (const key of ['EvidenceKey', 'SigningKey']) {
+      const p = r[key].Properties;
+      const st: Json[] = p.KeyPolicy.Statement;
+      for (const s of st.filter((x) => x.Effect === 'Allow')) expect(list(s.Action), `${key} ${s.Sid}`).not.toContain('kms:CreateGrant');
+      const deny = st.find((s) => s.Sid === 'DenyKeyDestructionExceptBreakGlass');
+      expect(deny, key).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' }, Action: KEY_BREAK_GLASS_ONLY_ACTIONS, Resource: '*' });
+      expect(deny!.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::If': ['CreateBreakGlassRole', { 'Fn::GetAtt': ['BreakGlassRole', 'Arn'] }, { Ref: 'BreakGlassRoleArn' }] } } });
+      // The policy denies PutKeyPolicy to whoever deploys the stack: KMS's lockout check would refuse it otherwise.
+      expect(p.BypassPolicyLockoutSafetyCheck, key).toBe(true);
+    }
+  });
+
+  it('was: the break-glass role was only a name no template created; now: created by the stack (MFA, no permissions, retained) unless an existing role is given', () => {
+    const role = r.BreakGlassRole;
+    expect(role).toMatchObject({ Type: 'AWS::IAM::Role', Condition: 'CreateBreakGlassRole', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(role.Properties.Policies).toBeUndefined();
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.RoleName).toEqual({ Ref: 'BreakGlassRoleName' });
+    const trust = role.Properties.AssumeRolePolicyDocument.Statement;
+    expect(trust).toHaveLength(1);
+    expect(text(trust[0].Principal.AWS)).toBe('arn:${AWS::Partition}:iam::${AWS::AccountId}:root');
+    expect(trust[0].Condition).toEqual({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } });
+    expect(bucket.Conditions.CreateBreakGlassRole).toEqual({ 'Fn::Equals': [{ Ref: 'BreakGlassRoleArn' }, ''] });
+    expect(bucket.Parameters.BreakGlassRoleArn.Default).toBe('');
+    const tamper = r.EvidenceBucketPolicy.Properties.PolicyDocument.Statement.find((s: Json) => s.Sid === 'DenyLockTamperingExceptBreakGlass');
+    expect(tamper.Condition.ArnNotEquals['aws:PrincipalArn']).toEqual({
+      'Fn::Sub': ['${BreakGlassRoleArn}', { BreakGlassRoleArn: { 'Fn::If': ['CreateBreakGlassRole', { 'Fn::GetAtt': ['BreakGlassRole', 'Arn'] }, { Ref: 'BreakGlassRoleArn' }] } }],
+    });
   });
 });
 
@@ -299,6 +398,9 @@ describe('collector.json', () => {
     for (const a of ['s3:PutObject', 's3:PutObjectRetention']) expect(grants(a), a).toEqual([EVIDENCE_PREFIX_OBJECTS]);
     for (const a of ['s3:GetLifecycleConfiguration', 's3:GetBucketPolicy', 's3:ListBucketVersions']) expect(grants(a), a).toEqual(['arn:${AWS::Partition}:s3:::${BucketName}']);
     expect(grants('kms:Sign')).toEqual(['${SigningKeyArn}']);
+    // Was: unconditioned. Now only what the seal sends (it still lets this role's holder sign any digest: see README).
+    expect(taskStatements.find((s) => list(s.Action).includes('kms:Sign'))?.Condition).toEqual(SIGN_CONDITIONS);
+    expect(taskStatements.find((s) => list(s.Action).includes('kms:Sign'))?.Action).toEqual(['kms:Sign']);
     expect(grants('kms:GetPublicKey')).toEqual(['${SigningKeyArn}']);
     expect(grants('kms:GenerateDataKey')).toEqual(['${EvidenceKeyArn}']);
     expect(grants('s3:DeleteObject')).toEqual([]);
@@ -318,6 +420,8 @@ describe('collector.json', () => {
     expect(holdGrants('s3:PutObjectLegalHold')).toEqual([EVIDENCE_PREFIX_OBJECTS]);
     expect(holdGrants('sts:AssumeRole')).toEqual([]);
     expect(holdGrants('s3:DeleteObject')).toEqual([]);
+    expect(holdGrants('kms:Sign')).toEqual(['${SigningKeyArn}']);
+    expect(holdStatements.find((s) => list(s.Action).includes('kms:Sign'))?.Condition).toEqual(SIGN_CONDITIONS);
     const trust = hold.AssumeRolePolicyDocument.Statement[0];
     expect(text(trust.Principal.AWS)).toBe('arn:${AWS::Partition}:iam::${AWS::AccountId}:root');
     expect(trust.Condition).toEqual({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } });
@@ -334,7 +438,8 @@ describe('collector.json', () => {
     };
     for (const [id, s] of schedules) {
       const target = s.Properties.Target;
-      expect(target.Arn, id).toBe('arn:aws:scheduler:::aws-sdk:ecs:runTask');
+      // Was: arn:aws:... hard-coded, wrong in aws-us-gov and aws-cn.
+      expect(target.Arn, id).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:scheduler:::aws-sdk:ecs:runTask' });
       expect(target.RoleArn).toEqual({ 'Fn::GetAtt': ['SchedulerRole', 'Arn'] });
       expect(s.Properties.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
       expect(s.Properties.ScheduleExpression).toEqual({ Ref: 'ScheduleExpression' });
@@ -342,9 +447,10 @@ describe('collector.json', () => {
       expect(req).toMatchObject({ launchType: 'FARGATE', count: 1, overrides: { containerOverrides: [{ name: CONTAINER_NAME }] } });
     }
     // Shard n runs `collect --shard n/<ShardCount>`; a single shard runs plain `collect`.
-    const vars = (n: number) => r[`CollectShard${n}Schedule`].Properties.Target.Input['Fn::Sub'][1].Command;
-    expect(vars(1)).toEqual({ 'Fn::If': ['IsSingleShard', '["collect"]', { 'Fn::Sub': '["collect","--shard","1/${ShardCount}"]' }] });
-    expect(vars(4)).toEqual({ 'Fn::Sub': '["collect","--shard","4/${ShardCount}"]' });
+    const input = (n: number) => r[`CollectShard${n}Schedule`].Properties.Target.Input['Fn::Sub'];
+    expect(input(1)[1].Command).toEqual({ 'Fn::If': ['IsSingleShard', '["collect"]', { 'Fn::Sub': '["collect","--shard","1/${ShardCount}"]' }] });
+    expect(input(4)[1].Command).toBeUndefined();
+    expect(input(4)[0]).toContain('"command":["collect","--shard","4/${ShardCount}"]');
     expect(r.CollectShard4Schedule.Condition).toBe('Shard4Enabled');
     const scheduler = r.SchedulerRole.Properties.Policies[0].PolicyDocument.Statement;
     expect(scheduler.map((s: Json) => s.Action).flat().sort()).toEqual(['ecs:RunTask', 'iam:PassRole']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyseBucketPolicy, rulesThatEndEvidence } from '../../src/store/bucket-guard.js';
+import { TAMPERING_ACTIONS, analyseBucketPolicy, rulesThatEndEvidence } from '../../src/store/bucket-guard.js';
 
 const BREAK_GLASS = 'arn:aws:iam::111122223333:role/EvidenceBreakGlass';
 const deny = (actions: string[], extra: Record<string, unknown> = {}) => ({
@@ -11,33 +11,38 @@ const deny = (actions: string[], extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 const policy = (...statements: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+const ALL = TAMPERING_ACTIONS.map((t) => t.action);
+const CONFIG_WRITES = ['s3:PutBucketPolicy', 's3:PutEncryptionConfiguration', 's3:PutBucketPublicAccessBlock', 's3:PutBucketOwnershipControls', 's3:PutReplicationConfiguration'];
 
 describe('bucket policy analysis (store check)', () => {
   it('accepts denies of every tampering action to everyone but a named break-glass role', () => {
-    const f = analyseBucketPolicy(policy(deny(['s3:DeleteObject', 's3:PutLifecycleConfiguration', 's3:DeleteBucketPolicy', 's3:PutBucketObjectLockConfiguration'])), 'ev');
+    const f = analyseBucketPolicy(policy(deny(ALL)), 'ev');
     expect(f.notDenied).toEqual([]);
     expect(f.exempted['s3:DeleteObject']).toEqual([BREAK_GLASS]);
   });
 
+  it('was: a policy denying only deletes, lifecycle and lock changes passed; now: replacing the policy, encryption, public access block, ownership or replication must be denied too, each named when not', () => {
+    expect(ALL).toEqual(expect.arrayContaining(CONFIG_WRITES));
+    const old = ['s3:DeleteObject', 's3:PutLifecycleConfiguration', 's3:DeleteBucketPolicy', 's3:PutBucketObjectLockConfiguration'];
+    expect(analyseBucketPolicy(policy(deny(old)), 'ev').notDenied).toEqual(CONFIG_WRITES);
+    // One missing is named alone: an insider could PutBucketPolicy away every deny, so it is not optional.
+    expect(analyseBucketPolicy(policy(deny(ALL.filter((a) => a !== 's3:PutBucketPolicy'))), 'ev').notDenied).toEqual(['s3:PutBucketPolicy']);
+  });
+
   it('counts wildcard actions, and names every action left open', () => {
-    expect(analyseBucketPolicy(policy(deny(['s3:Delete*', 's3:PutLifecycleConfiguration', 's3:PutBucketObjectLock*'])), 'ev').notDenied).toEqual([]);
-    expect(analyseBucketPolicy(policy(deny(['s3:DeleteObjectVersion'])), 'ev').notDenied).toEqual([
-      's3:DeleteObject',
-      's3:PutLifecycleConfiguration',
-      's3:DeleteBucketPolicy',
-      's3:PutBucketObjectLockConfiguration',
-    ]);
-    expect(analyseBucketPolicy(undefined, 'ev').notDenied).toHaveLength(4);
-    expect(analyseBucketPolicy('not json', 'ev').notDenied).toHaveLength(4);
+    expect(analyseBucketPolicy(policy(deny(['s3:Delete*', 's3:Put*'])), 'ev').notDenied).toEqual([]);
+    expect(analyseBucketPolicy(policy(deny(['s3:DeleteObjectVersion'])), 'ev').notDenied).toEqual(ALL);
+    expect(analyseBucketPolicy(undefined, 'ev').notDenied).toEqual(ALL);
+    expect(analyseBucketPolicy('not json', 'ev').notDenied).toEqual(ALL);
   });
 
   it('does not count a deny that leaves a way round: another condition, a named principal, NotAction, another bucket', () => {
-    const all = ['s3:DeleteObject', 's3:PutLifecycleConfiguration', 's3:DeleteBucketPolicy', 's3:PutBucketObjectLockConfiguration'];
-    expect(analyseBucketPolicy(policy(deny(all, { Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } } })), 'ev').notDenied).toHaveLength(4);
-    expect(analyseBucketPolicy(policy(deny(all, { Principal: { AWS: 'arn:aws:iam::111122223333:role/collector' } })), 'ev').notDenied).toHaveLength(4);
-    expect(analyseBucketPolicy(policy({ ...deny([]), Action: undefined, NotAction: 's3:GetObject' }), 'ev').notDenied).toHaveLength(4);
-    expect(analyseBucketPolicy(policy(deny(all, { Resource: ['arn:aws:s3:::other', 'arn:aws:s3:::other/*'] })), 'ev').notDenied).toHaveLength(4);
-    expect(analyseBucketPolicy(policy({ ...deny(all), Effect: 'Allow' }), 'ev').notDenied).toHaveLength(4);
+    const all = ALL;
+    expect(analyseBucketPolicy(policy(deny(all, { Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } } })), 'ev').notDenied).toHaveLength(ALL.length);
+    expect(analyseBucketPolicy(policy(deny(all, { Principal: { AWS: 'arn:aws:iam::111122223333:role/collector' } })), 'ev').notDenied).toHaveLength(ALL.length);
+    expect(analyseBucketPolicy(policy({ ...deny([]), Action: undefined, NotAction: 's3:GetObject' }), 'ev').notDenied).toHaveLength(ALL.length);
+    expect(analyseBucketPolicy(policy(deny(all, { Resource: ['arn:aws:s3:::other', 'arn:aws:s3:::other/*'] })), 'ev').notDenied).toHaveLength(ALL.length);
+    expect(analyseBucketPolicy(policy({ ...deny(all), Effect: 'Allow' }), 'ev').notDenied).toHaveLength(ALL.length);
   });
 });
 

@@ -31,6 +31,8 @@ class FakeS3 {
   written = new Map<string, { versionId: string; size: number; body?: Buffer; mode?: string; retainUntil?: string; etag?: string; refuse?: { status: number; xml: string } }[]>();
   /** Keys ListObjectsV2 names besides `existing` and `endless` (a body someone else wrote first). */
   listedKeys = new Set<string>();
+  /** The bucket policy GetBucketPolicy answers (JSON text); none: NoSuchBucketPolicy. */
+  policy?: string;
   /** The bucket's default encryption, as GetBucketEncryption answers it. */
   encryptionXml = '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
   /** CompleteMultipartUpload answers with its version id (as AWS does on a versioned bucket); false: without one. */
@@ -62,6 +64,9 @@ class FakeS3 {
       return xml(`<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>COMPLIANCE</Mode>${period}</DefaultRetention></Rule></ObjectLockConfiguration>`);
     }
     if ('versioning' in q) return xml('<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>');
+    if ('policy' in q && rec.method === 'GET') {
+      return this.policy === undefined ? this.reply(404, '<Error><Code>NoSuchBucketPolicy</Code><Message>The bucket policy does not exist</Message></Error>') : this.reply(200, this.policy, { 'content-type': 'application/json' });
+    }
     if ('publicAccessBlock' in q)
       return xml('<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>');
     if ('encryption' in q) return xml(this.encryptionXml);
@@ -538,6 +543,28 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     expect(fake.writes()).toHaveLength(20);
     expect(most).toBeLessThanOrEqual(3);
     expect(most).toBeGreaterThan(1);
+  });
+
+  it('was: store check passed a bucket policy that let anyone replace it (PutBucketPolicy) or change encryption, public access, ownership or replication; now: it fails naming each one not denied', async () => {
+    const breakGlass = 'arn:aws:iam::111122223333:role/EvidenceBreakGlass';
+    const deny = (actions: string[]) =>
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: actions, Resource: ['arn:aws:s3:::evidence', 'arn:aws:s3:::evidence/*'], Condition: { ArnNotEquals: { 'aws:PrincipalArn': breakGlass } } }] });
+    const check = async (policy: string | undefined) => {
+      const fake = new FakeS3();
+      fake.policy = policy;
+      return (await storeWith(fake).preflight()).find((c) => c.name === 'bucket policy denies tampering');
+    };
+    const before = ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:BypassGovernanceRetention', 's3:PutBucketObjectLockConfiguration', 's3:PutLifecycleConfiguration', 's3:DeleteBucketPolicy'];
+    expect(await check(deny(before))).toMatchObject({
+      ok: false,
+      storeCheckOnly: true,
+      detail: 'not denied to everyone but a break-glass role: s3:PutBucketPolicy, s3:PutEncryptionConfiguration, s3:PutBucketPublicAccessBlock, s3:PutBucketOwnershipControls, s3:PutReplicationConfiguration',
+    });
+    const now = [...before, 's3:PutBucketPolicy', 's3:PutEncryptionConfiguration', 's3:PutBucketPublicAccessBlock', 's3:PutBucketOwnershipControls', 's3:PutReplicationConfiguration'];
+    const ok = await check(deny(now));
+    expect(ok).toMatchObject({ ok: true });
+    expect(ok?.detail).toContain(`denied to everyone but ${breakGlass}: `);
+    expect(await check(undefined)).toMatchObject({ ok: false, detail: 'the bucket has no policy' });
   });
 
   it('refuses GOVERNANCE mode unless allowed, and says so in describe() when allowed', () => {
