@@ -1,8 +1,9 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { Trail } from '@aws-sdk/client-cloudtrail';
-import { loadCloudTrailSdk, loadS3Sdk } from '../../aws/sdk.js';
-import { defineQuery, type QueryContext, type ResourceResult } from '../types.js';
+import { loadCloudTrailSdk, loadOrganizationsSdk, loadS3Sdk } from '../../aws/sdk.js';
+import { captureFailure } from '../partial-evidence.js';
+import { defineQuery, isCapturedError, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
 import { bucketRegion, RegionalS3Clients } from '../s3/buckets.js';
 import { describeTrails, trailLabel, type DescribeTrailsEvidence } from './trails.js';
 
@@ -49,6 +50,11 @@ export interface DigestValidationEvidence {
   window: { from: string; to: string };
   publicKeys: DigestPublicKey[];
   trails: TrailDigestEvidence[];
+  /**
+   * DescribeOrganization, read when an organisation trail is among the trails: CloudTrail delivers an organisation
+   * trail's files under `AWSLogs/<organization id>/<account id>/`, so its digests are found only with the id.
+   */
+  organization?: { Id?: string; Arn?: string; MasterAccountId?: string } | CapturedError;
 }
 
 interface DigestFile {
@@ -89,7 +95,7 @@ function keyTime(key: string, pattern: RegExp): number | undefined {
   return Date.parse(`${m.slice(0, 4)}-${m.slice(4, 6)}-${m.slice(6, 8)}T${m.slice(9, 11)}:${m.slice(11, 13)}:${m.slice(13, 15)}Z`);
 }
 
-async function readTrail(ctx: QueryContext, t: Trail, from: Date, to: Date, maxLogFiles: number, clients: RegionalS3Clients): Promise<TrailDigestEvidence> {
+async function readTrail(ctx: QueryContext, t: Trail, from: Date, to: Date, maxLogFiles: number, clients: RegionalS3Clients, organizationId: string | undefined): Promise<TrailDigestEvidence> {
   const { GetObjectCommand, paginateListObjectsV2 } = await loadS3Sdk();
   const bucket = t.S3BucketName!;
   const out: TrailDigestEvidence = { trailArn: t.TrailARN ?? '', bucket, listedPrefixes: [], digests: [], logFiles: [] };
@@ -100,7 +106,7 @@ async function readTrail(ctx: QueryContext, t: Trail, from: Date, to: Date, maxL
   const earliest = from.getTime() - 2 * HOUR;
   const keys: string[] = [];
   for (let day = Date.UTC(new Date(earliest).getUTCFullYear(), new Date(earliest).getUTCMonth(), new Date(earliest).getUTCDate()); day <= to.getTime(); day += 24 * HOUR) {
-    const prefix = `${keyPrefix(t)}AWSLogs/${ctx.accountId}/CloudTrail-Digest/${ctx.region}/${new Date(day).toISOString().slice(0, 10).replace(/-/g, '/')}/`;
+    const prefix = `${keyPrefix(t)}AWSLogs/${organizationId ? `${organizationId}/` : ''}${ctx.accountId}/CloudTrail-Digest/${ctx.region}/${new Date(day).toISOString().slice(0, 10).replace(/-/g, '/')}/`;
     out.listedPrefixes.push(prefix);
     for await (const page of paginateListObjectsV2({ client: s3, pageSize: 1000 }, { Bucket: bucket, Prefix: prefix })) {
       ctx.signal?.throwIfAborted();
@@ -160,11 +166,12 @@ export const digestValidation = defineQuery<DigestValidationEvidence>({
   service: 'cloudtrail',
   title: 'CloudTrail digest files verify: signatures, chain and log file hashes',
   description:
-    'For each trail with log file validation, the digest files CloudTrail delivered for this region during the window, each verified offline: its SHA256withRSA signature with the CloudTrail public key named by its fingerprint (ListPublicKeys), its stated location, and the chain (each digest names the previous digest’s signature and hash). A sample of the log files the newest digests list is re-read and re-hashed. Only hashes are kept of the log files, never their events.',
+    'For each trail with log file validation, the digest files CloudTrail delivered for this region during the window (for an organisation trail, under its organization id), each verified offline: its SHA256withRSA signature with the CloudTrail public key named by its fingerprint (ListPublicKeys), its stated location, and the chain (each digest names the previous digest’s signature and hash). A sample of the log files the newest digests list is re-read and re-hashed. Only hashes are kept of the log files, never their events.',
   remediation:
     'Investigate any altered or missing digest or log file as a security incident (who could write to the trail bucket?); protect the trail bucket with Object Lock and a restrictive bucket policy; a gap in the chain means logging or validation was off for that time. Reading log files encrypted with SSE-KMS also needs kms:Decrypt on the trail key for the collector role.',
   scope: 'regional',
-  apiCalls: ['cloudtrail:DescribeTrails', 'cloudtrail:ListPublicKeys', 's3:GetBucketLocation', 's3:ListObjectsV2', 's3:GetObject'],
+  // organizations:DescribeOrganization only when an organisation trail is among the trails (its files sit under the organization id).
+  apiCalls: ['cloudtrail:DescribeTrails', 'cloudtrail:ListPublicKeys', 's3:GetBucketLocation', 's3:ListObjectsV2', 's3:GetObject', 'organizations:DescribeOrganization'],
   parameters: {
     windowHours: { description: 'Hours of digest files verified per run (a daily schedule verifies the chain end to end across runs).', default: 26 },
     logFilesPerTrail: { description: 'Log files re-hashed per trail and region per run: the newest digests’ log files first.', default: 24 },
@@ -179,19 +186,31 @@ export const digestValidation = defineQuery<DigestValidationEvidence>({
     const { CloudTrailClient, ListPublicKeysCommand } = await loadCloudTrailSdk();
     const keys = await ctx.clients.get(CloudTrailClient).send(new ListPublicKeysCommand({ StartTime: new Date(from.getTime() - 2 * HOUR), EndTime: to }));
     const publicKeys = (keys.PublicKeyList ?? []).map((k) => ({ ...k, Value: base64Value(k.Value) }));
+    let organization: DigestValidationEvidence['organization'];
+    if (trails.some((t) => t.IsOrganizationTrail === true)) {
+      const { OrganizationsClient, DescribeOrganizationCommand } = await loadOrganizationsSdk();
+      const described = await captureFailure(() => ctx.clients.get(OrganizationsClient).send(new DescribeOrganizationCommand({})), ctx.signal);
+      organization = isCapturedError(described) ? described : { Id: described.Organization?.Id, Arn: described.Organization?.Arn, MasterAccountId: described.Organization?.MasterAccountId };
+    }
+    const organizationId = organization && !isCapturedError(organization) ? organization.Id : undefined;
     const clients = await RegionalS3Clients.open(ctx);
     try {
       const out: TrailDigestEvidence[] = [];
       for (const t of trails) {
+        if (t.IsOrganizationTrail === true && !organizationId) {
+          const why = organization && isCapturedError(organization) ? `DescribeOrganization failed (${organization.error.code}: ${organization.error.message})` : 'DescribeOrganization named no organization id';
+          out.push({ trailArn: t.TrailARN ?? '', bucket: t.S3BucketName ?? '', listedPrefixes: [], digests: [], logFiles: [], error: `organisation trail: CloudTrail delivers its digests under AWSLogs/<organization id>/${ctx.accountId}/, and ${why}; grant organizations:DescribeOrganization to the member role` });
+          continue;
+        }
         try {
-          out.push(await readTrail(ctx, t, from, to, Number(ctx.params.logFilesPerTrail ?? 24), clients));
+          out.push(await readTrail(ctx, t, from, to, Number(ctx.params.logFilesPerTrail ?? 24), clients, t.IsOrganizationTrail === true ? organizationId : undefined));
         } catch (err) {
           // One unreadable trail bucket (another account's log archive, a denied listing) is that trail's gap, not the query's.
           const e = err as { name?: string; message?: string };
           out.push({ trailArn: t.TrailARN ?? '', bucket: t.S3BucketName ?? '', listedPrefixes: [], digests: [], logFiles: [], error: `${e.name ?? 'Error'}: ${e.message ?? ''}`.trim() });
         }
       }
-      return { describeTrails: describe, window: { from: from.toISOString(), to: to.toISOString() }, publicKeys, trails: out };
+      return { describeTrails: describe, window: { from: from.toISOString(), to: to.toISOString() }, publicKeys, trails: out, ...(organization ? { organization } : {}) };
     } finally {
       clients.close();
     }

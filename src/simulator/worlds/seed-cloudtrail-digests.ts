@@ -48,6 +48,8 @@ export interface DigestSeedOptions {
   now: Date;
   /** Hourly digests ending before `now`. */
   hours: number;
+  /** An organisation trail's files: CloudTrail delivers them under `AWSLogs/<organization id>/<account id>/`. */
+  organizationId?: string;
   /** Replace the bytes of this log file (by hour index, newest = 0) after its digest was signed: validation must catch it. */
   tamperLogAtHour?: number;
 }
@@ -69,7 +71,7 @@ export function seedTrailDigests(account: SimAccount, t: SimTrail, opts: DigestS
     const end = new Date(lastEnd.getTime() - h * HOUR);
     const start = new Date(end.getTime() - HOUR);
     const logTime = new Date(start.getTime() + 20 * 60_000);
-    const logKey = `${prefix}AWSLogs/${account.id}/CloudTrail/${opts.sourceRegion}/${ymd(logTime)}/${account.id}_CloudTrail_${opts.sourceRegion}_${compact(logTime)}_${createHash('sha256').update(`${account.id}/${opts.sourceRegion}/${h}`).digest('hex').slice(0, 16)}.json.gz`;
+    const logKey = `${prefix}AWSLogs/${opts.organizationId ? `${opts.organizationId}/` : ''}${account.id}/CloudTrail/${opts.sourceRegion}/${ymd(logTime)}/${account.id}_CloudTrail_${opts.sourceRegion}_${compact(logTime)}_${createHash('sha256').update(`${account.id}/${opts.sourceRegion}/${h}`).digest('hex').slice(0, 16)}.json.gz`;
     const records = JSON.stringify({
       Records: [
         { eventVersion: '1.09', eventTime: iso(logTime), eventSource: 'sts.amazonaws.com', eventName: 'AssumeRole', awsRegion: opts.sourceRegion, sourceIPAddress: '198.51.100.20', readOnly: true, eventType: 'AwsApiCall', managementEvent: true, recipientAccountId: account.id, eventCategory: 'Management' },
@@ -82,7 +84,7 @@ export function seedTrailDigests(account: SimAccount, t: SimTrail, opts: DigestS
       objects[objects.length - 1] = { ...objects[objects.length - 1], body: gzipSync(Buffer.from(altered)) };
     }
 
-    const digestObject = `${prefix}AWSLogs/${account.id}/CloudTrail-Digest/${opts.sourceRegion}/${ymd(end)}/${account.id}_CloudTrail-Digest_${opts.sourceRegion}_${name}_${home}_${compact(end)}.json.gz`;
+    const digestObject = `${prefix}AWSLogs/${opts.organizationId ? `${opts.organizationId}/` : ''}${account.id}/CloudTrail-Digest/${opts.sourceRegion}/${ymd(end)}/${account.id}_CloudTrail-Digest_${opts.sourceRegion}_${name}_${home}_${compact(end)}.json.gz`;
     const digest = JSON.stringify({
       awsAccountId: account.id,
       digestStartTime: iso(start),
