@@ -30,6 +30,9 @@ export interface LegalHoldOutcome {
  * each version of their manifests, signatures and public keys, and every evidence body they name (at the version
  * they name). The action itself is evidence: it is sealed as a run of kind `legal-hold` listing what was held.
  */
+/** Signed before any hold is placed, to find a refused signing key first; not JSON, so never mistaken for a manifest. */
+const SIGNING_CHECK = 'evidence-locker legal hold: signing check before any hold is placed or lifted\n';
+
 export async function applyLegalHold(
   store: EvidenceStore,
   /** The signer, or how to open it (only stores with legal hold need one). */
@@ -46,8 +49,16 @@ export async function applyLegalHold(
       message: `the ${store.kind} store at ${store.describe().location} has no legal hold: its files are read-only but not locked; nothing was changed. Use the s3 store (Object Lock) to place legal holds.`,
     };
   }
-  // Open the signer before touching any object, so a hold is never placed without being recorded.
+  // Open the signer and sign once before touching any object, so a hold is never placed without being recorded: a key
+  // whose policy refuses this principal kms:Sign (only the collector and legal-hold roles may sign) fails here.
   const manifestSigner = typeof signer === 'function' ? await signer() : signer;
+  try {
+    await manifestSigner.sign(Buffer.from(SIGNING_CHECK));
+  } catch (err) {
+    throw new EvidenceLockerError(`the signing key refused to sign (${err instanceof Error ? err.message : String(err)}): no legal hold was ${opts.action === 'hold' ? 'placed' : 'lifted'}, since every hold and release is recorded as a signed run`, {
+      hint: 'run hold and release as the legal-hold role (deploy/README.md, "Legal holds"), which the signing key allows to sign',
+    });
+  }
   const now = opts.now ?? (() => new Date());
   const startedAt = now();
   // Only runs signed by a trusted key are held as evidence; foreign runs are reported, never held as if they were ours.
