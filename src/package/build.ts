@@ -40,6 +40,7 @@ import { findingsCsv, findingIdsByRow } from './findings.js';
 import { populationCsv } from './population.js';
 import { proceduresCsv } from './procedures.js';
 import { reconstructedDays } from './reconstructed.js';
+import { RegionCoverageBuilder } from './regions.js';
 import { renderReportPdf } from './pdf.js';
 import { TimelineBuilder, loadVerifiedBody } from './timeline.js';
 import { verifyGuide } from './verify-guide.js';
@@ -232,6 +233,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       evaluate: opts.evaluate,
       refNumber: (runId, recordId) => refs.numberOf(runId, recordId),
     });
+    const regionCoverage = new RegionCoverageBuilder(accounts, frameworks, opts.scope ?? {});
     const bodies = new BodyIndex();
     const attestationFiles = new Map<string, string>();
     const evidenceCsv = new StagedFile(staging, PACKAGE_FILES.evidenceCsv);
@@ -258,6 +260,8 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
           attestationFiles.set(rec.sha256, p);
         }
       }
+      const sizes = new Map(manifest.records.map((r) => [r.sha256, r.size]));
+      await regionCoverage.addRun(manifest, async (sha) => (await loadVerifiedBody(opts.store, sha, sizes.get(sha))).body);
       await evidenceCsv.write(evidenceCsvRows(manifest, accountSet, refs));
       await timelineBuilder.addRun(run, manifest);
     }
@@ -295,6 +299,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       foreign,
       trustedKeys: [...trust.fingerprints].sort(),
       scope: opts.scope ?? {},
+      regionCoverage: regionCoverage.finish(),
       assessor,
     };
 
