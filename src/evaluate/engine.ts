@@ -9,7 +9,7 @@ import { scopeUsesTags, type ScopeConfig } from '../config/scope.js';
 import { markScope } from './scope.js';
 import { TagIndex } from './tags.js';
 import { baselineReview } from './baseline.js';
-import { regionShortfall, runAccountRegions, type RunAccountRegions } from './regions.js';
+import { regionShortfall, runRegions } from './regions.js';
 import type { ControlResult, ControlStatus, EvidenceRef, ResourceFinding } from './types.js';
 
 /** A sealed attestation (manual evidence) that applies to a requirement. */
@@ -86,8 +86,7 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
   // Tag selectors judge every resource against the run's own sealed tags.
   const tagIndex = scopeUsesTags(input.scope, input.frameworks) ? await TagIndex.fromRecords(manifest.records, load) : undefined;
   // The account's enabled regions against those this run collected: regional checks say nothing of the others.
-  const accountRegions = new Map<string, RunAccountRegions>();
-  for (const a of accounts) accountRegions.set(a, await runAccountRegions(manifest, a, load));
+  const accountRegions = await runRegions(manifest, accounts, load);
 
   for (const frameworkId of input.frameworks) {
     const catalog = input.catalogs.find((c) => c.framework === frameworkId);

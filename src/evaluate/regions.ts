@@ -13,20 +13,38 @@ export type RunAccountRegions =
   | { state: 'unknown'; why: string; collected: string[] }
   | { state: 'known'; enabled: string[]; collected: string[]; uncollected: string[] };
 
-/** The regions a run collected regional evidence in for one account (error records included: the region was looked at). */
-export function collectedRegions(manifest: Pick<RunManifest, 'records'>, accountId: string): string[] {
-  return [...new Set(manifest.records.filter((r) => r.accountId === accountId && r.region !== 'global' && r.queryId !== ENABLED_REGIONS_QUERY_ID).map((r) => r.region))].sort();
+/**
+ * What the run shows about the regions of each of `accounts`, in one pass over its records (a run of a thousand accounts
+ * holds hundreds of thousands): regions collected (regional records, error records included: the region was looked at)
+ * and the sealed account.enabled-regions answer, read through `load` (which checks its hash).
+ */
+export async function runRegions(manifest: Pick<RunManifest, 'records' | 'scope'>, accounts: readonly string[], load: (sha256: string) => Promise<EvidenceBody>): Promise<Map<string, RunAccountRegions>> {
+  const wanted = new Set(accounts);
+  const collected = new Map<string, Set<string>>();
+  const listing = new Map<string, string>();
+  for (const r of manifest.records) {
+    if (!wanted.has(r.accountId)) continue;
+    if (r.queryId === ENABLED_REGIONS_QUERY_ID) listing.set(r.accountId, r.sha256);
+    else if (r.region !== 'global') {
+      const set = collected.get(r.accountId) ?? new Set<string>();
+      set.add(r.region);
+      collected.set(r.accountId, set);
+    }
+  }
+  const recorded = manifest.scope.queries.includes(ENABLED_REGIONS_QUERY_ID);
+  const out = new Map<string, RunAccountRegions>();
+  for (const accountId of accounts) {
+    const regions = [...(collected.get(accountId) ?? [])].sort();
+    out.set(accountId, recorded ? await accountRegions(listing.get(accountId), regions, load) : { state: 'not-recorded', collected: regions });
+  }
+  return out;
 }
 
-/** Reads the run's account.enabled-regions record of the account (through `load`, which checks its hash). */
-export async function runAccountRegions(manifest: Pick<RunManifest, 'records' | 'scope'>, accountId: string, load: (sha256: string) => Promise<EvidenceBody>): Promise<RunAccountRegions> {
-  const collected = collectedRegions(manifest, accountId);
-  if (!manifest.scope.queries.includes(ENABLED_REGIONS_QUERY_ID)) return { state: 'not-recorded', collected };
-  const rec = manifest.records.find((r) => r.queryId === ENABLED_REGIONS_QUERY_ID && r.accountId === accountId);
-  if (!rec) return { state: 'unknown', why: 'the run holds no account.enabled-regions record for this account (the account was not reached)', collected };
+async function accountRegions(sha256: string | undefined, collected: string[], load: (sha256: string) => Promise<EvidenceBody>): Promise<RunAccountRegions> {
+  if (!sha256) return { state: 'unknown', why: 'the run holds no account.enabled-regions record for this account (the account was not reached)', collected };
   let body: EvidenceBody;
   try {
-    body = await load(rec.sha256);
+    body = await load(sha256);
   } catch (err) {
     return { state: 'unknown', why: `its account.enabled-regions record could not be read: ${(err as Error).message}`, collected };
   }

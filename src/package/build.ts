@@ -41,6 +41,7 @@ import { populationCsv } from './population.js';
 import { proceduresCsv } from './procedures.js';
 import { reconstructedDays } from './reconstructed.js';
 import { RegionCoverageBuilder } from './regions.js';
+import { ENABLED_REGIONS_QUERY_ID } from '../queries/account/enabled-regions.js';
 import { renderReportPdf } from './pdf.js';
 import { TimelineBuilder, loadVerifiedBody } from './timeline.js';
 import { verifyGuide } from './verify-guide.js';
@@ -260,8 +261,8 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
           attestationFiles.set(rec.sha256, p);
         }
       }
-      const sizes = new Map(manifest.records.map((r) => [r.sha256, r.size]));
-      await regionCoverage.addRun(manifest, async (sha) => (await loadVerifiedBody(opts.store, sha, sizes.get(sha))).body);
+      const listed = new Map(manifest.records.filter((r) => r.queryId === ENABLED_REGIONS_QUERY_ID).map((r) => [r.sha256, r.size]));
+      await regionCoverage.addRun(manifest, async (sha) => (await loadVerifiedBody(opts.store, sha, listed.get(sha))).body);
       await evidenceCsv.write(evidenceCsvRows(manifest, accountSet, refs));
       await timelineBuilder.addRun(run, manifest);
     }

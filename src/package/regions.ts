@@ -1,7 +1,7 @@
 import type { ScopeConfig } from '../config/scope.js';
 import type { EvidenceBody } from '../evidence/record.js';
 import type { RunManifest } from '../evidence/manifest.js';
-import { regionOutOfScope, runAccountRegions } from '../evaluate/regions.js';
+import { regionOutOfScope, runRegions } from '../evaluate/regions.js';
 
 /** One account's regions over the period: enabled (as the runs recorded them) against collected. */
 export interface AccountRegionCoverage {
@@ -22,6 +22,8 @@ export interface AccountRegionCoverage {
 
 /** Folds the collection runs of the period in, one manifest at a time (as the package reads them). */
 export class RegionCoverageBuilder {
+  /** Bodies are content-addressed and an account's regions rarely change: each distinct answer is read once per package. */
+  private readonly bodies = new Map<string, Promise<EvidenceBody>>();
   private readonly by = new Map<string, { runs: number; enabled: Set<string>; collected: Set<string>; unknown: { runId: string; why: string }[]; notRecorded: string[] }>();
 
   constructor(
@@ -34,11 +36,20 @@ export class RegionCoverageBuilder {
 
   async addRun(manifest: RunManifest, load: (sha256: string) => Promise<EvidenceBody>): Promise<void> {
     if (manifest.kind !== 'collection') return;
-    for (const accountId of manifest.scope.accounts) {
-      const acc = this.by.get(accountId);
-      if (!acc) continue;
+    const accounts = manifest.scope.accounts.filter((a) => this.by.has(a));
+    const cached = (sha: string) => {
+      let p = this.bodies.get(sha);
+      if (!p) {
+        p = load(sha);
+        // A failed read is not kept: the next run's record is read again.
+        p.catch(() => this.bodies.delete(sha));
+        this.bodies.set(sha, p);
+      }
+      return p;
+    };
+    for (const [accountId, r] of await runRegions(manifest, accounts, cached)) {
+      const acc = this.by.get(accountId)!;
       acc.runs++;
-      const r = await runAccountRegions(manifest, accountId, load);
       for (const c of r.collected) acc.collected.add(c);
       if (r.state === 'known') for (const e of r.enabled) acc.enabled.add(e);
       else if (r.state === 'unknown') acc.unknown.push({ runId: manifest.runId, why: r.why });
