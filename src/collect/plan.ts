@@ -7,6 +7,7 @@ import { PUBLISHED_RATE_LIMITS } from '../aws/rate-limit.js';
 import type { AccountTarget } from './targets.js';
 import { scopeUsesTags } from '../config/scope.js';
 import { TAGGING_QUERY_ID } from '../queries/tagging/resources.js';
+import { ENABLED_REGIONS_QUERY_ID } from '../queries/account/enabled-regions.js';
 
 /** One query to run in one account and region (`global` for global queries), with its parameters. */
 export interface CollectionTask {
@@ -63,10 +64,11 @@ export function planRun(catalogs: Catalog[], config: Config, targets: readonly A
   const queries = plannedQueries(catalogs, frameworks, selection.queries);
   // Tag selectors need each run's own tags; an explicit --queries list is taken as given.
   const tagging = queryById(TAGGING_QUERY_ID);
-  if (!selection.queries?.length && tagging && scopeUsesTags(config.scope, frameworks) && !queries.includes(tagging)) {
-    queries.push(tagging);
-    queries.sort((a, b) => a.id.localeCompare(b.id));
-  }
+  if (!selection.queries?.length && tagging && scopeUsesTags(config.scope, frameworks) && !queries.includes(tagging)) queries.push(tagging);
+  // Every run records the account's enabled regions, whatever the frameworks: the package names those it did not collect.
+  const enabled = queryById(ENABLED_REGIONS_QUERY_ID);
+  if (!selection.queries?.length && enabled && !queries.includes(enabled)) queries.push(enabled);
+  queries.sort((a, b) => a.id.localeCompare(b.id));
   return { frameworks, queries, regions: [...new Set(targets.flatMap((t) => t.regions))].sort(), tasks: planTasks(queries, targets, config) };
 }
 

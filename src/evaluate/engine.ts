@@ -9,6 +9,7 @@ import { scopeUsesTags, type ScopeConfig } from '../config/scope.js';
 import { markScope } from './scope.js';
 import { TagIndex } from './tags.js';
 import { baselineReview } from './baseline.js';
+import { regionShortfall, runRegions } from './regions.js';
 import type { ControlResult, ControlStatus, EvidenceRef, ResourceFinding } from './types.js';
 
 /** A sealed attestation (manual evidence) that applies to a requirement. */
@@ -84,6 +85,8 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
   const results: ControlResult[] = [];
   // Tag selectors judge every resource against the run's own sealed tags.
   const tagIndex = scopeUsesTags(input.scope, input.frameworks) ? await TagIndex.fromRecords(manifest.records, load) : undefined;
+  // The account's enabled regions against those this run collected: regional checks say nothing of the others.
+  const accountRegions = await runRegions(manifest, accounts, load);
 
   for (const frameworkId of input.frameworks) {
     const catalog = input.catalogs.find((c) => c.framework === frameworkId);
@@ -100,10 +103,32 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
     const reqs = new Map(catalog.requirements.map((r) => [r.id, r]));
     for (let i = first; i < results.length; i++) {
       const r = results[i];
-      if (r.coverage === 'automated' || r.coverage === 'partial') results[i] = judge(r, reqs.get(r.requirementId)!);
+      if (r.coverage === 'automated' || r.coverage === 'partial') results[i] = capForRegions(judge(r, reqs.get(r.requirementId)!), reqs.get(r.requirementId)!, frameworkId);
     }
   }
   return results;
+
+  /**
+   * A requirement with regional checks proves nothing about the enabled regions the run did not collect (or, when the
+   * enabled regions are unknown, about any other region): unless the declared scope leaves them out, a pass, an
+   * "AWS portion met" or a proposed not-applicable becomes needs-review, and every status says which regions.
+   */
+  function capForRegions(r: ControlResult, req: Requirement, frameworkId: string): ControlResult {
+    const regional = req.queries.filter((q) => queryById(q)?.scope === 'regional');
+    if (!regional.length) return r;
+    const regions = accountRegions.get(r.accountId);
+    const short = regions && regionShortfall(regions, input.scope?.[frameworkId], r.accountId);
+    if (!regions || !short) return r;
+    const collected = regions.collected.length ? regions.collected.join(', ') : 'none';
+    const reason =
+      short.kind === 'uncollected'
+        ? `${REGIONS_NOT_COLLECTED}: account ${r.accountId} has enabled region(s) ${short.regions.join(', ')} that this run did not collect (collected: ${collected}) and the declared scope does not exclude; this requirement's regional checks (${regional.join(', ')}) say nothing about resources there`
+        : `${REGIONS_UNKNOWN}: the enabled regions of account ${r.accountId} are unknown (${short.why}); this run collected ${collected}, so this requirement's regional checks (${regional.join(', ')}) say nothing about any other region`;
+    const capped = r.status === 'pass' || r.status === 'aws-portion-satisfied' || r.status === 'not-applicable';
+    // "AWS portion satisfied" is no longer said of a result that is not.
+    const kept = capped ? r.reasons.filter((x) => !/^AWS portion satisfied\b/.test(x)) : r.reasons;
+    return { ...r, status: capped ? 'needs-review' : r.status, reasons: [reason, ...kept] };
+  }
 
   /** Status from the in-scope findings only; a partial requirement whose AWS evidence passes is never a plain pass. */
   function judge(r: ControlResult, req: Requirement): ControlResult {
@@ -205,6 +230,11 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
     return { ...base, status: 'not-collected', reasons: [], findings, evidence, gaps, parameters };
   }
 }
+
+/** Opening words of the reason a requirement carries when the run left enabled regions of the account uncollected. */
+export const REGIONS_NOT_COLLECTED = 'ENABLED REGIONS NOT COLLECTED';
+/** Opening words of the reason a requirement carries when the account's enabled regions are unknown. */
+export const REGIONS_UNKNOWN = 'ENABLED REGIONS UNKNOWN';
 
 /** fail > needs-review > not-collected (gap) > pass; nothing judged at all is a gap, never a pass. */
 export function combine(statuses: ResourceStatus[], hasGaps: boolean): ControlStatus {

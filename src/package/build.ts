@@ -40,6 +40,8 @@ import { findingsCsv, findingIdsByRow } from './findings.js';
 import { populationCsv } from './population.js';
 import { proceduresCsv } from './procedures.js';
 import { reconstructedDays } from './reconstructed.js';
+import { RegionCoverageBuilder } from './regions.js';
+import { ENABLED_REGIONS_QUERY_ID } from '../queries/account/enabled-regions.js';
 import { renderReportPdf } from './pdf.js';
 import { TimelineBuilder, loadVerifiedBody } from './timeline.js';
 import { EventWindows } from './event-windows.js';
@@ -234,6 +236,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       evaluate: opts.evaluate,
       refNumber: (runId, recordId) => refs.numberOf(runId, recordId),
     });
+    const regionCoverage = new RegionCoverageBuilder(accounts, frameworks, opts.scope ?? {});
     const bodies = new BodyIndex();
     // The windows every run's CloudTrail event searches covered, whether or not the run decides a day.
     const eventWindows = new EventWindows();
@@ -262,6 +265,8 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
           attestationFiles.set(rec.sha256, p);
         }
       }
+      const listed = new Map(manifest.records.filter((r) => r.queryId === ENABLED_REGIONS_QUERY_ID).map((r) => [r.sha256, r.size]));
+      await regionCoverage.addRun(manifest, async (sha) => (await loadVerifiedBody(opts.store, sha, listed.get(sha))).body);
       await evidenceCsv.write(evidenceCsvRows(manifest, accountSet, refs));
       await timelineBuilder.addRun(run, manifest);
       if (!isAttestation) await addRunWindows(eventWindows, opts.store, manifest, accountSet);
@@ -305,6 +310,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       foreign,
       trustedKeys: [...trust.fingerprints].sort(),
       scope: opts.scope ?? {},
+      regionCoverage: regionCoverage.finish(),
       assessor,
     };
 

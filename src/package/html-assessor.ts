@@ -1,5 +1,6 @@
 import type { PackageModel } from './model.js';
 import { PROPOSED_LABEL, PROPOSED_WORD } from './procedures.js';
+import { regionCoverageLines, regionsNeedAttention } from './regions.js';
 
 /** Population rows embedded in index.html; beyond this the page says so and population.csv has them all. */
 export const HTML_POPULATION_ROWS = 20_000;
@@ -25,6 +26,10 @@ export function assessorHtmlSection(model: PackageModel, esc: (s: string) => str
   const s = a.summary;
   const cell = (v: unknown) => `<td>${esc(String((v as string | number | boolean | null | undefined) ?? ''))}</td>`;
   const scope = a.scope.map((x) => `<li><strong>${esc(x.framework)}</strong>: ${esc(x.statement)}</li>`).join('');
+  // Where the population could have been found at all: enabled regions against those collected, per account.
+  const regions = (model.regionCoverage ?? [])
+    .flatMap((c) => regionCoverageLines(c).map((line) => (regionsNeedAttention(c) && /ENABLED|UNKNOWN/.test(line) ? `<li class="region-warning"><strong>${esc(line)}</strong></li>` : `<li>${esc(line)}</li>`)))
+    .join('');
   const proposed = model.frameworks
     .map((f) => {
       const p = s.proposedFindings[f.framework];
@@ -39,7 +44,8 @@ export function assessorHtmlSection(model: PackageModel, esc: (s: string) => str
     .map((p) => `<tr>${cell(p.framework)}${cell(p.requirement)}${cell(`${p.resource} (${p.accountId} ${p.region})`)}${cell(p.inScope ? 'in scope' : 'out of scope')}${cell(p.scopeReason)}${cell(p.status)}${cell(p.evidenceRef)}</tr>`)
     .join('');
   return `<section id="assessor-results">
-<h2>Scope</h2><ul>${scope}</ul>
+<h2>Scope</h2><ul>${scope}</ul>${regions ? `
+<h3>Scope: enabled regions</h3><ul id="region-coverage">${regions}</ul>` : ''}
 <h2>Proposed findings per testing procedure (${esc(PROPOSED_LABEL)})</h2>
 <table><thead><tr><th>Framework</th><th>In place</th><th>AWS portion in place</th><th>Not in place</th><th>Not applicable</th><th>Not tested</th><th>AWS portion met (requirement x account)</th></tr></thead><tbody>${proposed}</tbody></table>
 <details><summary>Findings register: ${a.findings.length} finding(s), worst severity first</summary>

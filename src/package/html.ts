@@ -7,6 +7,7 @@ import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
 import { opensslVerifyCommand } from './verify-guide.js';
 import { assessorHtmlData, assessorHtmlSection } from './html-assessor.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
+import { regionSummary } from './regions.js';
 
 /** Total bytes of evidence bodies embedded in index.html; beyond it the viewer shows the path in the package. */
 export const DEFAULT_HTML_BODY_BUDGET = 8 * 1024 * 1024;
@@ -84,6 +85,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     simulated: Boolean((model as { simulated?: unknown }).simulated),
     accounts: model.accounts,
     regions: model.regions,
+    regionSummary: regionSummary(model.regions, model.regionCoverage ?? []),
     days: model.timeline.days,
     stores: model.stores,
     runsTotal: allRuns.length,
@@ -407,7 +409,7 @@ function viewSummary(){
     ['Rebuilt days', el('span', {id: 'rebuilt-days', text: D.rebuilt.sentence || 'none: the evidence of every day was collected on that day'})],
     ['Days without a run', (D.assessor && D.assessor.summary && D.assessor.summary.period.datesWithoutRun.length) ? D.assessor.summary.period.datesWithoutRun.length + ': ' + D.assessor.summary.period.datesWithoutRun.join(', ') + ' (see Gaps)' : 'none'],
     ['Scope: accounts', D.accounts.length + ': ' + D.accounts.slice(0, 50).join(', ') + (D.accounts.length > 50 ? ', ...' : '')],
-    ['Scope: regions', D.regions.join(', ') || '-'],
+    ['Scope: regions', D.regionSummary || D.regions.join(', ') || '-'],
     ['Frameworks', D.frameworks.map(function(f){ return f.name + ' (' + f.requirements.length + ' requirements)'; }).join('; ')],
     ['Signing key fingerprint', el('code', {id: 'key-fingerprint', text: D.signing.keyFingerprint})],
     ['Signing key', D.signing.keyId + ' (' + D.signing.algorithm + ')'],

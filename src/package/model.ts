@@ -9,6 +9,7 @@ import type { PeriodDays } from '../evidence/period.js';
 import type { MissingShard } from './manifest.js';
 import type { Timeline } from './timeline.js';
 import type { EventSearchCoverage } from './event-coverage.js';
+import type { AccountRegionCoverage } from './regions.js';
 
 /** Everything the package views (PDF, HTML, CSV, OSCAL) are rendered from; nothing else is read. */
 export interface PackageModel {
@@ -47,6 +48,8 @@ export interface PackageModel {
   trustedKeys?: string[];
   /** The declared scope per framework (empty: none declared, every resource of the listed accounts). */
   scope: ScopeConfig;
+  /** Per account: the enabled regions the runs recorded against the regions they collected (absent in models built by hand). */
+  regionCoverage?: AccountRegionCoverage[];
   /** Scope statements, per-procedure results, the findings register, the population and the summary numbers. */
   assessor: AssessorResults;
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { regionCoverageLines, regionSummary } from './regions.js';
 import type { ControlStatus } from '../evaluate/types.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
@@ -167,7 +168,7 @@ export function renderOscal(model: PackageModel): Buffer {
         {
           uuid: uuid('result'),
           title: `Automated evidence evaluation, ${model.period.from} to ${model.period.to}`,
-          description: `Requirement results for accounts ${model.accounts.join(', ')} from ${model.runs.length} sealed collection run(s). Each requirement finding judges the whole period, as the testing-procedure findings do: satisfied only when the requirement passed on every day of it; one that failed on any day is not-satisfied (fail) even when it passes at its end, one without evidence or needing review on a day is not-satisfied (other). Its props give the status at the period end and the worst in the period.`,
+          description: `Requirement results for accounts ${model.accounts.join(', ')} from ${model.runs.length} sealed collection run(s). Regions collected: ${regionSummary(model.regions, model.regionCoverage ?? [])}.${(model.regionCoverage ?? []).map((c) => ` ${regionCoverageLines(c).join('. ')}.`).join('')} Each requirement finding judges the whole period, as the testing-procedure findings do: satisfied only when the requirement passed on every day of it; one that failed on any day is not-satisfied (fail) even when it passes at its end, one without evidence or needing review on a day is not-satisfied (other). Its props give the status at the period end and the worst in the period.`,
           start: `${model.period.from}T00:00:00Z`,
           end: model.generatedAt,
           'reviewed-controls': { 'control-selections': [{ 'include-controls': [...controlIds].sort().map((id) => ({ 'control-id': id })) }] },

@@ -3,6 +3,7 @@ import type { Requirement } from '../controls/schema.js';
 import type { PackageModel } from './model.js';
 import { PROPOSED_LABEL, PROPOSED_WORD, type ProcedureResult } from './procedures.js';
 import { SEVERITIES, type Severity } from './findings.js';
+import { regionCoverageLines, regionsNeedAttention } from './regions.js';
 
 type Doc = InstanceType<typeof PDFDocument>;
 type Cell = string | { text: string; color: string };
@@ -98,6 +99,13 @@ export function findingsSection(doc: Doc, model: PackageModel, l: PdfLayout): vo
 /** Population counts per framework and the first rows; the whole list is in population.csv and index.html. */
 export function populationSection(doc: Doc, model: PackageModel, l: PdfLayout): void {
   const pop = model.assessor.population;
+  if (model.regionCoverage?.length) {
+    // Scope first: where the population could have been found at all.
+    l.subheading(doc, 'Scope: enabled regions');
+    l.para(doc, 'Per account, the regions AWS lists as enabled (account:ListRegions, sealed in each run as account.enabled-regions) against the regions the runs collected. Regional checks say nothing about a region that was not collected: unless the declared scope leaves the region out (with its reason), a requirement with regional checks is not shown as a pass, AWS portion met or not applicable on a day its run left an enabled region out, or could not read the enabled regions.', l.muted, 8.5);
+    for (const c of model.regionCoverage) for (const line of regionCoverageLines(c)) l.para(doc, line, regionsNeedAttention(c) && /ENABLED|UNKNOWN/.test(line) ? '#cf222e' : undefined, 8.5);
+    l.subheading(doc, 'Resource checks judged');
+  }
   l.para(doc, 'Every resource each automated or partial requirement judged at the end of the period, passing ones included, with its scope and the reason. Out-of-scope resources are listed for transparency and decide nothing.', l.muted, 8.5);
   l.table(
     doc,

@@ -10,6 +10,7 @@ import { opensslVerifyFileCommand } from './verify-guide.js';
 import { reportFont } from './fonts.js';
 import { assessorSummary, coverCounts, exceptionDetails, findingsSection, populationSection, procedureRows, type PdfLayout } from './pdf-assessor.js';
 import { findingKey } from './findings.js';
+import { regionSummary, regionsNeedAttention } from './regions.js';
 import { formatRef, refRanges } from './references.js';
 import { exceptionStateWord, exceptionWindow, rowExceptionLabels } from './exceptions.js';
 import { baselineParameters } from '../evaluate/baseline.js';
@@ -460,6 +461,14 @@ function coverBands(doc: Doc, model: PackageModel): void {
       REBUILT_BAND,
     );
   }
+  const regionWarnings = (model.regionCoverage ?? []).filter(regionsNeedAttention).map((c) => c.accountId);
+  if (regionWarnings.length) {
+    band(
+      'ENABLED REGIONS NOT COLLECTED OR UNKNOWN',
+      `Account(s) ${regionWarnings.join(', ')}: enabled regions that no run collected and the declared scope does not exclude, or enabled regions that could not be read. Regional checks say nothing about them; requirements with regional checks are not passed on those days (Population: Scope).`,
+      '#b35900',
+    );
+  }
   if (model.runSigningKeys.length > 1) {
     band(`RUNS SIGNED BY ${model.runSigningKeys.length} DIFFERENT KEYS`, 'Confirm every run signing key listed below with the organisation out of band; a run signed by an unconfirmed key is not evidence.', '#b35900');
   }
@@ -479,7 +488,7 @@ function cover(doc: Doc, model: PackageModel): void {
   keyValues(doc, [
     ['Period', `${model.period.from} to ${model.period.to} (UTC days, inclusive; ${model.timeline.days.length} days)`],
     ['Accounts', model.accounts.join(', ')],
-    ['Regions', model.regions.join(', ') || '-'],
+    ['Regions', regionSummary(model.regions, model.regionCoverage ?? [])],
     ['Frameworks', model.frameworks.map((f) => f.framework).join(', ')],
     ['Package built', model.builtAt],
     ['Last sealed run', `${model.generatedAt} (completion of the last sealed run included)`],

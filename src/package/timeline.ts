@@ -13,6 +13,7 @@ import { daysOf, type PeriodDays } from '../evidence/period.js';
 import { rowExceptions, type ExceptionStatus } from './exceptions.js';
 import { scopeUsesTags } from '../config/scope.js';
 import { TAGGING_QUERY_ID } from '../queries/tagging/resources.js';
+import { ENABLED_REGIONS_QUERY_ID } from '../queries/account/enabled-regions.js';
 import { asUntested, untestedKey, type UntestedRequirements } from './untested.js';
 import { unsearchedReason, type UnsearchedInterval } from './event-windows.js';
 
@@ -328,6 +329,8 @@ export class TimelineBuilder {
     }
     this.neededQueries = new Set(input.frameworks.flatMap((fw) => input.catalogs.find((c) => c.framework === fw)?.requirements.flatMap((r) => r.queries) ?? []));
     if (scopeUsesTags(input.scope, input.frameworks)) this.neededQueries.add(TAGGING_QUERY_ID);
+    // Every evaluation reads the account's enabled regions (requirements with regional checks depend on them).
+    this.neededQueries.add(ENABLED_REGIONS_QUERY_ID);
   }
 
   /** Reads the attestation runs (manual evidence applies to every day) and prepares the rows. */

@@ -34,5 +34,11 @@ describe('demo', () => {
     const pages = execFileSync('pdftotext', ['-layout', '-f', '1', '-l', '2', join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).split('\f');
     expect(pages[0]).toContain('VERIFY.md explains the offline checks');
     expect(pages[1]).not.toContain('VERIFY.md explains the offline checks');
+    // The demo account has 17 regions enabled and the demo collects 2: it declares the other 15 out of scope, with a
+    // reason, so the cover says so and carries no warning band, and no requirement is held back for them.
+    const cover = pages[0].replace(/\s+/g, ' ');
+    expect(cover).toContain('us-east-1, us-west-2; 15 other enabled region(s) not collected, declared out of scope');
+    expect(cover).not.toContain('ENABLED REGIONS NOT COLLECTED OR UNKNOWN');
+    expect(readFileSync(join(dir, 'controls.csv'), 'utf8')).not.toContain('ENABLED REGIONS');
   }, 300_000);
 });

@@ -28,6 +28,16 @@ describe('planRun: the plan stage, without network', () => {
     ]);
   });
 
+  it('records every account\'s enabled regions in every run, whatever the frameworks cite; an explicit --queries list is taken as given', () => {
+    const config = ConfigSchema.parse({});
+    const targets = [target('111111111111', ['us-east-1']), target('222222222222', ['us-east-1'])];
+    const plan = planRun(catalogs, config, targets, { frameworks: ['hipaa-security'] });
+    expect(catalogs.find((c) => c.framework === 'hipaa-security')!.requirements.some((r) => r.queries.includes('account.enabled-regions'))).toBe(false);
+    expect(plan.tasks.filter((t) => t.query.id === 'account.enabled-regions').map((t) => `${t.target.accountId}/${t.region}`)).toEqual(['111111111111/global', '222222222222/global']);
+    expect(plan.queries.map((q) => q.id)).toEqual([...plan.queries.map((q) => q.id)].sort());
+    expect(planRun(catalogs, config, targets, { queries: ['iam.password-policy'] }).queries.map((q) => q.id)).toEqual(['iam.password-policy']);
+  });
+
   it('puts rate-paced queries first for every account', () => {
     const config = ConfigSchema.parse({});
     const plan = planRun(catalogs, config, [target('111111111111', ['us-east-1'])], { frameworks: ['pci-dss-4.0.1'] });

@@ -66,6 +66,7 @@ export const FIXED_QUERY_IDS = [
   'accessanalyzer.external-access',
   'identitycenter.settings',
   'account.security-contact',
+  'account.enabled-regions',
   'macie.discovery',
   'inspector2.account-status',
   'inspector2.coverage',

@@ -101,8 +101,9 @@ describe('collection plan', () => {
     const tagged = ConfigSchema.parse({ frameworks: ['pci'], scope: { pci: scope } });
     const plain = ConfigSchema.parse({ frameworks: ['pci'], scope: { pci: { include: [{ resource: '*data*' }] } } });
     const ids = (p: ReturnType<typeof planRun>) => p.tasks.map((t) => `${t.query.id}@${t.region}`).sort();
-    expect(ids(planRun([catalog], tagged, [target]))).toEqual(['s3.bucket-encryption@global', 'tagging.resources@us-east-1', 'tagging.resources@us-west-2']);
-    expect(ids(planRun([catalog], plain, [target]))).toEqual(['s3.bucket-encryption@global']);
+    // account.enabled-regions is part of every run (test/collect/plan.test.ts).
+    expect(ids(planRun([catalog], tagged, [target]))).toEqual(['account.enabled-regions@global', 's3.bucket-encryption@global', 'tagging.resources@us-east-1', 'tagging.resources@us-west-2']);
+    expect(ids(planRun([catalog], plain, [target]))).toEqual(['account.enabled-regions@global', 's3.bucket-encryption@global']);
     expect(ids(planRun([catalog], tagged, [target], { queries: ['s3.bucket-encryption'] }))).toEqual(['s3.bucket-encryption@global']);
   });
 });

@@ -21,6 +21,9 @@ export function accountSettingsState(account: SimAccount): AccountSettingsState 
   return account.globalState('account', () => ({ alternateContacts: [] }));
 }
 
+/** The opt-in statuses the Account API reference lists for a Region. */
+const REGION_OPT_STATUSES: readonly string[] = ['ENABLED', 'ENABLING', 'DISABLING', 'DISABLED', 'ENABLED_BY_DEFAULT'];
+
 export const account: SimService = {
   name: 'account',
   signingName: 'account',
@@ -28,6 +31,14 @@ export const account: SimService = {
   seed: (acct, world) => seedAccount(acct, world),
   operations: [
     operation(ListRegionsCommand, (input, ctx) => {
+      // Another account's regions need the organization's trusted access for Account Management, which is not simulated.
+      if (input.AccountId && input.AccountId !== ctx.account.id) {
+        throw new SimError('AccessDeniedException', 'The management account can only be managed using the standalone context from the management account.', 403);
+      }
+      const unknownStatus = (input.RegionOptStatusContains ?? []).find((st) => !REGION_OPT_STATUSES.includes(st));
+      if (unknownStatus !== undefined) {
+        throw new SimError('ValidationException', `1 validation error detected: Value '${unknownStatus}' at 'regionOptStatusContains' failed to satisfy constraint: Member must satisfy enum value set: [${REGION_OPT_STATUSES.join(', ')}]`, 400);
+      }
       const regions: Region[] = [
         ...DEFAULT_REGIONS.map((r): Region => ({ RegionName: r, RegionOptStatus: 'ENABLED_BY_DEFAULT' })),
         ...OPT_IN_REGIONS.map((r): Region => ({ RegionName: r, RegionOptStatus: ctx.account.enabledRegions.includes(r) ? 'ENABLED' : 'DISABLED' })),

@@ -4,7 +4,8 @@
  * Data stores are selected by their tags (demo-tags.ts), as an organisation that classifies its resources would.
  */
 import type { FrameworkScope, ScopeConfig } from '../../config/scope.js';
-import { DEMO_ACCOUNT_ID } from './demo.js';
+import { DEMO_ACCOUNT_ID, DEMO_REGIONS } from './demo.js';
+import { DEFAULT_REGIONS } from '../regions.js';
 
 export { DEMO_SCOPE_TAGS, demoScopeTags, type DemoClassification } from './demo-tags.js';
 
@@ -16,9 +17,17 @@ const connected = [
   { resourceType: 'AWS::WAFv2::WebACL', reason: 'web application firewall in front of in-scope endpoints' },
 ];
 
+/**
+ * The regions enabled in the demo account that the demo does not collect (every default region but DEMO_REGIONS):
+ * declared out of scope with a reason, so the package says why they were not looked at instead of leaving them silent.
+ */
+export const DEMO_UNUSED_REGIONS: readonly string[] = DEFAULT_REGIONS.filter((r) => !(DEMO_REGIONS as readonly string[]).includes(r));
+export const DEMO_UNUSED_REGION_REASON = `no workload runs there: the demo platform uses ${DEMO_REGIONS.join(' and ')} only (a real organisation shows the assessor how, e.g. a service control policy denying the other regions)`;
+
 const exclude: FrameworkScope['exclude'] = [
   { tags: { workload: 'marketing' }, reason: 'public marketing website: no account data or ePHI, segmented from the in-scope network' },
   { tags: { environment: 'sandbox' }, reason: 'sandbox: holds no account data or ePHI (data discovery to confirm)' },
+  ...DEMO_UNUSED_REGIONS.map((region) => ({ region, reason: DEMO_UNUSED_REGION_REASON })),
 ];
 
 export const DEMO_SCOPE: ScopeConfig = {
