@@ -5,9 +5,12 @@ import { ConfigError } from '../errors.js';
 import type { ManifestSigner } from '../seal/signer.js';
 import { LocalEd25519Signer } from '../seal/local-signer.js';
 import { loadKmsSdk } from './sdk.js';
+import type { AwsClientSettings } from './clients.js';
 
 export interface OpenSignerOptions {
   log?: Logger;
+  /** Credentials for the KMS key (an assumed role, `--role-arn`); default: the SDK's default chain. */
+  credentials?: AwsClientSettings['credentials'];
 }
 
 /** Directory of the local Ed25519 key: `signing.keyDir`, else `<stateDir>/keys`, relative paths from the current directory. */
@@ -47,7 +50,7 @@ export async function openSigner(config: Pick<Config, 'signing' | 'stateDir'>, o
     }
     // The KMS client and the SDK client factory load only for a KMS key; a local key never needs them.
     const [{ KMSClient }, { AwsClientProvider }, { KmsManifestSigner }] = await Promise.all([loadKmsSdk(), import('./clients.js'), import('./kms-signer.js')]);
-    const clients = new AwsClientProvider({ accountId: arn?.[2] ?? 'manifest-signing', region });
+    const clients = new AwsClientProvider({ accountId: arn?.[2] ?? 'manifest-signing', region, ...(opts.credentials ? { credentials: opts.credentials } : {}) });
     const signer = await KmsManifestSigner.open(clients.get(KMSClient), signing.keyId);
     opts.log?.info({ keyId: signer.keyId, algorithm: signer.algorithm, region }, 'signing manifests with the AWS KMS key');
     return signer;

@@ -4,6 +4,8 @@ import type { Config } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { ConfigError } from '../errors.js';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { loadCredentialProviders } from '../aws/sdk.js';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -87,4 +89,15 @@ export function parseShard(value: string): { index: number; count: number } {
     throw new ConfigError(`--shard: "${value}" is not a shard like 1/4 (index from 1 to count, count at most 1000)`);
   }
   return { index, count };
+}
+
+/**
+ * Credentials of an IAM role to assume (`--role-arn`) for the store and the signing key, or undefined for the shell's
+ * own. `example`: a role name for the error's example.
+ */
+export async function roleCredentials(roleArn: string | undefined, sessionName: string, example: string): Promise<AwsCredentialIdentityProvider | undefined> {
+  if (!roleArn) return undefined;
+  if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(roleArn)) throw new ConfigError(`--role-arn ${roleArn}: not an IAM role ARN`, `e.g. --role-arn arn:aws:iam::111122223333:role/${example}`);
+  const { fromTemporaryCredentials } = await loadCredentialProviders();
+  return fromTemporaryCredentials({ params: { RoleArn: roleArn, RoleSessionName: sessionName } });
 }

@@ -3,7 +3,7 @@ import { EvidenceLockerError } from '../errors.js';
 import { putEvidenceBody, sealRun, type SealedRun } from '../seal/seal.js';
 import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
-import type { ManifestSigner } from '../seal/signer.js';
+import { assertCanSign, type ManifestSigner } from '../seal/signer.js';
 import { SDK_VERSION } from '../version.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { Logger } from '../log/logger.js';
@@ -30,9 +30,6 @@ export interface LegalHoldOutcome {
  * each version of their manifests, signatures and public keys, and every evidence body they name (at the version
  * they name). The action itself is evidence: it is sealed as a run of kind `legal-hold` listing what was held.
  */
-/** Signed before any hold is placed, to find a refused signing key first; not JSON, so never mistaken for a manifest. */
-const SIGNING_CHECK = 'evidence-locker legal hold: signing check before any hold is placed or lifted\n';
-
 export async function applyLegalHold(
   store: EvidenceStore,
   /** The signer, or how to open it (only stores with legal hold need one). */
@@ -52,13 +49,11 @@ export async function applyLegalHold(
   // Open the signer and sign once before touching any object, so a hold is never placed without being recorded: a key
   // whose policy refuses this principal kms:Sign (only the collector and legal-hold roles may sign) fails here.
   const manifestSigner = typeof signer === 'function' ? await signer() : signer;
-  try {
-    await manifestSigner.sign(Buffer.from(SIGNING_CHECK));
-  } catch (err) {
-    throw new EvidenceLockerError(`the signing key refused to sign (${err instanceof Error ? err.message : String(err)}): no legal hold was ${opts.action === 'hold' ? 'placed' : 'lifted'}, since every hold and release is recorded as a signed run`, {
-      hint: 'run hold and release as the legal-hold role (deploy/README.md, "Legal holds"), which the signing key allows to sign',
-    });
-  }
+  await assertCanSign(
+    manifestSigner,
+    `no legal hold was ${opts.action === 'hold' ? 'placed' : 'lifted'}, since every hold and release is recorded as a signed run`,
+    'run hold and release with --role-arn <LegalHoldRoleArn> (deploy/README.md), a role the signing key allows to sign',
+  );
   const now = opts.now ?? (() => new Date());
   const startedAt = now();
   // Only runs signed by a trusted key are held as evidence; foreign runs are reported, never held as if they were ours.

@@ -14,7 +14,7 @@ import { openSigner } from '../../src/aws/open-signer.js';
 import { publicKeyFingerprint, verifyManifestSignature } from '../../src/seal/verify-signature.js';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import { ConfigError } from '../../src/errors.js';
-import { DEMO_ACCOUNT_ID, demoWorld, simulatorClientConfig, simulatorEnv, startSimulatedAws, type SimulatedAws } from '../../src/simulator/index.js';
+import { DEMO_ACCOUNT_ID, demoWorld, simulatorClientConfig, simulatorCredentials, simulatorEnv, startSimulatedAws, type SimulatedAws } from '../../src/simulator/index.js';
 import { kmsState } from '../../src/simulator/services/kms.js';
 import { DEMO_RSA_SIGNING_KEY_ALIAS, DEMO_SIGNING_KEY_ALIAS } from '../../src/simulator/worlds/seed-kms.js';
 
@@ -99,6 +99,26 @@ describe('KmsManifestSigner against the simulated KMS', () => {
       expect(verifyManifestSignature(manifest, sig, await signer.publicKeyPem(), signer.algorithm)).toBe(true);
       // An alias in another region than the key's: not found there.
       await expect(openSigner({ signing: { kind: 'kms', keyId: DEMO_SIGNING_KEY_ALIAS, region: 'us-west-2' }, stateDir: '/nonexistent' })).rejects.toThrow(ConfigError);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+});
+
+describe('openSigner with credentials of an assumed role (--role-arn)', () => {
+  it('signs with the credentials it is given, not the shell\'s: the deploy key policy lets only the collector and legal-hold roles sign', async () => {
+    // The shell's credentials are not the role's: keys the simulated AWS does not know, as KMS refuses them.
+    const env = { ...simulatorEnv(sim, DEMO_ACCOUNT_ID, 'us-east-1'), AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    try {
+      await expect(openSigner({ signing: { kind: 'kms', keyId: signingKeyArn() }, stateDir: '/nonexistent' })).rejects.toThrow();
+      const signer = await openSigner({ signing: { kind: 'kms', keyId: signingKeyArn() }, stateDir: '/nonexistent' }, { credentials: simulatorCredentials(sim, DEMO_ACCOUNT_ID) });
+      const sig = await signer.sign(manifest);
+      expect(verifyManifestSignature(manifest, sig, await signer.publicKeyPem(), signer.algorithm)).toBe(true);
     } finally {
       for (const [k, v] of Object.entries(saved)) {
         if (v === undefined) delete process.env[k];

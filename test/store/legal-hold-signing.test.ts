@@ -52,7 +52,11 @@ describe('legal hold and a signing key that refuses to sign', () => {
       },
     };
     const period = { from: new Date('2026-04-01T00:00:00Z'), to: new Date('2026-04-01T23:59:59Z') };
-    await expect(applyLegalHold(store, refusing, { ...period, action: 'hold', trust })).rejects.toThrow(/the signing key refused to sign \(AccessDeniedException.*\): no legal hold was placed/);
+    await expect(applyLegalHold(store, refusing, { ...period, action: 'hold', trust })).rejects.toThrow(/the signing key local:[0-9a-f]+ refused to sign \(AccessDeniedException.*\): no legal hold was placed/);
+    expect(placed).toEqual([]);
+    // A failure that is not a refusal (throttling, network) says so rather than pointing at the role.
+    const throttled: ManifestSigner = { ...refusing, sign: async () => { throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }); } };
+    await expect(applyLegalHold(store, throttled, { ...period, action: 'release', trust })).rejects.toThrow(/the signing check with key local:[0-9a-f]+ failed \(ThrottlingException: Rate exceeded\): no legal hold was lifted/);
     expect(placed).toEqual([]);
     const held = await applyLegalHold(store, good, { ...period, action: 'hold', trust });
     expect(held.applied).toBe(true);

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { commandContext, listOption, accountIdsOption, checkOutputFolder, type GlobalOptions } from '../shared.js';
+import { commandContext, listOption, accountIdsOption, checkOutputFolder, roleCredentials, type GlobalOptions } from '../shared.js';
 import { loadCatalogs } from '../../controls/load.js';
 import { openStore } from '../../store/open-store.js';
 import { openSigner } from '../../aws/open-signer.js';
 import { loadExceptions } from '../../package/exceptions.js';
 import { ConfigError } from '../../errors.js';
+import { assertCanSign } from '../../seal/signer.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerAttestCommand } from './attest.js';
 import { registerShareCommand } from './share.js';
@@ -16,6 +17,7 @@ interface PackageOptions extends GlobalOptions {
   accounts?: string[];
   out: string;
   notesPages?: boolean;
+  roleArn?: string;
 }
 
 /** Registers `package`, `verify`, `attest` and `share`. */
@@ -44,6 +46,7 @@ export function registerPackageCommand(program: Command): void {
     .option('--accounts <ids...>', 'limit to these 12-digit account ids', accountIdsOption)
     .option('--out <dir>', 'folder for the package zip', '.')
     .option('--notes-pages', "add ruled assessor's-notes pages to report.pdf (default: one notes area per manual requirement)")
+    .option('--role-arn <arn>', 'assume this role for the store and the signing key (with the deploy/ key policy only the collector and legal-hold roles may sign); default: the credentials of this shell')
     .addHelpText('after', '\nThe last line printed is the path of the package zip.\nExit codes: 0 package written (gaps are shown inside it), 1 failure, 2 usage error (unknown framework or account, bad dates, no runs in the period).')
     .action(async (opts: PackageOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<PackageOptions>();
@@ -51,8 +54,11 @@ export function registerPackageCommand(program: Command): void {
       checkOutputFolder('--out', opts.out);
       const catalogs = loadCatalogs(config.catalogDirs);
       const exceptions = config.exceptionsFile ? loadExceptions(config.exceptionsFile) : [];
-      const store = await openStore(config.store, { log });
-      const signer = await openSigner(config, { log });
+      const credentials = await roleCredentials(g.roleArn, 'evidence-locker-package', 'evidence-locker-legal-hold');
+      const store = await openStore(config.store, { log, ...(credentials ? { credentials } : {}) });
+      const signer = await openSigner(config, { log, ...(credentials ? { credentials } : {}) });
+      // Sign once before reading the period: a key that refuses this principal fails now, not after the whole build.
+      await assertCanSign(signer, 'no package was built, since its manifest must be signed', 'build packages with --role-arn naming a role the signing key allows to sign (the collector or legal-hold role, deploy/README.md)');
       const { buildPackage } = await import('../../package/build.js');
       const { resolveTrustPolicy } = await import('../../aws/trusted-keys.js');
       const trust = await resolveTrustPolicy(config, { signer, log });

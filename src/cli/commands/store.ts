@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { commandContext, listOption, type GlobalOptions } from '../shared.js';
+import { commandContext, listOption, roleCredentials, type GlobalOptions } from '../shared.js';
 import { ConfigError, ExitCode } from '../../errors.js';
 import { openStore } from '../../store/open-store.js';
 import { openSigner } from '../../aws/open-signer.js';
-import { loadCredentialProviders } from '../../aws/sdk.js';
 import { parseInstant, parsePeriod } from '../../evidence/period.js';
 import { findOrphans } from '../../store/orphans.js';
 import type { LegalHoldAction } from '../../store/legal-hold.js';
@@ -104,25 +103,20 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
       .requiredOption('--to <date>', 'last UTC date of the period (inclusive)')
       .option('--reason <text>', 'why (matter, ticket), recorded in the legal-hold evidence')
       .option('--by <name>', 'who asked for it, recorded in the legal-hold evidence')
-      .option('--role-arn <arn>', 'assume this legal-hold role for the store calls (the scheduled collector role may not place or lift holds); default: the credentials of this shell')
+      .option('--role-arn <arn>', 'assume this legal-hold role for the store calls and the signing key (the scheduled collector role may not place or lift holds); default: the credentials of this shell')
       .addHelpText('after', '\nRun it with the legal-hold role or your own credentials (AWS_PROFILE), not the scheduled task role: that role has no s3:PutObjectLegalHold.')
       .action(async (_opts: HoldOptions, cmd: Command) => {
         const o = cmd.optsWithGlobals<HoldOptions>();
         const period = parsePeriod(o.from, o.to);
         const { config, log } = commandContext(o);
-        let credentials;
-        if (o.roleArn) {
-          if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(o.roleArn)) throw new ConfigError(`--role-arn ${o.roleArn}: not an IAM role ARN`, 'e.g. --role-arn arn:aws:iam::111122223333:role/evidence-locker-legal-hold');
-          const { fromTemporaryCredentials } = await loadCredentialProviders();
-          credentials = fromTemporaryCredentials({ params: { RoleArn: o.roleArn, RoleSessionName: `evidence-locker-${action}` } });
-        }
+        const credentials = await roleCredentials(o.roleArn, `evidence-locker-${action}`, 'evidence-locker-legal-hold');
         const s = await openStore(config.store, { log, ...(credentials ? { credentials } : {}) });
         await s.preflight();
         const { applyLegalHold } = await import('../../store/legal-hold.js');
         // The signer opens first (before any object is touched): its key is the default trusted key.
-        const signer = s.kind === 's3' ? await openSigner(config, { log }) : undefined;
+        const signer = s.kind === 's3' ? await openSigner(config, { log, ...(credentials ? { credentials } : {}) }) : undefined;
         const trust = signer ? await (await import('../../aws/trusted-keys.js')).resolveTrustPolicy(config, { signer, log }) : undefined;
-        const outcome = await applyLegalHold(s, signer ?? (() => openSigner(config, { log })), {
+        const outcome = await applyLegalHold(s, signer ?? (() => openSigner(config, { log, ...(credentials ? { credentials } : {}) })), {
           ...period,
           action: action as LegalHoldAction,
           ...(o.reason ? { reason: o.reason } : {}),
