@@ -6,6 +6,7 @@ import { RESOURCE_STATUSES } from '../queries/types.js';
 import { CONTROL_STATUSES, type ControlResult, type ControlStatus, type EvidenceRef } from '../evaluate/types.js';
 import type { RunManifest } from '../evidence/manifest.js';
 import { EvidenceLockerError } from '../errors.js';
+import { compareRunsInChain } from '../evidence/run-id.js';
 import { sha256Hex } from '../evidence/hash.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { readRunManifest, runDay, type IncludedRun } from './gather.js';
@@ -279,7 +280,8 @@ export class TimelineBuilder {
         else if (rebuilt(run) === rebuilt(cur[0]) && !cur.includes(run)) cur.push(run);
       }
     }
-    const byFold = (a: IncludedRun, b: IncludedRun) => runDay(a.manifest).localeCompare(runDay(b.manifest)) || a.manifest.startedAt.localeCompare(b.manifest.startedAt) || a.runId.localeCompare(b.runId);
+    // The order of `periodRuns` (gather.ts): day, then the chain order (start second, completion, run id), so `addRun` meets runs as they come.
+    const byFold = (a: IncludedRun, b: IncludedRun) => (runDay(a.manifest) < runDay(b.manifest) ? -1 : runDay(a.manifest) > runDay(b.manifest) ? 1 : compareRunsInChain({ ...a.manifest, runId: a.runId }, { ...b.manifest, runId: b.runId }));
     const judgedOf = new Map<string, { run: IncludedRun; accounts: Set<string>; lastFor: Set<string> }>();
     for (const [k, runs] of [...runsOf].sort(([a], [b]) => a.localeCompare(b))) {
       const [day, acct] = k.split('\u0000');

@@ -115,6 +115,8 @@ export interface FixtureDay {
   shard?: { index: number; count: number; slot: string };
   chain?: string;
   hour?: number;
+  /** Milliseconds past the hour's first second at which the run started (default 0). */
+  startMs?: number;
   /** How long the run took (default 5 minutes): its completion time is its start plus this. */
   minutes?: number;
   /** Sealed as the demo seals its runs: collected from the simulated AWS. */
@@ -148,7 +150,7 @@ export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?
   const trust = trustedKeys ? trustPolicy([...trustedKeys, await s.fingerprint()]) : undefined;
   for (const d of days) {
     const hour = String(d.hour ?? 2).padStart(2, '0');
-    const startedAt = `${d.day}T${hour}:00:00.000Z`;
+    const startedAt = `${d.day}T${hour}:00:00.${String(d.startMs ?? 0).padStart(3, '0')}Z`;
     const records: ManifestRecord[] = [];
     const accounts = Object.keys(d.encrypted).sort();
     for (const acct of accounts) {

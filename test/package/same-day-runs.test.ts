@@ -147,3 +147,24 @@ describe('the day\'s last run is the one completed last, even when a run of the 
     expect(r.reasons).toMatch(/^FAILED EARLIER IN THE PERIOD: pass at its end, but failed on 1 of 2 day\(s\) \(2026-06-02; on 2026-06-02 in an earlier run of the day, not in its last run\)/);
   });
 });
+
+describe('runs of a day starting in the same second are folded in the order the period lists them', () => {
+  it('the run that completed first is folded first, whatever its start millisecond; before, the build threw "folded out of order"', async () => {
+    const store = new MemoryStore();
+    const tmp = mkdtempSync(join(tmpdir(), 'el-same-second-'));
+    const signer = await sealDays(store, [
+      { day: '2026-06-01', encrypted: both(true, true) },
+      // Both start in the 03:00:00 second: the first at .900 completes at 03:05, the second at .100 completes at 03:10.
+      { day: '2026-06-02', encrypted: both(false, true), hour: 3, startMs: 900, chain: 'shard-a' },
+      { day: '2026-06-02', encrypted: both(true, true), hour: 3, startMs: 100, minutes: 10, chain: 'shard-b' },
+    ]);
+    const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-06-01', to: '2026-06-02', outDir: join(tmp, 'out'), evaluate: fixtureEvaluate, builtAt: new Date('2026-06-06T06:00:00Z') });
+    const d = join(tmp, 'pkg');
+    await extractPackageZip(pkg.zipPath, d);
+    const r = csvRows(readFileSync(join(d, 'controls.csv'), 'utf8')).find((x) => x.requirement === '1.1' && x.account === A)!;
+    // The 03:10 run completed last: the end state is its pass; the 03:05 run's fail still fails the day.
+    expect(r.status).toBe('pass');
+    expect(r.worst_status_in_period).toBe('fail');
+  });
+});
+
