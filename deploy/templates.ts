@@ -257,8 +257,12 @@ export function evidenceBucketTemplate(bucketPolicy: BucketPolicyDocument): Temp
           OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
         },
       },
+      // Retained like the bucket: its own statements deny DeleteBucketPolicy to all but break-glass, so deleting the stack
+      // (or rolling back a failed first create) would otherwise end in DELETE_FAILED.
       EvidenceBucketPolicy: {
         Type: 'AWS::S3::BucketPolicy',
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
         Properties: { Bucket: ref('EvidenceBucket'), PolicyDocument: evidenceBucketPolicy(bucketPolicy) },
       },
     },

@@ -100,6 +100,11 @@ export function applyUnsearched(timeline: Timeline, unsearched: readonly Unsearc
         row.gaps.push({ day: h.days[0] ?? h.from.slice(0, 10), queryId: EVENT_SEARCH_QUERY, region: h.region, reason: `no run searched CloudTrail events from ${h.from} to ${h.to}: events of that interval were never listed for review` });
       }
     }
+    // The days made gaps count as days without evidence for the requirement (summary, daemon status, every view).
+    const touched = new Set(mine.flatMap((h) => h.days).filter((d) => dayIndex.has(d)));
+    row.gapDays = [...new Set([...row.gapDays, ...touched])].sort();
+    // Unsearched up to the latest evaluation: the status at the end of the period is not known either, never a pass.
+    if (row.latestDay && touched.has(row.latestDay) && STATUS_SEVERITY[row.status] > STATUS_SEVERITY['not-collected'] && row.status !== 'not-applicable') row.status = 'not-collected';
     let worst = row.status;
     for (let i = 0; i < row.daily.length; i++) {
       const s = dayStatus(row, i);

@@ -114,9 +114,9 @@ export class EventWindows {
   }
 
   /**
-   * The unsearched intervals of [periodStart, periodEnd] per account and region, ordered by account, region, start.
-   * `open`: the period has not ended yet, so each pair is judged up to its own latest search (what follows is for the
-   * next run), and a pair never searched up to `openUntil` (the latest run of the period).
+   * The unsearched intervals of [periodStart, periodEnd] per account and region, ordered by account, region, start: each
+   * pair up to its own latest search when that search ran on the day of `latestRun` (the period's latest collected run;
+   * what follows is the next run's), else up to `latestRun`; with no collected run (NaN), up to its latest search.
    */
   holes(periodStart: number, periodEnd: number, latestRun: number): UnsearchedInterval[] {
     const out: UnsearchedInterval[] = [];

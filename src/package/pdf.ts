@@ -1055,7 +1055,7 @@ function eventSearchSection(doc: Doc, model: PackageModel): void {
         { header: 'Days made gaps', width: CONTENT_W - 390 },
       ],
       cov.unsearched.slice(0, 400).map((h) => [h.accountId, h.region, h.from, h.to, compressDays(h.days)]),
-      { size: MIN_PT, ...(cov.unsearched.length > 400 ? { caption: `First 400 of ${cov.unsearched.length}; controls.csv and index.html name every one in the requirement reasons.` } : {}) },
+      { size: MIN_PT, ...(cov.unsearched.length > 400 ? { caption: `First 400 of ${cov.unsearched.length}; index.html lists every one (Gaps view).` } : {}) },
     );
   }
 }

@@ -255,6 +255,10 @@ describe('evidence-bucket.json', () => {
     expect(r.EvidenceKey.DeletionPolicy).toBe('Retain');
   });
 
+  it('retains the bucket policy as it retains the bucket: the policy denies DeleteBucketPolicy, so deleting the stack would fail on it', () => {
+    expect(r.EvidenceBucketPolicy).toMatchObject({ Type: 'AWS::S3::BucketPolicy', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
   it('refuses writes with customer-provided keys (SSE-C): nobody with s3:PutObject can lock a version over evidence that only their key reads', () => {
     expect(b.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].BlockedEncryptionTypes).toEqual({ EncryptionType: ['SSE-C'] });
   });

@@ -23,6 +23,8 @@ const OVERLAPPING = '111111111111';
 const DRIFTING = '222222222222';
 /** Searched by the first two runs only (its region dropped from the third). */
 const STOPPED = '333333333333';
+/** Its last run searched only the hour before it: the latest day is partly unsearched. */
+const LATE = '444444444444';
 const HOUR = 3_600_000;
 
 const catalog = CatalogSchema.parse({
@@ -56,7 +58,7 @@ async function seal(store: MemoryStore, signer: LocalEd25519Signer): Promise<voi
   for (const at of RUNS) {
     const now = Date.parse(at);
     const records: ManifestRecord[] = [];
-    for (const [acct, lookback] of [[OVERLAPPING, 25 * HOUR], [DRIFTING, 24 * HOUR], ...(n < 2 ? [[STOPPED, 25 * HOUR] as const] : [])] as const) {
+    for (const [acct, lookback] of [[OVERLAPPING, 25 * HOUR], [DRIFTING, 24 * HOUR], ...(n < 2 ? [[STOPPED, 25 * HOUR] as const] : []), [LATE, n === 2 ? HOUR : 25 * HOUR]] as const) {
       const body: EvidenceBody = {
         schema: 'evidence-locker/evidence@1',
         queryId: 'cloudtrail.sensitive-activity',
@@ -80,7 +82,7 @@ async function seal(store: MemoryStore, signer: LocalEd25519Signer): Promise<voi
       chain: 'default',
       startedAt: new Date(at),
       completedAt: new Date(now + 60_000),
-      scope: { accounts: [OVERLAPPING, DRIFTING, STOPPED], regions: ['us-east-1'], frameworks: ['test-events'], queries: ['cloudtrail.sensitive-activity'] },
+      scope: { accounts: [OVERLAPPING, DRIFTING, STOPPED, LATE], regions: ['us-east-1'], frameworks: ['test-events'], queries: ['cloudtrail.sensitive-activity'] },
       records,
     });
   }
@@ -149,6 +151,15 @@ describe('CloudTrail event searches over the period', () => {
       const row = controls(dir).find((r) => r.account === STOPPED)!;
       expect(row.reasons).toContain('us-east-1 2026-03-02T06:40:00.000Z to 2026-03-03T06:10:00.000Z');
       expect(row.worst_status_in_period).toBe('not-collected');
+    }
+  });
+
+  it('a hole touching the latest day leaves the end-of-period status unknown, and its days count as days without evidence', () => {
+    for (const dir of [open, closed]) {
+      const row = controls(dir).find((r) => r.account === LATE)!;
+      expect(row.reasons).toContain('us-east-1 2026-03-02T06:40:00.000Z to 2026-03-03T05:10:00.000Z');
+      expect(row.status).toBe('not-collected');
+      expect(row.days_without_evidence).toBe('2');
     }
   });
 });

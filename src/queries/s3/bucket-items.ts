@@ -129,12 +129,24 @@ export function lifecycleFromSettings(cfg: Settings | undefined): Omit<GetBucket
       return {
         Status: (text(r.status) ?? 'Disabled') as LifecycleRule['Status'],
         ...(text(r.id) ? { ID: text(r.id) } : {}),
-        // A filter other than a prefix or one tag (an And operator) is kept as a tag-less marker the rule label can name.
-        Filter: tag ? { Tag: { Key: text(tag.key) ?? '', Value: text(tag.value) ?? '' } } : { Prefix: prefix ?? '' },
+        Filter: lifecycleFilter(predicate, prefix, tag),
         ...(days !== undefined && days >= 0 ? { NoncurrentVersionExpiration: { NoncurrentDays: days, ...(newer !== undefined && newer > 0 ? { NewerNoncurrentVersions: newer } : {}) } } : {}),
       };
     }),
   };
+}
+
+/** A rule's filter from its bean predicate: a prefix, one tag, or an And operator of a prefix and tags (size bounds are not read). */
+function lifecycleFilter(predicate: Settings | undefined, prefix: string | undefined, tag: Settings | undefined): LifecycleRule['Filter'] {
+  const tagOf = (t: Settings | undefined) => ({ Key: text(t?.key) ?? '', Value: text(t?.value) ?? '' });
+  if (tag) return { Tag: tagOf(tag) };
+  if (predicate?.type === 'LifecycleAndOperator') {
+    const operands = Array.isArray(predicate.operands) ? (predicate.operands as Settings[]) : [];
+    const andPrefix = operands.map((o) => (o.type === 'LifecyclePrefixPredicate' ? text(o.prefix) : undefined)).find((p) => p !== undefined);
+    const tags = operands.filter((o) => o.type === 'LifecycleTagPredicate').map((o) => tagOf(obj(o.tag)));
+    return { And: { ...(andPrefix ? { Prefix: andPrefix } : {}), ...(tags.length ? { Tags: tags } : {}) } };
+  }
+  return { Prefix: prefix ?? '' };
 }
 
 /**

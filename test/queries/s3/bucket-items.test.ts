@@ -76,6 +76,11 @@ describe('S3 bucket queries judged from AWS::S3::Bucket configuration items', ()
     expect(card.status).toBe(native.find((x) => x.resource === 'cardholder-data')!.status);
     expect(card.reason).toContain('lifecycle rule "trim-versions" (objects with prefix "records/") deletes prior versions 7 days after they are replaced');
     expect(card.reason).not.toContain('"logs"');
+    // A rule filtered by prefix and tag (an And operator) is named with both, not as applying to every object.
+    const and = { rules: [{ id: 'trim-tagged', status: 'Enabled', filter: { predicate: { type: 'LifecycleAndOperator', operands: [{ type: 'LifecyclePrefixPredicate', prefix: 'phi/' }, { type: 'LifecycleTagPredicate', tag: { key: 'class', value: 'scratch' } }] } }, noncurrentVersionExpirationInDays: 3 }] };
+    const tagged = { ...cardholderDataItem, supplementaryConfiguration: { ...(cardholderDataItem.supplementaryConfiguration as object), BucketLifecycleConfiguration: and } };
+    const r = bucketVersioning.evaluate(ciEvidence([tagged, legacyExportsItem, accessLogsItem]), {}, globalCtx).find((x) => x.resource === 'cardholder-data')!;
+    expect(r.reason).toContain('lifecycle rule "trim-tagged" (objects with prefix "phi/" and tags class=scratch) deletes prior versions 3 days after they are replaced');
   });
 
   it('judges only the buckets the member lists: a listed bucket without an item is an error, an unlisted item is not judged', () => {
