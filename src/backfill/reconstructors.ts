@@ -8,7 +8,7 @@ import type { TrailLoggingEvidence } from '../queries/cloudtrail/trail-logging.j
 import type { KeyRotationEvidence } from '../queries/kms/key-rotation.js';
 import { loadKmsSdk } from '../aws/sdk.js';
 import { stripMetadata, type CapturedError, type QueryParameters } from '../queries/types.js';
-import { lifecycleFromSettings } from '../queries/s3/bucket-items.js';
+import { lifecycleFromRecorded } from '../queries/s3/bucket-items.js';
 import { DEFAULT_SENSITIVE_EVENTS, type SensitiveActivityEvidence } from '../queries/cloudtrail/sensitive-activity.js';
 import { configurationOf, isoOf, itemsAsOf, pascal, supplementaryOf, type AwsHistory, type HistoryRequest, type ItemAsOf } from './history.js';
 
@@ -162,7 +162,7 @@ const bucketVersioning: Reconstructor = {
     if (!v) return undefined;
     const status = v.status === 'Enabled' || v.status === 'Suspended' ? { Status: v.status as BucketVersioningStatus } : {};
     const versioning = { ...status, ...(v.isMfaDeleteEnabled === true ? { MFADelete: 'Enabled' as const } : {}) };
-    return { versioning, lifecycle: lifecycleFromSettings(supplementaryOf<Record<string, unknown>>(item, 'BucketLifecycleConfiguration')) };
+    return { versioning, lifecycle: lifecycleFromRecorded(item.supplementaryConfiguration?.BucketLifecycleConfiguration) };
   }, 'versioning state'),
 };
 

@@ -41,9 +41,9 @@ import { populationCsv } from './population.js';
 import { proceduresCsv } from './procedures.js';
 import { reconstructedDays } from './reconstructed.js';
 import { RegionCoverageBuilder } from './regions.js';
-import { ENABLED_REGIONS_QUERY_ID } from '../queries/account/enabled-regions.js';
 import { renderReportPdf } from './pdf.js';
 import { TimelineBuilder, loadVerifiedBody } from './timeline.js';
+import type { EvidenceBody } from '../evidence/record.js';
 import { EventWindows } from './event-windows.js';
 import { addRunWindows, applyUnsearched, eventSearchCoverage } from './event-coverage.js';
 import { verifyGuide } from './verify-guide.js';
@@ -265,11 +265,21 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
           attestationFiles.set(rec.sha256, p);
         }
       }
-      const listed = new Map(manifest.records.filter((r) => r.queryId === ENABLED_REGIONS_QUERY_ID).map((r) => [r.sha256, r.size]));
-      await regionCoverage.addRun(manifest, async (sha) => (await loadVerifiedBody(opts.store, sha, listed.get(sha))).body);
+      // One read (hash-checked) per body of this run, shared by the region coverage, the timeline and the event windows.
+      const runBodies = new Map<string, Promise<EvidenceBody>>();
+      const sizes = new Map(manifest.records.map((r) => [r.sha256, r.size]));
+      const loadOnce = (sha: string, size = sizes.get(sha)) => {
+        let p = runBodies.get(sha);
+        if (!p) {
+          p = loadVerifiedBody(opts.store, sha, size).then((b) => b.body);
+          runBodies.set(sha, p);
+        }
+        return p;
+      };
+      await regionCoverage.addRun(manifest, (sha) => loadOnce(sha));
       await evidenceCsv.write(evidenceCsvRows(manifest, accountSet, refs));
-      await timelineBuilder.addRun(run, manifest);
-      if (!isAttestation) await addRunWindows(eventWindows, opts.store, manifest, accountSet);
+      await timelineBuilder.addRun(run, manifest, runBodies);
+      if (!isAttestation) await addRunWindows(eventWindows, loadOnce, manifest, accountSet);
     }
     const timeline = timelineBuilder.finish();
     // Intervals of the period no event search covered are gaps on the days they touch, named in every view.

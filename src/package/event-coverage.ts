@@ -1,8 +1,8 @@
 import type { RunManifest } from '../evidence/manifest.js';
 import type { PeriodDays } from '../evidence/period.js';
-import type { EvidenceStore } from '../evidence/store.js';
+import type { EvidenceBody } from '../evidence/record.js';
 import { EventWindows, type UnsearchedInterval } from './event-windows.js';
-import { STATUS_SEVERITY, dayStatus, loadVerifiedBody, setDayStatus, type Timeline } from './timeline.js';
+import { STATUS_SEVERITY, dayStatus, setDayStatus, type Timeline } from './timeline.js';
 
 /** The check whose evidence is a search over a window of CloudTrail events (LookupEvents or CloudTrail Lake). */
 export const EVENT_SEARCH_QUERY = 'cloudtrail.sensitive-activity';
@@ -30,7 +30,7 @@ export interface EventSearchCoverage {
  * Adds the windows one run's event searches covered, for the package's accounts: every collection run counts (also
  * one that decides no day, and a backfill that rebuilt a day), since each searched what its evidence says it searched.
  */
-export async function addRunWindows(windows: EventWindows, store: EvidenceStore, manifest: RunManifest, accounts: ReadonlySet<string>): Promise<void> {
+export async function addRunWindows(windows: EventWindows, load: (sha256: string, size: number) => Promise<EvidenceBody>, manifest: RunManifest, accounts: ReadonlySet<string>): Promise<void> {
   if (manifest.kind !== 'collection') return;
   const records = manifest.records.filter((r) => r.queryId === EVENT_SEARCH_QUERY && accounts.has(r.accountId));
   // Bodies are read with bounded concurrency (a store read is a network round trip), then added in record order.
@@ -42,7 +42,7 @@ export async function addRunWindows(windows: EventWindows, store: EvidenceStore,
         const i = next++;
         const rec = records[i];
         if (rec.status === 'error') continue;
-        const { body } = await loadVerifiedBody(store, rec.sha256, rec.size);
+        const body = await load(rec.sha256, rec.size);
         const data = body.data as { startTime?: unknown; endTime?: unknown } | undefined;
         if (body.status !== 'error' && data) read[i] = { startTime: data.startTime, endTime: data.endTime };
       }
@@ -116,7 +116,7 @@ export function applyUnsearched(timeline: Timeline, unsearched: readonly Unsearc
 
 /** One paragraph on how the runs' event-search windows cover the period. */
 export function eventSearchText(cov: EventSearchCoverage): string {
-  const tail = cov.to < cov.end ? ` Events from each account and region's last search of the period to ${cov.end}${cov.open ? ' (the period has not ended)' : ' (the end of the period)'} are left to the next run, whose search reaches back over them; they are not in this package.` : '';
+  const tail = cov.to < cov.end ? ` Events from each account and region's last search of the period to ${cov.end}${cov.open ? ' (the period has not ended)' : ' (the end of the period)'} are not in this package: the next run's search reaches back lookbackHours plus collect.eventOverlapMinutes from its start, so it covers them only if it ran within that time.` : '';
   const span = `${cov.from} to ${cov.to} (each account and region up to its last search, when that search ran on the day of the period's latest run; otherwise up to that run)`;
   const how =
     'Each run searches CloudTrail from its look-back window plus an overlap (collect.eventOverlapMinutes) before its start, and the windows of every run in the period are joined per account and region; a failed search covers nothing. CloudTrail delivers events minutes after the call: an event it delivers later than the overlap (less any later start of the next run) after it happened can be in no run’s results even where windows join.';

@@ -465,7 +465,7 @@ function coverBands(doc: Doc, model: PackageModel): void {
   if (regionWarnings.length) {
     band(
       'ENABLED REGIONS NOT COLLECTED OR UNKNOWN',
-      `Account(s) ${regionWarnings.join(', ')}: enabled regions that no run collected and the declared scope does not exclude, or enabled regions that could not be read. Regional checks say nothing about them; requirements with regional checks are not passed on those days (Population: Scope).`,
+      `Account(s) ${regionWarnings.join(', ')}: enabled regions that no run collected and the declared scope does not exclude, or enabled regions that could not be read. Regional checks say nothing about them; requirements with regional checks are not passed on those days, unless the declared scope leaves the account out or names only regions that were collected (Population: Scope).`,
       '#b35900',
     );
   }

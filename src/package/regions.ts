@@ -83,10 +83,10 @@ export function regionCoverageLines(c: AccountRegionCoverage): string[] {
   const recorded = c.runs - c.unknown.length - c.notRecorded.length;
   lines.push(
     recorded > 0
-      ? `account ${c.accountId}: ${c.enabled.length} enabled region(s) recorded by account:ListRegions in ${recorded} of ${c.runs} run(s): ${c.enabled.join(', ')}; collected in the period: ${c.collected.join(', ') || 'none'}`
+      ? `account ${c.accountId}: ${c.enabled.length} enabled region(s) recorded by account:ListRegions in ${recorded} of ${c.runs} run(s): ${c.enabled.join(', ')}; collected in the period (a region counts when a run looked at it, even if its reads failed; failed reads are gaps): ${c.collected.join(', ') || 'none'}`
       : `account ${c.accountId}: collected in the period: ${c.collected.join(', ') || 'none'}; its enabled regions were not read by any run of the period`,
   );
-  if (recorded > 0 && !c.uncollected.length) lines.push(`account ${c.accountId}: every enabled region recorded was collected in the period`);
+  if (recorded > 0 && !c.uncollected.length) lines.push(`account ${c.accountId}: every enabled region recorded was looked at by a run of the period (reads that failed there are gaps)`);
   // Regions grouped by how each framework's scope treats them, so fifteen regions excluded for one reason read as one line.
   const groups = new Map<string, { open: string[]; out: [string, string][]; regions: string[] }>();
   for (const u of c.uncollected) {

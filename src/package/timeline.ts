@@ -352,9 +352,10 @@ export class TimelineBuilder {
   /**
    * Folds one run in. Runs must come in the order of `periodRuns` (day, start time, then run id); runs judged for no
    * (day, account) are ignored (attestations, reconstructions of a day a run collected on the day covers, runs of other
-   * accounts). `manifest` is the run's full manifest (from `readRunManifest`).
+   * accounts). `manifest` is the run's full manifest (from `readRunManifest`); `bodies`, the run's bodies the package
+   * has already read (hash-checked) for other purposes, shared so that none is read twice.
    */
-  async addRun(run: IncludedRun, manifest: RunManifest): Promise<void> {
+  async addRun(run: IncludedRun, manifest: RunManifest, bodies = new Map<string, Promise<EvidenceBody>>()): Promise<void> {
     const w = this.ordered[this.next];
     if (!w || w.run.runId !== run.runId) {
       if (this.ordered.some((o) => o.run.runId === run.runId)) throw new Error(`timeline: run ${run.runId} folded out of order`);
@@ -366,7 +367,6 @@ export class TimelineBuilder {
     const di = this.dayIndex.get(day)!;
     // Read the bodies this evaluation needs with bounded concurrency rather than one by one as the engine asks;
     // the engine keeps every body of the run it has read until the run is evaluated, so this holds no more.
-    const bodies = new Map<string, Promise<EvidenceBody>>();
     const needed = [...new Set(manifest.records.filter((r) => judgedAccounts.has(r.accountId) && this.neededQueries.has(r.queryId)).map((r) => r.sha256))];
     const sizes = new Map(manifest.records.map((r) => [r.sha256, r.size]));
     const load = (sha: string) => {

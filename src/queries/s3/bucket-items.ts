@@ -136,6 +136,20 @@ export function lifecycleFromSettings(cfg: Settings | undefined): Omit<GetBucket
   };
 }
 
+/**
+ * The recorded BucketLifecycleConfiguration value: absent or null is "none recorded"; a value that does not read as a
+ * configuration with a rules list (text that is not JSON, rules that are not a list, a rule without a status) is an
+ * error, never taken as "no rules".
+ */
+export function lifecycleFromRecorded(value: unknown): Omit<GetBucketLifecycleConfigurationCommandOutput, '$metadata'> | CapturedError {
+  if (value === undefined || value === null) return notConfigured('NoSuchLifecycleConfiguration', 'BucketLifecycleConfiguration');
+  const cfg = setting({ v: value }, 'v');
+  const rules = cfg?.rules;
+  const unreadable = !cfg || (rules !== undefined && rules !== null && !Array.isArray(rules)) || (Array.isArray(rules) && rules.some((r) => !text(obj(r)?.status)));
+  if (unreadable) return { error: { code: 'ConfigurationItemUnreadable', message: 'AWS Config recorded a BucketLifecycleConfiguration that does not read as lifecycle rules with a status each' } };
+  return lifecycleFromSettings(cfg);
+}
+
 /** A rule's filter from its bean predicate: a prefix, one tag, or an And operator of a prefix and tags (size bounds are not read). */
 function lifecycleFilter(predicate: Settings | undefined, prefix: string | undefined, tag: Settings | undefined): LifecycleRule['Filter'] {
   const tagOf = (t: Settings | undefined) => ({ Key: text(t?.key) ?? '', Value: text(t?.value) ?? '' });
@@ -159,7 +173,7 @@ export const BUCKET_VERSIONING_ITEMS = bucketItems<BucketVersioningResponse>((s)
   const status = text(cfg.status);
   const mfa = cfg.isMfaDeleteEnabled === true || cfg.isMfaDeleteEnabled === 'true' ? 'Enabled' : cfg.isMfaDeleteEnabled === false || cfg.isMfaDeleteEnabled === 'false' ? 'Disabled' : undefined;
   const versioning: BucketVersioningResponse['versioning'] = { ...(status === 'Enabled' || status === 'Suspended' ? { Status: status } : {}), ...(mfa ? { MFADelete: mfa } : {}) };
-  return { versioning, lifecycle: lifecycleFromSettings(setting(s, 'BucketLifecycleConfiguration')) };
+  return { versioning, lifecycle: lifecycleFromRecorded(s.BucketLifecycleConfiguration) };
 });
 
 /** BucketLoggingConfiguration: `destinationBucketName`/`logFilePrefix` (the API's TargetBucket/TargetPrefix), null when logging is off. */

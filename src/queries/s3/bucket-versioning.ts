@@ -77,7 +77,7 @@ export const bucketVersioning = defineQuery<BucketVersioningEvidence | Aggregate
       }
       const lifecycle = current.lifecycle;
       if (isCapturedError(lifecycle)) {
-        if (lifecycle.error.code === NO_LIFECYCLE) return { status: 'pass', reason: `${head}; the bucket has no lifecycle rules, so prior versions are kept until someone deletes them` };
+        if (lifecycle.error.code === NO_LIFECYCLE) return { status: 'pass', reason: `${head}; ${lifecycle.error.message.startsWith('AWS Config') ? 'AWS Config recorded no lifecycle rules for it' : 'the bucket has no lifecycle rules'}, so prior versions are kept until someone deletes them` };
         return { status: 'needs-review', reason: `${head}, but its lifecycle rules could not be read (${lifecycle.error.code}: ${lifecycle.error.message}), so how long prior versions are kept is unknown` };
       }
       const expiring = noncurrentExpiry(lifecycle.Rules ?? []);

@@ -81,6 +81,12 @@ describe('S3 bucket queries judged from AWS::S3::Bucket configuration items', ()
     const tagged = { ...cardholderDataItem, supplementaryConfiguration: { ...(cardholderDataItem.supplementaryConfiguration as object), BucketLifecycleConfiguration: and } };
     const r = bucketVersioning.evaluate(ciEvidence([tagged, legacyExportsItem, accessLogsItem]), {}, globalCtx).find((x) => x.resource === 'cardholder-data')!;
     expect(r.reason).toContain('lifecycle rule "trim-tagged" (objects with prefix "phi/" and tags class=scratch) deletes prior versions 3 days after they are replaced');
+    // A recorded lifecycle that does not read as rules is unknown, never "no rules"; none recorded says whose record it is.
+    for (const bad of ['{not json', { rules: 'all' }, { rules: [{ id: 'no-status', noncurrentVersionExpirationInDays: 1 }] }]) {
+      const item = { ...cardholderDataItem, supplementaryConfiguration: { ...(cardholderDataItem.supplementaryConfiguration as object), BucketLifecycleConfiguration: bad } };
+      expect(bucketVersioning.evaluate(ciEvidence([item, legacyExportsItem, accessLogsItem]), {}, globalCtx).find((x) => x.resource === 'cardholder-data')).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('lifecycle rules could not be read (ConfigurationItemUnreadable') });
+    }
+    expect(bucketVersioning.evaluate(ciEvidence(bucketItems), {}, globalCtx).find((x) => x.resource === 'cardholder-data')?.reason).toContain('AWS Config recorded no lifecycle rules for it');
   });
 
   it('judges only the buckets the member lists: a listed bucket without an item is an error, an unlisted item is not judged', () => {
