@@ -65,9 +65,11 @@ export function planRun(catalogs: Catalog[], config: Config, targets: readonly A
   // Tag selectors need each run's own tags; an explicit --queries list is taken as given.
   const tagging = queryById(TAGGING_QUERY_ID);
   if (!selection.queries?.length && tagging && scopeUsesTags(config.scope, frameworks) && !queries.includes(tagging)) queries.push(tagging);
-  // Every run records the account's enabled regions, whatever the frameworks: the package names those it did not collect.
+  // Every run records the account's enabled regions, whatever the frameworks and whatever an explicit --queries list
+  // says: the package names those it did not collect and caps regional results by them, so a run made without the
+  // record (a partial run) would otherwise be judged as if every enabled region had been collected.
   const enabled = queryById(ENABLED_REGIONS_QUERY_ID);
-  if (!selection.queries?.length && enabled && !queries.includes(enabled)) queries.push(enabled);
+  if (enabled && !queries.includes(enabled)) queries.push(enabled);
   queries.sort((a, b) => a.id.localeCompare(b.id));
   return { frameworks, queries, regions: [...new Set(targets.flatMap((t) => t.regions))].sort(), tasks: planTasks(queries, targets, config) };
 }

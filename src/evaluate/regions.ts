@@ -6,7 +6,8 @@ import { ENABLED_REGIONS_QUERY_ID, enabledRegionsOf } from '../queries/account/e
 /**
  * What one run shows about an account's regions: the regions it collected regional evidence in, and against them the
  * regions the account has enabled (its sealed account.enabled-regions record). `not-recorded`: the run was sealed
- * without that query (before it existed, or with an explicit --queries list), so nothing is known and nothing is judged.
+ * without that query (by a version before it existed, or, before every run recorded it, with an explicit --queries list), so
+ * nothing is known and nothing is judged.
  */
 export type RunAccountRegions =
   | { state: 'not-recorded'; collected: string[] }

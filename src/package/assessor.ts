@@ -10,6 +10,9 @@ import type { EvidenceReferences } from './references.js';
 import type { Timeline } from './timeline.js';
 import type { AttestationRef } from '../evaluate/engine.js';
 import { isPciFramework, type ExceptionStatus } from './exceptions.js';
+import type { AccountRegionCoverage } from './regions.js';
+import type { EventSearchCoverage } from './event-coverage.js';
+import type { UnsearchedInterval } from './event-windows.js';
 
 /** What an assessor transcribes into a Report on Compliance; the PDF, HTML (#findings, #summary), CSV and OSCAL views read it. */
 export interface AssessorResults {
@@ -69,6 +72,22 @@ export interface PackageSummaryJson {
   keys: { keyFingerprint: string; keyId: string; algorithm: string }[];
   /** True when the evidence came from the simulated AWS of the demo (declared by the caller; not recorded in runs). */
   simulated: boolean;
+  /**
+   * Per account, the regions AWS lists as enabled (account:ListRegions, as any run of the period recorded them) against
+   * those the runs collected: `uncollected`, enabled regions no run collected, each with the frameworks whose declared
+   * scope does not leave it out (`inScopeFor`, non-empty: regional results of those frameworks are capped); the runs
+   * whose enabled regions are unknown (ListRegions denied or failed) or not recorded (sealed before they were).
+   */
+  regions?: {
+    accountId: string;
+    enabled: string[];
+    collected: string[];
+    uncollected: { region: string; inScopeFor: string[] }[];
+    runsEnabledRegionsUnknown: number;
+    runsEnabledRegionsNotRecorded: number;
+  }[];
+  /** CloudTrail event searches of the period: account-region pairs searched, and every interval no search covered. */
+  eventSearches?: { pairs: number; from: string; to: string; unsearched: UnsearchedInterval[] };
 }
 
 export interface ExceptionReview {
@@ -111,6 +130,10 @@ export interface AssessorInput {
   exceptions?: ExceptionStatus[];
   /** Account- and region-level gaps the runs of the period recorded (run manifests' `gaps`). */
   runGaps?: { runId: string; accountId: string; region?: string }[];
+  /** The enabled regions against the collected ones, per account (summary.json `regions`). */
+  regionCoverage?: AccountRegionCoverage[];
+  /** The CloudTrail event searches' coverage of the period (summary.json `eventSearches`). */
+  eventSearches?: EventSearchCoverage;
 }
 
 /**
@@ -197,6 +220,15 @@ export function assessorResults(input: AssessorInput): AssessorResults {
     },
     keys: input.keys,
     simulated: input.simulated,
+    ...(input.regionCoverage ? { regions: input.regionCoverage.map((c) => ({
+      accountId: c.accountId,
+      enabled: c.enabled,
+      collected: c.collected,
+      uncollected: c.uncollected.map((u) => ({ region: u.region, inScopeFor: Object.keys(u.outOfScope).filter((fw) => u.outOfScope[fw] === undefined).sort() })),
+      runsEnabledRegionsUnknown: c.unknown.length,
+      runsEnabledRegionsNotRecorded: c.notRecorded.length,
+    })) } : {}),
+    ...(input.eventSearches ? { eventSearches: { pairs: input.eventSearches.pairs, from: input.eventSearches.from, to: input.eventSearches.to, unsearched: input.eventSearches.unsearched } } : {}),
   };
   return { scope, procedures, findings, population: pop, summary, evidenceRecords: input.refs.count, exceptionReviews: exceptionReviews(input.exceptions ?? [], input.timeline.attestations, input.refs), refOf: (runId, recordId) => input.refs.of(runId, recordId) ?? '' };
 }

@@ -16,7 +16,7 @@ export interface AccountRegionCoverage {
   uncollected: { region: string; outOfScope: Record<string, string | undefined> }[];
   /** Runs in which the enabled regions could not be read (ListRegions denied or failed, account not reached). */
   unknown: { runId: string; why: string }[];
-  /** Runs sealed without account.enabled-regions (before it was recorded, or an explicit --queries list). */
+  /** Runs sealed without account.enabled-regions (by an earlier version: before it was recorded, or an explicit --queries list that left it out). */
   notRecorded: string[];
 }
 
@@ -112,7 +112,7 @@ export function regionCoverageLines(c: AccountRegionCoverage): string[] {
     lines.push(`account ${c.accountId}: ENABLED REGIONS UNKNOWN in ${c.unknown.length} of ${c.runs} run(s) (${c.unknown[c.unknown.length - 1].why}); requirements with regional checks need review on those days unless the declared scope leaves the account out or names only collected regions`);
   }
   if (c.notRecorded.length) {
-    lines.push(`account ${c.accountId}: enabled regions not recorded by ${c.notRecorded.length} of ${c.runs} run(s) (sealed before evidence-locker recorded them, or collected with an explicit --queries list): which enabled regions those runs left out is not known, and their results are as they were judged`);
+    lines.push(`account ${c.accountId}: enabled regions not recorded by ${c.notRecorded.length} of ${c.runs} run(s) (sealed by an earlier version of evidence-locker: before it recorded them, or with an explicit --queries list that left them out): which enabled regions those runs left out is not known, and their results are as they were judged`);
   }
   return lines;
 }

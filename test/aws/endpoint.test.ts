@@ -128,9 +128,11 @@ describe('collect with AWS_ENDPOINT_URL=http://127.0.0.1:<port> (one endpoint fo
     const { result, bodies } = await collect('ip', 's3.public-access-block');
     expect(result.code, result.stderr).toBe(ExitCode.ok);
     expect(result.stderr).not.toMatch(/^\s+at |Invalid URL|Failed to construct URL/m);
-    expect(bodies).toHaveLength(1);
-    expect(bodies[0].body.status).toBe('ok');
-    expect((bodies[0].body.data as { account?: { PublicAccessBlockConfiguration?: unknown } }).account?.PublicAccessBlockConfiguration).toBeDefined();
+    // The query asked for, and account.enabled-regions, which every run records (through the same endpoint).
+    expect(bodies.map((b) => b.record.queryId).sort()).toEqual(['account.enabled-regions', 's3.public-access-block']);
+    for (const b of bodies) expect(b.body.status).toBe('ok');
+    const pab = bodies.find((b) => b.record.queryId === 's3.public-access-block')!;
+    expect((pab.body.data as { account?: { PublicAccessBlockConfiguration?: unknown } }).account?.PublicAccessBlockConfiguration).toBeDefined();
   });
 
   it('an endpoint that does not implement an operation: the gap says HTTP 501, not supported, dated at the failure', async () => {

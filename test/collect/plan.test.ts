@@ -14,10 +14,12 @@ describe('planRun: the plan stage, without network', () => {
   it('runs regional queries in every region of each account and global ones once per account', () => {
     const config = ConfigSchema.parse({});
     const plan = planRun(catalogs, config, [target('111111111111', ['us-east-1', 'eu-west-1']), target('222222222222', ['us-east-1'])], { queries: ['iam.password-policy', 's3.bucket-encryption', 'cloudtrail.trail-logging'] });
-    expect(plan.queries.map((q) => q.id)).toEqual(['cloudtrail.trail-logging', 'iam.password-policy', 's3.bucket-encryption']);
+    expect(plan.queries.map((q) => q.id)).toEqual(['account.enabled-regions', 'cloudtrail.trail-logging', 'iam.password-policy', 's3.bucket-encryption']);
     expect(plan.regions).toEqual(['eu-west-1', 'us-east-1']);
     const cells = plan.tasks.map((t) => `${t.query.id}@${t.target.accountId}/${t.region}`).sort();
     expect(cells).toEqual([
+      'account.enabled-regions@111111111111/global',
+      'account.enabled-regions@222222222222/global',
       'cloudtrail.trail-logging@111111111111/eu-west-1',
       'cloudtrail.trail-logging@111111111111/us-east-1',
       'cloudtrail.trail-logging@222222222222/us-east-1',
@@ -28,14 +30,16 @@ describe('planRun: the plan stage, without network', () => {
     ]);
   });
 
-  it('records every account\'s enabled regions in every run, whatever the frameworks cite; an explicit --queries list is taken as given', () => {
+  it('records every account\'s enabled regions in every run, whatever the frameworks cite and whatever an explicit --queries list says', () => {
     const config = ConfigSchema.parse({});
     const targets = [target('111111111111', ['us-east-1']), target('222222222222', ['us-east-1'])];
     const plan = planRun(catalogs, config, targets, { frameworks: ['hipaa-security'] });
     expect(catalogs.find((c) => c.framework === 'hipaa-security')!.requirements.some((r) => r.queries.includes('account.enabled-regions'))).toBe(false);
     expect(plan.tasks.filter((t) => t.query.id === 'account.enabled-regions').map((t) => `${t.target.accountId}/${t.region}`)).toEqual(['111111111111/global', '222222222222/global']);
     expect(plan.queries.map((q) => q.id)).toEqual([...plan.queries.map((q) => q.id)].sort());
-    expect(planRun(catalogs, config, targets, { queries: ['iam.password-policy'] }).queries.map((q) => q.id)).toEqual(['iam.password-policy']);
+    // A partial run (--queries) records them too: without the record its regional results could not be capped.
+    expect(planRun(catalogs, config, targets, { queries: ['iam.password-policy'] }).queries.map((q) => q.id)).toEqual(['account.enabled-regions', 'iam.password-policy']);
+    expect(planRun(catalogs, config, targets, { queries: ['account.enabled-regions'] }).queries.map((q) => q.id)).toEqual(['account.enabled-regions']);
   });
 
   it('puts rate-paced queries first for every account', () => {

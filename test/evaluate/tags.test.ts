@@ -97,13 +97,13 @@ describe('collection plan', () => {
     requirements: [{ id: '3.5.1', title: 'Stored data unreadable', principal: '3', testingProcedures: ['3.5.1'], coverage: 'automated', rationale: 'Default bucket encryption shows it.', queries: ['s3.bucket-encryption'] }],
   });
   const target = { accountId: ACCOUNT, regions: ['us-east-1', 'us-west-2'] } as unknown as Parameters<typeof planRun>[2][number];
-  it('adds tagging.resources in every region when a declared scope uses tags, and not otherwise or with an explicit query list', () => {
+  it('adds tagging.resources in every region when a declared scope uses tags, and not otherwise or with an explicit query list (which still records the enabled regions)', () => {
     const tagged = ConfigSchema.parse({ frameworks: ['pci'], scope: { pci: scope } });
     const plain = ConfigSchema.parse({ frameworks: ['pci'], scope: { pci: { include: [{ resource: '*data*' }] } } });
     const ids = (p: ReturnType<typeof planRun>) => p.tasks.map((t) => `${t.query.id}@${t.region}`).sort();
     // account.enabled-regions is part of every run (test/collect/plan.test.ts).
     expect(ids(planRun([catalog], tagged, [target]))).toEqual(['account.enabled-regions@global', 's3.bucket-encryption@global', 'tagging.resources@us-east-1', 'tagging.resources@us-west-2']);
     expect(ids(planRun([catalog], plain, [target]))).toEqual(['account.enabled-regions@global', 's3.bucket-encryption@global']);
-    expect(ids(planRun([catalog], tagged, [target], { queries: ['s3.bucket-encryption'] }))).toEqual(['s3.bucket-encryption@global']);
+    expect(ids(planRun([catalog], tagged, [target], { queries: ['s3.bucket-encryption'] }))).toEqual(['account.enabled-regions@global', 's3.bucket-encryption@global']);
   });
 });

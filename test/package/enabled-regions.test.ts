@@ -17,6 +17,7 @@ import type { EvidenceBody, ManifestRecord } from '../../src/evidence/record.js'
 import { ENABLED_REGIONS_QUERY_ID } from '../../src/queries/account/enabled-regions.js';
 import { MemoryStore, body } from './fixtures.js';
 import { csvRows } from './csv-rows.js';
+import type { PackageSummaryJson } from '../../src/package/assessor.js';
 
 const ACCOUNT = '111122223333';
 
@@ -53,6 +54,7 @@ interface Unpacked {
   reasons: Record<string, string>;
   html: string;
   oscal: string;
+  summary: PackageSummaryJson;
   pdf: string;
 }
 
@@ -108,6 +110,7 @@ async function packageOf(regions: 'ok' | 'denied' | 'not-recorded', scope?: Scop
     reasons: Object.fromEntries(rows.map((r) => [r.requirement, r.reasons])),
     html: readFileSync(join(dir, 'index.html'), 'utf8'),
     oscal: readFileSync(join(dir, 'oscal/assessment-results.json'), 'utf8'),
+    summary: JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as PackageSummaryJson,
     pdf: pdf.replace(/\s+/g, ' '),
   };
 }
@@ -128,6 +131,8 @@ describe('enabled regions that no run collected', () => {
     expect(p.oscal).toMatch(/ENABLED BUT NEVER COLLECTED in the period, in scope for pci-test: eu-west-1/);
     expect(pdfHas(p.pdf, 'ENABLED REGIONS NOT COLLECTED OR UNKNOWN')).toBe(true);
     expect(pdfHas(p.pdf, 'ENABLED BUT NEVER COLLECTED in the period, in scope for pci-test: eu-west-1')).toBe(true);
+    // summary.json, for dashboards, says the same.
+    expect(p.summary.regions).toEqual([{ accountId: ACCOUNT, enabled: ['eu-west-1', 'us-east-1'], collected: ['us-east-1'], uncollected: [{ region: 'eu-west-1', inScopeFor: ['pci-test'] }], runsEnabledRegionsUnknown: 0, runsEnabledRegionsNotRecorded: 0 }]);
   });
 
   it('do not cap a requirement when the declared scope excludes the region with a reason, which the scope prints', async () => {
@@ -138,6 +143,7 @@ describe('enabled regions that no run collected', () => {
     expect(p.html).toContain(`enabled but never collected, declared out of scope (pci-test: excluded: ${EXCLUSION_REASON}): eu-west-1`);
     expect(p.html).toContain('1 other enabled region(s) not collected, declared out of scope');
     expect(pdfHas(p.pdf, 'ENABLED REGIONS NOT COLLECTED OR UNKNOWN')).toBe(false);
+    expect(p.summary.regions?.[0].uncollected).toEqual([{ region: 'eu-west-1', inScopeFor: [] }]);
   });
 
   it('an exclusion narrower than the whole region (a resource type there) does not take the region out of scope', async () => {
@@ -154,6 +160,7 @@ describe('enabled regions that could not be read', () => {
     expect(p.statuses['3.6.1']).toBe('pass');
     expect(p.html).toMatch(/ENABLED REGIONS UNKNOWN in 1 of 1 run\(s\) \(account:ListRegions: AccessDeniedException/);
     expect(p.html).toContain('ENABLED REGIONS UNKNOWN for 1 account(s)');
+    expect(p.summary.regions?.[0]).toMatchObject({ enabled: [], runsEnabledRegionsUnknown: 1, runsEnabledRegionsNotRecorded: 0 });
   });
 
   it('a scope that names only collected regions leaves nothing unknown to cap', async () => {
@@ -169,5 +176,6 @@ describe('runs sealed before the enabled regions were recorded', () => {
     expect(p.reasons['3.5.1']).not.toMatch(/ENABLED REGIONS/);
     expect(p.html).toMatch(/enabled regions not recorded by 1 of 1 run\(s\)/);
     expect(p.html).toContain('enabled regions not recorded for 1 account(s)');
+    expect(p.summary.regions?.[0]).toMatchObject({ runsEnabledRegionsUnknown: 0, runsEnabledRegionsNotRecorded: 1 });
   });
 });

@@ -149,6 +149,11 @@ describe('CloudTrail event searches over the period', () => {
     expect(pdf).toMatch(/222222222222\s+us-east-1\s+2026-03-01T06:00:00.000Z\s+2026-03-01T06:40:00.000Z\s+2026-03-01/);
     const html = readFileSync(join(open, 'index.html'), 'utf8');
     expect(html).toContain('"from":"2026-03-01T06:00:00.000Z","to":"2026-03-01T06:40:00.000Z"');
+    // summary.json, for dashboards, lists every unsearched interval too.
+    const summary = JSON.parse(readFileSync(join(open, 'summary.json'), 'utf8'));
+    expect(summary.eventSearches.pairs).toBe(4);
+    expect(summary.eventSearches.unsearched).toContainEqual({ accountId: DRIFTING, region: 'us-east-1', from: '2026-03-01T06:00:00.000Z', to: '2026-03-01T06:40:00.000Z', days: ['2026-03-01'] });
+    expect(summary.eventSearches.unsearched.some((u: { accountId: string }) => u.accountId === OVERLAPPING)).toBe(false);
   });
 
   it('after the period ends, what follows each search on the latest run’s day is the next run’s to search, not a gap; the report says so', () => {
