@@ -238,17 +238,28 @@ function judgeEvent(event: SecurityEvent, group: LogGroupFilters, filters: Metri
     const naming = unread.filter(({ f }) => words.some((w) => (f.filterPattern ?? '').includes(w)));
     const others = unread.filter((x) => !naming.includes(x));
     let head = `no metric filter on ${where} watches for these events`;
+    // Cases the nearest filter does not watch that other filters do: spread over filters, whose alarms are not combined.
+    let spread: { filters: string[]; labels: string[]; all: boolean } | undefined;
     if (near) {
       const byExtras = new Map<string, string[]>();
       for (const n of near.c.narrowed) byExtras.set(n.extras.join(' and '), [...(byExtras.get(n.extras.join(' and ')) ?? []), n.label]);
       const parts = [...[...byExtras].map(([extras, labels]) => `watches for ${labels.join(', ')} only when ${extras}`), ...(near.c.missing.length ? [`leaves out ${near.c.missing.join(', ')}`] : [])];
-      head = `metric filter ${near.f.filterName} on ${where} ${parts.join(', ')}, and no other filter watches for them`;
+      const rest = [...near.c.narrowed.map((n) => n.label), ...near.c.missing];
+      const elsewhere = judged.filter((x) => x !== near && !x.c.unreadable && x.c.watched.some((l) => rest.includes(l)));
+      const labels = rest.filter((l) => elsewhere.some((x) => x.c.watched.includes(l)));
+      if (elsewhere.length) spread = { filters: elsewhere.map((x) => x.f.filterName ?? ''), labels, all: labels.length === rest.length };
+      head = `metric filter ${near.f.filterName} on ${where} ${parts.join(', ')}`;
+      head += spread
+        ? `; metric filter ${spread.filters.join(', ')} watches for ${labels.join(', ')}, but no one filter watches for them all, and this check judges the alarms of a filter that does, not of several combined`
+        : ', and no other filter watches for them';
     }
     const unreadNote = (list: typeof unread, what: string) => list.map(({ f, c }) => `metric filter ${f.filterName} could not be read (${c.unreadable}) ${what}`).join('; ');
     if (naming.length) {
       // A pattern this check cannot read may still watch for the event: a person reads it, it is not passed or failed.
       return { status: 'needs-review', reason: `${event.title}: ${head}; ${unreadNote(naming, 'and names them, so whether it watches for them is not judged')}` };
     }
+    // Filters that together watch for every case may alert as CIS asks: a person checks each one's alarm.
+    if (spread?.all) return { status: 'needs-review', reason: `${event.title}: ${head}` };
     return {
       status: 'fail',
       reason: `${event.title}: ${head}${near ? '' : ', so no alarm can be raised on them'}${others.length ? `; ${unreadNote(others, 'and names none of them')}` : ''}`,

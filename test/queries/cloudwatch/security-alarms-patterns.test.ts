@@ -111,3 +111,12 @@ describe('cloudwatch.security-alarms reads filter patterns, not their words', ()
     }
   });
 });
+
+describe('cloudwatch.security-alarms names filters that share an event out', () => {
+  it('two filters that together watch for every name need review, saying no one filter does; a name neither watches still fails', () => {
+    const both = judge('cloudtrail-config-changes', `{ ${or('CreateTrail UpdateTrail DeleteTrail StartLogging')} }`, '{ $.eventName = StopLogging }');
+    expect(both).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('metric filter probe on log group aws-cloudtrail-logs-org leaves out StopLogging; metric filter probe-1 watches for StopLogging, but no one filter watches for them all') });
+    const partly = judge('cloudtrail-config-changes', `{ ${or('CreateTrail UpdateTrail DeleteTrail')} }`, '{ $.eventName = StopLogging }');
+    expect(partly).toMatchObject({ status: 'fail', reason: expect.stringContaining('leaves out StartLogging, StopLogging; metric filter probe-1 watches for StopLogging, but no one filter') });
+  });
+});
