@@ -5,6 +5,7 @@ import type { Trail } from '@aws-sdk/client-cloudtrail';
 import { loadCloudWatchLogsSdk, loadCloudWatchSdk, loadSnsSdk } from '../../aws/sdk.js';
 import { captureAbsence, defineQuery, isCapturedError, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
 import { describeTrails, homeTrails, trailLabel, type DescribeTrailsEvidence } from '../cloudtrail/trails.js';
+import { disjunctiveNormalForm, implies, parseJsonPattern, PatternError, type PatternTest } from './filter-pattern.js';
 
 /** DescribeMetricFilters of one log group a trail delivers to (ResourceNotFoundException kept when the group is gone). */
 export interface LogGroupFilters {
@@ -27,43 +28,137 @@ export interface SecurityAlarmsEvidence {
   topics: TopicSubscriptions[];
 }
 
-/** One CIS AWS Foundations monitoring event: the filter must test `all` and name every event in `eventNames`. */
+/**
+ * One CIS AWS Foundations monitoring event. A filter watches for it when, for each of its cases (one per name in
+ * `eventNames`, else one per test in `anyOf`, else one), some disjunct of its pattern holds for every such event: every
+ * test of that disjunct follows from the case's tests (`$.eventName = NAME`, each test in `all`) or from `tolerated`.
+ */
 export interface SecurityEvent {
   id: string;
   title: string;
-  /** Tests the pattern must make besides event names: what the report calls it, and how it is recognised. */
-  all?: ReadonlyArray<readonly [string, RegExp]>;
+  /** Tests every case makes besides its event name, written as a filter pattern writes them. */
+  all?: readonly string[];
   eventNames?: readonly string[];
+  /** Alternatives (when there are no event names): the filter must watch for each. */
+  anyOf?: readonly string[];
+  /**
+   * Conditions the CIS Benchmark's (and Security Hub's) own pattern adds, which a filter may carry without being
+   * narrower than the benchmark: the service that emits the names, the root pattern's exclusion of AWS service calls.
+   */
+  tolerated?: readonly string[];
 }
 
 const named = (names: string) => names.split(' ');
-const CONSOLE_LOGIN = ['$.eventName = ConsoleLogin', /\$\.eventName\s*=\s*"?ConsoleLogin\b/] as const;
+const source = (service: string) => [`$.eventSource = ${service}.amazonaws.com`];
 
 /** The security events CIS AWS Foundations (monitoring section) asks a metric filter and alarm for. */
 export const SECURITY_EVENTS: readonly SecurityEvent[] = [
-  { id: 'unauthorized-api-calls', title: 'unauthorized API calls', all: [['$.errorCode = "*UnauthorizedOperation"', /\$\.errorCode\s*=\s*"?\*?UnauthorizedOperation/], ['$.errorCode = "AccessDenied*"', /\$\.errorCode\s*=\s*"?AccessDenied/]] },
-  { id: 'console-signin-without-mfa', title: 'console sign-in without MFA', all: [CONSOLE_LOGIN, ['$.additionalEventData.MFAUsed != "Yes"', /\$\.additionalEventData\.MFAUsed\s*!=\s*"?Yes\b/]] },
-  { id: 'root-account-usage', title: 'use of the root user', all: [['$.userIdentity.type = "Root"', /\$\.userIdentity\.type\s*=\s*"?Root\b/]] },
-  { id: 'iam-policy-changes', title: 'IAM policy changes', eventNames: named('DeleteGroupPolicy DeleteRolePolicy DeleteUserPolicy PutGroupPolicy PutRolePolicy PutUserPolicy CreatePolicy DeletePolicy CreatePolicyVersion DeletePolicyVersion AttachRolePolicy DetachRolePolicy AttachUserPolicy DetachUserPolicy AttachGroupPolicy DetachGroupPolicy') },
-  { id: 'cloudtrail-config-changes', title: 'CloudTrail configuration changes', eventNames: named('CreateTrail UpdateTrail DeleteTrail StartLogging StopLogging') },
-  { id: 'console-authentication-failures', title: 'failed console sign-ins', all: [CONSOLE_LOGIN, ['$.errorMessage = "Failed authentication"', /\$\.errorMessage\s*=\s*"?Failed authentication/]] },
-  { id: 'cmk-disable-or-deletion', title: 'disabling or scheduled deletion of customer managed KMS keys', eventNames: named('DisableKey ScheduleKeyDeletion') },
-  { id: 's3-bucket-policy-changes', title: 'S3 bucket policy changes', eventNames: named('PutBucketAcl PutBucketPolicy PutBucketCors PutBucketLifecycle PutBucketReplication DeleteBucketPolicy DeleteBucketCors DeleteBucketLifecycle DeleteBucketReplication') },
-  { id: 'config-changes', title: 'AWS Config configuration changes', eventNames: named('StopConfigurationRecorder DeleteDeliveryChannel PutDeliveryChannel PutConfigurationRecorder') },
-  { id: 'security-group-changes', title: 'security group changes', eventNames: named('AuthorizeSecurityGroupIngress AuthorizeSecurityGroupEgress RevokeSecurityGroupIngress RevokeSecurityGroupEgress CreateSecurityGroup DeleteSecurityGroup') },
-  { id: 'nacl-changes', title: 'network ACL changes', eventNames: named('CreateNetworkAcl CreateNetworkAclEntry DeleteNetworkAcl DeleteNetworkAclEntry ReplaceNetworkAclEntry ReplaceNetworkAclAssociation') },
-  { id: 'network-gateway-changes', title: 'network gateway changes', eventNames: named('CreateCustomerGateway DeleteCustomerGateway AttachInternetGateway CreateInternetGateway DeleteInternetGateway DetachInternetGateway') },
-  { id: 'route-table-changes', title: 'route table changes', eventNames: named('CreateRoute CreateRouteTable ReplaceRoute ReplaceRouteTableAssociation DeleteRouteTable DeleteRoute DisassociateRouteTable') },
-  { id: 'vpc-changes', title: 'VPC changes', eventNames: named('CreateVpc DeleteVpc ModifyVpcAttribute AcceptVpcPeeringConnection CreateVpcPeeringConnection DeleteVpcPeeringConnection RejectVpcPeeringConnection') },
+  // CIS v1.5+ and Security Hub CloudWatch.2 leave out S3 HEAD requests and CloudWatch Logs delivery.
+  { id: 'unauthorized-api-calls', title: 'unauthorized API calls', anyOf: ['$.errorCode = "*UnauthorizedOperation"', '$.errorCode = "AccessDenied*"'], tolerated: ['$.sourceIPAddress != "delivery.logs.amazonaws.com"', '$.eventName != "HeadBucket"'] },
+  // CIS v1.4+ and Security Hub CloudWatch.3 limit it to IAM users' successful sign-ins.
+  { id: 'console-signin-without-mfa', title: 'console sign-in without MFA', all: ['$.additionalEventData.MFAUsed != "Yes"'], eventNames: ['ConsoleLogin'], tolerated: ['$.userIdentity.type = "IAMUser"', '$.responseElements.ConsoleLogin = "Success"', ...source('signin')] },
+  { id: 'root-account-usage', title: 'use of the root user', all: ['$.userIdentity.type = "Root"'], tolerated: ['$.userIdentity.invokedBy NOT EXISTS', '$.eventType != "AwsServiceEvent"'] },
+  { id: 'iam-policy-changes', title: 'IAM policy changes', eventNames: named('DeleteGroupPolicy DeleteRolePolicy DeleteUserPolicy PutGroupPolicy PutRolePolicy PutUserPolicy CreatePolicy DeletePolicy CreatePolicyVersion DeletePolicyVersion AttachRolePolicy DetachRolePolicy AttachUserPolicy DetachUserPolicy AttachGroupPolicy DetachGroupPolicy'), tolerated: source('iam') },
+  { id: 'cloudtrail-config-changes', title: 'CloudTrail configuration changes', eventNames: named('CreateTrail UpdateTrail DeleteTrail StartLogging StopLogging'), tolerated: source('cloudtrail') },
+  { id: 'console-authentication-failures', title: 'failed console sign-ins', all: ['$.errorMessage = "Failed authentication"'], eventNames: ['ConsoleLogin'], tolerated: source('signin') },
+  { id: 'cmk-disable-or-deletion', title: 'disabling or scheduled deletion of customer managed KMS keys', eventNames: named('DisableKey ScheduleKeyDeletion'), tolerated: source('kms') },
+  { id: 's3-bucket-policy-changes', title: 'S3 bucket policy changes', eventNames: named('PutBucketAcl PutBucketPolicy PutBucketCors PutBucketLifecycle PutBucketReplication DeleteBucketPolicy DeleteBucketCors DeleteBucketLifecycle DeleteBucketReplication'), tolerated: source('s3') },
+  { id: 'config-changes', title: 'AWS Config configuration changes', eventNames: named('StopConfigurationRecorder DeleteDeliveryChannel PutDeliveryChannel PutConfigurationRecorder'), tolerated: source('config') },
+  { id: 'security-group-changes', title: 'security group changes', eventNames: named('AuthorizeSecurityGroupIngress AuthorizeSecurityGroupEgress RevokeSecurityGroupIngress RevokeSecurityGroupEgress CreateSecurityGroup DeleteSecurityGroup'), tolerated: source('ec2') },
+  { id: 'nacl-changes', title: 'network ACL changes', eventNames: named('CreateNetworkAcl CreateNetworkAclEntry DeleteNetworkAcl DeleteNetworkAclEntry ReplaceNetworkAclEntry ReplaceNetworkAclAssociation'), tolerated: source('ec2') },
+  { id: 'network-gateway-changes', title: 'network gateway changes', eventNames: named('CreateCustomerGateway DeleteCustomerGateway AttachInternetGateway CreateInternetGateway DeleteInternetGateway DetachInternetGateway'), tolerated: source('ec2') },
+  { id: 'route-table-changes', title: 'route table changes', eventNames: named('CreateRoute CreateRouteTable ReplaceRoute ReplaceRouteTableAssociation DeleteRouteTable DeleteRoute DisassociateRouteTable'), tolerated: source('ec2') },
+  { id: 'vpc-changes', title: 'VPC changes', eventNames: named('CreateVpc DeleteVpc ModifyVpcAttribute AcceptVpcPeeringConnection CreateVpcPeeringConnection DeleteVpcPeeringConnection RejectVpcPeeringConnection'), tolerated: source('ec2') },
 ];
 
-// `$.eventName = X` (not `!=`), quoted or not; a negated test does not watch for the event.
-const eventNameTest = (name: string) => new RegExp(`\\$\\.eventName\\s*=\\s*"?${name}"?(?![A-Za-z])`);
+/** Reads one test as the event definitions write it (they are all well formed). */
+function definedTest(text: string): PatternTest {
+  const expr = parseJsonPattern(`{ ${text} }`);
+  if (!('test' in expr)) throw new Error(`not a single test: ${text}`);
+  return expr.test;
+}
 
-/** Which of the event's tests a filter pattern lacks (empty: the filter watches for the event). */
-export function missingTests(pattern: string, event: SecurityEvent): string[] {
-  const missing = (event.all ?? []).filter(([, re]) => !re.test(pattern)).map(([label]) => label);
-  return [...missing, ...(event.eventNames ?? []).filter((n) => !eventNameTest(n).test(pattern))];
+interface EventCase {
+  /** How a reason names the case: the event name, `events where TEST`, or `these events`. */
+  label: string;
+  tests: PatternTest[];
+}
+
+function casesOf(event: SecurityEvent): EventCase[] {
+  const all = (event.all ?? []).map(definedTest);
+  const names = event.eventNames ?? [];
+  if (names.length) return names.map((n) => ({ label: names.length === 1 && all.length ? 'these events' : n, tests: [definedTest(`$.eventName = ${n}`), ...all] }));
+  if (event.anyOf?.length) return event.anyOf.map((t) => ({ label: `events where ${t}`, tests: [definedTest(t), ...all] }));
+  return [{ label: 'these events', tests: all }];
+}
+
+/** The most disjuncts a pattern may have in disjunctive normal form before it is left unread (CIS's largest has 16). */
+export const MAX_DISJUNCTS = 256;
+
+/** How far one filter pattern watches for one security event. */
+export interface FilterCoverage {
+  /** Why the pattern was not read (then nothing else is set): not JSON, not parsed, too many disjuncts, a regex value. */
+  unreadable?: string;
+  /** Cases some disjunct watches for whole (it may be broader: then `broader` is the first such disjunct's tests). */
+  watched: string[];
+  broader?: string;
+  /** Cases a disjunct tests for, but only together with conditions the event does not have: the case and those conditions. */
+  narrowed: { label: string; extras: string[] }[];
+  /** Cases no disjunct tests for. */
+  missing: string[];
+}
+
+/**
+ * Which of the event's cases a filter pattern watches for. A disjunct watches for a case when each of its tests follows
+ * from the case's tests or the event's tolerated conditions, and it asks for the case's defining value (the event name,
+ * error code or user type): it raises the metric for every such event. A disjunct that tests less, such as
+ * `$.eventName = ConsoleLogin` for sign-ins without MFA, is broader and still watches (the reason says so); one that
+ * only excludes, such as `$.eventName != DisableKey`, counts nearly every event and does not. A disjunct that makes every
+ * test of the case but adds other conditions watches only for some of those events: narrowed, never a pass.
+ */
+export function filterCoverage(pattern: string, event: SecurityEvent): FilterCoverage {
+  const none = (unreadable: string): FilterCoverage => ({ unreadable, watched: [], narrowed: [], missing: [] });
+  if (!pattern.trim().startsWith('{')) return none(pattern.trim() ? 'it is not a JSON filter pattern, which this check does not read' : 'it is empty, so it counts every log event, not these events in particular');
+  let disjuncts: PatternTest[][] | undefined;
+  try {
+    disjuncts = disjunctiveNormalForm(parseJsonPattern(pattern), MAX_DISJUNCTS);
+  } catch (e) {
+    if (e instanceof PatternError) return none(`its JSON pattern does not parse: ${e.message}`);
+    throw e;
+  }
+  if (!disjuncts) return none(`its JSON pattern has more than ${MAX_DISJUNCTS} alternatives once its parentheses are expanded, too many to read`);
+  const tolerated = (event.tolerated ?? []).map(definedTest);
+  const out: FilterCoverage = { watched: [], narrowed: [], missing: [] };
+  for (const c of casesOf(event)) {
+    const given = [...c.tests, ...tolerated];
+    const follows = (t: PatternTest) => given.some((g) => implies(g, t));
+    const exact = (d: PatternTest[]) => c.tests.every((t) => d.some((x) => implies(x, t) && follows(x)));
+    // Broader is watching only while the disjunct still asks for the case's defining value (wildcards allowed, not a
+    // bare *): one that only excludes (`!=`) or takes any value counts nearly every event and keeps its alarm in ALARM.
+    const [defining] = c.tests;
+    const anchored = (d: PatternTest[]) => d.some((x) => x.selector === defining.selector && x.op === '=' && 'value' in x && !/^\**$/.test(x.value.text) && follows(x));
+    const covering = disjuncts.filter((d) => d.every(follows) && anchored(d));
+    if (covering.length) {
+      out.watched.push(c.label);
+      if (!out.broader && !covering.some(exact)) out.broader = covering[0].map((t) => t.source).join(' && ');
+      continue;
+    }
+    // Narrowed: the disjunct makes each of the case's tests (or one equivalent), and adds conditions besides.
+    const narrowing = disjuncts.find(exact);
+    if (narrowing) out.narrowed.push({ label: c.label, extras: narrowing.filter((t) => !follows(t)).map((t) => t.source) });
+    else out.missing.push(c.label);
+  }
+  // A regular-expression value is not compared, so a pattern using one that does not plainly watch is left unread.
+  if ((out.narrowed.length || out.missing.length) && disjuncts.some((d) => d.some((t) => 'value' in t && t.value.kind === 'regex'))) {
+    return none('it compares a value with a regular expression (%…%), which this check does not evaluate');
+  }
+  return out;
+}
+
+/** Words an unread pattern would have to contain to watch for the event: its names, or the texts its tests ask for. */
+function keywordsOf(event: SecurityEvent): string[] {
+  const words = casesOf(event).flatMap((c) => c.tests.flatMap((t) => ('value' in t && t.op === '=' && t.value.kind === 'string' ? t.value.text.split('*') : [])));
+  return [...new Set(words.filter((w) => w.length >= 3))];
 }
 
 /** The log group name inside a trail's CloudWatchLogsLogGroupArn (`arn:aws:logs:r:a:log-group:NAME:*`). */
@@ -132,17 +227,42 @@ export function whyOneEventDoesNotFire(a: MetricAlarm, metricValue: string | und
 
 function judgeEvent(event: SecurityEvent, group: LogGroupFilters, filters: MetricFilter[], data: SecurityAlarmsEvidence, ctx: { accountId: string; region: string }): Omit<ResourceResult, 'resource' | 'resourceType'> {
   const where = `log group ${group.logGroupName}`;
-  const watching = filters.filter((f) => missingTests(f.filterPattern ?? '', event).length === 0);
+  const judged = filters.map((f) => ({ f, c: filterCoverage(f.filterPattern ?? '', event) }));
+  const whole = judged.filter(({ c }) => !c.unreadable && !c.narrowed.length && !c.missing.length);
+  const watching = whole.map(({ f }) => f);
   if (!watching.length) {
-    const near = filters
-      .map((f) => ({ f, missing: missingTests(f.filterPattern ?? '', event) }))
-      .filter((x) => event.eventNames && x.missing.length < event.eventNames.length)
-      .sort((a, b) => a.missing.length - b.missing.length)[0];
+    const reach = (c: FilterCoverage) => c.watched.length + c.narrowed.length;
+    const near = judged.filter(({ c }) => !c.unreadable && reach(c) > 0).sort((a, b) => reach(b.c) - reach(a.c) || b.c.watched.length - a.c.watched.length)[0];
+    const words = keywordsOf(event);
+    const unread = judged.filter(({ c }) => c.unreadable);
+    const naming = unread.filter(({ f }) => words.some((w) => (f.filterPattern ?? '').includes(w)));
+    const others = unread.filter((x) => !naming.includes(x));
+    let head = `no metric filter on ${where} watches for these events`;
+    // Cases the nearest filter does not watch that other filters do: spread over filters, whose alarms are not combined.
+    let spread: { filters: string[]; labels: string[]; all: boolean } | undefined;
+    if (near) {
+      const byExtras = new Map<string, string[]>();
+      for (const n of near.c.narrowed) byExtras.set(n.extras.join(' and '), [...(byExtras.get(n.extras.join(' and ')) ?? []), n.label]);
+      const parts = [...[...byExtras].map(([extras, labels]) => `watches for ${labels.join(', ')} only when ${extras}`), ...(near.c.missing.length ? [`leaves out ${near.c.missing.join(', ')}`] : [])];
+      const rest = [...near.c.narrowed.map((n) => n.label), ...near.c.missing];
+      const elsewhere = judged.filter((x) => x !== near && !x.c.unreadable && x.c.watched.some((l) => rest.includes(l)));
+      const labels = rest.filter((l) => elsewhere.some((x) => x.c.watched.includes(l)));
+      if (elsewhere.length) spread = { filters: elsewhere.map((x) => x.f.filterName ?? ''), labels, all: labels.length === rest.length };
+      head = `metric filter ${near.f.filterName} on ${where} ${parts.join(', ')}`;
+      head += spread
+        ? `; metric filter ${spread.filters.join(', ')} watches for ${labels.join(', ')}, but no one filter watches for them all, and this check judges the alarms of a filter that does, not of several combined`
+        : ', and no other filter watches for them';
+    }
+    const unreadNote = (list: typeof unread, what: string) => list.map(({ f, c }) => `metric filter ${f.filterName} could not be read (${c.unreadable}) ${what}`).join('; ');
+    if (naming.length) {
+      // A pattern this check cannot read may still watch for the event: a person reads it, it is not passed or failed.
+      return { status: 'needs-review', reason: `${event.title}: ${head}; ${unreadNote(naming, 'and names them, so whether it watches for them is not judged')}` };
+    }
+    // Filters that together watch for every case may alert as CIS asks: a person checks each one's alarm.
+    if (spread?.all) return { status: 'needs-review', reason: `${event.title}: ${head}` };
     return {
       status: 'fail',
-      reason: near
-        ? `${event.title}: metric filter ${near.f.filterName} on ${where} leaves out ${near.missing.join(', ')}, and no other filter watches for them`
-        : `${event.title}: no metric filter on ${where} watches for these events, so no alarm can be raised on them`,
+      reason: `${event.title}: ${head}${near ? '' : ', so no alarm can be raised on them'}${others.length ? `; ${unreadNote(others, 'and names none of them')}` : ''}`,
     };
   }
   const routes: Route[] = [];
@@ -167,7 +287,9 @@ function judgeEvent(event: SecurityEvent, group: LogGroupFilters, filters: Metri
   }
   const best = Math.max(0, ...routes.map((r) => r.rank));
   const said = [...routes.filter((r) => r.rank === best).map((r) => r.text), ...(best < 3 ? [...routes.filter((r) => r.rank < best).map((r) => r.text), ...gaps] : [])];
-  const head = `${event.title}: metric filter ${watching.map((f) => f.filterName).join(', ')} on ${where}`;
+  // A broader pattern raises the metric for every one of these events, and for others too: it watches, and the reason says so.
+  const breadth = whole.flatMap(({ f, c }) => (c.broader ? [`${f.filterName} also counts other events: it matches whenever ${c.broader}`] : []));
+  const head = `${event.title}: metric filter ${watching.map((f) => f.filterName).join(', ')} on ${where}${breadth.length ? ` (${breadth.join('; ')})` : ''}`;
   if (best === 3) return { status: 'pass', reason: `${head}; ${said.join('; ')}` };
   if (best === 2) return { status: 'needs-review', reason: `${head}; ${said.join('; ')}` };
   return { status: 'fail', reason: `${head}, but no alarm reaches a confirmed subscriber: ${said.join('; ')}` };
@@ -191,7 +313,7 @@ export const securityAlarms = defineQuery<SecurityAlarmsEvidence>({
   service: 'cloudwatch',
   title: 'Security events in the CloudTrail log group raise alarms that reach a confirmed subscriber',
   description:
-    'For each CIS AWS Foundations monitoring event (root use, unauthorized API calls, console sign-in without MFA, failed console sign-ins, IAM policy, CloudTrail, Config, KMS key, S3 bucket policy, security group, network ACL, gateway, route table and VPC changes): whether a metric filter on the log group a trail delivers to watches for it, whether a CloudWatch alarm watches that metric with its actions enabled, and whether the alarm notifies an SNS topic with at least one confirmed subscription. It shows that alerts are configured to reach someone, not that anyone receives, reads or acts on them.',
+    'For each CIS AWS Foundations monitoring event (root use, unauthorized API calls, console sign-in without MFA, failed console sign-ins, IAM policy, CloudTrail, Config, KMS key, S3 bucket policy, security group, network ACL, gateway, route table and VPC changes): whether a metric filter on the log group a trail delivers to watches for it (its JSON pattern is read as CloudWatch Logs reads it: a pattern that adds conditions, such as one principal or an excluded address, watches for only part of the event and does not pass, and one this check cannot read needs review), whether a CloudWatch alarm watches that metric with its actions enabled, and whether the alarm notifies an SNS topic with at least one confirmed subscription. It shows that alerts are configured to reach someone, not that anyone receives, reads or acts on them.',
   remediation:
     'Create a metric filter for each missing event on the trail’s CloudWatch Logs log group (the CIS AWS Foundations Benchmark gives the patterns), an alarm on each filter’s metric (threshold 1, period 5 minutes) with an ALARM action to an SNS topic, and confirm at least one subscription of that topic (an on-call address or an incident tool).',
   scope: 'regional',

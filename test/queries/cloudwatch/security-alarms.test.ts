@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queryById } from '../../../src/queries/index.js';
-import { missingTests, SECURITY_EVENTS, securityAlarms, whyOneEventDoesNotFire } from '../../../src/queries/cloudwatch/security-alarms.js';
+import { filterCoverage, SECURITY_EVENTS, securityAlarms, whyOneEventDoesNotFire } from '../../../src/queries/cloudwatch/security-alarms.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
 import { ACCOUNT, COLLECTED_AT, REGION, evidence, eventArn, trails } from '../../fixtures/cloudwatch/alarms.js';
 import { demoSession } from '../s3/simulated-collect.js';
@@ -53,10 +53,15 @@ describe('cloudwatch.security-alarms', () => {
   });
 
   it('recognises filter patterns by their tests, quoted or not, and never a negated event name', () => {
-    expect(missingTests('{ $.userIdentity.type = Root }', event('root-account-usage'))).toEqual([]);
-    expect(missingTests('{ $.userIdentity.type != "Root" }', event('root-account-usage'))).toEqual(['$.userIdentity.type = "Root"']);
-    expect(missingTests('{ ($.eventName = "DisableKey") || ($.eventName = "ScheduleKeyDeletion") }', event('cmk-disable-or-deletion'))).toEqual([]);
-    expect(missingTests('{ $.eventName = DisableKeyRotation }', event('cmk-disable-or-deletion'))).toEqual(['DisableKey', 'ScheduleKeyDeletion']);
+    const gaps = (pattern: string, id: string) => {
+      const c = filterCoverage(pattern, event(id));
+      return [...c.narrowed.map((n) => n.label), ...c.missing];
+    };
+    expect(gaps('{ $.userIdentity.type = Root }', 'root-account-usage')).toEqual([]);
+    expect(gaps('{ $.userIdentity.type != "Root" }', 'root-account-usage')).toEqual(['these events']);
+    expect(gaps('{ ($.eventName = "DisableKey") || ($.eventName = "ScheduleKeyDeletion") }', 'cmk-disable-or-deletion')).toEqual([]);
+    expect(gaps('{ $.eventName = DisableKeyRotation }', 'cmk-disable-or-deletion')).toEqual(['DisableKey', 'ScheduleKeyDeletion']);
+    expect(gaps('{ ($.eventName != DisableKey) && ($.eventName != ScheduleKeyDeletion) }', 'cmk-disable-or-deletion')).toEqual(['DisableKey', 'ScheduleKeyDeletion']);
   });
 
   it('a single-region trail caps a pass at needs-review; no delivering trail fails; a trail homed elsewhere is judged there', () => {
