@@ -21,6 +21,12 @@ export const DEFAULT_MEMBER_ROLE = 'EvidenceLockerReadOnly';
 export const DEFAULT_COLLECTOR_ROLE = 'evidence-locker-collector';
 export const DEFAULT_PREFIX = 'evidence-locker/';
 export const HEALTH_PORT = 8080;
+/**
+ * MaxSessionDuration of every role of deploy/: one hour. The collector reaches the member and delegated-admin roles
+ * by role chaining (STS caps such sessions at an hour) and accounts.sessionDurationSeconds is at most 3600; the other
+ * roles (task, execution, scheduler, legal-hold, break-glass) keep IAM's default of one hour.
+ */
+export const MAX_SESSION_SECONDS = 3600;
 /** CloudWatch Logs retention values of at least a year (PCI DSS 10.5.1: twelve months of audit log history). */
 export const LOG_RETENTION_DAYS = [365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
@@ -659,7 +665,10 @@ export function memberRoleTemplate(member: MemberActions): Template {
         Properties: {
           RoleName: ref('RoleName'),
           Description: 'Evidence Locker: read-only evidence collection, assumed by the collector in the audit account',
-          MaxSessionDuration: 43200,
+          // Assumed only by the collector with its own role session (role chaining), which STS caps at an hour whatever
+          // this says, and accounts.sessionDurationSeconds is at most 3600: a longer maximum would only lengthen what a
+          // session obtained without chaining (someone holding a principal this trust allows) lasts.
+          MaxSessionDuration: MAX_SESSION_SECONDS,
           AssumeRolePolicyDocument: {
             Version: '2012-10-17',
             Statement: [

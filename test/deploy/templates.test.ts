@@ -225,6 +225,23 @@ describe('least privilege across deploy/', () => {
     }
   });
 
+  it('was: the member and delegated-admin roles allowed 12-hour sessions; now: no role of deploy/ allows more than an hour (the collector chains roles, which STS caps at an hour)', () => {
+    const roles: string[] = [];
+    for (const file of TEMPLATE_FILES) {
+      for (const [id, res] of Object.entries<Json>(load(file).Resources)) {
+        if (res.Type !== 'AWS::IAM::Role') continue;
+        roles.push(`${file} ${id}`);
+        const max = res.Properties.MaxSessionDuration;
+        // Absent is IAM's default, 3600 seconds.
+        expect(max === undefined || max <= 3600, `${file} ${id}: MaxSessionDuration ${max}`).toBe(true);
+      }
+    }
+    expect(roles).toContain('member-role.json MemberRole');
+    expect(roles).toContain('audit-role.json AuditRole');
+    expect(member.Resources.MemberRole.Properties.MaxSessionDuration).toBe(3600);
+    expect(load('audit-role.json').Resources.AuditRole.Properties.MaxSessionDuration).toBe(3600);
+  });
+
   it('the write-classification helper is strict', () => {
     for (const a of ['s3:PutObject', 's3:DeleteObjectVersion', 's3:*', '*', 's3:Get*', 'iam:PassRole', 'kms:ScheduleKeyDeletion', 'ecs:RunTask']) expect(isWriteOrDeleteAction(a), a).toBe(true);
     for (const a of ['s3:GetObject', 'kms:GenerateDataKey', 'kms:Verify', 'organizations:ListAccounts', 'iam:GenerateCredentialReport']) expect(isWriteOrDeleteAction(a), a).toBe(false);
