@@ -88,6 +88,17 @@ const SIGNER_ROLE_ARNS = [
   sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${CollectorRoleName}-legal-hold'),
 ];
 
+/**
+ * AllowedVpceIds (evidence-bucket.json): when given, the collector and legal-hold roles may sign and write evidence only
+ * through one of those VPC endpoints. aws:SourceVpce is absent from a request that reaches S3 or KMS any other way, and
+ * a negated operator matches an absent key, so such a request is denied. Scoped to those two roles by ARN: the
+ * break-glass role, administrators and CloudFormation are not pinned.
+ */
+const PIN_CONDITION = 'PinToVpcEndpoints';
+function pinnedToVpcEndpoints(statement: Record<string, unknown>): Record<string, unknown> {
+  return ifCond(PIN_CONDITION, { ...statement, Condition: { ArnEquals: { 'aws:PrincipalArn': SIGNER_ROLE_ARNS }, StringNotEquals: { 'aws:SourceVpce': ref('AllowedVpceIds') } } }, NO_VALUE);
+}
+
 function keyPolicy(useSid: string, useActions: string[], extra: Record<string, unknown>[] = []): Record<string, unknown> {
   return {
     Version: '2012-10-17',
@@ -155,6 +166,8 @@ export function evidenceBucketPolicy(policy: BucketPolicyDocument): Record<strin
     Statement: [
       ...policy.Statement.map((st) => substitutePlaceholders(st)),
       { Sid: 'DenyOutdatedTls', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [bucket, objects], Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } } },
+      // Only with AllowedVpceIds: stolen collector or legal-hold credentials write no evidence from outside the VPC.
+      pinnedToVpcEndpoints({ Sid: 'DenyEvidenceWritesOutsideTheVpcEndpoints', Effect: 'Deny', Principal: '*', Action: ['s3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention'], Resource: objects }),
     ],
   };
 }
@@ -196,8 +209,18 @@ export function evidenceBucketTemplate(bucketPolicy: BucketPolicyDocument): Temp
         Default: DEFAULT_COLLECTOR_ROLE,
         Description: 'CollectorRoleName of the collector stack: only that role and its -legal-hold role may use the signing key (kms:Sign).',
       },
+      AllowedVpceIds: {
+        Type: 'CommaDelimitedList',
+        Default: '',
+        AllowedPattern: '^(vpce-[0-9a-f]+)?$',
+        Description:
+          'Optional: VPC endpoint ids (vpce-...) of the collector VPC, its S3 endpoint and its KMS interface endpoint. When given, the key and bucket policies deny kms:Sign and evidence writes (PutObject, PutObjectRetention, PutObjectLegalHold) by the collector and legal-hold roles unless the request comes through one of them; hold, release and package with those roles must then run inside that VPC. Empty: not pinned.',
+      },
     },
-    Conditions: { CreateBreakGlassRole: { 'Fn::Equals': [ref('BreakGlassRoleArn'), ''] } },
+    Conditions: {
+      CreateBreakGlassRole: { 'Fn::Equals': [ref('BreakGlassRoleArn'), ''] },
+      [PIN_CONDITION]: { 'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', ref('AllowedVpceIds')] }, ''] }] },
+    },
     Resources: {
       BreakGlassRole: {
         Type: 'AWS::IAM::Role',
@@ -242,6 +265,8 @@ export function evidenceBucketTemplate(bucketPolicy: BucketPolicyDocument): Temp
           KeyPolicy: keyPolicy('SigningThroughIamPolicies', ['kms:DescribeKey', 'kms:GetPublicKey', 'kms:Verify'], [
             { Sid: 'SignDigestsThroughIamPolicies', Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: 'kms:Sign', Resource: '*', Condition: SIGN_CONDITIONS },
             { Sid: 'DenySigningButByTheCollectorRoles', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:Sign', Resource: '*', Condition: { ArnNotEquals: { 'aws:PrincipalArn': SIGNER_ROLE_ARNS } } },
+            // Only with AllowedVpceIds: those two roles sign only through the listed endpoints (the KMS interface endpoint).
+            pinnedToVpcEndpoints({ Sid: 'DenyCollectorSigningOutsideTheVpcEndpoints', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:Sign', Resource: '*' }),
           ]),
         },
       },

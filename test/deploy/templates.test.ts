@@ -51,6 +51,23 @@ function text(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** The template as CloudFormation deploys it for these condition values: each Fn::If resolved, AWS::NoValue dropped. */
+function withConditions(v: unknown, values: Record<string, boolean>): any {
+  const isNoValue = (x: unknown) => (x as Json)?.Ref === 'AWS::NoValue';
+  if (Array.isArray(v)) return v.map((x) => withConditions(x, values)).filter((x) => !isNoValue(x));
+  if (!v || typeof v !== 'object') return v;
+  const o = v as Json;
+  if (o['Fn::If']) {
+    const [cond, yes, no] = o['Fn::If'];
+    if (!(cond in values)) throw new Error(`no value given for condition ${cond}`);
+    return withConditions(values[cond] ? yes : no, values);
+  }
+  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, withConditions(x, values)]).filter(([, x]) => !isNoValue(x)));
+}
+
+/** A policy's statements with conditional ones taken as deployed when their condition holds (the stricter reading for checks). */
+const allStatements = (doc: Json): Json[] => list<Json>(doc.Statement).map((st) => (st['Fn::If'] ? st['Fn::If'][1] : st));
+
 const EVIDENCE_PREFIX_OBJECTS = 'arn:${AWS::Partition}:s3:::${BucketName}/${EvidencePrefix}*';
 
 /**
@@ -192,7 +209,7 @@ describe('least privilege across deploy/', () => {
       const t = load(file);
       for (const { where, kind, doc } of policyDocuments(t)) {
         if (kind === 'trust') continue;
-        for (const st of list<Json>(doc.Statement)) {
+        for (const st of allStatements(doc)) {
           if (st.Effect !== 'Allow') continue;
           expect(st.NotAction, `${file} ${where}: NotAction grants too much`).toBeUndefined();
           expect(st.NotResource, `${file} ${where}: NotResource grants too much`).toBeUndefined();
@@ -217,7 +234,7 @@ describe('least privilege across deploy/', () => {
   it('no wildcard action anywhere, and bucket policies only deny', () => {
     for (const file of TEMPLATE_FILES) {
       for (const { where, kind, doc } of policyDocuments(load(file))) {
-        for (const st of list<Json>(doc.Statement)) {
+        for (const st of allStatements(doc)) {
           if (kind === 'bucket') expect(st.Effect, `${where} ${st.Sid}`).toBe('Deny');
           if (st.Effect === 'Allow') for (const a of list<string>(st.Action)) expect(a.includes('*'), `${file} ${where}: ${a}`).toBe(false);
         }
@@ -340,6 +357,37 @@ describe('evidence-bucket.json', () => {
       // The policy denies PutKeyPolicy to whoever deploys the stack: KMS's lockout check would refuse it otherwise.
       expect(p.BypassPolicyLockoutSafetyCheck, key).toBe(true);
     }
+  });
+
+  it('was: stolen collector or legal-hold credentials signed and wrote evidence from anywhere; now: with AllowedVpceIds, only through those VPC endpoints (empty default: policies as before)', () => {
+    expect(bucket.Parameters.AllowedVpceIds).toMatchObject({ Type: 'CommaDelimitedList', Default: '', AllowedPattern: '^(vpce-[0-9a-f]+)?$' });
+    expect(bucket.Conditions.PinToVpcEndpoints).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', { Ref: 'AllowedVpceIds' }] }, ''] }] });
+    const signingPolicy = (pinned: boolean): Json[] => withConditions(r.SigningKey.Properties.KeyPolicy, { PinToVpcEndpoints: pinned, CreateBreakGlassRole: true }).Statement;
+    const bucketPolicy = (pinned: boolean): Json[] => withConditions(r.EvidenceBucketPolicy.Properties.PolicyDocument, { PinToVpcEndpoints: pinned, CreateBreakGlassRole: true }).Statement;
+    // Empty default: not one statement more, nothing names aws:SourceVpce.
+    expect(JSON.stringify(signingPolicy(false))).not.toContain('aws:SourceVpce');
+    expect(JSON.stringify(bucketPolicy(false))).not.toContain('aws:SourceVpce');
+    expect(signingPolicy(false).map((s) => s.Sid)).toEqual(['KeyAdministration', 'SigningThroughIamPolicies', 'SignDigestsThroughIamPolicies', 'DenySigningButByTheCollectorRoles', 'DenyKeyDestructionExceptBreakGlass']);
+    const source = JSON.parse(readFileSync(join(DEPLOY, 'bucket-policy.json'), 'utf8')) as { Statement: Json[] };
+    expect(bucketPolicy(false).map((s) => s.Sid)).toEqual([...source.Statement.map((s) => s.Sid), 'DenyOutdatedTls']);
+    // Pinned: the two roles (by ARN; break-glass and everyone else untouched) are denied unless the request came through a listed endpoint.
+    const roles = ['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${CollectorRoleName}', 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${CollectorRoleName}-legal-hold'];
+    const pinCondition = (st: Json) => {
+      expect(Object.keys(st.Condition).sort()).toEqual(['ArnEquals', 'StringNotEquals']);
+      expect(st.Condition.ArnEquals['aws:PrincipalArn'].map(text)).toEqual(roles);
+      expect(st.Condition.StringNotEquals).toEqual({ 'aws:SourceVpce': { Ref: 'AllowedVpceIds' } });
+    };
+    const sign = signingPolicy(true).find((s) => s.Sid === 'DenyCollectorSigningOutsideTheVpcEndpoints')!;
+    expect(sign).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:Sign', Resource: '*' });
+    pinCondition(sign);
+    const write = bucketPolicy(true).find((s) => s.Sid === 'DenyEvidenceWritesOutsideTheVpcEndpoints')!;
+    expect(write).toMatchObject({ Effect: 'Deny', Principal: '*', Action: ['s3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention'] });
+    expect(text(write.Resource)).toBe('arn:${AWS::Partition}:s3:::${EvidenceBucket}/*');
+    pinCondition(write);
+    // The evidence key and the destructive-action denies are the same either way.
+    expect(withConditions(r.EvidenceKey.Properties.KeyPolicy, { PinToVpcEndpoints: true, CreateBreakGlassRole: true })).toEqual(withConditions(r.EvidenceKey.Properties.KeyPolicy, { PinToVpcEndpoints: false, CreateBreakGlassRole: true }));
+    const destruction = (pinned: boolean) => signingPolicy(pinned).find((s) => s.Sid === 'DenyKeyDestructionExceptBreakGlass');
+    expect(destruction(true)).toEqual(destruction(false));
   });
 
   it('was: the break-glass role was only a name no template created; now: created by the stack (MFA, no permissions, retained) unless an existing role is given', () => {
