@@ -79,6 +79,12 @@ export const KEY_BREAK_GLASS_ONLY_ACTIONS = ['kms:CreateGrant', 'kms:DisableKey'
 /** What the collector's KMS signer sends (src/aws/kms-signer.ts): ECDSA P-256 over a SHA-256 digest. */
 export const SIGN_CONDITIONS = { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'DIGEST' } };
 
+/**
+ * What S3 calls on the evidence key for SSE-KMS objects, multipart uploads included: GenerateDataKey to write,
+ * Decrypt to read. (kms:Encrypt, allowed before, is not among them and is no longer allowed.)
+ */
+export const EVIDENCE_KEY_DATA_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'];
+
 /** The break-glass role: the one the stack creates, or the one named by the BreakGlassRoleArn parameter. */
 const BREAK_GLASS_ARN = ifCond('CreateBreakGlassRole', getAtt('BreakGlassRole', 'Arn'), ref('BreakGlassRoleArn'));
 
@@ -248,7 +254,11 @@ export function evidenceBucketTemplate(bucketPolicy: BucketPolicyDocument): Temp
           RotationPeriodInDays: 365,
           // The policy denies kms:PutKeyPolicy to whoever deploys this stack (all but break-glass): see KEY_BREAK_GLASS_ONLY_ACTIONS.
           BypassPolicyLockoutSafetyCheck: true,
-          KeyPolicy: keyPolicy('KeyUseThroughIamPolicies', ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']),
+          // The data actions only as S3 calls them for SSE-KMS in this region (kms:ViaService): credentials allowed
+          // kms:Decrypt by IAM cannot decrypt a data key or make one by calling KMS themselves.
+          KeyPolicy: keyPolicy('KeyUseThroughIamPolicies', ['kms:DescribeKey'], [
+            { Sid: 'DataKeysOnlyThroughS3', Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: EVIDENCE_KEY_DATA_ACTIONS, Resource: '*', Condition: { StringEquals: { 'kms:ViaService': sub('s3.${AWS::Region}.amazonaws.com') } } },
+          ]),
         },
       },
       EvidenceKeyAlias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/evidence-locker-evidence', TargetKeyId: ref('EvidenceKey') } },

@@ -11,7 +11,7 @@ import { PACKAGE_ROOT } from '../../src/version.js';
 import { ALL_QUERIES } from '../../src/queries/index.js';
 import { generatedTemplates, templateText } from '../../deploy/generate.js';
 import { iamActionsFor, isReadOnlyAction, isWriteOrDeleteAction, memberRoleActions } from '../../deploy/policy.js';
-import { CONTAINER_NAME, KEY_BREAK_GLASS_ONLY_ACTIONS, LOG_RETENTION_DAYS, MAX_SHARDS, SCRATCH_PATH, SIGN_CONDITIONS } from '../../deploy/templates.js';
+import { CONTAINER_NAME, EVIDENCE_KEY_DATA_ACTIONS, KEY_BREAK_GLASS_ONLY_ACTIONS, LOG_RETENTION_DAYS, MAX_SHARDS, SCRATCH_PATH, SIGN_CONDITIONS } from '../../deploy/templates.js';
 
 type Json = Record<string, any>;
 
@@ -291,6 +291,20 @@ describe('evidence-bucket.json', () => {
 
   it('retains the bucket policy as it retains the bucket: the policy denies DeleteBucketPolicy, so deleting the stack would fail on it', () => {
     expect(r.EvidenceBucketPolicy).toMatchObject({ Type: 'AWS::S3::BucketPolicy', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('was: any principal IAM allowed could call kms:Decrypt or GenerateDataKey on the evidence key directly; now: only as S3 calls them in the stack region (kms:ViaService), administration and break-glass denies unchanged', () => {
+    const st: Json[] = r.EvidenceKey.Properties.KeyPolicy.Statement;
+    expect(EVIDENCE_KEY_DATA_ACTIONS).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    const data = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:*'];
+    const allowsData = st.filter((s) => s.Effect === 'Allow' && list<string>(s.Action).some((a) => data.includes(a)));
+    expect(allowsData.map((s) => s.Sid)).toEqual(['DataKeysOnlyThroughS3']);
+    expect(allowsData[0]).toMatchObject({ Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } }, Action: EVIDENCE_KEY_DATA_ACTIONS, Resource: '*' });
+    expect(allowsData[0].Condition).toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Sub': 's3.${AWS::Region}.amazonaws.com' } } });
+    expect(st.map((s) => s.Sid)).toEqual(['KeyAdministration', 'KeyUseThroughIamPolicies', 'DataKeysOnlyThroughS3', 'DenyKeyDestructionExceptBreakGlass']);
+    expect(st.find((s) => s.Sid === 'KeyUseThroughIamPolicies')?.Action).toEqual(['kms:DescribeKey']);
+    // Key administration is the signing key's, statement for statement.
+    expect(st[0]).toEqual(r.SigningKey.Properties.KeyPolicy.Statement[0]);
   });
 
   it('refuses writes with customer-provided keys (SSE-C): nobody with s3:PutObject can lock a version over evidence that only their key reads', () => {
