@@ -397,6 +397,7 @@ export function collectorTemplate(): Template {
     IsDaemonService: { 'Fn::Equals': [ref('Mode'), 'daemon-service'] },
     IsScheduledTasks: { 'Fn::Equals': [ref('Mode'), 'scheduled-tasks'] },
     HasExternalId: { 'Fn::Not': [{ 'Fn::Equals': [ref('ExternalId'), ''] }] },
+    HasAlarmTopic: { 'Fn::Not': [{ 'Fn::Equals': [ref('AlarmTopicArn'), ''] }] },
     IsSingleShard: { 'Fn::Equals': [ref('ShardCount'), '1'] },
   };
   const schedules: Record<string, unknown> = {};
@@ -438,6 +439,8 @@ export function collectorTemplate(): Template {
             SecurityGroupList: { 'Fn::Join': ['","', ref('SecurityGroupIds')] },
           }),
           RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+          // After the retries, the failed invocation goes to the dead-letter queue, whose alarm makes it seen.
+          DeadLetterConfig: { Arn: getAtt('SchedulerDeadLetterQueue', 'Arn') },
         },
       },
     };
@@ -486,6 +489,12 @@ export function collectorTemplate(): Template {
       Cpu: { Type: 'String', Default: '1024', AllowedValues: ['512', '1024', '2048', '4096'] },
       Memory: { Type: 'String', Default: '2048', AllowedValues: ['1024', '2048', '4096', '8192', '16384'] },
       LogRetentionDays: { Type: 'Number', Default: 400, AllowedValues: LOG_RETENTION_DAYS, Description: 'CloudWatch Logs retention of the collector logs (at least 365 days).' },
+      AlarmTopicArn: {
+        Type: 'String',
+        Default: '',
+        AllowedPattern: '^(arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]+)?$',
+        Description: 'Optional SNS topic the schedule dead-letter alarm notifies (scheduled-tasks mode). Empty: the alarm only changes state.',
+      },
     },
     Conditions: conditions,
     Resources: {
@@ -650,10 +659,52 @@ export function collectorTemplate(): Template {
                     Resource: [getAtt('TaskRole', 'Arn'), getAtt('ExecutionRole', 'Arn')],
                     Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
                   },
+                  // EventBridge Scheduler delivers dead-letter events with the schedule's execution role.
+                  { Sid: 'SendToOwnDeadLetterQueue', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: getAtt('SchedulerDeadLetterQueue', 'Arn') },
                 ],
               },
             },
           ],
+        },
+      },
+      // A schedule that could not start its task (RunTask refused, throttled or invalid, after the retries) lands here.
+      // SSE-SQS: a dead-letter event holds the RunTask request and the error, no evidence, and the evidence key
+      // serves S3 only; a customer managed key would need the scheduler role in its policy.
+      SchedulerDeadLetterQueue: {
+        Type: 'AWS::SQS::Queue',
+        Condition: 'IsScheduledTasks',
+        Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 },
+      },
+      SchedulerDeadLetterQueuePolicy: {
+        Type: 'AWS::SQS::QueuePolicy',
+        Condition: 'IsScheduledTasks',
+        Properties: {
+          Queues: [ref('SchedulerDeadLetterQueue')],
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              // Only the scheduler role (the schedules' execution role) puts dead letters: nobody can bury a real one in noise or fake one.
+              { Sid: 'DenySendButBySchedulerRole', Effect: 'Deny', Principal: '*', Action: 'sqs:SendMessage', Resource: getAtt('SchedulerDeadLetterQueue', 'Arn'), Condition: { ArnNotEquals: { 'aws:PrincipalArn': getAtt('SchedulerRole', 'Arn') } } },
+              { Sid: 'DenyRequestsWithoutTLS', Effect: 'Deny', Principal: '*', Action: 'sqs:*', Resource: getAtt('SchedulerDeadLetterQueue', 'Arn'), Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+            ],
+          },
+        },
+      },
+      SchedulerDeadLetterAlarm: {
+        Type: 'AWS::CloudWatch::Alarm',
+        Condition: 'IsScheduledTasks',
+        Properties: {
+          AlarmDescription: 'Evidence Locker: a collection schedule failed to start its task (dead-letter queue not empty); read the queue, fix the cause, start the run by hand',
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: getAtt('SchedulerDeadLetterQueue', 'QueueName') }],
+          Statistic: 'Maximum',
+          Period: 300,
+          EvaluationPeriods: 1,
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+          AlarmActions: ifCond('HasAlarmTopic', [ref('AlarmTopicArn')], NO_VALUE),
         },
       },
       ...schedules,
@@ -664,6 +715,7 @@ export function collectorTemplate(): Template {
       CollectorRoleArn: { Value: getAtt('TaskRole', 'Arn'), Description: 'Give this to the member-role StackSet (CollectorAccountId and CollectorRoleName).' },
       LegalHoldRoleArn: { Value: getAtt('LegalHoldRole', 'Arn'), Description: 'Pass to `evidence-locker hold|release --role-arn`.' },
       LogGroupName: { Value: ref('LogGroup') },
+      SchedulerDeadLetterQueueUrl: { Condition: 'IsScheduledTasks', Value: ref('SchedulerDeadLetterQueue'), Description: 'Dead-letter events of schedules that could not start the collection task.' },
     },
   };
 }

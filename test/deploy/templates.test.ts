@@ -79,6 +79,7 @@ const JUSTIFIED_WRITES: { where: RegExp; action: string; resource: RegExp; reaso
   { where: /^ExecutionRole\//, action: 'logs:PutLogEvents', resource: /^\$\{LogGroup\.Arn\}$/, reason: 'same log group only' },
   { where: /^SchedulerRole\//, action: 'ecs:RunTask', resource: /^\$\{TaskDefinition\}$/, reason: 'EventBridge Scheduler starts the collection task, on this cluster only' },
   { where: /^SchedulerRole\//, action: 'iam:PassRole', resource: /^\$\{(TaskRole|ExecutionRole)\.Arn\}$/, reason: 'RunTask passes the two task roles, to ECS only' },
+  { where: /^SchedulerRole\//, action: 'sqs:SendMessage', resource: /^\$\{SchedulerDeadLetterQueue\.Arn\}$/, reason: 'EventBridge Scheduler delivers dead-letter events of its schedules with this role, to the stack\'s own queue only' },
   // kms:Sign writes trust: a run signed by the organisation's key is evidence. Only these two roles, only as the seal signs.
   { where: /^TaskRole\//, action: 'kms:Sign', resource: /^\$\{SigningKeyArn\}$/, reason: 'the collector seals its runs', condition: SIGN_CONDITIONS },
   { where: /^LegalHoldRole\//, action: 'kms:Sign', resource: /^\$\{SigningKeyArn\}$/, reason: 'the legal-hold role seals the run recording each hold', condition: SIGN_CONDITIONS },
@@ -109,6 +110,15 @@ describe('deploy/ templates are generated from the code', () => {
     for (const name of TEMPLATE_FILES) {
       expect(readFileSync(join(DEPLOY, name), 'utf8'), `deploy/${name} is stale: run \`npm run deploy:policy\` and commit it`).toBe(templateText(generated[name]));
     }
+  });
+
+  it('the written JSON reads back as exactly the generated template (short objects kept on one line)', () => {
+    for (const [name, t] of Object.entries(generatedTemplates(DEPLOY))) {
+      const written = templateText(t);
+      expect(JSON.parse(written), name).toEqual(JSON.parse(JSON.stringify(t)));
+      for (const line of written.split('\n')) if (line.length > 120) expect(line.trimStart().startsWith('"'), `${name}: ${line.slice(0, 60)}`).toBe(true);
+    }
+    expect(templateText({ a: { b: [1, 'x"y'] } })).toBe('{ "a": { "b": [1, "x\\"y"] } }\n');
   });
 
   it('every IAM action any query declares is granted by the committed member role', () => {
@@ -536,7 +546,57 @@ describe('collector.json', () => {
     expect(input(4)[0]).toContain('"command":["collect","--shard","4/${ShardCount}"]');
     expect(r.CollectShard4Schedule.Condition).toBe('Shard4Enabled');
     const scheduler = r.SchedulerRole.Properties.Policies[0].PolicyDocument.Statement;
-    expect(scheduler.map((s: Json) => s.Action).flat().sort()).toEqual(['ecs:RunTask', 'iam:PassRole']);
+    expect(scheduler.map((s: Json) => s.Action).flat().sort()).toEqual(['ecs:RunTask', 'iam:PassRole', 'sqs:SendMessage']);
+  });
+
+  it('was: a schedule that could not start its task (after its retries) left no trace; now: it lands in an encrypted dead-letter queue only the scheduler role writes, and an alarm fires', () => {
+    const schedules = Object.entries<Json>(r).filter(([, x]) => x.Type === 'AWS::Scheduler::Schedule');
+    expect(schedules).toHaveLength(MAX_SHARDS);
+    for (const [id, s] of schedules) {
+      expect(s.Properties.Target.DeadLetterConfig, id).toEqual({ Arn: { 'Fn::GetAtt': ['SchedulerDeadLetterQueue', 'Arn'] } });
+      expect(s.Properties.Target.RetryPolicy, id).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
+    }
+    const queue = r.SchedulerDeadLetterQueue;
+    // A standard queue (Scheduler takes no FIFO queue as a DLQ), SSE-SQS, kept the SQS maximum of 14 days.
+    expect(queue).toMatchObject({ Type: 'AWS::SQS::Queue', Condition: 'IsScheduledTasks', Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 } });
+    expect(queue.Properties.FifoQueue).toBeUndefined();
+    const policy = r.SchedulerDeadLetterQueuePolicy;
+    expect(policy).toMatchObject({ Type: 'AWS::SQS::QueuePolicy', Condition: 'IsScheduledTasks', Properties: { Queues: [{ Ref: 'SchedulerDeadLetterQueue' }] } });
+    const st: Json[] = policy.Properties.PolicyDocument.Statement;
+    for (const x of st) expect(x.Effect, x.Sid).toBe('Deny');
+    expect(st.find((x) => x.Sid === 'DenySendButBySchedulerRole')).toEqual({
+      Sid: 'DenySendButBySchedulerRole',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': ['SchedulerDeadLetterQueue', 'Arn'] },
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': ['SchedulerRole', 'Arn'] } } },
+    });
+    expect(st.find((x) => x.Sid === 'DenyRequestsWithoutTLS')?.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+    // The scheduler role sends to that queue and nowhere else.
+    const scheduler: Json[] = r.SchedulerRole.Properties.Policies[0].PolicyDocument.Statement;
+    const send = scheduler.filter((x) => list<string>(x.Action).some((a) => a.startsWith('sqs:')));
+    expect(send).toEqual([{ Sid: 'SendToOwnDeadLetterQueue', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['SchedulerDeadLetterQueue', 'Arn'] } }]);
+    const alarm = r.SchedulerDeadLetterAlarm;
+    expect(alarm).toMatchObject({
+      Type: 'AWS::CloudWatch::Alarm',
+      Condition: 'IsScheduledTasks',
+      Properties: {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['SchedulerDeadLetterQueue', 'QueueName'] } }],
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: { 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }] },
+      },
+    });
+    expect(collector.Parameters.AlarmTopicArn).toMatchObject({ Type: 'String', Default: '' });
+    expect(new RegExp(collector.Parameters.AlarmTopicArn.AllowedPattern).test('arn:aws:sns:us-east-1:111122223333:evidence-alerts')).toBe(true);
+    expect(new RegExp(collector.Parameters.AlarmTopicArn.AllowedPattern).test('')).toBe(true);
+    expect(collector.Conditions.HasAlarmTopic).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmTopicArn' }, ''] }] });
+    expect(collector.Outputs.SchedulerDeadLetterQueueUrl).toMatchObject({ Condition: 'IsScheduledTasks', Value: { Ref: 'SchedulerDeadLetterQueue' } });
   });
 
   it('the daemon mode: one service, never two tasks at once, health check on /healthz', () => {
