@@ -4,7 +4,7 @@
  */
 import type { DelegatedSource } from '../src/queries/delegated/types.js';
 import { ACTION_PATTERN, iamActionsFor, isReadOnlyAction } from './policy.js';
-import { DEFAULT_COLLECTOR_ROLE, type Template } from './templates.js';
+import { DEFAULT_COLLECTOR_ROLE, MAX_SESSION_SECONDS, type Template } from './templates.js';
 
 export const DEFAULT_AUDIT_ROLE = 'EvidenceLockerDelegatedAdminReadOnly';
 
@@ -46,7 +46,8 @@ export function auditRoleTemplate(audit: AuditActions): Template {
         Properties: {
           RoleName: { Ref: 'RoleName' },
           Description: 'Evidence Locker: organisation-wide read-only evidence through the Config aggregator and the GuardDuty and Security Hub administrator',
-          MaxSessionDuration: 43200,
+          // Assumed by the collector through role chaining (at most an hour whatever this says; sessionDurationSeconds <= 3600).
+          MaxSessionDuration: MAX_SESSION_SECONDS,
           AssumeRolePolicyDocument: {
             Version: '2012-10-17',
             Statement: [

@@ -23,8 +23,40 @@ export function generatedTemplates(dir: string = deployDir()): Record<string, Te
   };
 }
 
+/** Lines of the written templates are at most this wide where a value fits (an object or array too long is broken up). */
+export const TEMPLATE_LINE_WIDTH = 120;
+
+/**
+ * JSON as CloudFormation reads it, indented by two, with every object or array whose one-line form fits in
+ * {@link TEMPLATE_LINE_WIDTH} columns kept on one line: still read line by line, and collector.json stays under the
+ * 51,200 bytes `aws cloudformation deploy --template-file` uploads without an S3 bucket.
+ */
 export function templateText(t: Template): string {
-  return JSON.stringify(t, null, 2) + '\n';
+  return formatJson(t, '', 0) + '\n';
+}
+
+function inlineJson(v: unknown): string {
+  if (Array.isArray(v)) return v.length ? `[${v.map(inlineJson).join(', ')}]` : '[]';
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+    return entries.length ? `{ ${entries.map(([k, x]) => `${JSON.stringify(k)}: ${inlineJson(x)}`).join(', ')} }` : '{}';
+  }
+  return JSON.stringify(v);
+}
+
+/** `used`: columns already taken on the value's first line (indent, key, and the comma that may follow). */
+function formatJson(v: unknown, indent: string, used: number): string {
+  const flat = inlineJson(v);
+  if (!v || typeof v !== 'object' || used + flat.length + 1 <= TEMPLATE_LINE_WIDTH) return flat;
+  const inner = indent + '  ';
+  if (Array.isArray(v)) return `[\n${v.map((x) => inner + formatJson(x, inner, inner.length)).join(',\n')}\n${indent}]`;
+  const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+  return `{\n${entries
+    .map(([k, x]) => {
+      const key = `${JSON.stringify(k)}: `;
+      return inner + key + formatJson(x, inner, inner.length + key.length);
+    })
+    .join(',\n')}\n${indent}}`;
 }
 
 /** The repository's deploy/ directory, whether running from source (deploy/) or from the build (dist/deploy/). */

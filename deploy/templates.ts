@@ -21,6 +21,12 @@ export const DEFAULT_MEMBER_ROLE = 'EvidenceLockerReadOnly';
 export const DEFAULT_COLLECTOR_ROLE = 'evidence-locker-collector';
 export const DEFAULT_PREFIX = 'evidence-locker/';
 export const HEALTH_PORT = 8080;
+/**
+ * MaxSessionDuration of every role of deploy/: one hour. The collector reaches the member and delegated-admin roles
+ * by role chaining (STS caps such sessions at an hour) and accounts.sessionDurationSeconds is at most 3600; the other
+ * roles (task, execution, scheduler, legal-hold, break-glass) keep IAM's default of one hour.
+ */
+export const MAX_SESSION_SECONDS = 3600;
 /** CloudWatch Logs retention values of at least a year (PCI DSS 10.5.1: twelve months of audit log history). */
 export const LOG_RETENTION_DAYS = [365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
@@ -73,6 +79,12 @@ export const KEY_BREAK_GLASS_ONLY_ACTIONS = ['kms:CreateGrant', 'kms:DisableKey'
 /** What the collector's KMS signer sends (src/aws/kms-signer.ts): ECDSA P-256 over a SHA-256 digest. */
 export const SIGN_CONDITIONS = { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'DIGEST' } };
 
+/**
+ * What S3 calls on the evidence key for SSE-KMS objects, multipart uploads included: GenerateDataKey to write,
+ * Decrypt to read. (kms:Encrypt, allowed before, is not among them and is no longer allowed.)
+ */
+export const EVIDENCE_KEY_DATA_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'];
+
 /** The break-glass role: the one the stack creates, or the one named by the BreakGlassRoleArn parameter. */
 const BREAK_GLASS_ARN = ifCond('CreateBreakGlassRole', getAtt('BreakGlassRole', 'Arn'), ref('BreakGlassRoleArn'));
 
@@ -81,6 +93,17 @@ const SIGNER_ROLE_ARNS = [
   sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${CollectorRoleName}'),
   sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${CollectorRoleName}-legal-hold'),
 ];
+
+/**
+ * AllowedVpceIds (evidence-bucket.json): when given, the collector and legal-hold roles may sign and write evidence only
+ * through one of those VPC endpoints. aws:SourceVpce is absent from a request that reaches S3 or KMS any other way, and
+ * a negated operator matches an absent key, so such a request is denied. Scoped to those two roles by ARN: the
+ * break-glass role, administrators and CloudFormation are not pinned.
+ */
+const PIN_CONDITION = 'PinToVpcEndpoints';
+function pinnedToVpcEndpoints(statement: Record<string, unknown>): Record<string, unknown> {
+  return ifCond(PIN_CONDITION, { ...statement, Condition: { ArnEquals: { 'aws:PrincipalArn': SIGNER_ROLE_ARNS }, StringNotEquals: { 'aws:SourceVpce': ref('AllowedVpceIds') } } }, NO_VALUE);
+}
 
 function keyPolicy(useSid: string, useActions: string[], extra: Record<string, unknown>[] = []): Record<string, unknown> {
   return {
@@ -149,6 +172,8 @@ export function evidenceBucketPolicy(policy: BucketPolicyDocument): Record<strin
     Statement: [
       ...policy.Statement.map((st) => substitutePlaceholders(st)),
       { Sid: 'DenyOutdatedTls', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [bucket, objects], Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } } },
+      // Only with AllowedVpceIds: stolen collector or legal-hold credentials write no evidence from outside the VPC.
+      pinnedToVpcEndpoints({ Sid: 'DenyEvidenceWritesOutsideTheVpcEndpoints', Effect: 'Deny', Principal: '*', Action: ['s3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention'], Resource: objects }),
     ],
   };
 }
@@ -190,8 +215,18 @@ export function evidenceBucketTemplate(bucketPolicy: BucketPolicyDocument): Temp
         Default: DEFAULT_COLLECTOR_ROLE,
         Description: 'CollectorRoleName of the collector stack: only that role and its -legal-hold role may use the signing key (kms:Sign).',
       },
+      AllowedVpceIds: {
+        Type: 'CommaDelimitedList',
+        Default: '',
+        AllowedPattern: '^(vpce-[0-9a-f]+)?$',
+        Description:
+          'Optional: VPC endpoint ids (vpce-...) of the collector VPC, its S3 endpoint and its KMS interface endpoint. When given, the key and bucket policies deny kms:Sign and evidence writes (PutObject, PutObjectRetention, PutObjectLegalHold) by the collector and legal-hold roles unless the request comes through one of them; hold, release and package with those roles must then run inside that VPC. Empty: not pinned.',
+      },
     },
-    Conditions: { CreateBreakGlassRole: { 'Fn::Equals': [ref('BreakGlassRoleArn'), ''] } },
+    Conditions: {
+      CreateBreakGlassRole: { 'Fn::Equals': [ref('BreakGlassRoleArn'), ''] },
+      [PIN_CONDITION]: { 'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', ref('AllowedVpceIds')] }, ''] }] },
+    },
     Resources: {
       BreakGlassRole: {
         Type: 'AWS::IAM::Role',
@@ -219,7 +254,11 @@ export function evidenceBucketTemplate(bucketPolicy: BucketPolicyDocument): Temp
           RotationPeriodInDays: 365,
           // The policy denies kms:PutKeyPolicy to whoever deploys this stack (all but break-glass): see KEY_BREAK_GLASS_ONLY_ACTIONS.
           BypassPolicyLockoutSafetyCheck: true,
-          KeyPolicy: keyPolicy('KeyUseThroughIamPolicies', ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']),
+          // The data actions only as S3 calls them for SSE-KMS in this region (kms:ViaService): credentials allowed
+          // kms:Decrypt by IAM cannot decrypt a data key or make one by calling KMS themselves.
+          KeyPolicy: keyPolicy('KeyUseThroughIamPolicies', ['kms:DescribeKey'], [
+            { Sid: 'DataKeysOnlyThroughS3', Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: EVIDENCE_KEY_DATA_ACTIONS, Resource: '*', Condition: { StringEquals: { 'kms:ViaService': sub('s3.${AWS::Region}.amazonaws.com') } } },
+          ]),
         },
       },
       EvidenceKeyAlias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/evidence-locker-evidence', TargetKeyId: ref('EvidenceKey') } },
@@ -236,6 +275,8 @@ export function evidenceBucketTemplate(bucketPolicy: BucketPolicyDocument): Temp
           KeyPolicy: keyPolicy('SigningThroughIamPolicies', ['kms:DescribeKey', 'kms:GetPublicKey', 'kms:Verify'], [
             { Sid: 'SignDigestsThroughIamPolicies', Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: 'kms:Sign', Resource: '*', Condition: SIGN_CONDITIONS },
             { Sid: 'DenySigningButByTheCollectorRoles', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:Sign', Resource: '*', Condition: { ArnNotEquals: { 'aws:PrincipalArn': SIGNER_ROLE_ARNS } } },
+            // Only with AllowedVpceIds: those two roles sign only through the listed endpoints (the KMS interface endpoint).
+            pinnedToVpcEndpoints({ Sid: 'DenyCollectorSigningOutsideTheVpcEndpoints', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:Sign', Resource: '*' }),
           ]),
         },
       },
@@ -356,6 +397,7 @@ export function collectorTemplate(): Template {
     IsDaemonService: { 'Fn::Equals': [ref('Mode'), 'daemon-service'] },
     IsScheduledTasks: { 'Fn::Equals': [ref('Mode'), 'scheduled-tasks'] },
     HasExternalId: { 'Fn::Not': [{ 'Fn::Equals': [ref('ExternalId'), ''] }] },
+    HasAlarmTopic: { 'Fn::Not': [{ 'Fn::Equals': [ref('AlarmTopicArn'), ''] }] },
     IsSingleShard: { 'Fn::Equals': [ref('ShardCount'), '1'] },
   };
   const schedules: Record<string, unknown> = {};
@@ -397,6 +439,8 @@ export function collectorTemplate(): Template {
             SecurityGroupList: { 'Fn::Join': ['","', ref('SecurityGroupIds')] },
           }),
           RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+          // After the retries, the failed invocation goes to the dead-letter queue, whose alarm makes it seen.
+          DeadLetterConfig: { Arn: getAtt('SchedulerDeadLetterQueue', 'Arn') },
         },
       },
     };
@@ -445,6 +489,12 @@ export function collectorTemplate(): Template {
       Cpu: { Type: 'String', Default: '1024', AllowedValues: ['512', '1024', '2048', '4096'] },
       Memory: { Type: 'String', Default: '2048', AllowedValues: ['1024', '2048', '4096', '8192', '16384'] },
       LogRetentionDays: { Type: 'Number', Default: 400, AllowedValues: LOG_RETENTION_DAYS, Description: 'CloudWatch Logs retention of the collector logs (at least 365 days).' },
+      AlarmTopicArn: {
+        Type: 'String',
+        Default: '',
+        AllowedPattern: '^(arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]+)?$',
+        Description: 'Optional SNS topic the schedule dead-letter alarm notifies (scheduled-tasks mode). Empty: the alarm only changes state.',
+      },
     },
     Conditions: conditions,
     Resources: {
@@ -609,10 +659,52 @@ export function collectorTemplate(): Template {
                     Resource: [getAtt('TaskRole', 'Arn'), getAtt('ExecutionRole', 'Arn')],
                     Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
                   },
+                  // EventBridge Scheduler delivers dead-letter events with the schedule's execution role.
+                  { Sid: 'SendToOwnDeadLetterQueue', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: getAtt('SchedulerDeadLetterQueue', 'Arn') },
                 ],
               },
             },
           ],
+        },
+      },
+      // A schedule that could not start its task (RunTask refused, throttled or invalid, after the retries) lands here.
+      // SSE-SQS: a dead-letter event holds the RunTask request and the error, no evidence, and the evidence key
+      // serves S3 only; a customer managed key would need the scheduler role in its policy.
+      SchedulerDeadLetterQueue: {
+        Type: 'AWS::SQS::Queue',
+        Condition: 'IsScheduledTasks',
+        Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 },
+      },
+      SchedulerDeadLetterQueuePolicy: {
+        Type: 'AWS::SQS::QueuePolicy',
+        Condition: 'IsScheduledTasks',
+        Properties: {
+          Queues: [ref('SchedulerDeadLetterQueue')],
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              // Only the scheduler role (the schedules' execution role) puts dead letters: nobody can bury a real one in noise or fake one.
+              { Sid: 'DenySendButBySchedulerRole', Effect: 'Deny', Principal: '*', Action: 'sqs:SendMessage', Resource: getAtt('SchedulerDeadLetterQueue', 'Arn'), Condition: { ArnNotEquals: { 'aws:PrincipalArn': getAtt('SchedulerRole', 'Arn') } } },
+              { Sid: 'DenyRequestsWithoutTLS', Effect: 'Deny', Principal: '*', Action: 'sqs:*', Resource: getAtt('SchedulerDeadLetterQueue', 'Arn'), Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+            ],
+          },
+        },
+      },
+      SchedulerDeadLetterAlarm: {
+        Type: 'AWS::CloudWatch::Alarm',
+        Condition: 'IsScheduledTasks',
+        Properties: {
+          AlarmDescription: 'Evidence Locker: a collection schedule failed to start its task (dead-letter queue not empty); read the queue, fix the cause, start the run by hand',
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: getAtt('SchedulerDeadLetterQueue', 'QueueName') }],
+          Statistic: 'Maximum',
+          Period: 300,
+          EvaluationPeriods: 1,
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+          AlarmActions: ifCond('HasAlarmTopic', [ref('AlarmTopicArn')], NO_VALUE),
         },
       },
       ...schedules,
@@ -623,6 +715,7 @@ export function collectorTemplate(): Template {
       CollectorRoleArn: { Value: getAtt('TaskRole', 'Arn'), Description: 'Give this to the member-role StackSet (CollectorAccountId and CollectorRoleName).' },
       LegalHoldRoleArn: { Value: getAtt('LegalHoldRole', 'Arn'), Description: 'Pass to `evidence-locker hold|release --role-arn`.' },
       LogGroupName: { Value: ref('LogGroup') },
+      SchedulerDeadLetterQueueUrl: { Condition: 'IsScheduledTasks', Value: ref('SchedulerDeadLetterQueue'), Description: 'Dead-letter events of schedules that could not start the collection task.' },
     },
   };
 }
@@ -659,7 +752,10 @@ export function memberRoleTemplate(member: MemberActions): Template {
         Properties: {
           RoleName: ref('RoleName'),
           Description: 'Evidence Locker: read-only evidence collection, assumed by the collector in the audit account',
-          MaxSessionDuration: 43200,
+          // Assumed only by the collector with its own role session (role chaining), which STS caps at an hour whatever
+          // this says, and accounts.sessionDurationSeconds is at most 3600: a longer maximum would only lengthen what a
+          // session obtained without chaining (someone holding a principal this trust allows) lasts.
+          MaxSessionDuration: MAX_SESSION_SECONDS,
           AssumeRolePolicyDocument: {
             Version: '2012-10-17',
             Statement: [

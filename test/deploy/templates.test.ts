@@ -11,7 +11,7 @@ import { PACKAGE_ROOT } from '../../src/version.js';
 import { ALL_QUERIES } from '../../src/queries/index.js';
 import { generatedTemplates, templateText } from '../../deploy/generate.js';
 import { iamActionsFor, isReadOnlyAction, isWriteOrDeleteAction, memberRoleActions } from '../../deploy/policy.js';
-import { CONTAINER_NAME, KEY_BREAK_GLASS_ONLY_ACTIONS, LOG_RETENTION_DAYS, MAX_SHARDS, SCRATCH_PATH, SIGN_CONDITIONS } from '../../deploy/templates.js';
+import { CONTAINER_NAME, EVIDENCE_KEY_DATA_ACTIONS, KEY_BREAK_GLASS_ONLY_ACTIONS, LOG_RETENTION_DAYS, MAX_SHARDS, SCRATCH_PATH, SIGN_CONDITIONS } from '../../deploy/templates.js';
 
 type Json = Record<string, any>;
 
@@ -51,6 +51,23 @@ function text(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** The template as CloudFormation deploys it for these condition values: each Fn::If resolved, AWS::NoValue dropped. */
+function withConditions(v: unknown, values: Record<string, boolean>): any {
+  const isNoValue = (x: unknown) => (x as Json)?.Ref === 'AWS::NoValue';
+  if (Array.isArray(v)) return v.map((x) => withConditions(x, values)).filter((x) => !isNoValue(x));
+  if (!v || typeof v !== 'object') return v;
+  const o = v as Json;
+  if (o['Fn::If']) {
+    const [cond, yes, no] = o['Fn::If'];
+    if (!(cond in values)) throw new Error(`no value given for condition ${cond}`);
+    return withConditions(values[cond] ? yes : no, values);
+  }
+  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, withConditions(x, values)]).filter(([, x]) => !isNoValue(x)));
+}
+
+/** A policy's statements with conditional ones taken as deployed when their condition holds (the stricter reading for checks). */
+const allStatements = (doc: Json): Json[] => list<Json>(doc.Statement).map((st) => (st['Fn::If'] ? st['Fn::If'][1] : st));
+
 const EVIDENCE_PREFIX_OBJECTS = 'arn:${AWS::Partition}:s3:::${BucketName}/${EvidencePrefix}*';
 
 /**
@@ -62,6 +79,7 @@ const JUSTIFIED_WRITES: { where: RegExp; action: string; resource: RegExp; reaso
   { where: /^ExecutionRole\//, action: 'logs:PutLogEvents', resource: /^\$\{LogGroup\.Arn\}$/, reason: 'same log group only' },
   { where: /^SchedulerRole\//, action: 'ecs:RunTask', resource: /^\$\{TaskDefinition\}$/, reason: 'EventBridge Scheduler starts the collection task, on this cluster only' },
   { where: /^SchedulerRole\//, action: 'iam:PassRole', resource: /^\$\{(TaskRole|ExecutionRole)\.Arn\}$/, reason: 'RunTask passes the two task roles, to ECS only' },
+  { where: /^SchedulerRole\//, action: 'sqs:SendMessage', resource: /^\$\{SchedulerDeadLetterQueue\.Arn\}$/, reason: 'EventBridge Scheduler delivers dead-letter events of its schedules with this role, to the stack\'s own queue only' },
   // kms:Sign writes trust: a run signed by the organisation's key is evidence. Only these two roles, only as the seal signs.
   { where: /^TaskRole\//, action: 'kms:Sign', resource: /^\$\{SigningKeyArn\}$/, reason: 'the collector seals its runs', condition: SIGN_CONDITIONS },
   { where: /^LegalHoldRole\//, action: 'kms:Sign', resource: /^\$\{SigningKeyArn\}$/, reason: 'the legal-hold role seals the run recording each hold', condition: SIGN_CONDITIONS },
@@ -92,6 +110,15 @@ describe('deploy/ templates are generated from the code', () => {
     for (const name of TEMPLATE_FILES) {
       expect(readFileSync(join(DEPLOY, name), 'utf8'), `deploy/${name} is stale: run \`npm run deploy:policy\` and commit it`).toBe(templateText(generated[name]));
     }
+  });
+
+  it('the written JSON reads back as exactly the generated template (short objects kept on one line)', () => {
+    for (const [name, t] of Object.entries(generatedTemplates(DEPLOY))) {
+      const written = templateText(t);
+      expect(JSON.parse(written), name).toEqual(JSON.parse(JSON.stringify(t)));
+      for (const line of written.split('\n')) if (line.length > 120) expect(line.trimStart().startsWith('"'), `${name}: ${line.slice(0, 60)}`).toBe(true);
+    }
+    expect(templateText({ a: { b: [1, 'x"y'] } })).toBe('{ "a": { "b": [1, "x\\"y"] } }\n');
   });
 
   it('every IAM action any query declares is granted by the committed member role', () => {
@@ -192,7 +219,7 @@ describe('least privilege across deploy/', () => {
       const t = load(file);
       for (const { where, kind, doc } of policyDocuments(t)) {
         if (kind === 'trust') continue;
-        for (const st of list<Json>(doc.Statement)) {
+        for (const st of allStatements(doc)) {
           if (st.Effect !== 'Allow') continue;
           expect(st.NotAction, `${file} ${where}: NotAction grants too much`).toBeUndefined();
           expect(st.NotResource, `${file} ${where}: NotResource grants too much`).toBeUndefined();
@@ -217,12 +244,29 @@ describe('least privilege across deploy/', () => {
   it('no wildcard action anywhere, and bucket policies only deny', () => {
     for (const file of TEMPLATE_FILES) {
       for (const { where, kind, doc } of policyDocuments(load(file))) {
-        for (const st of list<Json>(doc.Statement)) {
+        for (const st of allStatements(doc)) {
           if (kind === 'bucket') expect(st.Effect, `${where} ${st.Sid}`).toBe('Deny');
           if (st.Effect === 'Allow') for (const a of list<string>(st.Action)) expect(a.includes('*'), `${file} ${where}: ${a}`).toBe(false);
         }
       }
     }
+  });
+
+  it('was: the member and delegated-admin roles allowed 12-hour sessions; now: no role of deploy/ allows more than an hour (the collector chains roles, which STS caps at an hour)', () => {
+    const roles: string[] = [];
+    for (const file of TEMPLATE_FILES) {
+      for (const [id, res] of Object.entries<Json>(load(file).Resources)) {
+        if (res.Type !== 'AWS::IAM::Role') continue;
+        roles.push(`${file} ${id}`);
+        const max = res.Properties.MaxSessionDuration;
+        // Absent is IAM's default, 3600 seconds.
+        expect(max === undefined || max <= 3600, `${file} ${id}: MaxSessionDuration ${max}`).toBe(true);
+      }
+    }
+    expect(roles).toContain('member-role.json MemberRole');
+    expect(roles).toContain('audit-role.json AuditRole');
+    expect(member.Resources.MemberRole.Properties.MaxSessionDuration).toBe(3600);
+    expect(load('audit-role.json').Resources.AuditRole.Properties.MaxSessionDuration).toBe(3600);
   });
 
   it('the write-classification helper is strict', () => {
@@ -257,6 +301,20 @@ describe('evidence-bucket.json', () => {
 
   it('retains the bucket policy as it retains the bucket: the policy denies DeleteBucketPolicy, so deleting the stack would fail on it', () => {
     expect(r.EvidenceBucketPolicy).toMatchObject({ Type: 'AWS::S3::BucketPolicy', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('was: any principal IAM allowed could call kms:Decrypt or GenerateDataKey on the evidence key directly; now: only as S3 calls them in the stack region (kms:ViaService), administration and break-glass denies unchanged', () => {
+    const st: Json[] = r.EvidenceKey.Properties.KeyPolicy.Statement;
+    expect(EVIDENCE_KEY_DATA_ACTIONS).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    const data = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:*'];
+    const allowsData = st.filter((s) => s.Effect === 'Allow' && list<string>(s.Action).some((a) => data.includes(a)));
+    expect(allowsData.map((s) => s.Sid)).toEqual(['DataKeysOnlyThroughS3']);
+    expect(allowsData[0]).toMatchObject({ Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } }, Action: EVIDENCE_KEY_DATA_ACTIONS, Resource: '*' });
+    expect(allowsData[0].Condition).toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Sub': 's3.${AWS::Region}.amazonaws.com' } } });
+    expect(st.map((s) => s.Sid)).toEqual(['KeyAdministration', 'KeyUseThroughIamPolicies', 'DataKeysOnlyThroughS3', 'DenyKeyDestructionExceptBreakGlass']);
+    expect(st.find((s) => s.Sid === 'KeyUseThroughIamPolicies')?.Action).toEqual(['kms:DescribeKey']);
+    // Key administration is the signing key's, statement for statement.
+    expect(st[0]).toEqual(r.SigningKey.Properties.KeyPolicy.Statement[0]);
   });
 
   it('refuses writes with customer-provided keys (SSE-C): nobody with s3:PutObject can lock a version over evidence that only their key reads', () => {
@@ -323,6 +381,37 @@ describe('evidence-bucket.json', () => {
       // The policy denies PutKeyPolicy to whoever deploys the stack: KMS's lockout check would refuse it otherwise.
       expect(p.BypassPolicyLockoutSafetyCheck, key).toBe(true);
     }
+  });
+
+  it('was: stolen collector or legal-hold credentials signed and wrote evidence from anywhere; now: with AllowedVpceIds, only through those VPC endpoints (empty default: policies as before)', () => {
+    expect(bucket.Parameters.AllowedVpceIds).toMatchObject({ Type: 'CommaDelimitedList', Default: '', AllowedPattern: '^(vpce-[0-9a-f]+)?$' });
+    expect(bucket.Conditions.PinToVpcEndpoints).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', { Ref: 'AllowedVpceIds' }] }, ''] }] });
+    const signingPolicy = (pinned: boolean): Json[] => withConditions(r.SigningKey.Properties.KeyPolicy, { PinToVpcEndpoints: pinned, CreateBreakGlassRole: true }).Statement;
+    const bucketPolicy = (pinned: boolean): Json[] => withConditions(r.EvidenceBucketPolicy.Properties.PolicyDocument, { PinToVpcEndpoints: pinned, CreateBreakGlassRole: true }).Statement;
+    // Empty default: not one statement more, nothing names aws:SourceVpce.
+    expect(JSON.stringify(signingPolicy(false))).not.toContain('aws:SourceVpce');
+    expect(JSON.stringify(bucketPolicy(false))).not.toContain('aws:SourceVpce');
+    expect(signingPolicy(false).map((s) => s.Sid)).toEqual(['KeyAdministration', 'SigningThroughIamPolicies', 'SignDigestsThroughIamPolicies', 'DenySigningButByTheCollectorRoles', 'DenyKeyDestructionExceptBreakGlass']);
+    const source = JSON.parse(readFileSync(join(DEPLOY, 'bucket-policy.json'), 'utf8')) as { Statement: Json[] };
+    expect(bucketPolicy(false).map((s) => s.Sid)).toEqual([...source.Statement.map((s) => s.Sid), 'DenyOutdatedTls']);
+    // Pinned: the two roles (by ARN; break-glass and everyone else untouched) are denied unless the request came through a listed endpoint.
+    const roles = ['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${CollectorRoleName}', 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${CollectorRoleName}-legal-hold'];
+    const pinCondition = (st: Json) => {
+      expect(Object.keys(st.Condition).sort()).toEqual(['ArnEquals', 'StringNotEquals']);
+      expect(st.Condition.ArnEquals['aws:PrincipalArn'].map(text)).toEqual(roles);
+      expect(st.Condition.StringNotEquals).toEqual({ 'aws:SourceVpce': { Ref: 'AllowedVpceIds' } });
+    };
+    const sign = signingPolicy(true).find((s) => s.Sid === 'DenyCollectorSigningOutsideTheVpcEndpoints')!;
+    expect(sign).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:Sign', Resource: '*' });
+    pinCondition(sign);
+    const write = bucketPolicy(true).find((s) => s.Sid === 'DenyEvidenceWritesOutsideTheVpcEndpoints')!;
+    expect(write).toMatchObject({ Effect: 'Deny', Principal: '*', Action: ['s3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention'] });
+    expect(text(write.Resource)).toBe('arn:${AWS::Partition}:s3:::${EvidenceBucket}/*');
+    pinCondition(write);
+    // The evidence key and the destructive-action denies are the same either way.
+    expect(withConditions(r.EvidenceKey.Properties.KeyPolicy, { PinToVpcEndpoints: true, CreateBreakGlassRole: true })).toEqual(withConditions(r.EvidenceKey.Properties.KeyPolicy, { PinToVpcEndpoints: false, CreateBreakGlassRole: true }));
+    const destruction = (pinned: boolean) => signingPolicy(pinned).find((s) => s.Sid === 'DenyKeyDestructionExceptBreakGlass');
+    expect(destruction(true)).toEqual(destruction(false));
   });
 
   it('was: the break-glass role was only a name no template created; now: created by the stack (MFA, no permissions, retained) unless an existing role is given', () => {
@@ -457,7 +546,57 @@ describe('collector.json', () => {
     expect(input(4)[0]).toContain('"command":["collect","--shard","4/${ShardCount}"]');
     expect(r.CollectShard4Schedule.Condition).toBe('Shard4Enabled');
     const scheduler = r.SchedulerRole.Properties.Policies[0].PolicyDocument.Statement;
-    expect(scheduler.map((s: Json) => s.Action).flat().sort()).toEqual(['ecs:RunTask', 'iam:PassRole']);
+    expect(scheduler.map((s: Json) => s.Action).flat().sort()).toEqual(['ecs:RunTask', 'iam:PassRole', 'sqs:SendMessage']);
+  });
+
+  it('was: a schedule that could not start its task (after its retries) left no trace; now: it lands in an encrypted dead-letter queue only the scheduler role writes, and an alarm fires', () => {
+    const schedules = Object.entries<Json>(r).filter(([, x]) => x.Type === 'AWS::Scheduler::Schedule');
+    expect(schedules).toHaveLength(MAX_SHARDS);
+    for (const [id, s] of schedules) {
+      expect(s.Properties.Target.DeadLetterConfig, id).toEqual({ Arn: { 'Fn::GetAtt': ['SchedulerDeadLetterQueue', 'Arn'] } });
+      expect(s.Properties.Target.RetryPolicy, id).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
+    }
+    const queue = r.SchedulerDeadLetterQueue;
+    // A standard queue (Scheduler takes no FIFO queue as a DLQ), SSE-SQS, kept the SQS maximum of 14 days.
+    expect(queue).toMatchObject({ Type: 'AWS::SQS::Queue', Condition: 'IsScheduledTasks', Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 } });
+    expect(queue.Properties.FifoQueue).toBeUndefined();
+    const policy = r.SchedulerDeadLetterQueuePolicy;
+    expect(policy).toMatchObject({ Type: 'AWS::SQS::QueuePolicy', Condition: 'IsScheduledTasks', Properties: { Queues: [{ Ref: 'SchedulerDeadLetterQueue' }] } });
+    const st: Json[] = policy.Properties.PolicyDocument.Statement;
+    for (const x of st) expect(x.Effect, x.Sid).toBe('Deny');
+    expect(st.find((x) => x.Sid === 'DenySendButBySchedulerRole')).toEqual({
+      Sid: 'DenySendButBySchedulerRole',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': ['SchedulerDeadLetterQueue', 'Arn'] },
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': ['SchedulerRole', 'Arn'] } } },
+    });
+    expect(st.find((x) => x.Sid === 'DenyRequestsWithoutTLS')?.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+    // The scheduler role sends to that queue and nowhere else.
+    const scheduler: Json[] = r.SchedulerRole.Properties.Policies[0].PolicyDocument.Statement;
+    const send = scheduler.filter((x) => list<string>(x.Action).some((a) => a.startsWith('sqs:')));
+    expect(send).toEqual([{ Sid: 'SendToOwnDeadLetterQueue', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['SchedulerDeadLetterQueue', 'Arn'] } }]);
+    const alarm = r.SchedulerDeadLetterAlarm;
+    expect(alarm).toMatchObject({
+      Type: 'AWS::CloudWatch::Alarm',
+      Condition: 'IsScheduledTasks',
+      Properties: {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['SchedulerDeadLetterQueue', 'QueueName'] } }],
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: { 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }] },
+      },
+    });
+    expect(collector.Parameters.AlarmTopicArn).toMatchObject({ Type: 'String', Default: '' });
+    expect(new RegExp(collector.Parameters.AlarmTopicArn.AllowedPattern).test('arn:aws:sns:us-east-1:111122223333:evidence-alerts')).toBe(true);
+    expect(new RegExp(collector.Parameters.AlarmTopicArn.AllowedPattern).test('')).toBe(true);
+    expect(collector.Conditions.HasAlarmTopic).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmTopicArn' }, ''] }] });
+    expect(collector.Outputs.SchedulerDeadLetterQueueUrl).toMatchObject({ Condition: 'IsScheduledTasks', Value: { Ref: 'SchedulerDeadLetterQueue' } });
   });
 
   it('the daemon mode: one service, never two tasks at once, health check on /healthz', () => {
