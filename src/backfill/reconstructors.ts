@@ -326,7 +326,6 @@ export const RECONSTRUCTORS: ReadonlyMap<string, Reconstructor> = new Map([publi
 /** Why a query without a reconstructor cannot be rebuilt: named for the commonest ones, else said in general. */
 const NO_SOURCE: Readonly<Record<string, string>> = {
   'iam.password-policy': 'AWS Config does not record the account password policy, and CloudTrail’s UpdateAccountPasswordPolicy events carry no complete policy',
-  'iam.credential-report': 'the IAM credential report describes the present only; AWS keeps no past reports',
   'guardduty.findings': 'GuardDuty keeps findings with their first- and last-seen times, but not which were archived on a given day; not rebuilt yet',
   'securityhub.control-results': 'Security Hub keeps only the latest control result of each check',
   'ssm.patch-compliance': 'Systems Manager keeps only the latest patch compliance of each instance',

@@ -111,7 +111,7 @@ export const ConfigSchema = z
       .prefault({}),
     store: StoreSchema.default({ kind: 'local', path: './evidence-store' }),
     signing: SigningSchema.default({ kind: 'local' }),
-    /** Where local keys, attestations register and exceptions live. */
+    /** Where the local signing key (`<stateDir>/keys` unless signing.keyDir) and the daemon's packages (`<stateDir>/packages` unless a schedule's outDir) go. */
     stateDir: z.string().default('./.evidence-locker'),
     collect: z
       .object({
