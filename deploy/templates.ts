@@ -424,6 +424,8 @@ export function collectorTemplate(): Template {
       Condition: n === 1 ? 'IsScheduledTasks' : shardCondition(n),
       Properties: {
         Name: sub(`\${AWS::StackName}-collect-shard-${n}`),
+        // The stack's own group: the scheduler role trusts schedules of this group only (aws:SourceArn).
+        GroupName: ref('CollectScheduleGroup'),
         Description: `Evidence Locker: daily collection, shard ${n} (chain shard-${n}-of-<ShardCount>)`,
         ScheduleExpression: ref('ScheduleExpression'),
         ScheduleExpressionTimezone: ref('ScheduleTimezone'),
@@ -643,7 +645,16 @@ export function collectorTemplate(): Template {
           Description: 'Evidence Locker: lets EventBridge Scheduler start the collection task',
           AssumeRolePolicyDocument: {
             Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } } }],
+            // Confused-deputy protection as EventBridge Scheduler documents it: the account, and the schedule group's ARN
+            // (a schedule of another group, even in this account, cannot use the role to start the task).
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'scheduler.amazonaws.com' },
+                Action: 'sts:AssumeRole',
+                Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') }, ArnEquals: { 'aws:SourceArn': getAtt('CollectScheduleGroup', 'Arn') } },
+              },
+            ],
           },
           Policies: [
             {
@@ -666,6 +677,11 @@ export function collectorTemplate(): Template {
             },
           ],
         },
+      },
+      CollectScheduleGroup: {
+        Type: 'AWS::Scheduler::ScheduleGroup',
+        Condition: 'IsScheduledTasks',
+        Properties: { Name: sub('${AWS::StackName}-collect') },
       },
       // A schedule that could not start its task (RunTask refused, throttled or invalid, after the retries) lands here.
       // SSE-SQS: a dead-letter event holds the RunTask request and the error, no evidence, and the evidence key

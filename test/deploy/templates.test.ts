@@ -549,6 +549,15 @@ describe('collector.json', () => {
     expect(scheduler.map((s: Json) => s.Action).flat().sort()).toEqual(['ecs:RunTask', 'iam:PassRole', 'sqs:SendMessage']);
   });
 
+  it('was: any schedule of the audit account could use the scheduler role (aws:SourceAccount only); now: only a schedule of the stack\'s own schedule group (aws:SourceArn, as EventBridge Scheduler documents it)', () => {
+    const r = collector.Resources;
+    expect(r.CollectScheduleGroup).toMatchObject({ Type: 'AWS::Scheduler::ScheduleGroup', Condition: 'IsScheduledTasks' });
+    for (const [id, s] of Object.entries<Json>(r).filter(([, x]) => x.Type === 'AWS::Scheduler::Schedule')) expect(s.Properties.GroupName, id).toEqual({ Ref: 'CollectScheduleGroup' });
+    const [trust] = r.SchedulerRole.Properties.AssumeRolePolicyDocument.Statement;
+    expect(trust.Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
+    expect(trust.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['CollectScheduleGroup', 'Arn'] } } });
+  });
+
   it('was: a schedule that could not start its task (after its retries) left no trace; now: it lands in an encrypted dead-letter queue only the scheduler role writes, and an alarm fires', () => {
     const schedules = Object.entries<Json>(r).filter(([, x]) => x.Type === 'AWS::Scheduler::Schedule');
     expect(schedules).toHaveLength(MAX_SHARDS);
