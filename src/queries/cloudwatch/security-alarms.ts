@@ -5,6 +5,7 @@ import type { Trail } from '@aws-sdk/client-cloudtrail';
 import { loadCloudWatchLogsSdk, loadCloudWatchSdk, loadSnsSdk } from '../../aws/sdk.js';
 import { captureAbsence, defineQuery, isCapturedError, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
 import { describeTrails, homeTrails, trailLabel, type DescribeTrailsEvidence } from '../cloudtrail/trails.js';
+import { AlarmRuleError, alarmsNamed, evaluateAlarmRule, parseAlarmRule, type AlarmRule, type AlarmState } from './alarm-rule.js';
 import { disjunctiveNormalForm, implies, parseJsonPattern, PatternError, type PatternTest } from './filter-pattern.js';
 
 /** DescribeMetricFilters of one log group a trail delivers to (ResourceNotFoundException kept when the group is gone). */
@@ -166,10 +167,61 @@ export function logGroupNameOf(arn: string): string {
   return arn.replace(/^arn:[^:]+:logs:[^:]*:\d*:log-group:/, '').replace(/:\*$/, '');
 }
 
-function alarmsOnMetric(data: SecurityAlarmsEvidence, namespace: string, metricName: string): MetricAlarm[] {
-  return data.metricAlarms.filter(
-    (a) => (a.Namespace === namespace && a.MetricName === metricName) || (a.Metrics ?? []).some((m) => m.MetricStat?.Metric?.Namespace === namespace && m.MetricStat?.Metric?.MetricName === metricName),
-  );
+type Transformation = NonNullable<MetricFilter['metricTransformations']>[number];
+type WatchedMetric = { Namespace?: string; MetricName?: string; Dimensions?: { Name?: string; Value?: string }[] };
+
+/**
+ * Whether an alarm's metric is the one a metric filter publishes to. CloudWatch keeps one metric per namespace, name and
+ * set of dimensions: a filter with dimensions publishes one metric per set of values of its dimension fields, one
+ * without publishes a single metric without dimensions, and an alarm reads exactly the metric it names. An alarm with a
+ * Unit reads only data points published with that unit (a filter publishes its `unit`, None when it sets none).
+ * `same`: it receives every data point; `one-value`: only those of one set of dimension values; `other`: none.
+ */
+type MetricMatch = { kind: 'same' } | { kind: 'one-value' | 'other'; why: string };
+
+const dimensionList = (ds: { Name?: string; Value?: string }[]) => ds.map((d) => `${d.Name}=${d.Value}`).join(', ');
+const plural = (n: number) => (n === 1 ? '' : 's');
+
+function metricMatch(metric: WatchedMetric, unit: string | undefined, t: Transformation, filterName: string): MetricMatch | undefined {
+  const namespace = t.metricNamespace ?? '';
+  const name = t.metricName ?? '';
+  if (metric.Namespace !== namespace || metric.MetricName !== name) return undefined;
+  const id = `${namespace}/${name}`;
+  const published = Object.entries(t.dimensions ?? {});
+  const watched = metric.Dimensions ?? [];
+  const perValue = `one metric per value of ${published.map(([, field]) => field).join(', ')}`;
+  const filterSide = published.length
+    ? `metric filter ${filterName} publishes it with dimension${plural(published.length)} ${published.map(([k]) => k).join(', ')} (${perValue})`
+    : `metric filter ${filterName} publishes it without dimensions`;
+  const keys = (ks: string[]) => [...ks].sort().join('\u0000');
+  if (keys(published.map(([k]) => k)) !== keys(watched.map((d) => d.Name ?? ''))) {
+    const alarmSide = watched.length ? `with dimension${plural(watched.length)} ${dimensionList(watched)}` : 'without dimensions';
+    return { kind: 'other', why: `watches ${id} ${alarmSide}, but ${filterSide}: that is another metric, so the alarm receives no data from this filter` };
+  }
+  const publishedUnit = t.unit ?? 'None';
+  if (unit !== undefined && unit !== publishedUnit) {
+    return { kind: 'other', why: `reads only data points with unit ${unit}, but metric filter ${filterName} publishes ${id} with unit ${publishedUnit}${t.unit ? '' : ' (the filter sets no unit)'}: it receives no data from this filter` };
+  }
+  if (published.length) {
+    return { kind: 'one-value', why: `watches only the ${id} metric with dimension${plural(watched.length)} ${dimensionList(watched)}; metric filter ${filterName} publishes ${perValue}, and events with other values do not reach this alarm` };
+  }
+  return { kind: 'same' };
+}
+
+/**
+ * The alarms on the metric a filter's transformation publishes to (by namespace and name), each with whether it
+ * receives the filter's data points. A metric math alarm is judged on the metrics its MetricStat queries read.
+ */
+function alarmsOnMetric(data: SecurityAlarmsEvidence, t: Transformation, filterName: string): { alarm: MetricAlarm; match: MetricMatch }[] {
+  const rank = (m: MetricMatch) => (m.kind === 'same' ? 3 : m.kind === 'one-value' ? 2 : 1);
+  return data.metricAlarms.flatMap((alarm) => {
+    const matches = [
+      metricMatch(alarm, alarm.Unit, t, filterName),
+      ...(alarm.Metrics ?? []).map((m) => (m.MetricStat?.Metric ? metricMatch(m.MetricStat.Metric, m.MetricStat.Unit, t, filterName) : undefined)),
+    ].filter((m): m is MetricMatch => m !== undefined);
+    if (!matches.length) return [];
+    return [{ alarm, match: matches.sort((a, b) => rank(b) - rank(a))[0] }];
+  });
 }
 
 const confirmed = (s: Subscription) => (s.SubscriptionArn ?? '').startsWith('arn:');
@@ -194,6 +246,73 @@ function routesOf(alarm: { AlarmName?: string; AlarmActions?: string[] }, via: s
     const pending = topic.subscriptions.length;
     return { rank: 1, text: `${via} notifies ${action}, which has ${pending ? `${pending} subscription(s), none confirmed` : 'no subscriptions'}` };
   });
+}
+
+/** A route that only reaches someone under a condition: needs review at best, and the reason says why. */
+const cap = (r: Route, why: string | undefined): Route => (why && r.rank >= 2 ? { rank: 2, text: `${r.text}, but ${why}` } : r);
+
+/** Whether an alarm rule's reference (a name or an ARN) is this alarm: composite alarms watch alarms of their own account and region. */
+function refersTo(ref: string, a: MetricAlarm, ctx: { accountId: string; region: string }): boolean {
+  if (ref === a.AlarmName || (a.AlarmArn !== undefined && ref === a.AlarmArn)) return true;
+  const arn = /^arn:[^:]+:cloudwatch:([^:]*):([^:]*):alarm:(.+)$/.exec(ref);
+  return !!arn && arn[1] === ctx.region && arn[2] === ctx.accountId && arn[3] === a.AlarmName;
+}
+
+/**
+ * The composite alarms that notify when this alarm goes into ALARM, and why others that name it do not. A composite is
+ * credited (its routes kept as they are) only when its rule is true with this alarm in ALARM whatever the states of the
+ * other alarms it names (`ALARM(a) OR ALARM(b)`). When the rule is true with this alarm in ALARM and every other alarm
+ * it names in OK, but not for every state of them (`ALARM(a) AND NOT ALARM(maintenance)`), its routes need review at
+ * best. A rule false with this alarm in ALARM (`NOT ALARM(a)`, `OK(a)`, `ALARM(a) AND FALSE`), or one that also needs
+ * other alarms out of OK (`ALARM(a) AND ALARM(b)`), is no route. A rule naming the alarm only inside another name is
+ * not about it; one this check cannot read that contains the name needs review. Composites with an actions suppressor
+ * need review: their notification is held back while the suppressor is in ALARM. Nesting (a composite over a
+ * composite) is not followed.
+ */
+function compositeRoutes(a: MetricAlarm, data: SecurityAlarmsEvidence, ctx: { accountId: string; region: string }): { routes: Route[]; gaps: string[] } {
+  const routes: Route[] = [];
+  const gaps: string[] = [];
+  const name = a.AlarmName ?? '';
+  for (const c of data.compositeAlarms) {
+    const text = c.AlarmRule ?? '';
+    const via = `composite alarm ${c.AlarmName} (over ${name})`;
+    let condition: string | undefined;
+    let rule: AlarmRule;
+    try {
+      rule = parseAlarmRule(text);
+    } catch (e) {
+      if (!(e instanceof AlarmRuleError)) throw e;
+      if (!name || !text.includes(name)) continue;
+      rule = { kind: 'const', value: true };
+      condition = `its rule ${text} could not be read (${e.message}), so whether alarm ${name} puts it into ALARM is not judged`;
+    }
+    if (!condition) {
+      const named = alarmsNamed(rule);
+      if (!named.some((r) => refersTo(r, a, ctx))) continue;
+      const others = named.filter((r) => !refersTo(r, a, ctx));
+      const mine = (r: string): AlarmState | undefined => (refersTo(r, a, ctx) ? 'ALARM' : undefined);
+      const always = evaluateAlarmRule(rule, mine);
+      if (always === 'false') {
+        gaps.push(`composite alarm ${c.AlarmName} names alarm ${name}, but its rule ${text} is false whenever ${name} is in ALARM, so it does not notify on these events`);
+        continue;
+      }
+      if (always === 'unknown') {
+        if (evaluateAlarmRule(rule, (r) => mine(r) ?? 'OK') !== 'true') {
+          gaps.push(`composite alarm ${c.AlarmName} goes into ALARM with alarm ${name} only while other alarms it names (${others.join(', ')}) are in particular states, and not while they are OK: its rule is ${text}`);
+          continue;
+        }
+        condition = `its rule ${text} goes into ALARM with alarm ${name} only for some states of the other alarms it names (${others.join(', ')})`;
+      }
+    }
+    if (c.ActionsEnabled === false) {
+      gaps.push(`composite alarm ${c.AlarmName} over ${name} has its actions disabled`);
+      continue;
+    }
+    const periods = [c.ActionsSuppressorWaitPeriod !== undefined ? `wait period ${c.ActionsSuppressorWaitPeriod} s` : '', c.ActionsSuppressorExtensionPeriod !== undefined ? `extension period ${c.ActionsSuppressorExtensionPeriod} s` : ''].filter(Boolean);
+    const suppressed = c.ActionsSuppressor ? `composite alarm ${c.AlarmName} suppresses its actions while alarm ${c.ActionsSuppressor} is in ALARM${periods.length ? ` (${periods.join(', ')})` : ''}` : undefined;
+    routes.push(...routesOf(c, via, data, ctx).map((r) => cap(cap(r, condition), suppressed)));
+  }
+  return { routes, gaps };
 }
 
 const OPERATOR_WORDS: Record<string, string> = {
@@ -269,19 +388,24 @@ function judgeEvent(event: SecurityEvent, group: LogGroupFilters, filters: Metri
   const gaps: string[] = [];
   for (const f of watching) {
     for (const t of f.metricTransformations ?? []) {
-      const alarms = alarmsOnMetric(data, t.metricNamespace ?? '', t.metricName ?? '');
+      const alarms = alarmsOnMetric(data, t, f.filterName ?? '');
       if (!alarms.length) gaps.push(`metric filter ${f.filterName} feeds ${t.metricNamespace}/${t.metricName}, which no alarm watches`);
-      for (const a of alarms) {
+      for (const { alarm: a, match } of alarms) {
         const via = `alarm ${a.AlarmName}`;
-        const parents = data.compositeAlarms.filter((c) => c.ActionsEnabled !== false && (c.AlarmRule ?? '').includes(a.AlarmName ?? '\u0000'));
-        const parentRoutes = parents.flatMap((c) => routesOf(c, `composite alarm ${c.AlarmName} (over ${a.AlarmName})`, data, ctx));
+        if (match.kind === 'other') {
+          gaps.push(`${via} ${match.why}`);
+          continue;
+        }
+        const parents = compositeRoutes(a, data, ctx);
+        gaps.push(...parents.gaps);
         if (a.ActionsEnabled === false) gaps.push(`${via} has its actions disabled`);
-        else if (!(a.AlarmActions ?? []).length && !parentRoutes.length) gaps.push(`${via} has no action for the ALARM state`);
-        // A route is only as good as the alarm's trigger: one that a single event does not fire needs review at best.
+        else if (!(a.AlarmActions ?? []).length && !parents.routes.length) gaps.push(`${via} has no action for the ALARM state`);
+        // A route is only as good as the alarm's trigger: one that a single event does not fire, or that sees only some
+        // of the filter's data points, needs review at best.
         const notOnOne = whyOneEventDoesNotFire(a, t.metricValue);
-        const cap = (r: Route): Route => (notOnOne && r.rank === 3 ? { rank: 2, text: `${r.text}, but ${via} ${notOnOne}` } : r);
-        if (a.ActionsEnabled !== false) routes.push(...routesOf(a, via, data, ctx).map(cap));
-        routes.push(...parentRoutes.map(cap));
+        const capAll = (r: Route): Route => cap(cap(r, match.kind === 'one-value' ? `${via} ${match.why}` : undefined), notOnOne && `${via} ${notOnOne}`);
+        if (a.ActionsEnabled !== false) routes.push(...routesOf(a, via, data, ctx).map(capAll));
+        routes.push(...parents.routes.map(capAll));
       }
     }
   }
@@ -313,7 +437,7 @@ export const securityAlarms = defineQuery<SecurityAlarmsEvidence>({
   service: 'cloudwatch',
   title: 'Security events in the CloudTrail log group raise alarms that reach a confirmed subscriber',
   description:
-    'For each CIS AWS Foundations monitoring event (root use, unauthorized API calls, console sign-in without MFA, failed console sign-ins, IAM policy, CloudTrail, Config, KMS key, S3 bucket policy, security group, network ACL, gateway, route table and VPC changes): whether a metric filter on the log group a trail delivers to watches for it (its JSON pattern is read as CloudWatch Logs reads it: a pattern that adds conditions, such as one principal or an excluded address, watches for only part of the event and does not pass, and one this check cannot read needs review), whether a CloudWatch alarm watches that metric with its actions enabled, and whether the alarm notifies an SNS topic with at least one confirmed subscription. It shows that alerts are configured to reach someone, not that anyone receives, reads or acts on them.',
+    'For each CIS AWS Foundations monitoring event (root use, unauthorized API calls, console sign-in without MFA, failed console sign-ins, IAM policy, CloudTrail, Config, KMS key, S3 bucket policy, security group, network ACL, gateway, route table and VPC changes): whether a metric filter on the log group a trail delivers to watches for it (its JSON pattern is read as CloudWatch Logs reads it: a pattern that adds conditions, such as one principal or an excluded address, watches for only part of the event and does not pass, and one this check cannot read needs review), whether a CloudWatch alarm watches that metric (the namespace, name, dimensions and unit the filter publishes: an alarm on another dimension set or unit receives none of its data) with its actions enabled, and whether the alarm, or a composite alarm whose rule goes into ALARM with it, notifies an SNS topic with at least one confirmed subscription. It shows that alerts are configured to reach someone, not that anyone receives, reads or acts on them.',
   remediation:
     'Create a metric filter for each missing event on the trail’s CloudWatch Logs log group (the CIS AWS Foundations Benchmark gives the patterns), an alarm on each filter’s metric (threshold 1, period 5 minutes) with an ALARM action to an SNS topic, and confirm at least one subscription of that topic (an on-call address or an incident tool).',
   scope: 'regional',
