@@ -318,8 +318,10 @@ export function whyOneEventDoesNotFire(a: MetricAlarm, metricValue: string | und
 const metricKey = (t: MetricTransformation) => JSON.stringify([t.metricNamespace, t.metricName, Object.entries(t.dimensions ?? {}).sort()]);
 
 /**
- * Filters whose metric another collected filter floods flood too: CloudWatch adds every filter's count into the metric,
- * so one that counts nearly every event (or an empty pattern, which counts every event) keeps the shared alarm in ALARM.
+ * CloudWatch adds every filter's count into the metric it publishes to, so a filter is judged with the others that share
+ * its metric (on any collected log group): one that counts nearly every event (or has an empty pattern) keeps the shared
+ * alarm in ALARM, so the filter floods too; one that counts other events in unknown numbers, or that this check cannot
+ * read, leaves it for a person to review.
  */
 function sharedFloods(judged: { f: MetricFilter; c: FilterCoverage }[], data: SecurityAlarmsEvidence, event: SecurityEvent): { f: MetricFilter; c: FilterCoverage }[] {
   const all = data.metricFilters.flatMap((g) => (isCapturedError(g.metricFilters) ? [] : g.metricFilters));
@@ -329,10 +331,22 @@ function sharedFloods(judged: { f: MetricFilter; c: FilterCoverage }[], data: Se
     const why = filterCoverage(pattern, event).floods;
     return why ? [{ f, why: `which ${why}`, short: 'which counts nearly every event' }] : [];
   });
+  const unsure = all.flatMap((f) => {
+    const c = filterCoverage(f.filterPattern ?? '', event);
+    if (c.unreadable) return [{ f, why: `which this check could not read (${c.unreadable})` }];
+    if (c.review) return [{ f, why: `where ${c.review.split(': how often')[0]}` }];
+    return [];
+  });
+  const sharing = (f: MetricFilter, t: MetricTransformation) => (x: { f: MetricFilter }) => x.f !== f && (x.f.metricTransformations ?? []).some((u) => metricKey(u) === metricKey(t));
   return judged.map(({ f, c }) => {
     if (c.floods) return { f, c };
+    const review = (f.metricTransformations ?? []).flatMap((t) => {
+      const other = unsure.find(sharing(f, t));
+      return other ? [`its metric ${t.metricNamespace}/${t.metricName} also counts what metric filter ${other.f.filterName}${other.f.logGroupName ? ` on log group ${other.f.logGroupName}` : ''} matches, ${other.why}`] : [];
+    })[0];
+    if (review && !c.review) c = { ...c, review: `${review}: how often those events occur is not in this evidence, and if they come in most periods the alarm on that metric stays in ALARM and one of these events changes no state and notifies nobody` };
     for (const t of f.metricTransformations ?? []) {
-      const other = flooders.find((x) => x.f !== f && (x.f.metricTransformations ?? []).some((u) => metricKey(u) === metricKey(t)));
+      const other = flooders.find(sharing(f, t));
       if (!other) continue;
       // A flooding filter of the same group is named with its own reason; one on another log group is explained here.
       const why = judged.some((x) => x.f === other.f) ? other.short : other.why;

@@ -81,6 +81,14 @@ describe('every alternative of a pattern counts: one that matches nearly every e
     const other = judge('root-account-usage', '{ $.userIdentity.type = Root || $.eventName = DeleteBucket }');
     expect(other).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('its alternative $.eventName = DeleteBucket counts events other than these') });
   });
+
+  it('a filter sharing its metric with one that counts other events, or that cannot be read, needs review', () => {
+    const shared = judge('root-account-usage', '{ $.userIdentity.type = "*o*" }', '{ $.userIdentity.type = Root }');
+    expect(shared.status).toBe('needs-review');
+    expect(shared.reason).toContain('probe-1 needs review: its metric Security/root-use also counts what metric filter probe on log group aws-cloudtrail-logs-org matches, where its alternative $.userIdentity.type = "*o*" also counts events whose $.userIdentity.type is any other value *o* matches, not only Root: how often those events occur is not in this evidence');
+    expect(judge('root-account-usage', '{ $.userIdentity.type = Root }', '{ $.eventName = CreateTrail }')).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('also counts what metric filter probe-1 on log group aws-cloudtrail-logs-org matches, where its alternative $.eventName = CreateTrail counts events other than these') });
+    expect(judge('root-account-usage', '{ $.userIdentity.type = Root }', 'ERROR')).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('which this check could not read (it is not a JSON filter pattern') });
+  });
 });
 
 describe('a backslash or a non-ASCII character outside quotes is left unread: needs review, never a pass', () => {
