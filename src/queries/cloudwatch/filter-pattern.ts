@@ -9,7 +9,12 @@
  *   and     := primary ('&&' primary)*
  *   primary := '(' or ')' | test
  *   test    := SELECTOR ('=' | '!=' | '<' | '<=' | '>' | '>=') VALUE | SELECTOR ('IS NULL' | 'NOT EXISTS' | 'IS TRUE' | 'IS FALSE')
- *   VALUE   := "quoted string" | %regular expression% | bare word (a number, or a string in which `*` is a wildcard)
+ *   VALUE   := "quoted string" | %regular expression% | bare word (a number, or a string)
+ *
+ * In a string value `*` is a wildcard only as its first or last character ("Ev*ent will only match the actual string
+ * Ev*ent"). Whitespace between tokens is space, tab, carriage return or line feed; any other character outside quotes
+ * that is not printable ASCII, and any backslash, is left unread (UndocumentedSyntax): CloudWatch Logs requires such
+ * values to be quoted and does not document whether a backslash inside quotes escapes the character after it.
  */
 
 export type Comparison = '=' | '!=' | '<' | '<=' | '>' | '>=';
@@ -24,6 +29,12 @@ export type PatternExpr = { test: PatternTest } | { and: PatternExpr[] } | { or:
 
 export class PatternError extends Error {}
 
+/** The pattern uses something whose meaning CloudWatch Logs does not document, so what it matches is not known. */
+export class UndocumentedSyntax extends PatternError {}
+
+/** The whitespace CloudWatch Logs' own examples use between tokens. */
+const ASCII_SPACE = /[ \t\r\n]/;
+
 const MAX_DEPTH = 64;
 const NUMBER = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
@@ -33,8 +44,18 @@ export function parseJsonPattern(pattern: string): PatternExpr {
   const fail = (what: string): never => {
     throw new PatternError(`${what} at character ${i + 1}`);
   };
+  const undocumented = (what: string): never => {
+    throw new UndocumentedSyntax(`at character ${i + 1}, ${what}`);
+  };
   const skip = () => {
-    while (i < pattern.length && /\s/.test(pattern[i])) i++;
+    while (i < pattern.length && ASCII_SPACE.test(pattern[i])) i++;
+    if (i >= pattern.length) return;
+    const c = pattern[i];
+    if (c === '\\') undocumented('it has a backslash outside quotes, which CloudWatch Logs accepts only inside a quoted string');
+    if (c < '!' || c > '~') {
+      const code = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+      undocumented(`it has the character ${code} outside quotes, which CloudWatch Logs does not document as whitespace or as part of a selector or unquoted value`);
+    }
   };
   const eat = (token: string): boolean => {
     skip();
@@ -56,10 +77,14 @@ export function parseJsonPattern(pattern: string): PatternExpr {
   const value = (): PatternValue => {
     skip();
     if (pattern[i] === '"') {
-      let text = '';
-      for (i++; i < pattern.length && pattern[i] !== '"'; i++) text += pattern[i] === '\\' && i + 1 < pattern.length ? pattern[++i] : pattern[i];
-      if (pattern[i] !== '"') fail('unterminated quoted string');
-      i++;
+      const end = pattern.indexOf('"', i + 1);
+      const slash = pattern.indexOf('\\', i + 1);
+      if (slash >= 0 && (end < 0 || slash < end)) {
+        undocumented(`its quoted value ${pattern.slice(i, end < 0 ? undefined : end + 1)} has a backslash, and CloudWatch Logs does not document whether a backslash inside quotes is a character of the value or escapes the one after it`);
+      }
+      if (end < 0) fail('unterminated quoted string');
+      const text = pattern.slice(i + 1, end);
+      i = end + 1;
       return { kind: 'string', text };
     }
     if (pattern[i] === '%') {
@@ -69,16 +94,16 @@ export function parseJsonPattern(pattern: string): PatternExpr {
       i = end + 1;
       return { kind: 'regex', text };
     }
-    const bare = match(/[^\s()&|{}"%]+/y) ?? fail('expected a value');
+    const bare = match(/(?:(?!["%()&|{}\\])[!-~])+/y) ?? fail('expected a value');
     return NUMBER.test(bare) ? { kind: 'number', text: bare, number: Number(bare) } : { kind: 'string', text: bare };
   };
 
   const test = (): PatternTest => {
     skip();
     const start = i;
-    const selector = match(/\$(?:\.[^\s.[\]=!<>()&|{}"%]+|\[(?:\d+|\*)\])*/y) ?? fail('expected a selector ($.field)');
-    const keyword = match(/(?:IS\s+NULL|NOT\s+EXISTS|IS\s+TRUE|IS\s+FALSE)(?![A-Za-z0-9_])/iy);
-    if (keyword) return { selector, op: keyword.toUpperCase().replace(/\s+/, ' ') as Keyword, source: pattern.slice(start, i) };
+    const selector = match(/\$(?:\.(?:(?![.[\]=!<>()&|{}"%\\])[!-~])+|\[(?:\d+|\*)\])*/y) ?? fail('expected a selector ($.field)');
+    const keyword = match(/(?:IS[ \t\r\n]+NULL|NOT[ \t\r\n]+EXISTS|IS[ \t\r\n]+TRUE|IS[ \t\r\n]+FALSE)(?![A-Za-z0-9_])/iy);
+    if (keyword) return { selector, op: keyword.toUpperCase().replace(/[ \t\r\n]+/, ' ') as Keyword, source: pattern.slice(start, i) };
     const op = (match(/!=|>=|<=|=|<|>/y) ?? fail(`expected an operator after ${selector}`)) as Comparison;
     const v = value();
     if (!['=', '!='].includes(op) && v.kind !== 'number') fail(`${op} compares numbers, not ${v.text}`);
@@ -137,19 +162,63 @@ export function disjunctiveNormalForm(expr: PatternExpr, limit = 256): PatternTe
   return out;
 }
 
-/** Whether `glob` (where `*` matches any run of characters) matches the whole of `text`. */
+/**
+ * A string value as CloudWatch Logs reads it: a `*` first or last is a wildcard for any run of characters (none
+ * included); a `*` anywhere else is an ordinary character ("Ev*ent will only match the actual string Ev*ent").
+ */
+export interface Glob {
+  /** Any text may come before `core` (the value starts with `*`). */
+  anyBefore: boolean;
+  /** Any text may come after `core` (the value ends with `*`, and is not that one `*`). */
+  anyAfter: boolean;
+  /** The text the value asks for, literally. */
+  core: string;
+}
+
+export function readGlob(value: string): Glob {
+  const anyBefore = value.startsWith('*');
+  const rest = anyBefore ? value.slice(1) : value;
+  const anyAfter = rest.endsWith('*');
+  return { anyBefore, anyAfter, core: anyAfter ? rest.slice(0, -1) : rest };
+}
+
+/** Whether the value has a wildcard at all (a `*` first or last). */
+export const isWildcard = (value: string): boolean => {
+  const g = readGlob(value);
+  return g.anyBefore || g.anyAfter;
+};
+
+/** Whether the value has a `*` that is not first or last: CloudWatch Logs takes that one literally. */
+export const hasLiteralStar = (value: string): boolean => readGlob(value).core.includes('*');
+
+/** Whether the string value `glob` matches the whole of `text`, as CloudWatch Logs compares them. */
 export function globMatches(glob: string, text: string): boolean {
-  const re = new RegExp(`^${glob.split('*').map((p) => p.replace(/[\\^$.|?+()[\]{}]/g, '\\$&')).join('[\\s\\S]*')}$`);
-  return re.test(text);
+  const { anyBefore, anyAfter, core } = readGlob(glob);
+  if (anyBefore && anyAfter) return text.includes(core);
+  if (anyBefore) return text.endsWith(core);
+  if (anyAfter) return text.startsWith(core);
+  return text === core;
+}
+
+/** Whether every text the string value `inner` matches, the string value `outer` matches too. */
+export function globWithin(inner: string, outer: string): boolean {
+  const i = readGlob(inner);
+  const o = readGlob(outer);
+  if (!i.anyBefore && !i.anyAfter) return globMatches(outer, i.core);
+  if (!o.anyBefore && !o.anyAfter) return false;
+  // A prefix (or suffix) of `outer` holds for all of `inner` only if `inner` fixes that end; containment if `inner`'s text has it.
+  if (o.anyBefore && o.anyAfter) return i.core.includes(o.core) || o.core === '';
+  if (o.anyAfter) return (!i.anyBefore && i.core.startsWith(o.core)) || o.core === '';
+  return (!i.anyAfter && i.core.endsWith(o.core)) || o.core === '';
 }
 
 const sameValue = (a: PatternValue, b: PatternValue) => a.kind === b.kind && (a.kind === 'number' && b.kind === 'number' ? a.number === b.number : a.text === b.text);
 
 /**
  * Whether every log event that passes `given` passes `test` too (false when that cannot be shown). Only tests on the
- * same selector are compared: equal tests; `= v` against `= g` or `!= g` by whether the wildcard pattern g matches v
- * (a `*` in v stands for any text, which g's own wildcards then have to cover); `!= v` against `!= g` when every text
- * g matches, v matches too; numbers against numeric comparisons.
+ * same selector are compared: equal tests; `= v` against `= g` when every text v matches, g matches too; `= v` against
+ * `!= g` when v is one text (no wildcard) that g does not match; `!= v` against `!= g` when every text g matches, v
+ * matches too; numbers against numeric comparisons. Wildcards are read as CloudWatch Logs reads them (readGlob).
  */
 export function implies(given: PatternTest, test: PatternTest): boolean {
   if (given.selector !== test.selector) return false;
@@ -164,9 +233,9 @@ export function implies(given: PatternTest, test: PatternTest): boolean {
     return { '=': x === y, '!=': x !== y, '<': x < y, '<=': x <= y, '>': x > y, '>=': x >= y }[test.op];
   }
   if (g.kind !== 'string' || t.kind !== 'string') return false;
-  if (given.op === '=' && test.op === '=') return globMatches(t.text, g.text);
+  if (given.op === '=' && test.op === '=') return globWithin(g.text, t.text);
   // `= v` rules out `= g` for certain only when v has no wildcard (then it is one text, which g does not match).
-  if (given.op === '=' && test.op === '!=') return !g.text.includes('*') && !globMatches(t.text, g.text);
-  if (given.op === '!=' && test.op === '!=') return globMatches(g.text, t.text);
+  if (given.op === '=' && test.op === '!=') return !isWildcard(g.text) && !globMatches(t.text, readGlob(g.text).core);
+  if (given.op === '!=' && test.op === '!=') return globWithin(t.text, g.text);
   return false;
 }

@@ -1,12 +1,12 @@
 import type { CompositeAlarm, MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import type { MetricFilter } from '@aws-sdk/client-cloudwatch-logs';
+import type { MetricFilter, MetricTransformation } from '@aws-sdk/client-cloudwatch-logs';
 import type { Subscription } from '@aws-sdk/client-sns';
 import type { Trail } from '@aws-sdk/client-cloudtrail';
 import { loadCloudWatchLogsSdk, loadCloudWatchSdk, loadSnsSdk } from '../../aws/sdk.js';
 import { captureAbsence, defineQuery, isCapturedError, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
 import { describeTrails, homeTrails, trailLabel, type DescribeTrailsEvidence } from '../cloudtrail/trails.js';
 import { AlarmRuleError, alarmsNamed, evaluateAlarmRule, parseAlarmRule, type AlarmRule, type AlarmState } from './alarm-rule.js';
-import { disjunctiveNormalForm, implies, parseJsonPattern, PatternError, type PatternTest } from './filter-pattern.js';
+import { disjunctiveNormalForm, hasLiteralStar, implies, isWildcard, parseJsonPattern, PatternError, readGlob, UndocumentedSyntax, type PatternTest } from './filter-pattern.js';
 
 /** DescribeMetricFilters of one log group a trail delivers to (ResourceNotFoundException kept when the group is gone). */
 export interface LogGroupFilters {
@@ -47,6 +47,11 @@ export interface SecurityEvent {
    * narrower than the benchmark: the service that emits the names, the root pattern's exclusion of AWS service calls.
    */
   tolerated?: readonly string[];
+  /**
+   * Event names the CIS Benchmark's own pattern lists besides `eventNames` (EC2-Classic's ClassicLink calls, which no
+   * longer occur since EC2-Classic was retired): an alternative for one of them is not counted as being about other events.
+   */
+  alsoNamed?: readonly string[];
 }
 
 const named = (names: string) => names.split(' ');
@@ -69,7 +74,7 @@ export const SECURITY_EVENTS: readonly SecurityEvent[] = [
   { id: 'nacl-changes', title: 'network ACL changes', eventNames: named('CreateNetworkAcl CreateNetworkAclEntry DeleteNetworkAcl DeleteNetworkAclEntry ReplaceNetworkAclEntry ReplaceNetworkAclAssociation'), tolerated: source('ec2') },
   { id: 'network-gateway-changes', title: 'network gateway changes', eventNames: named('CreateCustomerGateway DeleteCustomerGateway AttachInternetGateway CreateInternetGateway DeleteInternetGateway DetachInternetGateway'), tolerated: source('ec2') },
   { id: 'route-table-changes', title: 'route table changes', eventNames: named('CreateRoute CreateRouteTable ReplaceRoute ReplaceRouteTableAssociation DeleteRouteTable DeleteRoute DisassociateRouteTable'), tolerated: source('ec2') },
-  { id: 'vpc-changes', title: 'VPC changes', eventNames: named('CreateVpc DeleteVpc ModifyVpcAttribute AcceptVpcPeeringConnection CreateVpcPeeringConnection DeleteVpcPeeringConnection RejectVpcPeeringConnection'), tolerated: source('ec2') },
+  { id: 'vpc-changes', title: 'VPC changes', eventNames: named('CreateVpc DeleteVpc ModifyVpcAttribute AcceptVpcPeeringConnection CreateVpcPeeringConnection DeleteVpcPeeringConnection RejectVpcPeeringConnection'), tolerated: source('ec2'), alsoNamed: named('AttachClassicLinkVpc DetachClassicLinkVpc DisableVpcClassicLink EnableVpcClassicLink') },
 ];
 
 /** Reads one test as the event definitions write it (they are all well formed). */
@@ -100,6 +105,8 @@ export const MAX_DISJUNCTS = 256;
 export interface FilterCoverage {
   /** Why the pattern was not read (then nothing else is set): not JSON, not parsed, too many disjuncts, a regex value. */
   unreadable?: string;
+  /** The pattern was not read because it uses syntax CloudWatch Logs does not document: it may watch, a person reads it. */
+  mayWatch?: boolean;
   /** Cases some disjunct watches for whole (it may be broader: then `broader` is the first such disjunct's tests). */
   watched: string[];
   broader?: string;
@@ -107,7 +114,41 @@ export interface FilterCoverage {
   narrowed: { label: string; extras: string[] }[];
   /** Cases no disjunct tests for. */
   missing: string[];
+  /**
+   * Why the filter counts (nearly) every CloudTrail event: an alternative that asks for no specific value. Its metric
+   * is raised in every period, so an alarm on it stays in ALARM and these events change no state: it does not watch.
+   */
+  floods?: string;
+  /** Why a person must judge how much else the filter counts (a wildcard or unrelated alternative): never a pass. */
+  review?: string;
+  /** What in the pattern does not mean what it seems to (a `*` inside a value, which is taken literally). */
+  notes: string[];
 }
+
+/**
+ * Fields every CloudTrail event record has (CloudTrail record contents). A test that excludes a value of one of them, or
+ * accepts any or nearly any value, holds for nearly every event; on another field it holds only where that field is.
+ */
+export const EVERY_EVENT_HAS = new Set(['$.eventVersion', '$.eventTime', '$.eventSource', '$.eventName', '$.awsRegion', '$.sourceIPAddress', '$.eventID', '$.eventType', '$.recipientAccountId']);
+
+/** Fewest characters besides its wildcards a wildcard value must keep to count as asking for a specific value. */
+export const MIN_WILDCARD_TEXT = 3;
+
+/** Why the test asks for no specific value (undefined: it does): it only excludes, or any or nearly any value passes. */
+function unspecific(t: PatternTest): string | undefined {
+  if (!('value' in t)) return `${t.op === 'NOT EXISTS' || t.op === 'IS NULL' ? 'only asks that a field be absent or null' : 'only asks for a true or false field'}`;
+  if (t.op === '!=') return 'only excludes a value';
+  if (t.op !== '=') return 'only compares a number with a bound';
+  if (t.value.kind !== 'string' || !isWildcard(t.value.text)) return undefined;
+  const { anyBefore, anyAfter, core } = readGlob(t.value.text);
+  if (!core) return `accepts any value of ${t.selector}`;
+  if (core.length >= MIN_WILDCARD_TEXT) return undefined;
+  const where = anyBefore && anyAfter ? 'contain' : anyBefore ? 'end with' : 'start with';
+  return `only asks that ${t.selector} ${where} "${core}" (${core.length} character${core.length === 1 ? '' : 's'}), which a great many values do`;
+}
+
+/** How a reason quotes a disjunct: its tests as the pattern writes them. */
+const sourceOf = (d: PatternTest[]) => d.map((t) => t.source).join(' && ');
 
 /**
  * Which of the event's cases a filter pattern watches for. A disjunct watches for a case when each of its tests follows
@@ -116,20 +157,30 @@ export interface FilterCoverage {
  * `$.eventName = ConsoleLogin` for sign-ins without MFA, is broader and still watches (the reason says so); one that
  * only excludes, such as `$.eventName != DisableKey`, counts nearly every event and does not. A disjunct that makes every
  * test of the case but adds other conditions watches only for some of those events: narrowed, never a pass.
+ *
+ * Every disjunct counts, not only the one that watches: the metric is the sum over all of them. A disjunct that asks for
+ * no specific value (only `!=`, NOT EXISTS, a bare `*`, a wildcard keeping fewer than MIN_WILDCARD_TEXT characters)
+ * matches nearly every CloudTrail event, so the metric is raised in every period and its alarm never leaves ALARM: the
+ * filter floods and does not watch. A watching disjunct whose defining value is a wildcard wider than the case's, and a
+ * disjunct that is about other events, count other events in numbers this evidence does not show: review, not pass.
  */
 export function filterCoverage(pattern: string, event: SecurityEvent): FilterCoverage {
-  const none = (unreadable: string): FilterCoverage => ({ unreadable, watched: [], narrowed: [], missing: [] });
+  const none = (unreadable: string, mayWatch?: boolean): FilterCoverage => ({ unreadable, ...(mayWatch ? { mayWatch } : {}), watched: [], narrowed: [], missing: [], notes: [] });
   if (!pattern.trim().startsWith('{')) return none(pattern.trim() ? 'it is not a JSON filter pattern, which this check does not read' : 'it is empty, so it counts every log event, not these events in particular');
   let disjuncts: PatternTest[][] | undefined;
   try {
     disjuncts = disjunctiveNormalForm(parseJsonPattern(pattern), MAX_DISJUNCTS);
   } catch (e) {
+    if (e instanceof UndocumentedSyntax) return none(`its JSON pattern is not read: ${e.message}`, true);
     if (e instanceof PatternError) return none(`its JSON pattern does not parse: ${e.message}`);
     throw e;
   }
   if (!disjuncts) return none(`its JSON pattern has more than ${MAX_DISJUNCTS} alternatives once its parentheses are expanded, too many to read`);
   const tolerated = (event.tolerated ?? []).map(definedTest);
-  const out: FilterCoverage = { watched: [], narrowed: [], missing: [] };
+  const out: FilterCoverage = { watched: [], narrowed: [], missing: [], notes: [] };
+  /** Disjuncts that watch for a case or test only for one: the others are about other events. */
+  const accounted = new Set<PatternTest[]>();
+  const widened: string[] = [];
   for (const c of casesOf(event)) {
     const given = [...c.tests, ...tolerated];
     const follows = (t: PatternTest) => given.some((g) => implies(g, t));
@@ -139,15 +190,53 @@ export function filterCoverage(pattern: string, event: SecurityEvent): FilterCov
     const [defining] = c.tests;
     const anchored = (d: PatternTest[]) => d.some((x) => x.selector === defining.selector && x.op === '=' && 'value' in x && !/^\**$/.test(x.value.text) && follows(x));
     const covering = disjuncts.filter((d) => d.every(follows) && anchored(d));
+    // A disjunct that makes every test of the case (it counts only such events) or watches for it is about these events.
+    for (const d of disjuncts) if (covering.includes(d) || c.tests.every((t) => d.some((x) => implies(x, t)))) accounted.add(d);
     if (covering.length) {
       out.watched.push(c.label);
-      if (!out.broader && !covering.some(exact)) out.broader = covering[0].map((t) => t.source).join(' && ');
+      if (!out.broader && !covering.some(exact)) out.broader = sourceOf(covering[0]);
+      // Its defining value a wildcard wider than the case's (Root* for Root): it also counts other values of that field.
+      const wide = covering.find((d) => !d.some((x) => implies(x, defining)));
+      if (wide) {
+        const x = wide.find((t) => t.selector === defining.selector && t.op === '=')!;
+        widened.push(`its alternative ${sourceOf(wide)} also counts events whose ${defining.selector} is any other value ${'value' in x ? x.value.text : ''} matches, not only ${'value' in defining ? defining.value.text : ''}`);
+      }
       continue;
     }
     // Narrowed: the disjunct makes each of the case's tests (or one equivalent), and adds conditions besides.
     const narrowing = disjuncts.find(exact);
     if (narrowing) out.narrowed.push({ label: c.label, extras: narrowing.filter((t) => !follows(t)).map((t) => t.source) });
     else out.missing.push(c.label);
+  }
+  // A * inside a value is that character, not a wildcard: say so, since the pattern reads as if it were one.
+  const starred = [...new Set(disjuncts.flat().filter((t) => 'value' in t && t.value.kind === 'string' && hasLiteralStar(t.value.text)).map((t) => t.source))];
+  out.notes.push(
+    ...starred.map((src) => {
+      const t = disjuncts.flat().find((x) => x.source === src)!;
+      const text = 'value' in t ? t.value.text : '';
+      return `value ${JSON.stringify(text)} in ${src} has a * inside it, which CloudWatch Logs takes literally (a * is a wildcard only as the first or last character): it matches only a ${t.selector} that has the character * there`;
+    }),
+  );
+  // A disjunct that asks for no specific value matches nearly every event: the alarm on its metric never leaves ALARM.
+  // (On a field only some events have, such a disjunct counts those events: it is about other events, reviewed below.)
+  const floodsAll = (t: PatternTest) => EVERY_EVENT_HAS.has(t.selector) && (t.op === '=' || t.op === '!=') && unspecific(t);
+  const flood = disjuncts.map((d) => ({ d, why: d.every(floodsAll) ? unspecific(d[0]) : undefined })).find((x) => x.why);
+  if (flood) {
+    const isTolerated = flood.d.length === 1 && tolerated.some((t) => implies(t, flood.d[0]) && implies(flood.d[0], t));
+    const how = flood.d.length === 1 ? `${flood.why}, and every CloudTrail event has ${flood.d[0].selector}` : 'asks for no specific value of fields every CloudTrail event has';
+    out.floods =
+      `counts nearly every CloudTrail event: its alternative ${sourceOf(flood.d)} ${how}` +
+      (isTolerated ? ' (the CIS Benchmark joins this condition with &&, from v1.5.0 on; joined with || it widens the filter instead of narrowing it)' : '') +
+      `, so its metric is raised in nearly every period, an alarm on it stays in ALARM, and a later one of these events changes no state and notifies nobody`;
+  }
+  const alsoNamed = (event.alsoNamed ?? []).map((n) => definedTest(`$.eventName = ${n}`));
+  const foreign = disjuncts.filter((d) => !accounted.has(d) && !alsoNamed.some((n) => d.some((x) => implies(x, n))));
+  const reviews = [
+    ...widened,
+    ...foreign.slice(0, 1).map((d) => `its alternative ${sourceOf(d)}${foreign.length > 1 ? ` (and ${foreign.length - 1} more)` : ''} counts events other than these`),
+  ];
+  if (reviews.length) {
+    out.review = `${reviews.join('; ')}: how often they occur is not in this evidence, and if they come in most periods an alarm on this metric stays in ALARM and one of these events changes no state and notifies nobody`;
   }
   // A regular-expression value is not compared, so a pattern using one that does not plainly watch is left unread.
   if ((out.narrowed.length || out.missing.length) && disjuncts.some((d) => d.some((t) => 'value' in t && t.value.kind === 'regex'))) {
@@ -344,17 +433,62 @@ export function whyOneEventDoesNotFire(a: MetricAlarm, metricValue: string | und
   return undefined;
 }
 
+/** The metric a transformation publishes to: namespace, name and dimensions (a different dimension set is another metric). */
+const metricKey = (t: MetricTransformation) => JSON.stringify([t.metricNamespace, t.metricName, Object.entries(t.dimensions ?? {}).sort()]);
+
+/**
+ * CloudWatch adds every filter's count into the metric it publishes to, so a filter is judged with the others that share
+ * its metric (on any collected log group): one that counts nearly every event (or has an empty pattern) keeps the shared
+ * alarm in ALARM, so the filter floods too; one that counts other events in unknown numbers, or that this check cannot
+ * read, leaves it for a person to review.
+ */
+function sharedFloods(judged: { f: MetricFilter; c: FilterCoverage }[], data: SecurityAlarmsEvidence, event: SecurityEvent): { f: MetricFilter; c: FilterCoverage }[] {
+  const all = data.metricFilters.flatMap((g) => (isCapturedError(g.metricFilters) ? [] : g.metricFilters));
+  const flooders = all.flatMap((f) => {
+    const pattern = f.filterPattern ?? '';
+    if (!pattern.trim()) return [{ f, why: 'which has an empty pattern, so it counts every log event', short: 'which has an empty pattern, so it counts every log event' }];
+    const why = filterCoverage(pattern, event).floods;
+    return why ? [{ f, why: `which ${why}`, short: 'which counts nearly every event' }] : [];
+  });
+  const unsure = all.flatMap((f) => {
+    const c = filterCoverage(f.filterPattern ?? '', event);
+    if (c.unreadable) return [{ f, why: `which this check could not read (${c.unreadable})` }];
+    if (c.review) return [{ f, why: `where ${c.review.split(': how often')[0]}` }];
+    return [];
+  });
+  const sharing = (f: MetricFilter, t: MetricTransformation) => (x: { f: MetricFilter }) => x.f !== f && (x.f.metricTransformations ?? []).some((u) => metricKey(u) === metricKey(t));
+  return judged.map(({ f, c }) => {
+    if (c.floods) return { f, c };
+    const review = (f.metricTransformations ?? []).flatMap((t) => {
+      const other = unsure.find(sharing(f, t));
+      return other ? [`its metric ${t.metricNamespace}/${t.metricName} also counts what metric filter ${other.f.filterName}${other.f.logGroupName ? ` on log group ${other.f.logGroupName}` : ''} matches, ${other.why}`] : [];
+    })[0];
+    if (review && !c.review) c = { ...c, review: `${review}: how often those events occur is not in this evidence, and if they come in most periods the alarm on that metric stays in ALARM and one of these events changes no state and notifies nobody` };
+    for (const t of f.metricTransformations ?? []) {
+      const other = flooders.find(sharing(f, t));
+      if (!other) continue;
+      // A flooding filter of the same group is named with its own reason; one on another log group is explained here.
+      const why = judged.some((x) => x.f === other.f) ? other.short : other.why;
+      return { f, c: { ...c, floods: `publishes to ${t.metricNamespace}/${t.metricName}, as metric filter ${other.f.filterName}${other.f.logGroupName ? ` on log group ${other.f.logGroupName}` : ''} does, ${why}` } };
+    }
+    return { f, c };
+  });
+}
+
 function judgeEvent(event: SecurityEvent, group: LogGroupFilters, filters: MetricFilter[], data: SecurityAlarmsEvidence, ctx: { accountId: string; region: string }): Omit<ResourceResult, 'resource' | 'resourceType'> {
   const where = `log group ${group.logGroupName}`;
-  const judged = filters.map((f) => ({ f, c: filterCoverage(f.filterPattern ?? '', event) }));
-  const whole = judged.filter(({ c }) => !c.unreadable && !c.narrowed.length && !c.missing.length);
-  const watching = whole.map(({ f }) => f);
+  const judged = sharedFloods(filters.map((f) => ({ f, c: filterCoverage(f.filterPattern ?? '', event) })), data, event);
+  const whole = judged.filter(({ c }) => !c.unreadable && !c.floods && !c.narrowed.length && !c.missing.length);
+  // A filter a person must review is judged only when no filter watches without a caveat.
+  const clean = whole.filter(({ c }) => !c.review);
+  const chosen = clean.length ? clean : whole;
+  const watching = chosen.map(({ f }) => f);
   if (!watching.length) {
     const reach = (c: FilterCoverage) => c.watched.length + c.narrowed.length;
-    const near = judged.filter(({ c }) => !c.unreadable && reach(c) > 0).sort((a, b) => reach(b.c) - reach(a.c) || b.c.watched.length - a.c.watched.length)[0];
+    const near = judged.filter(({ c }) => !c.unreadable && !c.floods && reach(c) > 0).sort((a, b) => reach(b.c) - reach(a.c) || b.c.watched.length - a.c.watched.length)[0];
     const words = keywordsOf(event);
     const unread = judged.filter(({ c }) => c.unreadable);
-    const naming = unread.filter(({ f }) => words.some((w) => (f.filterPattern ?? '').includes(w)));
+    const naming = unread.filter(({ f, c }) => c.mayWatch || words.some((w) => (f.filterPattern ?? '').includes(w)));
     const others = unread.filter((x) => !naming.includes(x));
     let head = `no metric filter on ${where} watches for these events`;
     // Cases the nearest filter does not watch that other filters do: spread over filters, whose alarms are not combined.
@@ -364,7 +498,7 @@ function judgeEvent(event: SecurityEvent, group: LogGroupFilters, filters: Metri
       for (const n of near.c.narrowed) byExtras.set(n.extras.join(' and '), [...(byExtras.get(n.extras.join(' and ')) ?? []), n.label]);
       const parts = [...[...byExtras].map(([extras, labels]) => `watches for ${labels.join(', ')} only when ${extras}`), ...(near.c.missing.length ? [`leaves out ${near.c.missing.join(', ')}`] : [])];
       const rest = [...near.c.narrowed.map((n) => n.label), ...near.c.missing];
-      const elsewhere = judged.filter((x) => x !== near && !x.c.unreadable && x.c.watched.some((l) => rest.includes(l)));
+      const elsewhere = judged.filter((x) => x !== near && !x.c.unreadable && !x.c.floods && x.c.watched.some((l) => rest.includes(l)));
       const labels = rest.filter((l) => elsewhere.some((x) => x.c.watched.includes(l)));
       if (elsewhere.length) spread = { filters: elsewhere.map((x) => x.f.filterName ?? ''), labels, all: labels.length === rest.length };
       head = `metric filter ${near.f.filterName} on ${where} ${parts.join(', ')}`;
@@ -373,15 +507,19 @@ function judgeEvent(event: SecurityEvent, group: LogGroupFilters, filters: Metri
         : ', and no other filter watches for them';
     }
     const unreadNote = (list: typeof unread, what: string) => list.map(({ f, c }) => `metric filter ${f.filterName} could not be read (${c.unreadable}) ${what}`).join('; ');
+    // Filters that count nearly every event, and values that do not mean what they seem to, are named with their effect.
+    const flooding = judged.filter(({ c }) => c.floods);
+    const said = [...flooding.map(({ f, c }) => `metric filter ${f.filterName} ${c.floods}`), ...judged.flatMap(({ f, c }) => c.notes.map((n) => `metric filter ${f.filterName}: ${n}`))];
+    const also = said.length ? `; ${said.join('; ')}` : '';
     if (naming.length) {
       // A pattern this check cannot read may still watch for the event: a person reads it, it is not passed or failed.
-      return { status: 'needs-review', reason: `${event.title}: ${head}; ${unreadNote(naming, 'and names them, so whether it watches for them is not judged')}` };
+      return { status: 'needs-review', reason: `${event.title}: ${head}${also}; ${unreadNote(naming, 'and names them, so whether it watches for them is not judged')}` };
     }
     // Filters that together watch for every case may alert as CIS asks: a person checks each one's alarm.
-    if (spread?.all) return { status: 'needs-review', reason: `${event.title}: ${head}` };
+    if (spread?.all) return { status: 'needs-review', reason: `${event.title}: ${head}${also}` };
     return {
       status: 'fail',
-      reason: `${event.title}: ${head}${near ? '' : ', so no alarm can be raised on them'}${others.length ? `; ${unreadNote(others, 'and names none of them')}` : ''}`,
+      reason: `${event.title}: ${head}${near || flooding.length ? '' : ', so no alarm can be raised on them'}${also}${others.length ? `; ${unreadNote(others, 'and names none of them')}` : ''}`,
     };
   }
   const routes: Route[] = [];
@@ -412,8 +550,10 @@ function judgeEvent(event: SecurityEvent, group: LogGroupFilters, filters: Metri
   const best = Math.max(0, ...routes.map((r) => r.rank));
   const said = [...routes.filter((r) => r.rank === best).map((r) => r.text), ...(best < 3 ? [...routes.filter((r) => r.rank < best).map((r) => r.text), ...gaps] : [])];
   // A broader pattern raises the metric for every one of these events, and for others too: it watches, and the reason says so.
-  const breadth = whole.flatMap(({ f, c }) => (c.broader ? [`${f.filterName} also counts other events: it matches whenever ${c.broader}`] : []));
+  const breadth = chosen.flatMap(({ f, c }) => (c.review ? [`${f.filterName} needs review: ${c.review}`] : c.broader ? [`${f.filterName} also counts other events: it matches whenever ${c.broader}`] : []));
   const head = `${event.title}: metric filter ${watching.map((f) => f.filterName).join(', ')} on ${where}${breadth.length ? ` (${breadth.join('; ')})` : ''}`;
+  // A filter that counts other events in unknown numbers may keep its alarm in ALARM: at best a person reviews it.
+  if (best === 3 && !clean.length) return { status: 'needs-review', reason: `${head}; ${said.join('; ')}` };
   if (best === 3) return { status: 'pass', reason: `${head}; ${said.join('; ')}` };
   if (best === 2) return { status: 'needs-review', reason: `${head}; ${said.join('; ')}` };
   return { status: 'fail', reason: `${head}, but no alarm reaches a confirmed subscriber: ${said.join('; ')}` };
@@ -437,7 +577,7 @@ export const securityAlarms = defineQuery<SecurityAlarmsEvidence>({
   service: 'cloudwatch',
   title: 'Security events in the CloudTrail log group raise alarms that reach a confirmed subscriber',
   description:
-    'For each CIS AWS Foundations monitoring event (root use, unauthorized API calls, console sign-in without MFA, failed console sign-ins, IAM policy, CloudTrail, Config, KMS key, S3 bucket policy, security group, network ACL, gateway, route table and VPC changes): whether a metric filter on the log group a trail delivers to watches for it (its JSON pattern is read as CloudWatch Logs reads it: a pattern that adds conditions, such as one principal or an excluded address, watches for only part of the event and does not pass, and one this check cannot read needs review), whether a CloudWatch alarm watches that metric (the namespace, name, dimensions and unit the filter publishes: an alarm on another dimension set or unit receives none of its data) with its actions enabled, and whether the alarm, or a composite alarm whose rule goes into ALARM with it, notifies an SNS topic with at least one confirmed subscription. It shows that alerts are configured to reach someone, not that anyone receives, reads or acts on them.',
+    'For each CIS AWS Foundations monitoring event (root use, unauthorized API calls, console sign-in without MFA, failed console sign-ins, IAM policy, CloudTrail, Config, KMS key, S3 bucket policy, security group, network ACL, gateway, route table and VPC changes): whether a metric filter on the log group a trail delivers to watches for it (its JSON pattern is read as CloudWatch Logs reads it: a pattern that adds conditions, such as one principal or an excluded address, watches for only part of the event and does not pass; one with an alternative that matches nearly every CloudTrail event, which keeps its alarm in ALARM so that the event changes no state, fails; one with an alternative about other events, or a wildcard wider than the event’s value, needs review; one this check cannot read needs review), whether a CloudWatch alarm watches that metric (the namespace, name, dimensions and unit the filter publishes: an alarm on another dimension set or unit receives none of its data) with its actions enabled, and whether the alarm, or a composite alarm whose rule goes into ALARM with it, notifies an SNS topic with at least one confirmed subscription. It shows that alerts are configured to reach someone, not that anyone receives, reads or acts on them.',
   remediation:
     'Create a metric filter for each missing event on the trail’s CloudWatch Logs log group (the CIS AWS Foundations Benchmark gives the patterns), an alarm on each filter’s metric (threshold 1, period 5 minutes) with an ALARM action to an SNS topic, and confirm at least one subscription of that topic (an on-call address or an incident tool).',
   scope: 'regional',

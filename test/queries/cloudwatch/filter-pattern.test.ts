@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { disjunctiveNormalForm, globMatches, implies, parseJsonPattern, PatternError, type PatternTest } from '../../../src/queries/cloudwatch/filter-pattern.js';
+import { disjunctiveNormalForm, globMatches, globWithin, implies, parseJsonPattern, PatternError, UndocumentedSyntax, type PatternTest } from '../../../src/queries/cloudwatch/filter-pattern.js';
 
 /** The pattern's disjuncts, each as the source texts of its tests. */
 const dnf = (pattern: string, limit?: number) => disjunctiveNormalForm(parseJsonPattern(pattern), limit)?.map((d) => d.map((t) => t.source));
@@ -17,11 +17,10 @@ describe('CloudWatch Logs JSON filter patterns', () => {
     expect(dnf('{(($.a=1))&&(($.b=2)||($.c=3))}')).toEqual([['$.a=1', '$.b=2'], ['$.a=1', '$.c=3']]);
   });
 
-  it('a quoted value is one value, whatever operators, braces or escaped quotes it holds', () => {
+  it('a quoted value is one value, whatever operators or braces it holds', () => {
     expect(parseJsonPattern('{ $.errorMessage = "$.eventName = StopLogging || ($.x = 1) }" }')).toEqual({
       test: { selector: '$.errorMessage', op: '=', value: { kind: 'string', text: '$.eventName = StopLogging || ($.x = 1) }' }, source: '$.errorMessage = "$.eventName = StopLogging || ($.x = 1) }"' },
     });
-    expect(test('$.m = "say \\"hi\\" && go"')).toMatchObject({ value: { kind: 'string', text: 'say "hi" && go' } });
     // Quoted and bare strings are the same value.
     expect(implies(test('$.userIdentity.type = Root'), test('$.userIdentity.type = "Root"'))).toBe(true);
   });
@@ -45,6 +44,26 @@ describe('CloudWatch Logs JSON filter patterns', () => {
     expect(() => parseJsonPattern('{ ($.a = 1 }')).toThrow(/expected \) at character 12/);
   });
 
+  it('a backslash is left unread: CloudWatch Logs does not document it as an escape inside quotes, and refuses it outside', () => {
+    // Before: the parser unescaped "Ro\ot" into Root and "\*oot" into the wildcard *oot.
+    for (const p of ['{ $.userIdentity.type = "Ro\\ot" }', '{ $.userIdentity.type = "\\*oot" }', '{ $.m = "say \\"hi\\" && go" }', '{ $.a = x\\y }', '{ $.a\\b = 1 }']) {
+      expect(() => parseJsonPattern(p), p).toThrow(UndocumentedSyntax);
+    }
+    expect(() => parseJsonPattern('{ $.userIdentity.type = "Ro\\ot" }')).toThrow('at character 25, its quoted value "Ro\\ot" has a backslash');
+  });
+
+  it('only space, tab, carriage return and line feed separate tokens; other characters outside quotes are left unread', () => {
+    // Before: JavaScript's \s also skipped U+00A0, U+3000 and U+FEFF.
+    for (const p of ['{ $.userIdentity.type = Root\ufeff}', '{ $.userIdentity.type\u00a0= Root }', '{ $.userIdentity.type =\u3000Root }', '{ $.a = R\u200boot }', '{ $.a = 1\v}']) {
+      expect(() => parseJsonPattern(p), JSON.stringify(p)).toThrow(UndocumentedSyntax);
+    }
+    expect(() => parseJsonPattern('{ $.userIdentity.type\u00a0= Root }')).toThrow('at character 22, it has the character U+00A0 outside quotes');
+    expect(dnf('{\t$.a = 1\r\n||\n$.b = 2 }')).toEqual([['$.a = 1'], ['$.b = 2']]);
+    expect(test('$.a NOT\tEXISTS')).toMatchObject({ op: 'NOT EXISTS' });
+    // Inside quotes any character is part of the value.
+    expect(test('$.a = "R\u00a0oot"')).toMatchObject({ value: { text: 'R\u00a0oot' } });
+  });
+
   it('stops expanding past the disjunct limit', () => {
     const pairs = Array.from({ length: 9 }, (_, i) => `($.f${i} = 1 || $.f${i} = 2)`).join(' && ');
     expect(dnf(`{ ${pairs} }`, 256)).toBeUndefined();
@@ -56,6 +75,26 @@ describe('CloudWatch Logs JSON filter patterns', () => {
     expect(globMatches('AccessDenied*', 'AccessDeniedException')).toBe(true);
     expect(globMatches('*UnauthorizedOperation', 'Client.UnauthorizedOperation')).toBe(true);
     expect(globMatches('a.c', 'abc')).toBe(false);
+    // A * inside a value is the character *: only first and last are wildcards (before: R*t matched Root).
+    expect(globMatches('R*t', 'Root')).toBe(false);
+    expect(globMatches('R*t', 'R*t')).toBe(true);
+    expect(globMatches('*Unauthorized*Operation', 'Client.UnauthorizedOperation')).toBe(false);
+    expect(globMatches('*Unauthorized*Operation', 'xUnauthorized*Operation')).toBe(true);
+    expect(globMatches('Access*Denied*', 'AccessDenied')).toBe(false);
+    expect(globMatches('*o*', 'AssumedRole')).toBe(true);
+    expect(globMatches('*', '')).toBe(true);
+    expect(globMatches('**', 'anything')).toBe(true);
+    expect(implies(test('$.userIdentity.type = Root'), test('$.userIdentity.type = "R*t"'))).toBe(false);
+    expect(implies(test('$.userIdentity.type = Root'), test('$.userIdentity.type = Ro*t'))).toBe(false);
+    expect(implies(test('$.eventName = CreateTrail'), test('$.eventName = "Cr*l"'))).toBe(false);
+    expect(implies(test('$.errorCode = "*UnauthorizedOperation"'), test('$.errorCode = "*Unauthorized*Operation"'))).toBe(false);
+    expect(implies(test('$.errorCode = "*UnauthorizedOperation"'), test('$.errorCode = "*Unauthorized*"'))).toBe(true);
+    expect(implies(test('$.errorCode = "*UnauthorizedOperation"'), test('$.errorCode = "**UnauthorizedOperation"'))).toBe(false);
+    // Wildcard against wildcard: every text the first matches, the second must match.
+    expect(globWithin('AccessDenied*', 'Access*')).toBe(true);
+    expect(globWithin('AccessDenied*', '*Denied')).toBe(false);
+    expect(globWithin('*Operation', '*')).toBe(true);
+    expect(globWithin('Root*', '*Root')).toBe(false);
     expect(implies(test('$.errorCode = AccessDeniedException'), test('$.errorCode = "AccessDenied*"'))).toBe(true);
     expect(implies(test('$.errorCode = "AccessDenied*"'), test('$.errorCode = "Access*"'))).toBe(true);
     expect(implies(test('$.errorCode = "Access*"'), test('$.errorCode = "AccessDenied*"'))).toBe(false);

@@ -57,9 +57,11 @@ describe('cloudwatch.security-alarms reads filter patterns, not their words', ()
   });
 
   it('over-broad watches (every such event raises the metric) and the reason says how broad; excluding alone does not', () => {
+    expect(judge('console-signin-without-mfa', '{ $.eventName = ConsoleLogin }')).toMatchObject({ status: 'pass', reason: expect.stringContaining('(probe also counts other events: it matches whenever $.eventName = ConsoleLogin)') });
+    // Every alternative counts: one that is not about these events, or a wildcard wider than the event's value, needs review.
     const r = judge('console-signin-without-mfa', '{ $.eventName = ConsoleLogin || $.additionalEventData.MFAUsed != "Yes" }');
-    expect(r).toMatchObject({ status: 'pass', reason: expect.stringContaining('(probe also counts other events: it matches whenever $.eventName = ConsoleLogin)') });
-    expect(judge('cloudtrail-config-changes', '{ $.eventName = "*Trail" || $.eventName = "*Logging" }').status).toBe('pass');
+    expect(r).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('(probe needs review: its alternative $.additionalEventData.MFAUsed != "Yes" counts events other than these') });
+    expect(judge('cloudtrail-config-changes', '{ $.eventName = "*Trail" || $.eventName = "*Logging" }')).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('$.eventName = "*Trail" also counts events whose $.eventName is any other value *Trail matches, not only CreateTrail') });
     expect(judge('cloudtrail-config-changes', '{ $.eventName != HeadBucket }').status).toBe('fail');
     expect(judge('cloudtrail-config-changes', '{ $.eventName = * }').status).toBe('fail');
   });
