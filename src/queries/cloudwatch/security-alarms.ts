@@ -3,8 +3,18 @@ import type { MetricFilter, MetricTransformation } from '@aws-sdk/client-cloudwa
 import type { Subscription } from '@aws-sdk/client-sns';
 import type { Trail } from '@aws-sdk/client-cloudtrail';
 import { loadCloudWatchLogsSdk, loadCloudWatchSdk, loadSnsSdk } from '../../aws/sdk.js';
-import { captureAbsence, defineQuery, isCapturedError, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
-import { describeTrails, homeTrails, trailLabel, type DescribeTrailsEvidence } from '../cloudtrail/trails.js';
+import { captureAbsence, defineQuery, isCapturedError, toDate, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
+import {
+  describeTrails,
+  homeTrails,
+  managementEventCoverage,
+  trailLabel,
+  trailSelectors,
+  trailStatuses,
+  type DescribeTrailsEvidence,
+  type TrailSelectorsEvidence,
+  type TrailStatusEvidence,
+} from '../cloudtrail/trails.js';
 import { AlarmRuleError, alarmsNamed, evaluateAlarmRule, parseAlarmRule, type AlarmRule, type AlarmState } from './alarm-rule.js';
 import { disjunctiveNormalForm, hasLiteralStar, implies, isWildcard, parseJsonPattern, PatternError, readGlob, UndocumentedSyntax, type PatternTest } from './filter-pattern.js';
 
@@ -27,6 +37,13 @@ export interface SecurityAlarmsEvidence {
   metricAlarms: MetricAlarm[];
   compositeAlarms: CompositeAlarm[];
   topics: TopicSubscriptions[];
+  /**
+   * GetTrailStatus and GetEventSelectors of each trail whose log group is read here: a trail that is stopped, fails to
+   * deliver to CloudWatch Logs, or selects no write management events puts no such event in the log group. Absent from
+   * evidence collected before this check read them.
+   */
+  statuses?: TrailStatusEvidence[];
+  selectors?: TrailSelectorsEvidence[];
 }
 
 /**
@@ -251,9 +268,90 @@ function keywordsOf(event: SecurityEvent): string[] {
   return [...new Set(words.filter((w) => w.length >= 3))];
 }
 
-/** The log group name inside a trail's CloudWatchLogsLogGroupArn (`arn:aws:logs:r:a:log-group:NAME:*`). */
+/** Where a trail's CloudWatchLogsLogGroupArn (`arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*`) points. */
+export interface LogGroupLocation {
+  region: string;
+  account: string;
+  name: string;
+}
+
+/** The region, account and name in a log group ARN (region and account empty when it is not one). */
+export function logGroupOf(arn: string): LogGroupLocation {
+  const m = /^arn:[^:]+:logs:([^:]*):([^:]*):log-group:(.*?)(?::\*)?$/.exec(arn);
+  return m ? { region: m[1], account: m[2], name: m[3] } : { region: '', account: '', name: arn };
+}
+
+/** The log group name inside a trail's CloudWatchLogsLogGroupArn. */
 export function logGroupNameOf(arn: string): string {
-  return arn.replace(/^arn:[^:]+:logs:[^:]*:\d*:log-group:/, '').replace(/:\*$/, '');
+  return logGroupOf(arn).name;
+}
+
+/**
+ * Whether the trail's log group is in this account and region, where this collection reads it. An organisation trail
+ * delivers to a group of the management account: a group of the same name here is not the trail's and is not read.
+ */
+function deliversHere(t: Trail, ctx: { accountId: string; region: string }): boolean {
+  const g = logGroupOf(t.CloudWatchLogsLogGroupArn ?? '');
+  return g.account === ctx.accountId && g.region === ctx.region;
+}
+
+/** The one event source a security event's names come from (`$.eventSource = kms.amazonaws.com`), if it has one. */
+function eventSourceOf(event: SecurityEvent): string | undefined {
+  for (const t of event.tolerated ?? []) {
+    const m = /^\$\.eventSource = "?([^"\s]+)"?$/.exec(t);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+type Verdict = { status: 'pass' | 'needs-review' | 'fail'; why?: string };
+
+/**
+ * Whether a trail puts one security event in its log group, from its GetTrailStatus (logging, CloudWatch Logs delivery)
+ * and GetEventSelectors (management events it records). Every CIS event includes write management events (the named
+ * ones are all writes); root use and unauthorized calls also include reads.
+ */
+function trailDelivers(t: Trail, event: SecurityEvent, data: SecurityAlarmsEvidence): Verdict {
+  const label = trailLabel(t);
+  const arn = t.TrailARN ?? t.Name;
+  const status = data.statuses?.find((s) => s.trailARN === arn)?.status;
+  const notRecorded = (what: string, api: string) => ({ status: 'needs-review' as const, why: `whether ${label} ${what} is not recorded in this evidence (no ${api} response; evidence collected before this check read it has none)` });
+  if (!status) return notRecorded('is logging and delivering to CloudWatch Logs', 'GetTrailStatus');
+  if (status.IsLogging !== true) {
+    const stopped = toDate(status.StopLoggingTime);
+    return { status: 'fail', why: `${label} is not logging${stopped ? ` (stopped ${stopped.toISOString()})` : ''}, so no event reaches its log group` };
+  }
+  const last = toDate(status.LatestCloudWatchLogsDeliveryTime);
+  if (status.LatestCloudWatchLogsDeliveryError) {
+    return { status: 'needs-review', why: `${label}'s latest delivery to CloudWatch Logs failed with ${status.LatestCloudWatchLogsDeliveryError} (last successful delivery ${last ? last.toISOString() : 'none recorded'}), so events may not reach its log group` };
+  }
+  if (!last) return { status: 'needs-review', why: `GetTrailStatus records no delivery of ${label} to CloudWatch Logs, so whether events reach its log group is not shown` };
+  const sel = data.selectors?.find((s) => s.trailARN === arn)?.response;
+  if (!sel) return notRecorded('records these events', 'GetEventSelectors');
+  const kind = sel.AdvancedEventSelectors?.length ? 'advanced event selectors' : 'event selectors';
+  const cov = managementEventCoverage(sel);
+  if (!cov) return { status: 'fail', why: `${label}'s ${kind} record no management events, so these events are not delivered` };
+  if (!cov.writes) return { status: 'fail', why: `${label}'s ${kind} record only read management events, so these events (write events) are not delivered` };
+  const source = eventSourceOf(event);
+  if (!cov.reads && !event.eventNames?.length) return { status: 'needs-review', why: `${label}'s ${kind} record only write management events, so read-only ones among these events are not delivered` };
+  const excluded = [...new Set(cov.excludedSources)];
+  if (source && excluded.some((x) => source.startsWith(x))) return { status: 'fail', why: `${label}'s ${kind} exclude management events from ${source}, so these events are not delivered` };
+  if (!source && excluded.length) return { status: 'needs-review', why: `${label}'s ${kind} exclude management events from ${excluded.join(', ')}, so these events from those services are not delivered` };
+  const only = [...new Set(cov.onlySources)];
+  if (only.length && !(source && only.some((x) => source.startsWith(x)))) {
+    return { status: 'needs-review', why: `${label}'s ${kind} keep management events only from ${only.join(', ')}, so these events may not be delivered` };
+  }
+  return { status: 'pass' };
+}
+
+const RANK = { fail: 0, 'needs-review': 1, pass: 2 } as const;
+
+/** Whether any trail naming the group delivers the event there: the best trail's verdict, every shortfall named. */
+function deliveryOf(trails: Trail[], event: SecurityEvent, data: SecurityAlarmsEvidence): Verdict {
+  const each = trails.map((t) => trailDelivers(t, event, data));
+  const best = each.reduce((a, b) => (RANK[b.status] > RANK[a.status] ? b : a), { status: 'fail' } as Verdict);
+  if (best.status === 'pass') return best;
+  return { status: best.status, why: each.flatMap((v) => (v.why ? [v.why] : [])).join('; ') };
 }
 
 type Transformation = NonNullable<MetricFilter['metricTransformations']>[number];
@@ -577,14 +675,18 @@ export const securityAlarms = defineQuery<SecurityAlarmsEvidence>({
   service: 'cloudwatch',
   title: 'Security events in the CloudTrail log group raise alarms that reach a confirmed subscriber',
   description:
-    'For each CIS AWS Foundations monitoring event (root use, unauthorized API calls, console sign-in without MFA, failed console sign-ins, IAM policy, CloudTrail, Config, KMS key, S3 bucket policy, security group, network ACL, gateway, route table and VPC changes): whether a metric filter on the log group a trail delivers to watches for it (its JSON pattern is read as CloudWatch Logs reads it: a pattern that adds conditions, such as one principal or an excluded address, watches for only part of the event and does not pass; one with an alternative that matches nearly every CloudTrail event, which keeps its alarm in ALARM so that the event changes no state, fails; one with an alternative about other events, or a wildcard wider than the event’s value, needs review; one this check cannot read needs review), whether a CloudWatch alarm watches that metric (the namespace, name, dimensions and unit the filter publishes: an alarm on another dimension set or unit receives none of its data) with its actions enabled, and whether the alarm, or a composite alarm whose rule goes into ALARM with it, notifies an SNS topic with at least one confirmed subscription. It shows that alerts are configured to reach someone, not that anyone receives, reads or acts on them.',
+    'For each CIS AWS Foundations monitoring event (root use, unauthorized API calls, console sign-in without MFA, failed console sign-ins, IAM policy, CloudTrail, Config, KMS key, S3 bucket policy, security group, network ACL, gateway, route table and VPC changes): whether a trail puts it in its CloudWatch Logs log group (the trail is logging, GetTrailStatus shows deliveries to CloudWatch Logs and no delivery error, and its event selectors record the event’s management events; a log group in another account, such as an organisation trail’s, or another region is judged there and needs review here), whether a metric filter on that log group watches for it (its JSON pattern is read as CloudWatch Logs reads it: a pattern that adds conditions, such as one principal or an excluded address, watches for only part of the event and does not pass; one with an alternative that matches nearly every CloudTrail event, which keeps its alarm in ALARM so that the event changes no state, fails; one with an alternative about other events, or a wildcard wider than the event’s value, needs review; one this check cannot read needs review), whether a CloudWatch alarm watches that metric (the namespace, name, dimensions and unit the filter publishes: an alarm on another dimension set or unit receives none of its data) with its actions enabled, and whether the alarm, or a composite alarm whose rule goes into ALARM with it, notifies an SNS topic with at least one confirmed subscription. It shows that alerts are configured to reach someone, not that anyone receives, reads or acts on them.',
   remediation:
     'Create a metric filter for each missing event on the trail’s CloudWatch Logs log group (the CIS AWS Foundations Benchmark gives the patterns), an alarm on each filter’s metric (threshold 1, period 5 minutes) with an ALARM action to an SNS topic, and confirm at least one subscription of that topic (an on-call address or an incident tool).',
   scope: 'regional',
-  apiCalls: ['cloudtrail:DescribeTrails', 'logs:DescribeMetricFilters', 'cloudwatch:DescribeAlarms', 'sns:ListSubscriptionsByTopic'],
+  apiCalls: ['cloudtrail:DescribeTrails', 'cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors', 'logs:DescribeMetricFilters', 'cloudwatch:DescribeAlarms', 'sns:ListSubscriptionsByTopic'],
   async collect(ctx) {
     const describe = await describeTrails(ctx);
-    const groups = [...new Set(homeTrails(describe.trailList, ctx.region).flatMap((t) => (t.CloudWatchLogsLogGroupArn ? [logGroupNameOf(t.CloudWatchLogsLogGroupArn)] : [])))];
+    // Only log groups of this account and region are the trails' own here; an organisation trail's is read in its account.
+    const local = homeTrails(describe.trailList, ctx.region).filter((t) => t.CloudWatchLogsLogGroupArn && deliversHere(t, ctx));
+    const statuses = await trailStatuses(ctx, local);
+    const selectors = await trailSelectors(ctx, local);
+    const groups = [...new Set(local.map((t) => logGroupNameOf(t.CloudWatchLogsLogGroupArn ?? '')))];
     const metricFilters: LogGroupFilters[] = [];
     for (const g of groups) metricFilters.push(await collectFilters(ctx, g));
     const metricAlarms: MetricAlarm[] = [];
@@ -617,7 +719,7 @@ export const securityAlarms = defineQuery<SecurityAlarmsEvidence>({
         topics.push({ topicArn, subscriptions });
       }
     }
-    return { describeTrails: describe, metricFilters, metricAlarms, compositeAlarms, topics };
+    return { describeTrails: describe, statuses, selectors, metricFilters, metricAlarms, compositeAlarms, topics };
   },
   evaluate(data, _params, ctx) {
     if (!data?.describeTrails || !data.metricFilters || !data.metricAlarms || !data.topics) {
@@ -635,8 +737,22 @@ export const securityAlarms = defineQuery<SecurityAlarmsEvidence>({
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the log groups of ${delivering.map(trailLabel).join(', ')} are in ${[...new Set(delivering.map((t) => t.HomeRegion))].join(', ')}; their alarms are judged there` }];
     }
     const results: ResourceResult[] = [];
+    const local = own.filter((t) => deliversHere(t, ctx));
+    // A log group in another account (an organisation trail's, in the management account) or region is not read here.
+    for (const t of own.filter((x) => !deliversHere(x, ctx))) {
+      const g = logGroupOf(t.CloudWatchLogsLogGroupArn ?? '');
+      const where = g.account !== ctx.accountId ? `account ${g.account || 'unknown'} (region ${g.region || 'unknown'})` : `region ${g.region || 'unknown'}`;
+      results.push({
+        resource: t.TrailARN ?? t.Name ?? '',
+        resourceType: 'AWS::CloudTrail::Trail',
+        status: 'needs-review',
+        reason: `${trailLabel(t)} delivers to log group ${g.name} in ${where}: its metric filters and alarms are judged in that account and region, not in this evidence (a log group of that name in account ${ctx.accountId}, ${ctx.region}, is not the trail's and is not read as it)`,
+      });
+    }
     for (const group of data.metricFilters) {
-      const trails = own.filter((t) => logGroupNameOf(t.CloudWatchLogsLogGroupArn ?? '') === group.logGroupName);
+      const trails = local.filter((t) => logGroupNameOf(t.CloudWatchLogsLogGroupArn ?? '') === group.logGroupName);
+      // Evidence collected before log groups of other accounts were set aside may hold a same-named group of this account.
+      if (!trails.length) continue;
       const groupArn = `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${group.logGroupName}`;
       const base = (event: SecurityEvent) => ({ resource: `${groupArn}#${event.id}`, resourceType: 'AWS::CloudWatch::Alarm' });
       if (isCapturedError(group.metricFilters)) {
@@ -645,7 +761,13 @@ export const securityAlarms = defineQuery<SecurityAlarmsEvidence>({
       }
       const regionOnly = !trails.some((t) => t.IsMultiRegionTrail);
       for (const event of SECURITY_EVENTS) {
-        const judged = judgeEvent(event, group, group.metricFilters, evidence, ctx);
+        const found = judgeEvent(event, group, group.metricFilters, evidence, ctx);
+        // Alarms on a log group the events do not reach watch nothing: a trail must be logging, delivering and selecting them.
+        const delivery = deliveryOf(trails, event, data);
+        const judged =
+          delivery.status === 'pass'
+            ? found
+            : { ...found, status: RANK[delivery.status] < RANK[found.status as Verdict['status']] ? delivery.status : found.status, reason: `${found.reason}; but ${delivery.why}` };
         // A single-region trail's log group sees only this region's events, so a pass here covers no other region.
         if (judged.status === 'pass' && regionOnly) {
           results.push({ ...base(event), status: 'needs-review', reason: `${judged.reason}; but ${trails.map(trailLabel).join(', ')} records ${ctx.region} only, so events in other regions reach no alarm here` });

@@ -91,7 +91,7 @@ describe('cloudwatch.security-alarms against the simulated demo account', () => 
     expect(Object.values(status).filter((s) => s === 'pass')).toHaveLength(9);
     expect(status).toMatchObject({ 'config-changes': 'fail', 'nacl-changes': 'fail', 'network-gateway-changes': 'fail', 'route-table-changes': 'fail', 'vpc-changes': 'needs-review' });
     expect(results.find((r) => r.resource.endsWith('#config-changes'))?.reason).toContain('none confirmed');
-    expect(calls.map((c) => c.operation)).toEqual(['cloudtrail:DescribeTrails', 'logs:DescribeMetricFilters', 'cloudwatch:DescribeAlarms', 'sns:ListSubscriptionsByTopic', 'sns:ListSubscriptionsByTopic']);
+    expect(calls.map((c) => c.operation)).toEqual(['cloudtrail:DescribeTrails', 'cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors', 'logs:DescribeMetricFilters', 'cloudwatch:DescribeAlarms', 'sns:ListSubscriptionsByTopic', 'sns:ListSubscriptionsByTopic']);
   });
 
   it('second region: the trail’s log group is in the home region, so the alarms are judged there', async () => {
