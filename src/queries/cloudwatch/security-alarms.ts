@@ -503,7 +503,7 @@ export function whyStateDoesNotChange(a: MetricAlarm, own: MetricFilter, t: Metr
   const defaults = feeding.filter(({ u }) => u.defaultValue !== undefined && u.defaultValue !== null);
   const tmd = a.TreatMissingData ?? 'missing';
   if (tmd === 'breaching') {
-    fail.push(`treats missing data as breaching (TreatMissingData breaching), and ${metric} has no data point in a period in which no log event is published to it, so the alarm is in ALARM in every such period and one of these events changes no state and notifies nobody`);
+    fail.push(`treats missing data as breaching (TreatMissingData breaching), and ${metric} has data points only in periods with log events its filters publish for (the events they match, or any event when they set a default value), so the alarm is in ALARM in every other period and one of these events changes no state and notifies nobody`);
   } else if (tmd === 'ignore') {
     const stuck = `keeps its current state when data is missing (TreatMissingData ignore), so after one of these events it stays in ALARM until a period with a data point below the threshold`;
     if (!defaults.length) fail.push(`${stuck}, which never comes: ${metric} has a data point only for a matching event (no filter publishing to it sets a default value); a later one of these events changes no state and notifies nobody${a.StateValue === 'ALARM' ? ', and it was in ALARM when collected' : ''}`);
