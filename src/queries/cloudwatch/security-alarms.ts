@@ -437,9 +437,11 @@ function routesOf(alarm: { AlarmName?: string; AlarmActions?: string[] }, via: s
 
 /** A route that only reaches someone under a condition: needs review at best, and the reason says why. */
 const cap = (r: Route, why: string | undefined): Route => (why && r.rank >= 2 ? { rank: 2, text: `${r.text}, but ${why}` } : r);
+/** A route that reaches no one on these events (the alarm does not change state on them): nobody, and the reason says why. */
+const block = (r: Route, why: string | undefined): Route => (why ? { rank: 1, text: `${r.text}, but ${why}` } : r);
 
 /** Whether an alarm rule's reference (a name or an ARN) is this alarm: composite alarms watch alarms of their own account and region. */
-function refersTo(ref: string, a: MetricAlarm, ctx: { accountId: string; region: string }): boolean {
+function refersTo(ref: string, a: { AlarmName?: string; AlarmArn?: string }, ctx: { accountId: string; region: string }): boolean {
   if (ref === a.AlarmName || (a.AlarmArn !== undefined && ref === a.AlarmArn)) return true;
   const arn = /^arn:[^:]+:cloudwatch:([^:]*):([^:]*):alarm:(.+)$/.exec(ref);
   return !!arn && arn[1] === ctx.region && arn[2] === ctx.accountId && arn[3] === a.AlarmName;
@@ -490,6 +492,26 @@ function compositeRoutes(a: MetricAlarm, data: SecurityAlarmsEvidence, ctx: { ac
         }
         condition = `its rule ${text} goes into ALARM with alarm ${name} only for some states of the other alarms it names (${others.join(', ')})`;
       }
+      // The composite notifies when it goes into ALARM: only if its rule is false while this alarm is not in ALARM (OK,
+      // or INSUFFICIENT_DATA, where an alarm on a metric filter's metric with the default TreatMissingData sits between
+      // events). The other alarms are taken both at the state DescribeAlarms recorded and all in OK (OK when not in the
+      // evidence): a rule true in either (`ALARM(a) OR TRUE`, `ALARM(a) OR NOT ALARM(a)`, `ALARM(a) OR ALARM(b)` with b
+      // in ALARM) is already in ALARM, does not change state when this alarm does, and notifies nobody.
+      const recorded = (r: string): AlarmState | undefined => [...data.metricAlarms, ...data.compositeAlarms].find((x) => refersTo(r, x, ctx))?.StateValue as AlarmState | undefined;
+      const views = [
+        { state: (r: string): AlarmState => recorded(r) ?? 'OK', how: ' (as recorded; OK when not in the evidence)' },
+        { state: (): AlarmState => 'OK', how: '' },
+      ];
+      const already = (['OK', 'INSUFFICIENT_DATA'] as const).flatMap((quiet) =>
+        views.flatMap(({ state, how }) => {
+          if (evaluateAlarmRule(rule, (r) => (refersTo(r, a, ctx) ? quiet : state(r))) === 'false') return [];
+          return [{ quiet, at: others.length ? ` and ${others.map((o) => `${o} in ${state(o)}`).join(', ')}${how}` : '' }];
+        }),
+      )[0];
+      if (already) {
+        gaps.push(`composite alarm ${c.AlarmName} names alarm ${name}, but its rule ${text} is true with ${name} in ${already.quiet}${already.at}: the composite is in ALARM before these events, does not change state when ${name} goes into ALARM, and notifies nobody of them`);
+        continue;
+      }
     }
     if (c.ActionsEnabled === false) {
       gaps.push(`composite alarm ${c.AlarmName} over ${name} has its actions disabled`);
@@ -497,7 +519,8 @@ function compositeRoutes(a: MetricAlarm, data: SecurityAlarmsEvidence, ctx: { ac
     }
     const periods = [c.ActionsSuppressorWaitPeriod !== undefined ? `wait period ${c.ActionsSuppressorWaitPeriod} s` : '', c.ActionsSuppressorExtensionPeriod !== undefined ? `extension period ${c.ActionsSuppressorExtensionPeriod} s` : ''].filter(Boolean);
     const suppressed = c.ActionsSuppressor ? `composite alarm ${c.AlarmName} suppresses its actions while alarm ${c.ActionsSuppressor} is in ALARM${periods.length ? ` (${periods.join(', ')})` : ''}` : undefined;
-    routes.push(...routesOf(c, via, data, ctx).map((r) => cap(cap(r, condition), suppressed)));
+    const inAlarm = c.StateValue === 'ALARM' ? `composite alarm ${c.AlarmName} was in ALARM when collected: while it stays there it does not notify again, and when it leaves ALARM is not in this evidence` : undefined;
+    routes.push(...routesOf(c, via, data, ctx).map((r) => cap(cap(cap(r, condition), suppressed), inAlarm)));
   }
   return { routes, gaps };
 }
@@ -529,6 +552,107 @@ export function whyOneEventDoesNotFire(a: MetricAlarm, metricValue: string | und
   const needed = a.DatapointsToAlarm ?? a.EvaluationPeriods ?? 1;
   if (needed > 1) return `needs ${needed} breaching periods${a.EvaluationPeriods && a.EvaluationPeriods !== needed ? ` of ${a.EvaluationPeriods}` : ''} to go into ALARM: one event does not raise it`;
   return undefined;
+}
+
+/** The longest time (seconds) one event may hold an alarm in ALARM for this check to pass it (CIS: one period of 300 s). */
+export const MAX_ALARM_WINDOW = 3600;
+
+const fires = (value: number, op: string | undefined, threshold: number) => (op === 'GreaterThanOrEqualToThreshold' ? value >= threshold : op === 'GreaterThanThreshold' ? value > threshold : false);
+
+/**
+ * Why an alarm on a filter's metric would not change state on one of these events, so that its ALARM actions do not
+ * run (CloudWatch runs them when the alarm goes into ALARM from another state): `fail`, it demonstrably does not;
+ * `review`, it may not, and what would decide it is not in this evidence. The rules, from the CloudWatch documentation:
+ *
+ * - TreatMissingData. A metric filter publishes a data point only for a log event (none in a period without log events),
+ *   so the alarm sees missing data in most periods. `missing` (the default when absent): a period whose evaluation range
+ *   is all missing puts the alarm into INSUFFICIENT_DATA, and the next event's breaching data point puts it into ALARM;
+ *   `notBreaching`: missing data is within the threshold, the alarm returns to OK. Both pass. `breaching`: missing data
+ *   breaches, so the alarm is in ALARM in every quiet period and an event changes nothing: fail. `ignore`: the alarm
+ *   keeps its state, so after the first event it stays in ALARM until a non-breaching data point arrives, which only a
+ *   default value publishes: fail when no filter on the metric sets one, review otherwise.
+ * - defaultValue (MetricTransformation): the value published for every log event the pattern does not match, so in
+ *   every period with other CloudTrail events. With Sum, a positive default adds up with the log volume and keeps the
+ *   alarm in ALARM, a negative one lowers the period's sum so that an event may not reach the threshold, and 0 breaches
+ *   when 0 itself reaches the threshold; with SampleCount every default is a sample, so the count follows the log volume;
+ *   with Maximum the default breaches when it reaches the threshold itself (a lower or negative default changes nothing).
+ * - Other filters publishing to the same metric (namespace, name, dimensions; the alarm's unit when it names one) add
+ *   their values into it: a negative constant lowers the Sum (fail when the values of the filters that match these events
+ *   add up, per event, to less than the threshold; review when it matches other events), a value taken from the event
+ *   ($.field) may be anything (review). A zero adds nothing to a Sum or
+ *   Maximum. This filter's own metric value is judged by whyOneEventDoesNotFire.
+ * - A long evaluation window (Period x EvaluationPeriods over MAX_ALARM_WINDOW): the event's breaching data point stays
+ *   in the range that long and holds the alarm in ALARM, so later events in that time change no state: review.
+ * - StateValue ALARM in the evidence: while it stays in ALARM another event notifies nobody: review.
+ */
+export function whyStateDoesNotChange(a: MetricAlarm, own: MetricFilter, t: MetricTransformation, data: SecurityAlarmsEvidence, event: SecurityEvent): { fail: string[]; review: string[] } {
+  const fail: string[] = [];
+  const review: string[] = [];
+  const metric = `${t.metricNamespace}/${t.metricName}`;
+  const threshold = a.Threshold ?? 1;
+  const op = a.ComparisonOperator;
+  const stat = a.Statistic;
+  // Every transformation, on any collected log group, that publishes to the same metric and unit the alarm reads.
+  const all = data.metricFilters.flatMap((g) => (isCapturedError(g.metricFilters) ? [] : g.metricFilters));
+  const feeding = all.flatMap((f) =>
+    (f.metricTransformations ?? []).filter((u) => metricKey(u) === metricKey(t) && (a.Metrics?.length || a.Unit === undefined || (u.unit ?? 'None') === a.Unit)).map((u) => ({ f, u })),
+  );
+  const named = (f: MetricFilter) => `metric filter ${f.filterName}${f === own ? '' : `${f.logGroupName ? ` on log group ${f.logGroupName}` : ''}`}`;
+  const defaults = feeding.filter(({ u }) => u.defaultValue !== undefined && u.defaultValue !== null);
+  const tmd = a.TreatMissingData ?? 'missing';
+  if (tmd === 'breaching') {
+    fail.push(`treats missing data as breaching (TreatMissingData breaching), and ${metric} has data points only in periods with log events its filters publish for (the events they match, or any event when they set a default value), so the alarm is in ALARM in every other period and one of these events changes no state and notifies nobody`);
+  } else if (tmd === 'ignore') {
+    const stuck = `keeps its current state when data is missing (TreatMissingData ignore), so after one of these events it stays in ALARM until a period with a data point below the threshold`;
+    if (!defaults.length) fail.push(`${stuck}, which never comes: ${metric} has a data point only for a matching event (no filter publishing to it sets a default value); a later one of these events changes no state and notifies nobody${a.StateValue === 'ALARM' ? ', and it was in ALARM when collected' : ''}`);
+    else review.push(`${stuck}, which only the default value of ${defaults.map(({ f }) => named(f)).join(', ')} publishes; whether such periods follow is not in this evidence, and until one does later events notify nobody`);
+  } else if (tmd !== 'missing' && tmd !== 'notBreaching') {
+    review.push(`treats missing data as ${tmd}, which this check does not know, so whether it leaves ALARM after one of these events is not judged`);
+  }
+  if (!a.Metrics?.length) {
+    for (const { f, u } of defaults) {
+      const d = Number(u.defaultValue);
+      const by = `${named(f)} sets default value ${d}, which CloudWatch publishes to ${metric} for every log event the filter does not match (every other CloudTrail event)`;
+      if (stat === 'SampleCount') fail.push(`counts data points (SampleCount), and ${by}: the count follows the log volume, so the alarm is in ALARM in busy periods and one of these events changes no state and notifies nobody`);
+      else if (stat === 'Sum' && d > 0) fail.push(`sums its data points, and ${by}: the sum grows with the log volume, so the alarm is in ALARM in busy periods and one of these events changes no state and notifies nobody`);
+      else if (stat === 'Sum' && d < 0) fail.push(`sums its data points, and ${by}: each other event lowers the period’s sum by ${-d}, so a period with one of these events may not reach the threshold and notifies nobody`);
+      else if ((stat === 'Sum' || stat === 'Maximum') && fires(d, op, threshold)) fail.push(`goes into ALARM when the ${stat} of a period is ${OPERATOR_WORDS[op ?? ''] ?? op} ${threshold}, and ${by}, which reaches that alone: the alarm is in ALARM in every period with log events and one of these events changes no state and notifies nobody`);
+    }
+    if (stat === 'Sum') {
+      const constant = (u: MetricTransformation) => String(u.metricValue ?? '').trim() !== '' && Number.isFinite(Number(u.metricValue));
+      const watches = (f: MetricFilter) => {
+        const c = filterCoverage(f.filterPattern ?? '', event);
+        return !c.unreadable && !c.floods && !c.narrowed.length && !c.missing.length;
+      };
+      // What one of these events adds to the period's sum: the values of every filter on the metric that watches for it.
+      const perEvent = feeding.filter(({ f, u }) => constant(u) && watches(f)).reduce((n, { u }) => n + Number(u.metricValue), 0);
+      const negative = feeding.filter(({ u }) => constant(u) && Number(u.metricValue) < 0);
+      const cancelling = negative.filter(({ f }) => watches(f));
+      if (cancelling.length && !fires(perEvent, op, threshold)) {
+        fail.push(`sums ${metric}, to which ${cancelling.map(({ f, u }) => `${named(f)} publishes ${u.metricValue}`).join(', ')} for each event it matches, and it matches these events too: each of them adds ${perEvent} in all, which is not ${OPERATOR_WORDS[op ?? ''] ?? op} ${threshold}, so the alarm does not go into ALARM on them and notifies nobody`);
+      }
+      for (const { f, u } of negative.filter((x) => !cancelling.includes(x))) {
+        review.push(`sums ${metric}, to which ${named(f)} also publishes ${u.metricValue} for each event it matches, lowering the period’s sum: a period with one of these events and one it matches may stay under the threshold, and how often it matches is not in this evidence`);
+      }
+      for (const { f, u } of feeding.filter((x) => !constant(x.u) && x.u !== t)) {
+        review.push(`sums ${metric}, to which ${named(f)} also publishes metric value ${u.metricValue ?? '(none)'} for each event it matches, taken from the event: it may be negative and cancel these events, or large and keep the alarm in ALARM, and the values are not in this evidence`);
+      }
+    }
+    const window = (a.Period ?? 0) * (a.EvaluationPeriods ?? 1);
+    if (window > MAX_ALARM_WINDOW) {
+      review.push(`evaluates ${a.EvaluationPeriods ?? 1} period(s) of ${a.Period} s (${window / 60} minutes): one of these events holds it in ALARM while its data point is in that range, and further events in that time change no state and notify nobody (CIS asks for one period of 300 s; this check passes up to ${MAX_ALARM_WINDOW / 60} minutes)`);
+    }
+  }
+  if (a.StateValue === 'ALARM' && !fail.length) {
+    review.push(`was in ALARM when collected: while it stays there another of these events changes no state and notifies nobody, and when it leaves ALARM is not in this evidence`);
+  }
+  return { fail, review };
+}
+
+/** A filter applied to the transformed events (applyOnTransformedLogs) is judged on a pattern over fields the transformer, not collected, may drop or rename. */
+function onTransformed(f: MetricFilter, c: FilterCoverage): FilterCoverage {
+  if (!f.applyOnTransformedLogs || c.review || c.unreadable || c.floods) return c;
+  return { ...c, review: 'it is applied to the log group’s transformed events (applyOnTransformedLogs), and the log transformer, which may drop or rename the fields its pattern tests, is not collected, so whether these events match it is not judged' };
 }
 
 /** The metric a transformation publishes to: namespace, name and dimensions (a different dimension set is another metric). */
@@ -575,7 +699,7 @@ function sharedFloods(judged: { f: MetricFilter; c: FilterCoverage }[], data: Se
 
 function judgeEvent(event: SecurityEvent, group: LogGroupFilters, filters: MetricFilter[], data: SecurityAlarmsEvidence, ctx: { accountId: string; region: string }): Omit<ResourceResult, 'resource' | 'resourceType'> {
   const where = `log group ${group.logGroupName}`;
-  const judged = sharedFloods(filters.map((f) => ({ f, c: filterCoverage(f.filterPattern ?? '', event) })), data, event);
+  const judged = sharedFloods(filters.map((f) => ({ f, c: filterCoverage(f.filterPattern ?? '', event) })), data, event).map(({ f, c }) => ({ f, c: onTransformed(f, c) }));
   const whole = judged.filter(({ c }) => !c.unreadable && !c.floods && !c.narrowed.length && !c.missing.length);
   // A filter a person must review is judged only when no filter watches without a caveat.
   const clean = whole.filter(({ c }) => !c.review);
@@ -639,7 +763,9 @@ function judgeEvent(event: SecurityEvent, group: LogGroupFilters, filters: Metri
         // A route is only as good as the alarm's trigger: one that a single event does not fire, or that sees only some
         // of the filter's data points, needs review at best.
         const notOnOne = whyOneEventDoesNotFire(a, t.metricValue);
-        const capAll = (r: Route): Route => cap(cap(r, match.kind === 'one-value' ? `${via} ${match.why}` : undefined), notOnOne && `${via} ${notOnOne}`);
+        const trap = whyStateDoesNotChange(a, f, t, data, event);
+        const capAll = (r: Route): Route =>
+          block(cap(cap(cap(r, match.kind === 'one-value' ? `${via} ${match.why}` : undefined), notOnOne && `${via} ${notOnOne}`), trap.review.map((w) => `${via} ${w}`).join('; ') || undefined), trap.fail.map((w) => `${via} ${w}`).join('; ') || undefined);
         if (a.ActionsEnabled !== false) routes.push(...routesOf(a, via, data, ctx).map(capAll));
         routes.push(...parents.routes.map(capAll));
       }
@@ -654,7 +780,7 @@ function judgeEvent(event: SecurityEvent, group: LogGroupFilters, filters: Metri
   if (best === 3 && !clean.length) return { status: 'needs-review', reason: `${head}; ${said.join('; ')}` };
   if (best === 3) return { status: 'pass', reason: `${head}; ${said.join('; ')}` };
   if (best === 2) return { status: 'needs-review', reason: `${head}; ${said.join('; ')}` };
-  return { status: 'fail', reason: `${head}, but no alarm reaches a confirmed subscriber: ${said.join('; ')}` };
+  return { status: 'fail', reason: `${head}, but no alarm notifies a confirmed subscriber of these events: ${said.join('; ')}` };
 }
 
 async function collectFilters(ctx: QueryContext, logGroupName: string): Promise<LogGroupFilters> {
@@ -675,7 +801,7 @@ export const securityAlarms = defineQuery<SecurityAlarmsEvidence>({
   service: 'cloudwatch',
   title: 'Security events in the CloudTrail log group raise alarms that reach a confirmed subscriber',
   description:
-    'For each CIS AWS Foundations monitoring event (root use, unauthorized API calls, console sign-in without MFA, failed console sign-ins, IAM policy, CloudTrail, Config, KMS key, S3 bucket policy, security group, network ACL, gateway, route table and VPC changes): whether a trail puts it in its CloudWatch Logs log group (the trail is logging, GetTrailStatus shows deliveries to CloudWatch Logs and no delivery error, and its event selectors record the event’s management events; a log group in another account, such as an organisation trail’s, or another region is judged there and needs review here), whether a metric filter on that log group watches for it (its JSON pattern is read as CloudWatch Logs reads it: a pattern that adds conditions, such as one principal or an excluded address, watches for only part of the event and does not pass; one with an alternative that matches nearly every CloudTrail event, which keeps its alarm in ALARM so that the event changes no state, fails; one with an alternative about other events, or a wildcard wider than the event’s value, needs review; one this check cannot read needs review), whether a CloudWatch alarm watches that metric (the namespace, name, dimensions and unit the filter publishes: an alarm on another dimension set or unit receives none of its data) with its actions enabled, and whether the alarm, or a composite alarm whose rule goes into ALARM with it, notifies an SNS topic with at least one confirmed subscription. It shows that alerts are configured to reach someone, not that anyone receives, reads or acts on them.',
+    'For each CIS AWS Foundations monitoring event (root use, unauthorized API calls, console sign-in without MFA, failed console sign-ins, IAM policy, CloudTrail, Config, KMS key, S3 bucket policy, security group, network ACL, gateway, route table and VPC changes): whether a trail puts it in its CloudWatch Logs log group (the trail is logging, GetTrailStatus shows deliveries to CloudWatch Logs and no delivery error, and its event selectors record the event’s management events; a log group in another account, such as an organisation trail’s, or another region is judged there and needs review here), whether a metric filter on that log group watches for it (its JSON pattern is read as CloudWatch Logs reads it: a pattern that adds conditions, such as one principal or an excluded address, watches for only part of the event and does not pass; one with an alternative that matches nearly every CloudTrail event, which keeps its alarm in ALARM so that the event changes no state, fails; one with an alternative about other events, or a wildcard wider than the event’s value, needs review; one this check cannot read needs review), whether a CloudWatch alarm watches that metric (the namespace, name, dimensions and unit the filter publishes: an alarm on another dimension set or unit receives none of its data) with its actions enabled, whether one such event changes the alarm’s state (its statistic of one period reaches the threshold; missing data treated as missing, the default, or notBreaching, since breaching or ignore keeps it in ALARM; no filter default value or other filter on the metric that keeps it in ALARM or cancels the event; an evaluation window of at most an hour; not in ALARM when collected), and whether the alarm, or a composite alarm whose rule goes into ALARM with it and is false while it is not in ALARM, notifies an SNS topic with at least one confirmed subscription. A filter applied to transformed logs needs review (the transformer is not collected). It shows that alerts are configured to reach someone, not that anyone receives, reads or acts on them; it does not read subscription filter policies, whether the topic’s access policy or encryption key lets CloudWatch publish, or data put into the metric by other means than these filters.',
   remediation:
     'Create a metric filter for each missing event on the trail’s CloudWatch Logs log group (the CIS AWS Foundations Benchmark gives the patterns), an alarm on each filter’s metric (threshold 1, period 5 minutes) with an ALARM action to an SNS topic, and confirm at least one subscription of that topic (an on-call address or an incident tool).',
   scope: 'regional',

@@ -112,7 +112,7 @@ describe('cloudwatch.security-alarms: a composite alarm counts only when its rul
       `ALARM("${ROOT_ALARM_ARN}")`,
       `ALARM(${ROOT_ALARM_ARN})`,
       `ALARM("alarm-unauthorized") OR ALARM("${ROOT_ALARM}")`,
-      `(ALARM(${ROOT_ALARM}) OR OK(other)) AND TRUE`,
+      `(ALARM(${ROOT_ALARM}) OR INSUFFICIENT_DATA(other)) AND TRUE`,
       `NOT (NOT ALARM(${ROOT_ALARM}))`,
       `ALARM(${ROOT_ALARM}) OR (ALARM(a) AND ALARM(b))`,
     ]) {
