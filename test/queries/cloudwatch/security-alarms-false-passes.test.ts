@@ -5,26 +5,8 @@
  * alarm notifying a topic with a confirmed subscription: only the pattern decides the outcome.
  */
 import { describe, expect, it } from 'vitest';
-import type { MetricFilter } from '@aws-sdk/client-cloudwatch-logs';
-import { securityAlarms } from '../../../src/queries/cloudwatch/security-alarms.js';
-import { ACCOUNT, COLLECTED_AT, GROUP, REGION, evidence, eventArn } from '../../fixtures/cloudwatch/alarms.js';
+import { judgePatterns as judge } from '../../fixtures/cloudwatch/alarms.js';
 
-const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: COLLECTED_AT };
-
-/** Filters `probe`, `probe-1`, … with the patterns, all feeding the metric whose alarm reaches the confirmed subscriber. */
-function judge(eventId: string, ...patterns: string[]) {
-  const filters: MetricFilter[] = patterns.map((filterPattern, i) => ({
-    filterName: i ? `probe-${i}` : 'probe',
-    filterPattern,
-    metricTransformations: [{ metricName: 'root-use', metricNamespace: 'Security', metricValue: '1' }],
-    creationTime: 1_700_000_000_000,
-    logGroupName: GROUP,
-  }));
-  const data = { ...evidence, metricFilters: [{ logGroupName: GROUP, metricFilters: filters }] };
-  const result = securityAlarms.evaluate(data, {}, ctx).find((r) => r.resource === eventArn(eventId));
-  if (!result) throw new Error(`no result for ${eventId}`);
-  return result;
-}
 
 const or = (names: string, f = (n: string) => `($.eventName=${n})`, sep = '||') => names.split(' ').map(f).join(sep);
 const TRAIL = 'CreateTrail UpdateTrail DeleteTrail StartLogging StopLogging';

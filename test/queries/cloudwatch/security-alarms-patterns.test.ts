@@ -6,26 +6,9 @@
  * an alarm notifying a topic with a confirmed subscription: a pattern that watches passes.
  */
 import { describe, expect, it } from 'vitest';
-import type { MetricFilter } from '@aws-sdk/client-cloudwatch-logs';
-import { SECURITY_EVENTS, securityAlarms } from '../../../src/queries/cloudwatch/security-alarms.js';
-import { ACCOUNT, COLLECTED_AT, GROUP, REGION, evidence, eventArn } from '../../fixtures/cloudwatch/alarms.js';
+import { SECURITY_EVENTS } from '../../../src/queries/cloudwatch/security-alarms.js';
+import { judgePatterns as judge } from '../../fixtures/cloudwatch/alarms.js';
 
-const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: COLLECTED_AT };
-
-/** One filter `probe` with the pattern(s), feeding the metric whose alarm reaches the confirmed e-mail subscriber. */
-function judge(eventId: string, ...patterns: string[]) {
-  const filters: MetricFilter[] = patterns.map((filterPattern, i) => ({
-    filterName: i ? `probe-${i}` : 'probe',
-    filterPattern,
-    metricTransformations: [{ metricName: 'root-use', metricNamespace: 'Security', metricValue: '1' }],
-    creationTime: 1_700_000_000_000,
-    logGroupName: GROUP,
-  }));
-  const data = { ...evidence, metricFilters: [{ logGroupName: GROUP, metricFilters: filters }] };
-  const result = securityAlarms.evaluate(data, {}, ctx).find((r) => r.resource === eventArn(eventId));
-  if (!result) throw new Error(`no result for ${eventId}`);
-  return result;
-}
 
 const or = (names: string) => names.split(' ').map((n) => `($.eventName = ${n})`).join(' || ');
 const TRAIL = 'CreateTrail UpdateTrail DeleteTrail StartLogging StopLogging';
