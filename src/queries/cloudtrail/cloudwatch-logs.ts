@@ -1,5 +1,5 @@
 import { defineQuery, toDate } from '../types.js';
-import { describeTrails, evaluateHomeTrails, homeTrails, trailLabel, trailStatuses, type DescribeTrailsEvidence, type TrailStatusEvidence } from './trails.js';
+import { describeTrails, evaluateHomeTrails, homeTrails, notReadReason, trailLabel, trailStatuses, type DescribeTrailsEvidence, type TrailStatusEvidence } from './trails.js';
 
 export interface CloudWatchLogsEvidence {
   describeTrails: DescribeTrailsEvidence;
@@ -32,8 +32,9 @@ export const cloudWatchLogs = defineQuery<CloudWatchLogsEvidence>({
     const collectedAt = toDate(ctx.collectedAt);
     return evaluateHomeTrails(data?.describeTrails?.trailList, ctx.region, (t) => {
       if (!t.CloudWatchLogsLogGroupArn) return { status: 'fail', reason: `${trailLabel(t)} does not deliver events to CloudWatch Logs` };
-      const s = data.statuses?.find((x) => x.trailARN === (t.TrailARN ?? t.Name))?.status;
-      if (!s) return { status: 'error', reason: `${trailLabel(t)}: the evidence holds no GetTrailStatus response` };
+      const read = data.statuses?.find((x) => x.trailARN === (t.TrailARN ?? t.Name));
+      const s = read?.status;
+      if (!s) return { status: 'error', reason: `${trailLabel(t)}: ${read?.error ? notReadReason('GetTrailStatus', read) : 'the evidence holds no GetTrailStatus response'}` };
       if (s.LatestCloudWatchLogsDeliveryError) {
         return { status: 'fail', reason: `${trailLabel(t)}: the latest delivery to ${t.CloudWatchLogsLogGroupArn} failed with ${s.LatestCloudWatchLogsDeliveryError}` };
       }

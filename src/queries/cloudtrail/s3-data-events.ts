@@ -1,11 +1,22 @@
-import type { AdvancedEventSelector, EventSelector, GetEventSelectorsCommandOutput, Trail } from '@aws-sdk/client-cloudtrail';
-import { loadCloudTrailSdk } from '../../aws/sdk.js';
-import { defineQuery, stripMetadata } from '../types.js';
-import { describeTrails, trailLabel, trailStatuses, trailStatusProblems, type DescribeTrailsEvidence, type TrailStatusEvidence } from './trails.js';
+import type { AdvancedEventSelector, EventSelector, Trail } from '@aws-sdk/client-cloudtrail';
+import { defineQuery } from '../types.js';
+import {
+  describeTrails,
+  notReadReason,
+  trailLabel,
+  trailSelectors,
+  trailStatuses,
+  trailStatusProblems,
+  type DescribeTrailsEvidence,
+  type EventSelectorsResponse,
+  type TrailSelectorsEvidence,
+  type TrailStatusEvidence,
+} from './trails.js';
 
 export interface S3DataEventsEvidence {
   describeTrails: DescribeTrailsEvidence;
-  selectors: { trailARN: string; response: Omit<GetEventSelectorsCommandOutput, '$metadata'> }[];
+  /** GetEventSelectors per trail, or the failure AWS answered with for that trail. */
+  selectors: TrailSelectorsEvidence[];
   /** GetTrailStatus per trail: selectors record nothing while the trail is not logging. */
   statuses?: TrailStatusEvidence[];
 }
@@ -62,7 +73,7 @@ function fromAdvanced(selectors: readonly AdvancedEventSelector[]): S3DataEventC
   return cov;
 }
 
-export function s3DataEventCoverage(response: S3DataEventsEvidence['selectors'][number]['response']): S3DataEventCoverage | undefined {
+export function s3DataEventCoverage(response: EventSelectorsResponse): S3DataEventCoverage | undefined {
   return response.AdvancedEventSelectors?.length ? fromAdvanced(response.AdvancedEventSelectors) : fromBasic(response.EventSelectors ?? []);
 }
 
@@ -84,14 +95,8 @@ export const s3DataEvents = defineQuery<S3DataEventsEvidence>({
   apiCalls: ['cloudtrail:DescribeTrails', 'cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus'],
   async collect(ctx) {
     const trails = await describeTrails(ctx);
-    const { CloudTrailClient, GetEventSelectorsCommand } = await loadCloudTrailSdk();
-    const ct = ctx.clients.get(CloudTrailClient);
-    const selectors: S3DataEventsEvidence['selectors'] = [];
-    for (const t of trails.trailList ?? []) {
-      const arn = t.TrailARN ?? t.Name ?? '';
-      selectors.push({ trailARN: arn, response: stripMetadata(await ct.send(new GetEventSelectorsCommand({ TrailName: arn }))) });
-    }
-    return { describeTrails: trails, selectors, statuses: await trailStatuses(ctx, trails.trailList ?? []) };
+    const list = trails.trailList ?? [];
+    return { describeTrails: trails, selectors: await trailSelectors(ctx, list), statuses: await trailStatuses(ctx, list) };
   },
   evaluate(data, _params, ctx) {
     const trails = data?.describeTrails?.trailList;
@@ -99,31 +104,40 @@ export const s3DataEvents = defineQuery<S3DataEventsEvidence>({
     if (!trails) return [{ ...account, status: 'error', reason: 'the evidence holds no DescribeTrails response' }];
     if (trails.length === 0) return [{ ...account, status: 'fail', reason: `no CloudTrail trail logs region ${ctx.region}, so no S3 data events are recorded` }];
     const covered: { trail: Trail; cov: S3DataEventCoverage }[] = [];
-    const stopped: { trail: Trail; problems: string[] }[] = [];
+    const stopped: { trail: Trail; problems: string[]; unknown: boolean }[] = [];
+    // Trails whose selectors are not in the evidence: any of them may record S3 data events, so none is judged absent.
+    const unread: string[] = [];
     for (const t of trails) {
       const sel = data.selectors?.find((s) => s.trailARN === (t.TrailARN ?? t.Name));
-      if (!sel) return [{ ...account, status: 'error', reason: `${trailLabel(t)}: the evidence holds no GetEventSelectors response` }];
+      if (!sel?.response) {
+        unread.push(`${trailLabel(t)}: ${sel?.error ? notReadReason('GetEventSelectors', sel) : 'the evidence holds no GetEventSelectors response'}`);
+        continue;
+      }
       const cov = s3DataEventCoverage(sel.response);
       if (!cov) continue;
       // Selectors record nothing while the trail is not logging or cannot deliver: only a healthy trail is credited.
-      const problems = trailStatusProblems(t, data.statuses?.find((s) => s.trailARN === (t.TrailARN ?? t.Name)));
-      if (problems.length) stopped.push({ trail: t, problems });
+      const status = data.statuses?.find((s) => s.trailARN === (t.TrailARN ?? t.Name));
+      const problems = trailStatusProblems(t, status);
+      if (problems.length) stopped.push({ trail: t, problems, unknown: !status?.status });
       else covered.push({ trail: t, cov });
     }
+    const complete = covered.find(({ cov }) => cov.allBuckets && cov.reads && cov.writes && !cov.narrowed);
+    if (complete) return [{ ...account, status: 'pass', reason: `${describe(complete.trail, complete.cov)}, and is logging and delivering without error` }];
     const notCredited = stopped.map(({ trail, problems }) => `${trailLabel(trail)} selects S3 data events but ${problems.join(' and ')}`).join('; ');
+    if (unread.length) {
+      const seen = covered.length ? `; recorded in part: ${covered.map(({ trail, cov }) => describe(trail, cov)).join('; ')}` : '';
+      return [{ ...account, status: 'error', reason: `which S3 data events the trails logging ${ctx.region} record is not in the evidence: ${unread.join('; ')}${seen}${notCredited ? `; not credited: ${notCredited}` : ''}` }];
+    }
     if (covered.length === 0 && stopped.length > 0) {
-      const unknown = stopped.some(({ trail }) => !data.statuses?.some((s) => s.trailARN === (trail.TrailARN ?? trail.Name)));
       return [
-        unknown
-          ? { ...account, status: 'error', reason: `whether the trails selecting S3 data events in ${ctx.region} are logging is not in the evidence (no GetTrailStatus response; evidence collected before this query read trail status has none): ${notCredited}` }
+        stopped.some((s) => s.unknown)
+          ? { ...account, status: 'error', reason: `whether the trails selecting S3 data events in ${ctx.region} are logging is not in the evidence (GetTrailStatus failed, or evidence collected before this query read trail status has none): ${notCredited}` }
           : { ...account, status: 'fail', reason: `no trail that is logging records S3 data events in ${ctx.region}: ${notCredited}` },
       ];
     }
     if (covered.length === 0) {
       return [{ ...account, status: 'fail', reason: `none of the trails logging ${ctx.region} (${trails.map(trailLabel).join(', ')}) records S3 data events` }];
     }
-    const complete = covered.find(({ cov }) => cov.allBuckets && cov.reads && cov.writes && !cov.narrowed);
-    if (complete) return [{ ...account, status: 'pass', reason: `${describe(complete.trail, complete.cov)}, and is logging and delivering without error` }];
     return [
       {
         ...account,

@@ -4,6 +4,7 @@ import {
   describeTrails,
   managementEventCoverage,
   managementEventGaps,
+  notReadReason,
   trailLabel,
   trailSelectors,
   trailStatuses,
@@ -42,7 +43,7 @@ export const trailLogging = defineQuery<TrailLoggingEvidence>({
     const selectorsOf = (t: Trail) => data.selectors?.find((s) => s.trailARN === (t.TrailARN ?? t.Name));
     const selectorGaps = (t: Trail) => {
       const sel = selectorsOf(t);
-      return sel ? managementEventGaps(managementEventCoverage(sel.response)) : ['no GetEventSelectors response in the evidence'];
+      return sel?.response ? managementEventGaps(managementEventCoverage(sel.response)) : [notReadReason('GetEventSelectors', sel)];
     };
     const results: ResourceResult[] = [];
     const healthyBaseline = trails.filter(
@@ -65,7 +66,7 @@ export const trailLogging = defineQuery<TrailLoggingEvidence>({
           ? `only single-region trails (${trails.map(trailLabel).join(', ')})`
           : 'no trail at all';
       // A candidate whose status is missing from the evidence cannot be judged: that is a gap, not a failure.
-      const unjudged = candidates.some((t) => t.IncludeGlobalServiceEvents === true && (!statusOf(t) || !selectorsOf(t)));
+      const unjudged = candidates.some((t) => t.IncludeGlobalServiceEvents === true && (!statusOf(t)?.status || !selectorsOf(t)?.response));
       results.push({
         resource: 'account',
         resourceType: 'AWS::::Account',
@@ -76,12 +77,12 @@ export const trailLogging = defineQuery<TrailLoggingEvidence>({
     for (const t of trails.filter((t) => t.HomeRegion === ctx.region)) {
       const p = trailStatusProblems(t, statusOf(t));
       // A trail may rightly record only data events; what it leaves out is said here and judged in the region result above.
-      const scope = selectorsOf(t) ? selectorGaps(t) : [];
+      const scope = selectorsOf(t)?.response ? selectorGaps(t) : [];
       const note = scope.length ? ` (not a record of all management activity: ${scope.join('; ')})` : '';
       results.push({
         resource: t.TrailARN ?? t.Name ?? '',
         resourceType: 'AWS::CloudTrail::Trail',
-        status: !statusOf(t) ? 'error' : p.length ? 'fail' : 'pass',
+        status: !statusOf(t)?.status ? 'error' : p.length ? 'fail' : 'pass',
         reason: p.length ? `${trailLabel(t)}: ${p.join('; ')}${note}` : `${trailLabel(t)} is logging to s3://${t.S3BucketName ?? '?'} with no delivery error${note}`,
       });
     }

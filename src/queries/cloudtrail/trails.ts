@@ -1,14 +1,40 @@
 import type { DescribeTrailsCommandOutput, GetEventSelectorsCommandOutput, GetTrailStatusCommandOutput, Trail } from '@aws-sdk/client-cloudtrail';
 import { loadCloudTrailSdk } from '../../aws/sdk.js';
-import { stripMetadata, toDate, type QueryContext, type ResourceResult } from '../types.js';
+import { captureFailure } from '../partial-evidence.js';
+import { isCapturedError, stripMetadata, toDate, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
 
 export type DescribeTrailsEvidence = Omit<DescribeTrailsCommandOutput, '$metadata'>;
 export type TrailStatus = Omit<GetTrailStatusCommandOutput, '$metadata'>;
 
-/** GetTrailStatus for one trail, keyed by the trail ARN it was asked about. */
+/**
+ * GetTrailStatus for one trail, keyed by the trail ARN it was asked about: its answer, or the failure AWS answered
+ * with (access denied, the trail deleted since DescribeTrails, throttled past retries), kept so that one trail's
+ * failed call leaves the other trails' evidence standing and only this trail unjudged.
+ */
 export interface TrailStatusEvidence {
   trailARN: string;
-  status: TrailStatus;
+  status?: TrailStatus;
+  error?: CapturedError['error'];
+}
+
+/** Why a per-trail answer is not in the evidence: the call's failure as AWS answered it, or no answer recorded. */
+export function notReadReason(api: string, item: { error?: CapturedError['error'] } | undefined): string {
+  return item?.error ? `${api} failed with ${item.error.code}: ${item.error.message}` : `no ${api} response in the evidence`;
+}
+
+/** Calls `call` once per trail by ARN, keeping each answer or failure under the trail's ARN. */
+async function perTrail<T>(
+  ctx: QueryContext,
+  trails: readonly Trail[],
+  call: (arn: string) => Promise<T>,
+): Promise<{ trailARN: string; answer?: T; error?: CapturedError['error'] }[]> {
+  const out: { trailARN: string; answer?: T; error?: CapturedError['error'] }[] = [];
+  for (const t of trails) {
+    const trailARN = t.TrailARN ?? t.Name ?? '';
+    const r = await captureFailure(() => call(trailARN), ctx.signal);
+    out.push(isCapturedError(r) ? { trailARN, error: r.error } : { trailARN, answer: r as T });
+  }
+  return out;
 }
 
 /**
@@ -24,17 +50,13 @@ export async function describeTrails(ctx: QueryContext): Promise<DescribeTrailsE
 export async function trailStatuses(ctx: QueryContext, trails: readonly Trail[]): Promise<TrailStatusEvidence[]> {
   const { CloudTrailClient, GetTrailStatusCommand } = await loadCloudTrailSdk();
   const ct = ctx.clients.get(CloudTrailClient);
-  const out: TrailStatusEvidence[] = [];
-  for (const t of trails) {
-    const arn = t.TrailARN ?? t.Name ?? '';
-    out.push({ trailARN: arn, status: stripMetadata(await ct.send(new GetTrailStatusCommand({ Name: arn }))) });
-  }
-  return out;
+  const read = await perTrail(ctx, trails, (arn) => ct.send(new GetTrailStatusCommand({ Name: arn })));
+  return read.map(({ trailARN, answer, error }) => (error ? { trailARN, error } : { trailARN, status: answer as TrailStatus }));
 }
 
 /** Why a trail's status keeps it from recording: not logging, or its latest delivery to S3 failed; empty when healthy. */
 export function trailStatusProblems(t: Trail, s: TrailStatusEvidence | undefined): string[] {
-  if (!s) return ['no GetTrailStatus response in the evidence'];
+  if (!s?.status) return [notReadReason('GetTrailStatus', s)];
   const p: string[] = [];
   if (s.status.IsLogging !== true) {
     const stopped = toDate(s.status.StopLoggingTime);
@@ -84,22 +106,19 @@ export function evaluateHomeTrails(
 
 export type EventSelectorsResponse = Omit<GetEventSelectorsCommandOutput, '$metadata'>;
 
-/** GetEventSelectors for one trail, keyed by the trail ARN it was asked about. */
+/** GetEventSelectors for one trail, keyed by the trail ARN it was asked about: its answer, or the failure AWS answered with. */
 export interface TrailSelectorsEvidence {
   trailARN: string;
-  response: EventSelectorsResponse;
+  response?: EventSelectorsResponse;
+  error?: CapturedError['error'];
 }
 
 /** GetEventSelectors for each trail, addressed by ARN. */
 export async function trailSelectors(ctx: QueryContext, trails: readonly Trail[]): Promise<TrailSelectorsEvidence[]> {
   const { CloudTrailClient, GetEventSelectorsCommand } = await loadCloudTrailSdk();
   const ct = ctx.clients.get(CloudTrailClient);
-  const out: TrailSelectorsEvidence[] = [];
-  for (const t of trails) {
-    const arn = t.TrailARN ?? t.Name ?? '';
-    out.push({ trailARN: arn, response: stripMetadata(await ct.send(new GetEventSelectorsCommand({ TrailName: arn }))) });
-  }
-  return out;
+  const read = await perTrail(ctx, trails, (arn) => ct.send(new GetEventSelectorsCommand({ TrailName: arn })));
+  return read.map(({ trailARN, answer, error }) => (error ? { trailARN, error } : { trailARN, response: answer as EventSelectorsResponse }));
 }
 
 /** Which management events a trail's selectors record. */

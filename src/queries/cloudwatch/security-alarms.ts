@@ -11,6 +11,7 @@ import {
   trailLabel,
   trailSelectors,
   trailStatuses,
+  notReadReason,
   type DescribeTrailsEvidence,
   type TrailSelectorsEvidence,
   type TrailStatusEvidence,
@@ -314,9 +315,13 @@ type Verdict = { status: 'pass' | 'needs-review' | 'fail'; why?: string };
 function trailDelivers(t: Trail, event: SecurityEvent, data: SecurityAlarmsEvidence): Verdict {
   const label = trailLabel(t);
   const arn = t.TrailARN ?? t.Name;
-  const status = data.statuses?.find((s) => s.trailARN === arn)?.status;
-  const notRecorded = (what: string, api: string) => ({ status: 'needs-review' as const, why: `whether ${label} ${what} is not recorded in this evidence (no ${api} response; evidence collected before this check read it has none)` });
-  if (!status) return notRecorded('is logging and delivering to CloudWatch Logs', 'GetTrailStatus');
+  const statusRead = data.statuses?.find((s) => s.trailARN === arn);
+  const status = statusRead?.status;
+  const notRecorded = (what: string, api: string, read: { error?: { code: string; message: string } } | undefined) => ({
+    status: 'needs-review' as const,
+    why: `whether ${label} ${what} is not recorded in this evidence (${read?.error ? notReadReason(api, read) : `no ${api} response; evidence collected before this check read it has none`})`,
+  });
+  if (!status) return notRecorded('is logging and delivering to CloudWatch Logs', 'GetTrailStatus', statusRead);
   if (status.IsLogging !== true) {
     const stopped = toDate(status.StopLoggingTime);
     return { status: 'fail', why: `${label} is not logging${stopped ? ` (stopped ${stopped.toISOString()})` : ''}, so no event reaches its log group` };
@@ -326,8 +331,9 @@ function trailDelivers(t: Trail, event: SecurityEvent, data: SecurityAlarmsEvide
     return { status: 'needs-review', why: `${label}'s latest delivery to CloudWatch Logs failed with ${status.LatestCloudWatchLogsDeliveryError} (last successful delivery ${last ? last.toISOString() : 'none recorded'}), so events may not reach its log group` };
   }
   if (!last) return { status: 'needs-review', why: `GetTrailStatus records no delivery of ${label} to CloudWatch Logs, so whether events reach its log group is not shown` };
-  const sel = data.selectors?.find((s) => s.trailARN === arn)?.response;
-  if (!sel) return notRecorded('records these events', 'GetEventSelectors');
+  const selRead = data.selectors?.find((s) => s.trailARN === arn);
+  const sel = selRead?.response;
+  if (!sel) return notRecorded('records these events', 'GetEventSelectors', selRead);
   const kind = sel.AdvancedEventSelectors?.length ? 'advanced event selectors' : 'event selectors';
   const cov = managementEventCoverage(sel);
   if (!cov) return { status: 'fail', why: `${label}'s ${kind} record no management events, so these events are not delivered` };

@@ -119,7 +119,7 @@ describe('cloudtrail.trail-logging', () => {
 
 describe('cloudtrail.log-file-validation and cloudtrail.trail-encryption', () => {
   it('judge each trail in its home region', () => {
-    expect(statusOf(evaluateBoth(logFileValidation, describeTrailsUsEast1))).toEqual({ [BASELINE]: 'pass', [APP]: 'fail' });
+    expect(statusOf(evaluateBoth(logFileValidation, { describeTrails: describeTrailsUsEast1, statuses }))).toEqual({ [BASELINE]: 'pass', [APP]: 'fail' });
     expect(statusOf(evaluateBoth(trailEncryption, describeTrailsUsEast1))).toEqual({ [BASELINE]: 'pass', [APP]: 'fail' });
   });
   it('defer shadow trails to their home region and fail a region with no trail', () => {
@@ -129,6 +129,20 @@ describe('cloudtrail.log-file-validation and cloudtrail.trail-encryption', () =>
   });
   it('report missing evidence as an error', () => {
     expect(statusOf(evaluateBoth(trailEncryption, {}))).toEqual({ account: 'error' });
+  });
+  it('log-file-validation passes only a trail that delivered a digest file within the last hours without a delivery error', () => {
+    const judge = (status: object) => evaluateBoth(logFileValidation, { describeTrails: describeTrailsUsEast1, statuses: [{ trailARN: BASELINE, status }] }).find((r) => r.resource === BASELINE)!;
+    expect(judge(baselineStatus)).toMatchObject({ status: 'pass', reason: expect.stringContaining('delivered a digest file to s3://') });
+    // A bucket policy denying the CloudTrail-Digest/ prefix: validation is on, but no digest file is written.
+    expect(judge({ ...baselineStatus, LatestDigestDeliveryError: 'AccessDenied' })).toMatchObject({ status: 'fail', reason: expect.stringContaining('latest digest delivery to s3://') });
+    expect(judge({ ...baselineStatus, LatestDigestDeliveryTime: new Date('2025-06-01T06:00:00.000Z') })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('more than 3 hours before collection') });
+    expect(judge({ ...baselineStatus, LatestDigestDeliveryTime: undefined })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('records no digest delivery') });
+    expect(judge({ ...baselineStatus, IsLogging: false })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('not logging') });
+    const failed = evaluateBoth(logFileValidation, { describeTrails: describeTrailsUsEast1, statuses: [{ trailARN: BASELINE, error: { code: 'AccessDeniedException', message: 'denied' } }] });
+    expect(failed.find((r) => r.resource === BASELINE)).toMatchObject({ status: 'error', reason: expect.stringContaining('GetTrailStatus failed with AccessDeniedException') });
+  });
+  it('log-file-validation evidence sealed before it read GetTrailStatus needs review: the setting alone does not show digest files are written', () => {
+    expect(statusOf(evaluateBoth(logFileValidation, describeTrailsUsEast1))).toEqual({ [BASELINE]: 'needs-review', [APP]: 'fail' });
   });
 });
 

@@ -96,7 +96,7 @@ describe('a trail that does not deliver the events to its log group (E)', () => 
 
   it('a CloudWatch Logs delivery error needs review, naming it', () => {
     const results = run((d) => {
-      d.statuses![0].status.LatestCloudWatchLogsDeliveryError = 'AccessDeniedException';
+      d.statuses![0].status!.LatestCloudWatchLogsDeliveryError = 'AccessDeniedException';
     });
     expect(results.some((r) => r.status === 'pass')).toBe(false);
     expect(statusOf(results, 'root-account-usage')).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('failed with AccessDeniedException') });
@@ -104,7 +104,7 @@ describe('a trail that does not deliver the events to its log group (E)', () => 
 
   it('no CloudWatch Logs delivery recorded needs review', () => {
     const results = run((d) => {
-      delete d.statuses![0].status.LatestCloudWatchLogsDeliveryTime;
+      delete d.statuses![0].status!.LatestCloudWatchLogsDeliveryTime;
     });
     expect(statusOf(results, 'root-account-usage')?.status).toBe('needs-review');
   });
@@ -112,7 +112,7 @@ describe('a trail that does not deliver the events to its log group (E)', () => 
   it('basic selectors: read-only or no management events fail; write-only leaves root use to review', () => {
     const sel = (s: object) => (d: SecurityAlarmsEvidence) => {
       trail(d).HasCustomEventSelectors = true;
-      d.selectors![0].response.EventSelectors = [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [], ...s }];
+      d.selectors![0].response!.EventSelectors = [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [], ...s }];
     };
     expect(statusOf(run(sel({ ReadWriteType: 'ReadOnly' })), 'root-account-usage')?.status).toBe('fail');
     expect(statusOf(run(sel({ IncludeManagementEvents: false })), 'root-account-usage')).toMatchObject({ status: 'fail', reason: expect.stringContaining('record no management events') });
@@ -124,7 +124,7 @@ describe('a trail that does not deliver the events to its log group (E)', () => 
   it('ExcludeManagementEventSources kms.amazonaws.com fails the KMS key event and leaves root use to review', () => {
     const results = run((d) => {
       withKmsAlarm(d);
-      d.selectors![0].response.EventSelectors![0].ExcludeManagementEventSources = ['kms.amazonaws.com'];
+      d.selectors![0].response!.EventSelectors![0].ExcludeManagementEventSources = ['kms.amazonaws.com'];
     });
     expect(statusOf(results, 'cmk-disable-or-deletion')).toMatchObject({ status: 'fail', reason: expect.stringContaining('exclude management events from kms.amazonaws.com') });
     expect(statusOf(results, 'root-account-usage')?.status).toBe('needs-review');
