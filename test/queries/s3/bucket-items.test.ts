@@ -9,7 +9,7 @@ import { BUCKET_ENCRYPTION_ITEMS, BUCKET_LOGGING_ITEMS, BUCKET_POLICY_ITEMS, BUC
 import { itemsExpression, type AggregateConfigItemsEvidence, type ConfigItem, type MemberListing } from '../../../src/queries/config/aggregate-items.js';
 import { DELEGATED_SOURCES } from '../../../src/queries/delegated/index.js';
 import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
-import { accessLoggingEvidence, bucketEncryptionEvidence, bucketVersioningEvidence, listedBuckets, objectLockEvidence, tlsOnlyPolicyEvidence } from '../../fixtures/s3/buckets.js';
+import { accessLoggingEvidence, bucketEncryptionEvidence, bucketVersioningEvidence, listedBuckets, objectLockEvidence, tlsOnlyPolicyEvidence, tlsOnlyPolicy as tlsOnlyPolicyText } from '../../fixtures/s3/buckets.js';
 import { accessLogsItem, bucketItems, cardholderDataItem, legacyExportsItem } from '../../fixtures/s3/bucket-items.js';
 
 const ACCOUNT = '111122223333';
@@ -87,6 +87,15 @@ describe('S3 bucket queries judged from AWS::S3::Bucket configuration items', ()
       expect(bucketVersioning.evaluate(ciEvidence([item, legacyExportsItem, accessLogsItem]), {}, globalCtx).find((x) => x.resource === 'cardholder-data')).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('lifecycle rules could not be read (ConfigurationItemUnreadable') });
     }
     expect(bucketVersioning.evaluate(ciEvidence(bucketItems), {}, globalCtx).find((x) => x.resource === 'cardholder-data')?.reason).toContain('AWS Config recorded no lifecycle rules for it');
+  });
+
+  it('fails a recorded bucket policy whose Deny on aws:SecureTransport = false is narrowed by another condition', () => {
+    const policy = JSON.parse(tlsOnlyPolicyText) as { Statement: Array<Record<string, unknown>> };
+    policy.Statement[0].Condition = { Bool: { 'aws:SecureTransport': 'false' }, StringNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/etl' } };
+    const item = { ...cardholderDataItem, supplementaryConfiguration: { ...(cardholderDataItem.supplementaryConfiguration as object), BucketPolicy: { policyText: JSON.stringify(policy) } } };
+    const card = tlsOnlyPolicy.evaluate(ciEvidence([item, legacyExportsItem, accessLogsItem]), {}, globalCtx).find((x) => x.resource === 'cardholder-data')!;
+    expect(card.status).toBe('fail');
+    expect(card.reason).toContain('StringNotEquals aws:PrincipalArn');
   });
 
   it('judges only the buckets the member lists: a listed bucket without an item is an error, an unlisted item is not judged', () => {

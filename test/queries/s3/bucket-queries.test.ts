@@ -187,6 +187,19 @@ describe('s3.access-logging', () => {
 });
 
 describe('s3.tls-only-policy', () => {
+  const denyHttp = {
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:*',
+    Resource: ['arn:aws:s3:::cardholder-data', 'arn:aws:s3:::cardholder-data/*'],
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
+  /** The one-bucket evidence with a policy of these statements. */
+  const withStatements = (...Statement: object[]) => ({
+    ...tlsOnlyPolicyMissing,
+    responses: [{ bucket: 'cardholder-data', region: 'us-east-1', response: { Policy: JSON.stringify({ Version: '2012-10-17', Statement }) } }],
+  });
   it('passes a full Deny on aws:SecureTransport=false and fails partial or absent denies', () => {
     const r = evaluateBoth(tlsOnlyPolicy, tlsOnlyPolicyEvidence);
     expect(statusOf(r)).toEqual({ 'cardholder-data': 'pass', 'legacy-exports': 'fail', 'access-logs-111122223333': 'fail' });
@@ -204,7 +217,59 @@ describe('s3.tls-only-policy', () => {
     const policy = JSON.stringify({ Statement: { Effect: 'Deny', Principal: { AWS: ['*'] }, Action: ['*'], Resource: '*', Condition: { BoolIfExists: { 'AWS:SecureTransport': ['false'] } } } });
     expect(findTlsOnlyStatement(policy, 'b').found).toBe('statement #1');
     const bucketOnly = JSON.stringify({ Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::b', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] });
-    expect(findTlsOnlyStatement(bucketOnly, 'b')).toEqual({ found: undefined, partial: 'statement #1' });
+    expect(findTlsOnlyStatement(bucketOnly, 'b')).toMatchObject({ found: undefined, objectsOnly: undefined, partial: 'statement #1' });
+    expect(statusOf(evaluateBoth(tlsOnlyPolicy, withStatements({ ...denyHttp, Resource: 'arn:aws:s3:::cardholder-data' })))).toEqual({ 'cardholder-data': 'fail' });
+  });
+
+  it('credits an ARN wildcard that covers the bucket and its objects', () => {
+    for (const Resource of ['arn:aws:s3:::*', 'arn:aws:s3:::cardholder-data*']) {
+      expect(statusOf(evaluateBoth(tlsOnlyPolicy, withStatements({ ...denyHttp, Resource }))), Resource).toEqual({ 'cardholder-data': 'pass' });
+    }
+  });
+
+  // IAM ANDs a statement's condition operators and the keys in each; a condition on a key the request lacks is false.
+  it.each([
+    ['an exempted principal', { StringNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/etl' } }, 'StringNotEquals aws:PrincipalArn'],
+    ['an exempted address range', { NotIpAddress: { 'aws:SourceIp': '203.0.113.0/24' } }, 'NotIpAddress aws:SourceIp'],
+    ['a TLS version test', { NumericLessThan: { 's3:TlsVersion': '1.2' } }, 'NumericLessThan s3:TlsVersion'],
+  ])('fails a Deny on aws:SecureTransport = false narrowed by %s', (_, extra, key) => {
+    const [r] = evaluateBoth(tlsOnlyPolicy, withStatements({ ...denyHttp, Condition: { Bool: { 'aws:SecureTransport': 'false' }, ...extra } }));
+    expect(r.status).toBe('fail');
+    expect(r.reason).toContain(key);
+    expect(r.reason).not.toContain('denies all S3 actions');
+  });
+
+  it('fails a second key in the same Bool block, whatever the case of the key names', () => {
+    const [r] = evaluateBoth(tlsOnlyPolicy, withStatements({ ...denyHttp, Condition: { Bool: { 'AWS:SecureTransport': 'false', 'aws:multifactorauthpresent': 'true' } } }));
+    expect(r.status).toBe('fail');
+    expect(r.reason).toContain('Bool aws:multifactorauthpresent');
+  });
+
+  it('passes when a clean statement stands beside a narrowed one', () => {
+    const narrowed = { ...denyHttp, Sid: 'Narrowed', Condition: { Bool: { 'aws:SecureTransport': 'false' }, NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } };
+    const [r] = evaluateBoth(tlsOnlyPolicy, withStatements(narrowed, denyHttp));
+    expect(r.status).toBe('pass');
+    expect(r.reason).toContain('DenyInsecureTransport');
+  });
+
+  it('asks for review when only the objects are covered: bucket-level requests still work over plain HTTP', () => {
+    const [r] = evaluateBoth(tlsOnlyPolicy, withStatements({ ...denyHttp, Resource: 'arn:aws:s3:::cardholder-data/*' }));
+    expect(r.status).toBe('needs-review');
+    expect(r.reason).toContain('bucket-level requests');
+    expect(r.reason).not.toContain('denies all S3 actions when');
+    // The bucket ARN in a second statement completes the coverage.
+    const both = withStatements({ ...denyHttp, Sid: 'Objects', Resource: 'arn:aws:s3:::cardholder-data/*' }, { ...denyHttp, Sid: 'Bucket', Resource: 'arn:aws:s3:::cardholder-data' });
+    expect(evaluateBoth(tlsOnlyPolicy, both)[0]).toMatchObject({ status: 'pass', reason: expect.stringContaining('statement Objects and statement Bucket') });
+  });
+
+  it('asks for review, not a pass or a fail, of a Deny on s3:TlsVersion alone', () => {
+    const tls = { ...denyHttp, Sid: 'EnforceTLSv12orHigher', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } };
+    const [r] = evaluateBoth(tlsOnlyPolicy, withStatements(tls));
+    expect(r.status).toBe('needs-review');
+    expect(r.reason).toContain('EnforceTLSv12orHigher');
+    expect(r.reason).toContain('plain-HTTP request');
+    // A TlsVersion Deny that misses some actions is no candidate at all.
+    expect(statusOf(evaluateBoth(tlsOnlyPolicy, withStatements({ ...tls, Action: 's3:GetObject' })))).toEqual({ 'cardholder-data': 'fail' });
   });
 });
 
