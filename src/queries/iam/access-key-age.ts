@@ -3,13 +3,15 @@ import {
   CREDENTIAL_REPORT_ACTIONS,
   ROOT_USER,
   collectCredentialReport,
-  credentialReportRows,
   dayParam,
-  daysBetween,
+  formatAge,
   isTrue,
   missingReport,
+  olderThanDays,
+  readCredentialReport,
   reportAge,
   reportDate,
+  unreadableResults,
   type CredentialReportEvidence,
 } from './credential-report.js';
 
@@ -27,12 +29,12 @@ export const accessKeyAge = defineQuery<CredentialReportEvidence>({
   },
   collect: (ctx) => collectCredentialReport(ctx),
   evaluate(data, params, ctx) {
-    const rows = credentialReportRows(data);
-    if (!rows) return missingReport();
+    const table = readCredentialReport(data);
+    if (!table) return missingReport();
     const maxDays = dayParam(params.maxKeyAgeDays, 90);
     const now = toDate(ctx.collectedAt) ?? new Date(0);
     const results: ResourceResult[] = [];
-    for (const row of rows) {
+    for (const row of table.rows) {
       const who = row.user === ROOT_USER ? 'the root user' : `IAM user ${row.user}`;
       for (const n of [1, 2]) {
         if (!isTrue(row[`access_key_${n}_active`])) continue;
@@ -42,14 +44,16 @@ export const accessKeyAge = defineQuery<CredentialReportEvidence>({
           results.push({ ...base, status: 'error', reason: `access key ${n} of ${who} is active but the report gives no creation or rotation date` });
           continue;
         }
-        const age = daysBetween(rotated, now);
+        // Compared to the millisecond: a key 90 days and 23 hours old is beyond a 90-day limit.
+        const tooOld = olderThanDays(rotated, now, maxDays);
         results.push({
           ...base,
-          status: age > maxDays ? 'fail' : 'pass',
-          reason: `access key ${n} of ${who} was created or last rotated ${age} days ago (${rotated.toISOString().slice(0, 10)})${age > maxDays ? `, beyond the ${maxDays}-day limit` : `, within the ${maxDays}-day limit`}`,
+          status: tooOld ? 'fail' : 'pass',
+          reason: `access key ${n} of ${who} was created or last rotated ${formatAge(now.getTime() - rotated.getTime())} before collection (${rotated.toISOString()})${tooOld ? `, beyond the ${maxDays}-day limit` : `, within the ${maxDays}-day limit`}`,
         });
       }
     }
+    results.push(...unreadableResults(table));
     if (results.length === 0) {
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `no active access key exists in the account (${reportAge(data, ctx.collectedAt)})` }];
     }

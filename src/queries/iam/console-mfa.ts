@@ -1,5 +1,27 @@
 import { defineQuery, type ResourceResult } from '../types.js';
-import { CREDENTIAL_REPORT_ACTIONS, ROOT_USER, collectCredentialReport, credentialReportRows, isTrue, missingReport, reportAge, type CredentialReportEvidence } from './credential-report.js';
+import {
+  CREDENTIAL_REPORT_ACTIONS,
+  ROOT_USER,
+  collectCredentialReport,
+  isTrue,
+  missingReport,
+  readCredentialReport,
+  reportAge,
+  reportDate,
+  unreadableResults,
+  type CredentialReportEvidence,
+  type CredentialReportRow,
+} from './credential-report.js';
+
+/**
+ * Whether the report shows the root user with no password and no access key. IAM writes password_enabled FALSE for the
+ * root user of a member account without root user credentials (created so, or deleted through centralized root access);
+ * `not_supported`, the value of ordinary accounts, says nothing about a password.
+ */
+function rootWithoutCredentials(row: CredentialReportRow): boolean {
+  const keys = [1, 2].some((n) => isTrue(row[`access_key_${n}_active`]) || reportDate(row[`access_key_${n}_last_rotated`]) !== undefined);
+  return row.password_enabled?.toLowerCase() === 'false' && !keys;
+}
 
 export const consoleMfa = defineQuery<CredentialReportEvidence>({
   id: 'iam.console-mfa',
@@ -13,12 +35,22 @@ export const consoleMfa = defineQuery<CredentialReportEvidence>({
   apiCalls: [...CREDENTIAL_REPORT_ACTIONS],
   collect: (ctx) => collectCredentialReport(ctx),
   evaluate(data, _params, ctx) {
-    const rows = credentialReportRows(data);
-    if (!rows) return missingReport();
+    const table = readCredentialReport(data);
+    if (!table) return missingReport();
     const results: ResourceResult[] = [];
-    for (const row of rows) {
+    for (const row of table.rows) {
       const root = row.user === ROOT_USER;
       if (!root && !isTrue(row.password_enabled)) continue;
+      if (root && !isTrue(row.mfa_active) && rootWithoutCredentials(row)) {
+        results.push({
+          resource: row.arn,
+          resourceType: 'AWS::::Account',
+          status: 'needs-review',
+          reason:
+            'the root user has no active MFA device, but the credential report shows it with no password (password_enabled false) and no access key, as for a member account whose root user credentials were removed or never created, so it cannot sign in now; whether its password can be recovered (account recovery under centralized root access) is not shown',
+        });
+        continue;
+      }
       const who = root ? 'the root user' : `IAM user ${row.user}`;
       results.push({
         resource: row.arn,
@@ -29,6 +61,7 @@ export const consoleMfa = defineQuery<CredentialReportEvidence>({
           : `${who} ${root ? 'has no active MFA device' : 'can sign in to the console with a password but has no active MFA device'}`,
       });
     }
+    results.push(...unreadableResults(table));
     if (results.length === 0) {
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `no IAM user has a console password (${reportAge(data, ctx.collectedAt)})` }];
     }

@@ -76,12 +76,20 @@ export async function collectCredentialReport(ctx: QueryContext, polling: Creden
   }
 }
 
-/** Parses the report's CSV (RFC 4180: quoted fields may hold commas, quotes and newlines). */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
+/** One CSV record and the line of the text it starts on (1-based; a quoted field may span lines). */
+export interface CsvRecord {
+  fields: string[];
+  line: number;
+}
+
+/** Parses the report's CSV (RFC 4180: quoted fields may hold commas, quotes and newlines), keeping each record's line. */
+export function parseCsvRecords(text: string): CsvRecord[] {
+  const records: CsvRecord[] = [];
   let row: string[] = [];
   let field = '';
   let quoted = false;
+  let line = 1;
+  let start = 1;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
@@ -90,7 +98,10 @@ export function parseCsv(text: string): string[][] {
           field += '"';
           i++;
         } else quoted = false;
-      } else field += c;
+      } else {
+        if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line++;
+        field += c;
+      }
     } else if (c === '"') quoted = true;
     else if (c === ',') {
       row.push(field);
@@ -98,25 +109,86 @@ export function parseCsv(text: string): string[][] {
     } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
       row.push(field);
-      rows.push(row);
+      records.push({ fields: row, line: start });
+      line++;
+      start = line;
       row = [];
       field = '';
     } else field += c;
   }
   if (field !== '' || row.length) {
     row.push(field);
-    rows.push(row);
+    records.push({ fields: row, line: start });
   }
-  return rows.filter((r) => !(r.length === 1 && r[0] === ''));
+  return records.filter((r) => !(r.fields.length === 1 && r.fields[0] === ''));
 }
 
-/** The report's rows keyed by its header line; `undefined` when the evidence holds no parsable report. */
-export function credentialReportRows(data: CredentialReportEvidence | undefined): CredentialReportRow[] | undefined {
+/** Parses the report's CSV (RFC 4180: quoted fields may hold commas, quotes and newlines). */
+export function parseCsv(text: string): string[][] {
+  return parseCsvRecords(text).map((r) => r.fields);
+}
+
+/** A report row that is not read: its fields cannot be matched to the header, or its ARN is not the row's user. */
+export interface UnreadableRow {
+  line: number;
+  /** The row's first field as written (the user name, when the row is intact). */
+  first: string;
+  why: string;
+}
+
+/** The credential report as the IAM queries read it: the rows that can be trusted, and those that cannot. */
+export interface CredentialReportTable {
+  rows: CredentialReportRow[];
+  unreadable: UnreadableRow[];
+}
+
+/** Why a row's ARN is not the ARN of the user the row names (`:root` for the root user, `:user/<path>/<name>` otherwise); undefined when it is. */
+function arnMismatch(user: string, arn: string): string | undefined {
+  const iamArn = /^arn:[a-z-]+:iam::\d{12}:/.test(arn);
+  if (user === ROOT_USER) return iamArn && arn.endsWith(':root') ? undefined : `its arn "${arn}" is not a root user ARN (…:root)`;
+  if (user === '') return 'its user field is empty';
+  return iamArn && /:user\//.test(arn) && arn.endsWith(`/${user}`) ? undefined : `its arn "${arn}" does not end in :user/…/${user}`;
+}
+
+/**
+ * The report's rows keyed by its header line; `undefined` when the evidence holds no parsable report. A row whose field
+ * count differs from the header's (e.g. a user name holding a comma written without CSV quoting) or whose ARN is not that
+ * of the user it names is not read: its columns could belong to another field, so it is listed as unreadable and every
+ * query gives it an `error` result ({@link unreadableResults}).
+ */
+export function readCredentialReport(data: CredentialReportEvidence | undefined): CredentialReportTable | undefined {
   const content = data?.report?.Content;
   if (typeof content !== 'string' || content.trim() === '') return undefined;
-  const [header, ...rows] = parseCsv(content);
-  if (!header?.includes('user') || !header.includes('arn')) return undefined;
-  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
+  const [header, ...records] = parseCsvRecords(content);
+  if (!header?.fields.includes('user') || !header.fields.includes('arn')) return undefined;
+  const rows: CredentialReportRow[] = [];
+  const unreadable: UnreadableRow[] = [];
+  const width = header.fields.length;
+  for (const { fields, line } of records) {
+    const first = fields[0] ?? '';
+    if (fields.length !== width) {
+      unreadable.push({ line, first, why: `it has ${fields.length} fields where the header has ${width}, so its values cannot be matched to the columns (a user name with a comma written without CSV quoting would do this)` });
+      continue;
+    }
+    const row = Object.fromEntries(header.fields.map((h, i) => [h, fields[i]]));
+    const mismatch = arnMismatch(row.user, row.arn);
+    if (mismatch) {
+      unreadable.push({ line, first, why: `${mismatch}, so the row cannot be tied to one user` });
+      continue;
+    }
+    rows.push(row);
+  }
+  return { rows, unreadable };
+}
+
+/** One `error` result per unreadable row, naming its line and first field: none of its credentials was judged. */
+export function unreadableResults(table: CredentialReportTable): ResourceResult[] {
+  return table.unreadable.map((u) => ({
+    resource: `credential report line ${u.line}`,
+    resourceType: 'AWS::::Account',
+    status: 'error',
+    reason: `line ${u.line} of the credential report (first field "${u.first}") was not read: ${u.why}; the credentials of the user it describes were not judged`,
+  }));
 }
 
 /** A report timestamp; `N/A`, `no_information` and `not_supported` mean "none". */
@@ -127,9 +199,23 @@ export function reportDate(value: string | undefined): Date | undefined {
 
 export const isTrue = (value: string | undefined) => value === 'true';
 
-/** Whole days from `from` to `to`. */
-export function daysBetween(from: Date, to: Date): number {
-  return Math.floor((to.getTime() - from.getTime()) / 86_400_000);
+export const DAY_MS = 86_400_000;
+
+/** An elapsed time in whole days, hours and minutes (rounded down, zero parts left out), for reasons: "90 days 23 hours". */
+export function formatAge(ms: number): string {
+  const minutes = Math.floor(Math.max(0, ms) / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  const parts = [`${days} day${days === 1 ? '' : 's'}`];
+  if (hours) parts.push(`${hours} hour${hours === 1 ? '' : 's'}`);
+  if (mins) parts.push(`${mins} minute${mins === 1 ? '' : 's'}`);
+  return parts.join(' ');
+}
+
+/** Whether more than `days` whole days separate `from` and `to`, to the millisecond (90 days and 1 ms is more than 90). */
+export function olderThanDays(from: Date, to: Date, days: number): boolean {
+  return to.getTime() - from.getTime() > days * DAY_MS;
 }
 
 /** The result every credential-report query gives when the evidence holds no usable report. */

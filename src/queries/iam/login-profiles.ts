@@ -1,7 +1,18 @@
 import type { LoginProfile, MFADevice, VirtualMFADevice } from '@aws-sdk/client-iam';
 import { loadIamSdk } from '../../aws/sdk.js';
 import { captureAbsence, defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type ResourceResult } from '../types.js';
-import { CREDENTIAL_REPORT_ACTIONS, ROOT_USER, collectCredentialReport, credentialReportRows, isTrue, missingReport, reportAge, reportDate, type CredentialReportEvidence } from './credential-report.js';
+import {
+  CREDENTIAL_REPORT_ACTIONS,
+  ROOT_USER,
+  collectCredentialReport,
+  isTrue,
+  missingReport,
+  readCredentialReport,
+  reportAge,
+  reportDate,
+  unreadableResults,
+  type CredentialReportEvidence,
+} from './credential-report.js';
 
 /** One console user of the credential report: its login profile (or the NoSuchEntity answer) and its own MFA devices. */
 export interface ConsoleUserEvidence {
@@ -46,7 +57,8 @@ export const loginProfiles = defineQuery<LoginProfilesEvidence>({
     const { GetLoginProfileCommand, IAMClient, paginateListMFADevices, paginateListVirtualMFADevices } = await loadIamSdk();
     const iam = ctx.clients.get(IAMClient);
     const users: ConsoleUserEvidence[] = [];
-    for (const row of credentialReportRows(report) ?? []) {
+    // Unreadable rows get no calls: their user name is not known; evaluate gives them an error.
+    for (const row of readCredentialReport(report)?.rows ?? []) {
       if (row.user === ROOT_USER || !isTrue(row.password_enabled)) continue;
       ctx.signal?.throwIfAborted();
       const userName = userNameOf(row.arn, row.user);
@@ -64,8 +76,8 @@ export const loginProfiles = defineQuery<LoginProfilesEvidence>({
     return { ...report, users, virtualMfaDevices };
   },
   evaluate(data, _params, ctx) {
-    const rows = credentialReportRows(data);
-    if (!rows) return missingReport();
+    const table = readCredentialReport(data);
+    if (!table) return missingReport();
     if (!Array.isArray(data.users) || !Array.isArray(data.virtualMfaDevices)) {
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence lacks the GetLoginProfile, ListMFADevices or ListVirtualMFADevices responses' }];
     }
@@ -75,7 +87,7 @@ export const loginProfiles = defineQuery<LoginProfilesEvidence>({
     const owners = new Map<string, Set<string>>();
     for (const u of data.users) for (const d of u.mfaDevices) owners.set(d.SerialNumber ?? '', (owners.get(d.SerialNumber ?? '') ?? new Set()).add(u.userName));
     const results: ResourceResult[] = [];
-    for (const row of rows) {
+    for (const row of table.rows) {
       if (row.user === ROOT_USER || !isTrue(row.password_enabled)) continue;
       const base = { resource: row.arn, resourceType: 'AWS::IAM::User' };
       const who = `IAM user ${row.user}`;
@@ -113,6 +125,7 @@ export const loginProfiles = defineQuery<LoginProfilesEvidence>({
         reason: problems.length ? `${who}: ${problems.join('; ')} (${password})` : `${who} has its own ${devices}; ${password}${review.length ? `; ${review.join('; ')}` : ''}`,
       });
     }
+    results.push(...unreadableResults(table));
     if (results.length === 0) {
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `no IAM user has a console password (${reportAge(data, ctx.collectedAt)})` }];
     }

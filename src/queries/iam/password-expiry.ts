@@ -4,11 +4,12 @@ import {
   CREDENTIAL_REPORT_ACTIONS,
   ROOT_USER,
   collectCredentialReport,
-  credentialReportRows,
   dayParam,
   isTrue,
   missingReport,
+  readCredentialReport,
   reportAge,
+  unreadableResults,
   type CredentialReportEvidence,
 } from './credential-report.js';
 import type { PasswordPolicyEvidence } from './password-policy.js';
@@ -40,8 +41,8 @@ export const passwordExpiry = defineQuery<PasswordExpiryEvidence>({
     return { passwordPolicy, credentialReport: await collectCredentialReport(ctx) };
   },
   evaluate(data, params, ctx) {
-    const rows = credentialReportRows(data?.credentialReport);
-    if (!rows) return missingReport();
+    const table = readCredentialReport(data?.credentialReport);
+    if (!table) return missingReport();
     const policyEvidence = data.passwordPolicy;
     if (!policyEvidence || (!isCapturedError(policyEvidence) && !policyEvidence.PasswordPolicy)) {
       return [{ resource: 'account', resourceType: 'AWS::IAM::AccountPasswordPolicy', status: 'error', reason: 'the evidence holds no GetAccountPasswordPolicy response' }];
@@ -56,7 +57,7 @@ export const passwordExpiry = defineQuery<PasswordExpiryEvidence>({
         : `the password policy expires passwords after ${maxAge} days`;
     const expiresInTime = maxAge !== undefined && maxAge > 0 && maxAge <= maxDays;
     const results: ResourceResult[] = [];
-    for (const row of rows) {
+    for (const row of table.rows) {
       if (row.user === ROOT_USER || !isTrue(row.password_enabled)) continue;
       const base = { resource: row.arn, resourceType: 'AWS::IAM::User' };
       if (isTrue(row.mfa_active)) {
@@ -69,6 +70,7 @@ export const passwordExpiry = defineQuery<PasswordExpiryEvidence>({
         });
       }
     }
+    results.push(...unreadableResults(table));
     if (results.length === 0) {
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `no IAM user has a console password (${reportAge(data.credentialReport, ctx.collectedAt)})` }];
     }

@@ -13,7 +13,7 @@ export const passwordPolicy = defineQuery<PasswordPolicyEvidence>({
   service: 'iam',
   title: 'IAM user passwords follow the account password policy',
   description:
-    'The account password policy IAM enforces for IAM user console passwords: minimum length, character classes, reuse prevention and maximum age.',
+    'The account password policy IAM enforces when an IAM user console password is set or changed: minimum length, character classes, reuse prevention and maximum age. A policy change does not affect existing passwords, and when the policy took effect is not in the evidence, so passwords set before it are not shown to meet it.',
   remediation:
     'Set the account password policy (`aws iam update-account-password-policy`) with at least the required minimum length, numbers and letters required, and reuse of the last four passwords prevented; prefer federated sign-in through an identity provider that enforces the same rules.',
   scope: 'global',
@@ -56,7 +56,13 @@ export const passwordPolicy = defineQuery<PasswordPolicyEvidence>({
     ].join('; ');
     return problems.length
       ? [{ ...resource, status: 'fail', reason: `the password policy is too weak: ${problems.join('; ')} (policy: ${summary})` }]
-      : [{ ...resource, status: 'pass', reason: `the password policy meets the judged ${checks.join(', ')} rules (${summary})` }];
+      : [
+          {
+            ...resource,
+            status: 'pass',
+            reason: `the password policy meets the judged ${checks.join(', ')} rules (${summary}); IAM applies it to passwords set or changed after it took effect, and passwords set before it are not shown to meet it`,
+          },
+        ];
   },
 });
 

@@ -3,13 +3,15 @@ import {
   CREDENTIAL_REPORT_ACTIONS,
   ROOT_USER,
   collectCredentialReport,
-  credentialReportRows,
   dayParam,
-  daysBetween,
+  formatAge,
   isTrue,
   missingReport,
+  olderThanDays,
+  readCredentialReport,
   reportAge,
   reportDate,
+  unreadableResults,
   type CredentialReportRow,
 } from './credential-report.js';
 import type { CredentialReportEvidence } from './credential-report.js';
@@ -21,9 +23,11 @@ function latest(...dates: Array<Date | undefined>): Date | undefined {
 
 interface Credential {
   name: string;
-  /** When it was last used, or (never used) when it was issued. */
+  /** When it was last used, or (never used, or use not recorded) when it was issued. */
   since: Date | undefined;
   used: boolean;
+  /** The report records no use of this kind of credential (X.509 signing certificates): never used cannot be told from used. */
+  useUnrecorded?: boolean;
 }
 
 function activeCredentials(row: CredentialReportRow): Credential[] {
@@ -38,6 +42,10 @@ function activeCredentials(row: CredentialReportRow): Credential[] {
     const used = reportDate(row[`access_key_${n}_last_used_date`]);
     out.push({ name: `access key ${n}`, since: used ?? latest(created, reportDate(row[`access_key_${n}_last_rotated`])), used: used !== undefined });
   }
+  for (const n of [1, 2]) {
+    if (!isTrue(row[`cert_${n}_active`])) continue;
+    out.push({ name: `signing certificate ${n}`, since: latest(created, reportDate(row[`cert_${n}_last_rotated`])), used: false, useUnrecorded: true });
+  }
   return out;
 }
 
@@ -46,9 +54,9 @@ export const unusedCredentials = defineQuery<CredentialReportEvidence>({
   service: 'iam',
   title: 'Inactive IAM user credentials are removed or disabled',
   description:
-    'From the IAM credential report: for each IAM user, every active console password and access key with when it was last used (or issued, when never used), against the inactivity limit.',
+    'From the IAM credential report: for each IAM user, every active console password and access key with when it was last used (or issued, when never used), against the inactivity limit, and every active X.509 signing certificate with when it was issued (the report records no use of certificates, so one older than the limit needs review). Service-specific credentials (CodeCommit, Amazon Keyspaces, Bedrock API keys) and SSH public keys are not in the report and are not judged.',
   remediation:
-    'Disable or delete the listed passwords and access keys (`aws iam delete-login-profile`, `aws iam update-access-key --status Inactive`), and remove users who no longer need access.',
+    'Disable or delete the listed passwords, access keys and signing certificates (`aws iam delete-login-profile`, `aws iam update-access-key --status Inactive`, `aws iam update-signing-certificate --status Inactive`), and remove users who no longer need access.',
   scope: 'global',
   apiCalls: [...CREDENTIAL_REPORT_ACTIONS],
   parameters: {
@@ -56,28 +64,40 @@ export const unusedCredentials = defineQuery<CredentialReportEvidence>({
   },
   collect: (ctx) => collectCredentialReport(ctx),
   evaluate(data, params, ctx) {
-    const rows = credentialReportRows(data);
-    if (!rows) return missingReport();
+    const table = readCredentialReport(data);
+    if (!table) return missingReport();
     const maxDays = dayParam(params.maxUnusedDays, 90);
     const now = toDate(ctx.collectedAt) ?? new Date(0);
+    const notCovered = 'service-specific credentials and SSH public keys are not in the credential report and were not judged';
     const results: ResourceResult[] = [];
-    for (const row of rows) {
+    for (const row of table.rows) {
       if (row.user === ROOT_USER) continue;
       const base = { resource: row.arn, resourceType: 'AWS::IAM::User' };
       const creds = activeCredentials(row);
       if (creds.length === 0) {
-        results.push({ ...base, status: 'pass', reason: `IAM user ${row.user} has no active password or access key` });
+        results.push({ ...base, status: 'pass', reason: `IAM user ${row.user} has no active password, access key or signing certificate (${notCovered})` });
         continue;
       }
-      const stale = creds.filter((c) => !c.since || daysBetween(c.since, now) > maxDays);
+      // Compared to the millisecond: 90 days and 23 hours unused is beyond a 90-day limit.
+      const idle = (c: Credential) => !c.since || olderThanDays(c.since, now, maxDays);
+      const stale = creds.filter((c) => !c.useUnrecorded && idle(c));
+      const unknown = creds.filter((c) => c.useUnrecorded && idle(c));
       const describe = (c: Credential) =>
-        c.since ? `${c.name} ${c.used ? 'last used' : 'never used, issued'} ${daysBetween(c.since, now)} days ago` : `${c.name} with no usage or issue date`;
+        !c.since
+          ? `${c.name} with no ${c.useUnrecorded ? 'issue' : 'usage or issue'} date`
+          : c.useUnrecorded
+            ? `${c.name} issued ${formatAge(now.getTime() - c.since.getTime())} ago, its use not recorded in the report`
+            : `${c.name} ${c.used ? 'last used' : 'never used, issued'} ${formatAge(now.getTime() - c.since.getTime())} ago`;
+      const review = unknown.length ? `; not judged, since the credential report records no use of signing certificates: ${unknown.map(describe).join('; ')}` : '';
       results.push(
         stale.length
-          ? { ...base, status: 'fail', reason: `IAM user ${row.user} has credentials unused for more than ${maxDays} days: ${stale.map(describe).join('; ')}` }
-          : { ...base, status: 'pass', reason: `IAM user ${row.user}: every active credential was used within ${maxDays} days (${creds.map(describe).join('; ')})` },
+          ? { ...base, status: 'fail', reason: `IAM user ${row.user} has credentials unused for more than ${maxDays} days: ${stale.map(describe).join('; ')}${review}` }
+          : unknown.length
+            ? { ...base, status: 'needs-review', reason: `IAM user ${row.user} has an active signing certificate not shown to be used within ${maxDays} days, since the credential report records no use of signing certificates: ${unknown.map(describe).join('; ')}${creds.length > unknown.length ? `; its other credentials were used or issued within ${maxDays} days (${creds.filter((c) => !unknown.includes(c)).map(describe).join('; ')})` : ''}` }
+            : { ...base, status: 'pass', reason: `IAM user ${row.user}: every active credential was used or issued within ${maxDays} days (${creds.map(describe).join('; ')}); ${notCovered}` },
       );
     }
+    results.push(...unreadableResults(table));
     if (results.length === 0) {
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no IAM users (${reportAge(data, ctx.collectedAt)})` }];
     }

@@ -157,6 +157,8 @@ export function credentialReportCsv(account: SimAccount, s: IamState): string {
       'N/A',
     ]),
   ];
+  // Fields are joined without CSV quoting: IAM's documentation does not say how it quotes a user name holding a comma
+  // (names may contain ','), and the demo users have none; readers refuse rows whose field count differs from the header.
   return [header, ...rows.map((r) => r.join(','))].join('\n');
 }
 

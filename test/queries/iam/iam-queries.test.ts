@@ -9,7 +9,7 @@ import { accessKeyAge } from '../../../src/queries/iam/access-key-age.js';
 import { adminGrants, adminPolicies, fullAdminStatements } from '../../../src/queries/iam/admin-policies.js';
 import { adminPrincipals } from '../../../src/queries/iam/admin-principals.js';
 import { passwordExpiry } from '../../../src/queries/iam/password-expiry.js';
-import { credentialReportRows, parseCsv } from '../../../src/queries/iam/credential-report.js';
+import { parseCsv, readCredentialReport } from '../../../src/queries/iam/credential-report.js';
 import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
 import {
   ACCOUNT,
@@ -21,6 +21,7 @@ import {
   authorizationDetailsPages,
   credentialReport,
   mixedReport,
+  reportRow,
   scopedPolicy,
   scopedVersion,
   strongPolicy,
@@ -64,12 +65,13 @@ describe('IAM query registry', () => {
 describe('credential report parsing', () => {
   it('reads rows by header and handles quoted fields and CRLF', () => {
     expect(parseCsv('a,b\r\n"x,1","say ""hi"""\r\n')).toEqual([['a', 'b'], ['x,1', 'say "hi"']]);
-    const rows = credentialReportRows(mixedReport)!;
+    const { rows, unreadable } = readCredentialReport(mixedReport)!;
     expect(rows.map((r) => r.user)).toEqual(['<root_account>', 'alice.ops', 'bob.dev', 'carol.former', 'ci-deployer', 'dave.readonly']);
     expect(rows[2]).toMatchObject({ arn: user('bob.dev'), password_enabled: 'true', mfa_active: 'false' });
+    expect(unreadable).toEqual([]);
   });
   it('refuses evidence without a report', () => {
-    expect(credentialReportRows(undefined)).toBeUndefined();
+    expect(readCredentialReport(undefined)).toBeUndefined();
     expect(evaluateBoth(consoleMfa, { generate: { State: 'COMPLETE' }, report: { Content: '' } })).toEqual([expect.objectContaining({ status: 'error' })]);
   });
 });
@@ -167,7 +169,7 @@ describe('iam.unused-credentials', () => {
 describe('iam.root-access-keys', () => {
   it('passes when neither the report nor the summary shows a root key', () => {
     expect(evaluateBoth(rootAccessKeys, { credentialReport: mixedReport, accountSummary: accountSummary(0) })).toEqual([
-      expect.objectContaining({ resource: `arn:aws:iam::${ACCOUNT}:root`, status: 'pass', reason: expect.stringContaining('the credential report and the account summary') }),
+      expect.objectContaining({ resource: `arn:aws:iam::${ACCOUNT}:root`, status: 'pass', reason: expect.stringMatching(/the credential report shows no root access key .* the account summary counts 0/) }),
     ]);
   });
   it('fails when either source shows one', () => {
@@ -177,13 +179,21 @@ describe('iam.root-access-keys', () => {
   it('errors without either source', () => {
     expect(evaluateBoth(rootAccessKeys, {})[0].status).toBe('error');
   });
-  it('judges from the credential report alone when GetAccountSummary failed, and says so', () => {
+  it('does not pass on the credential report alone when GetAccountSummary failed: an inactive root key is not ruled out', () => {
     const denied = { error: { code: 'AccessDenied', message: 'not authorized to perform: iam:GetAccountSummary' } };
     expect(evaluateBoth(rootAccessKeys, { credentialReport: mixedReport, accountSummary: denied })[0]).toMatchObject({
-      status: 'pass',
+      status: 'needs-review',
       reason: expect.stringContaining('could not be read: AccessDenied'),
     });
     expect(evaluateBoth(rootAccessKeys, { credentialReport: credentialReport([R.rootWithKey]), accountSummary: denied })[0].status).toBe('fail');
+  });
+  it('fails an inactive root key the report dates, even without the account summary (a key that exists is not deleted)', () => {
+    const denied = { error: { code: 'AccessDenied', message: 'denied' } };
+    const inactive = reportRow({ user: '<root_account>', arn: `arn:aws:iam::${ACCOUNT}:root`, password_enabled: 'not_supported', mfa_active: 'true', access_key_1_last_rotated: '2019-03-01T10:00:00+00:00' });
+    expect(evaluateBoth(rootAccessKeys, { credentialReport: credentialReport([inactive]), accountSummary: denied })[0]).toMatchObject({
+      status: 'fail',
+      reason: expect.stringContaining('root access key 1 inactive but not deleted (created or last rotated 2019-03-01T10:00:00.000Z)'),
+    });
   });
 });
 
@@ -195,11 +205,126 @@ describe('iam.access-key-age', () => {
       [`${user('carol.former')}#access-key-1`]: 'fail',
       [`${user('automation/ci-deployer')}#access-key-1`]: 'fail',
     });
-    expect(results.find((r) => r.resource.includes('ci-deployer'))!.reason).toContain('200 days ago (2024-11-13), beyond the 90-day limit');
+    expect(results.find((r) => r.resource.includes('ci-deployer'))!.reason).toContain('200 days before collection (2024-11-13T00:00:00.000Z), beyond the 90-day limit');
   });
   it('includes a root key and is not applicable without active keys', () => {
     expect(statusOf(evaluateBoth(accessKeyAge, credentialReport([R.rootWithKey])))).toEqual({ [`arn:aws:iam::${ACCOUNT}:root#access-key-1`]: 'fail' });
     expect(statusOf(evaluateBoth(accessKeyAge, credentialReport([R.root, R.bob, R.dave])))).toEqual({ account: 'not-applicable' });
+  });
+});
+
+describe('iam.access-key-age compares ages exactly', () => {
+  const key = (rotated: string) => credentialReport([reportRow({ user: 'svc', access_key_1_active: 'true', access_key_1_last_rotated: rotated, access_key_1_last_used_date: '2025-05-31T00:00:00+00:00' })]);
+  it('fails a key 90 days and 23 hours old against a 90-day limit, and says its age to the hour', () => {
+    expect(evaluateBoth(accessKeyAge, key('2025-03-02T01:00:00+00:00'))[0]).toMatchObject({
+      status: 'fail',
+      reason: expect.stringContaining('90 days 23 hours before collection (2025-03-02T01:00:00.000Z), beyond the 90-day limit'),
+    });
+  });
+  it('passes a key exactly 90 days old', () => {
+    expect(evaluateBoth(accessKeyAge, key('2025-03-03T00:00:00+00:00'))[0]).toMatchObject({ status: 'pass', reason: expect.stringContaining('90 days before collection') });
+  });
+});
+
+describe('credential report rows that cannot be tied to one user are not read', () => {
+  // IAM user names may hold commas (CreateUser: [\w+=,.@-]+). The IAM documentation does not say how the report quotes
+  // them; written without quoting, user "eve,false" adds a field and every later column shifts (here: console password,
+  // no MFA, a 3-year-old active key would read as no password and no key).
+  const shifted =
+    `eve,false,arn:aws:iam::${ACCOUNT}:user/eve,false,2022-01-01T00:00:00+00:00,true,2025-05-30T00:00:00+00:00,2022-01-01T00:00:00+00:00,N/A,false,` +
+    `true,2022-01-01T00:00:00+00:00,2023-05-01T00:00:00+00:00,us-east-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A`;
+  const report = credentialReport([R.root, R.bob, shifted, R.ci]);
+  const lineError = (n: number) => ({
+    resource: `credential report line ${n}`,
+    resourceType: 'AWS::::Account',
+    status: 'error',
+    reason: expect.stringMatching(new RegExp(`^line ${n} of the credential report \\(first field "eve"\\) was not read: it has 24 fields where the header has 22`)),
+  });
+
+  it('every query that reads the report gives the row an error naming its line and first field; other rows keep their results', () => {
+    expect(evaluateBoth(consoleMfa, report)).toEqual([
+      expect.objectContaining({ resource: `arn:aws:iam::${ACCOUNT}:root`, status: 'pass' }),
+      expect.objectContaining({ resource: user('bob.dev'), status: 'fail' }),
+      lineError(4),
+    ]);
+    expect(statusOf(evaluateBoth(accessKeyAge, report))).toEqual({ [`${user('automation/ci-deployer')}#access-key-1`]: 'fail', 'credential report line 4': 'error' });
+    expect(statusOf(evaluateBoth(unusedCredentials, report))).toEqual({ [user('bob.dev')]: 'pass', [user('automation/ci-deployer')]: 'pass', 'credential report line 4': 'error' });
+    expect(evaluateBoth(unusedCredentials, report)).toContainEqual(lineError(4));
+    expect(statusOf(evaluateBoth(passwordExpiry, { passwordPolicy: weakPolicy, credentialReport: report }))).toEqual({ [user('bob.dev')]: 'fail', 'credential report line 4': 'error' });
+    expect(statusOf(evaluateBoth(rootAccessKeys, { credentialReport: report, accountSummary: accountSummary(0) }))).toEqual({ [`arn:aws:iam::${ACCOUNT}:root`]: 'pass', 'credential report line 4': 'error' });
+  });
+  it('an unreadable row alone is an error, never "no console user" or "no active key"', () => {
+    const only = credentialReport([shifted]);
+    expect(evaluateBoth(consoleMfa, only)).toEqual([lineError(2)]);
+    expect(evaluateBoth(accessKeyAge, only)).toEqual([lineError(2)]);
+    expect(evaluateBoth(unusedCredentials, only)).toEqual([lineError(2)]);
+  });
+  it('a row with fewer fields, or whose arn is not its user\'s, is not read either', () => {
+    const short = R.bob.split(',').slice(0, 20).join(',');
+    const otherArn = reportRow({ user: 'mallory', arn: user('alice.ops'), access_key_1_active: 'true', access_key_1_last_rotated: '2020-01-01T00:00:00+00:00' });
+    const fakeRoot = reportRow({ user: '<root_account>', arn: user('root') });
+    const results = evaluateBoth(accessKeyAge, credentialReport([short, otherArn, fakeRoot]));
+    expect(results).toEqual([
+      expect.objectContaining({ resource: 'credential report line 2', status: 'error', reason: expect.stringContaining('(first field "bob.dev") was not read: it has 20 fields where the header has 22') }),
+      expect.objectContaining({ resource: 'credential report line 3', status: 'error', reason: expect.stringContaining(`its arn "${user('alice.ops')}" does not end in :user/…/mallory`) }),
+      expect.objectContaining({ resource: 'credential report line 4', status: 'error', reason: expect.stringContaining('is not a root user ARN') }),
+    ]);
+  });
+  it('reads a user name IAM quotes per RFC 4180, with a path in its arn, and counts lines across a quoted line break', () => {
+    const quoted = reportRow({ user: '"eve,false"', arn: `"arn:aws:iam::${ACCOUNT}:user/team/eve,false"`, password_enabled: 'true', password_last_used: '2025-05-30T00:00:00+00:00' });
+    const { rows, unreadable } = readCredentialReport(credentialReport([quoted]))!;
+    expect(unreadable).toEqual([]);
+    expect(rows[0]).toMatchObject({ user: 'eve,false', password_enabled: 'true' });
+    expect(statusOf(evaluateBoth(consoleMfa, credentialReport([quoted])))).toEqual({ [user('team/eve,false')]: 'fail' });
+    const broken = readCredentialReport(credentialReport(['"two\nlines",x', R.bob.replace('bob.dev,', 'bob.dev,extra,')]))!;
+    expect(broken.unreadable.map((u) => [u.line, u.first])).toEqual([[2, 'two\nlines'], [4, 'bob.dev']]);
+  });
+});
+
+describe('iam.unused-credentials: signing certificates and what the report does not cover', () => {
+  it('asks for review of a user whose only credential is an active signing certificate older than the limit (its use is not recorded)', () => {
+    const legacy = reportRow({ user: 'legacy-soap', user_creation_time: '2015-01-01T00:00:00+00:00', cert_1_active: 'true', cert_1_last_rotated: '2015-01-01T00:00:00+00:00' });
+    expect(evaluateBoth(unusedCredentials, credentialReport([legacy]))[0]).toMatchObject({
+      status: 'needs-review',
+      reason: expect.stringContaining('signing certificate 1 issued 3804 days ago, its use not recorded in the report'),
+    });
+  });
+  it('passes a certificate issued within the limit, and fails a user with an idle key while naming its certificate', () => {
+    const fresh = reportRow({ user: 'new-soap', cert_2_active: 'true', cert_2_last_rotated: '2025-05-01T00:00:00+00:00' });
+    expect(evaluateBoth(unusedCredentials, credentialReport([fresh]))[0]).toMatchObject({ status: 'pass', reason: expect.stringContaining('signing certificate 2 issued 31 days ago') });
+    const both = reportRow({ user: 'both', cert_1_active: 'true', cert_1_last_rotated: '2020-01-01T00:00:00+00:00', access_key_1_active: 'true', access_key_1_last_rotated: '2020-01-01T00:00:00+00:00' });
+    const [r] = evaluateBoth(unusedCredentials, credentialReport([both]));
+    expect(r).toMatchObject({ status: 'fail', reason: expect.stringContaining('access key 1 never used, issued') });
+    expect(r.reason).toContain('signing certificate 1 issued');
+  });
+  it('fails a password unused for 90 days and 23 hours (exact comparison)', () => {
+    const idle = reportRow({ user: 'idle', password_enabled: 'true', password_last_used: '2025-03-02T01:00:00+00:00', password_last_changed: '2024-01-01T00:00:00+00:00' });
+    expect(evaluateBoth(unusedCredentials, credentialReport([idle]))[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('console password last used 90 days 23 hours ago') });
+  });
+  it('says that service-specific credentials and SSH public keys are not judged when it passes', () => {
+    const [r] = evaluateBoth(unusedCredentials, credentialReport([R.dave]));
+    expect(r).toMatchObject({ status: 'pass', reason: expect.stringContaining('has no active password, access key or signing certificate') });
+    expect(r.reason).toContain('service-specific credentials and SSH public keys are not in the credential report and were not judged');
+  });
+});
+
+describe('iam.console-mfa: a root user without credentials', () => {
+  const rootRow = (o: Record<string, string>) => reportRow({ user: '<root_account>', arn: `arn:aws:iam::${ACCOUNT}:root`, ...o });
+  it('asks for review instead of failing when the report shows the root user with no password (false) and no access key', () => {
+    expect(evaluateBoth(consoleMfa, credentialReport([rootRow({ password_enabled: 'false', mfa_active: 'false' })]))[0]).toMatchObject({
+      status: 'needs-review',
+      reason: expect.stringContaining('no password (password_enabled false) and no access key'),
+    });
+  });
+  it('still fails a root user without MFA when password_enabled is not_supported (the usual value, which says nothing) or a key exists', () => {
+    expect(evaluateBoth(consoleMfa, credentialReport([rootRow({ password_enabled: 'not_supported' })]))[0].status).toBe('fail');
+    expect(evaluateBoth(consoleMfa, credentialReport([rootRow({ password_enabled: 'false', access_key_1_last_rotated: '2019-03-01T10:00:00+00:00' })]))[0].status).toBe('fail');
+  });
+});
+
+describe('iam.password-policy says the policy is not retroactive', () => {
+  it('its pass reason says passwords set before the policy are not shown to meet it', () => {
+    expect(evaluateBoth(passwordPolicy, strongPolicy)[0].reason).toContain('IAM applies it to passwords set or changed after it took effect, and passwords set before it are not shown to meet it');
   });
 });
 

@@ -47,6 +47,15 @@ describe('iam.login-profiles', () => {
     expect(evaluateBoth(credentialReport([R.root, R.alice])).map((r) => r.status)).toEqual(['error']);
     expect(evaluateBoth({ ...credentialReport([R.root, R.ci, R.dave]), users: [], virtualMfaDevices: [] }).map((r) => r.status)).toEqual(['not-applicable']);
   });
+  it('a report row whose field count differs from the header is an error naming its line; the other users keep their results', () => {
+    const shifted = R.bob.replace('bob.dev,', 'bob,dev,');
+    const data = { ...loginEvidence, report: { ...loginEvidence.report, Content: `${loginEvidence.report.Content}\n${shifted}` } };
+    const line = data.report.Content.split('\n').length;
+    const results = evaluateBoth(data);
+    expect(results.at(-1)).toMatchObject({ resource: `credential report line ${line}`, status: 'error', reason: expect.stringContaining('(first field "bob") was not read: it has 23 fields') });
+    expect(results.slice(0, -1)).toEqual(evaluateBoth(loginEvidence));
+    expect(evaluateBoth({ ...credentialReport([shifted]), users: [], virtualMfaDevices: [] }).map((r) => r.status)).toEqual(['error']);
+  });
 });
 
 describe('iam.login-profiles against the simulated demo account', () => {
