@@ -4,7 +4,11 @@ import { collectSecurityGroups, describePermission, groupLabel, securityGroupArn
 import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 import { blockSize, coversAllPublic, DEFAULT_WIDE_PUBLIC_PREFIX, describeCount, isNonPublic, parseCidr, prefixParam, publicAddressCount, type Cidr, type Family } from './cidr.js';
 
-export const DEFAULT_ADMIN_PORTS = [22, 3389, 3306, 5432, 1433, 1521, 5985, 5986, 23, 21];
+/**
+ * SSH, RDP, MySQL, PostgreSQL, SQL Server, Oracle, WinRM (http, https), Telnet, FTP, MongoDB, Redis, Elasticsearch /
+ * OpenSearch (http, transport), SMB.
+ */
+export const DEFAULT_ADMIN_PORTS = [22, 3389, 3306, 5432, 1433, 1521, 5985, 5986, 23, 21, 27017, 6379, 9200, 9300, 445];
 
 /** A port-list parameter; an environment override arrives as `22,3389`. */
 export function portListParam(value: unknown, fallback: readonly number[]): number[] {
@@ -140,13 +144,13 @@ export const adminPortsOpen = defineQuery<SecurityGroupsEvidence | AggregateConf
   service: 'ec2',
   title: 'No security group opens administration ports to the internet',
   description:
-    'Every security group in the region with its inbound rules, checked for remote administration and database ports (SSH, RDP, WinRM, database listeners, Telnet, FTP). A group fails when its rules for one such port together admit every public IPv4 or IPv6 address (0.0.0.0/0, ::/0, or pieces such as 0.0.0.0/1 and 128.0.0.0/1; private, shared, link-local and unique-local ranges aside); it needs review when they admit more public addresses than one /24 (IPv4) or /48 (IPv6), or a prefix list whose entries the evidence does not hold. Rules whose source is another security group are not followed.',
+    'Every security group in the region with its inbound rules, checked for remote administration, file-sharing and database ports (by default SSH, RDP, WinRM, Telnet, FTP, SMB, and the MySQL, PostgreSQL, SQL Server, Oracle, MongoDB, Redis and Elasticsearch/OpenSearch listeners). A group fails when its rules for one such port together admit every public IPv4 or IPv6 address (0.0.0.0/0, ::/0, or pieces such as 0.0.0.0/1 and 128.0.0.0/1; private, shared, link-local and unique-local ranges aside); it needs review when they admit more public addresses than one /24 (IPv4) or /48 (IPv6), or a prefix list whose entries the evidence does not hold. Rules whose source is another security group are not followed.',
   remediation:
     'Remove the listed inbound rules, or narrow their source to known administration networks or a bastion security group; prefer Systems Manager Session Manager over open SSH/RDP.',
   scope: 'regional',
   apiCalls: ['ec2:DescribeSecurityGroups'],
   parameters: {
-    adminPorts: { description: 'Ports that must never be reachable from anywhere (SSH, RDP, database, WinRM, Telnet, FTP); an entry that is not a port number is an error.', default: DEFAULT_ADMIN_PORTS.map(String) },
+    adminPorts: { description: 'Ports that must never be reachable from anywhere (SSH, RDP, WinRM, Telnet, FTP, SMB, database and search listeners); an entry that is not a port number is an error.', default: DEFAULT_ADMIN_PORTS.map(String) },
     widePublicPrefix: { description: 'Admin-port sources admitting more public IPv4 addresses than one block of this prefix length need review.', default: DEFAULT_WIDE_PUBLIC_PREFIX[4] },
     widePublicIpv6Prefix: { description: 'The same bound for IPv6 sources.', default: DEFAULT_WIDE_PUBLIC_PREFIX[6] },
   },

@@ -62,7 +62,7 @@ describe('EC2 query registry', () => {
       'ec2.security-group-egress',
       'ec2.source-dest-check',
     ]);
-    expect(portListParam(adminPortsOpen.parameters?.adminPorts.default, [])).toEqual([22, 3389, 3306, 5432, 1433, 1521, 5985, 5986, 23, 21]);
+    expect(portListParam(adminPortsOpen.parameters?.adminPorts.default, [])).toEqual([22, 3389, 3306, 5432, 1433, 1521, 5985, 5986, 23, 21, 27017, 6379, 9200, 9300, 445]);
     expect(portListParam('22, 3389', [])).toEqual([22, 3389]);
   });
 });
@@ -78,6 +78,12 @@ describe('ec2.admin-ports-open', () => {
     });
     expect(results[0].reason).toContain('tcp 22 from 0.0.0.0/0 (admin port 22)');
     expect(results[1].reason).toContain('tcp 3000-4000 from ::/0 (admin ports 3389, 3306)');
+  });
+  it('the default ports include the MongoDB, Redis, Elasticsearch/OpenSearch and SMB listeners', () => {
+    const nosql = { ...sshOpen, GroupId: 'sg-0a1111111111111aa', IpPermissions: [27017, 6379, 9200, 9300, 445].map((port) => ({ IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: [{ CidrIp: '0.0.0.0/0' }] })) };
+    const [r] = evaluateBoth(adminPortsOpen, { securityGroups: [nosql] });
+    expect(r.status).toBe('fail');
+    for (const port of [27017, 6379, 9200, 9300, 445]) expect(r.reason).toContain(`tcp ${port} from 0.0.0.0/0 (admin port ${port})`);
   });
   it('uses the adminPorts parameter', () => {
     expect(statusOf(evaluateBoth(adminPortsOpen, { securityGroups: [webGroup] }, { adminPorts: ['443'] }))).toEqual({ [sgArn(webGroup.GroupId!)]: 'fail' });
