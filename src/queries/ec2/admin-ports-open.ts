@@ -1,9 +1,14 @@
-import type { IpPermission } from '@aws-sdk/client-ec2';
-import { defineQuery, type ResourceResult } from '../types.js';
+import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
+import { defineQuery, type QueryParameters, type ResourceResult } from '../types.js';
 import { collectSecurityGroups, describePermission, groupLabel, securityGroupArn, type SecurityGroupsEvidence, SECURITY_GROUP_ITEMS } from './security-groups.js';
 import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
+import { blockSize, coversAllPublic, DEFAULT_WIDE_PUBLIC_PREFIX, describeCount, isNonPublic, parseCidr, prefixParam, publicAddressCount, type Cidr, type Family } from './cidr.js';
 
-export const DEFAULT_ADMIN_PORTS = [22, 3389, 3306, 5432, 1433, 1521, 5985, 5986, 23, 21];
+/**
+ * SSH, RDP, MySQL, PostgreSQL, SQL Server, Oracle, WinRM (http, https), Telnet, FTP, MongoDB, Redis, Elasticsearch /
+ * OpenSearch (http, transport), SMB.
+ */
+export const DEFAULT_ADMIN_PORTS = [22, 3389, 3306, 5432, 1433, 1521, 5985, 5986, 23, 21, 27017, 6379, 9200, 9300, 445];
 
 /** A port-list parameter; an environment override arrives as `22,3389`. */
 export function portListParam(value: unknown, fallback: readonly number[]): number[] {
@@ -23,9 +28,115 @@ export function openedPorts(p: IpPermission, ports: readonly number[]): number[]
   return ports.filter((port) => port >= from && port <= to);
 }
 
-/** The "anywhere" sources of a rule: 0.0.0.0/0 and ::/0. */
+/** The "anywhere" sources of a rule written as one block: 0.0.0.0/0 and ::/0. */
 export function openSources(p: IpPermission): string[] {
   return [...(p.IpRanges ?? []).map((r) => r.CidrIp).filter((c) => c === '0.0.0.0/0'), ...(p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6).filter((c) => c === '::/0')] as string[];
+}
+
+/** The port list and range limits of a network check, or why the configured values cannot be used. */
+export type NetworkParams = { ports: number[]; widest: Record<Family, number> } | { error: string };
+
+/**
+ * Reads `adminPorts`, `widePublicPrefix` and `widePublicIpv6Prefix`. An override that names no port, or an entry that
+ * is not a port number (`ssh`), would silently check nothing, so it is a configuration error naming the parameter.
+ */
+export function networkParams(queryId: string, params: QueryParameters, fallback: readonly number[]): NetworkParams {
+  const raw = params.adminPorts;
+  const entries = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(',') : raw === undefined ? fallback.map(String) : [String(raw)];
+  const ports = portListParam(entries, []);
+  const bad = entries.filter((v) => portListParam([v], []).length === 0);
+  if (ports.length === 0 || bad.length) {
+    return {
+      error: `parameter adminPorts of ${queryId} is ${JSON.stringify(raw)}: ${bad.length ? `${bad.map((b) => JSON.stringify(b)).join(', ')} ${bad.length > 1 ? 'are' : 'is'} not a port number 0-65535` : 'it names no port'}, so the check cannot say which ports it judged; give port numbers such as ["22", "3389"]`,
+    };
+  }
+  const widest = {} as Record<Family, number>;
+  for (const [family, name] of [[4, 'widePublicPrefix'], [6, 'widePublicIpv6Prefix']] as const) {
+    const value = params[name] ?? DEFAULT_WIDE_PUBLIC_PREFIX[family];
+    const prefix = prefixParam(value, family);
+    if (prefix === undefined) return { error: `parameter ${name} of ${queryId} is ${JSON.stringify(value)}: expected a prefix length 0-${family === 4 ? 32 : 128}` };
+    widest[family] = prefix;
+  }
+  return { ports, widest };
+}
+
+/** One inbound rule as it bears on the admin ports: which ports it opens and from which sources. */
+interface Opening {
+  rule: IpPermission;
+  ports: number[];
+  blocks: Cidr[];
+  unreadable: string[];
+  prefixLists: string[];
+}
+
+function openingOf(p: IpPermission, ports: readonly number[]): Opening | undefined {
+  const hit = openedPorts(p, ports);
+  if (!hit.length) return undefined;
+  const texts = [...(p.IpRanges ?? []).map((r) => r.CidrIp), ...(p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6)].filter((t): t is string => t !== undefined);
+  const blocks: Cidr[] = [];
+  const unreadable: string[] = [];
+  for (const t of texts) {
+    const c = parseCidr(t);
+    if (c) blocks.push(c);
+    else unreadable.push(t);
+  }
+  const prefixLists = (p.PrefixListIds ?? []).map((l) => l.PrefixListId ?? 'a prefix list without id');
+  return { rule: p, ports: hit, blocks, unreadable, prefixLists };
+}
+
+const portsText = (ports: readonly number[]) => `admin port${ports.length > 1 ? 's' : ''} ${[...new Set(ports)].join(', ')}`;
+const FAMILIES: readonly Family[] = [4, 6];
+
+/** Judges one group's inbound rules for the admin ports: every public address, wide public ranges, unread prefix lists. */
+function judgeGroup(g: SecurityGroup, ports: readonly number[], widest: Record<Family, number>): { status: 'fail' | 'needs-review' | 'pass'; reason: string } {
+  const openings = (g.IpPermissions ?? []).map((p) => openingOf(p, ports)).filter((o): o is Opening => o !== undefined);
+  // Per admin port and address family: the union of every rule's sources (a group's rules add up).
+  const everyPublic = new Map<Family, number[]>();
+  const wide = new Map<Family, { port: number; count: bigint }[]>();
+  for (const family of FAMILIES) {
+    for (const port of ports) {
+      const blocks = openings.filter((o) => o.ports.includes(port)).flatMap((o) => o.blocks.filter((c) => c.family === family));
+      if (!blocks.length) continue;
+      if (coversAllPublic(blocks, family)) everyPublic.set(family, [...(everyPublic.get(family) ?? []), port]);
+      else {
+        const count = publicAddressCount(blocks, family);
+        if (count > blockSize(family, widest[family])) wide.set(family, [...(wide.get(family) ?? []), { port, count }]);
+      }
+    }
+  }
+  const publicSources = (o: Opening, family: Family) => o.blocks.filter((c) => c.family === family && !isNonPublic(c)).map((c) => c.text);
+  const rulesFor = (family: Family, flagged: readonly number[]) =>
+    openings
+      .map((o) => ({ o, hit: o.ports.filter((p) => flagged.includes(p)), from: publicSources(o, family) }))
+      .filter((x) => x.hit.length && x.from.length)
+      .map((x) => `${describePermission(x.o.rule)} from ${x.from.join(' and ')} (${portsText(x.hit)})`);
+
+  const failing = FAMILIES.filter((f) => everyPublic.has(f)).map((f) => {
+    const rules = rulesFor(f, everyPublic.get(f)!);
+    const together = openings.some((o) => o.blocks.some((c) => c.family === f && c.prefix === 0)) ? '' : ` (together every public IPv${f} address)`;
+    return `${rules.join('; ')}${together}`;
+  });
+  const review: string[] = [];
+  for (const f of FAMILIES) {
+    const flagged = wide.get(f);
+    if (!flagged) continue;
+    const widestCount = flagged.reduce((m, x) => (x.count > m ? x.count : m), 0n);
+    review.push(`${rulesFor(f, flagged.map((x) => x.port)).join('; ')}: up to ${describeCount(widestCount, f)}, more than one /${widest[f]} (parameter ${f === 4 ? 'widePublicPrefix' : 'widePublicIpv6Prefix'}); confirm these are approved administration networks`);
+  }
+  for (const o of openings) {
+    if (o.prefixLists.length) {
+      review.push(`${describePermission(o.rule)} from prefix list ${o.prefixLists.join(', ')} (${portsText(o.ports)}): the list's entries are not in the evidence (DescribeSecurityGroups gives only its id; AWS-managed com.amazonaws.* lists cannot be told apart by id), so who can reach the port is unknown`);
+    }
+    if (o.unreadable.length) review.push(`${describePermission(o.rule)} from ${o.unreadable.join(', ')} (${portsText(o.ports)}): not a CIDR block this check can read`);
+  }
+  if (failing.length) {
+    return { status: 'fail', reason: `${groupLabel(g)} allows ${failing.join('; ')}${review.length ? `; also to review: ${review.join('; ')}` : ''}` };
+  }
+  if (review.length) return { status: 'needs-review', reason: `${groupLabel(g)} opens administration ports to sources the evidence does not clear: ${review.join('; ')}` };
+  return {
+    status: 'pass',
+    reason: `${groupLabel(g)} opens no administration port (${ports.join(', ')}) to every public address, to more public addresses than one /${widest[4]} (IPv4) or /${widest[6]} (IPv6), or to a prefix list; rules whose source is another security group are not followed`,
+  };
 }
 
 export const adminPortsOpen = defineQuery<SecurityGroupsEvidence | AggregateConfigItemsEvidence>({
@@ -33,30 +144,26 @@ export const adminPortsOpen = defineQuery<SecurityGroupsEvidence | AggregateConf
   service: 'ec2',
   title: 'No security group opens administration ports to the internet',
   description:
-    'Every security group in the region with its inbound rules, checked for remote administration and database ports (SSH, RDP, WinRM, database listeners, Telnet, FTP) open to 0.0.0.0/0 or ::/0.',
+    'Every security group in the region with its inbound rules, checked for remote administration, file-sharing and database ports (by default SSH, RDP, WinRM, Telnet, FTP, SMB, and the MySQL, PostgreSQL, SQL Server, Oracle, MongoDB, Redis and Elasticsearch/OpenSearch listeners). A group fails when its rules for one such port together admit every public IPv4 or IPv6 address (0.0.0.0/0, ::/0, or pieces such as 0.0.0.0/1 and 128.0.0.0/1; private, shared, link-local and unique-local ranges aside); it needs review when they admit more public addresses than one /24 (IPv4) or /48 (IPv6), or a prefix list whose entries the evidence does not hold. Rules whose source is another security group are not followed.',
   remediation:
     'Remove the listed inbound rules, or narrow their source to known administration networks or a bastion security group; prefer Systems Manager Session Manager over open SSH/RDP.',
   scope: 'regional',
   apiCalls: ['ec2:DescribeSecurityGroups'],
   parameters: {
-    adminPorts: { description: 'Ports that must never be reachable from anywhere (SSH, RDP, database, WinRM, Telnet, FTP).', default: DEFAULT_ADMIN_PORTS.map(String) },
+    adminPorts: { description: 'Ports that must never be reachable from anywhere (SSH, RDP, WinRM, Telnet, FTP, SMB, database and search listeners); an entry that is not a port number is an error.', default: DEFAULT_ADMIN_PORTS.map(String) },
+    widePublicPrefix: { description: 'Admin-port sources admitting more public IPv4 addresses than one block of this prefix length need review.', default: DEFAULT_WIDE_PUBLIC_PREFIX[4] },
+    widePublicIpv6Prefix: { description: 'The same bound for IPv6 sources.', default: DEFAULT_WIDE_PUBLIC_PREFIX[6] },
   },
   collect: (ctx) => collectSecurityGroups(ctx),
   evaluate: acceptConfigItems(SECURITY_GROUP_ITEMS, (data, params, ctx) => {
     if (!data?.securityGroups) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeSecurityGroups response' }];
-    const ports = portListParam(params.adminPorts, DEFAULT_ADMIN_PORTS);
-    const results: ResourceResult[] = data.securityGroups.map((g) => {
-      const open: string[] = [];
-      for (const p of g.IpPermissions ?? []) {
-        const sources = openSources(p);
-        const hit = openedPorts(p, ports);
-        if (sources.length && hit.length) open.push(`${describePermission(p)} from ${sources.join(' and ')} (admin port${hit.length > 1 ? 's' : ''} ${hit.join(', ')})`);
-      }
-      const base = { resource: securityGroupArn(ctx.accountId, ctx.region, g), resourceType: 'AWS::EC2::SecurityGroup' };
-      return open.length
-        ? { ...base, status: 'fail' as const, reason: `${groupLabel(g)} allows ${open.join('; ')}` }
-        : { ...base, status: 'pass' as const, reason: `${groupLabel(g)} opens no administration port to 0.0.0.0/0 or ::/0` };
-    });
+    const settings = networkParams('ec2.admin-ports-open', params, DEFAULT_ADMIN_PORTS);
+    if ('error' in settings) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: settings.error }];
+    const results: ResourceResult[] = data.securityGroups.map((g) => ({
+      resource: securityGroupArn(ctx.accountId, ctx.region, g),
+      resourceType: 'AWS::EC2::SecurityGroup',
+      ...judgeGroup(g, settings.ports, settings.widest),
+    }));
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no security groups in ${ctx.region}` });
     return results;
   }),

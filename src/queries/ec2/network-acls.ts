@@ -2,7 +2,8 @@ import type { NetworkAcl, NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
 import { acceptConfigItems, type AggregateConfigItemsEvidence, type ConfigItemFamily } from '../config/aggregate-items.js';
-import { portListParam } from './admin-ports-open.js';
+import { networkParams } from './admin-ports-open.js';
+import { blockSize, describeCount, intersect, parseCidr, publicCountOf, setCoversAllPublic, subtract, toInterval, wholeSpace, DEFAULT_WIDE_PUBLIC_PREFIX, type Family, type Interval } from './cidr.js';
 import { recordedEc2Resource } from './recorded-items.js';
 
 /**
@@ -48,12 +49,42 @@ export function describeAclEntry(e: NetworkAclEntry): string {
   return `${rule} ${e.RuleAction} ${proto}${ports} ${e.Egress ? 'to' : 'from'} ${e.CidrBlock ?? e.Ipv6CidrBlock}`;
 }
 
+/** What the inbound rules decide for one admin port and address family, walked in rule-number order. */
+interface PortWalk {
+  /** Addresses the first matching rule allows. */
+  allowed: Interval[];
+  /** Allow rules that are the first match for some public address. */
+  reaching: NetworkAclEntry[];
+  /** Rules matching the port whose range cannot be read (what they decide is unknown). */
+  unreadable: NetworkAclEntry[];
+}
+
 /**
- * The entry that decides traffic from any internet address to `port`: network ACLs apply the lowest-numbered matching
- * rule, and only a rule for the whole address space (0.0.0.0/0 or ::/0) matches every internet source.
+ * Network ACLs apply the lowest-numbered rule that matches a packet. Walking the rules in order and keeping the part of
+ * the address space no earlier rule decided, each allow rule admits only what is still undecided when it is reached:
+ * 0.0.0.0/1 and 128.0.0.0/1 allowed before a 0.0.0.0/0 deny admit every address. Addresses no rule matches are denied.
  */
-function decidingEntry(entries: NetworkAclEntry[], family: '0.0.0.0/0' | '::/0', port: number): NetworkAclEntry | undefined {
-  return entries.find((e) => anywhere(e) === family && coversPort(e, port));
+function walkPort(entries: readonly NetworkAclEntry[], family: Family, port: number): PortWalk {
+  let undecided = wholeSpace(family);
+  const walk: PortWalk = { allowed: [], reaching: [], unreadable: [] };
+  for (const e of entries) {
+    if (!coversPort(e, port)) continue;
+    const text = family === 4 ? e.CidrBlock : e.Ipv6CidrBlock;
+    if (text === undefined) continue;
+    const block = parseCidr(text);
+    if (!block || block.family !== family) {
+      walk.unreadable.push(e);
+      continue;
+    }
+    const decided = intersect(undecided, block);
+    if (e.RuleAction === 'allow' && publicCountOf(decided, family) > 0n) {
+      walk.allowed.push(...decided);
+      walk.reaching.push(e);
+    }
+    undecided = subtract(undecided, [toInterval(block)]);
+    if (undecided.length === 0) break;
+  }
+  return walk;
 }
 
 export function networkAclArn(accountId: string, region: string, acl: NetworkAcl): string {
@@ -65,7 +96,7 @@ export const networkAcls = defineQuery<NetworkAclsEvidence | AggregateConfigItem
   service: 'ec2',
   title: 'No network ACL lets the internet reach administration ports of the subnets it guards',
   description:
-    'Every network ACL in the region with its numbered inbound and outbound rules and the subnets it is associated with. Rules are applied in number order as the VPC applies them: an ACL fails when the first rule matching traffic from any address (0.0.0.0/0 or ::/0) to a remote administration port (SSH, RDP by default) allows it; inbound and outbound rules open to any address are listed (a stateless ACL must admit the ephemeral return ports 1024-65535, which include database ports: security groups have to close those). Network ACLs are stateless subnet filters: security groups on each interface still apply, so a failing ACL shows a missing layer, not by itself a reachable service.',
+    'Every network ACL in the region with its numbered inbound and outbound rules and the subnets it is associated with. Rules are applied in number order as the VPC applies them (the lowest-numbered matching rule decides each source address): an ACL fails when the rules let every public IPv4 or IPv6 address reach a remote administration port (SSH, RDP by default), whether through 0.0.0.0/0 or through pieces such as 0.0.0.0/1 and 128.0.0.0/1, and needs review when they let in more public addresses than one /24 (IPv4) or /48 (IPv6); inbound and outbound rules open to any address are listed (a stateless ACL must admit the ephemeral return ports 1024-65535, which include database ports: security groups have to close those). Network ACLs are stateless subnet filters: security groups on each interface still apply, so a failing ACL shows a missing layer, not by itself a reachable service.',
   remediation:
     'Add lower-numbered deny rules for the administration ports from 0.0.0.0/0 and ::/0 (or replace the allow-all rule with rules for the approved flows), keeping the ephemeral return ports the subnet needs (`aws ec2 create-network-acl-entry --rule-action deny`).',
   scope: 'regional',
@@ -75,6 +106,8 @@ export const networkAcls = defineQuery<NetworkAclsEvidence | AggregateConfigItem
       description: 'Remote administration ports no network ACL may admit from anywhere (SSH, RDP); ports above 1024 collide with the ephemeral return range a stateless ACL must allow.',
       default: DEFAULT_NACL_ADMIN_PORTS.map(String),
     },
+    widePublicPrefix: { description: 'Admin ports reachable from more public IPv4 addresses than one block of this prefix length need review.', default: DEFAULT_WIDE_PUBLIC_PREFIX[4] },
+    widePublicIpv6Prefix: { description: 'The same bound for IPv6 sources.', default: DEFAULT_WIDE_PUBLIC_PREFIX[6] },
   },
   async collect(ctx) {
     const { EC2Client, paginateDescribeNetworkAcls } = await loadEc2Sdk();
@@ -87,7 +120,9 @@ export const networkAcls = defineQuery<NetworkAclsEvidence | AggregateConfigItem
   },
   evaluate: acceptConfigItems(NETWORK_ACL_ITEMS, (data, params, ctx) => {
     if (!data?.networkAcls) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeNetworkAcls response' }];
-    const ports = portListParam(params.adminPorts, DEFAULT_NACL_ADMIN_PORTS);
+    const settings = networkParams('ec2.network-acls', params, DEFAULT_NACL_ADMIN_PORTS);
+    if ('error' in settings) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: settings.error }];
+    const { ports, widest } = settings;
     const results: ResourceResult[] = data.networkAcls.map((acl) => {
       const base = { resource: networkAclArn(ctx.accountId, ctx.region, acl), resourceType: 'AWS::EC2::NetworkAcl' };
       const subnets = (acl.Associations ?? []).map((a) => a.SubnetId).filter((s): s is string => !!s);
@@ -101,23 +136,51 @@ export const networkAcls = defineQuery<NetworkAclsEvidence | AggregateConfigItem
       }
       const openInbound = inbound.filter((e) => e.RuleAction === 'allow' && anywhere(e)).map(describeAclEntry);
       const openOutbound = outbound.filter((e) => e.RuleAction === 'allow' && anywhere(e)).map(describeAclEntry);
+      // Rule text -> admin ports, for the rules that let every public address in and for those that let in a wide part.
       const reached = new Map<string, number[]>();
-      for (const family of ['0.0.0.0/0', '::/0'] as const) {
+      const wide = new Map<string, number[]>();
+      const unreadable = new Map<string, number[]>();
+      const add = (m: Map<string, number[]>, e: NetworkAclEntry, port: number) => m.set(describeAclEntry(e), [...(m.get(describeAclEntry(e)) ?? []), port]);
+      let widestCount: { count: bigint; family: Family } | undefined;
+      for (const family of [4, 6] as const) {
         for (const port of ports) {
-          const e = decidingEntry(inbound, family, port);
-          if (e?.RuleAction === 'allow') reached.set(describeAclEntry(e), [...(reached.get(describeAclEntry(e)) ?? []), port]);
+          const walk = walkPort(inbound, family, port);
+          walk.unreadable.forEach((e) => add(unreadable, e, port));
+          if (setCoversAllPublic(walk.allowed, family)) walk.reaching.forEach((e) => add(reached, e, port));
+          else {
+            const count = publicCountOf(walk.allowed, family);
+            if (count > blockSize(family, widest[family])) {
+              walk.reaching.forEach((e) => add(wide, e, port));
+              if (!widestCount || count > widestCount.count) widestCount = { count, family };
+            }
+          }
         }
       }
       const outText = openOutbound.length ? `; outbound to any address: ${openOutbound.join('; ')}` : '; no outbound rule allows any address';
       if (subnets.length === 0) {
         return { ...base, status: 'not-applicable' as const, reason: `${label} ${guards}, so its rules filter no traffic` };
       }
+      const hits = (m: Map<string, number[]>) => [...m].map(([rule, p]) => `${rule} (admin port${new Set(p).size > 1 ? 's' : ''} ${[...new Set(p)].join(', ')})`);
+      const review = [
+        ...(wide.size && widestCount
+          ? [`${hits(wide).join('; ')} admit up to ${describeCount(widestCount.count, widestCount.family)} to administration ports, more than one /${widest[widestCount.family]} (parameters widePublicPrefix, widePublicIpv6Prefix): confirm these are approved administration networks`]
+          : []),
+        ...(unreadable.size ? [`${hits(unreadable).join('; ')}: the range is not a CIDR block this check can read`] : []),
+      ];
       if (reached.size) {
-        const hits = [...reached].map(([rule, p]) => `${rule} (admin port${p.length > 1 ? 's' : ''} ${[...new Set(p)].join(', ')})`);
-        return { ...base, status: 'fail' as const, reason: `${label} ${guards} and lets any address reach administration ports: ${hits.join('; ')}${outText}` };
+        return {
+          ...base,
+          status: 'fail' as const,
+          reason: `${label} ${guards} and lets every public address reach administration ports: ${hits(reached).join('; ')}${review.length ? `; also to review: ${review.join('; ')}` : ''}${outText}`,
+        };
       }
+      if (review.length) return { ...base, status: 'needs-review' as const, reason: `${label} ${guards}; ${review.join('; ')}${outText}` };
       const inText = openInbound.length ? `inbound from any address only: ${openInbound.join('; ')}` : 'no inbound rule allows any address';
-      return { ...base, status: 'pass' as const, reason: `${label} ${guards}; no administration port is reachable from 0.0.0.0/0 or ::/0 (${inText})${outText}` };
+      return {
+        ...base,
+        status: 'pass' as const,
+        reason: `${label} ${guards}; no administration port (${ports.join(', ')}) is reachable from every public address or from more public addresses than one /${widest[4]} (IPv4) or /${widest[6]} (IPv6) (${inText})${outText}`,
+      };
     });
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no network ACLs (no VPCs) in ${ctx.region}` });
     return results;

@@ -5,7 +5,11 @@ import { networkAcls, NETWORK_ACL_ITEMS } from '../../../src/queries/ec2/network
 import { sourceDestCheck, NETWORK_INTERFACE_ITEMS } from '../../../src/queries/ec2/source-dest-check.js';
 import { routeTables, ROUTING_ITEMS } from '../../../src/queries/ec2/route-tables.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
-import { ACCOUNT, REGION, networkInterfaces, reservations } from '../../fixtures/ec2/ec2.js';
+import { adminPortsOpen } from '../../../src/queries/ec2/admin-ports-open.js';
+import { securityGroupEgress } from '../../../src/queries/ec2/security-group-egress.js';
+import { SECURITY_GROUP_ITEMS } from '../../../src/queries/ec2/security-groups.js';
+import type { SecurityGroup } from '@aws-sdk/client-ec2';
+import { ACCOUNT, REGION, egressAllToPrefixList, egressSplit, halfWorld, networkInterfaces, reservations, sshOpen, sshPrefixList, sshSplitWorld, sshWidePublic } from '../../fixtures/ec2/ec2.js';
 import { networkAclsEvidence, routeTablesEvidence } from '../../fixtures/ec2/network.js';
 
 const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: '2026-12-03T06:00:00.000Z' };
@@ -89,6 +93,31 @@ describe('ec2.network-acls through AWS::EC2::NetworkAcl configuration items', ()
     expect(Object.values(verdicts(fromItems))).toContain('fail');
     // A null port range is "all ports", as an absent one is: the reasons name the same rules.
     for (const r of native) expect(fromItems.find((x) => x.resource === r.resource)!.reason.startsWith(r.reason)).toBe(true);
+  });
+});
+
+describe('security-group checks through AWS::EC2::SecurityGroup configuration items', () => {
+  // AWS Config records a rule's CIDR objects as ipv4Ranges (the bare CIDRs again as ipRanges) and prefix lists as prefixListIds.
+  const item = (g: SecurityGroup) => {
+    const rule = (p: Record<string, unknown>) => {
+      const { ipRanges, ...rest } = p as { ipRanges?: { cidrIp: string }[] };
+      return { ...rest, ipv4Ranges: ipRanges ?? [], ipRanges: (ipRanges ?? []).map((r) => r.cidrIp) };
+    };
+    const c = recorded(g) as Record<string, unknown> & { ipPermissions: Record<string, unknown>[]; ipPermissionsEgress: Record<string, unknown>[] };
+    return ci('AWS::EC2::SecurityGroup', g.GroupId!, 'security-group', { ...c, ipPermissions: c.ipPermissions.map(rule), ipPermissionsEgress: c.ipPermissionsEgress.map(rule) });
+  };
+  const groups = [sshOpen, sshSplitWorld, halfWorld, sshWidePublic, sshPrefixList, egressSplit, egressAllToPrefixList];
+  const items = evidence(SECURITY_GROUP_ITEMS.resourceTypes, groups.map(item));
+
+  it('split ranges, wide public ranges and prefix lists get the statuses DescribeSecurityGroups evidence gets', () => {
+    for (const q of [adminPortsOpen, securityGroupEgress]) {
+      const params = Object.fromEntries(Object.entries(q.parameters ?? {}).map(([k, v]) => [k, v.default]));
+      const native = q.evaluate({ securityGroups: groups }, params, ctx);
+      expect(verdicts(q.evaluate(items, params, ctx))).toEqual(verdicts(native));
+    }
+    const admin = verdicts(adminPortsOpen.evaluate(items, { adminPorts: ['22', '3389'] }, ctx));
+    expect(Object.values(admin)).toEqual(['fail', 'fail', 'needs-review', 'needs-review', 'needs-review', 'pass', 'pass']);
+    expect(Object.values(verdicts(securityGroupEgress.evaluate(items, {}, ctx))).slice(-2)).toEqual(['fail', 'needs-review']);
   });
 });
 

@@ -18,13 +18,20 @@ import {
   ebsOff,
   ebsOn,
   egressHttpsOnly,
+  egressAllToPrefixList,
   egressPrefixList,
+  egressSplit,
+  halfWorld,
   networkInterfaces,
+  rdpPrivate,
   rdpRangeV6,
   reservations,
   sgArn,
   snapshots,
   sshOpen,
+  sshPrefixList,
+  sshSplitWorld,
+  sshWidePublic,
   volumes,
   webGroup,
 } from '../../fixtures/ec2/ec2.js';
@@ -55,7 +62,7 @@ describe('EC2 query registry', () => {
       'ec2.security-group-egress',
       'ec2.source-dest-check',
     ]);
-    expect(portListParam(adminPortsOpen.parameters?.adminPorts.default, [])).toEqual([22, 3389, 3306, 5432, 1433, 1521, 5985, 5986, 23, 21]);
+    expect(portListParam(adminPortsOpen.parameters?.adminPorts.default, [])).toEqual([22, 3389, 3306, 5432, 1433, 1521, 5985, 5986, 23, 21, 27017, 6379, 9200, 9300, 445]);
     expect(portListParam('22, 3389', [])).toEqual([22, 3389]);
   });
 });
@@ -72,9 +79,47 @@ describe('ec2.admin-ports-open', () => {
     expect(results[0].reason).toContain('tcp 22 from 0.0.0.0/0 (admin port 22)');
     expect(results[1].reason).toContain('tcp 3000-4000 from ::/0 (admin ports 3389, 3306)');
   });
+  it('the default ports include the MongoDB, Redis, Elasticsearch/OpenSearch and SMB listeners', () => {
+    const nosql = { ...sshOpen, GroupId: 'sg-0a1111111111111aa', IpPermissions: [27017, 6379, 9200, 9300, 445].map((port) => ({ IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: [{ CidrIp: '0.0.0.0/0' }] })) };
+    const [r] = evaluateBoth(adminPortsOpen, { securityGroups: [nosql] });
+    expect(r.status).toBe('fail');
+    for (const port of [27017, 6379, 9200, 9300, 445]) expect(r.reason).toContain(`tcp ${port} from 0.0.0.0/0 (admin port ${port})`);
+  });
   it('uses the adminPorts parameter', () => {
     expect(statusOf(evaluateBoth(adminPortsOpen, { securityGroups: [webGroup] }, { adminPorts: ['443'] }))).toEqual({ [sgArn(webGroup.GroupId!)]: 'fail' });
     expect(statusOf(evaluateBoth(adminPortsOpen, { securityGroups: [sshOpen] }, { adminPorts: ['3389'] }))).toEqual({ [sgArn(sshOpen.GroupId!)]: 'pass' });
+  });
+  it('adds up a group\'s ranges: 0.0.0.0/1 + 128.0.0.0/1 (or ::/1 + 8000::/1 across two rules) is every address and fails', () => {
+    const [r] = evaluateBoth(adminPortsOpen, { securityGroups: [sshSplitWorld] });
+    expect(r.status).toBe('fail');
+    expect(r.reason).toContain('tcp 22 from 0.0.0.0/1 and 128.0.0.0/1 (admin port 22) (together every public IPv4 address)');
+    expect(r.reason).toContain('tcp 22 from ::/1 (admin port 22); all traffic from 8000::/1 (admin port 22) (together every public IPv6 address)');
+    expect(r.reason).toContain('also to review: all traffic from 8000::/1 (admin ports 3389, 3306');
+    expect(r.reason).toContain('about 2^126 public IPv6 addresses, more than one /48');
+  });
+  it('needs review for a public source wider than one /24 and for a prefix list whose entries the evidence lacks', () => {
+    const r = evaluateBoth(adminPortsOpen, { securityGroups: [halfWorld, sshWidePublic, sshPrefixList, rdpPrivate] });
+    expect(statusOf(r)).toEqual({
+      [sgArn(halfWorld.GroupId!)]: 'needs-review',
+      [sgArn(sshWidePublic.GroupId!)]: 'needs-review',
+      [sgArn(sshPrefixList.GroupId!)]: 'needs-review',
+      [sgArn(rdpPrivate.GroupId!)]: 'pass',
+    });
+    expect(r[0].reason).toContain('all traffic from 0.0.0.0/1 (admin ports 22, 3389');
+    expect(r[0].reason).toContain('up to 2126512128 public IPv4 addresses, more than one /24 (parameter widePublicPrefix)');
+    expect(r[1].reason).toContain('tcp 22 from 198.18.0.0/16 (admin port 22): up to 65536 public IPv4 addresses');
+    expect(r[1].reason).not.toContain('10.0.0.0/8');
+    expect(r[2].reason).toContain('tcp 22 from prefix list pl-0e0e0e0e0e0e0e0e0 (admin port 22): the list\'s entries are not in the evidence');
+    expect(r[3].reason).toContain('rules whose source is another security group are not followed');
+    // The bound is a parameter: with /16 allowed, the /16 office range passes.
+    expect(evaluateBoth(adminPortsOpen, { securityGroups: [sshWidePublic] }, { widePublicPrefix: 16 })[0].status).toBe('pass');
+  });
+  it('an adminPorts value that names no port, or an entry that is not a port, is an error naming the parameter, never a pass', () => {
+    for (const adminPorts of [['ssh', 'rdp'], [], ['22', 'ssh']]) {
+      const r = evaluateBoth(adminPortsOpen, { securityGroups: [allOpen] }, { adminPorts });
+      expect(r).toEqual([expect.objectContaining({ resource: 'account', status: 'error', reason: expect.stringContaining('parameter adminPorts of ec2.admin-ports-open') })]);
+    }
+    expect(evaluateBoth(adminPortsOpen, { securityGroups: [allOpen] }, { widePublicPrefix: 40 })[0]).toMatchObject({ status: 'error', reason: expect.stringContaining('parameter widePublicPrefix') });
   });
   it('reads protocol -1 and -1 port ranges as every port, and icmp as none', () => {
     expect(openedPorts({ IpProtocol: 'tcp', FromPort: -1, ToPort: -1 }, [22])).toEqual([22]);
@@ -124,6 +169,16 @@ describe('ec2.security-group-egress (1.3.2: every group, not only the default on
     expect(r[0].reason).toContain('allows all outbound traffic to 0.0.0.0/0');
     expect(r[1].reason).toContain('tcp 443 to any address');
     expect(r[2].reason).toContain('pl-63a5400a');
+  });
+  it('all traffic to 0.0.0.0/1 + 128.0.0.0/1 is allow-all and fails; all traffic to a prefix list or half the internet needs review', () => {
+    const halfOut = { ...egressSplit, GroupId: 'sg-0b88888888888888e', IpPermissionsEgress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '128.0.0.0/1' }] }] };
+    const httpsSplit = { ...egressSplit, GroupId: 'sg-0b88888888888888f', IpPermissionsEgress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Ipv6Ranges: [{ CidrIpv6: '::/1' }] }, { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Ipv6Ranges: [{ CidrIpv6: '8000::/1' }] }] };
+    const r = evaluateBoth(securityGroupEgress, { securityGroups: [egressSplit, egressAllToPrefixList, halfOut, httpsSplit] });
+    expect(r.map((x) => x.status)).toEqual(['fail', 'needs-review', 'needs-review', 'needs-review']);
+    expect(r[0].reason).toContain('allows all outbound traffic to 0.0.0.0/1 and 128.0.0.0/1 (together every public address)');
+    expect(r[1].reason).toContain("all traffic to prefix list pl-0f0f0f0f0f0f0f0f0 (the list's entries are not in the evidence");
+    expect(r[2].reason).toContain('all traffic to 128.0.0.0/1 (2146304000 public IPv4 addresses, more than one /24)');
+    expect(r[3].reason).toContain('tcp 443 to any address');
   });
   it('is an error without the evidence and not applicable without groups', () => {
     expect(statusOf(evaluateBoth(securityGroupEgress, {}))).toEqual({ account: 'error' });

@@ -34,7 +34,18 @@ describe('RDS queries', () => {
     const results = evaluateBoth(publicAccess, all);
     expect(statusOf(results)['legacy-reporting']).toBe('fail');
     expect(results[1].reason).toContain('legacy-reporting.cabcdefghijk.us-east-1.rds.amazonaws.com:3306');
+    // The flag is what permits public access; reachability also needs a public subnet, whose routes are not in the evidence.
+    expect(results[1].reason).toContain('has PubliclyAccessible on');
+    expect(results[1].reason).toContain('also depends on the subnets of');
+    expect(results[1].reason).toContain('routing to an internet gateway, which this evidence does not show');
     expect(results.filter((r) => r.status === 'pass')).toHaveLength(3);
+  });
+  it('rds.public-access keeps failing the flag in a subnet group whose routes the evidence lacks, naming the group', () => {
+    // AWS: the instance must be in a public subnet and have PubliclyAccessible on to be reachable; DescribeDBInstances
+    // gives only the subnet ids, so the flag (what permits public access) fails and the reason says what is not shown.
+    const privateOnly = { ...badDb, DBSubnetGroup: { DBSubnetGroupName: 'private-only', VpcId: 'vpc-0a1b2c3d', Subnets: [{ SubnetIdentifier: 'subnet-0private1' }] } };
+    const [r] = evaluateBoth(publicAccess, { dbInstances: [privateOnly] });
+    expect(r).toMatchObject({ status: 'fail', reason: expect.stringContaining('the subnets of DB subnet group private-only routing to an internet gateway, which this evidence does not show') });
   });
   it('rds.backup-retention fails short and disabled backups; a replica relies on its source', () => {
     const results = evaluateBoth(backupRetention, all);
