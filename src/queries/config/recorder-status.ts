@@ -24,23 +24,50 @@ function frequency(r: ConfigurationRecorder): string | undefined {
 }
 
 /** What a recorder records: everything, everything but some types, or only listed types; and how often. */
-function coverage(r: ConfigurationRecorder): { status: 'pass' | 'needs-review' | 'fail'; text: string } {
-  const what = recordedTypes(r);
+function coverage(r: ConfigurationRecorder, region: string): { status: 'pass' | 'needs-review' | 'fail'; text: string } {
+  const what = recordedTypes(r, region);
   const daily = frequency(r);
   if (!daily) return what;
   return { status: what.status === 'fail' ? 'fail' : 'needs-review', text: `${what.text}; it ${daily}` };
 }
 
-function recordedTypes(r: ConfigurationRecorder): { status: 'pass' | 'needs-review' | 'fail'; text: string } {
+/** The global IAM resource types: left out of allSupported unless includeGlobalResourceTypes is true. */
+const GLOBAL_IAM_TYPES = ['AWS::IAM::User', 'AWS::IAM::Group', 'AWS::IAM::Role', 'AWS::IAM::Policy'];
+const IAM_WORDS = 'the global IAM resource types (IAM users, groups, roles and customer managed policies)';
+
+/**
+ * Regions where AWS Config was available before February 2022, the only ones where it can record the global IAM
+ * resource types (https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html).
+ */
+const IAM_RECORDING_REGIONS = new Set([
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'af-south-1', 'ap-east-1', 'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3',
+  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ca-central-1', 'eu-central-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-south-1', 'eu-north-1',
+  'me-south-1', 'sa-east-1', 'cn-north-1', 'cn-northwest-1', 'us-gov-east-1', 'us-gov-west-1',
+]);
+
+/** This check sees one Region; AWS Config records the global IAM types in whichever Regions are set to. */
+const confirmElsewhere = 'confirm that the recorder of another Region records them (this check sees one Region only)';
+
+function recordedTypes(r: ConfigurationRecorder, region: string): { status: 'pass' | 'needs-review' | 'fail'; text: string } {
   const g = r.recordingGroup;
   const strategy = g?.recordingStrategy?.useOnly;
-  const global = g?.includeGlobalResourceTypes ? ' including global resource types (IAM)' : '';
-  if (g?.allSupported === true || strategy === 'ALL_SUPPORTED_RESOURCE_TYPES') {
-    return { status: 'pass', text: `records all supported resource types${global}` };
-  }
+  const iamHere = IAM_RECORDING_REGIONS.has(region);
+  const notHere = `AWS Config cannot record them in ${region}, which is not among the Regions it supported before February 2022`;
   if (strategy === 'EXCLUSION_BY_RESOURCE_TYPES') {
+    // The exclusion strategy records the global IAM types unless they are listed as exclusions, whatever includeGlobalResourceTypes says.
     const excluded = g?.exclusionByResourceTypes?.resourceTypes ?? [];
-    return { status: 'needs-review', text: `records all supported resource types except ${excluded.length ? excluded.join(', ') : '(none listed)'}` };
+    const iamExcluded = GLOBAL_IAM_TYPES.filter((t) => (excluded as string[]).includes(t));
+    const iam = !iamHere ? `; ${IAM_WORDS} are not recorded: ${notHere}` : iamExcluded.length ? `; ${iamExcluded.join(', ')} not recorded: ${confirmElsewhere}` : '';
+    return { status: 'needs-review', text: `records all supported resource types except ${excluded.length ? excluded.join(', ') : '(none listed)'}${iam}` };
+  }
+  if (g?.allSupported === true || strategy === 'ALL_SUPPORTED_RESOURCE_TYPES') {
+    if (g?.includeGlobalResourceTypes !== true) {
+      return { status: 'needs-review', text: `records all supported resource types except ${IAM_WORDS}, which includeGlobalResourceTypes false leaves out in this Region: ${confirmElsewhere}` };
+    }
+    if (!iamHere) {
+      return { status: 'needs-review', text: `records all supported resource types; includeGlobalResourceTypes is true, but ${IAM_WORDS} are not recorded: ${notHere}; ${confirmElsewhere}` };
+    }
+    return { status: 'pass', text: `records all resource types AWS Config supports in ${region}, including ${IAM_WORDS}` };
   }
   const types = g?.resourceTypes ?? [];
   return { status: 'fail', text: `records only ${types.length} selected resource types${types.length ? ` (${types.slice(0, 5).join(', ')}${types.length > 5 ? ', ...' : ''})` : ''}` };
@@ -51,7 +78,7 @@ export const recorderStatus = defineQuery<RecorderStatusEvidence>({
   service: 'config',
   title: 'AWS Config records configuration changes of all resources',
   description:
-    'The region’s AWS Config configuration recorders, what they record (all supported resource types, with or without global types), how often (continuously, or daily for all or some types: needs review) and whether recording is on with its last status successful.',
+    'The region’s AWS Config configuration recorders, what they record (all supported resource types, and whether the global IAM resource types are among them in this region: if not, needs review, since another region may record them), how often (continuously, or daily for all or some types: needs review) and whether recording is on with its last status successful.',
   remediation:
     'Configure a recorder for all supported resource types (`aws configservice put-configuration-recorder --recording-group allSupported=true,includeGlobalResourceTypes=true` in one region) and start it (`aws configservice start-configuration-recorder`); fix the recorder role if the last status is a failure.',
   scope: 'regional',
@@ -90,7 +117,7 @@ export const recorderStatus = defineQuery<RecorderStatusEvidence>({
         results.push({ ...resource, status: 'error', reason: `recorder ${r.name}: the evidence holds no status for it` });
         continue;
       }
-      const cov = coverage(r);
+      const cov = coverage(r, ctx.region);
       if (s.recording !== true) {
         const since = toDate(s.lastStopTime);
         results.push({ ...resource, status: 'fail', reason: `recorder ${r.name} is not recording${since ? ` (stopped ${since.toISOString()})` : ''}; it ${cov.text}` });
