@@ -50,6 +50,24 @@ describe('config.recorder-status', () => {
     const excludingIam = { ConfigurationRecorders: [{ name: 'default', recordingGroup: { allSupported: false, includeGlobalResourceTypes: false, exclusionByResourceTypes: { resourceTypes: ['AWS::IAM::User' as const] }, recordingStrategy: { useOnly: 'EXCLUSION_BY_RESOURCE_TYPES' as const } } }] };
     expect(evaluateBoth(recorderStatus, { recorders: excludingIam, statuses: ok })[0].reason).toContain('AWS::IAM::User not recorded: confirm that the recorder of another Region records them');
   });
+  it('a region without the global IAM types passes when the same run shows this account recording them in another region; the fact comes from a recorder that records them', () => {
+    const base = fx.recorders.ConfigurationRecorders![0];
+    const ok = { ConfigurationRecordersStatus: [{ name: 'default', recording: true, lastStatus: 'Success' as const }] };
+    const noGlobal = { recorders: { ConfigurationRecorders: [{ ...base, recordingGroup: { ...base.recordingGroup, includeGlobalResourceTypes: false } }] }, statuses: ok };
+    const west = { ...ctx, region: 'us-west-2' };
+    const elsewhere = evaluateBoth(recorderStatus, noGlobal, { ...west, accountFacts: [{ region: 'us-east-1', fact: 'records-global-iam-types' }] })[0];
+    expect(elsewhere).toMatchObject({ status: 'pass', reason: expect.stringContaining("they are recorded by this account's recorder in us-east-1 (evidence of the same run)") });
+    // The run's other regions were seen and none records them: still needs review, saying so.
+    const none = evaluateBoth(recorderStatus, noGlobal, { ...west, accountFacts: [] })[0];
+    expect(none).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no other region collected in this run records them') });
+    // Which evidence gives the fact: a recording, successful recorder of all types with the global IAM types, in a region that can record them.
+    const fact = (data: object, region = 'us-east-1') => recorderStatus.accountFact!(roundTrip(data), { ...ctx, region });
+    expect(fact({ recorders: fx.recorders, statuses: fx.recorderStatuses })).toBe('records-global-iam-types');
+    expect(fact(noGlobal)).toBeUndefined();
+    expect(fact({ recorders: fx.recorders, statuses: fx.recorderStatuses }, 'eu-central-2')).toBeUndefined();
+    expect(fact({ recorders: fx.recorders, statuses: { ConfigurationRecordersStatus: [{ name: 'default', recording: false, lastStatus: 'Success' as const }] } })).toBeUndefined();
+    expect(fact({ recorders: fx.recorders, statuses: { ConfigurationRecordersStatus: [{ name: 'default', recording: true, lastStatus: 'Failure' as const }] } })).toBeUndefined();
+  });
   it('fails a stopped recorder, a narrow recorder and a region without a recorder', () => {
     const r = evaluateBoth(recorderStatus, { recorders: fx.narrowStoppedRecorders, statuses: fx.stoppedStatus });
     expect(r[0]).toMatchObject({ resource: 'default', status: 'fail', reason: expect.stringContaining('not recording (stopped 2025-05-20T00:00:00.000Z)') });
