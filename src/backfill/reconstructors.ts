@@ -235,10 +235,25 @@ const trailLogging: Reconstructor = {
   },
 };
 
+/**
+ * The rotation period an EnableKeyRotation event set: its requestParameters.rotationPeriodInDays, else 365, the period
+ * KMS uses when rotation is enabled without one (https://docs.aws.amazon.com/kms/latest/developerguide/ct-enablekeyrotation.html).
+ * Undefined when the event's record cannot be read.
+ */
+function enabledPeriod(e: Event): number | undefined {
+  try {
+    const record = JSON.parse(e.CloudTrailEvent ?? '') as { requestParameters?: { rotationPeriodInDays?: unknown } | null };
+    const days = record.requestParameters?.rotationPeriodInDays;
+    return typeof days === 'number' ? days : 365;
+  } catch {
+    return undefined;
+  }
+}
+
 const keyRotation: Reconstructor = {
   queryId: 'kms.key-rotation',
   method:
-    'Keys rebuilt from AWS Config configuration history of AWS::KMS::Key (key metadata in effect at the end of the day); each key’s rotation setting from the EnableKeyRotation/DisableKeyRotation events CloudTrail kept (the last one on or before the day, else the opposite of the first one after it, else today’s GetKeyRotationStatus when CloudTrail shows no change since); days older than CloudTrail’s 90 days cannot be rebuilt.',
+    'Keys rebuilt from AWS Config configuration history of AWS::KMS::Key (key metadata in effect at the end of the day); each key’s rotation setting from the EnableKeyRotation/DisableKeyRotation events CloudTrail kept (the last one on or before the day, with the period an EnableKeyRotation set or 365 when it names none; else the opposite of the first one after it, with no period; else today’s GetKeyRotationStatus, period included, when CloudTrail shows no change since); days older than CloudTrail’s 90 days cannot be rebuilt.',
   apiCalls: ['config:ListDiscoveredResources', CONFIG_HISTORY, LOOKUP, 'kms:GetKeyRotationStatus'],
   async rebuild(ctx) {
     const h = ctx.history(ctx.region);
@@ -267,10 +282,14 @@ const keyRotation: Reconstructor = {
       const before = mine.filter((e) => new Date(e.EventTime ?? 0).getTime() <= ctx.endOfDay.getTime()).pop();
       const after = mine.find((e) => new Date(e.EventTime ?? 0).getTime() > ctx.endOfDay.getTime());
       let enabled: boolean;
+      // The rotation period in effect, when the sources show it; without it kms.key-rotation does not pass the key.
+      let period: number | undefined;
       if (before) {
         enabled = before.EventName === 'EnableKeyRotation';
+        if (enabled) period = enabledPeriod(before);
         sources.push(eventSource(before));
       } else if (after) {
+        // Rotation was on before a DisableKeyRotation, but the EnableKeyRotation that set its period is older than CloudTrail keeps.
         enabled = after.EventName !== 'EnableKeyRotation';
         sources.push({ ...eventSource(after), detail: `${eventSource(after).detail}: the first change after that day, so the setting before it was the opposite` });
       } else {
@@ -278,9 +297,10 @@ const keyRotation: Reconstructor = {
         requests.push({ operation: 'kms:GetKeyRotationStatus', input });
         const now = stripMetadata(await h.clients.get(KMSClient).send(new GetKeyRotationStatusCommand(input)));
         enabled = now.KeyRotationEnabled === true;
+        period = enabled ? now.RotationPeriodInDays : undefined;
         sources.push({ api: 'kms:GetKeyRotationStatus', resourceType: 'AWS::KMS::Key', resourceId: arn, time: h.now.toISOString(), detail: `today's setting; CloudTrail records no rotation change between that day and today` });
       }
-      data.rotation.push({ keyId: id, status: { KeyId: arn, KeyRotationEnabled: enabled } });
+      data.rotation.push({ keyId: id, status: { KeyId: arn, KeyRotationEnabled: enabled, ...(period !== undefined ? { RotationPeriodInDays: period } : {}) } });
     }
     return { kind: 'data', data, sources, requests };
   },

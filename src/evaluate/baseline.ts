@@ -17,6 +17,7 @@ export const ORGANISATION_THRESHOLDS: Record<string, Record<string, number>> = {
   'backup.plans': { maxBackupAgeHours: 1_000_000 },
   'inspector2.findings': { remediationWindowDays: 1_000_000 },
   'secretsmanager.rotation': { rotationPeriodDays: 1_000_000 },
+  'kms.key-rotation': { maxRotationPeriodDays: 1_000_000 },
 };
 
 /** Parameters of a requirement that are organisation-chosen thresholds (an addressable specification's baseline). */

@@ -205,6 +205,16 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
         gaps.push({ queryId, region: '-', reason });
         continue;
       }
+      // Facts the account's other regions give this query's evaluation (same run, evidence collected without error).
+      const facts: { region: string; fact: string }[] = [];
+      if (query.accountFact) {
+        for (const rec of records) {
+          const body = await load(rec.sha256);
+          if (body.status === 'error') continue;
+          const fact = query.accountFact(body.data, { accountId, region: rec.region, collectedAt: rec.collectedAt });
+          if (fact !== undefined) facts.push({ region: rec.region, fact });
+        }
+      }
       for (const rec of records) {
         const body = await load(rec.sha256);
         const via = body.provenance?.via;
@@ -214,7 +224,8 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
           continue;
         }
         try {
-          const ctx = { accountId, region: rec.region, collectedAt: rec.collectedAt };
+          const others = facts.filter((f) => f.region !== rec.region);
+          const ctx = { accountId, region: rec.region, collectedAt: rec.collectedAt, ...(query.accountFact ? { accountFacts: others } : {}) };
           const out = baselineReview(framework, req, queryId, query.evaluate(body.data, params, ctx), params, (relaxed) => query.evaluate(body.data, relaxed, ctx), input.parameterOverrides);
           for (const f of out) {
             findings.push({ ...f, queryId, region: rec.region, evidenceSha256: rec.sha256, recordId: rec.recordId });

@@ -57,6 +57,11 @@ export interface EvaluationContext {
   region: string;
   /** When the evidence was collected (ISO 8601); the reference time for age checks. */
   collectedAt: string;
+  /**
+   * For a query with `accountFact`: the facts its evidence of the same account's other regions, sealed in the same
+   * run, gives (each with its region). Absent when the evaluation sees this region alone.
+   */
+  accountFacts?: readonly { region: string; fact: string }[];
 }
 
 export interface QueryContext {
@@ -90,6 +95,12 @@ export interface EvidenceQuery<TData = unknown> {
   parameters?: Record<string, ParameterSpec>;
   collect(ctx: QueryContext): Promise<TData>;
   evaluate(data: TData, params: QueryParameters, ctx: EvaluationContext): ResourceResult[];
+  /**
+   * What one region's evidence shows that matters to the evaluation of the account's other regions (for example,
+   * that this region's AWS Config recorder records the global IAM resource types, which AWS Config records in one
+   * region only). The engine passes the other regions' facts of the same run as `ctx.accountFacts`.
+   */
+  accountFact?(data: TData, ctx: EvaluationContext): string | undefined;
 }
 
 /** Widens a typed query to the registry's element type. */

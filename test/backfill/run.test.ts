@@ -115,6 +115,9 @@ describe('backfill against the simulated demo account with 90 days of AWS histor
     const cardholder = (b: EvidenceBody) => judge(b, 'us-east-1').find((r) => r.reason.includes('Cardholder data environment'))!.status;
     expect(cardholder(await body(env.store, byDay.get(dayBefore(20))!, 'kms.key-rotation', 'us-east-1'))).toBe('fail');
     expect(cardholder(await body(env.store, byDay.get(dayBefore(14))!, 'kms.key-rotation', 'us-east-1'))).toBe('pass');
+    // The period comes from the EnableKeyRotation event (365 when it names none): without it the key would only need review.
+    const enabledBy = judge(await body(env.store, byDay.get(dayBefore(14))!, 'kms.key-rotation', 'us-east-1'), 'us-east-1').find((r) => r.reason.includes('Cardholder data environment'))!;
+    expect(enabledBy.reason).toContain('rotates automatically every 365 days');
     const legacy = judge(await body(env.store, byDay.get(dayBefore(3))!, 'kms.key-rotation', 'us-east-1'), 'us-east-1').find((r) => r.reason.includes('Application secrets'))!;
     expect(legacy.status).toBe('fail');
   });

@@ -39,3 +39,27 @@ describe('organisation baseline thresholds of addressable specifications', () =>
     expect(results.find((r) => r.requirementId === 'A.1')!.status).toBe('fail');
   });
 });
+
+describe('the KMS rotation period is an organisation baseline too', () => {
+  it('a key rotating every 2560 days fails a required standard but only needs review under an addressable specification', async () => {
+    const kmsCatalog = CatalogSchema.parse({
+      framework: 'hipaa-test',
+      name: 'Baseline test',
+      version: '1',
+      publisher: 'tests',
+      requirements: [
+        { id: 'A.2', title: 'Encryption (addressable)', principal: 'A', testingProcedures: ['A.2'], coverage: 'partial', implementation: 'addressable', rationale: 'Key rotation shows part of it.', parameters: { maxRotationPeriodDays: 365 }, queries: ['kms.key-rotation'] },
+        { id: 'R.2', title: 'Cryptoperiod (required)', principal: 'R', testingProcedures: ['R.2'], coverage: 'partial', implementation: 'required', rationale: 'Key rotation shows part of it.', parameters: { maxRotationPeriodDays: 365 }, queries: ['kms.key-rotation'] },
+      ],
+    });
+    const key = { KeyId: 'k1', Arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/k1`, KeyManager: 'CUSTOMER', KeyState: 'Enabled', KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', Origin: 'AWS_KMS' };
+    const data = { keys: [{ KeyId: 'k1', KeyArn: key.Arn }], metadata: [{ keyId: 'k1', KeyMetadata: key }], rotation: [{ keyId: 'k1', status: { KeyRotationEnabled: true, RotationPeriodInDays: 2560 } }] };
+    const body: EvidenceBody = { schema: 'evidence-locker/evidence@1', queryId: 'kms.key-rotation', accountId: ACCOUNT, region: 'us-east-1', status: 'ok', operations: [], requests: [], data, sdkVersion: 'test' };
+    const manifest = runManifest({ accounts: [ACCOUNT], regions: ['us-east-1'], frameworks: ['hipaa-test'], queries: ['kms.key-rotation'] }, [
+      { recordId: 'kms.key-rotation/x', queryId: 'kms.key-rotation', accountId: ACCOUNT, region: 'us-east-1', status: 'ok', collectedAt: '2026-11-01T00:00:30.000Z', sha256: 'b'.repeat(64), size: 1 },
+    ]);
+    const results = await evaluateRun({ manifest, loadBody: async () => body, catalogs: [kmsCatalog], frameworks: ['hipaa-test'] });
+    expect(results.find((r) => r.requirementId === 'A.2')!).toMatchObject({ status: 'needs-review', findings: [expect.objectContaining({ reason: expect.stringContaining('maxRotationPeriodDays = 365') })] });
+    expect(results.find((r) => r.requirementId === 'R.2')!.status).toBe('fail');
+  });
+});

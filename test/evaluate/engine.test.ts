@@ -75,3 +75,37 @@ describe('evaluateRun', () => {
     await expect(evaluateRun({ manifest: manifest(), loadBody, catalogs: [catalog], frameworks: ['other'] })).rejects.toThrow(/not among the loaded catalogs/);
   });
 });
+
+describe('facts an account\'s other regions give (accountFact)', () => {
+  // One account, two regions of one run: us-east-1's recorder records the global IAM types, us-west-2's does not.
+  const recorder = (includeGlobal: boolean) => ({
+    recorders: { ConfigurationRecorders: [{ name: 'default', roleARN: 'arn:aws:iam::111122223333:role/config', recordingGroup: { allSupported: true, includeGlobalResourceTypes: includeGlobal } }] },
+    statuses: { ConfigurationRecordersStatus: [{ name: 'default', recording: true, lastStatus: 'Success' }] },
+  });
+  const bodies: Record<string, EvidenceBody> = {
+    ['e'.repeat(64)]: { schema: 'evidence-locker/evidence@1', queryId: 'config.recorder-status', accountId: '111122223333', region: 'us-east-1', status: 'ok', operations: [], requests: [], data: recorder(true), sdkVersion: 'x' },
+    ['f'.repeat(64)]: { schema: 'evidence-locker/evidence@1', queryId: 'config.recorder-status', accountId: '111122223333', region: 'us-west-2', status: 'ok', operations: [], requests: [], data: recorder(false), sdkVersion: 'x' },
+  };
+  const record = (region: string, sha256: string) => ({ recordId: `config.recorder-status/111122223333/${region}`, queryId: 'config.recorder-status', accountId: '111122223333', region, status: 'ok' as const, collectedAt: '2026-11-01T00:00:30.000Z', sha256, size: 1 });
+  const recCatalog: Catalog = {
+    ...catalog,
+    requirements: [{ id: '2.1', principal: '2', title: 'Config records changes', testingProcedures: ['2.1'], coverage: 'automated', rationale: 'Config.', kind: 'requirement', parameters: {}, queries: ['config.recorder-status'] }],
+  };
+  const run = (records: RunManifest['records']) =>
+    evaluateRun({
+      manifest: runManifest({ accounts: ['111122223333'], regions: ['us-east-1', 'us-west-2'], frameworks: ['test-fw'], queries: ['config.recorder-status'] }, records),
+      loadBody: async (sha) => bodies[sha],
+      catalogs: [recCatalog],
+      frameworks: ['test-fw'],
+    });
+
+  it('a region whose recorder leaves out the global IAM types passes when another region of the same run records them', async () => {
+    const [r] = await run([record('us-east-1', 'e'.repeat(64)), record('us-west-2', 'f'.repeat(64))]);
+    const west = r.findings.find((f) => f.region === 'us-west-2')!;
+    expect(west).toMatchObject({ status: 'pass', reason: expect.stringContaining("recorded by this account's recorder in us-east-1 (evidence of the same run)") });
+  });
+  it('without that region in the run it needs review, saying no collected region records them', async () => {
+    const [r] = await run([record('us-west-2', 'f'.repeat(64))]);
+    expect(r.findings[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no other region collected in this run records them') });
+  });
+});

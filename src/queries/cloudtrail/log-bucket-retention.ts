@@ -22,7 +22,6 @@ export interface LogBucketRetentionEvidence {
   unreadable?: { bucket: string; error: CapturedError['error'] }[];
 }
 
-const DAY_MS = 86_400_000;
 /** PCI DSS 10.5.1: the most recent three months of audit logs immediately available for analysis. */
 const IMMEDIATELY_AVAILABLE_DAYS = 90;
 const ARCHIVE_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE']);
@@ -38,6 +37,13 @@ function appliesToLogs(rule: LifecycleRule, logPrefix: string): boolean {
   if (rule.Filter?.Tag || rule.Filter?.And?.Tags?.length) return false;
   const prefix = rule.Filter?.Prefix ?? rule.Filter?.And?.Prefix ?? rule.Prefix ?? '';
   return logPrefix.startsWith(prefix) || prefix.startsWith(logPrefix);
+}
+
+/** When a date-based lifecycle action hits the log files: all of them on the date, then each new one as it is written. */
+function dated(date: Date, collectedAt: Date | undefined): string {
+  const day = date.toISOString().slice(0, 10);
+  const since = collectedAt && date.getTime() <= collectedAt.getTime();
+  return `${since ? `since ${day}` : `on ${day}`}, however new (a date-based action applies to every matching object from that date on, including each one written later)`;
 }
 
 function ruleName(rule: LifecycleRule): string {
@@ -97,11 +103,14 @@ export const logBucketRetention = defineQuery<LogBucketRetentionEvidence>({
       if (!b) return { status: 'error', reason: `${trailLabel(t)}: the evidence holds no Object Lock or lifecycle response for bucket ${t.S3BucketName}` };
       const rules = isCapturedError(b.lifecycle) ? [] : (b.lifecycle.Rules ?? []).filter((r) => appliesToLogs(r, logKeyPrefix(t)));
 
+      // A date-based action is not a one-time action: on the date S3 applies it to every object the rule matches,
+      // however new, and keeps applying it to each object written after the date while the rule is enabled
+      // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html#intro-lifecycle-rules-date).
       const expiring = rules.flatMap((r) => {
         const days = r.Expiration?.Days;
         const date = toDate(r.Expiration?.Date);
         if (typeof days === 'number' && days < minDays) return [`${ruleName(r)} deletes them after ${days} days`];
-        if (date && collectedAt && date.getTime() < collectedAt.getTime() + minDays * DAY_MS) return [`${ruleName(r)} deletes them on ${date.toISOString().slice(0, 10)}`];
+        if (date) return [`${ruleName(r)} deletes them ${dated(date, collectedAt)}`];
         return [];
       });
       if (expiring.length) {
@@ -110,8 +119,12 @@ export const logBucketRetention = defineQuery<LogBucketRetentionEvidence>({
 
       const archived = rules.flatMap((r) =>
         (r.Transitions ?? [])
-          .filter((tr) => ARCHIVE_CLASSES.has(tr.StorageClass ?? '') && typeof tr.Days === 'number' && tr.Days < IMMEDIATELY_AVAILABLE_DAYS)
-          .map((tr) => `${ruleName(r)} moves them to ${tr.StorageClass} after ${tr.Days} days`),
+          .filter((tr) => ARCHIVE_CLASSES.has(tr.StorageClass ?? ''))
+          .flatMap((tr) => {
+            if (typeof tr.Days === 'number') return tr.Days < IMMEDIATELY_AVAILABLE_DAYS ? [`${ruleName(r)} moves them to ${tr.StorageClass} after ${tr.Days} days`] : [];
+            const date = toDate(tr.Date);
+            return date ? [`${ruleName(r)} moves them to ${tr.StorageClass} ${dated(date, collectedAt)}`] : [];
+          }),
       );
       const archiveNote = archived.length ? `; ${archived.join(' and ')}, before the three months that must stay immediately available` : '';
 

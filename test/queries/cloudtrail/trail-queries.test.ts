@@ -240,6 +240,22 @@ describe('cloudtrail.sensitive-activity', () => {
   });
 });
 
+describe('cloudtrail.trail-encryption: whose key', () => {
+  const foreignKey = 'arn:aws:kms:us-east-1:999988887777:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
+  it('needs review when the KMS key belongs to another account than the trail, which then controls the key policy', () => {
+    const r = evaluateBoth(trailEncryption, { trailList: [{ ...baselineTrail, KmsKeyId: foreignKey }] });
+    expect(r[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('the key policy is controlled by account 999988887777: it can disable the key') });
+  });
+  it('compares with the trail\'s own account (from its ARN), so an organization trail seen from a member passes with the management account\'s key', () => {
+    const orgTrail = { ...baselineTrail, IsOrganizationTrail: true, TrailARN: 'arn:aws:cloudtrail:us-east-1:999988887777:trail/org', KmsKeyId: foreignKey };
+    expect(evaluateBoth(trailEncryption, { trailList: [orgTrail] })[0]).toMatchObject({ status: 'pass', reason: expect.stringContaining("of the trail's account 999988887777") });
+  });
+  it('judges a key named by alias or bare id as today', () => {
+    expect(evaluateBoth(trailEncryption, { trailList: [{ ...baselineTrail, KmsKeyId: 'alias/cloudtrail' }] })[0].status).toBe('pass');
+    expect(evaluateBoth(trailEncryption, { trailList: [{ ...baselineTrail, KmsKeyId: '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b' }] })[0].status).toBe('pass');
+  });
+});
+
 describe('cloudtrail.log-bucket-retention', () => {
   const buckets = [
     { bucket: 'cloudtrail-logs-111122223333', region: 'us-east-1', objectLock: lockedBucketObjectLock, lifecycle: lockedBucketLifecycle },
@@ -275,6 +291,22 @@ describe('cloudtrail.log-bucket-retention', () => {
     const early = [{ ...buckets[0], lifecycle: { Rules: [{ ID: 'glacier-30', Status: 'Enabled' as const, Filter: { Prefix: 'org/' }, Transitions: [{ Days: 30, StorageClass: 'GLACIER' as const }] }] } }];
     const r = evaluateBoth(logBucketRetention, { describeTrails: { trailList: [baselineTrail] }, buckets: early });
     expect(r[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('GLACIER after 30 days') });
+  });
+  it('flags a date-based archive transition: from its date S3 archives every matching log file, however new', () => {
+    const byDate = (date: string) => [{ ...buckets[0], lifecycle: { Rules: [{ ID: 'archive-all', Status: 'Enabled' as const, Filter: { Prefix: '' }, Transitions: [{ Date: new Date(date), StorageClass: 'DEEP_ARCHIVE' as const }] }] } }];
+    const past = evaluateBoth(logBucketRetention, { describeTrails: { trailList: [baselineTrail] }, buckets: byDate('2024-01-01T00:00:00.000Z') });
+    expect(past[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('lifecycle rule "archive-all" moves them to DEEP_ARCHIVE since 2024-01-01, however new') });
+    // A date after the collection is no better: on that date the log files of the last three months are archived too.
+    const future = evaluateBoth(logBucketRetention, { describeTrails: { trailList: [baselineTrail] }, buckets: byDate('2027-01-01T00:00:00.000Z') });
+    expect(future[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('moves them to DEEP_ARCHIVE on 2027-01-01, however new') });
+    // Date-based moves to a class that stays immediately readable are not archiving.
+    const ia = [{ ...buckets[0], lifecycle: { Rules: [{ ID: 'ia', Status: 'Enabled' as const, Filter: { Prefix: '' }, Transitions: [{ Date: new Date('2024-01-01T00:00:00.000Z'), StorageClass: 'STANDARD_IA' as const }] }] } }];
+    expect(evaluateBoth(logBucketRetention, { describeTrails: { trailList: [baselineTrail] }, buckets: ia })[0].status).toBe('pass');
+  });
+  it('fails a date-based expiration even when the date is more than the required period away: from then on it deletes every new log file', () => {
+    const later = [{ ...buckets[0], lifecycle: { Rules: [{ ID: 'expire-on', Status: 'Enabled' as const, Filter: { Prefix: 'org/' }, Expiration: { Date: new Date('2030-01-01T00:00:00.000Z') } }] } }];
+    const r = evaluateBoth(logBucketRetention, { describeTrails: { trailList: [baselineTrail] }, buckets: later });
+    expect(r[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('lifecycle rule "expire-on" deletes them on 2030-01-01, however new') });
   });
   it('keeps the other trails\' results when one bucket cannot be read: only that trail is a gap', () => {
     const denied = { describeTrails: describeTrailsUsEast1, buckets: buckets.slice(0, 1), unreadable: [{ bucket: 'app-trail-logs', error: { code: 'AccessDenied', message: 'Access Denied' } }] };

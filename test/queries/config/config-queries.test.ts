@@ -13,9 +13,9 @@ const ctx = { accountId: '111122223333', region: 'us-east-1', collectedAt: '2025
 const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
 const statusOf = (results: ResourceResult[]) => Object.fromEntries(results.map((r) => [r.resource, r.status]));
 
-function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T): ResourceResult[] {
-  const fresh = q.evaluate(data, {}, ctx);
-  expect(q.evaluate(roundTrip(data), {}, ctx)).toEqual(fresh);
+function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, at = ctx): ResourceResult[] {
+  const fresh = q.evaluate(data, {}, at);
+  expect(q.evaluate(roundTrip(data), {}, at)).toEqual(fresh);
   return fresh;
 }
 
@@ -33,7 +33,40 @@ describe('config.recorder-status', () => {
   it('passes a recorder of all resource types that is recording, and sets service-linked recorders aside', () => {
     const r = evaluateBoth(recorderStatus, { recorders: fx.recorders, statuses: fx.recorderStatuses });
     expect(statusOf(r)).toEqual({ [DEFAULT_RECORDER]: 'pass', [HUB_RECORDER]: 'not-applicable' });
-    expect(r.find((x) => x.resource === DEFAULT_RECORDER)?.reason).toContain('including global resource types');
+    expect(r.find((x) => x.resource === DEFAULT_RECORDER)?.reason).toContain('records all resource types AWS Config supports in us-east-1, including the global IAM resource types');
+  });
+  it('does not pass all supported types without the global IAM types: this Region records no IAM users, groups, roles or policies', () => {
+    const base = fx.recorders.ConfigurationRecorders![0];
+    const ok = { ConfigurationRecordersStatus: [{ name: 'default', recording: true, lastStatus: 'Success' as const }] };
+    const noGlobal = { ConfigurationRecorders: [{ ...base, recordingGroup: { ...base.recordingGroup, includeGlobalResourceTypes: false } }] };
+    expect(evaluateBoth(recorderStatus, { recorders: noGlobal, statuses: ok })[0]).toMatchObject({
+      status: 'needs-review',
+      reason: expect.stringContaining('except the global IAM resource types (IAM users, groups, roles and customer managed policies), which includeGlobalResourceTypes false leaves out in this Region: confirm that the recorder of another Region records them'),
+    });
+    // Regions AWS Config supported only after February 2022 cannot record them even with includeGlobalResourceTypes.
+    const zurich = evaluateBoth(recorderStatus, { recorders: fx.recorders, statuses: fx.recorderStatuses }, { ...ctx, region: 'eu-central-2' });
+    expect(zurich.find((x) => x.resource === DEFAULT_RECORDER)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('AWS Config cannot record them in eu-central-2') });
+    // The exclusion strategy records them unless excluded, whatever includeGlobalResourceTypes says.
+    const excludingIam = { ConfigurationRecorders: [{ name: 'default', recordingGroup: { allSupported: false, includeGlobalResourceTypes: false, exclusionByResourceTypes: { resourceTypes: ['AWS::IAM::User' as const] }, recordingStrategy: { useOnly: 'EXCLUSION_BY_RESOURCE_TYPES' as const } } }] };
+    expect(evaluateBoth(recorderStatus, { recorders: excludingIam, statuses: ok })[0].reason).toContain('AWS::IAM::User not recorded: confirm that the recorder of another Region records them');
+  });
+  it('a region without the global IAM types passes when the same run shows this account recording them in another region; the fact comes from a recorder that records them', () => {
+    const base = fx.recorders.ConfigurationRecorders![0];
+    const ok = { ConfigurationRecordersStatus: [{ name: 'default', recording: true, lastStatus: 'Success' as const }] };
+    const noGlobal = { recorders: { ConfigurationRecorders: [{ ...base, recordingGroup: { ...base.recordingGroup, includeGlobalResourceTypes: false } }] }, statuses: ok };
+    const west = { ...ctx, region: 'us-west-2' };
+    const elsewhere = evaluateBoth(recorderStatus, noGlobal, { ...west, accountFacts: [{ region: 'us-east-1', fact: 'records-global-iam-types' }] })[0];
+    expect(elsewhere).toMatchObject({ status: 'pass', reason: expect.stringContaining("they are recorded by this account's recorder in us-east-1 (evidence of the same run)") });
+    // The run's other regions were seen and none records them: still needs review, saying so.
+    const none = evaluateBoth(recorderStatus, noGlobal, { ...west, accountFacts: [] })[0];
+    expect(none).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no other region collected in this run records them') });
+    // Which evidence gives the fact: a recording, successful recorder of all types with the global IAM types, in a region that can record them.
+    const fact = (data: object, region = 'us-east-1') => recorderStatus.accountFact!(roundTrip(data), { ...ctx, region });
+    expect(fact({ recorders: fx.recorders, statuses: fx.recorderStatuses })).toBe('records-global-iam-types');
+    expect(fact(noGlobal)).toBeUndefined();
+    expect(fact({ recorders: fx.recorders, statuses: fx.recorderStatuses }, 'eu-central-2')).toBeUndefined();
+    expect(fact({ recorders: fx.recorders, statuses: { ConfigurationRecordersStatus: [{ name: 'default', recording: false, lastStatus: 'Success' as const }] } })).toBeUndefined();
+    expect(fact({ recorders: fx.recorders, statuses: { ConfigurationRecordersStatus: [{ name: 'default', recording: true, lastStatus: 'Failure' as const }] } })).toBeUndefined();
   });
   it('fails a stopped recorder, a narrow recorder and a region without a recorder', () => {
     const r = evaluateBoth(recorderStatus, { recorders: fx.narrowStoppedRecorders, statuses: fx.stoppedStatus });

@@ -88,12 +88,13 @@ describe('AWS::KMS::Key configuration items', () => {
   });
 
   it('kms.key-rotation judges the recorded rotation status as GetKeyRotationStatus, without claiming a period', () => {
+    const withoutPeriod = { ...rotationOn, RotationPeriodInDays: undefined, NextRotationDate: undefined };
     const native = statusOf(
       evaluate(keyRotation, {
         keys: listing(ALL_KEYS),
         metadata: described(ALL_KEYS),
         rotation: [
-          { keyId: rotatingKey.KeyId!, status: rotationOn },
+          { keyId: rotatingKey.KeyId!, status: withoutPeriod },
           { keyId: staticKey.KeyId!, status: rotationOff },
           { keyId: disabledKey.KeyId!, status: rotationOff },
         ],
@@ -101,10 +102,12 @@ describe('AWS::KMS::Key configuration items', () => {
     );
     const results = evaluate(keyRotation, evidence(items));
     expect(statusOf(results)).toEqual(native);
-    expect(statusOf(results)).toMatchObject({ [rotatingKey.Arn!]: 'pass', [staticKey.Arn!]: 'fail', [deletingKey.Arn!]: 'not-applicable' });
-    const pass = results.find((r) => r.resource === rotatingKey.Arn)!.reason;
-    expect(pass).toContain('AWS Config records that rotation is on, not its period or next date');
-    expect(pass).not.toContain('365');
+    // The period is not recorded, so a key could rotate only every 2560 days: not a pass under the 365-day default.
+    expect(statusOf(results)).toMatchObject({ [rotatingKey.Arn!]: 'needs-review', [staticKey.Arn!]: 'fail', [deletingKey.Arn!]: 'not-applicable' });
+    const review = results.find((r) => r.resource === rotatingKey.Arn)!.reason;
+    expect(review).toContain('AWS Config records that rotation is on, not its period or next date');
+    expect(review).toContain('confirm the period is at most 365 days');
+    expect(statusOf(evaluate(keyRotation, evidence(items), { maxRotationPeriodDays: 2560 }))[rotatingKey.Arn!]).toBe('pass');
   });
 
   it('an item without the rotation setting is an error for kms.key-rotation, never a pass', () => {

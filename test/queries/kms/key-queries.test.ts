@@ -11,9 +11,10 @@ const ctx = { accountId: '111122223333', region: REGION, collectedAt: '2025-06-0
 const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
 const statusOf = (results: ResourceResult[]) => Object.fromEntries(results.map((r) => [r.resource, r.status]));
 
-function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T): ResourceResult[] {
-  const fresh = q.evaluate(data, {}, ctx);
-  expect(q.evaluate(roundTrip(data), {}, ctx)).toEqual(fresh);
+function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, params: Record<string, unknown> = {}): ResourceResult[] {
+  const p = params as Parameters<typeof q.evaluate>[1];
+  const fresh = q.evaluate(data, p, ctx);
+  expect(q.evaluate(roundTrip(data), p, ctx)).toEqual(fresh);
   return fresh;
 }
 
@@ -35,17 +36,45 @@ describe('kms.key-rotation', () => {
       { keyId: disabledKey.KeyId!, status: rotationOff },
     ],
   };
-  it('passes rotating keys, fails static ones, and skips AWS managed and asymmetric keys', () => {
+  it('passes rotating keys, fails static ones, skips AWS managed keys and lists asymmetric ones as rotated manually', () => {
     const results = evaluateBoth(keyRotation, evidence);
     expect(statusOf(results)).toEqual({
       [rotatingKey.Arn!]: 'pass',
       [staticKey.Arn!]: 'fail',
       [deletingKey.Arn!]: 'not-applicable',
       [disabledKey.Arn!]: 'fail',
+      [signingKey.Arn!]: 'not-applicable',
     });
-    expect(results.find((r) => r.resource === rotatingKey.Arn)!.reason).toContain('every 365 days, next on 2026-02-01');
+    expect(results.find((r) => r.resource === rotatingKey.Arn)!.reason).toContain('every 365 days (at most 365), next on 2026-02-01');
+    expect(results.find((r) => r.resource === signingKey.Arn)!.reason).toContain('is an asymmetric key (ECC_NIST_P256): automatic rotation is not supported for this key; rotate it manually');
     expect(results.map((r) => r.resource)).not.toContain(awsManagedKey.Arn);
-    expect(results.map((r) => r.resource)).not.toContain(signingKey.Arn);
+  });
+  it('fails a rotation period longer than maxRotationPeriodDays (the organisation\'s cryptoperiod), naming both', () => {
+    const long = { ...evidence, rotation: [{ keyId: rotatingKey.KeyId!, status: { ...rotationOn, RotationPeriodInDays: 2560 } }] };
+    expect(evaluateBoth(keyRotation, long)[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('only every 2560 days, longer than the 365-day maximum') });
+    expect(evaluateBoth(keyRotation, long, { maxRotationPeriodDays: 2560 })[0].status).toBe('pass');
+    const short = { ...evidence, rotation: [{ keyId: rotatingKey.KeyId!, status: { ...rotationOn, RotationPeriodInDays: 180 } }] };
+    expect(evaluateBoth(keyRotation, short, { maxRotationPeriodDays: 180 })[0].status).toBe('pass');
+    expect(evaluateBoth(keyRotation, evidence, { maxRotationPeriodDays: 180 })[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('every 365 days, longer than the 180-day maximum') });
+  });
+  it('does not pass a rotation status without its period unless any period KMS allows is acceptable', () => {
+    const noPeriod = { ...evidence, rotation: [{ keyId: rotatingKey.KeyId!, status: { KeyRotationEnabled: true } }] };
+    expect(evaluateBoth(keyRotation, noPeriod)[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('the GetKeyRotationStatus response holds no rotation period') });
+    expect(evaluateBoth(keyRotation, noPeriod, { maxRotationPeriodDays: 2560 })[0].status).toBe('pass');
+  });
+  it('does not pass a disabled key with rotation on: KMS does not rotate disabled keys', () => {
+    const off = { ...evidence, rotation: [{ keyId: disabledKey.KeyId!, status: { KeyRotationEnabled: true, RotationPeriodInDays: 365 } }] };
+    const r = evaluateBoth(keyRotation, off).find((x) => x.resource === disabledKey.Arn)!;
+    expect(r).toMatchObject({ status: 'not-applicable', reason: expect.stringContaining('KMS does not rotate a disabled key') });
+  });
+  it('lists keys with imported material and HMAC keys as not rotatable automatically, instead of dropping them', () => {
+    const imported = { ...rotatingKey, KeyId: 'aaaa', Arn: 'arn:aws:kms:us-east-1:111122223333:key/aaaa', Origin: 'EXTERNAL' as const };
+    const hmac = { ...rotatingKey, KeyId: 'bbbb', Arn: 'arn:aws:kms:us-east-1:111122223333:key/bbbb', KeySpec: 'HMAC_256' as const, KeyUsage: 'GENERATE_VERIFY_MAC' as const };
+    const r = evaluateBoth(keyRotation, { keys: listing([imported, hmac]), metadata: described([imported, hmac]), rotation: [] });
+    expect(r).toEqual([
+      expect.objectContaining({ resource: imported.Arn, status: 'not-applicable', reason: expect.stringContaining('has imported key material: automatic rotation is not supported for this key; rotate it manually') }),
+      expect.objectContaining({ resource: hmac.Arn, status: 'not-applicable', reason: expect.stringContaining('is an HMAC key (HMAC_256)') }),
+    ]);
   });
   it('treats a custom key store key as not rotatable and a missing status as an error', () => {
     const unsupported = { ...evidence, rotation: [{ keyId: rotatingKey.KeyId!, status: { error: { code: 'UnsupportedOperationException', message: 'key in a custom key store' } } }] };

@@ -8,12 +8,13 @@ const q = (id: string) => queryById(id)!;
 const byReason = (results: { reason: string; status: string }[], text: string) => results.find((r) => r.reason.includes(text))?.status;
 
 describe('KMS queries against the simulated demo account', () => {
-  it('kms.key-rotation: the legacy key without rotation fails; AWS managed and signing keys are left out', async () => {
+  it('kms.key-rotation: the legacy key without rotation fails; AWS managed keys are left out, signing keys listed as rotated manually', async () => {
     const { results, calls } = await session.run(q('kms.key-rotation'), 'us-east-1');
     expect(byReason(results, 'Application secrets (legacy)')).toBe('fail');
     expect(byReason(results, 'Cardholder data environment')).toBe('pass');
     expect(byReason(results, 'Quarterly reports archive')).toBe('not-applicable');
-    expect(results.some((r) => r.reason.includes('manifest signing') || r.reason.includes('protects my S3 objects'))).toBe(false);
+    expect(byReason(results, 'manifest signing')).toBe('not-applicable');
+    expect(results.some((r) => r.reason.includes('protects my S3 objects'))).toBe(false);
     // Rotation status is asked only of rotatable keys that are not pending deletion.
     expect(calls.filter((c) => c.operation === 'kms:GetKeyRotationStatus')).toHaveLength(4);
   });
