@@ -197,7 +197,11 @@ export function reportDate(value: string | undefined): Date | undefined {
   return toDate(value);
 }
 
-export const isTrue = (value: string | undefined) => value === 'true';
+/**
+ * A credential-report boolean. IAM writes `true`/`false`; the user guide prints them as TRUE/FALSE, so case is not
+ * trusted: reading an upper-case TRUE as false would drop a console user or an active key from every check.
+ */
+export const isTrue = (value: string | undefined) => value?.toLowerCase() === 'true';
 
 export const DAY_MS = 86_400_000;
 

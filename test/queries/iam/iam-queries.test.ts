@@ -419,3 +419,12 @@ describe('iam.admin-principals', () => {
     expect(evaluateBoth(adminPrincipals, { pages: broken })).toEqual([expect.objectContaining({ status: 'error', reason: 'user inline policy Bad: the document is not valid JSON' })]);
   });
 });
+
+describe('credential report booleans are read whatever their case', () => {
+  it('TRUE (as the IAM user guide prints it) is true: a console user without MFA and an old active key are still judged', () => {
+    const row = reportRow({ user: 'upper', password_enabled: 'TRUE', mfa_active: 'FALSE', access_key_1_active: 'TRUE', access_key_1_last_rotated: '2022-01-01T00:00:00+00:00' });
+    const report = credentialReport([R.root, row]);
+    expect(statusOf(evaluateBoth(consoleMfa, report))[user('upper')]).toBe('fail');
+    expect(statusOf(evaluateBoth(accessKeyAge, report))[`${user('upper')}#access-key-1`]).toBe('fail');
+  });
+});
