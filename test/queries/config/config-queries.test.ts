@@ -6,14 +6,14 @@ import { recorderStatus } from '../../../src/queries/config/recorder-status.js';
 import { deliveryChannels } from '../../../src/queries/config/delivery-channels.js';
 import { ruleCompliance } from '../../../src/queries/config/rule-compliance.js';
 import { conformancePacks } from '../../../src/queries/config/conformance-packs.js';
-import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
+import type { EvaluationContext, EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
 import * as fx from '../../fixtures/config/config-service.js';
 
 const ctx = { accountId: '111122223333', region: 'us-east-1', collectedAt: '2025-06-01T12:00:00.000Z' };
 const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
 const statusOf = (results: ResourceResult[]) => Object.fromEntries(results.map((r) => [r.resource, r.status]));
 
-function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, at = ctx): ResourceResult[] {
+function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, at: EvaluationContext = ctx): ResourceResult[] {
   const fresh = q.evaluate(data, {}, at);
   expect(q.evaluate(roundTrip(data), {}, at)).toEqual(fresh);
   return fresh;
