@@ -9,7 +9,6 @@ import { administratorControlResults } from '../securityhub/administrator-contro
 import { configItemsSource } from '../config/aggregate-items.js';
 import { SECURITY_GROUP_ITEMS } from '../ec2/security-groups.js';
 import { KMS_KEY_ITEMS } from '../kms/keys.js';
-import { KMS_KEY_ROTATION_ITEMS } from '../kms/key-rotation.js';
 import { BUCKET_ENCRYPTION_ITEMS, BUCKET_LOGGING_ITEMS, BUCKET_POLICY_ITEMS, BUCKET_VERSIONING_ITEMS, OBJECT_LOCK_ITEMS } from '../s3/bucket-items.js';
 import { DB_INSTANCE_ITEMS } from '../rds/instances.js';
 import { NETWORK_ACL_ITEMS } from '../ec2/network-acls.js';
@@ -34,7 +33,8 @@ export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [
   configItemsSource('ec2.default-security-group', SECURITY_GROUP_ITEMS),
   configItemsSource('ec2.security-group-egress', SECURITY_GROUP_ITEMS),
   configItemsSource('kms.key-state', KMS_KEY_ITEMS),
-  configItemsSource('kms.key-rotation', KMS_KEY_ROTATION_ITEMS),
+  // kms.key-rotation stays per account: AWS Config records whether rotation is on (KeyRotationStatus) but not its
+  // period, which the check judges against maxRotationPeriodDays; the member's own GetKeyRotationStatus holds it.
   // lambda.runtime-support and acm.certificates judge items too (LAMBDA_FUNCTION_ITEMS, CERTIFICATE_ITEMS) but wait here
   // until the organisation world holds Lambda functions and ACM certificates, so the mode-agreement test covers them.
   // Global S3 queries: each account's bucket items of every region, checked against the member's own ListBuckets.
