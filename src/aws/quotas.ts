@@ -113,9 +113,12 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'guardduty:GetCoverageStatistics': guardDutyRead,
   'guardduty:GetDetector': guardDutyRead,
   'guardduty:GetFindings': guardDutyRead,
+  'guardduty:GetFilter': guardDutyRead,
   'guardduty:GetFindingsStatistics': guardDutyRead,
+  'guardduty:GetMalwareScanSettings': guardDutyRead,
   'guardduty:ListCoverage': guardDutyRead,
   'guardduty:ListDetectors': guardDutyRead,
+  'guardduty:ListFilters': guardDutyRead,
   'guardduty:ListFindings': guardDutyRead,
   'guardduty:ListMembers': guardDutyRead,
 

@@ -13,7 +13,17 @@ import {
   DescribeDeliveryChannelStatusCommand,
   GetComplianceDetailsByConfigRuleCommand,
 } from '@aws-sdk/client-config-service';
-import { GetDetectorCommand, GetFindingsCommand, GetFindingsStatisticsCommand, GuardDutyClient, ListDetectorsCommand, ListFindingsCommand } from '@aws-sdk/client-guardduty';
+import {
+  GetDetectorCommand,
+  GetFilterCommand,
+  GetFindingsCommand,
+  GetFindingsStatisticsCommand,
+  GetMalwareScanSettingsCommand,
+  GuardDutyClient,
+  ListDetectorsCommand,
+  ListFiltersCommand,
+  ListFindingsCommand,
+} from '@aws-sdk/client-guardduty';
 import {
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
@@ -249,6 +259,22 @@ describe('simulated AWS operations through the real SDK clients (demo account)',
       expect(archived).toMatchObject({ Type: 'Policy:S3/BucketBlockPublicAccessDisabled', Region: 'us-east-1', AccountId: DEMO_ACCOUNT_ID, SchemaVersion: '2.0' });
       expect(archived!.Resource?.ResourceType).toBe('S3Bucket');
       expect(archived!.Resource?.S3BucketDetails?.[0].Name).toBe('demo-production-legacy-uploads');
+    });
+
+    it('ListFilters, GetFilter (the suppression rule in us-east-1) and GetMalwareScanSettings; unknown names and bad limits are BadRequestException', async () => {
+      const id = await detectorId();
+      expect(await gd().send(new ListFiltersCommand({ DetectorId: id }))).toMatchObject({ FilterNames: ['suppress-vulnerability-scanner-portscan'] });
+      const f = await gd().send(new GetFilterCommand({ DetectorId: id, FilterName: 'suppress-vulnerability-scanner-portscan' }));
+      expect(f).toMatchObject({ Name: 'suppress-vulnerability-scanner-portscan', Action: 'ARCHIVE', Rank: 1, FindingCriteria: { Criterion: { type: { Equals: ['Recon:EC2/Portscan'] } } } });
+      await expect(gd().send(new GetFilterCommand({ DetectorId: id, FilterName: 'nope' }))).rejects.toMatchObject({ name: 'BadRequestException', $metadata: { httpStatusCode: 400 } });
+      await expect(gd().send(new ListFiltersCommand({ DetectorId: id, MaxResults: 51 }))).rejects.toMatchObject({ name: 'BadRequestException' });
+      const west = await gd('us-west-2').send(new ListFiltersCommand({ DetectorId: await detectorId('us-west-2'), MaxResults: 1 }));
+      expect(west.FilterNames).toEqual(['high-severity-view']);
+      expect(west.NextToken).toBeUndefined();
+      const settings = await gd().send(new GetMalwareScanSettingsCommand({ DetectorId: id }));
+      expect(settings.EbsSnapshotPreservation).toBe('NO_RETENTION');
+      expect(settings.ScanResourceCriteria).toBeUndefined();
+      await expect(gd().send(new GetMalwareScanSettingsCommand({ DetectorId: '0'.repeat(32) }))).rejects.toMatchObject({ name: 'BadRequestException' });
     });
 
     it('GetFindings rejects more than 50 ids with BadRequestException', async () => {

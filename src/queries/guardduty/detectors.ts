@@ -1,23 +1,60 @@
-import type { GetDetectorCommandOutput } from '@aws-sdk/client-guardduty';
+import type { GetDetectorCommandOutput, GetFilterCommandOutput, GetMalwareScanSettingsCommandOutput } from '@aws-sdk/client-guardduty';
 import { loadGuardDutySdk } from '../../aws/sdk.js';
-import { stripMetadata, type QueryContext, type ResourceResult } from '../types.js';
+import { captureFailure } from '../partial-evidence.js';
+import { stripMetadata, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
 
 export type Detector = Omit<GetDetectorCommandOutput, '$metadata'>;
+export type Filter = Omit<GetFilterCommandOutput, '$metadata'>;
+export type MalwareScanSettings = Omit<GetMalwareScanSettingsCommandOutput, '$metadata'>;
+
+/** ListFilters (all pages) and GetFilter for each name; a failed GetFilter is kept for that filter alone. */
+export interface DetectorFilters {
+  filterNames: string[];
+  filters: { name: string; filter: Filter | CapturedError }[];
+}
 
 /** ListDetectors (all pages) and GetDetector for each: at most one detector per account and region. */
 export interface DetectorsEvidence {
   detectorIds: string[];
-  detectors: { detectorId: string; detector: Detector }[];
+  detectors: {
+    detectorId: string;
+    detector: Detector;
+    /** Saved filters and suppression rules (guardduty.detector-enabled; absent in evidence collected before it read them). */
+    filters?: DetectorFilters | CapturedError;
+    /** GetMalwareScanSettings (guardduty.malware-runtime-protection; absent in evidence collected before it read them). */
+    malwareScanSettings?: MalwareScanSettings | CapturedError;
+  }[];
 }
 
-export async function collectDetectors(ctx: QueryContext): Promise<DetectorsEvidence> {
-  const { GuardDutyClient, GetDetectorCommand, paginateListDetectors } = await loadGuardDutySdk();
+export interface CollectDetectorsOptions {
+  filters?: boolean;
+  malwareScanSettings?: boolean;
+}
+
+export async function collectDetectors(ctx: QueryContext, opts: CollectDetectorsOptions = {}): Promise<DetectorsEvidence> {
+  const { GuardDutyClient, GetDetectorCommand, GetFilterCommand, GetMalwareScanSettingsCommand, paginateListDetectors, paginateListFilters } = await loadGuardDutySdk();
   const gd = ctx.clients.get(GuardDutyClient);
   const detectorIds: string[] = [];
   for await (const page of paginateListDetectors({ client: gd }, {})) detectorIds.push(...(stripMetadata(page).DetectorIds ?? []));
   const detectors: DetectorsEvidence['detectors'] = [];
   for (const detectorId of detectorIds) {
-    detectors.push({ detectorId, detector: stripMetadata(await gd.send(new GetDetectorCommand({ DetectorId: detectorId }))) });
+    const entry: DetectorsEvidence['detectors'][number] = { detectorId, detector: stripMetadata(await gd.send(new GetDetectorCommand({ DetectorId: detectorId }))) };
+    if (opts.filters) {
+      const names = await captureFailure(async () => {
+        const out: string[] = [];
+        for await (const page of paginateListFilters({ client: gd, pageSize: 50 }, { DetectorId: detectorId })) out.push(...(stripMetadata(page).FilterNames ?? []));
+        return out;
+      }, ctx.signal);
+      if (Array.isArray(names)) {
+        const filters: DetectorFilters['filters'] = [];
+        for (const name of names) filters.push({ name, filter: await captureFailure(() => gd.send(new GetFilterCommand({ DetectorId: detectorId, FilterName: name })), ctx.signal) });
+        entry.filters = { filterNames: names, filters };
+      } else {
+        entry.filters = names;
+      }
+    }
+    if (opts.malwareScanSettings) entry.malwareScanSettings = await captureFailure(() => gd.send(new GetMalwareScanSettingsCommand({ DetectorId: detectorId })), ctx.signal);
+    detectors.push(entry);
   }
   return { detectorIds, detectors };
 }
@@ -34,7 +71,7 @@ export function detectorArn(accountId: string, region: string, detectorId: strin
 export function evaluateDetectors(
   data: DetectorsEvidence | undefined,
   ctx: { accountId: string; region: string },
-  judge: (detectorId: string, detector: Detector) => Pick<ResourceResult, 'status' | 'reason'>,
+  judge: (detectorId: string, detector: Detector, entry: DetectorsEvidence['detectors'][number]) => Pick<ResourceResult, 'status' | 'reason'>,
 ): ResourceResult[] {
   if (!data?.detectorIds) {
     return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no ListDetectors response' }];
@@ -43,8 +80,8 @@ export function evaluateDetectors(
     return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'fail', reason: `GuardDuty has no detector in ${ctx.region}: threat detection is off in this region` }];
   }
   return data.detectorIds.map((id) => {
-    const d = data.detectors?.find((x) => x.detectorId === id)?.detector;
+    const entry = data.detectors?.find((x) => x.detectorId === id);
     const base = { resource: detectorArn(ctx.accountId, ctx.region, id), resourceType: 'AWS::GuardDuty::Detector' };
-    return d ? { ...base, ...judge(id, d) } : { ...base, status: 'error' as const, reason: `detector ${id}: the evidence holds no GetDetector response` };
+    return entry?.detector ? { ...base, ...judge(id, entry.detector, entry) } : { ...base, status: 'error' as const, reason: `detector ${id}: the evidence holds no GetDetector response` };
   });
 }

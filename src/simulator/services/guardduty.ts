@@ -3,7 +3,10 @@ import {
   GetDetectorCommand,
   GetFindingsCommand,
   GetFindingsStatisticsCommand,
+  GetFilterCommand,
+  GetMalwareScanSettingsCommand,
   ListDetectorsCommand,
+  ListFiltersCommand,
   ListCoverageCommand,
   ListFindingsCommand,
   ListMembersCommand,
@@ -14,6 +17,8 @@ import {
   type FindingCriteria,
   type FindingStatistics,
   type GetDetectorResponse,
+  type GetFilterResponse,
+  type GetMalwareScanSettingsResponse,
   type Member,
   type SortCriteria,
 } from '@aws-sdk/client-guardduty';
@@ -28,6 +33,13 @@ export interface SimDetector {
   findings: Finding[];
   /** Runtime monitoring coverage (ListCoverage); empty while runtime monitoring is off. */
   coverage?: CoverageResource[];
+  /**
+   * Saved filters (ListFilters, GetFilter); those with Action ARCHIVE are suppression rules. They are stored, not
+   * applied: seeded findings already carry their archived flag.
+   */
+  filters?: Array<Omit<GetFilterResponse, '$metadata'>>;
+  /** GetMalwareScanSettings; absent: never updated (no scan option tags, no snapshot retention). */
+  malwareScanSettings?: Omit<GetMalwareScanSettingsResponse, '$metadata'>;
 }
 
 /** GuardDuty in one account and region: at most one detector, as the service allows. */
@@ -193,6 +205,22 @@ export const guardduty: SimService = {
     }),
 
     operation(GetDetectorCommand, (input, ctx) => detector(ctx, input.DetectorId).detector),
+
+    operation(ListFiltersCommand, (input, ctx) => {
+      const d = detector(ctx, input.DetectorId);
+      const names = (d.filters ?? []).map((f) => f.Name!);
+      const { page, nextToken } = paginate(names, { token: input.NextToken, limit: input.MaxResults, defaultLimit: 50, maxLimit: 50, scope: `ListFilters/${d.id}`, invalidToken, invalidLimit: invalidLimit(50) });
+      return { FilterNames: page, NextToken: nextToken };
+    }),
+
+    operation(GetFilterCommand, (input, ctx) => {
+      const d = detector(ctx, input.DetectorId);
+      const f = (d.filters ?? []).find((x) => x.Name === input.FilterName);
+      if (!f) throw badRequest(`The request is rejected because the input filterName ${input.FilterName ?? ''} is not found.`);
+      return f;
+    }),
+
+    operation(GetMalwareScanSettingsCommand, (input, ctx) => detector(ctx, input.DetectorId).malwareScanSettings ?? { EbsSnapshotPreservation: 'NO_RETENTION' as const }),
 
     operation(ListMembersCommand, (input, ctx) => {
       const d = detector(ctx, input.DetectorId);

@@ -221,6 +221,19 @@ function populateDemoAccount(acct: SimAccount, now: Date): void {
     guardDutyFinding(acct, east, eastDetector.id, { type: 'CryptoCurrency:EC2/BitcoinTool.B!DNS', severity: 8, title: 'EC2 instance i-0f9e8d7c6b5a40312 is querying a domain name associated with Bitcoin activity.', description: 'EC2 instance is querying a domain name that is associated with Bitcoin-related activity.', ageHours: 14, resourceType: 'Instance', resourceName: 'i-0f9e8d7c6b5a40312' }, now),
     guardDutyFinding(acct, east, eastDetector.id, { type: 'Policy:S3/BucketBlockPublicAccessDisabled', severity: 5, title: 'Amazon S3 Block Public Access was disabled for S3 bucket demo-production-legacy-uploads.', description: 'Block Public Access was disabled for an S3 bucket; the finding was reviewed and archived.', archived: true, ageHours: 400, resourceType: 'S3Bucket', resourceName: 'demo-production-legacy-uploads' }, now),
   );
+  // A narrow suppression rule in us-east-1 (needs review: it archives matching findings and keeps them from
+  // integrations); in us-west-2 a saved view only (NOOP), which archives nothing.
+  eastDetector.filters = [
+    {
+      Name: 'suppress-vulnerability-scanner-portscan',
+      Description: 'Port scans by the approved internal vulnerability scanner',
+      Action: 'ARCHIVE',
+      Rank: 1,
+      FindingCriteria: { Criterion: { type: { Equals: ['Recon:EC2/Portscan'] }, 'resource.instanceDetails.instanceId': { Equals: ['i-0c5a11e7b0a9d8f76'] } } },
+      Tags: {},
+    },
+  ];
+  westDetector.filters = [{ Name: 'high-severity-view', Action: 'NOOP', Rank: 1, FindingCriteria: { Criterion: { severity: { Gte: 7 } } }, Tags: {} }];
   westDetector.findings.push(
     guardDutyFinding(acct, west, westDetector.id, { type: 'Policy:S3/BucketAnonymousAccessGranted', severity: 8, title: 'Anonymous access was granted on S3 bucket demo-production-marketing-site.', description: 'An IAM entity changed a bucket policy to allow anonymous access.', ageHours: 3, resourceType: 'S3Bucket', resourceName: 'demo-production-marketing-site' }, now),
   );

@@ -5,10 +5,18 @@ import { detectorEnabled } from '../../../src/queries/guardduty/detector-enabled
 import { findings } from '../../../src/queries/guardduty/findings.js';
 import { malwareRuntimeProtection } from '../../../src/queries/guardduty/malware-runtime-protection.js';
 import { runtimeCoverage, type RuntimeCoverageEvidence } from '../../../src/queries/guardduty/runtime-coverage.js';
+import type { DetectorsEvidence } from '../../../src/queries/guardduty/detectors.js';
 import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
 import {
   DETECTOR_ARN,
   DETECTOR_ID,
+  archiveEverythingFilter,
+  defaultScanSettings,
+  filtersOf,
+  includeTagScanSettings,
+  narrowArchiveFilter,
+  noFilters,
+  noopFilter,
   coverageResources,
   coverageStatistics,
   criticalFinding,
@@ -34,7 +42,12 @@ function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, params: Record<stri
   return fresh;
 }
 
-const one = (detector: typeof enabledDetector) => ({ detectorIds: [DETECTOR_ID], detectors: [{ detectorId: DETECTOR_ID, detector }] });
+type Entry = DetectorsEvidence['detectors'][number];
+/** One detector, with the filters and malware scan settings read by default (none set). */
+const one = (detector: typeof enabledDetector, extra: Partial<Entry> = { filters: noFilters, malwareScanSettings: defaultScanSettings }) => ({
+  detectorIds: [DETECTOR_ID],
+  detectors: [{ detectorId: DETECTOR_ID, detector, ...extra }],
+});
 const none = { detectorIds: [], detectors: [] };
 
 describe('GuardDuty query registry', () => {
@@ -58,6 +71,43 @@ describe('guardduty.detector-enabled', () => {
     expect(statusOf(evaluateBoth(detectorEnabled, { detectorIds: [DETECTOR_ID], detectors: [] }))).toEqual({ [DETECTOR_ARN]: 'error' });
     expect(statusOf(evaluateBoth(detectorEnabled, {}))).toEqual({ account: 'error' });
   });
+  it('passes with only NOOP saved filters: they save a view and archive nothing', () => {
+    const [r] = evaluateBoth(detectorEnabled, one(enabledDetector, { filters: filtersOf(noopFilter) }));
+    expect(r).toMatchObject({ status: 'pass', reason: expect.stringContaining('no suppression rule (ARCHIVE filter)') });
+    expect(r.reason).toContain('1 saved filters only save a view');
+  });
+  it('fails an enabled detector whose suppression rule archives every finding (severity >= 0, or no criteria)', () => {
+    // atk18b: create-filter --action ARCHIVE --finding-criteria '{"Criterion":{"severity":{"Gte":0}}}' passed before.
+    const [r] = evaluateBoth(detectorEnabled, one(enabledDetector, { filters: filtersOf(noopFilter, archiveEverythingFilter) }));
+    expect(r).toMatchObject({ status: 'fail', reason: expect.stringContaining('mute-all (severity {"Gte":0}) archives every finding') });
+    expect(r.reason).toContain('not sent to Security Hub, EventBridge');
+    const bare = { ...archiveEverythingFilter, FindingCriteria: {} };
+    expect(evaluateBoth(detectorEnabled, one(enabledDetector, { filters: filtersOf(bare) }))[0].status).toBe('fail');
+    const wide = { ...archiveEverythingFilter, FindingCriteria: { Criterion: { severity: { GreaterThanOrEqual: 1, LessThanOrEqual: 10 } } } };
+    expect(evaluateBoth(detectorEnabled, one(enabledDetector, { filters: filtersOf(wide) }))[0].status).toBe('fail');
+  });
+  it('needs review for a narrow suppression rule, naming it and its criteria; a severity floor above 1 is narrow too', () => {
+    const [r] = evaluateBoth(detectorEnabled, one(enabledDetector, { filters: filtersOf(narrowArchiveFilter) }));
+    expect(r).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('suppress-scanner-portscan (resource.instanceDetails.instanceId {"Equals":["i-0c5a11e7b0a9d8f76"]}, type {"Equals":["Recon:EC2/Portscan"]})') });
+    const lowOnly = { ...archiveEverythingFilter, FindingCriteria: { Criterion: { severity: { Lt: 4 } } } };
+    expect(evaluateBoth(detectorEnabled, one(enabledDetector, { filters: filtersOf(lowOnly) }))[0].status).toBe('needs-review');
+  });
+  it('keeps the detector judged when ListFilters or a GetFilter failed: an error, never a pass; a suspended detector still fails', () => {
+    const denied = { error: { code: 'AccessDeniedException', message: 'not authorized to perform guardduty:ListFilters' } };
+    const [r] = evaluateBoth(detectorEnabled, one(enabledDetector, { filters: denied }));
+    expect(r).toMatchObject({ status: 'error', reason: expect.stringContaining('ListFilters failed (AccessDeniedException') });
+    expect(r.reason).toContain('is enabled');
+    const oneFailed = { filterNames: ['x', 'y'], filters: [{ name: 'x', filter: noopFilter }, { name: 'y', filter: { error: { code: 'AccessDeniedException', message: 'denied' } } }] };
+    expect(evaluateBoth(detectorEnabled, one(enabledDetector, { filters: oneFailed }))[0]).toMatchObject({ status: 'error', reason: expect.stringContaining('GetFilter failed for y (AccessDeniedException)') });
+    // A catch-all suppression rule still fails even when another filter could not be read.
+    const withAll = { ...oneFailed, filters: [...oneFailed.filters, { name: 'mute-all', filter: archiveEverythingFilter }], filterNames: [...oneFailed.filterNames, 'mute-all'] };
+    expect(evaluateBoth(detectorEnabled, one(enabledDetector, { filters: withAll }))[0].status).toBe('fail');
+    expect(evaluateBoth(detectorEnabled, one(suspendedDetector, { filters: denied }))[0].status).toBe('fail');
+  });
+  it('needs review on evidence collected before filters were read (no ListFilters answer): never a pass', () => {
+    const [r] = evaluateBoth(detectorEnabled, one(enabledDetector, {}));
+    expect(r).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('holds no ListFilters answer') });
+  });
 });
 
 describe('guardduty.malware-runtime-protection', () => {
@@ -73,6 +123,38 @@ describe('guardduty.malware-runtime-protection', () => {
   it('fails a suspended detector and an account with no detector', () => {
     expect(evaluateBoth(malwareRuntimeProtection, one(suspendedDetector))[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('DISABLED') });
     expect(statusOf(evaluateBoth(malwareRuntimeProtection, none))).toEqual({ account: 'fail' });
+  });
+  it('needs review when malware scan options include or exclude instances by tag, naming the tags', () => {
+    // atk18b: Include={EC2_INSTANCE_TAG={MapEquals=[{Key=scan,Value=never}]}} passed as "malware protection for EC2".
+    const [r] = evaluateBoth(malwareRuntimeProtection, one(enabledDetector, { malwareScanSettings: includeTagScanSettings }));
+    expect(r).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('include EC2_INSTANCE_TAG scan=never') });
+    const exclude = { ScanResourceCriteria: { Exclude: { EC2_INSTANCE_TAG: { MapEquals: [{ Key: 'env', Value: 'prod' }] } } } };
+    expect(evaluateBoth(malwareRuntimeProtection, one(enabledDetector, { malwareScanSettings: exclude }))[0].reason).toContain('exclude EC2_INSTANCE_TAG env=prod');
+    // Scan options matter only when EBS malware protection is required.
+    expect(evaluateBoth(malwareRuntimeProtection, one(enabledDetector, { malwareScanSettings: includeTagScanSettings }), { requiredFeatures: ['RUNTIME_MONITORING'] })[0].status).toBe('pass');
+    // Empty include/exclude maps limit nothing.
+    expect(evaluateBoth(malwareRuntimeProtection, one(enabledDetector, { malwareScanSettings: { ScanResourceCriteria: { Include: {}, Exclude: {} } } }))[0].status).toBe('pass');
+  });
+  it('errors when GetMalwareScanSettings failed and needs review on evidence without it; a missing plan still fails', () => {
+    const denied = { error: { code: 'AccessDeniedException', message: 'denied' } };
+    expect(evaluateBoth(malwareRuntimeProtection, one(enabledDetector, { malwareScanSettings: denied }))[0]).toMatchObject({ status: 'error', reason: expect.stringContaining('GetMalwareScanSettings failed (AccessDeniedException') });
+    expect(evaluateBoth(malwareRuntimeProtection, one(enabledDetector, {}))[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no GetMalwareScanSettings answer') });
+    expect(evaluateBoth(malwareRuntimeProtection, one(eksOnlyDetector, { malwareScanSettings: denied }))[0].status).toBe('fail');
+  });
+  it('names only the workloads whose agent GuardDuty manages, not "EC2, ECS and EKS"', () => {
+    // atk18b: RUNTIME_MONITORING with only ECS_FARGATE_AGENT_MANAGEMENT passed as runtime monitoring of EC2, ECS and EKS.
+    const [r] = evaluateBoth(malwareRuntimeProtection, one(enabledDetector), { requiredFeatures: ['RUNTIME_MONITORING'] });
+    expect(r.status).toBe('pass');
+    expect(r.reason).not.toContain('EC2, ECS and EKS');
+    expect(r.reason).toContain('managed by GuardDuty for ECS on Fargate (ECS_FARGATE_AGENT_MANAGEMENT)');
+    expect(r.reason).toContain('for EC2, EKS GuardDuty deploys no agent, so only agents installed manually report (judged by guardduty.runtime-coverage)');
+    const all = {
+      ...enabledDetector,
+      Features: [{ Name: 'RUNTIME_MONITORING' as const, Status: 'ENABLED' as const, AdditionalConfiguration: ['EC2_AGENT_MANAGEMENT', 'ECS_FARGATE_AGENT_MANAGEMENT', 'EKS_ADDON_MANAGEMENT'].map((n) => ({ Name: n as 'EKS_ADDON_MANAGEMENT', Status: 'ENABLED' as const })) }],
+    };
+    expect(evaluateBoth(malwareRuntimeProtection, one(all), { requiredFeatures: ['RUNTIME_MONITORING'] })[0].reason).toContain('for EC2 (EC2_AGENT_MANAGEMENT), ECS on Fargate (ECS_FARGATE_AGENT_MANAGEMENT), EKS (EKS_ADDON_MANAGEMENT)');
+    const bare = { ...enabledDetector, Features: [{ Name: 'RUNTIME_MONITORING' as const, Status: 'ENABLED' as const }] };
+    expect(evaluateBoth(malwareRuntimeProtection, one(bare), { requiredFeatures: ['RUNTIME_MONITORING'] })[0].reason).toContain('with no automated agent management');
   });
 });
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { AwsClientProvider } from '../../../src/aws/clients.js';
 import { queryById } from '../../../src/queries/index.js';
+import { canonicalJson } from '../../../src/seal/canonical.js';
+import { DEMO_ACCOUNT_ID, simulatorCredentials } from '../../../src/simulator/index.js';
 import { demoSession } from '../s3/simulated-collect.js';
 
 const session = demoSession();
@@ -7,11 +10,13 @@ const session = demoSession();
 const q = (id: string) => queryById(id)!;
 
 describe('GuardDuty queries against the simulated demo account', () => {
-  it('guardduty.detector-enabled: detectors are enabled in both regions', async () => {
-    for (const region of ['us-east-1', 'us-west-2']) {
-      const { results } = await session.run(q('guardduty.detector-enabled'), region);
-      expect(results).toEqual([expect.objectContaining({ resourceType: 'AWS::GuardDuty::Detector', status: 'pass', reason: expect.stringContaining('every 15 minutes') })]);
-    }
+  it('guardduty.detector-enabled: enabled in both regions; the us-east-1 suppression rule needs review, the us-west-2 saved view passes', async () => {
+    const east = await session.run(q('guardduty.detector-enabled'), 'us-east-1');
+    expect(east.results).toEqual([expect.objectContaining({ resourceType: 'AWS::GuardDuty::Detector', status: 'needs-review', reason: expect.stringContaining('every 15 minutes') })]);
+    expect(east.results[0].reason).toContain('suppress-vulnerability-scanner-portscan (resource.instanceDetails.instanceId {"Equals":["i-0c5a11e7b0a9d8f76"]}, type {"Equals":["Recon:EC2/Portscan"]})');
+    expect(east.calls.map((c) => c.operation)).toEqual(expect.arrayContaining(['guardduty:ListFilters', 'guardduty:GetFilter']));
+    const west = await session.run(q('guardduty.detector-enabled'), 'us-west-2');
+    expect(west.results).toEqual([expect.objectContaining({ status: 'pass', reason: expect.stringContaining('1 saved filters only save a view') })]);
   });
 
   it('guardduty.findings: the open high and medium findings need review; the low and the archived one are left out', async () => {
@@ -37,7 +42,9 @@ describe('GuardDuty queries against the simulated demo account', () => {
     const { results } = await session.run(q('guardduty.malware-runtime-protection'), 'us-east-1');
     expect(results).toEqual([expect.objectContaining({ status: 'fail', reason: expect.stringContaining('runtime monitoring') })]);
     expect(results[0].reason).not.toContain('EBS volume scanning');
-    expect((await session.run(q('guardduty.malware-runtime-protection'), 'us-west-2')).results).toEqual([expect.objectContaining({ status: 'pass' })]);
+    const west = await session.run(q('guardduty.malware-runtime-protection'), 'us-west-2');
+    expect(west.results).toEqual([expect.objectContaining({ status: 'pass', reason: expect.stringContaining('not limited by scan option tags') })]);
+    expect(west.calls.map((c) => c.operation)).toContain('guardduty:GetMalwareScanSettings');
   });
 
   it('guardduty.runtime-coverage: instances without coverage fail in us-east-1; us-west-2 has a covered instance and an unhealthy ECS cluster', async () => {
@@ -51,5 +58,30 @@ describe('GuardDuty queries against the simulated demo account', () => {
     expect((west.data as { detectors: { statistics: unknown }[] }).detectors[0].statistics).toEqual({
       CoverageStatistics: { CountByCoverageStatus: { HEALTHY: 1, UNHEALTHY: 1 }, CountByResourceType: { EC2: 1, ECS: 1 } },
     });
+  });
+
+  it('a denied ListFilters, GetFilter or GetMalwareScanSettings is kept as evidence: the detector is judged an error, not a failed query', async () => {
+    const collectDenied = async (id: string, operation: string, region = 'us-east-1') => {
+      session.sim.setFaults({ rateLimits: {}, rules: [{ operation, accessDenied: true }] });
+      const clients = new AwsClientProvider({ accountId: DEMO_ACCOUNT_ID, region, credentials: simulatorCredentials(session.sim, DEMO_ACCOUNT_ID), maxAttempts: 1 });
+      try {
+        const data = await q(id).collect({ accountId: DEMO_ACCOUNT_ID, region, clients, params: {}, now: session.now });
+        const params = Object.fromEntries(Object.entries(q(id).parameters ?? {}).map(([k, v]) => [k, v.default]));
+        return q(id).evaluate(JSON.parse(canonicalJson(data)), params, { accountId: DEMO_ACCOUNT_ID, region, collectedAt: session.now.toISOString() });
+      } finally {
+        clients.destroy();
+        session.sim.setFaults({});
+      }
+    };
+    expect(await collectDenied('guardduty.detector-enabled', 'guardduty:ListFilters')).toEqual([expect.objectContaining({ status: 'error', reason: expect.stringContaining('ListFilters failed (AccessDeniedException') })]);
+    expect(await collectDenied('guardduty.detector-enabled', 'guardduty:GetFilter')).toEqual([
+      expect.objectContaining({ status: 'error', reason: expect.stringContaining('GetFilter failed for suppress-vulnerability-scanner-portscan (AccessDeniedException)') }),
+    ]);
+    expect(await collectDenied('guardduty.malware-runtime-protection', 'guardduty:GetMalwareScanSettings', 'us-west-2')).toEqual([
+      expect.objectContaining({ status: 'error', reason: expect.stringContaining('GetMalwareScanSettings failed (AccessDeniedException') }),
+    ]);
+    // us-east-1 lacks runtime monitoring: that fail stands although the scan settings could not be read.
+    const [mrp] = await collectDenied('guardduty.malware-runtime-protection', 'guardduty:GetMalwareScanSettings');
+    expect(mrp.status).toBe('fail');
   });
 });
