@@ -413,6 +413,8 @@ export const SHARED_READS: ReadonlySet<string> = new Set([
   'ecr:DescribeRepositories',
   'cloudfront:ListDistributions',
   'securityhub:GetEnabledStandards',
+  // The PCI DSS standard's controls, read by securityhub.pci-standard and securityhub.control-results.
+  'securityhub:DescribeStandardsControls',
   'rds:DescribeDBInstances',
   'wafv2:ListWebACLs',
   'network-firewall:ListFirewalls',

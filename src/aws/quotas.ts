@@ -166,6 +166,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
 
   'securityhub:GetFindings': documented(3, 6, `${SECURITYHUB_API} (GetFindings: 3 per second, burst 6)`),
   'securityhub:GetEnabledStandards': securityHubOther,
+  'securityhub:DescribeStandardsControls': securityHubOther,
 
   'ssm:DescribeInstanceInformation': estimate(10, 20, 'Systems Manager lists its API rates only in Service Quotas; estimated like other regional describe calls'),
   'ssm:ListResourceComplianceSummaries': estimate(10, 20, 'Systems Manager lists its API rates only in Service Quotas; estimated like other regional list calls'),

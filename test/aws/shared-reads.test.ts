@@ -8,6 +8,8 @@ import { GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty
 import { AwsClientProvider, SHARED_READS, withCallLog } from '../../src/aws/clients.js';
 import { DEMO_ACCOUNT_ID, demoWorld, simulatorEnv } from '../../src/simulator/index.js';
 import { useSimulator } from '../simulator/helpers.js';
+import { pciStandard, type PciStandardEvidence } from '../../src/queries/securityhub/pci-standard.js';
+import { controlResults, type ControlResultsEvidence } from '../../src/queries/securityhub/control-results.js';
 
 const sim = useSimulator(() => ({ world: demoWorld() }));
 const saved = { ...process.env };
@@ -46,6 +48,15 @@ describe('shared reads', () => {
     if (!('result' in third)) throw new Error('a read failed');
     expect(third.result.trailList!.length).toBe(second.result.trailList!.length);
     expect(third.result.trailList!.length).toBeGreaterThan(0);
+  });
+
+  it('the two Security Hub queries read the PCI DSS standard’s controls once', async () => {
+    const clients = open(true);
+    sim().resetStats();
+    const ctx = { accountId: DEMO_ACCOUNT_ID, region: 'us-east-1', clients, params: {}, now: new Date() };
+    const [standard, results] = (await Promise.all([pciStandard.collect(ctx), controlResults.collect(ctx)])) as [PciStandardEvidence & { standardsControls: unknown[] }, ControlResultsEvidence];
+    expect(sent('securityhub:DescribeStandardsControls')).toBe(1);
+    expect(standard.standardsControls).toEqual([{ standardsSubscriptionArn: expect.stringContaining('pci-dss/v/4.0.1'), controls: results.standards[0].controls }]);
   });
 
   it('other parameters, reads outside the list and providers without the setting make their own calls', async () => {

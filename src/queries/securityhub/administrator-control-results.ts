@@ -3,7 +3,7 @@ import { loadSecurityHubSdk } from '../../aws/sdk.js';
 import { stripMetadata } from '../types.js';
 import { defineDelegatedSource, memberKey } from '../delegated/types.js';
 import type { ControlResultsEvidence } from './control-results.js';
-import { collectEnabledStandards, pciSubscriptions, standardsId, PCI_VERSIONS } from './standards.js';
+import { collectEnabledStandards, collectStandardsControls, pciSubscriptions, standardsId, PCI_VERSIONS } from './standards.js';
 
 /** One member's active PCI DSS control findings, as the Security Hub administrator lists them. */
 export interface AdministratorControlFindingsPart {
@@ -41,17 +41,20 @@ export const administratorControlResults = defineDelegatedSource<AdministratorCo
     }
     return parts;
   },
-  // Which standards the member has enabled is not visible to the administrator: that one call stays in the member account.
+  // Which standards the member has enabled, and which of their controls it has disabled, is not visible to the
+  // administrator: those calls stay in the member account.
   async complete(part, member): Promise<ControlResultsEvidence & { administratorAccountId: string }> {
     const enabledStandards = await collectEnabledStandards(member);
-    const standards = pciSubscriptions(enabledStandards).map((s) => {
+    const standards: ControlResultsEvidence['standards'] = [];
+    for (const s of pciSubscriptions(enabledStandards)) {
       const id = standardsId(s.StandardsArn ?? '');
-      return {
+      standards.push({
         standardsArn: s.StandardsArn ?? '',
         filters: part.filters,
         findings: part.findings.filter((f) => (f.Compliance?.AssociatedStandards ?? []).some((a) => a.StandardsId === id)),
-      };
-    });
+        controls: await collectStandardsControls(member, s.StandardsSubscriptionArn ?? ''),
+      });
+    }
     return { administratorAccountId: part.administratorAccountId, enabledStandards, standards };
   },
 });

@@ -1,8 +1,10 @@
 import {
+  DescribeStandardsControlsCommand,
   GetEnabledStandardsCommand,
   GetFindingsCommand,
   type AwsSecurityFinding,
   type AwsSecurityFindingFilters,
+  type StandardsControl,
   type StandardsSubscription,
   type StringFilter,
 } from '@aws-sdk/client-securityhub';
@@ -12,10 +14,12 @@ import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
 import { seedSecurityHub } from '../worlds/seed-securityhub.js';
 
-/** Security Hub in one account and region: off until enabled; enabled standards and ASFF findings. */
+/** Security Hub in one account and region: off until enabled; enabled standards, their controls and ASFF findings. */
 export interface SecurityHubState {
   enabled: boolean;
   subscriptions: StandardsSubscription[];
+  /** Each enabled standard's controls with their enablement status, keyed by StandardsSubscriptionArn. */
+  standardsControls: Record<string, StandardsControl[]>;
   findings: AwsSecurityFinding[];
 }
 
@@ -26,7 +30,7 @@ declare module '../world.js' {
 }
 
 export function securityHubState(account: SimAccount, region: string): SecurityHubState {
-  return account.regional(region, 'securityhub', () => ({ enabled: false, subscriptions: [], findings: [] }));
+  return account.regional(region, 'securityhub', () => ({ enabled: false, subscriptions: [], standardsControls: {}, findings: [] }));
 }
 
 const invalidInput = (message: string) => new SimError('InvalidInputException', message, 400, { Code: 'InvalidInputException' });
@@ -119,6 +123,18 @@ export const securityhub: SimService = {
       const subs = hub(ctx).subscriptions.filter((s) => !input.StandardsSubscriptionArns?.length || input.StandardsSubscriptionArns.includes(s.StandardsSubscriptionArn ?? ''));
       const { page, nextToken } = paginate(subs, { token: input.NextToken, limit: input.MaxResults, ...limits(`GetEnabledStandards/${(input.StandardsSubscriptionArns ?? []).join(',')}`, 100) });
       return { StandardsSubscriptions: page, NextToken: nextToken };
+    }),
+
+    // GET /standards/controls/{StandardsSubscriptionArn+}: MaxResults 1-100; an empty list while the subscription's
+    // StandardsControlsUpdatable is NOT_READY_FOR_UPDATES.
+    operation(DescribeStandardsControlsCommand, (input, ctx) => {
+      const s = hub(ctx);
+      const arn = input.StandardsSubscriptionArn ?? '';
+      const sub = s.subscriptions.find((x) => x.StandardsSubscriptionArn === arn);
+      if (!sub) throw new SimError('ResourceNotFoundException', `No standards subscription found for ${arn}.`, 404, { Code: 'ResourceNotFoundException' });
+      const controls = sub.StandardsControlsUpdatable === 'NOT_READY_FOR_UPDATES' ? [] : (s.standardsControls[arn] ?? []);
+      const { page, nextToken } = paginate(controls, { token: input.NextToken, limit: input.MaxResults, ...limits(`DescribeStandardsControls/${arn}`, 100) });
+      return { Controls: page, NextToken: nextToken };
     }),
 
     operation(GetFindingsCommand, (input, ctx) => {

@@ -1,5 +1,5 @@
 /** Security Hub state of the demo account and generated accounts: standards and PCI DSS control findings. */
-import type { AwsSecurityFinding, StandardsSubscription } from '@aws-sdk/client-securityhub';
+import type { AwsSecurityFinding, StandardsControl, StandardsSubscription } from '@aws-sdk/client-securityhub';
 import type { WorldSeedContext } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { securityHubState } from '../services/securityhub.js';
@@ -18,6 +18,24 @@ function subscription(account: SimAccount, region: string, standard: string): St
     StandardsStatus: 'READY',
     StandardsControlsUpdatable: 'READY_FOR_UPDATES',
   };
+}
+
+/**
+ * The standard's controls as DescribeStandardsControls lists them (StandardsControlArn
+ * `arn:aws:securityhub:<region>:<account>:control/<standard path>/<control id>`): every control with a finding, plus
+ * the listed extra ones; `disabled` maps a control id to the reason recorded when it was disabled.
+ */
+function standardsControls(sub: StandardsSubscription, account: SimAccount, region: string, now: Date, ids: string[], disabled: Record<string, string> = {}): StandardsControl[] {
+  const path = (sub.StandardsArn ?? '').split('::standards/')[1];
+  return [...new Set([...ids, ...Object.keys(disabled)])].sort().map((id) => ({
+    StandardsControlArn: `arn:aws:securityhub:${region}:${account.id}:control/${path}/${id}`,
+    ControlId: id,
+    ControlStatus: disabled[id] ? 'DISABLED' : 'ENABLED',
+    ...(disabled[id] ? { DisabledReason: disabled[id] } : {}),
+    ControlStatusUpdatedAt: new Date(now.getTime() - (disabled[id] ? 200 : 400) * HOUR),
+    Title: id,
+    SeverityRating: 'MEDIUM',
+  }));
 }
 
 interface ControlSpec {
@@ -67,10 +85,15 @@ export function seedSecurityHub(account: SimAccount, world: WorldSeedContext): v
   world.regions.forEach((region, i) => {
     const s = securityHubState(account, region);
     s.enabled = true;
-    s.subscriptions.push(subscription(account, region, FSBP_STANDARD));
+    const fsbp = subscription(account, region, FSBP_STANDARD);
+    s.subscriptions.push(fsbp);
     // The PCI DSS standard runs in the home region only: the second region fails securityhub.pci-standard.
-    if (i !== 0) return;
-    s.subscriptions.push(subscription(account, region, PCI_DSS_STANDARD));
+    if (i !== 0) {
+      s.standardsControls[fsbp.StandardsSubscriptionArn!] = standardsControls(fsbp, account, region, world.now, ['CloudTrail.2', 'S3.9']);
+      return;
+    }
+    const pci = subscription(account, region, PCI_DSS_STANDARD);
+    s.subscriptions.push(pci);
     const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${account.id}:${resource}`;
     const specs: ControlSpec[] =
       world.kind === 'demo'
@@ -90,5 +113,11 @@ export function seedSecurityHub(account: SimAccount, world: WorldSeedContext): v
             { control: 'IAM.4', status: 'PASSED', severity: 'INFORMATIONAL', resourceType: 'AwsAccount', resourceId: `AWS::::Account:${account.id}`, title: 'IAM root user access key should not exist' },
           ];
     s.findings.push(...specs.map((c) => controlFinding(account, region, world.now, c)));
+    const inStandard = (standard: string) => specs.filter((c) => (c.standards ?? [PCI_DSS_STANDARD, FSBP_STANDARD]).includes(standard)).map((c) => c.control);
+    s.standardsControls[fsbp.StandardsSubscriptionArn!] = standardsControls(fsbp, account, region, world.now, inStandard(FSBP_STANDARD));
+    // The demo has disabled one PCI DSS control (BatchUpdateStandardsControlAssociations): it produces no findings,
+    // and both Security Hub checks list it for review with its recorded reason.
+    const disabled: Record<string, string> = world.kind === 'demo' ? { 'EC2.8': 'Legacy reporting agent needs IMDSv1; exception EX-2291 until the agent upgrade' } : {};
+    s.standardsControls[pci.StandardsSubscriptionArn!] = standardsControls(pci, account, region, world.now, inStandard(PCI_DSS_STANDARD), disabled);
   });
 }
