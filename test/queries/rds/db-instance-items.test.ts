@@ -126,6 +126,17 @@ describe('AWS::RDS::DBInstance configuration items', () => {
     expect(results.find((r) => r.resource.endsWith(':db:scratch-db'))).toMatchObject({ status: 'fail', reason: expect.stringContaining('automated backups turned off') });
   });
 
+  it('judges a recorded latest restorable time against the capture, and says when the item records none', () => {
+    // A configuration item is not refreshed as the restorable time moves: compared with its own capture time.
+    const recorded = item('ledger', 'db-LEDGER00000000000000000000G', { latestRestorableTime: '2025-05-20T00:00:00.000Z' });
+    const none = item('ledger2', 'db-LEDGER20000000000000000000H', { latestRestorableTime: null });
+    const results = backupRetention.evaluate(evidence([ITEMS[0], recorded, none]), defaultsOf(backupRetention as EvidenceQuery<unknown>), ctx);
+    expect(judged(results)).toEqual([`arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-db pass`, `arn:aws:rds:${REGION}:${ACCOUNT}:db:ledger needs-review`, `arn:aws:rds:${REGION}:${ACCOUNT}:db:ledger2 needs-review`]);
+    expect(results[1].reason).toContain('was 287 hours old when AWS Config captured it (more than 24)');
+    expect(results[2].reason).toContain('its AWS Config item records no latest restorable time');
+    expect(results[2].reason).toContain('not a live read');
+  });
+
   it('names an Aurora cluster member by its cluster, as the API does', () => {
     const member = item('payments-1', 'db-PAYMENTS10000000000000000E', { engine: 'aurora-postgresql', dBClusterIdentifier: 'payments', storageType: 'aurora', backupRetentionPeriod: 7 });
     const [r] = storageEncrypted.evaluate(evidence([member]), {}, ctx);

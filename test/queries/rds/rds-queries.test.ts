@@ -42,6 +42,19 @@ describe('RDS queries', () => {
     expect(results[1].reason).toContain('only 1 day, below the 7-day minimum');
     expect(statusOf(evaluateBoth(backupRetention, all, { minimumBackupRetentionDays: 30 }))['orders-db']).toBe('fail');
   });
+  it('rds.backup-retention needs review when the latest restorable time is missing or lags the collection', () => {
+    // Retention is a setting: a storage-full or stopped database keeps it while its backups stop.
+    const stale = { ...goodDb, DBInstanceIdentifier: 'ledger', DBInstanceArn: goodDb.DBInstanceArn!.replace('orders-db', 'ledger'), DBInstanceStatus: 'storage-full', LatestRestorableTime: new Date('2025-05-01T00:00:00.000Z') };
+    const never = { ...goodDb, DBInstanceIdentifier: 'ledger2', DBInstanceArn: goodDb.DBInstanceArn!.replace('orders-db', 'ledger2'), LatestRestorableTime: undefined };
+    const results = evaluateBoth(backupRetention, { dbInstances: [goodDb, stale, never] });
+    expect(statusOf(results)).toEqual({ 'orders-db': 'pass', ledger: 'needs-review', ledger2: 'needs-review' });
+    expect(results[0].reason).toContain('latest restorable time 2025-05-31T23:55:00.000Z');
+    expect(results[1].reason).toMatch(/latest restorable time 2025-05-01T00:00:00.000Z was 744 hours old at collection \(more than 24\) \(status storage-full\)/);
+    expect(results[2].reason).toContain('RDS reports no latest restorable time');
+    // The lag allowed is a parameter; a failing retention stays a failure.
+    expect(statusOf(evaluateBoth(backupRetention, { dbInstances: [stale] }, { maxRestoreLagHours: 1000 })).ledger).toBe('pass');
+    expect(statusOf(evaluateBoth(backupRetention, { dbInstances: [{ ...stale, BackupRetentionPeriod: 1 }] })).ledger).toBe('fail');
+  });
   it('is not applicable without instances and errors without a response', () => {
     expect(evaluateBoth(storageEncrypted, { dbInstances: [] })[0]).toMatchObject({ resource: 'account', status: 'not-applicable' });
     expect(evaluateBoth(publicAccess, {})[0]).toMatchObject({ resource: 'account', status: 'error' });
