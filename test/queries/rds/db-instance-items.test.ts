@@ -144,6 +144,12 @@ describe('AWS::RDS::DBInstance configuration items', () => {
     expect(r.reason).toContain('database payments-1 (aurora-postgresql, member of cluster payments) has encrypted storage');
   });
 
+  it('rds.storage-encrypted read through AWS Config says the DB clusters and snapshots are not in that evidence', () => {
+    const results = storageEncrypted.evaluate(evidence([ITEMS[0]]), {}, ctx);
+    expect(judged(results)).toEqual([`arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-db pass`, 'account needs-review']);
+    expect(results[1].reason).toMatch(/no DescribeDBClusters .*DescribeDBSnapshots .*DescribeDBClusterSnapshots .*response/);
+  });
+
   it('names the instance from the item when its configuration leaves the identifier or ARN out', () => {
     const bare = item('orders-db', 'db-ORDERSDB0000000000000000A', {});
     delete bare.configuration.dBInstanceArn;
@@ -154,7 +160,7 @@ describe('AWS::RDS::DBInstance configuration items', () => {
 
   it('judges no deleted instance, and errors on an item of another member', () => {
     const deleted = { ...item('old-db', 'db-OLDDB0000000000000000000F', {}), configurationItemStatus: 'ResourceDeleted' };
-    expect(judged(storageEncrypted.evaluate(evidence([ITEMS[0], deleted]), {}, ctx))).toEqual([`arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-db pass`]);
+    expect(judged(publicAccess.evaluate(evidence([ITEMS[0], deleted]), {}, ctx))).toEqual([`arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-db pass`]);
     const foreign = { ...ITEMS[1], accountId: '444455556666' };
     expect(storageEncrypted.evaluate(evidence([ITEMS[0], foreign]), {}, ctx)).toEqual([expect.objectContaining({ resource: 'account', status: 'error' })]);
   });
