@@ -21,7 +21,7 @@ export const backupRetention = defineQuery<DbInstancesEvidence | AggregateConfig
     },
     maxRestoreLagHours: {
       description:
-        'Organisation choice: how many hours the latest restorable time (RDS keeps it typically within 5 minutes of the current time while backups run) may lag the collection (a configuration item: its capture) before the database needs review (default 24).',
+        'Organisation choice: how many hours the latest restorable time (the latest point a point-in-time restore can reach) may lag the collection (a configuration item: its capture) before the database needs review (default 24).',
       default: 24,
     },
   },
@@ -57,6 +57,10 @@ function judge(db: DBInstance, min: number, maxLag: number, reference: string | 
   const state = db.DBInstanceStatus && db.DBInstanceStatus !== 'available' ? ` (status ${db.DBInstanceStatus})` : '';
   // A retention setting is not a backup: a database whose backups stopped (storage full, stopped, failed) keeps its
   // retention while its latest restorable time stays behind.
+  // Aurora keeps automated backups, and the restorable time, on the cluster: a member instance does not carry it.
+  if (!db.LatestRestorableTime && db.DBClusterIdentifier && db.Engine?.startsWith('aurora')) {
+    return { status: 'pass', reason: `${kept}; its latest restorable time is kept on cluster ${db.DBClusterIdentifier}, which this check does not read` };
+  }
   if (!db.LatestRestorableTime) {
     return {
       status: 'needs-review',

@@ -82,6 +82,9 @@ describe('RDS queries', () => {
     expect(results[0].reason).toContain('latest restorable time 2025-05-31T23:55:00.000Z');
     expect(results[1].reason).toMatch(/latest restorable time 2025-05-01T00:00:00.000Z was 744 hours old at collection \(more than 24\) \(status storage-full\)/);
     expect(results[2].reason).toContain('RDS reports no latest restorable time');
+    // An Aurora member carries no restorable time of its own: the cluster does, and the reason says it was not read.
+    const member = { ...goodDb, DBInstanceIdentifier: 'payments-1', Engine: 'aurora-postgresql', DBClusterIdentifier: 'payments', LatestRestorableTime: undefined };
+    expect(evaluateBoth(backupRetention, { dbInstances: [member] })[0]).toMatchObject({ status: 'pass', reason: expect.stringContaining('kept on cluster payments, which this check does not read') });
     // The lag allowed is a parameter; a failing retention stays a failure.
     expect(statusOf(evaluateBoth(backupRetention, { dbInstances: [stale] }, { maxRestoreLagHours: 1000 })).ledger).toBe('pass');
     expect(statusOf(evaluateBoth(backupRetention, { dbInstances: [{ ...stale, BackupRetentionPeriod: 1 }] })).ledger).toBe('fail');
