@@ -147,6 +147,9 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'organizations:ListAccountsForParent': estimate(1, 5, 'AWS Organizations documents throttling but no per-operation rate; estimated like ListAccounts'),
 
   'rds:DescribeDBInstances': rdsDescribe,
+  'rds:DescribeDBClusters': rdsDescribe,
+  'rds:DescribeDBSnapshots': rdsDescribe,
+  'rds:DescribeDBClusterSnapshots': rdsDescribe,
 
   // Keys are `<service>:<Operation>` as the SDK command and the wire request name them (S3 Control as `s3control`).
   's3:ListBuckets': estimate(10, 20, 'ListBuckets is an account-level S3 call with no published rate; estimated like other account-level reads'),

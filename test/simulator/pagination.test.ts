@@ -11,8 +11,10 @@ import {
 import { GuardDutyClient, ListDetectorsCommand, paginateListFindings } from '@aws-sdk/client-guardduty';
 import { OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';
 import { paginateListBuckets, S3Client } from '@aws-sdk/client-s3';
+import { DescribeDBSnapshotsCommand, paginateDescribeDBClusterSnapshots, paginateDescribeDBClusters, paginateDescribeDBSnapshots, RDSClient } from '@aws-sdk/client-rds';
 import { demoWorld, organizationWorld } from '../../src/simulator/index.js';
 import { addBucket } from '../../src/simulator/worlds/builders.js';
+import { rdsState } from '../../src/simulator/services/rds.js';
 import { clientConfig, useSimulator } from './helpers.js';
 
 async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
@@ -86,5 +88,34 @@ describe('Organizations ListAccounts pagination', () => {
     expect(accounts[0]).toMatchObject({ Id: '100000000001', Name: 'org-management', Status: 'ACTIVE' });
     expect(accounts[0].JoinedTimestamp).toBeInstanceOf(Date);
     expect(new Set(accounts.map((a) => a.Id)).size).toBe(45);
+  });
+});
+
+describe('RDS Describe operations page with Marker', () => {
+  const sim = useSimulator(() => {
+    const world = demoWorld();
+    const s = rdsState(world.account('111122223333')!, 'us-east-1');
+    for (let i = 0; i < 22; i++) {
+      const id = `extra-${String(i).padStart(2, '0')}`;
+      s.dbSnapshots.push({ DBSnapshotIdentifier: id, DBInstanceIdentifier: 'orders-db', SnapshotType: i % 2 ? 'manual' : 'automated', Encrypted: true });
+      s.dbClusterSnapshots.push({ DBClusterSnapshotIdentifier: id, DBClusterIdentifier: 'payments', SnapshotType: 'manual', StorageEncrypted: true });
+    }
+    s.dbClusters.push({ DBClusterIdentifier: 'archive', Engine: 'aurora-mysql', StorageEncrypted: false, DBClusterMembers: [] });
+    return { world, faults: { rateLimits: {} } };
+  });
+
+  it('DescribeDBSnapshots filters SnapshotType and pages 20 at a time; the cluster operations answer too', async () => {
+    const client = new RDSClient(clientConfig(sim()));
+    const manual = await collect(paginateDescribeDBSnapshots({ client, pageSize: 20 }, { SnapshotType: 'manual' }));
+    // 11 extra manual snapshots and the demo's two.
+    expect(manual.map((p) => p.DBSnapshots!.length)).toEqual([13]);
+    const every = await collect(paginateDescribeDBSnapshots({ client, pageSize: 20 }, {}));
+    expect(every.map((p) => p.DBSnapshots!.length)).toEqual([20, 4]);
+    expect(every.flatMap((p) => p.DBSnapshots!).find((x) => x.DBSnapshotIdentifier === 'orders-db-unencrypted-source')).toMatchObject({ Encrypted: false, SnapshotType: 'manual' });
+    const clusterSnaps = await collect(paginateDescribeDBClusterSnapshots({ client, pageSize: 20 }, { SnapshotType: 'manual' }));
+    expect(clusterSnaps.map((p) => p.DBClusterSnapshots!.length)).toEqual([20, 2]);
+    const clusters = await collect(paginateDescribeDBClusters({ client, pageSize: 20 }, {}));
+    expect(clusters.flatMap((p) => p.DBClusters!)).toEqual([expect.objectContaining({ DBClusterIdentifier: 'archive', StorageEncrypted: false, DBClusterMembers: [] })]);
+    await expect(client.send(new DescribeDBSnapshotsCommand({ MaxRecords: 101 }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
   });
 });

@@ -1,4 +1,4 @@
-import type { Compliance, ComplianceByConfigRule, ConfigRule, EvaluationResult, EvaluationResultIdentifier } from '@aws-sdk/client-config-service';
+import type { Compliance, ComplianceByConfigRule, ConfigRule, EvaluationResult, EvaluationResultIdentifier, Scope } from '@aws-sdk/client-config-service';
 import { loadConfigServiceSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
 import { isAggregateRuleCompliance, type AggregateRuleComplianceEvidence } from './aggregate-rule-compliance.js';
@@ -54,11 +54,25 @@ export const ruleCompliance = defineQuery<RuleComplianceEvidence | AggregateRule
       const name = rule.ConfigRuleName ?? '';
       const c = data.compliance.find((x) => x.ConfigRuleName === name)?.Compliance;
       const details = data.nonCompliantDetails?.find((d) => d.configRuleName === name)?.evaluationResults ?? [];
-      results.push(...judgeRule(name, { resource: rule.ConfigRuleArn ?? name, resourceType: 'AWS::Config::ConfigRule' }, c, details));
+      results.push(...judgeRule(name, { resource: rule.ConfigRuleArn ?? name, resourceType: 'AWS::Config::ConfigRule' }, c, details, scopeText(rule.Scope)));
     }
     return results;
   },
 });
+
+/**
+ * What a rule's Scope (DescribeConfigRules) limits its evaluations to, for the pass reason: a COMPLIANT rule scoped to
+ * a tag or one resource says nothing of the resources outside that scope.
+ */
+function scopeText(scope: Scope | undefined): string {
+  const parts: string[] = [];
+  if (scope?.ComplianceResourceTypes?.length) parts.push(`resource types ${scope.ComplianceResourceTypes.join(', ')}`);
+  if (scope?.ComplianceResourceId) parts.push(`only resource ${scope.ComplianceResourceId}`);
+  if (scope?.TagKey) parts.push(`only resources tagged ${scope.TagKey}${scope.TagValue !== undefined ? `=${scope.TagValue}` : ' (any value)'}`);
+  return parts.length
+    ? ` (its scope: ${parts.join('; ')}; resources outside the scope are not evaluated)`
+    : ' (it sets no scope: it evaluates the resources its trigger and source choose)';
+}
 
 /** One rule's results from its compliance and its NON_COMPLIANT evaluation results (a member's own or the aggregator's). */
 function judgeRule(
@@ -66,11 +80,12 @@ function judgeRule(
   ruleResource: { resource: string; resourceType: string },
   c: Compliance | undefined,
   details: readonly { EvaluationResultIdentifier?: EvaluationResultIdentifier; Annotation?: string }[],
+  scope = '',
 ): ResourceResult[] {
   const results: ResourceResult[] = [];
   switch (c?.ComplianceType) {
     case 'COMPLIANT':
-      results.push({ ...ruleResource, status: 'pass', reason: `Config rule ${name}: every evaluated resource is COMPLIANT` });
+      results.push({ ...ruleResource, status: 'pass', reason: `Config rule ${name}: every evaluated resource is COMPLIANT${scope}` });
       break;
     case 'NON_COMPLIANT': {
       for (const r of details.slice(0, LISTED_PER_RULE)) {
@@ -115,7 +130,7 @@ function evaluateAggregate(data: AggregateRuleComplianceEvidence, ctx: { account
     const own = data.memberNonCompliantDetails?.find((d) => d.configRuleName === name)?.evaluationResults;
     const aggregated = (data.aggregateNonCompliantDetails ?? []).find((d) => d.configRuleName === name)?.evaluationResults ?? [];
     const details = own ?? aggregated.filter((r) => r.AccountId === ctx.accountId && r.AwsRegion === ctx.region);
-    results.push(...judgeRule(name, ruleResource, c.Compliance, details));
+    results.push(...judgeRule(name, ruleResource, c.Compliance, details, " (the aggregator does not give the rule's scope: resources outside it are not evaluated)"));
   }
   return results;
 }

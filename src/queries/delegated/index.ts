@@ -10,7 +10,6 @@ import { configItemsSource } from '../config/aggregate-items.js';
 import { SECURITY_GROUP_ITEMS } from '../ec2/security-groups.js';
 import { KMS_KEY_ITEMS } from '../kms/keys.js';
 import { BUCKET_ENCRYPTION_ITEMS, BUCKET_LOGGING_ITEMS, BUCKET_POLICY_ITEMS, BUCKET_VERSIONING_ITEMS, OBJECT_LOCK_ITEMS } from '../s3/bucket-items.js';
-import { DB_INSTANCE_ITEMS } from '../rds/instances.js';
 import { NETWORK_ACL_ITEMS } from '../ec2/network-acls.js';
 import { NETWORK_INTERFACE_ITEMS } from '../ec2/source-dest-check.js';
 import { ROUTING_ITEMS } from '../ec2/route-tables.js';
@@ -44,9 +43,10 @@ export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [
   configItemsSource('s3.bucket-versioning', BUCKET_VERSIONING_ITEMS),
   configItemsSource('s3.object-lock', OBJECT_LOCK_ITEMS),
   configItemsSource('s3.tls-only-policy', BUCKET_POLICY_ITEMS),
-  configItemsSource('rds.storage-encrypted', DB_INSTANCE_ITEMS),
-  configItemsSource('rds.public-access', DB_INSTANCE_ITEMS),
-  configItemsSource('rds.backup-retention', DB_INSTANCE_ITEMS),
+  // The RDS queries stay per account although DB_INSTANCE_ITEMS can answer rds.public-access and rds.backup-retention:
+  // rds.storage-encrypted also reads DB clusters and manual snapshots, which the instance items do not hold, so each
+  // member-region is read anyway and the run's shared DescribeDBInstances read serves all three; the aggregator read
+  // would add a call and replace a live read.
   // ec2.imdsv2 stays per account although INSTANCE_ITEMS can answer it: three other queries read DescribeInstances in
   // each member and the shared read serves all four, so the aggregator read would add a call and replace a live read.
   configItemsSource('ec2.network-acls', NETWORK_ACL_ITEMS),

@@ -14,7 +14,7 @@ export const ebsEncryption = defineQuery<EbsEncryptionEvidence>({
   service: 'ec2',
   title: 'Every EBS volume and snapshot is encrypted',
   description:
-    'Every EBS volume in the region and every snapshot the account owns, with whether it is encrypted and with which KMS key. Encryption by default covers only volumes created after it was turned on; this evidence judges the volumes and snapshots that exist.',
+    'Every EBS volume in the region and every snapshot the account owns, with whether it is encrypted and with which KMS key. Encryption by default covers only volumes created after it was turned on; this evidence judges the volumes and snapshots that exist. One encrypted with a KMS key of another account needs review: that account controls the key.',
   remediation:
     'Copy each unencrypted snapshot with encryption (`aws ec2 copy-snapshot --encrypted --kms-key-id ...`), create encrypted volumes from it and swap them in, then delete the unencrypted volume and snapshot; keep EBS encryption by default on.',
   scope: 'regional',
@@ -40,6 +40,22 @@ export const ebsEncryption = defineQuery<EbsEncryptionEvidence>({
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeVolumes or DescribeSnapshots response' }];
     }
     const key = (k: string | undefined) => (k ? ` with KMS key ${k}` : '');
+    // A key ARN names the account that owns the key: that account's key policy decides who may use it, and it can
+    // disable or schedule the key for deletion, making the data unreadable, outside this account's control.
+    const foreignKeyOwner = (k: string | undefined): string | undefined => {
+      const owner = k?.startsWith('arn:') ? k.split(':')[4] : undefined;
+      return owner && owner !== ctx.accountId ? owner : undefined;
+    };
+    const judged = (encrypted: boolean | undefined, kmsKeyId: string | undefined, label: string) => {
+      if (!encrypted) return { status: 'fail' as const, reason: `${label} is not encrypted` };
+      const owner = foreignKeyOwner(kmsKeyId);
+      return owner
+        ? {
+            status: 'needs-review' as const,
+            reason: `${label} is encrypted${key(kmsKeyId)}, a key of another account (${owner}): that account's key policy controls who can use the key, and it can disable or delete the key; confirm ${owner} is the organisation's and its key custodians are in scope`,
+          }
+        : { status: 'pass' as const, reason: `${label} is encrypted${key(kmsKeyId)}` };
+    };
     const volumeArn = (id: string | undefined) => `arn:aws:ec2:${ctx.region}:${ctx.accountId}:volume/${id}`;
     // A volume is part of every instance it is attached to (io1/io2 Multi-Attach: several); a snapshot is part of the
     // volume it was taken from, and through it of that volume's instances. Scope follows them (src/evaluate/scope.ts).
@@ -54,8 +70,7 @@ export const ebsEncryption = defineQuery<EbsEncryptionEvidence>({
           resource: volumeArn(v.VolumeId),
           resourceType: 'AWS::EC2::Volume',
           ...(attached.length ? { parent: attached } : {}),
-          status: v.Encrypted ? ('pass' as const) : ('fail' as const),
-          reason: v.Encrypted ? `${label} is encrypted${key(v.KmsKeyId)}` : `${label} is not encrypted`,
+          ...judged(v.Encrypted, v.KmsKeyId, label),
         };
       }),
       ...data.snapshots.map((s) => {
@@ -68,8 +83,7 @@ export const ebsEncryption = defineQuery<EbsEncryptionEvidence>({
           resource: `arn:aws:ec2:${ctx.region}:${s.OwnerId ?? ctx.accountId}:snapshot/${s.SnapshotId}`,
           resourceType: 'AWS::EC2::Snapshot',
           ...(parent ? { parent } : {}),
-          status: s.Encrypted ? ('pass' as const) : ('fail' as const),
-          reason: `EBS snapshot ${s.SnapshotId} of volume ${s.VolumeId ?? 'unknown'} ${s.Encrypted ? `is encrypted${key(s.KmsKeyId)}` : 'is not encrypted'}`,
+          ...judged(s.Encrypted, s.KmsKeyId, `EBS snapshot ${s.SnapshotId} of volume ${s.VolumeId ?? 'unknown'}`),
         };
       }),
     ];

@@ -1,12 +1,16 @@
-import { defineQuery } from '../types.js';
+import type { DBInstance } from '@aws-sdk/client-rds';
+import { defineQuery, type ResourceResult } from '../types.js';
 import { collectDbInstances, dbLabel, evaluateDbInstances, type DbInstancesEvidence, DB_INSTANCE_ITEMS } from './instances.js';
-import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
+import { acceptConfigItems, isAggregateConfigItems, parseItem, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
+
+const HOUR = 3_600_000;
 
 export const backupRetention = defineQuery<DbInstancesEvidence | AggregateConfigItemsEvidence>({
   id: 'rds.backup-retention',
   service: 'rds',
   title: 'RDS databases keep automated backups for the minimum retention period',
-  description: 'Every RDS database instance in the region with its automated backup retention period and latest restorable time, against the minimum retention.',
+  description:
+    'Every RDS database instance in the region with its automated backup retention period and latest restorable time, against the minimum retention; a database whose latest restorable time is missing or lags the collection by more than maxRestoreLagHours needs review (its backups are not being taken or shipped).',
   remediation: 'Raise the backup retention period (`aws rds modify-db-instance --backup-retention-period <days>`; Aurora: on the cluster), or cover the database with an AWS Backup plan.',
   scope: 'regional',
   apiCalls: ['rds:DescribeDBInstances'],
@@ -15,20 +19,68 @@ export const backupRetention = defineQuery<DbInstancesEvidence | AggregateConfig
       description: 'Organisation choice, not set by HIPAA or PCI DSS: fewest days of automated backups an RDS database must keep (default 7; set it from the contingency plan).',
       default: 7,
     },
+    maxRestoreLagHours: {
+      description:
+        'Organisation choice: how many hours the latest restorable time (the latest point a point-in-time restore can reach) may lag the collection (a configuration item: its capture) before the database needs review (default 24).',
+      default: 24,
+    },
   },
   collect: (ctx) => collectDbInstances(ctx),
-  evaluate: acceptConfigItems(DB_INSTANCE_ITEMS, (data, params, ctx) => {
-    const min = Number(params.minimumBackupRetentionDays ?? 7);
-    return evaluateDbInstances(data, ctx, (db) => {
-      const days = db.BackupRetentionPeriod ?? 0;
-      // A read replica's recovery comes from its source's backups; many engines cannot back replicas up at all.
-      if (days < min && db.ReadReplicaSourceDBInstanceIdentifier) {
-        return { status: 'not-applicable', reason: `${dbLabel(db)} is a read replica of ${db.ReadReplicaSourceDBInstanceIdentifier}; its source's backups cover it` };
+  evaluate: (data, params, ctx) => {
+    // Read through AWS Config, the restorable time is the one recorded when the item was captured: judged against the
+    // capture, not against this collection.
+    const capturedAt = new Map<string, string>();
+    if (isAggregateConfigItems(data)) {
+      for (const row of data.results ?? []) {
+        const item = parseItem(row);
+        if (item?.configurationItemCaptureTime) capturedAt.set(item.resourceName ?? item.resourceId, item.configurationItemCaptureTime);
       }
-      if (days === 0) return { status: 'fail', reason: `${dbLabel(db)} has automated backups turned off` };
-      return days >= min
-        ? { status: 'pass', reason: `${dbLabel(db)} keeps automated backups for ${days} days (at least ${min} required)` }
-        : { status: 'fail', reason: `${dbLabel(db)} keeps automated backups for only ${days} day${days === 1 ? '' : 's'}, below the ${min}-day minimum` };
-    });
-  }),
+    }
+    const fromConfig = isAggregateConfigItems(data);
+    return acceptConfigItems(DB_INSTANCE_ITEMS, (evidence: DbInstancesEvidence | undefined, p, c) => {
+      const min = Number(p.minimumBackupRetentionDays ?? 7);
+      const maxLag = Number(p.maxRestoreLagHours ?? 24);
+      return evaluateDbInstances(evidence, c, (db) => judge(db, min, maxLag, fromConfig ? capturedAt.get(db.DBInstanceIdentifier ?? '') : c.collectedAt, fromConfig));
+    })(data, params, ctx);
+  },
 });
+
+function judge(db: DBInstance, min: number, maxLag: number, reference: string | undefined, fromConfig: boolean): Pick<ResourceResult, 'status' | 'reason'> {
+  const days = db.BackupRetentionPeriod ?? 0;
+  // A read replica's recovery comes from its source's backups; many engines cannot back replicas up at all.
+  if (days < min && db.ReadReplicaSourceDBInstanceIdentifier) {
+    return { status: 'not-applicable', reason: `${dbLabel(db)} is a read replica of ${db.ReadReplicaSourceDBInstanceIdentifier}; its source's backups cover it` };
+  }
+  if (days === 0) return { status: 'fail', reason: `${dbLabel(db)} has automated backups turned off` };
+  if (days < min) return { status: 'fail', reason: `${dbLabel(db)} keeps automated backups for only ${days} day${days === 1 ? '' : 's'}, below the ${min}-day minimum` };
+  const kept = `${dbLabel(db)} keeps automated backups for ${days} days (at least ${min} required)`;
+  const state = db.DBInstanceStatus && db.DBInstanceStatus !== 'available' ? ` (status ${db.DBInstanceStatus})` : '';
+  // A retention setting is not a backup: a database whose backups stopped (storage full, stopped, failed) keeps its
+  // retention while its latest restorable time stays behind.
+  // Aurora keeps automated backups, and the restorable time, on the cluster: a member instance does not carry it.
+  if (!db.LatestRestorableTime && db.DBClusterIdentifier && db.Engine?.startsWith('aurora')) {
+    return { status: 'pass', reason: `${kept}; its latest restorable time is kept on cluster ${db.DBClusterIdentifier}, which this check does not read` };
+  }
+  if (!db.LatestRestorableTime) {
+    return {
+      status: 'needs-review',
+      reason: fromConfig
+        ? `${kept}, but its AWS Config item records no latest restorable time${state}: whether it can be restored to a recent point is not in the evidence`
+        : `${kept}, but RDS reports no latest restorable time for it${state}: no point-in-time restore is possible yet, so its backups are not shown to be taken`,
+    };
+  }
+  const latest = new Date(db.LatestRestorableTime);
+  const ref = reference ? new Date(reference) : undefined;
+  if (Number.isNaN(latest.getTime()) || !ref || Number.isNaN(ref.getTime())) {
+    return { status: 'needs-review', reason: `${kept}, but its latest restorable time (${String(db.LatestRestorableTime)}) cannot be compared with ${fromConfig ? 'the item\'s capture time' : 'the collection time'}` };
+  }
+  const lagHours = (ref.getTime() - latest.getTime()) / HOUR;
+  const when = fromConfig ? 'when AWS Config captured it' : 'at collection';
+  if (lagHours > maxLag) {
+    return {
+      status: 'needs-review',
+      reason: `${kept}, but its latest restorable time ${latest.toISOString()} was ${Math.floor(lagHours)} hours old ${when} (more than ${maxLag})${state}: recent changes cannot be restored, its backups are not shown to be running`,
+    };
+  }
+  return { status: 'pass', reason: `${kept}; latest restorable time ${latest.toISOString()}` };
+}

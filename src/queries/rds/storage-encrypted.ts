@@ -1,22 +1,115 @@
-import { defineQuery } from '../types.js';
+import type { DBCluster, DBClusterSnapshot, DBSnapshot } from '@aws-sdk/client-rds';
+import { loadRdsSdk } from '../../aws/sdk.js';
+import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type QueryContext, type ResourceParent } from '../types.js';
+import { captureFailure } from '../partial-evidence.js';
 import { collectDbInstances, dbLabel, evaluateDbInstances, type DbInstancesEvidence, DB_INSTANCE_ITEMS } from './instances.js';
 import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
-export const storageEncrypted = defineQuery<DbInstancesEvidence | AggregateConfigItemsEvidence>({
+/**
+ * DescribeDBInstances, and (each kept as a captured failure if refused) DescribeDBClusters, the account's manual DB
+ * snapshots and manual DB cluster snapshots. The three later reads are absent in evidence sealed before they were
+ * added, and in the instances-only evidence read through AWS Config.
+ */
+export interface StorageEncryptedEvidence extends DbInstancesEvidence {
+  dbClusters?: DBCluster[] | CapturedError;
+  dbSnapshots?: DBSnapshot[] | CapturedError;
+  dbClusterSnapshots?: DBClusterSnapshot[] | CapturedError;
+}
+
+async function all<T, P>(pages: AsyncIterable<P>, pick: (page: P) => T[] | undefined, ctx: QueryContext): Promise<T[]> {
+  const out: T[] = [];
+  for await (const page of pages) {
+    ctx.signal?.throwIfAborted();
+    out.push(...(pick(stripMetadata(page)) ?? []));
+  }
+  return out;
+}
+
+export const storageEncrypted = defineQuery<StorageEncryptedEvidence | AggregateConfigItemsEvidence>({
   id: 'rds.storage-encrypted',
   service: 'rds',
   title: 'RDS database storage is encrypted at rest',
-  description: 'Every RDS database instance in the region with whether its storage (and so its automated backups, snapshots and read replicas) is encrypted, and with which KMS key.',
+  description:
+    'Every RDS database instance and DB cluster in the region with whether its storage (and so its automated backups, snapshots and read replicas) is encrypted, and with which KMS key; and every manual DB snapshot and DB cluster snapshot the account owns, with whether it is encrypted (a snapshot left behind unencrypted still holds the data). Snapshots shared with the account, AWS Backup snapshots and retained automated backups of deleted instances are not read.',
   remediation:
-    'RDS cannot encrypt an existing instance in place: snapshot it, copy the snapshot with encryption (`aws rds copy-db-snapshot --kms-key-id ...`), restore from the encrypted copy and switch clients over.',
+    'RDS cannot encrypt an existing instance in place: snapshot it, copy the snapshot with encryption (`aws rds copy-db-snapshot --kms-key-id ...`), restore from the encrypted copy and switch clients over; then delete the unencrypted snapshots (or copy them encrypted first).',
   scope: 'regional',
-  apiCalls: ['rds:DescribeDBInstances'],
-  collect: (ctx) => collectDbInstances(ctx),
-  evaluate: acceptConfigItems(DB_INSTANCE_ITEMS, (data, _params, ctx) =>
-    evaluateDbInstances(data, ctx, (db) =>
-      db.StorageEncrypted
-        ? { status: 'pass', reason: `${dbLabel(db)} has encrypted storage${db.KmsKeyId ? ` (key ${db.KmsKeyId})` : ''}` }
-        : { status: 'fail', reason: `${dbLabel(db)} stores its data unencrypted` },
-    ),
-  ),
+  apiCalls: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters', 'rds:DescribeDBSnapshots', 'rds:DescribeDBClusterSnapshots'],
+  async collect(ctx) {
+    const { dbInstances } = await collectDbInstances(ctx);
+    const sdk = await loadRdsSdk();
+    const client = ctx.clients.get(sdk.RDSClient);
+    const cfg = { client, pageSize: 100 };
+    const dbClusters = await captureFailure(() => all(sdk.paginateDescribeDBClusters(cfg, {}), (p) => p.DBClusters, ctx), ctx.signal);
+    // Manual snapshots are the account's own (IncludeShared and IncludePublic default to false); automated ones are
+    // encrypted as their database is, and go with it.
+    const dbSnapshots = await captureFailure(() => all(sdk.paginateDescribeDBSnapshots(cfg, { SnapshotType: 'manual' }), (p) => p.DBSnapshots, ctx), ctx.signal);
+    const dbClusterSnapshots = await captureFailure(() => all(sdk.paginateDescribeDBClusterSnapshots(cfg, { SnapshotType: 'manual' }), (p) => p.DBClusterSnapshots, ctx), ctx.signal);
+    return { dbInstances, dbClusters, dbSnapshots, dbClusterSnapshots };
+  },
+  evaluate: acceptConfigItems(DB_INSTANCE_ITEMS, (data: StorageEncryptedEvidence | undefined, _params, ctx) => {
+    const key = (k: string | undefined) => (k ? ` (key ${k})` : '');
+    const clusters = data && Array.isArray(data.dbClusters) ? data.dbClusters : undefined;
+    // StorageEncrypted is a property of the cluster (Aurora, Multi-AZ DB clusters): a listed cluster is judged once,
+    // naming its members, and its member instances are not judged again.
+    const listed = new Set((clusters ?? []).map((c) => c.DBClusterIdentifier));
+    const instances = data?.dbInstances ? { dbInstances: data.dbInstances.filter((db) => !(db.DBClusterIdentifier && listed.has(db.DBClusterIdentifier))) } : undefined;
+    const instanceResults = evaluateDbInstances(instances, ctx, (db) =>
+      db.StorageEncrypted ? { status: 'pass', reason: `${dbLabel(db)} has encrypted storage${key(db.KmsKeyId)}` } : { status: 'fail', reason: `${dbLabel(db)} stores its data unencrypted` },
+    );
+    if (!data?.dbInstances) return instanceResults;
+    const results = instanceResults.filter((r) => r.resource !== 'account' || r.status !== 'not-applicable');
+    const account = { resource: 'account', resourceType: 'AWS::::Account' };
+    const clusterArn = (id: string | undefined) => `arn:aws:rds:${ctx.region}:${ctx.accountId}:cluster:${id}`;
+    const dbArn = (id: string | undefined) => `arn:aws:rds:${ctx.region}:${ctx.accountId}:db:${id}`;
+    for (const c of clusters ?? []) {
+      const members = (c.DBClusterMembers ?? []).map((m) => m.DBInstanceIdentifier).filter(Boolean);
+      const label = `DB cluster ${c.DBClusterIdentifier} (${c.Engine}, ${members.length ? `instances ${members.join(', ')}` : 'no DB instances'})`;
+      results.push({
+        resource: c.DBClusterArn ?? clusterArn(c.DBClusterIdentifier),
+        resourceType: 'AWS::RDS::DBCluster',
+        ...(c.StorageEncrypted ? { status: 'pass' as const, reason: `${label} has encrypted storage${key(c.KmsKeyId)}` } : { status: 'fail' as const, reason: `${label} stores its data unencrypted` }),
+      });
+    }
+    const instanceIds = new Set(data.dbInstances.map((db) => db.DBInstanceIdentifier));
+    for (const s of Array.isArray(data.dbSnapshots) ? data.dbSnapshots : []) {
+      const parent: ResourceParent | undefined = s.DBInstanceIdentifier && instanceIds.has(s.DBInstanceIdentifier) ? { resource: dbArn(s.DBInstanceIdentifier), resourceType: 'AWS::RDS::DBInstance' } : undefined;
+      const label = `manual DB snapshot ${s.DBSnapshotIdentifier} of database ${s.DBInstanceIdentifier ?? 'unknown'}${parent ? '' : ' (no longer in the region)'}${s.SnapshotCreateTime ? `, taken ${new Date(s.SnapshotCreateTime).toISOString()}` : ''}`;
+      results.push({
+        resource: s.DBSnapshotArn ?? `arn:aws:rds:${ctx.region}:${ctx.accountId}:snapshot:${s.DBSnapshotIdentifier}`,
+        resourceType: 'AWS::RDS::DBSnapshot',
+        ...(parent ? { parent } : {}),
+        ...(s.Encrypted ? { status: 'pass' as const, reason: `${label}, is encrypted${key(s.KmsKeyId)}` } : { status: 'fail' as const, reason: `${label}, is not encrypted: it holds the database's data as it was` }),
+      });
+    }
+    for (const s of Array.isArray(data.dbClusterSnapshots) ? data.dbClusterSnapshots : []) {
+      const parent: ResourceParent | undefined = s.DBClusterIdentifier && listed.has(s.DBClusterIdentifier) ? { resource: clusterArn(s.DBClusterIdentifier), resourceType: 'AWS::RDS::DBCluster' } : undefined;
+      const label = `manual DB cluster snapshot ${s.DBClusterSnapshotIdentifier} of cluster ${s.DBClusterIdentifier ?? 'unknown'}${s.SnapshotCreateTime ? `, taken ${new Date(s.SnapshotCreateTime).toISOString()}` : ''}`;
+      results.push({
+        resource: s.DBClusterSnapshotArn ?? `arn:aws:rds:${ctx.region}:${ctx.accountId}:cluster-snapshot:${s.DBClusterSnapshotIdentifier}`,
+        resourceType: 'AWS::RDS::DBClusterSnapshot',
+        ...(parent ? { parent } : {}),
+        ...(s.StorageEncrypted ? { status: 'pass' as const, reason: `${label}, is encrypted${key(s.KmsKeyId)}` } : { status: 'fail' as const, reason: `${label}, is not encrypted: it holds the cluster's data as it was` }),
+      });
+    }
+    // What was not read is said, never taken as "none".
+    const unread: [string, unknown][] = [
+      ['DescribeDBClusters (DB clusters, such as an Aurora cluster without instances)', data.dbClusters],
+      ['DescribeDBSnapshots (manual DB snapshots)', data.dbSnapshots],
+      ['DescribeDBClusterSnapshots (manual DB cluster snapshots)', data.dbClusterSnapshots],
+    ];
+    for (const [what, read] of unread) {
+      if (isCapturedError(read)) results.push({ ...account, status: 'error', reason: `${what} failed (${read.error.code}: ${read.error.message}): whether they are encrypted in ${ctx.region} is not in the evidence` });
+    }
+    const missing = unread.filter(([, read]) => read === undefined).map(([what]) => what);
+    if (missing.length) {
+      results.push({
+        ...account,
+        status: 'needs-review',
+        reason: `the evidence holds no ${missing.join(', no ')} response (evidence sealed before this check read them, or DB instances read through AWS Config): whether those are encrypted in ${ctx.region} is not shown`,
+      });
+    }
+    if (results.length === 0) results.push({ ...account, status: 'not-applicable', reason: `the account has no RDS database instances, DB clusters or manual snapshots in ${ctx.region}` });
+    return results;
+  }),
 });

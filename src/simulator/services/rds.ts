@@ -1,13 +1,26 @@
-import { DescribeDBInstancesCommand, type DBInstance } from '@aws-sdk/client-rds';
+import {
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  type DBCluster,
+  type DBClusterSnapshot,
+  type DBInstance,
+  type DBSnapshot,
+} from '@aws-sdk/client-rds';
 import { awsQuery } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
 import { seedRds } from '../worlds/seed-rds.js';
 
-/** RDS in one account and region: its DB instances as DescribeDBInstances reports them. */
+/** RDS in one account and region: its DB instances, DB clusters and snapshots as the Describe operations report them. */
 export interface RdsState {
   dbInstances: DBInstance[];
+  dbClusters: DBCluster[];
+  /** Manual and automated DB snapshots of the account (SnapshotType tells them apart). */
+  dbSnapshots: DBSnapshot[];
+  dbClusterSnapshots: DBClusterSnapshot[];
 }
 
 declare module '../world.js' {
@@ -17,10 +30,31 @@ declare module '../world.js' {
 }
 
 export function rdsState(account: SimAccount, region: string): RdsState {
-  return account.regional(region, 'rds', () => ({ dbInstances: [] }));
+  return account.regional(region, 'rds', () => ({ dbInstances: [], dbClusters: [], dbSnapshots: [], dbClusterSnapshots: [] }));
 }
 
 const state = (ctx: CallContext) => rdsState(ctx.account, ctx.region);
+
+/** Marker paging as RDS documents it: MaxRecords 20 to 100, default 100. */
+function page<T>(items: readonly T[], input: { Marker?: string; MaxRecords?: number }, scope: string): { page: T[]; Marker?: string } {
+  const { page: items_, nextToken } = paginate(items, {
+    token: input.Marker,
+    limit: input.MaxRecords,
+    defaultLimit: 100,
+    maxLimit: 100,
+    scope,
+    invalidToken: () => new SimError('InvalidParameterValue', 'The marker is not valid.'),
+    invalidLimit: (n) => new SimError('InvalidParameterValue', `Invalid value ${n} for MaxRecords. Must be between 20 and 100`),
+  });
+  return { page: items_, Marker: nextToken };
+}
+
+/** SnapshotType: unset lists manual and automated (shared and public only when asked, and the simulated account has none). */
+function ofType<T extends { SnapshotType?: string }>(items: readonly T[], type: string | undefined): T[] {
+  if (type === undefined || type === '') return items.filter((s) => s.SnapshotType === 'manual' || s.SnapshotType === 'automated');
+  if (!['manual', 'automated', 'shared', 'public', 'awsbackup'].includes(type)) throw new SimError('InvalidParameterValue', `Invalid snapshot type: ${type}`);
+  return items.filter((s) => s.SnapshotType === type);
+}
 
 export const rds: SimService = {
   name: 'rds',
@@ -53,6 +87,39 @@ export const rds: SimService = {
         invalidLimit: (n) => new SimError('InvalidParameterValue', `Invalid value ${n} for MaxRecords. Must be between 20 and 100`),
       });
       return { DBInstances: page, Marker: nextToken };
+    }),
+    operation(DescribeDBClustersCommand, (input, ctx) => {
+      let clusters = state(ctx).dbClusters;
+      if (input.DBClusterIdentifier) {
+        const id = input.DBClusterIdentifier;
+        clusters = clusters.filter((c) => c.DBClusterIdentifier === id || c.DBClusterArn === id);
+        if (clusters.length === 0) throw new SimError('DBClusterNotFoundFault', `DBCluster ${id} not found.`, 404);
+      }
+      if (input.Filters?.length) throw new SimError('InvalidParameterValue', 'Filters are not simulated.');
+      const { page: out, Marker } = page(clusters, input, `DescribeDBClusters/${input.DBClusterIdentifier ?? ''}`);
+      return { DBClusters: out, Marker };
+    }),
+    operation(DescribeDBSnapshotsCommand, (input, ctx) => {
+      let snaps = ofType(state(ctx).dbSnapshots, input.SnapshotType);
+      if (input.DBInstanceIdentifier) snaps = snaps.filter((s) => s.DBInstanceIdentifier === input.DBInstanceIdentifier);
+      if (input.DBSnapshotIdentifier) {
+        snaps = snaps.filter((s) => s.DBSnapshotIdentifier === input.DBSnapshotIdentifier || s.DBSnapshotArn === input.DBSnapshotIdentifier);
+        if (snaps.length === 0) throw new SimError('DBSnapshotNotFound', `DBSnapshot ${input.DBSnapshotIdentifier} not found.`, 404);
+      }
+      if (input.Filters?.length) throw new SimError('InvalidParameterValue', 'Filters are not simulated.');
+      const { page: out, Marker } = page(snaps, input, `DescribeDBSnapshots/${input.SnapshotType ?? ''}/${input.DBInstanceIdentifier ?? ''}/${input.DBSnapshotIdentifier ?? ''}`);
+      return { DBSnapshots: out, Marker };
+    }),
+    operation(DescribeDBClusterSnapshotsCommand, (input, ctx) => {
+      let snaps = ofType(state(ctx).dbClusterSnapshots, input.SnapshotType);
+      if (input.DBClusterIdentifier) snaps = snaps.filter((s) => s.DBClusterIdentifier === input.DBClusterIdentifier);
+      if (input.DBClusterSnapshotIdentifier) {
+        snaps = snaps.filter((s) => s.DBClusterSnapshotIdentifier === input.DBClusterSnapshotIdentifier || s.DBClusterSnapshotArn === input.DBClusterSnapshotIdentifier);
+        if (snaps.length === 0) throw new SimError('DBClusterSnapshotNotFoundFault', `DBClusterSnapshot ${input.DBClusterSnapshotIdentifier} not found.`, 404);
+      }
+      if (input.Filters?.length) throw new SimError('InvalidParameterValue', 'Filters are not simulated.');
+      const { page: out, Marker } = page(snaps, input, `DescribeDBClusterSnapshots/${input.SnapshotType ?? ''}/${input.DBClusterIdentifier ?? ''}/${input.DBClusterSnapshotIdentifier ?? ''}`);
+      return { DBClusterSnapshots: out, Marker };
     }),
   ],
 };

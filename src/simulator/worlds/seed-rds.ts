@@ -1,5 +1,5 @@
 /** RDS database instances of the demo account and generated accounts. */
-import type { DBInstance } from '@aws-sdk/client-rds';
+import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
 import type { WorldSeedContext } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { rdsState } from '../services/rds.js';
@@ -59,6 +59,24 @@ export function seedRds(account: SimAccount, world: WorldSeedContext): void {
         DeletionProtection: false,
       }),
     );
+    // Manual snapshots: one of orders-db (encrypted as it is), and the unencrypted one the migration to encrypted
+    // storage left behind: it still holds the old database's rows in the clear and fails rds.storage-encrypted.
+    const snapshot = (id: string, of: string, taken: Date, encrypted: boolean): DBSnapshot => ({
+      DBSnapshotIdentifier: id,
+      DBSnapshotArn: `arn:aws:rds:${home}:${account.id}:snapshot:${id}`,
+      DBInstanceIdentifier: of,
+      SnapshotCreateTime: taken,
+      InstanceCreateTime: ago(1800),
+      Engine: 'postgres',
+      EngineVersion: '16.3',
+      AllocatedStorage: 200,
+      Status: 'available',
+      SnapshotType: 'manual',
+      Encrypted: encrypted,
+      ...(encrypted ? { KmsKeyId: kmsKeyArn(account, home, 'cardholder-data') } : {}),
+      StorageType: 'gp3',
+    });
+    s.dbSnapshots.push(snapshot('orders-db-before-upgrade', 'orders-db', ago(90), true), snapshot('orders-db-unencrypted-source', 'orders-db-old', ago(641), false));
     return;
   }
   s.dbInstances.push(db(account, home, 'workload-db', ago(300), world.now, { KmsKeyId: kmsKeyArn(account, home, 's3') }));

@@ -57,6 +57,8 @@ describe('config.rule-compliance through the aggregator', () => {
   it('a non-compliant rule whose member read listed nothing still fails, with the aggregator’s count', () => {
     const data: AggregateRuleComplianceEvidence = { aggregator, aggregateCompliance: compliance.AggregateComplianceByConfigRules!, memberNonCompliantDetails: [{ configRuleName: 's3-bucket-logging-enabled', evaluationResults: [] }] };
     expect(ruleCompliance.evaluate(data, {}, ctx)[0]).toMatchObject({ resource: 's3-bucket-logging-enabled', status: 'fail', reason: expect.stringMatching(/1 resources are NON_COMPLIANT/) });
+    // The aggregator's answer holds no rule Scope: a compliant rule says so rather than read as covering every resource.
+    expect(ruleCompliance.evaluate(data, {}, ctx).find((r) => r.resource === 'cloudtrail-enabled')?.reason).toContain("the aggregator does not give the rule's scope");
   });
 
   it('still judges evidence sealed with the aggregator’s per-resource details', () => {

@@ -138,6 +138,13 @@ describe('config.rule-compliance', () => {
     });
     expect(r.find((x) => x.resource === 'vol-0123456789abcdef0')).toMatchObject({ resourceType: 'AWS::EC2::Volume', reason: expect.stringContaining('The volume is not encrypted.') });
   });
+  it('names the rule\'s scope in a pass, so a tag-scoped rule does not read as covering every resource', () => {
+    const scoped = { ...fx.configRules[0], Scope: { ComplianceResourceTypes: ['AWS::S3::Bucket'], TagKey: 'pci', TagValue: 'in-scope' } };
+    const [r] = evaluateBoth(ruleCompliance, { ...data, configRules: [scoped] });
+    expect(r).toMatchObject({ status: 'pass' });
+    expect(r.reason).toBe('Config rule s3-bucket-ssl-requests-only: every evaluated resource is COMPLIANT (its scope: resource types AWS::S3::Bucket; only resources tagged pci=in-scope; resources outside the scope are not evaluated)');
+    expect(evaluateBoth(ruleCompliance, data)[0].reason).toContain('(it sets no scope: it evaluates the resources its trigger and source choose)');
+  });
   it('still fails a non-compliant rule whose details are missing', () => {
     const r = evaluateBoth(ruleCompliance, { ...data, nonCompliantDetails: [] });
     expect(r.find((x) => x.resource === fx.configRules[1].ConfigRuleArn)).toMatchObject({ status: 'fail', reason: expect.stringContaining('2 resources are NON_COMPLIANT') });

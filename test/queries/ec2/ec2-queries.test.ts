@@ -208,6 +208,14 @@ describe('ec2.ebs-encryption (3.5.1: existing volumes and snapshots, not only th
     expect(r[0].reason).toContain('key/1234abcd');
     expect(r[1].reason).toContain('not attached');
   });
+  it('needs review when a volume or snapshot is encrypted with a key of another account, naming it', () => {
+    const foreign = 'arn:aws:kms:us-east-1:999988887777:key/abcd';
+    const r = evaluateBoth(ebsEncryption, { volumes: [{ ...volumes[0], KmsKeyId: foreign }], snapshots: [{ ...snapshots[0], KmsKeyId: foreign }] });
+    expect(r.map((x) => x.status)).toEqual(['needs-review', 'needs-review']);
+    expect(r[0].reason).toContain('a key of another account (999988887777)');
+    expect(r[1].reason).toMatch(/^EBS snapshot snap-0aaa1111bbbb2222c of volume \S+ is encrypted with KMS key arn:aws:kms:us-east-1:999988887777:key\/abcd, a key of another account/);
+    expect(r[0].reason).toContain('can disable or delete the key');
+  });
   it('is an error without the evidence and not applicable with nothing stored', () => {
     expect(statusOf(evaluateBoth(ebsEncryption, { volumes: [] }))).toEqual({ account: 'error' });
     expect(statusOf(evaluateBoth(ebsEncryption, { volumes: [], snapshots: [] }))).toEqual({ account: 'not-applicable' });

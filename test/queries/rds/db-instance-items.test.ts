@@ -126,11 +126,28 @@ describe('AWS::RDS::DBInstance configuration items', () => {
     expect(results.find((r) => r.resource.endsWith(':db:scratch-db'))).toMatchObject({ status: 'fail', reason: expect.stringContaining('automated backups turned off') });
   });
 
+  it('judges a recorded latest restorable time against the capture, and says when the item records none', () => {
+    // A configuration item is not refreshed as the restorable time moves: compared with its own capture time.
+    const recorded = item('ledger', 'db-LEDGER00000000000000000000G', { latestRestorableTime: '2025-05-20T00:00:00.000Z' });
+    const none = item('ledger2', 'db-LEDGER20000000000000000000H', { latestRestorableTime: null });
+    const results = backupRetention.evaluate(evidence([ITEMS[0], recorded, none]), defaultsOf(backupRetention as EvidenceQuery<unknown>), ctx);
+    expect(judged(results)).toEqual([`arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-db pass`, `arn:aws:rds:${REGION}:${ACCOUNT}:db:ledger needs-review`, `arn:aws:rds:${REGION}:${ACCOUNT}:db:ledger2 needs-review`]);
+    expect(results[1].reason).toContain('was 287 hours old when AWS Config captured it (more than 24)');
+    expect(results[2].reason).toContain('its AWS Config item records no latest restorable time');
+    expect(results[2].reason).toContain('not a live read');
+  });
+
   it('names an Aurora cluster member by its cluster, as the API does', () => {
     const member = item('payments-1', 'db-PAYMENTS10000000000000000E', { engine: 'aurora-postgresql', dBClusterIdentifier: 'payments', storageType: 'aurora', backupRetentionPeriod: 7 });
     const [r] = storageEncrypted.evaluate(evidence([member]), {}, ctx);
     expect(r).toMatchObject({ resource: `arn:aws:rds:${REGION}:${ACCOUNT}:db:payments-1`, status: 'pass' });
     expect(r.reason).toContain('database payments-1 (aurora-postgresql, member of cluster payments) has encrypted storage');
+  });
+
+  it('rds.storage-encrypted read through AWS Config says the DB clusters and snapshots are not in that evidence', () => {
+    const results = storageEncrypted.evaluate(evidence([ITEMS[0]]), {}, ctx);
+    expect(judged(results)).toEqual([`arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-db pass`, 'account needs-review']);
+    expect(results[1].reason).toMatch(/no DescribeDBClusters .*DescribeDBSnapshots .*DescribeDBClusterSnapshots .*response/);
   });
 
   it('names the instance from the item when its configuration leaves the identifier or ARN out', () => {
@@ -143,7 +160,7 @@ describe('AWS::RDS::DBInstance configuration items', () => {
 
   it('judges no deleted instance, and errors on an item of another member', () => {
     const deleted = { ...item('old-db', 'db-OLDDB0000000000000000000F', {}), configurationItemStatus: 'ResourceDeleted' };
-    expect(judged(storageEncrypted.evaluate(evidence([ITEMS[0], deleted]), {}, ctx))).toEqual([`arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-db pass`]);
+    expect(judged(publicAccess.evaluate(evidence([ITEMS[0], deleted]), {}, ctx))).toEqual([`arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-db pass`]);
     const foreign = { ...ITEMS[1], accountId: '444455556666' };
     expect(storageEncrypted.evaluate(evidence([ITEMS[0], foreign]), {}, ctx)).toEqual([expect.objectContaining({ resource: 'account', status: 'error' })]);
   });
