@@ -149,3 +149,13 @@ export function stripMetadata<T>(output: T): T {
   }
   return output;
 }
+
+/** Every item of every page a paginator yields, `$metadata` stripped; stops between pages once the run is aborted. */
+export async function allPages<T, P>(pages: AsyncIterable<P>, pick: (page: P) => T[] | undefined, ctx: Pick<QueryContext, 'signal'>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const page of pages) {
+    ctx.signal?.throwIfAborted();
+    out.push(...(pick(stripMetadata(page)) ?? []));
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 import type { InternetGateway, NatGateway, NetworkInterface, Route, RouteTable, Subnet } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
-import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
+import { allPages, defineQuery, isCapturedError, type CapturedError, type ResourceResult } from '../types.js';
 import { acceptConfigItems, type AggregateConfigItemsEvidence, type ConfigItem, type ConfigItemFamily } from '../config/aggregate-items.js';
 import { recordedEc2Resource } from './recorded-items.js';
 
@@ -56,15 +56,6 @@ function natGatewayFromItem(item: ConfigItem): NatGateway {
   const nat = recordedEc2Resource<NatGateway & { State?: unknown }>(item);
   const state = nat.State as { Value?: string } | string | undefined;
   return { ...nat, State: (typeof state === 'object' ? state?.Value : state) as NatGateway['State'] };
-}
-
-async function all<T, P>(pages: AsyncIterable<P>, pick: (page: P) => T[] | undefined, ctx: QueryContext): Promise<T[]> {
-  const out: T[] = [];
-  for await (const page of pages) {
-    ctx.signal?.throwIfAborted();
-    out.push(...(pick(stripMetadata(page)) ?? []));
-  }
-  return out;
 }
 
 // EC2 reports an attached internet gateway as `available` though its type names `attached`.
@@ -124,11 +115,11 @@ export const routeTables = defineQuery<RouteTablesEvidence | AggregateConfigItem
     const sdk = await loadEc2Sdk();
     const client = ctx.clients.get(sdk.EC2Client);
     const cfg = { client, pageSize: 1000 };
-    const subnets = await all(sdk.paginateDescribeSubnets(cfg, {}), (p) => p.Subnets, ctx);
-    const routeTables = await all(sdk.paginateDescribeRouteTables({ client, pageSize: 100 }, {}), (p) => p.RouteTables, ctx);
-    const internetGateways = await captureFailure(() => all(sdk.paginateDescribeInternetGateways({ client, pageSize: 1000 }, {}), (p) => p.InternetGateways, ctx), ctx.signal);
-    const natGateways = await captureFailure(() => all(sdk.paginateDescribeNatGateways({ client, pageSize: 1000 }, {}), (p) => p.NatGateways, ctx), ctx.signal);
-    const networkInterfaces = await captureFailure(() => all(sdk.paginateDescribeNetworkInterfaces(cfg, {}), (p) => p.NetworkInterfaces, ctx), ctx.signal);
+    const subnets = await allPages(sdk.paginateDescribeSubnets(cfg, {}), (p) => p.Subnets, ctx);
+    const routeTables = await allPages(sdk.paginateDescribeRouteTables({ client, pageSize: 100 }, {}), (p) => p.RouteTables, ctx);
+    const internetGateways = await captureFailure(() => allPages(sdk.paginateDescribeInternetGateways({ client, pageSize: 1000 }, {}), (p) => p.InternetGateways, ctx), ctx.signal);
+    const natGateways = await captureFailure(() => allPages(sdk.paginateDescribeNatGateways({ client, pageSize: 1000 }, {}), (p) => p.NatGateways, ctx), ctx.signal);
+    const networkInterfaces = await captureFailure(() => allPages(sdk.paginateDescribeNetworkInterfaces(cfg, {}), (p) => p.NetworkInterfaces, ctx), ctx.signal);
     return { subnets, routeTables, internetGateways, natGateways, networkInterfaces };
   },
   evaluate: acceptConfigItems(ROUTING_ITEMS, (data, _params, ctx) => {

@@ -1,6 +1,6 @@
 import type { DBCluster, DBClusterSnapshot, DBSnapshot } from '@aws-sdk/client-rds';
 import { loadRdsSdk } from '../../aws/sdk.js';
-import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type QueryContext, type ResourceParent } from '../types.js';
+import { allPages, defineQuery, isCapturedError, type CapturedError, type ResourceParent } from '../types.js';
 import { captureFailure } from '../partial-evidence.js';
 import { collectDbInstances, dbLabel, evaluateDbInstances, type DbInstancesEvidence, DB_INSTANCE_ITEMS } from './instances.js';
 import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
@@ -14,15 +14,6 @@ export interface StorageEncryptedEvidence extends DbInstancesEvidence {
   dbClusters?: DBCluster[] | CapturedError;
   dbSnapshots?: DBSnapshot[] | CapturedError;
   dbClusterSnapshots?: DBClusterSnapshot[] | CapturedError;
-}
-
-async function all<T, P>(pages: AsyncIterable<P>, pick: (page: P) => T[] | undefined, ctx: QueryContext): Promise<T[]> {
-  const out: T[] = [];
-  for await (const page of pages) {
-    ctx.signal?.throwIfAborted();
-    out.push(...(pick(stripMetadata(page)) ?? []));
-  }
-  return out;
 }
 
 export const storageEncrypted = defineQuery<StorageEncryptedEvidence | AggregateConfigItemsEvidence>({
@@ -40,11 +31,11 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
     const sdk = await loadRdsSdk();
     const client = ctx.clients.get(sdk.RDSClient);
     const cfg = { client, pageSize: 100 };
-    const dbClusters = await captureFailure(() => all(sdk.paginateDescribeDBClusters(cfg, {}), (p) => p.DBClusters, ctx), ctx.signal);
+    const dbClusters = await captureFailure(() => allPages(sdk.paginateDescribeDBClusters(cfg, {}), (p) => p.DBClusters, ctx), ctx.signal);
     // Manual snapshots are the account's own (IncludeShared and IncludePublic default to false); automated ones are
     // encrypted as their database is, and go with it.
-    const dbSnapshots = await captureFailure(() => all(sdk.paginateDescribeDBSnapshots(cfg, { SnapshotType: 'manual' }), (p) => p.DBSnapshots, ctx), ctx.signal);
-    const dbClusterSnapshots = await captureFailure(() => all(sdk.paginateDescribeDBClusterSnapshots(cfg, { SnapshotType: 'manual' }), (p) => p.DBClusterSnapshots, ctx), ctx.signal);
+    const dbSnapshots = await captureFailure(() => allPages(sdk.paginateDescribeDBSnapshots(cfg, { SnapshotType: 'manual' }), (p) => p.DBSnapshots, ctx), ctx.signal);
+    const dbClusterSnapshots = await captureFailure(() => allPages(sdk.paginateDescribeDBClusterSnapshots(cfg, { SnapshotType: 'manual' }), (p) => p.DBClusterSnapshots, ctx), ctx.signal);
     return { dbInstances, dbClusters, dbSnapshots, dbClusterSnapshots };
   },
   evaluate: acceptConfigItems(DB_INSTANCE_ITEMS, (data: StorageEncryptedEvidence | undefined, _params, ctx) => {
