@@ -225,7 +225,7 @@ function delegatedAdminRows(d: CollectionBenchResult, perAccount: CollectionBenc
       target: '',
       note:
         `Same simulated organisation and quotas. Per-account: ${fmt(perAccount.ratio)} x its own lower bound (${fmt(perAccount.lowerBoundSeconds, 1)} s, ${perAccount.binding}); ` +
-        `delegated-admin: ${fmt(d.ratio)} x (${fmt(d.lowerBoundSeconds, 1)} s, ${d.binding}). Delegated-admin reads Config rule compliance, the inventory and the configuration items of security groups, network ACLs, interfaces, routing, RDS instances, KMS keys and S3 buckets through the aggregator, findings through the administrators and sensitive activity through CloudTrail Lake; everything else is still per account.`,
+        `delegated-admin: ${fmt(d.ratio)} x (${fmt(d.lowerBoundSeconds, 1)} s, ${d.binding}). Delegated-admin reads Config rule compliance, the inventory and the configuration items of security groups, network ACLs, interfaces, routing, KMS keys (their state) and S3 buckets through the aggregator, findings through the administrators and sensitive activity through CloudTrail Lake; everything else is still per account.`,
     });
   }
   return rows;
