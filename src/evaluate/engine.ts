@@ -211,8 +211,13 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
         for (const rec of records) {
           const body = await load(rec.sha256);
           if (body.status === 'error') continue;
-          const fact = query.accountFact(body.data, { accountId, region: rec.region, collectedAt: rec.collectedAt });
-          if (fact !== undefined) facts.push({ region: rec.region, fact });
+          try {
+            const fact = query.accountFact(body.data, { accountId, region: rec.region, collectedAt: rec.collectedAt });
+            if (fact !== undefined) facts.push({ region: rec.region, fact });
+          } catch {
+            // Evidence that cannot be read gives no fact (the other regions are judged without it); its own
+            // evaluation below reports why it could not be judged.
+          }
         }
       }
       for (const rec of records) {

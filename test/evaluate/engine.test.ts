@@ -104,6 +104,11 @@ describe('facts an account\'s other regions give (accountFact)', () => {
     const west = r.findings.find((f) => f.region === 'us-west-2')!;
     expect(west).toMatchObject({ status: 'pass', reason: expect.stringContaining("recorded by this account's recorder in us-east-1 (evidence of the same run)") });
   });
+  it('evidence a fact cannot be read from gives none, and the run is still evaluated', async () => {
+    bodies['a'.repeat(64)] = { ...bodies['e'.repeat(64)], data: { recorders: { ConfigurationRecorders: 'not a list' }, statuses: {} } };
+    const [r] = await run([record('us-east-1', 'a'.repeat(64)), record('us-west-2', 'f'.repeat(64))]);
+    expect(r.findings.find((f) => f.region === 'us-west-2')).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no other region collected in this run records them') });
+  });
   it('without that region in the run it needs review, saying no collected region records them', async () => {
     const [r] = await run([record('us-west-2', 'f'.repeat(64))]);
     expect(r.findings[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no other region collected in this run records them') });
