@@ -79,6 +79,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'cloudtrail:GetQueryResults': documented(10, 10, 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html ("get, describe, and list APIs": 10 TPS)'),
 
   'config:DescribeComplianceByConfigRule': configRead,
+  'config:DescribeConfigRuleEvaluationStatus': configRead,
   'config:DescribeConfigRules': configRead,
   'config:DescribeConfigurationRecorderStatus': configRead,
   'config:DescribeConfigurationRecorders': configRead,

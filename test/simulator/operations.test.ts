@@ -4,6 +4,7 @@ import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetT
 import {
   ConfigServiceClient,
   DescribeComplianceByConfigRuleCommand,
+  DescribeConfigRuleEvaluationStatusCommand,
   DescribeConfigRulesCommand,
   DescribeConfigurationRecordersCommand,
   DescribeConfigurationRecorderStatusCommand,
@@ -326,6 +327,11 @@ describe('simulated AWS operations through the real SDK clients (demo account)',
       expect(details.EvaluationResults!.map((r) => r.EvaluationResultIdentifier?.EvaluationResultQualifier?.ResourceId)).toEqual(['demo-production-legacy-uploads']);
       expect(details.EvaluationResults![0].ResultRecordedTime).toBeInstanceOf(Date);
       await expect(cs().send(new GetComplianceDetailsByConfigRuleCommand({ ConfigRuleName: 'nope' }))).rejects.toMatchObject({ name: 'NoSuchConfigRuleException' });
+      const status = await cs().send(new DescribeConfigRuleEvaluationStatusCommand({ ConfigRuleNames: ['cloudtrail-enabled'] }));
+      expect(status.ConfigRulesEvaluationStatus).toEqual([
+        expect.objectContaining({ ConfigRuleName: 'cloudtrail-enabled', FirstEvaluationStarted: true, LastSuccessfulEvaluationTime: expect.any(Date), LastSuccessfulInvocationTime: expect.any(Date) }),
+      ]);
+      await expect(cs().send(new DescribeConfigRuleEvaluationStatusCommand({ Limit: 51 }))).rejects.toMatchObject({ name: 'InvalidLimitException' });
     });
 
     it('conformance packs and their per-rule compliance', async () => {

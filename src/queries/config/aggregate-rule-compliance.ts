@@ -1,7 +1,8 @@
-import type { AggregateComplianceByConfigRule, AggregateEvaluationResult, EvaluationResult } from '@aws-sdk/client-config-service';
+import type { AggregateComplianceByConfigRule, AggregateEvaluationResult, ConfigRuleEvaluationStatus, EvaluationResult } from '@aws-sdk/client-config-service';
 import { loadConfigServiceSdk } from '../../aws/sdk.js';
 import { stripMetadata } from '../types.js';
 import { defineDelegatedSource, memberKey } from '../delegated/types.js';
+import { readEvaluationStatus } from './evaluation-status.js';
 
 /** config.rule-compliance evidence read through the organisation's AWS Config aggregator, items verbatim. */
 export interface AggregateRuleComplianceEvidence {
@@ -13,6 +14,11 @@ export interface AggregateRuleComplianceEvidence {
    * non-compliant: read in the member account, so these calls spend the member's request quota, not the audit account's.
    */
   memberNonCompliantDetails?: { configRuleName: string; evaluationResults: EvaluationResult[] }[];
+  /**
+   * The member's own DescribeConfigRuleEvaluationStatus (all pages): the aggregator does not say whether a rule still
+   * evaluates. Absent in evidence sealed before this read.
+   */
+  memberEvaluationStatus?: ConfigRuleEvaluationStatus[];
   /** Evidence sealed before the member detail read: GetAggregateComplianceDetailsByConfigRule per non-compliant rule. */
   aggregateNonCompliantDetails?: { configRuleName: string; evaluationResults: AggregateEvaluationResult[] }[];
 }
@@ -52,6 +58,8 @@ export const aggregateRuleCompliance = defineDelegatedSource<AggregateCompliance
       for await (const page of pages) evaluationResults.push(...(stripMetadata(page).EvaluationResults ?? []));
       memberNonCompliantDetails.push({ configRuleName, evaluationResults });
     }
-    return { aggregator: { name: audit.aggregator, accountId: audit.accountId, region: audit.region }, aggregateCompliance: items, memberNonCompliantDetails };
+    // Whether each rule still evaluates is read in the member too: the aggregator keeps a rule's last result without it.
+    const memberEvaluationStatus = await readEvaluationStatus(member.clients.get(ConfigServiceClient), { signal: audit.signal });
+    return { aggregator: { name: audit.aggregator, accountId: audit.accountId, region: audit.region }, aggregateCompliance: items, memberNonCompliantDetails, memberEvaluationStatus };
   },
 });

@@ -1,7 +1,8 @@
-import type { Compliance, ComplianceByConfigRule, ConfigRule, EvaluationResult, EvaluationResultIdentifier, Scope } from '@aws-sdk/client-config-service';
+import type { Compliance, ComplianceByConfigRule, ConfigRule, ConfigRuleEvaluationStatus, EvaluationResult, EvaluationResultIdentifier, Scope } from '@aws-sdk/client-config-service';
 import { loadConfigServiceSdk } from '../../aws/sdk.js';
-import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
+import { defineQuery, stripMetadata, toDate, type ResourceResult } from '../types.js';
 import { isAggregateRuleCompliance, type AggregateRuleComplianceEvidence } from './aggregate-rule-compliance.js';
+import { readEvaluationStatus } from './evaluation-status.js';
 
 export interface RuleComplianceEvidence {
   /** DescribeConfigRules, all pages. */
@@ -10,6 +11,11 @@ export interface RuleComplianceEvidence {
   compliance: ComplianceByConfigRule[];
   /** GetComplianceDetailsByConfigRule (NON_COMPLIANT results, all pages) for each non-compliant rule. */
   nonCompliantDetails: { configRuleName: string; evaluationResults: EvaluationResult[] }[];
+  /**
+   * DescribeConfigRuleEvaluationStatus, all pages: when each rule last evaluated and was invoked, successfully or not.
+   * Absent in evidence sealed before this check read it.
+   */
+  evaluationStatus?: ConfigRuleEvaluationStatus[];
 }
 
 /** Non-compliant resources listed one by one per rule; the rest are counted. */
@@ -23,7 +29,7 @@ export const ruleCompliance = defineQuery<RuleComplianceEvidence | AggregateRule
     'Every AWS Config rule in the region (including rules deployed by conformance packs), its compliance, and each resource it evaluates as NON_COMPLIANT with the rule’s annotation.',
   remediation: 'Remediate each non-compliant resource as the rule describes (or attach an SSM remediation to the rule), then re-evaluate the rule.',
   scope: 'regional',
-  apiCalls: ['config:DescribeConfigRules', 'config:DescribeComplianceByConfigRule', 'config:GetComplianceDetailsByConfigRule'],
+  apiCalls: ['config:DescribeConfigRules', 'config:DescribeComplianceByConfigRule', 'config:GetComplianceDetailsByConfigRule', 'config:DescribeConfigRuleEvaluationStatus'],
   async collect(ctx) {
     const { ConfigServiceClient, paginateDescribeComplianceByConfigRule, paginateDescribeConfigRules, paginateGetComplianceDetailsByConfigRule } = await loadConfigServiceSdk();
     const cfg = ctx.clients.get(ConfigServiceClient);
@@ -39,7 +45,7 @@ export const ruleCompliance = defineQuery<RuleComplianceEvidence | AggregateRule
       for await (const page of pages) evaluationResults.push(...(stripMetadata(page).EvaluationResults ?? []));
       nonCompliantDetails.push({ configRuleName, evaluationResults });
     }
-    return { configRules, compliance, nonCompliantDetails };
+    return { configRules, compliance, nonCompliantDetails, evaluationStatus: await readEvaluationStatus(cfg, ctx) };
   },
   evaluate(data, _params, ctx) {
     if (isAggregateRuleCompliance(data)) return evaluateAggregate(data, ctx);
@@ -54,7 +60,8 @@ export const ruleCompliance = defineQuery<RuleComplianceEvidence | AggregateRule
       const name = rule.ConfigRuleName ?? '';
       const c = data.compliance.find((x) => x.ConfigRuleName === name)?.Compliance;
       const details = data.nonCompliantDetails?.find((d) => d.configRuleName === name)?.evaluationResults ?? [];
-      results.push(...judgeRule(name, { resource: rule.ConfigRuleArn ?? name, resourceType: 'AWS::Config::ConfigRule' }, c, details, scopeText(rule.Scope)));
+      const health = evaluationHealth(name, data.evaluationStatus);
+      results.push(...judgeRule(name, { resource: rule.ConfigRuleArn ?? name, resourceType: 'AWS::Config::ConfigRule' }, c, details, health, scopeText(rule.Scope)));
     }
     return results;
   },
@@ -74,18 +81,60 @@ function scopeText(scope: Scope | undefined): string {
     : ' (it sets no scope: it evaluates the resources its trigger and source choose)';
 }
 
+/**
+ * Whether a rule's compliance is the result of a working evaluation: `doubt` says why it may not be (the latest
+ * evaluation or invocation failed after the last success, evaluation never started, or the status is not in the
+ * evidence), `lastSuccess` when the latest successful evaluation ran. A COMPLIANT or NOT_APPLICABLE result stands only
+ * while the rule still evaluates: when evaluations fail (a custom rule's Lambda function deleted or denied, a managed
+ * rule's parameters invalid), AWS Config keeps reporting the last result it had.
+ */
+interface EvaluationHealth {
+  doubt?: string;
+  lastSuccess?: Date;
+}
+
+function evaluationHealth(name: string, statuses: readonly ConfigRuleEvaluationStatus[] | undefined): EvaluationHealth {
+  if (!statuses) {
+    return { doubt: `the evidence was sealed before this check read the rule's evaluation status (DescribeConfigRuleEvaluationStatus), so whether the rule still evaluates successfully is not in it` };
+  }
+  const s = statuses.find((x) => x.ConfigRuleName === name);
+  if (!s) return { doubt: `AWS Config gives no evaluation status for the rule (DescribeConfigRuleEvaluationStatus), so whether it still evaluates is not shown` };
+  const iso = (d: Date | undefined) => d?.toISOString() ?? 'never';
+  const okEval = toDate(s.LastSuccessfulEvaluationTime);
+  const failedEval = toDate(s.LastFailedEvaluationTime);
+  const okInvoke = toDate(s.LastSuccessfulInvocationTime);
+  const failedInvoke = toDate(s.LastFailedInvocationTime);
+  const error = s.LastErrorCode || s.LastErrorMessage ? ` (${[s.LastErrorCode, s.LastErrorMessage].filter(Boolean).join(': ')})` : '';
+  if (s.FirstEvaluationStarted === false) return { doubt: 'AWS Config has not started evaluating the rule (FirstEvaluationStarted is false)' };
+  if (failedEval && (!okEval || failedEval > okEval)) {
+    return { doubt: `the rule's latest evaluation, at ${iso(failedEval)}, failed${error}, and its last successful evaluation was ${okEval ? `at ${iso(okEval)}` : 'never'}: the result shown is not current`, lastSuccess: okEval };
+  }
+  if (failedInvoke && (!okInvoke || failedInvoke > okInvoke)) {
+    return { doubt: `AWS Config last failed to invoke the rule at ${iso(failedInvoke)}${error} (last successful invocation ${okInvoke ? `at ${iso(okInvoke)}` : 'never'}): the result shown may not be current`, lastSuccess: okEval };
+  }
+  if (!okEval) return { doubt: 'AWS Config records no successful evaluation of the rule (LastSuccessfulEvaluationTime is absent)' };
+  return { lastSuccess: okEval };
+}
+
 /** One rule's results from its compliance and its NON_COMPLIANT evaluation results (a member's own or the aggregator's). */
 function judgeRule(
   name: string,
   ruleResource: { resource: string; resourceType: string },
   c: Compliance | undefined,
   details: readonly { EvaluationResultIdentifier?: EvaluationResultIdentifier; Annotation?: string }[],
+  health: EvaluationHealth,
   scope = '',
 ): ResourceResult[] {
   const results: ResourceResult[] = [];
-  switch (c?.ComplianceType) {
+  const compliance = c?.ComplianceType;
+  if ((compliance === 'COMPLIANT' || compliance === 'NOT_APPLICABLE') && health.doubt) {
+    // A result AWS Config can no longer refresh is not evidence of today's state.
+    return [{ ...ruleResource, status: 'needs-review', reason: `Config rule ${name} reports ${compliance}, but ${health.doubt}${scope}` }];
+  }
+  const evaluated = health.lastSuccess ? `; its latest evaluation, at ${health.lastSuccess.toISOString()}, succeeded` : '';
+  switch (compliance) {
     case 'COMPLIANT':
-      results.push({ ...ruleResource, status: 'pass', reason: `Config rule ${name}: every evaluated resource is COMPLIANT${scope}` });
+      results.push({ ...ruleResource, status: 'pass', reason: `Config rule ${name}: every evaluated resource is COMPLIANT${evaluated}${scope}` });
       break;
     case 'NON_COMPLIANT': {
       for (const r of details.slice(0, LISTED_PER_RULE)) {
@@ -97,7 +146,7 @@ function judgeRule(
           reason: `Config rule ${name} evaluates ${q?.ResourceType ?? 'resource'} ${q?.ResourceId ?? ''} NON_COMPLIANT${r.Annotation ? `: ${r.Annotation}` : ''}`,
         });
       }
-      const count = c.ComplianceContributorCount?.CappedCount;
+      const count = c?.ComplianceContributorCount?.CappedCount;
       if (details.length === 0 || details.length > LISTED_PER_RULE) {
         const more = details.length > LISTED_PER_RULE ? `${details.length - LISTED_PER_RULE} more non-compliant resources are in the evidence` : `${count ?? 'some'} resources are NON_COMPLIANT`;
         results.push({ ...ruleResource, status: 'fail', reason: `Config rule ${name}: ${more}` });
@@ -105,10 +154,10 @@ function judgeRule(
       break;
     }
     case 'NOT_APPLICABLE':
-      results.push({ ...ruleResource, status: 'not-applicable', reason: `Config rule ${name}: no resources in scope` });
+      results.push({ ...ruleResource, status: 'not-applicable', reason: `Config rule ${name}: no resources in scope${evaluated}` });
       break;
     case 'INSUFFICIENT_DATA':
-      results.push({ ...ruleResource, status: 'needs-review', reason: `Config rule ${name} has INSUFFICIENT_DATA: it has not evaluated any resource yet` });
+      results.push({ ...ruleResource, status: 'needs-review', reason: `Config rule ${name} has INSUFFICIENT_DATA: it has not evaluated any resource yet${health.doubt ? ` (${health.doubt})` : ''}` });
       break;
     default:
       results.push({ ...ruleResource, status: 'needs-review', reason: `Config rule ${name} reports no compliance result` });
@@ -130,7 +179,8 @@ function evaluateAggregate(data: AggregateRuleComplianceEvidence, ctx: { account
     const own = data.memberNonCompliantDetails?.find((d) => d.configRuleName === name)?.evaluationResults;
     const aggregated = (data.aggregateNonCompliantDetails ?? []).find((d) => d.configRuleName === name)?.evaluationResults ?? [];
     const details = own ?? aggregated.filter((r) => r.AccountId === ctx.accountId && r.AwsRegion === ctx.region);
-    results.push(...judgeRule(name, ruleResource, c.Compliance, details, " (the aggregator does not give the rule's scope: resources outside it are not evaluated)"));
+    const health = evaluationHealth(name, data.memberEvaluationStatus);
+    results.push(...judgeRule(name, ruleResource, c.Compliance, details, health, " (the aggregator does not give the rule's scope: resources outside it are not evaluated)"));
   }
   return results;
 }

@@ -1,5 +1,6 @@
 import {
   DescribeComplianceByConfigRuleCommand,
+  DescribeConfigRuleEvaluationStatusCommand,
   DescribeConfigRulesCommand,
   DescribeConfigurationRecordersCommand,
   DescribeConfigurationRecorderStatusCommand,
@@ -13,6 +14,7 @@ import {
   type ConfigurationAggregator,
   type ComplianceType,
   type ConfigRule,
+  type ConfigRuleEvaluationStatus,
   type ConfigurationRecorder,
   type ConfigurationRecorderStatus,
   type ConformancePackDetail,
@@ -42,6 +44,11 @@ export interface ConfigServiceState {
   conformancePacks: ConformancePackDetail[];
   /** Rule compliance per conformance pack name. */
   conformancePackCompliance: Record<string, ConformancePackRuleCompliance[]>;
+  /**
+   * Evaluation status fields per rule name, over those derived from the rule's evaluations (a rule whose latest
+   * evaluation failed, for example).
+   */
+  evaluationStatus?: Record<string, Partial<ConfigRuleEvaluationStatus>>;
   /** Configuration aggregators of this account and region (an audit account's organisation aggregator). */
   aggregators?: ConfigurationAggregator[];
 }
@@ -76,6 +83,25 @@ export function ruleCompliance(results: EvaluationResult[] | undefined): { type:
   const nonCompliant = results.filter((r) => r.ComplianceType === 'NON_COMPLIANT').length;
   if (nonCompliant) return { type: 'NON_COMPLIANT', nonCompliant };
   return { type: results.some((r) => r.ComplianceType === 'COMPLIANT') ? 'COMPLIANT' : 'NOT_APPLICABLE', nonCompliant: 0 };
+}
+
+/**
+ * A rule's evaluation status as AWS Config reports it: derived from its evaluations (each evaluation recorded is a
+ * successful evaluation and invocation), with the state's overrides on top.
+ */
+function evaluationStatus(rule: ConfigRule, s: ConfigServiceState): ConfigRuleEvaluationStatus {
+  const times = (s.evaluations[rule.ConfigRuleName ?? ''] ?? []).map((e) => (e.ResultRecordedTime ? new Date(e.ResultRecordedTime).getTime() : Number.NaN)).filter(Number.isFinite);
+  const last = times.length ? new Date(times.reduce((a, b) => Math.max(a, b))) : undefined;
+  const first = times.length ? new Date(times.reduce((a, b) => Math.min(a, b)) - 60_000) : undefined;
+  return {
+    ConfigRuleName: rule.ConfigRuleName,
+    ConfigRuleArn: rule.ConfigRuleArn,
+    ConfigRuleId: rule.ConfigRuleId,
+    ...(first ? { FirstActivatedTime: first } : {}),
+    ...(last ? { LastSuccessfulInvocationTime: last, LastSuccessfulEvaluationTime: last } : {}),
+    FirstEvaluationStarted: last !== undefined,
+    ...s.evaluationStatus?.[rule.ConfigRuleName ?? ''],
+  };
 }
 
 /**
@@ -147,6 +173,18 @@ export const config: SimService = {
         new SimError('NoSuchConfigRuleException', `The ConfigRule '${n}' provided in the request is invalid. Please check the configRule name.`));
       const { page, nextToken } = paginate(rules, { token: input.NextToken, defaultLimit: 25, maxLimit: 25, scope: 'DescribeConfigRules', invalidToken, invalidLimit: invalidLimit(25) });
       return { ConfigRules: page, NextToken: nextToken };
+    }),
+
+    operation(DescribeConfigRuleEvaluationStatusCommand, (input, ctx) => {
+      const s = state(ctx);
+      if (input.ConfigRuleNames && input.ConfigRuleNames.length > 25) {
+        throw new SimError('ValidationException', `1 validation error detected: Value at 'configRuleNames' failed to satisfy constraint: Member must have length less than or equal to 25`);
+      }
+      const rules = byNames(s.rules, input.ConfigRuleNames, (r) => r.ConfigRuleName, (n) =>
+        new SimError('NoSuchConfigRuleException', `The ConfigRule '${n}' provided in the request is invalid. Please check the configRule name.`));
+      const all = rules.map((r) => evaluationStatus(r, s));
+      const { page, nextToken } = paginate(all, { token: input.NextToken, limit: input.Limit || undefined, defaultLimit: 50, maxLimit: 50, scope: 'DescribeConfigRuleEvaluationStatus', invalidToken, invalidLimit: invalidLimit(50) });
+      return { ConfigRulesEvaluationStatus: page, NextToken: nextToken };
     }),
 
     operation(DescribeComplianceByConfigRuleCommand, (input, ctx) => {

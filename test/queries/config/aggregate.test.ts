@@ -38,12 +38,21 @@ const memberDetails: Omit<GetComplianceDetailsByConfigRuleCommandOutput, '$metad
   ],
 };
 
+/** The member's own DescribeConfigRuleEvaluationStatus: each rule last evaluated successfully. */
+const memberEvaluationStatus = compliance.AggregateComplianceByConfigRules!.map((c) => ({
+  ConfigRuleName: c.ConfigRuleName,
+  FirstEvaluationStarted: true,
+  LastSuccessfulInvocationTime: new Date('2026-12-03T09:00:00.000Z'),
+  LastSuccessfulEvaluationTime: new Date('2026-12-03T09:00:05.000Z'),
+}));
+
 describe('config.rule-compliance through the aggregator', () => {
   it('lists the non-compliant resources the member itself reports for each rule the aggregator finds non-compliant', () => {
     const data: AggregateRuleComplianceEvidence = {
       aggregator,
       aggregateCompliance: compliance.AggregateComplianceByConfigRules!,
       memberNonCompliantDetails: [{ configRuleName: 's3-bucket-logging-enabled', evaluationResults: memberDetails.EvaluationResults! }],
+      memberEvaluationStatus,
     };
     const results = ruleCompliance.evaluate(data, {}, ctx);
     expect(results.map((r) => [r.resource, r.status])).toEqual([
@@ -55,13 +64,22 @@ describe('config.rule-compliance through the aggregator', () => {
   });
 
   it('a non-compliant rule whose member read listed nothing still fails, with the aggregator’s count', () => {
-    const data: AggregateRuleComplianceEvidence = { aggregator, aggregateCompliance: compliance.AggregateComplianceByConfigRules!, memberNonCompliantDetails: [{ configRuleName: 's3-bucket-logging-enabled', evaluationResults: [] }] };
+    const data: AggregateRuleComplianceEvidence = { aggregator, aggregateCompliance: compliance.AggregateComplianceByConfigRules!, memberNonCompliantDetails: [{ configRuleName: 's3-bucket-logging-enabled', evaluationResults: [] }], memberEvaluationStatus };
     expect(ruleCompliance.evaluate(data, {}, ctx)[0]).toMatchObject({ resource: 's3-bucket-logging-enabled', status: 'fail', reason: expect.stringMatching(/1 resources are NON_COMPLIANT/) });
     // The aggregator's answer holds no rule Scope: a compliant rule says so rather than read as covering every resource.
     expect(ruleCompliance.evaluate(data, {}, ctx).find((r) => r.resource === 'cloudtrail-enabled')?.reason).toContain("the aggregator does not give the rule's scope");
   });
 
-  it('still judges evidence sealed with the aggregator’s per-resource details', () => {
+  it('does not pass a rule whose member says its latest evaluation failed: the aggregator keeps the last result', () => {
+    const failing = memberEvaluationStatus.map((s) => (s.ConfigRuleName === 'cloudtrail-enabled' ? { ...s, LastFailedEvaluationTime: new Date('2026-12-03T09:30:00.000Z'), LastErrorCode: 'InternalError' } : s));
+    const data: AggregateRuleComplianceEvidence = { aggregator, aggregateCompliance: compliance.AggregateComplianceByConfigRules!, memberNonCompliantDetails: [], memberEvaluationStatus: failing };
+    expect(ruleCompliance.evaluate(data, {}, ctx).find((r) => r.resource === 'cloudtrail-enabled')).toMatchObject({
+      status: 'needs-review',
+      reason: expect.stringContaining("reports COMPLIANT, but the rule's latest evaluation, at 2026-12-03T09:30:00.000Z, failed (InternalError)"),
+    });
+  });
+
+  it('still judges evidence sealed with the aggregator’s per-resource details (which holds no evaluation status: its passes need review)', () => {
     const data: AggregateRuleComplianceEvidence = {
       aggregator,
       aggregateCompliance: compliance.AggregateComplianceByConfigRules!,
@@ -70,10 +88,11 @@ describe('config.rule-compliance through the aggregator', () => {
     const results = ruleCompliance.evaluate(data, {}, ctx);
     expect(results.map((r) => [r.resource, r.status])).toEqual([
       ['payments-uploads', 'fail'],
-      ['cloudtrail-enabled', 'pass'],
+      ['cloudtrail-enabled', 'needs-review'],
       ['rds-storage-encrypted', 'needs-review'],
     ]);
     expect(results[0].reason).toMatch(/Server access logging is off/);
+    expect(results[1].reason).toContain("sealed before this check read the rule's evaluation status");
   });
 
   it('never judges another account’s items, and says when the aggregator holds no rule of the member', () => {

@@ -125,7 +125,12 @@ describe('config.rule-compliance', () => {
     configRules: fx.configRules,
     compliance: fx.complianceByRule,
     nonCompliantDetails: [{ configRuleName: 'encrypted-volumes', evaluationResults: fx.encryptedVolumesDetails }],
+    evaluationStatus: fx.evaluationStatus,
   };
+  const withStatus = (name: string, fields: Partial<(typeof fx.evaluationStatus)[number]>) => ({
+    ...data,
+    evaluationStatus: fx.evaluationStatus.map((s) => (s.ConfigRuleName === name ? { ...s, ...fields } : s)),
+  });
   it('fails each non-compliant resource and reports every rule', () => {
     const r = evaluateBoth(ruleCompliance, data);
     expect(statusOf(r)).toEqual({
@@ -142,7 +147,9 @@ describe('config.rule-compliance', () => {
     const scoped = { ...fx.configRules[0], Scope: { ComplianceResourceTypes: ['AWS::S3::Bucket'], TagKey: 'pci', TagValue: 'in-scope' } };
     const [r] = evaluateBoth(ruleCompliance, { ...data, configRules: [scoped] });
     expect(r).toMatchObject({ status: 'pass' });
-    expect(r.reason).toBe('Config rule s3-bucket-ssl-requests-only: every evaluated resource is COMPLIANT (its scope: resource types AWS::S3::Bucket; only resources tagged pci=in-scope; resources outside the scope are not evaluated)');
+    expect(r.reason).toBe(
+      'Config rule s3-bucket-ssl-requests-only: every evaluated resource is COMPLIANT; its latest evaluation, at 2025-05-31T10:05:00.000Z, succeeded (its scope: resource types AWS::S3::Bucket; only resources tagged pci=in-scope; resources outside the scope are not evaluated)',
+    );
     expect(evaluateBoth(ruleCompliance, data)[0].reason).toContain('(it sets no scope: it evaluates the resources its trigger and source choose)');
   });
   it('still fails a non-compliant rule whose details are missing', () => {
@@ -150,7 +157,35 @@ describe('config.rule-compliance', () => {
     expect(r.find((x) => x.resource === fx.configRules[1].ConfigRuleArn)).toMatchObject({ status: 'fail', reason: expect.stringContaining('2 resources are NON_COMPLIANT') });
   });
   it('is not applicable without rules', () => {
-    expect(statusOf(evaluateBoth(ruleCompliance, { configRules: [], compliance: [], nonCompliantDetails: [] }))).toEqual({ account: 'not-applicable' });
+    expect(statusOf(evaluateBoth(ruleCompliance, { configRules: [], compliance: [], nonCompliantDetails: [], evaluationStatus: [] }))).toEqual({ account: 'not-applicable' });
+  });
+  it('does not pass a COMPLIANT or NOT_APPLICABLE result the rule can no longer refresh: its latest evaluation or invocation failed', () => {
+    // A custom rule whose Lambda function was deleted keeps its last COMPLIANT result; only the evaluation status shows it.
+    const failedEval = withStatus('s3-bucket-ssl-requests-only', { LastFailedEvaluationTime: new Date('2025-06-01T09:00:00.000Z'), LastErrorCode: 'AccessDenied', LastErrorMessage: 'Config could not read the bucket policy' });
+    const [r] = evaluateBoth(ruleCompliance, failedEval);
+    expect(r).toMatchObject({ status: 'needs-review' });
+    expect(r.reason).toContain("reports COMPLIANT, but the rule's latest evaluation, at 2025-06-01T09:00:00.000Z, failed (AccessDenied: Config could not read the bucket policy), and its last successful evaluation was at 2025-05-31T10:05:00.000Z");
+    const failedInvoke = withStatus('rds-snapshots-public-prohibited', { LastFailedInvocationTime: new Date('2025-06-01T09:00:00.000Z'), LastErrorCode: 'InsufficientPermissions' });
+    expect(evaluateBoth(ruleCompliance, failedInvoke).find((x) => x.resource === fx.configRules[2].ConfigRuleArn)).toMatchObject({
+      status: 'needs-review',
+      reason: expect.stringContaining('reports NOT_APPLICABLE, but AWS Config last failed to invoke the rule at 2025-06-01T09:00:00.000Z (InsufficientPermissions)'),
+    });
+    // A failure older than the latest success is history, not doubt.
+    const recovered = withStatus('s3-bucket-ssl-requests-only', { LastFailedEvaluationTime: new Date('2025-05-01T00:00:00.000Z') });
+    expect(evaluateBoth(ruleCompliance, recovered)[0]).toMatchObject({ status: 'pass' });
+    // A non-compliant result stays a fail whatever the status says.
+    expect(statusOf(evaluateBoth(ruleCompliance, withStatus('encrypted-volumes', { LastFailedEvaluationTime: new Date('2025-06-01T09:00:00.000Z') })))['vol-0123456789abcdef0']).toBe('fail');
+  });
+  it('needs review when the status is missing, evaluation never started, or no evaluation ever succeeded; evidence sealed without the status is not a pass', () => {
+    const cases: [string, ReturnType<typeof withStatus>, string][] = [
+      ['missing', { ...data, evaluationStatus: fx.evaluationStatus.slice(1) }, 'AWS Config gives no evaluation status for the rule'],
+      ['not started', withStatus('s3-bucket-ssl-requests-only', { FirstEvaluationStarted: false }), 'has not started evaluating the rule'],
+      ['never succeeded', withStatus('s3-bucket-ssl-requests-only', { LastSuccessfulEvaluationTime: undefined }), 'records no successful evaluation'],
+      ['sealed before', { ...data, evaluationStatus: undefined }, 'sealed before this check read the rule\'s evaluation status'],
+    ];
+    for (const [, d, reason] of cases) {
+      expect(evaluateBoth(ruleCompliance, d)[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(reason) });
+    }
   });
 });
 

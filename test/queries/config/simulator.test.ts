@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { queryById } from '../../../src/queries/index.js';
+import { demoWorld } from '../../../src/simulator/index.js';
+import { emptyConfigState } from '../../../src/simulator/services/config.js';
 import { demoSession, statusOf } from '../s3/simulated-collect.js';
 
 const session = demoSession();
@@ -26,6 +28,8 @@ describe('Config queries against the simulated demo account', () => {
     const details = calls.filter((c) => c.operation === 'config:GetComplianceDetailsByConfigRule').map((c) => (c.input as { ConfigRuleName: string }).ConfigRuleName);
     expect(details).toContain('iam-user-mfa-enabled');
     expect(details).not.toContain('cloudtrail-enabled');
+    expect(calls.filter((c) => c.operation === 'config:DescribeConfigRuleEvaluationStatus').map((c) => c.input)).toEqual([{ Limit: 50 }]);
+    expect(results.find((r) => r.resource.endsWith('cloudtrail-enabled') || r.reason.startsWith('Config rule cloudtrail-enabled'))).toMatchObject({ status: 'pass', reason: expect.stringContaining('its latest evaluation, at ') });
   });
 
   it('config.conformance-packs: the PCI pack fails where rules are non-compliant', async () => {
@@ -37,5 +41,19 @@ describe('Config queries against the simulated demo account', () => {
     const { results, calls } = await session.run(q('config.resource-inventory'), 'us-east-1');
     expect(results).toEqual([expect.objectContaining({ status: 'pass', reason: expect.stringContaining('AWS::EC2::SecurityGroup') })]);
     expect(calls.map((c) => c.operation)).toEqual(['config:GetDiscoveredResourceCounts']);
+  });
+});
+
+describe('config.rule-compliance against an account whose rule can no longer evaluate', () => {
+  const session = demoSession(() => {
+    const world = demoWorld();
+    const s = world.account('111122223333')!.regional('us-east-1', 'config', emptyConfigState);
+    s.evaluationStatus = { 'cloudtrail-enabled': { LastFailedEvaluationTime: new Date(Date.now() - 60_000), LastErrorCode: 'InternalError', LastErrorMessage: 'Rule evaluation failed' } };
+    return world;
+  });
+  it('its last COMPLIANT result needs review, naming the failure', async () => {
+    const { results } = await session.run(q('config.rule-compliance'), 'us-east-1');
+    const rule = results.find((r) => r.reason.startsWith('Config rule cloudtrail-enabled'));
+    expect(rule).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('failed (InternalError: Rule evaluation failed)') });
   });
 });
