@@ -9,6 +9,7 @@ import { describeSdkFailure } from '../aws/failure.js';
 import { resolveTrustPolicy } from '../aws/trusted-keys.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { checkParameterOverrides } from '../controls/parameters.js';
+import { queryById } from '../queries/index.js';
 import type { EvidenceBody, ManifestRecord } from '../evidence/record.js';
 import { RECONSTRUCTION_RUN_MARK, newRunId, reconstructionRunDay, runIdDay } from '../evidence/run-id.js';
 import { putEvidenceBody, sealRun } from '../seal/seal.js';
@@ -88,7 +89,7 @@ export async function runBackfill(opts: BackfillOptions): Promise<BackfillOutcom
 
   const selection = { frameworks: opts.frameworks };
   planRun(opts.catalogs, config, [], selection);
-  checkParameterOverrides(opts.catalogs, config.parameters);
+  checkParameterOverrides(opts.catalogs, config.parameters, queryById);
   const trust = await resolveTrustPolicy(config, { signer, log, now: () => new Date(Math.max(Date.now(), now().getTime())) });
 
   const { targets, gaps: targetGaps } = await resolveTargets(config, { accounts: opts.accounts }, log, opts.signal);

@@ -17,6 +17,7 @@ import { DelegatedCollection } from './delegated.js';
 import { executeTasks } from './execute.js';
 import { collectInWorkers, collectionWorkers, type WorkerUsage } from './workers.js';
 import { checkParameterOverrides } from '../controls/parameters.js';
+import { queryById } from '../queries/index.js';
 
 export interface CollectionProgress {
   done: number;
@@ -75,7 +76,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   // A plan with no targets yet checks the frameworks and query ids before any AWS call.
   planRun(opts.catalogs, config, [], selection);
   // A misspelt parameter override must fail before any evidence is collected, not silently use the default.
-  checkParameterOverrides(opts.catalogs, config.parameters);
+  checkParameterOverrides(opts.catalogs, config.parameters, queryById);
   // Resolved before collecting, so a wrong signing.trustedKeys fails before any evidence is gathered.
   const trust = await resolveTrustPolicy(config, { signer, log, now: () => new Date(Math.max(Date.now(), now().getTime())) });
   const startedAt = now();

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import type { QueryParameters } from '../queries/types.js';
+import type { ParameterSpec, QueryParameters } from '../queries/types.js';
 import type { Catalog, Requirement } from './schema.js';
 
 type ParameterValue = QueryParameters[string];
@@ -57,11 +57,31 @@ export function effectiveParameters(
   return merged;
 }
 
+/** The parameter declarations of a query, by its id (the registry's `queryById`). */
+export type QueryParameterLookup = (queryId: string) => { parameters?: Readonly<Record<string, ParameterSpec>> } | undefined;
+
+/**
+ * The queries' own checks of the values a requirement gives them: each parameter value (the catalog's, with the
+ * configuration's override on top) is handed to the `check` of every query the requirement cites that declares it.
+ */
+function checkValuesForQueries(requirement: Requirement, values: QueryParameters, where: string, queryOf: QueryParameterLookup, source: (name: string) => string): void {
+  for (const [name, value] of Object.entries(values)) {
+    for (const queryId of requirement.queries) {
+      const problem = queryOf(queryId)?.parameters?.[name]?.check?.(value);
+      if (problem) {
+        throw new ConfigError(`${where}.${name}: ${JSON.stringify(value)} cannot be used by ${queryId}: ${problem}`, `fix the value in ${source(name)}`);
+      }
+    }
+  }
+}
+
 /**
  * Checks a whole `config.parameters` tree against the loaded catalogs so a typo fails at start-up, not mid-run:
- * every framework, requirement and parameter named must exist and every value must have the default's type.
+ * every framework, requirement and parameter named must exist and every value must have the default's type. With
+ * `queryOf`, every value a requirement gives its queries (the catalog's and the override's) must also pass the query's
+ * own check of it (a port list that names no port, a prefix length out of range).
  */
-export function checkParameterOverrides(catalogs: readonly Catalog[], overrides: ParameterOverrides | undefined): void {
+export function checkParameterOverrides(catalogs: readonly Catalog[], overrides: ParameterOverrides | undefined, queryOf?: QueryParameterLookup): void {
   for (const [framework, byRequirement] of Object.entries(overrides ?? {})) {
     const catalog = catalogs.find((c) => c.framework === framework);
     if (catalog === undefined) {
@@ -79,6 +99,19 @@ export function checkParameterOverrides(catalogs: readonly Catalog[], overrides:
         );
       }
       effectiveParameters(requirement, overrides, framework);
+    }
+  }
+  if (queryOf) {
+    for (const catalog of catalogs) {
+      for (const requirement of catalog.requirements) {
+        if (Object.keys(requirement.parameters).length === 0) continue;
+        const own = overrides?.[catalog.framework]?.[requirement.id] ?? {};
+        // The overrides' names and types were checked above.
+        const values = { ...requirement.parameters, ...own } as QueryParameters;
+        checkValuesForQueries(requirement, values, `parameters.${catalog.framework}.${requirement.id}`, queryOf, (name) =>
+          name in own ? 'the configuration file (or the matching environment variable)' : `the catalog of ${catalog.framework} (requirement ${requirement.id})`,
+        );
+      }
     }
   }
 }

@@ -60,7 +60,7 @@ export function parametersFor(
  */
 export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResult[]> {
   const { manifest } = input;
-  checkParameterOverrides(input.catalogs, input.parameterOverrides);
+  checkParameterOverrides(input.catalogs, input.parameterOverrides, queryById);
   // Unresolved OUs would otherwise read as "every account": resolveOrganizationalUnits must run first.
   const unresolved = Object.entries(input.scope ?? {}).find(([, s]) => s.organizationalUnits);
   if (unresolved) throw new Error(`scope.${unresolved[0]}.organizationalUnits must be resolved to accounts (resolveOrganizationalUnits) before evaluation`);

@@ -47,6 +47,11 @@ export interface ParameterSpec {
   default: ParameterValue;
   /** The `collect` setting that gives the value at collection time when configured; otherwise `default` applies. */
   collectSetting?: CollectSetting;
+  /**
+   * Why a value of the right type still cannot be used (`adminPorts: ["ssh"]` names no port), or undefined. Checked at
+   * start-up against the catalogs' values and the configuration's overrides (`checkParameterOverrides`).
+   */
+  check?(value: ParameterValue): string | undefined;
 }
 
 export type QueryParameters = Record<string, ParameterValue>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { checkParameterOverrides, effectiveParameters, findCatalog, loadCatalogs } from '../../src/controls/load.js';
+import { queryById } from '../../src/queries/index.js';
 
 const catalogs = loadCatalogs();
 const pci = findCatalog(catalogs, 'pci-dss-4.0.1');
@@ -70,5 +71,21 @@ describe('checkParameterOverrides', () => {
     const err = configError(() => checkParameterOverrides(catalogs, { 'pci-dss-4.0.1': { '8.3.66': { minimumPasswordLength: 14 } } }));
     expect(err.message).toBe('parameters.pci-dss-4.0.1.8.3.66: pci-dss-4.0.1 has no requirement "8.3.66"');
     expect(err.hint).toMatch(/8\.3\.6/);
+  });
+
+  it('hands every value a requirement gives its queries to the queries\' own checks: an admin port list naming no port fails at start-up, naming where it came from', () => {
+    // A catalog of one's own may give ec2.admin-ports-open its ports; ["ssh"] would otherwise judge no port at all.
+    const withPorts = (adminPorts: string[]) => [{ ...pci, requirements: pci.requirements.map((r) => (r.queries.includes('ec2.admin-ports-open') ? { ...r, parameters: { ...r.parameters, adminPorts } } : r)) }];
+    const first = pci.requirements.find((r) => r.queries.includes('ec2.admin-ports-open'))!.id;
+    const fromCatalog = configError(() => checkParameterOverrides(withPorts(['ssh', '3389']), undefined, queryById));
+    expect(fromCatalog.message).toBe(`parameters.pci-dss-4.0.1.${first}.adminPorts: ["ssh","3389"] cannot be used by ec2.admin-ports-open: "ssh" is not a port number 0-65535; give port numbers such as ["22", "3389"]`);
+    expect(fromCatalog.hint).toBe(`fix the value in the catalog of pci-dss-4.0.1 (requirement ${first})`);
+    const fromConfig = configError(() => checkParameterOverrides(withPorts(['22']), { 'pci-dss-4.0.1': { [first]: { adminPorts: [] } } }, queryById));
+    expect(fromConfig.message).toMatch(/adminPorts: \[\] cannot be used by ec2\.admin-ports-open: it names no port/);
+    expect(fromConfig.hint).toMatch(/the configuration file/);
+    // Without the lookup (or with good values) nothing more is checked.
+    expect(() => checkParameterOverrides(withPorts(['ssh']), undefined)).not.toThrow();
+    expect(() => checkParameterOverrides(withPorts(['22', '3389']), undefined, queryById)).not.toThrow();
+    expect(() => checkParameterOverrides(catalogs, undefined, queryById)).not.toThrow();
   });
 });

@@ -194,7 +194,7 @@ export function registerControlsCommand(
         }
       }
       try {
-        checkParameterOverrides(all, overrides);
+        checkParameterOverrides(all, overrides, (id) => ALL_QUERIES.find((q) => q.id === id));
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         lines.push(`configuration: ${err.message}${err.hint ? ` (${err.hint})` : ''}`);

@@ -36,25 +36,35 @@ export function openSources(p: IpPermission): string[] {
 /** The port list and range limits of a network check, or why the configured values cannot be used. */
 export type NetworkParams = { ports: number[]; widest: Record<Family, number> } | { error: string };
 
+/** Why an `adminPorts` value cannot be used (it names no port, or an entry is not a port number), or undefined. */
+export function adminPortsProblem(raw: unknown): string | undefined {
+  const entries = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(',') : [String(raw)];
+  const bad = entries.filter((v) => portListParam([v], []).length === 0);
+  if (bad.length) return `${bad.map((b) => JSON.stringify(b)).join(', ')} ${bad.length > 1 ? 'are' : 'is'} not a port number 0-65535; give port numbers such as ["22", "3389"]`;
+  if (portListParam(entries, []).length === 0) return 'it names no port; give port numbers such as ["22", "3389"]';
+  return undefined;
+}
+
+/** Why a `widePublicPrefix` (IPv4) or `widePublicIpv6Prefix` value cannot be used, or undefined. */
+export function prefixProblem(family: Family): (value: unknown) => string | undefined {
+  return (value) => (prefixParam(value, family) === undefined ? `expected a prefix length 0-${family === 4 ? 32 : 128}` : undefined);
+}
+
 /**
  * Reads `adminPorts`, `widePublicPrefix` and `widePublicIpv6Prefix`. An override that names no port, or an entry that
- * is not a port number (`ssh`), would silently check nothing, so it is a configuration error naming the parameter.
+ * is not a port number (`ssh`), would silently check nothing: `checkParameterOverrides` refuses it at start-up (the
+ * parameters' `check`), and evidence judged with such a value anyway (an older configuration) is an error naming it.
  */
 export function networkParams(queryId: string, params: QueryParameters, fallback: readonly number[]): NetworkParams {
-  const raw = params.adminPorts;
-  const entries = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(',') : raw === undefined ? fallback.map(String) : [String(raw)];
-  const ports = portListParam(entries, []);
-  const bad = entries.filter((v) => portListParam([v], []).length === 0);
-  if (ports.length === 0 || bad.length) {
-    return {
-      error: `parameter adminPorts of ${queryId} is ${JSON.stringify(raw)}: ${bad.length ? `${bad.map((b) => JSON.stringify(b)).join(', ')} ${bad.length > 1 ? 'are' : 'is'} not a port number 0-65535` : 'it names no port'}, so the check cannot say which ports it judged; give port numbers such as ["22", "3389"]`,
-    };
-  }
+  const raw = params.adminPorts ?? fallback.map(String);
+  const problem = adminPortsProblem(raw);
+  if (problem) return { error: `parameter adminPorts of ${queryId} is ${JSON.stringify(raw)}: ${problem.replace(';', ', so the check cannot say which ports it judged;')}` };
+  const ports = portListParam(Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(',') : [String(raw)], []);
   const widest = {} as Record<Family, number>;
   for (const [family, name] of [[4, 'widePublicPrefix'], [6, 'widePublicIpv6Prefix']] as const) {
     const value = params[name] ?? DEFAULT_WIDE_PUBLIC_PREFIX[family];
     const prefix = prefixParam(value, family);
-    if (prefix === undefined) return { error: `parameter ${name} of ${queryId} is ${JSON.stringify(value)}: expected a prefix length 0-${family === 4 ? 32 : 128}` };
+    if (prefix === undefined) return { error: `parameter ${name} of ${queryId} is ${JSON.stringify(value)}: ${prefixProblem(family)(value)}` };
     widest[family] = prefix;
   }
   return { ports, widest };
@@ -150,9 +160,13 @@ export const adminPortsOpen = defineQuery<SecurityGroupsEvidence | AggregateConf
   scope: 'regional',
   apiCalls: ['ec2:DescribeSecurityGroups'],
   parameters: {
-    adminPorts: { description: 'Ports that must never be reachable from anywhere (SSH, RDP, WinRM, Telnet, FTP, SMB, database and search listeners); an entry that is not a port number is an error.', default: DEFAULT_ADMIN_PORTS.map(String) },
-    widePublicPrefix: { description: 'Admin-port sources admitting more public IPv4 addresses than one block of this prefix length need review.', default: DEFAULT_WIDE_PUBLIC_PREFIX[4] },
-    widePublicIpv6Prefix: { description: 'The same bound for IPv6 sources.', default: DEFAULT_WIDE_PUBLIC_PREFIX[6] },
+    adminPorts: {
+      description: 'Ports that must never be reachable from anywhere (SSH, RDP, WinRM, Telnet, FTP, SMB, database and search listeners); a value naming no port, or an entry that is not a port number, is refused at start-up.',
+      default: DEFAULT_ADMIN_PORTS.map(String),
+      check: adminPortsProblem,
+    },
+    widePublicPrefix: { description: 'Admin-port sources admitting more public IPv4 addresses than one block of this prefix length need review.', default: DEFAULT_WIDE_PUBLIC_PREFIX[4], check: prefixProblem(4) },
+    widePublicIpv6Prefix: { description: 'The same bound for IPv6 sources.', default: DEFAULT_WIDE_PUBLIC_PREFIX[6], check: prefixProblem(6) },
   },
   collect: (ctx) => collectSecurityGroups(ctx),
   evaluate: acceptConfigItems(SECURITY_GROUP_ITEMS, (data, params, ctx) => {

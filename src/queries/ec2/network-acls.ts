@@ -2,7 +2,7 @@ import type { NetworkAcl, NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
 import { acceptConfigItems, type AggregateConfigItemsEvidence, type ConfigItemFamily } from '../config/aggregate-items.js';
-import { networkParams } from './admin-ports-open.js';
+import { adminPortsProblem, networkParams, prefixProblem } from './admin-ports-open.js';
 import { blockSize, describeCount, intersect, parseCidr, publicCountOf, setCoversAllPublic, subtract, toInterval, wholeSpace, DEFAULT_WIDE_PUBLIC_PREFIX, type Family, type Interval } from './cidr.js';
 import { recordedEc2Resource } from './recorded-items.js';
 
@@ -103,11 +103,12 @@ export const networkAcls = defineQuery<NetworkAclsEvidence | AggregateConfigItem
   apiCalls: ['ec2:DescribeNetworkAcls'],
   parameters: {
     adminPorts: {
-      description: 'Remote administration ports no network ACL may admit from anywhere (SSH, RDP); ports above 1024 collide with the ephemeral return range a stateless ACL must allow.',
+      description: 'Remote administration ports no network ACL may admit from anywhere (SSH, RDP); ports above 1024 collide with the ephemeral return range a stateless ACL must allow. A value naming no port is refused at start-up.',
       default: DEFAULT_NACL_ADMIN_PORTS.map(String),
+      check: adminPortsProblem,
     },
-    widePublicPrefix: { description: 'Admin ports reachable from more public IPv4 addresses than one block of this prefix length need review.', default: DEFAULT_WIDE_PUBLIC_PREFIX[4] },
-    widePublicIpv6Prefix: { description: 'The same bound for IPv6 sources.', default: DEFAULT_WIDE_PUBLIC_PREFIX[6] },
+    widePublicPrefix: { description: 'Admin ports reachable from more public IPv4 addresses than one block of this prefix length need review.', default: DEFAULT_WIDE_PUBLIC_PREFIX[4], check: prefixProblem(4) },
+    widePublicIpv6Prefix: { description: 'The same bound for IPv6 sources.', default: DEFAULT_WIDE_PUBLIC_PREFIX[6], check: prefixProblem(6) },
   },
   async collect(ctx) {
     const { EC2Client, paginateDescribeNetworkAcls } = await loadEc2Sdk();

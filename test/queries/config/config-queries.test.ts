@@ -181,7 +181,7 @@ describe('config.rule-compliance', () => {
       ['missing', { ...data, evaluationStatus: fx.evaluationStatus.slice(1) }, 'AWS Config gives no evaluation status for the rule'],
       ['not started', withStatus('s3-bucket-ssl-requests-only', { FirstEvaluationStarted: false }), 'has not started evaluating the rule'],
       ['never succeeded', withStatus('s3-bucket-ssl-requests-only', { LastSuccessfulEvaluationTime: undefined }), 'records no successful evaluation'],
-      ['sealed before', { ...data, evaluationStatus: undefined }, 'sealed before this check read the rule\'s evaluation status'],
+      ['sealed before', { ...data, evaluationStatus: undefined as unknown as typeof fx.evaluationStatus }, 'sealed before this check read the rule\'s evaluation status'],
     ];
     for (const [, d, reason] of cases) {
       expect(evaluateBoth(ruleCompliance, d)[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(reason) });
