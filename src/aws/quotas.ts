@@ -174,6 +174,8 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
 
   'ssm:DescribeInstanceInformation': estimate(10, 20, 'Systems Manager lists its API rates only in Service Quotas; estimated like other regional describe calls'),
   'ssm:ListResourceComplianceSummaries': estimate(10, 20, 'Systems Manager lists its API rates only in Service Quotas; estimated like other regional list calls'),
+  'ssm:DescribeInstancePatchStates': estimate(10, 20, 'Systems Manager lists its API rates only in Service Quotas; estimated like other regional describe calls'),
+  'ssm:GetPatchBaseline': estimate(10, 20, 'Systems Manager lists its API rates only in Service Quotas; estimated like other regional get calls'),
 
   'network-firewall:ListFirewalls': estimate(5, 10, 'AWS Network Firewall publishes no per-operation API rate; estimated cautiously for a control-plane list call'),
   'network-firewall:DescribeFirewall': estimate(5, 10, 'AWS Network Firewall publishes no per-operation API rate; estimated cautiously for a control-plane describe call'),
