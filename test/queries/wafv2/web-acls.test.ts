@@ -32,6 +32,34 @@ describe('wafv2.web-acls', () => {
     expect(byArn[aclArn('unlogged')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no logging configuration') });
   });
 
+  describe('a logging filter', () => {
+    const withFilter = (LoggingFilter: unknown) =>
+      evaluateBoth(webAcls, { ...evidence, logging: { ...evidence.logging, [aclArn('logged')]: { ...(evidence.logging[aclArn('logged')] as object), LoggingFilter } } }).find((r) => r.resource === aclArn('logged'))!;
+
+    it('dropping by default (DefaultBehavior DROP) needs review, naming what is kept', () => {
+      const r = withFilter({
+        DefaultBehavior: 'DROP',
+        Filters: [
+          { Behavior: 'KEEP', Requirement: 'MEETS_ANY', Conditions: [{ ActionCondition: { Action: 'BLOCK' } }, { LabelNameCondition: { LabelName: 'awswaf:111122223333:webacl:logged:suspect' } }] },
+          { Behavior: 'DROP', Requirement: 'MEETS_ALL', Conditions: [{ ActionCondition: { Action: 'ALLOW' } }] },
+        ],
+      });
+      expect(r.status).toBe('needs-review');
+      expect(r.reason).toContain('aws-waf-logs-logged');
+      expect(r.reason).toContain("default behaviour is DROP: only requests matching action BLOCK or label awswaf:111122223333:webacl:logged:suspect can be logged");
+    });
+
+    it('dropping by default with no KEEP filter says nothing is logged', () => {
+      const r = withFilter({ DefaultBehavior: 'DROP', Filters: [{ Behavior: 'DROP', Requirement: 'MEETS_ANY', Conditions: [{ ActionCondition: { Action: 'ALLOW' } }] }] });
+      expect(r).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no filter keeps any request, so nothing is logged') });
+    });
+
+    it('keeping by default passes, naming what the filter leaves out', () => {
+      const r = withFilter({ DefaultBehavior: 'KEEP', Filters: [{ Behavior: 'DROP', Requirement: 'MEETS_ALL', Conditions: [{ ActionCondition: { Action: 'ALLOW' } }, { LabelNameCondition: { LabelName: 'health-check' } }] }] });
+      expect(r).toMatchObject({ status: 'pass', reason: expect.stringContaining('can leave out requests matching action ALLOW and label health-check') });
+    });
+  });
+
   it('a failed ListResourcesForWebACL makes an unmatched ALB unknown (error), never a fail or pass; the logging results survive', () => {
     const denied = { ...evidence, resources: { ...evidence.resources, [aclArn('unlogged')]: { error: { code: 'WAFAccessDeniedException', message: 'denied' } } } };
     const s = Object.fromEntries(evaluateBoth(webAcls, denied).map((r) => [r.resource, r.status]));
