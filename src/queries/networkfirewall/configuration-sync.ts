@@ -8,7 +8,7 @@ export const firewallConfigurationSync = defineQuery<FirewallPoliciesEvidence>({
   service: 'network-firewall',
   title: 'AWS Network Firewall runs the policy it stores, and the stored policy can be read',
   description:
-    'Every AWS Network Firewall firewall in the region with its stored firewall policy (read back through DescribeFirewallPolicy, with its last change) and whether the firewall reports that policy applied in every Availability Zone (configuration IN_SYNC, firewall READY), with its change and deletion protection flags. A firewall passes when its policy is readable and in sync; it needs review while a change is still being applied. It does not show who may change the policy (IAM), nor the configuration of third-party appliances; security groups and network ACLs have no separate stored configuration (the API state is what runs).',
+    'Every AWS Network Firewall firewall in the region with its stored firewall policy (read back through DescribeFirewallPolicy, with its last change) and whether the firewall reports that policy applied in every Availability Zone (configuration IN_SYNC, firewall READY), with its change and deletion protection flags. A firewall passes when its policy is readable and in sync; it needs review while a change is still being applied. It does not show who may change the policy (IAM), nor the configuration of third-party appliances; security groups and network ACLs have no separate stored configuration (the API state is what runs). Route tables are not read, so whether traffic passes through the firewall endpoints is not shown.',
   remediation:
     'Wait for pending changes to apply or investigate a firewall stuck out of sync (DescribeFirewall SyncStates per Availability Zone), restore or reassociate a policy that cannot be read, and turn on policy change and deletion protection.',
   scope: 'regional',
@@ -46,7 +46,7 @@ export const firewallConfigurationSync = defineQuery<FirewallPoliciesEvidence>({
       const zones = Object.entries(d.FirewallStatus?.SyncStates ?? {}).map(([az, st]) => `${az} ${st.Config ? Object.values(st.Config).map((c) => c.SyncStatus).join('/') : (st.Attachment?.Status ?? '?')}`);
       const protection = `policy change protection ${fw?.FirewallPolicyChangeProtection ? 'on' : 'off'}, delete protection ${fw?.DeleteProtection ? 'on' : 'off'}`;
       const summary = `${label} stores policy ${policyName}${changed}; firewall ${status}, configuration ${sync}${zones.length ? ` (${zones.join(', ')})` : ''}; ${protection}`;
-      if (status === 'READY' && sync === 'IN_SYNC') return { ...base, status: 'pass', reason: `${summary}: the stored policy is the one applied` };
+      if (status === 'READY' && sync === 'IN_SYNC') return { ...base, status: 'pass', reason: `${summary}: the stored policy is the one applied; whether route tables send traffic through the firewall endpoints is not checked` };
       return { ...base, status: 'needs-review', reason: `${summary}: the stored policy is not yet applied everywhere, so what runs may differ from what is stored` };
     });
   },

@@ -20,7 +20,7 @@ export const firewallPolicies = defineQuery<FirewallPoliciesEvidence>({
   service: 'network-firewall',
   title: 'AWS Network Firewall firewalls drop what their policy does not allow, with the policy applied',
   description:
-    'Every AWS Network Firewall firewall in the region with its VPC and subnets, its status and whether its configuration is in sync, and its firewall policy: stateless and stateful default actions, rule order and the stateless and stateful rule groups it references. A firewall passes when unmatched traffic is dropped (stateless default drop, or strict-order stateful evaluation with a drop default) and its configuration is in sync; it needs review when it passes what no stateful rule drops; it fails when unmatched packets bypass inspection or the policy references no rule group. With no firewall the service is reported as not used: traffic is then filtered only by security groups, network ACLs and any third-party appliance, which this does not see. Rule contents are not judged against the approved flows.',
+    'Every AWS Network Firewall firewall in the region with its VPC and subnets, its status and whether its configuration is in sync, and its firewall policy: stateless and stateful default actions, rule order and the stateless and stateful rule groups it references. A firewall passes when unmatched traffic, full packets and UDP fragments alike, is dropped (stateless default drop, or strict-order stateful evaluation with a drop default) and its configuration is in sync; it needs review when it passes what no stateful rule drops, for full packets or for UDP fragments; it fails when unmatched packets bypass inspection or the policy references no rule group. With no firewall the service is reported as not used: traffic is then filtered only by security groups, network ACLs and any third-party appliance, which this does not see. Rule contents are not judged against the approved flows, and route tables are not read, so whether traffic actually passes through the firewall endpoints is not shown.',
   remediation:
     'Set the policy’s stateless default actions to forward to the stateful engine (aws:forward_to_sfe), use strict rule order with a drop default (aws:drop_established or aws:drop_strict), reference rule groups allowing only the approved flows, and route the protected subnets through the firewall endpoints.',
   scope: 'regional',
@@ -96,15 +96,32 @@ function evaluatePolicies(data: FirewallPoliciesEvidence, ctx: EvaluationContext
     if (stateless.includes('aws:pass') || fragments.includes('aws:pass')) {
       return { ...base, status: 'fail', reason: `${summary}: packets no stateless rule matches pass without inspection` };
     }
+    const statefulDenies = strict && stateful.some((a) => DENY_BY_DEFAULT.includes(a));
     const statelessDrop = stateless.includes('aws:drop');
-    const statefulDrop = stateless.includes('aws:forward_to_sfe') && strict && stateful.some((a) => DENY_BY_DEFAULT.includes(a));
+    const statefulDrop = stateless.includes('aws:forward_to_sfe') && statefulDenies;
     if (!statelessDrop && !statefulDrop && statefulGroups.length === 0 && statelessGroups.length === 0) {
       return { ...base, status: 'fail', reason: `${summary}: no rule group and no drop default, so it filters nothing` };
     }
     if (status !== 'READY' || sync !== 'IN_SYNC') {
       return { ...base, status: 'needs-review', reason: `${summary}: the policy is not yet applied everywhere, so running and stored configuration may differ` };
     }
-    if (statelessDrop || statefulDrop) return { ...base, status: 'pass', reason: `${summary}: traffic no rule allows is dropped; whether the allowed flows are the approved ones is for the rule groups' review` };
-    return { ...base, status: 'needs-review', reason: `${summary}: traffic that no rule drops is passed, so compare the rule groups with the approved flows` };
+    if (!statelessDrop && !statefulDrop) return { ...base, status: 'needs-review', reason: `${summary}: traffic that no rule drops is passed, so compare the rule groups with the approved flows` };
+    // UDP fragments no stateless rule matches take StatelessFragmentDefaultActions, not StatelessDefaultActions (other fragments are dropped by the service).
+    const fragmentDrop = fragments.includes('aws:drop') || (fragments.includes('aws:forward_to_sfe') && statefulDenies);
+    if (!fragmentDrop) {
+      const path = fragments.includes('aws:forward_to_sfe')
+        ? `go to the stateful engine, which ${strict ? 'has no drop default action' : 'in default action order'} passes what no stateful rule drops`
+        : `take ${fragments.join(', ') || 'no stated default action'}, which is not a drop`;
+      return {
+        ...base,
+        status: 'needs-review',
+        reason: `${summary}: full packets no rule allows are dropped, but UDP fragments no stateless rule matches ${path}, so compare the rule groups with the approved flows for fragmented UDP or set the fragment default to aws:drop`,
+      };
+    }
+    return {
+      ...base,
+      status: 'pass',
+      reason: `${summary}: traffic no rule allows is dropped, UDP fragments included; whether the allowed flows are the approved ones is for the rule groups' review, and whether route tables send the protected subnets' traffic through the firewall endpoints is not checked`,
+    };
   });
 }

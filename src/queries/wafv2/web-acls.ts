@@ -1,5 +1,5 @@
 import type { LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { LoggingConfiguration, Scope, WAFV2Client, WebACLSummary } from '@aws-sdk/client-wafv2';
+import type { Filter, LoggingConfiguration, Scope, WAFV2Client, WebACLSummary } from '@aws-sdk/client-wafv2';
 import { loadElbv2Sdk, loadWafv2Sdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
 import { captureAbsence, defineQuery, isCapturedError, stripMetadata, type CapturedError, type ResourceResult } from '../types.js';
@@ -40,7 +40,7 @@ export async function collectWebAclInventory(client: WAFV2Client, scope: Scope, 
   return { webAcls, logging };
 }
 
-/** One result per web ACL: logging configured passes, none needs review (its rules are never judged here). */
+/** One result per web ACL: logging configured passes, none (or a filter dropping by default) needs review (its rules are never judged here). */
 export function judgeWebAclLogging(inv: WebAclInventory, scopeLabel: string): ResourceResult[] {
   return inv.webAcls.map((acl) => {
     const base = { resource: acl.ARN!, resourceType: 'AWS::WAFv2::WebACL' };
@@ -53,9 +53,26 @@ export function judgeWebAclLogging(inv: WebAclInventory, scopeLabel: string): Re
         : { ...base, status: 'error', reason: `${label}: GetLoggingConfiguration failed (${log.error.code}: ${log.error.message}), so its logging is unknown` };
     }
     const dest = (log.LogDestinationConfigs ?? []).join(', ') || 'no destination listed';
-    const filtered = log.LoggingFilter ? '; a logging filter drops some requests from the log' : '';
+    const lf = log.LoggingFilter;
+    if (lf && lf.DefaultBehavior !== 'KEEP') {
+      // DefaultBehavior DROP: only requests matching a KEEP filter reach the log; whether those are the ones to review is for the assessor.
+      const kept = (lf.Filters ?? []).filter((f) => f.Behavior === 'KEEP').map(describeFilter);
+      return {
+        ...base,
+        status: 'needs-review',
+        reason: `${label} logs to ${dest}, but its logging filter's default behaviour is ${lf.DefaultBehavior ?? 'unstated'}: ${kept.length ? `only requests matching ${kept.join('; or ')} can be logged` : 'no filter keeps any request, so nothing is logged'}, so check that the requests left out need no review; its rules are not judged by this evidence`,
+      };
+    }
+    const dropped = (lf?.Filters ?? []).filter((f) => f.Behavior === 'DROP').map(describeFilter);
+    const filtered = dropped.length ? `; its logging filter can leave out requests matching ${dropped.join('; or ')}` : '';
     return { ...base, status: 'pass', reason: `${label} logs to ${dest}${filtered}; its rules and whether they block attacks are not judged by this evidence` };
   });
+}
+
+/** One logging filter in words: its conditions (rule action or label) joined as its Requirement says. */
+function describeFilter(f: Filter): string {
+  const conditions = (f.Conditions ?? []).map((c) => (c.ActionCondition ? `action ${c.ActionCondition.Action}` : c.LabelNameCondition ? `label ${c.LabelNameCondition.LabelName}` : 'an unstated condition'));
+  return conditions.join(f.Requirement === 'MEETS_ALL' ? ' and ' : ' or ') || 'no condition';
 }
 
 export const webAcls = defineQuery<WebAclsEvidence>({

@@ -20,6 +20,7 @@ describe('networkfirewall.configuration-sync', () => {
 
   it('passes a firewall whose readable policy is applied (READY, IN_SYNC), whatever the policy allows', () => {
     expect(by('egress')).toMatchObject({ status: 'pass', reason: expect.stringContaining('stores policy strict-drop; firewall READY, configuration IN_SYNC') });
+    expect(by('egress').reason).toContain('whether route tables send traffic through the firewall endpoints is not checked');
     expect(by('passthrough').status).toBe('pass');
   });
 

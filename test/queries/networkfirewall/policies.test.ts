@@ -37,6 +37,38 @@ describe('networkfirewall.policies', () => {
     expect(by('pending')).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('configuration PENDING') });
   });
 
+  it('the pass says route tables are not checked', () => {
+    expect(by('egress').reason).toContain('UDP fragments included');
+    expect(by('egress').reason).toContain('whether route tables send the protected subnets\' traffic through the firewall endpoints is not checked');
+  });
+
+  describe('UDP fragments take their own default action (StatelessFragmentDefaultActions)', () => {
+    const withDefaults = (policy: string, actions: Record<string, unknown>) => {
+      const key = Object.keys(firewallEvidence.policies).find((k) => k.endsWith(`/${policy}`))!;
+      const p = firewallEvidence.policies[key] as { FirewallPolicy: object };
+      return { ...firewallEvidence, policies: { ...firewallEvidence.policies, [key]: { ...p, FirewallPolicy: { ...p.FirewallPolicy, ...actions } } } };
+    };
+    const judge = (policy: string, firewall: string, actions: Record<string, unknown>) => evaluate(withDefaults(policy, actions)).find((r) => r.resource === fwArn(firewall))!;
+
+    it('full packets dropped statelessly but fragments forwarded to a default-order engine: needs review naming the fragment path', () => {
+      const r = judge('default-order', 'default-order', { StatelessDefaultActions: ['aws:drop'], StatelessFragmentDefaultActions: ['aws:forward_to_sfe'] });
+      expect(r.status).toBe('needs-review');
+      expect(r.reason).toContain('stateless default aws:drop (fragments aws:forward_to_sfe)');
+      expect(r.reason).toContain('UDP fragments no stateless rule matches go to the stateful engine, which in default action order passes what no stateful rule drops');
+    });
+
+    it('fragments forwarded to a strict-order engine without a drop default: needs review', () => {
+      const r = judge('strict-drop', 'egress', { StatelessDefaultActions: ['aws:drop'], StatefulDefaultActions: ['aws:alert_strict'] });
+      expect(r).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('stateful engine, which has no drop default action') });
+    });
+
+    it('fragments dropped, or forwarded to a strict-order engine that drops by default: pass; an aws:pass fragment default still fails', () => {
+      expect(judge('default-order', 'default-order', { StatelessDefaultActions: ['aws:drop'], StatelessFragmentDefaultActions: ['aws:drop'] }).status).toBe('pass');
+      expect(judge('strict-drop', 'egress', { StatelessDefaultActions: ['aws:drop'] }).status).toBe('pass');
+      expect(judge('strict-drop', 'egress', { StatelessFragmentDefaultActions: ['aws:pass'] })).toMatchObject({ status: 'fail', reason: expect.stringContaining('pass without inspection') });
+    });
+  });
+
   it('unknown is never a pass: a firewall or policy that could not be read is an error', () => {
     expect(by('vanished')).toMatchObject({ status: 'error', reason: expect.stringContaining('ResourceNotFoundException') });
     expect(by('no-policy')).toMatchObject({ status: 'error', reason: expect.stringContaining('could not be read (ResourceNotFoundException)') });

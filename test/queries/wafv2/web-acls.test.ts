@@ -5,7 +5,9 @@ import { webAcls } from '../../../src/queries/wafv2/web-acls.js';
 import { cloudFrontWebAcls } from '../../../src/queries/wafv2/cloudfront-web-acls.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
 import { ACCOUNT, REGION, aclArn, evidence, lbArn } from '../../fixtures/wafv2/web-acls.js';
-import { CDN_ACL, distributionArn, distributions } from '../../fixtures/cloudfront/distributions.js';
+import { CDN_ACL, distributionArn, distributions, distributionTenant, multiTenantDistribution } from '../../fixtures/cloudfront/distributions.js';
+import { DEMO_ACCOUNT_ID } from '../../../src/simulator/index.js';
+import { cloudFrontState } from '../../../src/simulator/services/cloudfront.js';
 import { demoSession } from '../s3/simulated-collect.js';
 
 const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: '2026-06-01T00:00:00.000Z' };
@@ -32,6 +34,34 @@ describe('wafv2.web-acls', () => {
     expect(byArn[aclArn('unlogged')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no logging configuration') });
   });
 
+  describe('a logging filter', () => {
+    const withFilter = (LoggingFilter: unknown) =>
+      evaluateBoth(webAcls, { ...evidence, logging: { ...evidence.logging, [aclArn('logged')]: { ...(evidence.logging[aclArn('logged')] as object), LoggingFilter } } }).find((r) => r.resource === aclArn('logged'))!;
+
+    it('dropping by default (DefaultBehavior DROP) needs review, naming what is kept', () => {
+      const r = withFilter({
+        DefaultBehavior: 'DROP',
+        Filters: [
+          { Behavior: 'KEEP', Requirement: 'MEETS_ANY', Conditions: [{ ActionCondition: { Action: 'BLOCK' } }, { LabelNameCondition: { LabelName: 'awswaf:111122223333:webacl:logged:suspect' } }] },
+          { Behavior: 'DROP', Requirement: 'MEETS_ALL', Conditions: [{ ActionCondition: { Action: 'ALLOW' } }] },
+        ],
+      });
+      expect(r.status).toBe('needs-review');
+      expect(r.reason).toContain('aws-waf-logs-logged');
+      expect(r.reason).toContain("default behaviour is DROP: only requests matching action BLOCK or label awswaf:111122223333:webacl:logged:suspect can be logged");
+    });
+
+    it('dropping by default with no KEEP filter says nothing is logged', () => {
+      const r = withFilter({ DefaultBehavior: 'DROP', Filters: [{ Behavior: 'DROP', Requirement: 'MEETS_ANY', Conditions: [{ ActionCondition: { Action: 'ALLOW' } }] }] });
+      expect(r).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no filter keeps any request, so nothing is logged') });
+    });
+
+    it('keeping by default passes, naming what the filter leaves out', () => {
+      const r = withFilter({ DefaultBehavior: 'KEEP', Filters: [{ Behavior: 'DROP', Requirement: 'MEETS_ALL', Conditions: [{ ActionCondition: { Action: 'ALLOW' } }, { LabelNameCondition: { LabelName: 'health-check' } }] }] });
+      expect(r).toMatchObject({ status: 'pass', reason: expect.stringContaining('can leave out requests matching action ALLOW and label health-check') });
+    });
+  });
+
   it('a failed ListResourcesForWebACL makes an unmatched ALB unknown (error), never a fail or pass; the logging results survive', () => {
     const denied = { ...evidence, resources: { ...evidence.resources, [aclArn('unlogged')]: { error: { code: 'WAFAccessDeniedException', message: 'denied' } } } };
     const s = Object.fromEntries(evaluateBoth(webAcls, denied).map((r) => [r.resource, r.status]));
@@ -51,10 +81,64 @@ describe('wafv2.web-acls', () => {
 describe('wafv2.cloudfront-web-acls', () => {
   const data = {
     distributions,
+    tenantOnlyDistributions: [],
+    tenants: {},
     webAcls: [{ Name: 'cdn', Id: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', ARN: CDN_ACL }],
     logging: { [CDN_ACL]: { error: { code: 'WAFNonexistentItemException', message: 'no logging' } } },
   };
   const byArn = Object.fromEntries(evaluateBoth(cloudFrontWebAcls, data).map((r) => [r.resource, r]));
+  const OTHER_ACL = CDN_ACL.replace('/cdn/', '/other/');
+
+  describe('multi-tenant (tenant-only) distributions are judged through their distribution tenants', () => {
+    const mt = multiTenantDistribution('EMULTI');
+    const judge = (tenants: unknown, extra: Record<string, unknown> = {}) =>
+      evaluateBoth(cloudFrontWebAcls, { ...data, distributions: [...distributions, mt], tenants: { EMULTI: tenants }, ...extra }).find((r) => r.resource === distributionArn('EMULTI'))!;
+
+    it('a tenant whose web ACL customisation is disable fails, though the distribution names a web ACL', () => {
+      const r = judge([distributionTenant('EMULTI', 'shop'), distributionTenant('EMULTI', 'legacy', { Customizations: { WebAcl: { Action: 'disable' } } })]);
+      expect(r.status).toBe('fail');
+      expect(r.reason).toContain('multi-tenant distribution EMULTI');
+      expect(r.reason).toContain('tenant legacy (web ACL disabled) serves the internet with no AWS WAF web ACL; tenant shop inherits web ACL cdn');
+    });
+
+    it('tenants inheriting the web ACL or overriding it with a CLOUDFRONT web ACL of the account pass; a disabled tenant is not judged', () => {
+      const r = judge([
+        distributionTenant('EMULTI', 'shop'),
+        distributionTenant('EMULTI', 'brand', { Customizations: { WebAcl: { Action: 'override', Arn: OTHER_ACL } } }),
+        distributionTenant('EMULTI', 'old', { Enabled: false, Customizations: { WebAcl: { Action: 'disable' } } }),
+      ], { webAcls: [...data.webAcls, { Name: 'other', Id: 'x', ARN: OTHER_ACL }] });
+      expect(r).toMatchObject({ status: 'pass', reason: expect.stringContaining('every enabled distribution tenant is behind a web ACL (tenant shop inherits web ACL cdn, tenant brand overrides with web ACL other); 1 disabled tenant not judged') });
+    });
+
+    it('an override naming a web ACL that is not a CLOUDFRONT web ACL of the account needs review; inheriting no web ACL fails', () => {
+      expect(judge([distributionTenant('EMULTI', 'brand', { Customizations: { WebAcl: { Action: 'override', Arn: OTHER_ACL } } })])).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(`tenant brand overrides with ${OTHER_ACL}, not a CLOUDFRONT-scope`) });
+      const bare = evaluateBoth(cloudFrontWebAcls, { ...data, distributions: [multiTenantDistribution('EBARE', { WebACLId: '' })], tenants: { EBARE: [distributionTenant('EBARE', 'shop')] } }).find((r) => r.resource === distributionArn('EBARE'))!;
+      expect(bare).toMatchObject({ status: 'fail', reason: expect.stringContaining('tenant shop (inherits no web ACL)') });
+    });
+
+    it('unknown is never a pass: tenants not collected need review, a failed ListDistributionTenants is an error; no enabled tenant serves nobody', () => {
+      expect(judge(undefined)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('its distribution tenants, which can override or disable its web ACL, are not in the evidence') });
+      expect(judge({ error: { code: 'AccessDenied', message: 'denied' } })).toMatchObject({ status: 'error', reason: expect.stringContaining('ListDistributionTenants failed (AccessDenied') });
+      expect(judge([])).toMatchObject({ status: 'not-applicable', reason: expect.stringContaining('has no enabled distribution tenant') });
+    });
+
+    it('evidence sealed before tenants were read: a multi-tenant distribution needs review, and the account says multi-tenant distributions were not listed', () => {
+      const old = { distributions: [...distributions, mt], webAcls: data.webAcls, logging: data.logging };
+      const results = evaluateBoth(cloudFrontWebAcls, old);
+      expect(results.find((r) => r.resource === distributionArn('EMULTI'))!.status).toBe('needs-review');
+      expect(results.find((r) => r.resource === distributionArn('EGOOD'))!.status).toBe('pass');
+      expect(results.find((r) => r.resource === 'account')).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('collected before multi-tenant distributions were read') });
+    });
+
+    it('a multi-tenant distribution returned only by ListDistributionsByConnectionMode is judged; a failed ListDistributionsByConnectionMode is an account error', () => {
+      const only = evaluateBoth(cloudFrontWebAcls, { ...data, tenantOnlyDistributions: [mt], tenants: { EMULTI: [distributionTenant('EMULTI', 'legacy', { Customizations: { WebAcl: { Action: 'disable' } } })] } });
+      expect(only.find((r) => r.resource === distributionArn('EMULTI'))!.status).toBe('fail');
+      expect(only.filter((r) => r.resource === distributionArn('EGOOD'))).toHaveLength(1);
+      const failed = evaluateBoth(cloudFrontWebAcls, { ...data, tenantOnlyDistributions: { error: { code: 'AccessDenied', message: 'denied' } } });
+      expect(failed.find((r) => r.resource === 'account')).toMatchObject({ status: 'error', reason: expect.stringContaining('ListDistributionsByConnectionMode (tenant-only) failed (AccessDenied') });
+      expect(failed.find((r) => r.resource === distributionArn('EGOOD'))!.status).toBe('pass');
+    });
+  });
 
   it('a distribution naming a CLOUDFRONT web ACL passes; none fails; a WAF Classic id needs review; a disabled distribution is not applicable', () => {
     expect(byArn[distributionArn('EGOOD')]).toMatchObject({ status: 'pass', reason: expect.stringContaining('web ACL cdn') });
@@ -89,6 +173,33 @@ describe('AWS WAF against the simulated demo account', () => {
     expect(results.map((r) => r.status)).toEqual(['pass', 'fail', 'pass']);
     const list = calls.find((c) => c.operation === 'wafv2:ListWebACLs')!;
     expect(list.input).toMatchObject({ Scope: 'CLOUDFRONT' });
+  });
+
+  it('multi-tenant distributions: lists them by connection mode and reads each one\'s tenants (filtered on the distribution, all pages); a tenant disabling the web ACL fails', async () => {
+    const state = cloudFrontState(session.sim.world.account(DEMO_ACCOUNT_ID)!);
+    const saved = { distributions: state.distributions, tenants: state.tenants };
+    const [payments] = state.distributions;
+    const mt = { ...payments, Id: 'EMULTITENANT', ARN: payments.ARN!.replace(payments.Id!, 'EMULTITENANT'), ConnectionMode: 'tenant-only' as const, DomainName: '-', Aliases: { Quantity: 0 } };
+    state.distributions = [...state.distributions, mt];
+    state.tenants = [
+      ...Array.from({ length: 101 }, (_, i) => distributionTenant('EMULTITENANT', `shop${i}`)),
+      distributionTenant('EMULTITENANT', 'legacy', { Customizations: { WebAcl: { Action: 'disable' } } }),
+      distributionTenant(payments.Id!, 'elsewhere', { Customizations: { WebAcl: { Action: 'disable' } } }),
+    ];
+    try {
+      const { results, calls } = await session.run(queryById('wafv2.cloudfront-web-acls')!, 'us-east-1');
+      expect(calls.find((c) => c.operation === 'cloudfront:ListDistributionsByConnectionMode')?.input).toMatchObject({ ConnectionMode: 'tenant-only' });
+      const tenantCalls = calls.filter((c) => c.operation === 'cloudfront:ListDistributionTenants');
+      expect(tenantCalls).toHaveLength(2);
+      expect(tenantCalls[0].input).toMatchObject({ AssociationFilter: { DistributionId: 'EMULTITENANT' } });
+      const r = results.find((x) => x.resource === mt.ARN)!;
+      expect(r).toMatchObject({ status: 'fail', reason: expect.stringContaining('tenant legacy (web ACL disabled)') });
+      expect(r.reason).toContain('tenant shop100 inherits web ACL');
+      expect(r.reason).not.toContain('elsewhere');
+      expect(results.filter((x) => x.resource === mt.ARN)).toHaveLength(1);
+    } finally {
+      Object.assign(state, saved);
+    }
   });
 
   it('the simulated WAF refuses CLOUDFRONT scope outside us-east-1 with WAFInvalidParameterException, as AWS WAF does', async () => {
