@@ -31,23 +31,94 @@ export const FINDINGS_SOURCES: readonly FindingsSource[] = [
 // Keys that only pick the stream; any other key (detail, account, region ...) lets through only some findings.
 const STREAM_KEYS = new Set(['source', 'detail-type']);
 
-/** Whether one event-pattern value list (strings, or prefix / anything-but matchers) accepts a value. */
-function accepts(list: unknown, value: string): boolean {
-  if (list === undefined) return true;
-  if (!Array.isArray(list)) return false;
-  return list.some((m) => {
-    if (typeof m === 'string') return m === value;
-    if (m && typeof m === 'object') {
-      const o = m as Record<string, unknown>;
-      if (typeof o.prefix === 'string') return value.startsWith(o.prefix);
-      if (typeof o.wildcard === 'string') return new RegExp(`^${o.wildcard.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
-      if ('anything-but' in o) {
-        const but = o['anything-but'];
-        return !(Array.isArray(but) ? but : [but]).includes(value);
-      }
-    }
-    return false;
-  });
+/** Whether a matcher accepts a value: yes, no, or unknown (an operator or operand form this check does not read). */
+type Match = 'yes' | 'no' | 'unknown';
+
+/** EventBridge wildcard: `*` matches any run of characters; a backslash before `*` or before a backslash makes it literal. */
+function wildcardMatches(pattern: string, value: string): boolean {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\' && (pattern[i + 1] === '*' || pattern[i + 1] === '\\')) re += `\\${pattern[++i]}`;
+    else if (c === '*') re += '.*';
+    else re += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, 's').test(value);
+}
+
+/** A prefix or suffix operand: a string, or `{ "equals-ignore-case": string }`. */
+function affixMatch(operand: unknown, value: string, test: (v: string, affix: string) => boolean): Match {
+  if (typeof operand === 'string') return test(value, operand) ? 'yes' : 'no';
+  const o = single(operand);
+  if (o?.key === 'equals-ignore-case' && typeof o.value === 'string') return test(value.toLowerCase(), o.value.toLowerCase()) ? 'yes' : 'no';
+  return 'unknown';
+}
+
+/** The one key and value of an operator object, or undefined for anything else. */
+function single(m: unknown): { key: string; value: unknown } | undefined {
+  if (!m || typeof m !== 'object' || Array.isArray(m)) return undefined;
+  const keys = Object.keys(m);
+  return keys.length === 1 ? { key: keys[0], value: (m as Record<string, unknown>)[keys[0]] } : undefined;
+}
+
+/** A string operand, or a list of them (the forms anything-but takes for its nested matchers). */
+const strings = (v: unknown): string[] | undefined => (typeof v === 'string' ? [v] : Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
+
+/** anything-but's operand: strings (or numbers), or one nested prefix / suffix / wildcard / equals-ignore-case matcher. */
+function anythingBut(operand: unknown, value: string): Match {
+  if (typeof operand === 'number') return 'yes'; // a number is never equal to the string value
+  if (Array.isArray(operand) && operand.length > 0 && operand.every((x) => typeof x === 'string' || typeof x === 'number')) return operand.includes(value) ? 'no' : 'yes';
+  if (typeof operand === 'string') return operand === value ? 'no' : 'yes';
+  const o = single(operand);
+  const list = o && strings(o.value);
+  if (!o || !list) return 'unknown';
+  const any = (f: (x: string) => boolean): Match => (list.some(f) ? 'no' : 'yes');
+  if (o.key === 'prefix') return any((x) => value.startsWith(x));
+  if (o.key === 'suffix') return any((x) => value.endsWith(x));
+  if (o.key === 'wildcard') return any((x) => wildcardMatches(x, value));
+  if (o.key === 'equals-ignore-case') return any((x) => x.toLowerCase() === value.toLowerCase());
+  return 'unknown';
+}
+
+/**
+ * One matcher of an event-pattern value list against a string value, after the comparison operators of
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html. Any operator or operand
+ * form not read here is `unknown`, never a match.
+ */
+function matcher(m: unknown, value: string): Match {
+  if (typeof m === 'string') return m === value ? 'yes' : 'no';
+  if (m === null || typeof m === 'number' || typeof m === 'boolean') return 'no'; // the value is a non-empty string
+  const o = single(m);
+  if (!o) return 'unknown';
+  switch (o.key) {
+    case 'prefix':
+      return affixMatch(o.value, value, (v, a) => v.startsWith(a));
+    case 'suffix':
+      return affixMatch(o.value, value, (v, a) => v.endsWith(a));
+    case 'equals-ignore-case':
+      return typeof o.value === 'string' ? (o.value.toLowerCase() === value.toLowerCase() ? 'yes' : 'no') : 'unknown';
+    case 'wildcard':
+      return typeof o.value === 'string' ? (wildcardMatches(o.value, value) ? 'yes' : 'no') : 'unknown';
+    case 'anything-but':
+      return anythingBut(o.value, value);
+    case 'exists':
+      // source and detail-type are present in every event.
+      return o.value === true ? 'yes' : o.value === false ? 'no' : 'unknown';
+    case 'numeric':
+    case 'cidr':
+      // A service name or detail type is neither a number nor an IP address.
+      return 'no';
+    default:
+      return 'unknown';
+  }
+}
+
+/** Whether one event-pattern value list (strings or operator objects, any of which may match) accepts a value. */
+function accepts(list: unknown, value: string): Match {
+  if (list === undefined) return 'yes';
+  if (!Array.isArray(list)) return 'no'; // an object here names nested fields, which a string value does not have
+  const each = list.map((m) => matcher(m, value));
+  return each.includes('yes') ? 'yes' : each.includes('unknown') ? 'unknown' : 'no';
 }
 
 /** How a rule's pattern treats a findings stream: all of it, some of it (with the narrowing keys), or none. */
@@ -59,8 +130,13 @@ export function patternCoverage(eventPattern: string | undefined, s: FindingsSou
   } catch {
     return { covers: 'none', narrowing: [] };
   }
-  if (!accepts(p.source, s.source) || !s.detailTypes.some((d) => accepts(p['detail-type'], d))) return { covers: 'none', narrowing: [] };
-  const narrowing = Object.keys(p).filter((k) => !STREAM_KEYS.has(k));
+  const source = accepts(p.source, s.source);
+  const detailTypes = s.detailTypes.map((d) => accepts(p['detail-type'], d));
+  const detailType: Match = detailTypes.includes('yes') ? 'yes' : detailTypes.includes('unknown') ? 'unknown' : 'no';
+  if (source === 'no' || detailType === 'no') return { covers: 'none', narrowing: [] };
+  // An operator this check does not read never counts as matching every finding: the rule is listed for review.
+  const unread = [...(source === 'unknown' ? ['source (an operator this check does not read)'] : []), ...(detailType === 'unknown' ? ['detail-type (an operator this check does not read)'] : [])];
+  const narrowing = [...unread, ...Object.keys(p).filter((k) => !STREAM_KEYS.has(k))];
   return { covers: narrowing.length ? 'some' : 'all', narrowing };
 }
 

@@ -1,5 +1,5 @@
 import { defineQuery, toDate, type ResourceResult } from '../types.js';
-import { functionArn, LAMBDA_FUNCTION_ITEMS, listFunctions, type LambdaFunctionsEvidence } from './functions.js';
+import { functionArn, functionLabel, LAMBDA_FUNCTION_ITEMS, listFunctions, unlistedVersions, type LambdaFunctionsEvidence } from './functions.js';
 import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
 const RUNTIMES_PAGE = 'https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html';
@@ -26,12 +26,18 @@ export const RUNTIME_DEPRECATION: Readonly<Record<string, { date: string; al2?: 
 
 const DAY = 86_400_000;
 
+/** OS-only runtimes: AWS patches the operating system; the language runtime is the customer's, in the package or a layer. */
+const OS_ONLY = /^provided(\.|$)/;
+
+/** What a passing runtime name does not show (GetRuntimeManagementConfig is one call per function version, not made). */
+const NOT_READ = 'the runtime management mode is not read (on Manual, Lambda keeps the pinned runtime version and applies no runtime patches)';
+
 export const runtimeSupport = defineQuery<LambdaFunctionsEvidence | AggregateConfigItemsEvidence>({
   id: 'lambda.runtime-support',
   service: 'lambda',
   title: 'Lambda functions run on runtimes AWS still supports with security patches',
   description:
-    `Every Lambda function in the region with its runtime (ListFunctions), compared with the deprecation dates AWS published for its managed runtimes (${RUNTIMES_PAGE}, as built into this version): after deprecation AWS no longer patches the runtime. It does not show the versions of the function’s own dependencies, the runtime inside a container-image function, or dates AWS changed after this version was built.`,
+    `Every Lambda function in the region, and every published version of it, with its runtime (ListFunctions with FunctionVersion=ALL), compared with the deprecation dates AWS published for its managed runtimes (${RUNTIMES_PAGE}, as built into this version): after deprecation AWS no longer patches the runtime. Functions on an OS-only runtime (provided.*) are listed for review: their language runtime is the customer’s. It does not show the versions of the function’s own dependencies, the runtime inside a container-image or OS-only function, the function version’s runtime management mode (Manual stops runtime patches; not read), or dates AWS changed after this version was built.`,
   remediation: 'Upgrade the function to a supported runtime (update its configuration and redeploy, testing the code on the new language version); for container images, rebuild on a supported base image.',
   scope: 'regional',
   apiCalls: ['lambda:ListFunctions'],
@@ -45,9 +51,10 @@ export const runtimeSupport = defineQuery<LambdaFunctionsEvidence | AggregateCon
     const warn = Number(params.warnDays ?? 90);
     const now = toDate(ctx.collectedAt)?.getTime() ?? Date.now();
     const results: ResourceResult[] = [];
+    const gap = unlistedVersions(data);
     for (const fn of data.functions) {
       const base = { resource: functionArn(fn, ctx.region, ctx.accountId), resourceType: 'AWS::Lambda::Function' };
-      const label = `function ${fn.FunctionName}`;
+      const label = functionLabel(fn);
       if (!fn.Runtime) {
         results.push({ ...base, status: 'needs-review', reason: `${label} is ${fn.PackageType === 'Image' ? 'a container image' : 'without a managed runtime'}: its language runtime is inside the package and not visible here (Inspector’s image findings cover its packages)` });
         continue;
@@ -58,14 +65,19 @@ export const runtimeSupport = defineQuery<LambdaFunctionsEvidence | AggregateCon
         continue;
       }
       const left = Math.floor((Date.parse(`${known.date}T00:00:00Z`) - now) / DAY);
+      const osOnly = OS_ONLY.test(fn.Runtime) ? '; it is an OS-only runtime: the language runtime is the customer’s (bundled in the package or a layer), is not patched by AWS and is not visible here, so confirm its version is supported' : '';
       if (left <= 0 && known.al2) {
-        results.push({ ...base, status: 'needs-review', reason: `${label} runs ${fn.Runtime}, on Amazon Linux 2, whose projected deprecation date ${known.date} has passed; AWS said these runtimes keep receiving critical patches, so confirm its current support status` });
+        results.push({ ...base, status: 'needs-review', reason: `${label} runs ${fn.Runtime}, on Amazon Linux 2, whose projected deprecation date ${known.date} has passed; AWS said these runtimes keep receiving critical patches, so confirm its current support status${osOnly}` });
       } else if (left <= 0) {
         results.push({ ...base, status: 'fail', reason: `${label} runs ${fn.Runtime}, deprecated by AWS on ${known.date} (${-left} days before collection): the runtime no longer receives security patches` });
       } else if (left <= warn) {
-        results.push({ ...base, status: 'needs-review', reason: `${label} runs ${fn.Runtime}, which AWS deprecates on ${known.date} (${left} days after collection): plan the upgrade` });
+        results.push({ ...base, status: 'needs-review', reason: `${label} runs ${fn.Runtime}, which AWS deprecates on ${known.date} (${left} days after collection): plan the upgrade${osOnly}` });
+      } else if (osOnly) {
+        results.push({ ...base, status: 'needs-review', reason: `${label} runs ${fn.Runtime}, supported until ${known.date}${osOnly}` });
+      } else if (gap) {
+        results.push({ ...base, status: 'needs-review', reason: `${label} runs ${fn.Runtime}, supported until ${known.date}; ${gap}` });
       } else {
-        results.push({ ...base, status: 'pass', reason: `${label} runs ${fn.Runtime}, supported until ${known.date}` });
+        results.push({ ...base, status: 'pass', reason: `${label} runs ${fn.Runtime}, supported until ${known.date}; ${NOT_READ}` });
       }
     }
     return results;

@@ -7,7 +7,10 @@ import { seedLambda } from '../worlds/seed-lambda.js';
 
 /** Lambda in one account and region: function configurations as GetFunctionConfiguration returns them. */
 export interface LambdaState {
+  /** Each function's unpublished version ($LATEST), by its unqualified ARN. */
   functions: FunctionConfiguration[];
+  /** Published versions (Version '1', '2' …, FunctionArn qualified with it), each keeping its own configuration. */
+  versions: FunctionConfiguration[];
 }
 
 declare module '../world.js' {
@@ -17,7 +20,7 @@ declare module '../world.js' {
 }
 
 export function lambdaState(account: SimAccount, region: string): LambdaState {
-  return account.regional(region, 'lambda', () => ({ functions: [] }));
+  return account.regional(region, 'lambda', () => ({ functions: [], versions: [] }));
 }
 
 const state = (ctx: CallContext) => lambdaState(ctx.account, ctx.region);
@@ -31,9 +34,21 @@ export const lambda: SimService = {
   seed: (account, world) => seedLambda(account, world),
   operations: [
     operation(ListFunctionsCommand, (input, ctx) => {
-      if (input.MasterRegion || input.FunctionVersion) throw invalidParameter('MasterRegion and FunctionVersion are not supported by the simulated Lambda.');
+      if (input.MasterRegion) throw invalidParameter('MasterRegion is not supported by the simulated Lambda.');
+      if (input.FunctionVersion !== undefined && input.FunctionVersion !== 'ALL') {
+        throw invalidParameter(`1 validation error detected: Value '${String(input.FunctionVersion)}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]`);
+      }
+      // FunctionVersion=ALL: each function's $LATEST (its ARN qualified with :$LATEST) followed by its published versions.
+      const { functions, versions } = state(ctx);
+      const entries =
+        input.FunctionVersion === 'ALL'
+          ? functions.flatMap((fn) => [
+              { ...fn, FunctionArn: `${fn.FunctionArn}:$LATEST` },
+              ...versions.filter((v) => v.FunctionName === fn.FunctionName).sort((a, b) => Number(a.Version) - Number(b.Version)),
+            ])
+          : functions;
       // Lambda returns at most 50 functions per page whatever MaxItems asks for (1-10000 accepted).
-      const { page, nextToken } = paginate(state(ctx).functions, {
+      const { page, nextToken } = paginate(entries, {
         token: input.Marker,
         limit: input.MaxItems === undefined ? undefined : Math.min(input.MaxItems, 50),
         defaultLimit: 50,

@@ -35,9 +35,11 @@ function fn(account: SimAccount, region: string, name: string, runtime: Runtime,
 }
 
 /**
- * Demo home region: `checkout` on a supported runtime reads its secret from Secrets Manager by ARN (passes); the
- * legacy report exporter runs on deprecated Python 3.8 and carries a database password in its environment (fails
- * both). The password is a placeholder that collection must redact before anything is stored.
+ * Demo home region: `checkout` on a supported runtime reads its secret from Secrets Manager by ARN (passes), but its
+ * published version 7 (still what a `live` alias could serve) was published on deprecated Node.js 18 with the payment
+ * processor's API key in its environment (fails both); the legacy report exporter runs on deprecated Python 3.8 and
+ * carries a database password in its environment (fails both). The password and key are placeholders that collection
+ * must redact before anything is stored.
  */
 export function seedLambda(account: SimAccount, world: WorldSeedContext): void {
   if (world.kind !== 'demo') return;
@@ -53,4 +55,7 @@ export function seedLambda(account: SimAccount, world: WorldSeedContext): void {
       DB_PASSWORD: 'demo-placeholder-not-a-real-password',
     }),
   );
+  const published = fn(account, region, 'checkout', 'nodejs18.x', ago(400), { LOG_LEVEL: 'info', PAYMENTS_API_KEY: 'demo-placeholder-not-a-real-key' });
+  const code = Buffer.from(stableHex(`${account.id}/checkout/code/7`, 64), 'hex').toString('base64');
+  lambdaState(account, region).versions.push({ ...published, FunctionArn: `${published.FunctionArn}:7`, Version: '7', CodeSha256: code });
 }

@@ -36,6 +36,41 @@ describe('eventbridge.security-findings-rules', () => {
     expect(patternCoverage(undefined, guardduty).covers).toBe('none');
   });
 
+  it('anything-but with a nested prefix / suffix / wildcard / equals-ignore-case excludes what the nested matcher matches', () => {
+    const cover = (source: unknown[], s = guardduty) => patternCoverage(JSON.stringify({ source }), s).covers;
+    for (const m of [{ prefix: 'aws.' }, { suffix: 'duty' }, { wildcard: 'aws.*' }, { 'equals-ignore-case': 'AWS.GUARDDUTY' }, { prefix: ['x.', 'aws.'] }, { wildcard: ['*.ec2', 'aws.g*'] }]) {
+      expect(cover([{ 'anything-but': m }])).toBe('none');
+    }
+    expect(cover([{ 'anything-but': { prefix: 'custom.' } }])).toBe('all');
+    expect(cover([{ 'anything-but': { suffix: '.ec2' } }])).toBe('all');
+    expect(cover([{ 'anything-but': { 'equals-ignore-case': ['AWS.EC2'] } }])).toBe('all');
+    // The positive forms, with case-insensitive prefix / suffix and exists.
+    expect(cover([{ 'equals-ignore-case': 'AWS.GuardDuty' }])).toBe('all');
+    expect(cover([{ prefix: { 'equals-ignore-case': 'AWS.' } }])).toBe('all');
+    expect(cover([{ suffix: 'hub' }])).toBe('none');
+    expect(cover([{ suffix: 'hub' }], securityhub)).toBe('all');
+    expect(cover([{ wildcard: 'aws.guard\\*' }])).toBe('none');
+    expect(cover([{ exists: true }])).toBe('all');
+    expect(cover([{ exists: false }])).toBe('none');
+    expect(cover([{ numeric: ['>', 0] }])).toBe('none');
+  });
+
+  it('an operator the matcher does not read is never "matches every finding": the rule is listed for review', () => {
+    const cover = (source: unknown[]) => patternCoverage(JSON.stringify({ source }), guardduty);
+    for (const m of [{ 'anything-but': { 'future-operator': 'aws.' } }, { 'some-new-operator': 'aws.guardduty' }, { prefix: { other: 'aws.' } }, { prefix: 'aws.', suffix: 'x' }]) {
+      expect(cover([m])).toEqual({ covers: 'some', narrowing: ['source (an operator this check does not read)'] });
+    }
+    // Another matcher in the same list that does match decides it.
+    expect(cover([{ 'some-new-operator': 'x' }, 'aws.guardduty']).covers).toBe('all');
+    const rule = { Name: 'app-events', Arn: `arn:aws:events:${REGION}:${ACCOUNT}:rule/app-events`, EventBusName: 'default', State: 'ENABLED' as const };
+    const data = (pattern: unknown) => ({ rules: [{ ...rule, EventPattern: JSON.stringify(pattern) }], targets: [{ rule: rule.Name, targets: [{ Id: 't1', Arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:app-queue` }] }] });
+    // Routes only events whose source does not begin with "aws.": no finding reaches the queue.
+    expect(evaluateBoth(data({ source: [{ 'anything-but': { prefix: 'aws.' } }] })).map((r) => r.status)).toEqual(['fail', 'fail']);
+    const unread = evaluateBoth(data({ source: [{ 'some-new-operator': 'aws.' }] }));
+    expect(unread.map((r) => r.status)).toEqual(['needs-review', 'needs-review']);
+    expect(unread[0].reason).toContain('filtering on source (an operator this check does not read)');
+  });
+
   it('no rules fail both streams; missing evidence is an error', () => {
     expect(evaluateBoth({ rules: [], targets: [] }).map((r) => r.status)).toEqual(['fail', 'fail']);
     expect(evaluateBoth({ rules: [] }).map((r) => r.status)).toEqual(['error']);

@@ -64,6 +64,8 @@ describe('AWS::Lambda::Function configuration items', () => {
       reason: expect.stringMatching(/python3\.8, deprecated by AWS on 2024-10-14.*the configuration AWS Config recorded \(captured 2026-05-31T23:45:00.000Z\), not a live read/),
     });
     expect(results.find((r) => r.resource === fnArn('image'))?.status).toBe('needs-review');
+    // One item per function: its published versions are not in the items, so nothing passes on them.
+    expect(results.find((r) => r.resource === fnArn('clean'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('published versions (which an alias can serve') });
   });
 
   it('an item of another account is an error, not a judged function', () => {

@@ -4,7 +4,7 @@ import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queryById } from '../../../src/queries/index.js';
 import { classifyVariableName } from '../../../src/queries/lambda/environment-secrets.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
-import { ACCOUNT, COLLECTED_AT, REGION, fnArn, listFunctions } from '../../fixtures/lambda/functions.js';
+import { ACCOUNT, COLLECTED_AT, REGION, fnArn, listFunctions, listFunctionsAll } from '../../fixtures/lambda/functions.js';
 import { demoSession } from '../s3/simulated-collect.js';
 
 const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: COLLECTED_AT };
@@ -15,7 +15,9 @@ function evaluate(id: string, data: unknown, params: Record<string, unknown> = {
   expect(q.evaluate(JSON.parse(canonicalJson(data)), p, ctx)).toEqual(fresh);
   return Object.fromEntries(fresh.map((r) => [r.resource, r]));
 }
-const evidence = { functions: listFunctions.Functions };
+const evidence = { functionVersion: 'ALL', functions: listFunctionsAll.Functions };
+/** The shape runs before this version sealed: ListFunctions without FunctionVersion=ALL, no published versions. */
+const latestOnly = { functions: listFunctions.Functions };
 
 describe('lambda.environment-secrets', () => {
   it('classifies names only: credential endings, settings about credentials, references to a secret store', () => {
@@ -23,6 +25,41 @@ describe('lambda.environment-secrets', () => {
     expect(['TOKEN_TTL_SECONDS', 'PASSWORD_MIN_LENGTH', 'AUTH_MODE'].map(classifyVariableName)).toEqual(Array(3).fill('possible-credential'));
     expect(['PAYMENTS_SECRET_ARN', 'DB_PASSWORD_PARAMETER_NAME', 'API_KEY_SECRET_ID'].map(classifyVariableName)).toEqual(Array(3).fill('reference'));
     expect(['LOG_LEVEL', 'REPORT_BUCKET', 'KEYSPACE'].map(classifyVariableName)).toEqual(Array(3).fill('other'));
+  });
+
+  it('short credential words (pass, pw, sk, pat) are credentials; connection URLs, URIs, DSNs and strings may embed one', () => {
+    expect(['DB_PASS', 'MYSQL_PW', 'STRIPE_SK', 'GITHUB_PAT'].map(classifyVariableName)).toEqual(Array(4).fill('credential'));
+    const connection = ['DATABASE_URL', 'MONGODB_URI', 'REDIS_URL', 'AZURE_STORAGE_CONNECTION_STRING', 'SENTRY_DSN', 'SLACK_WEBHOOK_URL', 'API_KEY_URL'];
+    expect(connection.map(classifyVariableName)).toEqual(Array(connection.length).fill('possible-credential'));
+    expect(['PAYMENTS_SECRET_ARN', 'DB_PASSWORD_SECRET_ARN', 'VAULT_SECRET_URL', 'GITHUB_PAT_PARAMETER_NAME'].map(classifyVariableName)).toEqual(Array(4).fill('reference'));
+    expect(classifyVariableName('JWT_SIGNING_SECRET_VALUE')).toBe('possible-credential');
+    const r = evaluate('lambda.environment-secrets', { functionVersion: 'ALL', functions: [{ FunctionName: 'orders', FunctionArn: fnArn('orders'), Environment: { Variables: { DB_HOST: 'x', DB_PASS: 'x', DATABASE_URL: 'x' } } }, { FunctionName: 'hooks', FunctionArn: fnArn('hooks'), Environment: { Variables: { SLACK_WEBHOOK_URL: 'x', LOG_LEVEL: 'x' } } }] });
+    expect(r[fnArn('orders')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('named like credentials: DB_PASS') });
+    expect(r[fnArn('hooks')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('connection string, URL or DSN with embedded credentials: SLACK_WEBHOOK_URL') });
+  });
+
+  it('variables Lambda reports an error for (Environment.Error, e.g. KMS access denied) are not "no variables"', () => {
+    const error = { ErrorCode: 'KMSAccessDeniedException', Message: 'Lambda was unable to decrypt the environment variables because KMS access was denied.' };
+    const r = evaluate('lambda.environment-secrets', {
+      functionVersion: 'ALL',
+      functions: [
+        { FunctionName: 'billing', FunctionArn: fnArn('billing'), Runtime: 'nodejs22.x', Environment: { Error: error } },
+        { FunctionName: 'mixed', FunctionArn: fnArn('mixed'), Runtime: 'nodejs22.x', Environment: { Variables: { LOG_LEVEL: 'x' }, Error: error } },
+      ],
+    });
+    expect(r[fnArn('billing')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('Environment.Error KMSAccessDeniedException: Lambda was unable to decrypt') });
+    expect(r[fnArn('billing')].reason).toContain('0 listed');
+    expect(r[fnArn('mixed')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('1 listed: LOG_LEVEL') });
+  });
+
+  it('judges each published version by its qualified ARN; evidence without published versions passes nothing', () => {
+    const r = evaluate('lambda.environment-secrets', evidence);
+    expect(r[`${fnArn('clean')}:3`]).toMatchObject({ status: 'fail', reason: expect.stringContaining('function clean version 3 has environment variables named like credentials: DB_PASSWORD') });
+    expect(r[fnArn('clean')].status).toBe('pass');
+    const old = evaluate('lambda.environment-secrets', latestOnly);
+    expect(old[fnArn('clean')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('published versions (which an alias can serve') });
+    expect(old[fnArn('leaky')].status).toBe('fail');
+    expect(Object.values(old).map((x) => x.status)).not.toContain('pass');
   });
 
   it('credential-named variables fail, setting-like names need review, references and plain settings pass; reasons carry names, never values', () => {
@@ -56,20 +93,48 @@ describe('lambda.runtime-support', () => {
     expect(afterAl2.find((x) => x.resource === fnArn('al2'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('Amazon Linux 2') });
     expect(afterAl2.find((x) => x.resource === fnArn('leaky'))?.status).toBe('fail');
   });
+
+  it('OS-only runtimes (provided.*) need review: the language runtime is the customer’s; a pass says the runtime management mode is not read', () => {
+    const fns = ['provided.al2023', 'provided.al2', 'provided'].map((Runtime, i) => ({ FunctionName: `custom${i}`, FunctionArn: fnArn(`custom${i}`), PackageType: 'Zip', Runtime }));
+    const r = evaluate('lambda.runtime-support', { functionVersion: 'ALL', functions: fns });
+    expect(r[fnArn('custom0')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('supported until 2029-06-30; it is an OS-only runtime: the language runtime is the customer’s') });
+    expect(r[fnArn('custom1')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('OS-only runtime') });
+    // The OS-only runtime on Amazon Linux 1 itself is deprecated: that alone fails.
+    expect(r[fnArn('custom2')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('deprecated by AWS on 2024-01-08') });
+    expect(evaluate('lambda.runtime-support', evidence)[fnArn('clean')].reason).toContain('the runtime management mode is not read');
+  });
+
+  it('judges each published version by its qualified ARN; evidence without published versions passes nothing', () => {
+    const r = evaluate('lambda.runtime-support', evidence);
+    expect(r[`${fnArn('clean')}:3`]).toMatchObject({ status: 'fail', reason: expect.stringContaining('function clean version 3 runs python3.8, deprecated') });
+    expect(r[fnArn('clean')]).toMatchObject({ status: 'pass', reason: expect.stringContaining('function clean runs nodejs24.x') });
+    const old = evaluate('lambda.runtime-support', latestOnly);
+    expect(old[fnArn('clean')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('published versions (which an alias can serve') });
+    expect(Object.values(old).map((x) => x.status)).not.toContain('pass');
+  });
 });
 
 describe('Lambda against the simulated demo account', () => {
   const session = demoSession();
 
-  it('checkout passes both checks; the legacy exporter keeps a password in its environment and runs deprecated python3.8', async () => {
+  it('checkout passes both checks but its published version 7 fails both; the legacy exporter keeps a password in its environment and runs deprecated python3.8', async () => {
     const env = await session.run(queryById('lambda.environment-secrets')!, 'us-east-1');
-    expect(env.results.map((r) => [r.resource.split(':').pop(), r.status])).toEqual([
+    expect(env.calls.map((c) => c.input)).toEqual([expect.objectContaining({ FunctionVersion: 'ALL' })]);
+    const names = (results: ResourceResult[]) => results.map((r) => [r.resource.split(':function:').pop(), r.status]);
+    expect(names(env.results)).toEqual([
       ['checkout', 'pass'],
+      ['checkout:7', 'fail'],
       ['legacy-report-export', 'fail'],
     ]);
-    expect(env.results[1].reason).toContain('DB_PASSWORD');
+    expect(env.results[1].reason).toContain('function checkout version 7 has environment variables named like credentials: PAYMENTS_API_KEY');
+    expect(env.results[2].reason).toContain('DB_PASSWORD');
     const rt = await session.run(queryById('lambda.runtime-support')!, 'us-east-1');
-    expect(rt.results.map((r) => r.status)).toEqual(['pass', 'fail']);
+    expect(names(rt.results)).toEqual([
+      ['checkout', 'pass'],
+      ['checkout:7', 'fail'],
+      ['legacy-report-export', 'fail'],
+    ]);
+    expect(rt.results[1].reason).toContain('nodejs18.x, deprecated by AWS on 2025-09-01');
     expect((await session.run(queryById('lambda.runtime-support')!, 'us-west-2')).results.map((r) => r.status)).toEqual(['not-applicable']);
   });
 
