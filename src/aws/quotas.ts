@@ -201,6 +201,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'backup:GetBackupPlan': backupRead,
   'backup:ListProtectedResources': backupRead,
   'backup:ListBackupJobs': backupRead,
+  'backup:ListCopyJobs': backupRead,
   'backup:ListBackupVaults': backupRead,
   'backup:DescribeBackupVault': backupRead,
   'backup:ListRestoreTestingPlans': backupRead,

@@ -14,7 +14,7 @@ export const ORGANISATION_THRESHOLDS: Record<string, Record<string, number>> = {
   'cloudtrail.log-bucket-retention': { minimumRetentionDays: 1 },
   'cloudtrail.cloudwatch-logs': { maxDeliveryAgeHours: 1_000_000 },
   'rds.backup-retention': { minimumBackupRetentionDays: 1 },
-  'backup.plans': { maxBackupAgeHours: 1_000_000 },
+  'backup.plans': { maxBackupAgeHours: 1_000_000, minimumBackupRetentionDays: 1 },
   'inspector2.findings': { remediationWindowDays: 1_000_000 },
   'secretsmanager.rotation': { rotationPeriodDays: 1_000_000 },
   'kms.key-rotation': { maxRotationPeriodDays: 1_000_000 },

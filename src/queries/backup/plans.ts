@@ -3,12 +3,16 @@ import type {
   BackupPlansListMember,
   BackupSelectionsListMember,
   BackupVaultListMember,
+  CopyJob,
   DescribeBackupVaultOutput,
   GetBackupPlanOutput,
   ProtectedResource,
 } from '@aws-sdk/client-backup';
 import { loadBackupSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, toDate, type ResourceResult } from '../types.js';
+import { scheduleIntervalHours } from '../schedule.js';
+
+export { scheduleIntervalHours };
 
 export interface BackupPlansEvidence {
   /** ListBackupPlans and GetBackupPlan of each plan. */
@@ -16,11 +20,21 @@ export interface BackupPlansEvidence {
   planDetails: GetBackupPlanOutput[];
   /** ListBackupSelections (all pages) of each plan: what it is assigned to back up. */
   selections?: { backupPlanId: string; selections: BackupSelectionsListMember[] }[];
-  /** ListProtectedResources: every resource with at least one recovery point, and its latest backup. */
+  /**
+   * ListProtectedResources: every resource with at least one recovery point, and its latest backup (whatever that
+   * recovery point's status: a partial one is listed too).
+   */
   protectedResources: ProtectedResource[];
   /** ListBackupJobs in state FAILED created since `failedJobsSince`. */
   failedJobsSince: string;
   failedJobs: BackupJob[];
+  /**
+   * ListBackupJobs in states PARTIAL, ABORTED and EXPIRED (one listing each) created since `failedJobsSince`: jobs that
+   * ended without a complete recovery point. Absent in evidence sealed before this version.
+   */
+  incompleteJobs?: BackupJob[];
+  /** ListCopyJobs in state FAILED created since `failedJobsSince`. Absent in evidence sealed before this version. */
+  failedCopyJobs?: CopyJob[];
   /** ListBackupVaults and DescribeBackupVault of each vault (vault lock settings). */
   vaults: BackupVaultListMember[];
   vaultDetails: DescribeBackupVaultOutput[];
@@ -39,61 +53,22 @@ const RESOURCE_TYPES: Record<string, string> = {
 };
 const resourceTypeOf = (t: string | undefined) => RESOURCE_TYPES[t ?? ''] ?? 'AWS::Backup::ProtectedResource';
 const day = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
-
-/**
- * Hours between a rule's scheduled runs, from its ScheduleExpression (`rate(12 hours)`, `cron(0 5 ? * * *)`,
- * `cron(0 5 ? * SUN *)`, `cron(0 5 1 * ? *)`), or undefined when it cannot be read. A run at most this long ago,
- * plus the daily allowance, is on schedule.
- */
-export function scheduleIntervalHours(expression: string | undefined): number | undefined {
-  if (!expression) return undefined;
-  const rate = /^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$/i.exec(expression.trim());
-  if (rate) return Number(rate[1]) * (/^minute/i.test(rate[2]) ? 1 / 60 : /^hour/i.test(rate[2]) ? 1 : 24);
-  const cron = /^cron\((.+)\)$/i.exec(expression.trim());
-  if (!cron) return undefined;
-  const [minutes, hours, dayOfMonth, month, dayOfWeek] = cron[1].trim().split(/\s+/);
-  if (month === undefined || dayOfWeek === undefined) return undefined;
-  const every = (f: string) => f === '*' || f === '?';
-  if (minutes === undefined || hours === undefined) return undefined;
-  if (!every(month)) return undefined; // only some months: read the schedule itself
-  if (!every(dayOfMonth)) {
-    const days = fieldValues(dayOfMonth, 1, 31, {});
-    return days ? 24 * longestGap(days, 31) : undefined;
-  }
-  if (!every(dayOfWeek)) {
-    const days = fieldValues(dayOfWeek, 1, 7, { SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 });
-    return days ? 24 * longestGap(days, 7) : undefined;
-  }
-  return 24; // every day, once or more
-}
-
-/** The values a cron field lists (`5`, `1,15`, `MON-FRI`, `2-6`), or undefined for forms not read here (`L`, `W`, `#`, `/`). */
-function fieldValues(field: string, min: number, max: number, names: Record<string, number>): number[] | undefined {
-  const value = (x: string) => (x.toUpperCase() in names ? names[x.toUpperCase()] : /^\d+$/.test(x) ? Number(x) : NaN);
-  const out = new Set<number>();
-  for (const part of field.split(',')) {
-    const [a, b] = part.split('-');
-    const from = value(a);
-    const to = b === undefined ? from : value(b);
-    if (!Number.isInteger(from) || !Number.isInteger(to) || from < min || to > max || from > to) return undefined;
-    for (let v = from; v <= to; v++) out.add(v);
-  }
-  return [...out].sort((x, y) => x - y);
-}
-
-/** The longest gap, in days, between consecutive values of a cycle of `length` days (wrapping around). */
-function longestGap(values: number[], length: number): number {
-  return Math.max(...values.map((v, i) => (i + 1 < values.length ? values[i + 1] - v : length - v + values[0])));
-}
+/** Backup job states listed besides FAILED: the job ended, but not with a complete recovery point. */
+export const INCOMPLETE_JOB_STATES = ['PARTIAL', 'ABORTED', 'EXPIRED'] as const;
+/** A retention in days (DeleteAfterDays), or undefined when recovery points are kept until deleted (absent, 0 or -1). */
+const retentionDays = (d: number | undefined) => (d !== undefined && d > 0 ? d : undefined);
 
 function describeRules(plan: GetBackupPlanOutput, region: string): string {
   const rules = plan.BackupPlan?.Rules ?? [];
   return rules
     .map((r) => {
-      const keep = r.Lifecycle?.DeleteAfterDays ? `kept ${r.Lifecycle.DeleteAfterDays} days` : 'kept until deleted';
+      const days = retentionDays(r.Lifecycle?.DeleteAfterDays);
+      const cold = retentionDays(r.Lifecycle?.MoveToColdStorageAfterDays);
+      const keep = `${days ? `kept ${days} days` : 'kept until deleted'}${cold ? ` (in cold storage after ${cold} days)` : ''}${r.Lifecycle?.DeleteAfterEvent ? ` or until ${r.Lifecycle.DeleteAfterEvent}` : ''}`;
       const copies = (r.CopyActions ?? []).map((c) => c.DestinationBackupVaultArn?.split(':')[3]).filter((x): x is string => !!x);
       const elsewhere = copies.filter((x) => x !== region);
-      return `rule ${r.RuleName} (${r.ScheduleExpression ?? 'no schedule'}, vault ${r.TargetBackupVaultName}, ${keep}, ${elsewhere.length ? `copied to ${[...new Set(elsewhere)].join(', ')}` : 'no copy to another region'})`;
+      // The plan's configuration only: whether copies were made is in the copy jobs, of which only failed ones are read.
+      return `rule ${r.RuleName} (${r.ScheduleExpression ?? 'no schedule'}, vault ${r.TargetBackupVaultName}, ${keep}, ${elsewhere.length ? `copy configured to ${[...new Set(elsewhere)].join(', ')}` : 'no copy to another region'})`;
     })
     .join('; ');
 }
@@ -103,18 +78,28 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
   service: 'backup',
   title: 'AWS Backup plans run, protected resources have a recent backup, and backup vaults are locked',
   description:
-    'AWS Backup in the region: each backup plan and its rules (schedule, retention, copies to other regions); each protected resource and when its latest backup completed, with backup jobs that failed since the lookback start; each backup vault and its vault lock (compliance mode once the lock date has passed, otherwise removable). It shows that copies exist and when they were made, not that they can be restored or that every store holding regulated data is in a plan; resources never backed up by AWS Backup do not appear.',
+    'AWS Backup in the region: each backup plan and its rules (schedule, retention against the organisation\'s minimum, copy rules to other regions) with the copy jobs that failed since the lookback start; each protected resource and when its latest backup was made, with backup jobs that failed, ended partial, were aborted or expired since the lookback start; each backup vault and its vault lock (compliance mode once the lock date has passed, otherwise removable). It shows that backups were made and when, not that they can be restored, that copies to other regions completed (only failed copy jobs are read), or that every store holding regulated data is in a plan; resources never backed up by AWS Backup do not appear.',
   remediation:
     'Assign every store holding regulated data to an AWS Backup plan (a backup selection by tag or ARN) with a schedule and retention from the contingency plan, add a copy rule to another region for disaster recovery, investigate failed jobs (the job status message names the cause), and lock the vaults in compliance mode with a minimum retention.',
   scope: 'regional',
-  apiCalls: ['backup:ListBackupPlans', 'backup:GetBackupPlan', 'backup:ListBackupSelections', 'backup:ListProtectedResources', 'backup:ListBackupJobs', 'backup:ListBackupVaults', 'backup:DescribeBackupVault'],
+  apiCalls: ['backup:ListBackupPlans', 'backup:GetBackupPlan', 'backup:ListBackupSelections', 'backup:ListProtectedResources', 'backup:ListBackupJobs', 'backup:ListCopyJobs', 'backup:ListBackupVaults', 'backup:DescribeBackupVault'],
   parameters: {
     maxBackupAgeHours: {
       description:
-        'Organisation choice, not set by HIPAA or PCI DSS: a protected resource whose latest backup completed longer ago than this many hours fails, and so does a backup plan that last ran longer ago (default 36: a daily plan with its start and completion windows).',
+        'Organisation choice, not set by HIPAA or PCI DSS: a protected resource whose latest recovery point was made longer ago than this many hours fails, and so does a backup plan that last ran longer ago (default 36: a daily plan with its start and completion windows).',
       default: 36,
     },
-    lookbackHours: { description: 'How many hours before collection to list failed backup jobs.', default: 24, collectSetting: 'lookbackHours' },
+    minimumBackupRetentionDays: {
+      description:
+        'Organisation choice, not set by HIPAA or PCI DSS: a backup plan with a rule that deletes its recovery points sooner than this many days (Lifecycle DeleteAfterDays; a move to cold storage keeps them) fails; recovery points kept until deleted pass (default 7, as rds.backup-retention; set it from the contingency plan).',
+      default: 7,
+    },
+    lookbackHours: {
+      description:
+        'How many hours before collection to list backup jobs that failed, ended partial, were aborted or expired, and copy jobs that failed; the collector lists at least maxBackupAgeHours (at its default when collecting), so the job of any backup recent enough to pass is listed.',
+      default: 24,
+      collectSetting: 'lookbackHours',
+    },
   },
   async collect(ctx) {
     const sdk = await loadBackupSdk();
@@ -140,11 +125,24 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
       ctx.signal?.throwIfAborted();
       protectedResources.push(...(page.Results ?? []));
     }
-    const since = new Date(ctx.now.getTime() - Number(ctx.params.lookbackHours ?? 24) * 3_600_000);
-    const failedJobs: BackupJob[] = [];
-    for await (const page of sdk.paginateListBackupJobs({ client, pageSize: 1000 }, { ByState: 'FAILED', ByCreatedAfter: since })) {
+    // One window for every job listing, long enough to hold the job of any backup young enough to pass.
+    const windowHours = Math.max(Number(ctx.params.lookbackHours ?? 24), Number(ctx.params.maxBackupAgeHours ?? 36));
+    const since = new Date(ctx.now.getTime() - windowHours * 3_600_000);
+    const listJobs = async (ByState: 'FAILED' | (typeof INCOMPLETE_JOB_STATES)[number]) => {
+      const jobs: BackupJob[] = [];
+      for await (const page of sdk.paginateListBackupJobs({ client, pageSize: 1000 }, { ByState, ByCreatedAfter: since })) {
+        ctx.signal?.throwIfAborted();
+        jobs.push(...(page.BackupJobs ?? []));
+      }
+      return jobs;
+    };
+    const failedJobs = await listJobs('FAILED');
+    const incompleteJobs: BackupJob[] = [];
+    for (const state of INCOMPLETE_JOB_STATES) incompleteJobs.push(...(await listJobs(state)));
+    const failedCopyJobs: CopyJob[] = [];
+    for await (const page of sdk.paginateListCopyJobs({ client, pageSize: 1000 }, { ByState: 'FAILED', ByCreatedAfter: since })) {
       ctx.signal?.throwIfAborted();
-      failedJobs.push(...(page.BackupJobs ?? []));
+      failedCopyJobs.push(...(page.CopyJobs ?? []));
     }
     const vaults: BackupVaultListMember[] = [];
     for await (const page of sdk.paginateListBackupVaults({ client, pageSize: 1000 }, {})) {
@@ -153,7 +151,7 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
     }
     const vaultDetails: DescribeBackupVaultOutput[] = [];
     for (const v of vaults) vaultDetails.push(stripMetadata(await client.send(new sdk.DescribeBackupVaultCommand({ BackupVaultName: v.BackupVaultName }))));
-    return { plans, planDetails, selections, protectedResources, failedJobsSince: since.toISOString(), failedJobs, vaults, vaultDetails };
+    return { plans, planDetails, selections, protectedResources, failedJobsSince: since.toISOString(), failedJobs, incompleteJobs, failedCopyJobs, vaults, vaultDetails };
   },
   evaluate(data, params, ctx) {
     if (!data?.plans || !data.planDetails || !data.protectedResources || !data.failedJobs || !data.vaults) {
@@ -161,6 +159,9 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
     }
     const now = toDate(ctx.collectedAt)?.getTime() ?? Date.now();
     const maxAgeHours = Number(params.maxBackupAgeHours ?? 36);
+    const minRetention = Number(params.minimumBackupRetentionDays ?? 7);
+    const since = toDate(data.failedJobsSince);
+    const window = since ? `since ${day(since)}` : 'in the lookback window';
     const results: ResourceResult[] = [];
     if (!data.plans.length && !data.protectedResources.length) {
       results.push({
@@ -185,42 +186,93 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
       const allowedHours = maxAgeHours + Math.max(0, (intervals.length ? Math.min(...intervals) : 24) - 24);
       const created = toDate(p.CreationDate);
       const youngHours = created ? (now - created.getTime()) / 3_600_000 : undefined;
-      if (!detail) results.push({ ...base, status: 'error', reason: `backup plan ${p.BackupPlanName}: GetBackupPlan is missing from the evidence` });
-      else if (!rules.some((r) => r.ScheduleExpression)) results.push({ ...base, status: 'fail', reason: `backup plan ${p.BackupPlanName} has no scheduled rule, so it makes no backups by itself; ${ran}` });
-      else if (!selected) results.push({ ...base, status: 'error', reason: `backup plan ${p.BackupPlanName}: ListBackupSelections is missing from the evidence, so what it backs up is not shown` });
-      else if (!selected.length) results.push({ ...base, status: 'fail', reason: `backup plan ${p.BackupPlanName} has no backup selection, so it backs up no resource; ${ran}` });
+      let res: Pick<ResourceResult, 'status' | 'reason'>;
+      if (!detail) res = { status: 'error', reason: `backup plan ${p.BackupPlanName}: GetBackupPlan is missing from the evidence` };
+      else if (!rules.some((r) => r.ScheduleExpression)) res = { status: 'fail', reason: `backup plan ${p.BackupPlanName} has no scheduled rule, so it makes no backups by itself; ${ran}` };
+      else if (!selected) res = { status: 'error', reason: `backup plan ${p.BackupPlanName}: ListBackupSelections is missing from the evidence, so what it backs up is not shown` };
+      else if (!selected.length) res = { status: 'fail', reason: `backup plan ${p.BackupPlanName} has no backup selection, so it backs up no resource; ${ran}` };
       else if (!last && youngHours !== undefined && youngHours <= allowedHours && scheduleKnown)
-        results.push({ ...base, status: 'needs-review', reason: `backup plan ${p.BackupPlanName} has not run yet: it was created ${day(created!)}, ${Math.floor(youngHours)} hours before collection, within its schedule (${allowedHours} hours allowed); its first backup is not yet shown: ${describeRules(detail, ctx.region)}; ${assigned}` });
-      else if (!last) results.push({ ...base, status: 'fail', reason: `backup plan ${p.BackupPlanName} has never run: ${describeRules(detail, ctx.region)}; ${assigned}` });
+        res = { status: 'needs-review', reason: `backup plan ${p.BackupPlanName} has not run yet: it was created ${day(created!)}, ${Math.floor(youngHours)} hours before collection, within its schedule (${allowedHours} hours allowed); its first backup is not yet shown: ${describeRules(detail, ctx.region)}; ${assigned}` };
+      else if (!last) res = { status: 'fail', reason: `backup plan ${p.BackupPlanName} has never run: ${describeRules(detail, ctx.region)}; ${assigned}` };
       else if (ageHours! > allowedHours && !scheduleKnown)
-        results.push({ ...base, status: 'needs-review', reason: `backup plan ${p.BackupPlanName} last ran ${day(last)}, ${Math.floor(ageHours!)} hours before collection, and its schedule could not be read to tell whether that is on time: ${describeRules(detail, ctx.region)}; ${assigned}` });
-      else if (ageHours! > allowedHours) results.push({ ...base, status: 'fail', reason: `backup plan ${p.BackupPlanName} last ran ${day(last)}, ${Math.floor(ageHours!)} hours before collection, longer ago than its schedule allows (${allowedHours} hours: its most frequent rule's interval plus the ${maxAgeHours}-hour daily allowance): ${describeRules(detail, ctx.region)}; ${assigned}` });
-      else results.push({ ...base, status: 'pass', reason: `backup plan ${p.BackupPlanName}: ${describeRules(detail, ctx.region)}; ${assigned}; ${ran}` });
+        res = { status: 'needs-review', reason: `backup plan ${p.BackupPlanName} last ran ${day(last)}, ${Math.floor(ageHours!)} hours before collection, and its schedule could not be read to tell whether that is on time: ${describeRules(detail, ctx.region)}; ${assigned}` };
+      else if (ageHours! > allowedHours) res = { status: 'fail', reason: `backup plan ${p.BackupPlanName} last ran ${day(last)}, ${Math.floor(ageHours!)} hours before collection, longer ago than its schedule allows (${allowedHours} hours: its most frequent rule's interval plus the ${maxAgeHours}-hour daily allowance): ${describeRules(detail, ctx.region)}; ${assigned}` };
+      else res = { status: 'pass', reason: `backup plan ${p.BackupPlanName}: ${describeRules(detail, ctx.region)}; ${assigned}; ${ran}` };
+      if (res.status !== 'error') {
+        // Retention: a rule deleting its recovery points sooner than the minimum fails whatever else holds.
+        const short = rules.filter((r) => (retentionDays(r.Lifecycle?.DeleteAfterDays) ?? Infinity) < minRetention);
+        const byEvent = rules.filter((r) => r.Lifecycle?.DeleteAfterEvent);
+        const copies = rules.some((r) => r.CopyActions?.length);
+        const copyFails = (data.failedCopyJobs ?? []).filter((j) => j.CreatedBy?.BackupPlanId === p.BackupPlanId);
+        if (short.length) {
+          res = { status: 'fail', reason: `backup plan ${p.BackupPlanName} deletes the recovery points of rule(s) ${short.map((r) => `${r.RuleName} after ${r.Lifecycle!.DeleteAfterDays} day(s)`).join(', ')}, sooner than the ${minRetention}-day minimum retention (minimumBackupRetentionDays, an organisation choice); ${res.reason}` };
+        } else if (res.status === 'pass' && byEvent.length) {
+          res = { status: 'needs-review', reason: `${res.reason}; rule(s) ${byEvent.map((r) => r.RuleName).join(', ')} also delete recovery points at an event (${byEvent.map((r) => r.Lifecycle!.DeleteAfterEvent).join(', ')}), so how long they are kept is not shown` };
+        } else if (res.status === 'pass' && copyFails.length) {
+          const latest = copyFails[0];
+          res = { status: 'needs-review', reason: `${res.reason}; but ${copyFails.length} copy job(s) of this plan failed ${window} (latest: ${latest.StatusMessage ?? latest.State}, ${latest.ResourceName ?? latest.ResourceArn ?? 'a resource'} to ${latest.DestinationBackupVaultArn ?? 'an unnamed vault'})` };
+        } else if (res.status === 'pass' && copies && !data.failedCopyJobs) {
+          res = { status: 'needs-review', reason: `${res.reason}; the evidence (sealed before this version) does not list failed copy jobs, so whether its copies are failing is not shown` };
+        }
+      }
+      results.push({ ...base, ...res });
     }
-    const failedBy = new Map<string, BackupJob[]>();
-    for (const j of data.failedJobs) failedBy.set(j.ResourceArn ?? '', [...(failedBy.get(j.ResourceArn ?? '') ?? []), j]);
-    const since = toDate(data.failedJobsSince);
-    const window = since ? `since ${day(since)}` : 'in the lookback window';
+    // Jobs that ended without a complete recovery point: FAILED, and PARTIAL, ABORTED or EXPIRED (evidence sealed before
+    // this version lists FAILED only).
+    const jobsBy = new Map<string, BackupJob[]>();
+    for (const j of [...data.failedJobs, ...(data.incompleteJobs ?? [])]) jobsBy.set(j.ResourceArn ?? '', [...(jobsBy.get(j.ResourceArn ?? '') ?? []), j]);
+    const created = (j: BackupJob) => toDate(j.CreationDate)?.getTime();
+    const latestFirst = (jobs: BackupJob[]) => [...jobs].sort((a, b) => (created(b) ?? Infinity) - (created(a) ?? Infinity));
+    const jobsText = (jobs: BackupJob[]) => {
+      if (!jobs.length) return '';
+      const states = [...new Set(jobs.map((j) => j.State ?? 'unknown state'))].join(', ');
+      const latest = latestFirst(jobs)[0];
+      return `; ${jobs.length} backup job(s) ended ${states} ${window} (latest: ${latest.State}${latest.StatusMessage ? `, ${latest.StatusMessage}` : ''})`;
+    };
     for (const r of data.protectedResources) {
       const base = { resource: r.ResourceArn ?? '', resourceType: resourceTypeOf(r.ResourceType) };
       const label = `${r.ResourceType ?? 'resource'} ${r.ResourceName ?? r.ResourceArn}`;
       const last = toDate(r.LastBackupTime);
-      const fails = failedBy.get(r.ResourceArn ?? '') ?? [];
-      failedBy.delete(r.ResourceArn ?? '');
-      const failText = fails.length ? `; ${fails.length} backup job(s) failed ${window} (latest: ${fails[0].StatusMessage ?? fails[0].State})` : '';
+      const jobs = jobsBy.get(r.ResourceArn ?? '') ?? [];
+      jobsBy.delete(r.ResourceArn ?? '');
+      const text = jobsText(jobs);
       if (!last) {
-        results.push({ ...base, status: 'fail', reason: `${label} has no completed backup recorded${failText}` });
+        results.push({ ...base, status: 'fail', reason: `${label} has no backup recorded${text}` });
         continue;
       }
       const ageHours = (now - last.getTime()) / 3_600_000;
-      const when = `latest backup ${day(last)} (${Math.floor(ageHours)} hours before collection) in ${r.LastBackupVaultArn?.split(':').pop() ?? 'an unnamed vault'}`;
-      if (ageHours > maxAgeHours) results.push({ ...base, status: 'fail', reason: `${label}: ${when}, older than ${maxAgeHours} hours${failText}` });
-      else if (fails.some((j) => (toDate(j.CreationDate)?.getTime() ?? 0) > last.getTime())) results.push({ ...base, status: 'needs-review', reason: `${label}: ${when}, but a later job failed${failText}` });
-      else results.push({ ...base, status: 'pass', reason: `${label}: ${when}${failText}` });
+      const when = `latest recovery point ${day(last)} (${Math.floor(ageHours)} hours before collection) in ${r.LastBackupVaultArn?.split(':').pop() ?? 'an unnamed vault'}`;
+      // A job bears on the latest recovery point unless the evidence shows that recovery point came after it from another job.
+      const bears = jobs.filter((j) => {
+        const t = created(j);
+        if (t === undefined || t >= last.getTime()) return true; // a later attempt that did not complete
+        if (j.State === 'FAILED') return false; // an earlier failure, followed by this recovery point
+        if (j.RecoveryPointArn && r.LastRecoveryPointArn) return j.RecoveryPointArn === r.LastRecoveryPointArn;
+        if (!j.RecoveryPointArn) return false; // it made no recovery point
+        const ended = toDate(j.CompletionDate)?.getTime();
+        return ended === undefined || ended >= last.getTime(); // its recovery point may be the latest one
+      });
+      if (ageHours > maxAgeHours) results.push({ ...base, status: 'fail', reason: `${label}: ${when}, older than ${maxAgeHours} hours${text}` });
+      else if (bears.length) {
+        const own = bears.find((j) => j.RecoveryPointArn && j.RecoveryPointArn === r.LastRecoveryPointArn);
+        const later = bears.filter((j) => (created(j) ?? Infinity) >= last.getTime());
+        const states = (jobs: BackupJob[]) => [...new Set(jobs.map((j) => j.State))].join(', ');
+        const what = own
+          ? `that recovery point was made by a job that ended ${own.State}, so it is not shown to be a complete backup`
+          : later.length
+            ? `a later backup job ended ${states(later)}`
+            : `a backup job that ended ${states(bears)} may have made it, so it is not shown to be a complete backup`;
+        results.push({ ...base, status: 'needs-review', reason: `${label}: ${when}, but ${what}${text}` });
+      } else if (!data.incompleteJobs)
+        results.push({ ...base, status: 'needs-review', reason: `${label}: ${when}; the evidence (sealed before this version) does not list partial, aborted or expired backup jobs, and ListProtectedResources lists a recovery point whatever its status, so whether it is complete is not shown${text}` });
+      else if (since && last.getTime() < since.getTime())
+        results.push({ ...base, status: 'needs-review', reason: `${label}: ${when}, before the backup jobs listed ${window}, so whether the job that made it completed is not shown (ListProtectedResources lists a recovery point whatever its status; raise collect.lookbackHours)${text}` });
+      else results.push({ ...base, status: 'pass', reason: `${label}: ${when}; no backup job for it ended failed, partial, aborted or expired after it ${window}${text}` });
     }
-    // Failed jobs of resources with no recovery point at all: AWS Backup tried and never succeeded.
-    for (const [arn, fails] of failedBy) {
-      results.push({ resource: arn, resourceType: resourceTypeOf(fails[0].ResourceType), status: 'fail', reason: `${fails[0].ResourceType ?? 'resource'} ${fails[0].ResourceName ?? arn} has no completed AWS Backup recovery point; ${fails.length} job(s) failed ${window} (latest: ${fails[0].StatusMessage ?? fails[0].State})` });
+    // Jobs of resources with no recovery point at all: AWS Backup tried and never succeeded.
+    for (const [arn, jobs] of jobsBy) {
+      const latest = latestFirst(jobs)[0];
+      results.push({ resource: arn, resourceType: resourceTypeOf(latest.ResourceType), status: 'fail', reason: `${latest.ResourceType ?? 'resource'} ${latest.ResourceName ?? arn} has no AWS Backup recovery point${jobsText(jobs)}` });
     }
     for (const v of data.vaults) {
       const d = data.vaultDetails?.find((x) => x.BackupVaultName === v.BackupVaultName) ?? v;

@@ -1,6 +1,7 @@
 import type { SecretListEntry } from '@aws-sdk/client-secrets-manager';
 import { loadSecretsManagerSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, toDate, type ResourceResult } from '../types.js';
+import { scheduleIntervalHours } from '../schedule.js';
 
 /** ListSecrets, all pages: metadata only (rotation settings and dates); secret values are never requested. */
 export interface SecretsRotationEvidence {
@@ -9,13 +10,22 @@ export interface SecretsRotationEvidence {
 
 const DAY = 86_400_000;
 
-/** The rotation interval in days from `AutomaticallyAfterDays` or a `rate(N days)` schedule; cron schedules are not parsed. */
+/**
+ * The longest time between rotations, in days: from the `ScheduleExpression` when there is one (`rate(...)`, or a
+ * `cron(...)` read for its longest gap between runs), otherwise from `AutomaticallyAfterDays`. The schedule comes
+ * first: ListSecrets computes `AutomaticallyAfterDays` from the schedule after each successful rotation, so after the
+ * schedule changes it still shows the old one until the next rotation. Undefined when the schedule cannot be read.
+ */
 export function rotationIntervalDays(s: SecretListEntry): number | undefined {
   const r = s.RotationRules;
-  if (r?.AutomaticallyAfterDays) return r.AutomaticallyAfterDays;
-  const m = /^rate\((\d+)\s+days?\)$/.exec(r?.ScheduleExpression ?? '');
-  return m ? Number(m[1]) : undefined;
+  if (r?.ScheduleExpression) {
+    const hours = scheduleIntervalHours(r.ScheduleExpression);
+    return hours === undefined ? undefined : hours / 24;
+  }
+  return r?.AutomaticallyAfterDays || undefined;
 }
+
+const daysText = (d: number) => (d >= 1 ? `${Math.round(d * 10) / 10} days` : `${Math.round(d * 24 * 10) / 10} hours`);
 
 export const rotation = defineQuery<SecretsRotationEvidence>({
   id: 'secretsmanager.rotation',
@@ -30,7 +40,7 @@ export const rotation = defineQuery<SecretsRotationEvidence>({
   parameters: {
     rotationPeriodDays: {
       description:
-        'Organisation choice from its targeted risk analysis (PCI DSS 8.6.3 leaves the frequency to it): a secret last rotated longer ago than this many days fails (default 90).',
+        'Organisation choice from its targeted risk analysis (PCI DSS 8.6.3 leaves the frequency to it): a secret last rotated longer ago than this many days fails; one whose schedule (at its longest gap between rotations) or next scheduled rotation leaves more days than this between rotations needs review (default 90).',
       default: 90,
     },
   },
@@ -59,7 +69,17 @@ export const rotation = defineQuery<SecretsRotationEvidence>({
       const rotated = days(s.LastRotatedDate);
       const changed = days(s.LastChangedDate);
       const interval = rotationIntervalDays(s);
-      const schedule = interval ? `every ${interval} days` : s.RotationRules?.ScheduleExpression ? `on schedule ${s.RotationRules.ScheduleExpression}` : 'with no schedule recorded';
+      const expression = s.RotationRules?.ScheduleExpression;
+      const schedule = expression
+        ? `on schedule ${expression}${interval !== undefined ? ` (up to ${daysText(interval)} between rotations)` : ''}`
+        : interval !== undefined
+          ? `every ${daysText(interval)}`
+          : 'with no schedule recorded';
+      // The next rotation Secrets Manager has scheduled, counted from the last one: longer than the period, the secret
+      // will be older than the period before it rotates again.
+      const last = toDate(s.LastRotatedDate);
+      const next = toDate(s.NextRotationDate);
+      const gap = last && next ? Math.floor((next.getTime() - last.getTime()) / DAY) : undefined;
       if (s.RotationEnabled !== true) {
         results.push({ ...base, status: 'fail', reason: `${label} has no automatic rotation${rotated !== undefined ? `; last rotated ${rotated} days before collection` : '; never rotated by Secrets Manager'}${changed !== undefined ? `, last changed ${changed} days before collection` : ''}` });
       } else if (rotated === undefined) {
@@ -68,8 +88,13 @@ export const rotation = defineQuery<SecretsRotationEvidence>({
         results.push({ ...base, status: 'fail', reason: `${label} rotates ${schedule} but last rotated ${rotated} days before collection, beyond the ${period}-day rotation period: rotation may be failing` });
       } else if (interval !== undefined && interval > period) {
         results.push({ ...base, status: 'needs-review', reason: `${label} last rotated ${rotated} days before collection, but its schedule (${schedule}) is longer than the ${period}-day rotation period` });
+      } else if (gap !== undefined && gap > period) {
+        results.push({ ...base, status: 'needs-review', reason: `${label} rotates ${schedule}; last rotated ${rotated} days before collection, but its next rotation is scheduled ${next!.toISOString().slice(0, 10)}, ${gap} days after the last, longer than the ${period}-day rotation period` });
+      } else if (interval === undefined && gap === undefined) {
+        results.push({ ...base, status: 'needs-review', reason: `${label} last rotated ${rotated} days before collection, within ${period} days, but its schedule (${expression ?? 'none recorded'}) could not be read and no next rotation date is recorded, so whether it rotates again within the period is not shown` });
       } else {
-        results.push({ ...base, status: 'pass', reason: `${label} rotates automatically ${schedule}; last rotated ${rotated} days before collection, within ${period} days` });
+        const upcoming = interval === undefined ? `; its schedule could not be read, but its next rotation is scheduled ${next!.toISOString().slice(0, 10)}, ${gap} days after the last` : '';
+        results.push({ ...base, status: 'pass', reason: `${label} rotates automatically ${schedule}; last rotated ${rotated} days before collection, within ${period} days${upcoming}` });
       }
     }
     return results;

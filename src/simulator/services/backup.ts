@@ -5,6 +5,7 @@ import {
   ListBackupPlansCommand,
   ListBackupSelectionsCommand,
   ListBackupVaultsCommand,
+  ListCopyJobsCommand,
   ListProtectedResourcesCommand,
   ListRestoreJobsCommand,
   ListRestoreTestingPlansCommand,
@@ -12,6 +13,7 @@ import {
   type BackupPlan,
   type BackupSelectionsListMember,
   type BackupVaultListMember,
+  type CopyJob,
   type ProtectedResource,
   type RestoreJobsListMember,
   type RestoreTestingPlanForList,
@@ -39,6 +41,8 @@ export interface BackupState {
   plans: SimBackupPlan[];
   protectedResources: ProtectedResource[];
   jobs: BackupJob[];
+  /** Copy jobs of this account and region (ListCopyJobs). */
+  copyJobs: CopyJob[];
   vaults: BackupVaultListMember[];
   restoreTestingPlans: RestoreTestingPlanForList[];
   restoreJobs: RestoreJobsListMember[];
@@ -51,7 +55,7 @@ declare module '../world.js' {
 }
 
 export function backupState(account: SimAccount, region: string): BackupState {
-  return account.regional(region, 'backup', () => ({ plans: [], protectedResources: [], jobs: [], vaults: [], restoreTestingPlans: [], restoreJobs: [] }));
+  return account.regional(region, 'backup', () => ({ plans: [], protectedResources: [], jobs: [], copyJobs: [], vaults: [], restoreTestingPlans: [], restoreJobs: [] }));
 }
 
 const state = (ctx: CallContext) => backupState(ctx.account, ctx.region);
@@ -120,6 +124,21 @@ export const backup: SimService = {
       const scope = `ListBackupJobs/${JSON.stringify([input.ByState, input.ByResourceArn, input.ByBackupVaultName, input.ByResourceType, input.ByCreatedAfter, input.ByCreatedBefore])}`;
       const { page: items, nextToken } = page(jobs, input.NextToken, input.MaxResults, scope);
       return { BackupJobs: items, NextToken: nextToken };
+    }),
+
+    operation(ListCopyJobsCommand, (input, ctx) => {
+      const jobs = state(ctx).copyJobs.filter(
+        (j) =>
+          (!input.ByState || j.State === input.ByState) &&
+          (!input.ByResourceArn || j.ResourceArn === input.ByResourceArn) &&
+          (!input.ByResourceType || j.ResourceType === input.ByResourceType) &&
+          (!input.ByDestinationVaultArn || j.DestinationBackupVaultArn === input.ByDestinationVaultArn) &&
+          after(j.CreationDate, input.ByCreatedAfter) &&
+          (!input.ByCreatedBefore || (j.CreationDate !== undefined && j.CreationDate.getTime() <= input.ByCreatedBefore.getTime())),
+      );
+      const scope = `ListCopyJobs/${JSON.stringify([input.ByState, input.ByResourceArn, input.ByResourceType, input.ByDestinationVaultArn, input.ByCreatedAfter, input.ByCreatedBefore])}`;
+      const { page: items, nextToken } = page(jobs, input.NextToken, input.MaxResults, scope);
+      return { CopyJobs: items, NextToken: nextToken };
     }),
 
     operation(ListBackupVaultsCommand, (input, ctx) => {

@@ -4,8 +4,11 @@ import { queryById } from '../../../src/queries/index.js';
 import { backupPlans, scheduleIntervalHours } from '../../../src/queries/backup/plans.js';
 import { restoreTesting } from '../../../src/queries/backup/restore-testing.js';
 import type { EvidenceQuery, QueryParameters, ResourceResult } from '../../../src/queries/types.js';
+import { ORGANISATION_THRESHOLDS } from '../../../src/evaluate/baseline.js';
 import { ACCOUNT, COLLECTED_AT, PLAN_ARN, REGION, dbArn, evidence, restoreEvidence, vaultArn } from '../../fixtures/backup/backup.js';
-import { demoSession } from '../s3/simulated-collect.js';
+import { demoSession, startSession } from '../s3/simulated-collect.js';
+import { DEMO_ACCOUNT_ID, demoWorld } from '../../../src/simulator/index.js';
+import { backupState } from '../../../src/simulator/services/backup.js';
 
 const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: COLLECTED_AT };
 const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
@@ -20,13 +23,14 @@ function evaluateBoth(q: EvidenceQuery<unknown>, data: unknown, params: QueryPar
 describe('backup.plans', () => {
   it('judges plans, protected resources, failed jobs and vault locks', () => {
     const by = Object.fromEntries(evaluateBoth(backupPlans, evidence).map((r) => [r.resource, r]));
-    expect(by[PLAN_ARN]).toMatchObject({ status: 'pass', reason: expect.stringContaining('kept 35 days, copied to eu-central-1') });
+    // The copy rule is configuration; only failed copy jobs are read, so the reason does not say copies were made.
+    expect(by[PLAN_ARN]).toMatchObject({ status: 'pass', reason: expect.stringContaining('kept 35 days, copy configured to eu-central-1') });
     expect(by[PLAN_ARN].reason).toContain('rule monthly (cron(0 5 1 * ? *), vault locked, kept until deleted, no copy to another region)');
     expect(by[PLAN_ARN].reason).toContain('assigned by 1 backup selection(s) (tagged-phi); last ran 2026-05-31 05:00');
     expect(by[dbArn('fresh')]).toMatchObject({ status: 'pass', resourceType: 'AWS::RDS::DBInstance' });
     expect(by[dbArn('stale')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('older than 36 hours') });
-    expect(by[dbArn('flaky')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('a later job failed') });
-    expect(by[dbArn('never')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('no completed AWS Backup recovery point') });
+    expect(by[dbArn('flaky')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('a later backup job ended FAILED') });
+    expect(by[dbArn('never')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('has no AWS Backup recovery point; 1 backup job(s) ended FAILED') });
     expect(Object.values(by).find((r) => r.resourceType === 'AWS::EFS::FileSystem')?.status).toBe('pass');
     expect(by[vaultArn('locked')]).toMatchObject({ status: 'pass', reason: expect.stringContaining('compliance mode') });
     expect(by[vaultArn('governance')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('governance mode') });
@@ -35,10 +39,13 @@ describe('backup.plans', () => {
   });
 
   it('the backup age limit is a parameter; a plan without a schedule fails; no AWS Backup at all needs review, never passes', () => {
-    expect(evaluateBoth(backupPlans, evidence, { maxBackupAgeHours: 400 }).find((r) => r.resource === dbArn('stale'))?.status).toBe('pass');
+    // Young enough under a 400-hour limit, but made before the backup jobs listed: whether it completed is not shown.
+    expect(evaluateBoth(backupPlans, evidence, { maxBackupAgeHours: 400 }).find((r) => r.resource === dbArn('stale'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('before the backup jobs listed since 2026-05-31 00:00') });
+    const listedSince = { ...evidence, failedJobsSince: '2026-05-19T00:00:00.000Z' };
+    expect(evaluateBoth(backupPlans, listedSince, { maxBackupAgeHours: 400 }).find((r) => r.resource === dbArn('stale'))?.status).toBe('pass');
     const unscheduled = { ...evidence, planDetails: [{ ...evidence.planDetails[0], BackupPlan: { BackupPlanName: 'daily', Rules: [{ RuleName: 'x', TargetBackupVaultName: 'locked' }] } }] };
     expect(evaluateBoth(backupPlans, unscheduled).find((r) => r.resource === PLAN_ARN)?.status).toBe('fail');
-    const none = { plans: [], planDetails: [], protectedResources: [], failedJobsSince: COLLECTED_AT, failedJobs: [], vaults: [], vaultDetails: [] };
+    const none = { plans: [], planDetails: [], protectedResources: [], failedJobsSince: COLLECTED_AT, failedJobs: [], incompleteJobs: [], failedCopyJobs: [], vaults: [], vaultDetails: [] };
     expect(evaluateBoth(backupPlans, none)).toEqual([expect.objectContaining({ resource: 'account', status: 'needs-review' })]);
     expect(evaluateBoth(backupPlans, { plans: [] }).map((r) => r.status)).toEqual(['error']);
   });
@@ -52,6 +59,80 @@ describe('backup.plans', () => {
     const unassigned = { ...evidence, selections: [{ backupPlanId: evidence.plans[0].BackupPlanId!, selections: [] }] };
     expect(plan(unassigned)).toMatchObject({ status: 'fail', reason: expect.stringContaining('has no backup selection, so it backs up no resource') });
     expect(plan({ ...evidence, selections: undefined })).toMatchObject({ status: 'error', reason: expect.stringContaining('ListBackupSelections is missing') });
+  });
+});
+
+describe('backup.plans: jobs that ended partial, aborted or expired', () => {
+  // ListProtectedResources lists a resource's latest recovery point whatever its status, so a job that ended PARTIAL
+  // (a composite recovery point missing nested ones), ABORTED or EXPIRED is read from ListBackupJobs.
+  const rpArn = (id: string) => `arn:aws:backup:${REGION}:${ACCOUNT}:recovery-point:${id}`;
+  const stackArn = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/phi-app/1a2b3c`;
+  const stack = { ResourceArn: stackArn, ResourceType: 'CloudFormation', ResourceName: 'phi-app', LastBackupTime: new Date('2026-05-31T05:30:00Z'), LastBackupVaultArn: vaultArn('locked'), LastRecoveryPointArn: rpArn('latest') };
+  const job = (State: 'PARTIAL' | 'ABORTED' | 'EXPIRED', created: string, extra: object = {}) => ({ BackupJobId: `job-${State}-${created}`, ResourceArn: stackArn, ResourceType: 'CloudFormation', ResourceName: 'phi-app', State, CreationDate: new Date(created), ...extra });
+  const judge = (incompleteJobs: object[] | undefined, resource: object = stack) =>
+    evaluateBoth(backupPlans, { ...evidence, protectedResources: [resource], failedJobs: [], incompleteJobs }).find((r) => r.resource === stackArn)!;
+
+  it('a resource whose latest recovery point was made by a job that ended PARTIAL needs review, not pass', () => {
+    const partial = job('PARTIAL', '2026-05-31T05:30:00Z', { RecoveryPointArn: rpArn('latest'), CompletionDate: new Date('2026-05-31T06:10:00Z'), StatusMessage: 'Some nested resources were not backed up.' });
+    expect(judge([partial])).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('that recovery point was made by a job that ended PARTIAL') });
+    expect(judge([])).toMatchObject({ status: 'pass', reason: expect.stringContaining('no backup job for it ended failed, partial, aborted or expired after it since 2026-05-31 00:00') });
+  });
+
+  it('a later job that ended ABORTED or EXPIRED, or a partial one that may have made the latest recovery point, needs review; earlier ones superseded by another recovery point do not', () => {
+    expect(judge([job('ABORTED', '2026-05-31T07:00:00Z')])).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('a later backup job ended ABORTED') });
+    expect(judge([job('EXPIRED', '2026-05-31T07:00:00Z')]).status).toBe('needs-review');
+    // No LastRecoveryPointArn to match, and the partial job ended after the latest recovery point was made: it may be that one.
+    const unmatched = { ...stack, LastRecoveryPointArn: undefined };
+    expect(judge([job('PARTIAL', '2026-05-31T05:00:00Z', { RecoveryPointArn: rpArn('other'), CompletionDate: new Date('2026-05-31T06:00:00Z') })], unmatched)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('may have made it') });
+    // Superseded: an aborted job that made no recovery point, a partial one whose recovery point is not the latest.
+    expect(judge([job('ABORTED', '2026-05-31T01:00:00Z'), job('PARTIAL', '2026-05-31T02:00:00Z', { RecoveryPointArn: rpArn('older') })])).toMatchObject({ status: 'pass', reason: expect.stringContaining('2 backup job(s) ended ABORTED, PARTIAL since 2026-05-31 00:00') });
+  });
+
+  it('a job of a resource with no recovery point fails; a latest recovery point older than the jobs listed, or evidence sealed before partial jobs were read, needs review', () => {
+    const other = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/claims`;
+    const results = evaluateBoth(backupPlans, { ...evidence, incompleteJobs: [{ ...job('EXPIRED', '2026-05-31T05:00:00Z'), ResourceArn: other, ResourceType: 'DynamoDB', ResourceName: 'claims' }] });
+    expect(results.find((r) => r.resource === other)).toMatchObject({ status: 'fail', resourceType: 'AWS::DynamoDB::Table', reason: expect.stringContaining('DynamoDB claims has no AWS Backup recovery point; 1 backup job(s) ended EXPIRED') });
+    expect(judge([], { ...stack, LastBackupTime: new Date('2026-05-30T20:00:00Z') })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('before the backup jobs listed since 2026-05-31 00:00') });
+    expect(judge(undefined)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('sealed before this version') });
+  });
+});
+
+describe('backup.plans retention and copies', () => {
+  const plan = (data: typeof evidence, params: QueryParameters = {}) => evaluateBoth(backupPlans, data, params).find((r) => r.resource === PLAN_ARN)!;
+  const withLifecycle = (Lifecycle: object | undefined) => ({
+    ...evidence,
+    planDetails: evidence.planDetails.map((d) => ({ ...d, BackupPlan: { BackupPlanName: 'daily', Rules: [{ RuleName: 'daily', TargetBackupVaultName: 'Default', ScheduleExpression: 'cron(0 5 ? * * *)', Lifecycle }] } })),
+  });
+
+  it('a rule that deletes recovery points sooner than minimumBackupRetentionDays fails; kept until deleted, or moved to cold storage, passes', () => {
+    expect(plan(withLifecycle({ DeleteAfterDays: 1 }))).toMatchObject({ status: 'fail', reason: expect.stringContaining('deletes the recovery points of rule(s) daily after 1 day(s), sooner than the 7-day minimum retention') });
+    expect(plan(withLifecycle({ DeleteAfterDays: 1 }), { minimumBackupRetentionDays: 1 }).status).toBe('pass');
+    expect(plan(withLifecycle({ DeleteAfterDays: 7 })).status).toBe('pass');
+    expect(plan(withLifecycle({ DeleteAfterDays: 35 }), { minimumBackupRetentionDays: 90 }).status).toBe('fail');
+    for (const kept of [undefined, {}, { DeleteAfterDays: -1, MoveToColdStorageAfterDays: -1 }]) expect(plan(withLifecycle(kept))).toMatchObject({ status: 'pass', reason: expect.stringContaining('kept until deleted') });
+    expect(plan(withLifecycle({ MoveToColdStorageAfterDays: 2, DeleteAfterDays: 92 }))).toMatchObject({ status: 'pass', reason: expect.stringContaining('kept 92 days (in cold storage after 2 days)') });
+    // A plan failing for another reason still names its short retention.
+    const neverRan = { ...withLifecycle({ DeleteAfterDays: 1 }), plans: [{ ...evidence.plans[0], LastExecutionDate: undefined }] };
+    expect(plan(neverRan)).toMatchObject({ status: 'fail', reason: expect.stringContaining('has never run') });
+    expect(plan(neverRan).reason).toContain('sooner than the 7-day minimum');
+  });
+
+  it('the retention minimum is an organisation threshold that the baseline can set aside', () => {
+    expect(ORGANISATION_THRESHOLDS['backup.plans']).toEqual({ maxBackupAgeHours: 1_000_000, minimumBackupRetentionDays: 1 });
+    expect(backupPlans.parameters?.minimumBackupRetentionDays).toMatchObject({ default: 7, description: expect.stringMatching(/^Organisation choice/) });
+  });
+
+  it('failed copy jobs of the plan need review and are named; evidence sealed before copy jobs were read needs review when the plan copies', () => {
+    const failedCopy = {
+      CopyJobId: 'copy-1', State: 'FAILED' as const, ResourceArn: dbArn('fresh'), ResourceName: 'fresh', ResourceType: 'RDS', CreationDate: new Date('2026-05-31T06:00:00Z'),
+      DestinationBackupVaultArn: 'arn:aws:backup:eu-central-1:111122223333:backup-vault:dr', StatusMessage: 'Access denied to the destination vault.',
+      CreatedBy: { BackupPlanId: evidence.plans[0].BackupPlanId, BackupPlanArn: PLAN_ARN },
+    };
+    expect(plan({ ...evidence, failedCopyJobs: [failedCopy] })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('1 copy job(s) of this plan failed since 2026-05-31 00:00 (latest: Access denied to the destination vault., fresh to arn:aws:backup:eu-central-1:111122223333:backup-vault:dr)') });
+    expect(plan({ ...evidence, failedCopyJobs: [{ ...failedCopy, CreatedBy: { BackupPlanId: 'another-plan' } }] }).status).toBe('pass');
+    expect(plan({ ...evidence, failedCopyJobs: undefined })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('does not list failed copy jobs') });
+    const noCopies = withLifecycle({ DeleteAfterDays: 35 });
+    expect(plan({ ...noCopies, failedCopyJobs: undefined }).status).toBe('pass');
   });
 });
 
@@ -73,6 +154,14 @@ describe('backup.plans schedules', () => {
     expect(scheduleIntervalHours('cron(0 5 ? * MON-FRI *)')).toBe(72);
     expect(scheduleIntervalHours('cron(0 5 1,15 * ? *)')).toBe(24 * 17);
     expect(scheduleIntervalHours('cron(0 5 L * ? *)')).toBeUndefined();
+    // Schedules limited to some months, and steps: the longest gap between runs, walked over the calendar.
+    expect(scheduleIntervalHours('cron(0 0 1 1 ? *)')).toBe(24 * 366);
+    expect(scheduleIntervalHours('cron(0 5 1 JAN,APR,JUL,OCT ? *)')).toBe(24 * 92);
+    expect(scheduleIntervalHours('cron(0 5 1/7 * ? *)')).toBe(24 * 7);
+    expect(scheduleIntervalHours('cron(0 0 29 2 ? *)')).toBe(24 * 1461);
+    expect(scheduleIntervalHours('cron(0 5 ? 6 MON *)')).toBe(24 * 343);
+    expect(scheduleIntervalHours('cron(0 5 1 * ? 2026)')).toBeUndefined();
+    expect(scheduleIntervalHours('cron(0 5 1 * MON *)')).toBeUndefined();
     expect(scheduleIntervalHours('at(2026-01-01T00:00:00)')).toBeUndefined();
   });
 
@@ -122,10 +211,32 @@ describe('AWS Backup queries against the simulated demo account', () => {
       ['Default', 'needs-review'],
       ['payments-vault', 'pass'],
     ]);
-    expect(results[0].reason).toContain('copied to us-west-2');
+    expect(results[0].reason).toContain('copy configured to us-west-2');
     expect(results[0].reason).toContain('assigned by 1 backup selection(s) (tagged-backup)');
     expect(calls.find((c) => c.operation === 'backup:ListBackupSelections')?.input).toMatchObject({ BackupPlanId: expect.any(String) });
-    expect(calls.find((c) => c.operation === 'backup:ListBackupJobs')?.input).toMatchObject({ ByState: 'FAILED' });
+    const jobListings = calls.filter((c) => c.operation === 'backup:ListBackupJobs').map((c) => c.input as { ByState: string; ByCreatedAfter: unknown });
+    expect(jobListings.map((i) => i.ByState)).toEqual(['FAILED', 'PARTIAL', 'ABORTED', 'EXPIRED']);
+    expect(calls.filter((c) => c.operation === 'backup:ListCopyJobs').map((c) => c.input)).toEqual([expect.objectContaining({ ByState: 'FAILED' })]);
+    // One window for every listing: at least maxBackupAgeHours (36) back, so the job of any backup recent enough to pass is listed.
+    expect(new Set(jobListings.map((i) => JSON.stringify(i.ByCreatedAfter))).size).toBe(1);
+  });
+
+  it('a PARTIAL job that made the orders database\'s latest recovery point, and a failed copy job of the plan, are read and need review', async () => {
+    const world = demoWorld({ now: new Date() });
+    const state = backupState(world.accounts.get(DEMO_ACCOUNT_ID)!, 'us-east-1');
+    const orders = state.protectedResources.find((r) => r.ResourceName === 'orders-db')!;
+    const plan = state.plans[0];
+    const at = orders.LastBackupTime!;
+    state.jobs.push({ BackupJobId: 'partial-1', ResourceArn: orders.ResourceArn, ResourceType: 'RDS', ResourceName: 'orders-db', State: 'PARTIAL', CreationDate: at, CompletionDate: new Date(at.getTime() + 3_600_000), RecoveryPointArn: orders.LastRecoveryPointArn, CreatedBy: { BackupPlanId: plan.BackupPlanId } });
+    state.copyJobs.push({ CopyJobId: 'copy-1', ResourceArn: orders.ResourceArn, ResourceType: 'RDS', ResourceName: 'orders-db', State: 'FAILED', CreationDate: new Date(at.getTime() + 7_200_000), StatusMessage: 'Access denied to the destination vault.', DestinationBackupVaultArn: plan.plan.Rules![0].CopyActions![0].DestinationBackupVaultArn, CreatedBy: { BackupPlanId: plan.BackupPlanId } });
+    const session = await startSession(world);
+    try {
+      const { results } = await session.run(queryById('backup.plans')!, 'us-east-1');
+      expect(results.find((r) => r.resource === plan.BackupPlanArn)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('1 copy job(s) of this plan failed') });
+      expect(results.find((r) => r.resource === orders.ResourceArn)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('made by a job that ended PARTIAL') });
+    } finally {
+      await session.close();
+    }
   });
 
   it('second region: the archive plan and file system pass; the copies vault is only governance-locked', async () => {

@@ -21,7 +21,7 @@ describe('secretsmanager.rotation', () => {
     expect(r[secretArn('never-configured')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('no automatic rotation; never rotated') });
     expect(r[secretArn('stalled')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('243 days before collection, beyond the 90-day rotation period') });
     expect(r[secretArn('never-rotated')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('no completed rotation') });
-    expect(r[secretArn('long-schedule')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('every 180 days') });
+    expect(r[secretArn('long-schedule')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('rate(180 days) (up to 180 days between rotations)') });
     expect(r[secretArn('rds!db-1234')]).toMatchObject({ status: 'pass', reason: expect.stringContaining('managed by rds') });
   });
 
@@ -29,6 +29,33 @@ describe('secretsmanager.rotation', () => {
     const r = evaluate({ secrets: listSecrets.SecretList }, { rotationPeriodDays: 365 });
     expect(r[secretArn('stalled')].status).toBe('pass');
     expect(r[secretArn('never-configured')].status).toBe('fail');
+  });
+
+  describe('schedules', () => {
+    // Last rotated 12 days before collection, well within the 90-day period: only the schedule decides.
+    const rotating = listSecrets.SecretList![0];
+    const judge = (RotationRules: object, extra: object = {}) => Object.values(evaluate({ secrets: [{ ...rotating, RotationRules, ...extra }] }))[0];
+
+    it('a cron schedule is judged by its longest gap between rotations: yearly needs review like rate(365 days), monthly passes', () => {
+      expect(judge({ ScheduleExpression: 'rate(365 days)' }).status).toBe('needs-review');
+      expect(judge({ ScheduleExpression: 'cron(0 0 1 1 ? *)' })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('cron(0 0 1 1 ? *) (up to 366 days between rotations)) is longer than the 90-day rotation period') });
+      expect(judge({ ScheduleExpression: 'cron(0 0 1 1,7 ? *)' }).status).toBe('needs-review');
+      expect(judge({ ScheduleExpression: 'cron(0 0 1 * ? *)' })).toMatchObject({ status: 'pass', reason: expect.stringContaining('up to 31 days between rotations') });
+      expect(judge({ ScheduleExpression: 'rate(12 hours)' })).toMatchObject({ status: 'pass', reason: expect.stringContaining('up to 12 hours between rotations') });
+    });
+
+    it('the ScheduleExpression is preferred over an AutomaticallyAfterDays computed before it replaced the old schedule', () => {
+      expect(judge({ AutomaticallyAfterDays: 30, ScheduleExpression: 'cron(0 0 1 1 ? *)' })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('up to 366 days between rotations') });
+      expect(judge({ AutomaticallyAfterDays: 365, ScheduleExpression: 'rate(30 days)' }).status).toBe('pass');
+    });
+
+    it('a next rotation scheduled more than the period after the last needs review; a schedule that cannot be read passes only when the next rotation is within the period', () => {
+      const next = (iso: string) => ({ NextRotationDate: new Date(iso) }); // last rotated 2026-05-20
+      expect(judge({ AutomaticallyAfterDays: 30 }, next('2027-01-01T00:00:00Z'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('next rotation is scheduled 2027-01-01, 226 days after the last') });
+      expect(judge({ AutomaticallyAfterDays: 30 }, next('2026-06-19T00:00:00Z')).status).toBe('pass');
+      expect(judge({ ScheduleExpression: 'cron(0 0 L * ? *)' })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('could not be read and no next rotation date is recorded') });
+      expect(judge({ ScheduleExpression: 'cron(0 0 L * ? *)' }, next('2026-06-30T00:00:00Z'))).toMatchObject({ status: 'pass', reason: expect.stringContaining('next rotation is scheduled 2026-06-30, 41 days after the last') });
+    });
   });
 
   it('no response is an error; no secrets is not applicable', () => {
