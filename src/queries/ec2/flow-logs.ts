@@ -16,12 +16,34 @@ function describeFlowLog(f: FlowLog): string {
   return `${f.TrafficType ?? 'unstated'} traffic to ${where} (${f.FlowLogId})`;
 }
 
+/**
+ * The fields a record needs to say who talked to whom, how, when and with what outcome. A flow log's records hold only
+ * the fields of its LogFormat (https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html); DescribeFlowLogs
+ * returns the format as set, the default one as its full field list.
+ */
+const REQUIRED_FIELDS = ['srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'action', 'start', 'end'];
+
+/** The fields a flow log's records hold and the required ones they lack; undefined when the evidence has no LogFormat. */
+function recordFields(f: FlowLog): { fields: string[]; missing: string[] } | undefined {
+  if (typeof f.LogFormat !== 'string') return undefined;
+  const fields = [...f.LogFormat.matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]!);
+  return { fields, missing: REQUIRED_FIELDS.filter((r) => !fields.includes(r)) };
+}
+
+/** Why a flow log's records cannot show a connection, or undefined when they hold every required field. */
+function formatGap(f: FlowLog): string | undefined {
+  const format = recordFields(f);
+  if (!format) return `flow log ${f.FlowLogId}: the evidence does not hold its LogFormat, so which fields its records hold is unknown`;
+  if (!format.missing.length) return undefined;
+  return `flow log ${f.FlowLogId} records only: ${format.fields.length ? format.fields.join(' ') : '(no fields)'}; missing: ${format.missing.join(', ')}`;
+}
+
 export const flowLogs = defineQuery<FlowLogsEvidence>({
   id: 'ec2.flow-logs',
   service: 'ec2',
   title: 'Every VPC has an active flow log recording all traffic',
   description:
-    'Every VPC in the region with the flow logs attached to it: where their records are delivered (CloudWatch Logs group, S3 bucket or Firehose stream), which traffic they record (accepted, rejected or all) and whether delivery works. A VPC passes with an active flow log of all traffic whose delivery has not failed; a flow log of accepted or rejected traffic only needs review; none, or only failing ones, fails. Flow logs record connection metadata (addresses, ports, bytes, accept/reject), not payloads or the user behind a connection, and this shows that records are produced, not that anyone reviews or retains them.',
+    'Every VPC in the region with the flow logs attached to it: where their records are delivered (CloudWatch Logs group, S3 bucket or Firehose stream), which traffic they record (accepted, rejected or all) and whether delivery works. A VPC passes with an active flow log of all traffic whose delivery has not failed and whose record format (LogFormat) holds the source and destination addresses and ports, protocol, action and start and end times; a flow log of accepted or rejected traffic only, or whose custom format lacks one of those fields (or is not in the evidence), needs review; none, or only failing ones, fails. Flow logs record connection metadata (addresses, ports, bytes, accept/reject), not payloads or the user behind a connection, and this shows that records are produced, not that anyone reviews or retains them.',
   remediation:
     'Create a flow log on each VPC recording ALL traffic to a CloudWatch Logs group or S3 bucket with the retention the logging policy requires (`aws ec2 create-flow-logs --resource-type VPC --traffic-type ALL`), and fix the delivery role or bucket policy of any flow log whose delivery fails.',
   scope: 'regional',
@@ -54,10 +76,16 @@ export const flowLogs = defineQuery<FlowLogsEvidence>({
       const working = attached.filter((f) => f.FlowLogStatus === 'ACTIVE' && f.DeliverLogsStatus !== 'FAILED');
       const broken = attached.filter((f) => !working.includes(f)).map((f) => `${describeFlowLog(f)}: status ${f.FlowLogStatus ?? 'unstated'}, delivery ${f.DeliverLogsStatus ?? 'unstated'}${f.DeliverLogsErrorMessage ? ` (${f.DeliverLogsErrorMessage})` : ''}`);
       const brokenText = broken.length ? `; not working: ${broken.join('; ')}` : '';
-      const full = working.filter((f) => f.TrafficType === 'ALL');
-      if (full.length) return { ...base, status: 'pass' as const, reason: `${label} has an active flow log of ${full.map(describeFlowLog).join(' and ')}${brokenText}` };
+      const allTraffic = working.filter((f) => f.TrafficType === 'ALL');
+      const full = allTraffic.filter((f) => !formatGap(f));
+      const gaps = working.map(formatGap).filter((g): g is string => !!g);
+      const gapText = gaps.length ? `; ${gaps.join('; ')}` : '';
+      if (full.length) return { ...base, status: 'pass' as const, reason: `${label} has an active flow log of ${full.map(describeFlowLog).join(' and ')} whose records hold addresses, ports, protocol, action and time${gapText}${brokenText}` };
+      if (allTraffic.length) {
+        return { ...base, status: 'needs-review' as const, reason: `${label} has active flow logs of ${allTraffic.map(describeFlowLog).join(' and ')}, but their records cannot show who connected to what: ${gaps.join('; ')}${brokenText}` };
+      }
       if (working.length) {
-        return { ...base, status: 'needs-review' as const, reason: `${label} has active flow logs of ${working.map(describeFlowLog).join(' and ')} only: the other traffic is not recorded${brokenText}` };
+        return { ...base, status: 'needs-review' as const, reason: `${label} has active flow logs of ${working.map(describeFlowLog).join(' and ')} only: the other traffic is not recorded${gapText}${brokenText}` };
       }
       if (broken.length) return { ...base, status: 'fail' as const, reason: `${label} has no working flow log${brokenText}` };
       return { ...base, status: 'fail' as const, reason: `${label} has no flow log: no record of its network traffic is produced${partialText}` };

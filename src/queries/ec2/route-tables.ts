@@ -4,6 +4,7 @@ import { captureFailure } from '../partial-evidence.js';
 import { allPages, defineQuery, isCapturedError, type CapturedError, type ResourceResult } from '../types.js';
 import { acceptConfigItems, type AggregateConfigItemsEvidence, type ConfigItem, type ConfigItemFamily } from '../config/aggregate-items.js';
 import { recordedEc2Resource } from './recorded-items.js';
+import { parseCidr, type Cidr } from './cidr.js';
 
 /**
  * DescribeSubnets, DescribeRouteTables, DescribeInternetGateways, DescribeNatGateways and DescribeNetworkInterfaces, all
@@ -37,14 +38,22 @@ export const ROUTING_ITEMS: ConfigItemFamily<RouteTablesEvidence> = {
     const natGateways = of('AWS::EC2::NatGateway').map(natGatewayFromItem);
     const interfaces = of('AWS::EC2::NetworkInterface').map((i) => recordedEc2Resource<NetworkInterface>(i));
     const known = new Set(gateways.map((g) => g.InternetGatewayId));
-    const unknownIgw = routeTables.flatMap((t) => t.Routes ?? []).find((r) => r.State !== 'blackhole' && r.GatewayId?.startsWith('igw-') && !known.has(r.GatewayId))?.GatewayId;
+    const unknownIgw =
+      routeTables.flatMap((t) => t.Routes ?? []).find((r) => r.State !== 'blackhole' && r.GatewayId?.startsWith('igw-') && !known.has(r.GatewayId))?.GatewayId ??
+      routeTables.flatMap((t) => t.Associations ?? []).find((a) => a.GatewayId?.startsWith('igw-') && !known.has(a.GatewayId))?.GatewayId;
+    // A public address with no gateway item at all means gateways are not recorded (AWS refuses an Elastic IP in a VPC without one), not that none is attached.
+    const unrecordedIgws = !gateways.length && interfaces.some((n) => heldAddresses(n).some((a) => a.kind === 'public'));
     const missing = (message: string): CapturedError => ({ error: { code: ITEMS_MISSING, message } });
     // A table associated with a subnet that has no item means subnets are not recorded: the evidence then lacks them (an error), not "no subnets".
     const subnetsUnrecorded = !subnets.length && routeTables.some((t) => (t.Associations ?? []).some((a) => a.SubnetId));
     return {
       subnets: subnetsUnrecorded ? (undefined as unknown as Subnet[]) : subnets,
       routeTables,
-      internetGateways: unknownIgw ? missing(`AWS Config holds no item of internet gateway ${unknownIgw}, which an active route names`) : gateways,
+      internetGateways: unknownIgw
+        ? missing(`AWS Config holds no item of internet gateway ${unknownIgw}, which an active route or a gateway route table names`)
+        : unrecordedIgws
+          ? missing('AWS Config holds no internet gateway item in this account and region though network interfaces hold public addresses (the recorder may not record AWS::EC2::InternetGateway)')
+          : gateways,
       natGateways,
       networkInterfaces: subnets.length && !interfaces.length ? missing('AWS Config holds no network interface item in this account and region (the recorder may not record AWS::EC2::NetworkInterface)') : interfaces,
     };
@@ -101,12 +110,87 @@ function interfaceLabel(n: NetworkInterface): string {
   return n.Attachment?.InstanceId ? `instance ${n.Attachment.InstanceId}` : `${n.InterfaceType ?? 'interface'} ${n.NetworkInterfaceId}`;
 }
 
+/** An address reachable from outside the VPC: a public IPv4 address (internet gateway), a carrier IP (Wavelength carrier gateway), an IPv6 address. */
+interface HeldAddress {
+  kind: 'public' | 'carrier' | 'ipv6';
+  address: string;
+  /** The secondary private address it maps to, when not the interface's primary one. */
+  on?: string;
+}
+
+/**
+ * Every such address an interface holds: the association of its primary private address and of each secondary one (an
+ * Elastic IP can sit on any private address: `PrivateIpAddresses[].Association`), public or carrier, and its IPv6 addresses.
+ */
+function heldAddresses(n: NetworkInterface): HeldAddress[] {
+  const held: HeldAddress[] = [];
+  const add = (a: HeldAddress) => {
+    if (!held.some((h) => h.kind === a.kind && h.address === a.address)) held.push(a);
+  };
+  if (n.Association?.PublicIp) add({ kind: 'public', address: n.Association.PublicIp });
+  if (n.Association?.CarrierIp) add({ kind: 'carrier', address: n.Association.CarrierIp });
+  for (const p of n.PrivateIpAddresses ?? []) {
+    const on = p.Primary === true || p.PrivateIpAddress === n.PrivateIpAddress ? undefined : p.PrivateIpAddress;
+    if (p.Association?.PublicIp) add({ kind: 'public', address: p.Association.PublicIp, on });
+    if (p.Association?.CarrierIp) add({ kind: 'carrier', address: p.Association.CarrierIp, on });
+  }
+  for (const a of n.Ipv6Addresses ?? []) if (a.Ipv6Address) add({ kind: 'ipv6', address: a.Ipv6Address });
+  return held;
+}
+
+function addressText(a: HeldAddress): string {
+  return `${a.kind === 'public' ? 'public' : a.kind === 'carrier' ? 'carrier IP' : 'IPv6'} ${a.address}${a.on ? ` on private ${a.on}` : ''}`;
+}
+
+/** A route to the internet (internet gateway) or to a carrier network (Wavelength carrier gateway). */
+interface GatewayRoute {
+  route: Route;
+  kind: 'internet' | 'carrier';
+  id: string;
+  /** The destination's address family; undefined for a prefix list, whose family (AddressFamily) the evidence does not hold. */
+  family: 4 | 6 | undefined;
+}
+
+function gatewayRouteText(g: GatewayRoute): string {
+  const list = g.family === undefined ? ' (a prefix list: whether it holds IPv4 or IPv6 ranges is not in the evidence)' : '';
+  return `${destination(g.route)}${list} to ${g.kind === 'internet' ? 'internet' : 'carrier'} gateway ${g.id}`;
+}
+
+/** Whether a gateway route of the address's kind and family exists: routed, only through a prefix list of unknown family (maybe), or not. */
+function reach(a: HeldAddress, routes: GatewayRoute[]): 'routed' | 'maybe' | 'unrouted' {
+  // A public IPv4 address is translated by an internet gateway, a carrier IP by a carrier gateway; IPv6 addresses need no translation.
+  const family = a.kind === 'ipv6' ? 6 : 4;
+  const candidates = routes.filter((g) => (a.kind === 'public' ? g.kind === 'internet' : a.kind === 'carrier' ? g.kind === 'carrier' : true));
+  if (candidates.some((g) => g.family === family)) return 'routed';
+  return candidates.some((g) => g.family === undefined) ? 'maybe' : 'unrouted';
+}
+
+/**
+ * Routes of the VPC's gateway route tables (tables associated with an internet gateway: edge associations) that send
+ * traffic entering through the gateway for this subnet's range to a middlebox: a network interface, a Gateway Load
+ * Balancer or firewall endpoint (https://docs.aws.amazon.com/vpc/latest/userguide/gateway-route-tables.html).
+ */
+function ingressRoutes(s: Subnet, tables: RouteTable[]): string[] {
+  const ranges = [s.CidrBlock, ...(s.Ipv6CidrBlockAssociationSet ?? []).map((a) => a.Ipv6CidrBlock)].map(parseCidr).filter((c): c is Cidr => !!c);
+  return tables.flatMap((t) => {
+    const gateways = (t.Associations ?? []).filter((a) => a.GatewayId?.startsWith('igw-') && a.AssociationState?.State !== 'disassociated').map((a) => a.GatewayId);
+    if (t.VpcId !== s.VpcId || !gateways.length) return [];
+    return (t.Routes ?? [])
+      .filter((r) => r.State !== 'blackhole' && r.GatewayId !== 'local')
+      .filter((r) => {
+        const dest = parseCidr(r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock);
+        return !!dest && ranges.some((c) => c.family === dest.family && dest.first <= c.first && c.last <= dest.last);
+      })
+      .map((r) => `gateway route table ${t.RouteTableId} (associated with ${gateways.join(', ')}) sends ${destination(r)} to ${r.NetworkInterfaceId ?? r.GatewayId ?? r.InstanceId ?? 'an unnamed target'}`);
+  });
+}
+
 export const routeTables = defineQuery<RouteTablesEvidence | AggregateConfigItemsEvidence>({
   id: 'ec2.route-tables',
   service: 'ec2',
   title: 'Subnets holding instances do not route directly to the internet',
   description:
-    'Every subnet in the region with the route table it uses (its own association or the VPC main table), the internet and NAT gateways, and the network interfaces in it. A subnet whose table sends traffic to an attached internet gateway is a public subnet: it fails when an instance in it has a public address (reachable from the internet, subject only to its security groups and network ACL), needs review when it holds instances without one, needs review when an AWS-managed interface other than one of a NAT gateway, load balancer or accelerator holds a public address (such as a publicly accessible database or a container task with a public IP), and passes when it holds only AWS-managed interfaces such as NAT gateways and load balancers. Routes through NAT gateways (outbound only), peering, transit gateways and endpoints are named, not judged; public addresses are listed as the internal addressing AWS exposes.',
+    'Every subnet in the region with the route table it uses (its own association or the VPC main table), the internet and NAT gateways, the gateway route tables of internet gateways, and the network interfaces in it. A subnet whose table sends traffic to an attached internet gateway or to a Wavelength carrier gateway is a public subnet: it fails when an instance in it has a public address (a public IPv4 address on any of its private addresses, an IPv6 address, or a carrier IP, over a route of that family to that kind of gateway; reachable from the internet or the carrier network, subject only to its security groups and network ACL), needs review when it holds instances without one, needs review when an AWS-managed interface other than one of a NAT gateway, load balancer or accelerator holds a public address (such as a publicly accessible database or a container task with a public IP), needs review when the only such route goes to a prefix list (whose address family the evidence does not hold), and passes when it holds only AWS-managed interfaces such as NAT gateways and load balancers. A subnet without such a route needs review when an interface in it holds a public address and an internet gateway is attached to its VPC (the gateway passes traffic for that address into the VPC whatever the subnet routes; a gateway route table may send it through an appliance, which is named, and what the appliance forwards is not in the evidence). Routes through NAT gateways (outbound only), peering, transit gateways and endpoints are named, not judged; public addresses are listed as the internal addressing AWS exposes.',
   remediation:
     'Move instances that do not serve the public into private subnets whose default route goes through a NAT gateway or an egress firewall, remove public IPv4 addresses and Elastic IPs they do not need, and put public services behind a load balancer in the public subnets.',
   scope: 'regional',
@@ -141,9 +225,15 @@ export const routeTables = defineQuery<RouteTablesEvidence | AggregateConfigItem
       if (!table) return { ...base, status: 'error' as const, reason: `${label}: the evidence names neither a route table associated with it nor a main route table of its VPC` };
       const via = `route table ${table.RouteTableId}${explicit ? '' : ' (the VPC main table)'}`;
       const active = (table.Routes ?? []).filter((r) => r.State !== 'blackhole');
-      const toIgw = active.filter((r) => r.GatewayId?.startsWith('igw-') && (igwVpcs ? igwVpcs.get(r.GatewayId)?.has(s.VpcId) : true));
+      const familyOf = (r: Route) => (r.DestinationCidrBlock ? 4 : r.DestinationIpv6CidrBlock ? 6 : undefined);
+      const gatewayRoutes = active.flatMap((r): GatewayRoute[] => {
+        if (r.GatewayId?.startsWith('igw-') && (igwVpcs ? igwVpcs.get(r.GatewayId)?.has(s.VpcId) : true)) return [{ route: r, kind: 'internet', id: r.GatewayId, family: familyOf(r) }];
+        // A Wavelength carrier gateway lets the carrier network reach carrier IPs as an internet gateway lets the internet reach public ones; a route to a deleted one is a blackhole.
+        if (r.CarrierGatewayId) return [{ route: r, kind: 'carrier', id: r.CarrierGatewayId, family: familyOf(r) }];
+        return [];
+      });
       const others = active
-        .filter((r) => !toIgw.includes(r) && r.GatewayId !== 'local')
+        .filter((r) => !gatewayRoutes.some((g) => g.route === r) && r.GatewayId !== 'local')
         .map((r) => {
           if (r.NatGatewayId) {
             const nat = natById.get(r.NatGatewayId);
@@ -153,44 +243,98 @@ export const routeTables = defineQuery<RouteTablesEvidence | AggregateConfigItem
           return `${destination(r)} to ${target}`;
         });
       const blackholes = (table.Routes ?? []).filter((r) => r.State === 'blackhole').map(destination);
+      const routesText = `${others.length ? `; other routes: ${others.join('; ')}` : ''}${blackholes.length ? `; blackhole routes (target gone): ${blackholes.join(', ')}` : ''}`;
       const interfaces = allInterfaces.filter((n) => n.SubnetId === s.SubnetId);
       const instances = interfaces.filter(isInstanceInterface);
-      // A public IPv4 address is reachable over an IPv4 route to the gateway, an IPv6 address over an IPv6 route.
-      const v4 = toIgw.some((r) => r.DestinationCidrBlock || r.DestinationPrefixListId);
-      const v6 = toIgw.some((r) => r.DestinationIpv6CidrBlock);
-      const publicOnes = instances.filter((n) => (v4 && n.Association?.PublicIp) || (v6 && (n.Ipv6Addresses ?? []).length > 0));
       const managed = interfaces.filter((n) => !isInstanceInterface(n));
-      const publicAddresses = (n: NetworkInterface) => [v4 && n.Association?.PublicIp && `public ${n.Association.PublicIp}`, ...(v6 ? (n.Ipv6Addresses ?? []).map((a) => `IPv6 ${a.Ipv6Address}`) : [])].filter(Boolean);
-      // An interface with no attachment carries no traffic; its address is named, not judged.
-      const managedPublic = managed.filter((n) => !isPublicByDesign(n) && publicAddresses(n).length > 0);
-      const reachableManaged = managedPublic.filter((n) => n.Attachment || n.Status === 'in-use');
-      const detachedPublic = managedPublic.filter((n) => !reachableManaged.includes(n));
-      const reachableText = (list: NetworkInterface[]) => (list.length ? `; AWS-managed ${list.map((n) => `${managedLabel(n)} (${publicAddresses(n).join(', ')})`).join('; ')} can be reached too` : '');
-      const routesText = `${others.length ? `; other routes: ${others.join('; ')}` : ''}${blackholes.length ? `; blackhole routes (target gone): ${blackholes.join(', ')}` : ''}`;
-      if (!toIgw.length) {
-        return { ...base, status: 'pass' as const, reason: `${label} has no route to an internet gateway in ${via}${routesText || '; only the VPC-local route'}` };
+      // A managed interface with no attachment carries no traffic, and a NAT gateway's, load balancer's or accelerator's address is public by design: their addresses are named, not judged.
+      const liveManaged = managed.filter((n) => !isPublicByDesign(n) && (n.Attachment || n.Status === 'in-use'));
+      const detachedPublic = managed.filter((n) => !isPublicByDesign(n) && !liveManaged.includes(n) && heldAddresses(n).length > 0);
+      const detachedText = detachedPublic.length ? `; detached ${detachedPublic.map((n) => `${managedLabel(n)} (${heldAddresses(n).map(addressText).join(', ')})`).join('; ')} carries no traffic until attached` : '';
+      const byDesign = managed.filter((n) => isPublicByDesign(n) && heldAddresses(n).length > 0);
+      const nameOf = (n: NetworkInterface) => (isInstanceInterface(n) ? interfaceLabel(n) : `AWS-managed ${managedLabel(n)}`);
+      const judged = [...instances, ...liveManaged].map((n) => {
+        const held = heldAddresses(n);
+        return { n, routed: held.filter((a) => reach(a, gatewayRoutes) === 'routed'), maybe: held.filter((a) => reach(a, gatewayRoutes) === 'maybe'), unrouted: held.filter((a) => reach(a, gatewayRoutes) === 'unrouted') };
+      });
+      // An address this table does not route to a gateway is still reached through an internet gateway attached to the VPC
+      // (it translates public IPv4 addresses one-to-one whatever the subnet's routes); carrier gateways are not in the evidence.
+      const vpcIgws = igwVpcs ? [...igwVpcs].filter(([, vpcs]) => vpcs.has(s.VpcId)).map(([id]) => id) : undefined;
+      const exposed = (a: HeldAddress) => a.kind === 'carrier' || vpcIgws === undefined || vpcIgws.length > 0;
+      const gatewayContext = (addresses: HeldAddress[]): string => {
+        const parts: string[] = [];
+        if (addresses.some((a) => a.kind !== 'carrier')) {
+          parts.push(
+            vpcIgws === undefined
+              ? `whether an internet gateway is attached to ${s.VpcId} is unknown (${isCapturedError(data.internetGateways) && data.internetGateways.error.code === ITEMS_MISSING ? data.internetGateways.error.message : 'DescribeInternetGateways failed'})`
+              : `internet gateway ${vpcIgws.join(', ')} is attached to ${s.VpcId} and passes internet traffic for these addresses into the VPC (translating each public IPv4 address to the private one it maps to) whatever this subnet's own routes`,
+          );
+          const ingress = ingressRoutes(s, data.routeTables);
+          parts.push(
+            ingress.length
+              ? `${ingress.join('; ')}: whether the internet reaches these addresses depends on what that appliance forwards`
+              : "no gateway route table sends this subnet's range to an appliance, so that traffic is delivered over the VPC's local route and whether replies get back depends on this subnet's routes",
+          );
+        }
+        if (addresses.some((a) => a.kind === 'carrier')) parts.push("carrier gateways are not in the evidence (a VPC's carrier gateway passes traffic from the carrier network to carrier IPs)");
+        return parts.join('; ');
+      };
+      const holderText = (n: NetworkInterface, addresses: HeldAddress[]) => `${nameOf(n)} (${addresses.map(addressText).join(', ')}; private ${n.PrivateIpAddress})`;
+
+      if (!gatewayRoutes.length) {
+        const noRoute = `${label} has no route to an internet gateway or carrier gateway in ${via}`;
+        if (eniError && (vpcIgws === undefined || vpcIgws.length > 0)) {
+          const why = eniError.code === ITEMS_MISSING ? eniError.message : `DescribeNetworkInterfaces failed (${eniError.code}: ${eniError.message})`;
+          return { ...base, status: 'error' as const, reason: `${noRoute}, but ${why}, so whether an interface here holds a public address that ${vpcIgws ? `internet gateway ${vpcIgws.join(', ')} attached to ${s.VpcId}` : 'an internet gateway attached to the VPC'} passes internet traffic to is unknown${routesText}` };
+        }
+        const reachable = judged.map((j) => ({ n: j.n, addresses: j.unrouted.filter(exposed) })).filter((j) => j.addresses.length);
+        if (reachable.length) {
+          return {
+            ...base,
+            status: 'needs-review' as const,
+            reason: `${noRoute}, but ${reachable.map((j) => holderText(j.n, j.addresses)).join('; ')} ${reachable.length > 1 ? 'hold addresses' : 'holds an address'} reachable from outside the VPC: ${gatewayContext(reachable.flatMap((j) => j.addresses))}; confirm ${reachable.length > 1 ? 'they are' : 'it is'} meant to be reachable${detachedText}${routesText}`,
+          };
+        }
+        const named = [...judged.map((j) => ({ n: j.n, addresses: j.unrouted })), ...byDesign.map((n) => ({ n, addresses: heldAddresses(n) }))].filter((j) => j.addresses.length);
+        const namedText = named.length ? `; ${named.map((j) => holderText(j.n, j.addresses)).join('; ')} ${named.length > 1 ? 'hold' : 'holds'} addresses named, not judged${vpcIgws?.length === 0 ? ` (no internet gateway in the evidence is attached to ${s.VpcId})` : " (a NAT gateway's, load balancer's or accelerator's)"}` : '';
+        return { ...base, status: 'pass' as const, reason: `${noRoute}${routesText || '; only the VPC-local route'}${namedText}${detachedText}` };
       }
-      const igwText = `routes ${toIgw.map((r) => `${destination(r)} to internet gateway ${r.GatewayId}`).join(', ')} in ${via}`;
+      const gwText = `routes ${gatewayRoutes.map(gatewayRouteText).join(', ')} in ${via}`;
       if (eniError) {
-        return { ...base, status: 'error' as const, reason: `${label} ${igwText}, but ${eniError.code === ITEMS_MISSING ? eniError.message : `DescribeNetworkInterfaces failed (${eniError.code}: ${eniError.message})`}, so whether instances there have public addresses is unknown${routesText}` };
+        return { ...base, status: 'error' as const, reason: `${label} ${gwText}, but ${eniError.code === ITEMS_MISSING ? eniError.message : `DescribeNetworkInterfaces failed (${eniError.code}: ${eniError.message})`}, so whether instances there have public addresses is unknown${routesText}` };
       }
-      if (publicOnes.length) {
-        const who = publicOnes.map((n) => `${interfaceLabel(n)} (${publicAddresses(n).join(', ')}; private ${n.PrivateIpAddress})`);
-        return { ...base, status: 'fail' as const, reason: `${label} ${igwText}, and ${who.join('; ')} can be reached from the internet subject only to security groups and the network ACL${reachableText(reachableManaged)}${routesText}` };
+      const failing = judged.filter((j) => isInstanceInterface(j.n) && j.routed.length);
+      const routedManaged = judged.filter((j) => !isInstanceInterface(j.n) && j.routed.length);
+      const uncertain = judged.filter((j) => j.maybe.length);
+      const unroutedReachable = judged.map((j) => ({ n: j.n, addresses: j.unrouted.filter(exposed) })).filter((j) => j.addresses.length);
+      const reachableText = routedManaged.length ? `; ${routedManaged.map((j) => `${nameOf(j.n)} (${j.routed.map(addressText).join(', ')})`).join('; ')} can be reached too` : '';
+      const uncertainText = uncertain.length ? `; reachable only if the prefix list holds ranges of the address's family, which the evidence does not show: ${uncertain.map((j) => holderText(j.n, j.maybe)).join('; ')}` : '';
+      const unroutedText = unroutedReachable.length
+        ? `; ${unroutedReachable.map((j) => holderText(j.n, j.addresses)).join('; ')} ${unroutedReachable.length > 1 ? 'are' : 'is'} not routed to a gateway by this table, but ${gatewayContext(unroutedReachable.flatMap((j) => j.addresses))}`
+        : '';
+      const notes = `${uncertainText}${unroutedText}`;
+      if (failing.length) {
+        const carrierOnly = failing.every((j) => j.routed.every((a) => a.kind === 'carrier'));
+        const from = carrierOnly ? 'the carrier network' : failing.some((j) => j.routed.some((a) => a.kind === 'carrier')) ? 'the internet or the carrier network' : 'the internet';
+        return { ...base, status: 'fail' as const, reason: `${label} ${gwText}, and ${failing.map((j) => holderText(j.n, j.routed)).join('; ')} can be reached from ${from} subject only to security groups and the network ACL${reachableText}${notes}${detachedText}${routesText}` };
       }
-      const detachedText = detachedPublic.length ? `; detached ${detachedPublic.map((n) => `${managedLabel(n)} (${publicAddresses(n).join(', ')})`).join('; ')} carries no traffic until attached` : '';
       if (instances.length) {
-        return { ...base, status: 'needs-review' as const, reason: `${label} ${igwText} and holds ${instances.map(interfaceLabel).join(', ')} without public addresses: any public address added later makes them reachable; confirm they belong in a public subnet${reachableText(reachableManaged)}${detachedText}${routesText}` };
+        // Instances whose addresses the notes name are not "without public addresses".
+        const noted = new Set([...uncertain, ...unroutedReachable].map((j) => j.n));
+        const plain = instances.filter((n) => !noted.has(n));
+        const plainText = plain.length ? ` and holds ${plain.map(interfaceLabel).join(', ')} without public addresses: any public address added later makes them reachable; confirm they belong in a public subnet` : '';
+        return { ...base, status: 'needs-review' as const, reason: `${label} ${gwText}${plainText}${reachableText}${notes}${detachedText}${routesText}` };
       }
-      if (reachableManaged.length) {
+      if (routedManaged.length) {
         return {
           ...base,
           status: 'needs-review' as const,
-          reason: `${label} ${igwText} and holds no instance, but ${reachableManaged.map((n) => `${managedLabel(n)} (${publicAddresses(n).join(', ')}; private ${n.PrivateIpAddress})`).join('; ')} can be reached from the internet subject to its security groups and the network ACL: an AWS-managed resource (such as a database made publicly accessible or a container task given a public IP) that this evidence cannot judge; confirm it is meant to be public${detachedText}${routesText}`,
+          reason: `${label} ${gwText} and holds no instance, but ${routedManaged.map((j) => holderText(j.n, j.routed)).join('; ')} can be reached from the internet subject to its security groups and the network ACL: an AWS-managed resource (such as a database made publicly accessible or a container task given a public IP) that this evidence cannot judge; confirm it is meant to be public${notes}${detachedText}${routesText}`,
         };
       }
+      if (notes) return { ...base, status: 'needs-review' as const, reason: `${label} ${gwText} and holds no instance${notes}; confirm these addresses are meant to be reachable${detachedText}${routesText}` };
       const holds = managed.length ? `holds only AWS-managed interfaces (${managed.map((n) => n.InterfaceType ?? n.Description ?? 'managed').join(', ')}) with no public address other than a NAT gateway's, load balancer's or accelerator's` : 'holds no network interfaces';
-      return { ...base, status: 'pass' as const, reason: `${label} ${igwText} and ${holds}: a public subnet with no instance in it${detachedText}${routesText}` };
+      return { ...base, status: 'pass' as const, reason: `${label} ${gwText} and ${holds}: a public subnet with no instance in it${detachedText}${routesText}` };
     });
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no subnets in ${ctx.region}` });
     return results;

@@ -180,11 +180,18 @@ describe('ec2.route-tables through Subnet, RouteTable, InternetGateway, NatGatew
     expect(subnet(fromItems, 'subnet-0db').reason).toContain('NAT gateway nat-0egress (available, in subnet-0public, public 203.0.113.7)');
   });
 
-  it('without interface items the instances are unknown, not absent: the public subnets are errors, never passes', () => {
+  it('without interface items the instances are unknown, not absent: the subnets of a VPC with an internet gateway are errors, never passes', () => {
     const rs = judge([...subnets, ...tables, ...igws, ...nats]);
     expect(subnet(rs, 'subnet-0app')).toMatchObject({ status: 'error', reason: expect.stringContaining('AWS Config holds no network interface item') });
     expect(subnet(rs, 'subnet-0public').status).toBe('error');
-    expect(subnet(rs, 'subnet-0db').status).toBe('pass');
+    // The gateway would pass internet traffic to a public address in the private subnet too, whose interfaces are unknown.
+    expect(subnet(rs, 'subnet-0db')).toMatchObject({ status: 'error', reason: expect.stringContaining('internet gateway igw-0main attached to vpc-0a1b2c3d') });
+  });
+
+  it('a public address without any internet gateway item means gateways are not recorded, not that none is attached', () => {
+    // No route or gateway route table names the gateway, so only the public address shows one must exist.
+    const rs = judge([...subnets, ...tables.filter((t) => t.resourceId === 'rtb-0inspected'), ...nats, ...enis]);
+    expect(subnet(rs, 'subnet-0inspected')).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('AWS Config holds no internet gateway item') });
   });
 
   it('route tables associated with subnets but no subnet item: an error, not "no subnets"', () => {

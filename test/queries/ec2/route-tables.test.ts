@@ -43,11 +43,14 @@ describe('ec2.route-tables', () => {
     expect(evaluate({ subnets: [], routeTables: [], internetGateways: [], natGateways: [], networkInterfaces: [] }).map((r) => r.status)).toEqual(['not-applicable']);
   });
 
-  it('a failed interface listing makes only the subnets routed to the internet unknown; a failed gateway listing still counts active routes', () => {
+  it('a failed interface listing makes the subnets of VPCs with an internet gateway unknown; a failed gateway listing still counts active routes', () => {
     const denied = { error: { code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' } };
     const noEnis = evaluate({ ...routeTablesEvidence, networkInterfaces: denied });
     expect(noEnis.find((r) => r.resource === arn('subnet', 'subnet-0app'))).toMatchObject({ status: 'error', reason: expect.stringContaining('DescribeNetworkInterfaces failed (UnauthorizedOperation') });
-    expect(noEnis.find((r) => r.resource === arn('subnet', 'subnet-0db'))?.status).toBe('pass');
+    // A private subnet of a VPC with an attached internet gateway may hold a public address the gateway passes traffic to.
+    expect(noEnis.find((r) => r.resource === arn('subnet', 'subnet-0db'))).toMatchObject({ status: 'error', reason: expect.stringContaining('internet gateway igw-0main attached to vpc-0a1b2c3d') });
+    // A VPC without one: the subnet's routes decide.
+    expect(noEnis.find((r) => r.resource === arn('subnet', 'subnet-0isolated'))?.status).toBe('pass');
     const noGateways = evaluate({ ...routeTablesEvidence, internetGateways: denied, natGateways: denied });
     expect(noGateways.find((r) => r.resource === arn('subnet', 'subnet-0app'))?.status).toBe('fail');
     expect(noGateways.find((r) => r.resource === arn('subnet', 'subnet-0db'))?.reason).toContain('nat-0egress (DescribeNatGateways failed: UnauthorizedOperation)');
@@ -76,6 +79,48 @@ describe('ec2.route-tables', () => {
     // Beside an instance on a public address, the managed one is named too.
     const inApp = { ...rds, SubnetId: 'subnet-0app' };
     expect(evaluate(withManaged([inApp])).find((r) => r.resource === arn('subnet', 'subnet-0app'))).toMatchObject({ status: 'fail', reason: expect.stringContaining('AWS-managed interface eni-0rds ("RDSNetworkInterface") managed by amazon-rds (public 198.51.100.77) can be reached too') });
+  });
+
+  it('a public address in a subnet routed through an appliance, in a VPC whose internet gateway sends that range to the appliance (ingress routing), needs review naming the address and the appliance', () => {
+    const r = by('subnet-0inspected');
+    expect(r.status).toBe('needs-review');
+    expect(r.reason).toContain('instance i-0inspected (public 198.51.100.77; private 10.0.4.10)');
+    expect(r.reason).toContain('internet gateway igw-0main is attached to vpc-0a1b2c3d');
+    expect(r.reason).toContain('gateway route table rtb-0ingress (associated with igw-0main) sends 10.0.4.0/24 to eni-0appliance: whether the internet reaches these addresses depends on what that appliance forwards');
+    // Without the gateway route table the gateway still passes traffic for the public address into the VPC: never a plain pass.
+    const noEdge = evaluate({ ...routeTablesEvidence, routeTables: routeTablesEvidence.routeTables.filter((t) => t.RouteTableId !== 'rtb-0ingress') }).find((x) => x.resource === arn('subnet', 'subnet-0inspected'))!;
+    expect(noEdge).toMatchObject({ status: 'needs-review', reason: expect.stringContaining("no gateway route table sends this subnet's range to an appliance") });
+    // With no internet gateway attached to the VPC the address cannot be reached through one: a pass that still names it.
+    const noIgw = evaluate({ ...routeTablesEvidence, internetGateways: [] }).find((x) => x.resource === arn('subnet', 'subnet-0inspected'))!;
+    expect(noIgw).toMatchObject({ status: 'pass', reason: expect.stringContaining('instance i-0inspected (public 198.51.100.77; private 10.0.4.10) holds addresses named, not judged (no internet gateway in the evidence is attached to vpc-0a1b2c3d)') });
+    // Unknown gateways are never a pass.
+    const denied = { error: { code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' } };
+    expect(evaluate({ ...routeTablesEvidence, internetGateways: denied }).find((x) => x.resource === arn('subnet', 'subnet-0inspected'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('whether an internet gateway is attached to vpc-0a1b2c3d is unknown') });
+  });
+
+  it('a route to a Wavelength carrier gateway is a route out like one to an internet gateway: an instance on a carrier IP fails, one without needs review', () => {
+    const r = by('subnet-0wavelength');
+    expect(r.status).toBe('fail');
+    expect(r.reason).toContain('routes 0.0.0.0/0 to carrier gateway cagw-0edge in route table rtb-0wavelength');
+    expect(r.reason).toContain('instance i-0edge (carrier IP 155.146.1.10; private 10.0.5.20) can be reached from the carrier network');
+    const noCarrierIp = { ...routeTablesEvidence, networkInterfaces: (routeTablesEvidence.networkInterfaces as object[]).map((n) => ((n as { NetworkInterfaceId: string }).NetworkInterfaceId === 'eni-0wavelength' ? { ...n, Association: undefined } : n)) };
+    expect(evaluate(noCarrierIp).find((x) => x.resource === arn('subnet', 'subnet-0wavelength'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('instance i-0edge without public addresses') });
+  });
+
+  it('reads the Elastic IP of a secondary private address: the instance fails', () => {
+    expect(by('subnet-0secondary')).toMatchObject({ status: 'fail', reason: expect.stringContaining('instance i-0secondary (public 203.0.113.99 on private 10.0.6.31; private 10.0.6.30)') });
+  });
+
+  it('an internet gateway route to a prefix list, whose address family the evidence does not hold, makes an address of either family need review', () => {
+    const r = by('subnet-0prefixlist');
+    expect(r.status).toBe('needs-review');
+    expect(r.reason).toContain('pl-0partners (a prefix list: whether it holds IPv4 or IPv6 ranges is not in the evidence) to internet gateway igw-0main');
+    expect(r.reason).toContain('reachable only if the prefix list holds ranges of the address\'s family, which the evidence does not show: AWS-managed interface eni-0rdsv6 ("RDSNetworkInterface") managed by amazon-rds (IPv6 2600:1f18:aaaa:bb00::5; private 10.0.7.5)');
+    // An instance on a public IPv4 address behind the same route: not a fail on a guessed family, a review.
+    const instance = { NetworkInterfaceId: 'eni-0pl', SubnetId: 'subnet-0prefixlist', VpcId: 'vpc-0a1b2c3d', InterfaceType: 'interface', RequesterManaged: false, PrivateIpAddress: '10.0.7.9', Association: { PublicIp: '198.51.100.91' }, Attachment: { InstanceId: 'i-0pl' } };
+    const withInstance = evaluate({ ...routeTablesEvidence, networkInterfaces: [...(routeTablesEvidence.networkInterfaces as object[]), instance] }).find((x) => x.resource === arn('subnet', 'subnet-0prefixlist'))!;
+    expect(withInstance).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('which the evidence does not show: instance i-0pl (public 198.51.100.91; private 10.0.7.9)') });
+    expect(withInstance.reason).not.toContain('without public addresses');
   });
 
   it('an Elastic Fabric Adapter of an instance is the instance\'s interface', () => {
