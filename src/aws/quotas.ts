@@ -210,6 +210,8 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'inspector2:ListCoverage': estimate(5, 10, 'Amazon Inspector publishes no per-operation request rates; estimated low like other regional security-service reads'),
   'inspector2:ListFindings': estimate(5, 10, 'Amazon Inspector publishes no per-operation request rates; estimated low like other regional security-service reads'),
   'inspector2:ListMembers': estimate(5, 10, 'Amazon Inspector publishes no per-operation request rates; estimated low like other regional security-service reads'),
+  'inspector2:ListFilters': estimate(5, 10, 'Amazon Inspector publishes no per-operation request rates; estimated low like other regional security-service reads'),
+  'inspector2:GetConfiguration': estimate(5, 10, 'Amazon Inspector publishes no per-operation request rates; estimated low like other regional security-service reads'),
   'ecr:DescribeRepositories': estimate(10, 20, 'Amazon ECR lists its API rates only in Service Quotas; estimated like other regional describe calls'),
   'ecr:GetRegistryScanningConfiguration': estimate(10, 20, 'Amazon ECR lists its API rates only in Service Quotas; estimated like other regional get calls'),
   'secretsmanager:ListSecrets': documented(100, 100, 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html (combined rate of DescribeSecret and ListSecrets API requests: 100 per second)'),

@@ -1,10 +1,10 @@
-import type { AccountState, CoveredResource, Finding, Member } from '@aws-sdk/client-inspector2';
+import type { AccountState, CoveredResource, Filter, Finding, Member } from '@aws-sdk/client-inspector2';
 import { loadInspector2Sdk } from '../../aws/sdk.js';
-import { stripMetadata } from '../types.js';
+import { stripMetadata, type CapturedError } from '../types.js';
 import { defineDelegatedSource, memberKey, type AuditContext } from '../delegated/types.js';
 import type { Inspector2AccountStatusEvidence } from './account-status.js';
 import { listScannableResources, type Inspector2CoverageEvidence } from './coverage.js';
-import { ACTIVE_ONLY, type Inspector2FindingsEvidence } from './findings.js';
+import { ACTIVE_ONLY, listSuppressedFindings, listSuppressionRules, type Inspector2FindingsEvidence, type SuppressedFindings } from './findings.js';
 
 /** BatchGetAccountStatus takes at most 10 account ids per request. */
 const STATUS_BATCH = 10;
@@ -76,24 +76,39 @@ export const administratorAccountStatus = defineDelegatedSource<Membership & { s
   },
 });
 
-export const administratorInspectorFindings = defineDelegatedSource<Membership & { state: AccountState; findings: Finding[] }>({
+interface FindingsPart extends Membership {
+  state: AccountState;
+  findings: Finding[];
+  suppressionRules: Filter[] | CapturedError;
+  suppressedFindings: SuppressedFindings | CapturedError;
+}
+
+export const administratorInspectorFindings = defineDelegatedSource<FindingsPart>({
   queryId: 'inspector2.findings',
   kind: 'inspector-administrator',
   reach: 'each-region',
-  apiCalls: ['inspector2:ListMembers', 'inspector2:BatchGetAccountStatus', 'inspector2:ListFindings'],
+  apiCalls: ['inspector2:ListMembers', 'inspector2:BatchGetAccountStatus', 'inspector2:ListFindings', 'inspector2:ListFilters'],
   async fetch(audit) {
     const { Inspector2Client, paginateListFindings } = await loadInspector2Sdk();
+    const client = audit.clients.get(Inspector2Client);
     const { byAccount } = await readMembers(audit);
-    const parts = new Map([...byAccount].map(([id, m]) => [memberKey(id, audit.region), { ...m, findings: [] as Finding[] }]));
+    // Only the delegated administrator creates suppression rules, and its rules hide its members' findings: every
+    // member is judged against the administrator's rules.
+    const suppressionRules = await listSuppressionRules(client, audit.signal);
+    const parts = new Map<string, FindingsPart>();
+    for (const [id, m] of byAccount) {
+      // Each member's suppressed findings are read as the member reads its own (same filter, same page bound).
+      parts.set(memberKey(id, audit.region), { ...m, findings: [], suppressionRules, suppressedFindings: await listSuppressedFindings(client, id, audit.signal) });
+    }
     // The administrator's ListFindings returns every member's findings of the region; each names its awsAccountId.
-    for await (const page of paginateListFindings({ client: audit.clients.get(Inspector2Client), pageSize: 100 }, { filterCriteria: ACTIVE_ONLY })) {
+    for await (const page of paginateListFindings({ client, pageSize: 100 }, { filterCriteria: ACTIVE_ONLY })) {
       audit.signal?.throwIfAborted();
       for (const f of stripMetadata(page).findings ?? []) parts.get(memberKey(f.awsAccountId ?? '', audit.region))?.findings.push(f);
     }
     return parts;
   },
   async complete(part): Promise<AdministratorInspectorFindingsEvidence> {
-    return { ...membership(part), accountStatus: statusOf(part.state), findings: part.findings };
+    return { ...membership(part), accountStatus: statusOf(part.state), findings: part.findings, suppressionRules: part.suppressionRules, suppressedFindings: part.suppressedFindings };
   },
 });
 

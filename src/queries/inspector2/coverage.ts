@@ -61,12 +61,47 @@ function gapResult(what: string, e: CapturedError, region: string): ResourceResu
   return { resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: `${what} in ${region} could not be listed (${e.error.code}: ${e.error.message}), so their scan coverage is unknown` };
 }
 
+/** What an image's inactive scan status means, for the reasons Inspector gives most often. */
+const IMAGE_INACTIVE: Record<string, string> = {
+  SCAN_ELIGIBILITY_EXPIRED: 'no longer monitored: not pushed or in use within the Inspector ECR re-scan duration, and its findings are closed',
+  UNSUPPORTED_OS: 'its operating system is not supported',
+  PENDING_INITIAL_SCAN: 'not scanned yet',
+};
+
+/**
+ * An ECR repository is scanned only as far as its images are: Inspector lists each image separately, and stops
+ * monitoring an image (INACTIVE, SCAN_ELIGIBILITY_EXPIRED) once it falls outside the ECR re-scan duration, closing its
+ * findings. The repository's own coverage entry says only that its scan frequency is set. An active repository entry
+ * with no image actively scanned fails; with some images inactive, or no image listed at all, it needs review.
+ */
+function judgeImages(r: ResourceResult, images: CoveredResource[]): ResourceResult {
+  const active = images.filter((c) => c.scanStatus?.statusCode === 'ACTIVE').length;
+  const inactive = images.filter((c) => c.scanStatus?.statusCode !== 'ACTIVE');
+  const byReason = new Map<string, number>();
+  for (const c of inactive) {
+    const key = `${c.scanStatus?.statusCode ?? 'status unknown'} ${c.scanStatus?.reason ?? 'no reason given'}`;
+    byReason.set(key, (byReason.get(key) ?? 0) + 1);
+  }
+  const reasons = [...byReason].map(([key, n]) => {
+    const reason = key.split(' ').pop() ?? '';
+    return `${n} ${key}${IMAGE_INACTIVE[reason] ? ` (${IMAGE_INACTIVE[reason]})` : ''}`;
+  }).join(', ');
+  const tally = `${active} of ${images.length} images actively scanned`;
+  if (r.status === 'fail' || r.status === 'error') return images.length ? { ...r, reason: `${r.reason}; ${tally}` } : r;
+  if (images.length === 0) {
+    return { ...r, status: 'needs-review', reason: `${r.reason}; Inspector’s coverage lists no image in it, so no image is shown to be scanned: confirm the repository holds no images` };
+  }
+  if (active === 0) return { ...r, status: 'fail', reason: `${r.reason}, but ${tally}: ${reasons}; none of its images is scanned for vulnerabilities` };
+  if (inactive.length) return { ...r, status: 'needs-review', reason: `${r.reason}; ${tally}, the others not: ${reasons}; confirm none of those is deployed` };
+  return { ...r, reason: `${r.reason}; ${tally}` };
+}
+
 export const coverage = defineQuery<Inspector2CoverageEvidence>({
   id: 'inspector2.coverage',
   service: 'inspector2',
   title: 'Every EC2 instance, ECR repository and Lambda function in the region is actively scanned by Amazon Inspector',
   description:
-    'The region’s EC2 instances, ECR repositories and Lambda functions beside Amazon Inspector’s coverage list of the account (its own entries only, also where it is the Inspector delegated administrator): whether Inspector scans each one, its scan status and reason, scan mode (agent-based or agentless for EC2) and when it last scanned. A resource Inspector does not list is not scanned. It covers only these three resource types; anything else (on-premises hosts, containers outside ECR, managed databases, network devices) is outside what Inspector reaches.',
+    'The region’s EC2 instances, ECR repositories and Lambda functions beside Amazon Inspector’s coverage list of the account (its own entries only, also where it is the Inspector delegated administrator): whether Inspector scans each one, its scan status and reason, scan mode (agent-based or agentless for EC2) and when it last scanned; an ECR repository also by its images’ scan status (Inspector stops monitoring an image outside its ECR re-scan duration, so a repository whose images are all inactive is not scanned). A resource Inspector does not list is not scanned. It covers only these three resource types; anything else (on-premises hosts, containers outside ECR, managed databases, network devices) is outside what Inspector reaches.',
   remediation:
     'Enable Inspector scanning for the resource type; for EC2 make the instance an SSM managed node or turn on agentless scanning (hybrid mode); remove exclusion tags (InspectorEc2Exclusion) unless the exclusion is documented; for ECR set enhanced scanning with continuous rescans on the repository; move Lambda functions to a supported runtime.',
   scope: 'regional',
@@ -135,9 +170,7 @@ export const coverage = defineQuery<Inspector2CoverageEvidence>({
         const arn = repo.repositoryArn ?? `arn:aws:ecr:${ctx.region}:${ctx.accountId}:repository/${repo.repositoryName}`;
         const entries = covered.filter((c) => c.resourceType === 'AWS_ECR_REPOSITORY' && (c.resourceId === arn || c.resourceMetadata?.ecrRepository?.name === repo.repositoryName));
         const images = covered.filter((c) => c.resourceType === 'AWS_ECR_CONTAINER_IMAGE' && (c.resourceId?.startsWith(`${arn}/`) || c.resourceMetadata?.ecrRepository?.name === repo.repositoryName));
-        const r = judge({ resource: arn, resourceType: 'AWS::ECR::Repository' }, `repository ${repo.repositoryName}`, entries);
-        const active = images.filter((c) => c.scanStatus?.statusCode === 'ACTIVE').length;
-        results.push(images.length ? { ...r, reason: `${r.reason}; ${active} of ${images.length} images actively scanned` } : r);
+        results.push(judgeImages(judge({ resource: arn, resourceType: 'AWS::ECR::Repository' }, `repository ${repo.repositoryName}`, entries), images));
       }
     }
     if (isCapturedError(data.functions)) results.push(gapResult('Lambda functions', data.functions, ctx.region));

@@ -1,4 +1,4 @@
-import type { BatchGetAccountStatusResponse, Finding } from '@aws-sdk/client-inspector2';
+import type { BatchGetAccountStatusResponse, Filter, Finding, Inspector2Client, StringFilter } from '@aws-sdk/client-inspector2';
 import { loadInspector2Sdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
 import { ownItems, othersLeftOut } from '../own-account.js';
@@ -10,7 +10,24 @@ export interface Inspector2FindingsEvidence {
   accountStatus: Omit<BatchGetAccountStatusResponse, '$metadata'> | CapturedError;
   /** ListFindings for ACTIVE findings, all pages. */
   findings: Finding[] | CapturedError;
+  /**
+   * ListFilters with action SUPPRESS, all pages: the suppression rules that hide matching findings (status SUPPRESSED)
+   * from ListFindings of ACTIVE findings. In delegated-admin mode, the Inspector administrator's rules (only the
+   * administrator creates them for the organisation). Absent in evidence sealed before this version read them.
+   */
+  suppressionRules?: Filter[] | CapturedError;
+  /** ListFindings for the account's SUPPRESSED findings, at most SUPPRESSED_PAGES pages. Absent as above. */
+  suppressedFindings?: SuppressedFindings | CapturedError;
 }
+
+/** The account's suppressed findings as far as they were read; `more` when ListFindings had further pages. */
+export interface SuppressedFindings {
+  findings: Finding[];
+  more: boolean;
+}
+
+/** Suppressed findings are read up to this many pages of 100: enough to name them, bounded for an account that hides thousands. */
+export const SUPPRESSED_PAGES = 5;
 
 const DAY = 86_400_000;
 const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNTRIAGED'] as const;
@@ -18,6 +35,66 @@ export const ACTIVE_ONLY = { findingStatus: [{ comparison: 'EQUALS' as const, va
 /** The account's own active findings: the Inspector delegated administrator's ListFindings returns every member's too. */
 export function ownActiveFindings(accountId: string) {
   return { ...ACTIVE_ONLY, awsAccountId: [{ comparison: 'EQUALS' as const, value: accountId }] };
+}
+
+/** The account's own suppressed findings (hidden from the ACTIVE listing by a suppression rule). */
+export function ownSuppressedFindings(accountId: string) {
+  return { findingStatus: [{ comparison: 'EQUALS' as const, value: 'SUPPRESSED' }], awsAccountId: [{ comparison: 'EQUALS' as const, value: accountId }] };
+}
+
+/** ListFilters for suppression rules, all pages; a failure is kept as evidence of that listing only. */
+export async function listSuppressionRules(client: Inspector2Client, signal?: AbortSignal): Promise<Filter[] | CapturedError> {
+  const { paginateListFilters } = await loadInspector2Sdk();
+  return captureFailure(async () => {
+    const out: Filter[] = [];
+    for await (const page of paginateListFilters({ client, pageSize: 100 }, { action: 'SUPPRESS' })) {
+      signal?.throwIfAborted();
+      out.push(...(stripMetadata(page).filters ?? []));
+    }
+    return out;
+  }, signal);
+}
+
+/** One account's SUPPRESSED findings, up to SUPPRESSED_PAGES pages (the administrator reads each member's the same way). */
+export async function listSuppressedFindings(client: Inspector2Client, accountId: string, signal?: AbortSignal): Promise<SuppressedFindings | CapturedError> {
+  const { paginateListFindings } = await loadInspector2Sdk();
+  return captureFailure(async () => {
+    const out: SuppressedFindings = { findings: [], more: false };
+    let pages = 0;
+    for await (const page of paginateListFindings({ client, pageSize: 100 }, { filterCriteria: ownSuppressedFindings(accountId) })) {
+      signal?.throwIfAborted();
+      if (pages === SUPPRESSED_PAGES) {
+        out.more = true;
+        break;
+      }
+      pages += 1;
+      out.findings.push(...(stripMetadata(page).findings ?? []));
+    }
+    return out;
+  }, signal);
+}
+
+/**
+ * Whether a string filter of a suppression rule can match a value: EQUALS and PREFIX entries are alternatives (none
+ * means any value), NOT_EQUALS entries each exclude one value, as Inspector documents string filters.
+ */
+function stringFilterAdmits(filters: StringFilter[] | undefined, value: string): boolean {
+  const list = filters ?? [];
+  const positive = list.filter((f) => f.comparison === 'EQUALS' || f.comparison === 'PREFIX');
+  const admitted = positive.length === 0 || positive.some((f) => (f.comparison === 'EQUALS' ? f.value === value : value.startsWith(f.value ?? '')));
+  return admitted && !list.some((f) => f.comparison === 'NOT_EQUALS' && f.value === value);
+}
+
+/** The judged severities a SUPPRESS rule can hide in this account (none when its account or severity criteria exclude them). */
+export function hiddenSeverities(rule: Filter, judged: Iterable<string>, accountId: string): string[] {
+  if (!stringFilterAdmits(rule.criteria?.awsAccountId, accountId)) return [];
+  return [...judged].filter((sev) => stringFilterAdmits(rule.criteria?.severity, sev));
+}
+
+/** The criteria of a rule other than severity, named so the reviewer sees how far it reaches. */
+function criteriaNames(rule: Filter): string {
+  const keys = Object.entries(rule.criteria ?? {}).filter(([k, v]) => k !== 'severity' && Array.isArray(v) && v.length > 0).map(([k]) => k);
+  return keys.length ? `narrowed by ${keys.join(', ')}` : 'no other criteria';
 }
 
 /** The affected resource of a finding, as the report's resource id and CloudFormation-style type. */
@@ -43,6 +120,45 @@ function affected(f: Finding, region: string, accountId: string): { resource: st
   }
 }
 
+/**
+ * What suppression may hide from this evaluation, or undefined when the evidence shows nothing of the judged
+ * severities suppressed and no SUPPRESS rule able to hide them.
+ */
+function suppressionReview(data: Inspector2FindingsEvidence, judged: Set<string>, judgedLabel: string, accountId: string): string | undefined {
+  const parts: string[] = [];
+  const { suppressionRules: rules, suppressedFindings: suppressed } = data;
+  if (rules === undefined || suppressed === undefined) {
+    return 'the evidence holds no suppression rules or suppressed findings (inspector2:ListFilters and SUPPRESSED findings were not read: evidence sealed before this check read them), so findings a suppression rule hides are unknown';
+  }
+  if (isCapturedError(suppressed)) {
+    parts.push(`the account’s suppressed findings could not be listed (${suppressed.error.code}: ${suppressed.error.message}), so findings a suppression rule hides are unknown`);
+  } else {
+    const own = suppressed.findings.filter((f) => f.awsAccountId === undefined || f.awsAccountId === accountId);
+    const severe = own.filter((f) => judged.has(f.severity ?? 'UNTRIAGED'));
+    const tally = [...judged].map((s) => [s, severe.filter((f) => (f.severity ?? 'UNTRIAGED') === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s.toLowerCase()}`).join(', ');
+    const atLeast = suppressed.more ? 'at least ' : '';
+    if (severe.length) {
+      const named = severe.slice(0, 5).map((f) => `${vulnId(f)} (${(f.severity ?? 'UNTRIAGED').toLowerCase()}, ${f.resources?.[0]?.id ?? 'unknown resource'}, first observed ${toDate(f.firstObservedAt)?.toISOString().slice(0, 10) ?? 'unknown'})`).join(', ');
+      parts.push(`${atLeast}${severe.length} ${judgedLabel} findings are SUPPRESSED (${tally}): hidden from the active findings judged here, not remediated: ${named}${severe.length > 5 ? ` and ${severe.length - 5} more` : ''}`);
+    } else if (suppressed.more) {
+      parts.push(`more than ${own.length} findings are SUPPRESSED (only the first ${SUPPRESSED_PAGES} pages were read, none of them ${judgedLabel}), so suppressed ${judgedLabel} findings cannot be ruled out`);
+    }
+  }
+  if (isCapturedError(rules)) {
+    parts.push(`the suppression rules could not be listed (${rules.error.code}: ${rules.error.message})`);
+  } else {
+    const hiding = rules.filter((r) => r.action === 'SUPPRESS').map((r) => [r, hiddenSeverities(r, judged, accountId)] as const).filter(([, sev]) => sev.length > 0);
+    if (hiding.length) {
+      parts.push(
+        `${hiding.length} suppression rule${hiding.length > 1 ? 's' : ''} can hide ${judgedLabel} findings of this account: ${hiding
+          .map(([r, sev]) => `${r.name ?? r.arn ?? 'unnamed rule'} (owner ${r.ownerId ?? 'unknown'}; severities ${sev.map((x) => x.toLowerCase()).join(', ')}; ${criteriaNames(r)}${r.reason ? `; reason: ${r.reason}` : ''})`)
+          .join(', ')}; confirm each is a documented risk acceptance`,
+      );
+    }
+  }
+  return parts.length ? parts.join('; ') : undefined;
+}
+
 const vulnId = (f: Finding) => f.packageVulnerabilityDetails?.vulnerabilityId ?? f.title ?? f.findingArn ?? 'unnamed finding';
 
 export const findings = defineQuery<Inspector2FindingsEvidence>({
@@ -50,11 +166,11 @@ export const findings = defineQuery<Inspector2FindingsEvidence>({
   service: 'inspector2',
   title: 'No critical or high Amazon Inspector finding stays open longer than the organisation’s remediation window',
   description:
-    'Every active Amazon Inspector finding of the account in the region (its own only, also where it is the Inspector delegated administrator; software package vulnerabilities, code vulnerabilities and network reachability) with its severity, affected resource and when Inspector first observed it, grouped per resource; and Inspector’s account status, because no findings from a scanner that is off proves nothing. Ages run from first observation, not from the vendor’s release of a fix.',
+    'Every active Amazon Inspector finding of the account in the region (its own only, also where it is the Inspector delegated administrator; software package vulnerabilities, code vulnerabilities and network reachability) with its severity, affected resource and when Inspector first observed it, grouped per resource; and Inspector’s account status, because no findings from a scanner that is off proves nothing; and what suppression hides: the suppression rules (ListFilters, action SUPPRESS; the Inspector administrator’s in delegated-admin mode) and the account’s SUPPRESSED findings (up to 500), since a suppressed finding is not in the active list yet is not remediated. Ages run from first observation, not from the vendor’s release of a fix.',
   remediation:
     'Patch or rebuild the affected resource (update the package to the fixed version Inspector names, rebuild and redeploy the image or function), then let Inspector rescan; a finding accepted as a risk is suppressed with a documented suppression rule.',
   scope: 'regional',
-  apiCalls: ['inspector2:BatchGetAccountStatus', 'inspector2:ListFindings'],
+  apiCalls: ['inspector2:BatchGetAccountStatus', 'inspector2:ListFindings', 'inspector2:ListFilters'],
   parameters: {
     remediationWindowDays: {
       description:
@@ -79,7 +195,9 @@ export const findings = defineQuery<Inspector2FindingsEvidence>({
       }
       return out;
     }, ctx.signal);
-    return { accountStatus, findings };
+    const suppressionRules = await listSuppressionRules(client, ctx.signal);
+    const suppressedFindings = await listSuppressedFindings(client, ctx.accountId, ctx.signal);
+    return { accountStatus, findings, suppressionRules, suppressedFindings };
   },
   evaluate(data, params, ctx) {
     const base = { resource: 'account', resourceType: 'AWS::::Account' };
@@ -122,6 +240,12 @@ export const findings = defineQuery<Inspector2FindingsEvidence>({
         results.push({ ...base, status: 'pass', reason: `Amazon Inspector is enabled in ${ctx.region}, scanning EC2 instances, ECR images and Lambda functions, and reports ${summary}; each affected resource is judged separately` });
       }
     }
+
+    // Suppressed findings never appear in the ACTIVE listing: a pass of the account says nothing about what a
+    // suppression rule hides, so the rules and the suppressed findings of the judged severities are named for review.
+    const hidden = suppressionReview(data, judged, judgedLabel, ctx.accountId);
+    if (hidden && results[0].status === 'pass') results[0] = { ...results[0], status: 'needs-review', reason: `${results[0].reason}; but ${hidden}` };
+    else if (hidden) results[0] = { ...results[0], reason: `${results[0].reason}; also ${hidden}` };
 
     const byResource = new Map<string, { where: ReturnType<typeof affected>; items: Finding[] }>();
     for (const f of active) {

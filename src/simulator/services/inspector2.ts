@@ -1,9 +1,13 @@
 import {
   BatchGetAccountStatusCommand,
+  GetConfigurationCommand,
   ListCoverageCommand,
+  ListFiltersCommand,
   ListFindingsCommand,
   ListMembersCommand,
   type CoveredResource,
+  type EcrRescanDurationState,
+  type Filter,
   type Finding,
   type ResourceState,
   type State,
@@ -21,6 +25,10 @@ export interface Inspector2State {
   resourceState: ResourceState;
   coverage: CoveredResource[];
   findings: Finding[];
+  /** GetConfiguration's ECR re-scan duration (push date DAYS_14 for a new account, as Inspector documents). */
+  ecrRescan: EcrRescanDurationState;
+  /** The account's own filters (suppression rules: action SUPPRESS), as ListFilters returns them. */
+  filters: Filter[];
 }
 
 declare module '../world.js' {
@@ -37,6 +45,8 @@ export function inspector2State(account: SimAccount, region: string): Inspector2
     resourceState: { ec2: DISABLED, ecr: DISABLED, lambda: DISABLED, lambdaCode: DISABLED },
     coverage: [],
     findings: [],
+    ecrRescan: { rescanDuration: 'DAYS_14', pullDateRescanDuration: 'DAYS_14', pullDateRescanMode: 'LAST_IN_USE_AT', status: 'SUCCESS' },
+    filters: [],
   }));
 }
 
@@ -103,6 +113,25 @@ export const inspector2: SimService = {
         invalidLimit: (n) => validation(`1 validation error detected: Value '${n}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 50`),
       });
       return { members: page, nextToken };
+    }),
+
+    operation(GetConfigurationCommand, (_input, ctx) => ({
+      ecrConfiguration: { rescanDurationState: state(ctx).ecrRescan },
+      ec2Configuration: { scanModeState: { scanMode: 'EC2_SSM_AGENT_BASED' as const, scanModeStatus: 'SUCCESS' as const } },
+    })),
+
+    operation(ListFiltersCommand, (input, ctx) => {
+      const items = state(ctx).filters.filter((f) => (!input.action || f.action === input.action) && (!input.arns?.length || input.arns.includes(f.arn ?? '')));
+      const { page, nextToken } = paginate(items, {
+        token: input.nextToken,
+        limit: input.maxResults,
+        defaultLimit: 50,
+        maxLimit: 100,
+        scope: `ListFilters/${input.action ?? ''}/${(input.arns ?? []).join(',')}`,
+        invalidToken: badToken,
+        invalidLimit: (n) => validation(`1 validation error detected: Value '${n}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100`),
+      });
+      return { filters: page, nextToken };
     }),
 
     operation(ListCoverageCommand, (input, ctx) => {

@@ -61,7 +61,7 @@ function inspectorRuntime(runtime: string | undefined): LambdaRuntime {
  * has a critical finding open 75 days (past the default 30-day window) and a recent high one; the API instance only a
  * medium one. payments-api's image has a recent high finding; batch-tools is set to manual scanning (inactive); the
  * legacy report exporter's runtime is unsupported. Second region: only ECR scanning is on, so its instance is not
- * covered. Generated accounts: everything scanned, no findings.
+ * covered. The home region's ECR re-scan duration is LIFETIME. Generated accounts: everything scanned, no findings.
  */
 export function seedInspector2(account: SimAccount, world: WorldSeedContext): void {
   world.regions.forEach((region, i) => {
@@ -72,6 +72,8 @@ export function seedInspector2(account: SimAccount, world: WorldSeedContext): vo
     s.status = ENABLED;
     s.resourceState = demo && !home ? { ec2: DISABLED, ecr: ENABLED, lambda: DISABLED, lambdaCode: DISABLED } : { ec2: ENABLED, ecr: ENABLED, lambda: ENABLED, lambdaCode: DISABLED };
     if (demo && !home) return;
+    // The demo home region keeps every ECR image rescanned for its lifetime; elsewhere Inspector's default (14 days).
+    if (home) s.ecrRescan = { rescanDuration: 'LIFETIME', pullDateRescanDuration: 'DAYS_180', pullDateRescanMode: 'LAST_IN_USE_AT', status: 'SUCCESS', updatedAt: ago(300) };
     const instances = (account.regions.get(region)?.ec2 ? ec2State(account, region).reservations : []).flatMap((r) => r.Instances ?? []);
     for (const inst of instances) {
       const name = inst.Tags?.find((t) => t.Key === 'Name')?.Value;

@@ -7,6 +7,7 @@ import { findings, type Inspector2FindingsEvidence } from '../../../src/queries/
 import { administratorAccountStatus, administratorCoverage, administratorInspectorFindings } from '../../../src/queries/inspector2/administrator.js';
 import { inspector2State } from '../../../src/simulator/services/inspector2.js';
 import { ADMIN, outcome, useOrganization } from '../delegated/helpers.js';
+import { finding, suppressRule } from '../../fixtures/inspector2/inspector2.js';
 
 const DAY = 86_400_000;
 
@@ -27,6 +28,16 @@ describe('Amazon Inspector through its delegated administrator', () => {
       resources: [{ type: 'AWS_EC2_INSTANCE', id: 'i-0123456789abcdef0', region: 'us-east-1' }],
       packageVulnerabilityDetails: { vulnerabilityId: 'CVE-2023-0286', source: 'NVD' },
     });
+    // Only the administrator creates suppression rules; this one hides the vulnerable member's critical findings, and
+    // one of them is suppressed (not in the ACTIVE listing).
+    inspector2State(world.account(ADMIN)!, 'us-east-1').filters.push(
+      suppressRule('hide-critical-in-member', { awsAccountId: [{ comparison: 'EQUALS', value: vulnerable }], severity: [{ comparison: 'EQUALS', value: 'CRITICAL' }] }, ADMIN),
+    );
+    inspector2State(world.account(vulnerable)!, 'us-east-1').findings.push({
+      ...finding(9, { type: 'AWS_EC2_INSTANCE', id: 'i-0123456789abcdef0' }, 'CRITICAL', new Date(now - 200 * DAY).toISOString(), 'CVE-2024-6387'),
+      awsAccountId: vulnerable,
+      status: 'SUPPRESSED',
+    });
     // Inspector switched off in one member's second region: the administrator lists it as DISABLED.
     inspector2State(world.account(disabled)!, 'us-west-2').status = { status: 'DISABLED', errorCode: undefined, errorMessage: undefined };
   });
@@ -44,6 +55,12 @@ describe('Amazon Inspector through its delegated administrator', () => {
     expect(outcome(b.delegated)).toEqual(outcome(b.perAccount));
     // The administrator's own account is covered too.
     expect(a.parts.has(`${ADMIN}/us-east-1`)).toBe(true);
+    // The member's suppressed critical finding needs review both ways; through the administrator, its rule is named too.
+    expect(a.perAccount[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('1 critical or high findings are SUPPRESSED (1 critical): hidden from the active findings judged here, not remediated: CVE-2024-6387') });
+    expect(a.delegated?.[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('hide-critical-in-member (owner ') });
+    expect((a.data as Inspector2FindingsEvidence).suppressionRules).toEqual([expect.objectContaining({ ownerId: ADMIN, name: 'hide-critical-in-member' })]);
+    // The rule names another account: the other member and the administrator pass on it.
+    expect(b.delegated?.[0].status).toBe('pass');
   });
 
   it('reads each member’s account status and coverage as the member reads its own', async () => {

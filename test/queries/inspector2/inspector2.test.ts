@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { CoveredResource } from '@aws-sdk/client-inspector2';
 import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queryById } from '../../../src/queries/index.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
@@ -7,15 +8,20 @@ import {
   COLLECTED_AT,
   REGION,
   coverageEvidence,
+  finding,
   findingsEvidence,
   fnArn,
+  imageCoverage,
   instanceArn,
   repoArn,
   statusAllOn,
   statusDisabled,
   statusFailed,
   statusLambdaOff,
+  suppressRule,
 } from '../../fixtures/inspector2/inspector2.js';
+import { DEMO_ACCOUNT_ID } from '../../../src/simulator/worlds/demo.js';
+import { inspector2State } from '../../../src/simulator/services/inspector2.js';
 import { demoSession } from '../s3/simulated-collect.js';
 
 const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: COLLECTED_AT };
@@ -70,6 +76,27 @@ describe('inspector2.coverage', () => {
     expect(evaluate('inspector2.coverage', { reservations: [], repositories: [], functions: [], coverage: [] }).map((x) => x.status)).toEqual(['not-applicable']);
   });
 
+  // Inspector stops monitoring an image outside the ECR re-scan duration (INACTIVE, SCAN_ELIGIBILITY_EXPIRED) and
+  // closes its findings; the repository's own entry stays ACTIVE. The repository is judged by its images.
+  describe('an ECR repository is judged by its images, not only its own coverage entry', () => {
+    const withImages = (...images: ReturnType<typeof imageCoverage>[]) =>
+      byResource(evaluate('inspector2.coverage', { ...coverageEvidence, coverage: [...(coverageEvidence.coverage as CoveredResource[]).filter((c) => c.resourceType !== 'AWS_ECR_CONTAINER_IMAGE'), ...images] }))[repoArn('payments-api')];
+
+    it('repository entry ACTIVE, every image INACTIVE (expired, unsupported OS): fail, naming the reasons and counts', () => {
+      const r = withImages(imageCoverage('payments-api', 'a', 'INACTIVE', 'SCAN_ELIGIBILITY_EXPIRED'), imageCoverage('payments-api', 'b', 'INACTIVE', 'SCAN_ELIGIBILITY_EXPIRED'), imageCoverage('payments-api', 'c', 'INACTIVE', 'UNSUPPORTED_OS'));
+      expect(r.status).toBe('fail');
+      expect(r.reason).toContain('0 of 3 images actively scanned: 2 INACTIVE SCAN_ELIGIBILITY_EXPIRED (no longer monitored');
+      expect(r.reason).toContain('1 INACTIVE UNSUPPORTED_OS');
+    });
+
+    it('some images inactive: needs review naming them; no image listed at all: needs review (empty, or nothing scanned)', () => {
+      const some = withImages(imageCoverage('payments-api', 'a', 'ACTIVE', 'SUCCESSFUL'), imageCoverage('payments-api', 'b', 'INACTIVE', 'SCAN_ELIGIBILITY_EXPIRED'));
+      expect(some).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('1 of 2 images actively scanned, the others not: 1 INACTIVE SCAN_ELIGIBILITY_EXPIRED') });
+      expect(withImages()).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('lists no image in it') });
+      expect(withImages(imageCoverage('payments-api', 'a', 'ACTIVE', 'SUCCESSFUL'))).toMatchObject({ status: 'pass', reason: expect.stringContaining('1 of 1 images actively scanned') });
+    });
+  });
+
   it('a longer scan-age window turns the stale scan into a pass', () => {
     expect(byResource(evaluate('inspector2.coverage', coverageEvidence, { maxScanAgeDays: 120 }))[instanceArn('i-0aaaaaaaaaaaaaaa5')].status).toBe('pass');
   });
@@ -104,9 +131,48 @@ describe('inspector2.findings', () => {
     // Inspector enabled for the account with one scan type off: no findings of that type proves nothing either.
     const [partly] = evaluate('inspector2.findings', { accountStatus: statusLambdaOff, findings: [] });
     expect(partly).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('Lambda standard (package) scanning is DISABLED: no findings for that resource type proves nothing') });
-    expect(evaluate('inspector2.findings', { accountStatus: statusAllOn, findings: [] })[0]).toMatchObject({ status: 'pass', reason: expect.stringContaining('scanning EC2 instances, ECR images and Lambda functions') });
+    expect(evaluate('inspector2.findings', { ...findingsEvidence, findings: [] })[0]).toMatchObject({ status: 'pass', reason: expect.stringContaining('scanning EC2 instances, ECR images and Lambda functions') });
     expect(evaluate('inspector2.findings', { accountStatus: statusAllOn, findings: { error: { code: 'AccessDeniedException', message: 'denied' } } })[0].status).toBe('error');
     expect(evaluate('inspector2.findings', { accountStatus: { error: { code: 'AccessDeniedException', message: 'denied' } }, findings: [] })[0].status).toBe('error');
+  });
+});
+
+// Suppression rules (https://docs.aws.amazon.com/inspector/latest/user/findings-managing-supression-rules.html) hide
+// matching findings (status SUPPRESSED) until remediated; ListFindings of ACTIVE findings never returns them.
+describe('inspector2.findings and suppressed findings', () => {
+  const quiet = { ...findingsEvidence, findings: [] };
+  const critical = (n: number) => ({ ...finding(100 + n, { type: 'AWS_EC2_INSTANCE', id: 'i-0aaaaaaaaaaaaaaa1' }, 'CRITICAL', '2025-11-01T00:00:00Z', `CVE-2025-${1000 + n}`), status: 'SUPPRESSED' as const });
+
+  it('40 suppressed critical findings under a "suppress critical" rule: needs review naming the rule and the findings, not a pass', () => {
+    const rule = suppressRule('hide-critical', { severity: [{ comparison: 'EQUALS', value: 'CRITICAL' }] });
+    const [r, ...rest] = evaluate('inspector2.findings', { ...quiet, suppressionRules: [rule], suppressedFindings: { findings: Array.from({ length: 40 }, (_, i) => critical(i)), more: false } });
+    expect(r.status).toBe('needs-review');
+    expect(r.reason).toContain('40 critical or high findings are SUPPRESSED (40 critical)');
+    expect(r.reason).toContain('CVE-2025-1000 (critical, i-0aaaaaaaaaaaaaaa1, first observed 2025-11-01)');
+    expect(r.reason).toContain('1 suppression rule can hide critical or high findings of this account: hide-critical (owner 111122223333; severities critical; no other criteria; reason: accepted risk)');
+    expect(rest).toEqual([]);
+  });
+
+  it('a rule that can hide a judged severity needs review even with nothing suppressed yet; one that cannot does not', () => {
+    const rules = (criteria: Parameters<typeof suppressRule>[1]) => evaluate('inspector2.findings', { ...quiet, suppressionRules: [suppressRule('r', criteria)] })[0];
+    expect(rules({})).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('severities critical, high; no other criteria') });
+    expect(rules({ severity: [{ comparison: 'NOT_EQUALS', value: 'CRITICAL' }], resourceType: [{ comparison: 'EQUALS', value: 'AWS_ECR_CONTAINER_IMAGE' }] })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('severities high; narrowed by resourceType') });
+    expect(rules({ severity: [{ comparison: 'EQUALS', value: 'MEDIUM' }] }).status).toBe('pass');
+    expect(rules({ awsAccountId: [{ comparison: 'EQUALS', value: '444455556666' }] }).status).toBe('pass');
+    // Judged on medium and low (11.3.1.1), the medium rule matters.
+    const medium = evaluate('inspector2.findings', { ...quiet, suppressionRules: [suppressRule('r', { severity: [{ comparison: 'EQUALS', value: 'MEDIUM' }] })] }, { judgedSeverities: 'medium,low' })[0];
+    expect(medium).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('can hide medium or low findings') });
+  });
+
+  it('evidence without the suppression reads (sealed before), or with them failed, or cut short, needs review; a failing account stays failed', () => {
+    expect(evaluate('inspector2.findings', { accountStatus: statusAllOn, findings: [] })[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('sealed before this check read them') });
+    const denied = { error: { code: 'AccessDeniedException', message: 'denied' } };
+    expect(evaluate('inspector2.findings', { ...quiet, suppressedFindings: denied })[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('suppressed findings could not be listed (AccessDeniedException') });
+    expect(evaluate('inspector2.findings', { ...quiet, suppressionRules: denied })[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('suppression rules could not be listed') });
+    const low = { ...critical(1), severity: 'LOW' as const };
+    expect(evaluate('inspector2.findings', { ...quiet, suppressedFindings: { findings: [low], more: true } })[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('cannot be ruled out') });
+    expect(evaluate('inspector2.findings', { ...quiet, suppressedFindings: { findings: [low], more: false } })[0].status).toBe('pass');
+    expect(evaluate('inspector2.findings', { ...quiet, accountStatus: statusDisabled, suppressionRules: [suppressRule('all', {})] })[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('; also 1 suppression rule') });
   });
 });
 
@@ -132,6 +198,23 @@ describe('Amazon Inspector and ECR against the simulated demo account', () => {
     expect(f.results.map((r) => r.status).sort()).toEqual(['fail', 'needs-review', 'pass', 'pass']);
     expect(f.results.find((r) => r.status === 'fail')?.reason).toMatch(/legacy-batch|CVE-2023-38545/);
     expect(f.calls.find((c) => c.operation === 'inspector2:ListFindings')?.input).toMatchObject({ filterCriteria: { findingStatus: [{ comparison: 'EQUALS', value: 'ACTIVE' }] } });
+    expect(f.calls.map((c) => c.operation)).toEqual(['inspector2:BatchGetAccountStatus', 'inspector2:ListFindings', 'inspector2:ListFilters', 'inspector2:ListFindings']);
+    expect(f.calls[3].input).toMatchObject({ filterCriteria: { findingStatus: [{ comparison: 'EQUALS', value: 'SUPPRESSED' }], awsAccountId: [{ comparison: 'EQUALS', value: DEMO_ACCOUNT_ID }] } });
+  });
+
+  it('home region: a suppression rule and the critical finding it hides are read and named (needs review, not a pass)', async () => {
+    const s = inspector2State(session.sim.world.account(DEMO_ACCOUNT_ID)!, 'us-east-1');
+    const saved = { filters: s.filters, findings: s.findings };
+    try {
+      s.filters = [suppressRule('hide-critical', { severity: [{ comparison: 'EQUALS', value: 'CRITICAL' }] }, DEMO_ACCOUNT_ID)];
+      // The rule hides the legacy host's overdue critical finding: ListFindings(ACTIVE) no longer returns it.
+      s.findings = s.findings.map((x) => (x.severity === 'CRITICAL' ? { ...x, status: 'SUPPRESSED' } : x));
+      const f = await session.run(queryById('inspector2.findings')!, 'us-east-1');
+      expect(f.results.some((r) => r.status === 'fail')).toBe(false);
+      expect(f.results[0]).toMatchObject({ status: 'needs-review', reason: expect.stringMatching(/1 critical or high findings are SUPPRESSED \(1 critical\).*CVE-2023-38545.*hide-critical/) });
+    } finally {
+      Object.assign(s, saved);
+    }
   });
 
   it('second region: EC2 scanning is off, so the instance there is not covered', async () => {
@@ -148,5 +231,17 @@ describe('Amazon Inspector and ECR against the simulated demo account', () => {
       ['batch-tools', 'fail'],
     ]);
     expect((await session.run(queryById('ecr.scan-configuration')!, 'us-west-2')).results.map((r) => r.status)).toEqual(['not-applicable']);
+    // Enhanced scanning: Inspector's ECR re-scan duration is read (LIFETIME in the demo home region).
+    expect(results[0].reason).toContain('re-scan duration LIFETIME');
+    const s = inspector2State(session.sim.world.account(DEMO_ACCOUNT_ID)!, 'us-east-1');
+    const saved = s.ecrRescan;
+    try {
+      s.ecrRescan = { rescanDuration: 'DAYS_14', pullDateRescanDuration: 'DAYS_14', pullDateRescanMode: 'LAST_IN_USE_AT', status: 'SUCCESS' };
+      const short = await session.run(queryById('ecr.scan-configuration')!, 'us-east-1');
+      expect(short.calls.map((c) => c.operation)).toEqual(['ecr:DescribeRepositories', 'ecr:GetRegistryScanningConfiguration', 'inspector2:GetConfiguration']);
+      expect(short.results[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('rescanned only while pushed within 14 days or last in use on a running container within 14 days') });
+    } finally {
+      s.ecrRescan = saved;
+    }
   });
 });
