@@ -185,6 +185,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'acm:ListCertificates': estimate(8, 8, 'ACM lists its API rates only in Service Quotas; estimated at a cautious 8/s for the account-wide list'),
   'acm:DescribeCertificate': estimate(10, 10, 'ACM lists its API rates only in Service Quotas; estimated at a cautious 10/s for per-certificate reads'),
   'cloudfront:ListDistributions': estimate(5, 10, 'CloudFront publishes no per-operation request rate; estimated low because one global endpoint serves every region'),
+  'cloudfront:GetVpcOrigin': estimate(5, 10, 'CloudFront publishes no per-operation request rate; estimated low because one global endpoint serves every region'),
   'wafv2:ListWebACLs': estimate(5, 10, 'AWS WAF publishes no per-operation request rate; estimated like other security-service list calls'),
   'wafv2:ListResourcesForWebACL': estimate(5, 10, 'AWS WAF publishes no per-operation request rate; estimated like other security-service list calls'),
   'wafv2:GetLoggingConfiguration': estimate(5, 10, 'AWS WAF publishes no per-operation request rate; estimated like other security-service reads'),

@@ -1,4 +1,4 @@
-import { ListDistributionsCommand, type DistributionSummary } from '@aws-sdk/client-cloudfront';
+import { GetVpcOriginCommand, ListDistributionsCommand, type DistributionSummary, type VpcOrigin } from '@aws-sdk/client-cloudfront';
 import { restXml } from '../protocols/wire.js';
 import { operation, SimError, type SimService } from '../types.js';
 import type { SimAccount } from '../world.js';
@@ -8,6 +8,8 @@ import { seedCloudFront } from '../worlds/seed-cloudfront.js';
 /** CloudFront is global: one set of distributions per account, whichever region signs the request. */
 export interface CloudFrontState {
   distributions: DistributionSummary[];
+  /** VPC origins (GetVpcOrigin), which distributions' origins name by VpcOriginConfig.VpcOriginId. */
+  vpcOrigins: VpcOrigin[];
 }
 
 declare module '../world.js' {
@@ -17,7 +19,7 @@ declare module '../world.js' {
 }
 
 export function cloudFrontState(account: SimAccount): CloudFrontState {
-  return account.globalState('cloudfront', () => ({ distributions: [] }));
+  return account.globalState('cloudfront', () => ({ distributions: [], vpcOrigins: [] }));
 }
 
 const invalidArgument = (message: string) => new SimError('InvalidArgument', message);
@@ -46,6 +48,12 @@ export const cloudfront: SimService = {
       return {
         DistributionList: { Marker: input.Marker ?? '', NextMarker: nextToken, MaxItems: input.MaxItems ?? 100, IsTruncated: nextToken !== undefined, Quantity: page.length, Items: page },
       };
+    }),
+    // GET /2020-05-31/vpc-origin/{Id}: the VpcOrigin as payload, its ETag as a header; an unknown id is EntityNotFound (404).
+    operation(GetVpcOriginCommand, (input, ctx) => {
+      const found = cloudFrontState(ctx.account).vpcOrigins.find((v) => v.Id === input.Id);
+      if (!found) throw new SimError('EntityNotFound', `The VPC origin ${input.Id} does not exist.`, 404);
+      return { VpcOrigin: found, ETag: `E${found.Id!.replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 13)}` };
     }),
   ],
 };
