@@ -189,6 +189,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'cloudfront:ListDistributions': estimate(5, 10, 'CloudFront publishes no per-operation request rate; estimated low because one global endpoint serves every region'),
   'cloudfront:ListDistributionsByConnectionMode': estimate(5, 10, 'CloudFront publishes no per-operation request rate; estimated like ListDistributions'),
   'cloudfront:ListDistributionTenants': estimate(5, 10, 'CloudFront publishes no per-operation request rate; estimated like ListDistributions'),
+  'cloudfront:GetVpcOrigin': estimate(5, 10, 'CloudFront publishes no per-operation request rate; estimated low because one global endpoint serves every region'),
   'wafv2:ListWebACLs': estimate(5, 10, 'AWS WAF publishes no per-operation request rate; estimated like other security-service list calls'),
   'wafv2:ListResourcesForWebACL': estimate(5, 10, 'AWS WAF publishes no per-operation request rate; estimated like other security-service list calls'),
   'wafv2:GetLoggingConfiguration': estimate(5, 10, 'AWS WAF publishes no per-operation request rate; estimated like other security-service reads'),

@@ -34,6 +34,12 @@ export const CERTIFICATE_ITEMS: ConfigItemFamily<CertificatesEvidence> = {
 
 const keyType = (k: string) => k.replace(/-/g, '_').toUpperCase();
 
+/**
+ * A signature whose hash is MD2/MD4/MD5 or SHA-1 (however written: SHA1WITHRSA, sha1WithRSAEncryption, SHA-1/RSA,
+ * MD5WITHRSA): collisions are practical for these, so the certificate's signature is not strong cryptography.
+ */
+const weakSignature = (alg: string) => /MD[245]|SHA-?1(?![0-9])/i.test(alg);
+
 function certificateFromItem(item: ConfigItem): CertificateDetail {
   const c = apiCase<CertificateDetail>(item.configuration);
   return { ...c, CertificateArn: c.CertificateArn ?? item.arn ?? item.resourceId };
@@ -44,9 +50,9 @@ export const certificates = defineQuery<CertificatesEvidence | AggregateConfigIt
   service: 'acm',
   title: 'ACM certificate inventory: every certificate valid, not about to expire, with a strong key',
   description:
-    'Every certificate AWS Certificate Manager holds in the region (issued, imported and private, every key type) with its domain, issuer, key algorithm, validity dates, renewal status and the resources using it (InUseBy). It is an inventory of ACM only: certificates installed on hosts, in IAM server certificates, in other clouds or at a CDN outside AWS are not in it, and it does not show which endpoints carry account data or ePHI.',
+    'Every certificate AWS Certificate Manager holds in the region (issued, imported and private, every key type) with its domain, issuer, key algorithm, signature algorithm, validity dates, renewal status and the resources using it (InUseBy). It is an inventory of ACM only: certificates installed on hosts, in IAM server certificates, in other clouds or at a CDN outside AWS are not in it, and it does not show which endpoints carry account data or ePHI.',
   remediation:
-    'Renew or replace certificates before they expire (ACM renews Amazon-issued certificates whose DNS validation records are in place; imported certificates must be re-imported), delete expired and unused ones, and reissue any certificate with an RSA key shorter than 2048 bits.',
+    'Renew or replace certificates before they expire (ACM renews Amazon-issued certificates whose DNS validation records are in place; imported certificates must be re-imported), delete expired and unused ones, and reissue any certificate with an RSA key shorter than 2048 bits or a signature made with MD5 or SHA-1.',
   scope: 'regional',
   apiCalls: ['acm:ListCertificates', 'acm:DescribeCertificate'],
   parameters: {
@@ -86,17 +92,21 @@ export const certificates = defineQuery<CertificatesEvidence | AggregateConfigIt
       }
       const notAfter = toDate(d.NotAfter);
       const inUse = d.InUseBy?.length ? `in use by ${d.InUseBy.length} resource(s): ${d.InUseBy.join(', ')}` : 'not in use by any AWS resource';
-      const kind = `${d.Type ?? 'unknown type'}, ${d.KeyAlgorithm ?? 'key algorithm not stated'}, issuer ${d.Issuer ?? 'not stated'}`;
+      const kind = `${d.Type ?? 'unknown type'}, ${d.KeyAlgorithm ?? 'key algorithm not stated'}, ${d.SignatureAlgorithm ? `signed ${d.SignatureAlgorithm}` : 'signature algorithm not stated'}, issuer ${d.Issuer ?? 'not stated'}`;
       const expiry = notAfter ? `expires ${notAfter.toISOString().slice(0, 10)}` : 'no expiry date recorded';
       const renewal = d.RenewalSummary?.RenewalStatus ? `; managed renewal ${d.RenewalSummary.RenewalStatus}` : d.Type === 'IMPORTED' ? '; imported, so ACM does not renew it' : '';
       const facts = `${label} (${kind}) ${expiry}${renewal}; ${inUse}`;
       const daysLeft = notAfter ? Math.floor((notAfter.getTime() - now) / DAY) : undefined;
       if (d.Status === 'REVOKED') results.push({ ...base, status: 'fail', reason: `${facts}: it was revoked${d.RevocationReason ? ` (${d.RevocationReason})` : ''}` });
       else if (d.Status === 'EXPIRED' || (notAfter && notAfter.getTime() <= now)) results.push({ ...base, status: 'fail', reason: `${facts}: it has expired` });
-      else if (d.KeyAlgorithm === 'RSA_1024') results.push({ ...base, status: 'fail', reason: `${facts}: a 1024-bit RSA key is not strong cryptography` });
+      // DescribeCertificate writes key algorithms with a hyphen (RSA-2048), ListCertificates with an underscore.
+      else if (d.KeyAlgorithm && keyType(d.KeyAlgorithm) === 'RSA_1024') results.push({ ...base, status: 'fail', reason: `${facts}: a 1024-bit RSA key is not strong cryptography` });
+      else if (d.SignatureAlgorithm && weakSignature(d.SignatureAlgorithm)) results.push({ ...base, status: 'fail', reason: `${facts}: a certificate signed with ${d.SignatureAlgorithm} (an MD5 or SHA-1 signature) is not strong cryptography` });
       else if (d.Status !== 'ISSUED') results.push({ ...base, status: 'needs-review', reason: `${facts}: status ${d.Status ?? 'missing'}, so it protects nothing yet${d.FailureReason ? ` (${d.FailureReason})` : ''}` });
       else if (daysLeft === undefined) results.push({ ...base, status: 'error', reason: `${facts}: without an expiry date its validity cannot be judged` });
       else if (daysLeft < warnDays) results.push({ ...base, status: 'needs-review', reason: `${facts}: it expires in ${daysLeft} days, within the ${warnDays}-day renewal window` });
+      // An issued certificate's DescribeCertificate (and its AWS Config item) carries SignatureAlgorithm; without it the signature's strength is unknown.
+      else if (!d.SignatureAlgorithm) results.push({ ...base, status: 'needs-review', reason: `${facts}: the evidence does not state the algorithm that signed it, so whether the signature is strong (not MD5 or SHA-1) is unknown; valid for ${daysLeft} more days` });
       else results.push({ ...base, status: 'pass', reason: `${facts}: valid for ${daysLeft} more days` });
     }
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `AWS Certificate Manager holds no certificates in ${ctx.region}` });

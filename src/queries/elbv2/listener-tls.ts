@@ -17,14 +17,37 @@ export interface ListenerTlsEvidence {
 /** Protocol versions PCI DSS and NIST SP 800-52r2 no longer count as strong cryptography. */
 const WEAK_PROTOCOLS = new Set(['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1']);
 
+/**
+ * Cipher suites of an SSL policy (OpenSSL names; TLS 1.3 suites are TLS_*) that TLS 1.2 AEAD, forward-secret policies
+ * drop: those without forward secrecy (RSA key transport, not ECDHE-/DHE-; every TLS 1.3 suite is forward secret) and
+ * those not AEAD (CBC mode, whose MAC-then-encrypt construction Lucky13-class attacks target; no GCM, CHACHA20 or CCM).
+ */
+function weakCiphers(names: string[]): { noForwardSecrecy: string[]; cbc: string[] } {
+  const tls13 = (n: string) => /^TLS_/.test(n);
+  return {
+    noForwardSecrecy: names.filter((n) => !tls13(n) && !/^(ECDHE|DHE)-/.test(n)),
+    cbc: names.filter((n) => !tls13(n) && !/GCM|CHACHA20|CCM/.test(n)),
+  };
+}
+
 function redirectsToHttps(actions: Listener['DefaultActions']): boolean {
   return (actions ?? []).some((a) => a.Type === 'redirect' && a.RedirectConfig?.Protocol === 'HTTPS');
 }
 
-/** A rule action that answers or forwards the request over the plain-HTTP connection. */
+/**
+ * A rule action that answers or forwards the request over the plain-HTTP connection; a rule with neither a redirect to
+ * HTTPS nor a fixed response (an action type this query does not know, or none) counts as one too.
+ */
 function servesPlainHttp(rule: Rule): boolean {
-  return (rule.Actions ?? []).some((a) => a.Type === 'forward' || a.Type === 'authenticate-oidc' || a.Type === 'authenticate-cognito' || (a.Type === 'redirect' && a.RedirectConfig?.Protocol !== 'HTTPS'));
+  const actions = rule.Actions ?? [];
+  return (
+    actions.some((a) => a.Type === 'forward' || a.Type === 'authenticate-oidc' || a.Type === 'authenticate-cognito' || (a.Type === 'redirect' && a.RedirectConfig?.Protocol !== 'HTTPS')) ||
+    !actions.some((a) => (a.Type === 'redirect' && a.RedirectConfig?.Protocol === 'HTTPS') || a.Type === 'fixed-response')
+  );
 }
+
+/** A rule that answers with a fixed response over plain HTTP (no application served, but the request crossed unencrypted). */
+const answersFixed = (rule: Rule): boolean => !servesPlainHttp(rule) && (rule.Actions ?? []).some((a) => a.Type === 'fixed-response');
 
 export const listenerTls = defineQuery<ListenerTlsEvidence>({
   id: 'elbv2.listener-tls',
@@ -33,7 +56,7 @@ export const listenerTls = defineQuery<ListenerTlsEvidence>({
   description:
     'Every Application and Network Load Balancer listener in the region with its load balancer’s scheme (internet-facing or internal): HTTPS and TLS listeners with the protocol versions and cipher suites of their SSL policy (DescribeSSLPolicies), and HTTP listeners with their default action and rules. It shows what the load balancer negotiates with clients, not the TLS between the load balancer and its targets, nor TLS terminated elsewhere (API Gateway, hosts).',
   remediation:
-    'Give every HTTPS/TLS listener a TLS 1.2-or-later security policy (for example ELBSecurityPolicy-TLS13-1-2-2021-06), and make every HTTP listener’s default action and rules a redirect to HTTPS (HTTP 301).',
+    'Give every HTTPS/TLS listener a TLS 1.2-or-later security policy with forward-secret AEAD cipher suites only (for example ELBSecurityPolicy-TLS13-1-2-Res-2021-06), and make every HTTP listener’s default action and rules a redirect to HTTPS (HTTP 301).',
   scope: 'regional',
   apiCalls: ['elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeSSLPolicies'],
   async collect(ctx) {
@@ -114,11 +137,16 @@ export const listenerTls = defineQuery<ListenerTlsEvidence>({
           const protocols = policy.SslProtocols ?? [];
           const weak = protocols.filter((p) => WEAK_PROTOCOLS.has(p));
           const detail = `SSL policy ${policy.Name} allows ${protocols.join(', ') || 'no protocols listed'} with ${policy.Ciphers?.length ?? 0} cipher suites`;
-          results.push(
-            weak.length
-              ? { ...base, status: 'fail', reason: `${label}: ${detail}; it still accepts ${weak.join(' and ')}, older than TLS 1.2` }
-              : { ...base, status: 'pass', reason: `${label}: ${detail}; nothing older than TLS 1.2 is negotiated with clients (the TLS to targets is not shown)` },
-          );
+          const ciphers = (policy.Ciphers ?? []).flatMap((c) => (c.Name ? [c.Name] : []));
+          const { noForwardSecrecy, cbc } = weakCiphers(ciphers);
+          const kept = [
+            ...(noForwardSecrecy.length ? [`cipher suites without forward secrecy (RSA key transport: ${noForwardSecrecy.join(', ')})`] : []),
+            ...(cbc.length ? [`CBC-mode cipher suites (${cbc.join(', ')})`] : []),
+          ];
+          if (weak.length) results.push({ ...base, status: 'fail', reason: `${label}: ${detail}; it still accepts ${weak.join(' and ')}, older than TLS 1.2` });
+          else if (ciphers.length === 0) results.push({ ...base, status: 'needs-review', reason: `${label}: ${detail}; nothing older than TLS 1.2 is negotiated, but DescribeSSLPolicies listed no cipher suites for it, so their strength is unknown` });
+          else if (kept.length) results.push({ ...base, status: 'needs-review', reason: `${label}: ${detail}; security policy ${policy.Name} accepts only TLS 1.2 or later but still offers ${kept.join(' and ')}, which forward-secret AEAD-only policies (ELBSecurityPolicy-TLS13-1-2-Res-2021-06, CloudFront's TLSv1.2_2021) drop; whether they are acceptable strong cryptography is for the assessor to decide` });
+          else results.push({ ...base, status: 'pass', reason: `${label}: ${detail}; nothing older than TLS 1.2 is negotiated with clients, and every cipher suite is forward secret and AEAD (the TLS to targets is not shown)` });
         } else if (l.Protocol === 'HTTP') {
           const rules = data.httpRules[l.ListenerArn!];
           if (rules === undefined || isCapturedError(rules)) {
@@ -126,14 +154,21 @@ export const listenerTls = defineQuery<ListenerTlsEvidence>({
             continue;
           }
           const plainRules = rules.filter((r) => !r.IsDefault && servesPlainHttp(r));
+          const fixedRules = rules.filter((r) => !r.IsDefault && answersFixed(r));
           const plainDefault = !redirectsToHttps(l.DefaultActions);
-          if (!plainDefault && plainRules.length === 0) {
+          if (!plainDefault && plainRules.length === 0 && fixedRules.length === 0) {
             results.push({ ...base, status: 'pass', reason: `${label} redirects every request to HTTPS (default action and ${rules.filter((r) => !r.IsDefault).length} other rules)` });
             continue;
           }
           // A fixed response serves no application, but the request itself still crossed the network unencrypted.
-          if (plainRules.length === 0 && (l.DefaultActions ?? []).length > 0 && (l.DefaultActions ?? []).every((a) => a.Type === 'fixed-response')) {
-            results.push({ ...base, status: 'needs-review', reason: `${label} answers every plain-HTTP request with a fixed response (status ${l.DefaultActions?.[0].FixedResponseConfig?.StatusCode ?? 'not stated'}) instead of redirecting to HTTPS: no application is served, but what clients send still crosses unencrypted` });
+          const fixedDefault = (l.DefaultActions ?? []).length > 0 && (l.DefaultActions ?? []).every((a) => a.Type === 'fixed-response');
+          if (plainRules.length === 0 && (fixedDefault || !plainDefault)) {
+            const status = (actions: Listener['DefaultActions']) => actions?.find((a) => a.Type === 'fixed-response')?.FixedResponseConfig?.StatusCode ?? 'not stated';
+            const what = fixedDefault
+              ? `answers ${fixedRules.length ? 'plain-HTTP requests by default' : 'every plain-HTTP request'} with a fixed response (status ${status(l.DefaultActions)}) instead of redirecting to HTTPS`
+              : 'redirects to HTTPS by default';
+            const byRules = fixedRules.length ? `${fixedDefault ? ', and' : ', but'} ${fixedRules.length} rule(s) (priority ${fixedRules.map((r) => `${r.Priority} status ${status(r.Actions)}`).join(', ')}) answer with a fixed response over plain HTTP instead of redirecting` : '';
+            results.push({ ...base, status: 'needs-review', reason: `${label} ${what}${byRules}: no application is served by them, but what clients send still crosses unencrypted` });
             continue;
           }
           const what = plainDefault ? `its default action is ${(l.DefaultActions ?? []).map((a) => a.Type).join(', ') || 'missing'}, not a redirect to HTTPS` : `${plainRules.length} rule(s) (priority ${plainRules.map((r) => r.Priority).join(', ')}) answer over plain HTTP although the default action redirects to HTTPS`;

@@ -1,4 +1,4 @@
-import { ListDistributionsByConnectionModeCommand, ListDistributionsCommand, ListDistributionTenantsCommand, type DistributionSummary, type DistributionTenantSummary } from '@aws-sdk/client-cloudfront';
+import { GetVpcOriginCommand, ListDistributionsByConnectionModeCommand, ListDistributionsCommand, ListDistributionTenantsCommand, type DistributionSummary, type DistributionTenantSummary, type VpcOrigin } from '@aws-sdk/client-cloudfront';
 import { restXml } from '../protocols/wire.js';
 import { operation, SimError, type SimService } from '../types.js';
 import type { SimAccount } from '../world.js';
@@ -10,6 +10,8 @@ export interface CloudFrontState {
   distributions: DistributionSummary[];
   /** Distribution tenants of the multi-tenant (ConnectionMode tenant-only) distributions. */
   tenants?: DistributionTenantSummary[];
+  /** VPC origins (GetVpcOrigin), which distributions' origins name by VpcOriginConfig.VpcOriginId. */
+  vpcOrigins: VpcOrigin[];
 }
 
 declare module '../world.js' {
@@ -19,7 +21,7 @@ declare module '../world.js' {
 }
 
 export function cloudFrontState(account: SimAccount): CloudFrontState {
-  return account.globalState('cloudfront', () => ({ distributions: [] }));
+  return account.globalState('cloudfront', () => ({ distributions: [], vpcOrigins: [] }));
 }
 
 const invalidArgument = (message: string) => new SimError('InvalidArgument', message);
@@ -78,6 +80,12 @@ export const cloudfront: SimService = {
         invalidLimit: (n) => invalidArgument(`The value ${n} for parameter MaxItems is invalid: it must be between 1 and 100.`),
       });
       return { DistributionTenantList: page, NextMarker: nextToken };
+    }),
+    // GET /2020-05-31/vpc-origin/{Id}: the VpcOrigin as payload, its ETag as a header; an unknown id is EntityNotFound (404).
+    operation(GetVpcOriginCommand, (input, ctx) => {
+      const found = cloudFrontState(ctx.account).vpcOrigins.find((v) => v.Id === input.Id);
+      if (!found) throw new SimError('EntityNotFound', `The VPC origin ${input.Id} does not exist.`, 404);
+      return { VpcOrigin: found, ETag: `E${found.Id!.replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 13)}` };
     }),
   ],
 };

@@ -14,6 +14,8 @@ function policy(name: string, protocols: string[], ciphers: string[]): SslPolicy
 }
 
 export const PREDEFINED_SSL_POLICIES: SslPolicy[] = [
+  // Forward-secret AEAD suites only (the console's default for TLS listeners).
+  policy('ELBSecurityPolicy-TLS13-1-2-Res-2021-06', ['TLSv1.2', 'TLSv1.3'], [...TLS13, ...ECDHE_TLS12.filter((c) => c.includes('GCM'))]),
   policy('ELBSecurityPolicy-TLS13-1-2-2021-06', ['TLSv1.2', 'TLSv1.3'], [...TLS13, ...ECDHE_TLS12]),
   policy('ELBSecurityPolicy-TLS13-1-3-2021-06', ['TLSv1.3'], TLS13),
   policy('ELBSecurityPolicy-TLS-1-2-2017-01', ['TLSv1.2'], [...ECDHE_TLS12, ...RSA_TLS12]),

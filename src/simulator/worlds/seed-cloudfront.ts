@@ -1,5 +1,5 @@
 /** CloudFront distributions of the demo account: the payment pages (HTTPS only, TLSv1.2_2021, WAF) and a legacy receipts site (old policy, HTTP allowed, HTTP origin, no WAF). */
-import type { DistributionSummary } from '@aws-sdk/client-cloudfront';
+import type { DistributionSummary, OriginProtocolPolicy, SslProtocol, VpcOrigin } from '@aws-sdk/client-cloudfront';
 import type { WorldSeedContext } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { cloudFrontState } from '../services/cloudfront.js';
@@ -63,6 +63,30 @@ function distribution(accountId: string, now: Date, spec: DistributionSpec): Dis
     HttpVersion: 'http2',
     IsIPV6Enabled: true,
     Staging: false,
+  };
+}
+
+/**
+ * A deployed CloudFront VPC origin (GetVpcOrigin's VpcOrigin) in front of an internal load balancer, with the origin
+ * protocol policy and TLS versions given. The demo world has none; tests add them to an account's CloudFront state.
+ */
+export function vpcOrigin(accountId: string, now: Date, name: string, policy: OriginProtocolPolicy, protocols: SslProtocol[]): VpcOrigin {
+  const id = `vo_${stableHex(`${accountId}/vpc-origin/${name}`, 22)}`;
+  return {
+    Id: id,
+    Arn: `arn:aws:cloudfront::${accountId}:vpcorigin/${id}`,
+    AccountId: accountId,
+    Status: 'Deployed',
+    CreatedTime: new Date(now.getTime() - 30 * DAY),
+    LastModifiedTime: new Date(now.getTime() - 30 * DAY),
+    VpcOriginEndpointConfig: {
+      Name: name,
+      Arn: `arn:aws:elasticloadbalancing:us-east-1:${accountId}:loadbalancer/app/${name}/${stableHex(name, 16)}`,
+      HTTPPort: 80,
+      HTTPSPort: 443,
+      OriginProtocolPolicy: policy,
+      ...(protocols.length ? { OriginSslProtocols: { Quantity: protocols.length, Items: protocols } } : {}),
+    },
   };
 }
 

@@ -79,7 +79,7 @@ export function seedElbv2(account: SimAccount, world: WorldSeedContext): void {
   const vpc = `vpc-0${stableHex(`${account.id}/${region}/vpc`, 16)}`;
   const L = DEMO_LOAD_BALANCERS;
   addLoadBalancer(s, account, region, world.now, L.checkout, 'application', 'internet-facing', vpc, [
-    { protocol: 'HTTPS', port: 443, sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', defaultAction: 'forward' },
+    { protocol: 'HTTPS', port: 443, sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06', defaultAction: 'forward' },
     { protocol: 'HTTP', port: 80, defaultAction: 'redirect' },
   ]);
   addLoadBalancer(s, account, region, world.now, L.partner, 'application', 'internet-facing', vpc, [

@@ -51,6 +51,15 @@ describe('AWS::ACM::Certificate configuration items', () => {
     expect(results.find((r) => r.resource === certArn(5))!.reason).toMatch(/revoked \(KEY_COMPROMISE\).*the configuration AWS Config recorded/);
   });
 
+  it('judges the key and signature algorithms of items as of DescribeCertificate: RSA-1024 and SHA-1 signatures fail, a missing signatureAlgorithm needs review', () => {
+    const at = (over: Record<string, unknown>) => item({ ...(lower(described[0].Certificate) as Record<string, unknown>), type: 'IMPORTED', renewalSummary: undefined, ...over });
+    const byKey = (over: Record<string, unknown>) => evaluate(evidence([at(over)])).find((r) => r.resource === certArn(1))!;
+    expect(byKey({ keyAlgorithm: 'RSA-2048' }).status).toBe('pass');
+    expect(byKey({ keyAlgorithm: 'RSA-1024' })).toMatchObject({ status: 'fail', reason: expect.stringContaining('1024-bit RSA') });
+    expect(byKey({ keyAlgorithm: 'RSA-2048', signatureAlgorithm: 'SHA1WITHRSA' })).toMatchObject({ status: 'fail', reason: expect.stringContaining('SHA1WITHRSA') });
+    expect(byKey({ keyAlgorithm: 'RSA-2048', signatureAlgorithm: undefined }).status).toBe('needs-review');
+  });
+
   it('keeps the key types ListCertificates is asked for, whether the algorithm is written RSA-2048 or RSA_2048', () => {
     const hyphen = item({ ...(lower(described[0].Certificate) as Record<string, unknown>), keyAlgorithm: 'RSA-2048' });
     const other = item({ ...(lower(described[1].Certificate) as Record<string, unknown>), keyAlgorithm: 'ML_DSA_65' });

@@ -39,6 +39,22 @@ describe('acm.certificates', () => {
     expect(evaluateBoth(d).find((r) => r.resource === certArn(1))?.status).toBe('fail');
   });
 
+  it('a 1024-bit RSA key fails however it is written (DescribeCertificate writes RSA-1024, ListCertificates RSA_1024)', () => {
+    for (const KeyAlgorithm of ['RSA_1024', 'RSA-1024']) {
+      const d = { ...evidence, details: { ...evidence.details, [certArn(1)]: { ...(evidence.details[certArn(1)] as object), KeyAlgorithm } } };
+      expect(evaluateBoth(d).find((r) => r.resource === certArn(1))).toMatchObject({ status: 'fail', reason: expect.stringContaining(`${KeyAlgorithm}`) });
+    }
+  });
+
+  it('a certificate signed with MD5 or SHA-1 fails; one whose signature algorithm is not in the evidence needs review', () => {
+    const withSig = (SignatureAlgorithm: string | undefined) => ({ ...evidence, details: { ...evidence.details, [certArn(1)]: { ...(evidence.details[certArn(1)] as object), Type: 'IMPORTED', Issuer: 'Legacy CA', SignatureAlgorithm } } });
+    for (const alg of ['SHA1WITHRSA', 'MD5WITHRSA', 'SHA1WITHECDSA', 'sha1WithRSAEncryption']) {
+      expect(evaluateBoth(withSig(alg)).find((r) => r.resource === certArn(1))).toMatchObject({ status: 'fail', reason: expect.stringContaining(`signed with ${alg} (an MD5 or SHA-1 signature) is not strong cryptography`) });
+    }
+    for (const alg of ['SHA256WITHRSA', 'SHA384WITHECDSA', 'SHA512WITHRSA']) expect(evaluateBoth(withSig(alg)).find((r) => r.resource === certArn(1))?.status).toBe('pass');
+    expect(evaluateBoth(withSig(undefined)).find((r) => r.resource === certArn(1))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('does not state the algorithm that signed it') });
+  });
+
   it('missing evidence is an error; no certificates is not-applicable', () => {
     expect(evaluateBoth({ summaries: [] }).map((r) => r.status)).toEqual(['error']);
     expect(evaluateBoth({ summaries: [], details: {} }).map((r) => r.status)).toEqual(['not-applicable']);

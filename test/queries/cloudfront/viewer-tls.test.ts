@@ -3,7 +3,10 @@ import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queryById } from '../../../src/queries/index.js';
 import { viewerTls } from '../../../src/queries/cloudfront/viewer-tls.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
-import { ACCOUNT, distributionArn, distributions } from '../../fixtures/cloudfront/distributions.js';
+import { ACCOUNT, VPC_ORIGIN_ID, distributionArn, distributions, vpcOriginDetail, withVpcOrigin } from '../../fixtures/cloudfront/distributions.js';
+import { cloudFrontState } from '../../../src/simulator/services/cloudfront.js';
+import { vpcOrigin } from '../../../src/simulator/worlds/seed-cloudfront.js';
+import { DEMO_ACCOUNT_ID } from '../../../src/simulator/index.js';
 import { demoSession } from '../s3/simulated-collect.js';
 
 const ctx = { accountId: ACCOUNT, region: 'us-east-1', collectedAt: '2026-06-01T00:00:00.000Z' };
@@ -40,6 +43,25 @@ describe('cloudfront.viewer-tls', () => {
     expect(evaluateBoth({ distributions: d })[0].status).toBe('needs-review');
   });
 
+  it('a VPC origin is judged by its endpoint configuration (GetVpcOrigin) as custom origins are: http-only or SSLv3/TLSv1/TLSv1.1 fails, https-only with TLSv1.2 passes', () => {
+    const judge = (v: unknown) => evaluateBoth({ distributions: [withVpcOrigin()], vpcOrigins: { [VPC_ORIGIN_ID]: v } })[0];
+    expect(judge(vpcOriginDetail('http-only', ['TLSv1.2']))).toMatchObject({ status: 'fail', reason: expect.stringContaining(`VPC origin ${VPC_ORIGIN_ID}`) });
+    expect(judge(vpcOriginDetail('http-only', ['TLSv1.2'])).reason).toContain('plain HTTP (http-only)');
+    expect(judge(vpcOriginDetail('https-only', ['TLSv1', 'TLSv1.2']))).toMatchObject({ status: 'fail', reason: expect.stringContaining('may be reached with TLSv1') });
+    expect(judge(vpcOriginDetail('https-only', ['TLSv1.2']))).toMatchObject({ status: 'pass', reason: expect.stringContaining('custom origins and 1 VPC origin(s) reached over TLS 1.2 or later') });
+  });
+
+  it('a VPC origin whose protocol is not in the evidence needs review naming it, never a pass (evidence sealed before GetVpcOrigin was read, a failed read, no OriginSslProtocols)', () => {
+    const judge = (vpcOrigins: unknown) => evaluateBoth({ distributions: [withVpcOrigin()], vpcOrigins })[0];
+    expect(judge(undefined)).toMatchObject({ status: 'needs-review', reason: expect.stringMatching(new RegExp(`VPC origin ${VPC_ORIGIN_ID}: its protocol policy and TLS versions are not in the evidence`)) });
+    expect(judge({})).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no GetVpcOrigin response was collected') });
+    expect(judge({ [VPC_ORIGIN_ID]: { error: { code: 'AccessDenied', message: 'not authorized to perform cloudfront:GetVpcOrigin' } } })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('GetVpcOrigin failed (AccessDenied') });
+    expect(judge({ [VPC_ORIGIN_ID]: vpcOriginDetail('https-only', []) })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('states no OriginSslProtocols') });
+    // A failing viewer setting still fails; the unknown VPC origin is named too.
+    const weak = { ...withVpcOrigin(), ViewerCertificate: { ...distributions[0].ViewerCertificate, MinimumProtocolVersion: 'TLSv1_2016' } };
+    expect(evaluateBoth({ distributions: [weak] })[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining(`VPC origin ${VPC_ORIGIN_ID}`) });
+  });
+
   it('missing evidence is an error; no distributions is not-applicable', () => {
     expect(evaluateBoth({}).map((r) => r.status)).toEqual(['error']);
     expect(evaluateBoth({ distributions: [] }).map((r) => r.status)).toEqual(['not-applicable']);
@@ -70,5 +92,26 @@ describe('cloudfront.viewer-tls against the simulated demo account (restXml)', (
     expect(results).toHaveLength(2);
     expect(calls).toHaveLength(2);
     expect(calls[1].input).toMatchObject({ Marker: expect.any(String) });
+  });
+
+  it('reads GetVpcOrigin once for each VPC origin the distributions name: an http-only one fails, an unknown id (EntityNotFound) needs review', async () => {
+    const state = cloudFrontState(session.sim.world.account(DEMO_ACCOUNT_ID)!);
+    const saved = { distributions: [...state.distributions], vpcOrigins: [...state.vpcOrigins] };
+    try {
+      const plain = vpcOrigin(DEMO_ACCOUNT_ID, session.now, 'internal-receipts', 'http-only', ['TLSv1.2']);
+      state.vpcOrigins.push(plain);
+      const [pay] = saved.distributions;
+      const via = (id: string, vpcOriginId: string) => ({ ...pay, Id: id, ARN: `arn:aws:cloudfront::${DEMO_ACCOUNT_ID}:distribution/${id}`, Origins: { Quantity: 1, Items: [{ ...withVpcOrigin(id, vpcOriginId).Origins!.Items![0] }] } });
+      state.distributions.push(via('EVPCPLAIN', plain.Id!), via('EVPCPLAIN2', plain.Id!), via('EVPCGONE', 'vo_doesnotexist0000000000'));
+      const { results, calls } = await session.run(q, 'us-east-1');
+      expect(calls.filter((c) => c.operation === 'cloudfront:GetVpcOrigin').map((c) => c.input)).toEqual([{ Id: plain.Id }, { Id: 'vo_doesnotexist0000000000' }]);
+      const byId = Object.fromEntries(results.map((r) => [r.resource.split('/').pop(), r]));
+      expect(byId.EVPCPLAIN).toMatchObject({ status: 'fail', reason: expect.stringContaining(`VPC origin ${plain.Id}`) });
+      expect(byId.EVPCPLAIN.reason).toContain('http-only');
+      expect(byId.EVPCGONE).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('GetVpcOrigin failed (EntityNotFound') });
+    } finally {
+      state.distributions.splice(0, Infinity, ...saved.distributions);
+      state.vpcOrigins.splice(0, Infinity, ...saved.vpcOrigins);
+    }
   });
 });

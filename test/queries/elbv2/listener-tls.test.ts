@@ -43,6 +43,34 @@ describe('elbv2.listener-tls', () => {
     expect(evaluateBoth(data).find((r) => r.resource === listenerArn('public-good', 80))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('fixed response (status 403)') });
   });
 
+  it('a TLS 1.2-only policy keeping suites without forward secrecy or in CBC mode needs review, listing them (as CloudFront fails TLSv1.2_2019); no cipher suites listed needs review', () => {
+    const [https] = listenersByLb['public-good'].Listeners!;
+    const withPolicy = (Name: string, ciphers: string[]) => ({
+      ...evidence,
+      listeners: { ...evidence.listeners, [https.LoadBalancerArn!]: [{ ...https, SslPolicy: Name }] },
+      sslPolicies: [{ Name, SslProtocols: ['TLSv1.2'], Ciphers: ciphers.map((c, i) => ({ Name: c, Priority: i + 1 })) }],
+    });
+    const judge = (name: string, ciphers: string[]) => evaluateBoth(withPolicy(name, ciphers)).find((r) => r.resource === listenerArn('public-good', 443))!;
+    const ext = judge('ELBSecurityPolicy-TLS-1-2-Ext-2018-06', ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-SHA', 'AES128-GCM-SHA256', 'AES128-SHA256', 'AES128-SHA', 'AES256-SHA']);
+    expect(ext.status).toBe('needs-review');
+    expect(ext.reason).toContain('without forward secrecy (RSA key transport: AES128-GCM-SHA256, AES128-SHA256, AES128-SHA, AES256-SHA)');
+    expect(ext.reason).toContain('CBC-mode cipher suites (ECDHE-RSA-AES128-SHA, AES128-SHA256, AES128-SHA, AES256-SHA)');
+    // ECDHE CBC suites with SHA-2 MACs (ELBSecurityPolicy-TLS13-1-2-2021-06 keeps them) need review too, as CloudFront's TLSv1.2_2019 fails.
+    expect(judge('ELBSecurityPolicy-TLS13-1-2-2021-06', ['TLS_AES_128_GCM_SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-SHA256'])).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('CBC-mode cipher suites (ECDHE-RSA-AES128-SHA256)') });
+    expect(judge('ELBSecurityPolicy-TLS13-1-2-Res-2021-06', ['TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-CHACHA20-POLY1305'])).toMatchObject({ status: 'pass', reason: expect.stringContaining('forward secret and AEAD') });
+    expect(judge('Empty', []).status).toBe('needs-review');
+  });
+
+  it('an HTTP listener redirecting by default but answering a path with a fixed-response rule needs review, as a fixed-response default action does', () => {
+    const [, http] = listenersByLb['public-good'].Listeners!;
+    const fixedRule = { RuleArn: `${http.ListenerArn!.replace(':listener/', ':listener-rule/')}/7`, Priority: '1', Conditions: [{ Field: 'path-pattern', Values: ['/api/*'] }], Actions: [{ Type: 'fixed-response' as const, FixedResponseConfig: { StatusCode: '200', ContentType: 'application/json', MessageBody: '{"ok":true}' } }], IsDefault: false };
+    const withRules = (extra: object[]) => ({ ...evidence, httpRules: { ...evidence.httpRules, [http.ListenerArn!]: [...extra, ...(evidence.httpRules[http.ListenerArn!] as object[])] } });
+    expect(evaluateBoth(withRules([fixedRule])).find((r) => r.resource === listenerArn('public-good', 80))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('redirects to HTTPS by default, but 1 rule(s) (priority 1 status 200) answer with a fixed response over plain HTTP') });
+    // A rule with an action type this query does not know is not taken for a redirect.
+    const unknown = { ...fixedRule, Priority: '2', Actions: [{ Type: 'some-new-action' }] };
+    expect(evaluateBoth(withRules([unknown])).find((r) => r.resource === listenerArn('public-good', 80))).toMatchObject({ status: 'fail', reason: expect.stringContaining('priority 2') });
+  });
+
   it('a policy DescribeSSLPolicies did not describe is unknown (error), never a pass', () => {
     expect(byArn[listenerArn('public-legacy', 8443)]).toMatchObject({ status: 'error', reason: expect.stringContaining('Custom-Unknown-Policy') });
   });
@@ -81,7 +109,7 @@ describe('elbv2.listener-tls against the simulated demo account', () => {
     const ops = calls.map((c) => c.operation);
     expect(ops[0]).toBe('elasticloadbalancing:DescribeLoadBalancers');
     expect(ops.at(-1)).toBe('elasticloadbalancing:DescribeSSLPolicies');
-    expect(calls.at(-1)!.input).toMatchObject({ Names: ['ELBSecurityPolicy-2016-08', 'ELBSecurityPolicy-TLS13-1-2-2021-06'] });
+    expect(calls.at(-1)!.input).toMatchObject({ Names: ['ELBSecurityPolicy-2016-08', 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06'] });
   });
 
   it('second region: no load balancers, not applicable', async () => {
