@@ -278,7 +278,11 @@ function automatedCoverage(data: MacieDiscoveryEvidence, since: string, expected
     if (excludedIds.length) limits.push(`its sensitivity inspection template excludes the card managed data identifiers ${excludedIds.join(', ')}: those card data types are not detected`);
     else identifiers = 'the recommended managed data identifiers, no card identifier excluded by its sensitivity inspection template';
   }
-  return { text: `automated sensitive data discovery${since} over ${buckets} with ${identifiers} (it samples objects in each bucket, not every object)`, limits };
+  // Macie documents that, for an account in a Macie organization, the administrator's scope and template apply instead.
+  return {
+    text: `automated sensitive data discovery${since} over ${buckets} with ${identifiers} (the scope and template read in this account, which apply unless it is a Macie member: then its administrator's do; it samples objects in each bucket, not every object)`,
+    limits,
+  };
 }
 
 /** Why card-data findings may be missing from the unarchived listing: suppression rules that can archive them. */

@@ -111,6 +111,8 @@ describe('macie.discovery: what the discovery covers', () => {
     const withFullJob = { ...excluded, jobs: [allBucketsJob], jobDetails: { 'job-all': allBucketsJobDetail } };
     expect(sessionOf(withFullJob)).toMatchObject({ status: 'pass', reason: expect.stringMatching(/weekly-all-buckets.*not covering every bucket for card data: automated sensitive data discovery.*excludes 2 buckets/) });
     expect(sessionOf(evidence).reason).toContain('over every bucket (no classification-scope exclusions)');
+    // Macie applies the administrator's scope and template to its members: the pass says which were read.
+    expect(sessionOf(evidence).reason).toContain('the scope and template read in this account, which apply unless it is a Macie member: then its administrator');
   });
 
   it('automated discovery whose sensitivity inspection template excludes card managed data identifiers needs review, naming them', () => {
