@@ -62,7 +62,12 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
 
   'macie2:GetMacieSession': macieRead,
   'macie2:GetAutomatedDiscoveryConfiguration': macieRead,
+  'macie2:GetClassificationScope': macieRead,
+  'macie2:GetSensitivityInspectionTemplate': macieRead,
   'macie2:ListClassificationJobs': macieRead,
+  'macie2:DescribeClassificationJob': macieRead,
+  'macie2:ListFindingsFilters': macieRead,
+  'macie2:GetFindingsFilter': macieRead,
   'macie2:ListFindings': macieRead,
   'macie2:GetFindings': macieRead,
   'macie2:ListMembers': macieRead,

@@ -1,16 +1,43 @@
-import type { CriterionAdditionalProperties, Finding, GetAutomatedDiscoveryConfigurationCommandOutput, GetMacieSessionCommandOutput, JobSummary, Macie2Client } from '@aws-sdk/client-macie2';
+import type {
+  CriteriaBlockForJob,
+  CriterionAdditionalProperties,
+  DescribeClassificationJobCommandOutput,
+  Finding,
+  FindingCriteria,
+  FindingsFilterListItem,
+  GetAutomatedDiscoveryConfigurationCommandOutput,
+  GetClassificationScopeCommandOutput,
+  GetFindingsFilterCommandOutput,
+  GetMacieSessionCommandOutput,
+  GetSensitivityInspectionTemplateCommandOutput,
+  JobScopingBlock,
+  JobSummary,
+  Macie2Client,
+} from '@aws-sdk/client-macie2';
 import { loadMacie2Sdk } from '../../aws/sdk.js';
 import { ownItems, othersLeftOut } from '../own-account.js';
 import { captureAbsence, defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
 
+type Out<T> = Omit<T, '$metadata'>;
+
 /**
  * GetMacieSession (Macie answers AccessDeniedException "Macie is not enabled" when it is off), and when enabled: the
- * automated discovery configuration, every classification job, and the unarchived card-data findings' metadata.
+ * automated discovery configuration with its classification scope and sensitivity inspection template, every
+ * classification job (DescribeClassificationJob of each active scheduled one), the suppression rules (findings filters
+ * with action ARCHIVE) and the unarchived card-data findings' metadata.
  */
 export interface MacieDiscoveryEvidence {
-  session: Omit<GetMacieSessionCommandOutput, '$metadata'> | CapturedError;
-  automatedDiscovery?: Omit<GetAutomatedDiscoveryConfigurationCommandOutput, '$metadata'> | CapturedError;
+  session: Out<GetMacieSessionCommandOutput> | CapturedError;
+  automatedDiscovery?: Out<GetAutomatedDiscoveryConfigurationCommandOutput> | CapturedError;
+  /** GetClassificationScope of the configuration's classificationScopeId (the S3 bucket exclusion list of automated discovery). */
+  classificationScope?: Out<GetClassificationScopeCommandOutput> | CapturedError;
+  /** GetSensitivityInspectionTemplate of the configuration's sensitivityInspectionTemplateId (managed data identifiers used). */
+  sensitivityInspectionTemplate?: Out<GetSensitivityInspectionTemplateCommandOutput> | CapturedError;
   jobs?: JobSummary[];
+  /** DescribeClassificationJob of each SCHEDULED job in RUNNING or IDLE, by job id. */
+  jobDetails?: Record<string, Out<DescribeClassificationJobCommandOutput> | CapturedError>;
+  /** GetFindingsFilter of each ListFindingsFilters entry with action ARCHIVE (a suppression rule); the listing's error if refused. */
+  suppressionRules?: Array<Out<GetFindingsFilterCommandOutput> | (CapturedError & { id?: string; name?: string })> | CapturedError;
   /** GetFindings for ListFindings of the financial and multiple-type sensitive data findings, without occurrence locations. */
   findings?: Finding[];
 }
@@ -42,20 +69,66 @@ function stringList(value: unknown): string[] {
   return typeof value === 'string' && value.trim() ? value.split(',').map((s) => s.trim()) : [];
 }
 
-/** The account's own Macie session and, when enabled, its discovery configuration and classification jobs. */
+/** A scheduled job that runs (RUNNING) or waits for its next run (IDLE). */
+const isActiveScheduled = (j: JobSummary) => j.jobType === 'SCHEDULED' && (j.jobStatus === 'RUNNING' || j.jobStatus === 'IDLE');
+
+/** Refusals kept as evidence and judged as unknown (a member may not read its administrator's settings). */
+const REFUSED = ['AccessDeniedException', 'ValidationException', 'ResourceNotFoundException'];
+
+/**
+ * The account's own Macie session and, when enabled: its discovery configuration (with the classification scope and
+ * sensitivity inspection template when automated discovery is on), its classification jobs (each active scheduled
+ * job's full definition) and its suppression rules.
+ */
 export async function readDiscoverySettings(ctx: QueryContext): Promise<Omit<MacieDiscoveryEvidence, 'findings'>> {
-  const { Macie2Client, GetAutomatedDiscoveryConfigurationCommand, GetMacieSessionCommand, paginateListClassificationJobs } = await loadMacie2Sdk();
-  const client = ctx.clients.get(Macie2Client);
-  const session = await captureAbsence(() => client.send(new GetMacieSessionCommand({}), { abortSignal: ctx.signal }), ['AccessDeniedException']);
+  const sdk = await loadMacie2Sdk();
+  const client = ctx.clients.get(sdk.Macie2Client);
+  const opts = { abortSignal: ctx.signal };
+  const session = await captureAbsence(() => client.send(new sdk.GetMacieSessionCommand({}), opts), ['AccessDeniedException']);
   if (isCapturedError(session) || session.status !== 'ENABLED') return { session };
   // A member account may not read the administrator's discovery settings: kept as evidence, judged as unknown.
-  const automatedDiscovery = await captureAbsence(() => client.send(new GetAutomatedDiscoveryConfigurationCommand({}), { abortSignal: ctx.signal }), ['AccessDeniedException', 'ValidationException']);
+  const automatedDiscovery = await captureAbsence(() => client.send(new sdk.GetAutomatedDiscoveryConfigurationCommand({}), opts), ['AccessDeniedException', 'ValidationException']);
+  const settings: Omit<MacieDiscoveryEvidence, 'findings'> = { session, automatedDiscovery };
+  if (!isCapturedError(automatedDiscovery) && automatedDiscovery.status === 'ENABLED') {
+    const { classificationScopeId: scopeId, sensitivityInspectionTemplateId: templateId } = automatedDiscovery;
+    settings.classificationScope = scopeId
+      ? await captureAbsence(() => client.send(new sdk.GetClassificationScopeCommand({ id: scopeId }), opts), REFUSED)
+      : { error: { code: 'NoClassificationScopeId', message: 'the automated discovery configuration names no classification scope' } };
+    settings.sensitivityInspectionTemplate = templateId
+      ? await captureAbsence(() => client.send(new sdk.GetSensitivityInspectionTemplateCommand({ id: templateId }), opts), REFUSED)
+      : { error: { code: 'NoSensitivityInspectionTemplateId', message: 'the automated discovery configuration names no sensitivity inspection template' } };
+  }
   const jobs: JobSummary[] = [];
-  for await (const page of paginateListClassificationJobs({ client, pageSize: 25 }, {})) {
+  for await (const page of sdk.paginateListClassificationJobs({ client, pageSize: 25 }, {})) {
     ctx.signal?.throwIfAborted();
     jobs.push(...(stripMetadata(page).items ?? []));
   }
-  return { session, automatedDiscovery, jobs };
+  // The summary lacks the object scoping, sampling and managed data identifiers of a job: read them for the jobs judged.
+  const jobDetails: NonNullable<MacieDiscoveryEvidence['jobDetails']> = {};
+  for (const j of jobs) {
+    const jobId = j.jobId;
+    if (jobId && isActiveScheduled(j)) jobDetails[jobId] = await captureAbsence(() => client.send(new sdk.DescribeClassificationJobCommand({ jobId }), opts), REFUSED);
+  }
+  // Suppression rules archive matching findings as Macie creates them: the unarchived listing below never shows those.
+  const listed = await captureAbsence(async () => {
+    const items: FindingsFilterListItem[] = [];
+    for await (const page of sdk.paginateListFindingsFilters({ client, pageSize: 25 }, {})) {
+      ctx.signal?.throwIfAborted();
+      items.push(...(stripMetadata(page).findingsFilterListItems ?? []));
+    }
+    return items;
+  }, REFUSED);
+  let suppressionRules: NonNullable<MacieDiscoveryEvidence['suppressionRules']> = [];
+  if (isCapturedError(listed)) suppressionRules = listed;
+  else {
+    for (const f of listed) {
+      const id = f.id;
+      if (f.action !== 'ARCHIVE' || !id) continue;
+      const rule = await captureAbsence(() => client.send(new sdk.GetFindingsFilterCommand({ id }), opts), REFUSED);
+      suppressionRules.push(isCapturedError(rule) ? { ...rule, id, name: f.name } : rule);
+    }
+  }
+  return { ...settings, jobs, jobDetails, suppressionRules };
 }
 
 /** ListFindings then GetFindings of the unarchived card-data findings (with `extra` criteria), without occurrence locations. */
@@ -79,16 +152,170 @@ export async function readCardFindings(client: Macie2Client, extra: Record<strin
   return findings;
 }
 
+/** Managed data identifiers that detect payment card data (CREDIT_CARD_NUMBER, CREDIT_CARD_SECURITY_CODE, ...). */
+const isCardIdentifier = (id: string) => id.startsWith('CREDIT_CARD');
+const isCardNumberIdentifier = (id: string) => id.startsWith('CREDIT_CARD_NUMBER');
+
+/** A job's bucket criteria block as text: its conditions, joined by AND as Macie joins them. */
+function bucketBlockText(b: CriteriaBlockForJob | undefined): string {
+  return (b?.and ?? [])
+    .map((c) => {
+      if (c.simpleCriterion) return `${c.simpleCriterion.key ?? '?'} ${c.simpleCriterion.comparator ?? '?'} ${(c.simpleCriterion.values ?? []).join('|')}`;
+      if (c.tagCriterion) return `tag ${c.tagCriterion.comparator ?? '?'} ${(c.tagCriterion.tagValues ?? []).map((t) => `${t.key ?? ''}${t.value ? `=${t.value}` : ''}`).join('|')}`;
+      return '(unrecognised condition)';
+    })
+    .join(' AND ');
+}
+
+/** A job's object scoping block as text. */
+function scopingBlockText(b: JobScopingBlock | undefined): string {
+  return (b?.and ?? [])
+    .map((t) => {
+      if (t.simpleScopeTerm) return `${t.simpleScopeTerm.key ?? '?'} ${t.simpleScopeTerm.comparator ?? '?'} ${(t.simpleScopeTerm.values ?? []).join('|')}`;
+      if (t.tagScopeTerm) return `object tag ${t.tagScopeTerm.comparator ?? '?'} ${(t.tagScopeTerm.tagValues ?? []).map((v) => `${v.key ?? ''}${v.value ? `=${v.value}` : ''}`).join('|')}`;
+      return '(unrecognised term)';
+    })
+    .join(' AND ');
+}
+
+/** Findings filter criteria as text. */
+function findingCriteriaText(c: FindingCriteria | undefined): string {
+  const parts = Object.entries(c?.criterion ?? {}).flatMap(([field, ops]) =>
+    Object.entries(ops ?? {})
+      .filter(([, v]) => v !== undefined)
+      .map(([op, v]) => `${field} ${op} ${Array.isArray(v) ? v.join('|') : String(v)}`),
+  );
+  return parts.length ? parts.join(' AND ') : 'every finding';
+}
+
+/** Whether a suppression rule's criteria can match a card-data finding (a sensitive-data finding of a card type). */
+function mayArchiveCardFindings(c: FindingCriteria | undefined): boolean {
+  const crit = c?.criterion ?? {};
+  const type = crit.type;
+  if (type?.eq && !type.eq.some((t) => (CARD_FINDING_TYPES as readonly string[]).includes(t))) return false;
+  if (type?.eqExactMatch && !type.eqExactMatch.some((t) => (CARD_FINDING_TYPES as readonly string[]).includes(t))) return false;
+  if (type?.neq && CARD_FINDING_TYPES.every((t) => type.neq!.includes(t))) return false;
+  const category = crit.category;
+  if (category?.eq && !category.eq.includes('CLASSIFICATION')) return false;
+  if (category?.neq?.includes('CLASSIFICATION')) return false;
+  return true;
+}
+
+/** One discovery source (automated discovery or a scheduled job): what it covers, and what keeps it from covering every bucket for card data. */
+interface Coverage {
+  text: string;
+  limits: string[];
+}
+
+function jobCoverage(j: JobSummary, detail: Out<DescribeClassificationJobCommandOutput> | CapturedError | undefined, accountId: string): Coverage {
+  const name = `scheduled job ${j.name ?? j.jobId}`;
+  const limits: string[] = [];
+  const d = detail && !isCapturedError(detail) ? detail : undefined;
+  if (!detail) limits.push('its definition (DescribeClassificationJob: object scoping, sampling, managed data identifiers) is not in the evidence');
+  else if (isCapturedError(detail)) limits.push(`its definition was not readable (${detail.error.code}): object scoping, sampling and managed data identifiers unknown`);
+  const def = d ? d.s3JobDefinition : { bucketDefinitions: j.bucketDefinitions, bucketCriteria: j.bucketCriteria };
+  const lastRunError = d?.lastRunErrorStatus ?? j.lastRunErrorStatus;
+  if (lastRunError?.code === 'ERROR') limits.push('its last run reported account- or bucket-level errors (lastRunErrorStatus ERROR): it did not analyse every bucket in its scope');
+  const scope: string[] = [];
+  if (def?.bucketDefinitions?.length) {
+    const named = def.bucketDefinitions.map((b) => `${(b.buckets ?? []).join(', ')}${b.accountId && b.accountId !== accountId ? ` of account ${b.accountId}` : ''}`).join('; ');
+    scope.push(`only the named buckets ${named}`);
+    limits.push(`it analyses only the named buckets ${named}`);
+  } else if (def?.bucketCriteria) {
+    const inc = bucketBlockText(def.bucketCriteria.includes);
+    const exc = bucketBlockText(def.bucketCriteria.excludes);
+    if (inc || exc) {
+      const criteria = [inc && `include ${inc}`, exc && `exclude ${exc}`].filter(Boolean).join(', ');
+      scope.push(`buckets matching ${criteria}`);
+      limits.push(`it analyses only the buckets matching its criteria (${criteria})`);
+    } else scope.push('every bucket (bucket criteria without conditions, re-evaluated at each run)');
+  } else {
+    scope.push('buckets not named in the evidence');
+    limits.push('its definition names neither buckets nor bucket criteria');
+  }
+  if (d) {
+    const inc = scopingBlockText(d.s3JobDefinition?.scoping?.includes);
+    const exc = scopingBlockText(d.s3JobDefinition?.scoping?.excludes);
+    if (inc || exc) {
+      const scoping = [inc && `include ${inc}`, exc && `exclude ${exc}`].filter(Boolean).join(', ');
+      scope.push(`objects matching ${scoping}`);
+      limits.push(`its object scoping limits it to objects matching ${scoping}`);
+    } else scope.push('every object');
+    if (d.samplingPercentage !== undefined && d.samplingPercentage < 100) {
+      scope.push(`${d.samplingPercentage}% sampling`);
+      limits.push(`it analyses a ${d.samplingPercentage}% sample of the objects`);
+    }
+    const selector = d.managedDataIdentifierSelector ?? 'RECOMMENDED';
+    const ids = d.managedDataIdentifierIds ?? [];
+    scope.push(`managed data identifiers ${selector}${ids.length ? ` ${ids.join(', ')}` : ''}`);
+    if (selector === 'NONE') limits.push('it uses no managed data identifiers (managedDataIdentifierSelector NONE): card numbers are not detected unless a custom data identifier does');
+    else if (selector === 'EXCLUDE' && ids.some(isCardIdentifier)) limits.push(`it excludes the card managed data identifiers ${ids.filter(isCardIdentifier).join(', ')}`);
+    else if (selector === 'INCLUDE' && !ids.some(isCardNumberIdentifier)) limits.push(`it uses only the managed data identifiers ${ids.join(', ') || '(none listed)'}, no CREDIT_CARD_NUMBER identifier`);
+  }
+  return { text: `${name} (${scope.join('; ')})`, limits };
+}
+
+function automatedCoverage(data: MacieDiscoveryEvidence, since: string, expected: string[]): Coverage {
+  const limits: string[] = [];
+  const scope = data.classificationScope;
+  let buckets = 'every bucket';
+  if (!scope) limits.push('its classification scope (GetClassificationScope: the bucket exclusion list) is not in the evidence');
+  else if (isCapturedError(scope)) limits.push(`its classification scope was not readable (${scope.error.code}): which buckets it excludes is unknown`);
+  else {
+    const excluded = scope.s3?.excludes?.bucketNames ?? [];
+    if (excluded.length) {
+      const declared = excluded.filter((b) => expected.some((p) => globMatch(p, b)));
+      buckets = `every bucket but ${excluded.length} excluded`;
+      limits.push(`its classification scope excludes ${excluded.length} bucket${excluded.length === 1 ? '' : 's'} from analysis: ${excluded.join(', ')}${declared.length ? ` (declared card data locations among them: ${declared.join(', ')})` : ''}`);
+    } else buckets = 'every bucket (no classification-scope exclusions)';
+  }
+  const template = data.sensitivityInspectionTemplate;
+  let identifiers = 'its recommended managed data identifiers';
+  if (!template) limits.push('its sensitivity inspection template (GetSensitivityInspectionTemplate: the managed data identifiers used) is not in the evidence');
+  else if (isCapturedError(template)) limits.push(`its sensitivity inspection template was not readable (${template.error.code}): whether card numbers are detected is unknown`);
+  else {
+    const excludedIds = (template.excludes?.managedDataIdentifierIds ?? []).filter(isCardIdentifier);
+    if (excludedIds.length) limits.push(`its sensitivity inspection template excludes the card managed data identifiers ${excludedIds.join(', ')}: those card data types are not detected`);
+    else identifiers = 'the recommended managed data identifiers, no card identifier excluded by its sensitivity inspection template';
+  }
+  // Macie documents that, for an account in a Macie organization, the administrator's scope and template apply instead.
+  return {
+    text: `automated sensitive data discovery${since} over ${buckets} with ${identifiers} (the scope and template read in this account, which apply unless it is a Macie member: then its administrator's do; it samples objects in each bucket, not every object)`,
+    limits,
+  };
+}
+
+/** Why card-data findings may be missing from the unarchived listing: suppression rules that can archive them. */
+function suppressionNote(rules: MacieDiscoveryEvidence['suppressionRules']): string | undefined {
+  if (rules === undefined) return 'the suppression rules (findings filters with action ARCHIVE) are not in the evidence: card-data findings they archive would be missing from the unarchived findings judged here';
+  if (isCapturedError(rules)) return `the findings filters were not readable (${rules.error.code}): card-data findings archived by suppression rules would be missing from the unarchived findings judged here`;
+  const relevant = rules.filter((r) => isCapturedError(r) || mayArchiveCardFindings(r.findingCriteria));
+  if (!relevant.length) return undefined;
+  const list = relevant.map((r) => (isCapturedError(r) ? `${r.name ?? r.id} (criteria not readable: ${r.error.code})` : `${r.name ?? r.id} (${findingCriteriaText(r.findingCriteria)})`)).join('; ');
+  return `${relevant.length} suppression rule${relevant.length === 1 ? '' : 's'} (findings filter action ARCHIVE) can archive card-data findings as Macie creates them, and only unarchived findings are judged here: ${list}`;
+}
+
 export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
   id: 'macie.discovery',
   service: 'macie2',
   title: 'Amazon Macie discovers sensitive data in S3, and card numbers appear only where card data is expected',
   description:
-    'Amazon Macie in the region: whether it is enabled, whether automated sensitive data discovery or classification jobs are running, and the metadata of every unarchived sensitive-data finding of the account (its own only, also where it is the Macie administrator) that may hold payment card data (bucket, object key, detection types and counts, severity, origin). Sample values and occurrence locations are never collected. Macie only inspects S3 objects of the types it supports, in buckets it can read; other data stores are not covered.',
+    'Amazon Macie in the region: whether it is enabled; whether automated sensitive data discovery runs, with the buckets its classification scope excludes and the card managed data identifiers its sensitivity inspection template excludes; which scheduled classification jobs run, with their bucket and object scope, sampling, managed data identifiers and last-run errors (discovery passes only where one of them covers every bucket with the card identifiers); the suppression rules (findings filters that archive) able to hide card-data findings; and the metadata of every unarchived sensitive-data finding of the account (its own only, also where it is the Macie administrator) that may hold payment card data (bucket, object key, detection types and counts, severity, origin). Sample values and occurrence locations are never collected. Macie only inspects S3 objects of the types it supports, in buckets it can read; other data stores are not covered.',
   remediation:
-    'Enable Macie in every region holding S3 data and turn on automated sensitive data discovery (or schedule classification jobs over all buckets); for each bucket where card numbers are found outside the declared card data locations, delete or truncate the data, or bring the bucket into the CDE and the data retention policy.',
+    'Enable Macie in every region holding S3 data and turn on automated sensitive data discovery without bucket exclusions or excluded card identifiers (or schedule classification jobs over all buckets and objects with the card identifiers), and review suppression rules that archive card-data findings; for each bucket where card numbers are found outside the declared card data locations, delete or truncate the data, or bring the bucket into the CDE and the data retention policy.',
   scope: 'regional',
-  apiCalls: ['macie2:GetMacieSession', 'macie2:GetAutomatedDiscoveryConfiguration', 'macie2:ListClassificationJobs', 'macie2:ListFindings', 'macie2:GetFindings'],
+  apiCalls: [
+    'macie2:GetMacieSession',
+    'macie2:GetAutomatedDiscoveryConfiguration',
+    'macie2:GetClassificationScope',
+    'macie2:GetSensitivityInspectionTemplate',
+    'macie2:ListClassificationJobs',
+    'macie2:DescribeClassificationJob',
+    'macie2:ListFindingsFilters',
+    'macie2:GetFindingsFilter',
+    'macie2:ListFindings',
+    'macie2:GetFindings',
+  ],
   parameters: {
     cardDataBuckets: {
       description: 'Organisation choice: bucket name patterns (with *) where stored card data is expected (the documented CDE data stores). Card numbers found in any other bucket fail; with none listed, every bucket with card numbers fails.',
@@ -125,17 +352,30 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
     const maxAge = Number(params.maxJobAgeDays ?? 90);
     const auto = data.automatedDiscovery;
     const autoOn = !isCapturedError(auto) && auto.status === 'ENABLED';
-    const scheduled = data.jobs.filter((j) => j.jobType === 'SCHEDULED' && (j.jobStatus === 'RUNNING' || j.jobStatus === 'IDLE'));
+    const scheduled = data.jobs.filter(isActiveScheduled);
     const recentOneTime = data.jobs.filter((j) => j.jobType === 'ONE_TIME' && j.jobStatus !== 'CANCELLED' && now - (toDate(j.createdAt)?.getTime() ?? 0) <= maxAge * DAY);
     const { own: ownFindings, others } = ownItems(data.findings, (f) => f.accountId, ctx.accountId);
+    const expected = stringList(params.cardDataBuckets);
     const jobsText = `${data.jobs.length} classification job${data.jobs.length === 1 ? '' : 's'} (${scheduled.length} scheduled and active)`;
-    if (autoOn || scheduled.length) {
-      const since = !isCapturedError(auto) && autoOn && auto.firstEnabledAt ? ` since ${toDate(auto.firstEnabledAt)?.toISOString().slice(0, 10)}` : '';
-      results.push({ ...base, status: 'pass', reason: `Macie is enabled in ${ctx.region}${autoOn ? ` with automated sensitive data discovery${since}` : ''}; ${jobsText}; it inspects S3 objects of supported types only, not other data stores` });
-    } else if (isCapturedError(auto) && !scheduled.length) {
-      results.push({ ...base, status: 'needs-review', reason: `Macie is enabled in ${ctx.region} but its automated discovery setting was not readable (${auto.error.code}); ${jobsText}` });
+    const since = !isCapturedError(auto) && autoOn && auto.firstEnabledAt ? ` since ${toDate(auto.firstEnabledAt)?.toISOString().slice(0, 10)}` : '';
+    const sources = [...(autoOn ? [automatedCoverage(data, since, expected)] : []), ...scheduled.map((j) => jobCoverage(j, j.jobId ? data.jobDetails?.[j.jobId] : undefined, ctx.accountId))];
+    const full = sources.filter((c) => !c.limits.length);
+    const partial = sources.filter((c) => c.limits.length);
+    const suppressed = suppressionNote(data.suppressionRules);
+    const partialText = partial.map((c) => `${c.text}: ${c.limits.join('; ')}`).join('. ');
+    if (full.length) {
+      const others = partial.length ? `; not covering every bucket for card data: ${partialText}` : '';
+      const reason = `Macie is enabled in ${ctx.region} with ${full.map((c) => c.text).join(' and ')}${others}; ${jobsText}; it inspects S3 objects of supported types only, not other data stores`;
+      results.push(suppressed ? { ...base, status: 'needs-review', reason: `${reason}. But ${suppressed}` } : { ...base, status: 'pass', reason });
+    } else if (partial.length || isCapturedError(auto)) {
+      const unreadable = isCapturedError(auto) ? `its automated discovery setting was not readable (${auto.error.code})${partial.length ? '; ' : ''}` : '';
+      results.push({
+        ...base,
+        status: 'needs-review',
+        reason: `Macie is enabled in ${ctx.region} but no discovery is shown to cover every bucket for card data: ${unreadable}${partialText}; ${jobsText}${suppressed ? `. Also, ${suppressed}` : ''}`,
+      });
     } else if (recentOneTime.length) {
-      results.push({ ...base, status: 'needs-review', reason: `Macie is enabled in ${ctx.region} without automated discovery or a scheduled job; only one-time jobs created in the last ${maxAge} days (${recentOneTime.map((j) => j.name ?? j.jobId).join(', ')}) show discovery` });
+      results.push({ ...base, status: 'needs-review', reason: `Macie is enabled in ${ctx.region} without automated discovery or a scheduled job; only one-time jobs created in the last ${maxAge} days (${recentOneTime.map((j) => j.name ?? j.jobId).join(', ')}) show discovery${suppressed ? `. Also, ${suppressed}` : ''}` });
     } else {
       results.push({ ...base, status: 'fail', reason: `Macie is enabled in ${ctx.region} but automated discovery is off and no current classification job runs: nothing is being discovered (${jobsText})` });
     }
@@ -144,7 +384,6 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
     if (leftOut) results[0] = { ...results[0], reason: `${results[0].reason}${leftOut}` };
 
     // One result per bucket: every finding there is one location to resolve.
-    const expected = stringList(params.cardDataBuckets);
     const byBucket = new Map<string, Finding[]>();
     for (const f of ownFindings) {
       if (f.archived) continue;

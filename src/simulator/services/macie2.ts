@@ -1,13 +1,22 @@
 import {
+  DescribeClassificationJobCommand,
   GetAutomatedDiscoveryConfigurationCommand,
+  GetClassificationScopeCommand,
+  GetFindingsFilterCommand,
+  GetSensitivityInspectionTemplateCommand,
+  ListFindingsFiltersCommand,
   GetFindingsCommand,
   GetMacieSessionCommand,
   ListClassificationJobsCommand,
   ListFindingsCommand,
   ListMembersCommand,
+  type DescribeClassificationJobResponse,
   type Finding,
   type GetAutomatedDiscoveryConfigurationResponse,
+  type GetClassificationScopeResponse,
+  type GetFindingsFilterResponse,
   type GetMacieSessionResponse,
+  type GetSensitivityInspectionTemplateResponse,
   type JobSummary,
 } from '@aws-sdk/client-macie2';
 import { restJson1 } from '../protocols/wire.js';
@@ -17,11 +26,21 @@ import { paginate } from './paging.js';
 import { administeredMembers } from './administered.js';
 import { seedMacie } from '../worlds/seed-macie.js';
 
-/** Amazon Macie in one account and region: off (no session) until enabled; discovery settings, jobs and findings. */
+/**
+ * Amazon Macie in one account and region: off (no session) until enabled; discovery settings (with the classification
+ * scope and sensitivity inspection template automated discovery names by id), jobs, findings filters and findings.
+ */
 export interface MacieState {
   session?: GetMacieSessionResponse;
   automatedDiscovery: GetAutomatedDiscoveryConfigurationResponse;
+  /** By id: GetClassificationScope answers. */
+  classificationScopes: Record<string, GetClassificationScopeResponse>;
+  /** By id: GetSensitivityInspectionTemplate answers. */
+  sensitivityInspectionTemplates: Record<string, GetSensitivityInspectionTemplateResponse>;
   jobs: JobSummary[];
+  /** By job id: DescribeClassificationJob fields beyond the summary (scoping, sampling, managed data identifiers). */
+  jobDetails: Record<string, Partial<DescribeClassificationJobResponse>>;
+  findingsFilters: GetFindingsFilterResponse[];
   findings: Finding[];
 }
 
@@ -32,10 +51,11 @@ declare module '../world.js' {
 }
 
 export function macieState(account: SimAccount, region: string): MacieState {
-  return account.regional(region, 'macie2', () => ({ automatedDiscovery: { status: 'DISABLED' }, jobs: [], findings: [] }));
+  return account.regional(region, 'macie2', () => ({ automatedDiscovery: { status: 'DISABLED' }, classificationScopes: {}, sensitivityInspectionTemplates: {}, jobs: [], jobDetails: {}, findingsFilters: [], findings: [] }));
 }
 
 const validation = (message: string) => new SimError('ValidationException', message);
+const notFound = (message: string) => new SimError('ResourceNotFoundException', message, 404);
 
 /** Every Macie operation but GetMacieSession's success path refuses a region where Macie is off, as Macie does. */
 function enabled(ctx: CallContext): MacieState {
@@ -78,6 +98,55 @@ export const macie2: SimService = {
     operation(GetMacieSessionCommand, (_input, ctx) => enabled(ctx).session!),
 
     operation(GetAutomatedDiscoveryConfigurationCommand, (_input, ctx) => enabled(ctx).automatedDiscovery),
+
+    operation(GetClassificationScopeCommand, (input, ctx) => {
+      const scope = enabled(ctx).classificationScopes[input.id ?? ''];
+      if (!scope) throw notFound('The classification scope was not found.');
+      return scope;
+    }),
+
+    operation(GetSensitivityInspectionTemplateCommand, (input, ctx) => {
+      const template = enabled(ctx).sensitivityInspectionTemplates[input.id ?? ''];
+      if (!template) throw notFound('The sensitivity inspection template was not found.');
+      return template;
+    }),
+
+    // The job's full definition: the summary's buckets, with Macie's defaults (every object, 100% sampling, recommended identifiers) unless set.
+    operation(DescribeClassificationJobCommand, (input, ctx) => {
+      const s = enabled(ctx);
+      const job = s.jobs.find((j) => j.jobId === input.jobId);
+      if (!job) throw notFound('The classification job was not found.');
+      const { s3JobDefinition: defined, ...detail } = s.jobDetails[job.jobId!] ?? {};
+      const scoping = defined?.scoping;
+      const { bucketDefinitions, bucketCriteria, userPausedDetails: _paused, ...summary } = job;
+      return {
+        ...summary,
+        jobArn: `arn:aws:macie2:${ctx.region}:${ctx.account.id}:classification-job/${job.jobId}`,
+        samplingPercentage: 100,
+        managedDataIdentifierSelector: 'RECOMMENDED' as const,
+        ...detail,
+        s3JobDefinition: { ...(bucketDefinitions ? { bucketDefinitions } : {}), ...(bucketCriteria ? { bucketCriteria } : {}), ...(scoping ? { scoping } : {}) },
+      };
+    }),
+
+    operation(ListFindingsFiltersCommand, (input, ctx) => {
+      const { page, nextToken } = paginate(enabled(ctx).findingsFilters, {
+        token: input.nextToken,
+        limit: input.maxResults,
+        defaultLimit: 25,
+        maxLimit: 25,
+        scope: 'ListFindingsFilters',
+        invalidToken: () => validation('The nextToken is not valid.'),
+        invalidLimit: (n) => validation(`maxResults ${n} is not between 1 and 25.`),
+      });
+      return { findingsFilterListItems: page.map(({ action, arn, id, name, tags }) => ({ action, arn, id, name, tags })), nextToken };
+    }),
+
+    operation(GetFindingsFilterCommand, (input, ctx) => {
+      const filter = enabled(ctx).findingsFilters.find((f) => f.id === input.id);
+      if (!filter) throw notFound('The findings filter was not found.');
+      return filter;
+    }),
 
     operation(ListClassificationJobsCommand, (input, ctx) => {
       if (input.filterCriteria || input.sortCriteria) throw validation('Job filter and sort criteria are not supported by the simulated Macie.');

@@ -54,7 +54,12 @@ export function seedMacie(account: SimAccount, world: WorldSeedContext): void {
     const s = macieState(account, region);
     s.session = { status: 'ENABLED', findingPublishingFrequency: 'FIFTEEN_MINUTES', createdAt: ago(300), updatedAt: ago(30), serviceRole: `arn:aws:iam::${account.id}:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie` };
     if (world.kind !== 'demo' || i === 0) {
-      s.automatedDiscovery = { status: 'ENABLED', firstEnabledAt: ago(200), lastUpdatedAt: ago(30), classificationScopeId: stableHex(`${account.id}/${region}/scope`, 32), sensitivityInspectionTemplateId: stableHex(`${account.id}/${region}/template`, 32), autoEnableOrganizationMembers: 'NONE' };
+      const scopeId = stableHex(`${account.id}/${region}/scope`, 32);
+      const templateId = stableHex(`${account.id}/${region}/template`, 32);
+      s.automatedDiscovery = { status: 'ENABLED', firstEnabledAt: ago(200), lastUpdatedAt: ago(30), classificationScopeId: scopeId, sensitivityInspectionTemplateId: templateId, autoEnableOrganizationMembers: 'NONE' };
+      // Macie's defaults: no bucket excluded, the recommended managed data identifiers.
+      s.classificationScopes[scopeId] = { id: scopeId, name: 'automated-sensitive-data-discovery', s3: { excludes: { bucketNames: [] } } };
+      s.sensitivityInspectionTemplates[templateId] = { sensitivityInspectionTemplateId: templateId, name: 'automated-sensitive-data-discovery', description: '', excludes: { managedDataIdentifierIds: [] }, includes: { allowListIds: [], customDataIdentifierIds: [], managedDataIdentifierIds: [] } };
     }
     if (world.kind !== 'demo' || i !== 0) return;
     const job: JobSummary = {

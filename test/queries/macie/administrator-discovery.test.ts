@@ -57,6 +57,28 @@ describe('Amazon Macie through its administrator', () => {
     expect(judged[0].reason).toContain(`1 card-data findings of other accounts (${holder} (1)) in this listing were left out`);
   });
 
+  it('reads and judges the member’s own classification scope, scheduled job definitions and suppression rules alike both ways', async () => {
+    const clean = org.members()[2];
+    const s = macieState(org.world().account(clean)!, 'us-east-1');
+    const scopeId = s.automatedDiscovery.classificationScopeId!;
+    s.classificationScopes[scopeId] = { ...s.classificationScopes[scopeId], s3: { excludes: { bucketNames: [`uploads-${clean}`] } } };
+    s.jobs.push({ jobId: 'job-tagged', name: 'tagged-buckets', jobType: 'SCHEDULED', jobStatus: 'RUNNING', createdAt: new Date(), bucketCriteria: { includes: { and: [{ tagCriterion: { comparator: 'EQ', tagValues: [{ key: 'scan', value: 'yes' }] } }] } } });
+    s.jobDetails['job-tagged'] = { samplingPercentage: 10 };
+    s.findingsFilters.push(
+      { id: 'ff-archive', name: 'hide-uploads', action: 'ARCHIVE', arn: 'arn:ff-archive', position: 1, findingCriteria: { criterion: { 'resourcesAffected.s3Bucket.name': { eq: [`uploads-${clean}`] } } } },
+      { id: 'ff-view', name: 'saved-view', action: 'NOOP', arn: 'arn:ff-view', position: 2, findingCriteria: { criterion: { 'severity.description': { eq: ['High'] } } } },
+    );
+    const r = await org.bothWays(macieDiscovery, administratorDiscovery, clean, 'us-east-1');
+    expect(r.perAccount[0]).toMatchObject({ status: 'needs-review' });
+    expect(r.perAccount[0].reason).toContain(`its classification scope excludes 1 bucket from analysis: uploads-${clean}`);
+    expect(r.perAccount[0].reason).toContain('scheduled job tagged-buckets (buckets matching include tag EQ scan=yes; every object; 10% sampling; managed data identifiers RECOMMENDED)');
+    expect(r.perAccount[0].reason).toContain(`hide-uploads (resourcesAffected.s3Bucket.name eq uploads-${clean})`);
+    expect(outcome(r.delegated)).toEqual(outcome(r.perAccount));
+    expect(r.delegated![0].reason).toEqual(r.perAccount[0].reason);
+    // Only the ARCHIVE filter is read in full; the saved view archives nothing.
+    expect((r.own as MacieDiscoveryEvidence).suppressionRules).toEqual([expect.objectContaining({ id: 'ff-archive', action: 'ARCHIVE' })]);
+  });
+
   it('leaves a paused member to its own account', async () => {
     const paused = org.members()[1];
     const r = await org.bothWays(macieDiscovery, administratorDiscovery, paused, 'us-east-1');

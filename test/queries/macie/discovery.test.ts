@@ -3,7 +3,8 @@ import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queryById } from '../../../src/queries/index.js';
 import { macieDiscovery, type MacieDiscoveryEvidence } from '../../../src/queries/macie/discovery.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
-import { ACCOUNT, COLLECTED_AT, REGION, SESSION_ARN, autoOff, evidence, notEnabled, session } from '../../fixtures/macie/discovery.js';
+import type { JobSummary } from '@aws-sdk/client-macie2';
+import { ACCOUNT, COLLECTED_AT, REGION, SESSION_ARN, allBucketsJob, allBucketsJobDetail, archiveAnalytics, autoOff, evidence, notEnabled, scopeAll, session, templateDefault } from '../../fixtures/macie/discovery.js';
 import { demoSession, statusOf } from '../s3/simulated-collect.js';
 
 const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: COLLECTED_AT };
@@ -66,6 +67,84 @@ describe('macie.discovery', () => {
   });
 });
 
+describe('macie.discovery: what the discovery covers', () => {
+  const sessionOf = (data: MacieDiscoveryEvidence, params: Record<string, unknown> = {}) => evaluateBoth(data, { cardDataBuckets: ['payments-cde-*'], ...params }).find((r) => r.resource === SESSION_ARN)!;
+  const withJob = (job: JobSummary, detail?: MacieDiscoveryEvidence['jobDetails']): MacieDiscoveryEvidence => ({ ...evidence, automatedDiscovery: autoOff, jobs: [job], jobDetails: detail ?? { [job.jobId!]: { ...allBucketsJobDetail, ...job, s3JobDefinition: { bucketDefinitions: job.bucketDefinitions, bucketCriteria: job.bucketCriteria } } } });
+
+  it('a scheduled job passes only over every bucket, with every object, no sampling and card identifiers, and the pass names its scope', () => {
+    expect(sessionOf(withJob(allBucketsJob, { 'job-all': allBucketsJobDetail }))).toMatchObject({
+      status: 'pass',
+      reason: expect.stringContaining('scheduled job weekly-all-buckets (every bucket (bucket criteria without conditions, re-evaluated at each run); every object; managed data identifiers RECOMMENDED)'),
+    });
+    // One placeholder bucket (attack19 a): a job limited to named buckets covers only those.
+    const placeholder: JobSummary = { ...allBucketsJob, name: 'weekly-placeholder', bucketCriteria: undefined, bucketDefinitions: [{ accountId: ACCOUNT, buckets: ['empty-placeholder-bucket'] }] };
+    expect(sessionOf(withJob(placeholder))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('it analyses only the named buckets empty-placeholder-bucket') });
+    const tagged: JobSummary = { ...allBucketsJob, bucketCriteria: { includes: { and: [{ tagCriterion: { comparator: 'EQ', tagValues: [{ key: 'scan', value: 'yes' }] } }] } } };
+    expect(sessionOf(withJob(tagged))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('only the buckets matching its criteria (include tag EQ scan=yes)') });
+    // A last run with account- or bucket-level errors did not analyse its whole scope.
+    const errored = withJob({ ...allBucketsJob, lastRunErrorStatus: { code: 'ERROR' } }, { 'job-all': { ...allBucketsJobDetail, lastRunErrorStatus: { code: 'ERROR' } } });
+    expect(sessionOf(errored)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('lastRunErrorStatus ERROR') });
+    // Object scoping, sampling and managed data identifiers come from DescribeClassificationJob.
+    const scoped = { ...allBucketsJobDetail, s3JobDefinition: { bucketCriteria: {}, scoping: { includes: { and: [{ simpleScopeTerm: { key: 'OBJECT_EXTENSION' as const, comparator: 'EQ' as const, values: ['txt'] } }] } } } };
+    expect(sessionOf(withJob(allBucketsJob, { 'job-all': scoped })).reason).toContain('its object scoping limits it to objects matching include OBJECT_EXTENSION EQ txt');
+    expect(sessionOf(withJob(allBucketsJob, { 'job-all': { ...allBucketsJobDetail, samplingPercentage: 5 } }))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('a 5% sample') });
+    const noCards = { ...allBucketsJobDetail, managedDataIdentifierSelector: 'EXCLUDE' as const, managedDataIdentifierIds: ['CREDIT_CARD_NUMBER', 'CREDIT_CARD_SECURITY_CODE', 'AWS_CREDENTIALS'] };
+    expect(sessionOf(withJob(allBucketsJob, { 'job-all': noCards }))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('excludes the card managed data identifiers CREDIT_CARD_NUMBER, CREDIT_CARD_SECURITY_CODE') });
+    const onlyOthers = { ...allBucketsJobDetail, managedDataIdentifierSelector: 'INCLUDE' as const, managedDataIdentifierIds: ['AWS_CREDENTIALS'] };
+    expect(sessionOf(withJob(allBucketsJob, { 'job-all': onlyOthers })).reason).toContain('uses only the managed data identifiers AWS_CREDENTIALS, no CREDIT_CARD_NUMBER identifier');
+    expect(sessionOf(withJob(allBucketsJob, { 'job-all': { ...allBucketsJobDetail, managedDataIdentifierSelector: 'NONE' } })).status).toBe('needs-review');
+    // Its definition not collected (evidence sealed before) or refused: never a pass.
+    expect(sessionOf(withJob(allBucketsJob, {}))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('is not in the evidence') });
+    expect(sessionOf({ ...withJob(allBucketsJob), jobDetails: undefined }).status).toBe('needs-review');
+    expect(sessionOf(withJob(allBucketsJob, { 'job-all': { error: { code: 'AccessDeniedException', message: 'denied' } } })).status).toBe('needs-review');
+  });
+
+  it('automated discovery with buckets excluded by its classification scope needs review, naming them (and the declared card data locations among them)', () => {
+    const excluded = { ...evidence, classificationScope: { ...scopeAll, s3: { excludes: { bucketNames: ['analytics-dump', 'payments-cde-store'] } } } };
+    expect(sessionOf(excluded)).toMatchObject({
+      status: 'needs-review',
+      reason: expect.stringContaining('its classification scope excludes 2 buckets from analysis: analytics-dump, payments-cde-store (declared card data locations among them: payments-cde-store)'),
+    });
+    expect(sessionOf({ ...evidence, classificationScope: undefined })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('classification scope (GetClassificationScope: the bucket exclusion list) is not in the evidence') });
+    expect(sessionOf({ ...evidence, classificationScope: { error: { code: 'AccessDeniedException', message: 'member' } } }).status).toBe('needs-review');
+    // A scheduled job over every bucket still covers what automated discovery leaves out; the exclusions stay in the reason.
+    const withFullJob = { ...excluded, jobs: [allBucketsJob], jobDetails: { 'job-all': allBucketsJobDetail } };
+    expect(sessionOf(withFullJob)).toMatchObject({ status: 'pass', reason: expect.stringMatching(/weekly-all-buckets.*not covering every bucket for card data: automated sensitive data discovery.*excludes 2 buckets/) });
+    expect(sessionOf(evidence).reason).toContain('over every bucket (no classification-scope exclusions)');
+    // Macie applies the administrator's scope and template to its members: the pass says which were read.
+    expect(sessionOf(evidence).reason).toContain('the scope and template read in this account, which apply unless it is a Macie member: then its administrator');
+  });
+
+  it('automated discovery whose sensitivity inspection template excludes card managed data identifiers needs review, naming them', () => {
+    const tmpl = { ...templateDefault, excludes: { managedDataIdentifierIds: ['CREDIT_CARD_NUMBER', 'CREDIT_CARD_NUMBER_(NO_KEYWORD)', 'PHONE_NUMBER'] } };
+    expect(sessionOf({ ...evidence, sensitivityInspectionTemplate: tmpl })).toMatchObject({
+      status: 'needs-review',
+      reason: expect.stringContaining('excludes the card managed data identifiers CREDIT_CARD_NUMBER, CREDIT_CARD_NUMBER_(NO_KEYWORD)'),
+    });
+    expect(sessionOf({ ...evidence, sensitivityInspectionTemplate: { ...templateDefault, excludes: { managedDataIdentifierIds: ['PHONE_NUMBER'] } } }).status).toBe('pass');
+    expect(sessionOf({ ...evidence, sensitivityInspectionTemplate: undefined })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('sensitivity inspection template (GetSensitivityInspectionTemplate') });
+  });
+
+  it('suppression rules that can archive card-data findings need review, listed with their criteria; the buckets found are judged as before', () => {
+    const suppressed = { ...evidence, suppressionRules: [archiveAnalytics] };
+    const results = evaluateBoth(suppressed, { cardDataBuckets: ['payments-cde-*'] });
+    expect(results.find((r) => r.resource === SESSION_ARN)).toMatchObject({
+      status: 'needs-review',
+      reason: expect.stringContaining('1 suppression rule (findings filter action ARCHIVE) can archive card-data findings as Macie creates them, and only unarchived findings are judged here: ignore-analytics (resourcesAffected.s3Bucket.name eq analytics-dump)'),
+    });
+    expect(results.find((r) => r.resource === 'arn:aws:s3:::analytics-dump')?.status).toBe('fail');
+    // A rule that cannot match a card-data finding (another finding type) does not matter.
+    const policyOnly = { ...archiveAnalytics, findingCriteria: { criterion: { type: { eq: ['Policy:IAMUser/S3BucketPublic'] } } } };
+    expect(sessionOf({ ...evidence, suppressionRules: [policyOnly] }).status).toBe('pass');
+    // Not collected (evidence sealed before), refused, or a rule whose criteria were not readable: never a pass.
+    expect(sessionOf({ ...evidence, suppressionRules: undefined })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('suppression rules (findings filters with action ARCHIVE) are not in the evidence') });
+    expect(sessionOf({ ...evidence, suppressionRules: { error: { code: 'AccessDeniedException', message: 'denied' } } }).status).toBe('needs-review');
+    expect(sessionOf({ ...evidence, suppressionRules: [{ id: 'ff-2', name: 'hidden', error: { code: 'AccessDeniedException', message: 'denied' } }] }).reason).toContain('hidden (criteria not readable: AccessDeniedException)');
+    // Partial discovery keeps its needs-review, with the rules added.
+    expect(sessionOf({ ...suppressed, classificationScope: undefined }).reason).toMatch(/not in the evidence.*Also, 1 suppression rule/);
+  });
+});
+
 describe('macie.discovery against the simulated demo account', () => {
   const s = demoSession();
   const q = queryById('macie.discovery')!;
@@ -74,8 +153,20 @@ describe('macie.discovery against the simulated demo account', () => {
     const { results, calls, data } = await s.run(q, 'us-east-1');
     expect(statusOf(results)).toEqual({ 'arn:aws:macie2:us-east-1:111122223333:session': 'pass', 'arn:aws:s3:::demo-production-legacy-uploads': 'fail' });
     expect(results[1].reason).toContain('412 CREDIT_CARD_NUMBER, 214 CREDIT_CARD_EXPIRATION in 2 objects');
-    expect(calls.map((c) => c.operation)).toEqual(['macie2:GetMacieSession', 'macie2:GetAutomatedDiscoveryConfiguration', 'macie2:ListClassificationJobs', 'macie2:ListFindings', 'macie2:GetFindings']);
-    expect(calls[3].input).toMatchObject({ findingCriteria: { criterion: { type: { eq: ['SensitiveData:S3Object/Financial', 'SensitiveData:S3Object/Multiple'] }, archived: { eq: ['false'] } } } });
+    expect(calls.map((c) => c.operation)).toEqual([
+      'macie2:GetMacieSession',
+      'macie2:GetAutomatedDiscoveryConfiguration',
+      'macie2:GetClassificationScope',
+      'macie2:GetSensitivityInspectionTemplate',
+      'macie2:ListClassificationJobs',
+      'macie2:DescribeClassificationJob',
+      'macie2:ListFindingsFilters',
+      'macie2:ListFindings',
+      'macie2:GetFindings',
+    ]);
+    // The scheduled job over two named buckets is listed as partial; automated discovery over every bucket carries the pass.
+    expect(results[0].reason).toContain('scheduled job weekly-cardholder-data-scan (only the named buckets demo-production-cardholder-data, demo-production-legacy-uploads; every object; managed data identifiers RECOMMENDED): it analyses only the named buckets');
+    expect(calls[7].input).toMatchObject({ findingCriteria: { criterion: { type: { eq: ['SensitiveData:S3Object/Financial', 'SensitiveData:S3Object/Multiple'] }, archived: { eq: ['false'] } } } });
     expect(JSON.stringify(data)).not.toMatch(/occurrences|"sample"\s*:\s*true/);
   });
 
