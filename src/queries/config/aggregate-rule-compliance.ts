@@ -1,6 +1,6 @@
 import type { AggregateComplianceByConfigRule, AggregateEvaluationResult, ConfigRuleEvaluationStatus, EvaluationResult } from '@aws-sdk/client-config-service';
 import { loadConfigServiceSdk } from '../../aws/sdk.js';
-import { stripMetadata } from '../types.js';
+import { stripMetadata, type CapturedError } from '../types.js';
 import { defineDelegatedSource, memberKey } from '../delegated/types.js';
 import { readEvaluationStatus } from './evaluation-status.js';
 
@@ -18,7 +18,7 @@ export interface AggregateRuleComplianceEvidence {
    * The member's own DescribeConfigRuleEvaluationStatus (all pages): the aggregator does not say whether a rule still
    * evaluates. Absent in evidence sealed before this read.
    */
-  memberEvaluationStatus?: ConfigRuleEvaluationStatus[];
+  memberEvaluationStatus?: ConfigRuleEvaluationStatus[] | CapturedError;
   /** Evidence sealed before the member detail read: GetAggregateComplianceDetailsByConfigRule per non-compliant rule. */
   aggregateNonCompliantDetails?: { configRuleName: string; evaluationResults: AggregateEvaluationResult[] }[];
 }

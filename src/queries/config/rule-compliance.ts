@@ -1,6 +1,6 @@
 import type { Compliance, ComplianceByConfigRule, ConfigRule, ConfigRuleEvaluationStatus, EvaluationResult, EvaluationResultIdentifier, Scope } from '@aws-sdk/client-config-service';
 import { loadConfigServiceSdk } from '../../aws/sdk.js';
-import { defineQuery, stripMetadata, toDate, type ResourceResult } from '../types.js';
+import { defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type ResourceResult } from '../types.js';
 import { isAggregateRuleCompliance, type AggregateRuleComplianceEvidence } from './aggregate-rule-compliance.js';
 import { readEvaluationStatus } from './evaluation-status.js';
 
@@ -15,7 +15,7 @@ export interface RuleComplianceEvidence {
    * DescribeConfigRuleEvaluationStatus, all pages: when each rule last evaluated and was invoked, successfully or not.
    * Absent in evidence sealed before this check read it.
    */
-  evaluationStatus?: ConfigRuleEvaluationStatus[];
+  evaluationStatus?: ConfigRuleEvaluationStatus[] | CapturedError;
 }
 
 /** Non-compliant resources listed one by one per rule; the rest are counted. */
@@ -93,7 +93,10 @@ interface EvaluationHealth {
   lastSuccess?: Date;
 }
 
-function evaluationHealth(name: string, statuses: readonly ConfigRuleEvaluationStatus[] | undefined): EvaluationHealth {
+function evaluationHealth(name: string, statuses: readonly ConfigRuleEvaluationStatus[] | CapturedError | undefined): EvaluationHealth {
+  if (isCapturedError(statuses)) {
+    return { doubt: `AWS Config refused the rules' evaluation status (DescribeConfigRuleEvaluationStatus: ${statuses.error.code}: ${statuses.error.message}), so whether the rule still evaluates successfully is not shown` };
+  }
   if (!statuses) {
     return { doubt: `the evidence was sealed before this check read the rule's evaluation status (DescribeConfigRuleEvaluationStatus), so whether the rule still evaluates successfully is not in it` };
   }

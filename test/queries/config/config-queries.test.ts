@@ -182,9 +182,12 @@ describe('config.rule-compliance', () => {
       ['not started', withStatus('s3-bucket-ssl-requests-only', { FirstEvaluationStarted: false }), 'has not started evaluating the rule'],
       ['never succeeded', withStatus('s3-bucket-ssl-requests-only', { LastSuccessfulEvaluationTime: undefined }), 'records no successful evaluation'],
       ['sealed before', { ...data, evaluationStatus: undefined as unknown as typeof fx.evaluationStatus }, 'sealed before this check read the rule\'s evaluation status'],
+      ['refused', { ...data, evaluationStatus: { error: { code: 'AccessDeniedException', message: 'not authorized' } } as unknown as typeof fx.evaluationStatus }, 'refused the rules\' evaluation status (DescribeConfigRuleEvaluationStatus: AccessDeniedException: not authorized)'],
     ];
     for (const [, d, reason] of cases) {
       expect(evaluateBoth(ruleCompliance, d)[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(reason) });
+      // The non-compliant rule is judged from its own answers whatever the status read gave.
+      expect(statusOf(evaluateBoth(ruleCompliance, d))['vol-0123456789abcdef0']).toBe('fail');
     }
   });
 });

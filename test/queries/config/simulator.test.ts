@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { queryById } from '../../../src/queries/index.js';
 import { demoWorld } from '../../../src/simulator/index.js';
 import { emptyConfigState } from '../../../src/simulator/services/config.js';
+import { readEvaluationStatus } from '../../../src/queries/config/evaluation-status.js';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { demoSession, statusOf } from '../s3/simulated-collect.js';
 
 const session = demoSession();
@@ -55,5 +57,18 @@ describe('config.rule-compliance against an account whose rule can no longer eva
     const { results } = await session.run(q('config.rule-compliance'), 'us-east-1');
     const rule = results.find((r) => r.reason.startsWith('Config rule cloudtrail-enabled'));
     expect(rule).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('failed (InternalError: Rule evaluation failed)') });
+  });
+});
+
+describe('config.rule-compliance when the evaluation status is refused', () => {
+  it('keeps the refusal as evidence instead of losing the rules\' compliance', async () => {
+    const denied = Object.assign(new Error('User is not authorized to perform: config:DescribeConfigRuleEvaluationStatus'), { name: 'AccessDeniedException' });
+    const failing = (err: Error) => Object.assign(new ConfigServiceClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' } }), { send: () => Promise.reject(err) });
+    const client = failing(denied);
+    expect(await readEvaluationStatus(client, {})).toEqual({ error: { code: 'AccessDeniedException', message: denied.message } });
+    // An aborted run is not evidence: it still stops the read.
+    const ctl = new AbortController();
+    ctl.abort();
+    await expect(readEvaluationStatus(failing(new Error('aborted')), { signal: ctl.signal })).rejects.toThrow('aborted');
   });
 });
