@@ -1,10 +1,15 @@
-import type { DistributionSummary, OriginSslProtocols, VpcOrigin } from '@aws-sdk/client-cloudfront';
+import type { DistributionSummary, DistributionTenantSummary, OriginSslProtocols, VpcOrigin } from '@aws-sdk/client-cloudfront';
 import { loadCloudFrontSdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
 import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type ResourceResult } from '../types.js';
+import { allDistributions, collectMultiTenant, multiTenantIds, type MultiTenantEvidence } from './multi-tenant.js';
 
-/** ListDistributions, all pages: each distribution's cache behaviours, origins and viewer certificate. */
-export interface ViewerTlsEvidence {
+/**
+ * ListDistributions, all pages: each distribution's cache behaviours, origins and viewer certificate; beside it the
+ * multi-tenant distributions (ListDistributionsByConnectionMode tenant-only) and their tenants, whose
+ * Customizations.Certificate can replace the distribution's certificate.
+ */
+export interface ViewerTlsEvidence extends MultiTenantEvidence {
   distributions: DistributionSummary[];
   /**
    * GetVpcOrigin's VpcOrigin for each VPC origin a distribution's origins name (VpcOriginConfig.VpcOriginId), or the
@@ -45,11 +50,11 @@ export const viewerTls = defineQuery<ViewerTlsEvidence>({
   service: 'cloudfront',
   title: 'CloudFront distributions require HTTPS from viewers with a TLSv1.2_2021 or newer security policy, and reach custom and VPC origins over TLS',
   description:
-    'Every CloudFront distribution of the account (a global service, read once per account) with the viewer protocol policy of its default and path-specific cache behaviours, its viewer certificate and security policy (MinimumProtocolVersion), and the protocol policy and TLS versions of its custom origins and of its VPC origins (GetVpcOrigin for each VPC origin its origins name). It shows what CloudFront negotiates and forwards, not what the origin servers themselves accept, nor distributions’ continuous-deployment staging copies beyond what ListDistributions returns.',
+    'Every CloudFront distribution of the account (a global service, read once per account: ListDistributions, and ListDistributionsByConnectionMode for the multi-tenant ones) with the viewer protocol policy of its default and path-specific cache behaviours, its viewer certificate and security policy (MinimumProtocolVersion), the protocol policy and TLS versions of its custom origins and of its VPC origins (GetVpcOrigin for each VPC origin its origins name), and for multi-tenant distributions each distribution tenant’s certificate customisation (ListDistributionTenants). It shows what CloudFront negotiates and forwards, not what the origin servers themselves accept, nor distributions’ continuous-deployment staging copies beyond what ListDistributions returns; a tenant that replaces the certificate needs review, since the TLS settings it is served with are not in the evidence.',
   remediation:
     'Set every cache behaviour’s viewer protocol policy to redirect-to-https or https-only, use a custom certificate (ACM in us-east-1) with security policy TLSv1.2_2021 or newer, and set custom origins and VPC origins to https-only with TLSv1.2.',
   scope: 'global',
-  apiCalls: ['cloudfront:ListDistributions', 'cloudfront:GetVpcOrigin'],
+  apiCalls: ['cloudfront:ListDistributions', 'cloudfront:ListDistributionsByConnectionMode', 'cloudfront:ListDistributionTenants', 'cloudfront:GetVpcOrigin'],
   async collect(ctx) {
     const { CloudFrontClient, paginateListDistributions, GetVpcOriginCommand } = await loadCloudFrontSdk();
     const client = ctx.clients.get(CloudFrontClient);
@@ -58,20 +63,23 @@ export const viewerTls = defineQuery<ViewerTlsEvidence>({
       ctx.signal?.throwIfAborted();
       distributions.push(...(stripMetadata(page).DistributionList?.Items ?? []));
     }
+    const multiTenant = await collectMultiTenant(client, distributions, ctx.signal);
     const vpcOrigins: NonNullable<ViewerTlsEvidence['vpcOrigins']> = {};
-    for (const id of new Set(distributions.flatMap(vpcOriginIds))) {
+    for (const id of new Set(allDistributions(distributions, multiTenant.tenantOnlyDistributions).flatMap(vpcOriginIds))) {
       const got = await captureFailure(() => client.send(new GetVpcOriginCommand({ Id: id })), ctx.signal);
       vpcOrigins[id] = isCapturedError(got) ? got : (got.VpcOrigin ?? { error: { code: 'EmptyResponse', message: 'GetVpcOrigin returned no VpcOrigin' } });
     }
-    return { distributions, vpcOrigins };
+    return { distributions, ...multiTenant, vpcOrigins };
   },
   evaluate(data) {
     if (!data?.distributions) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence lacks the ListDistributions response' }];
     const results: ResourceResult[] = [];
-    for (const d of data.distributions) {
+    const multiTenant = multiTenantIds(data.distributions, data.tenantOnlyDistributions);
+    for (const d of allDistributions(data.distributions, data.tenantOnlyDistributions)) {
       const base = { resource: d.ARN ?? d.Id ?? 'unknown distribution', resourceType: 'AWS::CloudFront::Distribution' };
       const aliases = d.Aliases?.Items?.length ? ` (${d.Aliases.Items.join(', ')})` : '';
-      const label = `distribution ${d.Id} ${d.DomainName}${aliases}${d.Enabled === false ? ', disabled' : ''}`;
+      const isMultiTenant = multiTenant.has(d.Id ?? '');
+      const label = `${isMultiTenant ? 'multi-tenant ' : ''}distribution ${d.Id} ${d.DomainName}${aliases}${d.Enabled === false ? ', disabled' : ''}`;
       const problems: string[] = [];
       const behaviours = [{ path: 'default', policy: d.DefaultCacheBehavior?.ViewerProtocolPolicy }, ...(d.CacheBehaviors?.Items ?? []).map((b) => ({ path: b.PathPattern ?? '?', policy: b.ViewerProtocolPolicy }))];
       const plain = behaviours.filter((b) => b.policy === 'allow-all' || b.policy === undefined);
@@ -111,13 +119,47 @@ export const viewerTls = defineQuery<ViewerTlsEvidence>({
           else if (short.review) unknowns.push(short.review);
         }
       }
+      let tenantText = '';
+      if (isMultiTenant) {
+        const t = judgeTenantCertificates(data.tenants, d.Id ?? '');
+        unknowns.push(...t.unknowns);
+        tenantText = t.note;
+      }
       const unknownPolicy = problems.length === 1 && problems[0].includes('not one this query knows');
       const origins = `custom origins${vpcCount ? ` and ${vpcCount} VPC origin(s)` : ''} reached over TLS 1.2 or later`;
-      if (problems.length === 0 && unknowns.length === 0) results.push({ ...base, status: 'pass', reason: `${label}: every cache behaviour requires HTTPS, ${certText}, ${origins}` });
+      if (problems.length === 0 && unknowns.length === 0) results.push({ ...base, status: 'pass', reason: `${label}: every cache behaviour requires HTTPS, ${certText}, ${origins}${tenantText}` });
       else if (problems.length === 0 || unknownPolicy) results.push({ ...base, status: 'needs-review', reason: `${label} (${certText}): ${[...problems, ...unknowns].join('; ')}` });
       else results.push({ ...base, status: 'fail', reason: `${label} (${certText}): ${[...problems, ...unknowns].join('; ')}` });
     }
-    if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: 'the account has no CloudFront distributions' });
+    const account = { resource: 'account', resourceType: 'AWS::::Account' };
+    const none = results.length === 0;
+    if (data.tenantOnlyDistributions === undefined) {
+      results.push({ ...account, status: 'needs-review', reason: `${none ? 'ListDistributions returned no distribution, but the' : 'the'} evidence was collected before multi-tenant distributions were read (no ListDistributionsByConnectionMode or ListDistributionTenants response): multi-tenant distributions ListDistributions may leave out, and the certificate customisations of distribution tenants, are not in it` });
+    } else if (isCapturedError(data.tenantOnlyDistributions)) {
+      const e = data.tenantOnlyDistributions.error;
+      results.push({ ...account, status: 'error', reason: `${none ? 'ListDistributions returned no distribution, but ' : ''}ListDistributionsByConnectionMode (tenant-only) failed (${e.code}: ${e.message}), so multi-tenant distributions ListDistributions may leave out are unknown` });
+    } else if (none) {
+      results.push({ ...account, status: 'not-applicable', reason: 'the account has no CloudFront distributions: neither ListDistributions nor ListDistributionsByConnectionMode (tenant-only) returned one' });
+    }
     return results;
   },
 });
+
+/**
+ * A multi-tenant distribution serves viewers through its distribution tenants; a tenant's Customizations.Certificate
+ * replaces the distribution's certificate for it, and the TLS settings that certificate is served with are not in the
+ * evidence, so such a tenant needs review. Tenants without it use the distribution's viewer certificate, judged above.
+ */
+function judgeTenantCertificates(all: ViewerTlsEvidence['tenants'], id: string): { unknowns: string[]; note: string } {
+  const tenants: DistributionTenantSummary[] | CapturedError | undefined = all?.[id];
+  if (tenants === undefined) return { unknowns: ['its distribution tenants, which can replace its certificate (Customizations.Certificate), are not in the evidence (no ListDistributionTenants response for it)'], note: '' };
+  if (isCapturedError(tenants)) return { unknowns: [`ListDistributionTenants failed (${tenants.error.code}: ${tenants.error.message}), so whether its tenants replace its certificate is unknown`], note: '' };
+  const serving = tenants.filter((t) => t.Enabled !== false);
+  const off = tenants.length - serving.length;
+  const offNote = off ? `; ${off} disabled tenant${off === 1 ? '' : 's'} not judged` : '';
+  const replaced = serving.filter((t) => t.Customizations?.Certificate);
+  const unknowns = replaced.map((t) => `tenant ${t.Name ?? t.Id} replaces the certificate with ${t.Customizations!.Certificate!.Arn ?? 'a certificate naming no ARN'} (Customizations.Certificate): the TLS settings it is served with are not in the evidence`);
+  const inheriting = serving.length - replaced.length;
+  const note = serving.length === 0 ? `; it has no enabled distribution tenant${offNote}` : `; its ${inheriting} enabled distribution tenant${inheriting === 1 ? '' : 's'} use${inheriting === 1 ? 's' : ''} this certificate${offNote}`;
+  return { unknowns: unknowns.length ? [`${unknowns.join('; ')}${offNote}`] : [], note };
+}

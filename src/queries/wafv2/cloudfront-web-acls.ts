@@ -1,55 +1,20 @@
-import type { CloudFrontClient, DistributionSummary, DistributionTenantSummary } from '@aws-sdk/client-cloudfront';
+import type { DistributionSummary, DistributionTenantSummary } from '@aws-sdk/client-cloudfront';
 import { loadCloudFrontSdk, loadWafv2Sdk } from '../../aws/sdk.js';
-import { captureFailure } from '../partial-evidence.js';
+import { allDistributions, collectMultiTenant, multiTenantIds, type MultiTenantEvidence } from '../cloudfront/multi-tenant.js';
 import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type ResourceResult } from '../types.js';
 import { collectWebAclInventory, judgeWebAclLogging, type WebAclInventory } from './web-acls.js';
 
-/** ListDistributions (each carries its WebACLId) and the CLOUDFRONT-scope web ACLs with their logging. */
-export interface CloudFrontWebAclsEvidence extends WebAclInventory {
+/**
+ * ListDistributions (each carries its WebACLId), the multi-tenant distributions with their tenants (each tenant's
+ * Customizations.WebAcl can override the distribution's web ACL or disable it), and the CLOUDFRONT-scope web ACLs with
+ * their logging.
+ */
+export interface CloudFrontWebAclsEvidence extends WebAclInventory, MultiTenantEvidence {
   distributions: DistributionSummary[];
-  /**
-   * ListDistributionsByConnectionMode (tenant-only), all pages: the multi-tenant distributions, read on their own because
-   * AWS does not document whether ListDistributions returns them. Absent in evidence sealed before this version.
-   */
-  tenantOnlyDistributions?: DistributionSummary[] | CapturedError;
-  /**
-   * By multi-tenant distribution Id: ListDistributionTenants filtered on that distribution (all pages); each tenant's
-   * Customizations.WebAcl can override the distribution's web ACL or disable it. Absent in evidence sealed before this version.
-   */
-  tenants?: Record<string, DistributionTenantSummary[] | CapturedError>;
 }
 
 /** AWS WAF serves the CLOUDFRONT scope only from US East (N. Virginia). */
 export const CLOUDFRONT_WAF_REGION = 'us-east-1';
-
-const TENANT_ONLY = 'tenant-only';
-
-/** ListDistributionsByConnectionMode (tenant-only) and ListDistributionTenants per multi-tenant distribution. */
-async function collectTenantOnly(client: CloudFrontClient, listed: DistributionSummary[], signal?: AbortSignal): Promise<Pick<CloudFrontWebAclsEvidence, 'tenantOnlyDistributions' | 'tenants'>> {
-  const { paginateListDistributionsByConnectionMode, paginateListDistributionTenants } = await loadCloudFrontSdk();
-  const tenantOnlyDistributions = await captureFailure(async () => {
-    const found: DistributionSummary[] = [];
-    for await (const page of paginateListDistributionsByConnectionMode({ client }, { ConnectionMode: TENANT_ONLY })) {
-      signal?.throwIfAborted();
-      found.push(...(page.DistributionList?.Items ?? []));
-    }
-    return found;
-  }, signal);
-  const multiTenant = new Map<string, DistributionSummary>();
-  for (const d of [...listed, ...(isCapturedError(tenantOnlyDistributions) ? [] : tenantOnlyDistributions)]) if (d.ConnectionMode === TENANT_ONLY && d.Id) multiTenant.set(d.Id, d);
-  const tenants: Record<string, DistributionTenantSummary[] | CapturedError> = {};
-  for (const id of multiTenant.keys()) {
-    tenants[id] = await captureFailure(async () => {
-      const found: DistributionTenantSummary[] = [];
-      for await (const page of paginateListDistributionTenants({ client }, { AssociationFilter: { DistributionId: id } })) {
-        signal?.throwIfAborted();
-        found.push(...(page.DistributionTenantList ?? []));
-      }
-      return found;
-    }, signal);
-  }
-  return { tenantOnlyDistributions, tenants };
-}
 
 export const cloudFrontWebAcls = defineQuery<CloudFrontWebAclsEvidence>({
   id: 'wafv2.cloudfront-web-acls',
@@ -69,7 +34,7 @@ export const cloudFrontWebAcls = defineQuery<CloudFrontWebAclsEvidence>({
       ctx.signal?.throwIfAborted();
       distributions.push(...(stripMetadata(page).DistributionList?.Items ?? []));
     }
-    const tenantOnly = await collectTenantOnly(cloudFront, distributions, ctx.signal);
+    const tenantOnly = await collectMultiTenant(cloudFront, distributions, ctx.signal);
     const east = ctx.region === CLOUDFRONT_WAF_REGION ? ctx.clients : ctx.clients.forRegion(CLOUDFRONT_WAF_REGION);
     try {
       return { distributions, ...tenantOnly, ...(await collectWebAclInventory(east.get(WAFV2Client), 'CLOUDFRONT', ctx.signal)) };
@@ -83,16 +48,15 @@ export const cloudFrontWebAcls = defineQuery<CloudFrontWebAclsEvidence>({
     }
     const byArn = new Map(data.webAcls.map((a) => [a.ARN, a]));
     const results: ResourceResult[] = [];
-    const listedIds = new Set(data.distributions.map((d) => d.Id));
-    const extra = Array.isArray(data.tenantOnlyDistributions) ? data.tenantOnlyDistributions.filter((d) => !listedIds.has(d.Id)) : [];
-    for (const d of [...data.distributions, ...extra]) {
+    const multiTenant = multiTenantIds(data.distributions, data.tenantOnlyDistributions);
+    for (const d of allDistributions(data.distributions, data.tenantOnlyDistributions)) {
       const base = { resource: d.ARN ?? d.Id ?? 'unknown distribution', resourceType: 'AWS::CloudFront::Distribution' };
       const label = `distribution ${d.Id} ${d.DomainName}`;
       if (d.Enabled === false) {
         results.push({ ...base, status: 'not-applicable', reason: `${label} is disabled: it serves no viewers` });
         continue;
       }
-      if (d.ConnectionMode === TENANT_ONLY) {
+      if (multiTenant.has(d.Id ?? '')) {
         results.push({ ...base, ...judgeMultiTenant(d, `multi-tenant ${label}`, data.tenants?.[d.Id ?? ''], byArn) });
         continue;
       }

@@ -3,7 +3,7 @@ import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queryById } from '../../../src/queries/index.js';
 import { viewerTls } from '../../../src/queries/cloudfront/viewer-tls.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
-import { ACCOUNT, VPC_ORIGIN_ID, distributionArn, distributions, vpcOriginDetail, withVpcOrigin } from '../../fixtures/cloudfront/distributions.js';
+import { ACCOUNT, VPC_ORIGIN_ID, distributionArn, distributions, distributionTenant, multiTenantDistribution, vpcOriginDetail, withVpcOrigin } from '../../fixtures/cloudfront/distributions.js';
 import { cloudFrontState } from '../../../src/simulator/services/cloudfront.js';
 import { vpcOrigin } from '../../../src/simulator/worlds/seed-cloudfront.js';
 import { DEMO_ACCOUNT_ID } from '../../../src/simulator/index.js';
@@ -62,9 +62,57 @@ describe('cloudfront.viewer-tls', () => {
     expect(evaluateBoth({ distributions: [weak] })[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining(`VPC origin ${VPC_ORIGIN_ID}`) });
   });
 
-  it('missing evidence is an error; no distributions is not-applicable', () => {
+  it('missing evidence is an error; no distributions is not-applicable only when both listings returned none', () => {
     expect(evaluateBoth({}).map((r) => r.status)).toEqual(['error']);
-    expect(evaluateBoth({ distributions: [] }).map((r) => r.status)).toEqual(['not-applicable']);
+    expect(evaluateBoth({ distributions: [], tenantOnlyDistributions: [], tenants: {} })).toEqual([
+      expect.objectContaining({ resource: 'account', status: 'not-applicable', reason: expect.stringContaining('neither ListDistributions nor ListDistributionsByConnectionMode (tenant-only) returned one') }),
+    ]);
+  });
+
+  it('evidence sealed before multi-tenant distributions were listed is never a pass for "no distributions": it needs review, and says so beside distributions too', () => {
+    expect(evaluateBoth({ distributions: [] })).toEqual([
+      expect.objectContaining({ resource: 'account', status: 'needs-review', reason: expect.stringContaining('ListDistributions returned no distribution, but the evidence was collected before multi-tenant distributions were read') }),
+    ]);
+    const old = evaluateBoth({ distributions: [distributions[0]] });
+    expect(old.map((r) => [r.resource, r.status])).toEqual([[distributionArn('EGOOD'), 'pass'], ['account', 'needs-review']]);
+    expect(old[1].reason).toContain('certificate customisations of distribution tenants');
+  });
+
+  it('a failed tenant-only listing is an account error, not "no distributions"', () => {
+    const r = evaluateBoth({ distributions: [], tenantOnlyDistributions: { error: { code: 'AccessDenied', message: 'denied' } }, tenants: {} });
+    expect(r).toEqual([expect.objectContaining({ resource: 'account', status: 'error', reason: expect.stringContaining('ListDistributionsByConnectionMode (tenant-only) failed (AccessDenied') })]);
+  });
+
+  describe('multi-tenant distributions (ListDistributionsByConnectionMode tenant-only) and their tenants', () => {
+    const judge = (d: ReturnType<typeof multiTenantDistribution>, tenants: unknown, listedToo = false) =>
+      evaluateBoth({ distributions: listedToo ? [d] : [], tenantOnlyDistributions: [d], tenants: tenants === undefined ? {} : { [d.Id!]: tenants } }).find((r) => r.resource === distributionArn(d.Id!))!;
+
+    it('one returned only by the tenant-only listing is judged like the others: a weak security policy fails, tenants using its certificate pass', () => {
+      const weak = multiTenantDistribution('EMTWEAK', { ViewerCertificate: { ...distributions[0].ViewerCertificate, MinimumProtocolVersion: 'TLSv1_2016' } });
+      expect(judge(weak, [distributionTenant('EMTWEAK', 'shop')])).toMatchObject({ status: 'fail', reason: expect.stringMatching(/^multi-tenant distribution EMTWEAK .*TLSv1_2016/) });
+      const good = multiTenantDistribution('EMTGOOD');
+      expect(judge(good, [distributionTenant('EMTGOOD', 'shop'), distributionTenant('EMTGOOD', 'old', { Enabled: false })])).toMatchObject({
+        status: 'pass',
+        reason: expect.stringContaining('its 1 enabled distribution tenant uses this certificate; 1 disabled tenant not judged'),
+      });
+    });
+
+    it('a tenant replacing the certificate (Customizations.Certificate) needs review naming the tenant and the certificate', () => {
+      const cert = `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/99999999-2222-4333-8444-555555555555`;
+      const r = judge(multiTenantDistribution('EMT'), [distributionTenant('EMT', 'shop'), distributionTenant('EMT', 'brand', { Customizations: { Certificate: { Arn: cert } } })]);
+      expect(r).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(`tenant brand replaces the certificate with ${cert} (Customizations.Certificate): the TLS settings it is served with are not in the evidence`) });
+    });
+
+    it('tenants not collected, or a failed ListDistributionTenants, need review, never a pass', () => {
+      expect(judge(multiTenantDistribution('EMT'), undefined)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('its distribution tenants, which can replace its certificate (Customizations.Certificate), are not in the evidence') });
+      expect(judge(multiTenantDistribution('EMT'), { error: { code: 'AccessDenied', message: 'denied' } })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('ListDistributionTenants failed (AccessDenied') });
+    });
+
+    it('a distribution the tenant-only listing returned is multi-tenant though neither summary states ConnectionMode', () => {
+      const bare = { ...multiTenantDistribution('EMTBARE'), ConnectionMode: undefined };
+      const r = judge(bare, [distributionTenant('EMTBARE', 'brand', { Customizations: { Certificate: { Arn: 'arn:aws:acm:us-east-1:111122223333:certificate/other' } } })], true);
+      expect(r).toMatchObject({ status: 'needs-review', reason: expect.stringMatching(/^multi-tenant distribution EMTBARE .*tenant brand replaces the certificate/) });
+    });
   });
 });
 
@@ -79,7 +127,8 @@ describe('cloudfront.viewer-tls against the simulated demo account (restXml)', (
       ['receipts.example.com', 'fail'],
     ]);
     expect(results[1].reason).toMatch(/allow-all.*TLSv1_2016.*http-only/);
-    expect(calls.map((c) => c.operation)).toEqual(['cloudfront:ListDistributions']);
+    expect(calls.map((c) => c.operation)).toEqual(['cloudfront:ListDistributions', 'cloudfront:ListDistributionsByConnectionMode']);
+    expect(calls[1].input).toMatchObject({ ConnectionMode: 'tenant-only' });
   });
 
   it('pages through ListDistributions with Marker/NextMarker', async () => {
@@ -87,11 +136,27 @@ describe('cloudfront.viewer-tls against the simulated demo account (restXml)', (
       const { CloudFrontClient, paginateListDistributions } = await import('@aws-sdk/client-cloudfront');
       const distributions = [];
       for await (const page of paginateListDistributions({ client: c.clients.get(CloudFrontClient), pageSize: 1 }, {})) distributions.push(...(page.DistributionList?.Items ?? []));
-      return { distributions };
+      return { distributions, tenantOnlyDistributions: [], tenants: {} };
     } }, 'us-east-1');
     expect(results).toHaveLength(2);
     expect(calls).toHaveLength(2);
     expect(calls[1].input).toMatchObject({ Marker: expect.any(String) });
+  });
+
+  it('lists multi-tenant distributions and reads their tenants: a tenant replacing the certificate needs review', async () => {
+    const state = cloudFrontState(session.sim.world.account(DEMO_ACCOUNT_ID)!);
+    const saved = { distributions: state.distributions, tenants: state.tenants };
+    const [pay] = state.distributions;
+    const mt = { ...pay, Id: 'EMULTITENANT', ARN: pay.ARN!.replace(pay.Id!, 'EMULTITENANT'), ConnectionMode: 'tenant-only' as const, DomainName: '-', Aliases: { Quantity: 0 } };
+    state.distributions = [...state.distributions, mt];
+    state.tenants = [distributionTenant('EMULTITENANT', 'shop'), distributionTenant('EMULTITENANT', 'brand', { Customizations: { Certificate: { Arn: 'arn:aws:acm:us-east-1:111122223333:certificate/brand' } } })];
+    try {
+      const { results, calls } = await session.run(q, 'us-east-1');
+      expect(calls.filter((c) => c.operation === 'cloudfront:ListDistributionTenants').map((c) => c.input)).toEqual([expect.objectContaining({ AssociationFilter: { DistributionId: 'EMULTITENANT' } })]);
+      expect(results.filter((r) => r.resource === mt.ARN)).toEqual([expect.objectContaining({ status: 'needs-review', reason: expect.stringContaining('tenant brand replaces the certificate') })]);
+    } finally {
+      Object.assign(state, saved);
+    }
   });
 
   it('reads GetVpcOrigin once for each VPC origin the distributions name: an http-only one fails, an unknown id (EntityNotFound) needs review', async () => {

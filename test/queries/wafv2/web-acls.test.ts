@@ -3,6 +3,7 @@ import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queryById } from '../../../src/queries/index.js';
 import { webAcls } from '../../../src/queries/wafv2/web-acls.js';
 import { cloudFrontWebAcls } from '../../../src/queries/wafv2/cloudfront-web-acls.js';
+import { collectMultiTenant } from '../../../src/queries/cloudfront/multi-tenant.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
 import { ACCOUNT, REGION, aclArn, evidence, lbArn } from '../../fixtures/wafv2/web-acls.js';
 import { CDN_ACL, distributionArn, distributions, distributionTenant, multiTenantDistribution } from '../../fixtures/cloudfront/distributions.js';
@@ -137,6 +138,32 @@ describe('wafv2.cloudfront-web-acls', () => {
       const failed = evaluateBoth(cloudFrontWebAcls, { ...data, tenantOnlyDistributions: { error: { code: 'AccessDenied', message: 'denied' } } });
       expect(failed.find((r) => r.resource === 'account')).toMatchObject({ status: 'error', reason: expect.stringContaining('ListDistributionsByConnectionMode (tenant-only) failed (AccessDenied') });
       expect(failed.find((r) => r.resource === distributionArn('EGOOD'))!.status).toBe('pass');
+    });
+
+    it('every distribution the tenant-only listing returned is multi-tenant, though its summaries omit ConnectionMode (an optional field)', () => {
+      const bare = { ...mt, ConnectionMode: undefined };
+      const disabled = [distributionTenant('EMULTI', 'legacy', { Customizations: { WebAcl: { Action: 'disable' } } })];
+      for (const listedToo of [false, true]) {
+        const r = evaluateBoth(cloudFrontWebAcls, { ...data, distributions: listedToo ? [...distributions, bare] : distributions, tenantOnlyDistributions: [bare], tenants: { EMULTI: disabled } }).find((x) => x.resource === distributionArn('EMULTI'))!;
+        expect(r).toMatchObject({ status: 'fail', reason: expect.stringContaining('multi-tenant distribution EMULTI') });
+        expect(r.reason).toContain('tenant legacy (web ACL disabled)');
+      }
+    });
+
+    it('collect reads the tenants of every distribution the tenant-only listing returned, though its summary omits ConnectionMode', async () => {
+      const { CloudFrontClient } = await import('@aws-sdk/client-cloudfront');
+      const client = new CloudFrontClient({ region: 'us-east-1' });
+      const sent: { name: string; input: unknown }[] = [];
+      client.send = (async (command: { constructor: { name: string }; input: unknown }) => {
+        sent.push({ name: command.constructor.name, input: command.input });
+        if (command.constructor.name === 'ListDistributionsByConnectionModeCommand') return { DistributionList: { Items: [{ ...mt, ConnectionMode: undefined }] } };
+        return { DistributionTenantList: disabledTenants };
+      }) as unknown as typeof client.send;
+      const disabledTenants = [distributionTenant('EMULTI', 'legacy', { Customizations: { WebAcl: { Action: 'disable' } } })];
+      const got = await collectMultiTenant(client, [{ ...mt, ConnectionMode: undefined }]);
+      client.destroy();
+      expect(sent.filter((c) => c.name === 'ListDistributionTenantsCommand').map((c) => c.input)).toEqual([expect.objectContaining({ AssociationFilter: { DistributionId: 'EMULTI' } })]);
+      expect(got.tenants).toEqual({ EMULTI: disabledTenants });
     });
   });
 
