@@ -61,6 +61,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'sso:ListAccountAssignments': ssoAdminRead,
 
   'macie2:GetMacieSession': macieRead,
+  'macie2:GetAdministratorAccount': macieRead,
   'macie2:GetAutomatedDiscoveryConfiguration': macieRead,
   'macie2:GetClassificationScope': macieRead,
   'macie2:GetSensitivityInspectionTemplate': macieRead,

@@ -5,6 +5,7 @@ import type {
   Finding,
   FindingCriteria,
   FindingsFilterListItem,
+  GetAdministratorAccountCommandOutput,
   GetAutomatedDiscoveryConfigurationCommandOutput,
   GetClassificationScopeCommandOutput,
   GetFindingsFilterCommandOutput,
@@ -28,6 +29,12 @@ type Out<T> = Omit<T, '$metadata'>;
  */
 export interface MacieDiscoveryEvidence {
   session: Out<GetMacieSessionCommandOutput> | CapturedError;
+  /**
+   * GetAdministratorAccount: the account's Macie administrator (empty when it has none). For a member, Macie uses the
+   * administrator's classification scope and sensitivity inspection template in automated discovery, not its own.
+   * Absent in evidence sealed before this field.
+   */
+  administratorAccount?: Out<GetAdministratorAccountCommandOutput> | CapturedError;
   automatedDiscovery?: Out<GetAutomatedDiscoveryConfigurationCommandOutput> | CapturedError;
   /** GetClassificationScope of the configuration's classificationScopeId (the S3 bucket exclusion list of automated discovery). */
   classificationScope?: Out<GetClassificationScopeCommandOutput> | CapturedError;
@@ -86,9 +93,11 @@ export async function readDiscoverySettings(ctx: QueryContext): Promise<Omit<Mac
   const opts = { abortSignal: ctx.signal };
   const session = await captureAbsence(() => client.send(new sdk.GetMacieSessionCommand({}), opts), ['AccessDeniedException']);
   if (isCapturedError(session) || session.status !== 'ENABLED') return { session };
+  // A member's automated discovery uses its administrator's classification scope and template, not the ones read below.
+  const administratorAccount = await captureAbsence(() => client.send(new sdk.GetAdministratorAccountCommand({}), opts), REFUSED);
   // A member account may not read the administrator's discovery settings: kept as evidence, judged as unknown.
   const automatedDiscovery = await captureAbsence(() => client.send(new sdk.GetAutomatedDiscoveryConfigurationCommand({}), opts), ['AccessDeniedException', 'ValidationException']);
-  const settings: Omit<MacieDiscoveryEvidence, 'findings'> = { session, automatedDiscovery };
+  const settings: Omit<MacieDiscoveryEvidence, 'findings'> = { session, administratorAccount, automatedDiscovery };
   if (!isCapturedError(automatedDiscovery) && automatedDiscovery.status === 'ENABLED') {
     const { classificationScopeId: scopeId, sensitivityInspectionTemplateId: templateId } = automatedDiscovery;
     settings.classificationScope = scopeId
@@ -245,6 +254,11 @@ function jobCoverage(j: JobSummary, detail: Out<DescribeClassificationJobCommand
       scope.push(`${d.samplingPercentage}% sampling`);
       limits.push(`it analyses a ${d.samplingPercentage}% sample of the objects`);
     }
+    const allowLists = d.allowListIds ?? [];
+    if (allowLists.length) {
+      scope.push(`allow lists ${allowLists.join(', ')}`);
+      limits.push(`it uses the allow lists ${allowLists.join(', ')}: Macie ignores text matching them, which may include card numbers (their contents are not read)`);
+    }
     const selector = d.managedDataIdentifierSelector ?? 'RECOMMENDED';
     const ids = d.managedDataIdentifierIds ?? [];
     scope.push(`managed data identifiers ${selector}${ids.length ? ` ${ids.join(', ')}` : ''}`);
@@ -255,8 +269,28 @@ function jobCoverage(j: JobSummary, detail: Out<DescribeClassificationJobCommand
   return { text: `${name} (${scope.join('; ')})`, limits };
 }
 
+/**
+ * Whose classification scope and sensitivity inspection template automated discovery uses: Macie documents that a
+ * member of a Macie organization uses its administrator's. Returns the limit when they are not (shown to be) this account's.
+ */
+function membershipLimit(data: MacieDiscoveryEvidence): string | undefined {
+  const admin = data.administratorAccount;
+  // Evidence read through the Macie administrator names the membership itself.
+  const delegated = data as MacieDiscoveryEvidence & { administrator?: { accountId?: string }; member?: { relationshipStatus?: string } };
+  const notRead = "'s classification scope and sensitivity inspection template apply to this account's automated discovery (Macie uses a member's administrator settings) and are not read here";
+  const member = (id: string, status: string | undefined) => `this account has the Macie administrator ${id} (relationship ${status ?? 'unknown'}): the administrator ${id}${notRead}`;
+  const id = admin && !isCapturedError(admin) ? admin.administrator?.accountId : undefined;
+  if (id) return member(id, admin && !isCapturedError(admin) ? admin.administrator?.relationshipStatus : undefined);
+  if (delegated.member && delegated.administrator?.accountId) return member(delegated.administrator.accountId, delegated.member.relationshipStatus);
+  if (!admin) return 'whether this account is a Macie member (GetAdministratorAccount) is not in the evidence: a member uses its administrator\'s classification scope and template, not those read here';
+  if (isCapturedError(admin)) return `whether this account is a Macie member was not readable (GetAdministratorAccount ${admin.error.code}): a member uses its administrator's classification scope and template, not those read here`;
+  return undefined;
+}
+
 function automatedCoverage(data: MacieDiscoveryEvidence, since: string, expected: string[]): Coverage {
   const limits: string[] = [];
+  const member = membershipLimit(data);
+  if (member) limits.push(member);
   const scope = data.classificationScope;
   let buckets = 'every bucket';
   if (!scope) limits.push('its classification scope (GetClassificationScope: the bucket exclusion list) is not in the evidence');
@@ -277,10 +311,12 @@ function automatedCoverage(data: MacieDiscoveryEvidence, since: string, expected
     const excludedIds = (template.excludes?.managedDataIdentifierIds ?? []).filter(isCardIdentifier);
     if (excludedIds.length) limits.push(`its sensitivity inspection template excludes the card managed data identifiers ${excludedIds.join(', ')}: those card data types are not detected`);
     else identifiers = 'the recommended managed data identifiers, no card identifier excluded by its sensitivity inspection template';
+    const allowLists = template.includes?.allowListIds ?? [];
+    if (allowLists.length) limits.push(`its sensitivity inspection template uses the allow lists ${allowLists.join(', ')}: Macie ignores text matching them, which may include card numbers (their contents are not read)`);
   }
-  // Macie documents that, for an account in a Macie organization, the administrator's scope and template apply instead.
+  const whose = member ? 'the scope and template read in this account' : 'the scope and template of this account, which has no Macie administrator';
   return {
-    text: `automated sensitive data discovery${since} over ${buckets} with ${identifiers} (the scope and template read in this account, which apply unless it is a Macie member: then its administrator's do; it samples objects in each bucket, not every object)`,
+    text: `automated sensitive data discovery${since} over ${buckets} with ${identifiers} (${whose}; it samples objects in each bucket, not every object)`,
     limits,
   };
 }
@@ -300,12 +336,13 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
   service: 'macie2',
   title: 'Amazon Macie discovers sensitive data in S3, and card numbers appear only where card data is expected',
   description:
-    'Amazon Macie in the region: whether it is enabled; whether automated sensitive data discovery runs, with the buckets its classification scope excludes and the card managed data identifiers its sensitivity inspection template excludes; which scheduled classification jobs run, with their bucket and object scope, sampling, managed data identifiers and last-run errors (discovery passes only where one of them covers every bucket with the card identifiers); the suppression rules (findings filters that archive) able to hide card-data findings; and the metadata of every unarchived sensitive-data finding of the account (its own only, also where it is the Macie administrator) that may hold payment card data (bucket, object key, detection types and counts, severity, origin). Sample values and occurrence locations are never collected. Macie only inspects S3 objects of the types it supports, in buckets it can read; other data stores are not covered.',
+    'Amazon Macie in the region: whether it is enabled; whether automated sensitive data discovery runs, with the buckets its classification scope excludes and the card managed data identifiers and allow lists of its sensitivity inspection template (for a Macie member, per GetAdministratorAccount, the administrator\'s scope and template apply: they are not read, so its automated discovery needs review); which scheduled classification jobs run, with their bucket and object scope, sampling, managed data identifiers, allow lists and last-run errors (discovery passes only where one of them covers every bucket with the card identifiers); the suppression rules (findings filters that archive) able to hide card-data findings; and the metadata of every unarchived sensitive-data finding of the account (its own only, also where it is the Macie administrator) that may hold payment card data (bucket, object key, detection types and counts, severity, origin). Sample values and occurrence locations are never collected. Macie only inspects S3 objects of the types it supports, in buckets it can read; other data stores are not covered.',
   remediation:
     'Enable Macie in every region holding S3 data and turn on automated sensitive data discovery without bucket exclusions or excluded card identifiers (or schedule classification jobs over all buckets and objects with the card identifiers), and review suppression rules that archive card-data findings; for each bucket where card numbers are found outside the declared card data locations, delete or truncate the data, or bring the bucket into the CDE and the data retention policy.',
   scope: 'regional',
   apiCalls: [
     'macie2:GetMacieSession',
+    'macie2:GetAdministratorAccount',
     'macie2:GetAutomatedDiscoveryConfiguration',
     'macie2:GetClassificationScope',
     'macie2:GetSensitivityInspectionTemplate',

@@ -1,5 +1,6 @@
 import {
   DescribeClassificationJobCommand,
+  GetAdministratorAccountCommand,
   GetAutomatedDiscoveryConfigurationCommand,
   GetClassificationScopeCommand,
   GetFindingsFilterCommand,
@@ -98,6 +99,23 @@ export const macie2: SimService = {
     operation(GetMacieSessionCommand, (_input, ctx) => enabled(ctx).session!),
 
     operation(GetAutomatedDiscoveryConfigurationCommand, (_input, ctx) => enabled(ctx).automatedDiscovery),
+
+    // A member of the organisation's Macie administrator (one the administrator's ListMembers lists) has it as its
+    // administrator; any other account gets an empty answer, as Macie gives an account without an administrator.
+    operation(GetAdministratorAccountCommand, (_input, ctx) => {
+      const s = enabled(ctx);
+      const org = ctx.world.organization;
+      const adminId = org?.delegatedAdministrators?.macie2;
+      if (!org || !adminId || adminId === ctx.account.id || !org.accountIds.includes(ctx.account.id)) return {};
+      return {
+        administrator: {
+          accountId: adminId,
+          invitationId: `${adminId}-${ctx.account.id}`,
+          invitedAt: s.session?.createdAt,
+          relationshipStatus: s.session?.status === 'ENABLED' ? ('Enabled' as const) : ('Paused' as const),
+        },
+      };
+    }),
 
     operation(GetClassificationScopeCommand, (input, ctx) => {
       const scope = enabled(ctx).classificationScopes[input.id ?? ''];

@@ -79,6 +79,19 @@ describe('Amazon Macie through its administrator', () => {
     expect((r.own as MacieDiscoveryEvidence).suppressionRules).toEqual([expect.objectContaining({ id: 'ff-archive', action: 'ARCHIVE' })]);
   });
 
+  it('a member\'s automated discovery uses its administrator\'s scope and template (GetAdministratorAccount names it): needs review both ways; the administrator itself has none', async () => {
+    const member = org.members()[2];
+    const r = await org.bothWays(macieDiscovery, administratorDiscovery, member, 'us-east-1');
+    expect((r.own as MacieDiscoveryEvidence).administratorAccount).toMatchObject({ administrator: { accountId: ADMIN, relationshipStatus: 'Enabled' } });
+    expect(r.perAccount[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(`this account has the Macie administrator ${ADMIN} (relationship Enabled)`) });
+    expect(outcome(r.delegated)).toEqual(outcome(r.perAccount));
+    expect(r.delegated![0].reason).toEqual(r.perAccount[0].reason);
+    const admin = await org.bothWays(macieDiscovery, administratorDiscovery, ADMIN, 'us-east-1');
+    expect((admin.own as MacieDiscoveryEvidence).administratorAccount).toEqual({});
+    expect(admin.perAccount[0].reason).not.toContain('has the Macie administrator');
+    expect(outcome(admin.delegated)).toEqual(outcome(admin.perAccount));
+  });
+
   it('leaves a paused member to its own account', async () => {
     const paused = org.members()[1];
     const r = await org.bothWays(macieDiscovery, administratorDiscovery, paused, 'us-east-1');

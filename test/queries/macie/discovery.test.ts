@@ -111,8 +111,35 @@ describe('macie.discovery: what the discovery covers', () => {
     const withFullJob = { ...excluded, jobs: [allBucketsJob], jobDetails: { 'job-all': allBucketsJobDetail } };
     expect(sessionOf(withFullJob)).toMatchObject({ status: 'pass', reason: expect.stringMatching(/weekly-all-buckets.*not covering every bucket for card data: automated sensitive data discovery.*excludes 2 buckets/) });
     expect(sessionOf(evidence).reason).toContain('over every bucket (no classification-scope exclusions)');
-    // Macie applies the administrator's scope and template to its members: the pass says which were read.
-    expect(sessionOf(evidence).reason).toContain('the scope and template read in this account, which apply unless it is a Macie member: then its administrator');
+    // Macie applies the administrator's scope and template to its members: the pass says whose were read.
+    expect(sessionOf(evidence).reason).toContain('the scope and template of this account, which has no Macie administrator');
+  });
+
+  it('a Macie member: its administrator\'s scope and template apply and are not read, so automated discovery needs review; its own full scheduled job still passes', () => {
+    const member: MacieDiscoveryEvidence = { ...evidence, administratorAccount: { administrator: { accountId: '999988887777', relationshipStatus: 'Enabled' } } };
+    expect(sessionOf(member)).toMatchObject({
+      status: 'needs-review',
+      reason: expect.stringContaining("this account has the Macie administrator 999988887777 (relationship Enabled): the administrator 999988887777's classification scope and sensitivity inspection template apply"),
+    });
+    // Read through the administrator (delegated evidence): the membership fields alone show it.
+    const delegated = { ...evidence, administratorAccount: {}, administrator: { accountId: '999988887777' }, member: { accountId: ACCOUNT, relationshipStatus: 'Enabled' } };
+    expect(sessionOf(delegated)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('this account has the Macie administrator 999988887777') });
+    // Not collected (evidence sealed before) or refused: whose settings apply is unknown, never a pass.
+    expect(sessionOf({ ...evidence, administratorAccount: undefined })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('whether this account is a Macie member (GetAdministratorAccount) is not in the evidence') });
+    expect(sessionOf({ ...evidence, administratorAccount: { error: { code: 'AccessDeniedException', message: 'denied' } } })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('GetAdministratorAccount AccessDeniedException') });
+    // A scheduled job of the member itself is its own definition: it carries the pass.
+    expect(sessionOf({ ...member, jobs: [allBucketsJob], jobDetails: { 'job-all': allBucketsJobDetail } })).toMatchObject({ status: 'pass', reason: expect.stringContaining('weekly-all-buckets') });
+  });
+
+  it('allow lists of the sensitivity inspection template or of a scheduled job need review, named', () => {
+    const tmpl = { ...templateDefault, includes: { allowListIds: ['al-test-cards'] } };
+    expect(sessionOf({ ...evidence, sensitivityInspectionTemplate: tmpl })).toMatchObject({
+      status: 'needs-review',
+      reason: expect.stringContaining('its sensitivity inspection template uses the allow lists al-test-cards: Macie ignores text matching them'),
+    });
+    const job = { ...evidence, automatedDiscovery: autoOff, jobs: [allBucketsJob], jobDetails: { 'job-all': { ...allBucketsJobDetail, allowListIds: ['al-1', 'al-2'] } } };
+    expect(sessionOf(job)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('it uses the allow lists al-1, al-2: Macie ignores text matching them') });
+    expect(sessionOf({ ...job, jobDetails: { 'job-all': { ...allBucketsJobDetail, allowListIds: [] } } }).status).toBe('pass');
   });
 
   it('automated discovery whose sensitivity inspection template excludes card managed data identifiers needs review, naming them', () => {
@@ -155,6 +182,7 @@ describe('macie.discovery against the simulated demo account', () => {
     expect(results[1].reason).toContain('412 CREDIT_CARD_NUMBER, 214 CREDIT_CARD_EXPIRATION in 2 objects');
     expect(calls.map((c) => c.operation)).toEqual([
       'macie2:GetMacieSession',
+      'macie2:GetAdministratorAccount',
       'macie2:GetAutomatedDiscoveryConfiguration',
       'macie2:GetClassificationScope',
       'macie2:GetSensitivityInspectionTemplate',
@@ -166,7 +194,7 @@ describe('macie.discovery against the simulated demo account', () => {
     ]);
     // The scheduled job over two named buckets is listed as partial; automated discovery over every bucket carries the pass.
     expect(results[0].reason).toContain('scheduled job weekly-cardholder-data-scan (only the named buckets demo-production-cardholder-data, demo-production-legacy-uploads; every object; managed data identifiers RECOMMENDED): it analyses only the named buckets');
-    expect(calls[7].input).toMatchObject({ findingCriteria: { criterion: { type: { eq: ['SensitiveData:S3Object/Financial', 'SensitiveData:S3Object/Multiple'] }, archived: { eq: ['false'] } } } });
+    expect(calls[8].input).toMatchObject({ findingCriteria: { criterion: { type: { eq: ['SensitiveData:S3Object/Financial', 'SensitiveData:S3Object/Multiple'] }, archived: { eq: ['false'] } } } });
     expect(JSON.stringify(data)).not.toMatch(/occurrences|"sample"\s*:\s*true/);
   });
 
