@@ -261,7 +261,11 @@ export const patchCompliance = defineQuery<PatchComplianceEvidence>({
       if (summary.Status === 'NON_COMPLIANT') {
         const m = missingText(summary);
         const severe = m.critical + m.high > 0 || summary.OverallSeverity === 'CRITICAL' || summary.OverallSeverity === 'HIGH' || !!contradictions?.severe.length;
-        const stateText = contradictions?.severe.length ? `; its patch state counts ${contradictions.severe.join(', ')} patches` : '';
+        const stateText = contradictions?.severe.length
+          ? `; its patch state counts ${contradictions.severe.join(', ')} patches`
+          : statesError && !severe
+            ? `; whether its patch state counts critical or security patches not installed is not known (DescribeInstancePatchStates failed: ${statesError.code}: ${statesError.message})`
+            : '';
         results.push({ ...base, status: severe ? 'fail' : 'needs-review', reason: `${label} misses patches its baseline approves: ${m.text}${stateText}; ${when}${agent}` });
         continue;
       }
