@@ -9,7 +9,8 @@ import type {
   ProtectedResource,
 } from '@aws-sdk/client-backup';
 import { loadBackupSdk } from '../../aws/sdk.js';
-import { defineQuery, stripMetadata, toDate, type ResourceResult } from '../types.js';
+import { captureFailure } from '../partial-evidence.js';
+import { defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type ResourceResult } from '../types.js';
 import { scheduleIntervalHours } from '../schedule.js';
 
 export { scheduleIntervalHours };
@@ -30,11 +31,20 @@ export interface BackupPlansEvidence {
   failedJobs: BackupJob[];
   /**
    * ListBackupJobs in states PARTIAL, ABORTED and EXPIRED (one listing each) created since `failedJobsSince`: jobs that
-   * ended without a complete recovery point. Absent in evidence sealed before this version.
+   * ended without a complete recovery point: the jobs of the listings that succeeded. Absent in evidence sealed before
+   * this version.
    */
   incompleteJobs?: BackupJob[];
-  /** ListCopyJobs in state FAILED created since `failedJobsSince`. Absent in evidence sealed before this version. */
-  failedCopyJobs?: CopyJob[];
+  /**
+   * The listings of `incompleteJobs` that failed (AccessDenied ...), by state, with AWS's error code and message: jobs
+   * in those states are unknown. Absent when every listing succeeded.
+   */
+  incompleteJobErrors?: Partial<Record<(typeof INCOMPLETE_JOB_STATES)[number], CapturedError>>;
+  /**
+   * ListCopyJobs in state FAILED created since `failedJobsSince`, or the listing's failure (AWS's error code and
+   * message). Absent in evidence sealed before this version.
+   */
+  failedCopyJobs?: CopyJob[] | CapturedError;
   /** ListBackupVaults and DescribeBackupVault of each vault (vault lock settings). */
   vaults: BackupVaultListMember[];
   vaultDetails: DescribeBackupVaultOutput[];
@@ -137,13 +147,23 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
       return jobs;
     };
     const failedJobs = await listJobs('FAILED');
+    // The partial, aborted and expired listings and the copy-job listing were added after the FAILED one: a role not yet
+    // redeployed with them (AccessDenied) keeps its error as evidence and the rest of the evidence is still judged.
     const incompleteJobs: BackupJob[] = [];
-    for (const state of INCOMPLETE_JOB_STATES) incompleteJobs.push(...(await listJobs(state)));
-    const failedCopyJobs: CopyJob[] = [];
-    for await (const page of sdk.paginateListCopyJobs({ client, pageSize: 1000 }, { ByState: 'FAILED', ByCreatedAfter: since })) {
-      ctx.signal?.throwIfAborted();
-      failedCopyJobs.push(...(page.CopyJobs ?? []));
+    const incompleteJobErrors: NonNullable<BackupPlansEvidence['incompleteJobErrors']> = {};
+    for (const state of INCOMPLETE_JOB_STATES) {
+      const listed = await captureFailure(() => listJobs(state), ctx.signal);
+      if (isCapturedError(listed)) incompleteJobErrors[state] = listed;
+      else incompleteJobs.push(...listed);
     }
+    const failedCopyJobs = await captureFailure(async () => {
+      const jobs: CopyJob[] = [];
+      for await (const page of sdk.paginateListCopyJobs({ client, pageSize: 1000 }, { ByState: 'FAILED', ByCreatedAfter: since })) {
+        ctx.signal?.throwIfAborted();
+        jobs.push(...(page.CopyJobs ?? []));
+      }
+      return jobs;
+    }, ctx.signal);
     const vaults: BackupVaultListMember[] = [];
     for await (const page of sdk.paginateListBackupVaults({ client, pageSize: 1000 }, {})) {
       ctx.signal?.throwIfAborted();
@@ -151,7 +171,7 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
     }
     const vaultDetails: DescribeBackupVaultOutput[] = [];
     for (const v of vaults) vaultDetails.push(stripMetadata(await client.send(new sdk.DescribeBackupVaultCommand({ BackupVaultName: v.BackupVaultName }))));
-    return { plans, planDetails, selections, protectedResources, failedJobsSince: since.toISOString(), failedJobs, incompleteJobs, failedCopyJobs, vaults, vaultDetails };
+    return { plans, planDetails, selections, protectedResources, failedJobsSince: since.toISOString(), failedJobs, incompleteJobs, ...(Object.keys(incompleteJobErrors).length ? { incompleteJobErrors } : {}), failedCopyJobs, vaults, vaultDetails };
   },
   evaluate(data, params, ctx) {
     if (!data?.plans || !data.planDetails || !data.protectedResources || !data.failedJobs || !data.vaults) {
@@ -203,7 +223,8 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
         const short = rules.filter((r) => (retentionDays(r.Lifecycle?.DeleteAfterDays) ?? Infinity) < minRetention);
         const byEvent = rules.filter((r) => r.Lifecycle?.DeleteAfterEvent);
         const copies = rules.some((r) => r.CopyActions?.length);
-        const copyFails = (data.failedCopyJobs ?? []).filter((j) => j.CreatedBy?.BackupPlanId === p.BackupPlanId);
+        const copyError = isCapturedError(data.failedCopyJobs) ? data.failedCopyJobs.error : undefined;
+        const copyFails = (Array.isArray(data.failedCopyJobs) ? data.failedCopyJobs : []).filter((j) => j.CreatedBy?.BackupPlanId === p.BackupPlanId);
         if (short.length) {
           res = { status: 'fail', reason: `backup plan ${p.BackupPlanName} deletes the recovery points of rule(s) ${short.map((r) => `${r.RuleName} after ${r.Lifecycle!.DeleteAfterDays} day(s)`).join(', ')}, sooner than the ${minRetention}-day minimum retention (minimumBackupRetentionDays, an organisation choice); ${res.reason}` };
         } else if (res.status === 'pass' && byEvent.length) {
@@ -211,6 +232,8 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
         } else if (res.status === 'pass' && copyFails.length) {
           const latest = copyFails[0];
           res = { status: 'needs-review', reason: `${res.reason}; but ${copyFails.length} copy job(s) of this plan failed ${window} (latest: ${latest.StatusMessage ?? latest.State}, ${latest.ResourceName ?? latest.ResourceArn ?? 'a resource'} to ${latest.DestinationBackupVaultArn ?? 'an unnamed vault'})` };
+        } else if (res.status === 'pass' && copies && copyError) {
+          res = { status: 'needs-review', reason: `${res.reason}; but the failed copy jobs could not be listed (ListCopyJobs: ${copyError.code}: ${copyError.message}), so whether its copies are failing is not shown` };
         } else if (res.status === 'pass' && copies && !data.failedCopyJobs) {
           res = { status: 'needs-review', reason: `${res.reason}; the evidence (sealed before this version) does not list failed copy jobs, so whether its copies are failing is not shown` };
         }
@@ -223,6 +246,8 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
     for (const j of [...data.failedJobs, ...(data.incompleteJobs ?? [])]) jobsBy.set(j.ResourceArn ?? '', [...(jobsBy.get(j.ResourceArn ?? '') ?? []), j]);
     const created = (j: BackupJob) => toDate(j.CreationDate)?.getTime();
     const latestFirst = (jobs: BackupJob[]) => [...jobs].sort((a, b) => (created(b) ?? Infinity) - (created(a) ?? Infinity));
+    const unlisted = Object.entries(data.incompleteJobErrors ?? {}).filter(([, e]) => isCapturedError(e));
+    const unlistedText = unlisted.map(([state, e]) => `${state} (${e.error.code}: ${e.error.message})`).join(', ');
     const jobsText = (jobs: BackupJob[]) => {
       if (!jobs.length) return '';
       const states = [...new Set(jobs.map((j) => j.State ?? 'unknown state'))].join(', ');
@@ -265,6 +290,8 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
         results.push({ ...base, status: 'needs-review', reason: `${label}: ${when}, but ${what}${text}` });
       } else if (!data.incompleteJobs)
         results.push({ ...base, status: 'needs-review', reason: `${label}: ${when}; the evidence (sealed before this version) does not list partial, aborted or expired backup jobs, and ListProtectedResources lists a recovery point whatever its status, so whether it is complete is not shown${text}` });
+      else if (unlisted.length)
+        results.push({ ...base, status: 'needs-review', reason: `${label}: ${when}; but ListBackupJobs could not list the jobs that ended ${unlistedText}, and ListProtectedResources lists a recovery point whatever its status, so whether it is complete is not shown${text}` });
       else if (since && last.getTime() < since.getTime())
         results.push({ ...base, status: 'needs-review', reason: `${label}: ${when}, before the backup jobs listed ${window}, so whether the job that made it completed is not shown (ListProtectedResources lists a recovery point whatever its status; raise collect.lookbackHours)${text}` });
       else results.push({ ...base, status: 'pass', reason: `${label}: ${when}; no backup job for it ended failed, partial, aborted or expired after it ${window}${text}` });

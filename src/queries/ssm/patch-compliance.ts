@@ -1,7 +1,8 @@
 import type { Reservation } from '@aws-sdk/client-ec2';
 import type { GetPatchBaselineCommandOutput, InstanceInformation, InstancePatchState, PatchFilter, PatchRule, ResourceComplianceSummaryItem } from '@aws-sdk/client-ssm';
 import { loadEc2Sdk, loadSsmSdk } from '../../aws/sdk.js';
-import { captureAbsence, defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type ResourceResult } from '../types.js';
+import { captureFailure } from '../partial-evidence.js';
+import { defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type ResourceResult } from '../types.js';
 import { liveInstances } from '../ec2/instances.js';
 
 export type PatchBaseline = Omit<GetPatchBaselineCommandOutput, '$metadata'>;
@@ -15,9 +16,15 @@ export interface PatchComplianceEvidence {
   reservations: Reservation[];
   managedInstances: InstanceInformation[];
   patchSummaries: ResourceComplianceSummaryItem[];
-  /** DescribeInstancePatchStates for every managed instance of the region (at most 50 instance ids a call, all pages). */
-  patchStates?: InstancePatchState[];
-  /** GetPatchBaseline for each distinct BaselineId of the patch states, keyed by that id; a deleted baseline is its DoesNotExistException. */
+  /**
+   * DescribeInstancePatchStates for every managed instance of the region (at most 50 instance ids a call, all pages),
+   * or the failure of those reads (AWS's error code and message).
+   */
+  patchStates?: InstancePatchState[] | CapturedError;
+  /**
+   * GetPatchBaseline for each distinct BaselineId of the patch states, keyed by that id; a failed read is its error (AWS's
+   * code and message): DoesNotExistException for a deleted baseline, AccessDeniedException ... otherwise.
+   */
   baselines?: Record<string, PatchBaseline | CapturedError>;
 }
 
@@ -185,17 +192,23 @@ export const patchCompliance = defineQuery<PatchComplianceEvidence>({
     // DescribeInstancePatchStates takes at most 50 instance ids a call (MaxResults 10 to 100), so ask in chunks of 50.
     const ec2Ids = new Set(reservations.flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId));
     const ids = [...new Set(managedInstances.map((n) => n.InstanceId).filter((id): id is string => !!id && ec2Ids.has(id)))];
-    const patchStates: InstancePatchState[] = [];
-    for (let k = 0; k < ids.length; k += 50) {
-      for await (const page of paginateDescribeInstancePatchStates({ client: ssm, pageSize: 50 }, { InstanceIds: ids.slice(k, k + 50) })) {
-        ctx.signal?.throwIfAborted();
-        patchStates.push(...(stripMetadata(page).InstancePatchStates ?? []));
+    // A failure of these reads (AccessDenied from a role not yet redeployed with them) is kept as evidence, so the
+    // instances whose judgement does not depend on them are still judged; an aborted run still aborts.
+    const patchStates = await captureFailure(async () => {
+      const states: InstancePatchState[] = [];
+      for (let k = 0; k < ids.length; k += 50) {
+        for await (const page of paginateDescribeInstancePatchStates({ client: ssm, pageSize: 50 }, { InstanceIds: ids.slice(k, k + 50) })) {
+          ctx.signal?.throwIfAborted();
+          states.push(...(stripMetadata(page).InstancePatchStates ?? []));
+        }
       }
-    }
+      return states;
+    }, ctx.signal);
     const baselines: Record<string, PatchBaseline | CapturedError> = {};
-    for (const id of [...new Set(patchStates.map((st) => st.BaselineId).filter((b): b is string => !!b))].sort()) {
+    const baselineIds = isCapturedError(patchStates) ? [] : [...new Set(patchStates.map((st) => st.BaselineId).filter((b): b is string => !!b))].sort();
+    for (const id of baselineIds) {
       ctx.signal?.throwIfAborted();
-      baselines[id] = await captureAbsence(() => ssm.send(new GetPatchBaselineCommand({ BaselineId: id }), { abortSignal: ctx.signal }), ['DoesNotExistException']);
+      baselines[id] = await captureFailure(() => ssm.send(new GetPatchBaselineCommand({ BaselineId: id }), { abortSignal: ctx.signal }), ctx.signal);
     }
     return { reservations, managedInstances, patchSummaries, patchStates, baselines };
   },
@@ -208,7 +221,8 @@ export const patchCompliance = defineQuery<PatchComplianceEvidence>({
     const now = toDate(ctx.collectedAt)?.getTime() ?? Date.now();
     const nodes = new Map(data.managedInstances.map((n) => [n.InstanceId, n]));
     const patches = new Map(data.patchSummaries.filter((p) => p.ComplianceType === 'Patch').map((p) => [p.ResourceId, p]));
-    const states = data.patchStates ? new Map(data.patchStates.map((st) => [st.InstanceId, st])) : undefined;
+    const statesError = isCapturedError(data.patchStates) ? data.patchStates.error : undefined;
+    const states = Array.isArray(data.patchStates) ? new Map(data.patchStates.map((st) => [st.InstanceId, st])) : undefined;
     const judged = new Map<string, BaselineJudgement | string>();
     const baselineOf = (id: string): BaselineJudgement | string => {
       let j = judged.get(id);
@@ -216,8 +230,10 @@ export const patchCompliance = defineQuery<PatchComplianceEvidence>({
         const b = data.baselines?.[id];
         j = !b
           ? `the evidence holds no GetPatchBaseline response for its patch baseline ${id}`
-          : isCapturedError(b)
+          : isCapturedError(b) && b.error.code === 'DoesNotExistException'
             ? `its patch baseline ${id} no longer exists (GetPatchBaseline: ${b.error.code}), so what it approved is not known`
+            : isCapturedError(b)
+              ? `GetPatchBaseline of its patch baseline ${id} failed (${b.error.code}: ${b.error.message}), so what that baseline approves is not known`
             : judgeBaseline(id, b, now, maxApprove);
         judged.set(id, j);
       }
@@ -245,7 +261,11 @@ export const patchCompliance = defineQuery<PatchComplianceEvidence>({
       if (summary.Status === 'NON_COMPLIANT') {
         const m = missingText(summary);
         const severe = m.critical + m.high > 0 || summary.OverallSeverity === 'CRITICAL' || summary.OverallSeverity === 'HIGH' || !!contradictions?.severe.length;
-        const stateText = contradictions?.severe.length ? `; its patch state counts ${contradictions.severe.join(', ')} patches` : '';
+        const stateText = contradictions?.severe.length
+          ? `; its patch state counts ${contradictions.severe.join(', ')} patches`
+          : statesError && !severe
+            ? `; whether its patch state counts critical or security patches not installed is not known (DescribeInstancePatchStates failed: ${statesError.code}: ${statesError.message})`
+            : '';
         results.push({ ...base, status: severe ? 'fail' : 'needs-review', reason: `${label} misses patches its baseline approves: ${m.text}${stateText}; ${when}${agent}` });
         continue;
       }
@@ -258,6 +278,10 @@ export const patchCompliance = defineQuery<PatchComplianceEvidence>({
         continue;
       }
       const claim = `${label} has a COMPLIANT Patch compliance summary (${summary.CompliantSummary?.CompliantCount ?? 0} installed; ${when})`;
+      if (statesError) {
+        results.push({ ...base, status: 'needs-review', reason: `${claim}, but DescribeInstancePatchStates failed (${statesError.code}: ${statesError.message}), so it does not show that Patch Manager produced the summary (PutComplianceItems can write one by hand) or which baseline it was judged against${agent}` });
+        continue;
+      }
       if (!states || !data.baselines) {
         results.push({ ...base, status: 'needs-review', reason: `${claim}, but the evidence was sealed before this query read DescribeInstancePatchStates and GetPatchBaseline, so it does not show that Patch Manager produced it or what the baseline approves${agent}` });
         continue;

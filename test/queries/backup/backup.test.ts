@@ -6,7 +6,7 @@ import { restoreTesting } from '../../../src/queries/backup/restore-testing.js';
 import type { EvidenceQuery, QueryParameters, ResourceResult } from '../../../src/queries/types.js';
 import { ORGANISATION_THRESHOLDS } from '../../../src/evaluate/baseline.js';
 import { ACCOUNT, COLLECTED_AT, PLAN_ARN, REGION, dbArn, evidence, restoreEvidence, vaultArn } from '../../fixtures/backup/backup.js';
-import { demoSession, startSession } from '../s3/simulated-collect.js';
+import { demoSession, runDenied, startSession } from '../s3/simulated-collect.js';
 import { DEMO_ACCOUNT_ID, demoWorld } from '../../../src/simulator/index.js';
 import { backupState } from '../../../src/simulator/services/backup.js';
 
@@ -95,6 +95,21 @@ describe('backup.plans: jobs that ended partial, aborted or expired', () => {
     expect(judge([], { ...stack, LastBackupTime: new Date('2026-05-30T20:00:00Z') })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('before the backup jobs listed since 2026-05-31 00:00') });
     expect(judge(undefined)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('sealed before this version') });
   });
+
+  it('a listing of partial, aborted or expired jobs that failed (AccessDenied) makes a recent recovery point need review, naming the listing and the error; the other evidence is still judged', () => {
+    const denied = { error: { code: 'AccessDeniedException', message: 'User is not authorized to perform: backup:ListBackupJobs' } };
+    const abortedJob = job('ABORTED', '2026-05-31T07:00:00Z');
+    const results = evaluateBoth(backupPlans, { ...evidence, protectedResources: [...evidence.protectedResources, stack], incompleteJobs: [abortedJob], incompleteJobErrors: { PARTIAL: denied } });
+    const by = Object.fromEntries(results.map((r) => [r.resource, r]));
+    // Would pass with every listing read: now the PARTIAL jobs are unknown.
+    expect(by[dbArn('fresh')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('ListBackupJobs could not list the jobs that ended PARTIAL (AccessDeniedException: User is not authorized to perform: backup:ListBackupJobs)') });
+    expect(results.filter((r) => r.status === 'pass').map((r) => r.resourceType)).toEqual(['AWS::Backup::BackupPlan', 'AWS::Backup::BackupVault']);
+    // Judged from the listings that did succeed: the ABORTED job, FAILED jobs, stale backups, vaults.
+    expect(by[stackArn]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('a later backup job ended ABORTED') });
+    expect(by[dbArn('stale')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('older than 36 hours') });
+    expect(by[dbArn('never')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('1 backup job(s) ended FAILED') });
+    expect(by[vaultArn('locked')].status).toBe('pass');
+  });
 });
 
 describe('backup.plans retention and copies', () => {
@@ -133,6 +148,14 @@ describe('backup.plans retention and copies', () => {
     expect(plan({ ...evidence, failedCopyJobs: undefined })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('does not list failed copy jobs') });
     const noCopies = withLifecycle({ DeleteAfterDays: 35 });
     expect(plan({ ...noCopies, failedCopyJobs: undefined }).status).toBe('pass');
+  });
+
+  it('a ListCopyJobs that failed (AccessDenied) makes a copying plan need review, naming the read and the error; a plan that fails, or makes no copies, is judged as before', () => {
+    const denied = { error: { code: 'AccessDeniedException', message: 'User is not authorized to perform: backup:ListCopyJobs' } };
+    expect(plan({ ...evidence, failedCopyJobs: denied })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('the failed copy jobs could not be listed (ListCopyJobs: AccessDeniedException: User is not authorized to perform: backup:ListCopyJobs)') });
+    expect(plan({ ...withLifecycle({ DeleteAfterDays: 35 }), failedCopyJobs: denied }).status).toBe('pass');
+    expect(plan({ ...withLifecycle({ DeleteAfterDays: 1 }), failedCopyJobs: denied }).status).toBe('fail');
+    expect(evaluateBoth(backupPlans, { ...evidence, failedCopyJobs: denied }).find((r) => r.resource === dbArn('fresh'))?.status).toBe('pass');
   });
 });
 
@@ -237,6 +260,18 @@ describe('AWS Backup queries against the simulated demo account', () => {
     } finally {
       await session.close();
     }
+  });
+
+  it('a denied ListCopyJobs is kept as evidence: the copying plan needs review with the error, the resources and vaults are still judged', async () => {
+    const results = await runDenied(session, queryById('backup.plans')!, 'us-east-1', 'backup:ListCopyJobs');
+    expect(results.map((r) => [r.resource.split(':').pop(), r.status])).toEqual([
+      [expect.any(String), 'needs-review'],
+      ['orders-db', 'pass'],
+      ['legacy-reporting', 'fail'],
+      ['Default', 'needs-review'],
+      ['payments-vault', 'pass'],
+    ]);
+    expect(results[0].reason).toMatch(/ListCopyJobs: AccessDenied/);
   });
 
   it('second region: the archive plan and file system pass; the copies vault is only governance-locked', async () => {

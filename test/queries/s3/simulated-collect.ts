@@ -92,3 +92,20 @@ export function demoSession(world?: () => SimWorld): SimulatedSession {
 }
 
 export const statusOf = (results: ResourceResult[]) => Object.fromEntries(results.map((r) => [r.resource, r.status]));
+
+/**
+ * Collects with `operation` (e.g. `backup:ListCopyJobs`) denied by the simulator (its AccessDenied error, no retries)
+ * and evaluates what was collected after a canonical-JSON round trip; the faults are cleared afterwards.
+ */
+export async function runDenied(session: SimulatedSession, query: EvidenceQuery<unknown>, region: string, operation: string): Promise<ResourceResult[]> {
+  session.sim.setFaults({ rateLimits: {}, rules: [{ operation, accessDenied: true }] });
+  const params: QueryParameters = Object.fromEntries(Object.entries(query.parameters ?? {}).map(([k, v]) => [k, v.default]));
+  const clients = new AwsClientProvider({ accountId: DEMO_ACCOUNT_ID, region, credentials: simulatorCredentials(session.sim, DEMO_ACCOUNT_ID), maxAttempts: 1 });
+  try {
+    const data = JSON.parse(canonicalJson(await query.collect({ accountId: DEMO_ACCOUNT_ID, region, clients, params, now: session.now }))) as unknown;
+    return query.evaluate(data, params, { accountId: DEMO_ACCOUNT_ID, region, collectedAt: session.now.toISOString() });
+  } finally {
+    clients.destroy();
+    session.sim.setFaults({});
+  }
+}

@@ -4,11 +4,12 @@ import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queryById } from '../../../src/queries/index.js';
 import { patchCompliance, type PatchBaseline, type PatchComplianceEvidence } from '../../../src/queries/ssm/patch-compliance.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
+import { captureFailure } from '../../../src/queries/partial-evidence.js';
 import { DEMO_ACCOUNT_ID, demoWorld } from '../../../src/simulator/index.js';
 import { ec2State } from '../../../src/simulator/services/ec2.js';
 import { ssmState } from '../../../src/simulator/services/ssm.js';
 import { ACCOUNT, BASELINE_ID, COLLECTED_AT, REGION, baseline, evidence, instanceArn, patchState } from '../../fixtures/ssm/patch.js';
-import { demoSession } from '../s3/simulated-collect.js';
+import { demoSession, runDenied } from '../s3/simulated-collect.js';
 
 const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: COLLECTED_AT };
 const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
@@ -94,6 +95,25 @@ describe('ssm.patch-compliance cross-checks a COMPLIANT summary with the patch s
     expect(evaluateBoth({ ...evidence, patchStates: states }).find((r) => r.resource === instanceArn('i-0aaaaaaaaaaaaaaa3'))).toMatchObject({ status: 'fail', reason: expect.stringContaining('4 security non-compliant') });
   });
 
+  it('a DescribeInstancePatchStates that failed (AccessDenied) makes a COMPLIANT summary need review with the error; the other instances are judged as before', () => {
+    const denied = { ...evidence, patchStates: { error: { code: 'AccessDeniedException', message: 'User is not authorized to perform: ssm:DescribeInstancePatchStates' } }, baselines: {} };
+    const byId = Object.fromEntries(evaluateBoth(denied).map((r) => [r.resource, r]));
+    expect(byId[instanceArn('i-0aaaaaaaaaaaaaaa1')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('DescribeInstancePatchStates failed (AccessDeniedException: User is not authorized to perform: ssm:DescribeInstancePatchStates)') });
+    expect(byId[instanceArn('i-0aaaaaaaaaaaaaaa2')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('1 critical, 2 high') });
+    expect(byId[instanceArn('i-0aaaaaaaaaaaaaaa3')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('is not known (DescribeInstancePatchStates failed: AccessDeniedException') });
+    expect(byId[instanceArn('i-0aaaaaaaaaaaaaaa4')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('older than 30 days') });
+    expect(byId[instanceArn('i-0aaaaaaaaaaaaaaa5')].status).toBe('fail');
+    expect(byId[instanceArn('i-0aaaaaaaaaaaaaaa6')].status).toBe('fail');
+  });
+
+  it('the reads captured as evidence still let an aborted run abort (captureFailure rethrows once the run signal is aborted)', async () => {
+    const run = new AbortController();
+    run.abort();
+    const denied = Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+    await expect(captureFailure(() => Promise.reject(denied), run.signal)).rejects.toBe(denied);
+    await expect(captureFailure(() => Promise.reject(denied), new AbortController().signal)).resolves.toEqual({ error: { code: 'AccessDeniedException', message: 'denied' } });
+  });
+
   it('evidence sealed before the patch states and baselines were read is never a pass (a COMPLIANT summary with 0 installed included)', () => {
     const { patchStates: _s, baselines: _b, ...old } = evidence;
     const r = first(old);
@@ -152,6 +172,12 @@ describe('ssm.patch-compliance judges the baseline the patch state names', () =>
     expect(first(gone)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no longer exists (GetPatchBaseline: DoesNotExistException)') });
     expect(first({ ...variant({}), baselines: {} })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no GetPatchBaseline response') });
   });
+
+  it('a GetPatchBaseline that failed otherwise (AccessDenied) needs review naming the read and the error, not that the baseline was deleted', () => {
+    const denied = { ...variant({}), baselines: { [BASELINE_ID]: { error: { code: 'AccessDeniedException', message: 'User is not authorized to perform: ssm:GetPatchBaseline' } } } };
+    expect(first(denied)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(`GetPatchBaseline of its patch baseline ${BASELINE_ID} failed (AccessDeniedException: User is not authorized to perform: ssm:GetPatchBaseline)`) });
+    expect(first(denied).reason).not.toContain('no longer exists');
+  });
 });
 
 describe('ssm.patch-compliance against the simulated demo account', () => {
@@ -175,6 +201,17 @@ describe('ssm.patch-compliance against the simulated demo account', () => {
     ]);
     expect(calls[2].input).toMatchObject({ Filters: [{ Key: 'ComplianceType', Values: ['Patch'], Type: 'EQUAL' }] });
     expect(calls[4].input).toEqual({ BaselineId: expect.stringMatching(/^arn:aws:ssm:us-east-1:\d{12}:patchbaseline\/pb-/) });
+  });
+
+  it('a denied DescribeInstancePatchStates or GetPatchBaseline is kept as evidence: the patched instance needs review with the error, the unpatched one still fails', async () => {
+    for (const operation of ['ssm:DescribeInstancePatchStates', 'ssm:GetPatchBaseline']) {
+      const results = await runDenied(session, q, 'us-east-1', operation);
+      expect(results.map((r) => [r.reason.match(/\((.+?)\)/)?.[1], r.status])).toEqual([
+        ['api-us-east-1', 'needs-review'],
+        ['legacy-batch', 'fail'],
+      ]);
+      expect(results[0].reason).toMatch(new RegExp(`${operation.split(':')[1]}.*failed \\(AccessDenied`));
+    }
   });
 
   it('second region: the instance is not managed by Systems Manager, so it has no patch evidence and fails', async () => {
