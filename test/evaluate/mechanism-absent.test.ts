@@ -26,7 +26,11 @@ function run(regions: Record<string, { rules: { ConfigRuleName: string; ConfigRu
       bodies.set(sha, { schema: 'evidence-locker/evidence@1', queryId, accountId: ACCOUNT, region, status: 'ok', operations: [], requests: [], data, sdkVersion: 'test' });
       records.push({ recordId: `${queryId}/${ACCOUNT}/${region}`, queryId, accountId: ACCOUNT, region, status: 'ok', collectedAt: '2026-11-01T00:00:30.000Z', sha256: sha, size: 1 });
     };
-    add('config.rule-compliance', { configRules: r.rules, compliance: r.rules.map((x) => ({ ConfigRuleName: x.ConfigRuleName, Compliance: { ComplianceType: r.compliant ? 'COMPLIANT' : 'NON_COMPLIANT' } })), nonCompliantDetails: [] });
+    add('config.rule-compliance', { configRules: r.rules, compliance: r.rules.map((x) => ({ ConfigRuleName: x.ConfigRuleName, Compliance: { ComplianceType: r.compliant ? 'COMPLIANT' : 'NON_COMPLIANT' } })),
+      nonCompliantDetails: [],
+      // Each rule last evaluated successfully (DescribeConfigRuleEvaluationStatus).
+      evaluationStatus: r.rules.map((x) => ({ ConfigRuleName: x.ConfigRuleName, FirstEvaluationStarted: true, LastSuccessfulEvaluationTime: '2026-11-01T00:00:00.000Z' })),
+    });
     add('config.conformance-packs', { conformancePacks: [], compliance: [] });
   }
   const manifest = runManifest({ accounts: [ACCOUNT], regions: Object.keys(regions), frameworks: ['hipaa-test'], queries: ['config.rule-compliance', 'config.conformance-packs'] }, records);
