@@ -10,6 +10,15 @@ interface AccountTags {
   failed: Map<string, string>;
 }
 
+/**
+ * The resource whose tags apply to `arn`: a published Lambda function version or alias (`…:function:name:7`) has no
+ * tags of its own; Lambda tags the function, and the Tagging API lists the function's unqualified ARN.
+ */
+export function taggedResourceOf(arn: string): string {
+  const m = /^(arn:[^:]+:lambda:[^:]*:[^:]*:function:[^:]+):[^:]+$/.exec(arn);
+  return m ? m[1] : arn;
+}
+
 function regionOfArn(arn: string): string | undefined {
   const region = arn.startsWith('arn:') ? arn.split(':')[3] : undefined;
   return region ? region : undefined;
@@ -58,7 +67,7 @@ export class TagIndex {
   tagsOf(accountId: string, resource: string, region: string): ResourceTags {
     const a = this.accounts.get(accountId);
     if (!a) return { known: false, why: `${TAGGING_QUERY_ID} was not collected for account ${accountId}` };
-    const found = a.byArn.get(resource) ?? (resource.startsWith('arn:') ? undefined : a.byName.get(resource));
+    const found = a.byArn.get(taggedResourceOf(resource)) ?? (resource.startsWith('arn:') ? undefined : a.byName.get(resource));
     if (found) return { known: true, tags: found };
     const where = regionOfArn(resource) ?? (region !== 'global' ? region : undefined);
     if (where) {

@@ -68,6 +68,16 @@ describe('TagIndex', () => {
     expect(i.tagsOf(ACCOUNT, `arn:aws:rds:us-east-1:${ACCOUNT}:db:other`, 'us-east-1')).toEqual(known({}));
   });
 
+  it('gives a published Lambda version or alias its function\'s tags: Lambda tags functions, not versions', async () => {
+    const fn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:checkout`;
+    const withFunction = okBody({ resourceTagMappings: [{ ResourceARN: fn, Tags: [{ Key: 'data-classification', Value: 'cardholder-data' }] }] });
+    const i = await TagIndex.fromRecords([rec('us-east-1', 'fn')], async () => withFunction);
+    for (const qualified of [`${fn}:7`, `${fn}:prod`, `${fn}:$LATEST`]) expect(i.tagsOf(ACCOUNT, qualified, 'us-east-1')).toEqual(known({ 'data-classification': 'cardholder-data' }));
+    expect(componentScope(scope, r(`${fn}:7`, i.tagsOf(ACCOUNT, `${fn}:7`, 'us-east-1'), 'AWS::Lambda::Function'))).toEqual({ inScope: true, reason: 'tagged as cardholder data' });
+    // Another function whose name extends this one's is not given its tags.
+    expect(i.tagsOf(ACCOUNT, `${fn}-worker:7`, 'us-east-1')).toEqual(known({}));
+  });
+
   it('knows nothing where the call failed, was not made, or for a bucket of unknown region while any region failed', async () => {
     const i = await index();
     expect(i.tagsOf(ACCOUNT, `arn:aws:rds:us-west-2:${ACCOUNT}:db:reports`, 'us-west-2')).toEqual({ known: false, why: 'tagging.resources failed in us-west-2: AccessDeniedException' });
