@@ -1,5 +1,5 @@
 import { defineQuery, type ResourceResult } from '../types.js';
-import { functionArn, functionLabel, listFunctions, unlistedVersions, type LambdaFunctionsEvidence } from './functions.js';
+import { functionResource, functionLabel, listFunctions, unlistedVersions, type LambdaFunctionsEvidence } from './functions.js';
 
 /**
  * Words that, ending a variable name, say the value is itself a credential (`pass`, `pw`: a password; `sk`: a secret
@@ -58,7 +58,7 @@ export const environmentSecrets = defineQuery<LambdaFunctionsEvidence>({
     const results: ResourceResult[] = [];
     const gap = unlistedVersions(data);
     for (const fn of data.functions) {
-      const base = { resource: functionArn(fn, ctx.region, ctx.accountId), resourceType: 'AWS::Lambda::Function' };
+      const base = functionResource(fn, ctx.region, ctx.accountId);
       const label = functionLabel(fn);
       const names = Object.keys(fn.Environment?.Variables ?? {}).sort();
       const by = (k: NameKind) => names.filter((n) => classifyVariableName(n) === k);

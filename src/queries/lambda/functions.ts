@@ -1,6 +1,6 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { loadLambdaSdk } from '../../aws/sdk.js';
-import { stripMetadata, type QueryContext } from '../types.js';
+import { stripMetadata, type QueryContext, type ResourceResult } from '../types.js';
 import { apiCase, type ConfigItem, type ConfigItemFamily } from '../config/aggregate-items.js';
 
 /**
@@ -37,6 +37,17 @@ export function functionArn(fn: FunctionConfiguration, region: string, accountId
   const arn = fn.FunctionArn ?? `arn:aws:lambda:${region}:${accountId}:function:${fn.FunctionName}`;
   const unqualified = arn.replace(/^(arn:[^:]+:lambda:[^:]*:[^:]*:function:[^:]+):.*$/, '$1');
   return isPublished(fn) ? `${unqualified}:${fn.Version}` : unqualified;
+}
+
+/**
+ * The resource and type of a ListFunctions entry's results: a published version names its function as its parent, so
+ * it is in a framework's scope whenever the function is (a resource glob or tag naming the function selects its
+ * versions too), unless an exclusion selects the version itself.
+ */
+export function functionResource(fn: FunctionConfiguration, region: string, accountId: string): Pick<ResourceResult, 'resource' | 'resourceType' | 'parent'> {
+  const resource = functionArn(fn, region, accountId);
+  const resourceType = 'AWS::Lambda::Function';
+  return isPublished(fn) ? { resource, resourceType, parent: { resource: resource.slice(0, resource.lastIndexOf(':')), resourceType } } : { resource, resourceType };
 }
 
 /** How a reason names an entry: `function checkout`, or `function checkout version 3`. */

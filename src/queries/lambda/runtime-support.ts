@@ -1,5 +1,5 @@
 import { defineQuery, toDate, type ResourceResult } from '../types.js';
-import { functionArn, functionLabel, LAMBDA_FUNCTION_ITEMS, listFunctions, unlistedVersions, type LambdaFunctionsEvidence } from './functions.js';
+import { functionResource, functionLabel, LAMBDA_FUNCTION_ITEMS, listFunctions, unlistedVersions, type LambdaFunctionsEvidence } from './functions.js';
 import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
 const RUNTIMES_PAGE = 'https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html';
@@ -53,7 +53,7 @@ export const runtimeSupport = defineQuery<LambdaFunctionsEvidence | AggregateCon
     const results: ResourceResult[] = [];
     const gap = unlistedVersions(data);
     for (const fn of data.functions) {
-      const base = { resource: functionArn(fn, ctx.region, ctx.accountId), resourceType: 'AWS::Lambda::Function' };
+      const base = functionResource(fn, ctx.region, ctx.accountId);
       const label = functionLabel(fn);
       if (!fn.Runtime) {
         results.push({ ...base, status: 'needs-review', reason: `${label} is ${fn.PackageType === 'Image' ? 'a container image' : 'without a managed runtime'}: its language runtime is inside the package and not visible here (Inspector’s image findings cover its packages)` });

@@ -107,6 +107,9 @@ describe('lambda.runtime-support', () => {
   it('judges each published version by its qualified ARN; evidence without published versions passes nothing', () => {
     const r = evaluate('lambda.runtime-support', evidence);
     expect(r[`${fnArn('clean')}:3`]).toMatchObject({ status: 'fail', reason: expect.stringContaining('function clean version 3 runs python3.8, deprecated') });
+    // A version is part of its function: in a framework's scope whenever the function is.
+    expect(r[`${fnArn('clean')}:3`].parent).toEqual({ resource: fnArn('clean'), resourceType: 'AWS::Lambda::Function' });
+    expect(r[fnArn('clean')].parent).toBeUndefined();
     expect(r[fnArn('clean')]).toMatchObject({ status: 'pass', reason: expect.stringContaining('function clean runs nodejs24.x') });
     const old = evaluate('lambda.runtime-support', latestOnly);
     expect(old[fnArn('clean')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('published versions (which an alias can serve') });
