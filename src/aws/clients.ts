@@ -412,6 +412,9 @@ export const SHARED_READS: ReadonlySet<string> = new Set([
   'backup:ListProtectedResources',
   'ecr:DescribeRepositories',
   'cloudfront:ListDistributions',
+  // Multi-tenant distributions and their tenants, read by cloudfront.viewer-tls and wafv2.cloudfront-web-acls.
+  'cloudfront:ListDistributionsByConnectionMode',
+  'cloudfront:ListDistributionTenants',
   'securityhub:GetEnabledStandards',
   // The PCI DSS standard's controls, read by securityhub.pci-standard and securityhub.control-results.
   'securityhub:DescribeStandardsControls',

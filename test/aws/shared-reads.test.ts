@@ -10,6 +10,8 @@ import { DEMO_ACCOUNT_ID, demoWorld, simulatorEnv } from '../../src/simulator/in
 import { useSimulator } from '../simulator/helpers.js';
 import { pciStandard, type PciStandardEvidence } from '../../src/queries/securityhub/pci-standard.js';
 import { controlResults, type ControlResultsEvidence } from '../../src/queries/securityhub/control-results.js';
+import { viewerTls } from '../../src/queries/cloudfront/viewer-tls.js';
+import { cloudFrontWebAcls } from '../../src/queries/wafv2/cloudfront-web-acls.js';
 
 const sim = useSimulator(() => ({ world: demoWorld() }));
 const saved = { ...process.env };
@@ -57,6 +59,15 @@ describe('shared reads', () => {
     const [standard, results] = (await Promise.all([pciStandard.collect(ctx), controlResults.collect(ctx)])) as [PciStandardEvidence & { standardsControls: unknown[] }, ControlResultsEvidence];
     expect(sent('securityhub:DescribeStandardsControls')).toBe(1);
     expect(standard.standardsControls).toEqual([{ standardsSubscriptionArn: expect.stringContaining('pci-dss/v/4.0.1'), controls: results.standards[0].controls }]);
+  });
+
+  it('the CloudFront TLS and web ACL queries list the multi-tenant distributions once', async () => {
+    const clients = open(true);
+    sim().resetStats();
+    const ctx = { accountId: DEMO_ACCOUNT_ID, region: 'us-east-1', clients, params: {}, now: new Date() };
+    await Promise.all([viewerTls.collect(ctx), cloudFrontWebAcls.collect(ctx)]);
+    expect(sent('cloudfront:ListDistributions')).toBe(1);
+    expect(sent('cloudfront:ListDistributionsByConnectionMode')).toBe(1);
   });
 
   it('other parameters, reads outside the list and providers without the setting make their own calls', async () => {
