@@ -1,6 +1,7 @@
 import type { DistributionSummary, DistributionTenantSummary, OriginSslProtocols, VpcOrigin } from '@aws-sdk/client-cloudfront';
 import { loadCloudFrontSdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
+import { weakSuitesReview } from '../tls-suites.js';
 import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type ResourceResult } from '../types.js';
 import { allDistributions, collectMultiTenant, multiTenantIds, type MultiTenantEvidence } from './multi-tenant.js';
 
@@ -24,13 +25,29 @@ const POLICY_ORDER = ['SSLv3', 'TLSv1', 'TLSv1_2016', 'TLSv1.1_2016', 'TLSv1.2_2
 const MIN_POLICY = 'TLSv1.2_2021';
 const WEAK_ORIGIN_PROTOCOLS = new Set(['SSLv3', 'TLSv1', 'TLSv1.1']);
 
-/** Why a security policy falls short of TLSv1.2_2021, or undefined when it does not. */
-function policyShortfall(policy: string): string | undefined {
+/**
+ * The TLS 1.2 cipher suites a TLS 1.2-only security policy older than TLSv1.2_2021 offers beyond it, as CloudFront
+ * documents them ("Supported protocols and ciphers between viewers and CloudFront"); the evidence holds only the
+ * policy's name.
+ */
+const CBC_SHA2 = ['ECDHE-ECDSA-AES128-SHA256', 'ECDHE-ECDSA-AES256-SHA384', 'ECDHE-RSA-AES128-SHA256', 'ECDHE-RSA-AES256-SHA384'];
+const SUITES_BEYOND_MIN: Record<string, string[]> = {
+  'TLSv1.2_2018': [...CBC_SHA2, 'AES128-GCM-SHA256', 'AES256-GCM-SHA384', 'AES128-SHA256'],
+  'TLSv1.2_2019': CBC_SHA2,
+};
+
+/**
+ * How a security policy falls short of TLSv1.2_2021, or {} when it does not: protocols older than TLS 1.2 fail; a TLS
+ * 1.2-only policy keeping weaker suites needs review by the same rule as a load balancer's SSL policy; an unknown policy
+ * needs review.
+ */
+function policyShortfall(policy: string): { fail?: string; review?: string } {
   const i = POLICY_ORDER.indexOf(policy);
-  if (i < 0) return `security policy ${policy} is not one this query knows; compare it with ${MIN_POLICY}`;
-  if (i >= POLICY_ORDER.indexOf(MIN_POLICY)) return undefined;
-  if (i >= POLICY_ORDER.indexOf('TLSv1.2_2018')) return `security policy ${policy} accepts only TLS 1.2 or later but still offers the CBC-mode cipher suites ${MIN_POLICY} drops`;
-  return `security policy ${policy} still accepts protocols older than TLS 1.2`;
+  if (i < 0) return { review: `security policy ${policy} is not one this query knows; compare it with ${MIN_POLICY}` };
+  if (i >= POLICY_ORDER.indexOf(MIN_POLICY)) return {};
+  const suites = SUITES_BEYOND_MIN[policy];
+  if (suites) return { review: weakSuitesReview(policy, suites, ' (the suites CloudFront documents for that policy)') };
+  return { fail: `security policy ${policy} still accepts protocols older than TLS 1.2` };
 }
 
 /** The VPC origin ids a distribution's origins name. */
@@ -50,7 +67,7 @@ export const viewerTls = defineQuery<ViewerTlsEvidence>({
   service: 'cloudfront',
   title: 'CloudFront distributions require HTTPS from viewers with a TLSv1.2_2021 or newer security policy, and reach custom and VPC origins over TLS',
   description:
-    'Every CloudFront distribution of the account (a global service, read once per account: ListDistributions, and ListDistributionsByConnectionMode for the multi-tenant ones) with the viewer protocol policy of its default and path-specific cache behaviours, its viewer certificate and security policy (MinimumProtocolVersion), the protocol policy and TLS versions of its custom origins and of its VPC origins (GetVpcOrigin for each VPC origin its origins name), and for multi-tenant distributions each distribution tenant’s certificate customisation (ListDistributionTenants). It shows what CloudFront negotiates and forwards, not what the origin servers themselves accept, nor distributions’ continuous-deployment staging copies beyond what ListDistributions returns; a tenant that replaces the certificate needs review, since the TLS settings it is served with are not in the evidence.',
+    'Every CloudFront distribution of the account (a global service, read once per account: ListDistributions, and ListDistributionsByConnectionMode for the multi-tenant ones) with the viewer protocol policy of its default and path-specific cache behaviours, its viewer certificate and security policy (MinimumProtocolVersion), the protocol policy and TLS versions of its custom origins and of its VPC origins (GetVpcOrigin for each VPC origin its origins name), and for multi-tenant distributions each distribution tenant’s certificate customisation (ListDistributionTenants). It shows what CloudFront negotiates and forwards, not what the origin servers themselves accept, nor distributions’ continuous-deployment staging copies beyond what ListDistributions returns; a tenant that replaces the certificate needs review, since the TLS settings it is served with are not in the evidence. A TLS 1.2-only security policy older than TLSv1.2_2021 (TLSv1.2_2018, TLSv1.2_2019) needs review, naming the CBC-mode and non-forward-secret suites CloudFront documents for it, by the same rule as a load balancer’s SSL policy.',
   remediation:
     'Set every cache behaviour’s viewer protocol policy to redirect-to-https or https-only, use a custom certificate (ACM in us-east-1) with security policy TLSv1.2_2021 or newer, and set custom origins and VPC origins to https-only with TLSv1.2.',
   scope: 'global',
@@ -84,6 +101,7 @@ export const viewerTls = defineQuery<ViewerTlsEvidence>({
       const behaviours = [{ path: 'default', policy: d.DefaultCacheBehavior?.ViewerProtocolPolicy }, ...(d.CacheBehaviors?.Items ?? []).map((b) => ({ path: b.PathPattern ?? '?', policy: b.ViewerProtocolPolicy }))];
       const plain = behaviours.filter((b) => b.policy === 'allow-all' || b.policy === undefined);
       if (plain.length) problems.push(`viewers may use plain HTTP on the ${plain.map((b) => `${b.path} behaviour`).join(', ')} (viewer protocol policy ${plain.map((b) => b.policy ?? 'missing').join(', ')})`);
+      const unknowns: string[] = [];
       const cert = d.ViewerCertificate;
       let certText: string;
       if (!cert || cert.CloudFrontDefaultCertificate) {
@@ -92,9 +110,9 @@ export const viewerTls = defineQuery<ViewerTlsEvidence>({
       } else {
         certText = `${cert.ACMCertificateArn ?? cert.IAMCertificateId ?? cert.Certificate ?? 'a custom certificate'} with security policy ${cert.MinimumProtocolVersion ?? 'not stated'}`;
         const short = policyShortfall(cert.MinimumProtocolVersion ?? 'not stated');
-        if (short) problems.push(short);
+        if (short.fail) problems.push(short.fail);
+        if (short.review) unknowns.push(short.review);
       }
-      const unknowns: string[] = [];
       let vpcCount = 0;
       for (const o of d.Origins?.Items ?? []) {
         const c = o.CustomOriginConfig;
@@ -125,10 +143,9 @@ export const viewerTls = defineQuery<ViewerTlsEvidence>({
         unknowns.push(...t.unknowns);
         tenantText = t.note;
       }
-      const unknownPolicy = problems.length === 1 && problems[0].includes('not one this query knows');
       const origins = `custom origins${vpcCount ? ` and ${vpcCount} VPC origin(s)` : ''} reached over TLS 1.2 or later`;
       if (problems.length === 0 && unknowns.length === 0) results.push({ ...base, status: 'pass', reason: `${label}: every cache behaviour requires HTTPS, ${certText}, ${origins}${tenantText}` });
-      else if (problems.length === 0 || unknownPolicy) results.push({ ...base, status: 'needs-review', reason: `${label} (${certText}): ${[...problems, ...unknowns].join('; ')}` });
+      else if (problems.length === 0) results.push({ ...base, status: 'needs-review', reason: `${label} (${certText}): ${[...problems, ...unknowns].join('; ')}` });
       else results.push({ ...base, status: 'fail', reason: `${label} (${certText}): ${[...problems, ...unknowns].join('; ')}` });
     }
     const account = { resource: 'account', resourceType: 'AWS::::Account' };

@@ -1,6 +1,7 @@
 import type { Listener, LoadBalancer, Rule, SslPolicy } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { loadElbv2Sdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
+import { weakSuitesReview } from '../tls-suites.js';
 import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type ResourceResult } from '../types.js';
 
 /** DescribeLoadBalancers, each load balancer's DescribeListeners, the rules of plain-HTTP listeners, and the SSL policies in use. */
@@ -16,19 +17,6 @@ export interface ListenerTlsEvidence {
 
 /** Protocol versions PCI DSS and NIST SP 800-52r2 no longer count as strong cryptography. */
 const WEAK_PROTOCOLS = new Set(['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1']);
-
-/**
- * Cipher suites of an SSL policy (OpenSSL names; TLS 1.3 suites are TLS_*) that TLS 1.2 AEAD, forward-secret policies
- * drop: those without forward secrecy (RSA key transport, not ECDHE-/DHE-; every TLS 1.3 suite is forward secret) and
- * those not AEAD (CBC mode, whose MAC-then-encrypt construction Lucky13-class attacks target; no GCM, CHACHA20 or CCM).
- */
-function weakCiphers(names: string[]): { noForwardSecrecy: string[]; cbc: string[] } {
-  const tls13 = (n: string) => /^TLS_/.test(n);
-  return {
-    noForwardSecrecy: names.filter((n) => !tls13(n) && !/^(ECDHE|DHE)-/.test(n)),
-    cbc: names.filter((n) => !tls13(n) && !/GCM|CHACHA20|CCM/.test(n)),
-  };
-}
 
 function redirectsToHttps(actions: Listener['DefaultActions']): boolean {
   return (actions ?? []).some((a) => a.Type === 'redirect' && a.RedirectConfig?.Protocol === 'HTTPS');
@@ -138,14 +126,10 @@ export const listenerTls = defineQuery<ListenerTlsEvidence>({
           const weak = protocols.filter((p) => WEAK_PROTOCOLS.has(p));
           const detail = `SSL policy ${policy.Name} allows ${protocols.join(', ') || 'no protocols listed'} with ${policy.Ciphers?.length ?? 0} cipher suites`;
           const ciphers = (policy.Ciphers ?? []).flatMap((c) => (c.Name ? [c.Name] : []));
-          const { noForwardSecrecy, cbc } = weakCiphers(ciphers);
-          const kept = [
-            ...(noForwardSecrecy.length ? [`cipher suites without forward secrecy (RSA key transport: ${noForwardSecrecy.join(', ')})`] : []),
-            ...(cbc.length ? [`CBC-mode cipher suites (${cbc.join(', ')})`] : []),
-          ];
+          const review = weakSuitesReview(policy.Name ?? l.SslPolicy ?? '(unnamed)', ciphers);
           if (weak.length) results.push({ ...base, status: 'fail', reason: `${label}: ${detail}; it still accepts ${weak.join(' and ')}, older than TLS 1.2` });
           else if (ciphers.length === 0) results.push({ ...base, status: 'needs-review', reason: `${label}: ${detail}; nothing older than TLS 1.2 is negotiated, but DescribeSSLPolicies listed no cipher suites for it, so their strength is unknown` });
-          else if (kept.length) results.push({ ...base, status: 'needs-review', reason: `${label}: ${detail}; security policy ${policy.Name} accepts only TLS 1.2 or later but still offers ${kept.join(' and ')}, which forward-secret AEAD-only policies (ELBSecurityPolicy-TLS13-1-2-Res-2021-06, CloudFront's TLSv1.2_2021) drop; whether they are acceptable strong cryptography is for the assessor to decide` });
+          else if (review) results.push({ ...base, status: 'needs-review', reason: `${label}: ${detail}; ${review}` });
           else results.push({ ...base, status: 'pass', reason: `${label}: ${detail}; nothing older than TLS 1.2 is negotiated with clients, and every cipher suite is forward secret and AEAD (the TLS to targets is not shown)` });
         } else if (l.Protocol === 'HTTP') {
           const rules = data.httpRules[l.ListenerArn!];

@@ -29,9 +29,26 @@ describe('cloudfront.viewer-tls', () => {
     expect(byArn[distributionArn('EALLOWALL')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('/legacy/* behaviour') });
   });
 
-  it('the default certificate fails whatever MinimumProtocolVersion says; a policy below TLSv1.2_2021 fails', () => {
+  it('the default certificate fails whatever MinimumProtocolVersion says; a policy accepting protocols older than TLS 1.2 fails', () => {
     expect(byArn[distributionArn('EDEFAULTCERT')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('accepts TLSv1 whatever') });
-    expect(byArn[distributionArn('EOLDPOLICY')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('TLSv1.2_2019') });
+    const old = [{ ...distributions[0], ViewerCertificate: { ...distributions[0].ViewerCertificate, MinimumProtocolVersion: 'TLSv1.1_2016' } }];
+    expect(evaluateBoth({ distributions: old })[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('TLSv1.1_2016 still accepts protocols older than TLS 1.2') });
+  });
+
+  it('a TLS 1.2-only policy older than TLSv1.2_2021 needs review, naming the suites it keeps, by the rule load balancer SSL policies follow', () => {
+    // TLSv1.2_2019 keeps only ECDHE CBC suites with SHA-2 MACs; TLSv1.2_2018 also RSA key transport suites.
+    expect(byArn[distributionArn('EOLDPOLICY')]).toMatchObject({
+      status: 'needs-review',
+      reason: expect.stringContaining('security policy TLSv1.2_2019 accepts only TLS 1.2 or later but still offers CBC-mode cipher suites (ECDHE-ECDSA-AES128-SHA256, ECDHE-ECDSA-AES256-SHA384, ECDHE-RSA-AES128-SHA256, ECDHE-RSA-AES256-SHA384)'),
+    });
+    const y2018 = [{ ...distributions[0], ViewerCertificate: { ...distributions[0].ViewerCertificate, MinimumProtocolVersion: 'TLSv1.2_2018' } }];
+    const r = evaluateBoth({ distributions: y2018 })[0];
+    expect(r).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('cipher suites without forward secrecy (RSA key transport: AES128-GCM-SHA256, AES256-GCM-SHA384, AES128-SHA256)') });
+    // The judgement load balancer SSL policies get for the same suites (test/queries/elbv2/listener-tls.test.ts).
+    expect(r.reason).toContain('(the suites CloudFront documents for that policy), which forward-secret AEAD-only policies (ELBSecurityPolicy-TLS13-1-2-Res-2021-06, CloudFront\'s TLSv1.2_2021) drop; whether they are acceptable strong cryptography is for the assessor to decide');
+    // A worse problem elsewhere still fails the distribution.
+    const both = [{ ...y2018[0], DefaultCacheBehavior: { ...y2018[0].DefaultCacheBehavior, ViewerProtocolPolicy: 'allow-all' } }];
+    expect(evaluateBoth({ distributions: both })[0].status).toBe('fail');
   });
 
   it('a custom origin reached over plain HTTP fails', () => {
