@@ -202,6 +202,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'logs:DescribeMetricFilters': estimate(5, 5, 'CloudWatch Logs lists per-operation rates only in Service Quotas; estimated like its other describe calls (DescribeLogGroups is documented at 10/s)'),
   'cloudwatch:DescribeAlarms': estimate(9, 9, 'CloudWatch lists DescribeAlarms among its Service Quotas TPS limits; 9/s is the value seen there, not verified against the documentation page'),
   'sns:ListSubscriptionsByTopic': estimate(30, 30, 'Amazon SNS lists its control-plane API rates in Service Quotas; 30/s estimated like its other list calls'),
+  'sns:GetSubscriptionAttributes': estimate(30, 30, 'Amazon SNS lists its control-plane API rates in Service Quotas; 30/s estimated like its list calls'),
   'events:ListRules': estimate(10, 20, 'EventBridge lists its control-plane API rates in Service Quotas; estimated like other regional list calls'),
   'events:ListTargetsByRule': estimate(10, 20, 'EventBridge lists its control-plane API rates in Service Quotas; estimated like other regional list calls'),
   'backup:ListBackupPlans': backupRead,

@@ -3,6 +3,7 @@ import type { MetricFilter, MetricTransformation } from '@aws-sdk/client-cloudwa
 import type { Subscription } from '@aws-sdk/client-sns';
 import type { Trail } from '@aws-sdk/client-cloudtrail';
 import { loadCloudWatchLogsSdk, loadCloudWatchSdk, loadSnsSdk } from '../../aws/sdk.js';
+import { captureFailure } from '../partial-evidence.js';
 import { captureAbsence, defineQuery, isCapturedError, toDate, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
 import {
   describeTrails,
@@ -29,6 +30,12 @@ export interface LogGroupFilters {
 export interface TopicSubscriptions {
   topicArn: string;
   subscriptions: Subscription[] | CapturedError;
+  /**
+   * GetSubscriptionAttributes of each confirmed subscription, by SubscriptionArn, or the error that kept it from us: a
+   * subscription's filter policy (FilterPolicy, FilterPolicyScope) decides which of the topic's messages it receives.
+   * Absent in evidence sealed before this was read.
+   */
+  attributes?: Record<string, Record<string, string> | CapturedError>;
 }
 
 export interface SecurityAlarmsEvidence {
@@ -435,10 +442,35 @@ function routesOf(alarm: { AlarmName?: string; AlarmActions?: string[] }, via: s
     if (!topic) return { rank: 2, text: `${via} notifies ${action}, whose subscriptions were not collected` };
     if (isCapturedError(topic.subscriptions)) return { rank: 1, text: `${via} notifies ${action}, which does not exist (${topic.subscriptions.error.code})` };
     const ok = topic.subscriptions.filter(confirmed);
-    if (ok.length) return { rank: 3, text: `${via} notifies ${action} with ${ok.length} confirmed subscription(s) (${[...new Set(ok.map((s) => s.Protocol))].join(', ')})` };
+    if (ok.length) {
+      const { receiving, doubts } = unfiltered(ok, topic);
+      const text = `${via} notifies ${action} with ${ok.length} confirmed subscription(s) (${[...new Set(ok.map((s) => s.Protocol))].join(', ')})`;
+      if (receiving.length) return { rank: 3, text: doubts.length ? `${text}, ${receiving.length} of them without a filter policy` : text };
+      return { rank: 2, text: `${text}, but ${doubts.join('; ')}` };
+    }
     const pending = topic.subscriptions.length;
     return { rank: 1, text: `${via} notifies ${action}, which has ${pending ? `${pending} subscription(s), none confirmed` : 'no subscriptions'}` };
   });
+}
+
+/**
+ * The confirmed subscriptions that receive every message of the topic (no filter policy, shown by their attributes),
+ * and why each other one may not: SNS delivers a message to a subscription with a filter policy only when the message
+ * attributes (the default scope) or body match it, and this check does not match alarm notifications against it.
+ */
+function unfiltered(ok: Subscription[], topic: TopicSubscriptions): { receiving: Subscription[]; doubts: string[] } {
+  const receiving: Subscription[] = [];
+  const doubts: string[] = [];
+  for (const s of ok) {
+    const arn = s.SubscriptionArn ?? '';
+    const a = topic.attributes?.[arn];
+    if (!topic.attributes) doubts.push(`whether subscription ${arn} has a filter policy is not in the evidence (sealed before subscription attributes were read)`);
+    else if (a === undefined) doubts.push(`no GetSubscriptionAttributes response was collected for subscription ${arn}, so whether a filter policy drops alarm notifications is unknown`);
+    else if (isCapturedError(a)) doubts.push(`GetSubscriptionAttributes failed for subscription ${arn} (${a.error.code}: ${a.error.message}), so whether a filter policy drops alarm notifications is unknown`);
+    else if (a.FilterPolicy !== undefined && a.FilterPolicy.trim() !== '' && a.FilterPolicy.trim() !== '{}') doubts.push(`subscription ${arn} has a filter policy on the message ${a.FilterPolicyScope === 'MessageBody' ? 'body' : 'attributes'} (${a.FilterPolicy}): it receives only the messages that match it, and whether alarm notifications match is not judged`);
+    else receiving.push(s);
+  }
+  return { receiving, doubts };
 }
 
 /** A route that only reaches someone under a condition: needs review at best, and the reason says why. */
@@ -807,11 +839,11 @@ export const securityAlarms = defineQuery<SecurityAlarmsEvidence>({
   service: 'cloudwatch',
   title: 'Security events in the CloudTrail log group raise alarms that reach a confirmed subscriber',
   description:
-    'For each CIS AWS Foundations monitoring event (root use, unauthorized API calls, console sign-in without MFA, failed console sign-ins, IAM policy, CloudTrail, Config, KMS key, S3 bucket policy, security group, network ACL, gateway, route table and VPC changes): whether a trail puts it in its CloudWatch Logs log group (the trail is logging, GetTrailStatus shows deliveries to CloudWatch Logs and no delivery error, and its event selectors record the event’s management events; a log group in another account, such as an organisation trail’s, or another region is judged there and needs review here), whether a metric filter on that log group watches for it (its JSON pattern is read as CloudWatch Logs reads it: a pattern that adds conditions, such as one principal or an excluded address, watches for only part of the event and does not pass; one with an alternative that matches nearly every CloudTrail event, which keeps its alarm in ALARM so that the event changes no state, fails; one with an alternative about other events, or a wildcard wider than the event’s value, needs review; one this check cannot read needs review), whether a CloudWatch alarm watches that metric (the namespace, name, dimensions and unit the filter publishes: an alarm on another dimension set or unit receives none of its data) with its actions enabled, whether one such event changes the alarm’s state (its statistic of one period reaches the threshold; missing data treated as missing, the default, or notBreaching, since breaching or ignore keeps it in ALARM; no filter default value or other filter on the metric that keeps it in ALARM or cancels the event; an evaluation window of at most an hour; not in ALARM when collected), and whether the alarm, or a composite alarm whose rule goes into ALARM with it and is false while it is not in ALARM, notifies an SNS topic with at least one confirmed subscription. A filter applied to transformed logs needs review (the transformer is not collected). It shows that alerts are configured to reach someone, not that anyone receives, reads or acts on them; it does not read subscription filter policies, whether the topic’s access policy or encryption key lets CloudWatch publish, or data put into the metric by other means than these filters.',
+    'For each CIS AWS Foundations monitoring event (root use, unauthorized API calls, console sign-in without MFA, failed console sign-ins, IAM policy, CloudTrail, Config, KMS key, S3 bucket policy, security group, network ACL, gateway, route table and VPC changes): whether a trail puts it in its CloudWatch Logs log group (the trail is logging, GetTrailStatus shows deliveries to CloudWatch Logs and no delivery error, and its event selectors record the event’s management events; a log group in another account, such as an organisation trail’s, or another region is judged there and needs review here), whether a metric filter on that log group watches for it (its JSON pattern is read as CloudWatch Logs reads it: a pattern that adds conditions, such as one principal or an excluded address, watches for only part of the event and does not pass; one with an alternative that matches nearly every CloudTrail event, which keeps its alarm in ALARM so that the event changes no state, fails; one with an alternative about other events, or a wildcard wider than the event’s value, needs review; one this check cannot read needs review), whether a CloudWatch alarm watches that metric (the namespace, name, dimensions and unit the filter publishes: an alarm on another dimension set or unit receives none of its data) with its actions enabled, whether one such event changes the alarm’s state (its statistic of one period reaches the threshold; missing data treated as missing, the default, or notBreaching, since breaching or ignore keeps it in ALARM; no filter default value or other filter on the metric that keeps it in ALARM or cancels the event; an evaluation window of at most an hour; not in ALARM when collected), and whether the alarm, or a composite alarm whose rule goes into ALARM with it and is false while it is not in ALARM, notifies an SNS topic with at least one confirmed subscription without a filter policy (GetSubscriptionAttributes; a subscription with one receives only the messages matching it, so it needs review). A filter applied to transformed logs needs review (the transformer is not collected). It shows that alerts are configured to reach someone, not that anyone receives, reads or acts on them; it does not match alarm notifications against subscription filter policies, nor read whether the topic’s access policy or encryption key lets CloudWatch publish, or data put into the metric by other means than these filters.',
   remediation:
     'Create a metric filter for each missing event on the trail’s CloudWatch Logs log group (the CIS AWS Foundations Benchmark gives the patterns), an alarm on each filter’s metric (threshold 1, period 5 minutes) with an ALARM action to an SNS topic, and confirm at least one subscription of that topic (an on-call address or an incident tool).',
   scope: 'regional',
-  apiCalls: ['cloudtrail:DescribeTrails', 'cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors', 'logs:DescribeMetricFilters', 'cloudwatch:DescribeAlarms', 'sns:ListSubscriptionsByTopic'],
+  apiCalls: ['cloudtrail:DescribeTrails', 'cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors', 'logs:DescribeMetricFilters', 'cloudwatch:DescribeAlarms', 'sns:ListSubscriptionsByTopic', 'sns:GetSubscriptionAttributes'],
   async collect(ctx) {
     const describe = await describeTrails(ctx);
     // Only log groups of this account and region are the trails' own here; an organisation trail's is read in its account.
@@ -838,7 +870,7 @@ export const securityAlarms = defineQuery<SecurityAlarmsEvidence>({
     });
     const topics: TopicSubscriptions[] = [];
     if (topicArns.length) {
-      const { SNSClient, paginateListSubscriptionsByTopic } = await loadSnsSdk();
+      const { SNSClient, GetSubscriptionAttributesCommand, paginateListSubscriptionsByTopic } = await loadSnsSdk();
       for (const topicArn of topicArns.sort()) {
         const subscriptions = await captureAbsence(async () => {
           const out: Subscription[] = [];
@@ -848,7 +880,14 @@ export const securityAlarms = defineQuery<SecurityAlarmsEvidence>({
           }
           return out;
         }, ['NotFound', 'NotFoundException']);
-        topics.push({ topicArn, subscriptions });
+        const attributes: NonNullable<TopicSubscriptions['attributes']> = {};
+        if (!isCapturedError(subscriptions)) {
+          for (const sub of subscriptions.filter(confirmed)) {
+            const got = await captureFailure(() => ctx.clients.get(SNSClient).send(new GetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn })), ctx.signal);
+            attributes[sub.SubscriptionArn!] = isCapturedError(got) ? got : (got.Attributes ?? {});
+          }
+        }
+        topics.push({ topicArn, subscriptions, attributes });
       }
     }
     return { describeTrails: describe, statuses, selectors, metricFilters, metricAlarms, compositeAlarms, topics };

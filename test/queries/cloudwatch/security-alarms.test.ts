@@ -3,7 +3,9 @@ import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queryById } from '../../../src/queries/index.js';
 import { filterCoverage, SECURITY_EVENTS, securityAlarms, whyOneEventDoesNotFire } from '../../../src/queries/cloudwatch/security-alarms.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
-import { ACCOUNT, COLLECTED_AT, REGION, evidence, eventArn, trails } from '../../fixtures/cloudwatch/alarms.js';
+import { ACCOUNT, COLLECTED_AT, REGION, SOC_SUBSCRIPTION, evidence, eventArn, security, socAttributes, topic, trails } from '../../fixtures/cloudwatch/alarms.js';
+import { snsState } from '../../../src/simulator/services/sns.js';
+import { DEMO_ACCOUNT_ID, demoWorld } from '../../../src/simulator/index.js';
 import { demoSession } from '../s3/simulated-collect.js';
 
 const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: COLLECTED_AT };
@@ -72,6 +74,27 @@ describe('cloudwatch.security-alarms', () => {
     expect(evaluateBoth({ ...evidence, metricFilters: [] }, 'eu-west-1')).toEqual([expect.objectContaining({ status: 'not-applicable', reason: expect.stringContaining('judged there') })]);
   });
 
+  it('a confirmed subscription with a filter policy, or whose attributes are not in the evidence, does not count as reaching someone: needs review, saying why', () => {
+    const withTopic = (t: object) => ({ ...evidence, topics: evidence.topics.map((x) => (x.topicArn === topic('security') ? { ...x, ...t } : x)) });
+    const root = (data: unknown) => evaluateBoth(data).find((r) => r.resource === eventArn('root-account-usage'))!;
+    expect(root(evidence).status).toBe('pass');
+    // CloudWatch alarm notifications carry no message attributes a filter on them could match; the check does not judge it.
+    const filtered = root(withTopic({ attributes: { [SOC_SUBSCRIPTION]: { ...socAttributes, FilterPolicy: '{"severity":["critical"]}' } } }));
+    expect(filtered).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(`subscription ${SOC_SUBSCRIPTION} has a filter policy on the message attributes ({"severity":["critical"]})`) });
+    const body = root(withTopic({ attributes: { [SOC_SUBSCRIPTION]: { ...socAttributes, FilterPolicy: '{"AlarmName":["x"]}', FilterPolicyScope: 'MessageBody' } } }));
+    expect(body.reason).toContain('filter policy on the message body');
+    const refused = root(withTopic({ attributes: { [SOC_SUBSCRIPTION]: { error: { code: 'AuthorizationError', message: 'not authorized' } } } }));
+    expect(refused).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('GetSubscriptionAttributes failed for subscription') });
+    // Evidence sealed before the attributes were read never passes.
+    const { attributes: _, ...old } = evidence.topics.find((x) => x.topicArn === topic('security'))!;
+    const sealedBefore = { ...evidence, topics: evidence.topics.map((x) => (x.topicArn === topic('security') ? old : x)) };
+    expect(root(sealedBefore)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('sealed before subscription attributes were read') });
+    // One unfiltered confirmed subscription beside a filtered one still reaches someone.
+    const second = { SubscriptionArn: `${topic('security')}:aaaabbbb-1111-4222-8333-444455556666`, Owner: ACCOUNT, Protocol: 'sms', Endpoint: '+15555550100', TopicArn: topic('security') };
+    const both = root(withTopic({ subscriptions: [...security.Subscriptions!, second], attributes: { [SOC_SUBSCRIPTION]: socAttributes, [second.SubscriptionArn]: { ...socAttributes, SubscriptionArn: second.SubscriptionArn, FilterPolicy: '{"a":["b"]}' } } }));
+    expect(both).toMatchObject({ status: 'pass', reason: expect.stringContaining('2 confirmed subscription(s) (email, sms), 1 of them without a filter policy') });
+  });
+
   it('a missing log group fails every event; missing evidence is an error, never a pass', () => {
     const gone = { ...evidence, metricFilters: [{ logGroupName: 'aws-cloudtrail-logs-org', metricFilters: { error: { code: 'ResourceNotFoundException', message: 'The specified log group does not exist.' } } }] };
     const results = evaluateBoth(gone);
@@ -91,12 +114,29 @@ describe('cloudwatch.security-alarms against the simulated demo account', () => 
     expect(Object.values(status).filter((s) => s === 'pass')).toHaveLength(9);
     expect(status).toMatchObject({ 'config-changes': 'fail', 'nacl-changes': 'fail', 'network-gateway-changes': 'fail', 'route-table-changes': 'fail', 'vpc-changes': 'needs-review' });
     expect(results.find((r) => r.resource.endsWith('#config-changes'))?.reason).toContain('none confirmed');
-    expect(calls.map((c) => c.operation)).toEqual(['cloudtrail:DescribeTrails', 'cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors', 'logs:DescribeMetricFilters', 'cloudwatch:DescribeAlarms', 'sns:ListSubscriptionsByTopic', 'sns:ListSubscriptionsByTopic']);
+    expect(calls.map((c) => c.operation)).toEqual(['cloudtrail:DescribeTrails', 'cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors', 'logs:DescribeMetricFilters', 'cloudwatch:DescribeAlarms', 'sns:ListSubscriptionsByTopic', 'sns:ListSubscriptionsByTopic', 'sns:GetSubscriptionAttributes']);
   });
 
   it('second region: the trail’s log group is in the home region, so the alarms are judged there', async () => {
     const { results, calls } = await session.run(q, 'us-west-2');
     expect(results).toEqual([expect.objectContaining({ status: 'not-applicable' })]);
     expect(calls.map((c) => c.operation)).toEqual(['cloudtrail:DescribeTrails']);
+  });
+});
+
+describe('cloudwatch.security-alarms: a filter policy read through the simulated SNS', () => {
+  const session = demoSession(() => {
+    const world = demoWorld({ now: new Date() });
+    const sns = snsState(world.accounts.get(DEMO_ACCOUNT_ID)!, 'us-east-1');
+    const onCall = sns.topics.find((t) => t.TopicArn.endsWith(':security-alerts'))!;
+    onCall.filterPolicies = { [onCall.subscriptions[0].SubscriptionArn!]: { FilterPolicy: '{"severity":["critical"]}' } };
+    return world;
+  });
+
+  it('the events that reached the on-call topic need review, naming the filter policy GetSubscriptionAttributes returned', async () => {
+    const { results } = await session.run(queryById('cloudwatch.security-alarms')!, 'us-east-1');
+    expect(results.filter((r) => r.status === 'pass')).toEqual([]);
+    const root = results.find((r) => r.resource.endsWith('#root-account-usage'))!;
+    expect(root).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('has a filter policy on the message attributes ({"severity":["critical"]})') });
   });
 });
