@@ -28,7 +28,11 @@ export interface BackupPlansEvidence {
   protectedResources: ProtectedResource[];
   /** ListBackupJobs in state FAILED created since `failedJobsSince`. */
   failedJobsSince: string;
-  failedJobs: BackupJob[];
+  /**
+   * The FAILED jobs, or the listing's failure (AccessDenied, throttled past retries: AWS's error code and message): failed
+   * jobs are then unknown. Always a list in evidence sealed before this version (a failure there made the query an error).
+   */
+  failedJobs: BackupJob[] | CapturedError;
   /**
    * ListBackupJobs in states PARTIAL, ABORTED and EXPIRED (one listing each) created since `failedJobsSince`: jobs that
    * ended without a complete recovery point: the jobs of the listings that succeeded. Absent in evidence sealed before
@@ -146,9 +150,9 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
       }
       return jobs;
     };
-    const failedJobs = await listJobs('FAILED');
-    // The partial, aborted and expired listings and the copy-job listing were added after the FAILED one: a role not yet
-    // redeployed with them (AccessDenied) keeps its error as evidence and the rest of the evidence is still judged.
+    // Every job listing keeps a refused read (AccessDenied, throttled past retries) as evidence, so the rest of the
+    // evidence is still judged; the resources that depended on the listing need review.
+    const failedJobs = await captureFailure(() => listJobs('FAILED'), ctx.signal);
     const incompleteJobs: BackupJob[] = [];
     const incompleteJobErrors: NonNullable<BackupPlansEvidence['incompleteJobErrors']> = {};
     for (const state of INCOMPLETE_JOB_STATES) {
@@ -174,7 +178,7 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
     return { plans, planDetails, selections, protectedResources, failedJobsSince: since.toISOString(), failedJobs, incompleteJobs, ...(Object.keys(incompleteJobErrors).length ? { incompleteJobErrors } : {}), failedCopyJobs, vaults, vaultDetails };
   },
   evaluate(data, params, ctx) {
-    if (!data?.plans || !data.planDetails || !data.protectedResources || !data.failedJobs || !data.vaults) {
+    if (!data?.plans || !data.planDetails || !data.protectedResources || !(Array.isArray(data.failedJobs) || isCapturedError(data.failedJobs)) || !data.vaults) {
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence lacks the ListBackupPlans, GetBackupPlan, ListProtectedResources, ListBackupJobs or ListBackupVaults responses' }];
     }
     const now = toDate(ctx.collectedAt)?.getTime() ?? Date.now();
@@ -183,14 +187,21 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
     const since = toDate(data.failedJobsSince);
     const window = since ? `since ${day(since)}` : 'in the lookback window';
     const results: ResourceResult[] = [];
-    if (!data.plans.length && !data.protectedResources.length) {
-      results.push({
-        resource: 'account',
-        resourceType: 'AWS::::Account',
-        status: 'needs-review',
-        reason: `no AWS Backup plan and no resource backed up by AWS Backup in ${ctx.region}: backups of this region's stores, if any, are made by other means (RDS automated backups are judged by rds.backup-retention)`,
-      });
-    }
+    // The job listings AWS refused (FAILED, PARTIAL, ABORTED, EXPIRED): the jobs that ended so are unknown.
+    const jobErrors: Record<string, unknown> = { ...data.incompleteJobErrors, FAILED: data.failedJobs };
+    const unlisted = (['FAILED', ...INCOMPLETE_JOB_STATES] as const).flatMap((state) => {
+      const e = jobErrors[state];
+      return isCapturedError(e) ? [{ state, error: `${e.error.code}: ${e.error.message}` }] : [];
+    });
+    // States refused with the same error are named once: `FAILED, PARTIAL (AccessDeniedException: ...)`.
+    const unlistedText = [...new Set(unlisted.map((u) => u.error))].map((error) => `${unlisted.filter((u) => u.error === error).map((u) => u.state).join(', ')} (${error})`).join('; ');
+    const account: string[] = [];
+    if (!data.plans.length && !data.protectedResources.length)
+      account.push(`no AWS Backup plan and no resource backed up by AWS Backup in ${ctx.region}: backups of this region's stores, if any, are made by other means (RDS automated backups are judged by rds.backup-retention)`);
+    // A resource whose every backup job ended so has no recovery point: only those jobs show it.
+    if (unlisted.length)
+      account.push(`ListBackupJobs could not list the backup jobs that ended ${unlistedText}, so resources in ${ctx.region} whose backups ended that way and never made a recovery point are not shown`);
+    if (account.length) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'needs-review', reason: account.join('; ') });
     for (const p of data.plans) {
       const detail = data.planDetails.find((d) => d.BackupPlanId === p.BackupPlanId);
       const base = { resource: p.BackupPlanArn ?? `backup-plan ${p.BackupPlanId}`, resourceType: 'AWS::Backup::BackupPlan' };
@@ -243,11 +254,9 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
     // Jobs that ended without a complete recovery point: FAILED, and PARTIAL, ABORTED or EXPIRED (evidence sealed before
     // this version lists FAILED only).
     const jobsBy = new Map<string, BackupJob[]>();
-    for (const j of [...data.failedJobs, ...(data.incompleteJobs ?? [])]) jobsBy.set(j.ResourceArn ?? '', [...(jobsBy.get(j.ResourceArn ?? '') ?? []), j]);
+    for (const j of [...(Array.isArray(data.failedJobs) ? data.failedJobs : []), ...(data.incompleteJobs ?? [])]) jobsBy.set(j.ResourceArn ?? '', [...(jobsBy.get(j.ResourceArn ?? '') ?? []), j]);
     const created = (j: BackupJob) => toDate(j.CreationDate)?.getTime();
     const latestFirst = (jobs: BackupJob[]) => [...jobs].sort((a, b) => (created(b) ?? Infinity) - (created(a) ?? Infinity));
-    const unlisted = Object.entries(data.incompleteJobErrors ?? {}).filter(([, e]) => isCapturedError(e));
-    const unlistedText = unlisted.map(([state, e]) => `${state} (${e.error.code}: ${e.error.message})`).join(', ');
     const jobsText = (jobs: BackupJob[]) => {
       if (!jobs.length) return '';
       const states = [...new Set(jobs.map((j) => j.State ?? 'unknown state'))].join(', ');
@@ -291,7 +300,7 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
       } else if (!data.incompleteJobs)
         results.push({ ...base, status: 'needs-review', reason: `${label}: ${when}; the evidence (sealed before this version) does not list partial, aborted or expired backup jobs, and ListProtectedResources lists a recovery point whatever its status, so whether it is complete is not shown${text}` });
       else if (unlisted.length)
-        results.push({ ...base, status: 'needs-review', reason: `${label}: ${when}; but ListBackupJobs could not list the jobs that ended ${unlistedText}, and ListProtectedResources lists a recovery point whatever its status, so whether it is complete is not shown${text}` });
+        results.push({ ...base, status: 'needs-review', reason: `${label}: ${when}; but ListBackupJobs could not list the jobs that ended ${unlistedText}, so whether a later backup of it ended that way, or whether this recovery point is complete (ListProtectedResources lists a recovery point whatever its status), is not shown${text}` });
       else if (since && last.getTime() < since.getTime())
         results.push({ ...base, status: 'needs-review', reason: `${label}: ${when}, before the backup jobs listed ${window}, so whether the job that made it completed is not shown (ListProtectedResources lists a recovery point whatever its status; raise collect.lookbackHours)${text}` });
       else results.push({ ...base, status: 'pass', reason: `${label}: ${when}; no backup job for it ended failed, partial, aborted or expired after it ${window}${text}` });

@@ -40,7 +40,7 @@ export const rotation = defineQuery<SecretsRotationEvidence>({
   parameters: {
     rotationPeriodDays: {
       description:
-        'Organisation choice from its targeted risk analysis (PCI DSS 8.6.3 leaves the frequency to it): a secret last rotated longer ago than this many days fails; one whose schedule (at its longest gap between rotations) or next scheduled rotation leaves more days than this between rotations needs review (default 90).',
+        'Organisation choice from its targeted risk analysis (PCI DSS 8.6.3 leaves the frequency to it): a secret last rotated longer ago than this many days fails; one whose schedule (at its longest gap between rotations) or next scheduled rotation leaves more days than this between rotations, or whose schedule cannot be read for its interval, needs review (default 90).',
       default: 90,
     },
   },
@@ -90,11 +90,16 @@ export const rotation = defineQuery<SecretsRotationEvidence>({
         results.push({ ...base, status: 'needs-review', reason: `${label} last rotated ${rotated} days before collection, but its schedule (${schedule}) is longer than the ${period}-day rotation period` });
       } else if (gap !== undefined && gap > period) {
         results.push({ ...base, status: 'needs-review', reason: `${label} rotates ${schedule}; last rotated ${rotated} days before collection, but its next rotation is scheduled ${next!.toISOString().slice(0, 10)}, ${gap} days after the last, longer than the ${period}-day rotation period` });
-      } else if (interval === undefined && gap === undefined) {
-        results.push({ ...base, status: 'needs-review', reason: `${label} last rotated ${rotated} days before collection, within ${period} days, but its schedule (${expression ?? 'none recorded'}) could not be read and no next rotation date is recorded, so whether it rotates again within the period is not shown` });
+      } else if (interval === undefined) {
+        // A schedule the reader cannot evaluate (cron L, W, #, ...): one next rotation date does not show the interval
+        // between rotations (a yearly schedule also has a next date within the period).
+        const upcoming =
+          gap !== undefined
+            ? `its next rotation is scheduled ${next!.toISOString().slice(0, 10)}, ${gap} days after the last, but one next rotation date does not show the interval between later rotations`
+            : 'no next rotation date is recorded';
+        results.push({ ...base, status: 'needs-review', reason: `${label} last rotated ${rotated} days before collection, within ${period} days, but its schedule (${expression ?? 'none recorded'}) could not be read for its interval and ${upcoming}, so it is not shown to rotate within the ${period}-day rotation period` });
       } else {
-        const upcoming = interval === undefined ? `; its schedule could not be read, but its next rotation is scheduled ${next!.toISOString().slice(0, 10)}, ${gap} days after the last` : '';
-        results.push({ ...base, status: 'pass', reason: `${label} rotates automatically ${schedule}; last rotated ${rotated} days before collection, within ${period} days${upcoming}` });
+        results.push({ ...base, status: 'pass', reason: `${label} rotates automatically ${schedule}; last rotated ${rotated} days before collection, within ${period} days` });
       }
     }
     return results;

@@ -109,6 +109,24 @@ describe('backup.plans: jobs that ended partial, aborted or expired', () => {
     expect(by[dbArn('stale')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('older than 36 hours') });
     expect(by[dbArn('never')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('1 backup job(s) ended FAILED') });
     expect(by[vaultArn('locked')].status).toBe('pass');
+    // Resources whose jobs all ended PARTIAL, ABORTED or EXPIRED without a recovery point are unknown: the account row says so.
+    expect(by.account).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('ListBackupJobs could not list the backup jobs that ended PARTIAL (AccessDeniedException') });
+  });
+
+  it('a FAILED-jobs listing that failed (throttled past retries, AccessDenied) is kept as evidence: what depended on it needs review naming the read and the error; the rest is judged as before', () => {
+    const throttled = { error: { code: 'ThrottlingException', message: 'Rate exceeded' } };
+    const results = evaluateBoth(backupPlans, { ...evidence, failedJobs: throttled });
+    const by = Object.fromEntries(results.map((r) => [r.resource, r]));
+    // Would pass with the FAILED jobs listed: a later backup of it may have failed.
+    expect(by[dbArn('fresh')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('ListBackupJobs could not list the jobs that ended FAILED (ThrottlingException: Rate exceeded), so whether a later backup of it ended that way') });
+    expect(by[dbArn('flaky')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('ended FAILED (ThrottlingException') });
+    // The resource known only from its failed job is not in the evidence: the account row names the read.
+    expect(by[dbArn('never')]).toBeUndefined();
+    expect(by.account).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('ListBackupJobs could not list the backup jobs that ended FAILED (ThrottlingException: Rate exceeded), so resources in') });
+    expect(by[dbArn('stale')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('older than 36 hours') });
+    expect(results.filter((r) => r.status === 'pass').map((r) => r.resourceType)).toEqual(['AWS::Backup::BackupPlan', 'AWS::Backup::BackupVault']);
+    // Evidence sealed before this version always holds a list; anything else is missing evidence.
+    expect(evaluateBoth(backupPlans, { ...evidence, failedJobs: { not: 'a listing' } as never }).map((r) => r.status)).toEqual(['error']);
   });
 });
 
@@ -272,6 +290,20 @@ describe('AWS Backup queries against the simulated demo account', () => {
       ['payments-vault', 'pass'],
     ]);
     expect(results[0].reason).toMatch(/ListCopyJobs: AccessDenied/);
+  });
+
+  it('a denied ListBackupJobs is kept as evidence: every listing is named with the error, recent backups need review, the plans, stale backups and vaults are still judged', async () => {
+    const results = await runDenied(session, queryById('backup.plans')!, 'us-east-1', 'backup:ListBackupJobs');
+    expect(results.map((r) => [r.resource.split(':').pop(), r.status])).toEqual([
+      ['account', 'needs-review'],
+      [expect.any(String), 'pass'],
+      ['orders-db', 'needs-review'],
+      ['legacy-reporting', 'fail'],
+      ['Default', 'needs-review'],
+      ['payments-vault', 'pass'],
+    ]);
+    expect(results[0].reason).toMatch(/ended FAILED, PARTIAL, ABORTED, EXPIRED \(AccessDeniedException: [^)]*backup:ListBackupJobs[^)]*\), so resources in us-east-1/);
+    expect(results[2].reason).toMatch(/ListBackupJobs could not list the jobs that ended FAILED, PARTIAL, ABORTED, EXPIRED \(AccessDeniedException/);
   });
 
   it('second region: the archive plan and file system pass; the copies vault is only governance-locked', async () => {

@@ -49,12 +49,41 @@ describe('secretsmanager.rotation', () => {
       expect(judge({ AutomaticallyAfterDays: 365, ScheduleExpression: 'rate(30 days)' }).status).toBe('pass');
     });
 
-    it('a next rotation scheduled more than the period after the last needs review; a schedule that cannot be read passes only when the next rotation is within the period', () => {
-      const next = (iso: string) => ({ NextRotationDate: new Date(iso) }); // last rotated 2026-05-20
+    const next = (iso: string) => ({ NextRotationDate: new Date(iso) }); // last rotated 2026-05-20
+
+    it('a next rotation scheduled more than the period after the last needs review', () => {
       expect(judge({ AutomaticallyAfterDays: 30 }, next('2027-01-01T00:00:00Z'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('next rotation is scheduled 2027-01-01, 226 days after the last') });
       expect(judge({ AutomaticallyAfterDays: 30 }, next('2026-06-19T00:00:00Z')).status).toBe('pass');
-      expect(judge({ ScheduleExpression: 'cron(0 0 L * ? *)' })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('could not be read and no next rotation date is recorded') });
-      expect(judge({ ScheduleExpression: 'cron(0 0 L * ? *)' }, next('2026-06-30T00:00:00Z'))).toMatchObject({ status: 'pass', reason: expect.stringContaining('next rotation is scheduled 2026-06-30, 41 days after the last') });
+    });
+
+    it('a schedule that cannot be read for its interval (cron L, #) needs review even with a next rotation within the period: one next date does not show the interval', () => {
+      // AWS accepts L in day-of-month and day-of-week and # in day-of-week for Secrets Manager rotation (rotate-secrets_schedule).
+      expect(judge({ ScheduleExpression: 'cron(0 16 L * ? *)' }, next('2026-06-30T16:00:00Z'))).toMatchObject({
+        status: 'needs-review',
+        reason: expect.stringContaining('its schedule (cron(0 16 L * ? *)) could not be read for its interval and its next rotation is scheduled 2026-06-30, 41 days after the last, but one next rotation date does not show the interval between later rotations, so it is not shown to rotate within the 90-day rotation period'),
+      });
+      expect(judge({ ScheduleExpression: 'cron(0 0 ? * SUN#1 *)' }, next('2026-06-07T00:00:00Z'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('cron(0 0 ? * SUN#1 *)) could not be read for its interval and its next rotation is scheduled 2026-06-07') });
+      expect(judge({ ScheduleExpression: 'cron(0 0 ? * 6L *)' }, next('2026-06-26T00:00:00Z')).status).toBe('needs-review');
+      expect(judge({ ScheduleExpression: 'cron(0 0 L * ? *)' })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('could not be read for its interval and no next rotation date is recorded') });
+      // No schedule recorded at all: a next date alone does not pass either.
+      expect(judge({}, next('2026-06-19T00:00:00Z'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('its schedule (none recorded) could not be read') });
+    });
+
+    it('the rate and cron forms AWS documents for rotation that the reader evaluates are judged as before, with or without a next rotation date', () => {
+      for (const [expression, between] of [
+        ['rate(4 hours)', '4 hours'],
+        ['rate(1 day)', '1 days'],
+        ['rate(10 days)', '10 days'],
+        ['cron(0 4/12 * * ? *)', '1 days'], // twice a day, counted as daily: never shorter than the real interval
+        ['cron(0 8 1/7 * ? *)', '7 days'],
+        ['cron(0 0 ? * MON-FRI *)', '3 days'],
+        ['cron(0 0 ? * 2/2 *)', '3 days'],
+        ['cron(0 0 1,15 * ? *)', '17 days'],
+      ]) {
+        expect(judge({ ScheduleExpression: expression })).toMatchObject({ status: 'pass', reason: expect.stringContaining(`${expression} (up to ${between} between rotations)`) });
+        expect(judge({ ScheduleExpression: expression }, next('2026-06-19T00:00:00Z')).status).toBe('pass');
+      }
+      expect(judge({ ScheduleExpression: 'cron(0 0 1 JAN,APR,JUL,OCT ? *)' }, next('2026-07-01T00:00:00Z'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('up to 92 days between rotations)) is longer than the 90-day rotation period') });
     });
   });
 
