@@ -107,6 +107,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'ec2:DescribeFlowLogs': ec2Read,
   'ec2:DescribeInternetGateways': ec2Read,
   'ec2:DescribeNatGateways': ec2Read,
+  'ec2:DescribeManagedPrefixLists': ec2Read,
   'ec2:DescribeNetworkAcls': ec2Read,
   'ec2:DescribeRouteTables': ec2Read,
   'ec2:DescribeSubnets': ec2Read,

@@ -45,4 +45,18 @@ describe('AWS::EC2 configuration items of the simulated members', () => {
       nat.State = saved[1];
     }
   });
+  it("AWS::EC2::PrefixList items hold the member's own lists in CloudFormation's case, not the AWS-managed ones it can see", () => {
+    const saved = state.managedPrefixLists;
+    state.managedPrefixLists = [
+      { PrefixListId: 'pl-0own', PrefixListName: 'partners', AddressFamily: 'IPv6', OwnerId: member.id, MaxEntries: 5, Version: 2, State: 'create-complete' },
+      { PrefixListId: 'pl-68a54001', PrefixListName: 'com.amazonaws.us-east-1.s3', AddressFamily: 'IPv4', OwnerId: 'AWS', State: 'create-complete' },
+    ];
+    try {
+      const items = configItems(member, REGION, ['AWS::EC2::PrefixList'], now);
+      expect(items.map((i) => i.resourceId)).toEqual(['pl-0own']);
+      expect(items[0].configuration).toMatchObject({ PrefixListId: 'pl-0own', AddressFamily: 'IPv6', OwnerId: member.id });
+    } finally {
+      state.managedPrefixLists = saved;
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import type { InternetGateway, NatGateway, NetworkInterface, Route, RouteTable, Subnet } from '@aws-sdk/client-ec2';
+import type { InternetGateway, ManagedPrefixList, NatGateway, NetworkInterface, Route, RouteTable, Subnet } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
 import { allPages, defineQuery, isCapturedError, type CapturedError, type ResourceResult } from '../types.js';
@@ -8,7 +8,8 @@ import { parseCidr, type Cidr } from './cidr.js';
 
 /**
  * DescribeSubnets, DescribeRouteTables, DescribeInternetGateways, DescribeNatGateways and DescribeNetworkInterfaces, all
- * pages. The last three are kept as a captured error when they fail, so the subnets they do not decide stay judged.
+ * pages, and DescribeManagedPrefixLists of the prefix lists the routes name. The last four are kept as a captured error
+ * when they fail, so the subnets they do not decide stay judged.
  */
 export interface RouteTablesEvidence {
   subnets: Subnet[];
@@ -16,20 +17,29 @@ export interface RouteTablesEvidence {
   internetGateways: InternetGateway[] | CapturedError;
   natGateways: NatGateway[] | CapturedError;
   networkInterfaces: NetworkInterface[] | CapturedError;
+  /**
+   * The prefix lists named as a route destination (`DestinationPrefixListId`), with their `AddressFamily`; empty when no
+   * route names one. Absent in evidence sealed before the query read them: a prefix-list route's family is then unknown.
+   */
+  prefixLists?: ManagedPrefixList[] | CapturedError;
 }
+
+/** EC2 refuses more than 200 values in one filter ("The maximum number of filter values specified on a single call is 200"). */
+const MAX_FILTER_VALUES = 200;
 
 /** The code of a listing the aggregator's items cannot stand in for (a type AWS Config holds no item of). */
 const ITEMS_MISSING = 'ConfigurationItemsMissing';
 
 /**
- * AWS::EC2::Subnet, RouteTable, InternetGateway, NatGateway and NetworkInterface configuration items (one read) as the
- * five Describe responses. A recorder may record some of these types and not others, so an absence that would turn
+ * AWS::EC2::Subnet, RouteTable, InternetGateway, NatGateway, NetworkInterface and PrefixList configuration items (one
+ * read) as the six Describe responses (a PrefixList item's configuration holds the list's AddressFamily; a list
+ * AWS Config holds no item of stays of unknown family, as one DescribeManagedPrefixLists does not return). A recorder may record some of these types and not others, so an absence that would turn
  * into a pass is kept as unknown: no interface items beside subnets, or an active route to an internet gateway AWS
  * Config holds no item of, become captured errors (the evaluation then reports instances as unknown, or treats the
  * gateway as attached, as it does when those Describe calls fail).
  */
 export const ROUTING_ITEMS: ConfigItemFamily<RouteTablesEvidence> = {
-  resourceTypes: ['AWS::EC2::Subnet', 'AWS::EC2::RouteTable', 'AWS::EC2::InternetGateway', 'AWS::EC2::NatGateway', 'AWS::EC2::NetworkInterface'],
+  resourceTypes: ['AWS::EC2::Subnet', 'AWS::EC2::RouteTable', 'AWS::EC2::InternetGateway', 'AWS::EC2::NatGateway', 'AWS::EC2::NetworkInterface', 'AWS::EC2::PrefixList'],
   toEvidence(items) {
     const of = (type: string) => items.filter((i) => i.resourceType === type);
     const subnets = of('AWS::EC2::Subnet').map((i) => ({ SubnetArn: i.arn, ...recordedEc2Resource<Subnet>(i) }));
@@ -37,6 +47,8 @@ export const ROUTING_ITEMS: ConfigItemFamily<RouteTablesEvidence> = {
     const gateways = of('AWS::EC2::InternetGateway').map((i) => recordedEc2Resource<InternetGateway>(i));
     const natGateways = of('AWS::EC2::NatGateway').map(natGatewayFromItem);
     const interfaces = of('AWS::EC2::NetworkInterface').map((i) => recordedEc2Resource<NetworkInterface>(i));
+    // The resource schema records a prefix list in CloudFormation's case (AddressFamily, PrefixListId), as the API names them.
+    const prefixLists = of('AWS::EC2::PrefixList').map((i) => recordedEc2Resource<ManagedPrefixList>(i));
     const known = new Set(gateways.map((g) => g.InternetGatewayId));
     const unknownIgw =
       routeTables.flatMap((t) => t.Routes ?? []).find((r) => r.State !== 'blackhole' && r.GatewayId?.startsWith('igw-') && !known.has(r.GatewayId))?.GatewayId ??
@@ -56,6 +68,7 @@ export const ROUTING_ITEMS: ConfigItemFamily<RouteTablesEvidence> = {
           : gateways,
       natGateways,
       networkInterfaces: subnets.length && !interfaces.length ? missing('AWS Config holds no network interface item in this account and region (the recorder may not record AWS::EC2::NetworkInterface)') : interfaces,
+      prefixLists,
     };
   },
 };
@@ -147,13 +160,35 @@ interface GatewayRoute {
   route: Route;
   kind: 'internet' | 'carrier';
   id: string;
-  /** The destination's address family; undefined for a prefix list, whose family (AddressFamily) the evidence does not hold. */
+  /** The destination's address family: a CIDR's, or a prefix list's AddressFamily; undefined when the evidence does not hold the list's. */
   family: 4 | 6 | undefined;
+  /** For a prefix list: its family as read, or why it is unknown. */
+  list?: string;
 }
 
 function gatewayRouteText(g: GatewayRoute): string {
-  const list = g.family === undefined ? ' (a prefix list: whether it holds IPv4 or IPv6 ranges is not in the evidence)' : '';
-  return `${destination(g.route)}${list} to ${g.kind === 'internet' ? 'internet' : 'carrier'} gateway ${g.id}`;
+  return `${destination(g.route)}${g.list ? ` (${g.list})` : ''} to ${g.kind === 'internet' ? 'internet' : 'carrier'} gateway ${g.id}`;
+}
+
+/** Every prefix list a route of these tables names as its destination. */
+function routedPrefixLists(tables: RouteTable[]): string[] {
+  return [...new Set(tables.flatMap((t) => (t.Routes ?? []).map((r) => r.DestinationPrefixListId).filter((id): id is string => !!id)))];
+}
+
+/**
+ * A prefix-list destination's address family, from the lists read: a managed prefix list holds ranges of one family
+ * (AddressFamily IPv4 or IPv6), so a route to it is a route of that family, as a CIDR route is.
+ */
+function prefixListFamily(id: string, lists: RouteTablesEvidence['prefixLists']): { family: 4 | 6 | undefined; text: string } {
+  const unknown = (why: string) => ({ family: undefined, text: `a prefix list: whether it holds IPv4 or IPv6 ranges is not in the evidence, ${why}` });
+  if (lists === undefined) return unknown('which predates reading prefix lists (DescribeManagedPrefixLists)');
+  if (isCapturedError(lists)) return unknown(`DescribeManagedPrefixLists failed (${lists.error.code}: ${lists.error.message})`);
+  const list = lists.find((l) => l.PrefixListId === id);
+  if (!list) return unknown('as the prefix lists read (DescribeManagedPrefixLists, or AWS Config items) do not include it');
+  const name = list.PrefixListName ? ` ${list.PrefixListName}` : '';
+  if (list.AddressFamily === 'IPv4') return { family: 4, text: `prefix list${name}, AddressFamily IPv4` };
+  if (list.AddressFamily === 'IPv6') return { family: 6, text: `prefix list${name}, AddressFamily IPv6` };
+  return unknown(`as the prefix list${name} gives AddressFamily ${list.AddressFamily ?? '(none)'}`);
 }
 
 /** Whether a gateway route of the address's kind and family exists: routed, only through a prefix list of unknown family (maybe), or not. */
@@ -190,11 +225,11 @@ export const routeTables = defineQuery<RouteTablesEvidence | AggregateConfigItem
   service: 'ec2',
   title: 'Subnets holding instances do not route directly to the internet',
   description:
-    'Every subnet in the region with the route table it uses (its own association or the VPC main table), the internet and NAT gateways, the gateway route tables of internet gateways, and the network interfaces in it. A subnet whose table sends traffic to an attached internet gateway or to a Wavelength carrier gateway is a public subnet: it fails when an instance in it has a public address (a public IPv4 address on any of its private addresses, an IPv6 address, or a carrier IP, over a route of that family to that kind of gateway; reachable from the internet or the carrier network, subject only to its security groups and network ACL), needs review when it holds instances without one, needs review when an AWS-managed interface other than one of a NAT gateway, load balancer or accelerator holds a public address (such as a publicly accessible database or a container task with a public IP), needs review when the only such route goes to a prefix list (whose address family the evidence does not hold), and passes when it holds only AWS-managed interfaces such as NAT gateways and load balancers. A subnet without such a route needs review when an interface in it holds a public address and an internet gateway is attached to its VPC (the gateway passes traffic for that address into the VPC whatever the subnet routes; a gateway route table may send it through an appliance, which is named, and what the appliance forwards is not in the evidence). Routes through NAT gateways (outbound only), peering, transit gateways and endpoints are named, not judged; public addresses are listed as the internal addressing AWS exposes.',
+    'Every subnet in the region with the route table it uses (its own association or the VPC main table), the internet and NAT gateways, the gateway route tables of internet gateways, and the network interfaces in it. A subnet whose table sends traffic to an attached internet gateway or to a Wavelength carrier gateway is a public subnet: it fails when an instance in it has a public address (a public IPv4 address on any of its private addresses, an IPv6 address, or a carrier IP, over a route of that family to that kind of gateway; reachable from the internet or the carrier network, subject only to its security groups and network ACL), needs review when it holds instances without one, needs review when an AWS-managed interface other than one of a NAT gateway, load balancer or accelerator holds a public address (such as a publicly accessible database or a container task with a public IP), counts a route to a prefix list as a route of the AddressFamily the list has (DescribeManagedPrefixLists of the lists the routes name; its entries are not read), needs review when the only such route goes to a prefix list whose family is not in the evidence (the list could not be read or was not returned), and passes when it holds only AWS-managed interfaces such as NAT gateways and load balancers. A subnet without such a route needs review when an interface in it holds a public address and an internet gateway is attached to its VPC (the gateway passes traffic for that address into the VPC whatever the subnet routes; a gateway route table may send it through an appliance, which is named, and what the appliance forwards is not in the evidence). Routes through NAT gateways (outbound only), peering, transit gateways and endpoints are named, not judged; public addresses are listed as the internal addressing AWS exposes.',
   remediation:
     'Move instances that do not serve the public into private subnets whose default route goes through a NAT gateway or an egress firewall, remove public IPv4 addresses and Elastic IPs they do not need, and put public services behind a load balancer in the public subnets.',
   scope: 'regional',
-  apiCalls: ['ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeInternetGateways', 'ec2:DescribeNatGateways', 'ec2:DescribeNetworkInterfaces'],
+  apiCalls: ['ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeInternetGateways', 'ec2:DescribeNatGateways', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeManagedPrefixLists'],
   async collect(ctx) {
     const sdk = await loadEc2Sdk();
     const client = ctx.clients.get(sdk.EC2Client);
@@ -204,7 +239,17 @@ export const routeTables = defineQuery<RouteTablesEvidence | AggregateConfigItem
     const internetGateways = await captureFailure(() => allPages(sdk.paginateDescribeInternetGateways({ client, pageSize: 1000 }, {}), (p) => p.InternetGateways, ctx), ctx.signal);
     const natGateways = await captureFailure(() => allPages(sdk.paginateDescribeNatGateways({ client, pageSize: 1000 }, {}), (p) => p.NatGateways, ctx), ctx.signal);
     const networkInterfaces = await captureFailure(() => allPages(sdk.paginateDescribeNetworkInterfaces(cfg, {}), (p) => p.NetworkInterfaces, ctx), ctx.signal);
-    return { subnets, routeTables, internetGateways, natGateways, networkInterfaces };
+    // Only the lists the routes name, and no call when none does (customer-managed and AWS-managed lists alike; MaxResults 1 to 100).
+    const listIds = routedPrefixLists(routeTables);
+    const prefixLists = await captureFailure(async () => {
+      const lists: ManagedPrefixList[] = [];
+      for (let i = 0; i < listIds.length; i += MAX_FILTER_VALUES) {
+        const Filters = [{ Name: 'prefix-list-id', Values: listIds.slice(i, i + MAX_FILTER_VALUES) }];
+        lists.push(...(await allPages(sdk.paginateDescribeManagedPrefixLists({ client, pageSize: 100 }, { Filters }), (p) => p.PrefixLists, ctx)));
+      }
+      return lists;
+    }, ctx.signal);
+    return { subnets, routeTables, internetGateways, natGateways, networkInterfaces, prefixLists };
   },
   evaluate: acceptConfigItems(ROUTING_ITEMS, (data, _params, ctx) => {
     if (!data?.subnets || !data.routeTables || !data.internetGateways || !data.natGateways || !data.networkInterfaces) {
@@ -225,11 +270,20 @@ export const routeTables = defineQuery<RouteTablesEvidence | AggregateConfigItem
       if (!table) return { ...base, status: 'error' as const, reason: `${label}: the evidence names neither a route table associated with it nor a main route table of its VPC` };
       const via = `route table ${table.RouteTableId}${explicit ? '' : ' (the VPC main table)'}`;
       const active = (table.Routes ?? []).filter((r) => r.State !== 'blackhole');
-      const familyOf = (r: Route) => (r.DestinationCidrBlock ? 4 : r.DestinationIpv6CidrBlock ? 6 : undefined);
+      // Any route of a family counts, however narrow its destination: a prefix list's entries are not read, only its family.
+      const familyOf = (r: Route): Pick<GatewayRoute, 'family' | 'list'> => {
+        if (r.DestinationCidrBlock) return { family: 4 };
+        if (r.DestinationIpv6CidrBlock) return { family: 6 };
+        if (r.DestinationPrefixListId) {
+          const { family, text } = prefixListFamily(r.DestinationPrefixListId, data.prefixLists);
+          return { family, list: text };
+        }
+        return { family: undefined, list: 'a destination the evidence does not name' };
+      };
       const gatewayRoutes = active.flatMap((r): GatewayRoute[] => {
-        if (r.GatewayId?.startsWith('igw-') && (igwVpcs ? igwVpcs.get(r.GatewayId)?.has(s.VpcId) : true)) return [{ route: r, kind: 'internet', id: r.GatewayId, family: familyOf(r) }];
+        if (r.GatewayId?.startsWith('igw-') && (igwVpcs ? igwVpcs.get(r.GatewayId)?.has(s.VpcId) : true)) return [{ route: r, kind: 'internet', id: r.GatewayId, ...familyOf(r) }];
         // A Wavelength carrier gateway lets the carrier network reach carrier IPs as an internet gateway lets the internet reach public ones; a route to a deleted one is a blackhole.
-        if (r.CarrierGatewayId) return [{ route: r, kind: 'carrier', id: r.CarrierGatewayId, family: familyOf(r) }];
+        if (r.CarrierGatewayId) return [{ route: r, kind: 'carrier', id: r.CarrierGatewayId, ...familyOf(r) }];
         return [];
       });
       const others = active

@@ -1,6 +1,6 @@
 /**
  * AWS Config configuration items of the simulated members' EC2 instances and network (network ACLs and interfaces,
- * subnets, route tables, internet and NAT gateways), built from the same state their Describe calls answer from.
+ * subnets, route tables, internet and NAT gateways, prefix lists), built from the same state their Describe calls answer from.
  */
 import type { Instance, NatGateway, NetworkAcl, NetworkAclEntry, NetworkInterface, Subnet } from '@aws-sdk/client-ec2';
 import type { SimAccount } from '../world.js';
@@ -86,5 +86,10 @@ export function ec2ConfigItemGenerators(): Record<string, ConfigItemGenerator> {
       (ec2(account, region)?.natGateways ?? []).map((x) =>
         x.State === 'deleted' ? item(account, region, now, 'AWS::EC2::NatGateway', x.NatGatewayId ?? '', 'natgateway', null, {}, 'ResourceDeleted') : item(account, region, now, 'AWS::EC2::NatGateway', x.NatGatewayId ?? '', 'natgateway', natGatewayConfiguration(x), tagMap(x.Tags)),
       ),
+    // The resource schema records a prefix list in CloudFormation's case (AddressFamily, PrefixListId); AWS-managed lists are not the account's resources.
+    'AWS::EC2::PrefixList': (account, region, now) =>
+      (ec2(account, region)?.managedPrefixLists ?? [])
+        .filter((x) => x.OwnerId === account.id)
+        .map((x) => item(account, region, now, 'AWS::EC2::PrefixList', x.PrefixListId ?? '', 'prefix-list', { PrefixListId: x.PrefixListId, PrefixListName: x.PrefixListName, AddressFamily: x.AddressFamily, MaxEntries: x.MaxEntries, OwnerId: x.OwnerId, Arn: x.PrefixListArn, Version: x.Version }, tagMap(x.Tags))),
   };
 }

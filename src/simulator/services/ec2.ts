@@ -2,6 +2,7 @@ import {
   DescribeFlowLogsCommand,
   DescribeInstancesCommand,
   DescribeInternetGatewaysCommand,
+  DescribeManagedPrefixListsCommand,
   DescribeNatGatewaysCommand,
   DescribeNetworkAclsCommand,
   DescribeNetworkInterfacesCommand,
@@ -16,6 +17,7 @@ import {
   type FlowLog,
   type Instance,
   type InternetGateway,
+  type ManagedPrefixList,
   type NatGateway,
   type NetworkAcl,
   type NetworkInterface,
@@ -51,6 +53,8 @@ export interface Ec2State {
   internetGateways?: InternetGateway[];
   natGateways?: NatGateway[];
   flowLogs?: FlowLog[];
+  /** Managed prefix lists the account sees: its own (customer-managed) and AWS-managed ones (OwnerId AWS). */
+  managedPrefixLists?: ManagedPrefixList[];
 }
 
 declare module '../world.js' {
@@ -79,6 +83,19 @@ function securityGroupValues(g: SecurityGroup, name: string): string[] {
       return [g.OwnerId ?? ''];
     case 'description':
       return [g.Description ?? ''];
+    default:
+      throw new SimError('InvalidParameterValue', `The filter '${name}' is invalid`);
+  }
+}
+
+function prefixListValues(l: ManagedPrefixList, name: string): string[] {
+  switch (name) {
+    case 'prefix-list-id':
+      return [l.PrefixListId ?? ''];
+    case 'prefix-list-name':
+      return [l.PrefixListName ?? ''];
+    case 'owner-id':
+      return [l.OwnerId ?? ''];
     default:
       throw new SimError('InvalidParameterValue', `The filter '${name}' is invalid`);
   }
@@ -237,6 +254,27 @@ export const ec2: SimService = {
       if (input.Filter?.length) throw invalidParameter('The simulated DescribeNatGateways does not support filters');
       const { page, nextToken } = networkListing('DescribeNatGateways', (s) => s.natGateways, { ids: input.NatGatewayIds, idOf: (v) => v.NatGatewayId, idsParam: 'NatGatewayIds', notFound: (id) => new SimError('NatGatewayNotFound', `The Nat Gateway ${id} was not found`) })(input, ctx);
       return { NatGateways: page, NextToken: nextToken };
+    }),
+
+    // Filters owner-id, prefix-list-id, prefix-list-name; MaxResults 1 to 100 (API reference, DescribeManagedPrefixLists).
+    operation(DescribeManagedPrefixListsCommand, (input, ctx) => {
+      if (input.MaxResults !== undefined && (input.MaxResults < 1 || input.MaxResults > 100)) throw invalidParameter(`Value ( ${input.MaxResults} ) for parameter maxResults is invalid. Expecting a value between 1 and 100.`);
+      if ((input.Filters ?? []).some((f) => (f.Values ?? []).length > 200)) throw new SimError('FilterLimitExceeded', 'The maximum number of filter values specified on a single call is 200');
+      let lists = state(ctx).managedPrefixLists ?? [];
+      if (input.PrefixListIds?.length) {
+        const missing = input.PrefixListIds.find((id) => !lists.some((l) => l.PrefixListId === id));
+        if (missing) throw new SimError('InvalidPrefixListID.NotFound', `The prefix list ID '${missing}' does not exist`);
+        lists = lists.filter((l) => input.PrefixListIds!.includes(l.PrefixListId ?? ''));
+      }
+      for (const f of input.Filters ?? []) lists = lists.filter((l) => matches(prefixListValues(l, f.Name ?? ''), f));
+      const { page, nextToken } = paginate(lists, {
+        token: input.NextToken,
+        limit: input.MaxResults,
+        ...pageLimits(`DescribeManagedPrefixLists/${JSON.stringify(input.Filters ?? [])}`),
+        defaultLimit: 100,
+        maxLimit: 100,
+      });
+      return { PrefixLists: page, NextToken: nextToken };
     }),
 
     operation(DescribeFlowLogsCommand, (input, ctx) => {

@@ -198,6 +198,21 @@ describe('ec2.route-tables through Subnet, RouteTable, InternetGateway, NatGatew
     expect(judge([...tables, ...igws, ...nats, ...enis]).map((r) => r.status)).toEqual(['error']);
   });
 
+  it('a prefix-list route takes the AddressFamily of the AWS::EC2::PrefixList item, judged as DescribeManagedPrefixLists evidence is; no item keeps it unknown', () => {
+    // The resource schema records a prefix list in CloudFormation's case (configuration.AddressFamily), not in bean names.
+    const list = { PrefixListId: 'pl-0partners', PrefixListName: 'partners', AddressFamily: 'IPv4', OwnerId: ACCOUNT, MaxEntries: 10, Version: 1 };
+    const listItem = ci('AWS::EC2::PrefixList', 'pl-0partners', 'prefix-list', { ...list, Arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:prefix-list/pl-0partners`, Entries: [{ Cidr: '192.0.2.0/24' }] });
+    const eni = { NetworkInterfaceId: 'eni-0pl', SubnetId: 'subnet-0prefixlist', VpcId: 'vpc-0a1b2c3d', InterfaceType: 'interface', RequesterManaged: false, PrivateIpAddress: '10.0.7.9', Association: { PublicIp: '198.51.100.91' }, Attachment: { InstanceId: 'i-0pl' } };
+    const eniItem = ci('AWS::EC2::NetworkInterface', 'eni-0pl', 'network-interface', recorded(eni) as Record<string, unknown>);
+    const direct = (prefixLists: unknown[]) => routeTables.evaluate({ ...routeTablesEvidence, prefixLists, networkInterfaces: [...(routeTablesEvidence.networkInterfaces as object[]), eni] } as never, {}, ctx);
+    const withList = judge([...subnets, ...tables, ...igws, ...nats, ...enis, eniItem, listItem]);
+    expect(verdicts(withList)).toEqual(verdicts(direct([list])));
+    expect(subnet(withList, 'subnet-0prefixlist')).toMatchObject({ status: 'fail', reason: expect.stringContaining('pl-0partners (prefix list partners, AddressFamily IPv4) to internet gateway igw-0main') });
+    const withoutList = judge([...subnets, ...tables, ...igws, ...nats, ...enis, eniItem]);
+    expect(verdicts(withoutList)).toEqual(verdicts(direct([])));
+    expect(subnet(withoutList, 'subnet-0prefixlist')).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('do not include it') });
+  });
+
   it('an active route to an internet gateway AWS Config holds no item of still counts as a route to the internet', () => {
     const rs = judge([...subnets, ...tables, ...nats, ...enis]);
     expect(subnet(rs, 'subnet-0app').status).toBe('fail');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EC2Client, DescribeNetworkAclsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { EC2Client, DescribeManagedPrefixListsCommand, DescribeNetworkAclsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { queryById } from '../../../src/queries/index.js';
-import { simulatorClientConfig } from '../../../src/simulator/index.js';
+import { DEMO_ACCOUNT_ID, demoWorld, simulatorClientConfig } from '../../../src/simulator/index.js';
+import { ec2State } from '../../../src/simulator/services/ec2.js';
 import { demoSession } from '../s3/simulated-collect.js';
 
 const session = demoSession();
@@ -26,6 +27,7 @@ describe('network queries against the simulated demo account', () => {
 
   it('ec2.route-tables: the home application subnet routes to the internet gateway with the legacy host on a public address; the second region routes through NAT', async () => {
     const east = await session.run(q('ec2.route-tables'), 'us-east-1');
+    // No route names a prefix list: DescribeManagedPrefixLists is not called.
     expect(east.calls.map((c) => c.operation)).toEqual(['ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeInternetGateways', 'ec2:DescribeNatGateways', 'ec2:DescribeNetworkInterfaces']);
     const app = east.results.find((r) => r.reason.includes('10.0.0.0/17'))!;
     expect(app.status).toBe('fail');
@@ -52,6 +54,46 @@ describe('network queries against the simulated demo account', () => {
       const first = await ec2.send(new DescribeNetworkAclsCommand({ MaxResults: 5 }));
       expect(first.NetworkAcls).toHaveLength(2);
       await expect(ec2.send(new DescribeNetworkAclsCommand({ NextToken: 'bogus' }))).rejects.toMatchObject({ name: 'InvalidPaginationToken' });
+    } finally {
+      ec2.destroy();
+    }
+  });
+});
+
+describe('ec2.route-tables reads the prefix lists its routes name', () => {
+  const LIST = 'pl-0a1b2c3d4e5f60718';
+  const prefixSession = demoSession(() => {
+    const world = demoWorld({ now: new Date() });
+    const west = ec2State(world.account(DEMO_ACCOUNT_ID)!, 'us-west-2');
+    const igw = west.internetGateways![0].InternetGatewayId!;
+    // The application table also sends a partner range, held in a customer-managed IPv4 list, to the internet gateway.
+    const app = west.routeTables!.find((t) => (t.Associations ?? []).some((a) => a.SubnetId && !a.Main) && (t.Routes ?? []).some((r) => r.NatGatewayId))!;
+    app.Routes = [...(app.Routes ?? []), { DestinationPrefixListId: LIST, GatewayId: igw, Origin: 'CreateRoute', State: 'active' }];
+    west.managedPrefixLists = [
+      { PrefixListId: LIST, PrefixListName: 'partners', AddressFamily: 'IPv4', State: 'create-complete', OwnerId: DEMO_ACCOUNT_ID, MaxEntries: 10, Version: 1, PrefixListArn: `arn:aws:ec2:us-west-2:${DEMO_ACCOUNT_ID}:prefix-list/${LIST}` },
+      { PrefixListId: 'pl-68a54001', PrefixListName: 'com.amazonaws.us-west-2.s3', AddressFamily: 'IPv4', State: 'create-complete', OwnerId: 'AWS', MaxEntries: 0, Version: 0 },
+    ];
+    return world;
+  });
+
+  it('one DescribeManagedPrefixLists call filtered by the listed id; the route counts as an IPv4 route to the internet gateway', async () => {
+    const { results, calls } = await prefixSession.run(q('ec2.route-tables'), 'us-west-2');
+    const lists = calls.filter((c) => c.operation === 'ec2:DescribeManagedPrefixLists');
+    expect(lists).toHaveLength(1);
+    expect(lists[0].input).toMatchObject({ Filters: [{ Name: 'prefix-list-id', Values: [LIST] }], MaxResults: 100 });
+    const app = results.find((r) => r.reason.includes(`${LIST} (prefix list partners, AddressFamily IPv4) to internet gateway igw-`))!;
+    expect(app.status).toBe('needs-review');
+    expect(app.reason).toContain('without public addresses');
+  });
+
+  it('the simulated DescribeManagedPrefixLists pages by 1 to 100 and refuses more than 200 filter values', async () => {
+    const ec2 = new EC2Client(simulatorClientConfig(prefixSession.sim, { region: 'us-west-2', maxAttempts: 1 }));
+    try {
+      expect((await ec2.send(new DescribeManagedPrefixListsCommand({ MaxResults: 1 }))).PrefixLists).toHaveLength(1);
+      await expect(ec2.send(new DescribeManagedPrefixListsCommand({ MaxResults: 101 }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+      const many = Array.from({ length: 201 }, (_, k) => `pl-${String(k).padStart(8, '0')}`);
+      await expect(ec2.send(new DescribeManagedPrefixListsCommand({ Filters: [{ Name: 'prefix-list-id', Values: many }] }))).rejects.toMatchObject({ name: 'FilterLimitExceeded' });
+      expect((await ec2.send(new DescribeManagedPrefixListsCommand({ Filters: [{ Name: 'owner-id', Values: ['AWS'] }] }))).PrefixLists?.map((l) => l.PrefixListName)).toEqual(['com.amazonaws.us-west-2.s3']);
     } finally {
       ec2.destroy();
     }

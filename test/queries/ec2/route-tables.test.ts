@@ -111,16 +111,51 @@ describe('ec2.route-tables', () => {
     expect(by('subnet-0secondary')).toMatchObject({ status: 'fail', reason: expect.stringContaining('instance i-0secondary (public 203.0.113.99 on private 10.0.6.31; private 10.0.6.30)') });
   });
 
-  it('an internet gateway route to a prefix list, whose address family the evidence does not hold, makes an address of either family need review', () => {
+  it('evidence sealed before prefix lists were read: an internet gateway route to a prefix list makes an address of either family need review', () => {
     const r = by('subnet-0prefixlist');
     expect(r.status).toBe('needs-review');
-    expect(r.reason).toContain('pl-0partners (a prefix list: whether it holds IPv4 or IPv6 ranges is not in the evidence) to internet gateway igw-0main');
+    expect(r.reason).toContain('pl-0partners (a prefix list: whether it holds IPv4 or IPv6 ranges is not in the evidence, which predates reading prefix lists (DescribeManagedPrefixLists)) to internet gateway igw-0main');
     expect(r.reason).toContain('reachable only if the prefix list holds ranges of the address\'s family, which the evidence does not show: AWS-managed interface eni-0rdsv6 ("RDSNetworkInterface") managed by amazon-rds (IPv6 2600:1f18:aaaa:bb00::5; private 10.0.7.5)');
     // An instance on a public IPv4 address behind the same route: not a fail on a guessed family, a review.
     const instance = { NetworkInterfaceId: 'eni-0pl', SubnetId: 'subnet-0prefixlist', VpcId: 'vpc-0a1b2c3d', InterfaceType: 'interface', RequesterManaged: false, PrivateIpAddress: '10.0.7.9', Association: { PublicIp: '198.51.100.91' }, Attachment: { InstanceId: 'i-0pl' } };
     const withInstance = evaluate({ ...routeTablesEvidence, networkInterfaces: [...(routeTablesEvidence.networkInterfaces as object[]), instance] }).find((x) => x.resource === arn('subnet', 'subnet-0prefixlist'))!;
     expect(withInstance).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('which the evidence does not show: instance i-0pl (public 198.51.100.91; private 10.0.7.9)') });
     expect(withInstance.reason).not.toContain('without public addresses');
+  });
+
+  describe('a prefix-list route to an internet gateway counts as a route of the AddressFamily DescribeManagedPrefixLists gives the list', () => {
+    const list = (AddressFamily: string) => ({ PrefixListId: 'pl-0partners', PrefixListName: 'partners', AddressFamily, State: 'create-complete', OwnerId: ACCOUNT, MaxEntries: 10, Version: 1 });
+    const instance = (extra: object) => ({ NetworkInterfaceId: 'eni-0pl', SubnetId: 'subnet-0prefixlist', VpcId: 'vpc-0a1b2c3d', InterfaceType: 'interface', RequesterManaged: false, PrivateIpAddress: '10.0.7.9', Attachment: { InstanceId: 'i-0pl' }, ...extra });
+    const judge = (prefixLists: unknown, ...extra: object[]) =>
+      evaluate({ ...routeTablesEvidence, prefixLists, networkInterfaces: [...(routeTablesEvidence.networkInterfaces as object[]), ...extra] }).find((x) => x.resource === arn('subnet', 'subnet-0prefixlist'))!;
+    const publicV4 = instance({ Association: { PublicIp: '198.51.100.91' } });
+
+    it('an IPv4 list: an instance on a public IPv4 address fails, as behind a CIDR route', () => {
+      const r = judge([list('IPv4')], publicV4);
+      expect(r.status).toBe('fail');
+      expect(r.reason).toContain('routes pl-0partners (prefix list partners, AddressFamily IPv4) to internet gateway igw-0main');
+      expect(r.reason).toContain('instance i-0pl (public 198.51.100.91; private 10.0.7.9) can be reached from the internet');
+    });
+
+    it('an IPv6 list: an instance with an IPv6 address fails; one on a public IPv4 address only is not routed by it, and needs review', () => {
+      expect(judge([list('IPv6')], instance({ Ipv6Addresses: [{ Ipv6Address: '2600:1f18:aaaa:bb00::9' }] }))).toMatchObject({ status: 'fail', reason: expect.stringContaining('instance i-0pl (IPv6 2600:1f18:aaaa:bb00::9; private 10.0.7.9) can be reached from the internet') });
+      const v4 = judge([list('IPv6')], publicV4);
+      expect(v4.status).toBe('needs-review');
+      expect(v4.reason).toContain('instance i-0pl (public 198.51.100.91; private 10.0.7.9) is not routed to a gateway by this table, but internet gateway igw-0main is attached');
+      expect(v4.reason).not.toContain('which the evidence does not show');
+      // The database's IPv6 address is routed by it: an AWS-managed resource reachable from the internet, named for review.
+      expect(judge([list('IPv6')])).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('holds no instance, but AWS-managed interface eni-0rdsv6 ("RDSNetworkInterface") managed by amazon-rds (IPv6 2600:1f18:aaaa:bb00::5; private 10.0.7.5) can be reached from the internet') });
+    });
+
+    it('a list that could not be read, or that the listing did not return, keeps its family unknown: needs review, naming why, never a pass', () => {
+      const denied = judge({ error: { code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' } }, publicV4);
+      expect(denied.status).toBe('needs-review');
+      expect(denied.reason).toContain('pl-0partners (a prefix list: whether it holds IPv4 or IPv6 ranges is not in the evidence, DescribeManagedPrefixLists failed (UnauthorizedOperation: You are not authorized to perform this operation.))');
+      expect(denied.reason).toContain('which the evidence does not show: instance i-0pl (public 198.51.100.91; private 10.0.7.9)');
+      const absent = judge([{ ...list('IPv4'), PrefixListId: 'pl-0other' }], publicV4);
+      expect(absent).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('as the prefix lists read (DescribeManagedPrefixLists, or AWS Config items) do not include it') });
+      expect(judge([{ ...list('IPv4'), AddressFamily: undefined }], publicV4)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('gives AddressFamily (none)') });
+    });
   });
 
   it('an Elastic Fabric Adapter of an instance is the instance\'s interface', () => {
