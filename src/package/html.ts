@@ -4,7 +4,7 @@ import { changeDetail, dayStatus, rowReasons } from './timeline.js';
 import { EVENT_SEARCH_QUERY, eventSearchText } from './event-coverage.js';
 import { exceptionLabel, exceptionStateWord, exceptionWindow } from './exceptions.js';
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
-import { opensslVerifyCommand } from './verify-guide.js';
+import { VERIFY_SCRIPT_SHA256 } from './verify-script.js';
 import { assessorHtmlData, assessorHtmlSection } from './html-assessor.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
 import { regionSummary } from './regions.js';
@@ -93,7 +93,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     runGaps: model.runs.flatMap((r) => r.manifest.gaps.map((g) => ({ run: r.runId, account: g.accountId, region: g.region ?? '', query: g.queryId ?? '', reason: g.reason }))).slice(0, MAX_RUN_GAPS),
     // Intervals of the period no run's CloudTrail event search covered, and the sentence the PDF says of them.
     eventSearches: model.eventSearches && (model.eventSearches.pairs || model.timeline.rows.some((r) => r.requirement.queries.includes(EVENT_SEARCH_QUERY))) ? { text: eventSearchText(model.eventSearches), unsearched: model.eventSearches.unsearched.map((h) => ({ account: h.accountId, region: h.region, from: h.from, to: h.to, days: h.days.length })) } : null,
-    verifyCommand: opensslVerifyCommand(model.signing.algorithm),
+    verifyScriptSha256: VERIFY_SCRIPT_SHA256,
     frameworks: model.frameworks.map((f) => ({
       id: f.framework,
       name: `${f.name} ${f.version}`,
@@ -173,7 +173,7 @@ ${foreignBanner(model)}
 /** Foreign objects stated before anything else: someone other than the trusted signer wrote into the evidence store. */
 function foreignBanner(model: PackageModel): string {
   const found = model.foreign ?? [];
-  if (!found.length) return '<div id="foreign" class="foreign-none">No foreign object found in the evidence store for this period: every run shown is signed by a trusted key.</div>';
+  if (!found.length) return '<div id="foreign" class="foreign-none">No foreign object found in the evidence store for this period: every run shown is signed by a key the package builder was configured to trust; confirm its fingerprint with the organisation yourself.</div>';
   const items = found
     .slice(0, 500)
     .map((f) => `<li><code>${esc(f.path)}</code>: ${esc(FOREIGN_REASONS[f.reason])} (${esc(f.detail)})</li>`)
@@ -220,7 +220,7 @@ main{display:grid;grid-template-columns:minmax(280px,32%) 1fr;flex:1;min-height:
 #list{overflow:auto;border-right:1px solid var(--rule);position:relative}
 #list-spacer{position:relative}
 #list .item{position:absolute;left:0;right:0;height:48px;display:flex;gap:8px;align-items:flex-start;padding:5px 12px;border-bottom:1px solid #eee;color:inherit;text-decoration:none;cursor:pointer;overflow:hidden}
-#list .item .badge{flex:0 0 118px}
+#list .item .badge{flex:0 0 130px}
 #list .item.fwhead{font-weight:600;background:var(--bg);align-items:center;cursor:default}
 #list .item:hover,#list .item.sel{background:#eef5fc}
 #list .item.sel{box-shadow:inset 3px 0 0 #0969da}
@@ -495,8 +495,9 @@ function viewMethod(){
   detail.appendChild(el('h3', {text: 'Sealed runs (' + D.runsTotal + ')'}));
   detail.appendChild(vtable([{h: 'Run', w: '230px'}, {h: 'Kind / chain', w: '170px'}, {h: 'Completed', w: '190px'}, {h: 'Records', w: '70px'}, {h: 'Manifest SHA-256', w: '1fr'}], D.runs, function(r){ return [r.id, r.kind + ' ' + r.chain, r.completedAt, String(r.records), r.sha]; }));
   detail.appendChild(el('h3', {text: 'How to verify'}));
-  detail.appendChild(el('p', {text: 'Offline with the tool: evidence-locker verify <package.zip> --expect-key <fingerprint confirmed with the organisation out of band> (without --expect-key, VALID only means the package is internally consistent). With standard tools only, in the unzipped folder:'}));
-  detail.appendChild(el('pre', {cls: 'body', text: 'sha256sum -c SHA256SUMS\\n' + D.verifyCommand}));
+  detail.appendChild(el('p', {text: 'Start from the signing key fingerprint confirmed with the organisation out of band, never from one printed in this package. Offline with the tool: evidence-locker verify <package.zip> --expect-key <fingerprint> (without --expect-key, VALID only means the package is internally consistent). With standard tools only, in the unzipped folder, after checking that sha256sum verify.sh prints ' + D.verifyScriptSha256 + ' (the value published with this version):'}));
+  detail.appendChild(el('pre', {cls: 'body', text: 'sh verify.sh --key <fingerprint>'}));
+  detail.appendChild(el('p', {text: 'It checks the pinned key, the signature over SHA256SUMS, every file and that no other exists, the package and run signatures against the pinned keys, and the run chain. By hand, follow VERIFY.md section 3 in full: sha256sum -c SHA256SUMS with a signature check alone does not show the package is unaltered (a package re-signed with another key, or with an extra or rewritten file and checksum line, passes them).'}));
 }
 
 var ACCOUNT_PAGE = 50;

@@ -6,7 +6,7 @@ import { EVENT_SEARCH_QUERY, eventSearchText } from './event-coverage.js';
 import { STATUS_SEVERITY, changeDetail, dayStatus, rowReasons, type RequirementTimeline } from './timeline.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
-import { opensslVerifyFileCommand } from './verify-guide.js';
+import { VERIFY_SCRIPT_SHA256 } from './verify-script.js';
 import { reportFont } from './fonts.js';
 import { assessorSummary, coverCounts, exceptionDetails, findingsSection, populationSection, procedureRows, type PdfLayout } from './pdf-assessor.js';
 import { findingKey } from './findings.js';
@@ -1229,10 +1229,10 @@ function methodSection(doc: Doc, model: PackageModel): void {
   );
   if (model.runs.length + model.attestationRuns.length > 400) para(doc, 'More runs are listed in manifest.json.', MUTED, 8);
   subheading(doc, 'How to verify');
-  para(doc, 'Start from the signing key fingerprint confirmed with the organisation out of band, never from the one printed in this package. Offline with the tool: evidence-locker verify <package.zip> --expect-key <fingerprint>. With standard tools only (sha256sum, openssl, coreutils, awk, sed, grep), in the unzipped folder:');
-  tag(doc, 'Code', () => doc.font(MONO).fontSize(MIN_PT).fillColor(INK).text(`sh verify.sh --key <fingerprint>\n# by hand: the signed checksum list, then every file\n${opensslVerifyFileCommand(model.signing.algorithm, 'public-key.pem', 'SHA256SUMS', 'SHA256SUMS.sig')}\nsha256sum -c SHA256SUMS`, M.left + 10, doc.y, { width: CONTENT_W - 10 }));
+  para(doc, `Start from the signing key fingerprint confirmed with the organisation out of band, never from the one printed in this package. Offline with the tool: evidence-locker verify <package.zip> --expect-key <fingerprint>. With standard tools only (sha256sum, openssl, coreutils, awk, sed, grep), in the unzipped folder, after checking that sha256sum verify.sh prints ${VERIFY_SCRIPT_SHA256} (the value published with this version):`);
+  tag(doc, 'Code', () => doc.font(MONO).fontSize(MIN_PT).fillColor(INK).text('sh verify.sh --key <fingerprint>', M.left + 10, doc.y, { width: CONTENT_W - 10 }));
   doc.moveDown(0.5);
-  para(doc, 'verify.sh checks the pinned key, the signature over SHA256SUMS, every file and that no other exists, every run signature against the pinned keys, and the run chain. VERIFY.md in the package gives every step.', MUTED);
+  para(doc, 'verify.sh checks the pinned key, the signature over SHA256SUMS, every file and that no other exists, the package and run signatures against the pinned keys, and the run chain. By hand, follow VERIFY.md section 3 in full: sha256sum -c SHA256SUMS with a signature check alone does not show the package is unaltered (a package re-signed with another key, or with an extra or rewritten file and checksum line, passes them).', MUTED);
 }
 
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {

@@ -92,6 +92,8 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
         }
         const queries = new Set(m.queries);
         const inScope = new Set<string>();
+        /** Per check: the in-scope resources it judged and the out-of-scope ones it left out (the note names both). */
+        const judgedBy = new Map<string, { in: Set<string>; out: Set<string> }>([...queries].map((q) => [q, { in: new Set<string>(), out: new Set<string>() }]));
         const outOfScope = new Set<string>();
         const statuses: string[] = [];
         const evidenceRefs: (string | undefined)[] = [];
@@ -119,6 +121,7 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
             const id = `${row.accountId}\u0000${f.region}\u0000${f.resource}`;
             if (f.inScope === false) {
               outOfScope.add(id);
+              judgedBy.get(f.queryId)?.out.add(id);
               continue;
             }
             // Not applicable because the mechanism is not deployed (no Config rules): the requirement needs review, so does the procedure.
@@ -129,6 +132,7 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
             }
             if (f.status === 'not-applicable') continue;
             inScope.add(id);
+            judgedBy.get(f.queryId)?.in.add(id);
             statuses.push(f.status);
             if (f.status === 'fail') {
               const fe = findingByKey.get(findingKey(row.accountId, f.resource, f.queryId, f.region));
@@ -167,13 +171,13 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
           proposed = 'not-tested';
           note = 'the requirement needed the assessor\'s review on a day of the period; review that evidence before a finding can be proposed';
         } else if (inScope.size > 0) {
-          const checks = [...queries].map((q) => queryById(q)?.title ?? q).join('; ');
+          const checks = checksJudged(judgedBy, req.parameters);
           if (req.coverage === 'partial') {
             proposed = 'aws-portion-in-place';
-            note = `${PROPOSED_LABEL}: AWS portion in place: every in-scope resource passes ${checks} at the end of the period, and none failed, lacked evidence or needed review on any day of it; ${partialRest(req.testingProcedures, procedure, mapped, req.assessorGuidance)}`;
+            note = `${PROPOSED_LABEL}: AWS portion in place: ${checks} at the end of the period, and none failed, lacked evidence or needed review on any day of it; ${partialRest(req.testingProcedures, procedure, mapped, req.assessorGuidance)}`;
           } else {
             proposed = 'in-place';
-            note = `${PROPOSED_LABEL}: every in-scope resource passes ${checks} at the end of the period, and none failed, lacked evidence or needed review on any day of it`;
+            note = `${PROPOSED_LABEL}: ${checks} at the end of the period, and none failed, lacked evidence or needed review on any day of it`;
           }
         } else {
           proposed = 'not-applicable';
@@ -241,3 +245,22 @@ export function proceduresCsv(results: ProcedureResult[]): Buffer {
   }
   return Buffer.from(out, 'utf8');
 }
+
+/**
+ * What the checks of a procedure judged, for a note saying it is in place: the in-scope resources each check passed,
+ * and each check that judged no in-scope resource (so it shows nothing for this procedure), with the resources it left
+ * out of scope. The requirement's parameters are named, since they narrow what a check judges.
+ */
+function checksJudged(judgedBy: Map<string, { in: Set<string>; out: Set<string> }>, parameters: Record<string, unknown>): string {
+  const passed: string[] = [];
+  const none: string[] = [];
+  for (const [q, j] of judgedBy) {
+    const title = queryById(q)?.title ?? q;
+    if (j.in.size) passed.push(`${j.in.size} in-scope resource(s) pass ${q} (${title})`);
+    else none.push(`${q} judged no in-scope resource${j.out.size ? ` (${j.out.size} out of scope, not counted)` : ''}, so it shows nothing here`);
+  }
+  const params = Object.entries(parameters ?? {});
+  const withParams = params.length ? ` with the requirement's parameters ${params.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}` : '';
+  return `${passed.join('; ')}${withParams}${none.length ? `; ${none.join('; ')}` : ''}`;
+}
+

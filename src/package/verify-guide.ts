@@ -115,17 +115,26 @@ A copy obtained elsewhere checks this folder with \`sh <that copy> --package <th
 
 ## 3. By hand, with the same tools
 
-    sha256sum -c SHA256SUMS
-
-Every line must say OK, and SHA256SUMS must name every file of the folder except itself and SHA256SUMS.sig.
-Check the signature over SHA256SUMS, then over the package manifest:
-
-    ${opensslVerifyFileCommand(model.signing.algorithm, 'public-key.pem', 'SHA256SUMS', 'SHA256SUMS.sig')}
-    ${opensslVerifyCommand(model.signing.algorithm)}
-
-Each must print "${opensslVerifiedText(model.signing.algorithm)}", and this must print the fingerprint you confirmed:
+Do every step, in this order: each alone leaves a way to alter the package unnoticed (a package re-signed with
+another key passes the signature checks; an added file, or a rewritten file with its checksum line, passes
+\`sha256sum -c\` alone). First, this must print the fingerprint you confirmed:
 
     ${fingerprintCommand()}
+
+Then the signature over SHA256SUMS, with that key:
+
+    ${opensslVerifyFileCommand(model.signing.algorithm, 'public-key.pem', 'SHA256SUMS', 'SHA256SUMS.sig')}
+
+It must print "${opensslVerifiedText(model.signing.algorithm)}". Then every file it lists, and no other:
+
+    sha256sum -c SHA256SUMS
+    find . -type f ! -name SHA256SUMS ! -name SHA256SUMS.sig | sed 's|^\\./||' | LC_ALL=C sort > /tmp/files-here
+    cut -c67- SHA256SUMS | LC_ALL=C sort | diff - /tmp/files-here
+
+Every line of the first must say OK, and the last must print nothing. Then the signature over the package
+manifest, which must print the same:
+
+    ${opensslVerifyCommand(model.signing.algorithm)}
 
 Then check each sealed run the package includes (and the fingerprint of each \`runs/<run>/public-key.pem\` the
 same way):

@@ -83,7 +83,7 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
     ['#findings', 'Findings register', 'one per in-scope resource and failing check'],
     ['#gaps', 'Gaps and collection errors', 'Query errors and missing evidence by requirement'],
     ['#exceptions', 'Exceptions register', 'compensating-control'],
-    ['#method', 'Method and chain of custody', 'sha256sum -c SHA256SUMS'],
+    ['#method', 'Method and chain of custody', 'sh verify.sh --key <fingerprint>'],
   ] as const) {
     it(`${fragment} opens its view`, async () => {
       const { page, errors } = await open(fragment);

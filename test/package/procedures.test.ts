@@ -81,11 +81,44 @@ describe('proposed findings per testing procedure', () => {
     const p = results([row('1.2.8'), row('3.5.1'), row('3.6.1')]);
     expect(p['1.2.8'].proposedFinding).toBe('aws-portion-in-place');
     expect(p['3.5.1.b'].proposedFinding).toBe('aws-portion-in-place');
-    expect(p['3.5.1.b'].note).toMatch(/^proposed, assessor to confirm: AWS portion in place: every in-scope resource passes .* at the end of the period, and none failed, lacked evidence or needed review on any day of it; /);
+    expect(p['3.5.1.b'].note).toMatch(/^proposed, assessor to confirm: AWS portion in place: 1 in-scope resource\(s\) pass s3\.bucket-encryption \(.*\) at the end of the period, and none failed, lacked evidence or needed review on any day of it; /);
     expect(p['3.5.1.a'].proposedFinding).toBe('not-tested');
     // A fully automated requirement's procedure can be in place.
     expect(p['3.6.1'].proposedFinding).toBe('in-place');
     expect(p['3.6.1'].note).not.toMatch(/other procedure|partly/);
+  });
+
+  it('"in place" names how many in-scope resources each check passed, which check judged none (shown as showing nothing), and the parameters that narrow them', () => {
+    const Q2 = 'elbv2.listener-tls';
+    const catalog = CatalogSchema.parse({
+      framework: 'pci-test',
+      name: 'Procedure test framework',
+      version: '1',
+      publisher: 'Evidence Locker tests',
+      requirements: [{ id: '4.2.1', title: 'Two checks', principal: '4', testingProcedures: ['4.2.1'], coverage: 'partial', rationale: 'Part of it is in AWS.', parameters: { maxKeyAgeDays: 90 }, queries: [Q, Q2] }],
+    });
+    const maps = [{ framework: 'pci-test', procedures: [{ procedure: '4.2.1', requirement: '4.2.1', method: 'examine-configuration' as const, queries: [Q, Q2] }] }];
+    const base = row('3.5.1');
+    const r: RequirementTimeline = {
+      ...base,
+      requirement: catalog.requirements[0],
+      latest: {
+        ...base.latest!,
+        requirementId: '4.2.1',
+        findings: [
+          ...base.latest!.findings,
+          // The load balancer check judged only a resource left out of scope: it shows nothing for the procedure.
+          { resource: 'arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/marketing/1/2', resourceType: 'AWS::ElasticLoadBalancingV2::Listener', status: 'fail', reason: 'TLS 1.0', queryId: Q2, region: 'us-east-1', evidenceSha256: 'b'.repeat(64), inScope: false },
+        ],
+      },
+    };
+    const refs = new EvidenceReferences();
+    const [p] = procedureResults([catalog], maps, [r], refs, findingsRegister([r], refs));
+    expect(p.proposedFinding).toBe('aws-portion-in-place');
+    expect(p.note).toContain('AWS portion in place: 1 in-scope resource(s) pass s3.bucket-encryption');
+    expect(p.note).toContain("with the requirement's parameters maxKeyAgeDays=90");
+    expect(p.note).toContain('elbv2.listener-tls judged no in-scope resource (1 out of scope, not counted), so it shows nothing here');
+    expect(p.note).not.toContain('every in-scope resource passes');
   });
 
   it('words what a partial requirement leaves untested from its actual procedures', () => {
