@@ -1,9 +1,21 @@
 import type { Finding, Member } from '@aws-sdk/client-guardduty';
 import { loadGuardDutySdk } from '../../aws/sdk.js';
-import { stripMetadata } from '../types.js';
+import { captureFailure } from '../partial-evidence.js';
+import { isCapturedError, stripMetadata, type CapturedError } from '../types.js';
 import { defineDelegatedSource, memberKey } from '../delegated/types.js';
 import type { Detector } from './detectors.js';
-import { GET_FINDINGS_BATCH, OPEN_FINDINGS, type GuardDutyFindingsEvidence } from './findings.js';
+import {
+  archivedCriteria,
+  archivedWindow,
+  GET_FINDINGS_BATCH,
+  OPEN_FINDINGS,
+  SEVERITY_LEVELS,
+  STATISTICS_MAX_RESULTS,
+  type ArchivedInWindow,
+  type FindingsStatistics,
+  type SeverityLevel,
+  type GuardDutyFindingsEvidence,
+} from './findings.js';
 
 /** One member's part of the administrator's findings: its membership entry and its findings, verbatim. */
 export interface AdministratorFindingsPart {
@@ -14,6 +26,8 @@ export interface AdministratorFindingsPart {
   member?: Member;
   detectorId: string;
   findings: Finding[];
+  /** The member's share of the administrator's counts of archived findings (one GroupBy ACCOUNT call per severity level). */
+  archived: ArchivedInWindow;
 }
 
 /** guardduty.findings evidence as read by the GuardDuty administrator: the same shape, with the membership it came through. */
@@ -23,9 +37,9 @@ export const administratorFindings = defineDelegatedSource<AdministratorFindings
   queryId: 'guardduty.findings',
   kind: 'guardduty-administrator',
   reach: 'each-region',
-  apiCalls: ['guardduty:ListDetectors', 'guardduty:GetDetector', 'guardduty:ListMembers', 'guardduty:ListFindings', 'guardduty:GetFindings'],
+  apiCalls: ['guardduty:ListDetectors', 'guardduty:GetDetector', 'guardduty:ListMembers', 'guardduty:ListFindings', 'guardduty:GetFindings', 'guardduty:GetFindingsStatistics'],
   async fetch(audit) {
-    const { GuardDutyClient, GetDetectorCommand, GetFindingsCommand, paginateListDetectors, paginateListFindings, paginateListMembers } = await loadGuardDutySdk();
+    const { GuardDutyClient, GetDetectorCommand, GetFindingsCommand, GetFindingsStatisticsCommand, paginateListDetectors, paginateListFindings, paginateListMembers } = await loadGuardDutySdk();
     const gd = audit.clients.get(GuardDutyClient);
     const detectorIds: string[] = [];
     for await (const page of paginateListDetectors({ client: gd }, {})) detectorIds.push(...(stripMetadata(page).DetectorIds ?? []));
@@ -43,13 +57,34 @@ export const administratorFindings = defineDelegatedSource<AdministratorFindings
       const out = await gd.send(new GetFindingsCommand({ DetectorId: detectorId, FindingIds: ids.slice(i, i + GET_FINDINGS_BATCH) }));
       findings.push(...(out.Findings ?? []));
     }
+    // Findings archived in the window, counted per account: one call per severity level, whatever the number of members.
+    const window = archivedWindow(audit.params, audit.now);
+    const levels: { level: SeverityLevel; out: FindingsStatistics | CapturedError }[] = [];
+    for (const level of SEVERITY_LEVELS) {
+      const out = await captureFailure(
+        () => gd.send(new GetFindingsStatisticsCommand({ DetectorId: detectorId, FindingCriteria: archivedCriteria(window, undefined, level), GroupBy: 'ACCOUNT', MaxResults: STATISTICS_MAX_RESULTS })),
+        audit.signal,
+      );
+      levels.push({ level: level.level, out });
+    }
+    const archivedOf = (accountId: string): ArchivedInWindow => ({
+      from: window.from.toISOString(),
+      to: window.to.toISOString(),
+      byLevel: levels.map(({ level, out }) => {
+        if (isCapturedError(out)) return { level, error: out.error };
+        if (!out.FindingStatistics) return { level, noStatistics: true as const };
+        const listed = out.FindingStatistics.GroupedByAccount ?? [];
+        const entry = listed.find((a) => a.AccountId === accountId);
+        return { level, ...(entry ? { entry } : {}), listed: listed.length, maxResults: STATISTICS_MAX_RESULTS };
+      }),
+    });
     const administrator = { accountId: audit.accountId, detectorId };
     const parts = new Map<string, AdministratorFindingsPart>();
     const detector = stripMetadata(await gd.send(new GetDetectorCommand({ DetectorId: detectorId })));
-    parts.set(memberKey(audit.accountId, audit.region), { administrator, detector, detectorId, findings: [] });
+    parts.set(memberKey(audit.accountId, audit.region), { administrator, detector, detectorId, findings: [], archived: archivedOf(audit.accountId) });
     // Only enabled members: the administrator sees no current findings of a suspended or removed one.
     for (const m of members) {
-      if (m.RelationshipStatus === 'Enabled' && m.DetectorId && m.AccountId) parts.set(memberKey(m.AccountId, audit.region), { administrator, member: m, detectorId: m.DetectorId, findings: [] });
+      if (m.RelationshipStatus === 'Enabled' && m.DetectorId && m.AccountId) parts.set(memberKey(m.AccountId, audit.region), { administrator, member: m, detectorId: m.DetectorId, findings: [], archived: archivedOf(m.AccountId) });
     }
     for (const f of findings) parts.get(memberKey(f.AccountId ?? '', f.Region ?? audit.region))?.findings.push(f);
     return parts;
@@ -59,7 +94,7 @@ export const administratorFindings = defineDelegatedSource<AdministratorFindings
       administrator: part.administrator,
       ...(part.member ? { member: part.member } : {}),
       detectorIds: [part.detectorId],
-      detectors: [{ detectorId: part.detectorId, ...(part.detector ? { detector: part.detector } : {}), findingIds: part.findings.map((f) => f.Id ?? ''), findings: part.findings }],
+      detectors: [{ detectorId: part.detectorId, ...(part.detector ? { detector: part.detector } : {}), findingIds: part.findings.map((f) => f.Id ?? ''), findings: part.findings, archived: part.archived }],
     };
   },
 });

@@ -286,6 +286,10 @@ export const guardduty: SimService = {
 
     operation(GetFindingsStatisticsCommand, (input, ctx) => {
       const d = detector(ctx, input.DetectorId);
+      // As documented: findingStatisticTypes or groupBy, not both; maxResults (1-100) and orderBy only with groupBy.
+      if (input.GroupBy && input.FindingStatisticTypes?.length) throw badRequest('The request is rejected because findingStatisticTypes and groupBy cannot both be provided.');
+      if (!input.GroupBy && (input.MaxResults !== undefined || input.OrderBy)) throw badRequest('The request is rejected because maxResults and orderBy can only be used with groupBy.');
+      if (input.MaxResults !== undefined && (input.MaxResults < 1 || input.MaxResults > 100)) throw invalidLimit(100)(input.MaxResults);
       const matched = matchFindings(visibleFindings(ctx, d), input.FindingCriteria);
       const stats: FindingStatistics = {};
       if (input.FindingStatisticTypes?.includes('COUNT_BY_SEVERITY') || (!input.GroupBy && !input.FindingStatisticTypes?.length)) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queries } from '../../../src/queries/guardduty/index.js';
 import { detectorEnabled } from '../../../src/queries/guardduty/detector-enabled.js';
-import { findings } from '../../../src/queries/guardduty/findings.js';
+import { findings, type ArchivedInWindow } from '../../../src/queries/guardduty/findings.js';
 import { malwareRuntimeProtection } from '../../../src/queries/guardduty/malware-runtime-protection.js';
 import { runtimeCoverage, type RuntimeCoverageEvidence } from '../../../src/queries/guardduty/runtime-coverage.js';
 import type { DetectorsEvidence } from '../../../src/queries/guardduty/detectors.js';
@@ -22,6 +22,9 @@ import {
   criticalFinding,
   eksOnlyDetector,
   enabledDetector,
+  highArchived,
+  noneArchived,
+  ARCHIVED_WINDOW,
   highFinding,
   lowFinding,
   mediumFinding,
@@ -195,7 +198,7 @@ describe('guardduty.findings', () => {
   const all = [criticalFinding, highFinding, mediumFinding, lowFinding];
   const evidence = (list = all) => ({
     detectorIds: [DETECTOR_ID],
-    detectors: [{ detectorId: DETECTOR_ID, detector: enabledDetector, findingIds: list.map((f) => f.Id!), findings: list, statistics: severityStatistics }],
+    detectors: [{ detectorId: DETECTOR_ID, detector: enabledDetector, findingIds: list.map((f) => f.Id!), findings: list, statistics: severityStatistics, archived: noneArchived as ArchivedInWindow | undefined }],
   });
   it('lists open findings at or above the chosen severity for review, never as failures', () => {
     const r = evaluateBoth(findings, evidence(), { minimumSeverity: 7 });
@@ -210,7 +213,48 @@ describe('guardduty.findings', () => {
     expect(findings.parameters?.minimumSeverity.description).toMatch(/^Organisation choice/);
     const r = evaluateBoth(findings, evidence([mediumFinding, lowFinding]));
     expect(statusOf(r)).toEqual({ [mediumFinding.Arn!]: 'needs-review', [DETECTOR_ARN]: 'needs-review' });
-    expect(statusOf(evaluateBoth(findings, evidence([mediumFinding, lowFinding]), { minimumSeverity: 7 }))).toEqual({ [DETECTOR_ARN]: 'pass' });
+    const pass = evaluateBoth(findings, evidence([mediumFinding, lowFinding]), { minimumSeverity: 7 });
+    expect(statusOf(pass)).toEqual({ [DETECTOR_ARN]: 'pass' });
+    // The pass says the archived findings were counted, and over which window.
+    expect(pass[0].reason).toContain(`none open at or above severity 7; none at or above severity 7 archived in the period (last updated ${ARCHIVED_WINDOW.from} to ${ARCHIVED_WINDOW.to}`);
+  });
+  it('needs review when findings at or above the threshold were archived in the period (by hand or by a suppression rule the member cannot see)', () => {
+    const data = evidence([lowFinding]);
+    data.detectors[0].archived = highArchived;
+    const r = evaluateBoth(findings, data);
+    expect(r).toEqual([expect.objectContaining({ resource: DETECTOR_ARN, status: 'needs-review' })]);
+    expect(r[0].reason).toContain('none open at or above severity 4; 2 findings at or above severity 4 were archived in the period (high 2; last updated');
+    expect(r[0].reason).toContain("suppression rule (the GuardDuty administrator's rules are not in a member's ListFilters)");
+    expect(r[0].reason).toContain('not sent to Security Hub or EventBridge');
+    // The low one counts only when the threshold reaches it; above the high level none count.
+    expect(evaluateBoth(findings, data, { minimumSeverity: 1 }).at(-1)!.reason).toContain('3 findings at or above severity 1 were archived in the period (high 2, low 1;');
+    expect(statusOf(evaluateBoth(findings, data, { minimumSeverity: 9 }))).toEqual({ [DETECTOR_ARN]: 'pass' });
+    // A threshold inside a level counts that level whole, saying so.
+    expect(evaluateBoth(findings, data, { minimumSeverity: 8.5 })[0].reason).toContain('the high level, 7.0-8.9, is counted whole, so some may be below 8.5');
+  });
+  it('needs review when the count of archived findings was refused or is not in the evidence (sealed before it was read), never a pass', () => {
+    const refused = evidence([lowFinding]);
+    refused.detectors[0].archived = { ...ARCHIVED_WINDOW, bySeverity: { error: { code: 'AccessDeniedException', message: 'not authorized to perform guardduty:GetFindingsStatistics' } } };
+    const r = evaluateBoth(findings, refused);
+    expect(r).toEqual([expect.objectContaining({ status: 'needs-review', reason: expect.stringContaining('GetFindingsStatistics for archived findings was refused (AccessDeniedException)') })]);
+    const sealed = evidence([lowFinding]);
+    delete sealed.detectors[0].archived;
+    expect(evaluateBoth(findings, sealed)).toEqual([expect.objectContaining({ status: 'needs-review', reason: expect.stringContaining('the evidence holds no count of findings archived in the period') })]);
+  });
+  it('judges the GuardDuty administrator’s per-level counts as the account’s own count', () => {
+    const level = (l: string, entry?: { AccountId: string; TotalFindings: number }, listed = entry ? 1 : 0) => ({ level: l as 'high', ...(entry ? { entry } : {}), listed, maxResults: 100 });
+    const byLevel = (high?: { AccountId: string; TotalFindings: number }, listed?: number) => ({ ...ARCHIVED_WINDOW, byLevel: [level('critical'), level('high', high, listed), level('medium'), level('low')] });
+    const data = evidence([lowFinding]);
+    data.detectors[0].archived = byLevel({ AccountId: ctx.accountId, TotalFindings: 2 });
+    expect(evaluateBoth(findings, data)[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('2 findings at or above severity 4 were archived in the period (high 2;') });
+    data.detectors[0].archived = byLevel(undefined, 3);
+    expect(evaluateBoth(findings, data)[0].status).toBe('pass');
+    // An answer listing as many accounts as it can may have left this one out.
+    data.detectors[0].archived = byLevel(undefined, 100);
+    expect(evaluateBoth(findings, data)[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('lists 100 accounts, the most it lists, and not this one') });
+    // An answer without statistics shows no count.
+    data.detectors[0].archived = { ...ARCHIVED_WINDOW, byLevel: [level('critical'), { level: 'high', noStatistics: true }, level('medium'), level('low')] };
+    expect(evaluateBoth(findings, data)[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('answer for archived high findings holds no statistics') });
   });
   it('ignores findings archived after listing and notes findings GetFindings no longer returned', () => {
     const archived = { ...highFinding, Service: { ...highFinding.Service, Archived: true } };

@@ -6,13 +6,20 @@ import { runtimeCoverage, type RuntimeCoverageEvidence } from '../../../src/quer
 import { findings, type GuardDutyFindingsEvidence } from '../../../src/queries/guardduty/findings.js';
 import { administratorFindings } from '../../../src/queries/guardduty/administrator-findings.js';
 import { guardDutyFinding } from '../../../src/simulator/worlds/builders.js';
+import { noneArchived } from '../../fixtures/guardduty/detectors.js';
 import { ADMIN, outcome, useOrganization } from '../delegated/helpers.js';
 
 const REGION = 'us-east-1';
 
 describe('guardduty.findings in the GuardDuty administrator account', () => {
   let member = '';
+  let muted = '';
   const org = useOrganization((world) => {
+    // Another member whose high findings an administrator's suppression rule archived: one 3 hours ago (in the period), one 17 days ago.
+    muted = world.organization!.accountIds.filter((id) => id !== ADMIN && world.account(id)!.regions.get(REGION)?.guardduty?.detectors.length)[1];
+    const m = world.account(muted)!.regions.get(REGION)!.guardduty!.detectors[0];
+    const archived = (type: string, ageHours: number) => guardDutyFinding(world.account(muted)!, REGION, m.id, { type, severity: 8, title: type, description: type, resourceType: 'Instance', resourceName: 'i-0muted00000000000', ageHours, archived: true }, new Date());
+    m.findings = [archived('Backdoor:EC2/C&CActivity.B!DNS', 4), archived('CryptoCurrency:EC2/BitcoinTool.B!DNS', 400)];
     // A member with a high finding the administrator's detector lists: it must not be judged as the administrator's.
     member = world.organization!.accountIds.find((id) => id !== ADMIN && world.account(id)!.regions.get(REGION)?.guardduty?.detectors.length)!;
     const d = world.account(member)!.regions.get(REGION)!.guardduty!.detectors[0];
@@ -34,6 +41,17 @@ describe('guardduty.findings in the GuardDuty administrator account', () => {
     // The member's finding is still judged in the member's own account.
     const m = await org.bothWays(findings, administratorFindings, member, REGION);
     expect(m.perAccount.some((x) => x.status === 'needs-review' && x.reason.includes('BitcoinTool'))).toBe(true);
+  });
+
+  it('a member whose high findings were archived in the period (an administrator’s suppression rule) needs review both ways, never passes with no open findings', async () => {
+    const r = await org.bothWays(findings, administratorFindings, muted, REGION);
+    const detector = r.perAccount.find((x) => x.resourceType === 'AWS::GuardDuty::Detector')!;
+    expect(detector.status).toBe('needs-review');
+    expect(detector.reason).toContain('0 open findings (critical 0, high 0, medium 0, low 0)');
+    // The finding archived 17 days ago is outside the period and not counted.
+    expect(detector.reason).toContain('1 findings at or above severity 4 were archived in the period (high 1;');
+    expect(outcome(r.delegated)).toEqual(outcome(r.perAccount));
+    expect(r.delegated!.find((x) => x.resourceType === 'AWS::GuardDuty::Detector')!.reason).toContain('1 findings at or above severity 4 were archived in the period (high 1;');
   });
 
   it('guardduty.runtime-coverage: lists and judges only the administrator’s own coverage, leaving out a member’s entry left in the evidence', async () => {
@@ -58,7 +76,7 @@ describe('guardduty.findings in the GuardDuty administrator account', () => {
   it('leaves out a finding of another account found in the evidence, saying so, never counting it', () => {
     const foreign: Finding = { Id: 'f1', Arn: `arn:aws:guardduty:${REGION}:${member}:detector/d1/finding/f1`, AccountId: member, Region: REGION, Type: 'CryptoCurrency:EC2/BitcoinTool.B!DNS', Severity: 8, Title: 'Bitcoin domain queried.', Service: { Archived: false }, SchemaVersion: '2.0', CreatedAt: '2026-01-01T00:00:00.000Z', UpdatedAt: '2026-01-01T00:00:00.000Z', Resource: { ResourceType: 'Instance', InstanceDetails: { InstanceId: 'i-0member000000000' } } };
     const mine: Finding = { ...foreign, Id: 'f2', Arn: `arn:aws:guardduty:${REGION}:${ADMIN}:detector/d0/finding/f2`, AccountId: ADMIN, Severity: 2 };
-    const data: GuardDutyFindingsEvidence = { detectorIds: ['d0'], detectors: [{ detectorId: 'd0', detector: { Status: 'ENABLED', ServiceRole: '' }, findingIds: ['f1', 'f2'], findings: [foreign, mine] }] };
+    const data: GuardDutyFindingsEvidence = { detectorIds: ['d0'], detectors: [{ detectorId: 'd0', detector: { Status: 'ENABLED', ServiceRole: '' }, findingIds: ['f1', 'f2'], findings: [foreign, mine], archived: noneArchived }] };
     const results = findings.evaluate(data, {}, { accountId: ADMIN, region: REGION, collectedAt: new Date().toISOString() });
     expect(results).toEqual([
       expect.objectContaining({ resourceType: 'AWS::GuardDuty::Detector', status: 'pass', reason: expect.stringContaining(`1 open findings (critical 0, high 0, medium 0, low 1); 1 findings of other accounts (${member} (1)) in this listing were left out`) }),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GetFindingsStatisticsCommand, GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import { AwsClientProvider } from '../../../src/aws/clients.js';
 import { queryById } from '../../../src/queries/index.js';
 import { canonicalJson } from '../../../src/seal/canonical.js';
@@ -36,6 +37,33 @@ describe('GuardDuty queries against the simulated demo account', () => {
     // The account's own findings only: a GuardDuty administrator's detector lists its members' too.
     expect(list.FindingCriteria).toEqual({ Criterion: { 'service.archived': { Equals: ['false'] }, accountId: { Equals: ['111122223333'] } } });
     for (const c of calls.filter((x) => x.operation === 'guardduty:GetFindings')) expect((c.input as { FindingIds: string[] }).FindingIds.length).toBeLessThanOrEqual(50);
+    // Archived findings are counted in one call, over the look-back window: the medium one archived 400 hours ago is outside it.
+    const stats = calls.filter((c) => c.operation === 'guardduty:GetFindingsStatistics').map((c) => c.input as { FindingCriteria: { Criterion: Record<string, unknown> }; GroupBy: string });
+    expect(stats).toHaveLength(2);
+    const from = session.now.getTime() - 25 * 3_600_000;
+    expect(stats[1]).toMatchObject({
+      GroupBy: 'SEVERITY',
+      MaxResults: 100,
+      FindingCriteria: { Criterion: { 'service.archived': { Equals: ['true'] }, accountId: { Equals: ['111122223333'] }, updatedAt: { GreaterThanOrEqual: from, LessThanOrEqual: session.now.getTime() } } },
+    });
+    expect(detector.reason).toContain(`none at or above severity 4 archived in the period (last updated ${new Date(from).toISOString()} to ${session.now.toISOString()}`);
+  });
+
+  it('the simulated GetFindingsStatistics honours the archived and updatedAt criteria and refuses what AWS refuses', async () => {
+    const clients = new AwsClientProvider({ accountId: DEMO_ACCOUNT_ID, region: 'us-east-1', credentials: simulatorCredentials(session.sim, DEMO_ACCOUNT_ID), maxAttempts: 1 });
+    try {
+      const gd = clients.get(GuardDutyClient);
+      const DetectorId = (await gd.send(new ListDetectorsCommand({}))).DetectorIds![0];
+      const archived = (hours: number) => ({ Criterion: { 'service.archived': { Equals: ['true'] }, updatedAt: { GreaterThanOrEqual: session.now.getTime() - hours * 3_600_000, LessThanOrEqual: session.now.getTime() } } });
+      const count = async (hours: number) => (await gd.send(new GetFindingsStatisticsCommand({ DetectorId, FindingCriteria: archived(hours), GroupBy: 'SEVERITY', MaxResults: 100 }))).FindingStatistics?.GroupedBySeverity;
+      // The archived medium finding was last updated 399 hours ago.
+      expect(await count(25)).toEqual([]);
+      expect(await count(400)).toEqual([expect.objectContaining({ Severity: 5, TotalFindings: 1 })]);
+      await expect(gd.send(new GetFindingsStatisticsCommand({ DetectorId, GroupBy: 'SEVERITY', MaxResults: 101 }))).rejects.toMatchObject({ name: 'BadRequestException' });
+      await expect(gd.send(new GetFindingsStatisticsCommand({ DetectorId, GroupBy: 'SEVERITY', FindingStatisticTypes: ['COUNT_BY_SEVERITY'] }))).rejects.toMatchObject({ name: 'BadRequestException' });
+    } finally {
+      clients.destroy();
+    }
   });
 
   it('guardduty.malware-runtime-protection: runtime monitoring is off in us-east-1 and on in us-west-2', async () => {
