@@ -6,6 +6,7 @@ import { COLLECTOR_NODE_FLAGS } from '../src/node-flags.js';
  * Runs a bench entry (a file beside this one) in a child Node process, sends it one request over IPC and waits for
  * its one answer. The child runs with the collector's Node options, as the image runs it (src/node-flags.ts). The child's stderr is kept and shown only when it fails. BENCH_CHILD_EXEC_ARGV passes Node options
  * to the child, for profiling it: BENCH_CHILD_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --only collection
+ * (the collection worker processes inherit the --cpu-prof options and write their own profiles there too).
  */
 /** Environment variable naming the Node binary of the measured child processes (`npm run bench -- --node <path>`). */
 export const BENCH_CHILD_NODE = 'BENCH_CHILD_NODE';

@@ -35,11 +35,13 @@ export function workerExecArgv(drop: readonly RegExp[] = [], args: readonly stri
  * OpenSSL and FIPS, proxies, DNS and address family), how it reports (warnings, source maps, unhandled rejections),
  * and the hardening it runs under (the permission model and its grants, frozen intrinsics, no `__proto__`, no code
  * from strings), so a worker is never less restricted than its collector.
+ * CPU profiling (`--cpu-prof`, `--cpu-prof-dir`, `--cpu-prof-interval`) goes to the workers too, where most of a
+ * collection's CPU is spent: each writes its own profile (by its own process id) beside the collector's.
  * Only these: others would break a forked worker (`-e`/`-p` would run the collector's code in it, `--inspect` would
  * take the collector's debug port, `--input-type` is refused beside a script, a test runner's loaders change what
  * loads).
  */
-const WORKER_INHERITS = /^--(use-openssl-ca|use-bundled-ca|use-system-ca|openssl-config|openssl-legacy-provider|openssl-shared-config|tls-[a-z0-9.-]+|enable-fips|force-fips|secure-heap(-min)?|use-env-proxy|dns-result-order|network-family-autoselection(-attempt-timeout)?|no-network-family-autoselection|max-http-header-size|enable-source-maps|unhandled-rejections|trace-warnings|no-warnings|no-deprecation|disable-warning|redirect-warnings|disable-proto|frozen-intrinsics|disallow-code-generation-from-strings|permission|experimental-permission|allow-[a-z-]+)(=|$)/;
+const WORKER_INHERITS = /^--(use-openssl-ca|use-bundled-ca|use-system-ca|openssl-config|openssl-legacy-provider|openssl-shared-config|tls-[a-z0-9.-]+|enable-fips|force-fips|secure-heap(-min)?|use-env-proxy|dns-result-order|network-family-autoselection(-attempt-timeout)?|no-network-family-autoselection|max-http-header-size|enable-source-maps|unhandled-rejections|trace-warnings|no-warnings|no-deprecation|disable-warning|redirect-warnings|disable-proto|frozen-intrinsics|disallow-code-generation-from-strings|permission|experimental-permission|allow-[a-z-]+|cpu-prof|cpu-prof-dir|cpu-prof-interval)(=|$)/;
 
 /**
  * The Node options of a collection worker process: those of the collector's own command line it must share (a CA

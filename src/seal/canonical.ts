@@ -91,16 +91,27 @@ function write(value: unknown, depth: number): string {
       if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
         return JSON.stringify(Buffer.from(value).toString('base64'));
       }
+      // Built by appending (V8 joins the pieces once, when the string is read) rather than by a join at every level,
+      // which copies each level's text again: the same bytes, for a fraction of the collector's CPU per record.
       if (Array.isArray(value)) {
-        return '[' + value.map((v) => (v === undefined ? 'null' : write(v, depth + 1))).join(',') + ']';
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + (value[i] === undefined ? 'null' : write(value[i], depth + 1));
+        return out + ']';
       }
       if (value instanceof Map) return write(Object.fromEntries(value), depth);
       if (value instanceof Set) return write([...value], depth);
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj)
-        .filter((k) => obj[k] !== undefined && typeof obj[k] !== 'function')
-        .sort();
-      return '{' + keys.map((k) => JSON.stringify(k) + ':' + write(obj[k], depth + 1)).join(',') + '}';
+      // Members in code-unit order of their names; undefined and function members are left out.
+      const keys = Object.keys(obj).sort();
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const v = obj[k];
+        if (v === undefined || typeof v === 'function') continue;
+        out += (first ? '' : ',') + JSON.stringify(k) + ':' + write(v, depth + 1);
+        first = false;
+      }
+      return out + '}';
     }
     default:
       throw new Error(`canonical JSON: cannot serialise a ${typeof value}`);

@@ -26,6 +26,8 @@ export class LocalEvidenceStore implements EvidenceStore {
   private readonly unsyncedDirs = new Set<string>();
   /** The directory fsyncs under way: a run waits for them all, including those another run started. */
   private dirSyncs: Promise<void> = Promise.resolve();
+  /** Object directories this store has made sure exist: a body written into one needs no mkdir (256 at most). */
+  private readonly objectDirs = new Set<string>();
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -71,10 +73,17 @@ export class LocalEvidenceStore implements EvidenceStore {
     }
     const tmp = join(dir, `.${sha256}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      // Each directory created here is itself a new entry of its parent.
-      const created = await mkdir(dir, { recursive: true });
-      if (created) for (let d = dir; d.length >= created.length; d = dirname(d)) this.unsyncedDirs.add(dirname(d));
-      await writeDurably(tmp, body);
+      if (!this.objectDirs.has(dir)) await this.makeObjectDir(dir);
+      try {
+        await writeDurably(tmp, body);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        // The directory was removed since this store made it (outside evidence-locker): made again, as every write did.
+        await rm(tmp, { force: true }).catch(() => undefined);
+        this.objectDirs.delete(dir);
+        await this.makeObjectDir(dir);
+        await writeDurably(tmp, body);
+      }
     } catch (err) {
       // A write that failed half-way (a full disk) leaves no temp file behind.
       await rm(tmp, { force: true }).catch(() => undefined);
@@ -94,6 +103,13 @@ export class LocalEvidenceStore implements EvidenceStore {
     // The body's bytes are on disk (writeDurably); its name is made durable once per directory, before a run cites it.
     this.unsyncedDirs.add(dir);
     return { key, existed: false };
+  }
+
+  /** Creates an object directory if it is missing; each directory created is itself a new entry of its parent. */
+  private async makeObjectDir(dir: string): Promise<void> {
+    const created = await mkdir(dir, { recursive: true });
+    if (created) for (let d = dir; d.length >= created.length; d = dirname(d)) this.unsyncedDirs.add(dirname(d));
+    this.objectDirs.add(dir);
   }
 
   /** Makes every object name written so far durable (one fsync per directory); putRun calls it before writing a run. */

@@ -19,6 +19,11 @@ describe('Node options of a collection worker process', () => {
     expect(collectionWorkerExecArgv(512, collector)).toEqual([...collector, ...heap(512)]);
   });
 
+  it('profiles the workers when the collector is profiled (each writes its own profile), but never under the collector\'s profile name', () => {
+    const collector = ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--cpu-prof-interval', '500', '--cpu-prof-name=collector.cpuprofile', '--heap-prof'];
+    expect(collectionWorkerExecArgv(512, collector)).toEqual(['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--cpu-prof-interval', '500', ...heap(512)]);
+  });
+
   it('with no options of the collector\'s, only the worker\'s heap sizes', () => {
     expect(collectionWorkerExecArgv(512, [])).toEqual(heap(512));
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, statSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +40,23 @@ describe('LocalEvidenceStore', () => {
     // No temporary files are left behind.
     expect(readdirSync(join(root, 'objects', 'sha256', sha.slice(0, 2)))).toEqual([`${sha}.json`]);
     expect(readdirSync(join(root, 'runs'))).toEqual([runId]);
+  });
+
+  it('writes a body into an object directory removed since an earlier body was written there', async () => {
+    const root = freshDir();
+    const store = new LocalEvidenceStore(root);
+    // Two bodies that share a fan-out directory (the first two hex digits of their SHA-256).
+    const first = evidenceBody('dir-0');
+    const fan = sha256Hex(first).slice(0, 2);
+    let second = first;
+    for (let n = 1; sha256Hex(second).slice(0, 2) !== fan || second === first; n++) second = evidenceBody(`dir-${n}`);
+    await store.putObject(sha256Hex(first), first);
+    const dir = join(root, 'objects', 'sha256', fan);
+    chmodSync(join(dir, `${sha256Hex(first)}.json`), 0o644);
+    rmSync(dir, { recursive: true });
+    expect((await store.putObject(sha256Hex(second), second)).existed).toBe(false);
+    expect(readFileSync(join(dir, `${sha256Hex(second)}.json`))).toEqual(second);
+    expect(readdirSync(dir)).toEqual([`${sha256Hex(second)}.json`]);
   });
 
   it('checks the bytes of a body already present and refuses an altered one', async () => {
