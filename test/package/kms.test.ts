@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -97,7 +97,7 @@ describe.each([
   it('passes the standard-tools steps VERIFY.md gives, with this machine\'s openssl', () => {
     expect(guide).toContain(`Key id: ${signer.keyId}`);
     expect(guide).toContain(`Algorithm: ${algorithm}`);
-    expect(guide).toContain('Each must print "Verified OK", and');
+    expect(guide).toContain('It must print "Verified OK". Then every file it lists, and no other:');
     expect(guide).toContain('Each must print "Verified OK".');
     const lines = guide.split('\n').map((l) => l.trim());
     const fingerprintCommand = lines.find((l) => l.startsWith('openssl pkey '))!;
@@ -106,12 +106,31 @@ describe.each([
     // The signatures over SHA256SUMS and the package manifest, and one per run (five runs in this package).
     expect(commands.filter((c) => c.startsWith('openssl ')).length).toBe(7);
     expect(commands).toContain(commands.find((c) => c.includes('SHA256SUMS.sig')));
-    const expected = /Each must print "([^"]+)"/.exec(guide)![1];
+    const expected = /must print "([^"]+)"/.exec(guide)![1];
     for (const c of commands) {
       const out = sh(dir, c);
       if (c.startsWith('openssl ')) expect(out.trim(), c).toBe(expected);
     }
     expect(sh(dir, 'sha256sum -c SHA256SUMS')).not.toMatch(/FAILED/);
+    // No file beyond those SHA256SUMS lists: the guide's two lines, run as given, print nothing (diff exits 0).
+    const listing = lines.filter((l) => l.startsWith('find . -type f') || l.startsWith('cut -c67- SHA256SUMS'));
+    expect(listing).toHaveLength(2);
+    expect(sh(dir, listing.join(' && '))).toBe('');
+    writeFileSync(join(dir, 'extra.txt'), 'not in the package');
+    try {
+      let printed = '';
+      expect(() => {
+        try {
+          sh(dir, listing.join(' && '));
+        } catch (err) {
+          printed = String((err as { stdout?: string }).stdout);
+          throw err;
+        }
+      }).toThrow(/Command failed/);
+      expect(printed).toContain('> extra.txt');
+    } finally {
+      rmSync(join(dir, 'extra.txt'));
+    }
   });
 
   it.each(SHELLS)('passes verify.sh with %s pinned to the KMS key, and fails it pinned to another key', (shell) => {
@@ -143,6 +162,6 @@ describe.each([
       writeFileSync(join(dir, 'manifest.json'), manifest);
       writeFileSync(join(dir, 'manifest.sig'), sig);
     }
-    expect(sh(dir, packageCommand).trim()).toBe(/Each must print "([^"]+)"/.exec(guide)![1]);
+    expect(sh(dir, packageCommand).trim()).toBe(/must print "([^"]+)"/.exec(guide)![1]);
   });
 });
