@@ -16,7 +16,7 @@ import { describeForeign, trustPolicy, type TrustPolicy } from '../seal/trust.js
 import type { EvidenceStore } from '../evidence/store.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { BodyIndex, mergeByPath } from './bodies.js';
-import { EVIDENCE_CSV_HEADER, controlsCsv, csvLine, evidenceCsvRows } from './csv.js';
+import { EVIDENCE_CSV_HEADER, controlsCsv, csvMark, evidenceCsvRows } from './csv.js';
 import { exceptionStates, type ExceptionEntry } from './exceptions.js';
 import { gatherRuns, missingShards, packageDays, readRunManifest, readRunManifestBytes, type IncludedRun } from './gather.js';
 import { renderIndexHtml, DEFAULT_HTML_BODY_BUDGET } from './html.js';
@@ -242,7 +242,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     const eventWindows = new EventWindows();
     const attestationFiles = new Map<string, string>();
     const evidenceCsv = new StagedFile(staging, PACKAGE_FILES.evidenceCsv);
-    await evidenceCsv.write(csvLine(EVIDENCE_CSV_HEADER));
+    await evidenceCsv.write(csvMark(simulated).header(EVIDENCE_CSV_HEADER));
     let records = 0;
     for (const run of allRuns) {
       const manifest = await readRunManifest(opts.store, run);
@@ -277,7 +277,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
         return p;
       };
       await regionCoverage.addRun(manifest, (sha) => loadOnce(sha));
-      await evidenceCsv.write(evidenceCsvRows(manifest, accountSet, refs));
+      await evidenceCsv.write(evidenceCsvRows(manifest, accountSet, refs, simulated));
       await timelineBuilder.addRun(run, manifest, runBodies);
       if (!isAttestation) await addRunWindows(eventWindows, loadOnce, manifest, accountSet);
     }
@@ -326,10 +326,10 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     };
 
     const rebuilt = reconstructedDays(model);
-    put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to, findingIdsByRow(assessor.findings), (a) => rebuilt.byAccount.get(a)?.size ?? 0));
-    put(PACKAGE_FILES.proceduresCsv, proceduresCsv(assessor.procedures));
-    put(PACKAGE_FILES.findingsCsv, findingsCsv(assessor.findings));
-    put(PACKAGE_FILES.populationCsv, populationCsv(assessor.population));
+    put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to, findingIdsByRow(assessor.findings), (a) => rebuilt.byAccount.get(a)?.size ?? 0, simulated));
+    put(PACKAGE_FILES.proceduresCsv, proceduresCsv(assessor.procedures, simulated));
+    put(PACKAGE_FILES.findingsCsv, findingsCsv(assessor.findings, simulated));
+    put(PACKAGE_FILES.populationCsv, populationCsv(assessor.population, simulated));
     put(PACKAGE_FILES.summary, Buffer.from(JSON.stringify(assessor.summary, null, 1) + '\n', 'utf8'));
     put(PACKAGE_FILES.oscal, renderOscal(model));
     put(PACKAGE_FILES.report, await renderReportPdf(model, { notesPages: opts.notesPages }));

@@ -18,6 +18,18 @@ export function csvLine(cells: unknown[]): string {
   return cells.map(csvCell).join(',') + '\r\n';
 }
 
+/**
+ * The SIMULATED marker of a package's CSV files: when the package was built from simulated runs (the demo), every
+ * CSV leads with a column `simulated` that is `true` on every row, so a spreadsheet or GRC import cannot take the rows
+ * for evidence; a package from real runs has no such column (its CSVs keep their shape). Plain columns, no comment
+ * row, so standard CSV tools still parse the files.
+ */
+export function csvMark(simulated: boolean | undefined): { header: (cols: readonly string[]) => string; row: (cells: unknown[]) => string } {
+  return simulated
+    ? { header: (cols) => csvLine(['simulated', ...cols]), row: (cells) => csvLine([true, ...cells]) }
+    : { header: (cols) => csvLine([...cols]), row: (cells) => csvLine(cells) };
+}
+
 export const CONTROLS_CSV_HEADER = [
   'framework',
   'requirement',
@@ -45,11 +57,14 @@ export function controlsCsv(
   findingIds: (framework: string, requirement: string, accountId: string) => string[] = () => [],
   /** Days of the period whose evidence for the account was rebuilt afterwards (backfill), not collected on the day. */
   rebuiltDays: (accountId: string) => number = () => 0,
+  /** The package is simulated: every row leads with simulated=true (csvMark). */
+  simulated = false,
 ): Buffer {
-  let out = csvLine(CONTROLS_CSV_HEADER);
+  const mark = csvMark(simulated);
+  let out = mark.header(CONTROLS_CSV_HEADER);
   for (const r of rows) {
     const ex = rowExceptionLabels(r).join(' | ');
-    out += csvLine([
+    out += mark.row([
       r.framework,
       r.requirement.id,
       r.requirement.principal,
@@ -83,15 +98,16 @@ export const EVIDENCE_CSV_HEADER = ['run', 'record', 'query', 'account', 'region
 
 /**
  * evidence-index.csv rows of one run: one per evidence record; records of accounts outside the package are left
- * out (attestation runs are kept whole). The header line is EVIDENCE_CSV_HEADER, written once before the first run.
+ * out (attestation runs are kept whole). The header line is EVIDENCE_CSV_HEADER (csvMark), written once before the first run.
  */
-export function evidenceCsvRows(run: Pick<RunManifest, 'runId' | 'kind' | 'records'> & Partial<Pick<RunManifest, 'reconstruction'>>, accounts: Set<string>, refs = new EvidenceReferences()): string {
+export function evidenceCsvRows(run: Pick<RunManifest, 'runId' | 'kind' | 'records'> & Partial<Pick<RunManifest, 'reconstruction'>>, accounts: Set<string>, refs = new EvidenceReferences(), simulated = false): string {
+  const mark = csvMark(simulated);
   let chunk = '';
   // A rebuilt record is about an earlier day than the one it was sealed on: both are stated, never one for the other.
   const kind = run.kind === 'attestation' ? 'attestation' : run.reconstruction ? 'reconstructed' : 'collected';
   for (const rec of run.records) {
     if (run.kind !== 'attestation' && !accounts.has(rec.accountId)) continue;
-    chunk += csvLine([run.runId, rec.recordId, rec.queryId, rec.accountId, rec.region, rec.collectedAt, rec.status, rec.sha256, rec.size, evidencePath(rec.sha256), refs.assign(run.runId, rec.recordId, run.kind === 'attestation' ? rec.sha256 : undefined), kind, run.reconstruction?.asOf ?? rec.collectedAt.slice(0, 10)]);
+    chunk += mark.row([run.runId, rec.recordId, rec.queryId, rec.accountId, rec.region, rec.collectedAt, rec.status, rec.sha256, rec.size, evidencePath(rec.sha256), refs.assign(run.runId, rec.recordId, run.kind === 'attestation' ? rec.sha256 : undefined), kind, run.reconstruction?.asOf ?? rec.collectedAt.slice(0, 10)]);
   }
   return chunk;
 }

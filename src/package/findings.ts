@@ -1,7 +1,7 @@
 import { queryById } from '../queries/index.js';
 import type { RequirementTimeline } from './timeline.js';
 import type { EvidenceReferences } from './references.js';
-import { csvLine } from './csv.js';
+import { csvMark } from './csv.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -305,10 +305,11 @@ export const FINDINGS_CSV_HEADER = [
 ];
 
 /** findings.csv; `likelihood` and `impact` stay empty for the entity's risk analysis (HIPAA 164.308(a)(1)(ii)(A)). */
-export function findingsCsv(entries: FindingEntry[]): Buffer {
-  let out = csvLine(FINDINGS_CSV_HEADER);
+export function findingsCsv(entries: FindingEntry[], simulated = false): Buffer {
+  const mark = csvMark(simulated);
+  let out = mark.header(FINDINGS_CSV_HEADER);
   for (const e of entries) {
-    out += csvLine([e.id, e.severity, e.resource, e.accountId, e.region, e.requirements.join(' '), e.title, e.remediation, e.firstSeen, e.lastSeen, e.daysOpen, e.evidenceRefs.join(' '), e.open ? 'open' : 'resolved', e.detail, e.remediationUrl, '', '']);
+    out += mark.row([e.id, e.severity, e.resource, e.accountId, e.region, e.requirements.join(' '), e.title, e.remediation, e.firstSeen, e.lastSeen, e.daysOpen, e.evidenceRefs.join(' '), e.open ? 'open' : 'resolved', e.detail, e.remediationUrl, '', '']);
   }
   return Buffer.from(out, 'utf8');
 }

@@ -1,4 +1,4 @@
-import { csvLine } from './csv.js';
+import { csvMark } from './csv.js';
 import type { EvidenceReferences } from './references.js';
 import type { RequirementTimeline } from './timeline.js';
 
@@ -50,8 +50,9 @@ export function population(rows: RequirementTimeline[], refs: EvidenceReferences
 
 export const POPULATION_CSV_HEADER = ['framework', 'requirement', 'account', 'region', 'resource', 'in_scope', 'scope_reason', 'status', 'evidence_ref', 'resource_type', 'query', 'check_result'];
 
-export function populationCsv(rows: PopulationRow[]): Buffer {
-  let out = csvLine(POPULATION_CSV_HEADER);
-  for (const r of rows) out += csvLine([r.framework, r.requirement, r.accountId, r.region, r.resource, r.inScope, r.scopeReason, r.status, r.evidenceRef, r.resourceType, r.queryId, r.checkResult]);
+export function populationCsv(rows: PopulationRow[], simulated = false): Buffer {
+  const mark = csvMark(simulated);
+  let out = mark.header(POPULATION_CSV_HEADER);
+  for (const r of rows) out += mark.row([r.framework, r.requirement, r.accountId, r.region, r.resource, r.inScope, r.scopeReason, r.status, r.evidenceRef, r.resourceType, r.queryId, r.checkResult]);
   return Buffer.from(out, 'utf8');
 }

@@ -1,7 +1,7 @@
 import type { Catalog } from '../controls/schema.js';
 import type { ProcedureMap, TestMethod } from '../controls/procedures.js';
 import { queryById } from '../queries/index.js';
-import { csvLine } from './csv.js';
+import { csvMark } from './csv.js';
 import { findingKey, type FindingEntry } from './findings.js';
 import type { EvidenceReferences } from './references.js';
 import { dayStatus, type RequirementTimeline } from './timeline.js';
@@ -238,10 +238,11 @@ export const PROCEDURES_CSV_HEADER = [
 ];
 
 /** testing-procedures.csv: every procedure of every packaged framework, proposed findings labelled as such. */
-export function proceduresCsv(results: ProcedureResult[]): Buffer {
-  let out = csvLine(PROCEDURES_CSV_HEADER);
+export function proceduresCsv(results: ProcedureResult[], simulated = false): Buffer {
+  const mark = csvMark(simulated);
+  let out = mark.header(PROCEDURES_CSV_HEADER);
   for (const p of results) {
-    out += csvLine([p.framework, p.requirement, p.procedure, p.method, p.proposedFinding, p.evidenceRefs.join(' '), p.populationInScope, p.populationOutOfScope, p.firstEvidence ?? '', p.lastEvidence ?? '', p.note]);
+    out += mark.row([p.framework, p.requirement, p.procedure, p.method, p.proposedFinding, p.evidenceRefs.join(' '), p.populationInScope, p.populationOutOfScope, p.firstEvidence ?? '', p.lastEvidence ?? '', p.note]);
   }
   return Buffer.from(out, 'utf8');
 }

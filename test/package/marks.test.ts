@@ -13,8 +13,25 @@ import { ExitCode } from '../../src/errors.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays } from './fixtures.js';
 import { runPackageCli } from './run-cli.js';
 import { runVerifySh } from '../support/verify-sh.js';
+import { csvRows } from './csv-rows.js';
+import { oscalSchemaErrors } from './oscal-schema.js';
+import { CONTROLS_CSV_HEADER, EVIDENCE_CSV_HEADER } from '../../src/package/csv.js';
+import { FINDINGS_CSV_HEADER } from '../../src/package/findings.js';
+import { PROCEDURES_CSV_HEADER } from '../../src/package/procedures.js';
+import { POPULATION_CSV_HEADER } from '../../src/package/population.js';
 
 const BAND = 'SIMULATED \u2014 NOT EVIDENCE';
+
+/** Every CSV of a package with the header it has without the SIMULATED marker column. */
+const CSVS: [string, readonly string[]][] = [
+  ['controls.csv', CONTROLS_CSV_HEADER],
+  ['findings.csv', FINDINGS_CSV_HEADER],
+  ['testing-procedures.csv', PROCEDURES_CSV_HEADER],
+  ['population.csv', POPULATION_CSV_HEADER],
+  ['evidence-index.csv', EVIDENCE_CSV_HEADER],
+];
+
+const firstLine = (text: string) => text.slice(0, text.indexOf('\r\n'));
 
 /** Text of report.pdf: pdftotext when installed, else the inflated content streams (enough to find a phrase's words). */
 function pdfText(file: string): string {
@@ -82,6 +99,28 @@ describe('a package built from simulated runs says so everywhere', () => {
     expect(readFileSync(join(dir, 'VERIFY.md'), 'utf8')).toContain(`**${BAND}.**`);
   });
 
+  it('every CSV leads with a simulated column that is true on every row', () => {
+    for (const [file, header] of CSVS) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      expect(firstLine(text), file).toBe(['simulated', ...header].join(','));
+      const rows = csvRows(text);
+      if (file !== 'findings.csv') expect(rows.length, file).toBeGreaterThan(0);
+      for (const r of rows) {
+        expect(r.simulated, file).toBe('true');
+        expect(Object.keys(r), file).toEqual(['simulated', ...header]);
+      }
+    }
+  });
+
+  it('OSCAL metadata has a simulated prop, the title prefix and the remark, and still validates', () => {
+    const doc = JSON.parse(readFileSync(join(dir, 'oscal/assessment-results.json'), 'utf8'));
+    const meta = doc['assessment-results'].metadata;
+    expect(meta.title.startsWith(`${BAND}: `)).toBe(true);
+    expect(meta.props).toEqual([expect.objectContaining({ name: 'simulated', ns: 'https://evidence-locker.dev/ns/oscal', value: 'true' })]);
+    expect(meta.remarks.startsWith(`${BAND}: `)).toBe(true);
+    expect(oscalSchemaErrors(doc)).toEqual([]);
+  });
+
   it('verify and verify.sh print it, and the package still verifies', async () => {
     const r = await runPackageCli(['--log-level', 'silent', 'verify', zip, '--expect-key', fp]);
     expect(r.code).toBe(ExitCode.ok);
@@ -103,6 +142,15 @@ describe('a package built from simulated runs says so everywhere', () => {
     const r = await runPackageCli(['--log-level', 'silent', 'verify', b.pkg.zipPath]);
     expect(r.out).not.toContain('SIMULATED');
     expect(runVerifySh(b.dir, [await signer.fingerprint()]).out).not.toContain('SIMULATED');
+    // CSVs keep their shape (no simulated column); OSCAL has no simulated prop or prefix.
+    for (const [file, header] of CSVS) {
+      const text = readFileSync(join(b.dir, file), 'utf8');
+      expect(firstLine(text), file).toBe(header.join(','));
+      expect(text, file).not.toContain('SIMULATED');
+    }
+    const oscal = readFileSync(join(b.dir, 'oscal/assessment-results.json'), 'utf8');
+    expect(oscal).not.toContain('SIMULATED');
+    expect(JSON.parse(oscal)['assessment-results'].metadata.props).toBeUndefined();
   }, 240_000);
 });
 

@@ -145,7 +145,7 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
         `  n/a           ${n('not-applicable')}`,
         '',
         `package ${pkg.packageId} verified offline: ${v.checked.files} files, ${v.checked.records} evidence records, ${v.checked.runs} run(s)${days > 1 ? ` over ${days} days from ${from} to ${to}` : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
-        'marked SIMULATED \u2014 NOT EVIDENCE (manifest.json, report cover, index.html): its evidence comes from the simulated account',
+        'marked SIMULATED \u2014 NOT EVIDENCE (manifest.json, report cover, index.html, VERIFY.md, OSCAL metadata, a simulated column in every CSV): its evidence comes from the simulated account',
         `report:  ${join(out, 'report.pdf')} (a copy of the one inside the package)`,
         `verify again with: evidence-locker verify ${pkg.zipPath} --expect-key ${fingerprint}`,
         '  (--expect-key pins the signing key: without it VALID only means the package is internally consistent)',

@@ -7,7 +7,7 @@ export const publicAccess = defineQuery<DbInstancesEvidence | AggregateConfigIte
   service: 'rds',
   title: 'RDS databases are not publicly accessible',
   description:
-    'Every RDS database instance in the region with its PubliclyAccessible setting: with it on, the instance has a public IP address its DNS name resolves to from outside the VPC, and RDS accepts the setting only in a VPC with an internet gateway. The setting fails: it is what permits public access. Whether the internet reaches the instance today also depends on its subnets routing to the internet gateway and on its security groups; the DB subnet group\'s route tables are not in this evidence.',
+    'Every RDS database instance in the region with its PubliclyAccessible setting, as DescribeDBInstances reports it. AWS documents that with it true the instance\'s DNS endpoint resolves to a public IP address from outside the VPC (when its subnet group allows it), and that RDS accepts the setting only in a VPC with an internet gateway; this check reads the setting only and resolves no DNS name. The setting fails: it is what permits public access. Whether the internet reaches the instance today also depends on its subnets routing to the internet gateway and on its security groups; the DB subnet group\'s route tables are not in this evidence.',
   remediation: 'Turn public accessibility off (`aws rds modify-db-instance --no-publicly-accessible --apply-immediately`) and reach the database through private networking.',
   scope: 'regional',
   apiCalls: ['rds:DescribeDBInstances'],
@@ -17,7 +17,7 @@ export const publicAccess = defineQuery<DbInstancesEvidence | AggregateConfigIte
       db.PubliclyAccessible
         ? {
             status: 'fail',
-            reason: `${dbLabel(db)} has PubliclyAccessible on: its endpoint${db.Endpoint?.Address ? ` ${db.Endpoint.Address}:${db.Endpoint.Port}` : ''} resolves to a public IP address outside the VPC (security groups ${(db.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId).join(', ') || 'none'}); whether the internet reaches it also depends on the subnets of ${db.DBSubnetGroup?.DBSubnetGroupName ? `DB subnet group ${db.DBSubnetGroup.DBSubnetGroupName}` : 'its DB subnet group'} routing to an internet gateway, which this evidence does not show`,
+            reason: `${dbLabel(db)}: PubliclyAccessible is true (AWS then gives the endpoint${db.Endpoint?.Address ? ` ${db.Endpoint.Address}:${db.Endpoint.Port}` : ''} a public IP address when the subnet group allows it; not resolved here) (security groups ${(db.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId).join(', ') || 'none'}); whether the internet reaches it also depends on the subnets of ${db.DBSubnetGroup?.DBSubnetGroupName ? `DB subnet group ${db.DBSubnetGroup.DBSubnetGroupName}` : 'its DB subnet group'} routing to an internet gateway, which this evidence does not show`,
           }
         : { status: 'pass', reason: `${dbLabel(db)} is not publicly accessible` },
     ),

@@ -66,7 +66,10 @@ describe('RDS queries', () => {
     expect(statusOf(results)['legacy-reporting']).toBe('fail');
     expect(results[1].reason).toContain('legacy-reporting.cabcdefghijk.us-east-1.rds.amazonaws.com:3306');
     // The flag is what permits public access; reachability also needs a public subnet, whose routes are not in the evidence.
-    expect(results[1].reason).toContain('has PubliclyAccessible on');
+    expect(results[1].reason).toContain('PubliclyAccessible is true (AWS then gives the endpoint legacy-reporting.cabcdefghijk.us-east-1.rds.amazonaws.com:3306 a public IP address when the subnet group allows it; not resolved here)');
+    // Only DescribeDBInstances was read: no DNS lookup, so the reason never says what the endpoint resolves to.
+    expect(results[1].reason).not.toMatch(/resolves to/);
+    expect(publicAccess.description).toContain('this check reads the setting only and resolves no DNS name');
     expect(results[1].reason).toContain('also depends on the subnets of');
     expect(results[1].reason).toContain('routing to an internet gateway, which this evidence does not show');
     expect(results.filter((r) => r.status === 'pass')).toHaveLength(3);
