@@ -167,7 +167,7 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
       const atts = (input.attestations ?? []).filter((a) => a.framework === framework && a.requirement === req.id);
       const reasons = atts.length
         ? atts.map((a) => `attested by ${a.by} on ${a.collectedAt.slice(0, 10)}: ${a.note}`)
-        : [req.coverage === 'inherited' ? 'inherited from the cloud provider or a service provider: assessor reviews their attestation' : 'manual: assessor examines evidence outside AWS APIs'];
+        : [req.coverage === 'inherited' ? 'inherited only for what the cloud provider or service provider operates: the assessor reviews their attestation for that part and tests the part the entity operates itself (see the guidance)' : 'manual: assessor examines evidence outside AWS APIs'];
       return {
         ...base,
         status: 'manual',

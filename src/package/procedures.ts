@@ -75,7 +75,7 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
             req.coverage === 'not-applicable'
               ? `${PROPOSED_LABEL}: not applicable per the catalog (${req.rationale}); confirm with the entity`
               : req.coverage === 'inherited'
-                ? `not tested by this package: inherited; review the provider's attestation and responsibility matrix${req.assessorGuidance ? ` (${req.assessorGuidance})` : ''}`
+                ? `not tested by this package: inherited only for what the provider operates; review the provider's attestation and responsibility matrix for that part and test the part the entity operates itself${req.assessorGuidance ? ` (${req.assessorGuidance})` : ''}`
                 : `not tested by AWS evidence${untestedWhy.has(req.id) ? ` (the requirement's AWS checks inform but do not test it: ${untestedWhy.get(req.id)})` : ''}; ask for: ${req.assessorGuidance ?? req.rationale}${attRefs.length ? `; sealed attestation(s) ${attRefs.join(' ')} to review` : ''}`;
           out.push({
             ...base,

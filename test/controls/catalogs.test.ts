@@ -141,6 +141,15 @@ describe('built-in catalogs', () => {
     }
     expect(byId(pci, '9.2.1').assessorGuidance).toMatch(/Attestation of Compliance/);
   });
+
+  it('never propose not applicable because the collector cannot see a thing: POI requirements are manual, N/A only on the entity\'s confirmation', () => {
+    for (const id of ['9.5.1', '9.5.1.1', '9.5.1.2', '9.5.1.2.1', '9.5.1.3', 'A2.1.1']) {
+      const r = byId(pci, id);
+      expect(r.coverage, id).toBe('manual');
+      expect(r.rationale, id).toMatch(/Not applicable only if the entity confirms it has no/);
+      expect(r.assessorGuidance, id).toMatch(/record the requirement as not applicable with that confirmation/);
+    }
+  });
 });
 
 describe('catalog titles are our own words', () => {

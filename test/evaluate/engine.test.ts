@@ -4,6 +4,7 @@ import type { Catalog } from '../../src/controls/schema.js';
 import type { RunManifest } from '../../src/evidence/manifest.js';
 import type { EvidenceBody } from '../../src/evidence/record.js';
 import { runManifest } from './run-manifest.js';
+import { page as tagPage } from '../fixtures/tagging/resources.js';
 
 const catalog: Catalog = {
   framework: 'test-fw',
@@ -71,8 +72,38 @@ describe('evaluateRun', () => {
       '1.1/111122223333', '1.1/222233334444', '1.2/111122223333', '1.2/222233334444', '1.3/111122223333', '1.3/222233334444',
     ]);
   });
+  it('says of an inherited requirement that the provider\'s attestation covers only the provider\'s part, and the assessor tests the entity\'s', async () => {
+    const inh: Catalog = { ...catalog, requirements: [{ id: '9.9', principal: '9', title: 'Facility entry', testingProcedures: ['9.9'], coverage: 'inherited', rationale: 'AWS data centres; entity sites are not shown.', assessorGuidance: 'Obtain the AWS AOC; test entity-operated facilities directly.', kind: 'requirement', parameters: {}, queries: [] }] };
+    const [r] = await evaluateRun({ manifest: manifest(), loadBody, catalogs: [inh], frameworks: ['test-fw'] });
+    expect(r.status).toBe('manual');
+    expect(r.reasons).toEqual(['inherited only for what the cloud provider or service provider operates: the assessor reviews their attestation for that part and tests the part the entity operates itself (see the guidance)']);
+  });
   it('rejects a framework that is not loaded', async () => {
     await expect(evaluateRun({ manifest: manifest(), loadBody, catalogs: [catalog], frameworks: ['other'] })).rejects.toThrow(/not among the loaded catalogs/);
+  });
+});
+
+describe('an inventory beside a check (tagging.resources)', () => {
+  it('counts only the check\'s results as passed checks; the inventory entries stay among the findings (population)', async () => {
+    const rec = (queryId: string, sha256: string) => ({ recordId: `${queryId}/111122223333/us-east-1`, queryId, accountId: '111122223333', region: 'us-east-1', status: 'ok' as const, collectedAt: '2026-11-01T00:00:30.000Z', sha256, size: 1 });
+    const bodies: Record<string, EvidenceBody> = {
+      ['a'.repeat(64)]: { schema: 'evidence-locker/evidence@1', queryId: 'config.recorder-status', accountId: '111122223333', region: 'us-east-1', status: 'ok', operations: [], requests: [], data: { recorders: { ConfigurationRecorders: [{ name: 'default', roleARN: 'arn:aws:iam::111122223333:role/config', recordingGroup: { allSupported: true, includeGlobalResourceTypes: true } }] }, statuses: { ConfigurationRecordersStatus: [{ name: 'default', recording: true, lastStatus: 'Success' }] } }, sdkVersion: 'x' },
+      ['b'.repeat(64)]: { schema: 'evidence-locker/evidence@1', queryId: 'tagging.resources', accountId: '111122223333', region: 'us-east-1', status: 'ok', operations: [], requests: [], data: { resourceTagMappings: tagPage.ResourceTagMappingList }, sdkVersion: 'x' },
+    };
+    const invCatalog: Catalog = {
+      ...catalog,
+      requirements: [{ id: '3.1', principal: '3', title: 'Inventory kept', testingProcedures: ['3.1'], coverage: 'partial', rationale: 'Inventory.', kind: 'requirement', parameters: {}, queries: ['config.recorder-status', 'tagging.resources'] }],
+    };
+    const [r] = await evaluateRun({
+      manifest: runManifest({ accounts: ['111122223333'], regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['config.recorder-status', 'tagging.resources'] }, [rec('config.recorder-status', 'a'.repeat(64)), rec('tagging.resources', 'b'.repeat(64))]),
+      loadBody: async (sha) => bodies[sha],
+      catalogs: [invCatalog],
+      frameworks: ['test-fw'],
+    });
+    expect(r.status).toBe('aws-portion-satisfied');
+    expect(r.reasons).toContain('1 resource check passed');
+    expect(r.findings.filter((f) => f.queryId === 'tagging.resources')).toHaveLength(tagPage.ResourceTagMappingList!.length);
+    expect(r.findings.filter((f) => f.queryId === 'tagging.resources' && f.status === 'pass')).toEqual([]);
   });
 });
 

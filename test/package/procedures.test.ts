@@ -140,6 +140,14 @@ describe('proposed findings per testing procedure', () => {
     }
   });
 
+  it('an inherited requirement\'s procedures are not tested, the provider\'s attestation covering only its part', () => {
+    const refs = new EvidenceReferences();
+    const cat = CatalogSchema.parse({ ...CATALOG, requirements: [{ id: '9.2.1', title: 'Inherited', principal: '9', testingProcedures: ['9.2.1'], coverage: 'inherited', rationale: 'AWS data centres.', assessorGuidance: 'Obtain the AWS AOC; test entity-operated facilities directly.', queries: [] }] });
+    const [p] = procedureResults([cat], [{ framework: 'pci-test', procedures: [] }], [], refs, []);
+    expect(p.proposedFinding).toBe('not-tested');
+    expect(p.note).toBe("not tested by this package: inherited only for what the provider operates; review the provider's attestation and responsibility matrix for that part and test the part the entity operates itself (Obtain the AWS AOC; test entity-operated facilities directly.)");
+  });
+
   it('a failure on an earlier day of the period makes the procedure not in place, citing the finding', () => {
     const p = results([row('3.6.1', { worst: 'fail', failSeen: [earlierFail] }), row('1.2.8', { worst: 'fail', failSeen: [earlierFail] })]);
     for (const id of ['3.6.1', '1.2.8']) {

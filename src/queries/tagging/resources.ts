@@ -100,10 +100,11 @@ export const taggedResources = defineQuery<TaggedResourcesEvidence>({
         return {
           resource: m.ResourceARN!,
           resourceType: resourceTypeOfArn(m.ResourceARN!),
-          status: 'pass' as const,
+          // An inventory entry, not a check: nothing here can fail, so nothing passes either (never counted as a passed check).
+          status: 'not-applicable' as const,
           reason: tags.length
-            ? `listed by the Resource Groups Tagging API with tags ${tags.map(([k, v]) => `${k}=${v}`).join(', ')} (an inventory entry; its function and use are not shown)`
-            : 'listed by the Resource Groups Tagging API with no tags left (an inventory entry without classification; its function and use are not shown)',
+            ? `inventory entry, not a check: listed by the Resource Groups Tagging API with tags ${tags.map(([k, v]) => `${k}=${v}`).join(', ')}; its function and use are not shown`
+            : 'inventory entry, not a check: listed by the Resource Groups Tagging API with no tags left (no classification); its function and use are not shown',
         };
       });
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the Resource Groups Tagging API lists no tagged resource in ${ctx.region}` });

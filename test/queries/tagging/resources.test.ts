@@ -13,17 +13,19 @@ const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: COLLECTED_AT };
 const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
 
 describe('tagging.resources', () => {
-  it('lists every resource with its tags and CloudFormation type; evaluation is the same after sealing', () => {
+  it('lists every resource with its tags and CloudFormation type as an inventory entry, never a passed check; evaluation is the same after sealing', () => {
     const data: TaggedResourcesEvidence = { resourceTagMappings: page.ResourceTagMappingList! };
     const results = taggedResources.evaluate(data, {}, ctx);
     expect(taggedResources.evaluate(roundTrip(data), {}, ctx)).toEqual(results);
+    // An inventory judges nothing: an untagged resource (orders-db) is listed like the others, and none is a pass.
     expect(results.map((r) => [r.resourceType, r.status])).toEqual([
-      ['AWS::S3::Bucket', 'pass'],
-      ['AWS::EC2::Instance', 'pass'],
-      ['AWS::RDS::DBInstance', 'pass'],
-      ['AWS::Logs::LogGroup', 'pass'],
-      ['AWS::SNS::Topic', 'pass'],
+      ['AWS::S3::Bucket', 'not-applicable'],
+      ['AWS::EC2::Instance', 'not-applicable'],
+      ['AWS::RDS::DBInstance', 'not-applicable'],
+      ['AWS::Logs::LogGroup', 'not-applicable'],
+      ['AWS::SNS::Topic', 'not-applicable'],
     ]);
+    for (const r of results) expect(r.reason).toMatch(/^inventory entry, not a check: /);
     expect(results[0].reason).toContain('tags data-classification=cardholder-data, workload=payments');
     expect(results[2].reason).toContain('no tags left');
     // It shows an inventory entry, never a function or use.
