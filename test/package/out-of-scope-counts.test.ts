@@ -82,6 +82,12 @@ describe('out-of-scope results are not counted as findings', () => {
     const flat = text.replace(/\s+/g, ' ');
     const summary = JSON.parse(readFileSync(join(open, 'summary.json'), 'utf8'));
     expect(summary.period).toMatchObject({ ended: false, evidenceUntil: '2026-11-02T02:05:00.000Z' });
+    // OSCAL: the observation says whose status it is, and its result ends at the last sealed run.
+    const oscal = JSON.parse(readFileSync(join(open, 'oscal', 'assessment-results.json'), 'utf8'));
+    const result = oscal['assessment-results'].results[0];
+    expect(result.end).toBe('2026-11-02T02:05:00.000Z');
+    expect(result.observations[0].description).toContain('Status as of the last run (2026-11-02T02:05:00.000Z; the period had not ended): fail');
+    expect(JSON.parse(readFileSync(join(dir, 'oscal', 'assessment-results.json'), 'utf8'))['assessment-results'].results[0].observations[0].description).toContain('Status at the end of the period: fail');
     expect(flat).toContain('period not ended when the package was built: evidence up to the last sealed run, 2026-11-02T02:05:00.000Z');
     expect(flat).toContain('Results as of the last run; the period had not ended');
     expect(flat).toContain('results as of the last run (2026-11-02T02:05:00.000Z); the period had not ended:');
