@@ -159,9 +159,15 @@ export function scopeStatement(scope: FrameworkScope | undefined): string {
   if (scope.accounts) parts.push(`accounts ${scope.accounts.join(', ')}`);
   if (scope.regions) parts.push(`regions ${scope.regions.join(', ')}`);
   if (scope.include) parts.push(`${scope.include.length} component selector(s), ${scope.connected.length} connected`);
-  const tagged = [...(scope.include ?? []), ...scope.connected, ...scope.exclude].filter((s) => s.tags);
-  if (tagged.length) parts.push(`by tags ${[...new Set(tagged.map((s) => Object.entries(s.tags!).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : v}`).join(' ')))].join('; ')}`);
-  if (scope.exclude.length) parts.push(`${scope.exclude.length} exclusion(s)`);
+  // Each role's tags apart: a tag that takes components out must never read as one that selects them.
+  const tags = (list: readonly ScopeSelector[]) => [...new Set(list.filter((s) => s.tags).map((s) => Object.entries(s.tags!).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : v}`).join(' and ')))].join(', ');
+  const selected = tags(scope.include ?? []);
+  const connected = tags(scope.connected);
+  const excluded = tags(scope.exclude);
+  if (selected) parts.push(`selected by tag ${selected}`);
+  if (connected) parts.push(`connected by tag ${connected}`);
+  const byTag = scope.exclude.filter((s) => s.tags).length;
+  if (scope.exclude.length) parts.push(`${scope.exclude.length} exclusion(s)${!excluded ? '' : byTag === scope.exclude.length ? ` by tag ${excluded}` : `, ${byTag} by tag ${excluded}`}`);
   return `scope: ${parts.join('; ')}`;
 }
 

@@ -57,6 +57,13 @@ export interface PackageSummaryJson {
     resultsWithGaps: number;
     /** Requirement results with AWS evidence expected. */
     resultsExpectingEvidence: number;
+    /**
+     * False when the package was built before 24:00 UTC of the period's last day: the results are those of the last
+     * sealed run, and that day is covered only up to `evidenceUntil` (the completion of the last sealed run).
+     * Absent in packages built before this field existed.
+     */
+    ended?: boolean;
+    evidenceUntil?: string;
   };
   /** Requirement x account results at the end of the period, per framework and status. */
   statusCounts: Record<string, Record<string, number>>;
@@ -68,7 +75,7 @@ export interface PackageSummaryJson {
   openFindings: number;
   failingResults: number;
   /** Resource checks at the end of the period; out-of-scope ones whose check fails decide nothing and are counted apart. */
-  population: { inScope: number; outOfScope: number; outOfScopeCheckFailing: number };
+  population: { inScope: number; outOfScope: number; outOfScopeCheckFailing: number; outOfScopeCheckReview?: number };
   keys: { keyFingerprint: string; keyId: string; algorithm: string }[];
   /** True when the evidence came from the simulated AWS of the demo (declared by the caller; not recorded in runs). */
   simulated: boolean;
@@ -134,6 +141,14 @@ export interface AssessorInput {
   regionCoverage?: AccountRegionCoverage[];
   /** The CloudTrail event searches' coverage of the period (summary.json `eventSearches`). */
   eventSearches?: EventSearchCoverage;
+  /** When the package was built, and the completion of its last sealed run: whether the period had ended. */
+  builtAt?: string;
+  lastSealedRun?: string;
+}
+
+/** Whether the period had ended (24:00 UTC of its last day) when the package was built; unknown build time: ended. */
+export function periodEnded(period: PeriodDays, builtAt: string | undefined): boolean {
+  return builtAt === undefined || Date.parse(builtAt) >= Date.parse(`${period.to}T00:00:00Z`) + 86_400_000;
 }
 
 /**
@@ -206,6 +221,8 @@ export function assessorResults(input: AssessorInput): AssessorResults {
       daysWithoutRun: datesWithoutRun.length,
       datesWithoutRun,
       ...periodCoverage(input.timeline, input.runGaps ?? []),
+      ended: periodEnded(input.period, input.builtAt),
+      ...(periodEnded(input.period, input.builtAt) ? {} : { evidenceUntil: input.lastSealedRun ?? '' }),
     },
     statusCounts,
     worstStatusCounts,
@@ -217,6 +234,7 @@ export function assessorResults(input: AssessorInput): AssessorResults {
       inScope: pop.filter((p) => p.inScope).length,
       outOfScope: pop.filter((p) => !p.inScope).length,
       outOfScopeCheckFailing: pop.filter((p) => !p.inScope && p.checkResult === 'fail').length,
+      outOfScopeCheckReview: pop.filter((p) => !p.inScope && p.checkResult === 'needs-review').length,
     },
     keys: input.keys,
     simulated: input.simulated,

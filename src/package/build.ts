@@ -293,7 +293,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     const signing = { algorithm: opts.signer.algorithm, keyFingerprint: await opts.signer.fingerprint(), keyId: opts.signer.keyId };
     const runKeys = uniqueKeys([...allRuns.map((r) => r.manifest.signing), signing]);
     const regionRows = regionCoverage.finish();
-    const assessor = assessorResults({ organization, catalogs, timeline, period, scope: opts.scope ?? {}, refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps });
+    const assessor = assessorResults({ organization, catalogs, timeline, period, scope: opts.scope ?? {}, refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps });
     const runSigningKeys = uniqueKeys(allRuns.map((r) => r.manifest.signing));
     const model: PackageModel = {
       organization,

@@ -371,9 +371,9 @@ function findingsChart(){
   var sev = ['fail', 'needs-review']; var c = AGES.map(function(){ return {}; });
   findings.forEach(function(f){ for (var i = 0; i < AGES.length; i++) if (f.age <= AGES[i].max) { c[i][f.status] = (c[i][f.status] || 0) + 1; break; } });
   var max = Math.max.apply(null, [1].concat(c.map(function(x){ return (x.fail || 0) + (x['needs-review'] || 0); })));
-  var W = 560, rowH = 24; var g = svg('svg', {viewBox: '0 0 ' + (W + 150) + ' ' + (AGES.length * rowH + 6), width: '100%', role: 'img', 'aria-label': 'Failing and to-review resources by how long their result has held at the end of the period'});
+  var W = 560, rowH = 24; var g = svg('svg', {viewBox: '0 0 ' + (W + 150) + ' ' + (AGES.length * rowH + 6), width: '100%', role: 'img', 'aria-label': 'Failing or to-review in-scope resource checks by how long their result has held ' + resultsAsOf()});
   AGES.forEach(function(a, i){ var t = svg('text', {x: 0, y: i * rowH + 16, 'font-size': 12}); t.textContent = a.w; g.appendChild(t); var x = 100; sev.forEach(function(s){ var v = c[i][s] || 0; if (!v) return; var w = v / max * W; var r = svg('rect', {x: x, y: i * rowH + 4, width: w, height: rowH - 8, fill: S[s].color}); r.appendChild(svg('title')).textContent = a.w + ': ' + v + ' ' + S[s].word; g.appendChild(r); x += w; }); var n = svg('text', {x: x + 6, y: i * rowH + 16, 'font-size': 12}); n.textContent = String((c[i].fail || 0) + (c[i]['needs-review'] || 0)); g.appendChild(n); });
-  return el('figure', {'data-chart': 'findings-age'}, [el('figcaption', {text: 'Findings by severity and age'}), g, legend(sev.map(function(s){ return S[s]; })), el('div', {cls: 'muted', text: 'Severity shown as the result (fail, needs review); age is the number of days the requirement x account result has held at the end of the period, not the resource\\'s own age.'})]);
+  return el('figure', {'data-chart': 'findings-age'}, [el('figcaption', {text: 'Failing or to-review in-scope resource checks by age'}), g, legend(sev.map(function(s){ return S[s]; })), el('div', {cls: 'muted', text: 'Severity shown as the result (fail, needs review); age is the number of days the requirement x account result has held ' + resultsAsOf() + ', not the resource\\'s own age. These are resource checks, not the findings of the findings register (one per in-scope resource and failing check).'})]);
 }
 var COVERAGE = [{id: 'automated', word: 'automated', color: '#1a7f37'}, {id: 'partial', word: 'partial', color: '#9a6700'}, {id: 'manual', word: 'manual', color: '#0969da'}, {id: 'inherited', word: 'inherited', color: '#8250df'}, {id: 'not-applicable', word: 'not applicable', color: '#6e7781'}];
 function topPrincipal(fw, id){ var p; for (var i = 0; i < 10; i++) { p = fw.principals.filter(function(x){ return x.id === id; })[0]; if (!p || !p.parent) break; id = p.parent; } return id; }
@@ -392,22 +392,26 @@ function setView(name){ Array.prototype.forEach.call(document.querySelectorAll('
 function highlight(node){ if (!node) return; node.classList.remove('hl'); void node.offsetWidth; node.classList.add('hl'); node.scrollIntoView({block: 'center'}); }
 function counts(){ var c = {}; D.rows.forEach(function(r){ c[r.status] = (c[r.status] || 0) + 1; }); return c; }
 function worstText(){ var c = {}; D.rows.forEach(function(r){ c[r.worst] = (c[r.worst] || 0) + 1; }); return D.statuses.map(function(s){ return (c[s.id] || 0) + ' ' + S[s.id].word.toLowerCase(); }).join(', ') + ' (worst result of each requirement x account on any day)'; }
-function periodCoverageText(p){ return p.coveragePercent + '% of account-days reached by a sealed run (' + p.accountDaysWithEvidence + ' of ' + p.accountDays + '); ' + p.accountDaysWithoutRun + ' account-day(s) without a run, ' + p.accountLevelGaps + ' on which a run could not reach the account, ' + p.regionLevelGaps + ' account-region-day(s) on which it could not collect a region; ' + p.resultsWithGaps + ' of ' + p.resultsExpectingEvidence + ' requirement results miss evidence on some day (query errors, denials or no run)'; }
+// A package built before the period's last day ended: results are those of the last sealed run, that day covered up to it only.
+function periodOpen(){ return !!(D.assessor && D.assessor.summary && D.assessor.summary.period.ended === false); }
+function openDayText(){ return 'the last day, ' + D.period.to + ', had not ended when the package was built: it is covered only up to the last sealed run (' + (D.assessor.summary.period.evidenceUntil || D.generatedAt) + '), not the whole day'; }
+function resultsAsOf(){ return periodOpen() ? 'as of the last run (' + D.generatedAt + '); the period had not ended' : 'at the end of the period'; }
+function periodCoverageText(p){ return p.coveragePercent + '% of account-days reached by a sealed run (' + p.accountDaysWithEvidence + ' of ' + p.accountDays + '); ' + p.accountDaysWithoutRun + ' account-day(s) without a run, ' + p.accountLevelGaps + ' on which a run could not reach the account, ' + p.regionLevelGaps + ' account-region-day(s) on which it could not collect a region; ' + p.resultsWithGaps + ' of ' + p.resultsExpectingEvidence + ' requirement results miss evidence on some day (query errors, denials or no run)' + (periodOpen() ? '; ' + openDayText() + ': its account-days count as reached by that run, not as a whole day of evidence' : ''); }
 
 function viewSummary(){
   setView('summary'); detail.textContent = '';
   detail.appendChild(el('h2', {id: 'summary', text: 'Summary'}));
   if (D.simulated) detail.appendChild(el('p', {cls: 'simulated-note', text: 'This package was built from runs against a simulated AWS. It shows how the tool works; it is not evidence about any organisation.'}));
-  var c = counts(); var cards = el('div', {cls: 'cards', 'aria-label': 'Results at the end of the period, requirement x account'});
+  var c = counts(); var cards = el('div', {cls: 'cards', 'aria-label': 'Results ' + resultsAsOf() + ', requirement x account'});
   D.statuses.forEach(function(s){ var n = el('div', {cls: 'n', text: String(c[s.id] || 0)}); n.style.color = s.color; cards.appendChild(el('a', {cls: 'card', href: '#findings', 'data-status': s.id}, [n, badge(s.id)])); });
-  detail.appendChild(el('h3', {text: 'Results at the end of the period (requirement x account)'}));
+  detail.appendChild(el('h3', {text: periodOpen() ? 'Results as of the last run (' + D.generatedAt + '); the period had not ended (requirement x account)' : 'Results at the end of the period (requirement x account)'}));
   detail.appendChild(cards);
   detail.appendChild(kv([
-    ['Period', D.period.from + ' to ' + D.period.to + ' (UTC days, inclusive; ' + D.days.length + ' days)'],
+    ['Period', D.period.from + ' to ' + D.period.to + ' (UTC days, inclusive; ' + D.days.length + ' days)' + (periodOpen() ? '; period not ended when the package was built: evidence up to ' + (D.assessor.summary.period.evidenceUntil || D.generatedAt) + ' (the last sealed run)' : '')],
     ['Period coverage', (D.assessor && D.assessor.summary) ? periodCoverageText(D.assessor.summary.period) : '-'],
     ['Worst in the period', worstText()],
     ['Rebuilt days', el('span', {id: 'rebuilt-days', text: D.rebuilt.sentence || 'none: the evidence of every day was collected on that day'})],
-    ['Days without a run', (D.assessor && D.assessor.summary && D.assessor.summary.period.datesWithoutRun.length) ? D.assessor.summary.period.datesWithoutRun.length + ': ' + D.assessor.summary.period.datesWithoutRun.join(', ') + ' (see Gaps)' : 'none'],
+    ['Days without a run', (D.assessor && D.assessor.summary && D.assessor.summary.period.datesWithoutRun.length) ? D.assessor.summary.period.datesWithoutRun.length + ': ' + D.assessor.summary.period.datesWithoutRun.join(', ') + ' (see Gaps)' : 'none' + (periodOpen() ? ' (' + openDayText() + ')' : '')],
     ['Scope: accounts', D.accounts.length + ': ' + D.accounts.slice(0, 50).join(', ') + (D.accounts.length > 50 ? ', ...' : '')],
     ['Scope: regions', D.regionSummary || D.regions.join(', ') || '-'],
     ['Frameworks', D.frameworks.map(function(f){ return f.name + ' (' + f.requirements.length + ' requirements)'; }).join('; ')],
@@ -416,7 +420,7 @@ function viewSummary(){
     ['Generated at', D.generatedAt + ' (time of the last sealed run included)'],
     ['Sealed runs', D.runsTotal + ''],
     ['Evidence set id', D.contentId],
-    ['Findings', (register.length ? register.length + ' in the findings register (' + registerCounts() + ') from ' : '') + findings.length + ' failing or to-review resource result(s): see Findings'],
+    ['Findings', (register.length ? register.length + ' in the findings register (' + registerCounts() + '); ' : '') + findings.length + ' failing or to-review in-scope resource check(s) per requirement and account: see Findings'],
     ['Gaps', D.rows.filter(function(r){ return r.status === 'not-collected'; }).length + ' requirement x account result(s) without the evidence to judge them; ' + D.missingShards.length + ' slot(s) with missing shards: see Gaps'],
     ['Exceptions', !D.exceptions.length ? 'none in the register' : D.exceptions.filter(function(e){ return e.state === 'active'; }).length + ' active, ' + D.exceptions.filter(function(e){ return e.state === 'expired'; }).length + ' expired, ' + D.exceptions.filter(function(e){ return e.state === 'not-yet-effective'; }).length + ' not yet effective at the period end; ' + D.exceptions.filter(function(e){ return e.applied && e.applied.days < e.periodDays; }).length + ' applied to only part of the period (see Exceptions)'],
   ]));
@@ -445,7 +449,7 @@ function viewFindings(){
     detail.appendChild(vtable([{h: 'Finding', w: '80px'}, {h: 'Severity', w: '90px'}, {h: 'Account / region', w: '170px'}, {h: 'Resource', w: 'minmax(120px,1fr)'}, {h: 'Issue', w: 'minmax(160px,2fr)'}, {h: 'Requirements', w: 'minmax(120px,1fr)'}, {h: 'Seen', w: '170px'}, {h: 'Evidence', w: '110px'}], rl, function(f){ return [f.id, f.severity, f.accountId + ' ' + f.region, f.resource, f.title + ': ' + f.detail, f.requirements.join(' '), f.firstSeen + ' to ' + f.lastSeen + ' (' + f.daysOpen + ' d open)', refLinks(f.evidenceRefs)]; }));
   }
   detail.appendChild(el('h2', {id: register.length ? 'finding-results' : 'findings', text: register.length ? 'Failing or to-review results per requirement' : 'Findings'}));
-  detail.appendChild(el('p', {cls: 'muted', text: list.length + ' failing or to-review in-scope resource result(s) at the end of the period' + (list.length !== findings.length ? ' (filtered from ' + findings.length + ')' : '') + (outOfScopeLeft ? '; ' + outOfScopeLeft + ' failing or to-review check(s) of out-of-scope resources left out (they decide nothing)' : '') + '. Each row is one resource against one requirement and account; up to 100 resources per requirement and account are embedded (population.csv has every resource checked, with its status and scope). A proposed finding for the assessor to confirm, not a conclusion.'}));
+  detail.appendChild(el('p', {cls: 'muted', text: list.length + ' failing or to-review in-scope resource result(s) ' + resultsAsOf() + (list.length !== findings.length ? ' (filtered from ' + findings.length + ')' : '') + (outOfScopeLeft ? '; ' + outOfScopeLeft + ' failing or to-review check(s) of out-of-scope resources under these results left out (they decide nothing)' : '') + '.' + (D.assessor && D.assessor.summary && D.assessor.summary.population.outOfScopeCheckReview !== undefined && (D.assessor.summary.population.outOfScopeCheckFailing + D.assessor.summary.population.outOfScopeCheckReview) ? ' population.csv lists every out-of-scope check under any result: ' + D.assessor.summary.population.outOfScopeCheckFailing + ' fail and ' + D.assessor.summary.population.outOfScopeCheckReview + ' need review.' : '') + ' Each row is one resource against one requirement and account; up to 100 resources per requirement and account are embedded (population.csv has every resource checked, with its status and scope). A proposed finding for the assessor to confirm, not a conclusion.'}));
   detail.appendChild(findingsChart());
   detail.appendChild(vtable([{h: 'Status', w: '120px'}, {h: 'Requirement', w: '110px'}, {h: 'Account / region', w: '170px'}, {h: 'Resource', w: 'minmax(120px,1fr)'}, {h: 'Reason', w: 'minmax(160px,2fr)'}, {h: 'Evidence', w: '110px'}], list, function(f){ return [badge(f.status), reqLink(f.fw, f.req), f.account + ' ' + f.region, f.resource, f.reason, evLink(f)]; }));
 }
@@ -457,7 +461,7 @@ function viewGaps(){
   var period = D.assessor && D.assessor.summary && D.assessor.summary.period;
   if (period) {
     detail.appendChild(el('h3', {text: 'Days without a sealed collection run'}));
-    detail.appendChild(el('p', {id: 'days-without-run', cls: period.datesWithoutRun.length ? '' : 'muted', text: period.datesWithoutRun.length ? period.datesWithoutRun.length + ' of ' + period.days + ' day(s): ' + period.datesWithoutRun.join(', ') + '. On such a day every automated and partial requirement has no evidence: a gap, never a pass.' : 'None: a collection run was sealed on each of the ' + period.days + ' day(s) of the period.'}));
+    detail.appendChild(el('p', {id: 'days-without-run', cls: period.datesWithoutRun.length ? '' : 'muted', text: period.datesWithoutRun.length ? period.datesWithoutRun.length + ' of ' + period.days + ' day(s): ' + period.datesWithoutRun.join(', ') + '. On such a day every automated and partial requirement has no evidence: a gap, never a pass.' : 'None: a collection run was sealed on each of the ' + period.days + ' day(s) of the period' + (periodOpen() ? ' (' + openDayText() + ')' : '') + '.'}));
     detail.appendChild(el('h3', {text: 'Period coverage'}));
     detail.appendChild(el('p', {id: 'period-coverage', text: periodCoverageText(period) + '.'}));
   }
@@ -511,7 +515,7 @@ function viewRequirement(fw, reqId, shown){
   detail.appendChild(el('div', {cls: 'muted', text: f.name + ' | principal ' + req.principal + ' | coverage: ' + req.coverage + (req.queries.length ? ' | queries: ' + req.queries.join(', ') : '')}));
   detail.appendChild(el('p', {text: req.rationale}));
   if (req.guidance) detail.appendChild(el('p', {text: 'Assessor guidance: ' + req.guidance}));
-  if (req.untested) detail.appendChild(el('p', {cls: 'untested', text: 'Not tested by AWS evidence: its AWS checks inform but test none of its procedures (' + req.untested + '). Their results below are supporting information only; passing checks are shown as MANUAL (the assessor tests the requirement), a failing check as FAIL.'}));
+  if (req.untested) detail.appendChild(el('p', {cls: 'untested', text: 'Not tested by AWS evidence: its AWS checks inform but test none of its procedures (' + req.untested + '). Their results below are supporting information only; passing checks are shown as MANUAL (the assessor tests the requirement); any other result is shown as it is: FAIL for a failing check, NEEDS REVIEW for one to review, a gap where evidence is missing.'}));
   detail.appendChild(el('h3', {text: 'Testing procedures'})); var ul = el('ul'); req.procedures.forEach(function(p){ var pr = procBy[fw + '|' + reqId + '|' + p]; ul.appendChild(el('li', {text: p + (pr ? ': ' + procText(pr) : '')})); }); detail.appendChild(ul);
   var rows = visibleRows(fw, reqId).filter(function(r){ return !fs.value || r.status === fs.value; });
   var limit = shown || ACCOUNT_PAGE;

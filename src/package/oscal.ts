@@ -96,7 +96,7 @@ export function renderOscal(model: PackageModel): Buffer {
     observations.push({
       uuid: obsUuid,
       title: `${row.requirement.id} in account ${row.accountId}`,
-      description: `${row.requirement.title}. Status at the end of the period: ${row.status}; worst during the period: ${row.worst}. ${reasons.slice(0, 5).join(' ')}`.trim(),
+      description: `${row.requirement.title}. Status ${model.assessor.summary.period.ended === false ? `as of the last run (${model.generatedAt}; the period had not ended)` : 'at the end of the period'}: ${row.status}; worst during the period: ${row.worst}. ${reasons.slice(0, 5).join(' ')}`.trim(),
       props: [
         { name: 'requirement-id', ns: 'https://evidence-locker.dev/ns/oscal', value: row.requirement.id },
         { name: 'framework', ns: 'https://evidence-locker.dev/ns/oscal', value: row.framework },

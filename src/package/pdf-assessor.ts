@@ -56,7 +56,7 @@ export function assessorSummary(doc: Doc, model: PackageModel, l: PdfLayout): vo
   );
   l.keyValues(doc, [
     ['Findings register', `${model.assessor.findings.length} finding(s), ${s.openFindings} open at the end of the period: ${SEVERITIES.map((v) => `${s.findingsBySeverity[v]} ${v}`).join(', ')} (from ${s.failingResults} failing requirement x account results)`],
-    ['Population', `${s.population.inScope} in-scope and ${s.population.outOfScope} out-of-scope resource checks; out-of-scope resources never decide a result (${s.population.outOfScopeCheckFailing} of their checks fail and are listed in population.csv)`],
+    ['Population', `${s.population.inScope} in-scope and ${s.population.outOfScope} out-of-scope resource checks; out-of-scope resources never decide a result (of those, under any requirement result, ${s.population.outOfScopeCheckFailing} fail and ${s.population.outOfScopeCheckReview ?? 0} need review; population.csv lists them all)`],
   ]);
 }
 

@@ -184,7 +184,7 @@ export async function renderReportPdf(model: PackageModel, opts: ReportPdfOption
       mark(`fw-${fw.framework}`);
       const fwItem = outline.addItem(pdfText(`${fw.name} ${fw.version}`));
       heading(doc, `${fw.name} ${fw.version}`);
-      para(doc, `${fw.requirements.length} requirements, each shown for every account in scope. Status is the result at the end of the period; "worst" is the worst result on any day of the period.`, MUTED);
+      para(doc, `${fw.requirements.length} requirements, each shown for every account in scope. Status is the result ${resultsAsOf(model)}; "worst" is the worst result on any day of the period.`, MUTED);
       for (const req of fw.requirements) {
         const rows = rowsByReq.get(`${fw.framework}\u0000${req.id}`) ?? [];
         ensure(doc, 140);
@@ -490,10 +490,12 @@ function cover(doc: Doc, model: PackageModel): void {
     ['Accounts', model.accounts.join(', ')],
     ['Regions', regionSummary(model.regions, model.regionCoverage ?? [])],
     ['Frameworks', model.frameworks.map((f) => f.framework).join(', ')],
-    ['Package built', model.builtAt],
-    ['Last sealed run', `${model.generatedAt} (completion of the last sealed run included)`],
+    // An unfinished period: said with the build time, which names the last sealed run the evidence goes up to.
+    ...(periodOpen(model)
+      ? [['Package built', `${model.builtAt}; period not ended when the package was built: evidence up to the last sealed run, ${model.assessor.summary.period.evidenceUntil || model.generatedAt}`] as [string, string]]
+      : [['Package built', model.builtAt] as [string, string], ['Last sealed run', `${model.generatedAt} (completion of the last sealed run included)`] as [string, string]]),
     ['Sealed runs', `${model.runs.length} collection run(s), ${model.attestationRuns.length} attestation run(s)`],
-    ['Days without a run', daysWithoutRunText(model)],
+    ['Days without a run', daysWithoutRunText(model, true)],
     ['Period coverage', periodCoverageText(model, true)],
     ['Evidence set id', model.contentId],
     ['Package id', 'SHA-256 of manifest.json (`sha256sum manifest.json`)'],
@@ -505,7 +507,7 @@ function cover(doc: Doc, model: PackageModel): void {
   scopeBand(doc, model);
   // Tight enough that a package with the simulated band and two framework scopes keeps its cover on one page.
   doc.moveDown(0.5);
-  subheading(doc, 'Requirement x account results: period end and worst day');
+  subheading(doc, periodOpen(model) ? 'Results as of the last run; the period had not ended' : 'Requirement x account results: period end and worst day');
   const worst: Record<string, number> = {};
   for (const r of model.timeline.rows) worst[r.worst] = (worst[r.worst] ?? 0) + 1;
   // Four per row: the longest status word must fit its badge at MIN_PT.
@@ -596,10 +598,12 @@ function executiveSummary(doc: Doc, model: PackageModel): void {
   const counts: Record<string, number> = {};
   for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
   const total = rows.length;
+  const requirementCount = model.frameworks.map((f) => f.requirements.length).reduce((a, b) => a + b, 0);
+  const awsCount = model.frameworks.map((f) => f.requirements.filter((q) => q.coverage === 'automated' || q.coverage === 'partial').length).reduce((a, b) => a + b, 0);
   para(
     doc,
-    `This package covers ${model.frameworks.map((f) => f.requirements.length).reduce((a, b) => a + b, 0)} requirements across ${model.accounts.length} AWS account(s) over ${model.timeline.days.length} day(s). ` +
-      `Of ${total} requirement x account results at the end of the period: ${STATUS_ORDER.map((s) => `${counts[s] ?? 0} ${STATUS_STYLE[s].word.toLowerCase()}`).join(', ')}. ` +
+    `This package covers ${requirementCount} requirements, ${awsCount} of them with AWS evidence (automated or partial; the others are manual, inherited or not applicable), across ${model.accounts.length} AWS account(s) over ${model.timeline.days.length} day(s). ` +
+      `Of ${total} requirement x account results ${resultsAsOf(model)}: ${STATUS_ORDER.map((s) => `${counts[s] ?? 0} ${STATUS_STYLE[s].word.toLowerCase()}`).join(', ')}. ` +
       `"Gap: not collected" means the evidence needed to judge the requirement is missing; it is never counted as a pass.`,
   );
   const failing = rows.filter((r) => r.status === 'fail');
@@ -608,7 +612,7 @@ function executiveSummary(doc: Doc, model: PackageModel): void {
   keyValues(doc, [
     ['Failing now', failing.length ? `${failing.length}: ${[...new Set(failing.map((r) => r.requirement.id))].slice(0, 20).join(', ')}${failing.length > 20 ? ', ...' : ''}` : 'none'],
     ['Changes in period', `${driftCount} status or resource changes (see each requirement)`],
-    ['Days without evidence', `${gapDays} requirement x account x day cells (automated requirements)`],
+    ['Days without evidence', awsCount ? `${gapDays} requirement x account x day cells (of the ${awsCount} automated and partial requirements)` : 'not applicable: no requirement of this package has AWS evidence'],
     ['Missing shards', model.missingShards.length ? model.missingShards.map((s) => `${s.slot}: ${s.missing.length} of ${s.count} missing`).join('; ') : 'none'],
     ['Exceptions', !model.exceptions.length ? 'none in the register' : `${model.exceptions.filter((e) => e.state === 'active').length} active, ${model.exceptions.filter((e) => e.state === 'expired').length} expired, ${model.exceptions.filter((e) => e.state === 'not-yet-effective').length} not yet effective at the period end; ${model.exceptions.filter((e) => e.applied && e.applied.days < e.periodDays).length} applied to only part of the period (see Exceptions register)`],
     ['Foreign objects in the store', model.foreign?.length ? `${model.foreign.length}: someone other than the trusted signer wrote into the evidence store (see "Foreign objects")` : 'none found'],
@@ -623,7 +627,7 @@ function executiveSummary(doc: Doc, model: PackageModel): void {
     overTimeChart(doc, model, fw.framework);
   }
   legend(doc);
-  subheading(doc, 'Findings by severity and age', 'H2', 130);
+  subheading(doc, 'Failing or to-review in-scope resource checks by age', 'H2', 130);
   findingsAgeChart(doc, model);
 }
 
@@ -639,6 +643,8 @@ const AGE_BUCKETS: { label: string; max: number }[] = [
 function findingsAgeChart(doc: Doc, model: PackageModel): void {
   const counts = AGE_BUCKETS.map(() => ({ fail: 0, 'needs-review': 0 }));
   let outOfScope = 0;
+  const pop = model.assessor.summary.population;
+  const outOfScopeAll = pop.outOfScopeCheckFailing + (pop.outOfScopeCheckReview ?? 0);
   for (const r of model.timeline.rows) {
     if (r.status !== 'fail' && r.status !== 'needs-review') continue;
     let age = 0;
@@ -678,7 +684,7 @@ function findingsAgeChart(doc: Doc, model: PackageModel): void {
   );
   doc.x = M.left;
   doc.moveDown(0.3);
-  para(doc, `Severity is the result (fail, needs review); age is the number of days the requirement x account result has held at the end of the period, not the age of the resource or of its misconfiguration. Resources counted are the in-scope ones listed for each result (the first ones when a result lists many)${outOfScope ? `; ${outOfScope} failing or to-review check(s) of out-of-scope resources are left out (they decide nothing; population.csv lists them)` : ''}.`, MUTED, 8);
+  para(doc, `Severity is the result (fail, needs review); age is the number of days the requirement x account result has held ${resultsAsOf(model)}, not the age of the resource or of its misconfiguration. Resources counted are the in-scope ones listed for each result (the first ones when a result lists many)${outOfScope ? `; ${outOfScope} failing or to-review check(s) of out-of-scope resources under these failing or to-review results are left out (they decide nothing)` : ''}. These are resource checks per requirement, not the findings of the Findings register (one per in-scope resource and failing check, across frameworks).${outOfScopeAll ? ` population.csv lists every out-of-scope check under any result: ${pop.outOfScopeCheckFailing} fail and ${pop.outOfScopeCheckReview ?? 0} need review.` : ''}`, MUTED, 8);
 }
 
 function legend(doc: Doc): void {
@@ -848,7 +854,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
   if (baseline.length) para(doc, `Organisation baseline: ${baseline.map((n) => `${n} = ${String(params[n])}`).join('; ')}. The value is the organisation's choice for this addressable specification, not a requirement of the rule; failures caused only by it are shown as needs review.`, MUTED, 8.5);
   para(doc, `Rationale: ${req.rationale}`, INK, 9);
   if (req.assessorGuidance) para(doc, `Assessor guidance: ${req.assessorGuidance}`, INK, 9);
-  if (rows[0].untested !== undefined) para(doc, `Not tested by AWS evidence: its AWS checks inform but test none of its procedures (${rows[0].untested}). Their results below are supporting information only; passing checks are shown as MANUAL (the assessor tests the requirement), a failing check as FAIL.`, INK, 9);
+  if (rows[0].untested !== undefined) para(doc, `Not tested by AWS evidence: its AWS checks inform but test none of its procedures (${rows[0].untested}). Their results below are supporting information only; passing checks are shown as MANUAL (the assessor tests the requirement); any other result is shown as it is: FAIL for a failing check, NEEDS REVIEW for one to review, a gap where evidence is missing.`, INK, 9);
   procedureRows(doc, model, rows[0].framework, req, LAYOUT);
 
   table(
@@ -970,13 +976,31 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Whether the package was built before the period's last day ended (a package without the field: ended). */
+function periodOpen(model: PackageModel): boolean {
+  return model.assessor.summary.period.ended === false;
+}
+
+/** "at the end of the period", or, while it had not ended, the last sealed run the results are those of. */
+function resultsAsOf(model: PackageModel): string {
+  return periodOpen(model) ? `as of the last run (${model.generatedAt}); the period had not ended` : 'at the end of the period';
+}
+
+/** What the package says of its last day while the period had not ended ('' once it had). */
+function openDayText(model: PackageModel): string {
+  return periodOpen(model) ? `the last day, ${model.period.to}, had not ended when the package was built: it is covered only up to the last sealed run (${model.assessor.summary.period.evidenceUntil || model.generatedAt}), not the whole day` : '';
+}
+
 /** The days of the period without any sealed collection run, as the cover and the gaps page state them. */
-function daysWithoutRunText(model: PackageModel): string {
+function daysWithoutRunText(model: PackageModel, short = false): string {
   const p = model.assessor.summary.period;
   const rebuilt = reconstructedDays(model).days.length;
   // A rebuilt day has a run, but not one sealed that day: said so rather than counted as collected.
-  if (!p.datesWithoutRun.length && rebuilt) return `none: each of the ${p.days} day(s) of the period has a sealed run, ${rebuilt} of them a reconstruction sealed afterwards (see "Days rebuilt from AWS history")`;
-  if (!p.datesWithoutRun.length) return `none: a collection run was sealed on each of the ${p.days} day(s) of the period`;
+  const open = !periodOpen(model) ? '' : ` (${openDayText(model)})`;
+  // The cover: the unfinished last day is said once, short (the Period line gives the time).
+  if (short && !p.datesWithoutRun.length && !rebuilt && periodOpen(model)) return 'none; the last day had not ended: covered up to its last run only';
+  if (!p.datesWithoutRun.length && rebuilt) return `none: each of the ${p.days} day(s) of the period has a sealed run, ${rebuilt} of them a reconstruction sealed afterwards (see "Days rebuilt from AWS history")${open}`;
+  if (!p.datesWithoutRun.length) return `none: a collection run was sealed on each of the ${p.days} day(s)${short ? '' : ' of the period'}${open}`;
   const shown = p.datesWithoutRun.slice(0, 60).join(', ');
   return `${p.datesWithoutRun.length} of ${p.days} day(s): ${shown}${p.datesWithoutRun.length > 60 ? `, and ${p.datesWithoutRun.length - 60} more (summary.json lists them all)` : ''}`;
 }
@@ -987,7 +1011,7 @@ function periodCoverageText(model: PackageModel, short = false): string {
   if (short) {
     return `${p.coveragePercent}% of account-days reached by a run (${p.accountDaysWithEvidence} of ${p.accountDays}); gaps: ${p.accountDaysWithoutRun + p.accountLevelGaps} account-day(s), ${p.regionLevelGaps} region-day(s); ${p.resultsWithGaps} of ${p.resultsExpectingEvidence} results miss evidence on some day`;
   }
-  return `${p.coveragePercent}% of account-days reached by a sealed run (${p.accountDaysWithEvidence} of ${p.accountDays}); ${p.accountDaysWithoutRun} account-day(s) without a run, ${p.accountLevelGaps} a run could not reach, ${p.regionLevelGaps} region-day(s) not collected; ${p.resultsWithGaps} of ${p.resultsExpectingEvidence} requirement results miss evidence on some day (query errors, denials or no run)`;
+  return `${p.coveragePercent}% of account-days reached by a sealed run (${p.accountDaysWithEvidence} of ${p.accountDays}); ${p.accountDaysWithoutRun} account-day(s) without a run, ${p.accountLevelGaps} a run could not reach, ${p.regionLevelGaps} region-day(s) not collected; ${p.resultsWithGaps} of ${p.resultsExpectingEvidence} requirement results miss evidence on some day (query errors, denials or no run)${periodOpen(model) ? `; ${openDayText(model)}: its account-days count as reached by that run, not as a whole day of evidence` : ''}`;
 }
 
 /** The worst result each requirement x account had on any day, counted like the end-of-period badges. */
@@ -1000,7 +1024,8 @@ function worstInPeriodText(model: PackageModel): string {
 function gapsSection(doc: Doc, model: PackageModel): void {
   para(doc, 'A gap is evidence that should exist and does not: a day with no collection for an account, a query that failed (for example AccessDenied), an account that could not be reached, or a shard of a scheduled collection that never sealed. Gaps are never counted as a pass.');
   subheading(doc, 'Days without a sealed collection run');
-  para(doc, `${daysWithoutRunText(model)}. On such a day every automated and partial requirement has no evidence: it is a gap for that day, never a pass.`, model.assessor.summary.period.datesWithoutRun.length ? INK : MUTED);
+  const noRunDays = model.assessor.summary.period.datesWithoutRun.length;
+  para(doc, `${daysWithoutRunText(model)}.${noRunDays ? ' On such a day every automated and partial requirement has no evidence: it is a gap for that day, never a pass.' : ''}`, noRunDays ? INK : MUTED);
   subheading(doc, 'Period coverage');
   para(doc, `${periodCoverageText(model)}. An account-day counts as covered when that day's sealed run reached the account, whatever its queries returned: a run that reached the account but was refused or failed some queries still counts, and those missing results are counted per requirement result instead. An account-day gap is a day its run could not reach the account at all, a region-day gap a region of it the run could not collect (both listed below).`);
   para(doc, worstInPeriodText(model));
@@ -1104,7 +1129,7 @@ export function compressDays(days: string[]): string {
 }
 
 function manualSection(doc: Doc, model: PackageModel): void {
-  para(doc, "These requirements cannot be proven from AWS APIs: manual and inherited ones, and those whose AWS checks inform but test none of their testing procedures (coverage marked 'AWS checks test none of its procedures'; a failing check still shows FAIL). The assessor examines the evidence named in the guidance (printed with each requirement, beside a notes area); attestations sealed with `evidence-locker attest` are cited (they stay MANUAL: an attestation is evidence for the assessor to judge, not an automated pass).");
+  para(doc, "These requirements cannot be proven from AWS APIs: manual and inherited ones, and those whose AWS checks inform but test none of their testing procedures (coverage marked 'AWS checks test none of its procedures'; a failing check still shows FAIL, one to review NEEDS REVIEW). The assessor examines the evidence named in the guidance (printed with each requirement, beside a notes area); attestations sealed with `evidence-locker attest` are cited (they stay MANUAL: an attestation is evidence for the assessor to judge, not an automated pass).");
   const seen = new Set<string>();
   const rows: Cell[][] = [];
   for (const r of manualRequirements(model)) {

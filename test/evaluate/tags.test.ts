@@ -43,7 +43,9 @@ describe('tag selectors', () => {
   it('are validated and described on the cover', () => {
     expect(() => FrameworkScopeSchema.parse({ include: [{ tags: {} }] })).toThrow(/name at least one tag key/);
     expect(() => FrameworkScopeSchema.parse({ exclude: [{ tags: { environment: 'sandbox' } }] })).toThrow();
-    expect(scopeStatement(scope)).toMatch(/by tags data-classification=cardholder-data; team=security\|platform-\*; environment=sandbox/);
+    // Each tag under its role: the sandbox tag takes components out, it never reads as one that selects them.
+    expect(scopeStatement(scope)).toBe('scope: cardholder data environment; 2 component selector(s), 1 connected; selected by tag data-classification=cardholder-data; connected by tag team=security|platform-*; 1 exclusion(s) by tag environment=sandbox');
+    expect(scopeStatement({ ...scope, exclude: [...scope.exclude, { resource: 'legacy-*', reason: 'retired' }] })).toMatch(/; 2 exclusion\(s\), 1 by tag environment=sandbox$/);
     expect(scopeUsesTags(ScopeConfigSchema.parse({ pci: scope }))).toBe(true);
     expect(scopeUsesTags(ScopeConfigSchema.parse({ pci: scope }), ['hipaa'])).toBe(false);
     expect(scopeUsesTags(ScopeConfigSchema.parse({ pci: { include: [{ resource: '*' }] } }))).toBe(false);

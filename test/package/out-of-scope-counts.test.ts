@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -35,8 +35,8 @@ const SCOPE: ScopeConfig = {
   'pci-test': { description: 'cardholder data environment', accounts: [ACCOUNT], include: [{ resource: '*cardholder-data*', reason: 'stores cardholder data' }], connected: [], exclude: [{ resource: 'legacy-uploads', reason: 'sandbox: no account data' }] },
 };
 
-/** A package whose requirements fail on FAILING in-scope buckets and on one out-of-scope bucket. */
-async function build(): Promise<string> {
+/** A package whose requirements fail on FAILING in-scope buckets and on one out-of-scope bucket (built now, or at `builtAt`). */
+async function build(builtAt?: Date): Promise<string> {
   const store = new MemoryStore();
   const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
   const names = [...Array.from({ length: FAILING }, (_, i) => `cardholder-data-${String(i + 1).padStart(2, '0')}`), 'legacy-uploads'];
@@ -57,7 +57,7 @@ async function build(): Promise<string> {
     records: [{ recordId: `s3.bucket-encryption/${ACCOUNT}/us-east-1`, queryId: 's3.bucket-encryption', accountId: ACCOUNT, region: 'us-east-1', status: 'ok', collectedAt: '2026-11-02T02:00:05.000Z', sha256: sha, size: bytes.length }],
   });
   const tmp = mkdtempSync(join(tmpdir(), 'el-oos-'));
-  const built = await buildPackage({ store, signer, catalogs: [CATALOG], frameworks: ['pci-test'], from: '2026-11-02', to: '2026-11-02', outDir: join(tmp, 'out'), organization: 'Acme', procedureMaps: [{ framework: 'pci-test', procedures: [] }], scope: SCOPE });
+  const built = await buildPackage({ store, signer, catalogs: [CATALOG], frameworks: ['pci-test'], from: '2026-11-02', to: '2026-11-02', outDir: join(tmp, 'out'), organization: 'Acme', procedureMaps: [{ framework: 'pci-test', procedures: [] }], scope: SCOPE, ...(builtAt ? { builtAt } : {}) });
   const dir = join(tmp, 'pkg');
   await extractPackageZip(built.zipPath, dir);
   return dir;
@@ -65,8 +65,36 @@ async function build(): Promise<string> {
 
 describe('out-of-scope results are not counted as findings', () => {
   let dir: string;
+  /** The same runs, packaged on the period's last day, before it ended. */
+  let open: string;
   beforeAll(async () => {
     dir = await build();
+    open = await build(new Date('2026-11-02T09:30:00Z'));
+  }, 120_000);
+
+  it('report.pdf: a package built before the period ended says so on the cover, in the results headings and the day coverage, never as a finished period', async () => {
+    let text: string;
+    try {
+      text = execFileSync('pdftotext', ['-layout', join(open, 'report.pdf'), '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      return; // pdftotext (poppler-utils) is not installed.
+    }
+    const flat = text.replace(/\s+/g, ' ');
+    const summary = JSON.parse(readFileSync(join(open, 'summary.json'), 'utf8'));
+    expect(summary.period).toMatchObject({ ended: false, evidenceUntil: '2026-11-02T02:05:00.000Z' });
+    // OSCAL: the observation says whose status it is, and its result ends at the last sealed run.
+    const oscal = JSON.parse(readFileSync(join(open, 'oscal', 'assessment-results.json'), 'utf8'));
+    const result = oscal['assessment-results'].results[0];
+    expect(result.end).toBe('2026-11-02T02:05:00.000Z');
+    expect(result.observations[0].description).toContain('Status as of the last run (2026-11-02T02:05:00.000Z; the period had not ended): fail');
+    expect(JSON.parse(readFileSync(join(dir, 'oscal', 'assessment-results.json'), 'utf8'))['assessment-results'].results[0].observations[0].description).toContain('Status at the end of the period: fail');
+    expect(flat).toContain('period not ended when the package was built: evidence up to the last sealed run, 2026-11-02T02:05:00.000Z');
+    expect(flat).toContain('Results as of the last run; the period had not ended');
+    expect(flat).toContain('results as of the last run (2026-11-02T02:05:00.000Z); the period had not ended:');
+    expect(flat).toContain('the last day, 2026-11-02, had not ended when the package was built: it is covered only up to the last sealed run (2026-11-02T02:05:00.000Z), not the whole day');
+    expect(flat).toContain('none; the last day had not ended: covered up to its last run only');
+    expect(flat).toMatch(/its account- ?days count as reached by that run, not as a whole day of evidence/);
+    expect(flat).not.toMatch(/Results at the end of the period|results at the end of the period/);
   }, 120_000);
 
   it('report.pdf: "Findings by severity and age" counts in-scope resources only, says how many were left out, and points to population.csv', () => {
@@ -79,7 +107,22 @@ describe('out-of-scope results are not counted as findings', () => {
     const flat = text.replace(/\s+/g, ' ');
     // 13 in-scope failing buckets under each of the 2 requirements; the out-of-scope bucket fails under both too.
     expect(flat).toMatch(/0-1 days 26 2-7 days 0/);
-    expect(flat).toContain('2 failing or to-review check(s) of out-of-scope resources are left out');
+    // The chart counts resource checks, not register findings, and says so; its out-of-scope count reconciles with the population's.
+    expect(flat).toContain('Failing or to-review in-scope resource checks by age');
+    expect(flat).not.toContain('Findings by severity and age');
+    expect(flat).toContain('2 failing or to-review check(s) of out-of-scope resources under these failing or to-review results are left out (they decide nothing)');
+    expect(flat).toContain('These are resource checks per requirement, not the findings of the Findings register');
+    expect(flat).toMatch(/population\.csv lists every out-of- ?scope check under any result: 2 fail and 0 need review\./);
+    expect(flat).toContain('(of those, under any requirement result, 2 fail and 0 need review; population.csv lists them all)');
+    // A package built after the period: results at its end, and no sentence about days without a run that do not exist.
+    expect(flat).toContain('Requirement x account results: period end and worst day');
+    expect(flat).toContain('Of 2 requirement x account results at the end of the period:');
+    expect(flat).not.toContain('period not ended');
+    expect(flat).toContain('none: a collection run was sealed on each of the 1 day(s) of the period.');
+    expect(flat).not.toContain('On such a day every automated and partial requirement has no evidence');
+    // How many requirements AWS evidence bears on.
+    expect(flat).toContain('This package covers 2 requirements, 2 of them with AWS evidence');
+    expect(flat).toContain('(of the 2 automated and partial requirements)');
     expect(flat).toContain('1 more in population.csv (every resource checked, with its status) and index.html.');
     expect(flat).not.toContain('more in controls.csv');
   });
@@ -98,7 +141,8 @@ describe('out-of-scope results are not counted as findings', () => {
       await page.goto(pathToFileURL(join(dir, 'index.html')).href + '#findings');
       await expect.poll(() => page.locator('#detail').getAttribute('data-view')).toBe('findings');
       const text = (await page.locator('#detail').textContent()) ?? '';
-      expect(text).toContain(`${2 * FAILING} failing or to-review in-scope resource result(s) at the end of the period; 2 failing or to-review check(s) of out-of-scope resources left out`);
+      expect(text).toContain(`${2 * FAILING} failing or to-review in-scope resource result(s) at the end of the period; 2 failing or to-review check(s) of out-of-scope resources under these results left out (they decide nothing). population.csv lists every out-of-scope check under any result: 2 fail and 0 need review.`);
+      expect(await page.locator('#detail figure[data-chart="findings-age"] figcaption').textContent()).toBe('Failing or to-review in-scope resource checks by age');
       expect(text).toContain('population.csv has every resource checked');
       expect(text).not.toContain('controls.csv has all');
       // No row of the per-requirement list is the out-of-scope bucket.
@@ -114,6 +158,21 @@ describe('out-of-scope results are not counted as findings', () => {
       expect(await page.locator('#detail ul li').first().textContent()).toBe('3.5.1.a: not tested by AWS evidence; ask for: Ask for the key management procedure. (proposed, assessor to confirm)');
       // The label is said once, after the finding, even where the note begins with it.
       for (const li of await page.locator('#detail ul').first().locator('li').allTextContents()) expect(li.split('proposed, assessor to confirm').length, li).toBe(2);
+      await page.close();
+    }, 120_000);
+
+    it('#summary of a package built before the period ended says so in the results heading, the period and the day coverage', async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.goto(pathToFileURL(join(open, 'index.html')).href + '#summary');
+      await expect.poll(() => page.locator('#detail').getAttribute('data-view')).toBe('summary');
+      const text = (await page.locator('#detail').textContent()) ?? '';
+      expect(await page.locator('#detail h3').first().textContent()).toBe('Results as of the last run (2026-11-02T02:05:00.000Z); the period had not ended (requirement x account)');
+      expect(text).toContain('period not ended when the package was built: evidence up to 2026-11-02T02:05:00.000Z (the last sealed run)');
+      expect(text).toContain('the last day, 2026-11-02, had not ended when the package was built: it is covered only up to the last sealed run (2026-11-02T02:05:00.000Z), not the whole day');
+      expect(text).not.toContain('Results at the end of the period');
+      await page.goto(pathToFileURL(join(dir, 'index.html')).href + '#summary');
+      await expect.poll(() => page.locator('#detail').getAttribute('data-view')).toBe('summary');
+      expect(await page.locator('#detail h3').first().textContent()).toBe('Results at the end of the period (requirement x account)');
       await page.close();
     }, 120_000);
   });

@@ -151,8 +151,8 @@ describe('a package with a declared scope', () => {
     expect(s.scope['pci-test'].declared).toBe(true);
     expect(s.statusCounts['pci-test']).toEqual({ 'aws-portion-satisfied': 1, pass: 1, manual: 1 });
     expect(s.proposedFindings['pci-test']).toEqual({ 'in-place': 1, 'aws-portion-in-place': 1, 'not-in-place': 0, 'not-applicable': 0, 'not-tested': 2 });
-    expect(s.population).toEqual({ inScope: 2, outOfScope: 2, outOfScopeCheckFailing: 2 });
-    expect(s.period).toEqual({ from: '2026-11-02', to: '2026-11-02', days: 1, daysWithRun: 1, daysWithoutRun: 0, datesWithoutRun: [], accountDays: 1, accountDaysWithEvidence: 1, coveragePercent: 100, accountLevelGaps: 0, regionLevelGaps: 0, accountDaysWithoutRun: 0, resultsWithGaps: expect.any(Number), resultsExpectingEvidence: expect.any(Number) });
+    expect(s.population).toEqual({ inScope: 2, outOfScope: 2, outOfScopeCheckFailing: 2, outOfScopeCheckReview: 0 });
+    expect(s.period).toEqual({ from: '2026-11-02', to: '2026-11-02', days: 1, daysWithRun: 1, daysWithoutRun: 0, datesWithoutRun: [], accountDays: 1, accountDaysWithEvidence: 1, coveragePercent: 100, accountLevelGaps: 0, regionLevelGaps: 0, accountDaysWithoutRun: 0, resultsWithGaps: expect.any(Number), resultsExpectingEvidence: expect.any(Number), ended: true });
     const n = JSON.parse(noScope['summary.json']);
     expect(n.scope['pci-test']).toEqual({ declared: false, statement: 'scope: every resource of the listed accounts (no scope declared)' });
     expect(n.findingsBySeverity.high).toBe(1);

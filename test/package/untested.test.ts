@@ -90,12 +90,15 @@ describe('a requirement the procedure map names untested', () => {
       const section = text.slice(start, text.indexOf('Findings register', start) > 0 ? text.indexOf('Findings register', start) : start + 4000);
       expect(section).toMatch(/2\.1\s+test-fw/);
       expect(section.replace(/\s+/g, ' ')).toContain('partial; AWS checks test none of its procedures');
+      // The explanation names every status it can show (a check to review stays NEEDS REVIEW), not only MANUAL and FAIL.
+      expect(text.replace(/\s+/g, ' ')).toContain('passing checks are shown as MANUAL (the assessor tests the requirement); any other result is shown as it is: FAIL for a failing check, NEEDS REVIEW for one to review, a gap where evidence is missing.');
     });
 
     it('index.html carries why, for the requirement view to say it is not tested by AWS evidence', () => {
       const html = readFileSync(join(dir, 'index.html'), 'utf8');
       expect(html).toContain(`"untested":${JSON.stringify(WHY)}`);
       expect(html).toContain('Not tested by AWS evidence: its AWS checks inform but test none of its procedures (');
+      expect(html).toContain('any other result is shown as it is: FAIL for a failing check, NEEDS REVIEW for one to review, a gap where evidence is missing.');
     });
 
     it('OSCAL has no determination for it, and its observation says it is not tested', () => {

@@ -235,7 +235,7 @@ export const findings = defineQuery<Inspector2FindingsEvidence>({
       if (off.length) {
         // Needs review, not fail: inspector2.account-status fails the scan type itself, and an account with no
         // resource of that type has nothing for it to scan; these findings cannot tell which.
-        results.push({ ...base, status: 'needs-review', reason: `Amazon Inspector is enabled in ${ctx.region} and reports ${summary}, but ${off.map(([key, label]) => `${label} is ${describeState(acct.resourceState?.[key])}`).join(', ')}: no findings for ${off.length > 1 ? 'those resource types proves' : 'that resource type proves'} nothing while it is not scanned; confirm the account has no such resources` });
+        results.push({ ...base, status: 'needs-review', reason: `Amazon Inspector is enabled in ${ctx.region} and reports ${summary}, but ${off.map(([key, label]) => `${label} is ${describeState(acct.resourceState?.[key])}`).join(', ')}: no findings for ${off.length > 1 ? 'those resource types proves' : 'that resource type proves'} nothing while it is not scanned; this evidence does not show whether the account has such resources: check them against the scan coverage evidence (inspector2.coverage) and the inventory, not as if there were none` });
       } else {
         results.push({ ...base, status: 'pass', reason: `Amazon Inspector is enabled in ${ctx.region}, scanning EC2 instances, ECR images and Lambda functions, and reports ${summary}; each affected resource is judged separately` });
       }

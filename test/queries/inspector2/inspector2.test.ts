@@ -131,6 +131,9 @@ describe('inspector2.findings', () => {
     // Inspector enabled for the account with one scan type off: no findings of that type proves nothing either.
     const [partly] = evaluate('inspector2.findings', { accountStatus: statusLambdaOff, findings: [] });
     expect(partly).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('Lambda standard (package) scanning is DISABLED: no findings for that resource type proves nothing') });
+    // It never suggests the unscanned resources do not exist: it sends the assessor to the coverage evidence.
+    expect(partly.reason).toContain('does not show whether the account has such resources: check them against the scan coverage evidence (inspector2.coverage)');
+    expect(partly.reason).not.toContain('confirm the account has no such resources');
     expect(evaluate('inspector2.findings', { ...findingsEvidence, findings: [] })[0]).toMatchObject({ status: 'pass', reason: expect.stringContaining('scanning EC2 instances, ECR images and Lambda functions') });
     expect(evaluate('inspector2.findings', { accountStatus: statusAllOn, findings: { error: { code: 'AccessDeniedException', message: 'denied' } } })[0].status).toBe('error');
     expect(evaluate('inspector2.findings', { accountStatus: { error: { code: 'AccessDeniedException', message: 'denied' } }, findings: [] })[0].status).toBe('error');
