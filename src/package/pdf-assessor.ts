@@ -5,6 +5,16 @@ import { PROPOSED_LABEL, PROPOSED_WORD, type ProcedureResult } from './procedure
 import { SEVERITIES, type Severity } from './findings.js';
 import { regionCoverageLines, regionsNeedAttention } from './regions.js';
 
+/** Whether the package was built before the period's last day ended (a package without the field: ended). */
+export function periodOpen(model: PackageModel): boolean {
+  return model.assessor.summary.period.ended === false;
+}
+
+/** "at the end of the period", or, while it had not ended, the last sealed run the results are those of. */
+export function resultsAsOf(model: PackageModel): string {
+  return periodOpen(model) ? `as of the last run (${model.generatedAt}); the period had not ended` : 'at the end of the period';
+}
+
 type Doc = InstanceType<typeof PDFDocument>;
 type Cell = string | { text: string; color: string };
 
@@ -55,7 +65,7 @@ export function assessorSummary(doc: Doc, model: PackageModel, l: PdfLayout): vo
     8,
   );
   l.keyValues(doc, [
-    ['Findings register', `${model.assessor.findings.length} finding(s), ${s.openFindings} open at the end of the period: ${SEVERITIES.map((v) => `${s.findingsBySeverity[v]} ${v}`).join(', ')} (from ${s.failingResults} failing requirement x account results)`],
+    ['Findings register', `${model.assessor.findings.length} finding(s), ${s.openFindings} open ${resultsAsOf(model)}: ${SEVERITIES.map((v) => `${s.findingsBySeverity[v]} ${v}`).join(', ')} (from ${s.failingResults} failing requirement x account results)`],
     ['Population', `${s.population.inScope} in-scope and ${s.population.outOfScope} out-of-scope resource checks; out-of-scope resources never decide a result (of those, under any requirement result, ${s.population.outOfScopeCheckFailing} fail and ${s.population.outOfScopeCheckReview ?? 0} need review; population.csv lists them all)`],
   ]);
 }
@@ -106,7 +116,7 @@ export function populationSection(doc: Doc, model: PackageModel, l: PdfLayout): 
     for (const c of model.regionCoverage) for (const line of regionCoverageLines(c)) l.para(doc, line, regionsNeedAttention(c) && /ENABLED|UNKNOWN/.test(line) ? '#cf222e' : undefined, 8.5);
     l.subheading(doc, 'Resource checks judged');
   }
-  l.para(doc, 'Every resource each automated or partial requirement judged at the end of the period, passing ones included, with its scope and the reason. Out-of-scope resources are listed for transparency and decide nothing.', l.muted, 8.5);
+  l.para(doc, `Every resource each automated or partial requirement judged ${resultsAsOf(model)}, passing ones included, with its scope and the reason. Out-of-scope resources are listed for transparency and decide nothing.`, l.muted, 8.5);
   l.table(
     doc,
     [

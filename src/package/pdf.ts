@@ -8,7 +8,7 @@ import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { VERIFY_SCRIPT_SHA256 } from './verify-script.js';
 import { reportFont } from './fonts.js';
-import { assessorSummary, coverCounts, exceptionDetails, findingsSection, populationSection, procedureRows, type PdfLayout } from './pdf-assessor.js';
+import { assessorSummary, coverCounts, exceptionDetails, findingsSection, periodOpen, populationSection, procedureRows, resultsAsOf, type PdfLayout } from './pdf-assessor.js';
 import { findingKey } from './findings.js';
 import { regionSummary, regionsNeedAttention } from './regions.js';
 import { formatRef, refRanges } from './references.js';
@@ -861,7 +861,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
     doc,
     [
       { header: 'Account', width: 78, mono: true },
-      { header: 'End of period', width: 82 },
+      { header: periodOpen(model) ? 'Last run' : 'End of period', width: 82 },
       { header: 'Worst', width: 70 },
       { header: 'Evidence', width: 112 },
       { header: 'Reasons', width: CONTENT_W - 342 },
@@ -974,16 +974,6 @@ function accountRows(rows: RequirementTimeline[], lastDay: string): { accounts: 
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Whether the package was built before the period's last day ended (a package without the field: ended). */
-function periodOpen(model: PackageModel): boolean {
-  return model.assessor.summary.period.ended === false;
-}
-
-/** "at the end of the period", or, while it had not ended, the last sealed run the results are those of. */
-function resultsAsOf(model: PackageModel): string {
-  return periodOpen(model) ? `as of the last run (${model.generatedAt}); the period had not ended` : 'at the end of the period';
 }
 
 /** What the package says of its last day while the period had not ended ('' once it had). */

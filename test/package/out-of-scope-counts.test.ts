@@ -95,6 +95,10 @@ describe('out-of-scope results are not counted as findings', () => {
     expect(flat).toContain('none; the last day had not ended: covered up to its last run only');
     expect(flat).toMatch(/its account- ?days count as reached by that run, not as a whole day of evidence/);
     expect(flat).not.toMatch(/Results at the end of the period|results at the end of the period/);
+    // The findings register and the population say whose results they are too.
+    expect(flat).toMatch(/open as of the last run \(2026-11-02T02:05:00\.000Z\); the period had not ended:/);
+    expect(flat).toMatch(/judged as of the last run \(2026-11-02T02:05:00\.000Z\); the period had not ended, passing ones included/);
+    expect(flat).not.toMatch(/open at the end of the period|judged at the end of the period/);
   }, 120_000);
 
   it('report.pdf: "Findings by severity and age" counts in-scope resources only, says how many were left out, and points to population.csv', () => {
