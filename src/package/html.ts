@@ -242,7 +242,7 @@ th{background:var(--bg)}
 .card .n{font-size:26px;font-weight:700}
 dl.kv{display:grid;grid-template-columns:190px 1fr;gap:4px 12px;margin:8px 0 16px}
 dl.kv dt{color:var(--muted);font-weight:600}
-dl.kv dd{margin:0;word-break:break-all}
+dl.kv dd{margin:0;overflow-wrap:anywhere}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px}
 figure{margin:0;border:1px solid var(--rule);border-radius:6px;padding:10px}
 figcaption{font-weight:600;margin-bottom:6px}
