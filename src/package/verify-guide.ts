@@ -128,7 +128,7 @@ Then the signature over SHA256SUMS, with that key:
 It must print "${opensslVerifiedText(model.signing.algorithm)}". Then every file it lists, and no other:
 
     sha256sum -c SHA256SUMS
-    find . -type f ! -name SHA256SUMS ! -name SHA256SUMS.sig | sed 's|^\\./||' | LC_ALL=C sort > /tmp/files-here
+    find . ! -type d ! -name SHA256SUMS ! -name SHA256SUMS.sig | sed 's|^\\./||' | LC_ALL=C sort > /tmp/files-here
     cut -c67- SHA256SUMS | LC_ALL=C sort | diff - /tmp/files-here
 
 Every line of the first must say OK, and the last must print nothing. Then the signature over the package

@@ -113,7 +113,7 @@ describe.each([
     }
     expect(sh(dir, 'sha256sum -c SHA256SUMS')).not.toMatch(/FAILED/);
     // No file beyond those SHA256SUMS lists: the guide's two lines, run as given, print nothing (diff exits 0).
-    const listing = lines.filter((l) => l.startsWith('find . -type f') || l.startsWith('cut -c67- SHA256SUMS'));
+    const listing = lines.filter((l) => l.startsWith('find . ! -type d') || l.startsWith('cut -c67- SHA256SUMS'));
     expect(listing).toHaveLength(2);
     expect(sh(dir, listing.join(' && '))).toBe('');
     writeFileSync(join(dir, 'extra.txt'), 'not in the package');
