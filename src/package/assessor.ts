@@ -74,6 +74,12 @@ export interface PackageSummaryJson {
   findingsBySeverity: Record<Severity, number>;
   openFindings: number;
   failingResults: number;
+  /**
+   * Of `failingResults`, those on requirements whose AWS checks test none of their procedures (the procedure maps name
+   * them untested): a failing check is supporting evidence there, the requirement itself is for the assessor to test.
+   * Absent in packages built before this field existed.
+   */
+  failingResultsNotTested?: number;
   /** Resource checks at the end of the period; out-of-scope ones whose check fails decide nothing and are counted apart. */
   population: { inScope: number; outOfScope: number; outOfScopeCheckFailing: number; outOfScopeCheckReview?: number };
   keys: { keyFingerprint: string; keyId: string; algorithm: string }[];
@@ -230,6 +236,7 @@ export function assessorResults(input: AssessorInput): AssessorResults {
     findingsBySeverity,
     openFindings: findings.filter((f) => f.open).length,
     failingResults: rows.filter((r) => r.status === 'fail').length,
+    failingResultsNotTested: rows.filter((r) => r.status === 'fail' && r.untested !== undefined).length,
     population: {
       inScope: pop.filter((p) => p.inScope).length,
       outOfScope: pop.filter((p) => !p.inScope).length,

@@ -421,6 +421,7 @@ function viewSummary(){
     ['Sealed runs', D.runsTotal + ''],
     ['Evidence set id', D.contentId],
     ['Findings', (register.length ? register.length + ' in the findings register (' + registerCounts() + '); ' : '') + findings.length + ' failing or to-review in-scope resource check(s) per requirement and account: see Findings'],
+    ['Failing results', D.rows.filter(function(r){ return r.status === 'fail'; }).length + ' requirement x account result(s)' + ((D.assessor && D.assessor.summary && D.assessor.summary.failingResultsNotTested) ? '; ' + D.assessor.summary.failingResultsNotTested + ' of them on requirements whose AWS checks test none of their procedures (a failing check there is supporting evidence: the assessor tests the requirement)' : '')],
     ['Gaps', D.rows.filter(function(r){ return r.status === 'not-collected'; }).length + ' requirement x account result(s) without the evidence to judge them; ' + D.missingShards.length + ' slot(s) with missing shards: see Gaps'],
     ['Exceptions', !D.exceptions.length ? 'none in the register' : D.exceptions.filter(function(e){ return e.state === 'active'; }).length + ' active, ' + D.exceptions.filter(function(e){ return e.state === 'expired'; }).length + ' expired, ' + D.exceptions.filter(function(e){ return e.state === 'not-yet-effective'; }).length + ' not yet effective at the period end; ' + D.exceptions.filter(function(e){ return e.applied && e.applied.days < e.periodDays; }).length + ' applied to only part of the period (see Exceptions)'],
   ]));

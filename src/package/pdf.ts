@@ -8,7 +8,7 @@ import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { VERIFY_SCRIPT_SHA256 } from './verify-script.js';
 import { reportFont } from './fonts.js';
-import { assessorSummary, coverCounts, exceptionDetails, findingsSection, periodOpen, populationSection, procedureRows, resultsAsOf, type PdfLayout } from './pdf-assessor.js';
+import { assessorSummary, coverCounts, exceptionDetails, failingNotTestedText, findingsSection, periodOpen, populationSection, procedureRows, resultsAsOf, type PdfLayout } from './pdf-assessor.js';
 import { findingKey } from './findings.js';
 import { regionSummary, regionsNeedAttention } from './regions.js';
 import { formatRef, refRanges } from './references.js';
@@ -422,7 +422,10 @@ function keyValues(doc: Doc, pairs: [string, string][], keyWidth = 130): void {
     for (const [k, v] of pairs) {
       const [font, size] = MONO_VALUE_KEYS.has(k) ? [MONO, 8.5] : [SANS, 9.5];
       doc.font(font).fontSize(size);
-      const h = Math.max(doc.heightOfString(pdfText(v), { width: CONTENT_W - keyWidth }), 12);
+      const valueHeight = doc.heightOfString(pdfText(v), { width: CONTENT_W - keyWidth });
+      // A label that wraps ("Foreign objects in the store") is taller than a one-line value: the row is the taller of the two.
+      const keyHeight = doc.font(SANS_BOLD).fontSize(9.5).heightOfString(pdfText(k), { width: keyWidth - 8 });
+      const h = Math.max(valueHeight, keyHeight, 12);
       ensure(doc, h + 4);
       const yy = doc.y;
       group(doc, 'TR', () => {
@@ -593,6 +596,15 @@ function pageFurniture(doc: Doc, model: PackageModel): void {
   }
 }
 
+/**
+ * Changes are seen between runs: with fewer than two runs in the period none could be seen, and "0" would read as a
+ * period without change.
+ */
+function changesText(model: PackageModel, changes: number): string {
+  if (model.runs.length < 2) return `not measurable: the period holds ${model.runs.length} collection run${model.runs.length === 1 ? '' : 's'}, and changes are seen between runs`;
+  return `${changes} status or resource changes between the period's ${model.runs.length} collection runs (see each requirement)`;
+}
+
 function executiveSummary(doc: Doc, model: PackageModel): void {
   const rows = model.timeline.rows;
   const counts: Record<string, number> = {};
@@ -610,8 +622,8 @@ function executiveSummary(doc: Doc, model: PackageModel): void {
   const driftCount = rows.reduce((n, r) => n + r.changesTotal, 0);
   const gapDays = rows.reduce((n, r) => n + r.gapDays.length, 0);
   keyValues(doc, [
-    ['Failing now', failing.length ? `${failing.length}: ${[...new Set(failing.map((r) => r.requirement.id))].slice(0, 20).join(', ')}${failing.length > 20 ? ', ...' : ''}` : 'none'],
-    ['Changes in period', `${driftCount} status or resource changes (see each requirement)`],
+    ['Failing now', failing.length ? `${failing.length}: ${[...new Set(failing.map((r) => r.requirement.id))].slice(0, 20).join(', ')}${failing.length > 20 ? ', ...' : ''}${failingNotTestedText(model.assessor.summary)}` : 'none'],
+    ['Changes in period', changesText(model, driftCount)],
     ['Days without evidence', awsCount ? `${gapDays} requirement x account x day cells (of the ${awsCount} automated and partial requirements)` : 'not applicable: no requirement of this package has AWS evidence'],
     ['Missing shards', model.missingShards.length ? model.missingShards.map((s) => `${s.slot}: ${s.missing.length} of ${s.count} missing`).join('; ') : 'none'],
     ['Exceptions', !model.exceptions.length ? 'none in the register' : `${model.exceptions.filter((e) => e.state === 'active').length} active, ${model.exceptions.filter((e) => e.state === 'expired').length} expired, ${model.exceptions.filter((e) => e.state === 'not-yet-effective').length} not yet effective at the period end; ${model.exceptions.filter((e) => e.applied && e.applied.days < e.periodDays).length} applied to only part of the period (see Exceptions register)`],

@@ -1,6 +1,7 @@
 import type { Catalog } from '../controls/schema.js';
 import type { ProcedureMap, TestMethod } from '../controls/procedures.js';
 import { queryById } from '../queries/index.js';
+import { queryTitle } from '../queries/types.js';
 import { csvMark } from './csv.js';
 import { findingKey, type FindingEntry } from './findings.js';
 import type { EvidenceReferences } from './references.js';
@@ -256,7 +257,8 @@ function checksJudged(judgedBy: Map<string, { in: Set<string>; out: Set<string> 
   const passed: string[] = [];
   const none: string[] = [];
   for (const [q, j] of judgedBy) {
-    const title = queryById(q)?.title ?? q;
+    const query = queryById(q);
+    const title = query ? queryTitle(query, parameters) : q;
     if (j.in.size) passed.push(`${j.in.size} in-scope resource(s) pass ${q} (${title})`);
     else none.push(`${q} judged no in-scope resource${j.out.size ? ` (${j.out.size} out of scope, not counted)` : ''}, so it shows nothing here`);
   }

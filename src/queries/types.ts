@@ -98,6 +98,11 @@ export interface EvidenceQuery<TData = unknown> {
   /** Every IAM action the query may call, e.g. `s3:ListBuckets`. The deploy policy is generated from these. */
   apiCalls: readonly string[];
   parameters?: Record<string, ParameterSpec>;
+  /**
+   * Titles for a parameter that changes what the query judges (e.g. `judge: form` judges where key material is kept,
+   * not key state): value -> title. A value without an entry keeps `title`.
+   */
+  titleBy?: { parameter: string; titles: Record<string, string> };
   collect(ctx: QueryContext): Promise<TData>;
   evaluate(data: TData, params: QueryParameters, ctx: EvaluationContext): ResourceResult[];
   /**
@@ -106,6 +111,12 @@ export interface EvidenceQuery<TData = unknown> {
    * region only). The engine passes the other regions' facts of the same run as `ctx.accountFacts`.
    */
   accountFact?(data: TData, ctx: EvaluationContext): string | undefined;
+}
+
+/** What the query judges with these parameters: its title, or the title its mode parameter names (`titleBy`). */
+export function queryTitle(q: Pick<EvidenceQuery, 'title' | 'titleBy'>, params: Record<string, unknown> | undefined): string {
+  const value = q.titleBy && params?.[q.titleBy.parameter];
+  return (typeof value === 'string' && q.titleBy?.titles[value]) || q.title;
 }
 
 /** Widens a typed query to the registry's element type. */

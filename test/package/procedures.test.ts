@@ -121,6 +121,29 @@ describe('proposed findings per testing procedure', () => {
     expect(p.note).not.toContain('every in-scope resource passes');
   });
 
+  it('names a check by what its mode parameter makes it judge, not by its default title', () => {
+    const K = 'kms.key-state';
+    const catalog = CatalogSchema.parse({
+      framework: 'pci-test',
+      name: 'Procedure test framework',
+      version: '1',
+      publisher: 'Evidence Locker tests',
+      requirements: [{ id: '3.6.1.2', title: 'Key form', principal: '3', testingProcedures: ['3.6.1.2'], coverage: 'partial', rationale: 'Part of it is in AWS.', parameters: { judge: 'form' }, queries: [K] }],
+    });
+    const maps = [{ framework: 'pci-test', procedures: [{ procedure: '3.6.1.2', requirement: '3.6.1.2', method: 'examine-configuration' as const, queries: [K] }] }];
+    const base = row('3.5.1');
+    const r: RequirementTimeline = {
+      ...base,
+      requirement: catalog.requirements[0],
+      latest: { ...base.latest!, requirementId: '3.6.1.2', findings: base.latest!.findings.map((f) => ({ ...f, queryId: K, resource: 'arn:aws:kms:us-east-1:111122223333:key/k1', resourceType: 'AWS::KMS::Key' })) },
+    };
+    const refs = new EvidenceReferences();
+    const [p] = procedureResults([catalog], maps, [r], refs, findingsRegister([r], refs));
+    expect(p.proposedFinding).toBe('aws-portion-in-place');
+    expect(p.note).toContain('1 in-scope resource(s) pass kms.key-state (Customer managed KMS keys keep their key material in the HSMs of AWS KMS or of a CloudHSM custom key store)');
+    expect(p.note).not.toContain('scheduled for deletion');
+  });
+
   it('words what a partial requirement leaves untested from its actual procedures', () => {
     const p = results([row('1.2.8'), row('3.5.1')]);
     // 1.2.8 has no other procedure: no "other procedures are not tested".

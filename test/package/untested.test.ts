@@ -111,4 +111,42 @@ describe('a requirement the procedure map names untested', () => {
       expect(obs['relevant-evidence'].length).toBeGreaterThan(0);
     });
   });
+
+  describe('failing in one account, in a package of one run', () => {
+    let dir: string;
+    beforeAll(async () => {
+      const store = new MemoryStore();
+      const tmp = mkdtempSync(join(tmpdir(), 'el-untested-fail-'));
+      const signer = await sealDays(store, standardDays().slice(0, 1));
+      const failing = async (input: EvaluateRunInput) =>
+        (await partialEvaluate(input)).map((r) => (r.requirementId === '2.1' && r.accountId === ACCOUNTS[1] ? { ...r, status: 'fail' as const, reasons: ['FAIL org-trail (us-east-1): not logging'] } : r));
+      const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-01', outDir: join(tmp, 'out'), evaluate: failing, procedureMaps: MAPS });
+      dir = join(tmp, 'pkg');
+      await extractPackageZip(pkg.zipPath, dir);
+    });
+
+    it('summary.json counts the failing results on requirements AWS evidence does not test apart', () => {
+      const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+      expect(summary.failingResults).toBeGreaterThanOrEqual(1);
+      expect(summary.failingResultsNotTested).toBe(1);
+    });
+
+    it('the cover and the executive summary say so, and a single run measures no change', (ctx) => {
+      let text: string;
+      try {
+        text = execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).replace(/\s+/g, ' ');
+      } catch {
+        return ctx.skip(); // pdftotext (poppler-utils) is not installed.
+      }
+      expect(text).toContain('1 of them on requirements whose AWS checks test none of their procedures (a failing check there is supporting evidence: the assessor tests the requirement)');
+      expect(text).toContain('not measurable: the period holds 1 collection run, and changes are seen between runs');
+      expect(text).not.toMatch(/\b0 status or resource changes/);
+    });
+
+    it('index.html says it beside the failing results', () => {
+      const html = readFileSync(join(dir, 'index.html'), 'utf8');
+      expect(html).toContain("' of them on requirements whose AWS checks test none of their procedures (a failing check there is supporting evidence: the assessor tests the requirement)'");
+      expect(html).toContain('"failingResultsNotTested":1');
+    });
+  });
 });

@@ -19,6 +19,13 @@ export const keyState = defineQuery<KmsKeysEvidence | AggregateConfigItemsEviden
       default: 'state',
     },
   },
+  titleBy: {
+    parameter: 'judge',
+    titles: {
+      storage: 'Customer managed KMS keys keep their key material in AWS KMS or CloudHSM HSMs, in one Region',
+      form: 'Customer managed KMS keys keep their key material in the HSMs of AWS KMS or of a CloudHSM custom key store',
+    },
+  },
   collect: (ctx) => collectKeys(ctx),
   evaluate: acceptConfigItems<KmsKeysEvidence>(KMS_KEY_ITEMS, (data, params, ctx) => {
     return evaluateCustomerKeys(data, ctx.region, (md) => {
