@@ -639,6 +639,12 @@ function executiveSummary(doc: Doc, model: PackageModel): void {
     overTimeChart(doc, model, fw.framework);
   }
   legend(doc);
+  para(
+    doc,
+    `Status words and the values controls.csv, summary.json and the OSCAL file use for them: ${STATUS_ORDER.map((s) => `${STATUS_STYLE[s].word} = ${s}`).join('; ')}. AWS PORTION MET is a partial requirement whose AWS checks passed: the rest is not tested, it is never a pass, and its testing procedures are at most "AWS portion in place" (OSCAL: not satisfied).`,
+    MUTED,
+    8,
+  );
   subheading(doc, 'Failing or to-review in-scope resource checks by age', 'H2', 130);
   findingsAgeChart(doc, model);
 }
