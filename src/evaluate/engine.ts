@@ -142,7 +142,14 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
     const absent = status === 'not-applicable' ? [...new Set(inScope.flatMap((f) => (f.mechanismAbsent ? [f.mechanismAbsent] : [])))].sort() : [];
     if (absent.length) status = 'needs-review';
     if (status === 'pass' && req.coverage === 'partial') status = 'aws-portion-satisfied';
+    // A partial requirement asks more than its AWS checks see: their having nothing in scope to judge does not make it
+    // not applicable (no IAM user does not mean no user needs MFA). It is the assessor's to test, or to find not applicable.
+    const nothingToJudge = status === 'not-applicable' && req.coverage === 'partial';
+    if (nothingToJudge) status = 'manual';
     const reasons = reasonsFor(status, inScope, r.gaps, req);
+    if (nothingToJudge) {
+      reasons.unshift(`its AWS checks found no in-scope resource to judge (${r.findings.length} resource check${r.findings.length === 1 ? '' : 's'}, every one out of scope or not applicable): not proposed as not applicable, since the requirement asks more than these checks see; the assessor tests it, or confirms it does not apply`);
+    }
     if (absent.length) {
       const where = [...new Set(inScope.filter((f) => f.mechanismAbsent).map((f) => f.region))].sort();
       reasons.unshift(`REVIEW: no ${absent.join(' or ')} deployed where the evidence was collected (${where.join(', ')}): what this requirement's AWS evidence rests on is absent, so it is not proposed as not applicable; the assessor confirms what else does this job`);

@@ -180,6 +180,10 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
             proposed = 'in-place';
             note = `${PROPOSED_LABEL}: ${checks} at the end of the period, and none failed, lacked evidence or needed review on any day of it`;
           }
+        } else if (req.coverage === 'partial') {
+          // The requirement asks more than its AWS checks see: their finding nothing does not make it not applicable.
+          proposed = 'not-tested';
+          note = `no in-scope resource was found for these checks, so they show nothing for this procedure; not proposed as not applicable, since ${partialRest(req.testingProcedures, procedure, mapped, req.assessorGuidance)}`;
         } else {
           proposed = 'not-applicable';
           note = `${PROPOSED_LABEL}: no in-scope resource was found for these checks`;

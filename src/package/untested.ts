@@ -20,12 +20,14 @@ export const UNTESTED_HEAD = 'NOT TESTED by AWS evidence';
 
 /**
  * A requirement the procedure map names untested: its AWS checks inform the assessor but test none of its testing
- * procedures, so passing checks are no "AWS portion met" (nor a pass): the result is `manual` (the assessor tests
- * the requirement), the checks' results stay cited as supporting information. A failing check, a gap or a result
+ * procedures, so passing checks are no "AWS portion met" (nor a pass), and checks finding nothing to judge no proposed
+ * "not applicable": the result is `manual` (the assessor tests the requirement), the checks' results stay cited as
+ * supporting information. A failing check, a gap or a result
  * needing review is kept as it is: those are facts about the evidence, and never read better than they are.
  */
 export function asUntested(res: ControlResult, reason: string): ControlResult {
-  if (res.status !== 'aws-portion-satisfied' && res.status !== 'pass') return res;
+  // Checks that found nothing to judge say nothing of whether a requirement they do not test applies: manual too.
+  if (res.status !== 'aws-portion-satisfied' && res.status !== 'pass' && res.status !== 'not-applicable') return res;
   const passed = res.findings.filter((f) => f.status === 'pass' && f.inScope !== false).length;
   const kept = res.reasons.filter((r) => !/^AWS portion satisfied\b/.test(r) && !/^\d+ resource checks? passed$/.test(r));
   return {

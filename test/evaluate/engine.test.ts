@@ -145,3 +145,31 @@ describe('facts an account\'s other regions give (accountFact)', () => {
     expect(r.findings[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no other region collected in this run records them') });
   });
 });
+
+describe('checks with nothing in scope to judge', () => {
+  // One region whose account has no RDS instance: the check's only result is not applicable.
+  const sha = 'd'.repeat(64);
+  const bodies: Record<string, EvidenceBody> = {
+    [sha]: { schema: 'evidence-locker/evidence@1', queryId: 'rds.public-access', accountId: '111122223333', region: 'us-east-1', status: 'ok', operations: [], requests: [], data: { dbInstances: [] }, sdkVersion: 'x' },
+  };
+  const record = { recordId: 'rds.public-access/111122223333/us-east-1', queryId: 'rds.public-access', accountId: '111122223333', region: 'us-east-1', status: 'ok' as const, collectedAt: '2026-11-01T00:00:30.000Z', sha256: sha, size: 1 };
+  const judge = (coverage: 'automated' | 'partial') =>
+    evaluateRun({
+      manifest: runManifest({ accounts: ['111122223333'], regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['rds.public-access'] }, [record]),
+      loadBody: async (s) => bodies[s],
+      catalogs: [{ ...catalog, requirements: [{ id: '1.4', principal: '1', title: 'Databases are not public', testingProcedures: ['1.4'], coverage, rationale: 'RDS settings.', assessorGuidance: 'Ask for the other databases.', kind: 'requirement', parameters: {}, queries: ['rds.public-access'] }] }],
+      frameworks: ['test-fw'],
+    });
+
+  it('an automated requirement is proposed not applicable (assessor to confirm)', async () => {
+    const [r] = await judge('automated');
+    expect(r.status).toBe('not-applicable');
+  });
+
+  it('a partial requirement is not: it asks more than its checks see, so it is the assessor\'s (manual), saying why', async () => {
+    const [r] = await judge('partial');
+    expect(r.status).toBe('manual');
+    expect(r.reasons[0]).toBe('its AWS checks found no in-scope resource to judge (1 resource check, every one out of scope or not applicable): not proposed as not applicable, since the requirement asks more than these checks see; the assessor tests it, or confirms it does not apply');
+    expect(r.reasons.join(' ')).not.toMatch(/proposed not applicable, assessor to confirm/);
+  });
+});
