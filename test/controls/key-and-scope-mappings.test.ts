@@ -70,7 +70,9 @@ describe('sensitive authentication data, key custody, scope and emergency access
   it('A3.2.5.2 cites Macie discoveries as the trigger, not as proof the response procedures started', () => {
     expect(req(pci, 'A3.2.5.2')).toMatchObject({ coverage: 'partial', queries: ['macie.discovery'] });
     expect(req(pci, 'A3.2.5.2').rationale).toMatch(/Whether the procedures were started/);
-    expect(procedureQueries(pci, 'A3.2.5.2')).toEqual(['macie.discovery']);
+    // A3.2.5.2.b examines records of remediation: Macie's findings are its trigger, not a test of it.
+    expect(procedureQueries(pci, 'A3.2.5.2')).toEqual([]);
+    expect(untestedReason(pci, 'A3.2.5.2')).toMatch(/not that one was performed/);
   });
 
   it('7.3.2 lists full administrators for review and A3.2.6 cites Macie as after-the-fact S3 detection, each naming what it does not show', () => {
@@ -79,7 +81,8 @@ describe('sensitive authentication data, key custody, scope and emergency access
     expect(procedureQueries(pci, '7.3.2')).toEqual(['iam.admin-principals']);
     expect(req(pci, 'A3.2.6')).toMatchObject({ coverage: 'partial', queries: ['macie.discovery'] });
     expect(req(pci, 'A3.2.6').rationale).toMatch(/does not show prevention, nor detection on other channels/);
-    expect(procedureQueries(pci, 'A3.2.6')).toEqual(['macie.discovery']);
+    expect(procedureQueries(pci, 'A3.2.6')).toEqual([]);
+    expect(untestedReason(pci, 'A3.2.6')).toMatch(/neither prevention nor investigation/);
   });
 
   it('3.6.1.2 judges the form KMS keys are kept in (origin), and says keys outside KMS and key-encrypting keys are not shown', () => {
@@ -96,11 +99,15 @@ describe('sensitive authentication data, key custody, scope and emergency access
   it('12.8.1, 164.308(b)(1) and 164.314(a)(1) list external principals for review against the entity\'s own list, never as a failure, and say the list or contract is not shown', () => {
     expect(req(pci, '12.8.1')).toMatchObject({ coverage: 'partial', queries: ['accessanalyzer.external-access'], parameters: { purpose: 'third-parties' } });
     expect(req(pci, '12.8.1').rationale).toMatch(/does not show the list itself/);
-    expect(procedureQueries(pci, '12.8.1')).toEqual(['accessanalyzer.external-access']);
+    // The TPSP list and the assurances are what 12.8.1.b and 164.308(b)(1) examine: external principals inform, they test neither.
+    expect(procedureQueries(pci, '12.8.1')).toEqual([]);
+    expect(untestedReason(pci, '12.8.1')).toMatch(/not the list/);
+    expect(req(pci, '12.8.1').rationale).toMatch(/archived as intended access/);
     for (const id of ['164.308(b)(1)', '164.314(a)(1)']) {
       expect(req(hipaa, id), id).toMatchObject({ coverage: 'partial', queries: ['accessanalyzer.external-access'], parameters: { purpose: 'third-parties' } });
     }
-    expect(procedureQueries(hipaa, '164.308(b)(1)')).toEqual(['accessanalyzer.external-access']);
+    expect(procedureQueries(hipaa, '164.308(b)(1)')).toEqual([]);
+    expect(untestedReason(hipaa, '164.308(b)(1)')).toMatch(/not the assurances/);
     // The contract's terms are what 164.314(a)(1) examines: external access informs, it tests nothing of them.
     expect(procedureQueries(hipaa, '164.314(a)(1)')).toEqual([]);
     expect(untestedReason(hipaa, '164.314(a)(1)')).toMatch(/business associate contracts' terms/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hipaa, pci, req } from './catalog-helpers.js';
+import { hipaa, pci, req, procedureQueries, untestedReason } from './catalog-helpers.js';
 import { queryById } from '../../src/queries/index.js';
 
 /** Each case is a mapping that once claimed more than its evidence proves; these keep it from coming back. */
@@ -145,3 +145,30 @@ describe('a running recorder is not the inventory', () => {
     for (const id of ['1.2.2', '6.5.1', '8.2.4']) expect(req(pci, id).rationale, id).toMatch(/does not contain the/);
   });
 });
+
+describe('an inventory, list or record the entity keeps is examined, not tested by the AWS facts compared with it', () => {
+  it('12.5.1, 4.2.1.1, 12.3.3 and 1.2.3 stay untested: AWS Config counts, ACM certificates, listener policies and route tables inform', () => {
+    for (const id of ['12.5.1', '4.2.1.1', '12.3.3', '1.2.3']) {
+      expect(procedureQueries(pci, id), id).toEqual([]);
+      expect(untestedReason(pci, id), id).toMatch(/not the (inventory|documentation|diagram)/);
+      expect(req(pci, id).coverage, id).toBe('partial');
+    }
+    expect(req(pci, '12.5.1').rationale).toMatch(/counts per resource type, not a list/);
+  });
+  it('response, review and retention records are not tested by the findings that should start them', () => {
+    for (const id of ['12.10.7', 'A3.2.5.2']) expect(untestedReason(pci, id), id).toMatch(/not that one was performed/);
+    expect(untestedReason(pci, 'A3.4.1')).toMatch(/not that it took place/);
+    expect(untestedReason(pci, '3.2.1')).toMatch(/no retention period or deletion/);
+    for (const id of ['164.308(a)(1)(ii)(D)', '164.308(a)(6)', '164.308(a)(4)(ii)(C)']) expect(procedureQueries(hipaa, id), id).toEqual([]);
+    expect(req(hipaa, '164.308(a)(4)(ii)(C)').rationale).toMatch(/not the changes\s+themselves/);
+  });
+  it('a session length is not an idle timeout: 8.2.8 and 164.312(a)(2)(iii) are untested', () => {
+    expect(untestedReason(pci, '8.2.8')).toMatch(/not an idle timeout/);
+    expect(untestedReason(hipaa, '164.312(a)(2)(iii)')).toMatch(/not an inactivity timeout/);
+  });
+  it('restore evidence names resource types, not ePHI stores', () => {
+    expect(req(hipaa, '164.308(a)(7)(ii)(D)').rationale).toMatch(/not whether they are the ePHI\s+stores/);
+    expect(req(hipaa, '164.312(a)(2)(ii)').rationale).not.toMatch(/show that ePHI/);
+  });
+});
+
