@@ -229,9 +229,10 @@ export function exceptionDetails(doc: Doc, model: PackageModel, l: PdfLayout): v
  * How many failing results are on requirements AWS evidence does not test (their failing checks are supporting evidence:
  * the assessor tests the requirement), said after a count of failing results; nothing when there are none.
  */
-export function failingNotTestedText(s: { failingResultsNotTested?: number }): string {
+export function failingNotTestedText(s: { failingResultsNotTested?: number }, short = false): string {
   const n = s.failingResultsNotTested ?? 0;
-  return n ? `; ${n} of them on requirements whose AWS checks test none of their procedures (a failing check there is supporting evidence: the assessor tests the requirement)` : '';
+  if (!n) return '';
+  return short ? `${n} FAIL on requirements AWS evidence does not test (supporting evidence only)` : `; ${n} of them on requirements whose AWS checks test none of their procedures (a failing check there is supporting evidence: the assessor tests the requirement)`;
 }
 
 /** One line under the cover's status badges: proposed findings per framework and the findings register by severity. */
@@ -244,5 +245,5 @@ export function coverCounts(doc: Doc, model: PackageModel, l: PdfLayout): void {
     })
     .join('; ');
   l.para(doc, `Testing procedures (${PROPOSED_LABEL}): ${procedures}. "AWS portion": its AWS checks passed, the rest is not tested.`, '#1f2328', 9);
-  l.para(doc, `Findings register: ${model.assessor.findings.length} (${SEVERITIES.filter((v) => v !== 'informational').map((v) => `${s.findingsBySeverity[v]} ${v}`).join(', ')}), from ${s.failingResults} failing requirement x account results${failingNotTestedText(s)}.`, '#1f2328', 9);
+  l.para(doc, `Findings register: ${model.assessor.findings.length} (${SEVERITIES.filter((v) => v !== 'informational').map((v) => `${s.findingsBySeverity[v]} ${v}`).join(', ')}), from ${s.failingResults} failing requirement x account results.`, '#1f2328', 9);
 }

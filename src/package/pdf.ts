@@ -524,6 +524,12 @@ function cover(doc: Doc, model: PackageModel): void {
     tag(doc, 'P', () => doc.font(SANS_BOLD).fontSize(15).fillColor(STATUS_STYLE[s].color).text(String(counts[s] ?? 0), x, y + 16, { width: w, align: 'center' }));
     tag(doc, 'P', () => doc.font(SANS).fontSize(MIN_PT).fillColor(MUTED).text(`worst in period: ${worst[s] ?? 0}`, x, y + 34, { width: w, align: 'center' }));
   });
+  // The second row's free slot: how many FAIL results are only supporting evidence (no line added to a full cover).
+  const notTested = failingNotTestedText(model.assessor.summary, true);
+  if (notTested && STATUS_ORDER.length % perRow) {
+    const i = STATUS_ORDER.length;
+    tag(doc, 'P', () => doc.font(SANS).fontSize(MIN_PT).fillColor(MUTED).text(pdfText(notTested), M.left + (i % perRow) * (w + 10), y0 + Math.floor(i / perRow) * 46 + 4, { width: w }));
+  }
   doc.y = y0 + Math.ceil(STATUS_ORDER.length / perRow) * 46 + 2;
   doc.x = M.left;
   coverCounts(doc, model, LAYOUT);
