@@ -91,14 +91,27 @@ export const certificates = defineQuery<CertificatesEvidence | AggregateConfigIt
         continue;
       }
       const notAfter = toDate(d.NotAfter);
-      const inUse = d.InUseBy?.length ? `in use by ${d.InUseBy.length} resource(s): ${d.InUseBy.join(', ')}` : 'not in use by any AWS resource';
+      const inUse = d.InUseBy?.length
+        ? `in use by ${d.InUseBy.length} resource(s): ${d.InUseBy.join(', ')}`
+        : Array.isArray(d.InUseBy)
+          ? 'not in use by any AWS resource'
+          : 'the evidence does not say which AWS resources use it (no InUseBy)';
       const kind = `${d.Type ?? 'unknown type'}, ${d.KeyAlgorithm ?? 'key algorithm not stated'}, ${d.SignatureAlgorithm ? `signed ${d.SignatureAlgorithm}` : 'signature algorithm not stated'}, issuer ${d.Issuer ?? 'not stated'}`;
       const expiry = notAfter ? `expires ${notAfter.toISOString().slice(0, 10)}` : 'no expiry date recorded';
       const renewal = d.RenewalSummary?.RenewalStatus ? `; managed renewal ${d.RenewalSummary.RenewalStatus}` : d.Type === 'IMPORTED' ? '; imported, so ACM does not renew it' : '';
       const facts = `${label} (${kind}) ${expiry}${renewal}; ${inUse}`;
       const daysLeft = notAfter ? Math.floor((notAfter.getTime() - now) / DAY) : undefined;
       if (d.Status === 'REVOKED') results.push({ ...base, status: 'fail', reason: `${facts}: it was revoked${d.RevocationReason ? ` (${d.RevocationReason})` : ''}` });
-      else if (d.Status === 'EXPIRED' || (notAfter && notAfter.getTime() <= now)) results.push({ ...base, status: 'fail', reason: `${facts}: it has expired` });
+      else if (d.Status === 'EXPIRED' || (notAfter && notAfter.getTime() <= now)) {
+        // Only an InUseBy that is present and empty shows no AWS resource uses it; a certificate nothing uses protects no transmission.
+        if (Array.isArray(d.InUseBy) && d.InUseBy.length === 0) {
+          results.push({
+            ...base,
+            status: 'needs-review',
+            reason: `${facts}: expired and not in use by any AWS resource: it protects no AWS endpoint; delete it or show where else it is deployed (an imported certificate may be installed outside AWS)`,
+          });
+        } else results.push({ ...base, status: 'fail', reason: `${facts}: it has expired` });
+      }
       // DescribeCertificate writes key algorithms with a hyphen (RSA-2048), ListCertificates with an underscore.
       else if (d.KeyAlgorithm && keyType(d.KeyAlgorithm) === 'RSA_1024') results.push({ ...base, status: 'fail', reason: `${facts}: a 1024-bit RSA key is not strong cryptography` });
       else if (d.SignatureAlgorithm && weakSignature(d.SignatureAlgorithm)) results.push({ ...base, status: 'fail', reason: `${facts}: a certificate signed with ${d.SignatureAlgorithm} (an MD5 or SHA-1 signature) is not strong cryptography` });

@@ -26,7 +26,7 @@ export const trailLogging = defineQuery<TrailLoggingEvidence>({
   service: 'cloudtrail',
   title: 'A multi-region CloudTrail trail records all management events and is logging',
   description:
-    'The trails that record this region, whether each is logging and delivering to S3 without error, their event selectors, and whether a multi-region trail that includes global service events (IAM, STS, CloudFront) and records all read and write management events, from every event source, covers the region.',
+    'The trails that record this region, whether each is logging and delivering to S3 without error, their event selectors, and whether a multi-region trail that includes global service events (IAM, STS, CloudFront) and records all read and write management events, from every event source, covers the region. A trail created here that is stopped or failing delivery fails when no such trail covers the region, and needs review when one does.',
   remediation:
     'Create a multi-region trail with global service events (`aws cloudtrail create-trail --is-multi-region-trail --include-global-service-events`), record all read and write management events with no excluded event sources (`aws cloudtrail put-event-selectors`), start it (`aws cloudtrail start-logging`), and fix the S3 bucket policy or KMS key policy named in any delivery error.',
   scope: 'regional',
@@ -79,11 +79,20 @@ export const trailLogging = defineQuery<TrailLoggingEvidence>({
       // A trail may rightly record only data events; what it leaves out is said here and judged in the region result above.
       const scope = selectorsOf(t)?.response ? selectorGaps(t) : [];
       const note = scope.length ? ` (not a record of all management activity: ${scope.join('; ')})` : '';
+      // A stopped or failing trail beside a qualifying one loses no management event of the region (or, for a
+      // multi-region trail, of the account): the qualifying trail records them. It is no gap in the audit trail, but
+      // it is worth review (a stopped trail can be tampering, and whatever else it recorded, such as data events, is lost).
+      const others = healthyBaseline.filter((b) => (b.TrailARN ?? b.Name) !== (t.TrailARN ?? t.Name));
+      const covered = others.length
+        ? `; region ${ctx.region}${t.IsMultiRegionTrail ? ' and every other region' : ''} is still recorded by multi-region ${others.map(trailLabel).join(', ')} (logging, delivering without error, with global service events and all read and write management events); review why this trail ${
+            statusOf(t)?.status?.IsLogging === true ? 'fails to deliver' : 'was stopped and by whom (the cloudtrail.sensitive-activity evidence lists the StopLogging events of its look-back window)'
+          } and whether it recorded anything the other trail does not (data or Insights events)`
+        : '';
       results.push({
         resource: t.TrailARN ?? t.Name ?? '',
         resourceType: 'AWS::CloudTrail::Trail',
-        status: !statusOf(t)?.status ? 'error' : p.length ? 'fail' : 'pass',
-        reason: p.length ? `${trailLabel(t)}: ${p.join('; ')}${note}` : `${trailLabel(t)} is logging to s3://${t.S3BucketName ?? '?'} with no delivery error${note}`,
+        status: !statusOf(t)?.status ? 'error' : p.length ? (others.length ? 'needs-review' : 'fail') : 'pass',
+        reason: p.length ? `${trailLabel(t)}: ${p.join('; ')}${note}${covered}` : `${trailLabel(t)} is logging to s3://${t.S3BucketName ?? '?'} with no delivery error${note}`,
       });
     }
     return results;

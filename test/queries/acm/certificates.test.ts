@@ -17,12 +17,12 @@ function evaluateBoth(data: unknown, params: Record<string, unknown> = {}): Reso
 }
 
 describe('acm.certificates', () => {
-  it('inventories every certificate: valid passes, expiring within 30 days needs review, expired/revoked/1024-bit fail, not yet issued needs review, an unreadable one is error', () => {
+  it('inventories every certificate: valid passes, expiring within 30 days needs review, revoked/1024-bit fail, expired and unused or not yet issued needs review, an unreadable one is error', () => {
     const byArn = Object.fromEntries(evaluateBoth(evidence).map((r) => [r.resource, r]));
     expect(Object.keys(byArn)).toHaveLength(7);
     expect(byArn[certArn(1)]).toMatchObject({ status: 'pass', reason: expect.stringMatching(/EC_prime256v1.*in use by 1 resource/) });
     expect(byArn[certArn(2)]).toMatchObject({ status: 'needs-review', reason: expect.stringMatching(/imported, so ACM does not renew it.*expires in 19 days/) });
-    expect(byArn[certArn(3)]).toMatchObject({ status: 'fail', reason: expect.stringMatching(/not in use by any AWS resource: it has expired/) });
+    expect(byArn[certArn(3)]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('expired and not in use by any AWS resource: it protects no AWS endpoint') });
     expect(byArn[certArn(4)]).toMatchObject({ status: 'fail', reason: expect.stringContaining('1024-bit RSA') });
     expect(byArn[certArn(5)]).toMatchObject({ status: 'fail', reason: expect.stringContaining('revoked (KEY_COMPROMISE)') });
     expect(byArn[certArn(6)]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('PENDING_VALIDATION') });
@@ -32,6 +32,17 @@ describe('acm.certificates', () => {
   it('the renewal window is a parameter: 10 days turns the soon-expiring certificate into a pass, 365 days the valid one into review', () => {
     expect(evaluateBoth(evidence, { expiryWarningDays: 10 }).find((r) => r.resource === certArn(2))?.status).toBe('pass');
     expect(evaluateBoth(evidence, { expiryWarningDays: 365 }).find((r) => r.resource === certArn(1))?.status).toBe('needs-review');
+  });
+
+  it('an expired certificate nothing uses protects no transmission: needs review (delete it or show where it is deployed); expired and in use, or with no InUseBy in the evidence, it fails (4.2.1)', () => {
+    const withUse = (InUseBy: string[] | undefined) => ({ ...evidence, details: { ...evidence.details, [certArn(3)]: { ...(evidence.details[certArn(3)] as object), InUseBy } } });
+    expect(evaluateBoth(withUse([])).find((r) => r.resource === certArn(3))).toMatchObject({
+      status: 'needs-review',
+      reason: expect.stringContaining('expired and not in use by any AWS resource: it protects no AWS endpoint; delete it or show where else it is deployed (an imported certificate may be installed outside AWS)'),
+    });
+    const lb = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/app/old/0123456789abcdef`;
+    expect(evaluateBoth(withUse([lb])).find((r) => r.resource === certArn(3))).toMatchObject({ status: 'fail', reason: expect.stringContaining(`in use by 1 resource(s): ${lb}: it has expired`) });
+    expect(evaluateBoth(withUse(undefined)).find((r) => r.resource === certArn(3))).toMatchObject({ status: 'fail', reason: expect.stringContaining('the evidence does not say which AWS resources use it (no InUseBy): it has expired') });
   });
 
   it('a certificate whose NotAfter has passed fails even when ACM still says ISSUED', () => {
@@ -65,7 +76,7 @@ describe('acm.certificates against the simulated demo account', () => {
   const session = demoSession();
   const q = queryById('acm.certificates')!;
 
-  it('lists every key type (EC certificates included), then describes each: the partner certificate expires within 30 days, the retired portal one has expired', async () => {
+  it('lists every key type (EC certificates included), then describes each: the partner certificate expires within 30 days, the retired portal one has expired and nothing uses it', async () => {
     const { results, calls } = await session.run(q, 'us-east-1');
     const byDomain = Object.fromEntries(results.map((r) => [r.reason.match(/certificate for (\S+)/)?.[1], r.status]));
     expect(byDomain).toEqual({
@@ -73,7 +84,7 @@ describe('acm.certificates against the simulated demo account', () => {
       'partner-api.example.com': 'needs-review',
       'pay.example.com': 'pass',
       'receipts.example.com': 'pass',
-      'old-portal.example.com': 'fail',
+      'old-portal.example.com': 'needs-review',
     });
     expect(calls[0]).toMatchObject({ operation: 'acm:ListCertificates', input: { Includes: { keyTypes: expect.arrayContaining(['EC_prime256v1', 'RSA_2048']) } } });
     expect(calls.filter((c) => c.operation === 'acm:DescribeCertificate')).toHaveLength(5);

@@ -49,6 +49,15 @@ const statuses = [
   { trailARN: BASELINE, status: baselineStatus },
   { trailARN: APP, status: appStatus },
 ];
+/**
+ * The demo package's us-west-2 (evidence E-0027): a stopped single-region write-only trail created there, beside the
+ * multi-region baseline (logging, all read and write management events, delivering to CloudWatch Logs) as its shadow.
+ */
+const legacyTrail = { ...appTrail, Name: 'legacy-app-trail', HomeRegion: 'us-west-2', TrailARN: 'arn:aws:cloudtrail:us-west-2:111122223333:trail/legacy-app-trail' };
+const LEGACY = legacyTrail.TrailARN;
+const legacyStopped = { IsLogging: false, LatestDeliveryTime: new Date('2025-06-01T06:00:00.000Z'), StopLoggingTime: new Date('2025-06-01T06:00:00.000Z') };
+const legacyWriteOnly = { TrailARN: LEGACY, EventSelectors: [{ ReadWriteType: 'WriteOnly' as const, IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }] };
+const westWithLegacy = { trailList: [baselineTrail, legacyTrail] };
 
 describe('CloudTrail query registry', () => {
   it('registers the eight trail queries as regional queries', () => {
@@ -73,13 +82,35 @@ describe('cloudtrail.trail-logging', () => {
     { trailARN: BASELINE, response: baselineSelectors },
     { trailARN: APP, response: appSelectors },
   ];
-  it('passes the region through the multi-region trail and fails the stopped trail with its delivery error', () => {
+  it('passes the region through the multi-region trail; the stopped trail beside it, with its delivery error, needs review', () => {
     const r = evaluateBoth(trailLogging, { describeTrails: describeTrailsUsEast1, statuses, selectors });
-    expect(statusOf(r)).toEqual({ account: 'pass', [BASELINE]: 'pass', [APP]: 'fail' });
+    expect(statusOf(r)).toEqual({ account: 'pass', [BASELINE]: 'pass', [APP]: 'needs-review' });
     const app = r.find((x) => x.resource === APP)!;
     expect(app.reason).toContain('logging is stopped since 2025-05-28T17:45:00.000Z');
     expect(app.reason).toContain('AccessDenied');
     expect(app.reason).toContain('selectors record no management events');
+    expect(app.reason).toContain('region us-east-1 is still recorded by multi-region trail management-events (logging');
+  });
+  it('a stopped additional trail is no gap while a qualifying trail records the region: needs review naming that trail and the StopLogging evidence; without one it still fails', () => {
+    const west2 = { describeTrails: westWithLegacy, statuses: [{ trailARN: BASELINE, status: baselineStatus }, { trailARN: LEGACY, status: legacyStopped }], selectors: [{ trailARN: BASELINE, response: baselineSelectors }, { trailARN: LEGACY, response: legacyWriteOnly }] };
+    const r = evaluateBoth(trailLogging, west2, west);
+    expect(statusOf(r)).toEqual({ account: 'pass', [LEGACY]: 'needs-review' });
+    const legacy = r.find((x) => x.resource === LEGACY)!.reason;
+    expect(legacy).toContain('trail legacy-app-trail: logging is stopped since 2025-06-01T06:00:00.000Z (not a record of all management activity: it records only write (not read) management events)');
+    expect(legacy).toContain('region us-west-2 is still recorded by multi-region trail management-events (logging, delivering without error, with global service events and all read and write management events)');
+    expect(legacy).toContain('was stopped and by whom (the cloudtrail.sensitive-activity evidence lists the StopLogging events');
+    // The baseline stopped too, or recording only writes: no qualifying trail records the region, and the stopped trail fails as before.
+    const baselineStopped = { ...west2, statuses: [{ trailARN: BASELINE, status: { ...baselineStatus, IsLogging: false } }, west2.statuses[1]] };
+    expect(statusOf(evaluateBoth(trailLogging, baselineStopped, west))).toEqual({ account: 'fail', [LEGACY]: 'fail' });
+    const baselineWriteOnly = { ...west2, selectors: [{ trailARN: BASELINE, response: { ...legacyWriteOnly, TrailARN: BASELINE } }, west2.selectors[1]] };
+    expect(statusOf(evaluateBoth(trailLogging, baselineWriteOnly, west))).toEqual({ account: 'fail', [LEGACY]: 'fail' });
+    // A stopped multi-region trail beside the baseline: the account, not only this region, is still recorded.
+    const spare = { ...legacyTrail, IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true };
+    const multi = evaluateBoth(trailLogging, { ...west2, describeTrails: { trailList: [baselineTrail, spare] } }, west);
+    expect(multi.find((x) => x.resource === LEGACY)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('region us-west-2 and every other region is still recorded by multi-region trail management-events') });
+    // A trail that is logging but fails delivery, beside the baseline: review the delivery, not who stopped it.
+    const failing = { ...west2, statuses: [west2.statuses[0], { trailARN: LEGACY, status: { IsLogging: true, LatestDeliveryError: 'AccessDenied' } }] };
+    expect(evaluateBoth(trailLogging, failing, west).find((x) => x.resource === LEGACY)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('review why this trail fails to deliver') });
   });
   it('passes a region covered only by a shadow trail, without judging the trail again', () => {
     const r = evaluateBoth(trailLogging, { describeTrails: describeTrailsUsWest2, statuses: statuses.slice(0, 1), selectors: selectors.slice(0, 1) }, west);
@@ -147,9 +178,28 @@ describe('cloudtrail.log-file-validation and cloudtrail.trail-encryption', () =>
 });
 
 describe('cloudtrail.cloudwatch-logs', () => {
-  it('passes a recent delivery and fails a trail with no log group', () => {
-    const r = evaluateBoth(cloudWatchLogs, { describeTrails: describeTrailsUsEast1, statuses: statuses.slice(0, 1) });
-    expect(statusOf(r)).toEqual({ [BASELINE]: 'pass', [APP]: 'fail' });
+  const baselineRead = { statuses: statuses.slice(0, 1), selectors: [{ trailARN: BASELINE, response: baselineSelectors }] };
+  it('passes a recent delivery; a trail with no log group beside a trail carrying all management events there needs review', () => {
+    const r = evaluateBoth(cloudWatchLogs, { describeTrails: describeTrailsUsEast1, ...baselineRead });
+    expect(statusOf(r)).toEqual({ [BASELINE]: 'pass', [APP]: 'needs-review' });
+  });
+  it('fails a trail with no log group only when no other trail recording the region (logging, all read and write management events) delivers to CloudWatch Logs', () => {
+    // The demo's us-west-2: the multi-region baseline (a shadow trail here) delivers the region's management events.
+    const r = evaluateBoth(cloudWatchLogs, { describeTrails: westWithLegacy, ...baselineRead }, west);
+    expect(r).toEqual([expect.objectContaining({ resource: LEGACY, status: 'needs-review' })]);
+    expect(r[0].reason).toContain('trail legacy-app-trail does not deliver events to CloudWatch Logs');
+    expect(r[0].reason).toContain(`region us-west-2's management events still reach CloudWatch Logs through trail management-events (logging, all read and write management events, latest delivery to ${baselineTrail.CloudWatchLogsLogGroupArn} at 2025-06-01T11:58:00.000Z)`);
+    expect(r[0].reason).toContain('data or Insights events');
+    const legacyOf = (data: object) => evaluateBoth(cloudWatchLogs, { describeTrails: westWithLegacy, ...data }, west).find((x) => x.resource === LEGACY)!;
+    // The other trail stopped, recording only writes, or its delivery stale: no qualifying trail, the trail fails.
+    expect(legacyOf({ ...baselineRead, statuses: [{ trailARN: BASELINE, status: { ...baselineStatus, IsLogging: false } }] }).status).toBe('fail');
+    expect(legacyOf({ ...baselineRead, selectors: [{ trailARN: BASELINE, response: { ...legacyWriteOnly, TrailARN: BASELINE } }] }).status).toBe('fail');
+    expect(legacyOf({ ...baselineRead, statuses: [{ trailARN: BASELINE, status: { ...baselineStatus, LatestCloudWatchLogsDeliveryTime: new Date('2025-05-30T00:00:00.000Z') } }] }).status).toBe('fail');
+    expect(legacyOf({ describeTrails: { trailList: [legacyTrail] }, statuses: [], selectors: [] })).toMatchObject({ status: 'fail', reason: 'trail legacy-app-trail does not deliver events to CloudWatch Logs' });
+    // The other trail's status or selectors unread: unknown, never a pass or a fail.
+    expect(legacyOf({ ...baselineRead, selectors: [{ trailARN: BASELINE, error: { code: 'AccessDeniedException', message: 'denied' } }] })).toMatchObject({ status: 'error', reason: expect.stringContaining('GetEventSelectors failed with AccessDeniedException') });
+    // Evidence sealed before the check read the other trails' status and selectors.
+    expect(legacyOf({ statuses: [] })).toMatchObject({ status: 'error', reason: expect.stringContaining('collected before the check read the status and event selectors') });
   });
   it('fails a stale delivery, a delivery error and a trail that never delivered', () => {
     const only = { trailList: [baselineTrail] };
