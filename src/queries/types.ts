@@ -67,6 +67,17 @@ export interface EvaluationContext {
    * run, gives (each with its region). Absent when the evaluation sees this region alone.
    */
   accountFacts?: readonly { region: string; fact: string }[];
+  /**
+   * Who set each parameter's value for the requirement being judged (the organisation's configuration, the catalog
+   * default, or the check's own default; see parameterSource in src/evaluate/baseline.ts), for reasons that name a
+   * limit or a declaration. Absent when evaluate is called outside a requirement's evaluation.
+   */
+  parameterSources?: Readonly<Record<string, string>>;
+}
+
+/** Who set parameter `name`, in words: "the catalog default for 8.2.8 (…), to be confirmed by the organisation". */
+export function parameterSourceOf(ctx: EvaluationContext, name: string): string {
+  return ctx.parameterSources?.[name] ?? 'the parameters this evaluation was given (who set the value is not known to it)';
 }
 
 export interface QueryContext {
