@@ -190,7 +190,6 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
     for (const queryId of req.queries) {
       const query = queryById(queryId);
       const params = parametersFor(framework, req, query, input.parameterOverrides);
-      const parameterSources = Object.fromEntries(Object.keys(params).map((n) => [n, parameterSource(framework, req, n, input.parameterOverrides)]));
       Object.assign(parameters, params);
       const records = recordsByQueryAccount.get(`${queryId}\u0000${accountId}`) ?? [];
       if (!query) {
@@ -231,6 +230,7 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
         }
         try {
           const others = facts.filter((f) => f.region !== rec.region);
+          const parameterSources = Object.fromEntries(Object.keys(params).map((n) => [n, parameterSource(framework, req, n, input.parameterOverrides)]));
           const ctx = { accountId, region: rec.region, collectedAt: rec.collectedAt, parameterSources, ...(query.accountFact ? { accountFacts: others } : {}) };
           const out = baselineReview(framework, req, queryId, query.evaluate(body.data, params, ctx), params, (relaxed) => query.evaluate(body.data, relaxed, ctx), input.parameterOverrides);
           for (const f of out) {

@@ -68,16 +68,17 @@ export interface EvaluationContext {
    */
   accountFacts?: readonly { region: string; fact: string }[];
   /**
-   * Who set each parameter's value for the requirement being judged (the organisation's configuration, the catalog
-   * default, or the check's own default; see parameterSource in src/evaluate/baseline.ts), for reasons that name a
-   * limit or a declaration. Absent when evaluate is called outside a requirement's evaluation.
+   * Who set each parameter's value (src/evaluate/baseline.ts parameterSource: the organisation's configuration, the
+   * catalog default, or the check's default), so a reason never calls a default "the organisation's". Absent when the
+   * caller does not know (a direct evaluation).
    */
   parameterSources?: Readonly<Record<string, string>>;
 }
 
-/** Who set parameter `name`, in words: "the catalog default for 8.2.8 (…), to be confirmed by the organisation". */
-export function parameterSourceOf(ctx: EvaluationContext, name: string): string {
-  return ctx.parameterSources?.[name] ?? 'the parameters this evaluation was given (who set the value is not known to it)';
+/** "name, set by <who>" for a reason, or just "name" when the evaluation does not know who set the value. */
+export function parameterSetBy(ctx: Pick<EvaluationContext, 'parameterSources'>, name: string): string {
+  const who = ctx.parameterSources?.[name];
+  return who ? `${name}, set by ${who}` : name;
 }
 
 export interface QueryContext {

@@ -3,7 +3,8 @@ import type { Reservation } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk, loadGuardDutySdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
 import { ownItems, othersLeftOut } from '../own-account.js';
-import { defineQuery, isCapturedError, parameterSourceOf, stripMetadata, type CapturedError, type EvaluationContext, type QueryParameters, type ResourceResult } from '../types.js';
+import { valueSetBy } from '../parameter-source.js';
+import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type EvaluationContext, type QueryParameters, type ResourceResult } from '../types.js';
 import { detectorArn } from './detectors.js';
 
 export interface DetectorCoverageEvidence {
@@ -45,7 +46,7 @@ function coverageResourceType(r: CoverageResource): string {
  */
 function antiMalwareDeclaration(params: QueryParameters, ctx: EvaluationContext): { declared: boolean; setting: string } {
   const declared = params.guarddutyIsAntiMalware === true;
-  return { declared, setting: `guarddutyIsAntiMalware = ${declared}, set by ${parameterSourceOf(ctx, 'guarddutyIsAntiMalware')}` };
+  return { declared, setting: valueSetBy(ctx, 'guarddutyIsAntiMalware', declared) };
 }
 
 export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({

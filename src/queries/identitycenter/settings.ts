@@ -1,6 +1,7 @@
 import type { AccountAssignment, InstanceMetadata, PermissionSet } from '@aws-sdk/client-sso-admin';
 import { loadSsoAdminSdk } from '../../aws/sdk.js';
-import { defineQuery, parameterSourceOf, stripMetadata, type ResourceResult } from '../types.js';
+import { valueSetBy } from '../parameter-source.js';
+import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
 
 /** One permission set: DescribePermissionSet, the accounts it is provisioned to and its assignments there. */
 export interface PermissionSetEvidence {
@@ -79,7 +80,7 @@ export const identityCenterSettings = defineQuery<IdentityCenterEvidence>({
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence lacks the ListInstances or permission set responses' }];
     }
     const limit = Number(params.maxSessionMinutes ?? 60);
-    const limitSet = `maxSessionMinutes = ${limit}, set by ${parameterSourceOf(ctx, 'maxSessionMinutes')}`;
+    const limitSet = valueSetBy(ctx, 'maxSessionMinutes', limit);
     const results: ResourceResult[] = [];
     for (const instance of data.instances) {
       if (instance.Status && instance.Status !== 'ACTIVE') {

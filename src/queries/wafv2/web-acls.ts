@@ -2,7 +2,8 @@ import type { LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Filter, LoggingConfiguration, Scope, WAFV2Client, WebACLSummary } from '@aws-sdk/client-wafv2';
 import { loadElbv2Sdk, loadWafv2Sdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
-import { captureAbsence, defineQuery, isCapturedError, parameterSourceOf, stripMetadata, type CapturedError, type EvaluationContext, type ParameterSpec, type QueryParameters, type ResourceResult } from '../types.js';
+import { valueSetBy } from '../parameter-source.js';
+import { captureAbsence, defineQuery, isCapturedError, stripMetadata, type CapturedError, type EvaluationContext, type ParameterSpec, type QueryParameters, type ResourceResult } from '../types.js';
 
 /** The web ACLs of one WAF scope and each one's logging configuration (WAFNonexistentItemException kept as "no logging"). */
 export interface WebAclInventory {
@@ -56,7 +57,7 @@ export const AWS_WAF_DECLARATION: Record<string, ParameterSpec> = {
  */
 export function withoutWebAcl(what: string, params: QueryParameters, ctx: EvaluationContext): Pick<ResourceResult, 'status' | 'reason'> {
   const declared = params.awsWafIsWebAppFirewall === true;
-  const setting = `awsWafIsWebAppFirewall = ${declared}, set by ${parameterSourceOf(ctx, 'awsWafIsWebAppFirewall')}`;
+  const setting = valueSetBy(ctx, 'awsWafIsWebAppFirewall', declared);
   return declared
     ? { status: 'fail', reason: `${what}, and AWS WAF is declared the solution against web attacks (${setting})` }
     : { status: 'needs-review', reason: `${what}; whether another web application firewall or attack-blocking solution protects it is not in the evidence: firewalls other than AWS WAF are not visible to AWS APIs (${setting}: true declares AWS WAF the solution)` };

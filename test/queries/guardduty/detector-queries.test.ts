@@ -181,12 +181,12 @@ describe('guardduty.runtime-coverage (5.2.1, 5.2.2, 5.3.2: deployment, not featu
     // monitoring or malware agent reports from it" was a FAIL, though a third-party anti-malware product is not in that list.
     const unseen = r.find((x) => x.resource === UNSEEN)!.reason;
     expect(unseen).toContain('running EC2 instance i-0fedcba9876543210 (batch-worker) is not covered by GuardDuty runtime monitoring');
-    expect(unseen).toContain('whether another anti-malware solution runs on it is not in the evidence (guarddutyIsAntiMalware = false, set by');
+    expect(unseen).toContain('whether another anti-malware solution runs on it is not in the evidence (guarddutyIsAntiMalware = false: true declares GuardDuty the anti-malware solution)');
   });
   it('fails a running instance GuardDuty never saw only where GuardDuty is declared the anti-malware solution, naming who declared it', () => {
     const r = evaluateBoth(runtimeCoverage, evidence(), { guarddutyIsAntiMalware: true });
     expect(statusOf(r)).toMatchObject({ 'payments-eks': 'fail', [UNSEEN]: 'fail' });
-    expect(r.find((x) => x.resource === UNSEEN)!.reason).toContain('does not appear in GuardDuty’s runtime coverage list: no GuardDuty runtime agent reports from it, and GuardDuty is declared the anti-malware solution (guarddutyIsAntiMalware = true, set by');
+    expect(r.find((x) => x.resource === UNSEEN)!.reason).toContain('does not appear in GuardDuty’s runtime coverage list: no GuardDuty runtime agent reports from it, and GuardDuty is declared the anti-malware solution (guarddutyIsAntiMalware = true)');
     // Declared or not, an UNHEALTHY entry keeps its failure.
     expect(r.find((x) => x.resource === 'payments-eks')).toEqual(evaluateBoth(runtimeCoverage, evidence()).find((x) => x.resource === 'payments-eks'));
   });

@@ -30,10 +30,10 @@ describe('wafv2.web-acls', () => {
     expect(byArn[lbArn('protected')]).toMatchObject({ status: 'pass', reason: expect.stringContaining('whether its rules block attacks is for the assessor') });
     // QSA (6.4.2): "no AWS WAF web ACL; another firewall ... is not visible to AWS APIs" was a FAIL: the text admits it.
     expect(byArn[lbArn('unprotected')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('has no AWS WAF web ACL in front of it (2 REGIONAL web ACLs in us-east-1); whether another web application firewall or attack-blocking solution protects it is not in the evidence') });
-    expect(byArn[lbArn('unprotected')].reason).toContain('(awsWafIsWebAppFirewall = false, set by');
+    expect(byArn[lbArn('unprotected')].reason).toContain('(awsWafIsWebAppFirewall = false: true declares AWS WAF the solution)');
     expect(evaluateBoth(webAcls, evidence, DECLARED).find((r) => r.resource === lbArn('unprotected'))).toMatchObject({
       status: 'fail',
-      reason: expect.stringContaining('and AWS WAF is declared the solution against web attacks (awsWafIsWebAppFirewall = true, set by'),
+      reason: expect.stringContaining('and AWS WAF is declared the solution against web attacks (awsWafIsWebAppFirewall = true)'),
     });
     expect(byArn[lbArn('internal')]).toBeUndefined();
     expect(byArn[lbArn('nlb')]).toBeUndefined();
