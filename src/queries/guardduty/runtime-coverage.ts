@@ -3,7 +3,8 @@ import type { Reservation } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk, loadGuardDutySdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
 import { ownItems, othersLeftOut } from '../own-account.js';
-import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type ResourceResult } from '../types.js';
+import { valueSetBy } from '../parameter-source.js';
+import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type EvaluationContext, type QueryParameters, type ResourceResult } from '../types.js';
 import { detectorArn } from './detectors.js';
 
 export interface DetectorCoverageEvidence {
@@ -38,16 +39,33 @@ function coverageResourceType(r: CoverageResource): string {
   return t === 'EC2' ? 'AWS::EC2::Instance' : t === 'ECS' ? 'AWS::ECS::Cluster' : t === 'EKS' ? 'AWS::EKS::Cluster' : 'AWS::GuardDuty::CoverageResource';
 }
 
+/**
+ * Whether the organisation declares GuardDuty its anti-malware solution, in words naming who set it. Only then is a
+ * workload outside GuardDuty's runtime coverage a failure: another anti-malware product does not appear in GuardDuty's
+ * coverage list, so without the declaration the evidence cannot tell an unprotected instance from one protected otherwise.
+ */
+function antiMalwareDeclaration(params: QueryParameters, ctx: EvaluationContext): { declared: boolean; setting: string } {
+  const declared = params.guarddutyIsAntiMalware === true;
+  return { declared, setting: valueSetBy(ctx, 'guarddutyIsAntiMalware', declared) };
+}
+
 export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
   id: 'guardduty.runtime-coverage',
   service: 'guardduty',
   title: 'Every running EC2 instance and every monitored cluster is covered by GuardDuty runtime monitoring',
   description:
-    'GuardDuty’s runtime coverage list of the account (ListCoverage, its own entries only, also where it is the GuardDuty administrator) with each EC2 instance, ECS cluster and EKS cluster and whether its security agent reports (HEALTHY) or not (UNHEALTHY, with the issue), GuardDuty’s coverage statistics, and the running EC2 instances of the region (DescribeInstances), so an instance missing from the coverage list shows as uncovered.',
+    'GuardDuty’s runtime coverage list of the account (ListCoverage, its own entries only, also where it is the GuardDuty administrator) with each EC2 instance, ECS cluster and EKS cluster and whether its security agent reports (HEALTHY) or not (UNHEALTHY, with the issue), GuardDuty’s coverage statistics, and the running EC2 instances of the region (DescribeInstances), so an instance missing from the coverage list shows as uncovered by GuardDuty. Anti-malware products other than GuardDuty are not visible in this evidence: an uncovered instance fails only where the organisation declares GuardDuty its anti-malware solution (guarddutyIsAntiMalware), and otherwise needs review.',
   remediation:
     'Enable Runtime Monitoring with automated agent management for EC2 and ECS Fargate (`aws guardduty update-detector --features Name=RUNTIME_MONITORING,Status=ENABLED,AdditionalConfiguration=[{Name=EC2_AGENT_MANAGEMENT,Status=ENABLED}]`), or install the GuardDuty security agent; fix the issue GuardDuty names for each unhealthy resource (usually the VPC endpoint or the SSM agent).',
   scope: 'regional',
   apiCalls: ['guardduty:ListDetectors', 'guardduty:ListCoverage', 'guardduty:GetCoverageStatistics', 'ec2:DescribeInstances'],
+  parameters: {
+    guarddutyIsAntiMalware: {
+      description:
+        'Organisation declaration: GuardDuty runtime monitoring (its security agent) is the anti-malware solution of the EC2 instances. true: a running instance missing from GuardDuty’s runtime coverage list, and a region without a detector, fail. false (default): they need review, since another anti-malware product would not appear in GuardDuty’s list. An UNHEALTHY coverage entry fails either way.',
+      default: false,
+    },
+  },
   async collect(ctx) {
     const { GuardDutyClient, GetCoverageStatisticsCommand, paginateListCoverage, paginateListDetectors } = await loadGuardDutySdk();
     const gd = ctx.clients.get(GuardDutyClient);
@@ -81,11 +99,17 @@ export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
     }, ctx.signal);
     return { detectorIds, detectors, reservations };
   },
-  evaluate(data, _params, ctx) {
+  evaluate(data, params, ctx) {
     const account = { resource: 'account', resourceType: 'AWS::::Account' };
     if (!data?.detectorIds) return [{ ...account, status: 'error', reason: 'the evidence holds no ListDetectors response' }];
+    const { declared, setting } = antiMalwareDeclaration(params, ctx);
     if (data.detectorIds.length === 0) {
-      return [{ ...account, status: 'fail', reason: `GuardDuty has no detector in ${ctx.region}, so no workload is under runtime monitoring` }];
+      const why = `GuardDuty has no detector in ${ctx.region}, so no workload is under GuardDuty runtime monitoring`;
+      return [
+        declared
+          ? { ...account, status: 'fail', reason: `${why}, and GuardDuty is declared the anti-malware solution (${setting})` }
+          : { ...account, status: 'needs-review', reason: `${why}; whether another anti-malware solution runs on the region’s workloads is not in the evidence (${setting}: true declares GuardDuty the anti-malware solution)` },
+      ];
     }
     const results: ResourceResult[] = [];
     const covered = new Set<string>();
@@ -124,11 +148,16 @@ export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
         for (const i of res.Instances ?? []) {
           if (i.State?.Name !== 'running' || !i.InstanceId || covered.has(i.InstanceId)) continue;
           const name = i.Tags?.find((t) => t.Key === 'Name')?.Value;
+          const label = `running EC2 instance ${i.InstanceId}${name ? ` (${name})` : ''}`;
           results.push({
             resource: `arn:aws:ec2:${ctx.region}:${res.OwnerId ?? ctx.accountId}:instance/${i.InstanceId}`,
             resourceType: 'AWS::EC2::Instance',
-            status: 'fail',
-            reason: `running EC2 instance ${i.InstanceId}${name ? ` (${name})` : ''} does not appear in GuardDuty’s runtime coverage list: no runtime monitoring or malware agent reports from it`,
+            ...(declared
+              ? { status: 'fail' as const, reason: `${label} does not appear in GuardDuty’s runtime coverage list: no GuardDuty runtime agent reports from it, and GuardDuty is declared the anti-malware solution (${setting})` }
+              : {
+                  status: 'needs-review' as const,
+                  reason: `${label} is not covered by GuardDuty runtime monitoring (it does not appear in GuardDuty’s runtime coverage list); whether another anti-malware solution runs on it is not in the evidence (${setting}: true declares GuardDuty the anti-malware solution)`,
+                }),
           });
         }
       }

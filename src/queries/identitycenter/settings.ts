@@ -1,5 +1,6 @@
 import type { AccountAssignment, InstanceMetadata, PermissionSet } from '@aws-sdk/client-sso-admin';
 import { loadSsoAdminSdk } from '../../aws/sdk.js';
+import { valueSetBy } from '../parameter-source.js';
 import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
 
 /** One permission set: DescribePermissionSet, the accounts it is provisioned to and its assignments there. */
@@ -37,12 +38,13 @@ export const identityCenterSettings = defineQuery<IdentityCenterEvidence>({
   description:
     'The IAM Identity Center instances visible from the account in the region, every permission set with its session duration (how long an AWS account session it issues lasts before the user must sign in again) and its population: the accounts it is provisioned to and the users and groups assigned there. Session duration is an absolute limit, not an idle timeout; the access portal session and the identity provider’s idle settings are not readable through this API.',
   remediation:
-    'Set each permission set’s session duration (UpdatePermissionSet SessionDuration) to no more than the organisation’s limit, and set the idle and session timeouts of the identity provider and the AWS access portal as policy requires; review the assignments against the access control model.',
+    'Set each permission set’s session duration (UpdatePermissionSet SessionDuration) to no more than the session limit the organisation chooses (maxSessionMinutes), and set the idle and session timeouts of the identity provider and the AWS access portal as policy requires; review the assignments against the access control model.',
   scope: 'regional',
   apiCalls: ['sso:ListInstances', 'sso:ListPermissionSets', 'sso:DescribePermissionSet', 'sso:ListAccountsForProvisionedPermissionSet', 'sso:ListAccountAssignments'],
   parameters: {
     maxSessionMinutes: {
-      description: 'Organisation choice: the longest AWS account session a permission set may issue, in minutes (Identity Center’s own default is 60). Not an idle timeout.',
+      description:
+        'Organisation choice: the longest AWS account session a permission set may issue, in minutes (Identity Center’s own default is 60). Not an idle timeout: a permission set issuing longer sessions needs review (the idle timeout is set at the identity provider or in Identity Center’s session settings, not in this evidence), and the reason names who set the limit.',
       default: 60,
     },
   },
@@ -78,6 +80,7 @@ export const identityCenterSettings = defineQuery<IdentityCenterEvidence>({
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence lacks the ListInstances or permission set responses' }];
     }
     const limit = Number(params.maxSessionMinutes ?? 60);
+    const limitSet = valueSetBy(ctx, 'maxSessionMinutes', limit);
     const results: ResourceResult[] = [];
     for (const instance of data.instances) {
       if (instance.Status && instance.Status !== 'ACTIVE') {
@@ -96,9 +99,15 @@ export const identityCenterSettings = defineQuery<IdentityCenterEvidence>({
       if (minutes === undefined) {
         results.push({ ...base, status: 'error', reason: `${name}: session duration ${ps.SessionDuration ?? '(absent)'} is not a duration this query can read; ${who}` });
       } else if (minutes > limit) {
-        results.push({ ...base, status: 'fail', reason: `${name} issues AWS sessions of ${ps.SessionDuration} (${minutes} minutes), longer than the organisation’s ${limit}-minute limit; ${who}; ${caveat}` });
+        // A long session is not a missing idle timeout: re-authentication after idle time is set at the identity provider
+        // or in Identity Center's session settings, neither of which this evidence reads.
+        results.push({
+          ...base,
+          status: 'needs-review',
+          reason: `${name} issues AWS sessions of ${ps.SessionDuration} (${minutes} minutes), longer than the ${limit}-minute session limit (${limitSet}); sessions last up to ${ps.SessionDuration}; an idle timeout is not in the evidence (set at the identity provider / Identity Center session settings): confirm it; ${who}; ${caveat}`,
+        });
       } else {
-        results.push({ ...base, status: 'pass', reason: `${name} issues AWS sessions of at most ${ps.SessionDuration} (${minutes} minutes, limit ${limit}); ${who}; ${caveat}` });
+        results.push({ ...base, status: 'pass', reason: `${name} issues AWS sessions of at most ${ps.SessionDuration} (${minutes} minutes, within the ${limit}-minute session limit: ${limitSet}); ${who}; ${caveat}` });
       }
     }
     if (results.length === 0) {

@@ -1,8 +1,8 @@
 import type { DistributionSummary, DistributionTenantSummary } from '@aws-sdk/client-cloudfront';
 import { loadCloudFrontSdk, loadWafv2Sdk } from '../../aws/sdk.js';
 import { allDistributions, collectMultiTenant, multiTenantIds, type MultiTenantEvidence } from '../cloudfront/multi-tenant.js';
-import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type ResourceResult } from '../types.js';
-import { collectWebAclInventory, judgeWebAclLogging, type WebAclInventory } from './web-acls.js';
+import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type EvaluationContext, type QueryParameters, type ResourceResult } from '../types.js';
+import { AWS_WAF_DECLARATION, collectWebAclInventory, judgeWebAclLogging, withoutWebAcl, type WebAclInventory } from './web-acls.js';
 
 /**
  * ListDistributions (each carries its WebACLId), the multi-tenant distributions with their tenants (each tenant's
@@ -26,6 +26,7 @@ export const cloudFrontWebAcls = defineQuery<CloudFrontWebAclsEvidence>({
     'Associate an AWS WAF web ACL (CLOUDFRONT scope, created in us-east-1) with every distribution serving a web application, with AWS Managed Rules in block mode, and turn on its logging.',
   scope: 'global',
   apiCalls: ['cloudfront:ListDistributions', 'cloudfront:ListDistributionsByConnectionMode', 'cloudfront:ListDistributionTenants', 'wafv2:ListWebACLs', 'wafv2:GetLoggingConfiguration'],
+  parameters: AWS_WAF_DECLARATION,
   async collect(ctx) {
     const [{ CloudFrontClient, paginateListDistributions }, { WAFV2Client }] = await Promise.all([loadCloudFrontSdk(), loadWafv2Sdk()]);
     const cloudFront = ctx.clients.get(CloudFrontClient);
@@ -42,7 +43,7 @@ export const cloudFrontWebAcls = defineQuery<CloudFrontWebAclsEvidence>({
       if (east !== ctx.clients) east.destroy();
     }
   },
-  evaluate(data) {
+  evaluate(data, params, ctx) {
     if (!data?.distributions || !data.webAcls || !data.logging) {
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence lacks the ListDistributions, ListWebACLs or GetLoggingConfiguration responses' }];
     }
@@ -57,13 +58,13 @@ export const cloudFrontWebAcls = defineQuery<CloudFrontWebAclsEvidence>({
         continue;
       }
       if (multiTenant.has(d.Id ?? '')) {
-        results.push({ ...base, ...judgeMultiTenant(d, `multi-tenant ${label}`, data.tenants?.[d.Id ?? ''], byArn) });
+        results.push({ ...base, ...judgeMultiTenant(d, `multi-tenant ${label}`, data.tenants?.[d.Id ?? ''], byArn, params, ctx) });
         continue;
       }
       const id = d.WebACLId ?? '';
       const acl = byArn.get(id);
       if (acl) results.push({ ...base, status: 'pass', reason: `${label} is associated with web ACL ${acl.Name}; whether its rules block attacks is for the assessor to examine` });
-      else if (id === '') results.push({ ...base, status: 'fail', reason: `${label} serves the internet with no AWS WAF web ACL; another firewall at its origin is not visible to AWS APIs` });
+      else if (id === '') results.push({ ...base, ...withoutWebAcl(`${label} serves the internet with no AWS WAF web ACL`, params, ctx) });
       else results.push({ ...base, status: 'needs-review', reason: `${label} names web ACL ${id}, which is not a CLOUDFRONT-scope AWS WAF (v2) web ACL of the account (an AWS WAF Classic ACL or another account’s): examine it directly` });
     }
     if (data.tenantOnlyDistributions === undefined) {
@@ -85,7 +86,14 @@ type Judgement = Pick<ResourceResult, 'status' | 'reason'>;
  * Customizations.WebAcl either inherits the distribution's web ACL (absent), overrides it with another (override) or
  * removes it (disable: the tenant has no AWS WAF protection).
  */
-function judgeMultiTenant(d: DistributionSummary, label: string, tenants: DistributionTenantSummary[] | CapturedError | undefined, byArn: Map<string | undefined, { Name?: string }>): Judgement {
+function judgeMultiTenant(
+  d: DistributionSummary,
+  label: string,
+  tenants: DistributionTenantSummary[] | CapturedError | undefined,
+  byArn: Map<string | undefined, { Name?: string }>,
+  params: QueryParameters,
+  ctx: EvaluationContext,
+): Judgement {
   if (tenants === undefined) return { status: 'needs-review', reason: `${label}: its distribution tenants, which can override or disable its web ACL, are not in the evidence (no ListDistributionTenants response for it), so whether its traffic passes a web ACL is unknown` };
   if (isCapturedError(tenants)) return { status: 'error', reason: `${label}: ListDistributionTenants failed (${tenants.error.code}: ${tenants.error.message}), so its tenants' web ACLs are unknown` };
   const serving = tenants.filter((t) => t.Enabled !== false);
@@ -109,7 +117,10 @@ function judgeMultiTenant(d: DistributionSummary, label: string, tenants: Distri
     else if (byArn.has(arn)) covered.push(`${name} ${how} web ACL ${byArn.get(arn)!.Name}`);
     else unknown.push(`${name} ${how} ${arn}, not a CLOUDFRONT-scope AWS WAF (v2) web ACL of the account`);
   }
-  if (unprotected.length) return { status: 'fail', reason: `${label}: ${unprotected.join(', ')} serve${unprotected.length === 1 ? 's' : ''} the internet with no AWS WAF web ACL${covered.length ? `; ${covered.join(', ')}` : ''}${offNote}` };
+  if (unprotected.length) {
+    const alsoUnknown = unknown.length ? `; examine the web ACL of ${unknown.join(', ')} directly` : '';
+    return withoutWebAcl(`${label}: ${unprotected.join(', ')} serve${unprotected.length === 1 ? 's' : ''} the internet with no AWS WAF web ACL${alsoUnknown}${covered.length ? `; ${covered.join(', ')}` : ''}${offNote}`, params, ctx);
+  }
   if (unknown.length) return { status: 'needs-review', reason: `${label}: examine the web ACL of ${unknown.join(', ')} directly${covered.length ? `; ${covered.join(', ')}` : ''}${offNote}` };
   return { status: 'pass', reason: `${label}: every enabled distribution tenant is behind a web ACL (${covered.join(', ')})${offNote}; whether the rules block attacks is for the assessor to examine` };
 }

@@ -2,7 +2,8 @@ import type { LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Filter, LoggingConfiguration, Scope, WAFV2Client, WebACLSummary } from '@aws-sdk/client-wafv2';
 import { loadElbv2Sdk, loadWafv2Sdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
-import { captureAbsence, defineQuery, isCapturedError, stripMetadata, type CapturedError, type ResourceResult } from '../types.js';
+import { valueSetBy } from '../parameter-source.js';
+import { captureAbsence, defineQuery, isCapturedError, stripMetadata, type CapturedError, type EvaluationContext, type ParameterSpec, type QueryParameters, type ResourceResult } from '../types.js';
 
 /** The web ACLs of one WAF scope and each one's logging configuration (WAFNonexistentItemException kept as "no logging"). */
 export interface WebAclInventory {
@@ -38,6 +39,28 @@ export async function collectWebAclInventory(client: WAFV2Client, scope: Scope, 
     logging[acl.ARN!] = isCapturedError(got) ? got : (got.LoggingConfiguration ?? { error: { code: NO_LOGGING, message: 'GetLoggingConfiguration returned no LoggingConfiguration' } });
   }
   return { webAcls, logging };
+}
+
+/** The organisation's declaration that AWS WAF is its solution against web attacks (6.4.1, 6.4.2); both WAF queries take it. */
+export const AWS_WAF_DECLARATION: Record<string, ParameterSpec> = {
+  awsWafIsWebAppFirewall: {
+    description:
+      'Organisation declaration: AWS WAF is the automated solution that detects and blocks web attacks in front of its public-facing web applications. true: a public endpoint with no AWS WAF web ACL fails. false (default): it needs review, since another web application firewall or attack-blocking solution is not visible to AWS APIs.',
+    default: false,
+  },
+};
+
+/**
+ * A public endpoint with no AWS WAF web ACL (`what` says which and why). A failure only where the organisation declares
+ * AWS WAF its solution; otherwise another firewall (at the origin, a third-party service) may protect it, and the
+ * evidence cannot show that it does not.
+ */
+export function withoutWebAcl(what: string, params: QueryParameters, ctx: EvaluationContext): Pick<ResourceResult, 'status' | 'reason'> {
+  const declared = params.awsWafIsWebAppFirewall === true;
+  const setting = valueSetBy(ctx, 'awsWafIsWebAppFirewall', declared);
+  return declared
+    ? { status: 'fail', reason: `${what}, and AWS WAF is declared the solution against web attacks (${setting})` }
+    : { status: 'needs-review', reason: `${what}; whether another web application firewall or attack-blocking solution protects it is not in the evidence: firewalls other than AWS WAF are not visible to AWS APIs (${setting}: true declares AWS WAF the solution)` };
 }
 
 /** One result per web ACL: logging configured passes, none (or a filter dropping by default) needs review (its rules are never judged here). */
@@ -85,6 +108,7 @@ export const webAcls = defineQuery<WebAclsEvidence>({
     'Associate a web ACL with every internet-facing Application Load Balancer (AWS Managed Rules core rule set and known-bad-inputs at least, in block mode), and turn on web ACL logging to CloudWatch Logs, S3 or Data Firehose.',
   scope: 'regional',
   apiCalls: ['elasticloadbalancing:DescribeLoadBalancers', 'wafv2:ListWebACLs', 'wafv2:ListResourcesForWebACL', 'wafv2:GetLoggingConfiguration'],
+  parameters: AWS_WAF_DECLARATION,
   async collect(ctx) {
     const [{ ElasticLoadBalancingV2Client, paginateDescribeLoadBalancers }, { WAFV2Client, ListResourcesForWebACLCommand }] = await Promise.all([loadElbv2Sdk(), loadWafv2Sdk()]);
     const loadBalancers: LoadBalancer[] = [];
@@ -101,7 +125,7 @@ export const webAcls = defineQuery<WebAclsEvidence>({
     }
     return { loadBalancers, ...inventory, resources };
   },
-  evaluate(data, _params, ctx) {
+  evaluate(data, params, ctx) {
     if (!data?.loadBalancers || !data.webAcls || !data.logging || !data.resources) {
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence lacks the DescribeLoadBalancers, ListWebACLs, ListResourcesForWebACL or GetLoggingConfiguration responses' }];
     }
@@ -120,7 +144,7 @@ export const webAcls = defineQuery<WebAclsEvidence>({
       const acl = protectedBy.get(lb.LoadBalancerArn!);
       if (acl) results.push({ ...base, status: 'pass', reason: `${label} is associated with web ACL ${acl}; whether its rules block attacks is for the assessor to examine` });
       else if (failedLookups.length) results.push({ ...base, status: 'error', reason: `${label} is not among the resources of the web ACLs read, but ListResourcesForWebACL failed for ${failedLookups.join(', ')}, so its protection is unknown` });
-      else results.push({ ...base, status: 'fail', reason: `${label} has no AWS WAF web ACL in front of it (${data.webAcls.length} REGIONAL web ACLs in ${ctx.region}); another firewall in front of it is not visible to AWS APIs` });
+      else results.push({ ...base, ...withoutWebAcl(`${label} has no AWS WAF web ACL in front of it (${data.webAcls.length} REGIONAL web ACLs in ${ctx.region})`, params, ctx) });
     }
     results.push(...judgeWebAclLogging(data, 'REGIONAL'));
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no internet-facing Application Load Balancers and no REGIONAL web ACLs in ${ctx.region}` });

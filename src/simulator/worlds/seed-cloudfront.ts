@@ -90,7 +90,7 @@ export function vpcOrigin(accountId: string, now: Date, name: string, policy: Or
   };
 }
 
-/** Demo only: the payment pages pass; the legacy receipts site fails viewer TLS and has no web ACL. Generated accounts: none. */
+/** Demo only: the payment pages pass; the legacy receipts site fails viewer TLS and has no web ACL (needs review for 6.4.x). Generated accounts: none. */
 export function seedCloudFront(account: SimAccount, world: WorldSeedContext): void {
   if (world.kind !== 'demo') return;
   const s = cloudFrontState(account);

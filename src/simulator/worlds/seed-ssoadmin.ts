@@ -9,7 +9,7 @@ const DAY = 86_400_000;
 
 /**
  * Demo: the account holds the organisation's Identity Center instance in its home region. AdministratorAccess (1 hour)
- * passes, PaymentsSupport (12 hours, assigned to the support vendor's group) fails the 60-minute default, ReadOnlyAudit
+ * passes, PaymentsSupport (12 hours, assigned to the support vendor's group) exceeds the 60-minute default (needs review), ReadOnlyAudit
  * (1 hour) passes. The second region and generated accounts see no instance.
  */
 export function seedSsoAdmin(account: SimAccount, world: WorldSeedContext): void {

@@ -32,6 +32,7 @@ import {
   severityStatistics,
   suspendedDetector,
 } from '../../fixtures/guardduty/detectors.js';
+import { judgedByCatalogs } from '../../evaluate/run-manifest.js';
 
 const ctx = { accountId: '111122223333', region: 'us-east-1', collectedAt: '2025-06-01T00:00:00.000Z' };
 const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
@@ -167,30 +168,63 @@ describe('guardduty.runtime-coverage (5.2.1, 5.2.2, 5.3.2: deployment, not featu
     detectors: [{ detectorId: DETECTOR_ID, resources, statistics: coverageStatistics }],
     reservations,
   });
-  it('passes a healthy covered instance, fails an unhealthy cluster with its issue and a running instance GuardDuty never saw', () => {
+  const UNSEEN = 'arn:aws:ec2:us-east-1:111122223333:instance/i-0fedcba9876543210';
+  it('passes a healthy covered instance, fails an unhealthy cluster with its issue; a running instance GuardDuty never saw needs review', () => {
     const r = evaluateBoth(runtimeCoverage, evidence());
     expect(statusOf(r)).toEqual({
       'arn:aws:ec2:us-east-1:111122223333:instance/i-0abc1234def567890': 'pass',
       'payments-eks': 'fail',
-      'arn:aws:ec2:us-east-1:111122223333:instance/i-0fedcba9876543210': 'fail',
+      [UNSEEN]: 'needs-review',
     });
     expect(r.find((x) => x.resource === 'payments-eks')?.reason).toContain('Addon aws-guardduty-agent is not installed');
-    expect(r.find((x) => x.resource.endsWith('i-0fedcba9876543210'))?.reason).toContain('batch-worker');
+    // QSA (5.2.1, 5.2.2, 5.3.2, 164.308(a)(5)(ii)(B)): "does not appear in GuardDuty's runtime coverage list: no runtime
+    // monitoring or malware agent reports from it" was a FAIL, though a third-party anti-malware product is not in that list.
+    const unseen = r.find((x) => x.resource === UNSEEN)!.reason;
+    expect(unseen).toContain('running EC2 instance i-0fedcba9876543210 (batch-worker) is not covered by GuardDuty runtime monitoring');
+    expect(unseen).toContain('whether another anti-malware solution runs on it is not in the evidence (guarddutyIsAntiMalware = false: true declares GuardDuty the anti-malware solution)');
   });
-  it('fails every running instance when only EKS is covered: EKS runtime monitoring is no EC2 cover', () => {
+  it('fails a running instance GuardDuty never saw only where GuardDuty is declared the anti-malware solution, naming who declared it', () => {
+    const r = evaluateBoth(runtimeCoverage, evidence(), { guarddutyIsAntiMalware: true });
+    expect(statusOf(r)).toMatchObject({ 'payments-eks': 'fail', [UNSEEN]: 'fail' });
+    expect(r.find((x) => x.resource === UNSEEN)!.reason).toContain('does not appear in GuardDuty’s runtime coverage list: no GuardDuty runtime agent reports from it, and GuardDuty is declared the anti-malware solution (guarddutyIsAntiMalware = true)');
+    // Declared or not, an UNHEALTHY entry keeps its failure.
+    expect(r.find((x) => x.resource === 'payments-eks')).toEqual(evaluateBoth(runtimeCoverage, evidence()).find((x) => x.resource === 'payments-eks'));
+  });
+  it('EKS runtime monitoring is no EC2 cover: every running instance is judged uncovered', () => {
     const eksOnly = coverageResources.filter((c) => c.ResourceDetails?.ResourceType === 'EKS').map((c) => ({ ...c, CoverageStatus: 'HEALTHY' as const }));
     const s = statusOf(evaluateBoth(runtimeCoverage, evidence(eksOnly)));
     expect(s['payments-eks']).toBe('pass');
-    expect(s['arn:aws:ec2:us-east-1:111122223333:instance/i-0abc1234def567890']).toBe('fail');
+    expect(s['arn:aws:ec2:us-east-1:111122223333:instance/i-0abc1234def567890']).toBe('needs-review');
+    expect(statusOf(evaluateBoth(runtimeCoverage, evidence(eksOnly), { guarddutyIsAntiMalware: true }))[UNSEEN]).toBe('fail');
   });
-  it('fails a region with no detector, is not applicable with nothing to cover, and an error without the instance list', () => {
-    expect(statusOf(evaluateBoth(runtimeCoverage, { detectorIds: [], detectors: [], reservations: [] }))).toEqual({ account: 'fail' });
+  it('a region with no detector needs review (fails when GuardDuty is declared), is not applicable with nothing to cover, and an error without the instance list', () => {
+    const noDetector = { detectorIds: [], detectors: [], reservations: [] };
+    expect(evaluateBoth(runtimeCoverage, noDetector)).toEqual([expect.objectContaining({ resource: 'account', status: 'needs-review', reason: expect.stringContaining('whether another anti-malware solution runs on the region’s workloads is not in the evidence') })]);
+    expect(statusOf(evaluateBoth(runtimeCoverage, noDetector, { guarddutyIsAntiMalware: true }))).toEqual({ account: 'fail' });
     expect(statusOf(evaluateBoth(runtimeCoverage, evidence([], [])))).toEqual({ account: 'not-applicable' });
     expect(statusOf(evaluateBoth(runtimeCoverage, { detectorIds: [DETECTOR_ID], detectors: [{ detectorId: DETECTOR_ID, resources: [], statistics: {} }] }))).toEqual({ account: 'error' });
     // A failed DescribeInstances leaves the coverage list judged; only the uncovered-instance part is a gap.
     const denied = evaluateBoth(runtimeCoverage, evidence(coverageResources, { error: { code: 'UnauthorizedOperation', message: 'denied' } }));
     expect(denied.map((x) => x.status)).toEqual(['pass', 'fail', 'error']);
     expect(denied[2].reason).toContain('DescribeInstances failed (UnauthorizedOperation)');
+  });
+
+  it('judged by the catalogs: the declaration is the catalog default (false) until the organisation sets it; 5.2.3 never takes it', async () => {
+    const byDefault = await judgedByCatalogs('guardduty.runtime-coverage', evidence());
+    for (const id of ['5.2.1', '5.2.2', '5.3.2', '164.308(a)(5)(ii)(B)']) {
+      const f = byDefault(id).findings.find((x) => x.resource === UNSEEN)!;
+      expect(f.status, id).toBe('needs-review');
+      expect(f.reason, id).toContain(`guarddutyIsAntiMalware = false, set by the catalog default for ${id}`);
+    }
+    // 5.2.3 compares the uncovered components with the list of those judged not at risk: always for review.
+    expect(byDefault('5.2.3').findings.find((x) => x.resource === UNSEEN)!.status).toBe('needs-review');
+    const declared = await judgedByCatalogs('guardduty.runtime-coverage', evidence(), { parameterOverrides: { 'pci-dss-4.0.1': { '5.2.1': { guarddutyIsAntiMalware: true } } } });
+    expect(declared('5.2.1').findings.find((x) => x.resource === UNSEEN)).toMatchObject({
+      status: 'fail',
+      reason: expect.stringContaining(`guarddutyIsAntiMalware = true, set by the organisation's configuration (parameters.pci-dss-4.0.1."5.2.1".guarddutyIsAntiMalware)`),
+    });
+    expect(declared('5.2.2').findings.find((x) => x.resource === UNSEEN)!.status).toBe('needs-review');
+    await expect(judgedByCatalogs('guardduty.runtime-coverage', evidence(), { parameterOverrides: { 'pci-dss-4.0.1': { '5.2.3': { guarddutyIsAntiMalware: true } } } })).rejects.toThrow(/requirement 5.2.3 has no parameter "guarddutyIsAntiMalware"/);
   });
 });
 

@@ -75,10 +75,13 @@ describe('GuardDuty queries against the simulated demo account', () => {
     expect(west.calls.map((c) => c.operation)).toContain('guardduty:GetMalwareScanSettings');
   });
 
-  it('guardduty.runtime-coverage: instances without coverage fail in us-east-1; us-west-2 has a covered instance and an unhealthy ECS cluster', async () => {
+  it('guardduty.runtime-coverage: instances without coverage need review in us-east-1 (fail once GuardDuty is declared the anti-malware solution); us-west-2 has a covered instance and an unhealthy ECS cluster', async () => {
     const east = await session.run(q('guardduty.runtime-coverage'), 'us-east-1');
     expect(east.results.length).toBeGreaterThan(0);
-    for (const r of east.results) expect(r).toMatchObject({ resourceType: 'AWS::EC2::Instance', status: 'fail', reason: expect.stringContaining('does not appear in GuardDuty') });
+    for (const r of east.results) expect(r).toMatchObject({ resourceType: 'AWS::EC2::Instance', status: 'needs-review', reason: expect.stringContaining('is not covered by GuardDuty runtime monitoring') });
+    const declared = q('guardduty.runtime-coverage').evaluate(east.data, { guarddutyIsAntiMalware: true }, { accountId: DEMO_ACCOUNT_ID, region: 'us-east-1', collectedAt: session.now.toISOString() });
+    expect(declared.map((r) => r.status)).toEqual(east.results.map(() => 'fail'));
+    for (const r of declared) expect(r.reason).toContain('does not appear in GuardDuty');
     const west = await session.run(q('guardduty.runtime-coverage'), 'us-west-2');
     expect(west.results.filter((r) => r.resourceType === 'AWS::EC2::Instance').map((r) => r.status)).toEqual(['pass']);
     expect(west.results.find((r) => r.resource === 'payments-workers')).toMatchObject({ status: 'fail', reason: expect.stringContaining('VPC endpoint') });

@@ -10,22 +10,31 @@ import { CDN_ACL, distributionArn, distributions, distributionTenant, multiTenan
 import { DEMO_ACCOUNT_ID } from '../../../src/simulator/index.js';
 import { cloudFrontState } from '../../../src/simulator/services/cloudfront.js';
 import { demoSession } from '../s3/simulated-collect.js';
+import { judgedByCatalogs } from '../../evaluate/run-manifest.js';
 
 const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: '2026-06-01T00:00:00.000Z' };
 const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
 
-function evaluateBoth(q: typeof webAcls, data: unknown): ResourceResult[] {
-  const fresh = q.evaluate(data, {}, ctx);
-  expect(q.evaluate(roundTrip(data), {}, ctx)).toEqual(fresh);
+function evaluateBoth(q: typeof webAcls, data: unknown, params: Record<string, boolean> = {}): ResourceResult[] {
+  const fresh = q.evaluate(data, params, ctx);
+  expect(q.evaluate(roundTrip(data), params, ctx)).toEqual(fresh);
   return fresh;
 }
+/** AWS WAF declared the organisation's solution against web attacks (6.4.1, 6.4.2). */
+const DECLARED = { awsWafIsWebAppFirewall: true };
 
 describe('wafv2.web-acls', () => {
   const byArn = Object.fromEntries(evaluateBoth(webAcls, evidence).map((r) => [r.resource, r]));
 
-  it('an internet-facing ALB with a web ACL passes (saying the rules are not judged); one without fails; internal ALBs and NLBs are not judged', () => {
+  it('an internet-facing ALB with a web ACL passes (saying the rules are not judged); one without needs review (fails where AWS WAF is declared the solution); internal ALBs and NLBs are not judged', () => {
     expect(byArn[lbArn('protected')]).toMatchObject({ status: 'pass', reason: expect.stringContaining('whether its rules block attacks is for the assessor') });
-    expect(byArn[lbArn('unprotected')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('no AWS WAF web ACL') });
+    // QSA (6.4.2): "no AWS WAF web ACL; another firewall ... is not visible to AWS APIs" was a FAIL: the text admits it.
+    expect(byArn[lbArn('unprotected')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('has no AWS WAF web ACL in front of it (2 REGIONAL web ACLs in us-east-1); whether another web application firewall or attack-blocking solution protects it is not in the evidence') });
+    expect(byArn[lbArn('unprotected')].reason).toContain('(awsWafIsWebAppFirewall = false: true declares AWS WAF the solution)');
+    expect(evaluateBoth(webAcls, evidence, DECLARED).find((r) => r.resource === lbArn('unprotected'))).toMatchObject({
+      status: 'fail',
+      reason: expect.stringContaining('and AWS WAF is declared the solution against web attacks (awsWafIsWebAppFirewall = true)'),
+    });
     expect(byArn[lbArn('internal')]).toBeUndefined();
     expect(byArn[lbArn('nlb')]).toBeUndefined();
   });
@@ -92,12 +101,15 @@ describe('wafv2.cloudfront-web-acls', () => {
 
   describe('multi-tenant (tenant-only) distributions are judged through their distribution tenants', () => {
     const mt = multiTenantDistribution('EMULTI');
-    const judge = (tenants: unknown, extra: Record<string, unknown> = {}) =>
-      evaluateBoth(cloudFrontWebAcls, { ...data, distributions: [...distributions, mt], tenants: { EMULTI: tenants }, ...extra }).find((r) => r.resource === distributionArn('EMULTI'))!;
+    const judge = (tenants: unknown, extra: Record<string, unknown> = {}, params: Record<string, boolean> = {}) =>
+      evaluateBoth(cloudFrontWebAcls, { ...data, distributions: [...distributions, mt], tenants: { EMULTI: tenants }, ...extra }, params).find((r) => r.resource === distributionArn('EMULTI'))!;
 
-    it('a tenant whose web ACL customisation is disable fails, though the distribution names a web ACL', () => {
-      const r = judge([distributionTenant('EMULTI', 'shop'), distributionTenant('EMULTI', 'legacy', { Customizations: { WebAcl: { Action: 'disable' } } })]);
-      expect(r.status).toBe('fail');
+    it('a tenant whose web ACL customisation is disable needs review (fails where AWS WAF is declared the solution), though the distribution names a web ACL', () => {
+      const tenants = [distributionTenant('EMULTI', 'shop'), distributionTenant('EMULTI', 'legacy', { Customizations: { WebAcl: { Action: 'disable' } } })];
+      const r = judge(tenants);
+      expect(r.status).toBe('needs-review');
+      expect(r.reason).toContain('whether another web application firewall or attack-blocking solution protects it is not in the evidence');
+      expect(judge(tenants, {}, DECLARED).status).toBe('fail');
       expect(r.reason).toContain('multi-tenant distribution EMULTI');
       expect(r.reason).toContain('tenant legacy (web ACL disabled) serves the internet with no AWS WAF web ACL; tenant shop inherits web ACL cdn');
     });
@@ -111,10 +123,12 @@ describe('wafv2.cloudfront-web-acls', () => {
       expect(r).toMatchObject({ status: 'pass', reason: expect.stringContaining('every enabled distribution tenant is behind a web ACL (tenant shop inherits web ACL cdn, tenant brand overrides with web ACL other); 1 disabled tenant not judged') });
     });
 
-    it('an override naming a web ACL that is not a CLOUDFRONT web ACL of the account needs review; inheriting no web ACL fails', () => {
+    it('an override naming a web ACL that is not a CLOUDFRONT web ACL of the account needs review; inheriting no web ACL needs review too, naming both', () => {
       expect(judge([distributionTenant('EMULTI', 'brand', { Customizations: { WebAcl: { Action: 'override', Arn: OTHER_ACL } } })])).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(`tenant brand overrides with ${OTHER_ACL}, not a CLOUDFRONT-scope`) });
       const bare = evaluateBoth(cloudFrontWebAcls, { ...data, distributions: [multiTenantDistribution('EBARE', { WebACLId: '' })], tenants: { EBARE: [distributionTenant('EBARE', 'shop')] } }).find((r) => r.resource === distributionArn('EBARE'))!;
-      expect(bare).toMatchObject({ status: 'fail', reason: expect.stringContaining('tenant shop (inherits no web ACL)') });
+      expect(bare).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('tenant shop (inherits no web ACL)') });
+      const both = judge([distributionTenant('EMULTI', 'legacy', { Customizations: { WebAcl: { Action: 'disable' } } }), distributionTenant('EMULTI', 'brand', { Customizations: { WebAcl: { Action: 'override', Arn: OTHER_ACL } } })]);
+      expect(both.reason).toContain(`tenant legacy (web ACL disabled) serves the internet with no AWS WAF web ACL; examine the web ACL of tenant brand overrides with ${OTHER_ACL}`);
     });
 
     it('unknown is never a pass: tenants not collected need review, a failed ListDistributionTenants is an error; no enabled tenant serves nobody', () => {
@@ -133,7 +147,7 @@ describe('wafv2.cloudfront-web-acls', () => {
 
     it('a multi-tenant distribution returned only by ListDistributionsByConnectionMode is judged; a failed ListDistributionsByConnectionMode is an account error', () => {
       const only = evaluateBoth(cloudFrontWebAcls, { ...data, tenantOnlyDistributions: [mt], tenants: { EMULTI: [distributionTenant('EMULTI', 'legacy', { Customizations: { WebAcl: { Action: 'disable' } } })] } });
-      expect(only.find((r) => r.resource === distributionArn('EMULTI'))!.status).toBe('fail');
+      expect(only.find((r) => r.resource === distributionArn('EMULTI'))!.status).toBe('needs-review');
       expect(only.filter((r) => r.resource === distributionArn('EGOOD'))).toHaveLength(1);
       const failed = evaluateBoth(cloudFrontWebAcls, { ...data, tenantOnlyDistributions: { error: { code: 'AccessDenied', message: 'denied' } } });
       expect(failed.find((r) => r.resource === 'account')).toMatchObject({ status: 'error', reason: expect.stringContaining('ListDistributionsByConnectionMode (tenant-only) failed (AccessDenied') });
@@ -145,7 +159,7 @@ describe('wafv2.cloudfront-web-acls', () => {
       const disabled = [distributionTenant('EMULTI', 'legacy', { Customizations: { WebAcl: { Action: 'disable' } } })];
       for (const listedToo of [false, true]) {
         const r = evaluateBoth(cloudFrontWebAcls, { ...data, distributions: listedToo ? [...distributions, bare] : distributions, tenantOnlyDistributions: [bare], tenants: { EMULTI: disabled } }).find((x) => x.resource === distributionArn('EMULTI'))!;
-        expect(r).toMatchObject({ status: 'fail', reason: expect.stringContaining('multi-tenant distribution EMULTI') });
+        expect(r).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('multi-tenant distribution EMULTI') });
         expect(r.reason).toContain('tenant legacy (web ACL disabled)');
       }
     });
@@ -167,15 +181,35 @@ describe('wafv2.cloudfront-web-acls', () => {
     });
   });
 
-  it('a distribution naming a CLOUDFRONT web ACL passes; none fails; a WAF Classic id needs review; a disabled distribution is not applicable', () => {
+  it('a distribution naming a CLOUDFRONT web ACL passes; none needs review (fails where AWS WAF is declared the solution); a WAF Classic id needs review; a disabled distribution is not applicable', () => {
     expect(byArn[distributionArn('EGOOD')]).toMatchObject({ status: 'pass', reason: expect.stringContaining('web ACL cdn') });
-    expect(byArn[distributionArn('EALLOWALL')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('no AWS WAF web ACL') });
+    // QSA (6.4.2): "serves the internet with no AWS WAF web ACL; another firewall at its origin is not visible to AWS APIs" was a FAIL.
+    expect(byArn[distributionArn('EALLOWALL')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('serves the internet with no AWS WAF web ACL; whether another web application firewall or attack-blocking solution protects it is not in the evidence') });
+    expect(evaluateBoth(cloudFrontWebAcls, data, DECLARED).find((r) => r.resource === distributionArn('EALLOWALL'))).toMatchObject({ status: 'fail', reason: expect.stringContaining('awsWafIsWebAppFirewall = true') });
     expect(byArn[distributionArn('EDEFAULTCERT')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('WAF Classic') });
     expect(byArn[distributionArn('EOFF')].status).toBe('not-applicable');
   });
 
   it('the CLOUDFRONT web ACL without logging needs review', () => {
     expect(byArn[CDN_ACL]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('CLOUDFRONT web ACL cdn has no logging') });
+  });
+});
+
+describe('AWS WAF judged by the catalogs (6.4.1, 6.4.2)', () => {
+  it('an ALB without a web ACL needs review under the catalog default; the organisation declaring AWS WAF its solution makes it fail', async () => {
+    const byDefault = await judgedByCatalogs('wafv2.web-acls', evidence);
+    for (const id of ['6.4.1', '6.4.2']) {
+      expect(byDefault(id).findings.find((f) => f.resource === lbArn('unprotected')), id).toMatchObject({
+        status: 'needs-review',
+        reason: expect.stringContaining(`awsWafIsWebAppFirewall = false, set by the catalog default for ${id}`),
+      });
+    }
+    const declared = await judgedByCatalogs('wafv2.web-acls', evidence, { parameterOverrides: { 'pci-dss-4.0.1': { '6.4.2': DECLARED } } });
+    expect(declared('6.4.2').findings.find((f) => f.resource === lbArn('unprotected'))).toMatchObject({
+      status: 'fail',
+      reason: expect.stringContaining(`awsWafIsWebAppFirewall = true, set by the organisation's configuration (parameters.pci-dss-4.0.1."6.4.2".awsWafIsWebAppFirewall)`),
+    });
+    expect(declared('6.4.2').status).toBe('fail');
   });
 });
 
@@ -186,7 +220,7 @@ describe('AWS WAF against the simulated demo account', () => {
     const { results, calls } = await session.run(queryById('wafv2.web-acls')!, 'us-east-1');
     expect(results.map((r) => [r.resource.split('/').at(-2), r.status])).toEqual([
       ['cardholder-data-checkout', 'pass'],
-      ['cardholder-data-partner-api', 'fail'],
+      ['cardholder-data-partner-api', 'needs-review'],
       ['marketing-site-web', 'pass'],
       ['payments-protection', 'pass'],
       ['marketing-basic', 'needs-review'],
@@ -197,7 +231,7 @@ describe('AWS WAF against the simulated demo account', () => {
 
   it('CLOUDFRONT scope is read through us-east-1 even when the home region is another: the receipts distribution has no web ACL', async () => {
     const { results, calls } = await session.run(queryById('wafv2.cloudfront-web-acls')!, 'us-west-2');
-    expect(results.map((r) => r.status)).toEqual(['pass', 'fail', 'pass']);
+    expect(results.map((r) => r.status)).toEqual(['pass', 'needs-review', 'pass']);
     const list = calls.find((c) => c.operation === 'wafv2:ListWebACLs')!;
     expect(list.input).toMatchObject({ Scope: 'CLOUDFRONT' });
   });
@@ -220,7 +254,7 @@ describe('AWS WAF against the simulated demo account', () => {
       expect(tenantCalls).toHaveLength(2);
       expect(tenantCalls[0].input).toMatchObject({ AssociationFilter: { DistributionId: 'EMULTITENANT' } });
       const r = results.find((x) => x.resource === mt.ARN)!;
-      expect(r).toMatchObject({ status: 'fail', reason: expect.stringContaining('tenant legacy (web ACL disabled)') });
+      expect(r).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('tenant legacy (web ACL disabled)') });
       expect(r.reason).toContain('tenant shop100 inherits web ACL');
       expect(r.reason).not.toContain('elsewhere');
       expect(results.filter((x) => x.resource === mt.ARN)).toHaveLength(1);
