@@ -1,6 +1,6 @@
 import type { FrameworkScope, ScopeConfig, ScopeSelector } from '../config/scope.js';
 import type { ResourceParent } from '../queries/types.js';
-import type { ResourceFinding } from './types.js';
+import type { ResourceFinding, ScopeContradiction } from './types.js';
 
 /**
  * Resource types that are settings of the whole account (or of its security services) rather than system
@@ -172,16 +172,58 @@ export function scopeStatement(scope: FrameworkScope | undefined): string {
 }
 
 /**
+ * One resource as every query names it: an S3 bucket is `arn:<partition>:s3:::name` in some queries (Macie, tagging)
+ * and `name` in others (the S3 and AWS Config queries); any other resource is its type and exact name.
+ */
+export function resourceKey(resource: string, resourceType: string): string {
+  if (resourceType === 'AWS::S3::Bucket') return `${resourceType} ${/^arn:aws[a-z-]*:s3:::([^/:]+)$/.exec(resource)?.[1] ?? resource}`;
+  return `${resourceType} ${resource}`;
+}
+
+export const EXCLUSION_CONTRADICTED = 'declared exclusion contradicted';
+export const SCOPE_CONTRADICTED = 'declared scope contradicted';
+
+/** The scope reason of a resource the declared scope leaves out but a scope-judging result shows holds the framework's data. */
+export function contradictionReason(c: ScopeContradiction): string {
+  return `${c.excluded ? EXCLUSION_CONTRADICTED : SCOPE_CONTRADICTED}: ${c.queryId} found ${c.found} (record ${c.record}); counted in scope, whatever the declared scope says (${c.declared})`;
+}
+
+/**
+ * The failing scope-judging results of one framework's findings, by account and resource: each found the data that
+ * defines this framework's scope (the query judges it under this framework's own requirements, e.g. card numbers for
+ * PCI DSS) on a resource. A result that could not judge (error, not collected, needs review) or that passes
+ * contradicts nothing.
+ */
+function scopeContradictions(findingsByAccount: Map<string, ResourceFinding[]>): Map<string, Omit<ScopeContradiction, 'excluded' | 'declared'>> {
+  const out = new Map<string, Omit<ScopeContradiction, 'excluded' | 'declared'>>();
+  for (const [accountId, findings] of findingsByAccount) {
+    for (const f of findings) {
+      if (!f.judgesScope || f.status !== 'fail') continue;
+      const key = `${accountId}\u0000${resourceKey(f.resource, f.resourceType)}`;
+      if (!out.has(key)) out.set(key, { resource: f.resource, queryId: f.queryId, record: f.recordId ?? `sha256 ${f.evidenceSha256}`, found: f.scopeFound ?? f.reason });
+    }
+  }
+  return out;
+}
+
+/**
  * Marks every finding of one framework with its scope. Runs over all findings of the run at once because an
  * account-level setting's scope depends on whether any component of its account is in scope.
  */
 export function markScope(framework: string, scopeConfig: ScopeConfig | undefined, findingsByAccount: Map<string, ResourceFinding[]>, tagsOf?: (accountId: string, resource: string, region: string) => ResourceTags): void {
   const scope = scopeConfig?.[framework];
+  // A resource the declared scope leaves out, on which a scope-judging result found this framework's data: every check
+  // of it counts in scope (only this framework's findings are read, so card numbers never bring a resource into HIPAA).
+  const contradictions = scope ? scopeContradictions(findingsByAccount) : new Map<string, never>();
   for (const [accountId, findings] of findingsByAccount) {
     let holds = false;
-    const decide = (resource: string, resourceType: string, region: string, owner = accountId) => {
+    const decide = (resource: string, resourceType: string, region: string, owner = accountId): ScopeDecision & { contradicted?: ScopeContradiction } => {
       const tags = tagsOf?.(owner, resource, region);
-      return componentScope(scope, { resource, resourceType, accountId: owner, region, ...(tags ? { tags } : {}) });
+      const d = componentScope(scope, { resource, resourceType, accountId: owner, region, ...(tags ? { tags } : {}) });
+      const c = d.inScope ? undefined : contradictions.get(`${owner}\u0000${resourceKey(resource, resourceType)}`);
+      if (!c) return d;
+      const contradicted = { ...c, excluded: d.excluded === true, declared: d.reason };
+      return { inScope: true, reason: contradictionReason(contradicted), contradicted };
     };
     for (const f of findings) {
       if (f.judgesScope) {
@@ -204,6 +246,7 @@ export function markScope(framework: string, scopeConfig: ScopeConfig | undefine
       f.inScope = d.inScope;
       f.scopeReason = d.reason;
       if (d.tagsUnknown) f.scopeUnknown = true;
+      if ('contradicted' in d && d.contradicted) f.scopeContradicted = d.contradicted;
       holds ||= d.inScope;
     }
     const acct = accountSettingScope(scope, accountId, holds);

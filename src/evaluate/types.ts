@@ -22,6 +22,21 @@ export interface EvidenceRef {
   via?: string;
 }
 
+/** A failing scope-judging result (`judgesScope`) that found the data defining the scope on a resource the declared scope leaves out. */
+export interface ScopeContradiction {
+  /** The resource as the scope-judging result names it (`arn:aws:s3:::name`). */
+  resource: string;
+  queryId: string;
+  /** Its evidence record (manifest record id, as evidence-index.csv lists it), or the body's sha256 when absent. */
+  record: string;
+  /** What it found there (`scopeFound`, else its reason). */
+  found: string;
+  /** Whether an exclusion selected the resource (otherwise it was only left unselected, or its account or region is out). */
+  excluded: boolean;
+  /** The declared scope's decision it overrides. */
+  declared: string;
+}
+
 export interface ResourceFinding extends ResourceResult {
   queryId: string;
   region: string;
@@ -33,6 +48,11 @@ export interface ResourceFinding extends ResourceResult {
   scopeReason?: string;
   /** Its scope needed tags that could not be read: counted in scope, and the reason says so. */
   scopeUnknown?: boolean;
+  /**
+   * The declared scope left this resource out (an exclusion, or no selector) but a scope-judging result of the same
+   * account found the framework's data on it: counted in scope, and the reason says so. Names that result.
+   */
+  scopeContradicted?: ScopeContradiction;
 }
 
 export interface ControlResult {

@@ -4,7 +4,7 @@ import { scopeStatement } from '../evaluate/scope.js';
 import type { ScopeConfig } from '../config/scope.js';
 import { findingsRegister, SEVERITIES, type FindingEntry, type Severity } from './findings.js';
 import type { PeriodDays } from '../evidence/period.js';
-import { population, type PopulationRow } from './population.js';
+import { contradictedScope, contradictedScopeText, population, type ContradictedScope, type PopulationRow } from './population.js';
 import { procedureResults, PROPOSED_FINDINGS, type ProcedureResult, type ProposedFinding } from './procedures.js';
 import type { EvidenceReferences } from './references.js';
 import type { Timeline } from './timeline.js';
@@ -16,8 +16,8 @@ import type { UnsearchedInterval } from './event-windows.js';
 
 /** What an assessor transcribes into a Report on Compliance; the PDF, HTML (#findings, #summary), CSV and OSCAL views read it. */
 export interface AssessorResults {
-  /** Per framework: the cover's scope sentence, and whether a scope was declared. */
-  scope: { framework: string; declared: boolean; statement: string }[];
+  /** Per framework: the cover's scope sentence, whether a scope was declared, and what of it the evidence contradicts. */
+  scope: { framework: string; declared: boolean; statement: string; contradicted: ContradictedScope[] }[];
   procedures: ProcedureResult[];
   findings: FindingEntry[];
   population: PopulationRow[];
@@ -32,7 +32,8 @@ export interface AssessorResults {
 /** summary.json: the numbers on the cover, for dashboards. */
 export interface PackageSummaryJson {
   organisation: string;
-  scope: Record<string, { declared: boolean; statement: string; definition?: ScopeConfig[string] }>;
+  /** `contradicted`: resources the declared scope leaves out on which a scope-judging check found its data (counted in scope). */
+  scope: Record<string, { declared: boolean; statement: string; definition?: ScopeConfig[string]; contradicted?: ContradictedScope[] }>;
   /** `datesWithoutRun`: the UTC days of the period on which no collection run was sealed for any account. */
   period: {
     from: string;
@@ -196,7 +197,11 @@ export function assessorResults(input: AssessorInput): AssessorResults {
   const findings = findingsRegister(rows, input.refs);
   const procedures = procedureResults(input.catalogs, maps, rows, input.refs, findings);
   const pop = population(rows, input.refs);
-  const scope = input.catalogs.map((c) => ({ framework: c.framework, declared: input.scope[c.framework] !== undefined, statement: scopeStatement(input.scope[c.framework]) }));
+  const scope = input.catalogs.map((c) => {
+    const contradicted = contradictedScope(pop, c.framework);
+    const text = contradictedScopeText(contradicted);
+    return { framework: c.framework, declared: input.scope[c.framework] !== undefined, statement: `${scopeStatement(input.scope[c.framework])}${text ? `; ${text}` : ''}`, contradicted };
+  });
 
   const statusCounts: PackageSummaryJson['statusCounts'] = {};
   const worstStatusCounts: PackageSummaryJson['worstStatusCounts'] = {};
@@ -217,7 +222,7 @@ export function assessorResults(input: AssessorInput): AssessorResults {
   const summary: PackageSummaryJson = {
     organisation: input.organization,
     scope: Object.fromEntries(
-      scope.map((s) => [s.framework, { declared: s.declared, statement: s.statement, ...(input.scope[s.framework] ? { definition: input.scope[s.framework] } : {}) }]),
+      scope.map((s) => [s.framework, { declared: s.declared, statement: s.statement, ...(input.scope[s.framework] ? { definition: input.scope[s.framework], contradicted: s.contradicted } : {}) }]),
     ),
     period: {
       from: input.period.from,

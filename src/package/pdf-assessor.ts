@@ -132,6 +132,21 @@ export function populationSection(doc: Doc, model: PackageModel, l: PdfLayout): 
     }),
     { size: 8 },
   );
+  const contradicted = model.assessor.scope.flatMap((s) => s.contradicted.map((c) => ({ framework: s.framework, ...c })));
+  if (contradicted.length) {
+    l.subheading(doc, 'Declared exclusions contradicted by the evidence');
+    l.para(doc, 'Resources the declared scope leaves out on which a check that judges the scope found the data that defines it: every check of them counts in scope and decides its requirement.', l.muted, 8.5);
+    l.table(
+      doc,
+      [
+        { header: 'Framework', width: 80 },
+        { header: 'Resource', width: 150 },
+        { header: 'Exclusion contradicted', width: l.contentWidth - 230 },
+      ],
+      contradicted.map((c) => [c.framework, `${c.resource}\n${c.accountId}`, `${c.exclusion ? 'exclusion contradicted' : 'scope contradicted'}: ${c.queryId} found ${c.found} (record ${c.record}). Declared: ${c.declared}. ${c.checks} resource check(s) counted in scope.`]),
+      { size: 7 },
+    );
+  }
   const outOfScope = [...new Map(pop.filter((p) => !p.inScope).map((p) => [`${p.framework} ${p.accountId} ${p.resource}`, p])).values()];
   if (outOfScope.length) {
     l.subheading(doc, 'Out-of-scope resources');

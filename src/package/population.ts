@@ -1,3 +1,4 @@
+import type { ScopeContradiction } from '../evaluate/types.js';
 import { csvMark } from './csv.js';
 import type { EvidenceReferences } from './references.js';
 import type { RequirementTimeline } from './timeline.js';
@@ -18,6 +19,8 @@ export interface PopulationRow {
   /** The check's own result, in scope or not, for transparency. */
   checkResult: string;
   evidenceRef: string;
+  /** In scope because a scope-judging result found the framework's data on a resource the declared scope leaves out. */
+  contradicted?: ScopeContradiction;
 }
 
 /**
@@ -42,10 +45,51 @@ export function population(rows: RequirementTimeline[], refs: EvidenceReferences
         status: f.inScope === false ? 'out-of-scope' : f.status,
         checkResult: f.status,
         evidenceRef: refs.of(row.latest.evidence.find((e) => e.recordId === f.recordId)?.runId ?? row.latestRunId ?? '', f.recordId) ?? '',
+        ...(f.scopeContradicted ? { contradicted: f.scopeContradicted } : {}),
       });
     }
   }
   return out;
+}
+
+/** A resource the declared scope left out, brought into scope because a scope-judging result found the framework's data on it. */
+export interface ContradictedScope {
+  accountId: string;
+  /** As the scope-judging result names it (`arn:aws:s3:::name`). */
+  resource: string;
+  queryId: string;
+  found: string;
+  record: string;
+  /** Whether an exclusion selected it (otherwise it was left unselected, or its account or region is out). */
+  exclusion: boolean;
+  /** The declared scope's decision the evidence contradicts. */
+  declared: string;
+  /** Resource checks of the population counted in scope because of it. */
+  checks: number;
+}
+
+/** The resources of one framework whose leaving out of the declared scope the evidence contradicts, one per account and resource. */
+export function contradictedScope(rows: readonly PopulationRow[], framework: string): ContradictedScope[] {
+  const out = new Map<string, ContradictedScope>();
+  for (const r of rows) {
+    const c = r.contradicted;
+    if (r.framework !== framework || !c) continue;
+    const key = `${r.accountId}\u0000${c.resource}`;
+    const seen = out.get(key);
+    if (seen) {
+      seen.checks++;
+      seen.exclusion ||= c.excluded;
+    } else out.set(key, { accountId: r.accountId, resource: c.resource, queryId: c.queryId, found: c.found, record: c.record, exclusion: c.excluded, declared: c.declared, checks: 1 });
+  }
+  return [...out.values()];
+}
+
+/** The scope statement's clause naming them, or '' when there are none. */
+export function contradictedScopeText(list: readonly ContradictedScope[]): string {
+  if (!list.length) return '';
+  const excluded = list.filter((c) => c.exclusion).length;
+  const counts = [excluded && `${excluded} declared exclusion(s)`, list.length - excluded && `${list.length - excluded} resource(s) left out of the declared scope`].filter(Boolean).join(' and ');
+  return `${counts} contradicted by the evidence, their checks counted in scope: ${list.map((c) => `${c.resource} (account ${c.accountId}: ${c.queryId} found ${c.found}; record ${c.record})`).join('; ')}`;
 }
 
 export const POPULATION_CSV_HEADER = ['framework', 'requirement', 'account', 'region', 'resource', 'in_scope', 'scope_reason', 'status', 'evidence_ref', 'resource_type', 'query', 'check_result'];

@@ -31,6 +31,12 @@ export interface ResourceResult {
    */
   judgesScope?: string;
   /**
+   * With `judgesScope` on a failing result: what it found there (the data, with counts), e.g. `card numbers (412
+   * CREDIT_CARD_NUMBER in 3 objects (...))`. Named in the scope reason of the resource's other checks, whose declared
+   * exclusion (or omission) from the scope the finding contradicts.
+   */
+  scopeFound?: string;
+  /**
    * Set on a not-applicable result that says a mechanism is not deployed (no AWS Config rules), not that nothing needs
    * it: a requirement whose only judged results say so needs review; it is never proposed as not applicable. Names it.
    */

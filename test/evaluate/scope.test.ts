@@ -6,6 +6,12 @@ import type { ResourceFinding } from '../../src/evaluate/types.js';
 import type { ResourceTags } from '../../src/evaluate/scope.js';
 import { ebsEncryption } from '../../src/queries/ec2/ebs-encryption.js';
 import { snapshots, volumes } from '../fixtures/ec2/ec2.js';
+import { evaluateRun } from '../../src/evaluate/engine.js';
+import type { Catalog } from '../../src/controls/schema.js';
+import type { EvidenceBody } from '../../src/evidence/record.js';
+import * as macieFixture from '../fixtures/macie/discovery.js';
+import { bucketEncryptionEvidence } from '../fixtures/s3/buckets.js';
+import { runManifest } from './run-manifest.js';
 
 const scope = FrameworkScopeSchema.parse({
   description: 'cardholder data environment',
@@ -158,5 +164,87 @@ describe('scope configuration', () => {
     const b = ConfigSchema.safeParse({ scope: { pci: { include: [{ reason: 'nothing selected' }] } } });
     expect(b.success).toBe(false);
     expect(b.error?.issues[0].message).toMatch(/at least one of resource, resourceType, account, region/);
+  });
+});
+
+describe('a declared exclusion the evidence contradicts (card data found on an excluded resource)', () => {
+  const f = (resource: string, resourceType: string, more: Partial<ResourceFinding> = {}): ResourceFinding => ({ resource, resourceType, status: 'fail', reason: 'x', queryId: 'q', region: 'us-east-1', evidenceSha256: 'a', ...more });
+  const sandbox = FrameworkScopeSchema.parse({
+    include: [{ resource: 'payments-*', reason: 'stores cardholder data' }],
+    exclude: [{ resource: 'sandbox-*', reason: 'sandbox: holds no account data or ePHI (data discovery to confirm)' }],
+  });
+  const macie = (bucket: string, status: ResourceFinding['status'] = 'fail') =>
+    f(`arn:aws:s3:::${bucket}`, 'AWS::S3::Bucket', {
+      status,
+      queryId: 'macie.discovery',
+      recordId: 'macie.discovery/111122223333/us-east-1',
+      judgesScope: 'card numbers found where no card data is declared: a scope that leaves this bucket out is contradicted by this finding',
+      scopeFound: 'card numbers (412 CREDIT_CARD_NUMBER in 3 objects (a.csv, b.csv, c.csv))',
+    });
+  const why = 'declared exclusion contradicted: macie.discovery found card numbers (412 CREDIT_CARD_NUMBER in 3 objects (a.csv, b.csv, c.csv)) (record macie.discovery/111122223333/us-east-1); counted in scope, whatever the declared scope says (excluded: sandbox: holds no account data or ePHI (data discovery to confirm))';
+
+  it('puts every check of that bucket in scope, however the query names it (name or arn:aws:s3:::name), and says so', () => {
+    const encryption = f('sandbox-uploads', 'AWS::S3::Bucket', { queryId: 's3.bucket-encryption', region: 'global' });
+    const tagging = f('arn:aws:s3:::sandbox-uploads', 'AWS::S3::Bucket', { queryId: 'tagging.resources', status: 'not-applicable' });
+    const other = f('sandbox-other', 'AWS::S3::Bucket', { queryId: 's3.bucket-encryption', region: 'global' });
+    markScope('pci', { pci: sandbox }, new Map([['111122223333', [macie('sandbox-uploads'), encryption, tagging, other]]]));
+    expect(encryption).toMatchObject({ inScope: true, scopeReason: why });
+    expect(encryption.scopeContradicted).toMatchObject({ resource: 'arn:aws:s3:::sandbox-uploads', queryId: 'macie.discovery', excluded: true });
+    expect(tagging).toMatchObject({ inScope: true, scopeReason: why });
+    // An exclusion nothing contradicts stays exactly as declared.
+    expect(other).toMatchObject({ inScope: false, scopeReason: 'excluded: sandbox: holds no account data or ePHI (data discovery to confirm)' });
+    expect(other.scopeContradicted).toBeUndefined();
+  });
+
+  it('contradicts only in the account where the data was found, and not through a result that could not judge', () => {
+    const elsewhere = f('sandbox-uploads', 'AWS::S3::Bucket', { queryId: 's3.bucket-encryption', region: 'global' });
+    const unjudged = f('sandbox-errors', 'AWS::S3::Bucket', { queryId: 's3.bucket-encryption', region: 'global' });
+    const scopeConfig = { pci: sandbox };
+    markScope('pci', scopeConfig, new Map([['111122223333', [macie('sandbox-uploads'), macie('sandbox-errors', 'error'), macie('sandbox-errors', 'needs-review'), unjudged]], ['444455556666', [elsewhere]]]));
+    expect(elsewhere).toMatchObject({ inScope: false, scopeReason: 'excluded: sandbox: holds no account data or ePHI (data discovery to confirm)' });
+    expect(unjudged).toMatchObject({ inScope: false, scopeReason: 'excluded: sandbox: holds no account data or ePHI (data discovery to confirm)' });
+  });
+
+  it('a resource left unselected (not excluded) is named as a contradicted scope, not a contradicted exclusion', () => {
+    const unselected = f('analytics-dump', 'AWS::S3::Bucket', { queryId: 's3.bucket-encryption', region: 'global' });
+    markScope('pci', { pci: sandbox }, new Map([['111122223333', [macie('analytics-dump'), unselected]]]));
+    expect(unselected.inScope).toBe(true);
+    expect(unselected.scopeReason).toMatch(/^declared scope contradicted: macie\.discovery found card numbers .*\(not selected by the declared scope\)$/);
+    expect(unselected.scopeContradicted?.excluded).toBe(false);
+  });
+});
+
+describe('a declared exclusion contradicted, through the engine: PCI DSS and HIPAA', () => {
+  const rec = (queryId: string, region: string, sha256: string) => ({ recordId: `${queryId}/${macieFixture.ACCOUNT}/${region}`, queryId, accountId: macieFixture.ACCOUNT, region, status: 'ok' as const, collectedAt: macieFixture.COLLECTED_AT, sha256, size: 1 });
+  const body = (queryId: string, region: string, data: unknown): EvidenceBody => ({ schema: 'evidence-locker/evidence@1', queryId, accountId: macieFixture.ACCOUNT, region, status: 'ok', operations: [], requests: [], data, sdkVersion: 'x' });
+  // Macie found card numbers in legacy-exports, a bucket without default encryption.
+  const card = macieFixture.findings.findings![1];
+  const macieData = { ...macieFixture.evidence, findings: [{ ...card, resourcesAffected: { s3Bucket: { name: 'legacy-exports', arn: 'arn:aws:s3:::legacy-exports' }, s3Object: { key: 'exports/a.csv' } } }] };
+  const bodies: Record<string, EvidenceBody> = {
+    ['a'.repeat(64)]: body('macie.discovery', 'us-east-1', macieData),
+    ['b'.repeat(64)]: body('s3.bucket-encryption', 'global', bucketEncryptionEvidence),
+  };
+  const requirement = (id: string, queries: string[]) => ({ id, principal: '3', title: id, testingProcedures: [id], coverage: 'automated' as const, rationale: 'r', kind: 'requirement' as const, parameters: {}, queries });
+  const base = { name: 'x', version: '1', publisher: 'us', principals: [] };
+  const pci: Catalog = { ...base, framework: 'pci', requirements: [requirement('3.2.1', ['macie.discovery']), requirement('3.5.1', ['s3.bucket-encryption'])] };
+  const hipaa: Catalog = { ...base, framework: 'hipaa', requirements: [requirement('164.312(a)(2)(iv)', ['s3.bucket-encryption'])] };
+  const exclusion = FrameworkScopeSchema.parse({ exclude: [{ resource: 'legacy-exports', reason: 'sandbox: holds no account data or ePHI' }, { resource: 'access-logs-*', reason: 'log bucket' }] });
+
+  it('the bucket\'s failing encryption check fails 3.5.1 for PCI DSS; the card numbers contradict nothing in the HIPAA scope', async () => {
+    const results = await evaluateRun({
+      manifest: runManifest({ accounts: [macieFixture.ACCOUNT], regions: ['us-east-1'], frameworks: ['pci', 'hipaa'], queries: ['macie.discovery', 's3.bucket-encryption'] }, [rec('macie.discovery', 'us-east-1', 'a'.repeat(64)), rec('s3.bucket-encryption', 'global', 'b'.repeat(64))]),
+      loadBody: async (sha) => bodies[sha],
+      catalogs: [pci, hipaa],
+      frameworks: ['pci', 'hipaa'],
+      scope: { pci: exclusion, hipaa: exclusion },
+    });
+    const by = (fw: string, id: string) => results.find((r) => r.framework === fw && r.requirementId === id)!;
+    const legacy = (fw: string, id: string) => by(fw, id).findings.find((x) => x.resource === 'legacy-exports')!;
+    expect(legacy('pci', '3.5.1')).toMatchObject({ status: 'fail', inScope: true, scopeReason: expect.stringMatching(/^declared exclusion contradicted: macie\.discovery found card numbers \(12 CREDIT_CARD_NUMBER, 12 CREDIT_CARD_EXPIRATION in 1 object \(exports\/a\.csv\)\) \(record macie\.discovery\/111122223333\/us-east-1\)/) });
+    expect(by('pci', '3.5.1').status).toBe('fail');
+    // The uncontradicted exclusion (the log bucket) still decides nothing.
+    expect(by('pci', '3.5.1').findings.find((x) => x.resource === 'access-logs-111122223333')).toMatchObject({ inScope: false, scopeReason: 'excluded: log bucket' });
+    // HIPAA's scope is defined by ePHI: card numbers are not shown to be ePHI, and no HIPAA check judges its scope.
+    expect(legacy('hipaa', '164.312(a)(2)(iv)')).toMatchObject({ inScope: false, scopeReason: 'excluded: sandbox: holds no account data or ePHI' });
   });
 });

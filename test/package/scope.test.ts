@@ -17,6 +17,7 @@ import type { BucketEncryptionEvidence } from '../../src/queries/s3/bucket-encry
 import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { MemoryStore, body } from './fixtures.js';
+import * as macieFixture from '../fixtures/macie/discovery.js';
 
 // CommonJS default exports seen through NodeNext ESM interop.
 const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as unknown as typeof AjvModule.default;
@@ -43,8 +44,17 @@ const SCOPE: ScopeConfig = {
 
 const encrypted = { ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' as const }, BucketKeyEnabled: true }] } };
 
-/** One sealed run whose bucket list holds the encrypted cardholder-data bucket and, optionally, an unencrypted legacy bucket. */
-async function storeWith(legacyBucket: boolean): Promise<{ store: MemoryStore; signer: LocalEd25519Signer }> {
+/** The catalog with a requirement whose check (macie.discovery) judges the scope: card numbers where none is declared. */
+const MACIE_CATALOG = CatalogSchema.parse({
+  ...CATALOG,
+  requirements: [...CATALOG.requirements, { id: '3.2.1', title: 'Account data storage is kept to a minimum', principal: '3', testingProcedures: ['3.2.1.a'], coverage: 'partial', rationale: 'Macie shows where card numbers are stored.', queries: ['macie.discovery'] }],
+});
+
+/**
+ * One sealed run whose bucket list holds the encrypted cardholder-data bucket and, optionally, an unencrypted legacy
+ * bucket; with `macieFinding`, also a Macie discovery record whose finding puts card numbers in legacy-uploads.
+ */
+async function storeWith(legacyBucket: boolean, macieFinding = false): Promise<{ store: MemoryStore; signer: LocalEd25519Signer }> {
   const store = new MemoryStore();
   const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
   const data: BucketEncryptionEvidence = {
@@ -60,22 +70,30 @@ async function storeWith(legacyBucket: boolean): Promise<{ store: MemoryStore; s
   const sha = sha256Hex(bytes);
   await store.putObject(sha, bytes);
   const records: ManifestRecord[] = [{ recordId: `s3.bucket-encryption/${ACCOUNT}/us-east-1`, queryId: 's3.bucket-encryption', accountId: ACCOUNT, region: 'us-east-1', status: 'ok', collectedAt: '2026-11-02T02:00:05.000Z', sha256: sha, size: bytes.length }];
+  if (macieFinding) {
+    const card = macieFixture.findings.findings![1];
+    const data = { ...macieFixture.evidence, findings: [{ ...card, resourcesAffected: { s3Bucket: { name: 'legacy-uploads', arn: 'arn:aws:s3:::legacy-uploads' }, s3Object: { key: 'exports/a.csv' } } }] };
+    const mb = canonicalBytes(body('macie.discovery', ACCOUNT, 'us-east-1', JSON.parse(JSON.stringify(data))));
+    const msha = sha256Hex(mb);
+    await store.putObject(msha, mb);
+    records.push({ recordId: `macie.discovery/${ACCOUNT}/us-east-1`, queryId: 'macie.discovery', accountId: ACCOUNT, region: 'us-east-1', status: 'ok', collectedAt: '2026-11-02T02:00:06.000Z', sha256: msha, size: mb.length });
+  }
   await sealRun(store, signer, {
     runId: '20261102T020000Z-000001',
     kind: 'collection',
     chain: 'default',
     startedAt: new Date('2026-11-02T02:00:00.000Z'),
     completedAt: new Date('2026-11-02T02:05:00.000Z'),
-    scope: { accounts: [ACCOUNT], regions: ['us-east-1'], frameworks: ['pci-test'], queries: ['s3.bucket-encryption'] },
+    scope: { accounts: [ACCOUNT], regions: ['us-east-1'], frameworks: ['pci-test'], queries: records.map((r) => r.queryId) },
     records,
   });
   return { store, signer };
 }
 
-async function packageFiles(legacyBucket: boolean, scope?: ScopeConfig): Promise<Record<string, string>> {
-  const { store, signer } = await storeWith(legacyBucket);
+async function packageFiles(legacyBucket: boolean, scope?: ScopeConfig, macieFinding = false): Promise<Record<string, string>> {
+  const { store, signer } = await storeWith(legacyBucket, macieFinding);
   const out = mkdtempSync(join(tmpdir(), 'el-scope-'));
-  const built = await buildPackage({ store, signer, catalogs: [CATALOG], frameworks: ['pci-test'], from: '2026-11-02', to: '2026-11-02', outDir: out, organization: 'Acme', procedureMaps: MAPS, ...(scope ? { scope } : {}) });
+  const built = await buildPackage({ store, signer, catalogs: [macieFinding ? MACIE_CATALOG : CATALOG], frameworks: ['pci-test'], from: '2026-11-02', to: '2026-11-02', outDir: out, organization: 'Acme', procedureMaps: MAPS, ...(scope ? { scope } : {}) });
   const dir = mkdtempSync(join(tmpdir(), 'el-scope-x-'));
   await extractPackageZip(built.zipPath, dir);
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
@@ -232,5 +250,41 @@ describe('a package with a declared scope', () => {
     expect(register).toBeGreaterThan(0);
     // Requirement sections each start their procedure table under a "Testing procedures" line.
     expect(register).toBeLessThan(text.search(/^\s*Testing procedures\s*$/m));
+  });
+});
+
+describe('a package whose declared exclusion the evidence contradicts (card numbers in an excluded bucket)', () => {
+  let files: Record<string, string>;
+  let scoped: Record<string, string>;
+  beforeAll(async () => {
+    [files, scoped] = await Promise.all([packageFiles(true, SCOPE, true), packageFiles(true, SCOPE)]);
+  });
+  const contradicted = /^declared exclusion contradicted: macie\.discovery found card numbers \(12 CREDIT_CARD_NUMBER, 12 CREDIT_CARD_EXPIRATION in 1 object \(exports\/a\.csv\)\) \(record macie\.discovery\/111122223333\/us-east-1\); counted in scope, whatever the declared scope says \(excluded: sandbox: no account data\)$/;
+
+  it('the bucket\'s checks count in scope and decide their requirements; the population says the exclusion is contradicted', () => {
+    expect(statuses(files['controls.csv'])).toMatchObject({ '3.5.1': 'fail', '3.6.1': 'fail' });
+    const legacy = csvRows(files['population.csv']).filter((r) => r.resource === 'legacy-uploads');
+    expect(legacy.length).toBe(2);
+    for (const r of legacy) expect(r).toMatchObject({ in_scope: 'true', status: 'fail', check_result: 'fail' });
+    for (const r of legacy) expect(r.scope_reason).toMatch(contradicted);
+    // Without the Macie finding the exclusion stands exactly as declared.
+    for (const r of csvRows(scoped['population.csv']).filter((x) => x.resource === 'legacy-uploads')) expect(r.scope_reason).toBe('excluded: sandbox: no account data');
+  });
+
+  it('summary.json, index.html and the report say how many exclusions were contradicted and by what', () => {
+    const s = JSON.parse(files['summary.json']).scope['pci-test'];
+    expect(s.contradicted).toEqual([
+      { accountId: ACCOUNT, resource: 'arn:aws:s3:::legacy-uploads', queryId: 'macie.discovery', found: 'card numbers (12 CREDIT_CARD_NUMBER, 12 CREDIT_CARD_EXPIRATION in 1 object (exports/a.csv))', record: `macie.discovery/${ACCOUNT}/us-east-1`, exclusion: true, declared: 'excluded: sandbox: no account data', checks: 2 },
+    ]);
+    expect(s.statement).toMatch(/; 1 declared exclusion\(s\) contradicted by the evidence, their checks counted in scope: arn:aws:s3:::legacy-uploads \(account 111122223333: macie\.discovery found card numbers/);
+    expect(JSON.parse(scoped['summary.json']).scope['pci-test'].contradicted).toEqual([]);
+    expect(JSON.parse(scoped['summary.json']).scope['pci-test'].statement).not.toMatch(/contradicted/);
+    expect(files['index.html']).toContain('1 declared exclusion(s) contradicted by the evidence');
+    expect(files['index.html']).toMatch(/<td>declared exclusion contradicted: macie\.discovery found card numbers/);
+    if (!files['report.txt']) return;
+    // The population page names it in a table of its own (cells wrap: only the first line of each is matched).
+    expect(files['report.txt']).toMatch(/^\s*Declared exclusions contradicted by the evidence\s*$/m);
+    expect(files['report.txt']).toMatch(/arn:aws:s3:::legacy-uploads\s+exclusion contradicted: macie\.discovery found/);
+    expect(scoped['report.txt']).not.toContain('contradicted');
   });
 });

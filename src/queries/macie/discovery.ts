@@ -444,6 +444,7 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
           judgesScope: isExpected
             ? 'sensitive authentication data may not be stored after authorization anywhere, in scope or not'
             : 'account data found where no card data is declared: a scope that leaves this bucket out is contradicted by this finding',
+          scopeFound: `sensitive authentication data (${detections} in ${objects})`,
         });
       } else if (params.judgeCardNumberLocations === false) {
         results.push({ ...where, status: 'not-applicable', reason: `Macie found card numbers but no magnetic stripe (CREDIT_CARD_MAGNETIC_STRIPE) or security code (CREDIT_CARD_SECURITY_CODE) detection in bucket ${bucket}: ${detections} in ${objects}; where card numbers may be stored is judged under the data retention and scope requirements` });
@@ -455,6 +456,7 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
           status: 'fail',
           reason: `Macie found card numbers in bucket ${bucket}, which is not a declared card data location${expected.length ? '' : ' (no card data locations are declared)'}: ${detections} in ${objects}`,
           judgesScope: 'card numbers found where no card data is declared: a scope that leaves this bucket out is contradicted by this finding',
+          scopeFound: `card numbers (${detections} in ${objects})`,
         });
       }
     }

@@ -28,6 +28,10 @@ describe('macie.discovery', () => {
     expect(by['arn:aws:s3:::analytics-dump'].judgesScope).toMatch(/card numbers found where no card data is declared/);
     expect(by['arn:aws:s3:::support-tickets'].judgesScope).toMatch(/account data found where no card data is declared/);
     expect(by['arn:aws:s3:::payments-cde-store'].judgesScope).toBeUndefined();
+    // What it found, named in the scope reason of the bucket's other checks when the declared scope leaves it out.
+    expect(by['arn:aws:s3:::analytics-dump'].scopeFound).toBe('card numbers (15 CREDIT_CARD_NUMBER, 12 CREDIT_CARD_EXPIRATION in 2 objects (exports/a.csv, exports/b.csv))');
+    expect(by['arn:aws:s3:::support-tickets'].scopeFound).toBe('sensitive authentication data (1 CREDIT_CARD_SECURITY_CODE, 1 CREDIT_CARD_NUMBER in 1 object (ticket-99.txt))');
+    expect(by['arn:aws:s3:::payments-cde-store'].scopeFound).toBeUndefined();
     // Sensitive authentication data in a declared card data location stays in scope too: it may be stored nowhere.
     const declared = Object.fromEntries(evaluateBoth(evidence, { cardDataBuckets: ['support-*'] }).map((r) => [r.resource, r]));
     expect(declared['arn:aws:s3:::support-tickets'].judgesScope).toMatch(/may not be stored after authorization anywhere/);
