@@ -502,7 +502,8 @@ function cover(doc: Doc, model: PackageModel): void {
     ['Period coverage', periodCoverageText(model, true)],
     ['Evidence set id', model.contentId],
     ['Package id', 'SHA-256 of manifest.json (`sha256sum manifest.json`)'],
-    ['Signing key', `${model.signing.keyFingerprint}\n${model.signing.keyId} (${model.signing.algorithm})`],
+    // A local key's id is its fingerprint again: one line says both.
+    ['Signing key', model.signing.keyId === `local:${model.signing.keyFingerprint}` ? `${model.signing.keyFingerprint}\n(${model.signing.algorithm}, local key)` : `${model.signing.keyFingerprint}\n${model.signing.keyId} (${model.signing.algorithm})`],
     ...(model.runSigningKeys.length > 1 ? [['Run signing keys', model.runSigningKeys.map((k) => `${k.keyFingerprint}\n${k.keyId} (${k.algorithm})`).join('\n')] as [string, string]] : []),
     ['Tool', `${model.tool.name} ${model.tool.version}`],
     ...model.assessor.scope.map((s): [string, string] => [`Scope: ${s.framework}`, s.statement]),

@@ -89,7 +89,8 @@ export function contradictedScopeText(list: readonly ContradictedScope[]): strin
   if (!list.length) return '';
   const excluded = list.filter((c) => c.exclusion).length;
   const counts = [excluded && `${excluded} declared exclusion(s)`, list.length - excluded && `${list.length - excluded} resource(s) left out of the declared scope`].filter(Boolean).join(' and ');
-  return `${counts} contradicted by the evidence, their checks counted in scope: ${list.map((c) => `${c.resource} (account ${c.accountId}: ${c.queryId} found ${c.found}; record ${c.record})`).join('; ')}`;
+  // Short: the statement is printed on the cover; what was found, by which check and record, is in the population.
+  return `${counts} contradicted by the evidence (${list.map((c) => c.resource).join(', ')}), their checks counted in scope (see Population)`;
 }
 
 export const POPULATION_CSV_HEADER = ['framework', 'requirement', 'account', 'region', 'resource', 'in_scope', 'scope_reason', 'status', 'evidence_ref', 'resource_type', 'query', 'check_result'];
