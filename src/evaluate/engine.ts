@@ -8,7 +8,7 @@ import { checkParameterOverrides } from '../controls/parameters.js';
 import { scopeUsesTags, type ScopeConfig } from '../config/scope.js';
 import { markScope } from './scope.js';
 import { TagIndex } from './tags.js';
-import { baselineReview } from './baseline.js';
+import { baselineReview, parameterSource } from './baseline.js';
 import { regionShortfall, runRegions } from './regions.js';
 import type { ControlResult, ControlStatus, EvidenceRef, ResourceFinding } from './types.js';
 
@@ -230,7 +230,8 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
         }
         try {
           const others = facts.filter((f) => f.region !== rec.region);
-          const ctx = { accountId, region: rec.region, collectedAt: rec.collectedAt, ...(query.accountFact ? { accountFacts: others } : {}) };
+          const parameterSources = Object.fromEntries(Object.keys(params).map((n) => [n, parameterSource(framework, req, n, input.parameterOverrides)]));
+          const ctx = { accountId, region: rec.region, collectedAt: rec.collectedAt, parameterSources, ...(query.accountFact ? { accountFacts: others } : {}) };
           const out = baselineReview(framework, req, queryId, query.evaluate(body.data, params, ctx), params, (relaxed) => query.evaluate(body.data, relaxed, ctx), input.parameterOverrides);
           for (const f of out) {
             findings.push({ ...f, queryId, region: rec.region, evidenceSha256: rec.sha256, recordId: rec.recordId });

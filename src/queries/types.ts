@@ -67,6 +67,18 @@ export interface EvaluationContext {
    * run, gives (each with its region). Absent when the evaluation sees this region alone.
    */
   accountFacts?: readonly { region: string; fact: string }[];
+  /**
+   * Who set each parameter's value (src/evaluate/baseline.ts parameterSource: the organisation's configuration, the
+   * catalog default, or the check's default), so a reason never calls a default "the organisation's". Absent when the
+   * caller does not know (a direct evaluation).
+   */
+  parameterSources?: Readonly<Record<string, string>>;
+}
+
+/** "name, set by <who>" for a reason, or just "name" when the evaluation does not know who set the value. */
+export function parameterSetBy(ctx: Pick<EvaluationContext, 'parameterSources'>, name: string): string {
+  const who = ctx.parameterSources?.[name];
+  return who ? `${name}, set by ${who}` : name;
 }
 
 export interface QueryContext {
