@@ -146,6 +146,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'kms:GetKeyRotationStatus': documented(1000, 1000, KMS_QUOTAS),
   'kms:ListGrants': documented(100, 100, KMS_QUOTAS),
   'kms:ListKeys': documented(100, 100, KMS_QUOTAS),
+  'kms:ListKeyRotations': estimate(100, 100, 'not confirmed from the KMS request quotas page; estimated like its other list calls (ListGrants, ListKeys: documented 100/s)'),
 
   'logs:DescribeLogGroups': documented(10, 10, LOGS_QUOTAS),
 
@@ -200,6 +201,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'wafv2:ListWebACLs': estimate(5, 10, 'AWS WAF publishes no per-operation request rate; estimated like other security-service list calls'),
   'wafv2:ListResourcesForWebACL': estimate(5, 10, 'AWS WAF publishes no per-operation request rate; estimated like other security-service list calls'),
   'wafv2:GetLoggingConfiguration': estimate(5, 10, 'AWS WAF publishes no per-operation request rate; estimated like other security-service reads'),
+  'logs:DescribeSubscriptionFilters': estimate(5, 5, 'CloudWatch Logs lists per-operation rates only in Service Quotas; estimated like its other describe calls (DescribeLogGroups is documented at 10/s)'),
   'logs:DescribeMetricFilters': estimate(5, 5, 'CloudWatch Logs lists per-operation rates only in Service Quotas; estimated like its other describe calls (DescribeLogGroups is documented at 10/s)'),
   'cloudwatch:DescribeAlarms': estimate(9, 9, 'CloudWatch lists DescribeAlarms among its Service Quotas TPS limits; 9/s is the value seen there, not verified against the documentation page'),
   'sns:ListSubscriptionsByTopic': estimate(30, 30, 'Amazon SNS lists its control-plane API rates in Service Quotas; 30/s estimated like its other list calls'),

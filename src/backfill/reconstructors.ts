@@ -7,7 +7,7 @@ import type { PublicAccessBlockEvidence } from '../queries/s3/public-access-bloc
 import type { TrailLoggingEvidence } from '../queries/cloudtrail/trail-logging.js';
 import type { KeyRotationEvidence } from '../queries/kms/key-rotation.js';
 import { loadKmsSdk } from '../aws/sdk.js';
-import { stripMetadata, type CapturedError, type QueryParameters } from '../queries/types.js';
+import { allPages, captureAbsence, stripMetadata, toDate, type CapturedError, type QueryParameters } from '../queries/types.js';
 import { lifecycleFromRecorded } from '../queries/s3/bucket-items.js';
 import { DEFAULT_SENSITIVE_EVENTS, type SensitiveActivityEvidence } from '../queries/cloudtrail/sensitive-activity.js';
 import { configurationOf, isoOf, itemsAsOf, pascal, supplementaryOf, type AwsHistory, type HistoryRequest, type ItemAsOf } from './history.js';
@@ -253,8 +253,8 @@ function enabledPeriod(e: Event): number | undefined {
 const keyRotation: Reconstructor = {
   queryId: 'kms.key-rotation',
   method:
-    'Keys rebuilt from AWS Config configuration history of AWS::KMS::Key (key metadata in effect at the end of the day); each key’s rotation setting from the EnableKeyRotation/DisableKeyRotation events CloudTrail kept (the last one on or before the day, with the period an EnableKeyRotation set or 365 when it names none; else the opposite of the first one after it, with no period; else today’s GetKeyRotationStatus, period included, when CloudTrail shows no change since); days older than CloudTrail’s 90 days cannot be rebuilt.',
-  apiCalls: ['config:ListDiscoveredResources', CONFIG_HISTORY, LOOKUP, 'kms:GetKeyRotationStatus'],
+    'Keys rebuilt from AWS Config configuration history of AWS::KMS::Key (key metadata in effect at the end of the day); each key’s rotation setting from the EnableKeyRotation/DisableKeyRotation events CloudTrail kept (the last one on or before the day, with the period an EnableKeyRotation set or 365 when it names none; else the opposite of the first one after it, with no period; else today’s GetKeyRotationStatus, period included, when CloudTrail shows no change since); each key’s completed rotations from today’s ListKeyRotations, those completed by the end of the day (a rotation’s date does not change); days older than CloudTrail’s 90 days cannot be rebuilt.',
+  apiCalls: ['config:ListDiscoveredResources', CONFIG_HISTORY, LOOKUP, 'kms:GetKeyRotationStatus', 'kms:ListKeyRotations'],
   async rebuild(ctx) {
     const h = ctx.history(ctx.region);
     const sources: ReconstructionSource[] = [];
@@ -267,8 +267,8 @@ const keyRotation: Reconstructor = {
     const disables = await h.lookupEvents('DisableKeyRotation');
     requests.push(...fetched.requests, ...enables.requests, ...disables.requests);
     const changes = [...enables.value, ...disables.value].sort((a, b) => new Date(a.EventTime ?? 0).getTime() - new Date(b.EventTime ?? 0).getTime());
-    const data: KeyRotationEvidence = { keys: [], metadata: [], rotation: [] };
-    const { KMSClient, GetKeyRotationStatusCommand } = await loadKmsSdk();
+    const data: KeyRotationEvidence = { keys: [], metadata: [], rotation: [], rotations: [] };
+    const { KMSClient, GetKeyRotationStatusCommand, paginateListKeyRotations } = await loadKmsSdk();
     for (const [id, a] of [...itemsAsOf(fetched.value, ctx.endOfDay)].sort(([x], [y]) => x.localeCompare(y))) {
       if (a.state === 'unrecorded') return { kind: 'gap', reason: `KMS key ${id} existed on ${ctx.day} but AWS Config holds no configuration item for it before ${a.firstCapture}`, sources: [itemSource('AWS::KMS::Key', id, a)], requests };
       if (a.state === 'absent') continue;
@@ -301,6 +301,15 @@ const keyRotation: Reconstructor = {
         sources.push({ api: 'kms:GetKeyRotationStatus', resourceType: 'AWS::KMS::Key', resourceId: arn, time: h.now.toISOString(), detail: `today's setting; CloudTrail records no rotation change between that day and today` });
       }
       data.rotation.push({ keyId: id, status: { KeyId: arn, KeyRotationEnabled: enabled, ...(period !== undefined ? { RotationPeriodInDays: period } : {}) } });
+      // Completed rotations (automatic and on demand) listed today, kept up to the end of the day: how old the key
+      // material in use that day was. A key deleted since, or a policy refusing the read, leaves its age unknown.
+      requests.push({ operation: 'kms:ListKeyRotations', input: { KeyId: arn } });
+      const listed = await captureAbsence(
+        () => allPages(paginateListKeyRotations({ client: h.clients.get(KMSClient) }, { KeyId: arn }), (p) => p.Rotations, {}),
+        ['NotFoundException', 'UnsupportedOperationException', 'AccessDeniedException', 'KMSInvalidStateException'],
+      );
+      data.rotations!.push({ keyId: id, list: Array.isArray(listed) ? listed.filter((r) => (toDate(r.RotationDate)?.getTime() ?? Infinity) <= ctx.endOfDay.getTime()) : listed });
+      sources.push({ api: 'kms:ListKeyRotations', resourceType: 'AWS::KMS::Key', resourceId: arn, time: h.now.toISOString(), detail: `today's list of completed rotations, those completed by the end of ${ctx.day}` });
     }
     return { kind: 'data', data, sources, requests };
   },

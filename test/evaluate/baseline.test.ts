@@ -52,8 +52,9 @@ describe('the KMS rotation period is an organisation baseline too', () => {
         { id: 'R.2', title: 'Cryptoperiod (required)', principal: 'R', testingProcedures: ['R.2'], coverage: 'partial', implementation: 'required', rationale: 'Key rotation shows part of it.', parameters: { maxRotationPeriodDays: 365 }, queries: ['kms.key-rotation'] },
       ],
     });
-    const key = { KeyId: 'k1', Arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/k1`, KeyManager: 'CUSTOMER', KeyState: 'Enabled', KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', Origin: 'AWS_KMS' };
-    const data = { keys: [{ KeyId: 'k1', KeyArn: key.Arn }], metadata: [{ keyId: 'k1', KeyMetadata: key }], rotation: [{ keyId: 'k1', status: { KeyRotationEnabled: true, RotationPeriodInDays: 2560 } }] };
+    const key = { KeyId: 'k1', Arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/k1`, KeyManager: 'CUSTOMER', KeyState: 'Enabled', KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', Origin: 'AWS_KMS', CreationDate: '2023-01-01T00:00:00.000Z' };
+    // Created long before the run, never rotated (ListKeyRotations lists nothing): its material is older than 365 days.
+    const data = { keys: [{ KeyId: 'k1', KeyArn: key.Arn }], metadata: [{ keyId: 'k1', KeyMetadata: key }], rotation: [{ keyId: 'k1', status: { KeyRotationEnabled: true, RotationPeriodInDays: 2560 } }], rotations: [{ keyId: 'k1', list: [] }] };
     const body: EvidenceBody = { schema: 'evidence-locker/evidence@1', queryId: 'kms.key-rotation', accountId: ACCOUNT, region: 'us-east-1', status: 'ok', operations: [], requests: [], data, sdkVersion: 'test' };
     const manifest = runManifest({ accounts: [ACCOUNT], regions: ['us-east-1'], frameworks: ['hipaa-test'], queries: ['kms.key-rotation'] }, [
       { recordId: 'kms.key-rotation/x', queryId: 'kms.key-rotation', accountId: ACCOUNT, region: 'us-east-1', status: 'ok', collectedAt: '2026-11-01T00:00:30.000Z', sha256: 'b'.repeat(64), size: 1 },
@@ -61,5 +62,9 @@ describe('the KMS rotation period is an organisation baseline too', () => {
     const results = await evaluateRun({ manifest, loadBody: async () => body, catalogs: [kmsCatalog], frameworks: ['hipaa-test'] });
     expect(results.find((r) => r.requirementId === 'A.2')!).toMatchObject({ status: 'needs-review', findings: [expect.objectContaining({ reason: expect.stringContaining('maxRotationPeriodDays = 365') })] });
     expect(results.find((r) => r.requirementId === 'R.2')!.status).toBe('fail');
+    // The reason names who set the cryptoperiod (the catalog here), not "the organisation's".
+    const reason = results.find((r) => r.requirementId === 'R.2')!.findings[0].reason;
+    expect(reason).toContain('365-day cryptoperiod (maxRotationPeriodDays, set by the catalog default for R.2 (controls/hipaa-test.yaml), to be confirmed by the organisation)');
+    expect(reason).not.toContain("organisation's");
   });
 });

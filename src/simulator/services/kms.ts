@@ -6,10 +6,12 @@ import {
   GetPublicKeyCommand,
   ListAliasesCommand,
   ListGrantsCommand,
+  ListKeyRotationsCommand,
   ListKeysCommand,
   SignCommand,
   type GrantListEntry,
   type KeyMetadata,
+  type RotationsListEntry,
   type SigningAlgorithmSpec,
 } from '@aws-sdk/client-kms';
 import { awsJson1_1 } from '../protocols/wire.js';
@@ -22,6 +24,8 @@ import { seedKms } from '../worlds/seed-kms.js';
 export interface SimKmsKey {
   metadata: KeyMetadata;
   rotation?: { enabled: boolean; periodDays: number; nextRotation?: Date };
+  /** Completed rotations of the key material (automatic and on-demand), oldest first, as ListKeyRotations lists them. */
+  rotations?: RotationsListEntry[];
   /** Private key of an asymmetric SIGN_VERIFY key: generated in the simulator on first use; it never leaves it. */
   privateKey?: KeyObject;
   /** The key policy document (JSON text); absent: the default key policy (the account root may do everything). */
@@ -259,6 +263,28 @@ export const kms: SimService = {
       const r = key.rotation ?? { enabled: false, periodDays: 365 };
       const on = rotationOn(key);
       return { KeyId: md.Arn, KeyRotationEnabled: on, ...(on ? { RotationPeriodInDays: r.periodDays, NextRotationDate: r.nextRotation } : {}) };
+    }),
+
+    operation(ListKeyRotationsCommand, (input, ctx) => {
+      const key = resolveKey(ctx, input.KeyId);
+      const md = key.metadata;
+      // Only symmetric encryption keys rotate (automatically or on demand); custom key store keys do not.
+      if (md.KeySpec !== 'SYMMETRIC_DEFAULT' || (md.Origin !== 'AWS_KMS' && md.Origin !== 'EXTERNAL')) {
+        throw new SimError('UnsupportedOperationException', `${md.Arn} key type is not supported for this operation.`);
+      }
+      if (input.Limit !== undefined && (input.Limit < 1 || input.Limit > 1000)) {
+        throw validation(`1 validation error detected: Value '${input.Limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000`);
+      }
+      const { page, nextToken } = paginate(key.rotations ?? [], {
+        token: input.Marker,
+        limit: input.Limit,
+        defaultLimit: 100,
+        maxLimit: 1000,
+        scope: `ListKeyRotations/${md.KeyId}`,
+        invalidToken: () => new SimError('InvalidMarkerException', 'Invalid marker.'),
+        invalidLimit: (n) => validation(`Invalid limit ${n}`),
+      });
+      return { Rotations: page, Truncated: nextToken !== undefined, ...(nextToken !== undefined ? { NextMarker: nextToken } : {}) };
     }),
 
     operation(GetPublicKeyCommand, (input, ctx) => {

@@ -1,14 +1,15 @@
-import { DescribeLogGroupsCommand, DescribeMetricFiltersCommand, type LogGroup, type MetricFilter } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeLogGroupsCommand, DescribeMetricFiltersCommand, DescribeSubscriptionFiltersCommand, type LogGroup, type MetricFilter, type SubscriptionFilter } from '@aws-sdk/client-cloudwatch-logs';
 import { awsJson1_1 } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { paginate } from './paging.js';
 import { seedLogs } from '../worlds/seed-logs.js';
 
-/** CloudWatch Logs in one account and region: its log groups and their metric filters. */
+/** CloudWatch Logs in one account and region: its log groups, their metric filters and subscription filters. */
 export interface LogsState {
   logGroups: LogGroup[];
   metricFilters: MetricFilter[];
+  subscriptionFilters: SubscriptionFilter[];
 }
 
 declare module '../world.js' {
@@ -18,7 +19,7 @@ declare module '../world.js' {
 }
 
 export function logsState(account: SimAccount, region: string): LogsState {
-  return account.regional(region, 'logs', () => ({ logGroups: [], metricFilters: [] }));
+  return account.regional(region, 'logs', () => ({ logGroups: [], metricFilters: [], subscriptionFilters: [] }));
 }
 
 const state = (ctx: CallContext) => logsState(ctx.account, ctx.region);
@@ -70,6 +71,26 @@ export const logs: SimService = {
         invalidLimit: (n) => new SimError('InvalidParameterException', `1 validation error detected: Value '${n}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50`),
       });
       return { metricFilters: page, nextToken };
+    }),
+
+    // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeSubscriptionFilters.html
+    operation(DescribeSubscriptionFiltersCommand, (input, ctx) => {
+      const s = state(ctx);
+      if (!input.logGroupName) throw new SimError('InvalidParameterException', "1 validation error detected: Value null at 'logGroupName' failed to satisfy constraint: Member must not be null");
+      if (!s.logGroups.some((g) => g.logGroupName === input.logGroupName)) throw new SimError('ResourceNotFoundException', 'The specified log group does not exist.');
+      const filters = s.subscriptionFilters
+        .filter((f) => f.logGroupName === input.logGroupName && (!input.filterNamePrefix || f.filterName?.startsWith(input.filterNamePrefix)))
+        .sort((a, b) => (a.filterName ?? '').localeCompare(b.filterName ?? ''));
+      const { page, nextToken } = paginate(filters, {
+        token: input.nextToken,
+        limit: input.limit,
+        defaultLimit: 50,
+        maxLimit: 50,
+        scope: `DescribeSubscriptionFilters/${input.logGroupName}/${input.filterNamePrefix ?? ''}`,
+        invalidToken: () => new SimError('InvalidParameterException', 'The specified nextToken is invalid.'),
+        invalidLimit: (n) => new SimError('InvalidParameterException', `1 validation error detected: Value '${n}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50`),
+      });
+      return { subscriptionFilters: page, nextToken };
     }),
   ],
 };

@@ -45,9 +45,12 @@ function addKey(account: SimAccount, region: string, now: Date, k: KeySpec): Sim
     ...(signing ? { SigningAlgorithms: signing === 'ECC_NIST_P256' ? ['ECDSA_SHA_256'] : ['RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PSS_SHA_256'] } : { EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] }),
     ...(state === 'PendingDeletion' ? { DeletionDate: k.deletionDate, PendingDeletionWindowInDays: 30 } : {}),
   };
+  // A rotating key has rotated automatically every 365 days since its creation (ListKeyRotations lists each one).
+  const rotated = k.rotation && !signing ? Array.from({ length: Math.floor((now.getTime() - k.created.getTime()) / (365 * DAY)) }, (_, n) => new Date(k.created.getTime() + (n + 1) * 365 * DAY)) : [];
   const key: SimKmsKey = {
     metadata,
     ...(!signing ? { rotation: { enabled: k.rotation ?? false, periodDays: 365, ...(k.rotation ? { nextRotation: new Date(k.created.getTime() + Math.ceil((now.getTime() - k.created.getTime()) / (365 * DAY)) * 365 * DAY) } : {}) } } : {}),
+    ...(rotated.length ? { rotations: rotated.map((d, n) => ({ KeyId: arn, KeyMaterialId: stableHex(`${arn}/material/${n + 1}`, 64), KeyMaterialState: n === rotated.length - 1 ? ('CURRENT' as const) : ('NON_CURRENT' as const), RotationDate: d, RotationType: 'AUTOMATIC' as const })) } : {}),
   };
   const s = kmsState(account, region);
   s.keys.push(key);

@@ -35,6 +35,16 @@ export function seedLogs(account: SimAccount, world: WorldSeedContext): void {
           group(account, region, '/aws/lambda/checkout', ago(300), 30, 1_200_000_000),
           group(account, region, '/app/payments', ago(500), 400, 9_800_000_000),
         );
+        // Streamed to a Firehose archive; kept 400 days itself, so logs.retention does not read its subscription.
+        s.subscriptionFilters.push({
+          filterName: 'payments-archive',
+          logGroupName: '/app/payments',
+          filterPattern: '',
+          destinationArn: `arn:aws:firehose:${region}:${account.id}:deliverystream/payments-log-archive`,
+          roleArn: `arn:aws:iam::${account.id}:role/cwl-to-firehose`,
+          distribution: 'ByLogStream',
+          creationTime: ago(480).getTime(),
+        });
       } else {
         s.logGroups.push(group(account, region, '/aws/lambda/marketing-site', ago(200), 30, 85_000_000), group(account, region, '/app/evidence-archive', ago(400), 731, 12_000_000));
       }

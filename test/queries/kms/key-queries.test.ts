@@ -5,7 +5,7 @@ import { keyRotation } from '../../../src/queries/kms/key-rotation.js';
 import { keyState } from '../../../src/queries/kms/key-state.js';
 import { keyAccess } from '../../../src/queries/kms/key-access.js';
 import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
-import { ALL_KEYS, REGION, awsManagedKey, deletingKey, described, disabledKey, listing, rotatingKey, rotationOff, rotationOn, signingKey, staticKey } from '../../fixtures/kms/kms.js';
+import { ALL_KEYS, REGION, awsManagedKey, deletingKey, described, disabledKey, listing, rotatedOn, rotatingKey, rotationOff, rotationOn, signingKey, staticKey } from '../../fixtures/kms/kms.js';
 
 const ctx = { accountId: '111122223333', region: REGION, collectedAt: '2025-06-01T00:00:00.000Z' };
 const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
@@ -21,7 +21,7 @@ function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, params: Record<stri
 describe('KMS query registry', () => {
   it('registers key rotation and key state as regional queries', () => {
     expect(queries.map((q) => q.id).sort()).toEqual(['kms.key-access', 'kms.key-rotation', 'kms.key-state']);
-    expect(keyRotation.apiCalls).toEqual(['kms:ListKeys', 'kms:DescribeKey', 'kms:GetKeyRotationStatus']);
+    expect(keyRotation.apiCalls).toEqual(['kms:ListKeys', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:ListKeyRotations']);
     for (const q of queries) expect(q.scope).toBe('regional');
   });
 });
@@ -35,6 +35,8 @@ describe('kms.key-rotation', () => {
       { keyId: staticKey.KeyId!, status: rotationOff },
       { keyId: disabledKey.KeyId!, status: rotationOff },
     ],
+    // ListKeyRotations read for each of them: no rotation completed (material as old as the key, created 2023-02-01).
+    rotations: [rotatingKey, staticKey, disabledKey].map((k) => ({ keyId: k.KeyId!, list: [] })),
   };
   it('passes rotating keys, fails static ones, skips AWS managed keys and lists asymmetric ones as rotated manually', () => {
     const results = evaluateBoth(keyRotation, evidence);
@@ -85,6 +87,57 @@ describe('kms.key-rotation', () => {
   it('is not applicable with only AWS managed keys, and errors without DescribeKey answers', () => {
     expect(statusOf(evaluateBoth(keyRotation, { keys: listing([awsManagedKey]), metadata: described([awsManagedKey]), rotation: [] }))).toEqual({ account: 'not-applicable' });
     expect(statusOf(evaluateBoth(keyRotation, { keys: listing([staticKey]), metadata: [], rotation: [] }))).toEqual({ [staticKey.Arn!]: 'error' });
+  });
+});
+
+describe('kms.key-rotation: a key without automatic rotation is judged on the age of its key material (PCI DSS 3.7.4)', () => {
+  // Evidence of one key with automatic rotation off, with or without a ListKeyRotations read (`list`).
+  const off = (k: typeof staticKey, list?: unknown) => ({
+    keys: listing([k]),
+    metadata: described([k]),
+    rotation: [{ keyId: k.KeyId!, status: rotationOff }],
+    ...(list !== undefined ? { rotations: [{ keyId: k.KeyId!, list }] } : {}),
+  });
+  const catalogDefault = { ...ctx, parameterSources: { maxRotationPeriodDays: 'the catalog default for 3.7.4 (controls/pci-dss-4.0.1.yaml), to be confirmed by the organisation' } };
+  const judge = (data: unknown, params = { maxRotationPeriodDays: 365 }, c = catalogDefault) => {
+    const fresh = keyRotation.evaluate(data, params, c);
+    expect(keyRotation.evaluate(roundTrip(data), params, c)).toEqual(fresh);
+    return fresh[0];
+  };
+
+  it('an on-demand rotation within the cryptoperiod is not a failure: it names the rotation, the cryptoperiod and who set it', () => {
+    const r = judge(off(staticKey, [rotatedOn(staticKey, '2024-01-10', 'AUTOMATIC'), rotatedOn(staticKey, '2025-03-01', 'ON_DEMAND')]));
+    expect(r.status).toBe('pass');
+    expect(r.reason).toContain('does not rotate its key material automatically, but its key material was last rotated on 2025-03-01 (ON_DEMAND, ListKeyRotations), 92 days before collection');
+    expect(r.reason).toContain('within the 365-day cryptoperiod (maxRotationPeriodDays, set by the catalog default for 3.7.4 (controls/pci-dss-4.0.1.yaml), to be confirmed by the organisation)');
+    expect(r.reason).toContain('must be changed again (on-demand rotation, or a new key behind its alias) by 2026-03-01, which this evidence does not show');
+    expect(r.reason).not.toContain("organisation's");
+  });
+  it('a key created within the cryptoperiod passes on its creation date, even in evidence without ListKeyRotations', () => {
+    const young = { ...staticKey, CreationDate: new Date('2025-01-01T00:00:00.000Z') };
+    expect(judge(off(young))).toMatchObject({ status: 'pass', reason: expect.stringContaining('the key was created on 2025-01-01, 151 days before collection: its key material is within the 365-day cryptoperiod') });
+  });
+  it('fails material older than the cryptoperiod with no rotation since, naming where its age comes from', () => {
+    expect(judge(off(staticKey, []))).toMatchObject({ status: 'fail', reason: expect.stringMatching(/its key material dates from its creation on 2023-02-01 \(ListKeyRotations records no rotation\), \d+ days before collection, older than the 365-day cryptoperiod/) });
+    expect(judge(off(staticKey, [rotatedOn(staticKey, '2024-03-01', 'ON_DEMAND')]))).toMatchObject({ status: 'fail', reason: expect.stringContaining('its last rotation on 2024-03-01 (ON_DEMAND, ListKeyRotations), 457 days before collection') });
+    // A longer cryptoperiod set by the organisation covers it.
+    const org = { ...ctx, parameterSources: { maxRotationPeriodDays: 'the organisation\'s configuration (parameters.pci-dss-4.0.1."3.7.4".maxRotationPeriodDays)' } };
+    expect(judge(off(staticKey, [rotatedOn(staticKey, '2024-03-01', 'ON_DEMAND')]), { maxRotationPeriodDays: 730 }, org)).toMatchObject({ status: 'pass', reason: expect.stringContaining("730-day cryptoperiod (maxRotationPeriodDays, set by the organisation's configuration") });
+  });
+  it('needs review, never passes, when the age of old material cannot be told: evidence sealed before the read, a refused read, AWS Config\'s record', () => {
+    expect(judge(off(staticKey))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('the evidence holds no ListKeyRotations read (collected before this check read it)') });
+    expect(judge(off(staticKey, { error: { code: 'AccessDeniedException', message: 'not authorized to perform kms:ListKeyRotations' } }))).toMatchObject({
+      status: 'needs-review',
+      reason: expect.stringContaining('ListKeyRotations was refused (AccessDeniedException'),
+    });
+    expect(judge({ ...off(staticKey), rotationRecordedBy: 'aws-config' })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('AWS Config records whether automatic rotation is on, not the rotations made') });
+    expect(judge(off({ ...staticKey, CreationDate: undefined }, []))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('the age of its key material is not known') });
+  });
+  it('a rotation period longer than the cryptoperiod is judged the same way: a recent on-demand rotation keeps the material within it', () => {
+    const long = { ...off(rotatingKey, [rotatedOn(rotatingKey, '2025-05-01', 'ON_DEMAND')]), rotation: [{ keyId: rotatingKey.KeyId!, status: { ...rotationOn, RotationPeriodInDays: 730 } }] };
+    expect(judge(long)).toMatchObject({ status: 'pass', reason: expect.stringContaining('rotates automatically only every 730 days, longer than the 365-day maximum, but its key material was last rotated on 2025-05-01') });
+    // Evaluated without knowing who set the parameter (no parameterSources): the parameter is named, no owner claimed.
+    expect(keyRotation.evaluate(long, { maxRotationPeriodDays: 365 }, ctx)[0].reason).toContain('365-day cryptoperiod (maxRotationPeriodDays)');
   });
 });
 
