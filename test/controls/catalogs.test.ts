@@ -44,6 +44,14 @@ describe('built-in catalogs', () => {
     expect(byId(pci, '8.6.3').parameterBasis?.maxKeyAgeDays).toEqual({ source: 'entity', note: "8.6.3 takes the period from the entity's targeted risk analysis" });
   });
 
+  it('cite AWS Config rule results as detection (process) evidence only where the requirement is the process', () => {
+    const detection = (c: LoadedCatalog) => c.requirements.filter((r) => r.parameters.configRulesEvidence === 'detection').map((r) => r.id);
+    expect(detection(hipaa)).toEqual(['164.308(a)(1)', '164.308(a)(8)']);
+    // PCI DSS cites them for the resources' configuration (2.2.1 configuration standards applied, 2.2.6 parameters).
+    expect(detection(pci)).toEqual([]);
+    expect(byId(hipaa, '164.308(a)(1)').queries).toContain('config.recorder-status');
+  });
+
   it('validate cleanly against the fixed query ids and the reference id lists', () => {
     const problems = validateCatalogs(catalogs, FIXED_QUERY_IDS, REFERENCE_IDS);
     expect(problems.map(formatProblem)).toEqual([]);
