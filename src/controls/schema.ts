@@ -5,6 +5,24 @@ export type Coverage = (typeof COVERAGE_LABELS)[number];
 
 const ParameterValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.string())]);
 
+/**
+ * Where a threshold parameter's value comes from, for the reasons that compare evidence against it:
+ * - `requirement`: the requirement's own text fixes the value (PCI 8.3.6's twelve characters); reasons print it plain.
+ * - `entity`: the requirement makes the entity set the value (a targeted risk analysis, a defined cryptoperiod); the
+ *   catalog's value stands in for it: a failure stands, and its reason says where the value came from and `note`.
+ * - `organisation`: the rule sets no value (HIPAA); a failure that rests only on it is needs-review, naming it.
+ * Without an entry, a parameter of a HIPAA standard or specification (`implementation` set) is `organisation` and any
+ * other is `entity`, with a note saying the catalog does not give its basis.
+ */
+export const ParameterBasisSchema = z
+  .object({
+    source: z.enum(['requirement', 'entity', 'organisation']),
+    /** Why: the requirement's words for `requirement`, or what decides the value otherwise (printed in reasons). */
+    note: z.string().min(10),
+  })
+  .strict();
+export type ParameterBasis = z.infer<typeof ParameterBasisSchema>;
+
 export const RequirementSchema = z
   .object({
     id: z.string().min(1),
@@ -21,6 +39,8 @@ export const RequirementSchema = z
     /** HIPAA: a standard or one of its implementation specifications. */
     kind: z.enum(['standard', 'specification', 'requirement']).default('requirement'),
     parameters: z.record(z.string(), ParameterValue).default({}),
+    /** Per threshold parameter (the catalog's or a cited query's own default): where its value comes from. */
+    parameterBasis: z.record(z.string(), ParameterBasisSchema).optional(),
     queries: z.array(z.string()).default([]),
   })
   .strict();

@@ -184,6 +184,15 @@ export function validateCatalog(
         }
       }
     }
+    const basisNames = Object.keys(r.parameterBasis ?? {});
+    if (basisNames.length > 0 && facts.length > 0 && facts.every((f) => f !== undefined)) {
+      const accepted = new Set(facts.flat());
+      for (const name of basisNames) {
+        if (!accepted.has(name)) {
+          at(i, r, `parameterBasis.${name}`, 'unknown-parameter', `no query of this requirement accepts "${name}" (accepted: ${[...accepted].sort().join(', ') || 'none'})`);
+        }
+      }
+    }
   });
 
   if (reference !== undefined) problems.push(...checkAgainstReference(catalog, normalizeReference(reference), file));

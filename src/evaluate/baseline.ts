@@ -1,4 +1,4 @@
-import type { Requirement } from '../controls/schema.js';
+import type { ParameterBasis, Requirement } from '../controls/schema.js';
 import type { Config } from '../config/schema.js';
 import type { QueryParameters, ResourceResult } from '../queries/types.js';
 
@@ -20,10 +20,29 @@ export const ORGANISATION_THRESHOLDS: Record<string, Record<string, number>> = {
   'kms.key-rotation': { maxRotationPeriodDays: 1_000_000 },
 };
 
-/** Parameters of a requirement that are organisation-chosen thresholds (an addressable specification's baseline). */
-export function baselineParameters(req: Requirement): Set<string> {
-  if (req.implementation !== 'addressable') return new Set();
-  return new Set(req.queries.flatMap((q) => Object.keys(ORGANISATION_THRESHOLDS[q] ?? {})));
+/**
+ * Where a threshold parameter's value comes from under a requirement: the catalog's `parameterBasis` entry, else
+ * `organisation` for a HIPAA standard or specification (the rule sets no numbers) and `entity` for anything else.
+ * A value the configuration changes from the one a requirement fixes is the organisation's own (`entity`).
+ */
+export function parameterBasis(framework: string, req: Requirement, name: string, overrides: Config['parameters'] = {}): ParameterBasis {
+  const own = req.parameterBasis?.[name];
+  const o = overrides[framework]?.[req.id] as Record<string, unknown> | undefined;
+  if (own?.source === 'requirement' && o && name in o && o[name] !== req.parameters[name]) {
+    return { source: 'entity', note: `${own.note}; the organisation's configuration sets ${String(o[name])} instead` };
+  }
+  if (own) return own;
+  return req.implementation
+    ? { source: 'organisation', note: 'the rule sets no value: the organisation\'s own policy decides' }
+    : { source: 'entity', note: `the catalog does not say whether ${req.id} fixes this value` };
+}
+
+/**
+ * Parameters of a requirement that are organisation-chosen thresholds (the rule sets no value: failures resting only
+ * on them are shown as needs review), among the thresholds of the queries it cites.
+ */
+export function baselineParameters(req: Requirement, framework = ''): Set<string> {
+  return new Set(req.queries.flatMap((q) => Object.keys(ORGANISATION_THRESHOLDS[q] ?? {})).filter((n) => parameterBasis(framework, req, n).source === 'organisation'));
 }
 
 /** Who set a parameter's value: the configuration, the catalog entry, or the query's own default. */
@@ -34,9 +53,24 @@ export function parameterSource(framework: string, req: Requirement, name: strin
   return 'the check\'s default, to be confirmed by the organisation';
 }
 
+/** Results keyed by resource and occurrence, so a query judging one resource several times keeps them apart. */
+function byResource(results: ResourceResult[]): Map<string, ResourceResult> {
+  const seen = new Map<string, number>();
+  return new Map(
+    results.map((r) => {
+      const k = seen.get(r.resource) ?? 0;
+      seen.set(r.resource, k + 1);
+      return [`${r.resource}\u0000${k}`, r];
+    }),
+  );
+}
+
 /**
- * For an addressable specification (HIPAA), a failure that passes once the organisation-chosen thresholds are set
- * aside is not a legal finding: it becomes needs-review, naming each threshold, its value and who chose it.
+ * Says where each threshold a failing or to-review reason compares against comes from, unless the requirement's own
+ * text fixes it (a threshold figures in a reason when putting it aside changes that reason). A failure that passes once
+ * the thresholds the rule does not set (`organisation`) are put aside is not a finding of the rule: it becomes
+ * needs-review, naming each threshold, its value and who chose it. A failure resting on a value the entity must set
+ * (`entity`) stays a failure, its reason naming the value's source. Values the requirement fixes print plain.
  */
 export function baselineReview(
   framework: string,
@@ -48,14 +82,37 @@ export function baselineReview(
   overrides?: Config['parameters'],
 ): ResourceResult[] {
   const thresholds = ORGANISATION_THRESHOLDS[queryId];
-  if (req.implementation !== 'addressable' || !thresholds || !results.some((r) => r.status === 'fail')) return results;
-  const names = Object.keys(thresholds).filter((n) => n in params);
+  if (!thresholds || !results.some((r) => r.status === 'fail' || r.status === 'needs-review')) return results;
+  const basis = new Map(Object.keys(thresholds).filter((n) => n in params).map((n) => [n, parameterBasis(framework, req, n, overrides)] as const));
+  const names = [...basis.keys()].filter((n) => basis.get(n)!.source !== 'requirement');
   if (!names.length) return results;
-  const relaxedStatus = new Map(reevaluate({ ...params, ...Object.fromEntries(names.map((n) => [n, thresholds[n]])) }).map((r) => [r.resource, r.status]));
-  const baseline = names.map((n) => `${n} = ${String(params[n])} set by ${parameterSource(framework, req, n, overrides)}`).join('; ');
-  return results.map((r) =>
-    r.status === 'fail' && relaxedStatus.get(r.resource) === 'pass'
-      ? { ...r, status: 'needs-review' as const, reason: `${r.reason}. Organisation baseline, not a requirement of the rule (addressable specification): ${baseline}; review against the risk analysis` }
-      : r,
-  );
+  const relaxed = (only: string[]) => byResource(reevaluate({ ...params, ...Object.fromEntries(only.map((n) => [n, thresholds[n]])) }));
+  const organisation = names.filter((n) => basis.get(n)!.source === 'organisation');
+  const orgRelaxed = organisation.length ? relaxed(organisation) : undefined;
+  const each = new Map(names.map((n) => [n, relaxed([n])]));
+  const describe = (n: string) => `${n} = ${String(params[n])} set by ${parameterSource(framework, req, n, overrides)} (${basis.get(n)!.note})`;
+  const addressable = req.implementation === 'addressable' ? ' (addressable specification)' : '';
+  return [...byResource(results)].map(([key, r]) => {
+    if (r.status !== 'fail' && r.status !== 'needs-review') return r;
+    // The thresholds this reason compares against: putting one aside changes the reason (or the status).
+    const figures = names.filter((n) => {
+      const other = each.get(n)!.get(key);
+      return !other || other.status !== r.status || other.reason !== r.reason;
+    });
+    if (!figures.length) return r;
+    if (r.status === 'fail' && orgRelaxed?.get(key)?.status === 'pass') {
+      const org = figures.filter((n) => basis.get(n)!.source === 'organisation');
+      return { ...r, status: 'needs-review' as const, reason: `${r.reason}. Organisation baseline, not a requirement of the rule${addressable}: ${(org.length ? org : organisation).map(describe).join('; ')}; review against the risk analysis` };
+    }
+    const org = figures.filter((n) => basis.get(n)!.source === 'organisation');
+    const entity = figures.filter((n) => basis.get(n)!.source === 'entity');
+    return {
+      ...r,
+      reason: [
+        r.reason,
+        ...(entity.length ? [`Threshold not fixed by the requirement's text: ${entity.map(describe).join('; ')}`] : []),
+        ...(org.length ? [`Organisation baseline, not a requirement of the rule${addressable}: ${org.map(describe).join('; ')}`] : []),
+      ].join('. '),
+    };
+  });
 }

@@ -185,8 +185,14 @@ export interface FindingEntry {
   resourceType: string;
   queryId: string;
   title: string;
-  /** The latest failing reason. */
+  /**
+   * The latest failing reason: one text when every requirement it fails gives the same; otherwise each distinct text
+   * prefixed with the requirements it is theirs (`pci:8.3.6: ... | hipaa:164.312(d): ...`), so no framework's threshold
+   * is printed against another's citation.
+   */
   detail: string;
+  /** Each distinct latest failing reason with the requirements that gave it (sorted as `requirements`). */
+  details: { requirements: string[]; detail: string }[];
   remediation: string;
   remediationUrl: string;
   /** `framework-short:requirement`, e.g. `pci:3.5.1`, `hipaa:164.312(a)(2)(iv)`. */
@@ -215,7 +221,10 @@ const DAY = 86_400_000;
  * resource, check and region, so the same package data gives the same ids.
  */
 export function findingsRegister(rows: RequirementTimeline[], refs: EvidenceReferences): FindingEntry[] {
-  const byKey = new Map<string, Omit<FindingEntry, 'id'>>();
+  const byKey = new Map<string, Omit<FindingEntry, 'id' | 'details'>>();
+  // Per finding, per requirement: its own latest failing reason (the reasons of two requirements can differ, e.g. by
+  // the threshold each one's parameters set).
+  const reasons = new Map<string, Map<string, { last: string; reason: string }>>();
   for (const row of rows) {
     const latestFails = new Set((row.latest?.findings ?? []).filter((f) => f.status === 'fail' && f.inScope !== false).map((f) => findingKey(row.accountId, f.resource, f.queryId, f.region)));
     for (const span of row.failSeen.values()) {
@@ -246,6 +255,10 @@ export function findingsRegister(rows: RequirementTimeline[], refs: EvidenceRefe
         byKey.set(key, e);
       }
       if (!e.requirements.includes(req)) e.requirements.push(req);
+      const own = reasons.get(key) ?? new Map<string, { last: string; reason: string }>();
+      reasons.set(key, own);
+      const had = own.get(req);
+      if (!had || span.last >= had.last) own.set(req, { last: span.last, reason: span.reason });
       if (span.first < e.firstSeen) e.firstSeen = span.first;
       if (span.last > e.lastSeen) {
         e.lastSeen = span.last;
@@ -259,13 +272,25 @@ export function findingsRegister(rows: RequirementTimeline[], refs: EvidenceRefe
   const entries = [...byKey.values()].sort(
     (a, b) => rank(a.severity) - rank(b.severity) || cmp(a.accountId, b.accountId) || cmp(a.resource, b.resource) || cmp(a.queryId, b.queryId) || cmp(a.region, b.region),
   );
-  return entries.map((e, i) => ({
+  return entries.map((e, i) => {
+    const details = detailsOf(reasons.get(findingKey(e.accountId, e.resource, e.queryId, e.region)));
+    return {
     ...e,
     id: `F-${String(i + 1).padStart(4, '0')}`,
+    detail: details.length > 1 ? details.map((d) => `${d.requirements.join(' ')}: ${d.detail}`).join(' | ') : (details[0]?.detail ?? e.detail),
+    details,
     daysOpen: Math.round((Date.parse(`${e.lastSeen}T00:00:00Z`) - Date.parse(`${e.firstSeen}T00:00:00Z`)) / DAY) + 1,
     requirements: [...e.requirements].sort(),
     evidenceRefs: [...e.evidenceRefs].sort((a, b) => Number(a.slice(2)) - Number(b.slice(2))),
-  }));
+    };
+  });
+}
+
+/** The distinct latest reasons of one finding, each with its requirements, in the order of their first requirement. */
+function detailsOf(own: Map<string, { reason: string }> | undefined): FindingEntry['details'] {
+  const byText = new Map<string, string[]>();
+  for (const [req, { reason }] of [...(own ?? [])].sort(([a], [b]) => cmp(a, b))) byText.set(reason, [...(byText.get(reason) ?? []), req]);
+  return [...byText].map(([detail, requirements]) => ({ requirements, detail }));
 }
 
 function cmp(a: string, b: string): number {

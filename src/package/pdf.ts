@@ -875,8 +875,8 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
     .map(([k, v]) => `${k} = ${Array.isArray(v) ? v.join(', ') : String(v)}`)
     .join('; ');
   if (paramText) para(doc, `Parameters: ${paramText}`, INK, 8.5);
-  const baseline = [...baselineParameters(req)].filter((n) => n in params);
-  if (baseline.length) para(doc, `Organisation baseline: ${baseline.map((n) => `${n} = ${String(params[n])}`).join('; ')}. The value is the organisation's choice for this addressable specification, not a requirement of the rule; failures caused only by it are shown as needs review.`, MUTED, 8.5);
+  const baseline = [...baselineParameters(req, rows[0].framework)].filter((n) => n in params);
+  if (baseline.length) para(doc, `Organisation baseline: ${baseline.map((n) => `${n} = ${String(params[n])}`).join('; ')}. The value is the organisation's choice for this ${req.implementation === 'addressable' ? 'addressable specification' : req.kind === 'standard' ? 'standard' : 'specification'}, not a requirement of the rule; failures caused only by it are shown as needs review.`, MUTED, 8.5);
   para(doc, `Rationale: ${req.rationale}`, INK, 9);
   if (req.assessorGuidance) para(doc, `Assessor guidance: ${req.assessorGuidance}`, INK, 9);
   if (rows[0].untested !== undefined) para(doc, `Not tested by AWS evidence: its AWS checks inform but test none of its procedures (${rows[0].untested}). Their results below are supporting information only; passing checks are shown as MANUAL (the assessor tests the requirement); any other result is shown as it is: FAIL for a failing check, NEEDS REVIEW for one to review, a gap where evidence is missing.`, INK, 9);

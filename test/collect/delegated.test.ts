@@ -67,9 +67,10 @@ async function collectAndEvaluate(name: string, collect: Record<string, unknown>
 /** Requirement status and the status of every judged resource, per framework, requirement and account. */
 function byRequirement(results: Awaited<ReturnType<typeof collectAndEvaluate>>['results']) {
   // Judged resources too, but: the analyzer that judged external access differs by design (the organization analyzer
-  // instead of the member's own), and the aggregator names a compliant Config rule by name where the member gives its ARN.
+  // instead of the member's own), and the aggregator names a Config rule by name where the member gives its ARN (a
+  // compliant rule, or a non-compliant one judged as detection evidence: configRulesEvidence).
   const judged = (f: { queryId: string; resource: string; resourceType: string; status: string }) =>
-    f.resourceType === 'AWS::AccessAnalyzer::Analyzer' ? 'analyzer' : f.queryId === 'config.rule-compliance' && f.status === 'pass' ? 'compliant rule' : f.resource;
+    f.resourceType === 'AWS::AccessAnalyzer::Analyzer' ? 'analyzer' : f.queryId === 'config.rule-compliance' && f.resourceType === 'AWS::Config::ConfigRule' && (f.status === 'pass' || f.status === 'needs-review') ? 'rule' : f.resource;
   return new Map(results.map((r) => [`${r.framework} ${r.requirementId} ${r.accountId}`, { status: r.status, findings: r.findings.map((f) => `${f.queryId} ${f.region} ${judged(f)} ${f.status}`).sort(), gaps: r.gaps.length }]));
 }
 

@@ -12,6 +12,7 @@ import {
   type LoadedCatalog,
 } from '../../src/controls/load.js';
 import { FIXED_QUERY_IDS } from './fixed-query-ids.js';
+import { ORGANISATION_THRESHOLDS } from '../../src/evaluate/baseline.js';
 
 const catalogs = loadCatalogs();
 const pci = findCatalog(catalogs, 'pci-dss-4.0.1');
@@ -30,6 +31,25 @@ describe('built-in catalogs', () => {
     expect(pci.sourceFile).toMatch(/controls[/\\]pci-dss-4\.0\.1\.yaml$/);
     // sourceFile is not part of the serialized catalog shape
     expect(Object.keys(pci)).not.toContain('sourceFile');
+  });
+
+  it('say for every PCI DSS threshold a reason can compare against whether 4.0.1 fixes it (parameterBasis)', () => {
+    // HIPAA sets no numbers, so its thresholds default to the organisation's; PCI DSS fixes some and leaves others to
+    // the entity, which only the catalog can say.
+    const missing = pci.requirements.flatMap((r) =>
+      r.queries.flatMap((q) => Object.keys(ORGANISATION_THRESHOLDS[q] ?? {}).filter((n) => (n in r.parameters || q !== 'backup.plans') && !r.parameterBasis?.[n]).map((n) => `${r.id} ${q} ${n}`)),
+    );
+    expect(missing).toEqual([]);
+    expect(byId(pci, '8.3.6').parameterBasis?.minimumPasswordLength?.source).toBe('requirement');
+    expect(byId(pci, '8.6.3').parameterBasis?.maxKeyAgeDays).toEqual({ source: 'entity', note: "8.6.3 takes the period from the entity's targeted risk analysis" });
+  });
+
+  it('cite AWS Config rule results as detection (process) evidence only where the requirement is the process', () => {
+    const detection = (c: LoadedCatalog) => c.requirements.filter((r) => r.parameters.configRulesEvidence === 'detection').map((r) => r.id);
+    expect(detection(hipaa)).toEqual(['164.308(a)(1)', '164.308(a)(8)']);
+    // PCI DSS cites them for the resources' configuration (2.2.1 configuration standards applied, 2.2.6 parameters).
+    expect(detection(pci)).toEqual([]);
+    expect(byId(hipaa, '164.308(a)(1)').queries).toContain('config.recorder-status');
   });
 
   it('validate cleanly against the fixed query ids and the reference id lists', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateRun } from '../../src/evaluate/engine.js';
-import { CatalogSchema } from '../../src/controls/schema.js';
+import { CatalogSchema, type Catalog } from '../../src/controls/schema.js';
+import { findCatalog, loadCatalogs } from '../../src/controls/load.js';
 import type { EvidenceBody } from '../../src/evidence/record.js';
 import { runManifest } from './run-manifest.js';
 import type { GetAccountPasswordPolicyCommandOutput } from '@aws-sdk/client-iam';
@@ -17,12 +18,17 @@ const catalog = CatalogSchema.parse({
   ],
 });
 
-function run(policy: Omit<GetAccountPasswordPolicyCommandOutput, '$metadata'>): Promise<ReturnType<typeof evaluateRun> extends Promise<infer T> ? T : never> {
+function run(
+  policy: Omit<GetAccountPasswordPolicyCommandOutput, '$metadata'>,
+  catalogs: Catalog[] = [catalog],
+  parameterOverrides: Record<string, Record<string, Record<string, unknown>>> = { 'hipaa-test': { 'A.1': { minimumPasswordLength: 16 } } },
+): Promise<ReturnType<typeof evaluateRun> extends Promise<infer T> ? T : never> {
+  const frameworks = catalogs.map((c) => c.framework);
   const body: EvidenceBody = { schema: 'evidence-locker/evidence@1', queryId: 'iam.password-policy', accountId: ACCOUNT, region: 'us-east-1', status: 'ok', operations: ['iam:GetAccountPasswordPolicy'], requests: [], data: policy, sdkVersion: 'test' };
-  const manifest = runManifest({ accounts: [ACCOUNT], regions: ['us-east-1'], frameworks: ['hipaa-test'], queries: ['iam.password-policy'] }, [
+  const manifest = runManifest({ accounts: [ACCOUNT], regions: ['us-east-1'], frameworks, queries: ['iam.password-policy'] }, [
     { recordId: 'iam.password-policy/x', queryId: 'iam.password-policy', accountId: ACCOUNT, region: 'us-east-1', status: 'ok', collectedAt: '2026-11-01T00:00:30.000Z', sha256: 'a'.repeat(64), size: 1 },
   ]);
-  return evaluateRun({ manifest, loadBody: async () => body, catalogs: [catalog], frameworks: ['hipaa-test'], parameterOverrides: { 'hipaa-test': { 'A.1': { minimumPasswordLength: 16 } } } });
+  return evaluateRun({ manifest, loadBody: async () => body, catalogs, frameworks, parameterOverrides });
 }
 
 describe('organisation baseline thresholds of addressable specifications', () => {
@@ -31,8 +37,10 @@ describe('organisation baseline thresholds of addressable specifications', () =>
     const a = results.find((r) => r.requirementId === 'A.1')!;
     expect(a.status).toBe('needs-review');
     expect(a.findings[0].reason).toMatch(/Organisation baseline, not a requirement of the rule \(addressable specification\): minimumPasswordLength = 16 set by the organisation's configuration \(parameters\.hipaa-test\."A\.1"\.minimumPasswordLength\)/);
-    // A required standard keeps the failure.
-    expect(results.find((r) => r.requirementId === 'R.1')!.status).toBe('fail');
+    // A required standard too: the rule sets no length either (no parameterBasis: a HIPAA-style requirement's is the organisation's).
+    const r1 = results.find((r) => r.requirementId === 'R.1')!;
+    expect(r1.status).toBe('needs-review');
+    expect(r1.findings[0].reason).toMatch(/Organisation baseline, not a requirement of the rule: minimumPasswordLength = 14 set by the catalog default for R\.1 \(controls\/hipaa-test\.yaml\), to be confirmed by the organisation \(the rule sets no value: the organisation's own policy decides\)/);
   });
   it('keep a failure that does not depend on the threshold', async () => {
     const results = await run({ PasswordPolicy: { MinimumPasswordLength: 16, RequireNumbers: false, RequireLowercaseCharacters: true, PasswordReusePrevention: 24 } });
@@ -41,7 +49,7 @@ describe('organisation baseline thresholds of addressable specifications', () =>
 });
 
 describe('the KMS rotation period is an organisation baseline too', () => {
-  it('a key rotating every 2560 days fails a required standard but only needs review under an addressable specification', async () => {
+  it('a key rotating every 2560 days only needs review under a HIPAA specification, required or addressable (the rule sets no cryptoperiod)', async () => {
     const kmsCatalog = CatalogSchema.parse({
       framework: 'hipaa-test',
       name: 'Baseline test',
@@ -61,10 +69,67 @@ describe('the KMS rotation period is an organisation baseline too', () => {
     ]);
     const results = await evaluateRun({ manifest, loadBody: async () => body, catalogs: [kmsCatalog], frameworks: ['hipaa-test'] });
     expect(results.find((r) => r.requirementId === 'A.2')!).toMatchObject({ status: 'needs-review', findings: [expect.objectContaining({ reason: expect.stringContaining('maxRotationPeriodDays = 365') })] });
-    expect(results.find((r) => r.requirementId === 'R.2')!.status).toBe('fail');
+    // Every HIPAA threshold is the organisation's choice (parameterBasis): a failure resting on it alone needs review.
+    expect(results.find((r) => r.requirementId === 'R.2')!.status).toBe('needs-review');
     // The reason names who set the cryptoperiod (the catalog here), not "the organisation's".
     const reason = results.find((r) => r.requirementId === 'R.2')!.findings[0].reason;
     expect(reason).toContain('365-day cryptoperiod (maxRotationPeriodDays, set by the catalog default for R.2 (controls/hipaa-test.yaml), to be confirmed by the organisation)');
-    expect(reason).not.toContain("organisation's");
+  });
+});
+
+describe('where a threshold printed in a reason comes from (the catalog\'s parameterBasis)', () => {
+  const built = loadCatalogs();
+  const pci = findCatalog(built, 'pci-dss-4.0.1');
+  const hipaa = findCatalog(built, 'hipaa-security');
+  // The demo's policy (E-0080): minimum length 8, upper, lower and numbers required, reuse prevention 4.
+  const demo = { PasswordPolicy: { MinimumPasswordLength: 8, RequireUppercaseCharacters: true, RequireLowercaseCharacters: true, RequireNumbers: true, PasswordReusePrevention: 4 } };
+
+  it('HIPAA 164.312(d) (required): a length below the catalog default alone is needs-review naming the default and that the rule sets no length', async () => {
+    const results = await run(demo, [hipaa], {});
+    const d = results.find((r) => r.requirementId === '164.312(d)')!;
+    const finding = d.findings.find((f) => f.queryId === 'iam.password-policy')!;
+    expect(finding.status).toBe('needs-review');
+    expect(finding.reason).toContain(
+      "minimum length 8 is below 14 (policy: minimum length 8; requires uppercase, lowercase, numbers; reuse prevention 4; no expiry). Organisation baseline, not a requirement of the rule: minimumPasswordLength = 14 set by the catalog default for 164.312(d) (controls/hipaa-security.yaml), to be confirmed by the organisation (the rule sets no length: the organisation's own policy decides); review against the risk analysis",
+    );
+    const spec = results.find((r) => r.requirementId === '164.308(a)(5)(ii)(D)')!.findings.find((f) => f.queryId === 'iam.password-policy')!;
+    expect(spec).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('(addressable specification): minimumPasswordLength = 14 set by the catalog default') });
+    // Only the threshold the reason compares against is named (reuse prevention 4 meets its default).
+    expect(spec.reason).not.toContain('minimumPasswordReusePrevention');
+  });
+
+  it('PCI 8.3.6 fixes twelve characters: the failure stays and prints plain', async () => {
+    const results = await run(demo, [pci], {});
+    const f = results.find((r) => r.requirementId === '8.3.6')!.findings[0];
+    expect(f.status).toBe('fail');
+    expect(f.reason).toMatch(/minimum length 8 is below 12 \(policy: [^)]*\)$/);
+  });
+
+  it('a value the configuration changes from the one the requirement fixes is named as the organisation\'s', async () => {
+    const results = await run({ PasswordPolicy: { ...demo.PasswordPolicy, MinimumPasswordLength: 13 } }, [pci], { 'pci-dss-4.0.1': { '8.3.6': { minimumPasswordLength: 15 } } });
+    const f = results.find((r) => r.requirementId === '8.3.6')!.findings[0];
+    expect(f.status).toBe('fail');
+    expect(f.reason).toContain(
+      "Threshold not fixed by the requirement's text: minimumPasswordLength = 15 set by the organisation's configuration (parameters.pci-dss-4.0.1.\"8.3.6\".minimumPasswordLength) (8.3.6: a minimum length of 12 characters; the organisation's configuration sets 15 instead)",
+    );
+  });
+
+  it('a value the entity sets (entity basis) keeps the failure and says where the value came from', async () => {
+    const entity = CatalogSchema.parse({
+      framework: 'pci-test',
+      name: 'Basis test',
+      version: '1',
+      publisher: 'tests',
+      requirements: [
+        { id: 'E.1', title: 'Entity-defined length', principal: 'E', testingProcedures: ['E.1'], coverage: 'partial', rationale: 'Password policy shows part of it.', parameters: { minimumPasswordLength: 14, passwordPolicyChecks: ['length'] }, parameterBasis: { minimumPasswordLength: { source: 'entity', note: "E.1 takes the length from the entity's policy" } }, queries: ['iam.password-policy'] },
+        { id: 'N.1', title: 'No basis given', principal: 'N', testingProcedures: ['N.1'], coverage: 'partial', rationale: 'Password policy shows part of it.', parameters: { minimumPasswordLength: 14, passwordPolicyChecks: ['length'] }, queries: ['iam.password-policy'] },
+      ],
+    });
+    const results = await run(demo, [entity], {});
+    expect(results.find((r) => r.requirementId === 'E.1')!.findings[0]).toMatchObject({
+      status: 'fail',
+      reason: expect.stringContaining("Threshold not fixed by the requirement's text: minimumPasswordLength = 14 set by the catalog default for E.1 (controls/pci-test.yaml), to be confirmed by the organisation (E.1 takes the length from the entity's policy)"),
+    });
+    expect(results.find((r) => r.requirementId === 'N.1')!.findings[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('(the catalog does not say whether N.1 fixes this value)') });
   });
 });

@@ -226,3 +226,34 @@ describe('proposed findings per testing procedure', () => {
     expect(q['3.6.1'].proposedFinding).toBe('not-tested');
   });
 });
+
+describe('findings register: one framework\'s reason is never printed for another\'s citation', () => {
+  const span = (reason: string, last = DAYS[4]): FailSpan => ({ resource: 'prod-data', resourceType: 'AWS::S3::Bucket', queryId: Q, region: 'us-east-1', first: DAYS[0], last, reason, runId: 'run-5' });
+  const other = (r: RequirementTimeline, framework: string): RequirementTimeline => ({ ...r, framework });
+
+  it('keeps one finding per (account, resource, check, region) and prints each distinct reason with the requirements it belongs to', () => {
+    // As F-0038 in the demo: PCI compares against 12 characters, HIPAA against 14.
+    const pciRow = row('1.2.8', { worst: 'fail', latestFail: true, failSeen: [span('minimum length 8 is below 12')] });
+    const hipaaRow = other(row('3.5.1', { worst: 'fail', latestFail: true, failSeen: [span('minimum length 8 is below 14 (the rule sets no length)')] }), 'hipaa-test');
+    const [f, ...more] = findingsRegister([pciRow, hipaaRow], new EvidenceReferences());
+    expect(more).toEqual([]);
+    expect(f.id).toBe('F-0001');
+    expect(f.requirements).toEqual(['hipaa:3.5.1', 'pci:1.2.8']);
+    expect(f.details).toEqual([
+      { requirements: ['hipaa:3.5.1'], detail: 'minimum length 8 is below 14 (the rule sets no length)' },
+      { requirements: ['pci:1.2.8'], detail: 'minimum length 8 is below 12' },
+    ]);
+    expect(f.detail).toBe('hipaa:3.5.1: minimum length 8 is below 14 (the rule sets no length) | pci:1.2.8: minimum length 8 is below 12');
+  });
+
+  it('prints one reason plain when every requirement gives the same, each requirement\'s own latest', () => {
+    const a = row('1.2.8', { worst: 'fail', latestFail: true, failSeen: [span('no default encryption')] });
+    const b = other(row('3.5.1', { worst: 'fail', latestFail: true, failSeen: [span('no default encryption')] }), 'hipaa-test');
+    // A requirement whose failure ended earlier keeps its own last reason; it does not take the other's.
+    const c = row('3.6.1', { worst: 'fail', failSeen: [span('encryption with a key of another account', DAYS[1])] });
+    const [f] = findingsRegister([a, b], new EvidenceReferences());
+    expect(f.detail).toBe('no default encryption');
+    const [g] = findingsRegister([a, b, c], new EvidenceReferences());
+    expect(g.detail).toBe('hipaa:3.5.1 pci:1.2.8: no default encryption | pci:3.6.1: encryption with a key of another account');
+  });
+});

@@ -1,6 +1,7 @@
 import type { ConformancePackDetail, ConformancePackRuleCompliance } from '@aws-sdk/client-config-service';
 import { loadConfigServiceSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, type ResourceResult } from '../types.js';
+import { asDetection, configRulesEvidenceParameter, TRIAGE } from './detection.js';
 
 export interface ConformancePacksEvidence {
   /** DescribeConformancePacks, all pages. */
@@ -19,6 +20,7 @@ export const conformancePacks = defineQuery<ConformancePacksEvidence>({
   remediation: 'Remediate the resources that make the listed rules NON_COMPLIANT (see config.rule-compliance for each resource), then re-evaluate the pack.',
   scope: 'regional',
   apiCalls: ['config:DescribeConformancePacks', 'config:DescribeConformancePackCompliance'],
+  parameters: { configRulesEvidence: configRulesEvidenceParameter },
   async collect(ctx) {
     const { ConfigServiceClient, paginateDescribeConformancePackCompliance, paginateDescribeConformancePacks } = await loadConfigServiceSdk();
     const cfg = ctx.clients.get(ConfigServiceClient);
@@ -33,7 +35,7 @@ export const conformancePacks = defineQuery<ConformancePacksEvidence>({
     }
     return { conformancePacks: packs, compliance };
   },
-  evaluate(data, _params, ctx) {
+  evaluate(data, params, ctx) {
     if (!data?.conformancePacks) {
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeConformancePacks response' }];
     }
@@ -51,7 +53,8 @@ export const conformancePacks = defineQuery<ConformancePacksEvidence>({
       const compliant = by('COMPLIANT');
       const list = (names: string[]) => names.slice(0, LISTED_RULES).join(', ') + (names.length > LISTED_RULES ? ` and ${names.length - LISTED_RULES} more` : '');
       if (nonCompliant.length) {
-        return { ...resource, status: 'fail', reason: `conformance pack ${name}: ${nonCompliant.length} of ${rules.length} rules NON_COMPLIANT (${list(nonCompliant)})` };
+        const text = `conformance pack ${name}: ${nonCompliant.length} of ${rules.length} rules NON_COMPLIANT (${list(nonCompliant)})`;
+        return asDetection(params) ? { ...resource, status: 'needs-review', reason: `${text}; ${TRIAGE}` } : { ...resource, status: 'fail', reason: text };
       }
       if (rules.length === 0 || insufficient.length) {
         return {

@@ -3,6 +3,7 @@ import { loadConfigServiceSdk } from '../../aws/sdk.js';
 import { defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type ResourceResult } from '../types.js';
 import { isAggregateRuleCompliance, type AggregateRuleComplianceEvidence } from './aggregate-rule-compliance.js';
 import { readEvaluationStatus } from './evaluation-status.js';
+import { asDetection, configRulesEvidenceParameter, TRIAGE } from './detection.js';
 
 export interface RuleComplianceEvidence {
   /** DescribeConfigRules, all pages. */
@@ -30,6 +31,7 @@ export const ruleCompliance = defineQuery<RuleComplianceEvidence | AggregateRule
   remediation: 'Remediate each non-compliant resource as the rule describes (or attach an SSM remediation to the rule), then re-evaluate the rule.',
   scope: 'regional',
   apiCalls: ['config:DescribeConfigRules', 'config:DescribeComplianceByConfigRule', 'config:GetComplianceDetailsByConfigRule', 'config:DescribeConfigRuleEvaluationStatus'],
+  parameters: { configRulesEvidence: configRulesEvidenceParameter },
   async collect(ctx) {
     const { ConfigServiceClient, paginateDescribeComplianceByConfigRule, paginateDescribeConfigRules, paginateGetComplianceDetailsByConfigRule } = await loadConfigServiceSdk();
     const cfg = ctx.clients.get(ConfigServiceClient);
@@ -47,25 +49,31 @@ export const ruleCompliance = defineQuery<RuleComplianceEvidence | AggregateRule
     }
     return { configRules, compliance, nonCompliantDetails, evaluationStatus: await readEvaluationStatus(cfg, ctx) };
   },
-  evaluate(data, _params, ctx) {
-    if (isAggregateRuleCompliance(data)) return evaluateAggregate(data, ctx);
+  evaluate(data, params, ctx) {
+    const detection = asDetection(params);
+    if (isAggregateRuleCompliance(data)) return evaluateAggregate(data, ctx, detection);
     if (!data?.configRules || !data.compliance) {
       return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no Config rule responses' }];
     }
-    if (data.configRules.length === 0) {
-      return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `no AWS Config rules are deployed in ${ctx.region}`, mechanismAbsent: 'AWS Config rules' }];
-    }
+    if (data.configRules.length === 0) return [noRules(`no AWS Config rules are deployed in ${ctx.region}`, detection)];
     const results: ResourceResult[] = [];
     for (const rule of data.configRules) {
       const name = rule.ConfigRuleName ?? '';
       const c = data.compliance.find((x) => x.ConfigRuleName === name)?.Compliance;
       const details = data.nonCompliantDetails?.find((d) => d.configRuleName === name)?.evaluationResults ?? [];
       const health = evaluationHealth(name, data.evaluationStatus);
-      results.push(...judgeRule(name, { resource: rule.ConfigRuleArn ?? name, resourceType: 'AWS::Config::ConfigRule' }, c, details, health, scopeText(rule.Scope)));
+      results.push(...judgeRule(name, { resource: rule.ConfigRuleArn ?? name, resourceType: 'AWS::Config::ConfigRule' }, c, details, health, scopeText(rule.Scope), detection));
     }
     return results;
   },
 });
+
+/** No rule in the region: nothing judged (resources), or nothing detecting there (detection: a failure). */
+function noRules(text: string, detection: boolean): ResourceResult {
+  return detection
+    ? { resource: 'account', resourceType: 'AWS::::Account', status: 'fail', reason: `${text}: nothing in this region detects configuration that breaks the organisation's rules` }
+    : { resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: text, mechanismAbsent: 'AWS Config rules' };
+}
 
 /**
  * What a rule's Scope (DescribeConfigRules) limits its evaluations to, for the pass reason: a COMPLIANT rule scoped to
@@ -127,6 +135,7 @@ function judgeRule(
   details: readonly { EvaluationResultIdentifier?: EvaluationResultIdentifier; Annotation?: string }[],
   health: EvaluationHealth,
   scope = '',
+  detection = false,
 ): ResourceResult[] {
   const results: ResourceResult[] = [];
   const compliance = c?.ComplianceType;
@@ -140,6 +149,13 @@ function judgeRule(
       results.push({ ...ruleResource, status: 'pass', reason: `Config rule ${name}: every evaluated resource is COMPLIANT${evaluated}${scope}` });
       break;
     case 'NON_COMPLIANT': {
+      if (detection) {
+        const count = details.length || c?.ComplianceContributorCount?.CappedCount;
+        const named = details.slice(0, 5).map((r) => `${r.EvaluationResultIdentifier?.EvaluationResultQualifier?.ResourceType ?? 'resource'} ${r.EvaluationResultIdentifier?.EvaluationResultQualifier?.ResourceId ?? ''}`.trim());
+        const list = named.length ? ` (${named.join(', ')}${details.length > named.length ? `, and ${details.length - named.length} more` : ''})` : '';
+        results.push({ ...ruleResource, status: 'needs-review', reason: `Config rule ${name} evaluates ${count ?? 'some'} resource${count === 1 ? '' : 's'} NON_COMPLIANT${list}; ${TRIAGE}${health.doubt ? `; also, ${health.doubt}` : ''}` });
+        break;
+      }
       for (const r of details.slice(0, LISTED_PER_RULE)) {
         const q = r.EvaluationResultIdentifier?.EvaluationResultQualifier;
         results.push({
@@ -169,11 +185,9 @@ function judgeRule(
 }
 
 /** The aggregator's items of one member account and region, judged rule by rule as the member's own answers are. */
-function evaluateAggregate(data: AggregateRuleComplianceEvidence, ctx: { accountId: string; region: string }): ResourceResult[] {
+function evaluateAggregate(data: AggregateRuleComplianceEvidence, ctx: { accountId: string; region: string }, detection: boolean): ResourceResult[] {
   const mine = (data.aggregateCompliance ?? []).filter((c) => c.AccountId === ctx.accountId && c.AwsRegion === ctx.region);
-  if (mine.length === 0) {
-    return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the AWS Config aggregator ${data.aggregator?.name} holds no Config rules of ${ctx.accountId} in ${ctx.region}`, mechanismAbsent: 'AWS Config rules' }];
-  }
+  if (mine.length === 0) return [noRules(`the AWS Config aggregator ${data.aggregator?.name} holds no Config rules of ${ctx.accountId} in ${ctx.region}`, detection)];
   const results: ResourceResult[] = [];
   for (const c of mine) {
     const name = c.ConfigRuleName ?? '';
@@ -183,7 +197,7 @@ function evaluateAggregate(data: AggregateRuleComplianceEvidence, ctx: { account
     const aggregated = (data.aggregateNonCompliantDetails ?? []).find((d) => d.configRuleName === name)?.evaluationResults ?? [];
     const details = own ?? aggregated.filter((r) => r.AccountId === ctx.accountId && r.AwsRegion === ctx.region);
     const health = evaluationHealth(name, data.memberEvaluationStatus);
-    results.push(...judgeRule(name, ruleResource, c.Compliance, details, health, " (the aggregator does not give the rule's scope: resources outside it are not evaluated)"));
+    results.push(...judgeRule(name, ruleResource, c.Compliance, details, health, " (the aggregator does not give the rule's scope: resources outside it are not evaluated)", detection));
   }
   return results;
 }

@@ -52,7 +52,7 @@ function judge(db: DBInstance, min: number, maxLag: number, reference: string | 
     return { status: 'not-applicable', reason: `${dbLabel(db)} is a read replica of ${db.ReadReplicaSourceDBInstanceIdentifier}; its source's backups cover it` };
   }
   if (days === 0) return { status: 'fail', reason: `${dbLabel(db)} has automated backups turned off` };
-  if (days < min) return { status: 'fail', reason: `${dbLabel(db)} keeps automated backups for only ${days} day${days === 1 ? '' : 's'}, below the ${min}-day minimum` };
+  if (days < min) return { status: 'fail', reason: `${dbLabel(db)} keeps automated backups for only ${days} day${days === 1 ? '' : 's'}, below the ${min}-day minimum (minimumBackupRetentionDays, an organisation choice)` };
   const kept = `${dbLabel(db)} keeps automated backups for ${days} days (at least ${min} required)`;
   const state = db.DBInstanceStatus && db.DBInstanceStatus !== 'available' ? ` (status ${db.DBInstanceStatus})` : '';
   // A retention setting is not a backup: a database whose backups stopped (storage full, stopped, failed) keeps its

@@ -95,6 +95,18 @@ describe('config.rule-compliance through the aggregator', () => {
     expect(results[1].reason).toContain("sealed before this check read the rule's evaluation status");
   });
 
+  it('as detection evidence, judges the aggregator’s answer as the member’s own: a non-compliant rule needs review, no rule of the member fails', () => {
+    const data: AggregateRuleComplianceEvidence = { aggregator, aggregateCompliance: compliance.AggregateComplianceByConfigRules!, memberNonCompliantDetails: [{ configRuleName: 's3-bucket-logging-enabled', evaluationResults: memberDetails.EvaluationResults! }], memberEvaluationStatus };
+    const detection = { configRulesEvidence: 'detection' };
+    expect(ruleCompliance.evaluate(data, detection, ctx).map((r) => [r.resource, r.status])).toEqual([
+      ['s3-bucket-logging-enabled', 'needs-review'],
+      ['cloudtrail-enabled', 'pass'],
+      ['rds-storage-encrypted', 'needs-review'],
+    ]);
+    expect(ruleCompliance.evaluate(data, detection, ctx)[0].reason).toMatch(/^Config rule s3-bucket-logging-enabled evaluates 1 resource NON_COMPLIANT \(AWS::S3::Bucket claims-archive\); this shows AWS Config detection working/);
+    expect(ruleCompliance.evaluate(data, detection, { ...ctx, accountId: '999988887777' })).toMatchObject([{ resource: 'account', status: 'fail' }]);
+  });
+
   it('never judges another account’s items, and says when the aggregator holds no rule of the member', () => {
     const data: AggregateRuleComplianceEvidence = { aggregator, aggregateCompliance: compliance.AggregateComplianceByConfigRules!, aggregateNonCompliantDetails: [] };
     const other = ruleCompliance.evaluate(data, {}, { ...ctx, accountId: '999988887777' });

@@ -6,16 +6,16 @@ import { recorderStatus } from '../../../src/queries/config/recorder-status.js';
 import { deliveryChannels } from '../../../src/queries/config/delivery-channels.js';
 import { ruleCompliance } from '../../../src/queries/config/rule-compliance.js';
 import { conformancePacks } from '../../../src/queries/config/conformance-packs.js';
-import type { EvaluationContext, EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
+import type { EvaluationContext, EvidenceQuery, QueryParameters, ResourceResult } from '../../../src/queries/types.js';
 import * as fx from '../../fixtures/config/config-service.js';
 
 const ctx = { accountId: '111122223333', region: 'us-east-1', collectedAt: '2025-06-01T12:00:00.000Z' };
 const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
 const statusOf = (results: ResourceResult[]) => Object.fromEntries(results.map((r) => [r.resource, r.status]));
 
-function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, at: EvaluationContext = ctx): ResourceResult[] {
-  const fresh = q.evaluate(data, {}, at);
-  expect(q.evaluate(roundTrip(data), {}, at)).toEqual(fresh);
+function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, at: EvaluationContext = ctx, params: QueryParameters = {}): ResourceResult[] {
+  const fresh = q.evaluate(data, params, at);
+  expect(q.evaluate(roundTrip(data), params, at)).toEqual(fresh);
   return fresh;
 }
 
@@ -192,6 +192,33 @@ describe('config.rule-compliance', () => {
   });
 });
 
+describe('config.rule-compliance as detection evidence (configRulesEvidence: detection, HIPAA 164.308(a)(1))', () => {
+  const detection = { configRulesEvidence: 'detection' };
+  const data = { configRules: fx.configRules, compliance: fx.complianceByRule, nonCompliantDetails: [{ configRuleName: 'encrypted-volumes', evaluationResults: fx.encryptedVolumesDetails }], evaluationStatus: fx.evaluationStatus };
+  it('reviews a non-compliant rule (detection working: how was it triaged and corrected?) instead of failing its resources', () => {
+    const r = evaluateBoth(ruleCompliance, data, ctx, detection);
+    expect(statusOf(r)).toEqual({
+      [fx.configRules[0].ConfigRuleArn!]: 'pass',
+      [fx.configRules[1].ConfigRuleArn!]: 'needs-review',
+      [fx.configRules[2].ConfigRuleArn!]: 'not-applicable',
+      [fx.configRules[3].ConfigRuleArn!]: 'needs-review',
+      [fx.configRules[4].ConfigRuleArn!]: 'needs-review',
+    });
+    expect(r.find((x) => x.resource === fx.configRules[1].ConfigRuleArn)!.reason).toBe(
+      'Config rule encrypted-volumes evaluates 2 resources NON_COMPLIANT (AWS::EC2::Volume vol-0123456789abcdef0, AWS::EC2::Volume vol-0fedcba9876543210); this shows AWS Config detection working, not the process missing: ask how the findings were triaged and corrected (the resources are judged under the requirements that cite their own checks)',
+    );
+  });
+  it('fails a region without any Config rule: nothing detects there', () => {
+    expect(evaluateBoth(ruleCompliance, { configRules: [], compliance: [], nonCompliantDetails: [], evaluationStatus: [] }, ctx, detection)).toEqual([
+      { resource: 'account', resourceType: 'AWS::::Account', status: 'fail', reason: "no AWS Config rules are deployed in us-east-1: nothing in this region detects configuration that breaks the organisation's rules" },
+    ]);
+  });
+  it('refuses a value that is neither resources nor detection', () => {
+    expect(ruleCompliance.parameters?.configRulesEvidence.check?.('process')).toBe('expected one of resources, detection');
+    expect(conformancePacks.parameters?.configRulesEvidence.check?.('detection')).toBeUndefined();
+  });
+});
+
 describe('config.conformance-packs', () => {
   const data = {
     conformancePacks: fx.conformancePacks,
@@ -205,6 +232,14 @@ describe('config.conformance-packs', () => {
     const r = evaluateBoth(conformancePacks, data);
     expect(r.map((x) => x.status)).toEqual(['fail', 'pass', 'needs-review']);
     expect(r[0].reason).toContain('1 of 3 rules NON_COMPLIANT (encrypted-volumes-conformance-pack-abc123)');
+  });
+  it('as detection evidence, reviews a pack with non-compliant rules; no pack stays not applicable (rules deployed alone detect too)', () => {
+    const r = evaluateBoth(conformancePacks, data, ctx, { configRulesEvidence: 'detection' });
+    expect(r.map((x) => x.status)).toEqual(['needs-review', 'pass', 'needs-review']);
+    expect(r[0].reason).toBe(
+      'conformance pack pci-dss-operational-best-practices: 1 of 3 rules NON_COMPLIANT (encrypted-volumes-conformance-pack-abc123); this shows AWS Config detection working, not the process missing: ask how the findings were triaged and corrected (the resources are judged under the requirements that cite their own checks)',
+    );
+    expect(statusOf(evaluateBoth(conformancePacks, { conformancePacks: [], compliance: [] }, ctx, { configRulesEvidence: 'detection' }))).toEqual({ account: 'not-applicable' });
   });
   it('is not applicable with no pack and errors when a pack has no compliance evidence', () => {
     expect(statusOf(evaluateBoth(conformancePacks, { conformancePacks: [], compliance: [] }))).toEqual({ account: 'not-applicable' });

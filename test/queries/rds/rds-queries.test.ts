@@ -84,7 +84,7 @@ describe('RDS queries', () => {
   it('rds.backup-retention fails short and disabled backups; a replica relies on its source', () => {
     const results = evaluateBoth(backupRetention, all);
     expect(statusOf(results)).toEqual({ 'orders-db': 'pass', 'legacy-reporting': 'fail', 'scratch-db': 'fail', 'orders-db-replica': 'not-applicable' });
-    expect(results[1].reason).toContain('only 1 day, below the 7-day minimum');
+    expect(results[1].reason).toContain('only 1 day, below the 7-day minimum (minimumBackupRetentionDays, an organisation choice)');
     expect(statusOf(evaluateBoth(backupRetention, all, { minimumBackupRetentionDays: 30 }))['orders-db']).toBe('fail');
   });
   it('rds.backup-retention needs review when the latest restorable time is missing or lags the collection', () => {
