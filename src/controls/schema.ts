@@ -3,6 +3,13 @@ import { z } from 'zod';
 export const COVERAGE_LABELS = ['automated', 'partial', 'manual', 'inherited', 'not-applicable'] as const;
 export type Coverage = (typeof COVERAGE_LABELS)[number];
 
+/**
+ * PCI DSS requirements that apply only to some entity types: "additional requirement for service providers only",
+ * Appendix A1 and 11.4.7 (multi-tenant service providers), Appendix A3 (designated entities).
+ */
+export const APPLIES_TO = ['service-provider', 'multi-tenant-service-provider', 'designated-entity'] as const;
+export type AppliesTo = (typeof APPLIES_TO)[number];
+
 const ParameterValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.string())]);
 
 export const RequirementSchema = z
@@ -22,6 +29,8 @@ export const RequirementSchema = z
     kind: z.enum(['standard', 'specification', 'requirement']).default('requirement'),
     parameters: z.record(z.string(), ParameterValue).default({}),
     queries: z.array(z.string()).default([]),
+    /** Absent: applies to every entity. Otherwise only to this entity type (config `entity.<framework>` says which the entity is). */
+    appliesTo: z.enum(APPLIES_TO).optional(),
   })
   .strict();
 export type Requirement = z.infer<typeof RequirementSchema>;

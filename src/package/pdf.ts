@@ -503,6 +503,7 @@ function cover(doc: Doc, model: PackageModel): void {
     ...(model.runSigningKeys.length > 1 ? [['Run signing keys', model.runSigningKeys.map((k) => `${k.keyFingerprint}\n${k.keyId} (${k.algorithm})`).join('\n')] as [string, string]] : []),
     ['Tool', `${model.tool.name} ${model.tool.version}`],
     ...model.assessor.scope.map((s): [string, string] => [`Scope: ${s.framework}`, s.statement]),
+    ...model.assessor.scope.flatMap((s): [string, string][] => (s.entity ? [[`Entity type: ${s.framework}`, s.entity.statement]] : [])),
   ]);
   scopeBand(doc, model);
   // Tight enough that a package with the simulated band and two framework scopes keeps its cover on one page.
@@ -1208,6 +1209,12 @@ function exceptionsSection(doc: Doc, model: PackageModel): void {
 function methodSection(doc: Doc, model: PackageModel): void {
   subheading(doc, 'How evidence was collected');
   para(doc, 'Each collection run called read-only AWS APIs in every account and region in scope, kept the API responses verbatim as evidence records, and evaluated them with pure rules (one per evidence query). A record whose API call failed is kept as an error record and shown as a gap. Every run of a day covering the account is evaluated, in order: the day takes the result of its last run, except that a fail or needs-review found by an earlier run of that day counts for the day (the changes name both runs); an error or missing evidence in an earlier run is no gap when a later run of the day judged the requirement. A run collected on the day takes precedence over a reconstruction of that day, which is then not evaluated. The status at the end of the period is that of the last run.');
+  const entities = model.assessor.scope.filter((s) => s.entity);
+  if (entities.length) {
+    subheading(doc, 'Entity type and applicability');
+    para(doc, 'Some requirements apply only to service providers, to multi-tenant service providers (PCI DSS Appendix A1) or to designated entities (Appendix A3). For an entity that declared it is not of that type (configuration entity.<framework>), such a requirement is proposed not applicable, for the assessor to confirm: what its checks found is kept in its reasons for information and raises no finding. When the entity type is not declared, a judged pass, fail or not applicable is not counted as the entity\'s: the requirement needs review, its reasons keep what the checks found, and its procedures are not tested until the assessor confirms applicability. Manual requirements stay manual, with the same note.');
+    keyValues(doc, entities.map((s): [string, string] => [`Entity type: ${s.framework}`, s.entity!.statement]));
+  }
   subheading(doc, 'Write-once storage');
   const stores = uniqueBy(model.stores, (s) => `${s.kind}|${s.location}|${s.objectLockMode ?? ''}|${s.retainUntil ?? ''}`);
   for (const s of stores) {

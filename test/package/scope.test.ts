@@ -13,6 +13,7 @@ import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { CatalogSchema } from '../../src/controls/schema.js';
 import type { ManifestRecord } from '../../src/evidence/record.js';
 import type { ScopeConfig } from '../../src/config/scope.js';
+import type { Config } from '../../src/config/schema.js';
 import type { BucketEncryptionEvidence } from '../../src/queries/s3/bucket-encryption.js';
 import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -72,10 +73,10 @@ async function storeWith(legacyBucket: boolean): Promise<{ store: MemoryStore; s
   return { store, signer };
 }
 
-async function packageFiles(legacyBucket: boolean, scope?: ScopeConfig): Promise<Record<string, string>> {
+async function packageFiles(legacyBucket: boolean, scope?: ScopeConfig, more: { catalog?: typeof CATALOG; entity?: Config['entity'] } = {}): Promise<Record<string, string>> {
   const { store, signer } = await storeWith(legacyBucket);
   const out = mkdtempSync(join(tmpdir(), 'el-scope-'));
-  const built = await buildPackage({ store, signer, catalogs: [CATALOG], frameworks: ['pci-test'], from: '2026-11-02', to: '2026-11-02', outDir: out, organization: 'Acme', procedureMaps: MAPS, ...(scope ? { scope } : {}) });
+  const built = await buildPackage({ store, signer, catalogs: [more.catalog ?? CATALOG], frameworks: ['pci-test'], from: '2026-11-02', to: '2026-11-02', outDir: out, organization: 'Acme', procedureMaps: MAPS, ...(scope ? { scope } : {}), ...(more.entity ? { entity: more.entity } : {}) });
   const dir = mkdtempSync(join(tmpdir(), 'el-scope-x-'));
   await extractPackageZip(built.zipPath, dir);
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
@@ -232,5 +233,68 @@ describe('a package with a declared scope', () => {
     expect(register).toBeGreaterThan(0);
     // Requirement sections each start their procedure table under a "Testing procedures" line.
     expect(register).toBeLessThan(text.search(/^\s*Testing procedures\s*$/m));
+  });
+});
+
+describe('a package whose catalog has requirements limited to an entity type', () => {
+  // 3.6.1 applies only to service providers, 12.1.1 only to designated entities; the failing legacy bucket is in scope.
+  const SP_CATALOG = CatalogSchema.parse({
+    ...CATALOG,
+    requirements: CATALOG.requirements.map((r) => (r.id === '3.6.1' ? { ...r, appliesTo: 'service-provider' } : r.id === '12.1.1' ? { ...r, appliesTo: 'designated-entity' } : r)),
+  });
+  const MERCHANT: Config['entity'] = { 'pci-test': { serviceProvider: false, multiTenantServiceProvider: false, designatedEntity: false } };
+  let undeclared: Record<string, string>;
+  let merchant: Record<string, string>;
+  beforeAll(async () => {
+    [undeclared, merchant] = await Promise.all([packageFiles(true, undefined, { catalog: SP_CATALOG }), packageFiles(true, undefined, { catalog: SP_CATALOG, entity: MERCHANT })]);
+  });
+
+  it('entity declared not a service provider: the requirement is proposed not applicable, counted nowhere as a fail, and raises no finding', () => {
+    expect(statuses(merchant['controls.csv'])).toEqual({ '3.5.1': 'fail', '3.6.1': 'not-applicable', '12.1.1': 'manual' });
+    const s = JSON.parse(merchant['summary.json']);
+    expect(s.statusCounts['pci-test']).toEqual({ fail: 1, 'not-applicable': 1, manual: 1 });
+    expect(s.failingResults).toBe(1);
+    // The bucket still fails 3.5.1, which applies to every entity: one finding, for that requirement only.
+    expect(csvRows(merchant['findings.csv']).map((r) => [r.finding_id, r.resource, r.requirements])).toEqual([['F-0001', 'legacy-uploads', 'pci:3.5.1']]);
+    const p = Object.fromEntries(csvRows(merchant['testing-procedures.csv']).map((r) => [r.procedure, r]));
+    expect(p['3.6.1'].proposed_finding).toBe('not-applicable');
+    expect(p['3.6.1'].finding_ids ?? '').toBe('');
+    expect(p['3.6.1'].note).toMatch(/^proposed, assessor to confirm: not applicable: applies only to service providers; the entity declared it is not one \(config entity\.pci-test\.serviceProvider: false\)/);
+    expect(p['3.6.1'].note).toContain('for information only, the checks found: not in place');
+    expect(p['12.1.1'].proposed_finding).toBe('not-tested');
+    expect(p['12.1.1'].note).toMatch(/^applies only to designated entities .*the entity declared it is not one/);
+    // OSCAL: no finding for the not-applicable requirement, an observation saying why.
+    const oscal = merchant['oscal/assessment-results.json'];
+    expect(oscal).toContain('applies only to service providers; the entity declared it is not one');
+  });
+
+  it('entity type not declared: the requirement needs review with what its checks found; its procedure is not tested', () => {
+    expect(statuses(undeclared['controls.csv'])).toEqual({ '3.5.1': 'fail', '3.6.1': 'needs-review', '12.1.1': 'manual' });
+    const s = JSON.parse(undeclared['summary.json']);
+    expect(s.failingResults).toBe(1);
+    const p = Object.fromEntries(csvRows(undeclared['testing-procedures.csv']).map((r) => [r.procedure, r]));
+    expect(p['3.6.1'].proposed_finding).toBe('not-tested');
+    expect(p['3.6.1'].note).toMatch(/^applies only to service providers; the entity type is not declared \(config entity\.pci-test\): the assessor confirms applicability; the checks found: not in place/);
+  });
+
+  it('summary.json, index.html and the report cover state the declared entity type, or that it was not declared', () => {
+    const m = JSON.parse(merchant['summary.json']).scope['pci-test'].entity;
+    expect(m).toEqual({
+      declared: true,
+      statement: 'declared by the entity (config entity.pci-test): not a service provider; not a designated entity. Requirements only for other entity types: proposed not applicable, assessor to confirm',
+      definition: MERCHANT['pci-test'],
+    });
+    const u = JSON.parse(undeclared['summary.json']).scope['pci-test'].entity;
+    expect(u.declared).toBe(false);
+    expect(u.statement).toMatch(/^not declared \(config entity\.pci-test\): requirements only for service providers/);
+    // A catalog without such requirements says nothing of the entity type.
+    expect(JSON.parse(undeclared['summary.json']).scope['pci-test'].statement).toBe('scope: every resource of the listed accounts (no scope declared)');
+    expect(merchant['index.html']).toContain('<strong>pci-test entity type</strong>: declared by the entity (config entity.pci-test): not a service provider');
+    expect(undeclared['index.html']).toContain('<strong>pci-test entity type</strong>: not declared (config entity.pci-test)');
+    if (!merchant['report.txt']) return;
+    const cover = (t: string) => t.split('\f')[0].replace(/\s+/g, ' ');
+    expect(cover(merchant['report.txt'])).toContain('Entity type: pci-test declared by the entity (config entity.pci-test): not a service provider; not a designated entity');
+    expect(cover(undeclared['report.txt'])).toContain('Entity type: pci-test not declared (config entity.pci-test)');
+    expect(merchant['report.txt']).toMatch(/Entity type and applicability/);
   });
 });
