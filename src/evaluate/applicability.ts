@@ -45,3 +45,10 @@ export function entityStatement(framework: string, entity: Readonly<Record<strin
   const kinds = [e.serviceProvider ? (e.multiTenantServiceProvider ? 'a multi-tenant service provider' : 'a service provider, not multi-tenant') : 'not a service provider', e.designatedEntity ? 'a designated entity' : 'not a designated entity'];
   return `declared by the entity (config entity.${framework}): ${kinds.join('; ')}. Requirements only for other entity types: proposed not applicable, assessor to confirm`;
 }
+
+/** The cover's few words on the entity type (the method section and summary.json say it in full, with the config field). */
+export function entityCoverText(e: EntityConfig | undefined): string {
+  if (!e) return 'entity type not declared';
+  const sp = e.serviceProvider ? (e.multiTenantServiceProvider ? 'multi-tenant service provider' : 'a service provider') : 'not a service provider';
+  return `${sp}, ${e.designatedEntity ? 'designated' : 'not designated'}`;
+}
