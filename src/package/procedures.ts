@@ -86,8 +86,11 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
         if (!m) {
           const attested = reqRows.flatMap((r) => (r.latest?.evidence ?? []).filter((e) => e.queryId === 'attestation'));
           const attRefs = sortNumeric(attested.map((e) => refs.of(e.runId, e.recordId) ?? refs.ofBody(e.runId, e.sha256)));
+          // An automated or partial requirement proposed not applicable to the declared entity: so is each of its procedures
+          // (a manual one stays manual, with the note).
+          const entityNotApplicable = appl?.applies === false && (req.coverage === 'automated' || req.coverage === 'partial');
           const note =
-            (appl && appl.applies !== true ? `${appl.note}; ` : '') +
+            (entityNotApplicable ? `${PROPOSED_LABEL}: not applicable: ${appl.note}; otherwise ` : appl && appl.applies !== true ? `${appl.note}; ` : '') +
             (req.coverage === 'not-applicable'
               ? `${PROPOSED_LABEL}: not applicable per the catalog (${req.rationale}); confirm with the entity`
               : req.coverage === 'inherited'
@@ -96,7 +99,7 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
           out.push({
             ...base,
             method: 'per the procedure text',
-            proposedFinding: req.coverage === 'not-applicable' ? 'not-applicable' : 'not-tested',
+            proposedFinding: req.coverage === 'not-applicable' || entityNotApplicable ? 'not-applicable' : 'not-tested',
             evidenceRefs: attRefs,
             populationInScope: 0,
             populationOutOfScope: 0,

@@ -240,7 +240,11 @@ describe('a package whose catalog has requirements limited to an entity type', (
   // 3.6.1 applies only to service providers, 12.1.1 only to designated entities; the failing legacy bucket is in scope.
   const SP_CATALOG = CatalogSchema.parse({
     ...CATALOG,
-    requirements: CATALOG.requirements.map((r) => (r.id === '3.6.1' ? { ...r, appliesTo: 'service-provider' } : r.id === '12.1.1' ? { ...r, appliesTo: 'designated-entity' } : r)),
+    requirements: [
+      ...CATALOG.requirements.map((r) => (r.id === '3.6.1' ? { ...r, appliesTo: 'service-provider' } : r.id === '12.1.1' ? { ...r, appliesTo: 'designated-entity' } : r)),
+      // A partial requirement whose procedures the map does not name.
+      { id: '12.5.2.1', title: 'Scope confirmed twice a year', principal: '12', testingProcedures: ['12.5.2.1.a', '12.5.2.1.b'], coverage: 'partial', rationale: 'Bucket encryption informs the scope review.', assessorGuidance: 'Ask for the scope confirmations.', queries: ['s3.bucket-encryption'], appliesTo: 'service-provider' },
+    ],
   });
   const MERCHANT: Config['entity'] = { 'pci-test': { serviceProvider: false, multiTenantServiceProvider: false, designatedEntity: false } };
   let undeclared: Record<string, string>;
@@ -250,9 +254,9 @@ describe('a package whose catalog has requirements limited to an entity type', (
   });
 
   it('entity declared not a service provider: the requirement is proposed not applicable, counted nowhere as a fail, and raises no finding', () => {
-    expect(statuses(merchant['controls.csv'])).toEqual({ '3.5.1': 'fail', '3.6.1': 'not-applicable', '12.1.1': 'manual' });
+    expect(statuses(merchant['controls.csv'])).toEqual({ '3.5.1': 'fail', '3.6.1': 'not-applicable', '12.1.1': 'manual', '12.5.2.1': 'not-applicable' });
     const s = JSON.parse(merchant['summary.json']);
-    expect(s.statusCounts['pci-test']).toEqual({ fail: 1, 'not-applicable': 1, manual: 1 });
+    expect(s.statusCounts['pci-test']).toEqual({ fail: 1, 'not-applicable': 2, manual: 1 });
     expect(s.failingResults).toBe(1);
     // The bucket still fails 3.5.1, which applies to every entity: one finding, for that requirement only.
     expect(csvRows(merchant['findings.csv']).map((r) => [r.finding_id, r.resource, r.requirements])).toEqual([['F-0001', 'legacy-uploads', 'pci:3.5.1']]);
@@ -261,6 +265,9 @@ describe('a package whose catalog has requirements limited to an entity type', (
     expect(p['3.6.1'].finding_ids ?? '').toBe('');
     expect(p['3.6.1'].note).toMatch(/^proposed, assessor to confirm: not applicable: applies only to service providers; the entity declared it is not one \(config entity\.pci-test\.serviceProvider: false\)/);
     expect(p['3.6.1'].note).toContain('for information only, the checks found: not in place');
+    // Procedures the map does not name, of a requirement proposed not applicable: proposed not applicable too.
+    expect([p['12.5.2.1.a'].proposed_finding, p['12.5.2.1.b'].proposed_finding]).toEqual(['not-applicable', 'not-applicable']);
+    expect(p['12.5.2.1.a'].note).toMatch(/^proposed, assessor to confirm: not applicable: applies only to service providers; the entity declared it is not one/);
     expect(p['12.1.1'].proposed_finding).toBe('not-tested');
     expect(p['12.1.1'].note).toMatch(/^applies only to designated entities .*the entity declared it is not one/);
     // OSCAL: no finding for the not-applicable requirement, an observation saying why.
@@ -269,7 +276,7 @@ describe('a package whose catalog has requirements limited to an entity type', (
   });
 
   it('entity type not declared: the requirement needs review with what its checks found; its procedure is not tested', () => {
-    expect(statuses(undeclared['controls.csv'])).toEqual({ '3.5.1': 'fail', '3.6.1': 'needs-review', '12.1.1': 'manual' });
+    expect(statuses(undeclared['controls.csv'])).toEqual({ '3.5.1': 'fail', '3.6.1': 'needs-review', '12.1.1': 'manual', '12.5.2.1': 'needs-review' });
     const s = JSON.parse(undeclared['summary.json']);
     expect(s.failingResults).toBe(1);
     const p = Object.fromEntries(csvRows(undeclared['testing-procedures.csv']).map((r) => [r.procedure, r]));
