@@ -71,6 +71,26 @@ export const ScheduleSchema = z
   })
   .strict();
 
+const EntityFlag = (what: string) => z.boolean({ error: `give true or false: whether the assessed entity is ${what}` });
+
+/**
+ * What the assessed entity is, per framework (PCI DSS: requirements for service providers only, Appendix A1 for
+ * multi-tenant service providers, Appendix A3 for designated entities). Every field is given: a declaration that
+ * leaves one out would not say whether those requirements apply.
+ */
+export const EntitySchema = z
+  .object({
+    serviceProvider: EntityFlag('a service provider (stores, processes or transmits account data for others, or can affect their security)'),
+    multiTenantServiceProvider: EntityFlag('a multi-tenant service provider (PCI DSS Appendix A1)'),
+    designatedEntity: EntityFlag('an entity a payment brand or acquirer designated for supplemental validation (PCI DSS Appendix A3)'),
+  })
+  .strict()
+  .refine((e) => !e.multiTenantServiceProvider || e.serviceProvider, {
+    message: 'a multi-tenant service provider is a service provider: set serviceProvider: true, or multiTenantServiceProvider: false',
+    path: ['serviceProvider'],
+  });
+export type EntityConfig = z.infer<typeof EntitySchema>;
+
 export const ConfigSchema = z
   .object({
     organization: z.string().default('Example Organization'),
@@ -177,6 +197,8 @@ export const ConfigSchema = z
     exceptionsFile: z.string().optional(),
     /** The assessed environment per framework (see src/config/scope.ts); absent: every resource of the listed accounts. */
     scope: ScopeConfigSchema.default({}),
+    /** What the assessed entity is, per framework; absent: not declared, requirements limited to an entity type are left to the assessor. */
+    entity: z.record(z.string(), EntitySchema).default({}),
     schedules: z.array(ScheduleSchema).default([]),
     daemon: z
       .object({

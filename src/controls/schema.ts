@@ -3,6 +3,13 @@ import { z } from 'zod';
 export const COVERAGE_LABELS = ['automated', 'partial', 'manual', 'inherited', 'not-applicable'] as const;
 export type Coverage = (typeof COVERAGE_LABELS)[number];
 
+/**
+ * PCI DSS requirements that apply only to some entity types: "additional requirement for service providers only",
+ * Appendix A1 and 11.4.7 (multi-tenant service providers), Appendix A3 (designated entities).
+ */
+export const APPLIES_TO = ['service-provider', 'multi-tenant-service-provider', 'designated-entity'] as const;
+export type AppliesTo = (typeof APPLIES_TO)[number];
+
 const ParameterValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.string())]);
 
 /**
@@ -42,6 +49,8 @@ export const RequirementSchema = z
     /** Per threshold parameter (the catalog's or a cited query's own default): where its value comes from. */
     parameterBasis: z.record(z.string(), ParameterBasisSchema).optional(),
     queries: z.array(z.string()).default([]),
+    /** Absent: applies to every entity. Otherwise only to this entity type (config `entity.<framework>` says which the entity is). */
+    appliesTo: z.enum(APPLIES_TO).optional(),
   })
   .strict();
 export type Requirement = z.infer<typeof RequirementSchema>;

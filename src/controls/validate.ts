@@ -1,4 +1,4 @@
-import type { Catalog, Requirement } from './schema.js';
+import { APPLIES_TO, type Catalog, type Requirement } from './schema.js';
 
 /** Built-in id patterns, used when a catalog does not declare its own `idPattern`. */
 export const FRAMEWORK_ID_PATTERNS: Readonly<Record<string, RegExp>> = {
@@ -33,6 +33,7 @@ export const PROBLEM_CODES = [
   'testing-procedures-mismatch',
   'implementation-mismatch',
   'unknown-parameter',
+  'unknown-applies-to',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
@@ -167,6 +168,12 @@ export function validateCatalog(
     if (r.rationale.trim().length < 10) at(i, r, 'rationale', 'missing-rationale', 'a rationale explaining the coverage label is required');
     if (GUIDED_COVERAGE.has(r.coverage) && (r.assessorGuidance ?? '').trim().length === 0) {
       at(i, r, 'assessorGuidance', 'missing-guidance', `coverage "${r.coverage}" needs assessorGuidance saying what evidence the assessor should ask for instead`);
+    }
+
+    // A catalog built in memory skips the schema: an entity type the engine does not know would apply to every entity.
+    const appliesTo = (r as { appliesTo?: unknown }).appliesTo;
+    if (appliesTo !== undefined && !(APPLIES_TO as readonly unknown[]).includes(appliesTo)) {
+      at(i, r, 'appliesTo', 'unknown-applies-to', `unknown entity type ${JSON.stringify(appliesTo)}; expected one of ${APPLIES_TO.join(', ')}`);
     }
 
     if (principalIds.size > 0 && !principalIds.has(r.principal)) {

@@ -100,6 +100,7 @@ export function packageAction(deps: ActionDeps): ActionFn {
       outDir,
       organization: deps.config.organization,
       parameterOverrides: deps.config.parameters,
+      entity: deps.config.entity,
       scope: await resolveOrganizationalUnits(deps.config.scope, deps.config, new Date(), { log: req.log, ...(req.signal ? { signal: req.signal } : {}) }),
       ...(deps.config.exceptionsFile ? { exceptions: loadExceptions(deps.config.exceptionsFile) } : {}),
       log: req.log,

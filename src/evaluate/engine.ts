@@ -10,6 +10,7 @@ import { markScope } from './scope.js';
 import { TagIndex } from './tags.js';
 import { baselineReview, parameterSource } from './baseline.js';
 import { regionShortfall, runRegions } from './regions.js';
+import { applicability } from './applicability.js';
 import type { ControlResult, ControlStatus, EvidenceRef, ResourceFinding } from './types.js';
 
 /** A sealed attestation (manual evidence) that applies to a requirement. */
@@ -35,6 +36,8 @@ export interface EvaluateRunInput {
   accounts?: string[];
   /** The assessed environment per framework; absent: every resource is in scope. */
   scope?: ScopeConfig;
+  /** What the assessed entity is, per framework (config `entity`); absent: not declared. */
+  entity?: Config['entity'];
 }
 
 const STATUS_ORDER: Record<ResourceStatus, number> = { fail: 0, 'needs-review': 1, error: 2, pass: 3, 'not-applicable': 4 };
@@ -104,9 +107,31 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
     for (let i = first; i < results.length; i++) {
       const r = results[i];
       if (r.coverage === 'automated' || r.coverage === 'partial') results[i] = capForRegions(judge(r, reqs.get(r.requirementId)!), reqs.get(r.requirementId)!, frameworkId);
+      results[i] = applyApplicability(results[i], reqs.get(r.requirementId)!, frameworkId);
     }
   }
   return results;
+
+  /**
+   * A requirement limited to an entity type (catalog `appliesTo`): for an entity declared not of that type, proposed not
+   * applicable (what the checks found is kept in the reasons, not counted); with no declaration, a judged pass, fail or
+   * not-applicable is never counted for the entity: it needs the assessor's review, the judged result kept in the
+   * reasons. Manual and inherited requirements stay manual, with the note.
+   */
+  function applyApplicability(r: ControlResult, req: Requirement, frameworkId: string): ControlResult {
+    const a = applicability(frameworkId, req, input.entity);
+    if (!a) return r;
+    if (a.applies === true) return { ...r, reasons: [...r.reasons, a.note] };
+    if (r.status === 'manual' || (a.applies === 'undeclared' && (r.status === 'needs-review' || r.status === 'not-collected'))) return { ...r, reasons: [a.note, ...r.reasons] };
+    const found = `${STATUS_WORD[r.status]}${r.reasons.length ? ` (${r.reasons.length} reason${r.reasons.length === 1 ? '' : 's'} below)` : ''}`;
+    if (a.applies === false) {
+      if (r.status === 'not-applicable') return { ...r, reasons: [a.note, ...r.reasons] };
+      return { ...r, status: 'not-applicable', reasons: [a.note, `the checks found, for information only (not counted, no finding raised): ${found}`, ...r.reasons] };
+    }
+    // "AWS portion satisfied" is no longer said of a result that is not.
+    const kept = r.reasons.filter((x) => !/^AWS portion satisfied\b/.test(x));
+    return { ...r, status: 'needs-review', reasons: [`REVIEW: ${a.note}; the checks found: ${found}`, ...kept] };
+  }
 
   /**
    * A requirement with regional checks proves nothing about the enabled regions the run did not collect (or, when the
@@ -259,6 +284,17 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
 export const REGIONS_NOT_COLLECTED = 'ENABLED REGIONS NOT COLLECTED';
 /** Opening words of the reason a requirement carries when the account's enabled regions are unknown. */
 export const REGIONS_UNKNOWN = 'ENABLED REGIONS UNKNOWN';
+
+/** How a reason names a judged status. */
+const STATUS_WORD: Record<ControlStatus, string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  'needs-review': 'NEEDS REVIEW',
+  'not-collected': 'NOT COLLECTED',
+  manual: 'MANUAL',
+  'not-applicable': 'NOT APPLICABLE',
+  'aws-portion-satisfied': 'AWS PORTION SATISFIED (the procedures outside AWS APIs not tested)',
+};
 
 /** fail > needs-review > not-collected (gap) > pass; nothing judged at all is a gap, never a pass. */
 export function combine(statuses: ResourceStatus[], hasGaps: boolean): ControlStatus {

@@ -2,6 +2,8 @@ import type { Catalog } from '../controls/schema.js';
 import { loadProcedureMap, type ProcedureMap } from '../controls/procedures.js';
 import { scopeStatement } from '../evaluate/scope.js';
 import type { ScopeConfig } from '../config/scope.js';
+import type { Config, EntityConfig } from '../config/schema.js';
+import { entityStatement } from '../evaluate/applicability.js';
 import { findingsRegister, SEVERITIES, type FindingEntry, type Severity } from './findings.js';
 import type { PeriodDays } from '../evidence/period.js';
 import { contradictedScope, contradictedScopeText, population, type ContradictedScope, type PopulationRow } from './population.js';
@@ -16,8 +18,12 @@ import type { UnsearchedInterval } from './event-windows.js';
 
 /** What an assessor transcribes into a Report on Compliance; the PDF, HTML (#findings, #summary), CSV and OSCAL views read it. */
 export interface AssessorResults {
-  /** Per framework: the cover's scope sentence, whether a scope was declared, and what of it the evidence contradicts. */
-  scope: { framework: string; declared: boolean; statement: string; contradicted: ContradictedScope[] }[];
+  /**
+   * Per framework: the cover's scope sentence, whether a scope was declared, and what of it the evidence contradicts;
+   * for a framework with requirements limited to an entity type (catalog `appliesTo`), the declared entity type or that
+   * it was not declared.
+   */
+  scope: { framework: string; declared: boolean; statement: string; contradicted: ContradictedScope[]; entity?: { declared: boolean; statement: string } }[];
   procedures: ProcedureResult[];
   findings: FindingEntry[];
   population: PopulationRow[];
@@ -33,7 +39,7 @@ export interface AssessorResults {
 export interface PackageSummaryJson {
   organisation: string;
   /** `contradicted`: resources the declared scope leaves out on which a scope-judging check found its data (counted in scope). */
-  scope: Record<string, { declared: boolean; statement: string; definition?: ScopeConfig[string]; contradicted?: ContradictedScope[] }>;
+  scope: Record<string, { declared: boolean; statement: string; definition?: ScopeConfig[string]; contradicted?: ContradictedScope[]; entity?: { declared: boolean; statement: string; definition?: EntityConfig } }>;
   /** `datesWithoutRun`: the UTC days of the period on which no collection run was sealed for any account. */
   period: {
     from: string;
@@ -138,6 +144,8 @@ export interface AssessorInput {
   timeline: Timeline;
   period: PeriodDays;
   scope: ScopeConfig;
+  /** What the assessed entity is, per framework (config `entity`); absent: not declared. */
+  entity?: Config['entity'];
   refs: EvidenceReferences;
   keys: PackageSummaryJson['keys'];
   simulated: boolean;
@@ -195,12 +203,18 @@ export function assessorResults(input: AssessorInput): AssessorResults {
   const maps = input.procedureMaps ?? input.catalogs.map((c) => loadProcedureMap(c));
   const rows = input.timeline.rows;
   const findings = findingsRegister(rows, input.refs);
-  const procedures = procedureResults(input.catalogs, maps, rows, input.refs, findings);
+  const procedures = procedureResults(input.catalogs, maps, rows, input.refs, findings, input.entity);
   const pop = population(rows, input.refs);
   const scope = input.catalogs.map((c) => {
     const contradicted = contradictedScope(pop, c.framework);
     const text = contradictedScopeText(contradicted);
-    return { framework: c.framework, declared: input.scope[c.framework] !== undefined, statement: `${scopeStatement(input.scope[c.framework])}${text ? `; ${text}` : ''}`, contradicted };
+    return {
+      framework: c.framework,
+      declared: input.scope[c.framework] !== undefined,
+      statement: `${scopeStatement(input.scope[c.framework])}${text ? `; ${text}` : ''}`,
+      contradicted,
+      ...(c.requirements.some((r) => r.appliesTo) ? { entity: { declared: input.entity?.[c.framework] !== undefined, statement: entityStatement(c.framework, input.entity) } } : {}),
+    };
   });
 
   const statusCounts: PackageSummaryJson['statusCounts'] = {};
@@ -222,7 +236,15 @@ export function assessorResults(input: AssessorInput): AssessorResults {
   const summary: PackageSummaryJson = {
     organisation: input.organization,
     scope: Object.fromEntries(
-      scope.map((s) => [s.framework, { declared: s.declared, statement: s.statement, ...(input.scope[s.framework] ? { definition: input.scope[s.framework], contradicted: s.contradicted } : {}) }]),
+      scope.map((s) => [
+        s.framework,
+        {
+          declared: s.declared,
+          statement: s.statement,
+          ...(input.scope[s.framework] ? { definition: input.scope[s.framework], contradicted: s.contradicted } : {}),
+          ...(s.entity ? { entity: { ...s.entity, ...(input.entity?.[s.framework] ? { definition: input.entity[s.framework] } : {}) } } : {}),
+        },
+      ]),
     ),
     period: {
       from: input.period.from,

@@ -65,6 +65,8 @@ export interface BuildPackageOptions {
   parameterOverrides?: Config['parameters'];
   /** The assessed environment per framework (config `scope:`); absent: every resource of the listed accounts. */
   scope?: Config['scope'];
+  /** What the assessed entity is, per framework (config `entity:`); absent: not declared (the report says so). */
+  entity?: Config['entity'];
   exceptions?: ExceptionEntry[];
   /** Which queries test which procedure, per framework (default: controls/procedures/<framework>.yaml). */
   procedureMaps?: ProcedureMap[];
@@ -134,6 +136,10 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
   for (const fw of Object.keys(opts.scope ?? {})) {
     if (!opts.catalogs.some((c) => c.framework === fw)) throw new ConfigError(`scope.${fw}: unknown framework "${fw}"`, `scope keys are framework ids: ${opts.catalogs.map((c) => c.framework).join(', ')}`);
   }
+  for (const fw of Object.keys(opts.entity ?? {})) {
+    if (!opts.catalogs.some((c) => c.framework === fw)) throw new ConfigError(`entity.${fw}: unknown framework "${fw}"`, `entity keys are framework ids: ${opts.catalogs.map((c) => c.framework).join(', ')}`);
+  }
+  const entity = opts.entity && Object.keys(opts.entity).length ? opts.entity : undefined;
   const trust = opts.trust ?? trustPolicy([await opts.signer.fingerprint()]);
   const { periodRuns, attestationRuns, foreign, chainEnds } = await gatherRuns(opts.store, period, trust);
   for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `package: foreign object in the evidence store, listed in the package, not used as evidence: ${describeForeign(f)}`);
@@ -161,7 +167,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
   const organization = opts.organization ?? 'Example Organization';
 
   const contentId = sha256Hex(
-    canonicalBytes({ organization, frameworks, period, accounts, runs: allRuns.map((r) => [r.runId, r.manifestSha256]), exceptions: opts.exceptions ?? [], ...(hasScope(opts.scope) ? { scope: opts.scope } : {}) }),
+    canonicalBytes({ organization, frameworks, period, accounts, runs: allRuns.map((r) => [r.runId, r.manifestSha256]), exceptions: opts.exceptions ?? [], ...(hasScope(opts.scope) ? { scope: opts.scope } : {}), ...(entity ? { entity } : {}) }),
   );
 
   const baseName = opts.fileName ?? `evidence-package_${frameworks.join('+')}_${period.from}_${period.to}.zip`;
@@ -231,6 +237,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       attestationRuns,
       parameterOverrides: opts.parameterOverrides,
       ...(hasScope(opts.scope) ? { scope: opts.scope } : {}),
+      ...(entity ? { entity } : {}),
       exceptions,
       untested: untestedRequirements(procedureMaps),
       evaluate: opts.evaluate,
@@ -293,7 +300,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     const signing = { algorithm: opts.signer.algorithm, keyFingerprint: await opts.signer.fingerprint(), keyId: opts.signer.keyId };
     const runKeys = uniqueKeys([...allRuns.map((r) => r.manifest.signing), signing]);
     const regionRows = regionCoverage.finish();
-    const assessor = assessorResults({ organization, catalogs, timeline, period, scope: opts.scope ?? {}, refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps });
+    const assessor = assessorResults({ organization, catalogs, timeline, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps });
     const runSigningKeys = uniqueKeys(allRuns.map((r) => r.manifest.signing));
     const model: PackageModel = {
       organization,

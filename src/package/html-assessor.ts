@@ -25,7 +25,7 @@ export function assessorHtmlSection(model: PackageModel, esc: (s: string) => str
   const a = model.assessor;
   const s = a.summary;
   const cell = (v: unknown) => `<td>${esc(String((v as string | number | boolean | null | undefined) ?? ''))}</td>`;
-  const scope = a.scope.map((x) => `<li><strong>${esc(x.framework)}</strong>: ${esc(x.statement)}</li>`).join('');
+  const scope = a.scope.map((x) => `<li><strong>${esc(x.framework)}</strong>: ${esc(x.statement)}</li>${x.entity ? `<li class="entity-type"><strong>${esc(x.framework)} entity type</strong>: ${esc(x.entity.statement)}</li>` : ''}`).join('');
   // Where the population could have been found at all: enabled regions against those collected, per account.
   const regions = (model.regionCoverage ?? [])
     .flatMap((c) => regionCoverageLines(c).map((line) => (regionsNeedAttention(c) && /ENABLED|UNKNOWN/.test(line) ? `<li class="region-warning"><strong>${esc(line)}</strong></li>` : `<li>${esc(line)}</li>`)))

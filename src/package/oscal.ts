@@ -233,6 +233,9 @@ function manualRemark(row: RequirementTimeline): string {
 export function notApplicableRemark(row: RequirementTimeline): string {
   const head = 'Proposed not applicable (assessor to confirm)';
   if (row.requirement.coverage === 'not-applicable') return `${head}: the catalog marks this requirement not applicable. Catalog rationale: ${row.requirement.rationale}`;
+  // Not applicable to the entity type it declared: that is why, whatever the checks found (kept for information).
+  const entity = row.requirement.appliesTo ? row.latest?.reasons.find((r) => r.startsWith('applies only to ')) : undefined;
+  if (entity) return `${head}: ${entity.replace(/: proposed not applicable, assessor to confirm$/, '')}; the assessor confirms the entity type. ${row.latest!.reasons.filter((r) => r !== entity).join(' ')}`.trim();
   const findings = row.latest?.findings ?? [];
   const outOfScope = findings.filter((f) => f.inScope === false);
   const why =

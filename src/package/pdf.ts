@@ -1,3 +1,4 @@
+import { entityCoverText } from '../evaluate/applicability.js';
 import { FOREIGN_REASONS } from '../seal/trust.js';
 import PDFDocument from 'pdfkit';
 import type { ControlStatus } from '../evaluate/types.js';
@@ -492,7 +493,8 @@ function cover(doc: Doc, model: PackageModel): void {
     ['Period', `${model.period.from} to ${model.period.to} (UTC days, inclusive; ${model.timeline.days.length} days)`],
     ['Accounts', model.accounts.join(', ')],
     ['Regions', regionSummary(model.regions, model.regionCoverage ?? [])],
-    ['Frameworks', model.frameworks.map((f) => f.framework).join(', ')],
+    // With the entity type, in a few words, of each framework that has requirements limited to one (the method section says it in full).
+    ['Frameworks', model.frameworks.map((f) => { const e = model.assessor.scope.find((x) => x.framework === f.framework)?.entity; return e ? `${f.framework} (${entityCoverText(model.assessor.summary.scope[f.framework]?.entity?.definition)})` : f.framework; }).join(', ')],
     // An unfinished period: said with the build time, which names the last sealed run the evidence goes up to.
     ...(periodOpen(model)
       ? [['Package built', `${model.builtAt}; period not ended when the package was built: evidence up to the last sealed run, ${model.assessor.summary.period.evidenceUntil || model.generatedAt}`] as [string, string]]
@@ -1233,6 +1235,12 @@ function exceptionsSection(doc: Doc, model: PackageModel): void {
 function methodSection(doc: Doc, model: PackageModel): void {
   subheading(doc, 'How evidence was collected');
   para(doc, 'Each collection run called read-only AWS APIs in every account and region in scope, kept the API responses verbatim as evidence records, and evaluated them with pure rules (one per evidence query). A record whose API call failed is kept as an error record and shown as a gap. Every run of a day covering the account is evaluated, in order: the day takes the result of its last run, except that a fail or needs-review found by an earlier run of that day counts for the day (the changes name both runs); an error or missing evidence in an earlier run is no gap when a later run of the day judged the requirement. A run collected on the day takes precedence over a reconstruction of that day, which is then not evaluated. The status at the end of the period is that of the last run.');
+  const entities = model.assessor.scope.filter((s) => s.entity);
+  if (entities.length) {
+    subheading(doc, 'Entity type and applicability');
+    para(doc, 'Some requirements apply only to service providers, to multi-tenant service providers (PCI DSS Appendix A1) or to designated entities (Appendix A3). For an entity that declared it is not of that type (configuration entity.<framework>), such a requirement is proposed not applicable, for the assessor to confirm: what its checks found is kept in its reasons for information and raises no finding. When the entity type is not declared, a judged pass, fail or not applicable is not counted as the entity\'s: the requirement needs review, its reasons keep what the checks found, and its procedures are not tested until the assessor confirms applicability. Manual requirements stay manual, with the same note.');
+    keyValues(doc, entities.map((s): [string, string] => [`Entity: ${s.framework}`, s.entity!.statement]));
+  }
   subheading(doc, 'Write-once storage');
   const stores = uniqueBy(model.stores, (s) => `${s.kind}|${s.location}|${s.objectLockMode ?? ''}|${s.retainUntil ?? ''}`);
   for (const s of stores) {

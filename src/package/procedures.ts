@@ -6,6 +6,8 @@ import { csvMark } from './csv.js';
 import { findingKey, type FindingEntry } from './findings.js';
 import type { EvidenceReferences } from './references.js';
 import { dayStatus, type RequirementTimeline } from './timeline.js';
+import { applicability, type Applicability } from '../evaluate/applicability.js';
+import type { Config } from '../config/schema.js';
 
 export const PROPOSED_FINDINGS = ['in-place', 'aws-portion-in-place', 'not-in-place', 'not-applicable', 'not-tested'] as const;
 export type ProposedFinding = (typeof PROPOSED_FINDINGS)[number];
@@ -41,6 +43,17 @@ export interface ProcedureResult {
 }
 
 /**
+ * A procedure of a requirement limited to an entity type: proposed not applicable when the entity declared it is not
+ * of that type (what the checks found kept in the note, no finding raised); not tested when the entity type is not
+ * declared, since a judged result is not the entity's until the assessor confirms the requirement applies.
+ */
+function applicableOnly(appl: Applicability, proposed: ProposedFinding, note: string): { proposed: ProposedFinding; note: string } {
+  const found = `the checks found: ${PROPOSED_WORD[proposed]} (${note})`;
+  if (appl.applies === false) return { proposed: 'not-applicable', note: `${PROPOSED_LABEL}: not applicable: ${appl.note}; for information only, ${found}` };
+  return { proposed: 'not-tested', note: proposed === 'not-tested' ? `${appl.note}; ${note}` : `${appl.note}; ${found}` };
+}
+
+/**
  * Proposes a finding per procedure over the whole period, as the requirement rows judge it (their worst status and
  * gap days), not only its last day: a mapped procedure is not in place when an in-scope resource fails its checks
  * at the end or on any earlier day of the period; not tested when a day of the period has no evidence, a check
@@ -49,7 +62,7 @@ export interface ProcedureResult {
  * `aws-portion-in-place`: its AWS checks passed, the rest of the requirement is not tested, so it is never "in
  * place". Unmapped procedures are not tested, with what to ask for; N/A from the catalog is only ever proposed.
  */
-export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows: RequirementTimeline[], refs: EvidenceReferences, findings: FindingEntry[]): ProcedureResult[] {
+export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows: RequirementTimeline[], refs: EvidenceReferences, findings: FindingEntry[], entity?: Config['entity']): ProcedureResult[] {
   const rowsByReq = new Map<string, RequirementTimeline[]>();
   for (const r of rows) {
     const k = `${r.framework}\u0000${r.requirement.id}`;
@@ -64,6 +77,8 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
     const untestedWhy = new Map((map?.untested ?? []).map((u) => [u.requirement, u.reason]));
     for (const req of catalog.requirements) {
       const reqRows = rowsByReq.get(`${catalog.framework}\u0000${req.id}`) ?? [];
+      // A requirement limited to an entity type: the declaration decides, or its absence leaves it to the assessor.
+      const appl = applicability(catalog.framework, req, entity);
       const first = min(reqRows.map((r) => r.firstEvidence));
       const last = max(reqRows.map((r) => r.lastEvidence));
       for (const procedure of req.testingProcedures) {
@@ -72,16 +87,20 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
         if (!m) {
           const attested = reqRows.flatMap((r) => (r.latest?.evidence ?? []).filter((e) => e.queryId === 'attestation'));
           const attRefs = sortNumeric(attested.map((e) => refs.of(e.runId, e.recordId) ?? refs.ofBody(e.runId, e.sha256)));
+          // An automated or partial requirement proposed not applicable to the declared entity: so is each of its procedures
+          // (a manual one stays manual, with the note).
+          const entityNotApplicable = appl?.applies === false && (req.coverage === 'automated' || req.coverage === 'partial');
           const note =
-            req.coverage === 'not-applicable'
+            (entityNotApplicable ? `${PROPOSED_LABEL}: not applicable: ${appl.note}; otherwise ` : appl && appl.applies !== true ? `${appl.note}; ` : '') +
+            (req.coverage === 'not-applicable'
               ? `${PROPOSED_LABEL}: not applicable per the catalog (${req.rationale}); confirm with the entity`
               : req.coverage === 'inherited'
                 ? `not tested by this package: inherited only for what the provider operates; review the provider's attestation and responsibility matrix for that part and test the part the entity operates itself${req.assessorGuidance ? ` (${req.assessorGuidance})` : ''}`
-                : `not tested by AWS evidence${untestedWhy.has(req.id) ? ` (the requirement's AWS checks inform but do not test it: ${untestedWhy.get(req.id)})` : ''}; ask for: ${req.assessorGuidance ?? req.rationale}${attRefs.length ? `; sealed attestation(s) ${attRefs.join(' ')} to review` : ''}`;
+                : `not tested by AWS evidence${untestedWhy.has(req.id) ? ` (the requirement's AWS checks inform but do not test it: ${untestedWhy.get(req.id)})` : ''}; ask for: ${req.assessorGuidance ?? req.rationale}${attRefs.length ? `; sealed attestation(s) ${attRefs.join(' ')} to review` : ''}`);
           out.push({
             ...base,
             method: 'per the procedure text',
-            proposedFinding: req.coverage === 'not-applicable' ? 'not-applicable' : 'not-tested',
+            proposedFinding: req.coverage === 'not-applicable' || entityNotApplicable ? 'not-applicable' : 'not-tested',
             evidenceRefs: attRefs,
             populationInScope: 0,
             populationOutOfScope: 0,
@@ -189,6 +208,7 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
           note = `${PROPOSED_LABEL}: no in-scope resource was found for these checks`;
         }
         if (proposed === 'not-in-place' && gaps.length) note += `; ${gapNote()}`;
+        if (appl && appl.applies !== true) ({ proposed, note } = applicableOnly(appl, proposed, note));
         out.push({
           ...base,
           method: m.method,
@@ -199,7 +219,8 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
           ...(first ? { firstEvidence: first } : {}),
           ...(last ? { lastEvidence: last } : {}),
           note,
-          findingIds: [...findingIds].sort(),
+          // Proposed not applicable: no finding is raised against it.
+          findingIds: proposed === 'not-applicable' ? [] : [...findingIds].sort(),
           queries: m.queries,
         });
       }

@@ -154,6 +154,8 @@ export interface TimelineInput {
   parameterOverrides?: Config['parameters'];
   /** The assessed environment per framework; absent: every resource is in scope. */
   scope?: Config['scope'];
+  /** What the assessed entity is, per framework (config `entity`); absent: not declared. */
+  entity?: Config['entity'];
   exceptions: ExceptionStatus[];
   /** The evaluation engine; replaceable so the packaging logic can be tested on its own. */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
@@ -390,6 +392,7 @@ export class TimelineBuilder {
       frameworks: this.input.frameworks,
       parameterOverrides: this.input.parameterOverrides,
       ...(this.input.scope ? { scope: this.input.scope } : {}),
+      ...(this.input.entity ? { entity: this.input.entity } : {}),
       // Manual evidence sealed any time up to the period end supports the requirement for the whole period.
       attestations: this.attestations,
       accounts: [...judgedAccounts].sort(),
@@ -428,7 +431,8 @@ export class TimelineBuilder {
           pushChange(row, { day, runId: run.runId, fromRunId: from.runId, fromDay: runDay(from.manifest), subject: `${f.resource} (${f.region})`, from: RESOURCE_STATUSES[before % 8], to: f.status, detail: f.reason });
         }
         row.resourceState.set(rk, ord * 8 + code);
-        if (f.status === 'fail' && f.inScope !== false) {
+        // A result proposed not applicable (an entity type the entity declared it is not) raises no finding.
+        if (f.status === 'fail' && f.inScope !== false && res.status !== 'not-applicable') {
           const span = row.failSeen.get(rk);
           const latest = { reason: f.reason, runId: run.runId, ...(f.recordId ? { recordId: f.recordId } : {}) };
           if (span) Object.assign(span, { last: day }, latest);
@@ -439,7 +443,7 @@ export class TimelineBuilder {
       for (const ev of res.evidence) countEvidence(row, ev, run.runId, thisRun, this.input.refNumber);
       if (!last) continue;
       row.findingsTotal = res.findings.length;
-      row.failingTotal = res.findings.reduce((n, f) => n + ((f.status === 'fail' || f.status === 'needs-review') && f.inScope !== false ? 1 : 0), 0);
+      row.failingTotal = res.status === 'not-applicable' ? 0 : res.findings.reduce((n, f) => n + ((f.status === 'fail' || f.status === 'needs-review') && f.inScope !== false ? 1 : 0), 0);
       row.latest = {
         ...res,
         // Every judged resource is kept: population.csv, index.html and the findings register list them all.

@@ -9,6 +9,7 @@ import { PackageManifestSchema } from '../../src/package/manifest.js';
 import { RunManifestSchema } from '../../src/evidence/manifest.js';
 import { publicKeyFingerprint } from '../../src/seal/verify-signature.js';
 import { runVerifySh } from '../support/verify-sh.js';
+import { csvRows } from '../package/csv-rows.js';
 
 describe('demo', () => {
   it('seals its run as simulated, so its package is marked SIMULATED \u2014 NOT EVIDENCE and still verifies with verify.sh', async () => {
@@ -40,5 +41,12 @@ describe('demo', () => {
     expect(cover).toContain('us-east-1, us-west-2; 15 other enabled region(s) not collected, declared out of scope');
     expect(cover).not.toContain('ENABLED REGIONS NOT COLLECTED OR UNKNOWN');
     expect(readFileSync(join(dir, 'controls.csv'), 'utf8')).not.toContain('ENABLED REGIONS');
+    // The demo organisation is a merchant (not a service provider, not designated): the cover says so, and the
+    // requirements for service providers, multi-tenant providers and designated entities are proposed not applicable.
+    expect(cover).toContain('Frameworks pci-dss-4.0.1 (not a service provider, not designated), hipaa-security');
+    const status = new Map(csvRows(readFileSync(join(dir, 'controls.csv'), 'utf8')).filter((r) => r.framework === 'pci-dss-4.0.1').map((r) => [r.requirement, r.status]));
+    for (const id of ['10.7.1', '11.5.1.1', '12.5.2.1', 'A1.2.1', 'A3.2.1', 'A3.2.5', 'A3.2.5.1', 'A3.2.5.2', 'A3.2.6', 'A3.3.1', 'A3.4.1', 'A3.5.1']) expect(status.get(id), id).toBe('not-applicable');
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(summary.scope['pci-dss-4.0.1'].entity.definition).toEqual({ serviceProvider: false, multiTenantServiceProvider: false, designatedEntity: false });
   }, 300_000);
 });

@@ -101,3 +101,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig(join(dir, 'nope.yaml'), {})).toThrow(/nope\.yaml: cannot read the configuration file \(ENOENT\)/);
   });
 });
+
+describe('entity: what the assessed entity is, per framework', () => {
+  it('is not declared by default, and reads a full declaration beside scope', () => {
+    expect(loadConfig(undefined, {}).entity).toEqual({});
+    const p = file('entity.yaml', 'entity:\n  pci-dss-4.0.1:\n    serviceProvider: true\n    multiTenantServiceProvider: false\n    designatedEntity: false\n');
+    expect(loadConfig(p, {}).entity).toEqual({ 'pci-dss-4.0.1': { serviceProvider: true, multiTenantServiceProvider: false, designatedEntity: false } });
+  });
+
+  it('refuses a declaration that leaves a field out or mistypes it, naming the field', () => {
+    const missing = file('entity-missing.yaml', 'entity:\n  pci-dss-4.0.1:\n    serviceProvider: false\n    multiTenantServiceProvider: false\n');
+    expect(() => loadConfig(missing, {})).toThrow(/entity\.pci-dss-4\.0\.1\.designatedEntity: give true or false: whether the assessed entity is an entity a payment brand or acquirer designated/);
+    const typo = file('entity-typo.yaml', 'entity:\n  pci-dss-4.0.1:\n    serviceProvider: "no"\n    multiTenantServiceProvider: false\n    designatedEntity: false\n');
+    expect(() => loadConfig(typo, {})).toThrow(/entity\.pci-dss-4\.0\.1\.serviceProvider: give true or false/);
+    const unknown = file('entity-unknown.yaml', 'entity:\n  pci-dss-4.0.1:\n    serviceProvider: false\n    multiTenantServiceProvider: false\n    designatedEntity: false\n    merchant: true\n');
+    expect(() => loadConfig(unknown, {})).toThrow(/entity\.pci-dss-4\.0\.1.*merchant/);
+  });
+
+  it('refuses a multi-tenant service provider that is not a service provider', () => {
+    const p = file('entity-mt.yaml', 'entity:\n  pci-dss-4.0.1:\n    serviceProvider: false\n    multiTenantServiceProvider: true\n    designatedEntity: false\n');
+    expect(() => loadConfig(p, {})).toThrow(/entity\.pci-dss-4\.0\.1\.serviceProvider: a multi-tenant service provider is a service provider/);
+  });
+});

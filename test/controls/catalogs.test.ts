@@ -172,6 +172,21 @@ describe('built-in catalogs', () => {
   });
 });
 
+describe('requirements limited to an entity type (appliesTo)', () => {
+  // PCI DSS v4.0.1: each requirement whose text opens "Additional requirement for service providers only"; 11.4.7 and
+  // Appendix A1 ("multi-tenant service providers only"); Appendix A3 (designated entities). README lists the sources.
+  const SERVICE_PROVIDER = ['3.6.1.1', '3.7.9', '8.2.3', '8.3.10', '8.3.10.1', '10.7.1', '11.4.6', '11.5.1.1', '12.4.1', '12.4.2', '12.4.2.1', '12.5.2.1', '12.5.3', '12.9.1', '12.9.2', 'A2.1.2', 'A2.1.3'];
+  const MULTI_TENANT = ['11.4.7', 'A1.1.1', 'A1.1.2', 'A1.1.3', 'A1.1.4', 'A1.2.1', 'A1.2.2', 'A1.2.3'];
+  it('PCI DSS: marks exactly the service-provider, multi-tenant and designated-entity requirements', () => {
+    const marked = (v: string) => pci.requirements.filter((r) => r.appliesTo === v).map((r) => r.id);
+    expect(marked('service-provider')).toEqual(SERVICE_PROVIDER);
+    expect(marked('multi-tenant-service-provider')).toEqual(MULTI_TENANT);
+    expect(marked('designated-entity')).toEqual(pci.requirements.filter((r) => r.id.startsWith('A3.')).map((r) => r.id));
+    expect(marked('designated-entity')).toHaveLength(20);
+    expect(hipaa.requirements.filter((r) => r.appliesTo)).toEqual([]);
+  });
+});
+
 describe('catalog titles are our own words', () => {
   const published = new Set((JSON.parse(readFileSync(new URL('./fixtures/published-text-hashes.json', import.meta.url), 'utf8')) as { sha256: string[] }).sha256);
   const normalize = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();

@@ -90,6 +90,11 @@ describe('parseCatalog rejects malformed catalogs, naming file, requirement and 
       expected: /requirements\[0\] \(id 3\.5\.1\): implementation: expected one of required, addressable/,
     },
     {
+      name: 'unknown entity type in appliesTo',
+      mutate: (c) => (c.requirements[1].appliesTo = 'merchant'),
+      expected: /^controls\/x\.yaml: requirements\[1\] \(id 3\.5\.1\.1\): appliesTo: expected one of service-provider, multi-tenant-service-provider, designated-entity, found the string "merchant"$/m,
+    },
+    {
       name: 'parameter of an unsupported type',
       mutate: (c) => (c.requirements[0].parameters = { ports: [22, 3389] }),
       expected: /requirements\[0\] \(id 3\.5\.1\): parameters: ports/,

@@ -122,6 +122,12 @@ describe('validateCatalog', () => {
       line: /requirements\[1\] \(id 10\.1\.1\): principal: principal "10\.1" is not listed under principals/,
     },
     {
+      name: 'unknown entity type in appliesTo (a catalog built in memory, which skips the schema)',
+      mutate: (c) => ((c.requirements[1] as { appliesTo?: unknown }).appliesTo = 'service-providers'),
+      code: 'unknown-applies-to',
+      line: /^pci-dss-4\.0\.1: requirements\[1\] \(id 10\.1\.1\): appliesTo: unknown entity type "service-providers"; expected one of service-provider, multi-tenant-service-provider, designated-entity$/,
+    },
+    {
       name: 'invalid idPattern',
       mutate: (c) => (c.idPattern = '(['),
       code: 'invalid-id-pattern',

@@ -173,3 +173,77 @@ describe('checks with nothing in scope to judge', () => {
     expect(r.reasons.join(' ')).not.toMatch(/proposed not applicable, assessor to confirm/);
   });
 });
+
+describe('requirements limited to an entity type (catalog appliesTo, config entity)', () => {
+  // A recorder that is stopped fails config.recorder-status; one recording everything passes.
+  const recorder = (recording: boolean) => ({
+    recorders: { ConfigurationRecorders: [{ name: 'default', roleARN: 'arn:aws:iam::111122223333:role/config', recordingGroup: { allSupported: true, includeGlobalResourceTypes: true } }] },
+    statuses: { ConfigurationRecordersStatus: [{ name: 'default', recording, lastStatus: 'Success' }] },
+  });
+  const bodies: Record<string, EvidenceBody> = {
+    ['c'.repeat(64)]: { schema: 'evidence-locker/evidence@1', queryId: 'config.recorder-status', accountId: '111122223333', region: 'us-east-1', status: 'ok', operations: [], requests: [], data: recorder(false), sdkVersion: 'x' },
+    ['d'.repeat(64)]: { schema: 'evidence-locker/evidence@1', queryId: 'config.recorder-status', accountId: '111122223333', region: 'us-east-1', status: 'ok', operations: [], requests: [], data: recorder(true), sdkVersion: 'x' },
+  };
+  const spCatalog: Catalog = {
+    ...catalog,
+    requirements: [
+      { id: '10.7.1', principal: '10', title: 'Service providers catch control failures', testingProcedures: ['10.7.1'], coverage: 'automated', rationale: 'Config.', kind: 'requirement', parameters: {}, queries: ['config.recorder-status'], appliesTo: 'service-provider' },
+      { id: 'A3.1.1', principal: 'A3', title: 'Designated entity responsibility', testingProcedures: ['A3.1.1'], coverage: 'manual', rationale: 'A charter is a document.', assessorGuidance: 'Ask for the charter.', kind: 'requirement', parameters: {}, queries: [], appliesTo: 'designated-entity' },
+      { id: '10.2.1', principal: '10', title: 'Every entity', testingProcedures: ['10.2.1'], coverage: 'automated', rationale: 'Config.', kind: 'requirement', parameters: {}, queries: ['config.recorder-status'] },
+    ],
+  };
+  const run = (sha: string, entity?: Record<string, { serviceProvider: boolean; multiTenantServiceProvider: boolean; designatedEntity: boolean }>) =>
+    evaluateRun({
+      manifest: runManifest({ accounts: ['111122223333'], regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['config.recorder-status'] }, [
+        { recordId: 'config.recorder-status/111122223333/us-east-1', queryId: 'config.recorder-status', accountId: '111122223333', region: 'us-east-1', status: 'ok', collectedAt: '2026-11-01T00:00:30.000Z', sha256: sha, size: 1 },
+      ]),
+      loadBody: async (s) => bodies[s],
+      catalogs: [spCatalog],
+      frameworks: ['test-fw'],
+      ...(entity ? { entity } : {}),
+    }).then((rs) => Object.fromEntries(rs.map((r) => [r.requirementId, r])));
+  const merchant = { 'test-fw': { serviceProvider: false, multiTenantServiceProvider: false, designatedEntity: false } };
+  const provider = { 'test-fw': { serviceProvider: true, multiTenantServiceProvider: false, designatedEntity: false } };
+
+  it('entity type not declared: a failing service-provider requirement is not counted as a fail; it needs review and keeps what the checks found', async () => {
+    const r = await run('c'.repeat(64));
+    expect(r['10.7.1'].status).toBe('needs-review');
+    expect(r['10.7.1'].reasons[0]).toBe('REVIEW: applies only to service providers; the entity type is not declared (config entity.test-fw): the assessor confirms applicability; the checks found: FAIL (1 reason below)');
+    expect(r['10.7.1'].reasons[1]).toMatch(/^FAIL default \(us-east-1\): /);
+    // A requirement of every entity is judged as before.
+    expect(r['10.2.1'].status).toBe('fail');
+  });
+
+  it('entity type not declared: a passing service-provider requirement is not counted as a pass either', async () => {
+    const r = await run('d'.repeat(64));
+    expect(r['10.7.1'].status).toBe('needs-review');
+    expect(r['10.7.1'].reasons[0]).toMatch(/the entity type is not declared .*the checks found: PASS/);
+    expect(r['10.7.1'].reasons).toContain('1 resource check passed');
+    expect(r['10.2.1'].status).toBe('pass');
+  });
+
+  it('an entity declared not a service provider: proposed not applicable, the checks\' result kept for information, nothing counted as a fail', async () => {
+    const r = await run('c'.repeat(64), merchant);
+    expect(r['10.7.1'].status).toBe('not-applicable');
+    expect(r['10.7.1'].reasons[0]).toBe('applies only to service providers; the entity declared it is not one (config entity.test-fw.serviceProvider: false): proposed not applicable, assessor to confirm');
+    expect(r['10.7.1'].reasons[1]).toBe('the checks found, for information only (not counted, no finding raised): FAIL (1 reason below)');
+    // The evidence and the judged resources are kept (population), the requirement of every entity still fails.
+    expect(r['10.7.1'].findings.map((f) => f.status)).toEqual(['fail']);
+    expect(r['10.2.1'].status).toBe('fail');
+  });
+
+  it('an entity declared a service provider: judged as before, the reasons say why it applies', async () => {
+    const r = await run('c'.repeat(64), provider);
+    expect(r['10.7.1'].status).toBe('fail');
+    expect(r['10.7.1'].reasons.at(-1)).toBe('applies only to service providers; the entity declared it is a service provider (config entity.test-fw.serviceProvider: true)');
+  });
+
+  it('a manual requirement stays manual, with the applicability note', async () => {
+    const undeclared = await run('c'.repeat(64));
+    expect(undeclared['A3.1.1'].status).toBe('manual');
+    expect(undeclared['A3.1.1'].reasons[0]).toMatch(/^applies only to designated entities .*; the entity type is not declared \(config entity.test-fw\): the assessor confirms applicability$/);
+    const declared = await run('c'.repeat(64), merchant);
+    expect(declared['A3.1.1'].status).toBe('manual');
+    expect(declared['A3.1.1'].reasons[0]).toMatch(/the entity declared it is not one \(config entity.test-fw.designatedEntity: false\): proposed not applicable, assessor to confirm$/);
+  });
+});

@@ -13,6 +13,7 @@ import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { CatalogSchema } from '../../src/controls/schema.js';
 import type { ManifestRecord } from '../../src/evidence/record.js';
 import type { ScopeConfig } from '../../src/config/scope.js';
+import type { Config } from '../../src/config/schema.js';
 import type { BucketEncryptionEvidence } from '../../src/queries/s3/bucket-encryption.js';
 import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -90,10 +91,10 @@ async function storeWith(legacyBucket: boolean, macieFinding = false): Promise<{
   return { store, signer };
 }
 
-async function packageFiles(legacyBucket: boolean, scope?: ScopeConfig, macieFinding = false): Promise<Record<string, string>> {
-  const { store, signer } = await storeWith(legacyBucket, macieFinding);
+async function packageFiles(legacyBucket: boolean, scope?: ScopeConfig, more: { catalog?: typeof CATALOG; entity?: Config['entity']; macieFinding?: boolean } = {}): Promise<Record<string, string>> {
+  const { store, signer } = await storeWith(legacyBucket, more.macieFinding ?? false);
   const out = mkdtempSync(join(tmpdir(), 'el-scope-'));
-  const built = await buildPackage({ store, signer, catalogs: [macieFinding ? MACIE_CATALOG : CATALOG], frameworks: ['pci-test'], from: '2026-11-02', to: '2026-11-02', outDir: out, organization: 'Acme', procedureMaps: MAPS, ...(scope ? { scope } : {}) });
+  const built = await buildPackage({ store, signer, catalogs: [more.catalog ?? (more.macieFinding ? MACIE_CATALOG : CATALOG)], frameworks: ['pci-test'], from: '2026-11-02', to: '2026-11-02', outDir: out, organization: 'Acme', procedureMaps: MAPS, ...(scope ? { scope } : {}), ...(more.entity ? { entity: more.entity } : {}) });
   const dir = mkdtempSync(join(tmpdir(), 'el-scope-x-'));
   await extractPackageZip(built.zipPath, dir);
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
@@ -257,7 +258,7 @@ describe('a package whose declared exclusion the evidence contradicts (card numb
   let files: Record<string, string>;
   let scoped: Record<string, string>;
   beforeAll(async () => {
-    [files, scoped] = await Promise.all([packageFiles(true, SCOPE, true), packageFiles(true, SCOPE)]);
+    [files, scoped] = await Promise.all([packageFiles(true, SCOPE, { macieFinding: true }), packageFiles(true, SCOPE)]);
   });
   const contradicted = /^declared exclusion contradicted: macie\.discovery found card numbers \(12 CREDIT_CARD_NUMBER, 12 CREDIT_CARD_EXPIRATION in 1 object \(exports\/a\.csv\)\) \(record macie\.discovery\/111122223333\/us-east-1\); counted in scope, whatever the declared scope says \(excluded: sandbox: no account data\)$/;
 
@@ -287,5 +288,79 @@ describe('a package whose declared exclusion the evidence contradicts (card numb
     expect(files['report.txt']).toMatch(/^\s*Declared exclusions contradicted by the evidence\s*$/m);
     expect(files['report.txt']).toMatch(/arn:aws:s3:::legacy-uploads\s+exclusion contradicted: macie\.discovery found/);
     expect(scoped['report.txt']).not.toContain('contradicted');
+  });
+});
+
+describe('a package whose catalog has requirements limited to an entity type', () => {
+  // 3.6.1 applies only to service providers, 12.1.1 only to designated entities; the failing legacy bucket is in scope.
+  const SP_CATALOG = CatalogSchema.parse({
+    ...CATALOG,
+    requirements: [
+      ...CATALOG.requirements.map((r) => (r.id === '3.6.1' ? { ...r, appliesTo: 'service-provider' } : r.id === '12.1.1' ? { ...r, appliesTo: 'designated-entity' } : r)),
+      // A partial requirement whose procedures the map does not name.
+      { id: '12.5.2.1', title: 'Scope confirmed twice a year', principal: '12', testingProcedures: ['12.5.2.1.a', '12.5.2.1.b'], coverage: 'partial', rationale: 'Bucket encryption informs the scope review.', assessorGuidance: 'Ask for the scope confirmations.', queries: ['s3.bucket-encryption'], appliesTo: 'service-provider' },
+    ],
+  });
+  const MERCHANT: Config['entity'] = { 'pci-test': { serviceProvider: false, multiTenantServiceProvider: false, designatedEntity: false } };
+  let undeclared: Record<string, string>;
+  let merchant: Record<string, string>;
+  beforeAll(async () => {
+    [undeclared, merchant] = await Promise.all([packageFiles(true, undefined, { catalog: SP_CATALOG }), packageFiles(true, undefined, { catalog: SP_CATALOG, entity: MERCHANT })]);
+  });
+
+  it('entity declared not a service provider: the requirement is proposed not applicable, counted nowhere as a fail, and raises no finding', () => {
+    expect(statuses(merchant['controls.csv'])).toEqual({ '3.5.1': 'fail', '3.6.1': 'not-applicable', '12.1.1': 'manual', '12.5.2.1': 'not-applicable' });
+    const s = JSON.parse(merchant['summary.json']);
+    expect(s.statusCounts['pci-test']).toEqual({ fail: 1, 'not-applicable': 2, manual: 1 });
+    expect(s.failingResults).toBe(1);
+    // The bucket still fails 3.5.1, which applies to every entity: one finding, for that requirement only.
+    expect(csvRows(merchant['findings.csv']).map((r) => [r.finding_id, r.resource, r.requirements])).toEqual([['F-0001', 'legacy-uploads', 'pci:3.5.1']]);
+    const p = Object.fromEntries(csvRows(merchant['testing-procedures.csv']).map((r) => [r.procedure, r]));
+    expect(p['3.6.1'].proposed_finding).toBe('not-applicable');
+    expect(p['3.6.1'].finding_ids ?? '').toBe('');
+    expect(p['3.6.1'].note).toMatch(/^proposed, assessor to confirm: not applicable: applies only to service providers; the entity declared it is not one \(config entity\.pci-test\.serviceProvider: false\)/);
+    expect(p['3.6.1'].note).toContain('for information only, the checks found: not in place');
+    // Procedures the map does not name, of a requirement proposed not applicable: proposed not applicable too.
+    expect([p['12.5.2.1.a'].proposed_finding, p['12.5.2.1.b'].proposed_finding]).toEqual(['not-applicable', 'not-applicable']);
+    expect(p['12.5.2.1.a'].note).toMatch(/^proposed, assessor to confirm: not applicable: applies only to service providers; the entity declared it is not one/);
+    expect(p['12.1.1'].proposed_finding).toBe('not-tested');
+    expect(p['12.1.1'].note).toMatch(/^applies only to designated entities .*the entity declared it is not one/);
+    // OSCAL: no finding for the not-applicable requirement, an observation saying why.
+    const oscal = merchant['oscal/assessment-results.json'];
+    expect(oscal).toContain('Proposed not applicable (assessor to confirm): applies only to service providers; the entity declared it is not one (config entity.pci-test.serviceProvider: false); the assessor confirms the entity type. the checks found, for information only');
+  });
+
+  it('entity type not declared: the requirement needs review with what its checks found; its procedure is not tested', () => {
+    expect(statuses(undeclared['controls.csv'])).toEqual({ '3.5.1': 'fail', '3.6.1': 'needs-review', '12.1.1': 'manual', '12.5.2.1': 'needs-review' });
+    const s = JSON.parse(undeclared['summary.json']);
+    expect(s.failingResults).toBe(1);
+    const p = Object.fromEntries(csvRows(undeclared['testing-procedures.csv']).map((r) => [r.procedure, r]));
+    expect(p['3.6.1'].proposed_finding).toBe('not-tested');
+    expect(p['3.6.1'].note).toMatch(/^applies only to service providers; the entity type is not declared \(config entity\.pci-test\): the assessor confirms applicability; the checks found: not in place/);
+  });
+
+  it('summary.json, index.html and the report cover state the declared entity type, or that it was not declared', () => {
+    const m = JSON.parse(merchant['summary.json']).scope['pci-test'].entity;
+    expect(m).toEqual({
+      declared: true,
+      statement: 'declared by the entity (config entity.pci-test): not a service provider; not a designated entity. Requirements only for other entity types: proposed not applicable, assessor to confirm',
+      definition: MERCHANT['pci-test'],
+    });
+    const u = JSON.parse(undeclared['summary.json']).scope['pci-test'].entity;
+    expect(u.declared).toBe(false);
+    expect(u.statement).toMatch(/^not declared \(config entity\.pci-test\): requirements only for service providers/);
+    // A catalog without such requirements says nothing of the entity type.
+    expect(JSON.parse(undeclared['summary.json']).scope['pci-test'].statement).toBe('scope: every resource of the listed accounts (no scope declared)');
+    expect(merchant['index.html']).toContain('<strong>pci-test entity type</strong>: declared by the entity (config entity.pci-test): not a service provider');
+    expect(undeclared['index.html']).toContain('<strong>pci-test entity type</strong>: not declared (config entity.pci-test)');
+    if (!merchant['report.txt']) return;
+    const cover = (t: string) => t.split('\f')[0].replace(/\s+/g, ' ');
+    // Compared without white space: pdftotext breaks the value's lines (and its hyphenated words) where the layout wraps them.
+    const flat = (t: string) => t.replace(/\s+/g, '');
+    expect(flat(cover(merchant['report.txt']))).toContain(flat('Frameworks pci-test (not a service provider, not designated)'));
+    expect(flat(cover(undeclared['report.txt']))).toContain(flat('Frameworks pci-test (entity type not declared)'));
+    // The method section gives the rule and the full statement.
+    expect(flat(merchant['report.txt'])).toContain(flat('Entity type and applicability Some requirements apply only to service providers'));
+    expect(flat(merchant['report.txt'])).toContain(flat('Entity: pci-test declared by the entity (config entity.pci-test): not a service provider; not a designated entity.'));
   });
 });

@@ -35,7 +35,7 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
     { buildPackage },
     { verifyPackage },
     { extractPackageZip },
-    { DEMO_SCOPE },
+    { DEMO_SCOPE, DEMO_ENTITY },
     { SimulatedClock },
     { RateLimiterRegistry },
   ] = await Promise.all([
@@ -61,6 +61,7 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
       store: { kind: 'local', path: join(out, 'evidence-store') },
       stateDir: join(out, '.evidence-locker'),
       scope: DEMO_SCOPE,
+      entity: DEMO_ENTITY,
     });
     const catalogs = loadCatalogs(config.catalogDirs);
     const store = await openStore(config.store, { log });
@@ -113,6 +114,7 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
       outDir: out,
       organization: config.organization,
       scope: config.scope,
+      entity: config.entity,
       simulated: true,
       log,
     });

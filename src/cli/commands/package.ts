@@ -77,6 +77,7 @@ export function registerPackageCommand(program: Command): void {
         organization: config.organization,
         parameterOverrides: config.parameters,
         scope,
+        entity: config.entity,
         exceptions,
         notesPages: opts.notesPages,
         builtAt: builtAtFromEnvironment(),

@@ -4,6 +4,7 @@
  * Data stores are selected by their tags (demo-tags.ts), as an organisation that classifies its resources would.
  */
 import type { FrameworkScope, ScopeConfig } from '../../config/scope.js';
+import type { Config } from '../../config/schema.js';
 import { DEMO_ACCOUNT_ID, DEMO_REGIONS } from './demo.js';
 import { DEFAULT_REGIONS } from '../regions.js';
 
@@ -59,4 +60,13 @@ export const DEMO_SCOPE: ScopeConfig = {
     connected,
     exclude,
   },
+};
+
+/**
+ * What the demo organisation is for PCI DSS: a healthcare provider that takes card payments from its own patients in
+ * its own account (a merchant). It stores, processes or transmits no account data for other entities, hosts no other
+ * entity's environment, and no payment brand or acquirer designated it for supplemental validation.
+ */
+export const DEMO_ENTITY: Config['entity'] = {
+  'pci-dss-4.0.1': { serviceProvider: false, multiTenantServiceProvider: false, designatedEntity: false },
 };
