@@ -418,7 +418,7 @@ function table(doc: Doc, columns: Column[], rows: Cell[][], opts: { size?: numbe
 /** Key rows whose values are fingerprints or ids: monospaced and small enough that a SHA-256 stays on one line. */
 const MONO_VALUE_KEYS = new Set(['Signing key', 'Run signing keys', 'Evidence set id']);
 
-function keyValues(doc: Doc, pairs: [string, string][], keyWidth = 130): void {
+function keyValues(doc: Doc, pairs: [string, string][], keyWidth = 130, rowGap = 4): void {
   group(doc, 'Table', () => {
     for (const [k, v] of pairs) {
       const [font, size] = MONO_VALUE_KEYS.has(k) ? [MONO, 8.5] : [SANS, 9.5];
@@ -427,13 +427,13 @@ function keyValues(doc: Doc, pairs: [string, string][], keyWidth = 130): void {
       // A label that wraps ("Foreign objects in the store") is taller than a one-line value: the row is the taller of the two.
       const keyHeight = doc.font(SANS_BOLD).fontSize(9.5).heightOfString(pdfText(k), { width: keyWidth - 8 });
       const h = Math.max(valueHeight, keyHeight, 12);
-      ensure(doc, h + 4);
+      ensure(doc, h + rowGap);
       const yy = doc.y;
       group(doc, 'TR', () => {
         tag(doc, 'TH', () => doc.font(SANS_BOLD).fontSize(9.5).fillColor(MUTED).text(pdfText(k), M.left, yy, { width: keyWidth - 8 }));
         tag(doc, 'TD', () => doc.font(font).fontSize(size).fillColor(INK).text(pdfText(v), M.left + keyWidth, yy, { width: CONTENT_W - keyWidth }));
       });
-      doc.y = yy + h + 4;
+      doc.y = yy + h + rowGap;
     }
   });
   doc.x = M.left;
@@ -497,8 +497,8 @@ function cover(doc: Doc, model: PackageModel): void {
     ['Frameworks', model.frameworks.map((f) => { const e = model.assessor.scope.find((x) => x.framework === f.framework)?.entity; return e ? `${f.framework} (${entityCoverText(model.assessor.summary.scope[f.framework]?.entity?.definition)})` : f.framework; }).join(', ')],
     // An unfinished period: said with the build time, which names the last sealed run the evidence goes up to.
     ...(periodOpen(model)
-      ? [['Package built', `${model.builtAt}; period not ended when the package was built: evidence up to the last sealed run, ${model.assessor.summary.period.evidenceUntil || model.generatedAt}`] as [string, string]]
-      : [['Package built', model.builtAt] as [string, string], ['Last sealed run', `${model.generatedAt} (completion of the last sealed run included)`] as [string, string]]),
+      ? [['Package built', `${model.builtAt} by ${model.tool.name} ${model.tool.version}; period not ended when the package was built: evidence up to the last sealed run, ${model.assessor.summary.period.evidenceUntil || model.generatedAt}`] as [string, string]]
+      : [['Package built', `${model.builtAt} by ${model.tool.name} ${model.tool.version}`] as [string, string], ['Last sealed run', `${model.generatedAt} (completion of the last sealed run included)`] as [string, string]]),
     ['Sealed runs', `${model.runs.length} collection run(s), ${model.attestationRuns.length} attestation run(s)`],
     ['Days without a run', daysWithoutRunText(model, true)],
     ['Period coverage', periodCoverageText(model, true)],
@@ -507,9 +507,8 @@ function cover(doc: Doc, model: PackageModel): void {
     // A local key's id is its fingerprint again: one line says both.
     ['Signing key', model.signing.keyId === `local:${model.signing.keyFingerprint}` ? `${model.signing.keyFingerprint}\n(${model.signing.algorithm}, local key)` : `${model.signing.keyFingerprint}\n${model.signing.keyId} (${model.signing.algorithm})`],
     ...(model.runSigningKeys.length > 1 ? [['Run signing keys', model.runSigningKeys.map((k) => `${k.keyFingerprint}\n${k.keyId} (${k.algorithm})`).join('\n')] as [string, string]] : []),
-    ['Tool', `${model.tool.name} ${model.tool.version}`],
     ...model.assessor.scope.map((s): [string, string] => [`Scope: ${s.framework}`, s.statement]),
-  ]);
+  ], 130, 2);
   scopeBand(doc, model);
   // Tight enough that a package with the simulated band and two framework scopes keeps its cover on one page.
   doc.moveDown(0.5);
