@@ -501,6 +501,7 @@ function cover(doc: Doc, model: PackageModel): void {
     ['Days without a run', daysWithoutRunText(model, true)],
     ['Period coverage', periodCoverageText(model, true)],
     ['Evidence set id', model.contentId],
+    ...(model.evaluationId ? [['Evaluation inputs id', `${model.evaluationId} (tool, catalogs, procedure maps, parameters, scope, exceptions: manifest.json "evaluation"; \`evidence-locker verify --recompute\` re-derives the results from the sealed evidence with them)`] as [string, string]] : []),
     ['Package id', 'SHA-256 of manifest.json (`sha256sum manifest.json`)'],
     ['Signing key', `${model.signing.keyFingerprint}\n${model.signing.keyId} (${model.signing.algorithm})`],
     ...(model.runSigningKeys.length > 1 ? [['Run signing keys', model.runSigningKeys.map((k) => `${k.keyFingerprint}\n${k.keyId} (${k.algorithm})`).join('\n')] as [string, string]] : []),
