@@ -95,6 +95,10 @@ describe('verify --recompute: the results are re-derived from the package\'s own
     expect(mb.evaluation?.parameterOverrides).toEqual({ 'test.bucket-encryption': { minimumDays: 7 } });
     expect(mb.evaluationId).not.toBe(ma.evaluationId);
     expect(mb.contentId).toBe(ma.contentId);
+    // VERIFY.md says what the signatures cover and that only --recompute re-derives the results.
+    const guide = readFileSync(join(dirA, 'VERIFY.md'), 'utf8');
+    expect(guide).toMatch(/not that its results follow from the evidence/);
+    expect(guide).toMatch(/evidence-locker verify <this-package\.zip> --expect-key <confirmed fingerprint> --recompute/);
   }, 120_000);
 
   it('a demo-like package (attestation with a document, exceptions, a partial shard slot, a scope) recomputes to its own results', async () => {
