@@ -22,6 +22,7 @@ import { gatherRuns, missingShards, packageDays, readRunManifest, readRunManifes
 import { renderIndexHtml, DEFAULT_HTML_BODY_BUDGET } from './html.js';
 import {
   PACKAGE_FILES,
+  type PackageEvaluation,
   PACKAGE_MANIFEST_SCHEMA,
   attestationPath,
   evidencePath,
@@ -35,6 +36,7 @@ import { renderOscal } from './oscal.js';
 import { EvidenceReferences } from './references.js';
 import { assessorResults } from './assessor.js';
 import { loadProcedureMap, type ProcedureMap } from '../controls/procedures.js';
+import { loadCatalogs } from '../controls/load.js';
 import { untestedRequirements } from './untested.js';
 import { findingsCsv, findingIdsByRow } from './findings.js';
 import { populationCsv } from './population.js';
@@ -86,6 +88,9 @@ export interface BuildPackageOptions {
   log?: Logger;
 }
 
+/** The result files `verify --recompute` re-derives from a package's sealed evidence and compares byte for byte. */
+export const RECOMPUTED_FILES = [PACKAGE_FILES.controlsCsv, PACKAGE_FILES.findingsCsv, PACKAGE_FILES.proceduresCsv, PACKAGE_FILES.populationCsv, PACKAGE_FILES.summary] as const;
+
 export interface PackageSummary {
   frameworks: string[];
   period: { from: string; to: string };
@@ -124,6 +129,19 @@ export interface BuiltPackage {
  * the zip appears under its final name only when complete.
  */
 export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPackage> {
+  return (await build(opts, false)) as BuiltPackage;
+}
+
+/**
+ * The result files (RECOMPUTED_FILES) exactly as `buildPackage` writes them for the same inputs, without rendering the
+ * views or writing a zip: what `verify --recompute` compares with a package's own files. Nothing is signed or written
+ * outside `opts.outDir` (a scratch folder).
+ */
+export async function computePackageResults(opts: BuildPackageOptions): Promise<{ files: Map<string, Buffer>; evaluation: PackageEvaluation }> {
+  return (await build(opts, true)) as { files: Map<string, Buffer>; evaluation: PackageEvaluation };
+}
+
+async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<BuiltPackage | { files: Map<string, Buffer>; evaluation: PackageEvaluation }> {
   const period = packageDays(opts.from, opts.to);
   const frameworks = [...new Set(opts.frameworks)];
   if (!frameworks.length) throw new ConfigError('no framework given', 'pass --framework with one of the catalog ids (see `evidence-locker controls list`)');
@@ -169,6 +187,11 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
   const contentId = sha256Hex(
     canonicalBytes({ organization, frameworks, period, accounts, runs: allRuns.map((r) => [r.runId, r.manifestSha256]), exceptions: opts.exceptions ?? [], ...(hasScope(opts.scope) ? { scope: opts.scope } : {}), ...(entity ? { entity } : {}) }),
   );
+
+  // What the results were computed from, signed in manifest.json: verify --recompute evaluates the sealed evidence again with it.
+  const inputs = evaluationInputs(opts, { organization, frameworks, period, accounts, builtAt, simulated, catalogs, trust });
+  const evaluation = inputs.evaluation;
+  const evaluationId = sha256Hex(canonicalBytes(evaluation));
 
   const baseName = opts.fileName ?? `evidence-package_${frameworks.join('+')}_${period.from}_${period.to}.zip`;
   if (baseName.includes('/') || baseName.includes('\\') || baseName.startsWith('.')) throw new ConfigError(`package file name "${baseName}" must be a plain file name`);
@@ -226,7 +249,8 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     // signed manifests), evidence-index.csv, and the requirement timeline.
     const refs = new EvidenceReferences();
     // Read once: the timeline needs the requirements the maps name untested, the assessor's views every procedure.
-    const procedureMaps = opts.procedureMaps ?? catalogs.map((c) => loadProcedureMap(c));
+    const procedureMaps = inputs.procedureMaps;
+    for (const f of inputs.embedded) put(f.path, f.bytes);
     const timelineBuilder = await TimelineBuilder.open({
       store: opts.store,
       catalogs: opts.catalogs,
@@ -312,6 +336,7 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       builtAt,
       simulated,
       contentId,
+      evaluationId,
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
       signing,
       runKeys,
@@ -338,6 +363,11 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
     put(PACKAGE_FILES.findingsCsv, findingsCsv(assessor.findings, simulated));
     put(PACKAGE_FILES.populationCsv, populationCsv(assessor.population, simulated));
     put(PACKAGE_FILES.summary, Buffer.from(JSON.stringify(assessor.summary, null, 1) + '\n', 'utf8'));
+    if (resultsOnly) {
+      const files = new Map<string, Buffer>();
+      for (const f of small) if ((RECOMPUTED_FILES as readonly string[]).includes(f.path) && 'buffer' in f.source) files.set(f.path, f.source.buffer);
+      return { files, evaluation };
+    }
     put(PACKAGE_FILES.oscal, renderOscal(model));
     put(PACKAGE_FILES.report, await renderReportPdf(model, { notesPages: opts.notesPages }));
     put(
@@ -376,6 +406,8 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
       builtAt,
       simulated,
       contentId,
+      evaluationId,
+      evaluation,
       tool: model.tool,
       runs: allRuns.map(packageRun),
       chainEnds,
@@ -464,6 +496,84 @@ export async function removeStaleLeftovers(outDir: string): Promise<string[]> {
     removed.push(name);
   }
   return removed.sort();
+}
+
+/** SHA-256 of the canonical JSON of a parsed catalog or procedure map (what the evaluation read). */
+export function inputSha256(value: unknown): string {
+  return sha256Hex(canonicalBytes(value));
+}
+
+/** Package path of an embedded catalog or procedure map (framework ids are plain, but never trusted as a path). */
+export function inputPath(kind: 'catalogs' | 'procedures', framework: string): string {
+  return `inputs/${kind}/${framework.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '')}.json`;
+}
+
+function builtInCatalogs(): Catalog[] {
+  try {
+    return loadCatalogs([]);
+  } catch {
+    return [];
+  }
+}
+
+/** The built-in procedure map of a framework in this tool version, or undefined (no built-in catalog for it). */
+function builtInProcedureMap(builtIn: Catalog[], framework: string): ProcedureMap | undefined {
+  const c = builtIn.find((x) => x.framework === framework);
+  if (!c) return undefined;
+  try {
+    return loadProcedureMap(c);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The evaluation inputs recorded in manifest.json (`evaluation`), the procedure maps the build uses, and the inputs
+ * embedded in the package: every catalog and procedure map that is not the built-in one of this tool version, as the
+ * canonical JSON the evaluation read.
+ */
+function evaluationInputs(
+  opts: BuildPackageOptions,
+  d: { organization: string; frameworks: string[]; period: { from: string; to: string }; accounts: string[]; builtAt: string; simulated: boolean; catalogs: Catalog[]; trust: TrustPolicy },
+): { evaluation: PackageEvaluation; procedureMaps: ProcedureMap[]; embedded: { path: string; bytes: Buffer }[] } {
+  const builtIn = builtInCatalogs();
+  const embedded: { path: string; bytes: Buffer }[] = [];
+  const catalogs = d.catalogs.map((c) => {
+    const sha256 = inputSha256(c);
+    const own = builtIn.find((b) => b.framework === c.framework);
+    if (own && inputSha256(own) === sha256) return { framework: c.framework, version: c.version, sha256, builtIn: true };
+    const path = inputPath('catalogs', c.framework);
+    embedded.push({ path, bytes: canonicalBytes(c) });
+    return { framework: c.framework, version: c.version, sha256, builtIn: false, path };
+  });
+  const procedureMaps = opts.procedureMaps ?? d.catalogs.map((c) => loadProcedureMap(c));
+  const maps = procedureMaps.map((m) => {
+    const sha256 = inputSha256(m);
+    const own = builtInProcedureMap(builtIn, m.framework);
+    if (own && inputSha256(own) === sha256) return { framework: m.framework, sha256, builtIn: true };
+    const path = inputPath('procedures', m.framework);
+    embedded.push({ path, bytes: canonicalBytes(m) });
+    return { framework: m.framework, sha256, builtIn: false, path };
+  });
+  const evaluation: PackageEvaluation = {
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    engine: opts.evaluate ? 'supplied-by-caller' : 'built-in',
+    organization: d.organization,
+    frameworks: d.frameworks,
+    period: { from: d.period.from, to: d.period.to },
+    accounts: d.accounts,
+    accountsSelected: (opts.accounts?.length ?? 0) > 0,
+    builtAt: d.builtAt,
+    simulated: d.simulated,
+    catalogs,
+    procedureMaps: maps,
+    parameterOverrides: (opts.parameterOverrides ?? {}) as Record<string, unknown>,
+    scope: (hasScope(opts.scope) ? opts.scope : {}) as Record<string, unknown>,
+    exceptions: (opts.exceptions ?? []) as unknown[],
+    trustedKeys: [...d.trust.fingerprints].sort(),
+    notesPages: opts.notesPages === true,
+  };
+  return { evaluation, procedureMaps, embedded: embedded.sort((a, b) => compareCodeUnits(a.path, b.path)) };
 }
 
 function hasScope(scope: Config['scope'] | undefined): scope is Config['scope'] {

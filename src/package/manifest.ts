@@ -46,6 +46,38 @@ export const MissingShardSchema = z.object({ slot: z.string(), count: z.number()
 export type MissingShard = z.infer<typeof MissingShardSchema>;
 
 /**
+ * What the package's results (controls.csv, findings.csv, testing-procedures.csv, population.csv, summary.json and
+ * the views rendered from them) were computed from, besides the sealed runs and bodies the package holds: the tool,
+ * each catalog and procedure map (SHA-256 of its canonical JSON; one that is not the built-in one of that tool version
+ * is embedded under `path`), the parameter overrides, scope, exceptions register, trusted keys and options.
+ * `verify --recompute` evaluates the package's sealed evidence again with them. Absent in packages built before it was
+ * recorded (they still verify; they cannot be recomputed).
+ */
+export const PackageEvaluationSchema = z
+  .object({
+    tool: z.object({ name: z.string(), version: z.string() }).strict(),
+    /** `built-in`: the tool's own evaluation; `supplied-by-caller`: a program called buildPackage with its own (tests). */
+    engine: z.enum(['built-in', 'supplied-by-caller']),
+    organization: z.string(),
+    frameworks: z.array(z.string()),
+    period: z.object({ from: z.string(), to: z.string() }).strict(),
+    accounts: z.array(z.string()),
+    /** The accounts were chosen with `--accounts` (a subset of those the period's runs collected). */
+    accountsSelected: z.boolean(),
+    builtAt: z.string(),
+    simulated: z.boolean(),
+    catalogs: z.array(z.object({ framework: z.string(), version: z.string(), sha256: Sha256, builtIn: z.boolean(), path: z.string().optional() }).strict()),
+    procedureMaps: z.array(z.object({ framework: z.string(), sha256: Sha256, builtIn: z.boolean(), path: z.string().optional() }).strict()),
+    parameterOverrides: z.record(z.string(), z.unknown()),
+    scope: z.record(z.string(), z.unknown()),
+    exceptions: z.array(z.unknown()),
+    trustedKeys: z.array(z.string()),
+    notesPages: z.boolean(),
+  })
+  .strict();
+export type PackageEvaluation = z.infer<typeof PackageEvaluationSchema>;
+
+/**
  * The package manifest (`manifest.json`): what the package covers and every file in it with its SHA-256.
  * Its own SHA-256 is the package id; `manifest.sig` is a detached signature over its exact bytes.
  */
@@ -65,6 +97,9 @@ export const PackageManifestSchema = z
     simulated: z.boolean().optional(),
     /** SHA-256 of the evidence set (frameworks, period, accounts, runs, exceptions); printed on the report cover. */
     contentId: Sha256,
+    /** SHA-256 of the canonical JSON of `evaluation`; printed on the report cover beside the evidence set id. */
+    evaluationId: Sha256.optional(),
+    evaluation: PackageEvaluationSchema.optional(),
     tool: z.object({ name: z.string(), version: z.string() }).strict(),
     runs: z.array(PackageRunSchema),
     /** Per chain, what followed the package's last run in the store at build time (absent in packages built before it was recorded). */

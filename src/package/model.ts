@@ -24,6 +24,8 @@ export interface PackageModel {
   /** Any included run was collected from the simulated AWS: every view carries "SIMULATED — NOT EVIDENCE". */
   simulated: boolean;
   contentId: string;
+  /** SHA-256 of the evaluation inputs recorded in manifest.json (absent in models of older callers). */
+  evaluationId?: string;
   tool: { name: string; version: string };
   signing: { algorithm: string; keyFingerprint: string; keyId: string };
   /** Every signing key seen on the included runs (fingerprint -> key id), for out-of-band confirmation. */

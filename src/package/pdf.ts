@@ -503,6 +503,7 @@ function cover(doc: Doc, model: PackageModel): void {
     ['Days without a run', daysWithoutRunText(model, true)],
     ['Period coverage', periodCoverageText(model, true)],
     ['Evidence set id', model.contentId],
+    ...(model.evaluationId ? [['Evaluation inputs id', `${model.evaluationId} (tool, catalogs, procedure maps, parameters, scope, exceptions: manifest.json "evaluation"; \`evidence-locker verify --recompute\` re-derives the results from the sealed evidence with them)`] as [string, string]] : []),
     ['Package id', 'SHA-256 of manifest.json (`sha256sum manifest.json`)'],
     // A local key's id is its fingerprint again: one line says both.
     ['Signing key', model.signing.keyId === `local:${model.signing.keyFingerprint}` ? `${model.signing.keyFingerprint}\n(${model.signing.algorithm}, local key)` : `${model.signing.keyFingerprint}\n${model.signing.keyId} (${model.signing.algorithm})`],

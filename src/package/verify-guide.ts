@@ -85,6 +85,21 @@ package signed with a run key, or a run signed with the package key, then fails.
 It prints the signing key fingerprints and key ids. Exit code 0 means valid; exit code 1 lists every file or
 record that failed.
 
+The results (controls.csv, findings.csv, testing-procedures.csv, population.csv, summary.json and the report,
+HTML and OSCAL views) are the builder's statement: the signatures show who built the package and that nothing
+changed since, not that the results follow from the evidence. To re-derive them, offline:
+
+    evidence-locker verify <this-package.zip> --expect-key <confirmed fingerprint> --recompute
+
+evaluates the package's own sealed runs and evidence bodies again with the evaluation inputs \`manifest.json\`
+records (\`evaluation\`: tool version, catalogs and procedure maps by SHA-256, those not built into that tool
+version embedded under \`inputs/\`, parameter overrides, scope, exceptions register, build time) and compares
+controls.csv, findings.csv, testing-procedures.csv, population.csv and summary.json; any difference is INVALID,
+naming the file, requirement, account and both values. Run by another tool version than the one that built the
+package, it says so: differences may then come from the versions. \`verify.sh\` cannot do this (standard tools
+do not evaluate evidence). Packages built before \`evaluation\` was recorded verify as before but cannot be
+recomputed.
+
 Both verifiers check the ends of the period: a chain's first run linking to a run dated inside the period that the
 package does not hold, or a next run (recorded in manifest.json as \`chainEnds\` when the package was built) dated
 inside the period, is INVALID; days at the start or end of the period without a run are a WARNING (period coverage)
@@ -164,5 +179,8 @@ SHA-256 of the previous run's manifest of the same chain (\`previous.manifestSha
 - Evidence bodies are content-addressed: a body's file name is its SHA-256. \`evidence-locker verify\` also
   checks that every record of every included run has its body; \`verify.sh\` relies on the signed SHA256SUMS
   for that.
+- Who built the package and that nothing changed since; not that its results follow from the evidence. Anyone
+  holding the package key could build a package with an altered evaluation and sign it: only
+  \`evidence-locker verify --recompute\` re-derives the results from the sealed evidence and compares them.
 `;
 }

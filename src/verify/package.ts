@@ -12,6 +12,7 @@ import { compareCodeUnits } from '../package/zip.js';
 import { compareRunsInChain, reconstructionRunDay, runIdDay } from '../evidence/run-id.js';
 import { DEFAULT_UNZIP_LIMITS, UntrustedSizesError, extractPackageZip, type UnzipLimits } from './unzip.js';
 import { nonCanonicalPackageManifest, nonCanonicalRunManifest } from './canonical-check.js';
+import type { RecomputeOptions, RecomputeReport } from './recompute.js';
 
 export interface VerificationProblem {
   /** Package path of the file (or `runs/<id>` folder) the problem is about. */
@@ -72,6 +73,8 @@ export interface PackageVerification {
   /** Keys read beside manifests left unread (keys pinned); listed so the report names them, never as verified. */
   unreadKeys: UnreadKeyInfo[];
   checked: { files: number; runs: number; records: number; chainLinks: number; bodies: number };
+  /** With `recompute`: the results re-derived from the evidence against the package's (absent: not asked for). */
+  recompute?: RecomputeReport;
 }
 
 /** One chain of runs in a package, as far as it reaches into the period. */
@@ -102,6 +105,11 @@ export interface VerifyPackageOptions {
   expectedRunKeys?: string[];
   /** Key fingerprints pinned for the package manifest only (--expect-package-key), besides `expectedKeys`. */
   expectedPackageKeys?: string[];
+  /**
+   * `--recompute`: once every hash and signature verified, evaluate the package's sealed evidence again with the inputs
+   * its manifest records and compare the result files; any difference is a problem (INVALID).
+   */
+  recompute?: boolean | RecomputeOptions;
 }
 
 /** The keys pinned for each role: what may sign the package manifest (and SHA256SUMS), and what may sign a run. */
@@ -219,7 +227,7 @@ function sortedFinder(files: string[], index: Map<string, number>): (path: strin
   };
 }
 
-export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOptions, 'expectedKeys' | 'expectedRunKeys' | 'expectedPackageKeys'> = {}): Promise<PackageVerification> {
+export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOptions, 'expectedKeys' | 'expectedRunKeys' | 'expectedPackageKeys' | 'recompute'> = {}): Promise<PackageVerification> {
   const problems: VerificationProblem[] = [];
   const fail = (path: string, message: string) => problems.push({ path, message });
   const checked = { files: 0, runs: 0, records: 0, chainLinks: 0, bodies: 0 };
@@ -267,6 +275,19 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   checkEvidenceBodies(folder, runs, manifest);
   if (expected) checkExpectedKeys(folder, keys, expected);
 
+  let recompute: RecomputeReport | undefined;
+  if (opts.recompute) {
+    const { recomputePackageDir } = await import('./recompute.js');
+    const { TOOL_NAME, TOOL_VERSION } = await import('../version.js');
+    if (problems.length || !manifest) {
+      // Evidence that did not verify is not re-evaluated: the problems above already make the package INVALID.
+      recompute = { ran: false, ...(manifest?.evaluation ? { builtBy: manifest.evaluation.tool } : {}), recomputedBy: { name: TOOL_NAME, version: TOOL_VERSION }, compared: [], problems: [], notes: ['not recomputed: the package failed verification'] };
+    } else {
+      recompute = await recomputePackageDir(root, manifest, typeof opts.recompute === 'object' ? opts.recompute : {});
+      problems.push(...recompute.problems);
+    }
+  }
+
   problems.sort((x, y) => compareCodeUnits(x.path, y.path) || compareCodeUnits(x.message, y.message));
   const unique = problems.filter((p, i) => i === 0 || p.path !== problems[i - 1].path || p.message !== problems[i - 1].message);
   const runKeys = [...keys.values()].filter((k) => k.signs.some((s) => s !== 'package')).map((k) => k.keyFingerprint);
@@ -286,6 +307,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     keys: [...keys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint)),
     unreadKeys: [...unreadKeys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint) || Number(a.pinned) - Number(b.pinned)),
     checked,
+    ...(recompute ? { recompute } : {}),
   };
 }
 
@@ -700,6 +722,26 @@ function checkExpectedKeys({ fail }: PackageFolder, keys: Map<string, SigningKey
   }
 }
 
+/** What the verification says about the results (controls.csv and the rest): the builder's statement, or recomputed. */
+function resultsLines(v: PackageVerification): string[] {
+  const r = v.recompute;
+  const files = 'controls.csv, findings.csv, testing-procedures.csv, population.csv, summary.json and the report, HTML and OSCAL views';
+  if (!r) {
+    return [
+      `  results (${files}): the builder's statement. The signatures show who built the package and that nothing changed since;`,
+      '  they do not show the results follow from the evidence. `--recompute` evaluates the sealed evidence again and compares them.',
+    ];
+  }
+  const lines: string[] = [];
+  const by = r.builtBy ? `built by ${r.builtBy.name} ${r.builtBy.version}` : `built by ${v.manifest?.tool.name ?? 'an unknown tool'} ${v.manifest?.tool.version ?? ''}`.trimEnd();
+  lines.push(`  results recompute (${by}; recomputed by ${r.recomputedBy.name} ${r.recomputedBy.version}):`);
+  for (const n of r.notes) lines.push(`    note: ${n}`);
+  if (r.ran && !r.problems.length) lines.push(`    ${r.compared.join(', ')}: the same as re-derived from the package's sealed evidence with the evaluation inputs manifest.json records (the OSCAL, report and HTML views are not compared)`);
+  else if (r.ran) lines.push(`    ${r.problems.length} difference(s) between the package's results and those re-derived from its sealed evidence: listed below`);
+  else if (r.problems.length) lines.push('    not recomputed: listed below');
+  return lines;
+}
+
 /** Human-readable verification report, one problem per line. */
 export function formatVerification(v: PackageVerification, label: string): string {
   const lines: string[] = [];
@@ -736,6 +778,7 @@ export function formatVerification(v: PackageVerification, label: string): strin
     lines.push(`      end: ${c.end}`);
   }
   for (const w of v.warnings) lines.push(`WARNING (period coverage): ${w.path}: ${w.message}`);
+  lines.push(...resultsLines(v));
   if (v.ok && !v.pinnedKeys.length) {
     // Unpinned, the signatures were checked against keys the package itself carries: anyone can re-sign a package.
     const fps = v.signingKeyFingerprints;

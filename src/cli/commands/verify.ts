@@ -14,6 +14,7 @@ interface VerifyOptions extends GlobalOptions {
   expectKey?: string[];
   expectRunKey?: string[];
   expectPackageKey?: string[];
+  recompute?: boolean;
 }
 
 /** A key fingerprint as given on the command line: 64 hex digits, any case, colons allowed (as some tools print them). */
@@ -33,6 +34,7 @@ export function registerVerifyCommand(program: Command): void {
     .option('--from <date>', 'with --store: first day of runs to verify')
     .option('--to <date>', 'with --store: last day of runs to verify')
     .option('--json', 'print the result as JSON')
+    .option('--recompute', "also re-evaluate the package's sealed evidence offline with the evaluation inputs its manifest records and compare controls.csv, findings.csv, testing-procedures.csv, population.csv and summary.json (any difference: INVALID)")
     .option('--expect-key <fingerprint...>', 'signing key fingerprint(s) confirmed out of band, for the package manifest and the runs; a signature by any other key fails verification', listOption)
     .option('--expect-package-key <fingerprint...>', 'key fingerprint(s) pinned for the package manifest only (when the organisation signs packages and runs with distinct keys)', listOption)
     .option('--expect-run-key <fingerprint...>', 'key fingerprint(s) pinned for run manifests only; with --store, the same as --expect-key', listOption)
@@ -41,6 +43,7 @@ export function registerVerifyCommand(program: Command): void {
       const g = cmd.optsWithGlobals<VerifyOptions>();
       if (opts.store || opts.run) {
         if (pkg) throw new ConfigError('give either a package path or --store/--run, not both');
+        if (opts.recompute) throw new ConfigError('--recompute re-derives a package\'s results from its evidence: give a package path, not --store');
         const { config, log } = commandContext(g);
         const store = await openStore(config.store, { log });
         const selection = opts.run ? { runId: opts.run } : parsePeriod(opts.from ?? '1970-01-01', opts.to ?? new Date().toISOString().slice(0, 10));
@@ -61,6 +64,7 @@ export function registerVerifyCommand(program: Command): void {
         expectedKeys: opts.expectKey?.map((k) => fingerprintOption(k)),
         expectedRunKeys: opts.expectRunKey?.map((k) => fingerprintOption(k, '--expect-run-key')),
         expectedPackageKeys: opts.expectPackageKey?.map((k) => fingerprintOption(k, '--expect-package-key')),
+        ...(opts.recompute ? { recompute: true } : {}),
       });
       if (opts.json) {
         const { manifest: _m, ...rest } = v;

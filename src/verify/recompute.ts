@@ -1,0 +1,360 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EvidenceLockerError } from '../errors.js';
+import { sha256Hex } from '../evidence/hash.js';
+import { canonicalJson } from '../seal/canonical.js';
+import type { EvidenceStore, PreflightCheck, RunToStore, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
+import type { EvaluateRunInput } from '../evaluate/engine.js';
+import type { ControlResult } from '../evaluate/types.js';
+import { CatalogSchema, type Catalog } from '../controls/schema.js';
+import { loadCatalogs } from '../controls/load.js';
+import { ProcedureMapSchema, loadProcedureMap, type ProcedureMap } from '../controls/procedures.js';
+import type { ExceptionEntry } from '../package/exceptions.js';
+import type { Config } from '../config/schema.js';
+import { computePackageResults, inputSha256, RECOMPUTED_FILES } from '../package/build.js';
+import { PACKAGE_FILES, type PackageManifest } from '../package/manifest.js';
+import type { ManifestSigner } from '../seal/signer.js';
+import { trustPolicy } from '../seal/trust.js';
+import { LocalEvidenceStore } from '../store/local.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import type { VerificationProblem } from './package.js';
+
+export interface RecomputeOptions {
+  /** The evaluation engine (default: the tool's own, as `package` uses); tests give the one their packages were built with. */
+  evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
+}
+
+/** What `verify --recompute` found: the package's results against those re-derived from its sealed evidence. */
+export interface RecomputeReport {
+  /** The evaluation ran and its results were compared. */
+  ran: boolean;
+  /** The tool recorded in manifest.json as having built the package (absent in packages of older versions). */
+  builtBy?: { name: string; version: string };
+  recomputedBy: { name: string; version: string };
+  /** Files compared, in order. */
+  compared: string[];
+  /** Differences (and reasons it could not run), each naming the file and, for result rows, requirement, account and both values. */
+  problems: VerificationProblem[];
+  /** What the assessor should know about the comparison (another tool version, inputs of this version used). */
+  notes: string[];
+}
+
+/** Most differences named per file; the count of the rest is given. */
+const MAX_PER_FILE = 20;
+
+/**
+ * The unzipped package as a read-only evidence store: sealed runs under `runs/`, bodies under `evidence/objects/`,
+ * the same layout as a local store. Every write is refused.
+ */
+export class PackageEvidenceStore implements EvidenceStore {
+  readonly kind = 'local' as const;
+  private readonly runs: LocalEvidenceStore;
+  private readonly bodies: LocalEvidenceStore;
+  constructor(private readonly root: string) {
+    this.runs = new LocalEvidenceStore(root);
+    this.bodies = new LocalEvidenceStore(join(root, 'evidence'));
+  }
+  describe(): StoreDescription {
+    return { kind: 'local', location: this.root, note: 'the sealed runs and evidence bodies of an auditor package, read-only' };
+  }
+  async preflight(): Promise<PreflightCheck[]> {
+    return [];
+  }
+  putObject(): Promise<StoredObject> {
+    return Promise.reject(new EvidenceLockerError('a package is read-only: verify --recompute writes nothing into it'));
+  }
+  putRun(_run: RunToStore): Promise<void> {
+    return Promise.reject(new EvidenceLockerError('a package is read-only: verify --recompute writes nothing into it'));
+  }
+  getObject(sha256: string, expectedSize?: number): Promise<Buffer> {
+    return this.bodies.getObject(sha256, expectedSize);
+  }
+  hasObject(sha256: string): Promise<boolean> {
+    return this.bodies.hasObject(sha256);
+  }
+  getRun(runId: string): Promise<StoredRun> {
+    return this.runs.getRun(runId);
+  }
+  listRuns(): Promise<string[]> {
+    return this.runs.listRuns();
+  }
+  listObjectHashes(): Promise<string[]> {
+    return this.bodies.listObjectHashes();
+  }
+}
+
+/** Signs nothing: the recompute writes no package; it names the package's own signing key as the build did. */
+function packageKeyStandIn(manifest: PackageManifest, publicKeyPem: string): ManifestSigner {
+  return {
+    algorithm: manifest.signing.algorithm,
+    keyId: manifest.signing.keyId,
+    publicKeyPem: () => Promise.resolve(publicKeyPem),
+    fingerprint: () => Promise.resolve(manifest.signing.keyFingerprint),
+    sign: () => Promise.reject(new EvidenceLockerError('verify --recompute signs nothing')),
+  };
+}
+
+/**
+ * Evaluates the package's own sealed runs and bodies again with the evaluation inputs its signed manifest records,
+ * offline, and compares the result files (controls.csv, findings.csv, testing-procedures.csv, population.csv,
+ * summary.json) with the package's. Call only on a folder whose hashes and signatures verified.
+ */
+export async function recomputePackageDir(root: string, manifest: PackageManifest, opts: RecomputeOptions = {}): Promise<RecomputeReport> {
+  const recomputedBy = { name: TOOL_NAME, version: TOOL_VERSION };
+  const problems: VerificationProblem[] = [];
+  const notes: string[] = [];
+  const ev = manifest.evaluation;
+  if (!ev) {
+    problems.push({
+      path: PACKAGE_FILES.manifest,
+      message: `records no evaluation inputs (built by ${manifest.tool.name} ${manifest.tool.version}, before they were recorded): its results cannot be re-derived from its evidence; they are the builder's statement only`,
+    });
+    return { ran: false, recomputedBy, compared: [], problems, notes };
+  }
+  const builtBy = ev.tool;
+  const sameVersion = builtBy.name === recomputedBy.name && builtBy.version === recomputedBy.version;
+  if (!sameVersion) {
+    notes.push(`built by ${builtBy.name} ${builtBy.version}, recomputed by ${recomputedBy.name} ${recomputedBy.version}: differences may come from the two versions' evaluations, not from the package; recompute with ${builtBy.name} ${builtBy.version} to tell`);
+  }
+  if (ev.engine !== 'built-in' && !opts.evaluate) {
+    notes.push(`manifest.json says the results were computed by an evaluation a program supplied, not ${builtBy.name}'s own; recomputed with ${recomputedBy.name}'s own evaluation`);
+  }
+
+  let builtIn: Catalog[] | undefined;
+  const builtInCatalogs = () => (builtIn ??= loadCatalogs([]));
+  const readEmbedded = async (path: string, sha256: string, what: string): Promise<unknown> => {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(join(root, ...path.split('/')));
+    } catch {
+      problems.push({ path, message: `${what}: the embedded file manifest.json names is missing` });
+      return undefined;
+    }
+    if (sha256Hex(bytes) !== sha256) {
+      problems.push({ path, message: `${what}: hashes to ${sha256Hex(bytes)}, manifest.json "evaluation" records ${sha256}` });
+      return undefined;
+    }
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  };
+
+  const catalogs: Catalog[] = [];
+  for (const c of ev.catalogs) {
+    const what = `catalog ${c.framework}`;
+    if (c.path) {
+      const raw = await readEmbedded(c.path, c.sha256, what);
+      if (raw === undefined) continue;
+      const parsed = CatalogSchema.safeParse(raw);
+      if (!parsed.success) {
+        problems.push({ path: c.path, message: `${what}: not a catalog (${parsed.error.issues[0]?.message ?? 'invalid'})` });
+        continue;
+      }
+      catalogs.push(raw as Catalog);
+      continue;
+    }
+    const own = builtInCatalogs().find((x) => x.framework === c.framework);
+    if (!own) {
+      problems.push({ path: PACKAGE_FILES.manifest, message: `${what}: recorded as the built-in catalog of ${builtBy.name} ${builtBy.version}, which ${recomputedBy.name} ${recomputedBy.version} does not have` });
+      continue;
+    }
+    if (inputSha256(own) !== c.sha256) {
+      notes.push(`${what}: the built-in catalog of ${recomputedBy.name} ${recomputedBy.version} (SHA-256 ${inputSha256(own)}) is not the one that built the package (${c.sha256}, built-in in ${builtBy.name} ${builtBy.version}); recomputed with this version's`);
+    }
+    catalogs.push(own);
+  }
+  const procedureMaps: ProcedureMap[] = [];
+  for (const m of ev.procedureMaps) {
+    const what = `procedure map ${m.framework}`;
+    if (m.path) {
+      const raw = await readEmbedded(m.path, m.sha256, what);
+      if (raw === undefined) continue;
+      const parsed = ProcedureMapSchema.safeParse(raw);
+      if (!parsed.success) {
+        problems.push({ path: m.path, message: `${what}: not a procedure map (${parsed.error.issues[0]?.message ?? 'invalid'})` });
+        continue;
+      }
+      procedureMaps.push(raw as ProcedureMap);
+      continue;
+    }
+    const catalog = builtInCatalogs().find((x) => x.framework === m.framework);
+    const own = catalog ? loadProcedureMap(catalog) : undefined;
+    if (!own) {
+      problems.push({ path: PACKAGE_FILES.manifest, message: `${what}: recorded as the built-in map of ${builtBy.name} ${builtBy.version}, which ${recomputedBy.name} ${recomputedBy.version} does not have` });
+      continue;
+    }
+    if (inputSha256(own) !== m.sha256) {
+      notes.push(`${what}: the built-in map of ${recomputedBy.name} ${recomputedBy.version} (SHA-256 ${inputSha256(own)}) is not the one that built the package (${m.sha256}); recomputed with this version's`);
+    }
+    procedureMaps.push(own);
+  }
+  if (problems.length) return { ran: false, builtBy, recomputedBy, compared: [], problems, notes };
+
+  const scratch = await mkdtemp(join(tmpdir(), 'evidence-locker-recompute-'));
+  let recomputed: Map<string, Buffer>;
+  try {
+    const publicKeyPem = await readFile(join(root, PACKAGE_FILES.publicKey), 'utf8');
+    const result = await computePackageResults({
+      store: new PackageEvidenceStore(root),
+      signer: packageKeyStandIn(manifest, publicKeyPem),
+      trust: trustPolicy(ev.trustedKeys),
+      catalogs,
+      frameworks: ev.frameworks,
+      from: ev.period.from,
+      to: ev.period.to,
+      ...(ev.accountsSelected ? { accounts: ev.accounts } : {}),
+      outDir: scratch,
+      organization: ev.organization,
+      parameterOverrides: ev.parameterOverrides as Config['parameters'],
+      scope: ev.scope as Config['scope'],
+      exceptions: ev.exceptions as ExceptionEntry[],
+      procedureMaps,
+      simulated: ev.simulated,
+      notesPages: ev.notesPages,
+      builtAt: new Date(ev.builtAt),
+      ...(opts.evaluate ? { evaluate: opts.evaluate } : {}),
+    });
+    recomputed = result.files;
+  } catch (err) {
+    problems.push({ path: PACKAGE_FILES.manifest, message: `the results could not be re-derived from the package's evidence with its recorded inputs: ${(err as Error).message}` });
+    return { ran: false, builtBy, recomputedBy, compared: [], problems, notes };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+
+  const compared: string[] = [];
+  for (const path of RECOMPUTED_FILES) {
+    const expected = recomputed.get(path);
+    if (!expected) continue;
+    compared.push(path);
+    let actual: Buffer;
+    try {
+      actual = await readFile(join(root, ...path.split('/')));
+    } catch {
+      problems.push({ path, message: 'missing: the recomputed results have this file' });
+      continue;
+    }
+    if (actual.equals(expected)) continue;
+    // JSON: the same values in another key order are the same results (the recorded scope is canonical JSON, key order not kept).
+    if (path === PACKAGE_FILES.summary && sameJson(actual, expected)) continue;
+    const found = path === PACKAGE_FILES.summary ? summaryDifferences(actual, expected) : csvDifferences(actual, expected);
+    const shown = found.slice(0, MAX_PER_FILE);
+    for (const message of shown) problems.push({ path, message: `${message} (recomputed from the sealed evidence${sameVersion ? '' : ` by ${recomputedBy.name} ${recomputedBy.version}`})` });
+    if (found.length > MAX_PER_FILE) problems.push({ path, message: `and ${found.length - MAX_PER_FILE} more difference(s) from the recomputed results` });
+    if (!found.length) problems.push({ path, message: 'differs from the results recomputed from the sealed evidence (same rows and values; layout or bytes differ)' });
+  }
+  return { ran: true, builtBy, recomputedBy, compared, problems, notes };
+}
+
+/** Columns that identify a row of a result CSV, in the order they are named. */
+const KEY_COLUMNS = ['finding_id', 'framework', 'requirement', 'procedure', 'account', 'region', 'resource', 'query'];
+
+/** RFC 4180 fields of a CSV text: rows of fields. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  if (field !== '' || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+function clip(v: string | undefined): string {
+  if (v === undefined) return '(no row)';
+  return JSON.stringify(v.length > 160 ? `${v.slice(0, 157)}...` : v);
+}
+
+/** Row-by-row differences of a result CSV, keyed by its identifying columns: requirement, account, column, both values. */
+function csvDifferences(actualBytes: Buffer, expectedBytes: Buffer): string[] {
+  const actual = parseCsv(actualBytes.toString('utf8'));
+  const expected = parseCsv(expectedBytes.toString('utf8'));
+  const out: string[] = [];
+  const header = expected[0] ?? [];
+  if ((actual[0] ?? []).join(',') !== header.join(',')) out.push(`header is ${clip((actual[0] ?? []).join(','))}, recomputed ${clip(header.join(','))}`);
+  const keyCols = KEY_COLUMNS.map((k) => [k, header.indexOf(k)] as const).filter(([, i]) => i >= 0);
+  const keyed = (rows: string[][]) => {
+    const m = new Map<string, string[]>();
+    const seen = new Map<string, number>();
+    for (const r of rows.slice(1)) {
+      const base = keyCols.map(([k, i]) => `${k} ${r[i] ?? ''}`).join(', ') || `row ${m.size + 2}`;
+      const n = (seen.get(base) ?? 0) + 1;
+      seen.set(base, n);
+      m.set(n > 1 ? `${base} (#${n})` : base, r);
+    }
+    return m;
+  };
+  const a = keyed(actual);
+  const e = keyed(expected);
+  for (const [key, er] of e) {
+    const ar = a.get(key);
+    if (!ar) {
+      out.push(`${key}: no such row in the package; recomputed ${header.map((h, i) => `${h}=${er[i] ?? ''}`).filter((_, i) => !keyCols.some(([, k]) => k === i)).slice(0, 6).join(', ')}`);
+      continue;
+    }
+    header.forEach((col, i) => {
+      if ((ar[i] ?? '') !== (er[i] ?? '')) out.push(`${key}: ${col} is ${clip(ar[i])} in the package, ${clip(er[i])} recomputed`);
+    });
+  }
+  for (const key of a.keys()) if (!e.has(key)) out.push(`${key}: row in the package that the recomputed results do not have`);
+  return out;
+}
+
+function sameJson(a: Buffer, b: Buffer): boolean {
+  try {
+    return canonicalJson(JSON.parse(a.toString('utf8'))) === canonicalJson(JSON.parse(b.toString('utf8')));
+  } catch {
+    return false;
+  }
+}
+
+function flatten(v: unknown, prefix: string, out: Map<string, string>): void {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) flatten(x, prefix ? `${prefix}.${k}` : k, out);
+  } else out.set(prefix, v === undefined ? 'undefined' : canonicalJson(v));
+}
+
+function clipJson(v: string | undefined): string {
+  if (v === undefined) return '(absent)';
+  return v.length > 200 ? `${v.slice(0, 197)}...` : v;
+}
+
+/** Differences of summary.json by field path (statusCounts.<framework>.fail, failingResults, ...), with both values. */
+function summaryDifferences(actualBytes: Buffer, expectedBytes: Buffer): string[] {
+  let actual: unknown;
+  try {
+    actual = JSON.parse(actualBytes.toString('utf8'));
+  } catch {
+    return ['not JSON'];
+  }
+  const a = new Map<string, string>();
+  const e = new Map<string, string>();
+  flatten(actual, '', a);
+  flatten(JSON.parse(expectedBytes.toString('utf8')), '', e);
+  const out: string[] = [];
+  for (const [k, v] of e) if (a.get(k) !== v) out.push(`${k} is ${clipJson(a.get(k))} in the package, ${clipJson(v)} recomputed`);
+  for (const k of a.keys()) if (!e.has(k)) out.push(`${k} is ${clipJson(a.get(k))} in the package, absent recomputed`);
+  return out;
+}

@@ -1,0 +1,132 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildPackage } from '../../src/package/build.js';
+import { PackageManifestSchema } from '../../src/package/manifest.js';
+import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { trustPolicy } from '../../src/seal/trust.js';
+import { LocalEvidenceStore } from '../../src/store/local.js';
+import { formatVerification, verifyPackage } from '../../src/verify/package.js';
+import { recomputePackageDir } from '../../src/verify/recompute.js';
+import { extractPackageZip } from '../../src/verify/unzip.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
+import type { EvaluateRunInput } from '../../src/evaluate/engine.js';
+import { MemoryStore, TEST_CATALOG, fixtureEvaluate, richScenario, sealDays, ACCOUNTS } from '../package/fixtures.js';
+
+const ACCT = ACCOUNTS[0];
+
+function tmp(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+async function unzip(zip: string): Promise<string> {
+  const dir = tmp('el-recompute-unzip-');
+  await extractPackageZip(zip, dir);
+  return dir;
+}
+
+/** The insider's build (attack21 BUG 2): the same evidence, every fail turned into a pass by a patched evaluation. */
+async function lenient(input: EvaluateRunInput) {
+  return (await fixtureEvaluate(input)).map((r) =>
+    r.status === 'fail' ? { ...r, status: 'pass' as const, reasons: ['2 checks passed'], findings: r.findings.map((f) => ({ ...f, status: 'pass' as const, reason: 'default encryption on' })) } : r,
+  );
+}
+
+/** Three days on which the logs bucket of account 1 has no default encryption: requirement 1.1 fails every day. */
+async function failingScene() {
+  const store = new LocalEvidenceStore(tmp('el-recompute-store-'));
+  const signer = LocalEd25519Signer.open(tmp('el-recompute-key-'));
+  await sealDays(store, ['2026-10-01', '2026-10-02', '2026-10-03'].map((day) => ({ day, encrypted: { [ACCT]: false } })), signer);
+  const trust = trustPolicy([await signer.fingerprint()]);
+  const pkg = (extra: Partial<Parameters<typeof buildPackage>[0]> = {}) =>
+    buildPackage({ store, signer, trust, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp('el-recompute-pkg-'), builtAt: new Date('2026-11-02T09:00:00Z'), ...extra });
+  return { signer, pkg };
+}
+
+describe('verify --recompute: the results are re-derived from the package\'s own sealed evidence', () => {
+  it('a package whose evaluation was altered (attack21 BUG 2) is VALID by signatures but INVALID recomputed, naming file, requirement, account and both values', async () => {
+    const { signer, pkg } = await failingScene();
+    const fp = await signer.fingerprint();
+    const truthful = await pkg();
+    const altered = await pkg({ evaluate: lenient });
+    expect(truthful.summary.statusCounts.fail).toBeGreaterThan(0);
+    expect(altered.summary.statusCounts.fail ?? 0).toBe(0);
+
+    // Signatures alone: VALID, and the output says the results are the builder's statement.
+    const plain = await verifyPackage(altered.zipPath, { expectedKeys: [fp] });
+    expect(plain.ok).toBe(true);
+    expect(formatVerification(plain, 'altered.zip')).toMatch(/results \(controls\.csv.*\): the builder's statement[\s\S]*`--recompute` evaluates the sealed evidence again/);
+
+    // Recomputed with the evaluation the truthful build used: the lenient results do not follow from the evidence.
+    const v = await verifyPackage(altered.zipPath, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
+    expect(v.ok).toBe(false);
+    expect(v.recompute?.ran).toBe(true);
+    const controls = v.problems.filter((p) => p.path === 'controls.csv').map((p) => p.message);
+    expect(controls.some((m) => m.includes('requirement 1.1') && m.includes(`account ${ACCT}`) && /status is "pass" in the package, "fail" recomputed/.test(m))).toBe(true);
+    expect(v.problems.some((p) => p.path === 'summary.json' && /statusCounts\.test-fw\.fail is \(absent\) in the package, \d+ recomputed|statusCounts/.test(p.message))).toBe(true);
+    const text = formatVerification(v, 'altered.zip');
+    expect(text).toMatch(/INVALID/);
+    expect(text).toMatch(/controls\.csv: framework test-fw, requirement 1\.1, account 111111111111: status is "pass" in the package, "fail" recomputed/);
+
+    // The truthful package recomputes to the same results.
+    const t = await verifyPackage(truthful.zipPath, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
+    expect(t.problems).toEqual([]);
+    expect(t.ok).toBe(true);
+    expect(t.recompute?.compared).toEqual(['controls.csv', 'findings.csv', 'testing-procedures.csv', 'population.csv', 'summary.json']);
+    expect(formatVerification(t, 'truthful.zip')).toMatch(/the same as re-derived from the package's sealed evidence/);
+  }, 120_000);
+
+  it('manifest.json records the evaluation inputs: a custom catalog is embedded and listed, and changed parameters change the evaluation id', async () => {
+    const { pkg } = await failingScene();
+    const a = await pkg();
+    const b = await pkg({ parameterOverrides: { 'test.bucket-encryption': { minimumDays: 7 } } as never });
+    const dirA = await unzip(a.zipPath);
+    const ma = PackageManifestSchema.parse(JSON.parse(readFileSync(join(dirA, 'manifest.json'), 'utf8')));
+    const mb = PackageManifestSchema.parse(JSON.parse(readFileSync(join(await unzip(b.zipPath), 'manifest.json'), 'utf8')));
+    expect(ma.evaluation?.tool).toEqual(ma.tool);
+    expect(ma.evaluation?.builtAt).toBe('2026-11-02T09:00:00.000Z');
+    expect(ma.evaluation?.catalogs).toEqual([{ framework: 'test-fw', version: '1.0', sha256: expect.stringMatching(/^[0-9a-f]{64}$/), builtIn: false, path: 'inputs/catalogs/test-fw.json' }]);
+    const embedded = readFileSync(join(dirA, 'inputs', 'catalogs', 'test-fw.json'));
+    expect(sha256Hex(embedded)).toBe(ma.evaluation?.catalogs[0].sha256);
+    expect(ma.files.some((f) => f.path === 'inputs/catalogs/test-fw.json')).toBe(true);
+    expect(readFileSync(join(dirA, 'SHA256SUMS'), 'utf8')).toContain('  inputs/catalogs/test-fw.json\n');
+    expect(ma.evaluationId).toMatch(/^[0-9a-f]{64}$/);
+    expect(mb.evaluation?.parameterOverrides).toEqual({ 'test.bucket-encryption': { minimumDays: 7 } });
+    expect(mb.evaluationId).not.toBe(ma.evaluationId);
+    expect(mb.contentId).toBe(ma.contentId);
+    // VERIFY.md says what the signatures cover and that only --recompute re-derives the results.
+    const guide = readFileSync(join(dirA, 'VERIFY.md'), 'utf8');
+    expect(guide).toMatch(/not that its results follow from the evidence/);
+    expect(guide).toMatch(/evidence-locker verify <this-package\.zip> --expect-key <confirmed fingerprint> --recompute/);
+  }, 120_000);
+
+  it('a demo-like package (attestation with a document, exceptions, a partial shard slot, a scope) recomputes to its own results', async () => {
+    const store = new MemoryStore();
+    const { signer, exceptions } = await richScenario(store, join(tmp('el-recompute-doc-'), 'review.txt'));
+    // Keys out of canonical order, as a config file gives them: manifest.json records them canonically, summary.json
+    // echoes them as given; the same values are the same results.
+    const scope = { 'test-fw': { description: 'cardholder data environment', accounts: ACCOUNTS, include: [{ resource: 'logs-*', reason: 'log buckets' }], connected: [], exclude: [{ resource: 'data-*', reason: 'no account data' }] } };
+    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-04-01', to: '2026-04-30', evaluate: fixtureEvaluate, exceptions, scope, organization: 'Acme', outDir: tmp('el-recompute-pkg-'), builtAt: new Date('2026-05-02T09:00:00Z') });
+    const v = await verifyPackage(built.zipPath, { expectedKeys: [await signer.fingerprint()], recompute: { evaluate: fixtureEvaluate } });
+    expect(v.problems).toEqual([]);
+    expect(v.ok).toBe(true);
+    expect(v.recompute?.ran).toBe(true);
+  }, 120_000);
+
+  it('a package built by another tool version is still recomputed, and the report names both versions', async () => {
+    const { pkg } = await failingScene();
+    const dir = await unzip((await pkg()).zipPath);
+    const m = PackageManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+    const older = { ...m, evaluation: { ...m.evaluation!, tool: { name: m.tool.name, version: '0.0.1' } } };
+    const r = await recomputePackageDir(dir, older, { evaluate: fixtureEvaluate });
+    expect(r.ran).toBe(true);
+    expect(r.problems).toEqual([]);
+    expect(r.notes.join('\n')).toMatch(new RegExp(`built by ${m.tool.name} 0\\.0\\.1, recomputed by ${m.tool.name} ${m.tool.version.replace(/\./g, '\\.')}: differences may come from the two versions`));
+    // A package of a version that recorded no inputs: verifiable, not recomputable, and said so.
+    const { evaluation: _e, evaluationId: _i, ...old } = m;
+    const o = await recomputePackageDir(dir, old);
+    expect(o.ran).toBe(false);
+    expect(o.problems[0].message).toMatch(/records no evaluation inputs .* cannot be re-derived from its evidence/);
+  }, 120_000);
+});
