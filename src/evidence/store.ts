@@ -110,6 +110,8 @@ export interface LockedVersions {
   objectKey(sha256: string): string;
   /** Store key of a run file. */
   runKey(runId: string, file: string): string;
+  /** Days of Object Lock retention every object is written with (the store's configured minimum), when known. */
+  readonly retentionDays?: number;
   /** Every version of each file of a run, oldest (the sealed one) first, by file name. */
   runFileVersions(runId: string): Promise<Map<string, StoredVersionRef[]>>;
   /**

@@ -38,6 +38,8 @@ export interface AssessorResults {
 /** summary.json: the numbers on the cover, for dashboards. */
 export interface PackageSummaryJson {
   organisation: string;
+  /** Accounts collected in the period (the runs held name them) but not in this package (`package --accounts`); empty: none. */
+  accountsLeftOut: string[];
   /** `contradicted`: resources the declared scope leaves out on which a scope-judging check found its data (counted in scope). */
   scope: Record<string, { declared: boolean; statement: string; definition?: ScopeConfig[string]; contradicted?: ContradictedScope[]; entity?: { declared: boolean; statement: string; definition?: EntityConfig } }>;
   /** `datesWithoutRun`: the UTC days of the period on which no collection run was sealed for any account. */
@@ -159,6 +161,8 @@ export interface AssessorInput {
   /** When the package was built, and the completion of its last sealed run: whether the period had ended. */
   builtAt?: string;
   lastSealedRun?: string;
+  /** Accounts the period's collection runs collected that the package leaves out (`package --accounts`). */
+  accountsLeftOut?: string[];
 }
 
 /** Whether the period had ended (24:00 UTC of its last day) when the package was built; unknown build time: ended. */
@@ -235,6 +239,7 @@ export function assessorResults(input: AssessorInput): AssessorResults {
   const datesWithoutRun = input.timeline.days.filter((d) => !runDays.has(d));
   const summary: PackageSummaryJson = {
     organisation: input.organization,
+    accountsLeftOut: input.accountsLeftOut ?? [],
     scope: Object.fromEntries(
       scope.map((s) => [
         s.framework,

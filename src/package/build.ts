@@ -175,6 +175,8 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     accounts = [...new Set(opts.accounts)].sort();
   }
   const accountSet = new Set(accounts);
+  // The runs the package holds still name these accounts: every view says they were collected and left out.
+  const accountsLeftOut = collected.filter((a) => !accountSet.has(a));
   const regions = [...new Set(collectionRuns.flatMap((r) => r.manifest.scope.regions))].sort();
   const allRuns = [...periodRuns, ...attestationRuns];
   const generatedAt = allRuns.reduce((m, r) => (r.manifest.completedAt > m ? r.manifest.completedAt : m), '');
@@ -324,13 +326,14 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     const signing = { algorithm: opts.signer.algorithm, keyFingerprint: await opts.signer.fingerprint(), keyId: opts.signer.keyId };
     const runKeys = uniqueKeys([...allRuns.map((r) => r.manifest.signing), signing]);
     const regionRows = regionCoverage.finish();
-    const assessor = assessorResults({ organization, catalogs, timeline, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps });
+    const assessor = assessorResults({ organization, catalogs, timeline, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, accountsLeftOut, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps });
     const runSigningKeys = uniqueKeys(allRuns.map((r) => r.manifest.signing));
     const model: PackageModel = {
       organization,
       frameworks: catalogs,
       period,
       accounts,
+      ...(accountsLeftOut.length ? { accountsLeftOut } : {}),
       regions,
       generatedAt,
       builtAt,

@@ -85,6 +85,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     // Set by packages built from simulated runs; read loosely so the viewer works with models that lack the flag.
     simulated: Boolean((model as { simulated?: unknown }).simulated),
     accounts: model.accounts,
+    accountsLeftOut: model.accountsLeftOut ?? [],
     regions: model.regions,
     regionSummary: regionSummary(model.regions, model.regionCoverage ?? []),
     days: model.timeline.days,
@@ -190,6 +191,9 @@ function foreignBanner(model: PackageModel): string {
 function bands(model: PackageModel): string {
   let out = '';
   if (model.simulated) out += '<div class="band sim" role="alert"><strong>SIMULATED \u2014 NOT EVIDENCE</strong> The runs in this package were collected from the simulated AWS started by the demo command, not from real accounts.</div>\n';
+  if (model.accountsLeftOut?.length) {
+    out += `<div class="band keys" role="alert"><strong>${model.accountsLeftOut.length} ACCOUNT(S) COLLECTED BUT LEFT OUT</strong> Collected in the period but not in this package: <span class="mono">${model.accountsLeftOut.map(esc).join(', ')}</span>. The runs in this package collected them; no result here covers them.</div>\n`;
+  }
   if (model.runSigningKeys.length > 1) {
     out += `<div class="band keys" role="alert"><strong>RUNS SIGNED BY ${model.runSigningKeys.length} DIFFERENT KEYS</strong> Confirm every one with the organisation out of band: <span class="mono">${model.runSigningKeys.map((k) => esc(k.keyFingerprint)).join(', ')}</span></div>\n`;
   }
@@ -414,6 +418,7 @@ function viewSummary(){
     ['Rebuilt days', el('span', {id: 'rebuilt-days', text: D.rebuilt.sentence || 'none: the evidence of every day was collected on that day'})],
     ['Days without a run', (D.assessor && D.assessor.summary && D.assessor.summary.period.datesWithoutRun.length) ? D.assessor.summary.period.datesWithoutRun.length + ': ' + D.assessor.summary.period.datesWithoutRun.join(', ') + ' (see Gaps)' : 'none' + (periodOpen() ? ' (' + openDayText() + ')' : '')],
     ['Scope: accounts', D.accounts.length + ': ' + D.accounts.slice(0, 50).join(', ') + (D.accounts.length > 50 ? ', ...' : '')],
+    ['Collected in the period but not in this package', (D.accountsLeftOut || []).length ? D.accountsLeftOut.join(', ') : 'none'],
     ['Scope: regions', D.regionSummary || D.regions.join(', ') || '-'],
     ['Frameworks', D.frameworks.map(function(f){ return f.name + ' (' + f.requirements.length + ' requirements)'; }).join('; ')],
     ['Signing key fingerprint', el('code', {id: 'key-fingerprint', text: D.signing.keyFingerprint})],

@@ -17,6 +17,8 @@ export interface PackageModel {
   frameworks: Catalog[];
   period: PeriodDays;
   accounts: string[];
+  /** Accounts the period's collection runs collected that `package --accounts` left out of this package (absent: none). */
+  accountsLeftOut?: string[];
   regions: string[];
   generatedAt: string;
   /** When the package was built (the cover shows it beside the last run's time). */

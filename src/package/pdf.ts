@@ -473,6 +473,13 @@ function coverBands(doc: Doc, model: PackageModel): void {
       '#b35900',
     );
   }
+  if (model.accountsLeftOut?.length) {
+    band(
+      `${model.accountsLeftOut.length} ACCOUNT(S) COLLECTED BUT LEFT OUT`,
+      `Collected in the period but not in this package: ${model.accountsLeftOut.join(', ')}. The runs in this package collected them; the package was built for the other accounts only (package --accounts), so no result, count or finding here covers them. Ask the organisation why.`,
+      '#b35900',
+    );
+  }
   if (model.runSigningKeys.length > 1) {
     band(`RUNS SIGNED BY ${model.runSigningKeys.length} DIFFERENT KEYS`, 'Confirm every run signing key listed below with the organisation out of band; a run signed by an unconfirmed key is not evidence.', '#b35900');
   }
@@ -492,6 +499,7 @@ function cover(doc: Doc, model: PackageModel): void {
   keyValues(doc, [
     ['Period', `${model.period.from} to ${model.period.to} (UTC days, inclusive; ${model.timeline.days.length} days)`],
     ['Accounts', model.accounts.join(', ')],
+    ...(model.accountsLeftOut?.length ? [['Left out', `Collected in the period but not in this package: ${model.accountsLeftOut.join(', ')}`] as [string, string]] : []),
     ['Regions', regionSummary(model.regions, model.regionCoverage ?? [])],
     // With the entity type, in a few words, of each framework that has requirements limited to one (the method section says it in full).
     ['Frameworks', model.frameworks.map((f) => { const e = model.assessor.scope.find((x) => x.framework === f.framework)?.entity; return e ? `${f.framework} (${entityCoverText(model.assessor.summary.scope[f.framework]?.entity?.definition)})` : f.framework; }).join(', ')],

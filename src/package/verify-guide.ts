@@ -67,6 +67,13 @@ fingerprint you confirmed, never from the one printed here. The fingerprint of a
 
     ${fingerprintCommand()}
 
+The signing key signs for whoever may call kms:Sign with it (the collector role can): a run signed with it
+days after the day it names verifies like a run sealed that day. Ask the organisation for the key's CloudTrail
+\`Sign\` events over the period and reconcile them: one per run (collection, rebuilt day or attestation) at its
+completion, three per package built (a signing check, manifest.sig, SHA256SUMS.sig), two per legal hold or
+release (a signing check and its run). A Sign event without its run, or a run whose Sign event came later than
+its completion, is a run written afterwards.
+
 The package id is the SHA-256 of \`manifest.json\`. It cannot be printed inside the files the manifest
 lists; \`evidence-locker verify\`, \`verify.sh\` and \`sha256sum manifest.json\` print it.
 

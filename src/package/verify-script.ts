@@ -335,6 +335,19 @@ EOF
   case " $run_fps " in *" $run_fp "*) ;; *) run_fps="$run_fps $run_fp" ;; esac
   sha=$(sha256sum < "$m" | cut -d' ' -f1)
   chain_lines="$chain_lines$chain$tab$started$tab$run$tab$sha$tab$prev_id$tab$prev_sha$tab$kind$tab$completed$nl"
+  if [ "$kind" = collection ]; then
+    # The accounts the run collected (compared below with the package's accounts).
+    sed -n 's/.*"scope":{"accounts":\[\([^]]*\)\].*/\1/p' "$m" | tr ',' '\n' | tr -d '"' | grep . >> "$work/run_accounts"
+    case "$run" in
+      *-backfill-*) ;;
+      *)
+        # Records collected outside the run; the bodies of its ok records (one body cited by two runs is checked below).
+        outside=$(grep -o '[{,]"collectedAt":"[^"]*"' "$m" | sed 's/^."collectedAt":"//; s/"$//' | awk -v s="$started" -v c="$completed" '$0 < s || $0 > c' | head -n 1)
+        [ -z "$outside" ] || fail "runs/$run: a record was collected at $outside, outside the run's start and completion ($started to $completed): evidence-locker collects a run's records while it runs"
+        grep -o '"sha256":"[0-9a-f]\{64\}","size":[0-9]*,"status":"ok"' "$m" | cut -c11-74 | sort -u | sed "s/\$/ $run/" >> "$work/ok_bodies"
+        ;;
+    esac
+  fi
 done
 [ "$runs" -gt 0 ] || fail "the package holds no run under runs/"
 
@@ -397,16 +410,42 @@ ends_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -
     endday = (bday != "" && bday < to) ? bday : to
     if (bday != "" && bday < to) print "WARN  manifest.json: the package was built on " bday ", before its period ends on " to
   }
+  function scount(c) { if (c == "default") return 1; if (c ~ /^shard-[1-9][0-9]*-of-[1-9][0-9]*$/) { sub(/^shard-[0-9]*-of-/, "", c); return c + 0 } return 0 }
+  function written(k, c, id,   i, n2) {
+    if (k == "attestation") return c == "attestations"
+    if (k == "legal-hold") return c == "legal-hold"
+    if (id ~ /-backfill-/) return c == "backfill"
+    if (c == "default") return 1
+    if (c !~ /^shard-[1-9][0-9]*-of-[1-9][0-9]*$/) return 0
+    i = c; sub(/^shard-/, "", i); sub(/-of-.*$/, "", i); n2 = c; sub(/^shard-[0-9]*-of-/, "", n2)
+    return i + 0 <= n2 + 0
+  }
   { n = NR; ch[n] = $1; st[n] = $2; run[n] = $3; pid[n] = $5; kind[n] = $7; comp[n] = $8; held[$3] = 1
+    never = "evidence-locker never writes such a run: it was sealed by something else holding the signing key (kms:Sign)"
+    if (!written($7, $1, $3)) print "FAIL  runs/" $3 ": chain " $1 ": a " $7 " run is never sealed in a chain of that name: " never
+    if (($1 in kind1) && kind1[$1] != $7 && !($1 in mixed)) { mixed[$1] = 1; print "FAIL  runs/" $3 ": chain " $1 " mixes run kinds (" kind1[$1] ", " $7 "): " never }
+    if (!($1 in kind1)) kind1[$1] = $7
+    if ($3 ~ /^[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z/) {
+      idt = substr($3, 1, 4) "-" substr($3, 5, 2) "-" substr($3, 7, 2) "T" substr($3, 10, 2) ":" substr($3, 12, 2) ":" substr($3, 14, 2)
+      if (idt > substr($2, 1, 19)) print "FAIL  runs/" $3 ": the run id'"'"'s time is after the run'"'"'s startedAt " $2 ": evidence-locker names a run when it starts"
+    }
+    if ($8 < $2) print "FAIL  runs/" $3 ": completedAt " $8 " is before startedAt " $2
+    if ($7 == "collection" && $3 !~ /-backfill-/) { isper[$1] = 1; if (firstst == "" || $2 < firstst) firstst = $2 }
+    if (!($1 in maxcomp) || $8 > maxcomp[$1]) maxcomp[$1] = $8
     day[n] = idday($3); if (day[n] == "") day[n] = substr($2, 1, 10)
     if ($8 > maxc) { maxc = $8; maxr = $3 }
     if (!($1 in first)) { first[$1] = n; order[++chains] = $1 }
     last[$1] = n
-    if ($7 != "collection" || $3 ~ /-backfill-/) aperiodic[$1] = 1 }
+  }
   END {
     if (n == listed && n > 0 && gen != maxc) print "FAIL  manifest.json: generatedAt " gen " is not the completion of the last run the package holds (" maxr ", completed " maxc "): the package manifest does not describe the runs it holds; obtain the package again from the organisation"
     for (k = 1; k <= chains; k++) {
-      c = order[k]; f = first[c]; l = last[c]; periodic = !(c in aperiodic)
+      c = order[k]; f = first[c]; l = last[c]; periodic = (c in isper)
+      if (periodic && c != "backfill" && pid[f] == "-" && st[f] > firstst) {
+        change = 0
+        for (k2 = 1; k2 <= chains; k2++) { c2 = order[k2]; if (c2 != c && (c2 in isper) && c2 != "backfill" && scount(c2) != scount(c) && maxcomp[c2] <= st[f]) change = 1 }
+        if (!change) print "FAIL  runs/" run[f] ": chain " c ": begins (previous: null) on " day[f] ", after collection in the package began (" firstst "), and no collection chain of another shard count ended before it: evidence-locker starts a new collection chain only on its first run ever or when the shard count changes, so this run was sealed by something else holding the signing key (kms:Sign)"
+      }
       sgap = (periodic && day[f] > from) ? dn(day[f]) - dn(from) : 0
       if (pid[f] == "-") {
         if (sgap) print "WARN  runs/" run[f] ": chain " c ": collection began on " day[f] " (the chain'"'"'s first run ever), " daysword(sgap) " after the period start " from
@@ -440,6 +479,23 @@ if [ "$ends_fail" -gt 0 ]; then
 else
   ok "the first and last runs of each chain are consistent with the period $p_from to $p_to"
 fi
+
+# 9. One evidence body with AWS request ids of its own cited by two collection runs: every run collects its own
+# responses. Accounts the runs collected that the package leaves out (package --accounts): a warning.
+shared=0
+if [ -f "$work/ok_bodies" ]; then
+  for b in $(cut -d' ' -f1 "$work/ok_bodies" | sort | uniq -d); do
+    f="evidence/objects/sha256/$(printf '%s' "$b" | cut -c1-2)/$b.json"
+    if [ -f "$f" ] && grep -q '"requestIds":\["' "$f"; then
+      shared=$((shared + 1))
+      [ "$shared" -gt 3 ] || echo "FAIL  $f: cited by more than one collection run ($(grep "^$b " "$work/ok_bodies" | cut -d' ' -f2 | tr '\n' ' '| sed 's/ $//'))"
+    fi
+  done
+fi
+[ "$shared" -eq 0 ] || fail "$shared evidence body(ies) carrying AWS request ids of their own are cited by more than one collection run: a run citing another run's bodies did not collect them"
+sed -n '/^  "accounts": \[/,/^  \]/s/^    "\([^"]*\)",\{0,1\}$/\1/p' manifest.json 2>/dev/null | sort -u > "$work/pkg_accounts"
+left_out=$( { [ -f "$work/run_accounts" ] && sort -u "$work/run_accounts"; } | comm -23 - "$work/pkg_accounts" | tr '\n' ' ' | sed 's/ $//')
+[ -z "$left_out" ] || echo "WARNING (accounts): accounts collected in the period but not in this package: $left_out (the runs it holds collected them; ask the organisation why they were left out)"
 
 echo "package id (SHA-256 of manifest.json): $(sha256sum < manifest.json | cut -d' ' -f1)"
 if [ "$failures" -gt 0 ]; then

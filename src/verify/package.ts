@@ -9,7 +9,7 @@ import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
 import { publicKeyFingerprint, verifiedScheme, verifyManifestSignature } from '../seal/verify-signature.js';
 import { PACKAGE_FILES, PackageManifestSchema, evidencePath, runPath, type PackageManifest } from '../package/manifest.js';
 import { compareCodeUnits } from '../package/zip.js';
-import { compareRunsInChain, reconstructionRunDay, runIdDay } from '../evidence/run-id.js';
+import { compareRunsInChain, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
 import { DEFAULT_UNZIP_LIMITS, UntrustedSizesError, extractPackageZip, type UnzipLimits } from './unzip.js';
 import { nonCanonicalPackageManifest, nonCanonicalRunManifest } from './canonical-check.js';
 import type { RecomputeOptions, RecomputeReport } from './recompute.js';
@@ -271,6 +271,14 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   if (manifest) checkSignedFileList(folder, manifest);
   checkRunChains(folder, runs);
   const warnings: VerificationProblem[] = [];
+  await checkRunKinds(folder, runs);
+  if (manifest) {
+    // `package --accounts` chooses the accounts reported; the runs held still say which accounts were collected.
+    const reported = new Set(manifest.accounts);
+    const collected = new Set(runs.filter((r) => r.manifest.kind === 'collection').flatMap((r) => r.manifest.scope.accounts));
+    const leftOut = [...collected].filter((a) => !reported.has(a)).sort(compareCodeUnits);
+    if (leftOut.length) warnings.push({ path: PACKAGE_FILES.manifest, message: `accounts collected in the period but not in this package: ${leftOut.join(', ')} (the runs it holds collected them; the report, results and evidence cover only ${[...reported].sort(compareCodeUnits).join(', ') || 'no account'}): ask the organisation why they were left out` });
+  }
   const chains = manifest ? checkPeriodEnds(folder, manifest, runs, warnings) : [];
   checkEvidenceBodies(folder, runs, manifest);
   if (expected) checkExpectedKeys(folder, keys, expected);
@@ -571,6 +579,92 @@ function checkRunChains({ fail, checked, notRead }: PackageFolder, runs: Package
   }
 }
 
+/** The chain names evidence-locker writes for each run kind (collect, backfill, `package --attest`, legal holds). */
+const SHARD_CHAIN = /^shard-([1-9][0-9]*)-of-([1-9][0-9]*)$/;
+function chainWrittenFor(kind: RunManifest['kind'], chain: string, reconstruction: boolean): boolean {
+  if (kind === 'attestation') return chain === 'attestations';
+  if (kind === 'legal-hold') return chain === 'legal-hold';
+  if (reconstruction) return chain === 'backfill';
+  if (chain === 'default') return true;
+  const m = SHARD_CHAIN.exec(chain);
+  return !!m && Number(m[1]) <= Number(m[2]);
+}
+/** How many shards a collection chain's schedule had: `default` is one, `shard-i-of-n` is n. */
+const shardCountOf = (chain: string) => (chain === 'default' ? 1 : Number(SHARD_CHAIN.exec(chain)?.[2] ?? 0));
+/** A collection chain collected on a schedule (not the backfill chain of rebuilt days). */
+const isPeriodicChain = (list: PackagedRun[]) => list.some((r) => r.manifest.kind === 'collection' && !r.manifest.reconstruction);
+
+/**
+ * What evidence-locker never writes, so a run manifest signed with the organisation's key (kms:Sign, which the
+ * collector's role holds) that shows it was written by something else. INVALID: a chain mixing run kinds; a chain
+ * name the tool never writes for its runs' kind; a run id whose time is after its startedAt; a collection record
+ * collected outside its run's [startedAt, completedAt]; a collection chain that begins (`previous: null`) after the
+ * package's first collection run, unless the schedule's shard count changed then (another collection chain of a
+ * different shard count ended before it began); one evidence body with AWS request ids of its own (provenance) cited by
+ * two collection runs.
+ */
+async function checkRunKinds({ fail, present, abs }: PackageFolder, runs: PackagedRun[]): Promise<void> {
+  const byChain = new Map<string, PackagedRun[]>();
+  for (const r of runs) byChain.set(r.manifest.chain, [...(byChain.get(r.manifest.chain) ?? []), r]);
+  const never = 'evidence-locker never writes such a run: it was sealed by something else holding the signing key (kms:Sign); ask the organisation for the key\'s CloudTrail Sign events';
+  for (const [chain, list] of byChain) {
+    const kinds = [...new Set(list.map((r) => r.manifest.kind))].sort(compareCodeUnits);
+    if (kinds.length > 1) fail(`runs/${list[0].runId}`, `chain ${chain} mixes run kinds (${kinds.join(', ')}): ${never}`);
+    for (const r of list) {
+      if (!chainWrittenFor(r.manifest.kind, chain, !!r.manifest.reconstruction)) {
+        fail(`runs/${r.runId}`, `chain ${chain}: a ${r.manifest.kind}${r.manifest.reconstruction ? ' (reconstruction)' : ''} run is never sealed in a chain of that name (collection: default or shard-i-of-n; reconstructions: backfill; attestations: attestations; legal holds: legal-hold): ${never}`);
+      }
+    }
+  }
+  for (const r of runs) {
+    const m = r.manifest;
+    const idTime = runIdTime(r.runId)?.getTime();
+    const started = Date.parse(m.startedAt);
+    const completed = Date.parse(m.completedAt);
+    // The id is the start time to the second (or, from the daemon, the moment just before the run started).
+    if (idTime !== undefined && !Number.isNaN(started) && idTime > Math.floor(started / 1000) * 1000) {
+      fail(`runs/${r.runId}`, `the run id's time ${new Date(idTime).toISOString()} is after the run's startedAt ${m.startedAt}: evidence-locker names a run when it starts`);
+    }
+    if (completed < started) fail(`runs/${r.runId}`, `completedAt ${m.completedAt} is before startedAt ${m.startedAt}`);
+    if (m.kind === 'collection' && !m.reconstruction) {
+      const outside = m.records.filter((rec) => { const t = Date.parse(rec.collectedAt); return !(t >= started && t <= completed); });
+      if (outside.length) fail(`runs/${r.runId}`, `${outside.length} record(s) collected outside the run's start and completion (${m.startedAt} to ${m.completedAt}), e.g. ${outside[0].recordId} at ${outside[0].collectedAt}: evidence-locker collects a run's records while it runs`);
+    }
+  }
+  // A collection chain that begins after collection had already begun in the period.
+  const periodic = [...byChain].filter(([chain, list]) => chain !== 'backfill' && isPeriodicChain(list));
+  const starts = periodic.flatMap(([, list]) => list.map((r) => r.manifest.startedAt)).sort(compareCodeUnits);
+  for (const [chain, list] of periodic) {
+    const first = list.reduce((a, b) => (compareRunsInChain({ ...b.manifest, runId: b.runId }, { ...a.manifest, runId: a.runId }) < 0 ? b : a));
+    if (first.manifest.previous !== null || first.manifest.startedAt <= starts[0]) continue;
+    const count = shardCountOf(chain);
+    const shardChange = periodic.some(([other, ol]) => other !== chain && shardCountOf(other) !== count && ol.every((r) => r.manifest.completedAt <= first.manifest.startedAt));
+    if (shardChange) continue;
+    fail(`runs/${first.runId}`, `chain ${chain}: begins (previous: null) with ${first.runId} on ${runDayOf(first.manifest)}, after collection in the package began (${starts[0]}), and no collection chain of another shard count ended before it: evidence-locker starts a new collection chain only on its first run ever or when the shard count changes, so this run was sealed by something else holding the signing key (kms:Sign) — for example back-dated into a missed day; ask the organisation for the key's CloudTrail Sign events`);
+  }
+  // One body cited by two collection runs: honest runs never do, each body carries its own AWS request ids.
+  const citedBy = new Map<string, string[]>();
+  for (const r of runs) {
+    if (r.manifest.kind !== 'collection' || r.manifest.reconstruction) continue;
+    for (const rec of new Set(r.manifest.records.filter((x) => x.status === 'ok').map((x) => x.sha256))) citedBy.set(rec, [...(citedBy.get(rec) ?? []), r.runId]);
+  }
+  const shared: [string, string[]][] = [];
+  for (const [sha, ids] of citedBy) {
+    if (ids.length < 2 || !present.has(evidencePath(sha))) continue;
+    let requestIds: unknown;
+    try {
+      requestIds = (JSON.parse(await readFile(abs(evidencePath(sha)), 'utf8')) as { provenance?: { requestIds?: unknown } }).provenance?.requestIds;
+    } catch {
+      continue; // an unreadable body is reported by the body checks
+    }
+    if (Array.isArray(requestIds) && requestIds.length) shared.push([sha, ids]);
+  }
+  if (shared.length) {
+    const pairs = [...new Set(shared.map(([, ids]) => ids.join(' and ')))].sort(compareCodeUnits);
+    fail(`runs/${shared[0][1][1]}`, `${shared.length} evidence bod${shared.length === 1 ? 'y' : 'ies'} carrying AWS request ids of their own are cited by more than one collection run (${pairs.slice(0, 3).join('; ')}${pairs.length > 3 ? '; …' : ''}): every run collects its own responses, so a run citing another run's bodies did not collect them`);
+  }
+}
+
 const DAY_MS = 86_400_000;
 const dayNumber = (day: string) => Math.round(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
 const dayAfter = (day: string, n: number) => new Date((dayNumber(day) + n) * DAY_MS).toISOString().slice(0, 10);
@@ -612,7 +706,9 @@ function checkPeriodEnds({ fail, notRead }: PackageFolder, manifest: PackageMani
     const lastDay = runDayOf(last.manifest);
     const attestation = first.manifest.kind === 'attestation';
     // Days without a run are told only of chains collected on a schedule (not attestations, legal holds or rebuilt days).
-    const periodic = list.every((r) => r.manifest.kind === 'collection' && !r.manifest.reconstruction);
+    // Any chain holding a scheduled collection run is periodic: a run of another kind in it (INVALID itself) does not
+    // silence the days without a run.
+    const periodic = isPeriodicChain(list);
     const leftOut = 'runs of the period were left out of the package: obtain the complete package from the organisation (the organisation can compare it with `evidence-locker verify --store`)';
 
     let start: string;

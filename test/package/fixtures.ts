@@ -121,6 +121,8 @@ export interface FixtureDay {
   minutes?: number;
   /** Sealed as the demo seals its runs: collected from the simulated AWS. */
   simulated?: boolean;
+  /** Bodies carry provenance as the collector writes it: AWS request ids and response dates of their own day. */
+  provenance?: boolean;
   /** Sealed on `day` as `backfill` seals a reconstruction of this earlier day (chain `backfill`). */
   rebuilds?: string;
 }
@@ -154,7 +156,8 @@ export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?
     const records: ManifestRecord[] = [];
     const accounts = Object.keys(d.encrypted).sort();
     for (const acct of accounts) {
-      const add = async (b: EvidenceBody) => {
+      const add = async (plain: EvidenceBody) => {
+        const b: EvidenceBody = d.provenance ? { ...plain, provenance: { endpoint: 'https://aws.test', callerArn: null, requestIds: [`req-${d.day}-${hour}-${acct}-${plain.queryId}`], responseDates: [`${d.day}T${hour}:00:04.000Z`], tool: { name: 'evidence-locker', version: 'test' }, sdkVersion: 'aws-sdk-js-v3/test' } } : plain;
         const bytes = canonicalBytes(b);
         const sha = sha256Hex(bytes);
         await store.putObject(sha, bytes);
