@@ -416,7 +416,7 @@ function table(doc: Doc, columns: Column[], rows: Cell[][], opts: { size?: numbe
 
 /** Label/value pairs, tagged as a two-column table whose first column holds row headers. */
 /** Key rows whose values are fingerprints or ids: monospaced and small enough that a SHA-256 stays on one line. */
-const MONO_VALUE_KEYS = new Set(['Signing key', 'Run signing keys', 'Evidence set id']);
+const MONO_VALUE_KEYS = new Set(['Signing key', 'Run signing keys', 'Evidence set id', 'Evaluation inputs id']);
 
 function keyValues(doc: Doc, pairs: [string, string][], keyWidth = 130, rowGap = 4): void {
   group(doc, 'Table', () => {
@@ -505,13 +505,16 @@ function cover(doc: Doc, model: PackageModel): void {
     ['Frameworks', model.frameworks.map((f) => { const e = model.assessor.scope.find((x) => x.framework === f.framework)?.entity; return e ? `${f.framework} (${entityCoverText(model.assessor.summary.scope[f.framework]?.entity?.definition)})` : f.framework; }).join(', ')],
     // An unfinished period: said with the build time, which names the last sealed run the evidence goes up to.
     ...(periodOpen(model)
-      ? [['Package built', `${model.builtAt} by ${model.tool.name} ${model.tool.version}; period not ended when the package was built: evidence up to the last sealed run, ${model.assessor.summary.period.evidenceUntil || model.generatedAt}`] as [string, string]]
-      : [['Package built', `${model.builtAt} by ${model.tool.name} ${model.tool.version}`] as [string, string], ['Last sealed run', `${model.generatedAt} (completion of the last sealed run included)`] as [string, string]]),
+      ? [['Package built', `${model.builtAt}; period not ended when the package was built: evidence up to the last sealed run, ${model.assessor.summary.period.evidenceUntil || model.generatedAt}`] as [string, string]]
+      : [['Package built', model.builtAt] as [string, string], ['Last sealed run', `${model.generatedAt} (completion of the last sealed run included)`] as [string, string]]),
     ['Sealed runs', `${model.runs.length} collection run(s), ${model.attestationRuns.length} attestation run(s)`],
     ['Days without a run', daysWithoutRunText(model, true)],
     ['Period coverage', periodCoverageText(model, true)],
     ['Evidence set id', model.contentId],
-    ...(model.evaluationId ? [['Evaluation inputs id', `${model.evaluationId} (tool, catalogs, procedure maps, parameters, scope, exceptions: manifest.json "evaluation"; \`evidence-locker verify --recompute\` re-derives the results from the sealed evidence with them)`] as [string, string]] : []),
+    // The tool is one of the evaluation inputs: named with them (a package without them names it alone).
+    ...(model.evaluationId
+      ? [['Evaluation inputs id', `${model.evaluationId}\n(${model.tool.name} ${model.tool.version}; checked by verify --recompute)`] as [string, string]]
+      : [['Tool', `${model.tool.name} ${model.tool.version}`] as [string, string]]),
     ['Package id', 'SHA-256 of manifest.json (`sha256sum manifest.json`)'],
     // A local key's id is its fingerprint again: one line says both.
     ['Signing key', model.signing.keyId === `local:${model.signing.keyFingerprint}` ? `${model.signing.keyFingerprint}\n(${model.signing.algorithm}, local key)` : `${model.signing.keyFingerprint}\n${model.signing.keyId} (${model.signing.algorithm})`],
