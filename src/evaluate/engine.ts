@@ -122,6 +122,8 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
     const a = applicability(frameworkId, req, input.entity);
     if (!a) return r;
     if (a.applies === true) return { ...r, reasons: [...r.reasons, a.note] };
+    // Declared not of the type: not applicable whatever the checks found or the coverage (a manual requirement too).
+    if (a.applies === false && r.status === 'manual') return { ...r, status: 'not-applicable', reasons: [a.note, ...r.reasons] };
     if (r.status === 'manual' || (a.applies === 'undeclared' && (r.status === 'needs-review' || r.status === 'not-collected'))) return { ...r, reasons: [a.note, ...r.reasons] };
     const found = `${STATUS_WORD[r.status]}${r.reasons.length ? ` (${r.reasons.length} reason${r.reasons.length === 1 ? '' : 's'} below)` : ''}`;
     if (a.applies === false) {

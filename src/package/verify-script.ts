@@ -432,6 +432,7 @@ ends_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -
     if ($8 < $2) print "FAIL  runs/" $3 ": completedAt " $8 " is before startedAt " $2
     if ($7 == "collection" && $3 !~ /-backfill-/) { isper[$1] = 1; if (firstst == "" || $2 < firstst) firstst = $2 }
     if (!($1 in maxcomp) || $8 > maxcomp[$1]) maxcomp[$1] = $8
+    if (!($1 in minst) || $2 < minst[$1]) minst[$1] = $2
     day[n] = idday($3); if (day[n] == "") day[n] = substr($2, 1, 10)
     if ($8 > maxc) { maxc = $8; maxr = $3 }
     if (!($1 in first)) { first[$1] = n; order[++chains] = $1 }
@@ -443,8 +444,10 @@ ends_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -
       c = order[k]; f = first[c]; l = last[c]; periodic = (c in isper)
       if (periodic && c != "backfill" && pid[f] == "-" && st[f] > firstst) {
         change = 0
-        for (k2 = 1; k2 <= chains; k2++) { c2 = order[k2]; if (c2 != c && (c2 in isper) && c2 != "backfill" && scount(c2) != scount(c) && maxcomp[c2] <= st[f]) change = 1 }
-        if (!change) print "FAIL  runs/" run[f] ": chain " c ": begins (previous: null) on " day[f] ", after collection in the package began (" firstst "), and no collection chain of another shard count ended before it: evidence-locker starts a new collection chain only on its first run ever or when the shard count changes, so this run was sealed by something else holding the signing key (kms:Sign)"
+        beside = 0
+        for (k2 = 1; k2 <= chains; k2++) { c2 = order[k2]; if (c2 != c && (c2 in isper) && c2 != "backfill" && scount(c2) != scount(c)) { if (maxcomp[c2] <= st[f]) change = 1; else if (minst[c2] < st[f]) beside = 1 } }
+        if (!change && beside && scount(c) > 0) print "WARN  runs/" run[f] ": chain " c ": begins (previous: null) on " day[f] ", after collection in the package began (" firstst "), while a collection chain of another shard count was still running: evidence-locker starts a new chain when the shard count changes; confirm with the organisation that it changed on " day[f] ", and reconcile the key'"'"'s CloudTrail Sign events (a run sealed by anyone else holding kms:Sign looks the same)"
+        else if (!change) print "FAIL  runs/" run[f] ": chain " c ": begins (previous: null) on " day[f] ", after collection in the package began (" firstst "), and no collection chain of another shard count ended before it: evidence-locker starts a new collection chain only on its first run ever or when the shard count changes, so this run was sealed by something else holding the signing key (kms:Sign)"
       }
       sgap = (periodic && day[f] > from) ? dn(day[f]) - dn(from) : 0
       if (pid[f] == "-") {

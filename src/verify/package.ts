@@ -271,7 +271,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   if (manifest) checkSignedFileList(folder, manifest);
   checkRunChains(folder, runs);
   const warnings: VerificationProblem[] = [];
-  await checkRunKinds(folder, runs);
+  await checkRunKinds(folder, runs, warnings);
   if (manifest) {
     // `package --accounts` chooses the accounts reported; the runs held still say which accounts were collected.
     const reported = new Set(manifest.accounts);
@@ -603,7 +603,8 @@ const isPeriodicChain = (list: PackagedRun[]) => list.some((r) => r.manifest.kin
  * different shard count ended before it began); one evidence body with AWS request ids of its own (provenance) cited by
  * two collection runs.
  */
-async function checkRunKinds({ fail, present, abs }: PackageFolder, runs: PackagedRun[]): Promise<void> {
+async function checkRunKinds({ fail, present, abs }: PackageFolder, runs: PackagedRun[], warnings: VerificationProblem[]): Promise<void> {
+  const warn = (path: string, message: string) => warnings.push({ path, message });
   const byChain = new Map<string, PackagedRun[]>();
   for (const r of runs) byChain.set(r.manifest.chain, [...(byChain.get(r.manifest.chain) ?? []), r]);
   const never = 'evidence-locker never writes such a run: it was sealed by something else holding the signing key (kms:Sign); ask the organisation for the key\'s CloudTrail Sign events';
@@ -640,6 +641,13 @@ async function checkRunKinds({ fail, present, abs }: PackageFolder, runs: Packag
     const count = shardCountOf(chain);
     const shardChange = periodic.some(([other, ol]) => other !== chain && shardCountOf(other) !== count && ol.every((r) => r.manifest.completedAt <= first.manifest.startedAt));
     if (shardChange) continue;
+    // Beside a chain of another shard count that began before it: the shard count may have changed while the other
+    // chain kept running (an operator collecting both ways for a time), or the run was sealed by someone else.
+    const besideOther = count > 0 && periodic.some(([other, ol]) => other !== chain && shardCountOf(other) !== count && ol.some((r) => r.manifest.startedAt < first.manifest.startedAt));
+    if (besideOther) {
+      warn(`runs/${first.runId}`, `chain ${chain}: begins (previous: null) with ${first.runId} on ${runDayOf(first.manifest)}, after collection in the package began (${starts[0]}), while a collection chain of another shard count was still running: evidence-locker starts a new chain when the shard count changes; confirm with the organisation that it changed on ${runDayOf(first.manifest)}, and reconcile the key's CloudTrail Sign events (a run sealed by anyone else holding kms:Sign looks the same)`);
+      continue;
+    }
     fail(`runs/${first.runId}`, `chain ${chain}: begins (previous: null) with ${first.runId} on ${runDayOf(first.manifest)}, after collection in the package began (${starts[0]}), and no collection chain of another shard count ended before it: evidence-locker starts a new collection chain only on its first run ever or when the shard count changes, so this run was sealed by something else holding the signing key (kms:Sign) — for example back-dated into a missed day; ask the organisation for the key's CloudTrail Sign events`);
   }
   // One body cited by two collection runs: honest runs never do, each body carries its own AWS request ids.

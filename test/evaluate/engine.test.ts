@@ -238,12 +238,13 @@ describe('requirements limited to an entity type (catalog appliesTo, config enti
     expect(r['10.7.1'].reasons.at(-1)).toBe('applies only to service providers; the entity declared it is a service provider (config entity.test-fw.serviceProvider: true)');
   });
 
-  it('a manual requirement stays manual, with the applicability note', async () => {
+  it('a manual requirement stays manual with the applicability note, and is proposed not applicable when the entity declared it is not of the type', async () => {
     const undeclared = await run('c'.repeat(64));
     expect(undeclared['A3.1.1'].status).toBe('manual');
     expect(undeclared['A3.1.1'].reasons[0]).toMatch(/^applies only to designated entities .*; the entity type is not declared \(config entity.test-fw\): the assessor confirms applicability$/);
     const declared = await run('c'.repeat(64), merchant);
-    expect(declared['A3.1.1'].status).toBe('manual');
+    // Declared not a designated entity: proposed not applicable, a manual requirement too.
+    expect(declared['A3.1.1'].status).toBe('not-applicable');
     expect(declared['A3.1.1'].reasons[0]).toMatch(/the entity declared it is not one \(config entity.test-fw.designatedEntity: false\): proposed not applicable, assessor to confirm$/);
   });
 });

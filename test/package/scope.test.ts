@@ -309,9 +309,10 @@ describe('a package whose catalog has requirements limited to an entity type', (
   });
 
   it('entity declared not a service provider: the requirement is proposed not applicable, counted nowhere as a fail, and raises no finding', () => {
-    expect(statuses(merchant['controls.csv'])).toEqual({ '3.5.1': 'fail', '3.6.1': 'not-applicable', '12.1.1': 'manual', '12.5.2.1': 'not-applicable' });
+    // 12.1.1, manual and only for designated entities: proposed not applicable too.
+    expect(statuses(merchant['controls.csv'])).toEqual({ '3.5.1': 'fail', '3.6.1': 'not-applicable', '12.1.1': 'not-applicable', '12.5.2.1': 'not-applicable' });
     const s = JSON.parse(merchant['summary.json']);
-    expect(s.statusCounts['pci-test']).toEqual({ fail: 1, 'not-applicable': 2, manual: 1 });
+    expect(s.statusCounts['pci-test']).toEqual({ fail: 1, 'not-applicable': 3 });
     expect(s.failingResults).toBe(1);
     // The bucket still fails 3.5.1, which applies to every entity: one finding, for that requirement only.
     expect(csvRows(merchant['findings.csv']).map((r) => [r.finding_id, r.resource, r.requirements])).toEqual([['F-0001', 'legacy-uploads', 'pci:3.5.1']]);

@@ -224,8 +224,9 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
   it('refuses a package manifest with a key given twice, or bytes that are not its one serialisation, naming the file and key', async () => {
     const d = copy();
     const text = readFileSync(join(base, 'manifest.json'), 'utf8');
-    const org = /^ {2}"organization": .*\n/m.exec(text)![0];
-    const bytes = Buffer.from(text.replace(org, `${org}  "organization": "Somebody Else, Inc.",\n`));
+    // The top-level key (the last at two spaces: manifest.json's "evaluation" names the organisation too).
+    const org = [...text.matchAll(/^ {2}"organization": .*\n/gm)].at(-1)!;
+    const bytes = Buffer.from(text.slice(0, org.index! + org[0].length) + '  "organization": "Somebody Else, Inc.",\n' + text.slice(org.index! + org[0].length));
     writeFileSync(join(d, 'manifest.json'), bytes);
     writeFileSync(join(d, 'manifest.sig'), await signer.sign(bytes));
     await resignSums(d, signer);
