@@ -573,6 +573,7 @@ function evaluationInputs(
     parameterOverrides: (opts.parameterOverrides ?? {}) as Record<string, unknown>,
     scope: (hasScope(opts.scope) ? opts.scope : {}) as Record<string, unknown>,
     exceptions: (opts.exceptions ?? []) as unknown[],
+    ...(opts.entity && Object.keys(opts.entity).length ? { entity: opts.entity as Record<string, unknown> } : {}),
     trustedKeys: [...d.trust.fingerprints].sort(),
     notesPages: opts.notesPages === true,
   };

@@ -49,7 +49,8 @@ export type MissingShard = z.infer<typeof MissingShardSchema>;
  * What the package's results (controls.csv, findings.csv, testing-procedures.csv, population.csv, summary.json and
  * the views rendered from them) were computed from, besides the sealed runs and bodies the package holds: the tool,
  * each catalog and procedure map (SHA-256 of its canonical JSON; one that is not the built-in one of that tool version
- * is embedded under `path`), the parameter overrides, scope, exceptions register, trusted keys and options.
+ * is embedded under `path`), the parameter overrides, scope, exceptions register, declared entity type, trusted keys
+ * and options.
  * `verify --recompute` evaluates the package's sealed evidence again with them. Absent in packages built before it was
  * recorded (they still verify; they cannot be recomputed).
  */
@@ -71,6 +72,8 @@ export const PackageEvaluationSchema = z
     parameterOverrides: z.record(z.string(), z.unknown()),
     scope: z.record(z.string(), z.unknown()),
     exceptions: z.array(z.unknown()),
+    /** The entity type declared per framework (config `entity:`); absent when none was declared. */
+    entity: z.record(z.string(), z.unknown()).optional(),
     trustedKeys: z.array(z.string()),
     notesPages: z.boolean(),
   })

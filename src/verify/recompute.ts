@@ -207,6 +207,7 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
       parameterOverrides: ev.parameterOverrides as Config['parameters'],
       scope: ev.scope as Config['scope'],
       exceptions: ev.exceptions as ExceptionEntry[],
+      ...(ev.entity ? { entity: ev.entity as Config['entity'] } : {}),
       procedureMaps,
       simulated: ev.simulated,
       notesPages: ev.notesPages,

@@ -77,6 +77,20 @@ describe('verify --recompute: the results are re-derived from the package\'s own
     expect(formatVerification(t, 'truthful.zip')).toMatch(/the same as re-derived from the package's sealed evidence/);
   }, 120_000);
 
+  it('a package built with a declared entity type records it and recomputes to its own results (the entity decides applicability)', async () => {
+    const { signer, pkg } = await failingScene();
+    const catalog = { ...TEST_CATALOG, requirements: TEST_CATALOG.requirements.map((r) => (r.id === '1.1' ? { ...r, appliesTo: 'service-provider' as const } : r)) };
+    const entity = { 'test-fw': { serviceProvider: false, multiTenantServiceProvider: false, designatedEntity: false } };
+    const built = await pkg({ catalogs: [catalog], entity });
+    // The entity decides 1.1's applicability (procedures, summary.json's entity statement): recompute must use it.
+    expect(JSON.parse(readFileSync(join(await unzip(built.zipPath), 'summary.json'), 'utf8')).scope['test-fw'].entity.declared).toBe(true);
+    const m = PackageManifestSchema.parse(JSON.parse(readFileSync(join(await unzip(built.zipPath), 'manifest.json'), 'utf8')));
+    expect(m.evaluation?.entity).toEqual(entity);
+    const v = await verifyPackage(built.zipPath, { expectedKeys: [await signer.fingerprint()], recompute: { evaluate: fixtureEvaluate } });
+    expect(v.problems).toEqual([]);
+    expect(v.ok).toBe(true);
+  }, 120_000);
+
   it('manifest.json records the evaluation inputs: a custom catalog is embedded and listed, and changed parameters change the evaluation id', async () => {
     const { pkg } = await failingScene();
     const a = await pkg();
