@@ -473,7 +473,10 @@ export class TimelineBuilder {
       if (!automated) {
         // Manual, inherited and not-applicable requirements have their status without any collection run: a day
         // without a run is no gap for them, and their worst in the period is what they are.
-        const fixed = STATUS_CODE.get(row.requirement.coverage === 'not-applicable' ? 'not-applicable' : 'manual')!;
+        // Their status is the engine's, which reads no evidence for them: manual, or not applicable when the entity
+        // declared it is not of the type the requirement is for (catalog appliesTo).
+        const judged = row.latest?.status === 'not-applicable' || row.latest?.status === 'manual' ? row.latest.status : undefined;
+        const fixed = STATUS_CODE.get(judged ?? (row.requirement.coverage === 'not-applicable' ? 'not-applicable' : 'manual'))!;
         for (let i = 0; i < row.daily.length; i++) if (!evaluatedOn(row, i)) row.daily[i] = fixed;
       }
       row.status = row.latest?.status ?? (automated ? 'not-collected' : row.requirement.coverage === 'not-applicable' ? 'not-applicable' : 'manual');
