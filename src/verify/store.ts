@@ -110,7 +110,7 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     const required = opts.requiredRetainUntil ?? (manifest.store.retainUntil ? new Date(manifest.store.retainUntil) : undefined);
     const versions = store.lockedVersions;
     if (versions) {
-      await checkLockedRunFiles(versions, runId, required, problems, warnings, manifest.completedAt);
+      await checkLockedRunFiles(versions, runId, required, problems, warnings);
       objectsChecked += 3;
     }
     let records: ManifestRecord[];
@@ -175,25 +175,14 @@ function checkLock(mode: string | undefined, retainUntil: Date | undefined, requ
   }
 }
 
-/** How long after a run's completion its run files may reach the store (signing and uploading the manifest). */
-export const RUN_FILE_UPLOAD_MINUTES = 10;
-
-async function checkLockedRunFiles(store: LockedVersions, runId: string, manifestRequired: Date | undefined, problems: StoreProblem[], warnings: StoreProblem[], completedAt: string): Promise<void> {
+async function checkLockedRunFiles(store: LockedVersions, runId: string, required: Date | undefined, problems: StoreProblem[], warnings: StoreProblem[]): Promise<void> {
   const versions = await store.runFileVersions(runId);
-  // Run files are written when the run is sealed, right after it completes, each retained for the store's retention
-  // from then: the manifest's own store.retainUntil is whatever its signer wrote, so it is not the only bound.
-  const completed = Date.parse(completedAt);
-  const sealedBound = store.retentionDays && !Number.isNaN(completed) ? new Date(completed + store.retentionDays * 86_400_000 - RUN_FILE_UPLOAD_MINUTES * 60_000) : undefined;
-  const required = sealedBound && (!manifestRequired || sealedBound.getTime() > manifestRequired.getTime()) ? sealedBound : manifestRequired;
   for (const file of [RUN_FILES.manifest, RUN_FILES.signature, RUN_FILES.publicKey]) {
     const list = versions.get(file) ?? [];
     const sealed = list[0];
     if (!sealed) {
       problems.push({ runId, key: store.runKey(runId, file), problem: 'run file is missing' });
       continue;
-    }
-    if (sealed.lastModified && !Number.isNaN(completed) && sealed.lastModified.getTime() > completed + RUN_FILE_UPLOAD_MINUTES * 60_000) {
-      problems.push({ runId, key: sealed.key, ...(sealed.versionId ? { versionId: sealed.versionId } : {}), problem: `written to the store at ${sealed.lastModified.toISOString()}, more than ${RUN_FILE_UPLOAD_MINUTES} minutes after the run completed (${completedAt}): evidence-locker seals a run when it completes, so this run was written later (back-dated) by whoever holds the signing key` });
     }
     if (list.length > 1) {
       warnings.push({
