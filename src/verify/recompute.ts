@@ -19,6 +19,7 @@ import { trustPolicy } from '../seal/trust.js';
 import { LocalEvidenceStore } from '../store/local.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import type { VerificationProblem } from './package.js';
+import { parseCsv } from '../csv-parse.js';
 
 export interface RecomputeOptions {
   /** The evaluation engine (default: the tool's own, as `package` uses); tests give the one their packages were built with. */
@@ -248,40 +249,6 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
 
 /** Columns that identify a row of a result CSV, in the order they are named. */
 const KEY_COLUMNS = ['finding_id', 'framework', 'requirement', 'procedure', 'account', 'region', 'resource', 'query'];
-
-/** RFC 4180 fields of a CSV text: rows of fields. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field !== '' || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
 
 function clip(v: string | undefined): string {
   if (v === undefined) return '(no row)';

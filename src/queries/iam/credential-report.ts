@@ -1,6 +1,9 @@
 import type { GenerateCredentialReportCommandOutput, GetCredentialReportCommandOutput } from '@aws-sdk/client-iam';
 import { loadIamSdk } from '../../aws/sdk.js';
 import { stripMetadata, toDate, type QueryContext, type ResourceResult } from '../types.js';
+import { parseCsv, parseCsvRecords, type CsvRecord } from '../../csv-parse.js';
+
+export { parseCsv, parseCsvRecords, type CsvRecord };
 
 /**
  * The IAM credential report as evidence: the last GenerateCredentialReport answer and the report itself,
@@ -77,57 +80,6 @@ export async function collectCredentialReport(ctx: QueryContext, polling: Creden
 }
 
 /** One CSV record and the line of the text it starts on (1-based; a quoted field may span lines). */
-export interface CsvRecord {
-  fields: string[];
-  line: number;
-}
-
-/** Parses the report's CSV (RFC 4180: quoted fields may hold commas, quotes and newlines), keeping each record's line. */
-export function parseCsvRecords(text: string): CsvRecord[] {
-  const records: CsvRecord[] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let start = 1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else {
-        if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line++;
-        field += c;
-      }
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      records.push({ fields: row, line: start });
-      line++;
-      start = line;
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length) {
-    row.push(field);
-    records.push({ fields: row, line: start });
-  }
-  return records.filter((r) => !(r.fields.length === 1 && r.fields[0] === ''));
-}
-
-/** Parses the report's CSV (RFC 4180: quoted fields may hold commas, quotes and newlines). */
-export function parseCsv(text: string): string[][] {
-  return parseCsvRecords(text).map((r) => r.fields);
-}
-
 /** A report row that is not read: its fields cannot be matched to the header, or its ARN is not the row's user. */
 export interface UnreadableRow {
   line: number;
