@@ -22,9 +22,6 @@ export interface Applicability {
   note: string;
 }
 
-/** Opening words of every applicability note (a result proposed not applicable for the entity type starts with them). */
-export const APPLIES_ONLY_TO = 'applies only to ';
-
 /** Whether a requirement limited to an entity type applies to the declared entity; undefined for a requirement of every entity. */
 export function applicability(framework: string, req: Pick<Requirement, 'appliesTo'>, entity: Readonly<Record<string, EntityConfig>> | undefined): Applicability | undefined {
   if (!req.appliesTo) return undefined;

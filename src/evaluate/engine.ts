@@ -123,12 +123,12 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
     if (!a) return r;
     if (a.applies === true) return { ...r, reasons: [...r.reasons, a.note] };
     // Declared not of the type: not applicable whatever the checks found or the coverage (a manual requirement too).
-    if (a.applies === false && r.status === 'manual') return { ...r, status: 'not-applicable', reasons: [a.note, ...r.reasons] };
+    if (a.applies === false && r.status === 'manual') return { ...r, status: 'not-applicable', notApplicableToEntity: true, reasons: [a.note, ...r.reasons] };
     if (r.status === 'manual' || (a.applies === 'undeclared' && (r.status === 'needs-review' || r.status === 'not-collected'))) return { ...r, reasons: [a.note, ...r.reasons] };
     const found = `${STATUS_WORD[r.status]}${r.reasons.length ? ` (${r.reasons.length} reason${r.reasons.length === 1 ? '' : 's'} below)` : ''}`;
     if (a.applies === false) {
-      if (r.status === 'not-applicable') return { ...r, reasons: [a.note, ...r.reasons] };
-      return { ...r, status: 'not-applicable', reasons: [a.note, `the checks found, for information only (not counted, no finding raised): ${found}`, ...r.reasons] };
+      if (r.status === 'not-applicable') return { ...r, notApplicableToEntity: true, reasons: [a.note, ...r.reasons] };
+      return { ...r, status: 'not-applicable', notApplicableToEntity: true, reasons: [a.note, `the checks found, for information only (not counted, no finding raised): ${found}`, ...r.reasons] };
     }
     // "AWS portion satisfied" is no longer said of a result that is not.
     const kept = r.reasons.filter((x) => !/^AWS portion satisfied\b/.test(x));

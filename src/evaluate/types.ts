@@ -70,6 +70,8 @@ export interface ControlResult {
   gaps: { queryId: string; region: string; reason: string }[];
   /** Parameters used for the evaluation (catalog defaults merged with config overrides). */
   parameters: Record<string, unknown>;
+  /** Not applicable because the entity declared it is not of the type the requirement is for (catalog `appliesTo`). */
+  notApplicableToEntity?: true;
 }
 
 /** One run's results, the unit the daily series of a package is built from. */

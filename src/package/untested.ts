@@ -1,6 +1,5 @@
 import type { ProcedureMap } from '../controls/procedures.js';
 import type { ControlResult } from '../evaluate/types.js';
-import { APPLIES_ONLY_TO } from '../evaluate/applicability.js';
 
 /** Per framework and requirement: why the procedure map says its AWS checks test none of its procedures. */
 export type UntestedRequirements = Map<string, string>;
@@ -30,7 +29,7 @@ export function asUntested(res: ControlResult, reason: string): ControlResult {
   // Checks that found nothing to judge say nothing of whether a requirement they do not test applies: manual too.
   if (res.status !== 'aws-portion-satisfied' && res.status !== 'pass' && res.status !== 'not-applicable') return res;
   // Not applicable because the entity declared it is not of the type the requirement is for: that stands.
-  if (res.status === 'not-applicable' && res.reasons.some((r) => r.startsWith(APPLIES_ONLY_TO))) return res;
+  if (res.notApplicableToEntity) return res;
   const passed = res.findings.filter((f) => f.status === 'pass' && f.inScope !== false).length;
   const kept = res.reasons.filter((r) => !/^AWS portion satisfied\b/.test(r) && !/^\d+ resource checks? passed$/.test(r));
   return {
