@@ -513,7 +513,7 @@ function cover(doc: Doc, model: PackageModel): void {
     ['Evidence set id', model.contentId],
     // The tool is one of the evaluation inputs: named with them (a package without them names it alone).
     ...(model.evaluationId
-      ? [['Evaluation inputs id', `${model.evaluationId}\n(${model.tool.name} ${model.tool.version}; checked by verify --recompute)`] as [string, string]]
+      ? [['Evaluation inputs id', `${model.evaluationId}\n(${model.tool.name} ${model.tool.version}; results re-derivable with verify --recompute)`] as [string, string]]
       : [['Tool', `${model.tool.name} ${model.tool.version}`] as [string, string]]),
     ['Package id', 'SHA-256 of manifest.json (`sha256sum manifest.json`)'],
     // A local key's id is its fingerprint again: one line says both.
