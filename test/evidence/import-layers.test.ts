@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
  * the shared nouns sit at the bottom (src/evidence), each pipeline stage imports down into the stages it builds on,
  * and the CLI, which wires them together, is at the top. Type-only and dynamic imports count as arrows too.
  *
- *   foundation   src/errors.ts, src/version.ts, src/concurrency-limit.ts, src/node-flags.ts, src/peak-rss.ts: exit codes, tool
- *                identity, the one concurrency limiter, the Node options the collector runs with, a process's peak RSS;
- *                each imports nothing of ours
+ *   foundation   src/errors.ts, src/version.ts, src/concurrency-limit.ts, src/node-flags.ts, src/peak-rss.ts, src/csv-parse.ts: exit
+ *                codes, tool identity, the one concurrency limiter, the Node options the collector runs with, a process's
+ *                peak RSS, the one RFC 4180 CSV parser; each imports nothing of ours
  *   evidence     record schema, run manifest, run id and chain order, store layout and contract, period, hashing
  *   log, config  logging and the validated configuration
  *   seal         canonical JSON, signing and sealing (pure crypto; stores it writes to are handed in)
@@ -28,7 +28,7 @@ import { describe, expect, it } from 'vitest';
  *   cli          commands, at the top
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['errors.ts', 'version.ts', 'concurrency-limit.ts', 'node-flags.ts', 'peak-rss.ts'],
+  ['errors.ts', 'version.ts', 'concurrency-limit.ts', 'node-flags.ts', 'peak-rss.ts', 'csv-parse.ts'],
   ['evidence'],
   ['log'],
   ['config'],
