@@ -38,7 +38,9 @@ const NO_VALUE = ref('AWS::NoValue');
 const ACCOUNT_ROOT = sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root');
 
 /**
- * Key administration, spelled out (no wildcards), delegated to the audit account's IAM policies. Not kms:CreateGrant:
+ * Key administration, spelled out (no wildcards), delegated to the audit account's IAM policies. It holds every key read
+ * the member role makes (kms.key-rotation reads ListKeyRotations), so the audit account's own keys are judged like any
+ * other key instead of failing with AccessDenied where the member role is deployed there too. Not kms:CreateGrant:
  * a grant can give any principal the use of the key (Sign, Decrypt) outside this policy, so no statement allows it.
  * The destructive ones (disable, schedule deletion, replace the policy) are denied below to all but the break-glass
  * role ({@link KEY_BREAK_GLASS_ONLY_ACTIONS}).
@@ -57,6 +59,7 @@ const KMS_ADMIN_ACTIONS = [
   'kms:ListAliases',
   'kms:ListGrants',
   'kms:ListKeyPolicies',
+  'kms:ListKeyRotations',
   'kms:ListResourceTags',
   'kms:PutKeyPolicy',
   'kms:RetireGrant',

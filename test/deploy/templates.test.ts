@@ -343,6 +343,18 @@ describe('evidence-bucket.json', () => {
     expect(bucket.Parameters.MinimumRetentionDays.Default).toBeLessThanOrEqual(6 * 365);
   });
 
+  it('was: the keys\' policies did not delegate kms:ListKeyRotations, so kms.key-rotation on the audit account\'s own keys ended in AccessDenied; now: every key read of the member role is delegated to IAM, unconditionally', () => {
+    // Not the account-level listings, nor kms:Decrypt (a data action, granted only through S3 for trail files).
+    const keyReads = memberRoleActions(ALL_QUERIES).actions.filter((a) => a.startsWith('kms:') && !['kms:ListKeys', 'kms:ListAliases', 'kms:Decrypt'].includes(a));
+    expect(keyReads).toContain('kms:ListKeyRotations');
+    for (const key of ['EvidenceKey', 'SigningKey']) {
+      const st: Json[] = r[key].Properties.KeyPolicy.Statement;
+      const delegated = st.filter((s) => s.Effect === 'Allow' && s.Condition === undefined && JSON.stringify(s.Principal) === JSON.stringify({ AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } }));
+      const allowed = new Set(delegated.flatMap((s) => list(s.Action)));
+      for (const action of keyReads) expect(allowed.has(action), `${key}: ${action}`).toBe(true);
+    }
+  });
+
   it('an asymmetric ECC P-256 key signs the run manifests', () => {
     expect(r.SigningKey.Type).toBe('AWS::KMS::Key');
     expect(r.SigningKey.Properties).toMatchObject({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
