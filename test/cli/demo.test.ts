@@ -10,6 +10,7 @@ import { RunManifestSchema } from '../../src/evidence/manifest.js';
 import { publicKeyFingerprint } from '../../src/seal/verify-signature.js';
 import { runVerifySh } from '../support/verify-sh.js';
 import { csvRows } from '../package/csv-rows.js';
+import { runPackageCli } from '../package/run-cli.js';
 
 describe('demo', () => {
   it('seals its run as simulated, so its package is marked SIMULATED \u2014 NOT EVIDENCE and still verifies with verify.sh', async () => {
@@ -26,8 +27,18 @@ describe('demo', () => {
     const run = RunManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'runs', m.runs[0].runId, 'manifest.json'), 'utf8')));
     expect(run.simulated).toBe(true);
     const fp = publicKeyFingerprint(readFileSync(join(dir, 'public-key.pem'), 'utf8'));
-    // The closing hint shows the pinned command, with the demo key's fingerprint.
-    expect(printed).toContain(`verify again with: evidence-locker verify ${r.zipPath} --expect-key ${fp}`);
+    // The closing hint shows the pinned command, with the demo key's fingerprint; the demo itself recomputed the results.
+    expect(printed).toContain(`verify again with: evidence-locker verify ${r.zipPath} --expect-key ${fp} --recompute`);
+    expect(printed).toMatch(/results recomputed from the sealed evidence with the evaluation inputs manifest\.json records: identical \(controls\.csv, /);
+    // The CLI line the demo prints: VALID, pinned, with the results recomputed.
+    const cli = await runPackageCli(['verify', r.zipPath, '--expect-key', fp, '--recompute']);
+    expect(cli.code, cli.out + cli.err).toBe(0);
+    expect(cli.out).toMatch(/results recompute \(/);
+    expect(cli.out).not.toContain('they do not show the results follow from the evidence');
+    // --recompute is about a package: with --store it is a usage error (exit 2), nothing verified.
+    const usage = await runPackageCli(['verify', '--store', '--recompute']);
+    expect(usage.code).toBe(2);
+    expect(usage.err).toContain('--recompute re-derives a package\'s results from its evidence');
     const sh = runVerifySh(dir, [fp]);
     expect(sh.out).toContain('SIMULATED \u2014 NOT EVIDENCE');
     expect(sh.code).toBe(0);

@@ -120,8 +120,9 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
     });
     // Pinned to the key the demo signed with, as an assessor would pin the fingerprint the organisation confirmed.
     const fingerprint = await signer.fingerprint();
-    const v = await verifyPackage(pkg.zipPath, { expectedKeys: [fingerprint] });
-    if (!v.ok) {
+    // And with the results re-derived from the sealed evidence, so the quick start shows what `--recompute` proves.
+    const v = await verifyPackage(pkg.zipPath, { expectedKeys: [fingerprint], recompute: true });
+    if (!v.ok || !v.recompute?.ran) {
       throw new EvidenceLockerError(`the demo package failed verification: ${v.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
     }
     // Put the report beside the zip so a newcomer can open it straight away.
@@ -147,10 +148,12 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
         `  n/a           ${n('not-applicable')}`,
         '',
         `package ${pkg.packageId} verified offline: ${v.checked.files} files, ${v.checked.records} evidence records, ${v.checked.runs} run(s)${days > 1 ? ` over ${days} days from ${from} to ${to}` : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        `results recomputed from the sealed evidence with the evaluation inputs manifest.json records: identical (${v.recompute.compared.join(', ')})`,
         'marked SIMULATED \u2014 NOT EVIDENCE (manifest.json, report cover, index.html, VERIFY.md, OSCAL metadata, a simulated column in every CSV): its evidence comes from the simulated account',
         `report:  ${join(out, 'report.pdf')} (a copy of the one inside the package)`,
-        `verify again with: evidence-locker verify ${pkg.zipPath} --expect-key ${fingerprint}`,
-        '  (--expect-key pins the signing key: without it VALID only means the package is internally consistent)',
+        `verify again with: evidence-locker verify ${pkg.zipPath} --expect-key ${fingerprint} --recompute`,
+        '  (--expect-key pins the signing key: without it VALID only means the package is internally consistent;',
+        '   --recompute evaluates the evidence again: without it the results are the builder\'s statement)',
         pkg.zipPath,
         '',
       ].join('\n'),
