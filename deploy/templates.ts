@@ -402,6 +402,7 @@ export function collectorTemplate(): Template {
     HasExternalId: { 'Fn::Not': [{ 'Fn::Equals': [ref('ExternalId'), ''] }] },
     HasAlarmTopic: { 'Fn::Not': [{ 'Fn::Equals': [ref('AlarmTopicArn'), ''] }] },
     IsSingleShard: { 'Fn::Equals': [ref('ShardCount'), '1'] },
+    HasCollectionWindow: { 'Fn::Not': [{ 'Fn::Equals': [ref('CollectionWindowMinutes'), '0'] }] }, // Ref of a Number parameter is a string
   };
   const schedules: Record<string, unknown> = {};
   for (let n = 1; n <= MAX_SHARDS; n++) {
@@ -432,7 +433,9 @@ export function collectorTemplate(): Template {
         Description: `Evidence Locker: daily collection, shard ${n} (chain shard-${n}-of-<ShardCount>)`,
         ScheduleExpression: ref('ScheduleExpression'),
         ScheduleExpressionTimezone: ref('ScheduleTimezone'),
-        FlexibleTimeWindow: { Mode: 'OFF' },
+        // A collection at a fixed, known minute lets whoever can change settings change them back before it: each day's
+        // run starts at a time EventBridge Scheduler picks within the window (CollectionWindowMinutes; 0 = exactly on time).
+        FlexibleTimeWindow: ifCond('HasCollectionWindow', { Mode: 'FLEXIBLE', MaximumWindowInMinutes: ref('CollectionWindowMinutes') }, { Mode: 'OFF' }),
         State: 'ENABLED',
         Target: {
           // The universal target passes the ECS RunTask request as written, so each shard gets its own command.
@@ -490,6 +493,7 @@ export function collectorTemplate(): Template {
       AssignPublicIp: { Type: 'String', Default: 'DISABLED', AllowedValues: ['ENABLED', 'DISABLED'] },
       ScheduleExpression: { Type: 'String', Default: 'cron(0 2 * * ? *)', Description: 'When the daily collection runs (EventBridge Scheduler syntax).' },
       ScheduleTimezone: { Type: 'String', Default: 'UTC' },
+      CollectionWindowMinutes: { Type: 'Number', Default: 120, MinValue: 0, MaxValue: 1440, Description: 'Each daily collection starts at a time EventBridge Scheduler picks within this many minutes after ScheduleExpression, so the moment of the daily snapshot is not known in advance (0: exactly on time).' },
       ShardCount: { Type: 'String', Default: '1', AllowedValues: Array.from({ length: MAX_SHARDS }, (_, i) => String(i + 1)), Description: 'Number of collection tasks the accounts are split across (collect --shard i/n).' },
       Cpu: { Type: 'String', Default: '1024', AllowedValues: ['512', '1024', '2048', '4096'] },
       Memory: { Type: 'String', Default: '2048', AllowedValues: ['1024', '2048', '4096', '8192', '16384'] },

@@ -537,6 +537,9 @@ describe('collector.json', () => {
     const schedules = Object.entries<Json>(r).filter(([, x]) => x.Type === 'AWS::Scheduler::Schedule');
     expect(schedules).toHaveLength(MAX_SHARDS);
     expect(collector.Parameters.ScheduleExpression.Default).toBe('cron(0 2 * * ? *)');
+    // EventBridge Scheduler's MaximumWindowInMinutes is 1..1440; 0 turns the window off.
+    expect(collector.Parameters.CollectionWindowMinutes).toMatchObject({ Type: 'Number', Default: 120, MinValue: 0, MaxValue: 1440 });
+    expect(collector.Conditions.HasCollectionWindow).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'CollectionWindowMinutes' }, '0'] }] });
     const fill = (input: Json): Json => {
       const [tpl] = input['Fn::Sub'] as [string, Json];
       return JSON.parse(tpl.replace('${Command}', '["collect","--shard","3/${ShardCount}"]').replace(/\$\{[^}]+\}/g, 'X')) as Json;
@@ -546,7 +549,8 @@ describe('collector.json', () => {
       // Was: arn:aws:... hard-coded, wrong in aws-us-gov and aws-cn.
       expect(target.Arn, id).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:scheduler:::aws-sdk:ecs:runTask' });
       expect(target.RoleArn).toEqual({ 'Fn::GetAtt': ['SchedulerRole', 'Arn'] });
-      expect(s.Properties.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
+      // Was: always OFF, the daily snapshot at a fixed minute anyone could plan around; now: within a window (default 2 h).
+      expect(s.Properties.FlexibleTimeWindow).toEqual({ 'Fn::If': ['HasCollectionWindow', { Mode: 'FLEXIBLE', MaximumWindowInMinutes: { Ref: 'CollectionWindowMinutes' } }, { Mode: 'OFF' }] });
       expect(s.Properties.ScheduleExpression).toEqual({ Ref: 'ScheduleExpression' });
       const req = fill(target.Input);
       expect(req).toMatchObject({ launchType: 'FARGATE', count: 1, overrides: { containerOverrides: [{ name: CONTAINER_NAME }] } });
