@@ -68,6 +68,11 @@ export const ScheduleSchema = z
     /** For package schedules: the period packaged, e.g. `previous-month`. */
     period: z.enum(['previous-day', 'previous-week', 'previous-month']).optional(),
     outDir: z.string().optional(),
+    /**
+     * Each firing starts after a random delay of up to this many minutes (the firing keeps its scheduled slot), so the
+     * moment of a collection is not known in advance. 0 (default): exactly on time.
+     */
+    randomDelayMinutes: z.number().int().min(0).max(1440).optional(),
   })
   .strict();
 

@@ -133,7 +133,7 @@ export class EvidenceDaemon {
     signals.on('SIGTERM', this.onSignal.SIGTERM);
     signals.on('SIGINT', this.onSignal.SIGINT);
     this.log.info(
-      { version: TOOL_VERSION, healthPort: this.port, schedules: this.schedules.map((s) => ({ name: s.name, action: s.action, cron: s.cron, timezone: s.timezone, nextRun: this.jobs.get(s.name)?.nextRun()?.toISOString() ?? null })) },
+      { version: TOOL_VERSION, healthPort: this.port, schedules: this.schedules.map((s) => ({ name: s.name, action: s.action, cron: s.cron, timezone: s.timezone, ...(s.randomDelayMinutes ? { randomDelayMinutes: s.randomDelayMinutes } : {}), nextRun: this.jobs.get(s.name)?.nextRun()?.toISOString() ?? null })) },
       'daemon started',
     );
   }
@@ -256,7 +256,7 @@ export class EvidenceDaemon {
       startedAt: this.startedAt.toISOString(),
       uptimeSeconds: Math.max(0, Math.floor((this.now().getTime() - this.startedAt.getTime()) / 1000)),
       running: this.current ? { jobId: this.current.jobId, schedule: this.current.schedule.name, action: this.current.schedule.action, slot: this.current.slot, startedAt: this.current.startedAt.toISOString() } : null,
-      schedules: this.schedules.map((s) => ({ name: s.name, action: s.action, cron: s.cron, timezone: s.timezone, nextRun: this.jobs.get(s.name)?.nextRun()?.toISOString() ?? null, lastRun: this.lastRuns.get(s.name) ?? null })),
+      schedules: this.schedules.map((s) => ({ name: s.name, action: s.action, cron: s.cron, timezone: s.timezone, ...(s.randomDelayMinutes ? { randomDelayMinutes: s.randomDelayMinutes } : {}), nextRun: this.jobs.get(s.name)?.nextRun()?.toISOString() ?? null, lastRun: this.lastRuns.get(s.name) ?? null })),
       lastSuccess,
     };
   }

@@ -69,12 +69,35 @@ export function scheduleSlot(expression: string, scheduledAt: Date): string {
   return oncePerDay ? iso.slice(0, 10) : `${iso.slice(0, 16)}Z`;
 }
 
-/** node-cron, with its own log lines routed into ours. */
+/**
+ * Wraps a schedule's `fire` so that each firing happens after a random delay of up to `minutes` (uniform, whole
+ * milliseconds), still with its scheduled time; `cancel` drops the firings still waiting (when the schedule stops).
+ */
+export function withRandomDelay(fire: (scheduledAt: Date) => void, minutes: number, random: () => number = Math.random): { fire: (scheduledAt: Date) => void; cancel: () => void } {
+  if (!(minutes > 0)) return { fire, cancel: () => undefined };
+  const waiting = new Set<ReturnType<typeof setTimeout>>();
+  return {
+    fire: (scheduledAt) => {
+      const t = setTimeout(() => {
+        waiting.delete(t);
+        fire(scheduledAt);
+      }, Math.floor(random() * minutes * 60_000));
+      waiting.add(t);
+    },
+    cancel: () => {
+      for (const t of waiting) clearTimeout(t);
+      waiting.clear();
+    },
+  };
+}
+
+/** node-cron, with its own log lines routed into ours; a schedule's `randomDelayMinutes` delays each firing. */
 export function nodeCronScheduler(log: Logger): Scheduler {
   const cronLog = log.child({ component: 'node-cron' });
   return {
-    schedule(s, fire) {
-      const task = cron.schedule(s.cron, (ctx) => fire(ctx.date), {
+    schedule(s, fireNow) {
+      const delayed = withRandomDelay(fireNow, s.randomDelayMinutes ?? 0);
+      const task = cron.schedule(s.cron, (ctx) => delayed.fire(ctx.date), {
         name: s.name,
         timezone: s.timezone,
         logger: {
@@ -84,7 +107,13 @@ export function nodeCronScheduler(log: Logger): Scheduler {
           debug: (m) => cronLog.debug(m instanceof Error ? m.message : m),
         },
       });
-      return { stop: () => task.destroy(), nextRun: () => task.getNextRun() };
+      return {
+        stop: () => {
+          delayed.cancel();
+          return task.destroy();
+        },
+        nextRun: () => task.getNextRun(),
+      };
     },
   };
 }

@@ -143,6 +143,47 @@ describe('scheduling', () => {
     expect(daemon.metrics.runs.get({ schedule: 'berlin-collect', action: 'collect', outcome: 'complete' })).toBe(2);
   });
 
+  it('was: a collection at a fixed, known minute; now: randomDelayMinutes starts each firing at a random moment within the window, keeping its slot, and a stop drops the waiting firing', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    vi.setSystemTime(new Date('2026-01-15T01:30:00Z'));
+    vi.spyOn(Math, 'random').mockReturnValue(0.5); // half of 60 minutes: 02:30
+    const { log } = capture();
+    const seen: ActionRequest[] = [];
+    const seenAt: string[] = [];
+    const signals = new EventEmitter();
+    const daemon = new EvidenceDaemon({
+      config: config([{ name: 'jittered', action: 'collect', cron: '0 2 * * *', timezone: 'UTC', randomDelayMinutes: 60 }]),
+      actions: { collect: async (req) => (seen.push(req), seenAt.push(new Date().toISOString()), { status: 'complete', runId: 'r1', records: 5 }) },
+      log,
+      signals,
+      healthHost: '127.0.0.1',
+    });
+    await daemon.start();
+    try {
+      await vi.advanceTimersByTimeAsync(31 * 60_000); // 02:01: the cron fired, the run waits
+      expect(seen).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(30 * 60_000); // 02:31
+      expect(seen).toHaveLength(1);
+      expect(seenAt[0] >= '2026-01-15T02:30:00.000Z' && seenAt[0] < '2026-01-15T02:31:00.000Z').toBe(true);
+      expect(seen[0].scheduledAt.toISOString()).toBe('2026-01-15T02:00:00.000Z');
+      expect(seen[0].slot).toBe('2026-01-15');
+      await vi.advanceTimersByTimeAsync(23 * 3600_000 + 40 * 60_000); // 02:11 next day: fired, waiting until 02:30
+      expect(seen).toHaveLength(1);
+    } finally {
+      signals.emit('SIGTERM');
+      expect(await daemon.stopped).toBe(0);
+    }
+    await vi.advanceTimersByTimeAsync(3600_000);
+    expect(seen).toHaveLength(1);
+    vi.restoreAllMocks();
+  });
+
+  it('refuses a randomDelayMinutes outside 0..1440, naming the field', () => {
+    const r = ConfigSchema.safeParse({ schedules: [{ name: 'x', action: 'collect', cron: '0 2 * * *', randomDelayMinutes: 2000 }] });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues.map((i) => i.path))).toContain('randomDelayMinutes');
+  });
+
   it('never runs two at once: a firing during a run is logged, skipped and counted', async () => {
     const { log, lines } = capture();
     const m = manualScheduler();
