@@ -209,7 +209,7 @@ export function overrideEffect(o: ParameterOverride): string {
       : "changes the value the requirement's text fixes (which way is not known): the passes it decides are shown as needs review";
   }
   if (o.requirementFixes) return "tightens the value the requirement's text fixes: results stand, judged with the configured value";
-  const way = o.direction === 'changed' ? 'changed' : o.direction;
+  const way = o.direction === 'looser' ? 'loosened' : o.direction === 'tighter' ? 'tightened' : 'changed';
   return `${way}; the requirement's text does not fix this value (the entity's or organisation's choice): results stand, judged with the configured value`;
 }
 

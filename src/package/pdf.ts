@@ -1264,12 +1264,12 @@ function methodSection(doc: Doc, model: PackageModel): void {
     table(
       doc,
       [
-        { header: 'Requirement', width: 70 },
-        { header: 'Parameter / queries', width: 120 },
-        { header: 'Catalog', width: 50 },
-        { header: 'Used', width: 50 },
-        { header: 'Fixed by requirement', width: 55 },
-        { header: 'Effect', width: CONTENT_W - 345 },
+        { header: 'Requirement', width: 66 },
+        { header: 'Parameter / queries', width: 118 },
+        { header: 'Catalog', width: 44 },
+        { header: 'Used', width: 44 },
+        { header: 'Fixed by req.', width: 62 },
+        { header: 'Effect', width: CONTENT_W - 334 },
       ],
       overrides.map((o) => [`${o.framework}\n${o.requirement}`, `${o.parameter}\n${o.queries.join(', ') || '-'}`, parameterText(o.catalogDefault), parameterText(o.effective), o.requirementFixes ? 'yes' : 'no', `${overrideEffect(o)}; set by ${o.source}`]),
       { size: 7.5 },
