@@ -115,3 +115,107 @@ export function checkParameterOverrides(catalogs: readonly Catalog[], overrides:
     }
   }
 }
+
+/** One catalog parameter whose effective value (the configuration's override) differs from the catalog's. */
+export interface ParameterOverride {
+  framework: string;
+  requirement: string;
+  /** The requirement's queries that take the parameter (its value changes what they judge). */
+  queries: string[];
+  parameter: string;
+  catalogDefault: ParameterValue;
+  effective: ParameterValue;
+  /** The configuration field that set it (the configuration file, or its EVIDENCE_LOCKER_PARAMETERS__ variable). */
+  source: string;
+  /** The catalog's parameterBasis says the requirement's own text fixes the value. */
+  requirementFixes: boolean;
+  /**
+   * `looser` / `tighter`: the value moved the way that makes the checks easier / harder to pass (the queries' `looser`);
+   * `changed`: the direction is unknown (not a number, or the queries do not say or disagree).
+   */
+  direction: 'looser' | 'tighter' | 'changed';
+  /** A value the requirement fixes, made looser or changed in an unknown direction: the passes it decides need review. */
+  loosensRequirement: boolean;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Which way a change of a parameter moves the checks of `queries` (their ParameterSpec `looser`). */
+function directionOf(name: string, from: ParameterValue, to: ParameterValue, queries: string[], queryOf: QueryParameterLookup): ParameterOverride['direction'] {
+  if (typeof from !== 'number' || typeof to !== 'number') return 'changed';
+  const ways = new Set(queries.map((q) => queryOf(q)?.parameters?.[name]?.looser));
+  if (ways.size !== 1) return 'changed';
+  const way = [...ways][0];
+  if (way === undefined) return 'changed';
+  return (way === 'lower' ? to < from : to > from) ? 'looser' : 'tighter';
+}
+
+/**
+ * Every parameter of the given frameworks' requirements whose value the configuration changes from the catalog's
+ * (overrides equal to the catalog value are not changes), in catalog order. Names and types must have been checked
+ * (checkParameterOverrides).
+ */
+export function parameterOverrideList(catalogs: readonly Catalog[], frameworks: readonly string[], overrides: ParameterOverrides | undefined, queryOf: QueryParameterLookup): ParameterOverride[] {
+  const list: ParameterOverride[] = [];
+  for (const framework of frameworks) {
+    const catalog = catalogs.find((c) => c.framework === framework);
+    const byRequirement = overrides?.[framework];
+    if (!catalog || !byRequirement) continue;
+    for (const requirement of catalog.requirements) {
+      const own = byRequirement[requirement.id];
+      if (!own) continue;
+      for (const [parameter, catalogDefault] of Object.entries(requirement.parameters)) {
+        if (!(parameter in own) || sameValue(own[parameter], catalogDefault)) continue;
+        const effective = own[parameter] as ParameterValue;
+        const queries = requirement.queries.filter((q) => queryOf(q)?.parameters?.[parameter] !== undefined);
+        const requirementFixes = requirement.parameterBasis?.[parameter]?.source === 'requirement';
+        const direction = directionOf(parameter, catalogDefault, effective, queries, queryOf);
+        list.push({
+          framework,
+          requirement: requirement.id,
+          queries,
+          parameter,
+          catalogDefault,
+          effective,
+          source: `configuration parameters.${framework}."${requirement.id}".${parameter}`,
+          requirementFixes,
+          direction,
+          loosensRequirement: requirementFixes && direction !== 'tighter',
+        });
+      }
+    }
+  }
+  return list;
+}
+
+/** A parameter value as the report prints it. */
+export function parameterText(v: unknown): string {
+  return Array.isArray(v) ? v.join(', ') : String(v);
+}
+
+/** What a result resting on a loosened value the requirement fixes says about it. */
+export function loosenedText(o: ParameterOverride): string {
+  const how = o.direction === 'looser' ? 'threshold loosened' : 'value changed';
+  return `${how} by configuration from ${parameterText(o.catalogDefault)} to ${parameterText(o.effective)} (${o.source}); the requirement fixes ${parameterText(o.catalogDefault)}`;
+}
+
+/** What a changed parameter does to the results, as the report's table of changed parameters says it. */
+export function overrideEffect(o: ParameterOverride): string {
+  if (o.loosensRequirement) {
+    return o.direction === 'looser'
+      ? "loosens the value the requirement's text fixes: the passes it decides are shown as needs review"
+      : "changes the value the requirement's text fixes (which way is not known): the passes it decides are shown as needs review";
+  }
+  if (o.requirementFixes) return "tightens the value the requirement's text fixes: results stand, judged with the configured value";
+  const way = o.direction === 'looser' ? 'loosened' : o.direction === 'tighter' ? 'tightened' : 'changed';
+  return `${way}; the requirement's text does not fix this value (the entity's or organisation's choice): results stand, judged with the configured value`;
+}
+
+/** One line for a summary: "n parameters changed from the catalog (k loosen a requirement's fixed value)". */
+export function overridesSummaryText(list: readonly ParameterOverride[]): string {
+  if (!list.length) return 'none: every parameter has its catalog value';
+  const k = list.filter((o) => o.loosensRequirement).length;
+  return `${list.length} parameter${list.length === 1 ? '' : 's'} changed from the catalog (${k} loosen${k === 1 ? 's' : ''} a requirement's fixed value)`;
+}

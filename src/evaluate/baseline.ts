@@ -1,6 +1,7 @@
 import type { ParameterBasis, Requirement } from '../controls/schema.js';
 import type { Config } from '../config/schema.js';
 import type { QueryParameters, ResourceResult } from '../queries/types.js';
+import { loosenedText, parameterText, type ParameterOverride } from '../controls/parameters.js';
 
 /**
  * Thresholds the organisation (or a conformance pack) chooses rather than the rule itself, per query, with the
@@ -114,5 +115,30 @@ export function baselineReview(
         ...(org.length ? [`Organisation baseline, not a requirement of the rule${addressable}: ${org.map(describe).join('; ')}`] : []),
       ].join('. '),
     };
+  });
+}
+
+/**
+ * A result judged with a value the requirement's text fixes but the configuration loosened (or changed in a direction
+ * that cannot be told) is not the requirement's pass: a pass becomes needs-review, and a pass or a review says what was
+ * loosened and what the check gives with the requirement's own value (`atCatalogValues`). Failures stay as they are.
+ */
+export function loosenedReview(results: ResourceResult[], loosened: readonly ParameterOverride[], atCatalogValues: () => ResourceResult[]): ResourceResult[] {
+  if (!loosened.length || !results.some((r) => r.status === 'pass' || r.status === 'needs-review')) return results;
+  let strict: Map<string, ResourceResult> | undefined;
+  try {
+    strict = byResource(atCatalogValues());
+  } catch {
+    strict = undefined;
+  }
+  const what = loosened.map(loosenedText).join('; ');
+  const values = loosened.map((o) => `${o.parameter} = ${parameterText(o.catalogDefault)}`).join(', ');
+  return [...byResource(results)].map(([key, r]) => {
+    if (r.status !== 'pass' && r.status !== 'needs-review') return r;
+    const s = strict?.get(key);
+    const at = s
+      ? `with the requirement's ${values} this check gives ${s.status.toUpperCase()}${s.status === r.status && s.reason === r.reason ? '' : ` (${s.reason})`}`
+      : `with the requirement's ${values} this check could not be judged`;
+    return { ...r, status: 'needs-review' as const, reason: `${what}; ${at}. Judged with the configured value: ${r.status.toUpperCase()} (${r.reason})` };
   });
 }

@@ -4,11 +4,11 @@ import { describeVia, type EvidenceBody, type ManifestRecord } from '../evidence
 import type { RunManifest } from '../evidence/manifest.js';
 import { queryById } from '../queries/index.js';
 import type { EvidenceQuery, QueryParameters, ResourceStatus } from '../queries/types.js';
-import { checkParameterOverrides } from '../controls/parameters.js';
+import { checkParameterOverrides, parameterOverrideList } from '../controls/parameters.js';
 import { scopeUsesTags, type ScopeConfig } from '../config/scope.js';
 import { markScope } from './scope.js';
 import { TagIndex } from './tags.js';
-import { baselineReview, parameterSource } from './baseline.js';
+import { baselineReview, loosenedReview, parameterSource } from './baseline.js';
 import { regionShortfall, runRegions } from './regions.js';
 import { applicability } from './applicability.js';
 import type { ControlResult, ControlStatus, EvidenceRef, ResourceFinding } from './types.js';
@@ -64,6 +64,8 @@ export function parametersFor(
 export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResult[]> {
   const { manifest } = input;
   checkParameterOverrides(input.catalogs, input.parameterOverrides, queryById);
+  // Values the requirement's text fixes that the configuration loosened (or changed in an unknown direction).
+  const loosened = parameterOverrideList(input.catalogs, input.frameworks, input.parameterOverrides, queryById).filter((o) => o.loosensRequirement);
   // Unresolved OUs would otherwise read as "every account": resolveOrganizationalUnits must run first.
   const unresolved = Object.entries(input.scope ?? {}).find(([, s]) => s.organizationalUnits);
   if (unresolved) throw new Error(`scope.${unresolved[0]}.organizationalUnits must be resolved to accounts (resolveOrganizationalUnits) before evaluation`);
@@ -225,6 +227,7 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
       const query = queryById(queryId);
       const params = parametersFor(framework, req, query, input.parameterOverrides);
       Object.assign(parameters, params);
+      const loosenedHere = loosened.filter((o) => o.framework === framework && o.requirement === req.id && o.queries.includes(queryId));
       const records = recordsByQueryAccount.get(`${queryId}\u0000${accountId}`) ?? [];
       if (!query) {
         gaps.push({ queryId, region: '-', reason: `query ${queryId} is not known to this version of evidence-locker` });
@@ -266,7 +269,8 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
           const others = facts.filter((f) => f.region !== rec.region);
           const parameterSources = Object.fromEntries(Object.keys(params).map((n) => [n, parameterSource(framework, req, n, input.parameterOverrides)]));
           const ctx = { accountId, region: rec.region, collectedAt: rec.collectedAt, parameterSources, ...(query.accountFact ? { accountFacts: others } : {}) };
-          const out = baselineReview(framework, req, queryId, query.evaluate(body.data, params, ctx), params, (relaxed) => query.evaluate(body.data, relaxed, ctx), input.parameterOverrides);
+          const judged = baselineReview(framework, req, queryId, query.evaluate(body.data, params, ctx), params, (relaxed) => query.evaluate(body.data, relaxed, ctx), input.parameterOverrides);
+          const out = loosenedHere.length ? loosenedReview(judged, loosenedHere, () => query.evaluate(body.data, { ...params, ...Object.fromEntries(loosenedHere.map((o) => [o.parameter, o.catalogDefault])) }, ctx)) : judged;
           for (const f of out) {
             findings.push({ ...f, queryId, region: rec.region, evidenceSha256: rec.sha256, recordId: rec.recordId });
             if (f.status === 'error') gaps.push({ queryId, region: rec.region, reason: `${f.resource}: ${f.reason}` });

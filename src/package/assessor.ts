@@ -1,4 +1,5 @@
 import type { Catalog } from '../controls/schema.js';
+import type { ParameterOverride } from '../controls/parameters.js';
 import { loadProcedureMap, type ProcedureMap } from '../controls/procedures.js';
 import { scopeStatement } from '../evaluate/scope.js';
 import type { ScopeConfig } from '../config/scope.js';
@@ -95,6 +96,12 @@ export interface PackageSummaryJson {
   /** True when the evidence came from the simulated AWS of the demo (declared by the caller; not recorded in runs). */
   simulated: boolean;
   /**
+   * Every catalog parameter whose value the configuration changed, with the catalog's value, the one used, the
+   * configuration field, whether the requirement's text fixes it and whether the change loosens it (the passes such a
+   * loosened value decides are needs-review). Empty: none changed. Absent in packages built before this field existed.
+   */
+  parameterOverrides?: ParameterOverride[];
+  /**
    * Per account, the regions AWS lists as enabled (account:ListRegions, as any run of the period recorded them) against
    * those the runs collected: `uncollected`, enabled regions no run collected, each with the frameworks whose declared
    * scope does not leave it out (`inScopeFor`, non-empty: regional results of those frameworks are capped); the runs
@@ -163,6 +170,8 @@ export interface AssessorInput {
   lastSealedRun?: string;
   /** Accounts the period's collection runs collected that the package leaves out (`package --accounts`). */
   accountsLeftOut?: string[];
+  /** Catalog parameters the configuration changed (summary.json `parameterOverrides`). */
+  parameterOverrides?: ParameterOverride[];
 }
 
 /** Whether the period had ended (24:00 UTC of its last day) when the package was built; unknown build time: ended. */
@@ -277,6 +286,7 @@ export function assessorResults(input: AssessorInput): AssessorResults {
     },
     keys: input.keys,
     simulated: input.simulated,
+    parameterOverrides: input.parameterOverrides ?? [],
     ...(input.regionCoverage ? { regions: input.regionCoverage.map((c) => ({
       accountId: c.accountId,
       enabled: c.enabled,

@@ -37,6 +37,8 @@ import { EvidenceReferences } from './references.js';
 import { assessorResults } from './assessor.js';
 import { loadProcedureMap, type ProcedureMap } from '../controls/procedures.js';
 import { loadCatalogs } from '../controls/load.js';
+import { parameterOverrideList } from '../controls/parameters.js';
+import { queryById } from '../queries/index.js';
 import { untestedRequirements } from './untested.js';
 import { findingsCsv, findingIdsByRow } from './findings.js';
 import { populationCsv } from './population.js';
@@ -326,7 +328,9 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     const signing = { algorithm: opts.signer.algorithm, keyFingerprint: await opts.signer.fingerprint(), keyId: opts.signer.keyId };
     const runKeys = uniqueKeys([...allRuns.map((r) => r.manifest.signing), signing]);
     const regionRows = regionCoverage.finish();
-    const assessor = assessorResults({ organization, catalogs, timeline, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, accountsLeftOut, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps });
+    // Every parameter the configuration changed from its catalog value, listed in every view (from the recorded overrides).
+    const parameterOverrides = parameterOverrideList(catalogs, frameworks, opts.parameterOverrides, queryById);
+    const assessor = assessorResults({ organization, catalogs, timeline, parameterOverrides, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, accountsLeftOut, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps });
     const runSigningKeys = uniqueKeys(allRuns.map((r) => r.manifest.signing));
     const model: PackageModel = {
       organization,
@@ -357,6 +361,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
       trustedKeys: [...trust.fingerprints].sort(),
       scope: opts.scope ?? {},
       regionCoverage: regionRows,
+      parameterOverrides,
       assessor,
     };
 

@@ -8,6 +8,7 @@ import { VERIFY_SCRIPT_SHA256 } from './verify-script.js';
 import { assessorHtmlData, assessorHtmlSection } from './html-assessor.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
 import { regionSummary } from './regions.js';
+import { overrideEffect, overridesSummaryText, parameterText } from '../controls/parameters.js';
 
 /** Total bytes of evidence bodies embedded in index.html; beyond it the viewer shows the path in the package. */
 export const DEFAULT_HTML_BODY_BUDGET = 8 * 1024 * 1024;
@@ -96,6 +97,11 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     // Intervals of the period no run's CloudTrail event search covered, and the sentence the PDF says of them.
     eventSearches: model.eventSearches && (model.eventSearches.pairs || model.timeline.rows.some((r) => r.requirement.queries.includes(EVENT_SEARCH_QUERY))) ? { text: eventSearchText(model.eventSearches), unsearched: model.eventSearches.unsearched.map((h) => ({ account: h.accountId, region: h.region, from: h.from, to: h.to, days: h.days.length })) } : null,
     verifyScriptSha256: VERIFY_SCRIPT_SHA256,
+    // Catalog parameters the configuration changed, with what the change does (Method, Summary and each requirement).
+    parameterOverrides: {
+      text: overridesSummaryText(model.parameterOverrides ?? []),
+      rows: (model.parameterOverrides ?? []).map((o) => ({ fw: o.framework, req: o.requirement, parameter: o.parameter, queries: o.queries, catalog: parameterText(o.catalogDefault), used: parameterText(o.effective), fixed: o.requirementFixes, loosens: o.loosensRequirement, effect: overrideEffect(o), source: o.source })),
+    },
     frameworks: model.frameworks.map((f) => ({
       id: f.framework,
       name: `${f.name} ${f.version}`,
@@ -416,6 +422,7 @@ function viewSummary(){
     ['Period coverage', (D.assessor && D.assessor.summary) ? periodCoverageText(D.assessor.summary.period) : '-'],
     ['Worst in the period', worstText()],
     ['Rebuilt days', el('span', {id: 'rebuilt-days', text: D.rebuilt.sentence || 'none: the evidence of every day was collected on that day'})],
+    ['Parameters changed from the catalog', D.parameterOverrides.text + (D.parameterOverrides.rows.length ? ' (see Method)' : '')],
     ['Days without a run', (D.assessor && D.assessor.summary && D.assessor.summary.period.datesWithoutRun.length) ? D.assessor.summary.period.datesWithoutRun.length + ': ' + D.assessor.summary.period.datesWithoutRun.join(', ') + ' (see Gaps)' : 'none' + (periodOpen() ? ' (' + openDayText() + ')' : '')],
     ['Scope: accounts', D.accounts.length + ': ' + D.accounts.slice(0, 50).join(', ') + (D.accounts.length > 50 ? ', ...' : '')],
     ['Collected in the period but not in this package', (D.accountsLeftOut || []).length ? D.accountsLeftOut.join(', ') : 'none'],
@@ -499,6 +506,12 @@ function viewMethod(){
   detail.appendChild(el('h2', {id: 'method', text: 'Method and chain of custody'}));
   detail.appendChild(el('h3', {text: 'How evidence was collected'}));
   detail.appendChild(el('p', {text: 'Each collection run called read-only AWS APIs in every account and region in scope, kept the API responses verbatim as evidence records, and evaluated them with pure rules (one per evidence query). A record whose API call failed is kept as an error record and shown as a gap. Every run of a day covering the account is evaluated, in order: the day takes the result of its last run, except that a fail or needs-review found by an earlier run of that day counts for the day (the changes name both runs); an error or missing evidence in an earlier run is no gap when a later run of the day judged the requirement. A run collected on the day takes precedence over a reconstruction of that day, which is then not evaluated. The status at the end of the period is that of the last run.'}));
+  detail.appendChild(el('h3', {id: 'parameter-overrides', text: 'Parameters changed from the catalog'}));
+  if (!D.parameterOverrides.rows.length) detail.appendChild(el('p', {text: 'None: every requirement was judged with its catalog parameter values.'}));
+  else {
+    detail.appendChild(el('p', {text: D.parameterOverrides.text + '. Where the requirement\\'s text fixes the value and the change loosens it (a minimum lowered, a maximum raised) or goes a way that cannot be told, a resource check that passes with the configured value is shown as needs review, its reason naming both values and what the check gives with the requirement\\'s own value. Other changes are listed only; their results are judged with the configured value.'}));
+    detail.appendChild(table(['Requirement', 'Parameter', 'Queries', 'Catalog', 'Used', 'Fixed by requirement', 'Effect', 'Set by'], D.parameterOverrides.rows.map(function(o){ return [o.fw + ' ' + o.req, o.parameter, o.queries.join(', ') || '-', o.catalog, o.used, o.fixed ? 'yes' : 'no', o.effect, o.source]; })));
+  }
   detail.appendChild(el('h3', {text: 'Write-once storage'}));
   D.stores.forEach(function(s){ detail.appendChild(kv([['Store', s.kind + ' at ' + s.location], ['Object Lock', s.objectLockMode ? s.objectLockMode + ' mode' + (s.retainUntil ? ', retained until at least ' + s.retainUntil : '') : 'none (local directory: files are read-only and tamper-evident through hashes and signatures, not tamper-proof)']].concat(s.note ? [['Note', s.note]] : []))); });
   detail.appendChild(el('h3', {text: 'Sealing and signing keys'}));
@@ -523,6 +536,8 @@ function viewRequirement(fw, reqId, shown){
   detail.appendChild(el('div', {cls: 'muted', text: f.name + ' | principal ' + req.principal + ' | coverage: ' + req.coverage + (req.queries.length ? ' | queries: ' + req.queries.join(', ') : '')}));
   detail.appendChild(el('p', {text: req.rationale}));
   if (req.guidance) detail.appendChild(el('p', {text: 'Assessor guidance: ' + req.guidance}));
+  var changed = D.parameterOverrides.rows.filter(function(o){ return o.fw === fw && o.req === reqId; });
+  if (changed.length) detail.appendChild(el('p', {cls: 'param-override', text: 'Changed from the catalog by the configuration: ' + changed.map(function(o){ return o.parameter + ' ' + o.catalog + ' -> ' + o.used + ' (' + o.effect + ')'; }).join('; ') + '. The results below rest on the configured value.'}));
   if (req.untested) detail.appendChild(el('p', {cls: 'untested', text: 'Not tested by AWS evidence: its AWS checks inform but test none of its procedures (' + req.untested + '). Their results below are supporting information only; passing checks are shown as MANUAL (the assessor tests the requirement); any other result is shown as it is: FAIL for a failing check, NEEDS REVIEW for one to review, a gap where evidence is missing.'}));
   detail.appendChild(el('h3', {text: 'Testing procedures'})); var ul = el('ul'); req.procedures.forEach(function(p){ var pr = procBy[fw + '|' + reqId + '|' + p]; ul.appendChild(el('li', {text: p + (pr ? ': ' + procText(pr) : '')})); }); detail.appendChild(ul);
   var rows = visibleRows(fw, reqId).filter(function(r){ return !fs.value || r.status === fs.value; });

@@ -1,4 +1,5 @@
 import type { Catalog } from '../controls/schema.js';
+import type { ParameterOverride } from '../controls/parameters.js';
 import type { ScopeConfig } from '../config/scope.js';
 import type { AssessorResults } from './assessor.js';
 import type { StoreDescription } from '../evidence/store.js';
@@ -54,6 +55,8 @@ export interface PackageModel {
   scope: ScopeConfig;
   /** Per account: the enabled regions the runs recorded against the regions they collected (absent in models built by hand). */
   regionCoverage?: AccountRegionCoverage[];
+  /** Catalog parameters the configuration changed (absent in models built by hand: none). */
+  parameterOverrides?: ParameterOverride[];
   /** Scope statements, per-procedure results, the findings register, the population and the summary numbers. */
   assessor: AssessorResults;
 }

@@ -15,6 +15,7 @@ import { regionSummary, regionsNeedAttention } from './regions.js';
 import { formatRef, refRanges } from './references.js';
 import { exceptionStateWord, exceptionWindow, rowExceptionLabels } from './exceptions.js';
 import { baselineParameters } from '../evaluate/baseline.js';
+import { overrideEffect, overridesSummaryText, parameterText } from '../controls/parameters.js';
 
 /** Distinct colour and word per status; `not-collected` is a gap and never looks like a pass. */
 export const STATUS_STYLE: Record<ControlStatus, { word: string; color: string }> = {
@@ -647,6 +648,7 @@ function executiveSummary(doc: Doc, model: PackageModel): void {
     ['Days without evidence', awsCount ? `${gapDays} requirement x account x day cells (of the ${awsCount} automated and partial requirements)` : 'not applicable: no requirement of this package has AWS evidence'],
     ['Missing shards', model.missingShards.length ? model.missingShards.map((s) => `${s.slot}: ${s.missing.length} of ${s.count} missing`).join('; ') : 'none'],
     ['Exceptions', !model.exceptions.length ? 'none in the register' : `${model.exceptions.filter((e) => e.state === 'active').length} active, ${model.exceptions.filter((e) => e.state === 'expired').length} expired, ${model.exceptions.filter((e) => e.state === 'not-yet-effective').length} not yet effective at the period end; ${model.exceptions.filter((e) => e.applied && e.applied.days < e.periodDays).length} applied to only part of the period (see Exceptions register)`],
+    ['Parameters changed from the catalog', `${overridesSummaryText(model.parameterOverrides ?? [])}${model.parameterOverrides?.length ? ' (see Method and chain of custody)' : ''}`],
     ['Foreign objects in the store', model.foreign?.length ? `${model.foreign.length}: someone other than the trusted signer wrote into the evidence store (see "Foreign objects")` : 'none found'],
   ]);
 
@@ -888,6 +890,8 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
     .map(([k, v]) => `${k} = ${Array.isArray(v) ? v.join(', ') : String(v)}`)
     .join('; ');
   if (paramText) para(doc, `Parameters: ${paramText}`, INK, 8.5);
+  const changed = (model.parameterOverrides ?? []).filter((o) => o.framework === rows[0].framework && o.requirement === req.id);
+  if (changed.length) para(doc, `Changed from the catalog by the configuration: ${changed.map((o) => `${o.parameter} ${parameterText(o.catalogDefault)} -> ${parameterText(o.effective)} (${overrideEffect(o)})`).join('; ')}. The results below rest on the configured value.`, changed.some((o) => o.loosensRequirement) ? '#b35900' : INK, 8.5);
   const baseline = [...baselineParameters(req, rows[0].framework)].filter((n) => n in params);
   if (baseline.length) para(doc, `Organisation baseline: ${baseline.map((n) => `${n} = ${String(params[n])}`).join('; ')}. The value is the organisation's choice for this ${req.implementation === 'addressable' ? 'addressable specification' : req.kind === 'standard' ? 'standard' : 'specification'}, not a requirement of the rule; failures caused only by it are shown as needs review.`, MUTED, 8.5);
   para(doc, `Rationale: ${req.rationale}`, INK, 9);
@@ -1251,6 +1255,25 @@ function methodSection(doc: Doc, model: PackageModel): void {
     subheading(doc, 'Entity type and applicability');
     para(doc, 'Some requirements apply only to service providers, to multi-tenant service providers (PCI DSS Appendix A1) or to designated entities (Appendix A3). For an entity that declared it is not of that type (configuration entity.<framework>), such a requirement is proposed not applicable, for the assessor to confirm: what its checks found is kept in its reasons for information and raises no finding. When the entity type is not declared, a judged pass, fail or not applicable is not counted as the entity\'s: the requirement needs review, its reasons keep what the checks found, and its procedures are not tested until the assessor confirms applicability. Manual requirements stay manual, with the same note.');
     keyValues(doc, entities.map((s): [string, string] => [`Entity: ${s.framework}`, s.entity!.statement]));
+  }
+  subheading(doc, 'Parameters changed from the catalog');
+  const overrides = model.parameterOverrides ?? [];
+  if (!overrides.length) para(doc, 'None: every requirement was judged with its catalog parameter values (configuration parameters: none that differ).');
+  else {
+    para(doc, `${overridesSummaryText(overrides)}. The configuration (parameters.<framework>.<requirement>.<parameter>) can change a catalog value. Where the requirement's text fixes the value (catalog parameterBasis: requirement) and the change loosens it (a minimum lowered, a maximum raised) or goes a way that cannot be told, a resource check that passes with the configured value is shown as needs review, its reason naming both values and what the check gives with the requirement's own value. Other changes are listed only; their results are judged with the configured value.`);
+    table(
+      doc,
+      [
+        { header: 'Requirement', width: 66 },
+        { header: 'Parameter / queries', width: 118 },
+        { header: 'Catalog', width: 44 },
+        { header: 'Used', width: 44 },
+        { header: 'Fixed by req.', width: 62 },
+        { header: 'Effect', width: CONTENT_W - 334 },
+      ],
+      overrides.map((o) => [`${o.framework}\n${o.requirement}`, `${o.parameter}\n${o.queries.join(', ') || '-'}`, parameterText(o.catalogDefault), parameterText(o.effective), o.requirementFixes ? 'yes' : 'no', `${overrideEffect(o)}; set by ${o.source}`]),
+      { size: 7.5 },
+    );
   }
   subheading(doc, 'Write-once storage');
   const stores = uniqueBy(model.stores, (s) => `${s.kind}|${s.location}|${s.objectLockMode ?? ''}|${s.retainUntil ?? ''}`);

@@ -58,6 +58,12 @@ export interface ParameterSpec {
    * start-up against the catalogs' values and the configuration's overrides (`checkParameterOverrides`).
    */
   check?(value: ParameterValue): string | undefined;
+  /**
+   * For a numeric threshold: which way the value makes the check easier to pass (`lower`: a minimum, `higher`: a
+   * maximum). A configuration override of a value the requirement's text fixes, moved this way, turns the passes it
+   * decides into needs-review (`loosenedReview`). Absent: the direction is unknown, and any change of such a value does.
+   */
+  looser?: 'lower' | 'higher';
 }
 
 export type QueryParameters = Record<string, ParameterValue>;

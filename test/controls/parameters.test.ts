@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { checkParameterOverrides, effectiveParameters, findCatalog, loadCatalogs } from '../../src/controls/load.js';
 import { queryById } from '../../src/queries/index.js';
+import { loosenedText, overridesSummaryText, parameterOverrideList } from '../../src/controls/parameters.js';
+import { ORGANISATION_THRESHOLDS } from '../../src/evaluate/baseline.js';
 
 const catalogs = loadCatalogs();
 const pci = findCatalog(catalogs, 'pci-dss-4.0.1');
@@ -87,5 +89,64 @@ describe('checkParameterOverrides', () => {
     expect(() => checkParameterOverrides(withPorts(['ssh']), undefined)).not.toThrow();
     expect(() => checkParameterOverrides(withPorts(['22', '3389']), undefined, queryById)).not.toThrow();
     expect(() => checkParameterOverrides(catalogs, undefined, queryById)).not.toThrow();
+  });
+});
+
+describe('parameterOverrideList: every catalog parameter the configuration changes, with what the change does', () => {
+  const list = (overrides: Parameters<typeof parameterOverrideList>[2]) => parameterOverrideList(catalogs, ['pci-dss-4.0.1', 'hipaa-security'], overrides, queryById);
+
+  it('no overrides, or overrides equal to the catalog value: nothing listed', () => {
+    expect(list(undefined)).toEqual([]);
+    expect(list({ 'pci-dss-4.0.1': { '8.3.6': { minimumPasswordLength: 12 }, '10.5.1': { auditLogGroups: ['*'] } } })).toEqual([]);
+  });
+
+  it('a minimum the requirement fixes, lowered (PCI 8.3.6: 12 -> 6): looser, loosens the requirement', () => {
+    expect(list({ 'pci-dss-4.0.1': { '8.3.6': { minimumPasswordLength: 6 } } })).toEqual([
+      {
+        framework: 'pci-dss-4.0.1',
+        requirement: '8.3.6',
+        queries: ['iam.password-policy'],
+        parameter: 'minimumPasswordLength',
+        catalogDefault: 12,
+        effective: 6,
+        source: 'configuration parameters.pci-dss-4.0.1."8.3.6".minimumPasswordLength',
+        requirementFixes: true,
+        direction: 'looser',
+        loosensRequirement: true,
+      },
+    ]);
+    // A maximum the requirement fixes, raised (8.2.6: 90 inactive days -> 180), and a minimum it fixes (10.5.1: 365 -> 90).
+    expect(list({ 'pci-dss-4.0.1': { '8.2.6': { maxUnusedDays: 180 }, '10.5.1': { minimumRetentionDays: 90 } } }).map((o) => [o.requirement, o.direction, o.loosensRequirement])).toEqual([
+      ['8.2.6', 'looser', true],
+      ['10.5.1', 'looser', true],
+    ]);
+  });
+
+  it('a tightened value the requirement fixes is listed but loosens nothing; entity-set values are listed whichever way they go', () => {
+    const l = list({ 'pci-dss-4.0.1': { '8.3.6': { minimumPasswordLength: 16 }, '3.7.4': { maxRotationPeriodDays: 3650 }, '10.5.1': { auditLogGroups: ['/aws/cloudtrail/*'] } }, 'hipaa-security': { '164.312(d)': { minimumPasswordLength: 8 } } });
+    expect(l.map((o) => [o.framework, o.requirement, o.parameter, o.requirementFixes, o.direction, o.loosensRequirement])).toEqual([
+      ['pci-dss-4.0.1', '3.7.4', 'maxRotationPeriodDays', false, 'looser', false],
+      ['pci-dss-4.0.1', '8.3.6', 'minimumPasswordLength', true, 'tighter', false],
+      ['pci-dss-4.0.1', '10.5.1', 'auditLogGroups', false, 'changed', false],
+      ['hipaa-security', '164.312(d)', 'minimumPasswordLength', false, 'looser', false],
+    ]);
+    expect(overridesSummaryText(l)).toBe("4 parameters changed from the catalog (0 loosen a requirement's fixed value)");
+    expect(overridesSummaryText([])).toBe('none: every parameter has its catalog value');
+  });
+
+  it('a value the requirement fixes whose direction cannot be told (no query says which way loosens it) counts as loosening it', () => {
+    const custom = { ...pci, requirements: [{ ...req('5.3.5'), parameterBasis: { lookbackHours: { source: 'requirement' as const, note: 'test' } } }] };
+    const [o] = parameterOverrideList([custom], ['pci-dss-4.0.1'], { 'pci-dss-4.0.1': { '5.3.5': { lookbackHours: 48 } } }, queryById);
+    expect(o).toMatchObject({ requirementFixes: true, direction: 'changed', loosensRequirement: true });
+    expect(loosenedText(o)).toBe('value changed by configuration from 24 to 48 (configuration parameters.pci-dss-4.0.1."5.3.5".lookbackHours); the requirement fixes 24');
+  });
+
+  it('every threshold whose baseline relaxation the evaluation knows says which way loosens it, agreeing with that relaxation', () => {
+    for (const [queryId, thresholds] of Object.entries(ORGANISATION_THRESHOLDS)) {
+      for (const [name, relaxed] of Object.entries(thresholds)) {
+        const spec = queryById(queryId)!.parameters![name];
+        expect(spec.looser, `${queryId} ${name}`).toBe(relaxed < (spec.default as number) ? 'lower' : 'higher');
+      }
+    }
   });
 });

@@ -133,3 +133,35 @@ describe('where a threshold printed in a reason comes from (the catalog\'s param
     expect(results.find((r) => r.requirementId === 'N.1')!.findings[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('(the catalog does not say whether N.1 fixes this value)') });
   });
 });
+
+describe('a configuration override of a value the requirement fixes (PCI 8.3.6: twelve characters)', () => {
+  const pci = findCatalog(loadCatalogs(), 'pci-dss-4.0.1');
+  const policy = (length: number) => ({ PasswordPolicy: { MinimumPasswordLength: length, RequireUppercaseCharacters: true, RequireLowercaseCharacters: true, RequireNumbers: true, PasswordReusePrevention: 4 } });
+  const finding = async (length: number, minimumPasswordLength: number) => {
+    const results = await run(policy(length), [pci], { 'pci-dss-4.0.1': { '8.3.6': { minimumPasswordLength } } });
+    const r = results.find((x) => x.requirementId === '8.3.6')!;
+    return { status: r.status, f: r.findings.find((x) => x.queryId === 'iam.password-policy')! };
+  };
+
+  it('loosened from 12 to 6: a policy of 8 that passes only with 6 is needs-review, naming both values and what 12 gives', async () => {
+    const { status, f } = await finding(8, 6);
+    expect(f.status).toBe('needs-review');
+    expect(status).toBe('needs-review');
+    expect(f.reason).toMatch(/^threshold loosened by configuration from 12 to 6 \(configuration parameters\.pci-dss-4\.0\.1\."8\.3\.6"\.minimumPasswordLength\); the requirement fixes 12; /);
+    expect(f.reason).toContain("with the requirement's minimumPasswordLength = 12 this check gives FAIL (the password policy is too weak: minimum length 8 is below 12 (");
+    expect(f.reason).toContain('. Judged with the configured value: PASS (the password policy meets the judged length');
+  });
+
+  it('loosened, and the policy meets 12 anyway: still not a pass on the configured value, the reason saying 12 passes too', async () => {
+    const { f } = await finding(14, 6);
+    expect(f.status).toBe('needs-review');
+    expect(f.reason).toContain("the requirement fixes 12; with the requirement's minimumPasswordLength = 12 this check gives PASS. Judged with the configured value: PASS");
+  });
+
+  it('tightened from 12 to 14: results stand (a policy of 16 passes, one of 13 fails as before)', async () => {
+    const pass = await finding(16, 14);
+    expect(pass.f.status).toBe('pass');
+    expect(pass.f.reason).not.toContain('loosened');
+    expect((await finding(13, 14)).f.status).toBe('fail');
+  });
+});

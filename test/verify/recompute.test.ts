@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,15 @@ import type { EvaluateRunInput } from '../../src/evaluate/engine.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, richScenario, sealDays, ACCOUNTS } from '../package/fixtures.js';
 
 const ACCT = ACCOUNTS[0];
+
+const hasPdftotext = (() => {
+  try {
+    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 function tmp(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -142,5 +152,46 @@ describe('verify --recompute: the results are re-derived from the package\'s own
     const o = await recomputePackageDir(dir, old);
     expect(o.ran).toBe(false);
     expect(o.problems[0].message).toMatch(/records no evaluation inputs .* cannot be re-derived from its evidence/);
+  }, 120_000);
+});
+
+describe('parameters changed from the catalog are listed in every view and recomputed from the recorded overrides', () => {
+  // 1.1 fixes a value (parameterBasis: requirement); 2.1 takes one the requirement does not fix.
+  const catalog = {
+    ...TEST_CATALOG,
+    requirements: TEST_CATALOG.requirements.map((r) =>
+      r.id === '1.1' ? { ...r, parameters: { minimumDays: 365 }, parameterBasis: { minimumDays: { source: 'requirement' as const, note: '1.1 fixes a year' } } } : r.id === '2.1' ? { ...r, parameters: { lookbackHours: 24 } } : r,
+    ),
+  };
+
+  it('summary.json parameterOverrides, index.html and report.pdf name each change and whether it loosens a fixed value; verify --recompute agrees', async () => {
+    const { signer, pkg } = await failingScene();
+    const built = await pkg({ catalogs: [catalog], parameterOverrides: { 'test-fw': { '1.1': { minimumDays: 30 }, '2.1': { lookbackHours: 48 } } } });
+    const dir = await unzip(built.zipPath);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(summary.parameterOverrides).toEqual([
+      { framework: 'test-fw', requirement: '1.1', queries: [], parameter: 'minimumDays', catalogDefault: 365, effective: 30, source: 'configuration parameters.test-fw."1.1".minimumDays', requirementFixes: true, direction: 'changed', loosensRequirement: true },
+      { framework: 'test-fw', requirement: '2.1', queries: [], parameter: 'lookbackHours', catalogDefault: 24, effective: 48, source: 'configuration parameters.test-fw."2.1".lookbackHours', requirementFixes: false, direction: 'changed', loosensRequirement: false },
+    ]);
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html).toContain('Parameters changed from the catalog');
+    expect(html).toContain("2 parameters changed from the catalog (1 loosens a requirement's fixed value)");
+    expect(html).toContain('configuration parameters.test-fw.\\"1.1\\".minimumDays');
+    if (hasPdftotext) {
+      const text = execFileSync('pdftotext', ['-layout', join(dir, 'report.pdf'), '-'], { encoding: 'utf8' });
+      expect(text).toContain("2 parameters changed from the catalog (1 loosens a requirement's fixed value)");
+      expect(text).toContain('Changed from the catalog by the configuration: minimumDays 365 -> 30');
+      expect(text).toMatch(/Parameters changed from the catalog\s/);
+    }
+    const v = await verifyPackage(built.zipPath, { expectedKeys: [await signer.fingerprint()], recompute: { evaluate: fixtureEvaluate } });
+    expect(v.problems).toEqual([]);
+    expect(v.ok).toBe(true);
+  }, 120_000);
+
+  it('no change from the catalog: summary.json lists none and the method section says so', async () => {
+    const { pkg } = await failingScene();
+    const dir = await unzip((await pkg({ catalogs: [catalog], parameterOverrides: { 'test-fw': { '1.1': { minimumDays: 365 } } } })).zipPath);
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).parameterOverrides).toEqual([]);
+    if (hasPdftotext) expect(execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' })).toContain('None: every requirement was judged with its catalog parameter values');
   }, 120_000);
 });

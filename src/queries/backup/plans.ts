@@ -102,11 +102,13 @@ export const backupPlans = defineQuery<BackupPlansEvidence>({
       description:
         'Organisation choice, not set by HIPAA or PCI DSS: a protected resource whose latest recovery point was made longer ago than this many hours fails, and so does a backup plan that last ran longer ago (default 36: a daily plan with its start and completion windows).',
       default: 36,
+      looser: 'higher',
     },
     minimumBackupRetentionDays: {
       description:
         'Organisation choice, not set by HIPAA or PCI DSS: a backup plan with a rule that deletes its recovery points sooner than this many days (Lifecycle DeleteAfterDays; a move to cold storage keeps them) fails; recovery points kept until deleted pass (default 7, as rds.backup-retention; set it from the contingency plan).',
       default: 7,
+      looser: 'lower',
     },
     lookbackHours: {
       description:

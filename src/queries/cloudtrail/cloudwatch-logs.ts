@@ -44,7 +44,7 @@ export const cloudWatchLogs = defineQuery<CloudWatchLogsEvidence>({
   scope: 'regional',
   apiCalls: ['cloudtrail:DescribeTrails', 'cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'],
   parameters: {
-    maxDeliveryAgeHours: { description: 'The latest CloudWatch Logs delivery must be at most this many hours before collection.', default: 24 },
+    maxDeliveryAgeHours: { description: 'The latest CloudWatch Logs delivery must be at most this many hours before collection.', default: 24, looser: 'higher' },
   },
   async collect(ctx) {
     const trails = await describeTrails(ctx);

@@ -63,7 +63,7 @@ export const logBucketRetention = defineQuery<LogBucketRetentionEvidence>({
   // s3:GetLifecycleConfiguration for s3:GetBucketLifecycleConfiguration.
   apiCalls: ['cloudtrail:DescribeTrails', 's3:GetBucketLocation', 's3:GetObjectLockConfiguration', 's3:GetBucketLifecycleConfiguration'],
   parameters: {
-    minimumRetentionDays: { description: 'Days log files must be kept (PCI DSS 10.5.1: 365; HIPAA 164.316(b)(2)(i) documentation: 2190).', default: 365 },
+    minimumRetentionDays: { description: 'Days log files must be kept (PCI DSS 10.5.1: 365; HIPAA 164.316(b)(2)(i) documentation: 2190).', default: 365, looser: 'lower' },
   },
   async collect(ctx) {
     const trails = await describeTrails(ctx);

@@ -25,7 +25,7 @@ export const accessKeyAge = defineQuery<CredentialReportEvidence>({
   scope: 'global',
   apiCalls: [...CREDENTIAL_REPORT_ACTIONS],
   parameters: {
-    maxKeyAgeDays: { description: 'Largest age in days of an active access key (PCI DSS 8.3.9 / 8.6.3: 90).', default: 90 },
+    maxKeyAgeDays: { description: 'Largest age in days of an active access key (PCI DSS 8.3.9 / 8.6.3: 90).', default: 90, looser: 'higher' },
   },
   collect: (ctx) => collectCredentialReport(ctx),
   evaluate(data, params, ctx) {

@@ -30,7 +30,7 @@ export const passwordExpiry = defineQuery<PasswordExpiryEvidence>({
   scope: 'global',
   apiCalls: ['iam:GetAccountPasswordPolicy', ...CREDENTIAL_REPORT_ACTIONS],
   parameters: {
-    maxPasswordAgeDays: { description: 'Longest life of a single-factor password (PCI DSS 8.3.9: 90 days).', default: 90 },
+    maxPasswordAgeDays: { description: 'Longest life of a single-factor password (PCI DSS 8.3.9: 90 days).', default: 90, looser: 'higher' },
   },
   async collect(ctx) {
     const { GetAccountPasswordPolicyCommand, IAMClient } = await loadIamSdk();

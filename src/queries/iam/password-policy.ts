@@ -19,8 +19,8 @@ export const passwordPolicy = defineQuery<PasswordPolicyEvidence>({
   scope: 'global',
   apiCalls: ['iam:GetAccountPasswordPolicy'],
   parameters: {
-    minimumPasswordLength: { description: 'Shortest password length accepted (PCI DSS 8.3.6: 12 characters).', default: 12 },
-    minimumPasswordReusePrevention: { description: 'Previous passwords that may not be reused (PCI DSS 8.3.7: the last 4).', default: 4 },
+    minimumPasswordLength: { description: 'Shortest password length accepted (PCI DSS 8.3.6: 12 characters).', default: 12, looser: 'lower' },
+    minimumPasswordReusePrevention: { description: 'Previous passwords that may not be reused (PCI DSS 8.3.7: the last 4).', default: 4, looser: 'lower' },
     passwordPolicyChecks: {
       description: `Which parts of the policy this requirement judges: ${PASSWORD_POLICY_CHECKS.join(', ')} (PCI DSS 8.3.6 judges length and composition, 8.3.7 reuse).`,
       default: ['length', 'composition', 'reuse'],

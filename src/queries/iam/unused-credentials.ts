@@ -60,7 +60,7 @@ export const unusedCredentials = defineQuery<CredentialReportEvidence>({
   scope: 'global',
   apiCalls: [...CREDENTIAL_REPORT_ACTIONS],
   parameters: {
-    maxUnusedDays: { description: 'Days without use after which an active credential counts as inactive (PCI DSS 8.2.6: 90).', default: 90 },
+    maxUnusedDays: { description: 'Days without use after which an active credential counts as inactive (PCI DSS 8.2.6: 90).', default: 90, looser: 'higher' },
   },
   collect: (ctx) => collectCredentialReport(ctx),
   evaluate(data, params, ctx) {

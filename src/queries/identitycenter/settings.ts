@@ -46,6 +46,7 @@ export const identityCenterSettings = defineQuery<IdentityCenterEvidence>({
       description:
         'Organisation choice: the longest AWS account session a permission set may issue, in minutes (Identity Center’s own default is 60). Not an idle timeout: a permission set issuing longer sessions needs review (the idle timeout is set at the identity provider or in Identity Center’s session settings, not in this evidence), and the reason names who set the limit.',
       default: 60,
+      looser: 'higher',
     },
   },
   async collect(ctx) {

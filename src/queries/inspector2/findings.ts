@@ -176,6 +176,7 @@ export const findings = defineQuery<Inspector2FindingsEvidence>({
       description:
         'Organisation choice, from its vulnerability ranking (PCI DSS 6.3.3 sets one month for critical patches): an active critical or high finding first observed longer ago than this many days fails; younger ones are listed for review.',
       default: 30,
+      looser: 'higher',
     },
     judgedSeverities: {
       description:

@@ -107,6 +107,7 @@ export const keyRotation = defineQuery<KeyRotationEvidence | AggregateConfigItem
       description:
         'The longest automatic rotation period that passes, in days (KMS allows 90 to 2560; 365 when rotation is enabled without a period), and the oldest key material that passes for a key without such rotation. PCI DSS 3.6.1.4/3.7.4 leave the cryptoperiod to the organisation: set this to the cryptoperiod it defined for its keys.',
       default: 365,
+      looser: 'higher',
     },
   },
   async collect(ctx) {

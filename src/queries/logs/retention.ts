@@ -27,7 +27,7 @@ export const retention = defineQuery<LogGroupsEvidence>({
   scope: 'regional',
   apiCalls: ['logs:DescribeLogGroups', 'logs:DescribeSubscriptionFilters'],
   parameters: {
-    minimumRetentionDays: { description: 'Fewest days a log group must keep its events (PCI DSS 10.5.1: 12 months).', default: 365 },
+    minimumRetentionDays: { description: 'Fewest days a log group must keep its events (PCI DSS 10.5.1: 12 months).', default: 365, looser: 'lower' },
     auditLogGroups: {
       description:
         'Organisation choice: name patterns (`*` wildcard) of the log groups that hold audit logs; only these are judged, the others are listed as not applicable (default: every log group).',

@@ -18,6 +18,7 @@ export const backupRetention = defineQuery<DbInstancesEvidence | AggregateConfig
     minimumBackupRetentionDays: {
       description: 'Organisation choice, not set by HIPAA or PCI DSS: fewest days of automated backups an RDS database must keep (default 7; set it from the contingency plan).',
       default: 7,
+      looser: 'lower',
     },
     maxRestoreLagHours: {
       description:

@@ -42,6 +42,7 @@ export const rotation = defineQuery<SecretsRotationEvidence>({
       description:
         'Organisation choice from its targeted risk analysis (PCI DSS 8.6.3 leaves the frequency to it): a secret last rotated longer ago than this many days fails; one whose schedule (at its longest gap between rotations) or next scheduled rotation leaves more days than this between rotations, or whose schedule cannot be read for its interval, needs review (default 90).',
       default: 90,
+      looser: 'higher',
     },
   },
   async collect(ctx) {
