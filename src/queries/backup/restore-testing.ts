@@ -58,7 +58,14 @@ export const restoreTesting = defineQuery<RestoreTestingEvidence>({
     const plans = data.restoreTestingPlans.map((p) => `${p.RestoreTestingPlanName} (${p.ScheduleExpression ?? 'no schedule'}, last run ${toDate(p.LastExecutionTime) ? day(toDate(p.LastExecutionTime)!) : 'never'})`);
     const planText = plans.length ? `restore testing plan(s) ${plans.join(', ')}` : 'no restore testing plan';
     if (!data.protectedResources.length && !data.restoreTestingPlans.length && !data.restoreJobs.length) {
-      return [{ ...base, status: 'not-applicable', reason: 'no resource is backed up by AWS Backup in this region, so there is nothing for it to restore' }];
+      return [
+        {
+          ...base,
+          status: 'not-applicable',
+          reason: 'mechanism absent: no resource is backed up by AWS Backup in this region, so there is nothing for it to restore; the entity may back up and test restores by another means (native snapshots, other backup tools), which this check does not read',
+          mechanismAbsent: 'AWS Backup',
+        },
+      ];
     }
     const done = data.restoreJobs.filter((j) => j.Status === 'COMPLETED');
     const failed = data.restoreJobs.filter((j) => j.Status === 'FAILED' || j.Status === 'ABORTED');
@@ -66,6 +73,17 @@ export const restoreTesting = defineQuery<RestoreTestingEvidence>({
     const badValidation = done.filter((j) => j.ValidationStatus === 'FAILED' || j.ValidationStatus === 'TIMED_OUT');
     const failText = failed.length ? `; ${failed.length} restore job(s) failed or were aborted (latest: ${failed[0].StatusMessage ?? failed[0].Status})` : '';
     if (!done.length) {
+      // No restore testing plan and no restore job at all: AWS Backup is not how restores are tested here (as far as this
+      // evidence shows), which is not evidence that they are not tested.
+      if (!data.restoreTestingPlans.length && !data.restoreJobs.length) {
+        return [
+          {
+            ...base,
+            status: 'needs-review',
+            reason: `mechanism absent: AWS Backup protects ${data.protectedResources.length} resource(s) here, but no restore testing plan exists and no restore job was started ${window}, so restores are not tested through AWS Backup; the entity may test restores by another means (native snapshots, other backup tools), which this check does not read`,
+          },
+        ];
+      }
       return [{ ...base, status: 'fail', reason: `no restore from an AWS Backup recovery point completed ${window}; ${planText}${failText}` }];
     }
     const kinds = [...new Set(done.map((j) => j.ResourceType ?? 'unknown type'))].join(', ');
