@@ -1,6 +1,7 @@
 import type { ParameterBasis, Requirement } from '../controls/schema.js';
 import type { Config } from '../config/schema.js';
 import type { QueryParameters, ResourceResult } from '../queries/types.js';
+import { CHECK_DEFAULT_SOURCE } from '../queries/parameter-source.js';
 
 /**
  * Thresholds the organisation (or a conformance pack) chooses rather than the rule itself, per query, with the
@@ -50,7 +51,7 @@ export function parameterSource(framework: string, req: Requirement, name: strin
   const o = overrides[framework]?.[req.id] as Record<string, unknown> | undefined;
   if (o && name in o) return `the organisation's configuration (parameters.${framework}."${req.id}".${name})`;
   if (name in req.parameters) return `the catalog default for ${req.id} (controls/${framework}.yaml), to be confirmed by the organisation`;
-  return 'the check\'s default, to be confirmed by the organisation';
+  return CHECK_DEFAULT_SOURCE;
 }
 
 /** Results keyed by resource and occurrence, so a query judging one resource several times keeps them apart. */
