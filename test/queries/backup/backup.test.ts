@@ -254,6 +254,31 @@ describe('backup.restore-testing', () => {
     expect(evaluateBoth(restoreTesting, failedOnly)[0].status).toBe('fail');
   });
 
+  it('judges the lookback (lookbackDays) itself: a restore older than it does not count, and a lookback longer than the jobs listed is not assumed met', () => {
+    const ok = { ...restoreEvidence, restoreJobs: restoreEvidence.restoreJobs.filter((j) => j.Status === 'COMPLETED') };
+    // The validated restore of 2026-05-01 is 31 days before collection: inside 35 days, outside 30.
+    expect(evaluateBoth(restoreTesting, ok)[0]).toMatchObject({ status: 'pass', reason: expect.stringContaining('since 2026-04-27 (lookbackDays = 35)') });
+    expect(evaluateBoth(restoreTesting, ok, { lookbackDays: 30 })[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('no restore from an AWS Backup recovery point completed since 2026-05-02 (lookbackDays = 30)') });
+    // 90 days asked, jobs listed for 35 only: older restores are not in the evidence, so no failure and no pass.
+    const none = { ...restoreEvidence, restoreJobs: [] };
+    expect(evaluateBoth(restoreTesting, none, { lookbackDays: 90 })[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('whether one completed in the 90 days before collection is not in it') });
+  });
+
+  it('judged by the catalogs: the lookback is an organisation baseline under HIPAA (parameterBasis), so a failure resting on it alone needs review naming it', async () => {
+    // QSA: "no restore from an AWS Backup recovery point completed since ...; restore testing plan(s) monthly ..." was a
+    // FAIL of 164.308(a)(7)(ii)(D) (test periodically: no period set) on the check's 35-day choice alone.
+    const judged = await judgedByCatalogs('backup.restore-testing', { ...restoreEvidence, restoreJobs: [] });
+    for (const id of ['164.308(a)(7)(ii)(B)', '164.308(a)(7)(ii)(D)', '164.312(a)(2)(ii)']) {
+      const f = judged(id).findings.find((x) => x.queryId === 'backup.restore-testing')!;
+      expect(f.status, id).toBe('needs-review');
+      expect(f.reason, id).toContain('Organisation baseline, not a requirement of the rule');
+      expect(f.reason, id).toContain("lookbackDays = 35 set by the check's default, to be confirmed by the organisation (the rule s");
+    }
+    // A failed validation does not rest on the lookback: it stays a failure.
+    const badValidation = { ...restoreEvidence, restoreJobs: [{ ...restoreEvidence.restoreJobs[0], ValidationStatus: 'FAILED' as const }] };
+    expect((await judgedByCatalogs('backup.restore-testing', badValidation))('164.308(a)(7)(ii)(D)').findings[0].status).toBe('fail');
+  });
+
   it('judged by the catalogs, no AWS Backup in the region leaves 164.308(a)(7)(ii)(D) to review, never proposed not applicable', async () => {
     const absent = await judgedByCatalogs('backup.restore-testing', { restoreTestingPlans: [], restoreJobsSince: COLLECTED_AT, restoreJobs: [], protectedResources: [] });
     expect(absent('164.308(a)(7)(ii)(D)').status).toBe('needs-review');
