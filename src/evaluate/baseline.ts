@@ -2,6 +2,7 @@ import type { ParameterBasis, Requirement } from '../controls/schema.js';
 import type { Config } from '../config/schema.js';
 import type { QueryParameters, ResourceResult } from '../queries/types.js';
 import { loosenedText, parameterText, type ParameterOverride } from '../controls/parameters.js';
+import { CHECK_DEFAULT_SOURCE } from '../queries/parameter-source.js';
 
 /**
  * Thresholds the organisation (or a conformance pack) chooses rather than the rule itself, per query, with the
@@ -16,10 +17,18 @@ export const ORGANISATION_THRESHOLDS: Record<string, Record<string, number>> = {
   'cloudtrail.cloudwatch-logs': { maxDeliveryAgeHours: 1_000_000 },
   'rds.backup-retention': { minimumBackupRetentionDays: 1 },
   'backup.plans': { maxBackupAgeHours: 1_000_000, minimumBackupRetentionDays: 1 },
+  'backup.restore-testing': { lookbackDays: 1_000_000 },
   'inspector2.findings': { remediationWindowDays: 1_000_000 },
   'secretsmanager.rotation': { rotationPeriodDays: 1_000_000 },
   'kms.key-rotation': { maxRotationPeriodDays: 1_000_000 },
 };
+
+/**
+ * Queries whose evidence is collected over the threshold itself (backup.restore-testing lists restore jobs over
+ * lookbackDays): put aside, the threshold leaves "not in the evidence" (needs review), never a pass, and a failure that
+ * becomes that rests on the threshold alone. Elsewhere a relaxed needs-review has other causes and the failure stands.
+ */
+const EVIDENCE_BOUNDED_BY_THRESHOLD = new Set(['backup.restore-testing']);
 
 /**
  * Where a threshold parameter's value comes from under a requirement: the catalog's `parameterBasis` entry, else
@@ -51,7 +60,7 @@ export function parameterSource(framework: string, req: Requirement, name: strin
   const o = overrides[framework]?.[req.id] as Record<string, unknown> | undefined;
   if (o && name in o) return `the organisation's configuration (parameters.${framework}."${req.id}".${name})`;
   if (name in req.parameters) return `the catalog default for ${req.id} (controls/${framework}.yaml), to be confirmed by the organisation`;
-  return 'the check\'s default, to be confirmed by the organisation';
+  return CHECK_DEFAULT_SOURCE;
 }
 
 /** Results keyed by resource and occurrence, so a query judging one resource several times keeps them apart. */
@@ -101,7 +110,10 @@ export function baselineReview(
       return !other || other.status !== r.status || other.reason !== r.reason;
     });
     if (!figures.length) return r;
-    if (r.status === 'fail' && orgRelaxed?.get(key)?.status === 'pass') {
+    // Not a failure once the organisation's thresholds are put aside (a pass, or, for a query whose evidence the threshold
+    // itself bounds, for review because the evidence does not reach further): the failure rests on them alone.
+    const relaxedStatus = orgRelaxed?.get(key)?.status;
+    if (r.status === 'fail' && (relaxedStatus === 'pass' || (relaxedStatus === 'needs-review' && EVIDENCE_BOUNDED_BY_THRESHOLD.has(queryId)))) {
       const org = figures.filter((n) => basis.get(n)!.source === 'organisation');
       return { ...r, status: 'needs-review' as const, reason: `${r.reason}. Organisation baseline, not a requirement of the rule${addressable}: ${(org.length ? org : organisation).map(describe).join('; ')}; review against the risk analysis` };
     }

@@ -9,3 +9,15 @@ export function valueSetBy(ctx: Pick<EvaluationContext, 'parameterSources'>, nam
   const who = ctx.parameterSources?.[name];
   return `${name} = ${String(value)}${who ? `, set by ${who}` : ''}`;
 }
+
+/** What src/evaluate/baseline.ts parameterSource says of a value no catalog entry or configuration sets. */
+export const CHECK_DEFAULT_SOURCE = 'the check\'s default, to be confirmed by the organisation';
+
+/**
+ * Whether the requirement being judged can set this parameter (its catalog entry declares it, or the configuration sets
+ * it): false only when the engine says the value is the check's own default. A direct evaluation (no sources) says yes.
+ */
+export function declaredByRequirement(ctx: Pick<EvaluationContext, 'parameterSources'>, name: string): boolean {
+  const who = ctx.parameterSources?.[name];
+  return who === undefined || who !== CHECK_DEFAULT_SOURCE;
+}

@@ -11,6 +11,11 @@ describe('identity and data-discovery mappings', () => {
     }
   });
 
+  it('session duration is not cited for the access control model (7.2.1): it says nothing about job function or least privilege', () => {
+    expect(req(pci, '7.2.1').queries).not.toContain('identitycenter.settings');
+    expect(req(pci, '7.2.1').rationale).toMatch(/session duration, which says nothing about job functions or least privilege/);
+  });
+
   it('session duration is never presented as the idle timeout (8.2.8, 164.312(a)(2)(iii))', () => {
     expect(req(pci, '8.2.8').rationale).toMatch(/not an idle\s+timeout/);
     expect(req(pci, '8.2.8').rationale).toMatch(/does not show that a session idle for 15 minutes/);

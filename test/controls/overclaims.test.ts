@@ -118,6 +118,30 @@ describe('anti-malware mappings rest on deployment, not feature flags', () => {
     expect(queryById('guardduty.runtime-coverage')?.apiCalls).toEqual(expect.arrayContaining(['guardduty:ListCoverage', 'guardduty:GetCoverageStatistics']));
     expect(queryById('guardduty.malware-runtime-protection')?.parameters?.requiredFeatures.description).toMatch(/EKS_RUNTIME_MONITORING alone does not satisfy/);
   });
+  it('GuardDuty off is a failure only where the requirement lets the organisation declare GuardDuty its solution, and the rationale says so', () => {
+    const declarations: [typeof pci, string, string][] = [
+      [pci, '5.2.1', 'guarddutyIsAntiMalware'],
+      [pci, '5.2.2', 'guarddutyIsAntiMalware'],
+      [pci, '5.3.1', 'guarddutyIsAntiMalware'],
+      [pci, '5.3.2', 'guarddutyIsAntiMalware'],
+      [pci, '5.3.4', 'guarddutyIsAntiMalware'],
+      [pci, '5.3.5', 'guarddutyIsAntiMalware'],
+      [pci, '10.4.1.1', 'guarddutyIsLogReview'],
+      [pci, '11.5.1', 'guarddutyIsIntrusionDetection'],
+      [pci, '11.5.1.1', 'guarddutyIsIntrusionDetection'],
+      [hipaa, '164.308(a)(5)(ii)(B)', 'guarddutyIsAntiMalware'],
+      [hipaa, '164.308(a)(6)(ii)', 'guarddutyIsIntrusionDetection'],
+    ];
+    for (const [c, id, name] of declarations) {
+      expect(req(c, id).parameters[name], id).toBe(false);
+      if (!['5.2.2', '5.3.2'].includes(id)) expect(req(c, id).rationale, id).toContain(name);
+    }
+    expect(req(hipaa, '164.308(a)(6)(ii)').rationale).not.toMatch(/GuardDuty must be enabled/);
+    for (const q of ['guardduty.detector-enabled', 'guardduty.findings']) {
+      expect(Object.keys(queryById(q)?.parameters ?? {}), q).toEqual(expect.arrayContaining(['guarddutyIsAntiMalware', 'guarddutyIsIntrusionDetection', 'guarddutyIsLogReview']));
+    }
+    expect(queryById('guardduty.malware-runtime-protection')?.parameters?.guarddutyIsAntiMalware.default).toBe(false);
+  });
 });
 
 describe('network and storage mappings judge every resource, not a default', () => {

@@ -25,7 +25,7 @@ export const restoreTesting = defineQuery<RestoreTestingEvidence>({
   scope: 'regional',
   apiCalls: ['backup:ListRestoreTestingPlans', 'backup:ListRestoreJobs', 'backup:ListProtectedResources'],
   parameters: {
-    lookbackDays: { description: 'Organisation choice, not set by HIPAA or PCI DSS: how many days before collection a completed restore counts as recent (default 35: monthly tests with slack).', default: 35 },
+    lookbackDays: { description: 'Organisation choice, not set by HIPAA or PCI DSS: how many days before collection a completed restore counts as recent (default 35: monthly tests with slack). Also judged at evaluation: a lookback reaching before the restore jobs the evidence lists needs review (older restores are not in it), and the catalogs mark it an organisation baseline (parameterBasis), so a failure resting on it alone needs review.', default: 35 },
   },
   async collect(ctx) {
     const sdk = await loadBackupSdk();
@@ -48,17 +48,34 @@ export const restoreTesting = defineQuery<RestoreTestingEvidence>({
     }
     return { restoreTestingPlans, restoreJobsSince: since.toISOString(), restoreJobs, protectedResources };
   },
-  evaluate(data) {
+  evaluate(data, params, ctx) {
     const base = { resource: 'account', resourceType: 'AWS::::Account' };
     if (!data?.restoreTestingPlans || !data.restoreJobs || !data.protectedResources) {
       return [{ ...base, status: 'error', reason: 'the evidence lacks the ListRestoreTestingPlans, ListRestoreJobs or ListProtectedResources responses' }];
     }
-    const since = toDate(data.restoreJobsSince);
-    const window = since ? `since ${day(since)}` : 'in the lookback period';
+    // The lookback is judged here too (not only at collection), so the engine can put it aside where the rule sets no
+    // test frequency (parameterBasis): restores older than the jobs the evidence lists are not in it, never assumed.
+    const lookback = Number(params.lookbackDays ?? 35);
+    const listedSince = toDate(data.restoreJobsSince);
+    const collected = toDate(ctx.collectedAt);
+    const wanted = collected ? new Date(collected.getTime() - lookback * 86_400_000) : undefined;
+    // A day's slack: collection time and the recorded collectedAt differ by the run's duration.
+    const covered = !wanted || !listedSince || wanted.getTime() >= listedSince.getTime() - 86_400_000;
+    const since = wanted && listedSince ? (wanted > listedSince ? wanted : listedSince) : (listedSince ?? wanted);
+    const window = since ? `since ${day(since)} (lookbackDays = ${lookback})` : 'in the lookback period';
+    const inWindow = (j: RestoreJobsListMember) => !since || !toDate(j.CreationDate) || toDate(j.CreationDate)! >= since;
+    data = { ...data, restoreJobs: data.restoreJobs.filter(inWindow) };
     const plans = data.restoreTestingPlans.map((p) => `${p.RestoreTestingPlanName} (${p.ScheduleExpression ?? 'no schedule'}, last run ${toDate(p.LastExecutionTime) ? day(toDate(p.LastExecutionTime)!) : 'never'})`);
     const planText = plans.length ? `restore testing plan(s) ${plans.join(', ')}` : 'no restore testing plan';
     if (!data.protectedResources.length && !data.restoreTestingPlans.length && !data.restoreJobs.length) {
-      return [{ ...base, status: 'not-applicable', reason: 'no resource is backed up by AWS Backup in this region, so there is nothing for it to restore' }];
+      return [
+        {
+          ...base,
+          status: 'not-applicable',
+          reason: 'mechanism absent: no resource is backed up by AWS Backup in this region, so there is nothing for it to restore; the entity may back up and test restores by another means (native snapshots, other backup tools), which this check does not read',
+          mechanismAbsent: 'AWS Backup',
+        },
+      ];
     }
     const done = data.restoreJobs.filter((j) => j.Status === 'COMPLETED');
     const failed = data.restoreJobs.filter((j) => j.Status === 'FAILED' || j.Status === 'ABORTED');
@@ -66,6 +83,26 @@ export const restoreTesting = defineQuery<RestoreTestingEvidence>({
     const badValidation = done.filter((j) => j.ValidationStatus === 'FAILED' || j.ValidationStatus === 'TIMED_OUT');
     const failText = failed.length ? `; ${failed.length} restore job(s) failed or were aborted (latest: ${failed[0].StatusMessage ?? failed[0].Status})` : '';
     if (!done.length) {
+      // No restore testing plan and no restore job at all: AWS Backup is not how restores are tested here (as far as this
+      // evidence shows), which is not evidence that they are not tested.
+      if (!data.restoreTestingPlans.length && !data.restoreJobs.length) {
+        return [
+          {
+            ...base,
+            status: 'needs-review',
+            reason: `mechanism absent: AWS Backup protects ${data.protectedResources.length} resource(s) here, but no restore testing plan exists and no restore job was started ${window}, so restores are not tested through AWS Backup; the entity may test restores by another means (native snapshots, other backup tools), which this check does not read`,
+          },
+        ];
+      }
+      if (!covered) {
+        return [
+          {
+            ...base,
+            status: 'needs-review',
+            reason: `no restore from an AWS Backup recovery point completed ${window}; the evidence lists restore jobs only since then, so whether one completed in the ${lookback} days before collection is not in it; ${planText}${failText}`,
+          },
+        ];
+      }
       return [{ ...base, status: 'fail', reason: `no restore from an AWS Backup recovery point completed ${window}; ${planText}${failText}` }];
     }
     const kinds = [...new Set(done.map((j) => j.ResourceType ?? 'unknown type'))].join(', ');

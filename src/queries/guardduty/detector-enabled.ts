@@ -1,6 +1,9 @@
 import type { Condition, FindingCriteria } from '@aws-sdk/client-guardduty';
 import { defineQuery, isCapturedError, type ResourceResult } from '../types.js';
-import { collectDetectors, evaluateDetectors, type DetectorsEvidence, type Filter } from './detectors.js';
+import { collectDetectors, declarationParameters, evaluateDetectors, guardDutyOff, type DetectorsEvidence, type Filter, type GuardDutyDeclaration } from './detectors.js';
+
+/** What the requirements citing this check may declare GuardDuty to be (anti-malware 5.x, IDS 11.5.1.x, log review 10.4.1.1). */
+const DECLARATIONS: GuardDutyDeclaration[] = ['guarddutyIsAntiMalware', 'guarddutyIsIntrusionDetection', 'guarddutyIsLogReview'];
 
 const FREQUENCY: Record<string, string> = { FIFTEEN_MINUTES: '15 minutes', ONE_HOUR: '1 hour', SIX_HOURS: '6 hours' };
 
@@ -41,16 +44,19 @@ export const detectorEnabled = defineQuery<DetectorsEvidence>({
   service: 'guardduty',
   title: 'GuardDuty threat detection is enabled',
   description:
-    'Whether the region has a GuardDuty detector, whether it is enabled, how often it publishes updated findings, and whether suppression rules (saved filters with the ARCHIVE action) archive its findings automatically, so that they are not sent to Security Hub, EventBridge or other integrations. In a multi-account organization only the GuardDuty administrator creates suppression rules; a member account’s own ListFilters does not show the administrator’s.',
+    'Whether the region has a GuardDuty detector, whether it is enabled (GuardDuty off, with no detector or a suspended one, fails only under a requirement for which the organisation declares GuardDuty its solution: guarddutyIsAntiMalware, guarddutyIsIntrusionDetection, guarddutyIsLogReview; otherwise it needs review, since another solution is not visible here), how often it publishes updated findings, and whether suppression rules (saved filters with the ARCHIVE action) archive its findings automatically, so that they are not sent to Security Hub, EventBridge or other integrations. In a multi-account organization only the GuardDuty administrator creates suppression rules; a member account’s own ListFilters does not show the administrator’s.',
   remediation:
     'Enable GuardDuty in every region (`aws guardduty create-detector --enable`), preferably for all accounts from the delegated administrator account. Delete suppression rules that archive every finding (`aws guardduty delete-filter`) and keep the others narrow and documented.',
   scope: 'regional',
   apiCalls: ['guardduty:ListDetectors', 'guardduty:GetDetector', 'guardduty:ListFilters', 'guardduty:GetFilter'],
+  parameters: declarationParameters(DECLARATIONS),
   collect: (ctx) => collectDetectors(ctx, { filters: true }),
-  evaluate(data, _params, ctx) {
+  evaluate(data, params, ctx) {
+    const off = (why: string) => guardDutyOff(why, DECLARATIONS, params, ctx);
     return evaluateDetectors(data, ctx, (id, d, entry): Pick<ResourceResult, 'status' | 'reason'> => {
       const freq = d.FindingPublishingFrequency ? `, publishing updated findings every ${FREQUENCY[d.FindingPublishingFrequency] ?? d.FindingPublishingFrequency}` : '';
-      if (d.Status !== 'ENABLED') return { status: 'fail', reason: `GuardDuty detector ${id} is ${d.Status ?? 'in an unknown state'}: threat detection is suspended` };
+      // A suspended detector is GuardDuty switched off: a failure where it is declared the solution, else for review.
+      if (d.Status !== 'ENABLED') return off(`GuardDuty detector ${id} is ${d.Status ?? 'in an unknown state'}: GuardDuty threat detection is suspended`);
       const enabled = `GuardDuty detector ${id} is enabled${freq}`;
       const f = entry.filters;
       if (f === undefined) {
@@ -86,6 +92,6 @@ export const detectorEnabled = defineQuery<DetectorsEvidence>({
         status: 'pass',
         reason: `${enabled}; no suppression rule (ARCHIVE filter) is set on this detector${noop ? ` (${noop} saved filters only save a view)` : ''}. Findings may still be archived by hand, and a member account's own filters do not show the GuardDuty administrator's suppression rules`,
       };
-    });
+    }, off);
   },
 });

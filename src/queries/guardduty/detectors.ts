@@ -1,7 +1,8 @@
 import type { GetDetectorCommandOutput, GetFilterCommandOutput, GetMalwareScanSettingsCommandOutput } from '@aws-sdk/client-guardduty';
 import { loadGuardDutySdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
-import { stripMetadata, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
+import { declaredByRequirement, valueSetBy } from '../parameter-source.js';
+import { stripMetadata, type CapturedError, type EvaluationContext, type ParameterSpec, type QueryContext, type QueryParameters, type ResourceResult } from '../types.js';
 
 export type Detector = Omit<GetDetectorCommandOutput, '$metadata'>;
 export type Filter = Omit<GetFilterCommandOutput, '$metadata'>;
@@ -65,19 +66,62 @@ export function detectorArn(accountId: string, region: string, detectorId: strin
 }
 
 /**
- * Judges each listed detector; an account with no detector in the region fails (GuardDuty is off there),
- * and a listed detector without its GetDetector response is an error, never a pass.
+ * Organisation declarations that GuardDuty is the entity's solution for what a requirement asks, each with the role it
+ * names. GuardDuty off (no detector, a suspended one, a protection plan off) fails only under a requirement whose
+ * declaration is true; otherwise it needs review, since another product doing the job is not visible to GuardDuty's API.
+ */
+export const GUARDDUTY_DECLARATIONS = {
+  guarddutyIsAntiMalware: 'the anti-malware solution',
+  guarddutyIsIntrusionDetection: 'the intrusion-detection solution',
+  guarddutyIsLogReview: 'the automated mechanism reviewing the AWS audit logs (CloudTrail, VPC flow and DNS logs)',
+} as const;
+export type GuardDutyDeclaration = keyof typeof GUARDDUTY_DECLARATIONS;
+
+/** The query parameters of these declarations (default false: not declared). */
+export function declarationParameters(names: readonly GuardDutyDeclaration[]): Record<string, ParameterSpec> {
+  return Object.fromEntries(
+    names.map((n) => [
+      n,
+      {
+        description: `Organisation declaration: GuardDuty is ${GUARDDUTY_DECLARATIONS[n]} for the requirement. true: GuardDuty off in a region (no detector, a suspended detector${n === 'guarddutyIsAntiMalware' ? ', a malware protection or runtime monitoring plan off' : ''}) fails. false (default): it needs review, since another solution is not visible in GuardDuty's evidence.`,
+        default: false,
+      },
+    ]),
+  );
+}
+
+/**
+ * GuardDuty off (`why`) judged against the declarations the requirement makes: a failure where one is true (the declared
+ * tool is switched off), otherwise needs review naming the declarations it can make and who set them.
+ */
+export function guardDutyOff(why: string, names: readonly GuardDutyDeclaration[], params: QueryParameters, ctx: Pick<EvaluationContext, 'parameterSources'>): Pick<ResourceResult, 'status' | 'reason'> {
+  const declared = names.filter((n) => params[n] === true);
+  if (declared.length) {
+    return { status: 'fail', reason: `${why}, and GuardDuty is declared ${declared.map((n) => `${GUARDDUTY_DECLARATIONS[n]} (${valueSetBy(ctx, n, true)})`).join(' and ')}` };
+  }
+  const open = names.filter((n) => declaredByRequirement(ctx, n));
+  const how = open.length
+    ? ` (${open.map((n) => `${valueSetBy(ctx, n, params[n] ?? false)}: true declares GuardDuty ${GUARDDUTY_DECLARATIONS[n]}`).join('; ')})`
+    : ' (this requirement takes no declaration that GuardDuty is the solution)';
+  return { status: 'needs-review', reason: `${why}; the entity may use another solution, which is not in this evidence${how}` };
+}
+
+/**
+ * Judges each listed detector; an account with no detector in the region is judged by `noDetector` (GuardDuty is off
+ * there: a failure only where GuardDuty is declared the solution), and a listed detector without its GetDetector
+ * response is an error, never a pass.
  */
 export function evaluateDetectors(
   data: DetectorsEvidence | undefined,
   ctx: { accountId: string; region: string },
   judge: (detectorId: string, detector: Detector, entry: DetectorsEvidence['detectors'][number]) => Pick<ResourceResult, 'status' | 'reason'>,
+  noDetector: (why: string) => Pick<ResourceResult, 'status' | 'reason'>,
 ): ResourceResult[] {
   if (!data?.detectorIds) {
     return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no ListDetectors response' }];
   }
   if (data.detectorIds.length === 0) {
-    return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'fail', reason: `GuardDuty has no detector in ${ctx.region}: threat detection is off in this region` }];
+    return [{ resource: 'account', resourceType: 'AWS::::Account', ...noDetector(`GuardDuty has no detector in ${ctx.region}: GuardDuty threat detection is off in this region`) }];
   }
   return data.detectorIds.map((id) => {
     const entry = data.detectors?.find((x) => x.detectorId === id);

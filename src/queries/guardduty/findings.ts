@@ -4,7 +4,10 @@ import { DEFAULT_EVENT_OVERLAP_MINUTES, searchWindow } from '../cloudtrail/sensi
 import { ownItems, othersLeftOut } from '../own-account.js';
 import { captureFailure } from '../partial-evidence.js';
 import { defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type QueryParameters, type ResourceResult } from '../types.js';
-import { detectorArn, type Detector } from './detectors.js';
+import { declarationParameters, detectorArn, guardDutyOff, type Detector, type GuardDutyDeclaration } from './detectors.js';
+
+/** What the requirements citing this check may declare GuardDuty to be; GuardDuty off fails only under a true one. */
+const DECLARATIONS: GuardDutyDeclaration[] = ['guarddutyIsAntiMalware', 'guarddutyIsIntrusionDetection', 'guarddutyIsLogReview'];
 
 export interface DetectorFindingsEvidence {
   detectorId: string;
@@ -171,7 +174,7 @@ export const findings = defineQuery<GuardDutyFindingsEvidence>({
   service: 'guardduty',
   title: 'Open GuardDuty findings at or above the review severity are listed for review',
   description:
-    'Every open (unarchived) GuardDuty finding of the account in the region (its own only, even where it is the GuardDuty administrator and its detector lists its members’ too) with its severity, type and affected resource, and GuardDuty’s own count by severity; and GuardDuty’s count of the account’s findings archived (by hand or by a suppression rule, including the GuardDuty administrator’s, which a member cannot list) and last updated in the look-back window, by severity. Findings at or above the review threshold are listed for review, and any archived in the window make the detector need review; they are never judged automatically.',
+    'Every open (unarchived) GuardDuty finding of the account in the region (its own only, even where it is the GuardDuty administrator and its detector lists its members’ too) with its severity, type and affected resource, and GuardDuty’s own count by severity; and GuardDuty’s count of the account’s findings archived (by hand or by a suppression rule, including the GuardDuty administrator’s, which a member cannot list) and last updated in the look-back window, by severity. Findings at or above the review threshold are listed for review, and any archived in the window make the detector need review; they are never judged automatically. No detector, or a suspended one, fails only under a requirement for which the organisation declares GuardDuty its solution (guarddutyIsAntiMalware, guarddutyIsIntrusionDetection, guarddutyIsLogReview), and otherwise needs review.',
   remediation:
     'Investigate each listed finding, remediate or document it as expected behaviour, then archive it (or add a suppression rule for recurring benign findings).',
   scope: 'regional',
@@ -192,6 +195,7 @@ export const findings = defineQuery<GuardDutyFindingsEvidence>({
       default: DEFAULT_EVENT_OVERLAP_MINUTES,
       collectSetting: 'eventOverlapMinutes',
     },
+    ...declarationParameters(DECLARATIONS),
   },
   async collect(ctx) {
     const { GuardDutyClient, GetDetectorCommand, GetFindingsCommand, GetFindingsStatisticsCommand, paginateListDetectors, paginateListFindings } = await loadGuardDutySdk();
@@ -226,8 +230,9 @@ export const findings = defineQuery<GuardDutyFindingsEvidence>({
   evaluate(data, params, ctx) {
     const threshold = Number(params.minimumSeverity ?? 4);
     if (!data?.detectorIds) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no ListDetectors response' }];
+    const off = (why: string) => guardDutyOff(why, DECLARATIONS, params, ctx);
     if (data.detectorIds.length === 0) {
-      return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'fail', reason: `GuardDuty has no detector in ${ctx.region}, so no threat findings exist to review` }];
+      return [{ resource: 'account', resourceType: 'AWS::::Account', ...off(`GuardDuty has no detector in ${ctx.region}, so no GuardDuty findings exist to review`) }];
     }
     const results: ResourceResult[] = [];
     for (const id of data.detectorIds) {
@@ -259,8 +264,7 @@ export const findings = defineQuery<GuardDutyFindingsEvidence>({
         results.push({
           resource,
           resourceType: 'AWS::GuardDuty::Detector',
-          status: 'fail',
-          reason: `detector ${id} is ${state} (suspended): GuardDuty is not generating findings, so its ${open.length} open findings say nothing about current threats`,
+          ...off(`detector ${id} is ${state} (suspended): GuardDuty is not generating findings, so its ${open.length} open findings say nothing about current threats`),
         });
         continue;
       }

@@ -87,7 +87,13 @@ export const identityCenterSettings = defineQuery<IdentityCenterEvidence>({
       if (instance.Status && instance.Status !== 'ACTIVE') {
         results.push({ resource: instance.InstanceArn ?? 'account', resourceType: 'AWS::SSO::Instance', status: 'needs-review', reason: `IAM Identity Center instance ${instance.Name ?? instance.InstanceArn} is ${instance.Status}${instance.StatusReason ? ` (${instance.StatusReason})` : ''}: its permission sets were not read` });
       } else if (!data.permissionSets.some((p) => p.instanceArn === instance.InstanceArn)) {
-        results.push({ resource: instance.InstanceArn ?? 'account', resourceType: 'AWS::SSO::Instance', status: 'not-applicable', reason: `IAM Identity Center instance ${instance.Name ?? instance.InstanceArn} has no permission sets: it grants no AWS account access` });
+        results.push({
+          resource: instance.InstanceArn ?? 'account',
+          resourceType: 'AWS::SSO::Instance',
+          status: 'not-applicable',
+          reason: `mechanism absent: IAM Identity Center instance ${instance.Name ?? instance.InstanceArn} has no permission sets, so it grants no AWS account access and sets no session length; the entity may grant access and end sessions by another means (IAM users or roles, another identity provider), which this check does not read`,
+          mechanismAbsent: 'IAM Identity Center permission sets',
+        });
       }
     }
     for (const p of data.permissionSets) {
@@ -112,7 +118,15 @@ export const identityCenterSettings = defineQuery<IdentityCenterEvidence>({
       }
     }
     if (results.length === 0) {
-      return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `no IAM Identity Center instance is visible from this account in ${ctx.region} (the organisation instance is read from its management or delegated administrator account in its home region)` }];
+      return [
+        {
+          resource: 'account',
+          resourceType: 'AWS::::Account',
+          status: 'not-applicable',
+          reason: `mechanism absent: no IAM Identity Center instance is visible from this account in ${ctx.region} (the organisation instance is read from its management or delegated administrator account in its home region); the entity may grant access and end sessions by another means (IAM users or roles, another identity provider), which this check does not read`,
+          mechanismAbsent: 'IAM Identity Center',
+        },
+      ];
     }
     return results;
   },

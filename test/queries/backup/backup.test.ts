@@ -5,6 +5,7 @@ import { backupPlans, scheduleIntervalHours } from '../../../src/queries/backup/
 import { restoreTesting } from '../../../src/queries/backup/restore-testing.js';
 import type { EvidenceQuery, QueryParameters, ResourceResult } from '../../../src/queries/types.js';
 import { ORGANISATION_THRESHOLDS } from '../../../src/evaluate/baseline.js';
+import { judgedByCatalogs } from '../../evaluate/run-manifest.js';
 import { ACCOUNT, COLLECTED_AT, PLAN_ARN, REGION, dbArn, evidence, restoreEvidence, vaultArn } from '../../fixtures/backup/backup.js';
 import { demoSession, runDenied, startSession } from '../s3/simulated-collect.js';
 import { DEMO_ACCOUNT_ID, demoWorld } from '../../../src/simulator/index.js';
@@ -234,9 +235,54 @@ describe('backup.restore-testing', () => {
     }
   });
 
-  it('nothing backed up is not-applicable; missing evidence is an error', () => {
-    expect(evaluateBoth(restoreTesting, { restoreTestingPlans: [], restoreJobsSince: COLLECTED_AT, restoreJobs: [], protectedResources: [] })[0].status).toBe('not-applicable');
+  it('nothing backed up is not-applicable as a mechanism absent (never proposed as not applicable); missing evidence is an error', () => {
+    const [r] = evaluateBoth(restoreTesting, { restoreTestingPlans: [], restoreJobsSince: COLLECTED_AT, restoreJobs: [], protectedResources: [] });
+    expect(r).toMatchObject({ status: 'not-applicable', mechanismAbsent: 'AWS Backup', reason: expect.stringContaining('mechanism absent: no resource is backed up by AWS Backup') });
+    expect(r.reason).toContain('the entity may back up and test restores by another means');
     expect(evaluateBoth(restoreTesting, { restoreTestingPlans: [] })[0].status).toBe('error');
+  });
+
+  it('AWS Backup in use without restore testing (no plan, no restore job) needs review as a mechanism absent, not a failure; a failed restore still fails', () => {
+    // QSA (164.308(a)(7)(ii)(D), 164.312(a)(2)(ii)): "no restore from an AWS Backup recovery point completed ...; no restore
+    // testing plan" was a FAIL, though restores may be tested outside AWS Backup.
+    const unused = { ...restoreEvidence, restoreTestingPlans: [], restoreJobs: [] };
+    expect(evaluateBoth(restoreTesting, unused)).toEqual([
+      expect.objectContaining({ status: 'needs-review', reason: expect.stringContaining('mechanism absent: AWS Backup protects 4 resource(s) here, but no restore testing plan exists and no restore job was started since') }),
+    ]);
+    expect(evaluateBoth(restoreTesting, unused)[0].reason).toContain('the entity may test restores by another means');
+    const failedOnly = { ...unused, restoreJobs: restoreEvidence.restoreJobs.filter((j) => j.Status !== 'COMPLETED') };
+    expect(evaluateBoth(restoreTesting, failedOnly)[0].status).toBe('fail');
+  });
+
+  it('judges the lookback (lookbackDays) itself: a restore older than it does not count, and a lookback longer than the jobs listed is not assumed met', () => {
+    const ok = { ...restoreEvidence, restoreJobs: restoreEvidence.restoreJobs.filter((j) => j.Status === 'COMPLETED') };
+    // The validated restore of 2026-05-01 is 31 days before collection: inside 35 days, outside 30.
+    expect(evaluateBoth(restoreTesting, ok)[0]).toMatchObject({ status: 'pass', reason: expect.stringContaining('since 2026-04-27 (lookbackDays = 35)') });
+    expect(evaluateBoth(restoreTesting, ok, { lookbackDays: 30 })[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('no restore from an AWS Backup recovery point completed since 2026-05-02 (lookbackDays = 30)') });
+    // 90 days asked, jobs listed for 35 only: older restores are not in the evidence, so no failure and no pass.
+    const none = { ...restoreEvidence, restoreJobs: [] };
+    expect(evaluateBoth(restoreTesting, none, { lookbackDays: 90 })[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('whether one completed in the 90 days before collection is not in it') });
+  });
+
+  it('judged by the catalogs: the lookback is an organisation baseline under HIPAA (parameterBasis), so a failure resting on it alone needs review naming it', async () => {
+    // QSA: "no restore from an AWS Backup recovery point completed since ...; restore testing plan(s) monthly ..." was a
+    // FAIL of 164.308(a)(7)(ii)(D) (test periodically: no period set) on the check's 35-day choice alone.
+    const judged = await judgedByCatalogs('backup.restore-testing', { ...restoreEvidence, restoreJobs: [] });
+    for (const id of ['164.308(a)(7)(ii)(B)', '164.308(a)(7)(ii)(D)', '164.312(a)(2)(ii)']) {
+      const f = judged(id).findings.find((x) => x.queryId === 'backup.restore-testing')!;
+      expect(f.status, id).toBe('needs-review');
+      expect(f.reason, id).toContain('Organisation baseline, not a requirement of the rule');
+      expect(f.reason, id).toContain("lookbackDays = 35 set by the check's default, to be confirmed by the organisation (the rule s");
+    }
+    // A failed validation does not rest on the lookback: it stays a failure.
+    const badValidation = { ...restoreEvidence, restoreJobs: [{ ...restoreEvidence.restoreJobs[0], ValidationStatus: 'FAILED' as const }] };
+    expect((await judgedByCatalogs('backup.restore-testing', badValidation))('164.308(a)(7)(ii)(D)').findings[0].status).toBe('fail');
+  });
+
+  it('judged by the catalogs, no AWS Backup in the region leaves 164.308(a)(7)(ii)(D) to review, never proposed not applicable', async () => {
+    const absent = await judgedByCatalogs('backup.restore-testing', { restoreTestingPlans: [], restoreJobsSince: COLLECTED_AT, restoreJobs: [], protectedResources: [] });
+    expect(absent('164.308(a)(7)(ii)(D)').status).toBe('needs-review');
+    expect(absent('164.308(a)(7)(ii)(D)').reasons[0]).toContain('REVIEW: no AWS Backup deployed where the evidence was collected (us-east-1)');
   });
 });
 
@@ -315,8 +361,10 @@ describe('AWS Backup queries against the simulated demo account', () => {
     ]);
   });
 
-  it('restore testing: the monthly test restored and validated the orders database; nothing was ever restored in the second region', async () => {
+  it('restore testing: the monthly test restored and validated the orders database; the second region tests no restore through AWS Backup (needs review)', async () => {
     expect((await session.run(queryById('backup.restore-testing')!, 'us-east-1')).results).toEqual([expect.objectContaining({ status: 'pass' })]);
-    expect((await session.run(queryById('backup.restore-testing')!, 'us-west-2')).results).toEqual([expect.objectContaining({ status: 'fail', reason: expect.stringContaining('no restore testing plan') })]);
+    expect((await session.run(queryById('backup.restore-testing')!, 'us-west-2')).results).toEqual([
+      expect.objectContaining({ status: 'needs-review', reason: expect.stringContaining('mechanism absent: AWS Backup protects 1 resource(s) here, but no restore testing plan exists') }),
+    ]);
   });
 });

@@ -67,9 +67,48 @@ describe('guardduty.detector-enabled', () => {
       expect.objectContaining({ resource: DETECTOR_ARN, status: 'pass', reason: expect.stringContaining('every 15 minutes') }),
     ]);
   });
-  it('fails a suspended detector and an account with no detector', () => {
-    expect(statusOf(evaluateBoth(detectorEnabled, one(suspendedDetector)))).toEqual({ [DETECTOR_ARN]: 'fail' });
-    expect(statusOf(evaluateBoth(detectorEnabled, none))).toEqual({ account: 'fail' });
+  it('a suspended detector and an account with no detector need review unless GuardDuty is declared the solution, then fail naming the declaration', () => {
+    // QSA (5.3.1, 5.3.5, 10.4.1.1, 11.5.1, 11.5.1.1, 164.308(a)(5)(ii)(B), 164.308(a)(6)(ii)): "GuardDuty has no detector in
+    // us-east-1: threat detection is off in this region" was a FAIL, though another anti-malware, IDS or log review
+    // solution is not visible to GuardDuty's API.
+    const [absent] = evaluateBoth(detectorEnabled, none);
+    expect(absent).toMatchObject({ resource: 'account', status: 'needs-review', reason: expect.stringContaining('GuardDuty has no detector in us-east-1: GuardDuty threat detection is off in this region; the entity may use another solution, which is not in this evidence') });
+    expect(absent.reason).toContain('guarddutyIsIntrusionDetection = false: true declares GuardDuty the intrusion-detection solution');
+    const [suspended] = evaluateBoth(detectorEnabled, one(suspendedDetector));
+    expect(suspended).toMatchObject({ resource: DETECTOR_ARN, status: 'needs-review', reason: expect.stringContaining('is DISABLED: GuardDuty threat detection is suspended; the entity may use another solution') });
+    for (const declared of ['guarddutyIsAntiMalware', 'guarddutyIsIntrusionDetection', 'guarddutyIsLogReview']) {
+      expect(statusOf(evaluateBoth(detectorEnabled, none, { [declared]: true })), declared).toEqual({ account: 'fail' });
+      // The declared tool switched off: a failure.
+      expect(evaluateBoth(detectorEnabled, one(suspendedDetector), { [declared]: true })[0], declared).toMatchObject({ status: 'fail', reason: expect.stringContaining(`and GuardDuty is declared the`) });
+    }
+    expect(evaluateBoth(detectorEnabled, one(suspendedDetector), { guarddutyIsIntrusionDetection: true })[0].reason).toContain('is declared the intrusion-detection solution (guarddutyIsIntrusionDetection = true)');
+  });
+  it('judged by the catalogs: each requirement offers its own declaration; one without any needs review and says so', async () => {
+    const absent = await judgedByCatalogs('guardduty.detector-enabled', none);
+    const cases: [string, string][] = [
+      ['5.2.1', 'guarddutyIsAntiMalware'],
+      ['5.3.1', 'guarddutyIsAntiMalware'],
+      ['5.3.5', 'guarddutyIsAntiMalware'],
+      ['164.308(a)(5)(ii)(B)', 'guarddutyIsAntiMalware'],
+      ['10.4.1.1', 'guarddutyIsLogReview'],
+      ['11.5.1', 'guarddutyIsIntrusionDetection'],
+      ['11.5.1.1', 'guarddutyIsIntrusionDetection'],
+      ['164.308(a)(6)(ii)', 'guarddutyIsIntrusionDetection'],
+    ];
+    for (const [id, name] of cases) {
+      const [f] = absent(id).findings.filter((x) => x.queryId === 'guardduty.detector-enabled');
+      expect(f.status, id).toBe('needs-review');
+      expect(f.reason, id).toContain(`${name} = false, set by the catalog default for ${id}`);
+      for (const other of ['guarddutyIsAntiMalware', 'guarddutyIsIntrusionDetection', 'guarddutyIsLogReview'].filter((n) => n !== name)) expect(f.reason, id).not.toContain(other);
+    }
+    expect(absent('10.7.2').findings[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('this requirement takes no declaration that GuardDuty is the solution') });
+    const declared = await judgedByCatalogs('guardduty.detector-enabled', one(suspendedDetector), { parameterOverrides: { 'pci-dss-4.0.1': { '11.5.1': { guarddutyIsIntrusionDetection: true } } } });
+    expect(declared('11.5.1').findings[0]).toMatchObject({
+      status: 'fail',
+      reason: expect.stringContaining(`guarddutyIsIntrusionDetection = true, set by the organisation's configuration (parameters.pci-dss-4.0.1."11.5.1".guarddutyIsIntrusionDetection)`),
+    });
+    expect(declared('11.5.1.1').findings[0].status).toBe('needs-review');
+    await expect(judgedByCatalogs('guardduty.detector-enabled', none, { parameterOverrides: { 'pci-dss-4.0.1': { '10.7.2': { guarddutyIsIntrusionDetection: true } } } })).rejects.toThrow(/requirement 10.7.2 has no parameter "guarddutyIsIntrusionDetection"/);
   });
   it('errors on a listed detector without its GetDetector response', () => {
     expect(statusOf(evaluateBoth(detectorEnabled, { detectorIds: [DETECTOR_ID], detectors: [] }))).toEqual({ [DETECTOR_ARN]: 'error' });
@@ -106,7 +145,8 @@ describe('guardduty.detector-enabled', () => {
     // A catch-all suppression rule still fails even when another filter could not be read.
     const withAll = { ...oneFailed, filters: [...oneFailed.filters, { name: 'mute-all', filter: archiveEverythingFilter }], filterNames: [...oneFailed.filterNames, 'mute-all'] };
     expect(evaluateBoth(detectorEnabled, one(enabledDetector, { filters: withAll }))[0].status).toBe('fail');
-    expect(evaluateBoth(detectorEnabled, one(suspendedDetector, { filters: denied }))[0].status).toBe('fail');
+    expect(evaluateBoth(detectorEnabled, one(suspendedDetector, { filters: denied }))[0].status).toBe('needs-review');
+    expect(evaluateBoth(detectorEnabled, one(suspendedDetector, { filters: denied }), { guarddutyIsAntiMalware: true })[0].status).toBe('fail');
   });
   it('needs review on evidence collected before filters were read (no ListFilters answer): never a pass', () => {
     const [r] = evaluateBoth(detectorEnabled, one(enabledDetector, {}));
@@ -118,15 +158,24 @@ describe('guardduty.malware-runtime-protection', () => {
   it('passes when EBS malware protection and runtime monitoring are enabled', () => {
     expect(statusOf(evaluateBoth(malwareRuntimeProtection, one(enabledDetector)))).toEqual({ [DETECTOR_ARN]: 'pass' });
   });
-  it('does not take EKS-only runtime monitoring as EC2/ECS cover, and fails the missing malware protection', () => {
-    const r = evaluateBoth(malwareRuntimeProtection, one(eksOnlyDetector));
+  it('does not take EKS-only runtime monitoring as EC2/ECS cover: the missing plans fail where GuardDuty is declared the anti-malware solution, else need review', () => {
+    const AM = { guarddutyIsAntiMalware: true };
+    const r = evaluateBoth(malwareRuntimeProtection, one(eksOnlyDetector), AM);
     expect(r[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('EBS_MALWARE_PROTECTION') });
     expect(r[0].reason).toContain('runtime monitoring of EC2, ECS and EKS (RUNTIME_MONITORING)');
-    expect(statusOf(evaluateBoth(malwareRuntimeProtection, one(eksOnlyDetector), { requiredFeatures: ['RUNTIME_MONITORING'] }))).toEqual({ [DETECTOR_ARN]: 'fail' });
+    expect(r[0].reason).toContain('and GuardDuty is declared the anti-malware solution (guarddutyIsAntiMalware = true)');
+    expect(statusOf(evaluateBoth(malwareRuntimeProtection, one(eksOnlyDetector), { ...AM, requiredFeatures: ['RUNTIME_MONITORING'] }))).toEqual({ [DETECTOR_ARN]: 'fail' });
+    // QSA (5.2.1, 5.2.2, 5.3.2, 164.308(a)(5)(ii)(B)): a plan off was a FAIL, though another anti-malware product is not in the evidence.
+    expect(evaluateBoth(malwareRuntimeProtection, one(eksOnlyDetector))[0]).toMatchObject({
+      status: 'needs-review',
+      reason: expect.stringContaining('the entity may use another solution, which is not in this evidence (guarddutyIsAntiMalware = false: true declares GuardDuty the anti-malware solution)'),
+    });
   });
-  it('fails a suspended detector and an account with no detector', () => {
-    expect(evaluateBoth(malwareRuntimeProtection, one(suspendedDetector))[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('DISABLED') });
-    expect(statusOf(evaluateBoth(malwareRuntimeProtection, none))).toEqual({ account: 'fail' });
+  it('a suspended detector and an account with no detector need review, and fail where GuardDuty is declared the anti-malware solution', () => {
+    expect(evaluateBoth(malwareRuntimeProtection, one(suspendedDetector))[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('DISABLED') });
+    expect(statusOf(evaluateBoth(malwareRuntimeProtection, none))).toEqual({ account: 'needs-review' });
+    expect(evaluateBoth(malwareRuntimeProtection, one(suspendedDetector), { guarddutyIsAntiMalware: true })[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('is itself DISABLED') });
+    expect(statusOf(evaluateBoth(malwareRuntimeProtection, none, { guarddutyIsAntiMalware: true }))).toEqual({ account: 'fail' });
   });
   it('needs review when malware scan options include or exclude instances by tag, naming the tags', () => {
     // atk18b: Include={EC2_INSTANCE_TAG={MapEquals=[{Key=scan,Value=never}]}} passed as "malware protection for EC2".
@@ -143,7 +192,7 @@ describe('guardduty.malware-runtime-protection', () => {
     const denied = { error: { code: 'AccessDeniedException', message: 'denied' } };
     expect(evaluateBoth(malwareRuntimeProtection, one(enabledDetector, { malwareScanSettings: denied }))[0]).toMatchObject({ status: 'error', reason: expect.stringContaining('GetMalwareScanSettings failed (AccessDeniedException') });
     expect(evaluateBoth(malwareRuntimeProtection, one(enabledDetector, {}))[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no GetMalwareScanSettings answer') });
-    expect(evaluateBoth(malwareRuntimeProtection, one(eksOnlyDetector, { malwareScanSettings: denied }))[0].status).toBe('fail');
+    expect(evaluateBoth(malwareRuntimeProtection, one(eksOnlyDetector, { malwareScanSettings: denied }), { guarddutyIsAntiMalware: true })[0].status).toBe('fail');
   });
   it('names only the workloads whose agent GuardDuty manages, not "EC2, ECS and EKS"', () => {
     // atk18b: RUNTIME_MONITORING with only ECS_FARGATE_AGENT_MANAGEMENT passed as runtime monitoring of EC2, ECS and EKS.
@@ -298,14 +347,17 @@ describe('guardduty.findings', () => {
     expect(statusOf(r)).toEqual({ [DETECTOR_ARN]: 'pass' });
     expect(r[0].reason).toContain('1 listed findings were no longer returned');
   });
-  it('fails an account with no detector', () => {
-    expect(statusOf(evaluateBoth(findings, none))).toEqual({ account: 'fail' });
+  it('an account with no detector needs review (never a pass), and fails where GuardDuty is declared the solution', () => {
+    expect(evaluateBoth(findings, none)).toEqual([expect.objectContaining({ resource: 'account', status: 'needs-review', reason: expect.stringContaining('so no GuardDuty findings exist to review; the entity may use another solution') })]);
+    expect(statusOf(evaluateBoth(findings, none, { guarddutyIsLogReview: true }))).toEqual({ account: 'fail' });
   });
-  it('fails a suspended detector: no open findings is no pass when GuardDuty generates none (5.3.4)', () => {
+  it('a suspended detector is no pass when GuardDuty generates no findings (5.3.4): it needs review, and fails where GuardDuty is declared the solution', () => {
     const data = evidence([lowFinding]);
     data.detectors[0].detector = suspendedDetector;
-    const r = evaluateBoth(findings, data);
-    expect(r).toEqual([expect.objectContaining({ resource: DETECTOR_ARN, status: 'fail', reason: expect.stringContaining('is DISABLED (suspended): GuardDuty is not generating findings') })]);
+    expect(evaluateBoth(findings, data)).toEqual([expect.objectContaining({ resource: DETECTOR_ARN, status: 'needs-review', reason: expect.stringContaining('is DISABLED (suspended): GuardDuty is not generating findings') })]);
+    expect(evaluateBoth(findings, data, { guarddutyIsAntiMalware: true })).toEqual([
+      expect.objectContaining({ resource: DETECTOR_ARN, status: 'fail', reason: expect.stringContaining('and GuardDuty is declared the anti-malware solution (guarddutyIsAntiMalware = true)') }),
+    ]);
   });
   it('needs review when the evidence holds no detector status, never a pass', () => {
     const data = evidence([lowFinding]);

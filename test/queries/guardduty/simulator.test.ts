@@ -66,10 +66,12 @@ describe('GuardDuty queries against the simulated demo account', () => {
     }
   });
 
-  it('guardduty.malware-runtime-protection: runtime monitoring is off in us-east-1 and on in us-west-2', async () => {
-    const { results } = await session.run(q('guardduty.malware-runtime-protection'), 'us-east-1');
-    expect(results).toEqual([expect.objectContaining({ status: 'fail', reason: expect.stringContaining('runtime monitoring') })]);
+  it('guardduty.malware-runtime-protection: runtime monitoring is off in us-east-1 (needs review; fails once GuardDuty is declared the anti-malware solution) and on in us-west-2', async () => {
+    const { results, data } = await session.run(q('guardduty.malware-runtime-protection'), 'us-east-1');
+    expect(results).toEqual([expect.objectContaining({ status: 'needs-review', reason: expect.stringContaining('runtime monitoring') })]);
     expect(results[0].reason).not.toContain('EBS volume scanning');
+    const declared = q('guardduty.malware-runtime-protection').evaluate(data, { guarddutyIsAntiMalware: true }, { accountId: DEMO_ACCOUNT_ID, region: 'us-east-1', collectedAt: session.now.toISOString() });
+    expect(declared).toEqual([expect.objectContaining({ status: 'fail', reason: expect.stringContaining('runtime monitoring') })]);
     const west = await session.run(q('guardduty.malware-runtime-protection'), 'us-west-2');
     expect(west.results).toEqual([expect.objectContaining({ status: 'pass', reason: expect.stringContaining('not limited by scan option tags') })]);
     expect(west.calls.map((c) => c.operation)).toContain('guardduty:GetMalwareScanSettings');
@@ -111,8 +113,9 @@ describe('GuardDuty queries against the simulated demo account', () => {
     expect(await collectDenied('guardduty.malware-runtime-protection', 'guardduty:GetMalwareScanSettings', 'us-west-2')).toEqual([
       expect.objectContaining({ status: 'error', reason: expect.stringContaining('GetMalwareScanSettings failed (AccessDeniedException') }),
     ]);
-    // us-east-1 lacks runtime monitoring: that fail stands although the scan settings could not be read.
+    // us-east-1 lacks runtime monitoring: that judgement (needs review, GuardDuty not declared the anti-malware solution)
+    // stands although the scan settings could not be read.
     const [mrp] = await collectDenied('guardduty.malware-runtime-protection', 'guardduty:GetMalwareScanSettings');
-    expect(mrp.status).toBe('fail');
+    expect(mrp).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('lacks runtime monitoring') });
   });
 });

@@ -41,8 +41,14 @@ describe('identitycenter.settings', () => {
 
   it('an instance that is not active needs review; no instance is not-applicable; missing evidence is an error', () => {
     expect(evaluateBoth(disabledInstance)).toEqual([expect.objectContaining({ resource: INSTANCE, status: 'needs-review', reason: expect.stringContaining('DELETE_IN_PROGRESS') })]);
-    expect(evaluateBoth({ instances: [], permissionSets: [] })).toEqual([expect.objectContaining({ status: 'not-applicable', reason: expect.stringContaining('no IAM Identity Center instance') })]);
-    expect(evaluateBoth({ instances: [{ InstanceArn: INSTANCE, Status: 'ACTIVE' }], permissionSets: [] })[0].status).toBe('not-applicable');
+    // QSA: no Identity Center is a mechanism absent (the entity may use another means), never a requirement not applicable.
+    expect(evaluateBoth({ instances: [], permissionSets: [] })).toEqual([
+      expect.objectContaining({ status: 'not-applicable', mechanismAbsent: 'IAM Identity Center', reason: expect.stringContaining('mechanism absent: no IAM Identity Center instance') }),
+    ]);
+    expect(evaluateBoth({ instances: [], permissionSets: [] })[0].reason).toContain('the entity may grant access and end sessions by another means');
+    expect(evaluateBoth({ instances: [{ InstanceArn: INSTANCE, Status: 'ACTIVE' }], permissionSets: [] })).toEqual([
+      expect.objectContaining({ status: 'not-applicable', mechanismAbsent: 'IAM Identity Center permission sets', reason: expect.stringContaining('mechanism absent:') }),
+    ]);
     expect(evaluateBoth({}).map((r) => r.status)).toEqual(['error']);
   });
 });
@@ -58,8 +64,15 @@ describe('identitycenter.settings judged by the catalogs: the limit names who se
       expect(vendor.reason).toContain(`maxSessionMinutes = 60, set by the catalog default for ${id} (controls/${r.framework}.yaml), to be confirmed by the organisation`);
       expect(vendor.reason).not.toMatch(/organisation[’']s/);
     }
-    // 7.2.1 cites the query for its assignment population and sets no limit: the check's own default, no failure.
-    expect(byDefault('7.2.1').findings.find((f) => f.resource === psArn('vendor'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining("set by the check's default") });
+    // QSA (7.2.1): the session-duration review was listed among 7.2.1's results, though session length says nothing
+    // about an access control model by job function and least privilege. 7.2.1 no longer shows this check's findings.
+    expect(byDefault('7.2.1').findings.filter((f) => f.queryId === 'identitycenter.settings')).toEqual([]);
+    // No Identity Center: 8.2.8 and 164.312(a)(2)(iii) need review (what else ends sessions), never not applicable or manual.
+    const absent = await judgedByCatalogs('identitycenter.settings', { instances: [], permissionSets: [] });
+    for (const id of ['8.2.8', '164.312(a)(2)(iii)']) {
+      expect(absent(id).status, id).toBe('needs-review');
+      expect(absent(id).reasons[0], id).toContain('REVIEW: no IAM Identity Center deployed where the evidence was collected (us-east-1)');
+    }
     const overridden = await judgedByCatalogs('identitycenter.settings', evidence, { parameterOverrides: { 'pci-dss-4.0.1': { '8.2.8': { maxSessionMinutes: 120 } } } });
     expect(overridden('8.2.8').findings.find((f) => f.resource === psArn('vendor'))!.reason).toContain(
       `maxSessionMinutes = 120, set by the organisation's configuration (parameters.pci-dss-4.0.1."8.2.8".maxSessionMinutes)`,
