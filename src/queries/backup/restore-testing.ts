@@ -25,7 +25,7 @@ export const restoreTesting = defineQuery<RestoreTestingEvidence>({
   scope: 'regional',
   apiCalls: ['backup:ListRestoreTestingPlans', 'backup:ListRestoreJobs', 'backup:ListProtectedResources'],
   parameters: {
-    lookbackDays: { description: 'Organisation choice, not set by HIPAA or PCI DSS: how many days before collection a completed restore counts as recent (default 35: monthly tests with slack). Also judged at evaluation: a lookback reaching before the restore jobs the evidence lists needs review (older restores are not in it), and the catalogs mark it an organisation baseline (parameterBasis), so a failure resting on it alone needs review.', default: 35 },
+    lookbackDays: { description: 'Organisation choice, not set by HIPAA or PCI DSS: how many days before collection a completed restore counts as recent (default 35: monthly tests with slack). Also judged at evaluation: a lookback reaching before the restore jobs the evidence lists needs review (older restores are not in it), and the catalogs mark it an organisation baseline (parameterBasis), so a failure resting on it alone needs review.', default: 35, looser: 'higher' },
   },
   async collect(ctx) {
     const sdk = await loadBackupSdk();
