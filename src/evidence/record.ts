@@ -157,7 +157,8 @@ function arnAccount(arn: string): string | undefined {
 export function describeAttester(by: string, sealedBy: AttestationSealer | undefined): string {
   const stated = `${by} (stated)`;
   if (!sealedBy) return `${stated} \u2014 caller identity not recorded`;
-  if (sealedBy.signerKind === 'local' || sealedBy.callerArn === null) return `${stated} \u2014 sealed with local key ${sealedBy.keyFingerprint}, no AWS identity`;
+  if (sealedBy.signerKind === 'local') return `${stated} \u2014 sealed with local key ${sealedBy.keyFingerprint}, no AWS identity`;
+  if (sealedBy.callerArn === null) return `${stated} \u2014 sealed with key ${sealedBy.keyId}, caller identity not recorded`;
   return `${stated} \u2014 sealed by ${sealedBy.callerArn} with key ${sealedBy.keyId}`;
 }
 

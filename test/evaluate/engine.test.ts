@@ -75,6 +75,8 @@ describe('evaluateRun', () => {
     expect(await reasonWith(kms('arn:aws:iam::555555555555:user/someone'))).toBe(
       `attestation of 2026-11-01 by CISO (stated) \u2014 sealed by arn:aws:iam::555555555555:user/someone with key ${keyId} (the sealing session's account 555555555555 is neither an account this evidence covers (111122223333) nor the signing key's account (999999999999): ask who in 555555555555 may sign with the key): policy approved`,
     );
+    // A KMS record without a caller (the tool never writes one): not shown as a local key, nor as a known caller.
+    expect(await reasonWith({ ...kms('x'), callerArn: null })).toBe(`attestation of 2026-11-01 by CISO (stated) \u2014 sealed with key ${keyId}, caller identity not recorded: policy approved`);
     expect(await reasonWith({ signerKind: 'local', callerArn: null, keyId: `local:${'e'.repeat(64)}`, keyFingerprint: 'e'.repeat(64) })).toBe(
       `attestation of 2026-11-01 by CISO (stated) \u2014 sealed with local key ${'e'.repeat(64)}, no AWS identity: policy approved`,
     );
