@@ -121,13 +121,20 @@ function requestIdOf(r: WireResponse | undefined): string | undefined {
 
 /** The ARN of the principal a provider's credentials belong to (sts:GetCallerIdentity), outside any call log; undefined if the call fails. */
 export async function callerArnOf(provider: AwsClientProvider): Promise<string | undefined> {
+  try {
+    return await callerArnOrThrow(provider);
+  } catch {
+    return undefined;
+  }
+}
+
+/** As callerArnOf, but a failed call (or an answer without an ARN) throws the SDK's error for the caller to name. */
+export async function callerArnOrThrow(provider: AwsClientProvider): Promise<string> {
   const { STSClient, GetCallerIdentityCommand } = await loadStsSdk();
   return callLogStorage.exit(async () => {
-    try {
-      return (await provider.get(STSClient).send(new GetCallerIdentityCommand({}))).Arn;
-    } catch {
-      return undefined;
-    }
+    const arn = (await provider.get(STSClient).send(new GetCallerIdentityCommand({}))).Arn;
+    if (!arn) throw new Error('the response names no Arn');
+    return arn;
   });
 }
 

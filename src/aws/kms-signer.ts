@@ -36,13 +36,15 @@ export class KmsManifestSigner implements ManifestSigner {
     private readonly kmsAlgorithm: SigningAlgorithmSpec,
     private readonly pem: string,
     readonly keySpec: KeySpec | undefined,
+    private readonly askCaller: (() => Promise<string>) | undefined,
   ) {}
 
   /**
    * Reads the key's public key and signing algorithms (kms:GetPublicKey) and picks the algorithm.
-   * `keyId` may be a key ARN, key id, alias name (`alias/...`) or alias ARN.
+   * `keyId` may be a key ARN, key id, alias name (`alias/...`) or alias ARN. `callerArn`: asks sts:GetCallerIdentity
+   * with the same credentials as `kms` (openSigner gives it); without it `callerArn()` refuses.
    */
-  static async open(kms: KMSClient, keyId: string): Promise<KmsManifestSigner> {
+  static async open(kms: KMSClient, keyId: string, callerArn?: () => Promise<string>): Promise<KmsManifestSigner> {
     let out;
     try {
       out = await kms.send(new GetPublicKeyCommand({ KeyId: keyId }));
@@ -74,7 +76,18 @@ export class KmsManifestSigner implements ManifestSigner {
     } catch (err) {
       throw new ConfigError(`signing.keyId ${keyId}: the public key KMS returned is not a DER SubjectPublicKeyInfo (${(err as Error).message})`, 'check the key in the KMS console');
     }
-    return new KmsManifestSigner(kms, out.KeyId, choice.name, choice.kms, pem, spec);
+    return new KmsManifestSigner(kms, out.KeyId, choice.name, choice.kms, pem, spec, callerArn);
+  }
+
+  /** sts:GetCallerIdentity of the session that signs with this key (the KMS client's credentials). */
+  async callerArn(): Promise<string> {
+    const hint = 'sts:GetCallerIdentity needs no IAM permission, so this is a credential or network problem: check the credentials this key is used with (AWS_PROFILE, an expired session) and the network path to STS (AWS_ENDPOINT_URL_STS, a proxy), then try again';
+    if (!this.askCaller) throw new EvidenceLockerError(`sts:GetCallerIdentity: the signer for key ${this.keyId} was opened without an AWS session to ask`, { hint });
+    try {
+      return await this.askCaller();
+    } catch (err) {
+      throw new EvidenceLockerError(`sts:GetCallerIdentity failed (${describe(err)}): the identity of the session signing with key ${this.keyId} could not be established`, { hint, cause: err });
+    }
   }
 
   async publicKeyPem(): Promise<string> {

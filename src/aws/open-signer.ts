@@ -49,9 +49,10 @@ export async function openSigner(config: Pick<Config, 'signing' | 'stateDir'>, o
       );
     }
     // The KMS client and the SDK client factory load only for a KMS key; a local key never needs them.
-    const [{ KMSClient }, { AwsClientProvider }, { KmsManifestSigner }] = await Promise.all([loadKmsSdk(), import('./clients.js'), import('./kms-signer.js')]);
+    const [{ KMSClient }, { AwsClientProvider, callerArnOrThrow }, { KmsManifestSigner }] = await Promise.all([loadKmsSdk(), import('./clients.js'), import('./kms-signer.js')]);
     const clients = new AwsClientProvider({ accountId: arn?.[2] ?? 'manifest-signing', region, ...(opts.credentials ? { credentials: opts.credentials } : {}) });
-    const signer = await KmsManifestSigner.open(clients.get(KMSClient), signing.keyId);
+    // The caller is asked with the provider that signs (same credentials), only when something records it (attest).
+    const signer = await KmsManifestSigner.open(clients.get(KMSClient), signing.keyId, () => callerArnOrThrow(clients));
     opts.log?.info({ keyId: signer.keyId, algorithm: signer.algorithm, region }, 'signing manifests with the AWS KMS key');
     return signer;
   }

@@ -1,6 +1,6 @@
 import type { Catalog, Requirement } from '../controls/schema.js';
 import type { Config } from '../config/schema.js';
-import { describeVia, type EvidenceBody, type ManifestRecord } from '../evidence/record.js';
+import { attesterAccountNote, describeAttester, describeVia, type AttestationSealer, type EvidenceBody, type ManifestRecord } from '../evidence/record.js';
 import type { RunManifest } from '../evidence/manifest.js';
 import { queryById } from '../queries/index.js';
 import type { EvidenceQuery, QueryParameters, ResourceStatus } from '../queries/types.js';
@@ -23,6 +23,8 @@ export interface AttestationRef {
   collectedAt: string;
   sha256: string;
   fileName?: string;
+  /** Who sealed it, as the tool recorded it (absent in attestations sealed before it was recorded). */
+  sealedBy?: AttestationSealer;
 }
 
 export interface EvaluateRunInput {
@@ -202,7 +204,10 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
     if (req.coverage === 'manual' || req.coverage === 'inherited') {
       const atts = (input.attestations ?? []).filter((a) => a.framework === framework && a.requirement === req.id);
       const reasons = atts.length
-        ? atts.map((a) => `attested by ${a.by} on ${a.collectedAt.slice(0, 10)}: ${a.note}`)
+        ? atts.map((a) => {
+            const note = attesterAccountNote(a.sealedBy, accounts);
+            return `attestation of ${a.collectedAt.slice(0, 10)} by ${describeAttester(a.by, a.sealedBy)}${note ? ` (${note})` : ''}: ${a.note}`;
+          })
         : [req.coverage === 'inherited' ? 'inherited only for what the cloud provider or service provider operates: the assessor reviews their attestation for that part and tests the part the entity operates itself (see the guidance)' : 'manual: assessor examines evidence outside AWS APIs'];
       return {
         ...base,

@@ -22,6 +22,16 @@ export const ReconstructionSchema = z.object({
 });
 export type Reconstruction = z.infer<typeof ReconstructionSchema>;
 
+export const AttestationSealerSchema = z.object({
+  signerKind: z.enum(['kms', 'local']),
+  /** sts:GetCallerIdentity of the session whose credentials signed (KMS); null for a local key. */
+  callerArn: z.string().nullable(),
+  /** The signing key: its ARN (KMS) or `local:<fingerprint>`, and the SHA-256 fingerprint of its public key. */
+  keyId: z.string(),
+  keyFingerprint: z.string(),
+});
+export type AttestationSealer = z.infer<typeof AttestationSealerSchema>;
+
 /**
  * The body of an evidence record, stored content-addressed (its SHA-256 names it). It carries no
  * timestamp of its own so an unchanged configuration is stored once and proven by every run that
@@ -91,6 +101,12 @@ export const EvidenceBodySchema = z.object({
       by: z.string(),
       note: z.string(),
       file: z.object({ name: z.string(), sha256: z.string(), size: z.number(), mediaType: z.string() }).optional(),
+      /**
+       * What the tool established about who sealed it (`by` is only what the attester wrote): the signing key, and for a
+       * KMS key the sts:GetCallerIdentity ARN of the session that signed; a local key has no AWS identity (null).
+       * Absent in attestations sealed before it was recorded.
+       */
+      sealedBy: AttestationSealerSchema.optional(),
     })
     .optional(),
 });
@@ -127,4 +143,34 @@ export function describeVia(via: NonNullable<NonNullable<EvidenceBody['provenanc
   if (via.kind === 'access-analyzer-organization') return `IAM Access Analyzer organization analyzer (${where})`;
   if (via.kind === 'cloudtrail-lake') return `CloudTrail Lake event data store ${via.eventDataStore ?? ''} (${where})`.replace('  ', ' ');
   return `${via.kind} (${where})`;
+}
+
+/** The account of an ARN (its fifth field), when it has one. */
+function arnAccount(arn: string): string | undefined {
+  return /^arn:aws[\w-]*:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1];
+}
+
+/**
+ * Who an attestation names and who sealed it, for reports: the name is the attester's statement, never shown as
+ * established; the caller and key are what the tool recorded when it sealed (absent in attestations sealed before).
+ */
+export function describeAttester(by: string, sealedBy: AttestationSealer | undefined): string {
+  const stated = `${by} (stated)`;
+  if (!sealedBy) return `${stated} \u2014 caller identity not recorded`;
+  if (sealedBy.signerKind === 'local') return `${stated} \u2014 sealed with local key ${sealedBy.keyFingerprint}, no AWS identity`;
+  if (sealedBy.callerArn === null) return `${stated} \u2014 sealed with key ${sealedBy.keyId}, caller identity not recorded`;
+  return `${stated} \u2014 sealed by ${sealedBy.callerArn} with key ${sealedBy.keyId}`;
+}
+
+/**
+ * When the recorded caller's account is neither one of `accounts` (those whose evidence the attestation goes with) nor
+ * the signing key's account: a sentence saying so, for the assessor to ask about (not an error). Otherwise undefined.
+ */
+export function attesterAccountNote(sealedBy: AttestationSealer | undefined, accounts: readonly string[]): string | undefined {
+  if (!sealedBy?.callerArn) return undefined;
+  const caller = arnAccount(sealedBy.callerArn);
+  if (!caller) return undefined;
+  const keyAccount = arnAccount(sealedBy.keyId);
+  if (accounts.includes(caller) || caller === keyAccount) return undefined;
+  return `the sealing session's account ${caller} is neither ${accounts.length ? `an account this evidence covers (${accounts.join(', ')})` : 'an assessed account'} nor the signing key's account${keyAccount ? ` (${keyAccount})` : ''}: ask who in ${caller} may sign with the key`;
 }

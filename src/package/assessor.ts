@@ -12,6 +12,7 @@ import { procedureResults, PROPOSED_FINDINGS, type ProcedureResult, type Propose
 import type { EvidenceReferences } from './references.js';
 import type { Timeline } from './timeline.js';
 import type { AttestationRef } from '../evaluate/engine.js';
+import { describeAttester } from '../evidence/record.js';
 import { isPciFramework, type ExceptionStatus } from './exceptions.js';
 import type { AccountRegionCoverage } from './regions.js';
 import type { EventSearchCoverage } from './event-coverage.js';
@@ -122,7 +123,7 @@ export interface PackageSummaryJson {
 export interface ExceptionReview {
   index: number;
   /** The sealed attestation by the approver for this framework and requirement, if any. */
-  sealedApproval?: { ref: string; on: string; by: string };
+  sealedApproval?: { ref: string; on: string; by: string; /** The name as stated with who sealed it (describeAttester). */ sealer: string };
   /** What the entry still needs before an assessor can rely on it; empty when nothing. */
   missing: string[];
 }
@@ -130,8 +131,8 @@ export interface ExceptionReview {
 const WORKSHEET_FIELDS = ['constraints', 'objective', 'identifiedRisk', 'definition', 'validation', 'maintenance'] as const;
 
 /**
- * An exception's approval counts as sealed when `evidence-locker attest` sealed an attestation by the approver
- * for the same framework and requirement; a PCI DSS compensating control also needs every worksheet field.
+ * An exception's approval counts as sealed when `evidence-locker attest` sealed an attestation stating the approver's
+ * name (`--by`, as written: shown with who sealed it) for the same framework and requirement; a PCI DSS compensating control also needs every worksheet field.
  */
 export function exceptionReviews(exceptions: ExceptionStatus[], attestations: AttestationRef[], refs: EvidenceReferences): ExceptionReview[] {
   return exceptions.map((e) => {
@@ -142,7 +143,7 @@ export function exceptionReviews(exceptions: ExceptionStatus[], attestations: At
       const absent = WORKSHEET_FIELDS.filter((f) => !e.worksheet?.[f]);
       if (absent.length) missing.push(`compensating-control worksheet incomplete: ${absent.join(', ')}`);
     }
-    return { index: e.index, ...(att ? { sealedApproval: { ref: refs.ofBody(att.runId, att.sha256) ?? att.sha256.slice(0, 12), on: att.collectedAt.slice(0, 10), by: att.by } } : {}), missing };
+    return { index: e.index, ...(att ? { sealedApproval: { ref: refs.ofBody(att.runId, att.sha256) ?? att.sha256.slice(0, 12), on: att.collectedAt.slice(0, 10), by: att.by, sealer: describeAttester(att.by, att.sealedBy) } } : {}), missing };
   });
 }
 

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Catalog } from '../controls/schema.js';
-import { EvidenceBodySchema, type EvidenceBody } from '../evidence/record.js';
-import { ConfigError } from '../errors.js';
+import { EvidenceBodySchema, type AttestationSealer, type EvidenceBody } from '../evidence/record.js';
+import { ConfigError, EvidenceLockerError } from '../errors.js';
 import { sha256Hex } from '../evidence/hash.js';
 import { putEvidenceBody, sealRun } from '../seal/seal.js';
 import { ATTESTATION_RUN_MARK, newRunId } from '../evidence/run-id.js';
@@ -48,11 +48,13 @@ export interface SealedAttestation {
   manifestSha256: string;
   recordSha256: string;
   fileSha256?: string;
+  sealedBy: AttestationSealer;
 }
 
 /**
  * Seals manual evidence: the document (content-addressed, like any evidence body) and an attestation record
- * naming who attests what, as a signed run of kind `attestation` on its own chain.
+ * naming who attests what (`by`, the attester's statement) and who sealed it (`sealedBy`, what the tool established),
+ * as a signed run of kind `attestation` on its own chain.
  */
 export async function sealAttestation(opts: AttestOptions): Promise<SealedAttestation> {
   const catalog = opts.catalogs.find((c) => c.framework === opts.framework);
@@ -61,6 +63,9 @@ export async function sealAttestation(opts: AttestOptions): Promise<SealedAttest
   if (!req) throw new ConfigError(`framework ${opts.framework} has no requirement "${opts.requirement}"`, 'list requirement ids with `evidence-locker controls list`');
   if (!opts.by.trim()) throw new ConfigError('--by: give the name of the person attesting');
   if (!opts.note.trim()) throw new ConfigError('--note: say what is attested (for example "Q1 firewall rule review completed, see attached minutes")');
+
+  // Who sealed it, as far as the tool can establish, before anything is written: a failure leaves the store untouched.
+  const sealedBy = await sealerOf(opts.signer);
 
   let file: NonNullable<EvidenceBody['attestation']>['file'];
   if (opts.file) {
@@ -88,7 +93,7 @@ export async function sealAttestation(opts: AttestOptions): Promise<SealedAttest
     operations: [],
     requests: [],
     sdkVersion: SDK_VERSION,
-    attestation: { framework: opts.framework, requirement: opts.requirement, by: opts.by.trim(), note: opts.note.trim(), ...(file ? { file } : {}) },
+    attestation: { framework: opts.framework, requirement: opts.requirement, by: opts.by.trim(), note: opts.note.trim(), ...(file ? { file } : {}), sealedBy },
   });
   const at = opts.at ?? new Date();
   const record = await putEvidenceBody(opts.store, body, at, `attestation/${opts.framework}/${opts.requirement}`);
@@ -102,5 +107,18 @@ export async function sealAttestation(opts: AttestOptions): Promise<SealedAttest
     scope: { accounts: [], regions: [], frameworks: [opts.framework], queries: ['attestation'] },
     records: [record],
   });
-  return { runId, manifestSha256: sealed.manifestSha256, recordSha256: record.sha256, ...(file ? { fileSha256: file.sha256 } : {}) };
+  return { runId, manifestSha256: sealed.manifestSha256, recordSha256: record.sha256, ...(file ? { fileSha256: file.sha256 } : {}), sealedBy };
+}
+
+/**
+ * What the tool can establish about who seals: the key, and for a KMS key the sts:GetCallerIdentity ARN of the
+ * session that signs with it (a failure is an error: nothing is sealed). A local key has no AWS identity.
+ */
+export async function sealerOf(signer: ManifestSigner): Promise<AttestationSealer> {
+  const keyFingerprint = await signer.fingerprint();
+  if (signer.callerArn) return { signerKind: 'kms', callerArn: await signer.callerArn(), keyId: signer.keyId, keyFingerprint };
+  if (signer.keyId.startsWith('local:')) return { signerKind: 'local', callerArn: null, keyId: signer.keyId, keyFingerprint };
+  throw new EvidenceLockerError(`the signer for key ${signer.keyId} can tell neither the AWS identity that signs nor that it is a local key: the attestation was not sealed`, {
+    hint: 'use signing.kind local or kms in the configuration',
+  });
 }

@@ -9,6 +9,7 @@ import { assessorHtmlData, assessorHtmlSection } from './html-assessor.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
 import { regionSummary } from './regions.js';
 import { overrideEffect, overridesSummaryText, parameterText } from '../controls/parameters.js';
+import { attesterAccountNote, describeAttester } from '../evidence/record.js';
 
 /** Total bytes of evidence bodies embedded in index.html; beyond it the viewer shows the path in the package. */
 export const DEFAULT_HTML_BODY_BUDGET = 8 * 1024 * 1024;
@@ -120,7 +121,11 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
       })),
     })),
     rows,
-    attestations: model.timeline.attestations,
+    // The attester's name is their statement; `sealer` says so beside what the tool recorded of who sealed it.
+    attestations: model.timeline.attestations.map((a) => {
+      const note = attesterAccountNote(a.sealedBy, model.accounts);
+      return { ...a, sealer: describeAttester(a.by, a.sealedBy) + (note ? ` (${note})` : '') };
+    }),
     exceptions: model.exceptions.map((e) => ({ ...e, stateWord: exceptionStateWord(e), window: exceptionWindow(e) })),
     missingShards: model.missingShards,
     foreign: model.foreign ?? [],
@@ -301,7 +306,7 @@ var reqBy = {}; D.frameworks.forEach(function(f){ f.requirements.forEach(functio
 var evidence = {}, evidenceCites = {};
 function addEvidence(e, row){ var k = e.sha; if (!evidence[k]) evidence[k] = e; if (e.ref) evidence[e.ref] = evidence[k]; if (row) { var c = (evidenceCites[k] = evidenceCites[k] || []); if (c.length < 200 && !c.some(function(x){ return x.fw === row.fw && x.req === row.req && x.account === row.account; })) c.push({fw: row.fw, req: row.req, account: row.account}); } }
 D.rows.forEach(function(r){ r.evidence.forEach(function(e){ addEvidence(e, r); }); });
-D.attestations.forEach(function(a){ addEvidence({sha: a.sha256, id: 'attestation', q: 'attestation', g: '', at: a.collectedAt, st: 'ok', run: a.runId, by: a.by, note: a.note}, {fw: a.framework, req: a.requirement, account: a.accountId || ''}); });
+D.attestations.forEach(function(a){ addEvidence({sha: a.sha256, id: 'attestation', q: 'attestation', g: '', at: a.collectedAt, st: 'ok', run: a.runId, by: a.sealer, note: a.note}, {fw: a.framework, req: a.requirement, account: a.accountId || ''}); });
 
 // Findings: failing or to-review resources from every row; a findings register in the package model can slot in here.
 // Out-of-scope resources decide nothing: they are no findings, only counted (population.csv lists them).
@@ -560,7 +565,7 @@ function viewRequirement(fw, reqId, shown){
   });
   if (rows.length > limit) { var more = el('button', {type: 'button', id: 'more-accounts', text: 'Show ' + Math.min(ACCOUNT_PAGE, rows.length - limit) + ' more of ' + (rows.length - limit) + ' remaining accounts'}); more.addEventListener('click', function(){ var y = detail.scrollTop; viewRequirement(fw, reqId, limit + ACCOUNT_PAGE); detail.scrollTop = y; }); detail.appendChild(more); }
   var atts = D.attestations.filter(function(a){ return a.framework === fw && a.requirement === reqId; });
-  if (atts.length) { detail.appendChild(el('h3', {text: 'Attestations'})); detail.appendChild(table(['Date', 'By', 'Note', 'Record'], atts.map(function(a){ return [a.collectedAt, a.by, a.note + (a.fileName ? ' (document ' + a.fileName + ')' : ''), evLink({sha: a.sha256})]; }))); }
+  if (atts.length) { detail.appendChild(el('h3', {text: 'Attestations'})); detail.appendChild(table(['Date', 'By (stated) and sealed by', 'Note', 'Record'], atts.map(function(a){ return [a.collectedAt, a.sealer, a.note + (a.fileName ? ' (document ' + a.fileName + ')' : ''), evLink({sha: a.sha256})]; }))); }
   // A link to a requirement the list filters hide clears the search and status filters, so the selection shows.
   var i = indexOfCurrent(); if (i < 0 && !filtering) { ft.value = ''; fs.value = ''; buildItems(); i = indexOfCurrent(); }
   scrollListTo(i);

@@ -232,7 +232,7 @@ export function exceptionDetails(doc: Doc, model: PackageModel, l: PdfLayout): v
           : '-';
       return [
         `${e.framework}\n${e.requirement}\n${e.type}`,
-        r?.sealedApproval ? `sealed ${r.sealedApproval.ref} on ${r.sealedApproval.on} by ${r.sealedApproval.by}` : { text: 'NOT SEALED', color: '#cf222e' },
+        r?.sealedApproval ? `sealed ${r.sealedApproval.ref} on ${r.sealedApproval.on}: ${r.sealedApproval.sealer}` : { text: 'NOT SEALED', color: '#cf222e' },
         [fields, ...(r?.missing ?? [])].join('\n'),
       ];
     }),

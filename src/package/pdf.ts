@@ -16,6 +16,7 @@ import { formatRef, refRanges } from './references.js';
 import { exceptionStateWord, exceptionWindow, rowExceptionLabels } from './exceptions.js';
 import { baselineParameters } from '../evaluate/baseline.js';
 import { overrideEffect, overridesSummaryText, parameterText } from '../controls/parameters.js';
+import { attesterAccountNote, describeAttester } from '../evidence/record.js';
 
 /** Distinct colour and word per status; `not-collected` is a gap and never looks like a pass. */
 export const STATUS_STYLE: Record<ControlStatus, { word: string; color: string }> = {
@@ -1161,7 +1162,7 @@ export function compressDays(days: string[]): string {
 }
 
 function manualSection(doc: Doc, model: PackageModel): void {
-  para(doc, "These requirements cannot be proven from AWS APIs: manual and inherited ones, and those whose AWS checks inform but test none of their testing procedures (coverage marked 'AWS checks test none of its procedures'; a failing check still shows FAIL, one to review NEEDS REVIEW). The assessor examines the evidence named in the guidance (printed with each requirement, beside a notes area); attestations sealed with `evidence-locker attest` are cited (they stay MANUAL: an attestation is evidence for the assessor to judge, not an automated pass).");
+  para(doc, "These requirements cannot be proven from AWS APIs: manual and inherited ones, and those whose AWS checks inform but test none of their testing procedures (coverage marked 'AWS checks test none of its procedures'; a failing check still shows FAIL, one to review NEEDS REVIEW). The assessor examines the evidence named in the guidance (printed with each requirement, beside a notes area); attestations sealed with `evidence-locker attest` are cited (they stay MANUAL: an attestation is evidence for the assessor to judge, not an automated pass). The attester's name is as they wrote it (stated); what the tool recorded is the signing key and, for a KMS key, the AWS identity of the session that signed.");
   const seen = new Set<string>();
   const rows: Cell[][] = [];
   for (const r of manualRequirements(model)) {
@@ -1171,7 +1172,8 @@ function manualSection(doc: Doc, model: PackageModel): void {
     const atts = model.timeline.attestations.filter((a) => a.framework === r.framework && a.requirement === r.requirement.id);
     const attested = atts.map((a) => {
       const file = a.fileName ? ` Document: ${a.fileName} (${model.attestationFiles.get(a.sha256) ?? 'see evidence record'}).` : '';
-      return `Attested by ${a.by} on ${a.collectedAt.slice(0, 10)}: "${a.note}". Record ${a.sha256.slice(0, 12)} (run ${a.runId}).${file}`;
+      const acct = attesterAccountNote(a.sealedBy, model.accounts);
+      return `Sealed ${a.collectedAt.slice(0, 10)} by ${describeAttester(a.by, a.sealedBy)}${acct ? ` (${acct})` : ''}: "${a.note}". Record ${a.sha256.slice(0, 12)} (run ${a.runId}).${file}`;
     });
     rows.push([`${r.requirement.id}\n${r.framework}`, r.requirement.title, r.untested !== undefined ? `${r.requirement.coverage}; AWS checks test none of its procedures` : r.requirement.coverage, attested.length ? attested.join('\n') : 'No attestation sealed.']);
   }

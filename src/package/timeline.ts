@@ -216,6 +216,7 @@ export async function attestationsOf(store: EvidenceStore, runs: IncludedRun[]):
         collectedAt: rec.collectedAt,
         sha256: rec.sha256,
         ...(body.attestation.file ? { fileName: body.attestation.file.name } : {}),
+        ...(body.attestation.sealedBy ? { sealedBy: body.attestation.sealedBy } : {}),
       });
     }
   }

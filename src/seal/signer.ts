@@ -19,6 +19,11 @@ export interface ManifestSigner {
    * SHA-256 (hex) of the pieces it signed, so a caller need not hash them a second time.
    */
   signPieces?(pieces: Iterable<Buffer>): Promise<{ signature: Buffer; sha256: string }>;
+  /**
+   * KMS signers: the sts:GetCallerIdentity ARN of the session whose credentials sign with the key (asked each time);
+   * throws, naming STS, when it cannot be had. Local keys have no AWS identity and no such method.
+   */
+  callerArn?(): Promise<string>;
 }
 
 /** Signed before work that must end in a signature, to find a refused key first; not JSON, so never mistaken for a manifest. */

@@ -6,6 +6,7 @@ import { VerificationError } from '../errors.js';
 import { sha256Hex } from '../evidence/hash.js';
 import { hashFiles, type HashedFiles } from './hash-files.js';
 import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
+import { EvidenceBodySchema, describeAttester, type EvidenceBody } from '../evidence/record.js';
 import { publicKeyFingerprint, verifiedScheme, verifyManifestSignature } from '../seal/verify-signature.js';
 import { PACKAGE_FILES, PackageManifestSchema, evidencePath, runPath, type PackageManifest } from '../package/manifest.js';
 import { compareCodeUnits } from '../package/zip.js';
@@ -75,6 +76,19 @@ export interface PackageVerification {
   checked: { files: number; runs: number; records: number; chainLinks: number; bodies: number };
   /** With `recompute`: the results re-derived from the evidence against the package's (absent: not asked for). */
   recompute?: RecomputeReport;
+  /** Each attestation the package holds: whom it names (stated) and who sealed it, as recorded (absent in older packages' results). */
+  attestations?: AttestationSeen[];
+}
+
+/** An attestation read from a verified run: the attester's name as stated, and what the tool recorded of who sealed it. */
+export interface AttestationSeen {
+  runId: string;
+  framework: string;
+  requirement: string;
+  /** describeAttester: `<by> (stated) — sealed by <caller> with key <id>`, or that the caller was not recorded. */
+  sealer: string;
+  /** The key that signed the run: the package's own, or another. */
+  signedBy: { keyFingerprint: string; packageKey: boolean };
 }
 
 /** One chain of runs in a package, as far as it reaches into the period. */
@@ -281,6 +295,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   }
   const chains = manifest ? checkPeriodEnds(folder, manifest, runs, warnings) : [];
   checkEvidenceBodies(folder, runs, manifest);
+  const attestations = await checkAttestations(folder, runs, manifest);
   if (expected) checkExpectedKeys(folder, keys, expected);
 
   let recompute: RecomputeReport | undefined;
@@ -316,7 +331,45 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     unreadKeys: [...unreadKeys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint) || Number(a.pinned) - Number(b.pinned)),
     checked,
     ...(recompute ? { recompute } : {}),
+    attestations,
   };
+}
+
+/**
+ * The attestations of the runs read: each body's recorded sealer must name the key that signed its run (evidence-locker
+ * records the key it signs with); a different key means the record was not written by it (INVALID). Listed for the
+ * report with the attester's name as stated and the recorded caller. Bodies that do not hash right are reported by the
+ * body checks and not read here.
+ */
+async function checkAttestations({ present, abs, fail, shaAt, index }: PackageFolder, runs: PackagedRun[], manifest: PackageManifest | undefined): Promise<AttestationSeen[]> {
+  const out: AttestationSeen[] = [];
+  for (const r of runs) {
+    if (r.manifest.kind !== 'attestation') continue;
+    for (const rec of r.manifest.records) {
+      const path = evidencePath(rec.sha256);
+      if (!present.has(path) || shaAt(index.get(path)) !== rec.sha256) continue;
+      let att: EvidenceBody['attestation'];
+      try {
+        att = EvidenceBodySchema.parse(JSON.parse(await readFile(abs(path), 'utf8'))).attestation;
+      } catch (err) {
+        fail(path, `attestation record ${rec.recordId} in run ${r.runId} is not a valid evidence body (${(err as Error).message.split('\n')[0].slice(0, 200)})`);
+        continue;
+      }
+      if (!att) continue;
+      const signing = r.manifest.signing;
+      if (att.sealedBy && (att.sealedBy.keyFingerprint !== signing.keyFingerprint || att.sealedBy.keyId !== signing.keyId)) {
+        fail(path, `attestation record ${rec.recordId} in run ${r.runId} says it was sealed with key ${att.sealedBy.keyId} (${att.sealedBy.keyFingerprint}), but its run is signed with ${signing.keyId} (${signing.keyFingerprint}): evidence-locker records the key it signs with, so this record was not sealed by it`);
+      }
+      out.push({
+        runId: r.runId,
+        framework: att.framework,
+        requirement: att.requirement,
+        sealer: describeAttester(att.by, att.sealedBy),
+        signedBy: { keyFingerprint: signing.keyFingerprint, packageKey: signing.keyFingerprint === manifest?.signing.keyFingerprint },
+      });
+    }
+  }
+  return out;
 }
 
 /** What every check of an unzipped package shares: its files in byte order, their hashes, and where problems go. */
@@ -880,6 +933,13 @@ export function formatVerification(v: PackageVerification, label: string): strin
     lines.push(`    ${c.chain}: ${c.runs} run(s), ${c.firstDay} (${c.firstRunId}) to ${c.lastDay} (${c.lastRunId})`);
     lines.push(`      start: ${c.start}`);
     lines.push(`      end: ${c.end}`);
+  }
+  if (v.attestations?.length) {
+    lines.push("  attestations (the attester's name is as they wrote it; the caller and key are what evidence-locker recorded when sealing):");
+    for (const a of v.attestations.slice(0, 50)) {
+      lines.push(`    ${a.framework} ${a.requirement}, run ${a.runId}: ${a.sealer}; run signed by ${a.signedBy.packageKey ? "the package's key" : `key ${a.signedBy.keyFingerprint}, NOT the package's key`}`);
+    }
+    if (v.attestations.length > 50) lines.push(`    and ${v.attestations.length - 50} more`);
   }
   for (const w of v.warnings) lines.push(`WARNING (period coverage): ${w.path}: ${w.message}`);
   lines.push(...resultsLines(v));

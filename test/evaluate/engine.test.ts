@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combine, evaluateRun } from '../../src/evaluate/engine.js';
+import { combine, evaluateRun, type AttestationRef } from '../../src/evaluate/engine.js';
 import type { Catalog } from '../../src/controls/schema.js';
 import type { RunManifest } from '../../src/evidence/manifest.js';
 import type { EvidenceBody } from '../../src/evidence/record.js';
@@ -54,9 +54,32 @@ describe('evaluateRun', () => {
     });
     const byId = Object.fromEntries(results.map((r) => [r.requirementId, r]));
     expect(byId['1.1'].status).toBe('manual');
-    expect(byId['1.1'].reasons[0]).toMatch(/attested by CISO on 2026-11-01: policy approved/);
+    // Sealed before the sealer was recorded: the name is shown as stated, and the caller as not recorded.
+    expect(byId['1.1'].reasons[0]).toBe('attestation of 2026-11-01 by CISO (stated) \u2014 caller identity not recorded: policy approved');
+    expect(byId['1.1'].reasons[0]).not.toMatch(/attested by CISO/);
     expect(byId['1.1'].evidence).toHaveLength(1);
     expect(byId['1.2'].status).toBe('not-applicable');
+  });
+
+  it('never states the attester as established: a KMS seal names the caller and key, a local one says there is no AWS identity, and a caller of another account is called out', async () => {
+    const keyId = 'arn:aws:kms:us-east-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const att = { framework: 'test-fw', requirement: '1.1', by: 'CISO', note: 'policy approved', runId: 'a1', collectedAt: '2026-11-01T10:00:00Z', sha256: 'a'.repeat(64) };
+    const reasonWith = async (sealedBy: NonNullable<AttestationRef['sealedBy']>) =>
+      (await evaluateRun({ manifest: manifest(), loadBody, catalogs: [catalog], frameworks: ['test-fw'], attestations: [{ ...att, sealedBy }] })).find((r) => r.requirementId === '1.1')!.reasons[0];
+    const kms = (callerArn: string) => ({ signerKind: 'kms' as const, callerArn, keyId, keyFingerprint: 'f'.repeat(64) });
+    // The key's account: nothing to call out.
+    expect(await reasonWith(kms('arn:aws:sts::999999999999:assumed-role/attester/jdoe'))).toBe(
+      `attestation of 2026-11-01 by CISO (stated) \u2014 sealed by arn:aws:sts::999999999999:assumed-role/attester/jdoe with key ${keyId}: policy approved`,
+    );
+    // Neither the run's account nor the key's: said, not made an error.
+    expect(await reasonWith(kms('arn:aws:iam::555555555555:user/someone'))).toBe(
+      `attestation of 2026-11-01 by CISO (stated) \u2014 sealed by arn:aws:iam::555555555555:user/someone with key ${keyId} (the sealing session's account 555555555555 is neither an account this evidence covers (111122223333) nor the signing key's account (999999999999): ask who in 555555555555 may sign with the key): policy approved`,
+    );
+    // A KMS record without a caller (the tool never writes one): not shown as a local key, nor as a known caller.
+    expect(await reasonWith({ ...kms('x'), callerArn: null })).toBe(`attestation of 2026-11-01 by CISO (stated) \u2014 sealed with key ${keyId}, caller identity not recorded: policy approved`);
+    expect(await reasonWith({ signerKind: 'local', callerArn: null, keyId: `local:${'e'.repeat(64)}`, keyFingerprint: 'e'.repeat(64) })).toBe(
+      `attestation of 2026-11-01 by CISO (stated) \u2014 sealed with local key ${'e'.repeat(64)}, no AWS identity: policy approved`,
+    );
   });
   it('reports an automated requirement whose query is unknown or missing as not-collected, never pass', async () => {
     const results = await evaluateRun({ manifest: manifest(), loadBody, catalogs: [catalog], frameworks: ['test-fw'] });

@@ -30,7 +30,7 @@ describe('exception reviews', () => {
     );
     const att = { framework: 'pci-dss-4.0.1', requirement: '8.3.6', by: 'CISO', note: 'approves', runId: 'run-a', collectedAt: '2026-11-03T10:00:00Z', sha256: 'a'.repeat(64) };
     const [sealed, unsealed] = exceptionReviews(states, [att], refs);
-    expect(sealed).toEqual({ index: 0, sealedApproval: { ref: 'E-0002', on: '2026-11-03', by: 'CISO' }, missing: [] });
+    expect(sealed).toEqual({ index: 0, sealedApproval: { ref: 'E-0002', on: '2026-11-03', by: 'CISO', sealer: 'CISO (stated) \u2014 caller identity not recorded' }, missing: [] });
     expect(unsealed.sealedApproval).toBeUndefined();
     expect(unsealed.missing[0]).toMatch(/^approval not sealed: run `evidence-locker attest --framework pci-dss-4.0.1 --requirement 8.2.1 --by "CISO"/);
     expect(unsealed.missing[1]).toBe('compensating-control worksheet incomplete: constraints, objective, identifiedRisk, definition, validation, maintenance');

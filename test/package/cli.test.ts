@@ -41,6 +41,7 @@ describe('package, verify and attest commands', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/sealed in run \d{8}T\d{6}Z-attest-[0-9a-f]{6}/);
+    expect(r.out).toMatch(/\n {2}Jane Doe \(stated\) \u2014 sealed with local key [0-9a-f]{64}, no AWS identity\n/);
     const bad = await run(['-c', cfg, 'attest', '--framework', 'pci-dss-4.0.1', '--requirement', '99.99', '--by', 'x', '--note', 'y']);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('no requirement "99.99"');
@@ -64,7 +65,8 @@ describe('package, verify and attest commands', () => {
     await extractPackageZip(last, x);
     const csv = readFileSync(join(x, 'controls.csv'), 'utf8');
     expect(csv).toContain('compensating-control');
-    expect(csv.split('\r\n').find((l) => l.startsWith(`pci-dss-4.0.1,${manualReq},`) && l.includes(ACCOUNTS[0]))).toContain('attested by Jane Doe');
+    expect(csv.split('\r\n').find((l) => l.startsWith(`pci-dss-4.0.1,${manualReq},`) && l.includes(ACCOUNTS[0]))).toMatch(/attestation of \d{4}-\d{2}-\d{2} by Jane Doe \(stated\) \u2014 sealed with local key [0-9a-f]{64}, no AWS identity: IR plan reviewed and approved/);
+    expect(v.out).toMatch(/attestations \(the attester's name is as they wrote it[^\n]*\n {4}pci-dss-4\.0\.1 \S+, run \S+-attest-[0-9a-f]{6}: Jane Doe \(stated\) \u2014 sealed with local key [0-9a-f]{64}, no AWS identity; run signed by the package's key\n/);
     expect(readdirSync(join(x, 'attestations')).length).toBe(1);
     const ev = readdirSync(join(x, 'evidence', 'objects', 'sha256'));
     const victim = join(x, 'evidence', 'objects', 'sha256', ev[0], readdirSync(join(x, 'evidence', 'objects', 'sha256', ev[0]))[0]);

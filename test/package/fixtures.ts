@@ -9,7 +9,7 @@ import type { ManifestSigner } from '../../src/seal/signer.js';
 import { trustPolicy } from '../../src/seal/trust.js';
 import { sealRun } from '../../src/seal/seal.js';
 import { CatalogSchema, type Catalog } from '../../src/controls/schema.js';
-import type { EvidenceBody, ManifestRecord } from '../../src/evidence/record.js';
+import { describeAttester, type EvidenceBody, type ManifestRecord } from '../../src/evidence/record.js';
 import type { EvaluateRunInput } from '../../src/evaluate/engine.js';
 import type { ControlResult, ControlStatus } from '../../src/evaluate/types.js';
 import type { EvidenceStore, RunToStore, StoredRun, StoreDescription, PreflightCheck, StoredObject } from '../../src/evidence/store.js';
@@ -198,7 +198,7 @@ export async function fixtureEvaluate(input: EvaluateRunInput): Promise<ControlR
         const base = { framework: fw, requirementId: req.id, accountId: acct, coverage: req.coverage, parameters: {} };
         if (req.coverage === 'manual') {
           const atts = (input.attestations ?? []).filter((a) => a.framework === fw && a.requirement === req.id);
-          out.push({ ...base, status: 'manual', reasons: atts.length ? atts.map((a) => `attested by ${a.by}: ${a.note}`) : ['manual: assessor examines evidence'], findings: [], gaps: [], evidence: atts.map((a) => ({ runId: a.runId, recordId: 'attestation', queryId: 'attestation', accountId: acct, region: 'global', collectedAt: a.collectedAt, sha256: a.sha256, status: 'ok' as const })) });
+          out.push({ ...base, status: 'manual', reasons: atts.length ? atts.map((a) => `attestation by ${describeAttester(a.by, a.sealedBy)}: ${a.note}`) : ['manual: assessor examines evidence'], findings: [], gaps: [], evidence: atts.map((a) => ({ runId: a.runId, recordId: 'attestation', queryId: 'attestation', accountId: acct, region: 'global', collectedAt: a.collectedAt, sha256: a.sha256, status: 'ok' as const })) });
           continue;
         }
         const recs = input.manifest.records.filter((r) => r.accountId === acct && req.queries.includes(r.queryId));

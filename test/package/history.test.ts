@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPackage } from '../../src/package/build.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
+import { formatVerification, verifyPackageDir } from '../../src/verify/package.js';
 import { PackageManifestSchema } from '../../src/package/manifest.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, richScenario, ACCOUNTS } from './fixtures.js';
@@ -55,7 +56,17 @@ describe('a month of evidence: history, drift, gaps, shards', () => {
     expect(get('2.1', ACCOUNTS[0])).toContain('EXPIRED exception (not applied at the period end): accepted-risk');
     expect(get('2.1', ACCOUNTS[0])).toContain('applied on no day of the period (expires 2026-03-31)');
     expect(get('2.1', ACCOUNTS[0])).toMatch(/,pass,not-collected,/);
-    expect(get('2.2', ACCOUNTS[0])).toContain('attested by Jane Doe (CISO)');
+    expect(get('2.2', ACCOUNTS[0])).toContain('attestation by Jane Doe (CISO) (stated) \u2014 sealed with local key');
+  });
+
+  it("names the attester as stated, beside the key that sealed it, in the viewer and in verify's output", async () => {
+    const fp = await signer.fingerprint();
+    const sealer = `Jane Doe (CISO) (stated) \u2014 sealed with local key ${fp}, no AWS identity`;
+    expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain(JSON.stringify(sealer).slice(1, -1));
+    const v = await verifyPackageDir(dir);
+    expect(v.ok).toBe(true);
+    expect(v.attestations).toEqual([{ runId: expect.stringMatching(/-attest-/), framework: 'test-fw', requirement: '2.2', sealer, signedBy: { keyFingerprint: fp, packageKey: true } }]);
+    expect(formatVerification(v, 'pkg')).toContain(`    test-fw 2.2, run ${v.attestations![0].runId}: ${sealer}; run signed by the package's key`);
   });
 
   it('writes a PDF with an outline and page numbers, dated from the data', () => {

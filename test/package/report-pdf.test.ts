@@ -180,5 +180,12 @@ describe.skipIf(!hasPoppler)('report.pdf assessor notes', () => {
     expect(built.false.text).not.toContain("Assessor's notes pages");
     expect(built.true.text).toContain("Assessor's notes pages");
     expect(built.true.pages).toBeGreaterThan(built.false.pages);
+    // The attester's name is as stated, beside the key that sealed it; never "Attested by <name>" as if established.
+    const flat = built.false.text.replace(/\s+/g, ' ');
+    // (the fingerprint is wrapped where the table column ends)
+    expect(flat).toMatch(/Sealed 2026-04-20 by Jane Doe \(CISO\) \(stated\) \u2014 sealed with local key [0-9a-f ]{64,66}, no AWS identity: "Daily log reviews performed; records attached"/);
+    expect(flat).not.toContain('Attested by Jane Doe');
+    // The exception approved by "CISO" is matched by the stated name only: no attestation states "CISO" alone.
+    expect(flat).toContain('NOT SEALED');
   }, 240_000);
 });

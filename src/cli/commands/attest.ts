@@ -19,7 +19,7 @@ export function registerAttestCommand(program: Command): void {
     .requiredOption('--framework <id>', 'framework id, e.g. pci-dss-4.0.1')
     .requiredOption('--requirement <id>', 'requirement id, e.g. 12.10.1')
     .option('--file <path>', 'document to seal with the attestation (policy, review record, screenshot)')
-    .requiredOption('--by <name>', 'who attests')
+    .requiredOption('--by <name>', 'who attests (recorded as stated; the AWS caller of a KMS key, or the local key, is recorded beside it)')
     .requiredOption('--note <text>', 'what is attested')
     .addHelpText('after', '\nThe requirement stays MANUAL in reports, with this attestation cited for the assessor to judge.')
     .action(async (opts: AttestOptions, cmd: Command) => {
@@ -29,10 +29,11 @@ export function registerAttestCommand(program: Command): void {
       const store = await openStore(config.store, { log });
       await store.preflight();
       const signer = await openSigner(config, { log });
-      const { sealAttestation } = await import('../../package/attest.js');
+      const [{ sealAttestation }, { describeAttester }] = await Promise.all([import('../../package/attest.js'), import('../../evidence/record.js')]);
       const r = await sealAttestation({ store, signer, catalogs, framework: opts.framework, requirement: opts.requirement, by: opts.by, note: opts.note, file: opts.file });
       process.stdout.write(
         `attestation for ${opts.framework} ${opts.requirement} sealed in run ${r.runId}\n` +
+          `  ${describeAttester(opts.by.trim(), r.sealedBy)}\n` +
           `  record sha256 ${r.recordSha256}${r.fileSha256 ? `\n  document sha256 ${r.fileSha256}` : ''}\n` +
           `  manifest sha256 ${r.manifestSha256}\n`,
       );
