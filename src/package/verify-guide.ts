@@ -81,7 +81,8 @@ lists; \`evidence-locker verify\`, \`verify.sh\` and \`sha256sum manifest.json\`
 
     evidence-locker verify <this-package.zip> --expect-key <confirmed fingerprint>
 
-It checks every line of SHA256SUMS and its signature, the package manifest signature and every file it lists
+It checks that the zip's bytes are exactly the entries its central directory lists (nothing hidden that a
+streaming extractor would also write), every line of SHA256SUMS and its signature, the package manifest signature and every file it lists
 (naming extra or missing files), each run manifest signature, the hash chain between consecutive runs of each
 chain, and the SHA-256 of every evidence record body. With \`--expect-key\` (once per trusted key), a package or
 run signed by any other key fails. Without it, the signatures are checked only against the keys the package
@@ -115,7 +116,9 @@ naming the chain, its first or last run and the number of days, while the verdic
 ## 2. With standard tools only: verify.sh
 
 \`verify.sh\` is a POSIX shell script using only sha256sum, openssl (3.0 or later), coreutils, awk, sed and
-grep. Unzip the package into an empty folder and run, in that folder:
+grep. It checks the unzipped folder, not the zip (a zip hiding entries from its central directory, which a streaming
+extractor would write, is refused only by the command in section 1): read the package from the folder you check.
+Unzip the package into an empty folder and run, in that folder:
 
     sh verify.sh ${keyArgs}
 

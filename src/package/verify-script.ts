@@ -25,6 +25,10 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # of the period is left out at its start or end as far as the package can show (days without a run are warned
 # of). Exit 0 only when every check holds; 1 when any fails
 # (each failure is printed); 2 on a usage error.
+# Not checked: the zip itself (this script sees only the unzipped folder). A zip can hold entries its central
+# directory does not list, which unzip skips but streaming extractors (bsdtar, jar, some zip viewers) write, over
+# listed files or beside them. This script checks the files of the folder as unzipped: read the package from that
+# folder. evidence-locker verify <package.zip> checks that the zip's entries tile the file and refuses one that hides any.
 set -u
 LC_ALL=C
 export LC_ALL
@@ -507,6 +511,8 @@ if [ "$failures" -gt 0 ]; then
 fi
 echo "signed by: package manifest $pkg_fp; runs$run_fps"
 echo "RESULT: VALID: every file, signature and chain link checks out against the pinned key(s)"
+echo "  (in this folder as it was unzipped, not in the zip file: read the package from this folder; a zip holding entries its"
+echo "  central directory does not list, which another extractor would write, is refused only by evidence-locker verify <zip>)"
 exit 0
 `;
 

@@ -1,12 +1,13 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { Transform } from 'node:stream';
-import { crc32 } from 'node:zlib';
+import { Transform, pipeline as pipe, type Readable } from 'node:stream';
+import { crc32, createInflateRaw } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import { VerificationError } from '../errors.js';
 import { publicKeyFingerprint, verifiedScheme } from '../seal/verify-signature.js';
+import { zipLayoutProblems } from './zip-layout.js';
 
 export interface UnzipLimits {
   maxEntries: number;
@@ -50,11 +51,40 @@ const UNLISTED_BYTES_PER_ENTRY = 256;
 const MANIFEST_BYTES_PER_ENTRY = 1024;
 const BASE_ALLOWANCE = 1024 * 1024;
 
+/**
+ * An entry's uncompressed bytes, inflated here rather than by yauzl: the stream fails unless the deflate stream ends
+ * exactly at the entry's compressed size (zlib stops at the end of a deflate stream and ignores what follows, where a
+ * streaming extractor, which finds the end of an entry with a data descriptor that way, would read a hidden entry) and
+ * unless it gives exactly the entry's size (checked by yauzl only for deflated entries).
+ */
+async function openEntryData(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
+  const raw = await zip.openReadStreamPromise(entry, { decodeFileData: false });
+  let produced = 0;
+  const sized = (inflater?: { bytesWritten: number }) =>
+    new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        produced += chunk.length;
+        if (produced > entry.uncompressedSize) cb(new Error(`more than the ${entry.uncompressedSize} bytes the central directory lists`));
+        else cb(null, chunk);
+      },
+      flush(cb) {
+        if (inflater && inflater.bytesWritten !== entry.compressedSize) {
+          cb(new Error(`its deflate stream ends after ${inflater.bytesWritten} of its ${entry.compressedSize} compressed bytes; the ${entry.compressedSize - inflater.bytesWritten} bytes after it are hidden from this verifier but not from a streaming extractor`));
+        } else if (produced !== entry.uncompressedSize) cb(new Error(`${produced} bytes, the central directory lists ${entry.uncompressedSize}`));
+        else cb();
+      },
+    });
+  if (entry.compressionMethod === 0) return pipe(raw, sized(), () => undefined);
+  if (entry.compressionMethod !== 8) throw new Error(`unsupported compression method ${entry.compressionMethod}`);
+  const inflate = createInflateRaw();
+  return pipe(raw, inflate, sized(inflate), () => undefined);
+}
+
 async function readEntry(zip: yauzl.ZipFile, zipPath: string, entry: yauzl.Entry, name: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let crc = 0;
   try {
-    const stream = await zip.openReadStreamPromise(entry);
+    const stream = await openEntryData(zip, entry);
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       chunks.push(chunk);
       crc = crc32(chunk, crc);
@@ -166,9 +196,11 @@ async function sizesBeyondManifest(zip: yauzl.ZipFile, zipPath: string, entries:
 
 /**
  * Extracts a package zip into `dest` (an empty folder), refusing anything unsafe before writing a byte:
+ * bytes the central directory does not account for (local entries that do not tile the file, see zip-layout.ts),
  * names escaping the folder, absolute paths, symbolic links, directory entries, duplicate names, too many or too
  * large entries, and entries declaring more bytes than the package's manifest lists for them (with `expectedKeys`,
- * fingerprints pinned out of band, the manifest's sizes count only when a pinned key signed it).
+ * fingerprints pinned out of band, the manifest's sizes count only when a pinned key signed it). An entry whose
+ * deflate stream ends before its compressed size is refused when it is read (partial output is removed by the caller).
  * A truncated or corrupt zip is a VerificationError (exit 1) that says so.
  */
 export async function extractPackageZip(zipPath: string, dest: string, limits: UnzipLimits = DEFAULT_UNZIP_LIMITS, expectedKeys?: ReadonlySet<string>): Promise<string[]> {
@@ -215,6 +247,15 @@ export async function extractPackageZip(zipPath: string, dest: string, limits: U
       if (err instanceof VerificationError) throw err;
       throw new VerificationError(`${zipPath}: the zip directory cannot be read (${(err as Error).message}); the file is truncated or corrupt`, 'obtain the package again from its source');
     }
+    // Before anything else is read: the central directory this verifier reads must account for every byte a
+    // streaming extractor would read (src/verify/zip-layout.ts).
+    const layout = zipLayoutProblems(zipPath, entries);
+    if (layout.length) {
+      throw new VerificationError(
+        `${zipPath}: INVALID, refusing to extract: the zip holds bytes its central directory does not account for, so another extractor could write files this check never saw: ${layout.join('; ')}`,
+        'obtain (re-download) the package again from its source and compare its SHA-256 with the one you were given; do not extract this file with any tool',
+      );
+    }
     if (folders.length) {
       const some = folders.length > 5 ? `${folders.slice(0, 5).join(', ')} and ${folders.length - 5} more` : folders.join(', ');
       problems.push(
@@ -248,43 +289,63 @@ export async function extractPackageZip(zipPath: string, dest: string, limits: U
     }
 
     const root = resolve(dest);
+    const existed = await stat(root).then(
+      () => true,
+      () => false,
+    );
     await mkdir(root, { recursive: true });
     const made = new Set<string>([root]);
-    for (const { entry, name } of entries) {
-      const target = resolve(join(root, ...name.split('/')));
-      if (!target.startsWith(root + sep)) throw new VerificationError(`${name}: resolves outside the extraction folder`);
-      if (!made.has(dirname(target))) {
-        await mkdir(dirname(target), { recursive: true });
-        made.add(dirname(target));
+    const files: string[] = [];
+    try {
+      for (const { entry, name } of entries) {
+        const target = resolve(join(root, ...name.split('/')));
+        if (!target.startsWith(root + sep)) throw new VerificationError(`${name}: resolves outside the extraction folder`);
+        if (!made.has(dirname(target))) {
+          await mkdir(dirname(target), { recursive: true });
+          made.add(dirname(target));
+        }
+        let stream;
+        try {
+          stream = await openEntryData(zip, entry);
+        } catch (err) {
+          throw new VerificationError(`${zipPath}: entry ${name} cannot be read (${(err as Error).message}); the archive is corrupt`, 'obtain the package again from its source');
+        }
+        let written = 0;
+        let crc = 0;
+        // yauzl checks sizes but not the CRC-32; a flipped data byte must not extract silently.
+        const limit = new Transform({
+          transform(chunk: Buffer, _enc, cb) {
+            written += chunk.length;
+            crc = crc32(chunk, crc);
+            if (written > limits.maxEntryBytes) cb(new VerificationError(`${name}: expands beyond ${limits.maxEntryBytes} bytes`));
+            else cb(null, chunk);
+          },
+          flush(cb) {
+            if (crc >>> 0 !== entry.crc32 >>> 0) cb(new VerificationError(`${zipPath}: entry ${name} is corrupt (CRC-32 mismatch)`, 'obtain the package again from its source'));
+            else cb();
+          },
+        });
+        try {
+          // 'wx': never overwrite; a second entry with the same path would already have been refused above.
+          await pipeline(stream, limit, createWriteStream(target, { flags: 'wx', mode: 0o644 }));
+          files.push(target);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') files.push(target);
+          if (err instanceof VerificationError) throw err;
+          throw new VerificationError(`${zipPath}: entry ${name} is corrupt (${(err as Error).message})`, 'obtain the package again from its source');
+        }
       }
-      let stream;
-      try {
-        stream = await zip.openReadStreamPromise(entry);
-      } catch (err) {
-        throw new VerificationError(`${zipPath}: entry ${name} cannot be read (${(err as Error).message}); the archive is corrupt`, 'obtain the package again from its source');
+    } catch (err) {
+      // An entry refused while it is read (its CRC-32, its size, bytes after its deflate stream): nothing stays behind.
+      if (!existed) await rm(root, { recursive: true, force: true });
+      else {
+        for (const f of files) await rm(f, { force: true });
+        // Folders made for the entries, deepest first, each only if empty (the extraction folder itself stays).
+        const folders = new Set<string>();
+        for (let d of made) for (; d.startsWith(root + sep); d = dirname(d)) folders.add(d);
+        for (const d of [...folders].sort((a, b) => b.length - a.length)) await rmdir(d).catch(() => undefined);
       }
-      let written = 0;
-      let crc = 0;
-      // yauzl checks sizes but not the CRC-32; a flipped data byte must not extract silently.
-      const limit = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          written += chunk.length;
-          crc = crc32(chunk, crc);
-          if (written > limits.maxEntryBytes) cb(new VerificationError(`${name}: expands beyond ${limits.maxEntryBytes} bytes`));
-          else cb(null, chunk);
-        },
-        flush(cb) {
-          if (crc >>> 0 !== entry.crc32 >>> 0) cb(new VerificationError(`${zipPath}: entry ${name} is corrupt (CRC-32 mismatch)`, 'obtain the package again from its source'));
-          else cb();
-        },
-      });
-      try {
-        // 'wx': never overwrite; a second entry with the same path would already have been refused above.
-        await pipeline(stream, limit, createWriteStream(target, { flags: 'wx', mode: 0o644 }));
-      } catch (err) {
-        if (err instanceof VerificationError) throw err;
-        throw new VerificationError(`${zipPath}: entry ${name} is corrupt (${(err as Error).message})`, 'obtain the package again from its source');
-      }
+      throw err;
     }
     return entries.map((e) => e.name);
   } finally {

@@ -134,6 +134,8 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain(`package id (SHA-256 of manifest.json): ${sha256Hex(readFileSync(join(base, 'manifest.json')))}`);
     expect(r.out).toMatch(/5 run\(s\) signed by pinned keys; 4 chain link\(s\) hold/);
+    // It checks the folder, not the zip, and says so beside the verdict (a zip hiding local entries is refused by the tool only).
+    expect(r.out).toMatch(/RESULT: VALID: .*\n {2}\(in this folder as it was unzipped, not in the zip file: .*\n.*refused only by evidence-locker verify <zip>\)/);
     if (process.env.SHOW_VERIFY_SH) console.log(r.out);
   });
 
