@@ -460,14 +460,8 @@ function coverBands(doc: Doc, model: PackageModel): void {
     ? `EVIDENCE NOT FROM AWS ENDPOINTS \u2014 ${ep.notAwsRecords} of ${ep.records} collection records were collected from ${ep.notAws.slice(0, 2).map((n) => n.origin).join(', ')}${ep.notAws.length > 2 ? ` and ${ep.notAws.length - 2} more` : ''}: not AWS's record`
     : '';
   if (model.simulated) {
-    // A simulated package says where its evidence came from in the same band, on its one line (the demo's cover has
-    // room for no more): the longest wording that fits.
-    const origins = ep?.notAws.slice(0, 2).map((n) => n.origin).join(', ') ?? '';
-    const head = ep ? `EVIDENCE NOT FROM AWS ENDPOINTS: ${ep.notAwsRecords} of ${ep.records} records came from` : '';
-    const fits = (t: string) => doc.font(SANS).fontSize(8.5).widthOfString(pdfText(t)) <= CONTENT_W;
-    const sub = !notAws
-      ? 'The runs in this package were collected from the simulated AWS started by the demo command, not from real accounts.'
-      : [`${head} ${origins}, the simulated AWS of the demo, not real accounts.`, `${head} ${origins}, the simulated AWS of the demo.`, `${head} the simulated AWS of the demo, not real accounts.`].find(fits) ?? notAws;
+    // A simulated package says where its evidence came from in the same band (the demo's cover has room for no more).
+    const sub = notAws ? `${notAws}.` : 'The runs in this package were collected from the simulated AWS started by the demo command, not from real accounts.';
     band('SIMULATED \u2014 NOT EVIDENCE', sub, '#cf222e');
   }
   const rebuilt = reconstructedDays(model);
