@@ -1,3 +1,4 @@
+import type { EndpointSummary } from '../evidence/endpoint-origin.js';
 import type { Catalog } from '../controls/schema.js';
 import type { ParameterOverride } from '../controls/parameters.js';
 import { loadProcedureMap, type ProcedureMap } from '../controls/procedures.js';
@@ -118,6 +119,12 @@ export interface PackageSummaryJson {
   }[];
   /** CloudTrail event searches of the period: account-region pairs searched, and every interval no search covered. */
   eventSearches?: { pairs: number; from: string; to: string; unsearched: UnsearchedInterval[] };
+  /**
+   * The collection records by where their bodies say they were collected from (provenance): AWS service endpoints,
+   * other origins (not AWS's record), no provenance (sealed before it was recorded), callers of another account.
+   * Absent in packages built before this field existed.
+   */
+  endpoints?: EndpointSummary;
 }
 
 export interface ExceptionReview {
@@ -173,6 +180,8 @@ export interface AssessorInput {
   accountsLeftOut?: string[];
   /** Catalog parameters the configuration changed (summary.json `parameterOverrides`). */
   parameterOverrides?: ParameterOverride[];
+  /** Where the collection records' bodies say they were collected from (summary.json `endpoints`). */
+  endpoints?: EndpointSummary;
 }
 
 /** Whether the period had ended (24:00 UTC of its last day) when the package was built; unknown build time: ended. */
@@ -297,6 +306,7 @@ export function assessorResults(input: AssessorInput): AssessorResults {
       runsEnabledRegionsNotRecorded: c.notRecorded.length,
     })) } : {}),
     ...(input.eventSearches ? { eventSearches: { pairs: input.eventSearches.pairs, from: input.eventSearches.from, to: input.eventSearches.to, unsearched: input.eventSearches.unsearched } } : {}),
+    ...(input.endpoints ? { endpoints: input.endpoints } : {}),
   };
   return { scope, procedures, findings, population: pop, summary, evidenceRecords: input.refs.count, exceptionReviews: exceptionReviews(input.exceptions ?? [], input.timeline.attestations, input.refs), refOf: (runId, recordId) => input.refs.of(runId, recordId) ?? '' };
 }

@@ -48,6 +48,8 @@ import { RegionCoverageBuilder } from './regions.js';
 import { renderReportPdf } from './pdf.js';
 import { TimelineBuilder, loadVerifiedBody } from './timeline.js';
 import type { EvidenceBody } from '../evidence/record.js';
+import type { RunManifest } from '../evidence/manifest.js';
+import { bodyOrigin, EndpointTally, type BodyOrigin } from '../evidence/endpoint-origin.js';
 import { EventWindows } from './event-windows.js';
 import { addRunWindows, applyUnsearched, eventSearchCoverage } from './event-coverage.js';
 import { verifyGuide } from './verify-guide.js';
@@ -279,6 +281,9 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     const evidenceCsv = new StagedFile(staging, PACKAGE_FILES.evidenceCsv);
     await evidenceCsv.write(csvMark(simulated).header(EVIDENCE_CSV_HEADER));
     let records = 0;
+    // Where each collection record's body says it was collected from; a body cited again (an unchanged answer) is read once.
+    const endpoints = new EndpointTally();
+    const originOf = new Map<string, BodyOrigin>();
     for (const run of allRuns) {
       const manifest = await readRunManifest(opts.store, run);
       const isAttestation = manifest.kind === 'attestation';
@@ -315,6 +320,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
       await evidenceCsv.write(evidenceCsvRows(manifest, accountSet, refs, simulated));
       await timelineBuilder.addRun(run, manifest, runBodies);
       if (!isAttestation) await addRunWindows(eventWindows, loadOnce, manifest, accountSet);
+      if (!isAttestation) await tallyEndpoints(endpoints, originOf, manifest, accountSet, (sha) => runBodies.get(sha) ?? loadVerifiedBody(opts.store, sha, sizes.get(sha)).then((b) => b.body));
     }
     const timeline = timelineBuilder.finish();
     // Intervals of the period no event search covered are gaps on the days they touch, named in every view.
@@ -330,7 +336,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     const regionRows = regionCoverage.finish();
     // Every parameter the configuration changed from its catalog value, listed in every view (from the recorded overrides).
     const parameterOverrides = parameterOverrideList(catalogs, frameworks, opts.parameterOverrides, queryById);
-    const assessor = assessorResults({ organization, catalogs, timeline, parameterOverrides, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, accountsLeftOut, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps });
+    const assessor = assessorResults({ organization, catalogs, timeline, parameterOverrides, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, accountsLeftOut, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps, endpoints: endpoints.summary() });
     const runSigningKeys = uniqueKeys(allRuns.map((r) => r.manifest.signing));
     const model: PackageModel = {
       organization,
@@ -475,6 +481,32 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/** Bodies read at once while the collection records of a run are sorted by the origin their bodies record. */
+const ORIGIN_READ_CONCURRENCY = 8;
+const SHARED_ORIGINS = new Map<string, BodyOrigin>();
+
+/**
+ * Adds the run's collection records of the package's accounts to the tally, by the endpoint origins and caller their
+ * bodies record (provenance). A body already read for this run is not read again, nor one seen in an earlier run.
+ */
+async function tallyEndpoints(tally: EndpointTally, originOf: Map<string, BodyOrigin>, manifest: RunManifest, accounts: Set<string>, load: (sha: string) => Promise<EvidenceBody>): Promise<void> {
+  const recs = manifest.records.filter((r) => accounts.has(r.accountId));
+  const unread = [...new Set(recs.map((r) => r.sha256).filter((sha) => !originOf.has(sha)))];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(ORIGIN_READ_CONCURRENCY, unread.length) }, async () => {
+      while (next < unread.length) {
+        const sha = unread[next++];
+        const o = bodyOrigin(await load(sha));
+        // Bodies of a run mostly share one origin and caller: one object each, however many bodies.
+        const key = JSON.stringify(o);
+        originOf.set(sha, SHARED_ORIGINS.get(key) ?? (SHARED_ORIGINS.size < 1024 ? (SHARED_ORIGINS.set(key, o), o) : o));
+      }
+    }),
+  );
+  for (const r of recs) tally.add(manifest.runId, originOf.get(r.sha256)!);
 }
 
 /** Working files of a package run in its output folder; the number is the process id of the run that made them. */

@@ -1,3 +1,4 @@
+import { describeEndpoints } from '../evidence/endpoint-origin.js';
 import { FOREIGN_REASONS } from '../seal/trust.js';
 import type { PackageModel } from './model.js';
 import { changeDetail, dayStatus, rowReasons } from './timeline.js';
@@ -97,6 +98,8 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     runGaps: model.runs.flatMap((r) => r.manifest.gaps.map((g) => ({ run: r.runId, account: g.accountId, region: g.region ?? '', query: g.queryId ?? '', reason: g.reason }))).slice(0, MAX_RUN_GAPS),
     // Intervals of the period no run's CloudTrail event search covered, and the sentence the PDF says of them.
     eventSearches: model.eventSearches && (model.eventSearches.pairs || model.timeline.rows.some((r) => r.requirement.queries.includes(EVENT_SEARCH_QUERY))) ? { text: eventSearchText(model.eventSearches), unsearched: model.eventSearches.unsearched.map((h) => ({ account: h.accountId, region: h.region, from: h.from, to: h.to, days: h.days.length })) } : null,
+    // Where the collection records' bodies say they were collected from (summary.json endpoints), in one sentence.
+    endpointsText: model.assessor.summary.endpoints ? describeEndpoints(model.assessor.summary.endpoints) : '',
     verifyScriptSha256: VERIFY_SCRIPT_SHA256,
     // Catalog parameters the configuration changed, with what the change does (Method, Summary and each requirement).
     parameterOverrides: {
@@ -204,6 +207,13 @@ function bands(model: PackageModel): string {
   if (model.simulated) out += '<div class="band sim" role="alert"><strong>SIMULATED \u2014 NOT EVIDENCE</strong> The runs in this package were collected from the simulated AWS started by the demo command, not from real accounts.</div>\n';
   if (model.accountsLeftOut?.length) {
     out += `<div class="band keys" role="alert"><strong>${model.accountsLeftOut.length} ACCOUNT(S) COLLECTED BUT LEFT OUT</strong> Collected in the period but not in this package: <span class="mono">${model.accountsLeftOut.map(esc).join(', ')}</span>. The runs in this package collected them; no result here covers them.</div>\n`;
+  }
+  const ep = model.assessor.summary.endpoints;
+  if (ep?.notAwsRecords) {
+    out += `<div class="band sim" role="alert"><strong>EVIDENCE NOT FROM AWS ENDPOINTS</strong> ${ep.notAwsRecords} of ${ep.records} collection records were collected from <span class="mono">${ep.notAws.map((n) => esc(n.origin)).join(', ')}</span>, not AWS service endpoints: not AWS's record.</div>\n`;
+  }
+  if (ep?.callerMismatch.length) {
+    out += `<div class="band keys" role="alert"><strong>COLLECTED BY A CALLER OF ANOTHER ACCOUNT</strong> ${ep.callerMismatch.reduce((n, m) => n + m.records, 0)} collection record(s): <span class="mono">${ep.callerMismatch.map((m) => `${esc(m.callerArn)} for ${esc(m.accountId)}`).join('; ')}</span>.</div>\n`;
   }
   if (model.runSigningKeys.length > 1) {
     out += `<div class="band keys" role="alert"><strong>RUNS SIGNED BY ${model.runSigningKeys.length} DIFFERENT KEYS</strong> Confirm every one with the organisation out of band: <span class="mono">${model.runSigningKeys.map((k) => esc(k.keyFingerprint)).join(', ')}</span></div>\n`;
@@ -432,6 +442,7 @@ function viewSummary(){
     ['Scope: accounts', D.accounts.length + ': ' + D.accounts.slice(0, 50).join(', ') + (D.accounts.length > 50 ? ', ...' : '')],
     ['Collected in the period but not in this package', (D.accountsLeftOut || []).length ? D.accountsLeftOut.join(', ') : 'none'],
     ['Scope: regions', D.regionSummary || D.regions.join(', ') || '-'],
+    ['Evidence origin', D.endpointsText || 'not recorded by the tool that built this package'],
     ['Frameworks', D.frameworks.map(function(f){ return f.name + ' (' + f.requirements.length + ' requirements)'; }).join('; ')],
     ['Signing key fingerprint', el('code', {id: 'key-fingerprint', text: D.signing.keyFingerprint})],
     ['Signing key', D.signing.keyId + ' (' + D.signing.algorithm + ')'],

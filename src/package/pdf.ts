@@ -1,3 +1,4 @@
+import { describeEndpoints } from '../evidence/endpoint-origin.js';
 import { entityCoverText } from '../evaluate/applicability.js';
 import { FOREIGN_REASONS } from '../seal/trust.js';
 import PDFDocument from 'pdfkit';
@@ -456,8 +457,14 @@ function coverBands(doc: Doc, model: PackageModel): void {
     tag(doc, 'P', () => doc.font(SANS).fontSize(8.5).fillColor('#ffffff').text(pdfText(sub), M.left, y + 27, { width: CONTENT_W }));
     doc.y = y + height + 10;
   };
+  const ep = model.assessor.summary.endpoints;
+  const notAws = ep?.notAwsRecords
+    ? `EVIDENCE NOT FROM AWS ENDPOINTS \u2014 ${ep.notAwsRecords} of ${ep.records} collection records were collected from ${ep.notAws.slice(0, 2).map((n) => n.origin).join(', ')}${ep.notAws.length > 2 ? ` and ${ep.notAws.length - 2} more` : ''}: not AWS's record`
+    : '';
   if (model.simulated) {
-    band('SIMULATED \u2014 NOT EVIDENCE', 'The runs in this package were collected from the simulated AWS started by the demo command, not from real accounts.', '#cf222e');
+    // A simulated package says where its evidence came from in the same band (the demo's cover has room for no more).
+    const sub = notAws ? `${notAws}.` : 'The runs in this package were collected from the simulated AWS started by the demo command, not from real accounts.';
+    band('SIMULATED \u2014 NOT EVIDENCE', sub, '#cf222e');
   }
   const rebuilt = reconstructedDays(model);
   if (rebuilt.days.length) {
@@ -481,6 +488,13 @@ function coverBands(doc: Doc, model: PackageModel): void {
       `Collected in the period but not in this package: ${model.accountsLeftOut.join(', ')}. The runs in this package collected them; the package was built for the other accounts only (package --accounts), so no result, count or finding here covers them. Ask the organisation why.`,
       '#b35900',
     );
+  }
+  if (ep?.notAwsRecords && !model.simulated) {
+    band('EVIDENCE NOT FROM AWS ENDPOINTS', `${notAws.slice(notAws.indexOf('\u2014') + 2)}. The address the collector called is recorded in every body; Where the evidence came from lists the origins and runs.`, '#cf222e');
+  }
+  if (ep?.callerMismatch.length) {
+    const m = ep.callerMismatch;
+    band('COLLECTED BY A CALLER OF ANOTHER ACCOUNT', `${m.reduce((n, x) => n + x.records, 0)} collection record(s) were collected with a session of another account than the evidence's: ${m.slice(0, 2).map((x) => `${x.callerArn} for ${x.accountId}`).join('; ')}${m.length > 2 ? '; ...' : ''}.`, '#b35900');
   }
   if (model.runSigningKeys.length > 1) {
     band(`RUNS SIGNED BY ${model.runSigningKeys.length} DIFFERENT KEYS`, 'Confirm every run signing key listed below with the organisation out of band; a run signed by an unconfirmed key is not evidence.', '#b35900');
@@ -1252,6 +1266,12 @@ function exceptionsSection(doc: Doc, model: PackageModel): void {
 function methodSection(doc: Doc, model: PackageModel): void {
   subheading(doc, 'How evidence was collected');
   para(doc, 'Each collection run called read-only AWS APIs in every account and region in scope, kept the API responses verbatim as evidence records, and evaluated them with pure rules (one per evidence query). A record whose API call failed is kept as an error record and shown as a gap. Every run of a day covering the account is evaluated, in order: the day takes the result of its last run, except that a fail or needs-review found by an earlier run of that day counts for the day (the changes name both runs); an error or missing evidence in an earlier run is no gap when a later run of the day judged the requirement. A run collected on the day takes precedence over a reconstruction of that day, which is then not evaluated. The status at the end of the period is that of the last run.');
+  const ep = model.assessor.summary.endpoints;
+  if (ep) {
+    subheading(doc, 'Where the evidence came from');
+    para(doc, `Every evidence body records the origin of the endpoint its API calls went to and the caller of the session (sts:GetCallerIdentity). ${describeEndpoints(ep)} An origin is counted as an AWS service endpoint when it is https on a service endpoint name of an AWS partition; that is the address the collector called, not proof of who answered.`);
+    if (ep.notAws.length) table(doc, [{ header: 'Origin', width: 170, mono: true }, { header: 'Why not AWS', width: 170 }, { header: 'Records', width: 50 }, { header: 'Runs', width: CONTENT_W - 390 }], ep.notAws.slice(0, 50).map((n) => [n.origin, n.why, String(n.records), `${n.runs.length}: ${n.runs.slice(0, 3).join(', ')}${n.runs.length > 3 ? ', ...' : ''}`]), { size: MIN_PT });
+  }
   const entities = model.assessor.scope.filter((s) => s.entity);
   if (entities.length) {
     subheading(doc, 'Entity type and applicability');

@@ -14,6 +14,7 @@ import { compareRunsInChain, reconstructionRunDay, runIdDay, runIdTime } from '.
 import { DEFAULT_UNZIP_LIMITS, UntrustedSizesError, extractPackageZip, type UnzipLimits } from './unzip.js';
 import { nonCanonicalPackageManifest, nonCanonicalRunManifest } from './canonical-check.js';
 import type { RecomputeOptions, RecomputeReport } from './recompute.js';
+import { EndpointTally, bodyOrigin, type BodyOrigin, type EndpointSummary } from '../evidence/endpoint-origin.js';
 
 export interface VerificationProblem {
   /** Package path of the file (or `runs/<id>` folder) the problem is about. */
@@ -74,6 +75,12 @@ export interface PackageVerification {
   /** Keys read beside manifests left unread (keys pinned); listed so the report names them, never as verified. */
   unreadKeys: UnreadKeyInfo[];
   checked: { files: number; runs: number; records: number; chainLinks: number; bodies: number };
+  /**
+   * The collection records of the package's accounts by the endpoint origin and caller their bodies record (provenance),
+   * read from the bodies themselves (not from summary.json). Origins that are not AWS service endpoints, callers of
+   * another account and bodies without provenance are shown as warnings; the verdict does not change (the package says so).
+   */
+  endpoints?: EndpointSummary;
   /** With `recompute`: the results re-derived from the evidence against the package's (absent: not asked for). */
   recompute?: RecomputeReport;
   /** Each attestation the package holds: whom it names (stated) and who sealed it, as recorded (absent in older packages' results). */
@@ -296,6 +303,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   const chains = manifest ? checkPeriodEnds(folder, manifest, runs, warnings) : [];
   checkEvidenceBodies(folder, runs, manifest);
   const attestations = await checkAttestations(folder, runs, manifest);
+  const endpoints = await endpointOrigins(folder, runs, manifest);
   if (expected) checkExpectedKeys(folder, keys, expected);
 
   let recompute: RecomputeReport | undefined;
@@ -330,6 +338,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     keys: [...keys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint)),
     unreadKeys: [...unreadKeys.values()].sort((a, b) => compareCodeUnits(a.keyFingerprint, b.keyFingerprint) || Number(a.pinned) - Number(b.pinned)),
     checked,
+    ...(endpoints ? { endpoints } : {}),
     ...(recompute ? { recompute } : {}),
     attestations,
   };
@@ -370,6 +379,54 @@ async function checkAttestations({ present, abs, fail, shaAt, index }: PackageFo
     }
   }
   return out;
+}
+
+/**
+ * Where the package's collection records were collected from, by what their bodies record: every body present whose
+ * hash checks out is read (one that does not is already a problem). Records of accounts the package does not cover
+ * are not counted; without a readable manifest.json, nothing is (which accounts it covers is not known).
+ */
+async function endpointOrigins({ present, abs, shaAt }: PackageFolder, runs: PackagedRun[], manifest: PackageManifest | undefined): Promise<EndpointSummary | undefined> {
+  if (!manifest) return undefined;
+  const accounts = new Set(manifest.accounts);
+  const tally = new EndpointTally();
+  const originOf = new Map<string, BodyOrigin | null>();
+  for (const r of runs) {
+    if (r.manifest.kind !== 'collection') continue;
+    for (const rec of r.manifest.records) {
+      if (!accounts.has(rec.accountId)) continue;
+      let o = originOf.get(rec.sha256);
+      if (o === undefined) {
+        o = null;
+        const i = present.get(evidencePath(rec.sha256));
+        if (i !== undefined && shaAt(i) === rec.sha256) {
+          try {
+            o = bodyOrigin(JSON.parse(await readFile(abs(evidencePath(rec.sha256)), 'utf8')) as Parameters<typeof bodyOrigin>[0]);
+          } catch {
+            o = null; // an unreadable body is reported by the body checks
+          }
+        }
+        originOf.set(rec.sha256, o);
+      }
+      if (o) tally.add(r.runId, o);
+    }
+  }
+  return tally.summary();
+}
+
+/** The warning lines of where the evidence came from (empty when every record went to AWS service endpoints). */
+function endpointLines(e: EndpointSummary | undefined): string[] {
+  if (!e) return [];
+  const lines: string[] = [];
+  for (const n of e.notAws) {
+    lines.push(`WARNING (evidence origin): ${n.records} of ${e.records} collection records were collected from ${n.origin} (${n.why}), not an AWS service endpoint, in ${n.runs.length} run(s) (${n.runs.slice(0, 3).join(', ')}${n.runs.length > 3 ? ', ...' : ''}): they are not AWS's record`);
+  }
+  for (const m of e.callerMismatch) {
+    lines.push(`WARNING (evidence origin): ${m.records} collection record(s) of account ${m.accountId} were collected by ${m.callerArn}, a caller of another account, in ${m.runs.length} run(s) (${m.runs.slice(0, 3).join(', ')}${m.runs.length > 3 ? ', ...' : ''})`);
+  }
+  if (e.notRecorded) lines.push(`WARNING (evidence origin): ${e.notRecorded} of ${e.records} collection records carry no provenance (sealed before it was recorded): which endpoint they came from cannot be told`);
+  if (e.records && e.aws === e.records) lines.push(`  evidence origin: all ${e.records} collection records went to AWS service endpoints (the address called, from each body's provenance; it does not show who answered)`);
+  return lines;
 }
 
 /** What every check of an unzipped package shares: its files in byte order, their hashes, and where problems go. */
@@ -942,11 +999,14 @@ export function formatVerification(v: PackageVerification, label: string): strin
     if (v.attestations.length > 50) lines.push(`    and ${v.attestations.length - 50} more`);
   }
   for (const w of v.warnings) lines.push(`WARNING (period coverage): ${w.path}: ${w.message}`);
+  lines.push(...endpointLines(v.endpoints));
   lines.push(...resultsLines(v));
+  // A package whose evidence did not all come from AWS is never called AWS's record, however well it is signed.
+  const notAws = v.endpoints?.notAwsRecords ? ` (EVIDENCE NOT FROM AWS ENDPOINTS: ${v.endpoints.notAwsRecords} of ${v.endpoints.records} collection records, see above)` : '';
   if (v.ok && !v.pinnedKeys.length) {
     // Unpinned, the signatures were checked against keys the package itself carries: anyone can re-sign a package.
     const fps = v.signingKeyFingerprints;
-    lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}, but NO KEY WAS PINNED (--expect-key):`);
+    lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}${notAws}, but NO KEY WAS PINNED (--expect-key):`);
     lines.push('  this only shows the package is internally consistent, checked against the keys it carries itself; whoever alters a');
     lines.push('  package can sign it again with a key of their own and it still reads VALID here. Compare every fingerprint below with');
     lines.push('  one obtained from the organisation out of band (never from this package):');
@@ -954,7 +1014,7 @@ export function formatVerification(v: PackageVerification, label: string): strin
     // The command names no fingerprint read from the package: copying those would pin whatever key signed it.
     if (fps.length) lines.push(`  then verify again pinned: evidence-locker verify ${label} --expect-key <fingerprint the organisation gave you>`);
   } else if (v.ok) {
-    lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}; every signature is by ${byRole ? 'a key pinned for what it signs' : 'a pinned key'}${v.warnings.length ? `; read the ${v.warnings.length} period coverage warning(s) above` : ''}`);
+    lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}${notAws}; every signature is by ${byRole ? 'a key pinned for what it signs' : 'a pinned key'}${v.warnings.length ? `; read the ${v.warnings.length} period coverage warning(s) above` : ''}`);
     const pkgKey = v.keys.filter((k) => k.signs.includes('package')).map((k) => k.keyFingerprint);
     const runKeys = v.keys.filter((k) => k.signs.some((s) => s !== 'package')).map((k) => k.keyFingerprint);
     lines.push(`  package manifest signed by ${pkgKey.join(', ') || '(none)'}; runs signed by ${runKeys.join(', ') || '(none)'}`);

@@ -51,6 +51,8 @@ describe('demo', () => {
     const cover = pages[0].replace(/\s+/g, ' ');
     expect(cover).toContain('us-east-1, us-west-2; 15 other enabled region(s) not collected, declared out of scope');
     expect(cover).not.toContain('ENABLED REGIONS NOT COLLECTED OR UNKNOWN');
+    // The demo's evidence came from the simulated AWS on loopback, not from AWS's endpoints: the cover says so.
+    expect(cover).toMatch(/SIMULATED \u2014 NOT EVIDENCE EVIDENCE NOT FROM AWS ENDPOINTS \u2014 (\d+) of \1 collection records were collected from http:\/\/127\.0\.0\.1:\d+: not AWS's record/);
     expect(readFileSync(join(dir, 'controls.csv'), 'utf8')).not.toContain('ENABLED REGIONS');
     // The demo organisation is a merchant (not a service provider, not designated): the cover says so, and the
     // requirements for service providers, multi-tenant providers and designated entities are proposed not applicable.

@@ -1,0 +1,106 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildPackage } from '../../src/package/build.js';
+import { formatVerification, verifyPackage } from '../../src/verify/package.js';
+import { extractPackageZip } from '../../src/verify/unzip.js';
+import type { EndpointSummary } from '../../src/evidence/endpoint-origin.js';
+import { ACCOUNTS, MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, type FixtureDay } from './fixtures.js';
+
+/**
+ * Evidence collected through a redirected endpoint (AWS_ENDPOINT_URL_<SERVICE>, a proxy) or by a caller of another
+ * account: the package says so (summary.json, index.html, the report's cover) and verify warns, from the bodies'
+ * provenance. Before, nothing read it: such evidence was packaged and verified as AWS's record.
+ */
+const both = { [ACCOUNTS[0]]: true, [ACCOUNTS[1]]: true };
+const own = (a: string) => `arn:aws:sts::${a}:assumed-role/EvidenceLockerRead/evidence-locker`;
+
+async function build(days: FixtureDay[]) {
+  const store = new MemoryStore();
+  const signer = await sealDays(store, days);
+  const tmp = mkdtempSync(join(tmpdir(), 'el-origin-'));
+  const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-03', outDir: join(tmp, 'out'), evaluate: fixtureEvaluate, builtAt: new Date('2026-03-09T10:11:12Z') });
+  const dir = join(tmp, 'pkg');
+  await extractPackageZip(pkg.zipPath, dir);
+  const v = await verifyPackage(pkg.zipPath);
+  return {
+    summary: JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { endpoints: EndpointSummary },
+    html: readFileSync(join(dir, 'index.html'), 'utf8'),
+    pdf: execFileSync('pdftotext', ['-layout', join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' '),
+    cover: execFileSync('pdftotext', ['-l', '1', join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' '),
+    v,
+    out: formatVerification(v, 'pkg.zip'),
+  };
+}
+
+describe('evidence collected from an endpoint that is not AWS', () => {
+  let b: Awaited<ReturnType<typeof build>>;
+  beforeAll(async () => {
+    b = await build([
+      { day: '2026-03-01', encrypted: both, provenance: true, endpoint: 'https://config.us-east-1.amazonaws.com', callerArn: own },
+      // The attacker's day: collection redirected to a server of theirs on loopback.
+      { day: '2026-03-02', encrypted: both, provenance: true, endpoint: 'http://127.0.0.1:4566', callerArn: own },
+      { day: '2026-03-03', encrypted: both, provenance: true, endpoint: 'https://config.us-east-1.amazonaws.com', callerArn: own },
+    ]);
+  });
+
+  it('summary.json counts the records per origin and names the runs', () => {
+    const e = b.summary.endpoints;
+    expect(e.records).toBe(12);
+    expect(e.aws).toBe(8);
+    expect(e.notAwsRecords).toBe(4);
+    expect(e.notAws).toEqual([{ origin: 'http://127.0.0.1:4566', why: 'http, not https', records: 4, runs: [expect.stringMatching(/^20260302T/)] }]);
+    expect(e.notRecorded).toBe(0);
+    expect(e.callerMismatch).toEqual([]);
+  });
+
+  it('the report cover carries the band, index.html and the report state it', () => {
+    expect(b.cover).toContain('EVIDENCE NOT FROM AWS ENDPOINTS');
+    expect(b.cover).toContain('4 of 12 collection records were collected from http://127.0.0.1:4566');
+    expect(b.pdf).toContain('Where the evidence came from');
+    expect(b.html).toContain('EVIDENCE NOT FROM AWS ENDPOINTS');
+    expect(b.html).toContain('4 of 12 collection records were collected from endpoints that are not AWS service endpoints');
+  });
+
+  it('verify stays VALID but warns, naming the origin and the count, and never calls the evidence AWS\'s', () => {
+    expect(b.v.ok).toBe(true);
+    expect(b.v.endpoints?.notAwsRecords).toBe(4);
+    expect(b.out).toContain('WARNING (evidence origin): 4 of 12 collection records were collected from http://127.0.0.1:4566 (http, not https), not an AWS service endpoint, in 1 run(s)');
+    expect(b.out).toMatch(/VALID: every hash, signature and chain link checks out \(EVIDENCE NOT FROM AWS ENDPOINTS: 4 of 12 collection records, see above\)/);
+    expect(b.out).not.toContain('went to AWS service endpoints');
+  });
+});
+
+describe('evidence collected from AWS service endpoints', () => {
+  it('gets no band and no warning, and says what the origin does not show', async () => {
+    const b = await build([1, 2, 3].map((n) => ({ day: `2026-03-0${n}`, encrypted: both, provenance: true, endpoint: 'https://config.us-east-1.amazonaws.com', callerArn: own })));
+    expect(b.summary.endpoints).toEqual({ records: 12, aws: 12, notAws: [], notAwsRecords: 0, noEndpoint: 0, notRecorded: 0, callerMismatch: [] });
+    expect(b.cover).not.toContain('NOT FROM AWS');
+    expect(b.html).not.toContain('EVIDENCE NOT FROM AWS ENDPOINTS');
+    expect(b.out).not.toContain('WARNING (evidence origin)');
+    expect(b.out).toContain('evidence origin: all 12 collection records went to AWS service endpoints (the address called, from each body\'s provenance; it does not show who answered)');
+  });
+});
+
+describe('a caller of another account', () => {
+  it('is flagged in summary.json, on the cover and by verify', async () => {
+    const b = await build([1, 2, 3].map((n) => ({ day: `2026-03-0${n}`, encrypted: both, provenance: true, endpoint: 'https://config.us-east-1.amazonaws.com', callerArn: (a: string) => (n === 2 && a === ACCOUNTS[1] ? own('999999999999') : own(a)) })));
+    expect(b.summary.endpoints.callerMismatch).toEqual([{ accountId: ACCOUNTS[1], callerArn: own('999999999999'), records: 2, runs: [expect.stringMatching(/^20260302T/)] }]);
+    expect(b.summary.endpoints.notAwsRecords).toBe(0);
+    expect(b.cover).toContain('COLLECTED BY A CALLER OF ANOTHER ACCOUNT');
+    expect(b.v.ok).toBe(true);
+    expect(b.out).toContain(`WARNING (evidence origin): 2 collection record(s) of account ${ACCOUNTS[1]} were collected by ${own('999999999999')}, a caller of another account, in 1 run(s)`);
+  });
+});
+
+describe('bodies sealed before provenance was recorded', () => {
+  it('are counted as not recorded, never as foreign', async () => {
+    const b = await build([1, 2, 3].map((n) => ({ day: `2026-03-0${n}`, encrypted: both })));
+    expect(b.summary.endpoints).toMatchObject({ records: 12, aws: 0, notAws: [], notAwsRecords: 0, notRecorded: 12, callerMismatch: [] });
+    expect(b.cover).not.toContain('NOT FROM AWS');
+    expect(b.out).toContain('WARNING (evidence origin): 12 of 12 collection records carry no provenance (sealed before it was recorded): which endpoint they came from cannot be told');
+    expect(b.out).not.toContain('not an AWS service endpoint');
+  });
+});
