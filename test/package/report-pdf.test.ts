@@ -126,6 +126,12 @@ describe.skipIf(!hasPoppler)('report.pdf of the demo package: PDF/A-2b, tagged, 
     expect(text.replace(/\n/g, '')).toMatch(/evidence\/objects\/sha256\/[0-9a-f]{2}\/[0-9a-f]{64}\.json/);
   });
 
+  it('was: the method section did not say what a daily run cannot see; now: a run is a snapshot, and a change reverted between two runs shows only in CloudTrail events', () => {
+    const flat = text.replace(/\s+/g, ' ');
+    expect(flat).toContain('A run is a snapshot of the settings at the time of its calls');
+    expect(flat).toContain('a setting changed and changed back between two runs is not in the configuration evidence; it shows only in the CloudTrail events this package includes');
+  });
+
   it('no page under 40 words except the cover and at most two section dividers; no notes pages unless asked', () => {
     const counts: number[] = Array.from({ length: pages }, () => 0);
     for (const w of all) counts[w.page - 1]++;
