@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,8 @@ import { openSigner } from '../../src/aws/open-signer.js';
 import { KmsManifestSigner } from '../../src/aws/kms-signer.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import type { ManifestSigner } from '../../src/seal/signer.js';
-import { demoWorld, simulatorClientConfig, simulatorEnv, startSimulatedAws, type SimulatedAws } from '../../src/simulator/index.js';
+import { simulatorClientConfig } from '../../src/simulator/index.js';
+import { useSimulatedAwsEnv } from '../support/simulated-aws-env.js';
 import { DEMO_SIGNING_KEY_ALIAS } from '../../src/simulator/worlds/seed-kms.js';
 import { putEvidenceBody, sealRun } from '../../src/seal/seal.js';
 import { newRunId } from '../../src/evidence/run-id.js';
@@ -39,26 +40,11 @@ describe('attest records who sealed, beside the name the attester gave', () => {
   });
 
   describe('a KMS key against the simulated AWS', () => {
-    let sim: SimulatedAws;
-    const saved: Record<string, string | undefined> = {};
-    beforeAll(async () => {
-      sim = await startSimulatedAws({ world: demoWorld({ now: new Date('2026-03-01T00:00:00Z') }) });
-      for (const [k, v] of Object.entries(simulatorEnv(sim))) {
-        saved[k] = process.env[k];
-        process.env[k] = v;
-      }
-    });
-    afterAll(async () => {
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-      await sim?.close();
-    });
+    const simulated = useSimulatedAwsEnv();
 
     it('records the sts:GetCallerIdentity ARN of the session that signs, the key ARN and its fingerprint', async () => {
       const signer = await openSigner({ signing: { kind: 'kms', keyId: DEMO_SIGNING_KEY_ALIAS }, stateDir: '/nonexistent' });
-      const sts = new STSClient(simulatorClientConfig(sim));
+      const sts = new STSClient(simulatorClientConfig(simulated()));
       const expected = (await sts.send(new GetCallerIdentityCommand({}))).Arn;
       sts.destroy();
       expect(expected).toMatch(/^arn:aws:/);
@@ -68,7 +54,7 @@ describe('attest records who sealed, beside the name the attester gave', () => {
     });
 
     it('when sts:GetCallerIdentity fails, nothing is sealed or written, and the error names STS and what to check', async () => {
-      const kms = new KMSClient(simulatorClientConfig(sim));
+      const kms = new KMSClient(simulatorClientConfig(simulated()));
       const signer = await KmsManifestSigner.open(kms, DEMO_SIGNING_KEY_ALIAS, () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { name: 'Error' })));
       const store = new MemoryStore();
       const err = await attest(signer, store).catch((e: unknown) => e as Error & { hint?: string });

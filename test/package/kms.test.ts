@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerPackageCommands } from '../../src/cli/commands/package.js';
 import { reportError } from '../../src/cli/main.js';
 import type { Config } from '../../src/config/schema.js';
@@ -11,28 +11,13 @@ import { ExitCode } from '../../src/errors.js';
 import { buildPackage } from '../../src/package/build.js';
 import { openSigner } from '../../src/aws/open-signer.js';
 import type { ManifestSigner } from '../../src/seal/signer.js';
-import { demoWorld, simulatorEnv, startSimulatedAws, type SimulatedAws } from '../../src/simulator/index.js';
+import { useSimulatedAwsEnv } from '../support/simulated-aws-env.js';
 import { DEMO_RSA_SIGNING_KEY_ALIAS, DEMO_SIGNING_KEY_ALIAS } from '../../src/simulator/worlds/seed-kms.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays } from './fixtures.js';
 import { SHELLS, runVerifySh } from '../support/verify-sh.js';
 
-let sim: SimulatedAws;
-const saved: Record<string, string | undefined> = {};
-beforeAll(async () => {
-  sim = await startSimulatedAws({ world: demoWorld({ now: new Date('2026-03-01T00:00:00Z') }) });
-  for (const [k, v] of Object.entries(simulatorEnv(sim))) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
-});
-afterAll(async () => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  await sim?.close();
-});
+useSimulatedAwsEnv();
 
 async function verifyCli(zip: string): Promise<{ code: number; out: string }> {
   const program = new Command().option('-c, --config <file>').option('--log-level <level>').exitOverride();
