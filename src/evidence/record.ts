@@ -159,7 +159,16 @@ export function describeAttester(by: string, sealedBy: AttestationSealer | undef
   if (!sealedBy) return `${stated} \u2014 caller identity not recorded`;
   if (sealedBy.signerKind === 'local') return `${stated} \u2014 sealed with local key ${sealedBy.keyFingerprint}, no AWS identity`;
   if (sealedBy.callerArn === null) return `${stated} \u2014 sealed with key ${sealedBy.keyId}, caller identity not recorded`;
-  return `${stated} \u2014 sealed by ${sealedBy.callerArn} with key ${sealedBy.keyId}`;
+  return `${stated} \u2014 sealed by ${sealedBy.callerArn}${sessionNameNote(sealedBy.callerArn)} with key ${sealedBy.keyId}`;
+}
+
+/**
+ * An assumed-role caller (`arn:<partition>:sts::<account>:assumed-role/<role>/<session>`) establishes the role and its
+ * account; the session name is whatever the one who assumed the role passed (a federated user's name, or any text).
+ */
+function sessionNameNote(callerArn: string): string {
+  const m = /^arn:[^:]+:sts::\d{12}:assumed-role\/[^/]+\/(.+)$/.exec(callerArn);
+  return m ? ` (the role is established; its session name "${m[1]}" is chosen by whoever assumed it)` : '';
 }
 
 /**
