@@ -168,7 +168,7 @@ export function describeAttester(by: string, sealedBy: AttestationSealer | undef
  */
 function sessionNameNote(callerArn: string): string {
   const m = /^arn:[^:]+:sts::\d{12}:assumed-role\/[^/]+\/(.+)$/.exec(callerArn);
-  return m ? ` (the role is established; its session name "${m[1]}" is chosen by whoever assumed it)` : '';
+  return m ? ` (its session name "${m[1]}" is chosen by whoever assumed the role: it does not identify a person)` : '';
 }
 
 /**

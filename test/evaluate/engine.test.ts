@@ -69,7 +69,7 @@ describe('evaluateRun', () => {
     const kms = (callerArn: string) => ({ signerKind: 'kms' as const, callerArn, keyId, keyFingerprint: 'f'.repeat(64) });
     // The key's account: nothing to call out.
     expect(await reasonWith(kms('arn:aws:sts::999999999999:assumed-role/attester/jdoe'))).toBe(
-      `attestation of 2026-11-01 by CISO (stated) \u2014 sealed by arn:aws:sts::999999999999:assumed-role/attester/jdoe (the role is established; its session name "jdoe" is chosen by whoever assumed it) with key ${keyId}: policy approved`,
+      `attestation of 2026-11-01 by CISO (stated) \u2014 sealed by arn:aws:sts::999999999999:assumed-role/attester/jdoe (its session name "jdoe" is chosen by whoever assumed the role: it does not identify a person) with key ${keyId}: policy approved`,
     );
     // Neither the run's account nor the key's: said, not made an error.
     expect(await reasonWith(kms('arn:aws:iam::555555555555:user/someone'))).toBe(
