@@ -284,6 +284,8 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     // Where each collection record's body says it was collected from; a body cited again (an unchanged answer) is read once.
     const endpoints = new EndpointTally();
     const originOf = new Map<string, BodyOrigin>();
+    // Bodies mostly share one origin and caller: one object each for this build (at most 1,024 kept).
+    const sharedOrigins = new Map<string, BodyOrigin>();
     for (const run of allRuns) {
       const manifest = await readRunManifest(opts.store, run);
       const isAttestation = manifest.kind === 'attestation';
@@ -320,7 +322,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
       await evidenceCsv.write(evidenceCsvRows(manifest, accountSet, refs, simulated));
       await timelineBuilder.addRun(run, manifest, runBodies);
       if (!isAttestation) await addRunWindows(eventWindows, loadOnce, manifest, accountSet);
-      if (!isAttestation) await tallyEndpoints(endpoints, originOf, manifest, accountSet, (sha) => runBodies.get(sha) ?? loadVerifiedBody(opts.store, sha, sizes.get(sha)).then((b) => b.body));
+      if (!isAttestation) await tallyEndpoints(endpoints, originOf, sharedOrigins, manifest, accountSet, loadOnce);
     }
     const timeline = timelineBuilder.finish();
     // Intervals of the period no event search covered are gaps on the days they touch, named in every view.
@@ -485,13 +487,12 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
 
 /** Bodies read at once while the collection records of a run are sorted by the origin their bodies record. */
 const ORIGIN_READ_CONCURRENCY = 8;
-const SHARED_ORIGINS = new Map<string, BodyOrigin>();
 
 /**
  * Adds the run's collection records of the package's accounts to the tally, by the endpoint origins and caller their
  * bodies record (provenance). A body already read for this run is not read again, nor one seen in an earlier run.
  */
-async function tallyEndpoints(tally: EndpointTally, originOf: Map<string, BodyOrigin>, manifest: RunManifest, accounts: Set<string>, load: (sha: string) => Promise<EvidenceBody>): Promise<void> {
+async function tallyEndpoints(tally: EndpointTally, originOf: Map<string, BodyOrigin>, shared: Map<string, BodyOrigin>, manifest: RunManifest, accounts: Set<string>, load: (sha: string) => Promise<EvidenceBody>): Promise<void> {
   const recs = manifest.records.filter((r) => accounts.has(r.accountId));
   const unread = [...new Set(recs.map((r) => r.sha256).filter((sha) => !originOf.has(sha)))];
   let next = 0;
@@ -502,7 +503,7 @@ async function tallyEndpoints(tally: EndpointTally, originOf: Map<string, BodyOr
         const o = bodyOrigin(await load(sha));
         // Bodies of a run mostly share one origin and caller: one object each, however many bodies.
         const key = JSON.stringify(o);
-        originOf.set(sha, SHARED_ORIGINS.get(key) ?? (SHARED_ORIGINS.size < 1024 ? (SHARED_ORIGINS.set(key, o), o) : o));
+        originOf.set(sha, shared.get(key) ?? (shared.size < 1024 ? (shared.set(key, o), o) : o));
       }
     }),
   );

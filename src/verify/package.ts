@@ -383,10 +383,10 @@ async function checkAttestations({ present, abs, fail, shaAt, index }: PackageFo
 
 /**
  * Where the package's collection records were collected from, by what their bodies record: every body present whose
- * hash checks out is read (one that does not is already a problem). Records of accounts the package does not cover
+ * hash checks out is read (one that does not is already a problem; one that does but does not read is INVALID). Records of accounts the package does not cover
  * are not counted; without a readable manifest.json, nothing is (which accounts it covers is not known).
  */
-async function endpointOrigins({ present, abs, shaAt }: PackageFolder, runs: PackagedRun[], manifest: PackageManifest | undefined): Promise<EndpointSummary | undefined> {
+async function endpointOrigins({ present, abs, shaAt, fail }: PackageFolder, runs: PackagedRun[], manifest: PackageManifest | undefined): Promise<EndpointSummary | undefined> {
   if (!manifest) return undefined;
   const accounts = new Set(manifest.accounts);
   const tally = new EndpointTally();
@@ -402,8 +402,11 @@ async function endpointOrigins({ present, abs, shaAt }: PackageFolder, runs: Pac
         if (i !== undefined && shaAt(i) === rec.sha256) {
           try {
             o = bodyOrigin(JSON.parse(await readFile(abs(evidencePath(rec.sha256)), 'utf8')) as Parameters<typeof bodyOrigin>[0]);
-          } catch {
-            o = null; // an unreadable body is reported by the body checks
+          } catch (err) {
+            // Its hash checks out, so the body is what the run sealed, and an evidence body evidence-locker writes
+            // always reads: counting it nowhere would let "all records went to AWS" cover it.
+            fail(evidencePath(rec.sha256), `record ${rec.recordId} of run ${r.runId} is not a readable evidence body, so where it was collected from cannot be told (${(err as Error).message.split('\n')[0].slice(0, 200)})`);
+            o = null;
           }
         }
         originOf.set(rec.sha256, o);
