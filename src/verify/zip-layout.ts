@@ -113,6 +113,7 @@ export function zipLayoutProblems(zipPath: string, entries: readonly LayoutEntry
     const ordered = [...entries].sort((a, b) => a.entry.relativeOffsetOfLocalHeader - b.entry.relativeOffsetOfLocalHeader);
     let expected = 0;
     let previous: string | undefined;
+    let unplaced = false;
     for (const { entry, name } of ordered) {
       const at = entry.relativeOffsetOfLocalHeader;
       const label = `entry ${JSON.stringify(name)} (local header at byte ${at})`;
@@ -128,6 +129,7 @@ export function zipLayoutProblems(zipPath: string, entries: readonly LayoutEntry
       const head = read(at, 30 + centralName.length);
       if (head.length < 30 || head.readUInt32LE(0) !== LOCAL_HEADER) {
         problems.push(`${label}: no local file header there`);
+        unplaced = true;
         break; // nothing after it can be placed
       }
       const flags = head.readUInt16LE(6);
@@ -174,7 +176,9 @@ export function zipLayoutProblems(zipPath: string, entries: readonly LayoutEntry
       expected = Math.max(expected, end);
       previous = name;
     }
-    if (expected < cdStart) {
+    if (unplaced) {
+      // The rest of the file is not placed: naming its bytes as "after the last entry" would blame the wrong entry.
+    } else if (expected < cdStart) {
       problems.push(`bytes ${expected}-${cdStart - 1} ${previous === undefined ? 'before the central directory' : `after the last entry, ${JSON.stringify(previous)},`} are listed by no central directory record (a streaming extractor would read them as more files)`);
     } else if (expected > cdStart) {
       problems.push(`${previous === undefined ? 'the entries' : `entry ${JSON.stringify(previous)}`} ends at byte ${expected}, inside the central directory (which begins at byte ${cdStart})`);
