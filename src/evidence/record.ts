@@ -172,6 +172,21 @@ function sessionNameNote(callerArn: string): string {
 }
 
 /**
+ * Whether a recorded sealing caller is the IAM principal an exceptions register names as the approver: an IAM user is
+ * its own caller ARN; an IAM role (`arn:<p>:iam::<account>:role/<path>/<name>`) is any session of that role
+ * (`arn:<p>:sts::<account>:assumed-role/<name>/<session>`; a session ARN carries no path, so the role's name and
+ * account decide). Anything else does not match.
+ */
+export function callerIsPrincipal(callerArn: string, principalArn: string): boolean {
+  const user = /^arn:([^:]+):iam::(\d{12}):user\/(?:.*\/)?([^/]+)$/.exec(principalArn);
+  if (user) return callerArn === principalArn;
+  const role = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(principalArn);
+  if (!role) return false;
+  const session = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(callerArn);
+  return !!session && session[1] === role[1] && session[2] === role[2] && session[3] === role[3];
+}
+
+/**
  * When the recorded caller's account is neither one of `accounts` (those whose evidence the attestation goes with) nor
  * the signing key's account: a sentence saying so, for the assessor to ask about (not an error). Otherwise undefined.
  */

@@ -13,7 +13,7 @@ import { procedureResults, PROPOSED_FINDINGS, type ProcedureResult, type Propose
 import type { EvidenceReferences } from './references.js';
 import type { Timeline } from './timeline.js';
 import type { AttestationRef } from '../evaluate/engine.js';
-import { describeAttester } from '../evidence/record.js';
+import { callerIsPrincipal, describeAttester } from '../evidence/record.js';
 import { isPciFramework, type ExceptionStatus } from './exceptions.js';
 import type { AccountRegionCoverage } from './regions.js';
 import type { EventSearchCoverage } from './event-coverage.js';
@@ -130,7 +130,18 @@ export interface PackageSummaryJson {
 export interface ExceptionReview {
   index: number;
   /** The sealed attestation by the approver for this framework and requirement, if any. */
-  sealedApproval?: { ref: string; on: string; by: string; /** The name as stated with who sealed it (describeAttester). */ sealer: string };
+  sealedApproval?: {
+    ref: string;
+    on: string;
+    by: string;
+    /** The name as stated with who sealed it (describeAttester). */
+    sealer: string;
+    /**
+     * `caller`: the recorded sealing caller is the register's `approverArn` (the user, or a session of the role);
+     * `stated-name`: the register names no approverArn, so only the stated name was matched.
+     */
+    matchedOn: 'caller' | 'stated-name';
+  };
   /** What the entry still needs before an assessor can rely on it; empty when nothing. */
   missing: string[];
 }
@@ -139,19 +150,39 @@ const WORKSHEET_FIELDS = ['constraints', 'objective', 'identifiedRisk', 'definit
 
 /**
  * An exception's approval counts as sealed when `evidence-locker attest` sealed an attestation stating the approver's
- * name (`--by`, as written: shown with who sealed it) for the same framework and requirement; a PCI DSS compensating control also needs every worksheet field.
+ * name (`--by`, as written: shown with who sealed it) for the same framework and requirement and, when the register
+ * names the approver's IAM principal (`approverArn`), the tool recorded that principal as the sealing caller. Without
+ * `approverArn` only the stated name is matched (`matchedOn: 'stated-name'`), which anyone able to sign could state.
+ * A PCI DSS compensating control also needs every worksheet field.
  */
 export function exceptionReviews(exceptions: ExceptionStatus[], attestations: AttestationRef[], refs: EvidenceReferences): ExceptionReview[] {
   return exceptions.map((e) => {
-    const att = attestations.filter((a) => a.framework === e.framework && a.requirement === e.requirement && a.by === e.approvedBy).sort((a, b) => (a.collectedAt < b.collectedAt ? 1 : -1))[0];
+    const stated = attestations.filter((a) => a.framework === e.framework && a.requirement === e.requirement && a.by === e.approvedBy).sort((a, b) => (a.collectedAt < b.collectedAt ? 1 : -1));
+    const att = e.approverArn ? stated.find((a) => a.sealedBy?.callerArn && callerIsPrincipal(a.sealedBy.callerArn, e.approverArn!)) : stated[0];
     const missing: string[] = [];
-    if (!att) missing.push(`approval not sealed: run \`evidence-locker attest --framework ${e.framework} --requirement ${e.requirement} --by "${e.approvedBy}" --file <signed approval> --note "approves the ${e.type}"\``);
+    const command = `\`evidence-locker attest --framework ${e.framework} --requirement ${e.requirement} --by "${e.approvedBy}" --file <signed approval> --note "approves the ${e.type}"\``;
+    if (!att && e.approverArn && stated.length) {
+      const others = [...new Set(stated.map((a) => (a.sealedBy?.callerArn ? a.sealedBy.callerArn : a.sealedBy?.signerKind === 'local' ? `a local key (${a.sealedBy.keyFingerprint}), no AWS identity` : 'a caller the tool did not record')))];
+      missing.push(`approval not sealed by the register's approver ${e.approverArn}: ${stated.length} attestation(s) state "${e.approvedBy}" but were sealed by ${others.join('; ')}; the approver runs ${command} with a KMS signing key, as ${e.approverArn}`);
+    } else if (!att) {
+      missing.push(`approval not sealed: run ${command}${e.approverArn ? ` as ${e.approverArn}, with a KMS signing key` : ''}`);
+    }
     if (e.type === 'compensating-control' && isPciFramework(e.framework)) {
       const absent = WORKSHEET_FIELDS.filter((f) => !e.worksheet?.[f]);
       if (absent.length) missing.push(`compensating-control worksheet incomplete: ${absent.join(', ')}`);
     }
-    return { index: e.index, ...(att ? { sealedApproval: { ref: refs.ofBody(att.runId, att.sha256) ?? att.sha256.slice(0, 12), on: att.collectedAt.slice(0, 10), by: att.by, sealer: describeAttester(att.by, att.sealedBy) } } : {}), missing };
+    const sealedApproval = att
+      ? { ref: refs.ofBody(att.runId, att.sha256) ?? att.sha256.slice(0, 12), on: att.collectedAt.slice(0, 10), by: att.by, sealer: describeAttester(att.by, att.sealedBy), matchedOn: e.approverArn ? ('caller' as const) : ('stated-name' as const) }
+      : undefined;
+    return { index: e.index, ...(sealedApproval ? { sealedApproval } : {}), missing };
   });
+}
+
+/** How a sealed approval was matched to the register, for the report's approval column. */
+export function approvalMatchText(a: NonNullable<ExceptionReview['sealedApproval']>, approverArn: string | undefined): string {
+  return a.matchedOn === 'caller'
+    ? `sealed by the register's approver ${approverArn} (the caller the tool recorded)`
+    : 'matched on the stated name only: the register names no approverArn, so compare the sealer with the approver yourself';
 }
 
 export interface AssessorInput {

@@ -56,6 +56,16 @@ export const ExceptionEntrySchema = z
     owner: z.string().min(1),
     rationale: z.string().min(10),
     approvedBy: z.string().min(1),
+    /**
+     * The IAM user or role (ARN) who seals the approval with `evidence-locker attest`: the approval then counts only
+     * when the attestation's recorded caller is that user or a session of that role. Absent: matched on the stated
+     * name alone, and the report says so.
+     */
+    approverArn: z
+      .string()
+      .refine((a) => !/^arn:[^:]+:sts::/.test(a), 'name the IAM role (arn:aws:iam::<account>:role/<name>), not a session of it: a session name is chosen by whoever assumes the role')
+      .refine((a) => /^arn:[a-z-]+:iam::\d{12}:(user|role)\/([^/]+\/)*[^/]+$/.test(a), 'an IAM user or role ARN, e.g. arn:aws:iam::111122223333:role/ExceptionApprover')
+      .optional(),
     /** Day the exception was approved (UTC); it never applies before it. */
     approvedOn: IsoDate.optional(),
     /** First day the exception applies (inclusive, UTC); default approvedOn. Neither given: its start is not known. */
@@ -129,7 +139,7 @@ export function parseExceptions(raw: unknown, source: string): ExceptionEntry[] 
     const where = top === 'exceptions' && typeof idx === 'number' ? `exceptions[${idx}]${field.length ? '.' + field.join('.') : ''}` : issue.path.join('.') || '(top level)';
     throw new ConfigError(
       `${source}: ${where}: ${issue.message}`,
-      'each entry needs framework, requirement, type (compensating-control | customized-approach | accepted-risk, the last not for PCI DSS), owner, rationale, approvedBy, expires (YYYY-MM-DD), optionally approvedOn and effectiveFrom (YYYY-MM-DD, effectiveFrom not before approvedOn, neither after expires) and accounts, and for PCI DSS the worksheet (constraints, objective, identifiedRisk, definition, validation, maintenance) or customizedApproach (objective, controlsMatrix, targetedRiskAnalysis)',
+      'each entry needs framework, requirement, type (compensating-control | customized-approach | accepted-risk, the last not for PCI DSS), owner, rationale, approvedBy, expires (YYYY-MM-DD), optionally approverArn (the IAM user or role that seals the approval), approvedOn and effectiveFrom (YYYY-MM-DD, effectiveFrom not before approvedOn, neither after expires) and accounts, and for PCI DSS the worksheet (constraints, objective, identifiedRisk, definition, validation, maintenance) or customizedApproach (objective, controlsMatrix, targetedRiskAnalysis)',
     );
   }
   return r.data.exceptions;

@@ -7,6 +7,7 @@ import { exceptionLabel, exceptionStateWord, exceptionWindow } from './exception
 import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
 import { VERIFY_SCRIPT_SHA256 } from './verify-script.js';
 import { assessorHtmlData, assessorHtmlSection } from './html-assessor.js';
+import { approvalMatchText } from './assessor.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
 import { regionSummary } from './regions.js';
 import { overrideEffect, overridesSummaryText, parameterText } from '../controls/parameters.js';
@@ -129,7 +130,12 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
       const note = attesterAccountNote(a.sealedBy, model.accounts);
       return { ...a, sealer: describeAttester(a.by, a.sealedBy) + (note ? ` (${note})` : '') };
     }),
-    exceptions: model.exceptions.map((e) => ({ ...e, stateWord: exceptionStateWord(e), window: exceptionWindow(e) })),
+    // Whether the approval is sealed, by whom, and how it was matched to the register (the PDF's approvals table says the same).
+    exceptions: model.exceptions.map((e) => {
+      const r = model.assessor.exceptionReviews.find((x) => x.index === e.index);
+      const approval = r?.sealedApproval ? `sealed ${r.sealedApproval.ref} on ${r.sealedApproval.on}: ${r.sealedApproval.sealer}; ${approvalMatchText(r.sealedApproval, e.approverArn)}` : `NOT SEALED${r?.missing[0] ? `: ${r.missing[0]}` : ''}`;
+      return { ...e, stateWord: exceptionStateWord(e), window: exceptionWindow(e), approval };
+    }),
     missingShards: model.missingShards,
     foreign: model.foreign ?? [],
     statuses: STATUS_ORDER.map((s) => ({ id: s, word: STATUS_STYLE[s].word, color: STATUS_STYLE[s].color })),
@@ -514,7 +520,7 @@ function viewExceptions(){
   setView('exceptions'); detail.textContent = '';
   detail.appendChild(el('h2', {id: 'exceptions', text: 'Exceptions register'}));
   detail.appendChild(el('p', {text: 'Exceptions come from the organisation\\'s exceptions register. An exception is shown next to the result it concerns; it never changes the result. It applies from its effectiveFrom date (else its approvedOn date) to its expiry: In effect says for which days of the period. One past its expiry at the period end is EXPIRED, one starting after it NOT YET EFFECTIVE; an entry without either start date says its start is not known.'}));
-  detail.appendChild(D.exceptions.length ? table(['State', 'Requirement', 'Type', 'Accounts', 'Owner', 'Approved by', 'In effect', 'Rationale'], D.exceptions.map(function(e){ return [e.stateWord, reqLink(e.framework, e.requirement, e.framework + ' ' + e.requirement), e.type, (e.accounts || ['all accounts']).join(', '), e.owner, e.approvedBy, e.window, e.rationale]; })) : el('p', {cls: 'muted', text: 'The register is empty or no register is configured.'}));
+  detail.appendChild(D.exceptions.length ? table(['State', 'Requirement', 'Type', 'Accounts', 'Owner', 'Approved by', 'In effect', 'Rationale'], D.exceptions.map(function(e){ return [e.stateWord, reqLink(e.framework, e.requirement, e.framework + ' ' + e.requirement), e.type, (e.accounts || ['all accounts']).join(', '), e.owner, e.approvedBy + (e.approverArn ? ' (' + e.approverArn + ')' : '') + ' \u2014 ' + e.approval, e.window, e.rationale]; })) : el('p', {cls: 'muted', text: 'The register is empty or no register is configured.'}));
 }
 
 function viewMethod(){

@@ -4,6 +4,7 @@ import type { PackageModel } from './model.js';
 import { PROPOSED_LABEL, PROPOSED_WORD, type ProcedureResult } from './procedures.js';
 import { SEVERITIES, type Severity } from './findings.js';
 import { regionCoverageLines, regionsNeedAttention } from './regions.js';
+import { approvalMatchText } from './assessor.js';
 
 /** Whether the package was built before the period's last day ended (a package without the field: ended). */
 export function periodOpen(model: PackageModel): boolean {
@@ -232,7 +233,7 @@ export function exceptionDetails(doc: Doc, model: PackageModel, l: PdfLayout): v
           : '-';
       return [
         `${e.framework}\n${e.requirement}\n${e.type}`,
-        r?.sealedApproval ? `sealed ${r.sealedApproval.ref} on ${r.sealedApproval.on}: ${r.sealedApproval.sealer}` : { text: 'NOT SEALED', color: '#cf222e' },
+        r?.sealedApproval ? `sealed ${r.sealedApproval.ref} on ${r.sealedApproval.on}: ${r.sealedApproval.sealer}; ${approvalMatchText(r.sealedApproval, e.approverArn)}` : { text: 'NOT SEALED', color: '#cf222e' },
         [fields, ...(r?.missing ?? [])].join('\n'),
       ];
     }),

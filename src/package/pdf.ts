@@ -1257,7 +1257,7 @@ function exceptionsSection(doc: Doc, model: PackageModel): void {
       { header: 'In effect', width: 110 },
       { header: 'Rationale', width: CONTENT_W - 389 },
     ],
-    model.exceptions.map((e) => [exceptionStateWord(e), `${e.framework}\n${e.requirement}`, `${e.type}\n${e.accounts?.join(', ') ?? 'all accounts'}`, `${e.owner}\n${e.approvedBy}`, exceptionWindow(e), e.rationale]),
+    model.exceptions.map((e) => [exceptionStateWord(e), `${e.framework}\n${e.requirement}`, `${e.type}\n${e.accounts?.join(', ') ?? 'all accounts'}`, `${e.owner}\n${e.approvedBy}${e.approverArn ? `\n${e.approverArn}` : ''}`, exceptionWindow(e), e.rationale]),
     { size: 7.5 },
   );
   exceptionDetails(doc, model, LAYOUT);

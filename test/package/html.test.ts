@@ -82,7 +82,7 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
     ['#summary', 'Summary', 'Results at the end of the period'],
     ['#findings', 'Findings register', 'one per in-scope resource and failing check'],
     ['#gaps', 'Gaps and collection errors', 'Query errors and missing evidence by requirement'],
-    ['#exceptions', 'Exceptions register', 'compensating-control'],
+    ['#exceptions', 'Exceptions register', 'NOT SEALED: approval not sealed: run `evidence-locker attest'],
     ['#method', 'Method and chain of custody', 'sh verify.sh --key <fingerprint>'],
   ] as const) {
     it(`${fragment} opens its view`, async () => {
