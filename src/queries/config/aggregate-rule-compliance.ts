@@ -1,6 +1,7 @@
-import type { AggregateComplianceByConfigRule, AggregateEvaluationResult, ConfigRuleEvaluationStatus, EvaluationResult } from '@aws-sdk/client-config-service';
+import type { AggregateComplianceByConfigRule, AggregateEvaluationResult, ConfigRule, ConfigRuleEvaluationStatus, EvaluationResult } from '@aws-sdk/client-config-service';
 import { loadConfigServiceSdk } from '../../aws/sdk.js';
 import { stripMetadata, type CapturedError } from '../types.js';
+import { captureFailure } from '../partial-evidence.js';
 import { defineDelegatedSource, memberKey } from '../delegated/types.js';
 import { readEvaluationStatus } from './evaluation-status.js';
 
@@ -19,6 +20,11 @@ export interface AggregateRuleComplianceEvidence {
    * evaluates. Absent in evidence sealed before this read.
    */
   memberEvaluationStatus?: ConfigRuleEvaluationStatus[] | CapturedError;
+  /**
+   * The member's own DescribeConfigRules (all pages): the aggregator does not say how often a periodic rule runs, which
+   * tells whether its latest evaluation is current. Absent in evidence sealed before this read.
+   */
+  memberConfigRules?: ConfigRule[] | CapturedError;
   /** Evidence sealed before the member detail read: GetAggregateComplianceDetailsByConfigRule per non-compliant rule. */
   aggregateNonCompliantDetails?: { configRuleName: string; evaluationResults: AggregateEvaluationResult[] }[];
 }
@@ -49,7 +55,7 @@ export const aggregateRuleCompliance = defineDelegatedSource<AggregateCompliance
     // Which resources a rule finds non-compliant is read in the member account: the aggregator's per-resource read needs
     // one call per rule, member and region, all in the audit account's one request quota, where the member's own read
     // spreads the same calls over every member's quota (and the member role already grants it).
-    const { ConfigServiceClient, paginateGetComplianceDetailsByConfigRule } = await loadConfigServiceSdk();
+    const { ConfigServiceClient, paginateDescribeConfigRules, paginateGetComplianceDetailsByConfigRule } = await loadConfigServiceSdk();
     const memberNonCompliantDetails: NonNullable<AggregateRuleComplianceEvidence['memberNonCompliantDetails']> = [];
     for (const c of items.filter((x) => x.Compliance?.ComplianceType === 'NON_COMPLIANT')) {
       const configRuleName = c.ConfigRuleName ?? '';
@@ -60,6 +66,15 @@ export const aggregateRuleCompliance = defineDelegatedSource<AggregateCompliance
     }
     // Whether each rule still evaluates is read in the member too: the aggregator keeps a rule's last result without it.
     const memberEvaluationStatus = await readEvaluationStatus(member.clients.get(ConfigServiceClient), { signal: audit.signal });
-    return { aggregator: { name: audit.aggregator, accountId: audit.accountId, region: audit.region }, aggregateCompliance: items, memberNonCompliantDetails, memberEvaluationStatus };
+    // How often each periodic rule runs (its definition, in the member): a result older than that is not current.
+    const memberConfigRules = await captureFailure(async () => {
+      const rules: ConfigRule[] = [];
+      for await (const page of paginateDescribeConfigRules({ client: member.clients.get(ConfigServiceClient) }, {})) {
+        audit.signal?.throwIfAborted();
+        rules.push(...(stripMetadata(page).ConfigRules ?? []));
+      }
+      return rules;
+    }, audit.signal);
+    return { aggregator: { name: audit.aggregator, accountId: audit.accountId, region: audit.region }, aggregateCompliance: items, memberNonCompliantDetails, memberEvaluationStatus, memberConfigRules };
   },
 });

@@ -27,7 +27,7 @@ export const ruleCompliance = defineQuery<RuleComplianceEvidence | AggregateRule
   service: 'config',
   title: 'AWS Config rules report resources compliant',
   description:
-    'Every AWS Config rule in the region (including rules deployed by conformance packs), its compliance, and each resource it evaluates as NON_COMPLIANT with the rule’s annotation.',
+    'Every AWS Config rule in the region (including rules deployed by conformance packs), its compliance, and each resource it evaluates as NON_COMPLIANT with the rule’s annotation. A COMPLIANT or NOT_APPLICABLE result needs review when the rule no longer evaluates: its latest evaluation or invocation failed, or a periodic rule last evaluated successfully more than two of its periods (plus an hour) before collection (AWS Config keeps showing the last result).',
   remediation: 'Remediate each non-compliant resource as the rule describes (or attach an SSM remediation to the rule), then re-evaluate the rule.',
   scope: 'regional',
   apiCalls: ['config:DescribeConfigRules', 'config:DescribeComplianceByConfigRule', 'config:GetComplianceDetailsByConfigRule', 'config:DescribeConfigRuleEvaluationStatus'],
@@ -61,7 +61,7 @@ export const ruleCompliance = defineQuery<RuleComplianceEvidence | AggregateRule
       const name = rule.ConfigRuleName ?? '';
       const c = data.compliance.find((x) => x.ConfigRuleName === name)?.Compliance;
       const details = data.nonCompliantDetails?.find((d) => d.configRuleName === name)?.evaluationResults ?? [];
-      const health = evaluationHealth(name, data.evaluationStatus);
+      const health = staleness(evaluationHealth(name, data.evaluationStatus), rule, ctx.collectedAt);
       results.push(...judgeRule(name, { resource: rule.ConfigRuleArn ?? name, resourceType: 'AWS::Config::ConfigRule' }, c, details, health, scopeText(rule.Scope), detection));
     }
     return results;
@@ -127,6 +127,52 @@ function evaluationHealth(name: string, statuses: readonly ConfigRuleEvaluationS
   return { lastSuccess: okEval };
 }
 
+/** Hours between evaluations of a periodic rule, by MaximumExecutionFrequency (AWS Config API reference, SourceDetail). */
+const PERIOD_HOURS: Record<string, number> = { One_Hour: 1, Three_Hours: 3, Six_Hours: 6, Twelve_Hours: 12, TwentyFour_Hours: 24 };
+
+/**
+ * How often a rule runs when it runs on a schedule: a managed rule's MaximumExecutionFrequency, or a custom rule's
+ * ScheduledNotification source (24 hours when it names no frequency, AWS Config's default). Undefined for a rule
+ * triggered by configuration changes only: such a rule rightly evaluates nothing while nothing changes.
+ */
+export function periodicHours(rule: Pick<ConfigRule, 'MaximumExecutionFrequency' | 'Source'>): number | undefined {
+  const scheduled = (rule.Source?.SourceDetails ?? []).filter((d) => d.MessageType === 'ScheduledNotification');
+  const frequencies = [rule.MaximumExecutionFrequency, ...scheduled.map((d) => d.MaximumExecutionFrequency ?? 'TwentyFour_Hours')].filter((f): f is NonNullable<typeof f> => !!f);
+  const hours = frequencies.map((f) => PERIOD_HOURS[f]).filter((h): h is number => h !== undefined);
+  return hours.length ? Math.min(...hours) : undefined;
+}
+
+/**
+ * A periodic rule whose latest successful evaluation is older than two of its periods (plus an hour) at collection:
+ * AWS Config keeps showing its last result, so a COMPLIANT or NOT_APPLICABLE answer is not evidence of the state when
+ * collected. (Evaluation failures are named by evaluationHealth; this is a rule that stopped evaluating silently, e.g.
+ * deactivated scheduling or a recorder change.)
+ */
+function staleness(health: EvaluationHealth, rule: ConfigRule, collectedAt: string): EvaluationHealth {
+  const hours = periodicHours(rule);
+  const at = toDate(collectedAt);
+  if (health.doubt || !health.lastSuccess || hours === undefined || !at) return health;
+  const ageHours = (at.getTime() - health.lastSuccess.getTime()) / 3_600_000;
+  if (ageHours <= 2 * hours + 1) return health;
+  const age = ageHours >= 48 ? `${Math.floor(ageHours / 24)} days` : `${Math.floor(ageHours)} hours`;
+  return {
+    ...health,
+    doubt: `the rule runs every ${hours === 1 ? 'hour' : `${hours} hours`} and its latest successful evaluation, at ${health.lastSuccess.toISOString()}, was ${age} before this evidence was collected (${at.toISOString()}): the result shown is not current`,
+  };
+}
+
+/** staleness for a rule the aggregator names, from the member's own rule definitions (read beside the aggregator). */
+function aggregateStaleness(health: EvaluationHealth, name: string, rules: readonly ConfigRule[] | CapturedError | undefined, collectedAt: string): EvaluationHealth {
+  if (health.doubt) return health;
+  if (isCapturedError(rules)) {
+    return { ...health, doubt: `AWS Config refused the member's rule definitions (DescribeConfigRules: ${rules.error.code}: ${rules.error.message}), so whether the rule runs on a schedule its latest evaluation has kept up with is not shown` };
+  }
+  if (!rules) return { ...health, doubt: 'the evidence was sealed before this check read the member\'s rule definitions (DescribeConfigRules), so whether a periodic rule still evaluates on schedule is not in it' };
+  const rule = rules.find((r) => r.ConfigRuleName === name);
+  if (!rule) return { ...health, doubt: "the member's DescribeConfigRules does not list the rule the aggregator reports, so how often it runs, and whether its result is current, is not shown" };
+  return staleness(health, rule, collectedAt);
+}
+
 /** One rule's results from its compliance and its NON_COMPLIANT evaluation results (a member's own or the aggregator's). */
 function judgeRule(
   name: string,
@@ -185,7 +231,7 @@ function judgeRule(
 }
 
 /** The aggregator's items of one member account and region, judged rule by rule as the member's own answers are. */
-function evaluateAggregate(data: AggregateRuleComplianceEvidence, ctx: { accountId: string; region: string }, detection: boolean): ResourceResult[] {
+function evaluateAggregate(data: AggregateRuleComplianceEvidence, ctx: { accountId: string; region: string; collectedAt: string }, detection: boolean): ResourceResult[] {
   const mine = (data.aggregateCompliance ?? []).filter((c) => c.AccountId === ctx.accountId && c.AwsRegion === ctx.region);
   if (mine.length === 0) return [noRules(`the AWS Config aggregator ${data.aggregator?.name} holds no Config rules of ${ctx.accountId} in ${ctx.region}`, detection)];
   const results: ResourceResult[] = [];
@@ -196,7 +242,7 @@ function evaluateAggregate(data: AggregateRuleComplianceEvidence, ctx: { account
     const own = data.memberNonCompliantDetails?.find((d) => d.configRuleName === name)?.evaluationResults;
     const aggregated = (data.aggregateNonCompliantDetails ?? []).find((d) => d.configRuleName === name)?.evaluationResults ?? [];
     const details = own ?? aggregated.filter((r) => r.AccountId === ctx.accountId && r.AwsRegion === ctx.region);
-    const health = evaluationHealth(name, data.memberEvaluationStatus);
+    const health = aggregateStaleness(evaluationHealth(name, data.memberEvaluationStatus), name, data.memberConfigRules, ctx.collectedAt);
     results.push(...judgeRule(name, ruleResource, c.Compliance, details, health, " (the aggregator does not give the rule's scope: resources outside it are not evaluated)", detection));
   }
   return results;

@@ -46,6 +46,13 @@ const memberEvaluationStatus = compliance.AggregateComplianceByConfigRules!.map(
   LastSuccessfulEvaluationTime: new Date('2026-12-03T09:00:05.000Z'),
 }));
 
+/** The member's own DescribeConfigRules: cloudtrail-enabled is a periodic managed rule (every 24 hours), the others run on changes. */
+const memberConfigRules = compliance.AggregateComplianceByConfigRules!.map((c) => ({
+  ConfigRuleName: c.ConfigRuleName,
+  Source: { Owner: 'AWS' as const, SourceIdentifier: (c.ConfigRuleName ?? '').toUpperCase().replace(/-/g, '_') },
+  ...(c.ConfigRuleName === 'cloudtrail-enabled' ? { MaximumExecutionFrequency: 'TwentyFour_Hours' as const } : {}),
+}));
+
 describe('config.rule-compliance through the aggregator', () => {
   it('lists the non-compliant resources the member itself reports for each rule the aggregator finds non-compliant', () => {
     const data: AggregateRuleComplianceEvidence = {
@@ -53,6 +60,7 @@ describe('config.rule-compliance through the aggregator', () => {
       aggregateCompliance: compliance.AggregateComplianceByConfigRules!,
       memberNonCompliantDetails: [{ configRuleName: 's3-bucket-logging-enabled', evaluationResults: memberDetails.EvaluationResults! }],
       memberEvaluationStatus,
+      memberConfigRules,
     };
     const results = ruleCompliance.evaluate(data, {}, ctx);
     expect(results.map((r) => [r.resource, r.status])).toEqual([
@@ -64,7 +72,7 @@ describe('config.rule-compliance through the aggregator', () => {
   });
 
   it('a non-compliant rule whose member read listed nothing still fails, with the aggregator’s count', () => {
-    const data: AggregateRuleComplianceEvidence = { aggregator, aggregateCompliance: compliance.AggregateComplianceByConfigRules!, memberNonCompliantDetails: [{ configRuleName: 's3-bucket-logging-enabled', evaluationResults: [] }], memberEvaluationStatus };
+    const data: AggregateRuleComplianceEvidence = { aggregator, aggregateCompliance: compliance.AggregateComplianceByConfigRules!, memberNonCompliantDetails: [{ configRuleName: 's3-bucket-logging-enabled', evaluationResults: [] }], memberEvaluationStatus, memberConfigRules };
     expect(ruleCompliance.evaluate(data, {}, ctx)[0]).toMatchObject({ resource: 's3-bucket-logging-enabled', status: 'fail', reason: expect.stringMatching(/1 resources are NON_COMPLIANT/) });
     // The aggregator's answer holds no rule Scope: a compliant rule says so rather than read as covering every resource.
     expect(ruleCompliance.evaluate(data, {}, ctx).find((r) => r.resource === 'cloudtrail-enabled')?.reason).toContain("the aggregator does not give the rule's scope");
@@ -72,7 +80,7 @@ describe('config.rule-compliance through the aggregator', () => {
 
   it('does not pass a rule whose member says its latest evaluation failed: the aggregator keeps the last result', () => {
     const failing = memberEvaluationStatus.map((s) => (s.ConfigRuleName === 'cloudtrail-enabled' ? { ...s, LastFailedEvaluationTime: new Date('2026-12-03T09:30:00.000Z'), LastErrorCode: 'InternalError' } : s));
-    const data: AggregateRuleComplianceEvidence = { aggregator, aggregateCompliance: compliance.AggregateComplianceByConfigRules!, memberNonCompliantDetails: [], memberEvaluationStatus: failing };
+    const data: AggregateRuleComplianceEvidence = { aggregator, aggregateCompliance: compliance.AggregateComplianceByConfigRules!, memberNonCompliantDetails: [], memberEvaluationStatus: failing, memberConfigRules };
     expect(ruleCompliance.evaluate(data, {}, ctx).find((r) => r.resource === 'cloudtrail-enabled')).toMatchObject({
       status: 'needs-review',
       reason: expect.stringContaining("reports COMPLIANT, but the rule's latest evaluation, at 2026-12-03T09:30:00.000Z, failed (InternalError)"),
@@ -96,7 +104,7 @@ describe('config.rule-compliance through the aggregator', () => {
   });
 
   it('as detection evidence, judges the aggregator’s answer as the member’s own: a non-compliant rule needs review, no rule of the member fails', () => {
-    const data: AggregateRuleComplianceEvidence = { aggregator, aggregateCompliance: compliance.AggregateComplianceByConfigRules!, memberNonCompliantDetails: [{ configRuleName: 's3-bucket-logging-enabled', evaluationResults: memberDetails.EvaluationResults! }], memberEvaluationStatus };
+    const data: AggregateRuleComplianceEvidence = { aggregator, aggregateCompliance: compliance.AggregateComplianceByConfigRules!, memberNonCompliantDetails: [{ configRuleName: 's3-bucket-logging-enabled', evaluationResults: memberDetails.EvaluationResults! }], memberEvaluationStatus, memberConfigRules };
     const detection = { configRulesEvidence: 'detection' };
     expect(ruleCompliance.evaluate(data, detection, ctx).map((r) => [r.resource, r.status])).toEqual([
       ['s3-bucket-logging-enabled', 'needs-review'],
@@ -105,6 +113,27 @@ describe('config.rule-compliance through the aggregator', () => {
     ]);
     expect(ruleCompliance.evaluate(data, detection, ctx)[0].reason).toMatch(/^Config rule s3-bucket-logging-enabled evaluates 1 resource NON_COMPLIANT \(AWS::S3::Bucket claims-archive\); this shows AWS Config detection working/);
     expect(ruleCompliance.evaluate(data, detection, { ...ctx, accountId: '999988887777' })).toMatchObject([{ resource: 'account', status: 'fail' }]);
+  });
+
+  it('does not pass a periodic rule whose latest evaluation is older than two of its periods; evidence without the member\'s rule definitions needs review', () => {
+    const base = { aggregator, aggregateCompliance: compliance.AggregateComplianceByConfigRules!, memberNonCompliantDetails: [] };
+    const stale = memberEvaluationStatus.map((s) => ({ ...s, LastSuccessfulInvocationTime: new Date('2026-11-30T08:00:00.000Z'), LastSuccessfulEvaluationTime: new Date('2026-11-30T08:00:05.000Z') }));
+    const trail = (data: AggregateRuleComplianceEvidence) => ruleCompliance.evaluate(data, {}, ctx).find((r) => r.resource === 'cloudtrail-enabled');
+    expect(trail({ ...base, memberEvaluationStatus: stale, memberConfigRules })).toEqual({
+      resource: 'cloudtrail-enabled',
+      resourceType: 'AWS::Config::ConfigRule',
+      status: 'needs-review',
+      reason:
+        "Config rule cloudtrail-enabled reports COMPLIANT, but the rule runs every 24 hours and its latest successful evaluation, at 2026-11-30T08:00:05.000Z, was 3 days before this evidence was collected (2026-12-03T10:00:00.000Z): the result shown is not current (the aggregator does not give the rule's scope: resources outside it are not evaluated)",
+    });
+    // The same age on a rule that runs on configuration changes is no doubt: nothing changed, nothing to evaluate.
+    const changeTriggered = memberConfigRules.map((r) => ({ ConfigRuleName: r.ConfigRuleName, Source: r.Source }));
+    expect(trail({ ...base, memberEvaluationStatus: stale, memberConfigRules: changeTriggered })).toMatchObject({ status: 'pass' });
+    expect(trail({ ...base, memberEvaluationStatus, memberConfigRules })).toMatchObject({ status: 'pass' });
+    expect(trail({ ...base, memberEvaluationStatus })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining("sealed before this check read the member's rule definitions (DescribeConfigRules)") });
+    const refused = { error: { code: 'AccessDeniedException', message: 'not authorized' } } as unknown as AggregateRuleComplianceEvidence['memberConfigRules'];
+    expect(trail({ ...base, memberEvaluationStatus, memberConfigRules: refused })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining("refused the member's rule definitions (DescribeConfigRules: AccessDeniedException: not authorized)") });
+    expect(trail({ ...base, memberEvaluationStatus, memberConfigRules: [] })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('does not list the rule the aggregator reports') });
   });
 
   it('never judges another account’s items, and says when the aggregator holds no rule of the member', () => {

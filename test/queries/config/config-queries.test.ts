@@ -190,6 +190,24 @@ describe('config.rule-compliance', () => {
       expect(statusOf(evaluateBoth(ruleCompliance, d))['vol-0123456789abcdef0']).toBe('fail');
     }
   });
+  it('does not pass a periodic rule whose latest successful evaluation is older than two of its periods (plus an hour)', () => {
+    // Collected 2025-06-01T12:00Z; the fixture's rules last evaluated 2025-05-31T10:05Z (about 26 hours before).
+    const hourly = { ...fx.configRules[0], MaximumExecutionFrequency: 'One_Hour' as const };
+    const [r] = evaluateBoth(ruleCompliance, { ...data, configRules: [hourly] });
+    expect(r).toMatchObject({ status: 'needs-review' });
+    expect(r.reason).toBe(
+      'Config rule s3-bucket-ssl-requests-only reports COMPLIANT, but the rule runs every hour and its latest successful evaluation, at 2025-05-31T10:05:00.000Z, was 25 hours before this evidence was collected (2025-06-01T12:00:00.000Z): the result shown is not current (it sets no scope: it evaluates the resources its trigger and source choose)',
+    );
+    // A custom rule on a schedule with no frequency runs every 24 hours (AWS Config's default): 26 hours is within two periods.
+    const custom = { ...fx.configRules[0], Source: { Owner: 'CUSTOM_LAMBDA' as const, SourceIdentifier: 'arn:aws:lambda:us-east-1:111122223333:function:check', SourceDetails: [{ EventSource: 'aws.config' as const, MessageType: 'ScheduledNotification' as const }] } };
+    expect(evaluateBoth(ruleCompliance, { ...data, configRules: [custom] })[0]).toMatchObject({ status: 'pass' });
+    expect(evaluateBoth(ruleCompliance, { ...data, configRules: [custom] }, { ...ctx, collectedAt: '2025-06-03T12:00:00.000Z' })[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('the rule runs every 24 hours and its latest successful evaluation, at 2025-05-31T10:05:00.000Z, was 3 days before') });
+    // A rule triggered by configuration changes evaluates nothing while nothing changes: its age is no doubt.
+    expect(evaluateBoth(ruleCompliance, data, { ...ctx, collectedAt: '2025-09-01T12:00:00.000Z' })[0]).toMatchObject({ status: 'pass' });
+    // A non-compliant periodic rule stays a failure however old.
+    const hourlyVolumes = { ...fx.configRules[1], MaximumExecutionFrequency: 'One_Hour' as const };
+    expect(statusOf(evaluateBoth(ruleCompliance, { ...data, configRules: [hourlyVolumes] }))['vol-0123456789abcdef0']).toBe('fail');
+  });
 });
 
 describe('config.rule-compliance as detection evidence (configRulesEvidence: detection, HIPAA 164.308(a)(1))', () => {
