@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { ENTITY_DECLARATIONS } from '../queries/parameter-source.js';
 import type { ParameterSpec, QueryParameters } from '../queries/types.js';
 import type { Catalog, Requirement } from './schema.js';
 
@@ -26,6 +27,36 @@ function coerce(where: string, name: string, fallback: ParameterValue, value: un
   return value as ParameterValue;
 }
 
+/** One value the configuration gives a requirement, and the requirements under which the configuration file sets it. */
+export interface RequirementOverride {
+  value: unknown;
+  /** The requirement ids whose configuration entry sets it: the requirement itself, or for an entity declaration set elsewhere, those. */
+  setUnder: string[];
+}
+
+/**
+ * The values the configuration gives one requirement of a framework: its own overrides, and each entity declaration
+ * (ENTITY_DECLARATIONS) its catalog entry takes that the configuration sets under another requirement of the framework
+ * (a declaration is made once for the entity and reaches every requirement that takes it). Conflicting declarations are
+ * refused by checkParameterOverrides; here the first value set wins.
+ */
+export function requirementOverrides(requirement: Requirement, overrides: ParameterOverrides | undefined, framework: string): Map<string, RequirementOverride> {
+  const byRequirement = overrides?.[framework] ?? {};
+  const out = new Map<string, RequirementOverride>(Object.entries(byRequirement[requirement.id] ?? {}).map(([name, value]) => [name, { value, setUnder: [requirement.id] }]));
+  for (const name of Object.keys(requirement.parameters)) {
+    if (out.has(name) || !ENTITY_DECLARATIONS.has(name)) continue;
+    const setUnder = Object.keys(byRequirement).filter((id) => byRequirement[id] && name in byRequirement[id]);
+    if (setUnder.length) out.set(name, { value: byRequirement[setUnder[0]][name], setUnder });
+  }
+  return out;
+}
+
+/** The configuration field(s) that set a requirement's value, as reports name them. */
+export function overrideSourceText(framework: string, requirementId: string, name: string, o: RequirementOverride): string {
+  const paths = o.setUnder.map((id) => `parameters.${framework}."${id}".${name}`).join(' and ');
+  return o.setUnder.includes(requirementId) ? paths : `${paths}: an entity declaration, which applies to every ${framework} requirement taking ${name}, ${requirementId} among them`;
+}
+
 /**
  * Catalog defaults for one requirement merged with configuration overrides.
  * Call with the whole `config.parameters` tree and the framework id, or with the requirement's own override map
@@ -40,7 +71,9 @@ export function effectiveParameters(
   framework?: string,
 ): QueryParameters {
   const own: Readonly<Record<string, unknown>> | undefined =
-    framework === undefined ? overrides : (overrides as ParameterOverrides | undefined)?.[framework]?.[requirement.id];
+    framework === undefined
+      ? overrides
+      : Object.fromEntries([...requirementOverrides(requirement, overrides as ParameterOverrides | undefined, framework)].map(([n, o]) => [n, o.value]));
   const where = `parameters.${framework ?? '<framework>'}.${requirement.id}`;
   const merged: QueryParameters = { ...requirement.parameters };
   for (const [name, value] of Object.entries(own ?? {})) {
@@ -100,12 +133,27 @@ export function checkParameterOverrides(catalogs: readonly Catalog[], overrides:
       }
       effectiveParameters(requirement, overrides, framework);
     }
+    // An entity declaration has one value per framework: it reaches every requirement taking it.
+    const declared = new Map<string, [string, unknown]>();
+    for (const [requirementId, own] of Object.entries(byRequirement ?? {})) {
+      for (const [name, value] of Object.entries(own ?? {})) {
+        if (!ENTITY_DECLARATIONS.has(name)) continue;
+        const first = declared.get(name);
+        if (!first) declared.set(name, [requirementId, value]);
+        else if (!sameValue(first[1], value)) {
+          throw new ConfigError(
+            `parameters.${framework}."${requirementId}".${name}: ${JSON.stringify(value)} contradicts parameters.${framework}."${first[0]}".${name}: ${JSON.stringify(first[1])}`,
+            `${name} is a declaration about the entity, not a threshold of one requirement: set it once (it applies to every ${framework} requirement that takes it)`,
+          );
+        }
+      }
+    }
   }
   if (queryOf) {
     for (const catalog of catalogs) {
       for (const requirement of catalog.requirements) {
         if (Object.keys(requirement.parameters).length === 0) continue;
-        const own = overrides?.[catalog.framework]?.[requirement.id] ?? {};
+        const own = Object.fromEntries([...requirementOverrides(requirement, overrides, catalog.framework)].map(([n, o]) => [n, o.value]));
         // The overrides' names and types were checked above.
         const values = { ...requirement.parameters, ...own } as QueryParameters;
         checkValuesForQueries(requirement, values, `parameters.${catalog.framework}.${requirement.id}`, queryOf, (name) =>
@@ -161,14 +209,14 @@ export function parameterOverrideList(catalogs: readonly Catalog[], frameworks: 
   const list: ParameterOverride[] = [];
   for (const framework of frameworks) {
     const catalog = catalogs.find((c) => c.framework === framework);
-    const byRequirement = overrides?.[framework];
-    if (!catalog || !byRequirement) continue;
+    if (!catalog || !overrides?.[framework]) continue;
     for (const requirement of catalog.requirements) {
-      const own = byRequirement[requirement.id];
-      if (!own) continue;
+      const own = requirementOverrides(requirement, overrides, framework);
+      if (!own.size) continue;
       for (const [parameter, catalogDefault] of Object.entries(requirement.parameters)) {
-        if (!(parameter in own) || sameValue(own[parameter], catalogDefault)) continue;
-        const effective = own[parameter] as ParameterValue;
+        const set = own.get(parameter);
+        if (!set || sameValue(set.value, catalogDefault)) continue;
+        const effective = set.value as ParameterValue;
         const queries = requirement.queries.filter((q) => queryOf(q)?.parameters?.[parameter] !== undefined);
         const requirementFixes = requirement.parameterBasis?.[parameter]?.source === 'requirement';
         const direction = directionOf(parameter, catalogDefault, effective, queries, queryOf);
@@ -179,7 +227,7 @@ export function parameterOverrideList(catalogs: readonly Catalog[], frameworks: 
           parameter,
           catalogDefault,
           effective,
-          source: `configuration parameters.${framework}."${requirement.id}".${parameter}`,
+          source: `configuration ${overrideSourceText(framework, requirement.id, parameter, set)}`,
           requirementFixes,
           direction,
           loosensRequirement: requirementFixes && direction !== 'tighter',

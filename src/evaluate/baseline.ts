@@ -1,7 +1,7 @@
 import type { ParameterBasis, Requirement } from '../controls/schema.js';
 import type { Config } from '../config/schema.js';
 import type { QueryParameters, ResourceResult } from '../queries/types.js';
-import { loosenedText, parameterText, type ParameterOverride } from '../controls/parameters.js';
+import { loosenedText, overrideSourceText, parameterText, requirementOverrides, type ParameterOverride } from '../controls/parameters.js';
 import { CHECK_DEFAULT_SOURCE } from '../queries/parameter-source.js';
 
 /**
@@ -57,8 +57,8 @@ export function baselineParameters(req: Requirement, framework = ''): Set<string
 
 /** Who set a parameter's value: the configuration, the catalog entry, or the query's own default. */
 export function parameterSource(framework: string, req: Requirement, name: string, overrides: Config['parameters'] = {}): string {
-  const o = overrides[framework]?.[req.id] as Record<string, unknown> | undefined;
-  if (o && name in o) return `the organisation's configuration (parameters.${framework}."${req.id}".${name})`;
+  const o = requirementOverrides(req, overrides, framework).get(name);
+  if (o) return `the organisation's configuration (${overrideSourceText(framework, req.id, name, o)})`;
   if (name in req.parameters) return `the catalog default for ${req.id} (controls/${framework}.yaml), to be confirmed by the organisation`;
   return CHECK_DEFAULT_SOURCE;
 }

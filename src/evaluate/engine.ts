@@ -4,7 +4,7 @@ import { attesterAccountNote, describeAttester, describeVia, type AttestationSea
 import type { RunManifest } from '../evidence/manifest.js';
 import { queryById } from '../queries/index.js';
 import type { EvidenceQuery, QueryParameters, ResourceStatus } from '../queries/types.js';
-import { checkParameterOverrides, parameterOverrideList } from '../controls/parameters.js';
+import { checkParameterOverrides, parameterOverrideList, requirementOverrides } from '../controls/parameters.js';
 import { scopeUsesTags, type ScopeConfig } from '../config/scope.js';
 import { markScope } from './scope.js';
 import { TagIndex } from './tags.js';
@@ -54,8 +54,8 @@ export function parametersFor(
   const params: QueryParameters = {};
   for (const [name, spec] of Object.entries(query?.parameters ?? {})) params[name] = spec.default;
   Object.assign(params, requirement.parameters);
-  const o = overrides[framework]?.[requirement.id];
-  if (o) Object.assign(params, o as QueryParameters);
+  // The requirement's own overrides and the entity declarations it takes, wherever the configuration sets them.
+  for (const [name, o] of requirementOverrides(requirement, overrides, framework)) params[name] = o.value as QueryParameters[string];
   return params;
 }
 

@@ -21,3 +21,12 @@ export function declaredByRequirement(ctx: Pick<EvaluationContext, 'parameterSou
   const who = ctx.parameterSources?.[name];
   return who === undefined || who !== CHECK_DEFAULT_SOURCE;
 }
+
+/**
+ * Organisation declarations that an AWS service is the entity's solution for a job (GuardDuty its anti-malware, its
+ * intrusion detection, its automated review of the AWS audit logs): facts about the entity, not a threshold of one
+ * requirement. Set once in the configuration under any requirement of a framework that takes it, a declaration applies to
+ * every requirement of that framework whose catalog entry takes it (src/controls/parameters.ts requirementOverrides);
+ * two values of one declaration in one framework are refused at start-up.
+ */
+export const ENTITY_DECLARATIONS: ReadonlySet<string> = new Set(['guarddutyIsAntiMalware', 'guarddutyIsIntrusionDetection', 'guarddutyIsLogReview']);

@@ -131,12 +131,30 @@ describe('anti-malware mappings rest on deployment, not feature flags', () => {
       [pci, '11.5.1.1', 'guarddutyIsIntrusionDetection'],
       [hipaa, '164.308(a)(5)(ii)(B)', 'guarddutyIsAntiMalware'],
       [hipaa, '164.308(a)(6)(ii)', 'guarddutyIsIntrusionDetection'],
+      // Failures of critical security controls (IDS/IPS, anti-malware; 10.7.2 and A3.3.1 also audit log review), the
+      // incident plan's IDS/IPS alerts and A3.5.1's attack-pattern methodology depend on what the entity's solution is.
+      [pci, '10.7.1', 'guarddutyIsIntrusionDetection'],
+      [pci, '10.7.1', 'guarddutyIsAntiMalware'],
+      [pci, '10.7.2', 'guarddutyIsIntrusionDetection'],
+      [pci, '10.7.2', 'guarddutyIsAntiMalware'],
+      [pci, '10.7.2', 'guarddutyIsLogReview'],
+      [pci, 'A3.3.1', 'guarddutyIsIntrusionDetection'],
+      [pci, 'A3.3.1', 'guarddutyIsAntiMalware'],
+      [pci, 'A3.3.1', 'guarddutyIsLogReview'],
+      [pci, '12.10.5', 'guarddutyIsIntrusionDetection'],
+      [pci, 'A3.5.1', 'guarddutyIsIntrusionDetection'],
+      [pci, 'A3.5.1', 'guarddutyIsLogReview'],
     ];
     for (const [c, id, name] of declarations) {
       expect(req(c, id).parameters[name], id).toBe(false);
       if (!['5.2.2', '5.3.2'].includes(id)) expect(req(c, id).rationale, id).toContain(name);
     }
     expect(req(hipaa, '164.308(a)(6)(ii)').rationale).not.toMatch(/GuardDuty must be enabled/);
+    // 10.7.x and A3.3.1 no longer list "GuardDuty detector disabled" among the failures the snapshot shows outright.
+    for (const id of ['10.7.1', '10.7.2', 'A3.3.1']) {
+      expect(req(pci, id).rationale, id).not.toMatch(/GuardDuty detector disabled/);
+      expect(req(pci, id).rationale, id).toMatch(/GuardDuty missing, suspended or silenced \(a suppression rule archiving every finding\) is a failure only where/);
+    }
     for (const q of ['guardduty.detector-enabled', 'guardduty.findings']) {
       expect(Object.keys(queryById(q)?.parameters ?? {}), q).toEqual(expect.arrayContaining(['guarddutyIsAntiMalware', 'guarddutyIsIntrusionDetection', 'guarddutyIsLogReview']));
     }

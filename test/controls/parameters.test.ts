@@ -92,6 +92,39 @@ describe('checkParameterOverrides', () => {
   });
 });
 
+describe('entity declarations (GuardDuty the anti-malware, IDS or log review solution): made once, reaching every requirement that takes them', () => {
+  const ids = { 'pci-dss-4.0.1': { '11.5.1': { guarddutyIsIntrusionDetection: true } } };
+  it('effectiveParameters: a declaration set under 11.5.1 applies to 10.7.1, 10.7.2, 11.5.1.1, 12.10.5, A3.3.1 and A3.5.1, not to requirements without it nor to HIPAA', () => {
+    for (const id of ['11.5.1', '11.5.1.1', '10.7.1', '10.7.2', '12.10.5', 'A3.3.1', 'A3.5.1']) expect(effectiveParameters(req(id), ids, 'pci-dss-4.0.1').guarddutyIsIntrusionDetection, id).toBe(true);
+    expect(effectiveParameters(req('10.7.2'), ids, 'pci-dss-4.0.1')).toEqual({ guarddutyIsIntrusionDetection: true, guarddutyIsAntiMalware: false, guarddutyIsLogReview: false });
+    expect(effectiveParameters(req('5.3.1'), ids, 'pci-dss-4.0.1')).toEqual({ guarddutyIsAntiMalware: false });
+    const hipaa = findCatalog(catalogs, 'hipaa-security').requirements.find((r) => r.id === '164.308(a)(6)(ii)')!;
+    expect(effectiveParameters(hipaa, ids, 'hipaa-security').guarddutyIsIntrusionDetection).toBe(false);
+    // A threshold stays the requirement's own: 8.3.6's length reaches no other requirement.
+    expect(effectiveParameters(req('8.2.6'), { 'pci-dss-4.0.1': { '8.3.6': { minimumPasswordLength: 16 } } }, 'pci-dss-4.0.1')).toEqual({ maxUnusedDays: 90 });
+  });
+  it('checkParameterOverrides: two values of one declaration in a framework are refused, naming both fields; the same value twice is accepted', () => {
+    const e = configError(() => checkParameterOverrides(catalogs, { 'pci-dss-4.0.1': { '11.5.1': { guarddutyIsIntrusionDetection: true }, '12.10.5': { guarddutyIsIntrusionDetection: false } } }));
+    expect(e.message).toBe('parameters.pci-dss-4.0.1."12.10.5".guarddutyIsIntrusionDetection: false contradicts parameters.pci-dss-4.0.1."11.5.1".guarddutyIsIntrusionDetection: true');
+    expect(e.hint).toMatch(/a declaration about the entity, not a threshold of one requirement: set it once/);
+    expect(() => checkParameterOverrides(catalogs, { 'pci-dss-4.0.1': { '11.5.1': { guarddutyIsIntrusionDetection: true }, '10.7.2': { guarddutyIsIntrusionDetection: true } } }, queryById)).not.toThrow();
+    expect(() => checkParameterOverrides(catalogs, { 'pci-dss-4.0.1': { '11.5.1': { guarddutyIsIntrusionDetection: true } }, 'hipaa-security': { '164.308(a)(6)(ii)': { guarddutyIsIntrusionDetection: false } } }, queryById)).not.toThrow();
+  });
+  it('parameterOverrideList: each requirement the declaration reaches is listed, its source the field that set it', () => {
+    const rows = parameterOverrideList(catalogs, ['pci-dss-4.0.1', 'hipaa-security'], ids, queryById);
+    expect(rows.map((o) => o.requirement)).toEqual(['10.7.1', '10.7.2', '11.5.1', '11.5.1.1', '12.10.5', 'A3.3.1', 'A3.5.1']);
+    expect(rows.find((o) => o.requirement === '11.5.1')?.source).toBe('configuration parameters.pci-dss-4.0.1."11.5.1".guarddutyIsIntrusionDetection');
+    expect(rows.find((o) => o.requirement === '10.7.2')).toMatchObject({
+      parameter: 'guarddutyIsIntrusionDetection',
+      queries: ['guardduty.detector-enabled'],
+      catalogDefault: false,
+      effective: true,
+      source: 'configuration parameters.pci-dss-4.0.1."11.5.1".guarddutyIsIntrusionDetection: an entity declaration, which applies to every pci-dss-4.0.1 requirement taking guarddutyIsIntrusionDetection, 10.7.2 among them',
+      loosensRequirement: false,
+    });
+  });
+});
+
 describe('parameterOverrideList: every catalog parameter the configuration changes, with what the change does', () => {
   const list = (overrides: Parameters<typeof parameterOverrideList>[2]) => parameterOverrideList(catalogs, ['pci-dss-4.0.1', 'hipaa-security'], overrides, queryById);
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateRun } from '../../src/evaluate/engine.js';
+import { evaluateRun, parametersFor } from '../../src/evaluate/engine.js';
+import { parameterSource } from '../../src/evaluate/baseline.js';
+import { queryById } from '../../src/queries/index.js';
 import { CatalogSchema, type Catalog } from '../../src/controls/schema.js';
 import { findCatalog, loadCatalogs } from '../../src/controls/load.js';
 import type { EvidenceBody } from '../../src/evidence/record.js';
@@ -163,5 +165,19 @@ describe('a configuration override of a value the requirement fixes (PCI 8.3.6: 
     expect(pass.f.status).toBe('pass');
     expect(pass.f.reason).not.toContain('loosened');
     expect((await finding(13, 14)).f.status).toBe('fail');
+  });
+});
+
+describe('where an entity declaration comes from: made once in the configuration, named at every requirement it reaches', () => {
+  it('10.7.2 takes the GuardDuty IDS declaration made under 11.5.1, its source naming that field; values not set say the catalog', () => {
+    const r = findCatalog(loadCatalogs(), 'pci-dss-4.0.1').requirements.find((x) => x.id === '10.7.2')!;
+    const ids = { 'pci-dss-4.0.1': { '11.5.1': { guarddutyIsIntrusionDetection: true } } };
+    expect(parametersFor('pci-dss-4.0.1', r, queryById('guardduty.detector-enabled'), ids)).toMatchObject({ guarddutyIsIntrusionDetection: true, guarddutyIsAntiMalware: false, guarddutyIsLogReview: false });
+    expect(parameterSource('pci-dss-4.0.1', r, 'guarddutyIsIntrusionDetection', ids)).toBe(
+      `the organisation's configuration (parameters.pci-dss-4.0.1."11.5.1".guarddutyIsIntrusionDetection: an entity declaration, which applies to every pci-dss-4.0.1 requirement taking guarddutyIsIntrusionDetection, 10.7.2 among them)`,
+    );
+    expect(parameterSource('pci-dss-4.0.1', r, 'guarddutyIsAntiMalware', ids)).toBe('the catalog default for 10.7.2 (controls/pci-dss-4.0.1.yaml), to be confirmed by the organisation');
+    // Set under the requirement itself, the source is its own field alone.
+    expect(parameterSource('pci-dss-4.0.1', r, 'guarddutyIsIntrusionDetection', { 'pci-dss-4.0.1': { '10.7.2': { guarddutyIsIntrusionDetection: true } } })).toBe(`the organisation's configuration (parameters.pci-dss-4.0.1."10.7.2".guarddutyIsIntrusionDetection)`);
   });
 });

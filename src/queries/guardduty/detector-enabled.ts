@@ -44,7 +44,7 @@ export const detectorEnabled = defineQuery<DetectorsEvidence>({
   service: 'guardduty',
   title: 'GuardDuty threat detection is enabled',
   description:
-    'Whether the region has a GuardDuty detector, whether it is enabled (GuardDuty off, with no detector or a suspended one, fails only under a requirement for which the organisation declares GuardDuty its solution: guarddutyIsAntiMalware, guarddutyIsIntrusionDetection, guarddutyIsLogReview; otherwise it needs review, since another solution is not visible here), how often it publishes updated findings, and whether suppression rules (saved filters with the ARCHIVE action) archive its findings automatically, so that they are not sent to Security Hub, EventBridge or other integrations. In a multi-account organization only the GuardDuty administrator creates suppression rules; a member account’s own ListFilters does not show the administrator’s.',
+    'Whether the region has a GuardDuty detector, whether it is enabled, how often it publishes updated findings, and whether suppression rules (saved filters with the ARCHIVE action) archive its findings automatically, so that they are not sent to Security Hub, EventBridge or other integrations. GuardDuty off (no detector, a suspended one) or silenced (a suppression rule archiving every finding) fails only under a requirement for which the organisation declares GuardDuty its solution (guarddutyIsAntiMalware, guarddutyIsIntrusionDetection, guarddutyIsLogReview); otherwise it needs review, since another solution is not visible here. In a multi-account organization only the GuardDuty administrator creates suppression rules; a member account’s own ListFilters does not show the administrator’s.',
   remediation:
     'Enable GuardDuty in every region (`aws guardduty create-detector --enable`), preferably for all accounts from the delegated administrator account. Delete suppression rules that archive every finding (`aws guardduty delete-filter`) and keep the others narrow and documented.',
   scope: 'regional',
@@ -52,7 +52,7 @@ export const detectorEnabled = defineQuery<DetectorsEvidence>({
   parameters: declarationParameters(DECLARATIONS),
   collect: (ctx) => collectDetectors(ctx, { filters: true }),
   evaluate(data, params, ctx) {
-    const off = (why: string) => guardDutyOff(why, DECLARATIONS, params, ctx);
+    const off = (why: string, ask?: string) => guardDutyOff(why, DECLARATIONS, params, ctx, ask);
     return evaluateDetectors(data, ctx, (id, d, entry): Pick<ResourceResult, 'status' | 'reason'> => {
       const freq = d.FindingPublishingFrequency ? `, publishing updated findings every ${FREQUENCY[d.FindingPublishingFrequency] ?? d.FindingPublishingFrequency}` : '';
       // A suspended detector is GuardDuty switched off: a failure where it is declared the solution, else for review.
@@ -75,11 +75,13 @@ export const detectorEnabled = defineQuery<DetectorsEvidence>({
       const listed = (xs: typeof archive) => xs.map((x) => `${x.name} (${describeCriteria(x.filter.FindingCriteria)})`).join('; ');
       const unread = [...failed, ...missing.map((n) => `${n} (no GetFilter answer)`)];
       const unreadNote = unread.length ? `; GetFilter failed for ${unread.join(', ')}, so what those filters do is not shown` : '';
+      // GuardDuty present but silenced: functionally off, judged like a suspended detector (a failure where GuardDuty is
+      // declared the solution; otherwise the entity may rely on another one, which is not in this evidence).
       if (all.length) {
-        return {
-          status: 'fail',
-          reason: `${enabled}, but suppression rule ${listed(all)} archives every finding automatically: they are not sent to Security Hub, EventBridge or other integrations, so no finding alerts${narrow.length ? `; other suppression rules: ${listed(narrow)}` : ''}${unreadNote}`,
-        };
+        return off(
+          `GuardDuty present but every finding archived automatically: ${enabled}, but suppression rule ${listed(all)} archives every finding automatically, so they are not sent to Security Hub, EventBridge or other integrations and no finding alerts${narrow.length ? `; other suppression rules: ${listed(narrow)}` : ''}${unreadNote}`,
+          'confirm which, and why GuardDuty is silenced',
+        );
       }
       if (unread.length) return { status: 'error', reason: `${enabled}${narrow.length ? `; suppression rules archiving matching findings automatically: ${listed(narrow)}` : ''}${unreadNote}` };
       if (narrow.length) {

@@ -83,7 +83,7 @@ export function declarationParameters(names: readonly GuardDutyDeclaration[]): R
     names.map((n) => [
       n,
       {
-        description: `Organisation declaration: GuardDuty is ${GUARDDUTY_DECLARATIONS[n]} for the requirement. true: GuardDuty off in a region (no detector, a suspended detector${n === 'guarddutyIsAntiMalware' ? ', a malware protection or runtime monitoring plan off' : ''}) fails. false (default): it needs review, since another solution is not visible in GuardDuty's evidence.`,
+        description: `Organisation declaration: GuardDuty is ${GUARDDUTY_DECLARATIONS[n]}. Set once in the configuration under any requirement of a framework that takes it, it applies to every requirement of that framework whose catalog entry takes it. true: GuardDuty off in a region (no detector, a suspended detector${n === 'guarddutyIsAntiMalware' ? ', a malware protection or runtime monitoring plan off' : ''}) or silenced (guardduty.detector-enabled: a suppression rule archiving every finding) fails. false (default): it needs review, since another solution is not visible in GuardDuty's evidence.`,
         default: false,
       },
     ]),
@@ -92,9 +92,10 @@ export function declarationParameters(names: readonly GuardDutyDeclaration[]): R
 
 /**
  * GuardDuty off (`why`) judged against the declarations the requirement makes: a failure where one is true (the declared
- * tool is switched off), otherwise needs review naming the declarations it can make and who set them.
+ * tool is switched off), otherwise needs review naming the declarations it can make and who set them, and `ask`, what the
+ * assessor is to confirm. GuardDuty silenced (a suppression rule archiving every finding) is judged the same way.
  */
-export function guardDutyOff(why: string, names: readonly GuardDutyDeclaration[], params: QueryParameters, ctx: Pick<EvaluationContext, 'parameterSources'>): Pick<ResourceResult, 'status' | 'reason'> {
+export function guardDutyOff(why: string, names: readonly GuardDutyDeclaration[], params: QueryParameters, ctx: Pick<EvaluationContext, 'parameterSources'>, ask?: string): Pick<ResourceResult, 'status' | 'reason'> {
   const declared = names.filter((n) => params[n] === true);
   if (declared.length) {
     return { status: 'fail', reason: `${why}, and GuardDuty is declared ${declared.map((n) => `${GUARDDUTY_DECLARATIONS[n]} (${valueSetBy(ctx, n, true)})`).join(' and ')}` };
@@ -103,7 +104,7 @@ export function guardDutyOff(why: string, names: readonly GuardDutyDeclaration[]
   const how = open.length
     ? ` (${open.map((n) => `${valueSetBy(ctx, n, params[n] ?? false)}: true declares GuardDuty ${GUARDDUTY_DECLARATIONS[n]}`).join('; ')})`
     : ' (this requirement takes no declaration that GuardDuty is the solution)';
-  return { status: 'needs-review', reason: `${why}; the entity may use another solution, which is not in this evidence${how}` };
+  return { status: 'needs-review', reason: `${why}; the entity may use another solution, which is not in this evidence${ask ? `: ${ask}` : ''}${how}` };
 }
 
 /**

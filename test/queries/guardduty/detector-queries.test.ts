@@ -5,7 +5,8 @@ import { detectorEnabled } from '../../../src/queries/guardduty/detector-enabled
 import { findings, type ArchivedInWindow } from '../../../src/queries/guardduty/findings.js';
 import { malwareRuntimeProtection } from '../../../src/queries/guardduty/malware-runtime-protection.js';
 import { runtimeCoverage, type RuntimeCoverageEvidence } from '../../../src/queries/guardduty/runtime-coverage.js';
-import type { DetectorsEvidence } from '../../../src/queries/guardduty/detectors.js';
+import { GUARDDUTY_DECLARATIONS, type DetectorsEvidence } from '../../../src/queries/guardduty/detectors.js';
+import { ENTITY_DECLARATIONS } from '../../../src/queries/parameter-source.js';
 import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
 import {
   DETECTOR_ARN,
@@ -59,6 +60,9 @@ describe('GuardDuty query registry', () => {
     expect(queries.map((q) => q.id).sort()).toEqual(['guardduty.detector-enabled', 'guardduty.findings', 'guardduty.malware-runtime-protection', 'guardduty.runtime-coverage']);
     expect(findings.apiCalls).toEqual(expect.arrayContaining(['guardduty:ListDetectors', 'guardduty:ListFindings', 'guardduty:GetFindings', 'guardduty:GetFindingsStatistics']));
   });
+  it('every GuardDuty declaration is an entity declaration (made once per framework in the configuration)', () => {
+    expect(Object.keys(GUARDDUTY_DECLARATIONS).filter((n) => !ENTITY_DECLARATIONS.has(n))).toEqual([]);
+  });
 });
 
 describe('guardduty.detector-enabled', () => {
@@ -101,14 +105,46 @@ describe('guardduty.detector-enabled', () => {
       expect(f.reason, id).toContain(`${name} = false, set by the catalog default for ${id}`);
       for (const other of ['guarddutyIsAntiMalware', 'guarddutyIsIntrusionDetection', 'guarddutyIsLogReview'].filter((n) => n !== name)) expect(f.reason, id).not.toContain(other);
     }
-    expect(absent('10.7.2').findings[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('this requirement takes no declaration that GuardDuty is the solution') });
     const declared = await judgedByCatalogs('guardduty.detector-enabled', one(suspendedDetector), { parameterOverrides: { 'pci-dss-4.0.1': { '11.5.1': { guarddutyIsIntrusionDetection: true } } } });
     expect(declared('11.5.1').findings[0]).toMatchObject({
       status: 'fail',
       reason: expect.stringContaining(`guarddutyIsIntrusionDetection = true, set by the organisation's configuration (parameters.pci-dss-4.0.1."11.5.1".guarddutyIsIntrusionDetection)`),
     });
-    expect(declared('11.5.1.1').findings[0].status).toBe('needs-review');
-    await expect(judgedByCatalogs('guardduty.detector-enabled', none, { parameterOverrides: { 'pci-dss-4.0.1': { '10.7.2': { guarddutyIsIntrusionDetection: true } } } })).rejects.toThrow(/requirement 10.7.2 has no parameter "guarddutyIsIntrusionDetection"/);
+    await expect(judgedByCatalogs('guardduty.detector-enabled', none, { parameterOverrides: { 'pci-dss-4.0.1': { '10.4.1': { guarddutyIsIntrusionDetection: true } } } })).rejects.toThrow(/requirement 10.4.1 has no parameter "guarddutyIsIntrusionDetection"/);
+  });
+  it('a declaration made once reaches every requirement of the framework that takes it (10.7.x, 12.10.5, A3.x), naming the configuration field that set it; never another framework or another declaration', async () => {
+    // QSA: declaring GuardDuty the IDS at 11.5.1 left 10.7.1/10.7.2 (failures of critical security controls, IDS/IPS and
+    // anti-malware among them) reading "this requirement takes no declaration that GuardDuty is the solution".
+    const undeclared = await judgedByCatalogs('guardduty.detector-enabled', one(suspendedDetector));
+    const cases: [string, string[]][] = [
+      ['10.7.1', ['guarddutyIsIntrusionDetection', 'guarddutyIsAntiMalware']],
+      ['10.7.2', ['guarddutyIsIntrusionDetection', 'guarddutyIsAntiMalware', 'guarddutyIsLogReview']],
+      ['A3.3.1', ['guarddutyIsIntrusionDetection', 'guarddutyIsAntiMalware', 'guarddutyIsLogReview']],
+      ['12.10.5', ['guarddutyIsIntrusionDetection']],
+      ['A3.5.1', ['guarddutyIsIntrusionDetection', 'guarddutyIsLogReview']],
+    ];
+    for (const [id, names] of cases) {
+      const [f] = undeclared(id).findings;
+      expect(f.status, id).toBe('needs-review');
+      for (const n of names) expect(f.reason, id).toContain(`${n} = false, set by the catalog default for ${id}`);
+    }
+    const declared = await judgedByCatalogs('guardduty.detector-enabled', one(suspendedDetector), { parameterOverrides: { 'pci-dss-4.0.1': { '11.5.1': { guarddutyIsIntrusionDetection: true } } } });
+    for (const id of ['11.5.1.1', '10.7.1', '10.7.2', '12.10.5', 'A3.3.1', 'A3.5.1']) {
+      const [f] = declared(id).findings;
+      expect(f.status, id).toBe('fail');
+      expect(f.reason, id).toContain(
+        `is declared the intrusion-detection solution (guarddutyIsIntrusionDetection = true, set by the organisation's configuration (parameters.pci-dss-4.0.1."11.5.1".guarddutyIsIntrusionDetection: an entity declaration, which applies to every pci-dss-4.0.1 requirement taking guarddutyIsIntrusionDetection, ${id} among them))`,
+      );
+    }
+    // The IDS declaration is not the anti-malware one, and a PCI DSS declaration does not reach HIPAA.
+    for (const id of ['5.3.1', '5.3.5', '10.4.1.1', '164.308(a)(6)(ii)']) expect(declared(id).findings[0].status, id).toBe('needs-review');
+    const antiMalware = await judgedByCatalogs('guardduty.detector-enabled', none, { parameterOverrides: { 'pci-dss-4.0.1': { '5.3.1': { guarddutyIsAntiMalware: true } } } });
+    for (const id of ['5.2.1', '5.3.5', '10.7.1', '10.7.2', 'A3.3.1']) expect(antiMalware(id).findings.find((x) => x.queryId === 'guardduty.detector-enabled')?.status, id).toBe('fail');
+    for (const id of ['11.5.1', '12.10.5', 'A3.5.1', '10.4.1.1']) expect(antiMalware(id).findings[0].status, id).toBe('needs-review');
+    // One declaration, one value: true under 11.5.1 and false under 10.7.2 is refused at start-up.
+    await expect(
+      judgedByCatalogs('guardduty.detector-enabled', none, { parameterOverrides: { 'pci-dss-4.0.1': { '11.5.1': { guarddutyIsIntrusionDetection: true }, '10.7.2': { guarddutyIsIntrusionDetection: false } } } }),
+    ).rejects.toThrow(/parameters.pci-dss-4.0.1."10.7.2".guarddutyIsIntrusionDetection: false contradicts parameters.pci-dss-4.0.1."11.5.1".guarddutyIsIntrusionDetection: true/);
   });
   it('errors on a listed detector without its GetDetector response', () => {
     expect(statusOf(evaluateBoth(detectorEnabled, { detectorIds: [DETECTOR_ID], detectors: [] }))).toEqual({ [DETECTOR_ARN]: 'error' });
@@ -119,15 +155,33 @@ describe('guardduty.detector-enabled', () => {
     expect(r).toMatchObject({ status: 'pass', reason: expect.stringContaining('no suppression rule (ARCHIVE filter)') });
     expect(r.reason).toContain('1 saved filters only save a view');
   });
-  it('fails an enabled detector whose suppression rule archives every finding (severity >= 0, or no criteria)', () => {
+  it('a suppression rule archiving every finding (severity >= 0, or no criteria) silences GuardDuty: judged like GuardDuty off, a failure only where it is declared the solution', () => {
     // atk18b: create-filter --action ARCHIVE --finding-criteria '{"Criterion":{"severity":{"Gte":0}}}' passed before.
-    const [r] = evaluateBoth(detectorEnabled, one(enabledDetector, { filters: filtersOf(noopFilter, archiveEverythingFilter) }));
-    expect(r).toMatchObject({ status: 'fail', reason: expect.stringContaining('mute-all (severity {"Gte":0}) archives every finding') });
-    expect(r.reason).toContain('not sent to Security Hub, EventBridge');
+    // QSA (session 23): a silenced detector FAILED every requirement whatever the declaration, though a missing one needs
+    // review: the entity may rely on another solution.
+    const silenced = one(enabledDetector, { filters: filtersOf(noopFilter, archiveEverythingFilter) });
+    const [r] = evaluateBoth(detectorEnabled, silenced);
+    expect(r).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('GuardDuty present but every finding archived automatically: GuardDuty detector') });
+    expect(r.reason).toContain('mute-all (severity {"Gte":0}) archives every finding automatically, so they are not sent to Security Hub, EventBridge');
+    expect(r.reason).toContain('; the entity may use another solution, which is not in this evidence: confirm which, and why GuardDuty is silenced (');
+    expect(r.reason).toContain('guarddutyIsIntrusionDetection = false: true declares GuardDuty the intrusion-detection solution');
+    for (const declared of ['guarddutyIsAntiMalware', 'guarddutyIsIntrusionDetection', 'guarddutyIsLogReview']) {
+      expect(evaluateBoth(detectorEnabled, silenced, { [declared]: true })[0], declared).toMatchObject({ status: 'fail', reason: expect.stringContaining(`archives every finding automatically, so they are not sent to Security Hub, EventBridge or other integrations and no finding alerts, and GuardDuty is declared the`) });
+    }
     const bare = { ...archiveEverythingFilter, FindingCriteria: {} };
-    expect(evaluateBoth(detectorEnabled, one(enabledDetector, { filters: filtersOf(bare) }))[0].status).toBe('fail');
+    expect(evaluateBoth(detectorEnabled, one(enabledDetector, { filters: filtersOf(bare) }))[0].status).toBe('needs-review');
+    expect(evaluateBoth(detectorEnabled, one(enabledDetector, { filters: filtersOf(bare) }), { guarddutyIsLogReview: true })[0].status).toBe('fail');
     const wide = { ...archiveEverythingFilter, FindingCriteria: { Criterion: { severity: { GreaterThanOrEqual: 1, LessThanOrEqual: 10 } } } };
-    expect(evaluateBoth(detectorEnabled, one(enabledDetector, { filters: filtersOf(wide) }))[0].status).toBe('fail');
+    expect(evaluateBoth(detectorEnabled, one(enabledDetector, { filters: filtersOf(wide) }))[0].status).toBe('needs-review');
+    expect(evaluateBoth(detectorEnabled, one(enabledDetector, { filters: filtersOf(wide) }), { guarddutyIsAntiMalware: true })[0].status).toBe('fail');
+  });
+  it('judged by the catalogs: a silenced detector fails where the organisation declares GuardDuty the solution (reaching 10.7.2), else needs review; never a pass', async () => {
+    const silenced = one(enabledDetector, { filters: filtersOf(archiveEverythingFilter) });
+    const undeclared = await judgedByCatalogs('guardduty.detector-enabled', silenced);
+    for (const id of ['5.3.1', '10.4.1.1', '10.7.2', '11.5.1', '164.308(a)(6)(ii)']) expect(undeclared(id).findings[0].status, id).toBe('needs-review');
+    const declared = await judgedByCatalogs('guardduty.detector-enabled', silenced, { parameterOverrides: { 'pci-dss-4.0.1': { '10.4.1.1': { guarddutyIsLogReview: true } } } });
+    for (const id of ['10.4.1.1', '10.7.2', 'A3.3.1', 'A3.5.1']) expect(declared(id).findings[0], id).toMatchObject({ status: 'fail', reason: expect.stringContaining('parameters.pci-dss-4.0.1."10.4.1.1".guarddutyIsLogReview') });
+    for (const id of ['10.7.1', '11.5.1', '5.3.1']) expect(declared(id).findings[0].status, id).toBe('needs-review');
   });
   it('needs review for a narrow suppression rule, naming it and its criteria; a severity floor above 1 is narrow too', () => {
     const [r] = evaluateBoth(detectorEnabled, one(enabledDetector, { filters: filtersOf(narrowArchiveFilter) }));
@@ -142,9 +196,10 @@ describe('guardduty.detector-enabled', () => {
     expect(r.reason).toContain('is enabled');
     const oneFailed = { filterNames: ['x', 'y'], filters: [{ name: 'x', filter: noopFilter }, { name: 'y', filter: { error: { code: 'AccessDeniedException', message: 'denied' } } }] };
     expect(evaluateBoth(detectorEnabled, one(enabledDetector, { filters: oneFailed }))[0]).toMatchObject({ status: 'error', reason: expect.stringContaining('GetFilter failed for y (AccessDeniedException)') });
-    // A catch-all suppression rule still fails even when another filter could not be read.
+    // A catch-all suppression rule silences GuardDuty even when another filter could not be read: for review, a failure where declared.
     const withAll = { ...oneFailed, filters: [...oneFailed.filters, { name: 'mute-all', filter: archiveEverythingFilter }], filterNames: [...oneFailed.filterNames, 'mute-all'] };
-    expect(evaluateBoth(detectorEnabled, one(enabledDetector, { filters: withAll }))[0].status).toBe('fail');
+    expect(evaluateBoth(detectorEnabled, one(enabledDetector, { filters: withAll }))[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('GetFilter failed for y (AccessDeniedException)') });
+    expect(evaluateBoth(detectorEnabled, one(enabledDetector, { filters: withAll }), { guarddutyIsIntrusionDetection: true })[0].status).toBe('fail');
     expect(evaluateBoth(detectorEnabled, one(suspendedDetector, { filters: denied }))[0].status).toBe('needs-review');
     expect(evaluateBoth(detectorEnabled, one(suspendedDetector, { filters: denied }), { guarddutyIsAntiMalware: true })[0].status).toBe('fail');
   });
@@ -272,7 +327,14 @@ describe('guardduty.runtime-coverage (5.2.1, 5.2.2, 5.3.2: deployment, not featu
       status: 'fail',
       reason: expect.stringContaining(`guarddutyIsAntiMalware = true, set by the organisation's configuration (parameters.pci-dss-4.0.1."5.2.1".guarddutyIsAntiMalware)`),
     });
-    expect(declared('5.2.2').findings.find((x) => x.resource === UNSEEN)!.status).toBe('needs-review');
+    // The declaration is the entity's: made under 5.2.1, it reaches 5.2.2 and 5.3.2 too (not HIPAA, another framework).
+    for (const id of ['5.2.2', '5.3.2']) {
+      expect(declared(id).findings.find((x) => x.resource === UNSEEN), id).toMatchObject({
+        status: 'fail',
+        reason: expect.stringContaining(`(parameters.pci-dss-4.0.1."5.2.1".guarddutyIsAntiMalware: an entity declaration, which applies to every pci-dss-4.0.1 requirement taking guarddutyIsAntiMalware, ${id} among them)`),
+      });
+    }
+    expect(declared('164.308(a)(5)(ii)(B)').findings.find((x) => x.resource === UNSEEN)!.status).toBe('needs-review');
     await expect(judgedByCatalogs('guardduty.runtime-coverage', evidence(), { parameterOverrides: { 'pci-dss-4.0.1': { '5.2.3': { guarddutyIsAntiMalware: true } } } })).rejects.toThrow(/requirement 5.2.3 has no parameter "guarddutyIsAntiMalware"/);
   });
 });
