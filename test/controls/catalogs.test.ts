@@ -183,6 +183,10 @@ describe('requirements limited to an entity type (appliesTo)', () => {
     expect(marked('multi-tenant-service-provider')).toEqual(MULTI_TENANT);
     expect(marked('designated-entity')).toEqual(pci.requirements.filter((r) => r.id.startsWith('A3.')).map((r) => r.id));
     expect(marked('designated-entity')).toHaveLength(20);
+    // "Additional requirement for issuers and companies that support issuing services" (3.3.3); A2.1.1 is for the entity
+    // whose POS POI terminals use SSL or early TLS (not for the service providers they connect to: A2.1.2, A2.1.3).
+    expect(marked('issuer')).toEqual(['3.3.3']);
+    expect(marked('pos-poi-ssl-early-tls')).toEqual(['A2.1.1']);
     expect(hipaa.requirements.filter((r) => r.appliesTo)).toEqual([]);
   });
 });
