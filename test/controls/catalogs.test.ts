@@ -191,6 +191,19 @@ describe('requirements limited to an entity type (appliesTo)', () => {
   });
 });
 
+describe('PCI DSS 5.2.3: components judged not at risk from malware', () => {
+  // QSA: 5.2.3 failed every component without an Inspector scan or a GuardDuty agent, though it asks only that those
+  // judged not at risk be listed and evaluated: its checks compare the uncovered components with the entity's list.
+  it('only 5.2.3 sets notAtRiskEvaluation; its list is empty until the configuration declares one; its rationale says what is shown', () => {
+    const setting = catalogs.flatMap((c) => c.requirements.filter((r) => 'notAtRiskEvaluation' in r.parameters || 'notAtRiskComponents' in r.parameters).map((r) => r.id));
+    expect(setting).toEqual(['5.2.3']);
+    const r = byId(pci, '5.2.3');
+    expect(r.parameters).toEqual({ notAtRiskEvaluation: true, notAtRiskComponents: [] });
+    expect(r.rationale).toMatch(/compared with the entity’s\s+list of components judged not at risk from malware \(parameter notAtRiskComponents/);
+    expect(r.rationale).toMatch(/does not show the periodic evaluation itself, that a listed\s+component is really not at risk/);
+  });
+});
+
 describe('catalog titles are our own words', () => {
   const published = new Set((JSON.parse(readFileSync(new URL('./fixtures/published-text-hashes.json', import.meta.url), 'utf8')) as { sha256: string[] }).sha256);
   const normalize = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
