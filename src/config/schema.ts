@@ -80,14 +80,18 @@ const EntityFlag = (what: string) => z.boolean({ error: `give true or false: whe
 
 /**
  * What the assessed entity is, per framework (PCI DSS: requirements for service providers only, Appendix A1 for
- * multi-tenant service providers, Appendix A3 for designated entities). Every field is given: a declaration that
- * leaves one out would not say whether those requirements apply.
+ * multi-tenant service providers, Appendix A3 for designated entities, 3.3.3 for issuers, A2.1.1 for entities whose POS
+ * POI terminals use SSL or early TLS). The first three fields are always given: a declaration that leaves one out would
+ * not say whether those requirements apply. `issuer` and `posPoiSslEarlyTls` came later and may be left out (older
+ * configurations): their requirements then read "applies if the entity is one", for the assessor to confirm.
  */
 export const EntitySchema = z
   .object({
     serviceProvider: EntityFlag('a service provider (stores, processes or transmits account data for others, or can affect their security)'),
     multiTenantServiceProvider: EntityFlag('a multi-tenant service provider (PCI DSS Appendix A1)'),
     designatedEntity: EntityFlag('an entity a payment brand or acquirer designated for supplemental validation (PCI DSS Appendix A3)'),
+    issuer: EntityFlag('an issuer or a company that supports issuing services (PCI DSS 3.3.3)').optional(),
+    posPoiSslEarlyTls: EntityFlag('an entity with card-present POS POI terminals that use SSL or early TLS (PCI DSS Appendix A2, A2.1.1)').optional(),
   })
   .strict()
   .refine((e) => !e.multiTenantServiceProvider || e.serviceProvider, {

@@ -5,9 +5,11 @@ export type Coverage = (typeof COVERAGE_LABELS)[number];
 
 /**
  * PCI DSS requirements that apply only to some entity types: "additional requirement for service providers only",
- * Appendix A1 and 11.4.7 (multi-tenant service providers), Appendix A3 (designated entities).
+ * Appendix A1 and 11.4.7 (multi-tenant service providers), Appendix A3 (designated entities), 3.3.3 ("additional
+ * requirement for issuers and companies that support issuing services"), A2.1.1 (the entity whose card-present POS POI
+ * terminals use SSL or early TLS).
  */
-export const APPLIES_TO = ['service-provider', 'multi-tenant-service-provider', 'designated-entity'] as const;
+export const APPLIES_TO = ['service-provider', 'multi-tenant-service-provider', 'designated-entity', 'issuer', 'pos-poi-ssl-early-tls'] as const;
 export type AppliesTo = (typeof APPLIES_TO)[number];
 
 const ParameterValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.string())]);

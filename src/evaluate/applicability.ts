@@ -6,6 +6,8 @@ export const APPLIES_TO_FIELD: Readonly<Record<AppliesTo, keyof EntityConfig>> =
   'service-provider': 'serviceProvider',
   'multi-tenant-service-provider': 'multiTenantServiceProvider',
   'designated-entity': 'designatedEntity',
+  issuer: 'issuer',
+  'pos-poi-ssl-early-tls': 'posPoiSslEarlyTls',
 };
 
 /** Who a requirement limited to this entity type applies to, as the report says it. */
@@ -13,10 +15,15 @@ export const APPLIES_TO_WHO: Readonly<Record<AppliesTo, { plural: string; one: s
   'service-provider': { plural: 'service providers', one: 'a service provider' },
   'multi-tenant-service-provider': { plural: 'multi-tenant service providers', one: 'a multi-tenant service provider' },
   'designated-entity': { plural: 'designated entities (entities a payment brand or acquirer designated for supplemental validation)', one: 'a designated entity' },
+  issuer: { plural: 'issuers and companies that support issuing services', one: 'an issuer or a company that supports issuing services' },
+  'pos-poi-ssl-early-tls': { plural: 'entities whose card-present POS POI terminals use SSL or early TLS', one: 'one with card-present POS POI terminals that use SSL or early TLS' },
 };
 
+/** Entity types whose declaration field may be left out (added after the others): the note then says when it applies. */
+const OPTIONAL_FIELD: ReadonlySet<AppliesTo> = new Set<AppliesTo>(['issuer', 'pos-poi-ssl-early-tls']);
+
 export interface Applicability {
-  /** `true`/`false`: the declared entity is (not) of the type; `undeclared`: no entity declaration for the framework. */
+  /** `true`/`false`: the declared entity is (not) of the type; `undeclared`: no entity declaration for the framework, or none of this type. */
   applies: boolean | 'undeclared';
   /** One sentence saying so, naming the configuration field. */
   note: string;
@@ -29,20 +36,38 @@ export function applicability(framework: string, req: Pick<Requirement, 'applies
   const field = APPLIES_TO_FIELD[req.appliesTo];
   const declared = entity?.[framework];
   if (!declared) {
-    return { applies: 'undeclared', note: `applies only to ${who.plural}; the entity type is not declared (config entity.${framework}): the assessor confirms applicability` };
+    const when = OPTIONAL_FIELD.has(req.appliesTo) ? `, so it applies if the entity is ${who.one} (config entity.${framework}.${field})` : '';
+    return { applies: 'undeclared', note: `applies only to ${who.plural}; the entity type is not declared (config entity.${framework})${when}: the assessor confirms applicability` };
+  }
+  if (declared[field] === undefined) {
+    return { applies: 'undeclared', note: `applies only to ${who.plural}; it applies if the entity is ${who.one}, which the entity's declaration does not say (config entity.${framework}.${field} not set): the assessor confirms applicability` };
   }
   return declared[field]
     ? { applies: true, note: `applies only to ${who.plural}; the entity declared it is ${who.one} (config entity.${framework}.${field}: true)` }
     : { applies: false, note: `applies only to ${who.plural}; the entity declared it is not one (config entity.${framework}.${field}: false): proposed not applicable, assessor to confirm` };
 }
 
-/** The report's sentence on the declared entity type of a framework, or that it was not declared. */
-export function entityStatement(framework: string, entity: Readonly<Record<string, EntityConfig>> | undefined): string {
+/**
+ * The report's sentence on the declared entity type of a framework, or that it was not declared. `types`: the entity
+ * types the framework's catalog limits requirements to (absent: all); an issuer or POS POI declaration left out is
+ * mentioned only when the catalog has such a requirement.
+ */
+export function entityStatement(framework: string, entity: Readonly<Record<string, EntityConfig>> | undefined, types?: readonly AppliesTo[]): string {
   const e = entity?.[framework];
   if (!e) {
-    return `not declared (config entity.${framework}): requirements only for service providers, multi-tenant service providers (Appendix A1) or designated entities (Appendix A3) need review, with what their checks found`;
+    return `not declared (config entity.${framework}): requirements only for service providers, multi-tenant service providers (Appendix A1), designated entities (Appendix A3), issuers (3.3.3) or entities whose POS POI terminals use SSL or early TLS (A2.1.1) need review, with what their checks found`;
   }
-  const kinds = [e.serviceProvider ? (e.multiTenantServiceProvider ? 'a multi-tenant service provider' : 'a service provider, not multi-tenant') : 'not a service provider', e.designatedEntity ? 'a designated entity' : 'not a designated entity'];
+  // Left out of an older declaration: said, with the requirement that then applies if the entity is of that type.
+  const optional = (type: AppliesTo, v: boolean | undefined, yes: string, no: string, req: string) => {
+    if (v === undefined && types && !types.includes(type)) return [];
+    return [v === undefined ? `config entity.${framework}.${APPLIES_TO_FIELD[type]} not set: ${req} applies if the entity is ${APPLIES_TO_WHO[type].one}` : v ? yes : no];
+  };
+  const kinds = [
+    e.serviceProvider ? (e.multiTenantServiceProvider ? 'a multi-tenant service provider' : 'a service provider, not multi-tenant') : 'not a service provider',
+    e.designatedEntity ? 'a designated entity' : 'not a designated entity',
+    ...optional('issuer', e.issuer, 'an issuer or a company that supports issuing services', 'not an issuer', '3.3.3'),
+    ...optional('pos-poi-ssl-early-tls', e.posPoiSslEarlyTls, 'card-present POS POI terminals that use SSL or early TLS', 'no POS POI terminals that use SSL or early TLS', 'A2.1.1'),
+  ];
   return `declared by the entity (config entity.${framework}): ${kinds.join('; ')}. Requirements only for other entity types: proposed not applicable, assessor to confirm`;
 }
 
@@ -50,5 +75,6 @@ export function entityStatement(framework: string, entity: Readonly<Record<strin
 export function entityCoverText(e: EntityConfig | undefined): string {
   if (!e) return 'entity type not declared';
   const sp = e.serviceProvider ? (e.multiTenantServiceProvider ? 'multi-tenant service provider' : 'a service provider') : 'not a service provider';
-  return `${sp}, ${e.designatedEntity ? 'designated' : 'not designated'}`;
+  const more = [e.issuer ? 'issuer' : '', e.posPoiSslEarlyTls ? 'POS POI on SSL/early TLS' : ''].filter(Boolean);
+  return `${sp}, ${e.designatedEntity ? 'designated' : 'not designated'}${more.map((m) => `, ${m}`).join('')}`;
 }

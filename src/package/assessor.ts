@@ -267,7 +267,7 @@ export function assessorResults(input: AssessorInput): AssessorResults {
       declared: input.scope[c.framework] !== undefined,
       statement: `${scopeStatement(input.scope[c.framework])}${text ? `; ${text}` : ''}`,
       contradicted,
-      ...(c.requirements.some((r) => r.appliesTo) ? { entity: { declared: input.entity?.[c.framework] !== undefined, statement: entityStatement(c.framework, input.entity) } } : {}),
+      ...(c.requirements.some((r) => r.appliesTo) ? { entity: { declared: input.entity?.[c.framework] !== undefined, statement: entityStatement(c.framework, input.entity, c.requirements.flatMap((r) => (r.appliesTo ? [r.appliesTo] : []))) } } : {}),
     };
   });
 

@@ -118,6 +118,13 @@ describe('entity: what the assessed entity is, per framework', () => {
     expect(() => loadConfig(unknown, {})).toThrow(/entity\.pci-dss-4\.0\.1.*merchant/);
   });
 
+  it('reads whether the entity is an issuer (3.3.3) and has POS POI terminals on SSL or early TLS (A2.1.1); either may be left out', () => {
+    const p = file('entity-issuer.yaml', 'entity:\n  pci-dss-4.0.1:\n    serviceProvider: false\n    multiTenantServiceProvider: false\n    designatedEntity: false\n    issuer: true\n    posPoiSslEarlyTls: false\n');
+    expect(loadConfig(p, {}).entity).toEqual({ 'pci-dss-4.0.1': { serviceProvider: false, multiTenantServiceProvider: false, designatedEntity: false, issuer: true, posPoiSslEarlyTls: false } });
+    const typo = file('entity-issuer-typo.yaml', 'entity:\n  pci-dss-4.0.1:\n    serviceProvider: false\n    multiTenantServiceProvider: false\n    designatedEntity: false\n    issuer: "yes"\n');
+    expect(() => loadConfig(typo, {})).toThrow(/entity\.pci-dss-4\.0\.1\.issuer: give true or false: whether the assessed entity is an issuer or a company that supports issuing services/);
+  });
+
   it('refuses a multi-tenant service provider that is not a service provider', () => {
     const p = file('entity-mt.yaml', 'entity:\n  pci-dss-4.0.1:\n    serviceProvider: false\n    multiTenantServiceProvider: true\n    designatedEntity: false\n');
     expect(() => loadConfig(p, {})).toThrow(/entity\.pci-dss-4\.0\.1\.serviceProvider: a multi-tenant service provider is a service provider/);

@@ -183,7 +183,24 @@ describe('requirements limited to an entity type (appliesTo)', () => {
     expect(marked('multi-tenant-service-provider')).toEqual(MULTI_TENANT);
     expect(marked('designated-entity')).toEqual(pci.requirements.filter((r) => r.id.startsWith('A3.')).map((r) => r.id));
     expect(marked('designated-entity')).toHaveLength(20);
+    // "Additional requirement for issuers and companies that support issuing services" (3.3.3); A2.1.1 is for the entity
+    // whose POS POI terminals use SSL or early TLS (not for the service providers they connect to: A2.1.2, A2.1.3).
+    expect(marked('issuer')).toEqual(['3.3.3']);
+    expect(marked('pos-poi-ssl-early-tls')).toEqual(['A2.1.1']);
     expect(hipaa.requirements.filter((r) => r.appliesTo)).toEqual([]);
+  });
+});
+
+describe('PCI DSS 5.2.3: components judged not at risk from malware', () => {
+  // QSA: 5.2.3 failed every component without an Inspector scan or a GuardDuty agent, though it asks only that those
+  // judged not at risk be listed and evaluated: its checks compare the uncovered components with the entity's list.
+  it('only 5.2.3 sets notAtRiskEvaluation; its list is empty until the configuration declares one; its rationale says what is shown', () => {
+    const setting = catalogs.flatMap((c) => c.requirements.filter((r) => 'notAtRiskEvaluation' in r.parameters || 'notAtRiskComponents' in r.parameters).map((r) => r.id));
+    expect(setting).toEqual(['5.2.3']);
+    const r = byId(pci, '5.2.3');
+    expect(r.parameters).toEqual({ notAtRiskEvaluation: true, notAtRiskComponents: [] });
+    expect(r.rationale).toMatch(/compared with the entity’s\s+list of components judged not at risk from malware \(parameter notAtRiskComponents/);
+    expect(r.rationale).toMatch(/does not show the periodic evaluation itself, that a listed\s+component is really not at risk/);
   });
 });
 

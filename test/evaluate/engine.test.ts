@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { combine, evaluateRun, type AttestationRef } from '../../src/evaluate/engine.js';
 import type { Catalog } from '../../src/controls/schema.js';
+import type { EntityConfig } from '../../src/config/schema.js';
 import type { RunManifest } from '../../src/evidence/manifest.js';
 import type { EvidenceBody } from '../../src/evidence/record.js';
+import { entityStatement } from '../../src/evaluate/applicability.js';
 import { runManifest } from './run-manifest.js';
 import { page as tagPage } from '../fixtures/tagging/resources.js';
 
@@ -213,9 +215,12 @@ describe('requirements limited to an entity type (catalog appliesTo, config enti
       { id: '10.7.1', principal: '10', title: 'Service providers catch control failures', testingProcedures: ['10.7.1'], coverage: 'automated', rationale: 'Config.', kind: 'requirement', parameters: {}, queries: ['config.recorder-status'], appliesTo: 'service-provider' },
       { id: 'A3.1.1', principal: 'A3', title: 'Designated entity responsibility', testingProcedures: ['A3.1.1'], coverage: 'manual', rationale: 'A charter is a document.', assessorGuidance: 'Ask for the charter.', kind: 'requirement', parameters: {}, queries: [], appliesTo: 'designated-entity' },
       { id: '10.2.1', principal: '10', title: 'Every entity', testingProcedures: ['10.2.1'], coverage: 'automated', rationale: 'Config.', kind: 'requirement', parameters: {}, queries: ['config.recorder-status'] },
+      { id: '3.3.3', principal: '3', title: 'Issuers limit stored SAD', testingProcedures: ['3.3.3.a'], coverage: 'manual', rationale: 'Business need is a document.', assessorGuidance: 'Ask for the documented business need.', kind: 'requirement', parameters: {}, queries: [], appliesTo: 'issuer' },
+      // An automated requirement for entities with POS POI terminals on SSL/early TLS (none is in the catalogs): never counted unless declared.
+      { id: 'A2.9.9', principal: 'A2', title: 'POS POI terminals', testingProcedures: ['A2.9.9'], coverage: 'automated', rationale: 'Config.', kind: 'requirement', parameters: {}, queries: ['config.recorder-status'], appliesTo: 'pos-poi-ssl-early-tls' },
     ],
   };
-  const run = (sha: string, entity?: Record<string, { serviceProvider: boolean; multiTenantServiceProvider: boolean; designatedEntity: boolean }>) =>
+  const run = (sha: string, entity?: Record<string, EntityConfig>) =>
     evaluateRun({
       manifest: runManifest({ accounts: ['111122223333'], regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['config.recorder-status'] }, [
         { recordId: 'config.recorder-status/111122223333/us-east-1', queryId: 'config.recorder-status', accountId: '111122223333', region: 'us-east-1', status: 'ok', collectedAt: '2026-11-01T00:00:30.000Z', sha256: sha, size: 1 },
@@ -269,5 +274,47 @@ describe('requirements limited to an entity type (catalog appliesTo, config enti
     // Declared not a designated entity: proposed not applicable, a manual requirement too.
     expect(declared['A3.1.1'].status).toBe('not-applicable');
     expect(declared['A3.1.1'].reasons[0]).toMatch(/the entity declared it is not one \(config entity.test-fw.designatedEntity: false\): proposed not applicable, assessor to confirm$/);
+  });
+
+  // QSA: 3.3.3 (issuers only) was listed as a manual requirement for every entity, A2.1.1 (entities whose POS POI
+  // terminals use SSL or early TLS) too: nothing said they depend on the entity type, nor let the entity say so.
+  describe('issuers (3.3.3) and POS POI terminals on SSL/early TLS (A2.1.1)', () => {
+    it('declared not an issuer / no such terminals: proposed not applicable, naming the declaration; a failing check is not counted', async () => {
+      const r = await run('c'.repeat(64), { 'test-fw': { ...merchant['test-fw'], issuer: false, posPoiSslEarlyTls: false } });
+      expect(r['3.3.3']).toMatchObject({ status: 'not-applicable', notApplicableToEntity: true });
+      expect(r['3.3.3'].reasons[0]).toBe('applies only to issuers and companies that support issuing services; the entity declared it is not one (config entity.test-fw.issuer: false): proposed not applicable, assessor to confirm');
+      expect(r['A2.9.9']).toMatchObject({ status: 'not-applicable', notApplicableToEntity: true });
+      expect(r['A2.9.9'].reasons[0]).toBe('applies only to entities whose card-present POS POI terminals use SSL or early TLS; the entity declared it is not one (config entity.test-fw.posPoiSslEarlyTls: false): proposed not applicable, assessor to confirm');
+      expect(r['A2.9.9'].reasons[1]).toBe('the checks found, for information only (not counted, no finding raised): FAIL (1 reason below)');
+    });
+
+    it('declared an issuer / with such terminals: applies, judged as any other requirement', async () => {
+      const r = await run('c'.repeat(64), { 'test-fw': { ...merchant['test-fw'], issuer: true, posPoiSslEarlyTls: true } });
+      expect(r['3.3.3'].status).toBe('manual');
+      expect(r['3.3.3'].reasons.at(-1)).toBe('applies only to issuers and companies that support issuing services; the entity declared it is an issuer or a company that supports issuing services (config entity.test-fw.issuer: true)');
+      expect(r['A2.9.9'].status).toBe('fail');
+    });
+
+    it('not declared (no entity, or a declaration without the field): "applies if the entity is an issuer", never a pass or fail', async () => {
+      for (const [entity, said] of [
+        [undefined, /^applies only to issuers and companies that support issuing services; the entity type is not declared \(config entity.test-fw\), so it applies if the entity is an issuer or a company that supports issuing services \(config entity.test-fw.issuer\): the assessor confirms applicability$/],
+        [merchant, /^applies only to issuers and companies that support issuing services; it applies if the entity is an issuer or a company that supports issuing services, which the entity's declaration does not say \(config entity.test-fw.issuer not set\): the assessor confirms applicability$/],
+      ] as const) {
+        const failing = await run('c'.repeat(64), entity);
+        expect(failing['3.3.3'].status).toBe('manual');
+        expect(failing['3.3.3'].reasons[0]).toMatch(said);
+        expect(failing['A2.9.9'].status).toBe('needs-review');
+        expect(failing['A2.9.9'].reasons[0]).toMatch(/^REVIEW: applies only to entities whose card-present POS POI terminals use SSL or early TLS; .*applies if the entity is one with card-present POS POI terminals that use SSL or early TLS.*; the checks found: FAIL/);
+        expect((await run('d'.repeat(64), entity))['A2.9.9'].status).toBe('needs-review');
+      }
+    });
+
+    it('the report\'s entity statement says what was declared, and which of these two was not where the catalog has such a requirement', () => {
+      const both = { 'test-fw': { ...merchant['test-fw'], issuer: false, posPoiSslEarlyTls: true } };
+      expect(entityStatement('test-fw', both)).toBe('declared by the entity (config entity.test-fw): not a service provider; not a designated entity; not an issuer; card-present POS POI terminals that use SSL or early TLS. Requirements only for other entity types: proposed not applicable, assessor to confirm');
+      expect(entityStatement('test-fw', merchant, ['service-provider', 'issuer'])).toBe('declared by the entity (config entity.test-fw): not a service provider; not a designated entity; config entity.test-fw.issuer not set: 3.3.3 applies if the entity is an issuer or a company that supports issuing services. Requirements only for other entity types: proposed not applicable, assessor to confirm');
+      expect(entityStatement('test-fw', merchant, ['service-provider', 'designated-entity'])).toBe('declared by the entity (config entity.test-fw): not a service provider; not a designated entity. Requirements only for other entity types: proposed not applicable, assessor to confirm');
+      expect(entityStatement('test-fw', undefined)).toMatch(/issuers \(3\.3\.3\) or entities whose POS POI terminals use SSL or early TLS \(A2\.1\.1\) need review/);
+    });
   });
 });

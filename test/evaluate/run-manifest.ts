@@ -32,11 +32,11 @@ export function runManifest(scope: RunManifest['scope'], records: RunManifest['r
 export async function judgedByCatalogs(
   queryId: string,
   data: unknown,
-  opts: { region?: string; parameterOverrides?: Config['parameters'] } = {},
+  opts: { region?: string; parameterOverrides?: Config['parameters']; collectedAt?: string } = {},
 ): Promise<(requirementId: string, framework?: string) => ControlResult> {
   const accountId = '111122223333';
   const region = opts.region ?? 'us-east-1';
-  const collectedAt = '2026-11-01T00:00:30.000Z';
+  const collectedAt = opts.collectedAt ?? '2026-11-01T00:00:30.000Z';
   const body: EvidenceBody = { schema: 'evidence-locker/evidence@1', queryId, accountId, region, status: 'ok', operations: [], requests: [], data, sdkVersion: 'test' };
   const frameworks = ['pci-dss-4.0.1', 'hipaa-security'];
   const manifest = runManifest({ accounts: [accountId], regions: [region], frameworks, queries: [queryId] }, [

@@ -2,6 +2,7 @@ import type { CoverageFilterCriteria, CoverageResource, GetCoverageStatisticsCom
 import type { Reservation } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk, loadGuardDutySdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
+import { judgeNotAtRisk, NOT_AT_RISK_PARAMETERS } from '../not-at-risk.js';
 import { ownItems, othersLeftOut } from '../own-account.js';
 import { valueSetBy } from '../parameter-source.js';
 import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type EvaluationContext, type QueryParameters, type ResourceResult } from '../types.js';
@@ -54,7 +55,7 @@ export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
   service: 'guardduty',
   title: 'Every running EC2 instance and every monitored cluster is covered by GuardDuty runtime monitoring',
   description:
-    'GuardDuty’s runtime coverage list of the account (ListCoverage, its own entries only, also where it is the GuardDuty administrator) with each EC2 instance, ECS cluster and EKS cluster and whether its security agent reports (HEALTHY) or not (UNHEALTHY, with the issue), GuardDuty’s coverage statistics, and the running EC2 instances of the region (DescribeInstances), so an instance missing from the coverage list shows as uncovered by GuardDuty. Anti-malware products other than GuardDuty are not visible in this evidence: an uncovered instance fails only where the organisation declares GuardDuty its anti-malware solution (guarddutyIsAntiMalware), and otherwise needs review.',
+    'GuardDuty’s runtime coverage list of the account (ListCoverage, its own entries only, also where it is the GuardDuty administrator) with each EC2 instance, ECS cluster and EKS cluster and whether its security agent reports (HEALTHY) or not (UNHEALTHY, with the issue), GuardDuty’s coverage statistics, and the running EC2 instances of the region (DescribeInstances), so an instance missing from the coverage list shows as uncovered by GuardDuty. Anti-malware products other than GuardDuty are not visible in this evidence: an uncovered instance fails only where the organisation declares GuardDuty its anti-malware solution (guarddutyIsAntiMalware), and otherwise needs review. Under a requirement that sets notAtRiskEvaluation (PCI DSS 5.2.3) an uncovered workload is compared with the entity’s list of components judged not at risk from malware (notAtRiskComponents) instead.',
   remediation:
     'Enable Runtime Monitoring with automated agent management for EC2 and ECS Fargate (`aws guardduty update-detector --features Name=RUNTIME_MONITORING,Status=ENABLED,AdditionalConfiguration=[{Name=EC2_AGENT_MANAGEMENT,Status=ENABLED}]`), or install the GuardDuty security agent; fix the issue GuardDuty names for each unhealthy resource (usually the VPC endpoint or the SSM agent).',
   scope: 'regional',
@@ -65,6 +66,7 @@ export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
         'Organisation declaration: GuardDuty runtime monitoring (its security agent) is the anti-malware solution of the EC2 instances. true: a running instance missing from GuardDuty’s runtime coverage list, and a region without a detector, fail. false (default): they need review, since another anti-malware product would not appear in GuardDuty’s list. An UNHEALTHY coverage entry fails either way.',
       default: false,
     },
+    ...NOT_AT_RISK_PARAMETERS,
   },
   async collect(ctx) {
     const { GuardDutyClient, GetCoverageStatisticsCommand, paginateListCoverage, paginateListDetectors } = await loadGuardDutySdk();
@@ -103,7 +105,11 @@ export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
     const account = { resource: 'account', resourceType: 'AWS::::Account' };
     if (!data?.detectorIds) return [{ ...account, status: 'error', reason: 'the evidence holds no ListDetectors response' }];
     const { declared, setting } = antiMalwareDeclaration(params, ctx);
-    if (data.detectorIds.length === 0) {
+    // PCI DSS 5.2.3 compares every workload without a reporting agent with the entity's not-at-risk list: without a
+    // detector, that is every running instance (named below); clusters are not listed without one.
+    const notAtRisk = params.notAtRiskEvaluation === true;
+    const noDetector = data.detectorIds.length === 0;
+    if (noDetector && !notAtRisk) {
       const why = `GuardDuty has no detector in ${ctx.region}, so no workload is under GuardDuty runtime monitoring`;
       return [
         declared
@@ -112,6 +118,13 @@ export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
       ];
     }
     const results: ResourceResult[] = [];
+    if (noDetector) {
+      results.push({
+        ...account,
+        status: 'needs-review',
+        reason: `GuardDuty has no detector in ${ctx.region}, so no workload is under GuardDuty runtime monitoring; its running EC2 instances are named one by one, but ECS and EKS clusters are not listed without a detector: the assessor compares the region's clusters with the entity's list of components judged not at risk from malware`,
+      });
+    }
     const covered = new Set<string>();
     const leftOut: [string, number][] = [];
     for (const id of data.detectorIds) {
@@ -140,17 +153,24 @@ export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
         });
       }
     }
+    const tags = new Map<string, readonly { Key?: string; Value?: string }[]>();
     if (!data.reservations || isCapturedError(data.reservations)) {
       const why = data.reservations ? `DescribeInstances failed (${data.reservations.error.code})` : 'the evidence holds no DescribeInstances response';
       results.push({ ...account, status: 'error', reason: `${why}, so EC2 instances missing from the coverage list cannot be found` });
     } else {
       for (const res of data.reservations) {
         for (const i of res.Instances ?? []) {
+          const resource = `arn:aws:ec2:${ctx.region}:${res.OwnerId ?? ctx.accountId}:instance/${i.InstanceId}`;
+          if (i.InstanceId) tags.set(resource, i.Tags ?? []);
           if (i.State?.Name !== 'running' || !i.InstanceId || covered.has(i.InstanceId)) continue;
           const name = i.Tags?.find((t) => t.Key === 'Name')?.Value;
           const label = `running EC2 instance ${i.InstanceId}${name ? ` (${name})` : ''}`;
+          if (noDetector) {
+            results.push({ resource, resourceType: 'AWS::EC2::Instance', status: 'needs-review', reason: `${label}: no GuardDuty runtime agent reports from it, as GuardDuty has no detector in ${ctx.region}` });
+            continue;
+          }
           results.push({
-            resource: `arn:aws:ec2:${ctx.region}:${res.OwnerId ?? ctx.accountId}:instance/${i.InstanceId}`,
+            resource,
             resourceType: 'AWS::EC2::Instance',
             ...(declared
               ? { status: 'fail' as const, reason: `${label} does not appear in GuardDuty’s runtime coverage list: no GuardDuty runtime agent reports from it, and GuardDuty is declared the anti-malware solution (${setting})` }
@@ -165,8 +185,9 @@ export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
     if (results.length === 0) {
       results.push({ ...account, status: 'not-applicable', reason: `no running EC2 instance and no ECS or EKS cluster under runtime monitoring in ${ctx.region}` });
     }
+    const judged = judgeNotAtRisk(results, params, ctx, 'GuardDuty runtime monitoring (a reporting GuardDuty agent; other anti-malware is not visible here)', (arn) => tags.get(arn));
     // Each resource was judged on this account's coverage entries only; the reason says so when others were present.
     const note = othersLeftOut(leftOut, 'coverage entries');
-    return note ? results.map((r) => ({ ...r, reason: `${r.reason}${note}` })) : results;
+    return note ? judged.map((r) => ({ ...r, reason: `${r.reason}${note}` })) : judged;
   },
 });

@@ -4,6 +4,7 @@ import type { CoveredResource } from '@aws-sdk/client-inspector2';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { loadEc2Sdk, loadEcrSdk, loadInspector2Sdk, loadLambdaSdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
+import { judgeNotAtRisk, NOT_AT_RISK_PARAMETERS } from '../not-at-risk.js';
 import { ownItems, othersLeftOut } from '../own-account.js';
 import { defineQuery, isCapturedError, stripMetadata, toDate, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
 
@@ -101,7 +102,7 @@ export const coverage = defineQuery<Inspector2CoverageEvidence>({
   service: 'inspector2',
   title: 'Every EC2 instance, ECR repository and Lambda function in the region is actively scanned by Amazon Inspector',
   description:
-    'The region’s EC2 instances, ECR repositories and Lambda functions beside Amazon Inspector’s coverage list of the account (its own entries only, also where it is the Inspector delegated administrator): whether Inspector scans each one, its scan status and reason, scan mode (agent-based or agentless for EC2) and when it last scanned; an ECR repository also by its images’ scan status (Inspector stops monitoring an image outside its ECR re-scan duration, so a repository whose images are all inactive is not scanned). A resource Inspector does not list is not scanned. It covers only these three resource types; anything else (on-premises hosts, containers outside ECR, managed databases, network devices) is outside what Inspector reaches.',
+    'The region’s EC2 instances, ECR repositories and Lambda functions beside Amazon Inspector’s coverage list of the account (its own entries only, also where it is the Inspector delegated administrator): whether Inspector scans each one, its scan status and reason, scan mode (agent-based or agentless for EC2) and when it last scanned; an ECR repository also by its images’ scan status (Inspector stops monitoring an image outside its ECR re-scan duration, so a repository whose images are all inactive is not scanned). A resource Inspector does not list is not scanned. It covers only these three resource types; anything else (on-premises hosts, containers outside ECR, managed databases, network devices) is outside what Inspector reaches. Under a requirement that sets notAtRiskEvaluation (PCI DSS 5.2.3) an unscanned component is compared with the entity’s list of components judged not at risk from malware (notAtRiskComponents) instead of failing.',
   remediation:
     'Enable Inspector scanning for the resource type; for EC2 make the instance an SSM managed node or turn on agentless scanning (hybrid mode); remove exclusion tags (InspectorEc2Exclusion) unless the exclusion is documented; for ECR set enhanced scanning with continuous rescans on the repository; move Lambda functions to a supported runtime.',
   scope: 'regional',
@@ -111,6 +112,7 @@ export const coverage = defineQuery<Inspector2CoverageEvidence>({
       description: 'Organisation choice: an active scan whose last scan is older than this many days is listed for review as possibly stale (Inspector rescans on change and on new CVEs, so a long silence deserves a look).',
       default: 30,
     },
+    ...NOT_AT_RISK_PARAMETERS,
   },
   async collect(ctx) {
     const { Inspector2Client, paginateListCoverage } = await loadInspector2Sdk();
@@ -186,7 +188,12 @@ export const coverage = defineQuery<Inspector2CoverageEvidence>({
     if (results.length === 0) {
       results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no EC2 instances, ECR repositories or Lambda functions in ${ctx.region}` });
     }
+    // PCI DSS 5.2.3: the unscanned components are the population compared with the entity's not-at-risk list.
+    const tags = new Map<string, readonly { Key?: string; Value?: string }[]>(
+      isCapturedError(data.reservations) ? [] : data.reservations.flatMap((r) => (r.Instances ?? []).map((i) => [`arn:aws:ec2:${ctx.region}:${r.OwnerId ?? ctx.accountId}:instance/${i.InstanceId}`, i.Tags ?? []] as const)),
+    );
+    const judged = judgeNotAtRisk(results, params, ctx, 'Amazon Inspector scanning (vulnerable packages, not malware: it says nothing of anti-malware on the component)', (arn) => tags.get(arn));
     // Each resource was matched against this account's coverage entries only; the reason says so when others were present.
-    return leftOut ? results.map((r) => ({ ...r, reason: `${r.reason}${leftOut}` })) : results;
+    return leftOut ? judged.map((r) => ({ ...r, reason: `${r.reason}${leftOut}` })) : judged;
   },
 });

@@ -337,6 +337,59 @@ describe('guardduty.runtime-coverage (5.2.1, 5.2.2, 5.3.2: deployment, not featu
     expect(declared('164.308(a)(5)(ii)(B)').findings.find((x) => x.resource === UNSEEN)!.status).toBe('needs-review');
     await expect(judgedByCatalogs('guardduty.runtime-coverage', evidence(), { parameterOverrides: { 'pci-dss-4.0.1': { '5.2.3': { guarddutyIsAntiMalware: true } } } })).rejects.toThrow(/requirement 5.2.3 has no parameter "guarddutyIsAntiMalware"/);
   });
+
+  // QSA (5.2.3 "components not considered at risk from malware are re-evaluated periodically"): the EKS cluster without
+  // a reporting agent FAILED 5.2.3, though the requirement asks only that components judged not at risk be listed and
+  // evaluated. Under 5.2.3 the uncovered components are compared with the entity's list (notAtRiskComponents).
+  describe('5.2.3: the uncovered workloads are compared with the entity’s not-at-risk list, never failed', () => {
+    const EKS = 'payments-eks';
+    const COVERED = 'arn:aws:ec2:us-east-1:111122223333:instance/i-0abc1234def567890';
+    const list = (notAtRiskComponents: string[]) => ({ parameterOverrides: { 'pci-dss-4.0.1': { '5.2.3': { notAtRiskComponents } } } });
+
+    it('no list declared: every uncovered workload needs review, naming that no list is declared; a covered one is not compared', async () => {
+      const judged = await judgedByCatalogs('guardduty.runtime-coverage', evidence());
+      expect(judged('5.2.3').status).toBe('needs-review');
+      expect(statusOf(judged('5.2.3').findings)).toEqual({ [COVERED]: 'not-applicable', [EKS]: 'needs-review', [UNSEEN]: 'needs-review' });
+      const eks = judged('5.2.3').findings.find((x) => x.resource === EKS)!.reason;
+      expect(eks).toContain('Addon aws-guardduty-agent is not installed');
+      expect(eks).toContain('5.2.3: not shown covered by GuardDuty runtime monitoring');
+      expect(eks).toContain('no list of components judged not at risk from malware is declared (notAtRiskComponents, set by the catalog default for 5.2.3');
+      // 5.2.1 and 5.2.2 judge as before: the unhealthy cluster fails.
+      expect(statusOf(judged('5.2.1').findings)).toEqual({ [COVERED]: 'pass', [EKS]: 'fail', [UNSEEN]: 'needs-review' });
+      expect(judged('5.2.2').status).toBe('fail');
+    });
+
+    it('on the list (by name, id, ARN or tag): agrees with it, saying the periodic evaluation is not shown; not on it: needs review', async () => {
+      const some = await judgedByCatalogs('guardduty.runtime-coverage', evidence(), list(['tag:Name=batch-worker']));
+      expect(statusOf(some('5.2.3').findings)).toEqual({ [COVERED]: 'not-applicable', [EKS]: 'needs-review', [UNSEEN]: 'pass' });
+      expect(some('5.2.3').findings.find((x) => x.resource === UNSEEN)!.reason).toContain(
+        `on the entity's list of components judged not at risk from malware (entry "tag:Name=batch-worker" of notAtRiskComponents, set by the organisation's configuration (parameters.pci-dss-4.0.1."5.2.3".notAtRiskComponents)): the list and the evidence agree; this evidence does not show the periodic evaluation of it, which the assessor examines`,
+      );
+      expect(some('5.2.3').findings.find((x) => x.resource === EKS)!.reason).toContain('not on the not-at-risk list (1 entry of notAtRiskComponents, set by the organisation');
+      expect(some('5.2.3').findings.find((x) => x.resource === EKS)!.reason).toContain('either protect it (5.2.1) or add it to the list with an evaluation');
+      expect(some('5.2.3').status).toBe('needs-review');
+      for (const entries of [[EKS, 'i-0fedcba9876543210'], [EKS, UNSEEN]]) {
+        const all = await judgedByCatalogs('guardduty.runtime-coverage', evidence(), list(entries));
+        expect(statusOf(all('5.2.3').findings)).toEqual({ [COVERED]: 'not-applicable', [EKS]: 'pass', [UNSEEN]: 'pass' });
+        // Nothing to review in this check's evidence: 5.2.3 waits only for its other check, absent from this run.
+        expect(all('5.2.3')).toMatchObject({ status: 'not-collected', gaps: [expect.objectContaining({ queryId: 'inspector2.coverage' })] });
+        expect(all('5.2.1').status).toBe('fail');
+      }
+    });
+
+    it('no detector: every running instance is compared with the list, and the clusters GuardDuty cannot list need review', () => {
+      const r = evaluateBoth(runtimeCoverage, { detectorIds: [], detectors: [], reservations: runningInstances }, { notAtRiskEvaluation: true, notAtRiskComponents: ['i-0abc1234def567890'] });
+      expect(statusOf(r)).toEqual({ account: 'needs-review', [COVERED]: 'pass', [UNSEEN]: 'needs-review' });
+      expect(r[0].reason).toContain('ECS and EKS clusters are not listed without a detector');
+      expect(r.find((x) => x.resource === UNSEEN)!.reason).toContain('no GuardDuty runtime agent reports from it, as GuardDuty has no detector in us-east-1');
+    });
+
+    it('the setting is the catalog’s: the configuration cannot switch it off, nor give the list to another requirement', async () => {
+      await expect(judgedByCatalogs('guardduty.runtime-coverage', evidence(), { parameterOverrides: { 'pci-dss-4.0.1': { '5.2.3': { notAtRiskEvaluation: false } } } })).rejects.toThrow(/notAtRiskEvaluation: false cannot be used by .*only a requirement about components judged not at risk/);
+      await expect(judgedByCatalogs('guardduty.runtime-coverage', evidence(), list(['tag:NoValue']))).rejects.toThrow(/"tag:NoValue" is neither an ARN/);
+      await expect(judgedByCatalogs('guardduty.runtime-coverage', evidence(), { parameterOverrides: { 'pci-dss-4.0.1': { '5.2.1': { notAtRiskComponents: [EKS] } } } })).rejects.toThrow(/requirement 5.2.1 has no parameter "notAtRiskComponents"/);
+    });
+  });
 });
 
 describe('guardduty.findings', () => {

@@ -23,6 +23,7 @@ import {
 import { DEMO_ACCOUNT_ID } from '../../../src/simulator/worlds/demo.js';
 import { inspector2State } from '../../../src/simulator/services/inspector2.js';
 import { demoSession } from '../s3/simulated-collect.js';
+import { judgedByCatalogs } from '../../evaluate/run-manifest.js';
 
 const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: COLLECTED_AT };
 const roundTrip = <T>(v: T): T => JSON.parse(canonicalJson(v)) as T;
@@ -99,6 +100,41 @@ describe('inspector2.coverage', () => {
 
   it('a longer scan-age window turns the stale scan into a pass', () => {
     expect(byResource(evaluate('inspector2.coverage', coverageEvidence, { maxScanAgeDays: 120 }))[instanceArn('i-0aaaaaaaaaaaaaaa5')].status).toBe('pass');
+  });
+
+  // QSA (5.2.3 "components not considered at risk from malware are re-evaluated periodically"): every component Inspector
+  // does not scan FAILED 5.2.3, which asks only that the components judged not at risk be listed and evaluated. Under
+  // 5.2.3 the unscanned components are compared with the entity's list (notAtRiskComponents).
+  describe('PCI DSS 5.2.3: the unscanned components are compared with the entity’s not-at-risk list, never failed', () => {
+    const UNSCANNED = [instanceArn('i-0aaaaaaaaaaaaaaa2'), instanceArn('i-0aaaaaaaaaaaaaaa3'), instanceArn('i-0aaaaaaaaaaaaaaa4'), instanceArn('i-0aaaaaaaaaaaaaaa5'), repoArn('batch-tools'), fnArn('legacy')];
+    const statuses = (rs: ResourceResult[]) => Object.fromEntries(rs.map((r) => [r.resource, r.status]));
+    const list = (notAtRiskComponents: string[]) => ({ collectedAt: COLLECTED_AT, parameterOverrides: { 'pci-dss-4.0.1': { '5.2.3': { notAtRiskComponents } } } });
+
+    it('no list declared: each unscanned component needs review, naming that no list is declared; scanned ones are not compared; 6.3.2 and 11.3.1.x as before', async () => {
+      const judged = await judgedByCatalogs('inspector2.coverage', coverageEvidence, { collectedAt: COLLECTED_AT });
+      const r = byResource(judged('5.2.3').findings);
+      expect(judged('5.2.3').status).toBe('needs-review');
+      expect(Object.values(r).filter((x) => x.status === 'fail')).toEqual([]);
+      for (const arn of UNSCANNED) expect(r[arn], arn).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no list of components judged not at risk from malware is declared (notAtRiskComponents, set by the catalog default for 5.2.3') });
+      expect(r[instanceArn('i-0aaaaaaaaaaaaaaa3')].reason).toContain('5.2.3: not shown covered by Amazon Inspector scanning (vulnerable packages, not malware');
+      for (const arn of [instanceArn('i-0aaaaaaaaaaaaaaa1'), repoArn('payments-api'), fnArn('checkout')]) expect(r[arn].status, arn).toBe('not-applicable');
+      // Elsewhere the check judges as before: an unscanned component fails.
+      for (const id of ['6.3.2', '11.3.1.2']) expect(statuses(judged(id).findings), id).toEqual(statuses(evaluate('inspector2.coverage', coverageEvidence)));
+    });
+
+    it('on the list (by tag, id, name or ARN): agrees with it, its periodic evaluation not shown; not on it: needs review; all listed: the AWS part agrees', async () => {
+      const some = await judgedByCatalogs('inspector2.coverage', coverageEvidence, list(['tag:Name=unmanaged', 'i-0aaaaaaaaaaaaaaa3', 'batch-tools', fnArn('legacy')]));
+      const r = byResource(some('5.2.3').findings);
+      expect(UNSCANNED.map((arn) => r[arn].status)).toEqual(['pass', 'pass', 'needs-review', 'needs-review', 'pass', 'pass']);
+      expect(r[instanceArn('i-0aaaaaaaaaaaaaaa2')].reason).toContain('(entry "tag:Name=unmanaged" of notAtRiskComponents, set by the organisation\'s configuration (parameters.pci-dss-4.0.1."5.2.3".notAtRiskComponents)): the list and the evidence agree; this evidence does not show the periodic evaluation of it, which the assessor examines');
+      expect(r[instanceArn('i-0aaaaaaaaaaaaaaa5')].reason).toContain('beyond 30 days');
+      expect(r[instanceArn('i-0aaaaaaaaaaaaaaa5')].reason).toContain('not on the not-at-risk list (4 entries of notAtRiskComponents, set by the organisation\'s configuration');
+      expect(some('5.2.3').status).toBe('needs-review');
+      const all = await judgedByCatalogs('inspector2.coverage', coverageEvidence, list(['tag:Name=unmanaged', 'i-0aaaaaaaaaaaaaaa3', 'i-0aaaaaaaaaaaaaaa4', instanceArn('i-0aaaaaaaaaaaaaaa5'), 'batch-tools', 'legacy']));
+      expect(UNSCANNED.map((arn) => byResource(all('5.2.3').findings)[arn].status)).toEqual(UNSCANNED.map(() => 'pass'));
+      // Nothing to review in this check's evidence: 5.2.3 waits only for its other check, absent from this run.
+      expect(all('5.2.3')).toMatchObject({ status: 'not-collected', gaps: [expect.objectContaining({ queryId: 'guardduty.runtime-coverage' })] });
+    });
   });
 });
 
