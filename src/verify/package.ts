@@ -953,8 +953,15 @@ function resultsLines(v: PackageVerification): string[] {
   const by = r.builtBy ? `built by ${r.builtBy.name} ${r.builtBy.version}` : `built by ${v.manifest?.tool.name ?? 'an unknown tool'} ${v.manifest?.tool.version ?? ''}`.trimEnd();
   lines.push(`  results recompute (${by}; recomputed by ${r.recomputedBy.name} ${r.recomputedBy.version}):`);
   for (const n of r.notes) lines.push(`    note: ${n}`);
-  if (r.ran && !r.problems.length) lines.push(`    ${r.compared.join(', ')}: the same as re-derived from the package's sealed evidence with the evaluation inputs manifest.json records (the OSCAL, report and HTML views are not compared)`);
-  else if (r.ran) lines.push(`    ${r.problems.length} difference(s) between the package's results and those re-derived from its sealed evidence: listed below`);
+  const absent = r.notInPackage?.length ? `not in this package's summary (written by an earlier build), so not compared: summary.json ${r.notInPackage.join(', ')}` : '';
+  if (r.ran && !r.problems.length && absent) {
+    lines.push(`    ${r.compared.join(', ')}: identical except fields not in this package: every value both have is the same as re-derived from the package's sealed evidence with the evaluation inputs manifest.json records (the OSCAL, report and HTML views are not compared)`);
+    lines.push(`    ${absent}`);
+  } else if (r.ran && !r.problems.length) lines.push(`    ${r.compared.join(', ')}: the same as re-derived from the package's sealed evidence with the evaluation inputs manifest.json records (the OSCAL, report and HTML views are not compared)`);
+  else if (r.ran) {
+    lines.push(`    ${r.problems.length} difference(s) between the package's results and those re-derived from its sealed evidence: listed below`);
+    if (absent) lines.push(`    ${absent}`);
+  }
   else if (r.problems.length) lines.push('    not recomputed: listed below');
   return lines;
 }
