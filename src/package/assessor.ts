@@ -39,7 +39,23 @@ export interface AssessorResults {
 }
 
 /** summary.json: the numbers on the cover, for dashboards. */
+/**
+ * The revision of summary.json's fields this version writes (`summaryRevision`). Raise it whenever a field is added,
+ * and list the field in SUMMARY_FIELDS_SINCE with the new revision: `verify --recompute` then knows a package written
+ * by an earlier revision lacks that field and says so instead of calling the package different. Packages written
+ * before the revision was recorded have none (their fields are not known: recompute names every field they lack).
+ */
+export const SUMMARY_REVISION = 1;
+
+/**
+ * summary.json fields added after revision 1, by dotted path (`*` for any framework or account key), with the
+ * revision that added each. Empty: revision 1 is the first recorded.
+ */
+export const SUMMARY_FIELDS_SINCE: Readonly<Record<string, number>> = {};
+
 export interface PackageSummaryJson {
+  /** SUMMARY_REVISION of the build that wrote it; absent in packages built before it was recorded. */
+  summaryRevision?: number;
   organisation: string;
   /** Accounts collected in the period (the runs held name them) but not in this package (`package --accounts`); empty: none. */
   accountsLeftOut: string[];
@@ -288,6 +304,7 @@ export function assessorResults(input: AssessorInput): AssessorResults {
   const daysWithRun = runDays.size;
   const datesWithoutRun = input.timeline.days.filter((d) => !runDays.has(d));
   const summary: PackageSummaryJson = {
+    summaryRevision: SUMMARY_REVISION,
     organisation: input.organization,
     accountsLeftOut: input.accountsLeftOut ?? [],
     scope: Object.fromEntries(

@@ -50,6 +50,7 @@ import { TimelineBuilder, loadVerifiedBody } from './timeline.js';
 import type { EvidenceBody } from '../evidence/record.js';
 import type { RunManifest } from '../evidence/manifest.js';
 import { bodyOrigin, EndpointTally, type BodyOrigin } from '../evidence/endpoint-origin.js';
+import { queryEndpointServices } from '../queries/endpoint-services.js';
 import { EventWindows } from './event-windows.js';
 import { addRunWindows, applyUnsearched, eventSearchCoverage } from './event-coverage.js';
 import { verifyGuide } from './verify-guide.js';
@@ -500,7 +501,7 @@ async function tallyEndpoints(tally: EndpointTally, originOf: Map<string, BodyOr
     Array.from({ length: Math.min(ORIGIN_READ_CONCURRENCY, unread.length) }, async () => {
       while (next < unread.length) {
         const sha = unread[next++];
-        const o = bodyOrigin(await load(sha));
+        const o = bodyOrigin(await load(sha), queryEndpointServices);
         // Bodies of a run mostly share one origin and caller: one object each, however many bodies.
         const key = JSON.stringify(o);
         originOf.set(sha, shared.get(key) ?? (shared.size < 1024 ? (shared.set(key, o), o) : o));

@@ -216,7 +216,7 @@ function bands(model: PackageModel): string {
   }
   const ep = model.assessor.summary.endpoints;
   if (ep?.notAwsRecords) {
-    out += `<div class="band sim" role="alert"><strong>EVIDENCE NOT FROM AWS ENDPOINTS</strong> ${ep.notAwsRecords} of ${ep.records} collection records were collected from <span class="mono">${ep.notAws.map((n) => esc(n.origin)).join(', ')}</span>, not AWS service endpoints: not AWS's record.</div>\n`;
+    out += `<div class="band sim" role="alert"><strong>EVIDENCE NOT FROM AWS ENDPOINTS</strong> ${ep.notAwsRecords} of ${ep.records} collection records were collected from <span class="mono">${[...new Set(ep.notAws.map((n) => n.origin))].map(esc).join(', ')}</span>, not AWS service endpoints of their query's service: not AWS's record.</div>\n`;
   }
   if (ep?.callerMismatch.length) {
     out += `<div class="band keys" role="alert"><strong>COLLECTED BY A CALLER OF ANOTHER ACCOUNT</strong> ${ep.callerMismatch.reduce((n, m) => n + m.records, 0)} collection record(s): <span class="mono">${ep.callerMismatch.map((m) => `${esc(m.callerArn)} for ${esc(m.accountId)}`).join('; ')}</span>.</div>\n`;

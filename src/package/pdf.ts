@@ -458,8 +458,10 @@ function coverBands(doc: Doc, model: PackageModel): void {
     doc.y = y + height + 10;
   };
   const ep = model.assessor.summary.endpoints;
+  // An origin is listed once per why (another service's endpoint for one query, say): named once here.
+  const notAwsOrigins = [...new Set(ep?.notAws.map((n) => n.origin) ?? [])];
   const notAws = ep?.notAwsRecords
-    ? `EVIDENCE NOT FROM AWS ENDPOINTS \u2014 ${ep.notAwsRecords} of ${ep.records} collection records were collected from ${ep.notAws.slice(0, 2).map((n) => n.origin).join(', ')}${ep.notAws.length > 2 ? ` and ${ep.notAws.length - 2} more` : ''}: not AWS's record`
+    ? `EVIDENCE NOT FROM AWS ENDPOINTS \u2014 ${ep.notAwsRecords} of ${ep.records} collection records were collected from ${notAwsOrigins.slice(0, 2).join(', ')}${notAwsOrigins.length > 2 ? ` and ${notAwsOrigins.length - 2} more` : ''}: not AWS's record`
     : '';
   if (model.simulated) {
     // A simulated package says where its evidence came from in the same band (the demo's cover has room for no more).
@@ -1269,7 +1271,7 @@ function methodSection(doc: Doc, model: PackageModel): void {
   const ep = model.assessor.summary.endpoints;
   if (ep) {
     subheading(doc, 'Where the evidence came from');
-    para(doc, `Every evidence body records the origin of the endpoint its API calls went to and the caller of the session (sts:GetCallerIdentity). ${describeEndpoints(ep)} An origin is counted as an AWS service endpoint when it is https on a service endpoint name of an AWS partition; that is the address the collector called, not proof of who answered.`);
+    para(doc, `Every evidence body records the origin of the endpoint its API calls went to and the caller of the session (sts:GetCallerIdentity). ${describeEndpoints(ep)} An origin is counted as an AWS service endpoint when it is https on a service endpoint name of an AWS partition, of a service the body's query calls; that is the address the collector called, not proof of who answered.`);
     if (ep.notAws.length) table(doc, [{ header: 'Origin', width: 170, mono: true }, { header: 'Why not AWS', width: 170 }, { header: 'Records', width: 50 }, { header: 'Runs', width: CONTENT_W - 390 }], ep.notAws.slice(0, 50).map((n) => [n.origin, n.why, String(n.records), `${n.runs.length}: ${n.runs.slice(0, 3).join(', ')}${n.runs.length > 3 ? ', ...' : ''}`]), { size: MIN_PT });
   }
   const entities = model.assessor.scope.filter((s) => s.entity);

@@ -15,6 +15,7 @@ import { DEFAULT_UNZIP_LIMITS, UntrustedSizesError, extractPackageZip, type Unzi
 import { nonCanonicalPackageManifest, nonCanonicalRunManifest } from './canonical-check.js';
 import type { RecomputeOptions, RecomputeReport } from './recompute.js';
 import { EndpointTally, bodyOrigin, type BodyOrigin, type EndpointSummary } from '../evidence/endpoint-origin.js';
+import { queryEndpointServices } from '../queries/endpoint-services.js';
 
 export interface VerificationProblem {
   /** Package path of the file (or `runs/<id>` folder) the problem is about. */
@@ -77,7 +78,7 @@ export interface PackageVerification {
   checked: { files: number; runs: number; records: number; chainLinks: number; bodies: number };
   /**
    * The collection records of the package's accounts by the endpoint origin and caller their bodies record (provenance),
-   * read from the bodies themselves (not from summary.json). Origins that are not AWS service endpoints, callers of
+   * read from the bodies themselves (not from summary.json). Origins that are not AWS service endpoints of their query's service, callers of
    * another account and bodies without provenance are shown as warnings; the verdict does not change (the package says so).
    */
   endpoints?: EndpointSummary;
@@ -401,7 +402,7 @@ async function endpointOrigins({ present, abs, shaAt, fail }: PackageFolder, run
         const i = present.get(evidencePath(rec.sha256));
         if (i !== undefined && shaAt(i) === rec.sha256) {
           try {
-            o = bodyOrigin(JSON.parse(await readFile(abs(evidencePath(rec.sha256)), 'utf8')) as Parameters<typeof bodyOrigin>[0]);
+            o = bodyOrigin(JSON.parse(await readFile(abs(evidencePath(rec.sha256)), 'utf8')) as Parameters<typeof bodyOrigin>[0], queryEndpointServices);
           } catch (err) {
             // Its hash checks out, so the body is what the run sealed, and an evidence body evidence-locker writes
             // always reads: counting it nowhere would let "all records went to AWS" cover it.
@@ -422,13 +423,13 @@ function endpointLines(e: EndpointSummary | undefined): string[] {
   if (!e) return [];
   const lines: string[] = [];
   for (const n of e.notAws) {
-    lines.push(`WARNING (evidence origin): ${n.records} of ${e.records} collection records were collected from ${n.origin} (${n.why}), not an AWS service endpoint, in ${n.runs.length} run(s) (${n.runs.slice(0, 3).join(', ')}${n.runs.length > 3 ? ', ...' : ''}): they are not AWS's record`);
+    lines.push(`WARNING (evidence origin): ${n.records} of ${e.records} collection records were collected from ${n.origin} (${n.why}), not an AWS service endpoint of their query's service, in ${n.runs.length} run(s) (${n.runs.slice(0, 3).join(', ')}${n.runs.length > 3 ? ', ...' : ''}): they are not AWS's record`);
   }
   for (const m of e.callerMismatch) {
     lines.push(`WARNING (evidence origin): ${m.records} collection record(s) of account ${m.accountId} were collected by ${m.callerArn}, a caller of another account, in ${m.runs.length} run(s) (${m.runs.slice(0, 3).join(', ')}${m.runs.length > 3 ? ', ...' : ''})`);
   }
   if (e.notRecorded) lines.push(`WARNING (evidence origin): ${e.notRecorded} of ${e.records} collection records carry no provenance (sealed before it was recorded): which endpoint they came from cannot be told`);
-  if (e.records && e.aws === e.records) lines.push(`  evidence origin: all ${e.records} collection records went to AWS service endpoints (the address called, from each body's provenance; it does not show who answered)`);
+  if (e.records && e.aws === e.records) lines.push(`  evidence origin: all ${e.records} collection records went to AWS service endpoints of their query's service (the address called, from each body's provenance; it does not show who answered)`);
   return lines;
 }
 
@@ -953,8 +954,15 @@ function resultsLines(v: PackageVerification): string[] {
   const by = r.builtBy ? `built by ${r.builtBy.name} ${r.builtBy.version}` : `built by ${v.manifest?.tool.name ?? 'an unknown tool'} ${v.manifest?.tool.version ?? ''}`.trimEnd();
   lines.push(`  results recompute (${by}; recomputed by ${r.recomputedBy.name} ${r.recomputedBy.version}):`);
   for (const n of r.notes) lines.push(`    note: ${n}`);
-  if (r.ran && !r.problems.length) lines.push(`    ${r.compared.join(', ')}: the same as re-derived from the package's sealed evidence with the evaluation inputs manifest.json records (the OSCAL, report and HTML views are not compared)`);
-  else if (r.ran) lines.push(`    ${r.problems.length} difference(s) between the package's results and those re-derived from its sealed evidence: listed below`);
+  const absent = r.notInPackage?.length ? `not in this package's summary (written by an earlier build), so not compared: summary.json ${r.notInPackage.join(', ')}` : '';
+  if (r.ran && !r.problems.length && absent) {
+    lines.push(`    ${r.compared.join(', ')}: identical except fields not in this package: every value both have is the same as re-derived from the package's sealed evidence with the evaluation inputs manifest.json records (the OSCAL, report and HTML views are not compared)`);
+    lines.push(`    ${absent}`);
+  } else if (r.ran && !r.problems.length) lines.push(`    ${r.compared.join(', ')}: the same as re-derived from the package's sealed evidence with the evaluation inputs manifest.json records (the OSCAL, report and HTML views are not compared)`);
+  else if (r.ran) {
+    lines.push(`    ${r.problems.length} difference(s) between the package's results and those re-derived from its sealed evidence: listed below`);
+    if (absent) lines.push(`    ${absent}`);
+  }
   else if (r.problems.length) lines.push('    not recomputed: listed below');
   return lines;
 }

@@ -13,6 +13,7 @@ import { ProcedureMapSchema, loadProcedureMap, type ProcedureMap } from '../cont
 import type { ExceptionEntry } from '../package/exceptions.js';
 import type { Config } from '../config/schema.js';
 import { computePackageResults, inputSha256, RECOMPUTED_FILES } from '../package/build.js';
+import { SUMMARY_FIELDS_SINCE, SUMMARY_REVISION } from '../package/assessor.js';
 import { PACKAGE_FILES, type PackageManifest } from '../package/manifest.js';
 import type { ManifestSigner } from '../seal/signer.js';
 import { trustPolicy } from '../seal/trust.js';
@@ -39,6 +40,12 @@ export interface RecomputeReport {
   problems: VerificationProblem[];
   /** What the assessor should know about the comparison (another tool version, inputs of this version used). */
   notes: string[];
+  /**
+   * summary.json fields (dotted paths) the recomputed summary has and the package's lacks because an earlier build
+   * wrote it: one that recorded no `summaryRevision`, or a revision before the field was added. Not compared and not a
+   * difference; every field both have is. Absent: none.
+   */
+  notInPackage?: string[];
 }
 
 /** Most differences named per file; the count of the rest is given. */
@@ -224,6 +231,7 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
   }
 
   const compared: string[] = [];
+  const notInPackage: string[] = [];
   for (const path of RECOMPUTED_FILES) {
     const expected = recomputed.get(path);
     if (!expected) continue;
@@ -238,13 +246,20 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
     if (actual.equals(expected)) continue;
     // JSON: the same values in another key order are the same results (the recorded scope is canonical JSON, key order not kept).
     if (path === PACKAGE_FILES.summary && sameJson(actual, expected)) continue;
-    const found = path === PACKAGE_FILES.summary ? summaryDifferences(actual, expected) : csvDifferences(actual, expected);
+    let found: string[];
+    if (path === PACKAGE_FILES.summary) {
+      const summary = summaryDifferences(actual, expected);
+      notInPackage.push(...summary.notInPackage);
+      notes.push(...summary.notes);
+      if (summary.same) continue;
+      found = summary.differences;
+    } else found = csvDifferences(actual, expected);
     const shown = found.slice(0, MAX_PER_FILE);
     for (const message of shown) problems.push({ path, message: `${message} (recomputed from the sealed evidence${sameVersion ? '' : ` by ${recomputedBy.name} ${recomputedBy.version}`})` });
     if (found.length > MAX_PER_FILE) problems.push({ path, message: `and ${found.length - MAX_PER_FILE} more difference(s) from the recomputed results` });
     if (!found.length) problems.push({ path, message: 'differs from the results recomputed from the sealed evidence (same rows and values; layout or bytes differ)' });
   }
-  return { ran: true, builtBy, recomputedBy, compared, problems, notes };
+  return { ran: true, builtBy, recomputedBy, compared, problems, notes, ...(notInPackage.length ? { notInPackage } : {}) };
 }
 
 /** Columns that identify a row of a result CSV, in the order they are named. */
@@ -298,9 +313,14 @@ function sameJson(a: Buffer, b: Buffer): boolean {
   }
 }
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 function flatten(v: unknown, prefix: string, out: Map<string, string>): void {
-  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) flatten(x, prefix ? `${prefix}.${k}` : k, out);
+  // An empty object is a value of its own: `{}` in one and nothing in the other is a difference.
+  if (isRecord(v) && Object.keys(v).length) {
+    for (const [k, x] of Object.entries(v)) flatten(x, prefix ? `${prefix}.${k}` : k, out);
   } else out.set(prefix, v === undefined ? 'undefined' : canonicalJson(v));
 }
 
@@ -309,20 +329,64 @@ function clipJson(v: string | undefined): string {
   return v.length > 200 ? `${v.slice(0, 197)}...` : v;
 }
 
-/** Differences of summary.json by field path (statusCounts.<framework>.fail, failingResults, ...), with both values. */
-function summaryDifferences(actualBytes: Buffer, expectedBytes: Buffer): string[] {
+/** The revision that added a summary.json field (SUMMARY_FIELDS_SINCE, `*` matching any one key), or 1. */
+function fieldSince(path: string): number {
+  const parts = path.split('.');
+  for (const [field, revision] of Object.entries(SUMMARY_FIELDS_SINCE)) {
+    const f = field.split('.');
+    if (f.length === parts.length && f.every((x, i) => x === '*' || x === parts[i])) return revision;
+  }
+  return 1;
+}
+
+/**
+ * `expected` without the fields the package's summary lacks (at the first level it lacks them) that `excused` lets
+ * go, each path added to `dropped`; every other field is kept for the comparison.
+ */
+function withoutAbsent(actual: unknown, expected: unknown, prefix: string, excused: (path: string) => boolean, dropped: string[]): unknown {
+  if (!isRecord(actual) || !isRecord(expected)) return expected;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(expected)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (!Object.prototype.hasOwnProperty.call(actual, k) && excused(path)) dropped.push(path);
+    else out[k] = withoutAbsent(actual[k], v, path, excused, dropped);
+  }
+  return out;
+}
+
+/**
+ * Differences of summary.json by field path (statusCounts.<framework>.fail, failingResults, ...), with both values.
+ * A field the package lacks and the recomputation has is not one when an earlier build wrote the package's summary
+ * (no `summaryRevision`, or one before SUMMARY_FIELDS_SINCE says the field was added): it is named in `notInPackage`.
+ * Every field both have must match; a field only the package has is a difference.
+ */
+function summaryDifferences(actualBytes: Buffer, expectedBytes: Buffer): { same: boolean; differences: string[]; notInPackage: string[]; notes: string[] } {
   let actual: unknown;
   try {
     actual = JSON.parse(actualBytes.toString('utf8'));
   } catch {
-    return ['not JSON'];
+    return { same: false, differences: ['not JSON'], notInPackage: [], notes: [] };
   }
+  let expected = JSON.parse(expectedBytes.toString('utf8')) as unknown;
+  const notes: string[] = [];
+  const stated = isRecord(actual) ? actual.summaryRevision : undefined;
+  const revision = typeof stated === 'number' && Number.isInteger(stated) && stated >= 1 ? stated : undefined;
+  if (revision !== undefined && revision < SUMMARY_REVISION && isRecord(expected)) {
+    // The revision the package's build wrote is the package's, not a difference of results.
+    notes.push(`summary.json is of revision ${revision} (${TOOL_NAME} ${TOOL_VERSION} writes ${SUMMARY_REVISION}): fields added since are not in it`);
+    expected = { ...expected, summaryRevision: revision };
+  }
+  if (revision !== undefined && revision > SUMMARY_REVISION) notes.push(`summary.json is of revision ${revision}, later than ${TOOL_NAME} ${TOOL_VERSION} writes (${SUMMARY_REVISION}): recompute with the version that built the package`);
+  if (revision === undefined && isRecord(actual) && 'summaryRevision' in actual) notes.push(`summary.json records summaryRevision ${clipJson(canonicalJson(stated))}, not a revision`);
+  const notInPackage: string[] = [];
+  const compared = withoutAbsent(actual, expected, '', (path) => revision === undefined || fieldSince(path) > revision, notInPackage);
+  if (canonicalJson(actual) === canonicalJson(compared)) return { same: true, differences: [], notInPackage, notes };
   const a = new Map<string, string>();
   const e = new Map<string, string>();
   flatten(actual, '', a);
-  flatten(JSON.parse(expectedBytes.toString('utf8')), '', e);
+  flatten(compared, '', e);
   const out: string[] = [];
   for (const [k, v] of e) if (a.get(k) !== v) out.push(`${k} is ${clipJson(a.get(k))} in the package, ${clipJson(v)} recomputed`);
   for (const k of a.keys()) if (!e.has(k)) out.push(`${k} is ${clipJson(a.get(k))} in the package, absent recomputed`);
-  return out;
+  return { same: false, differences: out, notInPackage, notes };
 }

@@ -39,10 +39,10 @@ describe('evidence collected from an endpoint that is not AWS', () => {
   let b: Awaited<ReturnType<typeof build>>;
   beforeAll(async () => {
     b = await build([
-      { day: '2026-03-01', encrypted: both, provenance: true, endpoint: 'https://config.us-east-1.amazonaws.com', callerArn: own },
+      { day: '2026-03-01', encrypted: both, provenance: true, callerArn: own },
       // The attacker's day: collection redirected to a server of theirs on loopback.
       { day: '2026-03-02', encrypted: both, provenance: true, endpoint: 'http://127.0.0.1:4566', callerArn: own },
-      { day: '2026-03-03', encrypted: both, provenance: true, endpoint: 'https://config.us-east-1.amazonaws.com', callerArn: own },
+      { day: '2026-03-03', encrypted: both, provenance: true, callerArn: own },
     ]);
   });
 
@@ -61,13 +61,13 @@ describe('evidence collected from an endpoint that is not AWS', () => {
     expect(b.cover).toContain('4 of 12 collection records were collected from http://127.0.0.1:4566');
     expect(b.pdf).toContain('Where the evidence came from');
     expect(b.html).toContain('EVIDENCE NOT FROM AWS ENDPOINTS');
-    expect(b.html).toContain('4 of 12 collection records were collected from endpoints that are not AWS service endpoints');
+    expect(b.html).toContain("4 of 12 collection records were collected from endpoints that are not AWS service endpoints of their query's service");
   });
 
   it('verify stays VALID but warns, naming the origin and the count, and never calls the evidence AWS\'s', () => {
     expect(b.v.ok).toBe(true);
     expect(b.v.endpoints?.notAwsRecords).toBe(4);
-    expect(b.out).toContain('WARNING (evidence origin): 4 of 12 collection records were collected from http://127.0.0.1:4566 (http, not https), not an AWS service endpoint, in 1 run(s)');
+    expect(b.out).toContain('WARNING (evidence origin): 4 of 12 collection records were collected from http://127.0.0.1:4566 (http, not https), not an AWS service endpoint of their query\'s service, in 1 run(s)');
     expect(b.out).toMatch(/VALID: every hash, signature and chain link checks out \(EVIDENCE NOT FROM AWS ENDPOINTS: 4 of 12 collection records, see above\)/);
     expect(b.out).not.toContain('went to AWS service endpoints');
   });
@@ -75,18 +75,43 @@ describe('evidence collected from an endpoint that is not AWS', () => {
 
 describe('evidence collected from AWS service endpoints', () => {
   it('gets no band and no warning, and says what the origin does not show', async () => {
-    const b = await build([1, 2, 3].map((n) => ({ day: `2026-03-0${n}`, encrypted: both, provenance: true, endpoint: 'https://config.us-east-1.amazonaws.com', callerArn: own })));
+    const b = await build([1, 2, 3].map((n) => ({ day: `2026-03-0${n}`, encrypted: both, provenance: true, callerArn: own })));
     expect(b.summary.endpoints).toEqual({ records: 12, aws: 12, notAws: [], notAwsRecords: 0, noEndpoint: 0, notRecorded: 0, callerMismatch: [] });
     expect(b.cover).not.toContain('NOT FROM AWS');
     expect(b.html).not.toContain('EVIDENCE NOT FROM AWS ENDPOINTS');
     expect(b.out).not.toContain('WARNING (evidence origin)');
-    expect(b.out).toContain('evidence origin: all 12 collection records went to AWS service endpoints (the address called, from each body\'s provenance; it does not show who answered)');
+    expect(b.out).toContain('evidence origin: all 12 collection records went to AWS service endpoints of their query\'s service (the address called, from each body\'s provenance; it does not show who answered)');
+  });
+});
+
+describe('evidence collected from the AWS endpoint of another service than its query calls', () => {
+  it('is counted as not from its query\'s service endpoint in summary.json, on the cover, in index.html and by verify', async () => {
+    // Day 2: every body recorded against KMS's endpoint (AWS_ENDPOINT_URL_S3 / _CLOUDTRAIL pointed at it). Before, an
+    // AWS-shaped host of any service passed as AWS: all 12 records counted as AWS's record.
+    const b = await build([1, 2, 3].map((n) => ({ day: `2026-03-0${n}`, encrypted: both, provenance: true, callerArn: own, ...(n === 2 ? { endpoint: 'https://kms.us-east-1.amazonaws.com' } : {}) })));
+    const e = b.summary.endpoints;
+    expect(e).toMatchObject({ records: 12, aws: 8, notAwsRecords: 4 });
+    const day2 = [expect.stringMatching(/^20260302T/)];
+    expect(e.notAws).toEqual([
+      { origin: 'https://kms.us-east-1.amazonaws.com', why: 'the AWS endpoint of kms, not of the service its recorded operations call (cloudtrail; query test.trails is not one this version has)', records: 2, runs: day2 },
+      { origin: 'https://kms.us-east-1.amazonaws.com', why: 'the AWS endpoint of kms, not of the services its recorded operations call (s3, s3-control; query test.bucket-encryption is not one this version has)', records: 2, runs: day2 },
+    ]);
+    // The PDF's lines may break after a hyphen of a host name.
+    const joined = (t: string) => t.replace(/-\s+/g, '-');
+    expect(b.cover).toContain('EVIDENCE NOT FROM AWS ENDPOINTS');
+    expect(joined(b.cover)).toContain('4 of 12 collection records were collected from https://kms.us-east-1.amazonaws.com: not AWS\'s record');
+    expect(joined(b.pdf)).toContain('https://kms.us-east-1.amazonaws.com: the AWS endpoint of kms, not of the services its recorded operations call (s3, s3-control; query test.bucket-encryption is not one this version has)');
+    expect(b.html).toContain('EVIDENCE NOT FROM AWS ENDPOINTS');
+    expect(b.v.ok).toBe(true);
+    expect(b.v.endpoints?.notAws).toEqual(e.notAws);
+    expect(b.out).toContain('WARNING (evidence origin): 2 of 12 collection records were collected from https://kms.us-east-1.amazonaws.com (the AWS endpoint of kms, not of the services its recorded operations call (s3, s3-control; query test.bucket-encryption is not one this version has)), not an AWS service endpoint of their query\'s service, in 1 run(s)');
+    expect(b.out).toMatch(/VALID: every hash, signature and chain link checks out \(EVIDENCE NOT FROM AWS ENDPOINTS: 4 of 12 collection records, see above\)/);
   });
 });
 
 describe('a caller of another account', () => {
   it('is flagged in summary.json, on the cover and by verify', async () => {
-    const b = await build([1, 2, 3].map((n) => ({ day: `2026-03-0${n}`, encrypted: both, provenance: true, endpoint: 'https://config.us-east-1.amazonaws.com', callerArn: (a: string) => (n === 2 && a === ACCOUNTS[1] ? own('999999999999') : own(a)) })));
+    const b = await build([1, 2, 3].map((n) => ({ day: `2026-03-0${n}`, encrypted: both, provenance: true, callerArn: (a: string) => (n === 2 && a === ACCOUNTS[1] ? own('999999999999') : own(a)) })));
     expect(b.summary.endpoints.callerMismatch).toEqual([{ accountId: ACCOUNTS[1], callerArn: own('999999999999'), records: 2, runs: [expect.stringMatching(/^20260302T/)] }]);
     expect(b.summary.endpoints.notAwsRecords).toBe(0);
     expect(b.cover).toContain('COLLECTED BY A CALLER OF ANOTHER ACCOUNT');

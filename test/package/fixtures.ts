@@ -123,7 +123,7 @@ export interface FixtureDay {
   simulated?: boolean;
   /** Bodies carry provenance as the collector writes it: AWS request ids and response dates of their own day. */
   provenance?: boolean;
-  /** With `provenance`: the endpoint origin the bodies record (default `https://s3.us-east-1.amazonaws.com`) and the caller (default none). */
+  /** With `provenance`: the endpoint origin every body records (default: its own service's, `https://s3.us-east-1.amazonaws.com` or `https://cloudtrail.us-east-1.amazonaws.com`) and the caller (default none). */
   endpoint?: string;
   callerArn?: (accountId: string) => string;
   /** Sealed on `day` as `backfill` seals a reconstruction of this earlier day (chain `backfill`). */
@@ -160,7 +160,7 @@ export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?
     const accounts = Object.keys(d.encrypted).sort();
     for (const acct of accounts) {
       const add = async (plain: EvidenceBody) => {
-        const b: EvidenceBody = d.provenance ? { ...plain, provenance: { endpoint: d.endpoint ?? 'https://s3.us-east-1.amazonaws.com', callerArn: d.callerArn?.(acct) ?? null, requestIds: [`req-${d.day}-${hour}-${acct}-${plain.queryId}`], responseDates: [`${d.day}T${hour}:00:04.000Z`], tool: { name: 'evidence-locker', version: 'test' }, sdkVersion: 'aws-sdk-js-v3/test' } } : plain;
+        const b: EvidenceBody = d.provenance ? { ...plain, provenance: { endpoint: d.endpoint ?? `https://${plain.queryId === 'test.trails' ? 'cloudtrail' : 's3'}.us-east-1.amazonaws.com`, callerArn: d.callerArn?.(acct) ?? null, requestIds: [`req-${d.day}-${hour}-${acct}-${plain.queryId}`], responseDates: [`${d.day}T${hour}:00:04.000Z`], tool: { name: 'evidence-locker', version: 'test' }, sdkVersion: 'aws-sdk-js-v3/test' } } : plain;
         const bytes = canonicalBytes(b);
         const sha = sha256Hex(bytes);
         await store.putObject(sha, bytes);

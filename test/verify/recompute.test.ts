@@ -1,19 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPackage } from '../../src/package/build.js';
-import { PackageManifestSchema } from '../../src/package/manifest.js';
+import { PackageManifestSchema, packageManifestBytes } from '../../src/package/manifest.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { trustPolicy } from '../../src/seal/trust.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
-import { formatVerification, verifyPackage } from '../../src/verify/package.js';
+import { formatVerification, verifyPackage, verifyPackageDir } from '../../src/verify/package.js';
 import { recomputePackageDir } from '../../src/verify/recompute.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import type { EvaluateRunInput } from '../../src/evaluate/engine.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, richScenario, sealDays, ACCOUNTS } from '../package/fixtures.js';
+import { resignSums } from '../support/verify-sh.js';
 
 const ACCT = ACCOUNTS[0];
 
@@ -152,6 +153,75 @@ describe('verify --recompute: the results are re-derived from the package\'s own
     const o = await recomputePackageDir(dir, old);
     expect(o.ran).toBe(false);
     expect(o.problems[0].message).toMatch(/records no evaluation inputs .* cannot be re-derived from its evidence/);
+  }, 120_000);
+});
+
+describe('verify --recompute of a package whose summary.json an earlier build of the same version wrote', () => {
+  /**
+   * The package's summary.json as `change` leaves it, with manifest.json's entry for it, manifest.sig and SHA256SUMS
+   * signed again with the package key: what an earlier build (fewer summary fields) or the key's holder leaves.
+   */
+  async function rewriteSummary(dir: string, signer: Parameters<typeof resignSums>[1], change: (s: Record<string, unknown>) => void): Promise<void> {
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown>;
+    change(summary);
+    const bytes = Buffer.from(JSON.stringify(summary, null, 1) + '\n', 'utf8');
+    writeFileSync(join(dir, 'summary.json'), bytes);
+    const m = PackageManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+    const entry = m.files.find((f) => f.path === 'summary.json')!;
+    entry.sha256 = sha256Hex(bytes);
+    entry.size = bytes.length;
+    const manifest = packageManifestBytes(m);
+    writeFileSync(join(dir, 'manifest.json'), manifest);
+    writeFileSync(join(dir, 'manifest.sig'), await signer.sign(manifest));
+    await resignSums(dir, signer);
+  }
+
+  /** An earlier build: no summaryRevision, endpoints or parameterOverrides (the QSA's 0.1.0 package of the last release). */
+  const earlier = (s: Record<string, unknown>) => {
+    delete s.summaryRevision;
+    delete s.endpoints;
+    delete s.parameterOverrides;
+  };
+
+  it('recomputes identical except the fields not in this package: named, not a difference, VALID (exit 0); a changed value of a field both have still fails', async () => {
+    const { signer, pkg } = await failingScene();
+    const fp = await signer.fingerprint();
+    const dir = await unzip((await pkg()).zipPath);
+    await rewriteSummary(dir, signer, earlier);
+    // Before: INVALID, "endpoints.records is (absent) in the package, 6 recomputed" and the like, for a package that is fine.
+    const v = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
+    expect(v.problems).toEqual([]);
+    expect(v.ok).toBe(true);
+    expect(v.recompute?.ran).toBe(true);
+    expect(v.recompute?.notInPackage).toEqual(['summaryRevision', 'parameterOverrides', 'endpoints']);
+    const text = formatVerification(v, 'earlier.zip');
+    expect(text).toContain('controls.csv, findings.csv, testing-procedures.csv, population.csv, summary.json: identical except fields not in this package: every value both have is the same as re-derived');
+    expect(text).toContain("not in this package's summary (written by an earlier build), so not compared: summary.json summaryRevision, parameterOverrides, endpoints");
+    expect(text).toMatch(/\nVALID: /);
+
+    // The same package with a value both have changed: INVALID, naming the field and both values.
+    const failing = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).failingResults as number;
+    await rewriteSummary(dir, signer, (s) => void (s.failingResults = failing + 1));
+    const changed = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
+    expect(changed.ok).toBe(false);
+    expect(changed.problems).toEqual([{ path: 'summary.json', message: `failingResults is ${failing + 1} in the package, ${failing} recomputed (recomputed from the sealed evidence)` }]);
+    expect(formatVerification(changed, 'earlier.zip')).toContain("not in this package's summary (written by an earlier build), so not compared: summary.json summaryRevision, parameterOverrides, endpoints");
+
+    // A field only the package has is a difference too.
+    await rewriteSummary(dir, signer, (s) => void ((s.failingResults = failing), (s.addedByHand = true)));
+    const extra = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
+    expect(extra.problems).toEqual([{ path: 'summary.json', message: 'addedByHand is true in the package, absent recomputed (recomputed from the sealed evidence)' }]);
+  }, 120_000);
+
+  it('a package whose summary.json records this revision and lacks one of its fields differs: that build wrote every field', async () => {
+    const { signer, pkg } = await failingScene();
+    const dir = await unzip((await pkg()).zipPath);
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toMatchObject({ summaryRevision: 1, endpoints: expect.any(Object), parameterOverrides: [] });
+    await rewriteSummary(dir, signer, (s) => void delete s.endpoints);
+    const v = await verifyPackageDir(dir, { expectedKeys: [await signer.fingerprint()], recompute: { evaluate: fixtureEvaluate } });
+    expect(v.ok).toBe(false);
+    expect(v.recompute?.notInPackage).toBeUndefined();
+    expect(v.problems).toContainEqual({ path: 'summary.json', message: expect.stringMatching(/^endpoints\.records is \(absent\) in the package, \d+ recomputed/) });
   }, 120_000);
 });
 
