@@ -11,6 +11,7 @@ import { CHECK_DEFAULT_SOURCE } from '../queries/parameter-source.js';
 export const ORGANISATION_THRESHOLDS: Record<string, Record<string, number>> = {
   'iam.password-policy': { minimumPasswordLength: 1, minimumPasswordReusePrevention: 0 },
   'iam.access-key-age': { maxKeyAgeDays: 1_000_000 },
+  'iam.service-specific-credentials': { maxAgeDays: 1_000_000 },
   'iam.unused-credentials': { maxUnusedDays: 1_000_000 },
   'logs.retention': { minimumRetentionDays: 1 },
   'cloudtrail.log-bucket-retention': { minimumRetentionDays: 1 },

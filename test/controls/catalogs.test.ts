@@ -119,7 +119,7 @@ describe('built-in catalogs', () => {
     expect(hipaa.requirements.find((r) => r.id === '164.308(a)(5)(ii)(D)')!.parameters).toMatchObject({ passwordPolicyChecks: ['length'] });
     expect(q(pci, '8.3.6')).toEqual(['iam.password-policy']);
     expect(q(pci, '8.3.7')).toEqual(['iam.password-policy']);
-    expect(q(pci, '8.3.9')).toEqual(['iam.password-expiry', 'iam.access-key-age']);
+    expect(q(pci, '8.3.9')).toEqual(['iam.password-expiry', 'iam.access-key-age', 'iam.service-specific-credentials']);
     expect(q(pci, '8.2.6')).toEqual(['iam.unused-credentials']);
     for (const id of ['8.4.1', '8.4.2', '8.4.3']) expect(q(pci, id)).toContain('iam.console-mfa');
     expect(q(pci, '5.2.1')).toContain('guardduty.malware-runtime-protection');
@@ -139,8 +139,8 @@ describe('built-in catalogs', () => {
     expect(byId(pci, '8.3.7').parameters).toEqual({ minimumPasswordReusePrevention: 4, passwordPolicyChecks: ['reuse'] });
     expect(byId(pci, '8.2.6').parameters).toEqual({ maxUnusedDays: 90 });
     expect(byId(pci, '10.5.1').parameters).toEqual({ minimumRetentionDays: 365, auditLogGroups: ['*'] });
-    expect(byId(pci, '8.3.9').parameters).toEqual({ maxPasswordAgeDays: 90, maxKeyAgeDays: 90 });
-    expect(byId(pci, '8.6.3').parameters).toEqual({ maxKeyAgeDays: 90, rotationPeriodDays: 90 });
+    expect(byId(pci, '8.3.9').parameters).toEqual({ maxPasswordAgeDays: 90, maxKeyAgeDays: 90, maxAgeDays: 90 });
+    expect(byId(pci, '8.6.3').parameters).toEqual({ maxKeyAgeDays: 90, rotationPeriodDays: 90, maxAgeDays: 90 });
     // the severity cut-off is an organisation choice; the default includes medium findings
     expect(byId(pci, '10.4.1').parameters).toEqual({ lookbackHours: 24, minimumSeverity: 4 });
     // documentation retention, not log retention: no log-retention parameter

@@ -29,6 +29,7 @@ export const FIXED_QUERY_IDS = [
   'iam.password-expiry',
   'iam.root-access-keys',
   'iam.access-key-age',
+  'iam.service-specific-credentials',
   'iam.admin-policies',
   'iam.admin-principals',
   'kms.key-rotation',

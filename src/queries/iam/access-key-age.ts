@@ -1,4 +1,4 @@
-import { defineQuery, toDate, type ResourceResult } from '../types.js';
+import { defineQuery, toDate, type ParameterSpec, type ResourceResult } from '../types.js';
 import {
   CREDENTIAL_REPORT_ACTIONS,
   ROOT_USER,
@@ -15,6 +15,9 @@ import {
   type CredentialReportEvidence,
 } from './credential-report.js';
 
+/** The maximum age of an active long-term credential, shared by iam.service-specific-credentials. */
+export const maxKeyAgeParameter: ParameterSpec = { description: 'Largest age in days of an active access key (PCI DSS 8.3.9 / 8.6.3: 90).', default: 90, looser: 'higher' };
+
 export const accessKeyAge = defineQuery<CredentialReportEvidence>({
   id: 'iam.access-key-age',
   service: 'iam',
@@ -25,7 +28,7 @@ export const accessKeyAge = defineQuery<CredentialReportEvidence>({
   scope: 'global',
   apiCalls: [...CREDENTIAL_REPORT_ACTIONS],
   parameters: {
-    maxKeyAgeDays: { description: 'Largest age in days of an active access key (PCI DSS 8.3.9 / 8.6.3: 90).', default: 90, looser: 'higher' },
+    maxKeyAgeDays: maxKeyAgeParameter,
   },
   collect: (ctx) => collectCredentialReport(ctx),
   evaluate(data, params, ctx) {

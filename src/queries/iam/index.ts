@@ -8,6 +8,7 @@ import { adminPolicies } from './admin-policies.js';
 import { adminPrincipals } from './admin-principals.js';
 import { passwordExpiry } from './password-expiry.js';
 import { loginProfiles } from './login-profiles.js';
+import { serviceSpecificCredentials } from './service-specific-credentials.js';
 
 /** Evidence queries for this service, one module each. */
-export const queries: EvidenceQuery<unknown>[] = [passwordPolicy, consoleMfa, unusedCredentials, rootAccessKeys, accessKeyAge, adminPolicies, adminPrincipals, passwordExpiry, loginProfiles];
+export const queries: EvidenceQuery<unknown>[] = [passwordPolicy, consoleMfa, unusedCredentials, rootAccessKeys, accessKeyAge, adminPolicies, adminPrincipals, passwordExpiry, loginProfiles, serviceSpecificCredentials];

@@ -8,6 +8,9 @@ import {
   GetPolicyVersionCommand,
   ListMFADevicesCommand,
   ListPoliciesCommand,
+  ListSSHPublicKeysCommand,
+  ListServiceSpecificCredentialsCommand,
+  ListUsersCommand,
   ListVirtualMFADevicesCommand,
   type AttachedPolicy,
   type EntityType,
@@ -48,6 +51,27 @@ export interface SimIamUser {
   /** Groups the user belongs to, by name. */
   groups?: string[];
   policies?: SimPrincipalPolicies;
+  /** Service-specific credentials (CodeCommit Git credentials, Amazon Keyspaces, Amazon Bedrock API keys). */
+  serviceCredentials?: SimServiceCredential[];
+  /** SSH public keys uploaded for CodeCommit. */
+  sshKeys?: SimSshKey[];
+}
+
+/** A service-specific credential: a user name and password (or API key) IAM issued for one service. */
+export interface SimServiceCredential {
+  id: string;
+  /** e.g. codecommit.amazonaws.com, cassandra.amazonaws.com, bedrock.amazonaws.com. */
+  service: string;
+  status: 'Active' | 'Inactive';
+  created: Date;
+  /** API keys created with CredentialAgeDays: past it IAM lists the key as Expired. */
+  expires?: Date;
+}
+
+export interface SimSshKey {
+  id: string;
+  status: 'Active' | 'Inactive';
+  uploaded: Date;
 }
 
 export interface SimMfaDevice {
@@ -192,6 +216,44 @@ function mfaDevicesOf(account: SimAccount, u: SimIamUser): { serial: string; dev
     device,
     serial: device.kind === 'virtual' ? `arn:aws:iam::${account.id}:mfa/${device.name}` : device.kind === 'u2f' ? `arn:aws:iam::${account.id}:u2f/user/${u.name}/${device.name}` : device.name,
   }));
+}
+
+/**
+ * The user a per-user IAM call names, or without UserName the IAM user whose credentials signed it (IAM answers a
+ * role's call without UserName with a ValidationError).
+ */
+function namedOrCallingUser(ctx: CallContext, name: string | undefined): SimIamUser {
+  if (name !== undefined) return userByName(ctx, name);
+  const caller = /:user\/(?:.*\/)?([^/]+)$/.exec(ctx.credential.arn)?.[1];
+  if (!caller) throw new SimError('ValidationError', 'Must specify userName when calling with non-User credentials');
+  return userByName(ctx, caller);
+}
+
+const iamPage = (scope: string, marker: string | undefined, maxItems: number | undefined) => ({
+  token: marker,
+  limit: maxItems,
+  defaultLimit: 100,
+  maxLimit: 1000,
+  scope,
+  invalidToken: () => new SimError('InvalidInput', 'Invalid Marker.'),
+  invalidLimit: (n: number) => new SimError('ValidationError', `1 validation error detected: Value '${n}' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000`),
+});
+
+/** ListServiceSpecificCredentials' ServiceSpecificCredentialMetadata, as the API reference documents it. */
+function serviceCredentialMetadata(account: SimAccount, u: SimIamUser, c: SimServiceCredential, now: Date) {
+  const apiKey = c.service === 'bedrock.amazonaws.com' || c.service === 'logs.amazonaws.com';
+  const prefix = c.service === 'bedrock.amazonaws.com' ? 'BedrockAPIKey' : c.service === 'logs.amazonaws.com' ? 'LogsAPIKey' : u.name;
+  return {
+    UserName: u.name,
+    Status: c.expires && c.expires.getTime() <= now.getTime() ? ('Expired' as const) : c.status,
+    ServiceUserName: apiKey ? `${prefix}-${c.id.slice(-4).toLowerCase()}-at-${account.id}` : `${prefix}-at-${account.id}`,
+    // The public portion of an API key: the IAM user name and a suffix with version and creation information.
+    ...(apiKey ? { ServiceCredentialAlias: `${u.name}-v1-${c.created.toISOString().slice(0, 10).replace(/-/g, '')}` } : {}),
+    CreateDate: c.created,
+    ...(c.expires ? { ExpirationDate: c.expires } : {}),
+    ServiceSpecificCredentialId: c.id,
+    ServiceName: c.service,
+  };
 }
 
 function userByName(ctx: CallContext, name: string | undefined): SimIamUser {
@@ -354,6 +416,36 @@ export const iam: SimService = {
         invalidLimit: (n) => new SimError('ValidationError', `1 validation error detected: Value '${n}' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000`),
       });
       return { MFADevices: page.map((d) => ({ UserName: u.name, SerialNumber: d.serial, EnableDate: d.device.enabled })), IsTruncated: nextToken !== undefined, ...(nextToken ? { Marker: nextToken } : {}) };
+    }),
+
+    operation(ListUsersCommand, (input, ctx) => {
+      const prefix = input.PathPrefix ?? '/';
+      const users = state(ctx).users.filter((u) => u.path.startsWith(prefix));
+      const { page, nextToken } = paginate(users, iamPage(`ListUsers/${prefix}`, input.Marker, input.MaxItems));
+      return {
+        // ListUsers returns a subset of a user's attributes: no tags or permissions boundary (the API reference).
+        Users: page.map((u) => ({ Path: u.path, UserName: u.name, UserId: u.userId, Arn: userArn(ctx.account, u), CreateDate: u.created, ...(u.password?.lastUsed ? { PasswordLastUsed: u.password.lastUsed } : {}) })),
+        IsTruncated: nextToken !== undefined,
+        ...(nextToken ? { Marker: nextToken } : {}),
+      };
+    }),
+
+    operation(ListServiceSpecificCredentialsCommand, (input, ctx) => {
+      if (input.AllUsers && input.UserName !== undefined) throw new SimError('InvalidInput', 'AllUsers cannot be specified together with UserName.');
+      const s = state(ctx);
+      const users = input.AllUsers ? s.users : [namedOrCallingUser(ctx, input.UserName)];
+      const known = new Set(['codecommit.amazonaws.com', 'cassandra.amazonaws.com', 'bedrock.amazonaws.com', 'logs.amazonaws.com']);
+      if (input.ServiceName !== undefined && !known.has(input.ServiceName)) throw new SimError('NotSupportedService', `Service ${input.ServiceName} is not supported for service-specific credentials.`, 404);
+      const items = users.flatMap((u) => (u.serviceCredentials ?? []).filter((c) => !input.ServiceName || c.service === input.ServiceName).map((c) => serviceCredentialMetadata(ctx.account, u, c, ctx.now)));
+      const scope = `ListServiceSpecificCredentials/${input.AllUsers ? '*' : users[0].name}/${input.ServiceName ?? ''}`;
+      const { page, nextToken } = paginate(items, iamPage(scope, input.Marker, input.MaxItems));
+      return { ServiceSpecificCredentials: page, IsTruncated: nextToken !== undefined, ...(nextToken ? { Marker: nextToken } : {}) };
+    }),
+
+    operation(ListSSHPublicKeysCommand, (input, ctx) => {
+      const u = namedOrCallingUser(ctx, input.UserName);
+      const { page, nextToken } = paginate(u.sshKeys ?? [], iamPage(`ListSSHPublicKeys/${u.name}`, input.Marker, input.MaxItems));
+      return { SSHPublicKeys: page.map((k) => ({ UserName: u.name, SSHPublicKeyId: k.id, Status: k.status, UploadDate: k.uploaded })), IsTruncated: nextToken !== undefined, ...(nextToken ? { Marker: nextToken } : {}) };
     }),
 
     operation(ListVirtualMFADevicesCommand, (input, ctx) => {

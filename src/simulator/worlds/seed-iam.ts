@@ -47,6 +47,8 @@ const SERVICE_LINKED: [string, string, string][] = [
 ];
 
 const accessKeyId = (account: SimAccount, seed: string) => `AKIA${stableHex(`${account.id}/key/${seed}`, 16).toUpperCase()}`;
+const serviceCredentialId = (account: SimAccount, seed: string) => `ACCA${stableHex(`${account.id}/ssc/${seed}`, 16).toUpperCase()}`;
+const sshKeyId = (account: SimAccount, seed: string) => `APKA${stableHex(`${account.id}/ssh/${seed}`, 16).toUpperCase()}`;
 
 function policy(account: SimAccount, name: string, path: string, created: Date, attachmentCount: number, document: object): SimManagedPolicy {
   return { name, path, policyId: `ANPA${stableHex(`${account.id}/policy/${name}`, 17).toUpperCase()}`, created, attachmentCount, defaultVersionId: 'v1', versions: [{ id: 'v1', created, document }] };
@@ -61,13 +63,13 @@ export function seedIam(account: SimAccount, world: WorldSeedContext): void {
     s.passwordPolicy = { MinimumPasswordLength: 8, RequireSymbols: false, RequireNumbers: true, RequireUppercaseCharacters: true, RequireLowercaseCharacters: true, AllowUsersToChangePassword: true, ExpirePasswords: false, PasswordReusePrevention: 4, HardExpiry: false };
     s.root = { created: ago(2400), mfa: true, accessKeys: [], passwordLastUsed: ago(40) };
     s.users.push(
-      user(account, 'alice.ops', '/', ago(900), { groups: ['Admins'], password: { lastChanged: ago(60), lastUsed: ago(1) }, mfa: true, mfaDevices: [{ kind: 'u2f', name: 'alice-yubikey', enabled: ago(880) }], accessKeys: [{ id: accessKeyId(account, 'alice'), status: 'Active', created: ago(30), lastUsed: { date: ago(1), region: home, service: 'ec2' } }] }),
-      // Console user without MFA.
-      user(account, 'bob.dev', '/', ago(500), { groups: ['Developers'], password: { lastChanged: ago(100), lastUsed: ago(2) } }),
+      user(account, 'alice.ops', '/', ago(900), { groups: ['Admins'], password: { lastChanged: ago(60), lastUsed: ago(1) }, mfa: true, mfaDevices: [{ kind: 'u2f', name: 'alice-yubikey', enabled: ago(880) }], accessKeys: [{ id: accessKeyId(account, 'alice'), status: 'Active', created: ago(30), lastUsed: { date: ago(1), region: home, service: 'ec2' } }], sshKeys: [{ id: sshKeyId(account, 'alice'), status: 'Active', uploaded: ago(45) }] }),
+      // Console user without MFA; a CodeCommit HTTPS Git credential created 400 days ago and still active (fails iam.service-specific-credentials).
+      user(account, 'bob.dev', '/', ago(500), { groups: ['Developers'], password: { lastChanged: ago(100), lastUsed: ago(2) }, serviceCredentials: [{ id: serviceCredentialId(account, 'bob-git'), service: 'codecommit.amazonaws.com', status: 'Active', created: ago(400) }] }),
       // Left months ago: password and key unused; still the password set when the user was created (fails iam.login-profiles).
-      user(account, 'carol.former', '/', ago(700), { groups: ['Ops'], password: { lastChanged: ago(700), lastUsed: ago(200) }, mfa: true, accessKeys: [{ id: accessKeyId(account, 'carol'), status: 'Active', created: ago(300) }] }),
+      user(account, 'carol.former', '/', ago(700), { groups: ['Ops'], password: { lastChanged: ago(700), lastUsed: ago(200) }, mfa: true, accessKeys: [{ id: accessKeyId(account, 'carol'), status: 'Active', created: ago(300) }], serviceCredentials: [{ id: serviceCredentialId(account, 'carol-keyspaces'), service: 'cassandra.amazonaws.com', status: 'Inactive', created: ago(650) }] }),
       // Old access key, still in daily use; an inline policy that allows everything.
-      user(account, 'ci-deployer', '/automation/', ago(800), { policies: { inline: [{ name: 'DeployEverything', document: ADMIN_DOCUMENT }] }, accessKeys: [{ id: accessKeyId(account, 'ci'), status: 'Active', created: ago(210), lastUsed: { date: ago(0), region: home, service: 's3' } }, { id: accessKeyId(account, 'ci-old'), status: 'Inactive', created: ago(600), lastUsed: { date: ago(400), region: home, service: 'sts' } }] }),
+      user(account, 'ci-deployer', '/automation/', ago(800), { policies: { inline: [{ name: 'DeployEverything', document: ADMIN_DOCUMENT }] }, accessKeys: [{ id: accessKeyId(account, 'ci'), status: 'Active', created: ago(210), lastUsed: { date: ago(0), region: home, service: 's3' } }, { id: accessKeyId(account, 'ci-old'), status: 'Inactive', created: ago(600), lastUsed: { date: ago(400), region: home, service: 'sts' } }], serviceCredentials: [{ id: serviceCredentialId(account, 'ci-bedrock'), service: 'bedrock.amazonaws.com', status: 'Active', created: ago(20), expires: ago(-10) }] }),
       user(account, 'evidence-locker', '/', ago(60), { policies: { attached: [AWS_POLICY('SecurityAudit')] }, accessKeys: [{ id: accessKeyId(account, 'collector'), status: 'Active', created: ago(20), lastUsed: { date: ago(0), region: home, service: 'config' } }] }),
     );
     // A virtual MFA device left over from a replaced phone, assigned to nobody.

@@ -42,7 +42,7 @@ function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, params: Record<stri
 }
 
 describe('IAM query registry', () => {
-  it('registers the nine IAM queries as global, with the standard defaults', () => {
+  it('registers the ten IAM queries as global, with the standard defaults', () => {
     expect(queries.map((q) => q.id).sort()).toEqual([
       'iam.access-key-age',
       'iam.admin-policies',
@@ -52,6 +52,7 @@ describe('IAM query registry', () => {
       'iam.password-expiry',
       'iam.password-policy',
       'iam.root-access-keys',
+      'iam.service-specific-credentials',
       'iam.unused-credentials',
     ]);
     for (const q of queries) expect(q.scope).toBe('global');
