@@ -6,7 +6,7 @@ import { queryById } from '../queries/index.js';
 import type { EvidenceQuery, QueryParameters, ResourceStatus } from '../queries/types.js';
 import { checkParameterOverrides, parameterOverrideList, requirementOverrides } from '../controls/parameters.js';
 import { scopeUsesTags, type ScopeConfig } from '../config/scope.js';
-import { markScope } from './scope.js';
+import { DATA_LOCATION_PARAMETERS, markScope, type DeclaredDataLocation } from './scope.js';
 import { TagIndex } from './tags.js';
 import { baselineReview, loosenedReview, parameterSource } from './baseline.js';
 import { regionShortfall, runRegions } from './regions.js';
@@ -60,6 +60,33 @@ export function parametersFor(
 }
 
 /**
+ * The data locations one framework's requirements declare through their queries' parameters (`cardDataBuckets`), with
+ * the configuration's overrides: each pattern once, named by the first field that declares it (a configuration
+ * override's field, else the catalog's).
+ */
+export function declaredDataLocations(framework: string, catalog: Catalog, overrides: Config['parameters'] = {}): DeclaredDataLocation[] {
+  const out = new Map<string, DeclaredDataLocation>();
+  for (const req of catalog.requirements) {
+    for (const queryId of req.queries) {
+      const query = queryById(queryId);
+      const params = parametersFor(framework, req, query, overrides);
+      for (const [name, kind] of Object.entries(DATA_LOCATION_PARAMETERS)) {
+        if (!query?.parameters?.[name]) continue;
+        const value = params[name];
+        const patterns = Array.isArray(value) ? value : typeof value === 'string' && value.trim() ? value.split(',').map((p) => p.trim()) : [];
+        const own = overrides[framework]?.[req.id] as Record<string, unknown> | undefined;
+        const field = own && name in own ? `parameters.${framework}."${req.id}".${name}` : `controls/${framework}.yaml ${req.id} parameters.${name}`;
+        for (const pattern of patterns) {
+          const key = `${kind.resourceType}\u0000${pattern}`;
+          if (pattern && !out.has(key)) out.set(key, { pattern, resourceType: kind.resourceType, queryId, field, what: kind.what });
+        }
+      }
+    }
+  }
+  return [...out.values()];
+}
+
+/**
  * Evaluates one sealed run against the catalogs: one ControlResult per requirement and account.
  * Evidence bodies are evaluated once per (record, parameter set). Missing evidence is never `pass`.
  */
@@ -106,7 +133,7 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
     }
     const byAccount = new Map<string, ResourceFinding[]>();
     for (const r of results.slice(first)) byAccount.set(r.accountId, [...(byAccount.get(r.accountId) ?? []), ...r.findings]);
-    markScope(frameworkId, input.scope, byAccount, tagIndex && ((a, res, g) => tagIndex.tagsOf(a, res, g)));
+    markScope(frameworkId, input.scope, byAccount, tagIndex && ((a, res, g) => tagIndex.tagsOf(a, res, g)), declaredDataLocations(frameworkId, catalog, input.parameterOverrides));
     const reqs = new Map(catalog.requirements.map((r) => [r.id, r]));
     for (let i = first; i < results.length; i++) {
       const r = results[i];

@@ -183,9 +183,48 @@ export function resourceKey(resource: string, resourceType: string): string {
 export const EXCLUSION_CONTRADICTED = 'declared exclusion contradicted';
 export const SCOPE_CONTRADICTED = 'declared scope contradicted';
 
-/** The scope reason of a resource the declared scope leaves out but a scope-judging result shows holds the framework's data. */
+/** What contradicts the declared scope: a finding (its query, what it found, its record) or the configuration's own declaration. */
+export function contradictionSource(c: Pick<ScopeContradiction, 'queryId' | 'found' | 'record' | 'configuration'>): string {
+  if (c.configuration) return `the configuration declares it ${c.found} (${c.configuration}), so by the organisation's own declaration it holds that data`;
+  return `${c.queryId} found ${c.found} (record ${c.record})`;
+}
+
+/** The scope reason of a resource the declared scope leaves out but a scope-judging result (or the configuration) shows holds the framework's data. */
 export function contradictionReason(c: ScopeContradiction): string {
-  return `${c.excluded ? EXCLUSION_CONTRADICTED : SCOPE_CONTRADICTED}: ${c.queryId} found ${c.found} (record ${c.record}); counted in scope, whatever the declared scope says (${c.declared})`;
+  return `${c.excluded ? EXCLUSION_CONTRADICTED : SCOPE_CONTRADICTED}: ${contradictionSource(c)}; counted in scope, whatever the declared scope says (${c.declared})`;
+}
+
+/**
+ * Data locations the configuration declares for a framework through a query parameter (PCI DSS: `cardDataBuckets`, the
+ * buckets where stored card data is expected): a location declared to hold the framework's data is in its scope.
+ */
+export interface DeclaredDataLocation {
+  /** Glob (`*`) over the resource's name (a bucket name). */
+  pattern: string;
+  resourceType: string;
+  /** The query taking the parameter. */
+  queryId: string;
+  /** The configuration field that sets it, e.g. `parameters.pci-dss-4.0.1."3.2.1".cardDataBuckets`. */
+  field: string;
+  /** What it declares, e.g. `a card data location`. */
+  what: string;
+}
+
+/** Parameters whose values declare where a framework's data is held, with the resources they name. */
+export const DATA_LOCATION_PARAMETERS: Readonly<Record<string, { resourceType: string; what: string }>> = {
+  cardDataBuckets: { resourceType: 'AWS::S3::Bucket', what: 'a card data location' },
+};
+
+/** The name a data location pattern is matched against: an S3 bucket's name under either naming. */
+function locationName(resource: string, resourceType: string): string {
+  if (resourceType === 'AWS::S3::Bucket') return /^arn:aws[a-z-]*:s3:::([^/:]+)$/.exec(resource)?.[1] ?? resource;
+  return lastSegment(resource);
+}
+
+function declaredLocationOf(declared: readonly DeclaredDataLocation[], resource: string, resourceType: string): DeclaredDataLocation | undefined {
+  if (!declared.length) return undefined;
+  const name = locationName(resource, resourceType);
+  return declared.find((d) => d.resourceType === resourceType && glob(d.pattern).test(name));
 }
 
 /**
@@ -210,17 +249,33 @@ function scopeContradictions(findingsByAccount: Map<string, ResourceFinding[]>):
  * Marks every finding of one framework with its scope. Runs over all findings of the run at once because an
  * account-level setting's scope depends on whether any component of its account is in scope.
  */
-export function markScope(framework: string, scopeConfig: ScopeConfig | undefined, findingsByAccount: Map<string, ResourceFinding[]>, tagsOf?: (accountId: string, resource: string, region: string) => ResourceTags): void {
+export function markScope(
+  framework: string,
+  scopeConfig: ScopeConfig | undefined,
+  findingsByAccount: Map<string, ResourceFinding[]>,
+  tagsOf?: (accountId: string, resource: string, region: string) => ResourceTags,
+  declared: readonly DeclaredDataLocation[] = [],
+): void {
   const scope = scopeConfig?.[framework];
   // A resource the declared scope leaves out, on which a scope-judging result found this framework's data: every check
   // of it counts in scope (only this framework's findings are read, so card numbers never bring a resource into HIPAA).
+  // So does one the configuration itself declares a location of this framework's data (`declared`: PCI DSS
+  // cardDataBuckets): a bucket declared to hold card data is in the CDE, whatever the exclusions say.
   const contradictions = scope ? scopeContradictions(findingsByAccount) : new Map<string, never>();
   for (const [accountId, findings] of findingsByAccount) {
     let holds = false;
     const decide = (resource: string, resourceType: string, region: string, owner = accountId): ScopeDecision & { contradicted?: ScopeContradiction } => {
       const tags = tagsOf?.(owner, resource, region);
       const d = componentScope(scope, { resource, resourceType, accountId: owner, region, ...(tags ? { tags } : {}) });
-      const c = d.inScope ? undefined : contradictions.get(`${owner}\u0000${resourceKey(resource, resourceType)}`);
+      if (d.inScope) return d;
+      // A finding of the data first; else the configuration's own declaration that the resource holds it.
+      let c = contradictions.get(`${owner}\u0000${resourceKey(resource, resourceType)}`);
+      const loc = c ? undefined : declaredLocationOf(declared, resource, resourceType);
+      if (loc) {
+        // One name per bucket, as Macie's results name it, so the bucket's checks under either name count as one resource.
+        const named = resourceType === 'AWS::S3::Bucket' && !resource.startsWith('arn:') ? `arn:aws:s3:::${resource}` : resource;
+        c = { resource: named, queryId: loc.queryId, record: loc.field, found: loc.what, configuration: `${loc.field}: "${loc.pattern}"` };
+      }
       if (!c) return d;
       const contradicted = { ...c, excluded: d.excluded === true, declared: d.reason };
       return { inScope: true, reason: contradictionReason(contradicted), contradicted };

@@ -35,6 +35,12 @@ export interface ScopeContradiction {
   excluded: boolean;
   /** The declared scope's decision it overrides. */
   declared: string;
+  /**
+   * Set when the configuration itself, not a finding, shows the resource holds the framework's data: the configuration
+   * field and value that declare it a data location (`parameters.pci-dss-4.0.1."3.2.1".cardDataBuckets: "payments-*"`).
+   * `queryId` is then the query taking that parameter and `record` the configuration field (no evidence record).
+   */
+  configuration?: string;
 }
 
 export interface ResourceFinding extends ResourceResult {

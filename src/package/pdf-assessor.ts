@@ -5,6 +5,7 @@ import { PROPOSED_LABEL, PROPOSED_WORD, type ProcedureResult } from './procedure
 import { SEVERITIES, type Severity } from './findings.js';
 import { regionCoverageLines, regionsNeedAttention } from './regions.js';
 import { approvalMatchText } from './assessor.js';
+import { contradictionSource } from '../evaluate/scope.js';
 
 /** Whether the package was built before the period's last day ended (a package without the field: ended). */
 export function periodOpen(model: PackageModel): boolean {
@@ -136,7 +137,7 @@ export function populationSection(doc: Doc, model: PackageModel, l: PdfLayout): 
   const contradicted = model.assessor.scope.flatMap((s) => s.contradicted.map((c) => ({ framework: s.framework, ...c })));
   if (contradicted.length) {
     l.subheading(doc, 'Declared exclusions contradicted by the evidence');
-    l.para(doc, 'Resources the declared scope leaves out on which a check that judges the scope found the data that defines it: every check of them counts in scope and decides its requirement.', l.muted, 8.5);
+    l.para(doc, 'Resources the declared scope leaves out on which a check that judges the scope found the data that defines it, or that the configuration itself declares a location of that data (PCI DSS cardDataBuckets): every check of them counts in scope and decides its requirement.', l.muted, 8.5);
     l.table(
       doc,
       [
@@ -144,7 +145,7 @@ export function populationSection(doc: Doc, model: PackageModel, l: PdfLayout): 
         { header: 'Resource', width: 150 },
         { header: 'Exclusion contradicted', width: l.contentWidth - 230 },
       ],
-      contradicted.map((c) => [c.framework, `${c.resource}\n${c.accountId}`, `${c.exclusion ? 'exclusion contradicted' : 'scope contradicted'}: ${c.queryId} found ${c.found} (record ${c.record}). Declared: ${c.declared}. ${c.checks} resource check(s) counted in scope.`]),
+      contradicted.map((c) => [c.framework, `${c.resource}\n${c.accountId}`, `${c.exclusion ? 'exclusion contradicted' : 'scope contradicted'}: ${contradictionSource(c)}. Declared: ${c.declared}. ${c.checks} resource check(s) counted in scope.`]),
       { size: 7 },
     );
   }

@@ -66,6 +66,8 @@ export interface ContradictedScope {
   declared: string;
   /** Resource checks of the population counted in scope because of it. */
   checks: number;
+  /** The configuration field and value declaring it a data location, when that (not a finding) contradicts the scope. */
+  configuration?: string;
 }
 
 /** The resources of one framework whose leaving out of the declared scope the evidence contradicts, one per account and resource. */
@@ -79,7 +81,7 @@ export function contradictedScope(rows: readonly PopulationRow[], framework: str
     if (seen) {
       seen.checks++;
       seen.exclusion ||= c.excluded;
-    } else out.set(key, { accountId: r.accountId, resource: c.resource, queryId: c.queryId, found: c.found, record: c.record, exclusion: c.excluded, declared: c.declared, checks: 1 });
+    } else out.set(key, { accountId: r.accountId, resource: c.resource, queryId: c.queryId, found: c.found, record: c.record, exclusion: c.excluded, declared: c.declared, checks: 1, ...(c.configuration ? { configuration: c.configuration } : {}) });
   }
   return [...out.values()];
 }
@@ -90,7 +92,9 @@ export function contradictedScopeText(list: readonly ContradictedScope[]): strin
   const excluded = list.filter((c) => c.exclusion).length;
   const counts = [excluded && `${excluded} declared exclusion(s)`, list.length - excluded && `${list.length - excluded} resource(s) left out of the declared scope`].filter(Boolean).join(' and ');
   // Short: the statement is printed on the cover; what was found, by which check and record, is in the population.
-  return `${counts} contradicted by the evidence (${list.map((c) => c.resource).join(', ')}), their checks counted in scope (see Population)`;
+  const config = list.filter((c) => c.configuration).length;
+  const by = config === 0 ? 'the evidence' : config === list.length ? "the configuration's own card data locations" : "the evidence or the configuration's own card data locations";
+  return `${counts} contradicted by ${by} (${list.map((c) => c.resource).join(', ')}), their checks counted in scope (see Population)`;
 }
 
 export const POPULATION_CSV_HEADER = ['framework', 'requirement', 'account', 'region', 'resource', 'in_scope', 'scope_reason', 'status', 'evidence_ref', 'resource_type', 'query', 'check_result'];

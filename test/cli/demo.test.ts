@@ -59,6 +59,17 @@ describe('demo', () => {
     expect(cover).toContain('Frameworks pci-dss-4.0.1 (not a service provider, not designated), hipaa-security');
     const status = new Map(csvRows(readFileSync(join(dir, 'controls.csv'), 'utf8')).filter((r) => r.framework === 'pci-dss-4.0.1').map((r) => [r.requirement, r.status]));
     for (const id of ['10.7.1', '11.5.1.1', '12.5.2.1', 'A1.2.1', 'A3.2.1', 'A3.2.5', 'A3.2.5.1', 'A3.2.5.2', 'A3.2.6', 'A3.3.1', 'A3.4.1', 'A3.5.1']) expect(status.get(id), id).toBe('not-applicable');
+    // The HIPAA scope holds what transmits ePHI for its application servers: the load balancers in front of them (their
+    // listeners with them), so transmission security (164.312(e)) judges them; the marketing site's stays excluded.
+    const transmission = csvRows(readFileSync(join(dir, 'population.csv'), 'utf8')).filter((p) => p.framework === 'hipaa-security' && p.requirement === '164.312(e)(1)' && p.resource_type === 'AWS::ElasticLoadBalancingV2::Listener');
+    for (const lb of ['cardholder-data-checkout', 'cardholder-data-partner-api', 'orders-internal']) {
+      const rows = transmission.filter((p) => p.resource.includes(`:listener/app/${lb}/`));
+      expect(rows.length, lb).toBeGreaterThan(0);
+      for (const p of rows) expect(p, lb).toMatchObject({ in_scope: 'true', scope_reason: expect.stringMatching(/^part of arn:aws:elasticloadbalancing:.*, which is in scope: load balancers in front of the application servers/) });
+    }
+    const marketing = transmission.filter((p) => p.resource.includes(':listener/app/marketing-site-web/'));
+    expect(marketing.length).toBeGreaterThan(0);
+    for (const p of marketing) expect(p.in_scope).toBe('false');
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
     expect(summary.scope['pci-dss-4.0.1'].entity.definition).toEqual({ serviceProvider: false, multiTenantServiceProvider: false, designatedEntity: false });
   }, 300_000);

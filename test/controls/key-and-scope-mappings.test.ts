@@ -75,6 +75,20 @@ describe('sensitive authentication data, key custody, scope and emergency access
     expect(untestedReason(pci, 'A3.2.5.2')).toMatch(/not that one was performed/);
   });
 
+  it('12.10.7 and A3.2.5.2 take each Macie discovery as a response to ask for (needs review), the requirements about where PAN may be keep failing it', () => {
+    for (const id of ['12.10.7', 'A3.2.5.2']) {
+      expect(req(pci, id).parameters, id).toMatchObject({ discoveriesNeedResponseRecords: true });
+      expect(req(pci, id).rationale.replace(/\s+/g, ' '), id).toMatch(/Each such bucket needs review, naming its findings and asking for their response records; a discovery is never a failure here/);
+    }
+    for (const id of ['3.2.1', '12.5.2', '12.5.2.1', 'A3.2.1', 'A3.2.5', 'A3.2.5.1', 'A3.2.6']) expect(req(pci, id).parameters.discoveriesNeedResponseRecords, id).toBeUndefined();
+  });
+
+  it('every PCI DSS requirement citing macie.discovery lets the organisation declare its card data locations (cardDataBuckets), empty by default', () => {
+    const citing = pci.requirements.filter((r) => r.queries.includes('macie.discovery'));
+    expect(citing.length).toBeGreaterThanOrEqual(12);
+    for (const r of citing) expect(r.parameters.cardDataBuckets, r.id).toEqual([]);
+  });
+
   it('7.3.2 lists full administrators for review and A3.2.6 cites Macie as after-the-fact S3 detection, each naming what it does not show', () => {
     expect(req(pci, '7.3.2')).toMatchObject({ coverage: 'partial', queries: ['iam.admin-principals'] });
     expect(req(pci, '7.3.2').rationale).toMatch(/does not show that the other permissions/);

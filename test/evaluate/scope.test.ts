@@ -247,4 +247,46 @@ describe('a declared exclusion contradicted, through the engine: PCI DSS and HIP
     // HIPAA's scope is defined by ePHI: card numbers are not shown to be ePHI, and no HIPAA check judges its scope.
     expect(legacy('hipaa', '164.312(a)(2)(iv)')).toMatchObject({ inScope: false, scopeReason: 'excluded: sandbox: holds no account data or ePHI' });
   });
+
+  const run = (catalogs: Catalog[], parameterOverrides?: Record<string, Record<string, Record<string, unknown>>>) =>
+    evaluateRun({
+      manifest: runManifest({ accounts: [macieFixture.ACCOUNT], regions: ['us-east-1'], frameworks: catalogs.map((c) => c.framework), queries: ['macie.discovery', 's3.bucket-encryption'] }, [rec('macie.discovery', 'us-east-1', 'a'.repeat(64)), rec('s3.bucket-encryption', 'global', 'b'.repeat(64))]),
+      loadBody: async (sha) => bodies[sha],
+      catalogs,
+      frameworks: catalogs.map((c) => c.framework),
+      scope: Object.fromEntries(catalogs.map((c) => [c.framework, exclusion])),
+      ...(parameterOverrides ? { parameterOverrides } : {}),
+    });
+
+  it('a bucket the configuration declares a card data location (cardDataBuckets) that the PCI scope excludes: the exclusion is contradicted by the configuration alone', async () => {
+    const declaring: Catalog = { ...pci, requirements: [{ ...requirement('3.2.1', ['macie.discovery']), parameters: { cardDataBuckets: [] } }, requirement('3.5.1', ['s3.bucket-encryption'])] };
+    const results = await run([declaring, hipaa], { pci: { '3.2.1': { cardDataBuckets: ['legacy-*'] } } });
+    const by = (fw: string, id: string) => results.find((r) => r.framework === fw && r.requirementId === id)!;
+    // Macie's card numbers there now pass (a declared location) and contradict nothing: the declaration does.
+    expect(by('pci', '3.2.1').findings.find((x) => x.resource === 'arn:aws:s3:::legacy-exports')).toMatchObject({ status: 'pass', inScope: true });
+    const encryption = by('pci', '3.5.1').findings.find((x) => x.resource === 'legacy-exports')!;
+    expect(encryption).toMatchObject({
+      status: 'fail',
+      inScope: true,
+      scopeReason:
+        'declared exclusion contradicted: the configuration declares it a card data location (parameters.pci."3.2.1".cardDataBuckets: "legacy-*"), so by the organisation\'s own declaration it holds that data; counted in scope, whatever the declared scope says (excluded: sandbox: holds no account data or ePHI)',
+    });
+    expect(encryption.scopeContradicted).toMatchObject({ resource: 'arn:aws:s3:::legacy-exports', queryId: 'macie.discovery', record: 'parameters.pci."3.2.1".cardDataBuckets', excluded: true, configuration: 'parameters.pci."3.2.1".cardDataBuckets: "legacy-*"' });
+    expect(by('pci', '3.5.1').status).toBe('fail');
+    // A bucket the declaration does not name keeps its exclusion; HIPAA's scope is not about card data.
+    expect(by('pci', '3.5.1').findings.find((x) => x.resource === 'access-logs-111122223333')).toMatchObject({ inScope: false, scopeReason: 'excluded: log bucket' });
+    expect(by('hipaa', '164.312(a)(2)(iv)').findings.find((x) => x.resource === 'legacy-exports')).toMatchObject({ inScope: false });
+    // Without the declaration, the same card numbers in a declared-nowhere bucket contradict it through the finding.
+    const undeclared = await run([declaring, hipaa]);
+    expect(undeclared.find((r) => r.framework === 'pci' && r.requirementId === '3.5.1')!.findings.find((x) => x.resource === 'legacy-exports')!.scopeReason).toMatch(/^declared exclusion contradicted: macie\.discovery found card numbers/);
+  });
+
+  it('a response requirement (12.10.7) needs review for the discovery the location requirement (3.2.1) fails', async () => {
+    const response: Catalog = { ...pci, requirements: [requirement('3.2.1', ['macie.discovery']), { ...requirement('12.10.7', ['macie.discovery']), parameters: { discoveriesNeedResponseRecords: true } }] };
+    const results = await run([response]);
+    const by = (id: string) => results.find((r) => r.requirementId === id)!;
+    expect(by('3.2.1').status).toBe('fail');
+    expect(by('12.10.7').status).toBe('needs-review');
+    expect(by('12.10.7').findings.find((x) => x.resource === 'arn:aws:s3:::legacy-exports')).toMatchObject({ status: 'needs-review', inScope: true, reason: expect.stringContaining('ask for the response record of each finding') });
+  });
 });

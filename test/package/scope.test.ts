@@ -91,10 +91,10 @@ async function storeWith(legacyBucket: boolean, macieFinding = false): Promise<{
   return { store, signer };
 }
 
-async function packageFiles(legacyBucket: boolean, scope?: ScopeConfig, more: { catalog?: typeof CATALOG; entity?: Config['entity']; macieFinding?: boolean } = {}): Promise<Record<string, string>> {
+async function packageFiles(legacyBucket: boolean, scope?: ScopeConfig, more: { catalog?: typeof CATALOG; entity?: Config['entity']; macieFinding?: boolean; parameterOverrides?: Config['parameters'] } = {}): Promise<Record<string, string>> {
   const { store, signer } = await storeWith(legacyBucket, more.macieFinding ?? false);
   const out = mkdtempSync(join(tmpdir(), 'el-scope-'));
-  const built = await buildPackage({ store, signer, catalogs: [more.catalog ?? (more.macieFinding ? MACIE_CATALOG : CATALOG)], frameworks: ['pci-test'], from: '2026-11-02', to: '2026-11-02', outDir: out, organization: 'Acme', procedureMaps: MAPS, ...(scope ? { scope } : {}), ...(more.entity ? { entity: more.entity } : {}) });
+  const built = await buildPackage({ store, signer, catalogs: [more.catalog ?? (more.macieFinding ? MACIE_CATALOG : CATALOG)], frameworks: ['pci-test'], from: '2026-11-02', to: '2026-11-02', outDir: out, organization: 'Acme', procedureMaps: MAPS, ...(scope ? { scope } : {}), ...(more.entity ? { entity: more.entity } : {}), ...(more.parameterOverrides ? { parameterOverrides: more.parameterOverrides } : {}) });
   const dir = mkdtempSync(join(tmpdir(), 'el-scope-x-'));
   await extractPackageZip(built.zipPath, dir);
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
@@ -288,6 +288,33 @@ describe('a package whose declared exclusion the evidence contradicts (card numb
     expect(files['report.txt']).toMatch(/^\s*Declared exclusions contradicted by the evidence\s*$/m);
     expect(files['report.txt']).toMatch(/arn:aws:s3:::legacy-uploads\s+exclusion contradicted: macie\.discovery found/);
     expect(scoped['report.txt']).not.toContain('contradicted');
+  });
+});
+
+describe('a package whose configuration declares a card data location its PCI DSS scope excludes (cardDataBuckets)', () => {
+  // No Macie finding is needed: the configuration says the bucket holds card data and that it is out of the CDE.
+  const DECLARING = CatalogSchema.parse({ ...MACIE_CATALOG, requirements: MACIE_CATALOG.requirements.map((r) => (r.id === '3.2.1' ? { ...r, parameters: { cardDataBuckets: [] } } : r)) });
+  let files: Record<string, string>;
+  beforeAll(async () => {
+    files = await packageFiles(true, SCOPE, { catalog: DECLARING, parameterOverrides: { 'pci-test': { '3.2.1': { cardDataBuckets: ['legacy-*'] } } } });
+  });
+  const field = 'parameters.pci-test."3.2.1".cardDataBuckets';
+
+  it('the population, summary.json `contradicted` and the scope statement name the contradiction and the configuration field', () => {
+    expect(statuses(files['controls.csv'])).toMatchObject({ '3.5.1': 'fail', '3.6.1': 'fail' });
+    const legacy = csvRows(files['population.csv']).filter((r) => r.resource === 'legacy-uploads');
+    expect(legacy.length).toBe(2);
+    for (const r of legacy) {
+      expect(r).toMatchObject({ in_scope: 'true', status: 'fail' });
+      expect(r.scope_reason).toBe(`declared exclusion contradicted: the configuration declares it a card data location (${field}: "legacy-*"), so by the organisation's own declaration it holds that data; counted in scope, whatever the declared scope says (excluded: sandbox: no account data)`);
+    }
+    const s = JSON.parse(files['summary.json']).scope['pci-test'];
+    expect(s.contradicted).toEqual([
+      { accountId: ACCOUNT, resource: 'arn:aws:s3:::legacy-uploads', queryId: 'macie.discovery', found: 'a card data location', record: field, exclusion: true, declared: 'excluded: sandbox: no account data', checks: 2, configuration: `${field}: "legacy-*"` },
+    ]);
+    expect(s.statement).toMatch(/; 1 declared exclusion\(s\) contradicted by the configuration's own card data locations \(arn:aws:s3:::legacy-uploads\), their checks counted in scope \(see Population\)$/);
+    if (!files['report.txt']) return;
+    expect(files['report.txt']).toMatch(/arn:aws:s3:::legacy-uploads\s+exclusion contradicted: the configuration declares/);
   });
 });
 

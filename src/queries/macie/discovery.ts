@@ -55,6 +55,8 @@ export const CARD_FINDING_TYPES = ['SensitiveData:S3Object/Financial', 'Sensitiv
 const SAD_TYPES = new Set(['CREDIT_CARD_MAGNETIC_STRIPE', 'CREDIT_CARD_SECURITY_CODE']);
 
 const DAY = 86_400_000;
+/** Findings named one by one in a response-record request; the rest are counted (every one is in the evidence). */
+const MAX_LISTED_FINDINGS = 10;
 
 /** Glob with `*` over bucket names, as in the scope configuration. */
 function globMatch(pattern: string, value: string): boolean {
@@ -355,13 +357,19 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
   ],
   parameters: {
     cardDataBuckets: {
-      description: 'Organisation choice: bucket name patterns (with *) where stored card data is expected (the documented CDE data stores). Card numbers found in any other bucket fail; with none listed, every bucket with card numbers fails.',
+      description:
+        'Organisation choice: bucket name patterns (with *) where stored card data is expected (the documented CDE data stores). Card numbers found in any other bucket fail (need review under discoveriesNeedResponseRecords); with none listed, every bucket with card numbers fails. A bucket named here that the PCI DSS scope leaves out is counted in scope (declared exclusion contradicted), from the configuration alone.',
       default: [],
     },
     maxJobAgeDays: { description: 'A one-time classification job created longer ago than this is not taken as current discovery.', default: 90 },
     judgeCardNumberLocations: {
       description: 'Judge where card numbers are found against cardDataBuckets; off for requirements about sensitive authentication data only (PCI DSS 3.3.1), where buckets with card numbers but no magnetic stripe or security code detection are listed, not judged.',
       default: true,
+    },
+    discoveriesNeedResponseRecords: {
+      description:
+        'For requirements about starting response procedures when PAN is found where it is not expected (PCI DSS 12.10.7, A3.2.5.2): each discovery (card numbers in a bucket outside cardDataBuckets, sensitive authentication data in any bucket) needs review, naming the bucket and its findings and asking for the response record, instead of failing: a discovery shows the procedures were due, not that they were not started. Card numbers in a declared card data location are not such a discovery (not applicable); Macie off, paused or discovering nothing needs review, not a failure (no discovery to respond to is not a response not started).',
+      default: false,
     },
   },
   async collect(ctx) {
@@ -375,12 +383,17 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
   evaluate(data, params, ctx) {
     const session = data?.session;
     const base = { resource: `arn:aws:macie2:${ctx.region}:${ctx.accountId}:session`, resourceType: 'AWS::Macie::Session' };
+    // Under a requirement about responding to discoveries, Macie not discovering is not a response not started.
+    const noDiscovery = (reason: string): ResourceResult =>
+      params.discoveriesNeedResponseRecords === true
+        ? { ...base, status: 'needs-review', reason: `${reason}. Not a failure of this requirement: it shows that Macie makes no discovery to respond to, not that the response procedures are missing; ask how PAN found where it is not expected is detected and responded to` }
+        : { ...base, status: 'fail', reason };
     if (!session) return [{ ...base, status: 'error', reason: 'the evidence lacks the GetMacieSession answer' }];
     if (isCapturedError(session)) {
-      if (/not enabled/i.test(session.error.message)) return [{ ...base, status: 'fail', reason: `Amazon Macie is not enabled in ${ctx.region}: no sensitive data discovery runs on its S3 buckets` }];
+      if (/not enabled/i.test(session.error.message)) return [noDiscovery(`Amazon Macie is not enabled in ${ctx.region}: no sensitive data discovery runs on its S3 buckets`)];
       return [{ ...base, status: 'error', reason: `GetMacieSession was refused (${session.error.code}: ${session.error.message}); whether Macie runs is unknown` }];
     }
-    if (session.status !== 'ENABLED') return [{ ...base, status: 'fail', reason: `Amazon Macie is ${session.status ?? 'in an unknown state'} in ${ctx.region}: it discovers nothing while paused` }];
+    if (session.status !== 'ENABLED') return [noDiscovery(`Amazon Macie is ${session.status ?? 'in an unknown state'} in ${ctx.region}: it discovers nothing while paused`)];
     if (!data.automatedDiscovery || !Array.isArray(data.jobs) || !Array.isArray(data.findings)) {
       return [{ ...base, status: 'error', reason: 'Macie is enabled but the evidence lacks the discovery configuration, classification jobs or findings' }];
     }
@@ -414,7 +427,7 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
     } else if (recentOneTime.length) {
       results.push({ ...base, status: 'needs-review', reason: `Macie is enabled in ${ctx.region} without automated discovery or a scheduled job; only one-time jobs created in the last ${maxAge} days (${recentOneTime.map((j) => j.name ?? j.jobId).join(', ')}) show discovery${suppressed ? `. Also, ${suppressed}` : ''}` });
     } else {
-      results.push({ ...base, status: 'fail', reason: `Macie is enabled in ${ctx.region} but automated discovery is off and no current classification job runs: nothing is being discovered (${jobsText})` });
+      results.push(noDiscovery(`Macie is enabled in ${ctx.region} but automated discovery is off and no current classification job runs: nothing is being discovered (${jobsText})`));
     }
 
     const leftOut = othersLeftOut(others, 'card-data findings');
@@ -436,7 +449,28 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
       const where = { resource: list[0].resourcesAffected?.s3Bucket?.arn ?? `arn:aws:s3:::${bucket}`, resourceType: 'AWS::S3::Bucket' };
       const sad = [...totals.keys()].filter((t) => SAD_TYPES.has(t));
       const isExpected = expected.some((p) => globMatch(p, bucket));
-      if (sad.length) {
+      if (params.discoveriesNeedResponseRecords === true) {
+        // A response requirement: the discovery is the population to sample, not evidence that no response was started.
+        if (!sad.length && isExpected) {
+          results.push({ ...where, status: 'not-applicable', reason: `Macie found card numbers in bucket ${bucket}, a declared card data location: ${detections} in ${objects}; card numbers where they are expected are not a discovery that starts the response procedures` });
+          continue;
+        }
+        const shown = list.slice(0, MAX_LISTED_FINDINGS).map((f) => `${f.id ?? '(no id)'}: ${f.resourcesAffected?.s3Object?.key ?? '(no object key)'}, created ${toDate(f.createdAt)?.toISOString().slice(0, 10) ?? 'on an unknown date'}`);
+        const more = list.length > MAX_LISTED_FINDINGS ? `; ${list.length - MAX_LISTED_FINDINGS} more in the evidence` : '';
+        const what = sad.length
+          ? `sensitive authentication data (${sad.join(', ')}) in bucket ${bucket}${isExpected ? ' (a declared card data location, but this data may be stored nowhere after authorization)' : ''}`
+          : `card numbers in bucket ${bucket}, which is not a declared card data location${expected.length ? '' : ' (no card data locations are declared)'}`;
+        results.push({
+          ...where,
+          status: 'needs-review',
+          reason: `Macie found ${what}: ${detections} in ${objects}; findings ${shown.join('; ')}${more}. A discovery that should have started the response procedures: ask for the response record of each finding; this evidence shows the discovery, not whether the procedures were started`,
+          judgesScope: !sad.length
+            ? 'card numbers found where no card data is declared: a scope that leaves this bucket out is contradicted by this finding'
+            : isExpected
+              ? 'sensitive authentication data may not be stored after authorization anywhere, in scope or not'
+              : 'account data found where no card data is declared: a scope that leaves this bucket out is contradicted by this finding',
+        });
+      } else if (sad.length) {
         results.push({
           ...where,
           status: 'fail',

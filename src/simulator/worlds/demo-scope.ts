@@ -56,6 +56,11 @@ export const DEMO_SCOPE: ScopeConfig = {
       { tags: { 'data-classification': 'ephi' }, reason: 'holds ePHI (tagged data-classification=ephi)' },
       { resourceType: 'AWS::EC2::Instance', reason: 'application servers processing ePHI' },
       { resourceType: 'AWS::EC2::VPC', reason: 'networks carrying ePHI between the application servers' },
+      // What receives and transmits ePHI for those servers, and what protects them (the marketing site's load balancer
+      // is excluded by its workload tag).
+      { resourceType: 'AWS::ElasticLoadBalancingV2::LoadBalancer', reason: 'load balancers in front of the application servers: they receive and transmit ePHI' },
+      { resourceType: 'AWS::EC2::SecurityGroup', reason: 'network security controls protecting the application servers' },
+      { resourceType: 'AWS::EC2::NetworkAcl', reason: 'subnet filters protecting the application servers' },
     ],
     connected,
     exclude,

@@ -5,7 +5,7 @@ import { demoClassificationOf, demoScopeTags } from './demo-tags.js';
 
 /**
  * Classifies the demo account's resources with the demo scope tags: S3 buckets and log groups through the tagging
- * registry (their simulated APIs keep no tags), as are Lambda functions, ECR repositories and secrets; RDS instances on
+ * registry (their simulated APIs keep no tags), as are Lambda functions, ECR repositories, secrets and load balancers; RDS instances on
  * their own TagList. Runs after the other seeds.
  */
 export function seedTagging(account: SimAccount, world: WorldSeedContext): void {
@@ -20,9 +20,10 @@ export function seedTagging(account: SimAccount, world: WorldSeedContext): void 
       const kind = arn ? demoClassificationOf(arn) : undefined;
       if (kind) tagResource(account, region, arn, demoScopeTags(kind));
     }
-    // Lambda functions, ECR repositories and secrets: classified through the tagging registry like log groups.
+    // Lambda functions, ECR repositories, secrets and load balancers: classified through the tagging registry like log groups.
     const arns = [
       ...(state.lambda?.functions ?? []).map((f) => f.FunctionArn),
+      ...(state.elbv2?.loadBalancers ?? []).map((lb) => lb.LoadBalancerArn),
       ...(state.ecr?.repositories ?? []).map((r) => r.repositoryArn),
       ...(state.secretsmanager?.secrets ?? []).map((x) => x.ARN),
     ];

@@ -39,6 +39,10 @@ describe('Amazon Macie through its administrator', () => {
       expect(JSON.stringify(r.data)).not.toContain('occurrences');
       expect((r.data as { findings: unknown[] }).findings).toEqual((r.own as { findings: unknown[] }).findings);
     }
+    // Under a response requirement (12.10.7, A3.2.5.2) the same discovery needs review in both modes alike.
+    const response = await org.bothWays(macieDiscovery, administratorDiscovery, holder, 'us-east-1', { discoveriesNeedResponseRecords: true } as QueryParameters);
+    expect(response.perAccount.find((x) => x.resource === `arn:aws:s3:::uploads-${holder}`)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('ask for the response record of each finding') });
+    expect(outcome(response.delegated)).toEqual(outcome(response.perAccount));
     const clean = await org.bothWays(macieDiscovery, administratorDiscovery, org.members()[2], 'us-east-1');
     expect(outcome(clean.delegated)).toEqual(outcome(clean.perAccount));
     expect((clean.data as { findings: unknown[] }).findings).toEqual([]);

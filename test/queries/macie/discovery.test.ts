@@ -48,6 +48,39 @@ describe('macie.discovery', () => {
     expect(by[SESSION_ARN].status).toBe('pass');
   });
 
+  it('judging the response to discoveries (12.10.7, A3.2.5.2): each discovery needs review naming its findings and asking for the response record, never a failure', () => {
+    const by = Object.fromEntries(evaluateBoth(evidence, { cardDataBuckets: ['payments-cde-*'], discoveriesNeedResponseRecords: true }).map((r) => [r.resource, r]));
+    expect(by['arn:aws:s3:::analytics-dump']).toMatchObject({
+      status: 'needs-review',
+      reason:
+        'Macie found card numbers in bucket analytics-dump, which is not a declared card data location: 15 CREDIT_CARD_NUMBER, 12 CREDIT_CARD_EXPIRATION in 2 objects (exports/a.csv, exports/b.csv); findings f2: exports/a.csv, created 2026-05-20; f3: exports/b.csv, created 2026-05-20. A discovery that should have started the response procedures: ask for the response record of each finding; this evidence shows the discovery, not whether the procedures were started',
+    });
+    expect(by['arn:aws:s3:::support-tickets']).toMatchObject({ status: 'needs-review', reason: expect.stringMatching(/^Macie found sensitive authentication data \(CREDIT_CARD_SECURITY_CODE\) in bucket support-tickets: .*findings f4: ticket-99\.txt, created 2026-05-20\. A discovery that should have started the response procedures/) });
+    // Card numbers where they are declared are no discovery to respond to.
+    expect(by['arn:aws:s3:::payments-cde-store']).toMatchObject({ status: 'not-applicable', reason: expect.stringContaining('not a discovery that starts the response procedures') });
+    // The discoveries still stay in scope wherever they are (the declared scope cannot hide them), but contradict nothing
+    // here: the requirements about where PAN may be (3.2.1, 12.5.2, A3.2.5) keep failing them.
+    expect(by['arn:aws:s3:::analytics-dump'].judgesScope).toMatch(/card numbers found where no card data is declared/);
+    expect(by['arn:aws:s3:::support-tickets'].judgesScope).toMatch(/account data found where no card data is declared/);
+    expect(by[SESSION_ARN].status).toBe('pass');
+    // Sensitive authentication data in a declared location is a discovery too: it may be stored nowhere.
+    const declared = evaluateBoth(evidence, { cardDataBuckets: ['support-*'], discoveriesNeedResponseRecords: true }).find((r) => r.resource === 'arn:aws:s3:::support-tickets');
+    expect(declared).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('(a declared card data location, but this data may be stored nowhere after authorization)') });
+    // Beyond ten findings in a bucket, the rest are counted.
+    const many = { ...evidence, findings: Array.from({ length: 12 }, (_, i) => ({ ...evidence.findings![1], id: `g${i}` })) };
+    expect(evaluateBoth(many, { discoveriesNeedResponseRecords: true }).find((r) => r.resource === 'arn:aws:s3:::analytics-dump')?.reason).toMatch(/g9: exports\/a\.csv, created 2026-05-20; 2 more in the evidence\. A discovery/);
+  });
+
+  it('judging the response to discoveries: Macie off, paused or discovering nothing needs review, never a failure; an error stays an error', () => {
+    const response = { discoveriesNeedResponseRecords: true };
+    const off: MacieDiscoveryEvidence = { ...evidence, automatedDiscovery: autoOff, jobs: [], findings: [] };
+    for (const data of [notEnabled, { session: { ...session, status: 'PAUSED' } }, off] as MacieDiscoveryEvidence[]) {
+      expect(evaluateBoth(data)[0].status).toBe('fail');
+      expect(evaluateBoth(data, response)[0]).toMatchObject({ resource: SESSION_ARN, status: 'needs-review', reason: expect.stringContaining('Not a failure of this requirement: it shows that Macie makes no discovery to respond to, not that the response procedures are missing') });
+    }
+    expect(evaluateBoth({ session }, response)[0].status).toBe('error');
+  });
+
   it('with no declared card data location every bucket with card numbers fails, and says so', () => {
     const r = evaluateBoth(evidence).find((x) => x.resource === 'arn:aws:s3:::payments-cde-store');
     expect(r).toMatchObject({ status: 'fail', reason: expect.stringContaining('no card data locations are declared') });
