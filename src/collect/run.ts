@@ -154,8 +154,10 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
       records,
     }, { trust, log: runLog });
     const status = sealed.manifest.status;
-    runLog.info({ status, records: records.count, errorRecords: records.errors, manifestSha256: sealed.manifestSha256 }, 'run sealed');
-    return { runId, status, records: records.count, errorRecords: records.errors, gaps: records.errors + gaps.length, manifestSha256: sealed.manifestSha256, accounts: targets.map((t) => t.accountId), regions: allRegions };
+    // Files planted in the run folder make the seal seal again under another id (logged at error level): the run is that one.
+    const sealedId = sealed.manifest.runId;
+    runLog.info({ status, records: records.count, errorRecords: records.errors, manifestSha256: sealed.manifestSha256, ...(sealedId !== runId ? { sealedAs: sealedId } : {}) }, 'run sealed');
+    return { runId: sealedId, status, records: records.count, errorRecords: records.errors, gaps: records.errors + gaps.length, manifestSha256: sealed.manifestSha256, accounts: targets.map((t) => t.accountId), regions: allRegions };
   } finally {
     records.close();
   }

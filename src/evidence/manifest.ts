@@ -58,6 +58,20 @@ export const RunManifestSchema = z.object({
       notReconstructed: z.array(z.object({ queryId: z.string(), reason: z.string() })),
     })
     .optional(),
+  /**
+   * Earlier attempts to seal this same evidence, abandoned because someone else had put files in their run folder that
+   * readers would take instead of the seal's (`RunFilesPlanted`): each attempt's run id, why, and the planted files.
+   * Nothing links to an abandoned id; this run's `previous` is the link that attempt would have had.
+   */
+  sealAttempts: z
+    .array(
+      z.object({
+        runId: z.string(),
+        reason: z.string(),
+        planted: z.array(z.object({ key: z.string(), versionId: z.string().optional() })),
+      }),
+    )
+    .optional(),
   /** Account-level problems (role not assumable, region discovery failed) that are gaps with no record. */
   gaps: z.array(z.object({ accountId: z.string(), region: z.string().optional(), queryId: z.string().optional(), reason: z.string() })),
   records: z.array(ManifestRecordSchema),

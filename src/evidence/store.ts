@@ -1,3 +1,5 @@
+import { EvidenceLockerError } from '../errors.js';
+
 /** Where an evidence body landed. */
 export interface StoredObject {
   key: string;
@@ -25,6 +27,36 @@ export interface PiecedBytes {
   readonly sha256: string;
   /** The bytes from the start, each piece `pieceBytes` long but the last. */
   pieces(pieceBytes: number): Iterable<Buffer>;
+}
+
+/** A run file someone else wrote where a seal writes: readers would take its bytes, not the seal's. */
+export interface PlantedRunFile {
+  /** The store's key of the file: the S3 object key (prefix included), or the path under a local store's root. */
+  key: string;
+  /** The planted version (S3), when it has one. */
+  versionId?: string;
+  /** What was found, as a sentence's end (e.g. "is 10 bytes, not the 2,345 signed"). */
+  detail: string;
+}
+
+/**
+ * `putRun` found files of the run that it did not write and that readers would take as the sealed ones (written before
+ * its own, or already there): the run as stored will not verify. What the seal wrote stays where it is (locked on S3);
+ * the seal can seal the same evidence again under another run id (`sealRun`).
+ */
+export class RunFilesPlanted extends EvidenceLockerError {
+  /** What this seal wrote that stays in the run folder (e.g. its signed manifest as a later version), if anything. */
+  readonly kept?: string;
+  constructor(
+    readonly runId: string,
+    readonly planted: PlantedRunFile[],
+    message: string,
+    opts: { hint?: string; kept?: string } = {},
+  ) {
+    super(message, { ...(opts.hint ? { hint: opts.hint } : {}) });
+    this.kept = opts.kept;
+    this.name = 'RunFilesPlanted';
+  }
 }
 
 /** A run as the seal hands it to the store: its manifest whole, or in pieces when it was signed without being held whole. */

@@ -107,7 +107,7 @@ export async function sealAttestation(opts: AttestOptions): Promise<SealedAttest
     scope: { accounts: [], regions: [], frameworks: [opts.framework], queries: ['attestation'] },
     records: [record],
   });
-  return { runId, manifestSha256: sealed.manifestSha256, recordSha256: record.sha256, ...(file ? { fileSha256: file.sha256 } : {}), sealedBy };
+  return { runId: sealed.manifest.runId, manifestSha256: sealed.manifestSha256, recordSha256: record.sha256, ...(file ? { fileSha256: file.sha256 } : {}), sealedBy };
 }
 
 /**

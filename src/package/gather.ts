@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
 import type { RunManifest } from '../evidence/manifest.js';
-import { RunClassifier, deleteMarkerFindings, manifestRecords, rereadManifest, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
+import { RunClassifier, deleteMarkerFindings, manifestRecords, rereadManifest, withReseals, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
 import { ATTESTATION_RUN_MARK, compareRunsInChain, RECONSTRUCTION_RUN_MARK, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
@@ -63,10 +63,14 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
     if (d > period.to) return false;
     return d >= period.from || id.includes(ATTESTATION_RUN_MARK);
   });
-  const foreign = found.filter((f) => {
-    const d = f.runId ? runIdDay(f.runId) : undefined;
-    return d === undefined || f.reason === 'future-run-id' || (d >= period.from && d <= period.to);
-  });
+  // A foreign run folder that a trusted run's signed manifest names as its abandoned seal attempt is explained so.
+  const foreign = await withReseals(
+    classifier,
+    found.filter((f) => {
+      const d = f.runId ? runIdDay(f.runId) : undefined;
+      return d === undefined || f.reason === 'future-run-id' || (d >= period.from && d <= period.to);
+    }),
+  );
   foreign.push(...(await deleteMarkerFindings(store)));
   const periodRuns: IncludedRun[] = [];
   const attestationRuns: IncludedRun[] = [];

@@ -1,5 +1,5 @@
 import { describeEndpoints } from '../evidence/endpoint-origin.js';
-import { FOREIGN_REASONS } from '../seal/trust.js';
+import { foreignWhy } from '../seal/trust.js';
 import type { PackageModel } from './model.js';
 import { changeDetail, dayStatus, rowReasons } from './timeline.js';
 import { EVENT_SEARCH_QUERY, eventSearchText } from './event-coverage.js';
@@ -198,7 +198,7 @@ function foreignBanner(model: PackageModel): string {
   if (!found.length) return '<div id="foreign" class="foreign-none">No foreign object found in the evidence store for this period: every run shown is signed by a key the package builder was configured to trust; confirm its fingerprint with the organisation yourself.</div>';
   const items = found
     .slice(0, 500)
-    .map((f) => `<li><code>${esc(f.path)}</code>: ${esc(FOREIGN_REASONS[f.reason])} (${esc(f.detail)})</li>`)
+    .map((f) => `<li><code>${esc(f.path)}</code>: ${esc(foreignWhy(f))} (${esc(f.detail)})</li>`)
     .join('');
   return (
     `<div id="foreign" class="foreign" role="alert"><strong>${found.length} foreign object(s) in the evidence store</strong>: ` +

@@ -1139,6 +1139,7 @@ function foreignSection(doc: Doc, model: PackageModel): void {
   para(
     doc,
     `Only runs signed by a trusted key (${keys}) are evidence in this package. Anything else found in the evidence store for the period is listed here: a run signed by another key, a folder that is not a sealed run, a run claiming a future start time, a run linked to such a run, or a delete marker hiding a sealed object. ` +
+      'A run folder is said to hold files planted by someone else, its evidence sealed again as another run, only when that run\'s signed manifest names it as an abandoned attempt to seal (the seal does so when it finds files in the folder that it did not write); the planted files themselves say nothing of who wrote them. ' +
       'None of it was used as evidence or as a chain link. The list shows that someone wrote into the store; it does not show who, and an empty list does not prove nobody tried (only what the store still holds is seen).',
   );
   const found = model.foreign ?? [];
@@ -1153,7 +1154,7 @@ function foreignSection(doc: Doc, model: PackageModel): void {
       { header: 'Why it is foreign', width: 120 },
       { header: 'Detail', width: CONTENT_W - 310 },
     ],
-    found.slice(0, 500).map((f) => [f.path, FOREIGN_REASONS[f.reason], f.detail]),
+    found.slice(0, 500).map((f) => [f.path, f.resealedAs ? `files planted by someone else; its evidence was sealed again as run ${f.resealedAs.runId}` : FOREIGN_REASONS[f.reason], f.resealedAs ? `run ${f.resealedAs.runId}'s signed manifest names this run id as an abandoned attempt (${f.resealedAs.reason}); as found here: ${FOREIGN_REASONS[f.reason]} (${f.detail})` : f.detail]),
     { size: 7 },
   );
   if (found.length > 500) para(doc, `... and ${found.length - 500} more (run \`evidence-locker verify --store\` for the full list).`, MUTED);

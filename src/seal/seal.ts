@@ -8,7 +8,7 @@ import { newRunId } from '../evidence/run-id.js';
 import { RUN_FILE_MAX_BYTES, RUN_FILES } from '../evidence/layout.js';
 import { EvidenceLockerError } from '../errors.js';
 import type { ManifestSigner } from './signer.js';
-import type { EvidenceStore } from '../evidence/store.js';
+import { RunFilesPlanted, type EvidenceStore } from '../evidence/store.js';
 import type { Logger } from '../log/logger.js';
 import { RunClassifier, describeForeign, trustPolicy, type ForeignObject, type TrustPolicy } from './trust.js';
 import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -105,11 +105,81 @@ export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run:
   // Each record is checked, not copied: a parsed copy of 250,000 records would double what the run holds. A record
   // with a member the schema does not name is refused rather than stripped, so what is sealed is what was checked.
   for (const r of run.records) StrictRecordSchema.parse(r);
-  const header = await manifestHeader(store, signer, run, run.records.some((r) => r.status === 'error'), opts);
-  const full: RunManifest = { ...header, records: run.records };
-  const bytes = canonicalBytesChunked(full);
-  checkManifestSize(bytes.length, run.records.length);
-  return { manifest: full, ...(await signAndStore(store, signer, header.runId, bytes)) };
+  const first = await manifestHeader(store, signer, run, run.records.some((r) => r.status === 'error'), opts);
+  return withFreshRunIds(store, signer, first, opts, async (header) => {
+    const full: RunManifest = { ...header, records: run.records };
+    const bytes = canonicalBytesChunked(full);
+    checkManifestSize(bytes.length, run.records.length);
+    return { manifest: full, ...(await signAndStore(store, signer, header.runId, bytes)) };
+  });
+}
+
+/** How many times a run is sealed again under a new run id when files were planted in its run folder. */
+export const RESEALS = 3;
+
+/** One abandoned attempt to seal a run, as the manifest of the run sealed in its place names it. */
+export type SealAttempt = NonNullable<RunManifest['sealAttempts']>[number];
+
+/** Whether a run folder holds a run sealed by a trusted key (the seal's trust: `opts.trust`, or the signer's own key). */
+async function isTrustedRun(store: EvidenceStore, signer: ManifestSigner, opts: SealOptions, runId: string): Promise<boolean> {
+  const policy = opts.trust instanceof RunClassifier ? opts.trust.policy : (opts.trust ?? trustPolicy([await signer.fingerprint()]));
+  if (!(await store.listRuns()).includes(runId)) return false;
+  return (await new RunClassifier(store, policy, { headerOnly: true }).classify(runId)).trusted !== undefined;
+}
+
+/**
+ * A run id of the same form (time, marks) with a new random suffix: `20261127T020000Z-backfill-20260905-3f9a1c`
+ * becomes `20261127T020000Z-backfill-20260905-<new>`; an id without the usual suffix gets one.
+ */
+export function freshRunId(runId: string): string {
+  const suffix = randomBytes(3).toString('hex');
+  return /-[0-9a-f]{6}$/.test(runId) ? runId.replace(/[0-9a-f]{6}$/, suffix) : `${runId}-${suffix}`;
+}
+
+/**
+ * Seals with `seal`, and when the store finds files in the run folder that it did not write and that readers would take
+ * instead (`RunFilesPlanted`: someone with write access planted them), seals the same evidence again under a fresh run
+ * id whose manifest names every abandoned attempt (`sealAttempts`, signed with it) and keeps the `previous` link the
+ * first attempt had. Nothing links to an abandoned id. A folder holding a run sealed by a trusted key is no plant: the
+ * seal fails as before. After `RESEALS` more attempts it fails naming them all; nothing is lost: the bodies are stored
+ * under their SHA-256, and on S3 an attempt whose plant was found after its own writes keeps its signed files there as
+ * later versions.
+ */
+async function withFreshRunIds<H extends Omit<RunManifest, 'records'>, T>(store: EvidenceStore, signer: ManifestSigner, first: H, opts: SealOptions, seal: (header: H) => Promise<T>): Promise<T> {
+  let header = first;
+  const attempts: SealAttempt[] = [];
+  for (;;) {
+    try {
+      return await seal(header);
+    } catch (err) {
+      if (!(err instanceof RunFilesPlanted) || err.runId !== header.runId) throw err;
+      // A folder that holds a run sealed by a trusted key was not planted (a run id used twice): that is no plant to
+      // name in a signed manifest, and the seal fails as it always did.
+      if (await isTrustedRun(store, signer, opts, header.runId)) throw err;
+      const attempt: SealAttempt = {
+        runId: header.runId,
+        reason: `files planted by someone else: readers would take ${err.planted.map((p) => `${p.key}${p.versionId ? ` version ${p.versionId}` : ''}, which ${p.detail}`).join('; ')}${err.kept ? `; ${err.kept}` : ''}`,
+        planted: err.planted.map((p) => ({ key: p.key, ...(p.versionId ? { versionId: p.versionId } : {}) })),
+      };
+      attempts.push(attempt);
+      if (attempts.length > RESEALS) {
+        opts.log?.error({ attempts }, `run not sealed: files were planted in the run folder of each of ${attempts.length} attempts`);
+        throw new EvidenceLockerError(
+          `the run could not be sealed: someone else planted files in the run folder of each of its ${attempts.length} attempts (${attempts.map((a) => `run ${a.runId}: ${a.reason}`).join('; ')})`,
+          {
+            hint:
+              `nothing is lost: every evidence body is stored under its SHA-256 (\`evidence-locker store orphans\` lists those no sealed run names), and where an attempt above says its own files stay, its signed manifest is there, readable by version id; ` +
+              'someone with write access to the store is planting files as runs are sealed: find who (CloudTrail data events for an S3 bucket), remove that access (only the collector may write there), then collect again',
+          },
+        );
+      }
+      const next = freshRunId(header.runId);
+      for (const p of err.planted) {
+        opts.log?.error({ runId: header.runId, key: p.key, versionId: p.versionId, detail: p.detail, resealedAs: next }, `files planted in run folder by someone else: ${p.key}${p.versionId ? ` version ${p.versionId}` : ''} ${p.detail}; the run is sealed again as run ${next}`);
+      }
+      header = { ...header, runId: next, sealAttempts: [...attempts] };
+    }
+  }
 }
 
 /**
@@ -118,20 +188,23 @@ export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run:
  * the manifest (about 90 MB) is never in memory whole. An Ed25519 key signs the bytes themselves, which are held whole.
  */
 export async function sealRunFrom(store: EvidenceStore, signer: ManifestSigner, run: Omit<RunToSeal, 'records'> & { records: RecordSource }, opts: SealOptions = {}): Promise<SealedRunHeader> {
-  const header = await manifestHeader(store, signer, run, run.records.errors > 0, opts);
-  if (!signer.signPieces) {
-    const stored = await signAndStore(store, signer, header.runId, manifestBytesAround(header, run.records));
-    return { manifest: header, ...stored, manifestSize: stored.manifestBytes.length };
-  }
-  const { size, segments } = manifestAround(header, run.records);
-  checkManifestSize(size, run.records.count);
-  const pieces = (pieceBytes: number) => inPieces(segments(), pieceBytes);
-  const { signature, sha256: manifestSha256 } = await signer.signPieces(pieces(SIGN_PIECE_BYTES));
-  const publicKeyPem = await signer.publicKeyPem();
-  // The store writes the pieces again from the spool (each record checked as it is read) and refuses to make the run
-  // visible unless what it wrote has this size and SHA-256: the signed bytes, and no others.
-  await store.putRun({ runId: header.runId, manifest: { size, sha256: manifestSha256, pieces }, signature, publicKeyPem });
-  return { manifest: header, manifestSize: size, manifestSha256, signature, publicKeyPem };
+  const first = await manifestHeader(store, signer, run, run.records.errors > 0, opts);
+  return withFreshRunIds(store, signer, first, opts, async (header): Promise<SealedRunHeader> => {
+    if (!signer.signPieces) {
+      const stored = await signAndStore(store, signer, header.runId, manifestBytesAround(header, run.records));
+      return { manifest: header, ...stored, manifestSize: stored.manifestBytes.length };
+    }
+    const signPieces = signer.signPieces.bind(signer);
+    const { size, segments } = manifestAround(header, run.records);
+    checkManifestSize(size, run.records.count);
+    const pieces = (pieceBytes: number) => inPieces(segments(), pieceBytes);
+    const { signature, sha256: manifestSha256 } = await signPieces(pieces(SIGN_PIECE_BYTES));
+    const publicKeyPem = await signer.publicKeyPem();
+    // The store writes the pieces again from the spool (each record checked as it is read) and refuses to make the run
+    // visible unless what it wrote has this size and SHA-256: the signed bytes, and no others.
+    await store.putRun({ runId: header.runId, manifest: { size, sha256: manifestSha256, pieces }, signature, publicKeyPem });
+    return { manifest: header, manifestSize: size, manifestSha256, signature, publicKeyPem };
+  });
 }
 
 /** Pieces in which a manifest is handed to a signer that signs its digest. */

@@ -36,6 +36,11 @@ export interface ForeignObject {
   detail: string;
   /** Fingerprint of the key that signed it, when there is a readable one. */
   keyFingerprint?: string;
+  /**
+   * Set only when the signed manifest of a trusted run names this run folder as an abandoned attempt to seal it
+   * (`sealAttempts`): someone else's files made the seal seal the same evidence again as that run (`withReseals`).
+   */
+  resealedAs?: { runId: string; reason: string };
 }
 
 /** Which signing keys make a run evidence, and the clock that decides what is "in the future". */
@@ -292,7 +297,69 @@ function foreign(runId: string, reason: ForeignReason, detail: string, keyFinger
 
 /** One line per foreign object, for logs and the CLI. */
 export function describeForeign(f: ForeignObject): string {
-  return `${f.path}: ${FOREIGN_REASONS[f.reason]} (${f.detail})`;
+  return `${f.path}: ${foreignWhy(f)} (${f.detail})`;
+}
+
+/**
+ * Why an object is foreign, as reports say it: for an abandoned seal attempt (named so by a trusted run's signed
+ * manifest), that its files were planted and which run holds its evidence; otherwise the reason's own words.
+ */
+export function foreignWhy(f: ForeignObject): string {
+  if (!f.resealedAs) return FOREIGN_REASONS[f.reason];
+  return `files planted by someone else; its evidence was sealed again as run ${f.resealedAs.runId} (whose signed manifest names this run id as an abandoned attempt: ${f.resealedAs.reason}); as found here: ${FOREIGN_REASONS[f.reason]}`;
+}
+
+/** A run id without the random suffix the seal gives it (`freshRunId` changes only that suffix, or adds one). */
+function runIdStem(runId: string): string {
+  return runId.replace(/-[0-9a-f]{6}$/, '');
+}
+
+/**
+ * The trusted run whose signed manifest names `runId` as an abandoned attempt to seal it (`sealAttempts`), if any. A
+ * run sealed again keeps its id's time and marks and only changes the random suffix, so only ids of the same stem are
+ * read.
+ */
+export async function resealOf(classifier: RunClassifier, runId: string): Promise<{ runId: string; reason: string } | undefined> {
+  const stem = runIdStem(runId);
+  for (const id of await classifier.runIds()) {
+    if (id === runId || !id.startsWith(stem) || runIdStem(id) !== stem) continue;
+    const c = await classifier.classify(id);
+    const attempt = c.trusted?.manifest.sealAttempts?.find((a) => a.runId === runId);
+    if (attempt) return { runId: id, reason: attempt.reason };
+  }
+  return undefined;
+}
+
+/**
+ * Foreign run folders, each explained as an abandoned seal attempt when (and only when) a trusted run's signed manifest
+ * names it so (`resealOf`); a foreign folder no trusted run names stays as it is.
+ */
+export async function withReseals(classifier: RunClassifier, found: ForeignObject[]): Promise<ForeignObject[]> {
+  const out: ForeignObject[] = [];
+  for (const f of found) {
+    const resealedAs = f.runId && f.reason !== 'delete-marker' ? await resealOf(classifier, f.runId) : undefined;
+    out.push(resealedAs ? { ...f, resealedAs } : f);
+  }
+  return out;
+}
+
+/**
+ * Abandoned seal attempts that a trusted run names but that are themselves trusted runs: the seal abandons a run id only
+ * when readers would not take its files as its own, so one of the two was not sealed as evidence-locker seals.
+ */
+export async function sealAttemptsThatAreRuns(classifier: RunClassifier, run: TrustedRun): Promise<string[]> {
+  const out: string[] = [];
+  const ids = await classifier.runIds();
+  for (const a of run.manifest.sealAttempts ?? []) {
+    if (a.runId === run.runId) {
+      out.push(`run ${run.runId} names itself as an abandoned seal attempt`);
+      continue;
+    }
+    if (!ids.includes(a.runId)) continue;
+    const c = await classifier.classify(a.runId);
+    if (c.trusted) out.push(`run ${run.runId} names run ${a.runId} as an abandoned seal attempt (files planted by someone else), but ${a.runId} is a sealed run signed by a trusted key: evidence-locker abandons a run id only when its files are not the ones it wrote, so one of the two was not sealed by it`);
+  }
+  return out;
 }
 
 /**

@@ -6,7 +6,7 @@ import { BodyTooLong, EvidenceLockerError } from '../errors.js';
 import { assertSha256, sha256Hex } from '../evidence/hash.js';
 import { objectPath, RUN_FILE_MAX_BYTES, RUN_FILES, RUNS_DIR, runFileTooLarge, type RunFileName } from '../evidence/layout.js';
 import { assertRunId } from '../evidence/run-id.js';
-import type { EvidenceStore, PiecedBytes, PreflightCheck, RunToStore, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
+import { RunFilesPlanted, type EvidenceStore, type PiecedBytes, type PreflightCheck, type RunToStore, type StoreDescription, type StoredObject, type StoredRun } from '../evidence/store.js';
 import { tallied } from '../evidence/pieced.js';
 
 const LOCAL_NOTE =
@@ -158,9 +158,7 @@ export class LocalEvidenceStore implements EvidenceStore {
     assertRunId(run.runId);
     const runsDir = join(this.root, RUNS_DIR);
     const runDir = join(runsDir, run.runId);
-    if (await exists(runDir)) {
-      throw new EvidenceLockerError(`run ${run.runId} already exists in the local store (${runDir}): a sealed run is never overwritten`);
-    }
+    if (await exists(runDir)) throw await this.plantedRun(run.runId, runDir, 'before this seal wrote anything');
     // Every body the manifest may cite is durable, name included, before the manifest is written.
     await this.syncObjects();
     await mkdir(runsDir, { recursive: true });
@@ -171,18 +169,31 @@ export class LocalEvidenceStore implements EvidenceStore {
       await writeDurably(join(tmpDir, RUN_FILES.signature), run.signature);
       await writeDurably(join(tmpDir, RUN_FILES.manifest), run.manifest, `run ${run.runId}: ${RUN_FILES.manifest} in the local store (${runDir})`);
       await fsyncDir(tmpDir);
-      if (await exists(runDir)) throw new EvidenceLockerError(`run ${run.runId} already exists in the local store (${runDir}): a sealed run is never overwritten`);
+      // The temporary folder's name shows the run id while the files are written: someone watching the runs folder
+      // could make the run's folder first. It is never replaced; the seal can seal again under another run id.
+      if (await exists(runDir)) throw await this.plantedRun(run.runId, runDir, 'while this seal wrote the run');
       await this.publishRun(tmpDir, runDir);
     } catch (err) {
       await rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
       if (err instanceof EvidenceLockerError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOTEMPTY' || code === 'EEXIST') {
-        throw new EvidenceLockerError(`run ${run.runId} already exists in the local store (${runDir}): a sealed run is never overwritten`);
-      }
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') throw await this.plantedRun(run.runId, runDir, 'while this seal wrote the run');
       throw storeIoError(this.root, runDir, err);
     }
     await fsyncDir(runsDir);
+  }
+
+  /**
+   * The run folder was made by someone else (a run id is new when the seal picks it): what it holds is named, store-
+   * relative, so the seal can name it in the run it seals again under another id. This seal wrote nothing there.
+   */
+  private async plantedRun(runId: string, runDir: string, when: string): Promise<RunFilesPlanted> {
+    const names = await readdir(runDir).catch(() => [] as string[]);
+    const folder = `${RUNS_DIR}/${runId}/`;
+    const planted = (names.length ? names.sort().map((n) => `${folder}${n}`) : [folder]).map((key) => ({ key, detail: `was made by someone else ${when}` }));
+    return new RunFilesPlanted(runId, planted, `run ${runId} already exists in the local store (${runDir}): a sealed run is never overwritten`, {
+      hint: 'seal the run under a new run id; find out who else writes into the store directory, and keep the folder as it is for investigation',
+    });
   }
 
   /** Makes a fully written run visible in one step. A directory renamed onto an existing non-empty one fails, so a concurrent seal of the same id cannot replace it. */

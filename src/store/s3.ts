@@ -36,7 +36,7 @@ import { objectPath, runDirPath, RUN_FILE_MAX_BYTES, RUN_FILES, RUNS_DIR, runFil
 import { assertRunId } from '../evidence/run-id.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { TAMPERING_ACTIONS, analyseBucketPolicy, rulesThatEndEvidence } from './bucket-guard.js';
-import type { EvidenceStore, LegalHolds, LockedVersions, PackageShelf, PiecedBytes, PreflightCheck, RunToStore, ShelvedPackage, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
+import { RunFilesPlanted, type EvidenceStore, type LegalHolds, type LockedVersions, type PackageShelf, type PiecedBytes, type PlantedRunFile, type PreflightCheck, type RunToStore, type ShelvedPackage, type StoreDescription, type StoredObject, type StoredRun } from '../evidence/store.js';
 import { piecedOf, tallied } from '../evidence/pieced.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -851,7 +851,10 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
     await this.ready();
     const existing = await this.listVersions(`${this.prefix}${runDirPath(run.runId)}`);
     if (existing.length > 0) {
-      throw new EvidenceLockerError(
+      // Nothing of this seal is there yet (its run id is new): whatever is, readers would take instead of its files.
+      throw new RunFilesPlanted(
+        run.runId,
+        existing.map((v) => ({ key: v.key, ...(v.versionId ? { versionId: v.versionId } : {}), detail: `was in the run folder before this seal wrote anything${v.lastModified ? ` (written ${v.lastModified.toISOString()})` : ''}` })),
         `run ${run.runId} already exists in s3://${this.bucket}/${this.prefix}${runDirPath(run.runId)} (${existing.length} object version(s)): a sealed run is never overwritten`,
         { hint: 'seal the run under a new run id' },
       );
@@ -876,13 +879,16 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
    * multipart manifest takes a while): the run would then fail verification with no word from the seal. So after
    * writing, the seal lists the run's versions: where a file's oldest version is not the one it wrote, that version
    * must hold the same bytes under a lock at least as strong (an SDK retry of a PUT whose answer was lost leaves such
-   * a twin), or the seal fails naming it. What was written stays (it is locked); the operator learns of it now, not
-   * at audit.
+   * a twin), or the seal fails naming it. Where readers would take other bytes (planted), it fails with
+   * `RunFilesPlanted`, and the seal seals the same evidence again under a new run id (`sealRun`). What was written
+   * stays (it is locked); the operator learns of it now, not at audit.
    */
   private async confirmSealedVersions(runId: string, written: readonly WrittenRunFile[], retainUntil: Date): Promise<void> {
     const listed = await this.runFileVersions(runId);
     /** Readers take other bytes: the run will not verify. */
     const otherBytes: string[] = [];
+    /** The versions readers take instead of the ones this seal wrote (other bytes). */
+    const planted: PlantedRunFile[] = [];
     /** Readers take the signed bytes under a weaker lock than this seal asked for. */
     const weakerLock: string[] = [];
     /** What readers will take cannot be confirmed (nothing found planted). */
@@ -914,15 +920,19 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
         continue;
       }
       ({ 'other-bytes': otherBytes, 'weaker-lock': weakerLock, unreadable: unconfirmed })[twin.kind].push(`${where}: ${others}, and it ${twin.detail}`);
+      if (twin.kind === 'other-bytes') planted.push({ key, versionId: oldest.versionId, detail: `is older than the version this seal wrote (${w.versionId}), and it ${twin.detail}` });
     }
     if (otherBytes.length + weakerLock.length > 0) {
-      throw new EvidenceLockerError(
+      const message =
         `run ${runId} was written, but readers take versions of its files that this seal did not write: ${[...otherBytes, ...weakerLock, ...unconfirmed].join('; ')}` +
-          (otherBytes.length > 0 ? '. The run will not verify' : ''),
-        {
-          hint: `someone else with s3:PutObject on bucket ${this.bucket} wrote to this run's keys while it was sealed: find who in CloudTrail data events for the bucket, remove that access (only the collector's role may write under the prefix), and collect again (the next run is sealed under a new run id)`,
-        },
-      );
+        (otherBytes.length > 0 ? '. The run will not verify' : '');
+      const hint = `someone else with s3:PutObject on bucket ${this.bucket} wrote to this run's keys while it was sealed: find who in CloudTrail data events for the bucket, remove that access (only the collector's role may write under the prefix), and collect again (the next run is sealed under a new run id)`;
+      // Readers would take other bytes: the seal can seal the same evidence again under another run id.
+      if (planted.length > 0) {
+        const own = written.map((w) => `${w.file} version ${w.versionId ?? '?'}`).join(', ');
+        throw new RunFilesPlanted(runId, planted, message, { hint, kept: `this seal's own files stay in the run folder as later versions under the same lock (${own})` });
+      }
+      throw new EvidenceLockerError(message, { hint });
     }
     if (unconfirmed.length > 0) {
       throw new EvidenceLockerError(`run ${runId} was written, but the seal cannot confirm that readers will take its versions: ${unconfirmed.join('; ')}`, {

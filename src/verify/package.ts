@@ -292,6 +292,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   await checkChecksumFile(folder);
   if (manifest) checkSignedFileList(folder, manifest);
   checkRunChains(folder, runs);
+  checkSealAttempts(folder, runs);
   const warnings: VerificationProblem[] = [];
   await checkRunKinds(folder, runs, warnings);
   if (manifest) {
@@ -667,6 +668,21 @@ function checkSignedFileList({ files, index, fail, shaAt, sizeAt }: PackageFolde
   files.forEach((p, i) => {
     if (!listed[i] && !unsigned.has(p)) fail(p, 'extra file: not listed in the signed manifest.json');
   });
+}
+
+/**
+ * A run sealed again names its abandoned attempts (`sealAttempts`): run ids whose folders held files someone else
+ * planted. evidence-locker abandons an id only when readers would not take its files as the ones it wrote, so a named
+ * attempt is never itself a run the package holds (nor the run naming it).
+ */
+function checkSealAttempts({ fail, files }: PackageFolder, runs: PackagedRun[]): void {
+  const held = new Set([...runs.map((r) => r.runId), ...files.filter((p) => p.startsWith('runs/')).map((p) => p.split('/')[1])]);
+  for (const r of runs) {
+    for (const a of r.manifest.sealAttempts ?? []) {
+      if (a.runId === r.runId) fail(`runs/${r.runId}`, `names itself as an abandoned seal attempt: evidence-locker seals an abandoned attempt's evidence again under a new run id`);
+      else if (held.has(a.runId)) fail(`runs/${r.runId}`, `names run ${a.runId} as an abandoned seal attempt (files planted by someone else), but the package holds ${a.runId} as a run: evidence-locker abandons a run id only when its files are not the ones it wrote, so one of the two was not sealed by it`);
+    }
+  }
 }
 
 /** Each chain's runs in the one chain order, every run linking to the one before it. */

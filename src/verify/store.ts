@@ -1,6 +1,6 @@
 import { sha256Hex } from '../evidence/hash.js';
 import { BodyTooLong } from '../errors.js';
-import { FOREIGN_REASONS, RunClassifier, censusOfPeriod, deleteMarkerFindings, type ForeignObject, type TrustPolicy, type TrustedRun } from '../seal/trust.js';
+import { RunClassifier, censusOfPeriod, deleteMarkerFindings, foreignWhy, sealAttemptsThatAreRuns, withReseals, type ForeignObject, type TrustPolicy, type TrustedRun } from '../seal/trust.js';
 import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
@@ -78,6 +78,8 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     selected = census.trusted;
     foreign.push(...census.foreign);
   }
+  // A foreign run folder that a trusted run's signed manifest names as its abandoned seal attempt is explained so.
+  foreign.splice(0, foreign.length, ...(await withReseals(classifier, foreign)));
   foreign.push(...(await deleteMarkerFindings(store, 'runId' in selection ? `runs/${selection.runId}/` : undefined)));
 
   const results: StoredRunResult[] = [];
@@ -105,6 +107,8 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     } else if (expectedPrevious) {
       problems.push({ runId, problem: `chain link: no previous run recorded, but run ${expectedPrevious.runId} of chain "${manifest.chain}" precedes it` });
     }
+
+    for (const problem of await sealAttemptsThatAreRuns(classifier, run)) problems.push({ runId, problem });
 
     // Records.
     const required = opts.requiredRetainUntil ?? (manifest.store.retainUntil ? new Date(manifest.store.retainUntil) : undefined);
@@ -210,7 +214,7 @@ export function formatStoreReport(report: StoreVerificationReport): string {
     lines.push(`  problem: run ${p.runId}${p.recordId ? ` record ${p.recordId}` : ''}${p.key ? ` key ${p.key}` : ''}${p.versionId ? ` version ${p.versionId}` : ''}: ${p.problem}`);
   }
   for (const f of report.foreign) {
-    lines.push(`  FOREIGN ${f.path}: ${FOREIGN_REASONS[f.reason]} (${f.detail})${f.reason === 'delete-marker' ? '' : '; not evidence, not a chain link'}`);
+    lines.push(`  FOREIGN ${f.path}: ${foreignWhy(f)} (${f.detail})${f.reason === 'delete-marker' ? '' : '; not evidence, not a chain link'}`);
   }
   const forged = report.foreign.filter((f) => f.reason === 'non-canonical');
   const others = report.foreign.length - forged.length;

@@ -8,6 +8,8 @@ import type { ManifestRecord } from '../../src/evidence/record.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { sealRunFrom } from '../../src/seal/seal.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
+import { PlantingLocalStore } from '../store/contract.js';
+import { RunManifestSchema } from '../../src/evidence/manifest.js';
 import { KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { KmsManifestSigner } from '../../src/aws/kms-signer.js';
 import { openSigner } from '../../src/aws/open-signer.js';
@@ -173,6 +175,23 @@ describe('sealing a spooled run with a KMS key: the manifest is signed and store
     expect(sha256Hex(stored.manifest)).toBe(sealed.manifestSha256);
     expect(verifyManifestSignature(stored.manifest, stored.signature, stored.publicKeyPem, 'ecdsa-p256-sha256')).toBe(true);
     spool.close();
+  });
+
+  it('a run whose folder was planted is signed again in pieces under a new run id naming the attempt, and that signature verifies offline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'el-kms-seal-'));
+    const signer = await KmsManifestSigner.open(kms, DEMO_SIGNING_KEY_ALIAS);
+    const store = new PlantingLocalStore(join(dir, 'store'), 1);
+    const spool = new RecordSpool(dir);
+    for (let i = 0; i < 50; i++) spool.add(record(i));
+    const sealed = await sealRunFrom(store, signer, run('20261205T030000Z-cccccc', spool));
+    spool.close();
+    expect(sealed.manifest.runId).toMatch(/^20261205T030000Z-[0-9a-f]{6}$/);
+    expect(sealed.manifest.runId).not.toBe('20261205T030000Z-cccccc');
+    expect(sealed.manifest.sealAttempts?.map((a) => a.runId)).toEqual(['20261205T030000Z-cccccc']);
+    const stored = await store.getRun(sealed.manifest.runId);
+    expect(sha256Hex(stored.manifest)).toBe(sealed.manifestSha256);
+    expect(RunManifestSchema.parse(JSON.parse(stored.manifest.toString('utf8'))).sealAttempts?.[0].planted).toEqual([{ key: 'runs/20261205T030000Z-cccccc/manifest.json' }]);
+    expect(verifyManifestSignature(stored.manifest, stored.signature, stored.publicKeyPem, 'ecdsa-p256-sha256')).toBe(true);
   });
 
   it('a store refuses pieces that are not the signed bytes, and the run never becomes visible', async () => {

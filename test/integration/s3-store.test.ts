@@ -74,9 +74,33 @@ async function refused(p: Promise<unknown>): Promise<unknown> {
   throw new Error('the server accepted an operation Object Lock must refuse');
 }
 
+/**
+ * Same prefix, but for its next `times` runs someone else with s3:PutObject writes a manifest.json of their own as soon
+ * as the run's public-key.pem appears (before the run's own manifest): readers would take theirs as the sealed one.
+ */
+function planting(store: EvidenceStore, times: number): S3EvidenceStore {
+  const base = store as S3EvidenceStore;
+  const s = new S3EvidenceStore(base.config);
+  let left = times;
+  s.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      const input = args.input as { Key?: string };
+      if (context.commandName === 'PutObjectCommand' && input.Key?.endsWith('/public-key.pem') && left-- > 0) {
+        await raw.send(new PutObjectCommand({ Bucket: base.bucket, Key: input.Key.replace(/public-key\.pem$/, 'manifest.json'), Body: 'planted', ContentMD5: md5Of('planted') }));
+      }
+      return out;
+    },
+    { step: 'initialize', name: 'plantManifest' },
+  );
+  opened.push(s);
+  return s;
+}
+
 storeContract('s3 (Ceph RGW Object Lock)', {
   open: async () => s3Store('contract'),
   openInterruptedBeforeManifest: async (store) => interrupted(store),
+  openPlanting: async (store, times) => planting(store, times),
 });
 
 describe('S3 store against a real Object Lock server', () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { LocalEvidenceStore } from '../../src/store/local.js';
 import { trustPolicy, type TrustPolicy } from '../../src/seal/trust.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,12 +8,32 @@ import { describe, expect, it } from 'vitest';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
-import { sealRun } from '../../src/seal/seal.js';
+import { RESEALS, sealRun, type SealOptions } from '../../src/seal/seal.js';
 import { newRunId } from '../../src/evidence/run-id.js';
 import type { ManifestRecord } from '../../src/evidence/record.js';
 import type { EvidenceStore } from '../../src/evidence/store.js';
 import { findOrphans } from '../../src/store/orphans.js';
-import { verifyStoredRuns } from '../../src/verify/store.js';
+import { formatStoreReport, verifyStoredRuns } from '../../src/verify/store.js';
+import { RunManifestSchema } from '../../src/evidence/manifest.js';
+import { createLogger } from '../../src/log/logger.js';
+import { Writable } from 'node:stream';
+
+/**
+ * A local store in which someone watching the runs folder makes the run's folder, with a manifest of their own, just
+ * before the seal renames its temporary folder into place (its name shows the run id), for the next `left` runs.
+ */
+export class PlantingLocalStore extends LocalEvidenceStore {
+  constructor(root: string, private left: number) {
+    super(root);
+  }
+  protected override async publishRun(tmpDir: string, runDir: string): Promise<void> {
+    if (this.left-- > 0) {
+      mkdirSync(runDir);
+      writeFileSync(join(runDir, 'manifest.json'), '{"planted":true}');
+    }
+    return super.publishRun(tmpDir, runDir);
+  }
+}
 
 /** What a store implementation gives the contract suite. */
 export interface StoreHarness {
@@ -23,6 +44,11 @@ export interface StoreHarness {
    * (as a process killed at that instant would).
    */
   openInterruptedBeforeManifest(store: EvidenceStore): Promise<EvidenceStore>;
+  /**
+   * The same backing store, but for its next `times` putRun calls someone else writes a junk manifest.json into the run
+   * folder while the run is being written (before the run's own manifest lands), as an insider watching the store would.
+   */
+  openPlanting(store: EvidenceStore, times: number): Promise<EvidenceStore>;
 }
 
 /** Where the key `sealBodies` signs with lives (a CLI configured with it as signing.keyDir trusts these runs). */
@@ -49,7 +75,7 @@ export function evidenceBody(n: number | string): Buffer {
 }
 
 /** Writes the bodies and seals a run naming them, the way the collector does. */
-export async function sealBodies(store: EvidenceStore, bodies: Buffer[], at: Date, chain = 'default', fixedRunId?: string): Promise<{ runId: string; records: ManifestRecord[] }> {
+export async function sealBodies(store: EvidenceStore, bodies: Buffer[], at: Date, chain = 'default', fixedRunId?: string, opts: SealOptions = {}): Promise<{ runId: string; records: ManifestRecord[] }> {
   const records: ManifestRecord[] = [];
   for (const [i, body] of bodies.entries()) {
     const sha256 = sha256Hex(body);
@@ -67,7 +93,7 @@ export async function sealBodies(store: EvidenceStore, bodies: Buffer[], at: Dat
     });
   }
   const runId = fixedRunId ?? newRunId(at, randomBytes(3).toString('hex'));
-  await sealRun(store, signer, {
+  const sealed = await sealRun(store, signer, {
     runId,
     kind: 'collection',
     chain,
@@ -75,8 +101,8 @@ export async function sealBodies(store: EvidenceStore, bodies: Buffer[], at: Dat
     completedAt: at,
     scope: { accounts: ['111122223333'], regions: ['us-east-1'], frameworks: ['pci-dss-4.0.1'], queries: ['s3.bucket-versioning'] },
     records,
-  });
-  return { runId, records };
+  }, opts);
+  return { runId: sealed.manifest.runId, records };
 }
 
 export function storeContract(name: string, harness: StoreHarness): void {
@@ -178,6 +204,57 @@ export function storeContract(name: string, harness: StoreHarness): void {
       const report = await verifyStoredRuns(store, { from: new Date('2026-05-01T00:00:00Z'), to: new Date('2026-05-31T00:00:00Z') }, await contractTrust());
       expect(report.problems).toEqual([]);
       expect(report.ok).toBe(true);
+    });
+
+    it('was: files planted in a run folder while it was sealed failed the seal and the run was lost; now: the same evidence is sealed again under a new run id that names the abandoned attempt, and every reader says so', async () => {
+      const store = await harness.open();
+      const first = await sealBodies(store, [evidenceBody('before-plant')], new Date('2026-06-01T02:00:00Z'));
+      const planting = await harness.openPlanting(store, 1);
+      const abandoned = '20260602T020000Z-a0a0a0';
+      const lines: Record<string, unknown>[] = [];
+      const log = createLogger({ level: 'debug', destination: new Writable({ write: (chunk, _e, cb) => (lines.push(...String(chunk).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)), cb()) }) });
+      const sealed = await sealBodies(planting, [evidenceBody('sealed-again')], new Date('2026-06-02T02:00:00Z'), 'default', abandoned, { log });
+      // A fresh id of the same form; the signed manifest names the attempt, and links where the attempt would have.
+      expect(sealed.runId).toMatch(/^20260602T020000Z-[0-9a-f]{6}$/);
+      expect(sealed.runId).not.toBe(abandoned);
+      const m = RunManifestSchema.parse(JSON.parse((await store.getRun(sealed.runId)).manifest.toString('utf8')));
+      expect(m.previous?.runId).toBe(first.runId);
+      expect(m.sealAttempts).toHaveLength(1);
+      expect(m.sealAttempts![0].runId).toBe(abandoned);
+      expect(m.sealAttempts![0].reason).toMatch(/^files planted by someone else: readers would take /);
+      expect(m.sealAttempts![0].planted.some((p) => p.key.endsWith(`runs/${abandoned}/manifest.json`))).toBe(true);
+      // Logged at error level: the planted key (and version, where the store has versions) and the new run id.
+      const logged = lines.find((l) => l.level === 'error' && String(l.msg).startsWith('files planted in run folder by someone else'));
+      expect(logged).toMatchObject({ runId: abandoned, resealedAs: sealed.runId });
+      expect(String(logged!.key)).toMatch(new RegExp(`runs/${abandoned}/`));
+      // verify --store: the new run verifies; the abandoned folder is still foreign, explained by the new run's manifest.
+      const trust = await contractTrust();
+      const ok = await verifyStoredRuns(store, { runId: sealed.runId }, trust);
+      expect(ok.problems).toEqual([]);
+      expect(ok.ok).toBe(true);
+      const period = await verifyStoredRuns(store, { from: new Date('2026-06-01T00:00:00Z'), to: new Date('2026-06-30T00:00:00Z') }, trust);
+      expect(period.problems).toEqual([]);
+      const foreign = period.foreign.filter((f) => f.runId === abandoned);
+      expect(foreign).toHaveLength(1);
+      expect(foreign[0].resealedAs?.runId).toBe(sealed.runId);
+      expect(formatStoreReport(period)).toContain(`FOREIGN runs/${abandoned}/manifest.json: files planted by someone else; its evidence was sealed again as run ${sealed.runId}`);
+      // The next run links to the run sealed again, never to the abandoned id.
+      const next = await sealBodies(store, [evidenceBody('after-plant')], new Date('2026-06-03T02:00:00Z'));
+      expect(JSON.parse((await store.getRun(next.runId)).manifest.toString('utf8')).previous.runId).toBe(sealed.runId);
+    });
+
+    it('after the last attempt the seal fails naming every attempt, and nothing is lost: the bodies are stored, listed as orphans', async () => {
+      const store = await harness.open();
+      const planting = await harness.openPlanting(store, RESEALS + 1);
+      const bodies = [evidenceBody('kept-1'), evidenceBody('kept-2')];
+      const err = await sealBodies(planting, bodies, new Date('2026-07-01T02:00:00Z'), 'default', '20260701T020000Z-b0b0b0').then(
+        () => undefined,
+        (e: Error & { hint?: string }) => e,
+      );
+      expect(err?.message).toMatch(new RegExp(`^the run could not be sealed: someone else planted files in the run folder of each of its ${RESEALS + 1} attempts \\(run 20260701T020000Z-b0b0b0: files planted by someone else`));
+      expect(err?.message.match(/run 20260701T020000Z-[0-9a-f]{6}: files planted/g)).toHaveLength(RESEALS + 1);
+      expect(err?.hint).toMatch(/nothing is lost: every evidence body is stored under its SHA-256 \(`evidence-locker store orphans`/);
+      expect(await findOrphans(store)).toEqual(bodies.map((b) => sha256Hex(b)).sort());
     });
   });
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,8 +6,8 @@ import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { EvidenceStore } from '../../src/evidence/store.js';
-import { verifyStoredRuns } from '../../src/verify/store.js';
-import { contractTrust, evidenceBody, sealBodies, storeContract } from './contract.js';
+import { formatStoreReport, verifyStoredRuns } from '../../src/verify/store.js';
+import { PlantingLocalStore, contractTrust, evidenceBody, sealBodies, storeContract } from './contract.js';
 
 class CrashBeforeManifestStore extends LocalEvidenceStore {
   protected override async publishRun(): Promise<void> {
@@ -20,6 +20,7 @@ const freshDir = () => mkdtempSync(join(tmpdir(), 'el-local-store-'));
 storeContract('local', {
   open: async () => new LocalEvidenceStore(freshDir()),
   openInterruptedBeforeManifest: async (store: EvidenceStore) => new CrashBeforeManifestStore((store as LocalEvidenceStore).root),
+  openPlanting: async (store: EvidenceStore, times: number) => new PlantingLocalStore((store as LocalEvidenceStore).root, times),
 });
 
 describe('LocalEvidenceStore', () => {
@@ -40,6 +41,22 @@ describe('LocalEvidenceStore', () => {
     // No temporary files are left behind.
     expect(readdirSync(join(root, 'objects', 'sha256', sha.slice(0, 2)))).toEqual([`${sha}.json`]);
     expect(readdirSync(join(root, 'runs'))).toEqual([runId]);
+  });
+
+  it('a run folder planted before the seal, that no signed manifest names, stays an unexplained foreign folder; a folder holding a sealed run is never called planted', async () => {
+    const root = freshDir();
+    const store = new LocalEvidenceStore(root);
+    const junk = '20260801T020000Z-e0e0e0';
+    mkdirSync(join(root, 'runs', junk), { recursive: true });
+    writeFileSync(join(root, 'runs', junk, 'manifest.json'), '{"planted":true}');
+    const report = await verifyStoredRuns(store, { runId: junk }, await contractTrust());
+    expect(report.foreign).toHaveLength(1);
+    expect(report.foreign[0].resealedAs).toBeUndefined();
+    expect(formatStoreReport(report)).not.toContain('files planted by someone else');
+    // A run id already used by a sealed run: the seal fails as it always did, and names no plant.
+    const sealed = await sealBodies(store, [evidenceBody('in-use')], new Date('2026-08-02T02:00:00Z'));
+    await expect(sealBodies(store, [evidenceBody('again')], new Date('2026-08-02T02:00:00Z'), 'default', sealed.runId)).rejects.toThrow(/already exists/);
+    expect(await store.listRuns()).toEqual([junk, sealed.runId]);
   });
 
   it('writes a body into an object directory removed since an earlier body was written there', async () => {

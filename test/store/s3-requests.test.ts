@@ -405,6 +405,39 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     expect(overtakenErr.message).not.toContain('after-complete (');
   });
 
+  it('was: a manifest.json planted while the run was sealed failed the seal and lost the run; now: the run is sealed again under a new run id naming the planted version, and verify --store explains the abandoned folder only by that signed manifest', async () => {
+    const fake = new FakeS3();
+    const abandoned = '20261127T050000Z-c0c0c0';
+    fake.beforeWrite = (key) => {
+      // Someone watching the prefix writes a manifest.json of their own as soon as the run's files appear.
+      if (key.endsWith(`runs/${abandoned}/manifest.json`) && !fake.written.has(key)) fake.addVersion(key, 10, 'planted-manifest', { body: Buffer.from('{"junk":1}') });
+    };
+    const store = storeWith(fake);
+    const sealed = await sealBodies(store, [evidenceBody('reseal-s3')], new Date('2026-11-27T05:00:00Z'), 'default', abandoned);
+    expect(sealed.runId).toMatch(/^20261127T050000Z-[0-9a-f]{6}$/);
+    expect(sealed.runId).not.toBe(abandoned);
+    const m = JSON.parse((await store.getRun(sealed.runId)).manifest.toString('utf8'));
+    expect(m.sealAttempts).toEqual([
+      {
+        runId: abandoned,
+        reason: expect.stringMatching(/^files planted by someone else: readers would take evidence-locker\/runs\/20261127T050000Z-c0c0c0\/manifest\.json version planted-manifest, which is older than the version this seal wrote \(v-[\d-]+\), and it is 10 bytes, not the \d+ signed; this seal's own files stay in the run folder as later versions under the same lock \(public-key\.pem version v-[\d-]+, manifest\.sig version v-[\d-]+, manifest\.json version v-[\d-]+\)$/),
+        planted: [{ key: `evidence-locker/runs/${abandoned}/manifest.json`, versionId: 'planted-manifest' }],
+      },
+    ]);
+    const { trust } = await contractTrust();
+    const report = await verifyStoredRuns(store, { runId: abandoned }, { trust });
+    expect(report.foreign).toHaveLength(1);
+    expect(report.foreign[0].resealedAs?.runId).toBe(sealed.runId);
+    expect(report.ok).toBe(false);
+
+    // A folder planted the same way that no trusted run names stays an unexplained foreign folder.
+    const junk = '20261127T060000Z-d0d0d0';
+    for (const f of ['manifest.json', 'manifest.sig', 'public-key.pem']) fake.addVersion(`evidence-locker/runs/${junk}/${f}`, 4, `junk-${f}`, { body: Buffer.from('junk') });
+    const unexplained = await verifyStoredRuns(store, { runId: junk }, { trust });
+    expect(unexplained.foreign).toHaveLength(1);
+    expect(unexplained.foreign[0].resealedAs).toBeUndefined();
+  });
+
   it('numbers parts as they were made whatever order they are answered in, and aborts only once no part is still being sent', async () => {
     // 26 MB: six parts of 5 MB, more than the four senders.
     const manifest = Buffer.alloc(26 * 1024 * 1024, 0x20);

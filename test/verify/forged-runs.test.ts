@@ -12,6 +12,7 @@ import { RunManifestSchema, type RunManifest } from '../../src/evidence/manifest
 import type { EvidenceStore } from '../../src/evidence/store.js';
 import type { ManifestSigner } from '../../src/seal/signer.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
+import { RunFilesPlanted } from '../../src/evidence/store.js';
 import { runVerifySh } from '../support/verify-sh.js';
 
 /**
@@ -156,5 +157,49 @@ describe('package --accounts: accounts the period collected and the package leav
     const { ts, sh } = await both(dir, await signer.fingerprint());
     expect(ts.warnings.filter((w) => /left out|not in this package/.test(w.message))).toEqual([]);
     expect(sh.out).not.toMatch(/WARNING \(accounts\)/);
+  }, 120_000);
+});
+
+/** A store in which someone plants a manifest.json in the folder of each run whose id starts with `victim`, as it is sealed. */
+class PlantingMemoryStore extends MemoryStore {
+  constructor(private readonly victim: string) {
+    super();
+  }
+  override async putRun(run: Parameters<MemoryStore['putRun']>[0]): Promise<void> {
+    if (!run.runId.startsWith(this.victim) || [...this.runs.keys()].some((id) => id.startsWith(this.victim))) return super.putRun(run);
+    this.runs.set(run.runId, { runId: run.runId, manifest: Buffer.from('{"planted":true}'), signature: Buffer.from('x'), publicKeyPem: 'not a key' });
+    throw new RunFilesPlanted(run.runId, [{ key: `runs/${run.runId}/manifest.json`, detail: 'was written by someone else before this seal finished' }], `run ${run.runId} already exists`);
+  }
+}
+
+describe('runs sealed again after someone planted files in their folder', () => {
+  it('the report explains the abandoned folder by the signed manifest of the run sealed in its place; verify accepts the package', async () => {
+    const store = new PlantingMemoryStore('20261002');
+    const signer = await sealDays(store, ['2026-10-01', '2026-10-02', '2026-10-03'].map((day) => ({ day, encrypted: { [ACCT]: true }, provenance: true })));
+    const ids = [...store.runs.keys()].sort();
+    const abandoned = ids.find((id) => id.startsWith('20261002') && RunManifestSchema.safeParse(JSON.parse(store.runs.get(id)!.manifest.toString('utf8'))).success === false)!;
+    const resealed = ids.find((id) => id.startsWith('20261002') && id !== abandoned)!;
+    expect((await manifestOf(store, resealed)).sealAttempts?.map((a) => a.runId)).toEqual([abandoned]);
+    const { dir } = await unzipped(store, signer, '2026-10-01', '2026-10-03');
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html).toContain(`<code>runs/${abandoned}/manifest.json</code>: files planted by someone else; its evidence was sealed again as run ${resealed}`);
+    const text = spawnSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
+    expect(text).toContain('files planted by someone else; its evidence was sealed again as run');
+    const { ts, sh } = await both(dir, await signer.fingerprint());
+    expect(ts.problems).toEqual([]);
+    expect(ts.ok).toBe(true);
+    // verify.sh reads the run's top-level members only: the attempts' own run ids are not taken for the run's.
+    expect(sh.code).toBe(0);
+  }, 120_000);
+
+  it('a run naming as its abandoned attempt a run the package holds is INVALID', async () => {
+    const { store, signer, runs } = await scene(['2026-10-01', '2026-10-02']);
+    const day2 = await manifestOf(store, runs[1]);
+    store.runs.delete(runs[1]);
+    await sealWithOrgKey(store, signer, { ...day2, sealAttempts: [{ runId: runs[0], reason: 'files planted by someone else', planted: [{ key: `runs/${runs[0]}/manifest.json` }] }] });
+    const { dir } = await unzipped(store, signer, '2026-10-01', '2026-10-02');
+    const { ts, problems } = await both(dir, await signer.fingerprint());
+    expect(ts.ok).toBe(false);
+    expect(problems).toContain(`runs/${runs[1]}: names run ${runs[0]} as an abandoned seal attempt (files planted by someone else), but the package holds ${runs[0]} as a run`);
   }, 120_000);
 });
