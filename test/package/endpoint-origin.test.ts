@@ -1,13 +1,14 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPackage } from '../../src/package/build.js';
-import { formatVerification, verifyPackage } from '../../src/verify/package.js';
+import { formatVerification, verifyPackage, verifyPackageDir } from '../../src/verify/package.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import type { EndpointSummary } from '../../src/evidence/endpoint-origin.js';
 import { ACCOUNTS, MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, type FixtureDay } from './fixtures.js';
+import { replaceBody } from '../support/resign-package.js';
 
 /**
  * Evidence collected through a redirected endpoint (AWS_ENDPOINT_URL_<SERVICE>, a proxy) or by a caller of another
@@ -26,6 +27,8 @@ async function build(days: FixtureDay[]) {
   await extractPackageZip(pkg.zipPath, dir);
   const v = await verifyPackage(pkg.zipPath);
   return {
+    dir,
+    signer,
     summary: JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { endpoints: EndpointSummary },
     html: readFileSync(join(dir, 'index.html'), 'utf8'),
     pdf: execFileSync('pdftotext', ['-layout', join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' '),
@@ -81,6 +84,39 @@ describe('evidence collected from AWS service endpoints', () => {
     expect(b.html).not.toContain('EVIDENCE NOT FROM AWS ENDPOINTS');
     expect(b.out).not.toContain('WARNING (evidence origin)');
     expect(b.out).toContain('evidence origin: all 12 collection records went to AWS service endpoints (the address called, from each body\'s provenance; it does not show who answered)');
+  });
+});
+
+describe('a body whose hash checks out but does not read as an evidence body', () => {
+  let b: Awaited<ReturnType<typeof build>>;
+  let last: string;
+  const recordId = `test.bucket-encryption/${ACCOUNTS[0]}/us-east-1`;
+  beforeAll(async () => {
+    b = await build([1, 2, 3].map((n) => ({ day: `2026-03-0${n}`, encrypted: both, provenance: true, endpoint: 'https://config.us-east-1.amazonaws.com', callerArn: own })));
+    last = readdirSync(join(b.dir, 'runs')).sort().at(-1)!;
+  });
+
+  /** The package with the record's body replaced by `bytes` and signed again with its own key; verified pinned to it. */
+  async function verifiedWith(bytes: Buffer) {
+    const d = join(mkdtempSync(join(tmpdir(), 'el-origin-bad-')), 'pkg');
+    cpSync(b.dir, d, { recursive: true });
+    // Every hash and signature checks out afterwards: only the body does not read.
+    const path = await replaceBody(d, b.signer, last, recordId, bytes);
+    const v = await verifyPackageDir(d, { expectedKeys: [await b.signer.fingerprint()] });
+    return { path, v, out: formatVerification(v, 'pkg') };
+  }
+
+  /** INVALID with that one problem, the reason matching `why`. */
+  function expectNamed({ path, v, out }: Awaited<ReturnType<typeof verifiedWith>>, why: RegExp) {
+    const message = `record ${recordId} of run ${last} is not a readable evidence body, so where it was collected from cannot be told (`;
+    expect(v.problems).toEqual([{ path, message: expect.stringContaining(message) }]);
+    expect(v.problems[0].message.slice(message.length, -1)).toMatch(why);
+    expect(out).toContain(`INVALID: 1 problem(s)\n  ${path}: ${message}`);
+  }
+
+  it('not JSON, or JSON null: INVALID, named by its path, record and run', async () => {
+    expectNamed(await verifiedWith(Buffer.from('{"schema":"evidence-locker/evidence@1","accountId":"')), /JSON/);
+    expectNamed(await verifiedWith(Buffer.from('null')), /^Cannot read properties of null \(reading 'provenance'\)$/);
   });
 });
 
