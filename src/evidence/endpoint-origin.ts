@@ -115,6 +115,24 @@ export interface BodyOrigin {
   callerMismatch?: { accountId: string; callerArn: string };
 }
 
+/**
+ * What `bodyOrigin` reads of a parsed body, as the source text of `function originFields(body)`: `verify` evaluates it
+ * on its hashing threads (src/verify/hash-files.ts), so each body is read once, for its hash and its origin, and only
+ * this much of it comes back, with the body's `schema` (whether it is an evidence body at all). Judged by `bodyOrigin`
+ * after a JSON round trip, what it returns gives what the whole body gives, or throws what it throws (tested in
+ * test/evidence/endpoint-origin.test.ts): every field `bodyOrigin` reads is kept as the body has it, and a body that is
+ * null throws here as it does there. Keep the two in step.
+ */
+export const ORIGIN_FIELDS_SOURCE = String.raw`
+function originFields(body) {
+  const p = body.provenance;
+  const schema = body.schema;
+  if (!p) return { schema };
+  if (p.via) return { schema, provenance: { endpoint: p.endpoint, endpoints: p.endpoints, via: { accountId: p.via.accountId, callerArn: p.via.callerArn } } };
+  return { schema, accountId: body.accountId, provenance: { endpoint: p.endpoint, endpoints: p.endpoints, callerArn: p.callerArn } };
+}
+`;
+
 /** Where one evidence body came from, from its `provenance`. */
 export function bodyOrigin(body: Pick<EvidenceBody, 'accountId' | 'provenance'>): BodyOrigin {
   const p = body.provenance;
@@ -146,6 +164,8 @@ export interface EndpointSummary {
   noEndpoint: number;
   /** Records whose body carries no provenance (sealed before it was recorded): where they came from is not known. */
   notRecorded: number;
+  /** `verify` only: records whose body hashes right but does not read as an evidence body (INVALID); counted in `records`. */
+  unreadable?: number;
   /** Records whose session caller is in another account than the evidence (per account) or the audit account (delegated). */
   callerMismatch: { accountId: string; callerArn: string; records: number; runs: string[] }[];
 }

@@ -106,17 +106,26 @@ describe('a body whose hash checks out but does not read as an evidence body', (
     return { path, v, out: formatVerification(v, 'pkg') };
   }
 
-  /** INVALID with that one problem, the reason matching `why`. */
+  /** INVALID with that one problem, the reason matching `why`; the record counted as unreadable, so never under "all went to AWS". */
   function expectNamed({ path, v, out }: Awaited<ReturnType<typeof verifiedWith>>, why: RegExp) {
     const message = `record ${recordId} of run ${last} is not a readable evidence body, so where it was collected from cannot be told (`;
     expect(v.problems).toEqual([{ path, message: expect.stringContaining(message) }]);
     expect(v.problems[0].message.slice(message.length, -1)).toMatch(why);
+    expect(v.endpoints).toMatchObject({ records: 12, aws: 11, notRecorded: 0, unreadable: 1 });
+    expect(out).toContain('WARNING (evidence origin): 1 of 12 collection records have a body that hashes right but is not a readable evidence body (named below): where they came from cannot be told');
     expect(out).toContain(`INVALID: 1 problem(s)\n  ${path}: ${message}`);
+    expect(out).not.toContain('went to AWS service endpoints');
   }
 
   it('not JSON, or JSON null: INVALID, named by its path, record and run', async () => {
     expectNamed(await verifiedWith(Buffer.from('{"schema":"evidence-locker/evidence@1","accountId":"')), /JSON/);
     expectNamed(await verifiedWith(Buffer.from('null')), /^Cannot read properties of null \(reading 'provenance'\)$/);
+  });
+
+  it('JSON that is not an evidence body (no evidence schema): INVALID, not counted as "no provenance recorded"', async () => {
+    expectNamed(await verifiedWith(Buffer.from('{"data":{"compliant":true}}')), /^its "schema" is absent, not evidence-locker\/evidence@1$/);
+    expectNamed(await verifiedWith(Buffer.from('[]')), /^its "schema" is absent, not evidence-locker\/evidence@1$/);
+    expectNamed(await verifiedWith(Buffer.from('{"schema":"evidence-locker/evidence@2","provenance":{"endpoint":"https://config.us-east-1.amazonaws.com"}}')), /^its "schema" is "evidence-locker\/evidence@2", not evidence-locker\/evidence@1$/);
   });
 });
 
