@@ -175,6 +175,26 @@ export interface BodyOrigin {
 }
 
 /**
+ * What `bodyOrigin` reads of a parsed body, as the source text of `function originFields(body)`: `verify` evaluates it
+ * on its hashing threads (src/verify/hash-files.ts), so each body is read once, for its hash and its origin, and only
+ * this much of it comes back, with the body's `schema` (whether it is an evidence body at all). Judged by `bodyOrigin`
+ * after a JSON round trip, what it returns gives what the whole body gives, or throws what it throws (tested in
+ * test/evidence/endpoint-origin.test.ts): every field `bodyOrigin` reads is kept as the body has it, and a body that is
+ * null throws here as it does there. Keep the two in step.
+ */
+export const ORIGIN_FIELDS_SOURCE = String.raw`
+function originFields(body) {
+  const p = body.provenance;
+  const schema = body.schema;
+  if (!p) return { schema };
+  const queryId = body.queryId;
+  const operations = body.operations;
+  if (p.via) return { schema, queryId, operations, provenance: { endpoint: p.endpoint, endpoints: p.endpoints, via: { kind: p.via.kind, accountId: p.via.accountId, callerArn: p.via.callerArn } } };
+  return { schema, queryId, operations, accountId: body.accountId, provenance: { endpoint: p.endpoint, endpoints: p.endpoints, callerArn: p.callerArn } };
+}
+`;
+
+/**
  * Where one evidence body came from, from its `provenance`. An origin counts as AWS only when it is an AWS service
  * endpoint of a service the body's query calls (`servicesOf`; for a query this version does not know, the services of
  * the operations the body records): a Config query's body recorded against `kms.us-east-1.amazonaws.com` is not the
@@ -230,6 +250,8 @@ export interface EndpointSummary {
   noEndpoint: number;
   /** Records whose body carries no provenance (sealed before it was recorded): where they came from is not known. */
   notRecorded: number;
+  /** `verify` only: records whose body hashes right but does not read as an evidence body (INVALID); counted in `records`. */
+  unreadable?: number;
   /** Records whose session caller is in another account than the evidence (per account) or the audit account (delegated). */
   callerMismatch: { accountId: string; callerArn: string; records: number; runs: string[] }[];
 }

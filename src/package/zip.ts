@@ -3,6 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
+import { CENTRAL_HEADER, DATA_DESCRIPTOR, EOCD, FLAG_DESCRIPTOR, FLAG_UTF8, LOCAL_HEADER, ZIP64_EOCD, ZIP64_EXTRA, ZIP64_LOCATOR } from './zip-format.js';
 
 const deflateRaw = promisify(zlib.deflateRaw);
 
@@ -29,14 +30,9 @@ export interface ZipEntry {
   source: ZipSource;
 }
 
-const LOCAL_HEADER = 0x04034b50;
-const CENTRAL_HEADER = 0x02014b50;
-const DATA_DESCRIPTOR = 0x08074b50;
 const VERSION_MADE_BY = (3 << 8) | 63; // unix, spec 6.3: external attributes carry the mode
 const VERSION_UTF8 = 20;
 const VERSION_ZIP64 = 45;
-const FLAG_UTF8 = 1 << 11;
-const FLAG_DESCRIPTOR = 1 << 3;
 const DEFLATE = 8;
 const MODE = 0o100644;
 const U32_LIMIT = 0xfffffffe;
@@ -202,7 +198,7 @@ function centralRecord(flags: number, date: number, time: number, crc: number, c
   name.copy(b, 46);
   if (zip64) {
     const x = 46 + name.length;
-    b.writeUInt16LE(0x0001, x);
+    b.writeUInt16LE(ZIP64_EXTRA, x);
     b.writeUInt16LE(24, x + 2);
     u64(b, size, x + 4);
     u64(b, compressedSize, x + 12);
@@ -214,14 +210,14 @@ function centralRecord(flags: number, date: number, time: number, crc: number, c
 function endOfCentralDirectory(count: number, cdSize: number, cdStart: number, zip64RecordAt: number): Buffer {
   const zip64 = count >= 0xffff || cdSize >= 0xffffffff || cdStart >= 0xffffffff;
   const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt32LE(EOCD, 0);
   eocd.writeUInt16LE(zip64 ? 0xffff : count, 8);
   eocd.writeUInt16LE(zip64 ? 0xffff : count, 10);
   eocd.writeUInt32LE(cdSize >= 0xffffffff ? 0xffffffff : cdSize, 12);
   eocd.writeUInt32LE(cdStart >= 0xffffffff ? 0xffffffff : cdStart, 16);
   if (!zip64) return eocd;
   const rec = Buffer.alloc(56);
-  rec.writeUInt32LE(0x06064b50, 0);
+  rec.writeUInt32LE(ZIP64_EOCD, 0);
   u64(rec, 44, 4);
   rec.writeUInt16LE(VERSION_MADE_BY, 12);
   rec.writeUInt16LE(VERSION_ZIP64, 14);
@@ -230,7 +226,7 @@ function endOfCentralDirectory(count: number, cdSize: number, cdStart: number, z
   u64(rec, cdSize, 40);
   u64(rec, cdStart, 48);
   const loc = Buffer.alloc(20);
-  loc.writeUInt32LE(0x07064b50, 0);
+  loc.writeUInt32LE(ZIP64_LOCATOR, 0);
   u64(loc, zip64RecordAt, 8);
   loc.writeUInt32LE(1, 16);
   return Buffer.concat([rec, loc, eocd]);

@@ -114,6 +114,10 @@ export interface ChainCoverage {
 }
 
 const SUM_LINE = /^([0-9a-f]{64}) [ *](.+)$/;
+/** Where an evidence body sits in a package: evidence/objects/sha256/<first 2 hex>/<sha256>.json. */
+const BODY_PATH = /^evidence\/objects\/sha256\/([0-9a-f]{2})\/([0-9a-f]{64})\.json$/;
+/** The `schema` of every evidence body evidence-locker writes (EvidenceBodySchema). */
+const EVIDENCE_SCHEMA = EvidenceBodySchema.shape.schema.value;
 
 /**
  * Verifies a package offline: a zip (extracted safely to a temporary folder first) or an unzipped folder.
@@ -274,7 +278,8 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   const abs = (p: string) => join(root, ...p.split('/'));
   // Hashed on worker threads while this thread reads and checks the manifests and signatures (the first two checks),
   // which need no file hash; at 100,000 small files the per-file system calls dominate.
-  const hashing = hashFiles(root, files);
+  // Evidence bodies are parsed for their origin from the same bytes (endpointOrigins): each is read once.
+  const hashing = hashFiles(root, files, { origins: BODY_PATH });
   hashing.catch(() => undefined);
   let hashed: HashedFiles | undefined;
   const shaAt = (i: number | undefined) => (i === undefined || !hashed ? undefined : (hashed.sha256(i) ?? undefined));
@@ -284,7 +289,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     checked.files = files.length;
   };
   const expected = pinnedRoles(opts);
-  const folder: PackageFolder = { files, index, present, abs, fail, noteKey, noteUnreadKey, checked, shaAt, sizeAt: (i) => hashed?.size(i), notRead: new Set<string>(), ...(expected ? { expected } : {}) };
+  const folder: PackageFolder = { files, index, present, abs, fail, noteKey, noteUnreadKey, checked, shaAt, sizeAt: (i) => hashed?.size(i), originAt: (i) => hashed?.origin(i), notRead: new Set<string>(), ...(expected ? { expected } : {}) };
 
   const { manifest, packageId } = await checkPackageManifest(folder);
   const runs = await checkRunManifests(folder, manifest);
@@ -305,7 +310,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   const chains = manifest ? checkPeriodEnds(folder, manifest, runs, warnings) : [];
   checkEvidenceBodies(folder, runs, manifest);
   const attestations = await checkAttestations(folder, runs, manifest);
-  const endpoints = await endpointOrigins(folder, runs, manifest);
+  const endpoints = endpointOrigins(folder, runs, manifest);
   if (expected) checkExpectedKeys(folder, keys, expected);
 
   let recompute: RecomputeReport | undefined;
@@ -384,39 +389,63 @@ async function checkAttestations({ present, abs, fail, shaAt, index }: PackageFo
 }
 
 /**
- * Where the package's collection records were collected from, by what their bodies record: every body present whose
- * hash checks out is read (one that does not is already a problem; one that does but does not read is INVALID). Records of accounts the package does not cover
- * are not counted; without a readable manifest.json, nothing is (which accounts it covers is not known).
+ * Where the package's collection records were collected from, by what their bodies record: the origin fields the
+ * hashing pass parsed from each body's bytes (`HashedFiles.origin`; the body is not read again), counted only for
+ * bodies whose hash checks out (one that does not is already a problem; one that does but does not read is INVALID).
+ * Records of accounts the package does not cover are not counted; without a readable manifest.json, nothing is (which
+ * accounts it covers is not known).
  */
-async function endpointOrigins({ present, abs, shaAt, fail }: PackageFolder, runs: PackagedRun[], manifest: PackageManifest | undefined): Promise<EndpointSummary | undefined> {
+function endpointOrigins({ present, shaAt, originAt, fail }: PackageFolder, runs: PackagedRun[], manifest: PackageManifest | undefined): EndpointSummary | undefined {
   if (!manifest) return undefined;
   const accounts = new Set(manifest.accounts);
   const tally = new EndpointTally();
-  const originOf = new Map<string, BodyOrigin | null>();
+  // Bodies with the same origin fields share one parsed object, so one BodyOrigin each; a body that does not read is
+  // named once, at its first record.
+  const originOfFields = new WeakMap<object, BodyOrigin | Error>();
+  const named = new Set<number>();
+  let unreadable = 0;
   for (const r of runs) {
     if (r.manifest.kind !== 'collection') continue;
     for (const rec of r.manifest.records) {
       if (!accounts.has(rec.accountId)) continue;
-      let o = originOf.get(rec.sha256);
-      if (o === undefined) {
-        o = null;
-        const i = present.get(evidencePath(rec.sha256));
-        if (i !== undefined && shaAt(i) === rec.sha256) {
+      const path = evidencePath(rec.sha256);
+      const i = present.get(path);
+      if (i === undefined || shaAt(i) !== rec.sha256) continue;
+      const read = originAt(i);
+      let o: BodyOrigin | Error;
+      if (!read) o = new Error('not read');
+      else if ('error' in read) o = new Error(read.error);
+      else {
+        const fields = read.fields as { schema?: unknown };
+        let known = originOfFields.get(fields);
+        if (!known) {
           try {
-            o = bodyOrigin(JSON.parse(await readFile(abs(evidencePath(rec.sha256)), 'utf8')) as Parameters<typeof bodyOrigin>[0], queryEndpointServices);
+            // JSON that is no evidence body (`{}`, `[]`, a number) would otherwise count as "no provenance recorded".
+            if (fields.schema !== EVIDENCE_SCHEMA) throw new Error(`its "schema" is ${JSON.stringify(fields.schema) ?? 'absent'}, not ${EVIDENCE_SCHEMA}`);
+            known = bodyOrigin(fields as Parameters<typeof bodyOrigin>[0], queryEndpointServices);
           } catch (err) {
-            // Its hash checks out, so the body is what the run sealed, and an evidence body evidence-locker writes
-            // always reads: counting it nowhere would let "all records went to AWS" cover it.
-            fail(evidencePath(rec.sha256), `record ${rec.recordId} of run ${r.runId} is not a readable evidence body, so where it was collected from cannot be told (${(err as Error).message.split('\n')[0].slice(0, 200)})`);
-            o = null;
+            known = new Error((err as Error).message.split('\n')[0].slice(0, 200));
           }
+          originOfFields.set(fields, known);
         }
-        originOf.set(rec.sha256, o);
+        o = known;
       }
-      if (o) tally.add(r.runId, o);
+      if (!(o instanceof Error)) {
+        tally.add(r.runId, o);
+        continue;
+      }
+      // Counted among the records, so no line can call them all AWS's.
+      unreadable++;
+      if (!named.has(i)) {
+        named.add(i);
+        // Its hash checks out, so the body is what the run sealed, and an evidence body evidence-locker writes
+        // always reads: counting it nowhere would let "all records went to AWS" cover it.
+        fail(path, `record ${rec.recordId} of run ${r.runId} is not a readable evidence body, so where it was collected from cannot be told (${o.message})`);
+      }
     }
   }
-  return tally.summary();
+  const summary = tally.summary();
+  return unreadable ? { ...summary, records: summary.records + unreadable, unreadable } : summary;
 }
 
 /** The warning lines of where the evidence came from (empty when every record went to AWS service endpoints). */
@@ -430,6 +459,7 @@ function endpointLines(e: EndpointSummary | undefined): string[] {
     lines.push(`WARNING (evidence origin): ${m.records} collection record(s) of account ${m.accountId} were collected by ${m.callerArn}, a caller of another account, in ${m.runs.length} run(s) (${m.runs.slice(0, 3).join(', ')}${m.runs.length > 3 ? ', ...' : ''})`);
   }
   if (e.notRecorded) lines.push(`WARNING (evidence origin): ${e.notRecorded} of ${e.records} collection records carry no provenance (sealed before it was recorded): which endpoint they came from cannot be told`);
+  if (e.unreadable) lines.push(`WARNING (evidence origin): ${e.unreadable} of ${e.records} collection records have a body that hashes right but is not a readable evidence body (named below): where they came from cannot be told`);
   if (e.records && e.aws === e.records) lines.push(`  evidence origin: all ${e.records} collection records went to AWS service endpoints of their query's service (the address called, from each body's provenance; it does not show who answered)`);
   return lines;
 }
@@ -450,6 +480,8 @@ interface PackageFolder {
   /** SHA-256 of the file at a position, once hashing is done. */
   shaAt: (i: number | undefined) => string | undefined;
   sizeAt: (i: number) => number | undefined;
+  /** An evidence body's origin fields, parsed from the bytes hashed, or why they do not read (HashedFiles.origin). */
+  originAt: (i: number) => ReturnType<HashedFiles['origin']>;
   /** Key fingerprints pinned per role (lower case), when any key was pinned. */
   expected?: PinnedRoles;
   /** Manifests left unread because no pinned key signed them: `manifest.json` (the package's) and run ids. */
@@ -912,7 +944,7 @@ function checkPeriodEnds({ fail, notRead }: PackageFolder, manifest: PackageMani
 function checkEvidenceBodies({ files, fail, checked, shaAt, notRead }: PackageFolder, runs: PackagedRun[], manifest: PackageManifest | undefined): void {
   const bodyAt = new Map<string, number>();
   files.forEach((p, i) => {
-    const m = /^evidence\/objects\/sha256\/([0-9a-f]{2})\/([0-9a-f]{64})\.json$/.exec(p);
+    const m = BODY_PATH.exec(p);
     if (p.startsWith('evidence/') && !m) {
       fail(p, 'unexpected file under evidence/ (bodies are evidence/objects/sha256/<2 hex>/<sha256>.json)');
       return;

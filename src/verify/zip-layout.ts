@@ -1,15 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type yauzl from 'yauzl';
 
-const LOCAL_HEADER = 0x04034b50;
-const DATA_DESCRIPTOR = 0x08074b50;
-const EOCD = 0x06054b50;
-const ZIP64_EOCD = 0x06064b50;
-const ZIP64_LOCATOR = 0x07064b50;
-const FLAG_DESCRIPTOR = 1 << 3;
-const ZIP64_EXTRA = 0x0001;
-/** Info-ZIP Unicode Path: a second name that some extractors write instead of the one in the header. */
-const UNICODE_PATH_EXTRA = 0x7075;
+import { DATA_DESCRIPTOR, EOCD, FLAG_DESCRIPTOR, LOCAL_HEADER, UNICODE_PATH_EXTRA, ZIP64_EOCD, ZIP64_EXTRA, ZIP64_LOCATOR } from '../package/zip-format.js';
 /** At most this many layout problems are named; the rest are counted. */
 const MAX_NAMED = 8;
 
@@ -54,9 +46,9 @@ export interface LayoutEntry {
  * extra field, compressed data, data descriptor when flag bit 3 is set) ending exactly where the next one by offset
  * begins; the last ending exactly where the central directory begins; the central directory (its records exactly its
  * declared size) followed only by the zip64 end records when present and the end-of-central-directory record, with no
- * comment (src/package/zip.ts writes none). Each local header must agree with its central record (name, flags,
- * method, and CRC-32 and sizes when they are in the local header; the data descriptor's when they are not), and no
- * header may carry an Info-ZIP Unicode Path field (a second name some extractors use instead).
+ * comment (src/package/zip.ts writes none) and a comment length of 0. Each local header must agree with its central
+ * record (name, flags, method, and CRC-32 and sizes when they are in the local header; the data descriptor's when
+ * they are not), and no header may carry an Info-ZIP Unicode Path field (a second name some extractors use instead).
  * Whether a deflate stream ends exactly at the entry's compressed size is checked when the entry is read
  * (`openEntryData` in unzip.ts): bytes after it inside the entry are hidden the same way.
  */
@@ -82,7 +74,11 @@ export function zipLayoutProblems(zipPath: string, entries: readonly LayoutEntry
     if (eocd.length !== 22 || eocd.readUInt32LE(0) !== EOCD) {
       return [`the end-of-central-directory record is not the last 22 bytes of the file (${fileSize} bytes): there is a comment or data after it`];
     }
-    if (eocd.readUInt16LE(20) !== 0) problems.push(`a ${eocd.readUInt16LE(20)}-byte archive comment after the end-of-central-directory record (evidence-locker writes none)`);
+    // A real comment puts the record before the last 22 bytes and is refused just above. A record found here with a
+    // comment length is one whose length field claims bytes the file does not have: damaged (yauzl refuses such a
+    // file before extraction calls this check; a caller that opened the file otherwise is told what it holds).
+    const commentLength = eocd.readUInt16LE(20);
+    if (commentLength !== 0) problems.push(`the end-of-central-directory record (the last 22 bytes of the file) declares a ${commentLength}-byte archive comment, but no byte follows it: the record is damaged`);
     let cdStart = eocd.readUInt32LE(16);
     let cdSize = eocd.readUInt32LE(12);
     let cdEnd = eocdAt;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { partition } from '@aws-sdk/core/client';
-import { AWS_PARTITION_DNS_SUFFIXES, ENDPOINT_SERVICES, accountOfArn, bodyOrigin, classifyEndpointOrigin } from '../../src/evidence/endpoint-origin.js';
+import { AWS_PARTITION_DNS_SUFFIXES, ENDPOINT_SERVICES, ORIGIN_FIELDS_SOURCE, accountOfArn, bodyOrigin, classifyEndpointOrigin } from '../../src/evidence/endpoint-origin.js';
 import { iamAction } from '../../src/aws/clients.js';
 import { ALL_QUERIES } from '../../src/queries/index.js';
 import { DELEGATED_SOURCES } from '../../src/queries/delegated/index.js';
@@ -220,5 +220,64 @@ describe('the endpoint service of a body\'s query', () => {
     expect(bodyOrigin(bodyAt('retired.query', ['https://config.us-east-1.amazonaws.com']), queryEndpointServices).notAws).toEqual([
       { origin: 'https://config.us-east-1.amazonaws.com', why: 'the AWS endpoint of config, not of the service its recorded operations call (none; query retired.query is not one this version has)' },
     ]);
+  });
+});
+
+describe('ORIGIN_FIELDS_SOURCE (what verify keeps of a body while hashing it)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the constant is our own source text, evaluated as verify's hashing threads do
+  const originFields = new Function(`${ORIGIN_FIELDS_SOURCE}; return originFields;`)() as (body: unknown) => unknown;
+  /** bodyOrigin of the value, or the message it throws. */
+  const judged = (body: unknown) => {
+    try {
+      return bodyOrigin(body as Parameters<typeof bodyOrigin>[0], queryEndpointServices);
+    } catch (err) {
+      return `throws: ${(err as Error).message}`;
+    }
+  };
+  /** The same, through originFields and the JSON text the hashing threads send back. */
+  const judgedFromFields = (body: unknown) => {
+    try {
+      return judged(JSON.parse(JSON.stringify(originFields(body))));
+    } catch (err) {
+      return `throws: ${(err as Error).message}`;
+    }
+  };
+  const mine = 'arn:aws:sts::111122223333:assumed-role/R/s';
+  const other = 'arn:aws:sts::999999999999:assumed-role/R/s';
+  const prov = { requestIds: ['r-1'], responseDates: ['2026-03-01T00:00:00Z'], tool: { name: 'evidence-locker', version: 'x' }, sdkVersion: 'x' };
+  const bodies: [string, unknown][] = [
+    ['AWS endpoint, own caller', { queryId: 'config.recorder-status', accountId: '111122223333', data: { big: 'x'.repeat(1000) }, provenance: { ...prov, endpoint: 'https://config.us-east-1.amazonaws.com', callerArn: mine } }],
+    ['AWS endpoint of another service than the query\'s', { queryId: 'config.recorder-status', accountId: '111122223333', provenance: { ...prov, endpoint: 'https://kms.us-east-1.amazonaws.com', callerArn: mine } }],
+    ['query this version does not have, judged by its recorded operations', { queryId: 'retired.query', operations: ['config:DescribeConfigRules'], accountId: '111122223333', provenance: { ...prov, endpoints: ['https://config.us-east-1.amazonaws.com', 'https://kms.us-east-1.amazonaws.com'], callerArn: mine } }],
+    ['delegated (via) through the Config aggregator: its kind decides the service', { queryId: 'ec2.admin-ports-open', accountId: '444455556666', provenance: { ...prov, endpoint: 'https://config.us-east-1.amazonaws.com', callerArn: null, via: { kind: 'config-aggregator', accountId: '111122223333', callerArn: mine } } }],
+    ['operations not a list', { queryId: 'retired.query', operations: 'config:DescribeConfigRules', accountId: '111122223333', provenance: { ...prov, endpoint: 'https://config.us-east-1.amazonaws.com' } }],
+    ['endpoints list with a loopback one, caller of another account', { accountId: '111122223333', provenance: { ...prov, endpoint: 'https://s3.us-east-1.amazonaws.com', endpoints: ['http://127.0.0.1:4566', 'https://s3.us-east-1.amazonaws.com'], callerArn: other } }],
+    ['delegated (via), audit account caller', { accountId: '444455556666', provenance: { ...prov, endpoint: null, callerArn: null, via: { accountId: '111122223333', callerArn: mine, roleArn: 'arn:aws:iam::111122223333:role/x' } } }],
+    ['delegated (via), caller of another account', { accountId: '444455556666', provenance: { ...prov, endpoint: null, callerArn: mine, via: { accountId: '777788889999', callerArn: mine } } }],
+    ['via without fields', { accountId: '444455556666', provenance: { ...prov, via: {} } }],
+    ['no provenance (sealed before it was recorded)', { accountId: '111122223333' }],
+    ['provenance null', { accountId: '111122223333', provenance: null }],
+    ['provenance 0', { accountId: '111122223333', provenance: 0 }],
+    ['provenance false', { provenance: false }],
+    ['provenance an empty string', { provenance: '' }],
+    ['provenance a string', { accountId: '111122223333', provenance: 'yes' }],
+    ['provenance without endpoint', { accountId: '111122223333', provenance: { ...prov, callerArn: mine } }],
+    ['endpoint of another type', { accountId: '111122223333', provenance: { endpoint: 443, endpoints: [{ host: 'x' }] } }],
+    ['endpoints a string (spread letter by letter)', { accountId: '111122223333', provenance: { endpoints: 'ab' } }],
+    ['endpoints an object (not iterable)', { accountId: '111122223333', provenance: { endpoints: { a: 1 } } }],
+    ['callerArn not a string', { accountId: '111122223333', provenance: { endpoint: 'https://s3.us-east-1.amazonaws.com', callerArn: 5 } }],
+    ['an array', []],
+    ['a number', 5],
+    ['a string', 'evidence'],
+    ['null', null],
+  ];
+  it.each(bodies)('judges %s as bodyOrigin judges the whole body', (_label, body) => {
+    expect(judgedFromFields(body)).toEqual(judged(body));
+  });
+  it('keeps nothing but what bodyOrigin reads (the data and the rest of the provenance stay behind)', () => {
+    expect(originFields(bodies[0][1])).toEqual({ queryId: 'config.recorder-status', accountId: '111122223333', provenance: { endpoint: 'https://config.us-east-1.amazonaws.com', endpoints: undefined, callerArn: mine } });
+    // The fields that decide the endpoint's service come back: a swapped endpoint and a delegated read are judged alike.
+    expect(judgedFromFields(bodies[1][1])).toMatchObject({ notAws: [{ origin: 'https://kms.us-east-1.amazonaws.com' }] });
+    expect(judgedFromFields(bodies[3][1])).toMatchObject({ notAws: [] });
   });
 });

@@ -1,13 +1,14 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPackage } from '../../src/package/build.js';
-import { formatVerification, verifyPackage } from '../../src/verify/package.js';
+import { formatVerification, verifyPackage, verifyPackageDir } from '../../src/verify/package.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import type { EndpointSummary } from '../../src/evidence/endpoint-origin.js';
 import { ACCOUNTS, MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, type FixtureDay } from './fixtures.js';
+import { replaceBody } from '../support/resign-package.js';
 
 /**
  * Evidence collected through a redirected endpoint (AWS_ENDPOINT_URL_<SERVICE>, a proxy) or by a caller of another
@@ -26,6 +27,8 @@ async function build(days: FixtureDay[]) {
   await extractPackageZip(pkg.zipPath, dir);
   const v = await verifyPackage(pkg.zipPath);
   return {
+    dir,
+    signer,
     summary: JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { endpoints: EndpointSummary },
     html: readFileSync(join(dir, 'index.html'), 'utf8'),
     pdf: execFileSync('pdftotext', ['-layout', join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' '),
@@ -106,6 +109,48 @@ describe('evidence collected from the AWS endpoint of another service than its q
     expect(b.v.endpoints?.notAws).toEqual(e.notAws);
     expect(b.out).toContain('WARNING (evidence origin): 2 of 12 collection records were collected from https://kms.us-east-1.amazonaws.com (the AWS endpoint of kms, not of the services its recorded operations call (s3, s3-control; query test.bucket-encryption is not one this version has)), not an AWS service endpoint of their query\'s service, in 1 run(s)');
     expect(b.out).toMatch(/VALID: every hash, signature and chain link checks out \(EVIDENCE NOT FROM AWS ENDPOINTS: 4 of 12 collection records, see above\)/);
+  });
+});
+
+describe('a body whose hash checks out but does not read as an evidence body', () => {
+  let b: Awaited<ReturnType<typeof build>>;
+  let last: string;
+  const recordId = `test.bucket-encryption/${ACCOUNTS[0]}/us-east-1`;
+  beforeAll(async () => {
+    b = await build([1, 2, 3].map((n) => ({ day: `2026-03-0${n}`, encrypted: both, provenance: true, callerArn: own })));
+    last = readdirSync(join(b.dir, 'runs')).sort().at(-1)!;
+  });
+
+  /** The package with the record's body replaced by `bytes` and signed again with its own key; verified pinned to it. */
+  async function verifiedWith(bytes: Buffer) {
+    const d = join(mkdtempSync(join(tmpdir(), 'el-origin-bad-')), 'pkg');
+    cpSync(b.dir, d, { recursive: true });
+    // Every hash and signature checks out afterwards: only the body does not read.
+    const path = await replaceBody(d, b.signer, last, recordId, bytes);
+    const v = await verifyPackageDir(d, { expectedKeys: [await b.signer.fingerprint()] });
+    return { path, v, out: formatVerification(v, 'pkg') };
+  }
+
+  /** INVALID with that one problem, the reason matching `why`; the record counted as unreadable, so never under "all went to AWS". */
+  function expectNamed({ path, v, out }: Awaited<ReturnType<typeof verifiedWith>>, why: RegExp) {
+    const message = `record ${recordId} of run ${last} is not a readable evidence body, so where it was collected from cannot be told (`;
+    expect(v.problems).toEqual([{ path, message: expect.stringContaining(message) }]);
+    expect(v.problems[0].message.slice(message.length, -1)).toMatch(why);
+    expect(v.endpoints).toMatchObject({ records: 12, aws: 11, notRecorded: 0, unreadable: 1 });
+    expect(out).toContain('WARNING (evidence origin): 1 of 12 collection records have a body that hashes right but is not a readable evidence body (named below): where they came from cannot be told');
+    expect(out).toContain(`INVALID: 1 problem(s)\n  ${path}: ${message}`);
+    expect(out).not.toContain('went to AWS service endpoints');
+  }
+
+  it('not JSON, or JSON null: INVALID, named by its path, record and run', async () => {
+    expectNamed(await verifiedWith(Buffer.from('{"schema":"evidence-locker/evidence@1","accountId":"')), /JSON/);
+    expectNamed(await verifiedWith(Buffer.from('null')), /^Cannot read properties of null \(reading 'provenance'\)$/);
+  });
+
+  it('JSON that is not an evidence body (no evidence schema): INVALID, not counted as "no provenance recorded"', async () => {
+    expectNamed(await verifiedWith(Buffer.from('{"data":{"compliant":true}}')), /^its "schema" is absent, not evidence-locker\/evidence@1$/);
+    expectNamed(await verifiedWith(Buffer.from('[]')), /^its "schema" is absent, not evidence-locker\/evidence@1$/);
+    expectNamed(await verifiedWith(Buffer.from('{"schema":"evidence-locker/evidence@2","provenance":{"endpoint":"https://config.us-east-1.amazonaws.com"}}')), /^its "schema" is "evidence-locker\/evidence@2", not evidence-locker\/evidence@1$/);
   });
 });
 

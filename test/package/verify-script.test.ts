@@ -12,6 +12,7 @@ import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { evidencePath } from '../../src/package/manifest.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays } from './fixtures.js';
 import { SHELLS, resignSums, runVerifySh } from '../support/verify-sh.js';
+import { remanifest, replaceRunManifest } from '../support/resign-package.js';
 
 describe('verify.sh: the standard-tools check shipped in every package', () => {
   let base: string;
@@ -39,18 +40,6 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
   }, 240_000);
 
   const runIds = () => readdirSync(join(base, 'runs')).sort();
-
-  /** Rewrites manifest.json (signing key, runs, files) the way a builder would and signs it with `by`. */
-  async function remanifest(d: string, by: LocalEd25519Signer, edit: (m: { runs: Record<string, unknown>[]; files: { path: string; sha256: string; size: number }[]; signing: Record<string, string> }) => void = () => undefined): Promise<void> {
-    const m = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
-    m.signing = { algorithm: by.algorithm, keyFingerprint: await by.fingerprint(), keyId: by.keyId };
-    edit(m);
-    m.files.sort((a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const bytes = Buffer.from(JSON.stringify(m, null, 2) + '\n');
-    writeFileSync(join(d, 'manifest.json'), bytes);
-    writeFileSync(join(d, 'manifest.sig'), await by.sign(bytes));
-    writeFileSync(join(d, 'public-key.pem'), await by.publicKeyPem());
-  }
 
   /** The package re-signed end to end by `by`: new public key, new manifest and signature, new SHA256SUMS and signature. */
   async function resignAll(d: string, by: LocalEd25519Signer, opts: { runs?: boolean } = {}): Promise<void> {
@@ -190,19 +179,6 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     expect((await verifyPackageDir(e, { expectedKeys: [fp] })).problems).toContainEqual({ path: `runs/${extra}`, message: 'run folder not listed in manifest.json' });
   });
 
-  /** A run manifest's bytes replaced (signed by the genuine key), with manifest.json's hashes and SHA256SUMS following. */
-  async function replaceRunManifest(d: string, runId: string, bytes: Buffer): Promise<void> {
-    writeFileSync(join(d, 'runs', runId, 'manifest.json'), bytes);
-    writeFileSync(join(d, 'runs', runId, 'manifest.sig'), await signer.sign(bytes));
-    const sig = readFileSync(join(d, 'runs', runId, 'manifest.sig'));
-    await remanifest(d, signer, (m) => {
-      Object.assign(m.runs.find((r) => r.runId === runId)!, { manifestSha256: sha256Hex(bytes) });
-      Object.assign(m.files.find((f) => f.path === `runs/${runId}/manifest.json`)!, { sha256: sha256Hex(bytes), size: bytes.length });
-      Object.assign(m.files.find((f) => f.path === `runs/${runId}/manifest.sig`)!, { sha256: sha256Hex(sig), size: sig.length });
-    });
-    await resignSums(d, signer);
-  }
-
   it('refuses a run manifest with "previous" given twice, whichever copy is the genuine link: both verifiers name the key', async () => {
     const r = runIds()[3];
     const text = readFileSync(join(base, 'runs', r, 'manifest.json'), 'utf8');
@@ -211,7 +187,7 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     // JSON.parse keeps the last "previous", verify.sh's field reader the first: each variant fooled one of them.
     for (const [first, last] of [[genuine, forged], [forged, genuine]]) {
       const d = copy();
-      await replaceRunManifest(d, r, Buffer.from(text.replace(`"previous":${genuine}`, `"previous":${first},"previous":${last}`)));
+      await replaceRunManifest(d, signer, r, Buffer.from(text.replace(`"previous":${genuine}`, `"previous":${first},"previous":${last}`)));
       const v = await verifyPackageDir(d, { expectedKeys: [fp] });
       expect(v.ok).toBe(false);
       expect(v.problems).toContainEqual({ path: `runs/${r}/manifest.json`, message: expect.stringMatching(/^key "previous" appears twice in the top-level object: parsers disagree on which value counts/) });

@@ -163,6 +163,20 @@ describe('a package zip whose local entries do not tile the file is refused', ()
     await refused(commented, /not the last 22 bytes of the file/);
   });
 
+  it('a comment length in the last 22 bytes with no comment after them: yauzl refuses the file; the layout check names the damaged record', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'el-layout-damaged-'));
+    const path = join(base, 'package.zip');
+    writeFileSync(path, zip);
+    const entries = await entriesOf(path);
+    const damaged = Buffer.from(zip);
+    damaged.writeUInt16LE(5, eocdAt(zip) + 20);
+    writeFileSync(path, damaged);
+    // What extraction meets: the zip reader refuses it before the layout check runs.
+    await refused(damaged, /not a readable zip archive \(Invalid comment length/);
+    // The layout check on its own (entries read from the file before the damage) says what the record holds.
+    expect(zipLayoutProblems(path, entries)).toEqual(['the end-of-central-directory record (the last 22 bytes of the file) declares a 5-byte archive comment, but no byte follows it: the record is damaged']);
+  });
+
   it('two central records pointing at overlapping bytes: INVALID', async () => {
     const ordered = centrals(zip).sort((a, b) => a.localAt - b.localAt);
     const bad = Buffer.from(zip);

@@ -1,0 +1,65 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { sha256Hex } from '../../src/evidence/hash.js';
+import { evidencePath } from '../../src/package/manifest.js';
+import { canonicalBytes } from '../../src/seal/canonical.js';
+import type { ManifestSigner } from '../../src/seal/signer.js';
+import { resignSums } from './verify-sh.js';
+
+/** The parts of an unzipped package's manifest.json these helpers rewrite. */
+export interface EditableManifest {
+  runs: Record<string, unknown>[];
+  files: { path: string; sha256: string; size: number }[];
+  signing: Record<string, string>;
+}
+
+/** Rewrites manifest.json (signing key, runs, files) the way a builder would and signs it with `by`. */
+export async function remanifest(d: string, by: ManifestSigner, edit: (m: EditableManifest) => void = () => undefined): Promise<void> {
+  const m = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
+  m.signing = { algorithm: by.algorithm, keyFingerprint: await by.fingerprint(), keyId: by.keyId };
+  edit(m);
+  m.files.sort((a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const bytes = Buffer.from(JSON.stringify(m, null, 2) + '\n');
+  writeFileSync(join(d, 'manifest.json'), bytes);
+  writeFileSync(join(d, 'manifest.sig'), await by.sign(bytes));
+  writeFileSync(join(d, 'public-key.pem'), await by.publicKeyPem());
+}
+
+/**
+ * A run manifest's bytes replaced (signed by `by`), with manifest.json's hashes and SHA256SUMS following; `edit`
+ * changes manifest.json further before it is signed. A later run linking to the old manifest hash is not followed.
+ */
+export async function replaceRunManifest(d: string, by: ManifestSigner, runId: string, bytes: Buffer, edit: (m: EditableManifest) => void = () => undefined): Promise<void> {
+  writeFileSync(join(d, 'runs', runId, 'manifest.json'), bytes);
+  writeFileSync(join(d, 'runs', runId, 'manifest.sig'), await by.sign(bytes));
+  const sig = readFileSync(join(d, 'runs', runId, 'manifest.sig'));
+  await remanifest(d, by, (m) => {
+    Object.assign(m.runs.find((r) => r.runId === runId)!, { manifestSha256: sha256Hex(bytes) });
+    Object.assign(m.files.find((f) => f.path === `runs/${runId}/manifest.json`)!, { sha256: sha256Hex(bytes), size: bytes.length });
+    Object.assign(m.files.find((f) => f.path === `runs/${runId}/manifest.sig`)!, { sha256: sha256Hex(sig), size: sig.length });
+    edit(m);
+  });
+  await resignSums(d, by);
+}
+
+/**
+ * One record's evidence body replaced by `bytes` in an unzipped package, and everything that names it signed again by
+ * `by`, as a holder of the signing key could: the body stored under its own hash, the record's hash and size in the
+ * run manifest (canonical JSON, signed), manifest.json's file and run lists (signed), SHA256SUMS (signed). Hashes and
+ * signatures all check out afterwards. The run must be the last of its chain in the package (a later run's link to
+ * its manifest hash is not rewritten), and no other record may share the old body. Returns the new body's path.
+ */
+export async function replaceBody(d: string, by: ManifestSigner, runId: string, recordId: string, bytes: Buffer): Promise<string> {
+  const runManifest = JSON.parse(readFileSync(join(d, 'runs', runId, 'manifest.json'), 'utf8')) as { records: { recordId: string; sha256: string; size: number }[] };
+  const rec = runManifest.records.find((r) => r.recordId === recordId)!;
+  const oldPath = evidencePath(rec.sha256);
+  const newPath = evidencePath(sha256Hex(bytes));
+  rmSync(join(d, oldPath));
+  mkdirSync(dirname(join(d, newPath)), { recursive: true });
+  writeFileSync(join(d, newPath), bytes);
+  Object.assign(rec, { sha256: sha256Hex(bytes), size: bytes.length });
+  await replaceRunManifest(d, by, runId, canonicalBytes(runManifest), (m) => {
+    Object.assign(m.files.find((f) => f.path === oldPath)!, { path: newPath, sha256: sha256Hex(bytes), size: bytes.length });
+  });
+  return newPath;
+}
