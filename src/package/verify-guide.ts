@@ -124,11 +124,19 @@ Unzip the package into an empty folder and run, in that folder:
 
 replacing each fingerprint by the one you confirmed (give \`--key\` once per trusted key). It checks, in order:
 that public-key.pem is a pinned key; that SHA256SUMS.sig is that key's signature over SHA256SUMS; that every
-file SHA256SUMS lists has its SHA-256 and that no other file exists; the signature over manifest.json; that
-every run under runs/ is signed by a pinned key and its signature verifies; and that the runs of each chain
-link to each other by manifest hash, in order of start; and the ends of the period (as in section 1). It prints every failure and exits 0 only when all
-checks hold (1 otherwise, 2 on a usage error). It reads the signature algorithm from the key itself, not from
-text in the package.
+file SHA256SUMS lists has its SHA-256 and that no other file exists; the signature over manifest.json, that it
+lists every file with the same SHA-256 and names public-key.pem as its key; that every run under runs/ is listed
+in manifest.json with its manifest's SHA-256, signed by a pinned key (the one its manifest names) and its
+signature verifies; that no run the package holds is named by another as an abandoned seal attempt; that the
+runs of each chain link to each other by manifest hash, in order of start; the ends of the period (as in section
+1); that every evidence body is stored under its SHA-256 and every record of the package's accounts, and every
+attestation, has its body; and that each attestation names the key that signed its run as its sealer. It prints
+every failure and exits 0 only when all checks hold (1 otherwise, 2 on a usage error). It reads the signature
+algorithm from the key itself, not from text in the package. It also prints, as claims signed with the keys
+(not proof): who sealed each attestation, the key id each run records, and the endpoint origin and caller the
+evidence bodies record. What needs a JSON parser it leaves to section 1 and says so: that each manifest is the
+one serialisation evidence-locker writes, that each body reads as an evidence body, whether each recorded origin
+is an AWS endpoint of its query's service, the file sizes manifest.json lists, and \`--recompute\`.
 
 A package altered by someone else could carry an altered script too. \`verify.sh\` is the same file in every
 package built by ${model.tool.name} ${model.tool.version}; before running it, compare
@@ -186,9 +194,9 @@ SHA-256 of the previous run's manifest of the same chain (\`previous.manifestSha
   \`SHA256SUMS.sig\`) with its SHA-256 and size, and every included run with the SHA-256 of its manifest.
 - Each run manifest was signed when the run was sealed, before this package was built; its signature is
   checked with the public key stored next to it, whose fingerprint must be one you confirmed.
-- Evidence bodies are content-addressed: a body's file name is its SHA-256. \`evidence-locker verify\` also
-  checks that every record of every included run has its body; \`verify.sh\` relies on the signed SHA256SUMS
-  for that.
+- Evidence bodies are content-addressed: a body's file name is its SHA-256. \`evidence-locker verify\` and
+  \`verify.sh\` also check that every record of the package's accounts in every included run, and every
+  attestation, has its body.
 - Who built the package and that nothing changed since; not that its results follow from the evidence. Anyone
   holding the package key could build a package with an altered evaluation and sign it: only
   \`evidence-locker verify --recompute\` re-derives the results from the sealed evidence and compares them.

@@ -20,12 +20,21 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 #
 # Checks, in order: the package key is a pinned key; SHA256SUMS.sig is its signature over SHA256SUMS;
 # every file listed in SHA256SUMS has that SHA-256 and no other file exists; manifest.sig is the
-# signature over manifest.json; the run folders under runs/ are exactly the runs manifest.json lists;
-# every run is signed by a pinned key; the runs of each chain link to each other by manifest hash, in order; no run
-# of the period is left out at its start or end as far as the package can show (days without a run are warned
-# of). Exit 0 only when every check holds; 1 when any fails
-# (each failure is printed); 2 on a usage error.
-# Not checked: the zip itself (this script sees only the unzipped folder). A zip can hold entries its central
+# signature over manifest.json, whose file list gives every file (but itself, its signature and SHA256SUMS) the same
+# SHA-256 and whose key fingerprint is public-key.pem's; the run folders under runs/ are exactly the runs manifest.json
+# lists, each with the manifest SHA-256 it lists; every run is signed by a pinned key, the one its manifest names; no
+# run the package holds is named by another as an abandoned seal attempt (sealAttempts); the runs of each chain link
+# to each other by manifest hash, in order; no run of the period is left out at its start or end as far as the
+# package can show (days without a run are warned of); every evidence body is stored under its SHA-256 and every
+# record of the package's accounts (and every attestation) has its body; each attestation names the key that signed
+# its run as its sealer. It prints, as claims signed with the keys (not checked): who sealed each attestation, the
+# key id each run records, and the endpoint origin and caller each evidence body records. Exit 0 only when every
+# check holds; 1 when any fails (each failure is printed); 2 on a usage error.
+# Not checked (they need a JSON parser, which these tools are not; evidence-locker verify does them): that each
+# manifest is the one serialisation evidence-locker writes and fits its schema (only a key given twice among the
+# members read here is refused); that each body reads as an evidence body; that each recorded origin is an AWS
+# endpoint of its query's service; file sizes in manifest.json; that the results follow from the evidence (--recompute).
+# Not checked either: the zip itself (this script sees only the unzipped folder). A zip can hold entries its central
 # directory does not list, which unzip skips but streaming extractors (bsdtar, jar, some zip viewers) write, over
 # listed files or beside them. This script checks the files of the folder as unzipped: read the package from that
 # folder. evidence-locker verify <package.zip> checks that the zip's entries tile the file and refuses one that hides any.
@@ -74,7 +83,7 @@ if [ -z "$keys$pkg_keys$run_keys" ]; then
   usage
 fi
 
-for tool in sha256sum openssl awk sed grep sort comm find cut tr mktemp; do
+for tool in sha256sum openssl awk sed grep sort comm uniq find cut tr mktemp; do
   command -v "$tool" >/dev/null 2>&1 || { echo "verify.sh: $tool is not installed" >&2; exit 2; }
 done
 
@@ -120,13 +129,15 @@ verify_sig() { # <key type> <public key> <file> <signature>
 
 # Top-level string members of a canonical JSON run manifest as "name<TAB>value" lines, and the members of
 # "previous" as prevRunId and prevSha (or "previous<TAB>null"); nested members of the same name are skipped.
-# A top-level key, or a key of "previous", given twice is printed as "duplicate<TAB>key": JSON.parse would take
-# the last value and this reader the first, so such a manifest is refused (evidence-locker never writes one).
-manifest_fields() {
-  awk '
+# A top-level key, or a key of "previous" or "signing", given twice is printed as "duplicate<TAB>key": JSON.parse
+# would take the last value and this reader the first, so such a manifest is refused (evidence-locker never writes one).
+# Also printed: the members of "signing" as signFp and signKeyId, and the run id of each abandoned seal attempt
+# ("sealAttempts") as sealAttempt. Each record is appended to $work/recs as "<run><TAB><accountId><TAB><sha256>".
+manifest_fields() { # <run manifest> <run id>
+  awk -v run="$2" -v recs="$work/recs" '
   { s = s $0 }
   END {
-    n = length(s); d = 0; key = ""; pstart = 0; i = 1
+    n = length(s); d = 0; key = ""; pstart = 0; sstart = 0; i = 1
     while (i <= n) {
       c = substr(s, i, 1)
       if (c == "\"") {
@@ -141,11 +152,34 @@ manifest_fields() {
           }
           else if (key != "") { print key "\t" str; key = "" }
         }
+        else if (d == 3 && (key == "records" || key == "sealAttempts")) {
+          # The members of each record, and of each seal attempt, read by the same rules one level down.
+          if (substr(s, j + 1, 1) == ":") k3 = str
+          else {
+            if (k3 == "accountId") a3 = str
+            else if (k3 == "sha256") h3 = str
+            else if (k3 == "runId" && key == "sealAttempts") print "sealAttempt\t" str
+            k3 = ""
+          }
+        }
         i = j + 1
         continue
       }
-      if (c == "{" || c == "[") { d++; if (d == 2 && key == "previous") pstart = i }
+      if (c == "{" || c == "[") {
+        d++
+        if (d == 2 && key == "previous") pstart = i
+        if (d == 2 && key == "signing") sstart = i
+        if (d == 3) { k3 = ""; a3 = ""; h3 = "" }
+      }
       else if (c == "}" || c == "]") {
+        if (d == 3 && c == "}" && key == "records") print run "\t" a3 "\t" h3 >> recs
+        if (d == 2 && sstart) {
+          p = substr(s, sstart, i - sstart + 1); sstart = 0
+          q = p; if (gsub(/"keyFingerprint":/, "", q) > 1) print "duplicate\tsigning.keyFingerprint"
+          q = p; if (gsub(/"keyId":/, "", q) > 1) print "duplicate\tsigning.keyId"
+          if (match(p, /"keyFingerprint":"[^"]*"/)) print "signFp\t" substr(p, RSTART + 18, RLENGTH - 19)
+          if (match(p, /"keyId":"([^"\\]|\\.)*"/)) print "signKeyId\t" substr(p, RSTART + 9, RLENGTH - 10)
+        }
         if (d == 2 && pstart) {
           p = substr(s, pstart, i - pstart + 1); pstart = 0
           q = p; if (gsub(/"runId":/, "", q) > 1) print "duplicate\tprevious.runId"
@@ -176,6 +210,39 @@ dup_key_pretty() {
       k = substr($0, n + 1, RLENGTH - n - 1)
       if (index(seen[n], "|" k "|")) { print k " (line " NR ")"; exit }
       seen[n] = seen[n] "|" k "|"
+    }
+  }' "$1"
+}
+
+# The members of a canonical JSON evidence body's "attestation" (its "sealedBy" included), one a line:
+# "<path><TAB>s<TAB><value>" for a string, "<path><TAB>n<TAB>" for null; a member given twice is printed as
+# "duplicate<TAB><path>". Members of other objects (the body's data) are read past, never printed.
+attestation_members() {
+  awk '
+  function out(p, t, v) {
+    if (p !~ /^attestation\./) return
+    if (p in seen) print "duplicate\t" p
+    seen[p] = 1
+    print p "\t" t "\t" v
+  }
+  { s = s $0 }
+  END {
+    n = length(s); d = 0; i = 1
+    while (i <= n) {
+      c = substr(s, i, 1)
+      if (c == "\"") {
+        j = i + 1
+        while (j <= n) { c2 = substr(s, j, 1); if (c2 == "\\") j += 2; else if (c2 == "\"") break; else j++ }
+        str = substr(s, i + 1, j - i - 1)
+        if (substr(s, j + 1, 1) == ":") k[d] = str
+        else if (k[d] != "") { out(name[d] k[d], "s", str); k[d] = "" }
+        i = j + 1
+        continue
+      }
+      if (c == "{" || c == "[") { d++; k[d] = ""; if (d == 1) name[d] = ""; else name[d] = name[d - 1] k[d - 1] "." }
+      else if (c == "}" || c == "]") { d--; k[d] = "" }
+      else if (c == "n" && k[d] != "" && substr(s, i, 4) == "null") { out(name[d] k[d], "n", ""); k[d] = ""; i += 4; continue }
+      i++
     }
   }' "$1"
 }
@@ -253,6 +320,39 @@ dup=$(dup_key_pretty manifest.json 2>/dev/null)
 if [ -n "$dup" ]; then
   fail "manifest.json: key $dup appears twice in one object: parsers disagree on which value counts, and evidence-locker never writes such a manifest (the package was altered: obtain it again from the organisation)"
 fi
+# The key manifest.json names as its signer is public-key.pem (its "signing" member: two spaces in, one member a line).
+m_fp=$(sed -n '/^  "signing": {/,/^  }/s/^    "keyFingerprint": "\([^"\\]*\)",\{0,1\}$/\1/p' manifest.json 2>/dev/null | head -n 1)
+m_keyid=$(sed -n '/^  "signing": {/,/^  }/s/^    "keyId": "\([^"\\]*\)",\{0,1\}$/\1/p' manifest.json 2>/dev/null | head -n 1)
+if [ "$m_fp" != "$pkg_fp" ]; then
+  fail "public-key.pem: fingerprint $pkg_fp differs from the one manifest.json names (signing.keyFingerprint \"$m_fp\")"
+fi
+# manifest.json's file list (one member a line, six spaces in): every file but manifest.json, manifest.sig, SHA256SUMS
+# and its signature, each with the SHA-256 SHA256SUMS gives it (which sha256sum -c checked above). Sizes are not compared.
+sed -n '/^  "files": \[/,/^  \]/p' manifest.json 2>/dev/null | awk '
+  /^      "path": "/ { p = $0; sub(/^      "path": "/, "", p); sub(/",?$/, "", p) }
+  /^      "sha256": "/ { h = $0; sub(/^      "sha256": "/, "", h); sub(/",?$/, "", h) }
+  /^    }/ { print p "  " h; p = ""; h = "" }' | sort > "$work/mfiles"
+awk '$2 != "manifest.json" && $2 != "manifest.sig" { print substr($0, 67) "  " substr($0, 1, 64) }' SHA256SUMS | sort > "$work/sfiles"
+files_out=$(comm -3 "$work/mfiles" "$work/sfiles" | awk -v tab="$tab" '
+  { if (substr($0, 1, 1) == tab) { p = substr($0, 2); w = "s" } else { p = $0; w = "m" }
+    h = p; sub(/^.*  /, "", h); sub(/  [^ ]*$/, "", p); at[p] = at[p] w }
+  END {
+    for (p in at) {
+      n++
+      if (n > 10) continue
+      if (at[p] == "ms" || at[p] == "sm") print "FAIL  " p ": its SHA-256 does not match manifest.json: the file was altered"
+      else if (at[p] == "s") print "FAIL  " p ": not listed in the signed manifest.json"
+      else print "FAIL  " p ": listed in manifest.json but missing from the package (or listed twice)"
+    }
+    if (n > 10) print "FAIL  and " n - 10 " more file(s) manifest.json lists otherwise than SHA256SUMS"
+  }')
+files_fail=$(printf '%s\n' "$files_out" | grep -c '^FAIL' || true)
+if [ "$files_fail" -gt 0 ]; then
+  printf '%s\n' "$files_out"
+  failures=$((failures + files_fail))
+else
+  ok "manifest.json lists every file with the SHA-256 SHA256SUMS gives it ($(grep -c . "$work/mfiles") files)"
+fi
 
 # 5. The runs manifest.json lists (written two-space indented in canonical key order, so each run's own "runId"
 # sits on a line of its own at six spaces) are exactly the run folders: a folder it does not list is refused,
@@ -261,6 +361,11 @@ if [ "$(grep -c '^  "runs": \[' manifest.json 2>/dev/null)" != 1 ]; then
   fail "manifest.json: no single \"runs\" list found"
 fi
 sed -n '/^  "runs": \[/,/^  \]/p' manifest.json 2>/dev/null | sed -n 's/^      "runId": "\([^"\\]*\)",\{0,1\}$/\1/p' | sort > "$work/listed_runs"
+# Each listed run with the SHA-256 manifest.json gives its manifest (its own members, six spaces in; "previous" is deeper).
+sed -n '/^  "runs": \[/,/^  \]/p' manifest.json 2>/dev/null | awk -v tab="$tab" '
+  /^      "manifestSha256": "/ { h = $0; sub(/^      "manifestSha256": "/, "", h); sub(/",?$/, "", h) }
+  /^      "runId": "/ { r = $0; sub(/^      "runId": "/, "", r); sub(/",?$/, "", r) }
+  /^    }/ { print r tab h; r = ""; h = "" }' > "$work/listed_shas"
 for dir in runs/*/; do [ -d "$dir" ] && basename "$dir"; done | sort > "$work/run_dirs"
 unlisted_runs=$(comm -13 "$work/listed_runs" "$work/run_dirs")
 while IFS= read -r run; do
@@ -274,10 +379,14 @@ done <<EOF
 $(comm -23 "$work/listed_runs" "$work/run_dirs")
 EOF
 
-# 6. Every listed run is signed by a pinned key; its fields feed the chain check.
+# 6. Every listed run is signed by a pinned key, the one its manifest names; its fields feed the chain check.
 chain_lines=''
 run_fps=''
 runs=0
+: > "$work/recs"
+: > "$work/runinfo"
+: > "$work/attempts"
+: > "$work/run_shas"
 for dir in runs/*/; do
   [ -d "$dir" ] || continue
   run=$(basename "$dir")
@@ -288,6 +397,8 @@ for dir in runs/*/; do
     fail "runs/$run: manifest.json, manifest.sig or public-key.pem is missing"
     continue
   fi
+  sha=$(sha256sum < "$m" | cut -d' ' -f1)
+  printf '%s\t%s\n' "$run" "$sha" >> "$work/run_shas"
   read_key "runs/$run/public-key.pem"
   run_fp=$key_fp
   if [ -z "$run_fp" ]; then
@@ -303,8 +414,8 @@ for dir in runs/*/; do
     fail "runs/$run/manifest.sig does not verify over its manifest.json"
     continue
   fi
-  fields=$(manifest_fields "$m")
-  id=''; chain=''; started=''; completed=''; kind=''; prev=''; prev_id=-; prev_sha=-; dup=''
+  fields=$(manifest_fields "$m" "$run")
+  id=''; chain=''; started=''; completed=''; kind=''; prev=''; prev_id=-; prev_sha=-; dup=''; sign_fp=''; sign_keyid=''
   while IFS="$tab" read -r name value; do
     case "$name" in
       duplicate) [ -n "$dup" ] || dup=$value ;;
@@ -316,6 +427,9 @@ for dir in runs/*/; do
       previous) prev=$value ;;
       prevRunId) prev_id=$value ;;
       prevSha) prev_sha=$value ;;
+      signFp) sign_fp=$value ;;
+      signKeyId) sign_keyid=$value ;;
+      sealAttempt) printf '%s\t%s\n' "$run" "$value" >> "$work/attempts" ;;
     esac
   done <<EOF
 $fields
@@ -323,6 +437,9 @@ EOF
   if [ -n "$dup" ]; then
     fail "runs/$run/manifest.json: key \"$dup\" appears twice: parsers disagree on which value counts, and evidence-locker never writes such a manifest (the package was altered: obtain it again from the organisation)"
     continue
+  fi
+  if [ "$sign_fp" != "$run_fp" ]; then
+    fail "runs/$run/public-key.pem: fingerprint $run_fp differs from the run manifest's signing.keyFingerprint \"$sign_fp\""
   fi
   if [ "$id" != "$run" ]; then
     fail "runs/$run/manifest.json names run \"$id\""
@@ -337,7 +454,7 @@ EOF
     continue
   fi
   case " $run_fps " in *" $run_fp "*) ;; *) run_fps="$run_fps $run_fp" ;; esac
-  sha=$(sha256sum < "$m" | cut -d' ' -f1)
+  printf '%s\t%s\t%s\t%s\n' "$run" "$kind" "$run_fp" "$sign_keyid" >> "$work/runinfo"
   chain_lines="$chain_lines$chain$tab$started$tab$run$tab$sha$tab$prev_id$tab$prev_sha$tab$kind$tab$completed$nl"
   if [ "$kind" = collection ]; then
     # The accounts the run collected (compared below with the package's accounts).
@@ -354,6 +471,29 @@ EOF
   fi
 done
 [ "$runs" -gt 0 ] || fail "the package holds no run under runs/"
+# Each run manifest has the SHA-256 manifest.json lists for it.
+runsha_out=$(awk -F "$tab" -v listed="$work/listed_shas" '
+  BEGIN { while ((getline l < listed) > 0) { split(l, f, "\t"); want[f[1]] = f[2] } }
+  ($1 in want) && want[$1] != $2 { print "FAIL  runs/" $1 "/manifest.json: SHA-256 " $2 " differs from manifest.json (" want[$1] ")" }' "$work/run_shas")
+if [ -n "$runsha_out" ]; then
+  printf '%s\n' "$runsha_out"
+  failures=$((failures + $(printf '%s\n' "$runsha_out" | grep -c '^FAIL')))
+fi
+
+# 6b. A run sealed again names its abandoned attempts (sealAttempts): run ids whose folders held files someone else
+# planted. evidence-locker abandons an id only when readers would not take its files as the ones it wrote, so a named
+# attempt is never itself a run the package holds (nor the run naming it).
+sort -u "$work/listed_runs" "$work/run_dirs" > "$work/held"
+attempts_out=$(awk -F "$tab" -v held="$work/held" '
+  BEGIN { while ((getline l < held) > 0) h[l] = 1 }
+  $1 == $2 { print "FAIL  runs/" $1 ": names itself as an abandoned seal attempt: evidence-locker seals an abandoned attempt'"'"'s evidence again under a new run id"; next }
+  ($2 in h) { print "FAIL  runs/" $1 ": names run " $2 " as an abandoned seal attempt (files planted by someone else), but the package holds " $2 " as a run: evidence-locker abandons a run id only when its files are not the ones it wrote, so one of the two was not sealed by it" }' "$work/attempts")
+if [ -n "$attempts_out" ]; then
+  printf '%s\n' "$attempts_out"
+  failures=$((failures + $(printf '%s\n' "$attempts_out" | grep -c '^FAIL')))
+else
+  ok "no run the package holds is named as an abandoned seal attempt ($(grep -c . "$work/attempts") attempt(s) named)"
+fi
 
 # 7. The chain: within each chain, in order of start, each run names the run before it and that run's manifest hash.
 chain_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -F "$tab" '
@@ -503,6 +643,143 @@ fi
 sed -n '/^  "accounts": \[/,/^  \]/s/^    "\([^"]*\)",\{0,1\}$/\1/p' manifest.json 2>/dev/null | sort -u > "$work/pkg_accounts"
 left_out=$( { [ -f "$work/run_accounts" ] && sort -u "$work/run_accounts"; } | comm -23 - "$work/pkg_accounts" | tr '\n' ' ' | sed 's/ $//')
 [ -z "$left_out" ] || echo "WARNING (accounts): accounts collected in the period but not in this package: $left_out (the runs it holds collected them; ask the organisation why they were left out)"
+
+# 10. Evidence bodies: each stored under its SHA-256 (as SHA256SUMS gives it, which sha256sum -c checked), attestation
+# documents likewise; every record of the runs read above has its body: those of the package's accounts, and every
+# record of an attestation run.
+bodies_out=$(awk -v bodies="$work/bodies" '
+  BEGIN { printf "" > bodies }
+  { h = substr($0, 1, 64); p = substr($0, 67) }
+  substr(p, 1, 9) == "evidence/" {
+    if (length(p) != 96 || substr(p, 1, 24) != "evidence/objects/sha256/" || substr(p, 27, 1) != "/" || substr(p, 92) != ".json" || substr(p, 28, 64) !~ /^[0-9a-f]+$/) { print "FAIL  " p ": unexpected file under evidence/ (bodies are evidence/objects/sha256/<2 hex>/<sha256>.json)"; next }
+    if (substr(p, 25, 2) != substr(p, 28, 2)) { print "FAIL  " p ": stored under the wrong fan-out folder"; next }
+    if (substr(p, 28, 64) != h) { print "FAIL  " p ": content hashes to " h ", not the SHA-256 in its name"; next }
+    print h > bodies
+  }
+  substr(p, 1, 13) == "attestations/" && (substr(p, 14, 64) != h || substr(p, 78, 1) != "-") { print "FAIL  " p ": attestation document does not match the SHA-256 in its name" }
+' SHA256SUMS)
+missing_out=$(awk -F "$tab" -v accts="$work/pkg_accounts" -v info="$work/runinfo" -v bodies="$work/bodies" '
+  BEGIN {
+    while ((getline l < accts) > 0) a[l] = 1
+    while ((getline l < info) > 0) { split(l, f, "\t"); k[f[1]] = f[2] }
+    while ((getline l < bodies) > 0) b[l] = 1
+  }
+  {
+    if (k[$1] != "attestation" && !($2 in a)) next
+    recs++
+    if ($3 in b) next
+    n++
+    if (n <= 10) print "FAIL  evidence/objects/sha256/" substr($3, 1, 2) "/" $3 ".json: missing: evidence body of a record of " (k[$1] == "attestation" ? "an attestation" : "account " $2) " in run " $1
+  }
+  END { if (n > 10) print "FAIL  and " n - 10 " more record(s) without their evidence body"; print "records " recs + 0 }' "$work/recs")
+body_recs=$(printf '%s\n' "$missing_out" | sed -n 's/^records //p')
+bodies_out=$(printf '%s\n%s\n' "$bodies_out" "$missing_out" | grep '^FAIL' || true)
+if [ -n "$bodies_out" ]; then
+  printf '%s\n' "$bodies_out"
+  failures=$((failures + $(printf '%s\n' "$bodies_out" | grep -c '^FAIL')))
+else
+  ok "every evidence body is stored under its SHA-256, and each of the $body_recs record(s) of the package's accounts and attestations has its body"
+fi
+
+# 11. Attestations: each body names as its sealer the key that signed its run (evidence-locker records the key it signs
+# with). Whom it names (as the attester wrote it) and the caller recorded are printed: claims signed with that key.
+att_lines=''
+awk -F "$tab" -v info="$work/runinfo" '
+  BEGIN { while ((getline l < info) > 0) { split(l, f, "\t"); if (f[2] == "attestation") { fp[f[1]] = f[3]; id[f[1]] = f[4] } } }
+  ($1 in fp) && $3 != "" { print $1 "\t" $3 "\t" fp[$1] "\t" id[$1] }' "$work/recs" | sort -u > "$work/att_recs"
+while IFS="$tab" read -r run b rfp rkeyid; do
+  grep -qx "$b" "$work/bodies" || continue
+  f="evidence/objects/sha256/$(printf '%s' "$b" | cut -c1-2)/$b.json"
+  fw=''; req=''; by=''; sk=''; sc=''; skid=''; sfp=''; sealed=''; adup=''
+  while IFS="$tab" read -r p t v; do
+    case "$p" in
+      duplicate) [ -n "$adup" ] || adup=$t ;;
+      attestation.framework) fw=$v ;;
+      attestation.requirement) req=$v ;;
+      attestation.by) by=$v ;;
+      attestation.sealedBy.signerKind) sealed=1; sk=$v ;;
+      attestation.sealedBy.callerArn) sealed=1; if [ "$t" = n ]; then sc=''; else sc=$v; fi ;;
+      attestation.sealedBy.keyId) sealed=1; skid=$v ;;
+      attestation.sealedBy.keyFingerprint) sealed=1; sfp=$v ;;
+    esac
+  done <<EOF
+$(attestation_members "$f")
+EOF
+  if [ -n "$adup" ]; then
+    fail "$f: \"$adup\" appears twice in the attestation of run $run: parsers disagree on which value counts, and evidence-locker never writes such a body"
+    continue
+  fi
+  if [ -z "$fw" ] || [ -z "$req" ] || [ -z "$by" ]; then
+    fail "$f: the record of attestation run $run names no framework, requirement or attester: evidence-locker never seals such an attestation"
+    continue
+  fi
+  if [ -n "$sealed" ] && { [ "$sfp" != "$rfp" ] || [ "$skid" != "$rkeyid" ]; }; then
+    fail "$f: attestation $fw $req in run $run says it was sealed with key $skid ($sfp), but its run is signed with $rkeyid ($rfp): evidence-locker records the key it signs with, so this record was not sealed by it"
+  fi
+  if [ -z "$sealed" ]; then who='caller identity not recorded'
+  elif [ "$sk" = local ]; then who="sealed with local key $sfp, no AWS identity"
+  elif [ -z "$sc" ]; then who="sealed with key $skid, caller identity not recorded"
+  else
+    who="sealed by $sc with key $skid"
+    case "$sc" in
+      arn:*:sts::*:assumed-role/*/*) who="sealed by $sc (its session name \"$(printf '%s' "$sc" | sed 's|^[^/]*/[^/]*/||')\" is chosen by whoever assumed the role: it does not identify a person) with key $skid" ;;
+    esac
+  fi
+  if [ "$rfp" = "$pkg_fp" ]; then signer="the package's key"; else signer="key $rfp, NOT the package's key"; fi
+  att_lines="$att_lines  $fw $req, run $run: $by (stated) — $who; run signed by $signer$nl"
+done < "$work/att_recs"
+if [ -n "$att_lines" ]; then
+  echo "attestations (the attester's name is as they wrote it; who sealed it is what evidence-locker recorded in the body, which the"
+  echo "run's signature covers: a claim by whoever held that key; reconcile it with the key's CloudTrail Sign events):"
+  printf '%s' "$att_lines"
+fi
+
+# 12. Who sealed, and where the evidence came from, as recorded: printed, not checked. The key ids are what the manifests
+# record beside the fingerprints checked above; each body's provenance (the endpoint origin its calls went to and the
+# caller) is what the collector wrote and the run key signed: a claim by whoever held that key, not proof of who answered.
+echo "recorded by the signers (claims signed with the keys above, not proof; evidence-locker verify reads the same):"
+echo "  package manifest: key $pkg_fp, key id \"$m_keyid\" as manifest.json records it"
+cut -f3,4 "$work/runinfo" | sort | uniq -c | while read -r count rfp rkeyid; do
+  echo "  $count run(s): key $rfp, key id \"$rkeyid\" as the run manifests record it"
+done
+find evidence/objects -type f -name '*.json' -exec grep -HoE '"provenance":\{"callerArn":(null|"[^"\\]*"),"endpoint":(null|"[^"\\]*")(,"endpoints":\[[^]]*\])?' {} + > "$work/origins" 2>/dev/null
+origin_out=$(awk -F "$tab" -v accts="$work/pkg_accounts" -v info="$work/runinfo" -v origins="$work/origins" -v tab="$tab" '
+  BEGIN {
+    while ((getline l < accts) > 0) a[l] = 1
+    while ((getline l < info) > 0) { split(l, f, "\t"); k[f[1]] = f[2] }
+    # The last match in a body is its own provenance (canonical key order puts "data" before it).
+    while ((getline l < origins) > 0) {
+      i = index(l, ":"); p = substr(l, 1, i - 1); m = substr(l, i + 1)
+      h = substr(p, 28, 64)
+      c = m; sub(/^"provenance":\{"callerArn":/, "", c); sub(/,"endpoint":.*$/, "", c); gsub(/"/, "", c)
+      e = m; sub(/^.*,"endpoint":/, "", e)
+      if (match(e, /,"endpoints":\[/)) { list = substr(e, RSTART + 14); e = substr(e, 1, RSTART - 1); sub(/\]$/, "", list); gsub(/"/, "", list); gsub(/,/, ", ", list); e = e " (calls went to " list ")" }
+      gsub(/"/, "", e)
+      origin[h] = e; caller[h] = c
+    }
+  }
+  k[$1] == "collection" && ($2 in a) {
+    recs++
+    if ($3 in origin) { eo[origin[$3]]++; co[caller[$3]]++ } else none++
+  }
+  END {
+    for (x in eo) print "E" tab eo[x] tab x
+    for (x in co) print "C" tab co[x] tab x
+    if (none) print "E" tab none tab "none recorded (sealed before provenance was recorded, or not read by this text match)"
+    print "R" tab recs + 0
+  }' "$work/recs")
+o_recs=$(printf '%s\n' "$origin_out" | awk -F "$tab" '$1 == "R" { print $2 }')
+if [ "$o_recs" -gt 0 ]; then
+  echo "  the $o_recs collection record(s) of the package's accounts, by the endpoint origin their bodies record:"
+  printf '%s\n' "$origin_out" | awk -F "$tab" '$1 == "E" { print "    " $2 " record(s): " $3 }' | sort
+  echo "  and by the caller their bodies record (null: not recorded):"
+  printf '%s\n' "$origin_out" | awk -F "$tab" '$1 == "C" { print "    " $2 " record(s): " $3 }' | sort
+  echo "  (read by text match, not parsed; evidence-locker verify parses each body, checks each origin is an AWS endpoint of its"
+  echo "  query's service and names callers of another account)"
+fi
+echo "not checked here (it needs a JSON parser; evidence-locker verify --expect-key <fingerprint> does it): that each manifest is"
+echo "  the one serialisation evidence-locker writes and fits its schema, that each body reads as an evidence body, each recorded"
+echo "  origin as above, the file sizes manifest.json lists; and, with --recompute, that the results follow from the evidence"
 
 echo "package id (SHA-256 of manifest.json): $(sha256sum < manifest.json | cut -d' ' -f1)"
 if [ "$failures" -gt 0 ]; then

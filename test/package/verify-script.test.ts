@@ -12,7 +12,8 @@ import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { evidencePath } from '../../src/package/manifest.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays } from './fixtures.js';
 import { SHELLS, resignSums, runVerifySh } from '../support/verify-sh.js';
-import { remanifest, replaceRunManifest } from '../support/resign-package.js';
+import { remanifest, replaceBody, replaceRunManifest } from '../support/resign-package.js';
+import { sealAttestation } from '../../src/package/attest.js';
 
 describe('verify.sh: the standard-tools check shipped in every package', () => {
   let base: string;
@@ -227,6 +228,103 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     expect(w.problems).toContainEqual({ path: 'manifest.json', message: expect.stringMatching(new RegExp(`^not the package manifest \\(canonical key order, two-space indented\\) serialisation of its own content \\(first difference at byte ${extra.length - 1}\\)`)) });
   });
 
+  /** verify.sh fails under every shell with `wanted` among its FAIL lines, and `verify --expect-key` fails naming `problem`. */
+  async function bothRefuse(d: string, wanted: RegExp, problem: RegExp): Promise<void> {
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(d, [fp], shell);
+      expect(sh.out).toMatch(wanted);
+      expect(sh.out).toContain('RESULT: INVALID');
+      expect(sh.code, `${shell}: ${sh.out}`).toBe(1);
+    }
+    const v = await verifyPackageDir(d, { expectedKeys: [fp] });
+    expect(v.ok).toBe(false);
+    expect(v.problems.map((p) => `${p.path}: ${p.message}`).join('\n')).toMatch(problem);
+  }
+
+  /** The last run's manifest, edited and signed again with the genuine key, manifest.json and SHA256SUMS following. */
+  async function editLastRun(d: string, edit: (rm: Record<string, unknown>) => void): Promise<string> {
+    const r = runIds()[4];
+    const rm = JSON.parse(readFileSync(join(d, 'runs', r, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    edit(rm);
+    await replaceRunManifest(d, signer, r, canonicalBytes(rm));
+    return r;
+  }
+
+  it('refuses a run named as an abandoned seal attempt (sealAttempts) by a run the package holds, signed with the genuine key', async () => {
+    const d = copy();
+    const held = runIds()[0];
+    const r = await editLastRun(d, (rm) => (rm.sealAttempts = [{ runId: held, reason: 'files planted by someone else', planted: [{ key: `runs/${held}/manifest.json` }] }]));
+    await bothRefuse(d, new RegExp(`FAIL  runs/${r}: names run ${held} as an abandoned seal attempt \\(files planted by someone else\\), but the package holds ${held} as a run`), new RegExp(`runs/${r}: names run ${held} as an abandoned seal attempt`));
+    // Naming itself is refused too; naming a run the package does not hold is what a re-sealed run does (VALID).
+    const e = copy();
+    const s = await editLastRun(e, (rm) => (rm.sealAttempts = [{ runId: rm.runId, reason: 'files planted by someone else', planted: [] }]));
+    await bothRefuse(e, new RegExp(`FAIL  runs/${s}: names itself as an abandoned seal attempt`), /names itself as an abandoned seal attempt/);
+    const g = copy();
+    await editLastRun(g, (rm) => (rm.sealAttempts = [{ runId: '20260305T015959Z-abandoned', reason: 'files planted by someone else', planted: [{ key: 'runs/20260305T015959Z-abandoned/manifest.json' }] }]));
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(g, [fp], shell);
+      expect(sh.out).toContain('ok    no run the package holds is named as an abandoned seal attempt (1 attempt(s) named)');
+      expect(sh.code, `${shell}: ${sh.out}`).toBe(0);
+    }
+    expect((await verifyPackageDir(g, { expectedKeys: [fp] })).ok).toBe(true);
+  });
+
+  it("refuses a run manifest whose SHA-256 is not the one manifest.json lists (its file entry and SHA256SUMS updated)", async () => {
+    const d = copy();
+    const r = runIds()[4];
+    const rm = JSON.parse(readFileSync(join(d, 'runs', r, 'manifest.json'), 'utf8')) as { tool: { version: string } };
+    rm.tool.version += '-rebuilt';
+    const bytes = canonicalBytes(rm);
+    writeFileSync(join(d, 'runs', r, 'manifest.json'), bytes);
+    writeFileSync(join(d, 'runs', r, 'manifest.sig'), await signer.sign(bytes));
+    const sig = readFileSync(join(d, 'runs', r, 'manifest.sig'));
+    await remanifest(d, signer, (m) => {
+      Object.assign(m.files.find((f) => f.path === `runs/${r}/manifest.json`)!, { sha256: sha256Hex(bytes), size: bytes.length });
+      Object.assign(m.files.find((f) => f.path === `runs/${r}/manifest.sig`)!, { sha256: sha256Hex(sig), size: sig.length });
+    });
+    await resignSums(d, signer);
+    await bothRefuse(d, new RegExp(`FAIL  runs/${r}/manifest\\.json: SHA-256 ${sha256Hex(bytes)} differs from manifest\\.json \\([0-9a-f]{64}\\)`), new RegExp(`runs/${r}/manifest\\.json: SHA-256 ${sha256Hex(bytes)} differs from manifest\\.json`));
+  });
+
+  it('refuses a file (summary.json) whose SHA-256 differs from the signed manifest.json, SHA256SUMS re-signed by the genuine key', async () => {
+    const d = copy();
+    const summary = JSON.parse(readFileSync(join(d, 'summary.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(d, 'summary.json'), JSON.stringify({ ...summary, organization: 'Somebody Else' }, null, 2) + '\n');
+    await resignSums(d, signer);
+    await bothRefuse(d, /FAIL {2}summary\.json: its SHA-256 does not match manifest\.json/, /summary\.json: SHA-256 does not match manifest\.json/);
+  });
+
+  it('refuses a missing evidence body (dropped from SHA256SUMS and the signed manifest.json alike)', async () => {
+    const d = copy();
+    const rm = JSON.parse(readFileSync(join(d, 'runs', runIds()[4], 'manifest.json'), 'utf8')) as { records: { accountId: string; sha256: string }[] };
+    const gone = rm.records.find((x) => x.accountId === '222222222222')!.sha256;
+    rmSync(join(d, evidencePath(gone)));
+    await remanifest(d, signer, (m) => (m.files = m.files.filter((f) => f.path !== evidencePath(gone))));
+    await resignSums(d, signer);
+    await bothRefuse(d, new RegExp(`FAIL  ${evidencePath(gone).replace(/\./g, '\\.')}: missing: evidence body of a record of account 222222222222 in run ${runIds()[4]}`), new RegExp(`${evidencePath(gone)}: missing: evidence body of record`));
+  });
+
+  it("refuses a run manifest naming another key than the public-key.pem beside it, and a package manifest likewise", async () => {
+    const other = await attacker.fingerprint();
+    const d = copy();
+    const r = await editLastRun(d, (rm) => ((rm.signing as Record<string, string>).keyFingerprint = other));
+    await bothRefuse(d, new RegExp(`FAIL  runs/${r}/public-key\\.pem: fingerprint ${fp} differs from the run manifest's signing\\.keyFingerprint "${other}"`), new RegExp(`runs/${r}/public-key\\.pem: fingerprint ${fp} differs from the run manifest's signing\\.keyFingerprint ${other}`));
+    const e = copy();
+    await remanifest(e, signer, (m) => (m.signing.keyFingerprint = other));
+    await resignSums(e, signer);
+    await bothRefuse(e, new RegExp(`FAIL  public-key\\.pem: fingerprint ${fp} differs from the one manifest\\.json names \\(signing\\.keyFingerprint "${other}"\\)`), new RegExp(`public-key\\.pem: fingerprint ${fp} differs from the one in manifest\\.json \\(${other}\\)`));
+  });
+
+  it('prints what the genuine package records of who sealed it, as claims, and what it leaves to evidence-locker verify', () => {
+    const r = runVerifySh(base, [fp]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('ok    manifest.json lists every file with the SHA-256 SHA256SUMS gives it');
+    expect(r.out).toMatch(/ok {4}every evidence body is stored under its SHA-256, and each of the \d+ record\(s\) of the package's accounts and attestations has its body/);
+    expect(r.out).toContain('recorded by the signers (claims signed with the keys above, not proof');
+    expect(r.out).toContain(`  5 run(s): key ${fp}, key id "${signer.keyId}" as the run manifests record it`);
+    expect(r.out).toContain('not checked here (it needs a JSON parser; evidence-locker verify --expect-key <fingerprint> does it)');
+  });
+
   /** Each mutation of the package, and who signed the result. verify.sh pinned to the genuine key and `verify --expect-key` must both fail. */
   const cases: { label: string; expect: RegExp; apply: (d: string) => Promise<void> }[] = [
     {
@@ -420,5 +518,54 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     // Without pinned keys every manifest is read (and the report lists the keys that signed, to confirm out of band).
     const unpinned = await verifyPackageDir(d);
     expect(unpinned.problems.filter((p) => /not a valid (run|package) manifest/.test(p.message)).map((p) => p.path).sort()).toEqual(['manifest.json', `runs/${attacked}/manifest.json`, `runs/${unsigned}/manifest.json`].sort());
+  });
+});
+
+describe('verify.sh: attestations and provenance, printed as claims and checked where standard tools can', () => {
+  let dir: string;
+  let signer: LocalEd25519Signer;
+  let fp: string;
+  let attRun: string;
+
+  beforeAll(async () => {
+    const store = new MemoryStore();
+    const caller = (acct: string) => `arn:aws:sts::${acct}:assumed-role/evidence-locker-collector/nightly`;
+    signer = await sealDays(store, ['2026-03-01', '2026-03-02'].map((day) => ({ day, encrypted: { '111111111111': true, '222222222222': true }, provenance: true, callerArn: caller })));
+    ({ runId: attRun } = await sealAttestation({ store, signer, catalogs: [TEST_CATALOG], framework: 'test-fw', requirement: '2.2', by: 'Jane Doe (CISO)', note: 'Reviews done', at: new Date('2026-03-02T09:00:00Z') }));
+    fp = await signer.fingerprint();
+    const tmp = mkdtempSync(join(tmpdir(), 'el-verify-sh-att-'));
+    const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-02', outDir: join(tmp, 'out'), evaluate: fixtureEvaluate });
+    dir = join(tmp, 'pkg');
+    await extractPackageZip(pkg.zipPath, dir);
+  }, 240_000);
+
+  it.each(SHELLS)('prints each attestation with who sealed it, and the origins and callers the bodies record (%s)', (shell) => {
+    const r = runVerifySh(dir, [fp], shell);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain(`  test-fw 2.2, run ${attRun}: Jane Doe (CISO) (stated) \u2014 sealed with local key ${fp}, no AWS identity; run signed by the package's key`);
+    expect(r.out).toMatch(/a claim by whoever held that key/);
+    expect(r.out).toContain("  the 8 collection record(s) of the package's accounts, by the endpoint origin their bodies record:");
+    expect(r.out).toContain('    4 record(s): https://s3.us-east-1.amazonaws.com');
+    expect(r.out).toContain('    4 record(s): https://cloudtrail.us-east-1.amazonaws.com');
+    expect(r.out).toContain('    4 record(s): arn:aws:sts::111111111111:assumed-role/evidence-locker-collector/nightly');
+    expect(r.out).toContain('(read by text match, not parsed; evidence-locker verify parses each body');
+  });
+
+  it('refuses an attestation whose recorded sealer is another key than the one that signed its run (re-signed with the genuine key)', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'el-verify-sh-att-m-'));
+    cpSync(dir, d, { recursive: true });
+    const rm = JSON.parse(readFileSync(join(d, 'runs', attRun, 'manifest.json'), 'utf8')) as { records: { recordId: string; sha256: string }[] };
+    const rec = rm.records[0];
+    const body = JSON.parse(readFileSync(join(d, evidencePath(rec.sha256)), 'utf8')) as { attestation: { sealedBy: Record<string, unknown> } };
+    const other = 'ab'.repeat(32);
+    body.attestation.sealedBy = { ...body.attestation.sealedBy, keyFingerprint: other, keyId: `local:${other}`, signerKind: 'local' };
+    const path = await replaceBody(d, signer, attRun, rec.recordId, canonicalBytes(body));
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(d, [fp], shell);
+      expect(sh.out).toContain(`FAIL  ${path}: attestation test-fw 2.2 in run ${attRun} says it was sealed with key local:${other} (${other}), but its run is signed with ${signer.keyId} (${fp})`);
+      expect(sh.code, `${shell}: ${sh.out}`).toBe(1);
+    }
+    const v = await verifyPackageDir(d, { expectedKeys: [fp] });
+    expect(v.problems.map((p) => `${p.path}: ${p.message}`).join('\n')).toMatch(/says it was sealed with key local:a/);
   });
 });
