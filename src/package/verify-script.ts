@@ -19,7 +19,7 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # for one role only: --package-key (may sign manifest.json and SHA256SUMS) or --run-key (may sign run manifests).
 #
 # Checks, in order: the package key is a pinned key; SHA256SUMS.sig is its signature over SHA256SUMS;
-# every file listed in SHA256SUMS has that SHA-256 and no other file exists; manifest.sig is the
+# every file listed in SHA256SUMS (once) has that SHA-256 and no other file exists; manifest.sig is the
 # signature over manifest.json, whose file list gives every file (but itself, its signature and SHA256SUMS) the same
 # SHA-256 and whose key fingerprint is public-key.pem's; the run folders under runs/ are exactly the runs manifest.json
 # lists, each with the manifest SHA-256 it lists; every run is signed by a pinned key, the one its manifest names; no
@@ -288,6 +288,8 @@ bad_lines=$(grep -Evc '^[0-9a-f]{64}  [A-Za-z0-9._+-][A-Za-z0-9._+/-]*$' SHA256S
 if [ "$bad_lines" -gt 0 ] || cut -c67- SHA256SUMS | grep -Eq '(^|/)\.\.?(/|$)'; then
   fail "SHA256SUMS has $bad_lines line(s) that are not \"<sha256>  <relative path>\""
 fi
+twice=$(cut -c67- SHA256SUMS | sort | uniq -d | tr '\n' ' ' | sed 's/ $//')
+[ -z "$twice" ] || fail "SHA256SUMS lists a path twice: $twice"
 if sha_out=$(sha256sum -c --quiet --strict SHA256SUMS 2>&1); then
   ok "every file listed in SHA256SUMS has its SHA-256 ($(grep -c . SHA256SUMS) files)"
 else
@@ -384,6 +386,7 @@ chain_lines=''
 run_fps=''
 runs=0
 : > "$work/recs"
+sim_runs=''
 : > "$work/runinfo"
 : > "$work/attempts"
 : > "$work/run_shas"
@@ -455,6 +458,7 @@ EOF
   fi
   case " $run_fps " in *" $run_fp "*) ;; *) run_fps="$run_fps $run_fp" ;; esac
   printf '%s\t%s\t%s\t%s\n' "$run" "$kind" "$run_fp" "$sign_keyid" >> "$work/runinfo"
+  grep -q '^{.*[{,]"simulated":true[,}]' "$m" && sim_runs="$sim_runs $run"
   chain_lines="$chain_lines$chain$tab$started$tab$run$tab$sha$tab$prev_id$tab$prev_sha$tab$kind$tab$completed$nl"
   if [ "$kind" = collection ]; then
     # The accounts the run collected (compared below with the package's accounts).
@@ -471,6 +475,9 @@ EOF
   fi
 done
 [ "$runs" -gt 0 ] || fail "the package holds no run under runs/"
+if [ -n "$sim_runs" ] && ! grep -Eq '^  "simulated": true,?$' manifest.json 2>/dev/null; then
+  echo "SIMULATED — NOT EVIDENCE: run(s)$sim_runs say they were collected from the simulated AWS (\"simulated\": true), though manifest.json does not"
+fi
 # Each run manifest has the SHA-256 manifest.json lists for it.
 runsha_out=$(awk -F "$tab" -v listed="$work/listed_shas" '
   BEGIN { while ((getline l < listed) > 0) { split(l, f, "\t"); want[f[1]] = f[2] } }
