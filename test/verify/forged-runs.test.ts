@@ -198,8 +198,11 @@ describe('runs sealed again after someone planted files in their folder', () => 
     store.runs.delete(runs[1]);
     await sealWithOrgKey(store, signer, { ...day2, sealAttempts: [{ runId: runs[0], reason: 'files planted by someone else', planted: [{ key: `runs/${runs[0]}/manifest.json` }] }] });
     const { dir } = await unzipped(store, signer, '2026-10-01', '2026-10-02');
-    const { ts, problems } = await both(dir, await signer.fingerprint());
+    const { ts, sh, problems } = await both(dir, await signer.fingerprint());
     expect(ts.ok).toBe(false);
     expect(problems).toContain(`runs/${runs[1]}: names run ${runs[0]} as an abandoned seal attempt (files planted by someone else), but the package holds ${runs[0]} as a run`);
+    // The standard-tools check reads the attempts too, and fails the same run.
+    expect(sh.out).toContain(`FAIL  runs/${runs[1]}: names run ${runs[0]} as an abandoned seal attempt (files planted by someone else), but the package holds ${runs[0]} as a run`);
+    expect(sh.code).toBe(1);
   }, 120_000);
 });
