@@ -51,7 +51,7 @@ interface ModeJudgement {
   text: string;
 }
 
-const DAYS_TEXT = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+const daysText = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
 
 /**
  * The runtime update mode of one entry, judged for PCI DSS 6.3.3 (security patches installed): Auto lets Lambda apply
@@ -74,12 +74,12 @@ function judgeMode(data: LambdaRuntimeEvidence, fn: FunctionConfiguration, regio
     const pinned = got.RuntimeVersionArn ?? fn.RuntimeVersionConfig?.RuntimeVersionArn;
     return {
       status: 'needs-review',
-      text: `its runtime update mode is Manual, pinned to runtime version ${pinned ?? '(not stated)'}: Lambda applies no runtime patches to it until the pin is changed, so security patches AWS released after that version are not applied; confirm the pin is a short, recorded rollback, or return it to Auto`,
+      text: `its runtime update mode is Manual, pinned to runtime version ${pinned ?? '(not stated)'}: Lambda applies no runtime patches to it until the pin is changed; confirm the pin is a short, recorded rollback, or return it to Auto`,
     };
   }
   if (mode === 'FunctionUpdate') {
     const modified = toDate(fn.LastModified);
-    const since = modified ? `; it was last updated ${modified.toISOString().slice(0, 10)} (${DAYS_TEXT(Math.max(0, Math.floor((now - modified.getTime()) / DAY)))} before collection), so runtime patches released since then are not applied` : '; when it was last updated is not stated (LastModified)';
+    const since = modified ? `; it was last updated ${modified.toISOString().slice(0, 10)} (${daysText(Math.max(0, Math.floor((now - modified.getTime()) / DAY)))} before collection), so runtime patches released since then are not applied` : '; when it was last updated is not stated (LastModified)';
     return { status: 'needs-review', text: `its runtime update mode is FunctionUpdate: Lambda applies runtime patches only when the function is updated${since}; confirm it is redeployed often enough, or switch it to Auto` };
   }
   return { status: 'needs-review', text: `its runtime update mode is ${mode ?? 'not stated'}, which this version does not know, so whether Lambda applies runtime patches to it is not shown` };
