@@ -34,7 +34,7 @@ const WEAK_ORIGIN_PROTOCOLS = new Set(['SSLv3', 'TLSv1', 'TLSv1.1']);
 const ECDHE_AEAD = ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES256-GCM-SHA384'];
 const ECDHE_CHACHA20 = ['ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305'];
 const ECDHE_CBC_SHA2 = ['ECDHE-ECDSA-AES128-SHA256', 'ECDHE-ECDSA-AES256-SHA384', 'ECDHE-RSA-AES128-SHA256', 'ECDHE-RSA-AES256-SHA384'];
-export const CLOUDFRONT_TLS12_SUITES: Readonly<Record<string, readonly string[]>> = {
+const CLOUDFRONT_TLS12_SUITES: Readonly<Record<string, readonly string[]>> = {
   'TLSv1.2_2018': [...ECDHE_AEAD, ...ECDHE_CHACHA20, ...ECDHE_CBC_SHA2, 'AES128-GCM-SHA256', 'AES256-GCM-SHA384', 'AES128-SHA256'],
   'TLSv1.2_2019': [...ECDHE_AEAD, ...ECDHE_CHACHA20, ...ECDHE_CBC_SHA2],
   'TLSv1.2_2021': [...ECDHE_AEAD, ...ECDHE_CHACHA20],
@@ -117,7 +117,7 @@ export const viewerTls = defineQuery<ViewerTlsEvidence>({
         const short = policyShortfall(cert.MinimumProtocolVersion ?? 'not stated');
         if (short.fail) problems.push(short.fail);
         if (short.review) unknowns.push(short.review);
-        else if (!short.fail) certText += ` (TLS 1.2 or later, and by the suites CloudFront documents for it ${SUITES_CHECKED})`;
+        else if (!short.fail) certText += CLOUDFRONT_TLS12_SUITES[cert.MinimumProtocolVersion ?? '']?.length ? ` (TLS 1.2 or later, and by the suites CloudFront documents for it ${SUITES_CHECKED})` : ' (TLS 1.3 only)';
       }
       let vpcCount = 0;
       for (const o of d.Origins?.Items ?? []) {

@@ -81,7 +81,7 @@ export const lambda: SimService = {
       const fn = functions.find((f) => f.FunctionName === name);
       const entry = qualifier === '$LATEST' ? fn : versions.find((v) => v.FunctionName === name && v.Version === qualifier);
       if (!fn || !entry) throw notFound(`Function not found: arn:aws:lambda:${ctx.region}:${ctx.account.id}:function:${name}:${qualifier}`);
-      const set = runtimeManagement[`${name}:${qualifier}`] ?? { UpdateRuntimeOn: 'Auto' as const };
+      const set: LambdaState['runtimeManagement'][string] = runtimeManagement[`${name}:${qualifier}`] ?? { UpdateRuntimeOn: 'Auto' };
       return {
         UpdateRuntimeOn: set.UpdateRuntimeOn,
         FunctionArn: qualifier === '$LATEST' ? fn.FunctionArn : entry.FunctionArn,

@@ -117,6 +117,7 @@ describe('lambda.runtime-support', () => {
     expect(old[fnArn('clean')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('published versions (which an alias can serve') });
     expect(Object.values(old).map((x) => x.status)).not.toContain('pass');
   });
+
   describe('runtime update mode (GetRuntimeManagementConfig)', () => {
     const withMode = (arn: string, config: object) => ({ ...evidence, runtimeManagement: { ...runtimeManagement, [arn]: config } });
 
