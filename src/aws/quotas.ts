@@ -230,6 +230,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'ecr:GetRegistryScanningConfiguration': estimate(10, 20, 'Amazon ECR lists its API rates only in Service Quotas; estimated like other regional get calls'),
   'secretsmanager:ListSecrets': documented(100, 100, 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html (combined rate of DescribeSecret and ListSecrets API requests: 100 per second)'),
   'lambda:ListFunctions': estimate(10, 20, 'Lambda documents control-plane rates only for some APIs in Service Quotas; estimated like other regional list calls'),
+  'lambda:GetRuntimeManagementConfig': estimate(10, 10, 'https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html documents 15 requests per second shared by every control-plane API but invocation, GetFunction and GetPolicy (ListFunctions included); 10/s leaves ListFunctions its share'),
   'tag:GetResources': estimate(10, 20, 'The Resource Groups Tagging API publishes no per-operation request rate; estimated like other regional list calls'),
 
   'sts:AssumeRole': documented(600, 600, STS_QUOTAS),

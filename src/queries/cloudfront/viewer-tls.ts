@@ -1,7 +1,7 @@
 import type { DistributionSummary, DistributionTenantSummary, OriginSslProtocols, VpcOrigin } from '@aws-sdk/client-cloudfront';
 import { loadCloudFrontSdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
-import { weakSuitesReview } from '../tls-suites.js';
+import { SUITES_CHECKED, weakSuitesReview } from '../tls-suites.js';
 import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type ResourceResult } from '../types.js';
 import { allDistributions, collectMultiTenant, multiTenantIds, type MultiTenantEvidence } from './multi-tenant.js';
 
@@ -22,32 +22,37 @@ export interface ViewerTlsEvidence extends MultiTenantEvidence {
 
 /** CloudFront security policies, oldest first (MinimumProtocolVersion). */
 const POLICY_ORDER = ['SSLv3', 'TLSv1', 'TLSv1_2016', 'TLSv1.1_2016', 'TLSv1.2_2018', 'TLSv1.2_2019', 'TLSv1.2_2021', 'TLSv1.2_2025', 'TLSv1.3_2025'];
-const MIN_POLICY = 'TLSv1.2_2021';
+/** The oldest security policy that accepts nothing older than TLS 1.2. */
+const FIRST_TLS12 = 'TLSv1.2_2018';
 const WEAK_ORIGIN_PROTOCOLS = new Set(['SSLv3', 'TLSv1', 'TLSv1.1']);
 
 /**
- * The TLS 1.2 cipher suites a TLS 1.2-only security policy older than TLSv1.2_2021 offers beyond it, as CloudFront
- * documents them ("Supported protocols and ciphers between viewers and CloudFront"); the evidence holds only the
- * policy's name.
+ * The TLS 1.2 cipher suites of each TLS 1.2-or-later security policy, as CloudFront documents them ("Supported protocols
+ * and ciphers between viewers and CloudFront"; every policy also offers the TLS 1.3 suites): the evidence holds only
+ * the policy's name, so the suites are judged from this table by the rule load balancer SSL policies follow.
  */
-const CBC_SHA2 = ['ECDHE-ECDSA-AES128-SHA256', 'ECDHE-ECDSA-AES256-SHA384', 'ECDHE-RSA-AES128-SHA256', 'ECDHE-RSA-AES256-SHA384'];
-const SUITES_BEYOND_MIN: Record<string, string[]> = {
-  'TLSv1.2_2018': [...CBC_SHA2, 'AES128-GCM-SHA256', 'AES256-GCM-SHA384', 'AES128-SHA256'],
-  'TLSv1.2_2019': CBC_SHA2,
+const ECDHE_AEAD = ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES256-GCM-SHA384'];
+const ECDHE_CHACHA20 = ['ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305'];
+const ECDHE_CBC_SHA2 = ['ECDHE-ECDSA-AES128-SHA256', 'ECDHE-ECDSA-AES256-SHA384', 'ECDHE-RSA-AES128-SHA256', 'ECDHE-RSA-AES256-SHA384'];
+const CLOUDFRONT_TLS12_SUITES: Readonly<Record<string, readonly string[]>> = {
+  'TLSv1.2_2018': [...ECDHE_AEAD, ...ECDHE_CHACHA20, ...ECDHE_CBC_SHA2, 'AES128-GCM-SHA256', 'AES256-GCM-SHA384', 'AES128-SHA256'],
+  'TLSv1.2_2019': [...ECDHE_AEAD, ...ECDHE_CHACHA20, ...ECDHE_CBC_SHA2],
+  'TLSv1.2_2021': [...ECDHE_AEAD, ...ECDHE_CHACHA20],
+  'TLSv1.2_2025': ECDHE_AEAD,
+  'TLSv1.3_2025': [],
 };
 
 /**
- * How a security policy falls short of TLSv1.2_2021, or {} when it does not: protocols older than TLS 1.2 fail; a TLS
- * 1.2-only policy keeping weaker suites needs review by the same rule as a load balancer's SSL policy; an unknown policy
- * needs review.
+ * How a security policy falls short, or {} when it does not: protocols older than TLS 1.2 fail; a TLS 1.2-or-later
+ * policy's documented suites are judged by the same rule as a load balancer's SSL policy; an unknown policy needs
+ * review.
  */
 function policyShortfall(policy: string): { fail?: string; review?: string } {
   const i = POLICY_ORDER.indexOf(policy);
-  if (i < 0) return { review: `security policy ${policy} is not one this query knows; compare it with ${MIN_POLICY}` };
-  if (i >= POLICY_ORDER.indexOf(MIN_POLICY)) return {};
-  const suites = SUITES_BEYOND_MIN[policy];
-  if (suites) return { review: weakSuitesReview(policy, suites, ' (the suites CloudFront documents for that policy)') };
-  return { fail: `security policy ${policy} still accepts protocols older than TLS 1.2` };
+  const suites = CLOUDFRONT_TLS12_SUITES[policy];
+  if (i < 0 || (i >= POLICY_ORDER.indexOf(FIRST_TLS12) && !suites)) return { review: `security policy ${policy} is not one this query knows; compare its protocols and cipher suites with TLSv1.2_2021` };
+  if (!suites) return { fail: `security policy ${policy} still accepts protocols older than TLS 1.2` };
+  return { review: weakSuitesReview(policy, suites, ' (the suites CloudFront documents for that policy)') };
 }
 
 /** The VPC origin ids a distribution's origins name. */
@@ -65,9 +70,9 @@ function originShortfall(what: string, policy: string | undefined, protocols: Or
 export const viewerTls = defineQuery<ViewerTlsEvidence>({
   id: 'cloudfront.viewer-tls',
   service: 'cloudfront',
-  title: 'CloudFront distributions require HTTPS from viewers with a TLSv1.2_2021 or newer security policy, and reach custom and VPC origins over TLS',
+  title: 'CloudFront distributions require HTTPS from viewers with a TLS 1.2-or-later security policy whose cipher suites are forward secret, and reach custom and VPC origins over TLS',
   description:
-    'Every CloudFront distribution of the account (a global service, read once per account: ListDistributions, and ListDistributionsByConnectionMode for the multi-tenant ones) with the viewer protocol policy of its default and path-specific cache behaviours, its viewer certificate and security policy (MinimumProtocolVersion), the protocol policy and TLS versions of its custom origins and of its VPC origins (GetVpcOrigin for each VPC origin its origins name), and for multi-tenant distributions each distribution tenant’s certificate customisation (ListDistributionTenants). It shows what CloudFront negotiates and forwards, not what the origin servers themselves accept, nor distributions’ continuous-deployment staging copies beyond what ListDistributions returns; a tenant that replaces the certificate needs review, since the TLS settings it is served with are not in the evidence. A TLS 1.2-only security policy older than TLSv1.2_2021 (TLSv1.2_2018, TLSv1.2_2019) needs review, naming the CBC-mode and non-forward-secret suites CloudFront documents for it, by the same rule as a load balancer’s SSL policy.',
+    'Every CloudFront distribution of the account (a global service, read once per account: ListDistributions, and ListDistributionsByConnectionMode for the multi-tenant ones) with the viewer protocol policy of its default and path-specific cache behaviours, its viewer certificate and security policy (MinimumProtocolVersion), the protocol policy and TLS versions of its custom origins and of its VPC origins (GetVpcOrigin for each VPC origin its origins name), and for multi-tenant distributions each distribution tenant’s certificate customisation (ListDistributionTenants). It shows what CloudFront negotiates and forwards, not what the origin servers themselves accept, nor distributions’ continuous-deployment staging copies beyond what ListDistributions returns; a tenant that replaces the certificate needs review, since the TLS settings it is served with are not in the evidence. A security policy accepting protocols older than TLS 1.2 fails; the TLS 1.2 suites CloudFront documents for a TLS 1.2-or-later policy are judged by the same rule as a load balancer’s SSL policy: suites without forward secrecy (TLSv1.2_2018’s RSA key transport suites) or CBC suites with a SHA-1 MAC need review, naming them; ECDHE CBC suites with SHA-256/384 MACs (TLSv1.2_2019) do not.',
   remediation:
     'Set every cache behaviour’s viewer protocol policy to redirect-to-https or https-only, use a custom certificate (ACM in us-east-1) with security policy TLSv1.2_2021 or newer, and set custom origins and VPC origins to https-only with TLSv1.2.',
   scope: 'global',
@@ -112,6 +117,7 @@ export const viewerTls = defineQuery<ViewerTlsEvidence>({
         const short = policyShortfall(cert.MinimumProtocolVersion ?? 'not stated');
         if (short.fail) problems.push(short.fail);
         if (short.review) unknowns.push(short.review);
+        else if (!short.fail) certText += CLOUDFRONT_TLS12_SUITES[cert.MinimumProtocolVersion ?? '']?.length ? ` (TLS 1.2 or later, and by the suites CloudFront documents for it ${SUITES_CHECKED})` : ' (TLS 1.3 only)';
       }
       let vpcCount = 0;
       for (const o of d.Origins?.Items ?? []) {

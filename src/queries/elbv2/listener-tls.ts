@@ -1,7 +1,7 @@
 import type { Listener, LoadBalancer, Rule, SslPolicy } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { loadElbv2Sdk } from '../../aws/sdk.js';
 import { captureFailure } from '../partial-evidence.js';
-import { weakSuitesReview } from '../tls-suites.js';
+import { SUITES_CHECKED, weakSuitesReview } from '../tls-suites.js';
 import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type ResourceResult } from '../types.js';
 
 /** DescribeLoadBalancers, each load balancer's DescribeListeners, the rules of plain-HTTP listeners, and the SSL policies in use. */
@@ -42,9 +42,9 @@ export const listenerTls = defineQuery<ListenerTlsEvidence>({
   service: 'elasticloadbalancing',
   title: 'Load balancer listeners accept only TLS 1.2 or later, and plain-HTTP listeners redirect to HTTPS',
   description:
-    'Every Application and Network Load Balancer listener in the region with its load balancer’s scheme (internet-facing or internal): HTTPS and TLS listeners with the protocol versions and cipher suites of their SSL policy (DescribeSSLPolicies), and HTTP listeners with their default action and rules. It shows what the load balancer negotiates with clients, not the TLS between the load balancer and its targets, nor TLS terminated elsewhere (API Gateway, hosts).',
+    'Every Application and Network Load Balancer listener in the region with its load balancer’s scheme (internet-facing or internal): HTTPS and TLS listeners with the protocol versions and cipher suites of their SSL policy (DescribeSSLPolicies: a policy older than TLS 1.2 fails; suites without forward secrecy, or CBC suites with a SHA-1 MAC, need review, by the rule CloudFront security policies follow), and HTTP listeners with their default action and rules. It shows what the load balancer negotiates with clients, not the TLS between the load balancer and its targets, nor TLS terminated elsewhere (API Gateway, hosts).',
   remediation:
-    'Give every HTTPS/TLS listener a TLS 1.2-or-later security policy with forward-secret AEAD cipher suites only (for example ELBSecurityPolicy-TLS13-1-2-Res-2021-06), and make every HTTP listener’s default action and rules a redirect to HTTPS (HTTP 301).',
+    'Give every HTTPS/TLS listener a TLS 1.2-or-later security policy whose cipher suites are all forward secret, none CBC with a SHA-1 MAC (ELBSecurityPolicy-TLS13-1-2-2021-06, or ELBSecurityPolicy-TLS13-1-2-Res-2021-06 for AEAD suites only), and make every HTTP listener’s default action and rules a redirect to HTTPS (HTTP 301).',
   scope: 'regional',
   apiCalls: ['elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeSSLPolicies'],
   async collect(ctx) {
@@ -130,7 +130,7 @@ export const listenerTls = defineQuery<ListenerTlsEvidence>({
           if (weak.length) results.push({ ...base, status: 'fail', reason: `${label}: ${detail}; it still accepts ${weak.join(' and ')}, older than TLS 1.2` });
           else if (ciphers.length === 0) results.push({ ...base, status: 'needs-review', reason: `${label}: ${detail}; nothing older than TLS 1.2 is negotiated, but DescribeSSLPolicies listed no cipher suites for it, so their strength is unknown` });
           else if (review) results.push({ ...base, status: 'needs-review', reason: `${label}: ${detail}; ${review}` });
-          else results.push({ ...base, status: 'pass', reason: `${label}: ${detail}; nothing older than TLS 1.2 is negotiated with clients, and every cipher suite is forward secret and AEAD (the TLS to targets is not shown)` });
+          else results.push({ ...base, status: 'pass', reason: `${label}: ${detail}; nothing older than TLS 1.2 is negotiated with clients, and ${SUITES_CHECKED}, as DescribeSSLPolicies lists them; the TLS to targets is not shown` });
         } else if (l.Protocol === 'HTTP') {
           const rules = data.httpRules[l.ListenerArn!];
           if (rules === undefined || isCapturedError(rules)) {

@@ -1,7 +1,7 @@
 import type { SecretListEntry } from '@aws-sdk/client-secrets-manager';
 import { loadSecretsManagerSdk } from '../../aws/sdk.js';
 import { defineQuery, stripMetadata, toDate, type ResourceResult } from '../types.js';
-import { scheduleIntervalHours } from '../schedule.js';
+import { readSchedule } from '../schedule.js';
 
 /** ListSecrets, all pages: metadata only (rotation settings and dates); secret values are never requested. */
 export interface SecretsRotationEvidence {
@@ -14,15 +14,15 @@ const DAY = 86_400_000;
  * The longest time between rotations, in days: from the `ScheduleExpression` when there is one (`rate(...)`, or a
  * `cron(...)` read for its longest gap between runs), otherwise from `AutomaticallyAfterDays`. The schedule comes
  * first: ListSecrets computes `AutomaticallyAfterDays` from the schedule after each successful rotation, so after the
- * schedule changes it still shows the old one until the next rotation. Undefined when the schedule cannot be read.
+ * schedule changes it still shows the old one until the next rotation. When the schedule cannot be read: why.
  */
-export function rotationIntervalDays(s: SecretListEntry): number | undefined {
+export function rotationInterval(s: SecretListEntry): { days: number } | { unreadable: string } {
   const r = s.RotationRules;
   if (r?.ScheduleExpression) {
-    const hours = scheduleIntervalHours(r.ScheduleExpression);
-    return hours === undefined ? undefined : hours / 24;
+    const read = readSchedule(r.ScheduleExpression);
+    return 'hours' in read ? { days: read.hours / 24 } : read;
   }
-  return r?.AutomaticallyAfterDays || undefined;
+  return r?.AutomaticallyAfterDays ? { days: r.AutomaticallyAfterDays } : { unreadable: 'neither a ScheduleExpression nor AutomaticallyAfterDays is recorded' };
 }
 
 const daysText = (d: number) => (d >= 1 ? `${Math.round(d * 10) / 10} days` : `${Math.round(d * 24 * 10) / 10} hours`);
@@ -69,7 +69,8 @@ export const rotation = defineQuery<SecretsRotationEvidence>({
       const label = `secret ${s.Name}${s.OwningService ? ` (managed by ${s.OwningService})` : ''}`;
       const rotated = days(s.LastRotatedDate);
       const changed = days(s.LastChangedDate);
-      const interval = rotationIntervalDays(s);
+      const reading = rotationInterval(s);
+      const interval = 'days' in reading ? reading.days : undefined;
       const expression = s.RotationRules?.ScheduleExpression;
       const schedule = expression
         ? `on schedule ${expression}${interval !== undefined ? ` (up to ${daysText(interval)} between rotations)` : ''}`
@@ -92,13 +93,14 @@ export const rotation = defineQuery<SecretsRotationEvidence>({
       } else if (gap !== undefined && gap > period) {
         results.push({ ...base, status: 'needs-review', reason: `${label} rotates ${schedule}; last rotated ${rotated} days before collection, but its next rotation is scheduled ${next!.toISOString().slice(0, 10)}, ${gap} days after the last, longer than the ${period}-day rotation period` });
       } else if (interval === undefined) {
-        // A schedule the reader cannot evaluate (cron L, W, #, ...): one next rotation date does not show the interval
-        // between rotations (a yearly schedule also has a next date within the period).
+        // A schedule the reader cannot evaluate (a fixed year, at(...), a form it does not know): one next rotation date
+        // does not show the interval between rotations (a yearly schedule also has a next date within the period).
         const upcoming =
           gap !== undefined
             ? `its next rotation is scheduled ${next!.toISOString().slice(0, 10)}, ${gap} days after the last, but one next rotation date does not show the interval between later rotations`
             : 'no next rotation date is recorded';
-        results.push({ ...base, status: 'needs-review', reason: `${label} last rotated ${rotated} days before collection, within ${period} days, but its schedule (${expression ?? 'none recorded'}) could not be read for its interval and ${upcoming}, so it is not shown to rotate within the ${period}-day rotation period` });
+        const why = 'unreadable' in reading ? reading.unreadable : 'not stated';
+        results.push({ ...base, status: 'needs-review', reason: `${label} last rotated ${rotated} days before collection, within ${period} days, but its schedule (${expression ?? 'none recorded'}) could not be read for its interval (${why}) and ${upcoming}, so it is not shown to rotate within the ${period}-day rotation period` });
       } else {
         results.push({ ...base, status: 'pass', reason: `${label} rotates automatically ${schedule}; last rotated ${rotated} days before collection, within ${period} days` });
       }

@@ -1,4 +1,4 @@
-import { ListFunctionsCommand, type FunctionConfiguration } from '@aws-sdk/client-lambda';
+import { GetRuntimeManagementConfigCommand, ListFunctionsCommand, type FunctionConfiguration, type UpdateRuntimeOn } from '@aws-sdk/client-lambda';
 import { restJson1 } from '../protocols/wire.js';
 import { operation, SimError, type CallContext, type SimService } from '../types.js';
 import type { SimAccount } from '../world.js';
@@ -11,6 +11,11 @@ export interface LambdaState {
   functions: FunctionConfiguration[];
   /** Published versions (Version '1', '2' …, FunctionArn qualified with it), each keeping its own configuration. */
   versions: FunctionConfiguration[];
+  /**
+   * Runtime update modes set with PutRuntimeManagementConfig, by `<function name>:<version>` ($LATEST or a published
+   * version number); a function version with none set is on Auto, Lambda's default.
+   */
+  runtimeManagement: Record<string, { UpdateRuntimeOn: UpdateRuntimeOn; RuntimeVersionArn?: string }>;
 }
 
 declare module '../world.js' {
@@ -20,11 +25,19 @@ declare module '../world.js' {
 }
 
 export function lambdaState(account: SimAccount, region: string): LambdaState {
-  return account.regional(region, 'lambda', () => ({ functions: [], versions: [] }));
+  return account.regional(region, 'lambda', () => ({ functions: [], versions: [], runtimeManagement: {} }));
 }
 
 const state = (ctx: CallContext) => lambdaState(ctx.account, ctx.region);
 const invalidParameter = (message: string) => new SimError('InvalidParameterValueException', message, 400, { Type: 'User' });
+const notFound = (message: string) => new SimError('ResourceNotFoundException', message, 404, { Type: 'User' });
+
+/** The function name from a FunctionName parameter (a name, a full or partial ARN, possibly qualified) and its qualifier. */
+function nameAndQualifier(functionName: string | undefined): { name: string; qualifier?: string } {
+  const m = /^(?:arn:[^:]+:lambda:[^:]*:)?(?:\d{12}:)?(?:function:)?([A-Za-z0-9_.-]+)(?::([$A-Za-z0-9_-]+))?$/.exec(functionName ?? '');
+  if (!m) throw invalidParameter(`1 validation error detected: Value '${functionName ?? ''}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern`);
+  return { name: m[1], qualifier: m[2] };
+}
 
 export const lambda: SimService = {
   name: 'lambda',
@@ -58,6 +71,22 @@ export const lambda: SimService = {
         invalidLimit: (n) => invalidParameter(`1 validation error detected: Value '${n}' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1`),
       });
       return { Functions: page, NextMarker: nextToken };
+    }),
+
+    // GetRuntimeManagementConfig: the runtime update mode of one function version; RuntimeVersionArn only on Manual.
+    operation(GetRuntimeManagementConfigCommand, (input, ctx) => {
+      const { name, qualifier: inArn } = nameAndQualifier(input.FunctionName);
+      const qualifier = input.Qualifier || inArn || '$LATEST';
+      const { functions, versions, runtimeManagement } = state(ctx);
+      const fn = functions.find((f) => f.FunctionName === name);
+      const entry = qualifier === '$LATEST' ? fn : versions.find((v) => v.FunctionName === name && v.Version === qualifier);
+      if (!fn || !entry) throw notFound(`Function not found: arn:aws:lambda:${ctx.region}:${ctx.account.id}:function:${name}:${qualifier}`);
+      const set: LambdaState['runtimeManagement'][string] = runtimeManagement[`${name}:${qualifier}`] ?? { UpdateRuntimeOn: 'Auto' };
+      return {
+        UpdateRuntimeOn: set.UpdateRuntimeOn,
+        FunctionArn: qualifier === '$LATEST' ? fn.FunctionArn : entry.FunctionArn,
+        ...(set.UpdateRuntimeOn === 'Manual' && set.RuntimeVersionArn ? { RuntimeVersionArn: set.RuntimeVersionArn } : {}),
+      };
     }),
   ],
 };

@@ -195,7 +195,7 @@ describe('backup.plans schedules', () => {
     expect(scheduleIntervalHours('cron(0 5 1 * ? *)')).toBe(744);
     expect(scheduleIntervalHours('cron(0 5 ? * MON-FRI *)')).toBe(72);
     expect(scheduleIntervalHours('cron(0 5 1,15 * ? *)')).toBe(24 * 17);
-    expect(scheduleIntervalHours('cron(0 5 L * ? *)')).toBeUndefined();
+    expect(scheduleIntervalHours('cron(0 5 L * ? *)')).toBe(24 * 31);
     // Schedules limited to some months, and steps: the longest gap between runs, walked over the calendar.
     expect(scheduleIntervalHours('cron(0 0 1 1 ? *)')).toBe(24 * 366);
     expect(scheduleIntervalHours('cron(0 5 1 JAN,APR,JUL,OCT ? *)')).toBe(24 * 92);

@@ -35,17 +35,26 @@ describe('cloudfront.viewer-tls', () => {
     expect(evaluateBoth({ distributions: old })[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('TLSv1.1_2016 still accepts protocols older than TLS 1.2') });
   });
 
-  it('a TLS 1.2-only policy older than TLSv1.2_2021 needs review, naming the suites it keeps, by the rule load balancer SSL policies follow', () => {
-    // TLSv1.2_2019 keeps only ECDHE CBC suites with SHA-2 MACs; TLSv1.2_2018 also RSA key transport suites.
+  it('a TLS 1.2-or-later policy is judged by the suites CloudFront documents for it, by the rule load balancer SSL policies follow', () => {
+    // TLSv1.2_2019 adds to TLSv1.2_2021 only ECDHE CBC suites with SHA-256/384 MACs: it passes, saying what was checked.
     expect(byArn[distributionArn('EOLDPOLICY')]).toMatchObject({
-      status: 'needs-review',
-      reason: expect.stringContaining('security policy TLSv1.2_2019 accepts only TLS 1.2 or later but still offers CBC-mode cipher suites (ECDHE-ECDSA-AES128-SHA256, ECDHE-ECDSA-AES256-SHA384, ECDHE-RSA-AES128-SHA256, ECDHE-RSA-AES256-SHA384)'),
+      status: 'pass',
+      reason: expect.stringContaining('with security policy TLSv1.2_2019 (TLS 1.2 or later, and by the suites CloudFront documents for it every TLS 1.2 cipher suite is forward secret (ECDHE or DHE key exchange) and none is a CBC or RC4 suite with a SHA-1 or MD5 MAC'),
     });
+    // TLSv1.2_2018 also keeps RSA key transport suites: review, naming them.
     const y2018 = [{ ...distributions[0], ViewerCertificate: { ...distributions[0].ViewerCertificate, MinimumProtocolVersion: 'TLSv1.2_2018' } }];
     const r = evaluateBoth({ distributions: y2018 })[0];
     expect(r).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('cipher suites without forward secrecy (RSA key transport: AES128-GCM-SHA256, AES256-GCM-SHA384, AES128-SHA256)') });
+    expect(r.reason).not.toContain('ECDHE-RSA-AES128-SHA256');
     // The judgement load balancer SSL policies get for the same suites (test/queries/elbv2/listener-tls.test.ts).
-    expect(r.reason).toContain('(the suites CloudFront documents for that policy), which forward-secret AEAD-only policies (ELBSecurityPolicy-TLS13-1-2-Res-2021-06, CloudFront\'s TLSv1.2_2021) drop; whether they are acceptable strong cryptography is for the assessor to decide');
+    expect(r.reason).toContain("(the suites CloudFront documents for that policy), which ELBSecurityPolicy-TLS13-1-2-2021-06 and CloudFront's TLSv1.2_2019 no longer offer; whether they are acceptable strong cryptography is for the assessor to decide");
+    // The newer policies pass; an unknown one needs review.
+    for (const policy of ['TLSv1.2_2021', 'TLSv1.2_2025', 'TLSv1.3_2025']) {
+      const d = [{ ...distributions[0], ViewerCertificate: { ...distributions[0].ViewerCertificate, MinimumProtocolVersion: policy } }];
+      expect(evaluateBoth({ distributions: d })[0].status, policy).toBe('pass');
+    }
+    const future = [{ ...distributions[0], ViewerCertificate: { ...distributions[0].ViewerCertificate, MinimumProtocolVersion: 'TLSv1.3_2031' } }];
+    expect(evaluateBoth({ distributions: future })[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('security policy TLSv1.3_2031 is not one this query knows') });
     // A worse problem elsewhere still fails the distribution.
     const both = [{ ...y2018[0], DefaultCacheBehavior: { ...y2018[0].DefaultCacheBehavior, ViewerProtocolPolicy: 'allow-all' } }];
     expect(evaluateBoth({ distributions: both })[0].status).toBe('fail');

@@ -4,7 +4,9 @@ import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queryById } from '../../../src/queries/index.js';
 import { classifyVariableName } from '../../../src/queries/lambda/environment-secrets.js';
 import type { ResourceResult } from '../../../src/queries/types.js';
-import { ACCOUNT, COLLECTED_AT, REGION, fnArn, listFunctions, listFunctionsAll } from '../../fixtures/lambda/functions.js';
+import { ACCOUNT, COLLECTED_AT, REGION, RUNTIME_VERSION, fnArn, listFunctions, listFunctionsAll, runtimeManagement } from '../../fixtures/lambda/functions.js';
+import { lambdaState } from '../../../src/simulator/services/lambda.js';
+import { DEMO_ACCOUNT_ID } from '../../../src/simulator/index.js';
 import { demoSession } from '../s3/simulated-collect.js';
 
 const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: COLLECTED_AT };
@@ -15,7 +17,7 @@ function evaluate(id: string, data: unknown, params: Record<string, unknown> = {
   expect(q.evaluate(JSON.parse(canonicalJson(data)), p, ctx)).toEqual(fresh);
   return Object.fromEntries(fresh.map((r) => [r.resource, r]));
 }
-const evidence = { functionVersion: 'ALL', functions: listFunctionsAll.Functions };
+const evidence = { functionVersion: 'ALL', functions: listFunctionsAll.Functions, runtimeManagement };
 /** The shape runs before this version sealed: ListFunctions without FunctionVersion=ALL, no published versions. */
 const latestOnly = { functions: listFunctions.Functions };
 
@@ -94,14 +96,14 @@ describe('lambda.runtime-support', () => {
     expect(afterAl2.find((x) => x.resource === fnArn('leaky'))?.status).toBe('fail');
   });
 
-  it('OS-only runtimes (provided.*) need review: the language runtime is the customer’s; a pass says the runtime management mode is not read', () => {
+  it('OS-only runtimes (provided.*) need review: the language runtime is the customer’s; a pass names the runtime update mode it read', () => {
     const fns = ['provided.al2023', 'provided.al2', 'provided'].map((Runtime, i) => ({ FunctionName: `custom${i}`, FunctionArn: fnArn(`custom${i}`), PackageType: 'Zip', Runtime }));
     const r = evaluate('lambda.runtime-support', { functionVersion: 'ALL', functions: fns });
     expect(r[fnArn('custom0')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('supported until 2029-06-30; it is an OS-only runtime: the language runtime is the customer’s') });
     expect(r[fnArn('custom1')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('OS-only runtime') });
     // The OS-only runtime on Amazon Linux 1 itself is deprecated: that alone fails.
     expect(r[fnArn('custom2')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('deprecated by AWS on 2024-01-08') });
-    expect(evaluate('lambda.runtime-support', evidence)[fnArn('clean')].reason).toContain('the runtime management mode is not read');
+    expect(evaluate('lambda.runtime-support', evidence)[fnArn('clean')].reason).toContain('its runtime update mode is Auto: Lambda applies runtime patches itself');
   });
 
   it('judges each published version by its qualified ARN; evidence without published versions passes nothing', () => {
@@ -114,6 +116,47 @@ describe('lambda.runtime-support', () => {
     const old = evaluate('lambda.runtime-support', latestOnly);
     expect(old[fnArn('clean')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('published versions (which an alias can serve') });
     expect(Object.values(old).map((x) => x.status)).not.toContain('pass');
+  });
+
+  describe('runtime update mode (GetRuntimeManagementConfig)', () => {
+    const withMode = (arn: string, config: object) => ({ ...evidence, runtimeManagement: { ...runtimeManagement, [arn]: config } });
+
+    it('Manual (a pinned runtime version) and FunctionUpdate need review, naming the version and the mode; Auto passes', () => {
+      const manual = evaluate('lambda.runtime-support', withMode(fnArn('clean'), { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: RUNTIME_VERSION, FunctionArn: fnArn('clean') }));
+      expect(manual[fnArn('clean')]).toMatchObject({
+        status: 'needs-review',
+        reason: expect.stringContaining(`function clean runs nodejs24.x, supported until 2028-04-30; its runtime update mode is Manual, pinned to runtime version ${RUNTIME_VERSION}: Lambda applies no runtime patches to it until the pin is changed`),
+      });
+      expect(manual[fnArn('settings')].status).toBe('pass');
+      const settingsArn = fnArn('settings');
+      const onUpdate = evaluate('lambda.runtime-support', {
+        ...withMode(settingsArn, { UpdateRuntimeOn: 'FunctionUpdate', FunctionArn: settingsArn }),
+        functions: listFunctionsAll.Functions!.map((f) => (f.FunctionName === 'settings' ? { ...f, LastModified: '2026-02-01T10:00:00.000+0000' } : f)),
+      });
+      expect(onUpdate[settingsArn]).toMatchObject({
+        status: 'needs-review',
+        reason: expect.stringContaining('its runtime update mode is FunctionUpdate: Lambda applies runtime patches only when the function is updated; it was last updated 2026-02-01 (119 days before collection)'),
+      });
+      expect(evaluate('lambda.runtime-support', withMode(fnArn('settings'), { UpdateRuntimeOn: 'Someday' }))[fnArn('settings')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('runtime update mode is Someday, which this version does not know') });
+    });
+
+    it('a published version is judged by its own mode; a deprecated runtime fails whatever the mode; a review reason adds the mode', () => {
+      const r = evaluate('lambda.runtime-support', withMode(`${fnArn('clean')}:3`, { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: RUNTIME_VERSION }));
+      expect(r[`${fnArn('clean')}:3`]).toMatchObject({ status: 'fail', reason: expect.stringContaining('deprecated by AWS') });
+      expect(r[fnArn('clean')].status).toBe('pass');
+      const later = queryById('lambda.runtime-support')!.evaluate(withMode(fnArn('settings'), { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: RUNTIME_VERSION }), { warnDays: 90 }, { ...ctx, collectedAt: '2027-03-31T00:00:00.000Z' });
+      expect(later.find((x) => x.resource === fnArn('settings'))).toMatchObject({ status: 'needs-review', reason: expect.stringMatching(/30 days after collection\): plan the upgrade; its runtime update mode is Manual/) });
+    });
+
+    it('an unread mode never passes: a failed or missing read is an error, evidence sealed before the read needs review', () => {
+      const failed = evaluate('lambda.runtime-support', withMode(fnArn('clean'), { error: { code: 'AccessDeniedException', message: 'not authorized to perform: lambda:GetRuntimeManagementConfig' } }));
+      expect(failed[fnArn('clean')]).toMatchObject({ status: 'error', reason: expect.stringContaining('GetRuntimeManagementConfig failed (AccessDeniedException') });
+      const { [fnArn('clean')]: _dropped, ...rest } = runtimeManagement;
+      expect(evaluate('lambda.runtime-support', { ...evidence, runtimeManagement: rest })[fnArn('clean')]).toMatchObject({ status: 'error', reason: expect.stringContaining('no GetRuntimeManagementConfig response was collected for it') });
+      const before = evaluate('lambda.runtime-support', { functionVersion: 'ALL', functions: listFunctionsAll.Functions });
+      expect(before[fnArn('clean')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('its runtime update mode (Auto, FunctionUpdate or Manual, which decides whether Lambda applies runtime patches) is not in this evidence') });
+      expect(Object.values(before).map((x) => x.status)).not.toContain('pass');
+    });
   });
 });
 
@@ -138,7 +181,27 @@ describe('Lambda against the simulated demo account', () => {
       ['legacy-report-export', 'fail'],
     ]);
     expect(rt.results[1].reason).toContain('nodejs18.x, deprecated by AWS on 2025-09-01');
+    expect(rt.results[0].reason).toContain('its runtime update mode is Auto');
+    // One GetRuntimeManagementConfig per listed version with a managed runtime, asked for that version.
+    expect(rt.calls.filter((c) => c.operation === 'lambda:GetRuntimeManagementConfig').map((c) => c.input)).toEqual([
+      { FunctionName: 'checkout', Qualifier: '$LATEST' },
+      { FunctionName: 'checkout', Qualifier: '7' },
+      { FunctionName: 'legacy-report-export', Qualifier: '$LATEST' },
+    ]);
     expect((await session.run(queryById('lambda.runtime-support')!, 'us-west-2')).results.map((r) => r.status)).toEqual(['not-applicable']);
+  });
+
+  it('a function pinned to a runtime version (Manual) needs review, read through the SDK as Lambda answers it', async () => {
+    const state = lambdaState(session.sim.world.account(DEMO_ACCOUNT_ID)!, 'us-east-1');
+    const pinned = 'arn:aws:lambda:us-east-1::runtime:7d1c5e0b3f9a2e4d6c8b0a1f3e5d7c9b1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d';
+    state.runtimeManagement['checkout:$LATEST'] = { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: pinned };
+    try {
+      const rt = await session.run(queryById('lambda.runtime-support')!, 'us-east-1');
+      expect(rt.results[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(`its runtime update mode is Manual, pinned to runtime version ${pinned}`) });
+      expect(rt.results[2].status).toBe('fail');
+    } finally {
+      delete state.runtimeManagement['checkout:$LATEST'];
+    }
   });
 
   it('the values AWS returns never survive redaction: the stored body keeps the names with markers', async () => {

@@ -56,17 +56,24 @@ describe('secretsmanager.rotation', () => {
       expect(judge({ AutomaticallyAfterDays: 30 }, next('2026-06-19T00:00:00Z')).status).toBe('pass');
     });
 
-    it('a schedule that cannot be read for its interval (cron L, #) needs review even with a next rotation within the period: one next date does not show the interval', () => {
-      // AWS accepts L in day-of-month and day-of-week and # in day-of-week for Secrets Manager rotation (rotate-secrets_schedule).
-      expect(judge({ ScheduleExpression: 'cron(0 16 L * ? *)' }, next('2026-06-30T16:00:00Z'))).toMatchObject({
+    it('cron L, W and # schedules are read for their interval: monthly ones pass, with or without a next rotation date', () => {
+      // AWS accepts L in day-of-month and day-of-week, W in day-of-month and # in day-of-week for Secrets Manager rotation.
+      expect(judge({ ScheduleExpression: 'cron(0 16 L * ? *)' }, next('2026-06-30T16:00:00Z'))).toMatchObject({ status: 'pass', reason: expect.stringContaining('on schedule cron(0 16 L * ? *) (up to 31 days between rotations)') });
+      expect(judge({ ScheduleExpression: 'cron(0 0 ? * SUN#1 *)' }, next('2026-06-07T00:00:00Z'))).toMatchObject({ status: 'pass', reason: expect.stringContaining('(up to 35 days between rotations)') });
+      expect(judge({ ScheduleExpression: 'cron(0 0 ? * 6L *)' }).status).toBe('pass');
+      expect(judge({ ScheduleExpression: 'cron(0 0 15W * ? *)' }).status).toBe('pass');
+      // A fifth Monday: most months have none, so up to 119 days pass between rotations.
+      expect(judge({ ScheduleExpression: 'cron(0 0 ? * 2#5 *)' }, next('2026-06-29T00:00:00Z'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('(up to 119 days between rotations)) is longer than the 90-day rotation period') });
+    });
+
+    it('a schedule that cannot be read for its interval needs review, naming it and why, even with a next rotation within the period: one next date does not show the interval', () => {
+      expect(judge({ ScheduleExpression: 'cron(0 16 1 * ? 2026)' }, next('2026-06-01T16:00:00Z'))).toMatchObject({
         status: 'needs-review',
-        reason: expect.stringContaining('its schedule (cron(0 16 L * ? *)) could not be read for its interval and its next rotation is scheduled 2026-06-30, 41 days after the last, but one next rotation date does not show the interval between later rotations, so it is not shown to rotate within the 90-day rotation period'),
+        reason: expect.stringContaining('its schedule (cron(0 16 1 * ? 2026)) could not be read for its interval (its year field (2026) limits it to some years, after which it never runs) and its next rotation is scheduled 2026-06-01, 12 days after the last, but one next rotation date does not show the interval between later rotations, so it is not shown to rotate within the 90-day rotation period'),
       });
-      expect(judge({ ScheduleExpression: 'cron(0 0 ? * SUN#1 *)' }, next('2026-06-07T00:00:00Z'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('cron(0 0 ? * SUN#1 *)) could not be read for its interval and its next rotation is scheduled 2026-06-07') });
-      expect(judge({ ScheduleExpression: 'cron(0 0 ? * 6L *)' }, next('2026-06-26T00:00:00Z')).status).toBe('needs-review');
-      expect(judge({ ScheduleExpression: 'cron(0 0 L * ? *)' })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('could not be read for its interval and no next rotation date is recorded') });
+      expect(judge({ ScheduleExpression: 'cron(0 0 1,L * ? *)' })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('(its day-of-month field (1,L) is not a form this reader knows (values, ranges, steps, L, LW or a day with W)) and no next rotation date is recorded') });
       // No schedule recorded at all: a next date alone does not pass either.
-      expect(judge({}, next('2026-06-19T00:00:00Z'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('its schedule (none recorded) could not be read') });
+      expect(judge({}, next('2026-06-19T00:00:00Z'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('its schedule (none recorded) could not be read for its interval (neither a ScheduleExpression nor AutomaticallyAfterDays is recorded)') });
     });
 
     it('the rate and cron forms AWS documents for rotation that the reader evaluates are judged as before, with or without a next rotation date', () => {
