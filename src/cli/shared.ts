@@ -80,6 +80,15 @@ export function accountIdsOption(value: string, previous: string[] = []): string
   return [...previous, ...ids];
 }
 
+/** `--max-seal-delay 90m` (also `2h`, `1d`, `3600s`) -> milliseconds; at least one minute (a seal itself takes seconds to minutes). */
+export function sealDelayOption(value: string): number {
+  const m = /^(\d+)\s*([smhd]?)$/i.exec(value.trim());
+  if (!m) throw new ConfigError(`--max-seal-delay: "${value}" is not a duration like 90m, 2h or 1d`, 'give how long after its completion a run may reach the store, e.g. --max-seal-delay 2h');
+  const ms = Number(m[1]) * ({ s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as Record<string, number>)[(m[2] || 's').toLowerCase()];
+  if (ms < 60_000) throw new ConfigError(`--max-seal-delay ${value}: less than one minute, which would name runs sealed as usual`, 'give at least 1m; the default, 1h, covers the largest seal');
+  return ms;
+}
+
 /** `--shard 2/4` -> { index: 2, count: 4 }. */
 export function parseShard(value: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(value.trim());

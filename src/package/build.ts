@@ -111,6 +111,11 @@ export interface PackageSummary {
   missingShards: number;
   /** Objects found in the store for the period that no trusted key signed (listed in the report, never evidence). */
   foreignObjects: number;
+  /**
+   * Included runs whose manifest or signature the store wrote more than an hour after (or before) the completion the run
+   * states (S3 LastModified): back-dated, shown in the report. Null when the store keeps no such write time (local).
+   */
+  runsWrittenLate: number | null;
   keyFingerprint: string;
   generatedAt: string;
   builtAt: string;
@@ -164,8 +169,9 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   }
   const entity = opts.entity && Object.keys(opts.entity).length ? opts.entity : undefined;
   const trust = opts.trust ?? trustPolicy([await opts.signer.fingerprint()]);
-  const { periodRuns, attestationRuns, foreign, chainEnds } = await gatherRuns(opts.store, period, trust);
+  const { periodRuns, attestationRuns, foreign, chainEnds, writtenLate } = await gatherRuns(opts.store, period, trust);
   for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `package: foreign object in the evidence store, listed in the package, not used as evidence: ${describeForeign(f)}`);
+  for (const l of writtenLate ?? []) opts.log?.warn({ runId: l.runId, key: l.key, versionId: l.versionId }, `package: run ${l.runId} was not stored when it claims, listed in the report: ${l.problem}`);
   const collectionRuns = periodRuns.filter((r) => r.manifest.kind === 'collection');
   const where = opts.store.describe().location;
   if (!collectionRuns.length) {
@@ -367,6 +373,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
       storeDescription: opts.store.describe(),
       attestationFiles,
       foreign,
+      ...(writtenLate ? { writtenLate } : {}),
       trustedKeys: [...trust.fingerprints].sort(),
       scope: opts.scope ?? {},
       regionCoverage: regionRows,
@@ -474,6 +481,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
         gapDays: timeline.rows.reduce((n, r) => n + r.gapDays.length, 0),
         missingShards: model.missingShards.length,
         foreignObjects: foreign.length,
+        runsWrittenLate: writtenLate ? new Set(writtenLate.map((l) => l.runId)).size : null,
         keyFingerprint: signing.keyFingerprint,
         generatedAt,
         builtAt,

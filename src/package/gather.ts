@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js';
+import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { RunManifest } from '../evidence/manifest.js';
-import { RunClassifier, deleteMarkerFindings, manifestRecords, rereadManifest, withReseals, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
+import { MAX_SEAL_DELAY_MS, RunClassifier, deleteMarkerFindings, manifestRecords, rereadManifest, runFileWriteTimeProblems, withReseals, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
 import { ATTESTATION_RUN_MARK, compareRunsInChain, RECONSTRUCTION_RUN_MARK, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
@@ -43,6 +44,20 @@ export interface GatheredRuns {
   foreign: ForeignObject[];
   /** Per chain of the included runs (by chain name), the trusted run that followed its last included run, or null. */
   chainEnds: ChainEnd[];
+  /**
+   * Included runs whose manifest or signature the store wrote long after (or before) the completion the run states
+   * (`runFileWriteTimeProblems`, default limits): back-dated runs, shown in the report. Undefined when the store keeps no
+   * write time its writer cannot set (a local store): not checked, never "none found".
+   */
+  writtenLate?: LateRunFile[];
+}
+
+/** A run file of an included run that the store wrote when the run says it could not have been. */
+export interface LateRunFile {
+  runId: string;
+  key: string;
+  versionId?: string;
+  problem: string;
 }
 
 /**
@@ -96,7 +111,15 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
   periodRuns.sort(byDay);
   attestationRuns.sort(byStart);
   foreign.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { periodRuns, attestationRuns, foreign, chainEnds: await chainEnds(classifier, [...periodRuns, ...attestationRuns], period.to) };
+  const included = [...periodRuns, ...attestationRuns];
+  return { periodRuns, attestationRuns, foreign, chainEnds: await chainEnds(classifier, included, period.to), ...(store.lockedVersions ? { writtenLate: await writtenLate(store.lockedVersions, included, trust) } : {}) };
+}
+
+/** The write times of the included runs' manifests and signatures (S3 LastModified) against their stated completion. */
+async function writtenLate(versions: NonNullable<EvidenceStore['lockedVersions']>, runs: IncludedRun[], trust: TrustPolicy): Promise<LateRunFile[]> {
+  const limits = { maxDelayMs: MAX_SEAL_DELAY_MS, skewMs: trust.skewMs };
+  const found = await mapWithConcurrencyLimit(runs, 16, async (r) => runFileWriteTimeProblems(r.manifest.completedAt, await versions.runFileVersions(r.runId), limits).map((p) => ({ runId: r.runId, ...p })));
+  return found.flat().sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /** Run ids by the chains they can belong to: attestation and reconstruction runs are marked in their id. */

@@ -171,7 +171,7 @@ ${bands(model)}<header>
   <a href="#method" data-view="method">Method</a>
   <span class="keys muted">Keys: / search, j k next or previous requirement, Enter open, Esc back to the list</span>
 </nav>
-${foreignBanner(model)}
+${foreignBanner(model)}${writtenLateBanner(model)}
 <div id="filters">
   <label>Search <input id="f-text" type="search" placeholder="requirement id or words of its title" aria-controls="list"></label>
   <label>Status <select id="f-status"><option value="">all</option></select></label>
@@ -204,6 +204,22 @@ function foreignBanner(model: PackageModel): string {
     `<div id="foreign" class="foreign" role="alert"><strong>${found.length} foreign object(s) in the evidence store</strong>: ` +
     `written by someone other than the trusted signer (${esc((model.trustedKeys ?? [model.signing.keyFingerprint]).join(', '))}). None is used as evidence or as a chain link.` +
     `<details><summary>List</summary><ul>${items}</ul>${found.length > 500 ? `<p>... and ${found.length - 500} more</p>` : ''}</details></div>`
+  );
+}
+
+/** Runs the store wrote long after (or before) the completion they state (S3 LastModified): back-dated runs. */
+function writtenLateBanner(model: PackageModel): string {
+  const late = model.writtenLate ?? [];
+  if (!late.length) return '';
+  const runs = [...new Set(late.map((l) => l.runId))];
+  const items = late
+    .slice(0, 500)
+    .map((l) => `<li><code>${esc(l.runId)}</code> <code>${esc(l.key)}</code>: ${esc(l.problem)}</li>`)
+    .join('');
+  return (
+    `<div id="written-late" class="foreign" role="alert"><strong>${runs.length} run(s) stored later than they claim</strong>: ` +
+    'signed by a trusted key and used as evidence, but the evidence store wrote their manifest or signature long after (or before) the completion they state, as someone holding the signing key could do to fill a past day. Ask for the CloudTrail Sign call of that time before relying on them.' +
+    `<details><summary>List</summary><ul>${items}</ul>${late.length > 500 ? `<p>... and ${late.length - 500} more</p>` : ''}</details></div>`
   );
 }
 

@@ -5,7 +5,7 @@ import type { AssessorResults } from './assessor.js';
 import type { StoreDescription } from '../evidence/store.js';
 import type { ForeignObject } from '../seal/trust.js';
 import type { ExceptionStatus } from './exceptions.js';
-import type { IncludedRun } from './gather.js';
+import type { IncludedRun, LateRunFile } from './gather.js';
 import type { PeriodDays } from '../evidence/period.js';
 import type { MissingShard } from './manifest.js';
 import type { Timeline } from './timeline.js';
@@ -49,6 +49,11 @@ export interface PackageModel {
   attestationFiles: Map<string, string>;
   /** Objects in the store for the period that no trusted key signed: someone wrote into the store; never evidence. */
   foreign?: ForeignObject[];
+  /**
+   * Run files of included runs that the store wrote when their run says it could not have been (S3 LastModified against
+   * `completedAt`): back-dated runs. Absent when the store keeps no write time its writer cannot set (not checked).
+   */
+  writtenLate?: LateRunFile[];
   /** Fingerprints of the keys whose runs were accepted as evidence. */
   trustedKeys?: string[];
   /** The declared scope per framework (empty: none declared, every resource of the listed accounts). */

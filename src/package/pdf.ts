@@ -667,6 +667,7 @@ function executiveSummary(doc: Doc, model: PackageModel): void {
     ['Exceptions', !model.exceptions.length ? 'none in the register' : `${model.exceptions.filter((e) => e.state === 'active').length} active, ${model.exceptions.filter((e) => e.state === 'expired').length} expired, ${model.exceptions.filter((e) => e.state === 'not-yet-effective').length} not yet effective at the period end; ${model.exceptions.filter((e) => e.applied && e.applied.days < e.periodDays).length} applied to only part of the period (see Exceptions register)`],
     ['Parameters changed from the catalog', `${overridesSummaryText(model.parameterOverrides ?? [])}${model.parameterOverrides?.length ? ' (see Method and chain of custody)' : ''}`],
     ['Foreign objects in the store', model.foreign?.length ? `${model.foreign.length}: someone other than the trusted signer wrote into the evidence store (see "Foreign objects")` : 'none found'],
+    ['Runs stored later than they claim', writtenLateText(model)],
   ]);
 
   for (const fw of model.frameworks) {
@@ -1145,6 +1146,7 @@ function foreignSection(doc: Doc, model: PackageModel): void {
   const found = model.foreign ?? [];
   if (!found.length) {
     para(doc, 'No foreign object was found in the evidence store for this period.', MUTED);
+    writtenLateSection(doc, model);
     return;
   }
   table(
@@ -1158,6 +1160,38 @@ function foreignSection(doc: Doc, model: PackageModel): void {
     { size: 7 },
   );
   if (found.length > 500) para(doc, `... and ${found.length - 500} more (run \`evidence-locker verify --store\` for the full list).`, MUTED);
+  writtenLateSection(doc, model);
+}
+
+/** The cover line on back-dated runs: how many, none found, or not checked (a store whose write times its writer sets). */
+function writtenLateText(model: PackageModel): string {
+  if (!model.writtenLate) return 'not checked: this evidence store keeps no write time its writer cannot set (a local folder), so a back-dated run is not found this way';
+  const runs = new Set(model.writtenLate.map((l) => l.runId));
+  return runs.size ? `${runs.size}: their manifest or signature reached the store long after (or before) the completion they state (see "Foreign objects")` : 'none found (S3 LastModified within 1 h after each run\'s completion)';
+}
+
+/**
+ * Included runs the store wrote when they say they could not have been: signed by a trusted key, so they are evidence
+ * and stay in the chain, but a run stored months after the day it claims does not show that day's state.
+ */
+function writtenLateSection(doc: Doc, model: PackageModel): void {
+  const late = model.writtenLate;
+  if (!late?.length) return;
+  subheading(doc, 'Runs stored later than they claim', 'H2', 80);
+  para(
+    doc,
+    `The evidence store (S3) records when it wrote each object (LastModified); the writer cannot set it. A seal stores its run within minutes of the completion the run states. The runs below were written more than 1 hour after (or well before) that completion: they are signed by a trusted key and used as evidence here, but they were signed or stored long after the time they claim, as someone holding the signing key (kms:Sign) could do to fill a past day. Ask the organisation for the CloudTrail Sign call of the time each was written and who made it, and do not rely on these runs for the days they claim until it is explained. A run written on the day it claims is not caught this way.`,
+  );
+  table(
+    doc,
+    [
+      { header: 'Run', width: 150, mono: true },
+      { header: 'What the store shows', width: CONTENT_W - 150 },
+    ],
+    late.slice(0, 500).map((l) => [l.runId, `${l.key}${l.versionId ? ` version ${l.versionId}` : ''}: ${l.problem}`]),
+    { size: 7 },
+  );
+  if (late.length > 500) para(doc, `... and ${late.length - 500} more (run \`evidence-locker verify --store\` for the full list).`, MUTED);
 }
 
 /** `2026-01-01..2026-01-03, 2026-01-07`. */

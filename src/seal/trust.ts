@@ -6,6 +6,7 @@ import { EvidenceLockerError } from '../errors.js';
 import type { Period } from '../evidence/period.js';
 import { compareRunsInChain, latestRunInChain, runIdTime } from '../evidence/run-id.js';
 import type { EvidenceStore, StoredRun } from '../evidence/store.js';
+import { RUN_FILES } from '../evidence/layout.js';
 import { publicKeyFingerprint, signatureScheme, verifiedScheme } from './verify-signature.js';
 import { nonCanonicalRunManifest } from './canonical-check.js';
 
@@ -432,4 +433,75 @@ export function manifestRecords(bytes: Buffer, opts: { check?: boolean } = {}): 
   if (split) return out;
   const whole: unknown = JSON.parse(bytes.toString('utf8'));
   return check ? RunManifestSchema.parse(whole).records : (whole as RunManifest).records;
+}
+
+/**
+ * Default of `verify --store --max-seal-delay`: how long after the completion a run states its run files may reach the
+ * store. The seal fixes `completedAt` just before it signs and stores the manifest; signing a 90 MB manifest in pieces,
+ * uploading it in parts and sealing again under a new id up to three times (files planted) takes minutes, not an hour.
+ */
+export const MAX_SEAL_DELAY_MS = 3_600_000;
+
+/** How far a run file's write time may stray from the completion its run states. */
+export interface SealDelayLimits {
+  /** The most time from the run's `completedAt` to the server's write of its manifest and signature. */
+  maxDelayMs: number;
+  /** Clock difference tolerated between the sealing host and the store's server (a file written "before" completion). */
+  skewMs: number;
+}
+
+/** One run file written when its run says it could not have been. */
+export interface RunFileWriteTime {
+  key: string;
+  versionId?: string;
+  problem: string;
+}
+
+/**
+ * When a run's manifest and signature reached the store, against the completion the signed manifest states: `versions`
+ * are the store's versions of each run file, oldest (the sealed one) first, with the time the server wrote them (S3
+ * `LastModified`, which no writer sets). A run written long after the time it claims was signed or stored then (whoever
+ * holds the signing key can back-date a run this way); one written before it claims to be complete was not dated by the
+ * clock of the seal that stored it. A file the store lists with no write time cannot be compared, and says so.
+ */
+export function runFileWriteTimeProblems(completedAt: string, versions: ReadonlyMap<string, readonly { key: string; versionId?: string; lastModified?: Date }[]>, limits: SealDelayLimits): RunFileWriteTime[] {
+  const out: RunFileWriteTime[] = [];
+  const completed = Date.parse(completedAt);
+  for (const file of [RUN_FILES.manifest, RUN_FILES.signature]) {
+    const sealed = versions.get(file)?.[0];
+    if (!sealed) continue; // a missing run file is reported by whoever reads it
+    const at = { key: sealed.key, ...(sealed.versionId ? { versionId: sealed.versionId } : {}) };
+    if (!sealed.lastModified) {
+      out.push({ ...at, problem: `the store lists no write time (LastModified) for the sealed ${file}, so when it was written cannot be compared with the run's completion ${completedAt}` });
+      continue;
+    }
+    const written = sealed.lastModified.toISOString();
+    const gap = sealed.lastModified.getTime() - completed;
+    if (gap > limits.maxDelayMs) {
+      out.push({
+        ...at,
+        problem:
+          `${file} was written to the store at ${written} (LastModified, set by the server, not by the writer), ${formatSpan(gap)} after the completion ${completedAt} its signed manifest states, more than the ${formatSpan(limits.maxDelayMs)} a seal takes to store its run: ` +
+          'the run was signed or stored long after the time it claims (back-dated), so its evidence does not show the state of the day it claims; whoever holds the signing key (kms:Sign) can do this, so find the Sign call of that time in CloudTrail and who made it',
+      });
+    } else if (-gap > limits.skewMs) {
+      out.push({
+        ...at,
+        problem:
+          `${file} was written to the store at ${written} (LastModified, set by the server, not by the writer), ${formatSpan(-gap)} before the completion ${completedAt} its signed manifest states, more than the ${formatSpan(limits.skewMs)} of clock difference allowed: ` +
+          'a seal stores a run only once it is complete, so the manifest\'s times were not set by the clock of the seal that stored it',
+      });
+    }
+  }
+  return out;
+}
+
+/** `67 d 3 h`, `2 h 5 min`, `12 min 30 s`, `40 s`: a span as an operator reads it. */
+export function formatSpan(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const [d, h, m, sec] = [Math.floor(s / 86_400), Math.floor((s % 86_400) / 3600), Math.floor((s % 3600) / 60), s % 60];
+  if (d > 0) return h > 0 ? `${d} d ${h} h` : `${d} d`;
+  if (h > 0) return m > 0 ? `${h} h ${m} min` : `${h} h`;
+  if (m > 0) return sec > 0 ? `${m} min ${sec} s` : `${m} min`;
+  return `${sec} s`;
 }

@@ -1,6 +1,6 @@
 import { sha256Hex } from '../evidence/hash.js';
 import { BodyTooLong } from '../errors.js';
-import { RunClassifier, censusOfPeriod, deleteMarkerFindings, foreignWhy, sealAttemptsThatAreRuns, withReseals, type ForeignObject, type TrustPolicy, type TrustedRun } from '../seal/trust.js';
+import { MAX_SEAL_DELAY_MS, RunClassifier, censusOfPeriod, deleteMarkerFindings, foreignWhy, formatSpan, runFileWriteTimeProblems, sealAttemptsThatAreRuns, withReseals, type ForeignObject, type SealDelayLimits, type TrustPolicy, type TrustedRun } from '../seal/trust.js';
 import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
@@ -37,6 +37,12 @@ export interface StoreVerificationReport {
   foreign: ForeignObject[];
   /** Fingerprints of the keys trusted for this verification. */
   trustedKeys: string[];
+  /**
+   * Whether each run's manifest and signature were compared with the time the store wrote them: on S3 (the server sets
+   * LastModified), within `maxDelayMs` after the run's completion and no more than `skewMs` before it; never on a local
+   * store, whose file times anyone who can write its folder can set.
+   */
+  writeTimes: { checked: true; maxDelayMs: number; skewMs: number } | { checked: false; why: string };
 }
 
 export type RunSelection = { runId: string } | Period;
@@ -48,7 +54,13 @@ export interface VerifyStoreOptions {
   requiredRetainUntil?: Date;
   /** Parallel object reads. */
   concurrency?: number;
+  /** S3: the most time from a run's stated completion to the server's write of its manifest and signature (default 1 hour). */
+  maxSealDelayMs?: number;
 }
+
+/** Why a store's write times are not compared with the runs' completion times. */
+export const LOCAL_WRITE_TIMES_UNCHECKED =
+  'not checked: the store keeps no write time its writer cannot set (a local folder\'s file times can be changed by anyone who can write to it), so a run back-dated into it is not found this way';
 
 /**
  * Verifies sealed runs where they are stored: only runs signed by a trusted key are evidence, everything else in the
@@ -85,6 +97,7 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
   const results: StoredRunResult[] = [];
   for (const f of foreign) if (f.runId && !f.path.startsWith('objects/') && f.reason !== 'delete-marker') results.push({ runId: f.runId, records: 0, ok: false });
   let objectsChecked = 0;
+  const writeTimes: SealDelayLimits | undefined = store.lockedVersions ? { maxDelayMs: opts.maxSealDelayMs ?? MAX_SEAL_DELAY_MS, skewMs: opts.trust.skewMs } : undefined;
   for (const run of selected) {
     const { runId, manifest, manifestSha256 } = run;
     const before = problems.length;
@@ -113,8 +126,8 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     // Records.
     const required = opts.requiredRetainUntil ?? (manifest.store.retainUntil ? new Date(manifest.store.retainUntil) : undefined);
     const versions = store.lockedVersions;
-    if (versions) {
-      await checkLockedRunFiles(versions, runId, required, problems, warnings);
+    if (versions && writeTimes) {
+      await checkLockedRunFiles(versions, run, required, writeTimes, problems, warnings);
       objectsChecked += 3;
     }
     let records: ManifestRecord[];
@@ -162,6 +175,7 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     warnings,
     foreign,
     trustedKeys: [...opts.trust.fingerprints].sort(),
+    writeTimes: writeTimes ? { checked: true, ...writeTimes } : { checked: false, why: LOCAL_WRITE_TIMES_UNCHECKED },
   };
 }
 
@@ -179,8 +193,11 @@ function checkLock(mode: string | undefined, retainUntil: Date | undefined, requ
   }
 }
 
-async function checkLockedRunFiles(store: LockedVersions, runId: string, required: Date | undefined, problems: StoreProblem[], warnings: StoreProblem[]): Promise<void> {
+async function checkLockedRunFiles(store: LockedVersions, run: TrustedRun, required: Date | undefined, writeTimes: SealDelayLimits, problems: StoreProblem[], warnings: StoreProblem[]): Promise<void> {
+  const { runId } = run;
   const versions = await store.runFileVersions(runId);
+  // The server's write time of the sealed manifest and signature against the completion the run states (back-dating).
+  for (const p of runFileWriteTimeProblems(run.manifest.completedAt, versions, writeTimes)) problems.push({ runId, ...p });
   for (const file of [RUN_FILES.manifest, RUN_FILES.signature, RUN_FILES.publicKey]) {
     const list = versions.get(file) ?? [];
     const sealed = list[0];
@@ -226,6 +243,12 @@ export function formatStoreReport(report: StoreVerificationReport): string {
   }
   for (const w of report.warnings) lines.push(`  warning: run ${w.runId}${w.key ? ` key ${w.key}` : ''}: ${w.problem}`);
   if (report.runs.length === 0 && report.problems.length === 0 && report.foreign.length === 0) lines.push('  no sealed runs in the selection');
+  const times = report.writeTimes;
+  lines.push(
+    times.checked
+      ? `  write times: each run's manifest.json and manifest.sig must have been written by the store's server (LastModified) within ${formatSpan(times.maxDelayMs)} after the completion the run states, and at most ${formatSpan(times.skewMs)} before it; a signer who stores a run on the day it claims is not caught this way`
+      : `  write times: ${times.why}`,
+  );
   lines.push(report.ok ? 'verification passed' : 'verification FAILED');
   return lines.join('\n') + '\n';
 }

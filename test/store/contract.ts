@@ -17,6 +17,7 @@ import { formatStoreReport, verifyStoredRuns } from '../../src/verify/store.js';
 import { RunManifestSchema } from '../../src/evidence/manifest.js';
 import { createLogger } from '../../src/log/logger.js';
 import { Writable } from 'node:stream';
+import { writtenLate } from '../verify/written-late.js';
 
 /**
  * A local store in which someone watching the runs folder makes the run's folder, with a manifest of their own, just
@@ -150,7 +151,7 @@ export function storeContract(name: string, harness: StoreHarness): void {
 
     it('refuses to overwrite a sealed run and keeps the original', async () => {
       const store = await harness.open();
-      const { runId } = await sealBodies(store, [evidenceBody('run-1')], new Date('2026-03-01T02:00:00Z'));
+      const { runId } = await sealBodies(store, [evidenceBody('run-1')], new Date());
       const original = await store.getRun(runId);
       await expect(
         store.putRun({ runId, manifest: Buffer.from('{"forged":true}'), signature: Buffer.from('forged'), publicKeyPem: original.publicKeyPem }),
@@ -178,8 +179,9 @@ export function storeContract(name: string, harness: StoreHarness): void {
       const m2 = JSON.parse((await store.getRun(r2.runId)).manifest.toString('utf8'));
       expect(m2.previous.runId).toBe(r1.runId);
       const report = await verifyStoredRuns(store, { from: new Date('2026-04-01T00:00:00Z'), to: new Date('2026-04-02T23:59:59Z') }, await contractTrust());
-      expect(report.problems).toEqual([]);
-      expect(report.ok).toBe(true);
+      // Sealed today at April dates: a store whose server records write times names both runs as written late, nothing else.
+      expect(report.problems).toEqual(writtenLate(store, [r1.runId, r2.runId]));
+      expect(report.ok).toBe(store.lockedVersions === undefined);
       expect(report.runs.map((r) => r.runId)).toEqual([r1.runId, r2.runId]);
       const one = await verifyStoredRuns(store, { from: new Date('2026-04-02T00:00:00Z'), to: new Date('2026-04-02T23:59:59Z') }, await contractTrust());
       expect(one.runs.map((r) => r.runId)).toEqual([r2.runId]);
@@ -190,18 +192,20 @@ export function storeContract(name: string, harness: StoreHarness): void {
 
     it('survives a crash between the bodies and the manifest: no run, the next run completes, orphans reported', async () => {
       const store = await harness.open();
-      const first = await sealBodies(store, [evidenceBody('before-crash')], new Date('2026-05-01T02:00:00Z'));
+      // Sealed now (a second apart, so the run ids sort in sealing order): the write times are those of the seals.
+      const t0 = Date.now();
+      const first = await sealBodies(store, [evidenceBody('before-crash')], new Date(t0 - 3000));
       const crashing = await harness.openInterruptedBeforeManifest(store);
       const lost = [evidenceBody('lost-1'), evidenceBody('lost-2')];
-      await expect(sealBodies(crashing, lost, new Date('2026-05-02T02:00:00Z'))).rejects.toThrow();
+      await expect(sealBodies(crashing, lost, new Date(t0 - 2000))).rejects.toThrow();
       // No manifest: the interrupted run is not listed and nothing names a missing object.
       expect(await store.listRuns()).toEqual([first.runId]);
-      const next = await sealBodies(store, [evidenceBody('after-crash')], new Date('2026-05-03T02:00:00Z'));
+      const next = await sealBodies(store, [evidenceBody('after-crash')], new Date(t0 - 1000));
       expect(await store.listRuns()).toEqual([first.runId, next.runId]);
       const m = JSON.parse((await store.getRun(next.runId)).manifest.toString('utf8'));
       expect(m.previous.runId).toBe(first.runId);
       expect(await findOrphans(store)).toEqual(lost.map((b) => sha256Hex(b)).sort());
-      const report = await verifyStoredRuns(store, { from: new Date('2026-05-01T00:00:00Z'), to: new Date('2026-05-31T00:00:00Z') }, await contractTrust());
+      const report = await verifyStoredRuns(store, { from: new Date(t0 - 60_000), to: new Date(Date.now() + 60_000) }, await contractTrust());
       expect(report.problems).toEqual([]);
       expect(report.ok).toBe(true);
     });
@@ -230,10 +234,11 @@ export function storeContract(name: string, harness: StoreHarness): void {
       // verify --store: the new run verifies; the abandoned folder is still foreign, explained by the new run's manifest.
       const trust = await contractTrust();
       const ok = await verifyStoredRuns(store, { runId: sealed.runId }, trust);
-      expect(ok.problems).toEqual([]);
-      expect(ok.ok).toBe(true);
+      // Sealed today at June dates: a store whose server records write times names them as written late, nothing else.
+      expect(ok.problems).toEqual(writtenLate(store, [sealed.runId]));
+      expect(ok.ok).toBe(store.lockedVersions === undefined);
       const period = await verifyStoredRuns(store, { from: new Date('2026-06-01T00:00:00Z'), to: new Date('2026-06-30T00:00:00Z') }, trust);
-      expect(period.problems).toEqual([]);
+      expect(period.problems).toEqual(writtenLate(store, [first.runId, sealed.runId]));
       const foreign = period.foreign.filter((f) => f.runId === abandoned);
       expect(foreign).toHaveLength(1);
       expect(foreign[0].resealedAs?.runId).toBe(sealed.runId);

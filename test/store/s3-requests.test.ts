@@ -11,14 +11,18 @@ import { S3EvidenceStore } from '../../src/store/s3.js';
 import { RUN_FILES, RUN_FILE_MAX_BYTES } from '../../src/evidence/layout.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
 import { piecedOf } from '../../src/evidence/pieced.js';
-import { verifyStoredRuns } from '../../src/verify/store.js';
-import { contractTrust, evidenceBody, sealBodies } from './contract.js';
+import { formatStoreReport, verifyStoredRuns } from '../../src/verify/store.js';
+import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { sealRun } from '../../src/seal/seal.js';
+import { newRunId } from '../../src/evidence/run-id.js';
+import { CONTRACT_KEY_DIR, contractTrust, evidenceBody, sealBodies } from './contract.js';
 
 /** A fake S3 behind the SDK's request handler: records every request the SDK builds and answers like S3. */
 class FakeS3 {
   readonly requests: { method: string; hostname: string; path: string; query: Record<string, unknown>; headers: Record<string, string>; body: Buffer }[] = [];
   lock: 'compliance-6y' | 'none' | 'compliance-1d' = 'compliance-6y';
-  existing = new Map<string, { retainUntil: Date; length: number; sha256: string; body: Buffer }>();
+  /** `lastModified`: when the server wrote the object, as ListObjectVersions names it (default 2026-11-27T01:00:00Z; null: not named). */
+  existing = new Map<string, { retainUntil: Date; length: number; sha256: string; body: Buffer; lastModified?: Date | null }>();
   /** Objects whose body never ends, with the length the response declares (if any) and the bytes a reader pulled. */
   endless = new Map<string, { declared?: number; listed?: number; pulled: number }>();
   /** Part uploads: how long each waits before it is answered (by part number), and a part answered 500. */
@@ -78,7 +82,11 @@ class FakeS3 {
     if ('versions' in q) {
       const prefix = String((q.prefix as string | undefined) ?? '');
       const listed = [...new Set([...this.existing.keys(), ...this.endless.keys()])].filter((k) => k.startsWith(prefix)).sort();
-      const older = listed.map((k) => `<Version><Key>${k}</Key><VersionId>v-existing</VersionId><IsLatest>true</IsLatest><LastModified>2026-11-27T01:00:00.000Z</LastModified><Size>${this.endless.has(k) ? (this.endless.get(k)!.listed ?? this.endless.get(k)!.declared ?? 1) : this.existing.get(k)!.body.length}</Size></Version>`);
+      const written = (k: string) => {
+        const at = this.existing.get(k)?.lastModified;
+        return at === null ? '' : `<LastModified>${(at ?? new Date('2026-11-27T01:00:00.000Z')).toISOString()}</LastModified>`;
+      };
+      const older = listed.map((k) => `<Version><Key>${k}</Key><VersionId>v-existing</VersionId><IsLatest>true</IsLatest>${written(k)}<Size>${this.endless.has(k) ? (this.endless.get(k)!.listed ?? this.endless.get(k)!.declared ?? 1) : this.existing.get(k)!.body.length}</Size></Version>`);
       const newer = [...this.written.entries()]
         .filter(([k]) => k.startsWith(prefix) && !listed.includes(k))
         .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -885,6 +893,110 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
       // Every GET of the file is a read of the run (its judging); none is for the lock state.
       expect(on.filter((r) => r.method === 'GET')).toHaveLength(runReads);
     }
+  });
+
+  describe('verify --store compares when the server wrote each run with the completion the run states (back-dating)', () => {
+    /**
+     * A run sealed elsewhere (no records: only the run files matter here) whose three files the fake bucket lists as
+     * written by the server at `written` (null: the listing names no time). `seal` seals it another way than `sealBodies`.
+     */
+    async function storedRun(completedAt: Date, written: Date | null, seal?: (local: LocalEvidenceStore) => Promise<string>) {
+      const local = new LocalEvidenceStore(mkdtempSync(join(tmpdir(), 'el-s3-written-')));
+      const runId = seal ? await seal(local) : (await sealBodies(local, [], completedAt)).runId;
+      const run = await local.getRun(runId);
+      const fake = new FakeS3();
+      const store = storeWith(fake);
+      const retainUntil = new Date('2040-01-01T00:00:00Z');
+      for (const [file, body] of [[RUN_FILES.manifest, run.manifest], [RUN_FILES.signature, run.signature], [RUN_FILES.publicKey, Buffer.from(run.publicKeyPem)]] as const) {
+        fake.existing.set(store.runKey(runId, file), { retainUntil, length: body.length, sha256: sha256Hex(body), body, lastModified: written });
+      }
+      return { runId, store };
+    }
+
+    it('was: a run signed today that says it completed months ago verified clean; now its manifest and signature are named with both times, the gap and what it means', async () => {
+      const { runId, store } = await storedRun(new Date('2026-08-01T02:00:00Z'), new Date('2026-11-27T01:00:00Z'));
+      const report = await verifyStoredRuns(store, { runId }, await contractTrust());
+      expect(report.ok).toBe(false);
+      expect(report.writeTimes).toEqual({ checked: true, maxDelayMs: 3_600_000, skewMs: 900_000 });
+      const said = (file: string) =>
+        `${file} was written to the store at 2026-11-27T01:00:00.000Z (LastModified, set by the server, not by the writer), 117 d 23 h after the completion 2026-08-01T02:00:00.000Z its signed manifest states, more than the 1 h a seal takes to store its run: ` +
+        'the run was signed or stored long after the time it claims (back-dated), so its evidence does not show the state of the day it claims; whoever holds the signing key (kms:Sign) can do this, so find the Sign call of that time in CloudTrail and who made it';
+      expect(report.problems).toEqual([
+        { runId, key: store.runKey(runId, RUN_FILES.manifest), versionId: 'v-existing', problem: said('manifest.json') },
+        { runId, key: store.runKey(runId, RUN_FILES.signature), versionId: 'v-existing', problem: said('manifest.sig') },
+      ]);
+      expect(report.runs).toMatchObject([{ runId, ok: false }]);
+      const text = formatStoreReport(report);
+      expect(text).toContain(`FAIL ${runId}`);
+      expect(text).toContain(`problem: run ${runId} key ${store.runKey(runId, RUN_FILES.manifest)} version v-existing: ${said('manifest.json')}`);
+      expect(text).toContain('write times: each run\'s manifest.json and manifest.sig must have been written by the store\'s server (LastModified) within 1 h after the completion the run states, and at most 15 min before it');
+    });
+
+    it('a run stored within the hour after its completion verifies; --max-seal-delay narrows the hour', async () => {
+      const { runId, store } = await storedRun(new Date('2026-11-27T00:30:00Z'), new Date('2026-11-27T01:00:00Z'));
+      const report = await verifyStoredRuns(store, { runId }, await contractTrust());
+      expect(report.problems).toEqual([]);
+      expect(report.ok).toBe(true);
+      const strict = await verifyStoredRuns(store, { runId }, { ...(await contractTrust()), maxSealDelayMs: 15 * 60_000 });
+      expect(strict.ok).toBe(false);
+      expect(strict.writeTimes).toEqual({ checked: true, maxDelayMs: 900_000, skewMs: 900_000 });
+      expect(strict.problems.map((p) => p.problem)).toEqual([
+        expect.stringMatching(/^manifest\.json was written to the store at 2026-11-27T01:00:00\.000Z \(LastModified, set by the server, not by the writer\), 30 min after the completion 2026-11-27T00:30:00\.000Z its signed manifest states, more than the 15 min a seal takes/),
+        expect.stringMatching(/^manifest\.sig was written .* 30 min after/),
+      ]);
+    });
+
+    it('a run the server wrote before the completion it states is named beyond the clock skew, not within it', async () => {
+      const early = await storedRun(new Date('2026-11-27T03:00:00Z'), new Date('2026-11-27T01:00:00Z'));
+      const report = await verifyStoredRuns(early.store, { runId: early.runId }, await contractTrust());
+      expect(report.ok).toBe(false);
+      expect(report.problems.map((p) => p.problem)).toEqual([
+        "manifest.json was written to the store at 2026-11-27T01:00:00.000Z (LastModified, set by the server, not by the writer), 2 h before the completion 2026-11-27T03:00:00.000Z its signed manifest states, more than the 15 min of clock difference allowed: a seal stores a run only once it is complete, so the manifest's times were not set by the clock of the seal that stored it",
+        expect.stringMatching(/^manifest\.sig was written .* 2 h before the completion/),
+      ]);
+      const skewed = await storedRun(new Date('2026-11-27T01:10:00Z'), new Date('2026-11-27T01:00:00Z'));
+      expect((await verifyStoredRuns(skewed.store, { runId: skewed.runId }, await contractTrust())).problems).toEqual([]);
+    });
+
+    it('a listing that names no write time is a problem, never a pass', async () => {
+      const { runId, store } = await storedRun(new Date('2026-11-27T00:30:00Z'), null);
+      const report = await verifyStoredRuns(store, { runId }, await contractTrust());
+      expect(report.ok).toBe(false);
+      expect(report.problems.map((p) => p.problem)).toEqual([
+        "the store lists no write time (LastModified) for the sealed manifest.json, so when it was written cannot be compared with the run's completion 2026-11-27T00:30:00.000Z",
+        "the store lists no write time (LastModified) for the sealed manifest.sig, so when it was written cannot be compared with the run's completion 2026-11-27T00:30:00.000Z",
+      ]);
+    });
+
+    it('a backfilled run, sealed today for a day months ago, verifies: the check is about when a run was sealed, not the day it covers', async () => {
+      const signer = LocalEd25519Signer.open(CONTRACT_KEY_DIR);
+      const sealedAt = new Date('2026-11-27T00:58:00Z');
+      const { runId, store } = await storedRun(sealedAt, new Date('2026-11-27T01:00:00Z'), async (local) =>
+        (
+          await sealRun(local, signer, {
+            runId: newRunId(new Date('2026-11-27T00:57:00Z'), 'backfill-20260905-a1b2c3'),
+            kind: 'collection',
+            chain: 'backfill',
+            startedAt: new Date('2026-11-27T00:57:00Z'),
+            completedAt: sealedAt,
+            scope: { accounts: ['111122223333'], regions: ['us-east-1'], frameworks: ['pci-dss-4.0.1'], queries: ['s3.bucket-versioning'] },
+            reconstruction: { asOf: '2026-09-05', reconstructed: ['s3.bucket-versioning'], notReconstructed: [] },
+            records: [],
+          })
+        ).manifest.runId,
+      );
+      const report = await verifyStoredRuns(store, { runId }, await contractTrust());
+      expect(report.problems).toEqual([]);
+      expect(report.ok).toBe(true);
+    });
+  });
+
+  it('verify --store on a local store says the write-time check does not apply there, and does not pretend it passed', async () => {
+    const local = new LocalEvidenceStore(mkdtempSync(join(tmpdir(), 'el-local-written-')));
+    const { runId } = await sealBodies(local, [], new Date('2026-08-01T02:00:00Z'));
+    const report = await verifyStoredRuns(local, { runId }, await contractTrust());
+    expect(report.writeTimes).toEqual({ checked: false, why: expect.stringMatching(/^not checked: the store keeps no write time its writer cannot set/) });
+    expect(formatStoreReport(report)).toContain("write times: not checked: the store keeps no write time its writer cannot set (a local folder's file times can be changed by anyone who can write to it)");
   });
 
   it('names the bucket and the fix when the bucket is missing or access is denied', async () => {

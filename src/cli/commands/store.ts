@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { commandContext, listOption, roleCredentials, type GlobalOptions } from '../shared.js';
+import { commandContext, listOption, roleCredentials, sealDelayOption, type GlobalOptions } from '../shared.js';
 import { ConfigError, ExitCode } from '../../errors.js';
 import { openStore } from '../../store/open-store.js';
 import { openSigner } from '../../aws/open-signer.js';
@@ -21,6 +21,7 @@ interface VerifyOptions extends GlobalOptions {
   requiredRetainUntil?: string;
   json?: boolean;
   expectKey?: string[];
+  maxSealDelay?: number;
 }
 
 interface HoldOptions extends GlobalOptions {
@@ -60,6 +61,7 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
     .option('--from <date>', 'verify the runs started from this UTC date (inclusive)')
     .option('--to <date>', 'verify the runs started up to this UTC date (inclusive)')
     .option('--required-retain-until <date>', 'S3: every object must be retained at least until this date (default: the date each manifest states)')
+    .option('--max-seal-delay <duration>', 'S3: the most time from the completion a run states to the store\'s write of its manifest and signature (LastModified) before the run is named back-dated (e.g. 90m, 2h, 1d; default 1h)', sealDelayOption)
     .option('--json', 'print the report as JSON')
     .option('--expect-key <fingerprint...>', 'trust only runs signed by these key fingerprints (confirmed out of band) instead of signing.trustedKeys', listOption)
     .addHelpText('after', '\nExit codes: 0 verified, 1 a problem or a foreign object was found (each is named), 2 usage or configuration error.')
@@ -72,7 +74,7 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
       const { formatStoreReport, verifyStoredRuns } = await import('../../verify/store.js');
       const { resolveTrustPolicy } = await import('../../aws/trusted-keys.js');
       const trust = await resolveTrustPolicy(config, { ...(o.expectKey?.length ? { expectKeys: o.expectKey } : {}), log });
-      const report = await verifyStoredRuns(s, selection, { trust, ...(required ? { requiredRetainUntil: required } : {}) });
+      const report = await verifyStoredRuns(s, selection, { trust, ...(required ? { requiredRetainUntil: required } : {}), ...(o.maxSealDelay !== undefined ? { maxSealDelayMs: o.maxSealDelay } : {}) });
       write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatStoreReport(report));
       process.exitCode = report.ok ? ExitCode.ok : ExitCode.failure;
     });

@@ -1,0 +1,109 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, describe, expect, it } from 'vitest';
+import { registerStoreCommands } from '../../src/cli/commands/store.js';
+import { buildPackage } from '../../src/package/build.js';
+import { sealRun } from '../../src/seal/seal.js';
+import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { trustPolicy } from '../../src/seal/trust.js';
+import { S3EvidenceStore } from '../../src/store/s3.js';
+import { extractPackageZip } from '../../src/verify/unzip.js';
+import { verifyStoredRuns } from '../../src/verify/store.js';
+import { CONTRACT_KEY_DIR, evidenceBody, sealBodies } from '../store/contract.js';
+import { ACCT } from '../insider/attacks.js';
+import { TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
+import { integrationEnv, storeConfig, uniquePrefix } from './env.js';
+
+const env = integrationEnv();
+const opened: S3EvidenceStore[] = [];
+function openStore(name: string): { store: S3EvidenceStore; prefix: string } {
+  const prefix = uniquePrefix(name);
+  const store = new S3EvidenceStore(storeConfig(prefix));
+  opened.push(store);
+  return { store, prefix };
+}
+afterAll(() => {
+  for (const s of opened) s.destroy();
+});
+
+async function storeCli(prefix: string, ...args: string[]): Promise<{ out: string; exitCode?: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'el-it-backdate-'));
+  const configFile = join(dir, 'evidence-locker.yaml');
+  writeFileSync(
+    configFile,
+    ['store:', '  kind: s3', `  bucket: ${env.bucket}`, `  prefix: ${prefix}`, `  endpoint: ${env.endpoint}`, '  forcePathStyle: true', `  region: ${env.region}`, '  retention:', '    days: 1', 'signing:', '  kind: local', `  keyDir: ${CONTRACT_KEY_DIR}`, `stateDir: ${join(dir, 'state')}`, ''].join('\n'),
+  );
+  let out = '';
+  const program = new Command().exitOverride().option('-c, --config <file>').option('--log-level <level>');
+  registerStoreCommands(program, { write: (t) => void (out += t) });
+  process.exitCode = undefined;
+  await program.parseAsync(['node', 'evidence-locker', '-c', configFile, '--log-level', 'silent', ...args]);
+  const exitCode = typeof process.exitCode === 'number' ? process.exitCode : undefined;
+  process.exitCode = undefined;
+  return { out, ...(exitCode !== undefined ? { exitCode } : {}) };
+}
+
+describe('back-dated runs on the Object Lock server (S3 LastModified against the completion a run states)', () => {
+  it('was: a run signed with the trusted key today, claiming September and opening its own chain, verified clean and was packaged silently; now verify --store names it with the server\'s time and the package lists it', async () => {
+    const { store, prefix } = openStore('backdate');
+    const signer = LocalEd25519Signer.open(CONTRACT_KEY_DIR);
+    const trust = trustPolicy([await signer.fingerprint()]);
+    // What a kms:Sign holder can do: seal a collection run dated in September, today, in a chain of its own.
+    await sealDays(store, [{ day: '2026-09-15', encrypted: { [ACCT]: true } }], signer);
+    const [runId] = await store.listRuns();
+
+    const report = await verifyStoredRuns(store, { runId }, { trust });
+    expect(report.ok).toBe(false);
+    expect(report.problems).toHaveLength(2);
+    for (const [i, file] of ['manifest.json', 'manifest.sig'].entries()) {
+      expect(report.problems[i]).toMatchObject({ runId, key: store.runKey(runId, file) });
+      expect(report.problems[i].problem).toMatch(
+        new RegExp(`^${file.replace('.', '\\.')} was written to the store at \\S+ \\(LastModified, set by the server, not by the writer\\), \\d+ d( \\d+ h)? after the completion 2026-09-15T02:05:00\\.000Z its signed manifest states, more than the 1 h a seal takes to store its run: the run was signed or stored long after the time it claims \\(back-dated\\)`),
+      );
+    }
+    const written = Date.parse(/written to the store at (\S+) /.exec(report.problems[0].problem)![1]);
+    expect(Math.abs(written - Date.now())).toBeLessThan(10 * 60_000);
+
+    // The CLI: exit 1 naming the run; a wider --max-seal-delay is the operator's own choice, and says so.
+    const cli = await storeCli(prefix, 'store', 'verify', '--run', runId);
+    expect(cli.exitCode).toBe(1);
+    expect(cli.out).toContain(`FAIL ${runId}`);
+    expect(cli.out).toMatch(/back-dated/);
+    expect(cli.out).toMatch(/verification FAILED/);
+    const wide = await storeCli(prefix, 'store', 'verify', '--run', runId, '--max-seal-delay', '400d');
+    expect(wide.out).toMatch(/within 400 d after the completion the run states/);
+    expect(wide.out).toMatch(/verification passed/);
+
+    const pkg = await buildPackage({ store, signer, trust, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-09-15', to: '2026-09-15', evaluate: fixtureEvaluate, organization: 'Acme', outDir: mkdtempSync(join(tmpdir(), 'el-it-backdate-pkg-')) });
+    expect(pkg.summary.runsWrittenLate).toBe(1);
+    const unzipped = mkdtempSync(join(tmpdir(), 'el-it-backdate-unzip-'));
+    await extractPackageZip(pkg.zipPath, unzipped);
+    const html = readFileSync(join(unzipped, 'index.html'), 'utf8');
+    expect(html).toContain('1 run(s) stored later than they claim');
+    expect(html).toContain(runId);
+  });
+
+  it('runs sealed now, and a backfilled run sealed now for a day two months ago, verify clean: the check is about when a run was sealed, not the day it covers', async () => {
+    const { store } = openStore('backdate-clean');
+    const signer = LocalEd25519Signer.open(CONTRACT_KEY_DIR);
+    const trust = trustPolicy([await signer.fingerprint()]);
+    const collected = await sealBodies(store, [evidenceBody('sealed-now')], new Date());
+    const started = new Date();
+    // As `backfill` seals a rebuilt day: started and completed when it is sealed, `reconstruction.asOf` the day it covers.
+    const rebuilt = await sealRun(store, signer, {
+      kind: 'collection',
+      chain: 'backfill',
+      startedAt: started,
+      scope: { accounts: [ACCT], regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['test.bucket-encryption'] },
+      reconstruction: { asOf: new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 10), reconstructed: ['test.bucket-encryption'], notReconstructed: [] },
+      records: [],
+    });
+    const report = await verifyStoredRuns(store, { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000) }, { trust });
+    expect(report.problems).toEqual([]);
+    expect(report.writeTimes).toEqual({ checked: true, maxDelayMs: 3_600_000, skewMs: 900_000 });
+    expect(report.runs.map((r) => r.runId).sort()).toEqual([collected.runId, rebuilt.manifest.runId].sort());
+    expect(report.ok).toBe(true);
+  });
+});
