@@ -426,6 +426,9 @@ export const SHARED_READS: ReadonlySet<string> = new Set([
   // The PCI DSS standard's controls, read by securityhub.pci-standard and securityhub.control-results.
   'securityhub:DescribeStandardsControls',
   'rds:DescribeDBInstances',
+  // The account's manual (cluster) snapshots, read by rds.storage-encrypted and rds.snapshot-sharing.
+  'rds:DescribeDBSnapshots',
+  'rds:DescribeDBClusterSnapshots',
   'wafv2:ListWebACLs',
   'network-firewall:ListFirewalls',
   'network-firewall:DescribeFirewall',

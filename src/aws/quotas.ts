@@ -162,6 +162,9 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'rds:DescribeDBClusters': rdsDescribe,
   'rds:DescribeDBSnapshots': rdsDescribe,
   'rds:DescribeDBClusterSnapshots': rdsDescribe,
+  'rds:DescribeDBSnapshotAttributes': rdsDescribe,
+  'rds:DescribeDBInstanceAutomatedBackups': rdsDescribe,
+  'rds:DescribeDBClusterSnapshotAttributes': rdsDescribe,
 
   // Keys are `<service>:<Operation>` as the SDK command and the wire request name them (S3 Control as `s3control`).
   's3:ListBuckets': estimate(10, 20, 'ListBuckets is an account-level S3 call with no published rate; estimated like other account-level reads'),

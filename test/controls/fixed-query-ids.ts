@@ -45,6 +45,7 @@ export const FIXED_QUERY_IDS = [
   'rds.storage-encrypted',
   'rds.public-access',
   'rds.backup-retention',
+  'rds.snapshot-sharing',
   'logs.retention',
   'securityhub.pci-standard',
   'securityhub.control-results',

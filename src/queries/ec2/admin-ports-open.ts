@@ -97,8 +97,52 @@ function openingOf(p: IpPermission, ports: readonly number[]): Opening | undefin
 const portsText = (ports: readonly number[]) => `admin port${ports.length > 1 ? 's' : ''} ${[...new Set(ports)].join(', ')}`;
 const FAMILIES: readonly Family[] = [4, 6];
 
-/** Judges one group's inbound rules for the admin ports: every public address, wide public ranges, unread prefix lists. */
-function judgeGroup(g: SecurityGroup, ports: readonly number[], widest: Record<Family, number>): { status: 'fail' | 'needs-review' | 'pass'; reason: string } {
+/**
+ * What a group's admin-port rules whose source is another security group (UserIdGroupPairs) say, one hop deep: the
+ * group itself and groups of this account and region found in the evidence are resolved; a group of another account,
+ * one the evidence does not hold (a stale reference, a peered VPC's group) or one that itself admits every public
+ * address on an administration port (`opensToEveryone`) needs review, named. Who holds a group is not in the evidence.
+ */
+interface GroupSources {
+  resolved: string[];
+  review: string[];
+}
+
+function groupSources(g: SecurityGroup, ports: readonly number[], accountId: string, groups: ReadonlyMap<string, SecurityGroup>, opensToEveryone: (groupId: string) => boolean): GroupSources {
+  const out: GroupSources = { resolved: [], review: [] };
+  const owner = g.OwnerId ?? accountId;
+  for (const p of g.IpPermissions ?? []) {
+    const hit = openedPorts(p, ports);
+    if (!hit.length) continue;
+    for (const pair of p.UserIdGroupPairs ?? []) {
+      const id = pair.GroupId ?? pair.GroupName ?? 'a group without id';
+      const rule = `${describePermission(p)} from security group ${id}`;
+      const via = pair.VpcPeeringConnectionId ? ` through VPC peering connection ${pair.VpcPeeringConnectionId}${pair.PeeringStatus ? ` (${pair.PeeringStatus})` : ''}` : '';
+      if (pair.GroupId && pair.GroupId === g.GroupId) {
+        out.resolved.push(`${describePermission(p)} from its own members`);
+        continue;
+      }
+      if (pair.UserId && pair.UserId !== owner) {
+        out.review.push(`${rule} of account ${pair.UserId}${via} (${portsText(hit)}): that account decides which network interfaces hold the group, which this evidence does not show`);
+        continue;
+      }
+      const target = pair.GroupId ? groups.get(pair.GroupId) : undefined;
+      if (!target) {
+        out.review.push(`${rule}${pair.VpcId ? ` in ${pair.VpcId}` : ''}${via} (${portsText(hit)}): not among this account's security groups in the region's evidence (a stale reference to a deleted group, or a group of a peered VPC), so who can reach the port is unknown`);
+        continue;
+      }
+      if (opensToEveryone(target.GroupId ?? '')) {
+        out.review.push(`${describePermission(p)} from ${groupLabel(target)} (${portsText(hit)}), which itself admits every public address on an administration port: a host the internet can administer can reach this port`);
+        continue;
+      }
+      out.resolved.push(`${describePermission(p)} from ${groupLabel(target)}`);
+    }
+  }
+  return out;
+}
+
+/** Judges one group's inbound rules for the admin ports: every public address, wide public ranges, unread prefix lists, other groups. */
+function judgeGroup(g: SecurityGroup, ports: readonly number[], widest: Record<Family, number>, sources: GroupSources = { resolved: [], review: [] }): { status: 'fail' | 'needs-review' | 'pass'; reason: string } {
   const openings = (g.IpPermissions ?? []).map((p) => openingOf(p, ports)).filter((o): o is Opening => o !== undefined);
   // Per admin port and address family: the union of every rule's sources (a group's rules add up).
   const everyPublic = new Map<Family, number[]>();
@@ -139,13 +183,16 @@ function judgeGroup(g: SecurityGroup, ports: readonly number[], widest: Record<F
     }
     if (o.unreadable.length) review.push(`${describePermission(o.rule)} from ${o.unreadable.join(', ')} (${portsText(o.ports)}): not a CIDR block this check can read`);
   }
+  review.push(...sources.review);
   if (failing.length) {
     return { status: 'fail', reason: `${groupLabel(g)} allows ${failing.join('; ')}${review.length ? `; also to review: ${review.join('; ')}` : ''}` };
   }
   if (review.length) return { status: 'needs-review', reason: `${groupLabel(g)} opens administration ports to sources the evidence does not clear: ${review.join('; ')}` };
   return {
     status: 'pass',
-    reason: `${groupLabel(g)} opens no administration port (${ports.join(', ')}) to every public address, to more public addresses than one /${widest[4]} (IPv4) or /${widest[6]} (IPv6), or to a prefix list; rules whose source is another security group are not followed`,
+    reason: `${groupLabel(g)} opens no administration port (${ports.join(', ')}) to every public address, to more public addresses than one /${widest[4]} (IPv4) or /${widest[6]} (IPv6), to a prefix list, or to a security group the evidence does not clear${
+      sources.resolved.length ? `; it admits them from security groups of this account: ${sources.resolved.join('; ')} (which interfaces hold those groups is not in this evidence)` : ''
+    }`,
   };
 }
 
@@ -154,7 +201,7 @@ export const adminPortsOpen = defineQuery<SecurityGroupsEvidence | AggregateConf
   service: 'ec2',
   title: 'No security group opens administration ports to the internet',
   description:
-    'Every security group in the region with its inbound rules, checked for remote administration, file-sharing and database ports (by default SSH, RDP, WinRM, Telnet, FTP, SMB, and the MySQL, PostgreSQL, SQL Server, Oracle, MongoDB, Redis and Elasticsearch/OpenSearch listeners). A group fails when its rules for one such port together admit every public IPv4 or IPv6 address (0.0.0.0/0, ::/0, or pieces such as 0.0.0.0/1 and 128.0.0.0/1; private, shared, link-local and unique-local ranges aside); it needs review when they admit more public addresses than one /24 (IPv4) or /48 (IPv6), or a prefix list whose entries the evidence does not hold. Rules whose source is another security group are not followed.',
+    'Every security group in the region with its inbound rules, checked for remote administration, file-sharing and database ports (by default SSH, RDP, WinRM, Telnet, FTP, SMB, and the MySQL, PostgreSQL, SQL Server, Oracle, MongoDB, Redis and Elasticsearch/OpenSearch listeners). A group fails when its rules for one such port together admit every public IPv4 or IPv6 address (0.0.0.0/0, ::/0, or pieces such as 0.0.0.0/1 and 128.0.0.0/1; private, shared, link-local and unique-local ranges aside); it needs review when they admit more public addresses than one /24 (IPv4) or /48 (IPv6), or a prefix list whose entries the evidence does not hold. A rule whose source is another security group is followed one hop: a group of another account (named), one not among the account\'s groups in the region (a stale reference or a peered VPC\'s group), or one that itself admits every public address on an administration port needs review; the group itself and the account\'s other groups are listed. Which network interfaces hold a group is not read.',
   remediation:
     'Remove the listed inbound rules, or narrow their source to known administration networks or a bastion security group; prefer Systems Manager Session Manager over open SSH/RDP.',
   scope: 'regional',
@@ -173,10 +220,13 @@ export const adminPortsOpen = defineQuery<SecurityGroupsEvidence | AggregateConf
     if (!data?.securityGroups) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeSecurityGroups response' }];
     const settings = networkParams('ec2.admin-ports-open', params, DEFAULT_ADMIN_PORTS);
     if ('error' in settings) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: settings.error }];
+    // A referenced group is judged on its own address rules first: the one hop followed.
+    const groups = new Map(data.securityGroups.filter((g) => g.GroupId).map((g) => [g.GroupId!, g]));
+    const own = new Map([...groups].map(([id, g]) => [id, judgeGroup(g, settings.ports, settings.widest).status]));
     const results: ResourceResult[] = data.securityGroups.map((g) => ({
       resource: securityGroupArn(ctx.accountId, ctx.region, g),
       resourceType: 'AWS::EC2::SecurityGroup',
-      ...judgeGroup(g, settings.ports, settings.widest),
+      ...judgeGroup(g, settings.ports, settings.widest, groupSources(g, settings.ports, ctx.accountId, groups, (id) => own.get(id) === 'fail')),
     }));
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no security groups in ${ctx.region}` });
     return results;

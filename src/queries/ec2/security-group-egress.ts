@@ -4,13 +4,13 @@ import { collectSecurityGroups, describePermission, groupLabel, securityGroupArn
 import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 import { blockSize, coversAllPublic, DEFAULT_WIDE_PUBLIC_PREFIX, describeCount, isNonPublic, parseCidr, publicAddressCount, type Cidr } from './cidr.js';
 
-/** Where an outbound rule lets traffic go, readably. */
-function destinations(p: IpPermission): string[] {
+/** Where an outbound rule lets traffic go, readably; a group of another account (`owner` owns the rule's group) is named with it. */
+function destinations(p: IpPermission, owner: string): string[] {
   return [
     ...(p.IpRanges ?? []).map((r) => r.CidrIp ?? '?'),
     ...(p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6 ?? '?'),
     ...(p.PrefixListIds ?? []).map((r) => r.PrefixListId ?? '?'),
-    ...(p.UserIdGroupPairs ?? []).map((r) => r.GroupId ?? '?'),
+    ...(p.UserIdGroupPairs ?? []).map((r) => `${r.GroupId ?? '?'}${r.UserId && r.UserId !== owner ? ` of account ${r.UserId}` : ''}${r.VpcPeeringConnectionId ? ` through ${r.VpcPeeringConnectionId}` : ''}`),
   ];
 }
 
@@ -52,7 +52,7 @@ export const securityGroupEgress = defineQuery<SecurityGroupsEvidence | Aggregat
         const split = !allOpen.some((p) => blocksOf([p]).some((c) => c.prefix === 0));
         return { ...base, status: 'fail' as const, reason: `${groupLabel(g)} allows all outbound traffic to ${publicDestinations(allOpen).join(' and ')}${split ? ' (together every public address)' : ''}` };
       }
-      const listed = rules.map((p) => `${describePermission(p)} to ${destinations(p).join(', ') || 'nowhere'}`).join('; ');
+      const listed = rules.map((p) => `${describePermission(p)} to ${destinations(p, g.OwnerId ?? ctx.accountId).join(', ') || 'nowhere'}`).join('; ');
       const review: string[] = [];
       const toLists = everything.filter((p) => (p.PrefixListIds ?? []).length);
       if (toLists.length) {

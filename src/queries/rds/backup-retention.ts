@@ -1,19 +1,34 @@
 import type { DBInstance } from '@aws-sdk/client-rds';
-import { defineQuery, type ResourceResult } from '../types.js';
+import type { ProtectedResource } from '@aws-sdk/client-backup';
+import { loadBackupSdk } from '../../aws/sdk.js';
+import { allPages, defineQuery, isCapturedError, toDate, type CapturedError, type ResourceResult } from '../types.js';
+import { captureFailure } from '../partial-evidence.js';
 import { collectDbInstances, dbLabel, evaluateDbInstances, type DbInstancesEvidence, DB_INSTANCE_ITEMS } from './instances.js';
 import { acceptConfigItems, isAggregateConfigItems, parseItem, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
 const HOUR = 3_600_000;
 
-export const backupRetention = defineQuery<DbInstancesEvidence | AggregateConfigItemsEvidence>({
+/**
+ * DescribeDBInstances, and AWS Backup's ListProtectedResources of the region (kept as a captured failure if refused):
+ * whether AWS Backup holds a recent recovery point of a database whose own retention is short. Absent in evidence
+ * sealed before it was read and in the instance items read through AWS Config.
+ */
+export interface BackupRetentionEvidence extends DbInstancesEvidence {
+  awsBackupProtected?: ProtectedResource[] | CapturedError;
+}
+
+/** What AWS Backup shows of one database: its latest recovery point, none, or why it is not known. */
+type AwsBackupView = { kind: 'point'; at: Date } | { kind: 'none' } | { kind: 'unknown'; why: string };
+
+export const backupRetention = defineQuery<BackupRetentionEvidence | AggregateConfigItemsEvidence>({
   id: 'rds.backup-retention',
   service: 'rds',
   title: 'RDS databases keep automated backups for the minimum retention period',
   description:
-    'Every RDS database instance in the region with its automated backup retention period and latest restorable time, against the minimum retention; a database whose latest restorable time is missing or lags the collection by more than maxRestoreLagHours needs review (its backups are not being taken or shipped).',
+    'Every RDS database instance in the region with its automated backup retention period and latest restorable time, against the minimum retention; a database whose latest restorable time is missing or lags the collection by more than maxRestoreLagHours needs review (its backups are not being taken or shipped). A database keeping its own backups for fewer days, or none, fails unless AWS Backup (ListProtectedResources) made a recovery point of it (or of its Aurora cluster) within maxRestoreLagHours of the collection: then it needs review, since how long AWS Backup keeps recovery points is judged by backup.plans (its plan rules), not here.',
   remediation: 'Raise the backup retention period (`aws rds modify-db-instance --backup-retention-period <days>`; Aurora: on the cluster), or cover the database with an AWS Backup plan.',
   scope: 'regional',
-  apiCalls: ['rds:DescribeDBInstances'],
+  apiCalls: ['rds:DescribeDBInstances', 'backup:ListProtectedResources'],
   parameters: {
     minimumBackupRetentionDays: {
       description: 'Organisation choice, not set by HIPAA or PCI DSS: fewest days of automated backups an RDS database must keep (default 7; set it from the contingency plan).',
@@ -26,7 +41,13 @@ export const backupRetention = defineQuery<DbInstancesEvidence | AggregateConfig
       default: 24,
     },
   },
-  collect: (ctx) => collectDbInstances(ctx),
+  async collect(ctx) {
+    const { dbInstances } = await collectDbInstances(ctx);
+    const sdk = await loadBackupSdk();
+    // The same listing backup.plans reads (a shared read: sent once per account and region).
+    const awsBackupProtected = await captureFailure(() => allPages(sdk.paginateListProtectedResources({ client: ctx.clients.get(sdk.BackupClient), pageSize: 1000 }, {}), (p) => p.Results, ctx), ctx.signal);
+    return { dbInstances, awsBackupProtected };
+  },
   evaluate: (data, params, ctx) => {
     // Read through AWS Config, the restorable time is the one recorded when the item was captured: judged against the
     // capture, not against this collection.
@@ -38,22 +59,47 @@ export const backupRetention = defineQuery<DbInstancesEvidence | AggregateConfig
       }
     }
     const fromConfig = isAggregateConfigItems(data);
-    return acceptConfigItems(DB_INSTANCE_ITEMS, (evidence: DbInstancesEvidence | undefined, p, c) => {
+    return acceptConfigItems(DB_INSTANCE_ITEMS, (evidence: BackupRetentionEvidence | undefined, p, c) => {
       const min = Number(p.minimumBackupRetentionDays ?? 7);
       const maxLag = Number(p.maxRestoreLagHours ?? 24);
-      return evaluateDbInstances(evidence, c, (db) => judge(db, min, maxLag, fromConfig ? capturedAt.get(db.DBInstanceIdentifier ?? '') : c.collectedAt, fromConfig));
+      const protectedList = evidence?.awsBackupProtected;
+      const awsBackup = (db: DBInstance): AwsBackupView => {
+        if (protectedList === undefined) return { kind: 'unknown', why: 'AWS Backup\'s recovery points are not in this evidence' };
+        if (isCapturedError(protectedList)) return { kind: 'unknown', why: `whether AWS Backup holds a recovery point of it is not shown (ListProtectedResources failed: ${protectedList.error.code})` };
+        const arns = [db.DBInstanceArn ?? `arn:aws:rds:${c.region}:${c.accountId}:db:${db.DBInstanceIdentifier}`, ...(db.DBClusterIdentifier ? [`arn:aws:rds:${c.region}:${c.accountId}:cluster:${db.DBClusterIdentifier}`] : [])];
+        const times = protectedList.filter((r) => r.ResourceArn && arns.includes(r.ResourceArn)).map((r) => toDate(r.LastBackupTime)).filter((d): d is Date => d !== undefined);
+        return times.length ? { kind: 'point', at: new Date(Math.max(...times.map((d) => d.getTime()))) } : { kind: 'none' };
+      };
+      return evaluateDbInstances(evidence, c, (db) => judge(db, min, maxLag, fromConfig ? capturedAt.get(db.DBInstanceIdentifier ?? '') : c.collectedAt, fromConfig, awsBackup(db)));
     })(data, params, ctx);
   },
 });
 
-function judge(db: DBInstance, min: number, maxLag: number, reference: string | undefined, fromConfig: boolean): Pick<ResourceResult, 'status' | 'reason'> {
+function judge(db: DBInstance, min: number, maxLag: number, reference: string | undefined, fromConfig: boolean, awsBackup: AwsBackupView): Pick<ResourceResult, 'status' | 'reason'> {
   const days = db.BackupRetentionPeriod ?? 0;
   // A read replica's recovery comes from its source's backups; many engines cannot back replicas up at all.
   if (days < min && db.ReadReplicaSourceDBInstanceIdentifier) {
     return { status: 'not-applicable', reason: `${dbLabel(db)} is a read replica of ${db.ReadReplicaSourceDBInstanceIdentifier}; its source's backups cover it` };
   }
-  if (days === 0) return { status: 'fail', reason: `${dbLabel(db)} has automated backups turned off` };
-  if (days < min) return { status: 'fail', reason: `${dbLabel(db)} keeps automated backups for only ${days} day${days === 1 ? '' : 's'}, below the ${min}-day minimum (minimumBackupRetentionDays, an organisation choice)` };
+  if (days < min) {
+    const short =
+      days === 0
+        ? `${dbLabel(db)} has automated backups turned off`
+        : `${dbLabel(db)} keeps automated backups for only ${days} day${days === 1 ? '' : 's'}, below the ${min}-day minimum (minimumBackupRetentionDays, an organisation choice)`;
+    // AWS Backup may keep the database's backups instead: a recent recovery point of it makes the short retention a
+    // question for its backup plan (judged by backup.plans), not a failure here. An old one makes up for nothing.
+    const ref = toDate(reference);
+    if (awsBackup.kind === 'point' && ref) {
+      const ageHours = (ref.getTime() - awsBackup.at.getTime()) / HOUR;
+      const at = `AWS Backup's latest recovery point of it is from ${awsBackup.at.toISOString()} (${Math.floor(Math.max(ageHours, 0))} hours before the collection)`;
+      if (ageHours <= maxLag) {
+        return { status: 'needs-review', reason: `${short}; ${at}: whether AWS Backup keeps its recovery points for the minimum is judged by backup.plans (its plan rules' retention), not by this check` };
+      }
+      return { status: 'fail', reason: `${short}; ${at}, more than maxRestoreLagHours (${maxLag}), so it does not make up for the short retention` };
+    }
+    if (awsBackup.kind === 'none') return { status: 'fail', reason: `${short}; AWS Backup lists no recovery point of it` };
+    return { status: 'fail', reason: `${short}; ${awsBackup.kind === 'unknown' ? awsBackup.why : 'AWS Backup\'s recovery point cannot be compared with the collection time'}` };
+  }
   const kept = `${dbLabel(db)} keeps automated backups for ${days} days (at least ${min} required)`;
   const state = db.DBInstanceStatus && db.DBInstanceStatus !== 'available' ? ` (status ${db.DBInstanceStatus})` : '';
   // A retention setting is not a backup: a database whose backups stopped (storage full, stopped, failed) keeps its

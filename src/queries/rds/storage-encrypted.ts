@@ -1,4 +1,4 @@
-import type { DBCluster, DBClusterSnapshot, DBSnapshot } from '@aws-sdk/client-rds';
+import type { DBCluster, DBClusterSnapshot, DBInstanceAutomatedBackup, DBSnapshot } from '@aws-sdk/client-rds';
 import { loadRdsSdk } from '../../aws/sdk.js';
 import { allPages, defineQuery, isCapturedError, type CapturedError, type ResourceParent } from '../types.js';
 import { captureFailure } from '../partial-evidence.js';
@@ -7,13 +7,15 @@ import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/
 
 /**
  * DescribeDBInstances, and (each kept as a captured failure if refused) DescribeDBClusters, the account's manual DB
- * snapshots and manual DB cluster snapshots. The three later reads are absent in evidence sealed before they were
- * added, and in the instances-only evidence read through AWS Config.
+ * snapshots and manual DB cluster snapshots, and its automated backups (DescribeDBInstanceAutomatedBackups: those of
+ * live instances, `active`, and those kept after an instance was deleted, `retained`). The later reads are absent in
+ * evidence sealed before they were added, and in the instances-only evidence read through AWS Config.
  */
 export interface StorageEncryptedEvidence extends DbInstancesEvidence {
   dbClusters?: DBCluster[] | CapturedError;
   dbSnapshots?: DBSnapshot[] | CapturedError;
   dbClusterSnapshots?: DBClusterSnapshot[] | CapturedError;
+  dbInstanceAutomatedBackups?: DBInstanceAutomatedBackup[] | CapturedError;
 }
 
 export const storageEncrypted = defineQuery<StorageEncryptedEvidence | AggregateConfigItemsEvidence>({
@@ -21,11 +23,11 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
   service: 'rds',
   title: 'RDS database storage is encrypted at rest',
   description:
-    'Every RDS database instance and DB cluster in the region with whether its storage (and so its automated backups, snapshots and read replicas) is encrypted, and with which KMS key; and every manual DB snapshot and DB cluster snapshot the account owns, with whether it is encrypted (a snapshot left behind unencrypted still holds the data). Snapshots shared with the account, AWS Backup snapshots and retained automated backups of deleted instances are not read.',
+    'Every RDS database instance and DB cluster in the region with whether its storage (and so its automated backups, snapshots and read replicas) is encrypted, and with which KMS key; and every manual DB snapshot and DB cluster snapshot the account owns, with whether it is encrypted (a snapshot left behind unencrypted still holds the data); and the retained automated backups of deleted database instances (DescribeDBInstanceAutomatedBackups, status retained), with whether they are encrypted (they hold the deleted database until their retention ends). Snapshots shared with the account and AWS Backup snapshots are not read.',
   remediation:
     'RDS cannot encrypt an existing instance in place: snapshot it, copy the snapshot with encryption (`aws rds copy-db-snapshot --kms-key-id ...`), restore from the encrypted copy and switch clients over; then delete the unencrypted snapshots (or copy them encrypted first).',
   scope: 'regional',
-  apiCalls: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters', 'rds:DescribeDBSnapshots', 'rds:DescribeDBClusterSnapshots'],
+  apiCalls: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters', 'rds:DescribeDBSnapshots', 'rds:DescribeDBClusterSnapshots', 'rds:DescribeDBInstanceAutomatedBackups'],
   async collect(ctx) {
     const { dbInstances } = await collectDbInstances(ctx);
     const sdk = await loadRdsSdk();
@@ -36,7 +38,9 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
     // encrypted as their database is, and go with it.
     const dbSnapshots = await captureFailure(() => allPages(sdk.paginateDescribeDBSnapshots(cfg, { SnapshotType: 'manual' }), (p) => p.DBSnapshots, ctx), ctx.signal);
     const dbClusterSnapshots = await captureFailure(() => allPages(sdk.paginateDescribeDBClusterSnapshots(cfg, { SnapshotType: 'manual' }), (p) => p.DBClusterSnapshots, ctx), ctx.signal);
-    return { dbInstances, dbClusters, dbSnapshots, dbClusterSnapshots };
+    // Every automated backup of the region: a live instance's (active, encrypted as the instance) and a deleted one's (retained).
+    const dbInstanceAutomatedBackups = await captureFailure(() => allPages(sdk.paginateDescribeDBInstanceAutomatedBackups(cfg, {}), (p) => p.DBInstanceAutomatedBackups, ctx), ctx.signal);
+    return { dbInstances, dbClusters, dbSnapshots, dbClusterSnapshots, dbInstanceAutomatedBackups };
   },
   evaluate: acceptConfigItems(DB_INSTANCE_ITEMS, (data: StorageEncryptedEvidence | undefined, _params, ctx) => {
     const key = (k: string | undefined) => (k ? ` (key ${k})` : '');
@@ -83,11 +87,23 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
         ...(s.StorageEncrypted ? { status: 'pass' as const, reason: `${label}, is encrypted${key(s.KmsKeyId)}` } : { status: 'fail' as const, reason: `${label}, is not encrypted: it holds the cluster's data as it was` }),
       });
     }
+    // A retained automated backup outlives its deleted instance (until its retention ends) and can be restored.
+    for (const b of Array.isArray(data.dbInstanceAutomatedBackups) ? data.dbInstanceAutomatedBackups : []) {
+      if (b.Status !== 'retained') continue;
+      const window = b.RestoreWindow?.EarliestTime && b.RestoreWindow.LatestTime ? `, restorable to any time from ${new Date(b.RestoreWindow.EarliestTime).toISOString()} to ${new Date(b.RestoreWindow.LatestTime).toISOString()}` : '';
+      const label = `retained automated backups of deleted database ${b.DBInstanceIdentifier ?? b.DbiResourceId ?? 'unknown'} (${b.Engine ?? 'engine unknown'}, kept ${b.BackupRetentionPeriod ?? '?'} days${window})`;
+      results.push({
+        resource: b.DBInstanceAutomatedBackupsArn ?? b.DBInstanceArn ?? `arn:aws:rds:${ctx.region}:${ctx.accountId}:db:${b.DBInstanceIdentifier}`,
+        resourceType: 'AWS::RDS::DBInstanceAutomatedBackup',
+        ...(b.Encrypted ? { status: 'pass' as const, reason: `${label} are encrypted${key(b.KmsKeyId)}` } : { status: 'fail' as const, reason: `${label} are not encrypted: they hold the deleted database's data` }),
+      });
+    }
     // What was not read is said, never taken as "none".
     const unread: [string, unknown][] = [
       ['DescribeDBClusters (DB clusters, such as an Aurora cluster without instances)', data.dbClusters],
       ['DescribeDBSnapshots (manual DB snapshots)', data.dbSnapshots],
       ['DescribeDBClusterSnapshots (manual DB cluster snapshots)', data.dbClusterSnapshots],
+      ['DescribeDBInstanceAutomatedBackups (retained automated backups of deleted instances)', data.dbInstanceAutomatedBackups],
     ];
     for (const [what, read] of unread) {
       if (isCapturedError(read)) results.push({ ...account, status: 'error', reason: `${what} failed (${read.error.code}: ${read.error.message}): whether they are encrypted in ${ctx.region} is not in the evidence` });
@@ -100,7 +116,7 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
         reason: `the evidence holds no ${missing.join(', no ')} response (evidence sealed before this check read them, or DB instances read through AWS Config): whether those are encrypted in ${ctx.region} is not shown`,
       });
     }
-    if (results.length === 0) results.push({ ...account, status: 'not-applicable', reason: `the account has no RDS database instances, DB clusters or manual snapshots in ${ctx.region}` });
+    if (results.length === 0) results.push({ ...account, status: 'not-applicable', reason: `the account has no RDS database instances, DB clusters, manual snapshots or retained automated backups in ${ctx.region}` });
     return results;
   }),
 });

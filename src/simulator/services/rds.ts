@@ -1,11 +1,15 @@
 import {
+  DescribeDBClusterSnapshotAttributesCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
+  DescribeDBInstanceAutomatedBackupsCommand,
   DescribeDBInstancesCommand,
+  DescribeDBSnapshotAttributesCommand,
   DescribeDBSnapshotsCommand,
   type DBCluster,
   type DBClusterSnapshot,
   type DBInstance,
+  type DBInstanceAutomatedBackup,
   type DBSnapshot,
 } from '@aws-sdk/client-rds';
 import { awsQuery } from '../protocols/wire.js';
@@ -21,6 +25,13 @@ export interface RdsState {
   /** Manual and automated DB snapshots of the account (SnapshotType tells them apart). */
   dbSnapshots: DBSnapshot[];
   dbClusterSnapshots: DBClusterSnapshot[];
+  /**
+   * The accounts a manual (cluster) snapshot's `restore` attribute names, by snapshot identifier (`all`: public);
+   * a manual snapshot not listed here is shared with no one.
+   */
+  restoreAccounts: Record<string, string[]>;
+  /** Automated backups kept after their instance was deleted (status retained); live instances' are derived from them. */
+  retainedAutomatedBackups: DBInstanceAutomatedBackup[];
 }
 
 declare module '../world.js' {
@@ -30,7 +41,7 @@ declare module '../world.js' {
 }
 
 export function rdsState(account: SimAccount, region: string): RdsState {
-  return account.regional(region, 'rds', () => ({ dbInstances: [], dbClusters: [], dbSnapshots: [], dbClusterSnapshots: [] }));
+  return account.regional(region, 'rds', () => ({ dbInstances: [], dbClusters: [], dbSnapshots: [], dbClusterSnapshots: [], restoreAccounts: {}, retainedAutomatedBackups: [] }));
 }
 
 const state = (ctx: CallContext) => rdsState(ctx.account, ctx.region);
@@ -54,6 +65,32 @@ function ofType<T extends { SnapshotType?: string }>(items: readonly T[], type: 
   if (type === undefined || type === '') return items.filter((s) => s.SnapshotType === 'manual' || s.SnapshotType === 'automated');
   if (!['manual', 'automated', 'shared', 'public', 'awsbackup'].includes(type)) throw new SimError('InvalidParameterValue', `Invalid snapshot type: ${type}`);
   return items.filter((s) => s.SnapshotType === type);
+}
+
+/** A live instance's automated backups as DescribeDBInstanceAutomatedBackups reports them (status active). */
+function activeBackups(db: DBInstance, region: string): DBInstanceAutomatedBackup {
+  const dbi = db.DbiResourceId ?? db.DBInstanceIdentifier ?? '';
+  return {
+    DBInstanceArn: db.DBInstanceArn,
+    DbiResourceId: db.DbiResourceId,
+    Region: region,
+    DBInstanceIdentifier: db.DBInstanceIdentifier,
+    RestoreWindow: db.LatestRestorableTime ? { EarliestTime: db.InstanceCreateTime, LatestTime: db.LatestRestorableTime } : {},
+    AllocatedStorage: db.AllocatedStorage,
+    Status: 'active',
+    Port: db.Endpoint?.Port,
+    InstanceCreateTime: db.InstanceCreateTime,
+    MasterUsername: db.MasterUsername,
+    Engine: db.Engine,
+    EngineVersion: db.EngineVersion,
+    Encrypted: db.StorageEncrypted,
+    ...(db.KmsKeyId ? { KmsKeyId: db.KmsKeyId } : {}),
+    StorageType: db.StorageType,
+    BackupRetentionPeriod: db.BackupRetentionPeriod,
+    PreferredBackupWindow: db.PreferredBackupWindow,
+    DBInstanceAutomatedBackupsArn: `${(db.DBInstanceArn ?? '').replace(/:db:.*$/, '')}:auto-backup:ab-${dbi.replace(/^db-/, '').toLowerCase()}`,
+    BackupTarget: 'region',
+  };
 }
 
 export const rds: SimService = {
@@ -120,6 +157,38 @@ export const rds: SimService = {
       if (input.Filters?.length) throw new SimError('InvalidParameterValue', 'Filters are not simulated.');
       const { page: out, Marker } = page(snaps, input, `DescribeDBClusterSnapshots/${input.SnapshotType ?? ''}/${input.DBClusterIdentifier ?? ''}/${input.DBClusterSnapshotIdentifier ?? ''}`);
       return { DBClusterSnapshots: out, Marker };
+    }),
+    operation(DescribeDBInstanceAutomatedBackupsCommand, (input, ctx) => {
+      const s = state(ctx);
+      // Aurora members keep no automated backups of their own (the cluster does); instances without backups have none.
+      const active = s.dbInstances.filter((d) => (d.BackupRetentionPeriod ?? 0) > 0 && !d.DBClusterIdentifier).map((d) => activeBackups(d, ctx.region));
+      let backups = [...active, ...s.retainedAutomatedBackups];
+      if (input.DBInstanceIdentifier) backups = backups.filter((b) => b.DBInstanceIdentifier === input.DBInstanceIdentifier);
+      if (input.DbiResourceId) backups = backups.filter((b) => b.DbiResourceId === input.DbiResourceId);
+      if (input.Filters?.length) throw new SimError('InvalidParameterValue', 'Filters are not simulated.');
+      const { page: out, Marker } = page(backups, input, `DescribeDBInstanceAutomatedBackups/${input.DBInstanceIdentifier ?? ''}/${input.DbiResourceId ?? ''}`);
+      return { DBInstanceAutomatedBackups: out, Marker };
+    }),
+    // Only manual snapshots have attributes; RDS answers the restore attribute with an empty list when none is shared.
+    operation(DescribeDBSnapshotAttributesCommand, (input, ctx) => {
+      const id = input.DBSnapshotIdentifier;
+      if (!id) throw new SimError('InvalidParameterValue', 'The parameter DBSnapshotIdentifier must be provided.');
+      const snap = state(ctx).dbSnapshots.find((s) => s.DBSnapshotIdentifier === id || s.DBSnapshotArn === id);
+      if (!snap) throw new SimError('DBSnapshotNotFound', `DBSnapshot ${id} not found.`, 404);
+      if (snap.SnapshotType !== 'manual') throw new SimError('InvalidParameterValue', `The DB snapshot ${id} is not a manual snapshot.`);
+      const values = state(ctx).restoreAccounts[snap.DBSnapshotIdentifier ?? ''] ?? [];
+      return { DBSnapshotAttributesResult: { DBSnapshotIdentifier: snap.DBSnapshotIdentifier, DBSnapshotAttributes: [{ AttributeName: 'restore', AttributeValues: [...values] }] } };
+    }),
+    operation(DescribeDBClusterSnapshotAttributesCommand, (input, ctx) => {
+      const id = input.DBClusterSnapshotIdentifier;
+      if (!id) throw new SimError('InvalidParameterValue', 'The parameter DBClusterSnapshotIdentifier must be provided.');
+      const snap = state(ctx).dbClusterSnapshots.find((s) => s.DBClusterSnapshotIdentifier === id || s.DBClusterSnapshotArn === id);
+      if (!snap) throw new SimError('DBClusterSnapshotNotFoundFault', `DBClusterSnapshot ${id} not found.`, 404);
+      if (snap.SnapshotType !== 'manual') throw new SimError('InvalidParameterValue', `The DB cluster snapshot ${id} is not a manual snapshot.`);
+      const values = state(ctx).restoreAccounts[snap.DBClusterSnapshotIdentifier ?? ''] ?? [];
+      return {
+        DBClusterSnapshotAttributesResult: { DBClusterSnapshotIdentifier: snap.DBClusterSnapshotIdentifier, DBClusterSnapshotAttributes: [{ AttributeName: 'restore', AttributeValues: [...values] }] },
+      };
     }),
   ],
 };

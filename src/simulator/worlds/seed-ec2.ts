@@ -28,7 +28,8 @@ function group(account: SimAccount, region: string, vpc: string, name: string, d
     OwnerId: account.id,
     VpcId: vpc,
     SecurityGroupArn: `arn:aws:ec2:${region}:${account.id}:security-group/${id}`,
-    IpPermissions: inbound.map((r) => (r.UserIdGroupPairs?.[0]?.GroupId === 'self' ? { ...r, UserIdGroupPairs: [{ GroupId: id, UserId: account.id }] } : r)),
+    // DescribeSecurityGroups names the owning account of every referenced group (UserId).
+    IpPermissions: inbound.map((r) => ({ ...r, UserIdGroupPairs: (r.UserIdGroupPairs ?? []).map((p) => ({ ...p, GroupId: p.GroupId === 'self' ? id : p.GroupId, UserId: p.UserId ?? account.id })) })),
     IpPermissionsEgress: outbound,
     Tags: [],
   };
@@ -116,7 +117,7 @@ export function seedEc2(account: SimAccount, world: WorldSeedContext): void {
     const web = group(account, region, vpc, 'web', 'HTTPS from the internet', [rule('tcp', 443, 443, { cidr: '0.0.0.0/0', cidr6: '::/0' })]);
     // Outbound: the database initiates nothing; the web tier reaches it and HTTPS anywhere (for review); the rest keep AWS's allow-all.
     const db = group(account, region, vpc, 'database', 'PostgreSQL from the web tier', [rule('tcp', 5432, 5432, { group: web.GroupId })], []);
-    web.IpPermissionsEgress = [rule('tcp', 5432, 5432, { group: db.GroupId }), rule('tcp', 443, 443, { cidr: '0.0.0.0/0' })];
+    web.IpPermissionsEgress = [{ ...rule('tcp', 5432, 5432, { group: db.GroupId }), UserIdGroupPairs: [{ GroupId: db.GroupId, UserId: account.id }] }, rule('tcp', 443, 443, { cidr: '0.0.0.0/0' })];
     s.securityGroups.push(defaultGroup, web, db);
     const instances: Instance[] = [instance(account, region, world.kind === 'demo' ? `api-${region}` : 'workload-api', ago(40), 'required', [web.GroupId!], subnet, vpc)];
     if (demoHome) {

@@ -7,6 +7,9 @@ import { kmsKeyArn, stableHex } from './builders.js';
 
 const DAY = 86_400_000;
 
+/** The account outside the demo that the demo's orders-db-before-upgrade snapshot is shared with. */
+export const DEMO_SNAPSHOT_PARTNER_ACCOUNT = '210987654321';
+
 function db(account: SimAccount, region: string, id: string, created: Date, now: Date, rest: Partial<DBInstance>): DBInstance {
   const host = stableHex(`${account.id}/${region}/rds`, 12);
   return {
@@ -77,6 +80,33 @@ export function seedRds(account: SimAccount, world: WorldSeedContext): void {
       StorageType: 'gp3',
     });
     s.dbSnapshots.push(snapshot('orders-db-before-upgrade', 'orders-db', ago(90), true), snapshot('orders-db-unencrypted-source', 'orders-db-old', ago(641), false));
+    // Sharing (rds.snapshot-sharing): the upgrade snapshot is shared with an account outside the demo (needs review
+    // naming it); the unencrypted leftover was made public for a vendor's test restore and never taken back (fails).
+    s.restoreAccounts['orders-db-before-upgrade'] = [DEMO_SNAPSHOT_PARTNER_ACCOUNT];
+    s.restoreAccounts['orders-db-unencrypted-source'] = ['all'];
+    // A reporting database deleted three days ago kept its (unencrypted) automated backups for its seven-day
+    // retention: restorable until then, it fails rds.storage-encrypted.
+    const dbi = `db-${stableHex(`${account.id}/${home}/db/reporting-2019`, 26).toUpperCase()}`;
+    s.retainedAutomatedBackups.push({
+      DBInstanceArn: `arn:aws:rds:${home}:${account.id}:db:reporting-2019`,
+      DbiResourceId: dbi,
+      Region: home,
+      DBInstanceIdentifier: 'reporting-2019',
+      RestoreWindow: { EarliestTime: ago(10), LatestTime: ago(3) },
+      AllocatedStorage: 100,
+      Status: 'retained',
+      Port: 3306,
+      InstanceCreateTime: ago(2400),
+      MasterUsername: 'dbadmin',
+      Engine: 'mysql',
+      EngineVersion: '8.0.36',
+      Encrypted: false,
+      StorageType: 'gp2',
+      BackupRetentionPeriod: 7,
+      PreferredBackupWindow: '03:00-03:30',
+      DBInstanceAutomatedBackupsArn: `arn:aws:rds:${home}:${account.id}:auto-backup:ab-${dbi.slice(3).toLowerCase()}`,
+      BackupTarget: 'region',
+    });
     return;
   }
   s.dbInstances.push(db(account, home, 'workload-db', ago(300), world.now, { KmsKeyId: kmsKeyArn(account, home, 's3') }));

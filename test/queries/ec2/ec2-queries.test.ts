@@ -8,6 +8,7 @@ import { imdsv2 } from '../../../src/queries/ec2/imdsv2.js';
 import { securityGroupEgress } from '../../../src/queries/ec2/security-group-egress.js';
 import { sourceDestCheck } from '../../../src/queries/ec2/source-dest-check.js';
 import { ebsEncryption } from '../../../src/queries/ec2/ebs-encryption.js';
+import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
 import {
   ACCOUNT,
@@ -103,16 +104,56 @@ describe('ec2.admin-ports-open', () => {
       [sgArn(halfWorld.GroupId!)]: 'needs-review',
       [sgArn(sshWidePublic.GroupId!)]: 'needs-review',
       [sgArn(sshPrefixList.GroupId!)]: 'needs-review',
-      [sgArn(rdpPrivate.GroupId!)]: 'pass',
+      [sgArn(rdpPrivate.GroupId!)]: 'needs-review',
     });
     expect(r[0].reason).toContain('all traffic from 0.0.0.0/1 (admin ports 22, 3389');
     expect(r[0].reason).toContain('up to 2126512128 public IPv4 addresses, more than one /24 (parameter widePublicPrefix)');
     expect(r[1].reason).toContain('tcp 22 from 198.18.0.0/16 (admin port 22): up to 65536 public IPv4 addresses');
     expect(r[1].reason).not.toContain('10.0.0.0/8');
     expect(r[2].reason).toContain('tcp 22 from prefix list pl-0e0e0e0e0e0e0e0e0 (admin port 22): the list\'s entries are not in the evidence');
-    expect(r[3].reason).toContain('rules whose source is another security group are not followed');
-    // The bound is a parameter: with /16 allowed, the /16 office range passes.
-    expect(evaluateBoth(adminPortsOpen, { securityGroups: [sshWidePublic] }, { widePublicPrefix: 16 })[0].status).toBe('pass');
+    // rdp-private admits RDP from the bastion group, which this evidence does not hold: not cleared.
+    expect(r[3].reason).toContain('tcp 3389 from security group sg-0a11111111111111a (admin port 3389): not among this account\'s security groups');
+    // The bound is a parameter: with /16 allowed, the /16 office range passes (its RDP source group is in the evidence).
+    expect(evaluateBoth(adminPortsOpen, { securityGroups: [sshWidePublic, webGroup] }, { widePublicPrefix: 16 })[0].status).toBe('pass');
+  });
+  it('ec2.security-group-egress names the account of a destination group owned by another account', () => {
+    const crossAccount: SecurityGroup = {
+      ...egressHttpsOnly,
+      IpPermissionsEgress: [{ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [{ GroupId: 'sg-0fedcba987654321f', UserId: '444455556666', VpcPeeringConnectionId: 'pcx-0a1b2c3d4e5f60718' }] }],
+    };
+    const [r] = evaluateBoth(securityGroupEgress, { securityGroups: [crossAccount] });
+    expect(r).toMatchObject({ status: 'pass', reason: expect.stringContaining('tcp 5432 to sg-0fedcba987654321f of account 444455556666 through pcx-0a1b2c3d4e5f60718') });
+  });
+  it('follows a rule whose source is another security group one hop, naming what it cannot clear', () => {
+    const arnOf = (g: SecurityGroup) => sgArn(g.GroupId!);
+    // The bastion itself admits SSH from every address: RDP from it is one hop from the internet.
+    const viaOpenBastion = evaluateBoth(adminPortsOpen, { securityGroups: [sshOpen, rdpPrivate] });
+    expect(statusOf(viaOpenBastion)).toEqual({ [arnOf(sshOpen)]: 'fail', [arnOf(rdpPrivate)]: 'needs-review' });
+    expect(viaOpenBastion[1].reason).toContain('tcp 3389 from security group sg-0a11111111111111a (bastion) in vpc-0a1b2c3d (admin port 3389), which itself admits every public address on an administration port');
+    // A bastion admitting the office only: the reference is resolved and named.
+    const officeBastion: SecurityGroup = { ...sshOpen, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '203.0.113.0/24' }], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] }] };
+    const viaOffice = evaluateBoth(adminPortsOpen, { securityGroups: [officeBastion, rdpPrivate] });
+    expect(statusOf(viaOffice)).toEqual({ [arnOf(sshOpen)]: 'pass', [arnOf(rdpPrivate)]: 'pass' });
+    expect(viaOffice[1].reason).toContain('it admits them from security groups of this account: tcp 3389 from security group sg-0a11111111111111a (bastion) in vpc-0a1b2c3d');
+    // A default group admitting its own members.
+    expect(evaluateBoth(adminPortsOpen, { securityGroups: [defaultWithRules] })[0]).toMatchObject({ status: 'pass', reason: expect.stringContaining('all traffic from its own members') });
+    // Another account's group through VPC peering, and a reference the region's groups do not hold.
+    const peered: SecurityGroup = {
+      ...rdpPrivate,
+      GroupId: 'sg-0a1111111111111a0',
+      GroupName: 'peered-admin',
+      IpPermissions: [
+        { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [{ GroupId: 'sg-0fedcba987654321f', UserId: '444455556666', VpcId: 'vpc-0peer', VpcPeeringConnectionId: 'pcx-0a1b2c3d4e5f60718', PeeringStatus: 'active' }] },
+        { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [{ GroupId: 'sg-0deadbeef0000000d', UserId: ACCOUNT }] },
+        // Not an administration port: not judged.
+        { IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, IpRanges: [], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [{ GroupId: 'sg-0beefbeef0000000b', UserId: '999988887777' }] },
+      ],
+    };
+    const [r] = evaluateBoth(adminPortsOpen, { securityGroups: [peered] });
+    expect(r.status).toBe('needs-review');
+    expect(r.reason).toContain('tcp 22 from security group sg-0fedcba987654321f of account 444455556666 through VPC peering connection pcx-0a1b2c3d4e5f60718 (active) (admin port 22): that account decides which network interfaces hold the group');
+    expect(r.reason).toContain('tcp 5432 from security group sg-0deadbeef0000000d (admin port 5432): not among this account\'s security groups in the region\'s evidence (a stale reference');
+    expect(r.reason).not.toContain('999988887777');
   });
   it('an adminPorts value that names no port, or an entry that is not a port, is an error naming the parameter, never a pass', () => {
     for (const adminPorts of [['ssh', 'rdp'], [], ['22', 'ssh']]) {

@@ -12,6 +12,11 @@ describe('EC2 queries against the simulated demo account', () => {
     expect(results.filter((r) => r.status === 'fail')).toEqual([expect.objectContaining({ reason: expect.stringContaining('(bastion-ssh)') })]);
     expect(results.find((r) => r.status === 'fail')!.reason).toContain('tcp 22 from 0.0.0.0/0');
     expect(results).toHaveLength(4);
+    // The database group admits PostgreSQL from the web tier's group, found in the same evidence and open only on HTTPS.
+    expect(results.find((r) => r.reason.includes('(database)'))).toMatchObject({
+      status: 'pass',
+      reason: expect.stringMatching(/it admits them from security groups of this account: tcp 5432 from security group sg-0[0-9a-f]+ \(web\)/),
+    });
   });
 
   it('ec2.default-security-group: filtered to default groups; the home region one has rules', async () => {

@@ -1,3 +1,4 @@
+import type { DBInstanceAutomatedBackup } from '@aws-sdk/client-rds';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queries } from '../../../src/queries/rds/index.js';
@@ -20,12 +21,12 @@ function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, params: Record<stri
 }
 
 const all = { dbInstances: [goodDb, badDb, noBackupsDb, replicaDb] };
-/** rds.storage-encrypted's evidence: the instances, and no DB cluster or manual snapshot. */
-const none = { dbClusters: [], dbSnapshots: [], dbClusterSnapshots: [] };
+/** rds.storage-encrypted's evidence: the instances, and no DB cluster, manual snapshot or retained automated backup. */
+const none = { dbClusters: [], dbSnapshots: [], dbClusterSnapshots: [], dbInstanceAutomatedBackups: [] };
 
 describe('RDS queries', () => {
-  it('registers the three RDS queries', () => {
-    expect(queries.map((q) => q.id).sort()).toEqual(['rds.backup-retention', 'rds.public-access', 'rds.storage-encrypted']);
+  it('registers the four RDS queries', () => {
+    expect(queries.map((q) => q.id).sort()).toEqual(['rds.backup-retention', 'rds.public-access', 'rds.snapshot-sharing', 'rds.storage-encrypted']);
     expect(backupRetention.parameters?.minimumBackupRetentionDays.default).toBe(7);
     expect(backupRetention.parameters?.minimumBackupRetentionDays.description).toMatch(/^Organisation choice/);
   });
@@ -42,7 +43,7 @@ describe('RDS queries', () => {
     expect(statusOf(evaluateBoth(storageEncrypted, { dbInstances: [], ...none, dbClusters: [headlessCluster] }))).toEqual({ archive: 'fail' });
   });
   it('rds.storage-encrypted fails an unencrypted manual DB snapshot or cluster snapshot left behind', () => {
-    const results = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], dbClusters: [paymentsCluster], dbSnapshots: [encryptedSnapshot, leftoverSnapshot], dbClusterSnapshots: [leftoverClusterSnapshot] });
+    const results = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], dbClusters: [paymentsCluster], dbSnapshots: [encryptedSnapshot, leftoverSnapshot], dbClusterSnapshots: [leftoverClusterSnapshot], dbInstanceAutomatedBackups: [] });
     expect(statusOf(results)).toEqual({ 'orders-db': 'pass', payments: 'pass', 'orders-db-before-upgrade': 'pass', 'orders-db-unencrypted-source': 'fail', 'payments-pre-migration': 'fail' });
     const snap = (id: string) => results.find((r) => r.resource.endsWith(`:${id}`))!;
     expect(snap('orders-db-unencrypted-source')).toMatchObject({ resourceType: 'AWS::RDS::DBSnapshot', reason: expect.stringMatching(/^manual DB snapshot orders-db-unencrypted-source of database orders-db-old \(no longer in the region\), taken 2024-01-10T08:00:00.000Z, is not encrypted/) });
@@ -51,7 +52,7 @@ describe('RDS queries', () => {
   });
   it('rds.storage-encrypted keeps the instances judged when a later read failed, and says what older evidence lacks', () => {
     const denied = { error: { code: 'AccessDenied', message: 'not authorized to perform rds:DescribeDBSnapshots' } };
-    const results = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], dbClusters: denied, dbSnapshots: denied, dbClusterSnapshots: [] });
+    const results = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], dbClusters: denied, dbSnapshots: denied, dbClusterSnapshots: [], dbInstanceAutomatedBackups: [] });
     // Without the cluster listing the member is judged as an instance, as before.
     expect(results.map((r) => `${r.resource.split(':').pop()} ${r.status}`)).toEqual(['orders-db pass', 'payments-1 pass', 'account error', 'account error']);
     expect(results[2].reason).toMatch(/^DescribeDBClusters .* failed \(AccessDenied: /);
@@ -60,6 +61,33 @@ describe('RDS queries', () => {
     expect(older.map((r) => r.status)).toEqual(['pass', 'needs-review']);
     expect(older[1].reason).toContain('evidence sealed before this check read them');
     expect(evaluateBoth(storageEncrypted, { dbInstances: [] }).map((r) => r.status)).toEqual(['needs-review']);
+  });
+  it('rds.storage-encrypted fails the unencrypted automated backups a deleted instance left (retained), and judges live instances\' backups through the instance', () => {
+    // DescribeDBInstanceAutomatedBackups as documented: a live instance's backups (active) and a deleted one's (retained).
+    const backup = (id: string, status: string, encrypted: boolean): DBInstanceAutomatedBackup => ({
+      DBInstanceArn: `arn:aws:rds:${REGION}:111122223333:db:${id}`,
+      DbiResourceId: `db-${id.toUpperCase()}`,
+      DBInstanceIdentifier: id,
+      Region: REGION,
+      Status: status,
+      Engine: 'postgres',
+      Encrypted: encrypted,
+      BackupRetentionPeriod: 7,
+      RestoreWindow: { EarliestTime: new Date('2025-05-20T00:00:00.000Z'), LatestTime: new Date('2025-05-28T00:00:00.000Z') },
+      DBInstanceAutomatedBackupsArn: `arn:aws:rds:${REGION}:111122223333:auto-backup:ab-${id}`,
+    });
+    const results = evaluateBoth(storageEncrypted, { dbInstances: [goodDb], ...none, dbInstanceAutomatedBackups: [backup('orders-db', 'active', true), backup('old-ledger', 'retained', false), backup('old-crm', 'retained', true)] });
+    expect(statusOf(results)).toEqual({ 'orders-db': 'pass', 'ab-old-ledger': 'fail', 'ab-old-crm': 'pass' });
+    expect(results[1]).toMatchObject({
+      resourceType: 'AWS::RDS::DBInstanceAutomatedBackup',
+      reason: "retained automated backups of deleted database old-ledger (postgres, kept 7 days, restorable to any time from 2025-05-20T00:00:00.000Z to 2025-05-28T00:00:00.000Z) are not encrypted: they hold the deleted database's data",
+    });
+    // Evidence without the read (sealed before this check read it) needs review, naming it; a refused read is an error.
+    const older = evaluateBoth(storageEncrypted, { dbInstances: [goodDb], dbClusters: [], dbSnapshots: [], dbClusterSnapshots: [] });
+    expect(older.map((r) => r.status)).toEqual(['pass', 'needs-review']);
+    expect(older[1].reason).toContain('no DescribeDBInstanceAutomatedBackups (retained automated backups of deleted instances) response');
+    const refused = evaluateBoth(storageEncrypted, { dbInstances: [goodDb], ...none, dbInstanceAutomatedBackups: { error: { code: 'AccessDenied', message: 'denied' } } });
+    expect(refused.map((r) => r.status)).toEqual(['pass', 'error']);
   });
   it('rds.public-access fails a publicly accessible instance and names its endpoint', () => {
     const results = evaluateBoth(publicAccess, all);
@@ -102,6 +130,26 @@ describe('RDS queries', () => {
     // The lag allowed is a parameter; a failing retention stays a failure.
     expect(statusOf(evaluateBoth(backupRetention, { dbInstances: [stale] }, { maxRestoreLagHours: 1000 })).ledger).toBe('pass');
     expect(statusOf(evaluateBoth(backupRetention, { dbInstances: [{ ...stale, BackupRetentionPeriod: 1 }] })).ledger).toBe('fail');
+  });
+  it('rds.backup-retention: a short retention needs review, not a failure, when AWS Backup made a recent recovery point of the database', () => {
+    // ListProtectedResources as AWS Backup documents it: each resource with a recovery point and its latest backup time.
+    const point = (arn: string, at: string) => ({ ResourceArn: arn, ResourceType: 'RDS', ResourceName: arn.split(':').pop(), LastBackupTime: new Date(at) });
+    const results = evaluateBoth(backupRetention, {
+      dbInstances: [badDb, noBackupsDb, goodDb],
+      awsBackupProtected: [point(badDb.DBInstanceArn!, '2025-05-31T20:00:00.000Z'), point(noBackupsDb.DBInstanceArn!, '2025-05-20T00:00:00.000Z')],
+    });
+    expect(statusOf(results)).toEqual({ 'legacy-reporting': 'needs-review', 'scratch-db': 'fail', 'orders-db': 'pass' });
+    expect(results[0].reason).toContain("only 1 day, below the 7-day minimum (minimumBackupRetentionDays, an organisation choice); AWS Backup's latest recovery point of it is from 2025-05-31T20:00:00.000Z (4 hours before the collection): whether AWS Backup keeps its recovery points for the minimum is judged by backup.plans");
+    // An old recovery point makes up for nothing.
+    expect(results[1].reason).toMatch(/^database scratch-db .* has automated backups turned off; AWS Backup's latest recovery point of it is from 2025-05-20T00:00:00.000Z \(288 hours before the collection\), more than maxRestoreLagHours \(24\)/);
+    // No recovery point, a refused listing, or evidence without the listing: the short retention fails, saying which.
+    expect(evaluateBoth(backupRetention, { dbInstances: [badDb], awsBackupProtected: [] })[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('; AWS Backup lists no recovery point of it') });
+    const denied = { error: { code: 'AccessDeniedException', message: 'not authorized to perform backup:ListProtectedResources' } };
+    expect(evaluateBoth(backupRetention, { dbInstances: [badDb], awsBackupProtected: denied })[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining('(ListProtectedResources failed: AccessDeniedException)') });
+    expect(evaluateBoth(backupRetention, { dbInstances: [badDb] })[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining("AWS Backup's recovery points are not in this evidence") });
+    // An Aurora member is covered by its cluster's recovery point.
+    const member = { ...badDb, DBInstanceIdentifier: 'payments-1', DBInstanceArn: badDb.DBInstanceArn!.replace('legacy-reporting', 'payments-1'), Engine: 'aurora-postgresql', DBClusterIdentifier: 'payments' };
+    expect(evaluateBoth(backupRetention, { dbInstances: [member], awsBackupProtected: [point(`arn:aws:rds:${REGION}:111122223333:cluster:payments`, '2025-05-31T12:00:00.000Z')] })[0].status).toBe('needs-review');
   });
   it('is not applicable without instances and errors without a response', () => {
     expect(evaluateBoth(storageEncrypted, { dbInstances: [], ...none })[0]).toMatchObject({ resource: 'account', status: 'not-applicable' });

@@ -10,7 +10,11 @@ const byDb = (results: { resource: string; status: string }[]) => Object.fromEnt
 describe('RDS queries against the simulated demo account', () => {
   it('the legacy reporting database fails encryption, public access and backups; the orders database passes', async () => {
     // The demo account also keeps the unencrypted snapshot the migration of orders-db to encrypted storage left behind.
-    expect(byDb((await session.run(q('rds.storage-encrypted'), 'us-east-1')).results)).toEqual({ 'orders-db': 'pass', 'legacy-reporting': 'fail', 'orders-db-before-upgrade': 'pass', 'orders-db-unencrypted-source': 'fail' });
+    // And the unencrypted automated backups a deleted reporting database left (retained for seven days); the live
+    // instances' own (active) automated backups are encrypted as they are and not judged again.
+    const encryption = (await session.run(q('rds.storage-encrypted'), 'us-east-1')).results;
+    expect(byDb(encryption)).toEqual({ 'orders-db': 'pass', 'legacy-reporting': 'fail', 'orders-db-before-upgrade': 'pass', 'orders-db-unencrypted-source': 'fail', [encryption.at(-1)!.resource.split(':').pop()!]: 'fail' });
+    expect(encryption.at(-1)).toMatchObject({ resourceType: 'AWS::RDS::DBInstanceAutomatedBackup', reason: expect.stringMatching(/^retained automated backups of deleted database reporting-2019 \(mysql, kept 7 days, restorable to any time from .* to .*\) are not encrypted/) });
     expect(byDb((await session.run(q('rds.public-access'), 'us-east-1')).results)).toEqual({ 'orders-db': 'pass', 'legacy-reporting': 'fail' });
     const backups = await session.run(q('rds.backup-retention'), 'us-east-1');
     expect(byDb(backups.results)).toEqual({ 'orders-db': 'pass', 'legacy-reporting': 'fail' });
