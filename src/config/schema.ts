@@ -81,8 +81,9 @@ const EntityFlag = (what: string) => z.boolean({ error: `give true or false: whe
 /**
  * What the assessed entity is, per framework (PCI DSS: requirements for service providers only, Appendix A1 for
  * multi-tenant service providers, Appendix A3 for designated entities, 3.3.3 for issuers, A2.1.1 for entities whose POS
- * POI terminals use SSL or early TLS). The first three fields are always given: a declaration that leaves one out would
- * not say whether those requirements apply. `issuer` and `posPoiSslEarlyTls` came later and may be left out (older
+ * POI terminals use SSL or early TLS, A2.1.2 for service providers with connection points to such terminals). The first
+ * three fields are always given: a declaration that leaves one out would not say whether those requirements apply.
+ * `issuer`, `posPoiSslEarlyTls` and `posPoiSslEarlyTlsConnectionPoints` came later and may be left out (older
  * configurations): their requirements then read "applies if the entity is one", for the assessor to confirm.
  */
 export const EntitySchema = z
@@ -92,6 +93,9 @@ export const EntitySchema = z
     designatedEntity: EntityFlag('an entity a payment brand or acquirer designated for supplemental validation (PCI DSS Appendix A3)'),
     issuer: EntityFlag('an issuer or a company that supports issuing services (PCI DSS 3.3.3)').optional(),
     posPoiSslEarlyTls: EntityFlag('an entity with card-present POS POI terminals that use SSL or early TLS (PCI DSS Appendix A2, A2.1.1)').optional(),
+    posPoiSslEarlyTlsConnectionPoints: EntityFlag(
+      'an entity with existing connection points to card-present POS POI terminals that use SSL or early TLS, such as a service provider terminating their connections (PCI DSS Appendix A2, A2.1.2)',
+    ).optional(),
   })
   .strict()
   .refine((e) => !e.multiTenantServiceProvider || e.serviceProvider, {

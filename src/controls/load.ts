@@ -111,6 +111,19 @@ function issueMessage(issue: z.core.$ZodIssue, actual: unknown): string {
   }
 }
 
+/**
+ * A value several shapes accept (appliesTo: one entity type or a list of them) is reported by the problem of the shape
+ * it comes closest to (a string that is no known entity type, an unknown entry of a list), not zod's "Invalid input";
+ * a value of none of the shapes' types keeps zod's message.
+ */
+function closestIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || !('errors' in issue)) return issue;
+  const rank = (errs: readonly z.core.$ZodIssue[]) => Math.max(...errs.map((e) => e.path.length * 10 + (e.code === 'invalid_type' ? 0 : e.code === 'invalid_value' ? 1 : 2)));
+  const best = issue.errors.filter((errs) => errs.length > 0).sort((a, b) => rank(b) - rank(a))[0];
+  if (!best || rank(best) === 0) return issue;
+  return closestIssue({ ...best[0], path: [...issue.path, ...best[0].path] } as z.core.$ZodIssue);
+}
+
 const MAX_REPORTED_ISSUES = 25;
 
 /** Parses catalog YAML text; errors name the file and, for schema errors, the requirement id and field. */
@@ -127,7 +140,8 @@ export function parseCatalog(text: string, file: string): LoadedCatalog {
   const parsed = CatalogSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues;
-    const lines = issues.slice(0, MAX_REPORTED_ISSUES).map((issue) => {
+    const lines = issues.slice(0, MAX_REPORTED_ISSUES).map((reported) => {
+      const issue = closestIssue(reported);
       const unknownKeys = issue.code === 'unrecognized_keys';
       const location = locate(raw, issue.path);
       const actual = valueAt(raw, issue.path);

@@ -140,7 +140,7 @@ export function checkParameterOverrides(catalogs: readonly Catalog[], overrides:
         if (!ENTITY_DECLARATIONS.has(name)) continue;
         const first = declared.get(name);
         if (!first) declared.set(name, [requirementId, value]);
-        else if (!sameValue(first[1], value)) {
+        else if (!sameDeclaration(first[1], value)) {
           throw new ConfigError(
             `parameters.${framework}."${requirementId}".${name}: ${JSON.stringify(value)} contradicts parameters.${framework}."${first[0]}".${name}: ${JSON.stringify(first[1])}`,
             `${name} is a declaration about the entity, not a threshold of one requirement: set it once (it applies to every ${framework} requirement that takes it)`,
@@ -188,6 +188,12 @@ export interface ParameterOverride {
 
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Two values of one entity declaration say the same: equal, or lists naming the same entries (order and repeats aside). */
+function sameDeclaration(a: unknown, b: unknown): boolean {
+  const entries = (v: unknown[]) => JSON.stringify([...new Set(v.map((x) => JSON.stringify(x)))].sort());
+  return Array.isArray(a) && Array.isArray(b) ? entries(a) === entries(b) : sameValue(a, b);
 }
 
 /** Which way a change of a parameter moves the checks of `queries` (their ParameterSpec `looser`). */

@@ -7,10 +7,16 @@ export type Coverage = (typeof COVERAGE_LABELS)[number];
  * PCI DSS requirements that apply only to some entity types: "additional requirement for service providers only",
  * Appendix A1 and 11.4.7 (multi-tenant service providers), Appendix A3 (designated entities), 3.3.3 ("additional
  * requirement for issuers and companies that support issuing services"), A2.1.1 (the entity whose card-present POS POI
- * terminals use SSL or early TLS).
+ * terminals use SSL or early TLS), A2.1.2 (a service provider with existing connection points to POS POI terminals that
+ * use SSL or early TLS: two facts).
  */
-export const APPLIES_TO = ['service-provider', 'multi-tenant-service-provider', 'designated-entity', 'issuer', 'pos-poi-ssl-early-tls'] as const;
+export const APPLIES_TO = ['service-provider', 'multi-tenant-service-provider', 'designated-entity', 'issuer', 'pos-poi-ssl-early-tls', 'pos-poi-ssl-early-tls-connection-points'] as const;
 export type AppliesTo = (typeof APPLIES_TO)[number];
+
+/** The entity facts a requirement's `appliesTo` names, all of which must hold (one fact, or a list of them). */
+export function appliesToList(req: { appliesTo?: AppliesTo | readonly AppliesTo[] }): AppliesTo[] {
+  return req.appliesTo === undefined ? [] : typeof req.appliesTo === 'string' ? [req.appliesTo] : [...req.appliesTo];
+}
 
 const ParameterValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.string())]);
 
@@ -51,8 +57,11 @@ export const RequirementSchema = z
     /** Per threshold parameter (the catalog's or a cited query's own default): where its value comes from. */
     parameterBasis: z.record(z.string(), ParameterBasisSchema).optional(),
     queries: z.array(z.string()).default([]),
-    /** Absent: applies to every entity. Otherwise only to this entity type (config `entity.<framework>` says which the entity is). */
-    appliesTo: z.enum(APPLIES_TO).optional(),
+    /**
+     * Absent: applies to every entity. Otherwise only to this entity type, or to an entity of every type a list names
+     * (all must hold; config `entity.<framework>` says which the entity is).
+     */
+    appliesTo: z.union([z.enum(APPLIES_TO), z.array(z.enum(APPLIES_TO)).min(1)]).optional(),
   })
   .strict();
 export type Requirement = z.infer<typeof RequirementSchema>;

@@ -172,8 +172,12 @@ export function validateCatalog(
 
     // A catalog built in memory skips the schema: an entity type the engine does not know would apply to every entity.
     const appliesTo = (r as { appliesTo?: unknown }).appliesTo;
-    if (appliesTo !== undefined && !(APPLIES_TO as readonly unknown[]).includes(appliesTo)) {
-      at(i, r, 'appliesTo', 'unknown-applies-to', `unknown entity type ${JSON.stringify(appliesTo)}; expected one of ${APPLIES_TO.join(', ')}`);
+    if (appliesTo !== undefined) {
+      // One entity type, or a non-empty list of them (all must hold).
+      const named: unknown[] = Array.isArray(appliesTo) ? appliesTo : [appliesTo];
+      const unknown = named.filter((t) => !(APPLIES_TO as readonly unknown[]).includes(t));
+      if (!named.length) at(i, r, 'appliesTo', 'unknown-applies-to', `an empty list of entity types; name one or more of ${APPLIES_TO.join(', ')}, or leave appliesTo out`);
+      for (const t of unknown) at(i, r, 'appliesTo', 'unknown-applies-to', `unknown entity type ${JSON.stringify(t)}; expected one of ${APPLIES_TO.join(', ')}`);
     }
 
     if (principalIds.size > 0 && !principalIds.has(r.principal)) {

@@ -60,9 +60,9 @@ export function parametersFor(
 }
 
 /**
- * The data locations one framework's requirements declare through their queries' parameters (`cardDataBuckets`), with
- * the configuration's overrides: each pattern once, named by the first field that declares it (a configuration
- * override's field, else the catalog's).
+ * The data locations one framework's requirements declare through their queries' parameters (`cardDataBuckets`, an
+ * entity declaration: one list, the same for every requirement taking it), with the configuration's overrides: each
+ * pattern once, named by the first field that declares it (a configuration override's field, else the catalog's).
  */
 export function declaredDataLocations(framework: string, catalog: Catalog, overrides: Config['parameters'] = {}): DeclaredDataLocation[] {
   const out = new Map<string, DeclaredDataLocation>();
@@ -74,8 +74,9 @@ export function declaredDataLocations(framework: string, catalog: Catalog, overr
         if (!query?.parameters?.[name]) continue;
         const value = params[name];
         const patterns = Array.isArray(value) ? value : typeof value === 'string' && value.trim() ? value.split(',').map((p) => p.trim()) : [];
-        const own = overrides[framework]?.[req.id] as Record<string, unknown> | undefined;
-        const field = own && name in own ? `parameters.${framework}."${req.id}".${name}` : `controls/${framework}.yaml ${req.id} parameters.${name}`;
+        // An entity declaration (one list for every requirement taking it) is named by the field that sets it.
+        const set = requirementOverrides(req, overrides, framework).get(name);
+        const field = set ? `parameters.${framework}."${set.setUnder[0]}".${name}` : `controls/${framework}.yaml ${req.id} parameters.${name}`;
         for (const pattern of patterns) {
           const key = `${kind.resourceType}\u0000${pattern}`;
           if (pattern && !out.has(key)) out.set(key, { pattern, resourceType: kind.resourceType, queryId, field, what: kind.what });

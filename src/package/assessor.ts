@@ -1,5 +1,5 @@
 import type { EndpointSummary } from '../evidence/endpoint-origin.js';
-import type { Catalog } from '../controls/schema.js';
+import { appliesToList, type Catalog } from '../controls/schema.js';
 import type { ParameterOverride } from '../controls/parameters.js';
 import { loadProcedureMap, type ProcedureMap } from '../controls/procedures.js';
 import { scopeStatement } from '../evaluate/scope.js';
@@ -283,7 +283,7 @@ export function assessorResults(input: AssessorInput): AssessorResults {
       declared: input.scope[c.framework] !== undefined,
       statement: `${scopeStatement(input.scope[c.framework])}${text ? `; ${text}` : ''}`,
       contradicted,
-      ...(c.requirements.some((r) => r.appliesTo) ? { entity: { declared: input.entity?.[c.framework] !== undefined, statement: entityStatement(c.framework, input.entity, c.requirements.flatMap((r) => (r.appliesTo ? [r.appliesTo] : []))) } } : {}),
+      ...(c.requirements.some((r) => r.appliesTo) ? { entity: { declared: input.entity?.[c.framework] !== undefined, statement: entityStatement(c.framework, input.entity, c.requirements.flatMap((r) => appliesToList(r))) } } : {}),
     };
   });
 

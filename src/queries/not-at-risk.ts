@@ -4,9 +4,9 @@ import { parameterSetBy, type EvaluationContext, type ParameterSpec, type QueryP
  * PCI DSS 5.2.3: system components the entity judged not at risk from malware are listed and evaluated periodically.
  * A check that names components without some protection (no Inspector scan, no GuardDuty runtime agent) gives the
  * population to compare with the entity's list, not a failure of each: under a requirement that sets
- * `notAtRiskEvaluation`, an uncovered component on the list (`notAtRiskComponents`) agrees with it (its periodic
- * evaluation is still the assessor's to examine), one not on it needs review, and a covered one is not part of the
- * comparison. Elsewhere (5.2.1, 5.2.2) the check judges as before.
+ * `notAtRiskEvaluation`, an uncovered component on the list (`notAtRiskComponents`) agrees with it but still needs
+ * review (the periodic evaluation the requirement asks for is not in AWS evidence: the assessor examines it), one not on
+ * it needs review, and a covered one is not part of the comparison. Elsewhere (5.2.1, 5.2.2) the check judges as before.
  */
 export const NOT_AT_RISK_PARAMETERS: Record<'notAtRiskEvaluation' | 'notAtRiskComponents', ParameterSpec> = {
   notAtRiskEvaluation: {
@@ -17,7 +17,7 @@ export const NOT_AT_RISK_PARAMETERS: Record<'notAtRiskEvaluation' | 'notAtRiskCo
   },
   notAtRiskComponents: {
     description:
-      'Organisation declaration (with notAtRiskEvaluation, PCI DSS 5.2.3): the components the entity judged not at risk from malware, each an ARN, a resource id or name (instance id, repository or function name, cluster name) or `tag:Key=Value` (EC2 instances carrying that tag). An uncovered component on the list passes the comparison (the evidence does not show its periodic evaluation: the assessor examines it); one not on it needs review (protect it under 5.2.1, or add it to the list with an evaluation). Empty (default): no list declared, every uncovered component needs review.',
+      'Organisation declaration (with notAtRiskEvaluation, PCI DSS 5.2.3): the components the entity judged not at risk from malware, each an ARN, a resource id or name (instance id, repository or function name, cluster name) or `tag:Key=Value` (EC2 instances carrying that tag). An uncovered component on the list agrees with the evidence but needs review (its periodic evaluation, which 5.2.3 asks for, is not in AWS evidence: the assessor examines the entity’s record of it); one not on it needs review (protect it under 5.2.1, or add it to the list with an evaluation). Empty (default): no list declared, every uncovered component needs review.',
     default: [],
     check: (v) => {
       if (!Array.isArray(v)) return 'a list of ARNs, resource ids or names, or tag:Key=Value';
@@ -61,7 +61,12 @@ export function judgeNotAtRisk(results: ResourceResult[], params: QueryParameter
     }
     const entry = notAtRiskEntry(list, r.resource, tagsOf(r.resource));
     if (entry !== undefined) {
-      return { ...r, status: 'pass', reason: `${r.reason}. ${uncovered}, and it is on the entity's list of components judged not at risk from malware (entry ${JSON.stringify(entry)} of ${setBy}): the list and the evidence agree; this evidence does not show the periodic evaluation of it, which the assessor examines` };
+      // Listed is what the entity says; 5.2.3 asks for the periodic evaluation behind it, which no AWS API shows.
+      return {
+        ...r,
+        status: 'needs-review',
+        reason: `${r.reason}. ${uncovered}, and it is on the entity's list of components judged not at risk from malware (entry ${JSON.stringify(entry)} of ${setBy}): the list and the evidence agree, but the periodic evaluation 5.2.3 asks for is not in this evidence: the assessor examines the entity's record of its latest evaluation of this component: its date, within the frequency the entity's targeted risk analysis sets (5.2.3.1), that it considered the evolving malware threats to this kind of component, and that it concluded the component still needs no anti-malware protection`,
+      };
     }
     return { ...r, status: 'needs-review', reason: `${r.reason}. ${uncovered} and not on the not-at-risk list (${list.length} entr${list.length === 1 ? 'y' : 'ies'} of ${setBy}): either protect it (5.2.1) or add it to the list with an evaluation` };
   });

@@ -23,10 +23,18 @@ export function declaredByRequirement(ctx: Pick<EvaluationContext, 'parameterSou
 }
 
 /**
- * Organisation declarations that an AWS service is the entity's solution for a job (GuardDuty its anti-malware, its
- * intrusion detection, its automated review of the AWS audit logs): facts about the entity, not a threshold of one
- * requirement. Set once in the configuration under any requirement of a framework that takes it, a declaration applies to
- * every requirement of that framework whose catalog entry takes it (src/controls/parameters.ts requirementOverrides);
- * two values of one declaration in one framework are refused at start-up.
+ * Organisation declarations that are facts about the entity, not a threshold of one requirement: that an AWS service is
+ * the entity's solution for a job (GuardDuty its anti-malware, its intrusion detection, its automated review of the AWS
+ * audit logs; AWS WAF its solution against web attacks) and where it keeps stored card data (the S3 buckets of
+ * `cardDataBuckets`, which the PCI DSS scope check also reads). Set once in the configuration under any requirement of a
+ * framework that takes it, a declaration applies to every requirement of that framework whose catalog entry takes it
+ * (src/controls/parameters.ts requirementOverrides); two different values of one declaration in one framework are
+ * refused at start-up, naming both fields (a list's order and repeats do not make it a different value).
  */
-export const ENTITY_DECLARATIONS: ReadonlySet<string> = new Set(['guarddutyIsAntiMalware', 'guarddutyIsIntrusionDetection', 'guarddutyIsLogReview']);
+export const ENTITY_DECLARATIONS: ReadonlySet<string> = new Set([
+  'guarddutyIsAntiMalware',
+  'guarddutyIsIntrusionDetection',
+  'guarddutyIsLogReview',
+  'awsWafIsWebAppFirewall',
+  'cardDataBuckets',
+]);

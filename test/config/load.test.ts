@@ -125,6 +125,13 @@ describe('entity: what the assessed entity is, per framework', () => {
     expect(() => loadConfig(typo, {})).toThrow(/entity\.pci-dss-4\.0\.1\.issuer: give true or false: whether the assessed entity is an issuer or a company that supports issuing services/);
   });
 
+  it('reads whether the entity has connection points to POS POI terminals on SSL or early TLS (A2.1.2); it may be left out', () => {
+    const p = file('entity-connections.yaml', 'entity:\n  pci-dss-4.0.1:\n    serviceProvider: true\n    multiTenantServiceProvider: false\n    designatedEntity: false\n    posPoiSslEarlyTlsConnectionPoints: true\n');
+    expect(loadConfig(p, {}).entity).toEqual({ 'pci-dss-4.0.1': { serviceProvider: true, multiTenantServiceProvider: false, designatedEntity: false, posPoiSslEarlyTlsConnectionPoints: true } });
+    const typo = file('entity-connections-typo.yaml', 'entity:\n  pci-dss-4.0.1:\n    serviceProvider: true\n    multiTenantServiceProvider: false\n    designatedEntity: false\n    posPoiSslEarlyTlsConnectionPoints: 1\n');
+    expect(() => loadConfig(typo, {})).toThrow(/entity\.pci-dss-4\.0\.1\.posPoiSslEarlyTlsConnectionPoints: give true or false: whether the assessed entity is an entity with existing connection points/);
+  });
+
   it('refuses a multi-tenant service provider that is not a service provider', () => {
     const p = file('entity-mt.yaml', 'entity:\n  pci-dss-4.0.1:\n    serviceProvider: false\n    multiTenantServiceProvider: true\n    designatedEntity: false\n');
     expect(() => loadConfig(p, {})).toThrow(/entity\.pci-dss-4\.0\.1\.serviceProvider: a multi-tenant service provider is a service provider/);

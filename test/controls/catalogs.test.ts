@@ -13,6 +13,7 @@ import {
 } from '../../src/controls/load.js';
 import { FIXED_QUERY_IDS } from './fixed-query-ids.js';
 import { ORGANISATION_THRESHOLDS } from '../../src/evaluate/baseline.js';
+import { appliesToList, type AppliesTo } from '../../src/controls/schema.js';
 
 const catalogs = loadCatalogs();
 const pci = findCatalog(catalogs, 'pci-dss-4.0.1');
@@ -176,9 +177,9 @@ describe('requirements limited to an entity type (appliesTo)', () => {
   // PCI DSS v4.0.1: each requirement whose text opens "Additional requirement for service providers only"; 11.4.7 and
   // Appendix A1 ("multi-tenant service providers only"); Appendix A3 (designated entities). README lists the sources.
   const SERVICE_PROVIDER = ['3.6.1.1', '3.7.9', '8.2.3', '8.3.10', '8.3.10.1', '10.7.1', '11.4.6', '11.5.1.1', '12.4.1', '12.4.2', '12.4.2.1', '12.5.2.1', '12.5.3', '12.9.1', '12.9.2', 'A2.1.2', 'A2.1.3'];
+  const marked = (v: AppliesTo) => pci.requirements.filter((r) => appliesToList(r).includes(v)).map((r) => r.id);
   const MULTI_TENANT = ['11.4.7', 'A1.1.1', 'A1.1.2', 'A1.1.3', 'A1.1.4', 'A1.2.1', 'A1.2.2', 'A1.2.3'];
   it('PCI DSS: marks exactly the service-provider, multi-tenant and designated-entity requirements', () => {
-    const marked = (v: string) => pci.requirements.filter((r) => r.appliesTo === v).map((r) => r.id);
     expect(marked('service-provider')).toEqual(SERVICE_PROVIDER);
     expect(marked('multi-tenant-service-provider')).toEqual(MULTI_TENANT);
     expect(marked('designated-entity')).toEqual(pci.requirements.filter((r) => r.id.startsWith('A3.')).map((r) => r.id));
@@ -188,6 +189,13 @@ describe('requirements limited to an entity type (appliesTo)', () => {
     expect(marked('issuer')).toEqual(['3.3.3']);
     expect(marked('pos-poi-ssl-early-tls')).toEqual(['A2.1.1']);
     expect(hipaa.requirements.filter((r) => r.appliesTo)).toEqual([]);
+  });
+  // A2.1.2: "additional requirement for service providers only", and only those with existing connection points to POS
+  // POI terminals that use SSL or early TLS; A2.1.1 is the terminal owner's, not the service provider's.
+  it('A2.1.2 takes two facts, both of which must hold; every other requirement keeps one', () => {
+    expect(byId(pci, 'A2.1.2').appliesTo).toEqual(['service-provider', 'pos-poi-ssl-early-tls-connection-points']);
+    expect(marked('pos-poi-ssl-early-tls-connection-points')).toEqual(['A2.1.2']);
+    expect(pci.requirements.filter((r) => Array.isArray(r.appliesTo)).map((r) => r.id)).toEqual(['A2.1.2']);
   });
 });
 

@@ -125,6 +125,40 @@ describe('entity declarations (GuardDuty the anti-malware, IDS or log review sol
   });
 });
 
+// QSA: awsWafIsWebAppFirewall had to be set under 6.4.1 and 6.4.2 alike, and cardDataBuckets under each of 12 PCI DSS
+// requirements; the scope check unioned the 12 lists while each requirement judged Macie's findings against its own, so
+// one bucket could be a declared card data location for the scope and an unexpected PAN location for 3.2.1.
+describe('entity declarations beyond GuardDuty: AWS WAF the web application firewall, the card data locations', () => {
+  const CARD_DATA = ['3.2.1', '3.3.1', '3.3.1.1', '3.3.1.2', '12.5.2', '12.5.2.1', '12.10.7', 'A3.2.1', 'A3.2.5', 'A3.2.5.1', 'A3.2.5.2', 'A3.2.6'];
+  it('every PCI DSS requirement citing macie.discovery takes cardDataBuckets, and only those', () => {
+    expect(pci.requirements.filter((r) => 'cardDataBuckets' in r.parameters).map((r) => r.id)).toEqual(CARD_DATA);
+    expect(pci.requirements.filter((r) => r.queries.includes('macie.discovery')).map((r) => r.id)).toEqual(CARD_DATA);
+    expect(pci.requirements.filter((r) => 'awsWafIsWebAppFirewall' in r.parameters).map((r) => r.id)).toEqual(['6.4.1', '6.4.2']);
+  });
+  it('a value set under one requirement reaches every requirement of the framework taking it', () => {
+    const waf = { 'pci-dss-4.0.1': { '6.4.2': { awsWafIsWebAppFirewall: true } } };
+    for (const id of ['6.4.1', '6.4.2']) expect(effectiveParameters(req(id), waf, 'pci-dss-4.0.1').awsWafIsWebAppFirewall, id).toBe(true);
+    const cards = { 'pci-dss-4.0.1': { '3.2.1': { cardDataBuckets: ['payments-*'] } } };
+    for (const id of CARD_DATA) expect(effectiveParameters(req(id), cards, 'pci-dss-4.0.1').cardDataBuckets, id).toEqual(['payments-*']);
+    const rows = parameterOverrideList(catalogs, ['pci-dss-4.0.1'], cards, queryById);
+    expect(rows.map((o) => o.requirement)).toEqual(CARD_DATA);
+    expect(rows.find((o) => o.requirement === '12.10.7')?.source).toBe(
+      'configuration parameters.pci-dss-4.0.1."3.2.1".cardDataBuckets: an entity declaration, which applies to every pci-dss-4.0.1 requirement taking cardDataBuckets, 12.10.7 among them',
+    );
+  });
+  it('an old configuration setting the same value under several requirements still loads (a list in another order or with repeats is the same value)', () => {
+    const each = Object.fromEntries(CARD_DATA.map((id, i) => [id, { cardDataBuckets: i % 2 ? ['payments-*', 'ledger'] : ['ledger', 'payments-*', 'ledger'] }]));
+    expect(() => checkParameterOverrides(catalogs, { 'pci-dss-4.0.1': { ...each, '6.4.1': { awsWafIsWebAppFirewall: true }, '6.4.2': { awsWafIsWebAppFirewall: true } } }, queryById)).not.toThrow();
+  });
+  it('two different values are refused, naming both fields', () => {
+    const waf = configError(() => checkParameterOverrides(catalogs, { 'pci-dss-4.0.1': { '6.4.1': { awsWafIsWebAppFirewall: true }, '6.4.2': { awsWafIsWebAppFirewall: false } } }, queryById));
+    expect(waf.message).toBe('parameters.pci-dss-4.0.1."6.4.2".awsWafIsWebAppFirewall: false contradicts parameters.pci-dss-4.0.1."6.4.1".awsWafIsWebAppFirewall: true');
+    expect(waf.hint).toMatch(/awsWafIsWebAppFirewall is a declaration about the entity, not a threshold of one requirement: set it once \(it applies to every pci-dss-4.0.1 requirement that takes it\)/);
+    const cards = configError(() => checkParameterOverrides(catalogs, { 'pci-dss-4.0.1': { '3.2.1': { cardDataBuckets: ['payments-*'] }, '12.10.7': { cardDataBuckets: ['payments-*', 'ledger'] } } }, queryById));
+    expect(cards.message).toBe('parameters.pci-dss-4.0.1."12.10.7".cardDataBuckets: ["payments-*","ledger"] contradicts parameters.pci-dss-4.0.1."3.2.1".cardDataBuckets: ["payments-*"]');
+  });
+});
+
 describe('parameterOverrideList: every catalog parameter the configuration changes, with what the change does', () => {
   const list = (overrides: Parameters<typeof parameterOverrideList>[2]) => parameterOverrideList(catalogs, ['pci-dss-4.0.1', 'hipaa-security'], overrides, queryById);
 

@@ -125,7 +125,13 @@ describe('validateCatalog', () => {
       name: 'unknown entity type in appliesTo (a catalog built in memory, which skips the schema)',
       mutate: (c) => ((c.requirements[1] as { appliesTo?: unknown }).appliesTo = 'service-providers'),
       code: 'unknown-applies-to',
-      line: /^pci-dss-4\.0\.1: requirements\[1\] \(id 10\.1\.1\): appliesTo: unknown entity type "service-providers"; expected one of service-provider, multi-tenant-service-provider, designated-entity, issuer, pos-poi-ssl-early-tls$/,
+      line: /^pci-dss-4\.0\.1: requirements\[1\] \(id 10\.1\.1\): appliesTo: unknown entity type "service-providers"; expected one of service-provider, multi-tenant-service-provider, designated-entity, issuer, pos-poi-ssl-early-tls, pos-poi-ssl-early-tls-connection-points$/,
+    },
+    {
+      name: 'unknown entity type in a list of appliesTo (in memory)',
+      mutate: (c) => ((c.requirements[1] as { appliesTo?: unknown }).appliesTo = ['service-provider', 'acquirer']),
+      code: 'unknown-applies-to',
+      line: /^pci-dss-4\.0\.1: requirements\[1\] \(id 10\.1\.1\): appliesTo: unknown entity type "acquirer"; expected one of /,
     },
     {
       name: 'invalid idPattern',

@@ -4,7 +4,7 @@ import type { Catalog } from '../../src/controls/schema.js';
 import type { EntityConfig } from '../../src/config/schema.js';
 import type { RunManifest } from '../../src/evidence/manifest.js';
 import type { EvidenceBody } from '../../src/evidence/record.js';
-import { entityStatement } from '../../src/evaluate/applicability.js';
+import { entityCoverText, entityStatement } from '../../src/evaluate/applicability.js';
 import { runManifest } from './run-manifest.js';
 import { page as tagPage } from '../fixtures/tagging/resources.js';
 
@@ -218,6 +218,8 @@ describe('requirements limited to an entity type (catalog appliesTo, config enti
       { id: '3.3.3', principal: '3', title: 'Issuers limit stored SAD', testingProcedures: ['3.3.3.a'], coverage: 'manual', rationale: 'Business need is a document.', assessorGuidance: 'Ask for the documented business need.', kind: 'requirement', parameters: {}, queries: [], appliesTo: 'issuer' },
       // An automated requirement for entities with POS POI terminals on SSL/early TLS (none is in the catalogs): never counted unless declared.
       { id: 'A2.9.9', principal: 'A2', title: 'POS POI terminals', testingProcedures: ['A2.9.9'], coverage: 'automated', rationale: 'Config.', kind: 'requirement', parameters: {}, queries: ['config.recorder-status'], appliesTo: 'pos-poi-ssl-early-tls' },
+      // Two facts, both of which must hold (as A2.1.2: a service provider with connection points to such terminals).
+      { id: 'A2.8.8', principal: 'A2', title: 'POS POI connections', testingProcedures: ['A2.8.8'], coverage: 'automated', rationale: 'Config.', kind: 'requirement', parameters: {}, queries: ['config.recorder-status'], appliesTo: ['service-provider', 'pos-poi-ssl-early-tls-connection-points'] },
     ],
   };
   const run = (sha: string, entity?: Record<string, EntityConfig>) =>
@@ -314,7 +316,53 @@ describe('requirements limited to an entity type (catalog appliesTo, config enti
       expect(entityStatement('test-fw', both)).toBe('declared by the entity (config entity.test-fw): not a service provider; not a designated entity; not an issuer; card-present POS POI terminals that use SSL or early TLS. Requirements only for other entity types: proposed not applicable, assessor to confirm');
       expect(entityStatement('test-fw', merchant, ['service-provider', 'issuer'])).toBe('declared by the entity (config entity.test-fw): not a service provider; not a designated entity; config entity.test-fw.issuer not set: 3.3.3 applies if the entity is an issuer or a company that supports issuing services. Requirements only for other entity types: proposed not applicable, assessor to confirm');
       expect(entityStatement('test-fw', merchant, ['service-provider', 'designated-entity'])).toBe('declared by the entity (config entity.test-fw): not a service provider; not a designated entity. Requirements only for other entity types: proposed not applicable, assessor to confirm');
-      expect(entityStatement('test-fw', undefined)).toMatch(/issuers \(3\.3\.3\) or entities whose POS POI terminals use SSL or early TLS \(A2\.1\.1\) need review/);
+      expect(entityStatement('test-fw', undefined)).toMatch(/issuers \(3\.3\.3\), entities whose POS POI terminals use SSL or early TLS \(A2\.1\.1\) or service providers with connection points to such terminals \(A2\.1\.2\) need review/);
+    });
+  });
+
+  // QSA: A2.1.2 is for service providers with existing connection points to POS POI terminals on SSL/early TLS, but
+  // appliesTo took one fact, so every service provider was asked for a risk mitigation and migration plan.
+  describe('appliesTo a list of facts (A2.1.2: a service provider with connection points to POS POI terminals on SSL/early TLS)', () => {
+    const WHO = 'applies only to an entity that is a service provider and one with existing connection points to POS POI terminals that use SSL or early TLS (all must hold)';
+    const sp = (more: Partial<EntityConfig> = {}) => ({ 'test-fw': { ...provider['test-fw'], ...more } });
+
+    it('every fact declared true: applies, judged as any other requirement, naming both fields', async () => {
+      const r = await run('c'.repeat(64), sp({ posPoiSslEarlyTlsConnectionPoints: true }));
+      expect(r['A2.8.8'].status).toBe('fail');
+      expect(r['A2.8.8'].reasons.at(-1)).toBe(`${WHO}; the entity declared it is a service provider (config entity.test-fw.serviceProvider: true) and one with existing connection points to POS POI terminals that use SSL or early TLS (config entity.test-fw.posPoiSslEarlyTlsConnectionPoints: true)`);
+      expect((await run('d'.repeat(64), sp({ posPoiSslEarlyTlsConnectionPoints: true })))['A2.8.8'].status).toBe('pass');
+    });
+
+    it('one fact declared false: proposed not applicable, naming the field that rules it out, whatever the other says', async () => {
+      for (const [entity, field] of [
+        [sp({ posPoiSslEarlyTlsConnectionPoints: false }), 'posPoiSslEarlyTlsConnectionPoints'],
+        [{ 'test-fw': { ...merchant['test-fw'], posPoiSslEarlyTlsConnectionPoints: true } }, 'serviceProvider'],
+        [merchant, 'serviceProvider'],
+      ] as const) {
+        const r = await run('c'.repeat(64), entity);
+        expect(r['A2.8.8'], field).toMatchObject({ status: 'not-applicable', notApplicableToEntity: true });
+        expect(r['A2.8.8'].reasons[0], field).toMatch(new RegExp(`^applies only to an entity that is .*\\(all must hold\\); the entity declared it is not .*\\(config entity\\.test-fw\\.${field}: false\\): proposed not applicable, assessor to confirm$`));
+        expect(r['A2.8.8'].reasons[1]).toBe('the checks found, for information only (not counted, no finding raised): FAIL (1 reason below)');
+      }
+    });
+
+    it('a fact not declared (or no declaration): never a pass or fail, naming what is not said', async () => {
+      const partly = await run('c'.repeat(64), provider);
+      expect(partly['A2.8.8'].status).toBe('needs-review');
+      expect(partly['A2.8.8'].reasons[0]).toBe(
+        `REVIEW: ${WHO}; the entity declared it is a service provider (config entity.test-fw.serviceProvider: true), but whether it is one with existing connection points to POS POI terminals that use SSL or early TLS the entity's declaration does not say (config entity.test-fw.posPoiSslEarlyTlsConnectionPoints not set): the assessor confirms applicability; the checks found: FAIL (1 reason below)`,
+      );
+      expect((await run('d'.repeat(64), provider))['A2.8.8'].status).toBe('needs-review');
+      const none = await run('c'.repeat(64));
+      expect(none['A2.8.8'].status).toBe('needs-review');
+      expect(none['A2.8.8'].reasons[0]).toBe(`REVIEW: ${WHO}; the entity type is not declared (config entity.test-fw): the assessor confirms applicability; the checks found: FAIL (1 reason below)`);
+    });
+
+    it('the entity statement names the connection-points fact for a service provider, and leaves it out for an entity declared none', () => {
+      expect(entityStatement('test-fw', provider)).toContain('config entity.test-fw.posPoiSslEarlyTlsConnectionPoints not set: A2.1.2 (for a service provider) applies if the entity is one with existing connection points to POS POI terminals that use SSL or early TLS');
+      expect(entityStatement('test-fw', sp({ posPoiSslEarlyTlsConnectionPoints: false }))).toContain('; no connection points to POS POI terminals that use SSL or early TLS');
+      expect(entityStatement('test-fw', merchant)).not.toContain('posPoiSslEarlyTlsConnectionPoints');
+      expect(entityCoverText(sp({ posPoiSslEarlyTlsConnectionPoints: true })['test-fw'])).toBe('a service provider, not designated, POS POI connections on SSL/early TLS');
     });
   });
 });

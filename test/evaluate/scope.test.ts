@@ -281,6 +281,29 @@ describe('a declared exclusion contradicted, through the engine: PCI DSS and HIP
     expect(undeclared.find((r) => r.framework === 'pci' && r.requirementId === '3.5.1')!.findings.find((x) => x.resource === 'legacy-exports')!.scopeReason).toMatch(/^declared exclusion contradicted: macie\.discovery found card numbers/);
   });
 
+  // QSA: declared under 12.10.7 only, the card data location was one for the scope check (which unioned every
+  // requirement's list) but not for 3.2.1, which FAILED Macie's card numbers there against its own, empty, list.
+  it('card data locations are one declaration for the framework: set under one requirement, every requirement and the scope use them', async () => {
+    const both: Catalog = {
+      ...pci,
+      requirements: [
+        { ...requirement('3.2.1', ['macie.discovery']), parameters: { cardDataBuckets: [] } },
+        { ...requirement('12.10.7', ['macie.discovery']), parameters: { cardDataBuckets: [], discoveriesNeedResponseRecords: true } },
+        requirement('3.5.1', ['s3.bucket-encryption']),
+      ],
+    };
+    const results = await run([both, hipaa], { pci: { '12.10.7': { cardDataBuckets: ['legacy-*'] } } });
+    const by = (id: string) => results.find((r) => r.framework === 'pci' && r.requirementId === id)!;
+    const legacy = (id: string) => by(id).findings.find((x) => x.resource === 'arn:aws:s3:::legacy-exports')!;
+    expect(legacy('3.2.1')).toMatchObject({ status: 'pass', inScope: true });
+    expect(legacy('12.10.7').status).toBe('not-applicable');
+    expect(by('3.5.1').findings.find((x) => x.resource === 'legacy-exports')!.scopeContradicted).toMatchObject({ record: 'parameters.pci."12.10.7".cardDataBuckets', configuration: 'parameters.pci."12.10.7".cardDataBuckets: "legacy-*"' });
+    // Two different lists are refused before anything is judged, naming both fields.
+    await expect(run([both, hipaa], { pci: { '3.2.1': { cardDataBuckets: ['legacy-*'] }, '12.10.7': { cardDataBuckets: ['payments-*'] } } })).rejects.toThrow(
+      'parameters.pci."12.10.7".cardDataBuckets: ["payments-*"] contradicts parameters.pci."3.2.1".cardDataBuckets: ["legacy-*"]',
+    );
+  });
+
   it('a response requirement (12.10.7) needs review for the discovery the location requirement (3.2.1) fails', async () => {
     const response: Catalog = { ...pci, requirements: [requirement('3.2.1', ['macie.discovery']), { ...requirement('12.10.7', ['macie.discovery']), parameters: { discoveriesNeedResponseRecords: true } }] };
     const results = await run([response]);

@@ -6,7 +6,7 @@ import { judgeNotAtRisk, NOT_AT_RISK_PARAMETERS } from '../not-at-risk.js';
 import { ownItems, othersLeftOut } from '../own-account.js';
 import { valueSetBy } from '../parameter-source.js';
 import { defineQuery, isCapturedError, stripMetadata, type CapturedError, type EvaluationContext, type QueryParameters, type ResourceResult } from '../types.js';
-import { detectorArn } from './detectors.js';
+import { detectorArn, guardDutyOff } from './detectors.js';
 
 export interface DetectorCoverageEvidence {
   detectorId: string;
@@ -55,7 +55,7 @@ export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
   service: 'guardduty',
   title: 'Every running EC2 instance and every monitored cluster is covered by GuardDuty runtime monitoring',
   description:
-    'GuardDuty’s runtime coverage list of the account (ListCoverage, its own entries only, also where it is the GuardDuty administrator) with each EC2 instance, ECS cluster and EKS cluster and whether its security agent reports (HEALTHY) or not (UNHEALTHY, with the issue), GuardDuty’s coverage statistics, and the running EC2 instances of the region (DescribeInstances), so an instance missing from the coverage list shows as uncovered by GuardDuty. Anti-malware products other than GuardDuty are not visible in this evidence: an uncovered instance fails only where the organisation declares GuardDuty its anti-malware solution (guarddutyIsAntiMalware), and otherwise needs review. Under a requirement that sets notAtRiskEvaluation (PCI DSS 5.2.3) an uncovered workload is compared with the entity’s list of components judged not at risk from malware (notAtRiskComponents) instead.',
+    'GuardDuty’s runtime coverage list of the account (ListCoverage, its own entries only, also where it is the GuardDuty administrator) with each EC2 instance, ECS cluster and EKS cluster and whether its security agent reports (HEALTHY) or not (UNHEALTHY, with the issue), GuardDuty’s coverage statistics, and the running EC2 instances of the region (DescribeInstances), so an instance missing from the coverage list shows as uncovered by GuardDuty. Anti-malware products other than GuardDuty are not visible in this evidence: an uncovered instance, and a workload whose GuardDuty agent does not report (UNHEALTHY), fail only where the organisation declares GuardDuty its anti-malware solution (guarddutyIsAntiMalware), and otherwise need review. Under a requirement that sets notAtRiskEvaluation (PCI DSS 5.2.3) an uncovered workload is compared with the entity’s list of components judged not at risk from malware (notAtRiskComponents) instead.',
   remediation:
     'Enable Runtime Monitoring with automated agent management for EC2 and ECS Fargate (`aws guardduty update-detector --features Name=RUNTIME_MONITORING,Status=ENABLED,AdditionalConfiguration=[{Name=EC2_AGENT_MANAGEMENT,Status=ENABLED}]`), or install the GuardDuty security agent; fix the issue GuardDuty names for each unhealthy resource (usually the VPC endpoint or the SSM agent).',
   scope: 'regional',
@@ -63,7 +63,7 @@ export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
   parameters: {
     guarddutyIsAntiMalware: {
       description:
-        'Organisation declaration: GuardDuty runtime monitoring (its security agent) is the anti-malware solution of the EC2 instances. true: a running instance missing from GuardDuty’s runtime coverage list, and a region without a detector, fail. false (default): they need review, since another anti-malware product would not appear in GuardDuty’s list. An UNHEALTHY coverage entry fails either way.',
+        'Organisation declaration: GuardDuty runtime monitoring (its security agent) is the anti-malware solution of the EC2 instances and clusters. true: a running instance missing from GuardDuty’s runtime coverage list, an UNHEALTHY coverage entry (its agent does not report) and a region without a detector fail. false (default): they need review, since another anti-malware product would not appear in GuardDuty’s list. Set once in the configuration under any requirement of a framework that takes it, it applies to every requirement of that framework whose catalog entry takes it.',
       default: false,
     },
     ...NOT_AT_RISK_PARAMETERS,
@@ -142,14 +142,22 @@ export const runtimeCoverage = defineQuery<RuntimeCoverageEvidence>({
           r.ResourceDetails?.ResourceType === 'EC2' && instanceId
             ? `arn:aws:ec2:${ctx.region}:${r.AccountId ?? ctx.accountId}:instance/${instanceId}`
             : (r.ResourceId ?? coverageLabel(r));
-        const healthy = r.CoverageStatus === 'HEALTHY';
+        const base = { resource, resourceType: coverageResourceType(r) };
+        if (r.CoverageStatus === 'HEALTHY') {
+          results.push({ ...base, status: 'pass', reason: `${coverageLabel(r)} is covered by GuardDuty runtime monitoring and its agent reports (HEALTHY)` });
+          continue;
+        }
+        // An agent that does not report is GuardDuty's protection off for this workload: judged as GuardDuty off is
+        // (guardduty.detector-enabled), a failure where GuardDuty is declared the anti-malware solution, else for review.
         results.push({
-          resource,
-          resourceType: coverageResourceType(r),
-          status: healthy ? 'pass' : 'fail',
-          reason: healthy
-            ? `${coverageLabel(r)} is covered by GuardDuty runtime monitoring and its agent reports (HEALTHY)`
-            : `${coverageLabel(r)} is ${r.CoverageStatus ?? 'in an unknown coverage state'} in GuardDuty runtime monitoring${r.Issue ? `: ${r.Issue}` : ''}`,
+          ...base,
+          ...guardDutyOff(
+            `${coverageLabel(r)} is ${r.CoverageStatus ?? 'in an unknown coverage state'} in GuardDuty runtime monitoring${r.Issue ? ` (${r.Issue})` : ''}: its GuardDuty agent does not report, so GuardDuty does not protect it against malware`,
+            ['guarddutyIsAntiMalware'],
+            params,
+            ctx,
+            'confirm which protects it, and why its GuardDuty agent does not report',
+          ),
         });
       }
     }

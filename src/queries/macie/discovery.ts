@@ -358,7 +358,7 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
   parameters: {
     cardDataBuckets: {
       description:
-        'Organisation choice: bucket name patterns (with *) where stored card data is expected (the documented CDE data stores). Card numbers found in any other bucket fail (need review under discoveriesNeedResponseRecords); with none listed, every bucket with card numbers fails. A bucket named here that the PCI DSS scope leaves out is counted in scope (declared exclusion contradicted), from the configuration alone.',
+        'Organisation choice: bucket name patterns (with *) where stored card data is expected (the documented CDE data stores). Card numbers found in any other bucket fail (need review under discoveriesNeedResponseRecords); with none listed, every bucket with card numbers fails. A bucket named here that the PCI DSS scope leaves out is counted in scope (declared exclusion contradicted), from the configuration alone. A fact about the entity: set once in the configuration under any requirement of a framework that takes it, the one list applies to every requirement of that framework whose catalog entry takes it (two different lists are refused at start-up).',
       default: [],
     },
     maxJobAgeDays: { description: 'A one-time classification job created longer ago than this is not taken as current discovery.', default: 90 },

@@ -41,11 +41,11 @@ export async function collectWebAclInventory(client: WAFV2Client, scope: Scope, 
   return { webAcls, logging };
 }
 
-/** The organisation's declaration that AWS WAF is its solution against web attacks (6.4.1, 6.4.2); both WAF queries take it. */
+/** The organisation's declaration that AWS WAF is its solution against web attacks (6.4.1, 6.4.2; an entity declaration); both WAF queries take it. */
 export const AWS_WAF_DECLARATION: Record<string, ParameterSpec> = {
   awsWafIsWebAppFirewall: {
     description:
-      'Organisation declaration: AWS WAF is the automated solution that detects and blocks web attacks in front of its public-facing web applications. true: a public endpoint with no AWS WAF web ACL fails. false (default): it needs review, since another web application firewall or attack-blocking solution is not visible to AWS APIs.',
+      'Organisation declaration: AWS WAF is the automated solution that detects and blocks web attacks in front of its public-facing web applications. true: a public endpoint with no AWS WAF web ACL fails. false (default): it needs review, since another web application firewall or attack-blocking solution is not visible to AWS APIs. Set once in the configuration under any requirement of a framework that takes it (PCI DSS 6.4.1, 6.4.2), it applies to every requirement of that framework whose catalog entry takes it.',
     default: false,
   },
 };

@@ -77,7 +77,7 @@ describe('GuardDuty queries against the simulated demo account', () => {
     expect(west.calls.map((c) => c.operation)).toContain('guardduty:GetMalwareScanSettings');
   });
 
-  it('guardduty.runtime-coverage: instances without coverage need review in us-east-1 (fail once GuardDuty is declared the anti-malware solution); us-west-2 has a covered instance and an unhealthy ECS cluster', async () => {
+  it('guardduty.runtime-coverage: instances without coverage need review in us-east-1 (fail once GuardDuty is declared the anti-malware solution); us-west-2 has a covered instance and an unhealthy ECS cluster (needs review; fails once declared)', async () => {
     const east = await session.run(q('guardduty.runtime-coverage'), 'us-east-1');
     expect(east.results.length).toBeGreaterThan(0);
     for (const r of east.results) expect(r).toMatchObject({ resourceType: 'AWS::EC2::Instance', status: 'needs-review', reason: expect.stringContaining('is not covered by GuardDuty runtime monitoring') });
@@ -86,7 +86,10 @@ describe('GuardDuty queries against the simulated demo account', () => {
     for (const r of declared) expect(r.reason).toContain('does not appear in GuardDuty');
     const west = await session.run(q('guardduty.runtime-coverage'), 'us-west-2');
     expect(west.results.filter((r) => r.resourceType === 'AWS::EC2::Instance').map((r) => r.status)).toEqual(['pass']);
-    expect(west.results.find((r) => r.resource === 'payments-workers')).toMatchObject({ status: 'fail', reason: expect.stringContaining('VPC endpoint') });
+    // The unhealthy cluster: GuardDuty's agent not reporting, judged as GuardDuty off (for review unless declared the solution).
+    expect(west.results.find((r) => r.resource === 'payments-workers')).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('VPC endpoint') });
+    const westDeclared = q('guardduty.runtime-coverage').evaluate(west.data, { guarddutyIsAntiMalware: true }, { accountId: DEMO_ACCOUNT_ID, region: 'us-west-2', collectedAt: session.now.toISOString() });
+    expect(westDeclared.find((r) => r.resource === 'payments-workers')).toMatchObject({ status: 'fail', reason: expect.stringContaining('GuardDuty is declared the anti-malware solution') });
     expect(west.calls.map((c) => c.operation)).toEqual(expect.arrayContaining(['guardduty:ListCoverage', 'guardduty:GetCoverageStatistics', 'ec2:DescribeInstances']));
     expect((west.data as { detectors: { statistics: unknown }[] }).detectors[0].statistics).toEqual({
       CoverageStatistics: { CountByCoverageStatus: { HEALTHY: 1, UNHEALTHY: 1 }, CountByResourceType: { EC2: 1, ECS: 1 } },
