@@ -114,7 +114,11 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
     })
     .sort((a, b) => (a.refusal.startedAt < b.refusal.startedAt ? -1 : a.refusal.startedAt > b.refusal.startedAt ? 1 : a.ref.path < b.ref.path ? -1 : 1))
     // One file per path in a package: a second trusted version of one record's key (never written by the seal) is left out.
-    .filter((r) => !taken.has(r.ref.path) && (taken.add(r.ref.path), true));
+    .filter((r) => {
+      if (taken.has(r.ref.path)) return false;
+      taken.add(r.ref.path);
+      return true;
+    });
   return { periodRuns, attestationRuns, foreign, chainEnds: await chainEnds(classifier, [...periodRuns, ...attestationRuns], period.to), refusals };
 }
 

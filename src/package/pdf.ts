@@ -476,6 +476,14 @@ function coverBands(doc: Doc, model: PackageModel): void {
       REBUILT_BAND,
     );
   }
+  const refusedSeals = model.assessor.summary.period.sealRefused ?? [];
+  if (refusedSeals.length) {
+    band(
+      `${refusedSeals.length} SEAL(S) REFUSED: FILES PLANTED BY SOMEONE ELSE`,
+      `On ${[...new Set(refusedSeals.map((r) => r.day))].join(', ')} someone with write access to the evidence store planted files in the run folder of every attempt to seal the day's collection, so it was not sealed: no evidence for that collection, a gap, never a pass. Each signed refusal record is carried under refusals/ (see "Seals refused" under Gaps).`,
+      '#cf222e',
+    );
+  }
   const regionWarnings = (model.regionCoverage ?? []).filter(regionsNeedAttention).map((c) => c.accountId);
   if (regionWarnings.length) {
     band(

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { EvidenceLockerError } from '../errors.js';
 import { canonicalBytes } from './canonical.js';
 import { nonCanonicalRunManifest } from './canonical-check.js';
 import { sha256Hex } from '../evidence/hash.js';
-import { REFUSAL_MAX_BYTES, SealRefusalSchema, SignedSealRefusalSchema, type SealRefusal, type SealRefusalRef } from '../evidence/refusal.js';
+import { REFUSAL_FILE, REFUSAL_MAX_BYTES, REFUSALS_DIR, SealRefusalSchema, SignedSealRefusalSchema, type SealRefusal, type SealRefusalRef } from '../evidence/refusal.js';
 import type { EvidenceStore, StoredRefusalRef } from '../evidence/store.js';
+import { runIdTime } from '../evidence/run-id.js';
 import type { ManifestSigner } from './signer.js';
 import { publicKeyFingerprint, signatureScheme, verifiedScheme } from './verify-signature.js';
 import type { ForeignObject, TrustPolicy } from './trust.js';
@@ -23,12 +25,13 @@ export interface TrustedRefusal {
  * id and 128 random bits. Returns where it went and its SHA-256.
  */
 export async function writeSealRefusal(store: EvidenceStore, signer: ManifestSigner, refusal: SealRefusal): Promise<SealRefusalRef> {
-  if (!store.sealRefusals) throw new Error(`the ${store.kind} store at ${store.describe().location} cannot keep refusal records`);
+  const shelf = store.sealRefusals;
+  if (!shelf) throw new EvidenceLockerError(`the ${store.kind} store at ${store.describe().location} cannot keep refusal records`);
   const checked = SealRefusalSchema.parse(refusal);
   const signature = await signer.sign(canonicalBytes(checked));
   const bytes = canonicalBytes({ schema: 'evidence-locker/signed-seal-refusal@1', refusal: checked, signature: signature.toString('base64'), publicKeyPem: await signer.publicKeyPem() });
   const name = `${checked.attempts[0].runId}-r${randomBytes(16).toString('hex')}.json`;
-  const where = await store.sealRefusals.putRefusal(name, bytes);
+  const where = await shelf.putRefusal(name, bytes);
   return { ...where, sha256: sha256Hex(bytes), runIds: checked.attempts.map((a) => a.runId), startedAt: checked.startedAt, refusedAt: checked.refusedAt };
 }
 
@@ -76,28 +79,45 @@ export function judgeRefusal(bytes: Buffer, policy: Pick<TrustPolicy, 'fingerpri
  * Every object under `refusals/` of a store, judged: refusal records signed by a trusted key, and everything else
  * (junk, unsigned, another key, a later version written over a record) as foreign objects, reported and never used.
  */
-export async function refusalCensus(store: EvidenceStore, policy: TrustPolicy): Promise<{ trusted: TrustedRefusal[]; foreign: ForeignObject[] }> {
+export async function refusalCensus(store: EvidenceStore, policy: TrustPolicy, only: (ref: StoredRefusalRef) => boolean = () => true): Promise<{ trusted: TrustedRefusal[]; foreign: ForeignObject[] }> {
   const trusted: TrustedRefusal[] = [];
   const foreign: ForeignObject[] = [];
-  if (!store.sealRefusals) return { trusted, foreign };
-  for (const ref of await store.sealRefusals.listRefusals()) {
+  const shelf = store.sealRefusals;
+  if (!shelf) return { trusted, foreign };
+  for (const ref of await shelf.listRefusals()) {
+    if (!only(ref)) continue;
     const at = { path: ref.path, ...(ref.versionId ? { versionId: ref.versionId } : {}) };
-    const version = ref.versionId ? ` version ${ref.versionId}` : '';
+    const version = ref.versionId ? `version ${ref.versionId}: ` : '';
     let bytes: Buffer;
     try {
-      bytes = await store.sealRefusals.readRefusal(ref, REFUSAL_MAX_BYTES);
+      bytes = await shelf.readRefusal(ref, REFUSAL_MAX_BYTES);
     } catch (err) {
-      foreign.push({ ...at, reason: 'not-a-refusal', detail: `${ref.path}${version} cannot be read: ${(err as Error).message.split('\n')[0]}` });
+      foreign.push({ ...at, reason: 'not-a-refusal', detail: `${version}cannot be read: ${(err as Error).message.split('\n')[0]}` });
       continue;
     }
     const judged = judgeRefusal(bytes, policy);
     if ('problem' in judged) {
-      foreign.push({ ...at, reason: 'not-a-refusal', detail: `${ref.path}${version}: ${judged.problem}`, ...(judged.keyFingerprint ? { keyFingerprint: judged.keyFingerprint } : {}) });
+      foreign.push({ ...at, reason: 'not-a-refusal', detail: `${version}${judged.problem}`, ...(judged.keyFingerprint ? { keyFingerprint: judged.keyFingerprint } : {}) });
       continue;
     }
     trusted.push({ ref, sha256: sha256Hex(bytes), bytes, refusal: judged.refusal });
   }
   return { trusted, foreign };
+}
+
+/**
+ * Whether a stored object may be a refusal record written since `since` (an ISO time; null: any): its name is one the
+ * seal makes, whose run id is not dated before then. The seal reads only those, so junk under another name (or an old
+ * record) costs it a listing, not a read; verify and package read everything.
+ */
+export function mayBeRefusalSince(since: string | null): (ref: StoredRefusalRef) => boolean {
+  const from = since === null ? undefined : Date.parse(since) - 1000;
+  return (ref) => {
+    const name = ref.path.slice(REFUSALS_DIR.length + 1);
+    if (!REFUSAL_FILE.test(name)) return false;
+    const at = runIdTime(name.replace(/-r[0-9a-f]{32}\.json$/, ''));
+    return from === undefined || at === undefined || at.getTime() >= from;
+  };
 }
 
 /** The reference a sealed run's manifest keeps of a trusted refusal record. */

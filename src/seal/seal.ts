@@ -11,7 +11,7 @@ import type { ManifestSigner } from './signer.js';
 import { RunFilesPlanted, type EvidenceStore } from '../evidence/store.js';
 import type { Logger } from '../log/logger.js';
 import { RunClassifier, describeForeign, trustPolicy, type ForeignObject, type TrustPolicy } from './trust.js';
-import { refusalCensus, refusalRef, refusalsSince, writeSealRefusal } from './refusals.js';
+import { mayBeRefusalSince, refusalCensus, refusalRef, refusalsSince, writeSealRefusal } from './refusals.js';
 import type { SealRefusalRef } from '../evidence/refusal.js';
 import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
 
@@ -31,11 +31,11 @@ export async function latestRunOfChain(
   store: EvidenceStore,
   chain: string,
   trust: TrustPolicy | RunClassifier,
-): Promise<{ previous: { runId: string; manifestSha256: string } | null; foreign: ForeignObject[] }> {
+): Promise<{ previous: { runId: string; manifestSha256: string } | null; foreign: ForeignObject[]; previousStartedAt: string | null }> {
   // The link needs each candidate's header, not its records (a large run's manifest would become hundreds of MB of objects).
   const classifier = trust instanceof RunClassifier ? trust : new RunClassifier(store, trust, { headerOnly: true });
   const { latest, foreign } = await classifier.latestTrustedOfChain(chain);
-  return { previous: latest ? { runId: latest.runId, manifestSha256: latest.manifestSha256 } : null, foreign };
+  return { previous: latest ? { runId: latest.runId, manifestSha256: latest.manifestSha256 } : null, foreign, previousStartedAt: latest?.manifest.startedAt ?? null };
 }
 
 export interface SealOptions {
@@ -248,11 +248,12 @@ async function manifestHeader(store: EvidenceStore, signer: ManifestSigner, run:
   const desc = store.describe();
   const gaps = run.gaps ?? [];
   const trust = opts.trust ?? trustPolicy([await signer.fingerprint()]);
-  const { previous, foreign } = await latestRunOfChain(store, run.chain, trust);
+  const { previous, foreign, previousStartedAt } = await latestRunOfChain(store, run.chain, trust);
   for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `foreign object in the evidence store, not used as a chain link: ${describeForeign(f)}`);
   // Seals of this chain refused since its previous run (every attempt's folder planted) are named in this manifest, so
   // the refusal is in the hash chain; anything else under refusals/ is foreign: logged, never named.
-  const census = await refusalCensus(store, trust instanceof RunClassifier ? trust.policy : trust);
+  const policy = trust instanceof RunClassifier ? trust.policy : trust;
+  const census = await refusalCensus(store, policy, mayBeRefusalSince(previousStartedAt));
   for (const f of census.foreign) opts.log?.warn({ path: f.path, versionId: f.versionId, reason: f.reason, detail: f.detail }, `foreign object in the evidence store, not named as a refused seal: ${describeForeign(f)}`);
   const refusals = refusalsSince(census.trusted, run.chain, previous).map(refusalRef);
   for (const r of refusals) opts.log?.error({ path: r.path, versionId: r.versionId, attempts: r.runIds }, `a seal of chain "${run.chain}" was refused since its previous run (files planted by someone else in the run folder of attempts ${r.runIds.join(', ')}); this run's manifest names its signed refusal record ${r.path}`);
