@@ -166,7 +166,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   const entity = opts.entity && Object.keys(opts.entity).length ? opts.entity : undefined;
   const trust = opts.trust ?? trustPolicy([await opts.signer.fingerprint()]);
   const { periodRuns, attestationRuns, foreign, chainEnds, refusals } = await gatherRuns(opts.store, period, trust);
-  const refused = refusedSeals(refusals, periodRuns);
+  const refused = refusedSeals(refusals, [...periodRuns, ...attestationRuns]);
   for (const r of refused) opts.log?.warn({ record: r.record, day: r.day, chain: r.chain, attempts: r.attempts }, `package: ${r.day}: ${refusalWords(r.attempts)}; the package carries its signed refusal record ${r.record}`);
   for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `package: foreign object in the evidence store, listed in the package, not used as evidence: ${describeForeign(f)}`);
   const collectionRuns = periodRuns.filter((r) => r.manifest.kind === 'collection');

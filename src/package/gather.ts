@@ -105,7 +105,7 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
   periodRuns.sort(byDay);
   attestationRuns.sort(byStart);
   foreign.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const namedByRuns = new Set(periodRuns.flatMap((r) => (r.manifest.refusals ?? []).map((x) => `${x.path}\n${x.versionId ?? ''}`)));
+  const namedByRuns = new Set([...periodRuns, ...attestationRuns].flatMap((r) => (r.manifest.refusals ?? []).map((x) => `${x.path}\n${x.versionId ?? ''}`)));
   const taken = new Set<string>();
   const refusals = refusalsFound.trusted
     .filter((r) => {
