@@ -109,7 +109,7 @@ describe('a seal refused by files planted in every attempt', () => {
     const squeezed = (t: string) => t.replace(/\s+/g, '');
     expect(pdf).toContain(squeezed(`2026-10-02 (seal refused: files planted by someone else; attempts ${attempts.join(', ')})`));
     expect(pdf).toContain(squeezed('Seals refused: files planted by someone else'));
-    expect(pdf).toContain(squeezed(refused.ref.path));
+    expect(pdf).toContain(squeezed(`not sealed); named by run ${summary.period.sealRefused![0].namedBy}`));
     const html = readFileSync(join(dir, 'index.html'), 'utf8');
     expect(html).toContain('seal refused: files planted by someone else; attempts');
     expect(html).toContain(refused.ref.path);
