@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ManifestRecordSchema } from './record.js';
+import { SealAttemptSchema, SealRefusalRefSchema } from './refusal.js';
 
 export const RUN_KINDS = ['collection', 'attestation', 'legal-hold'] as const;
 
@@ -63,15 +64,13 @@ export const RunManifestSchema = z.object({
    * readers would take instead of the seal's (`RunFilesPlanted`): each attempt's run id, why, and the planted files.
    * Nothing links to an abandoned id; this run's `previous` is the link that attempt would have had.
    */
-  sealAttempts: z
-    .array(
-      z.object({
-        runId: z.string(),
-        reason: z.string(),
-        planted: z.array(z.object({ key: z.string(), versionId: z.string().optional() })),
-      }),
-    )
-    .optional(),
+  sealAttempts: z.array(SealAttemptSchema).optional(),
+  /**
+   * Seals of this chain refused since the previous sealed run (`previous`): every attempt's run folder had files planted
+   * by someone else, and the seal wrote a signed refusal record instead (`refusals/`). Each is named by path, version
+   * and SHA-256, so the refusal is carried in the hash chain whatever is added under `refusals/` later.
+   */
+  refusals: z.array(SealRefusalRefSchema).optional(),
   /** Account-level problems (role not assumable, region discovery failed) that are gaps with no record. */
   gaps: z.array(z.object({ accountId: z.string(), region: z.string().optional(), queryId: z.string().optional(), reason: z.string() })),
   records: z.array(ManifestRecordSchema),

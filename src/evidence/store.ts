@@ -118,6 +118,28 @@ export interface EvidenceStore {
   readonly legalHolds?: LegalHolds;
   /** Present when the store keeps auditor packages beside the evidence and hands out time-limited links (S3). */
   readonly packageShelf?: PackageShelf;
+  /** Signed records of seals refused by planted files (`refusals/`): both stores keep them; absent in read-only views without any. */
+  readonly sealRefusals?: SealRefusalShelf;
+}
+
+/** One stored object (one version, on S3) under `refusals/`. */
+export interface StoredRefusalRef {
+  /** Store-relative path, `refusals/<name>`. */
+  path: string;
+  versionId?: string;
+  lastModified?: Date;
+  /** Size as listed, when the listing gives it. */
+  size?: number;
+}
+
+/** Where signed refusal records are kept (`src/evidence/refusal.ts`). */
+export interface SealRefusalShelf {
+  /** Writes one write-once under `refusals/<name>`; never replaces an existing object of that name (throws). */
+  putRefusal(name: string, bytes: Buffer): Promise<{ path: string; versionId?: string }>;
+  /** Every object under `refusals/` (every version, oldest first per key, on S3), sorted by path: whoever wrote it. */
+  listRefusals(): Promise<StoredRefusalRef[]>;
+  /** One of them (the given version on S3); one longer than `maxBytes` is refused unread. */
+  readRefusal(ref: StoredRefusalRef, maxBytes: number): Promise<Buffer>;
 }
 
 /** One version of a stored object with its Object Lock state. */

@@ -1,3 +1,4 @@
+import type { RefusedSeal } from './gather.js';
 import type { EndpointSummary } from '../evidence/endpoint-origin.js';
 import { appliesToList, type Catalog } from '../controls/schema.js';
 import type { ParameterOverride } from '../controls/parameters.js';
@@ -92,6 +93,12 @@ export interface PackageSummaryJson {
      */
     ended?: boolean;
     evidenceUntil?: string;
+    /**
+     * Seals refused because someone else planted files in the run folder of every attempt: each a signed refusal record
+     * the package carries (`record`). Its day is still a day without sealed evidence (a gap, never a pass), shown as
+     * refused rather than as a day without a run. Absent when there were none.
+     */
+    sealRefused?: RefusedSeal[];
   };
   /** Requirement x account results at the end of the period, per framework and status. */
   statusCounts: Record<string, Record<string, number>>;
@@ -225,6 +232,8 @@ export interface AssessorInput {
   lastSealedRun?: string;
   /** Accounts the period's collection runs collected that the package leaves out (`package --accounts`). */
   accountsLeftOut?: string[];
+  /** Seals refused by planted files in the period (summary.json `period.sealRefused`). */
+  refusedSeals?: RefusedSeal[];
   /** Catalog parameters the configuration changed (summary.json `parameterOverrides`). */
   parameterOverrides?: ParameterOverride[];
   /** Where the collection records' bodies say they were collected from (summary.json `endpoints`). */
@@ -328,6 +337,7 @@ export function assessorResults(input: AssessorInput): AssessorResults {
       ...periodCoverage(input.timeline, input.runGaps ?? []),
       ended: periodEnded(input.period, input.builtAt),
       ...(periodEnded(input.period, input.builtAt) ? {} : { evidenceUntil: input.lastSealedRun ?? '' }),
+      ...(input.refusedSeals?.length ? { sealRefused: input.refusedSeals } : {}),
     },
     statusCounts,
     worstStatusCounts,

@@ -18,7 +18,8 @@ import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { BodyIndex, mergeByPath } from './bodies.js';
 import { EVIDENCE_CSV_HEADER, controlsCsv, csvMark, evidenceCsvRows } from './csv.js';
 import { exceptionStates, type ExceptionEntry } from './exceptions.js';
-import { gatherRuns, missingShards, packageDays, readRunManifest, readRunManifestBytes, type IncludedRun } from './gather.js';
+import { gatherRuns, missingShards, packageDays, readRunManifest, readRunManifestBytes, refusedSeals, type IncludedRun } from './gather.js';
+import { refusalWords } from '../seal/refusals.js';
 import { renderIndexHtml, DEFAULT_HTML_BODY_BUDGET } from './html.js';
 import {
   PACKAGE_FILES,
@@ -169,7 +170,9 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   }
   const entity = opts.entity && Object.keys(opts.entity).length ? opts.entity : undefined;
   const trust = opts.trust ?? trustPolicy([await opts.signer.fingerprint()]);
-  const { periodRuns, attestationRuns, foreign, chainEnds, writtenLate } = await gatherRuns(opts.store, period, trust);
+  const { periodRuns, attestationRuns, foreign, chainEnds, writtenLate, refusals } = await gatherRuns(opts.store, period, trust);
+  const refused = refusedSeals(refusals, [...periodRuns, ...attestationRuns]);
+  for (const r of refused) opts.log?.warn({ record: r.record, day: r.day, chain: r.chain, attempts: r.attempts }, `package: ${r.day}: ${refusalWords(r.attempts)}; the package carries its signed refusal record ${r.record}`);
   for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `package: foreign object in the evidence store, listed in the package, not used as evidence: ${describeForeign(f)}`);
   for (const l of writtenLate ?? []) opts.log?.warn({ runId: l.runId, key: l.key, versionId: l.versionId }, `package: run ${l.runId} was not stored when it claims, listed in the report: ${l.problem}`);
   const collectionRuns = periodRuns.filter((r) => r.manifest.kind === 'collection');
@@ -250,6 +253,9 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
       }
       return bytes;
     };
+
+    // Signed refusal records of refused seals, byte for byte as the store holds them, for verify to check.
+    for (const r of refusals) put(r.ref.path, r.bytes);
 
     // Sealed runs, byte for byte as the store holds them.
     for (const run of allRuns) {
@@ -345,7 +351,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     const regionRows = regionCoverage.finish();
     // Every parameter the configuration changed from its catalog value, listed in every view (from the recorded overrides).
     const parameterOverrides = parameterOverrideList(catalogs, frameworks, opts.parameterOverrides, queryById);
-    const assessor = assessorResults({ organization, catalogs, timeline, parameterOverrides, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, accountsLeftOut, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps, endpoints: endpoints.summary() });
+    const assessor = assessorResults({ organization, catalogs, timeline, parameterOverrides, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, accountsLeftOut, refusedSeals: refused, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps, endpoints: endpoints.summary() });
     const runSigningKeys = uniqueKeys(allRuns.map((r) => r.manifest.signing));
     const model: PackageModel = {
       organization,
@@ -374,6 +380,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
       attestationFiles,
       foreign,
       ...(writtenLate ? { writtenLate } : {}),
+      refusedSeals: refused,
       trustedKeys: [...trust.fingerprints].sort(),
       scope: opts.scope ?? {},
       regionCoverage: regionRows,

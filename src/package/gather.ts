@@ -6,6 +6,7 @@ import type { EvidenceStore } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
 import { ATTESTATION_RUN_MARK, compareRunsInChain, RECONSTRUCTION_RUN_MARK, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
 import type { ChainEnd, MissingShard } from './manifest.js';
+import { refusalCensus, type TrustedRefusal } from '../seal/refusals.js';
 
 /** A run manifest without its record list: what a package keeps of each run while records are read one run at a time. */
 export type RunHeader = Omit<RunManifest, 'records'> & { recordCount: number };
@@ -50,6 +51,11 @@ export interface GatheredRuns {
    * write time its writer cannot set (a local store): not checked, never "none found".
    */
   writtenLate?: LateRunFile[];
+  /**
+   * Seals refused by planted files whose collection started in the period, or that an included run names: signed
+   * refusal records of a trusted key, carried in the package (`refusals/`), oldest first.
+   */
+  refusals: TrustedRefusal[];
 }
 
 /** A run file of an included run that the store wrote when the run says it could not have been. */
@@ -87,6 +93,9 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
     }),
   );
   foreign.push(...(await deleteMarkerFindings(store)));
+  // Refusal records: anything under refusals/ that is not one signed by a trusted key is foreign (it has no trusted date).
+  const refusalsFound = await refusalCensus(store, trust);
+  foreign.push(...refusalsFound.foreign);
   const periodRuns: IncludedRun[] = [];
   const attestationRuns: IncludedRun[] = [];
   for (const t of trusted) {
@@ -111,8 +120,22 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
   periodRuns.sort(byDay);
   attestationRuns.sort(byStart);
   foreign.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const namedByRuns = new Set([...periodRuns, ...attestationRuns].flatMap((r) => (r.manifest.refusals ?? []).map((x) => `${x.path}\n${x.versionId ?? ''}`)));
+  const taken = new Set<string>();
+  const refusals = refusalsFound.trusted
+    .filter((r) => {
+      const day = r.refusal.startedAt.slice(0, 10);
+      return (day >= period.from && day <= period.to) || namedByRuns.has(`${r.ref.path}\n${r.ref.versionId ?? ''}`);
+    })
+    .sort((a, b) => (a.refusal.startedAt < b.refusal.startedAt ? -1 : a.refusal.startedAt > b.refusal.startedAt ? 1 : a.ref.path < b.ref.path ? -1 : 1))
+    // One file per path in a package: a second trusted version of one record's key (never written by the seal) is left out.
+    .filter((r) => {
+      if (taken.has(r.ref.path)) return false;
+      taken.add(r.ref.path);
+      return true;
+    });
   const included = [...periodRuns, ...attestationRuns];
-  return { periodRuns, attestationRuns, foreign, chainEnds: await chainEnds(classifier, included, period.to), ...(store.lockedVersions ? { writtenLate: await writtenLate(store.lockedVersions, included, trust) } : {}) };
+  return { periodRuns, attestationRuns, foreign, chainEnds: await chainEnds(classifier, included, period.to), refusals, ...(store.lockedVersions ? { writtenLate: await writtenLate(store.lockedVersions, included, trust) } : {}) };
 }
 
 /** The write times of the included runs' manifests and signatures (S3 LastModified) against their stated completion. */
@@ -203,4 +226,38 @@ export function missingShards(runs: IncludedRun[]): MissingShard[] {
     if (missing.length) out.push({ slot, count, present: [...present].sort((a, b) => a - b), missing });
   }
   return out;
+}
+
+/** A seal refused by planted files, as a package shows it on its day (summary.json `period.sealRefused`). */
+export interface RefusedSeal {
+  /** UTC day the refused collection started. */
+  day: string;
+  chain: string;
+  /** Every run id the seal tried, in order. */
+  attempts: string[];
+  /** Package path of the signed refusal record (`refusals/<name>`), the same path as in the store. */
+  record: string;
+  startedAt: string;
+  refusedAt: string;
+  /** Records the refused run had (their bodies were stored, but no sealed run names them). */
+  records: number;
+  /** The included run whose signed manifest names the record (the chain's next sealed run), if the package holds it. */
+  namedBy?: string;
+}
+
+/** The refused seals of a package, each with the included run that names it, oldest first. */
+export function refusedSeals(refusals: TrustedRefusal[], runs: IncludedRun[]): RefusedSeal[] {
+  return refusals.map((r) => {
+    const namedBy = runs.find((run) => (run.manifest.refusals ?? []).some((x) => x.path === r.ref.path && (x.versionId ?? '') === (r.ref.versionId ?? '') && x.sha256 === r.sha256))?.runId;
+    return {
+      day: r.refusal.startedAt.slice(0, 10),
+      chain: r.refusal.chain,
+      attempts: r.refusal.attempts.map((a) => a.runId),
+      record: r.ref.path,
+      startedAt: r.refusal.startedAt,
+      refusedAt: r.refusal.refusedAt,
+      records: r.refusal.records.count,
+      ...(namedBy ? { namedBy } : {}),
+    };
+  });
 }

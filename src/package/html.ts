@@ -444,6 +444,7 @@ function worstText(){ var c = {}; D.rows.forEach(function(r){ c[r.worst] = (c[r.
 function periodOpen(){ return !!(D.assessor && D.assessor.summary && D.assessor.summary.period.ended === false); }
 function openDayText(){ return 'the last day, ' + D.period.to + ', had not ended when the package was built: it is covered only up to the last sealed run (' + (D.assessor.summary.period.evidenceUntil || D.generatedAt) + '), not the whole day'; }
 function resultsAsOf(){ return periodOpen() ? 'as of the last run (' + D.generatedAt + '); the period had not ended' : 'at the end of the period'; }
+function refusedDayText(d){ var r = ((D.assessor && D.assessor.summary.period.sealRefused) || []).filter(function(x){ return x.day === d; }); return r.length ? d + ' (seal refused: files planted by someone else; attempts ' + r.map(function(x){ return x.attempts.join(', ') + ', record ' + x.record; }).join('; ') + ')' : d; }
 function periodCoverageText(p){ return p.coveragePercent + '% of account-days reached by a sealed run (' + p.accountDaysWithEvidence + ' of ' + p.accountDays + '); ' + p.accountDaysWithoutRun + ' account-day(s) without a run, ' + p.accountLevelGaps + ' on which a run could not reach the account, ' + p.regionLevelGaps + ' account-region-day(s) on which it could not collect a region; ' + p.resultsWithGaps + ' of ' + p.resultsExpectingEvidence + ' requirement results miss evidence on some day (query errors, denials or no run)' + (periodOpen() ? '; ' + openDayText() + ': its account-days count as reached by that run, not as a whole day of evidence' : ''); }
 
 function viewSummary(){
@@ -460,7 +461,7 @@ function viewSummary(){
     ['Worst in the period', worstText()],
     ['Rebuilt days', el('span', {id: 'rebuilt-days', text: D.rebuilt.sentence || 'none: the evidence of every day was collected on that day'})],
     ['Parameters changed from the catalog', D.parameterOverrides.text + (D.parameterOverrides.rows.length ? ' (see Method)' : '')],
-    ['Days without a run', (D.assessor && D.assessor.summary && D.assessor.summary.period.datesWithoutRun.length) ? D.assessor.summary.period.datesWithoutRun.length + ': ' + D.assessor.summary.period.datesWithoutRun.join(', ') + ' (see Gaps)' : 'none' + (periodOpen() ? ' (' + openDayText() + ')' : '')],
+    ['Days without a run', (D.assessor && D.assessor.summary && D.assessor.summary.period.datesWithoutRun.length) ? D.assessor.summary.period.datesWithoutRun.length + ': ' + D.assessor.summary.period.datesWithoutRun.map(refusedDayText).join(', ') + ' (see Gaps)' : 'none' + (periodOpen() ? ' (' + openDayText() + ')' : '')],
     ['Scope: accounts', D.accounts.length + ': ' + D.accounts.slice(0, 50).join(', ') + (D.accounts.length > 50 ? ', ...' : '')],
     ['Collected in the period but not in this package', (D.accountsLeftOut || []).length ? D.accountsLeftOut.join(', ') : 'none'],
     ['Scope: regions', D.regionSummary || D.regions.join(', ') || '-'],

@@ -5,7 +5,7 @@ import type { AssessorResults } from './assessor.js';
 import type { StoreDescription } from '../evidence/store.js';
 import type { ForeignObject } from '../seal/trust.js';
 import type { ExceptionStatus } from './exceptions.js';
-import type { IncludedRun, LateRunFile } from './gather.js';
+import type { IncludedRun, LateRunFile, RefusedSeal } from './gather.js';
 import type { PeriodDays } from '../evidence/period.js';
 import type { MissingShard } from './manifest.js';
 import type { Timeline } from './timeline.js';
@@ -54,6 +54,8 @@ export interface PackageModel {
    * `completedAt`): back-dated runs. Absent when the store keeps no write time its writer cannot set (not checked).
    */
   writtenLate?: LateRunFile[];
+  /** Seals refused by planted files in the period, each carried as a signed refusal record (absent: none or built by hand). */
+  refusedSeals?: RefusedSeal[];
   /** Fingerprints of the keys whose runs were accepted as evidence. */
   trustedKeys?: string[];
   /** The declared scope per framework (empty: none declared, every resource of the listed accounts). */

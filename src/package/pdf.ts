@@ -476,6 +476,14 @@ function coverBands(doc: Doc, model: PackageModel): void {
       REBUILT_BAND,
     );
   }
+  const refusedSeals = model.assessor.summary.period.sealRefused ?? [];
+  if (refusedSeals.length) {
+    band(
+      `${refusedSeals.length} SEAL(S) REFUSED: FILES PLANTED BY SOMEONE ELSE`,
+      `On ${[...new Set(refusedSeals.map((r) => r.day))].join(', ')} someone with write access to the evidence store planted files in the run folder of every attempt to seal the day's collection, so it was not sealed: no evidence for that collection, a gap, never a pass. Each signed refusal record is carried under refusals/ (see "Seals refused" under Gaps).`,
+      '#cf222e',
+    );
+  }
   const regionWarnings = (model.regionCoverage ?? []).filter(regionsNeedAttention).map((c) => c.accountId);
   if (regionWarnings.length) {
     band(
@@ -1051,8 +1059,27 @@ function daysWithoutRunText(model: PackageModel, short = false): string {
   if (short && !p.datesWithoutRun.length && !rebuilt && periodOpen(model)) return 'none; the last day had not ended: covered up to its last run only';
   if (!p.datesWithoutRun.length && rebuilt) return `none: each of the ${p.days} day(s) of the period has a sealed run, ${rebuilt} of them a reconstruction sealed afterwards (see "Days rebuilt from AWS history")${open}`;
   if (!p.datesWithoutRun.length) return `none: a collection run was sealed on each of the ${p.days} day(s)${short ? '' : ' of the period'}${open}`;
-  const shown = p.datesWithoutRun.slice(0, 60).join(', ');
+  // A day whose seal was refused by planted files is said so: someone kept that day's evidence out of the chain.
+  const refused = new Map<string, string[]>();
+  for (const r of p.sealRefused ?? []) refused.set(r.day, [...(refused.get(r.day) ?? []), r.attempts.join(', ')]);
+  const shown = p.datesWithoutRun.slice(0, 60).map((d) => (refused.has(d) ? `${d} (seal refused: files planted by someone else; attempts ${refused.get(d)!.join('; ')})` : d)).join(', ');
   return `${p.datesWithoutRun.length} of ${p.days} day(s): ${shown}${p.datesWithoutRun.length > 60 ? `, and ${p.datesWithoutRun.length - 60} more (summary.json lists them all)` : ''}`;
+}
+
+/** Seals refused by planted files: what each signed refusal record states, and what it does not prove. */
+function refusedSealsSection(doc: Doc, model: PackageModel): void {
+  const refused = model.assessor.summary.period.sealRefused ?? [];
+  if (!refused.length) return;
+  subheading(doc, 'Seals refused: files planted by someone else');
+  para(
+    doc,
+    `${refused.length} collection(s) of the period were not sealed: someone with write access to the evidence store planted files in the run folder of every attempt to seal them, so the collector wrote a signed refusal record instead (the package carries each under refusals/; verify checks its signature). Such a day has no sealed evidence: it is a gap, never a pass. The record proves that the collector holding the signing key refused the seal and names the planted files; it does not prove what the evidence said, and a holder of the signing key could also have written it.`,
+  );
+  table(
+    doc,
+    [{ header: 'Day / chain', width: 110 }, { header: 'Attempts (run ids)', width: 170, mono: true }, { header: 'Record, named by', width: CONTENT_W - 280 }],
+    refused.map((r) => [`${r.day}\n${r.chain}`, r.attempts.join('\n'), `${r.record} (${r.records} record(s) collected, bodies stored, not sealed)${r.namedBy ? `; named by run ${r.namedBy}` : '; named by no run in this package'}`]),
+  );
 }
 
 /** Account-days reached, the gaps, and the results missing evidence: the gaps page in full, the cover in short. */
@@ -1076,6 +1103,7 @@ function gapsSection(doc: Doc, model: PackageModel): void {
   subheading(doc, 'Days without a sealed collection run');
   const noRunDays = model.assessor.summary.period.datesWithoutRun.length;
   para(doc, `${daysWithoutRunText(model)}.${noRunDays ? ' On such a day every automated and partial requirement has no evidence: it is a gap for that day, never a pass.' : ''}`, noRunDays ? INK : MUTED);
+  refusedSealsSection(doc, model);
   subheading(doc, 'Period coverage');
   para(doc, `${periodCoverageText(model)}. An account-day counts as covered when that day's sealed run reached the account, whatever its queries returned: a run that reached the account but was refused or failed some queries still counts, and those missing results are counted per requirement result instead. An account-day gap is a day its run could not reach the account at all, a region-day gap a region of it the run could not collect (both listed below).`);
   para(doc, worstInPeriodText(model));

@@ -11,6 +11,8 @@ import type { ManifestSigner } from './signer.js';
 import { RunFilesPlanted, type EvidenceStore } from '../evidence/store.js';
 import type { Logger } from '../log/logger.js';
 import { RunClassifier, describeForeign, trustPolicy, type ForeignObject, type TrustPolicy } from './trust.js';
+import { mayBeRefusalSince, refusalCensus, refusalRef, refusalsSince, writeSealRefusal } from './refusals.js';
+import type { SealRefusalRef } from '../evidence/refusal.js';
 import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
 
 /** A manifest record with no member the manifest does not define (the seal refuses one rather than strip it). */
@@ -29,11 +31,11 @@ export async function latestRunOfChain(
   store: EvidenceStore,
   chain: string,
   trust: TrustPolicy | RunClassifier,
-): Promise<{ previous: { runId: string; manifestSha256: string } | null; foreign: ForeignObject[] }> {
+): Promise<{ previous: { runId: string; manifestSha256: string } | null; foreign: ForeignObject[]; previousStartedAt: string | null }> {
   // The link needs each candidate's header, not its records (a large run's manifest would become hundreds of MB of objects).
   const classifier = trust instanceof RunClassifier ? trust : new RunClassifier(store, trust, { headerOnly: true });
   const { latest, foreign } = await classifier.latestTrustedOfChain(chain);
-  return { previous: latest ? { runId: latest.runId, manifestSha256: latest.manifestSha256 } : null, foreign };
+  return { previous: latest ? { runId: latest.runId, manifestSha256: latest.manifestSha256 } : null, foreign, previousStartedAt: latest?.manifest.startedAt ?? null };
 }
 
 export interface SealOptions {
@@ -106,7 +108,8 @@ export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run:
   // with a member the schema does not name is refused rather than stripped, so what is sealed is what was checked.
   for (const r of run.records) StrictRecordSchema.parse(r);
   const first = await manifestHeader(store, signer, run, run.records.some((r) => r.status === 'error'), opts);
-  return withFreshRunIds(store, signer, first, opts, async (header) => {
+  const tally = { count: run.records.length, errors: run.records.filter((r) => r.status === 'error').length };
+  return withFreshRunIds(store, signer, first, tally, opts, async (header) => {
     const full: RunManifest = { ...header, records: run.records };
     const bytes = canonicalBytesChunked(full);
     checkManifestSize(bytes.length, run.records.length);
@@ -145,7 +148,7 @@ export function freshRunId(runId: string): string {
  * under their SHA-256, and on S3 an attempt whose plant was found after its own writes keeps its signed files there as
  * later versions.
  */
-async function withFreshRunIds<H extends Omit<RunManifest, 'records'>, T>(store: EvidenceStore, signer: ManifestSigner, first: H, opts: SealOptions, seal: (header: H) => Promise<T>): Promise<T> {
+async function withFreshRunIds<H extends Omit<RunManifest, 'records'>, T>(store: EvidenceStore, signer: ManifestSigner, first: H, records: { count: number; errors: number }, opts: SealOptions, seal: (header: H) => Promise<T>): Promise<T> {
   let header = first;
   const attempts: SealAttempt[] = [];
   for (;;) {
@@ -163,9 +166,10 @@ async function withFreshRunIds<H extends Omit<RunManifest, 'records'>, T>(store:
       };
       attempts.push(attempt);
       if (attempts.length > RESEALS) {
-        opts.log?.error({ attempts }, `run not sealed: files were planted in the run folder of each of ${attempts.length} attempts`);
+        const recorded = await recordRefusal(store, signer, header, attempts, records);
+        opts.log?.error({ attempts, refusal: recorded.ref ?? recorded.error }, `run not sealed: files were planted in the run folder of each of ${attempts.length} attempts; ${recorded.text}`);
         throw new EvidenceLockerError(
-          `the run could not be sealed: someone else planted files in the run folder of each of its ${attempts.length} attempts (${attempts.map((a) => `run ${a.runId}: ${a.reason}`).join('; ')})`,
+          `the run could not be sealed: someone else planted files in the run folder of each of its ${attempts.length} attempts (${attempts.map((a) => `run ${a.runId}: ${a.reason}`).join('; ')}); ${recorded.text}`,
           {
             hint:
               `nothing is lost: every evidence body is stored under its SHA-256 (\`evidence-locker store orphans\` lists those no sealed run names), and where an attempt above says its own files stay, its signed manifest is there, readable by version id; ` +
@@ -183,13 +187,43 @@ async function withFreshRunIds<H extends Omit<RunManifest, 'records'>, T>(store:
 }
 
 /**
+ * Writes the signed refusal record of a seal whose every attempt was refused (`src/evidence/refusal.ts`): the next sealed
+ * run of the chain names it, and every report shows the day as a refused seal, not as a day without a run. Says what
+ * happened as the end of the seal's error, also when the record could not be written.
+ */
+async function recordRefusal(store: EvidenceStore, signer: ManifestSigner, header: Omit<RunManifest, 'records'>, attempts: SealAttempt[], records: { count: number; errors: number }): Promise<{ ref?: SealRefusalRef; error?: string; text: string }> {
+  try {
+    const ref = await writeSealRefusal(store, signer, {
+      schema: 'evidence-locker/seal-refusal@1',
+      kind: header.kind,
+      chain: header.chain,
+      tool: header.tool,
+      startedAt: header.startedAt,
+      completedAt: header.completedAt,
+      refusedAt: new Date().toISOString(),
+      scope: header.scope,
+      ...(header.shard ? { shard: header.shard } : {}),
+      previous: header.previous,
+      attempts,
+      records: { count: records.count, errors: records.errors, bodiesStored: records.count },
+      signing: header.signing,
+      ...(header.simulated ? { simulated: true } : {}),
+    });
+    return { ref, text: `a signed refusal record was written at ${ref.path}${ref.versionId ? ` version ${ref.versionId}` : ''} (SHA-256 ${ref.sha256}): the next sealed run of chain "${header.chain}" names it, and reports show this seal as refused` };
+  } catch (err) {
+    const error = (err as Error).message.split('\n')[0];
+    return { error, text: `writing the signed refusal record failed too (${error}): nothing in the store says this seal was refused, only this error and the orphaned bodies do` };
+  }
+}
+
+/**
  * Seals a run whose records come from a record source (a collection's spool): the same manifest bytes as `sealRun`'s.
  * A signer that signs a digest (KMS) is given them in pieces and the store writes them in pieces: at 1,000 accounts
  * the manifest (about 90 MB) is never in memory whole. An Ed25519 key signs the bytes themselves, which are held whole.
  */
 export async function sealRunFrom(store: EvidenceStore, signer: ManifestSigner, run: Omit<RunToSeal, 'records'> & { records: RecordSource }, opts: SealOptions = {}): Promise<SealedRunHeader> {
   const first = await manifestHeader(store, signer, run, run.records.errors > 0, opts);
-  return withFreshRunIds(store, signer, first, opts, async (header): Promise<SealedRunHeader> => {
+  return withFreshRunIds(store, signer, first, { count: run.records.count, errors: run.records.errors }, opts, async (header): Promise<SealedRunHeader> => {
     if (!signer.signPieces) {
       const stored = await signAndStore(store, signer, header.runId, manifestBytesAround(header, run.records));
       return { manifest: header, ...stored, manifestSize: stored.manifestBytes.length };
@@ -214,8 +248,15 @@ async function manifestHeader(store: EvidenceStore, signer: ManifestSigner, run:
   const desc = store.describe();
   const gaps = run.gaps ?? [];
   const trust = opts.trust ?? trustPolicy([await signer.fingerprint()]);
-  const { previous, foreign } = await latestRunOfChain(store, run.chain, trust);
+  const { previous, foreign, previousStartedAt } = await latestRunOfChain(store, run.chain, trust);
   for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `foreign object in the evidence store, not used as a chain link: ${describeForeign(f)}`);
+  // Seals of this chain refused since its previous run (every attempt's folder planted) are named in this manifest, so
+  // the refusal is in the hash chain; anything else under refusals/ is foreign: logged, never named.
+  const policy = trust instanceof RunClassifier ? trust.policy : trust;
+  const census = await refusalCensus(store, policy, mayBeRefusalSince(previousStartedAt));
+  for (const f of census.foreign) opts.log?.warn({ path: f.path, versionId: f.versionId, reason: f.reason, detail: f.detail }, `foreign object in the evidence store, not named as a refused seal: ${describeForeign(f)}`);
+  const refusals = refusalsSince(census.trusted, run.chain, previous).map(refusalRef);
+  for (const r of refusals) opts.log?.error({ path: r.path, versionId: r.versionId, attempts: r.runIds }, `a seal of chain "${run.chain}" was refused since its previous run (files planted by someone else in the run folder of attempts ${r.runIds.join(', ')}); this run's manifest names its signed refusal record ${r.path}`);
   const { records: _none, ...header } = RunManifestSchema.parse({
     schema: 'evidence-locker/run-manifest@1',
     runId: run.runId ?? newRunId(run.startedAt, randomBytes(3).toString('hex')),
@@ -240,6 +281,7 @@ async function manifestHeader(store: EvidenceStore, signer: ManifestSigner, run:
     ...(run.reconstruction ? { reconstruction: run.reconstruction } : {}),
     gaps,
     ...(run.simulated ? { simulated: true } : {}),
+    ...(refusals.length ? { refusals } : {}),
     records: [],
   });
   return header;

@@ -24,6 +24,7 @@ export const FOREIGN_REASONS = {
   'non-canonical': 'the manifest is signed by a trusted key but its bytes are not the canonical JSON evidence-locker writes (parsers could read it differently)',
   'foreign-chain': 'the run links to a run that is itself foreign',
   'delete-marker': 'a delete marker hides a sealed object (the locked version is still read and used)',
+  'not-a-refusal': 'under refusals/, but not a signed refusal record evidence-locker wrote with a trusted key',
 } as const;
 export type ForeignReason = keyof typeof FOREIGN_REASONS;
 
@@ -33,6 +34,8 @@ export interface ForeignObject {
   runId?: string;
   /** Store-relative path, e.g. `runs/<id>/manifest.json` or `objects/sha256/ab/<sha>.json`. */
   path: string;
+  /** The version found (S3), where the path alone does not say which. */
+  versionId?: string;
   reason: ForeignReason;
   detail: string;
   /** Fingerprint of the key that signed it, when there is a readable one. */

@@ -6,7 +6,8 @@ import { BodyTooLong, EvidenceLockerError } from '../errors.js';
 import { assertSha256, sha256Hex } from '../evidence/hash.js';
 import { objectPath, RUN_FILE_MAX_BYTES, RUN_FILES, RUNS_DIR, runFileTooLarge, type RunFileName } from '../evidence/layout.js';
 import { assertRunId } from '../evidence/run-id.js';
-import { RunFilesPlanted, type EvidenceStore, type PiecedBytes, type PreflightCheck, type RunToStore, type StoreDescription, type StoredObject, type StoredRun } from '../evidence/store.js';
+import { RunFilesPlanted, type EvidenceStore, type PiecedBytes, type PreflightCheck, type RunToStore, type SealRefusalShelf, type StoreDescription, type StoredObject, type StoredRefusalRef, type StoredRun } from '../evidence/store.js';
+import { REFUSAL_FILE, REFUSALS_DIR, refusalPath } from '../evidence/refusal.js';
 import { tallied } from '../evidence/pieced.js';
 
 const LOCAL_NOTE =
@@ -19,8 +20,9 @@ const LOCAL_NOTE =
  * (temp file, fsync, hard link without overwrite, read-only); a run is assembled in a temp directory and renamed
  * into `runs/<runId>/` in one step, so a crash never leaves a run that names a missing object.
  */
-export class LocalEvidenceStore implements EvidenceStore {
+export class LocalEvidenceStore implements EvidenceStore, SealRefusalShelf {
   readonly kind = 'local' as const;
+  readonly sealRefusals: SealRefusalShelf = this;
   readonly root: string;
   /** Object directories whose entries are not yet fsynced; every one is synced before the next run is written. */
   private readonly unsyncedDirs = new Set<string>();
@@ -239,6 +241,50 @@ export class LocalEvidenceStore implements EvidenceStore {
       if (await exists(join(runsDir, name, RUN_FILES.manifest))) runs.push(name);
     }
     return runs.sort();
+  }
+
+  async putRefusal(name: string, bytes: Buffer): Promise<{ path: string; versionId?: string }> {
+    if (!REFUSAL_FILE.test(name)) throw new EvidenceLockerError(`refusal record name ${JSON.stringify(name)} is not one the seal makes`);
+    const dir = join(this.root, REFUSALS_DIR);
+    const file = join(dir, name);
+    const tmp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeDurably(tmp, bytes);
+      // link() never replaces an existing file: a record once written is never overwritten.
+      await link(tmp, file);
+    } catch (err) {
+      throw storeIoError(this.root, file, err);
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
+    await fsyncDir(dir);
+    return { path: refusalPath(name) };
+  }
+
+  async listRefusals(): Promise<StoredRefusalRef[]> {
+    const dir = join(this.root, REFUSALS_DIR);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw storeIoError(this.root, dir, err);
+    }
+    // Our own temporary files start with a dot; every other name is listed, so junk is reported, never skipped.
+    return names.filter((n) => !n.startsWith('.')).sort().map((n) => ({ path: refusalPath(n) }));
+  }
+
+  async readRefusal(ref: StoredRefusalRef, maxBytes: number): Promise<Buffer> {
+    const parts = ref.path.split('/');
+    if (parts.length !== 2 || parts[0] !== REFUSALS_DIR || parts[1] === '' || parts[1] === '.' || parts[1] === '..') throw new EvidenceLockerError(`${ref.path} is not a path under ${REFUSALS_DIR}/`);
+    const file = join(this.root, ...parts);
+    try {
+      return await readStoreFile(file, maxBytes, (size) => new EvidenceLockerError(`${ref.path} is ${size} bytes, more than the ${maxBytes} bytes a refusal record can be; it was not read`));
+    } catch (err) {
+      if (err instanceof EvidenceLockerError) throw err;
+      throw storeIoError(this.root, file, err);
+    }
   }
 
   async listObjectHashes(): Promise<string[]> {

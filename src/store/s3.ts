@@ -36,7 +36,8 @@ import { objectPath, runDirPath, RUN_FILE_MAX_BYTES, RUN_FILES, RUNS_DIR, runFil
 import { assertRunId } from '../evidence/run-id.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { TAMPERING_ACTIONS, analyseBucketPolicy, rulesThatEndEvidence } from './bucket-guard.js';
-import { RunFilesPlanted, type EvidenceStore, type LegalHolds, type LockedVersions, type PackageShelf, type PiecedBytes, type PlantedRunFile, type PreflightCheck, type RunToStore, type ShelvedPackage, type StoreDescription, type StoredObject, type StoredRun } from '../evidence/store.js';
+import { RunFilesPlanted, type EvidenceStore, type LegalHolds, type LockedVersions, type PackageShelf, type PiecedBytes, type PlantedRunFile, type PreflightCheck, type RunToStore, type SealRefusalShelf, type ShelvedPackage, type StoreDescription, type StoredObject, type StoredRefusalRef, type StoredRun } from '../evidence/store.js';
+import { REFUSAL_FILE, REFUSALS_DIR, refusalPath } from '../evidence/refusal.js';
 import { piecedOf, tallied } from '../evidence/pieced.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -123,8 +124,9 @@ function defaultRetentionDays(rule: { Days?: number; Years?: number } | undefine
  * pre-flight has confirmed Object Lock, versioning, default retention and the public access block.
  * Bodies live at `<prefix>objects/sha256/<2 hex>/<sha>.json`, runs at `<prefix>runs/<runId>/`.
  */
-export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf {
+export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf, SealRefusalShelf {
   readonly kind = 's3' as const;
+  readonly sealRefusals: SealRefusalShelf = this;
   readonly lockedVersions: LockedVersions = this;
   readonly legalHolds: LegalHolds = this;
   readonly packageShelf: PackageShelf = this;
@@ -1067,6 +1069,38 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf 
       if (m) ids.add(m[1]);
     }
     return [...ids].sort();
+  }
+
+  /**
+   * Writes a refusal record under lock. Its name ends in 128 random bits, so nobody could have written that key first;
+   * the version written is returned and is the one readers name (a later version someone writes over it is foreign).
+   */
+  async putRefusal(name: string, bytes: Buffer): Promise<{ path: string; versionId?: string }> {
+    if (!REFUSAL_FILE.test(name)) throw new EvidenceLockerError(`refusal record name ${JSON.stringify(name)} is not one the seal makes`);
+    await this.ready();
+    const path = refusalPath(name);
+    const versionId = await this.limit.run(() => this.putSingle(`${this.prefix}${path}`, bytes, this.wantedRetainUntil()));
+    return { path, ...(versionId ? { versionId } : {}) };
+  }
+
+  /** Every version under `refusals/` (delete-marked ones included: a marker hides nothing from this list), oldest first per key. */
+  async listRefusals(): Promise<StoredRefusalRef[]> {
+    const base = `${this.prefix}${REFUSALS_DIR}/`;
+    const byKey = new Map<string, StoredRefusalRef[]>();
+    for (const v of await this.listVersions(base)) {
+      const path = v.key.slice(this.prefix.length);
+      const list = byKey.get(path) ?? [];
+      list.push({ path, ...(v.versionId ? { versionId: v.versionId } : {}), ...(v.lastModified ? { lastModified: v.lastModified } : {}), ...(v.size !== undefined ? { size: v.size } : {}) });
+      byKey.set(path, list);
+    }
+    return [...byKey.keys()].sort().flatMap((k) => byKey.get(k)!.reverse());
+  }
+
+  async readRefusal(ref: StoredRefusalRef, maxBytes: number): Promise<Buffer> {
+    const key = `${this.prefix}${ref.path}`;
+    const tooLarge = (size: number, atLeast: boolean) => new EvidenceLockerError(`s3://${this.bucket}/${key}${ref.versionId ? ` version ${ref.versionId}` : ''} is ${atLeast ? 'at least ' : ''}${size} bytes, more than the ${maxBytes} bytes a refusal record can be; it was not read`);
+    if (ref.size !== undefined && ref.size > maxBytes) throw tooLarge(ref.size, false);
+    return (await this.readVersion(key, ref.versionId, { maxBytes, tooLarge })).body;
   }
 
   /** Every body with a stored version, delete-marked ones included. */

@@ -16,6 +16,8 @@ import { nonCanonicalPackageManifest, nonCanonicalRunManifest } from './canonica
 import type { RecomputeOptions, RecomputeReport } from './recompute.js';
 import { EndpointTally, bodyOrigin, type BodyOrigin, type EndpointSummary } from '../evidence/endpoint-origin.js';
 import { queryEndpointServices } from '../queries/endpoint-services.js';
+import { judgeRefusal, refusalWords } from '../seal/refusals.js';
+import { REFUSAL_MAX_BYTES, REFUSALS_DIR } from '../evidence/refusal.js';
 
 export interface VerificationProblem {
   /** Package path of the file (or `runs/<id>` folder) the problem is about. */
@@ -86,6 +88,18 @@ export interface PackageVerification {
   recompute?: RecomputeReport;
   /** Each attestation the package holds: whom it names (stated) and who sealed it, as recorded (absent in older packages' results). */
   attestations?: AttestationSeen[];
+  /** Seals refused by planted files whose signed refusal records the package carries and that verified (`refusals/`). */
+  refusedSeals?: RefusedSealSeen[];
+}
+
+/** A refusal record the package carries, signed by a run key, as verify reports it. */
+export interface RefusedSealSeen {
+  path: string;
+  day: string;
+  chain: string;
+  attempts: string[];
+  /** The run of the package whose signed manifest names it. */
+  namedBy?: string;
 }
 
 /** An attestation read from a verified run: the attester's name as stated, and what the tool recorded of who sealed it. */
@@ -310,6 +324,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   const chains = manifest ? checkPeriodEnds(folder, manifest, runs, warnings) : [];
   checkEvidenceBodies(folder, runs, manifest);
   const attestations = await checkAttestations(folder, runs, manifest);
+  const refusedSeals = await checkRefusals(folder, runs, keys);
   const endpoints = endpointOrigins(folder, runs, manifest);
   if (expected) checkExpectedKeys(folder, keys, expected);
 
@@ -348,7 +363,44 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     ...(endpoints ? { endpoints } : {}),
     ...(recompute ? { recompute } : {}),
     attestations,
+    ...(refusedSeals.length ? { refusedSeals } : {}),
   };
+}
+
+/**
+ * Signed refusal records the package carries (`refusals/`): each must be canonical JSON signed, over its refusal, by a
+ * key that signed a run of the package (or a pinned run key), and each one a run names must be there with the SHA-256
+ * the run's signed manifest records. A verified record is listed: its day is a refused seal, not a day without a run.
+ */
+async function checkRefusals({ files, present, abs, fail, shaAt, index, expected }: PackageFolder, runs: PackagedRun[], keys: Map<string, SigningKeyInfo>): Promise<RefusedSealSeen[]> {
+  const runKeys = expected ? expected.run : new Set([...keys.values()].filter((k) => k.signs.some((x) => x !== 'package')).map((k) => k.keyFingerprint));
+  const policy = { fingerprints: runKeys, now: () => new Date(), skewMs: 15 * 60_000 };
+  const namedBy = new Map<string, string>();
+  for (const r of runs) {
+    for (const ref of r.manifest.refusals ?? []) {
+      namedBy.set(ref.path, r.runId);
+      const i = index.get(ref.path);
+      if (!present.has(ref.path)) fail(`runs/${r.runId}`, `names the signed refusal record ${ref.path} (${refusalWords(ref.runIds)}), which the package does not carry`);
+      else if (shaAt(i) !== undefined && shaAt(i) !== ref.sha256) fail(ref.path, `SHA-256 ${shaAt(i)} differs from the one run ${r.runId}'s signed manifest records for it (${ref.sha256})`);
+    }
+  }
+  const seen: RefusedSealSeen[] = [];
+  for (const path of files.filter((p) => p.startsWith(`${REFUSALS_DIR}/`))) {
+    const st = await stat(abs(path));
+    if (st.size > REFUSAL_MAX_BYTES) {
+      fail(path, `is ${st.size} bytes, more than a refusal record can be; not read`);
+      continue;
+    }
+    const judged = judgeRefusal(await readFile(abs(path)), policy);
+    if ('problem' in judged) {
+      fail(path, `not a refusal record signed by a key of the package's runs: ${judged.problem}`);
+      continue;
+    }
+    const r = judged.refusal;
+    const by = namedBy.get(path);
+    seen.push({ path, day: r.startedAt.slice(0, 10), chain: r.chain, attempts: r.attempts.map((a) => a.runId), ...(by ? { namedBy: by } : {}) });
+  }
+  return seen;
 }
 
 /**
@@ -1058,6 +1110,9 @@ export function formatVerification(v: PackageVerification, label: string): strin
     if (v.attestations.length > 50) lines.push(`    and ${v.attestations.length - 50} more`);
   }
   for (const w of v.warnings) lines.push(`WARNING (period coverage): ${w.path}: ${w.message}`);
+  for (const r of v.refusedSeals ?? []) {
+    lines.push(`SEAL REFUSED: ${r.day}, chain ${r.chain}: ${refusalWords(r.attempts)}; ${r.path} is signed by a key of the package's runs${r.namedBy ? ` and named by run ${r.namedBy}` : ', named by no run in the package'}. No evidence of that collection was sealed: the day is a gap, not a pass; the record proves the collector refused the seal, not what the evidence said (a holder of the signing key could write one too)`);
+  }
   lines.push(...endpointLines(v.endpoints));
   lines.push(...resultsLines(v));
   // A package whose evidence did not all come from AWS is never called AWS's record, however well it is signed.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EvidenceLockerError } from '../errors.js';
 import { sha256Hex } from '../evidence/hash.js';
 import { canonicalJson } from '../seal/canonical.js';
-import type { EvidenceStore, PreflightCheck, RunToStore, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
+import type { EvidenceStore, PreflightCheck, RunToStore, SealRefusalShelf, StoreDescription, StoredObject, StoredRun } from '../evidence/store.js';
 import type { EvaluateRunInput } from '../evaluate/engine.js';
 import type { ControlResult } from '../evaluate/types.js';
 import { CatalogSchema, type Catalog } from '../controls/schema.js';
@@ -59,9 +59,17 @@ export class PackageEvidenceStore implements EvidenceStore {
   readonly kind = 'local' as const;
   private readonly runs: LocalEvidenceStore;
   private readonly bodies: LocalEvidenceStore;
+  /** The signed refusal records the package carries (`refusals/`, the store's own layout); never written to. */
+  readonly sealRefusals: SealRefusalShelf;
   constructor(private readonly root: string) {
     this.runs = new LocalEvidenceStore(root);
     this.bodies = new LocalEvidenceStore(join(root, 'evidence'));
+    const runs = this.runs;
+    this.sealRefusals = {
+      putRefusal: () => Promise.reject(new EvidenceLockerError('a package is read-only: verify --recompute writes nothing into it')),
+      listRefusals: () => runs.listRefusals(),
+      readRefusal: (ref, maxBytes) => runs.readRefusal(ref, maxBytes),
+    };
   }
   describe(): StoreDescription {
     return { kind: 'local', location: this.root, note: 'the sealed runs and evidence bodies of an auditor package, read-only' };

@@ -6,6 +6,8 @@ import type { Period } from '../evidence/period.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { EvidenceStore, LockedVersions } from '../evidence/store.js';
 import type { ManifestRecord } from '../evidence/record.js';
+import { refusalCensus, refusalWords } from '../seal/refusals.js';
+import { runIdTime } from '../evidence/run-id.js';
 
 /** One thing wrong with a stored run, named so an operator can find it. */
 export interface StoreProblem {
@@ -43,6 +45,20 @@ export interface StoreVerificationReport {
    * store, whose file times anyone who can write its folder can set.
    */
   writeTimes: { checked: true; maxDelayMs: number; skewMs: number } | { checked: false; why: string };
+  /** Seals refused by planted files (signed refusal records of a trusted key) in the selection: a day shown as refused, not as a day without a run. */
+  refused: RefusedSeal[];
+}
+
+/** A signed refusal record, as `verify --store` reports it. */
+export interface RefusedSeal {
+  path: string;
+  versionId?: string;
+  chain: string;
+  startedAt: string;
+  refusedAt: string;
+  runIds: string[];
+  /** The trusted run whose signed manifest names it (the chain's next sealed run), if there is one yet. */
+  namedBy?: string;
 }
 
 export type RunSelection = { runId: string } | Period;
@@ -93,6 +109,34 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
   // A foreign run folder that a trusted run's signed manifest names as its abandoned seal attempt is explained so.
   foreign.splice(0, foreign.length, ...(await withReseals(classifier, foreign)));
   foreign.push(...(await deleteMarkerFindings(store, 'runId' in selection ? `runs/${selection.runId}/` : undefined)));
+
+  // Refusal records: those signed by a trusted key are reported as refused seals, anything else under refusals/ is foreign.
+  const refusals = await refusalCensus(store, opts.trust);
+  const inSelection = (startedAt: string) => !('runId' in selection) && Date.parse(startedAt) >= selection.from.getTime() && Date.parse(startedAt) <= selection.to.getTime();
+  if (!('runId' in selection)) foreign.push(...refusals.foreign);
+  const named = new Set(selected.flatMap((run) => (run.manifest.refusals ?? []).map((r) => `${r.path}\n${r.versionId ?? ''}`)));
+  const shown = refusals.trusted.filter((r) => inSelection(r.refusal.startedAt) || named.has(`${r.ref.path}\n${r.ref.versionId ?? ''}`));
+  // The run naming a refusal is sealed after it: only runs from the earliest refused day on are read for it.
+  const namers = new Map<string, string>();
+  if (shown.length) {
+    const since = Math.min(...shown.map((r) => Date.parse(r.refusal.startedAt))) - 86_400_000;
+    const later = await classifier.census((id) => (runIdTime(id)?.getTime() ?? since) >= since);
+    for (const run of later.trusted) for (const r of run.manifest.refusals ?? []) namers.set(`${r.path}\n${r.versionId ?? ''}\n${r.sha256}`, run.runId);
+  }
+  const refused: RefusedSeal[] = shown
+    .map((r) => {
+      const namedBy = namers.get(`${r.ref.path}\n${r.ref.versionId ?? ''}\n${r.sha256}`);
+      return { path: r.ref.path, ...(r.ref.versionId ? { versionId: r.ref.versionId } : {}), chain: r.refusal.chain, startedAt: r.refusal.startedAt, refusedAt: r.refusal.refusedAt, runIds: r.refusal.attempts.map((a) => a.runId), ...(namedBy ? { namedBy } : {}) };
+    })
+    .sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+  // A sealed run's manifest names each refused seal by path, version and SHA-256: the record must be there, as named.
+  for (const run of selected) {
+    for (const r of run.manifest.refusals ?? []) {
+      const found = refusals.trusted.find((t) => t.ref.path === r.path && (t.ref.versionId ?? '') === (r.versionId ?? ''));
+      if (!found) problems.push({ runId: run.runId, key: r.path, ...(r.versionId ? { versionId: r.versionId } : {}), problem: `the manifest names refusal record ${r.path}${r.versionId ? ` version ${r.versionId}` : ''} (${refusalWords(r.runIds)}), but the store holds no refusal record there signed by a trusted key` });
+      else if (found.sha256 !== r.sha256) problems.push({ runId: run.runId, key: r.path, problem: `refusal record ${r.path} hashes to ${found.sha256}, the manifest recorded ${r.sha256}` });
+    }
+  }
 
   const results: StoredRunResult[] = [];
   for (const f of foreign) if (f.runId && !f.path.startsWith('objects/') && f.reason !== 'delete-marker') results.push({ runId: f.runId, records: 0, ok: false });
@@ -176,6 +220,7 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     foreign,
     trustedKeys: [...opts.trust.fingerprints].sort(),
     writeTimes: writeTimes ? { checked: true, ...writeTimes } : { checked: false, why: LOCAL_WRITE_TIMES_UNCHECKED },
+    refused,
   };
 }
 
@@ -241,8 +286,11 @@ export function formatStoreReport(report: StoreVerificationReport): string {
       `  ${forged.length} run(s) (${forged.map((f) => f.runId ?? f.path).join(', ')}) signed by a trusted key (${[...new Set(forged.map((f) => f.keyFingerprint ?? '?'))].join(', ')}) but not written by evidence-locker: not evidence, left out of packages; keep the store as it is and find out who used the signing key`,
     );
   }
+  for (const r of report.refused ?? []) {
+    lines.push(`  REFUSED ${r.startedAt.slice(0, 10)} chain ${r.chain}: ${refusalWords(r.runIds)}; signed refusal record ${r.path}${r.versionId ? ` version ${r.versionId}` : ''}${r.namedBy ? `, named by run ${r.namedBy}` : ', not yet named by a sealed run of the chain'}; no evidence of that collection was sealed, its bodies are orphans`);
+  }
   for (const w of report.warnings) lines.push(`  warning: run ${w.runId}${w.key ? ` key ${w.key}` : ''}: ${w.problem}`);
-  if (report.runs.length === 0 && report.problems.length === 0 && report.foreign.length === 0) lines.push('  no sealed runs in the selection');
+  if (report.runs.length === 0 && report.problems.length === 0 && report.foreign.length === 0 && !report.refused?.length) lines.push('  no sealed runs in the selection');
   const times = report.writeTimes;
   lines.push(
     times.checked

@@ -9,6 +9,7 @@ import { canonicalBytes } from '../../src/seal/canonical.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { RESEALS, sealRun, type SealOptions } from '../../src/seal/seal.js';
+import { refusalCensus } from '../../src/seal/refusals.js';
 import { newRunId } from '../../src/evidence/run-id.js';
 import type { ManifestRecord } from '../../src/evidence/record.js';
 import type { EvidenceStore } from '../../src/evidence/store.js';
@@ -260,6 +261,30 @@ export function storeContract(name: string, harness: StoreHarness): void {
       expect(err?.message.match(/run 20260701T020000Z-[0-9a-f]{6}: files planted/g)).toHaveLength(RESEALS + 1);
       expect(err?.hint).toMatch(/nothing is lost: every evidence body is stored under its SHA-256 \(`evidence-locker store orphans`/);
       expect(await findOrphans(store)).toEqual(bodies.map((b) => sha256Hex(b)).sort());
+      // The refusal is not silent: a signed record names every attempt, under a key nobody could have made first.
+      expect(err?.message).toMatch(/; a signed refusal record was written at refusals\/20260701T020000Z-b0b0b0-r[0-9a-f]{32}\.json/);
+      const { trust } = await contractTrust();
+      const found = await refusalCensus(store, trust);
+      expect(found.foreign).toEqual([]);
+      expect(found.trusted).toHaveLength(1);
+      const attempts = found.trusted[0].refusal.attempts.map((a) => a.runId);
+      expect(attempts).toHaveLength(RESEALS + 1);
+      expect(attempts[0]).toBe('20260701T020000Z-b0b0b0');
+      expect(found.trusted[0].refusal.records).toEqual({ count: 2, errors: 0, bodiesStored: 2 });
+      // Junk written under refusals/ by someone with write access is foreign, and never named by a sealed run.
+      await store.sealRefusals!.putRefusal(`20260701T020000Z-b0b0b0-r${'0'.repeat(32)}.json`, Buffer.from('{"junk":true}'));
+      const next = await sealBodies(store, [evidenceBody('after-refusal')], new Date('2026-07-02T02:00:00Z'));
+      const m = RunManifestSchema.parse(JSON.parse((await store.getRun(next.runId)).manifest.toString('utf8')));
+      expect(m.previous).toBeNull();
+      expect(m.refusals?.map((r) => [r.path, r.versionId, r.sha256])).toEqual([[found.trusted[0].ref.path, found.trusted[0].ref.versionId, found.trusted[0].sha256]]);
+      const report = await verifyStoredRuns(store, { from: new Date('2026-07-01T00:00:00Z'), to: new Date('2026-07-31T00:00:00Z') }, { trust });
+      expect(report.problems).toEqual([]);
+      expect(report.refused.map((r) => [r.runIds, r.namedBy])).toEqual([[attempts, next.runId]]);
+      expect(report.foreign.filter((f) => f.path.startsWith('refusals/')).map((f) => f.reason)).toEqual(['not-a-refusal']);
+      expect(formatStoreReport(report)).toContain(`REFUSED 2026-07-01 chain default: seal refused: files planted by someone else (attempts ${attempts.join(', ')})`);
+      // The run after that one names no refusal: only those since its previous run.
+      const after = await sealBodies(store, [evidenceBody('after-refusal-2')], new Date('2026-07-03T02:00:00Z'));
+      expect(RunManifestSchema.parse(JSON.parse((await store.getRun(after.runId)).manifest.toString('utf8'))).refusals).toBeUndefined();
     });
   });
 }

@@ -224,18 +224,21 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     else process.env.AWS_ENDPOINT_URL_S3 = saved;
   });
 
-  it('sends Object Lock mode, retain-until, Content-MD5 and x-amz-checksum-sha256 on every PutObject (bodies and run files)', async () => {
+  it('sends Object Lock mode, retain-until, Content-MD5 and x-amz-checksum-sha256 on every PutObject (bodies, run files and refusal records)', async () => {
     const fake = new FakeS3();
     const store = storeWith(fake);
     const body = evidenceBody('headers');
     await store.putObject(sha256Hex(body), body);
     await store.putRun({ runId: '20261127T020000Z-aaaaaa', manifest: Buffer.from('{"m":1}'), signature: Buffer.from('sig'), publicKeyPem: 'PEM' });
+    const refusal = `20261127T030000Z-bbbbbb-r${'1'.repeat(32)}.json`;
+    await store.putRefusal(refusal, Buffer.from('{"refusal":1}'));
     const puts = fake.writes();
     expect(puts.map((p) => p.path)).toEqual([
       `/evidence/evidence-locker/objects/sha256/${sha256Hex(body).slice(0, 2)}/${sha256Hex(body)}.json`,
       '/evidence/evidence-locker/runs/20261127T020000Z-aaaaaa/public-key.pem',
       '/evidence/evidence-locker/runs/20261127T020000Z-aaaaaa/manifest.sig',
       '/evidence/evidence-locker/runs/20261127T020000Z-aaaaaa/manifest.json',
+      `/evidence/evidence-locker/refusals/${refusal}`,
     ]);
     const expectedUntil = new Date(NOW.getTime() + Math.ceil(6 * 365.25) * 86_400_000);
     for (const p of puts) {

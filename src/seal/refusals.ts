@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { EvidenceLockerError } from '../errors.js';
+import { canonicalBytes } from './canonical.js';
+import { nonCanonicalRunManifest } from './canonical-check.js';
+import { sha256Hex } from '../evidence/hash.js';
+import { REFUSAL_FILE, REFUSAL_MAX_BYTES, REFUSALS_DIR, SealRefusalSchema, SignedSealRefusalSchema, type SealRefusal, type SealRefusalRef } from '../evidence/refusal.js';
+import type { EvidenceStore, StoredRefusalRef } from '../evidence/store.js';
+import { runIdTime } from '../evidence/run-id.js';
+import type { ManifestSigner } from './signer.js';
+import { publicKeyFingerprint, signatureScheme, verifiedScheme } from './verify-signature.js';
+import type { ForeignObject, TrustPolicy } from './trust.js';
+
+/** A refusal record signed by a trusted key, as found in a store or a package. */
+export interface TrustedRefusal {
+  ref: StoredRefusalRef;
+  /** SHA-256 of the stored bytes. */
+  sha256: string;
+  bytes: Buffer;
+  refusal: SealRefusal;
+}
+
+/**
+ * Signs a refusal with the run's signer (the canonical JSON of the refusal, as a manifest's bytes are signed) and
+ * writes it, with the signature and public key, as one object under `refusals/` whose name is the first attempt's run
+ * id and 128 random bits. Returns where it went and its SHA-256.
+ */
+export async function writeSealRefusal(store: EvidenceStore, signer: ManifestSigner, refusal: SealRefusal): Promise<SealRefusalRef> {
+  const shelf = store.sealRefusals;
+  if (!shelf) throw new EvidenceLockerError(`the ${store.kind} store at ${store.describe().location} cannot keep refusal records`);
+  const checked = SealRefusalSchema.parse(refusal);
+  const signature = await signer.sign(canonicalBytes(checked));
+  const bytes = canonicalBytes({ schema: 'evidence-locker/signed-seal-refusal@1', refusal: checked, signature: signature.toString('base64'), publicKeyPem: await signer.publicKeyPem() });
+  const name = `${checked.attempts[0].runId}-r${randomBytes(16).toString('hex')}.json`;
+  const where = await shelf.putRefusal(name, bytes);
+  return { ...where, sha256: sha256Hex(bytes), runIds: checked.attempts.map((a) => a.runId), startedAt: checked.startedAt, refusedAt: checked.refusedAt };
+}
+
+/**
+ * Whether bytes are a refusal record signed by a trusted key: canonical JSON (one meaning for every parser), a signature
+ * that verifies over the refusal's canonical JSON with the public key beside it, that key trusted and named by the
+ * refusal itself, the schema, and no time in the future. Signature and key are checked before the refusal is parsed.
+ */
+export function judgeRefusal(bytes: Buffer, policy: Pick<TrustPolicy, 'fingerprints' | 'now' | 'skewMs'>): { refusal: SealRefusal; keyFingerprint: string } | { problem: string; keyFingerprint?: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    return { problem: `not JSON (${(err as Error).message.split('\n')[0]})` };
+  }
+  const envelope = SignedSealRefusalSchema.safeParse(raw);
+  if (!envelope.success) return { problem: `not a signed refusal record (${envelope.error.issues[0]?.path.join('.') || '(root)'}: ${envelope.error.issues[0]?.message ?? 'unknown shape'})` };
+  const nonCanonical = nonCanonicalRunManifest(bytes, raw, 'store');
+  if (nonCanonical) return { problem: `not canonical JSON: ${nonCanonical.replace(/manifest/g, 'record')}` };
+  let keyFingerprint: string;
+  try {
+    keyFingerprint = publicKeyFingerprint(envelope.data.publicKeyPem);
+  } catch {
+    return { problem: 'publicKeyPem is not a readable public key' };
+  }
+  const signed = canonicalBytes(envelope.data.refusal);
+  const scheme = verifiedScheme(signed, Buffer.from(envelope.data.signature, 'base64'), envelope.data.publicKeyPem);
+  if (!scheme) return { problem: 'the signature does not verify over the refusal with the public key beside it', keyFingerprint };
+  if (!policy.fingerprints.has(keyFingerprint)) return { problem: `signed by key ${keyFingerprint}, not a trusted key`, keyFingerprint };
+  const parsed = SealRefusalSchema.safeParse(envelope.data.refusal);
+  if (!parsed.success) return { problem: `refusal.${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'not a refusal'}`, keyFingerprint };
+  const refusal = parsed.data;
+  if (refusal.signing.keyFingerprint !== keyFingerprint || signatureScheme(refusal.signing.algorithm) !== scheme) {
+    return { problem: `the refusal names key ${refusal.signing.keyFingerprint} (${refusal.signing.algorithm}), not the key that signed it`, keyFingerprint };
+  }
+  const limit = policy.now().getTime() + policy.skewMs;
+  for (const [field, value] of [['startedAt', refusal.startedAt], ['refusedAt', refusal.refusedAt]] as const) {
+    const at = Date.parse(value);
+    if (Number.isNaN(at) || at > limit) return { problem: `refusal ${field} ${value} is not a time before now`, keyFingerprint };
+  }
+  return { refusal, keyFingerprint };
+}
+
+/**
+ * Every object under `refusals/` of a store, judged: refusal records signed by a trusted key, and everything else
+ * (junk, unsigned, another key, a later version written over a record) as foreign objects, reported and never used.
+ */
+export async function refusalCensus(store: EvidenceStore, policy: TrustPolicy, only: (ref: StoredRefusalRef) => boolean = () => true): Promise<{ trusted: TrustedRefusal[]; foreign: ForeignObject[] }> {
+  const trusted: TrustedRefusal[] = [];
+  const foreign: ForeignObject[] = [];
+  const shelf = store.sealRefusals;
+  if (!shelf) return { trusted, foreign };
+  for (const ref of await shelf.listRefusals()) {
+    if (!only(ref)) continue;
+    const at = { path: ref.path, ...(ref.versionId ? { versionId: ref.versionId } : {}) };
+    const version = ref.versionId ? `version ${ref.versionId}: ` : '';
+    let bytes: Buffer;
+    try {
+      bytes = await shelf.readRefusal(ref, REFUSAL_MAX_BYTES);
+    } catch (err) {
+      foreign.push({ ...at, reason: 'not-a-refusal', detail: `${version}cannot be read: ${(err as Error).message.split('\n')[0]}` });
+      continue;
+    }
+    const judged = judgeRefusal(bytes, policy);
+    if ('problem' in judged) {
+      foreign.push({ ...at, reason: 'not-a-refusal', detail: `${version}${judged.problem}`, ...(judged.keyFingerprint ? { keyFingerprint: judged.keyFingerprint } : {}) });
+      continue;
+    }
+    trusted.push({ ref, sha256: sha256Hex(bytes), bytes, refusal: judged.refusal });
+  }
+  return { trusted, foreign };
+}
+
+/**
+ * Whether a stored object may be a refusal record written since `since` (an ISO time; null: any): its name is one the
+ * seal makes, whose run id is not dated before then. The seal reads only those, so junk under another name (or an old
+ * record) costs it a listing, not a read; verify and package read everything.
+ */
+export function mayBeRefusalSince(since: string | null): (ref: StoredRefusalRef) => boolean {
+  const from = since === null ? undefined : Date.parse(since) - 1000;
+  return (ref) => {
+    const name = ref.path.slice(REFUSALS_DIR.length + 1);
+    if (!REFUSAL_FILE.test(name)) return false;
+    const at = runIdTime(name.replace(/-r[0-9a-f]{32}\.json$/, ''));
+    return from === undefined || at === undefined || at.getTime() >= from;
+  };
+}
+
+/** The reference a sealed run's manifest keeps of a trusted refusal record. */
+export function refusalRef(r: TrustedRefusal): SealRefusalRef {
+  return {
+    path: r.ref.path,
+    ...(r.ref.versionId ? { versionId: r.ref.versionId } : {}),
+    sha256: r.sha256,
+    runIds: r.refusal.attempts.map((a) => a.runId),
+    startedAt: r.refusal.startedAt,
+    refusedAt: r.refusal.refusedAt,
+  };
+}
+
+/**
+ * The trusted refusals a new run of `chain` whose previous link is `previous` names: those refused since that run,
+ * i.e. whose attempts had the same previous link (none, for a chain's first run).
+ */
+export function refusalsSince(trusted: TrustedRefusal[], chain: string, previous: { runId: string; manifestSha256: string } | null): TrustedRefusal[] {
+  return trusted
+    .filter((r) => r.refusal.chain === chain && (r.refusal.previous?.runId ?? null) === (previous?.runId ?? null) && (r.refusal.previous?.manifestSha256 ?? null) === (previous?.manifestSha256 ?? null))
+    .sort((a, b) => (a.refusal.refusedAt < b.refusal.refusedAt ? -1 : a.refusal.refusedAt > b.refusal.refusedAt ? 1 : a.ref.path < b.ref.path ? -1 : 1));
+}
+
+/** How every report says a refused seal: "seal refused: files planted by someone else (attempts a, b, c, d)". */
+export function refusalWords(runIds: string[]): string {
+  return `seal refused: files planted by someone else (attempts ${runIds.join(', ')})`;
+}
