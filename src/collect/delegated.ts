@@ -12,6 +12,7 @@ import type { QueryParameters } from '../queries/types.js';
 import { assumedRoleCredentials, type AccountTarget } from './targets.js';
 import type { CollectionTask } from './plan.js';
 import { ByteSpool } from './byte-spool.js';
+import { endpointsByOperationOf } from './provenance.js';
 
 type Via = NonNullable<NonNullable<EvidenceBody['provenance']>['via']>;
 
@@ -170,6 +171,7 @@ export class DelegatedCollection {
       ...(source.kind === 'config-aggregator' ? { aggregator: audit.aggregator } : {}),
       ...(source.kind === 'cloudtrail-lake' && audit.eventDataStore ? { eventDataStore: audit.eventDataStore } : {}),
       sharedRequests: sharedRequestsOf(outcome.calls),
+      endpointsByOperation: endpointsByOperationOf(outcome.calls),
     };
     const parts = new Map<string, number>();
     for (const [member, part] of outcome.result) parts.set(member, this.spool.append(serialize(part)));

@@ -12,12 +12,28 @@ export function provenanceOf(calls: readonly LoggedCall[], callerArn: string | n
   return {
     endpoint: endpoints[0] ?? null,
     ...(endpoints.length > 1 ? { endpoints } : {}),
+    endpointsByOperation: endpointsByOperationOf(calls),
     callerArn,
     requestIds: calls.map((c) => c.requestId).filter((id): id is string => id !== undefined),
     responseDates: calls.map((c) => c.responseDate).filter((d): d is string => d !== undefined),
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     sdkVersion: SDK_VERSION,
   };
+}
+
+/**
+ * The origins each operation's calls went to (every page), by IAM action, in order of action: a query calling two
+ * services (or a delegated read) is judged call by call, not as a whole. A call that reached no endpoint names none.
+ */
+export function endpointsByOperationOf(calls: readonly LoggedCall[]): Record<string, string[]> {
+  const byOperation = new Map<string, Set<string>>();
+  for (const c of calls) {
+    if (c.endpoint === undefined) continue;
+    const set = byOperation.get(c.operation) ?? new Set<string>();
+    set.add(c.endpoint);
+    byOperation.set(c.operation, set);
+  }
+  return Object.fromEntries([...byOperation].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([operation, set]) => [operation, [...set].sort()]));
 }
 
 /** sts:GetCallerIdentity once per account session, shared by every task of the account. */

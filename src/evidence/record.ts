@@ -63,6 +63,11 @@ export const EvidenceBodySchema = z.object({
       /** Origin of the endpoint the SDK called (from the request it sent); `endpoints` lists them all when several. */
       endpoint: z.string().nullable(),
       endpoints: z.array(z.string()).optional(),
+      /**
+       * The origins each operation's calls went to (every page), by IAM action, so that each can be matched to its own
+       * service; absent in bodies sealed before it was recorded.
+       */
+      endpointsByOperation: z.record(z.string(), z.array(z.string())).optional(),
       /** sts:GetCallerIdentity of the session the calls were made with; null when it could not be called. */
       callerArn: z.string().nullable(),
       /** The AWS request id of every call (every page), in order, as the service returned it. */
@@ -87,6 +92,8 @@ export const EvidenceBodySchema = z.object({
           eventDataStore: z.string().optional(),
           /** The organisation-wide calls whose responses this member's part was taken from (shared by every member's record); the input is kept for the first call of each operation and for failed calls, the rest differ only by a page token or id batch. */
           sharedRequests: z.array(z.object({ operation: z.string(), input: z.unknown().optional(), requestId: z.string().optional(), error: z.string().optional() })),
+          /** The origins the organisation-wide calls of each operation went to; absent in bodies sealed before it was recorded. */
+          endpointsByOperation: z.record(z.string(), z.array(z.string())).optional(),
         })
         .optional(),
     })

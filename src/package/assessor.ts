@@ -46,13 +46,13 @@ export interface AssessorResults {
  * by an earlier revision lacks that field and says so instead of calling the package different. Packages written
  * before the revision was recorded have none (their fields are not known: recompute names every field they lack).
  */
-export const SUMMARY_REVISION = 1;
+export const SUMMARY_REVISION = 2;
 
 /**
  * summary.json fields added after revision 1, by dotted path (`*` for any framework or account key), with the
- * revision that added each. Empty: revision 1 is the first recorded.
+ * revision that added each (revision 1 is the first recorded).
  */
-export const SUMMARY_FIELDS_SINCE: Readonly<Record<string, number>> = {};
+export const SUMMARY_FIELDS_SINCE: Readonly<Record<string, number>> = { 'endpoints.matchedToQuery': 2 };
 
 export interface PackageSummaryJson {
   /** SUMMARY_REVISION of the build that wrote it; absent in packages built before it was recorded. */

@@ -1334,7 +1334,7 @@ function methodSection(doc: Doc, model: PackageModel): void {
   const ep = model.assessor.summary.endpoints;
   if (ep) {
     subheading(doc, 'Where the evidence came from');
-    para(doc, `Every evidence body records the origin of the endpoint its API calls went to and the caller of the session (sts:GetCallerIdentity). ${describeEndpoints(ep)} An origin is counted as an AWS service endpoint when it is https on a service endpoint name of an AWS partition, of a service the body's query calls; that is the address the collector called, not proof of who answered.`);
+    para(doc, `Every evidence body records the origin of the endpoint its API calls went to and the caller of the session (sts:GetCallerIdentity). ${describeEndpoints(ep)} An origin is counted as an AWS service endpoint when it is https on a service endpoint name of an AWS partition (its public name, or the name of an interface VPC endpoint of that service), of a service the body's query calls and, where the body records which endpoint each operation went to, of the service of that operation; that is the address the collector called, not proof of who answered.`);
     if (ep.notAws.length) table(doc, [{ header: 'Origin', width: 170, mono: true }, { header: 'Why not AWS', width: 170 }, { header: 'Records', width: 50 }, { header: 'Runs', width: CONTENT_W - 390 }], ep.notAws.slice(0, 50).map((n) => [n.origin, n.why, String(n.records), `${n.runs.length}: ${n.runs.slice(0, 3).join(', ')}${n.runs.length > 3 ? ', ...' : ''}`]), { size: MIN_PT });
   }
   const entities = model.assessor.scope.filter((s) => s.entity);

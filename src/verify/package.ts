@@ -512,6 +512,7 @@ function endpointLines(e: EndpointSummary | undefined): string[] {
   }
   if (e.notRecorded) lines.push(`WARNING (evidence origin): ${e.notRecorded} of ${e.records} collection records carry no provenance (sealed before it was recorded): which endpoint they came from cannot be told`);
   if (e.unreadable) lines.push(`WARNING (evidence origin): ${e.unreadable} of ${e.records} collection records have a body that hashes right but is not a readable evidence body (named below): where they came from cannot be told`);
+  if (e.matchedToQuery) lines.push(`  evidence origin: ${e.matchedToQuery} of ${e.records} collection records were collected by a query that calls more than one service and sealed before the endpoint of each operation was recorded: each origin was matched against any service of the query, not the one of the operation that called it`);
   if (e.records && e.aws === e.records) lines.push(`  evidence origin: all ${e.records} collection records went to AWS service endpoints of their query's service (the address called, from each body's provenance; it does not show who answered)`);
   return lines;
 }

@@ -280,6 +280,9 @@ describe('collect.mode delegated-admin', () => {
       expect(via.callerArn).toMatch(new RegExp(`^arn:aws:iam::${ORG_MANAGEMENT_ACCOUNT_ID}:`));
       expect(via.sharedRequests.length).toBeGreaterThan(0);
       expect(via.sharedRequests.every((r) => typeof r.requestId === 'string')).toBe(true);
+      // Where the organisation-wide calls went, by operation: the simulator's one origin for each.
+      expect(Object.keys(via.endpointsByOperation ?? {}).sort(), rec.recordId).toEqual([...new Set(via.sharedRequests.map((r) => r.operation))].sort());
+      for (const origins of Object.values(via.endpointsByOperation ?? {})) expect(origins).toEqual([new URL(process.env.AWS_ENDPOINT_URL_CONFIG_SERVICE!).origin]);
       // Each operation's first request keeps its input (the filter or query); later pages are cited by request id only.
       const firstOf = new Map<string, (typeof via.sharedRequests)[number]>();
       for (const r of via.sharedRequests) if (!firstOf.has(r.operation)) firstOf.set(r.operation, r);

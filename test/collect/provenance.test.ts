@@ -13,6 +13,7 @@ import { RunManifestSchema, type RunManifest } from '../../src/evidence/manifest
 import { startSimulatedAws, simulatorEnv, type SimulatedAws } from '../../src/simulator/server.js';
 import { organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID } from '../../src/simulator/worlds/organization.js';
 import { TOOL_VERSION, SDK_VERSION } from '../../src/version.js';
+import { provenanceOf } from '../../src/collect/provenance.js';
 
 /**
  * Every evidence body says where it came from: the endpoint the SDK called, the identity the calls ran as
@@ -29,6 +30,9 @@ let members: string[] = [];
 let manifest: RunManifest;
 let bodies: EvidenceBody[] = [];
 let manifestText = '';
+/** The simulator's origin, and the one S3's calls go to. */
+const simOrigin = () => new URL(sim.url).origin;
+const s3Origin = () => simOrigin().replace('127.0.0.1', 'localhost');
 
 beforeAll(async () => {
   const world = organizationWorld({ accounts: 3, regions: ['us-east-1'], externalId: EXTERNAL_ID });
@@ -36,6 +40,8 @@ beforeAll(async () => {
   // IAM answers AccessDenied: error records carry the request ids of the refusals too.
   sim = await startSimulatedAws({ world, faults: { rules: [{ service: 'iam', accessDenied: true }] } });
   Object.assign(process.env, simulatorEnv(sim, ORG_MANAGEMENT_ACCOUNT_ID));
+  // S3 reached by another name of the same simulator: its calls' origin differs from every other service's.
+  process.env.AWS_ENDPOINT_URL_S3 = s3Origin();
   const dir = mkdtempSync(join(tmpdir(), 'el-provenance-'));
   const config = ConfigSchema.parse({
     accounts: { source: 'list', list: members.map((id) => ({ id })), externalId: EXTERNAL_ID },
@@ -46,7 +52,7 @@ beforeAll(async () => {
   });
   const store = new LocalEvidenceStore(join(dir, 'store'));
   sim.resetStats();
-  const outcome = await runCollection({ config, catalogs, store, signer: LocalEd25519Signer.open(join(dir, 'keys')), log, queries: ['s3.bucket-encryption', 'config.recorder-status', 'iam.password-policy', 'kms.key-rotation'] });
+  const outcome = await runCollection({ config, catalogs, store, signer: LocalEd25519Signer.open(join(dir, 'keys')), log, queries: ['s3.bucket-encryption', 'config.recorder-status', 'iam.password-policy', 'kms.key-rotation', 'cloudtrail.log-bucket-retention'] });
   const run = await store.getRun(outcome.runId);
   manifestText = run.manifest.toString('utf8');
   manifest = RunManifestSchema.parse(JSON.parse(manifestText));
@@ -61,8 +67,8 @@ afterAll(async () => {
 
 describe('provenance of collected evidence', () => {
   it('every body carries the endpoint, the assumed-role caller, one request id and Date per call, and the versions', () => {
-    // The four queries asked for, and account.enabled-regions, which every run records.
-    expect(bodies.length).toBe(members.length * 5);
+    // The five queries asked for, and account.enabled-regions, which every run records.
+    expect(bodies.length).toBe(members.length * 6);
     for (const b of bodies) {
       const p = b.provenance!;
       expect(p, b.queryId).toBeDefined();
@@ -79,6 +85,21 @@ describe('provenance of collected evidence', () => {
     // Request ids are AWS's per response: no two bodies share one.
     const all = bodies.flatMap((b) => b.provenance!.requestIds);
     expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('every body records the origin each operation\'s calls went to; a query of two services, each service\'s own', () => {
+    for (const b of bodies) {
+      const p = b.provenance!;
+      const byOperation = p.endpointsByOperation!;
+      expect(Object.keys(byOperation).sort(), b.queryId).toEqual([...new Set(b.requests.map((r) => r.operation))].sort());
+      expect([...new Set(Object.values(byOperation).flat())].sort(), b.queryId).toEqual([...new Set([p.endpoint!, ...(p.endpoints ?? [])])].sort());
+    }
+    const trails = bodies.filter((b) => b.queryId === 'cloudtrail.log-bucket-retention');
+    expect(trails.length).toBe(members.length);
+    for (const b of trails) {
+      expect(b.provenance!.endpointsByOperation).toMatchObject({ 'cloudtrail:DescribeTrails': [simOrigin()], 's3:GetObjectLockConfiguration': [s3Origin()], 's3:GetBucketLifecycleConfiguration': [s3Origin()] });
+      expect([...b.provenance!.endpoints!].sort()).toEqual([s3Origin(), simOrigin()].sort());
+    }
   });
 
   it('error records keep the request ids of the refused calls', () => {
@@ -101,5 +122,25 @@ describe('provenance of collected evidence', () => {
     );
     expect(manifestText).not.toContain(EXTERNAL_ID);
     for (const b of bodies) expect(JSON.stringify(b)).not.toContain(EXTERNAL_ID);
+  });
+});
+
+describe('provenanceOf', () => {
+  it('lists each operation\'s origins, every page counted once; a call that reached no endpoint names none', () => {
+    const calls = [
+      { operation: 'cloudtrail:DescribeTrails', input: {}, endpoint: 'https://cloudtrail.us-east-1.amazonaws.com', requestId: 'r-1' },
+      { operation: 's3:GetBucketLocation', input: { Bucket: 'a' }, endpoint: 'https://a.s3.us-east-1.amazonaws.com', requestId: 'r-2' },
+      { operation: 's3:GetBucketLocation', input: { Bucket: 'b' }, endpoint: 'https://b.s3.us-east-1.amazonaws.com', requestId: 'r-3' },
+      { operation: 's3:GetBucketLocation', input: { Bucket: 'a' }, endpoint: 'https://a.s3.us-east-1.amazonaws.com', requestId: 'r-4' },
+      { operation: 's3:GetObjectLockConfiguration', input: { Bucket: 'a' }, error: 'TimeoutError' },
+    ];
+    const p = provenanceOf(calls, null);
+    expect(p.endpoint).toBe('https://cloudtrail.us-east-1.amazonaws.com');
+    expect(p.endpointsByOperation).toEqual({
+      'cloudtrail:DescribeTrails': ['https://cloudtrail.us-east-1.amazonaws.com'],
+      's3:GetBucketLocation': ['https://a.s3.us-east-1.amazonaws.com', 'https://b.s3.us-east-1.amazonaws.com'],
+    });
+    expect(EvidenceBodySchema.shape.provenance.parse(p)).toEqual(p);
+    expect(provenanceOf([], null).endpointsByOperation).toEqual({});
   });
 });

@@ -112,6 +112,62 @@ describe('evidence collected from the AWS endpoint of another service than its q
   });
 });
 
+describe('evidence collected through interface VPC endpoints of its own service', () => {
+  it('is AWS\'s record: no band, no warning (before, the bucket name S3\'s endpoint carries made it "not AWS")', async () => {
+    const vpce = 'vpce-0123456789abcdef0-abcdefgh';
+    const b = await build([1, 2, 3].map((n) => ({
+      day: `2026-03-0${n}`,
+      encrypted: both,
+      provenance: true,
+      callerArn: own,
+      // The SDK's S3 client names the bucket in front of the endpoint's bucket name; CloudTrail's zonal endpoint name.
+      endpoint: `https://logs-bucket.bucket.${vpce}.s3.us-east-1.vpce.amazonaws.com`,
+      trailCalls: { byOperation: { 'cloudtrail:DescribeTrails': [`https://${vpce}-us-east-1a.cloudtrail.us-east-1.vpce.amazonaws.com`] }, recorded: true },
+    })));
+    expect(b.summary.endpoints).toEqual({ records: 12, aws: 12, notAws: [], notAwsRecords: 0, noEndpoint: 0, notRecorded: 0, callerMismatch: [] });
+    expect(b.cover).not.toContain('NOT FROM AWS');
+    expect(b.out).not.toContain('WARNING (evidence origin)');
+    expect(b.out).toContain('evidence origin: all 12 collection records went to AWS service endpoints of their query\'s service');
+  });
+});
+
+describe('a query of two services whose call went to the other service\'s endpoint', () => {
+  const s3 = 'https://org-trail-logs.s3.us-east-1.amazonaws.com';
+  const cloudtrail = 'https://cloudtrail.us-east-1.amazonaws.com';
+  /** Day 2: the trails bodies' DescribeTrails went to S3's endpoint (AWS_ENDPOINT_URL_CLOUDTRAIL pointed at it). */
+  const days = (recorded: boolean) =>
+    [1, 2, 3].map((n) => ({
+      day: `2026-03-0${n}`,
+      encrypted: both,
+      provenance: true,
+      callerArn: own,
+      trailCalls: { byOperation: { 'cloudtrail:DescribeTrails': [n === 2 ? s3 : cloudtrail], 's3:GetBucketLocation': [s3] }, recorded },
+    }));
+
+  it('is counted as not from its operation\'s service endpoint when the body records each operation\'s endpoint', async () => {
+    const b = await build(days(true));
+    const why = 'the AWS endpoint of s3, not of the service cloudtrail:DescribeTrails calls (cloudtrail)';
+    expect(b.summary.endpoints).toEqual({ records: 12, aws: 10, notAws: [{ origin: s3, why, records: 2, runs: [expect.stringMatching(/^20260302T/)] }], notAwsRecords: 2, noEndpoint: 0, notRecorded: 0, callerMismatch: [] });
+    expect(b.cover).toContain('EVIDENCE NOT FROM AWS ENDPOINTS');
+    expect(b.html).toContain('EVIDENCE NOT FROM AWS ENDPOINTS');
+    expect(b.pdf.replace(/-\s+/g, '-')).toContain(`${s3}: ${why}`);
+    expect(b.v.endpoints?.notAws).toEqual(b.summary.endpoints.notAws);
+    expect(b.out).toContain(`WARNING (evidence origin): 2 of 12 collection records were collected from ${s3} (${why}), not an AWS service endpoint of their query's service, in 1 run(s)`);
+    expect(b.out).toMatch(/VALID: every hash, signature and chain link checks out \(EVIDENCE NOT FROM AWS ENDPOINTS: 2 of 12 collection records, see above\)/);
+  });
+
+  it('bodies sealed before each operation\'s endpoint was recorded are judged per query as before, and every view says so', async () => {
+    const b = await build(days(false));
+    expect(b.summary.endpoints).toEqual({ records: 12, aws: 12, notAws: [], notAwsRecords: 0, noEndpoint: 0, notRecorded: 0, callerMismatch: [], matchedToQuery: 6 });
+    const said = '6 of 12 were collected by a query that calls more than one service and sealed before the endpoint of each operation was recorded';
+    expect(b.html).toContain(said);
+    expect(b.pdf).toContain(said);
+    expect(b.cover).not.toContain('NOT FROM AWS');
+    expect(b.v.endpoints?.matchedToQuery).toBe(6);
+    expect(b.out).toContain('  evidence origin: 6 of 12 collection records were collected by a query that calls more than one service and sealed before the endpoint of each operation was recorded: each origin was matched against any service of the query, not the one of the operation that called it');
+  });
+});
+
 describe('a body whose hash checks out but does not read as an evidence body', () => {
   let b: Awaited<ReturnType<typeof build>>;
   let last: string;

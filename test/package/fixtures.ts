@@ -126,6 +126,11 @@ export interface FixtureDay {
   /** With `provenance`: the endpoint origin every body records (default: its own service's, `https://s3.us-east-1.amazonaws.com` or `https://cloudtrail.us-east-1.amazonaws.com`) and the caller (default none). */
   endpoint?: string;
   callerArn?: (accountId: string) => string;
+  /**
+   * With `provenance`: the trails query's bodies record these operations, sent to these origins (its `endpoint` and
+   * `endpoints` are theirs), and with `recorded` the origin of each operation (`endpointsByOperation`).
+   */
+  trailCalls?: { byOperation: Record<string, string[]>; recorded: boolean };
   /** Sealed on `day` as `backfill` seals a reconstruction of this earlier day (chain `backfill`). */
   rebuilds?: string;
 }
@@ -160,7 +165,12 @@ export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?
     const accounts = Object.keys(d.encrypted).sort();
     for (const acct of accounts) {
       const add = async (plain: EvidenceBody) => {
-        const b: EvidenceBody = d.provenance ? { ...plain, provenance: { endpoint: d.endpoint ?? `https://${plain.queryId === 'test.trails' ? 'cloudtrail' : 's3'}.us-east-1.amazonaws.com`, callerArn: d.callerArn?.(acct) ?? null, requestIds: [`req-${d.day}-${hour}-${acct}-${plain.queryId}`], responseDates: [`${d.day}T${hour}:00:04.000Z`], tool: { name: 'evidence-locker', version: 'test' }, sdkVersion: 'aws-sdk-js-v3/test' } } : plain;
+        const calls = plain.queryId === 'test.trails' ? d.trailCalls : undefined;
+        const origins = calls ? [...new Set(Object.values(calls.byOperation).flat())] : [];
+        const where = calls
+          ? { endpoint: origins[0] ?? null, ...(origins.length > 1 ? { endpoints: origins } : {}), ...(calls.recorded ? { endpointsByOperation: calls.byOperation } : {}) }
+          : { endpoint: d.endpoint ?? `https://${plain.queryId === 'test.trails' ? 'cloudtrail' : 's3'}.us-east-1.amazonaws.com` };
+        const b: EvidenceBody = d.provenance ? { ...plain, ...(calls ? { operations: Object.keys(calls.byOperation) } : {}), provenance: { ...where, callerArn: d.callerArn?.(acct) ?? null, requestIds: [`req-${d.day}-${hour}-${acct}-${plain.queryId}`], responseDates: [`${d.day}T${hour}:00:04.000Z`], tool: { name: 'evidence-locker', version: 'test' }, sdkVersion: 'aws-sdk-js-v3/test' } } : plain;
         const bytes = canonicalBytes(b);
         const sha = sha256Hex(bytes);
         await store.putObject(sha, bytes);

@@ -55,6 +55,25 @@ async function failingScene() {
   return { signer, pkg };
 }
 
+/**
+ * The package's summary.json as `change` leaves it, with manifest.json's entry for it, manifest.sig and SHA256SUMS
+ * signed again with the package key: what an earlier build (fewer summary fields) or the key's holder leaves.
+ */
+async function rewriteSummary(dir: string, signer: Parameters<typeof resignSums>[1], change: (s: Record<string, unknown>) => void): Promise<void> {
+  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown>;
+  change(summary);
+  const bytes = Buffer.from(JSON.stringify(summary, null, 1) + '\n', 'utf8');
+  writeFileSync(join(dir, 'summary.json'), bytes);
+  const m = PackageManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+  const entry = m.files.find((f) => f.path === 'summary.json')!;
+  entry.sha256 = sha256Hex(bytes);
+  entry.size = bytes.length;
+  const manifest = packageManifestBytes(m);
+  writeFileSync(join(dir, 'manifest.json'), manifest);
+  writeFileSync(join(dir, 'manifest.sig'), await signer.sign(manifest));
+  await resignSums(dir, signer);
+}
+
 describe('verify --recompute: the results are re-derived from the package\'s own sealed evidence', () => {
   it('a package whose evaluation was altered (attack21 BUG 2) is VALID by signatures but INVALID recomputed, naming file, requirement, account and both values', async () => {
     const { signer, pkg } = await failingScene();
@@ -157,25 +176,6 @@ describe('verify --recompute: the results are re-derived from the package\'s own
 });
 
 describe('verify --recompute of a package whose summary.json an earlier build of the same version wrote', () => {
-  /**
-   * The package's summary.json as `change` leaves it, with manifest.json's entry for it, manifest.sig and SHA256SUMS
-   * signed again with the package key: what an earlier build (fewer summary fields) or the key's holder leaves.
-   */
-  async function rewriteSummary(dir: string, signer: Parameters<typeof resignSums>[1], change: (s: Record<string, unknown>) => void): Promise<void> {
-    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown>;
-    change(summary);
-    const bytes = Buffer.from(JSON.stringify(summary, null, 1) + '\n', 'utf8');
-    writeFileSync(join(dir, 'summary.json'), bytes);
-    const m = PackageManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
-    const entry = m.files.find((f) => f.path === 'summary.json')!;
-    entry.sha256 = sha256Hex(bytes);
-    entry.size = bytes.length;
-    const manifest = packageManifestBytes(m);
-    writeFileSync(join(dir, 'manifest.json'), manifest);
-    writeFileSync(join(dir, 'manifest.sig'), await signer.sign(manifest));
-    await resignSums(dir, signer);
-  }
-
   /** An earlier build: no summaryRevision, endpoints or parameterOverrides (the QSA's 0.1.0 package of the last release). */
   const earlier = (s: Record<string, unknown>) => {
     delete s.summaryRevision;
@@ -216,12 +216,47 @@ describe('verify --recompute of a package whose summary.json an earlier build of
   it('a package whose summary.json records this revision and lacks one of its fields differs: that build wrote every field', async () => {
     const { signer, pkg } = await failingScene();
     const dir = await unzip((await pkg()).zipPath);
-    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toMatchObject({ summaryRevision: 1, endpoints: expect.any(Object), parameterOverrides: [] });
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toMatchObject({ summaryRevision: 2, endpoints: expect.any(Object), parameterOverrides: [] });
     await rewriteSummary(dir, signer, (s) => void delete s.endpoints);
     const v = await verifyPackageDir(dir, { expectedKeys: [await signer.fingerprint()], recompute: { evaluate: fixtureEvaluate } });
     expect(v.ok).toBe(false);
     expect(v.recompute?.notInPackage).toBeUndefined();
     expect(v.problems).toContainEqual({ path: 'summary.json', message: expect.stringMatching(/^endpoints\.records is \(absent\) in the package, \d+ recomputed/) });
+  }, 120_000);
+});
+
+describe('a field added by a later summary revision (endpoints.matchedToQuery, revision 2)', () => {
+  /** Bodies of a two-service query sealed before the endpoint of each operation was recorded: the summary counts them. */
+  async function twoServiceScene() {
+    const store = new LocalEvidenceStore(tmp('el-recompute-store-'));
+    const signer = LocalEd25519Signer.open(tmp('el-recompute-key-'));
+    const trailCalls = { byOperation: { 'cloudtrail:DescribeTrails': ['https://cloudtrail.us-east-1.amazonaws.com'], 's3:GetBucketLocation': ['https://b.s3.us-east-1.amazonaws.com'] }, recorded: false };
+    await sealDays(store, ['2026-10-01', '2026-10-02'].map((day) => ({ day, encrypted: { [ACCT]: true }, provenance: true, trailCalls })), signer);
+    const built = await buildPackage({ store, signer, trust: trustPolicy([await signer.fingerprint()]), catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-02', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp('el-recompute-pkg-'), builtAt: new Date('2026-11-02T09:00:00Z') });
+    return { signer, dir: await unzip(built.zipPath) };
+  }
+
+  it('is not a difference in a package of revision 1, which could not have it: named, VALID', async () => {
+    const { signer, dir } = await twoServiceScene();
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).endpoints).toMatchObject({ records: 4, aws: 4, matchedToQuery: 2 });
+    // What the last release's build wrote for the same evidence: revision 1, no matchedToQuery.
+    await rewriteSummary(dir, signer, (s) => {
+      s.summaryRevision = 1;
+      delete (s.endpoints as Record<string, unknown>).matchedToQuery;
+    });
+    const v = await verifyPackageDir(dir, { expectedKeys: [await signer.fingerprint()], recompute: { evaluate: fixtureEvaluate } });
+    expect(v.problems).toEqual([]);
+    expect(v.ok).toBe(true);
+    expect(v.recompute?.notInPackage).toEqual(['endpoints.matchedToQuery']);
+    expect(v.recompute?.notes).toContainEqual(expect.stringMatching(/^summary\.json is of revision 1 \(.* writes 2\): fields added since are not in it$/));
+  }, 120_000);
+
+  it('is a difference in a package of revision 2, whose build wrote it', async () => {
+    const { signer, dir } = await twoServiceScene();
+    await rewriteSummary(dir, signer, (s) => void delete (s.endpoints as Record<string, unknown>).matchedToQuery);
+    const v = await verifyPackageDir(dir, { expectedKeys: [await signer.fingerprint()], recompute: { evaluate: fixtureEvaluate } });
+    expect(v.ok).toBe(false);
+    expect(v.problems).toContainEqual({ path: 'summary.json', message: 'endpoints.matchedToQuery is (absent) in the package, 2 recomputed (recomputed from the sealed evidence)' });
   }, 120_000);
 });
 
