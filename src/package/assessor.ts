@@ -52,7 +52,7 @@ export const SUMMARY_REVISION = 2;
  * summary.json fields added after revision 1, by dotted path (`*` for any framework or account key), with the
  * revision that added each (revision 1 is the first recorded).
  */
-export const SUMMARY_FIELDS_SINCE: Readonly<Record<string, number>> = { 'endpoints.matchedToQuery': 2 };
+export const SUMMARY_FIELDS_SINCE: Readonly<Record<string, number>> = { 'endpoints.matchedToQuery': 2, 'period.sealRefused': 2 };
 
 export interface PackageSummaryJson {
   /** SUMMARY_REVISION of the build that wrote it; absent in packages built before it was recorded. */
