@@ -278,7 +278,7 @@ export function storeContract(name: string, harness: StoreHarness): void {
       expect(m.previous).toBeNull();
       expect(m.refusals?.map((r) => [r.path, r.versionId, r.sha256])).toEqual([[found.trusted[0].ref.path, found.trusted[0].ref.versionId, found.trusted[0].sha256]]);
       const report = await verifyStoredRuns(store, { from: new Date('2026-07-01T00:00:00Z'), to: new Date('2026-07-31T00:00:00Z') }, { trust });
-      expect(report.problems).toEqual([]);
+      expect(report.problems).toEqual(writtenLate(store, [next.runId]));
       expect(report.refused.map((r) => [r.runIds, r.namedBy])).toEqual([[attempts, next.runId]]);
       expect(report.foreign.filter((f) => f.path.startsWith('refusals/')).map((f) => f.reason)).toEqual(['not-a-refusal']);
       expect(formatStoreReport(report)).toContain(`REFUSED 2026-07-01 chain default: seal refused: files planted by someone else (attempts ${attempts.join(', ')})`);
