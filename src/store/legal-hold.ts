@@ -70,7 +70,7 @@ export async function applyLegalHold(
   for (const f of refused.foreign) opts.log?.warn({ path: f.path, versionId: f.versionId, detail: f.detail }, `legal hold: foreign object under refusals/ left as it is: ${describeForeign(f)}`);
   const foreign = [...census.foreign, ...refused.foreign];
   if (runs.length === 0 && refused.trusted.length === 0) {
-    throw new EvidenceLockerError(`no sealed runs between ${opts.from.toISOString()} and ${opts.to.toISOString()} in ${store.describe().location}: nothing to ${opts.action}`, {
+    throw new EvidenceLockerError(`no sealed runs or signed refusal records between ${opts.from.toISOString()} and ${opts.to.toISOString()} in ${store.describe().location}: nothing to ${opts.action}`, {
       hint: 'check the dates (--from/--to are inclusive UTC dates) and the configured store',
     });
   }
