@@ -124,7 +124,7 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
         let reviewedEarlier = false;
         for (const row of reqRows) {
           // Days of the period without any evidence for the account: the requirement row's gap days.
-          if (row.gapDays.length) gaps.push(`account ${row.accountId}: no evidence on ${row.gapDays.length} of ${row.daily.length} day(s) of the period${row.latest ? ` (first ${row.gapDays[0]})` : ''}${row.sealRefused?.length ? `; on ${[...new Set(row.sealRefused.map((d) => d.day))].join(', ')} the collection's seal was refused (files planted by someone else; signed refusal record ${row.sealRefused.map((d) => d.record).join(', ')})` : ''}`);
+          if (row.gapDays.length) gaps.push(`account ${row.accountId}: no evidence on ${row.gapDays.length} of ${row.daily.length} day(s) of the period${row.latest ? ` (first ${row.gapDays[0]})` : ''}`);
           // Checks that could not be collected on any day of the period (the row keeps each distinct gap once).
           for (const g of row.gaps) if (queries.has(g.queryId)) gaps.push(`${g.queryId} (${row.accountId} ${g.region}) on ${g.day}: ${g.reason}`);
           // The row keeps a bounded number of distinct gaps: past that, one of these checks may have been among those not kept.
