@@ -180,6 +180,8 @@ export interface LockedVersions {
 export interface LegalHolds extends LockedVersions {
   /** Bucket and region named in the sealed record of a hold, and how many holds to place at once. */
   readonly holdTarget: { bucket: string; region: string; concurrency: number };
+  /** Store key of a store-relative path (`refusals/<name>`). */
+  pathKey(path: string): string;
   /** Places (`on`) or lifts a legal hold on one version. */
   setLegalHold(key: string, versionId: string | undefined, on: boolean): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { RefusedSeal } from './gather.js';
+import { summaryRefusal, type RefusedSeal } from './gather.js';
 import type { EndpointSummary } from '../evidence/endpoint-origin.js';
 import { appliesToList, type Catalog } from '../controls/schema.js';
 import type { ParameterOverride } from '../controls/parameters.js';
@@ -337,7 +337,7 @@ export function assessorResults(input: AssessorInput): AssessorResults {
       ...periodCoverage(input.timeline, input.runGaps ?? []),
       ended: periodEnded(input.period, input.builtAt),
       ...(periodEnded(input.period, input.builtAt) ? {} : { evidenceUntil: input.lastSealedRun ?? '' }),
-      ...(input.refusedSeals?.length ? { sealRefused: input.refusedSeals } : {}),
+      ...(input.refusedSeals?.length ? { sealRefused: input.refusedSeals.map(summaryRefusal) } : {}),
     },
     statusCounts,
     worstStatusCounts,

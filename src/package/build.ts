@@ -47,7 +47,7 @@ import { proceduresCsv } from './procedures.js';
 import { reconstructedDays } from './reconstructed.js';
 import { RegionCoverageBuilder } from './regions.js';
 import { renderReportPdf } from './pdf.js';
-import { TimelineBuilder, loadVerifiedBody } from './timeline.js';
+import { TimelineBuilder, loadVerifiedBody, markRefusedDays } from './timeline.js';
 import type { EvidenceBody } from '../evidence/record.js';
 import type { RunManifest } from '../evidence/manifest.js';
 import { bodyOrigin, EndpointTally, type BodyOrigin } from '../evidence/endpoint-origin.js';
@@ -342,6 +342,8 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     const latestRunStart = collectionRuns.filter((r) => !r.manifest.reconstruction).reduce((m, r) => (r.manifest.startedAt > m ? r.manifest.startedAt : m), '');
     const eventSearches = eventSearchCoverage(eventWindows, period, builtAt, latestRunStart);
     applyUnsearched(timeline, eventSearches.unsearched);
+    // A gap day whose collection of the account was refused its seal names the signed refusal record in every view.
+    markRefusedDays(timeline.rows, refusals.filter((r) => r.refusal.kind === 'collection').map((r) => ({ day: r.refusal.startedAt.slice(0, 10), record: r.ref.path, sha256: r.sha256, attempts: r.refusal.attempts.map((a) => a.runId), accounts: r.refusal.scope.accounts })));
     small.push(await evidenceCsv.close());
     opts.log?.info({ runs: allRuns.length, records, bodies: bodies.count }, 'package: runs read and evaluated');
 

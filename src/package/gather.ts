@@ -245,8 +245,18 @@ export interface RefusedSeal {
   namedBy?: string;
 }
 
+/** A refused seal with the SHA-256 of its record, which the report, HTML and OSCAL name beside its path. */
+export interface RefusedSealRecord extends RefusedSeal {
+  sha256: string;
+}
+
+/** The fields summary.json records of a refused seal (`period.sealRefused`), in their order. */
+export function summaryRefusal(r: RefusedSeal): RefusedSeal {
+  return { day: r.day, chain: r.chain, attempts: r.attempts, record: r.record, startedAt: r.startedAt, refusedAt: r.refusedAt, records: r.records, ...(r.namedBy ? { namedBy: r.namedBy } : {}) };
+}
+
 /** The refused seals of a package, each with the included run that names it, oldest first. */
-export function refusedSeals(refusals: TrustedRefusal[], runs: IncludedRun[]): RefusedSeal[] {
+export function refusedSeals(refusals: TrustedRefusal[], runs: IncludedRun[]): RefusedSealRecord[] {
   return refusals.map((r) => {
     const namedBy = runs.find((run) => (run.manifest.refusals ?? []).some((x) => x.path === r.ref.path && (x.versionId ?? '') === (r.ref.versionId ?? '') && x.sha256 === r.sha256))?.runId;
     return {
@@ -258,6 +268,7 @@ export function refusedSeals(refusals: TrustedRefusal[], runs: IncludedRun[]): R
       refusedAt: r.refusal.refusedAt,
       records: r.refusal.records.count,
       ...(namedBy ? { namedBy } : {}),
+      sha256: r.sha256,
     };
   });
 }

@@ -46,6 +46,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     first: r.firstEvidence ?? null,
     last: r.lastEvidence ?? null,
     gapDays: r.gapDays.length,
+    refused: (r.sealRefused ?? []).slice(0, 20).map((d) => ({ day: d.day, record: d.record, sha: d.sha256, attempts: d.attempts })),
     gaps: r.gaps.slice(0, 20),
     changes: r.changes.slice(0, 50).map((c) => ({ day: c.day, runId: c.runId, subject: c.subject, from: c.from, to: c.to, detail: changeDetail(c) })),
     changesTotal: r.changesTotal,
@@ -528,7 +529,7 @@ function viewGaps(){
   detail.appendChild(D.missingShards.length ? table(['Slot', 'Shards', 'Missing'], D.missingShards.map(function(s){ return [s.slot, String(s.count), s.missing.join(', ')]; })) : el('p', {cls: 'muted', text: 'No schedule slot with a sealed run is missing one of its shards (days with no run at all are listed above).'}));
   detail.appendChild(el('h3', {text: 'Accounts or regions a run could not reach'}));
   detail.appendChild(D.runGaps.length ? vtable([{h: 'Run', w: '220px'}, {h: 'Account / region', w: '180px'}, {h: 'Reason', w: '1fr'}], D.runGaps, function(g){ return [g.run, g.account + ' ' + g.region, (g.query ? g.query + ': ' : '') + g.reason]; }) : el('p', {cls: 'muted', text: 'No run recorded an account or region it could not reach.'}));
-  var gapRows = []; D.rows.forEach(function(r){ if ((fa.value && r.account !== fa.value) || (ff.value && r.fw !== ff.value)) return; if (r.gapDays) gapRows.push({r: r, day: r.gapDays + ' day(s) without evidence', query: '', region: '', reason: 'no collection covered this account on those days'}); r.gaps.forEach(function(g){ gapRows.push({r: r, day: g.day, query: g.queryId, region: g.region, reason: g.reason}); }); });
+  var gapRows = []; D.rows.forEach(function(r){ if ((fa.value && r.account !== fa.value) || (ff.value && r.fw !== ff.value)) return; var refusedOn = {}; r.refused.forEach(function(x){ refusedOn[x.day] = 1; gapRows.push({r: r, day: x.day, query: '', region: '', reason: 'seal refused: files planted by someone else (attempts ' + x.attempts.join(', ') + '); no evidence of that collection was sealed. Signed refusal record ' + x.record + ', SHA-256 ' + x.sha}); }); var otherGapDays = r.gapDays - Object.keys(refusedOn).length; if (otherGapDays > 0) gapRows.push({r: r, day: otherGapDays + ' day(s) without evidence', query: '', region: '', reason: 'no collection covered this account on those days'}); r.gaps.forEach(function(g){ gapRows.push({r: r, day: g.day, query: g.queryId, region: g.region, reason: g.reason}); }); });
   detail.appendChild(el('h3', {text: 'Query errors and missing evidence by requirement (' + gapRows.length + ')'}));
   detail.appendChild(gapRows.length ? vtable([{h: 'Requirement', w: '110px'}, {h: 'Account', w: '120px'}, {h: 'Day', w: '150px'}, {h: 'Query / region', w: '220px'}, {h: 'Gap', w: '1fr'}], gapRows, function(g){ return [reqLink(g.r.fw, g.r.req), g.r.account, g.day, g.query + ' ' + g.region, g.reason]; }) : el('p', {cls: 'muted', text: 'None.'}));
 }

@@ -5,7 +5,7 @@ import type { AssessorResults } from './assessor.js';
 import type { StoreDescription } from '../evidence/store.js';
 import type { ForeignObject } from '../seal/trust.js';
 import type { ExceptionStatus } from './exceptions.js';
-import type { IncludedRun, LateRunFile, RefusedSeal } from './gather.js';
+import type { IncludedRun, LateRunFile, RefusedSealRecord } from './gather.js';
 import type { PeriodDays } from '../evidence/period.js';
 import type { MissingShard } from './manifest.js';
 import type { Timeline } from './timeline.js';
@@ -55,7 +55,7 @@ export interface PackageModel {
    */
   writtenLate?: LateRunFile[];
   /** Seals refused by planted files in the period, each carried as a signed refusal record (absent: none or built by hand). */
-  refusedSeals?: RefusedSeal[];
+  refusedSeals?: RefusedSealRecord[];
   /** Fingerprints of the keys whose runs were accepted as evidence. */
   trustedKeys?: string[];
   /** The declared scope per framework (empty: none declared, every resource of the listed accounts). */

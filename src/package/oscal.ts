@@ -9,6 +9,7 @@ import { exceptionLabel } from './exceptions.js';
 import { sortRefs } from './references.js';
 import { PROPOSED_LABEL } from './procedures.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
+import { refusalWords } from '../seal/refusals.js';
 
 export const OSCAL_VERSION = '1.1.2';
 
@@ -128,7 +129,7 @@ export function renderOscal(model: PackageModel): Buffer {
     if (!st) continue;
     const ids = findingIdsOf(row.framework, row.requirement.id, row.accountId);
     const related = ids.map((id) => riskUuid.get(id)).filter((u): u is string => u !== undefined);
-    const remarks = [period ? `${period.remark}${ids.length ? ` Findings: ${ids.join(' ')}.` : ''}` : undefined, REMARK[row.status], row.untested !== undefined ? `Its AWS checks inform but do not test this requirement (${row.untested}); the assessor tests it.` : undefined, row.exception ? exceptionRemark(row) : undefined, row.gapDays.length ? `${row.gapDays.length} day(s) of the period had no evidence for this account.` : undefined].filter(Boolean).join(' ');
+    const remarks = [period ? `${period.remark}${ids.length ? ` Findings: ${ids.join(' ')}.` : ''}` : undefined, REMARK[row.status], row.untested !== undefined ? `Its AWS checks inform but do not test this requirement (${row.untested}); the assessor tests it.` : undefined, row.exception ? exceptionRemark(row) : undefined, row.gapDays.length ? gapRemark(row) : undefined].filter(Boolean).join(' ');
     findings.push({
       uuid: uuid(`finding:${row.framework}:${row.requirement.id}:${row.accountId}`),
       title: `${row.requirement.id} ${row.requirement.title} (account ${row.accountId})`,
@@ -151,6 +152,26 @@ export function renderOscal(model: PackageModel): Buffer {
   }
 
   findings.push(...procedureFindings);
+
+  // Each seal refused by planted files: an observation citing its signed refusal record (path and SHA-256), so a GRC
+  // import shows why those days have no evidence rather than a silent hole.
+  for (const r of model.refusedSeals ?? []) {
+    const resource = { uuid: uuid(`resource:refusal:${r.record}`), title: `Signed refusal record ${r.record}`, description: `Seal refused on ${r.day} (chain ${r.chain}), signed by a run key of this package.`, rlinks: [{ href: r.record, 'media-type': 'application/json', hashes: [{ algorithm: 'SHA-256', value: r.sha256 }] }] };
+    resources.set(`refusal:${r.record}`, resource);
+    observations.push({
+      uuid: uuid(`observation:refusal:${r.record}`),
+      title: `Seal refused on ${r.day} (chain ${r.chain})`,
+      description: `${refusalWords(r.attempts)}. The collection started ${r.startedAt} (${r.records} evidence record(s)) was refused its seal at ${r.refusedAt}: it is not evidence, and its days are gaps, never passes. The signed refusal record ${r.record} (SHA-256 ${r.sha256})${r.namedBy ? `, named by the signed manifest of run ${r.namedBy},` : ''} proves the holder of the run signing key refused that seal and names the planted files; it does not prove what the evidence said, and a holder of that key could write one too.`,
+      props: [
+        { name: 'seal-refused-day', ns: NS, value: r.day },
+        { name: 'refusal-record', ns: NS, value: r.record },
+        { name: 'refusal-record-sha256', ns: NS, value: r.sha256 },
+      ],
+      methods: ['EXAMINE'],
+      'relevant-evidence': [{ href: `#${resource.uuid}`, description: `${r.record}, SHA-256 ${r.sha256}` }],
+      collected: r.refusedAt,
+    });
+  }
 
   const doc = {
     'assessment-results': {
@@ -243,6 +264,14 @@ export function notApplicableRemark(row: RequirementTimeline): string {
       ? `every resource its checks judged in this account is outside the declared scope (${outOfScope.length} out-of-scope resource check(s), e.g. ${outOfScope[0].resource}: ${outOfScope[0].scopeReason ?? 'excluded'}; listed in population.csv)`
       : 'its checks found no in-scope resource in this account, or every one they judged was not applicable';
   return `${head}: ${why}; the assessor confirms that none is expected. Check rationale (what the evidence shows when such resources exist): ${row.requirement.rationale}`;
+}
+
+/** The finding remark for a row's days without evidence, naming the signed refusal record of each day whose seal was refused. */
+function gapRemark(row: RequirementTimeline): string {
+  const refused = row.sealRefused ?? [];
+  const base = `${row.gapDays.length} day(s) of the period had no evidence for this account.`;
+  if (!refused.length) return base;
+  return `${base} On ${[...new Set(refused.map((d) => d.day))].join(', ')} its collection was refused its seal (files planted by someone else in every attempt; ${refused.map((d) => `signed refusal record ${d.record}, SHA-256 ${d.sha256}`).join('; ')}): no evidence of it was sealed.`;
 }
 
 function exceptionRemark(row: RequirementTimeline): string {

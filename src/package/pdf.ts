@@ -1070,6 +1070,7 @@ function daysWithoutRunText(model: PackageModel, short = false): string {
 function refusedSealsSection(doc: Doc, model: PackageModel): void {
   const refused = model.assessor.summary.period.sealRefused ?? [];
   if (!refused.length) return;
+  const shaOf = new Map((model.refusedSeals ?? []).map((r) => [r.record, r.sha256]));
   subheading(doc, 'Seals refused: files planted by someone else');
   para(
     doc,
@@ -1078,7 +1079,7 @@ function refusedSealsSection(doc: Doc, model: PackageModel): void {
   table(
     doc,
     [{ header: 'Day / chain', width: 110 }, { header: 'Attempts (run ids)', width: 170, mono: true }, { header: 'Record, named by', width: CONTENT_W - 280 }],
-    refused.map((r) => [`${r.day}\n${r.chain}`, r.attempts.join('\n'), `${r.record} (${r.records} record(s) collected, bodies stored, not sealed)${r.namedBy ? `; named by run ${r.namedBy}` : '; named by no run in this package'}`]),
+    refused.map((r) => [`${r.day}\n${r.chain}`, r.attempts.join('\n'), `${r.record}${shaOf.has(r.record) ? `, SHA-256 ${shaOf.get(r.record)}` : ''} (${r.records} record(s) collected, bodies stored, not sealed)${r.namedBy ? `; named by run ${r.namedBy}` : '; named by no run in this package'}`]),
   );
 }
 
@@ -1133,7 +1134,7 @@ function gapsSection(doc: Doc, model: PackageModel): void {
       gapRows.slice(0, 400).map((r) => [
         r.requirement.id,
         r.accountId,
-        r.gapDays.length ? `${r.gapDays.length}: ${compressDays(r.gapDays)}` : '0',
+        r.gapDays.length ? `${r.gapDays.length}: ${compressDays(r.gapDays)}${r.sealRefused?.length ? ` (seal refused on ${[...new Set(r.sealRefused.map((d) => d.day))].join(', ')}: see Seals refused)` : ''}` : '0',
         r.gaps.slice(0, 4).map((g) => `${g.day} ${g.queryId} ${g.region}: ${g.reason}`).join('\n') + (r.gaps.length > 4 ? `\n... ${r.gapsTotal - 4} more` : ''),
       ]),
       { size: MIN_PT },

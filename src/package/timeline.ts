@@ -128,6 +128,44 @@ export interface RequirementTimeline {
   failSeen: Map<string, FailSpan>;
   /** Intervals of the period no CloudTrail event search of this account covered (set by event-coverage.ts for rows that use it). */
   unsearched?: UnsearchedInterval[];
+  /**
+   * Days of `gapDays` on which a collection of this account was refused its seal because someone else planted files in
+   * every attempt (markRefusedDays): the signed refusal record of each, so the gap says what happened.
+   */
+  sealRefused?: RefusedDay[];
+}
+
+/** A gap day of a row whose collection was refused its seal: the signed refusal record (package path and SHA-256). */
+export interface RefusedDay {
+  day: string;
+  record: string;
+  sha256: string;
+  attempts: string[];
+}
+
+/** A refused seal as markRefusedDays needs it: its day, record, and the accounts the refused collection covered. */
+export interface RefusedCollection extends RefusedDay {
+  accounts: readonly string[];
+}
+
+/**
+ * Marks each row's gap days on which a collection covering its account was refused its seal. A day some other run
+ * judged is no gap and stays unmarked: the refusal then took nothing from the row.
+ */
+export function markRefusedDays(rows: RequirementTimeline[], refused: readonly RefusedCollection[]): void {
+  if (!refused.length) return;
+  for (const row of rows) {
+    if (!row.gapDays.length) continue;
+    const gap = new Set(row.gapDays);
+    const marked = refused.filter((r) => gap.has(r.day) && r.accounts.includes(row.accountId)).map(({ day, record, sha256, attempts }) => ({ day, record, sha256, attempts }));
+    if (marked.length) row.sealRefused = marked.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.record < b.record ? -1 : 1));
+  }
+}
+
+/** What a row's refused days say: `SEAL REFUSED on <day> (files planted by someone else; signed refusal record <path>, SHA-256 <hex>)...`. */
+export function refusedDaysReason(days: readonly RefusedDay[]): string {
+  const each = days.map((d) => `${d.day} (attempts ${d.attempts.join(', ')}; signed refusal record ${d.record}, SHA-256 ${d.sha256})`).join('; ');
+  return `SEAL REFUSED: this account's collection was not sealed on ${days.length} day(s) because someone else planted files in the run folder of every attempt: ${each}. No evidence of those collections was sealed, so those days are gaps, not passes; a record proves the collector refused the seal, not what the evidence said`;
 }
 
 /** One failing resource check over the period, the raw material of the findings register. */
@@ -511,6 +549,7 @@ export function rowReasons(row: RequirementTimeline, lastDay: string): string[] 
   }
   if (automated && !row.latest) reasons.unshift('GAP: no evidence for this account on any day of the period');
   if (row.unsearched?.length) reasons.unshift(unsearchedReason(row.unsearched));
+  if (row.sealRefused?.length) reasons.unshift(refusedDaysReason(row.sealRefused));
   // Not failing at its end is not passing throughout: the days it failed are said first, as the procedures judge them.
   const failed = failedDays(row, lastDay);
   if (row.status !== 'fail' && failed.length) reasons.unshift(`FAILED EARLIER IN THE PERIOD: ${row.status} at its end, but failed on ${failed.length} of ${row.daily.length} day(s) (${failedDaysText(row, lastDay)}); see the findings register`);

@@ -127,7 +127,9 @@ that public-key.pem is a pinned key; that SHA256SUMS.sig is that key's signature
 file SHA256SUMS lists has its SHA-256 and that no other file exists; the signature over manifest.json, that it
 lists every file with the same SHA-256 and names public-key.pem as its key; that every run under runs/ is listed
 in manifest.json with its manifest's SHA-256, signed by a pinned key (the one its manifest names) and its
-signature verifies; that no run the package holds is named by another as an abandoned seal attempt; that the
+signature verifies; that no run the package holds is named by another as an abandoned seal attempt; that each
+signed refusal record under refusals/ is signed by a pinned run key (the one it names) over its refusal, and that
+every record a run names is there with the SHA-256 the run gives it (each is printed as SEAL REFUSED); that the
 runs of each chain link to each other by manifest hash, in order of start; the ends of the period (as in section
 1); that every evidence body is stored under its SHA-256 and every record of the package's accounts, and every
 attestation, has its body; and that each attestation names the key that signed its run as its sealer. It prints

@@ -23,7 +23,9 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # signature over manifest.json, whose file list gives every file (but itself, its signature and SHA256SUMS) the same
 # SHA-256 and whose key fingerprint is public-key.pem's; the run folders under runs/ are exactly the runs manifest.json
 # lists, each with the manifest SHA-256 it lists; every run is signed by a pinned key, the one its manifest names; no
-# run the package holds is named by another as an abandoned seal attempt (sealAttempts); the runs of each chain link
+# run the package holds is named by another as an abandoned seal attempt (sealAttempts); each signed refusal record under
+# refusals/ (a seal refused because files were planted in every attempt) is signed by a pinned run key, the one it names,
+# and every record a run names is there with the SHA-256 the run gives it (each is printed as SEAL REFUSED); the runs of each chain link
 # to each other by manifest hash, in order; no run of the period is left out at its start or end as far as the
 # package can show (days without a run are warned of); every evidence body is stored under its SHA-256 and every
 # record of the package's accounts (and every attestation) has its body; each attestation names the key that signed
@@ -132,9 +134,11 @@ verify_sig() { # <key type> <public key> <file> <signature>
 # A top-level key, or a key of "previous" or "signing", given twice is printed as "duplicate<TAB>key": JSON.parse
 # would take the last value and this reader the first, so such a manifest is refused (evidence-locker never writes one).
 # Also printed: the members of "signing" as signFp and signKeyId, and the run id of each abandoned seal attempt
-# ("sealAttempts") as sealAttempt. Each record is appended to $work/recs as "<run><TAB><accountId><TAB><sha256>".
-manifest_fields() { # <run manifest> <run id>
-  awk -v run="$2" -v recs="$work/recs" '
+# ("sealAttempts") as sealAttempt, and of each attempt of a refusal record ("attempts") as attempt. Each record is
+# appended to $work/recs as "<run><TAB><accountId><TAB><sha256>", and each refusal record a run names ("refusals") to
+# $work/refusal_refs as "<run><TAB><path><TAB><sha256>".
+manifest_fields() { # <run manifest or refusal> <run id>
+  awk -v run="$2" -v recs="$work/recs" -v refs="$work/refusal_refs" '
   { s = s $0 }
   END {
     n = length(s); d = 0; key = ""; pstart = 0; sstart = 0; i = 1
@@ -152,13 +156,15 @@ manifest_fields() { # <run manifest> <run id>
           }
           else if (key != "") { print key "\t" str; key = "" }
         }
-        else if (d == 3 && (key == "records" || key == "sealAttempts")) {
-          # The members of each record, and of each seal attempt, read by the same rules one level down.
+        else if (d == 3 && (key == "records" || key == "sealAttempts" || key == "refusals" || key == "attempts")) {
+          # The members of each record, seal attempt and refusal reference, read by the same rules one level down.
           if (substr(s, j + 1, 1) == ":") k3 = str
           else {
             if (k3 == "accountId") a3 = str
             else if (k3 == "sha256") h3 = str
+            else if (k3 == "path") p3 = str
             else if (k3 == "runId" && key == "sealAttempts") print "sealAttempt\t" str
+            else if (k3 == "runId" && key == "attempts") print "attempt\t" str
             k3 = ""
           }
         }
@@ -169,10 +175,11 @@ manifest_fields() { # <run manifest> <run id>
         d++
         if (d == 2 && key == "previous") pstart = i
         if (d == 2 && key == "signing") sstart = i
-        if (d == 3) { k3 = ""; a3 = ""; h3 = "" }
+        if (d == 3) { k3 = ""; a3 = ""; h3 = ""; p3 = "" }
       }
       else if (c == "}" || c == "]") {
         if (d == 3 && c == "}" && key == "records") print run "\t" a3 "\t" h3 >> recs
+        if (d == 3 && c == "}" && key == "refusals") print run "\t" p3 "\t" h3 >> refs
         if (d == 2 && sstart) {
           p = substr(s, sstart, i - sstart + 1); sstart = 0
           q = p; if (gsub(/"keyFingerprint":/, "", q) > 1) print "duplicate\tsigning.keyFingerprint"
@@ -390,6 +397,7 @@ sim_runs=''
 : > "$work/runinfo"
 : > "$work/attempts"
 : > "$work/run_shas"
+: > "$work/refusal_refs"
 for dir in runs/*/; do
   [ -d "$dir" ] || continue
   run=$(basename "$dir")
@@ -501,6 +509,94 @@ if [ -n "$attempts_out" ]; then
 else
   ok "no run the package holds is named as an abandoned seal attempt ($(grep -c . "$work/attempts") attempt(s) named)"
 fi
+
+# 6c. Signed refusal records (refusals/): each is a seal refused because someone else planted files in the run folder of
+# every attempt. One line of canonical JSON holds the public key, the refusal, and the signature over the refusal's own
+# canonical JSON (its bytes as they sit in the record), checked like a run manifest's: a pinned run key, the one the
+# refusal names. Every record a run's signed manifest names ("refusals") must be here with the SHA-256 it gives. A
+# verified record is printed as SEAL REFUSED: that day's collection was never sealed (a gap, never a pass).
+now_utc=$(date -u +%Y-%m-%dT%H:%M:%S)
+refusals_failed=$failures
+grep '^refusals/' "$work/present" > "$work/refusal_files" || true
+: > "$work/refused_lines"
+refusals_ok=0
+refusal_fail() { fail "$rf: not a refusal record signed by a pinned run key: $*"; }
+while IFS= read -r rf; do
+  [ -n "$rf" ] || continue
+  size=$(wc -c < "$rf" | tr -d ' ')
+  if [ "$size" -gt 1048576 ]; then fail "$rf: $size bytes, more than a refusal record can be; not read"; continue; fi
+  if [ "$(wc -l < "$rf" | tr -d ' ')" != 0 ]; then refusal_fail "it holds a line break, so it is not the canonical JSON evidence-locker writes"; continue; fi
+  rm -f "$work/rf.pem" "$work/rf.json" "$work/rf.b64" "$work/rf.sig"
+  split=$(awk -v out="$work/rf" '
+  { s = $0 }
+  END {
+    p = "{\"publicKeyPem\":\""; np = length(p); n = length(s)
+    if (substr(s, 1, np) != p) { print "it does not begin with its publicKeyPem member"; exit }
+    i = np + 1
+    while (i <= n) { c = substr(s, i, 1); if (c == "\\") i += 2; else if (c == "\"") break; else i++ }
+    pem = substr(s, np + 1, i - np - 1); rest = substr(s, i + 1)
+    r = ",\"refusal\":"
+    if (substr(rest, 1, length(r)) != r) { print "its publicKeyPem member is not followed by its refusal"; exit }
+    rest = substr(rest, length(r) + 1)
+    t = ",\"schema\":\"evidence-locker/signed-seal-refusal@1\",\"signature\":\""
+    if (!match(rest, /,"schema":"evidence-locker\/signed-seal-refusal@1","signature":"[A-Za-z0-9+\/]+=?=?"}$/)) { print "it does not end with its schema and signature members"; exit }
+    body = substr(rest, 1, RSTART - 1)
+    sig = substr(rest, RSTART + length(t), RLENGTH - length(t) - 2)
+    if (substr(body, 1, 1) != "{" || substr(body, length(body), 1) != "}") { print "its refusal is not an object"; exit }
+    gsub(/\\n/, "\n", pem)
+    if (index(pem, "\\")) { print "its publicKeyPem holds an escape other than a line break"; exit }
+    printf "%s", pem > (out ".pem"); printf "%s", body > (out ".json"); printf "%s", sig > (out ".b64")
+    print "ok"
+  }' "$rf")
+  if [ "$split" != ok ]; then refusal_fail "$split"; continue; fi
+  if ! openssl base64 -d -A -in "$work/rf.b64" -out "$work/rf.sig" 2>/dev/null || [ ! -s "$work/rf.sig" ]; then refusal_fail "its signature is not base64"; continue; fi
+  read_key "$work/rf.pem"
+  r_fp=$key_fp
+  if [ -z "$r_fp" ]; then refusal_fail "publicKeyPem is not a readable public key"; continue; fi
+  if ! verify_sig "$key_type" "$work/rf.pem" "$work/rf.json" "$work/rf.sig"; then refusal_fail "the signature does not verify over the refusal with the public key beside it"; continue; fi
+  if ! pinned_run "$r_fp"; then refusal_fail "signed by key $r_fp, which is not a key pinned for run manifests"; continue; fi
+  r_chain=''; r_started=''; r_refused=''; r_schema=''; r_sfp=''; r_dup=''; r_attempts=''
+  while IFS="$tab" read -r name value; do
+    case "$name" in
+      duplicate) [ -n "$r_dup" ] || r_dup=$value ;;
+      chain) r_chain=$value ;;
+      startedAt) r_started=$value ;;
+      refusedAt) r_refused=$value ;;
+      schema) r_schema=$value ;;
+      signFp) r_sfp=$value ;;
+      attempt) if [ -n "$r_attempts" ]; then r_attempts="$r_attempts, $value"; else r_attempts=$value; fi ;;
+    esac
+  done <<EOF
+$(manifest_fields "$work/rf.json" -)
+EOF
+  if [ -n "$r_dup" ]; then refusal_fail "key \"$r_dup\" appears twice: parsers disagree on which value counts, and evidence-locker never writes such a record"; continue; fi
+  if [ "$r_schema" != evidence-locker/seal-refusal@1 ] || [ -z "$r_chain" ] || [ -z "$r_attempts" ]; then refusal_fail "its refusal names no schema evidence-locker/seal-refusal@1, chain or attempt"; continue; fi
+  if [ "$r_sfp" != "$r_fp" ]; then refusal_fail "the refusal names key \"$r_sfp\", not the key that signed it ($r_fp)"; continue; fi
+  # Times are compared with this machine's clock (UTC), allowing 15 minutes of skew, as evidence-locker verify does.
+  future=$(printf '%s\n%s\n' "$r_started" "$r_refused" | awk -v now="$now_utc" '
+    function dn(d,   y, m, x) { y = substr(d, 1, 4) + 0; m = substr(d, 6, 2) + 0; x = substr(d, 9, 2) + 0; if (m <= 2) { y--; m += 12 }
+      return 365 * y + int(y / 4) - int(y / 100) + int(y / 400) + int((153 * (m - 3) + 2) / 5) + x }
+    function secs(t) { return dn(t) * 86400 + substr(t, 12, 2) * 3600 + substr(t, 15, 2) * 60 + substr(t, 18, 2) }
+    $0 !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]/ || secs($0) > secs(now) + 900 { print $0; exit }')
+  if [ -n "$future" ]; then refusal_fail "its time \"$future\" is not a time before now ($now_utc UTC)"; continue; fi
+  refusals_ok=$((refusals_ok + 1))
+  r_sha=$(sha256sum < "$rf" | cut -d' ' -f1)
+  named=$(awk -F "$tab" -v p="$rf" -v h="$r_sha" '$2 == p && $3 == h { print $1; exit }' "$work/refusal_refs")
+  if [ -n "$named" ]; then named=" and named by run $named"; else named=', named by no run in the package'; fi
+  printf '%s\n' "SEAL REFUSED: $(printf '%s' "$r_started" | cut -c1-10), chain $r_chain: seal refused: files planted by someone else (attempts $r_attempts); $rf is signed by pinned run key $r_fp$named. No evidence of that collection was sealed: the day is a gap, not a pass; the record proves the collector refused the seal, not what the evidence said (a holder of the signing key could write one too)" >> "$work/refused_lines"
+done < "$work/refusal_files"
+refs_out=$(awk -F "$tab" -v sums=SHA256SUMS '
+  BEGIN { while ((getline l < sums) > 0) have[substr(l, 67)] = substr(l, 1, 64) }
+  $2 !~ /^refusals\/[A-Za-z0-9._-]+$/ { print "FAIL  runs/" $1 ": names \"" $2 "\" as a signed refusal record, which is not a file under refusals/"; next }
+  !($2 in have) { print "FAIL  runs/" $1 ": names the signed refusal record " $2 ", which the package does not carry"; next }
+  have[$2] != $3 { print "FAIL  " $2 ": SHA-256 " have[$2] " differs from the one run " $1 "'"'"'s signed manifest records for it (" $3 ")" }' "$work/refusal_refs")
+if [ -n "$refs_out" ]; then
+  printf '%s\n' "$refs_out"
+  failures=$((failures + $(printf '%s\n' "$refs_out" | grep -c '^FAIL')))
+elif [ "$failures" = "$refusals_failed" ] && { [ -s "$work/refusal_files" ] || [ -s "$work/refusal_refs" ]; }; then
+  ok "every refusal record a run names is here with its SHA-256 ($(grep -c . "$work/refusal_refs") named); $refusals_ok of $(grep -c . "$work/refusal_files") record(s) under refusals/ signed by a pinned run key"
+fi
+cat "$work/refused_lines"
 
 # 7. The chain: within each chain, in order of start, each run names the run before it and that run's manifest hash.
 chain_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -F "$tab" '

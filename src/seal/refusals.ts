@@ -75,19 +75,40 @@ export function judgeRefusal(bytes: Buffer, policy: Pick<TrustPolicy, 'fingerpri
   return { refusal, keyFingerprint };
 }
 
+/** The most objects under `refusals/` one seal reads (newest first by the run id in their names); the rest are counted, not read. */
+export const SEAL_REFUSAL_READS = 32;
+
 /**
  * Every object under `refusals/` of a store, judged: refusal records signed by a trusted key, and everything else
  * (junk, unsigned, another key, a later version written over a record) as foreign objects, reported and never used.
+ * `only` chooses which to consider; `maxReads` bounds how many of those are read, newest first by the run id in their
+ * names (an object the listing gives as larger than a record can be is foreign without being read, and costs no read);
+ * the others are returned as `unread`, neither trusted nor foreign: nothing is known of them.
  */
-export async function refusalCensus(store: EvidenceStore, policy: TrustPolicy, only: (ref: StoredRefusalRef) => boolean = () => true): Promise<{ trusted: TrustedRefusal[]; foreign: ForeignObject[] }> {
+export async function refusalCensus(
+  store: EvidenceStore,
+  policy: TrustPolicy,
+  only: (ref: StoredRefusalRef) => boolean = () => true,
+  maxReads = Number.POSITIVE_INFINITY,
+): Promise<{ trusted: TrustedRefusal[]; foreign: ForeignObject[]; unread: StoredRefusalRef[] }> {
   const trusted: TrustedRefusal[] = [];
   const foreign: ForeignObject[] = [];
+  const unread: StoredRefusalRef[] = [];
   const shelf = store.sealRefusals;
-  if (!shelf) return { trusted, foreign };
-  for (const ref of await shelf.listRefusals()) {
-    if (!only(ref)) continue;
+  if (!shelf) return { trusted, foreign, unread };
+  const chosen = (await shelf.listRefusals()).filter((ref) => only(ref));
+  if (chosen.length > maxReads) {
+    const time = (ref: StoredRefusalRef) => refusalNameTime(ref.path) ?? 0;
+    chosen.sort((a, b) => time(b) - time(a) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    unread.push(...chosen.splice(maxReads));
+  }
+  for (const ref of chosen) {
     const at = { path: ref.path, ...(ref.versionId ? { versionId: ref.versionId } : {}) };
     const version = ref.versionId ? `version ${ref.versionId}: ` : '';
+    if (ref.size !== undefined && ref.size > REFUSAL_MAX_BYTES) {
+      foreign.push({ ...at, reason: 'not-a-refusal', detail: `${version}${ref.size} bytes as listed, more than a refusal record can be (${REFUSAL_MAX_BYTES}); not read` });
+      continue;
+    }
     let bytes: Buffer;
     try {
       bytes = await shelf.readRefusal(ref, REFUSAL_MAX_BYTES);
@@ -102,21 +123,31 @@ export async function refusalCensus(store: EvidenceStore, policy: TrustPolicy, o
     }
     trusted.push({ ref, sha256: sha256Hex(bytes), bytes, refusal: judged.refusal });
   }
-  return { trusted, foreign };
+  return { trusted, foreign, unread };
+}
+
+/** The time of the run id a refusal record's name begins with (`refusals/<run id>-r<32 hex>.json`), if it has one. */
+export function refusalNameTime(path: string): number | undefined {
+  const name = path.slice(REFUSALS_DIR.length + 1);
+  if (!REFUSAL_FILE.test(name)) return undefined;
+  return runIdTime(name.replace(/-r[0-9a-f]{32}\.json$/, ''))?.getTime();
 }
 
 /**
- * Whether a stored object may be a refusal record written since `since` (an ISO time; null: any): its name is one the
- * seal makes, whose run id is not dated before then. The seal reads only those, so junk under another name (or an old
- * record) costs it a listing, not a read; verify and package read everything.
+ * Whether a stored object may be a refusal record written since `since` (an ISO time; null: any) and not after `until`
+ * (epoch ms; omitted: no bound): its name is one the seal makes, whose run id is dated in between (the seal names a
+ * record after the run id of its first attempt, so a record cannot be dated after it was written). The seal reads only
+ * those, so junk under another name (or an old or future-dated one) costs it a listing, not a read; verify and package
+ * read everything.
  */
-export function mayBeRefusalSince(since: string | null): (ref: StoredRefusalRef) => boolean {
+export function mayBeRefusalSince(since: string | null, until?: number): (ref: StoredRefusalRef) => boolean {
   const from = since === null ? undefined : Date.parse(since) - 1000;
   return (ref) => {
     const name = ref.path.slice(REFUSALS_DIR.length + 1);
     if (!REFUSAL_FILE.test(name)) return false;
-    const at = runIdTime(name.replace(/-r[0-9a-f]{32}\.json$/, ''));
-    return from === undefined || at === undefined || at.getTime() >= from;
+    const at = refusalNameTime(ref.path);
+    if (at === undefined) return true;
+    return (from === undefined || at >= from) && (until === undefined || at <= until);
   };
 }
 

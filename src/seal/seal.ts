@@ -11,7 +11,7 @@ import type { ManifestSigner } from './signer.js';
 import { RunFilesPlanted, type EvidenceStore } from '../evidence/store.js';
 import type { Logger } from '../log/logger.js';
 import { RunClassifier, describeForeign, trustPolicy, type ForeignObject, type TrustPolicy } from './trust.js';
-import { mayBeRefusalSince, refusalCensus, refusalRef, refusalsSince, writeSealRefusal } from './refusals.js';
+import { SEAL_REFUSAL_READS, mayBeRefusalSince, refusalCensus, refusalRef, refusalsSince, writeSealRefusal } from './refusals.js';
 import type { SealRefusalRef } from '../evidence/refusal.js';
 import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
 
@@ -253,8 +253,15 @@ async function manifestHeader(store: EvidenceStore, signer: ManifestSigner, run:
   // Seals of this chain refused since its previous run (every attempt's folder planted) are named in this manifest, so
   // the refusal is in the hash chain; anything else under refusals/ is foreign: logged, never named.
   const policy = trust instanceof RunClassifier ? trust.policy : trust;
-  const census = await refusalCensus(store, policy, mayBeRefusalSince(previousStartedAt));
+  // Bounded: anyone with s3:PutObject can add well-formed names, and each would cost every seal a read of up to 1 MiB.
+  const census = await refusalCensus(store, policy, mayBeRefusalSince(previousStartedAt, policy.now().getTime() + policy.skewMs), SEAL_REFUSAL_READS);
   for (const f of census.foreign) opts.log?.warn({ path: f.path, versionId: f.versionId, reason: f.reason, detail: f.detail }, `foreign object in the evidence store, not named as a refused seal: ${describeForeign(f)}`);
+  if (census.unread.length) {
+    opts.log?.error(
+      { unread: census.unread.length, first: census.unread.slice(0, 10).map((r) => r.path) },
+      `${census.unread.length} object(s) under refusals/ named like refusal records since this chain's previous run were not read: a seal reads at most ${SEAL_REFUSAL_READS}, newest first, and more are there (someone with write access may have added them). A refused seal among them is not named by this run; evidence-locker verify --store reads them all and shows every signed refusal record`,
+    );
+  }
   const refusals = refusalsSince(census.trusted, run.chain, previous).map(refusalRef);
   for (const r of refusals) opts.log?.error({ path: r.path, versionId: r.versionId, attempts: r.runIds }, `a seal of chain "${run.chain}" was refused since its previous run (files planted by someone else in the run folder of attempts ${r.runIds.join(', ')}); this run's manifest names its signed refusal record ${r.path}`);
   const { records: _none, ...header } = RunManifestSchema.parse({

@@ -7,8 +7,10 @@ import { assertCanSign, type ManifestSigner } from '../seal/signer.js';
 import { SDK_VERSION } from '../version.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { Logger } from '../log/logger.js';
-import { RunClassifier, censusOfPeriod, describeForeign, trustPolicy, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
+import { RunClassifier, censusOfPeriod, describeForeign, trustPolicy, type ForeignObject, type TrustedRun, type TrustPolicy } from '../seal/trust.js';
 import type { EvidenceStore } from '../evidence/store.js';
+import { mayBeRefusalSince, refusalCensus, refusalNameTime, type TrustedRefusal } from '../seal/refusals.js';
+import type { SealRefusalRef } from '../evidence/refusal.js';
 
 export type LegalHoldAction = 'hold' | 'release';
 
@@ -63,8 +65,12 @@ export async function applyLegalHold(
   const census = await censusOfPeriod(classifier, opts);
   for (const f of census.foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `legal hold: foreign object left as it is: ${describeForeign(f)}`);
   const runs = census.trusted.filter((r) => r.manifest.kind !== 'legal-hold');
-  if (runs.length === 0) {
-    throw new EvidenceLockerError(`no sealed runs between ${opts.from.toISOString()} and ${opts.to.toISOString()} in ${store.describe().location}: nothing to ${opts.action}`, {
+  // Signed refusal records are evidence too (a seal refused by planted files): those of the period and any a held run names.
+  const refused = await refusalsOfPeriod(store, trust, opts, runs);
+  for (const f of refused.foreign) opts.log?.warn({ path: f.path, versionId: f.versionId, detail: f.detail }, `legal hold: foreign object under refusals/ left as it is: ${describeForeign(f)}`);
+  const foreign = [...census.foreign, ...refused.foreign];
+  if (runs.length === 0 && refused.trusted.length === 0) {
+    throw new EvidenceLockerError(`no sealed runs or signed refusal records between ${opts.from.toISOString()} and ${opts.to.toISOString()} in ${store.describe().location}: nothing to ${opts.action}`, {
       hint: 'check the dates (--from/--to are inclusive UTC dates) and the configured store',
     });
   }
@@ -75,6 +81,7 @@ export async function applyLegalHold(
     for (const file of [RUN_FILES.manifest, RUN_FILES.signature, RUN_FILES.publicKey]) for (const v of files.get(file) ?? []) add(v.key, v.versionId);
     for (const rec of await classifier.records(r)) add(rec.location?.key ?? holds.objectKey(rec.sha256), rec.location?.versionId);
   }
+  for (const r of refused.trusted) add(holds.pathKey(r.ref.path), r.ref.versionId);
   const objects = [...targets.values()];
   const on = opts.action === 'hold';
   const { bucket, region, concurrency } = holds.holdTarget;
@@ -97,6 +104,7 @@ export async function applyLegalHold(
       ...(opts.requestedBy ? { requestedBy: opts.requestedBy } : {}),
       ...(opts.reason ? { reason: opts.reason } : {}),
       runs: runs.map((r) => ({ runId: r.runId, manifestSha256: r.manifestSha256 })),
+      ...(refused.trusted.length ? { refusals: refused.trusted.map((r) => ({ path: r.ref.path, ...(r.ref.versionId ? { versionId: r.ref.versionId } : {}), sha256: r.sha256 })) } : {}),
       objects,
     },
     sdkVersion: SDK_VERSION,
@@ -118,7 +126,29 @@ export async function applyLegalHold(
     runs: runs.map((r) => r.runId),
     objects,
     sealed,
-    foreign: census.foreign,
-    message: `${census.foreign.length ? `${census.foreign.length} foreign object(s) in the period were not held (not evidence: ${census.foreign.map((f) => f.path).join(', ')}); ` : ''}legal hold ${on ? 'placed on' : 'lifted from'} ${objects.length} object version(s) of ${runs.length} run(s); recorded as run ${sealed.manifest.runId}`,
+    foreign,
+    message: `${foreign.length ? `${foreign.length} foreign object(s) in the period were not held (not evidence: ${foreign.map((f) => f.path).join(', ')}); ` : ''}legal hold ${on ? 'placed on' : 'lifted from'} ${objects.length} object version(s) of ${runs.length} run(s)${refused.trusted.length ? ` and ${refused.trusted.length} signed refusal record(s) (${refused.trusted.map((r) => r.ref.path).join(', ')})` : ''}; recorded as run ${sealed.manifest.runId}`,
   };
+}
+
+/**
+ * The signed refusal records a hold over the period covers: those of a trusted key whose refused collection started in
+ * the period, and those a held run names (at the version it names). Only objects whose name the seal makes, dated by
+ * their run id within a day of the period, or named by a held run, are read; what is read and not a trusted record
+ * is returned as foreign.
+ */
+async function refusalsOfPeriod(store: EvidenceStore, trust: TrustPolicy, period: Period, runs: TrustedRun[]): Promise<{ trusted: TrustedRefusal[]; foreign: ForeignObject[] }> {
+  const named = new Map<string, SealRefusalRef>();
+  for (const r of runs) for (const ref of r.manifest.refusals ?? []) named.set(`${ref.path}\u0000${ref.versionId ?? ''}`, ref);
+  const slack = 86_400_000;
+  const dated = mayBeRefusalSince(new Date(period.from.getTime() - slack).toISOString());
+  const isNamed = (path: string, versionId?: string) => named.has(`${path}\u0000${versionId ?? ''}`);
+  const census = await refusalCensus(store, trust, (ref) => isNamed(ref.path, ref.versionId) || (dated(ref) && (refusalNameTime(ref.path) ?? 0) <= period.to.getTime() + slack));
+  const trusted = census.trusted.filter((r) => {
+    const ref = named.get(`${r.ref.path}\u0000${r.ref.versionId ?? ''}`);
+    if (ref) return ref.sha256 === r.sha256;
+    const started = Date.parse(r.refusal.startedAt);
+    return started >= period.from.getTime() && started <= period.to.getTime();
+  });
+  return { trusted, foreign: census.foreign };
 }

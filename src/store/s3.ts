@@ -206,6 +206,10 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
     return `${this.prefix}${objectPath(sha256)}`;
   }
 
+  pathKey(path: string): string {
+    return `${this.prefix}${path}`;
+  }
+
   runKey(runId: string, file: string): string {
     return `${this.prefix}${runDirPath(runId)}${file}`;
   }

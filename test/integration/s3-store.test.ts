@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { S3EvidenceStore } from '../../src/store/s3.js';
 import { applyLegalHold } from '../../src/store/legal-hold.js';
+import { writeSealRefusal } from '../../src/seal/refusals.js';
 import type { EvidenceStore } from '../../src/evidence/store.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
 import { contractTrust, evidenceBody, sealBodies, storeContract } from '../store/contract.js';
@@ -247,6 +248,38 @@ describe('S3 store against a real Object Lock server', () => {
     const all = await verifyStoredRuns(store, { from: new Date(at.getTime() - 60_000), to: new Date(Date.now() + 60_000) }, { trust: both });
     expect(all.problems).toEqual([]);
     expect(all.runs).toHaveLength(3);
+  });
+
+  it('a legal hold covers the signed refusal records of the period (a refused seal is evidence too)', async () => {
+    const store = s3Store('hold-refusal');
+    const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-it-key-')));
+    const at = new Date();
+    const runId = `${at.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z-c0c0c0`;
+    const ref = await writeSealRefusal(store, signer, {
+      schema: 'evidence-locker/seal-refusal@1',
+      kind: 'collection',
+      chain: 'default',
+      tool: { name: 'evidence-locker', version: 'test', sdkVersion: 'test' },
+      startedAt: at.toISOString(),
+      completedAt: at.toISOString(),
+      refusedAt: at.toISOString(),
+      scope: { accounts: ['111111111111'], regions: ['us-east-1'], frameworks: ['pci-dss-4.0.1'], queries: ['s3.bucket-encryption'] },
+      previous: null,
+      attempts: [{ runId, reason: 'planted', planted: [{ key: `runs/${runId}/manifest.json` }] }],
+      records: { count: 1, errors: 0, bodiesStored: 1 },
+      signing: { algorithm: signer.algorithm, keyFingerprint: await signer.fingerprint(), keyId: signer.keyId },
+    });
+    const period = { from: new Date(at.getTime() - 60_000), to: new Date(at.getTime() + 60_000) };
+    const trust = trustPolicy([await signer.fingerprint()]);
+    const held = await applyLegalHold(store, signer, { ...period, action: 'hold', trust });
+    expect(held.runs).toEqual([]);
+    expect(held.objects).toEqual([{ key: store.pathKey(ref.path), versionId: ref.versionId }]);
+    const lh = await raw.send(new GetObjectLegalHoldCommand({ Bucket: env.bucket, Key: store.pathKey(ref.path), VersionId: ref.versionId }));
+    expect(lh.LegalHold?.Status).toBe('ON');
+    const released = await applyLegalHold(store, signer, { ...period, action: 'release', trust });
+    expect(released.objects).toEqual(held.objects);
+    const off = await raw.send(new GetObjectLegalHoldCommand({ Bucket: env.bucket, Key: store.pathKey(ref.path), VersionId: ref.versionId }));
+    expect(off.LegalHold?.Status).toBe('OFF');
   });
 
   it('extends the retention of an unchanged body when a later run needs a later date, never shortens it', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -7,7 +7,7 @@ import { LocalEvidenceStore } from '../../src/store/local.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import { RESEALS } from '../../src/seal/seal.js';
-import { refusalCensus } from '../../src/seal/refusals.js';
+import { SEAL_REFUSAL_READS, refusalCensus } from '../../src/seal/refusals.js';
 import { trustPolicy } from '../../src/seal/trust.js';
 import { RunManifestSchema } from '../../src/evidence/manifest.js';
 import { buildPackage } from '../../src/package/build.js';
@@ -15,7 +15,13 @@ import { extractPackageZip } from '../../src/verify/unzip.js';
 import { formatVerification, verifyPackageDir } from '../../src/verify/package.js';
 import { formatStoreReport, verifyStoredRuns } from '../../src/verify/store.js';
 import { TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
-import { runVerifySh } from '../support/verify-sh.js';
+import { resignSums, runVerifySh } from '../support/verify-sh.js';
+import { remanifest } from '../support/resign-package.js';
+import { csvRows } from '../package/csv-rows.js';
+import { oscalSchemaErrors } from '../package/oscal-schema.js';
+import { applyLegalHold } from '../../src/store/legal-hold.js';
+import type { LegalHolds, StoredRefusalRef } from '../../src/evidence/store.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
 
 const ACCT = '111111111111';
 const tmp = () => mkdtempSync(join(tmpdir(), 'el-refused-'));
@@ -23,7 +29,9 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'el-refused-'));
 /** A local store in which someone watching the runs folder makes the folder of every run whose id starts with `victim`, just before it is published. */
 class PlantingEveryAttempt extends LocalEvidenceStore {
   planted = 0;
-  constructor(root: string, private readonly victim: string) {
+  /** Objects under refusals/ read, in order. */
+  reads: string[] = [];
+  constructor(root: string, public victim: string) {
     super(root);
   }
   protected override async publishRun(tmpDir: string, runDir: string): Promise<void> {
@@ -33,6 +41,10 @@ class PlantingEveryAttempt extends LocalEvidenceStore {
       writeFileSync(join(runDir, 'manifest.json'), '{"planted":true}');
     }
     return super.publishRun(tmpDir, runDir);
+  }
+  override async readRefusal(ref: StoredRefusalRef, maxBytes: number): Promise<Buffer> {
+    this.reads.push(ref.path);
+    return super.readRefusal(ref, maxBytes);
   }
 }
 
@@ -133,4 +145,182 @@ describe('a seal refused by files planted in every attempt', () => {
     const removed = await verifyPackageDir(dir, { expectedKeys: [fp] });
     expect(removed.problems.map((p) => p.message).join('\n')).toContain(`names the signed refusal record ${refused.ref.path} (seal refused: files planted by someone else (attempts ${attempts.join(', ')})), which the package does not carry`);
   }, 180_000);
+
+  it('verify.sh checks each refusal record as verify does: its signature by a pinned run key and the SHA-256 the naming run gives it', async () => {
+    const { store, signer, trust } = await scene();
+    const [refused] = (await refusalCensus(store, trust)).trusted;
+    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
+    const dir = tmp();
+    await extractPackageZip(built.zipPath, dir);
+    const fp = await signer.fingerprint();
+    const attempts = refused.refusal.attempts.map((a) => a.runId).join(', ');
+    const day3 = readFileSync(join(dir, 'summary.json'), 'utf8').match(/"namedBy": "([^"]+)"/)![1];
+
+    const ok = runVerifySh(dir, [fp]);
+    expect(ok.out).toContain('RESULT: VALID');
+    expect(ok.out).toContain(`ok    every refusal record a run names is here with its SHA-256 (1 named); 1 of 1 record(s) under refusals/ signed by a pinned run key`);
+    expect(ok.out).toContain(`SEAL REFUSED: 2026-10-02, chain default: seal refused: files planted by someone else (attempts ${attempts}); ${refused.ref.path} is signed by pinned run key ${fp} and named by run ${day3}. No evidence of that collection was sealed: the day is a gap, not a pass`);
+    expect(ok.out.match(/^SEAL REFUSED: /gm)).toHaveLength(1);
+
+    /** A copy of the package with `edit` applied to its files and manifest.json's and SHA256SUMS' hashes following, signed again by the package key. */
+    const altered = async (edit: (d: string) => void) => {
+      const d = tmp();
+      cpSync(dir, d, { recursive: true });
+      edit(d);
+      await remanifest(d, signer, (m) => {
+        m.files = m.files.filter((f) => {
+          try {
+            const bytes = readFileSync(join(d, ...f.path.split('/')));
+            Object.assign(f, { sha256: sha256Hex(bytes), size: bytes.length });
+            return true;
+          } catch {
+            return false;
+          }
+        });
+        const have = new Set(m.files.map((f) => f.path));
+        for (const name of ['fake.json']) {
+          const p = `refusals/${name}`;
+          if (have.has(p)) continue;
+          try {
+            const bytes = readFileSync(join(d, 'refusals', name));
+            m.files.push({ path: p, sha256: sha256Hex(bytes), size: bytes.length });
+          } catch {
+            // not added in this copy
+          }
+        }
+      });
+      await resignSums(d, signer);
+      return d;
+    };
+    const record = (d: string) => join(d, ...refused.ref.path.split('/'));
+
+    // The record's refused day edited: SHA256SUMS and manifest.json re-signed, so only its own signature tells.
+    const edited = await altered((d) => writeFileSync(record(d), refused.bytes.toString('utf8').replace('2026-10-02T02:00:00.000Z', '2026-10-04T02:00:00.000Z')));
+    const e = runVerifySh(edited, [fp]);
+    expect(e.code).toBe(1);
+    expect(e.out).toContain(`FAIL  ${refused.ref.path}: not a refusal record signed by a pinned run key: the signature does not verify over the refusal with the public key beside it`);
+    expect(e.out).toMatch(new RegExp(`FAIL  ${refused.ref.path.replace(/\./g, '\\.')}: SHA-256 [0-9a-f]{64} differs from the one run ${day3}'s signed manifest records for it \\(${refused.sha256}\\)`));
+    expect(e.out).not.toContain('SEAL REFUSED');
+    expect((await verifyPackageDir(edited, { expectedKeys: [fp] })).ok).toBe(false);
+
+    // The record left out of the package: the run that names it says so.
+    const removed = await altered((d) => rmSync(record(d)));
+    const r = runVerifySh(removed, [fp]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`FAIL  runs/${day3}: names the signed refusal record ${refused.ref.path}, which the package does not carry`);
+
+    // A record signed by a key nobody pinned, added beside the genuine one: named as such.
+    const other = LocalEd25519Signer.open(tmp());
+    const forged = { ...refused.refusal, signing: { ...refused.refusal.signing, keyFingerprint: await other.fingerprint() } };
+    const fake = canonicalBytes({ schema: 'evidence-locker/signed-seal-refusal@1', refusal: forged, signature: (await other.sign(canonicalBytes(forged))).toString('base64'), publicKeyPem: await other.publicKeyPem() });
+    const added = await altered((d) => writeFileSync(join(d, 'refusals', 'fake.json'), fake));
+    const a = runVerifySh(added, [fp]);
+    expect(a.code).toBe(1);
+    expect(a.out).toContain(`FAIL  refusals/fake.json: not a refusal record signed by a pinned run key: signed by key ${await other.fingerprint()}, which is not a key pinned for run manifests`);
+    expect(a.out.match(/^SEAL REFUSED: /gm)).toHaveLength(1);
+    // Pinned for runs, that key's record verifies (named by no run in the package), as evidence-locker verify accepts it.
+    const both = runVerifySh(added, [fp, await other.fingerprint()]);
+    expect(both.out).toContain('SEAL REFUSED: 2026-10-02, chain default: seal refused: files planted by someone else (attempts');
+    expect(both.out).toContain('refusals/fake.json is signed by pinned run key');
+    expect(both.out).toContain(', named by no run in the package.');
+  }, 240_000);
+
+  it('names the refused seal, with its signed record, in the per-requirement gaps of controls.csv, index.html and OSCAL', async () => {
+    const { store, signer, trust } = await scene();
+    const [refused] = (await refusalCensus(store, trust)).trusted;
+    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
+    const dir = tmp();
+    await extractPackageZip(built.zipPath, dir);
+    const attempts = refused.refusal.attempts.map((a) => a.runId).join(', ');
+    const named = `signed refusal record ${refused.ref.path}, SHA-256 ${refused.sha256}`;
+
+    const rows = csvRows(readFileSync(join(dir, 'controls.csv'), 'utf8')).filter((r) => r.coverage === 'automated' || r.coverage === 'partial');
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      expect(r.days_without_evidence).toBe('1');
+      expect(r.reasons).toContain(`SEAL REFUSED: this account's collection was not sealed on 1 day(s) because someone else planted files in the run folder of every attempt: 2026-10-02 (attempts ${attempts}; ${named})`);
+    }
+
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html).toContain(`"refused":[{"day":"2026-10-02","record":"${refused.ref.path}","sha":"${refused.sha256}"`);
+    expect(html).toContain("reason: 'seal refused: files planted by someone else (attempts ' + x.attempts.join(', ')");
+
+    const oscal = JSON.parse(readFileSync(join(dir, 'oscal', 'assessment-results.json'), 'utf8'));
+    expect(oscalSchemaErrors(oscal)).toEqual([]);
+    const result = oscal['assessment-results'].results[0];
+    const obs = result.observations.find((o: { title: string }) => o.title === 'Seal refused on 2026-10-02 (chain default)');
+    expect(obs.description).toContain(`seal refused: files planted by someone else (attempts ${attempts})`);
+    expect(obs.props).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'refusal-record', value: refused.ref.path }), expect.objectContaining({ name: 'refusal-record-sha256', value: refused.sha256 })]));
+    const res = oscal['assessment-results']['back-matter'].resources.find((x: { uuid: string }) => `#${x.uuid}` === obs['relevant-evidence'][0].href);
+    expect(res.rlinks).toEqual([{ href: refused.ref.path, 'media-type': 'application/json', hashes: [{ algorithm: 'SHA-256', value: refused.sha256 }] }]);
+    const gapFindings = result.findings.filter((f: { target: { status: { remarks?: string } } }) => /day\(s\) of the period had no evidence/.test(f.target.status.remarks ?? ''));
+    expect(gapFindings.length).toBeGreaterThan(0);
+    for (const f of gapFindings) expect(f.target.status.remarks).toContain(`On 2026-10-02 its collection was refused its seal (files planted by someone else in every attempt; ${named})`);
+  }, 180_000);
+
+  it('a legal hold over a period covers the signed refusal records of that period', async () => {
+    const { store, signer, trust } = await scene();
+    const [refused] = (await refusalCensus(store, trust)).trusted;
+    const placed: string[] = [];
+    const holds: LegalHolds = {
+      holdTarget: { bucket: 'evidence', region: 'us-east-1', concurrency: 4 },
+      objectKey: (sha) => `objects/${sha}`,
+      runKey: (runId, file) => `runs/${runId}/${file}`,
+      pathKey: (path) => `prefix/${path}`,
+      runFileVersions: async (runId) => new Map(['manifest.json', 'manifest.sig', 'public-key.pem'].map((f) => [f, [{ key: `runs/${runId}/${f}`, versionId: 'v1' }]])),
+      readVersion: async () => {
+        throw new Error('not read in this test');
+      },
+      lockState: async () => {
+        throw new Error('not read in this test');
+      },
+      setLegalHold: async (key, versionId, on) => {
+        placed.push(`${on ? 'ON' : 'OFF'} ${key}${versionId ? `@${versionId}` : ''}`);
+      },
+    };
+    (store as unknown as { legalHolds: LegalHolds }).legalHolds = holds;
+
+    const held = await applyLegalHold(store, signer, { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-03T23:59:59Z'), action: 'hold', trust });
+    expect(placed).toContain(`ON prefix/${refused.ref.path}`);
+    expect(held.runs).toHaveLength(2);
+    expect(held.message).toContain(`and 1 signed refusal record(s) (${refused.ref.path})`);
+    // The record signed by a key nobody trusts is named foreign, never held; junk under another name is not read.
+    expect(held.foreign?.map((f) => f.path)).toContain(`refusals/20261002T020000Z-000000-r${'f'.repeat(32)}.json`);
+    expect(placed.some((p) => p.includes(`-r${'f'.repeat(32)}.json`) || p.includes('junk'))).toBe(false);
+    const body = JSON.parse((await store.getObject(held.sealed!.manifest.records[0].sha256)).toString('utf8'));
+    expect(body.data.refusals).toEqual([{ path: refused.ref.path, sha256: refused.sha256 }]);
+
+    // A period holding only the refused day: no sealed run, but its refusal record is held (and nothing else).
+    placed.length = 0;
+    const day2 = await applyLegalHold(store, signer, { from: new Date('2026-10-02T00:00:00Z'), to: new Date('2026-10-02T23:59:59Z'), action: 'release', trust });
+    expect(day2.runs).toEqual([]);
+    expect(placed).toEqual([`OFF prefix/${refused.ref.path}`]);
+  }, 180_000);
+
+  it('a seal reads at most SEAL_REFUSAL_READS objects under refusals/, newest first, and none dated in the future', async () => {
+    const { store, signer, trust } = await scene();
+    const [refused] = (await refusalCensus(store, trust)).trusted;
+    // Junk with well-formed names dated between the last sealed run and the refused seal, and one dated in the future.
+    const junk = SEAL_REFUSAL_READS + 8;
+    for (let i = 0; i < junk; i++) writeFileSync(join(store.root, 'refusals', `20261003T1${String(i).padStart(5, '0')}Z-000000-r${'a'.repeat(32)}.json`), '{"not":"a refusal"}');
+    writeFileSync(join(store.root, 'refusals', `20991231T000000Z-000000-r${'b'.repeat(32)}.json`), '{"not":"a refusal"}');
+    // A second refused seal after them: its record is the newest, so it is read.
+    store.victim = '20261004';
+    await sealDays(store, [{ day: '2026-10-04', encrypted: { [ACCT]: true } }], signer).catch(() => undefined);
+    const second = (await refusalCensus(store, trust)).trusted.find((r) => r.ref.path !== refused.ref.path)!;
+    expect(second.refusal.startedAt).toBe('2026-10-04T02:00:00.000Z');
+    store.reads = [];
+    await sealDays(store, [{ day: '2026-10-05', encrypted: { [ACCT]: true } }], signer);
+    expect(store.reads).toHaveLength(SEAL_REFUSAL_READS);
+    expect(store.reads[0]).toBe(second.ref.path);
+    expect(store.reads.some((p) => p.startsWith('refusals/2099'))).toBe(false);
+    const day5 = (await store.listRuns()).find((r) => r.startsWith('20261005'))!;
+    const m = RunManifestSchema.parse(JSON.parse((await store.getRun(day5)).manifest.toString('utf8')));
+    expect(m.refusals?.map((r) => r.path)).toEqual([second.ref.path]);
+    // Unbounded, the census reads them all: verify --store still sees every object.
+    const all = await refusalCensus(store, trust);
+    expect(all.unread).toEqual([]);
+    expect(all.foreign.length).toBeGreaterThanOrEqual(junk + 1);
+    expect((await refusalCensus(store, trust, () => true, 5)).unread).toHaveLength(all.trusted.length + all.foreign.length - 5);
+  }, 240_000);
 });

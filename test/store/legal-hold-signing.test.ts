@@ -21,6 +21,7 @@ function holdingStore(): { store: MemoryStore & { legalHolds: LegalHolds }; plac
     holdTarget: { bucket: 'evidence', region: 'us-east-1', concurrency: 4 },
     objectKey: (sha) => `objects/${sha}`,
     runKey: (runId, file) => `runs/${runId}/${file}`,
+    pathKey: (path) => path,
     runFileVersions: async (runId) => new Map(['manifest.json', 'manifest.sig', 'public-key.pem'].map((f) => [f, [{ key: `runs/${runId}/${f}`, versionId: 'v1' }]])),
     readVersion: async () => {
       throw new Error('not read in this test');
