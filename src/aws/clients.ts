@@ -410,6 +410,10 @@ export const SHARED_READS: ReadonlySet<string> = new Set([
   'ec2:DescribeInstances',
   'ec2:DescribeNetworkInterfaces',
   'ec2:DescribeSecurityGroups',
+  // What security-group rules name, read by ec2.admin-ports-open and ec2.security-group-egress.
+  'ec2:DescribeManagedPrefixLists',
+  'ec2:GetManagedPrefixListEntries',
+  'ec2:DescribeStaleSecurityGroups',
   'lambda:ListFunctions',
   'guardduty:ListDetectors',
   'guardduty:GetDetector',

@@ -108,6 +108,8 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'ec2:DescribeInternetGateways': ec2Read,
   'ec2:DescribeNatGateways': ec2Read,
   'ec2:DescribeManagedPrefixLists': ec2Read,
+  'ec2:GetManagedPrefixListEntries': ec2Read,
+  'ec2:DescribeStaleSecurityGroups': ec2Read,
   'ec2:DescribeNetworkAcls': ec2Read,
   'ec2:DescribeRouteTables': ec2Read,
   'ec2:DescribeSubnets': ec2Read,

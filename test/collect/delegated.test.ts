@@ -27,6 +27,7 @@ import { macieState } from '../../src/simulator/services/macie2.js';
 import { capturedLogger } from '../support/capture-log.js';
 import { accessAnalyzerState } from '../../src/simulator/services/accessanalyzer.js';
 import { rdsState } from '../../src/simulator/services/rds.js';
+import { ec2State } from '../../src/simulator/services/ec2.js';
 
 const catalogs = loadCatalogs([]);
 const REGIONS = ['us-east-1', 'us-west-2'];
@@ -155,7 +156,32 @@ function addMemberDatabases(world: SimWorld): { accountId: string; region: strin
   return world.organization!.accountIds.flatMap((accountId) => REGIONS.filter((r) => (world.account(accountId)!.regions.get(r)?.rds?.dbInstances.length ?? 0) > 0).map((region) => ({ accountId, region })));
 }
 
+/**
+ * Security-group rules whose sources AWS Config records by id only: SSH from a customer-managed prefix list holding
+ * 0.0.0.0/0 (fails on its entries), and PostgreSQL from a peer group AWS reports stale (needs review). Both modes read the
+ * lists and the stale references in the member. Returns the member and the failing group's ARN.
+ */
+function addMemberNetworkReferences(world: SimWorld): { member: string; failing: string } {
+  const member = world.organization!.accountIds[5];
+  const region = REGIONS[0];
+  const s = ec2State(world.account(member)!, region);
+  const vpc = s.securityGroups[0].VpcId!;
+  const list = 'pl-0c0c0c0c0c0c0c0c2';
+  s.managedPrefixLists = [...(s.managedPrefixLists ?? []), { PrefixListId: list, AddressFamily: 'IPv4', State: 'create-complete', PrefixListArn: `arn:aws:ec2:${region}:${member}:prefix-list/${list}`, PrefixListName: 'contractors', MaxEntries: 5, Version: 2, OwnerId: member, Tags: [] }];
+  s.prefixListEntries = { ...s.prefixListEntries, [list]: [{ Cidr: '192.0.2.0/24' }, { Cidr: '0.0.0.0/0', Description: 'temporary' }] };
+  const rule = (port: number, extra: object) => ({ IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: [], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [], ...extra });
+  const arn = (id: string) => `arn:aws:ec2:${region}:${member}:security-group/${id}`;
+  const stalePair = { GroupId: 'sg-0deadbeef0000000d', UserId: THIRD_PARTY, VpcId: 'vpc-0peer', VpcPeeringConnectionId: 'pcx-0a1b2c3d4e5f60718', PeeringStatus: 'deleted' };
+  s.securityGroups.push(
+    { GroupId: 'sg-0a1111111111111c2', GroupName: 'contractor-ssh', Description: 'SSH for contractors', OwnerId: member, VpcId: vpc, SecurityGroupArn: arn('sg-0a1111111111111c2'), IpPermissions: [rule(22, { PrefixListIds: [{ PrefixListId: list }] })], IpPermissionsEgress: [], Tags: [] },
+    { GroupId: 'sg-0a1111111111111b0', GroupName: 'reporting', Description: 'reporting', OwnerId: member, VpcId: vpc, SecurityGroupArn: arn('sg-0a1111111111111b0'), IpPermissions: [rule(5432, { UserIdGroupPairs: [stalePair] })], IpPermissionsEgress: [], Tags: [] },
+  );
+  s.staleSecurityGroups = { [vpc]: [{ GroupId: 'sg-0a1111111111111b0', GroupName: 'reporting', Description: 'reporting', VpcId: vpc, StaleIpPermissions: [rule(5432, { UserIdGroupPairs: [stalePair] })], StaleIpPermissionsEgress: [] }] };
+  return { member, failing: arn('sg-0a1111111111111c2') };
+}
+
 let seeded: ReturnType<typeof addMemberFindings>;
+let network: ReturnType<typeof addMemberNetworkReferences>;
 let databaseRegions: { accountId: string; region: string }[];
 
 beforeAll(async () => {
@@ -163,6 +189,7 @@ beforeAll(async () => {
   const world = organizationWorld({ accounts: 6, regions: REGIONS, seed: 11, delegatedAdministrator: true });
   seeded = addMemberFindings(world);
   databaseRegions = addMemberDatabases(world);
+  network = addMemberNetworkReferences(world);
   // The audit account (every service's administrator here) is a collection target too, through the same member role.
   world.account(ORG_MANAGEMENT_ACCOUNT_ID)!.roles.set('EvidenceLockerReadOnly', { name: 'EvidenceLockerReadOnly', trustedAccounts: [ORG_MANAGEMENT_ACCOUNT_ID], maxSessionDurationSeconds: 3600 });
   sim = await startSimulatedAws({ world });
@@ -214,6 +241,13 @@ describe('collect.mode delegated-admin', () => {
     ] as const) {
       expect(judged(perAccount.results, queryId, accountId), queryId).toContain(resource);
       expect(judged(delegated.results, queryId, accountId), queryId).toEqual(judged(perAccount.results, queryId, accountId));
+    }
+    // A prefix list's entries and AWS's stale references are read in the member beside the aggregator's items.
+    expect(judged(perAccount.results, 'ec2.admin-ports-open', network.member)).toContain(network.failing);
+    expect(judged(delegated.results, 'ec2.admin-ports-open', network.member)).toEqual(judged(perAccount.results, 'ec2.admin-ports-open', network.member));
+    for (const op of ['ec2:GetManagedPrefixListEntries', 'ec2:DescribeStaleSecurityGroups']) {
+      expect(perAccount.stats.byOperation[op]?.ok ?? 0, op).toBeGreaterThan(0);
+      expect(delegated.stats.byOperation[op]?.ok, op).toBe(perAccount.stats.byOperation[op]?.ok);
     }
     expect(cited).toContain(`CloudTrail Lake event data store ${EVENT_DATA_STORE} (audit account ${ORG_MANAGEMENT_ACCOUNT_ID}, us-east-1)`);
     expect(perAccount.results.flatMap((r) => r.evidence).filter((e) => e.via)).toEqual([]);

@@ -38,6 +38,8 @@ export interface AggregateConfigItemsEvidence {
   results: string[];
   /** A global family's record: the member's own listing of the resources (verbatim), which the items cover. */
   listing?: unknown;
+  /** What the family reads in the member account beside the items (`ConfigItemFamily.memberReads`), verbatim. */
+  memberReads?: Record<string, unknown>;
 }
 
 export function isAggregateConfigItems(v: unknown): v is AggregateConfigItemsEvidence {
@@ -56,6 +58,18 @@ export interface ConfigItemFamily<TEvidence> {
   global?: MemberListing;
   /** `listing`: a global family's member listing, as `global.read` returned it. */
   toEvidence(items: readonly ConfigItem[], listing?: unknown): TEvidence;
+  /**
+   * Evidence AWS Config does not record, read live in the member account from what the items name (a security group
+   * rule's prefix lists): its fields are kept beside the items and join the evidence the items become.
+   */
+  memberReads?: MemberReads;
+}
+
+/** Reads in the member account beside the items; `evidence` is what the items became (the family's toEvidence). */
+export interface MemberReads {
+  read(member: QueryContext, evidence: unknown): Promise<Record<string, unknown>>;
+  /** What is read, for the reasons: "the rules' prefix lists". */
+  what: string;
 }
 
 /**
@@ -125,6 +139,10 @@ export function configItemsSource(queryId: string, family: ConfigItemFamily<unkn
     },
     async complete(results, member, audit): Promise<AggregateConfigItemsEvidence | CollectInMember> {
       const evidence = { aggregator: { name: audit.aggregator, accountId: audit.accountId, region: audit.region }, expression, resourceTypes: [...family.resourceTypes], results };
+      if (family.memberReads && !family.global) {
+        const items = results.map(parseItem).filter((i): i is ConfigItem => i !== undefined);
+        return { ...evidence, memberReads: await family.memberReads.read(member, family.toEvidence(items)) };
+      }
       if (!family.global) return evidence;
       const listing = await family.global.read(member);
       const items = results.map(parseItem).filter((i): i is ConfigItem => i !== undefined);
@@ -159,8 +177,10 @@ export function acceptConfigItems<T>(family: ConfigItemFamily<T>, evaluate: Eval
       return [{ ...account, status: 'error', reason: `the evidence of ${ctx.accountId} in ${ctx.region} holds configuration items without the account's own listing of the resources they must cover` }];
     }
     const captured = mine.map((i) => i.configurationItemCaptureTime ?? '').filter(Boolean).sort();
-    const note = `; read through the AWS Config aggregator ${data.aggregator?.name}: the configuration AWS Config recorded${captured.length ? ` (captured ${captured[0]}${captured.length > 1 && captured.at(-1) !== captured[0] ? ` to ${captured.at(-1)}` : ''})` : ''}, not a live read`;
-    return evaluate(family.toEvidence(mine, data.listing), params, ctx).map((r) => (r.status === 'error' ? r : { ...r, reason: `${r.reason}${note}` }));
+    const live = data.memberReads && family.memberReads ? ` (${family.memberReads.what} read live in the account)` : '';
+    const note = `; read through the AWS Config aggregator ${data.aggregator?.name}: the configuration AWS Config recorded${captured.length ? ` (captured ${captured[0]}${captured.length > 1 && captured.at(-1) !== captured[0] ? ` to ${captured.at(-1)}` : ''})` : ''}, not a live read${live}`;
+    const evidence = family.toEvidence(mine, data.listing);
+    return evaluate(data.memberReads ? { ...evidence, ...data.memberReads } : evidence, params, ctx).map((r) => (r.status === 'error' ? r : { ...r, reason: `${r.reason}${note}` }));
   };
 }
 

@@ -1,6 +1,17 @@
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import { defineQuery, type QueryParameters, type ResourceResult } from '../types.js';
-import { collectSecurityGroups, describePermission, groupLabel, securityGroupArn, type SecurityGroupsEvidence, SECURITY_GROUP_ITEMS } from './security-groups.js';
+import {
+  collectSecurityGroupReferences,
+  collectSecurityGroups,
+  describePermission,
+  groupLabel,
+  prefixListView,
+  securityGroupArn,
+  staleReference,
+  type SecurityGroupReferencesEvidence,
+  type SecurityGroupsWithReferences,
+  SECURITY_GROUP_REFERENCE_ITEMS,
+} from './security-groups.js';
 import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 import { blockSize, coversAllPublic, DEFAULT_WIDE_PUBLIC_PREFIX, describeCount, isNonPublic, parseCidr, prefixParam, publicAddressCount, type Cidr, type Family } from './cidr.js';
 
@@ -74,12 +85,16 @@ export function networkParams(queryId: string, params: QueryParameters, fallback
 interface Opening {
   rule: IpPermission;
   ports: number[];
+  /** Its CIDR blocks and the entries of the customer-managed prefix lists it names. */
   blocks: Cidr[];
   unreadable: string[];
-  prefixLists: string[];
+  /** Prefix lists whose sources the evidence does not hold, or AWS-managed ones, with why. */
+  prefixLists: { label: string; review: string }[];
+  /** Customer-managed prefix lists read, for the pass reason. */
+  readLists: string[];
 }
 
-function openingOf(p: IpPermission, ports: readonly number[]): Opening | undefined {
+function openingOf(p: IpPermission, ports: readonly number[], refs: SecurityGroupReferencesEvidence, groupOwner?: string): Opening | undefined {
   const hit = openedPorts(p, ports);
   if (!hit.length) return undefined;
   const texts = [...(p.IpRanges ?? []).map((r) => r.CidrIp), ...(p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6)].filter((t): t is string => t !== undefined);
@@ -90,8 +105,24 @@ function openingOf(p: IpPermission, ports: readonly number[]): Opening | undefin
     if (c) blocks.push(c);
     else unreadable.push(t);
   }
-  const prefixLists = (p.PrefixListIds ?? []).map((l) => l.PrefixListId ?? 'a prefix list without id');
-  return { rule: p, ports: hit, blocks, unreadable, prefixLists };
+  const prefixLists: Opening['prefixLists'] = [];
+  const readLists: string[] = [];
+  for (const id of (p.PrefixListIds ?? []).map((l) => l.PrefixListId ?? 'a prefix list without id')) {
+    const view = prefixListView(id, refs);
+    if (view.kind === 'entries') {
+      blocks.push(...view.blocks);
+      unreadable.push(...view.unreadable);
+      // A list another account shares with this one (AWS RAM): that account decides its entries from now on.
+      const shared = view.owner && groupOwner && view.owner !== groupOwner ? ` (account ${view.owner}'s list, shared with this account: that account can change its entries)` : '';
+      readLists.push(`${view.label}${shared}: ${view.entries.length ? view.entries.join(', ') : 'no entries'}`);
+    } else if (view.kind === 'aws-managed') {
+      prefixLists.push({
+        label: view.label,
+        review: "the address ranges of an AWS service, which every customer of that service shares, not this account's networks; confirm the service is an approved administration path (such as EC2 Instance Connect), as who reaches the port through it is not in the evidence",
+      });
+    } else prefixLists.push({ label: view.label, review: `${view.why}, so who can reach the port is unknown` });
+  }
+  return { rule: p, ports: hit, blocks, unreadable, prefixLists, readLists };
 }
 
 const portsText = (ports: readonly number[]) => `admin port${ports.length > 1 ? 's' : ''} ${[...new Set(ports)].join(', ')}`;
@@ -108,7 +139,7 @@ interface GroupSources {
   review: string[];
 }
 
-function groupSources(g: SecurityGroup, ports: readonly number[], accountId: string, groups: ReadonlyMap<string, SecurityGroup>, opensToEveryone: (groupId: string) => boolean): GroupSources {
+function groupSources(g: SecurityGroup, ports: readonly number[], accountId: string, groups: ReadonlyMap<string, SecurityGroup>, opensToEveryone: (groupId: string) => boolean, refs: SecurityGroupReferencesEvidence): GroupSources {
   const out: GroupSources = { resolved: [], review: [] };
   const owner = g.OwnerId ?? accountId;
   for (const p of g.IpPermissions ?? []) {
@@ -122,13 +153,29 @@ function groupSources(g: SecurityGroup, ports: readonly number[], accountId: str
         out.resolved.push(`${describePermission(p)} from its own members`);
         continue;
       }
-      if (pair.UserId && pair.UserId !== owner) {
-        out.review.push(`${rule} of account ${pair.UserId}${via} (${portsText(hit)}): that account decides which network interfaces hold the group, which this evidence does not show`);
+      const foreign = pair.UserId && pair.UserId !== owner ? ` of account ${pair.UserId}` : '';
+      const target = pair.GroupId && !foreign ? groups.get(pair.GroupId) : undefined;
+      // AWS's own answer on a reference it cannot resolve: stale (deleted group, peering or transit gateway gone).
+      const stale: ReturnType<typeof staleReference> = !target && pair.GroupId ? staleReference(refs, g, pair.GroupId, 'in') : { kind: 'unknown' };
+      if (stale.kind === 'stale') {
+        out.review.push(
+          `${rule}${foreign}${via} (${portsText(hit)}): a stale reference, as AWS reports it for ${g.VpcId} (DescribeStaleSecurityGroups${stale.detail ? `: ${stale.detail}` : ''}): the group was deleted, or the VPC peering connection or transit gateway it was reached through is gone; it admits no one while stale and would admit that group's members again if the connection were restored, so remove the rule`,
+        );
         continue;
       }
-      const target = pair.GroupId ? groups.get(pair.GroupId) : undefined;
+      if (foreign) {
+        out.review.push(`${rule}${foreign}${via} (${portsText(hit)}): that account decides which network interfaces hold the group, which this evidence does not show${stale.kind === 'unknown' && stale.why ? ` (${stale.why})` : ''}`);
+        continue;
+      }
       if (!target) {
-        out.review.push(`${rule}${pair.VpcId ? ` in ${pair.VpcId}` : ''}${via} (${portsText(hit)}): not among this account's security groups in the region's evidence (a stale reference to a deleted group, or a group of a peered VPC), so who can reach the port is unknown`);
+        const where = `${rule}${pair.VpcId ? ` in ${pair.VpcId}` : ''}${via} (${portsText(hit)})`;
+        if (stale.kind === 'not-stale') {
+          out.review.push(`${where}: cannot be resolved: not among this account's security groups in the region's evidence, and AWS does not report it stale for ${g.VpcId} (DescribeStaleSecurityGroups), so it may be a group of a peered or shared VPC; who can reach the port is unknown`);
+        } else if (stale.why) {
+          out.review.push(`${where}: cannot be resolved: not among this account's security groups in the region's evidence, and ${stale.why}; who can reach the port is unknown`);
+        } else {
+          out.review.push(`${where}: not among this account's security groups in the region's evidence (a stale reference to a deleted group, or a group of a peered VPC), so who can reach the port is unknown`);
+        }
         continue;
       }
       if (opensToEveryone(target.GroupId ?? '')) {
@@ -142,8 +189,8 @@ function groupSources(g: SecurityGroup, ports: readonly number[], accountId: str
 }
 
 /** Judges one group's inbound rules for the admin ports: every public address, wide public ranges, unread prefix lists, other groups. */
-function judgeGroup(g: SecurityGroup, ports: readonly number[], widest: Record<Family, number>, sources: GroupSources = { resolved: [], review: [] }): { status: 'fail' | 'needs-review' | 'pass'; reason: string } {
-  const openings = (g.IpPermissions ?? []).map((p) => openingOf(p, ports)).filter((o): o is Opening => o !== undefined);
+function judgeGroup(g: SecurityGroup, ports: readonly number[], widest: Record<Family, number>, refs: SecurityGroupReferencesEvidence, sources: GroupSources = { resolved: [], review: [] }): { status: 'fail' | 'needs-review' | 'pass'; reason: string } {
+  const openings = (g.IpPermissions ?? []).map((p) => openingOf(p, ports, refs, g.OwnerId)).filter((o): o is Opening => o !== undefined);
   // Per admin port and address family: the union of every rule's sources (a group's rules add up).
   const everyPublic = new Map<Family, number[]>();
   const wide = new Map<Family, { port: number; count: bigint }[]>();
@@ -178,34 +225,33 @@ function judgeGroup(g: SecurityGroup, ports: readonly number[], widest: Record<F
     review.push(`${rulesFor(f, flagged.map((x) => x.port)).join('; ')}: up to ${describeCount(widestCount, f)}, more than one /${widest[f]} (parameter ${f === 4 ? 'widePublicPrefix' : 'widePublicIpv6Prefix'}); confirm these are approved administration networks`);
   }
   for (const o of openings) {
-    if (o.prefixLists.length) {
-      review.push(`${describePermission(o.rule)} from prefix list ${o.prefixLists.join(', ')} (${portsText(o.ports)}): the list's entries are not in the evidence (DescribeSecurityGroups gives only its id; AWS-managed com.amazonaws.* lists cannot be told apart by id), so who can reach the port is unknown`);
-    }
+    for (const l of o.prefixLists) review.push(`${describePermission(o.rule)} from ${l.label} (${portsText(o.ports)}): ${l.review}`);
     if (o.unreadable.length) review.push(`${describePermission(o.rule)} from ${o.unreadable.join(', ')} (${portsText(o.ports)}): not a CIDR block this check can read`);
   }
   review.push(...sources.review);
+  const readLists = openings.flatMap((o) => o.readLists.map((l) => `${describePermission(o.rule)} from ${l}`));
   if (failing.length) {
     return { status: 'fail', reason: `${groupLabel(g)} allows ${failing.join('; ')}${review.length ? `; also to review: ${review.join('; ')}` : ''}` };
   }
   if (review.length) return { status: 'needs-review', reason: `${groupLabel(g)} opens administration ports to sources the evidence does not clear: ${review.join('; ')}` };
   return {
     status: 'pass',
-    reason: `${groupLabel(g)} opens no administration port (${ports.join(', ')}) to every public address, to more public addresses than one /${widest[4]} (IPv4) or /${widest[6]} (IPv6), to a prefix list, or to a security group the evidence does not clear${
-      sources.resolved.length ? `; it admits them from security groups of this account: ${sources.resolved.join('; ')} (which interfaces hold those groups is not in this evidence)` : ''
-    }`,
+    reason: `${groupLabel(g)} opens no administration port (${ports.join(', ')}) to every public address, to more public addresses than one /${widest[4]} (IPv4) or /${widest[6]} (IPv6), to a prefix list the evidence does not clear, or to a security group the evidence does not clear${
+      readLists.length ? `; customer-managed prefix lists, judged by their entries (GetManagedPrefixListEntries): ${readLists.join('; ')}` : ''
+    }${sources.resolved.length ? `; it admits them from security groups of this account: ${sources.resolved.join('; ')} (which interfaces hold those groups is not in this evidence)` : ''}`,
   };
 }
 
-export const adminPortsOpen = defineQuery<SecurityGroupsEvidence | AggregateConfigItemsEvidence>({
+export const adminPortsOpen = defineQuery<SecurityGroupsWithReferences | AggregateConfigItemsEvidence>({
   id: 'ec2.admin-ports-open',
   service: 'ec2',
   title: 'No security group opens administration ports to the internet',
   description:
-    'Every security group in the region with its inbound rules, checked for remote administration, file-sharing and database ports (by default SSH, RDP, WinRM, Telnet, FTP, SMB, and the MySQL, PostgreSQL, SQL Server, Oracle, MongoDB, Redis and Elasticsearch/OpenSearch listeners). A group fails when its rules for one such port together admit every public IPv4 or IPv6 address (0.0.0.0/0, ::/0, or pieces such as 0.0.0.0/1 and 128.0.0.0/1; private, shared, link-local and unique-local ranges aside); it needs review when they admit more public addresses than one /24 (IPv4) or /48 (IPv6), or a prefix list whose entries the evidence does not hold. A rule whose source is another security group is followed one hop: a group of another account (named), one not among the account\'s groups in the region (a stale reference or a peered VPC\'s group), or one that itself admits every public address on an administration port needs review; the group itself and the account\'s other groups are listed. Which network interfaces hold a group is not read.',
+    'Every security group in the region with its inbound rules, checked for remote administration, file-sharing and database ports (by default SSH, RDP, WinRM, Telnet, FTP, SMB, and the MySQL, PostgreSQL, SQL Server, Oracle, MongoDB, Redis and Elasticsearch/OpenSearch listeners). A group fails when its rules for one such port together admit every public IPv4 or IPv6 address (0.0.0.0/0, ::/0, or pieces such as 0.0.0.0/1 and 128.0.0.0/1; private, shared, link-local and unique-local ranges aside); it needs review when they admit more public addresses than one /24 (IPv4) or /48 (IPv6). A customer-managed prefix list named as a source is judged by its entries (GetManagedPrefixListEntries) as if they were the rule\'s own CIDR blocks, so a list holding 0.0.0.0/0 or ::/0 fails; an AWS-managed list (com.amazonaws.<region>.s3 and the like: an AWS service\'s ranges, shared by every customer of the service) is named and needs review, as does a list whose entries could not be read. A rule whose source is another security group is followed one hop: a group of another account (named), one AWS reports stale (DescribeStaleSecurityGroups of the VPC: a deleted group, or a peering connection or transit gateway gone; named with the rule and VPC), one not among the account\'s groups in the region that AWS does not report stale (cannot be resolved: a peered or shared VPC\'s group), or one that itself admits every public address on an administration port needs review; the group itself and the account\'s other groups are listed. Which network interfaces hold a group is not read.',
   remediation:
     'Remove the listed inbound rules, or narrow their source to known administration networks or a bastion security group; prefer Systems Manager Session Manager over open SSH/RDP.',
   scope: 'regional',
-  apiCalls: ['ec2:DescribeSecurityGroups'],
+  apiCalls: ['ec2:DescribeSecurityGroups', 'ec2:DescribeManagedPrefixLists', 'ec2:GetManagedPrefixListEntries', 'ec2:DescribeStaleSecurityGroups'],
   parameters: {
     adminPorts: {
       description: 'Ports that must never be reachable from anywhere (SSH, RDP, WinRM, Telnet, FTP, SMB, database and search listeners); a value naming no port, or an entry that is not a port number, is refused at start-up.',
@@ -215,18 +261,21 @@ export const adminPortsOpen = defineQuery<SecurityGroupsEvidence | AggregateConf
     widePublicPrefix: { description: 'Admin-port sources admitting more public IPv4 addresses than one block of this prefix length need review.', default: DEFAULT_WIDE_PUBLIC_PREFIX[4], check: prefixProblem(4) },
     widePublicIpv6Prefix: { description: 'The same bound for IPv6 sources.', default: DEFAULT_WIDE_PUBLIC_PREFIX[6], check: prefixProblem(6) },
   },
-  collect: (ctx) => collectSecurityGroups(ctx),
-  evaluate: acceptConfigItems(SECURITY_GROUP_ITEMS, (data, params, ctx) => {
+  async collect(ctx) {
+    const listing = await collectSecurityGroups(ctx);
+    return { ...listing, ...(await collectSecurityGroupReferences(ctx, listing.securityGroups, { stale: true })) };
+  },
+  evaluate: acceptConfigItems(SECURITY_GROUP_REFERENCE_ITEMS, (data, params, ctx) => {
     if (!data?.securityGroups) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeSecurityGroups response' }];
     const settings = networkParams('ec2.admin-ports-open', params, DEFAULT_ADMIN_PORTS);
     if ('error' in settings) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: settings.error }];
     // A referenced group is judged on its own address rules first: the one hop followed.
     const groups = new Map(data.securityGroups.filter((g) => g.GroupId).map((g) => [g.GroupId!, g]));
-    const own = new Map([...groups].map(([id, g]) => [id, judgeGroup(g, settings.ports, settings.widest).status]));
+    const own = new Map([...groups].map(([id, g]) => [id, judgeGroup(g, settings.ports, settings.widest, data).status]));
     const results: ResourceResult[] = data.securityGroups.map((g) => ({
       resource: securityGroupArn(ctx.accountId, ctx.region, g),
       resourceType: 'AWS::EC2::SecurityGroup',
-      ...judgeGroup(g, settings.ports, settings.widest, groupSources(g, settings.ports, ctx.accountId, groups, (id) => own.get(id) === 'fail')),
+      ...judgeGroup(g, settings.ports, settings.widest, data, groupSources(g, settings.ports, ctx.accountId, groups, (id) => own.get(id) === 'fail', data)),
     }));
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no security groups in ${ctx.region}` });
     return results;

@@ -1,7 +1,9 @@
-import type { Filter, IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
+import type { Filter, IpPermission, ManagedPrefixList, PrefixListEntry, SecurityGroup, StaleSecurityGroup } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk } from '../../aws/sdk.js';
-import { stripMetadata, type QueryContext } from '../types.js';
+import { allPages, isCapturedError, stripMetadata, type CapturedError, type QueryContext } from '../types.js';
+import { captureFailure } from '../partial-evidence.js';
 import { apiCase, type ConfigItem, type ConfigItemFamily } from '../config/aggregate-items.js';
+import { parseCidr, type Cidr } from './cidr.js';
 
 /** DescribeSecurityGroups, all pages (optionally filtered). */
 export interface SecurityGroupsEvidence {
@@ -18,6 +20,121 @@ export async function collectSecurityGroups(ctx: QueryContext, filters?: Filter[
     securityGroups.push(...(stripMetadata(page).SecurityGroups ?? []));
   }
   return filters ? { filters, securityGroups } : { securityGroups };
+}
+
+/**
+ * What the rules name besides addresses, read beside DescribeSecurityGroups (which gives only ids): the prefix lists
+ * (DescribeManagedPrefixLists of the lists any rule names, and GetManagedPrefixListEntries of each customer-managed
+ * one; an AWS-managed list, OwnerId `AWS`, holds an AWS service's own ranges and its entries are not read), and, per
+ * VPC holding a group whose inbound rule names a group the listing does not hold or of another account,
+ * DescribeStaleSecurityGroups: AWS's own word on which references are stale. A field is absent in evidence sealed
+ * before the query read it; a failed call is kept as a captured error, so the rest stays judged.
+ */
+export interface SecurityGroupReferencesEvidence {
+  prefixLists?: ManagedPrefixList[] | CapturedError;
+  /** By prefix list id. */
+  prefixListEntries?: Record<string, PrefixListEntry[] | CapturedError>;
+  /** By VPC id. */
+  staleSecurityGroups?: Record<string, StaleSecurityGroup[] | CapturedError>;
+}
+
+/** EC2 refuses more than 200 values in one filter. */
+const MAX_FILTER_VALUES = 200;
+
+/** Every prefix list an inbound or outbound rule names, sorted. */
+export function namedPrefixLists(groups: readonly SecurityGroup[]): string[] {
+  const rules = groups.flatMap((g) => [...(g.IpPermissions ?? []), ...(g.IpPermissionsEgress ?? [])]);
+  return [...new Set(rules.flatMap((p) => (p.PrefixListIds ?? []).map((l) => l.PrefixListId).filter((id): id is string => !!id)))].sort();
+}
+
+/** The VPCs of groups with an inbound rule naming a group the listing does not hold, or a group of another account, sorted. */
+export function vpcsWithUnresolvedReferences(groups: readonly SecurityGroup[]): string[] {
+  const known = new Set(groups.map((g) => g.GroupId));
+  const vpcs = groups.filter((g) => (g.IpPermissions ?? []).some((p) => (p.UserIdGroupPairs ?? []).some((pair) => (pair.GroupId && !known.has(pair.GroupId)) || (pair.UserId && g.OwnerId && pair.UserId !== g.OwnerId))));
+  return [...new Set(vpcs.map((g) => g.VpcId).filter((v): v is string => !!v))].sort();
+}
+
+/** Reads what the groups' rules name (see SecurityGroupReferencesEvidence); `stale` adds DescribeStaleSecurityGroups. */
+export async function collectSecurityGroupReferences(ctx: QueryContext, groups: readonly SecurityGroup[], opts: { stale: boolean }): Promise<SecurityGroupReferencesEvidence> {
+  const sdk = await loadEc2Sdk();
+  const client = ctx.clients.get(sdk.EC2Client);
+  const ids = namedPrefixLists(groups);
+  // No call when no rule names a list (customer-managed and AWS-managed alike; MaxResults 1 to 100).
+  const prefixLists = ids.length
+    ? await captureFailure(async () => {
+        const lists: ManagedPrefixList[] = [];
+        for (let i = 0; i < ids.length; i += MAX_FILTER_VALUES) {
+          const Filters = [{ Name: 'prefix-list-id', Values: ids.slice(i, i + MAX_FILTER_VALUES) }];
+          lists.push(...(await allPages(sdk.paginateDescribeManagedPrefixLists({ client, pageSize: 100 }, { Filters }), (p) => p.PrefixLists, ctx)));
+        }
+        return lists;
+      }, ctx.signal)
+    : [];
+  const prefixListEntries: Record<string, PrefixListEntry[] | CapturedError> = {};
+  if (!isCapturedError(prefixLists)) {
+    for (const id of prefixLists.filter((l) => !isAwsManaged(l)).map((l) => l.PrefixListId).filter((x): x is string => !!x)) {
+      prefixListEntries[id] = await captureFailure(() => allPages(sdk.paginateGetManagedPrefixListEntries({ client, pageSize: 100 }, { PrefixListId: id }), (p) => p.Entries, ctx), ctx.signal);
+    }
+  }
+  if (!opts.stale) return { prefixLists, prefixListEntries };
+  const staleSecurityGroups: Record<string, StaleSecurityGroup[] | CapturedError> = {};
+  for (const vpc of vpcsWithUnresolvedReferences(groups)) {
+    // MaxResults 5 to 255 (API reference, DescribeStaleSecurityGroups).
+    staleSecurityGroups[vpc] = await captureFailure(() => allPages(sdk.paginateDescribeStaleSecurityGroups({ client, pageSize: 255 }, { VpcId: vpc }), (p) => p.StaleSecurityGroupSet, ctx), ctx.signal);
+  }
+  return { prefixLists, prefixListEntries, staleSecurityGroups };
+}
+
+/** DescribeManagedPrefixLists names AWS as the owner of an AWS-managed list (com.amazonaws.<region>.s3 and the like). */
+export const isAwsManaged = (l: ManagedPrefixList) => l.OwnerId === 'AWS';
+
+/** "prefix list pl-0123 (corp-admins)" for reasons. */
+export function prefixListLabel(id: string, list?: ManagedPrefixList): string {
+  return `${list && isAwsManaged(list) ? 'AWS-managed ' : ''}prefix list ${id}${list?.PrefixListName ? ` (${list.PrefixListName})` : ''}`;
+}
+
+/** What the evidence says a prefix list admits: its entries as blocks, an AWS service's ranges, or why it is unknown. */
+export type PrefixListView =
+  | { kind: 'entries'; label: string; blocks: Cidr[]; unreadable: string[]; entries: string[]; owner?: string }
+  | { kind: 'aws-managed'; label: string }
+  | { kind: 'unknown'; label: string; why: string };
+
+export function prefixListView(id: string, refs: SecurityGroupReferencesEvidence): PrefixListView {
+  const lists = refs.prefixLists;
+  if (lists === undefined) return { kind: 'unknown', label: prefixListLabel(id), why: "the list's entries are not in the evidence (it predates reading prefix lists: DescribeSecurityGroups gives only the id)" };
+  if (isCapturedError(lists)) return { kind: 'unknown', label: prefixListLabel(id), why: `DescribeManagedPrefixLists failed (${lists.error.code}: ${lists.error.message}), so the list's owner and entries are not in the evidence` };
+  const list = lists.find((l) => l.PrefixListId === id);
+  if (!list) return { kind: 'unknown', label: prefixListLabel(id), why: 'DescribeManagedPrefixLists did not return it (a deleted list, or one no longer shared with the account), so its entries are not in the evidence' };
+  const label = prefixListLabel(id, list);
+  if (isAwsManaged(list)) return { kind: 'aws-managed', label };
+  const entries = refs.prefixListEntries?.[id];
+  if (entries === undefined) return { kind: 'unknown', label, why: "the list's entries were not read (GetManagedPrefixListEntries)" };
+  if (isCapturedError(entries)) return { kind: 'unknown', label, why: `GetManagedPrefixListEntries failed (${entries.error.code}: ${entries.error.message}), so its entries are not in the evidence` };
+  const blocks: Cidr[] = [];
+  const unreadable: string[] = [];
+  for (const e of entries) {
+    const c = parseCidr(e.Cidr);
+    if (c) blocks.push({ ...c, text: `${c.text} in ${label}` });
+    else unreadable.push(`${e.Cidr ?? 'an entry without a CIDR'} in ${label}`);
+  }
+  return { kind: 'entries', label, blocks, unreadable, entries: entries.map((e) => e.Cidr ?? '?'), ...(list.OwnerId ? { owner: list.OwnerId } : {}) };
+}
+
+/**
+ * Whether AWS reports a group's reference to another group stale (DescribeStaleSecurityGroups of the group's VPC):
+ * `stale` with the stale rule's peering detail, `not-stale` when AWS answered for the VPC without it, or why unknown.
+ */
+export function staleReference(refs: SecurityGroupReferencesEvidence, g: SecurityGroup, referenced: string, direction: 'in' | 'out'): { kind: 'stale'; detail: string } | { kind: 'not-stale' } | { kind: 'unknown'; why?: string } {
+  if (!refs.staleSecurityGroups || !g.VpcId) return { kind: 'unknown' };
+  const answer = refs.staleSecurityGroups[g.VpcId];
+  if (answer === undefined) return { kind: 'unknown' };
+  if (isCapturedError(answer)) return { kind: 'unknown', why: `DescribeStaleSecurityGroups of ${g.VpcId} failed (${answer.error.code}: ${answer.error.message}), so whether it is a stale reference is not shown` };
+  const group = answer.find((s) => s.GroupId === g.GroupId);
+  const perms = (direction === 'in' ? group?.StaleIpPermissions : group?.StaleIpPermissionsEgress) ?? [];
+  const pair = perms.flatMap((p) => p.UserIdGroupPairs ?? []).find((x) => x.GroupId === referenced);
+  if (!pair) return { kind: 'not-stale' };
+  const detail = [pair.UserId ? `account ${pair.UserId}` : '', pair.VpcId ? `VPC ${pair.VpcId}` : '', pair.VpcPeeringConnectionId ? `peering connection ${pair.VpcPeeringConnectionId}${pair.PeeringStatus ? ` (${pair.PeeringStatus})` : ''}` : ''].filter(Boolean).join(', ');
+  return { kind: 'stale', detail };
 }
 
 export function securityGroupArn(accountId: string, region: string, g: SecurityGroup): string {
@@ -59,3 +176,22 @@ function securityGroupFromItem(item: ConfigItem): SecurityGroup {
     IpPermissionsEgress: (ipPermissionsEgress ?? []).map(permission),
   };
 }
+
+/** A security-group listing with what its rules name. */
+export type SecurityGroupsWithReferences = SecurityGroupsEvidence & SecurityGroupReferencesEvidence;
+
+/**
+ * The security-group items of ec2.admin-ports-open: AWS Config records a rule's prefix list and referenced group by id
+ * only, so the member account's own DescribeManagedPrefixLists, GetManagedPrefixListEntries and
+ * DescribeStaleSecurityGroups are read beside the items (the same one read of items serves every security-group query).
+ */
+export const SECURITY_GROUP_REFERENCE_ITEMS: ConfigItemFamily<SecurityGroupsWithReferences> = {
+  ...SECURITY_GROUP_ITEMS,
+  memberReads: { what: "the rules' prefix lists and stale references", read: async (member, evidence) => ({ ...(await collectSecurityGroupReferences(member, (evidence as SecurityGroupsEvidence).securityGroups, { stale: true })) }) },
+};
+
+/** The security-group items of ec2.security-group-egress, with the rules' prefix lists read in the member account. */
+export const SECURITY_GROUP_PREFIX_LIST_ITEMS: ConfigItemFamily<SecurityGroupsWithReferences> = {
+  ...SECURITY_GROUP_ITEMS,
+  memberReads: { what: "the rules' prefix lists", read: async (member, evidence) => ({ ...(await collectSecurityGroupReferences(member, (evidence as SecurityGroupsEvidence).securityGroups, { stale: false })) }) },
+};

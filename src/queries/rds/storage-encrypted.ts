@@ -14,6 +14,10 @@ import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/
 export interface StorageEncryptedEvidence extends DbInstancesEvidence {
   dbClusters?: DBCluster[] | CapturedError;
   dbSnapshots?: DBSnapshot[] | CapturedError;
+  /** DescribeDBSnapshots SnapshotType awsbackup: AWS Backup's recovery points of DB instances (RDS keeps them as DB snapshots). */
+  awsBackupDbSnapshots?: DBSnapshot[] | CapturedError;
+  /** DescribeDBSnapshots SnapshotType shared: other accounts' manual DB snapshots this account may copy or restore. */
+  sharedDbSnapshots?: DBSnapshot[] | CapturedError;
   dbClusterSnapshots?: DBClusterSnapshot[] | CapturedError;
   dbInstanceAutomatedBackups?: DBInstanceAutomatedBackup[] | CapturedError;
 }
@@ -23,7 +27,7 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
   service: 'rds',
   title: 'RDS database storage is encrypted at rest',
   description:
-    'Every RDS database instance and DB cluster in the region with whether its storage (and so its automated backups, snapshots and read replicas) is encrypted, and with which KMS key; and every manual DB snapshot and DB cluster snapshot the account owns, with whether it is encrypted (a snapshot left behind unencrypted still holds the data); and the retained automated backups of deleted database instances (DescribeDBInstanceAutomatedBackups, status retained), with whether they are encrypted (they hold the deleted database until their retention ends). Snapshots shared with the account and AWS Backup snapshots are not read.',
+    'Every RDS database instance and DB cluster in the region with whether its storage (and so its automated backups, snapshots and read replicas) is encrypted, and with which KMS key; and every manual DB snapshot and DB cluster snapshot the account owns, with whether it is encrypted (a snapshot left behind unencrypted still holds the data); and the retained automated backups of deleted database instances (DescribeDBInstanceAutomatedBackups, status retained), with whether they are encrypted (they hold the deleted database until their retention ends); and AWS Backup\'s recovery points of DB instances (DB snapshots of type awsbackup, encrypted as their database was: an unencrypted one fails, and outlives its database until AWS Backup\'s retention, judged by backup.plans, deletes it). DB snapshots other accounts share with this one are listed: an encrypted one passes, an unencrypted one needs review (its owner stores it, and this account can restore or copy it). AWS Backup recovery points of Aurora clusters and DB cluster snapshots shared with the account are not read.',
   remediation:
     'RDS cannot encrypt an existing instance in place: snapshot it, copy the snapshot with encryption (`aws rds copy-db-snapshot --kms-key-id ...`), restore from the encrypted copy and switch clients over; then delete the unencrypted snapshots (or copy them encrypted first).',
   scope: 'regional',
@@ -37,10 +41,13 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
     // Manual snapshots are the account's own (IncludeShared and IncludePublic default to false); automated ones are
     // encrypted as their database is, and go with it.
     const dbSnapshots = await captureFailure(() => allPages(sdk.paginateDescribeDBSnapshots(cfg, { SnapshotType: 'manual' }), (p) => p.DBSnapshots, ctx), ctx.signal);
+    // AWS Backup's recovery points of DB instances are DB snapshots RDS lists only when asked for their type.
+    const awsBackupDbSnapshots = await captureFailure(() => allPages(sdk.paginateDescribeDBSnapshots(cfg, { SnapshotType: 'awsbackup' }), (p) => p.DBSnapshots, ctx), ctx.signal);
+    const sharedDbSnapshots = await captureFailure(() => allPages(sdk.paginateDescribeDBSnapshots(cfg, { SnapshotType: 'shared', IncludeShared: true }), (p) => p.DBSnapshots, ctx), ctx.signal);
     const dbClusterSnapshots = await captureFailure(() => allPages(sdk.paginateDescribeDBClusterSnapshots(cfg, { SnapshotType: 'manual' }), (p) => p.DBClusterSnapshots, ctx), ctx.signal);
     // Every automated backup of the region: a live instance's (active, encrypted as the instance) and a deleted one's (retained).
     const dbInstanceAutomatedBackups = await captureFailure(() => allPages(sdk.paginateDescribeDBInstanceAutomatedBackups(cfg, {}), (p) => p.DBInstanceAutomatedBackups, ctx), ctx.signal);
-    return { dbInstances, dbClusters, dbSnapshots, dbClusterSnapshots, dbInstanceAutomatedBackups };
+    return { dbInstances, dbClusters, dbSnapshots, awsBackupDbSnapshots, sharedDbSnapshots, dbClusterSnapshots, dbInstanceAutomatedBackups };
   },
   evaluate: acceptConfigItems(DB_INSTANCE_ITEMS, (data: StorageEncryptedEvidence | undefined, _params, ctx) => {
     const key = (k: string | undefined) => (k ? ` (key ${k})` : '');
@@ -77,6 +84,34 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
         ...(s.Encrypted ? { status: 'pass' as const, reason: `${label}, is encrypted${key(s.KmsKeyId)}` } : { status: 'fail' as const, reason: `${label}, is not encrypted: it holds the database's data as it was` }),
       });
     }
+    for (const s of Array.isArray(data.awsBackupDbSnapshots) ? data.awsBackupDbSnapshots : []) {
+      const parent: ResourceParent | undefined = s.DBInstanceIdentifier && instanceIds.has(s.DBInstanceIdentifier) ? { resource: dbArn(s.DBInstanceIdentifier), resourceType: 'AWS::RDS::DBInstance' } : undefined;
+      const label = `AWS Backup recovery point ${s.DBSnapshotIdentifier} (a DB snapshot) of database ${s.DBInstanceIdentifier ?? 'unknown'}${parent ? '' : ' (no longer in the region)'}${s.SnapshotCreateTime ? `, taken ${new Date(s.SnapshotCreateTime).toISOString()}` : ''}`;
+      results.push({
+        resource: s.DBSnapshotArn ?? `arn:aws:rds:${ctx.region}:${ctx.accountId}:snapshot:${s.DBSnapshotIdentifier}`,
+        resourceType: 'AWS::RDS::DBSnapshot',
+        ...(parent ? { parent } : {}),
+        ...(s.Encrypted
+          ? { status: 'pass' as const, reason: `${label}, is encrypted${key(s.KmsKeyId)}` }
+          : { status: 'fail' as const, reason: `${label}, is not encrypted: it holds the database's data as it was until AWS Backup's retention deletes it (backup.plans judges the retention)` }),
+      });
+    }
+    for (const s of Array.isArray(data.sharedDbSnapshots) ? data.sharedDbSnapshots : []) {
+      // A shared snapshot is named by its ARN, which holds the owner's account.
+      const arn = s.DBSnapshotArn ?? (s.DBSnapshotIdentifier?.startsWith('arn:') ? s.DBSnapshotIdentifier : undefined);
+      const owner = arn?.split(':')[4];
+      const label = `DB snapshot ${s.DBSnapshotIdentifier} of database ${s.DBInstanceIdentifier ?? 'unknown'}, shared with this account by ${owner && owner !== ctx.accountId ? `account ${owner}` : 'another account'}${s.SnapshotCreateTime ? `, taken ${new Date(s.SnapshotCreateTime).toISOString()}` : ''}`;
+      results.push({
+        resource: arn ?? `arn:aws:rds:${ctx.region}:${owner ?? 'unknown'}:snapshot:${s.DBSnapshotIdentifier}`,
+        resourceType: 'AWS::RDS::DBSnapshot',
+        ...(s.Encrypted
+          ? { status: 'pass' as const, reason: `${label}, is encrypted${key(s.KmsKeyId)}` }
+          : {
+              status: 'needs-review' as const,
+              reason: `${label}, is not encrypted: its owner stores it (that account's own evidence judges it) and this account can restore or copy it; confirm it holds no cardholder data or ePHI, or ask the owner to share an encrypted copy`,
+            }),
+      });
+    }
     for (const s of Array.isArray(data.dbClusterSnapshots) ? data.dbClusterSnapshots : []) {
       const parent: ResourceParent | undefined = s.DBClusterIdentifier && listed.has(s.DBClusterIdentifier) ? { resource: clusterArn(s.DBClusterIdentifier), resourceType: 'AWS::RDS::DBCluster' } : undefined;
       const label = `manual DB cluster snapshot ${s.DBClusterSnapshotIdentifier} of cluster ${s.DBClusterIdentifier ?? 'unknown'}${s.SnapshotCreateTime ? `, taken ${new Date(s.SnapshotCreateTime).toISOString()}` : ''}`;
@@ -102,6 +137,8 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
     const unread: [string, unknown][] = [
       ['DescribeDBClusters (DB clusters, such as an Aurora cluster without instances)', data.dbClusters],
       ['DescribeDBSnapshots (manual DB snapshots)', data.dbSnapshots],
+      ['DescribeDBSnapshots SnapshotType awsbackup (AWS Backup recovery points of DB instances)', data.awsBackupDbSnapshots],
+      ['DescribeDBSnapshots SnapshotType shared (DB snapshots other accounts share with this one)', data.sharedDbSnapshots],
       ['DescribeDBClusterSnapshots (manual DB cluster snapshots)', data.dbClusterSnapshots],
       ['DescribeDBInstanceAutomatedBackups (retained automated backups of deleted instances)', data.dbInstanceAutomatedBackups],
     ];
@@ -116,7 +153,7 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
         reason: `the evidence holds no ${missing.join(', no ')} response (evidence sealed before this check read them, or DB instances read through AWS Config): whether those are encrypted in ${ctx.region} is not shown`,
       });
     }
-    if (results.length === 0) results.push({ ...account, status: 'not-applicable', reason: `the account has no RDS database instances, DB clusters, manual snapshots or retained automated backups in ${ctx.region}` });
+    if (results.length === 0) results.push({ ...account, status: 'not-applicable', reason: `the account has no RDS database instances, DB clusters, manual, AWS Backup or shared snapshots, or retained automated backups in ${ctx.region}` });
     return results;
   }),
 });

@@ -11,8 +11,10 @@ import {
   DescribeVpcsCommand,
   DescribeSecurityGroupsCommand,
   DescribeSnapshotsCommand,
+  DescribeStaleSecurityGroupsCommand,
   DescribeVolumesCommand,
   GetEbsEncryptionByDefaultCommand,
+  GetManagedPrefixListEntriesCommand,
   type Filter,
   type FlowLog,
   type Instance,
@@ -21,12 +23,14 @@ import {
   type NatGateway,
   type NetworkAcl,
   type NetworkInterface,
+  type PrefixListEntry,
   type RouteTable,
   type Subnet,
   type Vpc,
   type Reservation,
   type SecurityGroup,
   type Snapshot,
+  type StaleSecurityGroup,
   type Volume,
 } from '@aws-sdk/client-ec2';
 import { ec2Query } from '../protocols/wire.js';
@@ -55,6 +59,10 @@ export interface Ec2State {
   flowLogs?: FlowLog[];
   /** Managed prefix lists the account sees: its own (customer-managed) and AWS-managed ones (OwnerId AWS). */
   managedPrefixLists?: ManagedPrefixList[];
+  /** The entries of each prefix list, by id (GetManagedPrefixListEntries). */
+  prefixListEntries?: Record<string, PrefixListEntry[]>;
+  /** DescribeStaleSecurityGroups' answer per VPC id: the account's groups with rules AWS reports stale. */
+  staleSecurityGroups?: Record<string, StaleSecurityGroup[]>;
 }
 
 declare module '../world.js' {
@@ -275,6 +283,39 @@ export const ec2: SimService = {
         maxLimit: 100,
       });
       return { PrefixLists: page, NextToken: nextToken };
+    }),
+
+    // MaxResults 1 to 100; an unknown list is InvalidPrefixListID.NotFound (API reference, GetManagedPrefixListEntries).
+    operation(GetManagedPrefixListEntriesCommand, (input, ctx) => {
+      if (!input.PrefixListId) throw new SimError('MissingParameter', 'The request must contain the parameter PrefixListId');
+      if (input.MaxResults !== undefined && (input.MaxResults < 1 || input.MaxResults > 100)) throw invalidParameter(`Value ( ${input.MaxResults} ) for parameter maxResults is invalid. Expecting a value between 1 and 100.`);
+      const s = state(ctx);
+      if (!(s.managedPrefixLists ?? []).some((l) => l.PrefixListId === input.PrefixListId)) throw new SimError('InvalidPrefixListID.NotFound', `The prefix list ID '${input.PrefixListId}' does not exist`);
+      const { page, nextToken } = paginate(s.prefixListEntries?.[input.PrefixListId] ?? [], {
+        token: input.NextToken,
+        limit: input.MaxResults,
+        ...pageLimits(`GetManagedPrefixListEntries/${input.PrefixListId}`),
+        defaultLimit: 100,
+        maxLimit: 100,
+      });
+      return { Entries: page, NextToken: nextToken };
+    }),
+
+    // VpcId required; MaxResults 5 to 255 (API reference, DescribeStaleSecurityGroups).
+    operation(DescribeStaleSecurityGroupsCommand, (input, ctx) => {
+      if (!input.VpcId) throw new SimError('MissingParameter', 'The request must contain the parameter VpcId');
+      if (input.MaxResults !== undefined && (input.MaxResults < 5 || input.MaxResults > 255)) throw invalidParameter(`Value ( ${input.MaxResults} ) for parameter maxResults is invalid. Expecting a value between 5 and 255.`);
+      const s = state(ctx);
+      const known = (s.vpcs ?? []).some((v) => v.VpcId === input.VpcId) || s.securityGroups.some((g) => g.VpcId === input.VpcId);
+      if (!known) throw new SimError('InvalidVpcID.NotFound', `The vpc ID '${input.VpcId}' does not exist`);
+      const { page, nextToken } = paginate(s.staleSecurityGroups?.[input.VpcId] ?? [], {
+        token: input.NextToken,
+        limit: input.MaxResults,
+        ...pageLimits(`DescribeStaleSecurityGroups/${input.VpcId}`),
+        defaultLimit: 255,
+        maxLimit: 255,
+      });
+      return { StaleSecurityGroupSet: page, NextToken: nextToken };
     }),
 
     operation(DescribeFlowLogsCommand, (input, ctx) => {

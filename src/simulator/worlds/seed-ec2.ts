@@ -1,5 +1,5 @@
 /** Security groups, EBS default encryption and instances of the demo account and generated accounts. */
-import type { Instance, IpPermission, NetworkInterface, SecurityGroup, Snapshot, Volume } from '@aws-sdk/client-ec2';
+import type { Instance, IpPermission, ManagedPrefixList, NetworkInterface, PrefixListEntry, SecurityGroup, Snapshot, Volume } from '@aws-sdk/client-ec2';
 import type { WorldSeedContext } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { ec2State } from '../services/ec2.js';
@@ -7,12 +7,12 @@ import { stableHex } from './builders.js';
 
 const DAY = 86_400_000;
 
-const rule = (protocol: string, from: number | undefined, to: number | undefined, sources: { cidr?: string; cidr6?: string; group?: string }, description?: string): IpPermission => ({
+const rule = (protocol: string, from: number | undefined, to: number | undefined, sources: { cidr?: string; cidr6?: string; group?: string; prefixList?: string }, description?: string): IpPermission => ({
   IpProtocol: protocol,
   ...(from !== undefined ? { FromPort: from, ToPort: to } : {}),
   IpRanges: sources.cidr ? [{ CidrIp: sources.cidr, ...(description ? { Description: description } : {}) }] : [],
   Ipv6Ranges: sources.cidr6 ? [{ CidrIpv6: sources.cidr6 }] : [],
-  PrefixListIds: [],
+  PrefixListIds: sources.prefixList ? [{ PrefixListId: sources.prefixList }] : [],
   UserIdGroupPairs: [],
   ...(sources.group ? { UserIdGroupPairs: [{ GroupId: sources.group }] } : {}),
 });
@@ -33,6 +33,21 @@ function group(account: SimAccount, region: string, vpc: string, name: string, d
     IpPermissionsEgress: outbound,
     Tags: [],
   };
+}
+
+/** A customer-managed prefix list of the account, with its entries. */
+function prefixList(account: SimAccount, region: string, name: string, cidrs: string[]): { list: ManagedPrefixList; entries: PrefixListEntry[] } {
+  const id = `pl-0${stableHex(`${account.id}/${region}/prefix-list/${name}`, 16)}`;
+  return {
+    list: { PrefixListId: id, AddressFamily: 'IPv4', State: 'create-complete', PrefixListArn: `arn:aws:ec2:${region}:${account.id}:prefix-list/${id}`, PrefixListName: name, MaxEntries: 10, Version: 1, OwnerId: account.id, Tags: [] },
+    entries: cidrs.map((Cidr) => ({ Cidr, Description: name })),
+  };
+}
+
+/** An AWS-managed prefix list (OwnerId AWS) as DescribeManagedPrefixLists shows it to every account; its entries are AWS's. */
+function awsManagedPrefixList(region: string, service: string): ManagedPrefixList {
+  const id = `pl-${stableHex(`aws/${region}/${service}`, 8)}`;
+  return { PrefixListId: id, AddressFamily: 'IPv4', State: 'create-complete', PrefixListArn: `arn:aws:ec2:${region}:aws:prefix-list/${id}`, PrefixListName: `com.amazonaws.${region}.${service}`, Version: 1, OwnerId: 'AWS', Tags: [] };
 }
 
 function instance(account: SimAccount, region: string, name: string, launched: Date, tokens: 'required' | 'optional', groupIds: string[], subnet: string, vpc: string): Instance {
@@ -124,6 +139,12 @@ export function seedEc2(account: SimAccount, world: WorldSeedContext): void {
       // Fails admin ports: SSH open to the world.
       const bastion = group(account, region, vpc, 'bastion-ssh', 'SSH for operators', [rule('tcp', 22, 22, { cidr: '0.0.0.0/0' }, 'temporary: remove after migration')]);
       s.securityGroups.push(bastion);
+      // Passes admin ports on its prefix list's entries: SSH from the operators' networks only; HTTPS out to S3's ranges.
+      const corp = prefixList(account, region, 'corp-admin-networks', ['203.0.113.0/25', '198.51.100.128/25']);
+      const s3 = awsManagedPrefixList(region, 's3');
+      s.managedPrefixLists = [...(s.managedPrefixLists ?? []), corp.list, s3];
+      s.prefixListEntries = { ...s.prefixListEntries, [corp.list.PrefixListId!]: corp.entries };
+      s.securityGroups.push(group(account, region, vpc, 'admin-vpn', 'SSH from the operators\' networks', [rule('tcp', 22, 22, { prefixList: corp.list.PrefixListId })], [rule('tcp', 443, 443, { prefixList: s3.PrefixListId })]));
       // Fails IMDSv2.
       instances.push(instance(account, region, 'legacy-batch', ago(700), 'optional', [bastion.GroupId!], subnet, vpc));
     }

@@ -80,6 +80,8 @@ export function seedRds(account: SimAccount, world: WorldSeedContext): void {
       StorageType: 'gp3',
     });
     s.dbSnapshots.push(snapshot('orders-db-before-upgrade', 'orders-db', ago(90), true), snapshot('orders-db-unencrypted-source', 'orders-db-old', ago(641), false));
+    // AWS Backup's latest recovery point of orders-db: a DB snapshot RDS lists as type awsbackup, encrypted as the database is.
+    s.dbSnapshots.push({ ...snapshot(`awsbackup:job-${stableHex(`${account.id}/${home}/backup-job/orders-db`, 8)}-${stableHex(`${account.id}/${home}/backup-job/orders-db/2`, 4)}`, 'orders-db', ago(1), true), SnapshotType: 'awsbackup' });
     // Sharing (rds.snapshot-sharing): the upgrade snapshot is shared with an account outside the demo (needs review
     // naming it); the unencrypted leftover was made public for a vendor's test restore and never taken back (fails).
     s.restoreAccounts['orders-db-before-upgrade'] = [DEMO_SNAPSHOT_PARTNER_ACCOUNT];

@@ -11,7 +11,12 @@ describe('EC2 queries against the simulated demo account', () => {
     const { results } = await session.run(q('ec2.admin-ports-open'), 'us-east-1');
     expect(results.filter((r) => r.status === 'fail')).toEqual([expect.objectContaining({ reason: expect.stringContaining('(bastion-ssh)') })]);
     expect(results.find((r) => r.status === 'fail')!.reason).toContain('tcp 22 from 0.0.0.0/0');
-    expect(results).toHaveLength(4);
+    expect(results).toHaveLength(5);
+    // The operators' group admits SSH from a customer-managed prefix list: judged on its entries, which are narrow.
+    expect(results.find((r) => r.reason.includes('(admin-vpn)'))).toMatchObject({
+      status: 'pass',
+      reason: expect.stringMatching(/tcp 22 from prefix list pl-0[0-9a-f]+ \(corp-admin-networks\): 203\.0\.113\.0\/25, 198\.51\.100\.128\/25/),
+    });
     // The database group admits PostgreSQL from the web tier's group, found in the same evidence and open only on HTTPS.
     expect(results.find((r) => r.reason.includes('(database)'))).toMatchObject({
       status: 'pass',
@@ -46,6 +51,7 @@ describe('EC2 queries against the simulated demo account', () => {
     expect(by('bastion-ssh').status).toBe('fail');
     expect(by('web')).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('tcp 443 to any address') });
     expect(by('database')).toMatchObject({ status: 'pass', reason: expect.stringContaining('allows no outbound traffic') });
+    expect(by('admin-vpn')).toMatchObject({ status: 'pass', reason: expect.stringMatching(/tcp 443 to AWS-managed prefix list pl-[0-9a-f]+ \(com\.amazonaws\.us-east-1\.s3\) \(an AWS service's ranges\)/) });
   });
 
   it('ec2.source-dest-check: the legacy batch host forwards traffic; the NAT gateway interface is AWS-managed', async () => {

@@ -1,4 +1,4 @@
-import type { DBInstanceAutomatedBackup } from '@aws-sdk/client-rds';
+import type { DBInstanceAutomatedBackup, DBSnapshot } from '@aws-sdk/client-rds';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queries } from '../../../src/queries/rds/index.js';
@@ -21,8 +21,8 @@ function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, params: Record<stri
 }
 
 const all = { dbInstances: [goodDb, badDb, noBackupsDb, replicaDb] };
-/** rds.storage-encrypted's evidence: the instances, and no DB cluster, manual snapshot or retained automated backup. */
-const none = { dbClusters: [], dbSnapshots: [], dbClusterSnapshots: [], dbInstanceAutomatedBackups: [] };
+/** rds.storage-encrypted's evidence: the instances, and no DB cluster, manual, AWS Backup or shared snapshot or retained automated backup. */
+const none = { dbClusters: [], dbSnapshots: [], awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [], dbInstanceAutomatedBackups: [] };
 
 describe('RDS queries', () => {
   it('registers the four RDS queries', () => {
@@ -43,7 +43,7 @@ describe('RDS queries', () => {
     expect(statusOf(evaluateBoth(storageEncrypted, { dbInstances: [], ...none, dbClusters: [headlessCluster] }))).toEqual({ archive: 'fail' });
   });
   it('rds.storage-encrypted fails an unencrypted manual DB snapshot or cluster snapshot left behind', () => {
-    const results = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], dbClusters: [paymentsCluster], dbSnapshots: [encryptedSnapshot, leftoverSnapshot], dbClusterSnapshots: [leftoverClusterSnapshot], dbInstanceAutomatedBackups: [] });
+    const results = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], dbClusters: [paymentsCluster], dbSnapshots: [encryptedSnapshot, leftoverSnapshot], awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [leftoverClusterSnapshot], dbInstanceAutomatedBackups: [] });
     expect(statusOf(results)).toEqual({ 'orders-db': 'pass', payments: 'pass', 'orders-db-before-upgrade': 'pass', 'orders-db-unencrypted-source': 'fail', 'payments-pre-migration': 'fail' });
     const snap = (id: string) => results.find((r) => r.resource.endsWith(`:${id}`))!;
     expect(snap('orders-db-unencrypted-source')).toMatchObject({ resourceType: 'AWS::RDS::DBSnapshot', reason: expect.stringMatching(/^manual DB snapshot orders-db-unencrypted-source of database orders-db-old \(no longer in the region\), taken 2024-01-10T08:00:00.000Z, is not encrypted/) });
@@ -52,7 +52,7 @@ describe('RDS queries', () => {
   });
   it('rds.storage-encrypted keeps the instances judged when a later read failed, and says what older evidence lacks', () => {
     const denied = { error: { code: 'AccessDenied', message: 'not authorized to perform rds:DescribeDBSnapshots' } };
-    const results = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], dbClusters: denied, dbSnapshots: denied, dbClusterSnapshots: [], dbInstanceAutomatedBackups: [] });
+    const results = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], dbClusters: denied, dbSnapshots: denied, awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [], dbInstanceAutomatedBackups: [] });
     // Without the cluster listing the member is judged as an instance, as before.
     expect(results.map((r) => `${r.resource.split(':').pop()} ${r.status}`)).toEqual(['orders-db pass', 'payments-1 pass', 'account error', 'account error']);
     expect(results[2].reason).toMatch(/^DescribeDBClusters .* failed \(AccessDenied: /);
@@ -83,11 +83,56 @@ describe('RDS queries', () => {
       reason: "retained automated backups of deleted database old-ledger (postgres, kept 7 days, restorable to any time from 2025-05-20T00:00:00.000Z to 2025-05-28T00:00:00.000Z) are not encrypted: they hold the deleted database's data",
     });
     // Evidence without the read (sealed before this check read it) needs review, naming it; a refused read is an error.
-    const older = evaluateBoth(storageEncrypted, { dbInstances: [goodDb], dbClusters: [], dbSnapshots: [], dbClusterSnapshots: [] });
+    const older = evaluateBoth(storageEncrypted, { dbInstances: [goodDb], dbClusters: [], dbSnapshots: [], awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [] });
     expect(older.map((r) => r.status)).toEqual(['pass', 'needs-review']);
     expect(older[1].reason).toContain('no DescribeDBInstanceAutomatedBackups (retained automated backups of deleted instances) response');
     const refused = evaluateBoth(storageEncrypted, { dbInstances: [goodDb], ...none, dbInstanceAutomatedBackups: { error: { code: 'AccessDenied', message: 'denied' } } });
     expect(refused.map((r) => r.status)).toEqual(['pass', 'error']);
+  });
+  it('rds.storage-encrypted fails an unencrypted AWS Backup recovery point of a DB instance, and reviews an unencrypted snapshot another account shares', () => {
+    // DescribeDBSnapshots SnapshotType awsbackup and shared, as documented: AWS Backup names its snapshots awsbackup:job-<id>;
+    // a snapshot shared with the account is named by its ARN in the owner's account.
+    const point = (id: string, db: string, encrypted: boolean): DBSnapshot => ({
+      DBSnapshotIdentifier: `awsbackup:job-${id}`,
+      DBSnapshotArn: `arn:aws:rds:${REGION}:111122223333:snapshot:awsbackup:job-${id}`,
+      DBInstanceIdentifier: db,
+      SnapshotCreateTime: new Date('2025-05-30T05:00:00.000Z'),
+      Engine: 'postgres',
+      SnapshotType: 'awsbackup',
+      Status: 'available',
+      Encrypted: encrypted,
+      ...(encrypted ? { KmsKeyId: `arn:aws:kms:${REGION}:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab` } : {}),
+    });
+    const shared = (id: string, encrypted: boolean): DBSnapshot => ({
+      DBSnapshotIdentifier: `arn:aws:rds:${REGION}:444455556666:snapshot:${id}`,
+      DBSnapshotArn: `arn:aws:rds:${REGION}:444455556666:snapshot:${id}`,
+      DBInstanceIdentifier: 'partner-ledger',
+      SnapshotCreateTime: new Date('2025-04-01T00:00:00.000Z'),
+      Engine: 'mysql',
+      SnapshotType: 'shared',
+      Status: 'available',
+      Encrypted: encrypted,
+    });
+    const results = evaluateBoth(storageEncrypted, {
+      dbInstances: [goodDb],
+      ...none,
+      awsBackupDbSnapshots: [point('0a1b2c3d', 'orders-db', true), point('9f8e7d6c', 'orders-db-old', false)],
+      sharedDbSnapshots: [shared('partner-export', false), shared('partner-export-encrypted', true)],
+    });
+    expect(results.map((r) => `${r.resource.split(':').pop()} ${r.status}`)).toEqual(['orders-db pass', 'job-0a1b2c3d pass', 'job-9f8e7d6c fail', 'partner-export needs-review', 'partner-export-encrypted pass']);
+    expect(results[1]).toMatchObject({ resourceType: 'AWS::RDS::DBSnapshot', parent: { resource: goodDb.DBInstanceArn } });
+    expect(results[2].reason).toBe(
+      "AWS Backup recovery point awsbackup:job-9f8e7d6c (a DB snapshot) of database orders-db-old (no longer in the region), taken 2025-05-30T05:00:00.000Z, is not encrypted: it holds the database's data as it was until AWS Backup's retention deletes it (backup.plans judges the retention)",
+    );
+    expect(results[3].reason).toContain('shared with this account by account 444455556666, taken 2025-04-01T00:00:00.000Z, is not encrypted: its owner stores it');
+    // A refused read is an error naming it; evidence sealed before these reads says so, never a clean pass.
+    const refused = evaluateBoth(storageEncrypted, { dbInstances: [goodDb], ...none, sharedDbSnapshots: { error: { code: 'AccessDenied', message: 'denied' } } });
+    expect(refused.map((r) => r.status)).toEqual(['pass', 'error']);
+    expect(refused[1].reason).toContain('DescribeDBSnapshots SnapshotType shared (DB snapshots other accounts share with this one) failed (AccessDenied: denied)');
+    const { awsBackupDbSnapshots: _a, sharedDbSnapshots: _s, ...earlier } = none;
+    const older = evaluateBoth(storageEncrypted, { dbInstances: [goodDb], ...earlier });
+    expect(older.map((r) => r.status)).toEqual(['pass', 'needs-review']);
+    expect(older[1].reason).toContain('the evidence holds no DescribeDBSnapshots SnapshotType awsbackup (AWS Backup recovery points of DB instances), no DescribeDBSnapshots SnapshotType shared');
   });
   it('rds.public-access fails a publicly accessible instance and names its endpoint', () => {
     const results = evaluateBoth(publicAccess, all);

@@ -13,7 +13,17 @@ describe('RDS queries against the simulated demo account', () => {
     // And the unencrypted automated backups a deleted reporting database left (retained for seven days); the live
     // instances' own (active) automated backups are encrypted as they are and not judged again.
     const encryption = (await session.run(q('rds.storage-encrypted'), 'us-east-1')).results;
-    expect(byDb(encryption)).toEqual({ 'orders-db': 'pass', 'legacy-reporting': 'fail', 'orders-db-before-upgrade': 'pass', 'orders-db-unencrypted-source': 'fail', [encryption.at(-1)!.resource.split(':').pop()!]: 'fail' });
+    // AWS Backup's recovery point of orders-db is a DB snapshot of type awsbackup, read and judged like a manual one.
+    const recoveryPoint = encryption.find((r) => r.resource.includes(':snapshot:awsbackup:job-'))!;
+    expect(recoveryPoint).toMatchObject({ status: 'pass', reason: expect.stringMatching(/^AWS Backup recovery point awsbackup:job-[0-9a-f-]+ \(a DB snapshot\) of database orders-db, taken .*, is encrypted \(key arn:aws:kms:/) });
+    expect(byDb(encryption)).toEqual({
+      'orders-db': 'pass',
+      'legacy-reporting': 'fail',
+      'orders-db-before-upgrade': 'pass',
+      'orders-db-unencrypted-source': 'fail',
+      [recoveryPoint.resource.split(':').pop()!]: 'pass',
+      [encryption.at(-1)!.resource.split(':').pop()!]: 'fail',
+    });
     expect(encryption.at(-1)).toMatchObject({ resourceType: 'AWS::RDS::DBInstanceAutomatedBackup', reason: expect.stringMatching(/^retained automated backups of deleted database reporting-2019 \(mysql, kept 7 days, restorable to any time from .* to .*\) are not encrypted/) });
     expect(byDb((await session.run(q('rds.public-access'), 'us-east-1')).results)).toEqual({ 'orders-db': 'pass', 'legacy-reporting': 'fail' });
     const backups = await session.run(q('rds.backup-retention'), 'us-east-1');

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../src/seal/canonical.js';
+import { adminPortsOpen } from '../../../src/queries/ec2/admin-ports-open.js';
+import { securityGroupEgress } from '../../../src/queries/ec2/security-group-egress.js';
+import { namedPrefixLists, vpcsWithUnresolvedReferences, type SecurityGroupReferencesEvidence } from '../../../src/queries/ec2/security-groups.js';
+import type { SecurityGroup } from '@aws-sdk/client-ec2';
+import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
+import { ACCOUNT, REGION, rdpPrivate, sgArn, sshOpen, webGroup } from '../../fixtures/ec2/ec2.js';
+import {
+  contractorEntries,
+  corpAdminEntries,
+  describedLists,
+  egressAllToContractors,
+  egressAllToCorp,
+  egressAllToS3,
+  egressHttpsToContractors,
+  reporting,
+  sshFromContractors,
+  sshFromCorp,
+  sshFromS3,
+  sshFromUnknownList,
+  staleInVpc,
+  VPC,
+} from '../../fixtures/ec2/references.js';
+
+const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: '2026-12-01T00:00:00.000Z' };
+const defaultsOf = (q: EvidenceQuery<unknown>) => Object.fromEntries(Object.entries(q.parameters ?? {}).map(([k, v]) => [k, v.default]));
+
+/** Evaluates fresh and after the canonical-JSON round trip the pipeline applies; both must agree. */
+function evaluate(q: EvidenceQuery<unknown>, data: unknown): ResourceResult[] {
+  const p = defaultsOf(q) as Parameters<typeof q.evaluate>[1];
+  const fresh = q.evaluate(data, p, ctx);
+  expect(q.evaluate(JSON.parse(canonicalJson(data)), p, ctx)).toEqual(fresh);
+  return fresh;
+}
+
+const refs: SecurityGroupReferencesEvidence = {
+  prefixLists: describedLists.PrefixLists!,
+  prefixListEntries: { 'pl-0c0c0c0c0c0c0c0c1': corpAdminEntries.Entries!, 'pl-0c0c0c0c0c0c0c0c2': contractorEntries.Entries! },
+  staleSecurityGroups: { [VPC]: staleInVpc.StaleSecurityGroupSet! },
+};
+const one = (q: EvidenceQuery<unknown>, g: SecurityGroup, r: SecurityGroupReferencesEvidence = refs) => evaluate(q, { securityGroups: [g], ...r })[0];
+
+describe('what security-group rules name: which lists and VPCs are read', () => {
+  it('names every prefix list of inbound and outbound rules, and the VPCs of groups with a reference the listing does not hold', () => {
+    expect(namedPrefixLists([sshFromCorp, egressAllToS3, sshFromCorp])).toEqual(['pl-0c0c0c0c0c0c0c0c1', 'pl-63a5400a']);
+    expect(vpcsWithUnresolvedReferences([reporting])).toEqual([VPC]);
+    // The bastion rdpPrivate names is in the listing: nothing to ask AWS about.
+    expect(vpcsWithUnresolvedReferences([sshOpen, rdpPrivate, webGroup])).toEqual([]);
+  });
+});
+
+describe('ec2.admin-ports-open: prefix lists judged by what they hold', () => {
+  it('fails a customer-managed list holding 0.0.0.0/0 like the CIDR itself, naming the list', () => {
+    const r = one(adminPortsOpen, sshFromContractors);
+    expect(r).toMatchObject({ resource: sgArn('sg-0a1111111111111c2'), status: 'fail' });
+    expect(r.reason).toContain('tcp 22 from 192.0.2.0/24 in prefix list pl-0c0c0c0c0c0c0c0c2 (contractors) and 0.0.0.0/0 in prefix list pl-0c0c0c0c0c0c0c0c2 (contractors) (admin port 22)');
+  });
+  it('passes a customer-managed list of narrow networks, listing its entries', () => {
+    const r = one(adminPortsOpen, sshFromCorp);
+    expect(r.status).toBe('pass');
+    expect(r.reason).toContain('customer-managed prefix lists, judged by their entries (GetManagedPrefixListEntries): tcp 22 from prefix list pl-0c0c0c0c0c0c0c0c1 (corp-admins): 203.0.113.0/25, 198.51.100.0/25');
+  });
+  it('adds a list\'s entries to the rule\'s own ranges: 0.0.0.0/1 in the rule and 128.0.0.0/1 in the list are every address', () => {
+    const halves = { ...refs, prefixListEntries: { ...refs.prefixListEntries, 'pl-0c0c0c0c0c0c0c0c1': [{ Cidr: '128.0.0.0/1' }] } };
+    const g: SecurityGroup = { ...sshFromCorp, IpPermissions: [{ ...sshFromCorp.IpPermissions![0], IpRanges: [{ CidrIp: '0.0.0.0/1' }] }] };
+    const r = one(adminPortsOpen, g, halves);
+    expect(r.status).toBe('fail');
+    expect(r.reason).toContain('tcp 22 from 0.0.0.0/1 and 128.0.0.0/1 in prefix list pl-0c0c0c0c0c0c0c0c1 (corp-admins) (admin port 22) (together every public IPv4 address)');
+  });
+  it('names an AWS-managed list as an AWS service\'s ranges and asks for review, never a pass', () => {
+    const r = one(adminPortsOpen, sshFromS3);
+    expect(r.status).toBe('needs-review');
+    expect(r.reason).toContain('tcp 22 from AWS-managed prefix list pl-63a5400a (com.amazonaws.us-east-1.s3) (admin port 22): the address ranges of an AWS service');
+  });
+  it('a list AWS did not describe, whose entries failed, or whose description failed, needs review naming why', () => {
+    expect(one(adminPortsOpen, sshFromUnknownList)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('prefix list pl-0c0c0c0c0c0c0c0c9 (admin port 22): DescribeManagedPrefixLists did not return it') });
+    const entriesDenied = { ...refs, prefixListEntries: { 'pl-0c0c0c0c0c0c0c0c1': { error: { code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' } } } };
+    expect(one(adminPortsOpen, sshFromCorp, entriesDenied)).toMatchObject({
+      status: 'needs-review',
+      reason: expect.stringContaining('prefix list pl-0c0c0c0c0c0c0c0c1 (corp-admins) (admin port 22): GetManagedPrefixListEntries failed (UnauthorizedOperation: You are not authorized'),
+    });
+    const listsDenied = { prefixLists: { error: { code: 'RequestLimitExceeded', message: 'Request limit exceeded.' } }, prefixListEntries: {} };
+    expect(one(adminPortsOpen, sshFromContractors, listsDenied)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('DescribeManagedPrefixLists failed (RequestLimitExceeded: Request limit exceeded.)') });
+  });
+});
+
+describe('ec2.admin-ports-open: a referenced group the listing does not hold, on AWS\'s own word', () => {
+  it('names a reference AWS reports stale with the group, rule and VPC, and one it does not as unresolved; neither passes', () => {
+    const r = one(adminPortsOpen, reporting);
+    expect(r.status).toBe('needs-review');
+    expect(r.reason).toContain('security group sg-0a1111111111111b0 (reporting) in vpc-0a1b2c3d');
+    expect(r.reason).toContain(
+      'tcp 5432 from security group sg-0deadbeef0000000d of account 444455556666 (admin port 5432): a stale reference, as AWS reports it for vpc-0a1b2c3d (DescribeStaleSecurityGroups: account 444455556666, VPC vpc-0peer, peering connection pcx-0a1b2c3d4e5f60718 (deleted))',
+    );
+    expect(r.reason).toContain('tcp 3389 from security group sg-0beefbeef0000000b (admin port 3389): cannot be resolved: not among this account\'s security groups in the region\'s evidence, and AWS does not report it stale for vpc-0a1b2c3d');
+  });
+  it('a failed stale read leaves the reference unresolved, saying so; evidence sealed before the read keeps the earlier wording', () => {
+    const failed = { ...refs, staleSecurityGroups: { [VPC]: { error: { code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' } } } };
+    const r = one(adminPortsOpen, reporting, failed);
+    expect(r.status).toBe('needs-review');
+    expect(r.reason).toContain('tcp 3389 from security group sg-0beefbeef0000000b (admin port 3389): cannot be resolved: not among this account\'s security groups in the region\'s evidence, and DescribeStaleSecurityGroups of vpc-0a1b2c3d failed (UnauthorizedOperation');
+    expect(r.reason).toContain('of account 444455556666 (admin port 5432): that account decides which network interfaces hold the group, which this evidence does not show (DescribeStaleSecurityGroups of vpc-0a1b2c3d failed');
+    const older = one(adminPortsOpen, reporting, {});
+    expect(older.status).toBe('needs-review');
+    expect(older.reason).toContain('not among this account\'s security groups in the region\'s evidence (a stale reference to a deleted group, or a group of a peered VPC)');
+  });
+});
+
+describe('ec2.security-group-egress: prefix lists judged by what they hold', () => {
+  it('fails all traffic to a list holding 0.0.0.0/0, lists S3\'s AWS-managed list, reviews a port open to such a list', () => {
+    const r = evaluate(securityGroupEgress, { securityGroups: [egressAllToContractors, egressAllToS3, egressHttpsToContractors, egressAllToCorp], ...refs });
+    expect(r.map((x) => x.status)).toEqual(['fail', 'pass', 'needs-review', 'pass']);
+    expect(r[0].reason).toContain('allows all outbound traffic to 192.0.2.0/24 in prefix list pl-0c0c0c0c0c0c0c0c2 (contractors) and 0.0.0.0/0 in prefix list pl-0c0c0c0c0c0c0c0c2 (contractors)');
+    expect(r[1].reason).toContain("all traffic to AWS-managed prefix list pl-63a5400a (com.amazonaws.us-east-1.s3) (an AWS service's ranges)");
+    expect(r[2].reason).toContain('tcp 443 to any address');
+    expect(r[3].reason).toContain('all traffic to prefix list pl-0c0c0c0c0c0c0c0c1 (corp-admins) (203.0.113.0/25, 198.51.100.0/25)');
+  });
+  it('all traffic to a list whose entries are not in the evidence needs review naming why', () => {
+    const denied = { ...refs, prefixListEntries: { 'pl-0c0c0c0c0c0c0c0c2': { error: { code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' } } } };
+    const [r] = evaluate(securityGroupEgress, { securityGroups: [egressAllToContractors], ...denied });
+    expect(r).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('all traffic to prefix list pl-0c0c0c0c0c0c0c0c2 (contractors) (GetManagedPrefixListEntries failed (UnauthorizedOperation') });
+  });
+});
