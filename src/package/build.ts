@@ -26,8 +26,11 @@ import {
   type PackageEvaluation,
   PACKAGE_MANIFEST_SCHEMA,
   attestationPath,
+  evaluationInputsId,
   evidencePath,
+  evidenceSetId,
   packageManifestChunks,
+  packageRunEntry,
   runPath,
   type PackageFile,
   type PackageManifest,
@@ -148,11 +151,18 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
  * views or writing a zip: what `verify --recompute` compares with a package's own files. Nothing is signed or written
  * outside `opts.outDir` (a scratch folder).
  */
-export async function computePackageResults(opts: BuildPackageOptions): Promise<{ files: Map<string, Buffer>; evaluation: PackageEvaluation }> {
-  return (await build(opts, true)) as { files: Map<string, Buffer>; evaluation: PackageEvaluation };
+export async function computePackageResults(opts: BuildPackageOptions): Promise<PackageResults> {
+  return (await build(opts, true)) as PackageResults;
 }
 
-async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<BuiltPackage | { files: Map<string, Buffer>; evaluation: PackageEvaluation }> {
+/** The result files computed from the evidence, the evaluation inputs and the evidence set id (`contentId`) they were computed for. */
+export interface PackageResults {
+  files: Map<string, Buffer>;
+  evaluation: PackageEvaluation;
+  contentId: string;
+}
+
+async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<BuiltPackage | PackageResults> {
   const period = packageDays(opts.from, opts.to);
   const frameworks = [...new Set(opts.frameworks)];
   if (!frameworks.length) throw new ConfigError('no framework given', 'pass --framework with one of the catalog ids (see `evidence-locker controls list`)');
@@ -200,14 +210,21 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   const exceptions = exceptionStates(opts.exceptions ?? [], period.to, period.from);
   const organization = opts.organization ?? 'Example Organization';
 
-  const contentId = sha256Hex(
-    canonicalBytes({ organization, frameworks, period, accounts, runs: allRuns.map((r) => [r.runId, r.manifestSha256]), exceptions: opts.exceptions ?? [], ...(hasScope(opts.scope) ? { scope: opts.scope } : {}), ...(entity ? { entity } : {}) }),
-  );
+  const contentId = evidenceSetId({
+    organization,
+    frameworks,
+    period,
+    accounts,
+    runs: allRuns,
+    exceptions: opts.exceptions ?? [],
+    ...(hasScope(opts.scope) ? { scope: opts.scope as Record<string, unknown> } : {}),
+    ...(entity ? { entity: entity as Record<string, unknown> } : {}),
+  });
 
   // What the results were computed from, signed in manifest.json: verify --recompute evaluates the sealed evidence again with it.
   const inputs = evaluationInputs(opts, { organization, frameworks, period, accounts, builtAt, simulated, catalogs, trust });
   const evaluation = inputs.evaluation;
-  const evaluationId = sha256Hex(canonicalBytes(evaluation));
+  const evaluationId = evaluationInputsId(evaluation);
 
   const baseName = opts.fileName ?? `evidence-package_${frameworks.join('+')}_${period.from}_${period.to}.zip`;
   if (baseName.includes('/') || baseName.includes('\\') || baseName.startsWith('.')) throw new ConfigError(`package file name "${baseName}" must be a plain file name`);
@@ -397,7 +414,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     if (resultsOnly) {
       const files = new Map<string, Buffer>();
       for (const f of small) if ((RECOMPUTED_FILES as readonly string[]).includes(f.path) && 'buffer' in f.source) files.set(f.path, f.source.buffer);
-      return { files, evaluation };
+      return { files, evaluation, contentId };
     }
     put(PACKAGE_FILES.oscal, renderOscal(model));
     put(PACKAGE_FILES.report, await renderReportPdf(model, { notesPages: opts.notesPages }));
@@ -642,18 +659,7 @@ function hasScope(scope: Config['scope'] | undefined): scope is Config['scope'] 
 type PackageEntry = PackageFile & ZipEntry;
 
 function packageRun(r: IncludedRun): PackageManifest['runs'][number] {
-  return {
-    runId: r.runId,
-    kind: r.manifest.kind,
-    chain: r.manifest.chain,
-    startedAt: r.manifest.startedAt,
-    completedAt: r.manifest.completedAt,
-    manifestSha256: r.manifestSha256,
-    keyFingerprint: r.manifest.signing.keyFingerprint,
-    keyId: r.manifest.signing.keyId,
-    previous: r.manifest.previous,
-    ...(r.manifest.shard ? { shard: r.manifest.shard } : {}),
-  };
+  return packageRunEntry(r.runId, r.manifestSha256, r.manifest);
 }
 
 function uniqueKeys(keys: { algorithm: string; keyFingerprint: string; keyId: string }[]): PackageModel['runKeys'] {
