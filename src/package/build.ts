@@ -12,7 +12,7 @@ import type { Logger } from '../log/logger.js';
 import { canonicalBytes } from '../seal/canonical.js';
 import { sha256Hex } from '../evidence/hash.js';
 import type { ManifestSigner } from '../seal/signer.js';
-import { describeForeign, trustPolicy, type TrustPolicy } from '../seal/trust.js';
+import { MAX_SEAL_DELAY_MS, describeForeign, trustPolicy, type TrustPolicy } from '../seal/trust.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { BodyIndex, mergeByPath } from './bodies.js';
@@ -92,6 +92,11 @@ export interface BuildPackageOptions {
   trust?: TrustPolicy;
   /** When the package is built, shown on the cover and in manifest.json; default now. Fix it to rebuild byte for byte. */
   builtAt?: Date;
+  /**
+   * S3: the most time from the completion a run states to the store's write of its manifest and signature before the
+   * run is listed as stored later than it claims (`--max-seal-delay`; default one hour, as `verify --store`).
+   */
+  maxSealDelayMs?: number;
   /** The evaluation engine (default evaluateRun). */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
   log?: Logger;
@@ -120,6 +125,8 @@ export interface PackageSummary {
    * states (S3 LastModified): back-dated, shown in the report. Null when the store keeps no such write time (local).
    */
   runsWrittenLate: number | null;
+  /** The most time from a run's completion to its write that was allowed before naming it (S3 only). */
+  maxSealDelayMs: number;
   keyFingerprint: string;
   generatedAt: string;
   builtAt: string;
@@ -180,7 +187,9 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   }
   const entity = opts.entity && Object.keys(opts.entity).length ? opts.entity : undefined;
   const trust = opts.trust ?? trustPolicy([await opts.signer.fingerprint()]);
-  const { periodRuns, attestationRuns, foreign, chainEnds, writtenLate, refusals } = await gatherRuns(opts.store, period, trust);
+  const sealDelayMs = opts.maxSealDelayMs ?? MAX_SEAL_DELAY_MS;
+  if (!Number.isFinite(sealDelayMs) || sealDelayMs < 60_000) throw new ConfigError(`maxSealDelayMs ${sealDelayMs}: less than one minute, which would name runs sealed as usual`, 'give at least one minute; the default, one hour, covers the largest seal');
+  const { periodRuns, attestationRuns, foreign, chainEnds, writtenLate, refusals } = await gatherRuns(opts.store, period, trust, { maxSealDelayMs: sealDelayMs });
   const refused = refusedSeals(refusals, [...periodRuns, ...attestationRuns]);
   for (const r of refused) opts.log?.warn({ record: r.record, day: r.day, chain: r.chain, attempts: r.attempts }, `package: ${r.day}: ${refusalWords(r.attempts)}; the package carries its signed refusal record ${r.record}`);
   for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `package: foreign object in the evidence store, listed in the package, not used as evidence: ${describeForeign(f)}`);
@@ -396,7 +405,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
       storeDescription: opts.store.describe(),
       attestationFiles,
       foreign,
-      ...(writtenLate ? { writtenLate } : {}),
+      ...(writtenLate ? { writtenLate, sealDelayMs } : {}),
       refusedSeals: refused,
       trustedKeys: [...trust.fingerprints].sort(),
       scope: opts.scope ?? {},
@@ -506,6 +515,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
         missingShards: model.missingShards.length,
         foreignObjects: foreign.length,
         runsWrittenLate: writtenLate ? new Set(writtenLate.map((l) => l.runId)).size : null,
+        maxSealDelayMs: sealDelayMs,
         keyFingerprint: signing.keyFingerprint,
         generatedAt,
         builtAt,
