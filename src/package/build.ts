@@ -12,7 +12,7 @@ import type { Logger } from '../log/logger.js';
 import { canonicalBytes } from '../seal/canonical.js';
 import { sha256Hex } from '../evidence/hash.js';
 import type { ManifestSigner } from '../seal/signer.js';
-import { describeForeign, trustPolicy, type TrustPolicy } from '../seal/trust.js';
+import { MAX_SEAL_DELAY_MS, describeForeign, trustPolicy, type TrustPolicy } from '../seal/trust.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { BodyIndex, mergeByPath } from './bodies.js';
@@ -26,8 +26,11 @@ import {
   type PackageEvaluation,
   PACKAGE_MANIFEST_SCHEMA,
   attestationPath,
+  evaluationInputsId,
   evidencePath,
+  evidenceSetId,
   packageManifestChunks,
+  packageRunEntry,
   runPath,
   type PackageFile,
   type PackageManifest,
@@ -89,6 +92,11 @@ export interface BuildPackageOptions {
   trust?: TrustPolicy;
   /** When the package is built, shown on the cover and in manifest.json; default now. Fix it to rebuild byte for byte. */
   builtAt?: Date;
+  /**
+   * S3: the most time from the completion a run states to the store's write of its manifest and signature before the
+   * run is listed as stored later than it claims (`--max-seal-delay`; default one hour, as `verify --store`).
+   */
+  maxSealDelayMs?: number;
   /** The evaluation engine (default evaluateRun). */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
   log?: Logger;
@@ -117,6 +125,8 @@ export interface PackageSummary {
    * states (S3 LastModified): back-dated, shown in the report. Null when the store keeps no such write time (local).
    */
   runsWrittenLate: number | null;
+  /** The most time from a run's completion to its write that was allowed before naming it (S3 only). */
+  maxSealDelayMs: number;
   keyFingerprint: string;
   generatedAt: string;
   builtAt: string;
@@ -148,11 +158,18 @@ export async function buildPackage(opts: BuildPackageOptions): Promise<BuiltPack
  * views or writing a zip: what `verify --recompute` compares with a package's own files. Nothing is signed or written
  * outside `opts.outDir` (a scratch folder).
  */
-export async function computePackageResults(opts: BuildPackageOptions): Promise<{ files: Map<string, Buffer>; evaluation: PackageEvaluation }> {
-  return (await build(opts, true)) as { files: Map<string, Buffer>; evaluation: PackageEvaluation };
+export async function computePackageResults(opts: BuildPackageOptions): Promise<PackageResults> {
+  return (await build(opts, true)) as PackageResults;
 }
 
-async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<BuiltPackage | { files: Map<string, Buffer>; evaluation: PackageEvaluation }> {
+/** The result files computed from the evidence, the evaluation inputs and the evidence set id (`contentId`) they were computed for. */
+export interface PackageResults {
+  files: Map<string, Buffer>;
+  evaluation: PackageEvaluation;
+  contentId: string;
+}
+
+async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<BuiltPackage | PackageResults> {
   const period = packageDays(opts.from, opts.to);
   const frameworks = [...new Set(opts.frameworks)];
   if (!frameworks.length) throw new ConfigError('no framework given', 'pass --framework with one of the catalog ids (see `evidence-locker controls list`)');
@@ -170,7 +187,9 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   }
   const entity = opts.entity && Object.keys(opts.entity).length ? opts.entity : undefined;
   const trust = opts.trust ?? trustPolicy([await opts.signer.fingerprint()]);
-  const { periodRuns, attestationRuns, foreign, chainEnds, writtenLate, refusals } = await gatherRuns(opts.store, period, trust);
+  const sealDelayMs = opts.maxSealDelayMs ?? MAX_SEAL_DELAY_MS;
+  if (!Number.isFinite(sealDelayMs) || sealDelayMs < 60_000) throw new ConfigError(`maxSealDelayMs ${sealDelayMs}: less than one minute, which would name runs sealed as usual`, 'give at least one minute; the default, one hour, covers the largest seal');
+  const { periodRuns, attestationRuns, foreign, chainEnds, writtenLate, refusals } = await gatherRuns(opts.store, period, trust, { maxSealDelayMs: sealDelayMs });
   const refused = refusedSeals(refusals, [...periodRuns, ...attestationRuns]);
   for (const r of refused) opts.log?.warn({ record: r.record, day: r.day, chain: r.chain, attempts: r.attempts }, `package: ${r.day}: ${refusalWords(r.attempts)}; the package carries its signed refusal record ${r.record}`);
   for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `package: foreign object in the evidence store, listed in the package, not used as evidence: ${describeForeign(f)}`);
@@ -200,14 +219,21 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   const exceptions = exceptionStates(opts.exceptions ?? [], period.to, period.from);
   const organization = opts.organization ?? 'Example Organization';
 
-  const contentId = sha256Hex(
-    canonicalBytes({ organization, frameworks, period, accounts, runs: allRuns.map((r) => [r.runId, r.manifestSha256]), exceptions: opts.exceptions ?? [], ...(hasScope(opts.scope) ? { scope: opts.scope } : {}), ...(entity ? { entity } : {}) }),
-  );
+  const contentId = evidenceSetId({
+    organization,
+    frameworks,
+    period,
+    accounts,
+    runs: allRuns,
+    exceptions: opts.exceptions ?? [],
+    ...(hasScope(opts.scope) ? { scope: opts.scope as Record<string, unknown> } : {}),
+    ...(entity ? { entity: entity as Record<string, unknown> } : {}),
+  });
 
   // What the results were computed from, signed in manifest.json: verify --recompute evaluates the sealed evidence again with it.
   const inputs = evaluationInputs(opts, { organization, frameworks, period, accounts, builtAt, simulated, catalogs, trust });
   const evaluation = inputs.evaluation;
-  const evaluationId = sha256Hex(canonicalBytes(evaluation));
+  const evaluationId = evaluationInputsId(evaluation);
 
   const baseName = opts.fileName ?? `evidence-package_${frameworks.join('+')}_${period.from}_${period.to}.zip`;
   if (baseName.includes('/') || baseName.includes('\\') || baseName.startsWith('.')) throw new ConfigError(`package file name "${baseName}" must be a plain file name`);
@@ -381,7 +407,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
       storeDescription: opts.store.describe(),
       attestationFiles,
       foreign,
-      ...(writtenLate ? { writtenLate } : {}),
+      ...(writtenLate ? { writtenLate, sealDelayMs } : {}),
       refusedSeals: refused,
       trustedKeys: [...trust.fingerprints].sort(),
       scope: opts.scope ?? {},
@@ -399,7 +425,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     if (resultsOnly) {
       const files = new Map<string, Buffer>();
       for (const f of small) if ((RECOMPUTED_FILES as readonly string[]).includes(f.path) && 'buffer' in f.source) files.set(f.path, f.source.buffer);
-      return { files, evaluation };
+      return { files, evaluation, contentId };
     }
     put(PACKAGE_FILES.oscal, renderOscal(model));
     put(PACKAGE_FILES.report, await renderReportPdf(model, { notesPages: opts.notesPages }));
@@ -491,6 +517,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
         missingShards: model.missingShards.length,
         foreignObjects: foreign.length,
         runsWrittenLate: writtenLate ? new Set(writtenLate.map((l) => l.runId)).size : null,
+        maxSealDelayMs: sealDelayMs,
         keyFingerprint: signing.keyFingerprint,
         generatedAt,
         builtAt,
@@ -644,18 +671,7 @@ function hasScope(scope: Config['scope'] | undefined): scope is Config['scope'] 
 type PackageEntry = PackageFile & ZipEntry;
 
 function packageRun(r: IncludedRun): PackageManifest['runs'][number] {
-  return {
-    runId: r.runId,
-    kind: r.manifest.kind,
-    chain: r.manifest.chain,
-    startedAt: r.manifest.startedAt,
-    completedAt: r.manifest.completedAt,
-    manifestSha256: r.manifestSha256,
-    keyFingerprint: r.manifest.signing.keyFingerprint,
-    keyId: r.manifest.signing.keyId,
-    previous: r.manifest.previous,
-    ...(r.manifest.shard ? { shard: r.manifest.shard } : {}),
-  };
+  return packageRunEntry(r.runId, r.manifestSha256, r.manifest);
 }
 
 function uniqueKeys(keys: { algorithm: string; keyFingerprint: string; keyId: string }[]): PackageModel['runKeys'] {

@@ -71,7 +71,7 @@ export interface LateRunFile {
  * run folder of the period (another key, malformed, a future run id, a link to a foreign run) and every delete marker
  * is returned as foreign, so the package lists it and the chain runs over trusted runs only.
  */
-export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust: TrustPolicy): Promise<GatheredRuns> {
+export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust: TrustPolicy, opts: { maxSealDelayMs?: number } = {}): Promise<GatheredRuns> {
   // Headers only: each record is parsed and checked on its own and let go; the package reads them again per run.
   const classifier = new RunClassifier(store, trust, { headerOnly: true });
   const today = trust.now().toISOString().slice(0, 10);
@@ -135,12 +135,12 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
       return true;
     });
   const included = [...periodRuns, ...attestationRuns];
-  return { periodRuns, attestationRuns, foreign, chainEnds: await chainEnds(classifier, included, period.to), refusals, ...(store.lockedVersions ? { writtenLate: await writtenLate(store.lockedVersions, included, trust) } : {}) };
+  return { periodRuns, attestationRuns, foreign, chainEnds: await chainEnds(classifier, included, period.to), refusals, ...(store.lockedVersions ? { writtenLate: await writtenLate(store.lockedVersions, included, trust, opts.maxSealDelayMs ?? MAX_SEAL_DELAY_MS) } : {}) };
 }
 
 /** The write times of the included runs' manifests and signatures (S3 LastModified) against their stated completion. */
-async function writtenLate(versions: NonNullable<EvidenceStore['lockedVersions']>, runs: IncludedRun[], trust: TrustPolicy): Promise<LateRunFile[]> {
-  const limits = { maxDelayMs: MAX_SEAL_DELAY_MS, skewMs: trust.skewMs };
+async function writtenLate(versions: NonNullable<EvidenceStore['lockedVersions']>, runs: IncludedRun[], trust: TrustPolicy, maxDelayMs: number): Promise<LateRunFile[]> {
+  const limits = { maxDelayMs, skewMs: trust.skewMs };
   const found = await mapWithConcurrencyLimit(runs, 16, async (r) => runFileWriteTimeProblems(r.manifest.completedAt, await versions.runFileVersions(r.runId), limits).map((p) => ({ runId: r.runId, ...p })));
   return found.flat().sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { canonicalJson } from '../seal/canonical.js';
+import { canonicalBytes, canonicalJson } from '../seal/canonical.js';
+import { sha256Hex } from '../evidence/hash.js';
 import { objectPath, runFilePath, type RunFileName } from '../evidence/layout.js';
+import type { RunManifest } from '../evidence/manifest.js';
 
 export const PACKAGE_MANIFEST_SCHEMA = 'evidence-locker/package-manifest@1';
 
@@ -26,6 +28,25 @@ export const PackageRunSchema = z
   })
   .strict();
 export type PackageRun = z.infer<typeof PackageRunSchema>;
+
+/**
+ * The `runs` entry of manifest.json for a sealed run: every field but `manifestSha256` restates the run's own signed
+ * manifest, so verifiers compare the two field by field (the package key alone signs manifest.json).
+ */
+export function packageRunEntry(runId: string, manifestSha256: string, rm: Omit<RunManifest, 'records'>): PackageRun {
+  return {
+    runId,
+    kind: rm.kind,
+    chain: rm.chain,
+    startedAt: rm.startedAt,
+    completedAt: rm.completedAt,
+    manifestSha256,
+    keyFingerprint: rm.signing.keyFingerprint,
+    keyId: rm.signing.keyId,
+    previous: rm.previous,
+    ...(rm.shard ? { shard: rm.shard } : {}),
+  };
+}
 
 /**
  * What the evidence store held after the package's last run of a chain when the package was built: the next run of
@@ -114,6 +135,63 @@ export const PackageManifestSchema = z
   })
   .strict();
 export type PackageManifest = z.infer<typeof PackageManifestSchema>;
+
+/** What the evidence set id (`contentId`) is computed from. */
+export interface EvidenceSet {
+  organization: string;
+  /** Framework ids, in the package's order. */
+  frameworks: string[];
+  period: { from: string; to: string };
+  accounts: string[];
+  /** Every run the package holds, in manifest.json's order, by the SHA-256 of its manifest. */
+  runs: { runId: string; manifestSha256: string }[];
+  /** The exceptions register as configured (not the states computed for the period). */
+  exceptions: unknown[];
+  scope?: Record<string, unknown>;
+  entity?: Record<string, unknown>;
+}
+
+/** The evidence set id printed on the report cover (`contentId`): SHA-256 of the canonical JSON of the evidence set. */
+export function evidenceSetId(e: EvidenceSet): string {
+  const some = (r: Record<string, unknown> | undefined) => r !== undefined && Object.keys(r).length > 0;
+  return sha256Hex(
+    canonicalBytes({
+      organization: e.organization,
+      frameworks: e.frameworks,
+      period: e.period,
+      accounts: e.accounts,
+      runs: e.runs.map((r) => [r.runId, r.manifestSha256]),
+      exceptions: e.exceptions,
+      ...(some(e.scope) ? { scope: e.scope } : {}),
+      ...(some(e.entity) ? { entity: e.entity } : {}),
+    }),
+  );
+}
+
+/** The evaluation inputs id printed on the report cover (`evaluationId`): SHA-256 of the canonical JSON of `evaluation`. */
+export function evaluationInputsId(evaluation: PackageEvaluation): string {
+  return sha256Hex(canonicalBytes(evaluation));
+}
+
+/**
+ * The evidence set id of what a package manifest describes: its organisation, frameworks, period, accounts and runs,
+ * with the exceptions register, scope and entity its `evaluation` records. Undefined when it records no `evaluation`
+ * (packages built before it was recorded): the register and scope the id covers are then not in the package.
+ */
+export function manifestEvidenceSetId(m: PackageManifest): string | undefined {
+  const ev = m.evaluation;
+  if (!ev) return undefined;
+  return evidenceSetId({
+    organization: m.organization,
+    frameworks: m.frameworks.map((f) => f.id),
+    period: m.period,
+    accounts: m.accounts,
+    runs: m.runs,
+    exceptions: ev.exceptions,
+    scope: ev.scope,
+    ...(ev.entity ? { entity: ev.entity } : {}),
+  });
+}
 
 /** Readable and deterministic: canonical key order, two-space indentation, final newline. */
 export function packageManifestBytes(m: PackageManifest): Buffer {

@@ -54,6 +54,8 @@ export interface PackageModel {
    * `completedAt`): back-dated runs. Absent when the store keeps no write time its writer cannot set (not checked).
    */
   writtenLate?: LateRunFile[];
+  /** With `writtenLate`: the most time allowed from a run's completion to its write (`package --max-seal-delay`). */
+  sealDelayMs?: number;
   /** Seals refused by planted files in the period, each carried as a signed refusal record (absent: none or built by hand). */
   refusedSeals?: RefusedSealRecord[];
   /** Fingerprints of the keys whose runs were accepted as evidence. */

@@ -84,7 +84,10 @@ lists; \`evidence-locker verify\`, \`verify.sh\` and \`sha256sum manifest.json\`
 It checks that the zip's bytes are exactly the entries its central directory lists (nothing hidden that a
 streaming extractor would also write), every line of SHA256SUMS and its signature, the package manifest signature and every file it lists
 (naming extra or missing files), each run manifest signature, the hash chain between consecutive runs of each
-chain, and the SHA-256 of every evidence record body. With \`--expect-key\` (once per trusted key), a package or
+chain, and the SHA-256 of every evidence record body; that manifest.json describes each run as the run's signed
+manifest does (kind, chain, start and completion, key and key id, previous link, shard: the package key alone signs
+manifest.json); and that the evidence set id and evaluation inputs id on the report cover are the SHA-256 of the
+evidence set manifest.json describes and of the evaluation inputs it records. With \`--expect-key\` (once per trusted key), a package or
 run signed by any other key fails. Without it, the signatures are checked only against the keys the package
 carries: VALID then only means internally consistent (anyone can re-sign a package), and the verdict says so.
 When the organisation signs packages and runs with distinct keys, pin each for its role instead:
@@ -126,10 +129,13 @@ replacing each fingerprint by the one you confirmed (give \`--key\` once per tru
 that public-key.pem is a pinned key; that SHA256SUMS.sig is that key's signature over SHA256SUMS; that every
 file SHA256SUMS lists has its SHA-256 and that no other file exists; the signature over manifest.json, that it
 lists every file with the same SHA-256 and names public-key.pem as its key; that every run under runs/ is listed
-in manifest.json with its manifest's SHA-256, signed by a pinned key (the one its manifest names) and its
-signature verifies; that no run the package holds is named by another as an abandoned seal attempt; that each
-signed refusal record under refusals/ is signed by a pinned run key (the one it names) over its refusal, and that
-every record a run names is there with the SHA-256 the run gives it (each is printed as SEAL REFUSED); that the
+in manifest.json with its manifest's SHA-256 and as its manifest describes it (kind, chain, times, key, previous
+link, shard), signed by a pinned key (the one its manifest names) and its signature verifies; that the evidence set
+id and evaluation inputs id on the report cover are the SHA-256 of what manifest.json describes (a package that
+records no evaluation inputs: not checked, and it says so); that no run the package holds is named by another as an
+abandoned seal attempt; that each signed refusal record under refusals/ is signed by a pinned run key (the one it
+names) over its refusal, and that every record a run names is there with the SHA-256 the run gives it (each is
+printed as SEAL REFUSED); that the
 runs of each chain link to each other by manifest hash, in order of start; the ends of the period (as in section
 1); that every evidence body is stored under its SHA-256 and every record of the package's accounts, and every
 attestation, has its body; and that each attestation names the key that signed its run as its sealer. It prints

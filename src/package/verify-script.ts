@@ -22,12 +22,14 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # every file listed in SHA256SUMS (once) has that SHA-256 and no other file exists; manifest.sig is the
 # signature over manifest.json, whose file list gives every file (but itself, its signature and SHA256SUMS) the same
 # SHA-256 and whose key fingerprint is public-key.pem's; the run folders under runs/ are exactly the runs manifest.json
-# lists, each with the manifest SHA-256 it lists; every run is signed by a pinned key, the one its manifest names; no
-# run the package holds is named by another as an abandoned seal attempt (sealAttempts); each signed refusal record under
-# refusals/ (a seal refused because files were planted in every attempt) is signed by a pinned run key, the one it names,
-# and every record a run names is there with the SHA-256 the run gives it (each is printed as SEAL REFUSED); the runs of each chain link
-# to each other by manifest hash, in order; no run of the period is left out at its start or end as far as the
-# package can show (days without a run are warned of); every evidence body is stored under its SHA-256 and every
+# lists, each with the manifest SHA-256 it lists; every run is signed by a pinned key, the one its manifest names, and
+# manifest.json's entry of it states what its manifest does (kind, chain, times, key, previous link, shard); the report
+# cover's evidence set id (contentId) and evaluation inputs id (evaluationId) are the SHA-256 of what manifest.json
+# describes and of its "evaluation"; no run the package holds is named by another as an abandoned seal attempt
+# (sealAttempts); each signed refusal record under refusals/ (a seal refused because files were planted in every
+# attempt) is signed by a pinned run key, the one it names, and every record a run names is there with the SHA-256 the
+# run gives it (each is printed as SEAL REFUSED); the runs of each chain link to each other by manifest hash, in order; no run of the period is left
+# out at its start or end as far as the package can show (days without a run are warned of); every evidence body is stored under its SHA-256 and every
 # record of the package's accounts (and every attestation) has its body; each attestation names the key that signed
 # its run as its sealer. It prints, as claims signed with the keys (not checked): who sealed each attestation, the
 # key id each run records, and the endpoint origin and caller each evidence body records. Exit 0 only when every
@@ -35,7 +37,8 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # Not checked (they need a JSON parser, which these tools are not; evidence-locker verify does them): that each
 # manifest is the one serialisation evidence-locker writes and fits its schema (only a key given twice among the
 # members read here is refused); that each body reads as an evidence body; that each recorded origin is an AWS
-# endpoint of its query's service; file sizes in manifest.json; that the results follow from the evidence (--recompute).
+# endpoint of its query's service; file sizes in manifest.json; that the results follow from the evidence (--recompute);
+# the report cover's ids when manifest.json records no "evaluation" or a key in it is a number (it says so).
 # Not checked either: the zip itself (this script sees only the unzipped folder). A zip can hold entries its central
 # directory does not list, which unzip skips but streaming extractors (bsdtar, jar, some zip viewers) write, over
 # listed files or beside them. This script checks the files of the folder as unzipped: read the package from that
@@ -129,80 +132,94 @@ verify_sig() { # <key type> <public key> <file> <signature>
   esac
 }
 
-# Top-level string members of a canonical JSON run manifest as "name<TAB>value" lines, and the members of
-# "previous" as prevRunId and prevSha (or "previous<TAB>null"); nested members of the same name are skipped.
-# A top-level key, or a key of "previous" or "signing", given twice is printed as "duplicate<TAB>key": JSON.parse
-# would take the last value and this reader the first, so such a manifest is refused (evidence-locker never writes one).
-# Also printed: the members of "signing" as signFp and signKeyId, and the run id of each abandoned seal attempt
-# ("sealAttempts") as sealAttempt, and of each attempt of a refusal record ("attempts") as attempt. Each record is
-# appended to $work/recs as "<run><TAB><accountId><TAB><sha256>", and each refusal record a run names ("refusals") to
-# $work/refusal_refs as "<run><TAB><path><TAB><sha256>".
-manifest_fields() { # <run manifest or refusal> <run id>
-  awk -v run="$2" -v recs="$work/recs" -v refs="$work/refusal_refs" '
-  { s = s $0 }
+# The one JSON reader of this script, for a run manifest or an evidence body (any layout; JSON strings hold no raw
+# line break). It walks the file's tokens and calls the awk functions the caller gives in <functions>, all four:
+#   member(path, type, value)  a string (type "s", its text as written, escapes kept) or a literal (type "l": null,
+#                              true, false or a number) at path: the keys from the top joined by "."; an array's
+#                              elements (and their members) sit at the array's own path
+#   opened(path, c)            an object ("{") or array ("[") at path begins
+#   closed(path, c)            it ends
+#   twice(path)                a key given twice in one object, at the key's path: JSON.parse would take the last
+#                              value and this reader the first, and evidence-locker never writes one
+# Further arguments go to awk before the program (-v name=value).
+json_walk() { # <file> <functions> [awk arguments...]
+  jw_file=$1
+  jw_functions=$2
+  shift 2
+  awk "$@" "$jw_functions"'
+  { jw_s = jw_s $0 }
   END {
-    n = length(s); d = 0; key = ""; pstart = 0; sstart = 0; i = 1
-    while (i <= n) {
-      c = substr(s, i, 1)
-      if (c == "\"") {
-        j = i + 1
-        while (j <= n) { c2 = substr(s, j, 1); if (c2 == "\\") j += 2; else if (c2 == "\"") break; else j++ }
-        str = substr(s, i + 1, j - i - 1)
-        if (d == 1) {
-          if (substr(s, j + 1, 1) == ":") {
-            key = str
-            if (key in seen) print "duplicate\t" key
-            seen[key] = 1
-          }
-          else if (key != "") { print key "\t" str; key = "" }
+    jw_n = length(jw_s); jw_d = 0; jw_t[0] = ""; jw_p[0] = ""; jw_k[0] = ""; jw_i = 1
+    while (jw_i <= jw_n) {
+      jw_c = substr(jw_s, jw_i, 1)
+      if (jw_c == "\"") {
+        jw_j = jw_i + 1
+        while (jw_j <= jw_n) { jw_c2 = substr(jw_s, jw_j, 1); if (jw_c2 == "\\") jw_j += 2; else if (jw_c2 == "\"") break; else jw_j++ }
+        jw_str = substr(jw_s, jw_i + 1, jw_j - jw_i - 1)
+        if (jw_t[jw_d] == "{" && substr(jw_s, jw_j + 1, 1) == ":") {
+          jw_k[jw_d] = (jw_p[jw_d] == "" ? "" : jw_p[jw_d] ".") jw_str
+          if (index(jw_seen[jw_d], SUBSEP jw_str SUBSEP)) twice(jw_k[jw_d])
+          jw_seen[jw_d] = jw_seen[jw_d] SUBSEP jw_str SUBSEP
         }
-        else if (d == 3 && (key == "records" || key == "sealAttempts" || key == "refusals" || key == "attempts")) {
-          # The members of each record, seal attempt and refusal reference, read by the same rules one level down.
-          if (substr(s, j + 1, 1) == ":") k3 = str
-          else {
-            if (k3 == "accountId") a3 = str
-            else if (k3 == "sha256") h3 = str
-            else if (k3 == "path") p3 = str
-            else if (k3 == "runId" && key == "sealAttempts") print "sealAttempt\t" str
-            else if (k3 == "runId" && key == "attempts") print "attempt\t" str
-            k3 = ""
-          }
-        }
-        i = j + 1
+        else member(jw_at(), "s", jw_str)
+        jw_i = jw_j + 1
         continue
       }
-      if (c == "{" || c == "[") {
-        d++
-        if (d == 2 && key == "previous") pstart = i
-        if (d == 2 && key == "signing") sstart = i
-        if (d == 3) { k3 = ""; a3 = ""; h3 = ""; p3 = "" }
+      if (jw_c == "{" || jw_c == "[") {
+        jw_q = jw_at()
+        opened(jw_q, jw_c)
+        jw_d++; jw_t[jw_d] = jw_c; jw_p[jw_d] = jw_q; jw_k[jw_d] = ""; jw_seen[jw_d] = ""
       }
-      else if (c == "}" || c == "]") {
-        if (d == 3 && c == "}" && key == "records") print run "\t" a3 "\t" h3 >> recs
-        if (d == 3 && c == "}" && key == "refusals") print run "\t" p3 "\t" h3 >> refs
-        if (d == 2 && sstart) {
-          p = substr(s, sstart, i - sstart + 1); sstart = 0
-          q = p; if (gsub(/"keyFingerprint":/, "", q) > 1) print "duplicate\tsigning.keyFingerprint"
-          q = p; if (gsub(/"keyId":/, "", q) > 1) print "duplicate\tsigning.keyId"
-          if (match(p, /"keyFingerprint":"[^"]*"/)) print "signFp\t" substr(p, RSTART + 18, RLENGTH - 19)
-          if (match(p, /"keyId":"([^"\\]|\\.)*"/)) print "signKeyId\t" substr(p, RSTART + 9, RLENGTH - 10)
-        }
-        if (d == 2 && pstart) {
-          p = substr(s, pstart, i - pstart + 1); pstart = 0
-          q = p; if (gsub(/"runId":/, "", q) > 1) print "duplicate\tprevious.runId"
-          q = p; if (gsub(/"manifestSha256":/, "", q) > 1) print "duplicate\tprevious.manifestSha256"
-          if (match(p, /"runId":"[^"]*"/)) print "prevRunId\t" substr(p, RSTART + 9, RLENGTH - 10)
-          if (match(p, /"manifestSha256":"[0-9a-f]*"/)) print "prevSha\t" substr(p, RSTART + 18, RLENGTH - 19)
-          print "previous\tobject"
-        }
-        d--
-        if (d == 1) key = ""
+      else if (jw_c == "}" || jw_c == "]") {
+        if (jw_d > 0) { jw_q = jw_p[jw_d]; jw_d--; closed(jw_q, jw_c) }
       }
-      else if (d == 1 && c == ",") key = ""
-      else if (d == 1 && key == "previous" && substr(s, i, 4) == "null") { print "previous\tnull"; key = ""; i += 4; continue }
-      i++
+      else if (index("-0123456789tfn", jw_c)) {
+        jw_j = jw_i
+        while (jw_j <= jw_n && !index(",:]} \t\r", substr(jw_s, jw_j, 1))) jw_j++
+        member(jw_at(), "l", substr(jw_s, jw_i, jw_j - jw_i))
+        jw_i = jw_j
+        continue
+      }
+      jw_i++
     }
-  }' "$1"
+  }
+  # Where a value at the current depth sits: under its key in an object, at the array'"'"'s path in an array.
+  function jw_at() { return jw_t[jw_d] == "{" ? jw_k[jw_d] : jw_p[jw_d] }' "$jw_file"
+}
+
+# What the script reads of a canonical JSON run manifest, one "name<TAB>value" a line: each top-level string member
+# under its name; "previous<TAB>null", or the members of "previous" as prevRunId and prevSha then "previous<TAB>object";
+# the members of "signing" as signFp and signKeyId; those of "shard" as shard.index, shard.count and shard.slot; the run
+# id of each abandoned seal attempt ("sealAttempts") as sealAttempt, and of each attempt of a refusal record
+# ("attempts") as attempt; and "duplicate<TAB><path>" for any key given twice in one object. Each record is appended to
+# $work/recs as "<run><TAB><accountId><TAB><sha256>", and each refusal record a run names ("refusals") to
+# $work/refusal_refs as "<run><TAB><path><TAB><sha256>".
+manifest_fields() { # <run manifest or refusal> <run id>
+  json_walk "$1" '
+  function member(path, type, value) {
+    if (index(path, ".") == 0) { if (type == "s") print path "\t" value; else if (path == "previous" && value == "null") print "previous\tnull"; return }
+    if (path == "records.accountId") account = value
+    else if (path == "records.sha256") sha = value
+    else if (path == "previous.runId") print "prevRunId\t" value
+    else if (path == "previous.manifestSha256") print "prevSha\t" value
+    else if (path == "signing.keyFingerprint") print "signFp\t" value
+    else if (path == "signing.keyId") print "signKeyId\t" value
+    else if (path == "shard.index" || path == "shard.count" || path == "shard.slot") print path "\t" value
+    else if (path == "sealAttempts.runId") print "sealAttempt\t" value
+    else if (path == "attempts.runId") print "attempt\t" value
+    else if (path == "refusals.path") rpath = value
+    else if (path == "refusals.sha256") rsha = value
+  }
+  function opened(path, c) {
+    if (path == "records" && c == "{") { account = ""; sha = "" }
+    else if (path == "refusals" && c == "{") { rpath = ""; rsha = "" }
+  }
+  function closed(path, c) {
+    if (path == "records" && c == "}") print run "\t" account "\t" sha >> recs
+    else if (path == "refusals" && c == "}") print run "\t" rpath "\t" rsha >> refs
+    else if (path == "previous" && c == "}") print "previous\tobject"
+  }
+  function twice(path) { print "duplicate\t" path }' -v run="$2" -v recs="$work/recs" -v refs="$work/refusal_refs"
 }
 
 # The first key given twice in one object of a two-space indented JSON file (manifest.json: one member per line),
@@ -222,36 +239,18 @@ dup_key_pretty() {
 }
 
 # The members of a canonical JSON evidence body's "attestation" (its "sealedBy" included), one a line:
-# "<path><TAB>s<TAB><value>" for a string, "<path><TAB>n<TAB>" for null; a member given twice is printed as
-# "duplicate<TAB><path>". Members of other objects (the body's data) are read past, never printed.
+# "<path><TAB>s<TAB><value>" for a string, "<path><TAB>n<TAB>" for null; a key of the attestation given twice (or the
+# attestation itself) is printed as "duplicate<TAB><path>". Members of other objects (the body's data) are read past.
 attestation_members() {
-  awk '
-  function out(p, t, v) {
-    if (p !~ /^attestation\./) return
-    if (p in seen) print "duplicate\t" p
-    seen[p] = 1
-    print p "\t" t "\t" v
+  json_walk "$1" '
+  function member(path, type, value) {
+    if (path !~ /^attestation\./) return
+    if (type == "s") print path "\ts\t" value
+    else if (value == "null") print path "\tn\t"
   }
-  { s = s $0 }
-  END {
-    n = length(s); d = 0; i = 1
-    while (i <= n) {
-      c = substr(s, i, 1)
-      if (c == "\"") {
-        j = i + 1
-        while (j <= n) { c2 = substr(s, j, 1); if (c2 == "\\") j += 2; else if (c2 == "\"") break; else j++ }
-        str = substr(s, i + 1, j - i - 1)
-        if (substr(s, j + 1, 1) == ":") k[d] = str
-        else if (k[d] != "") { out(name[d] k[d], "s", str); k[d] = "" }
-        i = j + 1
-        continue
-      }
-      if (c == "{" || c == "[") { d++; k[d] = ""; if (d == 1) name[d] = ""; else name[d] = name[d - 1] k[d - 1] "." }
-      else if (c == "}" || c == "]") { d--; k[d] = "" }
-      else if (c == "n" && k[d] != "" && substr(s, i, 4) == "null") { out(name[d] k[d], "n", ""); k[d] = ""; i += 4; continue }
-      i++
-    }
-  }' "$1"
+  function opened(path, c) { }
+  function closed(path, c) { }
+  function twice(path) { if (path == "attestation" || path ~ /^attestation\./) print "duplicate\t" path }'
 }
 
 echo "Evidence Locker package check (standard tools) in $(pwd)"
@@ -393,6 +392,7 @@ chain_lines=''
 run_fps=''
 runs=0
 : > "$work/recs"
+: > "$work/signed_fields"
 sim_runs=''
 : > "$work/runinfo"
 : > "$work/attempts"
@@ -426,7 +426,7 @@ for dir in runs/*/; do
     continue
   fi
   fields=$(manifest_fields "$m" "$run")
-  id=''; chain=''; started=''; completed=''; kind=''; prev=''; prev_id=-; prev_sha=-; dup=''; sign_fp=''; sign_keyid=''
+  id=''; chain=''; started=''; completed=''; kind=''; prev=''; prev_id=-; prev_sha=-; dup=''; sign_fp=''; sign_keyid=''; shard_lines=''
   while IFS="$tab" read -r name value; do
     case "$name" in
       duplicate) [ -n "$dup" ] || dup=$value ;;
@@ -440,6 +440,7 @@ for dir in runs/*/; do
       prevSha) prev_sha=$value ;;
       signFp) sign_fp=$value ;;
       signKeyId) sign_keyid=$value ;;
+      shard.*) shard_lines="$shard_lines$run$tab$name$tab$value$nl" ;;
       sealAttempt) printf '%s\t%s\n' "$run" "$value" >> "$work/attempts" ;;
     esac
   done <<EOF
@@ -466,6 +467,12 @@ EOF
   fi
   case " $run_fps " in *" $run_fp "*) ;; *) run_fps="$run_fps $run_fp" ;; esac
   printf '%s\t%s\t%s\t%s\n' "$run" "$kind" "$run_fp" "$sign_keyid" >> "$work/runinfo"
+  # What the run's signed manifest states of each field manifest.json's runs entry restates (compared in 6a).
+  {
+    printf '%s\t%s\t%s\n' "$run" kind "$kind" "$run" chain "$chain" "$run" startedAt "$started" "$run" completedAt "$completed" "$run" keyFingerprint "$sign_fp" "$run" keyId "$sign_keyid"
+    if [ "$prev" = null ]; then printf '%s\tprevious\tnull\n' "$run"; else printf '%s\t%s\t%s\n' "$run" previous.runId "$prev_id" "$run" previous.manifestSha256 "$prev_sha"; fi
+    printf '%s' "$shard_lines"
+  } >> "$work/signed_fields"
   grep -q '^{.*[{,]"simulated":true[,}]' "$m" && sim_runs="$sim_runs $run"
   chain_lines="$chain_lines$chain$tab$started$tab$run$tab$sha$tab$prev_id$tab$prev_sha$tab$kind$tab$completed$nl"
   if [ "$kind" = collection ]; then
@@ -493,6 +500,37 @@ runsha_out=$(awk -F "$tab" -v listed="$work/listed_shas" '
 if [ -n "$runsha_out" ]; then
   printf '%s\n' "$runsha_out"
   failures=$((failures + $(printf '%s\n' "$runsha_out" | grep -c '^FAIL')))
+fi
+
+# 6a. manifest.json's entry of each run read above states the same kind, chain, start, completion, key, key id, previous
+# link and shard as the run's signed manifest: the package key alone signs manifest.json, so the entry could otherwise
+# label a run otherwise than the run key signed it. (The run id and manifest SHA-256 are checked above.)
+sed -n '/^  "runs": \[/,/^  \]/p' manifest.json 2>/dev/null | awk -v tab="$tab" '
+  function value(l) { sub(/^ *"[A-Za-z0-9]*": /, "", l); sub(/,$/, "", l); if (l ~ /^".*"$/) l = substr(l, 2, length(l) - 2); return l }
+  /^    \{$/ { n = 0; r = ""; obj = ""; next }
+  /^    \},?$/ { for (i = 1; i <= n; i++) print r tab name[i] tab val[i]; next }
+  /^      \},?$/ { obj = ""; next }
+  /^      "[A-Za-z0-9]*": \{$/ { obj = $0; sub(/^      "/, "", obj); sub(/".*$/, "", obj); next }
+  /^      "[A-Za-z0-9]*": / { f = $0; sub(/^      "/, "", f); sub(/".*$/, "", f); v = value($0); if (f == "runId") r = v; name[++n] = f; val[n] = v; next }
+  /^        "[A-Za-z0-9]*": / && obj != "" { f = $0; sub(/^        "/, "", f); sub(/".*$/, "", f); name[++n] = obj "." f; val[n] = value($0) }
+' > "$work/entry_fields"
+entries_out=$(awk -F "$tab" -v signed="$work/signed_fields" '
+  BEGIN { while ((getline l < signed) > 0) { split(l, f, "\t"); read[f[1]] = 1; s[f[1], f[2]] = f[3]; fields[f[1], f[2]] = 1 } }
+  ($1 in read) && $2 != "runId" && $2 != "manifestSha256" { e[$1, $2] = $3; fields[$1, $2] = 1 }
+  END {
+    for (k in fields) {
+      split(k, p, SUBSEP)
+      a = ((k in e) ? "\"" e[k] "\"" : "absent"); b = ((k in s) ? "\"" s[k] "\"" : "absent")
+      if (a == b) continue
+      m = p[2]; if (m == "keyFingerprint" || m == "keyId") m = "signing." m
+      print "FAIL  manifest.json: runs entry of run " p[1] ": " p[2] " is " a ", but the run'"'"'s signed manifest (runs/" p[1] "/manifest.json) has " m " " b ": manifest.json, signed by the package key alone, misdescribes the run"
+    }
+  }' "$work/entry_fields" | sort)
+if [ -n "$entries_out" ]; then
+  printf '%s\n' "$entries_out"
+  failures=$((failures + $(printf '%s\n' "$entries_out" | grep -c '^FAIL')))
+else
+  ok "manifest.json describes each run as its signed manifest does (kind, chain, start, completion, key, key id, previous link, shard)"
 fi
 
 # 6b. A run sealed again names its abandoned attempts (sealAttempts): run ids whose folders held files someone else
@@ -597,6 +635,90 @@ elif [ "$failures" = "$refusals_failed" ] && { [ -s "$work/refusal_files" ] || [
   ok "every refusal record a run names is here with its SHA-256 ($(grep -c . "$work/refusal_refs") named); $refusals_ok of $(grep -c . "$work/refusal_files") record(s) under refusals/ signed by a pinned run key"
 fi
 cat "$work/refused_lines"
+
+# 6d. The ids the report cover prints, recomputed: evaluationId is the SHA-256 of the canonical JSON of manifest.json's
+# "evaluation"; contentId that of the evidence set (organisation, framework ids, period, accounts, each run with its
+# manifest SHA-256 as listed, which step 6 checked, and the exceptions register, scope and entity "evaluation" records).
+# manifest.json is that canonical JSON indented by two spaces, one member a line, so a member is made canonical again by
+# dropping the indentation and the space after each key's colon. "evaluation" also restates the organisation,
+# frameworks, period, accounts, tool, build time and simulated mark, which must be the top-level ones.
+ids_out=$(awk -v evfile="$work/evaluation.json" -v setfile="$work/evidence-set.json" -v tab="$tab" '
+  function compact(l) {
+    sub(/^ +/, "", l)
+    if (match(l, /^"([^"\\]|\\.)*": /)) l = substr(l, 1, RLENGTH - 1) substr(l, RLENGTH + 1)
+    return l
+  }
+  function rest(l) { sub(/^ *"[A-Za-z0-9]*": /, "", l); sub(/,$/, "", l); return l }
+  cur == "" && /^  "[A-Za-z0-9]*": / {
+    name = $0; sub(/^  "/, "", name); sub(/".*$/, "", name); v = rest($0)
+    if (v == "{" || v == "[") { cur = name; text = v; next }
+    top[name] = v; next
+  }
+  cur != "" && /^  []}],?$/ {
+    if (cur != "files" && cur != "runs") top[cur] = text substr($0, 3, 1)
+    if (cur == "runs") top[cur] = "[" pairs "]"
+    if (cur == "frameworks") top["frameworkIds"] = "[" ids "]"
+    cur = ""; next
+  }
+  cur == "files" { next }
+  cur == "runs" {
+    if ($0 ~ /^      "runId": "/) rid = rest($0)
+    else if ($0 ~ /^      "manifestSha256": "/) rsha = rest($0)
+    else if ($0 ~ /^    },?$/) { pairs = pairs (pairs == "" ? "" : ",") "[" rid "," rsha "]"; rid = ""; rsha = "" }
+    next
+  }
+  cur == "frameworks" && /^      "id": "/ { ids = ids (ids == "" ? "" : ",") rest($0) }
+  cur != "" {
+    c = compact($0); text = text c
+    if (cur != "evaluation") next
+    # JavaScript keeps keys that are array indices ("0", "12") first, in number order: such a key is not where the
+    # canonical order puts it, and this text is not the canonical JSON.
+    if ($0 ~ /^ *"(0|[1-9][0-9]*)": /) indexkey = 1
+    if (ecur == "" && $0 ~ /^    "[A-Za-z0-9]*": /) {
+      en = $0; sub(/^    "/, "", en); sub(/".*$/, "", en); v = rest($0)
+      if (v == "{" || v == "[") { ecur = en; etext = v } else ev[en] = v
+    }
+    else if (ecur != "" && $0 ~ /^    []}],?$/) { ev[ecur] = etext substr($0, 5, 1); ecur = "" }
+    else if (ecur != "") etext = etext c
+  }
+  END {
+    if (!("evaluation" in top)) { print "noeval"; if ("evaluationId" in top) print "id" tab "evaluationId" tab top["evaluationId"]; print "id" tab "contentId" tab top["contentId"]; exit }
+    if (indexkey) print "indexkey"
+    printf "%s", top["evaluation"] > evfile
+    set = "{\"accounts\":" top["accounts"]
+    if (("entity" in ev) && ev["entity"] != "{}") set = set ",\"entity\":" ev["entity"]
+    set = set ",\"exceptions\":" ev["exceptions"] ",\"frameworks\":" top["frameworkIds"] ",\"organization\":" top["organization"] ",\"period\":" top["period"] ",\"runs\":" top["runs"]
+    if (ev["scope"] != "{}") set = set ",\"scope\":" ev["scope"]
+    printf "%s}", set > setfile
+    for (k in top) if (k == "evaluationId" || k == "contentId") print "id" tab k tab top[k]
+    split("organization frameworks period accounts tool builtAt simulated", f, " ")
+    for (i = 1; i <= 7; i++) {
+      t = (f[i] == "frameworks") ? top["frameworkIds"] : (f[i] == "simulated" && !("simulated" in top)) ? "false" : top[f[i]]
+      if (ev[f[i]] != t) print "FAIL  manifest.json: evaluation." f[i] " is " ev[f[i]] ", but manifest.json'"'"'s " f[i] " is " t ": the results were computed for something else than the package describes"
+    }
+  }' manifest.json 2>/dev/null)
+printf '%s\n' "$ids_out" | grep '^FAIL' || true
+failures=$((failures + $(printf '%s\n' "$ids_out" | grep -c '^FAIL')))
+content_id=$(printf '%s\n' "$ids_out" | awk -F "$tab" '$1 == "id" && $2 == "contentId" { gsub(/"/, "", $3); print $3 }')
+evaluation_id=$(printf '%s\n' "$ids_out" | awk -F "$tab" '$1 == "id" && $2 == "evaluationId" { gsub(/"/, "", $3); print $3 }')
+ids_unchecked=''
+if printf '%s\n' "$ids_out" | grep -qx noeval; then
+  [ -z "$evaluation_id" ] || fail "manifest.json: evaluationId $evaluation_id names evaluation inputs manifest.json does not record (\"evaluation\" is absent)"
+  ids_unchecked="the evidence set id (contentId $content_id: manifest.json, of an older evidence-locker, records no evaluation inputs, so not the exceptions register and scope it covers)"
+elif printf '%s\n' "$ids_out" | grep -qx indexkey; then
+  ids_unchecked="the evidence set id and evaluation inputs id (a key of manifest.json's \"evaluation\" is a number, whose canonical place these tools cannot restore)"
+else
+  ev_sha=$(sha256sum < "$work/evaluation.json" | cut -d' ' -f1)
+  set_sha=$(sha256sum < "$work/evidence-set.json" | cut -d' ' -f1)
+  ids_fail=$failures
+  if [ -z "$evaluation_id" ]; then fail "manifest.json: records evaluation inputs (\"evaluation\") but no evaluationId: evidence-locker writes both"
+  elif [ "$ev_sha" != "$evaluation_id" ]; then fail "manifest.json: evaluationId $evaluation_id (the evaluation inputs id on the report cover) is not the SHA-256 of the canonical JSON of its \"evaluation\", $ev_sha"
+  fi
+  if [ "$set_sha" != "$content_id" ]; then
+    fail "manifest.json: contentId $content_id (the evidence set id on the report cover) is not the SHA-256 of the evidence set manifest.json describes, $set_sha (its organisation, frameworks, period, accounts and runs with their manifest SHA-256, and the exceptions register, scope and entity its \"evaluation\" records)"
+  fi
+  [ "$failures" -gt "$ids_fail" ] || ok "the report cover's ids recomputed: evidence set id $content_id, evaluation inputs id $evaluation_id"
+fi
 
 # 7. The chain: within each chain, in order of start, each run names the run before it and that run's manifest hash.
 chain_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -F "$tab" '
@@ -883,6 +1005,7 @@ fi
 echo "not checked here (it needs a JSON parser; evidence-locker verify --expect-key <fingerprint> does it): that each manifest is"
 echo "  the one serialisation evidence-locker writes and fits its schema, that each body reads as an evidence body, each recorded"
 echo "  origin as above, the file sizes manifest.json lists; and, with --recompute, that the results follow from the evidence"
+[ -z "$ids_unchecked" ] || echo "not checked here either: $ids_unchecked"
 
 echo "package id (SHA-256 of manifest.json): $(sha256sum < manifest.json | cut -d' ' -f1)"
 if [ "$failures" -gt 0 ]; then

@@ -8,7 +8,8 @@ import { hashFiles, type HashedFiles } from './hash-files.js';
 import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
 import { EvidenceBodySchema, describeAttester, type EvidenceBody } from '../evidence/record.js';
 import { publicKeyFingerprint, verifiedScheme, verifyManifestSignature } from '../seal/verify-signature.js';
-import { PACKAGE_FILES, PackageManifestSchema, evidencePath, runPath, type PackageManifest } from '../package/manifest.js';
+import { PACKAGE_FILES, PackageManifestSchema, evaluationInputsId, evidencePath, manifestEvidenceSetId, packageRunEntry, runPath, type PackageManifest, type PackageRun } from '../package/manifest.js';
+import { canonicalJson } from '../seal/canonical.js';
 import { compareCodeUnits } from '../package/zip.js';
 import { compareRunsInChain, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
 import { DEFAULT_UNZIP_LIMITS, UntrustedSizesError, extractPackageZip, type UnzipLimits } from './unzip.js';
@@ -66,6 +67,8 @@ export interface PackageVerification {
   /** SHA-256 of manifest.json, when it could be read. */
   packageId?: string;
   manifest?: PackageManifest;
+  /** The ids manifest.json records for the report cover, and whether each was recomputed from what the package holds. */
+  ids?: PackageIds;
   problems: VerificationProblem[];
   /**
    * What the package cannot prove about its period, shown prominently; the verdict stays VALID: days at the start or
@@ -90,6 +93,15 @@ export interface PackageVerification {
   attestations?: AttestationSeen[];
   /** Seals refused by planted files whose signed refusal records the package carries and that verified (`refusals/`). */
   refusedSeals?: RefusedSealSeen[];
+}
+
+/** The evidence set id and evaluation inputs id of a package (printed on its report cover), as verify checked them. */
+export interface PackageIds {
+  contentId: string;
+  /** Recomputed from manifest.json (false: it records no evaluation inputs, so not the exceptions and scope the id covers). */
+  contentIdRecomputed: boolean;
+  /** Absent in packages built before the evaluation inputs were recorded; when present, always recomputed. */
+  evaluationId?: string;
 }
 
 /** A refusal record the package carries, signed by a run key, as verify reports it. */
@@ -306,6 +318,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   const folder: PackageFolder = { files, index, present, abs, fail, noteKey, noteUnreadKey, checked, shaAt, sizeAt: (i) => hashed?.size(i), originAt: (i) => hashed?.origin(i), notRead: new Set<string>(), ...(expected ? { expected } : {}) };
 
   const { manifest, packageId } = await checkPackageManifest(folder);
+  const ids = manifest ? checkPackageIds(folder, manifest) : undefined;
   const runs = await checkRunManifests(folder, manifest);
   await awaitHashes();
   await checkChecksumFile(folder);
@@ -348,6 +361,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     ok: unique.length === 0,
     packageId,
     manifest,
+    ...(ids ? { ids } : {}),
     simulated: manifest?.simulated === true || runs.some((r) => r.manifest.simulated === true),
     runKeyFingerprints: runKeys.sort(compareCodeUnits),
     signingKeyFingerprints: [...keys.keys()].sort(compareCodeUnits),
@@ -698,9 +712,72 @@ async function checkRunManifests(folder: PackageFolder, manifest: PackageManifes
       if (!verifyManifestSignature(bytes, sig, pem, rm.signing.algorithm)) fail(sPath, `run signature does not verify (${rm.signing.algorithm})`);
       noteKey(rm.signing.keyFingerprint, rm.signing.keyId, rm.signing.algorithm, runId);
     }
+    if (listedRun) checkRunEntry(folder, listedRun, packageRunEntry(runId, sha, rm));
     runs.push({ runId, manifest: rm, sha });
   }
   return runs;
+}
+
+/** Where a field of manifest.json's `runs` entry sits in the run manifest, when not under the same name. */
+const RUN_FIELD_IN_MANIFEST: Record<string, string> = { keyFingerprint: 'signing.keyFingerprint', keyId: 'signing.keyId' };
+
+/**
+ * manifest.json's `runs` entry of a run against what its signed run manifest states, field by field: the package key
+ * alone signs the entry, so a package rebuilt with it could otherwise label a run with another kind, chain, dates,
+ * key or link than the run key signed. The run id and manifest SHA-256 are checked above (folder and hash).
+ */
+function checkRunEntry({ fail }: PackageFolder, listed: PackageRun, own: PackageRun): void {
+  const entry = listed as Record<string, unknown>;
+  const signed = own as Record<string, unknown>;
+  const show = (v: unknown) => (v === undefined ? 'absent' : canonicalJson(v));
+  for (const field of [...new Set([...Object.keys(signed), ...Object.keys(entry)])].sort(compareCodeUnits)) {
+    if (field === 'runId' || field === 'manifestSha256') continue;
+    if (show(entry[field]) === show(signed[field])) continue;
+    const there = RUN_FIELD_IN_MANIFEST[field] ?? field;
+    fail(
+      PACKAGE_FILES.manifest,
+      `runs entry of run ${listed.runId}: ${field} is ${show(entry[field])}, but the run's signed manifest (${runPath(listed.runId, 'manifest.json')}) has ${there} ${show(signed[field])}: manifest.json, signed by the package key alone, misdescribes the run; obtain the package again from the organisation`,
+    );
+  }
+}
+
+/**
+ * The ids the report cover prints, recomputed from manifest.json: the evidence set id (`contentId`, from the
+ * organisation, frameworks, period, accounts and runs it describes, each run by the manifest SHA-256 checked against
+ * the run file, with the exceptions register, scope and entity `evaluation` records) and the evaluation inputs id
+ * (`evaluationId`, the SHA-256 of the canonical JSON of `evaluation`). `evaluation` must also restate the top-level
+ * organisation, frameworks, period, accounts, tool, build time and simulated mark it was recorded with.
+ */
+function checkPackageIds({ fail }: PackageFolder, m: PackageManifest): PackageIds {
+  const ev = m.evaluation;
+  const content = manifestEvidenceSetId(m);
+  const again = 'obtain the package again from the organisation';
+  if (content !== undefined && content !== m.contentId) {
+    fail(PACKAGE_FILES.manifest, `contentId ${m.contentId} (the evidence set id on the report cover) is not the SHA-256 of the evidence set manifest.json describes, ${content} (its organisation, frameworks, period, accounts and runs with their manifest SHA-256, and the exceptions register, scope and entity its "evaluation" records): ${again}`);
+  }
+  if (ev && m.evaluationId === undefined) fail(PACKAGE_FILES.manifest, `records evaluation inputs ("evaluation") but no evaluationId: evidence-locker writes both; ${again}`);
+  else if (!ev && m.evaluationId !== undefined) fail(PACKAGE_FILES.manifest, `evaluationId ${m.evaluationId} names evaluation inputs manifest.json does not record ("evaluation" is absent): ${again}`);
+  else if (ev && m.evaluationId !== undefined) {
+    const id = evaluationInputsId(ev);
+    if (id !== m.evaluationId) fail(PACKAGE_FILES.manifest, `evaluationId ${m.evaluationId} (the evaluation inputs id on the report cover) is not the SHA-256 of the canonical JSON of its "evaluation", ${id}: ${again}`);
+  }
+  if (ev) {
+    const restated: [string, unknown, unknown][] = [
+      ['organization', ev.organization, m.organization],
+      ['frameworks', ev.frameworks, m.frameworks.map((f) => f.id)],
+      ['period', ev.period, m.period],
+      ['accounts', ev.accounts, m.accounts],
+      ['tool', ev.tool, m.tool],
+      ['builtAt', ev.builtAt, m.builtAt],
+      ['simulated', ev.simulated, m.simulated ?? false],
+    ];
+    for (const [field, inEvaluation, top] of restated) {
+      const a = inEvaluation === undefined ? 'absent' : canonicalJson(inEvaluation);
+      const b = top === undefined ? 'absent' : canonicalJson(top);
+      if (a !== b) fail(PACKAGE_FILES.manifest, `evaluation.${field} is ${a}, but manifest.json's ${field === 'frameworks' ? 'frameworks (ids)' : field} is ${b}: the results were computed for something else than the package describes; ${again}`);
+    }
+  }
+  return { contentId: m.contentId, contentIdRecomputed: content !== undefined, ...(m.evaluationId !== undefined ? { evaluationId: m.evaluationId } : {}) };
 }
 
 /**
@@ -1081,6 +1158,14 @@ export function formatVerification(v: PackageVerification, label: string): strin
   }
   if (v.manifest?.builtAt) lines.push(`  built ${v.manifest.builtAt}; last sealed run ${v.manifest.generatedAt}`);
   if (v.packageId) lines.push(`  package id (SHA-256 of manifest.json) ${v.packageId}`);
+  if (v.ids) {
+    lines.push(
+      v.ids.contentIdRecomputed
+        ? `  evidence set id (report cover) ${v.ids.contentId}: recomputed from manifest.json (organisation, frameworks, period, accounts, each run by its manifest SHA-256, exceptions register, scope, entity)`
+        : `  evidence set id (report cover) ${v.ids.contentId}: NOT recomputed: manifest.json records no evaluation inputs (a package of an older evidence-locker), so not the exceptions register and scope it covers`,
+    );
+    if (v.ids.evaluationId) lines.push(`  evaluation inputs id (report cover) ${v.ids.evaluationId}: recomputed (SHA-256 of the canonical JSON of manifest.json's "evaluation")`);
+  }
   lines.push(`  checked ${v.checked.files} files, ${v.checked.runs} run manifests, ${v.checked.chainLinks} chain links, ${v.checked.records} evidence records, ${v.checked.bodies} bodies`);
   lines.push('  signing keys (confirm these fingerprints with the organisation out of band):');
   const byRole = v.pinnedPackageKeys.join() !== v.pinnedRunKeys.join();

@@ -231,6 +231,10 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
       ...(opts.evaluate ? { evaluate: opts.evaluate } : {}),
     });
     recomputed = result.files;
+    // The evidence set the recomputation read (the runs it gathered from the package, by their manifests' SHA-256).
+    if (result.contentId !== manifest.contentId) {
+      problems.push({ path: PACKAGE_FILES.manifest, message: `contentId ${manifest.contentId} (the evidence set id on the report cover) differs from the id of the evidence set recomputed from the package's sealed runs with its recorded inputs, ${result.contentId}` });
+    }
   } catch (err) {
     problems.push({ path: PACKAGE_FILES.manifest, message: `the results could not be re-derived from the package's evidence with its recorded inputs: ${(err as Error).message}` });
     return { ran: false, builtBy, recomputedBy, compared: [], problems, notes };

@@ -9,7 +9,7 @@ import { VERIFY_SCRIPT, VERIFY_SCRIPT_SHA256 } from '../../src/package/verify-sc
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
-import { evidencePath } from '../../src/package/manifest.js';
+import { evaluationInputsId, evidencePath, manifestEvidenceSetId, type PackageEvaluation, type PackageManifest } from '../../src/package/manifest.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays } from './fixtures.js';
 import { SHELLS, resignSums, runVerifySh } from '../support/verify-sh.js';
 import { remanifest, replaceBody, replaceRunManifest } from '../support/resign-package.js';
@@ -313,6 +313,101 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     await remanifest(e, signer, (m) => (m.signing.keyFingerprint = other));
     await resignSums(e, signer);
     await bothRefuse(e, new RegExp(`FAIL  public-key\\.pem: fingerprint ${fp} differs from the one manifest\\.json names \\(signing\\.keyFingerprint "${other}"\\)`), new RegExp(`public-key\\.pem: fingerprint ${fp} differs from the one in manifest\\.json \\(${other}\\)`));
+  });
+
+  it.each([
+    { field: 'kind', value: 'attestation' },
+    { field: 'chain', value: 'shard-1-of-2' },
+    { field: 'startedAt', value: '2026-03-05T01:00:00.000Z' },
+    { field: 'completedAt', value: '2026-03-05T23:00:00.000Z' },
+    { field: 'keyFingerprint', value: 'ab'.repeat(32) },
+    { field: 'keyId', value: 'arn:aws:kms:us-east-1:111111111111:key/another' },
+    { field: 'previous', value: null },
+    { field: 'shard', value: { count: 2, index: 1, slot: '2026-03-05' } },
+  ])("refuses manifest.json's runs entry stating another $field than the run's signed manifest (re-signed with the package key), naming run and field", async ({ field, value }) => {
+    const d = copy();
+    const r = runIds()[4];
+    // The entry rewritten as a builder writes it (canonical key order).
+    await remanifest(d, signer, (m) => {
+      const i = m.runs.findIndex((x) => x.runId === r);
+      m.runs[i] = Object.fromEntries(Object.entries({ ...m.runs[i], [field]: value }).sort(([a], [b]) => (a < b ? -1 : 1)));
+    });
+    await resignSums(d, signer);
+    await bothRefuse(
+      d,
+      new RegExp(`FAIL {2}manifest\\.json: runs entry of run ${r}: ${field}\\S* is .*, but the run's signed manifest \\(runs/${r}/manifest\\.json\\) has `),
+      new RegExp(`manifest\\.json: runs entry of run ${r}: ${field} is ${field === 'shard' ? '\\{' : '.*'}.*, but the run's signed manifest \\(runs/${r}/manifest\\.json\\) has ${field.startsWith('key') ? `signing\\.${field}` : field} `),
+    );
+  });
+
+  it('the report cover ids: both verifiers recompute the evidence set id and evaluation inputs id of the genuine package', async () => {
+    const m = JSON.parse(readFileSync(join(base, 'manifest.json'), 'utf8')) as { contentId: string; evaluationId: string };
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(base, [fp], shell);
+      expect(sh.out).toContain(`ok    the report cover's ids recomputed: evidence set id ${m.contentId}, evaluation inputs id ${m.evaluationId}`);
+      expect(sh.out).toContain('ok    manifest.json describes each run as its signed manifest does');
+      expect(sh.out).not.toContain('not checked here either');
+    }
+    const v = await verifyPackageDir(base, { expectedKeys: [fp] });
+    expect(v.ok).toBe(true);
+    expect(v.ids).toEqual({ contentId: m.contentId, contentIdRecomputed: true, evaluationId: m.evaluationId });
+    expect(formatVerification(v, base)).toContain(`evidence set id (report cover) ${m.contentId}: recomputed from manifest.json`);
+  });
+
+  it('refuses a contentId or evaluationId that is not what manifest.json describes (re-signed with the package key), naming both values', async () => {
+    type Editable = { contentId: string; evaluationId: string; organization: string; evaluation: Record<string, unknown> };
+    // manifest.json edited and signed again with the package key, its ids exactly as `change` leaves them.
+    const edit = async (change: (m: Editable) => void) => {
+      const d = copy();
+      const m = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')) as Editable;
+      change(m);
+      const bytes = Buffer.from(JSON.stringify(m, null, 2) + '\n');
+      writeFileSync(join(d, 'manifest.json'), bytes);
+      writeFileSync(join(d, 'manifest.sig'), await signer.sign(bytes));
+      await resignSums(d, signer);
+      return d;
+    };
+    const genuine = JSON.parse(readFileSync(join(base, 'manifest.json'), 'utf8')) as Editable;
+    // The evidence set id of another evidence set, printed on the cover.
+    const other = 'cd'.repeat(32);
+    const a = await edit((m) => (m.contentId = other));
+    await bothRefuse(a, new RegExp(`FAIL {2}manifest\\.json: contentId ${other} \\(the evidence set id on the report cover\\) is not the SHA-256 of the evidence set manifest\\.json describes, ${genuine.contentId}`), new RegExp(`manifest\\.json: contentId ${other} \\(the evidence set id on the report cover\\) is not the SHA-256 of the evidence set manifest\\.json describes, ${genuine.contentId}`));
+    // The evaluation inputs changed (the notes pages option), their id left as it was.
+    const b = await edit((m) => (m.evaluation.notesPages = true));
+    const bId = evaluationInputsId({ ...(genuine.evaluation as PackageEvaluation), notesPages: true });
+    await bothRefuse(b, new RegExp(`FAIL {2}manifest\\.json: evaluationId ${genuine.evaluationId} \\(the evaluation inputs id on the report cover\\) is not the SHA-256 of the canonical JSON of its "evaluation", ${bId}`), new RegExp(`evaluationId ${genuine.evaluationId} \\(the evaluation inputs id on the report cover\\) is not the SHA-256 of the canonical JSON of its "evaluation", ${bId}`));
+    // An exception added to the recorded register with a consistent evaluationId: the evidence set (which holds the register) is another.
+    const exception = { approvedBy: 'CISO', expires: '2026-12-31', framework: 'test-fw', owner: 'Security', rationale: 'Accepted for the period.', requirement: '1.1', type: 'accepted-risk' };
+    const c = await edit((m) => {
+      m.evaluation.exceptions = [exception];
+      m.evaluationId = evaluationInputsId(m.evaluation as PackageEvaluation);
+    });
+    await bothRefuse(c, new RegExp(`FAIL {2}manifest\\.json: contentId ${genuine.contentId} \\(the evidence set id on the report cover\\) is not the SHA-256`), new RegExp(`manifest\\.json: contentId ${genuine.contentId} \\(the evidence set id on the report cover\\) is not the SHA-256`));
+    // The organisation renamed at the top, ids made consistent: "evaluation" still names the one the results were computed for.
+    const e = await edit((m) => {
+      m.organization = 'Somebody Else, Inc.';
+      m.contentId = manifestEvidenceSetId(m as unknown as PackageManifest)!;
+    });
+    await bothRefuse(e, /FAIL {2}manifest\.json: evaluation\.organization is "Example Organization", but manifest\.json's organization is "Somebody Else, Inc\."/, /manifest\.json: evaluation\.organization is "Example Organization", but manifest\.json's organization is "Somebody Else, Inc\."/);
+  });
+
+  it('a package recording no evaluation inputs: the evidence set id is named as not recomputed by both verifiers, the verdict unchanged', async () => {
+    const d = copy();
+    await remanifest(d, signer, (m) => {
+      delete (m as unknown as Record<string, unknown>).evaluation;
+      delete (m as unknown as Record<string, unknown>).evaluationId;
+    });
+    await resignSums(d, signer);
+    const contentId = (JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')) as { contentId: string }).contentId;
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(d, [fp], shell);
+      expect(sh.out).toContain(`not checked here either: the evidence set id (contentId ${contentId}: manifest.json, of an older evidence-locker, records no evaluation inputs`);
+      expect(sh.code, `${shell}: ${sh.out}`).toBe(0);
+    }
+    const v = await verifyPackageDir(d, { expectedKeys: [fp] });
+    expect(v.ok).toBe(true);
+    expect(v.ids).toEqual({ contentId, contentIdRecomputed: false });
+    expect(formatVerification(v, d)).toContain(`evidence set id (report cover) ${contentId}: NOT recomputed`);
   });
 
   it('prints what the genuine package records of who sealed it, as claims, and what it leaves to evidence-locker verify', () => {

@@ -9,6 +9,7 @@ import { buildPackage } from '../../src/package/build.js';
 import { verifyPackage } from '../../src/verify/package.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays } from './fixtures.js';
+import { runPackageCli } from './run-cli.js';
 
 /**
  * A store that, like S3, says when its server wrote each run's files (LastModified): at the run's completion unless a
@@ -34,7 +35,7 @@ const DAYS = ['2026-10-01', '2026-10-02', '2026-10-03'].map((day) => ({ day, enc
 
 async function built(store: MemoryStore) {
   const signer = await sealDays(store, DAYS);
-  return { signer, build: () => buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', outDir: mkdtempSync(join(tmpdir(), 'el-late-pkg-')), evaluate: fixtureEvaluate, builtAt: new Date('2026-12-06T10:00:00Z') }) };
+  return { signer, build: (maxSealDelayMs?: number) => buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', outDir: mkdtempSync(join(tmpdir(), 'el-late-pkg-')), evaluate: fixtureEvaluate, builtAt: new Date('2026-12-06T10:00:00Z'), ...(maxSealDelayMs !== undefined ? { maxSealDelayMs } : {}) }) };
 }
 
 async function opened(zipPath: string): Promise<{ html: string; pdf: string }> {
@@ -56,7 +57,7 @@ describe('a package built from a store that records when it wrote each run', () 
     expect(html).toContain('1 run(s) stored later than they claim');
     expect(html).toContain(`<code>${late}</code> <code>runs/${late}/manifest.json</code>: manifest.json was written to the store at 2026-12-05T09:00:00.000Z`);
     expect(pdf).toContain('Runs stored later than they claim 1: their manifest or signature reached the store long after');
-    expect(pdf).toContain('The runs below were written more than 1 hour after');
+    expect(pdf).toContain('The runs below were written more than 1 h after');
     // The package itself still verifies: it carries no store write times (only verify --store can check them).
     expect((await verifyPackage(pkg.zipPath)).ok).toBe(true);
   });
@@ -73,5 +74,29 @@ describe('a package built from a store that records when it wrote each run', () 
     expect(plain.summary.runsWrittenLate).toBeNull();
     const b = await opened(plain.zipPath);
     expect(b.pdf).toContain('Runs stored later than they claim not checked: this evidence store keeps no write time its writer cannot set');
+  });
+
+  it('package --max-seal-delay: the limit is the one given (a run stored 3 h after its completion is late at the default hour, not at 4 h), named in the report; under a minute is refused', async () => {
+    const store = new ServerTimedStore();
+    const { build } = await built(store);
+    const late = (await store.listRuns())[1];
+    const completed = Date.parse((JSON.parse((await store.getRun(late)).manifest.toString('utf8')) as { completedAt: string }).completedAt);
+    store.writtenAt.set(late, new Date(completed + 3 * 3_600_000));
+    expect((await build()).summary.runsWrittenLate).toBe(1);
+    const wide = await build(4 * 3_600_000);
+    expect(wide.summary.runsWrittenLate).toBe(0);
+    expect(wide.summary.maxSealDelayMs).toBe(4 * 3_600_000);
+    expect((await opened(wide.zipPath)).pdf).toContain("Runs stored later than they claim none found (S3 LastModified within 4 h after each run's completion)");
+    const narrow = await build(2 * 3_600_000);
+    expect(narrow.summary.runsWrittenLate).toBe(1);
+    expect((await opened(narrow.zipPath)).pdf).toContain('The runs below were written more than 2 h after');
+    await expect(build(30_000)).rejects.toThrow(/less than one minute/);
+    // The command line takes the same durations as verify --store, and refuses what it refuses.
+    const bad = await runPackageCli(['package', '--from', '2026-10-01', '--to', '2026-10-03', '--max-seal-delay', '30s']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--max-seal-delay 30s: less than one minute');
+    const worse = await runPackageCli(['package', '--from', '2026-10-01', '--to', '2026-10-03', '--max-seal-delay', 'soon']);
+    expect(worse.code).toBe(2);
+    expect(worse.err).toContain('--max-seal-delay: "soon" is not a duration like 90m, 2h or 1d');
   });
 });

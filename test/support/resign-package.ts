@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sha256Hex } from '../../src/evidence/hash.js';
-import { evidencePath } from '../../src/package/manifest.js';
+import { evidencePath, manifestEvidenceSetId, type PackageManifest } from '../../src/package/manifest.js';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import type { ManifestSigner } from '../../src/seal/signer.js';
 import { resignSums } from './verify-sh.js';
@@ -13,11 +13,16 @@ export interface EditableManifest {
   signing: Record<string, string>;
 }
 
-/** Rewrites manifest.json (signing key, runs, files) the way a builder would and signs it with `by`. */
+/**
+ * Rewrites manifest.json (signing key, runs, files) the way a builder would and signs it with `by`; the evidence set
+ * id (`contentId`) follows the runs as a builder's would, unless `edit` sets it.
+ */
 export async function remanifest(d: string, by: ManifestSigner, edit: (m: EditableManifest) => void = () => undefined): Promise<void> {
   const m = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
   m.signing = { algorithm: by.algorithm, keyFingerprint: await by.fingerprint(), keyId: by.keyId };
+  const before = m.contentId;
   edit(m);
+  if (m.contentId === before) m.contentId = manifestEvidenceSetId(m as PackageManifest) ?? m.contentId;
   m.files.sort((a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const bytes = Buffer.from(JSON.stringify(m, null, 2) + '\n');
   writeFileSync(join(d, 'manifest.json'), bytes);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPackage } from '../../src/package/build.js';
-import { PackageManifestSchema, packageManifestBytes } from '../../src/package/manifest.js';
+import { PackageManifestSchema, manifestEvidenceSetId, packageManifestBytes } from '../../src/package/manifest.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { trustPolicy } from '../../src/seal/trust.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
@@ -105,6 +105,28 @@ describe('verify --recompute: the results are re-derived from the package\'s own
     expect(t.ok).toBe(true);
     expect(t.recompute?.compared).toEqual(['controls.csv', 'findings.csv', 'testing-procedures.csv', 'population.csv', 'summary.json']);
     expect(formatVerification(t, 'truthful.zip')).toMatch(/the same as re-derived from the package's sealed evidence/);
+  }, 120_000);
+
+  it("the evidence set id: a manifest.json listing its runs otherwise than the build gathers them, ids made consistent by the key's holder, is VALID by signatures but INVALID recomputed, naming both ids", async () => {
+    const { signer, pkg } = await failingScene();
+    const fp = await signer.fingerprint();
+    const dir = await unzip((await pkg()).zipPath);
+    const m = PackageManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+    const genuine = m.contentId;
+    m.runs.reverse();
+    m.contentId = manifestEvidenceSetId(m)!;
+    expect(m.contentId).not.toBe(genuine);
+    const bytes = packageManifestBytes(m);
+    writeFileSync(join(dir, 'manifest.json'), bytes);
+    writeFileSync(join(dir, 'manifest.sig'), await signer.sign(bytes));
+    await resignSums(dir, signer);
+    const plain = await verifyPackageDir(dir, { expectedKeys: [fp] });
+    expect(plain.problems).toEqual([]);
+    const v = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
+    expect(v.ok).toBe(false);
+    expect(v.problems).toEqual([
+      { path: 'manifest.json', message: `contentId ${m.contentId} (the evidence set id on the report cover) differs from the id of the evidence set recomputed from the package's sealed runs with its recorded inputs, ${genuine}` },
+    ]);
   }, 120_000);
 
   it('a package built with a declared entity type records it and recomputes to its own results (the entity decides applicability)', async () => {

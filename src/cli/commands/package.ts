@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { commandContext, listOption, accountIdsOption, checkOutputFolder, roleCredentials, type GlobalOptions } from '../shared.js';
+import { commandContext, listOption, accountIdsOption, checkOutputFolder, roleCredentials, sealDelayOption, type GlobalOptions } from '../shared.js';
 import { loadCatalogs } from '../../controls/load.js';
 import { openStore } from '../../store/open-store.js';
 import { openSigner } from '../../aws/open-signer.js';
 import { loadExceptions } from '../../package/exceptions.js';
 import { ConfigError } from '../../errors.js';
 import { assertCanSign } from '../../seal/signer.js';
+import { formatSpan } from '../../seal/trust.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerAttestCommand } from './attest.js';
 import { registerShareCommand } from './share.js';
@@ -18,6 +19,7 @@ interface PackageOptions extends GlobalOptions {
   out: string;
   notesPages?: boolean;
   roleArn?: string;
+  maxSealDelay?: number;
 }
 
 /** Registers `package`, `verify`, `attest` and `share`. */
@@ -47,6 +49,7 @@ export function registerPackageCommand(program: Command): void {
     .option('--out <dir>', 'folder for the package zip', '.')
     .option('--notes-pages', "add ruled assessor's-notes pages to report.pdf (default: one notes area per manual requirement)")
     .option('--role-arn <arn>', 'assume this role for the store and the signing key (with the deploy/ key policy only the collector and legal-hold roles may sign); default: the credentials of this shell')
+    .option('--max-seal-delay <duration>', 'S3: the most time from the completion a run states to the store\'s write of its manifest and signature (S3 LastModified) before the run is listed as stored later than it claims (e.g. 90m, 2h, 1d; default 1h)', sealDelayOption)
     .addHelpText('after', '\nThe last line printed is the path of the package zip.\nExit codes: 0 package written (gaps are shown inside it), 1 failure, 2 usage error (unknown framework or account, bad dates, no runs in the period).')
     .action(async (opts: PackageOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<PackageOptions>();
@@ -81,6 +84,7 @@ export function registerPackageCommand(program: Command): void {
         exceptions,
         notesPages: opts.notesPages,
         builtAt: builtAtFromEnvironment(),
+        ...(opts.maxSealDelay !== undefined ? { maxSealDelayMs: opts.maxSealDelay } : {}),
         log,
       });
       const s = pkg.summary;
@@ -92,7 +96,7 @@ export function registerPackageCommand(program: Command): void {
           `  ${s.frameworks.join(', ')}, ${s.period.from} to ${s.period.to}, ${s.accounts.length} account(s), ${s.runs} run(s), ${s.records} evidence record(s)\n` +
           `  results: ${counts}; ${s.gapDays} account-day gap(s)${s.missingShards ? `, ${s.missingShards} slot(s) with missing shards` : ''}\n` +
           `  foreign objects in the store: ${s.foreignObjects ? `${s.foreignObjects} (not evidence; listed in the report under "Foreign objects")` : 'none'}\n` +
-          (s.runsWrittenLate ? `  WARNING: ${s.runsWrittenLate} run(s) stored later than they claim (S3 LastModified more than 1 h after their completion): listed in the report under "Foreign objects"; run \`evidence-locker verify --store\` for each\n` : '') +
+          (s.runsWrittenLate ? `  WARNING: ${s.runsWrittenLate} run(s) stored later than they claim (S3 LastModified more than ${formatSpan(s.maxSealDelayMs)} after their completion): listed in the report under "Foreign objects"; run \`evidence-locker verify --store\` for each\n` : '') +
           `  signing key fingerprint ${s.keyFingerprint}\n` +
           (s.runKeyFingerprints.length > 1 ? `  WARNING: the runs are signed by ${s.runKeyFingerprints.length} different keys: ${s.runKeyFingerprints.join(', ')}\n` : '') +
           (s.simulated ? '  SIMULATED \u2014 NOT EVIDENCE: runs collected from the simulated AWS are included\n' : '') +
