@@ -84,8 +84,8 @@ const THIRD_PARTY = '444455556666';
  * Findings the administrators must route to the right member: an old critical Inspector finding, card numbers found
  * by Macie, and a bucket shared with an account outside the organisation (the generated members have none).
  */
-function addMemberFindings(world: SimWorld): { inspectorMember: string; macieMember: string; sharingMember: string; filteringMember: string } {
-  const [, inspectorMember, macieMember, sharingMember, , filteringMember] = world.organization!.accountIds;
+function addMemberFindings(world: SimWorld): { inspectorMember: string; macieMember: string; sharingMember: string; filteringMember: string; undiscoveredMember: string } {
+  const [, inspectorMember, macieMember, sharingMember, undiscoveredMember, filteringMember] = world.organization!.accountIds;
   const region = REGIONS[0];
   const now = Date.now();
   inspector2State(world.account(inspectorMember)!, region).findings.push({
@@ -138,7 +138,9 @@ function addMemberFindings(world: SimWorld): { inspectorMember: string; macieMem
     createdAt: new Date(now - 400 * DAY),
     updatedAt: new Date(now - 400 * DAY),
   });
-  return { inspectorMember, macieMember, sharingMember, filteringMember };
+  // A Macie member whose administrator does not run automated discovery for it (its own setting says ENABLED).
+  macieState(world.account(undiscoveredMember)!, region).automatedDiscoveryAccountStatus = 'DISABLED';
+  return { inspectorMember, macieMember, sharingMember, filteringMember, undiscoveredMember };
 }
 
 /**
@@ -232,6 +234,11 @@ describe('collect.mode delegated-admin', () => {
       [...new Set(results.filter((r) => r.accountId === accountId).flatMap((r) => r.findings).filter((f) => f.queryId === 'inspector2.findings' && f.region === REGIONS[0] && f.resource === 'account').map((f) => f.status))];
     expect(inspectorAccount(perAccount.results, seeded.filteringMember)).toEqual(['needs-review']);
     expect(inspectorAccount(delegated.results, seeded.filteringMember)).toEqual(['needs-review']);
+    // Automated discovery the Macie administrator does not run for a member covers nothing, in either mode.
+    const macieSession = (results: typeof delegated.results, accountId: string) =>
+      [...new Set(results.filter((r) => r.accountId === accountId).flatMap((r) => r.findings).filter((f) => f.queryId === 'macie.discovery' && f.region === REGIONS[0] && f.resourceType === 'AWS::Macie::Session').map((f) => f.status))];
+    expect(macieSession(perAccount.results, seeded.undiscoveredMember)).toContain('fail');
+    expect(macieSession(delegated.results, seeded.undiscoveredMember)).toEqual(macieSession(perAccount.results, seeded.undiscoveredMember));
     expect(cited).toContain(`CloudTrail Lake event data store ${EVENT_DATA_STORE} (audit account ${ORG_MANAGEMENT_ACCOUNT_ID}, us-east-1)`);
     expect(perAccount.results.flatMap((r) => r.evidence).filter((e) => e.via)).toEqual([]);
 
