@@ -77,7 +77,7 @@ describe('Amazon Inspector through its delegated administrator', () => {
     expect(outcome(a.delegated)).toEqual(outcome(a.perAccount));
     const data = a.data as Inspector2FindingsEvidence;
     // The administrator's listing is its own; the member's rule is kept beside it, as the member's ListFilters returned it.
-    expect(data.suppressionRules).toEqual((await org.bothWays(findings, administratorInspectorFindings, ADMIN, 'us-east-1')).own.suppressionRules);
+    expect(data.suppressionRules).toEqual(((await org.bothWays(findings, administratorInspectorFindings, ADMIN, 'us-east-1')).own as Inspector2FindingsEvidence).suppressionRules);
     expect(data.memberSuppressionRules).toEqual((a.own as Inspector2FindingsEvidence).suppressionRules);
     expect(data.memberSuppressionRules).toEqual([expect.objectContaining({ name: 'legacy-images-accepted', ownerId: filtering })]);
     // The administrator's own record has no member listing: its rules are its own.
