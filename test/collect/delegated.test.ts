@@ -232,8 +232,9 @@ describe('collect.mode delegated-admin', () => {
     // A member's own Inspector suppression rule is read in the member in both modes: its account result needs review.
     const inspectorAccount = (results: typeof delegated.results, accountId: string) =>
       [...new Set(results.filter((r) => r.accountId === accountId).flatMap((r) => r.findings).filter((f) => f.queryId === 'inspector2.findings' && f.region === REGIONS[0] && f.resource === 'account').map((f) => f.status))];
-    expect(inspectorAccount(perAccount.results, seeded.filteringMember)).toEqual(['needs-review']);
-    expect(inspectorAccount(delegated.results, seeded.filteringMember)).toEqual(['needs-review']);
+    // (needs review wherever high findings are judged; a requirement judging other severities passes on it)
+    expect(inspectorAccount(perAccount.results, seeded.filteringMember)).toContain('needs-review');
+    expect(inspectorAccount(delegated.results, seeded.filteringMember).sort()).toEqual(inspectorAccount(perAccount.results, seeded.filteringMember).sort());
     // Automated discovery the Macie administrator does not run for a member covers nothing, in either mode.
     const macieSession = (results: typeof delegated.results, accountId: string) =>
       [...new Set(results.filter((r) => r.accountId === accountId).flatMap((r) => r.findings).filter((f) => f.queryId === 'macie.discovery' && f.region === REGIONS[0] && f.resourceType === 'AWS::Macie::Session').map((f) => f.status))];

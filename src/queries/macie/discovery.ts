@@ -302,7 +302,7 @@ function memberDiscoveryStatus(data: MacieDiscoveryEvidence, accountId: string):
   if (isCapturedError(read)) return { unknown: `whether the administrator runs automated discovery for this account was not readable (ListAutomatedDiscoveryAccounts ${read.error.code})` };
   const status = read.find((a) => a.accountId === accountId)?.status;
   if (status === 'ENABLED' || status === 'DISABLED') return status;
-  return { unknown: `ListAutomatedDiscoveryAccounts gave no status for this account${status ? ` (${status})` : ''}` };
+  return { unknown: 'ListAutomatedDiscoveryAccounts gave no status for this account' };
 }
 
 /**
