@@ -62,6 +62,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
 
   'macie2:GetMacieSession': macieRead,
   'macie2:GetAdministratorAccount': macieRead,
+  'macie2:ListAutomatedDiscoveryAccounts': macieRead,
   'macie2:GetAutomatedDiscoveryConfiguration': macieRead,
   'macie2:GetClassificationScope': macieRead,
   'macie2:GetSensitivityInspectionTemplate': macieRead,

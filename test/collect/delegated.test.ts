@@ -85,8 +85,8 @@ const THIRD_PARTY = '444455556666';
  * Findings the administrators must route to the right member: an old critical Inspector finding, card numbers found
  * by Macie, and a bucket shared with an account outside the organisation (the generated members have none).
  */
-function addMemberFindings(world: SimWorld): { inspectorMember: string; macieMember: string; sharingMember: string } {
-  const [, inspectorMember, macieMember, sharingMember] = world.organization!.accountIds;
+function addMemberFindings(world: SimWorld): { inspectorMember: string; macieMember: string; sharingMember: string; filteringMember: string; undiscoveredMember: string } {
+  const [, inspectorMember, macieMember, sharingMember, undiscoveredMember, filteringMember] = world.organization!.accountIds;
   const region = REGIONS[0];
   const now = Date.now();
   inspector2State(world.account(inspectorMember)!, region).findings.push({
@@ -127,7 +127,21 @@ function addMemberFindings(world: SimWorld): { inspectorMember: string; macieMem
     summary: { id: '0b1c2d3e-4f50-4617-a8b9-cadbecfd0e1f', resource: `arn:aws:s3:::shared-${sharingMember}`, resourceType: 'AWS::S3::Bucket', resourceOwnerAccount: sharingMember, findingType: 'ExternalAccess', status: 'ACTIVE', createdAt: created, analyzedAt: created, updatedAt: created },
     details: [{ externalAccessDetails: { action: ['s3:GetObject'], condition: {}, isPublic: false, principal: { AWS: THIRD_PARTY }, sources: [{ type: 'POLICY' }] } }],
   });
-  return { inspectorMember, macieMember, sharingMember };
+  // A member's own Inspector suppression rule, kept from before it joined: its own ListFilters lists it, the
+  // administrator's does not. It can hide the member's high findings, so both modes must name it.
+  inspector2State(world.account(filteringMember)!, region).filters.push({
+    arn: `arn:aws:inspector2:${region}:${filteringMember}:owner/${filteringMember}/filter/legacy-images-accepted`,
+    ownerId: filteringMember,
+    name: 'legacy-images-accepted',
+    action: 'SUPPRESS',
+    criteria: { severity: [{ comparison: 'EQUALS', value: 'HIGH' }], ecrImageRepositoryName: [{ comparison: 'EQUALS', value: 'legacy' }] },
+    reason: 'accepted until the legacy images are retired',
+    createdAt: new Date(now - 400 * DAY),
+    updatedAt: new Date(now - 400 * DAY),
+  });
+  // A Macie member whose administrator does not run automated discovery for it (its own setting says ENABLED).
+  macieState(world.account(undiscoveredMember)!, region).automatedDiscoveryAccountStatus = 'DISABLED';
+  return { inspectorMember, macieMember, sharingMember, filteringMember, undiscoveredMember };
 }
 
 /**
@@ -249,6 +263,17 @@ describe('collect.mode delegated-admin', () => {
       expect(perAccount.stats.byOperation[op]?.ok ?? 0, op).toBeGreaterThan(0);
       expect(delegated.stats.byOperation[op]?.ok, op).toBe(perAccount.stats.byOperation[op]?.ok);
     }
+    // A member's own Inspector suppression rule is read in the member in both modes: its account result needs review.
+    const inspectorAccount = (results: typeof delegated.results, accountId: string) =>
+      [...new Set(results.filter((r) => r.accountId === accountId).flatMap((r) => r.findings).filter((f) => f.queryId === 'inspector2.findings' && f.region === REGIONS[0] && f.resource === 'account').map((f) => f.status))];
+    // (needs review wherever high findings are judged; a requirement judging other severities passes on it)
+    expect(inspectorAccount(perAccount.results, seeded.filteringMember)).toContain('needs-review');
+    expect(inspectorAccount(delegated.results, seeded.filteringMember).sort()).toEqual(inspectorAccount(perAccount.results, seeded.filteringMember).sort());
+    // Automated discovery the Macie administrator does not run for a member covers nothing, in either mode.
+    const macieSession = (results: typeof delegated.results, accountId: string) =>
+      [...new Set(results.filter((r) => r.accountId === accountId).flatMap((r) => r.findings).filter((f) => f.queryId === 'macie.discovery' && f.region === REGIONS[0] && f.resourceType === 'AWS::Macie::Session').map((f) => f.status))];
+    expect(macieSession(perAccount.results, seeded.undiscoveredMember)).toContain('fail');
+    expect(macieSession(delegated.results, seeded.undiscoveredMember)).toEqual(macieSession(perAccount.results, seeded.undiscoveredMember));
     expect(cited).toContain(`CloudTrail Lake event data store ${EVENT_DATA_STORE} (audit account ${ORG_MANAGEMENT_ACCOUNT_ID}, us-east-1)`);
     expect(perAccount.results.flatMap((r) => r.evidence).filter((e) => e.via)).toEqual([]);
 

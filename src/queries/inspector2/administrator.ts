@@ -92,8 +92,8 @@ export const administratorInspectorFindings = defineDelegatedSource<FindingsPart
     const { Inspector2Client, paginateListFindings } = await loadInspector2Sdk();
     const client = audit.clients.get(Inspector2Client);
     const { byAccount } = await readMembers(audit);
-    // Only the delegated administrator creates suppression rules, and its rules hide its members' findings: every
-    // member is judged against the administrator's rules.
+    // Only the delegated administrator creates suppression rules for the organisation, and its rules hide its members'
+    // findings: every member is judged against them (and against its own, read in `complete`).
     const suppressionRules = await listSuppressionRules(client, audit.signal);
     const parts = new Map<string, FindingsPart>();
     for (const [id, m] of byAccount) {
@@ -107,8 +107,12 @@ export const administratorInspectorFindings = defineDelegatedSource<FindingsPart
     }
     return parts;
   },
-  async complete(part): Promise<AdministratorInspectorFindingsEvidence> {
-    return { ...membership(part), accountStatus: statusOf(part.state), findings: part.findings, suppressionRules: part.suppressionRules, suppressedFindings: part.suppressedFindings };
+  // The administrator's ListFilters lists its own filters only: a member's own suppression rules are read in the member,
+  // as its own query reads them, so both modes judge the same rules (the administrator's own account has none apart).
+  async complete(part, member): Promise<AdministratorInspectorFindingsEvidence> {
+    const { Inspector2Client } = await loadInspector2Sdk();
+    const own = part.member ? { memberSuppressionRules: await listSuppressionRules(member.clients.get(Inspector2Client), member.signal) } : {};
+    return { ...membership(part), accountStatus: statusOf(part.state), findings: part.findings, suppressionRules: part.suppressionRules, ...own, suppressedFindings: part.suppressedFindings };
   },
 });
 

@@ -16,6 +16,13 @@ export interface Inspector2FindingsEvidence {
    * administrator creates them for the organisation). Absent in evidence sealed before this version read them.
    */
   suppressionRules?: Filter[] | CapturedError;
+  /**
+   * Delegated-admin mode only: the member's own ListFilters with action SUPPRESS, read in the member with its role (the
+   * administrator's ListFilters lists the administrator's filters, not a member's; a member's own filters, created while
+   * it stood alone, are what its own ListFilters returns in per-account mode). Absent for the administrator's own
+   * account (its rules are `suppressionRules`), in per-account evidence, and in evidence sealed before this was read.
+   */
+  memberSuppressionRules?: Filter[] | CapturedError;
   /** ListFindings for the account's SUPPRESSED findings, at most SUPPRESSED_PAGES pages. Absent as above. */
   suppressedFindings?: SuppressedFindings | CapturedError;
 }
@@ -144,17 +151,26 @@ function suppressionReview(data: Inspector2FindingsEvidence, judged: Set<string>
       parts.push(`more than ${own.length} findings are SUPPRESSED (only the first ${SUPPRESSED_PAGES} pages were read, none of them ${judgedLabel}), so suppressed ${judgedLabel} findings cannot be ruled out`);
     }
   }
-  if (isCapturedError(rules)) {
-    parts.push(`the suppression rules could not be listed (${rules.error.code}: ${rules.error.message})`);
-  } else {
-    const hiding = rules.filter((r) => r.action === 'SUPPRESS').map((r) => [r, hiddenSeverities(r, judged, accountId)] as const).filter(([, sev]) => sev.length > 0);
-    if (hiding.length) {
-      parts.push(
-        `${hiding.length} suppression rule${hiding.length > 1 ? 's' : ''} can hide ${judgedLabel} findings of this account: ${hiding
-          .map(([r, sev]) => `${r.name ?? r.arn ?? 'unnamed rule'} (owner ${r.ownerId ?? 'unknown'}; severities ${sev.map((x) => x.toLowerCase()).join(', ')}; ${criteriaNames(r)}${r.reason ? `; reason: ${r.reason}` : ''})`)
-          .join(', ')}; confirm each is a documented risk acceptance`,
-      );
-    }
+  const listed: Filter[] = [];
+  if (isCapturedError(rules)) parts.push(`the suppression rules could not be listed (${rules.error.code}: ${rules.error.message})`);
+  else listed.push(...rules);
+  const memberRules = data.memberSuppressionRules;
+  const throughAdministrator = data as Inspector2FindingsEvidence & { administrator?: unknown; member?: unknown };
+  if (memberRules === undefined && throughAdministrator.administrator !== undefined && throughAdministrator.member !== undefined) {
+    parts.push('the member’s own suppression rules were not read (inspector2:ListFilters in the member: evidence sealed before this check read them through the administrator), so findings they hide are unknown');
+  } else if (memberRules !== undefined && isCapturedError(memberRules)) {
+    parts.push(`the member’s own suppression rules could not be listed in the member (${memberRules.error.code}: ${memberRules.error.message})`);
+  } else if (memberRules !== undefined) {
+    // The same rule listed twice (an owner that answers both listings) is named once.
+    for (const r of memberRules) if (!listed.some((x) => x.arn !== undefined && x.arn === r.arn)) listed.push(r);
+  }
+  const hiding = listed.filter((r) => r.action === 'SUPPRESS').map((r) => [r, hiddenSeverities(r, judged, accountId)] as const).filter(([, sev]) => sev.length > 0);
+  if (hiding.length) {
+    parts.push(
+      `${hiding.length} suppression rule${hiding.length > 1 ? 's' : ''} can hide ${judgedLabel} findings of this account: ${hiding
+        .map(([r, sev]) => `${r.name ?? r.arn ?? 'unnamed rule'} (owner ${r.ownerId ?? 'unknown'}; severities ${sev.map((x) => x.toLowerCase()).join(', ')}; ${criteriaNames(r)}${r.reason ? `; reason: ${r.reason}` : ''})`)
+        .join(', ')}; confirm each is a documented risk acceptance`,
+    );
   }
   return parts.length ? parts.join('; ') : undefined;
 }
@@ -166,7 +182,7 @@ export const findings = defineQuery<Inspector2FindingsEvidence>({
   service: 'inspector2',
   title: 'No critical or high Amazon Inspector finding stays open longer than the organisation’s remediation window',
   description:
-    'Every active Amazon Inspector finding of the account in the region (its own only, also where it is the Inspector delegated administrator; software package vulnerabilities, code vulnerabilities and network reachability) with its severity, affected resource and when Inspector first observed it, grouped per resource; and Inspector’s account status, because no findings from a scanner that is off proves nothing; and what suppression hides: the suppression rules (ListFilters, action SUPPRESS; the Inspector administrator’s in delegated-admin mode) and the account’s SUPPRESSED findings (up to 500), since a suppressed finding is not in the active list yet is not remediated. Ages run from first observation, not from the vendor’s release of a fix.',
+    'Every active Amazon Inspector finding of the account in the region (its own only, also where it is the Inspector delegated administrator; software package vulnerabilities, code vulnerabilities and network reachability) with its severity, affected resource and when Inspector first observed it, grouped per resource; and Inspector’s account status, because no findings from a scanner that is off proves nothing; and what suppression hides: the suppression rules (ListFilters, action SUPPRESS; in delegated-admin mode both the Inspector administrator’s and the member’s own, read in the member) and the account’s SUPPRESSED findings (up to 500), since a suppressed finding is not in the active list yet is not remediated. Ages run from first observation, not from the vendor’s release of a fix.',
   remediation:
     'Patch or rebuild the affected resource (update the package to the fixed version Inspector names, rebuild and redeploy the image or function), then let Inspector rescan; a finding accepted as a risk is suppressed with a documented suppression rule.',
   scope: 'regional',

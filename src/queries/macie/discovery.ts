@@ -1,4 +1,5 @@
 import type {
+  AutomatedDiscoveryAccount,
   CriteriaBlockForJob,
   CriterionAdditionalProperties,
   DescribeClassificationJobCommandOutput,
@@ -35,6 +36,12 @@ export interface MacieDiscoveryEvidence {
    * Absent in evidence sealed before this field.
    */
   administratorAccount?: Out<GetAdministratorAccountCommandOutput> | CapturedError;
+  /**
+   * For a Macie member: ListAutomatedDiscoveryAccounts for this account, whether its administrator runs automated
+   * discovery for it (items as returned; read by the member itself, or by the administrator for its Enabled members in
+   * delegated-admin mode). Absent for an account without an administrator and in evidence sealed before this field.
+   */
+  automatedDiscoveryAccounts?: AutomatedDiscoveryAccount[] | CapturedError;
   automatedDiscovery?: Out<GetAutomatedDiscoveryConfigurationCommandOutput> | CapturedError;
   /** GetClassificationScope of the configuration's classificationScopeId (the S3 bucket exclusion list of automated discovery). */
   classificationScope?: Out<GetClassificationScopeCommandOutput> | CapturedError;
@@ -89,7 +96,7 @@ const REFUSED = ['AccessDeniedException', 'ValidationException', 'ResourceNotFou
  * sensitivity inspection template when automated discovery is on), its classification jobs (each active scheduled
  * job's full definition) and its suppression rules.
  */
-export async function readDiscoverySettings(ctx: QueryContext): Promise<Omit<MacieDiscoveryEvidence, 'findings'>> {
+export async function readDiscoverySettings(ctx: QueryContext, read: { automatedDiscoveryAccounts?: AutomatedDiscoveryAccount[] | CapturedError } = {}): Promise<Omit<MacieDiscoveryEvidence, 'findings'>> {
   const sdk = await loadMacie2Sdk();
   const client = ctx.clients.get(sdk.Macie2Client);
   const opts = { abortSignal: ctx.signal };
@@ -100,6 +107,11 @@ export async function readDiscoverySettings(ctx: QueryContext): Promise<Omit<Mac
   // A member account may not read the administrator's discovery settings: kept as evidence, judged as unknown.
   const automatedDiscovery = await captureAbsence(() => client.send(new sdk.GetAutomatedDiscoveryConfigurationCommand({}), opts), ['AccessDeniedException', 'ValidationException']);
   const settings: Omit<MacieDiscoveryEvidence, 'findings'> = { session, administratorAccount, automatedDiscovery };
+  // A member's automated discovery runs only if its administrator enabled it for the member: the member may read that status.
+  if (read.automatedDiscoveryAccounts !== undefined) settings.automatedDiscoveryAccounts = read.automatedDiscoveryAccounts;
+  else if (!isCapturedError(administratorAccount) && administratorAccount.administrator?.accountId) {
+    settings.automatedDiscoveryAccounts = await captureAbsence(async () => stripMetadata(await client.send(new sdk.ListAutomatedDiscoveryAccountsCommand({ accountIds: [ctx.accountId] }), opts)).items ?? [], REFUSED);
+  }
   if (!isCapturedError(automatedDiscovery) && automatedDiscovery.status === 'ENABLED') {
     const { classificationScopeId: scopeId, sensitivityInspectionTemplateId: templateId } = automatedDiscovery;
     settings.classificationScope = scopeId
@@ -271,27 +283,63 @@ function jobCoverage(j: JobSummary, detail: Out<DescribeClassificationJobCommand
   return { text: `${name} (${scope.join('; ')})`, limits };
 }
 
+/** The account's Macie administrator and its relationship, from GetAdministratorAccount or the administrator's ListMembers entry. */
+function macieAdministrator(data: MacieDiscoveryEvidence): { id: string; relationship: string | undefined } | undefined {
+  const admin = data.administratorAccount;
+  const delegated = data as MacieDiscoveryEvidence & { administrator?: { accountId?: string }; member?: { relationshipStatus?: string } };
+  if (admin && !isCapturedError(admin) && admin.administrator?.accountId) return { id: admin.administrator.accountId, relationship: admin.administrator.relationshipStatus };
+  if (delegated.member && delegated.administrator?.accountId) return { id: delegated.administrator.accountId, relationship: delegated.member.relationshipStatus };
+  return undefined;
+}
+
+/**
+ * For a Macie member: whether its administrator runs automated discovery for it (ListAutomatedDiscoveryAccounts), as
+ * `ENABLED`, `DISABLED`, or the reason it is unknown.
+ */
+function memberDiscoveryStatus(data: MacieDiscoveryEvidence, accountId: string): 'ENABLED' | 'DISABLED' | { unknown: string } {
+  const read = data.automatedDiscoveryAccounts;
+  if (read === undefined) return { unknown: 'whether the administrator runs automated discovery for this account (ListAutomatedDiscoveryAccounts) is not in the evidence' };
+  if (isCapturedError(read)) return { unknown: `whether the administrator runs automated discovery for this account was not readable (ListAutomatedDiscoveryAccounts ${read.error.code})` };
+  const status = read.find((a) => a.accountId === accountId)?.status;
+  if (status === 'ENABLED' || status === 'DISABLED') return status;
+  return { unknown: 'ListAutomatedDiscoveryAccounts gave no status for this account' };
+}
+
 /**
  * Whose classification scope and sensitivity inspection template automated discovery uses: Macie documents that a
  * member of a Macie organization uses its administrator's. Returns the limit when they are not (shown to be) this account's.
  */
-function membershipLimit(data: MacieDiscoveryEvidence): string | undefined {
+function membershipLimit(data: MacieDiscoveryEvidence, accountId: string): string | undefined {
   const admin = data.administratorAccount;
-  // Evidence read through the Macie administrator names the membership itself.
-  const delegated = data as MacieDiscoveryEvidence & { administrator?: { accountId?: string }; member?: { relationshipStatus?: string } };
   const notRead = "'s classification scope and sensitivity inspection template apply to this account's automated discovery (Macie uses a member's administrator settings) and are not read here";
-  const member = (id: string, status: string | undefined) => `this account has the Macie administrator ${id} (relationship ${status ?? 'unknown'}): the administrator ${id}${notRead}`;
-  const id = admin && !isCapturedError(admin) ? admin.administrator?.accountId : undefined;
-  if (id) return member(id, admin && !isCapturedError(admin) ? admin.administrator?.relationshipStatus : undefined);
-  if (delegated.member && delegated.administrator?.accountId) return member(delegated.administrator.accountId, delegated.member.relationshipStatus);
+  const adm = macieAdministrator(data);
+  if (adm) {
+    // Only an Enabled member is analysed by its administrator's automated discovery.
+    if (adm.relationship !== 'Enabled') {
+      return `this account ${accountId} has the Macie administrator ${adm.id} but is not an enabled member of it (relationship ${adm.relationship ?? 'unknown'}): the administrator's automated discovery does not cover it while so, and whether the settings read here are in effect is not shown`;
+    }
+    const status = memberDiscoveryStatus(data, accountId);
+    const runs = status === 'ENABLED' ? '; the administrator runs automated discovery for this account (ListAutomatedDiscoveryAccounts ENABLED)' : typeof status === 'object' ? `; ${status.unknown}` : '';
+    return `this account has the Macie administrator ${adm.id} (relationship Enabled): the administrator ${adm.id}${notRead}${runs}`;
+  }
   if (!admin) return 'whether this account is a Macie member (GetAdministratorAccount) is not in the evidence: a member uses its administrator\'s classification scope and template, not those read here';
   if (isCapturedError(admin)) return `whether this account is a Macie member was not readable (GetAdministratorAccount ${admin.error.code}): a member uses its administrator's classification scope and template, not those read here`;
   return undefined;
 }
 
-function automatedCoverage(data: MacieDiscoveryEvidence, since: string, expected: string[]): Coverage {
+/**
+ * Why automated discovery does not run for this account although its own configuration may say ENABLED: its Macie
+ * administrator has not enabled it for this (Enabled) member. Undefined when that is not shown.
+ */
+export function administratorDisabledDiscovery(data: MacieDiscoveryEvidence, accountId: string): string | undefined {
+  const adm = macieAdministrator(data);
+  if (!adm || adm.relationship !== 'Enabled' || memberDiscoveryStatus(data, accountId) !== 'DISABLED') return undefined;
+  return `its Macie administrator ${adm.id} does not run automated discovery for this account ${accountId} (ListAutomatedDiscoveryAccounts DISABLED), so the account's own automated discovery setting has no effect`;
+}
+
+function automatedCoverage(data: MacieDiscoveryEvidence, since: string, expected: string[], accountId: string): Coverage {
   const limits: string[] = [];
-  const member = membershipLimit(data);
+  const member = membershipLimit(data, accountId);
   if (member) limits.push(member);
   const scope = data.classificationScope;
   let buckets = 'every bucket';
@@ -338,13 +386,14 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
   service: 'macie2',
   title: 'Amazon Macie discovers sensitive data in S3, and card numbers appear only where card data is expected',
   description:
-    'Amazon Macie in the region: whether it is enabled; whether automated sensitive data discovery runs, with the buckets its classification scope excludes and the card managed data identifiers and allow lists of its sensitivity inspection template (for a Macie member, per GetAdministratorAccount, the administrator\'s scope and template apply: they are not read, so its automated discovery needs review); which scheduled classification jobs run, with their bucket and object scope, sampling, managed data identifiers, allow lists and last-run errors (discovery passes only where one of them covers every bucket with the card identifiers); the suppression rules (findings filters that archive) able to hide card-data findings; and the metadata of every unarchived sensitive-data finding of the account (its own only, also where it is the Macie administrator) that may hold payment card data (bucket, object key, detection types and counts, severity, origin). Sample values and occurrence locations are never collected. Macie only inspects S3 objects of the types it supports, in buckets it can read; other data stores are not covered.',
+    'Amazon Macie in the region: whether it is enabled; whether automated sensitive data discovery runs, with the buckets its classification scope excludes and the card managed data identifiers and allow lists of its sensitivity inspection template (for a Macie member, per GetAdministratorAccount, the administrator\'s scope and template apply: they are not read, so its automated discovery needs review; it counts only for an Enabled member for which the administrator runs it, per ListAutomatedDiscoveryAccounts); which scheduled classification jobs run, with their bucket and object scope, sampling, managed data identifiers, allow lists and last-run errors (discovery passes only where one of them covers every bucket with the card identifiers); the suppression rules (findings filters that archive) able to hide card-data findings; and the metadata of every unarchived sensitive-data finding of the account (its own only, also where it is the Macie administrator) that may hold payment card data (bucket, object key, detection types and counts, severity, origin). Sample values and occurrence locations are never collected. Macie only inspects S3 objects of the types it supports, in buckets it can read; other data stores are not covered.',
   remediation:
     'Enable Macie in every region holding S3 data and turn on automated sensitive data discovery without bucket exclusions or excluded card identifiers (or schedule classification jobs over all buckets and objects with the card identifiers), and review suppression rules that archive card-data findings; for each bucket where card numbers are found outside the declared card data locations, delete or truncate the data, or bring the bucket into the CDE and the data retention policy.',
   scope: 'regional',
   apiCalls: [
     'macie2:GetMacieSession',
     'macie2:GetAdministratorAccount',
+    'macie2:ListAutomatedDiscoveryAccounts',
     'macie2:GetAutomatedDiscoveryConfiguration',
     'macie2:GetClassificationScope',
     'macie2:GetSensitivityInspectionTemplate',
@@ -401,14 +450,16 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
     const now = toDate(ctx.collectedAt)?.getTime() ?? Date.now();
     const maxAge = Number(params.maxJobAgeDays ?? 90);
     const auto = data.automatedDiscovery;
-    const autoOn = !isCapturedError(auto) && auto.status === 'ENABLED';
+    // A member's automated discovery runs only where its administrator enabled it for the member.
+    const disabledByAdministrator = administratorDisabledDiscovery(data, ctx.accountId);
+    const autoOn = !isCapturedError(auto) && auto.status === 'ENABLED' && !disabledByAdministrator;
     const scheduled = data.jobs.filter(isActiveScheduled);
     const recentOneTime = data.jobs.filter((j) => j.jobType === 'ONE_TIME' && j.jobStatus !== 'CANCELLED' && now - (toDate(j.createdAt)?.getTime() ?? 0) <= maxAge * DAY);
     const { own: ownFindings, others } = ownItems(data.findings, (f) => f.accountId, ctx.accountId);
     const expected = stringList(params.cardDataBuckets);
     const jobsText = `${data.jobs.length} classification job${data.jobs.length === 1 ? '' : 's'} (${scheduled.length} scheduled and active)`;
     const since = !isCapturedError(auto) && autoOn && auto.firstEnabledAt ? ` since ${toDate(auto.firstEnabledAt)?.toISOString().slice(0, 10)}` : '';
-    const sources = [...(autoOn ? [automatedCoverage(data, since, expected)] : []), ...scheduled.map((j) => jobCoverage(j, j.jobId ? data.jobDetails?.[j.jobId] : undefined, ctx.accountId))];
+    const sources = [...(autoOn ? [automatedCoverage(data, since, expected, ctx.accountId)] : []), ...scheduled.map((j) => jobCoverage(j, j.jobId ? data.jobDetails?.[j.jobId] : undefined, ctx.accountId))];
     const full = sources.filter((c) => !c.limits.length);
     const partial = sources.filter((c) => c.limits.length);
     const suppressed = suppressionNote(data.suppressionRules);
@@ -417,7 +468,7 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
       const others = partial.length ? `; not covering every bucket for card data: ${partialText}` : '';
       const reason = `Macie is enabled in ${ctx.region} with ${full.map((c) => c.text).join(' and ')}${others}; ${jobsText}; it inspects S3 objects of supported types only, not other data stores`;
       results.push(suppressed ? { ...base, status: 'needs-review', reason: `${reason}. But ${suppressed}` } : { ...base, status: 'pass', reason });
-    } else if (partial.length || isCapturedError(auto)) {
+    } else if (partial.length || (isCapturedError(auto) && !disabledByAdministrator)) {
       const unreadable = isCapturedError(auto) ? `its automated discovery setting was not readable (${auto.error.code})${partial.length ? '; ' : ''}` : '';
       results.push({
         ...base,
@@ -427,9 +478,11 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
     } else if (recentOneTime.length) {
       results.push({ ...base, status: 'needs-review', reason: `Macie is enabled in ${ctx.region} without automated discovery or a scheduled job; only one-time jobs created in the last ${maxAge} days (${recentOneTime.map((j) => j.name ?? j.jobId).join(', ')}) show discovery${suppressed ? `. Also, ${suppressed}` : ''}` });
     } else {
-      results.push(noDiscovery(`Macie is enabled in ${ctx.region} but automated discovery is off and no current classification job runs: nothing is being discovered (${jobsText})`));
+      const off = disabledByAdministrator ?? 'automated discovery is off';
+      results.push(noDiscovery(`Macie is enabled in ${ctx.region} but ${off} and no current classification job runs: nothing is being discovered (${jobsText})`));
     }
 
+    if (disabledByAdministrator && !results[0].reason.includes(disabledByAdministrator)) results[0] = { ...results[0], reason: `${results[0].reason}; automated discovery is not counted: ${disabledByAdministrator}` };
     const leftOut = othersLeftOut(others, 'card-data findings');
     if (leftOut) results[0] = { ...results[0], reason: `${results[0].reason}${leftOut}` };
 

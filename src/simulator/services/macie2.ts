@@ -9,8 +9,10 @@ import {
   GetFindingsCommand,
   GetMacieSessionCommand,
   ListClassificationJobsCommand,
+  ListAutomatedDiscoveryAccountsCommand,
   ListFindingsCommand,
   ListMembersCommand,
+  type AutomatedDiscoveryAccountStatus,
   type DescribeClassificationJobResponse,
   type Finding,
   type GetAutomatedDiscoveryConfigurationResponse,
@@ -43,6 +45,11 @@ export interface MacieState {
   jobDetails: Record<string, Partial<DescribeClassificationJobResponse>>;
   findingsFilters: GetFindingsFilterResponse[];
   findings: Finding[];
+  /**
+   * For a member: whether its administrator runs automated discovery for it (ListAutomatedDiscoveryAccounts); when unset,
+   * as the account's own automated discovery status says.
+   */
+  automatedDiscoveryAccountStatus?: AutomatedDiscoveryAccountStatus;
 }
 
 declare module '../world.js' {
@@ -201,6 +208,26 @@ export const macie2: SimService = {
       if (ids.length === 0 || ids.length > 50) throw validation('findingIds must contain between 1 and 50 finding ids.');
       const visible = visibleFindings(ctx);
       return { findings: ids.flatMap((id) => visible.filter((f) => f.id === id)) };
+    }),
+
+    // The administrator reads the status of its members (and its own); any other account only its own, as Macie documents.
+    operation(ListAutomatedDiscoveryAccountsCommand, (input, ctx) => {
+      const own = enabled(ctx);
+      const ids = input.accountIds ?? [];
+      if (ids.length > 50) throw validation('accountIds must contain at most 50 account ids.');
+      const statusOf = (s: MacieState): AutomatedDiscoveryAccountStatus => s.automatedDiscoveryAccountStatus ?? (s.automatedDiscovery.status === 'ENABLED' ? 'ENABLED' : 'DISABLED');
+      const visible = [{ accountId: ctx.account.id, status: statusOf(own) }, ...members(ctx).map(({ account, state: s }) => ({ accountId: account.id, status: statusOf(s) }))];
+      const items = ids.length ? visible.filter((a) => ids.includes(a.accountId)) : visible;
+      const { page, nextToken } = paginate(items, {
+        token: input.nextToken,
+        limit: input.maxResults,
+        defaultLimit: 25,
+        maxLimit: 25,
+        scope: `ListAutomatedDiscoveryAccounts/${ids.join(',')}`,
+        invalidToken: () => validation('The nextToken is not valid.'),
+        invalidLimit: (n) => validation(`maxResults ${n} is not between 1 and 25.`),
+      });
+      return { items: page, nextToken };
     }),
 
     operation(ListMembersCommand, (input, ctx) => {

@@ -40,6 +40,11 @@ describe('Amazon Inspector through its delegated administrator', () => {
     });
     // Inspector switched off in one member's second region: the administrator lists it as DISABLED.
     inspector2State(world.account(disabled)!, 'us-west-2').status = { status: 'DISABLED', errorCode: undefined, errorMessage: undefined };
+    // A member's own suppression rule (created while it stood alone): its ListFilters lists it, the administrator's does not.
+    const filtering = world.organization!.accountIds[3];
+    inspector2State(world.account(filtering)!, 'us-east-1').filters.push(
+      suppressRule('legacy-images-accepted', { severity: [{ comparison: 'EQUALS', value: 'HIGH' }], ecrImageRepositoryName: [{ comparison: 'EQUALS', value: 'legacy' }] }, filtering),
+    );
   });
 
   it('splits the administrator’s findings per member and judges them as the member’s own listing', async () => {
@@ -61,6 +66,36 @@ describe('Amazon Inspector through its delegated administrator', () => {
     expect((a.data as Inspector2FindingsEvidence).suppressionRules).toEqual([expect.objectContaining({ ownerId: ADMIN, name: 'hide-critical-in-member' })]);
     // The rule names another account: the other member and the administrator pass on it.
     expect(b.delegated?.[0].status).toBe('pass');
+  });
+
+  it('reads a member’s own suppression rules in the member, so a rule the administrator does not list is judged alike in both modes', async () => {
+    const filtering = org.members()[2];
+    const a = await org.bothWays(findings, administratorInspectorFindings, filtering, 'us-east-1');
+    const named = expect.stringContaining(`legacy-images-accepted (owner ${filtering}; severities high; narrowed by ecrImageRepositoryName; reason: accepted risk)`);
+    expect(a.perAccount[0]).toMatchObject({ status: 'needs-review', reason: named });
+    expect(a.delegated?.[0]).toMatchObject({ status: 'needs-review', reason: named });
+    expect(outcome(a.delegated)).toEqual(outcome(a.perAccount));
+    const data = a.data as Inspector2FindingsEvidence;
+    // The administrator's listing is its own; the member's rule is kept beside it, as the member's ListFilters returned it.
+    expect(data.suppressionRules).toEqual(((await org.bothWays(findings, administratorInspectorFindings, ADMIN, 'us-east-1')).own as Inspector2FindingsEvidence).suppressionRules);
+    expect(data.memberSuppressionRules).toEqual((a.own as Inspector2FindingsEvidence).suppressionRules);
+    expect(data.memberSuppressionRules).toEqual([expect.objectContaining({ name: 'legacy-images-accepted', ownerId: filtering })]);
+    // The administrator's own record has no member listing: its rules are its own.
+    const admin = await org.bothWays(findings, administratorInspectorFindings, ADMIN, 'us-east-1');
+    expect(admin.data).not.toHaveProperty('memberSuppressionRules');
+    expect(outcome(admin.delegated)).toEqual(outcome(admin.perAccount));
+    // Evidence read through the administrator without the member's listing never passes on it.
+    const { memberSuppressionRules: _dropped, ...older } = data;
+    const other = await org.bothWays(findings, administratorInspectorFindings, org.members()[1], 'us-east-1');
+    expect(other.delegated?.[0].status).toBe('pass');
+    const { memberSuppressionRules: _none, ...olderOther } = other.data as Inspector2FindingsEvidence;
+    const judged = findings.evaluate(olderOther, {}, { accountId: org.members()[1], region: 'us-east-1', collectedAt: new Date().toISOString() });
+    expect(judged[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('the member’s own suppression rules were not read') });
+    expect(findings.evaluate(older, {}, { accountId: filtering, region: 'us-east-1', collectedAt: new Date().toISOString() })[0].status).toBe('needs-review');
+    // A member listing that failed is named, not taken for "no rules".
+    const refused = { ...olderOther, memberSuppressionRules: { error: { code: 'AccessDeniedException', message: 'not authorized to perform inspector2:ListFilters' } } };
+    const judgedRefused = findings.evaluate(refused, {}, { accountId: org.members()[1], region: 'us-east-1', collectedAt: new Date().toISOString() });
+    expect(judgedRefused[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('could not be listed in the member (AccessDeniedException') });
   });
 
   it('reads each member’s account status and coverage as the member reads its own', async () => {

@@ -25,6 +25,8 @@ describe('Amazon Macie through its administrator', () => {
       },
     });
     macieState(world.account(paused)!, 'us-east-1').session!.status = 'PAUSED';
+    // The administrator does not run automated discovery for the holder, though the holder's own setting says ENABLED.
+    macieState(world.account(holder)!, 'us-east-1').automatedDiscoveryAccountStatus = 'DISABLED';
     // Macie off in the audit account's second region: it administers nothing there.
     macieState(world.account(ADMIN)!, 'us-west-2').session = undefined;
   });
@@ -94,6 +96,23 @@ describe('Amazon Macie through its administrator', () => {
     expect((admin.own as MacieDiscoveryEvidence).administratorAccount).toEqual({});
     expect(admin.perAccount[0].reason).not.toContain('has the Macie administrator');
     expect(outcome(admin.delegated)).toEqual(outcome(admin.perAccount));
+  });
+
+  it('does not count automated discovery the administrator does not run for a member: the same status both ways, read by the member or for it', async () => {
+    const [holder] = org.members();
+    const r = await org.bothWays(macieDiscovery, administratorDiscovery, holder, 'us-east-1');
+    expect((r.own as MacieDiscoveryEvidence).automatedDiscoveryAccounts).toEqual([{ accountId: holder, status: 'DISABLED' }]);
+    expect((r.data as MacieDiscoveryEvidence).automatedDiscoveryAccounts).toEqual((r.own as MacieDiscoveryEvidence).automatedDiscoveryAccounts);
+    expect(r.perAccount[0]).toMatchObject({ status: 'fail', reason: expect.stringContaining(`its Macie administrator ${ADMIN} does not run automated discovery for this account ${holder} (ListAutomatedDiscoveryAccounts DISABLED)`) });
+    expect(r.delegated![0]).toEqual(r.perAccount[0]);
+    // An enabled one: the status is named, the administrator's scope and template still not read.
+    const other = await org.bothWays(macieDiscovery, administratorDiscovery, org.members()[2], 'us-east-1');
+    expect(other.perAccount[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('the administrator runs automated discovery for this account (ListAutomatedDiscoveryAccounts ENABLED)') });
+    expect(other.delegated![0]).toEqual(other.perAccount[0]);
+    // One administrator request answers for its enabled members; none is made for the administrator's own account.
+    const admin = await org.bothWays(macieDiscovery, administratorDiscovery, ADMIN, 'us-east-1');
+    expect(admin.data).not.toHaveProperty('automatedDiscoveryAccounts');
+    expect(admin.own).not.toHaveProperty('automatedDiscoveryAccounts');
   });
 
   it('leaves a paused member to its own account', async () => {

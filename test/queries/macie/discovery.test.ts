@@ -168,6 +168,38 @@ describe('macie.discovery: what the discovery covers', () => {
     expect(sessionOf({ ...member, jobs: [allBucketsJob], jobDetails: { 'job-all': allBucketsJobDetail } })).toMatchObject({ status: 'pass', reason: expect.stringContaining('weekly-all-buckets') });
   });
 
+  it('a Macie member is covered by its administrator\'s automated discovery only while an Enabled member for which the administrator runs it', () => {
+    const admin = { administrator: { accountId: '999988887777', relationshipStatus: 'Enabled' as const } };
+    const onlyAutomated = { ...evidence, jobs: [], jobDetails: {}, administratorAccount: admin };
+    // The administrator does not run automated discovery for the member: its own ENABLED setting has no effect.
+    const disabled = { ...onlyAutomated, automatedDiscoveryAccounts: [{ accountId: ACCOUNT, status: 'DISABLED' as const }] };
+    expect(sessionOf(disabled)).toMatchObject({
+      status: 'fail',
+      reason: expect.stringContaining(`but its Macie administrator 999988887777 does not run automated discovery for this account ${ACCOUNT} (ListAutomatedDiscoveryAccounts DISABLED)`),
+    });
+    expect(sessionOf(disabled, { discoveriesNeedResponseRecords: true }).status).toBe('needs-review');
+    // Still named beside a scheduled job of the member's own that carries the pass.
+    const withJob = sessionOf({ ...disabled, jobs: [allBucketsJob], jobDetails: { 'job-all': allBucketsJobDetail } });
+    expect(withJob).toMatchObject({ status: 'pass', reason: expect.stringContaining('automated discovery is not counted: its Macie administrator 999988887777 does not run') });
+    // Read through the administrator: the same status, from the membership fields.
+    const delegated = { ...disabled, administratorAccount: {}, administrator: { accountId: '999988887777' }, member: { accountId: ACCOUNT, relationshipStatus: 'Enabled' } };
+    expect(sessionOf(delegated)).toEqual(sessionOf(disabled));
+    // Enabled for the member: needs review (the administrator's scope and template are not read), saying it runs.
+    const enabled = sessionOf({ ...onlyAutomated, automatedDiscoveryAccounts: [{ accountId: ACCOUNT, status: 'ENABLED' as const }] });
+    expect(enabled).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('the administrator runs automated discovery for this account (ListAutomatedDiscoveryAccounts ENABLED)') });
+    // Unknown (sealed before the status was read, refused, no item for the account): needs review, never a pass nor a fail.
+    expect(sessionOf(onlyAutomated)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('(ListAutomatedDiscoveryAccounts) is not in the evidence') });
+    expect(sessionOf({ ...onlyAutomated, automatedDiscoveryAccounts: { error: { code: 'AccessDeniedException', message: 'denied' } } })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('was not readable (ListAutomatedDiscoveryAccounts AccessDeniedException)') });
+    expect(sessionOf({ ...onlyAutomated, automatedDiscoveryAccounts: [] })).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('ListAutomatedDiscoveryAccounts gave no status for this account') });
+    // Not an enabled member (invited, removed, resigned...): the administrator's discovery does not cover it, named so.
+    for (const relationshipStatus of ['Removed', 'Invited', 'Paused'] as const) {
+      expect(sessionOf({ ...onlyAutomated, administratorAccount: { administrator: { accountId: '999988887777', relationshipStatus } } }), relationshipStatus).toMatchObject({
+        status: 'needs-review',
+        reason: expect.stringContaining(`this account ${ACCOUNT} has the Macie administrator 999988887777 but is not an enabled member of it (relationship ${relationshipStatus})`),
+      });
+    }
+  });
+
   it('allow lists of the sensitivity inspection template or of a scheduled job need review, named', () => {
     const tmpl = { ...templateDefault, includes: { allowListIds: ['al-test-cards'] } };
     expect(sessionOf({ ...evidence, sensitivityInspectionTemplate: tmpl })).toMatchObject({
