@@ -79,12 +79,27 @@ export const ScheduleSchema = z
 const EntityFlag = (what: string) => z.boolean({ error: `give true or false: whether the assessed entity is ${what}` });
 
 /**
+ * A documented, legitimate issuing business need to keep sensitive authentication data (PCI DSS 3.3.1's note, 3.3.3):
+ * the reference of the document that justifies it, which the assessor must see.
+ */
+const IssuingBusinessNeedSchema = z
+  .object({
+    justificationDocument: z
+      .string({ error: 'name the document that justifies keeping sensitive authentication data (its title, version or reference), which the assessor will examine' })
+      .trim()
+      .min(1, { error: 'name the document that justifies keeping sensitive authentication data (its title, version or reference), which the assessor will examine' }),
+  }, { error: 'give { justificationDocument: "<title, version or reference>" }: the document that justifies keeping sensitive authentication data for an issuing business need' })
+  .strict();
+
+/**
  * What the assessed entity is, per framework (PCI DSS: requirements for service providers only, Appendix A1 for
  * multi-tenant service providers, Appendix A3 for designated entities, 3.3.3 for issuers, A2.1.1 for entities whose POS
- * POI terminals use SSL or early TLS, A2.1.2 for service providers with connection points to such terminals). The first
- * three fields are always given: a declaration that leaves one out would not say whether those requirements apply.
- * `issuer`, `posPoiSslEarlyTls` and `posPoiSslEarlyTlsConnectionPoints` came later and may be left out (older
- * configurations): their requirements then read "applies if the entity is one", for the assessor to confirm.
+ * POI terminals use SSL or early TLS, A2.1.2 for service providers with connection points to such terminals, A2.1.3 for
+ * service providers that provide connections into POS POI terminals). The first three fields are always given: a
+ * declaration that leaves one out would not say whether those requirements apply. The others came later and may be left
+ * out (older configurations): their requirements then read "applies if the entity is one", for the assessor to confirm.
+ * `issuerWithBusinessNeed` is the issuer exemption of PCI DSS 3.3.1: sensitive authentication data found stored needs
+ * review against the named document instead of failing, and 3.3.3 applies.
  */
 export const EntitySchema = z
   .object({
@@ -92,15 +107,27 @@ export const EntitySchema = z
     multiTenantServiceProvider: EntityFlag('a multi-tenant service provider (PCI DSS Appendix A1)'),
     designatedEntity: EntityFlag('an entity a payment brand or acquirer designated for supplemental validation (PCI DSS Appendix A3)'),
     issuer: EntityFlag('an issuer or a company that supports issuing services (PCI DSS 3.3.3)').optional(),
+    issuerWithBusinessNeed: IssuingBusinessNeedSchema.optional(),
     posPoiSslEarlyTls: EntityFlag('an entity with card-present POS POI terminals that use SSL or early TLS (PCI DSS Appendix A2, A2.1.1)').optional(),
     posPoiSslEarlyTlsConnectionPoints: EntityFlag(
       'an entity with existing connection points to card-present POS POI terminals that use SSL or early TLS, such as a service provider terminating their connections (PCI DSS Appendix A2, A2.1.2)',
+    ).optional(),
+    posPoiTerminalConnections: EntityFlag(
+      'an entity that provides connections into card-present POS POI terminals, whatever protocol they use (a POS POI terminal service provider, PCI DSS Appendix A2, A2.1.3)',
     ).optional(),
   })
   .strict()
   .refine((e) => !e.multiTenantServiceProvider || e.serviceProvider, {
     message: 'a multi-tenant service provider is a service provider: set serviceProvider: true, or multiTenantServiceProvider: false',
     path: ['serviceProvider'],
+  })
+  .refine((e) => !(e.issuerWithBusinessNeed && e.issuer === false), {
+    message: 'only an issuer or a company that supports issuing services may keep sensitive authentication data for an issuing business need: set issuer: true (or leave it out), or remove issuerWithBusinessNeed',
+    path: ['issuerWithBusinessNeed'],
+  })
+  .refine((e) => !(e.posPoiSslEarlyTlsConnectionPoints === true && e.posPoiTerminalConnections === false), {
+    message: 'connection points to POS POI terminals that use SSL or early TLS are connections into POS POI terminals: set posPoiTerminalConnections: true (or leave it out), or posPoiSslEarlyTlsConnectionPoints: false',
+    path: ['posPoiTerminalConnections'],
   });
 export type EntityConfig = z.infer<typeof EntitySchema>;
 

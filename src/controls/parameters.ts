@@ -256,7 +256,7 @@ export function loosenedText(o: ParameterOverride): string {
 }
 
 /** What a changed parameter does to the results, as the report's table of changed parameters says it. */
-export function overrideEffect(o: ParameterOverride): string {
+export function overrideEffect(o: Pick<ParameterOverride, 'loosensRequirement' | 'requirementFixes' | 'direction'>): string {
   if (o.loosensRequirement) {
     return o.direction === 'looser'
       ? "loosens the value the requirement's text fixes: the passes it decides are shown as needs review"
@@ -267,9 +267,71 @@ export function overrideEffect(o: ParameterOverride): string {
   return `${way}; the requirement's text does not fix this value (the entity's or organisation's choice): results stand, judged with the configured value`;
 }
 
-/** One line for a summary: "n parameters changed from the catalog (k loosen a requirement's fixed value)". */
+/**
+ * One configured value, as the report's table of changed parameters lists it: a requirement's own override, or an
+ * entity declaration (ENTITY_DECLARATIONS: set once, it reaches every requirement of the framework taking it) with every
+ * requirement it reaches.
+ */
+export interface ChangedParameter {
+  framework: string;
+  parameter: string;
+  /** The requirements judged with the value, in catalog order. */
+  requirements: string[];
+  /** Their queries that take the parameter. */
+  queries: string[];
+  catalogDefault: ParameterValue;
+  effective: ParameterValue;
+  /** The configuration field(s) that set it. */
+  source: string;
+  entityDeclaration: boolean;
+  requirementFixes: boolean;
+  direction: ParameterOverride['direction'];
+  loosensRequirement: boolean;
+}
+
+/** Changes that are one configured value: an entity declaration's, alike in what they do, are one row. */
+function changeKey(o: ParameterOverride): string {
+  const one = ENTITY_DECLARATIONS.has(o.parameter) ? '' : o.requirement;
+  return JSON.stringify([o.framework, o.parameter, one, o.catalogDefault, o.effective, o.requirementFixes, o.direction]);
+}
+
+/**
+ * The changes of parameterOverrideList as configured values: one per requirement override, one per entity declaration
+ * naming every requirement it reaches (a declaration reaching requirements whose catalog values or basis differ is one
+ * row per kind). `overrides`: the configuration's `parameters`, to name the fields that set a declaration.
+ */
+export function changedParameters(list: readonly ParameterOverride[], overrides: ParameterOverrides | undefined): ChangedParameter[] {
+  const rows = new Map<string, ChangedParameter>();
+  for (const o of list) {
+    const key = changeKey(o);
+    const row = rows.get(key);
+    if (row) {
+      row.requirements.push(o.requirement);
+      for (const q of o.queries) if (!row.queries.includes(q)) row.queries.push(q);
+      continue;
+    }
+    const entityDeclaration = ENTITY_DECLARATIONS.has(o.parameter);
+    const byRequirement = overrides?.[o.framework] ?? {};
+    const setUnder = Object.keys(byRequirement).filter((id) => byRequirement[id] && o.parameter in byRequirement[id]);
+    const paths = setUnder.map((id) => `parameters.${o.framework}."${id}".${o.parameter}`).join(' and ');
+    const source = entityDeclaration
+      ? `configuration ${paths ? `${paths}: ` : ''}an entity declaration, which applies to every ${o.framework} requirement taking ${o.parameter}`
+      : o.source;
+    rows.set(key, { framework: o.framework, parameter: o.parameter, requirements: [o.requirement], queries: [...o.queries], catalogDefault: o.catalogDefault, effective: o.effective, source, entityDeclaration, requirementFixes: o.requirementFixes, direction: o.direction, loosensRequirement: o.loosensRequirement });
+  }
+  return [...rows.values()];
+}
+
+/**
+ * One line for a summary: "n parameters changed from the catalog (k loosen a requirement's fixed value)", counting each
+ * configured value once (an entity declaration reaching several requirements is one), with the requirements reached
+ * when they are more.
+ */
 export function overridesSummaryText(list: readonly ParameterOverride[]): string {
   if (!list.length) return 'none: every parameter has its catalog value';
-  const k = list.filter((o) => o.loosensRequirement).length;
-  return `${list.length} parameter${list.length === 1 ? '' : 's'} changed from the catalog (${k} loosen${k === 1 ? 's' : ''} a requirement's fixed value)`;
+  const values = changedParameters(list, undefined);
+  const k = values.filter((o) => o.loosensRequirement).length;
+  const reached = new Set(list.map((o) => `${o.framework}\u0000${o.requirement}`)).size;
+  const reach = reached > values.length ? `, reaching ${reached} requirements` : '';
+  return `${values.length} parameter${values.length === 1 ? '' : 's'} changed from the catalog${reach} (${k} loosen${k === 1 ? 's' : ''} a requirement's fixed value)`;
 }

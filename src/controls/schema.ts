@@ -8,9 +8,10 @@ export type Coverage = (typeof COVERAGE_LABELS)[number];
  * Appendix A1 and 11.4.7 (multi-tenant service providers), Appendix A3 (designated entities), 3.3.3 ("additional
  * requirement for issuers and companies that support issuing services"), A2.1.1 (the entity whose card-present POS POI
  * terminals use SSL or early TLS), A2.1.2 (a service provider with existing connection points to POS POI terminals that
- * use SSL or early TLS: two facts).
+ * use SSL or early TLS: two facts), A2.1.3 (a service provider that provides connections into POS POI terminals, the
+ * "POS POI terminal service providers" of Appendix A2's overview: two facts).
  */
-export const APPLIES_TO = ['service-provider', 'multi-tenant-service-provider', 'designated-entity', 'issuer', 'pos-poi-ssl-early-tls', 'pos-poi-ssl-early-tls-connection-points'] as const;
+export const APPLIES_TO = ['service-provider', 'multi-tenant-service-provider', 'designated-entity', 'issuer', 'pos-poi-ssl-early-tls', 'pos-poi-ssl-early-tls-connection-points', 'pos-poi-terminal-connections'] as const;
 export type AppliesTo = (typeof APPLIES_TO)[number];
 
 /** The entity facts a requirement's `appliesTo` names, all of which must hold (one fact, or a list of them). */

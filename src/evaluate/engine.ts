@@ -10,7 +10,7 @@ import { DATA_LOCATION_PARAMETERS, markScope, type DeclaredDataLocation } from '
 import { TagIndex } from './tags.js';
 import { baselineReview, loosenedReview, parameterSource } from './baseline.js';
 import { regionShortfall, runRegions } from './regions.js';
-import { applicability } from './applicability.js';
+import { applicability, issuingBusinessNeedText } from './applicability.js';
 import type { ControlResult, ControlStatus, EvidenceRef, ResourceFinding } from './types.js';
 
 /** A sealed attestation (manual evidence) that applies to a requirement. */
@@ -43,6 +43,9 @@ export interface EvaluateRunInput {
 }
 
 const STATUS_ORDER: Record<ResourceStatus, number> = { fail: 0, 'needs-review': 1, error: 2, pass: 3, 'not-applicable': 4 };
+
+/** Worst first, then by resource, query and region. */
+const findingOrder = (a: ResourceFinding, b: ResourceFinding) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.resource.localeCompare(b.resource) || a.queryId.localeCompare(b.queryId) || a.region.localeCompare(b.region);
 
 /** Catalog defaults < requirement parameters < config overrides. */
 export function parametersFor(
@@ -136,7 +139,10 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
     for (const r of results.slice(first)) byAccount.set(r.accountId, [...(byAccount.get(r.accountId) ?? []), ...r.findings]);
     markScope(frameworkId, input.scope, byAccount, tagIndex && ((a, res, g) => tagIndex.tagsOf(a, res, g)), declaredDataLocations(frameworkId, catalog, input.parameterOverrides));
     const reqs = new Map(catalog.requirements.map((r) => [r.id, r]));
+    // After the scope is marked: data the entity declares a need to keep still shows where the declared scope is wrong.
+    const need = issuingBusinessNeedText(frameworkId, input.entity?.[frameworkId]);
     for (let i = first; i < results.length; i++) {
+      if (need) results[i] = reviewAgainstIssuingNeed(results[i], need, input.entity![frameworkId].issuerWithBusinessNeed!.justificationDocument);
       const r = results[i];
       if (r.coverage === 'automated' || r.coverage === 'partial') results[i] = capForRegions(judge(r, reqs.get(r.requirementId)!), reqs.get(r.requirementId)!, frameworkId);
       results[i] = applyApplicability(results[i], reqs.get(r.requirementId)!, frameworkId);
@@ -165,6 +171,25 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
     // "AWS portion satisfied" is no longer said of a result that is not.
     const kept = r.reasons.filter((x) => !/^AWS portion satisfied\b/.test(x));
     return { ...r, status: 'needs-review', reasons: [`REVIEW: ${a.note}; the checks found: ${found}`, ...kept] };
+  }
+
+  /**
+   * Sensitive authentication data found kept after authorization, by an entity that declares a legitimate, documented
+   * issuing business need to keep it (PCI DSS 3.3.1's note): not a failure the evidence can decide, since whether the
+   * need covers this data is in the document; the result needs review, naming the declaration and the document.
+   */
+  function reviewAgainstIssuingNeed(r: ControlResult, need: string, document: string): ControlResult {
+    if (!r.findings.some((f) => f.status === 'fail' && f.sensitiveAuthenticationData)) return r;
+    const findings = r.findings.map((f): ResourceFinding =>
+      f.status === 'fail' && f.sensitiveAuthenticationData
+        ? {
+            ...f,
+            status: 'needs-review',
+            reason: `${f.sensitiveAuthenticationData}. Not failed: ${need}; PCI DSS exempts such data from the prohibition on keeping it after authorization (3.3.1's note) and holds it to 3.3.3. The assessor examines "${document}" for a need that covers this data where it was found, and how it is secured and encrypted; data the document does not cover may not be kept after authorization (a failure)`,
+          }
+        : f,
+    );
+    return { ...r, findings: findings.sort(findingOrder) };
   }
 
   /**
@@ -313,7 +338,7 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
         }
       }
     }
-    findings.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.resource.localeCompare(b.resource) || a.queryId.localeCompare(b.queryId) || a.region.localeCompare(b.region));
+    findings.sort(findingOrder);
     // Status and reasons are decided once scope is known (judge, below).
     return { ...base, status: 'not-collected', reasons: [], findings, evidence, gaps, parameters };
   }

@@ -41,7 +41,7 @@ import { EvidenceReferences } from './references.js';
 import { assessorResults } from './assessor.js';
 import { loadProcedureMap, type ProcedureMap } from '../controls/procedures.js';
 import { loadCatalogs } from '../controls/load.js';
-import { parameterOverrideList } from '../controls/parameters.js';
+import { changedParameters, parameterOverrideList } from '../controls/parameters.js';
 import { queryById } from '../queries/index.js';
 import { untestedRequirements } from './untested.js';
 import { findingsCsv, findingIdsByRow } from './findings.js';
@@ -413,6 +413,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
       scope: opts.scope ?? {},
       regionCoverage: regionRows,
       parameterOverrides,
+      changedParameters: changedParameters(parameterOverrides, opts.parameterOverrides),
       assessor,
     };
 

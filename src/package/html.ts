@@ -10,7 +10,7 @@ import { assessorHtmlData, assessorHtmlSection } from './html-assessor.js';
 import { approvalMatchText } from './assessor.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
 import { regionSummary } from './regions.js';
-import { overrideEffect, overridesSummaryText, parameterText } from '../controls/parameters.js';
+import { changedParameters, overrideEffect, overridesSummaryText, parameterText } from '../controls/parameters.js';
 import { attesterAccountNote, describeAttester } from '../evidence/record.js';
 
 /** Total bytes of evidence bodies embedded in index.html; beyond it the viewer shows the path in the package. */
@@ -107,6 +107,8 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     parameterOverrides: {
       text: overridesSummaryText(model.parameterOverrides ?? []),
       rows: (model.parameterOverrides ?? []).map((o) => ({ fw: o.framework, req: o.requirement, parameter: o.parameter, queries: o.queries, catalog: parameterText(o.catalogDefault), used: parameterText(o.effective), fixed: o.requirementFixes, loosens: o.loosensRequirement, effect: overrideEffect(o), source: o.source })),
+      // The Method table: one row per configured value, an entity declaration naming every requirement it reaches.
+      values: (model.changedParameters ?? changedParameters(model.parameterOverrides ?? [], undefined)).map((o) => ({ fw: o.framework, reqs: o.requirements, parameter: o.parameter, queries: o.queries, catalog: parameterText(o.catalogDefault), used: parameterText(o.effective), fixed: o.requirementFixes, effect: overrideEffect(o), source: o.source })),
     },
     frameworks: model.frameworks.map((f) => ({
       id: f.framework,
@@ -549,8 +551,8 @@ function viewMethod(){
   detail.appendChild(el('h3', {id: 'parameter-overrides', text: 'Parameters changed from the catalog'}));
   if (!D.parameterOverrides.rows.length) detail.appendChild(el('p', {text: 'None: every requirement was judged with its catalog parameter values.'}));
   else {
-    detail.appendChild(el('p', {text: D.parameterOverrides.text + '. Where the requirement\\'s text fixes the value and the change loosens it (a minimum lowered, a maximum raised) or goes a way that cannot be told, a resource check that passes with the configured value is shown as needs review, its reason naming both values and what the check gives with the requirement\\'s own value. Other changes are listed only; their results are judged with the configured value.'}));
-    detail.appendChild(table(['Requirement', 'Parameter', 'Queries', 'Catalog', 'Used', 'Fixed by requirement', 'Effect', 'Set by'], D.parameterOverrides.rows.map(function(o){ return [o.fw + ' ' + o.req, o.parameter, o.queries.join(', ') || '-', o.catalog, o.used, o.fixed ? 'yes' : 'no', o.effect, o.source]; })));
+    detail.appendChild(el('p', {text: D.parameterOverrides.text + '. One row per configured value: an entity declaration, set once, names every requirement it reaches. Where the requirement\\'s text fixes the value and the change loosens it (a minimum lowered, a maximum raised) or goes a way that cannot be told, a resource check that passes with the configured value is shown as needs review, its reason naming both values and what the check gives with the requirement\\'s own value. Other changes are listed only; their results are judged with the configured value.'}));
+    detail.appendChild(table(['Requirements', 'Parameter', 'Queries', 'Catalog', 'Used', 'Fixed by requirement', 'Effect', 'Set by'], D.parameterOverrides.values.map(function(o){ return [o.fw + ' ' + o.reqs.join(', '), o.parameter, o.queries.join(', ') || '-', o.catalog, o.used, o.fixed ? 'yes' : 'no', o.effect, o.source]; })));
   }
   detail.appendChild(el('h3', {text: 'Write-once storage'}));
   D.stores.forEach(function(s){ detail.appendChild(kv([['Store', s.kind + ' at ' + s.location], ['Object Lock', s.objectLockMode ? s.objectLockMode + ' mode' + (s.retainUntil ? ', retained until at least ' + s.retainUntil : '') : 'none (local directory: files are read-only and tamper-evident through hashes and signatures, not tamper-proof)']].concat(s.note ? [['Note', s.note]] : []))); });

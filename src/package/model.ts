@@ -1,5 +1,5 @@
 import type { Catalog } from '../controls/schema.js';
-import type { ParameterOverride } from '../controls/parameters.js';
+import type { ChangedParameter, ParameterOverride } from '../controls/parameters.js';
 import type { ScopeConfig } from '../config/scope.js';
 import type { AssessorResults } from './assessor.js';
 import type { StoreDescription } from '../evidence/store.js';
@@ -66,6 +66,8 @@ export interface PackageModel {
   regionCoverage?: AccountRegionCoverage[];
   /** Catalog parameters the configuration changed (absent in models built by hand: none). */
   parameterOverrides?: ParameterOverride[];
+  /** The same changes as configured values: an entity declaration once, naming the requirements it reaches (absent: grouped from parameterOverrides). */
+  changedParameters?: ChangedParameter[];
   /** Scope statements, per-procedure results, the findings register, the population and the summary numbers. */
   assessor: AssessorResults;
 }

@@ -16,7 +16,7 @@ import { regionSummary, regionsNeedAttention } from './regions.js';
 import { formatRef, refRanges } from './references.js';
 import { exceptionStateWord, exceptionWindow, rowExceptionLabels } from './exceptions.js';
 import { baselineParameters } from '../evaluate/baseline.js';
-import { overrideEffect, overridesSummaryText, parameterText } from '../controls/parameters.js';
+import { changedParameters, overrideEffect, overridesSummaryText, parameterText } from '../controls/parameters.js';
 import { attesterAccountNote, describeAttester } from '../evidence/record.js';
 
 /** Distinct colour and word per status; `not-collected` is a gap and never looks like a pass. */
@@ -1341,25 +1341,25 @@ function methodSection(doc: Doc, model: PackageModel): void {
   const entities = model.assessor.scope.filter((s) => s.entity);
   if (entities.length) {
     subheading(doc, 'Entity type and applicability');
-    para(doc, 'Some requirements apply only to service providers, to multi-tenant service providers (PCI DSS Appendix A1), to designated entities (Appendix A3), to issuers and companies that support issuing services (3.3.3) or to entities whose POS POI terminals use SSL or early TLS (A2.1.1). For an entity that declared it is not of that type (configuration entity.<framework>), such a requirement is proposed not applicable, for the assessor to confirm: what its checks found is kept in its reasons for information and raises no finding. When the entity type is not declared (or, for issuers and POS POI terminals, that part of it), a judged pass, fail or not applicable is not counted as the entity\'s: the requirement needs review, its reasons keep what the checks found, and its procedures are not tested until the assessor confirms applicability. Manual requirements stay manual, with the same note.');
+    para(doc, 'Some requirements apply only to service providers, to multi-tenant service providers (PCI DSS Appendix A1), to designated entities (Appendix A3), to issuers and companies that support issuing services (3.3.3), to entities whose POS POI terminals use SSL or early TLS (A2.1.1), or to service providers with connection points to such terminals (A2.1.2) or providing connections into POS POI terminals (A2.1.3). For an entity that declared it is not of that type (configuration entity.<framework>), such a requirement is proposed not applicable, for the assessor to confirm: what its checks found is kept in its reasons for information and raises no finding. When the entity type is not declared (or, for issuers and POS POI terminals, that part of it), a judged pass, fail or not applicable is not counted as the entity\'s: the requirement needs review, its reasons keep what the checks found, and its procedures are not tested until the assessor confirms applicability. Manual requirements stay manual, with the same note. An issuer or a company that supports issuing services that declares a legitimate, documented business need to keep sensitive authentication data (entity.<framework>.issuerWithBusinessNeed, naming the justification document) is not held to 3.3.1 for that data: such data found stored needs review against the named document instead of failing, and 3.3.3 applies.');
     keyValues(doc, entities.map((s): [string, string] => [`Entity: ${s.framework}`, s.entity!.statement]));
   }
   subheading(doc, 'Parameters changed from the catalog');
   const overrides = model.parameterOverrides ?? [];
   if (!overrides.length) para(doc, 'None: every requirement was judged with its catalog parameter values (configuration parameters: none that differ).');
   else {
-    para(doc, `${overridesSummaryText(overrides)}. The configuration (parameters.<framework>.<requirement>.<parameter>) can change a catalog value. Where the requirement's text fixes the value (catalog parameterBasis: requirement) and the change loosens it (a minimum lowered, a maximum raised) or goes a way that cannot be told, a resource check that passes with the configured value is shown as needs review, its reason naming both values and what the check gives with the requirement's own value. Other changes are listed only; their results are judged with the configured value.`);
+    para(doc, `${overridesSummaryText(overrides)}. The configuration (parameters.<framework>.<requirement>.<parameter>) can change a catalog value; the table has one row per configured value, and an entity declaration (set once, under any requirement taking it) names every requirement it reaches. Where the requirement's text fixes the value (catalog parameterBasis: requirement) and the change loosens it (a minimum lowered, a maximum raised) or goes a way that cannot be told, a resource check that passes with the configured value is shown as needs review, its reason naming both values and what the check gives with the requirement's own value. Other changes are listed only; their results are judged with the configured value.`);
     table(
       doc,
       [
-        { header: 'Requirement', width: 66 },
-        { header: 'Parameter / queries', width: 118 },
+        { header: 'Requirements', width: 92 },
+        { header: 'Parameter / queries', width: 104 },
         { header: 'Catalog', width: 44 },
         { header: 'Used', width: 44 },
         { header: 'Fixed by req.', width: 62 },
-        { header: 'Effect', width: CONTENT_W - 334 },
+        { header: 'Effect', width: CONTENT_W - 346 },
       ],
-      overrides.map((o) => [`${o.framework}\n${o.requirement}`, `${o.parameter}\n${o.queries.join(', ') || '-'}`, parameterText(o.catalogDefault), parameterText(o.effective), o.requirementFixes ? 'yes' : 'no', `${overrideEffect(o)}; set by ${o.source}`]),
+      (model.changedParameters ?? changedParameters(overrides, undefined)).map((o) => [`${o.framework}\n${o.requirements.join(', ')}`, `${o.parameter}\n${o.queries.join(', ') || '-'}`, parameterText(o.catalogDefault), parameterText(o.effective), o.requirementFixes ? 'yes' : 'no', `${overrideEffect(o)}; set by ${o.source}`]),
       { size: 7.5 },
     );
   }

@@ -41,6 +41,14 @@ export interface ResourceResult {
    * it: a requirement whose only judged results say so needs review; it is never proposed as not applicable. Names it.
    */
   mechanismAbsent?: string;
+  /**
+   * Set on a failing result whose fault is sensitive authentication data kept after authorization: what was found and
+   * where (the data, with counts), without the verdict. An issuer or a company that supports issuing services may keep
+   * such data for a legitimate, documented issuing business need (PCI DSS 3.3.1's note; 3.3.3 then applies): with that
+   * need declared (config entity.<framework>.issuerWithBusinessNeed) the evaluation makes the result needs-review,
+   * naming the document, instead of a failure.
+   */
+  sensitiveAuthenticationData?: string;
 }
 
 export type ParameterValue = number | string | boolean | string[];

@@ -132,6 +132,37 @@ describe('entity: what the assessed entity is, per framework', () => {
     expect(() => loadConfig(typo, {})).toThrow(/entity\.pci-dss-4\.0\.1\.posPoiSslEarlyTlsConnectionPoints: give true or false: whether the assessed entity is an entity with existing connection points/);
   });
 
+  // QSA: an issuer may keep sensitive authentication data for a documented issuing business need (3.3.1's note, 3.3.3);
+  // the declaration names the document the assessor must see, and cannot say both "not an issuer" and "issuing need".
+  const HEAD = 'entity:\n  pci-dss-4.0.1:\n    serviceProvider: false\n    multiTenantServiceProvider: false\n    designatedEntity: false\n';
+  it('reads an issuing business need to keep sensitive authentication data, with the document that justifies it', () => {
+    const p = file('entity-need.yaml', `${HEAD}    issuerWithBusinessNeed:\n      justificationDocument: "  SAD retention justification ISS-POL-7 v3  "\n`);
+    expect(loadConfig(p, {}).entity['pci-dss-4.0.1']).toEqual({ serviceProvider: false, multiTenantServiceProvider: false, designatedEntity: false, issuerWithBusinessNeed: { justificationDocument: 'SAD retention justification ISS-POL-7 v3' } });
+    const withIssuer = file('entity-need-issuer.yaml', `${HEAD}    issuer: true\n    issuerWithBusinessNeed: { justificationDocument: ISS-POL-7 }\n`);
+    expect(loadConfig(withIssuer, {}).entity['pci-dss-4.0.1'].issuerWithBusinessNeed).toEqual({ justificationDocument: 'ISS-POL-7' });
+  });
+
+  it('refuses an issuing business need without its document, given as a flag, or declared by an entity that says it is not an issuer', () => {
+    const blank = file('entity-need-blank.yaml', `${HEAD}    issuerWithBusinessNeed: { justificationDocument: "  " }\n`);
+    expect(() => loadConfig(blank, {})).toThrow(/entity\.pci-dss-4\.0\.1\.issuerWithBusinessNeed\.justificationDocument: name the document that justifies keeping sensitive authentication data/);
+    const missing = file('entity-need-missing.yaml', `${HEAD}    issuerWithBusinessNeed: {}\n`);
+    expect(() => loadConfig(missing, {})).toThrow(/entity\.pci-dss-4\.0\.1\.issuerWithBusinessNeed\.justificationDocument: name the document/);
+    const flag = file('entity-need-flag.yaml', `${HEAD}    issuerWithBusinessNeed: true\n`);
+    expect(() => loadConfig(flag, {})).toThrow(/entity\.pci-dss-4\.0\.1\.issuerWithBusinessNeed: give \{ justificationDocument: "<title, version or reference>" \}/);
+    const notIssuer = file('entity-need-not-issuer.yaml', `${HEAD}    issuer: false\n    issuerWithBusinessNeed: { justificationDocument: ISS-POL-7 }\n`);
+    expect(() => loadConfig(notIssuer, {})).toThrow(/entity\.pci-dss-4\.0\.1\.issuerWithBusinessNeed: only an issuer or a company that supports issuing services may keep sensitive authentication data for an issuing business need: set issuer: true \(or leave it out\), or remove issuerWithBusinessNeed/);
+  });
+
+  // A2.1.3: every POS POI terminal service provider offers a secure service; connection points on SSL/early TLS are such connections.
+  it('reads whether the entity provides connections into POS POI terminals (A2.1.3), and refuses denying it beside connection points on SSL or early TLS', () => {
+    const p = file('entity-poi-service.yaml', 'entity:\n  pci-dss-4.0.1:\n    serviceProvider: true\n    multiTenantServiceProvider: false\n    designatedEntity: false\n    posPoiTerminalConnections: true\n    posPoiSslEarlyTlsConnectionPoints: false\n');
+    expect(loadConfig(p, {}).entity['pci-dss-4.0.1']).toMatchObject({ posPoiTerminalConnections: true, posPoiSslEarlyTlsConnectionPoints: false });
+    const typo = file('entity-poi-service-typo.yaml', 'entity:\n  pci-dss-4.0.1:\n    serviceProvider: true\n    multiTenantServiceProvider: false\n    designatedEntity: false\n    posPoiTerminalConnections: "yes"\n');
+    expect(() => loadConfig(typo, {})).toThrow(/entity\.pci-dss-4\.0\.1\.posPoiTerminalConnections: give true or false: whether the assessed entity is an entity that provides connections into card-present POS POI terminals/);
+    const both = file('entity-poi-service-both.yaml', 'entity:\n  pci-dss-4.0.1:\n    serviceProvider: true\n    multiTenantServiceProvider: false\n    designatedEntity: false\n    posPoiTerminalConnections: false\n    posPoiSslEarlyTlsConnectionPoints: true\n');
+    expect(() => loadConfig(both, {})).toThrow(/entity\.pci-dss-4\.0\.1\.posPoiTerminalConnections: connection points to POS POI terminals that use SSL or early TLS are connections into POS POI terminals/);
+  });
+
   it('refuses a multi-tenant service provider that is not a service provider', () => {
     const p = file('entity-mt.yaml', 'entity:\n  pci-dss-4.0.1:\n    serviceProvider: false\n    multiTenantServiceProvider: true\n    designatedEntity: false\n');
     expect(() => loadConfig(p, {})).toThrow(/entity\.pci-dss-4\.0\.1\.serviceProvider: a multi-tenant service provider is a service provider/);

@@ -192,10 +192,14 @@ describe('requirements limited to an entity type (appliesTo)', () => {
   });
   // A2.1.2: "additional requirement for service providers only", and only those with existing connection points to POS
   // POI terminals that use SSL or early TLS; A2.1.1 is the terminal owner's, not the service provider's.
-  it('A2.1.2 takes two facts, both of which must hold; every other requirement keeps one', () => {
+  // A2.1.3: "all service providers provide a secure service offering", in an appendix that reaches service providers
+  // through the connections they provide into POS POI terminals (its overview: every POS POI terminal service provider).
+  it('A2.1.2 and A2.1.3 take two facts, both of which must hold; every other requirement keeps one', () => {
     expect(byId(pci, 'A2.1.2').appliesTo).toEqual(['service-provider', 'pos-poi-ssl-early-tls-connection-points']);
     expect(marked('pos-poi-ssl-early-tls-connection-points')).toEqual(['A2.1.2']);
-    expect(pci.requirements.filter((r) => Array.isArray(r.appliesTo)).map((r) => r.id)).toEqual(['A2.1.2']);
+    expect(byId(pci, 'A2.1.3').appliesTo).toEqual(['service-provider', 'pos-poi-terminal-connections']);
+    expect(marked('pos-poi-terminal-connections')).toEqual(['A2.1.3']);
+    expect(pci.requirements.filter((r) => Array.isArray(r.appliesTo)).map((r) => r.id)).toEqual(['A2.1.2', 'A2.1.3']);
   });
 });
 

@@ -92,7 +92,7 @@ describe('parseCatalog rejects malformed catalogs, naming file, requirement and 
     {
       name: 'unknown entity type in appliesTo',
       mutate: (c) => (c.requirements[1].appliesTo = 'merchant'),
-      expected: /^controls\/x\.yaml: requirements\[1\] \(id 3\.5\.1\.1\): appliesTo: expected one of service-provider, multi-tenant-service-provider, designated-entity, issuer, pos-poi-ssl-early-tls, pos-poi-ssl-early-tls-connection-points, found the string "merchant"$/m,
+      expected: /^controls\/x\.yaml: requirements\[1\] \(id 3\.5\.1\.1\): appliesTo: expected one of service-provider, multi-tenant-service-provider, designated-entity, issuer, pos-poi-ssl-early-tls, pos-poi-ssl-early-tls-connection-points, pos-poi-terminal-connections, found the string "merchant"$/m,
     },
     {
       name: 'unknown entity type in a list of appliesTo',

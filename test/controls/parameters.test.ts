@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { checkParameterOverrides, effectiveParameters, findCatalog, loadCatalogs } from '../../src/controls/load.js';
 import { queryById } from '../../src/queries/index.js';
-import { loosenedText, overridesSummaryText, parameterOverrideList } from '../../src/controls/parameters.js';
+import { changedParameters, loosenedText, overridesSummaryText, parameterOverrideList } from '../../src/controls/parameters.js';
 import { ORGANISATION_THRESHOLDS } from '../../src/evaluate/baseline.js';
 
 const catalogs = loadCatalogs();
@@ -144,6 +144,34 @@ describe('entity declarations beyond GuardDuty: AWS WAF the web application fire
     expect(rows.map((o) => o.requirement)).toEqual(CARD_DATA);
     expect(rows.find((o) => o.requirement === '12.10.7')?.source).toBe(
       'configuration parameters.pci-dss-4.0.1."3.2.1".cardDataBuckets: an entity declaration, which applies to every pci-dss-4.0.1 requirement taking cardDataBuckets, 12.10.7 among them',
+    );
+  });
+  // QSA: the report's table of changed parameters printed the card data locations twelve times, once per requirement
+  // the declaration reaches, and counted them as twelve changes: one configured value is one row naming where it reaches.
+  it('the table of changed parameters: one row per configured value, an entity declaration naming every requirement it reaches', () => {
+    const overrides = { 'pci-dss-4.0.1': { '3.2.1': { cardDataBuckets: ['payments-*'] }, '8.3.6': { minimumPasswordLength: 16 }, '11.5.1': { guarddutyIsIntrusionDetection: true } } };
+    const list = parameterOverrideList(catalogs, ['pci-dss-4.0.1'], overrides, queryById);
+    expect(list.filter((o) => o.parameter === 'cardDataBuckets')).toHaveLength(CARD_DATA.length);
+    const rows = changedParameters(list, overrides);
+    expect(rows.map((r) => [r.parameter, r.requirements, r.entityDeclaration])).toEqual([
+      ['cardDataBuckets', CARD_DATA, true],
+      ['minimumPasswordLength', ['8.3.6'], false],
+      ['guarddutyIsIntrusionDetection', ['10.7.1', '10.7.2', '11.5.1', '11.5.1.1', '12.10.5', 'A3.3.1', 'A3.5.1'], true],
+    ]);
+    expect(rows[0]).toMatchObject({
+      framework: 'pci-dss-4.0.1',
+      queries: ['macie.discovery'],
+      catalogDefault: [],
+      effective: ['payments-*'],
+      source: 'configuration parameters.pci-dss-4.0.1."3.2.1".cardDataBuckets: an entity declaration, which applies to every pci-dss-4.0.1 requirement taking cardDataBuckets',
+      requirementFixes: false,
+      loosensRequirement: false,
+    });
+    // A requirement's own value keeps its own row and field.
+    expect(rows[1].source).toBe('configuration parameters.pci-dss-4.0.1."8.3.6".minimumPasswordLength');
+    expect(overridesSummaryText(list)).toBe("3 parameters changed from the catalog, reaching 20 requirements (0 loosen a requirement's fixed value)");
+    expect(overridesSummaryText(parameterOverrideList(catalogs, ['pci-dss-4.0.1'], { 'pci-dss-4.0.1': { '3.2.1': { cardDataBuckets: ['payments-*'] } } }, queryById))).toBe(
+      `1 parameter changed from the catalog, reaching ${CARD_DATA.length} requirements (0 loosen a requirement's fixed value)`,
     );
   });
   it('an old configuration setting the same value under several requirements still loads (a list in another order or with repeats is the same value)', () => {

@@ -125,7 +125,7 @@ describe('validateCatalog', () => {
       name: 'unknown entity type in appliesTo (a catalog built in memory, which skips the schema)',
       mutate: (c) => ((c.requirements[1] as { appliesTo?: unknown }).appliesTo = 'service-providers'),
       code: 'unknown-applies-to',
-      line: /^pci-dss-4\.0\.1: requirements\[1\] \(id 10\.1\.1\): appliesTo: unknown entity type "service-providers"; expected one of service-provider, multi-tenant-service-provider, designated-entity, issuer, pos-poi-ssl-early-tls, pos-poi-ssl-early-tls-connection-points$/,
+      line: /^pci-dss-4\.0\.1: requirements\[1\] \(id 10\.1\.1\): appliesTo: unknown entity type "service-providers"; expected one of service-provider, multi-tenant-service-provider, designated-entity, issuer, pos-poi-ssl-early-tls, pos-poi-ssl-early-tls-connection-points, pos-poi-terminal-connections$/,
     },
     {
       name: 'unknown entity type in a list of appliesTo (in memory)',

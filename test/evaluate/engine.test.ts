@@ -220,6 +220,8 @@ describe('requirements limited to an entity type (catalog appliesTo, config enti
       { id: 'A2.9.9', principal: 'A2', title: 'POS POI terminals', testingProcedures: ['A2.9.9'], coverage: 'automated', rationale: 'Config.', kind: 'requirement', parameters: {}, queries: ['config.recorder-status'], appliesTo: 'pos-poi-ssl-early-tls' },
       // Two facts, both of which must hold (as A2.1.2: a service provider with connection points to such terminals).
       { id: 'A2.8.8', principal: 'A2', title: 'POS POI connections', testingProcedures: ['A2.8.8'], coverage: 'automated', rationale: 'Config.', kind: 'requirement', parameters: {}, queries: ['config.recorder-status'], appliesTo: ['service-provider', 'pos-poi-ssl-early-tls-connection-points'] },
+      // As A2.1.3: a service provider that provides connections into POS POI terminals, whatever protocol they use.
+      { id: 'A2.7.7', principal: 'A2', title: 'POS POI connection service', testingProcedures: ['A2.7.7'], coverage: 'automated', rationale: 'Config.', kind: 'requirement', parameters: {}, queries: ['config.recorder-status'], appliesTo: ['service-provider', 'pos-poi-terminal-connections'] },
     ],
   };
   const run = (sha: string, entity?: Record<string, EntityConfig>) =>
@@ -316,7 +318,7 @@ describe('requirements limited to an entity type (catalog appliesTo, config enti
       expect(entityStatement('test-fw', both)).toBe('declared by the entity (config entity.test-fw): not a service provider; not a designated entity; not an issuer; card-present POS POI terminals that use SSL or early TLS. Requirements only for other entity types: proposed not applicable, assessor to confirm');
       expect(entityStatement('test-fw', merchant, ['service-provider', 'issuer'])).toBe('declared by the entity (config entity.test-fw): not a service provider; not a designated entity; config entity.test-fw.issuer not set: 3.3.3 applies if the entity is an issuer or a company that supports issuing services. Requirements only for other entity types: proposed not applicable, assessor to confirm');
       expect(entityStatement('test-fw', merchant, ['service-provider', 'designated-entity'])).toBe('declared by the entity (config entity.test-fw): not a service provider; not a designated entity. Requirements only for other entity types: proposed not applicable, assessor to confirm');
-      expect(entityStatement('test-fw', undefined)).toMatch(/issuers \(3\.3\.3\), entities whose POS POI terminals use SSL or early TLS \(A2\.1\.1\) or service providers with connection points to such terminals \(A2\.1\.2\) need review/);
+      expect(entityStatement('test-fw', undefined)).toMatch(/issuers \(3\.3\.3\), entities whose POS POI terminals use SSL or early TLS \(A2\.1\.1\), service providers with connection points to such terminals \(A2\.1\.2\) or providing connections into POS POI terminals \(A2\.1\.3\) need review/);
     });
   });
 
@@ -363,6 +365,42 @@ describe('requirements limited to an entity type (catalog appliesTo, config enti
       expect(entityStatement('test-fw', sp({ posPoiSslEarlyTlsConnectionPoints: false }))).toContain('; no connection points to POS POI terminals that use SSL or early TLS');
       expect(entityStatement('test-fw', merchant)).not.toContain('posPoiSslEarlyTlsConnectionPoints');
       expect(entityCoverText(sp({ posPoiSslEarlyTlsConnectionPoints: true })['test-fw'])).toBe('a service provider, not designated, POS POI connections on SSL/early TLS');
+    });
+  });
+
+  // QSA: A2.1.3 ("all service providers provide a secure service offering") sits in Appendix A2, which reaches service
+  // providers through the connections they provide into POS POI terminals; marked for every service provider, it asked a
+  // hosting provider with no POS POI business for a secure POS POI offering, and the entity could not say it has none.
+  describe('a third POS POI fact (A2.1.3: a service provider providing connections into POS POI terminals)', () => {
+    const WHO = 'applies only to an entity that is a service provider and one that provides connections into card-present POS POI terminals (all must hold)';
+    const sp = (more: Partial<EntityConfig> = {}) => ({ 'test-fw': { ...provider['test-fw'], ...more } });
+
+    it('declared: applies, naming the field; connection points on SSL or early TLS imply it, and the reason says so', async () => {
+      const own = await run('c'.repeat(64), sp({ posPoiTerminalConnections: true }));
+      expect(own['A2.7.7'].status).toBe('fail');
+      expect(own['A2.7.7'].reasons.at(-1)).toBe(`${WHO}; the entity declared it is a service provider (config entity.test-fw.serviceProvider: true) and one that provides connections into card-present POS POI terminals (config entity.test-fw.posPoiTerminalConnections: true)`);
+      const implied = await run('c'.repeat(64), sp({ posPoiSslEarlyTlsConnectionPoints: true }));
+      expect(implied['A2.7.7'].status).toBe('fail');
+      expect(implied['A2.7.7'].reasons.at(-1)).toBe(`${WHO}; the entity declared it is a service provider (config entity.test-fw.serviceProvider: true) and one that provides connections into card-present POS POI terminals (config entity.test-fw.posPoiSslEarlyTlsConnectionPoints: true, connections into POS POI terminals)`);
+    });
+
+    it('declared none, or not a service provider: proposed not applicable; not said: never a pass or fail', async () => {
+      const none = await run('c'.repeat(64), sp({ posPoiTerminalConnections: false, posPoiSslEarlyTlsConnectionPoints: false }));
+      expect(none['A2.7.7']).toMatchObject({ status: 'not-applicable', notApplicableToEntity: true });
+      expect(none['A2.7.7'].reasons[0]).toBe(`${WHO}; the entity declared it is not one that provides connections into card-present POS POI terminals (config entity.test-fw.posPoiTerminalConnections: false): proposed not applicable, assessor to confirm`);
+      // Connection points on SSL or early TLS declared absent say nothing of connections on TLS 1.2: still open.
+      const open = await run('d'.repeat(64), sp({ posPoiSslEarlyTlsConnectionPoints: false }));
+      expect(open['A2.7.7'].status).toBe('needs-review');
+      expect(open['A2.7.7'].reasons[0]).toMatch(/the entity's declaration does not say \(config entity\.test-fw\.posPoiTerminalConnections not set\): the assessor confirms applicability; the checks found: PASS/);
+      expect((await run('c'.repeat(64), merchant))['A2.7.7'].status).toBe('not-applicable');
+    });
+
+    it('the entity statement and the cover name it for a service provider', () => {
+      expect(entityStatement('test-fw', provider)).toContain('; config entity.test-fw.posPoiTerminalConnections not set: A2.1.3 (for a service provider) applies if the entity is one that provides connections into card-present POS POI terminals');
+      expect(entityStatement('test-fw', sp({ posPoiTerminalConnections: false }))).toContain('; provides no connections into POS POI terminals');
+      expect(entityStatement('test-fw', sp({ posPoiSslEarlyTlsConnectionPoints: true }))).toContain('; existing connection points to POS POI terminals that use SSL or early TLS; provides connections into POS POI terminals');
+      expect(entityStatement('test-fw', merchant)).not.toContain('posPoiTerminalConnections');
+      expect(entityCoverText(sp({ posPoiTerminalConnections: true })['test-fw'])).toBe('a service provider, not designated, POS POI connections');
     });
   });
 });

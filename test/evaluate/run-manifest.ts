@@ -32,7 +32,7 @@ export function runManifest(scope: RunManifest['scope'], records: RunManifest['r
 export async function judgedByCatalogs(
   queryId: string,
   data: unknown,
-  opts: { region?: string; parameterOverrides?: Config['parameters']; collectedAt?: string } = {},
+  opts: { region?: string; parameterOverrides?: Config['parameters']; collectedAt?: string; entity?: Config['entity'] } = {},
 ): Promise<(requirementId: string, framework?: string) => ControlResult> {
   const accountId = '111122223333';
   const region = opts.region ?? 'us-east-1';
@@ -42,7 +42,7 @@ export async function judgedByCatalogs(
   const manifest = runManifest({ accounts: [accountId], regions: [region], frameworks, queries: [queryId] }, [
     { recordId: `${queryId}/${accountId}/${region}`, queryId, accountId, region, status: 'ok', collectedAt, sha256: 'c'.repeat(64), size: 1 },
   ]);
-  const results = await evaluateRun({ manifest, loadBody: async () => body, catalogs: loadCatalogs(), frameworks, parameterOverrides: opts.parameterOverrides });
+  const results = await evaluateRun({ manifest, loadBody: async () => body, catalogs: loadCatalogs(), frameworks, parameterOverrides: opts.parameterOverrides, ...(opts.entity ? { entity: opts.entity } : {}) });
   return (requirementId, framework = requirementId.startsWith('164.') ? 'hipaa-security' : 'pci-dss-4.0.1') => {
     const r = results.find((x) => x.framework === framework && x.requirementId === requirementId);
     if (!r) throw new Error(`no result for ${framework} ${requirementId}`);

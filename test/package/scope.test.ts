@@ -55,7 +55,7 @@ const MACIE_CATALOG = CatalogSchema.parse({
  * One sealed run whose bucket list holds the encrypted cardholder-data bucket and, optionally, an unencrypted legacy
  * bucket; with `macieFinding`, also a Macie discovery record whose finding puts card numbers in legacy-uploads.
  */
-async function storeWith(legacyBucket: boolean, macieFinding = false): Promise<{ store: MemoryStore; signer: LocalEd25519Signer }> {
+async function storeWith(legacyBucket: boolean, macieFinding: boolean | 'sad' = false): Promise<{ store: MemoryStore; signer: LocalEd25519Signer }> {
   const store = new MemoryStore();
   const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
   const data: BucketEncryptionEvidence = {
@@ -72,7 +72,8 @@ async function storeWith(legacyBucket: boolean, macieFinding = false): Promise<{
   await store.putObject(sha, bytes);
   const records: ManifestRecord[] = [{ recordId: `s3.bucket-encryption/${ACCOUNT}/us-east-1`, queryId: 's3.bucket-encryption', accountId: ACCOUNT, region: 'us-east-1', status: 'ok', collectedAt: '2026-11-02T02:00:05.000Z', sha256: sha, size: bytes.length }];
   if (macieFinding) {
-    const card = macieFixture.findings.findings![1];
+    // Card numbers with expiry dates, or (sad) a card security code beside a card number: sensitive authentication data.
+    const card = macieFixture.findings.findings![macieFinding === 'sad' ? 3 : 1];
     const data = { ...macieFixture.evidence, findings: [{ ...card, resourcesAffected: { s3Bucket: { name: 'legacy-uploads', arn: 'arn:aws:s3:::legacy-uploads' }, s3Object: { key: 'exports/a.csv' } } }] };
     const mb = canonicalBytes(body('macie.discovery', ACCOUNT, 'us-east-1', JSON.parse(JSON.stringify(data))));
     const msha = sha256Hex(mb);
@@ -91,7 +92,7 @@ async function storeWith(legacyBucket: boolean, macieFinding = false): Promise<{
   return { store, signer };
 }
 
-async function packageFiles(legacyBucket: boolean, scope?: ScopeConfig, more: { catalog?: typeof CATALOG; entity?: Config['entity']; macieFinding?: boolean; parameterOverrides?: Config['parameters'] } = {}): Promise<Record<string, string>> {
+async function packageFiles(legacyBucket: boolean, scope?: ScopeConfig, more: { catalog?: typeof CATALOG; entity?: Config['entity']; macieFinding?: boolean | 'sad'; parameterOverrides?: Config['parameters'] } = {}): Promise<Record<string, string>> {
   const { store, signer } = await storeWith(legacyBucket, more.macieFinding ?? false);
   const out = mkdtempSync(join(tmpdir(), 'el-scope-'));
   const built = await buildPackage({ store, signer, catalogs: [more.catalog ?? (more.macieFinding ? MACIE_CATALOG : CATALOG)], frameworks: ['pci-test'], from: '2026-11-02', to: '2026-11-02', outDir: out, organization: 'Acme', procedureMaps: MAPS, ...(scope ? { scope } : {}), ...(more.entity ? { entity: more.entity } : {}), ...(more.parameterOverrides ? { parameterOverrides: more.parameterOverrides } : {}) });
@@ -390,5 +391,70 @@ describe('a package whose catalog has requirements limited to an entity type', (
     // The method section gives the rule and the full statement.
     expect(flat(merchant['report.txt'])).toContain(flat('Entity type and applicability Some requirements apply only to service providers'));
     expect(flat(merchant['report.txt'])).toContain(flat('Entity: pci-test declared by the entity (config entity.pci-test): not a service provider; not a designated entity.'));
+  });
+});
+
+// QSA: PCI DSS 3.3.1's note lets an issuer (or a company supporting issuing services) keep sensitive authentication data
+// it has a legitimate, documented issuing business need for; the package failed every detection all the same.
+describe('a package for an issuer that declares a documented business need to keep sensitive authentication data', () => {
+  const DOC = 'ISS-POL-7 v3 SAD retention justification';
+  const ISSUER_CATALOG = CatalogSchema.parse({
+    ...CATALOG,
+    requirements: [
+      ...CATALOG.requirements,
+      { id: '3.3.1', title: 'SAD is not kept after authorization', principal: '3', testingProcedures: ['3.3.1.a'], coverage: 'partial', rationale: 'Macie shows SAD in S3.', queries: ['macie.discovery'], parameters: { cardDataBuckets: [], judgeCardNumberLocations: false } },
+      { id: '3.3.1.2', title: 'Card verification codes are not kept', principal: '3', testingProcedures: ['3.3.1.2'], coverage: 'partial', rationale: 'Macie shows codes in S3.', queries: ['macie.discovery'], parameters: { cardDataBuckets: [], judgeCardNumberLocations: false } },
+      { id: '3.3.3', title: 'Issuers limit stored SAD', principal: '3', testingProcedures: ['3.3.3.a'], coverage: 'manual', rationale: 'A document.', assessorGuidance: 'Ask for the documented business need.', appliesTo: 'issuer' },
+    ],
+  });
+  const MERCHANT = { serviceProvider: false, multiTenantServiceProvider: false, designatedEntity: false };
+  // One card data location, declared once: it reaches both requirements taking cardDataBuckets.
+  const LOCATIONS: Config['parameters'] = { 'pci-test': { '3.3.1': { cardDataBuckets: ['prod-cardholder-*'] } } };
+  let declared: Record<string, string>;
+  let undeclared: Record<string, string>;
+  beforeAll(async () => {
+    const more = { catalog: ISSUER_CATALOG, macieFinding: 'sad' as const, parameterOverrides: LOCATIONS };
+    [declared, undeclared] = await Promise.all([
+      packageFiles(true, SCOPE, { ...more, entity: { 'pci-test': { ...MERCHANT, issuerWithBusinessNeed: { justificationDocument: DOC } } } }),
+      packageFiles(true, SCOPE, { ...more, entity: { 'pci-test': MERCHANT } }),
+    ]);
+  });
+
+  it('the detection needs review, naming the declaration and the document, instead of failing; 3.3.3 applies', () => {
+    expect(statuses(undeclared['controls.csv'])).toMatchObject({ '3.3.1': 'fail', '3.3.1.2': 'fail', '3.3.3': 'manual' });
+    expect(statuses(declared['controls.csv'])).toMatchObject({ '3.3.1': 'needs-review', '3.3.1.2': 'needs-review', '3.3.3': 'manual' });
+    const sad = csvRows(declared['population.csv']).filter((r) => r.resource === 'arn:aws:s3:::legacy-uploads' && r.query === 'macie.discovery');
+    expect(sad.length).toBeGreaterThan(0);
+    for (const r of sad) expect(r.check_result).toBe('needs-review');
+    const s = JSON.parse(declared['summary.json']).scope['pci-test'];
+    expect(s.entity.statement).toContain(`keeps sensitive authentication data for a legitimate, documented issuing business need (config entity.pci-test.issuerWithBusinessNeed.justificationDocument: "${DOC}")`);
+    expect(declared['index.html']).toContain(`The assessor examines \\"${DOC}\\" for a need that covers this data where it was found`);
+    if (!declared['report.txt']) return;
+    expect(declared['report.txt'].replace(/\s+/g, ' ')).toContain(`Not failed: the entity declares it keeps sensitive authentication data for a legitimate, documented issuing business need`);
+  });
+
+  it('the data still contradicts the declared exclusion of its bucket: the bucket\'s other checks count in scope', () => {
+    for (const files of [declared, undeclared]) {
+      const legacy = csvRows(files['population.csv']).filter((r) => r.resource === 'legacy-uploads');
+      expect(legacy.length).toBe(2);
+      for (const r of legacy) expect(r).toMatchObject({ in_scope: 'true', status: 'fail' });
+      for (const r of legacy) expect(r.scope_reason).toMatch(/^declared exclusion contradicted: macie\.discovery found sensitive authentication data \(1 CREDIT_CARD_SECURITY_CODE, 1 CREDIT_CARD_NUMBER in 1 object/);
+    }
+    expect(statuses(declared['controls.csv'])).toMatchObject({ '3.5.1': 'fail', '3.6.1': 'fail' });
+  });
+
+  it('the table of changed parameters has one row for the declared card data locations, naming both requirements it reaches', () => {
+    const summary = "1 parameter changed from the catalog, reaching 2 requirements (0 loosen a requirement's fixed value)";
+    expect(declared['index.html']).toContain(summary);
+    expect(declared['index.html']).toContain('"values":[{"fw":"pci-test","reqs":["3.3.1","3.3.1.2"],"parameter":"cardDataBuckets"');
+    // Each requirement still says the value it was judged with (summary.json keeps one entry per requirement).
+    expect(JSON.parse(declared['summary.json']).parameterOverrides.map((o: { requirement: string }) => o.requirement)).toEqual(['3.3.1', '3.3.1.2']);
+    if (!declared['report.txt']) return;
+    expect(declared['report.txt'].replace(/\s+/g, ' ')).toContain(summary);
+    const table = declared['report.txt'].slice(declared['report.txt'].lastIndexOf('Parameters changed from the catalog'));
+    // One row (cells wrap: its first line names the framework and the parameter, the next the requirements it reaches).
+    expect(table.match(/^\s*pci-test\s+cardDataBuckets\b/gm)).toHaveLength(1);
+    expect(table).toMatch(/^\s*3\.3\.1, 3\.3\.1\.2\s+macie\.discovery\b/m);
+    expect(table.replace(/\s+/g, '')).toContain('anentitydeclaration,whichappliestoeverypci-testrequirementtakingcardDataBuckets');
   });
 });

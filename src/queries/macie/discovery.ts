@@ -524,10 +524,17 @@ export const macieDiscovery = defineQuery<MacieDiscoveryEvidence>({
               : 'account data found where no card data is declared: a scope that leaves this bucket out is contradicted by this finding',
         });
       } else if (sad.length) {
+        const found = `Macie found sensitive authentication data (${sad.join(', ')}) in bucket ${bucket}: ${detections} in ${objects}`;
+        // Where card data locations are judged, a bucket no location names fails on that alone: an issuer's documented
+        // need to keep such data (which may turn the failure into a review) does not cover an undeclared location.
+        const undeclared = params.judgeCardNumberLocations !== false && !isExpected;
         results.push({
           ...where,
           status: 'fail',
-          reason: `Macie found sensitive authentication data (${sad.join(', ')}) in bucket ${bucket}: ${detections} in ${objects}; it may not be stored after authorization wherever it is`,
+          reason: undeclared
+            ? `${found}; it may not be stored after authorization wherever it is, and card data may not be kept in a bucket that is not a declared card data location${expected.length ? '' : ' (no card data locations are declared)'}`
+            : `${found}; it may not be stored after authorization wherever it is`,
+          ...(undeclared ? {} : { sensitiveAuthenticationData: found }),
           judgesScope: isExpected
             ? 'sensitive authentication data may not be stored after authorization anywhere, in scope or not'
             : 'account data found where no card data is declared: a scope that leaves this bucket out is contradicted by this finding',
