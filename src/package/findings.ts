@@ -91,6 +91,7 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   'secretsmanager.rotation': 'medium',
   'lambda.environment-secrets': 'high',
   'lambda.runtime-support': 'medium',
+  'lambda.runtime-update-mode': 'medium',
 };
 
 /** AWS documentation for the fix, per check. */
@@ -173,6 +174,7 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'secretsmanager.rotation': 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html',
   'lambda.environment-secrets': 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_lambda.html',
   'lambda.runtime-support': 'https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html',
+  'lambda.runtime-update-mode': 'https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html',
 };
 
 export function severityOf(queryId: string): Severity {

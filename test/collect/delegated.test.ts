@@ -237,6 +237,16 @@ describe('collect.mode delegated-admin', () => {
     for (const s of ['fail', 'needs-review', 'aws-portion-satisfied']) expect(statuses).toContain(s);
     // Sensitive activity read from CloudTrail Lake is compared on listed events, not only on quiet accounts.
     expect([...a.values()].some((v) => v.findings.some((f) => f.startsWith('cloudtrail.sensitive-activity ') && f.endsWith(' needs-review')))).toBe(true);
+    // Lambda is compared on judged functions: a supported runtime and a deprecated one, and each runtime update mode
+    // (Auto passes; a pinned published version and a function patched only on deployment need review), read in each
+    // member with its own role in both modes (AWS Config records neither published versions nor the mode).
+    const lambdaFindings = (v: Map<string, { findings: string[] }>, queryId: string) => new Set([...v.values()].flatMap((x) => x.findings).filter((f) => f.startsWith(`${queryId} `)).map((f) => f.split(' ').pop()));
+    expect([...lambdaFindings(a, 'lambda.runtime-support')]).toEqual(expect.arrayContaining(['fail', 'pass']));
+    expect([...lambdaFindings(a, 'lambda.runtime-update-mode')]).toEqual(expect.arrayContaining(['needs-review', 'pass']));
+    expect([...a.values()].flatMap((x) => x.findings)).toEqual(expect.arrayContaining([expect.stringMatching(/^lambda\.runtime-update-mode us-east-1 arn:aws:lambda:us-east-1:\d{12}:function:orders-api:1 needs-review$/)]));
+    expect(delegated.stats.byOperation['lambda:GetRuntimeManagementConfig']?.ok ?? 0).toBeGreaterThan(0);
+    expect(delegated.stats.byOperation['lambda:GetRuntimeManagementConfig']?.ok).toBe(perAccount.stats.byOperation['lambda:GetRuntimeManagementConfig']?.ok);
+    expect(delegated.stats.byOperation['lambda:ListFunctions']?.ok).toBe(perAccount.stats.byOperation['lambda:ListFunctions']?.ok);
 
     // The report cites each aggregated record with what it was read through; per-account evidence cites none.
     const cited = delegated.results.flatMap((r) => r.evidence).filter((e) => e.via).map((e) => e.via!);

@@ -77,5 +77,6 @@ export const FIXED_QUERY_IDS = [
   'secretsmanager.rotation',
   'lambda.environment-secrets',
   'lambda.runtime-support',
+  'lambda.runtime-update-mode',
   'tagging.resources',
 ] as const;

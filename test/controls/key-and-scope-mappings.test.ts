@@ -59,6 +59,27 @@ describe('sensitive authentication data, key custody, scope and emergency access
     expect(req(hipaa, '164.308(a)(4)(ii)(C)').rationale).toMatch(/when the recorder includes global IAM\s+resource types/);
   });
 
+  it('Lambda: runtime end of support is judged under 12.3.4 and 6.3.3, the runtime update mode (patching) under 6.3.3 only; HIPAA risk management cites both, malware protection says why not', () => {
+    expect(req(pci, '12.3.4').queries).toEqual(['lambda.runtime-support']);
+    expect(req(pci, '12.3.4').rationale).toMatch(/runtime update mode\) is a patching\s+matter, judged under 6\.3\.3, not here/);
+    expect(req(pci, '6.3.3').queries).toEqual(expect.arrayContaining(['lambda.runtime-support', 'lambda.runtime-update-mode']));
+    expect(procedureQueries(pci, '6.3.3')).toEqual(expect.arrayContaining(['lambda.runtime-support', 'lambda.runtime-update-mode']));
+    // One window for both patch timings: 6.3.3's one month, which the entity may change; HIPAA sets none (0: no window).
+    expect(req(pci, '6.3.3').parameters).toMatchObject({ remediationWindowDays: 30 });
+    expect(req(pci, '6.3.3').parameterBasis?.remediationWindowDays?.note).toMatch(/Lambda functions on FunctionUpdate days since their last update/);
+    expect(req(hipaa, '164.308(a)(1)(ii)(B)').parameters).toMatchObject({ remediationWindowDays: 0 });
+    for (const r of [...pci.requirements, ...hipaa.requirements]) {
+      if (r.queries.includes('lambda.runtime-update-mode')) expect(['6.3.3', '164.308(a)(1)(ii)(B)'], r.id).toContain(r.id);
+    }
+    const risk = req(hipaa, '164.308(a)(1)(ii)(B)');
+    expect(risk).toMatchObject({ coverage: 'partial' });
+    expect(risk.queries).toEqual(expect.arrayContaining(['ssm.patch-compliance', 'lambda.runtime-support', 'lambda.runtime-update-mode']));
+    expect(risk.rationale).toMatch(/The Security Rule sets no patching interval/);
+    expect(procedureQueries(hipaa, '164.308(a)(1)(ii)(B)')).toEqual(expect.arrayContaining(['lambda.runtime-support', 'lambda.runtime-update-mode']));
+    expect(req(hipaa, '164.308(a)(5)(ii)(B)').queries).not.toContain('lambda.runtime-support');
+    expect(req(hipaa, '164.308(a)(5)(ii)(B)').rationale).toMatch(/Patch state \(Patch Manager, Lambda runtimes\) is judged under 164\.308\(a\)\(1\)\(ii\)\(B\)/);
+  });
+
   it('1.2.6 and 7.2.6 cite endpoint and data-store exposure as partial, naming the host services and database grants they do not show', () => {
     expect(req(pci, '1.2.6')).toMatchObject({ coverage: 'partial', queries: ['elbv2.listener-tls', 'cloudfront.viewer-tls'] });
     expect(req(pci, '1.2.6').rationale).toMatch(/does not show insecure services on hosts/);

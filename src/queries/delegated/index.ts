@@ -36,8 +36,13 @@ export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [
   configItemsSource('kms.key-state', KMS_KEY_ITEMS),
   // kms.key-rotation stays per account: AWS Config records whether rotation is on (KeyRotationStatus) but not its
   // period, which the check judges against maxRotationPeriodDays; the member's own GetKeyRotationStatus holds it.
-  // lambda.runtime-support and acm.certificates judge items too (LAMBDA_FUNCTION_ITEMS, CERTIFICATE_ITEMS) but wait here
-  // until the organisation world holds Lambda functions and ACM certificates, so the mode-agreement test covers them.
+  // The Lambda queries stay per account: AWS Config records neither a function's published versions nor its runtime
+  // update mode, and lambda.environment-secrets lists each member-region's functions (ListFunctions, every version) in
+  // any mode, a read the run shares with lambda.runtime-support and lambda.runtime-update-mode. An item read would add an
+  // organisation-wide call, then a ListVersionsByFunction per function in the member, and replace a live read with a
+  // recorded one. (runtime-support still judges items, LAMBDA_FUNCTION_ITEMS, never passing a function on them.)
+  // acm.certificates judges items too (CERTIFICATE_ITEMS) but waits here until the organisation world holds ACM
+  // certificates, so the mode-agreement test covers it.
   // Global S3 queries: each account's bucket items of every region, checked against the member's own ListBuckets.
   // s3.public-access-block stays per account: AWS Config does not record GetBucketPolicyStatus (IsPublic).
   configItemsSource('s3.access-logging', BUCKET_LOGGING_ITEMS),

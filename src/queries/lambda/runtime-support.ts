@@ -1,8 +1,5 @@
-import type { FunctionConfiguration, GetRuntimeManagementConfigCommandOutput } from '@aws-sdk/client-lambda';
-import { loadLambdaSdk } from '../../aws/sdk.js';
-import { captureFailure } from '../partial-evidence.js';
-import { defineQuery, isCapturedError, toDate, type CapturedError, type ResourceResult } from '../types.js';
-import { functionArn, functionResource, functionLabel, LAMBDA_FUNCTION_ITEMS, listFunctions, unlistedVersions, type LambdaFunctionsEvidence } from './functions.js';
+import { defineQuery, toDate, type ResourceResult } from '../types.js';
+import { functionResource, functionLabel, LAMBDA_FUNCTION_ITEMS, listFunctions, unlistedVersions, type LambdaFunctionsEvidence } from './functions.js';
 import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
 const RUNTIMES_PAGE = 'https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html';
@@ -32,88 +29,29 @@ const DAY = 86_400_000;
 /** OS-only runtimes: AWS patches the operating system; the language runtime is the customer's, in the package or a layer. */
 const OS_ONLY = /^provided(\.|$)/;
 
-/** GetRuntimeManagementConfig's answer for one function version: its runtime update mode, and the pinned version on Manual. */
-export type RuntimeManagementConfig = Omit<GetRuntimeManagementConfigCommandOutput, '$metadata'>;
-
-/** ListFunctions with every version, and the runtime update mode of each entry with a managed runtime. */
-export interface LambdaRuntimeEvidence extends LambdaFunctionsEvidence {
-  /**
-   * GetRuntimeManagementConfig of each listed entry with a managed runtime (its Qualifier the entry's version), by the
-   * entry's resource ARN (functionArn: unqualified for $LATEST, qualified for a published version), or the error that
-   * kept it from us. Absent in evidence sealed before this was read and in AWS Config items, which do not record it.
-   */
-  runtimeManagement?: Record<string, RuntimeManagementConfig | CapturedError>;
-}
-
-/** Whether Lambda applies runtime patches to an entry by itself, from its runtime update mode. */
-interface ModeJudgement {
-  status: 'pass' | 'needs-review' | 'error';
-  text: string;
-}
-
-const daysText = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
-
 /**
- * The runtime update mode of one entry, judged for PCI DSS 6.3.3 (security patches installed): Auto lets Lambda apply
- * runtime patches itself; Manual pins a runtime version, so Lambda applies none until the pin changes; FunctionUpdate
- * applies them only when the function is updated, so patches released since its last update are not applied.
+ * ListFunctions with every version. Evidence sealed before the runtime update mode became its own check
+ * (lambda.runtime-update-mode) also holds each entry's GetRuntimeManagementConfig answer (`runtimeManagement`); this
+ * check no longer reads it.
  */
-function judgeMode(data: LambdaRuntimeEvidence, fn: FunctionConfiguration, region: string, accountId: string, now: number): ModeJudgement {
-  if (!data.runtimeManagement) {
-    return { status: 'needs-review', text: 'its runtime update mode (Auto, FunctionUpdate or Manual, which decides whether Lambda applies runtime patches) is not in this evidence (no GetRuntimeManagementConfig response: collected before this check read it, or read from AWS Config, which does not record it)' };
-  }
-  const got = data.runtimeManagement[functionArn(fn, region, accountId)];
-  if (got === undefined) return { status: 'error', text: 'no GetRuntimeManagementConfig response was collected for it, so whether Lambda applies runtime patches to it is unknown' };
-  if (isCapturedError(got)) {
-    const fix = /AccessDenied/.test(got.error.code) ? ' (the collector’s role needs lambda:GetRuntimeManagementConfig: deploy the role `npm run deploy:policy` generates)' : '';
-    return { status: 'error', text: `GetRuntimeManagementConfig failed (${got.error.code}: ${got.error.message})${fix}, so whether Lambda applies runtime patches to it is unknown` };
-  }
-  const mode = got.UpdateRuntimeOn;
-  if (mode === 'Auto') return { status: 'pass', text: 'its runtime update mode is Auto: Lambda applies runtime patches itself' };
-  if (mode === 'Manual') {
-    const pinned = got.RuntimeVersionArn ?? fn.RuntimeVersionConfig?.RuntimeVersionArn;
-    return {
-      status: 'needs-review',
-      text: `its runtime update mode is Manual, pinned to runtime version ${pinned ?? '(not stated)'}: Lambda applies no runtime patches to it until the pin is changed; confirm the pin is a short, recorded rollback, or return it to Auto`,
-    };
-  }
-  if (mode === 'FunctionUpdate') {
-    const modified = toDate(fn.LastModified);
-    const since = modified ? `; it was last updated ${modified.toISOString().slice(0, 10)} (${daysText(Math.max(0, Math.floor((now - modified.getTime()) / DAY)))} before collection), so runtime patches released since then are not applied` : '; when it was last updated is not stated (LastModified)';
-    return { status: 'needs-review', text: `its runtime update mode is FunctionUpdate: Lambda applies runtime patches only when the function is updated${since}; confirm it is redeployed often enough, or switch it to Auto` };
-  }
-  return { status: 'needs-review', text: `its runtime update mode is ${mode ?? 'not stated'}, which this version does not know, so whether Lambda applies runtime patches to it is not shown` };
+export interface LambdaRuntimeEvidence extends LambdaFunctionsEvidence {
+  runtimeManagement?: Record<string, unknown>;
 }
 
 export const runtimeSupport = defineQuery<LambdaRuntimeEvidence | AggregateConfigItemsEvidence>({
   id: 'lambda.runtime-support',
   service: 'lambda',
-  title: 'Lambda functions run on runtimes AWS still supports with security patches, and let Lambda apply those patches',
+  title: 'Lambda functions run on runtimes AWS still supports with security patches',
   description:
-    `Every Lambda function in the region, and every published version of it, with its runtime (ListFunctions with FunctionVersion=ALL), compared with the deprecation dates AWS published for its managed runtimes (${RUNTIMES_PAGE}, as built into this version): after deprecation AWS no longer patches the runtime. Functions on an OS-only runtime (provided.*) are listed for review: their language runtime is the customer’s. For each function version on a managed runtime, its runtime update mode (GetRuntimeManagementConfig): Auto lets Lambda apply runtime patches itself; Manual pins a runtime version and FunctionUpdate applies patches only when the function is updated, so both are listed for review with the pinned version or the date of the last update. It does not show the versions of the function’s own dependencies, the runtime inside a container-image or OS-only function, whether a pinned runtime version is the latest one (Lambda publishes no list of them), or dates AWS changed after this version was built.`,
+    `Every Lambda function in the region, and every published version of it, with its runtime (ListFunctions with FunctionVersion=ALL), compared with the deprecation dates AWS published for its managed runtimes (${RUNTIMES_PAGE}, as built into this version): after deprecation AWS no longer patches the runtime. Functions on an OS-only runtime (provided.*) are listed for review: their language runtime is the customer’s. It does not show the versions of the function’s own dependencies, the runtime inside a container-image or OS-only function, or dates AWS changed after this version was built; whether Lambda applies the runtime patches it releases to each function version (its runtime update mode) is lambda.runtime-update-mode.`,
   remediation:
-    'Upgrade the function to a supported runtime (update its configuration and redeploy, testing the code on the new language version); for container images, rebuild on a supported base image. Return a function version on Manual or FunctionUpdate to Auto (`aws lambda put-runtime-management-config --function-name <name> --qualifier <version> --update-runtime-on Auto`), or record why it is pinned and until when.',
+    'Upgrade the function to a supported runtime (update its configuration and redeploy, testing the code on the new language version, then publish a new version and move its aliases to it); for container images, rebuild on a supported base image.',
   scope: 'regional',
-  apiCalls: ['lambda:ListFunctions', 'lambda:GetRuntimeManagementConfig'],
+  apiCalls: ['lambda:ListFunctions'],
   parameters: {
     warnDays: { description: 'Organisation choice: a runtime whose deprecation date falls within this many days after collection is listed for review, so the upgrade is planned.', default: 90 },
   },
-  async collect(ctx): Promise<LambdaRuntimeEvidence> {
-    const listed = await listFunctions(ctx);
-    const { LambdaClient, GetRuntimeManagementConfigCommand } = await loadLambdaSdk();
-    const client = ctx.clients.get(LambdaClient);
-    const runtimeManagement: NonNullable<LambdaRuntimeEvidence['runtimeManagement']> = {};
-    // One call per function version with a managed runtime (a container image has none to update).
-    for (const fn of listed.functions) {
-      if (!fn.Runtime) continue;
-      ctx.signal?.throwIfAborted();
-      runtimeManagement[functionArn(fn, ctx.region, ctx.accountId)] = await captureFailure(
-        () => client.send(new GetRuntimeManagementConfigCommand({ FunctionName: fn.FunctionName, Qualifier: fn.Version ?? '$LATEST' })),
-        ctx.signal,
-      );
-    }
-    return { ...listed, runtimeManagement };
-  },
+  collect: (ctx): Promise<LambdaRuntimeEvidence> => listFunctions(ctx),
   evaluate: acceptConfigItems<LambdaRuntimeEvidence>(LAMBDA_FUNCTION_ITEMS, (data, params, ctx) => {
     if (!data?.functions) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no ListFunctions response' }];
     if (data.functions.length === 0) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no Lambda functions in ${ctx.region}` }];
@@ -139,19 +77,16 @@ export const runtimeSupport = defineQuery<LambdaRuntimeEvidence | AggregateConfi
         results.push({ ...base, status: 'fail', reason: `${label} runs ${fn.Runtime}, deprecated by AWS on ${known.date} (${-left} days before collection): the runtime no longer receives security patches` });
         continue;
       }
-      const mode = judgeMode(data, fn, ctx.region, ctx.accountId, now);
-      // A runtime update mode that keeps patches back is named beside any other reason for review.
-      const modeText = mode.status === 'pass' ? '' : `; ${mode.text}`;
       if (left <= 0) {
-        results.push({ ...base, status: 'needs-review', reason: `${label} runs ${fn.Runtime}, on Amazon Linux 2, whose projected deprecation date ${known.date} has passed; AWS said these runtimes keep receiving critical patches, so confirm its current support status${osOnly}${modeText}` });
+        results.push({ ...base, status: 'needs-review', reason: `${label} runs ${fn.Runtime}, on Amazon Linux 2, whose projected deprecation date ${known.date} has passed; AWS said these runtimes keep receiving critical patches, so confirm its current support status${osOnly}` });
       } else if (left <= warn) {
-        results.push({ ...base, status: 'needs-review', reason: `${label} runs ${fn.Runtime}, which AWS deprecates on ${known.date} (${left} days after collection): plan the upgrade${osOnly}${modeText}` });
+        results.push({ ...base, status: 'needs-review', reason: `${label} runs ${fn.Runtime}, which AWS deprecates on ${known.date} (${left} days after collection): plan the upgrade${osOnly}` });
       } else if (osOnly) {
-        results.push({ ...base, status: 'needs-review', reason: `${label} runs ${fn.Runtime}, supported until ${known.date}${osOnly}${modeText}` });
+        results.push({ ...base, status: 'needs-review', reason: `${label} runs ${fn.Runtime}, supported until ${known.date}${osOnly}` });
       } else if (gap) {
-        results.push({ ...base, status: 'needs-review', reason: `${label} runs ${fn.Runtime}, supported until ${known.date}; ${gap}${modeText}` });
+        results.push({ ...base, status: 'needs-review', reason: `${label} runs ${fn.Runtime}, supported until ${known.date}; ${gap}` });
       } else {
-        results.push({ ...base, status: mode.status, reason: `${label} runs ${fn.Runtime}, supported until ${known.date}; ${mode.text}` });
+        results.push({ ...base, status: 'pass', reason: `${label} runs ${fn.Runtime}, supported until ${known.date}` });
       }
     }
     return results;

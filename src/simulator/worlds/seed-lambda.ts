@@ -1,4 +1,4 @@
-/** Lambda functions of the demo account (home region only). */
+/** Lambda functions of the demo account and of generated organisation accounts (home region only). */
 import type { FunctionConfiguration, Runtime } from '@aws-sdk/client-lambda';
 import type { WorldSeedContext } from '../types.js';
 import type { SimAccount } from '../world.js';
@@ -42,7 +42,10 @@ function fn(account: SimAccount, region: string, name: string, runtime: Runtime,
  * must redact before anything is stored.
  */
 export function seedLambda(account: SimAccount, world: WorldSeedContext): void {
-  if (world.kind !== 'demo') return;
+  if (world.kind === 'organization') {
+    seedOrganizationLambda(account, world);
+    return;
+  }
   const region = world.regions[0];
   const ago = (days: number) => new Date(world.now.getTime() - days * DAY);
   lambdaState(account, region).functions.push(
@@ -58,4 +61,34 @@ export function seedLambda(account: SimAccount, world: WorldSeedContext): void {
   const published = fn(account, region, 'checkout', 'nodejs18.x', ago(400), { LOG_LEVEL: 'info', PAYMENTS_API_KEY: 'demo-placeholder-not-a-real-key' });
   const code = Buffer.from(stableHex(`${account.id}/checkout/code/7`, 64), 'hex').toString('base64');
   lambdaState(account, region).versions.push({ ...published, FunctionArn: `${published.FunctionArn}:7`, Version: '7', CodeSha256: code });
+}
+
+/** A runtime version ARN as Lambda writes it (no account id; the version's own id). */
+const runtimeVersionArn = (region: string, seed: string) => `arn:aws:lambda:${region}::runtime:${stableHex(seed, 64)}`;
+
+/**
+ * Generated accounts, home region, by the account's place in the organisation (no random draws, so the rest of the
+ * world stays as generated): every account runs `orders-api` on a supported runtime with Lambda's default runtime update
+ * mode (Auto); every third account from the second also has its published version 1 pinned to a runtime version
+ * (Manual); every third from the third also runs `nightly-export`, updated only on deployment (FunctionUpdate, last
+ * updated 75 days ago), and `legacy-sync` on deprecated Node.js 18. No environment value names a credential.
+ */
+function seedOrganizationLambda(account: SimAccount, world: WorldSeedContext): void {
+  const region = world.regions[0];
+  const index = Number(/(\d+)$/.exec(account.name)?.[1] ?? 0);
+  const ago = (days: number) => new Date(world.now.getTime() - days * DAY);
+  const state = lambdaState(account, region);
+  const orders = fn(account, region, 'orders-api', 'python3.12', ago(30), { LOG_LEVEL: 'info', ORDERS_TABLE: `orders-${account.id}` });
+  state.functions.push(orders);
+  if (index % 3 === 1) {
+    state.versions.push({ ...orders, FunctionArn: `${orders.FunctionArn}:1`, Version: '1', LastModified: lambdaTime(ago(45)) });
+    state.runtimeManagement['orders-api:1'] = { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: runtimeVersionArn(region, `${account.id}/orders-api/1/runtime`) };
+  }
+  if (index % 3 === 2) {
+    state.functions.push(
+      fn(account, region, 'nightly-export', 'python3.13', ago(75), { LOG_LEVEL: 'warn', EXPORT_BUCKET: `exports-${account.id}` }),
+      fn(account, region, 'legacy-sync', 'nodejs18.x', ago(500), { LOG_LEVEL: 'info' }),
+    );
+    state.runtimeManagement['nightly-export:$LATEST'] = { UpdateRuntimeOn: 'FunctionUpdate' };
+  }
 }

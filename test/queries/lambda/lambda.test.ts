@@ -8,6 +8,8 @@ import { ACCOUNT, COLLECTED_AT, REGION, RUNTIME_VERSION, fnArn, listFunctions, l
 import { lambdaState } from '../../../src/simulator/services/lambda.js';
 import { DEMO_ACCOUNT_ID } from '../../../src/simulator/index.js';
 import { demoSession } from '../s3/simulated-collect.js';
+import { CHECK_DEFAULT_SOURCE } from '../../../src/queries/parameter-source.js';
+import { judgedByCatalogs } from '../../evaluate/run-manifest.js';
 
 const ctx = { accountId: ACCOUNT, region: REGION, collectedAt: COLLECTED_AT };
 function evaluate(id: string, data: unknown, params: Record<string, unknown> = {}): Record<string, ResourceResult> {
@@ -96,14 +98,17 @@ describe('lambda.runtime-support', () => {
     expect(afterAl2.find((x) => x.resource === fnArn('leaky'))?.status).toBe('fail');
   });
 
-  it('OS-only runtimes (provided.*) need review: the language runtime is the customer’s; a pass names the runtime update mode it read', () => {
+  it('OS-only runtimes (provided.*) need review: the language runtime is the customer’s; the runtime update mode is not judged here', () => {
     const fns = ['provided.al2023', 'provided.al2', 'provided'].map((Runtime, i) => ({ FunctionName: `custom${i}`, FunctionArn: fnArn(`custom${i}`), PackageType: 'Zip', Runtime }));
     const r = evaluate('lambda.runtime-support', { functionVersion: 'ALL', functions: fns });
     expect(r[fnArn('custom0')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('supported until 2029-06-30; it is an OS-only runtime: the language runtime is the customer’s') });
     expect(r[fnArn('custom1')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('OS-only runtime') });
     // The OS-only runtime on Amazon Linux 1 itself is deprecated: that alone fails.
     expect(r[fnArn('custom2')]).toMatchObject({ status: 'fail', reason: expect.stringContaining('deprecated by AWS on 2024-01-08') });
-    expect(evaluate('lambda.runtime-support', evidence)[fnArn('clean')].reason).toContain('its runtime update mode is Auto: Lambda applies runtime patches itself');
+    // A pinned runtime version is a patching matter (lambda.runtime-update-mode, PCI DSS 6.3.3), not end of support.
+    const pinned = { ...evidence, runtimeManagement: { ...runtimeManagement, [fnArn('clean')]: { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: RUNTIME_VERSION } } };
+    expect(evaluate('lambda.runtime-support', pinned)[fnArn('clean')]).toEqual({ resource: fnArn('clean'), resourceType: 'AWS::Lambda::Function', status: 'pass', reason: 'function clean runs nodejs24.x, supported until 2028-04-30' });
+    expect(queryById('lambda.runtime-support')!.apiCalls).toEqual(['lambda:ListFunctions']);
   });
 
   it('judges each published version by its qualified ARN; evidence without published versions passes nothing', () => {
@@ -117,46 +122,105 @@ describe('lambda.runtime-support', () => {
     expect(old[fnArn('clean')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('published versions (which an alias can serve') });
     expect(Object.values(old).map((x) => x.status)).not.toContain('pass');
   });
+});
 
-  describe('runtime update mode (GetRuntimeManagementConfig)', () => {
-    const withMode = (arn: string, config: object) => ({ ...evidence, runtimeManagement: { ...runtimeManagement, [arn]: config } });
+describe('lambda.runtime-update-mode', () => {
+  const withMode = (arn: string, config: object) => ({ ...evidence, runtimeManagement: { ...runtimeManagement, [arn]: config } });
+  const settingsArn = fnArn('settings');
+  /** `settings` on FunctionUpdate, last updated 2026-02-01 (collected 2026-06-01), and its version 4 published then. */
+  const onUpdate = {
+    ...withMode(settingsArn, { UpdateRuntimeOn: 'FunctionUpdate', FunctionArn: settingsArn }),
+    functions: [
+      ...listFunctionsAll.Functions!.map((f) => (f.FunctionName === 'settings' ? { ...f, LastModified: '2026-02-01T10:00:00.000+0000' } : f)),
+      { FunctionName: 'settings', FunctionArn: `${settingsArn}:4`, Version: '4', PackageType: 'Zip', Runtime: 'nodejs22.x', LastModified: '2026-05-30T10:00:00.000+0000' },
+    ],
+  };
+  const withPublishedOnUpdate = { ...onUpdate, runtimeManagement: { ...onUpdate.runtimeManagement, [`${settingsArn}:4`]: { UpdateRuntimeOn: 'FunctionUpdate', FunctionArn: `${settingsArn}:4` } } };
 
-    it('Manual (a pinned runtime version) and FunctionUpdate need review, naming the version and the mode; Auto passes', () => {
-      const manual = evaluate('lambda.runtime-support', withMode(fnArn('clean'), { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: RUNTIME_VERSION, FunctionArn: fnArn('clean') }));
-      expect(manual[fnArn('clean')]).toMatchObject({
-        status: 'needs-review',
-        reason: expect.stringContaining(`function clean runs nodejs24.x, supported until 2028-04-30; its runtime update mode is Manual, pinned to runtime version ${RUNTIME_VERSION}: Lambda applies no runtime patches to it until the pin is changed`),
-      });
-      expect(manual[fnArn('settings')].status).toBe('pass');
-      const settingsArn = fnArn('settings');
-      const onUpdate = evaluate('lambda.runtime-support', {
-        ...withMode(settingsArn, { UpdateRuntimeOn: 'FunctionUpdate', FunctionArn: settingsArn }),
-        functions: listFunctionsAll.Functions!.map((f) => (f.FunctionName === 'settings' ? { ...f, LastModified: '2026-02-01T10:00:00.000+0000' } : f)),
-      });
-      expect(onUpdate[settingsArn]).toMatchObject({
-        status: 'needs-review',
-        reason: expect.stringContaining('its runtime update mode is FunctionUpdate: Lambda applies runtime patches only when the function is updated; it was last updated 2026-02-01 (119 days before collection)'),
-      });
-      expect(evaluate('lambda.runtime-support', withMode(fnArn('settings'), { UpdateRuntimeOn: 'Someday' }))[fnArn('settings')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('runtime update mode is Someday, which this version does not know') });
+  it('Auto passes; Manual (a pinned runtime version) and an unknown mode need review, naming the version and the mode', () => {
+    const r = evaluate('lambda.runtime-update-mode', evidence);
+    expect(r[fnArn('clean')]).toMatchObject({ status: 'pass', reason: 'function clean runs nodejs24.x; its runtime update mode is Auto: Lambda moves it to each new runtime version (runtime security patches) by itself' });
+    const manual = evaluate('lambda.runtime-update-mode', withMode(fnArn('clean'), { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: RUNTIME_VERSION, FunctionArn: fnArn('clean') }));
+    expect(manual[fnArn('clean')]).toMatchObject({
+      status: 'needs-review',
+      reason: expect.stringContaining(`function clean runs nodejs24.x; its runtime update mode is Manual, pinned to runtime version ${RUNTIME_VERSION}: Lambda applies no runtime patches to it until the pin is changed`),
     });
+    expect(manual[settingsArn].status).toBe('pass');
+    expect(evaluate('lambda.runtime-update-mode', withMode(settingsArn, { UpdateRuntimeOn: 'Someday' }))[settingsArn]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('runtime update mode is Someday, which this version does not know') });
+  });
 
-    it('a published version is judged by its own mode; a deprecated runtime fails whatever the mode; a review reason adds the mode', () => {
-      const r = evaluate('lambda.runtime-support', withMode(`${fnArn('clean')}:3`, { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: RUNTIME_VERSION }));
-      expect(r[`${fnArn('clean')}:3`]).toMatchObject({ status: 'fail', reason: expect.stringContaining('deprecated by AWS') });
-      expect(r[fnArn('clean')].status).toBe('pass');
-      const later = queryById('lambda.runtime-support')!.evaluate(withMode(fnArn('settings'), { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: RUNTIME_VERSION }), { warnDays: 90 }, { ...ctx, collectedAt: '2027-03-31T00:00:00.000Z' });
-      expect(later.find((x) => x.resource === fnArn('settings'))).toMatchObject({ status: 'needs-review', reason: expect.stringMatching(/30 days after collection\): plan the upgrade; its runtime update mode is Manual/) });
+  it('FunctionUpdate without a remediation window needs review naming the last update; within the window it passes, past it it needs review; a published version never passes on it', () => {
+    // The check's own default (30 days) is not a window anyone set: it passes nothing.
+    const mode = queryById('lambda.runtime-update-mode')!;
+    const byDefault = mode.evaluate(onUpdate, { remediationWindowDays: 150 }, { ...ctx, parameterSources: { remediationWindowDays: CHECK_DEFAULT_SOURCE } });
+    const none = Object.fromEntries(byDefault.map((r) => [r.resource, r]));
+    expect(evaluate('lambda.runtime-update-mode', onUpdate, { remediationWindowDays: 0 })[settingsArn]).toEqual(none[settingsArn]);
+    expect(none[settingsArn]).toMatchObject({
+      status: 'needs-review',
+      reason: expect.stringContaining('its runtime update mode is FunctionUpdate: Lambda applies runtime patches only when the function is updated; it was last updated 2026-02-01 (119 days before collection), so runtime patches released since then are not applied; no remediation window is set'),
     });
+    const wide = evaluate('lambda.runtime-update-mode', onUpdate, { remediationWindowDays: 150 });
+    expect(wide[settingsArn]).toMatchObject({ status: 'pass', reason: expect.stringContaining('within the remediation window (remediationWindowDays = 150)') });
+    expect(wide[settingsArn].reason).toContain('the runtime version it runs is not in this evidence');
+    const month = evaluate('lambda.runtime-update-mode', onUpdate, { remediationWindowDays: 30 });
+    expect(month[settingsArn]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('longer ago than the remediation window (remediationWindowDays = 30): a runtime patch released between that update and 2026-05-02 would be overdue') });
+    // Who set the window is named when the engine says so.
+    const set = mode.evaluate(onUpdate, { remediationWindowDays: 150 }, { ...ctx, parameterSources: { remediationWindowDays: 'the organisation’s configuration' } });
+    expect(set.find((x) => x.resource === settingsArn)!.reason).toContain('remediationWindowDays = 150, set by the organisation’s configuration');
+    // Lambda does not update a published version's runtime in FunctionUpdate mode, however recent.
+    const published = evaluate('lambda.runtime-update-mode', withPublishedOnUpdate, { remediationWindowDays: 150 });
+    expect(published[`${settingsArn}:4`]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('function settings version 4 runs nodejs22.x; its runtime update mode is FunctionUpdate, and a published version is immutable') });
+    expect(published[`${settingsArn}:4`].parent).toEqual({ resource: settingsArn, resourceType: 'AWS::Lambda::Function' });
+    expect(queryById('lambda.runtime-update-mode')!.parameters!.remediationWindowDays.check!(-1)).toMatch(/whole number of days/);
+    expect(queryById('lambda.runtime-update-mode')!.parameters!.remediationWindowDays.check!(30)).toBeUndefined();
+  });
 
-    it('an unread mode never passes: a failed or missing read is an error, evidence sealed before the read needs review', () => {
-      const failed = evaluate('lambda.runtime-support', withMode(fnArn('clean'), { error: { code: 'AccessDeniedException', message: 'not authorized to perform: lambda:GetRuntimeManagementConfig' } }));
-      expect(failed[fnArn('clean')]).toMatchObject({ status: 'error', reason: expect.stringContaining('GetRuntimeManagementConfig failed (AccessDeniedException') });
-      const { [fnArn('clean')]: _dropped, ...rest } = runtimeManagement;
-      expect(evaluate('lambda.runtime-support', { ...evidence, runtimeManagement: rest })[fnArn('clean')]).toMatchObject({ status: 'error', reason: expect.stringContaining('no GetRuntimeManagementConfig response was collected for it') });
-      const before = evaluate('lambda.runtime-support', { functionVersion: 'ALL', functions: listFunctionsAll.Functions });
-      expect(before[fnArn('clean')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('its runtime update mode (Auto, FunctionUpdate or Manual, which decides whether Lambda applies runtime patches) is not in this evidence') });
-      expect(Object.values(before).map((x) => x.status)).not.toContain('pass');
-    });
+  it('a container image or a deprecated runtime is not judged on its mode (runtime-support judges it); each published version by its own mode', () => {
+    const r = evaluate('lambda.runtime-update-mode', withMode(`${fnArn('clean')}:3`, { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: RUNTIME_VERSION }));
+    expect(r[`${fnArn('clean')}:3`]).toMatchObject({ status: 'not-applicable', reason: expect.stringContaining('function clean version 3 runs python3.8, which AWS deprecated on 2024-10-14: AWS releases no more runtime patches for it') });
+    expect(r[fnArn('leaky')].status).toBe('not-applicable');
+    expect(r[fnArn('image')]).toMatchObject({ status: 'not-applicable', reason: expect.stringContaining('a container image: Lambda applies no runtime updates to it') });
+    expect(r[fnArn('clean')].status).toBe('pass');
+    // Amazon Linux 2 and unknown runtimes still have a mode to judge.
+    expect(r[fnArn('al2')].status).toBe('pass');
+    expect(r[fnArn('unknown')].status).toBe('pass');
+  });
+
+  it('an unread mode never passes: a failed or missing read is an error, evidence without the reads or without published versions passes nothing', () => {
+    const failed = evaluate('lambda.runtime-update-mode', withMode(fnArn('clean'), { error: { code: 'AccessDeniedException', message: 'not authorized to perform: lambda:GetRuntimeManagementConfig' } }));
+    expect(failed[fnArn('clean')]).toMatchObject({ status: 'error', reason: expect.stringContaining('GetRuntimeManagementConfig for function clean failed (AccessDeniedException') });
+    expect(failed[fnArn('clean')].reason).toContain('npm run deploy:policy');
+    const { [fnArn('clean')]: _dropped, ...rest } = runtimeManagement;
+    expect(evaluate('lambda.runtime-update-mode', { ...evidence, runtimeManagement: rest })[fnArn('clean')]).toMatchObject({ status: 'error', reason: expect.stringContaining('no GetRuntimeManagementConfig response was collected for function clean') });
+    expect(Object.values(evaluate('lambda.runtime-update-mode', { functionVersion: 'ALL', functions: listFunctionsAll.Functions }))).toEqual([expect.objectContaining({ resource: 'account', status: 'error' })]);
+    const unversioned = evaluate('lambda.runtime-update-mode', { ...latestOnly, runtimeManagement });
+    expect(unversioned[fnArn('clean')]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('published versions (which an alias can serve') });
+    expect(Object.values(unversioned).map((x) => x.status)).not.toContain('pass');
+    expect(Object.values(evaluate('lambda.runtime-update-mode', {})).map((x) => x.status)).toEqual(['error']);
+    expect(Object.values(evaluate('lambda.runtime-update-mode', { functions: [], runtimeManagement: {} })).map((x) => x.status)).toEqual(['not-applicable']);
+  });
+});
+
+describe('lambda.runtime-update-mode judged by the catalogs', () => {
+  /** `orders` on FunctionUpdate, last updated `days` before the run's collection (2026-11-01T00:00:30Z). */
+  const onUpdate = (days: number) => ({
+    functionVersion: 'ALL',
+    functions: [{ FunctionName: 'orders', FunctionArn: `${fnArn('orders')}:$LATEST`, Version: '$LATEST', PackageType: 'Zip', Runtime: 'python3.12', LastModified: new Date(Date.parse('2026-11-01T00:00:00Z') - days * 86_400_000).toISOString().replace('Z', '+0000') }],
+    runtimeManagement: { [fnArn('orders')]: { UpdateRuntimeOn: 'FunctionUpdate', FunctionArn: fnArn('orders') } },
+  });
+  const finding = (r: { findings: { queryId: string; status: string; reason?: string }[] }) => r.findings.find((f) => f.queryId === 'lambda.runtime-update-mode');
+
+  it('FunctionUpdate passes under 6.3.3 within its one month (the catalog value, or the configuration\'s), never under HIPAA without a window the organisation sets; 12.3.4 is not judged on the mode', async () => {
+    const recent = await judgedByCatalogs('lambda.runtime-update-mode', onUpdate(12));
+    expect(finding(recent('6.3.3'))).toMatchObject({ status: 'pass', reason: expect.stringContaining('last updated 2026-10-20 (12 days before collection), within the remediation window (remediationWindowDays = 30, set by the catalog default for 6.3.3') });
+    expect(finding(recent('164.308(a)(1)(ii)(B)'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no remediation window is set for this requirement') });
+    expect(finding(recent('12.3.4'))).toBeUndefined();
+    const old = await judgedByCatalogs('lambda.runtime-update-mode', onUpdate(45));
+    expect(finding(old('6.3.3'))).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('(45 days before collection), longer ago than the remediation window (remediationWindowDays = 30') });
+    const set = await judgedByCatalogs('lambda.runtime-update-mode', onUpdate(45), { parameterOverrides: { 'pci-dss-4.0.1': { '6.3.3': { remediationWindowDays: 60 } }, 'hipaa-security': { '164.308(a)(1)(ii)(B)': { remediationWindowDays: 60 } } } });
+    for (const id of ['6.3.3', '164.308(a)(1)(ii)(B)']) {
+      expect(finding(set(id)), id).toMatchObject({ status: 'pass', reason: expect.stringContaining("within the remediation window (remediationWindowDays = 60, set by the organisation's configuration") });
+    }
   });
 });
 
@@ -181,24 +245,38 @@ describe('Lambda against the simulated demo account', () => {
       ['legacy-report-export', 'fail'],
     ]);
     expect(rt.results[1].reason).toContain('nodejs18.x, deprecated by AWS on 2025-09-01');
-    expect(rt.results[0].reason).toContain('its runtime update mode is Auto');
+    expect(rt.calls.map((c) => c.operation)).toEqual(['lambda:ListFunctions']);
+    const mode = await session.run(queryById('lambda.runtime-update-mode')!, 'us-east-1');
+    expect(names(mode.results)).toEqual([
+      ['checkout', 'pass'],
+      ['checkout:7', 'not-applicable'],
+      ['legacy-report-export', 'not-applicable'],
+    ]);
+    expect(mode.results[0].reason).toContain('its runtime update mode is Auto');
     // One GetRuntimeManagementConfig per listed version with a managed runtime, asked for that version.
-    expect(rt.calls.filter((c) => c.operation === 'lambda:GetRuntimeManagementConfig').map((c) => c.input)).toEqual([
+    expect(mode.calls.filter((c) => c.operation === 'lambda:GetRuntimeManagementConfig').map((c) => c.input)).toEqual([
       { FunctionName: 'checkout', Qualifier: '$LATEST' },
       { FunctionName: 'checkout', Qualifier: '7' },
       { FunctionName: 'legacy-report-export', Qualifier: '$LATEST' },
     ]);
     expect((await session.run(queryById('lambda.runtime-support')!, 'us-west-2')).results.map((r) => r.status)).toEqual(['not-applicable']);
+    expect((await session.run(queryById('lambda.runtime-update-mode')!, 'us-west-2')).results.map((r) => r.status)).toEqual(['not-applicable']);
   });
 
-  it('a function pinned to a runtime version (Manual) needs review, read through the SDK as Lambda answers it', async () => {
+  it('a function pinned to a runtime version (Manual) needs review; one updated only on deployment (FunctionUpdate) passes only within a set window; read through the SDK as Lambda answers it', async () => {
     const state = lambdaState(session.sim.world.account(DEMO_ACCOUNT_ID)!, 'us-east-1');
     const pinned = 'arn:aws:lambda:us-east-1::runtime:7d1c5e0b3f9a2e4d6c8b0a1f3e5d7c9b1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d';
     state.runtimeManagement['checkout:$LATEST'] = { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: pinned };
     try {
-      const rt = await session.run(queryById('lambda.runtime-support')!, 'us-east-1');
-      expect(rt.results[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(`its runtime update mode is Manual, pinned to runtime version ${pinned}`) });
-      expect(rt.results[2].status).toBe('fail');
+      const mode = await session.run(queryById('lambda.runtime-update-mode')!, 'us-east-1');
+      expect(mode.results[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(`its runtime update mode is Manual, pinned to runtime version ${pinned}`) });
+      expect((await session.run(queryById('lambda.runtime-support')!, 'us-east-1')).results[0].status).toBe('pass');
+      state.runtimeManagement['checkout:$LATEST'] = { UpdateRuntimeOn: 'FunctionUpdate' };
+      const onUpdate = await session.run(queryById('lambda.runtime-update-mode')!, 'us-east-1');
+      // Updated 12 days before collection, within the 30-day window asked for here.
+      expect(onUpdate.results[0]).toMatchObject({ status: 'pass', reason: expect.stringMatching(/its runtime update mode is FunctionUpdate: .* it was last updated \d{4}-\d{2}-\d{2} \(1[23] days before collection\), within the remediation window \(remediationWindowDays = 30\)/) });
+      const none = await session.run(queryById('lambda.runtime-update-mode')!, 'us-east-1', { remediationWindowDays: 0 });
+      expect(none.results[0]).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('no remediation window is set') });
     } finally {
       delete state.runtimeManagement['checkout:$LATEST'];
     }
