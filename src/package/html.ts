@@ -281,6 +281,7 @@ main{display:grid;grid-template-columns:minmax(280px,32%) 1fr;flex:1;min-height:
 .badge{display:inline-block;min-width:84px;text-align:center;padding:1px 6px;border-radius:3px;color:#fff;font-size:11px;font-weight:700;letter-spacing:.02em;white-space:nowrap}
 table{border-collapse:collapse;width:100%;margin:8px 0 16px;font-size:12.5px}
 th,td{border-bottom:1px solid var(--rule);padding:4px 6px;text-align:left;vertical-align:top}
+td{overflow-wrap:anywhere;min-width:6em}
 th{background:var(--bg)}
 .muted{color:var(--muted)}
 .strip{display:flex;height:12px;margin:4px 0 2px}
