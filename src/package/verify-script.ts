@@ -194,7 +194,9 @@ json_walk() { # <file> <functions> [awk arguments...]
 # ("attempts") as attempt; and "duplicate<TAB><path>" for any key given twice in one object. Each record is appended to
 # $work/recs as "<run><TAB><accountId><TAB><sha256>", and each refusal record a run names ("refusals") to
 # $work/refusal_refs as "<run><TAB><path><TAB><sha256>".
-manifest_fields() { # <run manifest or refusal> <run id>
+manifest_fields() { # <run manifest or refusal> <run id> [file the records go to, $work/recs if not given]
+  mf_recs=$work/recs
+  [ "$#" -lt 3 ] || mf_recs=$3
   json_walk "$1" '
   function member(path, type, value) {
     if (index(path, ".") == 0) { if (type == "s") print path "\t" value; else if (path == "previous" && value == "null") print "previous\tnull"; return }
@@ -219,7 +221,7 @@ manifest_fields() { # <run manifest or refusal> <run id>
     else if (path == "refusals" && c == "}") print run "\t" rpath "\t" rsha >> refs
     else if (path == "previous" && c == "}") print "previous\tobject"
   }
-  function twice(path) { print "duplicate\t" path }' -v run="$2" -v recs="$work/recs" -v refs="$work/refusal_refs"
+  function twice(path) { print "duplicate\t" path }' -v run="$2" -v recs="$mf_recs" -v refs="$work/refusal_refs"
 }
 
 # The first key given twice in one object of a two-space indented JSON file (manifest.json: one member per line),
@@ -564,6 +566,7 @@ while IFS= read -r rf; do
   size=$(wc -c < "$rf" | tr -d ' ')
   if [ "$size" -gt 1048576 ]; then fail "$rf: $size bytes, more than a refusal record can be; not read"; continue; fi
   if [ "$(wc -l < "$rf" | tr -d ' ')" != 0 ]; then refusal_fail "it holds a line break, so it is not the canonical JSON evidence-locker writes"; continue; fi
+  if LC_ALL=C grep -q '[[:cntrl:]]' "$rf"; then refusal_fail "it holds a control character, which canonical JSON escapes"; continue; fi
   rm -f "$work/rf.pem" "$work/rf.json" "$work/rf.b64" "$work/rf.sig"
   split=$(awk -v out="$work/rf" '
   { s = $0 }
@@ -605,11 +608,16 @@ while IFS= read -r rf; do
       attempt) if [ -n "$r_attempts" ]; then r_attempts="$r_attempts, $value"; else r_attempts=$value; fi ;;
     esac
   done <<EOF
-$(manifest_fields "$work/rf.json" -)
+$(manifest_fields "$work/rf.json" - /dev/null)
 EOF
   if [ -n "$r_dup" ]; then refusal_fail "key \"$r_dup\" appears twice: parsers disagree on which value counts, and evidence-locker never writes such a record"; continue; fi
   if [ "$r_schema" != evidence-locker/seal-refusal@1 ] || [ -z "$r_chain" ] || [ -z "$r_attempts" ]; then refusal_fail "its refusal names no schema evidence-locker/seal-refusal@1, chain or attempt"; continue; fi
   if [ "$r_sfp" != "$r_fp" ]; then refusal_fail "the refusal names key \"$r_sfp\", not the key that signed it ($r_fp)"; continue; fi
+  # The seal names each record after its first attempt: a record's signed bytes under another record's name are a copy.
+  r_first=$(printf '%s' "$r_attempts" | sed 's/,.*//')
+  if ! awk -v n="$(basename "$rf")" -v f="$r_first" 'BEGIN { t = substr(n, length(f) + 1); exit !(f != "" && substr(n, 1, length(f)) == f && t ~ /^-r[0-9a-f]+\.json$/ && length(t) == 39) }'; then
+    refusal_fail "its name is not the one the seal gives this record (refusals/$r_first-r<32 hex>.json, after its first attempt): the signed bytes of a record copied here by someone else"; continue
+  fi
   # Times are compared with this machine's clock (UTC), allowing 15 minutes of skew, as evidence-locker verify does.
   future=$(printf '%s\n%s\n' "$r_started" "$r_refused" | awk -v now="$now_utc" '
     function dn(d,   y, m, x) { y = substr(d, 1, 4) + 0; m = substr(d, 6, 2) + 0; x = substr(d, 9, 2) + 0; if (m <= 2) { y--; m += 12 }

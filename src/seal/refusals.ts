@@ -75,12 +75,25 @@ export function judgeRefusal(bytes: Buffer, policy: Pick<TrustPolicy, 'fingerpri
   return { refusal, keyFingerprint };
 }
 
+/**
+ * Why a trusted refusal record's stored name is not the one the seal gives it (`refusals/<first attempt's run id>-r<32
+ * hex>.json`), or undefined. The seal names each record after its own first attempt, so the signed bytes of one record
+ * copied to another record's key (a new version of it, or a new name) are not that record: someone else wrote them there.
+ */
+export function refusalNameProblem(path: string, refusal: SealRefusal): string | undefined {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const first = refusal.attempts[0]?.runId ?? '';
+  if (REFUSAL_FILE.test(name) && name.startsWith(`${first}-r`) && name.length === first.length + 39) return undefined;
+  return `its name is not the one the seal gives this record (${REFUSALS_DIR}/${first}-r<32 hex>.json, after its first attempt): the signed bytes of a record copied here by someone else`;
+}
+
 /** The most objects under `refusals/` one seal reads (newest first by the run id in their names); the rest are counted, not read. */
 export const SEAL_REFUSAL_READS = 32;
 
 /**
- * Every object under `refusals/` of a store, judged: refusal records signed by a trusted key, and everything else
- * (junk, unsigned, another key, a later version written over a record) as foreign objects, reported and never used.
+ * Every object under `refusals/` of a store, judged: refusal records signed by a trusted key and stored under the name
+ * the seal gives them, and everything else (junk, unsigned, another key, a record's signed bytes copied to another
+ * record's key or name) as foreign objects, reported and never used.
  * `only` chooses which to consider; `maxReads` bounds how many of those are read, newest first by the run id in their
  * names (an object the listing gives as larger than a record can be is foreign without being read, and costs no read);
  * the others are returned as `unread`, neither trusted nor foreign: nothing is known of them.
@@ -119,6 +132,11 @@ export async function refusalCensus(
     const judged = judgeRefusal(bytes, policy);
     if ('problem' in judged) {
       foreign.push({ ...at, reason: 'not-a-refusal', detail: `${version}${judged.problem}`, ...(judged.keyFingerprint ? { keyFingerprint: judged.keyFingerprint } : {}) });
+      continue;
+    }
+    const misnamed = refusalNameProblem(ref.path, judged.refusal);
+    if (misnamed) {
+      foreign.push({ ...at, reason: 'not-a-refusal', detail: `${version}${misnamed}`, keyFingerprint: judged.keyFingerprint });
       continue;
     }
     trusted.push({ ref, sha256: sha256Hex(bytes), bytes, refusal: judged.refusal });

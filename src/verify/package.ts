@@ -17,7 +17,7 @@ import { nonCanonicalPackageManifest, nonCanonicalRunManifest } from './canonica
 import type { RecomputeOptions, RecomputeReport } from './recompute.js';
 import { EndpointTally, bodyOrigin, type BodyOrigin, type EndpointSummary } from '../evidence/endpoint-origin.js';
 import { queryEndpointServices } from '../queries/endpoint-services.js';
-import { judgeRefusal, refusalWords } from '../seal/refusals.js';
+import { judgeRefusal, refusalNameProblem, refusalWords } from '../seal/refusals.js';
 import { REFUSAL_MAX_BYTES, REFUSALS_DIR } from '../evidence/refusal.js';
 
 export interface VerificationProblem {
@@ -408,6 +408,11 @@ async function checkRefusals({ files, present, abs, fail, shaAt, index, expected
     const judged = judgeRefusal(await readFile(abs(path)), policy);
     if ('problem' in judged) {
       fail(path, `not a refusal record signed by a key of the package's runs: ${judged.problem}`);
+      continue;
+    }
+    const misnamed = refusalNameProblem(path, judged.refusal);
+    if (misnamed) {
+      fail(path, `not a refusal record of this name: ${misnamed}`);
       continue;
     }
     const r = judged.refusal;

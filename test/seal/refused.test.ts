@@ -86,6 +86,14 @@ describe('a seal refused by files planted in every attempt', () => {
     expect(census.foreign.map((f) => f.path).sort()).toEqual(['refusals/20261002T020000Z-000000-r' + 'f'.repeat(32) + '.json', 'refusals/junk.json']);
     expect(census.foreign.every((f) => f.reason === 'not-a-refusal')).toBe(true);
 
+    // The record's signed bytes copied to another record's name by someone with write access: foreign, not a second record.
+    const copyPath = `refusals/20261002T020000Z-999999-r${'c'.repeat(32)}.json`;
+    writeFileSync(join(store.root, ...copyPath.split('/')), census.trusted[0].bytes);
+    const recount = await refusalCensus(store, trust);
+    expect(recount.trusted.map((t) => t.ref.path)).toEqual([census.trusted[0].ref.path]);
+    expect(recount.foreign.find((f) => f.path === copyPath)?.detail).toMatch(/^its name is not the one the seal gives this record \(refusals\/20261002T020000Z-\d{6}-r<32 hex>\.json, after its first attempt\)/);
+    rmSync(join(store.root, ...copyPath.split('/')));
+
     // The day-3 run's signed manifest names the refusal (and not the junk); it still links to day 1.
     const runs = await store.listRuns();
     const day3 = runs.find((r) => r.startsWith('20261003'))!;
@@ -162,6 +170,9 @@ describe('a seal refused by files planted in every attempt', () => {
     expect(ok.out).toContain(`SEAL REFUSED: 2026-10-02, chain default: seal refused: files planted by someone else (attempts ${attempts}); ${refused.ref.path} is signed by pinned run key ${fp} and named by run ${day3}. No evidence of that collection was sealed: the day is a gap, not a pass`);
     expect(ok.out.match(/^SEAL REFUSED: /gm)).toHaveLength(1);
 
+    // Names the seal would give a record of this refusal (its first attempt's run id), and one it would not.
+    const fakeName = `${refused.refusal.attempts[0].runId}-r${'a'.repeat(32)}.json`;
+    const copyName = `20261002T020000Z-999999-r${'b'.repeat(32)}.json`;
     /** A copy of the package with `edit` applied to its files and manifest.json's and SHA256SUMS' hashes following, signed again by the package key. */
     const altered = async (edit: (d: string) => void) => {
       const d = tmp();
@@ -178,7 +189,7 @@ describe('a seal refused by files planted in every attempt', () => {
           }
         });
         const have = new Set(m.files.map((f) => f.path));
-        for (const name of ['fake.json']) {
+        for (const name of [fakeName, copyName]) {
           const p = `refusals/${name}`;
           if (have.has(p)) continue;
           try {
@@ -213,16 +224,28 @@ describe('a seal refused by files planted in every attempt', () => {
     const other = LocalEd25519Signer.open(tmp());
     const forged = { ...refused.refusal, signing: { ...refused.refusal.signing, keyFingerprint: await other.fingerprint() } };
     const fake = canonicalBytes({ schema: 'evidence-locker/signed-seal-refusal@1', refusal: forged, signature: (await other.sign(canonicalBytes(forged))).toString('base64'), publicKeyPem: await other.publicKeyPem() });
-    const added = await altered((d) => writeFileSync(join(d, 'refusals', 'fake.json'), fake));
+    const added = await altered((d) => writeFileSync(join(d, 'refusals', fakeName), fake));
     const a = runVerifySh(added, [fp]);
     expect(a.code).toBe(1);
-    expect(a.out).toContain(`FAIL  refusals/fake.json: not a refusal record signed by a pinned run key: signed by key ${await other.fingerprint()}, which is not a key pinned for run manifests`);
+    expect(a.out).toContain(`FAIL  refusals/${fakeName}: not a refusal record signed by a pinned run key: signed by key ${await other.fingerprint()}, which is not a key pinned for run manifests`);
     expect(a.out.match(/^SEAL REFUSED: /gm)).toHaveLength(1);
     // Pinned for runs, that key's record verifies (named by no run in the package), as evidence-locker verify accepts it.
     const both = runVerifySh(added, [fp, await other.fingerprint()]);
     expect(both.out).toContain('SEAL REFUSED: 2026-10-02, chain default: seal refused: files planted by someone else (attempts');
-    expect(both.out).toContain('refusals/fake.json is signed by pinned run key');
+    expect(both.out).toContain(`refusals/${fakeName} is signed by pinned run key`);
     expect(both.out).toContain(', named by no run in the package.');
+
+    // The genuine record's signed bytes copied under a name the seal would not give it (another run id): a copy, refused
+    // by both verifiers, while the record under its own name still counts.
+    const copied = await altered((d) => writeFileSync(join(d, 'refusals', copyName), refused.bytes));
+    const c = runVerifySh(copied, [fp]);
+    expect(c.code).toBe(1);
+    expect(c.out).toContain(`FAIL  refusals/${copyName}: not a refusal record signed by a pinned run key: its name is not the one the seal gives this record (refusals/${refused.refusal.attempts[0].runId}-r<32 hex>.json, after its first attempt)`);
+    expect(c.out.match(/^SEAL REFUSED: /gm)).toHaveLength(1);
+    const cv = await verifyPackageDir(copied, { expectedKeys: [fp] });
+    expect(cv.ok).toBe(false);
+    expect(cv.problems.map((p) => `${p.path}: ${p.message}`).join('\n')).toContain(`refusals/${copyName}: not a refusal record of this name: its name is not the one the seal gives this record`);
+    expect(cv.refusedSeals.map((x) => x.path)).toEqual([refused.ref.path]);
   }, 240_000);
 
   it('names the refused seal, with its signed record, in the per-requirement gaps of controls.csv, index.html and OSCAL', async () => {
