@@ -7,7 +7,6 @@ import {
   groupLabel,
   prefixListView,
   securityGroupArn,
-  type PrefixListView,
   type SecurityGroupReferencesEvidence,
   type SecurityGroupsWithReferences,
   SECURITY_GROUP_PREFIX_LIST_ITEMS,
@@ -78,9 +77,13 @@ export const securityGroupEgress = defineQuery<SecurityGroupsWithReferences | Ag
       }
       const listed = rules.map((p) => `${describePermission(p)} to ${destinations(p, g.OwnerId ?? ctx.accountId, data).join(', ') || 'nowhere'}`).join('; ');
       const review: string[] = [];
-      // All traffic to a list whose entries are not in the evidence: where it lets traffic go is unknown.
-      const unknownLists = everything.flatMap((p) => (p.PrefixListIds ?? []).map((l) => prefixListView(l.PrefixListId ?? '?', data))).filter((v): v is Extract<PrefixListView, { kind: 'unknown' }> => v.kind === 'unknown');
-      for (const v of unknownLists) review.push(`all traffic to ${v.label} (${v.why}, so where it lets traffic go is unknown)`);
+      // Any rule to a list whose entries are not in the evidence: where it lets traffic go is unknown, never a pass.
+      for (const p of rules) {
+        for (const l of p.PrefixListIds ?? []) {
+          const v = prefixListView(l.PrefixListId ?? '?', data);
+          if (v.kind === 'unknown') review.push(`${allTraffic(p) ? 'all traffic' : describePermission(p)} to ${v.label} (${v.why}, so where it lets traffic go is unknown)`);
+        }
+      }
       for (const f of [4, 6] as const) {
         const count = publicAddressCount(blocksOf(everything, data), f);
         if (count > blockSize(f, DEFAULT_WIDE_PUBLIC_PREFIX[f])) {

@@ -199,12 +199,13 @@ describe('ec2.imdsv2', () => {
 });
 
 describe('ec2.security-group-egress (1.3.2: every group, not only the default one)', () => {
-  it('fails allow-all outbound on any group, needs review for ports open to anywhere, passes named destinations and no rules', () => {
+  it('fails allow-all outbound on any group, needs review for ports open to anywhere or to an unread prefix list, passes no rules', () => {
     const r = evaluateBoth(securityGroupEgress, { securityGroups: [webGroup, egressHttpsOnly, egressPrefixList, defaultLocked] });
     expect(statusOf(r)).toEqual({
       [sgArn(webGroup.GroupId!)]: 'fail',
       [sgArn(egressHttpsOnly.GroupId!)]: 'needs-review',
-      [sgArn(egressPrefixList.GroupId!)]: 'pass',
+      // A rule to a prefix list whose entries the evidence does not hold: where it lets traffic go is unknown.
+      [sgArn(egressPrefixList.GroupId!)]: 'needs-review',
       [sgArn(defaultLocked.GroupId!)]: 'pass',
     });
     expect(r[0].reason).toContain('allows all outbound traffic to 0.0.0.0/0');
