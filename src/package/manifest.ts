@@ -102,6 +102,22 @@ export const PackageEvaluationSchema = z
 export type PackageEvaluation = z.infer<typeof PackageEvaluationSchema>;
 
 /**
+ * The day from which evidence-locker records `evaluation` (and `evaluationId`) in every package it builds. A package
+ * built on or after it (`builtAt`), or holding a run completed on or after it (`generatedAt`, the completion of its last
+ * run, signed by that run's key), that records no `evaluation` had it taken out: both verifiers refuse it. Older
+ * packages still verify, their ids named as not recomputed.
+ */
+export const EVALUATION_RECORDED_FROM = '2026-12-07';
+
+/** Why a package manifest without `evaluation` cannot be one of an evidence-locker that did not record it, or undefined. */
+export function evaluationTakenOut(m: Pick<PackageManifest, 'evaluation' | 'builtAt' | 'generatedAt'>): string | undefined {
+  if (m.evaluation) return undefined;
+  if (m.builtAt !== undefined && m.builtAt >= EVALUATION_RECORDED_FROM) return `built ${m.builtAt} (builtAt)`;
+  if (m.generatedAt >= EVALUATION_RECORDED_FROM) return `holding runs up to ${m.generatedAt} (generatedAt)`;
+  return undefined;
+}
+
+/**
  * The package manifest (`manifest.json`): what the package covers and every file in it with its SHA-256.
  * Its own SHA-256 is the package id; `manifest.sig` is a detached signature over its exact bytes.
  */

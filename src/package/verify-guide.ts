@@ -128,13 +128,15 @@ Unzip the package into an empty folder and run, in that folder:
 replacing each fingerprint by the one you confirmed (give \`--key\` once per trusted key). It checks, in order:
 that public-key.pem is a pinned key; that SHA256SUMS.sig is that key's signature over SHA256SUMS; that every
 file SHA256SUMS lists has its SHA-256 and that no other file exists; the signature over manifest.json, that it
-lists every file with the same SHA-256 and names public-key.pem as its key; that every run under runs/ is listed
-in manifest.json with its manifest's SHA-256 and as its manifest describes it (kind, chain, times, key, previous
-link, shard), signed by a pinned key (the one its manifest names) and its signature verifies; that the evidence set
-id and evaluation inputs id on the report cover are the SHA-256 of what manifest.json describes (a package that
-records no evaluation inputs: not checked, and it says so); that no run the package holds is named by another as an
-abandoned seal attempt; that each signed refusal record under refusals/ is signed by a pinned run key (the one it
-names) over its refusal, and that every record a run names is there with the SHA-256 the run gives it (each is
+lists every file with the same SHA-256 and names public-key.pem as its key, with that key's signing algorithm; that
+every run under runs/ is listed in manifest.json with its manifest's SHA-256 and as its manifest describes it (kind,
+chain, times, key, previous link, shard), signed by a pinned key (the one its manifest names, with its signing
+algorithm) and its signature verifies; that the evidence set id and evaluation inputs id on the report cover are the
+SHA-256 of what manifest.json describes (a package built before 2026-12-07 that records no evaluation inputs: not
+checked, and it says so; one built then or later, or holding runs completed then or later, that records none is
+refused); that no run the package holds is named by another as an abandoned seal attempt; that each signed refusal
+record under refusals/ is signed by a pinned run key (the one it names, with its signing algorithm) over its refusal
+and fits the refusal record schema, and that every record a run names is there with the SHA-256 the run gives it (each is
 printed as SEAL REFUSED); that the
 runs of each chain link to each other by manifest hash, in order of start; the ends of the period (as in section
 1); that every evidence body is stored under its SHA-256 and every record of the package's accounts, and every

@@ -21,13 +21,15 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # Checks, in order: the package key is a pinned key; SHA256SUMS.sig is its signature over SHA256SUMS;
 # every file listed in SHA256SUMS (once) has that SHA-256 and no other file exists; manifest.sig is the
 # signature over manifest.json, whose file list gives every file (but itself, its signature and SHA256SUMS) the same
-# SHA-256 and whose key fingerprint is public-key.pem's; the run folders under runs/ are exactly the runs manifest.json
-# lists, each with the manifest SHA-256 it lists; every run is signed by a pinned key, the one its manifest names, and
+# SHA-256 and whose key fingerprint and signing algorithm are public-key.pem's; the run folders under runs/ are exactly the runs manifest.json
+# lists, each with the manifest SHA-256 it lists; every run is signed by a pinned key, the one its manifest names (with
+# that key's signing algorithm), and
 # manifest.json's entry of it states what its manifest does (kind, chain, times, key, previous link, shard); the report
 # cover's evidence set id (contentId) and evaluation inputs id (evaluationId) are the SHA-256 of what manifest.json
-# describes and of its "evaluation"; no run the package holds is named by another as an abandoned seal attempt
+# describes and of its "evaluation" (which every package built since 2026-12-07 records); no run the package holds is named by another as an abandoned seal attempt
 # (sealAttempts); each signed refusal record under refusals/ (a seal refused because files were planted in every
-# attempt) is signed by a pinned run key, the one it names, and every record a run names is there with the SHA-256 the
+# attempt) is signed by a pinned run key, the one it names (key and algorithm), fits the refusal record schema (every
+# field, its type, no other field), and every record a run names is there with the SHA-256 the
 # run gives it (each is printed as SEAL REFUSED); the runs of each chain link to each other by manifest hash, in order; no run of the period is left
 # out at its start or end as far as the package can show (days without a run are warned of); every evidence body is stored under its SHA-256 and every
 # record of the package's accounts (and every attestation) has its body; each attestation names the key that signed
@@ -38,7 +40,7 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # manifest is the one serialisation evidence-locker writes and fits its schema (only a key given twice among the
 # members read here is refused); that each body reads as an evidence body; that each recorded origin is an AWS
 # endpoint of its query's service; file sizes in manifest.json; that the results follow from the evidence (--recompute);
-# the report cover's ids when manifest.json records no "evaluation" or a key in it is a number (it says so).
+# the report cover's ids of a package built before 2026-12-07 that records no "evaluation" (it says so).
 # Not checked either: the zip itself (this script sees only the unzipped folder). A zip can hold entries its central
 # directory does not list, which unzip skips but streaming extractors (bsdtar, jar, some zip viewers) write, over
 # listed files or beside them. This script checks the files of the folder as unzipped: read the package from that
@@ -121,6 +123,15 @@ read_key() {
   esac
 }
 
+# Whether a signed "signing.algorithm" names the scheme of the key type, as evidence-locker verify reads it (the
+# signature is checked under the key's own type; a manifest naming another scheme does not verify there).
+alg_fits() { # <key type> <algorithm>
+  case "$1:$2" in
+    ed25519:ed25519|ecdsa-p256:ecdsa-*|rsa-pss:rsassa-pss-*) return 0 ;;
+  esac
+  return 1
+}
+
 # The algorithm follows from the key type, never from text in the package: Ed25519 signs the bytes;
 # ECDSA P-256 and RSA-PSS (AWS KMS keys) sign their SHA-256.
 verify_sig() { # <key type> <public key> <file> <signature>
@@ -189,7 +200,7 @@ json_walk() { # <file> <functions> [awk arguments...]
 
 # What the script reads of a canonical JSON run manifest, one "name<TAB>value" a line: each top-level string member
 # under its name; "previous<TAB>null", or the members of "previous" as prevRunId and prevSha then "previous<TAB>object";
-# the members of "signing" as signFp and signKeyId; those of "shard" as shard.index, shard.count and shard.slot; the run
+# the members of "signing" as signFp, signKeyId and signAlg; those of "shard" as shard.index, shard.count and shard.slot; the run
 # id of each abandoned seal attempt ("sealAttempts") as sealAttempt, and of each attempt of a refusal record
 # ("attempts") as attempt; and "duplicate<TAB><path>" for any key given twice in one object. Each record is appended to
 # $work/recs as "<run><TAB><accountId><TAB><sha256>", and each refusal record a run names ("refusals") to
@@ -206,6 +217,7 @@ manifest_fields() { # <run manifest or refusal> <run id> [file the records go to
     else if (path == "previous.manifestSha256") print "prevSha\t" value
     else if (path == "signing.keyFingerprint") print "signFp\t" value
     else if (path == "signing.keyId") print "signKeyId\t" value
+    else if (path == "signing.algorithm") print "signAlg\t" value
     else if (path == "shard.index" || path == "shard.count" || path == "shard.slot") print path "\t" value
     else if (path == "sealAttempts.runId") print "sealAttempt\t" value
     else if (path == "attempts.runId") print "attempt\t" value
@@ -238,6 +250,59 @@ dup_key_pretty() {
       seen[n] = seen[n] "|" k "|"
     }
   }' "$1"
+}
+
+# The first way a refusal (the "refusal" member of a refusal record, as its own JSON) departs from the schema
+# evidence-locker writes it with (evidence-locker/seal-refusal@1: every field, its type, no other top-level field), as
+# "<field>: <what is wrong>", or nothing. Nested objects may hold further members (they are read past, as evidence-locker
+# verify reads them).
+refusal_schema() { # <refusal JSON>
+  json_walk "$1" '
+  function member(path, type, value,   t) {
+    if (type == "s") t = "s"
+    else if (value == "null") t = "null"
+    else if (value == "true" || value == "false") t = "bool"
+    else if (value ~ /^-?(0|[1-9][0-9]*)$/) t = "int"
+    else t = "num"
+    got(path, t, value)
+  }
+  function opened(path, c) {
+    got(path, (c == "{") ? "obj" : "arr", "")
+    sd++; st[sd] = c; sp[sd] = path
+    if (c == "[") elems[path] = 0
+    else for (k in want) if (k != "" && parent(k) == path) seen[k] = 0
+  }
+  function closed(path, c) {
+    sd--
+    if (c == "}") { for (k in want) if (k != "" && parent(k) == path && !seen[k] && !(k in optional)) problem(k, "missing") }
+    else if ((path in atleast) && elems[path] < atleast[path]) problem(path, "lists no element")
+  }
+  function twice(path) { }
+  function parent(k) { return index(k, ".") ? substr(k, 1, length(k) - length(last(k)) - 1) : "" }
+  function last(k) { sub(/^.*\./, "", k); return k }
+  function problem(path, what) { if (!bad) print (path == "" ? "(the refusal)" : path) ": " what; bad = 1 }
+  # A value at path: an element of the array at path when the innermost open value is that array, else the member path.
+  function got(path, t, value,   w, ok) {
+    if (sd == 0) { if (t != "obj") problem("", "not an object"); return }
+    if (st[sd] == "[" && sp[sd] == path) { elems[path]++; w = elem[path] }
+    else {
+      if (!(path in want)) { if (parent(path) == "") problem(path, "not a field of a refusal record"); return }
+      seen[path] = 1; w = want[path]
+    }
+    if (w == "") return
+    ok = (t == w) || (w == "nat" && t == "int" && value !~ /^-/) || (w == "obj|null" && (t == "obj" || t == "null"))
+    if (!ok) { problem(path, "is " (t == "obj" ? "an object" : t == "arr" ? "a list" : t == "s" ? "a string" : t == "null" ? "null" : t == "bool" ? "true or false" : "the number " value) ", not " (w == "s" ? "a string" : w == "int" ? "an integer" : w == "nat" ? "a whole number" : w == "bool" ? "true or false" : w == "obj" ? "an object" : w == "arr" ? "a list" : "an object or null")); return }
+    if (path == "schema" && value != "evidence-locker/seal-refusal@1") problem(path, "is \"" value "\", not evidence-locker/seal-refusal@1")
+    if (path == "kind" && value != "collection" && value != "attestation" && value != "legal-hold") problem(path, "is \"" value "\", not collection, attestation or legal-hold")
+    if (path == "previous.manifestSha256" && (value !~ /^[0-9a-f]+$/ || length(value) != 64)) problem(path, "is not a SHA-256 (64 hex digits)")
+  }
+  BEGIN {
+    n = split("schema s,kind s,chain s,tool obj,tool.name s,tool.version s,tool.sdkVersion s,startedAt s,completedAt s,refusedAt s,scope obj,scope.accounts arr,scope.regions arr,scope.frameworks arr,scope.queries arr,shard obj,shard.index int,shard.count int,shard.slot s,previous obj|null,previous.runId s,previous.manifestSha256 s,attempts arr,attempts.runId s,attempts.reason s,attempts.planted arr,attempts.planted.key s,attempts.planted.versionId s,records obj,records.count nat,records.errors nat,records.bodiesStored nat,signing obj,signing.algorithm s,signing.keyFingerprint s,signing.keyId s,simulated bool", f, ",")
+    for (i = 1; i <= n; i++) { split(f[i], g, " "); want[g[1]] = g[2] }
+    optional["shard"] = 1; optional["simulated"] = 1; optional["attempts.planted.versionId"] = 1
+    elem["scope.accounts"] = "s"; elem["scope.regions"] = "s"; elem["scope.frameworks"] = "s"; elem["scope.queries"] = "s"
+    elem["attempts"] = "obj"; elem["attempts.planted"] = "obj"; atleast["attempts"] = 1
+  }'
 }
 
 # The members of a canonical JSON evidence body's "attestation" (its "sealedBy" included), one a line:
@@ -336,6 +401,10 @@ m_keyid=$(sed -n '/^  "signing": {/,/^  }/s/^    "keyId": "\([^"\\]*\)",\{0,1\}$
 if [ "$m_fp" != "$pkg_fp" ]; then
   fail "public-key.pem: fingerprint $pkg_fp differs from the one manifest.json names (signing.keyFingerprint \"$m_fp\")"
 fi
+m_alg=$(sed -n '/^  "signing": {/,/^  }/s/^    "algorithm": "\([^"\\]*\)",\{0,1\}$/\1/p' manifest.json 2>/dev/null | head -n 1)
+if [ -n "$pkg_fp" ] && ! alg_fits "$pkg_type" "$m_alg"; then
+  fail "manifest.json: signing.algorithm \"$m_alg\" is not the scheme of public-key.pem ($pkg_type key), which signed it: evidence-locker verify checks the signature under the algorithm named, so it refuses this manifest"
+fi
 # manifest.json's file list (one member a line, six spaces in): every file but manifest.json, manifest.sig, SHA256SUMS
 # and its signature, each with the SHA-256 SHA256SUMS gives it (which sha256sum -c checked above). Sizes are not compared.
 sed -n '/^  "files": \[/,/^  \]/p' manifest.json 2>/dev/null | awk '
@@ -428,7 +497,8 @@ for dir in runs/*/; do
     continue
   fi
   fields=$(manifest_fields "$m" "$run")
-  id=''; chain=''; started=''; completed=''; kind=''; prev=''; prev_id=-; prev_sha=-; dup=''; sign_fp=''; sign_keyid=''; shard_lines=''
+  id=''; chain=''; started=''; completed=''; kind=''; prev=''; prev_id=-; prev_sha=-; dup=''; sign_fp=''; sign_keyid=''; sign_alg=''; shard_lines=''
+  run_type=$key_type
   while IFS="$tab" read -r name value; do
     case "$name" in
       duplicate) [ -n "$dup" ] || dup=$value ;;
@@ -442,6 +512,7 @@ for dir in runs/*/; do
       prevSha) prev_sha=$value ;;
       signFp) sign_fp=$value ;;
       signKeyId) sign_keyid=$value ;;
+      signAlg) sign_alg=$value ;;
       shard.*) shard_lines="$shard_lines$run$tab$name$tab$value$nl" ;;
       sealAttempt) printf '%s\t%s\n' "$run" "$value" >> "$work/attempts" ;;
     esac
@@ -454,6 +525,9 @@ EOF
   fi
   if [ "$sign_fp" != "$run_fp" ]; then
     fail "runs/$run/public-key.pem: fingerprint $run_fp differs from the run manifest's signing.keyFingerprint \"$sign_fp\""
+  fi
+  if ! alg_fits "$run_type" "$sign_alg"; then
+    fail "runs/$run/manifest.json: signing.algorithm \"$sign_alg\" is not the scheme of the key that signed it ($run_type key runs/$run/public-key.pem): evidence-locker verify checks the signature under the algorithm named, so it refuses this run"
   fi
   if [ "$id" != "$run" ]; then
     fail "runs/$run/manifest.json names run \"$id\""
@@ -596,7 +670,8 @@ while IFS= read -r rf; do
   if [ -z "$r_fp" ]; then refusal_fail "publicKeyPem is not a readable public key"; continue; fi
   if ! verify_sig "$key_type" "$work/rf.pem" "$work/rf.json" "$work/rf.sig"; then refusal_fail "the signature does not verify over the refusal with the public key beside it"; continue; fi
   if ! pinned_run "$r_fp"; then refusal_fail "signed by key $r_fp, which is not a key pinned for run manifests"; continue; fi
-  r_chain=''; r_started=''; r_refused=''; r_schema=''; r_sfp=''; r_dup=''; r_attempts=''
+  r_chain=''; r_started=''; r_refused=''; r_schema=''; r_sfp=''; r_alg=''; r_dup=''; r_attempts=''
+  r_type=$key_type
   while IFS="$tab" read -r name value; do
     case "$name" in
       duplicate) [ -n "$r_dup" ] || r_dup=$value ;;
@@ -605,6 +680,7 @@ while IFS= read -r rf; do
       refusedAt) r_refused=$value ;;
       schema) r_schema=$value ;;
       signFp) r_sfp=$value ;;
+      signAlg) r_alg=$value ;;
       attempt) if [ -n "$r_attempts" ]; then r_attempts="$r_attempts, $value"; else r_attempts=$value; fi ;;
     esac
   done <<EOF
@@ -612,7 +688,9 @@ $(manifest_fields "$work/rf.json" - /dev/null)
 EOF
   if [ -n "$r_dup" ]; then refusal_fail "key \"$r_dup\" appears twice: parsers disagree on which value counts, and evidence-locker never writes such a record"; continue; fi
   if [ "$r_schema" != evidence-locker/seal-refusal@1 ] || [ -z "$r_chain" ] || [ -z "$r_attempts" ]; then refusal_fail "its refusal names no schema evidence-locker/seal-refusal@1, chain or attempt"; continue; fi
-  if [ "$r_sfp" != "$r_fp" ]; then refusal_fail "the refusal names key \"$r_sfp\", not the key that signed it ($r_fp)"; continue; fi
+  r_bad=$(refusal_schema "$work/rf.json")
+  if [ -n "$r_bad" ]; then refusal_fail "refusal.$r_bad (evidence-locker writes every refusal to the schema evidence-locker/seal-refusal@1)"; continue; fi
+  if [ "$r_sfp" != "$r_fp" ] || ! alg_fits "$r_type" "$r_alg"; then refusal_fail "the refusal names key \"$r_sfp\" ($r_alg), not the key that signed it ($r_fp, $r_type)"; continue; fi
   # The seal names each record after its first attempt: a record's signed bytes under another record's name are a copy.
   r_first=$(printf '%s' "$r_attempts" | sed 's/,.*//')
   if ! awk -v n="$(basename "$rf")" -v f="$r_first" 'BEGIN { t = substr(n, length(f) + 1); exit !(f != "" && substr(n, 1, length(f)) == f && t ~ /^-r[0-9a-f]+\.json$/ && length(t) == 39) }'; then
@@ -657,13 +735,68 @@ ids_out=$(awk -v evfile="$work/evaluation.json" -v setfile="$work/evidence-set.j
     return l
   }
   function rest(l) { sub(/^ *"[A-Za-z0-9]*": /, "", l); sub(/,$/, "", l); return l }
+  # "evaluation" made canonical again: JSON.parse puts an object'"'"'s array-index keys ("0" to "4294967294") first, in
+  # number order, and the other keys after them in the order written; canonical JSON orders all keys by code unit.
+  # Each object is rebuilt when it closes, its index keys merged back among the others.
+  function cn_line(l,   key) {
+    sub(/^ +/, "", l); key = ""
+    if (match(l, /^"([^"\\]|\\.)*": /)) { key = substr(l, 1, RLENGTH - 2); l = substr(l, RLENGTH + 1) }
+    if (l ~ /^[]}],?$/) { cn_close(); return }
+    sub(/,$/, "", l)
+    if (l == "{" || l == "[") { cd++; ctyp[cd] = l; ccnt[cd] = 0; ckey[cd] = key; return }
+    cn_add(key, l)
+  }
+  function cn_add(key, v,   n) {
+    n = ++ccnt[cd]; ck[cd, n] = key; cv[cd, n] = v
+    if (cd == 1) ev[substr(key, 2, length(key) - 2)] = v
+  }
+  function cn_close(   t, i, k) {
+    if (ctyp[cd] == "[") { t = "["; for (i = 1; i <= ccnt[cd]; i++) t = t (i > 1 ? "," : "") cv[cd, i]; t = t "]" }
+    else t = cn_object(cd)
+    k = ckey[cd]; cd--
+    if (cd == 0) cn_result = t; else cn_add(k, t)
+  }
+  function kd(key) { return substr(key, 2, length(key) - 2) }
+  function isindex(key,   d) { d = kd(key); return d ~ /^(0|[1-9][0-9]*)$/ && (length(d) < 10 || (length(d) == 10 && ("x" d) <= "x4294967294")) }
+  # Whether the index key d (digits) sorts before the other key k (as written, escapes kept) in code-unit order.
+  function idx_first(d, k,   i, c, e) {
+    for (i = 1; i <= length(d); i++) {
+      if (i > length(k)) return 0
+      c = substr(k, i, 1)
+      if (c == substr(d, i, 1)) continue
+      if (c == "\\") { e = substr(k, i + 1, 1); return e == "\\" || (e == "u" && substr(k, i + 2, 1) == "d") }
+      if (c ~ /^[0-9]$/) return ("x" substr(d, i, 1)) < ("x" c)
+      return index(low, c) == 0
+    }
+    return 1
+  }
+  function cn_object(d,   i, a, b, x, ni, nl, t) {
+    ni = 0; nl = 0
+    for (i = 1; i <= ccnt[d]; i++) {
+      if (isindex(ck[d, i])) { ik[++ni] = i; if (nl && misorder == "") misorder = "\"" kd(ck[d, i]) "\" after \"" kd(ck[d, lk[nl]]) "\"" }
+      else {
+        lk[++nl] = i
+        # Keys of printable ASCII without escapes compare byte by byte as code units do: each must follow the one before.
+        if (nl > 1 && misorder == "" && ck[d, i] ck[d, lk[nl - 1]] ~ /^[ -~]*$/ && index(ck[d, i] ck[d, lk[nl - 1]], "\\") == 0 && ("x" kd(ck[d, i])) < ("x" kd(ck[d, lk[nl - 1]]))) misorder = "\"" kd(ck[d, i]) "\" after \"" kd(ck[d, lk[nl - 1]]) "\""
+      }
+    }
+    for (a = 2; a <= ni; a++) { x = ik[a]; for (b = a - 1; b >= 1 && ("x" kd(ck[d, ik[b]])) > ("x" kd(ck[d, x])); b--) ik[b + 1] = ik[b]; ik[b + 1] = x }
+    a = 1; b = 1; t = ""
+    while (a <= ni || b <= nl) {
+      if (a <= ni && (b > nl || idx_first(kd(ck[d, ik[a]]), kd(ck[d, lk[b]])))) i = ik[a++]; else i = lk[b++]
+      t = t (t == "" ? "" : ",") ck[d, i] ":" cv[d, i]
+    }
+    return "{" t "}"
+  }
+  BEGIN { low = " !\"#$%&" sprintf("%c", 39) "()*+,-./" }
   cur == "" && /^  "[A-Za-z0-9]*": / {
     name = $0; sub(/^  "/, "", name); sub(/".*$/, "", name); v = rest($0)
-    if (v == "{" || v == "[") { cur = name; text = v; next }
+    if (v == "{" || v == "[") { cur = name; text = v; if (name == "evaluation") { cd = 1; ctyp[1] = "{"; ccnt[1] = 0; ckey[1] = "" }; next }
     top[name] = v; next
   }
   cur != "" && /^  []}],?$/ {
-    if (cur != "files" && cur != "runs") top[cur] = text substr($0, 3, 1)
+    if (cur == "evaluation") { cn_close(); top[cur] = cn_result }
+    else if (cur != "files" && cur != "runs") top[cur] = text substr($0, 3, 1)
     if (cur == "runs") top[cur] = "[" pairs "]"
     if (cur == "frameworks") top["frameworkIds"] = "[" ids "]"
     cur = ""; next
@@ -676,22 +809,11 @@ ids_out=$(awk -v evfile="$work/evaluation.json" -v setfile="$work/evidence-set.j
     next
   }
   cur == "frameworks" && /^      "id": "/ { ids = ids (ids == "" ? "" : ",") rest($0) }
-  cur != "" {
-    c = compact($0); text = text c
-    if (cur != "evaluation") next
-    # JavaScript keeps keys that are array indices ("0", "12") first, in number order: such a key is not where the
-    # canonical order puts it, and this text is not the canonical JSON.
-    if ($0 ~ /^ *"(0|[1-9][0-9]*)": /) indexkey = 1
-    if (ecur == "" && $0 ~ /^    "[A-Za-z0-9]*": /) {
-      en = $0; sub(/^    "/, "", en); sub(/".*$/, "", en); v = rest($0)
-      if (v == "{" || v == "[") { ecur = en; etext = v } else ev[en] = v
-    }
-    else if (ecur != "" && $0 ~ /^    []}],?$/) { ev[ecur] = etext substr($0, 5, 1); ecur = "" }
-    else if (ecur != "") etext = etext c
-  }
+  cur == "evaluation" { cn_line($0); next }
+  cur != "" { text = text compact($0) }
   END {
-    if (!("evaluation" in top)) { print "noeval"; if ("evaluationId" in top) print "id" tab "evaluationId" tab top["evaluationId"]; print "id" tab "contentId" tab top["contentId"]; exit }
-    if (indexkey) print "indexkey"
+    if (misorder != "") print "FAIL  manifest.json: in \"evaluation\", key " misorder ": not the order evidence-locker writes (canonical key order, array indices first as JavaScript keeps them), so the evaluation inputs id cannot be recomputed from it as evidence-locker verify does (which refuses the manifest)"
+    if (!("evaluation" in top)) { print "noeval"; if ("evaluationId" in top) print "id" tab "evaluationId" tab top["evaluationId"]; print "id" tab "contentId" tab top["contentId"]; print "at" tab top["builtAt"] tab top["generatedAt"]; exit }
     printf "%s", top["evaluation"] > evfile
     set = "{\"accounts\":" top["accounts"]
     if (("entity" in ev) && ev["entity"] != "{}") set = set ",\"entity\":" ev["entity"]
@@ -712,9 +834,15 @@ evaluation_id=$(printf '%s\n' "$ids_out" | awk -F "$tab" '$1 == "id" && $2 == "e
 ids_unchecked=''
 if printf '%s\n' "$ids_out" | grep -qx noeval; then
   [ -z "$evaluation_id" ] || fail "manifest.json: evaluationId $evaluation_id names evaluation inputs manifest.json does not record (\"evaluation\" is absent)"
-  ids_unchecked="the evidence set id (contentId $content_id: manifest.json, of an older evidence-locker, records no evaluation inputs, so not the exceptions register and scope it covers)"
-elif printf '%s\n' "$ids_out" | grep -qx indexkey; then
-  ids_unchecked="the evidence set id and evaluation inputs id (a key of manifest.json's \"evaluation\" is a number, whose canonical place these tools cannot restore)"
+  # evidence-locker records the evaluation inputs in every package it has built since 2026-12-07: a package built then or
+  # later (builtAt), or holding a run completed then or later (generatedAt, the completion of its last run, which the run
+  # key signed and step 8 checks), that records none had them taken out.
+  ev_late=$(printf '%s\n' "$ids_out" | awk -F "$tab" '$1 == "at" { gsub(/"/, ""); if ($2 >= "2026-12-07") print "built " $2 " (builtAt)"; else if ($3 >= "2026-12-07") print "holding runs up to " $3 " (generatedAt)" }')
+  if [ -n "$ev_late" ]; then
+    fail "manifest.json: records no evaluation inputs (\"evaluation\"), yet says it was $ev_late, on or after 2026-12-07, since when evidence-locker records them in every package: they were taken out, so the report cover's ids cannot be recomputed (obtain the package again from the organisation)"
+  else
+    ids_unchecked="the evidence set id (contentId $content_id: manifest.json, of an older evidence-locker, records no evaluation inputs, so not the exceptions register and scope it covers)"
+  fi
 else
   ev_sha=$(sha256sum < "$work/evaluation.json" | cut -d' ' -f1)
   set_sha=$(sha256sum < "$work/evidence-set.json" | cut -d' ' -f1)

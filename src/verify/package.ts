@@ -8,7 +8,7 @@ import { hashFiles, type HashedFiles } from './hash-files.js';
 import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
 import { EvidenceBodySchema, describeAttester, type EvidenceBody } from '../evidence/record.js';
 import { publicKeyFingerprint, verifiedScheme, verifyManifestSignature } from '../seal/verify-signature.js';
-import { PACKAGE_FILES, PackageManifestSchema, evaluationInputsId, evidencePath, manifestEvidenceSetId, packageRunEntry, runPath, type PackageManifest, type PackageRun } from '../package/manifest.js';
+import { EVALUATION_RECORDED_FROM, PACKAGE_FILES, PackageManifestSchema, evaluationInputsId, evaluationTakenOut, evidencePath, manifestEvidenceSetId, packageRunEntry, runPath, type PackageManifest, type PackageRun } from '../package/manifest.js';
 import { canonicalJson } from '../seal/canonical.js';
 import { compareCodeUnits } from '../package/zip.js';
 import { compareRunsInChain, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
@@ -766,6 +766,8 @@ function checkPackageIds({ fail }: PackageFolder, m: PackageManifest): PackageId
     const id = evaluationInputsId(ev);
     if (id !== m.evaluationId) fail(PACKAGE_FILES.manifest, `evaluationId ${m.evaluationId} (the evaluation inputs id on the report cover) is not the SHA-256 of the canonical JSON of its "evaluation", ${id}: ${again}`);
   }
+  const takenOut = evaluationTakenOut(m);
+  if (takenOut) fail(PACKAGE_FILES.manifest, `records no evaluation inputs ("evaluation"), yet says it was ${takenOut}, on or after ${EVALUATION_RECORDED_FROM}, since when evidence-locker records them in every package: they were taken out, so the report cover's ids cannot be recomputed; ${again}`);
   if (ev) {
     const restated: [string, unknown, unknown][] = [
       ['organization', ev.organization, m.organization],

@@ -9,7 +9,7 @@ import { VERIFY_SCRIPT, VERIFY_SCRIPT_SHA256 } from '../../src/package/verify-sc
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
-import { evaluationInputsId, evidencePath, manifestEvidenceSetId, type PackageEvaluation, type PackageManifest } from '../../src/package/manifest.js';
+import { EVALUATION_RECORDED_FROM, evaluationInputsId, evidencePath, manifestEvidenceSetId, type PackageEvaluation, type PackageManifest } from '../../src/package/manifest.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays } from './fixtures.js';
 import { SHELLS, resignSums, runVerifySh } from '../support/verify-sh.js';
 import { remanifest, replaceBody, replaceRunManifest } from '../support/resign-package.js';
@@ -315,6 +315,16 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     await bothRefuse(e, new RegExp(`FAIL  public-key\\.pem: fingerprint ${fp} differs from the one manifest\\.json names \\(signing\\.keyFingerprint "${other}"\\)`), new RegExp(`public-key\\.pem: fingerprint ${fp} differs from the one in manifest\\.json \\(${other}\\)`));
   });
 
+  it('refuses a run manifest or package manifest whose signing.algorithm is not the scheme of the key that signed it (re-signed with the genuine key)', async () => {
+    const d = copy();
+    const r = await editLastRun(d, (rm) => ((rm.signing as Record<string, string>).algorithm = 'ecdsa-p256-sha256'));
+    await bothRefuse(d, new RegExp(`FAIL  runs/${r}/manifest\\.json: signing\\.algorithm "ecdsa-p256-sha256" is not the scheme of the key that signed it \\(ed25519 key runs/${r}/public-key\\.pem\\)`), new RegExp(`runs/${r}/manifest\\.sig: run signature does not verify \\(ecdsa-p256-sha256\\)`));
+    const e = copy();
+    await remanifest(e, signer, (m) => (m.signing.algorithm = 'rsassa-pss-sha256'));
+    await resignSums(e, signer);
+    await bothRefuse(e, /FAIL {2}manifest\.json: signing\.algorithm "rsassa-pss-sha256" is not the scheme of public-key\.pem \(ed25519 key\), which signed it/, /manifest\.sig: signature over manifest\.json does not verify with public-key\.pem \(rsassa-pss-sha256\)/);
+  });
+
   it.each([
     { field: 'kind', value: 'attestation' },
     { field: 'chain', value: 'shard-1-of-2' },
@@ -391,11 +401,12 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     await bothRefuse(e, /FAIL {2}manifest\.json: evaluation\.organization is "Example Organization", but manifest\.json's organization is "Somebody Else, Inc\."/, /manifest\.json: evaluation\.organization is "Example Organization", but manifest\.json's organization is "Somebody Else, Inc\."/);
   });
 
-  it('a package recording no evaluation inputs: the evidence set id is named as not recomputed by both verifiers, the verdict unchanged', async () => {
+  it('a package built before evaluation inputs were recorded, recording none: the evidence set id is named as not recomputed by both verifiers, the verdict unchanged', async () => {
     const d = copy();
     await remanifest(d, signer, (m) => {
       delete (m as unknown as Record<string, unknown>).evaluation;
       delete (m as unknown as Record<string, unknown>).evaluationId;
+      (m as unknown as Record<string, unknown>).builtAt = '2026-12-05T10:00:00.000Z';
     });
     await resignSums(d, signer);
     const contentId = (JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')) as { contentId: string }).contentId;
@@ -408,6 +419,65 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     expect(v.ok).toBe(true);
     expect(v.ids).toEqual({ contentId, contentIdRecomputed: false });
     expect(formatVerification(v, d)).toContain(`evidence set id (report cover) ${contentId}: NOT recomputed`);
+  });
+
+  it('refuses a package built on or after the day evaluation inputs are recorded in every package, whose "evaluation" was taken out (re-signed with the package key)', async () => {
+    const d = copy();
+    const builtAt = (JSON.parse(readFileSync(join(base, 'manifest.json'), 'utf8')) as { builtAt: string }).builtAt;
+    expect(builtAt >= EVALUATION_RECORDED_FROM).toBe(true);
+    await remanifest(d, signer, (m) => {
+      delete (m as unknown as Record<string, unknown>).evaluation;
+      delete (m as unknown as Record<string, unknown>).evaluationId;
+    });
+    await resignSums(d, signer);
+    const said = `records no evaluation inputs \\("evaluation"\\), yet says it was built ${builtAt.replace(/\./g, '\\.')} \\(builtAt\\), on or after ${EVALUATION_RECORDED_FROM}, since when evidence-locker records them in every package: they were taken out`;
+    await bothRefuse(d, new RegExp(`FAIL {2}manifest\\.json: ${said}`), new RegExp(`manifest\\.json: ${said}`));
+    // verify.sh states the same day as the tool.
+    expect(VERIFY_SCRIPT).toContain(`"${EVALUATION_RECORDED_FROM}"`);
+  });
+
+  it('refuses keys of "evaluation" written out of canonical order (ids computed over the text as written, re-signed with the package key)', async () => {
+    const d = copy();
+    const text = readFileSync(join(d, 'manifest.json'), 'utf8');
+    const swapped = text.replace(/\n( {4}"accounts": \[\n(?: {6}.*\n)* {4}\],)\n( {4}"accountsSelected": (?:true|false),)/, '\n$2\n$1');
+    expect(swapped).not.toBe(text);
+    const bytes = Buffer.from(swapped);
+    writeFileSync(join(d, 'manifest.json'), bytes);
+    writeFileSync(join(d, 'manifest.sig'), await signer.sign(bytes));
+    await resignSums(d, signer);
+    await bothRefuse(d, /FAIL {2}manifest\.json: in "evaluation", key "accountsSelected" after "accounts"|FAIL {2}manifest\.json: in "evaluation", key "accounts" after "accountsSelected"/, /manifest\.json: /);
+  });
+
+  it('recomputes the report cover ids when a key of "evaluation" is an array index (a tag key "2024" in the scope), which JSON.parse puts first, and refuses them altered', async () => {
+    const scope = { 'test-fw': { connected: [], exclude: [], include: [{ tags: { '10': 'b', '2024': 'a', '9': 'c', '-1': 'z', '123456789012': 'account', '4294967295': 'big', Env: 'x', env: 'prod' } }] } };
+    const d = copy();
+    type Editable = { evaluation: PackageEvaluation; evaluationId: string; contentId: string };
+    await remanifest(d, signer, (edited) => {
+      const m = edited as unknown as Editable;
+      m.evaluation.scope = scope;
+      m.evaluationId = evaluationInputsId(m.evaluation);
+      m.contentId = manifestEvidenceSetId(m as unknown as PackageManifest)!;
+    });
+    await resignSums(d, signer);
+    const m = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')) as { contentId: string; evaluationId: string };
+    // As written, the index keys come first: not the canonical order the ids are computed over.
+    expect(readFileSync(join(d, 'manifest.json'), 'utf8')).toMatch(/"9": "c",\n\s+"10": "b",\n\s+"2024": "a",\n\s+"-1": "z"/);
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(d, [fp], shell);
+      expect(sh.out).toContain(`ok    the report cover's ids recomputed: evidence set id ${m.contentId}, evaluation inputs id ${m.evaluationId}`);
+      expect(sh.out).not.toContain('not checked here either');
+      expect(sh.code, `${shell}: ${sh.out}`).toBe(0);
+    }
+    expect((await verifyPackageDir(d, { expectedKeys: [fp] })).ok).toBe(true);
+    // The scope altered after the ids were computed (a tag value changed), the ids left: both verifiers refuse.
+    const e = copy();
+    await remanifest(e, signer, (edited) => {
+      const m2 = edited as unknown as Editable;
+      m2.evaluation.scope = { 'test-fw': { ...scope['test-fw'], include: [{ tags: { ...scope['test-fw'].include[0].tags, '2024': 'changed' } }] } };
+      m2.evaluationId = evaluationInputsId({ ...m2.evaluation, scope });
+    });
+    await resignSums(e, signer);
+    await bothRefuse(e, /FAIL {2}manifest\.json: evaluationId [0-9a-f]{64} \(the evaluation inputs id on the report cover\) is not the SHA-256 of the canonical JSON of its "evaluation"/, /manifest\.json: evaluationId [0-9a-f]{64} \(the evaluation inputs id on the report cover\) is not the SHA-256 of the canonical JSON of its "evaluation"/);
   });
 
   it('prints what the genuine package records of who sealed it, as claims, and what it leaves to evidence-locker verify', () => {

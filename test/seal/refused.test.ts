@@ -248,6 +248,46 @@ describe('a seal refused by files planted in every attempt', () => {
     expect((cv.refusedSeals ?? []).map((x) => x.path)).toEqual([refused.ref.path]);
   }, 240_000);
 
+  it('both verifiers refuse a refusal record, signed by the pinned run key, that departs from the refusal schema or names another signing algorithm than its key's', async () => {
+    const { store, signer, trust } = await scene();
+    const [refused] = (await refusalCensus(store, trust)).trusted;
+    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
+    const dir = tmp();
+    await extractPackageZip(built.zipPath, dir);
+    const fp = await signer.fingerprint();
+    const name = `${refused.refusal.attempts[0].runId}-r${'c'.repeat(32)}.json`;
+    /** The package with a record of `refusal` signed by the genuine run key added under a name the seal gives it, manifest.json and SHA256SUMS signed again. */
+    const withRecord = async (refusal: Record<string, unknown>) => {
+      const d = tmp();
+      cpSync(dir, d, { recursive: true });
+      const bytes = canonicalBytes({ schema: 'evidence-locker/signed-seal-refusal@1', refusal, signature: (await signer.sign(canonicalBytes(refusal))).toString('base64'), publicKeyPem: await signer.publicKeyPem() });
+      writeFileSync(join(d, 'refusals', name), bytes);
+      await remanifest(d, signer, (m) => m.files.push({ path: `refusals/${name}`, sha256: sha256Hex(bytes), size: bytes.length }));
+      await resignSums(d, signer);
+      return d;
+    };
+    const genuine = refused.refusal as unknown as Record<string, unknown>;
+    // The genuine refusal under the new name verifies (named by no run): each case below differs from it in one field.
+    const same = runVerifySh(await withRecord(genuine), [fp]);
+    expect(same.out).toContain('RESULT: VALID');
+    const cases: { refusal: Record<string, unknown>; sh: string; ts: string }[] = [
+      { refusal: { ...genuine, records: { ...refused.refusal.records, count: '2' } }, sh: 'refusal.records.count: is a string, not a whole number', ts: 'refusal.records.count: ' },
+      { refusal: { ...genuine, note: 'added' }, sh: 'refusal.note: not a field of a refusal record', ts: 'refusal.: Unrecognized key' },
+      { refusal: { ...genuine, kind: 'other' }, sh: 'refusal.kind: is "other", not collection, attestation or legal-hold', ts: 'refusal.kind: ' },
+      { refusal: { ...genuine, attempts: refused.refusal.attempts.map((a) => ({ runId: a.runId, planted: a.planted })) }, sh: 'refusal.attempts.reason: missing', ts: 'refusal.attempts.0.reason: ' },
+      { refusal: { ...genuine, signing: { ...refused.refusal.signing, algorithm: 'ecdsa-p256-sha256' } }, sh: `the refusal names key "${fp}" (ecdsa-p256-sha256), not the key that signed it (${fp}, ed25519)`, ts: `the refusal names key ${fp} (ecdsa-p256-sha256), not the key that signed it` },
+    ];
+    for (const c of cases) {
+      const d = await withRecord(c.refusal);
+      const sh = runVerifySh(d, [fp]);
+      expect(sh.out).toContain(`FAIL  refusals/${name}: not a refusal record signed by a pinned run key: ${c.sh}`);
+      expect(sh.code, sh.out).toBe(1);
+      const v = await verifyPackageDir(d, { expectedKeys: [fp] });
+      expect(v.ok).toBe(false);
+      expect(v.problems.map((p) => `${p.path}: ${p.message}`).join('\n')).toContain(`refusals/${name}: not a refusal record signed by a key of the package's runs: ${c.ts}`);
+    }
+  }, 240_000);
+
   it('names the refused seal, with its signed record, in the per-requirement gaps of controls.csv, index.html and OSCAL', async () => {
     const { store, signer, trust } = await scene();
     const [refused] = (await refusalCensus(store, trust)).trusted;
