@@ -248,7 +248,7 @@ describe('a seal refused by files planted in every attempt', () => {
     expect((cv.refusedSeals ?? []).map((x) => x.path)).toEqual([refused.ref.path]);
   }, 240_000);
 
-  it('both verifiers refuse a refusal record, signed by the pinned run key, that departs from the refusal schema or names another signing algorithm than its key's', async () => {
+  it("both verifiers refuse a refusal record, signed by the pinned run key, that departs from the refusal schema or names another signing algorithm than its key's", async () => {
     const { store, signer, trust } = await scene();
     const [refused] = (await refusalCensus(store, trust)).trusted;
     const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
