@@ -210,14 +210,15 @@ export interface RefusalLeftOut {
 }
 
 /** What `refusalsLeftOut` needs of a run: its link and what its signed manifest says of refusal records. */
-export type RunOfChain = { runId: string; manifest: Pick<RunManifest, 'chain' | 'previous' | 'completedAt' | 'refusals' | 'refusalsUnread'> };
+export type RunOfChain = { runId: string; manifest: Pick<RunManifest, 'chain' | 'previous' | 'startedAt' | 'completedAt' | 'refusals' | 'refusalsUnread'> };
 
 /**
  * Trusted refusal records that a trusted run with the same chain and previous link does not name. The seal of that run
  * looked under `refusals/` when it built its manifest (after its collection completed) for records of its chain with
  * its previous link, so it should have named each one written by then. Why it may not have, from signed facts only:
- * - its manifest records objects it left unread (`refusalsUnread`): the record may be among them, and someone who
- *   planted well-formed names under `refusals/` is suspected (a warning: the record itself is genuine and shown);
+ * - its manifest records objects it left unread (`refusalsUnread`) and names this record among them, or names only the
+ *   first of them: the record may be among them, and someone who planted well-formed names under `refusals/` is
+ *   suspected (a warning: the record itself is genuine and shown);
  * - the record is dated (its first attempt's run id) before the previous run started, so the seal, which reads only
  *   records dated from the previous run on, did not look for it: the two collections ran at once (a warning);
  * - the refusal came less than `skewMs` before the run completed, or after: the record may have been written after the
@@ -226,6 +227,9 @@ export type RunOfChain = { runId: string; manifest: Pick<RunManifest, 'chain' | 
  */
 export function refusalsLeftOut(trusted: readonly { path: string; versionId?: string; refusal: SealRefusal }[], runs: readonly RunOfChain[], skewMs: number): RefusalLeftOut[] {
   const out: RefusalLeftOut[] = [];
+  // When the seal's previous run is among the runs, its start is known; otherwise its run id's time (a run id begins
+  // with the time its collection started).
+  const startOf = new Map(runs.map((run) => [run.runId, Date.parse(run.manifest.startedAt)]));
   for (const r of trusted) {
     const link = r.refusal.previous;
     for (const run of runs) {
@@ -238,8 +242,9 @@ export function refusalsLeftOut(trusted: readonly { path: string; versionId?: st
       const said = `run ${run.runId} (chain ${m.chain}, ${link ? `after ${link.runId}` : 'its first run'}) does not name refusal record ${record} of the same link (${refusalWords(r.refusal.attempts.map((a) => a.runId))}, refused at ${r.refusal.refusedAt})`;
       const at = { runId: run.runId, chain: m.chain, path: r.path, ...(r.versionId ? { versionId: r.versionId } : {}) };
       const unread = m.refusalsUnread;
-      if (unread) {
-        const listed = unread.first.some(same);
+      const listed = unread?.first.some(same) === true;
+      // Every unread object named, and this record not among them: the seal did not leave it unread.
+      if (unread && (listed || unread.count > unread.first.length)) {
         out.push({
           ...at,
           problem: false,
@@ -251,7 +256,7 @@ export function refusalsLeftOut(trusted: readonly { path: string; versionId?: st
         continue;
       }
       const named = refusalNameTime(r.path);
-      const previousAt = link ? runIdTime(link.runId)?.getTime() : undefined;
+      const previousAt = link ? (startOf.has(link.runId) ? (startOf.get(link.runId) ?? 0) - 1000 : runIdTime(link.runId)?.getTime()) : undefined;
       if (link && named !== undefined && previousAt !== undefined && named < previousAt) {
         out.push({ ...at, problem: false, message: `${said}: the record is dated by its first attempt before run ${link.runId} started, and a seal reads only records dated from its chain's previous run on: the refused collection ran while run ${link.runId} was collected (two collections of chain ${m.chain} at once), so the seal of run ${run.runId} did not look for it` });
         continue;
