@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ManifestRecordSchema } from './record.js';
-import { SealAttemptSchema, SealRefusalRefSchema } from './refusal.js';
+import { RefusalsUnreadSchema, SealAttemptSchema, SealRefusalRefSchema } from './refusal.js';
 
 export const RUN_KINDS = ['collection', 'attestation', 'legal-hold'] as const;
 
@@ -71,6 +71,12 @@ export const RunManifestSchema = z.object({
    * and SHA-256, so the refusal is carried in the hash chain whatever is added under `refusals/` later.
    */
   refusals: z.array(SealRefusalRefSchema).optional(),
+  /**
+   * Objects under `refusals/` named like refusal records since the previous sealed run that this run's seal did not read
+   * (more than it reads were there): their count and the first few. A refused seal among them is not in `refusals`.
+   * Absent: the seal read every such object (or was made before seals recorded this).
+   */
+  refusalsUnread: RefusalsUnreadSchema.optional(),
   /** Account-level problems (role not assumable, region discovery failed) that are gaps with no record. */
   gaps: z.array(z.object({ accountId: z.string(), region: z.string().optional(), queryId: z.string().optional(), reason: z.string() })),
   records: z.array(ManifestRecordSchema),

@@ -79,3 +79,20 @@ export const SealRefusalRefSchema = z.object({
   refusedAt: z.string(),
 });
 export type SealRefusalRef = z.infer<typeof SealRefusalRefSchema>;
+
+/** The most unread objects under `refusals/` a run manifest names (`refusalsUnread.first`); the rest are only counted. */
+export const REFUSALS_UNREAD_NAMED = 10;
+
+/**
+ * What a seal left unread under `refusals/` (it reads at most `SEAL_REFUSAL_READS` objects named like refusal records
+ * since its chain's previous run, newest first): how many, and the first `REFUSALS_UNREAD_NAMED` of them (newest first),
+ * so junk cannot make a manifest grow without bound. A refused seal among them is not named by the run; the run's
+ * signed manifest says so instead of staying silent.
+ */
+export const RefusalsUnreadSchema = z
+  .object({
+    count: z.number().int().positive(),
+    first: z.array(z.object({ path: z.string(), versionId: z.string().optional() }).strict()).max(REFUSALS_UNREAD_NAMED),
+  })
+  .strict();
+export type RefusalsUnread = z.infer<typeof RefusalsUnreadSchema>;

@@ -1,4 +1,4 @@
-import { summaryRefusal, type RefusedSeal } from './gather.js';
+import { summaryRefusal, type RefusalNotNamed, type RefusedSeal } from './gather.js';
 import type { EndpointSummary } from '../evidence/endpoint-origin.js';
 import { appliesToList, type Catalog } from '../controls/schema.js';
 import type { ParameterOverride } from '../controls/parameters.js';
@@ -46,13 +46,13 @@ export interface AssessorResults {
  * by an earlier revision lacks that field and says so instead of calling the package different. Packages written
  * before the revision was recorded have none (their fields are not known: recompute names every field they lack).
  */
-export const SUMMARY_REVISION = 2;
+export const SUMMARY_REVISION = 3;
 
 /**
  * summary.json fields added after revision 1, by dotted path (`*` for any framework or account key), with the
  * revision that added each (revision 1 is the first recorded).
  */
-export const SUMMARY_FIELDS_SINCE: Readonly<Record<string, number>> = { 'endpoints.matchedToQuery': 2, 'period.sealRefused': 2 };
+export const SUMMARY_FIELDS_SINCE: Readonly<Record<string, number>> = { 'endpoints.matchedToQuery': 2, 'period.sealRefused': 2, 'period.refusalsNotNamed': 3 };
 
 export interface PackageSummaryJson {
   /** SUMMARY_REVISION of the build that wrote it; absent in packages built before it was recorded. */
@@ -99,6 +99,12 @@ export interface PackageSummaryJson {
      * refused rather than as a day without a run. Absent when there were none.
      */
     sealRefused?: RefusedSeal[];
+    /**
+     * Signed refusal records of the package that a run of the same chain and previous link does not name (the chain
+     * should carry them): the run, the record, whether its seal should have named it (`problem`) or may not have seen
+     * it (objects left unread, two collections at once), and why. Absent when there were none.
+     */
+    refusalsNotNamed?: RefusalNotNamed[];
   };
   /** Requirement x account results at the end of the period, per framework and status. */
   statusCounts: Record<string, Record<string, number>>;
@@ -234,6 +240,8 @@ export interface AssessorInput {
   accountsLeftOut?: string[];
   /** Seals refused by planted files in the period (summary.json `period.sealRefused`). */
   refusedSeals?: RefusedSeal[];
+  /** Refusal records a run of the same link does not name (summary.json `period.refusalsNotNamed`). */
+  refusalsNotNamed?: RefusalNotNamed[];
   /** Catalog parameters the configuration changed (summary.json `parameterOverrides`). */
   parameterOverrides?: ParameterOverride[];
   /** Where the collection records' bodies say they were collected from (summary.json `endpoints`). */
@@ -338,6 +346,7 @@ export function assessorResults(input: AssessorInput): AssessorResults {
       ended: periodEnded(input.period, input.builtAt),
       ...(periodEnded(input.period, input.builtAt) ? {} : { evidenceUntil: input.lastSealedRun ?? '' }),
       ...(input.refusedSeals?.length ? { sealRefused: input.refusedSeals.map(summaryRefusal) } : {}),
+      ...(input.refusalsNotNamed?.length ? { refusalsNotNamed: input.refusalsNotNamed.map((x) => ({ record: x.record, runId: x.runId, chain: x.chain, problem: x.problem, message: x.message })) } : {}),
     },
     statusCounts,
     worstStatusCounts,

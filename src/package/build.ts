@@ -18,7 +18,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { BodyIndex, mergeByPath } from './bodies.js';
 import { EVIDENCE_CSV_HEADER, controlsCsv, csvMark, evidenceCsvRows } from './csv.js';
 import { exceptionStates, type ExceptionEntry } from './exceptions.js';
-import { gatherRuns, missingShards, packageDays, readRunManifest, readRunManifestBytes, refusedSeals, type IncludedRun } from './gather.js';
+import { gatherRuns, missingShards, packageDays, readRunManifest, readRunManifestBytes, refusalsNotNamed, refusedSeals, type IncludedRun } from './gather.js';
 import { refusalWords } from '../seal/refusals.js';
 import { renderIndexHtml, DEFAULT_HTML_BODY_BUDGET } from './html.js';
 import {
@@ -192,6 +192,11 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   const { periodRuns, attestationRuns, foreign, chainEnds, writtenLate, refusals } = await gatherRuns(opts.store, period, trust, { maxSealDelayMs: sealDelayMs });
   const refused = refusedSeals(refusals, [...periodRuns, ...attestationRuns]);
   for (const r of refused) opts.log?.warn({ record: r.record, day: r.day, chain: r.chain, attempts: r.attempts }, `package: ${r.day}: ${refusalWords(r.attempts)}; the package carries its signed refusal record ${r.record}`);
+  const notNamed = refusalsNotNamed(refusals, [...periodRuns, ...attestationRuns], trust.skewMs);
+  for (const n of notNamed) {
+    if (n.problem) opts.log?.error({ record: n.record, runId: n.runId, chain: n.chain }, `package: ${n.message}`);
+    else opts.log?.warn({ record: n.record, runId: n.runId, chain: n.chain }, `package: ${n.message}`);
+  }
   for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `package: foreign object in the evidence store, listed in the package, not used as evidence: ${describeForeign(f)}`);
   for (const l of writtenLate ?? []) opts.log?.warn({ runId: l.runId, key: l.key, versionId: l.versionId }, `package: run ${l.runId} was not stored when it claims, listed in the report: ${l.problem}`);
   const collectionRuns = periodRuns.filter((r) => r.manifest.kind === 'collection');
@@ -379,7 +384,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     const regionRows = regionCoverage.finish();
     // Every parameter the configuration changed from its catalog value, listed in every view (from the recorded overrides).
     const parameterOverrides = parameterOverrideList(catalogs, frameworks, opts.parameterOverrides, queryById);
-    const assessor = assessorResults({ organization, catalogs, timeline, parameterOverrides, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, accountsLeftOut, refusedSeals: refused, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps, endpoints: endpoints.summary() });
+    const assessor = assessorResults({ organization, catalogs, timeline, parameterOverrides, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, accountsLeftOut, refusedSeals: refused, refusalsNotNamed: notNamed, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps, endpoints: endpoints.summary() });
     const runSigningKeys = uniqueKeys(allRuns.map((r) => r.manifest.signing));
     const model: PackageModel = {
       organization,

@@ -6,7 +6,7 @@ import type { EvidenceStore } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
 import { ATTESTATION_RUN_MARK, compareRunsInChain, RECONSTRUCTION_RUN_MARK, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
 import type { ChainEnd, MissingShard } from './manifest.js';
-import { refusalCensus, type TrustedRefusal } from '../seal/refusals.js';
+import { refusalCensus, refusalsLeftOut, type TrustedRefusal } from '../seal/refusals.js';
 
 /** A run manifest without its record list: what a package keeps of each run while records are read one run at a time. */
 export type RunHeader = Omit<RunManifest, 'records'> & { recordCount: number };
@@ -271,4 +271,21 @@ export function refusedSeals(refusals: TrustedRefusal[], runs: IncludedRun[]): R
       sha256: r.sha256,
     };
   });
+}
+
+/** A refusal record of the package that a run of the same chain and previous link does not name (summary.json `period.refusalsNotNamed`). */
+export interface RefusalNotNamed {
+  /** Package path of the record (`refusals/<name>`). */
+  record: string;
+  /** The run that does not name it. */
+  runId: string;
+  chain: string;
+  /** True when that run's seal should have named it (verify fails the package); false when it may not have seen it. */
+  problem: boolean;
+  message: string;
+}
+
+/** The package's refusal records that an included run of the same chain and previous link does not name, and why. */
+export function refusalsNotNamed(refusals: TrustedRefusal[], runs: IncludedRun[], skewMs: number): RefusalNotNamed[] {
+  return refusalsLeftOut(refusals.map((r) => ({ ...r.ref, refusal: r.refusal })), runs, skewMs).map((l) => ({ record: l.path, runId: l.runId, chain: l.chain, problem: l.problem, message: l.message }));
 }

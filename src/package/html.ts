@@ -482,6 +482,8 @@ function viewSummary(){
     ['Gaps', D.rows.filter(function(r){ return r.status === 'not-collected'; }).length + ' requirement x account result(s) without the evidence to judge them; ' + D.missingShards.length + ' slot(s) with missing shards: see Gaps'],
     ['Exceptions', !D.exceptions.length ? 'none in the register' : D.exceptions.filter(function(e){ return e.state === 'active'; }).length + ' active, ' + D.exceptions.filter(function(e){ return e.state === 'expired'; }).length + ' expired, ' + D.exceptions.filter(function(e){ return e.state === 'not-yet-effective'; }).length + ' not yet effective at the period end; ' + D.exceptions.filter(function(e){ return e.applied && e.applied.days < e.periodDays; }).length + ' applied to only part of the period (see Exceptions)'],
   ]));
+  var notCarried = (D.assessor && D.assessor.summary && D.assessor.summary.period.refusalsNotNamed) || [];
+  if (notCarried.length) detail.appendChild(kv([['Refusal records the chain does not carry', notCarried.map(function(x){ return (x.problem ? 'PROBLEM: ' : 'WARNING: ') + x.message; }).join('; ')]]));
   detail.appendChild(el('p', {cls: 'muted', text: 'Confirm the signing key fingerprint with the organisation through a separate channel before relying on this package; VERIFY.md explains how to check every hash and signature offline. Statuses: fail, gap (not collected), needs review, manual, AWS portion met (a partial requirement whose AWS checks passed: the rest is not tested, so never a pass), pass, not applicable (proposed). A gap is never a pass.'}));
   var charts = el('div', {cls: 'charts'});
   D.frameworks.forEach(function(f){ charts.appendChild(overTime(f)); });

@@ -480,7 +480,7 @@ function coverBands(doc: Doc, model: PackageModel): void {
   if (refusedSeals.length) {
     band(
       `${refusedSeals.length} SEAL(S) REFUSED: FILES PLANTED BY SOMEONE ELSE`,
-      `On ${[...new Set(refusedSeals.map((r) => r.day))].join(', ')} someone with write access to the evidence store planted files in the run folder of every attempt to seal the day's collection, so it was not sealed: no evidence for that collection, a gap, never a pass. Each signed refusal record is carried under refusals/ (see "Seals refused" under Gaps).`,
+      `On ${[...new Set(refusedSeals.map((r) => r.day))].join(', ')} someone with write access to the evidence store planted files in the run folder of every attempt to seal the day's collection, so it was not sealed: no evidence for that collection, a gap, never a pass. Each signed refusal record is carried under refusals/ (see "Seals refused" under Gaps).${(model.assessor.summary.period.refusalsNotNamed ?? []).length ? ` ${(model.assessor.summary.period.refusalsNotNamed ?? []).length} time(s) the next sealed run of a chain does not name its record (see "Seals refused").` : ''}`,
       '#cf222e',
     );
   }
@@ -1081,6 +1081,12 @@ function refusedSealsSection(doc: Doc, model: PackageModel): void {
     [{ header: 'Day / chain', width: 110 }, { header: 'Attempts (run ids)', width: 170, mono: true }, { header: 'Record, named by', width: CONTENT_W - 280 }],
     refused.map((r) => [`${r.day}\n${r.chain}`, r.attempts.join('\n'), `${r.record}${shaOf.has(r.record) ? `, SHA-256 ${shaOf.get(r.record)}` : ''} (${r.records} record(s) collected, bodies stored, not sealed)${r.namedBy ? `; named by run ${r.namedBy}` : '; named by no run in this package'}`]),
   );
+  // A record a run of the same chain and link does not name: the chain should have carried it (why it may not have).
+  const notNamed = model.assessor.summary.period.refusalsNotNamed ?? [];
+  if (notNamed.length) {
+    para(doc, `Refusal records the chain does not carry (${notNamed.length}): a sealed run names in its signed manifest every refusal record of its chain with its own previous link that its seal found; these were not named.`);
+    for (const n of notNamed) para(doc, `${n.problem ? 'PROBLEM' : 'WARNING'}: ${n.message}.`);
+  }
 }
 
 /** Account-days reached, the gaps, and the results missing evidence: the gaps page in full, the cover in short. */

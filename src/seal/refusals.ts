@@ -9,6 +9,7 @@ import { runIdTime } from '../evidence/run-id.js';
 import type { ManifestSigner } from './signer.js';
 import { publicKeyFingerprint, signatureScheme, verifiedScheme } from './verify-signature.js';
 import type { ForeignObject, TrustPolicy } from './trust.js';
+import type { RunManifest } from '../evidence/manifest.js';
 
 /** A refusal record signed by a trusted key, as found in a store or a package. */
 export interface TrustedRefusal {
@@ -194,4 +195,80 @@ export function refusalsSince(trusted: TrustedRefusal[], chain: string, previous
 /** How every report says a refused seal: "seal refused: files planted by someone else (attempts a, b, c, d)". */
 export function refusalWords(runIds: string[]): string {
   return `seal refused: files planted by someone else (attempts ${runIds.join(', ')})`;
+}
+
+/** A trusted refusal record a trusted run of the same chain and previous link does not name, as both verifiers report it. */
+export interface RefusalLeftOut {
+  /** The run that does not name the record. */
+  runId: string;
+  chain: string;
+  path: string;
+  versionId?: string;
+  /** True when the run's seal should have read and named the record (a failure); false when it may not have seen it (a warning). */
+  problem: boolean;
+  message: string;
+}
+
+/** What `refusalsLeftOut` needs of a run: its link and what its signed manifest says of refusal records. */
+export type RunOfChain = { runId: string; manifest: Pick<RunManifest, 'chain' | 'previous' | 'startedAt' | 'completedAt' | 'refusals' | 'refusalsUnread'> };
+
+/**
+ * Trusted refusal records that a trusted run with the same chain and previous link does not name. The seal of that run
+ * looked under `refusals/` when it built its manifest (after its collection completed) for records of its chain with
+ * its previous link, so it should have named each one written by then. Why it may not have, from signed facts only:
+ * - its manifest records objects it left unread (`refusalsUnread`) and names this record among them, or names only the
+ *   first of them: the record may be among them, and someone who planted well-formed names under `refusals/` is
+ *   suspected (a warning: the record itself is genuine and shown);
+ * - the record is dated (its first attempt's run id) before the previous run started, so the seal, which reads only
+ *   records dated from the previous run on, did not look for it: the two collections ran at once (a warning);
+ * - the refusal came less than `skewMs` before the run completed, or after: the record may have been written after the
+ *   seal listed `refusals/`, again two collections of the chain at once (a warning);
+ * otherwise the seal read every candidate and the record was there long before: the run should have named it (a problem).
+ */
+export function refusalsLeftOut(trusted: readonly { path: string; versionId?: string; refusal: SealRefusal }[], runs: readonly RunOfChain[], skewMs: number): RefusalLeftOut[] {
+  const out: RefusalLeftOut[] = [];
+  // When the seal's previous run is among the runs, its start is known; otherwise its run id's time (a run id begins
+  // with the time its collection started).
+  const startOf = new Map(runs.map((run) => [run.runId, Date.parse(run.manifest.startedAt)]));
+  for (const r of trusted) {
+    const link = r.refusal.previous;
+    for (const run of runs) {
+      const m = run.manifest;
+      if (m.chain !== r.refusal.chain || (m.previous?.runId ?? null) !== (link?.runId ?? null) || (m.previous?.manifestSha256 ?? null) !== (link?.manifestSha256 ?? null)) continue;
+      // A package keeps one file per path (no version): there the path alone is the record.
+      const same = (x: { path: string; versionId?: string }) => x.path === r.path && (r.versionId === undefined || x.versionId === r.versionId);
+      if ((m.refusals ?? []).some(same)) continue;
+      const record = `${r.path}${r.versionId ? ` version ${r.versionId}` : ''}`;
+      const said = `run ${run.runId} (chain ${m.chain}, ${link ? `after ${link.runId}` : 'its first run'}) does not name refusal record ${record} of the same link (${refusalWords(r.refusal.attempts.map((a) => a.runId))}, refused at ${r.refusal.refusedAt})`;
+      const at = { runId: run.runId, chain: m.chain, path: r.path, ...(r.versionId ? { versionId: r.versionId } : {}) };
+      const unread = m.refusalsUnread;
+      const listed = unread?.first.some(same) === true;
+      // Every unread object named, and this record not among them: the seal did not leave it unread.
+      if (unread && (listed || unread.count > unread.first.length)) {
+        out.push({
+          ...at,
+          problem: false,
+          message:
+            `${said}: its seal left ${unread.count} object(s) under ${REFUSALS_DIR}/ unread (a seal reads at most ${SEAL_REFUSAL_READS}, newest first), ` +
+            `${listed ? 'and its signed manifest names this record among them' : `so the record may be among them (its signed manifest names the first ${unread.first.length})`}: ` +
+            `objects planted under ${REFUSALS_DIR}/ to keep the refusal out of the chain are suspected; the record is genuine and shown here, find who wrote under ${REFUSALS_DIR}/`,
+        });
+        continue;
+      }
+      const named = refusalNameTime(r.path);
+      const previousAt = link ? (startOf.has(link.runId) ? (startOf.get(link.runId) ?? 0) - 1000 : runIdTime(link.runId)?.getTime()) : undefined;
+      if (link && named !== undefined && previousAt !== undefined && named < previousAt) {
+        out.push({ ...at, problem: false, message: `${said}: the record is dated by its first attempt before run ${link.runId} started, and a seal reads only records dated from its chain's previous run on: the refused collection ran while run ${link.runId} was collected (two collections of chain ${m.chain} at once), so the seal of run ${run.runId} did not look for it` });
+        continue;
+      }
+      const refusedAt = Date.parse(r.refusal.refusedAt);
+      const completedAt = Date.parse(m.completedAt);
+      if (Number.isNaN(refusedAt) || Number.isNaN(completedAt) || refusedAt + skewMs > completedAt) {
+        out.push({ ...at, problem: false, message: `${said}: the seal was refused less than ${Math.round(skewMs / 60_000)} min before run ${run.runId} completed (${m.completedAt}), or after, so the record may have been written after that run's seal looked under ${REFUSALS_DIR}/ (two collections of chain ${m.chain} at once)` });
+        continue;
+      }
+      out.push({ ...at, problem: true, message: `${said}: its seal records no object under ${REFUSALS_DIR}/ left unread, and the seal was refused more than ${Math.round(skewMs / 60_000)} min before run ${run.runId} completed (${m.completedAt}): that run's seal should have read and named it (the record was kept from the seal's listing, or the run was sealed by a version that did not record what it left unread)` });
+    }
+  }
+  return out.sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -12,7 +12,7 @@ import { RunFilesPlanted, type EvidenceStore } from '../evidence/store.js';
 import type { Logger } from '../log/logger.js';
 import { RunClassifier, describeForeign, trustPolicy, type ForeignObject, type TrustPolicy } from './trust.js';
 import { SEAL_REFUSAL_READS, mayBeRefusalSince, refusalCensus, refusalRef, refusalsSince, writeSealRefusal } from './refusals.js';
-import type { SealRefusalRef } from '../evidence/refusal.js';
+import { REFUSALS_UNREAD_NAMED, type SealRefusalRef } from '../evidence/refusal.js';
 import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
 
 /** A manifest record with no member the manifest does not define (the seal refuses one rather than strip it). */
@@ -259,7 +259,7 @@ async function manifestHeader(store: EvidenceStore, signer: ManifestSigner, run:
   if (census.unread.length) {
     opts.log?.error(
       { unread: census.unread.length, first: census.unread.slice(0, 10).map((r) => r.path) },
-      `${census.unread.length} object(s) under refusals/ named like refusal records since this chain's previous run were not read: a seal reads at most ${SEAL_REFUSAL_READS}, newest first, and more are there (someone with write access may have added them). A refused seal among them is not named by this run; evidence-locker verify --store reads them all and shows every signed refusal record`,
+      `${census.unread.length} object(s) under refusals/ named like refusal records since this chain's previous run were not read: a seal reads at most ${SEAL_REFUSAL_READS}, newest first, and more are there (someone with write access may have added them). A refused seal among them is not named by this run; its signed manifest records how many were left unread and the first ${REFUSALS_UNREAD_NAMED} (refusalsUnread); evidence-locker verify --store reads them all, shows every signed refusal record and names one this run should have named`,
     );
   }
   const refusals = refusalsSince(census.trusted, run.chain, previous).map(refusalRef);
@@ -289,6 +289,7 @@ async function manifestHeader(store: EvidenceStore, signer: ManifestSigner, run:
     gaps,
     ...(run.simulated ? { simulated: true } : {}),
     ...(refusals.length ? { refusals } : {}),
+    ...(census.unread.length ? { refusalsUnread: { count: census.unread.length, first: census.unread.slice(0, REFUSALS_UNREAD_NAMED).map((r) => ({ path: r.path, ...(r.versionId ? { versionId: r.versionId } : {}) })) } } : {}),
     records: [],
   });
   return header;

@@ -17,8 +17,8 @@ import { nonCanonicalPackageManifest, nonCanonicalRunManifest } from './canonica
 import type { RecomputeOptions, RecomputeReport } from './recompute.js';
 import { EndpointTally, bodyOrigin, type BodyOrigin, type EndpointSummary } from '../evidence/endpoint-origin.js';
 import { queryEndpointServices } from '../queries/endpoint-services.js';
-import { judgeRefusal, refusalNameProblem, refusalWords } from '../seal/refusals.js';
-import { REFUSAL_MAX_BYTES, REFUSALS_DIR } from '../evidence/refusal.js';
+import { judgeRefusal, refusalNameProblem, refusalWords, refusalsLeftOut } from '../seal/refusals.js';
+import { REFUSAL_MAX_BYTES, REFUSALS_DIR, type SealRefusal } from '../evidence/refusal.js';
 
 export interface VerificationProblem {
   /** Package path of the file (or `runs/<id>` folder) the problem is about. */
@@ -337,7 +337,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   const chains = manifest ? checkPeriodEnds(folder, manifest, runs, warnings) : [];
   checkEvidenceBodies(folder, runs, manifest);
   const attestations = await checkAttestations(folder, runs, manifest);
-  const refusedSeals = await checkRefusals(folder, runs, keys);
+  const refusedSeals = await checkRefusals(folder, runs, keys, warnings);
   const endpoints = endpointOrigins(folder, runs, manifest);
   if (expected) checkExpectedKeys(folder, keys, expected);
 
@@ -386,7 +386,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
  * key that signed a run of the package (or a pinned run key), and each one a run names must be there with the SHA-256
  * the run's signed manifest records. A verified record is listed: its day is a refused seal, not a day without a run.
  */
-async function checkRefusals({ files, present, abs, fail, shaAt, index, expected }: PackageFolder, runs: PackagedRun[], keys: Map<string, SigningKeyInfo>): Promise<RefusedSealSeen[]> {
+async function checkRefusals({ files, present, abs, fail, shaAt, index, expected }: PackageFolder, runs: PackagedRun[], keys: Map<string, SigningKeyInfo>, warnings: VerificationProblem[]): Promise<RefusedSealSeen[]> {
   const runKeys = expected ? expected.run : new Set([...keys.values()].filter((k) => k.signs.some((x) => x !== 'package')).map((k) => k.keyFingerprint));
   const policy = { fingerprints: runKeys, now: () => new Date(), skewMs: 15 * 60_000 };
   const namedBy = new Map<string, string>();
@@ -399,6 +399,7 @@ async function checkRefusals({ files, present, abs, fail, shaAt, index, expected
     }
   }
   const seen: RefusedSealSeen[] = [];
+  const verified: { path: string; refusal: SealRefusal }[] = [];
   for (const path of files.filter((p) => p.startsWith(`${REFUSALS_DIR}/`))) {
     const st = await stat(abs(path));
     if (st.size > REFUSAL_MAX_BYTES) {
@@ -418,6 +419,12 @@ async function checkRefusals({ files, present, abs, fail, shaAt, index, expected
     const r = judged.refusal;
     const by = namedBy.get(path);
     seen.push({ path, day: r.startedAt.slice(0, 10), chain: r.chain, attempts: r.attempts.map((a) => a.runId), ...(by ? { namedBy: by } : {}) });
+    verified.push({ path, refusal: r });
+  }
+  // A verified record that a run of the same chain and previous link does not name: the chain should carry it.
+  for (const left of refusalsLeftOut(verified, runs, policy.skewMs)) {
+    if (left.problem) fail(`runs/${left.runId}`, left.message);
+    else warnings.push({ path: `runs/${left.runId}`, message: left.message });
   }
   return seen;
 }

@@ -6,7 +6,7 @@ import type { Period } from '../evidence/period.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { EvidenceStore, LockedVersions } from '../evidence/store.js';
 import type { ManifestRecord } from '../evidence/record.js';
-import { refusalCensus, refusalWords } from '../seal/refusals.js';
+import { refusalCensus, refusalWords, refusalsLeftOut } from '../seal/refusals.js';
 import { runIdTime } from '../evidence/run-id.js';
 
 /** One thing wrong with a stored run, named so an operator can find it. */
@@ -136,6 +136,11 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
       if (!found) problems.push({ runId: run.runId, key: r.path, ...(r.versionId ? { versionId: r.versionId } : {}), problem: `the manifest names refusal record ${r.path}${r.versionId ? ` version ${r.versionId}` : ''} (${refusalWords(r.runIds)}), but the store holds no refusal record there signed by a trusted key` });
       else if (found.sha256 !== r.sha256) problems.push({ runId: run.runId, key: r.path, problem: `refusal record ${r.path} hashes to ${found.sha256}, the manifest recorded ${r.sha256}` });
     }
+  }
+
+  // A trusted refusal record that a trusted run of the same chain and link does not name: the chain should carry it.
+  for (const left of refusalsLeftOut(refusals.trusted.map((t) => ({ ...t.ref, refusal: t.refusal })), selected, opts.trust.skewMs)) {
+    (left.problem ? problems : warnings).push({ runId: left.runId, key: left.path, ...(left.versionId ? { versionId: left.versionId } : {}), problem: left.message });
   }
 
   const results: StoredRunResult[] = [];

@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { LocalEvidenceStore } from '../../src/store/local.js';
+import type { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { SEAL_REFUSAL_READS, refusalCensus, refusalsLeftOut, writeSealRefusal, type RunOfChain } from '../../src/seal/refusals.js';
+import { trustPolicy } from '../../src/seal/trust.js';
+import { RunManifestSchema, type RunManifest } from '../../src/evidence/manifest.js';
+import { REFUSALS_UNREAD_NAMED, type SealRefusal } from '../../src/evidence/refusal.js';
+import type { StoredRefusalRef } from '../../src/evidence/store.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
+import { buildPackage } from '../../src/package/build.js';
+import { extractPackageZip } from '../../src/verify/unzip.js';
+import { formatVerification, verifyPackageDir } from '../../src/verify/package.js';
+import { formatStoreReport, verifyStoredRuns } from '../../src/verify/store.js';
+import { TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
+import { runVerifySh } from '../support/verify-sh.js';
+
+const ACCT = '111111111111';
+const SKEW = 15 * 60_000;
+const tmp = () => mkdtempSync(join(tmpdir(), 'el-refchain-'));
+const period = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-03T23:59:59Z') };
+
+/**
+ * A local store in which someone plants files in the folder of every run whose id starts with `victim` (its seal is
+ * refused), and which can hide its refusal records from a seal's listing (`hidden`).
+ */
+class Planted extends LocalEvidenceStore {
+  hidden = false;
+  constructor(root: string, public victim = '-') {
+    super(root);
+  }
+  protected override async publishRun(tmpDir: string, runDir: string): Promise<void> {
+    if (basename(runDir).startsWith(this.victim)) {
+      mkdirSync(runDir);
+      writeFileSync(join(runDir, 'manifest.json'), '{"planted":true}');
+    }
+    return super.publishRun(tmpDir, runDir);
+  }
+  override async listRefusals(): Promise<StoredRefusalRef[]> {
+    return this.hidden ? [] : super.listRefusals();
+  }
+}
+
+async function runManifest(store: LocalEvidenceStore, day: string): Promise<{ runId: string; manifest: RunManifest }> {
+  const runId = (await store.listRuns()).find((r) => r.startsWith(day.replace(/-/g, '')))!;
+  return { runId, manifest: RunManifestSchema.parse(JSON.parse((await store.getRun(runId)).manifest.toString('utf8'))) };
+}
+
+function refusal(over: Partial<SealRefusal> = {}): SealRefusal {
+  return {
+    schema: 'evidence-locker/seal-refusal@1',
+    kind: 'collection',
+    chain: 'default',
+    tool: { name: 'evidence-locker', version: 'test', sdkVersion: 'test' },
+    startedAt: '2026-10-02T02:00:00.000Z',
+    completedAt: '2026-10-02T02:05:00.000Z',
+    refusedAt: '2026-10-02T02:10:00.000Z',
+    scope: { accounts: [ACCT], regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['test.bucket-encryption', 'test.trails'] },
+    previous: { runId: '20261001T020000Z-000001', manifestSha256: 'a'.repeat(64) },
+    attempts: [{ runId: '20261002T020000Z-aaaaaa', reason: 'files planted by someone else', planted: [] }],
+    records: { count: 2, errors: 0, bodiesStored: 2 },
+    signing: { algorithm: 'ed25519', keyFingerprint: 'fp', keyId: 'local' },
+    ...over,
+  };
+}
+
+const PATH = `refusals/20261002T020000Z-aaaaaa-r${'1'.repeat(32)}.json`;
+const runOf = (m: Partial<RunOfChain['manifest']> = {}): RunOfChain => ({
+  runId: '20261003T020000Z-000003',
+  manifest: { chain: 'default', previous: { runId: '20261001T020000Z-000001', manifestSha256: 'a'.repeat(64) }, startedAt: '2026-10-03T02:00:00.000Z', completedAt: '2026-10-03T02:05:00.000Z', ...m },
+});
+
+describe('refusalsLeftOut: a trusted refusal record that a run of the same chain and link does not name', () => {
+  it('is a problem when the run recorded nothing unread and the refusal came long before it completed', () => {
+    const [left] = refusalsLeftOut([{ path: PATH, refusal: refusal() }], [runOf()], SKEW);
+    expect(left).toMatchObject({ runId: '20261003T020000Z-000003', path: PATH, problem: true });
+    expect(left.message).toBe(
+      `run 20261003T020000Z-000003 (chain default, after 20261001T020000Z-000001) does not name refusal record ${PATH} of the same link (seal refused: files planted by someone else (attempts 20261002T020000Z-aaaaaa), refused at 2026-10-02T02:10:00.000Z): its seal records no object under refusals/ left unread, and the seal was refused more than 15 min before run 20261003T020000Z-000003 completed (2026-10-03T02:05:00.000Z): that run's seal should have read and named it (the record was kept from the seal's listing, or the run was sealed by a version that did not record what it left unread)`,
+    );
+  });
+
+  it('is a warning naming the unread objects when the run recorded some', () => {
+    const among = refusalsLeftOut([{ path: PATH, refusal: refusal() }], [runOf({ refusalsUnread: { count: 3, first: [{ path: 'refusals/x-r' + '0'.repeat(32) + '.json' }, { path: PATH }] } })], SKEW);
+    expect(among[0].problem).toBe(false);
+    expect(among[0].message).toContain(`: its seal left 3 object(s) under refusals/ unread (a seal reads at most ${SEAL_REFUSAL_READS}, newest first), and its signed manifest names this record among them: objects planted under refusals/ to keep the refusal out of the chain are suspected`);
+    const maybe = refusalsLeftOut([{ path: PATH, refusal: refusal() }], [runOf({ refusalsUnread: { count: 30, first: [{ path: 'refusals/x-r' + '0'.repeat(32) + '.json' }] } })], SKEW);
+    expect(maybe[0].message).toContain('its seal left 30 object(s) under refusals/ unread (a seal reads at most 32, newest first), so the record may be among them (its signed manifest names the first 1)');
+    // Every unread object named, and not this one: unread objects do not explain it.
+    const others = refusalsLeftOut([{ path: PATH, refusal: refusal() }], [runOf({ refusalsUnread: { count: 1, first: [{ path: 'refusals/x-r' + '0'.repeat(32) + '.json' }] } })], SKEW);
+    expect(others[0].problem).toBe(true);
+  });
+
+  it('is a warning when two collections of the chain ran at once (refused late, or dated before the previous run)', () => {
+    const late = refusalsLeftOut([{ path: PATH, refusal: refusal({ refusedAt: '2026-10-03T01:55:00.000Z' }) }], [runOf()], SKEW);
+    expect(late[0].problem).toBe(false);
+    expect(late[0].message).toContain('the seal was refused less than 15 min before run 20261003T020000Z-000003 completed (2026-10-03T02:05:00.000Z), or after, so the record may have been written after');
+    const early = `refusals/20261001T013000Z-aaaaaa-r${'1'.repeat(32)}.json`;
+    const before = refusalsLeftOut([{ path: early, refusal: refusal({ startedAt: '2026-10-01T01:30:00.000Z', attempts: [{ runId: '20261001T013000Z-aaaaaa', reason: 'x', planted: [] }] }) }], [runOf()], SKEW);
+    expect(before[0].problem).toBe(false);
+    expect(before[0].message).toContain('the record is dated by its first attempt before run 20261001T020000Z-000001 started');
+  });
+
+  it('says nothing of a run that names the record, or of another chain or link', () => {
+    const named = runOf({ refusals: [{ path: PATH, sha256: 'b'.repeat(64), runIds: ['20261002T020000Z-aaaaaa'], startedAt: '', refusedAt: '' }] });
+    const otherChain = runOf({ chain: 'other' });
+    const otherLink = runOf({ previous: { runId: '20261001T020000Z-000001', manifestSha256: 'c'.repeat(64) } });
+    const firstRun = runOf({ previous: null });
+    expect(refusalsLeftOut([{ path: PATH, refusal: refusal() }], [named, otherChain, otherLink, firstRun], SKEW)).toEqual([]);
+    // A chain's first run and a refusal of a chain's first seal share the link "none".
+    expect(refusalsLeftOut([{ path: PATH, refusal: refusal({ previous: null }) }], [firstRun], SKEW).map((l) => l.message)).toEqual([expect.stringContaining('(chain default, its first run) does not name')]);
+  });
+});
+
+describe('a refusal record the next run of its chain does not name', () => {
+  it('junk planted under refusals/: the seal records what it left unread (bounded), and every verifier names the genuine record as left out', async () => {
+    const root = tmp();
+    const store = new Planted(root, '20261002');
+    const signer = await sealDays(store, [{ day: '2026-10-01', encrypted: { [ACCT]: true }, provenance: true }]);
+    await sealDays(store, [{ day: '2026-10-02', encrypted: { [ACCT]: true }, provenance: true }], signer).catch(() => undefined);
+    const trust = trustPolicy([await signer.fingerprint()]);
+    const [genuine] = (await refusalCensus(store, trust)).trusted;
+    expect(genuine.refusal.previous?.runId).toMatch(/^20261001T020000Z-/);
+    // Someone with write access adds well-formed names dated after the genuine record: more than a seal reads.
+    const junk = SEAL_REFUSAL_READS + 13;
+    for (let i = 0; i < junk; i++) writeFileSync(join(root, 'refusals', `20261002T03${String(i).padStart(4, '0')}Z-000000-r${'a'.repeat(32)}.json`), '{"not":"a refusal"}');
+    await sealDays(store, [{ day: '2026-10-03', encrypted: { [ACCT]: true }, provenance: true }], signer);
+
+    const day1 = await runManifest(store, '2026-10-01');
+    const day3 = await runManifest(store, '2026-10-03');
+    expect(day3.manifest.previous?.runId).toBe(day1.runId);
+    expect(day3.manifest.refusals).toBeUndefined();
+    // 45 junk names and the genuine record are candidates; 32 read; 14 unread, the first 10 (newest first) named.
+    expect(day3.manifest.refusalsUnread?.count).toBe(junk + 1 - SEAL_REFUSAL_READS);
+    expect(day3.manifest.refusalsUnread?.first).toHaveLength(REFUSALS_UNREAD_NAMED);
+    expect(day3.manifest.refusalsUnread?.first[0].path).toBe(`refusals/20261002T030012Z-000000-r${'a'.repeat(32)}.json`);
+    const left = `run ${day3.runId} (chain default, after ${day1.runId}) does not name refusal record ${genuine.ref.path} of the same link`;
+
+    const report = await verifyStoredRuns(store, period, { trust });
+    expect(report.problems).toEqual([]);
+    expect(report.warnings).toEqual([expect.objectContaining({ runId: day3.runId, key: genuine.ref.path, problem: expect.stringContaining(left) })]);
+    expect(report.warnings[0].problem).toContain('its seal left 14 object(s) under refusals/ unread (a seal reads at most 32, newest first), so the record may be among them (its signed manifest names the first 10): objects planted under refusals/ to keep the refusal out of the chain are suspected');
+    expect(formatStoreReport(report)).toContain(`warning: run ${day3.runId} key ${genuine.ref.path}: ${left}`);
+    expect(report.foreign.length).toBeGreaterThanOrEqual(junk);
+
+    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
+    const dir = tmp();
+    await extractPackageZip(built.zipPath, dir);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { period: { refusalsNotNamed?: { record: string; runId: string; problem: boolean; message: string }[] } };
+    expect(summary.period.refusalsNotNamed).toEqual([{ record: genuine.ref.path, runId: day3.runId, chain: 'default', problem: false, message: expect.stringContaining(left) }]);
+    // report.pdf (compared without white space: it wraps long lines) and index.html say it too.
+    const pdf = spawnSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, '');
+    expect(pdf).toContain('Refusalrecordsthechaindoesnotcarry(1)');
+    // The PDF may break a line after a hyphen and drop it: hyphens are left out of the comparison.
+    expect(pdf.replace(/-/g, '')).toContain(`WARNING: ${left}`.replace(/[\s-]+/g, ''));
+    expect(pdf).toContain('itssealleft14object(s)underrefusals/unread');
+    expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('"refusalsNotNamed":[{');
+    const fp = await signer.fingerprint();
+    const v = await verifyPackageDir(dir, { expectedKeys: [fp] });
+    expect(v.problems).toEqual([]);
+    expect(v.ok).toBe(true);
+    expect(v.warnings).toContainEqual({ path: `runs/${day3.runId}`, message: expect.stringContaining(`${left} (`) });
+    expect(formatVerification(v, 'pkg')).toContain(left);
+    // verify.sh reads the new manifest member (refusalsUnread) like any other and accepts the package.
+    const sh = runVerifySh(dir, [fp]);
+    expect(sh.out).toContain('RESULT: VALID');
+    expect(sh.code).toBe(0);
+  }, 240_000);
+
+  it('a record kept from the seal that recorded nothing unread: verify --store and verify fail the run that should have named it', async () => {
+    const root = tmp();
+    const store = new Planted(root);
+    const signer: LocalEd25519Signer = await sealDays(store, [{ day: '2026-10-01', encrypted: { [ACCT]: true }, provenance: true }]);
+    const trust = trustPolicy([await signer.fingerprint()]);
+    const day1 = await runManifest(store, '2026-10-01');
+    const link = { runId: day1.runId, manifestSha256: sha256Hex((await store.getRun(day1.runId)).manifest) };
+    // A seal of 2026-10-02 refused (its signed record, written at once), long before day 3's run completed.
+    const written = await writeSealRefusal(store, signer, refusal({ previous: link, signing: { algorithm: signer.algorithm, keyFingerprint: await signer.fingerprint(), keyId: signer.keyId } }));
+    // Day 3's seal does not see it (its listing hides refusals/): it records nothing unread and names nothing.
+    store.hidden = true;
+    await sealDays(store, [{ day: '2026-10-03', encrypted: { [ACCT]: true }, provenance: true }], signer);
+    store.hidden = false;
+    const day3 = await runManifest(store, '2026-10-03');
+    expect(day3.manifest.refusals).toBeUndefined();
+    expect(day3.manifest.refusalsUnread).toBeUndefined();
+    const left = `run ${day3.runId} (chain default, after ${day1.runId}) does not name refusal record ${written.path} of the same link`;
+
+    const report = await verifyStoredRuns(store, period, { trust });
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([expect.objectContaining({ runId: day3.runId, key: written.path, problem: expect.stringContaining(`${left} (`) })]);
+    expect(report.problems[0].problem).toContain(": its seal records no object under refusals/ left unread, and the seal was refused more than 15 min before run");
+    expect(report.refused).toEqual([expect.objectContaining({ path: written.path })]);
+    expect(report.refused[0].namedBy).toBeUndefined();
+
+    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
+    const dir = tmp();
+    await extractPackageZip(built.zipPath, dir);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { period: { refusalsNotNamed?: { problem: boolean }[] } };
+    expect(summary.period.refusalsNotNamed).toEqual([expect.objectContaining({ record: written.path, runId: day3.runId, problem: true })]);
+    const v = await verifyPackageDir(dir, { expectedKeys: [await signer.fingerprint()] });
+    expect(v.ok).toBe(false);
+    expect(v.problems).toContainEqual({ path: `runs/${day3.runId}`, message: expect.stringContaining(`${left} (`) });
+  }, 240_000);
+});
