@@ -175,6 +175,8 @@ export interface StoredVersionRef {
   key: string;
   versionId?: string;
   lastModified?: Date;
+  /** Size as listed, when the listing gives it (a reader refuses a run file too large for it without reading it). */
+  size?: number;
 }
 
 export interface LockedVersions {
