@@ -1014,7 +1014,7 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
       }
       const runsBase = store.runKey(first.runId, RUN_FILES.manifest).replace(`${first.runId}/${RUN_FILES.manifest}`, '');
       /** The prefixes of every ListObjectVersions request that lists under runs/ (the whole runs/ or one run folder). */
-      const runListings = () => fake.requests.filter((r) => r.method === 'GET' && 'versions' in r.query && String(r.query.prefix ?? '').startsWith(runsBase)).map((r) => String(r.query.prefix));
+      const runListings = () => fake.requests.map((r) => (r.method === 'GET' && 'versions' in r.query && typeof r.query.prefix === 'string' ? r.query.prefix : '')).filter((prefix) => prefix.startsWith(runsBase));
       /** GET requests of one run file (reads of its body). */
       const reads = (runId: string, file: string) => fake.requests.filter((r) => r.method === 'GET' && r.path === `/evidence/${store.runKey(runId, file)}`).map((r) => r.query.versionId ?? null);
       return { store, runIds: [first.runId, second.runId], runsBase, runListings, reads };
