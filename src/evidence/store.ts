@@ -14,7 +14,16 @@ export interface StoredRun {
   manifest: Buffer;
   signature: Buffer;
   publicKeyPem: string;
+  /**
+   * Stores that keep versions (S3): the listing of the run folder the files were read from, every version of each run
+   * file, oldest (the sealed one, the one read) first. Readers check write times, locks and later versions on this
+   * listing instead of listing the folder again, so those checks are about the very versions whose bytes were verified.
+   */
+  versions?: RunFileListing;
 }
+
+/** Every version of each file of a run folder, by file name, oldest (the sealed one) first. */
+export type RunFileListing = ReadonlyMap<string, readonly StoredVersionRef[]>;
 
 /**
  * Bytes too large to hold whole (a run manifest at organisation scale), given in pieces, in order: the same bytes
@@ -60,7 +69,7 @@ export class RunFilesPlanted extends EvidenceLockerError {
 }
 
 /** A run as the seal hands it to the store: its manifest whole, or in pieces when it was signed without being held whole. */
-export interface RunToStore extends Omit<StoredRun, 'manifest'> {
+export interface RunToStore extends Omit<StoredRun, 'manifest' | 'versions'> {
   manifest: Buffer | PiecedBytes;
 }
 
@@ -105,9 +114,18 @@ export interface EvidenceStore {
   hasObject(sha256: string): Promise<boolean>;
   /** Writes manifest, signature and public key of a run; refuses to overwrite an existing run. */
   putRun(run: RunToStore): Promise<void>;
-  getRun(runId: string): Promise<StoredRun>;
+  /**
+   * Reads a sealed run. `listed`: its folder's versions as `listRunFolders` found them, so a store that keeps versions
+   * reads the sealed versions without listing the folder again.
+   */
+  getRun(runId: string, listed?: RunFileListing): Promise<StoredRun>;
   /** Run ids, oldest first (run ids sort by time). */
   listRuns(): Promise<string[]>;
+  /**
+   * Stores that keep versions (S3): the run folders `listRuns` names, each with every version of its files, from the one
+   * listing of `runs/` that finds them (a reader passes each to `getRun`, so no run folder is listed twice).
+   */
+  listRunFolders?(): Promise<Map<string, RunFileListing>>;
   /** SHA-256 of every evidence body present, sorted (bodies no run names are found with `findOrphans`). */
   listObjectHashes(): Promise<string[]>;
   /** Delete markers under the store (versioned stores), store-relative; each hides a sealed object from plain listings. */
@@ -157,6 +175,8 @@ export interface StoredVersionRef {
   key: string;
   versionId?: string;
   lastModified?: Date;
+  /** Size as listed, when the listing gives it (a reader refuses a run file too large for it without reading it). */
+  size?: number;
 }
 
 export interface LockedVersions {

@@ -2,7 +2,7 @@ import { ConfigError } from '../errors.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { RunManifest } from '../evidence/manifest.js';
 import { MAX_SEAL_DELAY_MS, RunClassifier, deleteMarkerFindings, manifestRecords, rereadManifest, runFileWriteTimeProblems, withReseals, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
-import type { EvidenceStore } from '../evidence/store.js';
+import type { EvidenceStore, RunFileListing } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
 import { ATTESTATION_RUN_MARK, compareRunsInChain, RECONSTRUCTION_RUN_MARK, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
 import type { ChainEnd, MissingShard } from './manifest.js';
@@ -22,6 +22,8 @@ export interface IncludedRun {
   manifestSize: number;
   signature: Buffer;
   publicKeyPem: string;
+  /** The listing its files were read from (stores that keep versions): write times are checked and the manifest re-read on it. */
+  versions?: RunFileListing;
 }
 
 /** The days a package covers: whole UTC days of `--from`/`--to`, at most ten years. */
@@ -107,6 +109,7 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
       manifestSize: t.manifestSize,
       signature: t.stored.signature,
       publicKeyPem: t.stored.publicKeyPem,
+      ...(t.stored.versions ? { versions: t.stored.versions } : {}),
     };
     if (t.manifest.kind === 'attestation') {
       if (runDay(t.manifest) <= period.to) attestationRuns.push(run);
@@ -138,10 +141,13 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
   return { periodRuns, attestationRuns, foreign, chainEnds: await chainEnds(classifier, included, period.to), refusals, ...(store.lockedVersions ? { writtenLate: await writtenLate(store.lockedVersions, included, trust, opts.maxSealDelayMs ?? MAX_SEAL_DELAY_MS) } : {}) };
 }
 
-/** The write times of the included runs' manifests and signatures (S3 LastModified) against their stated completion. */
+/**
+ * The write times of the included runs' manifests and signatures (S3 LastModified) against their stated completion, from
+ * the listing each run was read from: the versions whose bytes were verified, with no second listing.
+ */
 async function writtenLate(versions: NonNullable<EvidenceStore['lockedVersions']>, runs: IncludedRun[], trust: TrustPolicy, maxDelayMs: number): Promise<LateRunFile[]> {
   const limits = { maxDelayMs, skewMs: trust.skewMs };
-  const found = await mapWithConcurrencyLimit(runs, 16, async (r) => runFileWriteTimeProblems(r.manifest.completedAt, await versions.runFileVersions(r.runId), limits).map((p) => ({ runId: r.runId, ...p })));
+  const found = await mapWithConcurrencyLimit(runs, 16, async (r) => runFileWriteTimeProblems(r.manifest.completedAt, r.versions ?? (await versions.runFileVersions(r.runId)), limits).map((p) => ({ runId: r.runId, ...p })));
   return found.flat().sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 

@@ -5,8 +5,8 @@ import { ManifestRecordSchema, type ManifestRecord } from '../evidence/record.js
 import { EvidenceLockerError } from '../errors.js';
 import type { Period } from '../evidence/period.js';
 import { compareRunsInChain, latestRunInChain, runIdTime } from '../evidence/run-id.js';
-import type { EvidenceStore, StoredRun } from '../evidence/store.js';
-import { RUN_FILES } from '../evidence/layout.js';
+import type { EvidenceStore, LockedVersions, RunFileListing, StoredRun, StoredVersionRef } from '../evidence/store.js';
+import { RUN_FILE_MAX_BYTES, RUN_FILES, runFileTooLarge } from '../evidence/layout.js';
 import { publicKeyFingerprint, signatureScheme, verifiedScheme } from './verify-signature.js';
 import { nonCanonicalRunManifest } from './canonical-check.js';
 
@@ -80,6 +80,8 @@ export type RunClass = { trusted: TrustedRun; foreign?: undefined } | { foreign:
  */
 export class RunClassifier {
   private ids?: Promise<string[]>;
+  /** The run folders' versions, from the same listing as `ids`, on stores that keep versions: each is read from it. */
+  private folders?: Promise<Map<string, RunFileListing>>;
   private readonly shallow = new Map<string, Promise<RunClass>>();
   private readonly full = new Map<string, Promise<RunClass>>();
 
@@ -101,11 +103,16 @@ export class RunClassifier {
    */
   relist(): void {
     this.ids = undefined;
+    this.folders = undefined;
   }
 
   /** Every run folder with a manifest, as the store lists it (sorted). */
   runIds(): Promise<string[]> {
-    this.ids ??= this.store.listRuns();
+    if (!this.ids) {
+      // One listing of runs/ names the runs and, on a store that keeps versions, what each run is read from.
+      this.folders = this.store.listRunFolders?.();
+      this.ids = this.folders ? this.folders.then((m) => [...m.keys()]) : this.store.listRuns();
+    }
     return this.ids;
   }
 
@@ -148,7 +155,9 @@ export class RunClassifier {
     if (t && t.getTime() > limit) return foreign(runId, 'future-run-id', `run id says it started at ${t.toISOString()}, after now`);
     let stored: StoredRun;
     try {
-      stored = await this.store.getRun(runId);
+      // A run folder this classifier's listing found is read from that listing; any other is listed by the store.
+      const listed = this.folders ? (await this.folders).get(runId) : undefined;
+      stored = await this.store.getRun(runId, listed);
     } catch (err) {
       return foreign(runId, 'unreadable', (err as Error).message.split('\n')[0]);
     }
@@ -211,7 +220,7 @@ export class RunClassifier {
    */
   async records(run: TrustedRun): Promise<ManifestRecord[]> {
     if (run.manifest.records.length === run.recordCount) return run.manifest.records;
-    return manifestRecords(await rereadManifest(this.store, run, 'since it was judged'), { check: false });
+    return manifestRecords(await rereadManifest(this.store, { ...run, versions: run.stored.versions }, 'since it was judged'), { check: false });
   }
 
   /**
@@ -409,8 +418,10 @@ export async function deleteMarkerFindings(store: EvidenceStore, under?: string)
  * write-once store never changes them). `since` says when they were judged, for the error: "since it was judged",
  * "while the package was built".
  */
-export async function rereadManifest(store: EvidenceStore, run: { runId: string; manifestSha256: string }, since: string): Promise<Buffer> {
-  const bytes = (await store.getRun(run.runId)).manifest;
+export async function rereadManifest(store: EvidenceStore, run: { runId: string; manifestSha256: string; versions?: RunFileListing }, since: string): Promise<Buffer> {
+  // The sealed version judged (S3) is read by its id: the folder is not listed again, nor the other run files read.
+  const sealed = store.lockedVersions ? run.versions?.get(RUN_FILES.manifest)?.[0] : undefined;
+  const bytes = sealed ? await readSealedManifest(store.lockedVersions!, run.runId, sealed) : (await store.getRun(run.runId)).manifest;
   const sha = sha256Hex(bytes);
   if (sha !== run.manifestSha256) {
     throw new EvidenceLockerError(`run ${run.runId}: manifest.json in the evidence store changed ${since} (SHA-256 ${run.manifestSha256}, now ${sha})`, {
@@ -418,6 +429,14 @@ export async function rereadManifest(store: EvidenceStore, run: { runId: string;
     });
   }
   return bytes;
+}
+
+/** One version of a run's manifest, refused unread when it is longer than any reader accepts. */
+async function readSealedManifest(versions: LockedVersions, runId: string, sealed: StoredVersionRef): Promise<Buffer> {
+  const file = RUN_FILES.manifest;
+  const where = `${sealed.key}${sealed.versionId ? ` version ${sealed.versionId}` : ''}`;
+  const limit = { maxBytes: RUN_FILE_MAX_BYTES[file], tooLarge: (size: number, atLeast: boolean) => runFileTooLarge(runId, file, where, size, atLeast) };
+  return (await versions.readVersion(sealed.key, sealed.versionId, limit)).body;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { EvidenceBody } from '../evidence/record.js';
-import { EvidenceLockerError } from '../errors.js';
+import { ConfigError, EvidenceLockerError } from '../errors.js';
 import { putEvidenceBody, sealRun, type SealedRun } from '../seal/seal.js';
 import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
@@ -16,8 +16,6 @@ export type LegalHoldAction = 'hold' | 'release';
 
 export interface LegalHoldOutcome {
   action: LegalHoldAction;
-  /** False for stores that have no legal hold (local). */
-  applied: boolean;
   message: string;
   runs: string[];
   objects: { key: string; versionId?: string }[];
@@ -39,14 +37,12 @@ export async function applyLegalHold(
   opts: Period & { action: LegalHoldAction; requestedBy?: string; reason?: string; now?: () => Date; concurrency?: number; trust?: TrustPolicy; log?: Logger },
 ): Promise<LegalHoldOutcome> {
   const holds = store.legalHolds;
+  // A hold asked for and not placed is never reported as done: a script (or a lawyer's ticket) must see it failed.
   if (!holds) {
-    return {
-      action: opts.action,
-      applied: false,
-      runs: [],
-      objects: [],
-      message: `the ${store.kind} store at ${store.describe().location} has no legal hold: its files are read-only but not locked; nothing was changed. Use the s3 store (Object Lock) to place legal holds.`,
-    };
+    throw new ConfigError(
+      `${opts.action}: the ${store.kind} store at ${store.describe().location} has no legal hold (its files are read-only but not locked), so no legal hold was ${opts.action === 'hold' ? 'placed' : 'lifted'} and nothing was changed`,
+      'configure the s3 store (`store.kind: s3`, a bucket with Object Lock) to place and lift legal holds',
+    );
   }
   // Open the signer and sign once before touching any object, so a hold is never placed without being recorded: a key
   // whose policy refuses this principal kms:Sign (only the collector and legal-hold roles may sign) fails here.
@@ -77,7 +73,7 @@ export async function applyLegalHold(
   const targets = new Map<string, { key: string; versionId?: string }>();
   const add = (key: string, versionId?: string) => targets.set(`${key}\u0000${versionId ?? ''}`, { key, ...(versionId ? { versionId } : {}) });
   for (const r of runs) {
-    const files = await holds.runFileVersions(r.runId);
+    const files = r.stored.versions ?? (await holds.runFileVersions(r.runId));
     for (const file of [RUN_FILES.manifest, RUN_FILES.signature, RUN_FILES.publicKey]) for (const v of files.get(file) ?? []) add(v.key, v.versionId);
     for (const rec of await classifier.records(r)) add(rec.location?.key ?? holds.objectKey(rec.sha256), rec.location?.versionId);
   }
@@ -122,7 +118,6 @@ export async function applyLegalHold(
   }, { trust: classifier, ...(opts.log ? { log: opts.log } : {}) });
   return {
     action: opts.action,
-    applied: true,
     runs: runs.map((r) => r.runId),
     objects,
     sealed,

@@ -17,9 +17,11 @@ export async function findOrphans(store: EvidenceStore): Promise<string[]> {
     const r = ManifestRecordSchema.safeParse(record);
     if (r.success) named.add(r.data.sha256);
   };
-  for (const runId of await store.listRuns()) {
+  // One listing of runs/ names the runs and, on a store that keeps versions, what each is read from.
+  const folders = await store.listRunFolders?.();
+  for (const runId of folders ? [...folders.keys()] : await store.listRuns()) {
     // A run folder that cannot be read (foreign, see `verify --store`) names nothing; it must not stop the listing.
-    const run = await store.getRun(runId).catch(() => undefined);
+    const run = await store.getRun(runId, folders?.get(runId)).catch(() => undefined);
     if (!run) continue;
     try {
       const split = manifestHeaderText(run.manifest, (bytes) => {

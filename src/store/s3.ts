@@ -36,7 +36,7 @@ import { objectPath, runDirPath, RUN_FILE_MAX_BYTES, RUN_FILES, RUNS_DIR, runFil
 import { assertRunId } from '../evidence/run-id.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { TAMPERING_ACTIONS, analyseBucketPolicy, rulesThatEndEvidence } from './bucket-guard.js';
-import { RunFilesPlanted, type EvidenceStore, type LegalHolds, type LockedVersions, type PackageShelf, type PiecedBytes, type PlantedRunFile, type PreflightCheck, type RunToStore, type SealRefusalShelf, type ShelvedPackage, type StoreDescription, type StoredObject, type StoredRefusalRef, type StoredRun } from '../evidence/store.js';
+import { RunFilesPlanted, type EvidenceStore, type LegalHolds, type LockedVersions, type PackageShelf, type PiecedBytes, type PlantedRunFile, type PreflightCheck, type RunToStore, type SealRefusalShelf, type ShelvedPackage, type StoreDescription, type RunFileListing, type StoredObject, type StoredRefusalRef, type StoredRun } from '../evidence/store.js';
 import { REFUSAL_FILE, REFUSALS_DIR, refusalPath } from '../evidence/refusal.js';
 import { piecedOf, tallied } from '../evidence/pieced.js';
 import { createReadStream } from 'node:fs';
@@ -993,9 +993,9 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
    * Reads a run from the FIRST version of each of its files: the one written under lock when the run was sealed.
    * Later versions (an overwrite of the key) never replace it; `runFileVersions` lists them for verification.
    */
-  async getRun(runId: string): Promise<StoredRun> {
+  async getRun(runId: string, listed?: RunFileListing): Promise<StoredRun> {
     assertRunId(runId);
-    const versions = await this.runFileVersions(runId);
+    const versions = listed ?? (await this.runFileVersions(runId));
     const read = async (file: RunFileName): Promise<Buffer> => {
       const v = versions.get(file)?.[0];
       if (!v) {
@@ -1010,7 +1010,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
       return (await this.readVersion(v.key, v.versionId, { maxBytes: RUN_FILE_MAX_BYTES[file], tooLarge: (size, atLeast) => runFileTooLarge(runId, file, where, size, atLeast) })).body;
     };
     const [manifest, signature, publicKey] = await Promise.all([read(RUN_FILES.manifest), read(RUN_FILES.signature), read(RUN_FILES.publicKey)]);
-    return { runId, manifest, signature, publicKeyPem: publicKey.toString('utf8') };
+    return { runId, manifest, signature, publicKeyPem: publicKey.toString('utf8'), versions };
   }
 
   /** Versions of each run file, oldest first (delete markers left out). */
@@ -1066,13 +1066,33 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
 
   /** Run folders with a manifest version, delete-marked ones included (they are read at their locked version). */
   async listRuns(): Promise<string[]> {
+    return [...(await this.listRunFolders()).keys()];
+  }
+
+  /**
+   * Run folders with a manifest version (sorted), each with the versions of its files, oldest first: one listing of
+   * `runs/` gives both the run ids and what `getRun` reads, so a reader lists no run folder again.
+   */
+  async listRunFolders(): Promise<Map<string, Map<string, ListedVersion[]>>> {
     const base = `${this.prefix}${RUNS_DIR}/`;
-    const ids = new Set<string>();
+    const folders = new Map<string, Map<string, ListedVersion[]>>();
     for (const v of await this.listVersions(base)) {
-      const m = /^([^/]+)\/manifest\.json$/.exec(v.key.slice(base.length));
-      if (m) ids.add(m[1]);
+      const m = /^([^/]+)\/(.+)$/.exec(v.key.slice(base.length));
+      if (!m) continue;
+      const files = folders.get(m[1]) ?? new Map<string, ListedVersion[]>();
+      folders.set(m[1], files);
+      const list = files.get(m[2]) ?? [];
+      files.set(m[2], list);
+      list.push(v);
     }
-    return [...ids].sort();
+    const out = new Map<string, Map<string, ListedVersion[]>>();
+    for (const id of [...folders.keys()].sort()) {
+      const files = folders.get(id)!;
+      if (!files.has(RUN_FILES.manifest)) continue;
+      for (const list of files.values()) list.reverse(); // S3 lists versions of a key newest first
+      out.set(id, files);
+    }
+    return out;
   }
 
   /**

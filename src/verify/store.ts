@@ -245,7 +245,8 @@ function checkLock(mode: string | undefined, retainUntil: Date | undefined, requ
 
 async function checkLockedRunFiles(store: LockedVersions, run: TrustedRun, required: Date | undefined, writeTimes: SealDelayLimits, problems: StoreProblem[], warnings: StoreProblem[]): Promise<void> {
   const { runId } = run;
-  const versions = await store.runFileVersions(runId);
+  // The listing the run was read from: its write times and locks are those of the versions whose bytes were verified.
+  const versions = run.stored.versions ?? (await store.runFileVersions(runId));
   // The server's write time of the sealed manifest and signature against the completion the run states (back-dating).
   for (const p of runFileWriteTimeProblems(run.manifest.completedAt, versions, writeTimes)) problems.push({ runId, ...p });
   for (const file of [RUN_FILES.manifest, RUN_FILES.signature, RUN_FILES.publicKey]) {

@@ -75,14 +75,15 @@ describe('store commands on a local store', () => {
     await expect(run(configFile, 'store', 'verify', '--from', '2026-02-30', '--to', '2026-03-01')).rejects.toThrow(/--from: "2026-02-30" is not a calendar date/);
   });
 
-  it('hold and release say a local store has no legal hold and change nothing', async () => {
+  it('was: hold and release on a local store printed that nothing was held and exited 0; now: they fail (exit 2) naming the store, and change nothing', async () => {
     const { configFile, store } = setup();
     await sealBodies(store, [evidenceBody('hold')], new Date('2026-04-01T02:00:00Z'));
     const before = await store.listRuns();
-    const held = await run(configFile, 'hold', '--from', '2026-04-01', '--to', '2026-04-30');
-    expect(held.out).toMatch(/has no legal hold.*nothing was changed/);
-    const released = await run(configFile, 'release', '--from', '2026-04-01', '--to', '2026-04-30');
-    expect(released.out).toMatch(/has no legal hold/);
+    const held = run(configFile, 'hold', '--from', '2026-04-01', '--to', '2026-04-30');
+    await expect(held).rejects.toBeInstanceOf(ConfigError);
+    await expect(held).rejects.toThrow(/^hold: the local store at \S+\/store has no legal hold \(its files are read-only but not locked\), so no legal hold was placed and nothing was changed$/);
+    await expect(held).rejects.toMatchObject({ exitCode: 2, hint: expect.stringMatching(/store\.kind: s3/) as unknown });
+    await expect(run(configFile, 'release', '--from', '2026-04-01', '--to', '2026-04-30')).rejects.toThrow(/^release: the local store at .* so no legal hold was lifted/);
     expect(await store.listRuns()).toEqual(before);
   });
 
@@ -99,7 +100,7 @@ describe('store commands on a local store', () => {
 describe('hold on a local store', () => {
   it('does not create a signing key it does not need', async () => {
     const { configFile, dir } = setup();
-    await run(configFile, 'hold', '--from', '2026-04-01', '--to', '2026-04-30');
+    await expect(run(configFile, 'hold', '--from', '2026-04-01', '--to', '2026-04-30')).rejects.toBeInstanceOf(ConfigError);
     const { existsSync } = await import('node:fs');
     expect(existsSync(join(dir, 'state', 'keys'))).toBe(false);
   });

@@ -19,6 +19,8 @@ import { RunManifestSchema } from '../../src/evidence/manifest.js';
 import { createLogger } from '../../src/log/logger.js';
 import { Writable } from 'node:stream';
 import { writtenLate } from '../verify/written-late.js';
+import { applyLegalHold } from '../../src/store/legal-hold.js';
+import { RUN_FILES } from '../../src/evidence/layout.js';
 
 /**
  * A local store in which someone watching the runs folder makes the run's folder, with a manifest of their own, just
@@ -148,6 +150,53 @@ export function storeContract(name: string, harness: StoreHarness): void {
       const body = evidenceBody('wrong-name');
       await expect(store.putObject(sha256Hex('something else'), body)).rejects.toThrow(/hashes to/);
       expect(await store.listObjectHashes()).toEqual([]);
+    });
+
+    it('places and lifts a legal hold on every object of the trusted runs of a period, each action sealed as a run of its own; a store without legal holds refuses, naming itself, and changes nothing', async () => {
+      const store = await harness.open();
+      // Sealed a minute ago: the write times are those of the seal, and the hold runs sealed now fall after the period.
+      const at = new Date(Date.now() - 60_000);
+      const { runId, records } = await sealBodies(store, [evidenceBody('hold-1'), evidenceBody('hold-2')], at);
+      const period = { from: new Date(at.getTime() - 60_000), to: new Date(at.getTime() + 30_000) };
+      const { trust } = await contractTrust();
+      const holds = store.legalHolds;
+      if (!holds) {
+        const before = await store.listRuns();
+        await expect(applyLegalHold(store, signer, { ...period, action: 'hold', trust })).rejects.toThrow(new RegExp(`^hold: the ${store.kind} store at .+ has no legal hold \\(its files are read-only but not locked\\), so no legal hold was placed and nothing was changed$`));
+        await expect(applyLegalHold(store, signer, { ...period, action: 'release', trust })).rejects.toThrow(/^release: .+ so no legal hold was lifted and nothing was changed$/);
+        expect(await store.listRuns()).toEqual(before);
+        return;
+      }
+      const ref = (key: string, versionId?: string) => ({ key, ...(versionId ? { versionId } : {}) });
+      const files = await holds.runFileVersions(runId);
+      const everyObject = [
+        ...[RUN_FILES.manifest, RUN_FILES.signature, RUN_FILES.publicKey].flatMap((f) => (files.get(f) ?? []).map((v) => ref(v.key, v.versionId))),
+        ...records.map((r) => ref(r.location!.key, r.location!.versionId)),
+      ];
+      expect(everyObject).toHaveLength(5);
+      const legalHolds = () => Promise.all(everyObject.map(async (o) => (await holds.lockState(o.key, o.versionId)).legalHold ?? 'OFF'));
+      const held = await applyLegalHold(store, signer, { ...period, action: 'hold', reason: 'matter 42', requestedBy: 'legal', trust });
+      expect(held.runs).toEqual([runId]);
+      expect(held.foreign).toEqual([]);
+      expect(held.objects).toEqual(expect.arrayContaining(everyObject));
+      expect(held.objects).toHaveLength(everyObject.length);
+      expect(await legalHolds()).toEqual(everyObject.map(() => 'ON'));
+      const holdRun = held.sealed!.manifest;
+      expect([holdRun.kind, holdRun.chain]).toEqual(['legal-hold', 'legal-hold']);
+      const recorded = JSON.parse((await store.getObject(holdRun.records[0].sha256)).toString('utf8')) as { data: { action: string; reason: string; requestedBy: string; runs: { runId: string }[]; objects: unknown[] } };
+      expect(recorded.data).toMatchObject({ action: 'hold', reason: 'matter 42', requestedBy: 'legal', runs: [{ runId }] });
+      expect(recorded.data.objects).toEqual(held.objects);
+      const released = await applyLegalHold(store, signer, { ...period, action: 'release', trust });
+      expect(released.objects).toEqual(held.objects);
+      expect(await legalHolds()).toEqual(everyObject.map(() => 'OFF'));
+      expect(released.sealed!.manifest.previous?.runId).toBe(holdRun.runId);
+      // The run held and both actions verify where they are stored.
+      const report = await verifyStoredRuns(store, { from: period.from, to: new Date(Date.now() + 60_000) }, { trust });
+      expect(report.problems).toEqual([]);
+      const expectedRuns = [[runId, 'collection', true], [holdRun.runId, 'legal-hold', true], [released.sealed!.manifest.runId, 'legal-hold', true]];
+      // Both actions may start in the same second: run ids of one second sort by their random suffix.
+      expect(report.runs.map((r) => [r.runId, r.kind, r.ok])).toEqual(expectedRuns.sort(([a], [b]) => (String(a) < String(b) ? -1 : 1)));
+      expect(report.ok).toBe(true);
     });
 
     it('refuses to overwrite a sealed run and keeps the original', async () => {

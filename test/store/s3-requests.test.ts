@@ -12,6 +12,7 @@ import { RUN_FILES, RUN_FILE_MAX_BYTES } from '../../src/evidence/layout.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
 import { piecedOf } from '../../src/evidence/pieced.js';
 import { formatStoreReport, verifyStoredRuns } from '../../src/verify/store.js';
+import { gatherRuns, packageDays, readRunManifest, readRunManifestBytes } from '../../src/package/gather.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { sealRun } from '../../src/seal/seal.js';
 import { newRunId } from '../../src/evidence/run-id.js';
@@ -991,6 +992,66 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
       const report = await verifyStoredRuns(store, { runId }, await contractTrust());
       expect(report.problems).toEqual([]);
       expect(report.ok).toBe(true);
+    });
+  });
+
+  describe('reads each run folder from one listing of runs/ (a year of daily runs times shards is many ListObjectVersions pages)', () => {
+    /** Two runs of one chain with a record each, sealed elsewhere and put in the fake bucket as written by the server at 01:00. */
+    async function twoRuns() {
+      const local = new LocalEvidenceStore(mkdtempSync(join(tmpdir(), 'el-s3-listed-')));
+      const first = await sealBodies(local, [evidenceBody('listed-1')], new Date('2026-11-27T00:40:00Z'));
+      const second = await sealBodies(local, [evidenceBody('listed-2')], new Date('2026-11-27T00:50:00Z'));
+      const fake = new FakeS3();
+      const store = storeWith(fake);
+      const retainUntil = new Date('2040-01-01T00:00:00Z');
+      const put = (key: string, body: Buffer) => fake.existing.set(key, { retainUntil, length: body.length, sha256: sha256Hex(body), body });
+      for (const { runId, records } of [first, second]) {
+        const run = await local.getRun(runId);
+        put(store.runKey(runId, RUN_FILES.manifest), run.manifest);
+        put(store.runKey(runId, RUN_FILES.signature), run.signature);
+        put(store.runKey(runId, RUN_FILES.publicKey), Buffer.from(run.publicKeyPem));
+        for (const r of records) put(r.location!.key, await local.getObject(r.sha256));
+      }
+      const runsBase = store.runKey(first.runId, RUN_FILES.manifest).replace(`${first.runId}/${RUN_FILES.manifest}`, '');
+      /** The prefixes of every ListObjectVersions request that lists under runs/ (the whole runs/ or one run folder). */
+      const runListings = () => fake.requests.map((r) => (r.method === 'GET' && 'versions' in r.query && typeof r.query.prefix === 'string' ? r.query.prefix : '')).filter((prefix) => prefix.startsWith(runsBase));
+      /** GET requests of one run file (reads of its body). */
+      const reads = (runId: string, file: string) => fake.requests.filter((r) => r.method === 'GET' && r.path === `/evidence/${store.runKey(runId, file)}`).map((r) => r.query.versionId ?? null);
+      return { store, runIds: [first.runId, second.runId], runsBase, runListings, reads };
+    }
+
+    it('was: verify --store listed each run folder again to read it, again for its write times and locks, and again to re-read its records; now: runs/ is listed once and no run folder on its own', async () => {
+      const { store, runIds, runsBase, runListings, reads } = await twoRuns();
+      const report = await verifyStoredRuns(store, { from: new Date('2026-11-27T00:00:00Z'), to: new Date('2026-11-27T23:59:59Z') }, await contractTrust());
+      expect(report.problems).toEqual([]);
+      expect(report.ok).toBe(true);
+      expect(report.runs.map((r) => [r.runId, r.records, r.ok])).toEqual(runIds.map((id) => [id, 1, true]));
+      expect(runListings()).toEqual([runsBase]);
+      for (const runId of runIds) {
+        // The records are read again from the sealed version judged, by its id; signature and key only once.
+        expect(reads(runId, RUN_FILES.manifest)).toEqual(['v-existing', 'v-existing']);
+        expect(reads(runId, RUN_FILES.signature)).toEqual(['v-existing']);
+        expect(reads(runId, RUN_FILES.publicKey)).toEqual(['v-existing']);
+      }
+    });
+
+    it('was: package listed each run folder to read it, again for its write times, and again each time it read the run\'s records; now: runs/ is listed once and no run folder on its own', async () => {
+      const { store, runIds, runsBase, runListings, reads } = await twoRuns();
+      const { trust } = await contractTrust();
+      const gathered = await gatherRuns(store, packageDays('2026-11-27', '2026-11-27'), trust);
+      expect(gathered.periodRuns.map((r) => r.runId)).toEqual(runIds);
+      expect(gathered.foreign).toEqual([]);
+      expect(gathered.writtenLate).toEqual([]);
+      // What the package build does with each run: its manifest bytes into the zip, its records for the report and timeline.
+      for (const run of gathered.periodRuns) {
+        expect(sha256Hex(await readRunManifestBytes(store, run))).toBe(run.manifestSha256);
+        expect((await readRunManifest(store, run)).records).toHaveLength(1);
+      }
+      expect(runListings()).toEqual([runsBase]);
+      for (const runId of runIds) {
+        expect(reads(runId, RUN_FILES.manifest)).toEqual(['v-existing', 'v-existing', 'v-existing']);
+        expect(reads(runId, RUN_FILES.signature)).toEqual(['v-existing']);
+      }
     });
   });
 
