@@ -1,4 +1,4 @@
-import { summaryRefusal, type RefusalNotNamed, type RefusedSeal } from './gather.js';
+import { summaryRefusal, type RefusalNotNamed, type RefusedSealRecord } from './gather.js';
 import type { EndpointSummary } from '../evidence/endpoint-origin.js';
 import { appliesToList, type Catalog } from '../controls/schema.js';
 import type { ParameterOverride } from '../controls/parameters.js';
@@ -49,10 +49,10 @@ export interface AssessorResults {
 export const SUMMARY_REVISION = 3;
 
 /**
- * summary.json fields added after revision 1, by dotted path (`*` for any framework or account key), with the
- * revision that added each (revision 1 is the first recorded).
+ * summary.json fields added after revision 1, by dotted path (`*` for any framework or account key, or any index of a
+ * list), with the revision that added each (revision 1 is the first recorded).
  */
-export const SUMMARY_FIELDS_SINCE: Readonly<Record<string, number>> = { 'endpoints.matchedToQuery': 2, 'period.sealRefused': 2, 'period.refusalsNotNamed': 3 };
+export const SUMMARY_FIELDS_SINCE: Readonly<Record<string, number>> = { 'endpoints.matchedToQuery': 2, 'period.sealRefused': 2, 'period.refusalsNotNamed': 3, 'period.sealRefused.*.sha256': 3 };
 
 export interface PackageSummaryJson {
   /** SUMMARY_REVISION of the build that wrote it; absent in packages built before it was recorded. */
@@ -95,10 +95,11 @@ export interface PackageSummaryJson {
     evidenceUntil?: string;
     /**
      * Seals refused because someone else planted files in the run folder of every attempt: each a signed refusal record
-     * the package carries (`record`). Its day is still a day without sealed evidence (a gap, never a pass), shown as
-     * refused rather than as a day without a run. Absent when there were none.
+     * the package carries (`record`, with the SHA-256 of its bytes, `sha256`, since revision 3). Its day is still a day
+     * without sealed evidence (a gap, never a pass), shown as refused rather than as a day without a run. Absent when
+     * there were none.
      */
-    sealRefused?: RefusedSeal[];
+    sealRefused?: RefusedSealRecord[];
     /**
      * Signed refusal records of the package that a run of the same chain and previous link does not name (the chain
      * should carry them): the run, the record, whether its seal should have named it (`problem`) or may not have seen
@@ -239,7 +240,7 @@ export interface AssessorInput {
   /** Accounts the period's collection runs collected that the package leaves out (`package --accounts`). */
   accountsLeftOut?: string[];
   /** Seals refused by planted files in the period (summary.json `period.sealRefused`). */
-  refusedSeals?: RefusedSeal[];
+  refusedSeals?: RefusedSealRecord[];
   /** Refusal records a run of the same link does not name (summary.json `period.refusalsNotNamed`). */
   refusalsNotNamed?: RefusalNotNamed[];
   /** Catalog parameters the configuration changed (summary.json `parameterOverrides`). */

@@ -251,14 +251,15 @@ export interface RefusedSeal {
   namedBy?: string;
 }
 
-/** A refused seal with the SHA-256 of its record, which the report, HTML and OSCAL name beside its path. */
+/** A refused seal with the SHA-256 of its record, which summary.json, the report, HTML and OSCAL name beside its path. */
 export interface RefusedSealRecord extends RefusedSeal {
+  /** SHA-256 of the signed refusal record's bytes (the package carries it at `record`). */
   sha256: string;
 }
 
 /** The fields summary.json records of a refused seal (`period.sealRefused`), in their order. */
-export function summaryRefusal(r: RefusedSeal): RefusedSeal {
-  return { day: r.day, chain: r.chain, attempts: r.attempts, record: r.record, startedAt: r.startedAt, refusedAt: r.refusedAt, records: r.records, ...(r.namedBy ? { namedBy: r.namedBy } : {}) };
+export function summaryRefusal(r: RefusedSealRecord): RefusedSealRecord {
+  return { day: r.day, chain: r.chain, attempts: r.attempts, record: r.record, sha256: r.sha256, startedAt: r.startedAt, refusedAt: r.refusedAt, records: r.records, ...(r.namedBy ? { namedBy: r.namedBy } : {}) };
 }
 
 /** The refused seals of a package, each with the included run that names it, oldest first. */

@@ -5,7 +5,7 @@ import { queryTitle } from '../queries/types.js';
 import { csvMark } from './csv.js';
 import { findingKey, type FindingEntry } from './findings.js';
 import type { EvidenceReferences } from './references.js';
-import { dayStatus, type RequirementTimeline } from './timeline.js';
+import { dayStatus, type RefusedDay, type RequirementTimeline } from './timeline.js';
 import { applicability, type Applicability } from '../evaluate/applicability.js';
 import type { Config } from '../config/schema.js';
 
@@ -119,12 +119,19 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
         const evidenceRefs: (string | undefined)[] = [];
         const findingIds = new Set<string>();
         const gaps: string[] = [];
+        /** Gap days whose collection was refused its seal (planted files): by signed refusal record, the accounts it took. */
+        const refused = new Map<string, { day: RefusedDay; accounts: string[] }>();
         /** In-scope failures of the procedure's checks in runs before the latest evaluation (resolved since). */
         const earlier: string[] = [];
         let reviewedEarlier = false;
         for (const row of reqRows) {
           // Days of the period without any evidence for the account: the requirement row's gap days.
           if (row.gapDays.length) gaps.push(`account ${row.accountId}: no evidence on ${row.gapDays.length} of ${row.daily.length} day(s) of the period${row.latest ? ` (first ${row.gapDays[0]})` : ''}`);
+          for (const d of row.sealRefused ?? []) {
+            const r = refused.get(d.record) ?? { day: d, accounts: [] };
+            r.accounts.push(row.accountId);
+            refused.set(d.record, r);
+          }
           // Checks that could not be collected on any day of the period (the row keeps each distinct gap once).
           for (const g of row.gaps) if (queries.has(g.queryId)) gaps.push(`${g.queryId} (${row.accountId} ${g.region}) on ${g.day}: ${g.reason}`);
           // The row keeps a bounded number of distinct gaps: past that, one of these checks may have been among those not kept.
@@ -169,7 +176,9 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
             earlier.push(`${fe ? `${fe.id} ` : ''}${span.resource} (${row.accountId} ${span.region}) ${span.first === span.last ? span.first : `${span.first} to ${span.last}`}`);
           }
         }
-        const gapNote = () => `evidence gap in the period: ${gaps.slice(0, 3).join('; ')}${gaps.length > 3 ? `; ${gaps.length - 3} more` : ''}`;
+        // Every refused seal is named, however many other gaps the note leaves out: the record says why the day is a gap.
+        const refusedNote = refused.size ? `; ${refusedSealsNote([...refused.values()])}` : '';
+        const gapNote = () => `evidence gap in the period: ${gaps.slice(0, 3).join('; ')}${gaps.length > 3 ? `; ${gaps.length - 3} more` : ''}${refusedNote}`;
         const earlierNote = () => `in-scope resources failed earlier in the period and do not fail at its end: ${earlier.slice(0, 3).join('; ')}${earlier.length > 3 ? `; ${earlier.length - 3} more` : ''} (see the findings register)`;
         let proposed: ProposedFinding;
         let note: string;
@@ -208,6 +217,8 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
           note = `${PROPOSED_LABEL}: no in-scope resource was found for these checks`;
         }
         if (proposed === 'not-in-place' && gaps.length) note += `; ${gapNote()}`;
+        // A note that names no gap (a result needing review) still names a refused seal of the period.
+        else if (refusedNote && !note.includes(refusedNote)) note += refusedNote;
         if (appl && appl.applies !== true) ({ proposed, note } = applicableOnly(appl, proposed, note));
         out.push({
           ...base,
@@ -227,6 +238,16 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
     }
   }
   return out;
+}
+
+/**
+ * A procedure's refused seals: `SEAL REFUSED on <day> for account(s) <ids> (files planted by someone else in the run
+ * folder of every attempt; attempts <ids>; signed refusal record <path>, SHA-256 <hex>)`, as controls.csv names them.
+ */
+function refusedSealsNote(refused: { day: RefusedDay; accounts: string[] }[]): string {
+  const sorted = [...refused].sort((a, b) => (a.day.day < b.day.day ? -1 : a.day.day > b.day.day ? 1 : a.day.record < b.day.record ? -1 : 1));
+  const each = sorted.map(({ day: d, accounts }) => `SEAL REFUSED on ${d.day} for account(s) ${[...new Set(accounts)].sort().join(', ')} (files planted by someone else in the run folder of every attempt; attempts ${d.attempts.join(', ')}; signed refusal record ${d.record}, SHA-256 ${d.sha256})`);
+  return `${each.join('; ')}: no evidence of ${sorted.length === 1 ? 'that collection' : 'those collections'} was sealed, so ${sorted.length === 1 ? 'its day is a gap' : 'their days are gaps'}, not a pass`;
 }
 
 /** What a partial requirement leaves untested, worded from its actual procedures. */

@@ -14,6 +14,18 @@ import type { SealRefusalRef } from '../evidence/refusal.js';
 
 export type LegalHoldAction = 'hold' | 'release';
 
+/** The objects found in the run folder of one attempt of a refused seal, held or released with its refusal record. */
+export interface RefusedAttemptObjects {
+  /** The signed refusal record that names the attempt. */
+  record: string;
+  runId: string;
+  objects: { key: string; versionId?: string }[];
+}
+
+/** What the signed record of a hold says of the refused attempts' run folders it covers. */
+export const REFUSED_ATTEMPTS_NOTE =
+  'the run folders of the attempts of a refused seal, every version of every file: any the collector wrote there that day (unsealed: no sealed run vouches for them) and the files someone else planted, held too as part of what happened; the evidence bodies those attempts stored under objects/ are not named by the refusal record and are held only where a held run names them';
+
 export interface LegalHoldOutcome {
   action: LegalHoldAction;
   message: string;
@@ -21,14 +33,16 @@ export interface LegalHoldOutcome {
   objects: { key: string; versionId?: string }[];
   /** The sealed run that records the action, when one was written. */
   sealed?: SealedRun;
-  /** Foreign objects found in the period: not held, reported. */
+  /** Foreign objects found in the period: not held, reported (a refused attempt's run folder is held with its record, not listed). */
   foreign?: ForeignObject[];
 }
 
 /**
  * Places (`hold`) or lifts (`release`) an S3 Object Lock legal hold on every object of the runs sealed in the period:
  * each version of their manifests, signatures and public keys, and every evidence body they name (at the version
- * they name). The action itself is evidence: it is sealed as a run of kind `legal-hold` listing what was held.
+ * they name). Each signed refusal record of the period is held too, with every version of every file in the run
+ * folders of the attempts it names (unsealed, planted files among them). The action itself is evidence: it is sealed as
+ * a run of kind `legal-hold` listing what was held.
  */
 export async function applyLegalHold(
   store: EvidenceStore,
@@ -59,12 +73,15 @@ export async function applyLegalHold(
   // Headers only for the survey; each run's records are read again when its objects are listed, one run at a time.
   const classifier = new RunClassifier(store, trust, { headerOnly: true });
   const census = await censusOfPeriod(classifier, opts);
-  for (const f of census.foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `legal hold: foreign object left as it is: ${describeForeign(f)}`);
   const runs = census.trusted.filter((r) => r.manifest.kind !== 'legal-hold');
   // Signed refusal records are evidence too (a seal refused by planted files): those of the period and any a held run names.
   const refused = await refusalsOfPeriod(store, trust, opts, runs);
+  // A refused attempt's run folder is held with its record below, so it is not among the objects left as they are.
+  const attemptIds = new Set(refused.trusted.flatMap((r) => r.refusal.attempts.map((a) => a.runId)));
+  const leftForeign = census.foreign.filter((f) => f.runId === undefined || !attemptIds.has(f.runId));
+  for (const f of leftForeign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `legal hold: foreign object left as it is: ${describeForeign(f)}`);
   for (const f of refused.foreign) opts.log?.warn({ path: f.path, versionId: f.versionId, detail: f.detail }, `legal hold: foreign object under refusals/ left as it is: ${describeForeign(f)}`);
-  const foreign = [...census.foreign, ...refused.foreign];
+  const foreign = [...leftForeign, ...refused.foreign];
   if (runs.length === 0 && refused.trusted.length === 0) {
     throw new EvidenceLockerError(`no sealed runs or signed refusal records between ${opts.from.toISOString()} and ${opts.to.toISOString()} in ${store.describe().location}: nothing to ${opts.action}`, {
       hint: 'check the dates (--from/--to are inclusive UTC dates) and the configured store',
@@ -78,6 +95,18 @@ export async function applyLegalHold(
     for (const rec of await classifier.records(r)) add(rec.location?.key ?? holds.objectKey(rec.sha256), rec.location?.versionId);
   }
   for (const r of refused.trusted) add(holds.pathKey(r.ref.path), r.ref.versionId);
+  // What each refused seal's attempts left in their run folders (every version of every file): the unsealed files of
+  // that day's collection and the files planted beside them, held as part of what happened; the record names the ids.
+  const refusedAttempts: RefusedAttemptObjects[] = [];
+  for (const r of refused.trusted) {
+    for (const a of r.refusal.attempts) {
+      const files = await holds.runFileVersions(a.runId);
+      const objects = [...files.keys()].sort().flatMap((file) => (files.get(file) ?? []).map((v) => ({ key: v.key, ...(v.versionId ? { versionId: v.versionId } : {}) })));
+      for (const o of objects) add(o.key, o.versionId);
+      refusedAttempts.push({ record: r.ref.path, runId: a.runId, objects });
+    }
+  }
+  const attemptObjects = refusedAttempts.reduce((n, a) => n + a.objects.length, 0);
   const objects = [...targets.values()];
   const on = opts.action === 'hold';
   const { bucket, region, concurrency } = holds.holdTarget;
@@ -101,6 +130,7 @@ export async function applyLegalHold(
       ...(opts.reason ? { reason: opts.reason } : {}),
       runs: runs.map((r) => ({ runId: r.runId, manifestSha256: r.manifestSha256 })),
       ...(refused.trusted.length ? { refusals: refused.trusted.map((r) => ({ path: r.ref.path, ...(r.ref.versionId ? { versionId: r.ref.versionId } : {}), sha256: r.sha256 })) } : {}),
+      ...(refusedAttempts.length ? { refusedAttempts: { note: REFUSED_ATTEMPTS_NOTE, attempts: refusedAttempts } } : {}),
       objects,
     },
     sdkVersion: SDK_VERSION,
@@ -122,7 +152,7 @@ export async function applyLegalHold(
     objects,
     sealed,
     foreign,
-    message: `${foreign.length ? `${foreign.length} foreign object(s) in the period were not held (not evidence: ${foreign.map((f) => f.path).join(', ')}); ` : ''}legal hold ${on ? 'placed on' : 'lifted from'} ${objects.length} object version(s) of ${runs.length} run(s)${refused.trusted.length ? ` and ${refused.trusted.length} signed refusal record(s) (${refused.trusted.map((r) => r.ref.path).join(', ')})` : ''}; recorded as run ${sealed.manifest.runId}`,
+    message: `${foreign.length ? `${foreign.length} foreign object(s) in the period were not held (not evidence: ${foreign.map((f) => f.path).join(', ')}); ` : ''}legal hold ${on ? 'placed on' : 'lifted from'} ${objects.length} object version(s) of ${runs.length} run(s)${refused.trusted.length ? ` and ${refused.trusted.length} signed refusal record(s) (${refused.trusted.map((r) => r.ref.path).join(', ')}), with ${attemptObjects} object version(s) in the run folders of their ${refusedAttempts.length} refused attempt(s) (unsealed, and the files planted among them)` : ''}; recorded as run ${sealed.manifest.runId}`,
   };
 }
 

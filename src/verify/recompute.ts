@@ -356,6 +356,8 @@ function fieldSince(path: string): number {
  * go, each path added to `dropped`; every other field is kept for the comparison.
  */
 function withoutAbsent(actual: unknown, expected: unknown, prefix: string, excused: (path: string) => boolean, dropped: string[]): unknown {
+  // A list of as many entries in both is compared entry by entry (a field added to its entries, by index).
+  if (Array.isArray(actual) && Array.isArray(expected) && actual.length === expected.length) return expected.map((v, i) => withoutAbsent(actual[i], v, `${prefix}.${i}`, excused, dropped));
   if (!isRecord(actual) || !isRecord(expected)) return expected;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(expected)) {

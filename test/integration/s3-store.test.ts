@@ -249,11 +249,15 @@ describe('S3 store against a real Object Lock server', () => {
     expect(all.runs).toHaveLength(3);
   });
 
-  it('a legal hold covers the signed refusal records of the period (a refused seal is evidence too)', async () => {
+  it('a legal hold covers the signed refusal records of the period (a refused seal is evidence too) and what its attempts left in their run folders', async () => {
     const store = s3Store('hold-refusal');
     const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-it-key-')));
     const at = new Date();
     const runId = `${at.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z-c0c0c0`;
+    // What someone planted in the attempt's run folder, as two versions of its manifest key.
+    const plantedKey = store.runKey(runId, 'manifest.json');
+    const planted: string[] = [];
+    for (const body of ['{"planted":1}', '{"planted":2}']) planted.push((await raw.send(new PutObjectCommand({ Bucket: env.bucket, Key: plantedKey, Body: body, ContentMD5: md5Of(body) }))).VersionId!);
     const ref = await writeSealRefusal(store, signer, {
       schema: 'evidence-locker/seal-refusal@1',
       kind: 'collection',
@@ -272,13 +276,17 @@ describe('S3 store against a real Object Lock server', () => {
     const trust = trustPolicy([await signer.fingerprint()]);
     const held = await applyLegalHold(store, signer, { ...period, action: 'hold', trust });
     expect(held.runs).toEqual([]);
-    expect(held.objects).toEqual([{ key: store.pathKey(ref.path), versionId: ref.versionId }]);
-    const lh = await raw.send(new GetObjectLegalHoldCommand({ Bucket: env.bucket, Key: store.pathKey(ref.path), VersionId: ref.versionId }));
-    expect(lh.LegalHold?.Status).toBe('ON');
+    expect(held.objects).toEqual([{ key: store.pathKey(ref.path), versionId: ref.versionId }, ...planted.map((versionId) => ({ key: plantedKey, versionId }))]);
+    for (const o of held.objects) {
+      const lh = await raw.send(new GetObjectLegalHoldCommand({ Bucket: env.bucket, Key: o.key, VersionId: o.versionId }));
+      expect(lh.LegalHold?.Status).toBe('ON');
+    }
     const released = await applyLegalHold(store, signer, { ...period, action: 'release', trust });
     expect(released.objects).toEqual(held.objects);
-    const off = await raw.send(new GetObjectLegalHoldCommand({ Bucket: env.bucket, Key: store.pathKey(ref.path), VersionId: ref.versionId }));
-    expect(off.LegalHold?.Status).toBe('OFF');
+    for (const o of held.objects) {
+      const off = await raw.send(new GetObjectLegalHoldCommand({ Bucket: env.bucket, Key: o.key, VersionId: o.versionId }));
+      expect(off.LegalHold?.Status).toBe('OFF');
+    }
   });
 
   it('extends the retention of an unchanged body when a later run needs a later date, never shortens it', async () => {

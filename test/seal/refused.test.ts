@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -17,6 +17,7 @@ import { formatStoreReport, verifyStoredRuns } from '../../src/verify/store.js';
 import { TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
 import { resignSums, runVerifySh } from '../support/verify-sh.js';
 import { remanifest } from '../support/resign-package.js';
+import { PackageManifestSchema, packageManifestBytes } from '../../src/package/manifest.js';
 import { csvRows } from '../package/csv-rows.js';
 import { oscalSchemaErrors } from '../package/oscal-schema.js';
 import { applyLegalHold } from '../../src/store/legal-hold.js';
@@ -66,6 +67,27 @@ async function scene() {
   const runs = await store.listRuns();
   const trust = trustPolicy([await signer.fingerprint()]);
   return { root, store, signer, err, runs, trust };
+}
+
+/**
+ * The package's summary.json as `change` leaves it, with manifest.json's entry for it, manifest.sig and SHA256SUMS
+ * signed again with the package key: what an earlier build (fewer summary fields) or the key's holder leaves.
+ */
+async function rewriteSummary(dir: string, signer: LocalEd25519Signer, change: (s: { summaryRevision: number; period: { sealRefused: Record<string, unknown>[] } }) => void): Promise<void> {
+  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+  change(summary);
+  const bytes = Buffer.from(JSON.stringify(summary, null, 1) + '\n', 'utf8');
+  const write = (file: string, b: Buffer) => {
+    chmodSync(join(dir, file), 0o644);
+    writeFileSync(join(dir, file), b);
+  };
+  write('summary.json', bytes);
+  const m = PackageManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+  Object.assign(m.files.find((f) => f.path === 'summary.json')!, { sha256: sha256Hex(bytes), size: bytes.length });
+  const manifest = packageManifestBytes(m);
+  write('manifest.json', manifest);
+  write('manifest.sig', await signer.sign(manifest));
+  await resignSums(dir, signer);
 }
 
 describe('a seal refused by files planted in every attempt', () => {
@@ -118,9 +140,10 @@ describe('a seal refused by files planted in every attempt', () => {
     await extractPackageZip(built.zipPath, dir);
     const attempts = refused.refusal.attempts.map((a) => a.runId);
 
-    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { period: { datesWithoutRun: string[]; sealRefused?: { day: string; attempts: string[]; record: string; namedBy?: string }[] } };
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { period: { datesWithoutRun: string[]; sealRefused?: { day: string; attempts: string[]; record: string; sha256: string; namedBy?: string }[] } };
     expect(summary.period.datesWithoutRun).toEqual(['2026-10-02']);
-    expect(summary.period.sealRefused).toEqual([expect.objectContaining({ day: '2026-10-02', chain: 'default', attempts, record: refused.ref.path, records: 2 })]);
+    expect(summary.period.sealRefused).toEqual([expect.objectContaining({ day: '2026-10-02', chain: 'default', attempts, record: refused.ref.path, sha256: refused.sha256, records: 2 })]);
+    expect(sha256Hex(readFileSync(join(dir, ...refused.ref.path.split('/'))))).toBe(refused.sha256);
     expect(summary.period.sealRefused![0].namedBy).toMatch(/^20261003T020000Z-/);
     expect(readFileSync(join(dir, ...refused.ref.path.split('/')))).toEqual(refused.bytes);
 
@@ -288,10 +311,12 @@ describe('a seal refused by files planted in every attempt', () => {
     }
   }, 240_000);
 
-  it('names the refused seal, with its signed record, in the per-requirement gaps of controls.csv, index.html and OSCAL', async () => {
+  it('names the refused seal, with its signed record, in the per-requirement gaps of controls.csv, testing-procedures.csv, index.html and OSCAL', async () => {
     const { store, signer, trust } = await scene();
     const [refused] = (await refusalCensus(store, trust)).trusted;
-    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
+    // The smallest procedure map with a mapped procedure: 1.1's only procedure, tested by its one check.
+    const procedureMaps = [{ framework: 'test-fw', procedures: [{ procedure: 'Examine bucket encryption settings.', requirement: '1.1', method: 'examine-configuration' as const, queries: ['test.bucket-encryption'] }], untested: [] }];
+    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z'), procedureMaps });
     const dir = tmp();
     await extractPackageZip(built.zipPath, dir);
     const attempts = refused.refusal.attempts.map((a) => a.runId).join(', ');
@@ -303,6 +328,36 @@ describe('a seal refused by files planted in every attempt', () => {
       expect(r.days_without_evidence).toBe('1');
       expect(r.reasons).toContain(`SEAL REFUSED: this account's collection was not sealed on 1 day(s) because someone else planted files in the run folder of every attempt: 2026-10-02 (attempts ${attempts}; ${named})`);
     }
+
+    // testing-procedures.csv: the mapped procedure's gap note names the record as controls.csv does.
+    const procedures = csvRows(readFileSync(join(dir, 'testing-procedures.csv'), 'utf8'));
+    const mapped = procedures.find((p) => p.requirement === '1.1')!;
+    expect(mapped.proposed_finding).toBe('not-tested');
+    expect(mapped.note).toContain(`evidence gap in the period: account ${ACCT}: no evidence on 1 of 3 day(s) of the period`);
+    expect(mapped.note).toContain(`SEAL REFUSED on 2026-10-02 for account(s) ${ACCT} (files planted by someone else in the run folder of every attempt; attempts ${attempts}; ${named}): no evidence of that collection was sealed, so its day is a gap, not a pass`);
+    // An unmapped procedure has no gap note to extend.
+    expect(procedures.filter((p) => p.requirement !== '1.1').every((p) => !p.note.includes('SEAL REFUSED'))).toBe(true);
+
+    // summary.json names the record's SHA-256 (revision 3); recomputed, the package is the same. A revision-2 summary
+    // without it is of an earlier build (named, not a difference); a revision-3 one without it differs.
+    const fp = await signer.fingerprint();
+    const summaryOf = () => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { summaryRevision: number; period: { sealRefused: Record<string, unknown>[] } };
+    expect(summaryOf().summaryRevision).toBe(3);
+    expect(summaryOf().period.sealRefused[0].sha256).toBe(refused.sha256);
+    const same = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
+    expect(same.problems).toEqual([]);
+    expect(same.ok).toBe(true);
+    await rewriteSummary(dir, signer, (s) => {
+      s.summaryRevision = 2;
+      delete s.period.sealRefused[0].sha256;
+    });
+    const earlier = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
+    expect(earlier.problems).toEqual([]);
+    expect(earlier.recompute?.notInPackage).toEqual(['period.sealRefused.0.sha256']);
+    await rewriteSummary(dir, signer, (s) => void (s.summaryRevision = 3));
+    const lacking = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
+    expect(lacking.ok).toBe(false);
+    expect(lacking.problems.map((p) => `${p.path}: ${p.message}`).join('\n')).toContain('summary.json: period.sealRefused is ');
 
     const html = readFileSync(join(dir, 'index.html'), 'utf8');
     expect(html).toContain(`"refused":[{"day":"2026-10-02","record":"${refused.ref.path}","sha":"${refused.sha256}"`);
@@ -321,7 +376,7 @@ describe('a seal refused by files planted in every attempt', () => {
     for (const f of gapFindings) expect(f.target.status.remarks).toContain(`On 2026-10-02 its collection was refused its seal (files planted by someone else in every attempt; ${named})`);
   }, 180_000);
 
-  it('a legal hold over a period covers the signed refusal records of that period', async () => {
+  it('a legal hold over a period covers the signed refusal records of that period and what their attempts left in their run folders', async () => {
     const { store, signer, trust } = await scene();
     const [refused] = (await refusalCensus(store, trust)).trusted;
     const placed: string[] = [];
@@ -330,7 +385,8 @@ describe('a seal refused by files planted in every attempt', () => {
       objectKey: (sha) => `objects/${sha}`,
       runKey: (runId, file) => `runs/${runId}/${file}`,
       pathKey: (path) => `prefix/${path}`,
-      runFileVersions: async (runId) => new Map(['manifest.json', 'manifest.sig', 'public-key.pem'].map((f) => [f, [{ key: `runs/${runId}/${f}`, versionId: 'v1' }]])),
+      // The files the local store holds in the run folder, each as one version.
+      runFileVersions: async (runId) => new Map(readdirSync(join(store.root, 'runs', runId)).map((f) => [f, [{ key: `runs/${runId}/${f}`, versionId: 'v1' }]])),
       readVersion: async () => {
         throw new Error('not read in this test');
       },
@@ -345,19 +401,38 @@ describe('a seal refused by files planted in every attempt', () => {
 
     const held = await applyLegalHold(store, signer, { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-03T23:59:59Z'), action: 'hold', trust });
     expect(placed).toContain(`ON prefix/${refused.ref.path}`);
+    // Each refused attempt's run folder: here only the file planted in it (the seal never got to write its own).
+    const attempts = refused.refusal.attempts.map((a) => a.runId);
+    expect(attempts).toHaveLength(RESEALS + 1);
+    for (const a of attempts) expect(placed).toContain(`ON runs/${a}/manifest.json@v1`);
     expect(held.runs).toHaveLength(2);
-    expect(held.message).toContain(`and 1 signed refusal record(s) (${refused.ref.path})`);
+    expect(held.message).toContain(`and 1 signed refusal record(s) (${refused.ref.path}), with ${attempts.length} object version(s) in the run folders of their ${attempts.length} refused attempt(s) (unsealed, and the files planted among them)`);
     // The record signed by a key nobody trusts is named foreign, never held; junk under another name is not read.
     expect(held.foreign?.map((f) => f.path)).toContain(`refusals/20261002T020000Z-000000-r${'f'.repeat(32)}.json`);
+    // The refused attempts' folders are held, so they are not among the foreign objects said to be left as they are.
+    expect(held.foreign?.some((f) => f.runId !== undefined && attempts.includes(f.runId))).toBe(false);
+    expect(held.message).not.toContain(`runs/${attempts[0]}/`);
     expect(placed.some((p) => p.includes(`-r${'f'.repeat(32)}.json`) || p.includes('junk'))).toBe(false);
     const body = JSON.parse((await store.getObject(held.sealed!.manifest.records[0].sha256)).toString('utf8'));
     expect(body.data.refusals).toEqual([{ path: refused.ref.path, sha256: refused.sha256 }]);
+    // The signed record of the hold names each attempt's objects as the unsealed files of a refused seal, planted ones among them.
+    expect(body.data.refusedAttempts.note).toMatch(/^the run folders of the attempts of a refused seal, every version of every file: any the collector wrote there that day \(unsealed: .* and the files someone else planted, held too as part of what happened/);
+    expect(body.data.refusedAttempts.attempts).toEqual(attempts.map((runId) => ({ record: refused.ref.path, runId, objects: [{ key: `runs/${runId}/manifest.json`, versionId: 'v1' }] })));
 
-    // A period holding only the refused day: no sealed run, but its refusal record is held (and nothing else).
+    // A period holding only the refused day: no sealed run, but its refusal record and its attempts' folders are held
+    // (and nothing else); the release lifts exactly what the hold placed.
     placed.length = 0;
-    const day2 = await applyLegalHold(store, signer, { from: new Date('2026-10-02T00:00:00Z'), to: new Date('2026-10-02T23:59:59Z'), action: 'release', trust });
+    const day = { from: new Date('2026-10-02T00:00:00Z'), to: new Date('2026-10-02T23:59:59Z') };
+    const dayHeld = await applyLegalHold(store, signer, { ...day, action: 'hold', trust });
+    expect(dayHeld.runs).toEqual([]);
+    const expected = [`prefix/${refused.ref.path}`, ...attempts.map((a) => `runs/${a}/manifest.json@v1`)].sort();
+    expect(placed.filter((p) => p.startsWith('ON ')).map((p) => p.slice(3)).sort()).toEqual(expected);
+    placed.length = 0;
+    const day2 = await applyLegalHold(store, signer, { ...day, action: 'release', trust });
     expect(day2.runs).toEqual([]);
-    expect(placed).toEqual([`OFF prefix/${refused.ref.path}`]);
+    expect(day2.objects).toEqual(dayHeld.objects);
+    expect(placed.map((p) => p.replace(/^OFF /, '')).sort()).toEqual(expected);
+    expect(placed.every((p) => p.startsWith('OFF '))).toBe(true);
   }, 180_000);
 
   it('a seal reads at most SEAL_REFUSAL_READS objects under refusals/, newest first, and none dated in the future', async () => {

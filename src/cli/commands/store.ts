@@ -98,8 +98,8 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
       .command(action)
       .description(
         action === 'hold'
-          ? 'Place an S3 Object Lock legal hold on every object of the runs sealed in a period (logged as a sealed legal-hold run)'
-          : 'Lift the legal hold from every object of the runs sealed in a period (logged as a sealed legal-hold run)',
+          ? "Place an S3 Object Lock legal hold on every object of the runs sealed in a period, and on the period's signed refusal records with their refused attempts' run folders (logged as a sealed legal-hold run)"
+          : "Lift the legal hold from every object of the runs sealed in a period, and from the period's signed refusal records with their refused attempts' run folders (logged as a sealed legal-hold run)",
       )
       .requiredOption('--from <date>', 'first UTC date of the period (inclusive)')
       .requiredOption('--to <date>', 'last UTC date of the period (inclusive)')
