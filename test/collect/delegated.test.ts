@@ -357,6 +357,8 @@ describe('collect.mode delegated-admin', () => {
           `rds.storage-encrypted ${REGIONS[1]} arn:aws:rds:${REGIONS[1]}:${databases.member}:cluster-snapshot:awsbackup:job-0a0a0a0a-0001 pass`,
           `rds.storage-encrypted ${REGIONS[1]} arn:aws:rds:${REGIONS[1]}:${databases.member}:cluster-snapshot:awsbackup:job-0b0b0b0b-0002 fail`,
           `rds.storage-encrypted ${REGIONS[1]} arn:aws:rds:${REGIONS[1]}:${databases.member}:cluster:payments pass`,
+          // The owner's own evidence fails it; the member sharing it reviews it.
+          `rds.storage-encrypted ${REGIONS[1]} arn:aws:rds:${REGIONS[1]}:${databases.owner}:cluster-snapshot:ledger-export fail`,
           `rds.storage-encrypted ${REGIONS[1]} arn:aws:rds:${REGIONS[1]}:${databases.owner}:cluster-snapshot:ledger-export needs-review`,
         ].sort(),
       );
