@@ -147,9 +147,11 @@ function addMemberFindings(world: SimWorld): { inspectorMember: string; macieMem
 /**
  * Databases the aggregator must record as the member's API describes them (the generated members each have one passing
  * instance in the home region): a public, unencrypted one with a day of backups, its read replica and an Aurora member.
- * Returns the account-regions that hold a database.
+ * Its Aurora cluster has AWS Backup recovery points (one unencrypted, of a cluster since deleted), and another member
+ * shares an unencrypted cluster snapshot with it; AWS Config records neither, so both modes read them in the member.
+ * Returns the account-regions that hold a database, the Aurora cluster's account and the sharing account.
  */
-function addMemberDatabases(world: SimWorld): { accountId: string; region: string }[] {
+function addMemberDatabases(world: SimWorld): { regions: { accountId: string; region: string }[]; member: string; owner: string } {
   const member = world.organization!.accountIds[4];
   const account = world.account(member)!;
   const [home, other] = REGIONS;
@@ -167,7 +169,26 @@ function addMemberDatabases(world: SimWorld): { accountId: string; region: strin
     db('legacy-reporting-replica', { Engine: 'mysql', BackupRetentionPeriod: 0, ReadReplicaSourceDBInstanceIdentifier: 'legacy-reporting', StorageEncrypted: false, KmsKeyId: undefined }),
     db('payments-1', { Engine: 'aurora-postgresql', DBClusterIdentifier: 'payments', StorageType: 'aurora' }),
   );
-  return world.organization!.accountIds.flatMap((accountId) => REGIONS.filter((r) => (world.account(accountId)!.regions.get(r)?.rds?.dbInstances.length ?? 0) > 0).map((region) => ({ accountId, region })));
+  const s = rdsState(account, other);
+  const clusterSnapshotArn = (owner: string, id: string) => `arn:aws:rds:${other}:${owner}:cluster-snapshot:${id}`;
+  s.dbClusters.push({ DBClusterIdentifier: 'payments', DBClusterArn: `arn:aws:rds:${other}:${member}:cluster:payments`, Engine: 'aurora-postgresql', Status: 'available', StorageEncrypted: true, KmsKeyId: template.KmsKeyId, DBClusterMembers: [{ DBInstanceIdentifier: 'payments-1', IsClusterWriter: true }] });
+  const point = (id: string, cluster: string, encrypted: boolean) => ({
+    DBClusterSnapshotIdentifier: id,
+    DBClusterSnapshotArn: clusterSnapshotArn(member, id),
+    DBClusterIdentifier: cluster,
+    Engine: 'aurora-postgresql',
+    SnapshotType: 'awsbackup',
+    Status: 'available',
+    StorageEncrypted: encrypted,
+    ...(encrypted ? { KmsKeyId: template.KmsKeyId } : {}),
+  });
+  s.dbClusterSnapshots.push(point('awsbackup:job-0a0a0a0a-0001', 'payments', true), point('awsbackup:job-0b0b0b0b-0002', 'payments-2019', false));
+  const owner = world.organization!.accountIds[3];
+  const o = rdsState(world.account(owner)!, other);
+  o.dbClusterSnapshots.push({ DBClusterSnapshotIdentifier: 'ledger-export', DBClusterSnapshotArn: clusterSnapshotArn(owner, 'ledger-export'), DBClusterIdentifier: 'ledger', Engine: 'aurora-mysql', SnapshotType: 'manual', Status: 'available', StorageEncrypted: false });
+  o.restoreAccounts['ledger-export'] = [member];
+  const regions = world.organization!.accountIds.flatMap((accountId) => REGIONS.filter((r) => (world.account(accountId)!.regions.get(r)?.rds?.dbInstances.length ?? 0) > 0).map((region) => ({ accountId, region })));
+  return { regions, member, owner };
 }
 
 /**
@@ -196,13 +217,13 @@ function addMemberNetworkReferences(world: SimWorld): { member: string; failing:
 
 let seeded: ReturnType<typeof addMemberFindings>;
 let network: ReturnType<typeof addMemberNetworkReferences>;
-let databaseRegions: { accountId: string; region: string }[];
+let databases: ReturnType<typeof addMemberDatabases>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'el-delegated-'));
   const world = organizationWorld({ accounts: 6, regions: REGIONS, seed: 11, delegatedAdministrator: true });
   seeded = addMemberFindings(world);
-  databaseRegions = addMemberDatabases(world);
+  databases = addMemberDatabases(world);
   network = addMemberNetworkReferences(world);
   // The audit account (every service's administrator here) is a collection target too, through the same member role.
   world.account(ORG_MANAGEMENT_ACCOUNT_ID)!.roles.set('EvidenceLockerReadOnly', { name: 'EvidenceLockerReadOnly', trustedAccounts: [ORG_MANAGEMENT_ACCOUNT_ID], maxSessionDurationSeconds: 3600 });
@@ -324,9 +345,24 @@ describe('collect.mode delegated-admin', () => {
     // The RDS queries ask every member-region (rds.storage-encrypted also reads DB clusters and snapshots, which AWS
     // Config instance items do not hold), one DescribeDBInstances read shared by the three, and no aggregator read.
     const describeDbInstances = (stats: SimStats) => stats.byOperation['rds:DescribeDBInstances']?.ok ?? 0;
-    expect(databaseRegions.length).toBeGreaterThan(0);
+    expect(databases.regions.length).toBeGreaterThan(0);
     expect(describeDbInstances(delegated.stats)).toBe(describeDbInstances(perAccount.stats));
     expect(delegated.stats.byOperation['rds:DescribeDBSnapshots']?.ok).toBe(perAccount.stats.byOperation['rds:DescribeDBSnapshots']?.ok);
+    expect(delegated.stats.byOperation['rds:DescribeDBClusterSnapshots']?.ok).toBe(perAccount.stats.byOperation['rds:DescribeDBClusterSnapshots']?.ok);
+    // Both modes read and judge the Aurora cluster's AWS Backup recovery points and the cluster snapshot shared with it.
+    for (const run of [perAccount, delegated]) {
+      const findings = new Set([...byRequirement(run.results).values()].flatMap((v) => v.findings));
+      expect([...findings].filter((f) => f.startsWith('rds.storage-encrypted ') && f.includes(':cluster')).sort()).toEqual(
+        [
+          `rds.storage-encrypted ${REGIONS[1]} arn:aws:rds:${REGIONS[1]}:${databases.member}:cluster-snapshot:awsbackup:job-0a0a0a0a-0001 pass`,
+          `rds.storage-encrypted ${REGIONS[1]} arn:aws:rds:${REGIONS[1]}:${databases.member}:cluster-snapshot:awsbackup:job-0b0b0b0b-0002 fail`,
+          `rds.storage-encrypted ${REGIONS[1]} arn:aws:rds:${REGIONS[1]}:${databases.member}:cluster:payments pass`,
+          // The owner's own evidence fails it; the member sharing it reviews it.
+          `rds.storage-encrypted ${REGIONS[1]} arn:aws:rds:${REGIONS[1]}:${databases.owner}:cluster-snapshot:ledger-export fail`,
+          `rds.storage-encrypted ${REGIONS[1]} arn:aws:rds:${REGIONS[1]}:${databases.owner}:cluster-snapshot:ledger-export needs-review`,
+        ].sort(),
+      );
+    }
     expect(delegated.stats.total.calls).toBeLessThan(perAccount.stats.total.calls);
   }, 600_000);
 

@@ -11,10 +11,11 @@ import {
 import { GuardDutyClient, ListDetectorsCommand, paginateListFindings } from '@aws-sdk/client-guardduty';
 import { OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';
 import { paginateListBuckets, S3Client } from '@aws-sdk/client-s3';
-import { DescribeDBSnapshotsCommand, paginateDescribeDBClusterSnapshots, paginateDescribeDBClusters, paginateDescribeDBSnapshots, RDSClient } from '@aws-sdk/client-rds';
+import { DescribeDBClusterSnapshotsCommand, DescribeDBSnapshotsCommand, paginateDescribeDBClusterSnapshots, paginateDescribeDBClusters, paginateDescribeDBSnapshots, RDSClient } from '@aws-sdk/client-rds';
 import { demoWorld, organizationWorld } from '../../src/simulator/index.js';
 import { addBucket } from '../../src/simulator/worlds/builders.js';
 import { rdsState } from '../../src/simulator/services/rds.js';
+import { SimAccount } from '../../src/simulator/world.js';
 import { clientConfig, useSimulator } from './helpers.js';
 
 async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
@@ -117,5 +118,46 @@ describe('RDS Describe operations page with Marker', () => {
     const clusters = await collect(paginateDescribeDBClusters({ client, pageSize: 20 }, {}));
     expect(clusters.flatMap((p) => p.DBClusters!)).toEqual([expect.objectContaining({ DBClusterIdentifier: 'archive', StorageEncrypted: false, DBClusterMembers: [] })]);
     await expect(client.send(new DescribeDBSnapshotsCommand({ MaxRecords: 101 }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+  });
+});
+
+describe('RDS DescribeDBClusterSnapshots of types awsbackup and shared', () => {
+  const OWNER = '444455556666';
+  const sim = useSimulator(() => {
+    const world = demoWorld();
+    const s = rdsState(world.account('111122223333')!, 'us-east-1');
+    for (let i = 0; i < 23; i++) {
+      const id = `awsbackup:job-${String(i).padStart(8, '0')}`;
+      s.dbClusterSnapshots.push({ DBClusterSnapshotIdentifier: id, DBClusterSnapshotArn: `arn:aws:rds:us-east-1:111122223333:cluster-snapshot:${id}`, DBClusterIdentifier: 'payments', SnapshotType: 'awsbackup', StorageEncrypted: true });
+    }
+    s.dbClusterSnapshots.push({ DBClusterSnapshotIdentifier: 'payments-manual', DBClusterIdentifier: 'payments', SnapshotType: 'manual', StorageEncrypted: true });
+    const owner = rdsState(world.addAccount(new SimAccount(OWNER, 'owner', ['us-east-1', 'us-west-2'])), 'us-east-1');
+    for (const id of ['to-demo', 'to-nobody', 'to-others']) {
+      owner.dbClusterSnapshots.push({ DBClusterSnapshotIdentifier: id, DBClusterSnapshotArn: `arn:aws:rds:us-east-1:${OWNER}:cluster-snapshot:${id}`, DBClusterIdentifier: 'ledger', SnapshotType: 'manual', StorageEncrypted: false });
+    }
+    owner.restoreAccounts['to-demo'] = ['111122223333'];
+    owner.restoreAccounts['to-others'] = ['210987654321', 'all'];
+    return { world, faults: { rateLimits: {} } };
+  });
+
+  it('lists AWS Backup recovery points only when asked for their type, 20 a page, and shared cluster snapshots by their ARN', async () => {
+    const client = new RDSClient(clientConfig(sim()));
+    const points = await collect(paginateDescribeDBClusterSnapshots({ client, pageSize: 20 }, { SnapshotType: 'awsbackup' }));
+    expect(points.map((p) => p.DBClusterSnapshots!.length)).toEqual([20, 3]);
+    expect(points[0].DBClusterSnapshots![0]).toMatchObject({ DBClusterSnapshotIdentifier: 'awsbackup:job-00000000', SnapshotType: 'awsbackup', StorageEncrypted: true });
+    // Neither the default listing nor the manual one holds them.
+    const every = await collect(paginateDescribeDBClusterSnapshots({ client, pageSize: 20 }, {}));
+    expect(every.flatMap((p) => p.DBClusterSnapshots!).map((x) => x.DBClusterSnapshotIdentifier)).toEqual(['payments-manual']);
+    // Shared: another account's manual snapshot whose restore attribute names this account, named by its ARN.
+    const shared = await client.send(new DescribeDBClusterSnapshotsCommand({ SnapshotType: 'shared', IncludeShared: true }));
+    expect(shared.DBClusterSnapshots).toEqual([
+      expect.objectContaining({ DBClusterSnapshotIdentifier: `arn:aws:rds:us-east-1:${OWNER}:cluster-snapshot:to-demo`, DBClusterSnapshotArn: `arn:aws:rds:us-east-1:${OWNER}:cluster-snapshot:to-demo`, SnapshotType: 'shared', StorageEncrypted: false }),
+    ]);
+    // IncludeShared adds them to the default listing; another region has none.
+    const withShared = await client.send(new DescribeDBClusterSnapshotsCommand({ IncludeShared: true }));
+    expect(withShared.DBClusterSnapshots!.map((x) => x.DBClusterSnapshotIdentifier)).toEqual(['payments-manual', `arn:aws:rds:us-east-1:${OWNER}:cluster-snapshot:to-demo`]);
+    const west = new RDSClient(clientConfig(sim(), { region: 'us-west-2' }));
+    expect((await west.send(new DescribeDBClusterSnapshotsCommand({ SnapshotType: 'shared' }))).DBClusterSnapshots).toEqual([]);
+    await expect(client.send(new DescribeDBClusterSnapshotsCommand({ SnapshotType: 'backup' }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
   });
 });

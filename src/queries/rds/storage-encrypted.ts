@@ -6,8 +6,8 @@ import { collectDbInstances, dbLabel, evaluateDbInstances, type DbInstancesEvide
 import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
 /**
- * DescribeDBInstances, and (each kept as a captured failure if refused) DescribeDBClusters, the account's manual DB
- * snapshots and manual DB cluster snapshots, and its automated backups (DescribeDBInstanceAutomatedBackups: those of
+ * DescribeDBInstances, and (each kept as a captured failure if refused) DescribeDBClusters, the account's manual, AWS
+ * Backup and shared DB snapshots and DB cluster snapshots, and its automated backups (DescribeDBInstanceAutomatedBackups: those of
  * live instances, `active`, and those kept after an instance was deleted, `retained`). The later reads are absent in
  * evidence sealed before they were added, and in the instances-only evidence read through AWS Config.
  */
@@ -19,6 +19,10 @@ export interface StorageEncryptedEvidence extends DbInstancesEvidence {
   /** DescribeDBSnapshots SnapshotType shared: other accounts' manual DB snapshots this account may copy or restore. */
   sharedDbSnapshots?: DBSnapshot[] | CapturedError;
   dbClusterSnapshots?: DBClusterSnapshot[] | CapturedError;
+  /** DescribeDBClusterSnapshots SnapshotType awsbackup: AWS Backup's recovery points of DB clusters (Aurora), kept as DB cluster snapshots named awsbackup:job-<id>. */
+  awsBackupDbClusterSnapshots?: DBClusterSnapshot[] | CapturedError;
+  /** DescribeDBClusterSnapshots SnapshotType shared: other accounts' manual DB cluster snapshots this account may copy or restore. */
+  sharedDbClusterSnapshots?: DBClusterSnapshot[] | CapturedError;
   dbInstanceAutomatedBackups?: DBInstanceAutomatedBackup[] | CapturedError;
 }
 
@@ -27,7 +31,7 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
   service: 'rds',
   title: 'RDS database storage is encrypted at rest',
   description:
-    'Every RDS database instance and DB cluster in the region with whether its storage (and so its automated backups, snapshots and read replicas) is encrypted, and with which KMS key; and every manual DB snapshot and DB cluster snapshot the account owns, with whether it is encrypted (a snapshot left behind unencrypted still holds the data); and the retained automated backups of deleted database instances (DescribeDBInstanceAutomatedBackups, status retained), with whether they are encrypted (they hold the deleted database until their retention ends); and AWS Backup\'s recovery points of DB instances (DB snapshots of type awsbackup, encrypted as their database was: an unencrypted one fails, and outlives its database until AWS Backup\'s retention, judged by backup.plans, deletes it). DB snapshots other accounts share with this one are listed: an encrypted one passes, an unencrypted one needs review (its owner stores it, and this account can restore or copy it). AWS Backup recovery points of Aurora clusters and DB cluster snapshots shared with the account are not read.',
+    'Every RDS database instance and DB cluster in the region with whether its storage (and so its automated backups, snapshots and read replicas) is encrypted, and with which KMS key; and every manual DB snapshot and DB cluster snapshot the account owns, with whether it is encrypted (a snapshot left behind unencrypted still holds the data); and the retained automated backups of deleted database instances (DescribeDBInstanceAutomatedBackups, status retained), with whether they are encrypted (they hold the deleted database until their retention ends); and AWS Backup\'s recovery points of DB instances (DB snapshots of type awsbackup, encrypted as their database was: an unencrypted one fails, and outlives its database until AWS Backup\'s retention, judged by backup.plans, deletes it). AWS Backup\'s recovery points of DB clusters (Aurora: DB cluster snapshots of type awsbackup) are judged the same way, naming their cluster. DB snapshots and DB cluster snapshots other accounts share with this one are listed: an encrypted one passes, an unencrypted one needs review naming the owner account (its owner stores it, and this account can restore or copy it).',
   remediation:
     'RDS cannot encrypt an existing instance in place: snapshot it, copy the snapshot with encryption (`aws rds copy-db-snapshot --kms-key-id ...`), restore from the encrypted copy and switch clients over; then delete the unencrypted snapshots (or copy them encrypted first).',
   scope: 'regional',
@@ -45,9 +49,13 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
     const awsBackupDbSnapshots = await captureFailure(() => allPages(sdk.paginateDescribeDBSnapshots(cfg, { SnapshotType: 'awsbackup' }), (p) => p.DBSnapshots, ctx), ctx.signal);
     const sharedDbSnapshots = await captureFailure(() => allPages(sdk.paginateDescribeDBSnapshots(cfg, { SnapshotType: 'shared', IncludeShared: true }), (p) => p.DBSnapshots, ctx), ctx.signal);
     const dbClusterSnapshots = await captureFailure(() => allPages(sdk.paginateDescribeDBClusterSnapshots(cfg, { SnapshotType: 'manual' }), (p) => p.DBClusterSnapshots, ctx), ctx.signal);
+    // AWS Backup's recovery points of Aurora clusters are DB cluster snapshots (awsbackup:job-<id>) that neither the
+    // manual nor the default listing holds; other accounts' cluster snapshots are listed only when asked for.
+    const awsBackupDbClusterSnapshots = await captureFailure(() => allPages(sdk.paginateDescribeDBClusterSnapshots(cfg, { SnapshotType: 'awsbackup' }), (p) => p.DBClusterSnapshots, ctx), ctx.signal);
+    const sharedDbClusterSnapshots = await captureFailure(() => allPages(sdk.paginateDescribeDBClusterSnapshots(cfg, { SnapshotType: 'shared', IncludeShared: true }), (p) => p.DBClusterSnapshots, ctx), ctx.signal);
     // Every automated backup of the region: a live instance's (active, encrypted as the instance) and a deleted one's (retained).
     const dbInstanceAutomatedBackups = await captureFailure(() => allPages(sdk.paginateDescribeDBInstanceAutomatedBackups(cfg, {}), (p) => p.DBInstanceAutomatedBackups, ctx), ctx.signal);
-    return { dbInstances, dbClusters, dbSnapshots, awsBackupDbSnapshots, sharedDbSnapshots, dbClusterSnapshots, dbInstanceAutomatedBackups };
+    return { dbInstances, dbClusters, dbSnapshots, awsBackupDbSnapshots, sharedDbSnapshots, dbClusterSnapshots, awsBackupDbClusterSnapshots, sharedDbClusterSnapshots, dbInstanceAutomatedBackups };
   },
   evaluate: acceptConfigItems(DB_INSTANCE_ITEMS, (data: StorageEncryptedEvidence | undefined, _params, ctx) => {
     const key = (k: string | undefined) => (k ? ` (key ${k})` : '');
@@ -122,6 +130,35 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
         ...(s.StorageEncrypted ? { status: 'pass' as const, reason: `${label}, is encrypted${key(s.KmsKeyId)}` } : { status: 'fail' as const, reason: `${label}, is not encrypted: it holds the cluster's data as it was` }),
       });
     }
+    for (const s of Array.isArray(data.awsBackupDbClusterSnapshots) ? data.awsBackupDbClusterSnapshots : []) {
+      const parent: ResourceParent | undefined = s.DBClusterIdentifier && listed.has(s.DBClusterIdentifier) ? { resource: clusterArn(s.DBClusterIdentifier), resourceType: 'AWS::RDS::DBCluster' } : undefined;
+      const gone = clusters && !parent ? ' (no longer in the region)' : '';
+      const label = `AWS Backup recovery point ${s.DBClusterSnapshotIdentifier} (a DB cluster snapshot) of cluster ${s.DBClusterIdentifier ?? 'unknown'}${gone}${s.SnapshotCreateTime ? `, taken ${new Date(s.SnapshotCreateTime).toISOString()}` : ''}`;
+      results.push({
+        resource: s.DBClusterSnapshotArn ?? `arn:aws:rds:${ctx.region}:${ctx.accountId}:cluster-snapshot:${s.DBClusterSnapshotIdentifier}`,
+        resourceType: 'AWS::RDS::DBClusterSnapshot',
+        ...(parent ? { parent } : {}),
+        ...(s.StorageEncrypted
+          ? { status: 'pass' as const, reason: `${label}, is encrypted${key(s.KmsKeyId)}` }
+          : { status: 'fail' as const, reason: `${label}, is not encrypted: it holds the cluster's data as it was until AWS Backup's retention deletes it (backup.plans judges the retention)` }),
+      });
+    }
+    for (const s of Array.isArray(data.sharedDbClusterSnapshots) ? data.sharedDbClusterSnapshots : []) {
+      // A shared cluster snapshot is named by its ARN, which holds the owner's account.
+      const arn = s.DBClusterSnapshotArn ?? (s.DBClusterSnapshotIdentifier?.startsWith('arn:') ? s.DBClusterSnapshotIdentifier : undefined);
+      const owner = arn?.split(':')[4];
+      const label = `DB cluster snapshot ${s.DBClusterSnapshotIdentifier} of cluster ${s.DBClusterIdentifier ?? 'unknown'}${s.Engine ? ` (${s.Engine})` : ''}, shared with this account by ${owner && owner !== ctx.accountId ? `account ${owner}` : 'another account'}${s.SnapshotCreateTime ? `, taken ${new Date(s.SnapshotCreateTime).toISOString()}` : ''}`;
+      results.push({
+        resource: arn ?? `arn:aws:rds:${ctx.region}:${owner ?? 'unknown'}:cluster-snapshot:${s.DBClusterSnapshotIdentifier}`,
+        resourceType: 'AWS::RDS::DBClusterSnapshot',
+        ...(s.StorageEncrypted
+          ? { status: 'pass' as const, reason: `${label}, is encrypted${key(s.KmsKeyId)}` }
+          : {
+              status: 'needs-review' as const,
+              reason: `${label}, is not encrypted: its owner stores it (that account's own evidence judges it) and this account can restore or copy it; confirm it holds no cardholder data or ePHI, or ask the owner to share an encrypted copy`,
+            }),
+      });
+    }
     // A retained automated backup outlives its deleted instance (until its retention ends) and can be restored.
     for (const b of Array.isArray(data.dbInstanceAutomatedBackups) ? data.dbInstanceAutomatedBackups : []) {
       if (b.Status !== 'retained') continue;
@@ -140,6 +177,8 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
       ['DescribeDBSnapshots SnapshotType awsbackup (AWS Backup recovery points of DB instances)', data.awsBackupDbSnapshots],
       ['DescribeDBSnapshots SnapshotType shared (DB snapshots other accounts share with this one)', data.sharedDbSnapshots],
       ['DescribeDBClusterSnapshots (manual DB cluster snapshots)', data.dbClusterSnapshots],
+      ['DescribeDBClusterSnapshots SnapshotType awsbackup (AWS Backup recovery points of DB clusters)', data.awsBackupDbClusterSnapshots],
+      ['DescribeDBClusterSnapshots SnapshotType shared (DB cluster snapshots other accounts share with this one)', data.sharedDbClusterSnapshots],
       ['DescribeDBInstanceAutomatedBackups (retained automated backups of deleted instances)', data.dbInstanceAutomatedBackups],
     ];
     for (const [what, read] of unread) {
@@ -153,7 +192,7 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
         reason: `the evidence holds no ${missing.join(', no ')} response (evidence sealed before this check read them, or DB instances read through AWS Config): whether those are encrypted in ${ctx.region} is not shown`,
       });
     }
-    if (results.length === 0) results.push({ ...account, status: 'not-applicable', reason: `the account has no RDS database instances, DB clusters, manual, AWS Backup or shared snapshots, or retained automated backups in ${ctx.region}` });
+    if (results.length === 0) results.push({ ...account, status: 'not-applicable', reason: `the account has no RDS database instances, DB clusters, manual, AWS Backup or shared DB (cluster) snapshots, or retained automated backups in ${ctx.region}` });
     return results;
   }),
 });

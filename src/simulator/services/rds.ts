@@ -22,12 +22,13 @@ import { seedRds } from '../worlds/seed-rds.js';
 export interface RdsState {
   dbInstances: DBInstance[];
   dbClusters: DBCluster[];
-  /** Manual and automated DB snapshots of the account (SnapshotType tells them apart). */
+  /** Manual, automated and AWS Backup (awsbackup) DB snapshots of the account (SnapshotType tells them apart). */
   dbSnapshots: DBSnapshot[];
+  /** Manual, automated and AWS Backup (awsbackup, an Aurora cluster's recovery point) DB cluster snapshots of the account. */
   dbClusterSnapshots: DBClusterSnapshot[];
   /**
    * The accounts a manual (cluster) snapshot's `restore` attribute names, by snapshot identifier (`all`: public);
-   * a manual snapshot not listed here is shared with no one.
+   * a manual snapshot not listed here is shared with no one. A named account of the world sees it as type `shared`.
    */
   restoreAccounts: Record<string, string[]>;
   /** Automated backups kept after their instance was deleted (status retained); live instances' are derived from them. */
@@ -60,11 +61,30 @@ function page<T>(items: readonly T[], input: { Marker?: string; MaxRecords?: num
   return { page: items_, Marker: nextToken };
 }
 
-/** SnapshotType: unset lists manual and automated (shared and public only when asked, and the simulated account has none). */
-function ofType<T extends { SnapshotType?: string }>(items: readonly T[], type: string | undefined): T[] {
-  if (type === undefined || type === '') return items.filter((s) => s.SnapshotType === 'manual' || s.SnapshotType === 'automated');
+/**
+ * SnapshotType as documented: unset lists the account's manual and automated snapshots, and with IncludeShared also those
+ * shared with it; `shared` lists only other accounts' manual snapshots whose restore attribute names this account
+ * (IncludeShared does not apply). Public snapshots are not simulated: `public` lists none.
+ */
+function ofType<T extends { SnapshotType?: string }>(own: readonly T[], type: string | undefined, includeShared: boolean | undefined, shared: () => T[]): T[] {
+  if (type === undefined || type === '') return [...own.filter((s) => s.SnapshotType === 'manual' || s.SnapshotType === 'automated'), ...(includeShared ? shared() : [])];
   if (!['manual', 'automated', 'shared', 'public', 'awsbackup'].includes(type)) throw new SimError('InvalidParameterValue', `Invalid snapshot type: ${type}`);
-  return items.filter((s) => s.SnapshotType === type);
+  if (type === 'shared') return shared();
+  return own.filter((s) => s.SnapshotType === type);
+}
+
+/**
+ * Other accounts' manual snapshots in the caller's region whose restore attribute names the caller, as the caller sees
+ * them: identified by their ARN (the owner's account is in it) and of type `shared`.
+ */
+function sharedWith<T extends { SnapshotType?: string }>(ctx: CallContext, list: (s: RdsState) => readonly T[], id: (s: T) => string | undefined, asShared: (s: T) => T): T[] {
+  const out: T[] = [];
+  for (const [accountId, account] of ctx.world.accounts) {
+    const s = accountId === ctx.account.id ? undefined : account.regions.get(ctx.region)?.rds;
+    if (!s) continue;
+    for (const snap of list(s)) if (snap.SnapshotType === 'manual' && (s.restoreAccounts[id(snap) ?? ''] ?? []).includes(ctx.account.id)) out.push(asShared(snap));
+  }
+  return out;
 }
 
 /** A live instance's automated backups as DescribeDBInstanceAutomatedBackups reports them (status active). */
@@ -137,25 +157,28 @@ export const rds: SimService = {
       return { DBClusters: out, Marker };
     }),
     operation(DescribeDBSnapshotsCommand, (input, ctx) => {
-      let snaps = ofType(state(ctx).dbSnapshots, input.SnapshotType);
+      const shared = () => sharedWith(ctx, (s) => s.dbSnapshots, (s) => s.DBSnapshotIdentifier, (s) => ({ ...s, DBSnapshotIdentifier: s.DBSnapshotArn, SnapshotType: 'shared' }));
+      let snaps = ofType(state(ctx).dbSnapshots, input.SnapshotType, input.IncludeShared, shared);
       if (input.DBInstanceIdentifier) snaps = snaps.filter((s) => s.DBInstanceIdentifier === input.DBInstanceIdentifier);
       if (input.DBSnapshotIdentifier) {
         snaps = snaps.filter((s) => s.DBSnapshotIdentifier === input.DBSnapshotIdentifier || s.DBSnapshotArn === input.DBSnapshotIdentifier);
         if (snaps.length === 0) throw new SimError('DBSnapshotNotFound', `DBSnapshot ${input.DBSnapshotIdentifier} not found.`, 404);
       }
       if (input.Filters?.length) throw new SimError('InvalidParameterValue', 'Filters are not simulated.');
-      const { page: out, Marker } = page(snaps, input, `DescribeDBSnapshots/${input.SnapshotType ?? ''}/${input.DBInstanceIdentifier ?? ''}/${input.DBSnapshotIdentifier ?? ''}`);
+      const { page: out, Marker } = page(snaps, input, `DescribeDBSnapshots/${input.SnapshotType ?? ''}/${input.IncludeShared ?? ''}/${input.DBInstanceIdentifier ?? ''}/${input.DBSnapshotIdentifier ?? ''}`);
       return { DBSnapshots: out, Marker };
     }),
     operation(DescribeDBClusterSnapshotsCommand, (input, ctx) => {
-      let snaps = ofType(state(ctx).dbClusterSnapshots, input.SnapshotType);
+      const shared = () =>
+        sharedWith(ctx, (s) => s.dbClusterSnapshots, (s) => s.DBClusterSnapshotIdentifier, (s) => ({ ...s, DBClusterSnapshotIdentifier: s.DBClusterSnapshotArn, SnapshotType: 'shared' }));
+      let snaps = ofType(state(ctx).dbClusterSnapshots, input.SnapshotType, input.IncludeShared, shared);
       if (input.DBClusterIdentifier) snaps = snaps.filter((s) => s.DBClusterIdentifier === input.DBClusterIdentifier);
       if (input.DBClusterSnapshotIdentifier) {
         snaps = snaps.filter((s) => s.DBClusterSnapshotIdentifier === input.DBClusterSnapshotIdentifier || s.DBClusterSnapshotArn === input.DBClusterSnapshotIdentifier);
         if (snaps.length === 0) throw new SimError('DBClusterSnapshotNotFoundFault', `DBClusterSnapshot ${input.DBClusterSnapshotIdentifier} not found.`, 404);
       }
       if (input.Filters?.length) throw new SimError('InvalidParameterValue', 'Filters are not simulated.');
-      const { page: out, Marker } = page(snaps, input, `DescribeDBClusterSnapshots/${input.SnapshotType ?? ''}/${input.DBClusterIdentifier ?? ''}/${input.DBClusterSnapshotIdentifier ?? ''}`);
+      const { page: out, Marker } = page(snaps, input, `DescribeDBClusterSnapshots/${input.SnapshotType ?? ''}/${input.IncludeShared ?? ''}/${input.DBClusterIdentifier ?? ''}/${input.DBClusterSnapshotIdentifier ?? ''}`);
       return { DBClusterSnapshots: out, Marker };
     }),
     operation(DescribeDBInstanceAutomatedBackupsCommand, (input, ctx) => {

@@ -1,4 +1,4 @@
-import type { DBInstanceAutomatedBackup, DBSnapshot } from '@aws-sdk/client-rds';
+import type { DBClusterSnapshot, DBInstanceAutomatedBackup, DBSnapshot } from '@aws-sdk/client-rds';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queries } from '../../../src/queries/rds/index.js';
@@ -21,8 +21,8 @@ function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, params: Record<stri
 }
 
 const all = { dbInstances: [goodDb, badDb, noBackupsDb, replicaDb] };
-/** rds.storage-encrypted's evidence: the instances, and no DB cluster, manual, AWS Backup or shared snapshot or retained automated backup. */
-const none = { dbClusters: [], dbSnapshots: [], awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [], dbInstanceAutomatedBackups: [] };
+/** rds.storage-encrypted's evidence: the instances, and no DB cluster, manual, AWS Backup or shared (cluster) snapshot or retained automated backup. */
+const none = { dbClusters: [], dbSnapshots: [], awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [], awsBackupDbClusterSnapshots: [], sharedDbClusterSnapshots: [], dbInstanceAutomatedBackups: [] };
 
 describe('RDS queries', () => {
   it('registers the four RDS queries', () => {
@@ -43,7 +43,7 @@ describe('RDS queries', () => {
     expect(statusOf(evaluateBoth(storageEncrypted, { dbInstances: [], ...none, dbClusters: [headlessCluster] }))).toEqual({ archive: 'fail' });
   });
   it('rds.storage-encrypted fails an unencrypted manual DB snapshot or cluster snapshot left behind', () => {
-    const results = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], dbClusters: [paymentsCluster], dbSnapshots: [encryptedSnapshot, leftoverSnapshot], awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [leftoverClusterSnapshot], dbInstanceAutomatedBackups: [] });
+    const results = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], dbClusters: [paymentsCluster], dbSnapshots: [encryptedSnapshot, leftoverSnapshot], awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [leftoverClusterSnapshot], awsBackupDbClusterSnapshots: [], sharedDbClusterSnapshots: [], dbInstanceAutomatedBackups: [] });
     expect(statusOf(results)).toEqual({ 'orders-db': 'pass', payments: 'pass', 'orders-db-before-upgrade': 'pass', 'orders-db-unencrypted-source': 'fail', 'payments-pre-migration': 'fail' });
     const snap = (id: string) => results.find((r) => r.resource.endsWith(`:${id}`))!;
     expect(snap('orders-db-unencrypted-source')).toMatchObject({ resourceType: 'AWS::RDS::DBSnapshot', reason: expect.stringMatching(/^manual DB snapshot orders-db-unencrypted-source of database orders-db-old \(no longer in the region\), taken 2024-01-10T08:00:00.000Z, is not encrypted/) });
@@ -52,7 +52,7 @@ describe('RDS queries', () => {
   });
   it('rds.storage-encrypted keeps the instances judged when a later read failed, and says what older evidence lacks', () => {
     const denied = { error: { code: 'AccessDenied', message: 'not authorized to perform rds:DescribeDBSnapshots' } };
-    const results = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], dbClusters: denied, dbSnapshots: denied, awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [], dbInstanceAutomatedBackups: [] });
+    const results = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], dbClusters: denied, dbSnapshots: denied, awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [], awsBackupDbClusterSnapshots: [], sharedDbClusterSnapshots: [], dbInstanceAutomatedBackups: [] });
     // Without the cluster listing the member is judged as an instance, as before.
     expect(results.map((r) => `${r.resource.split(':').pop()} ${r.status}`)).toEqual(['orders-db pass', 'payments-1 pass', 'account error', 'account error']);
     expect(results[2].reason).toMatch(/^DescribeDBClusters .* failed \(AccessDenied: /);
@@ -83,7 +83,8 @@ describe('RDS queries', () => {
       reason: "retained automated backups of deleted database old-ledger (postgres, kept 7 days, restorable to any time from 2025-05-20T00:00:00.000Z to 2025-05-28T00:00:00.000Z) are not encrypted: they hold the deleted database's data",
     });
     // Evidence without the read (sealed before this check read it) needs review, naming it; a refused read is an error.
-    const older = evaluateBoth(storageEncrypted, { dbInstances: [goodDb], dbClusters: [], dbSnapshots: [], awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [] });
+    const { dbInstanceAutomatedBackups: _b, ...withoutBackups } = none;
+    const older = evaluateBoth(storageEncrypted, { dbInstances: [goodDb], ...withoutBackups });
     expect(older.map((r) => r.status)).toEqual(['pass', 'needs-review']);
     expect(older[1].reason).toContain('no DescribeDBInstanceAutomatedBackups (retained automated backups of deleted instances) response');
     const refused = evaluateBoth(storageEncrypted, { dbInstances: [goodDb], ...none, dbInstanceAutomatedBackups: { error: { code: 'AccessDenied', message: 'denied' } } });
@@ -133,6 +134,77 @@ describe('RDS queries', () => {
     const older = evaluateBoth(storageEncrypted, { dbInstances: [goodDb], ...earlier });
     expect(older.map((r) => r.status)).toEqual(['pass', 'needs-review']);
     expect(older[1].reason).toContain('the evidence holds no DescribeDBSnapshots SnapshotType awsbackup (AWS Backup recovery points of DB instances), no DescribeDBSnapshots SnapshotType shared');
+  });
+  it('rds.storage-encrypted fails an unencrypted AWS Backup recovery point of an Aurora cluster, and reviews an unencrypted cluster snapshot another account shares', () => {
+    // DescribeDBClusterSnapshots SnapshotType awsbackup and shared: AWS Backup names a cluster's recovery point
+    // awsbackup:job-<id>; a cluster snapshot shared with the account is named by its ARN in the owner's account.
+    const point = (id: string, cluster: string, encrypted: boolean): DBClusterSnapshot => ({
+      DBClusterSnapshotIdentifier: `awsbackup:job-${id}`,
+      DBClusterSnapshotArn: `arn:aws:rds:${REGION}:111122223333:cluster-snapshot:awsbackup:job-${id}`,
+      DBClusterIdentifier: cluster,
+      SnapshotCreateTime: new Date('2025-05-31T04:00:00.000Z'),
+      Engine: 'aurora-postgresql',
+      SnapshotType: 'awsbackup',
+      Status: 'available',
+      StorageEncrypted: encrypted,
+      ...(encrypted ? { KmsKeyId: paymentsCluster.KmsKeyId } : {}),
+    });
+    const shared = (id: string, encrypted: boolean): DBClusterSnapshot => ({
+      DBClusterSnapshotIdentifier: `arn:aws:rds:${REGION}:444455556666:cluster-snapshot:${id}`,
+      DBClusterSnapshotArn: `arn:aws:rds:${REGION}:444455556666:cluster-snapshot:${id}`,
+      DBClusterIdentifier: 'partner-ledger',
+      SnapshotCreateTime: new Date('2025-04-02T00:00:00.000Z'),
+      Engine: 'aurora-mysql',
+      SnapshotType: 'shared',
+      Status: 'available',
+      StorageEncrypted: encrypted,
+    });
+    const results = evaluateBoth(storageEncrypted, {
+      dbInstances: [paymentsMember],
+      ...none,
+      dbClusters: [paymentsCluster],
+      awsBackupDbClusterSnapshots: [point('1a2b3c4d', 'payments', true), point('5e6f7a8b', 'ledger-aurora', false)],
+      sharedDbClusterSnapshots: [shared('partner-cluster-export', false), shared('partner-cluster-export-encrypted', true)],
+    });
+    expect(results.map((r) => `${r.resource.split(':').pop()} ${r.status}`)).toEqual([
+      'payments pass',
+      'job-1a2b3c4d pass',
+      'job-5e6f7a8b fail',
+      'partner-cluster-export needs-review',
+      'partner-cluster-export-encrypted pass',
+    ]);
+    expect(results[1]).toMatchObject({ resourceType: 'AWS::RDS::DBClusterSnapshot', parent: { resource: paymentsCluster.DBClusterArn, resourceType: 'AWS::RDS::DBCluster' } });
+    expect(results[1].reason).toBe(`AWS Backup recovery point awsbackup:job-1a2b3c4d (a DB cluster snapshot) of cluster payments, taken 2025-05-31T04:00:00.000Z, is encrypted (key ${paymentsCluster.KmsKeyId})`);
+    expect(results[2]).toMatchObject({ resourceType: 'AWS::RDS::DBClusterSnapshot', resource: `arn:aws:rds:${REGION}:111122223333:cluster-snapshot:awsbackup:job-5e6f7a8b` });
+    expect(results[2]).not.toHaveProperty('parent');
+    expect(results[2].reason).toBe(
+      "AWS Backup recovery point awsbackup:job-5e6f7a8b (a DB cluster snapshot) of cluster ledger-aurora (no longer in the region), taken 2025-05-31T04:00:00.000Z, is not encrypted: it holds the cluster's data as it was until AWS Backup's retention deletes it (backup.plans judges the retention)",
+    );
+    expect(results[3]).toMatchObject({ resource: `arn:aws:rds:${REGION}:444455556666:cluster-snapshot:partner-cluster-export`, resourceType: 'AWS::RDS::DBClusterSnapshot' });
+    expect(results[3].reason).toBe(
+      `DB cluster snapshot arn:aws:rds:${REGION}:444455556666:cluster-snapshot:partner-cluster-export of cluster partner-ledger (aurora-mysql), shared with this account by account 444455556666, taken 2025-04-02T00:00:00.000Z, is not encrypted: its owner stores it (that account's own evidence judges it) and this account can restore or copy it; confirm it holds no cardholder data or ePHI, or ask the owner to share an encrypted copy`,
+    );
+    // Without the cluster listing, a recovery point is not said to outlive its cluster.
+    const unlisted = evaluateBoth(storageEncrypted, { dbInstances: [], ...none, dbClusters: { error: { code: 'AccessDenied', message: 'denied' } }, awsBackupDbClusterSnapshots: [point('5e6f7a8b', 'ledger-aurora', false)] });
+    expect(unlisted.map((r) => r.status)).toEqual(['fail', 'error']);
+    expect(unlisted[0].reason).toMatch(/^AWS Backup recovery point awsbackup:job-5e6f7a8b \(a DB cluster snapshot\) of cluster ledger-aurora, taken /);
+    // A refused read is an error naming it.
+    const refused = evaluateBoth(storageEncrypted, { dbInstances: [goodDb], ...none, awsBackupDbClusterSnapshots: { error: { code: 'AccessDenied', message: 'not authorized to perform rds:DescribeDBClusterSnapshots' } } });
+    expect(refused.map((r) => r.status)).toEqual(['pass', 'error']);
+    expect(refused[1].reason).toBe(
+      `DescribeDBClusterSnapshots SnapshotType awsbackup (AWS Backup recovery points of DB clusters) failed (AccessDenied: not authorized to perform rds:DescribeDBClusterSnapshots): whether they are encrypted in ${REGION} is not in the evidence`,
+    );
+  });
+  it('rds.storage-encrypted evidence sealed before the Aurora AWS Backup and shared cluster snapshot reads needs review naming them, never a pass', () => {
+    // The evidence the previous release sealed: every read but the two cluster snapshot listings.
+    const { awsBackupDbClusterSnapshots: _a, sharedDbClusterSnapshots: _s, ...earlier } = none;
+    const older = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], ...earlier, dbClusters: [paymentsCluster] });
+    expect(older.map((r) => `${r.resource.split(':').pop()} ${r.status}`)).toEqual(['orders-db pass', 'payments pass', 'account needs-review']);
+    expect(older[2].reason).toBe(
+      `the evidence holds no DescribeDBClusterSnapshots SnapshotType awsbackup (AWS Backup recovery points of DB clusters), no DescribeDBClusterSnapshots SnapshotType shared (DB cluster snapshots other accounts share with this one) response (evidence sealed before this check read them, or DB instances read through AWS Config): whether those are encrypted in ${REGION} is not shown`,
+    );
+    // A region with no database at all in such evidence is not "not applicable": it was not fully read.
+    expect(evaluateBoth(storageEncrypted, { dbInstances: [], ...earlier }).map((r) => r.status)).toEqual(['needs-review']);
   });
   it('rds.public-access fails a publicly accessible instance and names its endpoint', () => {
     const results = evaluateBoth(publicAccess, all);
