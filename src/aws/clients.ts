@@ -237,6 +237,8 @@ export class AwsClientProvider {
   private readonly cache = new Map<unknown, unknown>();
   /** Reads already answered (or under way) for this account and region, by action and parameters. */
   private readonly reads = new Map<string, Promise<SharedRead | undefined>>();
+  /** Work several queries of this account and region share (`shared`), by key: its outcome and the calls it made. */
+  private readonly work = new Map<string, Promise<{ result: unknown; calls: LoggedCall[] } | { error: unknown; calls: LoggedCall[] }>>();
   /** The process's SDK settings as of this provider's first client (read once per account-region, not per client). */
   private sdkConfig: ProcessSdkConfig | undefined;
   constructor(readonly settings: AwsClientSettings) {}
@@ -284,6 +286,24 @@ export class AwsClientProvider {
     return client;
   }
 
+  /**
+   * Runs `read` once per provider for `key` when reads are shared (a collection run's providers: one account, region
+   * and set of credentials, for one run), and gives every query asking its outcome: its own copy of the result, or the
+   * same error. Queries asking at the same time wait for the one read. The calls it made join each asking query's call
+   * log, so every record cites the same requests. A read several queries judge in full (a listing and what its items
+   * name), where SHARED_READS shares single calls: a captured failure inside it is shared too, never read again.
+   * Without `shareReads` each caller runs its own.
+   */
+  async shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+    if (!this.settings.shareReads) return read();
+    let pending = this.work.get(key);
+    if (!pending) this.work.set(key, (pending = withCallLog(read)));
+    const outcome = await pending;
+    recordCalls(outcome.calls.map((c) => ({ ...c })));
+    if ('error' in outcome) throw outcome.error;
+    return structuredClone(outcome.result) as T;
+  }
+
   /** A provider for the same account and credentials in another region. */
   forRegion(region: string): AwsClientProvider {
     return new AwsClientProvider({ ...this.settings, region });
@@ -292,6 +312,7 @@ export class AwsClientProvider {
   destroy(): void {
     for (const c of this.cache.values()) (c as MiddlewareCapable).destroy?.();
     this.cache.clear();
+    this.work.clear();
   }
 
   private instrument(client: MiddlewareCapable): void {

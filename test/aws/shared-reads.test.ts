@@ -104,4 +104,47 @@ describe('shared reads', () => {
     expect(b.calls[0].error).toBe('AccessDeniedException');
     expect(b.calls[0].requestId).not.toBe(a.calls[0].requestId);
   });
+
+  it('work shared by key runs once for queries asking at the same time; each gets its own copy, the same error, and the calls', async () => {
+    const clients = open(true);
+    sim().resetStats();
+    let runs = 0;
+    const read = async () => {
+      runs++;
+      const out = await clients.get(CloudTrailClient).send(new DescribeTrailsCommand({ includeShadowTrails: false }));
+      return { trails: out.trailList ?? [] };
+    };
+    const [a, b] = await Promise.all([withCallLog(() => clients.shared('trails', read)), withCallLog(() => clients.shared('trails', read))]);
+    if (!('result' in a) || !('result' in b)) throw new Error('a read failed');
+    expect(runs).toBe(1);
+    expect(sent('cloudtrail:DescribeTrails')).toBe(1);
+    expect(b.calls).toEqual(a.calls);
+    expect(a.calls.map((c) => c.operation)).toEqual(['cloudtrail:DescribeTrails']);
+    a.result.trails.length = 0;
+    expect(b.result.trails.length).toBeGreaterThan(0);
+
+    const denied = new Error('denied');
+    let failures = 0;
+    const failing = () => {
+      failures++;
+      return Promise.reject(denied);
+    };
+    await expect(clients.shared('failing', failing)).rejects.toBe(denied);
+    await expect(clients.shared('failing', failing)).rejects.toBe(denied);
+    expect(failures).toBe(1);
+
+    // Another account-region, or a provider outside a collection run, runs its own.
+    const west = clients.forRegion('us-west-2');
+    try {
+      await west.shared('trails', read);
+    } finally {
+      west.destroy();
+    }
+    expect(runs).toBe(2);
+    provider!.destroy();
+    const unshared = open(false);
+    await unshared.shared('trails', read);
+    await unshared.shared('trails', read);
+    expect(runs).toBe(4);
+  });
 });

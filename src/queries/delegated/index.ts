@@ -7,7 +7,7 @@ import { administratorAccountStatus, administratorCoverage, administratorInspect
 import { administratorDiscovery } from '../macie/administrator-discovery.js';
 import { administratorControlResults } from '../securityhub/administrator-control-results.js';
 import { configItemsSource, type ConfigItemFamily } from '../config/aggregate-items.js';
-import { SECURITY_GROUP_ITEMS, SECURITY_GROUP_PREFIX_LIST_ITEMS, SECURITY_GROUP_REFERENCE_ITEMS } from '../ec2/security-groups.js';
+import { SECURITY_GROUP_ITEMS, SECURITY_GROUP_REFERENCE_ITEMS } from '../ec2/security-groups.js';
 import { KMS_KEY_ITEMS } from '../kms/keys.js';
 import { BUCKET_ENCRYPTION_ITEMS, BUCKET_LOGGING_ITEMS, BUCKET_POLICY_ITEMS, BUCKET_VERSIONING_ITEMS, OBJECT_LOCK_ITEMS } from '../s3/bucket-items.js';
 import { NETWORK_ACL_ITEMS } from '../ec2/network-acls.js';
@@ -29,10 +29,10 @@ export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [
   lakeSensitiveActivity,
   // Member configuration read as AWS Config configuration items through the aggregator (one read per resource type).
   // The items name a rule's prefix lists and referenced groups by id only: the two queries that judge them read the
-  // lists' entries (and, for admin ports, AWS's stale references) in the member, beside the one shared item read.
+  // lists' entries and AWS's stale references in the member, once for both, beside the one shared item read.
   configItemsSource('ec2.admin-ports-open', SECURITY_GROUP_REFERENCE_ITEMS as ConfigItemFamily<unknown>),
   configItemsSource('ec2.default-security-group', SECURITY_GROUP_ITEMS),
-  configItemsSource('ec2.security-group-egress', SECURITY_GROUP_PREFIX_LIST_ITEMS as ConfigItemFamily<unknown>),
+  configItemsSource('ec2.security-group-egress', SECURITY_GROUP_REFERENCE_ITEMS as ConfigItemFamily<unknown>),
   configItemsSource('kms.key-state', KMS_KEY_ITEMS),
   // kms.key-rotation stays per account: AWS Config records whether rotation is on (KeyRotationStatus) but not its
   // period, which the check judges against maxRotationPeriodDays; the member's own GetKeyRotationStatus holds it.

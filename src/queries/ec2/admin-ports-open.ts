@@ -1,13 +1,13 @@
 import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import { defineQuery, type QueryParameters, type ResourceResult } from '../types.js';
 import {
-  collectSecurityGroupReferences,
-  collectSecurityGroups,
+  collectSecurityGroupsWithReferences,
   describePermission,
   groupLabel,
   prefixListView,
   securityGroupArn,
   staleReference,
+  type ReadPlace,
   type SecurityGroupReferencesEvidence,
   type SecurityGroupsWithReferences,
   SECURITY_GROUP_REFERENCE_ITEMS,
@@ -94,7 +94,7 @@ interface Opening {
   readLists: string[];
 }
 
-function openingOf(p: IpPermission, ports: readonly number[], refs: SecurityGroupReferencesEvidence, groupOwner?: string): Opening | undefined {
+function openingOf(p: IpPermission, ports: readonly number[], refs: SecurityGroupReferencesEvidence, at: ReadPlace, groupOwner?: string): Opening | undefined {
   const hit = openedPorts(p, ports);
   if (!hit.length) return undefined;
   const texts = [...(p.IpRanges ?? []).map((r) => r.CidrIp), ...(p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6)].filter((t): t is string => t !== undefined);
@@ -108,7 +108,7 @@ function openingOf(p: IpPermission, ports: readonly number[], refs: SecurityGrou
   const prefixLists: Opening['prefixLists'] = [];
   const readLists: string[] = [];
   for (const id of (p.PrefixListIds ?? []).map((l) => l.PrefixListId ?? 'a prefix list without id')) {
-    const view = prefixListView(id, refs);
+    const view = prefixListView(id, refs, at);
     if (view.kind === 'entries') {
       blocks.push(...view.blocks);
       unreadable.push(...view.unreadable);
@@ -139,9 +139,9 @@ interface GroupSources {
   review: string[];
 }
 
-function groupSources(g: SecurityGroup, ports: readonly number[], accountId: string, groups: ReadonlyMap<string, SecurityGroup>, opensToEveryone: (groupId: string) => boolean, refs: SecurityGroupReferencesEvidence): GroupSources {
+function groupSources(g: SecurityGroup, ports: readonly number[], at: ReadPlace, groups: ReadonlyMap<string, SecurityGroup>, opensToEveryone: (groupId: string) => boolean, refs: SecurityGroupReferencesEvidence): GroupSources {
   const out: GroupSources = { resolved: [], review: [] };
-  const owner = g.OwnerId ?? accountId;
+  const owner = g.OwnerId ?? at.accountId;
   for (const p of g.IpPermissions ?? []) {
     const hit = openedPorts(p, ports);
     if (!hit.length) continue;
@@ -156,7 +156,7 @@ function groupSources(g: SecurityGroup, ports: readonly number[], accountId: str
       const foreign = pair.UserId && pair.UserId !== owner ? ` of account ${pair.UserId}` : '';
       const target = pair.GroupId && !foreign ? groups.get(pair.GroupId) : undefined;
       // AWS's own answer on a reference it cannot resolve: stale (deleted group, peering or transit gateway gone).
-      const stale: ReturnType<typeof staleReference> = !target && pair.GroupId ? staleReference(refs, g, pair.GroupId, 'in') : { kind: 'unknown' };
+      const stale: ReturnType<typeof staleReference> = !target && pair.GroupId ? staleReference(refs, g, pair.GroupId, 'in', at) : { kind: 'unknown' };
       if (stale.kind === 'stale') {
         out.review.push(
           `${rule}${foreign}${via} (${portsText(hit)}): a stale reference, as AWS reports it for ${g.VpcId} (DescribeStaleSecurityGroups${stale.detail ? `: ${stale.detail}` : ''}): the group was deleted, or the VPC peering connection or transit gateway it was reached through is gone; it admits no one while stale and would admit that group's members again if the connection were restored, so remove the rule`,
@@ -189,8 +189,8 @@ function groupSources(g: SecurityGroup, ports: readonly number[], accountId: str
 }
 
 /** Judges one group's inbound rules for the admin ports: every public address, wide public ranges, unread prefix lists, other groups. */
-function judgeGroup(g: SecurityGroup, ports: readonly number[], widest: Record<Family, number>, refs: SecurityGroupReferencesEvidence, sources: GroupSources = { resolved: [], review: [] }): { status: 'fail' | 'needs-review' | 'pass'; reason: string } {
-  const openings = (g.IpPermissions ?? []).map((p) => openingOf(p, ports, refs, g.OwnerId)).filter((o): o is Opening => o !== undefined);
+function judgeGroup(g: SecurityGroup, ports: readonly number[], widest: Record<Family, number>, refs: SecurityGroupReferencesEvidence, at: ReadPlace, sources: GroupSources = { resolved: [], review: [] }): { status: 'fail' | 'needs-review' | 'pass'; reason: string } {
+  const openings = (g.IpPermissions ?? []).map((p) => openingOf(p, ports, refs, at, g.OwnerId)).filter((o): o is Opening => o !== undefined);
   // Per admin port and address family: the union of every rule's sources (a group's rules add up).
   const everyPublic = new Map<Family, number[]>();
   const wide = new Map<Family, { port: number; count: bigint }[]>();
@@ -261,21 +261,19 @@ export const adminPortsOpen = defineQuery<SecurityGroupsWithReferences | Aggrega
     widePublicPrefix: { description: 'Admin-port sources admitting more public IPv4 addresses than one block of this prefix length need review.', default: DEFAULT_WIDE_PUBLIC_PREFIX[4], check: prefixProblem(4) },
     widePublicIpv6Prefix: { description: 'The same bound for IPv6 sources.', default: DEFAULT_WIDE_PUBLIC_PREFIX[6], check: prefixProblem(6) },
   },
-  async collect(ctx) {
-    const listing = await collectSecurityGroups(ctx);
-    return { ...listing, ...(await collectSecurityGroupReferences(ctx, listing.securityGroups, { stale: true })) };
-  },
+  // The listing and what its rules name are read once per account and region, for this query and the egress one.
+  collect: (ctx) => collectSecurityGroupsWithReferences(ctx),
   evaluate: acceptConfigItems(SECURITY_GROUP_REFERENCE_ITEMS, (data, params, ctx) => {
     if (!data?.securityGroups) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeSecurityGroups response' }];
     const settings = networkParams('ec2.admin-ports-open', params, DEFAULT_ADMIN_PORTS);
     if ('error' in settings) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: settings.error }];
     // A referenced group is judged on its own address rules first: the one hop followed.
     const groups = new Map(data.securityGroups.filter((g) => g.GroupId).map((g) => [g.GroupId!, g]));
-    const own = new Map([...groups].map(([id, g]) => [id, judgeGroup(g, settings.ports, settings.widest, data).status]));
+    const own = new Map([...groups].map(([id, g]) => [id, judgeGroup(g, settings.ports, settings.widest, data, ctx).status]));
     const results: ResourceResult[] = data.securityGroups.map((g) => ({
       resource: securityGroupArn(ctx.accountId, ctx.region, g),
       resourceType: 'AWS::EC2::SecurityGroup',
-      ...judgeGroup(g, settings.ports, settings.widest, data, groupSources(g, settings.ports, ctx.accountId, groups, (id) => own.get(id) === 'fail', data)),
+      ...judgeGroup(g, settings.ports, settings.widest, data, ctx, groupSources(g, settings.ports, ctx, groups, (id) => own.get(id) === 'fail', data)),
     }));
     if (results.length === 0) results.push({ resource: 'account', resourceType: 'AWS::::Account', status: 'not-applicable', reason: `the account has no security groups in ${ctx.region}` });
     return results;

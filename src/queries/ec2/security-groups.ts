@@ -1,6 +1,6 @@
-import type { Filter, IpPermission, ManagedPrefixList, PrefixListEntry, SecurityGroup, StaleSecurityGroup } from '@aws-sdk/client-ec2';
+import type { Filter, IpPermission, ManagedPrefixList, PrefixListEntry, SecurityGroup, StaleSecurityGroup, UserIdGroupPair } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk } from '../../aws/sdk.js';
-import { allPages, isCapturedError, stripMetadata, type CapturedError, type QueryContext } from '../types.js';
+import { allPages, isCapturedError, stripMetadata, type CapturedError, type EvaluationContext, type QueryContext } from '../types.js';
 import { captureFailure } from '../partial-evidence.js';
 import { apiCase, type ConfigItem, type ConfigItemFamily } from '../config/aggregate-items.js';
 import { parseCidr, type Cidr } from './cidr.js';
@@ -26,9 +26,10 @@ export async function collectSecurityGroups(ctx: QueryContext, filters?: Filter[
  * What the rules name besides addresses, read beside DescribeSecurityGroups (which gives only ids): the prefix lists
  * (DescribeManagedPrefixLists of the lists any rule names, and GetManagedPrefixListEntries of each customer-managed
  * one; an AWS-managed list, OwnerId `AWS`, holds an AWS service's own ranges and its entries are not read), and, per
- * VPC holding a group whose inbound rule names a group the listing does not hold or of another account,
- * DescribeStaleSecurityGroups: AWS's own word on which references are stale. A field is absent in evidence sealed
- * before the query read it; a failed call is kept as a captured error, so the rest stays judged.
+ * VPC holding a group whose inbound or outbound rule names a group the listing does not hold or of another account,
+ * DescribeStaleSecurityGroups: AWS's own word on which references are stale, both directions in one answer. A field is
+ * absent in evidence sealed before the query read it; a failed call is kept as a captured error, so the rest stays
+ * judged.
  */
 export interface SecurityGroupReferencesEvidence {
   prefixLists?: ManagedPrefixList[] | CapturedError;
@@ -47,18 +48,43 @@ export function namedPrefixLists(groups: readonly SecurityGroup[]): string[] {
   return [...new Set(rules.flatMap((p) => (p.PrefixListIds ?? []).map((l) => l.PrefixListId).filter((id): id is string => !!id)))].sort();
 }
 
-/** The VPCs of groups with an inbound rule naming a group the listing does not hold, or a group of another account, sorted. */
+/** Whether a rule pair names a group the listing (`known`) does not hold, or a group of another account than the rule's group's. */
+export function isUnresolvedPair(g: SecurityGroup, pair: UserIdGroupPair, known: ReadonlySet<string | undefined>): boolean {
+  return (!!pair.GroupId && !known.has(pair.GroupId)) || (!!pair.UserId && !!g.OwnerId && pair.UserId !== g.OwnerId);
+}
+
+/** The VPCs of groups with an inbound or outbound rule naming a group the listing does not hold, or a group of another account, sorted. */
 export function vpcsWithUnresolvedReferences(groups: readonly SecurityGroup[]): string[] {
   const known = new Set(groups.map((g) => g.GroupId));
-  const vpcs = groups.filter((g) => (g.IpPermissions ?? []).some((p) => (p.UserIdGroupPairs ?? []).some((pair) => (pair.GroupId && !known.has(pair.GroupId)) || (pair.UserId && g.OwnerId && pair.UserId !== g.OwnerId))));
+  const vpcs = groups.filter((g) => [...(g.IpPermissions ?? []), ...(g.IpPermissionsEgress ?? [])].some((p) => (p.UserIdGroupPairs ?? []).some((pair) => isUnresolvedPair(g, pair, known))));
   return [...new Set(vpcs.map((g) => g.VpcId).filter((v): v is string => !!v))].sort();
 }
 
-/** Reads what the groups' rules name (see SecurityGroupReferencesEvidence); `stale` adds DescribeStaleSecurityGroups. */
-export async function collectSecurityGroupReferences(ctx: QueryContext, groups: readonly SecurityGroup[], opts: { stale: boolean }): Promise<SecurityGroupReferencesEvidence> {
+/**
+ * Reads what the groups' rules name (see SecurityGroupReferencesEvidence), once per account and region of a collection
+ * run for the same lists and VPCs (`AwsClientProvider.shared`): ec2.admin-ports-open and ec2.security-group-egress
+ * judge the same reads, a failed call included, and each record keeps its own copy with the requests it cites.
+ */
+export function collectSecurityGroupReferences(ctx: QueryContext, groups: readonly SecurityGroup[]): Promise<SecurityGroupReferencesEvidence> {
+  const lists = namedPrefixLists(groups);
+  const vpcs = vpcsWithUnresolvedReferences(groups);
+  return ctx.clients.shared(`ec2 security-group references ${JSON.stringify({ lists, vpcs })}`, () => readReferences(ctx, lists, vpcs));
+}
+
+/**
+ * DescribeSecurityGroups (all pages) with what its rules name, read once per account and region of a collection run
+ * and judged by both security-group rule queries.
+ */
+export function collectSecurityGroupsWithReferences(ctx: QueryContext): Promise<SecurityGroupsWithReferences> {
+  return ctx.clients.shared('ec2 security groups with references', async () => {
+    const listing = await collectSecurityGroups(ctx);
+    return { ...listing, ...(await collectSecurityGroupReferences(ctx, listing.securityGroups)) };
+  });
+}
+
+async function readReferences(ctx: QueryContext, ids: readonly string[], vpcs: readonly string[]): Promise<Required<SecurityGroupReferencesEvidence>> {
   const sdk = await loadEc2Sdk();
   const client = ctx.clients.get(sdk.EC2Client);
-  const ids = namedPrefixLists(groups);
   // No call when no rule names a list (customer-managed and AWS-managed alike; MaxResults 1 to 100).
   const prefixLists = ids.length
     ? await captureFailure(async () => {
@@ -76,9 +102,8 @@ export async function collectSecurityGroupReferences(ctx: QueryContext, groups: 
       prefixListEntries[id] = await captureFailure(() => allPages(sdk.paginateGetManagedPrefixListEntries({ client, pageSize: 100 }, { PrefixListId: id }), (p) => p.Entries, ctx), ctx.signal);
     }
   }
-  if (!opts.stale) return { prefixLists, prefixListEntries };
   const staleSecurityGroups: Record<string, StaleSecurityGroup[] | CapturedError> = {};
-  for (const vpc of vpcsWithUnresolvedReferences(groups)) {
+  for (const vpc of vpcs) {
     // MaxResults 5 to 255 (API reference, DescribeStaleSecurityGroups).
     staleSecurityGroups[vpc] = await captureFailure(() => allPages(sdk.paginateDescribeStaleSecurityGroups({ client, pageSize: 255 }, { VpcId: vpc }), (p) => p.StaleSecurityGroupSet, ctx), ctx.signal);
   }
@@ -99,17 +124,22 @@ export type PrefixListView =
   | { kind: 'aws-managed'; label: string }
   | { kind: 'unknown'; label: string; why: string };
 
-export function prefixListView(id: string, refs: SecurityGroupReferencesEvidence): PrefixListView {
+/** Where a read was made, for reasons: an assessor of many accounts must know which account and region to look at. */
+export type ReadPlace = Pick<EvaluationContext, 'accountId' | 'region'>;
+
+const forAccount = (at: ReadPlace) => `for account ${at.accountId} in ${at.region}`;
+
+export function prefixListView(id: string, refs: SecurityGroupReferencesEvidence, at: ReadPlace): PrefixListView {
   const lists = refs.prefixLists;
-  if (lists === undefined) return { kind: 'unknown', label: prefixListLabel(id), why: "the list's entries are not in the evidence (it predates reading prefix lists: DescribeSecurityGroups gives only the id)" };
-  if (isCapturedError(lists)) return { kind: 'unknown', label: prefixListLabel(id), why: `DescribeManagedPrefixLists failed (${lists.error.code}: ${lists.error.message}), so the list's owner and entries are not in the evidence` };
+  if (lists === undefined) return { kind: 'unknown', label: prefixListLabel(id), why: `the list's entries are not in the evidence ${forAccount(at)} (it predates reading prefix lists: DescribeSecurityGroups gives only the id)` };
+  if (isCapturedError(lists)) return { kind: 'unknown', label: prefixListLabel(id), why: `DescribeManagedPrefixLists ${forAccount(at)} failed (${lists.error.code}: ${lists.error.message}), so the list's owner and entries are not in the evidence` };
   const list = lists.find((l) => l.PrefixListId === id);
-  if (!list) return { kind: 'unknown', label: prefixListLabel(id), why: 'DescribeManagedPrefixLists did not return it (a deleted list, or one no longer shared with the account), so its entries are not in the evidence' };
+  if (!list) return { kind: 'unknown', label: prefixListLabel(id), why: `DescribeManagedPrefixLists ${forAccount(at)} did not return it (a deleted list, or one no longer shared with the account), so its entries are not in the evidence` };
   const label = prefixListLabel(id, list);
   if (isAwsManaged(list)) return { kind: 'aws-managed', label };
   const entries = refs.prefixListEntries?.[id];
-  if (entries === undefined) return { kind: 'unknown', label, why: "the list's entries were not read (GetManagedPrefixListEntries)" };
-  if (isCapturedError(entries)) return { kind: 'unknown', label, why: `GetManagedPrefixListEntries failed (${entries.error.code}: ${entries.error.message}), so its entries are not in the evidence` };
+  if (entries === undefined) return { kind: 'unknown', label, why: `the list's entries were not read ${forAccount(at)} (GetManagedPrefixListEntries)` };
+  if (isCapturedError(entries)) return { kind: 'unknown', label, why: `GetManagedPrefixListEntries ${forAccount(at)} failed (${entries.error.code}: ${entries.error.message}), so its entries are not in the evidence` };
   const blocks: Cidr[] = [];
   const unreadable: string[] = [];
   for (const e of entries) {
@@ -124,11 +154,11 @@ export function prefixListView(id: string, refs: SecurityGroupReferencesEvidence
  * Whether AWS reports a group's reference to another group stale (DescribeStaleSecurityGroups of the group's VPC):
  * `stale` with the stale rule's peering detail, `not-stale` when AWS answered for the VPC without it, or why unknown.
  */
-export function staleReference(refs: SecurityGroupReferencesEvidence, g: SecurityGroup, referenced: string, direction: 'in' | 'out'): { kind: 'stale'; detail: string } | { kind: 'not-stale' } | { kind: 'unknown'; why?: string } {
+export function staleReference(refs: SecurityGroupReferencesEvidence, g: SecurityGroup, referenced: string, direction: 'in' | 'out', at: ReadPlace): { kind: 'stale'; detail: string } | { kind: 'not-stale' } | { kind: 'unknown'; why?: string } {
   if (!refs.staleSecurityGroups || !g.VpcId) return { kind: 'unknown' };
   const answer = refs.staleSecurityGroups[g.VpcId];
   if (answer === undefined) return { kind: 'unknown' };
-  if (isCapturedError(answer)) return { kind: 'unknown', why: `DescribeStaleSecurityGroups of ${g.VpcId} failed (${answer.error.code}: ${answer.error.message}), so whether it is a stale reference is not shown` };
+  if (isCapturedError(answer)) return { kind: 'unknown', why: `DescribeStaleSecurityGroups of ${g.VpcId} ${forAccount(at)} failed (${answer.error.code}: ${answer.error.message}), so whether it is a stale reference is not shown` };
   const group = answer.find((s) => s.GroupId === g.GroupId);
   const perms = (direction === 'in' ? group?.StaleIpPermissions : group?.StaleIpPermissionsEgress) ?? [];
   const pair = perms.flatMap((p) => p.UserIdGroupPairs ?? []).find((x) => x.GroupId === referenced);
@@ -181,17 +211,12 @@ function securityGroupFromItem(item: ConfigItem): SecurityGroup {
 export type SecurityGroupsWithReferences = SecurityGroupsEvidence & SecurityGroupReferencesEvidence;
 
 /**
- * The security-group items of ec2.admin-ports-open: AWS Config records a rule's prefix list and referenced group by id
- * only, so the member account's own DescribeManagedPrefixLists, GetManagedPrefixListEntries and
- * DescribeStaleSecurityGroups are read beside the items (the same one read of items serves every security-group query).
+ * The security-group items of ec2.admin-ports-open and ec2.security-group-egress: AWS Config records a rule's prefix
+ * list and referenced group by id only, so the member account's own DescribeManagedPrefixLists,
+ * GetManagedPrefixListEntries and DescribeStaleSecurityGroups are read beside the items (the same one read of items
+ * serves every security-group query, and the same one member read both rule queries: collectSecurityGroupReferences).
  */
 export const SECURITY_GROUP_REFERENCE_ITEMS: ConfigItemFamily<SecurityGroupsWithReferences> = {
   ...SECURITY_GROUP_ITEMS,
-  memberReads: { what: "the rules' prefix lists and stale references", read: async (member, evidence) => ({ ...(await collectSecurityGroupReferences(member, (evidence as SecurityGroupsEvidence).securityGroups, { stale: true })) }) },
-};
-
-/** The security-group items of ec2.security-group-egress, with the rules' prefix lists read in the member account. */
-export const SECURITY_GROUP_PREFIX_LIST_ITEMS: ConfigItemFamily<SecurityGroupsWithReferences> = {
-  ...SECURITY_GROUP_ITEMS,
-  memberReads: { what: "the rules' prefix lists", read: async (member, evidence) => ({ ...(await collectSecurityGroupReferences(member, (evidence as SecurityGroupsEvidence).securityGroups, { stale: false })) }) },
+  memberReads: { what: "the rules' prefix lists and stale references", read: async (member, evidence) => ({ ...(await collectSecurityGroupReferences(member, (evidence as SecurityGroupsEvidence).securityGroups)) }) },
 };

@@ -1,7 +1,7 @@
 /**
- * ec2.admin-ports-open reads what security-group rules name through the real SDK against the simulated AWS: a
- * customer-managed prefix list's entries, and DescribeStaleSecurityGroups of a VPC whose groups name a group the
- * region's listing does not hold.
+ * ec2.admin-ports-open and ec2.security-group-egress read what security-group rules name through the real SDK against
+ * the simulated AWS: a customer-managed prefix list's entries, and DescribeStaleSecurityGroups of a VPC whose groups'
+ * inbound or outbound rules name a group the region's listing does not hold.
  */
 import { describe, expect, it } from 'vitest';
 import { DescribeStaleSecurityGroupsCommand, EC2Client, GetManagedPrefixListEntriesCommand, type SecurityGroup } from '@aws-sdk/client-ec2';
@@ -28,10 +28,23 @@ const session = demoSession(() => {
     ],
     IpPermissionsEgress: [],
   };
-  s.securityGroups.push(reporting);
-  // AWS's answer for the VPC: the PostgreSQL rule's peer group is gone with its peering connection.
+  // Outbound to a peered account's group whose peering connection is gone.
+  const replication: SecurityGroup = {
+    GroupId: 'sg-0a1111111111111b1',
+    GroupName: 'replication',
+    Description: 'replication to the peer',
+    OwnerId: DEMO_ACCOUNT_ID,
+    VpcId: vpc,
+    IpPermissions: [],
+    IpPermissionsEgress: [{ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [{ GroupId: 'sg-0deadbeef0000000e', UserId: '444455556666', VpcId: 'vpc-0peer', VpcPeeringConnectionId: 'pcx-0a1b2c3d4e5f60718', PeeringStatus: 'deleted' }] }],
+  };
+  s.securityGroups.push(reporting, replication);
+  // AWS's answer for the VPC: the PostgreSQL rules' peer groups are gone with their peering connection.
   s.staleSecurityGroups = {
-    [vpc]: [{ GroupId: reporting.GroupId, GroupName: reporting.GroupName, Description: reporting.Description, VpcId: vpc, StaleIpPermissions: [{ ...reporting.IpPermissions![0], IpRanges: [], PrefixListIds: [] }], StaleIpPermissionsEgress: [] }],
+    [vpc]: [
+      { GroupId: reporting.GroupId, GroupName: reporting.GroupName, Description: reporting.Description, VpcId: vpc, StaleIpPermissions: [{ ...reporting.IpPermissions![0], IpRanges: [], PrefixListIds: [] }], StaleIpPermissionsEgress: [] },
+      { GroupId: replication.GroupId, GroupName: replication.GroupName, Description: replication.Description, VpcId: vpc, StaleIpPermissions: [], StaleIpPermissionsEgress: [{ ...replication.IpPermissionsEgress![0], IpRanges: [], PrefixListIds: [] }] },
+    ],
   };
   return world;
 });
@@ -50,6 +63,14 @@ describe('ec2.admin-ports-open against the simulated AWS: what rules name', () =
     expect(results.find((x) => x.reason.includes('(admin-vpn)'))?.status).toBe('pass');
   });
 
+  it('ec2.security-group-egress reads the same stale references: an outbound rule AWS reports stale needs review, named', async () => {
+    const { results, calls } = await session.run(queryById('ec2.security-group-egress')!, home);
+    expect(calls.filter((c) => c.operation === 'ec2:DescribeStaleSecurityGroups')).toHaveLength(1);
+    const r = results.find((x) => x.reason.includes('(replication)'))!;
+    expect(r.status).toBe('needs-review');
+    expect(r.reason).toContain('tcp 5432 to security group sg-0deadbeef0000000e of account 444455556666 through VPC peering connection pcx-0a1b2c3d4e5f60718 (deleted): a stale reference, as AWS reports it for vpc-0');
+  });
+
   it('makes none of those calls where no rule names a prefix list or an unknown group', async () => {
     const { calls } = await session.run(queryById('ec2.admin-ports-open')!, other);
     expect(calls.map((c) => c.operation)).toEqual(['ec2:DescribeSecurityGroups']);
@@ -62,7 +83,11 @@ describe('ec2.admin-ports-open against the simulated AWS: what rules name', () =
       await expect(ec2.send(new DescribeStaleSecurityGroupsCommand({ VpcId: 'vpc-0nothere', MaxResults: 5 }))).rejects.toMatchObject({ name: 'InvalidVpcID.NotFound' });
       const vpc = Object.keys(ec2State(session.sim.world.account(DEMO_ACCOUNT_ID)!, home).staleSecurityGroups!)[0];
       await expect(ec2.send(new DescribeStaleSecurityGroupsCommand({ VpcId: vpc, MaxResults: 300 }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
-      expect((await ec2.send(new DescribeStaleSecurityGroupsCommand({ VpcId: vpc }))).StaleSecurityGroupSet?.map((g) => g.GroupName)).toEqual(['reporting']);
+      const stale = (await ec2.send(new DescribeStaleSecurityGroupsCommand({ VpcId: vpc }))).StaleSecurityGroupSet;
+      expect(stale?.map((g) => g.GroupName)).toEqual(['reporting', 'replication']);
+      // staleIpPermissionsEgress, as the API reference names it, reaches the SDK's StaleIpPermissionsEgress.
+      expect(stale?.[1].StaleIpPermissionsEgress?.[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: 'sg-0deadbeef0000000e', UserId: '444455556666', VpcId: 'vpc-0peer', VpcPeeringConnectionId: 'pcx-0a1b2c3d4e5f60718', PeeringStatus: 'deleted' }] });
+      expect(stale?.[0].StaleIpPermissionsEgress ?? []).toEqual([]);
       const list = ec2State(session.sim.world.account(DEMO_ACCOUNT_ID)!, home).managedPrefixLists!.find((l) => l.OwnerId === DEMO_ACCOUNT_ID)!;
       const first = await ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: list.PrefixListId, MaxResults: 1 }));
       expect(first.Entries).toHaveLength(1);

@@ -14,6 +14,8 @@ import {
   egressAllToCorp,
   egressAllToS3,
   egressHttpsToContractors,
+  egressToOperators,
+  egressToPeers,
   reporting,
   sshFromContractors,
   sshFromCorp,
@@ -47,6 +49,9 @@ describe('what security-group rules name: which lists and VPCs are read', () => 
     expect(vpcsWithUnresolvedReferences([reporting])).toEqual([VPC]);
     // The bastion rdpPrivate names is in the listing: nothing to ask AWS about.
     expect(vpcsWithUnresolvedReferences([sshOpen, rdpPrivate, webGroup])).toEqual([]);
+    // Outbound rules count too: one DescribeStaleSecurityGroups of the VPC answers for both directions.
+    expect(vpcsWithUnresolvedReferences([egressToPeers, sshFromCorp])).toEqual([VPC]);
+    expect(vpcsWithUnresolvedReferences([egressToOperators, sshFromCorp])).toEqual([]);
   });
 });
 
@@ -74,14 +79,14 @@ describe('ec2.admin-ports-open: prefix lists judged by what they hold', () => {
     expect(r.reason).toContain('tcp 22 from AWS-managed prefix list pl-63a5400a (com.amazonaws.us-east-1.s3) (admin port 22): the address ranges of an AWS service');
   });
   it('a list AWS did not describe, whose entries failed, or whose description failed, needs review naming why', () => {
-    expect(one(adminPortsOpen, sshFromUnknownList)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('prefix list pl-0c0c0c0c0c0c0c0c9 (admin port 22): DescribeManagedPrefixLists did not return it') });
+    expect(one(adminPortsOpen, sshFromUnknownList)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(`prefix list pl-0c0c0c0c0c0c0c0c9 (admin port 22): DescribeManagedPrefixLists for account ${ACCOUNT} in ${REGION} did not return it`) });
     const entriesDenied = { ...refs, prefixListEntries: { 'pl-0c0c0c0c0c0c0c0c1': { error: { code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' } } } };
     expect(one(adminPortsOpen, sshFromCorp, entriesDenied)).toMatchObject({
       status: 'needs-review',
-      reason: expect.stringContaining('prefix list pl-0c0c0c0c0c0c0c0c1 (corp-admins) (admin port 22): GetManagedPrefixListEntries failed (UnauthorizedOperation: You are not authorized'),
+      reason: expect.stringContaining(`prefix list pl-0c0c0c0c0c0c0c0c1 (corp-admins) (admin port 22): GetManagedPrefixListEntries for account ${ACCOUNT} in ${REGION} failed (UnauthorizedOperation: You are not authorized`),
     });
     const listsDenied = { prefixLists: { error: { code: 'RequestLimitExceeded', message: 'Request limit exceeded.' } }, prefixListEntries: {} };
-    expect(one(adminPortsOpen, sshFromContractors, listsDenied)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('DescribeManagedPrefixLists failed (RequestLimitExceeded: Request limit exceeded.)') });
+    expect(one(adminPortsOpen, sshFromContractors, listsDenied)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(`DescribeManagedPrefixLists for account ${ACCOUNT} in ${REGION} failed (RequestLimitExceeded: Request limit exceeded.)`) });
   });
 });
 
@@ -99,8 +104,8 @@ describe('ec2.admin-ports-open: a referenced group the listing does not hold, on
     const failed = { ...refs, staleSecurityGroups: { [VPC]: { error: { code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' } } } };
     const r = one(adminPortsOpen, reporting, failed);
     expect(r.status).toBe('needs-review');
-    expect(r.reason).toContain('tcp 3389 from security group sg-0beefbeef0000000b (admin port 3389): cannot be resolved: not among this account\'s security groups in the region\'s evidence, and DescribeStaleSecurityGroups of vpc-0a1b2c3d failed (UnauthorizedOperation');
-    expect(r.reason).toContain('of account 444455556666 (admin port 5432): that account decides which network interfaces hold the group, which this evidence does not show (DescribeStaleSecurityGroups of vpc-0a1b2c3d failed');
+    expect(r.reason).toContain(`tcp 3389 from security group sg-0beefbeef0000000b (admin port 3389): cannot be resolved: not among this account's security groups in the region's evidence, and DescribeStaleSecurityGroups of vpc-0a1b2c3d for account ${ACCOUNT} in ${REGION} failed (UnauthorizedOperation`);
+    expect(r.reason).toContain(`of account 444455556666 (admin port 5432): that account decides which network interfaces hold the group, which this evidence does not show (DescribeStaleSecurityGroups of vpc-0a1b2c3d for account ${ACCOUNT} in ${REGION} failed`);
     const older = one(adminPortsOpen, reporting, {});
     expect(older.status).toBe('needs-review');
     expect(older.reason).toContain('not among this account\'s security groups in the region\'s evidence (a stale reference to a deleted group, or a group of a peered VPC)');
@@ -119,6 +124,44 @@ describe('ec2.security-group-egress: prefix lists judged by what they hold', () 
   it('all traffic to a list whose entries are not in the evidence needs review naming why', () => {
     const denied = { ...refs, prefixListEntries: { 'pl-0c0c0c0c0c0c0c0c2': { error: { code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' } } } };
     const [r] = evaluate(securityGroupEgress, { securityGroups: [egressAllToContractors], ...denied });
-    expect(r).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('all traffic to prefix list pl-0c0c0c0c0c0c0c0c2 (contractors) (GetManagedPrefixListEntries failed (UnauthorizedOperation') });
+    expect(r).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(`all traffic to prefix list pl-0c0c0c0c0c0c0c0c2 (contractors) (GetManagedPrefixListEntries for account ${ACCOUNT} in ${REGION} failed (UnauthorizedOperation`) });
+  });
+});
+
+describe('ec2.security-group-egress: a destination group the listing does not hold, on AWS\'s own word', () => {
+  it('names a reference AWS reports stale with the group, rule, VPC and peer, and one it does not as unresolved; neither passes', () => {
+    const [r, operators] = evaluate(securityGroupEgress, { securityGroups: [egressToPeers, egressToOperators, sshFromCorp], ...refs });
+    expect(r.status).toBe('needs-review');
+    expect(r.reason).toContain(
+      'tcp 5432 to security group sg-0deadbeef0000000e of account 444455556666 through VPC peering connection pcx-0a1b2c3d4e5f60718 (deleted): a stale reference, as AWS reports it for vpc-0a1b2c3d (DescribeStaleSecurityGroups: account 444455556666, VPC vpc-0peer, peering connection pcx-0a1b2c3d4e5f60718 (deleted))',
+    );
+    expect(r.reason).toContain("tcp 443 to security group sg-0beefbeef0000000b: cannot be resolved: not among this account's security groups in the region's evidence, and AWS does not report it stale for vpc-0a1b2c3d");
+    // The operators' group is in the listing: listed, not reviewed.
+    expect(r.reason).not.toContain('sg-0a1111111111111c1:');
+    expect(operators).toMatchObject({ status: 'pass', reason: expect.stringContaining('only to named destinations: tcp 22 to sg-0a1111111111111c1') });
+  });
+  it('an inbound stale answer does not clear an outbound rule, nor the reverse', () => {
+    const inboundOnly = { ...refs, staleSecurityGroups: { [VPC]: [{ ...staleInVpc.StaleSecurityGroupSet![1], StaleIpPermissions: staleInVpc.StaleSecurityGroupSet![1].StaleIpPermissionsEgress, StaleIpPermissionsEgress: [] }] } };
+    const [r] = evaluate(securityGroupEgress, { securityGroups: [egressToPeers], ...inboundOnly });
+    expect(r.reason).toContain('tcp 5432 to security group sg-0deadbeef0000000e of account 444455556666 through VPC peering connection pcx-0a1b2c3d4e5f60718 (deleted): that account decides which network interfaces hold the group');
+    expect(one(adminPortsOpen, egressToPeers).status).toBe('pass');
+  });
+  it('a failed stale read names the account and region; evidence sealed before the read still needs review, never passes', () => {
+    const failed = { ...refs, staleSecurityGroups: { [VPC]: { error: { code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' } } } };
+    const [r] = evaluate(securityGroupEgress, { securityGroups: [egressToPeers], ...failed });
+    expect(r.status).toBe('needs-review');
+    expect(r.reason).toContain(`tcp 443 to security group sg-0beefbeef0000000b: cannot be resolved: not among this account's security groups in the region's evidence, and DescribeStaleSecurityGroups of vpc-0a1b2c3d for account ${ACCOUNT} in ${REGION} failed (UnauthorizedOperation`);
+    expect(r.reason).toContain(`to security group sg-0deadbeef0000000e of account 444455556666 through VPC peering connection pcx-0a1b2c3d4e5f60718 (deleted): that account decides which network interfaces hold the group, so where it lets traffic go is not in this evidence (DescribeStaleSecurityGroups of vpc-0a1b2c3d for account ${ACCOUNT} in ${REGION} failed`);
+    const { staleSecurityGroups: _none, ...older } = refs;
+    const [o] = evaluate(securityGroupEgress, { securityGroups: [egressToPeers], ...older });
+    expect(o.status).toBe('needs-review');
+    expect(o.reason).toContain("tcp 443 to security group sg-0beefbeef0000000b: not among this account's security groups in the region's evidence (a stale reference to a deleted group, or a group of a peered VPC), so where it lets traffic go is unknown");
+  });
+  it('prefix-list reasons name the account and region of the read', () => {
+    const { prefixLists: _none, ...older } = refs;
+    const [r] = evaluate(securityGroupEgress, { securityGroups: [egressAllToCorp], ...older });
+    expect(r).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(`the list's entries are not in the evidence for account ${ACCOUNT} in ${REGION} (it predates reading prefix lists`) });
+    const [n] = evaluate(securityGroupEgress, { securityGroups: [egressAllToCorp], ...refs, prefixListEntries: {} });
+    expect(n.reason).toContain(`the list's entries were not read for account ${ACCOUNT} in ${REGION} (GetManagedPrefixListEntries)`);
   });
 });
