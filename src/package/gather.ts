@@ -128,7 +128,7 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
       return (day >= period.from && day <= period.to) || namedByRuns.has(`${r.ref.path}\n${r.ref.versionId ?? ''}`);
     })
     .sort((a, b) => (a.refusal.startedAt < b.refusal.startedAt ? -1 : a.refusal.startedAt > b.refusal.startedAt ? 1 : a.ref.path < b.ref.path ? -1 : 1))
-    // One file per path in a package: a second trusted version of one record's key (never written by the seal) is left out.
+    // One file per path in a package: a second version of one record's key is trusted only with the same bytes (a retried write).
     .filter((r) => {
       if (taken.has(r.ref.path)) return false;
       taken.add(r.ref.path);
