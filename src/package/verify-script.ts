@@ -615,7 +615,8 @@ EOF
   if [ "$r_sfp" != "$r_fp" ]; then refusal_fail "the refusal names key \"$r_sfp\", not the key that signed it ($r_fp)"; continue; fi
   # The seal names each record after its first attempt: a record's signed bytes under another record's name are a copy.
   r_first=$(printf '%s' "$r_attempts" | sed 's/,.*//')
-  if ! awk -v n="$(basename "$rf")" -v f="$r_first" 'BEGIN { t = substr(n, length(f) + 1); exit !(f != "" && substr(n, 1, length(f)) == f && t ~ /^-r[0-9a-f]+\.json$/ && length(t) == 39) }'; then
+  # Directly under refusals/: a copy one folder down is a copy all the same.
+  if ! awk -v n="$(printf '%s' "$rf" | sed 's|^refusals/||')" -v f="$r_first" 'BEGIN { t = substr(n, length(f) + 1); exit !(f != "" && index(n, "/") == 0 && substr(n, 1, length(f)) == f && t ~ /^-r[0-9a-f]+\.json$/ && length(t) == 39) }'; then
     refusal_fail "its name is not the one the seal gives this record (refusals/$r_first-r<32 hex>.json, after its first attempt): the signed bytes of a record copied here by someone else"; continue
   fi
   # Times are compared with this machine's clock (UTC), allowing 15 minutes of skew, as evidence-locker verify does.

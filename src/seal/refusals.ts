@@ -3,7 +3,7 @@ import { EvidenceLockerError } from '../errors.js';
 import { canonicalBytes } from './canonical.js';
 import { nonCanonicalRunManifest } from './canonical-check.js';
 import { sha256Hex } from '../evidence/hash.js';
-import { REFUSAL_FILE, REFUSAL_MAX_BYTES, REFUSALS_DIR, SealRefusalSchema, SignedSealRefusalSchema, type SealRefusal, type SealRefusalRef } from '../evidence/refusal.js';
+import { REFUSAL_FILE, REFUSAL_MAX_BYTES, REFUSALS_DIR, SealRefusalSchema, refusalPath, SignedSealRefusalSchema, type SealRefusal, type SealRefusalRef } from '../evidence/refusal.js';
 import type { EvidenceStore, StoredRefusalRef } from '../evidence/store.js';
 import { runIdTime } from '../evidence/run-id.js';
 import type { ManifestSigner } from './signer.js';
@@ -83,7 +83,8 @@ export function judgeRefusal(bytes: Buffer, policy: Pick<TrustPolicy, 'fingerpri
 export function refusalNameProblem(path: string, refusal: SealRefusal): string | undefined {
   const name = path.slice(path.lastIndexOf('/') + 1);
   const first = refusal.attempts[0]?.runId ?? '';
-  if (REFUSAL_FILE.test(name) && name.startsWith(`${first}-r`) && name.length === first.length + 39) return undefined;
+  // Directly under refusals/: the seal writes no deeper key, and a copy one folder down is a copy all the same.
+  if (path === refusalPath(name) && REFUSAL_FILE.test(name) && name.startsWith(`${first}-r`) && name.length === first.length + 39) return undefined;
   return `its name is not the one the seal gives this record (${REFUSALS_DIR}/${first}-r<32 hex>.json, after its first attempt): the signed bytes of a record copied here by someone else`;
 }
 

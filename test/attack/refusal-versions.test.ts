@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { LocalEvidenceStore } from '../../src/store/local.js';
@@ -15,7 +15,9 @@ import { extractPackageZip } from '../../src/verify/unzip.js';
 import { verifyPackageDir } from '../../src/verify/package.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
 import { TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
-import { runVerifySh } from '../support/verify-sh.js';
+import { resignSums, runVerifySh } from '../support/verify-sh.js';
+import { remanifest } from '../support/resign-package.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
 
 const ACCT = '111111111111';
 const tmp = () => mkdtempSync(join(tmpdir(), 'el-attack-refusal-'));
@@ -27,6 +29,8 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'el-attack-refusal-'));
  */
 class VersionedRefusals extends LocalEvidenceStore {
   readonly later = new Map<string, { versionId: string; bytes: Buffer }[]>();
+  /** Keys deeper under refusals/ (S3 lists every key below the prefix), with their bytes. */
+  readonly deeper = new Map<string, Buffer>();
   constructor(root: string, public victim: string) {
     super(root);
   }
@@ -38,11 +42,12 @@ class VersionedRefusals extends LocalEvidenceStore {
     return super.publishRun(tmpDir, runDir);
   }
   override async listRefusals(): Promise<StoredRefusalRef[]> {
-    return (await super.listRefusals()).flatMap((r) => [r, ...(this.later.get(r.path) ?? []).map((v) => ({ path: r.path, versionId: v.versionId, size: v.bytes.length }))]);
+    const own = (await super.listRefusals()).flatMap((r) => [r, ...(this.later.get(r.path) ?? []).map((v) => ({ path: r.path, versionId: v.versionId, size: v.bytes.length }))]);
+    return [...own, ...[...this.deeper].map(([path, bytes]) => ({ path, size: bytes.length }))];
   }
   override async readRefusal(ref: StoredRefusalRef, maxBytes: number): Promise<Buffer> {
     const v = ref.versionId ? this.later.get(ref.path)?.find((x) => x.versionId === ref.versionId) : undefined;
-    return v ? v.bytes : super.readRefusal(ref, maxBytes);
+    return v ? v.bytes : (this.deeper.get(ref.path) ?? super.readRefusal(ref, maxBytes));
   }
 }
 
@@ -114,4 +119,50 @@ describe('a signed refusal record written again as a later version of its own ke
     expect((await verifyPackageDir(dir, { expectedKeys: [fp] })).problems).toEqual([]);
     expect(runVerifySh(dir, [fp]).code).toBe(0);
   }, 180_000);
+
+  it('a genuine record copied to a folder below refusals/ under its own name is a copy: foreign in the store, refused in a package by both verifiers', async () => {
+    const store = new VersionedRefusals(tmp(), '20261002');
+    const signer = await sealDays(store, [{ day: '2026-10-01', encrypted: { [ACCT]: true }, provenance: true }]);
+    await sealDays(store, [{ day: '2026-10-02', encrypted: { [ACCT]: true }, provenance: true }], signer).catch(() => undefined);
+    await sealDays(store, [{ day: '2026-10-03', encrypted: { [ACCT]: true }, provenance: true }], signer);
+    const trust = trustPolicy([await signer.fingerprint()]);
+    const [genuine] = (await refusalCensus(store, trust)).trusted;
+    // s3:PutObject alone: the record's bytes, unchanged, one folder down under the same file name.
+    const copyPath = `refusals/copies/${genuine.ref.path.slice('refusals/'.length)}`;
+    store.deeper.set(copyPath, genuine.bytes);
+
+    // Before, the copy was trusted as a second record: verify --store named nothing and the package showed the refusal twice.
+    const census = await refusalCensus(store, trust);
+    expect(census.trusted.map((t) => t.ref.path)).toEqual([genuine.ref.path]);
+    expect(census.foreign.map((f) => f.path)).toEqual([copyPath]);
+    expect(census.foreign[0].detail).toMatch(/^its name is not the one the seal gives this record/);
+    const report = await verifyStoredRuns(store, { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-03T23:59:59Z') }, { trust });
+    expect(report.foreign.map((f) => f.path)).toEqual([copyPath]);
+    expect(report.refused).toHaveLength(1);
+
+    const built = await build(store, signer);
+    const dir = tmp();
+    await extractPackageZip(built.zipPath, dir);
+    const fp = await signer.fingerprint();
+    const v = await verifyPackageDir(dir, { expectedKeys: [fp] });
+    expect(v.problems).toEqual([]);
+    expect(v.refusedSeals?.map((r) => r.path)).toEqual([genuine.ref.path]);
+
+    // The same copy put into the package and signed again with the package key: both verifiers refuse it.
+    const d = tmp();
+    cpSync(dir, d, { recursive: true });
+    mkdirSync(join(d, 'refusals', 'copies'));
+    writeFileSync(join(d, ...copyPath.split('/')), genuine.bytes);
+    await remanifest(d, signer, (m) => {
+      const bytes = readFileSync(join(d, ...copyPath.split('/')));
+      m.files.push({ path: copyPath, sha256: sha256Hex(bytes), size: bytes.length });
+    });
+    await resignSums(d, signer);
+    const copied = await verifyPackageDir(d, { expectedKeys: [fp] });
+    expect(copied.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([expect.stringMatching(new RegExp(`^${copyPath.replace(/\./g, '\\.')}: not a refusal record of this name: its name is not the one the seal gives this record`))]);
+    const sh = runVerifySh(d, [fp]);
+    expect(sh.code).toBe(1);
+    expect(sh.out).toContain(`FAIL  ${copyPath}: not a refusal record signed by a pinned run key: its name is not the one the seal gives this record`);
+    expect(sh.out.match(/^SEAL REFUSED: /gm)).toHaveLength(1);
+  }, 240_000);
 });
