@@ -5,7 +5,8 @@ import { MAX_SEAL_DELAY_MS, RunClassifier, deleteMarkerFindings, manifestRecords
 import type { EvidenceStore } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
 import { ATTESTATION_RUN_MARK, compareRunsInChain, RECONSTRUCTION_RUN_MARK, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
-import type { ChainEnd, MissingShard } from './manifest.js';
+import type { ChainEnd } from './manifest.js';
+export { missingShards } from './manifest.js';
 import { refusalCensus, type TrustedRefusal } from '../seal/refusals.js';
 
 /** A run manifest without its record list: what a package keeps of each run while records are read one run at a time. */
@@ -206,26 +207,6 @@ export async function readRunManifest(store: EvidenceStore, run: IncludedRun): P
   const { recordCount: _count, ...header } = run.manifest;
   // Checked record by record when gathered; the same bytes (the hash says so) need no second check.
   return { ...header, records: manifestRecords(await readRunManifestBytes(store, run), { check: false }) };
-}
-
-/** Slots (one scheduled collection split over n shards) with fewer sealed shards than their count. */
-export function missingShards(runs: IncludedRun[]): MissingShard[] {
-  const slots = new Map<string, { count: number; present: Set<number> }>();
-  for (const r of runs) {
-    const s = r.manifest.shard;
-    if (!s) continue;
-    const slot = slots.get(s.slot) ?? { count: s.count, present: new Set<number>() };
-    slot.count = Math.max(slot.count, s.count);
-    slot.present.add(s.index);
-    slots.set(s.slot, slot);
-  }
-  const out: MissingShard[] = [];
-  for (const [slot, { count, present }] of [...slots].sort(([a], [b]) => a.localeCompare(b))) {
-    const missing: number[] = [];
-    for (let i = 1; i <= count; i++) if (!present.has(i)) missing.push(i);
-    if (missing.length) out.push({ slot, count, present: [...present].sort((a, b) => a - b), missing });
-  }
-  return out;
 }
 
 /** A seal refused by planted files, as a package shows it on its day (summary.json `period.sealRefused`). */

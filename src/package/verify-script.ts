@@ -37,7 +37,8 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # Not checked (they need a JSON parser, which these tools are not; evidence-locker verify does them): that each
 # manifest is the one serialisation evidence-locker writes and fits its schema (only a key given twice among the
 # members read here is refused); that each body reads as an evidence body; that each recorded origin is an AWS
-# endpoint of its query's service; file sizes in manifest.json; that the results follow from the evidence (--recompute);
+# endpoint of its query's service; file sizes and missing shards in manifest.json; that the results follow from the
+# evidence (--recompute);
 # the report cover's ids when manifest.json records no "evaluation" or a key in it is a number (it says so).
 # Not checked either: the zip itself (this script sees only the unzipped folder). A zip can hold entries its central
 # directory does not list, which unzip skips but streaming extractors (bsdtar, jar, some zip viewers) write, over
