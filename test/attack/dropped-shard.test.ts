@@ -7,7 +7,7 @@ import { evidencePath } from '../../src/package/manifest.js';
 import { RunManifestSchema } from '../../src/evidence/manifest.js';
 import { verifyPackageDir } from '../../src/verify/package.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
-import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
+import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, type FixtureDay } from '../package/fixtures.js';
 import { remanifest } from '../support/resign-package.js';
 import { resignSums } from '../support/verify-sh.js';
 
@@ -22,7 +22,7 @@ describe('a package rebuilt with the package key alone, leaving out every run of
     const days = ['2026-10-01', '2026-10-02', '2026-10-03'];
     const signer = await sealDays(
       store,
-      days.flatMap((day) => [
+      days.flatMap((day): FixtureDay[] => [
         { day, encrypted: { [A]: true }, shard: { index: 1, count: 2, slot: day } },
         { day, encrypted: { [B]: false }, shard: { index: 2, count: 2, slot: day } },
       ]),
