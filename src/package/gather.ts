@@ -6,6 +6,7 @@ import type { EvidenceStore, RunFileListing } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
 import { ATTESTATION_RUN_MARK, compareRunsInChain, RECONSTRUCTION_RUN_MARK, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
 import type { ChainEnd, MissingShard } from './manifest.js';
+export { missingShards } from './manifest.js';
 import { refusalCensus, refusalsLeftOut, type TrustedRefusal } from '../seal/refusals.js';
 
 /** A run manifest without its record list: what a package keeps of each run while records are read one run at a time. */
@@ -131,7 +132,7 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
       return (day >= period.from && day <= period.to) || namedByRuns.has(`${r.ref.path}\n${r.ref.versionId ?? ''}`);
     })
     .sort((a, b) => (a.refusal.startedAt < b.refusal.startedAt ? -1 : a.refusal.startedAt > b.refusal.startedAt ? 1 : a.ref.path < b.ref.path ? -1 : 1))
-    // One file per path in a package: a second trusted version of one record's key (never written by the seal) is left out.
+    // One file per path in a package: a second version of one record's key is trusted only with the same bytes (a retried write).
     .filter((r) => {
       if (taken.has(r.ref.path)) return false;
       taken.add(r.ref.path);
@@ -212,26 +213,6 @@ export async function readRunManifest(store: EvidenceStore, run: IncludedRun): P
   const { recordCount: _count, ...header } = run.manifest;
   // Checked record by record when gathered; the same bytes (the hash says so) need no second check.
   return { ...header, records: manifestRecords(await readRunManifestBytes(store, run), { check: false }) };
-}
-
-/** Slots (one scheduled collection split over n shards) with fewer sealed shards than their count. */
-export function missingShards(runs: IncludedRun[]): MissingShard[] {
-  const slots = new Map<string, { count: number; present: Set<number> }>();
-  for (const r of runs) {
-    const s = r.manifest.shard;
-    if (!s) continue;
-    const slot = slots.get(s.slot) ?? { count: s.count, present: new Set<number>() };
-    slot.count = Math.max(slot.count, s.count);
-    slot.present.add(s.index);
-    slots.set(s.slot, slot);
-  }
-  const out: MissingShard[] = [];
-  for (const [slot, { count, present }] of [...slots].sort(([a], [b]) => a.localeCompare(b))) {
-    const missing: number[] = [];
-    for (let i = 1; i <= count; i++) if (!present.has(i)) missing.push(i);
-    if (missing.length) out.push({ slot, count, present: [...present].sort((a, b) => a - b), missing });
-  }
-  return out;
 }
 
 /** A seal refused by planted files, as a package shows it on its day (summary.json `period.sealRefused`). */

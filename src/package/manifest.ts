@@ -67,6 +67,29 @@ export const MissingShardSchema = z.object({ slot: z.string(), count: z.number()
 export type MissingShard = z.infer<typeof MissingShardSchema>;
 
 /**
+ * Slots (one scheduled collection split over n shards) with fewer sealed shards than their count, from the runs'
+ * own signed shard fields: the package lists them, and verify derives them again from the runs it holds.
+ */
+export function missingShards(runs: readonly { manifest: { shard?: { index: number; count: number; slot: string } } }[]): MissingShard[] {
+  const slots = new Map<string, { count: number; present: Set<number> }>();
+  for (const r of runs) {
+    const s = r.manifest.shard;
+    if (!s) continue;
+    const slot = slots.get(s.slot) ?? { count: s.count, present: new Set<number>() };
+    slot.count = Math.max(slot.count, s.count);
+    slot.present.add(s.index);
+    slots.set(s.slot, slot);
+  }
+  const out: MissingShard[] = [];
+  for (const [slot, { count, present }] of [...slots].sort(([a], [b]) => a.localeCompare(b))) {
+    const missing: number[] = [];
+    for (let i = 1; i <= count; i++) if (!present.has(i)) missing.push(i);
+    if (missing.length) out.push({ slot, count, present: [...present].sort((a, b) => a - b), missing });
+  }
+  return out;
+}
+
+/**
  * What the package's results (controls.csv, findings.csv, testing-procedures.csv, population.csv, summary.json and
  * the views rendered from them) were computed from, besides the sealed runs and bodies the package holds: the tool,
  * each catalog and procedure map (SHA-256 of its canonical JSON; one that is not the built-in one of that tool version

@@ -39,8 +39,9 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # Not checked (they need a JSON parser, which these tools are not; evidence-locker verify does them): that each
 # manifest is the one serialisation evidence-locker writes and fits its schema (only a key given twice among the
 # members read here is refused); that each body reads as an evidence body; that each recorded origin is an AWS
-# endpoint of its query's service; file sizes in manifest.json; that the results follow from the evidence (--recompute);
-# the report cover's ids of a package built before 2026-12-07 that records no "evaluation" (it says so).
+# endpoint of its query's service; file sizes and missing shards in manifest.json; that the results follow from the
+# evidence (--recompute); the report cover's ids of a package built before 2026-12-07 that records no "evaluation" (it
+# says so).
 # Not checked either: the zip itself (this script sees only the unzipped folder). A zip can hold entries its central
 # directory does not list, which unzip skips but streaming extractors (bsdtar, jar, some zip viewers) write, over
 # listed files or beside them. This script checks the files of the folder as unzipped: read the package from that
@@ -693,7 +694,8 @@ EOF
   if [ "$r_sfp" != "$r_fp" ] || ! alg_fits "$r_type" "$r_alg"; then refusal_fail "the refusal names key \"$r_sfp\" ($r_alg), not the key that signed it ($r_fp, $r_type)"; continue; fi
   # The seal names each record after its first attempt: a record's signed bytes under another record's name are a copy.
   r_first=$(printf '%s' "$r_attempts" | sed 's/,.*//')
-  if ! awk -v n="$(basename "$rf")" -v f="$r_first" 'BEGIN { t = substr(n, length(f) + 1); exit !(f != "" && substr(n, 1, length(f)) == f && t ~ /^-r[0-9a-f]+\.json$/ && length(t) == 39) }'; then
+  # Directly under refusals/: a copy one folder down is a copy all the same.
+  if ! awk -v n="$(printf '%s' "$rf" | sed 's|^refusals/||')" -v f="$r_first" 'BEGIN { t = substr(n, length(f) + 1); exit !(f != "" && index(n, "/") == 0 && substr(n, 1, length(f)) == f && t ~ /^-r[0-9a-f]+\.json$/ && length(t) == 39) }'; then
     refusal_fail "its name is not the one the seal gives this record (refusals/$r_first-r<32 hex>.json, after its first attempt): the signed bytes of a record copied here by someone else"; continue
   fi
   # Times are compared with this machine's clock (UTC), allowing 15 minutes of skew, as evidence-locker verify does.

@@ -3,7 +3,7 @@ import { EvidenceLockerError } from '../errors.js';
 import { canonicalBytes } from './canonical.js';
 import { nonCanonicalRunManifest } from './canonical-check.js';
 import { sha256Hex } from '../evidence/hash.js';
-import { REFUSAL_FILE, REFUSAL_MAX_BYTES, REFUSALS_DIR, SealRefusalSchema, SignedSealRefusalSchema, type SealRefusal, type SealRefusalRef } from '../evidence/refusal.js';
+import { REFUSAL_FILE, REFUSAL_MAX_BYTES, REFUSALS_DIR, SealRefusalSchema, refusalPath, SignedSealRefusalSchema, type SealRefusal, type SealRefusalRef } from '../evidence/refusal.js';
 import type { EvidenceStore, StoredRefusalRef } from '../evidence/store.js';
 import { runIdTime } from '../evidence/run-id.js';
 import type { ManifestSigner } from './signer.js';
@@ -84,7 +84,8 @@ export function judgeRefusal(bytes: Buffer, policy: Pick<TrustPolicy, 'fingerpri
 export function refusalNameProblem(path: string, refusal: SealRefusal): string | undefined {
   const name = path.slice(path.lastIndexOf('/') + 1);
   const first = refusal.attempts[0]?.runId ?? '';
-  if (REFUSAL_FILE.test(name) && name.startsWith(`${first}-r`) && name.length === first.length + 39) return undefined;
+  // Directly under refusals/: the seal writes no deeper key, and a copy one folder down is a copy all the same.
+  if (path === refusalPath(name) && REFUSAL_FILE.test(name) && name.startsWith(`${first}-r`) && name.length === first.length + 39) return undefined;
   return `its name is not the one the seal gives this record (${REFUSALS_DIR}/${first}-r<32 hex>.json, after its first attempt): the signed bytes of a record copied here by someone else`;
 }
 
@@ -116,9 +117,15 @@ export async function refusalCensus(
     chosen.sort((a, b) => time(b) - time(a) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     unread.push(...chosen.splice(maxReads));
   }
+  // The SHA-256 of the first (oldest) version read of each key; null when that version was not read. The seal writes a
+  // record once, under a key nobody knows before it is written, so a key's first version is the seal's: a later version
+  // is the same record only if it holds the same bytes (an SDK retry of the write), whatever key signed it.
+  const firstOfKey = new Map<string, string | null>();
   for (const ref of chosen) {
     const at = { path: ref.path, ...(ref.versionId ? { versionId: ref.versionId } : {}) };
     const version = ref.versionId ? `version ${ref.versionId}: ` : '';
+    const first = firstOfKey.get(ref.path);
+    if (!firstOfKey.has(ref.path)) firstOfKey.set(ref.path, null);
     if (ref.size !== undefined && ref.size > REFUSAL_MAX_BYTES) {
       foreign.push({ ...at, reason: 'not-a-refusal', detail: `${version}${ref.size} bytes as listed, more than a refusal record can be (${REFUSAL_MAX_BYTES}); not read` });
       continue;
@@ -128,6 +135,12 @@ export async function refusalCensus(
       bytes = await shelf.readRefusal(ref, REFUSAL_MAX_BYTES);
     } catch (err) {
       foreign.push({ ...at, reason: 'not-a-refusal', detail: `${version}cannot be read: ${(err as Error).message.split('\n')[0]}` });
+      continue;
+    }
+    const sha256 = sha256Hex(bytes);
+    if (first === undefined) firstOfKey.set(ref.path, sha256);
+    else if (first !== sha256) {
+      foreign.push({ ...at, reason: 'not-a-refusal', detail: `${version}${laterVersionProblem(first)}`, ...(keyOf(bytes, policy) ?? {}) });
       continue;
     }
     const judged = judgeRefusal(bytes, policy);
@@ -140,9 +153,21 @@ export async function refusalCensus(
       foreign.push({ ...at, reason: 'not-a-refusal', detail: `${version}${misnamed}`, keyFingerprint: judged.keyFingerprint });
       continue;
     }
-    trusted.push({ ref, sha256: sha256Hex(bytes), bytes, refusal: judged.refusal });
+    trusted.push({ ref, sha256, bytes, refusal: judged.refusal });
   }
   return { trusted, foreign, unread };
+}
+
+/** Why a later version of a key under `refusals/` whose bytes are not its first version's is no refusal record. */
+function laterVersionProblem(first: string | null): string {
+  const was = first === null ? 'whose first version is no readable record' : `whose first version (SHA-256 ${first}) holds other bytes`;
+  return `a later version of a key ${was}: the seal writes each record once, under a name nobody knows before it is written, and readers take the key's first version; these bytes were written there by someone else (a signed record here would stand beside the one the seal wrote and the run that names it)`;
+}
+
+/** The key fingerprint a foreign object under `refusals/` was signed with, when it is a signed refusal record at all. */
+function keyOf(bytes: Buffer, policy: Pick<TrustPolicy, 'fingerprints' | 'now' | 'skewMs'>): { keyFingerprint: string } | undefined {
+  const judged = judgeRefusal(bytes, policy);
+  return judged.keyFingerprint ? { keyFingerprint: judged.keyFingerprint } : undefined;
 }
 
 /** The time of the run id a refusal record's name begins with (`refusals/<run id>-r<32 hex>.json`), if it has one. */

@@ -8,7 +8,7 @@ import { hashFiles, type HashedFiles } from './hash-files.js';
 import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
 import { EvidenceBodySchema, describeAttester, type EvidenceBody } from '../evidence/record.js';
 import { publicKeyFingerprint, verifiedScheme, verifyManifestSignature } from '../seal/verify-signature.js';
-import { EVALUATION_RECORDED_FROM, PACKAGE_FILES, PackageManifestSchema, evaluationInputsId, evaluationTakenOut, evidencePath, manifestEvidenceSetId, packageRunEntry, runPath, type PackageManifest, type PackageRun } from '../package/manifest.js';
+import { EVALUATION_RECORDED_FROM, PACKAGE_FILES, PackageManifestSchema, evaluationInputsId, evaluationTakenOut, evidencePath, manifestEvidenceSetId, missingShards, packageRunEntry, runPath, type PackageManifest, type PackageRun } from '../package/manifest.js';
 import { canonicalJson } from '../seal/canonical.js';
 import { compareCodeUnits } from '../package/zip.js';
 import { compareRunsInChain, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
@@ -335,6 +335,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     if (leftOut.length) warnings.push({ path: PACKAGE_FILES.manifest, message: `accounts collected in the period but not in this package: ${leftOut.join(', ')} (the runs it holds collected them; the report, results and evidence cover only ${[...reported].sort(compareCodeUnits).join(', ') || 'no account'}): ask the organisation why they were left out` });
   }
   const chains = manifest ? checkPeriodEnds(folder, manifest, runs, warnings) : [];
+  if (manifest) checkMissingShards(folder, manifest, runs);
   checkEvidenceBodies(folder, runs, manifest);
   const attestations = await checkAttestations(folder, runs, manifest);
   const refusedSeals = await checkRefusals(folder, runs, keys, warnings);
@@ -1079,6 +1080,22 @@ function checkPeriodEnds({ fail, notRead }: PackageFolder, manifest: PackageMani
     out.push({ chain, runs: list.length, firstRunId: first.runId, firstDay, lastRunId: last.runId, lastDay, start, end });
   }
   return out;
+}
+
+/**
+ * The missing shards manifest.json lists (report.pdf's "Missing shards", index.html's gaps) are those of the runs the
+ * package holds: each run's signed shard field says which shard of how many it is and the slot it belongs to, so a
+ * slot whose other shards are not held is missing them whatever the package key signed. Without this check a package
+ * rebuilt with the package key alone could leave out every run of one shard's chain and say no shard is missing.
+ */
+function checkMissingShards({ fail, notRead }: PackageFolder, manifest: PackageManifest, runs: PackagedRun[]): void {
+  if (runs.length !== manifest.runs.length || notRead.size) return; // a run not read cannot be counted either way
+  const bySlot = (list: PackageManifest['missingShards']) => [...list].sort((a, b) => compareCodeUnits(a.slot, b.slot));
+  const held = bySlot(missingShards(runs));
+  const listed = bySlot(manifest.missingShards);
+  if (canonicalJson(held) === canonicalJson(listed)) return;
+  const show = (list: PackageManifest['missingShards']) => (list.length ? list.map((m) => `${m.slot}: ${m.missing.join(', ')} of ${m.count}`).join('; ') : 'none');
+  fail(PACKAGE_FILES.manifest, `missingShards lists ${show(listed)}, but the runs the package holds, by their signed shard fields, are missing ${show(held)}: manifest.json, signed by the package key alone, misstates which shards were sealed (the report's "Missing shards" repeats it); obtain the package again from the organisation`);
 }
 
 /**
