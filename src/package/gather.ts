@@ -5,7 +5,7 @@ import { MAX_SEAL_DELAY_MS, RunClassifier, deleteMarkerFindings, manifestRecords
 import type { EvidenceStore, RunFileListing } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
 import { ATTESTATION_RUN_MARK, compareRunsInChain, RECONSTRUCTION_RUN_MARK, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
-import type { ChainEnd, MissingShard } from './manifest.js';
+import type { ChainEnd } from './manifest.js';
 export { missingShards } from './manifest.js';
 import { refusalCensus, refusalsLeftOut, type TrustedRefusal } from '../seal/refusals.js';
 
