@@ -246,7 +246,9 @@ export function summaryRefusal(r: RefusedSealRecord): RefusedSealRecord {
 /** The refused seals of a package, each with the included run that names it, oldest first. */
 export function refusedSeals(refusals: TrustedRefusal[], runs: IncludedRun[]): RefusedSealRecord[] {
   return refusals.map((r) => {
-    const namedBy = runs.find((run) => (run.manifest.refusals ?? []).some((x) => x.path === r.ref.path && (x.versionId ?? '') === (r.ref.versionId ?? '') && x.sha256 === r.sha256))?.runId;
+    // Path and SHA-256, as both verifiers match them: a retried write of the same bytes is another version of the same
+    // record, and the run may name either version.
+    const namedBy = runs.find((run) => (run.manifest.refusals ?? []).some((x) => x.path === r.ref.path && x.sha256 === r.sha256))?.runId;
     return {
       day: r.refusal.startedAt.slice(0, 10),
       chain: r.refusal.chain,
