@@ -395,7 +395,9 @@ async function checkRefusals({ files, present, abs, fail, shaAt, index, expected
     for (const ref of r.manifest.refusals ?? []) {
       namedBy.set(ref.path, r.runId);
       const i = index.get(ref.path);
-      if (!present.has(ref.path)) fail(`runs/${r.runId}`, `names the signed refusal record ${ref.path} (${refusalWords(ref.runIds)}), which the package does not carry`);
+      // The seal names only records it read directly under refusals/ (as verify.sh checks too).
+      if (!/^refusals\/[A-Za-z0-9._-]+$/.test(ref.path)) fail(`runs/${r.runId}`, `names "${ref.path}" as a signed refusal record, which is not a file under ${REFUSALS_DIR}/`);
+      else if (!present.has(ref.path)) fail(`runs/${r.runId}`, `names the signed refusal record ${ref.path} (${refusalWords(ref.runIds)}), which the package does not carry`);
       else if (shaAt(i) !== undefined && shaAt(i) !== ref.sha256) fail(ref.path, `SHA-256 ${shaAt(i)} differs from the one run ${r.runId}'s signed manifest records for it (${ref.sha256})`);
     }
   }

@@ -250,6 +250,13 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     return r;
   }
 
+  it('refuses a run that names a file outside refusals/ as its signed refusal record, even one the package carries with that SHA-256', async () => {
+    const d = copy();
+    const summary = readFileSync(join(d, 'summary.json'));
+    const r = await editLastRun(d, (rm) => (rm.refusals = [{ path: 'summary.json', sha256: sha256Hex(summary), runIds: ['20261001T000000Z-000000'], startedAt: '2026-10-01T00:00:00.000Z', refusedAt: '2026-10-01T00:30:00.000Z' }]));
+    await bothRefuse(d, new RegExp(`FAIL  runs/${r}: names "summary\\.json" as a signed refusal record, which is not a file under refusals/`), new RegExp(`runs/${r}: names "summary\\.json" as a signed refusal record, which is not a file under refusals/`));
+  }, 120_000);
+
   it('refuses a run named as an abandoned seal attempt (sealAttempts) by a run the package holds, signed with the genuine key', async () => {
     const d = copy();
     const held = runIds()[0];
