@@ -13,6 +13,7 @@ import { MAX_RUN_SPAN_MS, runSpanProblem, trustPolicy } from '../../src/seal/tru
 import { formatStoreReport } from '../../src/verify/store.js';
 import { runSpanOption } from '../../src/cli/shared.js';
 import { runPackageCli } from '../package/run-cli.js';
+import { runVerifySh } from '../support/verify-sh.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
 
 /** A store that, like S3, says when its server wrote each run's files (LastModified): a minute after the run's completion. */
@@ -57,12 +58,12 @@ async function scene(limits: { maxRunSpanMs?: number } = {}) {
   const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { period: { datesWithoutRun: string[] } };
   const html = readFileSync(join(dir, 'index.html'), 'utf8');
   const pdf = execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
-  return { report, pkg, verified, summary, html, pdf, forged: forged as string };
+  return { report, pkg, verified, summary, html, pdf, forged: forged as string, dir, fp };
 }
 
 describe('a run that says it took two months', () => {
   it('was: verify --store and package named nothing; now both name it as back-dated with both times and its span, and verify of the package warns', async () => {
-    const { report, pkg, verified, summary, html, pdf, forged } = await scene();
+    const { report, pkg, verified, summary, html, pdf, forged, dir, fp } = await scene();
     expect(forged).toBeDefined();
     // verify --store: a problem (exit 1) naming the run, both signed times and the span, and the limit it checked.
     const named = report.problems.filter((p) => p.runId === forged && /more than the 1 d a run may take/.test(p.problem));
@@ -87,6 +88,11 @@ describe('a run that says it took two months', () => {
     expect(warned).toHaveLength(1);
     expect(warned[0].message).toContain('a span of 64 d');
     expect(warned[0].message).toContain(`evidence-locker verify --store --run ${forged}`);
+    // verify.sh, with standard tools: the same warning at its fixed day; the package stays VALID.
+    const sh = runVerifySh(dir, [fp]);
+    expect(sh.out).toContain(`WARNING (period coverage): runs/${forged}: the run states it started at 2026-10-02T02:00:00.000Z and completed at 2026-12-05T02:00:00.000Z (both signed), more than the 1 day a run may take`);
+    expect(sh.out).toContain('RESULT: VALID');
+    expect(sh.code).toBe(0);
   }, 120_000);
 
   it('--max-run-span: with a limit above the stated span nothing is named, and the report says which limit it used', async () => {
