@@ -80,12 +80,26 @@ export function accountIdsOption(value: string, previous: string[] = []): string
   return [...previous, ...ids];
 }
 
+/** `90m`, `2h`, `1d`, `3600` or `3600s` -> milliseconds, or undefined if it is not such a duration. */
+function durationMs(value: string): number | undefined {
+  const m = /^(\d+)\s*([smhd]?)$/i.exec(value.trim());
+  if (!m) return undefined;
+  return Number(m[1]) * ({ s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as Record<string, number>)[(m[2] || 's').toLowerCase()];
+}
+
 /** `--max-seal-delay 90m` (also `2h`, `1d`, `3600s`) -> milliseconds; at least one minute (a seal itself takes seconds to minutes). */
 export function sealDelayOption(value: string): number {
-  const m = /^(\d+)\s*([smhd]?)$/i.exec(value.trim());
-  if (!m) throw new ConfigError(`--max-seal-delay: "${value}" is not a duration like 90m, 2h or 1d`, 'give how long after its completion a run may reach the store, e.g. --max-seal-delay 2h');
-  const ms = Number(m[1]) * ({ s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as Record<string, number>)[(m[2] || 's').toLowerCase()];
+  const ms = durationMs(value);
+  if (ms === undefined) throw new ConfigError(`--max-seal-delay: "${value}" is not a duration like 90m, 2h or 1d`, 'give how long after its completion a run may reach the store, e.g. --max-seal-delay 2h');
   if (ms < 60_000) throw new ConfigError(`--max-seal-delay ${value}: less than one minute, which would name runs sealed as usual`, 'give at least 1m; the default, 1h, covers the largest seal');
+  return ms;
+}
+
+/** `--max-run-span 12h` (also `90m`, `1d`, `3600s`) -> milliseconds; at least one minute (a run takes seconds to hours). */
+export function runSpanOption(value: string): number {
+  const ms = durationMs(value);
+  if (ms === undefined) throw new ConfigError(`--max-run-span: "${value}" is not a duration like 90m, 12h or 1d`, 'give the most time a run may state it took, from its start to its completion, e.g. --max-run-span 12h');
+  if (ms < 60_000) throw new ConfigError(`--max-run-span ${value}: less than one minute, which would name runs collected as usual`, 'give at least 1m; the default, 1d, covers the largest collection');
   return ms;
 }
 

@@ -12,7 +12,7 @@ import type { Logger } from '../log/logger.js';
 import { canonicalBytes } from '../seal/canonical.js';
 import { sha256Hex } from '../evidence/hash.js';
 import type { ManifestSigner } from '../seal/signer.js';
-import { MAX_SEAL_DELAY_MS, describeForeign, trustPolicy, type TrustPolicy } from '../seal/trust.js';
+import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, describeForeign, trustPolicy, type TrustPolicy } from '../seal/trust.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { BodyIndex, mergeByPath } from './bodies.js';
@@ -97,6 +97,11 @@ export interface BuildPackageOptions {
    * run is listed as stored later than it claims (`--max-seal-delay`; default one hour, as `verify --store`).
    */
   maxSealDelayMs?: number;
+  /**
+   * The most time a run may state it took, from its signed start to its signed completion, before it is listed as
+   * stored later than it claims (`--max-run-span`; default one day, as `verify --store`).
+   */
+  maxRunSpanMs?: number;
   /** The evaluation engine (default evaluateRun). */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
   log?: Logger;
@@ -127,6 +132,8 @@ export interface PackageSummary {
   runsWrittenLate: number | null;
   /** The most time from a run's completion to its write that was allowed before naming it (S3 only). */
   maxSealDelayMs: number;
+  /** The most time a run could state it took before naming it (`--max-run-span`; S3 only, as `runsWrittenLate`). */
+  maxRunSpanMs: number;
   keyFingerprint: string;
   generatedAt: string;
   builtAt: string;
@@ -189,7 +196,9 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   const trust = opts.trust ?? trustPolicy([await opts.signer.fingerprint()]);
   const sealDelayMs = opts.maxSealDelayMs ?? MAX_SEAL_DELAY_MS;
   if (!Number.isFinite(sealDelayMs) || sealDelayMs < 60_000) throw new ConfigError(`maxSealDelayMs ${sealDelayMs}: less than one minute, which would name runs sealed as usual`, 'give at least one minute; the default, one hour, covers the largest seal');
-  const { periodRuns, attestationRuns, foreign, chainEnds, writtenLate, refusals } = await gatherRuns(opts.store, period, trust, { maxSealDelayMs: sealDelayMs });
+  const runSpanMs = opts.maxRunSpanMs ?? MAX_RUN_SPAN_MS;
+  if (!Number.isFinite(runSpanMs) || runSpanMs < 60_000) throw new ConfigError(`maxRunSpanMs ${runSpanMs}: less than one minute, which would name runs collected as usual`, 'give at least one minute; the default, one day, covers the largest collection');
+  const { periodRuns, attestationRuns, foreign, chainEnds, writtenLate, refusals } = await gatherRuns(opts.store, period, trust, { maxSealDelayMs: sealDelayMs, maxRunSpanMs: runSpanMs });
   const refused = refusedSeals(refusals, [...periodRuns, ...attestationRuns]);
   for (const r of refused) opts.log?.warn({ record: r.record, day: r.day, chain: r.chain, attempts: r.attempts }, `package: ${r.day}: ${refusalWords(r.attempts)}; the package carries its signed refusal record ${r.record}`);
   const notNamed = refusalsNotNamed(refusals, [...periodRuns, ...attestationRuns], trust.skewMs);
@@ -412,7 +421,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
       storeDescription: opts.store.describe(),
       attestationFiles,
       foreign,
-      ...(writtenLate ? { writtenLate, sealDelayMs } : {}),
+      ...(writtenLate ? { writtenLate, sealDelayMs, runSpanMs } : {}),
       refusedSeals: refused,
       trustedKeys: [...trust.fingerprints].sort(),
       scope: opts.scope ?? {},
@@ -524,6 +533,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
         foreignObjects: foreign.length,
         runsWrittenLate: writtenLate ? new Set(writtenLate.map((l) => l.runId)).size : null,
         maxSealDelayMs: sealDelayMs,
+        maxRunSpanMs: runSpanMs,
         keyFingerprint: signing.keyFingerprint,
         generatedAt,
         builtAt,

@@ -1,11 +1,12 @@
 import { ConfigError } from '../errors.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { RunManifest } from '../evidence/manifest.js';
-import { MAX_SEAL_DELAY_MS, RunClassifier, deleteMarkerFindings, manifestRecords, rereadManifest, runFileWriteTimeProblems, withReseals, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
+import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, deleteMarkerFindings, manifestRecords, rereadManifest, runFileWriteTimeProblems, runSpanProblem, withReseals, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
 import type { EvidenceStore, RunFileListing } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
 import { ATTESTATION_RUN_MARK, compareRunsInChain, RECONSTRUCTION_RUN_MARK, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
 import type { ChainEnd } from './manifest.js';
+import { RUN_FILES } from '../evidence/layout.js';
 export { missingShards } from './manifest.js';
 import { refusalCensus, refusalsLeftOut, type TrustedRefusal } from '../seal/refusals.js';
 
@@ -74,7 +75,7 @@ export interface LateRunFile {
  * run folder of the period (another key, malformed, a future run id, a link to a foreign run) and every delete marker
  * is returned as foreign, so the package lists it and the chain runs over trusted runs only.
  */
-export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust: TrustPolicy, opts: { maxSealDelayMs?: number } = {}): Promise<GatheredRuns> {
+export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust: TrustPolicy, opts: { maxSealDelayMs?: number; maxRunSpanMs?: number } = {}): Promise<GatheredRuns> {
   // Headers only: each record is parsed and checked on its own and let go; the package reads them again per run.
   const classifier = new RunClassifier(store, trust, { headerOnly: true });
   const today = trust.now().toISOString().slice(0, 10);
@@ -139,16 +140,24 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
       return true;
     });
   const included = [...periodRuns, ...attestationRuns];
-  return { periodRuns, attestationRuns, foreign, chainEnds: await chainEnds(classifier, included, period.to), refusals, ...(store.lockedVersions ? { writtenLate: await writtenLate(store.lockedVersions, included, trust, opts.maxSealDelayMs ?? MAX_SEAL_DELAY_MS) } : {}) };
+  return { periodRuns, attestationRuns, foreign, chainEnds: await chainEnds(classifier, included, period.to), refusals, ...(store.lockedVersions ? { writtenLate: await writtenLate(store.lockedVersions, included, trust, opts.maxSealDelayMs ?? MAX_SEAL_DELAY_MS, opts.maxRunSpanMs ?? MAX_RUN_SPAN_MS) } : {}) };
 }
 
 /**
  * The write times of the included runs' manifests and signatures (S3 LastModified) against their stated completion, from
  * the listing each run was read from: the versions whose bytes were verified, with no second listing.
  */
-async function writtenLate(versions: NonNullable<EvidenceStore['lockedVersions']>, runs: IncludedRun[], trust: TrustPolicy, maxDelayMs: number): Promise<LateRunFile[]> {
+async function writtenLate(versions: NonNullable<EvidenceStore['lockedVersions']>, runs: IncludedRun[], trust: TrustPolicy, maxDelayMs: number, maxSpanMs: number): Promise<LateRunFile[]> {
   const limits = { maxDelayMs, skewMs: trust.skewMs };
-  const found = await mapWithConcurrencyLimit(runs, 16, async (r) => runFileWriteTimeProblems(r.manifest.completedAt, r.versions ?? (await versions.runFileVersions(r.runId)), limits).map((p) => ({ runId: r.runId, ...p })));
+  const found = await mapWithConcurrencyLimit(runs, 16, async (r) => {
+    const listed = r.versions ?? (await versions.runFileVersions(r.runId));
+    const late: LateRunFile[] = runFileWriteTimeProblems(r.manifest.completedAt, listed, limits).map((p) => ({ runId: r.runId, ...p }));
+    // Written on time for its completion, but stating a span no run takes: its start (and day) may lie long before.
+    const long = runSpanProblem(r.manifest.startedAt, r.manifest.completedAt, maxSpanMs);
+    const sealed = listed.get(RUN_FILES.manifest)?.[0];
+    if (long) late.push({ runId: r.runId, key: sealed?.key ?? versions.runKey(r.runId, RUN_FILES.manifest), ...(sealed?.versionId ? { versionId: sealed.versionId } : {}), problem: long });
+    return late;
+  });
   return found.flat().sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 

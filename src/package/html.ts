@@ -221,7 +221,7 @@ function writtenLateBanner(model: PackageModel): string {
     .join('');
   return (
     `<div id="written-late" class="foreign" role="alert"><strong>${runs.length} run(s) stored later than they claim</strong>: ` +
-    'signed by a trusted key and used as evidence, but the evidence store wrote their manifest or signature long after (or before) the completion they state, as someone holding the signing key could do to fill a past day. Ask for the CloudTrail Sign call of that time before relying on them.' +
+    'signed by a trusted key and used as evidence, but the evidence store wrote their manifest or signature long after (or before) the completion they state, or they state a span from start to completion no run takes, as someone holding the signing key could do to fill a past day. Ask for the CloudTrail Sign call of that time before relying on them.' +
     `<details><summary>List</summary><ul>${items}</ul>${late.length > 500 ? `<p>... and ${late.length - 500} more</p>` : ''}</details></div>`
   );
 }

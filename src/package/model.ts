@@ -56,6 +56,8 @@ export interface PackageModel {
   writtenLate?: LateRunFile[];
   /** With `writtenLate`: the most time allowed from a run's completion to its write (`package --max-seal-delay`). */
   sealDelayMs?: number;
+  /** With `writtenLate`: the most time a run may state it took, start to completion (`package --max-run-span`). */
+  runSpanMs?: number;
   /** Seals refused by planted files in the period, each carried as a signed refusal record (absent: none or built by hand). */
   refusedSeals?: RefusedSealRecord[];
   /** Fingerprints of the keys whose runs were accepted as evidence. */

@@ -1,6 +1,6 @@
 import { describeEndpoints } from '../evidence/endpoint-origin.js';
 import { entityCoverText } from '../evaluate/applicability.js';
-import { FOREIGN_REASONS, MAX_SEAL_DELAY_MS, formatSpan } from '../seal/trust.js';
+import { FOREIGN_REASONS, MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, formatSpan } from '../seal/trust.js';
 import PDFDocument from 'pdfkit';
 import type { ControlStatus } from '../evaluate/types.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
@@ -1202,7 +1202,7 @@ function foreignSection(doc: Doc, model: PackageModel): void {
 function writtenLateText(model: PackageModel): string {
   if (!model.writtenLate) return 'not checked: this evidence store keeps no write time its writer cannot set (a local folder), so a back-dated run is not found this way';
   const runs = new Set(model.writtenLate.map((l) => l.runId));
-  return runs.size ? `${runs.size}: their manifest or signature reached the store long after (or before) the completion they state (see "Foreign objects")` : `none found (S3 LastModified within ${formatSpan(model.sealDelayMs ?? MAX_SEAL_DELAY_MS)} after each run's completion)`;
+  return runs.size ? `${runs.size}: their manifest or signature reached the store long after (or before) the completion they state, or they state a span from start to completion longer than ${formatSpan(model.runSpanMs ?? MAX_RUN_SPAN_MS)} (see "Foreign objects")` : `none found (S3 LastModified within ${formatSpan(model.sealDelayMs ?? MAX_SEAL_DELAY_MS)} after each run's completion, and each run's signed completion within ${formatSpan(model.runSpanMs ?? MAX_RUN_SPAN_MS)} of its signed start)`;
 }
 
 /**
@@ -1215,7 +1215,7 @@ function writtenLateSection(doc: Doc, model: PackageModel): void {
   subheading(doc, 'Runs stored later than they claim', 'H2', 80);
   para(
     doc,
-    `The evidence store (S3) records when it wrote each object (LastModified); the writer cannot set it. A seal stores its run within minutes of the completion the run states. The runs below were written more than ${formatSpan(model.sealDelayMs ?? MAX_SEAL_DELAY_MS)} after (or well before) that completion: they are signed by a trusted key and used as evidence here, but they were signed or stored long after the time they claim, as someone holding the signing key (kms:Sign) could do to fill a past day. Ask the organisation for the CloudTrail Sign call of the time each was written and who made it, and do not rely on these runs for the days they claim until it is explained. A run written on the day it claims is not caught this way.`,
+    `The evidence store (S3) records when it wrote each object (LastModified); the writer cannot set it. A seal stores its run within minutes of the completion the run states. The runs below were written more than ${formatSpan(model.sealDelayMs ?? MAX_SEAL_DELAY_MS)} after (or well before) that completion: they are signed by a trusted key and used as evidence here, but they were signed or stored long after the time they claim, as someone holding the signing key (kms:Sign) could do to fill a past day. Ask the organisation for the CloudTrail Sign call of the time each was written and who made it, and do not rely on these runs for the days they claim until it is explained. A run whose signed completion is more than ${formatSpan(model.runSpanMs ?? MAX_RUN_SPAN_MS)} after its signed start is listed too: it is written on time for its completion, but its start, and so the day it claims, may lie long before it was signed. A run written on the day it claims is not caught this way.`,
   );
   table(
     doc,

@@ -31,7 +31,8 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # attempt) is signed by a pinned run key, the one it names (key and algorithm), fits the refusal record schema (every
 # field, its type, no other field), and every record a run names is there with the SHA-256 the
 # run gives it (each is printed as SEAL REFUSED); the runs of each chain link to each other by manifest hash, in order; no run of the period is left
-# out at its start or end as far as the package can show (days without a run are warned of); every evidence body is stored under its SHA-256 and every
+# out at its start or end as far as the package can show (days without a run are warned of, and so is a run stating more
+# than a day from its start to its completion, as a run back-dated to its start would); every evidence body is stored under its SHA-256 and every
 # record of the package's accounts (and every attestation) has its body; each attestation names the key that signed
 # its run as its sealer. It prints, as claims signed with the keys (not checked): who sealed each attestation, the
 # key id each run records, and the endpoint origin and caller each evidence body records. Exit 0 only when every
@@ -910,6 +911,8 @@ ends_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -
     return ""
   }
   function daysword(n) { return n == 1 ? "1 day" : n " days" }
+  function ms(t,   f) { f = (substr(t, 20, 1) == ".") ? substr(t, 21, 3) + 0 : 0
+    return ((dn(substr(t, 1, 10)) * 86400 + substr(t, 12, 2) * 3600 + substr(t, 15, 2) * 60 + substr(t, 18, 2)) * 1000) + f }
   BEGIN {
     left = "runs of the period were left out of the package: obtain the complete package from the organisation"
     while ((getline line < endsfile) > 0) { split(line, e, "\t"); recorded[e[1]] = 1; elast[e[1]] = e[2]; enext[e[1]] = e[3] }
@@ -937,6 +940,7 @@ ends_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -
       if (idt > substr($2, 1, 19)) print "FAIL  runs/" $3 ": the run id'"'"'s time is after the run'"'"'s startedAt " $2 ": evidence-locker names a run when it starts"
     }
     if ($8 < $2) print "FAIL  runs/" $3 ": completedAt " $8 " is before startedAt " $2
+    else if (ms($8) - ms($2) > 86400000) print "WARN  runs/" $3 ": the run states it started at " $2 " and completed at " $8 " (both signed), more than the 1 day a run may take: its start, and so the day it claims, may lie long before it was signed and stored (back-dated); this package holds no store write times: run evidence-locker verify --store --run " $3 " against the bucket, and find the CloudTrail Sign call of its completion"
     if ($7 == "collection" && $3 !~ /-backfill-/) { isper[$1] = 1; if (firstst == "" || $2 < firstst) firstst = $2 }
     if (!($1 in maxcomp) || $8 > maxcomp[$1]) maxcomp[$1] = $8
     if (!($1 in minst) || $2 < minst[$1]) minst[$1] = $2

@@ -518,6 +518,28 @@ export function runFileWriteTimeProblems(completedAt: string, versions: Readonly
   return out;
 }
 
+/**
+ * Default of `--max-run-span` (`verify --store`, `store verify`, `package`, and `verify` of a package): the most time a
+ * run may state it took, from its signed `startedAt` to its signed `completedAt`. Collection is scheduled daily and a
+ * run longer than a day would overlap the next; the largest collection measured (1,000 accounts x 17 regions, per
+ * account) takes hours. Attestation, hold, release and reconstruction runs state the minutes they ran.
+ */
+export const MAX_RUN_SPAN_MS = 86_400_000;
+
+/**
+ * A run whose signed manifest states it took longer than `maxSpanMs`: its start (its run id and day) can lie far before
+ * the time it was signed and stored, since the store's write time is compared with its completion only. Undefined when
+ * the span is within the limit (exactly at it passes) or a time does not parse (the schema reports that).
+ */
+export function runSpanProblem(startedAt: string, completedAt: string, maxSpanMs: number): string | undefined {
+  const span = Date.parse(completedAt) - Date.parse(startedAt);
+  if (!Number.isFinite(span) || span <= maxSpanMs) return undefined;
+  return (
+    `the run states it started at ${startedAt} and completed at ${completedAt} (both signed), a span of ${formatSpan(span)}, more than the ${formatSpan(maxSpanMs)} a run may take (--max-run-span): ` +
+    'its start, and so the day it claims, may lie long before it was signed and stored (back-dated), so its evidence does not show the state of the day it claims; whoever holds the signing key (kms:Sign) can do this, so find the Sign call of its completion in CloudTrail and who made it'
+  );
+}
+
 /** `67 d 3 h`, `2 h 5 min`, `12 min 30 s`, `40 s`: a span as an operator reads it. */
 export function formatSpan(ms: number): string {
   const s = Math.floor(ms / 1000);

@@ -18,6 +18,7 @@ import type { RecomputeOptions, RecomputeReport } from './recompute.js';
 import { EndpointTally, bodyOrigin, type BodyOrigin, type EndpointSummary } from '../evidence/endpoint-origin.js';
 import { queryEndpointServices } from '../queries/endpoint-services.js';
 import { judgeRefusal, refusalNameProblem, refusalWords, refusalsLeftOut } from '../seal/refusals.js';
+import { MAX_RUN_SPAN_MS, runSpanProblem } from '../seal/trust.js';
 import { REFUSAL_MAX_BYTES, REFUSALS_DIR, type SealRefusal } from '../evidence/refusal.js';
 
 export interface VerificationProblem {
@@ -162,6 +163,11 @@ export interface VerifyPackageOptions {
    * its manifest records and compare the result files; any difference is a problem (INVALID).
    */
   recompute?: boolean | RecomputeOptions;
+  /**
+   * `--max-run-span`: the most time a run may state it took, from its signed start to its signed completion, before it
+   * is warned of as possibly sealed long after the day it claims (default one day, as `verify --store` and `package`).
+   */
+  maxRunSpanMs?: number;
 }
 
 /** The keys pinned for each role: what may sign the package manifest (and SHA256SUMS), and what may sign a run. */
@@ -279,7 +285,7 @@ function sortedFinder(files: string[], index: Map<string, number>): (path: strin
   };
 }
 
-export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOptions, 'expectedKeys' | 'expectedRunKeys' | 'expectedPackageKeys' | 'recompute'> = {}): Promise<PackageVerification> {
+export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOptions, 'expectedKeys' | 'expectedRunKeys' | 'expectedPackageKeys' | 'recompute' | 'maxRunSpanMs'> = {}): Promise<PackageVerification> {
   const problems: VerificationProblem[] = [];
   const fail = (path: string, message: string) => problems.push({ path, message });
   const checked = { files: 0, runs: 0, records: 0, chainLinks: 0, bodies: 0 };
@@ -327,6 +333,13 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   checkSealAttempts(folder, runs);
   const warnings: VerificationProblem[] = [];
   await checkRunKinds(folder, runs, warnings);
+  // Both times are signed: a run stating a span no run takes may have been sealed long after the day it claims. The
+  // package holds no store write times, so this is a warning to confirm against the store (`verify --store`).
+  const maxRunSpanMs = opts.maxRunSpanMs ?? MAX_RUN_SPAN_MS;
+  for (const r of runs) {
+    const long = runSpanProblem(r.manifest.startedAt, r.manifest.completedAt, maxRunSpanMs);
+    if (long) warnings.push({ path: `runs/${r.runId}`, message: `${long}; the package holds no store write times: run \`evidence-locker verify --store --run ${r.runId}\` against the bucket, which names it` });
+  }
   if (manifest) {
     // `package --accounts` chooses the accounts reported; the runs held still say which accounts were collected.
     const reported = new Set(manifest.accounts);

@@ -1,6 +1,6 @@
 import { sha256Hex } from '../evidence/hash.js';
 import { BodyTooLong } from '../errors.js';
-import { MAX_SEAL_DELAY_MS, RunClassifier, censusOfPeriod, deleteMarkerFindings, foreignWhy, formatSpan, runFileWriteTimeProblems, sealAttemptsThatAreRuns, withReseals, type ForeignObject, type SealDelayLimits, type TrustPolicy, type TrustedRun } from '../seal/trust.js';
+import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, censusOfPeriod, deleteMarkerFindings, foreignWhy, formatSpan, runFileWriteTimeProblems, runSpanProblem, sealAttemptsThatAreRuns, withReseals, type ForeignObject, type SealDelayLimits, type TrustPolicy, type TrustedRun } from '../seal/trust.js';
 import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
@@ -45,6 +45,8 @@ export interface StoreVerificationReport {
    * store, whose file times anyone who can write its folder can set.
    */
   writeTimes: { checked: true; maxDelayMs: number; skewMs: number } | { checked: false; why: string };
+  /** The most time a run may state it took, from its signed start to its signed completion (`--max-run-span`), checked on every store. */
+  maxRunSpanMs: number;
   /** Seals refused by planted files (signed refusal records of a trusted key) in the selection: a day shown as refused, not as a day without a run. */
   refused: RefusedSeal[];
 }
@@ -72,6 +74,8 @@ export interface VerifyStoreOptions {
   concurrency?: number;
   /** S3: the most time from a run's stated completion to the server's write of its manifest and signature (default 1 hour). */
   maxSealDelayMs?: number;
+  /** The most time a run may state it took, from its signed start to its signed completion (default one day). */
+  maxRunSpanMs?: number;
 }
 
 /** Why a store's write times are not compared with the runs' completion times. */
@@ -146,6 +150,7 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
   const results: StoredRunResult[] = [];
   for (const f of foreign) if (f.runId && !f.path.startsWith('objects/') && f.reason !== 'delete-marker') results.push({ runId: f.runId, records: 0, ok: false });
   let objectsChecked = 0;
+  const maxRunSpanMs = opts.maxRunSpanMs ?? MAX_RUN_SPAN_MS;
   const writeTimes: SealDelayLimits | undefined = store.lockedVersions ? { maxDelayMs: opts.maxSealDelayMs ?? MAX_SEAL_DELAY_MS, skewMs: opts.trust.skewMs } : undefined;
   for (const run of selected) {
     const { runId, manifest, manifestSha256 } = run;
@@ -171,6 +176,9 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     }
 
     for (const problem of await sealAttemptsThatAreRuns(classifier, run)) problems.push({ runId, problem });
+    // Both times are signed: a run that says it took longer than any run takes may have been sealed long after its start.
+    const long = runSpanProblem(manifest.startedAt, manifest.completedAt, maxRunSpanMs);
+    if (long) problems.push({ runId, problem: long });
 
     // Records.
     const required = opts.requiredRetainUntil ?? (manifest.store.retainUntil ? new Date(manifest.store.retainUntil) : undefined);
@@ -225,6 +233,7 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     foreign,
     trustedKeys: [...opts.trust.fingerprints].sort(),
     writeTimes: writeTimes ? { checked: true, ...writeTimes } : { checked: false, why: LOCAL_WRITE_TIMES_UNCHECKED },
+    maxRunSpanMs,
     refused,
   };
 }
@@ -303,6 +312,7 @@ export function formatStoreReport(report: StoreVerificationReport): string {
       ? `  write times: each run's manifest.json and manifest.sig must have been written by the store's server (LastModified) within ${formatSpan(times.maxDelayMs)} after the completion the run states, and at most ${formatSpan(times.skewMs)} before it; a signer who stores a run on the day it claims is not caught this way`
       : `  write times: ${times.why}`,
   );
+  if (report.maxRunSpanMs !== undefined) lines.push(`  run span: each run's signed completion must be within ${formatSpan(report.maxRunSpanMs)} of its signed start (--max-run-span), else the run may have been sealed long after the day it claims`);
   lines.push(report.ok ? 'verification passed' : 'verification FAILED');
   return lines.join('\n') + '\n';
 }

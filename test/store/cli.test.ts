@@ -7,7 +7,9 @@ import { registerStoreCommands } from '../../src/cli/commands/store.js';
 import { ConfigError } from '../../src/errors.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
-import { contractTrust, evidenceBody, sealBodies } from './contract.js';
+import { sealRun } from '../../src/seal/seal.js';
+import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { CONTRACT_KEY_DIR, contractTrust, evidenceBody, sealBodies } from './contract.js';
 
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'el-store-cli-'));
@@ -66,6 +68,28 @@ describe('store commands on a local store', () => {
     expect(bad.exitCode).toBe(1);
     expect(bad.out).toMatch(new RegExp(`problem: run ${r1.runId} record s3.bucket-versioning/111122223333/us-east-0 key objects/sha256/${sha.slice(0, 2)}/${sha}.json: SHA-256 is`));
     expect(bad.out).toMatch(/verification FAILED/);
+  });
+
+  it('store verify --max-run-span: a run stating two days from start to completion is named back-dated at the default day, not at 3d; under a minute is refused', async () => {
+    const { configFile, store } = setup();
+    const signer = LocalEd25519Signer.open(CONTRACT_KEY_DIR);
+    const long = await sealRun(store, signer, {
+      kind: 'collection',
+      chain: 'long',
+      startedAt: new Date('2026-04-03T02:00:00Z'),
+      completedAt: new Date('2026-04-05T02:00:00Z'),
+      scope: { accounts: ['111122223333'], regions: ['us-east-1'], frameworks: ['pci-dss-4.0.1'], queries: ['s3.bucket-versioning'] },
+      records: [],
+    });
+    const key = [...(await contractTrust()).trust.fingerprints][0];
+    const named = await run(configFile, 'store', 'verify', '--from', '2026-04-01', '--to', '2026-04-05', '--expect-key', key);
+    expect(named.exitCode).toBe(1);
+    expect(named.out).toContain(`problem: run ${long.manifest.runId}: the run states it started at 2026-04-03T02:00:00.000Z and completed at 2026-04-05T02:00:00.000Z (both signed), a span of 2 d, more than the 1 d a run may take (--max-run-span)`);
+    expect(named.out).toContain("run span: each run's signed completion must be within 1 d of its signed start");
+    const wide = await run(configFile, 'store', 'verify', '--from', '2026-04-01', '--to', '2026-04-05', '--expect-key', key, '--max-run-span', '3d');
+    expect(wide.exitCode).toBe(0);
+    expect(wide.out).toContain("run span: each run's signed completion must be within 3 d of its signed start");
+    await expect(run(configFile, 'store', 'verify', '--run', long.manifest.runId, '--expect-key', key, '--max-run-span', '10s')).rejects.toThrow('--max-run-span 10s: less than one minute');
   });
 
   it('store verify needs --run or a period', async () => {

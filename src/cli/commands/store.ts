@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { commandContext, listOption, roleCredentials, sealDelayOption, type GlobalOptions } from '../shared.js';
+import { commandContext, listOption, roleCredentials, runSpanOption, sealDelayOption, type GlobalOptions } from '../shared.js';
 import { ConfigError, ExitCode } from '../../errors.js';
 import { openStore } from '../../store/open-store.js';
 import { openSigner } from '../../aws/open-signer.js';
@@ -22,6 +22,7 @@ interface VerifyOptions extends GlobalOptions {
   json?: boolean;
   expectKey?: string[];
   maxSealDelay?: number;
+  maxRunSpan?: number;
 }
 
 interface HoldOptions extends GlobalOptions {
@@ -62,6 +63,7 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
     .option('--to <date>', 'verify the runs started up to this UTC date (inclusive)')
     .option('--required-retain-until <date>', 'S3: every object must be retained at least until this date (default: the date each manifest states)')
     .option('--max-seal-delay <duration>', 'S3: the most time from the completion a run states to the store\'s write of its manifest and signature (LastModified) before the run is named back-dated (e.g. 90m, 2h, 1d; default 1h)', sealDelayOption)
+    .option('--max-run-span <duration>', 'the most time a run may state it took, from its signed start to its signed completion, before it is named back-dated (e.g. 12h, 1d, 36h; at least 1m, default 1d)', runSpanOption)
     .option('--json', 'print the report as JSON')
     .option('--expect-key <fingerprint...>', 'trust only runs signed by these key fingerprints (confirmed out of band) instead of signing.trustedKeys', listOption)
     .addHelpText('after', '\nExit codes: 0 verified, 1 a problem or a foreign object was found (each is named), 2 usage or configuration error.')
@@ -74,7 +76,7 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
       const { formatStoreReport, verifyStoredRuns } = await import('../../verify/store.js');
       const { resolveTrustPolicy } = await import('../../aws/trusted-keys.js');
       const trust = await resolveTrustPolicy(config, { ...(o.expectKey?.length ? { expectKeys: o.expectKey } : {}), log });
-      const report = await verifyStoredRuns(s, selection, { trust, ...(required ? { requiredRetainUntil: required } : {}), ...(o.maxSealDelay !== undefined ? { maxSealDelayMs: o.maxSealDelay } : {}) });
+      const report = await verifyStoredRuns(s, selection, { trust, ...(required ? { requiredRetainUntil: required } : {}), ...(o.maxSealDelay !== undefined ? { maxSealDelayMs: o.maxSealDelay } : {}), ...(o.maxRunSpan !== undefined ? { maxRunSpanMs: o.maxRunSpan } : {}) });
       write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatStoreReport(report));
       process.exitCode = report.ok ? ExitCode.ok : ExitCode.failure;
     });

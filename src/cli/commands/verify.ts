@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { commandContext, listOption, sealDelayOption, type GlobalOptions } from '../shared.js';
+import { commandContext, listOption, runSpanOption, sealDelayOption, type GlobalOptions } from '../shared.js';
 import { openStore } from '../../store/open-store.js';
 import { parsePeriod } from '../../evidence/period.js';
 import { ConfigError, ExitCode } from '../../errors.js';
@@ -16,6 +16,7 @@ interface VerifyOptions extends GlobalOptions {
   expectPackageKey?: string[];
   recompute?: boolean;
   maxSealDelay?: number;
+  maxRunSpan?: number;
 }
 
 /** A key fingerprint as given on the command line: 64 hex digits, any case, colons allowed (as some tools print them). */
@@ -36,6 +37,7 @@ export function registerVerifyCommand(program: Command): void {
     .option('--to <date>', 'with --store: last day of runs to verify')
     .option('--json', 'print the result as JSON')
     .option('--max-seal-delay <duration>', 'with --store on S3: the most time from the completion a run states to the store\'s write of its manifest and signature (S3 LastModified) before the run is named back-dated (e.g. 90m, 2h, 1d; default 1h)', sealDelayOption)
+    .option('--max-run-span <duration>', 'with --store, or of a package: the most time a run may state it took, from its signed start to its signed completion, before it is named back-dated (e.g. 12h, 1d, 36h; at least 1m, default 1d)', runSpanOption)
     .option('--recompute', "also re-evaluate the package's sealed evidence offline with the evaluation inputs its manifest records and compare controls.csv, findings.csv, testing-procedures.csv, population.csv and summary.json (any difference: INVALID)")
     .option('--expect-key <fingerprint...>', 'signing key fingerprint(s) confirmed out of band, for the package manifest and the runs; a signature by any other key fails verification', listOption)
     .option('--expect-package-key <fingerprint...>', 'key fingerprint(s) pinned for the package manifest only (when the organisation signs packages and runs with distinct keys)', listOption)
@@ -54,7 +56,7 @@ export function registerVerifyCommand(program: Command): void {
         if (opts.expectPackageKey?.length) throw new ConfigError('--expect-package-key pins the key of a package manifest: the evidence store holds runs only', 'pin the run signing key(s) with --expect-key or --expect-run-key');
         const runKeys = [...(opts.expectKey ?? []), ...(opts.expectRunKey ?? [])];
         const trust = await resolveTrustPolicy(config, { ...(runKeys.length ? { expectKeys: runKeys } : {}), log });
-        const report = await verifyStoredRuns(store, selection, { trust, ...(opts.maxSealDelay !== undefined ? { maxSealDelayMs: opts.maxSealDelay } : {}) });
+        const report = await verifyStoredRuns(store, selection, { trust, ...(opts.maxSealDelay !== undefined ? { maxSealDelayMs: opts.maxSealDelay } : {}), ...(opts.maxRunSpan !== undefined ? { maxRunSpanMs: opts.maxRunSpan } : {}) });
         process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatStoreReport(report));
         process.exitCode = report.ok ? ExitCode.ok : ExitCode.failure;
         return;
@@ -68,6 +70,7 @@ export function registerVerifyCommand(program: Command): void {
         expectedRunKeys: opts.expectRunKey?.map((k) => fingerprintOption(k, '--expect-run-key')),
         expectedPackageKeys: opts.expectPackageKey?.map((k) => fingerprintOption(k, '--expect-package-key')),
         ...(opts.recompute ? { recompute: true } : {}),
+        ...(opts.maxRunSpan !== undefined ? { maxRunSpanMs: opts.maxRunSpan } : {}),
       });
       if (opts.json) {
         const { manifest: _m, ...rest } = v;
