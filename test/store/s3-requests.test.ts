@@ -470,7 +470,9 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     // been answered, and never completed.
     const failing = new FakeS3();
     failing.failPart = 2;
-    failing.partDelayMs = (n) => (n === 2 ? 0 : 40);
+    // The other parts are answered well after the failing one (1.5 s), so its failure is known before any sender is
+    // free again even on a loaded machine (the bound below is about the order of answers, not about speed).
+    failing.partDelayMs = (n) => (n === 2 ? 0 : 1500);
     const err = await failure(storeWith(failing, { multipartThresholdBytes: 1024 * 1024 }).putRun({ runId: '20261127T020000Z-abcabc', manifest: pieced, signature: Buffer.from('sig'), publicKeyPem: 'key' }));
     expect(err.message).toMatch(/multipart upload s3:\/\/evidence\/evidence-locker\/runs\/20261127T020000Z-abcabc\/manifest\.json/);
     expect(failing.requests.filter((r) => 'partNumber' in r.query).length).toBeLessThanOrEqual(4);
