@@ -97,14 +97,15 @@ describe('a seal refused by files planted in every attempt', () => {
     const { store, err, trust } = await scene();
     expect(store.planted).toBe(RESEALS + 1);
     expect(err?.message).toMatch(/^the run could not be sealed: someone else planted files in the run folder of each of its 4 attempts/);
-    expect(err?.message).toMatch(/a signed refusal record was written at refusals\/20261002T020000Z-\d{6}-r[0-9a-f]{32}\.json \(SHA-256 [0-9a-f]{64}\): the next sealed run of chain "default" names it/);
+    expect(err?.message).toMatch(/a signed refusal record was written at refusals\/20261002T020000Z-\d{6}-r[0-9a-f]{32}\.json \(SHA-256 [0-9a-f]{64}\); it names the list of the run's \d+ evidence bodies, stored as objects\/ body [0-9a-f]{64}, which a legal hold holds with it: the next sealed run of chain "default" names it/);
 
     const census = await refusalCensus(store, trust);
     expect(census.trusted).toHaveLength(1);
     const refusal = census.trusted[0].refusal;
     expect(refusal.attempts).toHaveLength(RESEALS + 1);
     expect(refusal.attempts.every((a) => a.runId.startsWith('20261002T020000Z-') && a.planted.some((p) => p.key.endsWith('/manifest.json')))).toBe(true);
-    expect(refusal.records).toEqual({ count: 2, errors: 0, bodiesStored: 2 });
+    // The list of the run's bodies, stored before the record, is named in it (signed): what a legal hold holds.
+    expect(refusal.records).toEqual({ count: 2, errors: 0, bodiesStored: 2, bodyList: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/), size: expect.any(Number), bodies: 2, location: { key: expect.stringMatching(/^objects\/sha256\//) } } });
     expect(refusal.startedAt).toBe('2026-10-02T02:00:00.000Z');
     expect(refusal.previous?.runId).toMatch(/^20261001T020000Z-/);
     expect(census.foreign.map((f) => f.path).sort()).toEqual(['refusals/20261002T020000Z-000000-r' + 'f'.repeat(32) + '.json', 'refusals/junk.json']);
@@ -427,11 +428,12 @@ describe('a seal refused by files planted in every attempt', () => {
     const listed = (await readRefusedBodyList(store, list)).bodies;
     expect(listed).toHaveLength(list.bodies);
     expect(list.bodies).toBeGreaterThan(0);
-    const bodyKeys = [...new Set(listed.map((b) => b.location!.key))].sort();
+    // Held where the records say each body was written (these records name no location: at the store's key for it).
+    const bodyKeys = [...new Set(listed.map((b) => b.location?.key ?? holds.objectKey(b.sha256)))].sort();
     const orphans = await findOrphans(store);
     // Every body no sealed run names is the refused run's or its list (nothing else was left unsealed here): all held.
     expect(orphans).toContain(list.sha256);
-    for (const sha of orphans) expect([...bodyKeys, objectPath(list.sha256)]).toContain(objectPath(sha));
+    for (const sha of orphans) expect([...listed.map((b) => b.sha256), list.sha256]).toContain(sha);
     for (const key of [...bodyKeys, objectPath(list.sha256)]) expect(placed).toContain(`ON ${key}`);
     expect(body.data.refusedBodies.note).toMatch(/^the evidence bodies a refused seal's run stored under objects\/ .* A body that a sealed run also names is the same object and is held once; holding it for this reason too changes nothing for that run/);
     expect(body.data.refusedBodies.records).toEqual([{ record: refused.ref.path, list: { sha256: list.sha256, key: objectPath(list.sha256) }, objects: expect.any(Array) }]);
