@@ -1035,7 +1035,7 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
       /** GET requests of one run file (reads of its body). */
       const reads = (runId: string, file: string) => fake.requests.filter((r) => r.method === 'GET' && r.path === `/evidence/${store.runKey(runId, file)}`).map((r) => r.query.versionId ?? null);
       /** Every ListObjectVersions request: its prefix, and its delimiter when it has one. */
-      const listings = () => fake.requests.filter((r) => r.method === 'GET' && 'versions' in r.query).map((r) => `${String(r.query.prefix ?? '')}${typeof r.query.delimiter === 'string' ? ` (delimiter ${r.query.delimiter})` : ''}`);
+      const listings = () => fake.requests.filter((r) => r.method === 'GET' && 'versions' in r.query).map((r) => `${typeof r.query.prefix === 'string' ? r.query.prefix : ''}${typeof r.query.delimiter === 'string' ? ` (delimiter ${r.query.delimiter})` : ''}`);
       return { fake, store, runIds: [first.runId, second.runId], runsBase, runListings, reads, listings, bodyKey: store.objectKey(first.records[0].sha256) };
     }
 
