@@ -29,6 +29,40 @@ export const SealAttemptSchema = z.object({
   planted: z.array(z.object({ key: z.string(), versionId: z.string().optional() })),
 });
 
+/**
+ * The evidence bodies a refused run's records name, each once (sorted by SHA-256, then version): stored as a
+ * content-addressed body under `objects/` and named by the signed refusal record (`records.bodyList`), so a legal hold
+ * can find every body the refused collection stored although no sealed run names them. A refusal record is at most
+ * `REFUSAL_MAX_BYTES`; the list of an organisation's run is tens of MB, so it is kept beside the record, not in it.
+ */
+export const RefusedBodiesSchema = z
+  .object({
+    schema: z.literal('evidence-locker/refused-bodies@1'),
+    bodies: z.array(
+      z
+        .object({
+          sha256: z.string().regex(/^[0-9a-f]{64}$/),
+          size: z.number().int().nonnegative(),
+          /** Where the seal's records say the body was written (S3 key and version, or local path). */
+          location: z.object({ key: z.string(), versionId: z.string().optional() }).strict().optional(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type RefusedBodies = z.infer<typeof RefusedBodiesSchema>;
+
+/** How a refusal record names the stored list of its run's bodies: the list's SHA-256 and size, how many bodies it lists, and where it was written. */
+export const RefusedBodyListRefSchema = z
+  .object({
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    size: z.number().int().nonnegative(),
+    bodies: z.number().int().nonnegative(),
+    location: z.object({ key: z.string(), versionId: z.string().optional() }).strict().optional(),
+  })
+  .strict();
+export type RefusedBodyListRef = z.infer<typeof RefusedBodyListRefSchema>;
+
 /** What a refusal record states, signed. */
 export const SealRefusalSchema = z
   .object({
@@ -48,7 +82,13 @@ export const SealRefusalSchema = z
     /** Every attempt, in order, each with the files planted in its run folder. */
     attempts: z.array(SealAttemptSchema).min(1),
     /** Records the run had; the seal is handed only records whose bodies are already stored, so all of them were. */
-    records: z.object({ count: z.number().int().nonnegative(), errors: z.number().int().nonnegative(), bodiesStored: z.number().int().nonnegative() }),
+    records: z.object({
+      count: z.number().int().nonnegative(),
+      errors: z.number().int().nonnegative(),
+      bodiesStored: z.number().int().nonnegative(),
+      /** Where the list of those bodies is stored (`RefusedBodiesSchema`); absent in records written before it was kept, or when writing it failed. */
+      bodyList: RefusedBodyListRefSchema.optional(),
+    }),
     signing: z.object({ algorithm: z.string(), keyFingerprint: z.string(), keyId: z.string() }),
     simulated: z.boolean().optional(),
   })

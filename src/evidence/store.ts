@@ -122,14 +122,19 @@ export interface EvidenceStore {
   /** Run ids, oldest first (run ids sort by time). */
   listRuns(): Promise<string[]>;
   /**
-   * Stores that keep versions (S3): the run folders `listRuns` names, each with every version of its files, from the one
-   * listing of `runs/` that finds them (a reader passes each to `getRun`, so no run folder is listed twice).
+   * Stores that keep versions (S3): the run folders `listRuns` names, each with every version of its files, and the
+   * delete markers under `runs/`, from the one listing of `runs/` that finds them (a reader passes each folder to
+   * `getRun` and reports the markers, so no run folder is listed twice).
    */
-  listRunFolders?(): Promise<Map<string, RunFileListing>>;
+  listRunFolders?(): Promise<RunFolders>;
   /** SHA-256 of every evidence body present, sorted (bodies no run names are found with `findOrphans`). */
   listObjectHashes(): Promise<string[]>;
-  /** Delete markers under the store (versioned stores), store-relative; each hides a sealed object from plain listings. */
-  listDeleteMarkers?(under?: string): Promise<{ path: string; versionId?: string; lastModified?: Date }[]>;
+  /**
+   * Delete markers under the store (versioned stores), store-relative; each hides a sealed object from plain listings.
+   * `except`: top-level folders (`runs/`, `refusals/`) whose markers the caller has from its own listing of them, so
+   * they are not listed again; everything else under `under` is.
+   */
+  listDeleteMarkers?(under?: string, opts?: { except?: readonly string[] }): Promise<DeleteMarkerRef[]>;
   /** Present when the store keeps every version under Object Lock (S3): verification reads sealed versions and their locks. */
   readonly lockedVersions?: LockedVersions;
   /** Present when the store can place an Object Lock legal hold (S3). */
@@ -138,6 +143,19 @@ export interface EvidenceStore {
   readonly packageShelf?: PackageShelf;
   /** Signed records of seals refused by planted files (`refusals/`): both stores keep them; absent in read-only views without any. */
   readonly sealRefusals?: SealRefusalShelf;
+}
+
+/** A delete marker as a listing found it, store-relative. */
+export interface DeleteMarkerRef {
+  path: string;
+  versionId?: string;
+  lastModified?: Date;
+}
+
+/** The run folders with a manifest (sorted), each with every version of its files, and every delete marker under `runs/`. */
+export interface RunFolders {
+  folders: Map<string, RunFileListing>;
+  deleteMarkers: DeleteMarkerRef[];
 }
 
 /** One stored object (one version, on S3) under `refusals/`. */
@@ -156,6 +174,8 @@ export interface SealRefusalShelf {
   putRefusal(name: string, bytes: Buffer): Promise<{ path: string; versionId?: string }>;
   /** Every object under `refusals/` (every version, oldest first per key, on S3), sorted by path: whoever wrote it. */
   listRefusals(): Promise<StoredRefusalRef[]>;
+  /** Versioned stores: the same objects, and the delete markers under `refusals/`, from one listing. */
+  listRefusalsAndMarkers?(): Promise<{ refs: StoredRefusalRef[]; deleteMarkers: DeleteMarkerRef[] }>;
   /** One of them (the given version on S3); one longer than `maxBytes` is refused unread. */
   readRefusal(ref: StoredRefusalRef, maxBytes: number): Promise<Buffer>;
 }

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { RunManifest } from '../evidence/manifest.js';
-import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, deleteMarkerFindings, manifestRecords, rereadManifest, runFileWriteTimeProblems, runSpanProblem, withReseals, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
+import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, manifestRecords, storeDeleteMarkerFindings, rereadManifest, runFileWriteTimeProblems, runSpanProblem, withReseals, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
 import type { EvidenceStore, RunFileListing } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
 import { ATTESTATION_RUN_MARK, compareRunsInChain, RECONSTRUCTION_RUN_MARK, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
@@ -96,9 +96,10 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
       return d === undefined || f.reason === 'future-run-id' || (d >= period.from && d <= period.to);
     }),
   );
-  foreign.push(...(await deleteMarkerFindings(store)));
   // Refusal records: anything under refusals/ that is not one signed by a trusted key is foreign (it has no trusted date).
   const refusalsFound = await refusalCensus(store, trust);
+  // Delete markers: runs/ and refusals/ from the listings above, the rest of the store from one more; no prefix twice.
+  foreign.push(...(await storeDeleteMarkerFindings(store, classifier, refusalsFound.deleteMarkers)));
   foreign.push(...refusalsFound.foreign);
   const periodRuns: IncludedRun[] = [];
   const attestationRuns: IncludedRun[] = [];

@@ -3,13 +3,14 @@ import { EvidenceLockerError } from '../errors.js';
 import { canonicalBytes } from './canonical.js';
 import { nonCanonicalRunManifest } from './canonical-check.js';
 import { sha256Hex } from '../evidence/hash.js';
-import { REFUSAL_FILE, REFUSAL_MAX_BYTES, REFUSALS_DIR, SealRefusalSchema, refusalPath, SignedSealRefusalSchema, type SealRefusal, type SealRefusalRef } from '../evidence/refusal.js';
-import type { EvidenceStore, StoredRefusalRef } from '../evidence/store.js';
+import { REFUSAL_FILE, REFUSAL_MAX_BYTES, REFUSALS_DIR, RefusedBodiesSchema, SealRefusalSchema, refusalPath, SignedSealRefusalSchema, type RefusedBodies, type RefusedBodyListRef, type SealRefusal, type SealRefusalRef } from '../evidence/refusal.js';
+import type { DeleteMarkerRef, EvidenceStore, StoredRefusalRef } from '../evidence/store.js';
 import { runIdTime } from '../evidence/run-id.js';
 import type { ManifestSigner } from './signer.js';
 import { publicKeyFingerprint, signatureScheme, verifiedScheme } from './verify-signature.js';
 import type { ForeignObject, TrustPolicy } from './trust.js';
 import type { RunManifest } from '../evidence/manifest.js';
+import type { ManifestRecord } from '../evidence/record.js';
 
 /** A refusal record signed by a trusted key, as found in a store or a package. */
 export interface TrustedRefusal {
@@ -34,6 +35,36 @@ export async function writeSealRefusal(store: EvidenceStore, signer: ManifestSig
   const name = `${checked.attempts[0].runId}-r${randomBytes(16).toString('hex')}.json`;
   const where = await shelf.putRefusal(name, bytes);
   return { ...where, sha256: sha256Hex(bytes), runIds: checked.attempts.map((a) => a.runId), startedAt: checked.startedAt, refusedAt: checked.refusedAt };
+}
+
+/** What the list of a refused run's bodies keeps of each record: the body's SHA-256, size and where it was written. */
+export type RefusedBody = Pick<ManifestRecord, 'sha256' | 'size' | 'location'>;
+
+/**
+ * Stores the list of the bodies a refused run's records name (each body once, sorted) as a content-addressed body, under
+ * the same lock as every body, and returns how the refusal record names it.
+ */
+export async function writeRefusedBodyList(store: EvidenceStore, records: Iterable<RefusedBody>): Promise<RefusedBodyListRef> {
+  const unique = new Map<string, RefusedBodies['bodies'][number]>();
+  for (const r of records) {
+    const at = r.location ? { key: r.location.key, ...(r.location.versionId ? { versionId: r.location.versionId } : {}) } : undefined;
+    unique.set(`${r.sha256}\u0000${at?.versionId ?? ''}\u0000${at?.key ?? ''}`, { sha256: r.sha256, size: r.size, ...(at ? { location: at } : {}) });
+  }
+  const bodies = [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, b]) => b);
+  const bytes = canonicalBytes(RefusedBodiesSchema.parse({ schema: 'evidence-locker/refused-bodies@1', bodies }));
+  const sha256 = sha256Hex(bytes);
+  const stored = await store.putObject(sha256, bytes);
+  return { sha256, size: bytes.length, bodies: bodies.length, location: { key: stored.key, ...(stored.versionId ? { versionId: stored.versionId } : {}) } };
+}
+
+/** The list of a refused run's bodies that a trusted refusal record names, read back and checked against the SHA-256 and size the record signs. */
+export async function readRefusedBodyList(store: EvidenceStore, ref: RefusedBodyListRef): Promise<RefusedBodies> {
+  const bytes = await store.getObject(ref.sha256, ref.size);
+  const got = sha256Hex(bytes);
+  if (got !== ref.sha256 || bytes.length !== ref.size) throw new EvidenceLockerError(`the list of a refused run's bodies (objects/ body ${ref.sha256}, ${ref.size} bytes) reads back as ${bytes.length} bytes with SHA-256 ${got}`);
+  const parsed = RefusedBodiesSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+  if (!parsed.success) throw new EvidenceLockerError(`the list of a refused run's bodies (objects/ body ${ref.sha256}) is not a list of bodies: ${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? ''}`);
+  return parsed.data;
 }
 
 /**
@@ -105,13 +136,15 @@ export async function refusalCensus(
   policy: TrustPolicy,
   only: (ref: StoredRefusalRef) => boolean = () => true,
   maxReads = Number.POSITIVE_INFINITY,
-): Promise<{ trusted: TrustedRefusal[]; foreign: ForeignObject[]; unread: StoredRefusalRef[] }> {
+): Promise<{ trusted: TrustedRefusal[]; foreign: ForeignObject[]; unread: StoredRefusalRef[]; deleteMarkers?: DeleteMarkerRef[] }> {
   const trusted: TrustedRefusal[] = [];
   const foreign: ForeignObject[] = [];
   const unread: StoredRefusalRef[] = [];
   const shelf = store.sealRefusals;
   if (!shelf) return { trusted, foreign, unread };
-  const chosen = (await shelf.listRefusals()).filter((ref) => only(ref));
+  // A versioned store gives the delete markers under refusals/ from the same listing: a reader reporting markers lists it once.
+  const listed = shelf.listRefusalsAndMarkers ? await shelf.listRefusalsAndMarkers() : { refs: await shelf.listRefusals() };
+  const chosen = listed.refs.filter((ref) => only(ref));
   if (chosen.length > maxReads) {
     const time = (ref: StoredRefusalRef) => refusalNameTime(ref.path) ?? 0;
     chosen.sort((a, b) => time(b) - time(a) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -155,7 +188,7 @@ export async function refusalCensus(
     }
     trusted.push({ ref, sha256, bytes, refusal: judged.refusal });
   }
-  return { trusted, foreign, unread };
+  return { trusted, foreign, unread, ...('deleteMarkers' in listed ? { deleteMarkers: listed.deleteMarkers } : {}) };
 }
 
 /** Why a later version of a key under `refusals/` whose bytes are not its first version's is no refusal record. */

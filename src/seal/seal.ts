@@ -11,7 +11,7 @@ import type { ManifestSigner } from './signer.js';
 import { RunFilesPlanted, type EvidenceStore } from '../evidence/store.js';
 import type { Logger } from '../log/logger.js';
 import { RunClassifier, describeForeign, trustPolicy, type ForeignObject, type TrustPolicy } from './trust.js';
-import { SEAL_REFUSAL_READS, mayBeRefusalSince, refusalCensus, refusalRef, refusalsSince, writeSealRefusal } from './refusals.js';
+import { SEAL_REFUSAL_READS, mayBeRefusalSince, refusalCensus, refusalRef, refusalsSince, writeRefusedBodyList, writeSealRefusal, type RefusedBody } from './refusals.js';
 import { REFUSALS_UNREAD_NAMED, type SealRefusalRef } from '../evidence/refusal.js';
 import { SDK_VERSION, TOOL_NAME, TOOL_VERSION } from '../version.js';
 
@@ -108,7 +108,7 @@ export async function sealRun(store: EvidenceStore, signer: ManifestSigner, run:
   // with a member the schema does not name is refused rather than stripped, so what is sealed is what was checked.
   for (const r of run.records) StrictRecordSchema.parse(r);
   const first = await manifestHeader(store, signer, run, run.records.some((r) => r.status === 'error'), opts);
-  const tally = { count: run.records.length, errors: run.records.filter((r) => r.status === 'error').length };
+  const tally = { count: run.records.length, errors: run.records.filter((r) => r.status === 'error').length, bodies: () => run.records };
   return withFreshRunIds(store, signer, first, tally, opts, async (header) => {
     const full: RunManifest = { ...header, records: run.records };
     const bytes = canonicalBytesChunked(full);
@@ -148,7 +148,7 @@ export function freshRunId(runId: string): string {
  * under their SHA-256, and on S3 an attempt whose plant was found after its own writes keeps its signed files there as
  * later versions.
  */
-async function withFreshRunIds<H extends Omit<RunManifest, 'records'>, T>(store: EvidenceStore, signer: ManifestSigner, first: H, records: { count: number; errors: number }, opts: SealOptions, seal: (header: H) => Promise<T>): Promise<T> {
+async function withFreshRunIds<H extends Omit<RunManifest, 'records'>, T>(store: EvidenceStore, signer: ManifestSigner, first: H, records: RefusedRunRecords, opts: SealOptions, seal: (header: H) => Promise<T>): Promise<T> {
   let header = first;
   const attempts: SealAttempt[] = [];
   for (;;) {
@@ -186,12 +186,32 @@ async function withFreshRunIds<H extends Omit<RunManifest, 'records'>, T>(store:
   }
 }
 
+/** What a refusal record says of the run's records: how many, how many errors, and (read again only if the seal is refused) the bodies they name. */
+interface RefusedRunRecords {
+  count: number;
+  errors: number;
+  bodies: () => Iterable<RefusedBody>;
+}
+
+/** Each record of a record source, parsed from its canonical JSON one at a time (only a refused seal reads them so). */
+function* recordsOf(source: RecordSource): Generator<RefusedBody> {
+  for (const bytes of source.inOrder()) yield JSON.parse(bytes.toString('utf8')) as ManifestRecord;
+}
+
 /**
  * Writes the signed refusal record of a seal whose every attempt was refused (`src/evidence/refusal.ts`): the next sealed
- * run of the chain names it, and every report shows the day as a refused seal, not as a day without a run. Says what
- * happened as the end of the seal's error, also when the record could not be written.
+ * run of the chain names it, and every report shows the day as a refused seal, not as a day without a run. Before it,
+ * the list of the bodies the run's records name is stored (content-addressed) and the record names it, so a legal hold
+ * can hold them although no sealed run names them. Says what happened as the end of the seal's error, also when the
+ * record (or the list) could not be written.
  */
-async function recordRefusal(store: EvidenceStore, signer: ManifestSigner, header: Omit<RunManifest, 'records'>, attempts: SealAttempt[], records: { count: number; errors: number }): Promise<{ ref?: SealRefusalRef; error?: string; text: string }> {
+async function recordRefusal(store: EvidenceStore, signer: ManifestSigner, header: Omit<RunManifest, 'records'>, attempts: SealAttempt[], records: RefusedRunRecords): Promise<{ ref?: SealRefusalRef; error?: string; text: string }> {
+  // A list that cannot be written does not stop the record: the refusal matters more than the list of its bodies.
+  const list = await writeRefusedBodyList(store, records.bodies()).then(
+    (ref) => ({ ref }),
+    (err: unknown) => ({ error: (err as Error).message.split('\n')[0] }),
+  );
+  const listText = 'ref' in list ? `; it names the list of the run's ${list.ref.bodies} evidence bodies, stored as objects/ body ${list.ref.sha256}, which a legal hold holds with it` : `; the list of the run's evidence bodies could not be stored (${list.error}), so the record does not name them and a legal hold cannot find them`;
   try {
     const ref = await writeSealRefusal(store, signer, {
       schema: 'evidence-locker/seal-refusal@1',
@@ -205,11 +225,11 @@ async function recordRefusal(store: EvidenceStore, signer: ManifestSigner, heade
       ...(header.shard ? { shard: header.shard } : {}),
       previous: header.previous,
       attempts,
-      records: { count: records.count, errors: records.errors, bodiesStored: records.count },
+      records: { count: records.count, errors: records.errors, bodiesStored: records.count, ...('ref' in list ? { bodyList: list.ref } : {}) },
       signing: header.signing,
       ...(header.simulated ? { simulated: true } : {}),
     });
-    return { ref, text: `a signed refusal record was written at ${ref.path}${ref.versionId ? ` version ${ref.versionId}` : ''} (SHA-256 ${ref.sha256}): the next sealed run of chain "${header.chain}" names it, and reports show this seal as refused` };
+    return { ref, text: `a signed refusal record was written at ${ref.path}${ref.versionId ? ` version ${ref.versionId}` : ''} (SHA-256 ${ref.sha256})${listText}: the next sealed run of chain "${header.chain}" names it, and reports show this seal as refused` };
   } catch (err) {
     const error = (err as Error).message.split('\n')[0];
     return { error, text: `writing the signed refusal record failed too (${error}): nothing in the store says this seal was refused, only this error and the orphaned bodies do` };
@@ -223,7 +243,7 @@ async function recordRefusal(store: EvidenceStore, signer: ManifestSigner, heade
  */
 export async function sealRunFrom(store: EvidenceStore, signer: ManifestSigner, run: Omit<RunToSeal, 'records'> & { records: RecordSource }, opts: SealOptions = {}): Promise<SealedRunHeader> {
   const first = await manifestHeader(store, signer, run, run.records.errors > 0, opts);
-  return withFreshRunIds(store, signer, first, { count: run.records.count, errors: run.records.errors }, opts, async (header): Promise<SealedRunHeader> => {
+  return withFreshRunIds(store, signer, first, { count: run.records.count, errors: run.records.errors, bodies: () => recordsOf(run.records) }, opts, async (header): Promise<SealedRunHeader> => {
     if (!signer.signPieces) {
       const stored = await signAndStore(store, signer, header.runId, manifestBytesAround(header, run.records));
       return { manifest: header, ...stored, manifestSize: stored.manifestBytes.length };

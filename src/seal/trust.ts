@@ -5,8 +5,9 @@ import { ManifestRecordSchema, type ManifestRecord } from '../evidence/record.js
 import { EvidenceLockerError } from '../errors.js';
 import type { Period } from '../evidence/period.js';
 import { compareRunsInChain, latestRunInChain, runIdTime } from '../evidence/run-id.js';
-import type { EvidenceStore, LockedVersions, RunFileListing, StoredRun, StoredVersionRef } from '../evidence/store.js';
-import { RUN_FILE_MAX_BYTES, RUN_FILES, runFileTooLarge } from '../evidence/layout.js';
+import type { DeleteMarkerRef, EvidenceStore, LockedVersions, RunFileListing, RunFolders, StoredRun, StoredVersionRef } from '../evidence/store.js';
+import { RUN_FILE_MAX_BYTES, RUN_FILES, RUNS_DIR, runFileTooLarge } from '../evidence/layout.js';
+import { REFUSALS_DIR } from '../evidence/refusal.js';
 import { publicKeyFingerprint, signatureScheme, verifiedScheme } from './verify-signature.js';
 import { nonCanonicalRunManifest } from './canonical-check.js';
 
@@ -81,7 +82,7 @@ export type RunClass = { trusted: TrustedRun; foreign?: undefined } | { foreign:
 export class RunClassifier {
   private ids?: Promise<string[]>;
   /** The run folders' versions, from the same listing as `ids`, on stores that keep versions: each is read from it. */
-  private folders?: Promise<Map<string, RunFileListing>>;
+  private folders?: Promise<RunFolders>;
   private readonly shallow = new Map<string, Promise<RunClass>>();
   private readonly full = new Map<string, Promise<RunClass>>();
 
@@ -111,9 +112,19 @@ export class RunClassifier {
     if (!this.ids) {
       // One listing of runs/ names the runs and, on a store that keeps versions, what each run is read from.
       this.folders = this.store.listRunFolders?.();
-      this.ids = this.folders ? this.folders.then((m) => [...m.keys()]) : this.store.listRuns();
+      this.ids = this.folders ? this.folders.then((m) => [...m.folders.keys()]) : this.store.listRuns();
     }
     return this.ids;
+  }
+
+  /**
+   * The delete markers under `runs/` (or under `under`, a folder below it) from the same listing as `runIds`, so the
+   * readers that report markers list `runs/` no second time; undefined on a store without that listing.
+   */
+  async runDeleteMarkers(under = `${RUNS_DIR}/`): Promise<DeleteMarkerRef[] | undefined> {
+    await this.runIds();
+    if (!this.folders) return undefined;
+    return (await this.folders).deleteMarkers.filter((m) => m.path.startsWith(under));
   }
 
   /** Trusted or foreign, including the check that a trusted run does not link to a foreign one. */
@@ -156,7 +167,7 @@ export class RunClassifier {
     let stored: StoredRun;
     try {
       // A run folder this classifier's listing found is read from that listing; any other is listed by the store.
-      const listed = this.folders ? (await this.folders).get(runId) : undefined;
+      const listed = this.folders ? (await this.folders).folders.get(runId) : undefined;
       stored = await this.store.getRun(runId, listed);
     } catch (err) {
       return foreign(runId, 'unreadable', (err as Error).message.split('\n')[0]);
@@ -400,8 +411,27 @@ export async function censusOfPeriod(classifier: RunClassifier, period: Period):
 /** Delete markers in the store (S3): each hides a sealed object from plain listings, so each is reported as foreign. */
 export async function deleteMarkerFindings(store: EvidenceStore, under?: string): Promise<ForeignObject[]> {
   if (!store.listDeleteMarkers) return [];
+  return markerFindings(await store.listDeleteMarkers(under));
+}
+
+/**
+ * Every delete marker in the store as foreign objects, each prefix listed once: the markers under `runs/` from the
+ * classifier's listing of `runs/` (the one its runs are read from), those under `refusals/` from the refusal census's
+ * listing (`refusalMarkers`, when it had one), and everything else from one more listing that leaves those two out.
+ */
+export async function storeDeleteMarkerFindings(store: EvidenceStore, classifier: RunClassifier, refusalMarkers: DeleteMarkerRef[] | undefined): Promise<ForeignObject[]> {
+  if (!store.listDeleteMarkers) return [];
+  const runMarkers = await classifier.runDeleteMarkers();
+  const except = [...(runMarkers ? [`${RUNS_DIR}/`] : []), ...(refusalMarkers ? [`${REFUSALS_DIR}/`] : [])];
+  const rest = await store.listDeleteMarkers('', { except });
+  const all = [...(runMarkers ?? []), ...(refusalMarkers ?? []), ...rest].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return markerFindings(all);
+}
+
+/** Delete markers as foreign objects: the locked versions beneath each are still read. */
+export function markerFindings(markers: readonly DeleteMarkerRef[]): ForeignObject[] {
   const out: ForeignObject[] = [];
-  for (const m of await store.listDeleteMarkers(under)) {
+  for (const m of markers) {
     const run = /^runs\/([^/]+)\//.exec(m.path)?.[1];
     out.push({
       ...(run ? { runId: run } : {}),

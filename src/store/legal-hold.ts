@@ -9,8 +9,8 @@ import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { Logger } from '../log/logger.js';
 import { RunClassifier, censusOfPeriod, describeForeign, trustPolicy, type ForeignObject, type TrustedRun, type TrustPolicy } from '../seal/trust.js';
 import type { EvidenceStore } from '../evidence/store.js';
-import { mayBeRefusalSince, refusalCensus, refusalNameTime, type TrustedRefusal } from '../seal/refusals.js';
-import type { SealRefusalRef } from '../evidence/refusal.js';
+import { mayBeRefusalSince, readRefusedBodyList, refusalCensus, refusalNameTime, type TrustedRefusal } from '../seal/refusals.js';
+import type { RefusedBodies, SealRefusalRef } from '../evidence/refusal.js';
 
 export type LegalHoldAction = 'hold' | 'release';
 
@@ -24,7 +24,23 @@ export interface RefusedAttemptObjects {
 
 /** What the signed record of a hold says of the refused attempts' run folders it covers. */
 export const REFUSED_ATTEMPTS_NOTE =
-  'the run folders of the attempts of a refused seal, every version of every file: any the collector wrote there that day (unsealed: no sealed run vouches for them) and the files someone else planted, held too as part of what happened; the evidence bodies those attempts stored under objects/ are not named by the refusal record and are held only where a held run names them';
+  'the run folders of the attempts of a refused seal, every version of every file: any the collector wrote there that day (unsealed: no sealed run vouches for them) and the files someone else planted, held too as part of what happened; the evidence bodies those attempts stored under objects/ are in refusedBodies';
+
+/** The evidence bodies a refused seal's run stored under `objects/`, as the list its signed refusal record names gives them. */
+export interface RefusedBodyObjects {
+  /** The signed refusal record that names the list. */
+  record: string;
+  /** The stored list (its SHA-256, and where it was read), held too; absent when the record names none. */
+  list?: { sha256: string; key: string; versionId?: string };
+  /** The body versions the list names (a body another run also names is held all the same: a hold only keeps a version). */
+  objects: { key: string; versionId?: string }[];
+  /** Why the bodies are not held: the record names no list (written before lists were kept), or the list cannot be read. */
+  notHeld?: string;
+}
+
+/** What the signed record of a hold says of the refused runs' bodies it covers. */
+export const REFUSED_BODIES_NOTE =
+  'the evidence bodies a refused seal\'s run stored under objects/ (its records were never sealed), as the list its signed refusal record names (SHA-256 and size signed in the record) gives them, and that list itself: the bodies of a refused collection, held so an assessor can still read what it collected. A body that a sealed run also names is the same object and is held once; holding it for this reason too changes nothing for that run. A refusal record written before these lists were kept names no list: its bodies are not held (notHeld says so); they are still stored under their SHA-256 until their retention ends (evidence-locker store orphans lists them)';
 
 export interface LegalHoldOutcome {
   action: LegalHoldAction;
@@ -35,6 +51,8 @@ export interface LegalHoldOutcome {
   sealed?: SealedRun;
   /** Foreign objects found in the period: not held, reported (a refused attempt's run folder is held with its record, not listed). */
   foreign?: ForeignObject[];
+  /** For each signed refusal record held, the bodies its run stored, or why they are not held. */
+  refusedBodies?: RefusedBodyObjects[];
 }
 
 /**
@@ -107,6 +125,34 @@ export async function applyLegalHold(
     }
   }
   const attemptObjects = refusedAttempts.reduce((n, a) => n + a.objects.length, 0);
+  // The bodies each refused run stored under objects/: no sealed run names them; the list its signed record names does.
+  const refusedBodies: RefusedBodyObjects[] = [];
+  for (const r of refused.trusted) {
+    const listRef = r.refusal.records.bodyList;
+    if (!listRef) {
+      opts.log?.warn({ record: r.ref.path }, `legal hold: refusal record ${r.ref.path} was written before refused seals named the list of their bodies: the bodies its run stored are not held (store orphans lists bodies no sealed run names)`);
+      refusedBodies.push({ record: r.ref.path, objects: [], notHeld: `the record names no list of its run's ${r.refusal.records.count} record(s)' bodies (written before such lists were kept): they are not held` });
+      continue;
+    }
+    const list = { sha256: listRef.sha256, key: listRef.location?.key ?? holds.objectKey(listRef.sha256), ...(listRef.location?.versionId ? { versionId: listRef.location.versionId } : {}) };
+    let bodies: RefusedBodies;
+    try {
+      bodies = await readRefusedBodyList(store, listRef);
+    } catch (err) {
+      // The rest is held all the same; the signed record of the hold and its message say what was not.
+      const why = (err as Error).message.split('\n')[0];
+      opts.log?.error({ record: r.ref.path, list: listRef.sha256, error: why }, `legal hold: the list of bodies that refusal record ${r.ref.path} names cannot be read, so those bodies are not held: ${why}`);
+      add(list.key, list.versionId);
+      refusedBodies.push({ record: r.ref.path, list, objects: [], notHeld: `its list of bodies cannot be read (${why}): the list's own version is held, the bodies it names are not` });
+      continue;
+    }
+    add(list.key, list.versionId);
+    const objects = bodies.bodies.map((b) => ({ key: b.location?.key ?? holds.objectKey(b.sha256), ...(b.location?.versionId ? { versionId: b.location.versionId } : {}) }));
+    for (const o of objects) add(o.key, o.versionId);
+    refusedBodies.push({ record: r.ref.path, list, objects });
+  }
+  const bodyObjects = refusedBodies.reduce((n, b) => n + b.objects.length, 0);
+  const bodiesNotHeld = refusedBodies.filter((b) => b.notHeld);
   const objects = [...targets.values()];
   const on = opts.action === 'hold';
   const { bucket, region, concurrency } = holds.holdTarget;
@@ -131,6 +177,7 @@ export async function applyLegalHold(
       runs: runs.map((r) => ({ runId: r.runId, manifestSha256: r.manifestSha256 })),
       ...(refused.trusted.length ? { refusals: refused.trusted.map((r) => ({ path: r.ref.path, ...(r.ref.versionId ? { versionId: r.ref.versionId } : {}), sha256: r.sha256 })) } : {}),
       ...(refusedAttempts.length ? { refusedAttempts: { note: REFUSED_ATTEMPTS_NOTE, attempts: refusedAttempts } } : {}),
+      ...(refusedBodies.length ? { refusedBodies: { note: REFUSED_BODIES_NOTE, records: refusedBodies } } : {}),
       objects,
     },
     sdkVersion: SDK_VERSION,
@@ -152,7 +199,8 @@ export async function applyLegalHold(
     objects,
     sealed,
     foreign,
-    message: `${foreign.length ? `${foreign.length} foreign object(s) in the period were not held (not evidence: ${foreign.map((f) => f.path).join(', ')}); ` : ''}legal hold ${on ? 'placed on' : 'lifted from'} ${objects.length} object version(s) of ${runs.length} run(s)${refused.trusted.length ? ` and ${refused.trusted.length} signed refusal record(s) (${refused.trusted.map((r) => r.ref.path).join(', ')}), with ${attemptObjects} object version(s) in the run folders of their ${refusedAttempts.length} refused attempt(s) (unsealed, and the files planted among them)` : ''}; recorded as run ${sealed.manifest.runId}`,
+    ...(refusedBodies.length ? { refusedBodies } : {}),
+    message: `${foreign.length ? `${foreign.length} foreign object(s) in the period were not held (not evidence: ${foreign.map((f) => f.path).join(', ')}); ` : ''}legal hold ${on ? 'placed on' : 'lifted from'} ${objects.length} object version(s) of ${runs.length} run(s)${refused.trusted.length ? ` and ${refused.trusted.length} signed refusal record(s) (${refused.trusted.map((r) => r.ref.path).join(', ')}), with ${attemptObjects} object version(s) in the run folders of their ${refusedAttempts.length} refused attempt(s) (unsealed, and the files planted among them) and ${bodyObjects} evidence body version(s) their runs stored${bodiesNotHeld.length ? ` (not held: the bodies of ${bodiesNotHeld.map((b) => `${b.record}: ${b.notHeld}`).join('; ')})` : ''}` : ''}; recorded as run ${sealed.manifest.runId}`,
   };
 }
 

@@ -18,7 +18,7 @@ export async function findOrphans(store: EvidenceStore): Promise<string[]> {
     if (r.success) named.add(r.data.sha256);
   };
   // One listing of runs/ names the runs and, on a store that keeps versions, what each is read from.
-  const folders = await store.listRunFolders?.();
+  const folders = (await store.listRunFolders?.())?.folders;
   for (const runId of folders ? [...folders.keys()] : await store.listRuns()) {
     // A run folder that cannot be read (foreign, see `verify --store`) names nothing; it must not stop the listing.
     const run = await store.getRun(runId, folders?.get(runId)).catch(() => undefined);

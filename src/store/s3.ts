@@ -36,7 +36,7 @@ import { objectPath, runDirPath, RUN_FILE_MAX_BYTES, RUN_FILES, RUNS_DIR, runFil
 import { assertRunId } from '../evidence/run-id.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { TAMPERING_ACTIONS, analyseBucketPolicy, rulesThatEndEvidence } from './bucket-guard.js';
-import { RunFilesPlanted, type EvidenceStore, type LegalHolds, type LockedVersions, type PackageShelf, type PiecedBytes, type PlantedRunFile, type PreflightCheck, type RunToStore, type SealRefusalShelf, type ShelvedPackage, type StoreDescription, type RunFileListing, type StoredObject, type StoredRefusalRef, type StoredRun } from '../evidence/store.js';
+import { RunFilesPlanted, type DeleteMarkerRef, type EvidenceStore, type LegalHolds, type LockedVersions, type PackageShelf, type PiecedBytes, type PlantedRunFile, type PreflightCheck, type RunToStore, type SealRefusalShelf, type ShelvedPackage, type StoreDescription, type RunFileListing, type StoredObject, type StoredRefusalRef, type StoredRun } from '../evidence/store.js';
 import { REFUSAL_FILE, REFUSALS_DIR, refusalPath } from '../evidence/refusal.js';
 import { piecedOf, tallied } from '../evidence/pieced.js';
 import { createReadStream } from 'node:fs';
@@ -1032,15 +1032,19 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
     return (await this.listVersionsAndMarkers(prefix)).versions;
   }
 
-  /** Versions and delete markers under `prefix` (ListObjectVersions), so a delete marker can never hide a sealed object. */
-  async listVersionsAndMarkers(prefix: string): Promise<{ versions: ListedVersion[]; markers: ListedVersion[] }> {
+  /**
+   * Versions and delete markers under `prefix` (ListObjectVersions), so a delete marker can never hide a sealed object.
+   * With `delimiter` '/', only the keys directly under `prefix`, and the folders below it (`folders`, full prefixes).
+   */
+  async listVersionsAndMarkers(prefix: string, delimiter?: '/'): Promise<{ versions: ListedVersion[]; markers: ListedVersion[]; folders: string[] }> {
     const versions: ListedVersion[] = [];
     const markers: ListedVersion[] = [];
+    const folders: string[] = [];
     let KeyMarker: string | undefined;
     let VersionIdMarker: string | undefined;
     for (;;) {
       const page = await this.limit
-        .run(() => this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker, VersionIdMarker })))
+        .run(() => this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: prefix, KeyMarker, VersionIdMarker, ...(delimiter ? { Delimiter: delimiter } : {}) })))
         .catch((err: unknown) => {
           throw this.s3Error(err, 'ListObjectVersions', this.bucket, prefix);
         });
@@ -1049,34 +1053,53 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
       };
       for (const v of page.Versions ?? []) take(versions, v);
       for (const m of page.DeleteMarkers ?? []) take(markers, m);
+      for (const p of page.CommonPrefixes ?? []) if (p.Prefix && !folders.includes(p.Prefix)) folders.push(p.Prefix);
       if (!page.IsTruncated) break;
       KeyMarker = page.NextKeyMarker;
       VersionIdMarker = page.NextVersionIdMarker;
     }
-    return { versions, markers };
+    return { versions, markers, folders };
   }
 
-  /** Delete markers under the store prefix (or `under` it), as store-relative paths. */
-  async listDeleteMarkers(under = ''): Promise<{ path: string; versionId?: string; lastModified?: Date }[]> {
-    const { markers } = await this.listVersionsAndMarkers(`${this.prefix}${under}`);
+  /** Delete markers as store-relative paths, sorted. */
+  private markerRefs(markers: readonly ListedVersion[]): DeleteMarkerRef[] {
     return markers
       .map((m) => ({ path: m.key.slice(this.prefix.length), ...(m.versionId ? { versionId: m.versionId } : {}), ...(m.lastModified ? { lastModified: m.lastModified } : {}) }))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
+  /**
+   * Delete markers under the store prefix (or `under` it), as store-relative paths. With `except` (top-level folders such
+   * as `runs/` whose markers the caller took from its own listing), one listing of the top level names its folders and
+   * each other folder is listed once: no prefix is listed twice by one command.
+   */
+  async listDeleteMarkers(under = '', opts: { except?: readonly string[] } = {}): Promise<DeleteMarkerRef[]> {
+    const except = opts.except ?? [];
+    if (except.length === 0) return this.markerRefs((await this.listVersionsAndMarkers(`${this.prefix}${under}`)).markers);
+    const top = await this.listVersionsAndMarkers(`${this.prefix}${under}`, '/');
+    const markers = [...top.markers];
+    for (const folder of top.folders) {
+      if (except.includes(folder.slice(this.prefix.length))) continue;
+      markers.push(...(await this.listVersionsAndMarkers(folder)).markers);
+    }
+    return this.markerRefs(markers);
+  }
+
   /** Run folders with a manifest version, delete-marked ones included (they are read at their locked version). */
   async listRuns(): Promise<string[]> {
-    return [...(await this.listRunFolders()).keys()];
+    return [...(await this.listRunFolders()).folders.keys()];
   }
 
   /**
-   * Run folders with a manifest version (sorted), each with the versions of its files, oldest first: one listing of
-   * `runs/` gives both the run ids and what `getRun` reads, so a reader lists no run folder again.
+   * Run folders with a manifest version (sorted), each with the versions of its files, oldest first, and every delete
+   * marker under `runs/`: one listing of `runs/` gives the run ids, what `getRun` reads and the markers, so a reader lists
+   * no run folder again.
    */
-  async listRunFolders(): Promise<Map<string, Map<string, ListedVersion[]>>> {
+  async listRunFolders(): Promise<{ folders: Map<string, Map<string, ListedVersion[]>>; deleteMarkers: DeleteMarkerRef[] }> {
     const base = `${this.prefix}${RUNS_DIR}/`;
     const folders = new Map<string, Map<string, ListedVersion[]>>();
-    for (const v of await this.listVersions(base)) {
+    const listed = await this.listVersionsAndMarkers(base);
+    for (const v of listed.versions) {
       const m = /^([^/]+)\/(.+)$/.exec(v.key.slice(base.length));
       if (!m) continue;
       const files = folders.get(m[1]) ?? new Map<string, ListedVersion[]>();
@@ -1092,7 +1115,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
       for (const list of files.values()) list.reverse(); // S3 lists versions of a key newest first
       out.set(id, files);
     }
-    return out;
+    return { folders: out, deleteMarkers: this.markerRefs(listed.markers) };
   }
 
   /**
@@ -1109,15 +1132,21 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
 
   /** Every version under `refusals/` (delete-marked ones included: a marker hides nothing from this list), oldest first per key. */
   async listRefusals(): Promise<StoredRefusalRef[]> {
+    return (await this.listRefusalsAndMarkers()).refs;
+  }
+
+  /** `listRefusals`, and the delete markers under `refusals/`, from one listing. */
+  async listRefusalsAndMarkers(): Promise<{ refs: StoredRefusalRef[]; deleteMarkers: DeleteMarkerRef[] }> {
     const base = `${this.prefix}${REFUSALS_DIR}/`;
     const byKey = new Map<string, StoredRefusalRef[]>();
-    for (const v of await this.listVersions(base)) {
+    const listed = await this.listVersionsAndMarkers(base);
+    for (const v of listed.versions) {
       const path = v.key.slice(this.prefix.length);
       const list = byKey.get(path) ?? [];
       list.push({ path, ...(v.versionId ? { versionId: v.versionId } : {}), ...(v.lastModified ? { lastModified: v.lastModified } : {}), ...(v.size !== undefined ? { size: v.size } : {}) });
       byKey.set(path, list);
     }
-    return [...byKey.keys()].sort().flatMap((k) => byKey.get(k)!.reverse());
+    return { refs: [...byKey.keys()].sort().flatMap((k) => byKey.get(k)!.reverse()), deleteMarkers: this.markerRefs(listed.markers) };
   }
 
   async readRefusal(ref: StoredRefusalRef, maxBytes: number): Promise<Buffer> {

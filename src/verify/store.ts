@@ -1,6 +1,6 @@
 import { sha256Hex } from '../evidence/hash.js';
 import { BodyTooLong } from '../errors.js';
-import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, censusOfPeriod, deleteMarkerFindings, foreignWhy, formatSpan, runFileWriteTimeProblems, runSpanProblem, sealAttemptsThatAreRuns, withReseals, type ForeignObject, type SealDelayLimits, type TrustPolicy, type TrustedRun } from '../seal/trust.js';
+import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, censusOfPeriod, deleteMarkerFindings, foreignWhy, markerFindings, storeDeleteMarkerFindings, formatSpan, runFileWriteTimeProblems, runSpanProblem, sealAttemptsThatAreRuns, withReseals, type ForeignObject, type SealDelayLimits, type TrustPolicy, type TrustedRun } from '../seal/trust.js';
 import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
@@ -112,10 +112,16 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
   }
   // A foreign run folder that a trusted run's signed manifest names as its abandoned seal attempt is explained so.
   foreign.splice(0, foreign.length, ...(await withReseals(classifier, foreign)));
-  foreign.push(...(await deleteMarkerFindings(store, 'runId' in selection ? `runs/${selection.runId}/` : undefined)));
-
   // Refusal records: those signed by a trusted key are reported as refused seals, anything else under refusals/ is foreign.
   const refusals = await refusalCensus(store, opts.trust);
+  // Delete markers, each prefix listed once: runs/ and refusals/ from the listings above (a run's own folder from the
+  // listing of runs/), the rest of the store from one more.
+  if ('runId' in selection) {
+    const runMarkers = await classifier.runDeleteMarkers(`runs/${selection.runId}/`);
+    foreign.push(...(runMarkers ? markerFindings(runMarkers) : await deleteMarkerFindings(store, `runs/${selection.runId}/`)));
+  } else {
+    foreign.push(...(await storeDeleteMarkerFindings(store, classifier, refusals.deleteMarkers)));
+  }
   const inSelection = (startedAt: string) => !('runId' in selection) && Date.parse(startedAt) >= selection.from.getTime() && Date.parse(startedAt) <= selection.to.getTime();
   if (!('runId' in selection)) foreign.push(...refusals.foreign);
   const named = new Set(selected.flatMap((run) => (run.manifest.refusals ?? []).map((r) => `${r.path}\n${r.versionId ?? ''}`)));

@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { S3EvidenceStore } from '../../src/store/s3.js';
 import { applyLegalHold } from '../../src/store/legal-hold.js';
-import { writeSealRefusal } from '../../src/seal/refusals.js';
+import { writeRefusedBodyList, writeSealRefusal } from '../../src/seal/refusals.js';
 import type { EvidenceStore } from '../../src/evidence/store.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
 import { contractTrust, evidenceBody, sealBodies, storeContract } from '../store/contract.js';
@@ -258,6 +258,11 @@ describe('S3 store against a real Object Lock server', () => {
     const plantedKey = store.runKey(runId, 'manifest.json');
     const planted: string[] = [];
     for (const body of ['{"planted":1}', '{"planted":2}']) planted.push((await raw.send(new PutObjectCommand({ Bucket: env.bucket, Key: plantedKey, Body: body, ContentMD5: md5Of(body) }))).VersionId!);
+    // The body the refused run stored, and the list of its bodies that the refusal record names (as the seal writes them).
+    const refusedBody = evidenceBody('hold-refused-body');
+    const stored = await store.putObject(sha256Hex(refusedBody), refusedBody);
+    const bodyList = await writeRefusedBodyList(store, [{ sha256: sha256Hex(refusedBody), size: refusedBody.length, location: { key: stored.key, ...(stored.versionId ? { versionId: stored.versionId } : {}) } }]);
+    expect(bodyList.location?.versionId).toBeDefined();
     const ref = await writeSealRefusal(store, signer, {
       schema: 'evidence-locker/seal-refusal@1',
       kind: 'collection',
@@ -269,14 +274,20 @@ describe('S3 store against a real Object Lock server', () => {
       scope: { accounts: ['111111111111'], regions: ['us-east-1'], frameworks: ['pci-dss-4.0.1'], queries: ['s3.bucket-encryption'] },
       previous: null,
       attempts: [{ runId, reason: 'planted', planted: [{ key: `runs/${runId}/manifest.json` }] }],
-      records: { count: 1, errors: 0, bodiesStored: 1 },
+      records: { count: 1, errors: 0, bodiesStored: 1, bodyList },
       signing: { algorithm: signer.algorithm, keyFingerprint: await signer.fingerprint(), keyId: signer.keyId },
     });
     const period = { from: new Date(at.getTime() - 60_000), to: new Date(at.getTime() + 60_000) };
     const trust = trustPolicy([await signer.fingerprint()]);
     const held = await applyLegalHold(store, signer, { ...period, action: 'hold', trust });
     expect(held.runs).toEqual([]);
-    expect(held.objects).toEqual([{ key: store.pathKey(ref.path), versionId: ref.versionId }, ...planted.map((versionId) => ({ key: plantedKey, versionId }))]);
+    expect(held.objects).toEqual([
+      { key: store.pathKey(ref.path), versionId: ref.versionId },
+      ...planted.map((versionId) => ({ key: plantedKey, versionId })),
+      { key: store.objectKey(bodyList.sha256), versionId: bodyList.location!.versionId },
+      { key: stored.key, versionId: stored.versionId },
+    ]);
+    expect(held.refusedBodies).toEqual([{ record: ref.path, list: { sha256: bodyList.sha256, key: store.objectKey(bodyList.sha256), versionId: bodyList.location!.versionId }, objects: [{ key: stored.key, versionId: stored.versionId }] }]);
     for (const o of held.objects) {
       const lh = await raw.send(new GetObjectLegalHoldCommand({ Bucket: env.bucket, Key: o.key, VersionId: o.versionId }));
       expect(lh.LegalHold?.Status).toBe('ON');

@@ -7,7 +7,7 @@ import { LocalEvidenceStore } from '../../src/store/local.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import { RESEALS } from '../../src/seal/seal.js';
-import { SEAL_REFUSAL_READS, refusalCensus } from '../../src/seal/refusals.js';
+import { SEAL_REFUSAL_READS, readRefusedBodyList, refusalCensus, writeSealRefusal } from '../../src/seal/refusals.js';
 import { trustPolicy } from '../../src/seal/trust.js';
 import { RunManifestSchema } from '../../src/evidence/manifest.js';
 import { buildPackage } from '../../src/package/build.js';
@@ -23,6 +23,8 @@ import { oscalSchemaErrors } from '../package/oscal-schema.js';
 import { applyLegalHold } from '../../src/store/legal-hold.js';
 import type { LegalHolds, StoredRefusalRef } from '../../src/evidence/store.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
+import { findOrphans } from '../../src/store/orphans.js';
+import { objectPath } from '../../src/evidence/layout.js';
 
 const ACCT = '111111111111';
 const tmp = () => mkdtempSync(join(tmpdir(), 'el-refused-'));
@@ -95,14 +97,15 @@ describe('a seal refused by files planted in every attempt', () => {
     const { store, err, trust } = await scene();
     expect(store.planted).toBe(RESEALS + 1);
     expect(err?.message).toMatch(/^the run could not be sealed: someone else planted files in the run folder of each of its 4 attempts/);
-    expect(err?.message).toMatch(/a signed refusal record was written at refusals\/20261002T020000Z-\d{6}-r[0-9a-f]{32}\.json \(SHA-256 [0-9a-f]{64}\): the next sealed run of chain "default" names it/);
+    expect(err?.message).toMatch(/a signed refusal record was written at refusals\/20261002T020000Z-\d{6}-r[0-9a-f]{32}\.json \(SHA-256 [0-9a-f]{64}\); it names the list of the run's \d+ evidence bodies, stored as objects\/ body [0-9a-f]{64}, which a legal hold holds with it: the next sealed run of chain "default" names it/);
 
     const census = await refusalCensus(store, trust);
     expect(census.trusted).toHaveLength(1);
     const refusal = census.trusted[0].refusal;
     expect(refusal.attempts).toHaveLength(RESEALS + 1);
     expect(refusal.attempts.every((a) => a.runId.startsWith('20261002T020000Z-') && a.planted.some((p) => p.key.endsWith('/manifest.json')))).toBe(true);
-    expect(refusal.records).toEqual({ count: 2, errors: 0, bodiesStored: 2 });
+    // The list of the run's bodies, stored before the record, is named in it (signed): what a legal hold holds.
+    expect(refusal.records).toEqual({ count: 2, errors: 0, bodiesStored: 2, bodyList: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/), size: expect.any(Number), bodies: 2, location: { key: expect.stringMatching(/^objects\/sha256\//) } } });
     expect(refusal.startedAt).toBe('2026-10-02T02:00:00.000Z');
     expect(refusal.previous?.runId).toMatch(/^20261001T020000Z-/);
     expect(census.foreign.map((f) => f.path).sort()).toEqual(['refusals/20261002T020000Z-000000-r' + 'f'.repeat(32) + '.json', 'refusals/junk.json']);
@@ -377,7 +380,7 @@ describe('a seal refused by files planted in every attempt', () => {
   }, 180_000);
 
   it('a legal hold over a period covers the signed refusal records of that period and what their attempts left in their run folders', async () => {
-    const { store, signer, trust } = await scene();
+    const { store, signer, trust, err } = await scene();
     const [refused] = (await refusalCensus(store, trust)).trusted;
     const placed: string[] = [];
     const holds: LegalHolds = {
@@ -419,13 +422,33 @@ describe('a seal refused by files planted in every attempt', () => {
     expect(body.data.refusedAttempts.note).toMatch(/^the run folders of the attempts of a refused seal, every version of every file: any the collector wrote there that day \(unsealed: .* and the files someone else planted, held too as part of what happened/);
     expect(body.data.refusedAttempts.attempts).toEqual(attempts.map((runId) => ({ record: refused.ref.path, runId, objects: [{ key: `runs/${runId}/manifest.json`, versionId: 'v1' }] })));
 
-    // A period holding only the refused day: no sealed run, but its refusal record and its attempts' folders are held
-    // (and nothing else); the release lifts exactly what the hold placed.
+    // The bodies the refused run stored (no sealed run names them) are held too, named as such in the signed record.
+    const list = refused.refusal.records.bodyList!;
+    expect(list).toMatchObject({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bodies: expect.any(Number) });
+    const listed = (await readRefusedBodyList(store, list)).bodies;
+    expect(listed).toHaveLength(list.bodies);
+    expect(list.bodies).toBeGreaterThan(0);
+    // Held where the records say each body was written (these records name no location: at the store's key for it).
+    const bodyKeys = [...new Set(listed.map((b) => b.location?.key ?? holds.objectKey(b.sha256)))].sort();
+    const orphans = await findOrphans(store);
+    // Every body no sealed run names is the refused run's or its list (nothing else was left unsealed here): all held.
+    expect(orphans).toContain(list.sha256);
+    for (const sha of orphans) expect([...listed.map((b) => b.sha256), list.sha256]).toContain(sha);
+    for (const key of [...bodyKeys, objectPath(list.sha256)]) expect(placed).toContain(`ON ${key}`);
+    expect(body.data.refusedBodies.note).toMatch(/^the evidence bodies a refused seal's run stored under objects\/ .* A body that a sealed run also names is the same object and is held once; holding it for this reason too changes nothing for that run/);
+    expect(body.data.refusedBodies.records).toEqual([{ record: refused.ref.path, list: { sha256: list.sha256, key: objectPath(list.sha256) }, objects: expect.any(Array) }]);
+    expect(body.data.refusedBodies.records[0].objects.map((o: { key: string }) => o.key).sort()).toEqual(bodyKeys);
+    expect(held.message).toContain(`and ${list.bodies} evidence body version(s) their runs stored;`);
+    // The seal's error said where the list went.
+    expect(err?.message).toContain(`it names the list of the run's ${list.bodies} evidence bodies, stored as objects/ body ${list.sha256}, which a legal hold holds with it`);
+
+    // A period holding only the refused day: no sealed run, but its refusal record, its attempts' folders and the bodies
+    // its run stored are held (and nothing else); the release lifts exactly what the hold placed.
     placed.length = 0;
     const day = { from: new Date('2026-10-02T00:00:00Z'), to: new Date('2026-10-02T23:59:59Z') };
     const dayHeld = await applyLegalHold(store, signer, { ...day, action: 'hold', trust });
     expect(dayHeld.runs).toEqual([]);
-    const expected = [`prefix/${refused.ref.path}`, ...attempts.map((a) => `runs/${a}/manifest.json@v1`)].sort();
+    const expected = [`prefix/${refused.ref.path}`, ...attempts.map((a) => `runs/${a}/manifest.json@v1`), objectPath(list.sha256), ...bodyKeys].sort();
     expect(placed.filter((p) => p.startsWith('ON ')).map((p) => p.slice(3)).sort()).toEqual(expected);
     placed.length = 0;
     const day2 = await applyLegalHold(store, signer, { ...day, action: 'release', trust });
@@ -434,6 +457,52 @@ describe('a seal refused by files planted in every attempt', () => {
     expect(placed.map((p) => p.replace(/^OFF /, '')).sort()).toEqual(expected);
     expect(placed.every((p) => p.startsWith('OFF '))).toBe(true);
   }, 180_000);
+
+  it('a refusal record written before refused seals named their bodies: the hold holds the record and says, in its signed record and its message, that the bodies are not held', async () => {
+    const store = new LocalEvidenceStore(tmp());
+    const signer = LocalEd25519Signer.open(tmp());
+    const trust = trustPolicy([await signer.fingerprint()]);
+    const at = new Date('2026-10-02T02:00:00Z');
+    const runId = '20261002T020000Z-abcdef';
+    const ref = await writeSealRefusal(store, signer, {
+      schema: 'evidence-locker/seal-refusal@1',
+      kind: 'collection',
+      chain: 'default',
+      tool: { name: 'evidence-locker', version: 'test', sdkVersion: 'test' },
+      startedAt: at.toISOString(),
+      completedAt: at.toISOString(),
+      refusedAt: at.toISOString(),
+      scope: { accounts: [ACCT], regions: ['us-east-1'], frameworks: ['pci-dss-4.0.1'], queries: ['s3.bucket-encryption'] },
+      previous: null,
+      attempts: [{ runId, reason: 'planted', planted: [{ key: `runs/${runId}/manifest.json` }] }],
+      records: { count: 3, errors: 0, bodiesStored: 3 },
+      signing: { algorithm: signer.algorithm, keyFingerprint: await signer.fingerprint(), keyId: signer.keyId },
+    });
+    const placed: string[] = [];
+    const holds: LegalHolds = {
+      holdTarget: { bucket: 'evidence', region: 'us-east-1', concurrency: 4 },
+      objectKey: (sha) => `objects/${sha}`,
+      runKey: (id, file) => `runs/${id}/${file}`,
+      pathKey: (path) => `prefix/${path}`,
+      runFileVersions: async () => new Map(),
+      readVersion: async () => {
+        throw new Error('not read in this test');
+      },
+      lockState: async () => {
+        throw new Error('not read in this test');
+      },
+      setLegalHold: async (key, versionId, on) => {
+        placed.push(`${on ? 'ON' : 'OFF'} ${key}${versionId ? `@${versionId}` : ''}`);
+      },
+    };
+    (store as unknown as { legalHolds: LegalHolds }).legalHolds = holds;
+    const held = await applyLegalHold(store, signer, { from: new Date('2026-10-02T00:00:00Z'), to: new Date('2026-10-02T23:59:59Z'), action: 'hold', trust });
+    expect(placed).toEqual([`ON prefix/${ref.path}`]);
+    expect(held.refusedBodies).toEqual([{ record: ref.path, objects: [], notHeld: expect.stringContaining("the record names no list of its run's 3 record(s)' bodies (written before such lists were kept): they are not held") }]);
+    expect(held.message).toContain(`and 0 evidence body version(s) their runs stored (not held: the bodies of ${ref.path}: the record names no list`);
+    const body = JSON.parse((await store.getObject(held.sealed!.manifest.records[0].sha256)).toString('utf8'));
+    expect(body.data.refusedBodies.records).toEqual(held.refusedBodies);
+  });
 
   it('a seal reads at most SEAL_REFUSAL_READS objects under refusals/, newest first, and none dated in the future', async () => {
     const { store, signer, trust } = await scene();

@@ -9,7 +9,7 @@ import { canonicalBytes } from '../../src/seal/canonical.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { RESEALS, sealRun, type SealOptions } from '../../src/seal/seal.js';
-import { refusalCensus } from '../../src/seal/refusals.js';
+import { readRefusedBodyList, refusalCensus } from '../../src/seal/refusals.js';
 import { newRunId } from '../../src/evidence/run-id.js';
 import type { ManifestRecord } from '../../src/evidence/record.js';
 import type { EvidenceStore } from '../../src/evidence/store.js';
@@ -309,7 +309,10 @@ export function storeContract(name: string, harness: StoreHarness): void {
       expect(err?.message).toMatch(new RegExp(`^the run could not be sealed: someone else planted files in the run folder of each of its ${RESEALS + 1} attempts \\(run 20260701T020000Z-b0b0b0: files planted by someone else`));
       expect(err?.message.match(/run 20260701T020000Z-[0-9a-f]{6}: files planted/g)).toHaveLength(RESEALS + 1);
       expect(err?.hint).toMatch(/nothing is lost: every evidence body is stored under its SHA-256 \(`evidence-locker store orphans`/);
-      expect(await findOrphans(store)).toEqual(bodies.map((b) => sha256Hex(b)).sort());
+      // The bodies, and the list of them that the refusal record names (below): no sealed run names any of them.
+      const orphans = await findOrphans(store);
+      expect(orphans).toEqual(expect.arrayContaining(bodies.map((b) => sha256Hex(b))));
+      expect(orphans).toHaveLength(bodies.length + 1);
       // The refusal is not silent: a signed record names every attempt, under a key nobody could have made first.
       expect(err?.message).toMatch(/; a signed refusal record was written at refusals\/20260701T020000Z-b0b0b0-r[0-9a-f]{32}\.json/);
       const { trust } = await contractTrust();
@@ -319,7 +322,19 @@ export function storeContract(name: string, harness: StoreHarness): void {
       const attempts = found.trusted[0].refusal.attempts.map((a) => a.runId);
       expect(attempts).toHaveLength(RESEALS + 1);
       expect(attempts[0]).toBe('20260701T020000Z-b0b0b0');
-      expect(found.trusted[0].refusal.records).toEqual({ count: 2, errors: 0, bodiesStored: 2 });
+      const { bodyList, ...counts } = found.trusted[0].refusal.records;
+      expect(counts).toEqual({ count: 2, errors: 0, bodiesStored: 2 });
+      // The signed record names the list of the run's bodies, each at the key and version the seal wrote it: a hold finds them.
+      expect(bodyList).toMatchObject({ bodies: 2 });
+      expect(orphans).toContain(bodyList!.sha256);
+      const listed = (await readRefusedBodyList(store, bodyList!)).bodies;
+      expect(listed.map((b) => b.sha256)).toEqual(bodies.map((b) => sha256Hex(b)).sort());
+      for (const b of listed) {
+        // Written again, a body already stored is found where it is: at the key and version the list names.
+        const again = await store.putObject(b.sha256, bodies.find((x) => sha256Hex(x) === b.sha256)!);
+        expect(again.existed).toBe(true);
+        expect(b.location).toEqual({ key: again.key, ...(again.versionId ? { versionId: again.versionId } : {}) });
+      }
       // Junk written under refusals/ by someone with write access is foreign, and never named by a sealed run.
       await store.sealRefusals!.putRefusal(`20260701T020000Z-b0b0b0-r${'0'.repeat(32)}.json`, Buffer.from('{"junk":true}'));
       const next = await sealBodies(store, [evidenceBody('after-refusal')], new Date('2026-07-02T02:00:00Z'));

@@ -34,6 +34,8 @@ class FakeS3 {
   inFlightAtAbort?: number;
   /** Versions written through this fake (PutObject, CompleteMultipartUpload), oldest first, by key: listed like S3 lists them. */
   written = new Map<string, { versionId: string; size: number; body?: Buffer; mode?: string; retainUntil?: string; etag?: string; refuse?: { status: number; xml: string } }[]>();
+  /** Delete markers (key to the marker's version id), listed by ListObjectVersions as S3 lists them. */
+  deleteMarkers = new Map<string, string>();
   /** Keys ListObjectsV2 names besides `existing` and `endless` (a body someone else wrote first). */
   listedKeys = new Set<string>();
   /** The bucket policy GetBucketPolicy answers (JSON text); none: NoSuchBucketPolicy. */
@@ -82,17 +84,30 @@ class FakeS3 {
     }
     if ('versions' in q) {
       const prefix = String((q.prefix as string | undefined) ?? '');
-      const listed = [...new Set([...this.existing.keys(), ...this.endless.keys()])].filter((k) => k.startsWith(prefix)).sort();
+      // With a delimiter, a key with one after the prefix is rolled up into a common prefix, as S3 does.
+      const delimiter = typeof q.delimiter === 'string' ? q.delimiter : undefined;
+      const common = new Set<string>();
+      const direct = (k: string) => {
+        const at = delimiter ? k.indexOf(delimiter, prefix.length) : -1;
+        if (at >= 0) common.add(k.slice(0, at + delimiter!.length));
+        return at < 0;
+      };
+      const listed = [...new Set([...this.existing.keys(), ...this.endless.keys()])].filter((k) => k.startsWith(prefix) && direct(k)).sort();
       const written = (k: string) => {
         const at = this.existing.get(k)?.lastModified;
         return at === null ? '' : `<LastModified>${(at ?? new Date('2026-11-27T01:00:00.000Z')).toISOString()}</LastModified>`;
       };
       const older = listed.map((k) => `<Version><Key>${k}</Key><VersionId>v-existing</VersionId><IsLatest>true</IsLatest>${written(k)}<Size>${this.endless.has(k) ? (this.endless.get(k)!.listed ?? this.endless.get(k)!.declared ?? 1) : this.existing.get(k)!.body.length}</Size></Version>`);
       const newer = [...this.written.entries()]
-        .filter(([k]) => k.startsWith(prefix) && !listed.includes(k))
+        .filter(([k]) => k.startsWith(prefix) && !listed.includes(k) && direct(k))
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .flatMap(([k, vs]) => [...vs].reverse().map((v, i) => `<Version><Key>${k}</Key><VersionId>${v.versionId}</VersionId><IsLatest>${i === 0}</IsLatest><LastModified>2026-11-27T02:00:00.000Z</LastModified><Size>${v.size}</Size></Version>`));
-      return xml(`<ListVersionsResult><IsTruncated>false</IsTruncated>${[...older, ...newer].join('')}</ListVersionsResult>`);
+      const markers = [...this.deleteMarkers]
+        .filter(([k]) => k.startsWith(prefix) && direct(k))
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => `<DeleteMarker><Key>${k}</Key><VersionId>${v}</VersionId><IsLatest>true</IsLatest><LastModified>2026-11-27T03:00:00.000Z</LastModified></DeleteMarker>`);
+      const folders = [...common].sort().map((p) => `<CommonPrefixes><Prefix>${p}</Prefix></CommonPrefixes>`);
+      return xml(`<ListVersionsResult><IsTruncated>false</IsTruncated>${[...older, ...newer, ...markers].join('')}${folders.join('')}</ListVersionsResult>`);
     }
     if (rec.method === 'GET' && this.endless.has(key)) {
       // A body that is made only as it is read: how much the reader pulled is counted.
@@ -1019,8 +1034,51 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
       const runListings = () => fake.requests.map((r) => (r.method === 'GET' && 'versions' in r.query && typeof r.query.prefix === 'string' ? r.query.prefix : '')).filter((prefix) => prefix.startsWith(runsBase));
       /** GET requests of one run file (reads of its body). */
       const reads = (runId: string, file: string) => fake.requests.filter((r) => r.method === 'GET' && r.path === `/evidence/${store.runKey(runId, file)}`).map((r) => r.query.versionId ?? null);
-      return { store, runIds: [first.runId, second.runId], runsBase, runListings, reads };
+      /** Every ListObjectVersions request: its prefix, and its delimiter when it has one. */
+      const listings = () => fake.requests.filter((r) => r.method === 'GET' && 'versions' in r.query).map((r) => `${typeof r.query.prefix === 'string' ? r.query.prefix : ''}${typeof r.query.delimiter === 'string' ? ` (delimiter ${r.query.delimiter})` : ''}`);
+      return { fake, store, runIds: [first.runId, second.runId], runsBase, runListings, reads, listings, bodyKey: store.objectKey(first.records[0].sha256) };
     }
+
+    /** Delete markers someone wrote all over the store: on a run file, a body, under refusals/, on a package and on a key of no folder. */
+    function markAll(fake: FakeS3, store: S3EvidenceStore, runId: string, bodyKey: string) {
+      const base = store.runKey(runId, RUN_FILES.manifest).replace(`runs/${runId}/${RUN_FILES.manifest}`, '');
+      const marked = [`runs/${runId}/${RUN_FILES.manifest}`, bodyKey.slice(base.length), 'refusals/junk.json', 'packages/evidence-package.zip', 'stray.txt'];
+      for (const [i, path] of marked.entries()) fake.deleteMarkers.set(`${base}${path}`, `dm-${i}`);
+      return { base, marked: [...marked].sort() };
+    }
+
+    it('was: package and period verify --store listed the whole prefix for delete markers (runs/ and refusals/ a second time, every body version); now each prefix is listed once and every marker is still named', async () => {
+      const { fake, store, runIds, listings, bodyKey } = await twoRuns();
+      const { base, marked } = markAll(fake, store, runIds[0], bodyKey);
+      const { trust } = await contractTrust();
+      const gathered = await gatherRuns(store, packageDays('2026-11-27', '2026-11-27'), trust);
+      expect(gathered.periodRuns.map((r) => r.runId)).toEqual(runIds);
+      expect(gathered.foreign.filter((f) => f.reason === 'delete-marker').map((f) => f.path)).toEqual(marked);
+      // runs/ once (run ids, run files, write times, markers), refusals/ once (records, markers), the top level once for
+      // its folders, and each other folder once: none is listed within another's listing.
+      const once = [`${base}runs/`, `${base}refusals/`, `${base} (delimiter /)`, `${base}objects/`, `${base}packages/`];
+      expect(listings()).toEqual(once);
+
+      fake.requests.length = 0;
+      const report = await verifyStoredRuns(store, { from: new Date('2026-11-27T00:00:00Z'), to: new Date('2026-11-27T23:59:59Z') }, await contractTrust());
+      expect(report.foreign.filter((f) => f.reason === 'delete-marker').map((f) => f.path).sort()).toEqual(marked);
+      expect(report.foreign.find((f) => f.path === `runs/${runIds[0]}/${RUN_FILES.manifest}`)).toMatchObject({ runId: runIds[0], detail: expect.stringContaining('run ' + runIds[0] + ' stays in the chain') });
+      expect(report.ok).toBe(false);
+      expect(report.runs.map((r) => [r.runId, r.ok])).toEqual(runIds.map((id) => [id, true]));
+      expect(listings()).toEqual(once);
+    });
+
+    it('was: verify --store --run listed the run folder again for its delete markers; now they come from the one listing of runs/', async () => {
+      const { fake, store, runIds, listings, bodyKey } = await twoRuns();
+      const { base } = markAll(fake, store, runIds[0], bodyKey);
+      const report = await verifyStoredRuns(store, { runId: runIds[0] }, await contractTrust());
+      expect(report.foreign.map((f) => [f.path, f.reason])).toEqual([[`runs/${runIds[0]}/${RUN_FILES.manifest}`, 'delete-marker']]);
+      expect(listings()).toEqual([`${base}runs/`, `${base}refusals/`]);
+      fake.requests.length = 0;
+      const other = await verifyStoredRuns(store, { runId: runIds[1] }, await contractTrust());
+      expect(other.foreign).toEqual([]);
+      expect(other.ok).toBe(true);
+    });
 
     it('was: verify --store listed each run folder again to read it, again for its write times and locks, and again to re-read its records; now: runs/ is listed once and no run folder on its own', async () => {
       const { store, runIds, runsBase, runListings, reads } = await twoRuns();
