@@ -273,7 +273,8 @@ export function periodCoverage(timeline: Timeline, runGaps: NonNullable<Assessor
   }
   const accountDays = timeline.days.length * accounts.size;
   const reached = lastRuns.filter((w) => !accountGapDays.has(`${w.day}/${w.accountId}`)).length;
-  const expecting = timeline.rows.filter((r) => r.requirement.coverage === 'automated' || r.requirement.coverage === 'partial');
+  // Requirements proposed not applicable to the declared entity type expect no evidence, whatever their coverage.
+  const expecting = timeline.rows.filter((r) => (r.requirement.coverage === 'automated' || r.requirement.coverage === 'partial') && !r.latest?.notApplicableToEntity);
   return {
     accountDays,
     accountDaysWithEvidence: reached,

@@ -86,7 +86,8 @@ export function applyUnsearched(timeline: Timeline, unsearched: readonly Unsearc
   for (const row of timeline.rows) {
     const automated = row.requirement.coverage === 'automated' || row.requirement.coverage === 'partial';
     const mine = byAccount.get(row.accountId);
-    if (!automated || !mine || !row.requirement.queries.includes(EVENT_SEARCH_QUERY)) continue;
+    // A requirement proposed not applicable to the declared entity type expects no events either.
+    if (!automated || !mine || !row.requirement.queries.includes(EVENT_SEARCH_QUERY) || row.latest?.notApplicableToEntity) continue;
     row.unsearched = mine;
     for (const h of mine) {
       for (const d of h.days) {

@@ -4,7 +4,7 @@ import type { PackageModel } from './model.js';
 import { changeDetail, dayStatus, rowReasons } from './timeline.js';
 import { EVENT_SEARCH_QUERY, eventSearchText } from './event-coverage.js';
 import { exceptionLabel, exceptionStateWord, exceptionWindow } from './exceptions.js';
-import { STATUS_ORDER, STATUS_STYLE } from './pdf.js';
+import { RESULTS_NOT_SIGNED, STATUS_ORDER, STATUS_STYLE } from './pdf.js';
 import { VERIFY_SCRIPT_SHA256 } from './verify-script.js';
 import { assessorHtmlData, assessorHtmlSection } from './html-assessor.js';
 import { approvalMatchText } from './assessor.js';
@@ -103,6 +103,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     // Where the collection records' bodies say they were collected from (summary.json endpoints), in one sentence.
     endpointsText: model.assessor.summary.endpoints ? describeEndpoints(model.assessor.summary.endpoints) : '',
     verifyScriptSha256: VERIFY_SCRIPT_SHA256,
+    resultsNotSigned: RESULTS_NOT_SIGNED,
     // Catalog parameters the configuration changed, with what the change does (Method, Summary and each requirement).
     parameterOverrides: {
       text: overridesSummaryText(model.parameterOverrides ?? []),
@@ -460,7 +461,7 @@ function viewSummary(){
   detail.appendChild(el('h3', {text: periodOpen() ? 'Results as of the last run (' + D.generatedAt + '); the period had not ended (requirement x account)' : 'Results at the end of the period (requirement x account)'}));
   detail.appendChild(cards);
   detail.appendChild(kv([
-    ['Period', D.period.from + ' to ' + D.period.to + ' (UTC days, inclusive; ' + D.days.length + ' days)' + (periodOpen() ? '; period not ended when the package was built: evidence up to ' + (D.assessor.summary.period.evidenceUntil || D.generatedAt) + ' (the last sealed run)' : '')],
+    ['Period', D.period.from + ' to ' + D.period.to + ' (UTC days, inclusive; ' + D.days.length + (D.days.length === 1 ? ' day)' : ' days)') + (periodOpen() ? '; period not ended when the package was built: evidence up to ' + (D.assessor.summary.period.evidenceUntil || D.generatedAt) + ' (the last sealed run)' : '')],
     ['Period coverage', (D.assessor && D.assessor.summary) ? periodCoverageText(D.assessor.summary.period) : '-'],
     ['Worst in the period', worstText()],
     ['Rebuilt days', el('span', {id: 'rebuilt-days', text: D.rebuilt.sentence || 'none: the evidence of every day was collected on that day'})],
@@ -478,8 +479,8 @@ function viewSummary(){
     ['Evidence set id', D.contentId],
     ['Evaluation inputs id', D.evaluationId || '-'],
     ['Findings', (register.length ? register.length + ' in the findings register (' + registerCounts() + '); ' : '') + findings.length + ' failing or to-review in-scope resource check(s) per requirement and account: see Findings'],
-    ['Failing results', D.rows.filter(function(r){ return r.status === 'fail'; }).length + ' requirement x account result(s)' + ((D.assessor && D.assessor.summary && D.assessor.summary.failingResultsNotTested) ? '; ' + D.assessor.summary.failingResultsNotTested + ' of them on requirements whose AWS checks test none of their procedures (a failing check there is supporting evidence: the assessor tests the requirement)' : '')],
-    ['Gaps', D.rows.filter(function(r){ return r.status === 'not-collected'; }).length + ' requirement x account result(s) without the evidence to judge them; ' + D.missingShards.length + ' slot(s) with missing shards: see Gaps'],
+    ['Failing results', D.rows.filter(function(r){ return r.status === 'fail'; }).length + ' requirement x account result(s) ' + resultsAsOf() + ' (on any day: see Worst in the period)' + ((D.assessor && D.assessor.summary && D.assessor.summary.failingResultsNotTested) ? '; ' + D.assessor.summary.failingResultsNotTested + ' of them on requirements whose AWS checks test none of their procedures (a failing check there is supporting evidence: the assessor tests the requirement)' : '')],
+    ['Gaps', D.rows.filter(function(r){ return r.status === 'not-collected'; }).length + ' requirement x account result(s) without the evidence to judge them ' + resultsAsOf() + ((D.assessor && D.assessor.summary) ? '; ' + D.assessor.summary.period.resultsWithGaps + ' of ' + D.assessor.summary.period.resultsExpectingEvidence + ' miss evidence on some day of the period' : '') + '; ' + D.missingShards.length + ' slot(s) with missing shards: see Gaps'],
     ['Exceptions', !D.exceptions.length ? 'none in the register' : D.exceptions.filter(function(e){ return e.state === 'active'; }).length + ' active, ' + D.exceptions.filter(function(e){ return e.state === 'expired'; }).length + ' expired, ' + D.exceptions.filter(function(e){ return e.state === 'not-yet-effective'; }).length + ' not yet effective at the period end; ' + D.exceptions.filter(function(e){ return e.applied && e.applied.days < e.periodDays; }).length + ' applied to only part of the period (see Exceptions)'],
   ]));
   var notCarried = (D.assessor && D.assessor.summary && D.assessor.summary.period.refusalsNotNamed) || [];
@@ -550,7 +551,7 @@ function viewMethod(){
   setView('method'); detail.textContent = '';
   detail.appendChild(el('h2', {id: 'method', text: 'Method and chain of custody'}));
   detail.appendChild(el('h3', {text: 'How evidence was collected'}));
-  detail.appendChild(el('p', {text: 'Each collection run called read-only AWS APIs in every account and region in scope, kept the API responses verbatim as evidence records, and evaluated them with pure rules (one per evidence query). A record whose API call failed is kept as an error record and shown as a gap. Every run of a day covering the account is evaluated, in order: the day takes the result of its last run, except that a fail or needs-review found by an earlier run of that day counts for the day (the changes name both runs); an error or missing evidence in an earlier run is no gap when a later run of the day judged the requirement. A run collected on the day takes precedence over a reconstruction of that day, which is then not evaluated. The status at the end of the period is that of the last run. A run is a snapshot of the settings at the time of its calls (the run table gives when each run completed): a setting changed and changed back between two runs is not in the configuration evidence; it shows only in the CloudTrail events this package includes.'}));
+  detail.appendChild(el('p', {text: 'Each collection run called read-only AWS APIs in each account it reached and each region it was set to collect (Scope: regions names any enabled region no run collected), kept the API responses as evidence records, as returned except for secret values replaced before sealing (each record lists them under redactions, with the rule), and evaluated them with pure rules (one per evidence query). A record whose API call failed is kept as an error record and shown as a gap. Every run of a day covering the account is evaluated, in order: the day takes the result of its last run, except that a fail or needs-review found by an earlier run of that day counts for the day (the changes name both runs); an error or missing evidence in an earlier run is no gap when a later run of the day judged the requirement. A run collected on the day takes precedence over a reconstruction of that day, which is then not evaluated. The status at the end of the period is that of the last run. A run is a snapshot of the settings at the time of its calls (the run table gives when each run completed): a setting changed and changed back between two runs is not in the configuration evidence; it shows only in the CloudTrail events this package includes.'}));
   detail.appendChild(el('h3', {id: 'parameter-overrides', text: 'Parameters changed from the catalog'}));
   if (!D.parameterOverrides.rows.length) detail.appendChild(el('p', {text: 'None: every requirement was judged with its catalog parameter values.'}));
   else {
@@ -568,6 +569,7 @@ function viewMethod(){
   detail.appendChild(el('p', {text: 'Start from the signing key fingerprint confirmed with the organisation out of band, never from one printed in this package. Offline with the tool: evidence-locker verify <package.zip> --expect-key <fingerprint> (without --expect-key, VALID only means the package is internally consistent). With standard tools only, in the unzipped folder, after checking sha256sum verify.sh against the value the project publishes for this version in its README (' + D.verifyScriptSha256 + ' when this package was built; a value printed inside a package proves nothing about that package):'}));
   detail.appendChild(el('pre', {cls: 'body', text: 'sh verify.sh --key <fingerprint>'}));
   detail.appendChild(el('p', {text: 'It checks the pinned key, the signature over SHA256SUMS, every file and that no other exists, the package and run signatures against the pinned keys, and the run chain. By hand, follow VERIFY.md section 3 in full: sha256sum -c SHA256SUMS with a signature check alone does not show the package is unaltered (a package re-signed with another key, or with an extra or rewritten file and checksum line, passes them).'}));
+  detail.appendChild(el('p', {id: 'results-not-signed', text: D.resultsNotSigned}));
 }
 
 var ACCOUNT_PAGE = 50;

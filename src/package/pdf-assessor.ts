@@ -62,7 +62,7 @@ export function assessorSummary(doc: Doc, model: PackageModel, l: PdfLayout): vo
   );
   l.para(
     doc,
-    'A procedure is proposed "in place" only when its requirement is fully tested by AWS evidence and every in-scope resource passed its checks on every day of the period; a failure on any day makes it "not in place", a day without evidence "not tested". A procedure of a partial requirement is at most "AWS portion in place": its checks passed, the rest of the requirement is not tested. Manual procedures stay "not tested" with what to ask for. "AWS portion met" counts partial requirement x account results whose AWS checks all passed: none is a pass. A requirement whose AWS checks test none of its procedures (named untested in the procedure map) is never "AWS portion met": its passing checks are supporting information and it is shown as manual. "Not applicable" is only proposed; the assessor confirms it.',
+    'A procedure is proposed "in place" only when its requirement is fully tested by AWS evidence and every in-scope resource passed its checks on every day of the period; a failure on any day makes it "not in place", a day without evidence "not tested". A procedure of a partial requirement is at most "AWS portion in place": its checks passed, the rest of the requirement is not tested. Manual procedures stay "not tested" with what to ask for, unless their requirement is proposed not applicable to the declared entity type. "AWS portion met" counts partial requirement x account results whose AWS checks all passed: none is a pass. A requirement whose AWS checks test none of its procedures (named untested in the procedure map) is never "AWS portion met": its passing checks are supporting information and it is shown as manual. "Not applicable" is only proposed; the assessor confirms it.',
     l.muted,
     8,
   );
@@ -82,7 +82,7 @@ export function findingsSection(doc: Doc, model: PackageModel, l: PdfLayout): vo
     8.5,
   );
   if (!f.length) {
-    l.para(doc, 'No in-scope resource failed a check during the period. This does not show that the manual procedures are in place.');
+    l.para(doc, 'No in-scope resource failed a check in the evidence sealed for the period. Days and checks without evidence (see Gaps and collection errors) say nothing either way, and results to review are not counted here. This does not show that the manual procedures are in place.');
     return;
   }
   l.table(

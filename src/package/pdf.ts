@@ -523,7 +523,7 @@ function cover(doc: Doc, model: PackageModel): void {
   const counts: Record<string, number> = {};
   for (const r of model.timeline.rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
   keyValues(doc, [
-    ['Period', `${model.period.from} to ${model.period.to} (UTC days, inclusive; ${model.timeline.days.length} days)`],
+    ['Period', `${model.period.from} to ${model.period.to} (UTC days, inclusive; ${model.timeline.days.length} day${model.timeline.days.length === 1 ? '' : 's'})`],
     ['Accounts', model.accounts.join(', ')],
     ...(model.accountsLeftOut?.length ? [['Left out', `Collected in the period but not in this package: ${model.accountsLeftOut.join(', ')}`] as [string, string]] : []),
     ['Regions', regionSummary(model.regions, model.regionCoverage ?? [])],
@@ -938,7 +938,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
       accounts.length === 1 ? accounts[0] : `${accounts.length} accounts:\n${accounts.slice(0, 3).join('\n')}${accounts.length > 3 ? '\n...' : ''}`,
       statusCell(r.status),
       statusCell(r.worst),
-      `${r.evidenceCount} record(s)${accounts.length > 1 ? ' each' : ''}${r.firstEvidence ? `\n${r.firstEvidence.slice(0, 16)} to\n${r.lastEvidence!.slice(0, 16)}` : ''}`,
+      `${r.evidenceCount} record(s)${accounts.length > 1 ? ' each' : ''}${r.firstEvidence ? `\n${utcMinute(r.firstEvidence)} to\n${utcMinute(r.lastEvidence!)}` : ''}`,
       [
         ...reasons.slice(0, 4),
         ...(reasons.length > 4 ? [`... ${reasons.length - 4} more (controls.csv)`] : []),
@@ -1001,7 +1001,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
         // The path holds the full SHA-256; it wraps at MIN_PT rather than being shrunk to fit one line.
         { header: 'Path in package (named by SHA-256)', width: CONTENT_W - 267, mono: true },
       ],
-      shown.map((e) => [e.collectedAt.replace('T', ' ').slice(0, 19), `${e.accountId}\n${e.region}`, model.assessor.refOf(e.runId, e.recordId), e.via ? `${e.queryId}\nvia ${e.via}` : e.queryId, evidencePath(e.sha256)]),
+      shown.map((e) => [`${e.collectedAt.replace('T', ' ').slice(0, 19)} UTC`, `${e.accountId}\n${e.region}`, model.assessor.refOf(e.runId, e.recordId), e.via ? `${e.queryId}\nvia ${e.via}` : e.queryId, evidencePath(e.sha256)]),
       { size: MIN_PT, caption: `Evidence of the latest evaluation: ${evidence.length} record(s)${shown.length < evidence.length ? `, first ${shown.length} shown` : ''}; ${totalEvidence} over the period` },
     );
   }
@@ -1038,6 +1038,15 @@ function accountRows(rows: RequirementTimeline[], lastDay: string): { accounts: 
   const rest = list.slice(ACCOUNT_ROWS - 1);
   const accounts = rest.flatMap((g) => g.accounts);
   return [...shown, { accounts, row: rest[0].row, reasons: [`${accounts.length} more account(s) with other results (the worst of them shown): see controls.csv and index.html`] }];
+}
+
+/** What no signature shows, said where the report tells how to verify it (index.html says the same). */
+export const RESULTS_NOT_SIGNED =
+  'The signatures and checksums show who built this package and that nothing changed since; they do not show that its results (report.pdf, index.html, the CSV files, summary.json and the OSCAL file) follow from the evidence: whoever holds the package key could sign an altered evaluation. evidence-locker verify <package.zip> --expect-key <fingerprint> --recompute evaluates the sealed evidence again with the evaluation inputs manifest.json records and compares controls.csv, findings.csv, testing-procedures.csv, population.csv and summary.json, naming any difference; it does not read report.pdf, index.html or the OSCAL file, which present the same results: compare what you rely on with those files. verify.sh cannot recompute (standard tools do not evaluate evidence).';
+
+/** An ISO 8601 UTC time to the minute, with its zone said: `2026-12-07 04:34 UTC`. */
+function utcMinute(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
 function compareStrings(a: string, b: string): number {
@@ -1337,7 +1346,7 @@ function exceptionsSection(doc: Doc, model: PackageModel): void {
 
 function methodSection(doc: Doc, model: PackageModel): void {
   subheading(doc, 'How evidence was collected');
-  para(doc, 'Each collection run called read-only AWS APIs in every account and region in scope, kept the API responses verbatim as evidence records, and evaluated them with pure rules (one per evidence query). A record whose API call failed is kept as an error record and shown as a gap. Every run of a day covering the account is evaluated, in order: the day takes the result of its last run, except that a fail or needs-review found by an earlier run of that day counts for the day (the changes name both runs); an error or missing evidence in an earlier run is no gap when a later run of the day judged the requirement. A run collected on the day takes precedence over a reconstruction of that day, which is then not evaluated. The status at the end of the period is that of the last run. A run is a snapshot of the settings at the time of its calls (the run table gives when each run completed): a setting changed and changed back between two runs is not in the configuration evidence; it shows only in the CloudTrail events this package includes.');
+  para(doc, 'Each collection run called read-only AWS APIs in each account it reached and each region it was set to collect (the cover\'s Regions line names any enabled region no run collected), kept the API responses as evidence records, as returned except for secret values replaced before sealing (each record lists them under redactions, with the rule), and evaluated them with pure rules (one per evidence query). A record whose API call failed is kept as an error record and shown as a gap. Every run of a day covering the account is evaluated, in order: the day takes the result of its last run, except that a fail or needs-review found by an earlier run of that day counts for the day (the changes name both runs); an error or missing evidence in an earlier run is no gap when a later run of the day judged the requirement. A run collected on the day takes precedence over a reconstruction of that day, which is then not evaluated. The status at the end of the period is that of the last run. A run is a snapshot of the settings at the time of its calls (the run table gives when each run completed): a setting changed and changed back between two runs is not in the configuration evidence; it shows only in the CloudTrail events this package includes.');
   const ep = model.assessor.summary.endpoints;
   if (ep) {
     subheading(doc, 'Where the evidence came from');
@@ -1396,7 +1405,7 @@ function methodSection(doc: Doc, model: PackageModel): void {
     [
       { header: 'Run', width: 130, mono: true },
       { header: 'Kind / chain', width: 95 },
-      { header: 'Completed', width: 92 },
+      { header: 'Completed (UTC)', width: 92 },
       { header: 'Records', width: 45 },
       { header: 'Manifest SHA-256', width: CONTENT_W - 362, mono: true },
     ],
@@ -1409,6 +1418,7 @@ function methodSection(doc: Doc, model: PackageModel): void {
   tag(doc, 'Code', () => doc.font(MONO).fontSize(MIN_PT).fillColor(INK).text('sh verify.sh --key <fingerprint>', M.left + 10, doc.y, { width: CONTENT_W - 10 }));
   doc.moveDown(0.5);
   para(doc, 'verify.sh checks the pinned key, the signature over SHA256SUMS, every file and that no other exists, the package and run signatures against the pinned keys, that manifest.json states each run as its signed manifest does, the evidence set and evaluation inputs ids on this cover, each signed refusal record, the run chain, and that every record has its evidence body. By hand, follow VERIFY.md section 3 in full: sha256sum -c SHA256SUMS with a signature check alone does not show the package is unaltered (a package re-signed with another key, or with an extra or rewritten file and checksum line, passes them).', MUTED);
+  para(doc, RESULTS_NOT_SIGNED, MUTED);
 }
 
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {

@@ -87,9 +87,9 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
         if (!m) {
           const attested = reqRows.flatMap((r) => (r.latest?.evidence ?? []).filter((e) => e.queryId === 'attestation'));
           const attRefs = sortNumeric(attested.map((e) => refs.of(e.runId, e.recordId) ?? refs.ofBody(e.runId, e.sha256)));
-          // An automated or partial requirement proposed not applicable to the declared entity: so is each of its procedures
-          // (a manual one stays manual, with the note).
-          const entityNotApplicable = appl?.applies === false && (req.coverage === 'automated' || req.coverage === 'partial');
+          // A requirement proposed not applicable to the declared entity, whatever its coverage (its result is): so is each of
+          // its procedures, the note keeping what would otherwise be asked for.
+          const entityNotApplicable = appl?.applies === false;
           const note =
             (entityNotApplicable ? `${PROPOSED_LABEL}: not applicable: ${appl.note}; otherwise ` : appl && appl.applies !== true ? `${appl.note}; ` : '') +
             (req.coverage === 'not-applicable'

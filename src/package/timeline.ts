@@ -508,8 +508,11 @@ export class TimelineBuilder {
     const out: RequirementTimeline[] = [];
     for (const row of this.rows.values()) {
       const automated = row.requirement.coverage === 'automated' || row.requirement.coverage === 'partial';
-      if (automated) row.gapDays = this.days.filter((_d, i) => !evaluatedOn(row, i));
-      if (!automated) {
+      // Not applicable to the entity's declared type whatever a day's evidence says (the declaration is the package's,
+      // not a run's): a day without a run is no gap for it, as for a manual requirement of that type.
+      const notForEntity = row.latest?.notApplicableToEntity === true;
+      if (automated && !notForEntity) row.gapDays = this.days.filter((_d, i) => !evaluatedOn(row, i));
+      if (!automated || notForEntity) {
         // Manual, inherited and not-applicable requirements have their status without any collection run: a day
         // without a run is no gap for them, and their worst in the period is what they are.
         // Their status is the engine's, which reads no evidence for them: manual, or not applicable when the entity

@@ -60,6 +60,11 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
     const text = (await page.locator('#detail').textContent()) ?? '';
     expect(text).toContain('2026-04-01 to 2026-04-30');
     expect(text).toContain(ACCOUNTS[0]);
+    // End-of-period counts say so, and the gaps of earlier days (two days without a run) are not hidden behind them.
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { period: { resultsWithGaps: number; resultsExpectingEvidence: number } };
+    expect(summary.period.resultsWithGaps).toBeGreaterThan(0);
+    expect(text).toMatch(/Failing results\d+ requirement x account result\(s\) at the end of the period \(on any day: see Worst in the period\)/);
+    expect(text).toContain(`without the evidence to judge them at the end of the period; ${summary.period.resultsWithGaps} of ${summary.period.resultsExpectingEvidence} miss evidence on some day of the period;`);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     expect(await page.locator('#key-fingerprint').textContent()).toBe(manifest.signing?.keyFingerprint ?? (await page.locator('#key-fingerprint').textContent()));
     expect(await page.locator('#key-fingerprint').textContent()).toMatch(/^[0-9a-f]{64}$/);
@@ -96,6 +101,19 @@ describe.skipIf(!existsSync(CHROMIUM))('index.html in headless Chromium', () => 
       await page.close();
     }, 240_000);
   }
+
+  it('#method says where the runs collected, that secret values were replaced, and what the signatures do not show', async () => {
+    const { page, errors } = await open('#method');
+    await expect.poll(() => view(page)).toBe('method');
+    const text = (await page.locator('#detail').textContent()) ?? '';
+    expect(text).not.toContain('in every account and region in scope');
+    expect(text).not.toContain('verbatim');
+    expect(text).toContain('in each account it reached and each region it was set to collect (Scope: regions names any enabled region no run collected)');
+    expect(text).toContain('as returned except for secret values replaced before sealing');
+    expect(await page.locator('#results-not-signed').textContent()).toMatch(/they do not show that its results .* follow from the evidence: .* --recompute evaluates the sealed evidence again .* it does not read report\.pdf, index\.html or the OSCAL file/);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 240_000);
 
   it('#findings lists failing resources that link to their requirement and evidence', async () => {
     const { page } = await open('#findings');

@@ -352,8 +352,9 @@ describe('a package whose catalog has requirements limited to an entity type', (
     // Procedures the map does not name, of a requirement proposed not applicable: proposed not applicable too.
     expect([p['12.5.2.1.a'].proposed_finding, p['12.5.2.1.b'].proposed_finding]).toEqual(['not-applicable', 'not-applicable']);
     expect(p['12.5.2.1.a'].note).toMatch(/^proposed, assessor to confirm: not applicable: applies only to service providers; the entity declared it is not one/);
-    expect(p['12.1.1'].proposed_finding).toBe('not-tested');
-    expect(p['12.1.1'].note).toMatch(/^applies only to designated entities .*the entity declared it is not one/);
+    // 12.1.1, manual: its result is proposed not applicable, and so is its procedure (it was 'not tested' beside it).
+    expect(p['12.1.1'].proposed_finding).toBe('not-applicable');
+    expect(p['12.1.1'].note).toMatch(/^proposed, assessor to confirm: not applicable: applies only to designated entities .*the entity declared it is not one.*; otherwise not tested by AWS evidence; ask for: /);
     // OSCAL: no finding for the not-applicable requirement, an observation saying why.
     const oscal = merchant['oscal/assessment-results.json'];
     expect(oscal).toContain('Proposed not applicable (assessor to confirm): applies only to service providers; the entity declared it is not one (config entity.pci-test.serviceProvider: false); the assessor confirms the entity type. the checks found, for information only');

@@ -107,6 +107,10 @@ describe('demo --days', () => {
       const manualRows = rows.filter((c) => c[col('coverage')] === 'manual');
       expect(manualRows.every((c) => c[col('worst_status_in_period')] === c[col('status')] && ['manual', 'not-applicable'].includes(c[col('status')]))).toBe(true);
       expect(manualRows.some((c) => c[col('status')] === 'not-applicable')).toBe(true);
+      // So is a partial requirement the demo's entity type (a merchant) makes not applicable: the missed day is no gap for it.
+      const entityNotApplicable = rows.filter((c) => c[col('coverage')] === 'partial' && c[col('status')] === 'not-applicable');
+      expect(entityNotApplicable.length).toBeGreaterThan(0);
+      expect(entityNotApplicable.filter((c) => c[col('worst_status_in_period')] !== 'not-applicable' || c[col('days_without_evidence')] !== '0').map((c) => c[col('requirement')])).toEqual([]);
       // Untested requirements (their checks test none of their procedures) with passing checks: manual at the end, and
       // the missed day is a gap in their supporting evidence, never hidden by that.
       const untested = rows.filter((c) => c[col('partial_coverage')].includes('not tested') && c[col('status')] === 'manual');
