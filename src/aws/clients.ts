@@ -442,6 +442,8 @@ export const SHARED_READS: ReadonlySet<string> = new Set([
   's3:GetBucketLocation',
   'elasticloadbalancing:DescribeLoadBalancers',
   'backup:ListProtectedResources',
+  // The region's backup vaults, read by backup.plans and rds.storage-encrypted (which lists their Aurora recovery points).
+  'backup:ListBackupVaults',
   'ecr:DescribeRepositories',
   'cloudfront:ListDistributions',
   // Multi-tenant distributions and their tenants, read by cloudfront.viewer-tls and wafv2.cloudfront-web-acls.

@@ -223,6 +223,7 @@ export const REQUEST_QUOTAS: Readonly<Record<string, RequestQuota>> = {
   'backup:ListBackupJobs': backupRead,
   'backup:ListCopyJobs': backupRead,
   'backup:ListBackupVaults': backupRead,
+  'backup:ListRecoveryPointsByBackupVault': backupRead,
   'backup:DescribeBackupVault': backupRead,
   'backup:ListRestoreTestingPlans': backupRead,
   'backup:ListRestoreJobs': backupRead,

@@ -27,6 +27,7 @@ import { macieState } from '../../src/simulator/services/macie2.js';
 import { capturedLogger } from '../support/capture-log.js';
 import { accessAnalyzerState } from '../../src/simulator/services/accessanalyzer.js';
 import { rdsState } from '../../src/simulator/services/rds.js';
+import { backupState } from '../../src/simulator/services/backup.js';
 import { ec2State } from '../../src/simulator/services/ec2.js';
 
 const catalogs = loadCatalogs([]);
@@ -172,17 +173,22 @@ function addMemberDatabases(world: SimWorld): { regions: { accountId: string; re
   const s = rdsState(account, other);
   const clusterSnapshotArn = (owner: string, id: string) => `arn:aws:rds:${other}:${owner}:cluster-snapshot:${id}`;
   s.dbClusters.push({ DBClusterIdentifier: 'payments', DBClusterArn: `arn:aws:rds:${other}:${member}:cluster:payments`, Engine: 'aurora-postgresql', Status: 'available', StorageEncrypted: true, KmsKeyId: template.KmsKeyId, DBClusterMembers: [{ DBInstanceIdentifier: 'payments-1', IsClusterWriter: true }] });
+  // AWS Backup keeps the cluster's recovery points in a vault of the region, with one of a cluster since deleted.
+  const b = backupState(account, other);
+  const vaultArn = `arn:aws:backup:${other}:${member}:backup-vault:aurora-vault`;
+  b.vaults.push({ BackupVaultName: 'aurora-vault', BackupVaultArn: vaultArn, VaultType: 'BACKUP_VAULT', VaultState: 'AVAILABLE', NumberOfRecoveryPoints: 2, Locked: true, MinRetentionDays: 7, LockDate: new Date(Date.UTC(2024, 0, 1)) });
   const point = (id: string, cluster: string, encrypted: boolean) => ({
-    DBClusterSnapshotIdentifier: id,
-    DBClusterSnapshotArn: clusterSnapshotArn(member, id),
-    DBClusterIdentifier: cluster,
-    Engine: 'aurora-postgresql',
-    SnapshotType: 'awsbackup',
-    Status: 'available',
-    StorageEncrypted: encrypted,
-    ...(encrypted ? { KmsKeyId: template.KmsKeyId } : {}),
+    RecoveryPointArn: clusterSnapshotArn(member, id),
+    BackupVaultName: 'aurora-vault',
+    BackupVaultArn: vaultArn,
+    ResourceArn: `arn:aws:rds:${other}:${member}:cluster:${cluster}`,
+    ResourceType: 'Aurora',
+    ResourceName: cluster,
+    Status: 'COMPLETED' as const,
+    IsEncrypted: encrypted,
+    ...(encrypted ? { EncryptionKeyArn: template.KmsKeyId } : {}),
   });
-  s.dbClusterSnapshots.push(point('awsbackup:job-0a0a0a0a-0001', 'payments', true), point('awsbackup:job-0b0b0b0b-0002', 'payments-2019', false));
+  b.recoveryPoints.push(point('awsbackup:job-0a0a0a0a-0001', 'payments', true), point('awsbackup:job-0b0b0b0b-0002', 'payments-2019', false));
   const owner = world.organization!.accountIds[3];
   const o = rdsState(world.account(owner)!, other);
   o.dbClusterSnapshots.push({ DBClusterSnapshotIdentifier: 'ledger-export', DBClusterSnapshotArn: clusterSnapshotArn(owner, 'ledger-export'), DBClusterIdentifier: 'ledger', Engine: 'aurora-mysql', SnapshotType: 'manual', Status: 'available', StorageEncrypted: false });
@@ -349,6 +355,9 @@ describe('collect.mode delegated-admin', () => {
     expect(describeDbInstances(delegated.stats)).toBe(describeDbInstances(perAccount.stats));
     expect(delegated.stats.byOperation['rds:DescribeDBSnapshots']?.ok).toBe(perAccount.stats.byOperation['rds:DescribeDBSnapshots']?.ok);
     expect(delegated.stats.byOperation['rds:DescribeDBClusterSnapshots']?.ok).toBe(perAccount.stats.byOperation['rds:DescribeDBClusterSnapshots']?.ok);
+    // AWS Backup's Aurora recovery points are read in each member-region in both modes (no aggregator holds them).
+    expect(delegated.stats.byOperation['backup:ListRecoveryPointsByBackupVault']?.ok).toBeGreaterThan(0);
+    expect(delegated.stats.byOperation['backup:ListRecoveryPointsByBackupVault']?.ok).toBe(perAccount.stats.byOperation['backup:ListRecoveryPointsByBackupVault']?.ok);
     // Both modes read and judge the Aurora cluster's AWS Backup recovery points and the cluster snapshot shared with it.
     for (const run of [perAccount, delegated]) {
       const findings = new Set([...byRequirement(run.results).values()].flatMap((v) => v.findings));

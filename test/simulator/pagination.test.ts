@@ -11,10 +11,12 @@ import {
 import { GuardDutyClient, ListDetectorsCommand, paginateListFindings } from '@aws-sdk/client-guardduty';
 import { OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';
 import { paginateListBuckets, S3Client } from '@aws-sdk/client-s3';
+import { BackupClient, ListRecoveryPointsByBackupVaultCommand, paginateListRecoveryPointsByBackupVault } from '@aws-sdk/client-backup';
 import { DescribeDBClusterSnapshotsCommand, DescribeDBSnapshotsCommand, paginateDescribeDBClusterSnapshots, paginateDescribeDBClusters, paginateDescribeDBSnapshots, RDSClient } from '@aws-sdk/client-rds';
 import { demoWorld, organizationWorld } from '../../src/simulator/index.js';
 import { addBucket } from '../../src/simulator/worlds/builders.js';
 import { rdsState } from '../../src/simulator/services/rds.js';
+import { backupState } from '../../src/simulator/services/backup.js';
 import { SimAccount } from '../../src/simulator/world.js';
 import { clientConfig, useSimulator } from './helpers.js';
 
@@ -121,15 +123,11 @@ describe('RDS Describe operations page with Marker', () => {
   });
 });
 
-describe('RDS DescribeDBClusterSnapshots of types awsbackup and shared', () => {
+describe('RDS DescribeDBClusterSnapshots of type shared (awsbackup is documented for DB snapshots only)', () => {
   const OWNER = '444455556666';
   const sim = useSimulator(() => {
     const world = demoWorld();
     const s = rdsState(world.account('111122223333')!, 'us-east-1');
-    for (let i = 0; i < 23; i++) {
-      const id = `awsbackup:job-${String(i).padStart(8, '0')}`;
-      s.dbClusterSnapshots.push({ DBClusterSnapshotIdentifier: id, DBClusterSnapshotArn: `arn:aws:rds:us-east-1:111122223333:cluster-snapshot:${id}`, DBClusterIdentifier: 'payments', SnapshotType: 'awsbackup', StorageEncrypted: true });
-    }
     s.dbClusterSnapshots.push({ DBClusterSnapshotIdentifier: 'payments-manual', DBClusterIdentifier: 'payments', SnapshotType: 'manual', StorageEncrypted: true });
     const owner = rdsState(world.addAccount(new SimAccount(OWNER, 'owner', ['us-east-1', 'us-west-2'])), 'us-east-1');
     for (const id of ['to-demo', 'to-nobody', 'to-others']) {
@@ -140,12 +138,11 @@ describe('RDS DescribeDBClusterSnapshots of types awsbackup and shared', () => {
     return { world, faults: { rateLimits: {} } };
   });
 
-  it('lists AWS Backup recovery points only when asked for their type, 20 a page, and shared cluster snapshots by their ARN', async () => {
+  it('refuses SnapshotType awsbackup for DB cluster snapshots (AWS Backup lists Aurora recovery points), and lists shared cluster snapshots by their ARN', async () => {
     const client = new RDSClient(clientConfig(sim()));
-    const points = await collect(paginateDescribeDBClusterSnapshots({ client, pageSize: 20 }, { SnapshotType: 'awsbackup' }));
-    expect(points.map((p) => p.DBClusterSnapshots!.length)).toEqual([20, 3]);
-    expect(points[0].DBClusterSnapshots![0]).toMatchObject({ DBClusterSnapshotIdentifier: 'awsbackup:job-00000000', SnapshotType: 'awsbackup', StorageEncrypted: true });
-    // Neither the default listing nor the manual one holds them.
+    // The RDS API reference lists automated, manual, shared and public for DB cluster snapshots; awsbackup "does not apply to Aurora".
+    await expect(client.send(new DescribeDBClusterSnapshotsCommand({ SnapshotType: 'awsbackup' }))).rejects.toMatchObject({ name: 'InvalidParameterValue', message: 'Invalid snapshot type: awsbackup' });
+    expect((await client.send(new DescribeDBSnapshotsCommand({ SnapshotType: 'awsbackup' }))).DBSnapshots!.length).toBeGreaterThan(0);
     const every = await collect(paginateDescribeDBClusterSnapshots({ client, pageSize: 20 }, {}));
     expect(every.flatMap((p) => p.DBClusterSnapshots!).map((x) => x.DBClusterSnapshotIdentifier)).toEqual(['payments-manual']);
     // Shared: another account's manual snapshot whose restore attribute names this account, named by its ARN.
@@ -159,5 +156,40 @@ describe('RDS DescribeDBClusterSnapshots of types awsbackup and shared', () => {
     const west = new RDSClient(clientConfig(sim(), { region: 'us-west-2' }));
     expect((await west.send(new DescribeDBClusterSnapshotsCommand({ SnapshotType: 'shared' }))).DBClusterSnapshots).toEqual([]);
     await expect(client.send(new DescribeDBClusterSnapshotsCommand({ SnapshotType: 'backup' }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+  });
+});
+
+describe('AWS Backup ListRecoveryPointsByBackupVault', () => {
+  const sim = useSimulator(() => {
+    const world = demoWorld();
+    const s = backupState(world.account('111122223333')!, 'us-east-1');
+    const vaultArn = 'arn:aws:backup:us-east-1:111122223333:backup-vault:payments-vault';
+    for (let i = 0; i < 1003; i++) {
+      s.recoveryPoints.push({
+        RecoveryPointArn: `arn:aws:rds:us-east-1:111122223333:cluster-snapshot:awsbackup:job-${String(i).padStart(8, '0')}`,
+        BackupVaultName: 'payments-vault',
+        BackupVaultArn: vaultArn,
+        ResourceArn: 'arn:aws:rds:us-east-1:111122223333:cluster:payments',
+        ResourceType: 'Aurora',
+        Status: 'COMPLETED',
+        CreationDate: new Date(Date.UTC(2025, 0, 1, 0, i)),
+        IsEncrypted: true,
+        EncryptionKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      });
+    }
+    s.recoveryPoints.push({ RecoveryPointArn: 'arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:job-rds', BackupVaultName: 'payments-vault', BackupVaultArn: vaultArn, ResourceType: 'RDS', IsEncrypted: true });
+    return { world, faults: { rateLimits: {} } };
+  });
+
+  it('lists a vault\'s recovery points of one resource type, 1,000 a page, and names a vault that does not exist as AWS does', async () => {
+    const client = new BackupClient(clientConfig(sim()));
+    const pages = await collect(paginateListRecoveryPointsByBackupVault({ client, pageSize: 1000 }, { BackupVaultName: 'payments-vault', ByResourceType: 'Aurora' }));
+    expect(pages.map((p) => p.RecoveryPoints!.length)).toEqual([1000, 3]);
+    expect(pages[0].RecoveryPoints![0]).toMatchObject({ BackupVaultName: 'payments-vault', ResourceType: 'Aurora', IsEncrypted: true, CreationDate: new Date(Date.UTC(2025, 0, 1)) });
+    // Without the type filter the DB instance's recovery point is listed too; the Default vault holds none.
+    expect((await client.send(new ListRecoveryPointsByBackupVaultCommand({ BackupVaultName: 'payments-vault', ByResourceType: 'RDS' }))).RecoveryPoints!.map((p) => p.ResourceType)).toEqual(['RDS']);
+    expect((await client.send(new ListRecoveryPointsByBackupVaultCommand({ BackupVaultName: 'Default' }))).RecoveryPoints).toEqual([]);
+    await expect(client.send(new ListRecoveryPointsByBackupVaultCommand({ BackupVaultName: 'no-such-vault' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } });
+    await expect(client.send(new ListRecoveryPointsByBackupVaultCommand({ BackupVaultName: 'payments-vault', MaxResults: 1001 }))).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
   });
 });

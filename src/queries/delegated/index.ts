@@ -51,8 +51,8 @@ export const DELEGATED_SOURCES: readonly DelegatedSource<unknown>[] = [
   configItemsSource('s3.object-lock', OBJECT_LOCK_ITEMS),
   configItemsSource('s3.tls-only-policy', BUCKET_POLICY_ITEMS),
   // The RDS queries stay per account although DB_INSTANCE_ITEMS can answer rds.public-access and rds.backup-retention:
-  // rds.storage-encrypted also reads DB clusters and manual, AWS Backup and shared DB (cluster) snapshots, which the
-  // instance items do not hold, so each member-region is read anyway and the run's shared DescribeDBInstances read
+  // rds.storage-encrypted also reads DB clusters, manual, AWS Backup and shared DB snapshots, manual and shared DB
+  // cluster snapshots and AWS Backup's Aurora recovery points, which the instance items do not hold, so each member-region is read anyway and the run's shared DescribeDBInstances read
   // serves all three; the aggregator read would add a call and replace a live read.
   // ec2.imdsv2 stays per account although INSTANCE_ITEMS can answer it: three other queries read DescribeInstances in
   // each member and the shared read serves all four, so the aggregator read would add a call and replace a live read.

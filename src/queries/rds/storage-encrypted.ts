@@ -1,15 +1,28 @@
 import type { DBCluster, DBClusterSnapshot, DBInstanceAutomatedBackup, DBSnapshot } from '@aws-sdk/client-rds';
-import { loadRdsSdk } from '../../aws/sdk.js';
-import { allPages, defineQuery, isCapturedError, type CapturedError, type ResourceParent } from '../types.js';
+import type { BackupVaultListMember, RecoveryPointByBackupVault } from '@aws-sdk/client-backup';
+import { loadBackupSdk, loadRdsSdk } from '../../aws/sdk.js';
+import { allPages, defineQuery, isCapturedError, type CapturedError, type EvaluationContext, type QueryContext, type ResourceParent, type ResourceResult } from '../types.js';
 import { captureFailure } from '../partial-evidence.js';
 import { collectDbInstances, dbLabel, evaluateDbInstances, type DbInstancesEvidence, DB_INSTANCE_ITEMS } from './instances.js';
 import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
 /**
+ * AWS Backup's recovery points of Aurora clusters in the region: every backup vault (ListBackupVaults), and each vault's
+ * recovery points of resource type Aurora (ListRecoveryPointsByBackupVault ByResourceType Aurora), or that listing's
+ * failure. A vault keeps its recovery points after their cluster is deleted, so those are listed too.
+ */
+export interface AuroraRecoveryPointsEvidence {
+  vaults: BackupVaultListMember[];
+  byVault: { backupVaultName: string; recoveryPoints: RecoveryPointByBackupVault[] | CapturedError }[];
+}
+
+/**
  * DescribeDBInstances, and (each kept as a captured failure if refused) DescribeDBClusters, the account's manual, AWS
- * Backup and shared DB snapshots and DB cluster snapshots, and its automated backups (DescribeDBInstanceAutomatedBackups: those of
- * live instances, `active`, and those kept after an instance was deleted, `retained`). The later reads are absent in
- * evidence sealed before they were added, and in the instances-only evidence read through AWS Config.
+ * Backup and shared DB snapshots, its manual and shared DB cluster snapshots, AWS Backup's recovery points of Aurora
+ * clusters (read from AWS Backup: RDS documents the awsbackup snapshot type for DB snapshots only), and its automated
+ * backups (DescribeDBInstanceAutomatedBackups: those of live instances, `active`, and those kept after an instance was
+ * deleted, `retained`). The later reads are absent in evidence sealed before they were added, and in the
+ * instances-only evidence read through AWS Config.
  */
 export interface StorageEncryptedEvidence extends DbInstancesEvidence {
   dbClusters?: DBCluster[] | CapturedError;
@@ -19,23 +32,39 @@ export interface StorageEncryptedEvidence extends DbInstancesEvidence {
   /** DescribeDBSnapshots SnapshotType shared: other accounts' manual DB snapshots this account may copy or restore. */
   sharedDbSnapshots?: DBSnapshot[] | CapturedError;
   dbClusterSnapshots?: DBClusterSnapshot[] | CapturedError;
-  /** DescribeDBClusterSnapshots SnapshotType awsbackup: AWS Backup's recovery points of DB clusters (Aurora), kept as DB cluster snapshots named awsbackup:job-<id>. */
-  awsBackupDbClusterSnapshots?: DBClusterSnapshot[] | CapturedError;
   /** DescribeDBClusterSnapshots SnapshotType shared: other accounts' manual DB cluster snapshots this account may copy or restore. */
   sharedDbClusterSnapshots?: DBClusterSnapshot[] | CapturedError;
+  /** AWS Backup's recovery points of Aurora clusters, or the failure of ListBackupVaults. */
+  auroraRecoveryPoints?: AuroraRecoveryPointsEvidence | CapturedError;
   dbInstanceAutomatedBackups?: DBInstanceAutomatedBackup[] | CapturedError;
 }
+
+const keyOf = (k: string | undefined) => (k ? ` (key ${k})` : '');
+
+/**
+ * One stored copy of a database's data (a snapshot or an AWS Backup recovery point) judged by its encryption: encrypted
+ * passes, unencrypted fails saying what it still holds, and a response that does not say needs review.
+ */
+function storedCopy(copy: { resource: string; resourceType: string; parent?: ResourceParent; label: string; encrypted: boolean | undefined; key: string | undefined; holds: string }): ResourceResult {
+  const base = { resource: copy.resource, resourceType: copy.resourceType, ...(copy.parent ? { parent: copy.parent } : {}) };
+  if (copy.encrypted === true) return { ...base, status: 'pass', reason: `${copy.label}, is encrypted${keyOf(copy.key)}` };
+  if (copy.encrypted === false) return { ...base, status: 'fail', reason: `${copy.label}, is not encrypted: ${copy.holds}` };
+  return { ...base, status: 'needs-review', reason: `${copy.label}: the response does not say whether it is encrypted (unencrypted, ${copy.holds})` };
+}
+
+/** What an AWS Backup recovery point holds until AWS Backup's retention deletes it. */
+const UNTIL_RETENTION = "until AWS Backup's retention deletes it (backup.plans judges the retention)";
 
 export const storageEncrypted = defineQuery<StorageEncryptedEvidence | AggregateConfigItemsEvidence>({
   id: 'rds.storage-encrypted',
   service: 'rds',
   title: 'RDS database storage is encrypted at rest',
   description:
-    'Every RDS database instance and DB cluster in the region with whether its storage (and so its automated backups, snapshots and read replicas) is encrypted, and with which KMS key; and every manual DB snapshot and DB cluster snapshot the account owns, with whether it is encrypted (a snapshot left behind unencrypted still holds the data); and the retained automated backups of deleted database instances (DescribeDBInstanceAutomatedBackups, status retained), with whether they are encrypted (they hold the deleted database until their retention ends); and AWS Backup\'s recovery points of DB instances (DB snapshots of type awsbackup, encrypted as their database was: an unencrypted one fails, and outlives its database until AWS Backup\'s retention, judged by backup.plans, deletes it). AWS Backup\'s recovery points of DB clusters (Aurora: DB cluster snapshots of type awsbackup) are judged the same way, naming their cluster. DB snapshots and DB cluster snapshots other accounts share with this one are listed: an encrypted one passes, an unencrypted one needs review naming the owner account (its owner stores it, and this account can restore or copy it).',
+    'Every RDS database instance and DB cluster in the region with whether its storage (and so its automated backups, snapshots and read replicas) is encrypted, and with which KMS key; and every manual DB snapshot and DB cluster snapshot the account owns, with whether it is encrypted (a snapshot left behind unencrypted still holds the data); and the retained automated backups of deleted database instances (DescribeDBInstanceAutomatedBackups, status retained), with whether they are encrypted (they hold the deleted database until their retention ends); and AWS Backup\'s recovery points of DB instances (DB snapshots of type awsbackup, encrypted as their database was: an unencrypted one fails, and outlives its database until AWS Backup\'s retention, judged by backup.plans, deletes it). AWS Backup\'s recovery points of Aurora clusters are read from AWS Backup itself (every backup vault of the region, ListRecoveryPointsByBackupVault of resource type Aurora, with AWS Backup\'s IsEncrypted), including those of clusters since deleted, and judged the same way, naming cluster, vault and recovery point. DB snapshots and DB cluster snapshots other accounts share with this one are listed: an encrypted one passes, an unencrypted one needs review naming the owner account (its owner stores it, and this account can restore or copy it).',
   remediation:
     'RDS cannot encrypt an existing instance in place: snapshot it, copy the snapshot with encryption (`aws rds copy-db-snapshot --kms-key-id ...`), restore from the encrypted copy and switch clients over; then delete the unencrypted snapshots (or copy them encrypted first).',
   scope: 'regional',
-  apiCalls: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters', 'rds:DescribeDBSnapshots', 'rds:DescribeDBClusterSnapshots', 'rds:DescribeDBInstanceAutomatedBackups'],
+  apiCalls: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters', 'rds:DescribeDBSnapshots', 'rds:DescribeDBClusterSnapshots', 'rds:DescribeDBInstanceAutomatedBackups', 'backup:ListBackupVaults', 'backup:ListRecoveryPointsByBackupVault'],
   async collect(ctx) {
     const { dbInstances } = await collectDbInstances(ctx);
     const sdk = await loadRdsSdk();
@@ -49,71 +78,65 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
     const awsBackupDbSnapshots = await captureFailure(() => allPages(sdk.paginateDescribeDBSnapshots(cfg, { SnapshotType: 'awsbackup' }), (p) => p.DBSnapshots, ctx), ctx.signal);
     const sharedDbSnapshots = await captureFailure(() => allPages(sdk.paginateDescribeDBSnapshots(cfg, { SnapshotType: 'shared', IncludeShared: true }), (p) => p.DBSnapshots, ctx), ctx.signal);
     const dbClusterSnapshots = await captureFailure(() => allPages(sdk.paginateDescribeDBClusterSnapshots(cfg, { SnapshotType: 'manual' }), (p) => p.DBClusterSnapshots, ctx), ctx.signal);
-    // AWS Backup's recovery points of Aurora clusters are DB cluster snapshots (awsbackup:job-<id>) that neither the
-    // manual nor the default listing holds; other accounts' cluster snapshots are listed only when asked for.
-    const awsBackupDbClusterSnapshots = await captureFailure(() => allPages(sdk.paginateDescribeDBClusterSnapshots(cfg, { SnapshotType: 'awsbackup' }), (p) => p.DBClusterSnapshots, ctx), ctx.signal);
+    // Other accounts' cluster snapshots are listed only when asked for.
     const sharedDbClusterSnapshots = await captureFailure(() => allPages(sdk.paginateDescribeDBClusterSnapshots(cfg, { SnapshotType: 'shared', IncludeShared: true }), (p) => p.DBClusterSnapshots, ctx), ctx.signal);
     // Every automated backup of the region: a live instance's (active, encrypted as the instance) and a deleted one's (retained).
     const dbInstanceAutomatedBackups = await captureFailure(() => allPages(sdk.paginateDescribeDBInstanceAutomatedBackups(cfg, {}), (p) => p.DBInstanceAutomatedBackups, ctx), ctx.signal);
-    return { dbInstances, dbClusters, dbSnapshots, awsBackupDbSnapshots, sharedDbSnapshots, dbClusterSnapshots, awsBackupDbClusterSnapshots, sharedDbClusterSnapshots, dbInstanceAutomatedBackups };
+    const auroraRecoveryPoints = await captureFailure(() => readAuroraRecoveryPoints(ctx), ctx.signal);
+    return { dbInstances, dbClusters, dbSnapshots, awsBackupDbSnapshots, sharedDbSnapshots, dbClusterSnapshots, sharedDbClusterSnapshots, auroraRecoveryPoints, dbInstanceAutomatedBackups };
   },
   evaluate: acceptConfigItems(DB_INSTANCE_ITEMS, (data: StorageEncryptedEvidence | undefined, _params, ctx) => {
-    const key = (k: string | undefined) => (k ? ` (key ${k})` : '');
     const clusters = data && Array.isArray(data.dbClusters) ? data.dbClusters : undefined;
     // StorageEncrypted is a property of the cluster (Aurora, Multi-AZ DB clusters): a listed cluster is judged once,
     // naming its members, and its member instances are not judged again.
     const listed = new Set((clusters ?? []).map((c) => c.DBClusterIdentifier));
     const instances = data?.dbInstances ? { dbInstances: data.dbInstances.filter((db) => !(db.DBClusterIdentifier && listed.has(db.DBClusterIdentifier))) } : undefined;
     const instanceResults = evaluateDbInstances(instances, ctx, (db) =>
-      db.StorageEncrypted ? { status: 'pass', reason: `${dbLabel(db)} has encrypted storage${key(db.KmsKeyId)}` } : { status: 'fail', reason: `${dbLabel(db)} stores its data unencrypted` },
+      db.StorageEncrypted ? { status: 'pass', reason: `${dbLabel(db)} has encrypted storage${keyOf(db.KmsKeyId)}` } : { status: 'fail', reason: `${dbLabel(db)} stores its data unencrypted` },
     );
     if (!data?.dbInstances) return instanceResults;
     const results = instanceResults.filter((r) => r.resource !== 'account' || r.status !== 'not-applicable');
     const account = { resource: 'account', resourceType: 'AWS::::Account' };
     const clusterArn = (id: string | undefined) => `arn:aws:rds:${ctx.region}:${ctx.accountId}:cluster:${id}`;
     const dbArn = (id: string | undefined) => `arn:aws:rds:${ctx.region}:${ctx.accountId}:db:${id}`;
+    const taken = (d: Date | string | undefined) => (d ? `, taken ${new Date(d).toISOString()}` : '');
     for (const c of clusters ?? []) {
       const members = (c.DBClusterMembers ?? []).map((m) => m.DBInstanceIdentifier).filter(Boolean);
       const label = `DB cluster ${c.DBClusterIdentifier} (${c.Engine}, ${members.length ? `instances ${members.join(', ')}` : 'no DB instances'})`;
       results.push({
         resource: c.DBClusterArn ?? clusterArn(c.DBClusterIdentifier),
         resourceType: 'AWS::RDS::DBCluster',
-        ...(c.StorageEncrypted ? { status: 'pass' as const, reason: `${label} has encrypted storage${key(c.KmsKeyId)}` } : { status: 'fail' as const, reason: `${label} stores its data unencrypted` }),
+        ...(c.StorageEncrypted ? { status: 'pass' as const, reason: `${label} has encrypted storage${keyOf(c.KmsKeyId)}` } : { status: 'fail' as const, reason: `${label} stores its data unencrypted` }),
       });
     }
     const instanceIds = new Set(data.dbInstances.map((db) => db.DBInstanceIdentifier));
-    for (const s of Array.isArray(data.dbSnapshots) ? data.dbSnapshots : []) {
+    // A manual DB snapshot and AWS Backup's recovery point of a DB instance (a DB snapshot of type awsbackup).
+    const dbSnapshot = (s: DBSnapshot, what: string, holds: string) => {
       const parent: ResourceParent | undefined = s.DBInstanceIdentifier && instanceIds.has(s.DBInstanceIdentifier) ? { resource: dbArn(s.DBInstanceIdentifier), resourceType: 'AWS::RDS::DBInstance' } : undefined;
-      const label = `manual DB snapshot ${s.DBSnapshotIdentifier} of database ${s.DBInstanceIdentifier ?? 'unknown'}${parent ? '' : ' (no longer in the region)'}${s.SnapshotCreateTime ? `, taken ${new Date(s.SnapshotCreateTime).toISOString()}` : ''}`;
-      results.push({
+      return storedCopy({
         resource: s.DBSnapshotArn ?? `arn:aws:rds:${ctx.region}:${ctx.accountId}:snapshot:${s.DBSnapshotIdentifier}`,
         resourceType: 'AWS::RDS::DBSnapshot',
-        ...(parent ? { parent } : {}),
-        ...(s.Encrypted ? { status: 'pass' as const, reason: `${label}, is encrypted${key(s.KmsKeyId)}` } : { status: 'fail' as const, reason: `${label}, is not encrypted: it holds the database's data as it was` }),
+        parent,
+        label: `${what} of database ${s.DBInstanceIdentifier ?? 'unknown'}${parent ? '' : ' (no longer in the region)'}${taken(s.SnapshotCreateTime)}`,
+        encrypted: s.Encrypted,
+        key: s.KmsKeyId,
+        holds,
       });
-    }
+    };
+    for (const s of Array.isArray(data.dbSnapshots) ? data.dbSnapshots : []) results.push(dbSnapshot(s, `manual DB snapshot ${s.DBSnapshotIdentifier}`, "it holds the database's data as it was"));
     for (const s of Array.isArray(data.awsBackupDbSnapshots) ? data.awsBackupDbSnapshots : []) {
-      const parent: ResourceParent | undefined = s.DBInstanceIdentifier && instanceIds.has(s.DBInstanceIdentifier) ? { resource: dbArn(s.DBInstanceIdentifier), resourceType: 'AWS::RDS::DBInstance' } : undefined;
-      const label = `AWS Backup recovery point ${s.DBSnapshotIdentifier} (a DB snapshot) of database ${s.DBInstanceIdentifier ?? 'unknown'}${parent ? '' : ' (no longer in the region)'}${s.SnapshotCreateTime ? `, taken ${new Date(s.SnapshotCreateTime).toISOString()}` : ''}`;
-      results.push({
-        resource: s.DBSnapshotArn ?? `arn:aws:rds:${ctx.region}:${ctx.accountId}:snapshot:${s.DBSnapshotIdentifier}`,
-        resourceType: 'AWS::RDS::DBSnapshot',
-        ...(parent ? { parent } : {}),
-        ...(s.Encrypted
-          ? { status: 'pass' as const, reason: `${label}, is encrypted${key(s.KmsKeyId)}` }
-          : { status: 'fail' as const, reason: `${label}, is not encrypted: it holds the database's data as it was until AWS Backup's retention deletes it (backup.plans judges the retention)` }),
-      });
+      results.push(dbSnapshot(s, `AWS Backup recovery point ${s.DBSnapshotIdentifier} (a DB snapshot)`, `it holds the database's data as it was ${UNTIL_RETENTION}`));
     }
     for (const s of Array.isArray(data.sharedDbSnapshots) ? data.sharedDbSnapshots : []) {
       // A shared snapshot is named by its ARN, which holds the owner's account.
       const arn = s.DBSnapshotArn ?? (s.DBSnapshotIdentifier?.startsWith('arn:') ? s.DBSnapshotIdentifier : undefined);
       const owner = arn?.split(':')[4];
-      const label = `DB snapshot ${s.DBSnapshotIdentifier} of database ${s.DBInstanceIdentifier ?? 'unknown'}, shared with this account by ${owner && owner !== ctx.accountId ? `account ${owner}` : 'another account'}${s.SnapshotCreateTime ? `, taken ${new Date(s.SnapshotCreateTime).toISOString()}` : ''}`;
+      const label = `DB snapshot ${s.DBSnapshotIdentifier} of database ${s.DBInstanceIdentifier ?? 'unknown'}, shared with this account by ${owner && owner !== ctx.accountId ? `account ${owner}` : 'another account'}${taken(s.SnapshotCreateTime)}`;
       results.push({
         resource: arn ?? `arn:aws:rds:${ctx.region}:${owner ?? 'unknown'}:snapshot:${s.DBSnapshotIdentifier}`,
         resourceType: 'AWS::RDS::DBSnapshot',
         ...(s.Encrypted
-          ? { status: 'pass' as const, reason: `${label}, is encrypted${key(s.KmsKeyId)}` }
+          ? { status: 'pass' as const, reason: `${label}, is encrypted${keyOf(s.KmsKeyId)}` }
           : {
               status: 'needs-review' as const,
               reason: `${label}, is not encrypted: its owner stores it (that account's own evidence judges it) and this account can restore or copy it; confirm it holds no cardholder data or ePHI, or ask the owner to share an encrypted copy`,
@@ -122,37 +145,32 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
     }
     for (const s of Array.isArray(data.dbClusterSnapshots) ? data.dbClusterSnapshots : []) {
       const parent: ResourceParent | undefined = s.DBClusterIdentifier && listed.has(s.DBClusterIdentifier) ? { resource: clusterArn(s.DBClusterIdentifier), resourceType: 'AWS::RDS::DBCluster' } : undefined;
-      const label = `manual DB cluster snapshot ${s.DBClusterSnapshotIdentifier} of cluster ${s.DBClusterIdentifier ?? 'unknown'}${s.SnapshotCreateTime ? `, taken ${new Date(s.SnapshotCreateTime).toISOString()}` : ''}`;
-      results.push({
-        resource: s.DBClusterSnapshotArn ?? `arn:aws:rds:${ctx.region}:${ctx.accountId}:cluster-snapshot:${s.DBClusterSnapshotIdentifier}`,
-        resourceType: 'AWS::RDS::DBClusterSnapshot',
-        ...(parent ? { parent } : {}),
-        ...(s.StorageEncrypted ? { status: 'pass' as const, reason: `${label}, is encrypted${key(s.KmsKeyId)}` } : { status: 'fail' as const, reason: `${label}, is not encrypted: it holds the cluster's data as it was` }),
-      });
+      results.push(
+        storedCopy({
+          resource: s.DBClusterSnapshotArn ?? `arn:aws:rds:${ctx.region}:${ctx.accountId}:cluster-snapshot:${s.DBClusterSnapshotIdentifier}`,
+          resourceType: 'AWS::RDS::DBClusterSnapshot',
+          parent,
+          label: `manual DB cluster snapshot ${s.DBClusterSnapshotIdentifier} of cluster ${s.DBClusterIdentifier ?? 'unknown'}${taken(s.SnapshotCreateTime)}`,
+          encrypted: s.StorageEncrypted,
+          key: s.KmsKeyId,
+          holds: "it holds the cluster's data as it was",
+        }),
+      );
     }
-    for (const s of Array.isArray(data.awsBackupDbClusterSnapshots) ? data.awsBackupDbClusterSnapshots : []) {
-      const parent: ResourceParent | undefined = s.DBClusterIdentifier && listed.has(s.DBClusterIdentifier) ? { resource: clusterArn(s.DBClusterIdentifier), resourceType: 'AWS::RDS::DBCluster' } : undefined;
-      const gone = clusters && !parent ? ' (no longer in the region)' : '';
-      const label = `AWS Backup recovery point ${s.DBClusterSnapshotIdentifier} (a DB cluster snapshot) of cluster ${s.DBClusterIdentifier ?? 'unknown'}${gone}${s.SnapshotCreateTime ? `, taken ${new Date(s.SnapshotCreateTime).toISOString()}` : ''}`;
-      results.push({
-        resource: s.DBClusterSnapshotArn ?? `arn:aws:rds:${ctx.region}:${ctx.accountId}:cluster-snapshot:${s.DBClusterSnapshotIdentifier}`,
-        resourceType: 'AWS::RDS::DBClusterSnapshot',
-        ...(parent ? { parent } : {}),
-        ...(s.StorageEncrypted
-          ? { status: 'pass' as const, reason: `${label}, is encrypted${key(s.KmsKeyId)}` }
-          : { status: 'fail' as const, reason: `${label}, is not encrypted: it holds the cluster's data as it was until AWS Backup's retention deletes it (backup.plans judges the retention)` }),
-      });
+    const points = data.auroraRecoveryPoints;
+    for (const v of points && !isCapturedError(points) ? points.byVault : []) {
+      for (const p of Array.isArray(v.recoveryPoints) ? v.recoveryPoints : []) results.push(auroraRecoveryPoint(p, v.backupVaultName, clusters, ctx));
     }
     for (const s of Array.isArray(data.sharedDbClusterSnapshots) ? data.sharedDbClusterSnapshots : []) {
       // A shared cluster snapshot is named by its ARN, which holds the owner's account.
       const arn = s.DBClusterSnapshotArn ?? (s.DBClusterSnapshotIdentifier?.startsWith('arn:') ? s.DBClusterSnapshotIdentifier : undefined);
       const owner = arn?.split(':')[4];
-      const label = `DB cluster snapshot ${s.DBClusterSnapshotIdentifier} of cluster ${s.DBClusterIdentifier ?? 'unknown'}${s.Engine ? ` (${s.Engine})` : ''}, shared with this account by ${owner && owner !== ctx.accountId ? `account ${owner}` : 'another account'}${s.SnapshotCreateTime ? `, taken ${new Date(s.SnapshotCreateTime).toISOString()}` : ''}`;
+      const label = `DB cluster snapshot ${s.DBClusterSnapshotIdentifier} of cluster ${s.DBClusterIdentifier ?? 'unknown'}${s.Engine ? ` (${s.Engine})` : ''}, shared with this account by ${owner && owner !== ctx.accountId ? `account ${owner}` : 'another account'}${taken(s.SnapshotCreateTime)}`;
       results.push({
         resource: arn ?? `arn:aws:rds:${ctx.region}:${owner ?? 'unknown'}:cluster-snapshot:${s.DBClusterSnapshotIdentifier}`,
         resourceType: 'AWS::RDS::DBClusterSnapshot',
         ...(s.StorageEncrypted
-          ? { status: 'pass' as const, reason: `${label}, is encrypted${key(s.KmsKeyId)}` }
+          ? { status: 'pass' as const, reason: `${label}, is encrypted${keyOf(s.KmsKeyId)}` }
           : {
               status: 'needs-review' as const,
               reason: `${label}, is not encrypted: its owner stores it (that account's own evidence judges it) and this account can restore or copy it; confirm it holds no cardholder data or ePHI, or ask the owner to share an encrypted copy`,
@@ -167,24 +185,39 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
       results.push({
         resource: b.DBInstanceAutomatedBackupsArn ?? b.DBInstanceArn ?? `arn:aws:rds:${ctx.region}:${ctx.accountId}:db:${b.DBInstanceIdentifier}`,
         resourceType: 'AWS::RDS::DBInstanceAutomatedBackup',
-        ...(b.Encrypted ? { status: 'pass' as const, reason: `${label} are encrypted${key(b.KmsKeyId)}` } : { status: 'fail' as const, reason: `${label} are not encrypted: they hold the deleted database's data` }),
+        ...(b.Encrypted ? { status: 'pass' as const, reason: `${label} are encrypted${keyOf(b.KmsKeyId)}` } : { status: 'fail' as const, reason: `${label} are not encrypted: they hold the deleted database's data` }),
       });
     }
     // What was not read is said, never taken as "none".
-    const unread: [string, unknown][] = [
+    const where = `in account ${ctx.accountId}, ${ctx.region}`;
+    // Each read as a failure names it, and as missing from older evidence (the third name, where it differs).
+    const unread: [string, unknown, string?][] = [
       ['DescribeDBClusters (DB clusters, such as an Aurora cluster without instances)', data.dbClusters],
       ['DescribeDBSnapshots (manual DB snapshots)', data.dbSnapshots],
       ['DescribeDBSnapshots SnapshotType awsbackup (AWS Backup recovery points of DB instances)', data.awsBackupDbSnapshots],
       ['DescribeDBSnapshots SnapshotType shared (DB snapshots other accounts share with this one)', data.sharedDbSnapshots],
       ['DescribeDBClusterSnapshots (manual DB cluster snapshots)', data.dbClusterSnapshots],
-      ['DescribeDBClusterSnapshots SnapshotType awsbackup (AWS Backup recovery points of DB clusters)', data.awsBackupDbClusterSnapshots],
       ['DescribeDBClusterSnapshots SnapshotType shared (DB cluster snapshots other accounts share with this one)', data.sharedDbClusterSnapshots],
+      [
+        'AWS Backup ListBackupVaults (the backup vaults holding AWS Backup recovery points of Aurora clusters)',
+        data.auroraRecoveryPoints,
+        'AWS Backup ListBackupVaults and ListRecoveryPointsByBackupVault ByResourceType Aurora (AWS Backup recovery points of Aurora clusters)',
+      ],
       ['DescribeDBInstanceAutomatedBackups (retained automated backups of deleted instances)', data.dbInstanceAutomatedBackups],
     ];
     for (const [what, read] of unread) {
-      if (isCapturedError(read)) results.push({ ...account, status: 'error', reason: `${what} failed (${read.error.code}: ${read.error.message}): whether they are encrypted in ${ctx.region} is not in the evidence` });
+      if (isCapturedError(read)) results.push({ ...account, status: 'error', reason: `${what} failed (${read.error.code}: ${read.error.message}): whether they are encrypted ${where} is not in the evidence` });
     }
-    const missing = unread.filter(([, read]) => read === undefined).map(([what]) => what);
+    for (const v of points && !isCapturedError(points) ? points.byVault : []) {
+      if (!isCapturedError(v.recoveryPoints)) continue;
+      const e = v.recoveryPoints.error;
+      results.push({
+        ...account,
+        status: 'error',
+        reason: `AWS Backup ListRecoveryPointsByBackupVault of backup vault ${v.backupVaultName} (its recovery points of Aurora clusters) failed (${e.code}: ${e.message}): whether they are encrypted ${where} is not in the evidence`,
+      });
+    }
+    const missing = unread.filter(([, read]) => read === undefined).map(([what, , asMissing]) => asMissing ?? what);
     if (missing.length) {
       results.push({
         ...account,
@@ -192,7 +225,50 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
         reason: `the evidence holds no ${missing.join(', no ')} response (evidence sealed before this check read them, or DB instances read through AWS Config): whether those are encrypted in ${ctx.region} is not shown`,
       });
     }
-    if (results.length === 0) results.push({ ...account, status: 'not-applicable', reason: `the account has no RDS database instances, DB clusters, manual, AWS Backup or shared DB (cluster) snapshots, or retained automated backups in ${ctx.region}` });
+    if (results.length === 0) results.push({ ...account, status: 'not-applicable', reason: `the account has no RDS database instances, DB clusters, manual, AWS Backup or shared DB (cluster) snapshots, AWS Backup recovery points of Aurora clusters, or retained automated backups in ${ctx.region}` });
     return results;
   }),
 });
+
+/** ListBackupVaults, then each vault's recovery points of Aurora clusters; a vault whose listing fails keeps its failure. */
+async function readAuroraRecoveryPoints(ctx: QueryContext): Promise<AuroraRecoveryPointsEvidence> {
+  const sdk = await loadBackupSdk();
+  const client = ctx.clients.get(sdk.BackupClient);
+  // The same listing backup.plans reads (a shared read: sent once per account and region).
+  const vaults = await allPages(sdk.paginateListBackupVaults({ client, pageSize: 1000 }, {}), (p) => p.BackupVaultList, ctx);
+  const byVault: AuroraRecoveryPointsEvidence['byVault'] = [];
+  for (const v of vaults) {
+    const backupVaultName = v.BackupVaultName ?? '';
+    const recoveryPoints = await captureFailure(
+      () => allPages(sdk.paginateListRecoveryPointsByBackupVault({ client, pageSize: 1000 }, { BackupVaultName: backupVaultName, ByResourceType: 'Aurora' }), (p) => p.RecoveryPoints, ctx),
+      ctx.signal,
+    );
+    byVault.push({ backupVaultName, recoveryPoints });
+  }
+  return { vaults, byVault };
+}
+
+/**
+ * One AWS Backup recovery point of an Aurora cluster, judged by AWS Backup's IsEncrypted. Its cluster is the one its
+ * ResourceArn names: a listed cluster of the region is its parent; a recovery point of a cluster no longer listed (or of
+ * another account's or region's cluster, copied into this vault) says so.
+ */
+function auroraRecoveryPoint(p: RecoveryPointByBackupVault, vaultName: string, clusters: DBCluster[] | undefined, ctx: EvaluationContext): ResourceResult {
+  const arn = p.ResourceArn?.split(':');
+  const clusterId = arn && arn[5] === 'cluster' ? arn.slice(6).join(':') : (p.ResourceName ?? p.ResourceArn ?? 'unknown');
+  const own = arn !== undefined && arn[3] === ctx.region && arn[4] === ctx.accountId;
+  const cluster = own ? clusters?.find((c) => c.DBClusterArn === p.ResourceArn || c.DBClusterIdentifier === clusterId) : undefined;
+  const where = arn && !own ? ` (of account ${arn[4]} in ${arn[3]})` : clusters && !cluster ? ' (no longer in the region)' : '';
+  const state = p.Status && p.Status !== 'COMPLETED' && p.Status !== 'AVAILABLE' ? `, status ${p.Status}` : '';
+  const deleteAt = p.CalculatedLifecycle?.DeleteAt ? `, to be deleted ${new Date(p.CalculatedLifecycle.DeleteAt).toISOString()}` : '';
+  const recoveryPointArn = p.RecoveryPointArn ?? `${p.BackupVaultArn ?? vaultName}/unknown`;
+  return storedCopy({
+    resource: recoveryPointArn,
+    resourceType: recoveryPointArn.includes(':cluster-snapshot:') ? 'AWS::RDS::DBClusterSnapshot' : 'AWS::Backup::RecoveryPoint',
+    ...(cluster ? { parent: { resource: cluster.DBClusterArn ?? p.ResourceArn!, resourceType: 'AWS::RDS::DBCluster' } } : {}),
+    label: `AWS Backup recovery point ${recoveryPointArn} of Aurora cluster ${clusterId}${where}, in backup vault ${vaultName}${state}${p.CreationDate ? `, taken ${new Date(p.CreationDate).toISOString()}` : ''}${deleteAt}`,
+    encrypted: p.IsEncrypted,
+    key: p.EncryptionKeyArn,
+    holds: `it holds the cluster's data as it was ${UNTIL_RETENTION}`,
+  });
+}

@@ -8,6 +8,7 @@ import {
   ListCopyJobsCommand,
   ListProtectedResourcesCommand,
   ListRestoreJobsCommand,
+  ListRecoveryPointsByBackupVaultCommand,
   ListRestoreTestingPlansCommand,
   type BackupJob,
   type BackupPlan,
@@ -15,6 +16,7 @@ import {
   type BackupVaultListMember,
   type CopyJob,
   type ProtectedResource,
+  type RecoveryPointByBackupVault,
   type RestoreJobsListMember,
   type RestoreTestingPlanForList,
 } from '@aws-sdk/client-backup';
@@ -44,6 +46,8 @@ export interface BackupState {
   /** Copy jobs of this account and region (ListCopyJobs). */
   copyJobs: CopyJob[];
   vaults: BackupVaultListMember[];
+  /** Recovery points stored in this account's vaults of the region (ListRecoveryPointsByBackupVault), each naming its vault. */
+  recoveryPoints: RecoveryPointByBackupVault[];
   restoreTestingPlans: RestoreTestingPlanForList[];
   restoreJobs: RestoreJobsListMember[];
 }
@@ -55,7 +59,7 @@ declare module '../world.js' {
 }
 
 export function backupState(account: SimAccount, region: string): BackupState {
-  return account.regional(region, 'backup', () => ({ plans: [], protectedResources: [], jobs: [], copyJobs: [], vaults: [], restoreTestingPlans: [], restoreJobs: [] }));
+  return account.regional(region, 'backup', () => ({ plans: [], protectedResources: [], jobs: [], copyJobs: [], vaults: [], recoveryPoints: [], restoreTestingPlans: [], restoreJobs: [] }));
 }
 
 const state = (ctx: CallContext) => backupState(ctx.account, ctx.region);
@@ -151,6 +155,27 @@ export const backup: SimService = {
       const v = state(ctx).vaults.find((x) => x.BackupVaultName === input.BackupVaultName);
       if (!v) throw new SimError('ResourceNotFoundException', `Backup vault ${input.BackupVaultName ?? ''} does not exist.`, 400, { Type: 'User', Code: 'ERROR_2106' });
       return { ...v, AccountId: input.BackupVaultAccountId };
+    }),
+
+    // As documented: the vault must exist (ResourceNotFoundException otherwise); each By... parameter narrows the listing.
+    operation(ListRecoveryPointsByBackupVaultCommand, (input, ctx) => {
+      const s = state(ctx);
+      const name = input.BackupVaultName;
+      if (!s.vaults.some((v) => v.BackupVaultName === name)) throw new SimError('ResourceNotFoundException', `Backup vault ${name ?? ''} does not exist.`, 400, { Type: 'User', Code: 'ERROR_2106' });
+      if (input.BackupVaultAccountId && input.BackupVaultAccountId !== ctx.account.id) throw invalidParameter('BackupVaultAccountId of another account is not simulated.');
+      const points = s.recoveryPoints.filter(
+        (p) =>
+          p.BackupVaultName === name &&
+          (!input.ByResourceArn || p.ResourceArn === input.ByResourceArn) &&
+          (!input.ByResourceType || p.ResourceType === input.ByResourceType) &&
+          (!input.ByBackupPlanId || p.CreatedBy?.BackupPlanId === input.ByBackupPlanId) &&
+          (!input.ByParentRecoveryPointArn || p.ParentRecoveryPointArn === input.ByParentRecoveryPointArn) &&
+          after(p.CreationDate, input.ByCreatedAfter) &&
+          (!input.ByCreatedBefore || (p.CreationDate !== undefined && p.CreationDate.getTime() <= input.ByCreatedBefore.getTime())),
+      );
+      const scope = `ListRecoveryPointsByBackupVault/${JSON.stringify([name, input.ByResourceArn, input.ByResourceType, input.ByBackupPlanId, input.ByParentRecoveryPointArn, input.ByCreatedAfter, input.ByCreatedBefore])}`;
+      const { page: items, nextToken } = page(points, input.NextToken, input.MaxResults, scope);
+      return { RecoveryPoints: items, NextToken: nextToken };
     }),
 
     operation(ListRestoreTestingPlansCommand, (input, ctx) => {

@@ -24,7 +24,10 @@ export interface RdsState {
   dbClusters: DBCluster[];
   /** Manual, automated and AWS Backup (awsbackup) DB snapshots of the account (SnapshotType tells them apart). */
   dbSnapshots: DBSnapshot[];
-  /** Manual, automated and AWS Backup (awsbackup, an Aurora cluster's recovery point) DB cluster snapshots of the account. */
+  /**
+   * Manual and automated DB cluster snapshots of the account. AWS Backup's recovery points of Aurora clusters are listed
+   * by AWS Backup (the backup service's recoveryPoints): RDS documents no awsbackup type for DB cluster snapshots.
+   */
   dbClusterSnapshots: DBClusterSnapshot[];
   /**
    * The accounts a manual (cluster) snapshot's `restore` attribute names, by snapshot identifier (`all`: public);
@@ -61,14 +64,19 @@ function page<T>(items: readonly T[], input: { Marker?: string; MaxRecords?: num
   return { page: items_, Marker: nextToken };
 }
 
+/** The SnapshotType values each listing documents: `awsbackup` for DB snapshots only ("does not apply to Aurora"). */
+const DB_SNAPSHOT_TYPES = ['manual', 'automated', 'shared', 'public', 'awsbackup'];
+const DB_CLUSTER_SNAPSHOT_TYPES = ['manual', 'automated', 'shared', 'public'];
+
 /**
  * SnapshotType as documented: unset lists the account's manual and automated snapshots, and with IncludeShared also those
  * shared with it; `shared` lists only other accounts' manual snapshots whose restore attribute names this account
- * (IncludeShared does not apply). Public snapshots are not simulated: `public` lists none.
+ * (IncludeShared does not apply); a type the listing does not document is refused. Public snapshots are not simulated:
+ * `public` lists none.
  */
-function ofType<T extends { SnapshotType?: string }>(own: readonly T[], type: string | undefined, includeShared: boolean | undefined, shared: () => T[]): T[] {
+function ofType<T extends { SnapshotType?: string }>(own: readonly T[], type: string | undefined, includeShared: boolean | undefined, shared: () => T[], types: readonly string[]): T[] {
   if (type === undefined || type === '') return [...own.filter((s) => s.SnapshotType === 'manual' || s.SnapshotType === 'automated'), ...(includeShared ? shared() : [])];
-  if (!['manual', 'automated', 'shared', 'public', 'awsbackup'].includes(type)) throw new SimError('InvalidParameterValue', `Invalid snapshot type: ${type}`);
+  if (!types.includes(type)) throw new SimError('InvalidParameterValue', `Invalid snapshot type: ${type}`);
   if (type === 'shared') return shared();
   return own.filter((s) => s.SnapshotType === type);
 }
@@ -158,7 +166,7 @@ export const rds: SimService = {
     }),
     operation(DescribeDBSnapshotsCommand, (input, ctx) => {
       const shared = () => sharedWith(ctx, (s) => s.dbSnapshots, (s) => s.DBSnapshotIdentifier, (s) => ({ ...s, DBSnapshotIdentifier: s.DBSnapshotArn, SnapshotType: 'shared' }));
-      let snaps = ofType(state(ctx).dbSnapshots, input.SnapshotType, input.IncludeShared, shared);
+      let snaps = ofType(state(ctx).dbSnapshots, input.SnapshotType, input.IncludeShared, shared, DB_SNAPSHOT_TYPES);
       if (input.DBInstanceIdentifier) snaps = snaps.filter((s) => s.DBInstanceIdentifier === input.DBInstanceIdentifier);
       if (input.DBSnapshotIdentifier) {
         snaps = snaps.filter((s) => s.DBSnapshotIdentifier === input.DBSnapshotIdentifier || s.DBSnapshotArn === input.DBSnapshotIdentifier);
@@ -171,7 +179,7 @@ export const rds: SimService = {
     operation(DescribeDBClusterSnapshotsCommand, (input, ctx) => {
       const shared = () =>
         sharedWith(ctx, (s) => s.dbClusterSnapshots, (s) => s.DBClusterSnapshotIdentifier, (s) => ({ ...s, DBClusterSnapshotIdentifier: s.DBClusterSnapshotArn, SnapshotType: 'shared' }));
-      let snaps = ofType(state(ctx).dbClusterSnapshots, input.SnapshotType, input.IncludeShared, shared);
+      let snaps = ofType(state(ctx).dbClusterSnapshots, input.SnapshotType, input.IncludeShared, shared, DB_CLUSTER_SNAPSHOT_TYPES);
       if (input.DBClusterIdentifier) snaps = snaps.filter((s) => s.DBClusterIdentifier === input.DBClusterIdentifier);
       if (input.DBClusterSnapshotIdentifier) {
         snaps = snaps.filter((s) => s.DBClusterSnapshotIdentifier === input.DBClusterSnapshotIdentifier || s.DBClusterSnapshotArn === input.DBClusterSnapshotIdentifier);

@@ -1,4 +1,5 @@
 import type { DBClusterSnapshot, DBInstanceAutomatedBackup, DBSnapshot } from '@aws-sdk/client-rds';
+import type { BackupVaultListMember, RecoveryPointByBackupVault } from '@aws-sdk/client-backup';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/seal/canonical.js';
 import { queries } from '../../../src/queries/rds/index.js';
@@ -21,8 +22,11 @@ function evaluateBoth<T>(q: EvidenceQuery<unknown>, data: T, params: Record<stri
 }
 
 const all = { dbInstances: [goodDb, badDb, noBackupsDb, replicaDb] };
-/** rds.storage-encrypted's evidence: the instances, and no DB cluster, manual, AWS Backup or shared (cluster) snapshot or retained automated backup. */
-const none = { dbClusters: [], dbSnapshots: [], awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [], awsBackupDbClusterSnapshots: [], sharedDbClusterSnapshots: [], dbInstanceAutomatedBackups: [] };
+/**
+ * rds.storage-encrypted's evidence: the instances, and no DB cluster, manual, AWS Backup or shared (cluster) snapshot,
+ * AWS Backup vault (so no Aurora recovery point) or retained automated backup.
+ */
+const none = { dbClusters: [], dbSnapshots: [], awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [], sharedDbClusterSnapshots: [], auroraRecoveryPoints: { vaults: [], byVault: [] }, dbInstanceAutomatedBackups: [] };
 
 describe('RDS queries', () => {
   it('registers the four RDS queries', () => {
@@ -43,7 +47,7 @@ describe('RDS queries', () => {
     expect(statusOf(evaluateBoth(storageEncrypted, { dbInstances: [], ...none, dbClusters: [headlessCluster] }))).toEqual({ archive: 'fail' });
   });
   it('rds.storage-encrypted fails an unencrypted manual DB snapshot or cluster snapshot left behind', () => {
-    const results = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], dbClusters: [paymentsCluster], dbSnapshots: [encryptedSnapshot, leftoverSnapshot], awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [leftoverClusterSnapshot], awsBackupDbClusterSnapshots: [], sharedDbClusterSnapshots: [], dbInstanceAutomatedBackups: [] });
+    const results = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], dbClusters: [paymentsCluster], dbSnapshots: [encryptedSnapshot, leftoverSnapshot], awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [leftoverClusterSnapshot], sharedDbClusterSnapshots: [], auroraRecoveryPoints: none.auroraRecoveryPoints, dbInstanceAutomatedBackups: [] });
     expect(statusOf(results)).toEqual({ 'orders-db': 'pass', payments: 'pass', 'orders-db-before-upgrade': 'pass', 'orders-db-unencrypted-source': 'fail', 'payments-pre-migration': 'fail' });
     const snap = (id: string) => results.find((r) => r.resource.endsWith(`:${id}`))!;
     expect(snap('orders-db-unencrypted-source')).toMatchObject({ resourceType: 'AWS::RDS::DBSnapshot', reason: expect.stringMatching(/^manual DB snapshot orders-db-unencrypted-source of database orders-db-old \(no longer in the region\), taken 2024-01-10T08:00:00.000Z, is not encrypted/) });
@@ -52,7 +56,7 @@ describe('RDS queries', () => {
   });
   it('rds.storage-encrypted keeps the instances judged when a later read failed, and says what older evidence lacks', () => {
     const denied = { error: { code: 'AccessDenied', message: 'not authorized to perform rds:DescribeDBSnapshots' } };
-    const results = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], dbClusters: denied, dbSnapshots: denied, awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [], awsBackupDbClusterSnapshots: [], sharedDbClusterSnapshots: [], dbInstanceAutomatedBackups: [] });
+    const results = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], dbClusters: denied, dbSnapshots: denied, awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [], sharedDbClusterSnapshots: [], auroraRecoveryPoints: none.auroraRecoveryPoints, dbInstanceAutomatedBackups: [] });
     // Without the cluster listing the member is judged as an instance, as before.
     expect(results.map((r) => `${r.resource.split(':').pop()} ${r.status}`)).toEqual(['orders-db pass', 'payments-1 pass', 'account error', 'account error']);
     expect(results[2].reason).toMatch(/^DescribeDBClusters .* failed \(AccessDenied: /);
@@ -135,19 +139,24 @@ describe('RDS queries', () => {
     expect(older.map((r) => r.status)).toEqual(['pass', 'needs-review']);
     expect(older[1].reason).toContain('the evidence holds no DescribeDBSnapshots SnapshotType awsbackup (AWS Backup recovery points of DB instances), no DescribeDBSnapshots SnapshotType shared');
   });
-  it('rds.storage-encrypted fails an unencrypted AWS Backup recovery point of an Aurora cluster, and reviews an unencrypted cluster snapshot another account shares', () => {
-    // DescribeDBClusterSnapshots SnapshotType awsbackup and shared: AWS Backup names a cluster's recovery point
-    // awsbackup:job-<id>; a cluster snapshot shared with the account is named by its ARN in the owner's account.
-    const point = (id: string, cluster: string, encrypted: boolean): DBClusterSnapshot => ({
-      DBClusterSnapshotIdentifier: `awsbackup:job-${id}`,
-      DBClusterSnapshotArn: `arn:aws:rds:${REGION}:111122223333:cluster-snapshot:awsbackup:job-${id}`,
-      DBClusterIdentifier: cluster,
-      SnapshotCreateTime: new Date('2025-05-31T04:00:00.000Z'),
-      Engine: 'aurora-postgresql',
-      SnapshotType: 'awsbackup',
-      Status: 'available',
-      StorageEncrypted: encrypted,
-      ...(encrypted ? { KmsKeyId: paymentsCluster.KmsKeyId } : {}),
+  it('rds.storage-encrypted reads Aurora recovery points from AWS Backup: an unencrypted one fails naming cluster, vault and recovery point', () => {
+    // ListRecoveryPointsByBackupVault ByResourceType Aurora, as documented: AWS Backup keeps an Aurora cluster's recovery
+    // point as a DB cluster snapshot named awsbackup:job-<id>, and says whether it is encrypted (IsEncrypted).
+    const vaultArn = (name: string) => `arn:aws:backup:${REGION}:111122223333:backup-vault:${name}`;
+    const vault = (name: string): BackupVaultListMember => ({ BackupVaultName: name, BackupVaultArn: vaultArn(name), VaultType: 'BACKUP_VAULT', VaultState: 'AVAILABLE', NumberOfRecoveryPoints: 2 });
+    const point = (id: string, cluster: string, vaultName: string, encrypted: boolean | undefined, rest: Partial<RecoveryPointByBackupVault> = {}): RecoveryPointByBackupVault => ({
+      RecoveryPointArn: `arn:aws:rds:${REGION}:111122223333:cluster-snapshot:awsbackup:job-${id}`,
+      BackupVaultName: vaultName,
+      BackupVaultArn: vaultArn(vaultName),
+      ResourceArn: `arn:aws:rds:${REGION}:111122223333:cluster:${cluster}`,
+      ResourceType: 'Aurora',
+      ResourceName: cluster,
+      Status: 'COMPLETED',
+      CreationDate: new Date('2025-05-31T04:00:00.000Z'),
+      CalculatedLifecycle: { DeleteAt: new Date('2025-07-05T04:00:00.000Z') },
+      ...(encrypted === undefined ? {} : { IsEncrypted: encrypted }),
+      ...(encrypted ? { EncryptionKeyArn: paymentsCluster.KmsKeyId } : {}),
+      ...rest,
     });
     const shared = (id: string, encrypted: boolean): DBClusterSnapshot => ({
       DBClusterSnapshotIdentifier: `arn:aws:rds:${REGION}:444455556666:cluster-snapshot:${id}`,
@@ -159,49 +168,92 @@ describe('RDS queries', () => {
       Status: 'available',
       StorageEncrypted: encrypted,
     });
+    const auroraRecoveryPoints = {
+      vaults: [vault('payments-vault'), vault('Default')],
+      byVault: [
+        { backupVaultName: 'payments-vault', recoveryPoints: [point('1a2b3c4d', 'payments', 'payments-vault', true), point('5e6f7a8b', 'ledger-aurora', 'payments-vault', false, { Status: 'EXPIRED' })] },
+        { backupVaultName: 'Default', recoveryPoints: [point('9c9c9c9c', 'payments', 'Default', undefined)] },
+      ],
+    };
     const results = evaluateBoth(storageEncrypted, {
       dbInstances: [paymentsMember],
       ...none,
       dbClusters: [paymentsCluster],
-      awsBackupDbClusterSnapshots: [point('1a2b3c4d', 'payments', true), point('5e6f7a8b', 'ledger-aurora', false)],
+      auroraRecoveryPoints,
       sharedDbClusterSnapshots: [shared('partner-cluster-export', false), shared('partner-cluster-export-encrypted', true)],
     });
     expect(results.map((r) => `${r.resource.split(':').pop()} ${r.status}`)).toEqual([
       'payments pass',
       'job-1a2b3c4d pass',
       'job-5e6f7a8b fail',
+      'job-9c9c9c9c needs-review',
       'partner-cluster-export needs-review',
       'partner-cluster-export-encrypted pass',
     ]);
-    expect(results[1]).toMatchObject({ resourceType: 'AWS::RDS::DBClusterSnapshot', parent: { resource: paymentsCluster.DBClusterArn, resourceType: 'AWS::RDS::DBCluster' } });
-    expect(results[1].reason).toBe(`AWS Backup recovery point awsbackup:job-1a2b3c4d (a DB cluster snapshot) of cluster payments, taken 2025-05-31T04:00:00.000Z, is encrypted (key ${paymentsCluster.KmsKeyId})`);
-    expect(results[2]).toMatchObject({ resourceType: 'AWS::RDS::DBClusterSnapshot', resource: `arn:aws:rds:${REGION}:111122223333:cluster-snapshot:awsbackup:job-5e6f7a8b` });
+    const rp = (id: string) => `arn:aws:rds:${REGION}:111122223333:cluster-snapshot:awsbackup:job-${id}`;
+    expect(results[1]).toMatchObject({ resource: rp('1a2b3c4d'), resourceType: 'AWS::RDS::DBClusterSnapshot', parent: { resource: paymentsCluster.DBClusterArn, resourceType: 'AWS::RDS::DBCluster' } });
+    expect(results[1].reason).toBe(
+      `AWS Backup recovery point ${rp('1a2b3c4d')} of Aurora cluster payments, in backup vault payments-vault, taken 2025-05-31T04:00:00.000Z, to be deleted 2025-07-05T04:00:00.000Z, is encrypted (key ${paymentsCluster.KmsKeyId})`,
+    );
+    // A vault keeps the recovery points of a cluster since deleted: still judged, and said to outlive it.
+    expect(results[2]).toMatchObject({ resource: rp('5e6f7a8b'), resourceType: 'AWS::RDS::DBClusterSnapshot' });
     expect(results[2]).not.toHaveProperty('parent');
     expect(results[2].reason).toBe(
-      "AWS Backup recovery point awsbackup:job-5e6f7a8b (a DB cluster snapshot) of cluster ledger-aurora (no longer in the region), taken 2025-05-31T04:00:00.000Z, is not encrypted: it holds the cluster's data as it was until AWS Backup's retention deletes it (backup.plans judges the retention)",
+      `AWS Backup recovery point ${rp('5e6f7a8b')} of Aurora cluster ledger-aurora (no longer in the region), in backup vault payments-vault, status EXPIRED, taken 2025-05-31T04:00:00.000Z, to be deleted 2025-07-05T04:00:00.000Z, is not encrypted: it holds the cluster's data as it was until AWS Backup's retention deletes it (backup.plans judges the retention)`,
     );
-    expect(results[3]).toMatchObject({ resource: `arn:aws:rds:${REGION}:444455556666:cluster-snapshot:partner-cluster-export`, resourceType: 'AWS::RDS::DBClusterSnapshot' });
-    expect(results[3].reason).toBe(
+    // A response without IsEncrypted is never taken for encrypted.
+    expect(results[3].reason).toMatch(/^AWS Backup recovery point .* in backup vault Default, .*: the response does not say whether it is encrypted \(unencrypted, it holds the cluster's data/);
+    expect(results[4].reason).toBe(
       `DB cluster snapshot arn:aws:rds:${REGION}:444455556666:cluster-snapshot:partner-cluster-export of cluster partner-ledger (aurora-mysql), shared with this account by account 444455556666, taken 2025-04-02T00:00:00.000Z, is not encrypted: its owner stores it (that account's own evidence judges it) and this account can restore or copy it; confirm it holds no cardholder data or ePHI, or ask the owner to share an encrypted copy`,
     );
-    // Without the cluster listing, a recovery point is not said to outlive its cluster.
-    const unlisted = evaluateBoth(storageEncrypted, { dbInstances: [], ...none, dbClusters: { error: { code: 'AccessDenied', message: 'denied' } }, awsBackupDbClusterSnapshots: [point('5e6f7a8b', 'ledger-aurora', false)] });
-    expect(unlisted.map((r) => r.status)).toEqual(['fail', 'error']);
-    expect(unlisted[0].reason).toMatch(/^AWS Backup recovery point awsbackup:job-5e6f7a8b \(a DB cluster snapshot\) of cluster ledger-aurora, taken /);
-    // A refused read is an error naming it.
-    const refused = evaluateBoth(storageEncrypted, { dbInstances: [goodDb], ...none, awsBackupDbClusterSnapshots: { error: { code: 'AccessDenied', message: 'not authorized to perform rds:DescribeDBClusterSnapshots' } } });
-    expect(refused.map((r) => r.status)).toEqual(['pass', 'error']);
-    expect(refused[1].reason).toBe(
-      `DescribeDBClusterSnapshots SnapshotType awsbackup (AWS Backup recovery points of DB clusters) failed (AccessDenied: not authorized to perform rds:DescribeDBClusterSnapshots): whether they are encrypted in ${REGION} is not in the evidence`,
-    );
+    // Without the cluster listing, a recovery point is not said to outlive its cluster; one copied in from another
+    // account's cluster names that account and region.
+    const copied = point('7d7d7d7d', 'partner-ledger', 'payments-vault', false, { ResourceArn: 'arn:aws:rds:us-west-2:444455556666:cluster:partner-ledger' });
+    const unlisted = evaluateBoth(storageEncrypted, {
+      dbInstances: [],
+      ...none,
+      dbClusters: { error: { code: 'AccessDenied', message: 'denied' } },
+      auroraRecoveryPoints: { vaults: [vault('payments-vault')], byVault: [{ backupVaultName: 'payments-vault', recoveryPoints: [point('5e6f7a8b', 'ledger-aurora', 'payments-vault', false), copied] }] },
+    });
+    expect(unlisted.map((r) => r.status)).toEqual(['fail', 'fail', 'error']);
+    expect(unlisted[0].reason).toMatch(/^AWS Backup recovery point \S+ of Aurora cluster ledger-aurora, in backup vault payments-vault, taken /);
+    expect(unlisted[1].reason).toMatch(/^AWS Backup recovery point \S+ of Aurora cluster partner-ledger \(of account 444455556666 in us-west-2\), in backup vault payments-vault, /);
   });
-  it('rds.storage-encrypted evidence sealed before the Aurora AWS Backup and shared cluster snapshot reads needs review naming them, never a pass', () => {
-    // The evidence the previous release sealed: every read but the two cluster snapshot listings.
-    const { awsBackupDbClusterSnapshots: _a, sharedDbClusterSnapshots: _s, ...earlier } = none;
-    const older = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], ...earlier, dbClusters: [paymentsCluster] });
+  it('rds.storage-encrypted: a refused AWS Backup read is an error naming the API, vault, account and region, never a pass', () => {
+    const denied = (api: string) => ({ error: { code: 'AccessDeniedException', message: `not authorized to perform backup:${api}` } });
+    const vaults = evaluateBoth(storageEncrypted, { dbInstances: [goodDb], ...none, auroraRecoveryPoints: denied('ListBackupVaults') });
+    expect(vaults.map((r) => r.status)).toEqual(['pass', 'error']);
+    expect(vaults[1].reason).toBe(
+      `AWS Backup ListBackupVaults (the backup vaults holding AWS Backup recovery points of Aurora clusters) failed (AccessDeniedException: not authorized to perform backup:ListBackupVaults): whether they are encrypted in account 111122223333, ${REGION} is not in the evidence`,
+    );
+    // One vault's listing refused (its access policy denies it): the other vault's recovery points are still judged.
+    const vault = (name: string): BackupVaultListMember => ({ BackupVaultName: name, BackupVaultArn: `arn:aws:backup:${REGION}:111122223333:backup-vault:${name}` });
+    const oneVault = evaluateBoth(storageEncrypted, {
+      dbInstances: [],
+      ...none,
+      auroraRecoveryPoints: { vaults: [vault('locked-vault'), vault('Default')], byVault: [{ backupVaultName: 'locked-vault', recoveryPoints: denied('ListRecoveryPointsByBackupVault') }, { backupVaultName: 'Default', recoveryPoints: [] }] },
+    });
+    expect(oneVault).toEqual([
+      {
+        resource: 'account',
+        resourceType: 'AWS::::Account',
+        status: 'error',
+        reason: `AWS Backup ListRecoveryPointsByBackupVault of backup vault locked-vault (its recovery points of Aurora clusters) failed (AccessDeniedException: not authorized to perform backup:ListRecoveryPointsByBackupVault): whether they are encrypted in account 111122223333, ${REGION} is not in the evidence`,
+      },
+    ]);
+    // No vault at all: nothing to judge, and nothing unread.
+    expect(evaluateBoth(storageEncrypted, { dbInstances: [], ...none }).map((r) => r.status)).toEqual(['not-applicable']);
+  });
+  it('rds.storage-encrypted evidence sealed before the AWS Backup Aurora and shared cluster snapshot reads needs review naming them, never a pass', () => {
+    // Evidence the previous releases sealed: without the shared cluster snapshots, and without AWS Backup's Aurora
+    // recovery points (earlier runs asked RDS for DB cluster snapshots of type awsbackup, which RDS does not document
+    // for clusters: that field is no longer judged).
+    const { auroraRecoveryPoints: _a, sharedDbClusterSnapshots: _s, ...earlier } = none;
+    const legacy = { error: { code: 'InvalidParameterValue', message: 'Invalid snapshot type: awsbackup' } };
+    const older = evaluateBoth(storageEncrypted, { dbInstances: [goodDb, paymentsMember], ...earlier, dbClusters: [paymentsCluster], awsBackupDbClusterSnapshots: legacy });
     expect(older.map((r) => `${r.resource.split(':').pop()} ${r.status}`)).toEqual(['orders-db pass', 'payments pass', 'account needs-review']);
     expect(older[2].reason).toBe(
-      `the evidence holds no DescribeDBClusterSnapshots SnapshotType awsbackup (AWS Backup recovery points of DB clusters), no DescribeDBClusterSnapshots SnapshotType shared (DB cluster snapshots other accounts share with this one) response (evidence sealed before this check read them, or DB instances read through AWS Config): whether those are encrypted in ${REGION} is not shown`,
+      `the evidence holds no DescribeDBClusterSnapshots SnapshotType shared (DB cluster snapshots other accounts share with this one), no AWS Backup ListBackupVaults and ListRecoveryPointsByBackupVault ByResourceType Aurora (AWS Backup recovery points of Aurora clusters) response (evidence sealed before this check read them, or DB instances read through AWS Config): whether those are encrypted in ${REGION} is not shown`,
     );
     // A region with no database at all in such evidence is not "not applicable": it was not fully read.
     expect(evaluateBoth(storageEncrypted, { dbInstances: [], ...earlier }).map((r) => r.status)).toEqual(['needs-review']);

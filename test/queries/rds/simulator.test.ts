@@ -3,6 +3,11 @@ import { queryById } from '../../../src/queries/index.js';
 import { demoSession } from '../s3/simulated-collect.js';
 import { DEMO_ACCOUNT_ID, demoWorld } from '../../../src/simulator/index.js';
 import { rdsState } from '../../../src/simulator/services/rds.js';
+import { backupState } from '../../../src/simulator/services/backup.js';
+import { AwsClientProvider } from '../../../src/aws/clients.js';
+import { canonicalJson } from '../../../src/seal/canonical.js';
+import { simulatorCredentials } from '../../../src/simulator/index.js';
+import type { RecoveryPointByBackupVault } from '@aws-sdk/client-backup';
 import { SimAccount } from '../../../src/simulator/world.js';
 
 const session = demoSession();
@@ -43,18 +48,31 @@ describe('RDS queries against the simulated demo account', () => {
 const PARTNER = '444455556666';
 
 describe('rds.storage-encrypted against a simulated Aurora cluster with AWS Backup recovery points and shared cluster snapshots', () => {
+  const vaultArn = `arn:aws:backup:us-east-1:${DEMO_ACCOUNT_ID}:backup-vault:payments-vault`;
+  const point = (id: string, cluster: string, encrypted: boolean): RecoveryPointByBackupVault => ({
+    RecoveryPointArn: `arn:aws:rds:us-east-1:${DEMO_ACCOUNT_ID}:cluster-snapshot:awsbackup:job-${id}`,
+    BackupVaultName: 'payments-vault',
+    BackupVaultArn: vaultArn,
+    ResourceArn: `arn:aws:rds:us-east-1:${DEMO_ACCOUNT_ID}:cluster:${cluster}`,
+    ResourceType: 'Aurora',
+    ResourceName: cluster,
+    Status: 'COMPLETED',
+    CreationDate: new Date(Date.UTC(2025, 4, 1)),
+    IsEncrypted: encrypted,
+    ...(encrypted ? { EncryptionKeyArn: `arn:aws:kms:us-east-1:${DEMO_ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab` } : {}),
+  });
   const aurora = demoSession(() => {
     const world = demoWorld();
     const s = rdsState(world.account(DEMO_ACCOUNT_ID)!, 'us-east-1');
     const arn = (account: string, id: string) => `arn:aws:rds:us-east-1:${account}:cluster-snapshot:${id}`;
     s.dbClusters.push({ DBClusterIdentifier: 'payments', DBClusterArn: `arn:aws:rds:us-east-1:${DEMO_ACCOUNT_ID}:cluster:payments`, Engine: 'aurora-postgresql', Status: 'available', StorageEncrypted: true, DBClusterMembers: [] });
-    // More AWS Backup recovery points than one page holds (100): the query reads every page.
-    for (let i = 0; i < 104; i++) {
-      const id = `awsbackup:job-${String(i).padStart(8, '0')}-0000`;
-      s.dbClusterSnapshots.push({ DBClusterSnapshotIdentifier: id, DBClusterSnapshotArn: arn(DEMO_ACCOUNT_ID, id), DBClusterIdentifier: 'payments', SnapshotType: 'awsbackup', Status: 'available', StorageEncrypted: true });
-    }
-    const gone = 'awsbackup:job-deadbeef-0001';
-    s.dbClusterSnapshots.push({ DBClusterSnapshotIdentifier: gone, DBClusterSnapshotArn: arn(DEMO_ACCOUNT_ID, gone), DBClusterIdentifier: 'ledger-aurora', SnapshotType: 'awsbackup', Status: 'available', StorageEncrypted: false });
+    // AWS Backup keeps the cluster's recovery points in a vault, more than one page holds (1,000): every page is read.
+    const b = backupState(world.account(DEMO_ACCOUNT_ID)!, 'us-east-1');
+    for (let i = 0; i < 1002; i++) b.recoveryPoints.push(point(String(i).padStart(8, '0'), 'payments', true));
+    // And, after the cluster was deleted, the unencrypted recovery point of ledger-aurora.
+    b.recoveryPoints.push(point('deadbeef-0001', 'ledger-aurora', false));
+    // A DB instance's recovery point in the same vault is RDS's to list (a DB snapshot of type awsbackup), not read here.
+    b.recoveryPoints.push({ ...point('0db0db0d', 'orders-db', false), ResourceArn: `arn:aws:rds:us-east-1:${DEMO_ACCOUNT_ID}:db:orders-db`, ResourceType: 'RDS' });
     const partner = world.addAccount(new SimAccount(PARTNER, 'partner', ['us-east-1']));
     const p = rdsState(partner, 'us-east-1');
     const own = (id: string, encrypted: boolean) => ({ DBClusterSnapshotIdentifier: id, DBClusterSnapshotArn: arn(PARTNER, id), DBClusterIdentifier: 'partner-ledger', Engine: 'aurora-mysql', SnapshotType: 'manual', Status: 'available', StorageEncrypted: encrypted });
@@ -65,20 +83,49 @@ describe('rds.storage-encrypted against a simulated Aurora cluster with AWS Back
     return world;
   });
 
-  it('fails the unencrypted recovery point naming its cluster, and reviews the unencrypted cluster snapshot shared in, naming its owner', async () => {
-    const { results } = await aurora.run(q('rds.storage-encrypted'), 'us-east-1');
+  it('reads every vault\'s Aurora recovery points from AWS Backup, fails the unencrypted one naming cluster, vault and recovery point, and reviews the unencrypted cluster snapshot shared in', async () => {
+    const { results, calls } = await aurora.run(q('rds.storage-encrypted'), 'us-east-1');
+    // Every vault of the region is read for recovery points of type Aurora (the Default vault holds none); RDS is never
+    // asked for DB cluster snapshots of type awsbackup, which it does not document.
+    const listings = calls.filter((c) => c.operation === 'backup:ListRecoveryPointsByBackupVault').map((c) => c.input as { BackupVaultName: string; ByResourceType: string; NextToken?: string });
+    expect(listings.map((i) => `${i.BackupVaultName} ${i.ByResourceType} ${i.NextToken ? 'next' : 'first'}`)).toEqual(['Default Aurora first', 'payments-vault Aurora first', 'payments-vault Aurora next']);
+    expect(calls.filter((c) => c.operation === 'rds:DescribeDBClusterSnapshots').map((c) => (c.input as { SnapshotType?: string }).SnapshotType)).toEqual(['manual', 'shared']);
     const points = results.filter((r) => r.resource.includes(':cluster-snapshot:awsbackup:job-'));
-    expect(points).toHaveLength(105);
-    expect(points.filter((r) => r.status === 'pass')).toHaveLength(104);
+    expect(points).toHaveLength(1003);
+    expect(points.filter((r) => r.status === 'pass')).toHaveLength(1002);
     expect(points.find((r) => r.status !== 'pass')).toMatchObject({
       status: 'fail',
+      resource: `arn:aws:rds:us-east-1:${DEMO_ACCOUNT_ID}:cluster-snapshot:awsbackup:job-deadbeef-0001`,
       resourceType: 'AWS::RDS::DBClusterSnapshot',
-      reason: expect.stringMatching(/^AWS Backup recovery point awsbackup:job-deadbeef-0001 \(a DB cluster snapshot\) of cluster ledger-aurora \(no longer in the region\), is not encrypted/),
+      reason: `AWS Backup recovery point arn:aws:rds:us-east-1:${DEMO_ACCOUNT_ID}:cluster-snapshot:awsbackup:job-deadbeef-0001 of Aurora cluster ledger-aurora (no longer in the region), in backup vault payments-vault, taken 2025-05-01T00:00:00.000Z, is not encrypted: it holds the cluster's data as it was until AWS Backup's retention deletes it (backup.plans judges the retention)`,
     });
     expect(points[0]).toMatchObject({ parent: { resource: `arn:aws:rds:us-east-1:${DEMO_ACCOUNT_ID}:cluster:payments` } });
+    expect(results.some((r) => r.resource.includes('job-0db0db0d'))).toBe(false);
     const shared = results.filter((r) => r.resource.startsWith(`arn:aws:rds:us-east-1:${PARTNER}:`));
     expect(shared.map((r) => `${r.resource.split(':').pop()} ${r.status}`)).toEqual(['ledger-export needs-review', 'ledger-export-encrypted pass']);
     expect(shared[0].reason).toContain('shared with this account by account 444455556666, is not encrypted');
     expect(results.filter((r) => r.resource === 'account')).toEqual([]);
+  });
+
+  it('keeps a refused recovery point listing as evidence: an error naming the API, vault, account and region, never a pass', async () => {
+    aurora.sim.setFaults({ rateLimits: {}, rules: [{ operation: 'backup:ListRecoveryPointsByBackupVault', accessDenied: true }] });
+    try {
+      const clients = new AwsClientProvider({ accountId: DEMO_ACCOUNT_ID, region: 'us-east-1', credentials: simulatorCredentials(aurora.sim, DEMO_ACCOUNT_ID), maxAttempts: 1 });
+      const query = q('rds.storage-encrypted');
+      const data = JSON.parse(canonicalJson(await query.collect({ accountId: DEMO_ACCOUNT_ID, region: 'us-east-1', clients, params: {}, now: aurora.now }))) as unknown;
+      clients.destroy();
+      const results = query.evaluate(data, {}, { accountId: DEMO_ACCOUNT_ID, region: 'us-east-1', collectedAt: aurora.now.toISOString() });
+      expect(results.filter((r) => r.resource.includes(':cluster-snapshot:awsbackup:'))).toEqual([]);
+      const errors = results.filter((r) => r.resource === 'account');
+      expect(errors.map((r) => r.status)).toEqual(['error', 'error']);
+      expect(errors.map((r) => r.reason.replace(/\(AccessDeniedException: [^)]*\)/, '(AccessDeniedException: ...)'))).toEqual(
+        ['Default', 'payments-vault'].map(
+          (vault) =>
+            `AWS Backup ListRecoveryPointsByBackupVault of backup vault ${vault} (its recovery points of Aurora clusters) failed (AccessDeniedException: ...): whether they are encrypted in account ${DEMO_ACCOUNT_ID}, us-east-1 is not in the evidence`,
+        ),
+      );
+    } finally {
+      aurora.sim.setFaults({});
+    }
   });
 });
