@@ -63,3 +63,13 @@ export function daysOf(p: PeriodDays): string[] {
   }
   return out;
 }
+
+/**
+ * Whether a text is a time exactly as evidence-locker writes every time it signs (`Date#toISOString`: UTC, to the
+ * millisecond): the one form `verify` and verify.sh read alike, so a time that parses only to one of them is refused.
+ */
+export function isWrittenTime(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value)) return false;
+  const at = Date.parse(value);
+  return !Number.isNaN(at) && new Date(at).toISOString() === value;
+}

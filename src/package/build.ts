@@ -22,6 +22,7 @@ import { gatherRuns, missingShards, packageDays, readRunManifest, readRunManifes
 import { refusalWords } from '../seal/refusals.js';
 import { renderIndexHtml, DEFAULT_HTML_BODY_BUDGET } from './html.js';
 import {
+  BUILD_CLOCK_SKEW_MS,
   PACKAGE_FILES,
   type PackageEvaluation,
   PACKAGE_MANIFEST_SCHEMA,
@@ -228,6 +229,14 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   const allRuns = [...periodRuns, ...attestationRuns];
   const generatedAt = allRuns.reduce((m, r) => (r.manifest.completedAt > m ? r.manifest.completedAt : m), '');
   const builtAt = (opts.builtAt ?? new Date()).toISOString();
+  // A package is built after the runs it holds: verifiers refuse a build time before the last run's completion by more
+  // than the clocks of the collector and of this machine may differ.
+  if (Date.parse(builtAt) + BUILD_CLOCK_SKEW_MS < Date.parse(generatedAt)) {
+    throw new ConfigError(
+      `the package's build time ${builtAt}${opts.builtAt ? ' (given, e.g. by SOURCE_DATE_EPOCH)' : " (this machine's clock)"} is before ${generatedAt}, the completion of the last run of the period, by more than ${BUILD_CLOCK_SKEW_MS / 60_000} min: verifiers refuse such a package`,
+      opts.builtAt ? 'give a build time after the last run completed (SOURCE_DATE_EPOCH: unset it, or set it to the build time of the package to reproduce)' : "set this machine's clock right (NTP) and build the package again",
+    );
+  }
   // Marked by the runs themselves (the demo seals its runs as simulated), or by the caller.
   const simulated = opts.simulated === true || allRuns.some((r) => r.manifest.simulated === true);
   const exceptions = exceptionStates(opts.exceptions ?? [], period.to, period.from);

@@ -3,6 +3,7 @@ import { canonicalBytes, canonicalJson } from '../seal/canonical.js';
 import { sha256Hex } from '../evidence/hash.js';
 import { objectPath, runFilePath, type RunFileName } from '../evidence/layout.js';
 import type { RunManifest } from '../evidence/manifest.js';
+import { isWrittenTime } from '../evidence/period.js';
 
 export const PACKAGE_MANIFEST_SCHEMA = 'evidence-locker/package-manifest@1';
 
@@ -138,6 +139,40 @@ export function evaluationTakenOut(m: Pick<PackageManifest, 'evaluation' | 'buil
   if (m.builtAt !== undefined && m.builtAt >= EVALUATION_RECORDED_FROM) return `built ${m.builtAt} (builtAt)`;
   if (m.generatedAt >= EVALUATION_RECORDED_FROM) return `holding runs up to ${m.generatedAt} (generatedAt)`;
   return undefined;
+}
+
+/**
+ * The day from which every package records when it was built (`builtAt`, first written on 2026-12-03, so a package built
+ * that day by an earlier version may lack it): one holding a run completed on or after it (`generatedAt`, the completion
+ * of its last run, signed by that run's key) that records none had it taken out. Both verifiers refuse it.
+ */
+export const BUILD_TIME_RECORDED_FROM = '2026-12-04';
+
+/**
+ * How far a package's build time may precede the completion of its last run, the collector's clock and the builder's
+ * differing: verifiers warn within it and refuse beyond it, and `package` refuses to build beyond it.
+ */
+export const BUILD_CLOCK_SKEW_MS = 15 * 60_000;
+
+/**
+ * What is wrong with a package manifest's build time (`builtAt`), given the completion of the last run it holds
+ * (`lastCompletedAt`): absent where every package records it, not a time as evidence-locker writes it, or before that
+ * completion (a package is built after the runs it holds). `problem` false: before it by no more than
+ * BUILD_CLOCK_SKEW_MS (a warning). The report's build time, and whether the period had ended then, follow `builtAt`.
+ */
+export function buildTimeProblem(m: Pick<PackageManifest, 'builtAt' | 'generatedAt'>, lastCompletedAt: string): { problem: boolean; message: string } | undefined {
+  const again = 'obtain the package again from the organisation';
+  if (m.builtAt === undefined) {
+    if (m.generatedAt < BUILD_TIME_RECORDED_FROM) return undefined;
+    return { problem: true, message: `records no build time ("builtAt"), yet holds runs up to ${m.generatedAt} (generatedAt), on or after ${BUILD_TIME_RECORDED_FROM}, since when evidence-locker records it in every package: it was taken out, so when the package was built, and whether its period had ended then, cannot be told; ${again}` };
+  }
+  if (!isWrittenTime(m.builtAt)) return { problem: true, message: `builtAt ${JSON.stringify(m.builtAt)} is not a time as evidence-locker writes it (YYYY-MM-DDTHH:MM:SS.sssZ); ${again}` };
+  const early = Date.parse(lastCompletedAt) - Date.parse(m.builtAt);
+  if (!(early > 0)) return undefined;
+  if (early > BUILD_CLOCK_SKEW_MS) {
+    return { problem: true, message: `builtAt ${m.builtAt} is before ${lastCompletedAt}, the completion of the last run the package holds: a package is built after the runs it holds, so manifest.json, signed by the package key alone, misstates when it was built (the report's build time, and whether the period had ended then, follow it); ${again}` };
+  }
+  return { problem: false, message: `builtAt ${m.builtAt} is ${Math.ceil(early / 1000)} s before ${lastCompletedAt}, the completion of the last run the package holds: within the ${BUILD_CLOCK_SKEW_MS / 60_000} min by which the clocks of the collector and of the machine that built the package may differ; confirm with the organisation that it was built after its last run` };
 }
 
 /**

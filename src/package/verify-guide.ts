@@ -86,8 +86,9 @@ streaming extractor would also write), every line of SHA256SUMS and its signatur
 (naming extra or missing files), each run manifest signature, the hash chain between consecutive runs of each
 chain, and the SHA-256 of every evidence record body; that manifest.json describes each run as the run's signed
 manifest does (kind, chain, start and completion, key and key id, previous link, shard: the package key alone signs
-manifest.json); and that the evidence set id and evaluation inputs id on the report cover are the SHA-256 of the
-evidence set manifest.json describes and of the evaluation inputs it records. With \`--expect-key\` (once per trusted key), a package or
+manifest.json); that the missing shards it lists are those of the runs it holds, and its build time is recorded and
+not before the last run's completion; and that the evidence set id and evaluation inputs id on the report cover are
+the SHA-256 of the evidence set manifest.json describes and of the evaluation inputs it records. With \`--expect-key\` (once per trusted key), a package or
 run signed by any other key fails. Without it, the signatures are checked only against the keys the package
 carries: VALID then only means internally consistent (anyone can re-sign a package), and the verdict says so.
 When the organisation signs packages and runs with distinct keys, pin each for its role instead:
@@ -135,11 +136,12 @@ algorithm) and its signature verifies; that the evidence set id and evaluation i
 SHA-256 of what manifest.json describes (a package built before 2026-12-07 that records no evaluation inputs: not
 checked, and it says so; one built then or later, or holding runs completed then or later, that records none is
 refused); that no run the package holds is named by another as an abandoned seal attempt; that each signed refusal
-record under refusals/ is signed by a pinned run key (the one it names, with its signing algorithm) over its refusal
-and fits the refusal record schema, and that every record a run names is there with the SHA-256 the run gives it (each is
-printed as SEAL REFUSED); that the
+record under refusals/ is canonical JSON signed by a pinned run key (the one it names, with its signing algorithm)
+over its refusal and fits the refusal record schema, that every record a run names is there with the SHA-256 the run
+gives it (each is printed as SEAL REFUSED), and that the runs of its chain and previous link name it (a run whose
+seal may not have seen it is a warning); that the
 runs of each chain link to each other by manifest hash, in order of start; the ends of the period (as in section
-1); that every evidence body is stored under its SHA-256 and every record of the package's accounts, and every
+1); that manifest.json records its build time and that it is not before the last run's completion; that the missing shards manifest.json lists are those of the runs it holds; that every evidence body is stored under its SHA-256 and every record of the package's accounts, and every
 attestation, has its body; and that each attestation names the key that signed its run as its sealer. It prints
 every failure and exits 0 only when all checks hold (1 otherwise, 2 on a usage error). It reads the signature
 algorithm from the key itself, not from text in the package. It also prints, as claims signed with the keys

@@ -28,11 +28,15 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # cover's evidence set id (contentId) and evaluation inputs id (evaluationId) are the SHA-256 of what manifest.json
 # describes and of its "evaluation" (which every package built since 2026-12-07 records); no run the package holds is named by another as an abandoned seal attempt
 # (sealAttempts); each signed refusal record under refusals/ (a seal refused because files were planted in every
-# attempt) is signed by a pinned run key, the one it names (key and algorithm), fits the refusal record schema (every
-# field, its type, no other field), and every record a run names is there with the SHA-256 the
-# run gives it (each is printed as SEAL REFUSED); the runs of each chain link to each other by manifest hash, in order; no run of the period is left
+# attempt) is canonical JSON signed by a pinned run key, the one it names (key and algorithm), fits the refusal record
+# schema (every field, its type, no other field; its times as evidence-locker writes them), and every record a run names
+# is there with the SHA-256 the run gives it (each is printed as SEAL REFUSED), and named by the runs of its chain and
+# previous link unless their seal may not have seen it (then a warning); the runs of each chain link to each other by
+# manifest hash, in order; no run of the period is left
 # out at its start or end as far as the package can show (days without a run are warned of, and so is a run stating more
-# than a day from its start to its completion, as a run back-dated to its start would); every evidence body is stored under its SHA-256 and every
+# than a day from its start to its completion, as a run back-dated to its start would); the missing shards manifest.json
+# lists are those of the runs it holds; its build time (builtAt) is recorded (in every package built since 2026-12-04)
+# and not before its last run's completion; every evidence body is stored under its SHA-256 and every
 # record of the package's accounts (and every attestation) has its body; each attestation names the key that signed
 # its run as its sealer. It prints, as claims signed with the keys (not checked): who sealed each attestation, the
 # key id each run records, and the endpoint origin and caller each evidence body records. Exit 0 only when every
@@ -40,7 +44,7 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # Not checked (they need a JSON parser, which these tools are not; evidence-locker verify does them): that each
 # manifest is the one serialisation evidence-locker writes and fits its schema (only a key given twice among the
 # members read here is refused); that each body reads as an evidence body; that each recorded origin is an AWS
-# endpoint of its query's service; file sizes and missing shards in manifest.json; that the results follow from the
+# endpoint of its query's service; file sizes in manifest.json; that the results follow from the
 # evidence (--recompute); the report cover's ids of a package built before 2026-12-07 that records no "evaluation" (it
 # says so).
 # Not checked either: the zip itself (this script sees only the unzipped folder). A zip can hold entries its central
@@ -145,6 +149,26 @@ verify_sig() { # <key type> <public key> <file> <signature>
   esac
 }
 
+# Times as evidence-locker writes every time it signs (Date#toISOString: YYYY-MM-DDTHH:MM:SS.sssZ, UTC), for awk:
+# iso(t) whether t is one (a day that exists, hours, minutes and seconds in range); ms(t) its milliseconds from a fixed
+# day (for iso times only); idms(id) those of the time a run id begins with (YYYYMMDDTHHMMSSZ), or -1 when it has none.
+time_awk='
+  function dn(d,   y, m, x) { y = substr(d, 1, 4) + 0; m = substr(d, 6, 2) + 0; x = substr(d, 9, 2) + 0; if (m <= 2) { y--; m += 12 }
+    return 365 * y + int(y / 4) - int(y / 100) + int(y / 400) + int((153 * (m - 3) + 2) / 5) + x }
+  function ms(t) { return (dn(t) * 86400 + substr(t, 12, 2) * 3600 + substr(t, 15, 2) * 60 + substr(t, 18, 2)) * 1000 + substr(t, 21, 3) }
+  function iso(t,   y, m, d, md) {
+    if (t !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9][.][0-9][0-9][0-9]Z$/) return 0
+    y = substr(t, 1, 4) + 0; m = substr(t, 6, 2) + 0; d = substr(t, 9, 2) + 0
+    if (m < 1 || m > 12 || d < 1) return 0
+    md = substr("312831303130313130313031", 2 * m - 1, 2) + 0
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) md = 29
+    return d <= md && substr(t, 12, 2) + 0 < 24 && substr(t, 15, 2) + 0 < 60 && substr(t, 18, 2) + 0 < 60
+  }
+  function idms(id,   t) {
+    t = substr(id, 1, 4) "-" substr(id, 5, 2) "-" substr(id, 7, 2) "T" substr(id, 10, 2) ":" substr(id, 12, 2) ":" substr(id, 14, 2) ".000Z"
+    return (substr(id, 9, 1) == "T" && substr(id, 16, 1) == "Z" && iso(t)) ? ms(t) : -1
+  }'
+
 # The one JSON reader of this script, for a run manifest or an evidence body (any layout; JSON strings hold no raw
 # line break). It walks the file's tokens and calls the awk functions the caller gives in <functions>, all four:
 #   member(path, type, value)  a string (type "s", its text as written, escapes kept) or a literal (type "l": null,
@@ -204,7 +228,8 @@ json_walk() { # <file> <functions> [awk arguments...]
 # under its name; "previous<TAB>null", or the members of "previous" as prevRunId and prevSha then "previous<TAB>object";
 # the members of "signing" as signFp, signKeyId and signAlg; those of "shard" as shard.index, shard.count and shard.slot; the run
 # id of each abandoned seal attempt ("sealAttempts") as sealAttempt, and of each attempt of a refusal record
-# ("attempts") as attempt; and "duplicate<TAB><path>" for any key given twice in one object. Each record is appended to
+# ("attempts") as attempt; what a seal left unread under refusals/ ("refusalsUnread") as unreadCount and, for each
+# of the first it names, unreadPath; and "duplicate<TAB><path>" for any key given twice in one object. Each record is appended to
 # $work/recs as "<run><TAB><accountId><TAB><sha256>", and each refusal record a run names ("refusals") to
 # $work/refusal_refs as "<run><TAB><path><TAB><sha256>".
 manifest_fields() { # <run manifest or refusal> <run id> [file the records go to, $work/recs if not given]
@@ -225,6 +250,8 @@ manifest_fields() { # <run manifest or refusal> <run id> [file the records go to
     else if (path == "attempts.runId") print "attempt\t" value
     else if (path == "refusals.path") rpath = value
     else if (path == "refusals.sha256") rsha = value
+    else if (path == "refusalsUnread.count") print "unreadCount\t" value
+    else if (path == "refusalsUnread.first.path") print "unreadPath\t" value
   }
   function opened(path, c) {
     if (path == "records" && c == "{") { account = ""; sha = "" }
@@ -305,6 +332,100 @@ refusal_schema() { # <refusal JSON>
     elem["scope.accounts"] = "s"; elem["scope.regions"] = "s"; elem["scope.frameworks"] = "s"; elem["scope.queries"] = "s"
     elem["attempts"] = "obj"; elem["attempts.planted"] = "obj"; atleast["attempts"] = 1
   }'
+}
+
+# The first way a one-line JSON file departs from canonical JSON (src/seal/canonical.ts: JSON.stringify's strings and
+# numbers, keys in code unit order, no white space), as "<what> at byte <offset>", or nothing: bytes another parser could
+# read otherwise than the signer's tool wrote them. Nesting is bounded (a refusal record is four levels deep).
+canonical_problem() { # <file>
+  awk '
+  { cj_s = cj_s $0 }
+  END {
+    cj_n = length(cj_s); cj_i = 1
+    # Bytes that are not UTF-8 (a parser replaces them, so the signed bytes are not what it reads).
+    cj_t = cj_s
+    gsub(/[\302-\337][\200-\277]|\340[\240-\277][\200-\277]|[\341-\354\356\357][\200-\277][\200-\277]|\355[\200-\237][\200-\277]|\360[\220-\277][\200-\277][\200-\277]|[\361-\363][\200-\277][\200-\277][\200-\277]|\364[\200-\217][\200-\277][\200-\277]/, "", cj_t)
+    if (cj_t ~ /[\200-\377]/) { print "bytes that are not UTF-8"; exit }
+    cj_value()
+    if (!cj_done && cj_i <= cj_n) cj_bad("more after the JSON value")
+  }
+  function cj_bad(what) { if (!cj_done) print what " at byte " (cj_i - 1); cj_done = 1 }
+  function cj_value(   c) {
+    if (cj_done) return
+    c = substr(cj_s, cj_i, 1)
+    if ((c == "{" || c == "[") && ++cj_depth > 64) { cj_bad("nesting deeper than 64 levels, which evidence-locker never writes"); return }
+    if (c == "{") cj_object()
+    else if (c == "[") cj_array()
+    else if (c == "\"") cj_string()
+    else if (c == "-" || (c >= "0" && c <= "9")) cj_number()
+    else if (substr(cj_s, cj_i, 4) == "true" || substr(cj_s, cj_i, 4) == "null") cj_i += 4
+    else if (substr(cj_s, cj_i, 5) == "false") cj_i += 5
+    else cj_bad("white space or a character where a value must begin")
+    if (c == "{" || c == "[") cj_depth--
+  }
+  function cj_object(   c, k, prev, first) {
+    cj_i++; first = 1
+    if (substr(cj_s, cj_i, 1) == "}") { cj_i++; return }
+    while (!cj_done) {
+      if (substr(cj_s, cj_i, 1) != "\"") { cj_bad("white space or a character where a key must begin"); return }
+      k = cj_string(); if (cj_done) return
+      if (!first && k == prev) { cj_bad("key \"" k "\" given twice in one object"); return }
+      # Keys in code unit order; compared as bytes (the same order but for keys with escapes, which it reads as written).
+      if (!first && k < prev) { cj_bad("key \"" k "\" after \"" prev "\", not in canonical key order"); return }
+      prev = k; first = 0
+      if (substr(cj_s, cj_i, 1) != ":") { cj_bad("white space or a character where a colon must be"); return }
+      cj_i++
+      cj_value(); if (cj_done) return
+      c = substr(cj_s, cj_i, 1); cj_i++
+      if (c == "}") return
+      if (c != ",") { cj_i--; cj_bad("white space or a character where a comma or the end of an object must be"); return }
+    }
+  }
+  function cj_array(   c) {
+    cj_i++
+    if (substr(cj_s, cj_i, 1) == "]") { cj_i++; return }
+    while (!cj_done) {
+      cj_value(); if (cj_done) return
+      c = substr(cj_s, cj_i, 1); cj_i++
+      if (c == "]") return
+      if (c != ",") { cj_i--; cj_bad("white space or a character where a comma or the end of a list must be"); return }
+    }
+  }
+  # A string as JSON.stringify writes it: only the escapes it uses (\" \\ \b \f \n \r \t, lower-case \u00XX for the
+  # other control characters, \uDXXX for a lone surrogate); anything else a parser reads as the same text written otherwise.
+  function cj_string(   j, c, e, h) {
+    j = cj_i + 1
+    while (1) {
+      if (j > cj_n) { cj_bad("a string without its end"); return "" }
+      c = substr(cj_s, j, 1)
+      if (c == "\"") break
+      if (c != "\\") { j++; continue }
+      e = substr(cj_s, j + 1, 1)
+      if (e == "u") {
+        h = substr(cj_s, j + 2, 4)
+        if (h ~ /^00(0[0-7]|0b|0e|0f|1[0-9a-f])$/ || h ~ /^d[c-f][0-9a-f][0-9a-f]$/) { j += 6; continue }
+        if (h ~ /^d[89ab][0-9a-f][0-9a-f]$/ && substr(cj_s, j + 6, 3) !~ /^\\ud$/ ) { j += 6; continue }
+        if (h ~ /^d[89ab][0-9a-f][0-9a-f]$/ && substr(cj_s, j + 9, 1) !~ /^[c-f]$/) { j += 6; continue }
+        cj_i = j + 1; cj_bad("the escape \\u" h ", which canonical JSON writes otherwise"); return ""
+      }
+      if (e != "" && index("\"\\bfnrt", e)) { j += 2; continue }
+      cj_i = j + 1; cj_bad("the escape \\" e ", which canonical JSON writes otherwise"); return ""
+    }
+    h = substr(cj_s, cj_i + 1, j - cj_i - 1); cj_i = j + 1
+    return h
+  }
+  # A number as JavaScript writes it: no sign but minus, no leading zero, no exponent, no trailing fraction zero, not -0;
+  # at most 15 significant digits (more may be written otherwise, which this script cannot tell), from 1e-6 to below 1e21.
+  function cj_number(   j, t, d, ip) {
+    j = cj_i
+    while (j <= cj_n && index("+-.0123456789eE", substr(cj_s, j, 1))) j++
+    t = substr(cj_s, cj_i, j - cj_i)
+    ip = t; sub(/^-/, "", ip); sub(/\..*$/, "", ip)
+    d = t; gsub(/[-.]/, "", d); sub(/^0+/, "", d); sub(/0+$/, "", d)
+    if (t !~ /^-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?$/ || t == "-0" || length(d) > 15 || t ~ /^-?0\.000000/ || length(ip) > 21) { cj_bad("the number " t ", which canonical JSON writes otherwise (or this script cannot tell it does not)"); return }
+    cj_i = j
+  }
+  ' "$1"
 }
 
 # The members of a canonical JSON evidence body's "attestation" (its "sealedBy" included), one a line:
@@ -471,6 +592,7 @@ sim_runs=''
 : > "$work/attempts"
 : > "$work/run_shas"
 : > "$work/refusal_refs"
+: > "$work/unread"
 for dir in runs/*/; do
   [ -d "$dir" ] || continue
   run=$(basename "$dir")
@@ -499,7 +621,7 @@ for dir in runs/*/; do
     continue
   fi
   fields=$(manifest_fields "$m" "$run")
-  id=''; chain=''; started=''; completed=''; kind=''; prev=''; prev_id=-; prev_sha=-; dup=''; sign_fp=''; sign_keyid=''; sign_alg=''; shard_lines=''
+  id=''; chain=''; started=''; completed=''; kind=''; prev=''; prev_id=-; prev_sha=-; dup=''; sign_fp=''; sign_keyid=''; sign_alg=''; shard_lines=''; unread_lines=''
   run_type=$key_type
   while IFS="$tab" read -r name value; do
     case "$name" in
@@ -517,6 +639,8 @@ for dir in runs/*/; do
       signAlg) sign_alg=$value ;;
       shard.*) shard_lines="$shard_lines$run$tab$name$tab$value$nl" ;;
       sealAttempt) printf '%s\t%s\n' "$run" "$value" >> "$work/attempts" ;;
+      unreadCount) unread_lines="$unread_lines$run$tab"count"$tab$value$nl" ;;
+      unreadPath) unread_lines="$unread_lines$run$tab"path"$tab$value$nl" ;;
     esac
   done <<EOF
 $fields
@@ -553,6 +677,7 @@ EOF
   } >> "$work/signed_fields"
   grep -q '^{.*[{,]"simulated":true[,}]' "$m" && sim_runs="$sim_runs $run"
   chain_lines="$chain_lines$chain$tab$started$tab$run$tab$sha$tab$prev_id$tab$prev_sha$tab$kind$tab$completed$nl"
+  printf '%s' "$unread_lines" >> "$work/unread"
   if [ "$kind" = collection ]; then
     # The accounts the run collected (compared below with the package's accounts).
     sed -n 's/.*"scope":{"accounts":\[\([^]]*\)\].*/\1/p' "$m" | tr ',' '\n' | tr -d '"' | grep . >> "$work/run_accounts"
@@ -635,6 +760,7 @@ now_utc=$(date -u +%Y-%m-%dT%H:%M:%S)
 refusals_failed=$failures
 grep '^refusals/' "$work/present" > "$work/refusal_files" || true
 : > "$work/refused_lines"
+: > "$work/refusals_ok"
 refusals_ok=0
 refusal_fail() { fail "$rf: not a refusal record signed by a pinned run key: $*"; }
 while IFS= read -r rf; do
@@ -643,6 +769,10 @@ while IFS= read -r rf; do
   if [ "$size" -gt 1048576 ]; then fail "$rf: $size bytes, more than a refusal record can be; not read"; continue; fi
   if [ "$(wc -l < "$rf" | tr -d ' ')" != 0 ]; then refusal_fail "it holds a line break, so it is not the canonical JSON evidence-locker writes"; continue; fi
   if LC_ALL=C grep -q '[[:cntrl:]]' "$rf"; then refusal_fail "it holds a control character, which canonical JSON escapes"; continue; fi
+  # One serialisation only, as evidence-locker verify requires: bytes another parser could read otherwise are refused
+  # before any member is read from them.
+  if ! r_canon=$(canonical_problem "$rf" 2>/dev/null); then [ -n "$r_canon" ] || r_canon='not readable as JSON by this script'; fi
+  if [ -n "$r_canon" ]; then refusal_fail "not canonical JSON: $r_canon, so the record is refused; evidence-locker never writes such a record (obtain the package again from the organisation)"; continue; fi
   rm -f "$work/rf.pem" "$work/rf.json" "$work/rf.b64" "$work/rf.sig"
   split=$(awk -v out="$work/rf" '
   { s = $0 }
@@ -672,7 +802,7 @@ while IFS= read -r rf; do
   if [ -z "$r_fp" ]; then refusal_fail "publicKeyPem is not a readable public key"; continue; fi
   if ! verify_sig "$key_type" "$work/rf.pem" "$work/rf.json" "$work/rf.sig"; then refusal_fail "the signature does not verify over the refusal with the public key beside it"; continue; fi
   if ! pinned_run "$r_fp"; then refusal_fail "signed by key $r_fp, which is not a key pinned for run manifests"; continue; fi
-  r_chain=''; r_started=''; r_refused=''; r_schema=''; r_sfp=''; r_alg=''; r_dup=''; r_attempts=''
+  r_chain=''; r_started=''; r_refused=''; r_schema=''; r_sfp=''; r_alg=''; r_dup=''; r_attempts=''; r_prev_id=-; r_prev_sha=-
   r_type=$key_type
   while IFS="$tab" read -r name value; do
     case "$name" in
@@ -680,6 +810,8 @@ while IFS= read -r rf; do
       chain) r_chain=$value ;;
       startedAt) r_started=$value ;;
       refusedAt) r_refused=$value ;;
+      prevRunId) r_prev_id=$value ;;
+      prevSha) r_prev_sha=$value ;;
       schema) r_schema=$value ;;
       signFp) r_sfp=$value ;;
       signAlg) r_alg=$value ;;
@@ -699,7 +831,11 @@ EOF
   if ! awk -v n="$(printf '%s' "$rf" | sed 's|^refusals/||')" -v f="$r_first" 'BEGIN { t = substr(n, length(f) + 1); exit !(f != "" && index(n, "/") == 0 && substr(n, 1, length(f)) == f && t ~ /^-r[0-9a-f]+\.json$/ && length(t) == 39) }'; then
     refusal_fail "its name is not the one the seal gives this record (refusals/$r_first-r<32 hex>.json, after its first attempt): the signed bytes of a record copied here by someone else"; continue
   fi
-  # Times are compared with this machine's clock (UTC), allowing 15 minutes of skew, as evidence-locker verify does.
+  # Times written as evidence-locker writes them (the one form both verifiers read alike), then compared with this
+  # machine's clock (UTC), allowing 15 minutes of skew, as evidence-locker verify does.
+  r_badtime=$(printf 'startedAt\t%s\nrefusedAt\t%s\n' "$r_started" "$r_refused" | awk -F "$tab" "$time_awk"'
+    !iso($2) { print $1 " \"" $2 "\""; exit }')
+  if [ -n "$r_badtime" ]; then refusal_fail "refusal $r_badtime is not a time as evidence-locker writes it (YYYY-MM-DDTHH:MM:SS.sssZ)"; continue; fi
   future=$(printf '%s\n%s\n' "$r_started" "$r_refused" | awk -v now="$now_utc" '
     function dn(d,   y, m, x) { y = substr(d, 1, 4) + 0; m = substr(d, 6, 2) + 0; x = substr(d, 9, 2) + 0; if (m <= 2) { y--; m += 12 }
       return 365 * y + int(y / 4) - int(y / 100) + int(y / 400) + int((153 * (m - 3) + 2) / 5) + x }
@@ -707,6 +843,7 @@ EOF
     $0 !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]/ || secs($0) > secs(now) + 900 { print $0; exit }')
   if [ -n "$future" ]; then refusal_fail "its time \"$future\" is not a time before now ($now_utc UTC)"; continue; fi
   refusals_ok=$((refusals_ok + 1))
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rf" "$r_chain" "$r_prev_id" "$r_prev_sha" "$r_refused" "$r_first" "$r_attempts" >> "$work/refusals_ok"
   r_sha=$(sha256sum < "$rf" | cut -d' ' -f1)
   named=$(awk -F "$tab" -v p="$rf" -v h="$r_sha" '$2 == p && $3 == h { print $1; exit }' "$work/refusal_refs")
   if [ -n "$named" ]; then named=" and named by run $named"; else named=', named by no run in the package'; fi
@@ -724,6 +861,44 @@ elif [ "$failures" = "$refusals_failed" ] && { [ -s "$work/refusal_files" ] || [
   ok "every refusal record a run names is here with its SHA-256 ($(grep -c . "$work/refusal_refs") named); $refusals_ok of $(grep -c . "$work/refusal_files") record(s) under refusals/ signed by a pinned run key"
 fi
 cat "$work/refused_lines"
+# Each verified record against the runs of its chain and previous link: their seal looked under refusals/ (after their
+# collection completed) for records of that link and should have named it, unless it may not have seen it (as
+# evidence-locker verify judges it, src/seal/refusals.ts refusalsLeftOut): objects it left unread (refusalsUnread), a
+# record dated before the previous run started, or refused less than 15 minutes before the run completed (a warning).
+left_out=$(printf '%s' "$chain_lines" | awk -F "$tab" -v recs="$work/refusals_ok" -v refs="$work/refusal_refs" -v unread="$work/unread" "$time_awk"'
+  BEGIN {
+    while ((getline l < refs) > 0) { split(l, f, "\t"); named[f[1], f[2]] = 1 }
+    while ((getline l < unread) > 0) { split(l, f, "\t"); if (f[2] == "count") ucount[f[1]] = f[3] + 0; else { ufirst[f[1]]++; upath[f[1], f[3]] = 1 } }
+  }
+  { n = NR; chain[n] = $1; run[n] = $3; pid[n] = $5; psha[n] = $6; comp[n] = $8; start[$3] = $2 }
+  END {
+    while ((getline l < recs) > 0) {
+      split(l, r, "\t")
+      for (k = 1; k <= n; k++) {
+        if (chain[k] != r[2] || pid[k] != r[3] || psha[k] != r[4] || ((run[k], r[1]) in named)) continue
+        said = "runs/" run[k] ": run " run[k] " (chain " chain[k] ", " (r[3] == "-" ? "its first run" : "after " r[3]) ") does not name refusal record " r[1] " of the same link (seal refused: files planted by someone else (attempts " r[7] "), refused at " r[5] ")"
+        listed = ((run[k], r[1]) in upath)
+        if ((run[k] in ucount) && (listed || ucount[run[k]] > ufirst[run[k]] + 0)) {
+          print "WARN  " said ": its seal left " ucount[run[k]] " object(s) under refusals/ unread (a seal reads at most 32, newest first), " (listed ? "and its signed manifest names this record among them" : "so the record may be among them (its signed manifest names the first " (ufirst[run[k]] + 0) ")") ": objects planted under refusals/ to keep the refusal out of the chain are suspected; the record is genuine and shown here, find who wrote under refusals/"
+          continue
+        }
+        at = idms(r[6])
+        prev = (r[3] == "-") ? -1 : (r[3] in start) ? (iso(start[r[3]]) ? ms(start[r[3]]) - 1000 : -1) : idms(r[3])
+        if (at >= 0 && prev >= 0 && at < prev) {
+          print "WARN  " said ": the record is dated by its first attempt before run " r[3] " started, and a seal reads only records dated from its chain'"'"'s previous run on: the refused collection ran while run " r[3] " was collected (two collections of chain " chain[k] " at once), so the seal of run " run[k] " did not look for it"
+          continue
+        }
+        if (!iso(r[5]) || !iso(comp[k]) || ms(r[5]) + 900000 > ms(comp[k])) {
+          print "WARN  " said ": the seal was refused less than 15 min before run " run[k] " completed (" comp[k] "), or after, so the record may have been written after that run'"'"'s seal looked under refusals/ (two collections of chain " chain[k] " at once)"
+          continue
+        }
+        print "FAIL  " said ": its seal records no object under refusals/ left unread, and the seal was refused more than 15 min before run " run[k] " completed (" comp[k] "): that run'"'"'s seal should have read and named it (the record was kept from the seal'"'"'s listing, or the run was sealed by a version that did not record what it left unread)"
+      }
+    }
+  }' | sort)
+printf '%s\n' "$left_out" | grep '^FAIL' || true
+failures=$((failures + $(printf '%s\n' "$left_out" | grep -c '^FAIL')))
+printf '%s\n' "$left_out" | sed -n 's/^WARN  /WARNING (period coverage): /p'
 
 # 6d. The ids the report cover prints, recomputed: evaluationId is the SHA-256 of the canonical JSON of manifest.json's
 # "evaluation"; contentId that of the evidence set (organisation, framework ids, period, accounts, each run with its
@@ -826,8 +1001,9 @@ ids_out=$(awk -v evfile="$work/evaluation.json" -v setfile="$work/evidence-set.j
     for (k in top) if (k == "evaluationId" || k == "contentId") print "id" tab k tab top[k]
     split("organization frameworks period accounts tool builtAt simulated", f, " ")
     for (i = 1; i <= 7; i++) {
-      t = (f[i] == "frameworks") ? top["frameworkIds"] : (f[i] == "simulated" && !("simulated" in top)) ? "false" : top[f[i]]
-      if (ev[f[i]] != t) print "FAIL  manifest.json: evaluation." f[i] " is " ev[f[i]] ", but manifest.json'"'"'s " f[i] " is " t ": the results were computed for something else than the package describes"
+      t = (f[i] == "frameworks") ? top["frameworkIds"] : (f[i] == "simulated" && !("simulated" in top)) ? "false" : (f[i] in top) ? top[f[i]] : "absent"
+      a = (f[i] in ev) ? ev[f[i]] : "absent"
+      if (a != t) print "FAIL  manifest.json: evaluation." f[i] " is " a ", but manifest.json'"'"'s " f[i] " is " t ": the results were computed for something else than the package describes"
     }
   }' manifest.json 2>/dev/null)
 printf '%s\n' "$ids_out" | grep '^FAIL' || true
@@ -894,6 +1070,7 @@ p_from=$(sed -n '/^  "period": {/,/^  }/s/^    "from": "\([0-9-]*\)",\{0,1\}$/\1
 p_to=$(sed -n '/^  "period": {/,/^  }/s/^    "to": "\([0-9-]*\)",\{0,1\}$/\1/p' manifest.json 2>/dev/null | head -n 1)
 generated=$(pm_field generatedAt)
 built=$(pm_field builtAt)
+has_built=$(grep -c '^  "builtAt": ' manifest.json 2>/dev/null)
 has_ends=$(grep -c '^  "chainEnds": \[' manifest.json 2>/dev/null)
 sed -n '/^  "chainEnds": \[/,/^  \]/p' manifest.json 2>/dev/null | awk -v tab="$tab" '
   /^      "chain": "/ { c = $0; sub(/^      "chain": "/, "", c); sub(/",?$/, "", c) }
@@ -902,16 +1079,14 @@ sed -n '/^  "chainEnds": \[/,/^  \]/p' manifest.json 2>/dev/null | awk -v tab="$
   /^        "runId": "/ { n = $0; sub(/^        "runId": "/, "", n); sub(/",?$/, "", n); print c tab l tab n }
 ' > "$work/ends"
 listed_count=$(grep -c . "$work/listed_runs")
-ends_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -F "$tab" -v from="$p_from" -v to="$p_to" -v gen="$generated" -v built="$built" -v has_ends="$has_ends" -v listed="$listed_count" -v endsfile="$work/ends" '
-  function dn(d,   y, m, x) { y = substr(d, 1, 4) + 0; m = substr(d, 6, 2) + 0; x = substr(d, 9, 2) + 0; if (m <= 2) { y--; m += 12 }
-    return 365 * y + int(y / 4) - int(y / 100) + int(y / 400) + int((153 * (m - 3) + 2) / 5) + x }
+ends_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -F "$tab" -v from="$p_from" -v to="$p_to" -v gen="$generated" -v built="$built" -v has_built="$has_built" -v has_ends="$has_ends" -v listed="$listed_count" -v endsfile="$work/ends" "$time_awk"'
   function idday(id,   s) {
     if (match(id, /-backfill-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-/)) { s = substr(id, RSTART + 10, 8); return substr(s, 1, 4) "-" substr(s, 5, 2) "-" substr(s, 7, 2) }
     if (id ~ /^[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T/) return substr(id, 1, 4) "-" substr(id, 5, 2) "-" substr(id, 7, 2)
     return ""
   }
   function daysword(n) { return n == 1 ? "1 day" : n " days" }
-  function ms(t,   f) { f = (substr(t, 20, 1) == ".") ? substr(t, 21, 3) + 0 : 0
+  function msany(t,   f) { f = (substr(t, 20, 1) == ".") ? substr(t, 21, 3) + 0 : 0
     return ((dn(substr(t, 1, 10)) * 86400 + substr(t, 12, 2) * 3600 + substr(t, 15, 2) * 60 + substr(t, 18, 2)) * 1000) + f }
   BEGIN {
     left = "runs of the period were left out of the package: obtain the complete package from the organisation"
@@ -940,7 +1115,7 @@ ends_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -
       if (idt > substr($2, 1, 19)) print "FAIL  runs/" $3 ": the run id'"'"'s time is after the run'"'"'s startedAt " $2 ": evidence-locker names a run when it starts"
     }
     if ($8 < $2) print "FAIL  runs/" $3 ": completedAt " $8 " is before startedAt " $2
-    else if (ms($8) - ms($2) > 86400000) print "WARN  runs/" $3 ": the run states it started at " $2 " and completed at " $8 " (both signed), more than the 1 day a run may take: its start, and so the day it claims, may lie long before it was signed and stored (back-dated); this package holds no store write times: run evidence-locker verify --store --run " $3 " against the bucket, and find the CloudTrail Sign call of its completion"
+    else if (msany($8) - msany($2) > 86400000) print "WARN  runs/" $3 ": the run states it started at " $2 " and completed at " $8 " (both signed), more than the 1 day a run may take: its start, and so the day it claims, may lie long before it was signed and stored (back-dated); this package holds no store write times: run evidence-locker verify --store --run " $3 " against the bucket, and find the CloudTrail Sign call of its completion"
     if ($7 == "collection" && $3 !~ /-backfill-/) { isper[$1] = 1; if (firstst == "" || $2 < firstst) firstst = $2 }
     if (!($1 in maxcomp) || $8 > maxcomp[$1]) maxcomp[$1] = $8
     if (!($1 in minst) || $2 < minst[$1]) minst[$1] = $2
@@ -951,6 +1126,14 @@ ends_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -
   }
   END {
     if (n == listed && n > 0 && gen != maxc) print "FAIL  manifest.json: generatedAt " gen " is not the completion of the last run the package holds (" maxr ", completed " maxc "): the package manifest does not describe the runs it holds; obtain the package again from the organisation"
+    # The build time: recorded in every package built since 2026-12-04 (by generatedAt, which the run keys sign), and
+    # never before the completion of the last run by more than the 15 minutes two clocks may differ (a warning within).
+    lastc = (maxc != "") ? maxc : gen
+    bagain = "obtain the package again from the organisation"
+    if (has_built != 1) { if (gen >= "2026-12-04") print "FAIL  manifest.json: records no build time (\"builtAt\"), yet holds runs up to " gen " (generatedAt), on or after 2026-12-04, since when evidence-locker records it in every package: it was taken out, so when the package was built, and whether its period had ended then, cannot be told; " bagain }
+    else if (!iso(built)) print "FAIL  manifest.json: builtAt \"" built "\" is not a time as evidence-locker writes it (YYYY-MM-DDTHH:MM:SS.sssZ); " bagain
+    else if (iso(lastc) && ms(lastc) - ms(built) > 900000) print "FAIL  manifest.json: builtAt " built " is before " lastc ", the completion of the last run the package holds: a package is built after the runs it holds, so manifest.json, signed by the package key alone, misstates when it was built (the report'"'"'s build time, and whether the period had ended then, follow it); " bagain
+    else if (iso(lastc) && ms(lastc) > ms(built)) print "WARN  manifest.json: builtAt " built " is " int((ms(lastc) - ms(built) + 999) / 1000) " s before " lastc ", the completion of the last run the package holds: within the 15 min by which the clocks of the collector and of the machine that built the package may differ; confirm with the organisation that it was built after its last run"
     for (k = 1; k <= chains; k++) {
       c = order[k]; f = first[c]; l = last[c]; periodic = (c in isper)
       if (periodic && c != "backfill" && pid[f] == "-" && st[f] > firstst) {
@@ -992,6 +1175,47 @@ if [ "$ends_fail" -gt 0 ]; then
   failures=$((failures + ends_fail))
 else
   ok "the first and last runs of each chain are consistent with the period $p_from to $p_to"
+fi
+
+# 8a. Missing shards: a schedule slot split over n shards whose every shard did not seal a run. manifest.json lists them
+# ("missingShards", report.pdf's "Missing shards"), signed by the package key alone; the runs' signed shard fields say
+# which shard of how many each is and its slot, so the list is derived again from the runs the package holds (when every
+# run it lists was read): a package rebuilt leaving out one shard's whole chain cannot say no shard is missing.
+if [ "$(grep -c '^  "missingShards": ' manifest.json 2>/dev/null)" != 1 ]; then
+  fail "manifest.json: no single \"missingShards\" list found"
+elif [ "$(printf '%s' "$chain_lines" | grep -c .)" = "$listed_count" ]; then
+  # Each slot as "<slot><TAB><count><TAB><present, in order><TAB><missing, in order>", slots in byte order.
+  held_shards=$(awk -F "$tab" -v tab="$tab" '
+    $2 == "shard.index" { idx[$1] = $3 + 0 } $2 == "shard.count" { cnt[$1] = $3 + 0 } $2 == "shard.slot" { slot[$1] = $3 }
+    END {
+      for (r in slot) {
+        sl = slot[r]
+        if (!(sl in count) || cnt[r] > count[sl]) count[sl] = cnt[r]
+        if (!((sl, idx[r]) in have)) { have[sl, idx[r]] = 1; np[sl]++; p[sl, np[sl]] = idx[r] }
+      }
+      for (sl in count) {
+        miss = ""
+        for (i = 1; i <= count[sl]; i++) if (!((sl, i) in have)) miss = miss (miss == "" ? "" : ", ") i
+        if (miss == "") continue
+        for (a = 2; a <= np[sl]; a++) { x = p[sl, a]; for (b = a - 1; b >= 1 && p[sl, b] > x; b--) p[sl, b + 1] = p[sl, b]; p[sl, b + 1] = x }
+        pres = ""; for (a = 1; a <= np[sl]; a++) pres = pres (a > 1 ? ", " : "") p[sl, a]
+        print sl tab count[sl] tab pres tab miss
+      }
+    }' "$work/signed_fields" | sort)
+  listed_shards=$(sed -n '/^  "missingShards": \[$/,/^  \],\{0,1\}$/p' manifest.json | awk -v tab="$tab" '
+    function num(l) { sub(/^ */, "", l); sub(/,$/, "", l); return l }
+    /^      "count": / { c = $0; sub(/^      "count": /, "", c); sub(/,$/, "", c) }
+    /^      "slot": "/ { sl = $0; sub(/^      "slot": "/, "", sl); sub(/",?$/, "", sl) }
+    /^      "(missing|present)": \[/ { w = ($0 ~ /"missing"/) ? "m" : "p"; v[w] = ""; if ($0 ~ /\[\],?$/) w = ""; next }
+    /^        / && w != "" { v[w] = v[w] (v[w] == "" ? "" : ", ") num($0) }
+    /^      \],?$/ { w = "" }
+    /^    \},?$/ { print sl tab c tab v["p"] tab v["m"]; sl = ""; c = ""; v["p"] = ""; v["m"] = "" }' | sort)
+  if [ "$held_shards" = "$listed_shards" ]; then
+    ok "the missing shards manifest.json lists are those of the runs it holds ($(printf '%s' "$held_shards" | grep -c .) slot(s) missing a shard)"
+  else
+    show_shards() { printf '%s' "$1" | awk -F "$tab" '{ t = t (NR > 1 ? "; " : "") $1 ": " $4 " of " $2 } END { print (NR ? t : "none") }'; }
+    fail "manifest.json: missingShards lists $(show_shards "$listed_shards"), but the runs the package holds, by their signed shard fields, are missing $(show_shards "$held_shards"): manifest.json, signed by the package key alone, misstates which shards were sealed (the report's \"Missing shards\" repeats it); obtain the package again from the organisation"
+  fi
 fi
 
 # 9. One evidence body with AWS request ids of its own cited by two collection runs: every run collects its own

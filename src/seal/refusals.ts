@@ -6,6 +6,7 @@ import { sha256Hex } from '../evidence/hash.js';
 import { REFUSAL_FILE, REFUSAL_MAX_BYTES, REFUSALS_DIR, RefusedBodiesSchema, SealRefusalSchema, refusalPath, SignedSealRefusalSchema, type RefusedBodies, type RefusedBodyListRef, type SealRefusal, type SealRefusalRef } from '../evidence/refusal.js';
 import type { DeleteMarkerRef, EvidenceStore, StoredRefusalRef } from '../evidence/store.js';
 import { runIdTime } from '../evidence/run-id.js';
+import { isWrittenTime } from '../evidence/period.js';
 import type { ManifestSigner } from './signer.js';
 import { publicKeyFingerprint, signatureScheme, verifiedScheme } from './verify-signature.js';
 import type { ForeignObject, TrustPolicy } from './trust.js';
@@ -70,7 +71,8 @@ export async function readRefusedBodyList(store: EvidenceStore, ref: RefusedBody
 /**
  * Whether bytes are a refusal record signed by a trusted key: canonical JSON (one meaning for every parser), a signature
  * that verifies over the refusal's canonical JSON with the public key beside it, that key trusted and named by the
- * refusal itself, the schema, and no time in the future. Signature and key are checked before the refusal is parsed.
+ * refusal itself, the schema, its times written as evidence-locker writes them, and none in the future. Signature and
+ * key are checked before the refusal is parsed.
  */
 export function judgeRefusal(bytes: Buffer, policy: Pick<TrustPolicy, 'fingerprints' | 'now' | 'skewMs'>): { refusal: SealRefusal; keyFingerprint: string } | { problem: string; keyFingerprint?: string } {
   let raw: unknown;
@@ -101,8 +103,9 @@ export function judgeRefusal(bytes: Buffer, policy: Pick<TrustPolicy, 'fingerpri
   }
   const limit = policy.now().getTime() + policy.skewMs;
   for (const [field, value] of [['startedAt', refusal.startedAt], ['refusedAt', refusal.refusedAt]] as const) {
-    const at = Date.parse(value);
-    if (Number.isNaN(at) || at > limit) return { problem: `refusal ${field} ${value} is not a time before now`, keyFingerprint };
+    // Written by toISOString only: a time another parser could read otherwise (a zone offset, a date alone) is refused.
+    if (!isWrittenTime(value)) return { problem: `refusal ${field} ${JSON.stringify(value)} is not a time as evidence-locker writes it (YYYY-MM-DDTHH:MM:SS.sssZ)`, keyFingerprint };
+    if (Date.parse(value) > limit) return { problem: `refusal ${field} ${value} is not a time before now`, keyFingerprint };
   }
   return { refusal, keyFingerprint };
 }

@@ -8,7 +8,7 @@ import { hashFiles, type HashedFiles } from './hash-files.js';
 import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
 import { EvidenceBodySchema, describeAttester, type EvidenceBody } from '../evidence/record.js';
 import { publicKeyFingerprint, verifiedScheme, verifyManifestSignature } from '../seal/verify-signature.js';
-import { EVALUATION_RECORDED_FROM, PACKAGE_FILES, PackageManifestSchema, evaluationInputsId, evaluationTakenOut, evidencePath, manifestEvidenceSetId, missingShards, packageRunEntry, runPath, type PackageManifest, type PackageRun } from '../package/manifest.js';
+import { EVALUATION_RECORDED_FROM, PACKAGE_FILES, buildTimeProblem, PackageManifestSchema, evaluationInputsId, evaluationTakenOut, evidencePath, manifestEvidenceSetId, missingShards, packageRunEntry, runPath, type PackageManifest, type PackageRun } from '../package/manifest.js';
 import { canonicalJson } from '../seal/canonical.js';
 import { compareCodeUnits } from '../package/zip.js';
 import { compareRunsInChain, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
@@ -349,6 +349,13 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   }
   const chains = manifest ? checkPeriodEnds(folder, manifest, runs, warnings) : [];
   if (manifest) checkMissingShards(folder, manifest, runs);
+  if (manifest) {
+    // Against the completion the run keys signed (generatedAt, signed by the package key alone, when no run was read).
+    const last = runs.reduce((m, r) => (r.manifest.completedAt > m ? r.manifest.completedAt : m), '') || manifest.generatedAt;
+    const built = buildTimeProblem(manifest, last);
+    if (built?.problem) fail(PACKAGE_FILES.manifest, built.message);
+    else if (built) warnings.push({ path: PACKAGE_FILES.manifest, message: built.message });
+  }
   checkEvidenceBodies(folder, runs, manifest);
   const attestations = await checkAttestations(folder, runs, manifest);
   const refusedSeals = await checkRefusals(folder, runs, keys, warnings);
@@ -1203,6 +1210,7 @@ export function formatVerification(v: PackageVerification, label: string): strin
     lines.push(`  organisation ${v.manifest.organization}; frameworks ${v.manifest.frameworks.map((f) => f.id).join(', ')}; period ${v.manifest.period.from} to ${v.manifest.period.to}`);
   }
   if (v.manifest?.builtAt) lines.push(`  built ${v.manifest.builtAt}; last sealed run ${v.manifest.generatedAt}`);
+  else if (v.manifest) lines.push(`  build time not recorded (a package of an older evidence-locker); last sealed run ${v.manifest.generatedAt}`);
   if (v.packageId) lines.push(`  package id (SHA-256 of manifest.json) ${v.packageId}`);
   if (v.ids) {
     lines.push(

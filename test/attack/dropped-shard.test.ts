@@ -9,7 +9,7 @@ import { verifyPackageDir } from '../../src/verify/package.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, type FixtureDay } from '../package/fixtures.js';
 import { remanifest } from '../support/resign-package.js';
-import { resignSums } from '../support/verify-sh.js';
+import { SHELLS, resignSums, runVerifySh } from '../support/verify-sh.js';
 
 const A = '111111111111';
 const B = '222222222222';
@@ -32,6 +32,7 @@ describe('a package rebuilt with the package key alone, leaving out every run of
     await extractPackageZip(built.zipPath, dir);
     const fp = await signer.fingerprint();
     expect((await verifyPackageDir(dir, { expectedKeys: [fp] })).problems).toEqual([]);
+    expect(runVerifySh(dir, [fp]).out).toContain('ok    the missing shards manifest.json lists are those of the runs it holds (0 slot(s) missing a shard)');
 
     // The package key holder removes shard 2's chain (its runs and their bodies) and says no shard is missing.
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { runs: { runId: string; chain: string }[] };
@@ -58,5 +59,13 @@ describe('a package rebuilt with the package key alone, leaving out every run of
     expect(v.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
       expect.stringMatching(/^manifest\.json: missingShards lists none, but the runs the package holds, by their signed shard fields, are missing 2026-10-01: 2 of 2; 2026-10-02: 2 of 2; 2026-10-03: 2 of 2: manifest\.json, signed by the package key alone, misstates which shards were sealed/),
     ]);
+    // verify.sh derives them again from the runs' signed shard fields too, with the same words.
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(dir, [fp], shell);
+      expect(sh.out.split('\n').filter((l) => l.startsWith('FAIL'))).toEqual([
+        'FAIL  manifest.json: missingShards lists none, but the runs the package holds, by their signed shard fields, are missing 2026-10-01: 2 of 2; 2026-10-02: 2 of 2; 2026-10-03: 2 of 2: manifest.json, signed by the package key alone, misstates which shards were sealed (the report\'s "Missing shards" repeats it); obtain the package again from the organisation',
+      ]);
+      expect(sh.code, `${shell}: ${sh.out}`).toBe(1);
+    }
   }, 180_000);
 });

@@ -9,7 +9,7 @@ import { VERIFY_SCRIPT, VERIFY_SCRIPT_SHA256 } from '../../src/package/verify-sc
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
-import { EVALUATION_RECORDED_FROM, evaluationInputsId, evidencePath, manifestEvidenceSetId, type PackageEvaluation, type PackageManifest } from '../../src/package/manifest.js';
+import { BUILD_CLOCK_SKEW_MS, BUILD_TIME_RECORDED_FROM, EVALUATION_RECORDED_FROM, evaluationInputsId, evidencePath, manifestEvidenceSetId, type PackageEvaluation, type PackageManifest } from '../../src/package/manifest.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays } from './fixtures.js';
 import { SHELLS, resignSums, runVerifySh } from '../support/verify-sh.js';
 import { remanifest, replaceBody, replaceRunManifest } from '../support/resign-package.js';
@@ -442,6 +442,88 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     // verify.sh states the same day as the tool.
     expect(VERIFY_SCRIPT).toContain(`"${EVALUATION_RECORDED_FROM}"`);
   });
+
+  it('the build time: both verifiers refuse a builtAt before the last run completed (re-signed with the package key), and warn of one within the clock skew', async () => {
+    type Editable = { builtAt: string; evaluation: PackageEvaluation; evaluationId: string };
+    // builtAt restated in "evaluation" and its id recomputed, as a builder with the package key would write them.
+    const builtAs = async (builtAt: string) => {
+      const d = copy();
+      await remanifest(d, signer, (edited) => {
+        const m = edited as unknown as Editable;
+        m.builtAt = builtAt;
+        m.evaluation.builtAt = builtAt;
+        m.evaluationId = evaluationInputsId(m.evaluation);
+      });
+      await resignSums(d, signer);
+      return d;
+    };
+    const last = (JSON.parse(readFileSync(join(base, 'manifest.json'), 'utf8')) as { generatedAt: string }).generatedAt;
+    expect(last).toBe('2026-03-05T02:05:00.000Z');
+    const early = await builtAs('2026-03-05T01:00:00.000Z');
+    const said = `manifest.json: builtAt 2026-03-05T01:00:00.000Z is before ${last}, the completion of the last run the package holds: a package is built after the runs it holds, so manifest.json, signed by the package key alone, misstates when it was built (the report's build time, and whether the period had ended then, follow it); obtain the package again from the organisation`;
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(early, [fp], shell);
+      expect(sh.out.split('\n').filter((l) => l.startsWith('FAIL'))).toEqual([`FAIL  ${said}`]);
+      expect(sh.code, `${shell}: ${sh.out}`).toBe(1);
+    }
+    const v = await verifyPackageDir(early, { expectedKeys: [fp] });
+    expect(v.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([said]);
+    // Five minutes before: the clocks of the collector and of the builder may differ that much; a warning, VALID.
+    const skewed = await builtAs('2026-03-05T02:00:00.000Z');
+    const warned = `manifest.json: builtAt 2026-03-05T02:00:00.000Z is 300 s before ${last}, the completion of the last run the package holds: within the 15 min by which the clocks of the collector and of the machine that built the package may differ; confirm with the organisation that it was built after its last run`;
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(skewed, [fp], shell);
+      expect(sh.out).toContain(`WARNING (period coverage): ${warned}\n`);
+      expect(sh.code, `${shell}: ${sh.out}`).toBe(0);
+    }
+    const w = await verifyPackageDir(skewed, { expectedKeys: [fp] });
+    expect(w.ok).toBe(true);
+    expect(w.warnings.map((x) => `${x.path}: ${x.message}`)).toContain(warned);
+    // Not a time as evidence-locker writes it.
+    const odd = await builtAs('2026-03-06 09:00');
+    await bothRefuse(odd, /FAIL {2}manifest\.json: builtAt "2026-03-06 09:00" is not a time as evidence-locker writes it \(YYYY-MM-DDTHH:MM:SS\.sssZ\)/, /manifest\.json: builtAt "2026-03-06 09:00" is not a time as evidence-locker writes it/);
+    // verify.sh states the same day and skew as the tool.
+    expect(VERIFY_SCRIPT).toContain(`"${BUILD_TIME_RECORDED_FROM}"`);
+    expect(VERIFY_SCRIPT).toContain(`> ${BUILD_CLOCK_SKEW_MS})`);
+  });
+
+  it('the build time: absent from a package built before it was recorded, both verifiers accept it; absent from one holding runs completed since, both refuse it', async () => {
+    const dropBuiltAt = async (d: string, by: LocalEd25519Signer) => {
+      await remanifest(d, by, (m) => {
+        for (const k of ['evaluation', 'evaluationId', 'builtAt']) delete (m as unknown as Record<string, unknown>)[k];
+      });
+      await resignSums(d, by);
+    };
+    // Runs of March 2026: an evidence-locker of that time recorded no build time.
+    const old = copy();
+    await dropBuiltAt(old, signer);
+    for (const shell of SHELLS) expect(runVerifySh(old, [fp], shell).code).toBe(0);
+    const v = await verifyPackageDir(old, { expectedKeys: [fp] });
+    expect(v.ok).toBe(true);
+    expect(formatVerification(v, old)).toContain('  build time not recorded (a package of an older evidence-locker); last sealed run 2026-03-05T02:05:00.000Z');
+
+    // Runs completed on 2026-12-05 (after every package records its build time, before every one records "evaluation").
+    const store = new MemoryStore();
+    const late = await sealDays(store, [{ day: '2026-12-05', encrypted: { '111111111111': true } }]);
+    const opts = { store, signer: late, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-12-05', to: '2026-12-05', evaluate: fixtureEvaluate };
+    // The builder refuses a build time before the last run completed (beyond the clock skew) rather than sign it.
+    await expect(buildPackage({ ...opts, outDir: mkdtempSync(join(tmpdir(), 'el-verify-sh-built-')), builtAt: new Date('2026-12-05T01:00:00Z') })).rejects.toThrow(/build time 2026-12-05T01:00:00\.000Z \(given, e\.g\. by SOURCE_DATE_EPOCH\) is before 2026-12-05T02:05:00\.000Z, the completion of the last run of the period, by more than 15 min/);
+    const pkg = await buildPackage({ ...opts, outDir: mkdtempSync(join(tmpdir(), 'el-verify-sh-built-')), builtAt: new Date('2026-12-06T09:00:00Z') });
+    const d = mkdtempSync(join(tmpdir(), 'el-verify-sh-built-'));
+    await extractPackageZip(pkg.zipPath, d);
+    const lateFp = await late.fingerprint();
+    expect((await verifyPackageDir(d, { expectedKeys: [lateFp] })).ok).toBe(true);
+    await dropBuiltAt(d, late);
+    const said = `records no build time \\("builtAt"\\), yet holds runs up to 2026-12-05T02:05:00\\.000Z \\(generatedAt\\), on or after ${BUILD_TIME_RECORDED_FROM}, since when evidence-locker records it in every package: it was taken out`;
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(d, [lateFp], shell);
+      expect(sh.out).toMatch(new RegExp(`FAIL {2}manifest\\.json: ${said}`));
+      expect(sh.out.split('\n').filter((l) => l.startsWith('FAIL'))).toHaveLength(1);
+      expect(sh.code, `${shell}: ${sh.out}`).toBe(1);
+    }
+    const r = await verifyPackageDir(d, { expectedKeys: [lateFp] });
+    expect(r.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([expect.stringMatching(new RegExp(`^manifest\\.json: ${said}`))]);
+  }, 120_000);
 
   it('refuses keys of "evaluation" written out of canonical order (ids computed over the text as written, re-signed with the package key)', async () => {
     const d = copy();

@@ -16,7 +16,7 @@ import { extractPackageZip } from '../../src/verify/unzip.js';
 import { formatVerification, verifyPackageDir } from '../../src/verify/package.js';
 import { formatStoreReport, verifyStoredRuns } from '../../src/verify/store.js';
 import { TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
-import { runVerifySh } from '../support/verify-sh.js';
+import { SHELLS, runVerifySh } from '../support/verify-sh.js';
 
 const ACCT = '111111111111';
 const SKEW = 15 * 60_000;
@@ -163,10 +163,14 @@ describe('a refusal record the next run of its chain does not name', () => {
     expect(v.ok).toBe(true);
     expect(v.warnings).toContainEqual({ path: `runs/${day3.runId}`, message: expect.stringContaining(`${left} (`) });
     expect(formatVerification(v, 'pkg')).toContain(left);
-    // verify.sh reads the new manifest member (refusalsUnread) like any other and accepts the package.
-    const sh = runVerifySh(dir, [fp]);
-    expect(sh.out).toContain('RESULT: VALID');
-    expect(sh.code).toBe(0);
+    // verify.sh reads the unread objects the run's manifest records (refusalsUnread) and warns the same, VALID.
+    const warned = v.warnings.find((w) => w.message.startsWith(left))!;
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(dir, [fp], shell);
+      expect(sh.out).toContain(`WARNING (period coverage): runs/${day3.runId}: ${warned.message}\n`);
+      expect(sh.out).toContain('RESULT: VALID');
+      expect(sh.code).toBe(0);
+    }
   }, 240_000);
 
   it('a record kept from the seal that recorded nothing unread: verify --store and verify fail the run that should have named it', async () => {
@@ -202,5 +206,12 @@ describe('a refusal record the next run of its chain does not name', () => {
     const v = await verifyPackageDir(dir, { expectedKeys: [await signer.fingerprint()] });
     expect(v.ok).toBe(false);
     expect(v.problems).toContainEqual({ path: `runs/${day3.runId}`, message: expect.stringContaining(`${left} (`) });
+    // verify.sh compares the record with the runs of its link too, and fails the run with the same words.
+    const failed = v.problems.find((p) => p.message.startsWith(left))!;
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(dir, [await signer.fingerprint()], shell);
+      expect(sh.out.split('\n').filter((l) => l.startsWith('FAIL'))).toEqual([`FAIL  runs/${day3.runId}: ${failed.message}`]);
+      expect(sh.code, sh.out).toBe(1);
+    }
   }, 240_000);
 });

@@ -314,6 +314,60 @@ describe('a seal refused by files planted in every attempt', () => {
     }
   }, 240_000);
 
+  it('both verifiers refuse a refusal record signed by the pinned run key over bytes that are not canonical JSON, or with a time not written as evidence-locker writes it', async () => {
+    const { store, signer, trust } = await scene();
+    const [refused] = (await refusalCensus(store, trust)).trusted;
+    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
+    const dir = tmp();
+    await extractPackageZip(built.zipPath, dir);
+    const fp = await signer.fingerprint();
+    const name = `${refused.refusal.attempts[0].runId}-r${'d'.repeat(32)}.json`;
+    /** The package with a record added whose refusal is `text` exactly as written, signed over those bytes by the genuine run key. */
+    const withText = async (text: string) => {
+      const d = tmp();
+      cpSync(dir, d, { recursive: true });
+      const signature = (await signer.sign(Buffer.from(text))).toString('base64');
+      const bytes = Buffer.from(`{"publicKeyPem":${JSON.stringify(await signer.publicKeyPem())},"refusal":${text},"schema":"evidence-locker/signed-seal-refusal@1","signature":"${signature}"}`);
+      writeFileSync(join(d, 'refusals', name), bytes);
+      await remanifest(d, signer, (m) => m.files.push({ path: `refusals/${name}`, sha256: sha256Hex(bytes), size: bytes.length }));
+      await resignSums(d, signer);
+      return d;
+    };
+    const canonical = canonicalBytes(refused.refusal).toString('utf8');
+    // The genuine refusal, canonical, under a name the seal gives it: both accept it.
+    const same = await withText(canonical);
+    expect(runVerifySh(same, [fp]).code).toBe(0);
+    expect((await verifyPackageDir(same, { expectedKeys: [fp] })).ok).toBe(true);
+    const cases: { text: string; sh: string; ts: string }[] = [
+      // The chain written with an escape JSON.stringify never writes: JSON.parse reads "default", a text reader "\u0064efault".
+      { text: canonical.replace('"chain":"default"', '"chain":"\\u0064efault"'), sh: 'not canonical JSON: the escape \\u0064, which canonical JSON writes otherwise at byte ', ts: 'not canonical JSON: ' },
+      // Two members in another order than canonical JSON's.
+      { text: canonical.replace(/^\{("attempts":\[.*?\]),("chain":"default")/, '{$2,$1'), sh: 'not canonical JSON: key "attempts" after "chain", not in canonical key order at byte ', ts: 'not canonical JSON: ' },
+      // White space between members.
+      { text: canonical.replace('"chain":"default",', '"chain": "default",'), sh: 'not canonical JSON: white space or a character where a value must begin at byte ', ts: 'not canonical JSON: ' },
+    ];
+    expect(new Set(cases.map((c) => c.text)).size).toBe(cases.length);
+    for (const c of cases) {
+      expect(c.text).not.toBe(canonical);
+      const d = await withText(c.text);
+      const sh = runVerifySh(d, [fp]);
+      expect(sh.out).toContain(`FAIL  refusals/${name}: not a refusal record signed by a pinned run key: ${c.sh}`);
+      expect(sh.code, sh.out).toBe(1);
+      const v = await verifyPackageDir(d, { expectedKeys: [fp] });
+      expect(v.ok).toBe(false);
+      expect(v.problems.map((p) => `${p.path}: ${p.message}`).join('\n')).toContain(`refusals/${name}: not a refusal record signed by a key of the package's runs: ${c.ts}`);
+    }
+    // Canonical, but a time in another form than toISOString's (no milliseconds): parsers read such times differently.
+    const noMs = canonicalBytes({ ...refused.refusal, refusedAt: refused.refusal.refusedAt.replace(/\.\d{3}Z$/, 'Z') }).toString('utf8');
+    const d = await withText(noMs);
+    const said = `refusal refusedAt "${refused.refusal.refusedAt.replace(/\.\d{3}Z$/, 'Z')}" is not a time as evidence-locker writes it (YYYY-MM-DDTHH:MM:SS.sssZ)`;
+    const sh = runVerifySh(d, [fp]);
+    expect(sh.out).toContain(`FAIL  refusals/${name}: not a refusal record signed by a pinned run key: ${said}`);
+    expect(sh.code, sh.out).toBe(1);
+    const v = await verifyPackageDir(d, { expectedKeys: [fp] });
+    expect(v.problems.map((p) => `${p.path}: ${p.message}`)).toContainEqual(`refusals/${name}: not a refusal record signed by a key of the package's runs: ${said}`);
+  }, 240_000);
+
   it('names the refused seal, with its signed record, in the per-requirement gaps of controls.csv, testing-procedures.csv, index.html and OSCAL', async () => {
     const { store, signer, trust } = await scene();
     const [refused] = (await refusalCensus(store, trust)).trusted;
