@@ -120,6 +120,14 @@ export const PackageEvaluationSchema = z
     entity: z.record(z.string(), z.unknown()).optional(),
     trustedKeys: z.array(z.string()),
     notesPages: z.boolean(),
+    /** `package --max-seal-delay` and `--max-run-span` the build used; absent in packages built before they were recorded. */
+    maxSealDelayMs: z.number().optional(),
+    maxRunSpanMs: z.number().optional(),
+    /**
+     * Collection runs the build found to prove no day (S3 write times, or a signed span over `maxRunSpanMs`): their
+     * days are gaps. Recorded because the store's write times are not in the package; absent before it was recorded.
+     */
+    runsNotCredited: z.array(z.object({ runId: z.string(), day: z.string(), why: z.string() }).strict()).optional(),
   })
   .strict();
 export type PackageEvaluation = z.infer<typeof PackageEvaluationSchema>;

@@ -73,10 +73,12 @@ describe('a run that says it took two months', () => {
     expect(report.ok).toBe(false);
     expect(report.maxRunSpanMs).toBe(MAX_RUN_SPAN_MS);
     expect(formatStoreReport(report)).toContain("run span: each run's signed completion must be within 1 d of its signed start (--max-run-span)");
-    // package: listed as stored later than it claims, as a run written late is; it stays evidence, so its day has a run.
+    // package: listed as stored later than it claims, as a run written late is; it stays in the package and its chain,
+    // but proves no collection on the day it claims: that day is a day without a run.
     expect(pkg.summary.runsWrittenLate).toBe(1);
+    expect(pkg.summary.runsNotCredited).toBe(1);
     expect(pkg.summary.maxRunSpanMs).toBe(MAX_RUN_SPAN_MS);
-    expect(summary.period.datesWithoutRun).toEqual([]);
+    expect(summary.period.datesWithoutRun).toEqual(['2026-10-02']);
     expect(html).toContain('1 run(s) stored later than they claim');
     expect(html).toContain(`<code>${forged}</code> <code>runs/${forged}/manifest.json</code>: the run states it started at 2026-10-02T02:00:00.000Z`);
     expect(pdf).toContain('Runs stored later than they claim 1:');

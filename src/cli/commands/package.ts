@@ -100,6 +100,7 @@ export function registerPackageCommand(program: Command): void {
           `  results: ${counts}; ${s.gapDays} account-day gap(s)${s.missingShards ? `, ${s.missingShards} slot(s) with missing shards` : ''}\n` +
           `  foreign objects in the store: ${s.foreignObjects ? `${s.foreignObjects} (not evidence; listed in the report under "Foreign objects")` : 'none'}\n` +
           (s.runsWrittenLate ? `  WARNING: ${s.runsWrittenLate} run(s) stored later than they claim (S3 LastModified more than ${formatSpan(s.maxSealDelayMs)} after their completion, or a stated span over ${formatSpan(s.maxRunSpanMs)}): listed in the report under "Foreign objects"; run \`evidence-locker verify --store\` for each\n` : '') +
+          (s.runsNotCredited ? `  WARNING: ${s.runsNotCredited} collection run(s) prove no collection on the day they claim (stored later than they claim, or over ${formatSpan(s.maxRunSpanMs)} from start to completion): those days count as gaps\n` : '') +
           `  signing key fingerprint ${s.keyFingerprint}\n` +
           (s.runKeyFingerprints.length > 1 ? `  WARNING: the runs are signed by ${s.runKeyFingerprints.length} different keys: ${s.runKeyFingerprints.join(', ')}\n` : '') +
           (s.simulated ? '  SIMULATED \u2014 NOT EVIDENCE: runs collected from the simulated AWS are included\n' : '') +
