@@ -103,11 +103,12 @@ export interface BuildPackageOptions {
    */
   maxRunSpanMs?: number;
   /**
-   * `verify --recompute` only: the runs the builder found to prove no day (manifest.json `evaluation.runsNotCredited`):
-   * the store's write times are not in a package, so the builder's finding is taken as recorded (with the runs whose
-   * signed span is over `maxRunSpanMs`, which are found again).
+   * `verify --recompute` only: whether the builder compared the store's write times, and the runs it found to prove no
+   * day (manifest.json `evaluation.backDatingChecks` and `evaluation.runsNotCredited`): the store's write times are not
+   * in a package, so the builder's finding is taken as recorded (with the runs whose signed span is over
+   * `maxRunSpanMs`, which are found again).
    */
-  runsNotCredited?: readonly RunNotCredited[];
+  recordedBackDating?: { writeTimesChecked: boolean; runsNotCredited: readonly RunNotCredited[] };
   /** The evaluation engine (default evaluateRun). */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
   log?: Logger;
@@ -208,7 +209,8 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   if (!Number.isFinite(runSpanMs) || runSpanMs < 60_000) throw new ConfigError(`maxRunSpanMs ${runSpanMs}: less than one minute, which would name runs collected as usual`, 'give at least one minute; the default, one day, covers the largest collection');
   const { periodRuns, attestationRuns, foreign, chainEnds, writtenLate, refusals, runsNotCredited: found } = await gatherRuns(opts.store, period, trust, { maxSealDelayMs: sealDelayMs, maxRunSpanMs: runSpanMs });
   // A run named back-dated keeps its place in the package and its chain, but the day it claims is a gap unless another run proves it.
-  const notCredited = mergeNotCredited(found, opts.runsNotCredited ?? [], periodRuns);
+  const notCredited = mergeNotCredited(found, opts.recordedBackDating?.runsNotCredited ?? [], periodRuns);
+  const backDatingChecks = { writeTimesChecked: opts.recordedBackDating?.writeTimesChecked ?? writtenLate !== undefined, maxSealDelayMs: sealDelayMs, maxRunSpanMs: runSpanMs };
   const notCreditedIds = new Set(notCredited.map((n) => n.runId));
   for (const n of notCredited) opts.log?.warn({ runId: n.runId, day: n.day }, `package: run ${n.runId} proves no collection on ${n.day}; that day counts as a gap: ${n.why}`);
   const refused = refusedSeals(refusals, [...periodRuns, ...attestationRuns]);
@@ -257,7 +259,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   });
 
   // What the results were computed from, signed in manifest.json: verify --recompute evaluates the sealed evidence again with it.
-  const inputs = evaluationInputs(opts, { organization, frameworks, period, accounts, builtAt, simulated, catalogs, trust, sealDelayMs, runSpanMs, notCredited });
+  const inputs = evaluationInputs(opts, { organization, frameworks, period, accounts, builtAt, simulated, catalogs, trust, backDatingChecks, notCredited });
   const evaluation = inputs.evaluation;
   const evaluationId = evaluationInputsId(evaluation);
 
@@ -406,7 +408,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     const regionRows = regionCoverage.finish();
     // Every parameter the configuration changed from its catalog value, listed in every view (from the recorded overrides).
     const parameterOverrides = parameterOverrideList(catalogs, frameworks, opts.parameterOverrides, queryById);
-    const assessor = assessorResults({ organization, catalogs, timeline, parameterOverrides, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, accountsLeftOut, refusedSeals: refused, refusalsNotNamed: notNamed, runsNotCredited: notCredited, backDatingChecks: { writeTimesChecked: writtenLate !== undefined, maxSealDelayMs: sealDelayMs, maxRunSpanMs: runSpanMs }, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps, endpoints: endpoints.summary() });
+    const assessor = assessorResults({ organization, catalogs, timeline, parameterOverrides, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, accountsLeftOut, refusedSeals: refused, refusalsNotNamed: notNamed, runsNotCredited: notCredited, backDatingChecks, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps, endpoints: endpoints.summary() });
     const runSigningKeys = uniqueKeys(allRuns.map((r) => r.manifest.signing));
     const model: PackageModel = {
       organization,
@@ -653,7 +655,7 @@ function builtInProcedureMap(builtIn: Catalog[], framework: string): ProcedureMa
  */
 function evaluationInputs(
   opts: BuildPackageOptions,
-  d: { organization: string; frameworks: string[]; period: { from: string; to: string }; accounts: string[]; builtAt: string; simulated: boolean; catalogs: Catalog[]; trust: TrustPolicy; sealDelayMs: number; runSpanMs: number; notCredited: readonly RunNotCredited[] },
+  d: { organization: string; frameworks: string[]; period: { from: string; to: string }; accounts: string[]; builtAt: string; simulated: boolean; catalogs: Catalog[]; trust: TrustPolicy; backDatingChecks: NonNullable<PackageEvaluation['backDatingChecks']>; notCredited: readonly RunNotCredited[] },
 ): { evaluation: PackageEvaluation; procedureMaps: ProcedureMap[]; embedded: { path: string; bytes: Buffer }[] } {
   const builtIn = builtInCatalogs();
   const embedded: { path: string; bytes: Buffer }[] = [];
@@ -692,8 +694,7 @@ function evaluationInputs(
     ...(opts.entity && Object.keys(opts.entity).length ? { entity: opts.entity as Record<string, unknown> } : {}),
     trustedKeys: [...d.trust.fingerprints].sort(),
     notesPages: opts.notesPages === true,
-    maxSealDelayMs: d.sealDelayMs,
-    maxRunSpanMs: d.runSpanMs,
+    backDatingChecks: d.backDatingChecks,
     runsNotCredited: d.notCredited.map((n) => ({ runId: n.runId, day: n.day, why: n.why })),
   };
   return { evaluation, procedureMaps, embedded: embedded.sort((a, b) => compareCodeUnits(a.path, b.path)) };

@@ -120,9 +120,11 @@ export const PackageEvaluationSchema = z
     entity: z.record(z.string(), z.unknown()).optional(),
     trustedKeys: z.array(z.string()),
     notesPages: z.boolean(),
-    /** `package --max-seal-delay` and `--max-run-span` the build used; absent in packages built before they were recorded. */
-    maxSealDelayMs: z.number().optional(),
-    maxRunSpanMs: z.number().optional(),
+    /**
+     * The checks against back-dated runs the build made (summary.json `backDatingChecks`): whether the store's write
+     * times were compared, and `package --max-seal-delay` and `--max-run-span`. Absent before they were recorded.
+     */
+    backDatingChecks: z.object({ writeTimesChecked: z.boolean(), maxSealDelayMs: z.number(), maxRunSpanMs: z.number() }).strict().optional(),
     /**
      * Collection runs the build found to prove no day (S3 write times, or a signed span over `maxRunSpanMs`): their
      * days are gaps. Recorded because the store's write times are not in the package; absent before it was recorded.

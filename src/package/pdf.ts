@@ -1062,7 +1062,13 @@ function daysWithoutRunText(model: PackageModel, short = false): string {
   // A day whose seal was refused by planted files is said so: someone kept that day's evidence out of the chain.
   const refused = new Map<string, string[]>();
   for (const r of p.sealRefused ?? []) refused.set(r.day, [...(refused.get(r.day) ?? []), r.attempts.join(', ')]);
-  const shown = p.datesWithoutRun.slice(0, 60).map((d) => (refused.has(d) ? `${d} (seal refused: files planted by someone else; attempts ${refused.get(d)!.join('; ')})` : d)).join(', ');
+  // A day claimed only by a run that proves no day is said so: the run is in the package, but not credited to it.
+  const notCredited = new Map<string, string[]>();
+  for (const n of p.runsNotCredited ?? []) notCredited.set(n.day, [...(notCredited.get(n.day) ?? []), n.runId]);
+  const shown = p.datesWithoutRun
+    .slice(0, 60)
+    .map((d) => (refused.has(d) ? `${d} (seal refused: files planted by someone else; attempts ${refused.get(d)!.join('; ')})` : notCredited.has(d) ? `${d} (not credited: run ${notCredited.get(d)!.join(', ')} stored later than it claims)` : d))
+    .join(', ');
   return `${p.datesWithoutRun.length} of ${p.days} day(s): ${shown}${p.datesWithoutRun.length > 60 ? `, and ${p.datesWithoutRun.length - 60} more (summary.json lists them all)` : ''}`;
 }
 

@@ -338,7 +338,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   // The limit the package was built with (signed in manifest.json) applies when it is stricter: a builder who narrowed
   // it declared its runs take less; a wider recorded limit never loosens this check.
   const own = opts.maxRunSpanMs ?? MAX_RUN_SPAN_MS;
-  const built = manifest?.evaluation?.maxRunSpanMs;
+  const built = manifest?.evaluation?.backDatingChecks?.maxRunSpanMs;
   const maxRunSpanMs = built !== undefined && built < own ? built : own;
   const limitNote = maxRunSpanMs !== own ? ` (the limit the package was built with, package --max-run-span, recorded in manifest.json: stricter than ${formatSpan(own)})` : '';
   for (const r of runs) {

@@ -100,6 +100,7 @@ describe('a run sealed this morning, stated to start yesterday (a span under a d
     expect(html).toContain('They prove no collection on the day they claim (2026-10-02)');
     expect(pdf).toContain('no file of their own run folder was written on the day they claim (see "Foreign objects"); the 1 day(s) they claim (2026-10-02) count as days without a run');
     expect(pdf).toContain('None of these runs proves a collection on the day it claims: that day counts as a day without a run');
+    expect(pdf).toContain(`2026-10-02 (not credited: run ${forged} stored later than it claims)`);
 
     // verify --recompute reproduces the results from the package alone: the builder's finding is recorded in manifest.json.
     const recomputed = await verifyPackage(pkg.zipPath, { recompute: { evaluate: fixtureEvaluate } });
