@@ -49,11 +49,10 @@ async function packaged(store: MemoryStore, signer: Awaited<ReturnType<typeof se
     backDatingChecks?: { writeTimesChecked: boolean; maxSealDelayMs: number; maxRunSpanMs: number };
   };
   const controls = parseCsv(readFileSync(join(dir, 'controls.csv'), 'utf8').replace(/^#.*\n/gm, ''));
-  const procedures = readFileSync(join(dir, 'testing-procedures.csv'), 'utf8');
   const oscal = readFileSync(join(dir, 'oscal', 'assessment-results.json'), 'utf8');
   const html = readFileSync(join(dir, 'index.html'), 'utf8');
   const pdf = execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
-  return { report, pkg, summary, controls, procedures, oscal, html, pdf, fp };
+  return { report, pkg, summary, controls, oscal, html, pdf, fp };
 }
 
 describe('a run sealed this morning, stated to start yesterday (a span under a day)', () => {
@@ -72,7 +71,7 @@ describe('a run sealed this morning, stated to start yesterday (a span under a d
     // Whether it wrote a start file now or none at all, the earliest write of its own folder is Oct 3 07:56.
     store.written.set(forged, { start: new Date('2026-10-03T07:56:00Z'), seal: new Date('2026-10-03T07:56:30Z') });
 
-    const { report, pkg, summary, controls, procedures, oscal, html, pdf } = await packaged(store, signer, '2026-10-01', '2026-10-03');
+    const { report, pkg, summary, controls, oscal, html, pdf } = await packaged(store, signer, '2026-10-01', '2026-10-03');
     // verify --store: a problem naming the run, the day it claims and the server's time of its first write.
     const named = report.problems.filter((p) => p.runId === forged);
     expect(named).toHaveLength(1);
@@ -94,7 +93,6 @@ describe('a run sealed this morning, stated to start yesterday (a span under a d
     const row = controls.slice(1).find((r) => r[header.indexOf('requirement')] === '1.1' && r[header.indexOf('account')] === ACCT)!;
     expect(row[header.indexOf('reasons')]).toContain(`NOT CREDITED: 1 day(s) of this account claimed by a sealed run that proves no collection on them`);
     expect(row[header.indexOf('reasons')]).toContain(`run ${forged} claims 2026-10-02`);
-    expect(procedures).toContain(`2026-10-02 is not credited to run ${forged}`);
     expect(oscal).toContain(`2026-10-02 is not credited to run ${forged}`);
     expect(html).toContain('1 run(s) stored later than they claim');
     expect(html).toContain('They prove no collection on the day they claim (2026-10-02)');
