@@ -40,7 +40,9 @@ const ACCT = '111111111111';
 async function packaged(store: MemoryStore, signer: Awaited<ReturnType<typeof sealDays>>, from: string, to: string) {
   const fp = await signer.fingerprint();
   const report = await verifyStoredRuns(store, { from: new Date(`${from}T00:00:00Z`), to: new Date(`${to}T23:59:59Z`) }, { trust: trustPolicy([fp]) });
-  const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from, to, outDir: mkdtempSync(join(tmpdir(), 'el-day-pkg-')), evaluate: fixtureEvaluate, builtAt: new Date('2026-12-06T10:00:00Z') });
+  // 1.1's procedure tested by its AWS check, so testing-procedures.csv carries its gap note.
+  const procedureMaps = [{ framework: 'test-fw', procedures: [{ procedure: 'Examine bucket encryption settings.', requirement: '1.1', method: 'examine-configuration' as const, queries: ['test.bucket-encryption'] }], untested: [] }];
+  const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from, to, outDir: mkdtempSync(join(tmpdir(), 'el-day-pkg-')), evaluate: fixtureEvaluate, builtAt: new Date('2026-12-06T10:00:00Z'), procedureMaps });
   const dir = mkdtempSync(join(tmpdir(), 'el-day-unzip-'));
   await extractPackageZip(pkg.zipPath, dir);
   const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as {
@@ -49,10 +51,11 @@ async function packaged(store: MemoryStore, signer: Awaited<ReturnType<typeof se
     backDatingChecks?: { writeTimesChecked: boolean; maxSealDelayMs: number; maxRunSpanMs: number };
   };
   const controls = parseCsv(readFileSync(join(dir, 'controls.csv'), 'utf8').replace(/^#.*\n/gm, ''));
+  const procedures = readFileSync(join(dir, 'testing-procedures.csv'), 'utf8');
   const oscal = readFileSync(join(dir, 'oscal', 'assessment-results.json'), 'utf8');
   const html = readFileSync(join(dir, 'index.html'), 'utf8');
   const pdf = execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
-  return { report, pkg, summary, controls, oscal, html, pdf, fp };
+  return { report, pkg, summary, controls, procedures, oscal, html, pdf, fp };
 }
 
 describe('a run sealed this morning, stated to start yesterday (a span under a day)', () => {
@@ -71,7 +74,7 @@ describe('a run sealed this morning, stated to start yesterday (a span under a d
     // Whether it wrote a start file now or none at all, the earliest write of its own folder is Oct 3 07:56.
     store.written.set(forged, { start: new Date('2026-10-03T07:56:00Z'), seal: new Date('2026-10-03T07:56:30Z') });
 
-    const { report, pkg, summary, controls, oscal, html, pdf } = await packaged(store, signer, '2026-10-01', '2026-10-03');
+    const { report, pkg, summary, controls, procedures, oscal, html, pdf } = await packaged(store, signer, '2026-10-01', '2026-10-03');
     // verify --store: a problem naming the run, the day it claims and the server's time of its first write.
     const named = report.problems.filter((p) => p.runId === forged);
     expect(named).toHaveLength(1);
@@ -93,6 +96,7 @@ describe('a run sealed this morning, stated to start yesterday (a span under a d
     const row = controls.slice(1).find((r) => r[header.indexOf('requirement')] === '1.1' && r[header.indexOf('account')] === ACCT)!;
     expect(row[header.indexOf('reasons')]).toContain(`NOT CREDITED: 1 day(s) of this account claimed by a sealed run that proves no collection on them`);
     expect(row[header.indexOf('reasons')]).toContain(`run ${forged} claims 2026-10-02`);
+    expect(procedures).toContain(`account ${ACCT}: 2026-10-02 is not credited to run ${forged}, which proves no collection on it`);
     expect(oscal).toContain(`2026-10-02 is not credited to run ${forged}`);
     expect(html).toContain('1 run(s) stored later than they claim');
     expect(html).toContain('They prove no collection on the day they claim (2026-10-02)');
