@@ -83,6 +83,9 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   const runId = opts.runId ?? newRunId(startedAt, randomBytes(3).toString('hex'));
   // A caller that chose the run id has already bound it to its logger.
   const runLog = opts.runId ? log : log.child({ runId });
+  // Before any AWS call: the store's own clock then dates a write of this run on the day it runs (`package` credits a
+  // run only to a day the store saw it written on, so a run sealed later cannot claim a past day).
+  await store.markRunStarted?.(runId, startedAt);
 
   const { targets, gaps: targetGaps } = await resolveTargets(config, { accounts: opts.accounts, regions: opts.regions, shard: opts.shard }, runLog, opts.signal);
   const gaps: TargetGap[] = [...targetGaps];

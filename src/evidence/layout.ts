@@ -12,6 +12,13 @@ export const RUN_FILES = { manifest: 'manifest.json', signature: 'manifest.sig',
 export type RunFileName = (typeof RUN_FILES)[keyof typeof RUN_FILES];
 
 /**
+ * The one file a collection writes into its run folder when it starts, before any AWS call (stores that keep a write
+ * time no writer sets: S3). Its write time shows the day the collection was under way; the seal's files come hours
+ * later, possibly the next day. It is not evidence and no reader takes its bytes as such.
+ */
+export const RUN_START_FILE = 'collection-started.json';
+
+/**
  * The largest run files any reader of this tool accepts; each reader checks the size before it reads. A manifest is
  * verified as one JSON text, so it can be no longer than the longest string the JavaScript engine holds (about
  * 512 MiB: `buffer.constants.MAX_STRING_LENGTH`), and the seal refuses to write a longer one. A signature or a public

@@ -115,6 +115,12 @@ export interface EvidenceStore {
   /** Writes manifest, signature and public key of a run; refuses to overwrite an existing run. */
   putRun(run: RunToStore): Promise<void>;
   /**
+   * Stores whose write times no writer sets (S3): writes `RUN_START_FILE` into the run folder of a collection that is
+   * starting, under lock, so the store's clock records a write of the run on the day it runs (a seal is written at its
+   * completion, which may be the next day). `putRun` accepts a folder holding only that file.
+   */
+  markRunStarted?(runId: string, startedAt: Date): Promise<void>;
+  /**
    * Reads a sealed run. `listed`: its folder's versions as `listRunFolders` found them, so a store that keeps versions
    * reads the sealed versions without listing the folder again.
    */

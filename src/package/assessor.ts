@@ -1,4 +1,4 @@
-import { summaryRefusal, type RefusalNotNamed, type RefusedSealRecord } from './gather.js';
+import { summaryRefusal, type RefusalNotNamed, type RefusedSealRecord, type RunNotCredited } from './gather.js';
 import type { EndpointSummary } from '../evidence/endpoint-origin.js';
 import { appliesToList, type Catalog } from '../controls/schema.js';
 import type { ParameterOverride } from '../controls/parameters.js';
@@ -46,13 +46,13 @@ export interface AssessorResults {
  * by an earlier revision lacks that field and says so instead of calling the package different. Packages written
  * before the revision was recorded have none (their fields are not known: recompute names every field they lack).
  */
-export const SUMMARY_REVISION = 3;
+export const SUMMARY_REVISION = 4;
 
 /**
  * summary.json fields added after revision 1, by dotted path (`*` for any framework or account key, or any index of a
  * list), with the revision that added each (revision 1 is the first recorded).
  */
-export const SUMMARY_FIELDS_SINCE: Readonly<Record<string, number>> = { 'endpoints.matchedToQuery': 2, 'period.sealRefused': 2, 'period.refusalsNotNamed': 3, 'period.sealRefused.*.sha256': 3 };
+export const SUMMARY_FIELDS_SINCE: Readonly<Record<string, number>> = { 'endpoints.matchedToQuery': 2, 'period.sealRefused': 2, 'period.refusalsNotNamed': 3, 'period.sealRefused.*.sha256': 3, 'period.runsNotCredited': 4, backDatingChecks: 4 };
 
 export interface PackageSummaryJson {
   /** SUMMARY_REVISION of the build that wrote it; absent in packages built before it was recorded. */
@@ -106,7 +106,20 @@ export interface PackageSummaryJson {
      * it (objects left unread, two collections at once), and why. Absent when there were none.
      */
     refusalsNotNamed?: RefusalNotNamed[];
+    /**
+     * Collection runs that prove no collection on the day they claim (since revision 4): the S3 store wrote them long
+     * after their completion, or wrote no file of their own run folder on that day, or (every store) their signed span
+     * is over `backDatingChecks.maxRunSpanMs`. Each claimed day is a day without a run unless another run proves it
+     * (in `datesWithoutRun` then), `why` naming the checks failed. Absent when there were none.
+     */
+    runsNotCredited?: RunNotCredited[];
   };
+  /**
+   * The checks against back-dated runs the package was built with (since revision 4), whether or not a run failed
+   * them: `writeTimesChecked` is false for a store whose write times its writer can set (a local folder: only the
+   * signed span was checked); `maxSealDelayMs` (`package --max-seal-delay`) and `maxRunSpanMs` (`--max-run-span`).
+   */
+  backDatingChecks?: BackDatingChecks;
   /** Requirement x account results at the end of the period, per framework and status. */
   statusCounts: Record<string, Record<string, number>>;
   /** Requirement x account rows by the worst result on any day of the period, per framework and status. */
@@ -243,10 +256,22 @@ export interface AssessorInput {
   refusedSeals?: RefusedSealRecord[];
   /** Refusal records a run of the same link does not name (summary.json `period.refusalsNotNamed`). */
   refusalsNotNamed?: RefusalNotNamed[];
+  /** Collection runs that prove no day (summary.json `period.runsNotCredited`). */
+  runsNotCredited?: RunNotCredited[];
+  /** The limits the back-dating checks used (summary.json `backDatingChecks`). */
+  backDatingChecks?: BackDatingChecks;
   /** Catalog parameters the configuration changed (summary.json `parameterOverrides`). */
   parameterOverrides?: ParameterOverride[];
   /** Where the collection records' bodies say they were collected from (summary.json `endpoints`). */
   endpoints?: EndpointSummary;
+}
+
+/** The checks against back-dated runs a package was built with (summary.json `backDatingChecks`). */
+export interface BackDatingChecks {
+  /** False: the store keeps no write time its writer cannot set (a local folder), so only signed spans were checked. */
+  writeTimesChecked: boolean;
+  maxSealDelayMs: number;
+  maxRunSpanMs: number;
 }
 
 /** Whether the period had ended (24:00 UTC of its last day) when the package was built; unknown build time: ended. */
@@ -349,7 +374,9 @@ export function assessorResults(input: AssessorInput): AssessorResults {
       ...(periodEnded(input.period, input.builtAt) ? {} : { evidenceUntil: input.lastSealedRun ?? '' }),
       ...(input.refusedSeals?.length ? { sealRefused: input.refusedSeals.map(summaryRefusal) } : {}),
       ...(input.refusalsNotNamed?.length ? { refusalsNotNamed: input.refusalsNotNamed.map((x) => ({ record: x.record, runId: x.runId, chain: x.chain, problem: x.problem, message: x.message })) } : {}),
+      ...(input.runsNotCredited?.length ? { runsNotCredited: input.runsNotCredited.map((n) => ({ runId: n.runId, day: n.day, why: n.why })) } : {}),
     },
+    ...(input.backDatingChecks ? { backDatingChecks: { writeTimesChecked: input.backDatingChecks.writeTimesChecked, maxSealDelayMs: input.backDatingChecks.maxSealDelayMs, maxRunSpanMs: input.backDatingChecks.maxRunSpanMs } } : {}),
     statusCounts,
     worstStatusCounts,
     proposedFindings,

@@ -18,7 +18,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { BodyIndex, mergeByPath } from './bodies.js';
 import { EVIDENCE_CSV_HEADER, controlsCsv, csvMark, evidenceCsvRows } from './csv.js';
 import { exceptionStates, type ExceptionEntry } from './exceptions.js';
-import { gatherRuns, missingShards, packageDays, readRunManifest, readRunManifestBytes, refusalsNotNamed, refusedSeals, type IncludedRun } from './gather.js';
+import { gatherRuns, missingShards, packageDays, readRunManifest, readRunManifestBytes, refusalsNotNamed, refusedSeals, type IncludedRun, type RunNotCredited } from './gather.js';
 import { refusalWords } from '../seal/refusals.js';
 import { renderIndexHtml, DEFAULT_HTML_BODY_BUDGET } from './html.js';
 import {
@@ -51,7 +51,7 @@ import { proceduresCsv } from './procedures.js';
 import { reconstructedDays } from './reconstructed.js';
 import { RegionCoverageBuilder } from './regions.js';
 import { renderReportPdf } from './pdf.js';
-import { TimelineBuilder, loadVerifiedBody, markRefusedDays } from './timeline.js';
+import { TimelineBuilder, loadVerifiedBody, markNotCreditedDays, markRefusedDays } from './timeline.js';
 import type { EvidenceBody } from '../evidence/record.js';
 import type { RunManifest } from '../evidence/manifest.js';
 import { bodyOrigin, EndpointTally, type BodyOrigin } from '../evidence/endpoint-origin.js';
@@ -103,6 +103,13 @@ export interface BuildPackageOptions {
    * stored later than it claims (`--max-run-span`; default one day, as `verify --store`).
    */
   maxRunSpanMs?: number;
+  /**
+   * `verify --recompute` only: whether the builder compared the store's write times, and the runs it found to prove no
+   * day (manifest.json `evaluation.backDatingChecks` and `evaluation.runsNotCredited`): the store's write times are not
+   * in a package, so the builder's finding is taken as recorded (with the runs whose signed span is over
+   * `maxRunSpanMs`, which are found again).
+   */
+  recordedBackDating?: { writeTimesChecked: boolean; runsNotCredited: readonly RunNotCredited[] };
   /** The evaluation engine (default evaluateRun). */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
   log?: Logger;
@@ -131,6 +138,8 @@ export interface PackageSummary {
    * states (S3 LastModified): back-dated, shown in the report. Null when the store keeps no such write time (local).
    */
   runsWrittenLate: number | null;
+  /** Collection runs that prove no day (written late, over their span, or not written on the day they claim): their days are gaps. */
+  runsNotCredited: number;
   /** The most time from a run's completion to its write that was allowed before naming it (S3 only). */
   maxSealDelayMs: number;
   /** The most time a run could state it took before naming it (`--max-run-span`; S3 only, as `runsWrittenLate`). */
@@ -199,7 +208,12 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   if (!Number.isFinite(sealDelayMs) || sealDelayMs < 60_000) throw new ConfigError(`maxSealDelayMs ${sealDelayMs}: less than one minute, which would name runs sealed as usual`, 'give at least one minute; the default, one hour, covers the largest seal');
   const runSpanMs = opts.maxRunSpanMs ?? MAX_RUN_SPAN_MS;
   if (!Number.isFinite(runSpanMs) || runSpanMs < 60_000) throw new ConfigError(`maxRunSpanMs ${runSpanMs}: less than one minute, which would name runs collected as usual`, 'give at least one minute; the default, one day, covers the largest collection');
-  const { periodRuns, attestationRuns, foreign, chainEnds, writtenLate, refusals } = await gatherRuns(opts.store, period, trust, { maxSealDelayMs: sealDelayMs, maxRunSpanMs: runSpanMs });
+  const { periodRuns, attestationRuns, foreign, chainEnds, writtenLate, refusals, runsNotCredited: found } = await gatherRuns(opts.store, period, trust, { maxSealDelayMs: sealDelayMs, maxRunSpanMs: runSpanMs });
+  // A run named back-dated keeps its place in the package and its chain, but the day it claims is a gap unless another run proves it.
+  const notCredited = mergeNotCredited(found, opts.recordedBackDating?.runsNotCredited ?? [], periodRuns);
+  const backDatingChecks = { writeTimesChecked: opts.recordedBackDating?.writeTimesChecked ?? writtenLate !== undefined, maxSealDelayMs: sealDelayMs, maxRunSpanMs: runSpanMs };
+  const notCreditedIds = new Set(notCredited.map((n) => n.runId));
+  for (const n of notCredited) opts.log?.warn({ runId: n.runId, day: n.day }, `package: run ${n.runId} proves no collection on ${n.day}; that day counts as a gap: ${n.why}`);
   const refused = refusedSeals(refusals, [...periodRuns, ...attestationRuns]);
   for (const r of refused) opts.log?.warn({ record: r.record, day: r.day, chain: r.chain, attempts: r.attempts }, `package: ${r.day}: ${refusalWords(r.attempts)}; the package carries its signed refusal record ${r.record}`);
   const notNamed = refusalsNotNamed(refusals, [...periodRuns, ...attestationRuns], trust.skewMs);
@@ -254,7 +268,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   });
 
   // What the results were computed from, signed in manifest.json: verify --recompute evaluates the sealed evidence again with it.
-  const inputs = evaluationInputs(opts, { organization, frameworks, period, accounts, builtAt, simulated, catalogs, trust });
+  const inputs = evaluationInputs(opts, { organization, frameworks, period, accounts, builtAt, simulated, catalogs, trust, backDatingChecks, notCredited });
   const evaluation = inputs.evaluation;
   const evaluationId = evaluationInputsId(evaluation);
 
@@ -325,7 +339,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
       frameworks,
       accounts,
       period,
-      periodRuns,
+      periodRuns: periodRuns.filter((r) => !notCreditedIds.has(r.runId)),
       attestationRuns,
       parameterOverrides: opts.parameterOverrides,
       ...(hasScope(opts.scope) ? { scope: opts.scope } : {}),
@@ -392,6 +406,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     const eventSearches = eventSearchCoverage(eventWindows, period, builtAt, latestRunStart);
     applyUnsearched(timeline, eventSearches.unsearched);
     // A gap day whose collection of the account was refused its seal names the signed refusal record in every view.
+    markNotCreditedDays(timeline.rows, notCredited.map((n) => ({ ...n, accounts: periodRuns.find((r) => r.runId === n.runId)?.manifest.scope.accounts ?? [] })));
     markRefusedDays(timeline.rows, refusals.filter((r) => r.refusal.kind === 'collection').map((r) => ({ day: r.refusal.startedAt.slice(0, 10), record: r.ref.path, sha256: r.sha256, attempts: r.refusal.attempts.map((a) => a.runId), accounts: r.refusal.scope.accounts })));
     small.push(await evidenceCsv.close());
     opts.log?.info({ runs: allRuns.length, records, bodies: bodies.count }, 'package: runs read and evaluated');
@@ -402,7 +417,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     const regionRows = regionCoverage.finish();
     // Every parameter the configuration changed from its catalog value, listed in every view (from the recorded overrides).
     const parameterOverrides = parameterOverrideList(catalogs, frameworks, opts.parameterOverrides, queryById);
-    const assessor = assessorResults({ organization, catalogs, timeline, parameterOverrides, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, accountsLeftOut, refusedSeals: refused, refusalsNotNamed: notNamed, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps, endpoints: endpoints.summary() });
+    const assessor = assessorResults({ organization, catalogs, timeline, parameterOverrides, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, accountsLeftOut, refusedSeals: refused, refusalsNotNamed: notNamed, runsNotCredited: notCredited, backDatingChecks, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps, endpoints: endpoints.summary() });
     const runSigningKeys = uniqueKeys(allRuns.map((r) => r.manifest.signing));
     const model: PackageModel = {
       organization,
@@ -430,7 +445,10 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
       storeDescription: opts.store.describe(),
       attestationFiles,
       foreign,
-      ...(writtenLate ? { writtenLate, sealDelayMs, runSpanMs } : {}),
+      ...(writtenLate ? { writtenLate } : {}),
+      sealDelayMs,
+      runSpanMs,
+      runsNotCredited: notCredited,
       refusedSeals: refused,
       trustedKeys: [...trust.fingerprints].sort(),
       scope: opts.scope ?? {},
@@ -541,6 +559,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
         missingShards: model.missingShards.length,
         foreignObjects: foreign.length,
         runsWrittenLate: writtenLate ? new Set(writtenLate.map((l) => l.runId)).size : null,
+        runsNotCredited: notCredited.length,
         maxSealDelayMs: sealDelayMs,
         maxRunSpanMs: runSpanMs,
         keyFingerprint: signing.keyFingerprint,
@@ -645,7 +664,7 @@ function builtInProcedureMap(builtIn: Catalog[], framework: string): ProcedureMa
  */
 function evaluationInputs(
   opts: BuildPackageOptions,
-  d: { organization: string; frameworks: string[]; period: { from: string; to: string }; accounts: string[]; builtAt: string; simulated: boolean; catalogs: Catalog[]; trust: TrustPolicy },
+  d: { organization: string; frameworks: string[]; period: { from: string; to: string }; accounts: string[]; builtAt: string; simulated: boolean; catalogs: Catalog[]; trust: TrustPolicy; backDatingChecks: NonNullable<PackageEvaluation['backDatingChecks']>; notCredited: readonly RunNotCredited[] },
 ): { evaluation: PackageEvaluation; procedureMaps: ProcedureMap[]; embedded: { path: string; bytes: Buffer }[] } {
   const builtIn = builtInCatalogs();
   const embedded: { path: string; bytes: Buffer }[] = [];
@@ -684,8 +703,20 @@ function evaluationInputs(
     ...(opts.entity && Object.keys(opts.entity).length ? { entity: opts.entity as Record<string, unknown> } : {}),
     trustedKeys: [...d.trust.fingerprints].sort(),
     notesPages: opts.notesPages === true,
+    backDatingChecks: d.backDatingChecks,
+    runsNotCredited: d.notCredited.map((n) => ({ runId: n.runId, day: n.day, why: n.why })),
   };
   return { evaluation, procedureMaps, embedded: embedded.sort((a, b) => compareCodeUnits(a.path, b.path)) };
+}
+
+/**
+ * The runs that prove no day: those found now, and those a recorded build found (recompute), one per run, in the order
+ * of `periodRuns`; a recorded run the package does not hold is left out (it cannot take a day the package shows).
+ */
+function mergeNotCredited(found: readonly RunNotCredited[], recorded: readonly RunNotCredited[], periodRuns: readonly IncludedRun[]): RunNotCredited[] {
+  const byRun = new Map<string, RunNotCredited>();
+  for (const n of [...recorded, ...found]) if (!byRun.has(n.runId)) byRun.set(n.runId, n);
+  return periodRuns.flatMap((r) => (r.manifest.kind === 'collection' && byRun.has(r.runId) ? [byRun.get(r.runId)!] : []));
 }
 
 function hasScope(scope: Config['scope'] | undefined): scope is Config['scope'] {

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { RunManifest } from '../evidence/manifest.js';
-import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, manifestRecords, storeDeleteMarkerFindings, rereadManifest, runFileWriteTimeProblems, runSpanProblem, withReseals, type ForeignObject, type TrustPolicy } from '../seal/trust.js';
+import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, manifestRecords, storeDeleteMarkerFindings, rereadManifest, runFileWriteTimeProblems, runSpanProblem, withReseals, type ForeignObject, type TrustPolicy, deleteMarkerFindings, runDayWriteProblem } from '../seal/trust.js';
 import type { EvidenceStore, RunFileListing } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
 import { ATTESTATION_RUN_MARK, compareRunsInChain, RECONSTRUCTION_RUN_MARK, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
@@ -51,15 +51,42 @@ export interface GatheredRuns {
   chainEnds: ChainEnd[];
   /**
    * Included runs whose manifest or signature the store wrote long after (or before) the completion the run states
-   * (`runFileWriteTimeProblems`, default limits): back-dated runs, shown in the report. Undefined when the store keeps no
+   * (`runFileWriteTimeProblems`, default limits), that state a span over `--max-run-span`, or of which no file of their
+   * own run folder was written on the day they claim (`runDayWriteProblem`): back-dated runs, shown in the report. Undefined when the store keeps no
    * write time its writer cannot set (a local store): not checked, never "none found".
    */
   writtenLate?: LateRunFile[];
+  /**
+   * Collection runs of the period that prove no day, on every store: those of `writtenLate` (S3), and on a store without
+   * trusted write times those whose signed span is over `--max-run-span` (the times are signed, no write time needed).
+   * Their days count as days without a run (gaps), each naming the run and why. One entry per run, oldest first.
+   */
+  runsNotCredited: RunNotCredited[];
   /**
    * Seals refused by planted files whose collection started in the period, or that an included run names: signed
    * refusal records of a trusted key, carried in the package (`refusals/`), oldest first.
    */
   refusals: TrustedRefusal[];
+}
+
+/** A collection run whose day is not credited: the day it claims, and why it does not prove it. */
+export interface RunNotCredited {
+  runId: string;
+  /** The day the run claims (`runDay`): a day without a run unless another run proves it. */
+  day: string;
+  /** Why, as a sentence: the problems found, joined. */
+  why: string;
+}
+
+/** The runs of `periodRuns` named by `problems` (or whose span is over `maxSpanMs` when no write time was checked), one entry each. */
+export function runsNotCredited(periodRuns: readonly IncludedRun[], problems: readonly LateRunFile[] | undefined, maxSpanMs: number): RunNotCredited[] {
+  const out: RunNotCredited[] = [];
+  for (const r of periodRuns) {
+    if (r.manifest.kind !== 'collection') continue;
+    const why = problems ? problems.filter((p) => p.runId === r.runId).map((p) => p.problem) : [runSpanProblem(r.manifest.startedAt, r.manifest.completedAt, maxSpanMs)].filter((p): p is string => p !== undefined);
+    if (why.length) out.push({ runId: r.runId, day: runDay(r.manifest), why: why.join('; ') });
+  }
+  return out;
 }
 
 /** A run file of an included run that the store wrote when the run says it could not have been. */
@@ -141,7 +168,17 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
       return true;
     });
   const included = [...periodRuns, ...attestationRuns];
-  return { periodRuns, attestationRuns, foreign, chainEnds: await chainEnds(classifier, included, period.to), refusals, ...(store.lockedVersions ? { writtenLate: await writtenLate(store.lockedVersions, included, trust, opts.maxSealDelayMs ?? MAX_SEAL_DELAY_MS, opts.maxRunSpanMs ?? MAX_RUN_SPAN_MS) } : {}) };
+  const maxRunSpanMs = opts.maxRunSpanMs ?? MAX_RUN_SPAN_MS;
+  const late = store.lockedVersions ? await writtenLate(store.lockedVersions, included, trust, opts.maxSealDelayMs ?? MAX_SEAL_DELAY_MS, maxRunSpanMs) : undefined;
+  return {
+    periodRuns,
+    attestationRuns,
+    foreign,
+    chainEnds: await chainEnds(classifier, included, period.to),
+    refusals,
+    ...(late ? { writtenLate: late } : {}),
+    runsNotCredited: runsNotCredited(periodRuns, late, maxRunSpanMs),
+  };
 }
 
 /**
@@ -157,6 +194,13 @@ async function writtenLate(versions: NonNullable<EvidenceStore['lockedVersions']
     const long = runSpanProblem(r.manifest.startedAt, r.manifest.completedAt, maxSpanMs);
     const sealed = listed.get(RUN_FILES.manifest)?.[0];
     if (long) late.push({ runId: r.runId, key: sealed?.key ?? versions.runKey(r.runId, RUN_FILES.manifest), ...(sealed?.versionId ? { versionId: sealed.versionId } : {}), problem: long });
+    // Within a day from start to completion, yet not written on the day it claims: its start file (or, for a run sealed
+    // again under a new id, its first attempt's) shows when the store first saw it.
+    // A run already named proves no day anyway: this check is for one whose seal files are on time.
+    if (late.length) return late;
+    const attempts = r.manifest.kind === 'collection' && !r.manifest.reconstruction ? await Promise.all((r.manifest.sealAttempts ?? []).map((a) => versions.runFileVersions(a.runId))) : [];
+    const day = runDayWriteProblem(r.manifest, listed, attempts, limits);
+    if (day) late.push({ runId: r.runId, ...day });
     return late;
   });
   return found.flat().sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

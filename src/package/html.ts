@@ -211,18 +211,22 @@ function foreignBanner(model: PackageModel): string {
   );
 }
 
-/** Runs the store wrote long after (or before) the completion they state (S3 LastModified): back-dated runs. */
+/** Runs the store wrote long after (or before) the completion they state, or not on the day they claim (S3 LastModified), or (every store) over their span: back-dated runs, whose days are gaps. */
 function writtenLateBanner(model: PackageModel): string {
-  const late = model.writtenLate ?? [];
+  const late = model.writtenLate ?? (model.runsNotCredited ?? []).map((n) => ({ runId: n.runId, key: `runs/${n.runId}/manifest.json`, problem: n.why }));
   if (!late.length) return '';
   const runs = [...new Set(late.map((l) => l.runId))];
+  const days = [...new Set((model.runsNotCredited ?? []).map((n) => n.day))].sort();
   const items = late
     .slice(0, 500)
     .map((l) => `<li><code>${esc(l.runId)}</code> <code>${esc(l.key)}</code>: ${esc(l.problem)}</li>`)
     .join('');
+  const why = model.writtenLate
+    ? 'signed by a trusted key and kept in the package and its chain, but the evidence store wrote their manifest or signature long after (or before) the completion they state, wrote no file of their own run folder on the day they claim, or they state a span from start to completion no run takes, as someone holding the signing key could do to fill a past day.'
+    : 'signed by a trusted key and kept in the package and its chain, but they state a span from start to completion no run takes, as someone holding the signing key could do to fill a past day (this store keeps no write time its writer cannot set, so when they were written is not checked).';
   return (
-    `<div id="written-late" class="foreign" role="alert"><strong>${runs.length} run(s) stored later than they claim</strong>: ` +
-    'signed by a trusted key and used as evidence, but the evidence store wrote their manifest or signature long after (or before) the completion they state, or they state a span from start to completion no run takes, as someone holding the signing key could do to fill a past day. Ask for the CloudTrail Sign call of that time before relying on them.' +
+    `<div id="written-late" class="foreign" role="alert"><strong>${runs.length} run(s) stored later than they claim</strong>: ${why} ` +
+    `They prove no collection on the day they claim${days.length ? ` (${esc(days.join(', '))})` : ''}: those days count as days without a run (gaps, never passes) unless another run proves them. Ask for the CloudTrail Sign call of that time.` +
     `<details><summary>List</summary><ul>${items}</ul>${late.length > 500 ? `<p>... and ${late.length - 500} more</p>` : ''}</details></div>`
   );
 }

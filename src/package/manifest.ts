@@ -121,6 +121,16 @@ export const PackageEvaluationSchema = z
     entity: z.record(z.string(), z.unknown()).optional(),
     trustedKeys: z.array(z.string()),
     notesPages: z.boolean(),
+    /**
+     * The checks against back-dated runs the build made (summary.json `backDatingChecks`): whether the store's write
+     * times were compared, and `package --max-seal-delay` and `--max-run-span`. Absent before they were recorded.
+     */
+    backDatingChecks: z.object({ writeTimesChecked: z.boolean(), maxSealDelayMs: z.number(), maxRunSpanMs: z.number() }).strict().optional(),
+    /**
+     * Collection runs the build found to prove no day (S3 write times, or a signed span over `maxRunSpanMs`): their
+     * days are gaps. Recorded because the store's write times are not in the package; absent before it was recorded.
+     */
+    runsNotCredited: z.array(z.object({ runId: z.string(), day: z.string(), why: z.string() }).strict()).optional(),
   })
   .strict();
 export type PackageEvaluation = z.infer<typeof PackageEvaluationSchema>;

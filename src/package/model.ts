@@ -5,7 +5,7 @@ import type { AssessorResults } from './assessor.js';
 import type { StoreDescription } from '../evidence/store.js';
 import type { ForeignObject } from '../seal/trust.js';
 import type { ExceptionStatus } from './exceptions.js';
-import type { IncludedRun, LateRunFile, RefusedSealRecord } from './gather.js';
+import type { IncludedRun, LateRunFile, RefusedSealRecord, RunNotCredited } from './gather.js';
 import type { PeriodDays } from '../evidence/period.js';
 import type { MissingShard } from './manifest.js';
 import type { Timeline } from './timeline.js';
@@ -54,10 +54,15 @@ export interface PackageModel {
    * `completedAt`): back-dated runs. Absent when the store keeps no write time its writer cannot set (not checked).
    */
   writtenLate?: LateRunFile[];
-  /** With `writtenLate`: the most time allowed from a run's completion to its write (`package --max-seal-delay`). */
+  /** The most time allowed from a run's completion to its write (`package --max-seal-delay`; compared on S3 only). */
   sealDelayMs?: number;
-  /** With `writtenLate`: the most time a run may state it took, start to completion (`package --max-run-span`). */
+  /** The most time a run may state it took, start to completion (`package --max-run-span`; every store). */
   runSpanMs?: number;
+  /**
+   * Collection runs that prove no day (every store; on a local one, only those over `runSpanMs`): the days they claim
+   * are gaps unless another run proves them (absent in models built by hand: none).
+   */
+  runsNotCredited?: RunNotCredited[];
   /** Seals refused by planted files in the period, each carried as a signed refusal record (absent: none or built by hand). */
   refusedSeals?: RefusedSealRecord[];
   /** Fingerprints of the keys whose runs were accepted as evidence. */

@@ -269,7 +269,8 @@ export function notApplicableRemark(row: RequirementTimeline): string {
 /** The finding remark for a row's days without evidence, naming the signed refusal record of each day whose seal was refused. */
 function gapRemark(row: RequirementTimeline): string {
   const refused = row.sealRefused ?? [];
-  const base = `${row.gapDays.length} day(s) of the period had no evidence for this account.`;
+  const notCredited = row.notCredited ?? [];
+  const base = `${row.gapDays.length} day(s) of the period had no evidence for this account.${notCredited.length ? ` ${notCredited.map((d) => `${d.day} is not credited to run ${d.runId}, which proves no collection on it: ${d.why}`).join(' ')}` : ''}`;
   if (!refused.length) return base;
   return `${base} On ${[...new Set(refused.map((d) => d.day))].join(', ')} its collection was refused its seal (files planted by someone else in every attempt; ${refused.map((d) => `signed refusal record ${d.record}, SHA-256 ${d.sha256}`).join('; ')}): no evidence of it was sealed.`;
 }

@@ -1071,7 +1071,13 @@ function daysWithoutRunText(model: PackageModel, short = false): string {
   // A day whose seal was refused by planted files is said so: someone kept that day's evidence out of the chain.
   const refused = new Map<string, string[]>();
   for (const r of p.sealRefused ?? []) refused.set(r.day, [...(refused.get(r.day) ?? []), r.attempts.join(', ')]);
-  const shown = p.datesWithoutRun.slice(0, 60).map((d) => (refused.has(d) ? `${d} (seal refused: files planted by someone else; attempts ${refused.get(d)!.join('; ')})` : d)).join(', ');
+  // A day claimed only by a run that proves no day is said so: the run is in the package, but not credited to it.
+  const notCredited = new Map<string, string[]>();
+  for (const n of p.runsNotCredited ?? []) notCredited.set(n.day, [...(notCredited.get(n.day) ?? []), n.runId]);
+  const shown = p.datesWithoutRun
+    .slice(0, 60)
+    .map((d) => (refused.has(d) ? `${d} (seal refused: files planted by someone else; attempts ${refused.get(d)!.join('; ')})` : notCredited.has(d) ? `${d} (not credited: run ${notCredited.get(d)!.join(', ')} stored later than it claims)` : d))
+    .join(', ');
   return `${p.datesWithoutRun.length} of ${p.days} day(s): ${shown}${p.datesWithoutRun.length > 60 ? `, and ${p.datesWithoutRun.length - 60} more (summary.json lists them all)` : ''}`;
 }
 
@@ -1207,24 +1213,36 @@ function foreignSection(doc: Doc, model: PackageModel): void {
   writtenLateSection(doc, model);
 }
 
-/** The cover line on back-dated runs: how many, none found, or not checked (a store whose write times its writer sets). */
+/** The cover line on back-dated runs: how many (their days are gaps), none found, or what could not be checked (a store whose write times its writer sets). */
 function writtenLateText(model: PackageModel): string {
-  if (!model.writtenLate) return 'not checked: this evidence store keeps no write time its writer cannot set (a local folder), so a back-dated run is not found this way';
+  const span = formatSpan(model.runSpanMs ?? MAX_RUN_SPAN_MS);
+  const notCredited = model.runsNotCredited ?? [];
+  const gapDays = [...new Set(notCredited.map((n) => n.day))].sort();
+  const gaps = gapDays.length ? `; the ${gapDays.length} day(s) they claim (${compressDays(gapDays)}) count as days without a run unless another run proves them` : '';
+  if (!model.writtenLate) {
+    const local = 'not checked: this evidence store keeps no write time its writer cannot set (a local folder), so a back-dated run is not found this way';
+    return notCredited.length ? `${local}; but ${notCredited.length} run(s) state a span from start to completion longer than ${span} (signed times; see "Foreign objects")${gaps}` : `${local} (no run states a span from start to completion longer than ${span})`;
+  }
   const runs = new Set(model.writtenLate.map((l) => l.runId));
-  return runs.size ? `${runs.size}: their manifest or signature reached the store long after (or before) the completion they state, or they state a span from start to completion longer than ${formatSpan(model.runSpanMs ?? MAX_RUN_SPAN_MS)} (see "Foreign objects")` : `none found (S3 LastModified within ${formatSpan(model.sealDelayMs ?? MAX_SEAL_DELAY_MS)} after each run's completion, and each run's signed completion within ${formatSpan(model.runSpanMs ?? MAX_RUN_SPAN_MS)} of its signed start)`;
+  return runs.size
+    ? `${runs.size}: their manifest or signature reached the store long after (or before) the completion they state, they state a span from start to completion longer than ${span}, or no file of their own run folder was written on the day they claim (see "Foreign objects")${gaps}`
+    : `none found (S3 LastModified within ${formatSpan(model.sealDelayMs ?? MAX_SEAL_DELAY_MS)} after each run's completion, each run's signed completion within ${span} of its signed start, and each collection run's folder first written on the day it claims)`;
 }
 
 /**
- * Included runs the store wrote when they say they could not have been: signed by a trusted key, so they are evidence
- * and stay in the chain, but a run stored months after the day it claims does not show that day's state.
+ * Included runs the store wrote when they say they could not have been: signed by a trusted key, so they stay in the
+ * package and the chain, but a run stored after the day it claims does not show that day's state: the day is a gap.
  */
 function writtenLateSection(doc: Doc, model: PackageModel): void {
-  const late = model.writtenLate;
-  if (!late?.length) return;
+  const late = model.writtenLate ?? (model.runsNotCredited ?? []).map((n) => ({ runId: n.runId, key: `runs/${n.runId}/manifest.json`, versionId: undefined as string | undefined, problem: n.why }));
+  if (!late.length) return;
   subheading(doc, 'Runs stored later than they claim', 'H2', 80);
+  const span = formatSpan(model.runSpanMs ?? MAX_RUN_SPAN_MS);
   para(
     doc,
-    `The evidence store (S3) records when it wrote each object (LastModified); the writer cannot set it. A seal stores its run within minutes of the completion the run states. The runs below were written more than ${formatSpan(model.sealDelayMs ?? MAX_SEAL_DELAY_MS)} after (or well before) that completion: they are signed by a trusted key and used as evidence here, but they were signed or stored long after the time they claim, as someone holding the signing key (kms:Sign) could do to fill a past day. Ask the organisation for the CloudTrail Sign call of the time each was written and who made it, and do not rely on these runs for the days they claim until it is explained. A run whose signed completion is more than ${formatSpan(model.runSpanMs ?? MAX_RUN_SPAN_MS)} after its signed start is listed too: it is written on time for its completion, but its start, and so the day it claims, may lie long before it was signed. A run written on the day it claims is not caught this way.`,
+    model.writtenLate
+      ? `The evidence store (S3) records when it wrote each object (LastModified); the writer cannot set it. A seal stores its run within minutes of the completion the run states. The runs below were written more than ${formatSpan(model.sealDelayMs ?? MAX_SEAL_DELAY_MS)} after (or well before) that completion: they are signed by a trusted key and kept in the package and its chain, but they were signed or stored long after the time they claim, as someone holding the signing key (kms:Sign) could do to fill a past day. Ask the organisation for the CloudTrail Sign call of the time each was written and who made it. A run whose signed completion is more than ${span} after its signed start is listed too: it is written on time for its completion, but its start, and so the day it claims, may lie long before it was signed. So is a collection run no file of whose own run folder (the start file a collection writes before its first AWS call, then the seal's files) was written on the day it claims or within ${formatSpan(model.sealDelayMs ?? MAX_SEAL_DELAY_MS)} of its start. None of these runs proves a collection on the day it claims: that day counts as a day without a run (a gap, never a pass) unless another run proves it. A run written on the day it claims is not caught this way.`
+      : `This evidence store keeps no write time its writer cannot set (a local folder), so when a run was written is not checked. The runs below state (signed) a span from start to completion over ${span}: their start, and so the day they claim, may lie long before they were signed. They are kept in the package and its chain but prove no collection on the day they claim: that day counts as a day without a run (a gap, never a pass) unless another run proves it.`,
   );
   table(
     doc,

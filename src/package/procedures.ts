@@ -127,6 +127,7 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
         for (const row of reqRows) {
           // Days of the period without any evidence for the account: the requirement row's gap days.
           if (row.gapDays.length) gaps.push(`account ${row.accountId}: no evidence on ${row.gapDays.length} of ${row.daily.length} day(s) of the period${row.latest ? ` (first ${row.gapDays[0]})` : ''}`);
+          for (const d of row.notCredited ?? []) gaps.push(`account ${row.accountId}: ${d.day} is not credited to run ${d.runId}, which proves no collection on it (signed or stored later than it claims; see "Runs stored later than they claim")`);
           for (const d of row.sealRefused ?? []) {
             const r = refused.get(d.record) ?? { day: d, accounts: [] };
             r.accounts.push(row.accountId);

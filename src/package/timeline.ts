@@ -133,6 +133,38 @@ export interface RequirementTimeline {
    * every attempt (markRefusedDays): the signed refusal record of each, so the gap says what happened.
    */
   sealRefused?: RefusedDay[];
+  /**
+   * Days of `gapDays` claimed by a collection run of this account that proves no day (written late, over its span, or
+   * not written on the day it claims: `runsNotCredited` in gather.ts), so the gap names the run and why.
+   */
+  notCredited?: NotCreditedDay[];
+}
+
+/** A gap day claimed by a run that proves no day: the run and why. */
+export interface NotCreditedDay {
+  day: string;
+  runId: string;
+  why: string;
+}
+
+/**
+ * Marks each row's gap days claimed by a run that proves no day and covered the row's account. A day another run
+ * judged is no gap and stays unmarked.
+ */
+export function markNotCreditedDays(rows: RequirementTimeline[], runs: readonly (NotCreditedDay & { accounts: readonly string[] })[]): void {
+  if (!runs.length) return;
+  for (const row of rows) {
+    if (!row.gapDays.length) continue;
+    const gap = new Set(row.gapDays);
+    const marked = runs.filter((r) => gap.has(r.day) && r.accounts.includes(row.accountId)).map(({ day, runId, why }) => ({ day, runId, why }));
+    if (marked.length) row.notCredited = marked.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.runId < b.runId ? -1 : 1));
+  }
+}
+
+/** What a row's days claimed by runs that prove no day say: `NOT CREDITED: run <id> claims <day> ...`. */
+export function notCreditedReason(days: readonly NotCreditedDay[]): string {
+  const each = days.map((d) => `run ${d.runId} claims ${d.day}: ${d.why}`).join('; ');
+  return `NOT CREDITED: ${days.length} day(s) of this account claimed by a sealed run that proves no collection on them, so those days are gaps, not passes (the run stays in the package and its chain; ask for the CloudTrail Sign call of when it was signed): ${each}`;
 }
 
 /** A gap day of a row whose collection was refused its seal: the signed refusal record (package path and SHA-256). */
@@ -553,6 +585,7 @@ export function rowReasons(row: RequirementTimeline, lastDay: string): string[] 
   if (automated && !row.latest) reasons.unshift('GAP: no evidence for this account on any day of the period');
   if (row.unsearched?.length) reasons.unshift(unsearchedReason(row.unsearched));
   if (row.sealRefused?.length) reasons.unshift(refusedDaysReason(row.sealRefused));
+  if (row.notCredited?.length) reasons.unshift(notCreditedReason(row.notCredited));
   // Not failing at its end is not passing throughout: the days it failed are said first, as the procedures judge them.
   const failed = failedDays(row, lastDay);
   if (row.status !== 'fail' && failed.length) reasons.unshift(`FAILED EARLIER IN THE PERIOD: ${row.status} at its end, but failed on ${failed.length} of ${row.daily.length} day(s) (${failedDaysText(row, lastDay)}); see the findings register`);

@@ -6,7 +6,7 @@ import { EvidenceLockerError } from '../errors.js';
 import type { Period } from '../evidence/period.js';
 import { compareRunsInChain, latestRunInChain, runIdTime } from '../evidence/run-id.js';
 import type { DeleteMarkerRef, EvidenceStore, LockedVersions, RunFileListing, RunFolders, StoredRun, StoredVersionRef } from '../evidence/store.js';
-import { RUN_FILE_MAX_BYTES, RUN_FILES, RUNS_DIR, runFileTooLarge } from '../evidence/layout.js';
+import { RUN_FILE_MAX_BYTES, RUN_FILES, RUNS_DIR, runFileTooLarge, RUN_START_FILE } from '../evidence/layout.js';
 import { REFUSALS_DIR } from '../evidence/refusal.js';
 import { publicKeyFingerprint, signatureScheme, verifiedScheme } from './verify-signature.js';
 import { nonCanonicalRunManifest } from './canonical-check.js';
@@ -546,6 +546,61 @@ export function runFileWriteTimeProblems(completedAt: string, versions: Readonly
     }
   }
   return out;
+}
+
+/** The run-folder files whose write times show when a run was under way: what the collection and its seal write there. */
+const OWN_RUN_FILES = [RUN_START_FILE, RUN_FILES.publicKey, RUN_FILES.signature, RUN_FILES.manifest] as const;
+
+/**
+ * The UTC day a collection run claims (that of its signed `startedAt`) against the store's write times (S3
+ * `LastModified`, which no writer sets) of the files of its own run folder: the start file the collection writes before
+ * its first AWS call, and the seal's files (of a run sealed again under a new id, the start file of each earlier attempt
+ * its signed manifest names, `attemptFolders`). Content-addressed bodies do not count: another run, or an attempt whose
+ * seal was refused, may have written them days before. The earliest such write must be no later than the end of the
+ * claimed day, or than `maxDelayMs` after the start (a collection started at 23:59:30 writes its start file seconds
+ * later), and no earlier than the start less `skewMs`. Otherwise the run was signed or stored on a later day than it
+ * claims (a kms:Sign holder can seal a run stated to start on a missed day, with a span under a day): it proves no
+ * collection on that day. Reconstructions (dated by the day they rebuilt, sealed when they ran) and attestations (not
+ * dated to a day) are not judged here. Undefined when the day is shown, or the run is not a collection.
+ */
+export function runDayWriteProblem(
+  run: Pick<RunManifest, 'kind' | 'startedAt'> & { reconstruction?: unknown },
+  own: RunFileListing,
+  attemptFolders: readonly RunFileListing[],
+  limits: SealDelayLimits,
+): RunFileWriteTime | undefined {
+  if (run.kind !== 'collection' || run.reconstruction) return undefined;
+  const started = Date.parse(run.startedAt);
+  if (!Number.isFinite(started)) return undefined;
+  const day = run.startedAt.slice(0, 10);
+  const candidates = [...OWN_RUN_FILES.map((f) => own.get(f)?.[0]), ...attemptFolders.map((a) => a.get(RUN_START_FILE)?.[0])].filter((v): v is StoredVersionRef => v?.lastModified !== undefined);
+  const earliest = candidates.reduce<StoredVersionRef | undefined>((e, v) => (!e || v.lastModified!.getTime() < e.lastModified!.getTime() ? v : e), undefined);
+  const manifest = own.get(RUN_FILES.manifest)?.[0];
+  if (!earliest) {
+    if (!manifest) return undefined; // a missing run file is reported by whoever reads it
+    return { key: manifest.key, ...(manifest.versionId ? { versionId: manifest.versionId } : {}), problem: `the store lists no write time (LastModified) for any file of the run's folder, so the day it claims (${day}) cannot be shown: it proves no day` };
+  }
+  const at = earliest.lastModified!;
+  const where = { key: earliest.key, ...(earliest.versionId ? { versionId: earliest.versionId } : {}) };
+  const dayEnd = Date.parse(`${day}T00:00:00.000Z`) + 86_400_000;
+  const latest = Math.max(dayEnd, started + limits.maxDelayMs);
+  if (at.getTime() >= latest) {
+    return {
+      ...where,
+      problem:
+        `the run states it started at ${run.startedAt} (day ${day}), but the earliest file of its own run folder was written to the store at ${at.toISOString()} (LastModified, set by the server, not by the writer; ${earliest.key.slice(earliest.key.lastIndexOf('/') + 1)}), after that day ended and more than ${formatSpan(limits.maxDelayMs)} after its start: ` +
+        `no write of the run was seen on the day it claims, so it proves no collection on ${day} (a collection writes ${RUN_START_FILE} before its first AWS call); whoever holds the signing key (kms:Sign) can seal a run stated to start on a past day, so find the Sign call of its completion in CloudTrail and who made it`,
+    };
+  }
+  if (started - at.getTime() > limits.skewMs) {
+    return {
+      ...where,
+      problem:
+        `the earliest file of the run's own folder was written to the store at ${at.toISOString()} (LastModified), ${formatSpan(started - at.getTime())} before the start ${run.startedAt} its signed manifest states, more than the ${formatSpan(limits.skewMs)} of clock difference allowed: ` +
+        `a collection writes into its run folder only once it has started, so the folder held files before this run began and its start was not dated by the clock of the collection that wrote it: it proves no collection on ${day}`,
+    };
+  }
+  return undefined;
 }
 
 /**

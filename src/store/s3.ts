@@ -32,7 +32,7 @@ import type { S3StoreConfig } from '../config/schema.js';
 import { ConfigError, EvidenceLockerError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { assertSha256, md5Base64, sha256Base64, sha256Hex } from '../evidence/hash.js';
-import { objectPath, runDirPath, RUN_FILE_MAX_BYTES, RUN_FILES, RUNS_DIR, runFileTooLarge, type RunFileName } from '../evidence/layout.js';
+import { objectPath, runDirPath, RUN_FILE_MAX_BYTES, RUN_FILES, RUN_START_FILE, RUNS_DIR, runFileTooLarge, type RunFileName } from '../evidence/layout.js';
 import { assertRunId } from '../evidence/run-id.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { TAMPERING_ACTIONS, analyseBucketPolicy, rulesThatEndEvidence } from './bucket-guard.js';
@@ -852,10 +852,19 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
 
   // ------------------------------------------------------------------ runs
 
+  async markRunStarted(runId: string, startedAt: Date): Promise<void> {
+    assertRunId(runId);
+    await this.ready();
+    const body = Buffer.from(`${JSON.stringify({ runId, startedAt: startedAt.toISOString() })}\n`, 'utf8');
+    await this.limit.run(() => this.putSingle(this.runKey(runId, RUN_START_FILE), body, this.wantedRetainUntil()));
+  }
+
   async putRun(run: RunToStore): Promise<void> {
     assertRunId(run.runId);
     await this.ready();
-    const existing = await this.listVersions(`${this.prefix}${runDirPath(run.runId)}`);
+    // The collection's own start file (markRunStarted) is expected; any other file is not this seal's.
+    const startKey = this.runKey(run.runId, RUN_START_FILE);
+    const existing = (await this.listVersions(`${this.prefix}${runDirPath(run.runId)}`)).filter((v) => v.key !== startKey);
     if (existing.length > 0) {
       // Nothing of this seal is there yet (its run id is new): whatever is, readers would take instead of its files.
       throw new RunFilesPlanted(

@@ -18,7 +18,7 @@ import type { RecomputeOptions, RecomputeReport } from './recompute.js';
 import { EndpointTally, bodyOrigin, type BodyOrigin, type EndpointSummary } from '../evidence/endpoint-origin.js';
 import { queryEndpointServices } from '../queries/endpoint-services.js';
 import { judgeRefusal, refusalNameProblem, refusalWords, refusalsLeftOut } from '../seal/refusals.js';
-import { MAX_RUN_SPAN_MS, runSpanProblem } from '../seal/trust.js';
+import { MAX_RUN_SPAN_MS, formatSpan, runSpanProblem } from '../seal/trust.js';
 import { REFUSAL_MAX_BYTES, REFUSALS_DIR, type SealRefusal } from '../evidence/refusal.js';
 
 export interface VerificationProblem {
@@ -335,10 +335,15 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   await checkRunKinds(folder, runs, warnings);
   // Both times are signed: a run stating a span no run takes may have been sealed long after the day it claims. The
   // package holds no store write times, so this is a warning to confirm against the store (`verify --store`).
-  const maxRunSpanMs = opts.maxRunSpanMs ?? MAX_RUN_SPAN_MS;
+  // The limit the package was built with (signed in manifest.json) applies when it is stricter: a builder who narrowed
+  // it declared its runs take less; a wider recorded limit never loosens this check.
+  const own = opts.maxRunSpanMs ?? MAX_RUN_SPAN_MS;
+  const built = manifest?.evaluation?.backDatingChecks?.maxRunSpanMs;
+  const maxRunSpanMs = built !== undefined && built < own ? built : own;
+  const limitNote = maxRunSpanMs !== own ? ` (the limit the package was built with, package --max-run-span, recorded in manifest.json: stricter than ${formatSpan(own)})` : '';
   for (const r of runs) {
     const long = runSpanProblem(r.manifest.startedAt, r.manifest.completedAt, maxRunSpanMs);
-    if (long) warnings.push({ path: `runs/${r.runId}`, message: `${long}; the package holds no store write times: run \`evidence-locker verify --store --run ${r.runId}\` against the bucket, which names it` });
+    if (long) warnings.push({ path: `runs/${r.runId}`, message: `${long}${limitNote}; the package holds no store write times: run \`evidence-locker verify --store --run ${r.runId}\` against the bucket, which names it` });
   }
   if (manifest) {
     // `package --accounts` chooses the accounts reported; the runs held still say which accounts were collected.

@@ -228,6 +228,9 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
       simulated: ev.simulated,
       notesPages: ev.notesPages,
       builtAt: new Date(ev.builtAt),
+      ...(ev.backDatingChecks
+        ? { maxSealDelayMs: ev.backDatingChecks.maxSealDelayMs, maxRunSpanMs: ev.backDatingChecks.maxRunSpanMs, recordedBackDating: { writeTimesChecked: ev.backDatingChecks.writeTimesChecked, runsNotCredited: ev.runsNotCredited ?? [] } }
+        : {}),
       ...(opts.evaluate ? { evaluate: opts.evaluate } : {}),
     });
     recomputed = result.files;

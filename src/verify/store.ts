@@ -1,6 +1,6 @@
 import { sha256Hex } from '../evidence/hash.js';
 import { BodyTooLong } from '../errors.js';
-import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, censusOfPeriod, deleteMarkerFindings, foreignWhy, markerFindings, storeDeleteMarkerFindings, formatSpan, runFileWriteTimeProblems, runSpanProblem, sealAttemptsThatAreRuns, withReseals, type ForeignObject, type SealDelayLimits, type TrustPolicy, type TrustedRun } from '../seal/trust.js';
+import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, censusOfPeriod, deleteMarkerFindings, foreignWhy, markerFindings, storeDeleteMarkerFindings, formatSpan, runFileWriteTimeProblems, runSpanProblem, sealAttemptsThatAreRuns, withReseals, type ForeignObject, type SealDelayLimits, type TrustPolicy, type TrustedRun, runDayWriteProblem } from '../seal/trust.js';
 import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
@@ -190,7 +190,7 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     const required = opts.requiredRetainUntil ?? (manifest.store.retainUntil ? new Date(manifest.store.retainUntil) : undefined);
     const versions = store.lockedVersions;
     if (versions && writeTimes) {
-      await checkLockedRunFiles(versions, run, required, writeTimes, problems, warnings);
+      await checkLockedRunFiles(versions, run, required, writeTimes, long !== undefined, problems, warnings);
       objectsChecked += 3;
     }
     let records: ManifestRecord[];
@@ -258,12 +258,20 @@ function checkLock(mode: string | undefined, retainUntil: Date | undefined, requ
   }
 }
 
-async function checkLockedRunFiles(store: LockedVersions, run: TrustedRun, required: Date | undefined, writeTimes: SealDelayLimits, problems: StoreProblem[], warnings: StoreProblem[]): Promise<void> {
+async function checkLockedRunFiles(store: LockedVersions, run: TrustedRun, required: Date | undefined, writeTimes: SealDelayLimits, overSpan: boolean, problems: StoreProblem[], warnings: StoreProblem[]): Promise<void> {
   const { runId } = run;
   // The listing the run was read from: its write times and locks are those of the versions whose bytes were verified.
   const versions = run.stored.versions ?? (await store.runFileVersions(runId));
   // The server's write time of the sealed manifest and signature against the completion the run states (back-dating).
-  for (const p of runFileWriteTimeProblems(run.manifest.completedAt, versions, writeTimes)) problems.push({ runId, ...p });
+  const late = runFileWriteTimeProblems(run.manifest.completedAt, versions, writeTimes);
+  for (const p of late) problems.push({ runId, ...p });
+  // A collection run no file of whose own folder was written on the day it claims (sealed on time for a completion
+  // within a day of a start on a past day); a run already named back-dated is not named twice.
+  if (!late.length && !overSpan) {
+    const attempts = run.manifest.kind === 'collection' && !run.manifest.reconstruction ? await Promise.all((run.manifest.sealAttempts ?? []).map((a) => store.runFileVersions(a.runId))) : [];
+    const day = runDayWriteProblem(run.manifest, versions, attempts, writeTimes);
+    if (day) problems.push({ runId, ...day });
+  }
   for (const file of [RUN_FILES.manifest, RUN_FILES.signature, RUN_FILES.publicKey]) {
     const list = versions.get(file) ?? [];
     const sealed = list[0];
@@ -315,7 +323,7 @@ export function formatStoreReport(report: StoreVerificationReport): string {
   const times = report.writeTimes;
   lines.push(
     times.checked
-      ? `  write times: each run's manifest.json and manifest.sig must have been written by the store's server (LastModified) within ${formatSpan(times.maxDelayMs)} after the completion the run states, and at most ${formatSpan(times.skewMs)} before it; a signer who stores a run on the day it claims is not caught this way`
+      ? `  write times: each run's manifest.json and manifest.sig must have been written by the store's server (LastModified) within ${formatSpan(times.maxDelayMs)} after the completion the run states, and at most ${formatSpan(times.skewMs)} before it; the first file of a collection run's own folder (the start file a collection writes before its first AWS call) must have been written on the day the run claims, or within ${formatSpan(times.maxDelayMs)} of its start; a signer who stores a run on the day it claims is not caught this way`
       : `  write times: ${times.why}`,
   );
   if (report.maxRunSpanMs !== undefined) lines.push(`  run span: each run's signed completion must be within ${formatSpan(report.maxRunSpanMs)} of its signed start (--max-run-span), else the run may have been sealed long after the day it claims`);

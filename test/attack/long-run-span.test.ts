@@ -73,10 +73,12 @@ describe('a run that says it took two months', () => {
     expect(report.ok).toBe(false);
     expect(report.maxRunSpanMs).toBe(MAX_RUN_SPAN_MS);
     expect(formatStoreReport(report)).toContain("run span: each run's signed completion must be within 1 d of its signed start (--max-run-span)");
-    // package: listed as stored later than it claims, as a run written late is; it stays evidence, so its day has a run.
+    // package: listed as stored later than it claims, as a run written late is; it stays in the package and its chain,
+    // but proves no collection on the day it claims: that day is a day without a run.
     expect(pkg.summary.runsWrittenLate).toBe(1);
+    expect(pkg.summary.runsNotCredited).toBe(1);
     expect(pkg.summary.maxRunSpanMs).toBe(MAX_RUN_SPAN_MS);
-    expect(summary.period.datesWithoutRun).toEqual([]);
+    expect(summary.period.datesWithoutRun).toEqual(['2026-10-02']);
     expect(html).toContain('1 run(s) stored later than they claim');
     expect(html).toContain(`<code>${forged}</code> <code>runs/${forged}/manifest.json</code>: the run states it started at 2026-10-02T02:00:00.000Z`);
     expect(pdf).toContain('Runs stored later than they claim 1:');
@@ -95,13 +97,15 @@ describe('a run that says it took two months', () => {
     expect(sh.code).toBe(0);
   }, 120_000);
 
-  it('--max-run-span: with a limit above the stated span nothing is named, and the report says which limit it used', async () => {
-    const { report, pkg, verified, pdf } = await scene({ maxRunSpanMs: 70 * 86_400_000 });
+  it('--max-run-span: with a limit above the stated span the span names nothing, and the report says which limit it used; the run is still named, as not written on the day it claims', async () => {
+    const { report, pkg, verified, pdf, forged } = await scene({ maxRunSpanMs: 70 * 86_400_000 });
     expect(report.problems.filter((p) => /a run may take/.test(p.problem))).toEqual([]);
     expect(report.maxRunSpanMs).toBe(70 * 86_400_000);
-    expect(pkg.summary.runsWrittenLate).toBe(0);
+    // Its own run folder was first written on Dec 5, not on Oct 2: S3's clock, not the span, names it.
+    expect(report.problems.filter((p) => p.runId === forged).map((p) => p.problem)).toEqual([expect.stringContaining('it proves no collection on 2026-10-02') as unknown]);
+    expect(pkg.summary.runsWrittenLate).toBe(1);
     expect(pkg.summary.maxRunSpanMs).toBe(70 * 86_400_000);
-    expect(pdf).toContain("each run's signed completion within 70 d of its signed start");
+    expect(pdf).toContain('A run whose signed completion is more than 70 d after its signed start is listed too');
     expect(verified.warnings.filter((w) => /a run may take/.test(w.message))).toEqual([]);
   }, 120_000);
 });

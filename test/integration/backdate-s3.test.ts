@@ -8,6 +8,7 @@ import { buildPackage } from '../../src/package/build.js';
 import { sealRun } from '../../src/seal/seal.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { trustPolicy } from '../../src/seal/trust.js';
+import { RUN_START_FILE } from '../../src/evidence/layout.js';
 import { S3EvidenceStore } from '../../src/store/s3.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
@@ -106,4 +107,32 @@ describe('back-dated runs on the Object Lock server (S3 LastModified against the
     expect(report.runs.map((r) => r.runId).sort()).toEqual([collected.runId, rebuilt.manifest.runId].sort());
     expect(report.ok).toBe(true);
   });
+
+  // A start a day before now: on another UTC day unless the test runs in the last minutes of a day.
+  const dayBefore = new Date(Date.now() - 23.5 * 3_600_000);
+  it.skipIf(dayBefore.toISOString().slice(0, 10) === new Date(Date.now() + 60_000).toISOString().slice(0, 10))(
+    'a collection writes its start file into the run folder and the seal accepts it; a run sealed now that states a start yesterday (span under a day) is named and proves no day',
+    async () => {
+      const { store } = openStore('backdate-day');
+      const signer = LocalEd25519Signer.open(CONTRACT_KEY_DIR);
+      const trust = trustPolicy([await signer.fingerprint()]);
+      const scope = { accounts: [ACCT], regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['test.bucket-encryption'] };
+      // As `collect` does: the start file first, under lock, then (hours later in production) the seal in the same folder.
+      const started = new Date();
+      const runId = `${started.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-d0a1b2`;
+      await store.markRunStarted(runId, started);
+      const genuine = await sealRun(store, signer, { runId, kind: 'collection', chain: 'default', startedAt: started, scope, records: [] });
+      expect(genuine.manifest.runId).toBe(runId);
+      const files = await store.runFileVersions(runId);
+      expect([...files.keys()].sort()).toEqual([RUN_START_FILE, 'manifest.json', 'manifest.sig', 'public-key.pem']);
+      const lock = await store.lockState(store.runKey(runId, RUN_START_FILE));
+      expect(lock.mode).toBe('COMPLIANCE');
+
+      // A kms:Sign holder seals now a run stated to start yesterday: written on time for its completion, span under a day.
+      const forged = await sealRun(store, signer, { kind: 'collection', chain: 'forged', startedAt: dayBefore, scope, records: [] });
+      const report = await verifyStoredRuns(store, { from: new Date(Date.now() - 2 * 86_400_000), to: new Date(Date.now() + 86_400_000) }, { trust });
+      expect(report.problems.map((p) => p.runId)).toEqual([forged.manifest.runId]);
+      expect(report.problems[0].problem).toContain(`it proves no collection on ${dayBefore.toISOString().slice(0, 10)}`);
+    },
+  );
 });

@@ -115,6 +115,8 @@ export interface FixtureDay {
   shard?: { index: number; count: number; slot: string };
   chain?: string;
   hour?: number;
+  /** Minute of the hour at which the run started (default 0). */
+  minute?: number;
   /** Milliseconds past the hour's first second at which the run started (default 0). */
   startMs?: number;
   /** How long the run took (default 5 minutes): its completion time is its start plus this. */
@@ -160,7 +162,8 @@ export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?
   const trust = trustedKeys ? trustPolicy([...trustedKeys, await s.fingerprint()]) : undefined;
   for (const d of days) {
     const hour = String(d.hour ?? 2).padStart(2, '0');
-    const startedAt = `${d.day}T${hour}:00:00.${String(d.startMs ?? 0).padStart(3, '0')}Z`;
+    const minute = String(d.minute ?? 0).padStart(2, '0');
+    const startedAt = `${d.day}T${hour}:${minute}:00.${String(d.startMs ?? 0).padStart(3, '0')}Z`;
     const records: ManifestRecord[] = [];
     const accounts = Object.keys(d.encrypted).sort();
     for (const acct of accounts) {
@@ -170,11 +173,11 @@ export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?
         const where = calls
           ? { endpoint: origins[0] ?? null, ...(origins.length > 1 ? { endpoints: origins } : {}), ...(calls.recorded ? { endpointsByOperation: calls.byOperation } : {}) }
           : { endpoint: d.endpoint ?? `https://${plain.queryId === 'test.trails' ? 'cloudtrail' : 's3'}.us-east-1.amazonaws.com` };
-        const b: EvidenceBody = d.provenance ? { ...plain, ...(calls ? { operations: Object.keys(calls.byOperation) } : {}), provenance: { ...where, callerArn: d.callerArn?.(acct) ?? null, requestIds: [`req-${d.day}-${hour}-${acct}-${plain.queryId}`], responseDates: [`${d.day}T${hour}:00:04.000Z`], tool: { name: 'evidence-locker', version: 'test' }, sdkVersion: 'aws-sdk-js-v3/test' } } : plain;
+        const b: EvidenceBody = d.provenance ? { ...plain, ...(calls ? { operations: Object.keys(calls.byOperation) } : {}), provenance: { ...where, callerArn: d.callerArn?.(acct) ?? null, requestIds: [`req-${d.day}-${hour}-${acct}-${plain.queryId}`], responseDates: [`${d.day}T${hour}:${minute}:04.000Z`], tool: { name: 'evidence-locker', version: 'test' }, sdkVersion: 'aws-sdk-js-v3/test' } } : plain;
         const bytes = canonicalBytes(b);
         const sha = sha256Hex(bytes);
         await store.putObject(sha, bytes);
-        records.push({ recordId: `${b.queryId}/${acct}/${b.region}`, queryId: b.queryId, accountId: acct, region: b.region, status: b.status, collectedAt: `${d.day}T${hour}:00:05.000Z`, sha256: sha, size: bytes.length });
+        records.push({ recordId: `${b.queryId}/${acct}/${b.region}`, queryId: b.queryId, accountId: acct, region: b.region, status: b.status, collectedAt: `${d.day}T${hour}:${minute}:05.000Z`, sha256: sha, size: bytes.length });
       };
       await add(body('test.bucket-encryption', acct, 'us-east-1', { buckets: [{ name: `logs-${acct}`, encrypted: d.encrypted[acct] }, { name: `data-${acct}`, encrypted: true }] }));
       if (d.trailErrors?.includes(acct)) await add(body('test.trails', acct, 'us-east-1', undefined, { code: 'AccessDeniedException', message: 'not authorized to perform cloudtrail:DescribeTrails', operation: 'DescribeTrails' }));
@@ -182,7 +185,7 @@ export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?
     }
     counter++;
     await sealRun(store, s, {
-      runId: `${d.day.replace(/-/g, '')}T${hour}0000Z-${d.rebuilds ? `backfill-${d.rebuilds.replace(/-/g, '')}-` : ''}${String(counter).padStart(6, '0')}`,
+      runId: `${d.day.replace(/-/g, '')}T${hour}${minute}00Z-${d.rebuilds ? `backfill-${d.rebuilds.replace(/-/g, '')}-` : ''}${String(counter).padStart(6, '0')}`,
       kind: 'collection',
       chain: d.chain ?? (d.rebuilds ? 'backfill' : d.shard ? `shard-${d.shard.index}-of-${d.shard.count}` : 'default'),
       ...(d.rebuilds ? { reconstruction: { asOf: d.rebuilds, reconstructed: ['test.bucket-encryption', 'test.trails'], notReconstructed: [] } } : {}),

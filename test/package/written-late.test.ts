@@ -67,7 +67,7 @@ describe('a package built from a store that records when it wrote each run', () 
     const onTime = await (await built(timed)).build();
     expect(onTime.summary.runsWrittenLate).toBe(0);
     const a = await opened(onTime.zipPath);
-    expect(a.pdf).toContain("Runs stored later than they claim none found (S3 LastModified within 1 h after each run's completion, and each run's signed completion within 1 d of its signed start)");
+    expect(a.pdf).toContain("Runs stored later than they claim none found (S3 LastModified within 1 h after each run's completion, each run's signed completion within 1 d of its signed start, and each collection run's folder first written on the day it claims)");
     expect(a.html).not.toContain('stored later than they claim');
 
     const plain = await (await built(new MemoryStore())).build();
@@ -86,7 +86,7 @@ describe('a package built from a store that records when it wrote each run', () 
     const wide = await build(4 * 3_600_000);
     expect(wide.summary.runsWrittenLate).toBe(0);
     expect(wide.summary.maxSealDelayMs).toBe(4 * 3_600_000);
-    expect((await opened(wide.zipPath)).pdf).toContain("Runs stored later than they claim none found (S3 LastModified within 4 h after each run's completion, and each run's signed completion within 1 d of its signed start)");
+    expect((await opened(wide.zipPath)).pdf).toContain("Runs stored later than they claim none found (S3 LastModified within 4 h after each run's completion, each run's signed completion within 1 d of its signed start, and each collection run's folder first written on the day it claims)");
     const narrow = await build(2 * 3_600_000);
     expect(narrow.summary.runsWrittenLate).toBe(1);
     expect((await opened(narrow.zipPath)).pdf).toContain('The runs below were written more than 2 h after');

@@ -50,8 +50,8 @@ export function registerPackageCommand(program: Command): void {
     .option('--out <dir>', 'folder for the package zip', '.')
     .option('--notes-pages', "add ruled assessor's-notes pages to report.pdf (default: one notes area per manual requirement)")
     .option('--role-arn <arn>', 'assume this role for the store and the signing key (with the deploy/ key policy only the collector and legal-hold roles may sign); default: the credentials of this shell')
-    .option('--max-seal-delay <duration>', 'S3: the most time from the completion a run states to the store\'s write of its manifest and signature (S3 LastModified) before the run is listed as stored later than it claims (e.g. 90m, 2h, 1d; default 1h)', sealDelayOption)
-    .option('--max-run-span <duration>', 'the most time a run may state it took, from its signed start to its signed completion, before it is named back-dated (e.g. 12h, 1d, 36h; at least 1m, default 1d); such a run is listed as stored later than it claims', runSpanOption)
+    .option('--max-seal-delay <duration>', 'S3: the most time from the completion a run states to the store\'s write of its manifest and signature (S3 LastModified) before the run is listed as stored later than it claims, and the margin after its start within which a collection run\'s first write may fall on the next day (e.g. 90m, 2h, 1d; default 1h)', sealDelayOption)
+    .option('--max-run-span <duration>', 'the most time a run may state it took, from its signed start to its signed completion, before it is named back-dated (e.g. 12h, 1d, 36h; at least 1m, default 1d); such a run is listed as stored later than it claims and its day is a gap', runSpanOption)
     .addHelpText('after', '\nThe last line printed is the path of the package zip.\nExit codes: 0 package written (gaps are shown inside it), 1 failure, 2 usage error (unknown framework or account, bad dates, no runs in the period).')
     .action(async (opts: PackageOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<PackageOptions>();
@@ -100,6 +100,7 @@ export function registerPackageCommand(program: Command): void {
           `  results: ${counts}; ${s.gapDays} account-day gap(s)${s.missingShards ? `, ${s.missingShards} slot(s) with missing shards` : ''}\n` +
           `  foreign objects in the store: ${s.foreignObjects ? `${s.foreignObjects} (not evidence; listed in the report under "Foreign objects")` : 'none'}\n` +
           (s.runsWrittenLate ? `  WARNING: ${s.runsWrittenLate} run(s) stored later than they claim (S3 LastModified more than ${formatSpan(s.maxSealDelayMs)} after their completion, or a stated span over ${formatSpan(s.maxRunSpanMs)}): listed in the report under "Foreign objects"; run \`evidence-locker verify --store\` for each\n` : '') +
+          (s.runsNotCredited ? `  WARNING: ${s.runsNotCredited} collection run(s) prove no collection on the day they claim (stored later than they claim, or over ${formatSpan(s.maxRunSpanMs)} from start to completion): those days count as gaps\n` : '') +
           `  signing key fingerprint ${s.keyFingerprint}\n` +
           (s.runKeyFingerprints.length > 1 ? `  WARNING: the runs are signed by ${s.runKeyFingerprints.length} different keys: ${s.runKeyFingerprints.join(', ')}\n` : '') +
           (s.simulated ? '  SIMULATED \u2014 NOT EVIDENCE: runs collected from the simulated AWS are included\n' : '') +
