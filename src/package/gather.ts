@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { RunManifest } from '../evidence/manifest.js';
-import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, manifestRecords, storeDeleteMarkerFindings, rereadManifest, runFileWriteTimeProblems, runSpanProblem, withReseals, type ForeignObject, type TrustPolicy, deleteMarkerFindings, runDayWriteProblem } from '../seal/trust.js';
+import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, manifestRecords, storeDeleteMarkerFindings, rereadManifest, runFileWriteTimeProblems, runSpanProblem, withReseals, type ForeignObject, type TrustPolicy, runDayWriteProblem } from '../seal/trust.js';
 import type { EvidenceStore, RunFileListing } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
 import { ATTESTATION_RUN_MARK, compareRunsInChain, RECONSTRUCTION_RUN_MARK, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
