@@ -4,6 +4,19 @@ import { RefusalsUnreadSchema, SealAttemptSchema, SealRefusalRefSchema } from '.
 
 export const RUN_KINDS = ['collection', 'attestation', 'legal-hold'] as const;
 
+/** Whether a text is a time exactly as the seal writes one (`toISOString`: UTC, to the millisecond). */
+export function isSealTime(text: string): boolean {
+  const at = Date.parse(text);
+  return !Number.isNaN(at) && new Date(at).toISOString() === text;
+}
+
+/**
+ * A run's start or completion: signed, and read by every check of when a run was sealed (its span, the server's write
+ * time, the period it belongs to), so it must read as one instant to every verifier; text no parser reads as a time
+ * would pass those checks unjudged.
+ */
+const SealTimeSchema = z.string().refine(isSealTime, { message: 'not a time as evidence-locker writes one (YYYY-MM-DDTHH:MM:SS.sssZ, UTC), so when the run was sealed cannot be judged' });
+
 /**
  * A run manifest: every evidence record the run produced, each with its SHA-256, chained to the previous
  * run of the same chain by that run's manifest hash, and signed (detached signature in `manifest.sig`).
@@ -15,8 +28,8 @@ export const RunManifestSchema = z.object({
   /** Runs form one hash chain per chain id (one per shard of a schedule). */
   chain: z.string(),
   tool: z.object({ name: z.string(), version: z.string(), sdkVersion: z.string() }),
-  startedAt: z.string(),
-  completedAt: z.string(),
+  startedAt: SealTimeSchema,
+  completedAt: SealTimeSchema,
   status: z.enum(['complete', 'complete-with-gaps']),
   scope: z.object({
     accounts: z.array(z.string()),

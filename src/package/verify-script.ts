@@ -23,7 +23,7 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # signature over manifest.json, whose file list gives every file (but itself, its signature and SHA256SUMS) the same
 # SHA-256 and whose key fingerprint and signing algorithm are public-key.pem's; the run folders under runs/ are exactly the runs manifest.json
 # lists, each with the manifest SHA-256 it lists; every run is signed by a pinned key, the one its manifest names (with
-# that key's signing algorithm), and
+# that key's signing algorithm), its start and completion are times as evidence-locker writes them, and
 # manifest.json's entry of it states what its manifest does (kind, chain, times, key, previous link, shard); the report
 # cover's evidence set id (contentId) and evaluation inputs id (evaluationId) are the SHA-256 of what manifest.json
 # describes and of its "evaluation" (which every package built since 2026-12-07 records); no run the package holds is named by another as an abandoned seal attempt
@@ -667,6 +667,12 @@ EOF
     fail "runs/$run/manifest.json: previous names no run id or manifest hash"
     continue
   fi
+  # Both times as the seal writes them (UTC, to the millisecond): text read as no time, or read otherwise by another
+  # parser, would leave the span and period checks unjudged (evidence-locker verify refuses such a run too).
+  if printf '%s\n%s\n' "$started" "$completed" | grep -Evq '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][.][0-9]{3}Z$'; then
+    fail "runs/$run/manifest.json: startedAt \"$started\" or completedAt \"$completed\" is not a time as evidence-locker writes one (YYYY-MM-DDTHH:MM:SS.sssZ, UTC), so when the run was sealed cannot be judged"
+    continue
+  fi
   case " $run_fps " in *" $run_fp "*) ;; *) run_fps="$run_fps $run_fp" ;; esac
   printf '%s\t%s\t%s\t%s\n' "$run" "$kind" "$run_fp" "$sign_keyid" >> "$work/runinfo"
   # What the run's signed manifest states of each field manifest.json's runs entry restates (compared in 6a).
@@ -842,6 +848,10 @@ EOF
     function secs(t) { return dn(t) * 86400 + substr(t, 12, 2) * 3600 + substr(t, 15, 2) * 60 + substr(t, 18, 2) }
     $0 !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]/ || secs($0) > secs(now) + 900 { print $0; exit }')
   if [ -n "$future" ]; then refusal_fail "its time \"$future\" is not a time before now ($now_utc UTC)"; continue; fi
+  # A refused seal's attempts were never sealed: a record naming a run the package holds as one contradicts it.
+  for r_held in $(printf '%s\n' "$r_attempts" | tr ',' '\n' | sed 's/^ *//' | grep -Fx -f "$work/held" | sort -u); do
+    fail "$rf: refusal record $rf names run $r_held as a refused seal attempt (files planted by someone else), but $r_held is a sealed run signed by a trusted key: a seal is refused only when readers would not take the files of any attempt as its own, so the record or the run was not written by evidence-locker; whoever holds the signing key (kms:Sign) can write either: reconcile the key's CloudTrail Sign events"
+  done
   refusals_ok=$((refusals_ok + 1))
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rf" "$r_chain" "$r_prev_id" "$r_prev_sha" "$r_refused" "$r_first" "$r_attempts" >> "$work/refusals_ok"
   r_sha=$(sha256sum < "$rf" | cut -d' ' -f1)

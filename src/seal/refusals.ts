@@ -9,7 +9,7 @@ import { runIdTime } from '../evidence/run-id.js';
 import { isWrittenTime } from '../evidence/period.js';
 import type { ManifestSigner } from './signer.js';
 import { publicKeyFingerprint, signatureScheme, verifiedScheme } from './verify-signature.js';
-import type { ForeignObject, TrustPolicy } from './trust.js';
+import { formatSpan, type ForeignObject, type TrustPolicy } from './trust.js';
 import type { RunManifest } from '../evidence/manifest.js';
 import type { ManifestRecord } from '../evidence/record.js';
 
@@ -121,6 +121,41 @@ export function refusalNameProblem(path: string, refusal: SealRefusal): string |
   // Directly under refusals/: the seal writes no deeper key, and a copy one folder down is a copy all the same.
   if (path === refusalPath(name) && REFUSAL_FILE.test(name) && name.startsWith(`${first}-r`) && name.length === first.length + 39) return undefined;
   return `its name is not the one the seal gives this record (${REFUSALS_DIR}/${first}-r<32 hex>.json, after its first attempt): the signed bytes of a record copied here by someone else`;
+}
+
+/** Why a trusted refusal record naming a sealed run as one of its refused attempts cannot be taken as the seal wrote it. */
+export function refusedAttemptIsRun(path: string, runId: string): string {
+  return (
+    `refusal record ${path} names run ${runId} as a refused seal attempt (files planted by someone else), but ${runId} is a sealed run signed by a trusted key: ` +
+    'a seal is refused only when readers would not take the files of any attempt as its own, so the record or the run was not written by evidence-locker; ' +
+    'whoever holds the signing key (kms:Sign) can write either: reconcile the key\'s CloudTrail Sign events'
+  );
+}
+
+/**
+ * What a left-out refusal record that the store wrote after the run that does not name it is (S3 `LastModified`, set by
+ * the server): not a refusal the run's seal hid, since it was not there when that seal listed `refusals/`, but one
+ * signed and written afterwards with its times set back, which only a holder of the signing key can do.
+ */
+export function refusalWrittenAfterRun(left: Pick<RefusalLeftOut, 'runId' | 'path' | 'versionId'>, refusedAt: string, recordWritten: Date, runWritten: Date): string {
+  return (
+    `refusal record ${left.path}${left.versionId ? ` version ${left.versionId}` : ''} states its seal was refused at ${refusedAt}, before run ${left.runId} of the same link completed, ` +
+    `but the store wrote it at ${recordWritten.toISOString()} (LastModified, set by the server, not by the writer), after run ${left.runId}'s manifest (${runWritten.toISOString()}): ` +
+    `that run's seal could not have read it; the record was signed and written after the run by a holder of the signing key (kms:Sign) who dated it back, and says nothing of that day's collection: find the Sign call of ${recordWritten.toISOString()} in CloudTrail and who made it`
+  );
+}
+
+/**
+ * A refusal record the store wrote long after the refusal it states (S3 `LastModified`): the seal writes its record right
+ * after its last attempt is refused, so one written later was signed then by a holder of the signing key, dated back.
+ */
+export function refusalWrittenLateProblem(path: string, refusedAt: string, written: Date, maxDelayMs: number): string | undefined {
+  const gap = written.getTime() - Date.parse(refusedAt);
+  if (Number.isNaN(gap) || gap <= maxDelayMs) return undefined;
+  return (
+    `refusal record ${path} was written to the store at ${written.toISOString()} (LastModified, set by the server, not by the writer), ${formatSpan(gap)} after the refusal ${refusedAt} it states, more than the ${formatSpan(maxDelayMs)} a seal takes to write it: ` +
+    'the record was signed or stored long after the time it claims (back-dated) by a holder of the signing key (kms:Sign); find the Sign call of that time in CloudTrail and who made it'
+  );
 }
 
 /** The most objects under `refusals/` one seal reads (newest first by the run id in their names); the rest are counted, not read. */
@@ -328,7 +363,7 @@ export function refusalsLeftOut(trusted: readonly { path: string; versionId?: st
         out.push({ ...at, problem: false, message: `${said}: the seal was refused less than ${Math.round(skewMs / 60_000)} min before run ${run.runId} completed (${m.completedAt}), or after, so the record may have been written after that run's seal looked under ${REFUSALS_DIR}/ (two collections of chain ${m.chain} at once)` });
         continue;
       }
-      out.push({ ...at, problem: true, message: `${said}: its seal records no object under ${REFUSALS_DIR}/ left unread, and the seal was refused more than ${Math.round(skewMs / 60_000)} min before run ${run.runId} completed (${m.completedAt}): that run's seal should have read and named it (the record was kept from the seal's listing, or the run was sealed by a version that did not record what it left unread)` });
+      out.push({ ...at, problem: true, message: `${said}: its seal records no object under ${REFUSALS_DIR}/ left unread, and the seal was refused more than ${Math.round(skewMs / 60_000)} min before run ${run.runId} completed (${m.completedAt}): that run's seal should have read and named it (the record was kept from the seal's listing, or the run was sealed by a version that did not record what it left unread), unless the record was written after that run was sealed by a holder of the signing key (kms:Sign) who dated it back: \`verify --store\` against an S3 store compares when the server wrote each, and the key's CloudTrail Sign events show when it was signed` });
     }
   }
   return out.sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -387,6 +387,20 @@ export async function sealAttemptsThatAreRuns(classifier: RunClassifier, run: Tr
 }
 
 /**
+ * The attempts a trusted refusal record names that are themselves trusted runs. A seal is refused only when the run
+ * folder of every attempt held files someone else planted, so readers never take an attempt's files as a sealed run:
+ * a record naming a sealed run as a refused attempt, or that run, was not written as evidence-locker writes them.
+ */
+export async function refusedAttemptsThatAreRuns(classifier: RunClassifier, attempts: readonly { runId: string }[]): Promise<string[]> {
+  const ids = new Set(await classifier.runIds());
+  const out: string[] = [];
+  for (const a of attempts) {
+    if (ids.has(a.runId) && !out.includes(a.runId) && (await classifier.classify(a.runId)).trusted) out.push(a.runId);
+  }
+  return out;
+}
+
+/**
  * Trusted runs that started within the period (the manifest's `startedAt` decides; run ids narrow the reads), and
  * the foreign runs whose id falls in the period, has no time, or lies in the future (those belong to no period).
  */

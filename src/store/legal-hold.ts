@@ -7,9 +7,9 @@ import { assertCanSign, type ManifestSigner } from '../seal/signer.js';
 import { SDK_VERSION } from '../version.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { Logger } from '../log/logger.js';
-import { RunClassifier, censusOfPeriod, describeForeign, trustPolicy, type ForeignObject, type TrustedRun, type TrustPolicy } from '../seal/trust.js';
+import { RunClassifier, censusOfPeriod, describeForeign, refusedAttemptsThatAreRuns, trustPolicy, type ForeignObject, type TrustedRun, type TrustPolicy } from '../seal/trust.js';
 import type { EvidenceStore } from '../evidence/store.js';
-import { mayBeRefusalSince, readRefusedBodyList, refusalCensus, refusalNameTime, type TrustedRefusal } from '../seal/refusals.js';
+import { mayBeRefusalSince, readRefusedBodyList, refusalCensus, refusalNameTime, type TrustedRefusal, refusedAttemptIsRun } from '../seal/refusals.js';
 import type { RefusedBodies, SealRefusalRef } from '../evidence/refusal.js';
 
 export type LegalHoldAction = 'hold' | 'release';
@@ -117,7 +117,12 @@ export async function applyLegalHold(
   // that day's collection and the files planted beside them, held as part of what happened; the record names the ids.
   const refusedAttempts: RefusedAttemptObjects[] = [];
   for (const r of refused.trusted) {
+    // A sealed run a record names as a refused attempt is not a refused seal's unsealed files: it is held or released
+    // with its own period (the record or the run was not written by evidence-locker; verify --store names it).
+    const sealed = await refusedAttemptsThatAreRuns(classifier, r.refusal.attempts);
+    for (const id of sealed) opts.log?.error({ path: r.ref.path, runId: id }, `legal hold: ${refusedAttemptIsRun(r.ref.path, id)}; its run folder is not ${opts.action === 'hold' ? 'held' : 'released'} as a refused attempt`);
     for (const a of r.refusal.attempts) {
+      if (sealed.includes(a.runId)) continue;
       const files = await holds.runFileVersions(a.runId);
       const objects = [...files.keys()].sort().flatMap((file) => (files.get(file) ?? []).map((v) => ({ key: v.key, ...(v.versionId ? { versionId: v.versionId } : {}) })));
       for (const o of objects) add(o.key, o.versionId);

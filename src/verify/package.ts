@@ -17,7 +17,7 @@ import { nonCanonicalPackageManifest, nonCanonicalRunManifest } from './canonica
 import type { RecomputeOptions, RecomputeReport } from './recompute.js';
 import { EndpointTally, bodyOrigin, type BodyOrigin, type EndpointSummary } from '../evidence/endpoint-origin.js';
 import { queryEndpointServices } from '../queries/endpoint-services.js';
-import { judgeRefusal, refusalNameProblem, refusalWords, refusalsLeftOut } from '../seal/refusals.js';
+import { judgeRefusal, refusalNameProblem, refusalWords, refusalsLeftOut, refusedAttemptIsRun } from '../seal/refusals.js';
 import { MAX_RUN_SPAN_MS, formatSpan, runSpanProblem } from '../seal/trust.js';
 import { REFUSAL_MAX_BYTES, REFUSALS_DIR, type SealRefusal } from '../evidence/refusal.js';
 
@@ -428,6 +428,8 @@ async function checkRefusals({ files, present, abs, fail, shaAt, index, expected
   }
   const seen: RefusedSealSeen[] = [];
   const verified: { path: string; refusal: SealRefusal }[] = [];
+  // A refused seal's attempts were never sealed: a record naming a run the package holds as one contradicts it.
+  const held = new Set(runs.map((r) => r.runId));
   for (const path of files.filter((p) => p.startsWith(`${REFUSALS_DIR}/`))) {
     const st = await stat(abs(path));
     if (st.size > REFUSAL_MAX_BYTES) {
@@ -445,6 +447,7 @@ async function checkRefusals({ files, present, abs, fail, shaAt, index, expected
       continue;
     }
     const r = judged.refusal;
+    for (const id of new Set(r.attempts.map((a) => a.runId))) if (held.has(id)) fail(path, refusedAttemptIsRun(path, id));
     const by = namedBy.get(path);
     seen.push({ path, day: r.startedAt.slice(0, 10), chain: r.chain, attempts: r.attempts.map((a) => a.runId), ...(by ? { namedBy: by } : {}) });
     verified.push({ path, refusal: r });
@@ -727,7 +730,13 @@ async function checkRunManifests(folder: PackageFolder, manifest: PackageManifes
     let parsed: unknown;
     try {
       parsed = JSON.parse(bytes.toString('utf8'));
-      rm = RunManifestSchema.parse(parsed);
+      const checked = RunManifestSchema.safeParse(parsed);
+      if (!checked.success) {
+        const issue = checked.error.issues[0];
+        fail(mPath, `not a valid run manifest (${issue?.path.join('.') || '(root)'}: ${(issue?.message ?? 'not a run manifest').slice(0, 200)})`);
+        continue;
+      }
+      rm = checked.data;
     } catch (err) {
       fail(mPath, `not a valid run manifest (${(err as Error).message.split('\n')[0].slice(0, 200)})`);
       continue;

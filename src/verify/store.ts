@@ -1,12 +1,12 @@
 import { sha256Hex } from '../evidence/hash.js';
 import { BodyTooLong } from '../errors.js';
-import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, censusOfPeriod, deleteMarkerFindings, foreignWhy, markerFindings, storeDeleteMarkerFindings, formatSpan, runFileWriteTimeProblems, runSpanProblem, sealAttemptsThatAreRuns, withReseals, type ForeignObject, type SealDelayLimits, type TrustPolicy, type TrustedRun, runDayWriteProblem } from '../seal/trust.js';
+import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, censusOfPeriod, deleteMarkerFindings, foreignWhy, markerFindings, storeDeleteMarkerFindings, formatSpan, runFileWriteTimeProblems, runSpanProblem, sealAttemptsThatAreRuns, withReseals, type ForeignObject, type SealDelayLimits, type TrustPolicy, type TrustedRun, runDayWriteProblem, refusedAttemptsThatAreRuns } from '../seal/trust.js';
 import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { EvidenceStore, LockedVersions } from '../evidence/store.js';
 import type { ManifestRecord } from '../evidence/record.js';
-import { refusalCensus, refusalWords, refusalsLeftOut } from '../seal/refusals.js';
+import { refusalCensus, refusalWords, refusalWrittenAfterRun, refusalWrittenLateProblem, refusalsLeftOut, refusedAttemptIsRun } from '../seal/refusals.js';
 import { runIdTime } from '../evidence/run-id.js';
 
 /** One thing wrong with a stored run, named so an operator can find it. */
@@ -139,6 +139,10 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
       return { path: r.ref.path, ...(r.ref.versionId ? { versionId: r.ref.versionId } : {}), chain: r.refusal.chain, startedAt: r.refusal.startedAt, refusedAt: r.refusal.refusedAt, runIds: r.refusal.attempts.map((a) => a.runId), ...(namedBy ? { namedBy } : {}) };
     })
     .sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+  // A refused seal's attempts were never sealed: a record naming a sealed run as one contradicts it.
+  for (const r of shown) {
+    for (const id of await refusedAttemptsThatAreRuns(classifier, r.refusal.attempts)) problems.push({ runId: id, key: r.ref.path, ...(r.ref.versionId ? { versionId: r.ref.versionId } : {}), problem: refusedAttemptIsRun(r.ref.path, id) });
+  }
   // A sealed run's manifest names each refused seal by path, version and SHA-256: the record must be there, as named.
   for (const run of selected) {
     for (const r of run.manifest.refusals ?? []) {
@@ -148,16 +152,34 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     }
   }
 
+  const versions = store.lockedVersions;
+  const sealDelay = opts.maxSealDelayMs ?? MAX_SEAL_DELAY_MS;
+  // S3: the server's write time of each refusal record shown, against the refusal it states (back-dating, as for runs).
+  if (versions) {
+    for (const r of shown) {
+      const late = r.ref.lastModified ? refusalWrittenLateProblem(r.ref.path, r.refusal.refusedAt, r.ref.lastModified, sealDelay) : undefined;
+      if (late) problems.push({ runId: r.refusal.attempts[0].runId, key: r.ref.path, ...(r.ref.versionId ? { versionId: r.ref.versionId } : {}), problem: late });
+    }
+  }
+
   // A trusted refusal record that a trusted run of the same chain and link does not name: the chain should carry it.
   for (const left of refusalsLeftOut(refusals.trusted.map((t) => ({ ...t.ref, refusal: t.refusal })), selected, opts.trust.skewMs)) {
-    (left.problem ? problems : warnings).push({ runId: left.runId, key: left.path, ...(left.versionId ? { versionId: left.versionId } : {}), problem: left.message });
+    let message = left.message;
+    // S3: a record the server wrote after the run's manifest was not there for that run's seal to read.
+    const record = left.problem && versions ? refusals.trusted.find((t) => t.ref.path === left.path && t.ref.versionId === left.versionId) : undefined;
+    const run = record?.ref.lastModified ? selected.find((x) => x.runId === left.runId) : undefined;
+    if (record?.ref.lastModified && run && versions) {
+      const runWritten = (run.stored.versions ?? (await versions.runFileVersions(run.runId))).get(RUN_FILES.manifest)?.[0]?.lastModified;
+      if (runWritten && record.ref.lastModified.getTime() > runWritten.getTime()) message = refusalWrittenAfterRun(left, record.refusal.refusedAt, record.ref.lastModified, runWritten);
+    }
+    (left.problem ? problems : warnings).push({ runId: left.runId, key: left.path, ...(left.versionId ? { versionId: left.versionId } : {}), problem: message });
   }
 
   const results: StoredRunResult[] = [];
   for (const f of foreign) if (f.runId && !f.path.startsWith('objects/') && f.reason !== 'delete-marker') results.push({ runId: f.runId, records: 0, ok: false });
   let objectsChecked = 0;
   const maxRunSpanMs = opts.maxRunSpanMs ?? MAX_RUN_SPAN_MS;
-  const writeTimes: SealDelayLimits | undefined = store.lockedVersions ? { maxDelayMs: opts.maxSealDelayMs ?? MAX_SEAL_DELAY_MS, skewMs: opts.trust.skewMs } : undefined;
+  const writeTimes: SealDelayLimits | undefined = versions ? { maxDelayMs: sealDelay, skewMs: opts.trust.skewMs } : undefined;
   for (const run of selected) {
     const { runId, manifest, manifestSha256 } = run;
     const before = problems.length;
@@ -188,7 +210,6 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
 
     // Records.
     const required = opts.requiredRetainUntil ?? (manifest.store.retainUntil ? new Date(manifest.store.retainUntil) : undefined);
-    const versions = store.lockedVersions;
     if (versions && writeTimes) {
       await checkLockedRunFiles(versions, run, required, writeTimes, long !== undefined, problems, warnings);
       objectsChecked += 3;

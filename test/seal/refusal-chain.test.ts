@@ -78,7 +78,7 @@ describe('refusalsLeftOut: a trusted refusal record that a run of the same chain
     const [left] = refusalsLeftOut([{ path: PATH, refusal: refusal() }], [runOf()], SKEW);
     expect(left).toMatchObject({ runId: '20261003T020000Z-000003', path: PATH, problem: true });
     expect(left.message).toBe(
-      `run 20261003T020000Z-000003 (chain default, after 20261001T020000Z-000001) does not name refusal record ${PATH} of the same link (seal refused: files planted by someone else (attempts 20261002T020000Z-aaaaaa), refused at 2026-10-02T02:10:00.000Z): its seal records no object under refusals/ left unread, and the seal was refused more than 15 min before run 20261003T020000Z-000003 completed (2026-10-03T02:05:00.000Z): that run's seal should have read and named it (the record was kept from the seal's listing, or the run was sealed by a version that did not record what it left unread)`,
+      `run 20261003T020000Z-000003 (chain default, after 20261001T020000Z-000001) does not name refusal record ${PATH} of the same link (seal refused: files planted by someone else (attempts 20261002T020000Z-aaaaaa), refused at 2026-10-02T02:10:00.000Z): its seal records no object under refusals/ left unread, and the seal was refused more than 15 min before run 20261003T020000Z-000003 completed (2026-10-03T02:05:00.000Z): that run's seal should have read and named it (the record was kept from the seal's listing, or the run was sealed by a version that did not record what it left unread), unless the record was written after that run was sealed by a holder of the signing key (kms:Sign) who dated it back: \`verify --store\` against an S3 store compares when the server wrote each, and the key's CloudTrail Sign events show when it was signed`,
     );
   });
 
