@@ -1,4 +1,4 @@
-import { stripMetadata, type CapturedError } from './types.js';
+import { stripMetadata, type CapturedError, type EvaluationContext } from './types.js';
 
 /**
  * Runs one call of a query that makes several and keeps any failure (AccessDenied, throttled past retries) as
@@ -15,3 +15,9 @@ export async function captureFailure<T>(call: () => Promise<T>, signal?: AbortSi
     return { error: { code, message: e.message ?? code } };
   }
 }
+
+/** Where a read was made, for reasons: an assessor of many accounts must know which account and region to look at. */
+export type ReadPlace = Pick<EvaluationContext, 'accountId' | 'region'>;
+
+/** "for account 111122223333 in eu-west-1", beside the API a reason names. */
+export const forAccount = (at: ReadPlace): string => `for account ${at.accountId} in ${at.region}`;

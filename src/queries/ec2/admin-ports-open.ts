@@ -7,11 +7,11 @@ import {
   prefixListView,
   securityGroupArn,
   staleReference,
-  type ReadPlace,
   type SecurityGroupReferencesEvidence,
   type SecurityGroupsWithReferences,
   SECURITY_GROUP_REFERENCE_ITEMS,
 } from './security-groups.js';
+import type { ReadPlace } from '../partial-evidence.js';
 import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 import { blockSize, coversAllPublic, DEFAULT_WIDE_PUBLIC_PREFIX, describeCount, isNonPublic, parseCidr, prefixParam, publicAddressCount, type Cidr, type Family } from './cidr.js';
 

@@ -1,6 +1,6 @@
 import type { InternetGateway, ManagedPrefixList, NatGateway, NetworkInterface, Route, RouteTable, Subnet } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk } from '../../aws/sdk.js';
-import { captureFailure } from '../partial-evidence.js';
+import { captureFailure, forAccount, type ReadPlace } from '../partial-evidence.js';
 import { allPages, defineQuery, isCapturedError, type CapturedError, type ResourceResult } from '../types.js';
 import { acceptConfigItems, type AggregateConfigItemsEvidence, type ConfigItem, type ConfigItemFamily } from '../config/aggregate-items.js';
 import { recordedEc2Resource } from './recorded-items.js';
@@ -29,6 +29,15 @@ const MAX_FILTER_VALUES = 200;
 
 /** The code of a listing the aggregator's items cannot stand in for (a type AWS Config holds no item of). */
 const ITEMS_MISSING = 'ConfigurationItemsMissing';
+
+/**
+ * Why a listing is not in the evidence, naming the API (or AWS Config's items) and the account and region it was read
+ * for: "DescribeNatGateways for account 111122223333 in eu-west-1 failed (UnauthorizedOperation: ...)".
+ */
+function failedRead(api: string, failure: CapturedError, at: ReadPlace): string {
+  const { code, message } = failure.error;
+  return code === ITEMS_MISSING ? `${forAccount(at)}, ${message}` : `${api} ${forAccount(at)} failed (${code}: ${message})`;
+}
 
 /**
  * AWS::EC2::Subnet, RouteTable, InternetGateway, NatGateway, NetworkInterface and PrefixList configuration items (one
@@ -64,10 +73,10 @@ export const ROUTING_ITEMS: ConfigItemFamily<RouteTablesEvidence> = {
       internetGateways: unknownIgw
         ? missing(`AWS Config holds no item of internet gateway ${unknownIgw}, which an active route or a gateway route table names`)
         : unrecordedIgws
-          ? missing('AWS Config holds no internet gateway item in this account and region though network interfaces hold public addresses (the recorder may not record AWS::EC2::InternetGateway)')
+          ? missing('AWS Config holds no internet gateway item though network interfaces hold public addresses (the recorder may not record AWS::EC2::InternetGateway)')
           : gateways,
       natGateways,
-      networkInterfaces: subnets.length && !interfaces.length ? missing('AWS Config holds no network interface item in this account and region (the recorder may not record AWS::EC2::NetworkInterface)') : interfaces,
+      networkInterfaces: subnets.length && !interfaces.length ? missing('AWS Config holds no network interface item (the recorder may not record AWS::EC2::NetworkInterface)') : interfaces,
       prefixLists,
     };
   },
@@ -179,12 +188,12 @@ function routedPrefixLists(tables: RouteTable[]): string[] {
  * A prefix-list destination's address family, from the lists read: a managed prefix list holds ranges of one family
  * (AddressFamily IPv4 or IPv6), so a route to it is a route of that family, as a CIDR route is.
  */
-function prefixListFamily(id: string, lists: RouteTablesEvidence['prefixLists']): { family: 4 | 6 | undefined; text: string } {
+function prefixListFamily(id: string, lists: RouteTablesEvidence['prefixLists'], at: ReadPlace): { family: 4 | 6 | undefined; text: string } {
   const unknown = (why: string) => ({ family: undefined, text: `a prefix list: whether it holds IPv4 or IPv6 ranges is not in the evidence, ${why}` });
-  if (lists === undefined) return unknown('which predates reading prefix lists (DescribeManagedPrefixLists)');
-  if (isCapturedError(lists)) return unknown(`DescribeManagedPrefixLists failed (${lists.error.code}: ${lists.error.message})`);
+  if (lists === undefined) return unknown(`which predates reading prefix lists (DescribeManagedPrefixLists ${forAccount(at)})`);
+  if (isCapturedError(lists)) return unknown(`as ${failedRead('DescribeManagedPrefixLists', lists, at)}`);
   const list = lists.find((l) => l.PrefixListId === id);
-  if (!list) return unknown('as the prefix lists read (DescribeManagedPrefixLists, or AWS Config items) do not include it');
+  if (!list) return unknown(`as the prefix lists read ${forAccount(at)} (DescribeManagedPrefixLists, or AWS Config items) do not include it`);
   const name = list.PrefixListName ? ` ${list.PrefixListName}` : '';
   if (list.AddressFamily === 'IPv4') return { family: 4, text: `prefix list${name}, AddressFamily IPv4` };
   if (list.AddressFamily === 'IPv6') return { family: 6, text: `prefix list${name}, AddressFamily IPv6` };
@@ -253,15 +262,15 @@ export const routeTables = defineQuery<RouteTablesEvidence | AggregateConfigItem
   },
   evaluate: acceptConfigItems(ROUTING_ITEMS, (data, _params, ctx) => {
     if (!data?.subnets || !data.routeTables || !data.internetGateways || !data.natGateways || !data.networkInterfaces) {
-      return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence lacks one of the DescribeSubnets, DescribeRouteTables, DescribeInternetGateways, DescribeNatGateways or DescribeNetworkInterfaces responses' }];
+      return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: `the evidence ${forAccount(ctx)} lacks one of the DescribeSubnets, DescribeRouteTables, DescribeInternetGateways, DescribeNatGateways or DescribeNetworkInterfaces responses` }];
     }
     // Without the gateway listing an active route to an igw- target still means an attached gateway (a detached one turns it into a blackhole).
     const igwVpcs = isCapturedError(data.internetGateways)
       ? undefined
       : new Map(data.internetGateways.map((g) => [g.InternetGatewayId, new Set((g.Attachments ?? []).filter((a) => ATTACHED.has(String(a.State))).map((a) => a.VpcId))]));
-    const natError = isCapturedError(data.natGateways) ? data.natGateways.error.code : undefined;
+    const natError = isCapturedError(data.natGateways) ? failedRead('DescribeNatGateways', data.natGateways, ctx) : undefined;
     const natById = new Map(isCapturedError(data.natGateways) ? [] : data.natGateways.map((n) => [n.NatGatewayId, n]));
-    const eniError = isCapturedError(data.networkInterfaces) ? data.networkInterfaces.error : undefined;
+    const eniError = isCapturedError(data.networkInterfaces) ? failedRead('DescribeNetworkInterfaces', data.networkInterfaces, ctx) : undefined;
     const allInterfaces = isCapturedError(data.networkInterfaces) ? [] : data.networkInterfaces;
     const results: ResourceResult[] = data.subnets.map((s) => {
       const base = { resource: s.SubnetArn ?? `arn:aws:ec2:${ctx.region}:${s.OwnerId ?? ctx.accountId}:subnet/${s.SubnetId}`, resourceType: 'AWS::EC2::Subnet' };
@@ -275,7 +284,7 @@ export const routeTables = defineQuery<RouteTablesEvidence | AggregateConfigItem
         if (r.DestinationCidrBlock) return { family: 4 };
         if (r.DestinationIpv6CidrBlock) return { family: 6 };
         if (r.DestinationPrefixListId) {
-          const { family, text } = prefixListFamily(r.DestinationPrefixListId, data.prefixLists);
+          const { family, text } = prefixListFamily(r.DestinationPrefixListId, data.prefixLists, ctx);
           return { family, list: text };
         }
         return { family: undefined, list: 'a destination the evidence does not name' };
@@ -291,7 +300,7 @@ export const routeTables = defineQuery<RouteTablesEvidence | AggregateConfigItem
         .map((r) => {
           if (r.NatGatewayId) {
             const nat = natById.get(r.NatGatewayId);
-            return `${destination(r)} to NAT gateway ${r.NatGatewayId}${nat ? ` (${nat.State}, in ${nat.SubnetId}${nat.NatGatewayAddresses?.some((a) => a.PublicIp) ? `, public ${nat.NatGatewayAddresses.map((a) => a.PublicIp).filter(Boolean).join(', ')}` : ''})` : natError ? ` (DescribeNatGateways failed: ${natError})` : ' (not in the evidence)'}`;
+            return `${destination(r)} to NAT gateway ${r.NatGatewayId}${nat ? ` (${nat.State}, in ${nat.SubnetId}${nat.NatGatewayAddresses?.some((a) => a.PublicIp) ? `, public ${nat.NatGatewayAddresses.map((a) => a.PublicIp).filter(Boolean).join(', ')}` : ''})` : natError ? ` (${natError})` : ' (not in the evidence)'}`;
           }
           const target = r.EgressOnlyInternetGatewayId ?? r.TransitGatewayId ?? r.VpcPeeringConnectionId ?? r.NetworkInterfaceId ?? r.InstanceId ?? r.GatewayId ?? r.LocalGatewayId ?? r.CoreNetworkArn ?? 'an unnamed target';
           return `${destination(r)} to ${target}`;
@@ -320,7 +329,7 @@ export const routeTables = defineQuery<RouteTablesEvidence | AggregateConfigItem
         if (addresses.some((a) => a.kind !== 'carrier')) {
           parts.push(
             vpcIgws === undefined
-              ? `whether an internet gateway is attached to ${s.VpcId} is unknown (${isCapturedError(data.internetGateways) && data.internetGateways.error.code === ITEMS_MISSING ? data.internetGateways.error.message : 'DescribeInternetGateways failed'})`
+              ? `whether an internet gateway is attached to ${s.VpcId} is unknown (${isCapturedError(data.internetGateways) ? failedRead('DescribeInternetGateways', data.internetGateways, ctx) : 'the gateways are not in the evidence'})`
               : `internet gateway ${vpcIgws.join(', ')} is attached to ${s.VpcId} and passes internet traffic for these addresses into the VPC (translating each public IPv4 address to the private one it maps to) whatever this subnet's own routes`,
           );
           const ingress = ingressRoutes(s, data.routeTables);
@@ -338,8 +347,7 @@ export const routeTables = defineQuery<RouteTablesEvidence | AggregateConfigItem
       if (!gatewayRoutes.length) {
         const noRoute = `${label} has no route to an internet gateway or carrier gateway in ${via}`;
         if (eniError && (vpcIgws === undefined || vpcIgws.length > 0)) {
-          const why = eniError.code === ITEMS_MISSING ? eniError.message : `DescribeNetworkInterfaces failed (${eniError.code}: ${eniError.message})`;
-          return { ...base, status: 'error' as const, reason: `${noRoute}, but ${why}, so whether an interface here holds a public address that ${vpcIgws ? `internet gateway ${vpcIgws.join(', ')} attached to ${s.VpcId}` : 'an internet gateway attached to the VPC'} passes internet traffic to is unknown${routesText}` };
+          return { ...base, status: 'error' as const, reason: `${noRoute}, but ${eniError}, so whether an interface here holds a public address that ${vpcIgws ? `internet gateway ${vpcIgws.join(', ')} attached to ${s.VpcId}` : 'an internet gateway attached to the VPC'} passes internet traffic to is unknown${routesText}` };
         }
         const reachable = judged.map((j) => ({ n: j.n, addresses: j.unrouted.filter(exposed) })).filter((j) => j.addresses.length);
         if (reachable.length) {
@@ -355,7 +363,7 @@ export const routeTables = defineQuery<RouteTablesEvidence | AggregateConfigItem
       }
       const gwText = `routes ${gatewayRoutes.map(gatewayRouteText).join(', ')} in ${via}`;
       if (eniError) {
-        return { ...base, status: 'error' as const, reason: `${label} ${gwText}, but ${eniError.code === ITEMS_MISSING ? eniError.message : `DescribeNetworkInterfaces failed (${eniError.code}: ${eniError.message})`}, so whether instances there have public addresses is unknown${routesText}` };
+        return { ...base, status: 'error' as const, reason: `${label} ${gwText}, but ${eniError}, so whether instances there have public addresses is unknown${routesText}` };
       }
       const failing = judged.filter((j) => isInstanceInterface(j.n) && j.routed.length);
       const routedManaged = judged.filter((j) => !isInstanceInterface(j.n) && j.routed.length);

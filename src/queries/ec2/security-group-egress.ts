@@ -8,12 +8,12 @@ import {
   prefixListView,
   securityGroupArn,
   staleReference,
-  type ReadPlace,
   type PrefixListView,
   type SecurityGroupReferencesEvidence,
   type SecurityGroupsWithReferences,
   SECURITY_GROUP_REFERENCE_ITEMS,
 } from './security-groups.js';
+import type { ReadPlace } from '../partial-evidence.js';
 import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 import { blockSize, coversAllPublic, DEFAULT_WIDE_PUBLIC_PREFIX, describeCount, isNonPublic, parseCidr, publicAddressCount, type Cidr } from './cidr.js';
 

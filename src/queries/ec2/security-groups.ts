@@ -1,7 +1,7 @@
 import type { Filter, IpPermission, ManagedPrefixList, PrefixListEntry, SecurityGroup, StaleSecurityGroup, UserIdGroupPair } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk } from '../../aws/sdk.js';
-import { allPages, isCapturedError, stripMetadata, type CapturedError, type EvaluationContext, type QueryContext } from '../types.js';
-import { captureFailure } from '../partial-evidence.js';
+import { allPages, isCapturedError, stripMetadata, type CapturedError, type QueryContext } from '../types.js';
+import { captureFailure, forAccount, type ReadPlace } from '../partial-evidence.js';
 import { apiCase, type ConfigItem, type ConfigItemFamily } from '../config/aggregate-items.js';
 import { parseCidr, type Cidr } from './cidr.js';
 
@@ -123,11 +123,6 @@ export type PrefixListView =
   | { kind: 'entries'; label: string; blocks: Cidr[]; unreadable: string[]; entries: string[]; owner?: string }
   | { kind: 'aws-managed'; label: string }
   | { kind: 'unknown'; label: string; why: string };
-
-/** Where a read was made, for reasons: an assessor of many accounts must know which account and region to look at. */
-export type ReadPlace = Pick<EvaluationContext, 'accountId' | 'region'>;
-
-const forAccount = (at: ReadPlace) => `for account ${at.accountId} in ${at.region}`;
 
 export function prefixListView(id: string, refs: SecurityGroupReferencesEvidence, at: ReadPlace): PrefixListView {
   const lists = refs.prefixLists;

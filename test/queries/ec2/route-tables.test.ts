@@ -46,14 +46,14 @@ describe('ec2.route-tables', () => {
   it('a failed interface listing makes the subnets of VPCs with an internet gateway unknown; a failed gateway listing still counts active routes', () => {
     const denied = { error: { code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' } };
     const noEnis = evaluate({ ...routeTablesEvidence, networkInterfaces: denied });
-    expect(noEnis.find((r) => r.resource === arn('subnet', 'subnet-0app'))).toMatchObject({ status: 'error', reason: expect.stringContaining('DescribeNetworkInterfaces failed (UnauthorizedOperation') });
+    expect(noEnis.find((r) => r.resource === arn('subnet', 'subnet-0app'))).toMatchObject({ status: 'error', reason: expect.stringContaining(`DescribeNetworkInterfaces for account ${ACCOUNT} in ${REGION} failed (UnauthorizedOperation`) });
     // A private subnet of a VPC with an attached internet gateway may hold a public address the gateway passes traffic to.
     expect(noEnis.find((r) => r.resource === arn('subnet', 'subnet-0db'))).toMatchObject({ status: 'error', reason: expect.stringContaining('internet gateway igw-0main attached to vpc-0a1b2c3d') });
     // A VPC without one: the subnet's routes decide.
     expect(noEnis.find((r) => r.resource === arn('subnet', 'subnet-0isolated'))?.status).toBe('pass');
     const noGateways = evaluate({ ...routeTablesEvidence, internetGateways: denied, natGateways: denied });
     expect(noGateways.find((r) => r.resource === arn('subnet', 'subnet-0app'))?.status).toBe('fail');
-    expect(noGateways.find((r) => r.resource === arn('subnet', 'subnet-0db'))?.reason).toContain('nat-0egress (DescribeNatGateways failed: UnauthorizedOperation)');
+    expect(noGateways.find((r) => r.resource === arn('subnet', 'subnet-0db'))?.reason).toContain(`nat-0egress (DescribeNatGateways for account ${ACCOUNT} in ${REGION} failed (UnauthorizedOperation: You are not authorized to perform this operation.))`);
   });
 
   it('a route to an internet gateway that is detached from the VPC is not a direct internet route', () => {
@@ -114,7 +114,7 @@ describe('ec2.route-tables', () => {
   it('evidence sealed before prefix lists were read: an internet gateway route to a prefix list makes an address of either family need review', () => {
     const r = by('subnet-0prefixlist');
     expect(r.status).toBe('needs-review');
-    expect(r.reason).toContain('pl-0partners (a prefix list: whether it holds IPv4 or IPv6 ranges is not in the evidence, which predates reading prefix lists (DescribeManagedPrefixLists)) to internet gateway igw-0main');
+    expect(r.reason).toContain(`pl-0partners (a prefix list: whether it holds IPv4 or IPv6 ranges is not in the evidence, which predates reading prefix lists (DescribeManagedPrefixLists for account ${ACCOUNT} in ${REGION})) to internet gateway igw-0main`);
     expect(r.reason).toContain('reachable only if the prefix list holds ranges of the address\'s family, which the evidence does not show: AWS-managed interface eni-0rdsv6 ("RDSNetworkInterface") managed by amazon-rds (IPv6 2600:1f18:aaaa:bb00::5; private 10.0.7.5)');
     // An instance on a public IPv4 address behind the same route: not a fail on a guessed family, a review.
     const instance = { NetworkInterfaceId: 'eni-0pl', SubnetId: 'subnet-0prefixlist', VpcId: 'vpc-0a1b2c3d', InterfaceType: 'interface', RequesterManaged: false, PrivateIpAddress: '10.0.7.9', Association: { PublicIp: '198.51.100.91' }, Attachment: { InstanceId: 'i-0pl' } };
@@ -150,12 +150,28 @@ describe('ec2.route-tables', () => {
     it('a list that could not be read, or that the listing did not return, keeps its family unknown: needs review, naming why, never a pass', () => {
       const denied = judge({ error: { code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' } }, publicV4);
       expect(denied.status).toBe('needs-review');
-      expect(denied.reason).toContain('pl-0partners (a prefix list: whether it holds IPv4 or IPv6 ranges is not in the evidence, DescribeManagedPrefixLists failed (UnauthorizedOperation: You are not authorized to perform this operation.))');
+      expect(denied.reason).toContain(`pl-0partners (a prefix list: whether it holds IPv4 or IPv6 ranges is not in the evidence, as DescribeManagedPrefixLists for account ${ACCOUNT} in ${REGION} failed (UnauthorizedOperation: You are not authorized to perform this operation.))`);
       expect(denied.reason).toContain('which the evidence does not show: instance i-0pl (public 198.51.100.91; private 10.0.7.9)');
       const absent = judge([{ ...list('IPv4'), PrefixListId: 'pl-0other' }], publicV4);
-      expect(absent).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('as the prefix lists read (DescribeManagedPrefixLists, or AWS Config items) do not include it') });
+      expect(absent).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(`as the prefix lists read for account ${ACCOUNT} in ${REGION} (DescribeManagedPrefixLists, or AWS Config items) do not include it`) });
       expect(judge([{ ...list('IPv4'), AddressFamily: undefined }], publicV4)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining('gives AddressFamily (none)') });
     });
+  });
+
+  it('every reason naming a read that failed names the API, the account and the region it was read for', () => {
+    const denied = { error: { code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' } };
+    const failed = (api: string) => `${api} for account ${ACCOUNT} in ${REGION} failed (UnauthorizedOperation: You are not authorized to perform this operation.)`;
+    const pl = { NetworkInterfaceId: 'eni-0pl', SubnetId: 'subnet-0prefixlist', VpcId: 'vpc-0a1b2c3d', InterfaceType: 'interface', RequesterManaged: false, PrivateIpAddress: '10.0.7.9', Association: { PublicIp: '198.51.100.91' }, Attachment: { InstanceId: 'i-0pl' } };
+    const all = evaluate({ ...routeTablesEvidence, internetGateways: denied, natGateways: denied, prefixLists: denied, networkInterfaces: [...(routeTablesEvidence.networkInterfaces as object[]), pl] });
+    const reasonOf = (id: string) => all.find((r) => r.resource === arn('subnet', id))!.reason;
+    expect(reasonOf('subnet-0inspected')).toContain(`whether an internet gateway is attached to vpc-0a1b2c3d is unknown (${failed('DescribeInternetGateways')})`);
+    expect(reasonOf('subnet-0db')).toContain(`0.0.0.0/0 to NAT gateway nat-0egress (${failed('DescribeNatGateways')})`);
+    expect(reasonOf('subnet-0prefixlist')).toContain(`pl-0partners (a prefix list: whether it holds IPv4 or IPv6 ranges is not in the evidence, as ${failed('DescribeManagedPrefixLists')})`);
+    const noEnis = evaluate({ ...routeTablesEvidence, networkInterfaces: denied });
+    for (const id of ['subnet-0app', 'subnet-0db']) expect(noEnis.find((r) => r.resource === arn('subnet', id))?.reason, id).toContain(`but ${failed('DescribeNetworkInterfaces')}, so whether`);
+    // Every failure text the evaluation writes carries the place: none is left with a bare "<API> failed".
+    for (const r of [...all, ...noEnis]) expect(r.reason, r.resource).not.toMatch(/Describe\w+ failed/);
+    expect(evaluate({ subnets: [], routeTables: [] })[0].reason).toContain(`the evidence for account ${ACCOUNT} in ${REGION} lacks one of`);
   });
 
   it('an Elastic Fabric Adapter of an instance is the instance\'s interface', () => {
