@@ -10,6 +10,7 @@ import { isThrottling } from './failure.js';
 import { redactSecretInputs } from '../log/logger.js';
 import { loadStsSdk } from './sdk.js';
 import { processSdkConfig, type ProcessSdkConfig } from './sdk-config.js';
+import type { SharedWorkKey } from './shared-work.js';
 
 /** Maps an SDK client name (handler context `clientName`) to its IAM action prefix. */
 const IAM_PREFIX: Record<string, string> = {
@@ -292,9 +293,9 @@ export class AwsClientProvider {
    * same error. Queries asking at the same time wait for the one read. The calls it made join each asking query's call
    * log, so every record cites the same requests. A read several queries judge in full (a listing and what its items
    * name), where SHARED_READS shares single calls: a captured failure inside it is shared too, never read again.
-   * Without `shareReads` each caller runs its own.
+   * Without `shareReads` each caller runs its own. The key comes from `sharedWork`, which defines the work.
    */
-  async shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+  async shared<T>(key: SharedWorkKey, read: () => Promise<T>): Promise<T> {
     if (!this.settings.shareReads) return read();
     let pending = this.work.get(key);
     if (!pending) this.work.set(key, (pending = withCallLog(read)));

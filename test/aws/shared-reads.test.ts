@@ -2,10 +2,11 @@
  * A collection run's client provider sends a configuration read once per account and region for the same parameters:
  * a second query asking the same gets the same response, cited by the same request id, as its own copy.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { CloudTrailClient, DescribeTrailsCommand, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import { AwsClientProvider, SHARED_READS, withCallLog } from '../../src/aws/clients.js';
+import { sharedWork } from '../../src/aws/shared-work.js';
 import { DEMO_ACCOUNT_ID, demoWorld, simulatorEnv } from '../../src/simulator/index.js';
 import { useSimulator } from '../simulator/helpers.js';
 import { pciStandard, type PciStandardEvidence } from '../../src/queries/securityhub/pci-standard.js';
@@ -105,16 +106,17 @@ describe('shared reads', () => {
     expect(b.calls[0].requestId).not.toBe(a.calls[0].requestId);
   });
 
-  it('work shared by key runs once for queries asking at the same time; each gets its own copy, the same error, and the calls', async () => {
+  it('work shared by its definition runs once for queries asking at the same time with the same parameters; each gets its own copy, the same error, and the calls', async () => {
     const clients = open(true);
     sim().resetStats();
     let runs = 0;
-    const read = async () => {
+    const trails = sharedWork('test: trails', async (ctx: { clients: AwsClientProvider }, params: { includeShadowTrails: boolean }) => {
       runs++;
-      const out = await clients.get(CloudTrailClient).send(new DescribeTrailsCommand({ includeShadowTrails: false }));
+      const out = await ctx.clients.get(CloudTrailClient).send(new DescribeTrailsCommand(params));
       return { trails: out.trailList ?? [] };
-    };
-    const [a, b] = await Promise.all([withCallLog(() => clients.shared('trails', read)), withCallLog(() => clients.shared('trails', read))]);
+    });
+    const ask = (on: AwsClientProvider, includeShadowTrails = false) => trails({ clients: on }, { includeShadowTrails });
+    const [a, b] = await Promise.all([withCallLog(() => ask(clients)), withCallLog(() => ask(clients))]);
     if (!('result' in a) || !('result' in b)) throw new Error('a read failed');
     expect(runs).toBe(1);
     expect(sent('cloudtrail:DescribeTrails')).toBe(1);
@@ -122,29 +124,40 @@ describe('shared reads', () => {
     expect(a.calls.map((c) => c.operation)).toEqual(['cloudtrail:DescribeTrails']);
     a.result.trails.length = 0;
     expect(b.result.trails.length).toBeGreaterThan(0);
+    // Other parameters are other work.
+    await ask(clients, true);
+    expect(runs).toBe(2);
 
     const denied = new Error('denied');
     let failures = 0;
-    const failing = () => {
+    const failing = sharedWork<{ clients: AwsClientProvider }, void, never>('test: failing', () => {
       failures++;
       return Promise.reject(denied);
-    };
-    await expect(clients.shared('failing', failing)).rejects.toBe(denied);
-    await expect(clients.shared('failing', failing)).rejects.toBe(denied);
+    });
+    await expect(failing({ clients })).rejects.toBe(denied);
+    await expect(failing({ clients })).rejects.toBe(denied);
     expect(failures).toBe(1);
 
     // Another account-region, or a provider outside a collection run, runs its own.
     const west = clients.forRegion('us-west-2');
     try {
-      await west.shared('trails', read);
+      await ask(west);
     } finally {
       west.destroy();
     }
-    expect(runs).toBe(2);
+    expect(runs).toBe(3);
     provider!.destroy();
     const unshared = open(false);
-    await unshared.shared('trails', read);
-    await unshared.shared('trails', read);
-    expect(runs).toBe(4);
+    await ask(unshared);
+    await ask(unshared);
+    expect(runs).toBe(5);
+  });
+
+  it('shares work only under the key its definition builds: no free string is a key, and a name is defined once', () => {
+    const clients = open(true);
+    // @ts-expect-error a key of shared work is made by sharedWork, never written by hand
+    expectTypeOf(clients.shared).toBeCallableWith('ec2 security groups with references', () => Promise.resolve({}));
+    sharedWork('test: defined once', () => Promise.resolve(1));
+    expect(() => sharedWork('test: defined once', () => Promise.resolve(2))).toThrow('shared work "test: defined once" is defined twice');
   });
 });

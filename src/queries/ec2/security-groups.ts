@@ -1,5 +1,6 @@
 import type { Filter, IpPermission, ManagedPrefixList, PrefixListEntry, SecurityGroup, StaleSecurityGroup, UserIdGroupPair } from '@aws-sdk/client-ec2';
 import { loadEc2Sdk } from '../../aws/sdk.js';
+import { sharedWork } from '../../aws/shared-work.js';
 import { allPages, isCapturedError, stripMetadata, type CapturedError, type QueryContext } from '../types.js';
 import { captureFailure, forAccount, type ReadPlace } from '../partial-evidence.js';
 import { apiCase, type ConfigItem, type ConfigItemFamily } from '../config/aggregate-items.js';
@@ -60,29 +61,34 @@ export function vpcsWithUnresolvedReferences(groups: readonly SecurityGroup[]): 
   return [...new Set(vpcs.map((g) => g.VpcId).filter((v): v is string => !!v))].sort();
 }
 
+/** What the rules of a listing name that is read beside it: the prefix lists and the VPCs to ask about stale references. */
+interface NamedByRules {
+  lists: readonly string[];
+  vpcs: readonly string[];
+}
+
+/** Once per account and region of a collection run for the same lists and VPCs. */
+const readSecurityGroupReferences = sharedWork('ec2 security-group references', readReferences);
+
 /**
  * Reads what the groups' rules name (see SecurityGroupReferencesEvidence), once per account and region of a collection
- * run for the same lists and VPCs (`AwsClientProvider.shared`): ec2.admin-ports-open and ec2.security-group-egress
- * judge the same reads, a failed call included, and each record keeps its own copy with the requests it cites.
+ * run for the same lists and VPCs (`sharedWork`): ec2.admin-ports-open and ec2.security-group-egress judge the same
+ * reads, a failed call included, and each record keeps its own copy with the requests it cites.
  */
 export function collectSecurityGroupReferences(ctx: QueryContext, groups: readonly SecurityGroup[]): Promise<SecurityGroupReferencesEvidence> {
-  const lists = namedPrefixLists(groups);
-  const vpcs = vpcsWithUnresolvedReferences(groups);
-  return ctx.clients.shared(`ec2 security-group references ${JSON.stringify({ lists, vpcs })}`, () => readReferences(ctx, lists, vpcs));
+  return readSecurityGroupReferences(ctx, { lists: namedPrefixLists(groups), vpcs: vpcsWithUnresolvedReferences(groups) });
 }
 
 /**
  * DescribeSecurityGroups (all pages) with what its rules name, read once per account and region of a collection run
  * and judged by both security-group rule queries.
  */
-export function collectSecurityGroupsWithReferences(ctx: QueryContext): Promise<SecurityGroupsWithReferences> {
-  return ctx.clients.shared('ec2 security groups with references', async () => {
-    const listing = await collectSecurityGroups(ctx);
-    return { ...listing, ...(await collectSecurityGroupReferences(ctx, listing.securityGroups)) };
-  });
-}
+export const collectSecurityGroupsWithReferences = sharedWork<QueryContext, void, SecurityGroupsWithReferences>('ec2 security groups with references', async (ctx) => {
+  const listing = await collectSecurityGroups(ctx);
+  return { ...listing, ...(await collectSecurityGroupReferences(ctx, listing.securityGroups)) };
+});
 
-async function readReferences(ctx: QueryContext, ids: readonly string[], vpcs: readonly string[]): Promise<Required<SecurityGroupReferencesEvidence>> {
+async function readReferences(ctx: QueryContext, { lists: ids, vpcs }: NamedByRules): Promise<Required<SecurityGroupReferencesEvidence>> {
   const sdk = await loadEc2Sdk();
   const client = ctx.clients.get(sdk.EC2Client);
   // No call when no rule names a list (customer-managed and AWS-managed alike; MaxResults 1 to 100).
