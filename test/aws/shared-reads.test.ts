@@ -154,9 +154,8 @@ describe('shared reads', () => {
   });
 
   it('shares work only under the key its definition builds: no free string is a key, and a name is defined once', () => {
-    const clients = open(true);
     // @ts-expect-error a key of shared work is made by sharedWork, never written by hand
-    expectTypeOf(clients.shared).toBeCallableWith('ec2 security groups with references', () => Promise.resolve({}));
+    expectTypeOf<AwsClientProvider['shared']>().toBeCallableWith('ec2 security groups with references', () => Promise.resolve({}));
     sharedWork('test: defined once', () => Promise.resolve(1));
     expect(() => sharedWork('test: defined once', () => Promise.resolve(2))).toThrow('shared work "test: defined once" is defined twice');
   });
