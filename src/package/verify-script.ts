@@ -902,7 +902,7 @@ left_out=$(printf '%s' "$chain_lines" | awk -F "$tab" -v recs="$work/refusals_ok
           print "WARN  " said ": the seal was refused less than 15 min before run " run[k] " completed (" comp[k] "), or after, so the record may have been written after that run'"'"'s seal looked under refusals/ (two collections of chain " chain[k] " at once)"
           continue
         }
-        print "FAIL  " said ": its seal records no object under refusals/ left unread, and the seal was refused more than 15 min before run " run[k] " completed (" comp[k] "): that run'"'"'s seal should have read and named it (the record was kept from the seal'"'"'s listing, or the run was sealed by a version that did not record what it left unread)"
+        print "FAIL  " said ": its seal records no object under refusals/ left unread, and the seal was refused more than 15 min before run " run[k] " completed (" comp[k] "): that run'"'"'s seal should have read and named it (the record was kept from the seal'"'"'s listing, or the run was sealed by a version that did not record what it left unread), unless the record was written after that run was sealed by a holder of the signing key (kms:Sign) who dated it back: evidence-locker verify --store against an S3 store compares when the server wrote each, and the key'"'"'s CloudTrail Sign events show when it was signed"
       }
     }
   }' | sort)

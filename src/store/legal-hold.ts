@@ -1,7 +1,7 @@
 import type { EvidenceBody } from '../evidence/record.js';
 import { ConfigError, EvidenceLockerError } from '../errors.js';
 import { putEvidenceBody, sealRun, type SealedRun } from '../seal/seal.js';
-import { RUN_FILES } from '../evidence/layout.js';
+import { RUN_FILES, RUN_START_FILE } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
 import { assertCanSign, type ManifestSigner } from '../seal/signer.js';
 import { SDK_VERSION } from '../version.js';
@@ -57,7 +57,7 @@ export interface LegalHoldOutcome {
 
 /**
  * Places (`hold`) or lifts (`release`) an S3 Object Lock legal hold on every object of the runs sealed in the period:
- * each version of their manifests, signatures and public keys, and every evidence body they name (at the version
+ * each version of their start files, manifests, signatures and public keys, and every evidence body they name (at the version
  * they name). Each signed refusal record of the period is held too, with every version of every file in the run
  * folders of the attempts it names (unsealed, planted files among them). The action itself is evidence: it is sealed as
  * a run of kind `legal-hold` listing what was held.
@@ -109,7 +109,8 @@ export async function applyLegalHold(
   const add = (key: string, versionId?: string) => targets.set(`${key}\u0000${versionId ?? ''}`, { key, ...(versionId ? { versionId } : {}) });
   for (const r of runs) {
     const files = r.stored.versions ?? (await holds.runFileVersions(r.runId));
-    for (const file of [RUN_FILES.manifest, RUN_FILES.signature, RUN_FILES.publicKey]) for (const v of files.get(file) ?? []) add(v.key, v.versionId);
+    // The start file a collection writes before its first AWS call is what shows, by its write time, the day the run proves.
+    for (const file of [RUN_START_FILE, RUN_FILES.manifest, RUN_FILES.signature, RUN_FILES.publicKey]) for (const v of files.get(file) ?? []) add(v.key, v.versionId);
     for (const rec of await classifier.records(r)) add(rec.location?.key ?? holds.objectKey(rec.sha256), rec.location?.versionId);
   }
   for (const r of refused.trusted) add(holds.pathKey(r.ref.path), r.ref.versionId);

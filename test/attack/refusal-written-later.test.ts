@@ -99,6 +99,6 @@ describe('a refusal record signed and written months after the run of its link, 
     const v = await verifyPackageDir(dir, { expectedKeys: [await signer.fingerprint()] });
     const named = v.problems.filter((p) => p.path === `runs/${oct2}` && p.message.includes(path));
     expect(named).toHaveLength(1);
-    expect(named[0].message).toMatch(/should have read and named it .*, unless the record was written after that run was sealed by a holder of the signing key \(kms:Sign\) who dated it back: `verify --store` against an S3 store compares when the server wrote each/);
+    expect(named[0].message).toMatch(/should have read and named it .*, unless the record was written after that run was sealed by a holder of the signing key \(kms:Sign\) who dated it back: evidence-locker verify --store against an S3 store compares when the server wrote each/);
   }, 120_000);
 });

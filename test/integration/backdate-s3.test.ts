@@ -10,6 +10,7 @@ import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { trustPolicy } from '../../src/seal/trust.js';
 import { RUN_START_FILE } from '../../src/evidence/layout.js';
 import { S3EvidenceStore } from '../../src/store/s3.js';
+import { applyLegalHold } from '../../src/store/legal-hold.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
 import { CONTRACT_KEY_DIR, evidenceBody, sealBodies } from '../store/contract.js';
@@ -127,6 +128,12 @@ describe('back-dated runs on the Object Lock server (S3 LastModified against the
       expect([...files.keys()].sort()).toEqual([RUN_START_FILE, 'manifest.json', 'manifest.sig', 'public-key.pem']);
       const lock = await store.lockState(store.runKey(runId, RUN_START_FILE));
       expect(lock.mode).toBe('COMPLIANCE');
+      // A legal hold of the period keeps the start file too: its write time is what shows the day the run proves.
+      const held = await applyLegalHold(store, signer, { from: new Date(started.getTime() - 60_000), to: new Date(Date.now() + 60_000), action: 'hold', trust });
+      expect(held.objects.map((o) => o.key)).toContain(store.runKey(runId, RUN_START_FILE));
+      expect((await store.lockState(store.runKey(runId, RUN_START_FILE))).legalHold).toBe('ON');
+      await applyLegalHold(store, signer, { from: new Date(started.getTime() - 60_000), to: new Date(Date.now() + 60_000), action: 'release', trust });
+      expect((await store.lockState(store.runKey(runId, RUN_START_FILE))).legalHold).toBe('OFF');
 
       // A kms:Sign holder seals now a run stated to start yesterday: written on time for its completion, span under a day.
       const forged = await sealRun(store, signer, { kind: 'collection', chain: 'forged', startedAt: dayBefore, scope, records: [] });
