@@ -46,7 +46,10 @@ export function insiderSuite(name: string, open: () => Promise<EvidenceStore>): 
     it('foreign-key run linked to the latest genuine run with an altered body: was verify ok + packaged + counted as pass; now named foreign (verify exit 1), left out of the package and listed in it, results unchanged', async () => {
       const scene = await genuineScene(await open());
       const baseline = await packageOf(scene, '2026-10-01', '2026-10-03');
-      expect(baseline.summary.statusCounts.fail).toBeGreaterThan(0);
+      // On a store with server write times the scene's runs, sealed now for October days, are written late: they prove
+      // no day, so every result is a gap; elsewhere the baseline fails. Either way the forged run must not change it.
+      if (scene.store.lockedVersions) expect(baseline.summary.statusCounts['not-collected']).toBeGreaterThan(0);
+      else expect(baseline.summary.statusCounts.fail).toBeGreaterThan(0);
       const forged = await forgeRun(scene, { runId: '20261003T230000Z-f00001', day: '2026-10-03', previous: await linkTo(scene.store, scene.genuineRuns[2]) });
 
       const report = await verifyStoredRuns(scene.store, OCTOBER, { trust: scene.trust });
