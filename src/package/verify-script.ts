@@ -392,7 +392,7 @@ canonical_problem() { # <file>
     }
   }
   # A string as JSON.stringify writes it: only the escapes it uses (\" \\ \b \f \n \r \t, lower-case \u00XX for the
-  # other control characters, \uDXXX for a lone surrogate); anything else a parser reads as the same text written otherwise.
+  # other control characters, a \ud800 to \udfff escape for a lone surrogate); anything else a parser reads as the same text written otherwise.
   function cj_string(   j, c, e, h) {
     j = cj_i + 1
     while (1) {
