@@ -1,4 +1,5 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { finished } from 'node:stream';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import zlib from 'node:zlib';
@@ -145,10 +146,12 @@ export async function writeDeterministicZip(entries: Map<string, ZipSource> | It
   } catch (err) {
     // A stream destroyed while its file is still being opened creates the file afterwards: wait until both are
     // closed, or the partial file could appear after it was removed.
-    const closed = (st: NodeJS.WritableStream & { closed?: boolean; destroy(): void }) =>
+    // finished() settles on close or error, and at once for a stream already closed; a write still queued when the
+    // stream is destroyed errors, which is expected here and not the failure to report.
+    const closed = (st: WriteStream) =>
       new Promise<void>((resolve) => {
-        if (st.closed) return resolve();
-        st.once('close', () => resolve());
+        st.on('error', () => undefined);
+        finished(st, () => resolve());
         st.destroy();
       });
     await Promise.all([closed(out.stream), closed(cd.stream)]);
