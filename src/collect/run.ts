@@ -10,6 +10,7 @@ import { RecordSpool } from './record-spool.js';
 import type { ManifestRecord } from '../evidence/record.js';
 import { resolveTrustPolicy } from '../aws/trusted-keys.js';
 import { newRunId } from '../evidence/run-id.js';
+import { startSecretSha256 } from '../evidence/layout.js';
 import { resolveTargets, type TargetGap } from './targets.js';
 import { planRun } from './plan.js';
 import { CallerIdentities } from './provenance.js';
@@ -85,7 +86,10 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   const runLog = opts.runId ? log : log.child({ runId });
   // Before any AWS call: the store's own clock then dates a write of this run on the day it runs (`package` credits a
   // run only to a day the store saw it written on, so a run sealed later cannot claim a past day).
-  await store.markRunStarted?.(runId, startedAt);
+  // The start file names only the SHA-256 of a secret drawn now and sealed in the manifest: whoever seals a run later
+  // under this id (this collection stopped before sealing) does not know it, so cannot take the day of this start file.
+  const startSecret = store.markRunStarted ? randomBytes(32) : undefined;
+  if (startSecret) await store.markRunStarted!(runId, startedAt, startSecretSha256(startSecret.toString('hex')));
 
   const { targets, gaps: targetGaps } = await resolveTargets(config, { accounts: opts.accounts, regions: opts.regions, shard: opts.shard }, runLog, opts.signal);
   const gaps: TargetGap[] = [...targetGaps];
@@ -154,6 +158,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
       sessions: await callers.sessions(targets, config.accounts.externalId !== undefined && config.accounts.externalId !== ''),
       gaps: gaps.map((g) => ({ accountId: g.accountId, ...(g.region ? { region: g.region } : {}), reason: g.reason })),
       ...(opts.simulated ? { simulated: true } : {}),
+      ...(startSecret ? { startSecret: startSecret.toString('hex') } : {}),
       records,
     }, { trust, log: runLog });
     const status = sealed.manifest.status;

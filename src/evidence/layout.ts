@@ -1,5 +1,6 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { EvidenceLockerError } from '../errors.js';
+import { sha256Hex } from './hash.js';
 
 /**
  * Where evidence lives, in every store and in every package: bodies content-addressed under `objects/`, each sealed
@@ -17,6 +18,14 @@ export type RunFileName = (typeof RUN_FILES)[keyof typeof RUN_FILES];
  * later, possibly the next day. It is not evidence and no reader takes its bytes as such.
  */
 export const RUN_START_FILE = 'collection-started.json';
+
+/**
+ * What a start file names of the collection's secret (`startSecretSha256`) and the manifest seals (`startSecret`, 32
+ * random bytes as hex): the SHA-256 of the secret's bytes, as hex. Equal only for the collection that wrote the file.
+ */
+export function startSecretSha256(startSecretHex: string): string {
+  return sha256Hex(Buffer.from(startSecretHex, 'hex'));
+}
 
 /**
  * The largest run files any reader of this tool accepts; each reader checks the size before it reads. A manifest is

@@ -49,6 +49,14 @@ export const RunManifestSchema = z.object({
   signing: z.object({ algorithm: z.string(), keyFingerprint: z.string(), keyId: z.string() }),
   /** Set by the command that started the simulated AWS itself (`demo`): the run's evidence is not about a real account. */
   simulated: z.boolean().optional(),
+  /**
+   * A collection on a store that dates writes itself (S3): the random secret (32 bytes, hex) it drew when it started.
+   * Only its SHA-256 was written into the run folder's start file (`RUN_START_FILE`) before the first AWS call, so the
+   * start file's write time counts for this run only if the hashes agree: whoever seals a run later under the id of a
+   * collection that started and stopped before sealing does not know that collection's secret. Absent: a run sealed
+   * without a start file, or before start files named a secret.
+   */
+  startSecret: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   /** How each account's credentials were obtained: the role assumed (if any), whether an external id was passed (never the id), who the calls ran as. */
   sessions: z
     .array(

@@ -117,9 +117,10 @@ export interface EvidenceStore {
   /**
    * Stores whose write times no writer sets (S3): writes `RUN_START_FILE` into the run folder of a collection that is
    * starting, under lock, so the store's clock records a write of the run on the day it runs (a seal is written at its
-   * completion, which may be the next day). `putRun` accepts a folder holding only that file.
+   * completion, which may be the next day). `putRun` accepts a folder holding only that file. `startSecretSha256`: the
+   * SHA-256 (hex) of the secret the collection drew and will seal in its manifest (`startSecret`), written into the file.
    */
-  markRunStarted?(runId: string, startedAt: Date): Promise<void>;
+  markRunStarted?(runId: string, startedAt: Date, startSecretSha256: string): Promise<void>;
   /**
    * Reads a sealed run. `listed`: its folder's versions as `listRunFolders` found them, so a store that keeps versions
    * reads the sealed versions without listing the folder again.

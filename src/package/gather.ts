@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { RunManifest } from '../evidence/manifest.js';
-import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, manifestRecords, storeDeleteMarkerFindings, rereadManifest, runFileWriteTimeProblems, runSpanProblem, withReseals, type ForeignObject, type TrustPolicy, runDayWriteProblem } from '../seal/trust.js';
+import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, manifestRecords, storeDeleteMarkerFindings, rereadManifest, runFileWriteTimeProblems, runSpanProblem, withReseals, type ForeignObject, type TrustPolicy, runDayProblem } from '../seal/trust.js';
 import type { EvidenceStore, RunFileListing } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
 import { ATTESTATION_RUN_MARK, compareRunsInChain, RECONSTRUCTION_RUN_MARK, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
@@ -199,7 +199,7 @@ async function writtenLate(versions: NonNullable<EvidenceStore['lockedVersions']
     // A run already named proves no day anyway: this check is for one whose seal files are on time.
     if (late.length) return late;
     const attempts = r.manifest.kind === 'collection' && !r.manifest.reconstruction ? await Promise.all((r.manifest.sealAttempts ?? []).map((a) => versions.runFileVersions(a.runId))) : [];
-    const day = runDayWriteProblem(r.manifest, listed, attempts, limits);
+    const day = await runDayProblem(versions, r.manifest, listed, attempts, limits);
     if (day) late.push({ runId: r.runId, ...day });
     return late;
   });

@@ -64,6 +64,8 @@ export interface RunToSeal {
   gaps?: RunManifest['gaps'];
   /** Only a command that started the simulated AWS itself (demo) says so; the manifest then carries `simulated: true`. */
   simulated?: boolean;
+  /** The secret a collection drew when it wrote its start file (`RunManifest['startSecret']`). */
+  startSecret?: string;
   /** How each account's credentials were obtained (collection runs). */
   sessions?: RunManifest['sessions'];
   /** A run that rebuilt a past day from what AWS kept (`backfill`). */
@@ -308,6 +310,7 @@ async function manifestHeader(store: EvidenceStore, signer: ManifestSigner, run:
     ...(run.reconstruction ? { reconstruction: run.reconstruction } : {}),
     gaps,
     ...(run.simulated ? { simulated: true } : {}),
+    ...(run.startSecret ? { startSecret: run.startSecret } : {}),
     ...(refusals.length ? { refusals } : {}),
     ...(census.unread.length ? { refusalsUnread: { count: census.unread.length, first: census.unread.slice(0, REFUSALS_UNREAD_NAMED).map((r) => ({ path: r.path, ...(r.versionId ? { versionId: r.versionId } : {}) })) } } : {}),
     records: [],

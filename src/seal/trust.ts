@@ -6,7 +6,7 @@ import { EvidenceLockerError } from '../errors.js';
 import type { Period } from '../evidence/period.js';
 import { compareRunsInChain, latestRunInChain, runIdTime } from '../evidence/run-id.js';
 import type { DeleteMarkerRef, EvidenceStore, LockedVersions, RunFileListing, RunFolders, StoredRun, StoredVersionRef } from '../evidence/store.js';
-import { RUN_FILE_MAX_BYTES, RUN_FILES, RUNS_DIR, runFileTooLarge, RUN_START_FILE } from '../evidence/layout.js';
+import { RUN_FILE_MAX_BYTES, RUN_FILES, RUNS_DIR, runFileTooLarge, RUN_START_FILE, startSecretSha256 } from '../evidence/layout.js';
 import { REFUSALS_DIR } from '../evidence/refusal.js';
 import { publicKeyFingerprint, signatureScheme, verifiedScheme } from './verify-signature.js';
 import { nonCanonicalRunManifest } from './canonical-check.js';
@@ -612,6 +612,114 @@ export function runDayWriteProblem(
       problem:
         `the earliest file of the run's own folder was written to the store at ${at.toISOString()} (LastModified), ${formatSpan(started - at.getTime())} before the start ${run.startedAt} its signed manifest states, more than the ${formatSpan(limits.skewMs)} of clock difference allowed: ` +
         `a collection writes into its run folder only once it has started, so the folder held files before this run began and its start was not dated by the clock of the collection that wrote it: it proves no collection on ${day}`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * How long after its signed start a collection's start file may have been written (S3 `LastModified`) for the start file
+ * to date the run: the collector fixes its start, then runs the store's preflight (a few bucket reads, once per process)
+ * and writes the start file, which takes well under a second; retries of a slow or failing S3 request (8 attempts, each
+ * waiting at most seconds) take minutes at worst; and the collector's clock may be behind the server's by as much as the
+ * 15 minutes allowed for clock difference. A run whose start file came later was not started when it says.
+ */
+export const START_FILE_MAX_DELAY_MS = 15 * 60_000;
+
+/** The most bytes of a start file read: the collector writes a one-line JSON of about 200 bytes. */
+const START_FILE_MAX_BYTES = 4096;
+
+/** What a start file says of the collection that wrote it: the SHA-256 of its secret, or nothing (written before start files named one). */
+type StartFileRead = { ref: StoredVersionRef; secretSha256?: string; unreadable?: string };
+
+async function readStartFile(reader: Pick<LockedVersions, 'readVersion'>, ref: StoredVersionRef): Promise<StartFileRead> {
+  try {
+    const v = await reader.readVersion(ref.key, ref.versionId, { maxBytes: START_FILE_MAX_BYTES, tooLarge: (size, atLeast) => new Error(`it is ${atLeast ? 'at least ' : ''}${size} bytes, more than the ${START_FILE_MAX_BYTES} a start file has`) });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(v.body.toString('utf8'));
+    } catch {
+      return { ref, unreadable: 'it is not JSON' };
+    }
+    const hash = parsed && typeof parsed === 'object' ? (parsed as { startSecretSha256?: unknown }).startSecretSha256 : undefined;
+    if (hash === undefined) return { ref };
+    return typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash) ? { ref, secretSha256: hash } : { ref, unreadable: 'its startSecretSha256 is not a SHA-256 in hex' };
+  } catch (err) {
+    return { ref, unreadable: (err as Error).message.split('\n')[0] };
+  }
+}
+
+/**
+ * The day a collection run claims, judged by the start files of its own run folder and of each earlier attempt its
+ * signed manifest names (`attemptFolders`), which a collection writes before its first AWS call (`runDayWriteProblem`
+ * for runs whose start file names no secret). A run that seals a start secret (`startSecret`) is dated by the start
+ * file whose `startSecretSha256` is the SHA-256 of that secret, and by no other file: its write time must be no earlier
+ * than the signed start less `skewMs` and no later than `START_FILE_MAX_DELAY_MS` after it. A run that seals no secret,
+ * in a folder whose start file names one, is not the collection that wrote it (its run id was taken after that
+ * collection stopped before sealing). Either proves no day, with the reason. Undefined when the day is shown, or the
+ * run is not a collection.
+ */
+export async function runDayProblem(
+  reader: Pick<LockedVersions, 'readVersion'>,
+  run: Pick<RunManifest, 'kind' | 'startedAt' | 'startSecret'> & { reconstruction?: unknown },
+  own: RunFileListing,
+  attemptFolders: readonly RunFileListing[],
+  limits: SealDelayLimits,
+): Promise<RunFileWriteTime | undefined> {
+  if (run.kind !== 'collection' || run.reconstruction) return undefined;
+  const started = Date.parse(run.startedAt);
+  if (!Number.isFinite(started)) return undefined;
+  const day = run.startedAt.slice(0, 10);
+  const refs = [own, ...attemptFolders].map((f) => f.get(RUN_START_FILE)?.[0]).filter((v): v is StoredVersionRef => v !== undefined);
+  const starts = await Promise.all(refs.map((r) => readStartFile(reader, r)));
+  const where = (ref: StoredVersionRef) => ({ key: ref.key, ...(ref.versionId ? { versionId: ref.versionId } : {}) });
+  const noDay = `it proves no collection on ${day}`;
+  if (!run.startSecret) {
+    const bound = starts.find((s) => s.secretSha256 !== undefined);
+    if (bound) {
+      return {
+        ...where(bound.ref),
+        problem:
+          `the run's folder holds the start file of a collection that drew a start secret (its startSecretSha256 is ${bound.secretSha256}), but the run's signed manifest names no startSecret: ` +
+          `the run sealed under this id is not the collection that started it (that collection stopped before sealing, and its run id was sealed later), so the start file's write time is not this run's and ${noDay}; whoever holds the signing key (kms:Sign) can do this, so find the Sign call of its completion in CloudTrail and who made it`,
+      };
+    }
+    return runDayWriteProblem(run, own, attemptFolders, limits);
+  }
+  const wanted = startSecretSha256(run.startSecret);
+  const matching = starts.filter((s) => s.secretSha256 === wanted && s.ref.lastModified !== undefined);
+  if (!matching.length) {
+    const manifest = own.get(RUN_FILES.manifest)?.[0];
+    const first = starts[0];
+    const found = starts.length
+      ? starts.map((s) => `${s.ref.key}${s.ref.versionId ? ` version ${s.ref.versionId}` : ''} ${s.unreadable ? `cannot be read (${s.unreadable})` : s.secretSha256 ? `names startSecretSha256 ${s.secretSha256}` : 'names no start secret'}${s.ref.lastModified ? '' : ' and has no write time (LastModified)'}`).join('; ')
+      : `no ${RUN_START_FILE} is in its run folder${attemptFolders.length ? ' or those of its earlier attempts' : ''}`;
+    const ref = first?.ref ?? manifest;
+    if (!ref) return undefined; // a missing run file is reported by whoever reads it
+    return {
+      ...where(ref),
+      problem:
+        `the run's signed manifest names a start secret whose SHA-256 is ${wanted}, and no start file of the run's folder shows it: ${found}; ` +
+        `only the start file of the collection that drew the secret dates the run (a run sealed under the id of a collection that stopped before sealing does not know its secret), so ${noDay}; whoever holds the signing key (kms:Sign) can seal such a run, so find the Sign call of its completion in CloudTrail and who made it`,
+    };
+  }
+  const start = matching.reduce((e, s) => (s.ref.lastModified!.getTime() < e.ref.lastModified!.getTime() ? s : e));
+  const at = start.ref.lastModified!;
+  const gap = at.getTime() - started;
+  if (gap > START_FILE_MAX_DELAY_MS) {
+    return {
+      ...where(start.ref),
+      problem:
+        `the run states it started at ${run.startedAt} (day ${day}), but its start file was written to the store at ${at.toISOString()} (LastModified, set by the server, not by the writer), ${formatSpan(gap)} after that start, more than the ${formatSpan(START_FILE_MAX_DELAY_MS)} a collection takes to write it: ` +
+        `the run did not start when it says, so ${noDay}; whoever holds the signing key (kms:Sign) can seal a run stated to start on a past day, so find the Sign call of its completion in CloudTrail and who made it`,
+    };
+  }
+  if (-gap > limits.skewMs) {
+    return {
+      ...where(start.ref),
+      problem:
+        `the run's start file was written to the store at ${at.toISOString()} (LastModified), ${formatSpan(-gap)} before the start ${run.startedAt} its signed manifest states, more than the ${formatSpan(limits.skewMs)} of clock difference allowed: ` +
+        `a collection writes its start file only once it has started, so its start was not dated by the clock of the collection that wrote it: ${noDay}`,
     };
   }
   return undefined;

@@ -852,10 +852,10 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
 
   // ------------------------------------------------------------------ runs
 
-  async markRunStarted(runId: string, startedAt: Date): Promise<void> {
+  async markRunStarted(runId: string, startedAt: Date, startSecretSha256: string): Promise<void> {
     assertRunId(runId);
     await this.ready();
-    const body = Buffer.from(`${JSON.stringify({ runId, startedAt: startedAt.toISOString() })}\n`, 'utf8');
+    const body = Buffer.from(`${JSON.stringify({ runId, startedAt: startedAt.toISOString(), startSecretSha256 })}\n`, 'utf8');
     await this.limit.run(() => this.putSingle(this.runKey(runId, RUN_START_FILE), body, this.wantedRetainUntil()));
   }
 

@@ -1,6 +1,6 @@
 import { sha256Hex } from '../evidence/hash.js';
 import { BodyTooLong } from '../errors.js';
-import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, censusOfPeriod, deleteMarkerFindings, foreignWhy, markerFindings, storeDeleteMarkerFindings, formatSpan, runFileWriteTimeProblems, runSpanProblem, sealAttemptsThatAreRuns, withReseals, type ForeignObject, type SealDelayLimits, type TrustPolicy, type TrustedRun, runDayWriteProblem, refusedAttemptsThatAreRuns } from '../seal/trust.js';
+import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, censusOfPeriod, deleteMarkerFindings, foreignWhy, markerFindings, storeDeleteMarkerFindings, formatSpan, runFileWriteTimeProblems, runSpanProblem, sealAttemptsThatAreRuns, withReseals, type ForeignObject, type SealDelayLimits, type TrustPolicy, type TrustedRun, runDayProblem, refusedAttemptsThatAreRuns } from '../seal/trust.js';
 import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
@@ -290,7 +290,7 @@ async function checkLockedRunFiles(store: LockedVersions, run: TrustedRun, requi
   // within a day of a start on a past day); a run already named back-dated is not named twice.
   if (!late.length && !overSpan) {
     const attempts = run.manifest.kind === 'collection' && !run.manifest.reconstruction ? await Promise.all((run.manifest.sealAttempts ?? []).map((a) => store.runFileVersions(a.runId))) : [];
-    const day = runDayWriteProblem(run.manifest, versions, attempts, writeTimes);
+    const day = await runDayProblem(store, run.manifest, versions, attempts, writeTimes);
     if (day) problems.push({ runId, ...day });
   }
   for (const file of [RUN_FILES.manifest, RUN_FILES.signature, RUN_FILES.publicKey]) {

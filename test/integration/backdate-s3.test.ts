@@ -8,7 +8,8 @@ import { buildPackage } from '../../src/package/build.js';
 import { sealRun } from '../../src/seal/seal.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { trustPolicy } from '../../src/seal/trust.js';
-import { RUN_START_FILE } from '../../src/evidence/layout.js';
+import { randomBytes } from 'node:crypto';
+import { RUN_START_FILE, startSecretSha256 } from '../../src/evidence/layout.js';
 import { S3EvidenceStore } from '../../src/store/s3.js';
 import { applyLegalHold } from '../../src/store/legal-hold.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
@@ -121,7 +122,8 @@ describe('back-dated runs on the Object Lock server (S3 LastModified against the
       // As `collect` does: the start file first, under lock, then (hours later in production) the seal in the same folder.
       const started = new Date();
       const runId = `${started.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-d0a1b2`;
-      await store.markRunStarted(runId, started);
+      const secret = randomBytes(32).toString('hex');
+      await store.markRunStarted(runId, started, startSecretSha256(secret));
       const genuine = await sealRun(store, signer, { runId, kind: 'collection', chain: 'default', startedAt: started, scope, records: [] });
       expect(genuine.manifest.runId).toBe(runId);
       const files = await store.runFileVersions(runId);
