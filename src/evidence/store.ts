@@ -163,6 +163,11 @@ export interface DeleteMarkerRef {
 export interface RunFolders {
   folders: Map<string, RunFileListing>;
   deleteMarkers: DeleteMarkerRef[];
+  /**
+   * Run folders with no manifest that hold a start file (`RUN_START_FILE`, its oldest version), sorted by run id: a
+   * collection that stopped before sealing, or a start file written ahead of a run someone means to seal later.
+   */
+  startOnly?: { runId: string; start: StoredVersionRef }[];
 }
 
 /** One stored object (one version, on S3) under `refusals/`. */

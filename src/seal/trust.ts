@@ -127,6 +127,13 @@ export class RunClassifier {
     return (await this.folders).deleteMarkers.filter((m) => m.path.startsWith(under));
   }
 
+  /** Run folders holding a start file and no manifest, from the same listing as `runIds`; undefined on a store without that listing. */
+  async startOnlyFolders(): Promise<NonNullable<RunFolders['startOnly']> | undefined> {
+    await this.runIds();
+    if (!this.folders) return undefined;
+    return (await this.folders).startOnly ?? [];
+  }
+
   /** Trusted or foreign, including the check that a trusted run does not link to a foreign one. */
   classify(runId: string): Promise<RunClass> {
     let p = this.full.get(runId);

@@ -49,6 +49,22 @@ export interface StoreVerificationReport {
   maxRunSpanMs: number;
   /** Seals refused by planted files (signed refusal records of a trusted key) in the selection: a day shown as refused, not as a day without a run. */
   refused: RefusedSeal[];
+  /**
+   * Run folders holding a collection's start file and no sealed run, written (S3 LastModified) within the selected
+   * period, other than the first attempts of runs sealed again under a new id: collections that stopped before sealing,
+   * or start files written ahead of a run someone means to seal later; the two cannot be told apart. They prove no day
+   * and do not fail verification. Absent on a store whose listing does not show them (a local one).
+   */
+  unsealedStarts?: UnsealedStart[];
+}
+
+/** A run folder holding only a start file, as `verify --store` lists it. */
+export interface UnsealedStart {
+  runId: string;
+  key: string;
+  versionId?: string;
+  /** The start file's write time (S3 LastModified, set by the server). */
+  writtenAt?: string;
 }
 
 /** A signed refusal record, as `verify --store` reports it. */
@@ -175,6 +191,9 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     (left.problem ? problems : warnings).push({ runId: left.runId, key: left.path, ...(left.versionId ? { versionId: left.versionId } : {}), problem: message });
   }
 
+  // Folders a collection started in and no run was sealed in: listed, as neither a run nor a failure.
+  const unsealedStarts = 'runId' in selection ? undefined : await startOnlyInPeriod(classifier, selection, selected);
+
   const results: StoredRunResult[] = [];
   for (const f of foreign) if (f.runId && !f.path.startsWith('objects/') && f.reason !== 'delete-marker') results.push({ runId: f.runId, records: 0, ok: false });
   let objectsChecked = 0;
@@ -262,7 +281,21 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     writeTimes: writeTimes ? { checked: true, ...writeTimes } : { checked: false, why: LOCAL_WRITE_TIMES_UNCHECKED },
     maxRunSpanMs,
     refused,
+    ...(unsealedStarts ? { unsealedStarts } : {}),
   };
+}
+
+/**
+ * The start-only run folders whose start file the server wrote within the period (one with no write time is listed
+ * too), less the folders of abandoned seal attempts that a selected run names (its evidence was sealed under another id).
+ */
+async function startOnlyInPeriod(classifier: RunClassifier, period: { from: Date; to: Date }, selected: readonly TrustedRun[]): Promise<UnsealedStart[] | undefined> {
+  const folders = await classifier.startOnlyFolders();
+  if (!folders) return undefined;
+  const attempts = new Set(selected.flatMap((r) => (r.manifest.sealAttempts ?? []).map((a) => a.runId)));
+  return folders
+    .filter((f) => !attempts.has(f.runId) && (!f.start.lastModified || (f.start.lastModified.getTime() >= period.from.getTime() && f.start.lastModified.getTime() <= period.to.getTime())))
+    .map((f) => ({ runId: f.runId, key: f.start.key, ...(f.start.versionId ? { versionId: f.start.versionId } : {}), ...(f.start.lastModified ? { writtenAt: f.start.lastModified.toISOString() } : {}) }));
 }
 
 function checkBody(body: Buffer, sha256: string, size: number, at: Omit<StoreProblem, 'problem'>, out: StoreProblem[]): void {
@@ -340,6 +373,12 @@ export function formatStoreReport(report: StoreVerificationReport): string {
     lines.push(`  REFUSED ${r.startedAt.slice(0, 10)} chain ${r.chain}: ${refusalWords(r.runIds)}; signed refusal record ${r.path}${r.versionId ? ` version ${r.versionId}` : ''}${r.namedBy ? `, named by run ${r.namedBy}` : ', not yet named by a sealed run of the chain'}; no evidence of that collection was sealed, its bodies are orphans`);
   }
   for (const w of report.warnings) lines.push(`  warning: run ${w.runId}${w.key ? ` key ${w.key}` : ''}: ${w.problem}`);
+  for (const u of report.unsealedStarts ?? []) {
+    lines.push(
+      `  unsealed start: run ${u.runId} key ${u.key}${u.versionId ? ` version ${u.versionId}` : ''}: a collection's start file, written ${u.writtenAt ? `${u.writtenAt} (LastModified, set by the server)` : 'at a time the store does not list'}, and no run sealed in its folder: ` +
+        'a collection that stopped before sealing (see its log), or a start file written ahead of time by someone holding the collector\'s write access, to seal a run against later (the two cannot be told apart here); it proves no day, and a run sealed later under this id is dated by it only if its manifest holds the secret the start file names',
+    );
+  }
   if (report.runs.length === 0 && report.problems.length === 0 && report.foreign.length === 0 && !report.refused?.length) lines.push('  no sealed runs in the selection');
   const times = report.writeTimes;
   lines.push(

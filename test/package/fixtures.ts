@@ -123,6 +123,8 @@ export interface FixtureDay {
   minutes?: number;
   /** Sealed as the demo seals its runs: collected from the simulated AWS. */
   simulated?: boolean;
+  /** The start secret the run seals, as a collection on S3 does (32 bytes as hex). */
+  startSecret?: string;
   /** Bodies carry provenance as the collector writes it: AWS request ids and response dates of their own day. */
   provenance?: boolean;
   /** With `provenance`: the endpoint origin every body records (default: its own service's, `https://s3.us-east-1.amazonaws.com` or `https://cloudtrail.us-east-1.amazonaws.com`) and the caller (default none). */
@@ -194,6 +196,7 @@ export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?
       scope: { accounts, regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['test.bucket-encryption', 'test.trails'] },
       ...(d.shard ? { shard: d.shard } : {}),
       ...(d.simulated ? { simulated: true } : {}),
+      ...(d.startSecret ? { startSecret: d.startSecret } : {}),
       records,
     }, trust ? { trust } : {});
   }
