@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,9 @@ import { buildPackage } from '../../src/package/build.js';
 import { formatStoreReport, verifyStoredRuns } from '../../src/verify/store.js';
 import { MAX_SEAL_DELAY_MS, runDayProblem, trustPolicy } from '../../src/seal/trust.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
+import { runVerifySh } from '../support/verify-sh.js';
+import { verifyPackage } from '../../src/verify/package.js';
+import { extractPackageZip } from '../../src/verify/unzip.js';
 
 const ACCT = '111111111111';
 const secretOf = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -101,6 +104,14 @@ describe('the day a run proves is shown only by the start file of the collection
     const { report, pkg } = await judged(store, signer, '2026-10-01', '2026-10-03');
     expect(report.problems).toEqual([]);
     expect(pkg.summary.runsNotCredited).toBe(0);
+    // Manifests that seal a start secret verify offline as any other: verify of the package and verify.sh.
+    expect((await verifyPackage(pkg.zipPath)).ok).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'el-start-unzip-'));
+    await extractPackageZip(pkg.zipPath, dir);
+    expect(readFileSync(join(dir, 'runs', late, 'manifest.json'), 'utf8')).toContain('"startSecret":"');
+    const sh = runVerifySh(dir, [await signer.fingerprint()]);
+    expect(sh.out).toContain('VALID');
+    expect(sh.code).toBe(0);
   }, 120_000);
 
   it('was: a run sealed later under the id of a collection that wrote its start file and stopped took that start file\'s day; now it proves no day, with or without a secret of its own', async () => {

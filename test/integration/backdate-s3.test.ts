@@ -124,7 +124,7 @@ describe('back-dated runs on the Object Lock server (S3 LastModified against the
       const runId = `${started.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-d0a1b2`;
       const secret = randomBytes(32).toString('hex');
       await store.markRunStarted(runId, started, startSecretSha256(secret));
-      const genuine = await sealRun(store, signer, { runId, kind: 'collection', chain: 'default', startedAt: started, scope, records: [] });
+      const genuine = await sealRun(store, signer, { runId, kind: 'collection', chain: 'default', startedAt: started, scope, startSecret: secret, records: [] });
       expect(genuine.manifest.runId).toBe(runId);
       const files = await store.runFileVersions(runId);
       expect([...files.keys()].sort()).toEqual([RUN_START_FILE, 'manifest.json', 'manifest.sig', 'public-key.pem']);
@@ -144,4 +144,39 @@ describe('back-dated runs on the Object Lock server (S3 LastModified against the
       expect(report.problems[0].problem).toContain(`it proves no collection on ${dayBefore.toISOString().slice(0, 10)}`);
     },
   );
+
+  it('a run sealed under the id of a collection that wrote its start file and stopped proves no day; one whose start file was written long after its signed start neither; a folder holding only a start file is listed', async () => {
+    const { store } = openStore('start-secret');
+    const signer = LocalEd25519Signer.open(CONTRACT_KEY_DIR);
+    const trust = trustPolicy([await signer.fingerprint()]);
+    const scope = { accounts: [ACCT], regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['test.bucket-encryption'] };
+    const idAt = (at: Date, suffix: string) => `${at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${suffix}`;
+    // A collection starts (its start file names the SHA-256 of its secret) and stops before sealing.
+    const started = new Date();
+    const crashedId = idAt(started, 'c0a1b2');
+    await store.markRunStarted(crashedId, started, startSecretSha256(randomBytes(32).toString('hex')));
+    // A collection that started and is still running (or stopped): listed as an unsealed start, not a failure.
+    const pendingId = idAt(started, 'e0a1b2');
+    await store.markRunStarted(pendingId, started, startSecretSha256(randomBytes(32).toString('hex')));
+    const period = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000) };
+    const before = await verifyStoredRuns(store, period, { trust });
+    expect(before.unsealedStarts?.map((u) => u.runId).sort()).toEqual([crashedId, pendingId].sort());
+    expect(before.unsealedStarts?.every((u) => u.writtenAt !== undefined && Math.abs(Date.parse(u.writtenAt) - started.getTime()) < 15 * 60_000)).toBe(true);
+
+    // A kms:Sign holder seals a made-up run under the crashed id, with a secret of their own: it takes no day.
+    await sealRun(store, signer, { runId: crashedId, kind: 'collection', chain: 'reused', startedAt: started, scope, startSecret: randomBytes(32).toString('hex'), records: [] });
+    // One whose signed start is moved 40 minutes before its (matching) start file was written: not started when it says.
+    const secret = randomBytes(32).toString('hex');
+    const moved = new Date(Date.now() - 40 * 60_000);
+    const movedId = idAt(moved, 'f0a1b2');
+    await store.markRunStarted(movedId, moved, startSecretSha256(secret));
+    await sealRun(store, signer, { runId: movedId, kind: 'collection', chain: 'moved', startedAt: moved, scope, startSecret: secret, records: [] });
+
+    const report = await verifyStoredRuns(store, period, { trust });
+    const named = new Map(report.problems.map((p) => [p.runId, p.problem]));
+    expect([...named.keys()].sort()).toEqual([crashedId, movedId].sort());
+    expect(named.get(crashedId)).toContain('no start file of the run\'s folder shows it');
+    expect(named.get(movedId)).toContain('more than the 15 min a collection takes to write it');
+    expect(report.unsealedStarts?.map((u) => u.runId)).toEqual([pendingId]);
+  });
 });
