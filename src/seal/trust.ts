@@ -573,7 +573,8 @@ export function runFileWriteTimeProblems(completedAt: string, versions: Readonly
 const OWN_RUN_FILES = [RUN_START_FILE, RUN_FILES.publicKey, RUN_FILES.signature, RUN_FILES.manifest] as const;
 
 /**
- * The UTC day a collection run claims (that of its signed `startedAt`) against the store's write times (S3
+ * For runs whose manifest seals no start secret (sealed before start files named one; `runDayProblem` decides): the
+ * UTC day a collection run claims (that of its signed `startedAt`) against the store's write times (S3
  * `LastModified`, which no writer sets) of the files of its own run folder: the start file the collection writes before
  * its first AWS call, and the seal's files (of a run sealed again under a new id, the start file of each earlier attempt
  * its signed manifest names, `attemptFolders`). Content-addressed bodies do not count: another run, or an attempt whose
