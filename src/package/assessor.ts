@@ -64,6 +64,19 @@ export const SUMMARY_REVISION_FROM: readonly { readonly from: string; readonly r
   { from: '2026-12-07', revision: 1 },
 ];
 
+/**
+ * Account-days reached as a percentage to one decimal, as the cover prints it. Rounded to the nearest tenth except at
+ * the ends: a period with an account-day not reached never reads 100% (9,999 of 10,000 is 99.9%, not 100.0%), and one
+ * with an account-day reached never reads 0%, whatever the rounding would give.
+ */
+export function coveragePercent(reached: number, accountDays: number): number {
+  if (!accountDays) return 0;
+  const rounded = Math.round((1000 * reached) / accountDays) / 10;
+  if (reached < accountDays && rounded >= 100) return 99.9;
+  if (reached > 0 && rounded <= 0) return 0.1;
+  return rounded;
+}
+
 /** The least revision a package's summary.json must record, by its build time and its last run's completion, or undefined. */
 export function leastSummaryRevision(m: { builtAt?: string; generatedAt: string }): { revision: number; from: string; why: string } | undefined {
   for (const r of SUMMARY_REVISION_FROM) {
@@ -324,7 +337,7 @@ export function periodCoverage(timeline: Timeline, runGaps: NonNullable<Assessor
   return {
     accountDays,
     accountDaysWithEvidence: reached,
-    coveragePercent: accountDays ? Math.round((1000 * reached) / accountDays) / 10 : 0,
+    coveragePercent: coveragePercent(reached, accountDays),
     accountLevelGaps: accountGapDays.size,
     regionLevelGaps: regionGapDays.size,
     accountDaysWithoutRun: accountDays - lastRuns.length,
