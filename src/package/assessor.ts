@@ -52,6 +52,40 @@ export const SUMMARY_REVISION = 4;
  * summary.json fields added after revision 1, by dotted path (`*` for any framework or account key, or any index of a
  * list), with the revision that added each (revision 1 is the first recorded).
  */
+/**
+ * The least summary revision every build writes from a day on (UTC; the revision was first recorded on 2026-12-06 and
+ * revision 4 written from 2026-12-07): a package built on or after that day (\`builtAt\`), or holding a run completed on
+ * or after it (\`generatedAt\`, the completion of its last run, which that run's key signed), whose summary.json records
+ * less (or none) had fields taken out. \`verify --recompute\` then compares it as that revision: a field it lacks is a
+ * difference, not "written by an earlier build". Latest day first.
+ */
+export const SUMMARY_REVISION_FROM: readonly { readonly from: string; readonly revision: number }[] = [
+  { from: '2026-12-08', revision: 4 },
+  { from: '2026-12-07', revision: 1 },
+];
+
+/**
+ * Account-days reached as a percentage to one decimal, as the cover prints it. Rounded to the nearest tenth except at
+ * the ends: a period with an account-day not reached never reads 100% (9,999 of 10,000 is 99.9%, not 100.0%), and one
+ * with an account-day reached never reads 0%, whatever the rounding would give.
+ */
+export function coveragePercent(reached: number, accountDays: number): number {
+  if (!accountDays) return 0;
+  const rounded = Math.round((1000 * reached) / accountDays) / 10;
+  if (reached < accountDays && rounded >= 100) return 99.9;
+  if (reached > 0 && rounded <= 0) return 0.1;
+  return rounded;
+}
+
+/** The least revision a package's summary.json must record, by its build time and its last run's completion, or undefined. */
+export function leastSummaryRevision(m: { builtAt?: string; generatedAt: string }): { revision: number; from: string; why: string } | undefined {
+  for (const r of SUMMARY_REVISION_FROM) {
+    if (m.builtAt !== undefined && m.builtAt >= r.from) return { ...r, why: `built ${m.builtAt} (builtAt)` };
+    if (m.generatedAt >= r.from) return { ...r, why: `holding runs up to ${m.generatedAt} (generatedAt)` };
+  }
+  return undefined;
+}
+
 export const SUMMARY_FIELDS_SINCE: Readonly<Record<string, number>> = { 'endpoints.matchedToQuery': 2, 'period.sealRefused': 2, 'period.refusalsNotNamed': 3, 'period.sealRefused.*.sha256': 3, 'period.runsNotCredited': 4, backDatingChecks: 4 };
 
 export interface PackageSummaryJson {
@@ -303,7 +337,7 @@ export function periodCoverage(timeline: Timeline, runGaps: NonNullable<Assessor
   return {
     accountDays,
     accountDaysWithEvidence: reached,
-    coveragePercent: accountDays ? Math.round((1000 * reached) / accountDays) / 10 : 0,
+    coveragePercent: coveragePercent(reached, accountDays),
     accountLevelGaps: accountGapDays.size,
     regionLevelGaps: regionGapDays.size,
     accountDaysWithoutRun: accountDays - lastRuns.length,

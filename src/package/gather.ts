@@ -40,6 +40,21 @@ export function runDay(m: Pick<RunManifest, 'startedAt'> & { reconstruction?: Ru
   return m.reconstruction?.asOf ?? m.startedAt.slice(0, 10);
 }
 
+type OrderedRun = { runId: string; manifest: Pick<RunManifest, 'kind' | 'startedAt' | 'completedAt'> & { reconstruction?: RunManifest['reconstruction'] } };
+const byPackageStart = (a: OrderedRun, b: OrderedRun) => compareRunsInChain({ ...a.manifest, runId: a.runId }, { ...b.manifest, runId: b.runId });
+// Day first, so a reconstruction sealed today is read with the day it rebuilt; within a day, the chain order.
+const byPackageDay = (a: OrderedRun, b: OrderedRun) => (runDay(a.manifest) < runDay(b.manifest) ? -1 : runDay(a.manifest) > runDay(b.manifest) ? 1 : byPackageStart(a, b));
+
+/**
+ * The runs of a package in the order it reads them (manifest.json's \`runs\`, evidence-index.csv and so the \`E-\` reference
+ * numbers): every run but attestations by the day it belongs to, then chain order; then attestations in chain order.
+ * Everything it sorts by is signed by the runs' own keys.
+ */
+export function packageRunOrder<T extends OrderedRun>(runs: readonly T[]): T[] {
+  const attestations = runs.filter((r) => r.manifest.kind === 'attestation');
+  return [...runs.filter((r) => r.manifest.kind !== 'attestation').sort(byPackageDay), ...attestations.sort(byPackageStart)];
+}
+
 export interface GatheredRuns {
   /** Collection (and legal-hold) runs whose collection started within the period. */
   periodRuns: IncludedRun[];
@@ -147,11 +162,8 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
       periodRuns.push(run);
     }
   }
-  const byStart = (a: IncludedRun, b: IncludedRun) => compareRunsInChain({ ...a.manifest, runId: a.runId }, { ...b.manifest, runId: b.runId });
-  // Day first, so a reconstruction sealed today is read with the day it rebuilt; within a day, the chain order.
-  const byDay = (a: IncludedRun, b: IncludedRun) => (runDay(a.manifest) < runDay(b.manifest) ? -1 : runDay(a.manifest) > runDay(b.manifest) ? 1 : byStart(a, b));
-  periodRuns.sort(byDay);
-  attestationRuns.sort(byStart);
+  periodRuns.sort(byPackageDay);
+  attestationRuns.sort(byPackageStart);
   foreign.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const namedByRuns = new Set([...periodRuns, ...attestationRuns].flatMap((r) => (r.manifest.refusals ?? []).map((x) => `${x.path}\n${x.versionId ?? ''}`)));
   const taken = new Set<string>();

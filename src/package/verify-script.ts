@@ -44,8 +44,9 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # Not checked (they need a JSON parser, which these tools are not; evidence-locker verify does them): that each
 # manifest is the one serialisation evidence-locker writes and fits its schema (only a key given twice among the
 # members read here is refused); that each body reads as an evidence body; that each recorded origin is an AWS
-# endpoint of its query's service; file sizes in manifest.json; that the results follow from the
-# evidence (--recompute); the report cover's ids of a package built before 2026-12-07 that records no "evaluation" (it
+# endpoint of its query's service; file sizes in manifest.json; that evidence-index.csv, which maps each E- reference
+# the results cite to its record, is the index the runs' signed records give, in the order a package reads its runs;
+# that the results follow from the evidence (--recompute); the report cover's ids of a package built before 2026-12-07 that records no "evaluation" (it
 # says so).
 # Not checked either: the zip itself (this script sees only the unzipped folder). A zip can hold entries its central
 # directory does not list, which unzip skips but streaming extractors (bsdtar, jar, some zip viewers) write, over
@@ -1380,7 +1381,8 @@ if [ "$o_recs" -gt 0 ]; then
 fi
 echo "not checked here (it needs a JSON parser; evidence-locker verify --expect-key <fingerprint> does it): that each manifest is"
 echo "  the one serialisation evidence-locker writes and fits its schema, that each body reads as an evidence body, each recorded"
-echo "  origin as above, the file sizes manifest.json lists; and, with --recompute, that the results follow from the evidence"
+echo "  origin as above, the file sizes manifest.json lists, that evidence-index.csv (which record each E- reference the results"
+echo "  cite names) is the index the runs' signed records give; and, with --recompute, that the results follow from the evidence"
 [ -z "$ids_unchecked" ] || echo "not checked here either: $ids_unchecked"
 
 echo "package id (SHA-256 of manifest.json): $(sha256sum < manifest.json | cut -d' ' -f1)"

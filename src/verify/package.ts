@@ -1,4 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, readdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +22,9 @@ import { queryEndpointServices } from '../queries/endpoint-services.js';
 import { judgeRefusal, refusalNameProblem, refusalWords, refusalsLeftOut, refusedAttemptIsRun } from '../seal/refusals.js';
 import { MAX_RUN_SPAN_MS, formatSpan, runSpanProblem } from '../seal/trust.js';
 import { REFUSAL_MAX_BYTES, REFUSALS_DIR, type SealRefusal } from '../evidence/refusal.js';
+import { EVIDENCE_CSV_HEADER, csvMark, evidenceCsvRows } from '../package/csv.js';
+import { packageRunOrder } from '../package/gather.js';
+import { EvidenceReferences } from '../package/references.js';
 
 export interface VerificationProblem {
   /** Package path of the file (or `runs/<id>` folder) the problem is about. */
@@ -362,6 +367,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     else if (built) warnings.push({ path: PACKAGE_FILES.manifest, message: built.message });
   }
   checkEvidenceBodies(folder, runs, manifest);
+  if (manifest) await checkEvidenceIndex(folder, manifest, runs);
   const attestations = await checkAttestations(folder, runs, manifest);
   const refusedSeals = await checkRefusals(folder, runs, keys, warnings);
   const endpoints = endpointOrigins(folder, runs, manifest);
@@ -1169,6 +1175,77 @@ function checkEvidenceBodies({ files, fail, checked, shaAt, notRead }: PackageFo
       if (shaAt(i) !== rec.sha256) fail(files[i], `record ${rec.recordId} in run ${r.runId}: body hashes to ${shaAt(i)}, not ${rec.sha256}`);
     }
   }
+}
+
+/**
+ * The day from which evidence-index.csv has its present columns (`evidence_kind` and `as_of` were added on 2026-12-03):
+ * the index of a package built on or after it (`builtAt`), or holding a run completed on or after it (`generatedAt`,
+ * signed by that run's key), is checked against its runs; an older package's is not (it is named as not checked).
+ */
+export const EVIDENCE_INDEX_CHECKED_FROM = '2026-12-04';
+
+/**
+ * evidence-index.csv maps each `E-` reference the results cite (controls.csv, findings.csv, the report, OSCAL) to an
+ * evidence record: run, record, account, region, query, time, status, body. Only the package key signs the file, yet it
+ * follows from the runs alone (their signed records, in the order a package reads its runs, for the package's
+ * accounts): it is written again from the signed run manifests here, and any difference is INVALID, naming the first
+ * line that differs. Otherwise the holder of the package key could point a reference at another account's record, or
+ * at a passing record for a failing result, with every signature and `--recompute` still agreeing.
+ * Checked only when every run the package lists was read (a run left unread has no records to write it from).
+ */
+async function checkEvidenceIndex({ fail, shaAt, index, abs, notRead }: PackageFolder, manifest: PackageManifest, runs: PackagedRun[]): Promise<'checked' | 'not-checked'> {
+  const path = PACKAGE_FILES.evidenceCsv;
+  const at = index.get(path);
+  if (at === undefined) {
+    fail(path, 'missing: every package holds the evidence index its results cite by reference');
+    return 'not-checked';
+  }
+  if (notRead.size || runs.length !== manifest.runs.length) return 'not-checked';
+  const last = runs.reduce((m, r) => (r.manifest.completedAt > m ? r.manifest.completedAt : m), '');
+  if ((manifest.builtAt ?? '') < EVIDENCE_INDEX_CHECKED_FROM && last < EVIDENCE_INDEX_CHECKED_FROM) return 'not-checked';
+  const simulated = manifest.simulated === true || runs.some((r) => r.manifest.simulated === true);
+  const accounts = new Set(manifest.accounts);
+  const ordered = packageRunOrder(runs);
+  // Written once to hash it; a second time, line by line, only to name where the package's file departs from it.
+  const written = function* (): Generator<string> {
+    const refs = new EvidenceReferences();
+    yield csvMark(simulated).header(EVIDENCE_CSV_HEADER);
+    for (const r of ordered) yield evidenceCsvRows({ ...r.manifest, runId: r.runId }, accounts, refs, simulated);
+  };
+  const hash = createHash('sha256');
+  for (const chunk of written()) hash.update(chunk, 'utf8');
+  const expected = hash.digest('hex');
+  const actual = shaAt(at);
+  if (actual === undefined || actual === expected) return 'checked';
+  const expectedLines = (function* () {
+    for (const chunk of written()) for (const line of chunk.split('\r\n').slice(0, -1)) yield line;
+  })();
+  const lines = createInterface({ input: createReadStream(abs(path), { encoding: 'utf8' }), crlfDelay: Infinity });
+  let n = 0;
+  let where = '';
+  for await (const line of lines) {
+    n++;
+    const want = expectedLines.next();
+    if (want.done) {
+      where = `line ${n} is ${clipLine(line)}, a line the runs' records do not give (they give ${n - 1} lines)`;
+      break;
+    }
+    if (line !== want.value) {
+      where = `line ${n} is ${clipLine(line)}, the runs' signed records give ${clipLine(want.value)}`;
+      break;
+    }
+  }
+  lines.close();
+  if (!where) {
+    const want = expectedLines.next();
+    where = want.done ? 'the same lines, other bytes (line ends or a missing last line end)' : `it ends after line ${n}, the runs' signed records give more, first ${clipLine(want.value)}`;
+  }
+  fail(path, `is not the index of the package's evidence records that its runs' signed manifests give (each record of the package's accounts, runs in the order the package reads them, its reference E- number in that order): ${where}; the references the results cite (controls.csv, findings.csv, testing-procedures.csv, population.csv, report.pdf, index.html, OSCAL) cannot be taken to name the records it says`);
+  return 'checked';
+}
+
+function clipLine(line: string): string {
+  return JSON.stringify(line.length > 200 ? `${line.slice(0, 197)}...` : line);
 }
 
 /** Every signature is by a key whose fingerprint was confirmed out of band for that role (package manifest or run). */

@@ -13,7 +13,7 @@ import { ProcedureMapSchema, loadProcedureMap, type ProcedureMap } from '../cont
 import type { ExceptionEntry } from '../package/exceptions.js';
 import type { Config } from '../config/schema.js';
 import { computePackageResults, inputSha256, RECOMPUTED_FILES } from '../package/build.js';
-import { SUMMARY_FIELDS_SINCE, SUMMARY_REVISION } from '../package/assessor.js';
+import { SUMMARY_FIELDS_SINCE, SUMMARY_REVISION, leastSummaryRevision } from '../package/assessor.js';
 import { PACKAGE_FILES, type PackageManifest } from '../package/manifest.js';
 import type { ManifestSigner } from '../seal/signer.js';
 import { trustPolicy } from '../seal/trust.js';
@@ -263,7 +263,7 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
     if (path === PACKAGE_FILES.summary && sameJson(actual, expected)) continue;
     let found: string[];
     if (path === PACKAGE_FILES.summary) {
-      const summary = summaryDifferences(actual, expected);
+      const summary = summaryDifferences(actual, expected, leastSummaryRevision(manifest));
       notInPackage.push(...summary.notInPackage);
       notes.push(...summary.notes);
       if (summary.same) continue;
@@ -377,7 +377,7 @@ function withoutAbsent(actual: unknown, expected: unknown, prefix: string, excus
  * (no `summaryRevision`, or one before SUMMARY_FIELDS_SINCE says the field was added): it is named in `notInPackage`.
  * Every field both have must match; a field only the package has is a difference.
  */
-function summaryDifferences(actualBytes: Buffer, expectedBytes: Buffer): { same: boolean; differences: string[]; notInPackage: string[]; notes: string[] } {
+function summaryDifferences(actualBytes: Buffer, expectedBytes: Buffer, least?: ReturnType<typeof leastSummaryRevision>): { same: boolean; differences: string[]; notInPackage: string[]; notes: string[] } {
   let actual: unknown;
   try {
     actual = JSON.parse(actualBytes.toString('utf8'));
@@ -387,7 +387,15 @@ function summaryDifferences(actualBytes: Buffer, expectedBytes: Buffer): { same:
   let expected = JSON.parse(expectedBytes.toString('utf8')) as unknown;
   const notes: string[] = [];
   const stated = isRecord(actual) ? actual.summaryRevision : undefined;
-  const revision = typeof stated === 'number' && Number.isInteger(stated) && stated >= 1 ? stated : undefined;
+  let revision = typeof stated === 'number' && Number.isInteger(stated) && stated >= 1 ? stated : undefined;
+  // A build of that day writes at least this revision: a lower one (or none) does not excuse the fields it lacks.
+  const lowered: string[] = [];
+  if (least && (revision === undefined || revision < least.revision) && isRecord(actual)) {
+    lowered.push(
+      `summaryRevision is ${stated === undefined ? '(absent)' : clipJson(canonicalJson(stated))} in the package, but manifest.json says it was ${least.why}, on or after ${least.from}, since when every build writes revision ${least.revision} or later: the revision was lowered or taken out, so the fields it lacks are not excused as written by an earlier build`,
+    );
+    revision = least.revision;
+  }
   if (revision !== undefined && revision < SUMMARY_REVISION && isRecord(expected)) {
     // The revision the package's build wrote is the package's, not a difference of results.
     notes.push(`summary.json is of revision ${revision} (${TOOL_NAME} ${TOOL_VERSION} writes ${SUMMARY_REVISION}): fields added since are not in it`);
@@ -397,13 +405,13 @@ function summaryDifferences(actualBytes: Buffer, expectedBytes: Buffer): { same:
   if (revision === undefined && isRecord(actual) && 'summaryRevision' in actual) notes.push(`summary.json records summaryRevision ${clipJson(canonicalJson(stated))}, not a revision`);
   const notInPackage: string[] = [];
   const compared = withoutAbsent(actual, expected, '', (path) => revision === undefined || fieldSince(path) > revision, notInPackage);
-  if (canonicalJson(actual) === canonicalJson(compared)) return { same: true, differences: [], notInPackage, notes };
+  if (!lowered.length && canonicalJson(actual) === canonicalJson(compared)) return { same: true, differences: [], notInPackage, notes };
   const a = new Map<string, string>();
   const e = new Map<string, string>();
   flatten(actual, '', a);
   flatten(compared, '', e);
-  const out: string[] = [];
-  for (const [k, v] of e) if (a.get(k) !== v) out.push(`${k} is ${clipJson(a.get(k))} in the package, ${clipJson(v)} recomputed`);
+  const out: string[] = [...lowered];
+  for (const [k, v] of e) if (a.get(k) !== v && !(lowered.length && k === 'summaryRevision')) out.push(`${k} is ${clipJson(a.get(k))} in the package, ${clipJson(v)} recomputed`);
   for (const k of a.keys()) if (!e.has(k)) out.push(`${k} is ${clipJson(a.get(k))} in the package, absent recomputed`);
   return { same: false, differences: out, notInPackage, notes };
 }

@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildPackage } from '../../src/package/build.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
+import { formatVerification, verifyPackageDir } from '../../src/verify/package.js';
+import { extractPackageZip } from '../../src/verify/unzip.js';
+import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
+import { remanifest } from '../support/resign-package.js';
+import { resignSums } from '../support/verify-sh.js';
+
+const A = '111111111111';
+const tmp = () => mkdtempSync(join(tmpdir(), 'el-attack-revision-'));
+
+/** summary.json as `edit` leaves it, manifest.json and SHA256SUMS signed again with the package key. */
+async function rewriteSummary(dir: string, signer: Parameters<typeof resignSums>[1], edit: (s: Record<string, unknown>) => void): Promise<void> {
+  const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown>;
+  edit(s);
+  const bytes = Buffer.from(JSON.stringify(s, null, 1) + '\n', 'utf8');
+  writeFileSync(join(dir, 'summary.json'), bytes);
+  await remanifest(dir, signer, (m) => Object.assign(m.files.find((f) => f.path === 'summary.json')!, { sha256: sha256Hex(bytes), size: bytes.length }));
+  await resignSums(dir, signer);
+}
+
+/** Account A's logs bucket is never encrypted: requirement 1.1 fails on every day, and the summary counts it. */
+async function scene(days: string[], builtAt: string) {
+  const store = new MemoryStore();
+  const signer = await sealDays(store, days.map((day) => ({ day, encrypted: { [A]: false } })));
+  const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: days[0], to: days[days.length - 1], evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date(builtAt) });
+  const dir = tmp();
+  await extractPackageZip(built.zipPath, dir);
+  return { signer, dir, fp: await signer.fingerprint() };
+}
+
+/** What the holder of the package key leaves: no revision (as an earlier build wrote none), and no count of failures. */
+const lowered = (s: Record<string, unknown>) => {
+  delete s.summaryRevision;
+  delete (s.statusCounts as Record<string, Record<string, number>>)['test-fw'].fail;
+  delete s.failingResults;
+};
+
+describe('a summary.json whose revision the holder of the package key took out, to drop its failure counts', () => {
+  it('is INVALID recomputed when the package was built since every build records revision 4: the lacking fields are differences', async () => {
+    const { signer, dir, fp } = await scene(['2026-12-01', '2026-12-02'], '2026-12-08T09:00:00Z');
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ summaryRevision: 4, failingResults: 1 });
+    expect(summary.statusCounts['test-fw'].fail).toBeGreaterThan(0);
+    await rewriteSummary(dir, signer, lowered);
+
+    const v = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
+    // Before: VALID, "identical except fields not in this package", the failure counts named as written by an earlier build.
+    expect(v.recompute?.ran).toBe(true);
+    expect(v.recompute?.notInPackage).toBeUndefined();
+    expect(v.ok).toBe(false);
+    const messages = v.problems.filter((p) => p.path === 'summary.json').map((p) => p.message);
+    expect(messages).toContainEqual(expect.stringMatching(/^summaryRevision is \(absent\) in the package, but manifest\.json says it was built 2026-12-08T09:00:00\.000Z \(builtAt\), on or after 2026-12-08, since when every build writes revision 4 or later: the revision was lowered or taken out/));
+    expect(messages).toContainEqual(expect.stringMatching(/^failingResults is \(absent\) in the package, 1 recomputed/));
+    expect(messages).toContainEqual(expect.stringMatching(/^statusCounts\.test-fw\.fail is \(absent\) in the package, \d+ recomputed/));
+    expect(formatVerification(v, 'lowered.zip')).toMatch(/\nINVALID/);
+  }, 180_000);
+
+  it('a revision stated lower than the build day allows is not believed either', async () => {
+    const { signer, dir, fp } = await scene(['2026-12-07', '2026-12-08'], '2026-12-09T09:00:00Z');
+    await rewriteSummary(dir, signer, (s) => {
+      s.summaryRevision = 1;
+      delete s.backDatingChecks;
+    });
+    const v = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
+    expect(v.ok).toBe(false);
+    const messages = v.problems.filter((p) => p.path === 'summary.json').map((p) => p.message);
+    expect(messages).toContainEqual(expect.stringMatching(/^summaryRevision is 1 in the package, but manifest\.json says it was built 2026-12-09T09:00:00\.000Z \(builtAt\)/));
+    expect(messages).toContainEqual(expect.stringMatching(/^backDatingChecks\.writeTimesChecked is \(absent\) in the package, false recomputed/));
+  }, 180_000);
+
+  it('a package of runs completed before revisions were recorded, built then, still reads as an earlier build\'s (named, VALID)', async () => {
+    const { signer, dir, fp } = await scene(['2026-10-01', '2026-10-02'], '2026-11-02T09:00:00Z');
+    await rewriteSummary(dir, signer, (s) => void delete s.summaryRevision);
+    const v = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
+    expect(v.problems).toEqual([]);
+    expect(v.recompute?.notInPackage).toContain('summaryRevision');
+  }, 180_000);
+});
