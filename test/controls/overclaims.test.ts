@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hipaa, pci, req, procedureQueries, untestedReason } from './catalog-helpers.js';
 import { queryById } from '../../src/queries/index.js';
+import { loadProcedureMap } from '../../src/controls/procedures.js';
 
 /** Each case is a mapping that once claimed more than its evidence proves; these keep it from coming back. */
 
@@ -212,5 +213,17 @@ describe('an inventory, list or record the entity keeps is examined, not tested 
     expect(req(hipaa, '164.308(a)(7)(ii)(D)').rationale).toMatch(/not whether they are the ePHI\s+stores/);
     expect(req(hipaa, '164.312(a)(2)(ii)').rationale).not.toMatch(/show that ePHI/);
   });
-});
 
+  it('2.2.2: the root user\'s access keys test no procedure of vendor default accounts (supporting information only)', () => {
+    expect(procedureQueries(pci, '2.2.2')).toEqual([]);
+    expect(untestedReason(pci, '2.2.2')).toMatch(/not a vendor default account/);
+    expect(req(pci, '2.2.2').rationale).toMatch(/supporting information only/);
+    expect(req(pci, '2.2.2').rationale).not.toMatch(/^The AWS account root user is the vendor-supplied default account/);
+  });
+
+  it('11.3.1.2.a says what Inspector coverage shows of authenticated scanning and what it does not', () => {
+    const shows = loadProcedureMap(pci).procedures.find((p) => p.procedure === '11.3.1.2.a')?.shows ?? '';
+    expect(shows).toMatch(/agent-based through the SSM Agent/);
+    expect(shows).toMatch(/does not\s+show any other scanner's configuration, whether a scan logs in or with which privileges \(11\.3\.1\.2\.c\)/);
+  });
+});
