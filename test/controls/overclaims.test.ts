@@ -226,4 +226,13 @@ describe('an inventory, list or record the entity keeps is examined, not tested 
     expect(shows).toMatch(/agent-based through the SSM Agent/);
     expect(shows).toMatch(/does not\s+show any other scanner's configuration, whether a scan logs in or with which privileges \(11\.3\.1\.2\.c\)/);
   });
+
+  it('configuration procedures whose checks show less than the procedure asks say what is left out', () => {
+    const map = loadProcedureMap(pci);
+    const shows = (id: string) => map.procedures.find((p) => p.procedure === id)?.shows ?? '';
+    for (const id of ['1.2.8', '2.2.5.b', '3.6.1.3', '5.2.2', '5.3.1.a', '7.2.6.b', '8.2.7', '10.2.1.1', '10.3.1']) expect(shows(id), id).toMatch(/\b(does not|not visible|not shown|are the entity's)\b/);
+    expect(shows('7.2.6.b')).toMatch(/does not show that users query stored cardholder data only through applications/);
+    expect(shows('10.3.1')).toMatch(/does not show which individuals can read the logs/);
+    expect(shows('5.2.2')).toMatch(/does not remove, block or contain/);
+  });
 });
