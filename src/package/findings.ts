@@ -3,96 +3,8 @@ import type { RequirementTimeline } from './timeline.js';
 import type { EvidenceReferences } from './references.js';
 import { csvMark } from './csv.js';
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-/**
- * The published severity rule, one per check (README "Findings register"): critical = in-scope data exposed to
- * the internet or the audit trail / root credentials compromised; high = a primary protection (encryption at rest,
- * MFA, detection, least privilege, network restriction) missing; medium = a protection weakened or its records
- * kept too briefly; low = hygiene that supports another control. A check not listed is `medium`.
- */
-export const SEVERITY_BY_QUERY: Record<string, Severity> = {
-  'iam.root-access-keys': 'critical',
-  'cloudtrail.trail-logging': 'critical',
-  's3.public-access-block': 'critical',
-  'rds.public-access': 'critical',
-  'rds.snapshot-sharing': 'critical',
-  'ec2.admin-ports-open': 'high',
-  's3.bucket-encryption': 'high',
-  'rds.storage-encrypted': 'high',
-  'iam.console-mfa': 'high',
-  'iam.login-profiles': 'high',
-  'accessanalyzer.external-access': 'high',
-  'identitycenter.settings': 'medium',
-  'account.security-contact': 'low',
-  'macie.discovery': 'high',
-  'iam.admin-policies': 'high',
-  'iam.admin-principals': 'high',
-  'guardduty.detector-enabled': 'high',
-  'guardduty.findings': 'high',
-  'cloudtrail.log-file-validation': 'high',
-  'cloudtrail.digest-validation': 'high',
-  'config.recorder-status': 'high',
-  'kms.key-state': 'high',
-  's3.tls-only-policy': 'high',
-  'ssm.patch-compliance': 'high',
-  'elbv2.listener-tls': 'high',
-  'cloudfront.viewer-tls': 'high',
-  'wafv2.web-acls': 'high',
-  'wafv2.cloudfront-web-acls': 'high',
-  'acm.certificates': 'medium',
-  'tagging.resources': 'informational',
-  'account.enabled-regions': 'informational',
-  'cloudtrail.trail-encryption': 'medium',
-  'cloudtrail.cloudwatch-logs': 'medium',
-  'cloudtrail.log-bucket-retention': 'medium',
-  'cloudtrail.s3-data-events': 'medium',
-  'cloudtrail.sensitive-activity': 'medium',
-  'logs.retention': 'medium',
-  'iam.password-policy': 'medium',
-  'iam.access-key-age': 'medium',
-  'iam.service-specific-credentials': 'medium',
-  'iam.unused-credentials': 'medium',
-  'ec2.imdsv2': 'medium',
-  'ec2.default-security-group': 'medium',
-  'ec2.ebs-default-encryption': 'medium',
-  'kms.key-rotation': 'medium',
-  'rds.backup-retention': 'medium',
-  'guardduty.malware-runtime-protection': 'medium',
-  'config.delivery-channels': 'medium',
-  'config.rule-compliance': 'medium',
-  'securityhub.pci-standard': 'medium',
-  'securityhub.control-results': 'medium',
-  's3.access-logging': 'low',
-  's3.bucket-versioning': 'low',
-  's3.object-lock': 'low',
-  'config.conformance-packs': 'low',
-  'config.resource-inventory': 'low',
-  'ec2.ebs-encryption': 'high',
-  'ec2.security-group-egress': 'medium',
-  'ec2.source-dest-check': 'medium',
-  'guardduty.runtime-coverage': 'medium',
-  'iam.password-expiry': 'medium',
-  'kms.key-access': 'high',
-  'ec2.network-acls': 'medium',
-  'ec2.route-tables': 'high',
-  'ec2.flow-logs': 'medium',
-  'networkfirewall.policies': 'medium',
-  'networkfirewall.configuration-sync': 'medium',
-  'cloudwatch.security-alarms': 'high',
-  'eventbridge.security-findings-rules': 'medium',
-  'backup.plans': 'medium',
-  'backup.restore-testing': 'medium',
-  'inspector2.account-status': 'high',
-  'inspector2.coverage': 'high',
-  'inspector2.findings': 'high',
-  'ecr.scan-configuration': 'medium',
-  'secretsmanager.rotation': 'medium',
-  'lambda.environment-secrets': 'high',
-  'lambda.runtime-support': 'medium',
-  'lambda.runtime-update-mode': 'medium',
-};
+export { SEVERITIES, SEVERITY_BY_QUERY, SEVERITY_WHEN, severityOf, raisedSeverity, type Severity } from './severity.js';
+import { SEVERITIES, SEVERITY_WHEN, severityOf, type Severity } from './severity.js';
 
 /** AWS documentation for the fix, per check. */
 export const REMEDIATION_DOC: Record<string, string> = {
@@ -177,9 +89,6 @@ export const REMEDIATION_DOC: Record<string, string> = {
   'lambda.runtime-update-mode': 'https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html',
 };
 
-export function severityOf(queryId: string): Severity {
-  return SEVERITY_BY_QUERY[queryId] ?? 'medium';
-}
 
 /** One (resource, issue) of the period, deduplicated across requirements and frameworks. */
 export interface FindingEntry {
@@ -228,6 +137,8 @@ const DAY = 86_400_000;
  */
 export function findingsRegister(rows: RequirementTimeline[], refs: EvidenceReferences): FindingEntry[] {
   const byKey = new Map<string, Omit<FindingEntry, 'id' | 'details'>>();
+  // Per finding: the last failing reason that raised its severity (SEVERITY_WHEN), and its day.
+  const raisedBy = new Map<string, { day: string; reason: string }>();
   // Per finding, per requirement: its own latest failing reason (the reasons of two requirements can differ, e.g. by
   // the threshold each one's parameters set).
   const reasons = new Map<string, Map<string, { last: string; reason: string }>>();
@@ -260,6 +171,12 @@ export function findingsRegister(rows: RequirementTimeline[], refs: EvidenceRefe
         };
         byKey.set(key, e);
       }
+      if (span.raised) {
+        const had = raisedBy.get(key);
+        if (!had || span.raised.day > had.day) raisedBy.set(key, span.raised);
+        const sev = severityOf(span.queryId, span.raised.reason);
+        if (SEVERITIES.indexOf(sev) < SEVERITIES.indexOf(e.severity)) e.severity = sev;
+      }
       if (!e.requirements.includes(req)) e.requirements.push(req);
       const own = reasons.get(key) ?? new Map<string, { last: string; reason: string }>();
       reasons.set(key, own);
@@ -280,16 +197,23 @@ export function findingsRegister(rows: RequirementTimeline[], refs: EvidenceRefe
   );
   return entries.map((e, i) => {
     const details = detailsOf(reasons.get(findingKey(e.accountId, e.resource, e.queryId, e.region)));
+    const detail = details.length > 1 ? details.map((d) => `${d.requirements.join(' ')}: ${d.detail}`).join(' | ') : (details[0]?.detail ?? e.detail);
     return {
     ...e,
     id: `F-${String(i + 1).padStart(4, '0')}`,
-    detail: details.length > 1 ? details.map((d) => `${d.requirements.join(' ')}: ${d.detail}`).join(' | ') : (details[0]?.detail ?? e.detail),
+    detail: `${detail}${raisedNote(e, raisedBy.get(findingKey(e.accountId, e.resource, e.queryId, e.region)), detail)}`,
     details,
     daysOpen: Math.round((Date.parse(`${e.lastSeen}T00:00:00Z`) - Date.parse(`${e.firstSeen}T00:00:00Z`)) / DAY) + 1,
     requirements: [...e.requirements].sort(),
     evidenceRefs: [...e.evidenceRefs].sort((a, b) => Number(a.slice(2)) - Number(b.slice(2))),
     };
   });
+}
+
+/** Why a finding is of a raised severity when its latest reason no longer shows it: the day and reason that did. */
+function raisedNote(e: { queryId: string; severity: Severity }, raised: { day: string; reason: string } | undefined, detail: string): string {
+  if (!raised || detail.includes(raised.reason)) return '';
+  return ` (${e.severity} by the published rule: on ${raised.day} ${SEVERITY_WHEN[e.queryId]?.when ?? 'its evidence showed more'}: ${raised.reason})`;
 }
 
 /** The distinct latest reasons of one finding, each with its requirements, in the order of their first requirement. */

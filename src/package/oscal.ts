@@ -107,6 +107,7 @@ export function renderOscal(model: PackageModel): Buffer {
         // Whether the latest evaluation rests on evidence collected on its day or rebuilt afterwards (backfill).
         ...(row.latestRunId ? [{ name: 'evidence-kind', ns: 'https://evidence-locker.dev/ns/oscal', value: rebuilt.runIds.has(row.latestRunId) ? 'reconstructed' : 'collected' }] : []),
         ...(rebuilt.byAccount.get(row.accountId)?.size ? [{ name: 'reconstructed-days', ns: 'https://evidence-locker.dev/ns/oscal', value: String(rebuilt.byAccount.get(row.accountId)!.size) }] : []),
+        ...(row.untested !== undefined ? [untestedProp(row.untested)] : []),
       ],
       methods: [method],
       ...(evidence.length
@@ -129,7 +130,7 @@ export function renderOscal(model: PackageModel): Buffer {
     if (!st) continue;
     const ids = findingIdsOf(row.framework, row.requirement.id, row.accountId);
     const related = ids.map((id) => riskUuid.get(id)).filter((u): u is string => u !== undefined);
-    const remarks = [period ? `${period.remark}${ids.length ? ` Findings: ${ids.join(' ')}.` : ''}` : undefined, REMARK[row.status], row.untested !== undefined ? `Its AWS checks inform but do not test this requirement (${row.untested}); the assessor tests it.` : undefined, row.exception ? exceptionRemark(row) : undefined, row.gapDays.length ? gapRemark(row) : undefined].filter(Boolean).join(' ');
+    const remarks = [period ? `${period.remark}${ids.length ? ` Findings: ${ids.join(' ')}.` : ''}` : undefined, REMARK[row.status], row.untested !== undefined ? untestedRemark(row.untested, st.reason) : undefined, row.exception ? exceptionRemark(row) : undefined, row.gapDays.length ? gapRemark(row) : undefined].filter(Boolean).join(' ');
     findings.push({
       uuid: uuid(`finding:${row.framework}:${row.requirement.id}:${row.accountId}`),
       title: `${row.requirement.id} ${row.requirement.title} (account ${row.accountId})`,
@@ -139,6 +140,7 @@ export function renderOscal(model: PackageModel): Buffer {
         { name: 'account-id', ns: 'https://evidence-locker.dev/ns/oscal', value: row.accountId },
         { name: 'status-at-period-end', ns: 'https://evidence-locker.dev/ns/oscal', value: row.status },
         { name: 'worst-in-period', ns: 'https://evidence-locker.dev/ns/oscal', value: row.worst },
+        ...(row.untested !== undefined ? [untestedProp(row.untested)] : []),
       ],
       target: {
         type: 'objective-id',
@@ -191,7 +193,7 @@ export function renderOscal(model: PackageModel): Buffer {
         {
           uuid: uuid('result'),
           title: `Automated evidence evaluation, ${model.period.from} to ${model.period.to}`,
-          description: `Requirement results for accounts ${model.accounts.join(', ')} from ${model.runs.length} sealed collection run(s). Regions collected: ${regionSummary(model.regions, model.regionCoverage ?? [])}.${(model.regionCoverage ?? []).map((c) => ` ${regionCoverageLines(c).join('. ')}.`).join('')} Each requirement finding judges the whole period, as the testing-procedure findings do: satisfied only when the requirement passed on every day of it; one that failed on any day is not-satisfied (fail) even when it passes at its end, one without evidence or needing review on a day is not-satisfied (other). Its props give the status at the period end and the worst in the period.`,
+          description: `Requirement results for accounts ${model.accounts.join(', ')} from ${model.runs.length} sealed collection run(s). Regions collected: ${regionSummary(model.regions, model.regionCoverage ?? [])}.${(model.regionCoverage ?? []).map((c) => ` ${regionCoverageLines(c).join('. ')}.`).join('')} Each requirement finding judges the whole period, as the testing-procedure findings do: satisfied only when the requirement passed on every day of it; one that failed on any day is not-satisfied (fail) even when it passes at its end, one without evidence or needing review on a day is not-satisfied (other). Its props give the status at the period end and the worst in the period; the prop procedures-tested = none marks a requirement whose AWS checks test none of its testing procedures, whose failure is supporting evidence for the assessor, not a test of the requirement (counted apart as failingResultsNotTested in summary.json).`,
           start: `${model.period.from}T00:00:00Z`,
           end: model.generatedAt,
           'reviewed-controls': { 'control-selections': [{ 'include-controls': [...controlIds].sort().map((id) => ({ 'control-id': id })) }] },
@@ -282,6 +284,22 @@ function exceptionRemark(row: RequirementTimeline): string {
 }
 
 const NS = 'https://evidence-locker.dev/ns/oscal';
+
+/**
+ * A requirement the procedure map names untested: `procedures-tested` = `none` on its observation and finding, so a GRC
+ * import can set its failures apart (summary.json `failingResultsNotTested`, the report's "FAIL on requirements AWS
+ * evidence does not test") from failures of requirements the evidence tests.
+ */
+function untestedProp(reason: string): { name: string; ns: string; value: string; remarks: string } {
+  return { name: 'procedures-tested', ns: NS, value: 'none', remarks: `Its AWS checks test none of the requirement's testing procedures (${reason}): their results are supporting evidence; the assessor tests the requirement.` };
+}
+
+/** The finding remark of a requirement whose AWS checks test none of its procedures; a failure says what it does not prove. */
+function untestedRemark(reason: string, determination: 'pass' | 'fail' | 'other'): string {
+  return determination === 'fail'
+    ? `Failing evidence that tests none of this requirement's testing procedures (${reason}): a failing AWS check is supporting evidence that something is wrong, not a test of the requirement; the assessor tests it. Counted apart from the other failures (procedures-tested none).`
+    : `Its AWS checks inform but do not test this requirement (${reason}); the assessor tests it.`;
+}
 /** Title prefix of a simulated package's assessment results. */
 export const SIMULATED_TITLE_PREFIX = 'SIMULATED \u2014 NOT EVIDENCE: ';
 const SIMULATED_REMARK = 'SIMULATED \u2014 NOT EVIDENCE: the runs in this package were collected from the simulated AWS started by the demo command, not from real accounts.';

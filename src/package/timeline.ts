@@ -17,6 +17,7 @@ import { TAGGING_QUERY_ID } from '../queries/tagging/resources.js';
 import { ENABLED_REGIONS_QUERY_ID } from '../queries/account/enabled-regions.js';
 import { asUntested, untestedKey, type UntestedRequirements } from './untested.js';
 import { unsearchedReason, type UnsearchedInterval } from './event-windows.js';
+import { raisedSeverity } from './severity.js';
 
 /** Worst first: what an auditor must look at before anything else. */
 export const STATUS_SEVERITY: Record<ControlStatus, number> = { fail: 0, 'not-collected': 1, 'needs-review': 2, manual: 3, 'aws-portion-satisfied': 3.5, pass: 4, 'not-applicable': 5 };
@@ -211,6 +212,8 @@ export interface FailSpan {
   reason: string;
   runId: string;
   recordId?: string;
+  /** The last day a failing reason showed what raises the check's severity (SEVERITY_WHEN), and that reason. */
+  raised?: { day: string; reason: string };
 }
 
 export interface TimelineInput {
@@ -506,8 +509,9 @@ export class TimelineBuilder {
         if (f.status === 'fail' && f.inScope !== false && res.status !== 'not-applicable') {
           const span = row.failSeen.get(rk);
           const latest = { reason: f.reason, runId: run.runId, ...(f.recordId ? { recordId: f.recordId } : {}) };
-          if (span) Object.assign(span, { last: day }, latest);
-          else row.failSeen.set(rk, { resource: f.resource, resourceType: f.resourceType, queryId: f.queryId, region: f.region, first: day, last: day, ...latest });
+          const raised = raisedSeverity(f.queryId, f.reason) ? { raised: { day, reason: f.reason } } : {};
+          if (span) Object.assign(span, { last: day }, latest, raised);
+          else row.failSeen.set(rk, { resource: f.resource, resourceType: f.resourceType, queryId: f.queryId, region: f.region, first: day, last: day, ...latest, ...raised });
         }
       }
       const thisRun = new Set<string>();

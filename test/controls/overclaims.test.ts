@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hipaa, pci, req, procedureQueries, untestedReason } from './catalog-helpers.js';
 import { queryById } from '../../src/queries/index.js';
+import { loadProcedureMap } from '../../src/controls/procedures.js';
 
 /** Each case is a mapping that once claimed more than its evidence proves; these keep it from coming back. */
 
@@ -212,5 +213,26 @@ describe('an inventory, list or record the entity keeps is examined, not tested 
     expect(req(hipaa, '164.308(a)(7)(ii)(D)').rationale).toMatch(/not whether they are the ePHI\s+stores/);
     expect(req(hipaa, '164.312(a)(2)(ii)').rationale).not.toMatch(/show that ePHI/);
   });
-});
 
+  it('2.2.2: the root user\'s access keys test no procedure of vendor default accounts (supporting information only)', () => {
+    expect(procedureQueries(pci, '2.2.2')).toEqual([]);
+    expect(untestedReason(pci, '2.2.2')).toMatch(/not a vendor default account/);
+    expect(req(pci, '2.2.2').rationale).toMatch(/supporting information only/);
+    expect(req(pci, '2.2.2').rationale).not.toMatch(/^The AWS account root user is the vendor-supplied default account/);
+  });
+
+  it('11.3.1.2.a says what Inspector coverage shows of authenticated scanning and what it does not', () => {
+    const shows = loadProcedureMap(pci).procedures.find((p) => p.procedure === '11.3.1.2.a')?.shows ?? '';
+    expect(shows).toMatch(/agent-based through the SSM Agent/);
+    expect(shows).toMatch(/does not\s+show any other scanner's configuration, whether a scan logs in or with which privileges \(11\.3\.1\.2\.c\)/);
+  });
+
+  it('configuration procedures whose checks show less than the procedure asks say what is left out', () => {
+    const map = loadProcedureMap(pci);
+    const shows = (id: string) => map.procedures.find((p) => p.procedure === id)?.shows ?? '';
+    for (const id of ['1.2.8', '2.2.5.b', '3.6.1.3', '5.2.2', '5.3.1.a', '7.2.6.b', '8.2.7', '10.2.1.1', '10.3.1']) expect(shows(id), id).toMatch(/\b(does not|not visible|not shown|are the entity's)\b/);
+    expect(shows('7.2.6.b')).toMatch(/does not show that users query stored cardholder data only through applications/);
+    expect(shows('10.3.1')).toMatch(/does not show which individuals can read the logs/);
+    expect(shows('5.2.2')).toMatch(/does not remove, block or contain/);
+  });
+});

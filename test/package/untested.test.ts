@@ -10,6 +10,7 @@ import type { ControlResult } from '../../src/evaluate/types.js';
 import type { EvaluateRunInput } from '../../src/evaluate/engine.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays, ACCOUNTS } from './fixtures.js';
 import { csvRows } from './csv-rows.js';
+import { oscalSchemaErrors } from './oscal-schema.js';
 
 const WHY = 'trail status says nothing of whether logs are reviewed as the procedure asks';
 const MAPS = [{ framework: 'test-fw', procedures: [], untested: [{ requirement: '2.1', reason: WHY }] }];
@@ -150,6 +151,27 @@ describe('a requirement the procedure map names untested', () => {
       const html = readFileSync(join(dir, 'index.html'), 'utf8');
       expect(html).toContain("' of them on requirements whose AWS checks test none of their procedures (a failing check there is supporting evidence: the assessor tests the requirement)'");
       expect(html).toContain('"failingResultsNotTested":1');
+    });
+
+    it('OSCAL marks the failing finding and its observation procedures-tested none, says what the failure proves, and stays valid', () => {
+      const doc = JSON.parse(readFileSync(join(dir, 'oscal/assessment-results.json'), 'utf8'));
+      expect(oscalSchemaErrors(doc)).toEqual([]);
+      const res = doc['assessment-results'].results[0];
+      const ofAccount = (x: any, a: string) => x.props.some((p: any) => p.name === 'account-id' && p.value === a);
+      const failing = res.findings.find((x: any) => x.target['target-id'] === 'req-2.1' && ofAccount(x, ACCOUNTS[1]));
+      expect(failing.target.status).toMatchObject({ state: 'not-satisfied', reason: 'fail' });
+      expect(failing.props).toContainEqual(expect.objectContaining({ name: 'procedures-tested', ns: 'https://evidence-locker.dev/ns/oscal', value: 'none' }));
+      expect(failing.target.status.remarks).toContain(`Failing evidence that tests none of this requirement's testing procedures (${WHY})`);
+      const obs = res.observations.find((o: any) => o.title === `2.1 in account ${ACCOUNTS[1]}`);
+      expect(obs.props).toContainEqual(expect.objectContaining({ name: 'procedures-tested', value: 'none' }));
+      // A failure of a requirement the evidence tests carries no such mark.
+      const tested = res.findings.filter((x: any) => x.target['target-id'] === 'req-1.1');
+      expect(tested.length).toBeGreaterThan(0);
+      for (const f of tested) expect(f.props.map((p: any) => p.name)).not.toContain('procedures-tested');
+      expect(res.description).toContain('procedures-tested = none');
+      const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+      const marked = res.findings.filter((x: any) => x.target.status.reason === 'fail' && x.props.some((p: any) => p.name === 'procedures-tested') && x.props.some((p: any) => p.name === 'status-at-period-end' && p.value === 'fail'));
+      expect(marked.length).toBe(summary.failingResultsNotTested);
     });
   });
 });

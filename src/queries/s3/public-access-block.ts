@@ -40,6 +40,14 @@ function publicGrants(grants: readonly Grant[] | undefined): string[] {
   });
 }
 
+/**
+ * Whether a failing reason of this check shows the bucket public (its policy or ACL grants public access that Block
+ * Public Access does not neutralize), not only a protection off: the reason `evaluate` gives it opens so.
+ */
+export function showsPublicBucket(reason: string): boolean {
+  return /^bucket \S+ is public: /.test(reason);
+}
+
 export const publicAccessBlock = defineQuery<PublicAccessBlockEvidence>({
   id: 's3.public-access-block',
   service: 's3',

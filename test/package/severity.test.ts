@@ -1,0 +1,76 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canonicalJson } from '../../src/seal/canonical.js';
+import { buildPackage } from '../../src/package/build.js';
+import { extractPackageZip } from '../../src/verify/unzip.js';
+import { SEVERITY_BY_QUERY, severityOf } from '../../src/package/findings.js';
+import { publicAccessBlock } from '../../src/queries/s3/public-access-block.js';
+import { publicAccess } from '../../src/queries/rds/public-access.js';
+import type { ControlResult } from '../../src/evaluate/types.js';
+import type { EvaluateRunInput } from '../../src/evaluate/engine.js';
+import { publicBucketsEvidence } from '../fixtures/s3/buckets.js';
+import { badDb } from '../fixtures/rds/rds.js';
+import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays, ACCOUNTS } from './fixtures.js';
+import { csvRows } from './csv-rows.js';
+
+const ctx = { accountId: '111122223333', region: 'us-east-1', collectedAt: '2025-06-01T00:00:00.000Z' };
+
+describe('severity follows what the failing evidence shows', () => {
+  it('an S3 bucket is critical when its evidence shows it public, high when only a Block Public Access protection is off', () => {
+    const results = publicAccessBlock.evaluate(JSON.parse(canonicalJson(publicBucketsEvidence)), {} as never, ctx);
+    const sev = (b: string) => severityOf('s3.public-access-block', results.find((r) => r.resource === b)!.reason);
+    expect(sev('legacy-exports')).toBe('critical'); // a public bucket policy
+    expect(sev('access-logs-111122223333')).toBe('critical'); // a public ACL grant
+    expect(sev('cardholder-data')).toBe('high'); // protections off, policy and ACL not public today
+    expect(sev('account')).toBe('high');
+    expect(SEVERITY_BY_QUERY['s3.public-access-block']).toBe('high');
+  });
+
+  it('an RDS instance with PubliclyAccessible is high: the setting permits access, the evidence does not show it reached', () => {
+    const results = publicAccess.evaluate(JSON.parse(canonicalJson({ dbInstances: [badDb] })), {} as never, ctx);
+    const failing = results.find((r) => r.status === 'fail')!;
+    expect(failing).toBeDefined();
+    expect(severityOf('rds.public-access', failing.reason)).toBe('high');
+  });
+
+  it('keeps the critical checks whose failing evidence shows the harm itself', () => {
+    for (const q of ['iam.root-access-keys', 'cloudtrail.trail-logging', 'rds.snapshot-sharing']) expect(SEVERITY_BY_QUERY[q], q).toBe('critical');
+  });
+
+  describe('in the package: a bucket public on one day and only unprotected later', () => {
+    let dir: string;
+    beforeAll(async () => {
+      const store = new MemoryStore();
+      const tmp = mkdtempSync(join(tmpdir(), 'el-severity-'));
+      const signer = await sealDays(store, standardDays());
+      // Account 2's logs bucket fails 1.1 on 2026-03-03 and 2026-03-05: public on the first day, protections off on the last.
+      const evaluate = async (input: EvaluateRunInput): Promise<ControlResult[]> => {
+        const day = input.manifest.startedAt.slice(0, 10);
+        return (await fixtureEvaluate(input)).map((r) => ({
+          ...r,
+          findings: r.findings.map((f) =>
+            f.status === 'fail'
+              ? { ...f, queryId: 's3.public-access-block', reason: day === '2026-03-03' ? `bucket ${f.resource} is public: its ACL grants READ to everyone (AllUsers) and IgnorePublicAcls is not in effect` : `bucket ${f.resource} has no bucket-level configuration, and neither level sets BlockPublicAcls; its policy and ACL are not public today` }
+              : f,
+          ),
+        }));
+      };
+      const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-05', outDir: join(tmp, 'out'), evaluate });
+      dir = join(tmp, 'pkg');
+      await extractPackageZip(pkg.zipPath, dir);
+    });
+
+    it('findings.csv and summary.json make it critical, its detail naming the day and the reason that showed it public', () => {
+      const rows = csvRows(readFileSync(join(dir, 'findings.csv'), 'utf8')).filter((r) => r.account === ACCOUNTS[1]);
+      expect(rows.length).toBe(1);
+      expect(rows[0].severity).toBe('critical');
+      expect(rows[0].detail).toMatch(/^bucket \S+ has no bucket-level configuration/);
+      expect(rows[0].detail).toContain('(critical by the published rule: on 2026-03-03 the bucket is public');
+      expect(rows[0].detail).toContain('its ACL grants READ to everyone (AllUsers)');
+      const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+      expect(summary.findingsBySeverity.critical).toBe(1);
+    });
+  });
+});
