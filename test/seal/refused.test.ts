@@ -1,20 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { LocalEvidenceStore } from '../../src/store/local.js';
+import { join } from 'node:path';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import { RESEALS } from '../../src/seal/seal.js';
 import { SEAL_REFUSAL_READS, readRefusedBodyList, refusalCensus, writeSealRefusal } from '../../src/seal/refusals.js';
 import { trustPolicy } from '../../src/seal/trust.js';
 import { RunManifestSchema } from '../../src/evidence/manifest.js';
-import { buildPackage } from '../../src/package/build.js';
-import { extractPackageZip } from '../../src/verify/unzip.js';
 import { formatVerification, verifyPackageDir } from '../../src/verify/package.js';
 import { formatStoreReport, verifyStoredRuns } from '../../src/verify/store.js';
-import { TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
+import { fixtureEvaluate, sealDays } from '../package/fixtures.js';
+import { ACCT, PlantingStore, periodPackage, sealDay, secondDayRefused, tmp } from '../support/refusal-scene.js';
 import { resignSums, runVerifySh } from '../support/verify-sh.js';
 import { remanifest } from '../support/resign-package.js';
 import { PackageManifestSchema, packageManifestBytes } from '../../src/package/manifest.js';
@@ -26,25 +23,10 @@ import { sha256Hex } from '../../src/evidence/hash.js';
 import { findOrphans } from '../../src/store/orphans.js';
 import { objectPath } from '../../src/evidence/layout.js';
 
-const ACCT = '111111111111';
-const tmp = () => mkdtempSync(join(tmpdir(), 'el-refused-'));
-
-/** A local store in which someone watching the runs folder makes the folder of every run whose id starts with `victim`, just before it is published. */
-class PlantingEveryAttempt extends LocalEvidenceStore {
-  planted = 0;
+/** A store in which someone plants files in every attempt of a day's run (PlantingStore), noting what the seals read under refusals/. */
+class PlantingEveryAttempt extends PlantingStore {
   /** Objects under refusals/ read, in order. */
   reads: string[] = [];
-  constructor(root: string, public victim: string) {
-    super(root);
-  }
-  protected override async publishRun(tmpDir: string, runDir: string): Promise<void> {
-    if (basename(runDir).startsWith(this.victim)) {
-      this.planted++;
-      mkdirSync(runDir);
-      writeFileSync(join(runDir, 'manifest.json'), '{"planted":true}');
-    }
-    return super.publishRun(tmpDir, runDir);
-  }
   override async readRefusal(ref: StoredRefusalRef, maxBytes: number): Promise<Buffer> {
     this.reads.push(ref.path);
     return super.readRefusal(ref, maxBytes);
@@ -55,19 +37,14 @@ class PlantingEveryAttempt extends LocalEvidenceStore {
 async function scene() {
   const root = tmp();
   const store = new PlantingEveryAttempt(root, '20261002');
-  const signer = await sealDays(store, [{ day: '2026-10-01', encrypted: { [ACCT]: true }, provenance: true }]);
-  const err = await sealDays(store, [{ day: '2026-10-02', encrypted: { [ACCT]: true }, provenance: true }], signer).then(
-    () => undefined,
-    (e: Error) => e,
-  );
+  const { signer, trust, error: err } = await secondDayRefused(store);
   // Junk someone with write access put under refusals/: unsigned bytes, and a record signed by a key nobody trusts.
   writeFileSync(join(root, 'refusals', 'junk.json'), '{"not":"a refusal"}');
   const other = LocalEd25519Signer.open(tmp());
   const fake = { schema: 'evidence-locker/seal-refusal@1', note: 'forged' };
   writeFileSync(join(root, 'refusals', `20261002T020000Z-000000-r${'f'.repeat(32)}.json`), canonicalBytes({ schema: 'evidence-locker/signed-seal-refusal@1', refusal: fake, signature: (await other.sign(canonicalBytes(fake))).toString('base64'), publicKeyPem: await other.publicKeyPem() }));
-  await sealDays(store, [{ day: '2026-10-03', encrypted: { [ACCT]: true }, provenance: true }], signer);
+  await sealDay(store, '2026-10-03', signer);
   const runs = await store.listRuns();
-  const trust = trustPolicy([await signer.fingerprint()]);
   return { root, store, signer, err, runs, trust };
 }
 
@@ -138,9 +115,7 @@ describe('a seal refused by files planted in every attempt', () => {
   it('the package shows the day as a refused seal, carries the signed record, and both verifiers accept it; a record altered or removed is INVALID', async () => {
     const { store, signer, trust } = await scene();
     const [refused] = (await refusalCensus(store, trust)).trusted;
-    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
-    const dir = tmp();
-    await extractPackageZip(built.zipPath, dir);
+    const { dir, fp } = await periodPackage(store, signer);
     const attempts = refused.refusal.attempts.map((a) => a.runId);
 
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { period: { datesWithoutRun: string[]; sealRefused?: { day: string; attempts: string[]; record: string; sha256: string; namedBy?: string }[] } };
@@ -160,7 +135,6 @@ describe('a seal refused by files planted in every attempt', () => {
     expect(html).toContain('seal refused: files planted by someone else; attempts');
     expect(html).toContain(refused.ref.path);
 
-    const fp = await signer.fingerprint();
     const v = await verifyPackageDir(dir, { expectedKeys: [fp] });
     expect(v.problems).toEqual([]);
     expect(v.ok).toBe(true);
@@ -183,10 +157,7 @@ describe('a seal refused by files planted in every attempt', () => {
   it('verify.sh checks each refusal record as verify does: its signature by a pinned run key and the SHA-256 the naming run gives it', async () => {
     const { store, signer, trust } = await scene();
     const [refused] = (await refusalCensus(store, trust)).trusted;
-    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
-    const dir = tmp();
-    await extractPackageZip(built.zipPath, dir);
-    const fp = await signer.fingerprint();
+    const { dir, fp } = await periodPackage(store, signer);
     const attempts = refused.refusal.attempts.map((a) => a.runId).join(', ');
     const day3 = readFileSync(join(dir, 'summary.json'), 'utf8').match(/"namedBy": "([^"]+)"/)![1];
 
@@ -277,10 +248,7 @@ describe('a seal refused by files planted in every attempt', () => {
   it("both verifiers refuse a refusal record, signed by the pinned run key, that departs from the refusal schema or names another signing algorithm than its key's", async () => {
     const { store, signer, trust } = await scene();
     const [refused] = (await refusalCensus(store, trust)).trusted;
-    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
-    const dir = tmp();
-    await extractPackageZip(built.zipPath, dir);
-    const fp = await signer.fingerprint();
+    const { dir, fp } = await periodPackage(store, signer);
     const name = `${refused.refusal.attempts[0].runId}-r${'c'.repeat(32)}.json`;
     /** The package with a record of `refusal` signed by the genuine run key added under a name the seal gives it, manifest.json and SHA256SUMS signed again. */
     const withRecord = async (refusal: Record<string, unknown>) => {
@@ -373,9 +341,7 @@ describe('a seal refused by files planted in every attempt', () => {
     const [refused] = (await refusalCensus(store, trust)).trusted;
     // The smallest procedure map with a mapped procedure: 1.1's only procedure, tested by its one check.
     const procedureMaps = [{ framework: 'test-fw', procedures: [{ procedure: 'Examine bucket encryption settings.', requirement: '1.1', method: 'examine-configuration' as const, queries: ['test.bucket-encryption'] }], untested: [] }];
-    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z'), procedureMaps });
-    const dir = tmp();
-    await extractPackageZip(built.zipPath, dir);
+    const { dir, fp } = await periodPackage(store, signer, { procedureMaps });
     const attempts = refused.refusal.attempts.map((a) => a.runId).join(', ');
     const named = `signed refusal record ${refused.ref.path}, SHA-256 ${refused.sha256}`;
 
@@ -397,7 +363,6 @@ describe('a seal refused by files planted in every attempt', () => {
 
     // summary.json names the record's SHA-256 (revision 3); recomputed, the package is the same. A revision-2 summary
     // without it is of an earlier build (named, not a difference); a revision-3 one without it differs.
-    const fp = await signer.fingerprint();
     const summaryOf = () => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { summaryRevision: number; period: { sealRefused: Record<string, unknown>[] } };
     expect(summaryOf().summaryRevision).toBe(4);
     expect(summaryOf().period.sealRefused[0].sha256).toBe(refused.sha256);
