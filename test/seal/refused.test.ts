@@ -3,6 +3,7 @@ import { chmodSync, cpSync, readFileSync, readdirSync, rmSync, writeFileSync } f
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { LocalEvidenceStore } from '../../src/store/local.js';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import { RESEALS } from '../../src/seal/seal.js';
 import { SEAL_REFUSAL_READS, readRefusedBodyList, refusalCensus, writeSealRefusal } from '../../src/seal/refusals.js';
@@ -285,10 +286,7 @@ describe('a seal refused by files planted in every attempt', () => {
   it('both verifiers refuse a refusal record signed by the pinned run key over bytes that are not canonical JSON, or with a time not written as evidence-locker writes it', async () => {
     const { store, signer, trust } = await scene();
     const [refused] = (await refusalCensus(store, trust)).trusted;
-    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
-    const dir = tmp();
-    await extractPackageZip(built.zipPath, dir);
-    const fp = await signer.fingerprint();
+    const { dir, fp } = await periodPackage(store, signer);
     const name = `${refused.refusal.attempts[0].runId}-r${'d'.repeat(32)}.json`;
     /** The package with a record added whose refusal is `text` exactly as written, signed over those bytes by the genuine run key. */
     const withText = async (text: string) => {
