@@ -162,6 +162,11 @@ export interface DeleteMarkerRef {
 export interface RunFolders {
   folders: Map<string, RunFileListing>;
   deleteMarkers: DeleteMarkerRef[];
+  /**
+   * The other folders under `runs/` of the same listing (no manifest version: a refused attempt's, or files planted in a
+   * folder no seal wrote), each with every version of its files, so a reader of a refused attempt's folder lists none again.
+   */
+  others?: Map<string, RunFileListing>;
 }
 
 /** One stored object (one version, on S3) under `refusals/`. */

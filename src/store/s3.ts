@@ -1104,7 +1104,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
    * marker under `runs/`: one listing of `runs/` gives the run ids, what `getRun` reads and the markers, so a reader lists
    * no run folder again.
    */
-  async listRunFolders(): Promise<{ folders: Map<string, Map<string, ListedVersion[]>>; deleteMarkers: DeleteMarkerRef[] }> {
+  async listRunFolders(): Promise<{ folders: Map<string, Map<string, ListedVersion[]>>; deleteMarkers: DeleteMarkerRef[]; others: Map<string, Map<string, ListedVersion[]>> }> {
     const base = `${this.prefix}${RUNS_DIR}/`;
     const folders = new Map<string, Map<string, ListedVersion[]>>();
     const listed = await this.listVersionsAndMarkers(base);
@@ -1118,13 +1118,13 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
       list.push(v);
     }
     const out = new Map<string, Map<string, ListedVersion[]>>();
+    const others = new Map<string, Map<string, ListedVersion[]>>();
     for (const id of [...folders.keys()].sort()) {
       const files = folders.get(id)!;
-      if (!files.has(RUN_FILES.manifest)) continue;
       for (const list of files.values()) list.reverse(); // S3 lists versions of a key newest first
-      out.set(id, files);
+      (files.has(RUN_FILES.manifest) ? out : others).set(id, files);
     }
-    return { folders: out, deleteMarkers: this.markerRefs(listed.markers) };
+    return { folders: out, deleteMarkers: this.markerRefs(listed.markers), others };
   }
 
   /**

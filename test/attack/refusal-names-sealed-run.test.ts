@@ -98,8 +98,15 @@ describe('a signed refusal record that names sealed runs as its refused attempts
     expect(placed.filter((p) => p.includes(nov15))).toEqual([]);
     // October 3 is released as a run of the period (its own files), never as a refused seal's unsealed files.
     expect(placed).toContain(`OFF runs/${oct3}/manifest.json@v1`);
-    const body = JSON.parse((await store.getObject(released.sealed!.manifest.records[0].sha256)).toString('utf8')) as { data: { refusedAttempts?: { attempts: { runId: string }[] } } };
+    const body = JSON.parse((await store.getObject(released.sealed!.manifest.records[0].sha256)).toString('utf8')) as { data: { refusedAttempts?: { attempts: { runId: string }[] }; refusedBodies?: { records: unknown[] } } };
     expect(body.data.refusedAttempts).toBeUndefined();
+    // The record names no list of bodies, and its first attempt is a run of the period: that run's bodies are released
+    // as its objects, which the record of the release says instead of calling them not held.
+    const asRun = { record: path, objects: [], heldAsRun: { runId: oct3, note: expect.stringContaining(`its attempt ${oct3} is a run sealed by a trusted key and held by this release: the bodies that run's signed manifest names are released as its objects`) as unknown } };
+    expect(body.data.refusedBodies?.records).toEqual([asRun]);
+    expect(released.refusedBodies).toEqual([asRun]);
+    expect(released.message).toContain(`(held as a run's: ${path}: the record names no list`);
+    expect(released.message).not.toContain('not held');
     expect(errors).toEqual([oct3, nov15].map((id) => expect.stringContaining(`names run ${id} as a refused seal attempt`)));
   }, 120_000);
 

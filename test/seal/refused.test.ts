@@ -6,7 +6,7 @@ import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import { RESEALS } from '../../src/seal/seal.js';
-import { SEAL_REFUSAL_READS, readRefusedBodyList, refusalCensus, writeSealRefusal } from '../../src/seal/refusals.js';
+import { SEAL_REFUSAL_READS, readRefusedBodyList, refusalCensus, writeRefusedBodyList, writeSealRefusal } from '../../src/seal/refusals.js';
 import { trustPolicy } from '../../src/seal/trust.js';
 import { RunManifestSchema } from '../../src/evidence/manifest.js';
 import { formatVerification, verifyPackageDir } from '../../src/verify/package.js';
@@ -19,7 +19,7 @@ import { PackageManifestSchema, packageManifestBytes } from '../../src/package/m
 import { csvRows } from '../package/csv-rows.js';
 import { oscalSchemaErrors } from '../package/oscal-schema.js';
 import { applyLegalHold } from '../../src/store/legal-hold.js';
-import type { LegalHolds, StoredRefusalRef } from '../../src/evidence/store.js';
+import type { LegalHolds, RunFolders, StoredRefusalRef } from '../../src/evidence/store.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { findOrphans } from '../../src/store/orphans.js';
 import { objectPath } from '../../src/evidence/layout.js';
@@ -400,13 +400,26 @@ describe('a seal refused by files planted in every attempt', () => {
     const { store, signer, trust, err } = await scene();
     const [refused] = (await refusalCensus(store, trust)).trusted;
     const placed: string[] = [];
+    // The files the local store holds in a run folder, each as one version.
+    const folderOf = (runId: string) => new Map(readdirSync(join(store.root, 'runs', runId)).map((f) => [f, [{ key: `runs/${runId}/${f}`, versionId: 'v1' }]]));
+    // The store lists runs/ once as S3 does (every folder with its versions: those with a manifest, and the others), and
+    // counts it; a folder listed on its own is counted too.
+    const listings = { runs: 0, folders: [] as string[] };
+    (store as unknown as { listRunFolders: () => Promise<RunFolders> }).listRunFolders = async () => {
+      listings.runs++;
+      const ids = readdirSync(join(store.root, 'runs')).sort();
+      const withManifest = ids.filter((id) => readdirSync(join(store.root, 'runs', id)).includes('manifest.json'));
+      return { folders: new Map(withManifest.map((id) => [id, folderOf(id)])), deleteMarkers: [], others: new Map(ids.filter((id) => !withManifest.includes(id)).map((id) => [id, folderOf(id)])) };
+    };
     const holds: LegalHolds = {
       holdTarget: { bucket: 'evidence', region: 'us-east-1', concurrency: 4 },
       objectKey: (sha) => `objects/${sha}`,
       runKey: (runId, file) => `runs/${runId}/${file}`,
       pathKey: (path) => `prefix/${path}`,
-      // The files the local store holds in the run folder, each as one version.
-      runFileVersions: async (runId) => new Map(readdirSync(join(store.root, 'runs', runId)).map((f) => [f, [{ key: `runs/${runId}/${f}`, versionId: 'v1' }]])),
+      runFileVersions: async (runId) => {
+        listings.folders.push(runId);
+        return folderOf(runId);
+      },
       readVersion: async () => {
         throw new Error('not read in this test');
       },
@@ -424,6 +437,9 @@ describe('a seal refused by files planted in every attempt', () => {
     // Each refused attempt's run folder: here only the file planted in it (the seal never got to write its own).
     const attempts = refused.refusal.attempts.map((a) => a.runId);
     expect(attempts).toHaveLength(RESEALS + 1);
+    // Was: each attempt's folder listed on its own (one call per attempt); now they come from the census's listing of runs/.
+    expect(listings.folders.filter((id) => attempts.includes(id))).toEqual([]);
+    expect(listings.runs).toBeGreaterThan(0);
     for (const a of attempts) expect(placed).toContain(`ON runs/${a}/manifest.json@v1`);
     expect(held.runs).toHaveLength(2);
     expect(held.message).toContain(`and 1 signed refusal record(s) (${refused.ref.path}), with ${attempts.length} object version(s) in the run folders of their ${attempts.length} refused attempt(s) (unsealed, and the files planted among them)`);
@@ -451,11 +467,32 @@ describe('a seal refused by files planted in every attempt', () => {
     // Every body no sealed run names is the refused run's or its list (nothing else was left unsealed here): all held.
     expect(orphans).toContain(list.sha256);
     for (const sha of orphans) expect([...listed.map((b) => b.sha256), list.sha256]).toContain(sha);
+    // Was: the list was an orphan too; now the trusted record that names it accounts for it, and the bodies stay orphans.
+    const accounted = await findOrphans(store, trust);
+    expect(accounted).not.toContain(list.sha256);
+    expect(accounted).toEqual(orphans.filter((sha) => sha !== list.sha256));
+    // A list no trusted record names (here one written by hand) is an orphan still.
+    const stray = await writeRefusedBodyList(store, [listed[0]]);
+    expect(await findOrphans(store, trust)).toContain(stray.sha256);
+    expect(await findOrphans(store, () => Promise.resolve(trust))).toContain(stray.sha256);
     for (const key of [...bodyKeys, objectPath(list.sha256)]) expect(placed).toContain(`ON ${key}`);
     expect(body.data.refusedBodies.note).toMatch(/^the evidence bodies a refused seal's run stored under objects\/ .* A body that a sealed run also names is the same object and is held once; holding it for this reason too changes nothing for that run/);
     expect(body.data.refusedBodies.records).toEqual([{ record: refused.ref.path, list: { sha256: list.sha256, key: objectPath(list.sha256) }, objects: expect.any(Array) }]);
     expect(body.data.refusedBodies.records[0].objects.map((o: { key: string }) => o.key).sort()).toEqual(bodyKeys);
     expect(held.message).toContain(`and ${list.bodies} evidence body version(s) their runs stored;`);
+    // Was: the record named refused bodies (and attempts' files) both in objects and under their own heading; now each
+    // version once: objects holds the runs' and the records' versions, the rest are under refusedAttempts and refusedBodies.
+    const at = (o: { key: string; versionId?: string }) => `${o.key}@${o.versionId ?? ''}`;
+    const inRecord = [
+      ...body.data.objects.map(at),
+      ...body.data.refusedAttempts.attempts.flatMap((a: { objects: { key: string; versionId?: string }[] }) => a.objects.map(at)),
+      ...body.data.refusedBodies.records.flatMap((b: { list: { key: string }; objects: { key: string; versionId?: string }[] }) => [at(b.list), ...b.objects.map(at)]),
+    ];
+    expect(new Set(inRecord).size).toBe(inRecord.length);
+    expect(inRecord.sort()).toEqual(held.objects.map(at).sort());
+    expect(body.data.held).toBe(held.objects.length);
+    expect(body.data.objects.map(at)).not.toContain(at({ key: objectPath(list.sha256) }));
+    expect(body.data.objectsNote).toMatch(/each version once in the record/);
     // The seal's error said where the list went.
     expect(err?.message).toContain(`it names the list of the run's ${list.bodies} evidence bodies, stored as objects/ body ${list.sha256}, which a legal hold holds with it`);
 
@@ -516,6 +553,8 @@ describe('a seal refused by files planted in every attempt', () => {
     const held = await applyLegalHold(store, signer, { from: new Date('2026-10-02T00:00:00Z'), to: new Date('2026-10-02T23:59:59Z'), action: 'hold', trust });
     expect(placed).toEqual([`ON prefix/${ref.path}`]);
     expect(held.refusedBodies).toEqual([{ record: ref.path, objects: [], notHeld: expect.stringContaining("the record names no list of its run's 3 record(s)' bodies (written before such lists were kept): they are not held") }]);
+    // Why no sealed run holds them instead: the attempt's run id was never sealed (a refused seal gives up), so no signed manifest names them.
+    expect(held.refusedBodies?.[0].notHeld).toContain('and no sealed run holds them in its place: a refused seal tries each attempt under a fresh run id and after the last gives up, so no signed manifest names the bodies of its records');
     expect(held.message).toContain(`and 0 evidence body version(s) their runs stored (not held: the bodies of ${ref.path}: the record names no list`);
     const body = JSON.parse((await store.getObject(held.sealed!.manifest.records[0].sha256)).toString('utf8'));
     expect(body.data.refusedBodies.records).toEqual(held.refusedBodies);
