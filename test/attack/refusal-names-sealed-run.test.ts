@@ -7,7 +7,7 @@ import type { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import { trustPolicy } from '../../src/seal/trust.js';
 import type { SealRefusal } from '../../src/evidence/refusal.js';
-import type { LegalHolds } from '../../src/evidence/store.js';
+import { recordLegalHolds } from '../support/recording-holds.js';
 import { applyLegalHold } from '../../src/store/legal-hold.js';
 import { buildPackage } from '../../src/package/build.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
@@ -71,24 +71,7 @@ describe('a signed refusal record that names sealed runs as its refused attempts
 
   it('was: releasing October lifted the legal hold of a November run (the record\'s second attempt); now no sealed run is held or released as a refused attempt', async () => {
     const { root, store, signer, oct3, nov15, path, trust } = await scene();
-    const placed: string[] = [];
-    const holds: LegalHolds = {
-      holdTarget: { bucket: 'evidence', region: 'us-east-1', concurrency: 4 },
-      objectKey: (sha) => `objects/${sha}`,
-      runKey: (runId, file) => `runs/${runId}/${file}`,
-      pathKey: (p) => `prefix/${p}`,
-      runFileVersions: async (runId) => new Map(readdirSync(join(root, 'runs', runId)).map((f) => [f, [{ key: `runs/${runId}/${f}`, versionId: 'v1' }]])),
-      readVersion: async () => {
-        throw new Error('not read in this test');
-      },
-      lockState: async () => {
-        throw new Error('not read in this test');
-      },
-      setLegalHold: async (key, versionId, on) => {
-        placed.push(`${on ? 'ON' : 'OFF'} ${key}${versionId ? `@${versionId}` : ''}`);
-      },
-    };
-    (store as unknown as { legalHolds: LegalHolds }).legalHolds = holds;
+    const { placed } = recordLegalHolds(store, (runId) => new Map(readdirSync(join(root, 'runs', runId)).map((f) => [f, [{ key: `runs/${runId}/${f}`, versionId: 'v1' }]])));
     const errors: string[] = [];
     const log = { error: (_o: unknown, msg: string) => errors.push(msg), warn: () => undefined, info: () => undefined, debug: () => undefined } as unknown as Parameters<typeof applyLegalHold>[2]['log'];
 

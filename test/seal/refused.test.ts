@@ -19,7 +19,8 @@ import { PackageManifestSchema, packageManifestBytes } from '../../src/package/m
 import { csvRows } from '../package/csv-rows.js';
 import { oscalSchemaErrors } from '../package/oscal-schema.js';
 import { applyLegalHold } from '../../src/store/legal-hold.js';
-import type { LegalHolds, RunFolders, StoredRefusalRef } from '../../src/evidence/store.js';
+import type { RunFolders, StoredRefusalRef } from '../../src/evidence/store.js';
+import { recordLegalHolds } from '../support/recording-holds.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { findOrphans } from '../../src/store/orphans.js';
 import { objectPath } from '../../src/evidence/layout.js';
@@ -399,7 +400,6 @@ describe('a seal refused by files planted in every attempt', () => {
   it('a legal hold over a period covers the signed refusal records of that period and what their attempts left in their run folders', async () => {
     const { store, signer, trust, err } = await scene();
     const [refused] = (await refusalCensus(store, trust)).trusted;
-    const placed: string[] = [];
     // The files the local store holds in a run folder, each as one version.
     const folderOf = (runId: string) => new Map(readdirSync(join(store.root, 'runs', runId)).map((f) => [f, [{ key: `runs/${runId}/${f}`, versionId: 'v1' }]]));
     // The store lists runs/ once as S3 does (every folder with its versions: those with a manifest, and the others), and
@@ -411,26 +411,10 @@ describe('a seal refused by files planted in every attempt', () => {
       const withManifest = ids.filter((id) => readdirSync(join(store.root, 'runs', id)).includes('manifest.json'));
       return { folders: new Map(withManifest.map((id) => [id, folderOf(id)])), deleteMarkers: [], others: new Map(ids.filter((id) => !withManifest.includes(id)).map((id) => [id, folderOf(id)])) };
     };
-    const holds: LegalHolds = {
-      holdTarget: { bucket: 'evidence', region: 'us-east-1', concurrency: 4 },
-      objectKey: (sha) => `objects/${sha}`,
-      runKey: (runId, file) => `runs/${runId}/${file}`,
-      pathKey: (path) => `prefix/${path}`,
-      runFileVersions: async (runId) => {
-        listings.folders.push(runId);
-        return folderOf(runId);
-      },
-      readVersion: async () => {
-        throw new Error('not read in this test');
-      },
-      lockState: async () => {
-        throw new Error('not read in this test');
-      },
-      setLegalHold: async (key, versionId, on) => {
-        placed.push(`${on ? 'ON' : 'OFF'} ${key}${versionId ? `@${versionId}` : ''}`);
-      },
-    };
-    (store as unknown as { legalHolds: LegalHolds }).legalHolds = holds;
+    const { holds, placed } = recordLegalHolds(store, (runId) => {
+      listings.folders.push(runId);
+      return folderOf(runId);
+    });
 
     const held = await applyLegalHold(store, signer, { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-03T23:59:59Z'), action: 'hold', trust });
     expect(placed).toContain(`ON prefix/${refused.ref.path}`);
@@ -532,24 +516,7 @@ describe('a seal refused by files planted in every attempt', () => {
       records: { count: 3, errors: 0, bodiesStored: 3 },
       signing: { algorithm: signer.algorithm, keyFingerprint: await signer.fingerprint(), keyId: signer.keyId },
     });
-    const placed: string[] = [];
-    const holds: LegalHolds = {
-      holdTarget: { bucket: 'evidence', region: 'us-east-1', concurrency: 4 },
-      objectKey: (sha) => `objects/${sha}`,
-      runKey: (id, file) => `runs/${id}/${file}`,
-      pathKey: (path) => `prefix/${path}`,
-      runFileVersions: async () => new Map(),
-      readVersion: async () => {
-        throw new Error('not read in this test');
-      },
-      lockState: async () => {
-        throw new Error('not read in this test');
-      },
-      setLegalHold: async (key, versionId, on) => {
-        placed.push(`${on ? 'ON' : 'OFF'} ${key}${versionId ? `@${versionId}` : ''}`);
-      },
-    };
-    (store as unknown as { legalHolds: LegalHolds }).legalHolds = holds;
+    const { placed } = recordLegalHolds(store);
     const held = await applyLegalHold(store, signer, { from: new Date('2026-10-02T00:00:00Z'), to: new Date('2026-10-02T23:59:59Z'), action: 'hold', trust });
     expect(placed).toEqual([`ON prefix/${ref.path}`]);
     expect(held.refusedBodies).toEqual([{ record: ref.path, objects: [], notHeld: expect.stringContaining("the record names no list of its run's 3 record(s)' bodies (written before such lists were kept): they are not held") }]);
