@@ -168,6 +168,11 @@ export interface RunFolders {
    * collection that stopped before sealing, or a start file written ahead of a run someone means to seal later.
    */
   startOnly?: { runId: string; start: StoredVersionRef }[];
+  /**
+   * The other folders under `runs/` of the same listing (no manifest version: a refused attempt's, or files planted in a
+   * folder no seal wrote), each with every version of its files, so a reader of a refused attempt's folder lists none again.
+   */
+  others?: Map<string, RunFileListing>;
 }
 
 /** One stored object (one version, on S3) under `refusals/`. */

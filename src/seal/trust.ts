@@ -134,6 +134,21 @@ export class RunClassifier {
     return (await this.folders).startOnly ?? [];
   }
 
+  /**
+   * Every version of every file in a folder under `runs/` (a run's, or one without a manifest: a refused attempt's), from
+   * the same listing as `runIds`; an empty listing when that listing holds no such folder, and undefined on a store
+   * whose listing does not give the folders without a manifest (the caller lists the folder itself).
+   */
+  async folderVersions(runId: string): Promise<RunFileListing | undefined> {
+    await this.runIds();
+    if (!this.folders) return undefined;
+    const listed = await this.folders;
+    const found = listed.folders.get(runId);
+    if (found) return found;
+    if (!listed.others) return undefined;
+    return listed.others.get(runId) ?? new Map<string, readonly StoredVersionRef[]>();
+  }
+
   /** Trusted or foreign, including the check that a trusted run does not link to a foreign one. */
   classify(runId: string): Promise<RunClass> {
     let p = this.full.get(runId);

@@ -36,11 +36,20 @@ export interface RefusedBodyObjects {
   objects: { key: string; versionId?: string }[];
   /** Why the bodies are not held: the record names no list (written before lists were kept), or the list cannot be read. */
   notHeld?: string;
+  /**
+   * A record naming no list whose attempt's run id is a run sealed by a trusted key and held by this action: the bodies
+   * that run's signed manifest names are held as its objects (the record contradicts the run; the log names both).
+   */
+  heldAsRun?: { runId: string; note: string };
 }
 
 /** What the signed record of a hold says of the refused runs' bodies it covers. */
 export const REFUSED_BODIES_NOTE =
   'the evidence bodies a refused seal\'s run stored under objects/ (its records were never sealed), as the list its signed refusal record names (SHA-256 and size signed in the record) gives them, and that list itself: the bodies of a refused collection, held so an assessor can still read what it collected. A body that a sealed run also names is the same object and is held once; holding it for this reason too changes nothing for that run. A refusal record written before these lists were kept names no list: its bodies are not held (notHeld says so); they are still stored under their SHA-256 until their retention ends (evidence-locker store orphans lists them)';
+
+/** What the signed record of a hold says of its `objects`, so each version it names is named once. */
+export const HELD_OBJECTS_NOTE =
+  'objects: the versions held for the runs and the signed refusal records; the files of refused attempts\' run folders are named under refusedAttempts and the bodies of refused runs, with their lists, under refusedBodies, each version once in the record (a body a run also names is named under refusedBodies only); held: how many versions the action covered in all';
 
 export interface LegalHoldOutcome {
   action: LegalHoldAction;
@@ -117,14 +126,17 @@ export async function applyLegalHold(
   // What each refused seal's attempts left in their run folders (every version of every file): the unsealed files of
   // that day's collection and the files planted beside them, held as part of what happened; the record names the ids.
   const refusedAttempts: RefusedAttemptObjects[] = [];
+  const attemptsSealed = new Map<string, string[]>();
   for (const r of refused.trusted) {
     // A sealed run a record names as a refused attempt is not a refused seal's unsealed files: it is held or released
     // with its own period (the record or the run was not written by evidence-locker; verify --store names it).
     const sealed = await refusedAttemptsThatAreRuns(classifier, r.refusal.attempts);
+    attemptsSealed.set(r.ref.path, sealed);
     for (const id of sealed) opts.log?.error({ path: r.ref.path, runId: id }, `legal hold: ${refusedAttemptIsRun(r.ref.path, id)}; its run folder is not ${opts.action === 'hold' ? 'held' : 'released'} as a refused attempt`);
     for (const a of r.refusal.attempts) {
       if (sealed.includes(a.runId)) continue;
-      const files = await holds.runFileVersions(a.runId);
+      // The census's one listing of runs/ gives every folder (an attempt's has no manifest of ours); a store without it lists the folder.
+      const files = (await classifier.folderVersions(a.runId)) ?? (await holds.runFileVersions(a.runId));
       const objects = [...files.keys()].sort().flatMap((file) => (files.get(file) ?? []).map((v) => ({ key: v.key, ...(v.versionId ? { versionId: v.versionId } : {}) })));
       for (const o of objects) add(o.key, o.versionId);
       refusedAttempts.push({ record: r.ref.path, runId: a.runId, objects });
@@ -136,8 +148,17 @@ export async function applyLegalHold(
   for (const r of refused.trusted) {
     const listRef = r.refusal.records.bodyList;
     if (!listRef) {
+      // A refused seal never seals its records later under an attempt's run id (each attempt has a fresh id and the seal
+      // gives up after the last), so no sealed run names them, unless a trusted run bears an attempt's id (a contradiction).
+      const asRun = (attemptsSealed.get(r.ref.path) ?? []).find((id) => runs.some((run) => run.runId === id));
+      if (asRun) {
+        const note = `the record names no list of its run's bodies, but its attempt ${asRun} is a run sealed by a trusted key and held by this ${opts.action}: the bodies that run's signed manifest names are ${opts.action === 'hold' ? 'held' : 'released'} as its objects (whether they are the refused run's cannot be told without the list; the record contradicts that run)`;
+        opts.log?.warn({ record: r.ref.path, runId: asRun }, `legal hold: refusal record ${r.ref.path}: ${note}`);
+        refusedBodies.push({ record: r.ref.path, objects: [], heldAsRun: { runId: asRun, note } });
+        continue;
+      }
       opts.log?.warn({ record: r.ref.path }, `legal hold: refusal record ${r.ref.path} was written before refused seals named the list of their bodies: the bodies its run stored are not held (store orphans lists bodies no sealed run names)`);
-      refusedBodies.push({ record: r.ref.path, objects: [], notHeld: `the record names no list of its run's ${r.refusal.records.count} record(s)' bodies (written before such lists were kept): they are not held` });
+      refusedBodies.push({ record: r.ref.path, objects: [], notHeld: notHeldWithoutList(r.refusal.records.count) });
       continue;
     }
     const list = { sha256: listRef.sha256, key: listRef.location?.key ?? holds.objectKey(listRef.sha256), ...(listRef.location?.versionId ? { versionId: listRef.location.versionId } : {}) };
@@ -159,7 +180,11 @@ export async function applyLegalHold(
   }
   const bodyObjects = refusedBodies.reduce((n, b) => n + b.objects.length, 0);
   const bodiesNotHeld = refusedBodies.filter((b) => b.notHeld);
+  const bodiesAsRun = refusedBodies.filter((b) => b.heldAsRun);
   const objects = [...targets.values()];
+  // The signed record names each version once: those of refused attempts and refused bodies under their own headings.
+  const named = new Set([...refusedAttempts.flatMap((a) => a.objects), ...refusedBodies.flatMap((b) => [...(b.list ? [b.list] : []), ...b.objects])].map((o) => `${o.key}\u0000${o.versionId ?? ''}`));
+  const ownObjects = objects.filter((o) => !named.has(`${o.key}\u0000${o.versionId ?? ''}`));
   const on = opts.action === 'hold';
   const { bucket, region, concurrency } = holds.holdTarget;
   await mapWithConcurrencyLimit(objects, opts.concurrency ?? concurrency, (o) => holds.setLegalHold(o.key, o.versionId, on));
@@ -184,7 +209,9 @@ export async function applyLegalHold(
       ...(refused.trusted.length ? { refusals: refused.trusted.map((r) => ({ path: r.ref.path, ...(r.ref.versionId ? { versionId: r.ref.versionId } : {}), sha256: r.sha256 })) } : {}),
       ...(refusedAttempts.length ? { refusedAttempts: { note: REFUSED_ATTEMPTS_NOTE, attempts: refusedAttempts } } : {}),
       ...(refusedBodies.length ? { refusedBodies: { note: REFUSED_BODIES_NOTE, records: refusedBodies } } : {}),
-      objects,
+      objectsNote: HELD_OBJECTS_NOTE,
+      held: objects.length,
+      objects: ownObjects,
     },
     sdkVersion: SDK_VERSION,
   };
@@ -206,8 +233,16 @@ export async function applyLegalHold(
     sealed,
     foreign,
     ...(refusedBodies.length ? { refusedBodies } : {}),
-    message: `${foreign.length ? `${foreign.length} foreign object(s) in the period were not held (not evidence: ${foreign.map((f) => f.path).join(', ')}); ` : ''}legal hold ${on ? 'placed on' : 'lifted from'} ${objects.length} object version(s) of ${runs.length} run(s)${refused.trusted.length ? ` and ${refused.trusted.length} signed refusal record(s) (${refused.trusted.map((r) => r.ref.path).join(', ')}), with ${attemptObjects} object version(s) in the run folders of their ${refusedAttempts.length} refused attempt(s) (unsealed, and the files planted among them) and ${bodyObjects} evidence body version(s) their runs stored${bodiesNotHeld.length ? ` (not held: the bodies of ${bodiesNotHeld.map((b) => `${b.record}: ${b.notHeld}`).join('; ')})` : ''}` : ''}; recorded as run ${sealed.manifest.runId}`,
+    message: `${foreign.length ? `${foreign.length} foreign object(s) in the period were not held (not evidence: ${foreign.map((f) => f.path).join(', ')}); ` : ''}legal hold ${on ? 'placed on' : 'lifted from'} ${objects.length} object version(s) of ${runs.length} run(s)${refused.trusted.length ? ` and ${refused.trusted.length} signed refusal record(s) (${refused.trusted.map((r) => r.ref.path).join(', ')}), with ${attemptObjects} object version(s) in the run folders of their ${refusedAttempts.length} refused attempt(s) (unsealed, and the files planted among them) and ${bodyObjects} evidence body version(s) their runs stored${bodiesNotHeld.length ? ` (not held: the bodies of ${bodiesNotHeld.map((b) => `${b.record}: ${b.notHeld}`).join('; ')})` : ''}${bodiesAsRun.length ? ` (held as a run's: ${bodiesAsRun.map((b) => `${b.record}: ${b.heldAsRun?.note}`).join('; ')})` : ''}` : ''}; recorded as run ${sealed.manifest.runId}`,
   };
+}
+
+/** Why the bodies of a refused run whose record names no list are not held, and why no sealed run holds them instead. */
+export function notHeldWithoutList(records: number): string {
+  return (
+    `the record names no list of its run's ${records} record(s)' bodies (written before such lists were kept): they are not held, ` +
+    'and no sealed run holds them in its place: a refused seal tries each attempt under a fresh run id and after the last gives up, so no signed manifest names the bodies of its records (a later run of the same evidence is a new collection, with bodies of its own)'
+  );
 }
 
 /**

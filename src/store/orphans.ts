@@ -1,6 +1,8 @@
 import { manifestHeaderText } from '../evidence/manifest-header.js';
 import { ManifestRecordSchema } from '../evidence/record.js';
 import type { EvidenceStore } from '../evidence/store.js';
+import { refusalCensus } from '../seal/refusals.js';
+import type { TrustPolicy } from '../seal/trust.js';
 
 /**
  * Evidence bodies present in the store that no sealed run names: harmless leftovers of runs interrupted before
@@ -10,9 +12,18 @@ import type { EvidenceStore } from '../evidence/store.js';
  * signed it (`verify --store` judges the runs; this only lists what nothing mentions). The records are read one at a
  * time and the rest of a manifest is not parsed, so a planted manifest built to be costly to parse, or a large one,
  * costs little more than its bytes.
+ *
+ * With `trust`, the list of a refused run's bodies that a refusal record signed by a trusted key names
+ * (`records.bodyList`) is not an orphan either: the record accounts for it. A list no trusted record names is listed.
+ * The bodies on such a list are: no sealed run names them.
  */
-export async function findOrphans(store: EvidenceStore): Promise<string[]> {
+export async function findOrphans(store: EvidenceStore, trust?: TrustPolicy | (() => Promise<TrustPolicy>)): Promise<string[]> {
   const named = new Set<string>();
+  // The trusted keys are resolved only for a store that holds refusal records: without any, no list is named.
+  if (trust && store.sealRefusals && (await store.sealRefusals.listRefusals()).length) {
+    const policy = typeof trust === 'function' ? await trust() : trust;
+    for (const r of (await refusalCensus(store, policy)).trusted) if (r.refusal.records.bodyList) named.add(r.refusal.records.bodyList.sha256);
+  }
   const take = (record: unknown) => {
     const r = ManifestRecordSchema.safeParse(record);
     if (r.success) named.add(r.data.sha256);

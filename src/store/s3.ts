@@ -1104,7 +1104,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
    * marker under `runs/`: one listing of `runs/` gives the run ids, what `getRun` reads and the markers, so a reader lists
    * no run folder again.
    */
-  async listRunFolders(): Promise<{ folders: Map<string, Map<string, ListedVersion[]>>; deleteMarkers: DeleteMarkerRef[]; startOnly: { runId: string; start: ListedVersion }[] }> {
+  async listRunFolders(): Promise<{ folders: Map<string, Map<string, ListedVersion[]>>; deleteMarkers: DeleteMarkerRef[]; startOnly: { runId: string; start: ListedVersion }[]; others: Map<string, Map<string, ListedVersion[]>> }> {
     const base = `${this.prefix}${RUNS_DIR}/`;
     const folders = new Map<string, Map<string, ListedVersion[]>>();
     const listed = await this.listVersionsAndMarkers(base);
@@ -1119,17 +1119,19 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
     }
     const out = new Map<string, Map<string, ListedVersion[]>>();
     const startOnly: { runId: string; start: ListedVersion }[] = [];
+    const others = new Map<string, Map<string, ListedVersion[]>>();
     for (const id of [...folders.keys()].sort()) {
       const files = folders.get(id)!;
       for (const list of files.values()) list.reverse(); // S3 lists versions of a key newest first
       if (!files.has(RUN_FILES.manifest)) {
+        others.set(id, files);
         const start = files.get(RUN_START_FILE)?.[0];
         if (start) startOnly.push({ runId: id, start });
         continue;
       }
       out.set(id, files);
     }
-    return { folders: out, deleteMarkers: this.markerRefs(listed.markers), startOnly };
+    return { folders: out, deleteMarkers: this.markerRefs(listed.markers), startOnly, others };
   }
 
   /**

@@ -7,7 +7,7 @@ import type { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import { trustPolicy } from '../../src/seal/trust.js';
 import type { SealRefusal } from '../../src/evidence/refusal.js';
-import type { LegalHolds } from '../../src/evidence/store.js';
+import { recordLegalHolds } from '../support/recording-holds.js';
 import { applyLegalHold } from '../../src/store/legal-hold.js';
 import { buildPackage } from '../../src/package/build.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
@@ -71,24 +71,7 @@ describe('a signed refusal record that names sealed runs as its refused attempts
 
   it('was: releasing October lifted the legal hold of a November run (the record\'s second attempt); now no sealed run is held or released as a refused attempt', async () => {
     const { root, store, signer, oct3, nov15, path, trust } = await scene();
-    const placed: string[] = [];
-    const holds: LegalHolds = {
-      holdTarget: { bucket: 'evidence', region: 'us-east-1', concurrency: 4 },
-      objectKey: (sha) => `objects/${sha}`,
-      runKey: (runId, file) => `runs/${runId}/${file}`,
-      pathKey: (p) => `prefix/${p}`,
-      runFileVersions: async (runId) => new Map(readdirSync(join(root, 'runs', runId)).map((f) => [f, [{ key: `runs/${runId}/${f}`, versionId: 'v1' }]])),
-      readVersion: async () => {
-        throw new Error('not read in this test');
-      },
-      lockState: async () => {
-        throw new Error('not read in this test');
-      },
-      setLegalHold: async (key, versionId, on) => {
-        placed.push(`${on ? 'ON' : 'OFF'} ${key}${versionId ? `@${versionId}` : ''}`);
-      },
-    };
-    (store as unknown as { legalHolds: LegalHolds }).legalHolds = holds;
+    const { placed } = recordLegalHolds(store, (runId) => new Map(readdirSync(join(root, 'runs', runId)).map((f) => [f, [{ key: `runs/${runId}/${f}`, versionId: 'v1' }]])));
     const errors: string[] = [];
     const log = { error: (_o: unknown, msg: string) => errors.push(msg), warn: () => undefined, info: () => undefined, debug: () => undefined } as unknown as Parameters<typeof applyLegalHold>[2]['log'];
 
@@ -98,8 +81,15 @@ describe('a signed refusal record that names sealed runs as its refused attempts
     expect(placed.filter((p) => p.includes(nov15))).toEqual([]);
     // October 3 is released as a run of the period (its own files), never as a refused seal's unsealed files.
     expect(placed).toContain(`OFF runs/${oct3}/manifest.json@v1`);
-    const body = JSON.parse((await store.getObject(released.sealed!.manifest.records[0].sha256)).toString('utf8')) as { data: { refusedAttempts?: { attempts: { runId: string }[] } } };
+    const body = JSON.parse((await store.getObject(released.sealed!.manifest.records[0].sha256)).toString('utf8')) as { data: { refusedAttempts?: { attempts: { runId: string }[] }; refusedBodies?: { records: unknown[] } } };
     expect(body.data.refusedAttempts).toBeUndefined();
+    // The record names no list of bodies, and its first attempt is a run of the period: that run's bodies are released
+    // as its objects, which the record of the release says instead of calling them not held.
+    const asRun = { record: path, objects: [], heldAsRun: { runId: oct3, note: expect.stringContaining(`its attempt ${oct3} is a run sealed by a trusted key and held by this release: the bodies that run's signed manifest names are released as its objects`) as unknown } };
+    expect(body.data.refusedBodies?.records).toEqual([asRun]);
+    expect(released.refusedBodies).toEqual([asRun]);
+    expect(released.message).toContain(`(held as a run's: ${path}: the record names no list`);
+    expect(released.message).not.toContain('not held');
     expect(errors).toEqual([oct3, nov15].map((id) => expect.stringContaining(`names run ${id} as a refused seal attempt`)));
   }, 120_000);
 

@@ -1,45 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { LocalEvidenceStore } from '../../src/store/local.js';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import { refusalCensus } from '../../src/seal/refusals.js';
-import { trustPolicy } from '../../src/seal/trust.js';
-import { RunManifestSchema } from '../../src/evidence/manifest.js';
 import type { StoredRefusalRef } from '../../src/evidence/store.js';
 import type { SealRefusal } from '../../src/evidence/refusal.js';
-import { buildPackage } from '../../src/package/build.js';
-import { extractPackageZip } from '../../src/verify/unzip.js';
 import { verifyPackageDir } from '../../src/verify/package.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
-import { TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
 import { resignSums, runVerifySh } from '../support/verify-sh.js';
 import { remanifest } from '../support/resign-package.js';
+import { PERIOD, PlantingStore, periodPackage, runOfDay, sealDay, secondDayRefused, tmp } from '../support/refusal-scene.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 
-const ACCT = '111111111111';
-const tmp = () => mkdtempSync(join(tmpdir(), 'el-attack-refusal-'));
-
 /**
- * A local store that behaves as a versioned S3 bucket does under `refusals/`: a key can hold later versions, listed
- * after the first (oldest first per key, as the S3 store lists them). Someone watching the runs folder plants files in
- * the folder of every run whose id starts with `victim`, so that day's seal is refused.
+ * A store that behaves as a versioned S3 bucket does under `refusals/`: a key can hold later versions, listed after the
+ * first (oldest first per key, as the S3 store lists them). The day-2 seal is refused (files planted in its run folders).
  */
-class VersionedRefusals extends LocalEvidenceStore {
+class VersionedRefusals extends PlantingStore {
   readonly later = new Map<string, { versionId: string; bytes: Buffer }[]>();
   /** Keys deeper under refusals/ (S3 lists every key below the prefix), with their bytes. */
   readonly deeper = new Map<string, Buffer>();
-  constructor(root: string, public victim: string) {
-    super(root);
-  }
-  protected override async publishRun(tmpDir: string, runDir: string): Promise<void> {
-    if (basename(runDir).startsWith(this.victim)) {
-      mkdirSync(runDir);
-      writeFileSync(join(runDir, 'manifest.json'), '{"planted":true}');
-    }
-    return super.publishRun(tmpDir, runDir);
+  constructor(root: string) {
+    super(root, '20261002');
   }
   override async listRefusals(): Promise<StoredRefusalRef[]> {
     const own = (await super.listRefusals()).flatMap((r) => [r, ...(this.later.get(r.path) ?? []).map((v) => ({ path: r.path, versionId: v.versionId, size: v.bytes.length }))]);
@@ -63,17 +46,11 @@ async function plantSecondVersion(store: VersionedRefusals, signer: LocalEd25519
   return bytes;
 }
 
-const build = (store: VersionedRefusals, signer: LocalEd25519Signer) =>
-  buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
-
 describe('a signed refusal record written again as a later version of its own key', () => {
   it('after the next run named the record: the package still carries the version the run names, and both verifiers accept it', async () => {
-    const store = new VersionedRefusals(tmp(), '20261002');
-    const signer = await sealDays(store, [{ day: '2026-10-01', encrypted: { [ACCT]: true }, provenance: true }]);
-    await sealDays(store, [{ day: '2026-10-02', encrypted: { [ACCT]: true }, provenance: true }], signer).catch(() => undefined);
-    await sealDays(store, [{ day: '2026-10-03', encrypted: { [ACCT]: true }, provenance: true }], signer);
-    const trust = trustPolicy([await signer.fingerprint()]);
-    const [genuine] = (await refusalCensus(store, trust)).trusted;
+    const store = new VersionedRefusals(tmp());
+    const { signer, trust, record: genuine } = await secondDayRefused(store);
+    await sealDay(store, '2026-10-03', signer);
     await plantSecondVersion(store, signer, genuine.ref.path, genuine.refusal);
 
     // The later version is foreign: the record is the key's first version.
@@ -83,10 +60,7 @@ describe('a signed refusal record written again as a later version of its own ke
     expect(census.foreign[0].detail).toMatch(/^version planted-v2: a later version of a key whose first version \(SHA-256 [0-9a-f]{64}\) holds other bytes/);
 
     // Before, the package took the version with the earlier start and every package of the period was INVALID.
-    const built = await build(store, signer);
-    const dir = tmp();
-    await extractPackageZip(built.zipPath, dir);
-    const fp = await signer.fingerprint();
+    const { dir, fp } = await periodPackage(store, signer);
     const v = await verifyPackageDir(dir, { expectedKeys: [fp] });
     expect(v.problems).toEqual([]);
     expect(v.refusedSeals).toEqual([expect.objectContaining({ path: genuine.ref.path, day: '2026-10-02' })]);
@@ -94,39 +68,29 @@ describe('a signed refusal record written again as a later version of its own ke
   }, 180_000);
 
   it('before the next run: that run names only the record the seal wrote, and verify --store names the later version as foreign', async () => {
-    const store = new VersionedRefusals(tmp(), '20261002');
-    const signer = await sealDays(store, [{ day: '2026-10-01', encrypted: { [ACCT]: true }, provenance: true }]);
-    await sealDays(store, [{ day: '2026-10-02', encrypted: { [ACCT]: true }, provenance: true }], signer).catch(() => undefined);
-    const trust = trustPolicy([await signer.fingerprint()]);
-    const [genuine] = (await refusalCensus(store, trust)).trusted;
+    const store = new VersionedRefusals(tmp());
+    const { signer, trust, record: genuine } = await secondDayRefused(store);
     await plantSecondVersion(store, signer, genuine.ref.path, genuine.refusal);
-    await sealDays(store, [{ day: '2026-10-03', encrypted: { [ACCT]: true }, provenance: true }], signer);
+    await sealDay(store, '2026-10-03', signer);
 
     // Before, the day-3 run named both versions under one path, which no package (one file per path) can carry.
-    const day3 = (await store.listRuns()).find((r) => r.startsWith('20261003'))!;
-    const m = RunManifestSchema.parse(JSON.parse((await store.getRun(day3)).manifest.toString('utf8')));
+    const { runId: day3, manifest: m } = await runOfDay(store, '2026-10-03');
     expect(m.refusals?.map((r) => [r.path, r.versionId, r.sha256])).toEqual([[genuine.ref.path, undefined, genuine.sha256]]);
 
-    const report = await verifyStoredRuns(store, { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-03T23:59:59Z') }, { trust });
+    const report = await verifyStoredRuns(store, PERIOD, { trust });
     expect(report.problems).toEqual([]);
     expect(report.foreign.filter((f) => f.path.startsWith('refusals/')).map((f) => [f.path, f.versionId])).toEqual([[genuine.ref.path, 'planted-v2']]);
     expect(report.refused).toEqual([expect.objectContaining({ path: genuine.ref.path, namedBy: day3 })]);
 
-    const built = await build(store, signer);
-    const dir = tmp();
-    await extractPackageZip(built.zipPath, dir);
-    const fp = await signer.fingerprint();
+    const { dir, fp } = await periodPackage(store, signer);
     expect((await verifyPackageDir(dir, { expectedKeys: [fp] })).problems).toEqual([]);
     expect(runVerifySh(dir, [fp]).code).toBe(0);
   }, 180_000);
 
   it('a genuine record copied to a folder below refusals/ under its own name is a copy: foreign in the store, refused in a package by both verifiers', async () => {
-    const store = new VersionedRefusals(tmp(), '20261002');
-    const signer = await sealDays(store, [{ day: '2026-10-01', encrypted: { [ACCT]: true }, provenance: true }]);
-    await sealDays(store, [{ day: '2026-10-02', encrypted: { [ACCT]: true }, provenance: true }], signer).catch(() => undefined);
-    await sealDays(store, [{ day: '2026-10-03', encrypted: { [ACCT]: true }, provenance: true }], signer);
-    const trust = trustPolicy([await signer.fingerprint()]);
-    const [genuine] = (await refusalCensus(store, trust)).trusted;
+    const store = new VersionedRefusals(tmp());
+    const { signer, trust, record: genuine } = await secondDayRefused(store);
+    await sealDay(store, '2026-10-03', signer);
     // s3:PutObject alone: the record's bytes, unchanged, one folder down under the same file name.
     const copyPath = `refusals/copies/${genuine.ref.path.slice('refusals/'.length)}`;
     store.deeper.set(copyPath, genuine.bytes);
@@ -136,14 +100,11 @@ describe('a signed refusal record written again as a later version of its own ke
     expect(census.trusted.map((t) => t.ref.path)).toEqual([genuine.ref.path]);
     expect(census.foreign.map((f) => f.path)).toEqual([copyPath]);
     expect(census.foreign[0].detail).toMatch(/^its name is not the one the seal gives this record/);
-    const report = await verifyStoredRuns(store, { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-03T23:59:59Z') }, { trust });
+    const report = await verifyStoredRuns(store, PERIOD, { trust });
     expect(report.foreign.filter((f) => f.path.startsWith('refusals/')).map((f) => f.path)).toEqual([copyPath]);
     expect(report.refused).toHaveLength(1);
 
-    const built = await build(store, signer);
-    const dir = tmp();
-    await extractPackageZip(built.zipPath, dir);
-    const fp = await signer.fingerprint();
+    const { dir, fp } = await periodPackage(store, signer);
     const v = await verifyPackageDir(dir, { expectedKeys: [fp] });
     expect(v.problems).toEqual([]);
     expect(v.refusedSeals?.map((r) => r.path)).toEqual([genuine.ref.path]);

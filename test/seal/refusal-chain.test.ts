@@ -1,52 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { LocalEvidenceStore } from '../../src/store/local.js';
-import type { LocalEd25519Signer } from '../../src/seal/local-signer.js';
-import { SEAL_REFUSAL_READS, refusalCensus, refusalsLeftOut, writeSealRefusal, type RunOfChain } from '../../src/seal/refusals.js';
+import { join } from 'node:path';
+import { SEAL_REFUSAL_READS, refusalsLeftOut, writeSealRefusal, type RunOfChain } from '../../src/seal/refusals.js';
 import { trustPolicy } from '../../src/seal/trust.js';
-import { RunManifestSchema, type RunManifest } from '../../src/evidence/manifest.js';
 import { REFUSALS_UNREAD_NAMED, type SealRefusal } from '../../src/evidence/refusal.js';
 import type { StoredRefusalRef } from '../../src/evidence/store.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
-import { buildPackage } from '../../src/package/build.js';
-import { extractPackageZip } from '../../src/verify/unzip.js';
 import { formatVerification, verifyPackageDir } from '../../src/verify/package.js';
 import { formatStoreReport, verifyStoredRuns } from '../../src/verify/store.js';
-import { TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
 import { SHELLS, runVerifySh } from '../support/verify-sh.js';
+import { ACCT, PERIOD, PlantingStore, periodPackage, runOfDay, sealDay, secondDayRefused, tmp } from '../support/refusal-scene.js';
 
-const ACCT = '111111111111';
 const SKEW = 15 * 60_000;
-const tmp = () => mkdtempSync(join(tmpdir(), 'el-refchain-'));
-const period = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-03T23:59:59Z') };
 
-/**
- * A local store in which someone plants files in the folder of every run whose id starts with `victim` (its seal is
- * refused), and which can hide its refusal records from a seal's listing (`hidden`).
- */
-class Planted extends LocalEvidenceStore {
+/** A store in which someone plants files in a day's run folders, and which can hide its refusal records from a seal's listing (`hidden`). */
+class Planted extends PlantingStore {
   hidden = false;
-  constructor(root: string, public victim = '-') {
-    super(root);
-  }
-  protected override async publishRun(tmpDir: string, runDir: string): Promise<void> {
-    if (basename(runDir).startsWith(this.victim)) {
-      mkdirSync(runDir);
-      writeFileSync(join(runDir, 'manifest.json'), '{"planted":true}');
-    }
-    return super.publishRun(tmpDir, runDir);
-  }
   override async listRefusals(): Promise<StoredRefusalRef[]> {
     return this.hidden ? [] : super.listRefusals();
   }
-}
-
-async function runManifest(store: LocalEvidenceStore, day: string): Promise<{ runId: string; manifest: RunManifest }> {
-  const runId = (await store.listRuns()).find((r) => r.startsWith(day.replace(/-/g, '')))!;
-  return { runId, manifest: RunManifestSchema.parse(JSON.parse((await store.getRun(runId)).manifest.toString('utf8'))) };
 }
 
 function refusal(over: Partial<SealRefusal> = {}): SealRefusal {
@@ -118,18 +91,15 @@ describe('a refusal record the next run of its chain does not name', () => {
   it('junk planted under refusals/: the seal records what it left unread (bounded), and every verifier names the genuine record as left out', async () => {
     const root = tmp();
     const store = new Planted(root, '20261002');
-    const signer = await sealDays(store, [{ day: '2026-10-01', encrypted: { [ACCT]: true }, provenance: true }]);
-    await sealDays(store, [{ day: '2026-10-02', encrypted: { [ACCT]: true }, provenance: true }], signer).catch(() => undefined);
-    const trust = trustPolicy([await signer.fingerprint()]);
-    const [genuine] = (await refusalCensus(store, trust)).trusted;
+    const { signer, trust, record: genuine } = await secondDayRefused(store);
     expect(genuine.refusal.previous?.runId).toMatch(/^20261001T020000Z-/);
     // Someone with write access adds well-formed names dated after the genuine record: more than a seal reads.
     const junk = SEAL_REFUSAL_READS + 13;
     for (let i = 0; i < junk; i++) writeFileSync(join(root, 'refusals', `20261002T03${String(i).padStart(4, '0')}Z-000000-r${'a'.repeat(32)}.json`), '{"not":"a refusal"}');
-    await sealDays(store, [{ day: '2026-10-03', encrypted: { [ACCT]: true }, provenance: true }], signer);
+    await sealDay(store, '2026-10-03', signer);
 
-    const day1 = await runManifest(store, '2026-10-01');
-    const day3 = await runManifest(store, '2026-10-03');
+    const day1 = await runOfDay(store, '2026-10-01');
+    const day3 = await runOfDay(store, '2026-10-03');
     expect(day3.manifest.previous?.runId).toBe(day1.runId);
     expect(day3.manifest.refusals).toBeUndefined();
     // 45 junk names and the genuine record are candidates; 32 read; 14 unread, the first 10 (newest first) named.
@@ -138,16 +108,14 @@ describe('a refusal record the next run of its chain does not name', () => {
     expect(day3.manifest.refusalsUnread?.first[0].path).toBe(`refusals/20261002T030012Z-000000-r${'a'.repeat(32)}.json`);
     const left = `run ${day3.runId} (chain default, after ${day1.runId}) does not name refusal record ${genuine.ref.path} of the same link`;
 
-    const report = await verifyStoredRuns(store, period, { trust });
+    const report = await verifyStoredRuns(store, PERIOD, { trust });
     expect(report.problems).toEqual([]);
     expect(report.warnings).toEqual([expect.objectContaining({ runId: day3.runId, key: genuine.ref.path, problem: expect.stringContaining(left) })]);
     expect(report.warnings[0].problem).toContain('its seal left 14 object(s) under refusals/ unread (a seal reads at most 32, newest first), so the record may be among them (its signed manifest names the first 10): objects planted under refusals/ to keep the refusal out of the chain are suspected');
     expect(formatStoreReport(report)).toContain(`warning: run ${day3.runId} key ${genuine.ref.path}: ${left}`);
     expect(report.foreign.length).toBeGreaterThanOrEqual(junk);
 
-    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
-    const dir = tmp();
-    await extractPackageZip(built.zipPath, dir);
+    const { dir, fp } = await periodPackage(store, signer);
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { period: { refusalsNotNamed?: { record: string; runId: string; problem: boolean; message: string }[] } };
     expect(summary.period.refusalsNotNamed).toEqual([{ record: genuine.ref.path, runId: day3.runId, chain: 'default', problem: false, message: expect.stringContaining(left) }]);
     // report.pdf (compared without white space: it wraps long lines) and index.html say it too.
@@ -157,7 +125,6 @@ describe('a refusal record the next run of its chain does not name', () => {
     expect(pdf.replace(/-/g, '')).toContain(`WARNING: ${left}`.replace(/[\s-]+/g, ''));
     expect(pdf).toContain('itssealleft14object(s)underrefusals/unread');
     expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('"refusalsNotNamed":[{');
-    const fp = await signer.fingerprint();
     const v = await verifyPackageDir(dir, { expectedKeys: [fp] });
     expect(v.problems).toEqual([]);
     expect(v.ok).toBe(true);
@@ -176,34 +143,32 @@ describe('a refusal record the next run of its chain does not name', () => {
   it('a record kept from the seal that recorded nothing unread: verify --store and verify fail the run that should have named it', async () => {
     const root = tmp();
     const store = new Planted(root);
-    const signer: LocalEd25519Signer = await sealDays(store, [{ day: '2026-10-01', encrypted: { [ACCT]: true }, provenance: true }]);
+    const signer = await sealDay(store, '2026-10-01');
     const trust = trustPolicy([await signer.fingerprint()]);
-    const day1 = await runManifest(store, '2026-10-01');
+    const day1 = await runOfDay(store, '2026-10-01');
     const link = { runId: day1.runId, manifestSha256: sha256Hex((await store.getRun(day1.runId)).manifest) };
     // A seal of 2026-10-02 refused (its signed record, written at once), long before day 3's run completed.
     const written = await writeSealRefusal(store, signer, refusal({ previous: link, signing: { algorithm: signer.algorithm, keyFingerprint: await signer.fingerprint(), keyId: signer.keyId } }));
     // Day 3's seal does not see it (its listing hides refusals/): it records nothing unread and names nothing.
     store.hidden = true;
-    await sealDays(store, [{ day: '2026-10-03', encrypted: { [ACCT]: true }, provenance: true }], signer);
+    await sealDay(store, '2026-10-03', signer);
     store.hidden = false;
-    const day3 = await runManifest(store, '2026-10-03');
+    const day3 = await runOfDay(store, '2026-10-03');
     expect(day3.manifest.refusals).toBeUndefined();
     expect(day3.manifest.refusalsUnread).toBeUndefined();
     const left = `run ${day3.runId} (chain default, after ${day1.runId}) does not name refusal record ${written.path} of the same link`;
 
-    const report = await verifyStoredRuns(store, period, { trust });
+    const report = await verifyStoredRuns(store, PERIOD, { trust });
     expect(report.ok).toBe(false);
     expect(report.problems).toEqual([expect.objectContaining({ runId: day3.runId, key: written.path, problem: expect.stringContaining(`${left} (`) })]);
     expect(report.problems[0].problem).toContain(": its seal records no object under refusals/ left unread, and the seal was refused more than 15 min before run");
     expect(report.refused).toEqual([expect.objectContaining({ path: written.path })]);
     expect(report.refused[0].namedBy).toBeUndefined();
 
-    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
-    const dir = tmp();
-    await extractPackageZip(built.zipPath, dir);
+    const { dir, fp } = await periodPackage(store, signer);
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { period: { refusalsNotNamed?: { problem: boolean }[] } };
     expect(summary.period.refusalsNotNamed).toEqual([expect.objectContaining({ record: written.path, runId: day3.runId, problem: true })]);
-    const v = await verifyPackageDir(dir, { expectedKeys: [await signer.fingerprint()] });
+    const v = await verifyPackageDir(dir, { expectedKeys: [fp] });
     expect(v.ok).toBe(false);
     expect(v.problems).toContainEqual({ path: `runs/${day3.runId}`, message: expect.stringContaining(`${left} (`) });
     // verify.sh compares the record with the runs of its link too, and fails the run with the same words.

@@ -1,50 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { LocalEvidenceStore } from '../../src/store/local.js';
+import { join } from 'node:path';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { LocalEvidenceStore } from '../../src/store/local.js';
 import { canonicalBytes } from '../../src/seal/canonical.js';
 import { RESEALS } from '../../src/seal/seal.js';
-import { SEAL_REFUSAL_READS, readRefusedBodyList, refusalCensus, writeSealRefusal } from '../../src/seal/refusals.js';
+import { SEAL_REFUSAL_READS, readRefusedBodyList, refusalCensus, writeRefusedBodyList, writeSealRefusal } from '../../src/seal/refusals.js';
 import { trustPolicy } from '../../src/seal/trust.js';
 import { RunManifestSchema } from '../../src/evidence/manifest.js';
-import { buildPackage } from '../../src/package/build.js';
-import { extractPackageZip } from '../../src/verify/unzip.js';
 import { formatVerification, verifyPackageDir } from '../../src/verify/package.js';
 import { formatStoreReport, verifyStoredRuns } from '../../src/verify/store.js';
-import { TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
+import { fixtureEvaluate, sealDays } from '../package/fixtures.js';
+import { ACCT, PlantingStore, periodPackage, sealDay, secondDayRefused, tmp } from '../support/refusal-scene.js';
 import { resignSums, runVerifySh } from '../support/verify-sh.js';
 import { remanifest } from '../support/resign-package.js';
 import { PackageManifestSchema, packageManifestBytes } from '../../src/package/manifest.js';
 import { csvRows } from '../package/csv-rows.js';
 import { oscalSchemaErrors } from '../package/oscal-schema.js';
 import { applyLegalHold } from '../../src/store/legal-hold.js';
-import type { LegalHolds, StoredRefusalRef } from '../../src/evidence/store.js';
+import type { RunFolders, StoredRefusalRef } from '../../src/evidence/store.js';
+import { recordLegalHolds } from '../support/recording-holds.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { findOrphans } from '../../src/store/orphans.js';
 import { objectPath } from '../../src/evidence/layout.js';
 
-const ACCT = '111111111111';
-const tmp = () => mkdtempSync(join(tmpdir(), 'el-refused-'));
-
-/** A local store in which someone watching the runs folder makes the folder of every run whose id starts with `victim`, just before it is published. */
-class PlantingEveryAttempt extends LocalEvidenceStore {
-  planted = 0;
+/** A store in which someone plants files in every attempt of a day's run (PlantingStore), noting what the seals read under refusals/. */
+class PlantingEveryAttempt extends PlantingStore {
   /** Objects under refusals/ read, in order. */
   reads: string[] = [];
-  constructor(root: string, public victim: string) {
-    super(root);
-  }
-  protected override async publishRun(tmpDir: string, runDir: string): Promise<void> {
-    if (basename(runDir).startsWith(this.victim)) {
-      this.planted++;
-      mkdirSync(runDir);
-      writeFileSync(join(runDir, 'manifest.json'), '{"planted":true}');
-    }
-    return super.publishRun(tmpDir, runDir);
-  }
   override async readRefusal(ref: StoredRefusalRef, maxBytes: number): Promise<Buffer> {
     this.reads.push(ref.path);
     return super.readRefusal(ref, maxBytes);
@@ -55,19 +39,14 @@ class PlantingEveryAttempt extends LocalEvidenceStore {
 async function scene() {
   const root = tmp();
   const store = new PlantingEveryAttempt(root, '20261002');
-  const signer = await sealDays(store, [{ day: '2026-10-01', encrypted: { [ACCT]: true }, provenance: true }]);
-  const err = await sealDays(store, [{ day: '2026-10-02', encrypted: { [ACCT]: true }, provenance: true }], signer).then(
-    () => undefined,
-    (e: Error) => e,
-  );
+  const { signer, trust, error: err } = await secondDayRefused(store);
   // Junk someone with write access put under refusals/: unsigned bytes, and a record signed by a key nobody trusts.
   writeFileSync(join(root, 'refusals', 'junk.json'), '{"not":"a refusal"}');
   const other = LocalEd25519Signer.open(tmp());
   const fake = { schema: 'evidence-locker/seal-refusal@1', note: 'forged' };
   writeFileSync(join(root, 'refusals', `20261002T020000Z-000000-r${'f'.repeat(32)}.json`), canonicalBytes({ schema: 'evidence-locker/signed-seal-refusal@1', refusal: fake, signature: (await other.sign(canonicalBytes(fake))).toString('base64'), publicKeyPem: await other.publicKeyPem() }));
-  await sealDays(store, [{ day: '2026-10-03', encrypted: { [ACCT]: true }, provenance: true }], signer);
+  await sealDay(store, '2026-10-03', signer);
   const runs = await store.listRuns();
-  const trust = trustPolicy([await signer.fingerprint()]);
   return { root, store, signer, err, runs, trust };
 }
 
@@ -138,9 +117,7 @@ describe('a seal refused by files planted in every attempt', () => {
   it('the package shows the day as a refused seal, carries the signed record, and both verifiers accept it; a record altered or removed is INVALID', async () => {
     const { store, signer, trust } = await scene();
     const [refused] = (await refusalCensus(store, trust)).trusted;
-    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
-    const dir = tmp();
-    await extractPackageZip(built.zipPath, dir);
+    const { dir, fp } = await periodPackage(store, signer);
     const attempts = refused.refusal.attempts.map((a) => a.runId);
 
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { period: { datesWithoutRun: string[]; sealRefused?: { day: string; attempts: string[]; record: string; sha256: string; namedBy?: string }[] } };
@@ -160,7 +137,6 @@ describe('a seal refused by files planted in every attempt', () => {
     expect(html).toContain('seal refused: files planted by someone else; attempts');
     expect(html).toContain(refused.ref.path);
 
-    const fp = await signer.fingerprint();
     const v = await verifyPackageDir(dir, { expectedKeys: [fp] });
     expect(v.problems).toEqual([]);
     expect(v.ok).toBe(true);
@@ -183,10 +159,7 @@ describe('a seal refused by files planted in every attempt', () => {
   it('verify.sh checks each refusal record as verify does: its signature by a pinned run key and the SHA-256 the naming run gives it', async () => {
     const { store, signer, trust } = await scene();
     const [refused] = (await refusalCensus(store, trust)).trusted;
-    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
-    const dir = tmp();
-    await extractPackageZip(built.zipPath, dir);
-    const fp = await signer.fingerprint();
+    const { dir, fp } = await periodPackage(store, signer);
     const attempts = refused.refusal.attempts.map((a) => a.runId).join(', ');
     const day3 = readFileSync(join(dir, 'summary.json'), 'utf8').match(/"namedBy": "([^"]+)"/)![1];
 
@@ -277,10 +250,7 @@ describe('a seal refused by files planted in every attempt', () => {
   it("both verifiers refuse a refusal record, signed by the pinned run key, that departs from the refusal schema or names another signing algorithm than its key's", async () => {
     const { store, signer, trust } = await scene();
     const [refused] = (await refusalCensus(store, trust)).trusted;
-    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
-    const dir = tmp();
-    await extractPackageZip(built.zipPath, dir);
-    const fp = await signer.fingerprint();
+    const { dir, fp } = await periodPackage(store, signer);
     const name = `${refused.refusal.attempts[0].runId}-r${'c'.repeat(32)}.json`;
     /** The package with a record of `refusal` signed by the genuine run key added under a name the seal gives it, manifest.json and SHA256SUMS signed again. */
     const withRecord = async (refusal: Record<string, unknown>) => {
@@ -317,10 +287,7 @@ describe('a seal refused by files planted in every attempt', () => {
   it('both verifiers refuse a refusal record signed by the pinned run key over bytes that are not canonical JSON, or with a time not written as evidence-locker writes it', async () => {
     const { store, signer, trust } = await scene();
     const [refused] = (await refusalCensus(store, trust)).trusted;
-    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z') });
-    const dir = tmp();
-    await extractPackageZip(built.zipPath, dir);
-    const fp = await signer.fingerprint();
+    const { dir, fp } = await periodPackage(store, signer);
     const name = `${refused.refusal.attempts[0].runId}-r${'d'.repeat(32)}.json`;
     /** The package with a record added whose refusal is `text` exactly as written, signed over those bytes by the genuine run key. */
     const withText = async (text: string) => {
@@ -373,9 +340,7 @@ describe('a seal refused by files planted in every attempt', () => {
     const [refused] = (await refusalCensus(store, trust)).trusted;
     // The smallest procedure map with a mapped procedure: 1.1's only procedure, tested by its one check.
     const procedureMaps = [{ framework: 'test-fw', procedures: [{ procedure: 'Examine bucket encryption settings.', requirement: '1.1', method: 'examine-configuration' as const, queries: ['test.bucket-encryption'] }], untested: [] }];
-    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-02T09:00:00Z'), procedureMaps });
-    const dir = tmp();
-    await extractPackageZip(built.zipPath, dir);
+    const { dir, fp } = await periodPackage(store, signer, { procedureMaps });
     const attempts = refused.refusal.attempts.map((a) => a.runId).join(', ');
     const named = `signed refusal record ${refused.ref.path}, SHA-256 ${refused.sha256}`;
 
@@ -397,7 +362,6 @@ describe('a seal refused by files planted in every attempt', () => {
 
     // summary.json names the record's SHA-256 (revision 3); recomputed, the package is the same. A revision-2 summary
     // without it is of an earlier build (named, not a difference); a revision-3 one without it differs.
-    const fp = await signer.fingerprint();
     const summaryOf = () => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { summaryRevision: number; period: { sealRefused: Record<string, unknown>[] } };
     expect(summaryOf().summaryRevision).toBe(4);
     expect(summaryOf().period.sealRefused[0].sha256).toBe(refused.sha256);
@@ -436,31 +400,30 @@ describe('a seal refused by files planted in every attempt', () => {
   it('a legal hold over a period covers the signed refusal records of that period and what their attempts left in their run folders', async () => {
     const { store, signer, trust, err } = await scene();
     const [refused] = (await refusalCensus(store, trust)).trusted;
-    const placed: string[] = [];
-    const holds: LegalHolds = {
-      holdTarget: { bucket: 'evidence', region: 'us-east-1', concurrency: 4 },
-      objectKey: (sha) => `objects/${sha}`,
-      runKey: (runId, file) => `runs/${runId}/${file}`,
-      pathKey: (path) => `prefix/${path}`,
-      // The files the local store holds in the run folder, each as one version.
-      runFileVersions: async (runId) => new Map(readdirSync(join(store.root, 'runs', runId)).map((f) => [f, [{ key: `runs/${runId}/${f}`, versionId: 'v1' }]])),
-      readVersion: async () => {
-        throw new Error('not read in this test');
-      },
-      lockState: async () => {
-        throw new Error('not read in this test');
-      },
-      setLegalHold: async (key, versionId, on) => {
-        placed.push(`${on ? 'ON' : 'OFF'} ${key}${versionId ? `@${versionId}` : ''}`);
-      },
+    // The files the local store holds in a run folder, each as one version.
+    const folderOf = (runId: string) => new Map(readdirSync(join(store.root, 'runs', runId)).map((f) => [f, [{ key: `runs/${runId}/${f}`, versionId: 'v1' }]]));
+    // The store lists runs/ once as S3 does (every folder with its versions: those with a manifest, and the others), and
+    // counts it; a folder listed on its own is counted too.
+    const listings = { runs: 0, folders: [] as string[] };
+    (store as unknown as { listRunFolders: () => Promise<RunFolders> }).listRunFolders = async () => {
+      listings.runs++;
+      const ids = readdirSync(join(store.root, 'runs')).sort();
+      const withManifest = ids.filter((id) => readdirSync(join(store.root, 'runs', id)).includes('manifest.json'));
+      return { folders: new Map(withManifest.map((id) => [id, folderOf(id)])), deleteMarkers: [], others: new Map(ids.filter((id) => !withManifest.includes(id)).map((id) => [id, folderOf(id)])) };
     };
-    (store as unknown as { legalHolds: LegalHolds }).legalHolds = holds;
+    const { holds, placed } = recordLegalHolds(store, (runId) => {
+      listings.folders.push(runId);
+      return folderOf(runId);
+    });
 
     const held = await applyLegalHold(store, signer, { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-03T23:59:59Z'), action: 'hold', trust });
     expect(placed).toContain(`ON prefix/${refused.ref.path}`);
     // Each refused attempt's run folder: here only the file planted in it (the seal never got to write its own).
     const attempts = refused.refusal.attempts.map((a) => a.runId);
     expect(attempts).toHaveLength(RESEALS + 1);
+    // Was: each attempt's folder listed on its own (one call per attempt); now they come from the census's listing of runs/.
+    expect(listings.folders.filter((id) => attempts.includes(id))).toEqual([]);
+    expect(listings.runs).toBeGreaterThan(0);
     for (const a of attempts) expect(placed).toContain(`ON runs/${a}/manifest.json@v1`);
     expect(held.runs).toHaveLength(2);
     expect(held.message).toContain(`and 1 signed refusal record(s) (${refused.ref.path}), with ${attempts.length} object version(s) in the run folders of their ${attempts.length} refused attempt(s) (unsealed, and the files planted among them)`);
@@ -488,11 +451,32 @@ describe('a seal refused by files planted in every attempt', () => {
     // Every body no sealed run names is the refused run's or its list (nothing else was left unsealed here): all held.
     expect(orphans).toContain(list.sha256);
     for (const sha of orphans) expect([...listed.map((b) => b.sha256), list.sha256]).toContain(sha);
+    // Was: the list was an orphan too; now the trusted record that names it accounts for it, and the bodies stay orphans.
+    const accounted = await findOrphans(store, trust);
+    expect(accounted).not.toContain(list.sha256);
+    expect(accounted).toEqual(orphans.filter((sha) => sha !== list.sha256));
+    // A list no trusted record names (here one written by hand) is an orphan still.
+    const stray = await writeRefusedBodyList(store, [listed[0]]);
+    expect(await findOrphans(store, trust)).toContain(stray.sha256);
+    expect(await findOrphans(store, () => Promise.resolve(trust))).toContain(stray.sha256);
     for (const key of [...bodyKeys, objectPath(list.sha256)]) expect(placed).toContain(`ON ${key}`);
     expect(body.data.refusedBodies.note).toMatch(/^the evidence bodies a refused seal's run stored under objects\/ .* A body that a sealed run also names is the same object and is held once; holding it for this reason too changes nothing for that run/);
     expect(body.data.refusedBodies.records).toEqual([{ record: refused.ref.path, list: { sha256: list.sha256, key: objectPath(list.sha256) }, objects: expect.any(Array) }]);
     expect(body.data.refusedBodies.records[0].objects.map((o: { key: string }) => o.key).sort()).toEqual(bodyKeys);
     expect(held.message).toContain(`and ${list.bodies} evidence body version(s) their runs stored;`);
+    // Was: the record named refused bodies (and attempts' files) both in objects and under their own heading; now each
+    // version once: objects holds the runs' and the records' versions, the rest are under refusedAttempts and refusedBodies.
+    const at = (o: { key: string; versionId?: string }) => `${o.key}@${o.versionId ?? ''}`;
+    const inRecord = [
+      ...body.data.objects.map(at),
+      ...body.data.refusedAttempts.attempts.flatMap((a: { objects: { key: string; versionId?: string }[] }) => a.objects.map(at)),
+      ...body.data.refusedBodies.records.flatMap((b: { list: { key: string }; objects: { key: string; versionId?: string }[] }) => [at(b.list), ...b.objects.map(at)]),
+    ];
+    expect(new Set(inRecord).size).toBe(inRecord.length);
+    expect(inRecord.sort()).toEqual(held.objects.map(at).sort());
+    expect(body.data.held).toBe(held.objects.length);
+    expect(body.data.objects.map(at)).not.toContain(at({ key: objectPath(list.sha256) }));
+    expect(body.data.objectsNote).toMatch(/each version once in the record/);
     // The seal's error said where the list went.
     expect(err?.message).toContain(`it names the list of the run's ${list.bodies} evidence bodies, stored as objects/ body ${list.sha256}, which a legal hold holds with it`);
 
@@ -532,27 +516,12 @@ describe('a seal refused by files planted in every attempt', () => {
       records: { count: 3, errors: 0, bodiesStored: 3 },
       signing: { algorithm: signer.algorithm, keyFingerprint: await signer.fingerprint(), keyId: signer.keyId },
     });
-    const placed: string[] = [];
-    const holds: LegalHolds = {
-      holdTarget: { bucket: 'evidence', region: 'us-east-1', concurrency: 4 },
-      objectKey: (sha) => `objects/${sha}`,
-      runKey: (id, file) => `runs/${id}/${file}`,
-      pathKey: (path) => `prefix/${path}`,
-      runFileVersions: async () => new Map(),
-      readVersion: async () => {
-        throw new Error('not read in this test');
-      },
-      lockState: async () => {
-        throw new Error('not read in this test');
-      },
-      setLegalHold: async (key, versionId, on) => {
-        placed.push(`${on ? 'ON' : 'OFF'} ${key}${versionId ? `@${versionId}` : ''}`);
-      },
-    };
-    (store as unknown as { legalHolds: LegalHolds }).legalHolds = holds;
+    const { placed } = recordLegalHolds(store);
     const held = await applyLegalHold(store, signer, { from: new Date('2026-10-02T00:00:00Z'), to: new Date('2026-10-02T23:59:59Z'), action: 'hold', trust });
     expect(placed).toEqual([`ON prefix/${ref.path}`]);
     expect(held.refusedBodies).toEqual([{ record: ref.path, objects: [], notHeld: expect.stringContaining("the record names no list of its run's 3 record(s)' bodies (written before such lists were kept): they are not held") }]);
+    // Why no sealed run holds them instead: the attempt's run id was never sealed (a refused seal gives up), so no signed manifest names them.
+    expect(held.refusedBodies?.[0].notHeld).toContain('and no sealed run holds them in its place: a refused seal tries each attempt under a fresh run id and after the last gives up, so no signed manifest names the bodies of its records');
     expect(held.message).toContain(`and 0 evidence body version(s) their runs stored (not held: the bodies of ${ref.path}: the record names no list`);
     const body = JSON.parse((await store.getObject(held.sealed!.manifest.records[0].sha256)).toString('utf8'));
     expect(body.data.refusedBodies.records).toEqual(held.refusedBodies);

@@ -117,7 +117,7 @@ describe('store commands on a local store', () => {
     const orphan = evidenceBody('orphan');
     await store.putObject(sha256Hex(orphan), orphan);
     const { out } = await run(configFile, 'store', 'orphans');
-    expect(out).toBe(`1 orphaned evidence body(ies), harmless: written by runs interrupted before sealing, named by no sealed run, never part of a package:\n  ${sha256Hex(orphan)}\n`);
+    expect(out).toBe(`1 orphaned evidence body(ies), harmless: written by runs interrupted before sealing or refused their seal, named by no sealed run (the list of a refused run's bodies that a trusted refusal record names is not listed: the record names it), never part of a package:\n  ${sha256Hex(orphan)}\n`);
   });
 });
 

@@ -537,6 +537,25 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     expect(new Date(until).getTime()).toBe(store.retainUntilFor(NOW).getTime());
   });
 
+  it('one listing of runs/ gives the run folders and, beside them, the folders without a manifest (a refused attempt\'s), each with every version', async () => {
+    const fake = new FakeS3();
+    const store = storeWith(fake);
+    const sealed = '20261127T020000Z-aaaaaa';
+    const attempt = '20261127T030000Z-bbbbbb';
+    fake.addVersion(store.runKey(sealed, RUN_FILES.manifest), 10, 'm1');
+    fake.addVersion(store.runKey(attempt, 'collection-started.json'), 10, 's1');
+    fake.addVersion(store.runKey(attempt, 'planted.txt'), 4, 'p1');
+    fake.addVersion(store.runKey(attempt, 'planted.txt'), 4, 'p2');
+    const listed = await store.listRunFolders();
+    expect([...listed.folders.keys()]).toEqual([sealed]);
+    expect([...listed.others.keys()]).toEqual([attempt]);
+    expect(listed.others.get(attempt)?.get('planted.txt')?.map((v) => v.versionId)).toEqual(['p1', 'p2']);
+    // The same versions a listing of the folder alone gives, with no second request.
+    const before = fake.requests.length;
+    expect((await store.runFileVersions(attempt)).get('planted.txt')?.map((v) => v.versionId)).toEqual(['p1', 'p2']);
+    expect(fake.requests.length).toBe(before + 1);
+  });
+
   it('lists the stored bodies once and reads back (re-hashes) only the bodies the listing shows', async () => {
     const fake = new FakeS3();
     const store = storeWith(fake);

@@ -25,6 +25,10 @@ interface VerifyOptions extends GlobalOptions {
   maxRunSpan?: number;
 }
 
+interface OrphansOptions extends GlobalOptions {
+  expectKey?: string[];
+}
+
 interface HoldOptions extends GlobalOptions {
   from: string;
   to: string;
@@ -83,15 +87,19 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
 
   store
     .command('orphans')
-    .description('List evidence bodies no sealed run names (harmless leftovers of interrupted runs)')
-    .action(async (_opts: GlobalOptions, cmd: Command) => {
-      const { config, log } = commandContext(cmd.optsWithGlobals<GlobalOptions>());
+    .description('List evidence bodies no sealed run names (harmless leftovers of interrupted runs and the bodies of refused seals)')
+    .option('--expect-key <fingerprint...>', 'trust only refusal records signed by these key fingerprints (confirmed out of band) instead of signing.trustedKeys', listOption)
+    .action(async (_opts: OrphansOptions, cmd: Command) => {
+      const o = cmd.optsWithGlobals<OrphansOptions>();
+      const { config, log } = commandContext(o);
       const s = await openStore(config.store, { log });
-      const orphans = await findOrphans(s);
+      // The list of a refused run's bodies that a trusted refusal record names is accounted for by that record.
+      const { resolveTrustPolicy } = await import('../../aws/trusted-keys.js');
+      const orphans = await findOrphans(s, () => resolveTrustPolicy(config, { ...(o.expectKey?.length ? { expectKeys: o.expectKey } : {}), log }));
       write(
         orphans.length === 0
           ? 'no orphaned evidence bodies\n'
-          : `${orphans.length} orphaned evidence body(ies), harmless: written by runs interrupted before sealing, named by no sealed run, never part of a package:\n${orphans.map((h) => `  ${h}\n`).join('')}`,
+          : `${orphans.length} orphaned evidence body(ies), harmless: written by runs interrupted before sealing or refused their seal, named by no sealed run (the list of a refused run's bodies that a trusted refusal record names is not listed: the record names it), never part of a package:\n${orphans.map((h) => `  ${h}\n`).join('')}`,
       );
     });
 
