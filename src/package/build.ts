@@ -110,6 +110,11 @@ export interface BuildPackageOptions {
    * `maxRunSpanMs`, which are found again).
    */
   recordedBackDating?: { writeTimesChecked: boolean; runsNotCredited: readonly RunNotCredited[] };
+  /**
+   * `verify --recompute` of a package whose summary.json is of a revision before 5 only: its build counted the regions
+   * and event-search windows of runs that prove no day as collected and searched; recomputed as it was built.
+   */
+  notCreditedRunsCover?: boolean;
   /** The evaluation engine (default evaluateRun). */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
   log?: Logger;
@@ -239,7 +244,8 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   const accountSet = new Set(accounts);
   // The runs the package holds still name these accounts: every view says they were collected and left out.
   const accountsLeftOut = collected.filter((a) => !accountSet.has(a));
-  const regions = [...new Set(collectionRuns.flatMap((r) => r.manifest.scope.regions))].sort();
+  // The regions of runs that prove their day: a back-dated run's scope shows no region collected.
+  const regions = [...new Set(collectionRuns.filter((r) => opts.notCreditedRunsCover === true || !notCreditedIds.has(r.runId)).flatMap((r) => r.manifest.scope.regions))].sort();
   const allRuns = [...periodRuns, ...attestationRuns];
   const generatedAt = allRuns.reduce((m, r) => (r.manifest.completedAt > m ? r.manifest.completedAt : m), '');
   const builtAt = (opts.builtAt ?? new Date()).toISOString();
@@ -394,15 +400,17 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
         }
         return p;
       };
-      await regionCoverage.addRun(manifest, (sha) => loadOnce(sha));
+      // A run that proves no day proves no region collected and no interval searched either (its times are not trusted).
+      const covers = opts.notCreditedRunsCover === true || !notCreditedIds.has(run.runId);
+      if (covers) await regionCoverage.addRun(manifest, (sha) => loadOnce(sha));
       await evidenceCsv.write(evidenceCsvRows(manifest, accountSet, refs, simulated));
       await timelineBuilder.addRun(run, manifest, runBodies);
-      if (!isAttestation) await addRunWindows(eventWindows, loadOnce, manifest, accountSet);
+      if (!isAttestation && covers) await addRunWindows(eventWindows, loadOnce, manifest, accountSet);
       if (!isAttestation) await tallyEndpoints(endpoints, originOf, sharedOrigins, manifest, accountSet, loadOnce);
     }
     const timeline = timelineBuilder.finish();
     // Intervals of the period no event search covered are gaps on the days they touch, named in every view.
-    const latestRunStart = collectionRuns.filter((r) => !r.manifest.reconstruction).reduce((m, r) => (r.manifest.startedAt > m ? r.manifest.startedAt : m), '');
+    const latestRunStart = collectionRuns.filter((r) => !r.manifest.reconstruction && (opts.notCreditedRunsCover === true || !notCreditedIds.has(r.runId))).reduce((m, r) => (r.manifest.startedAt > m ? r.manifest.startedAt : m), '');
     const eventSearches = eventSearchCoverage(eventWindows, period, builtAt, latestRunStart);
     applyUnsearched(timeline, eventSearches.unsearched);
     // A gap day whose collection of the account was refused its seal names the signed refusal record in every view.
