@@ -1204,11 +1204,17 @@ fi
 if [ "$(grep -c '^  "missingShards": ' manifest.json 2>/dev/null)" != 1 ]; then
   fail "manifest.json: no single \"missingShards\" list found"
 elif [ "$(printf '%s' "$chain_lines" | grep -c .)" = "$listed_count" ]; then
+  # A signed shard count over 1000 (the most collect --shard i/n takes) is refused, and not counted up to.
+  awk -F "$tab" '$2 == "shard.count" && $3 + 0 > 1000 { print $1 "\t" $3 }' "$work/signed_fields" > "$work/big_shards"
+  while IFS="$tab" read -r big_run big_count; do
+    fail "runs/$big_run: shard count $big_count in its signed manifest: a shard count over 1000, the most collect --shard i/n takes: no evidence-locker collection seals such a run"
+  done < "$work/big_shards"
   # Each slot as "<slot><TAB><count><TAB><present, in order><TAB><missing, in order>", slots in byte order.
   held_shards=$(awk -F "$tab" -v tab="$tab" '
     $2 == "shard.index" { idx[$1] = $3 + 0 } $2 == "shard.count" { cnt[$1] = $3 + 0 } $2 == "shard.slot" { slot[$1] = $3 }
     END {
       for (r in slot) {
+        if (cnt[r] > 1000) continue
         sl = slot[r]
         if (!(sl in count) || cnt[r] > count[sl]) count[sl] = cnt[r]
         if (!((sl, idx[r]) in have)) { have[sl, idx[r]] = 1; np[sl]++; p[sl, np[sl]] = idx[r] }
