@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { ConfigError } from '../errors.js';
+import { MAX_SHARD_COUNT } from '../evidence/manifest.js';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { loadCredentialProviders } from '../aws/sdk.js';
 
@@ -108,8 +109,8 @@ export function parseShard(value: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(value.trim());
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || index < 1 || index > count || count > 1000) {
-    throw new ConfigError(`--shard: "${value}" is not a shard like 1/4 (index from 1 to count, count at most 1000)`);
+  if (!m || count < 1 || index < 1 || index > count || count > MAX_SHARD_COUNT) {
+    throw new ConfigError(`--shard: "${value}" is not a shard like 1/4 (index from 1 to count, count at most ${MAX_SHARD_COUNT})`);
   }
   return { index, count };
 }

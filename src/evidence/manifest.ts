@@ -17,6 +17,9 @@ export function isSealTime(text: string): boolean {
  */
 const SealTimeSchema = z.string().refine(isSealTime, { message: 'not a time as evidence-locker writes one (YYYY-MM-DDTHH:MM:SS.sssZ, UTC), so when the run was sealed cannot be judged' });
 
+/** The most shards a collection is split into (`collect --shard i/n`, `daemon --shard`): verifiers refuse a run signing more. */
+export const MAX_SHARD_COUNT = 1000;
+
 /**
  * A run manifest: every evidence record the run produced, each with its SHA-256, chained to the previous
  * run of the same chain by that run's manifest hash, and signed (detached signature in `manifest.sig`).
@@ -37,7 +40,14 @@ export const RunManifestSchema = z.object({
     frameworks: z.array(z.string()),
     queries: z.array(z.string()),
   }),
-  shard: z.object({ index: z.number().int(), count: z.number().int(), slot: z.string() }).optional(),
+  shard: z
+    .object({
+      index: z.number().int(),
+      // Verifiers count a slot's shards up to it: a signed count no collector writes must not make them loop for ever.
+      count: z.number().int().max(MAX_SHARD_COUNT, { message: `a shard count over ${MAX_SHARD_COUNT}, the most collect --shard i/n takes: no evidence-locker collection seals such a run` }),
+      slot: z.string(),
+    })
+    .optional(),
   previous: z.object({ runId: z.string(), manifestSha256: z.string().regex(/^[0-9a-f]{64}$/) }).nullable(),
   store: z.object({
     kind: z.enum(['local', 's3']),

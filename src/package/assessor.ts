@@ -45,8 +45,16 @@ export interface AssessorResults {
  * and list the field in SUMMARY_FIELDS_SINCE with the new revision: `verify --recompute` then knows a package written
  * by an earlier revision lacks that field and says so instead of calling the package different. Packages written
  * before the revision was recorded have none (their fields are not known: recompute names every field they lack).
+ * Raise it too when a field's meaning changes, and name the change in SUMMARY_MEANING_SINCE.
  */
-export const SUMMARY_REVISION = 4;
+export const SUMMARY_REVISION = 5;
+
+/**
+ * Meanings changed after revision 1, by the revision that changed them: `verify --recompute` of a package of an earlier
+ * revision computes the old meaning (and says so). 5: `regions` and `eventSearches` leave out the runs that prove no day
+ * (`period.runsNotCredited`); earlier revisions counted their regions as collected and their windows as searched.
+ */
+export const SUMMARY_MEANING_SINCE = { notCreditedRunsCoverNothing: 5 } as const;
 
 /**
  * summary.json fields added after revision 1, by dotted path (`*` for any framework or account key, or any index of a

@@ -19,7 +19,7 @@ import { BodyIndex, mergeByPath } from './bodies.js';
 import { EVIDENCE_CSV_HEADER, controlsCsv, csvMark, evidenceCsvRows } from './csv.js';
 import { exceptionStates, type ExceptionEntry } from './exceptions.js';
 import { gatherRuns, missingShards, packageDays, readRunManifest, readRunManifestBytes, refusalsNotNamed, refusedSeals, type IncludedRun, type RunNotCredited } from './gather.js';
-import { refusalWords } from '../seal/refusals.js';
+import { refusalWords, refusedAttemptIsRun } from '../seal/refusals.js';
 import { renderIndexHtml, DEFAULT_HTML_BODY_BUDGET } from './html.js';
 import {
   BUILD_CLOCK_SKEW_MS,
@@ -110,6 +110,11 @@ export interface BuildPackageOptions {
    * `maxRunSpanMs`, which are found again).
    */
   recordedBackDating?: { writeTimesChecked: boolean; runsNotCredited: readonly RunNotCredited[] };
+  /**
+   * `verify --recompute` of a package whose summary.json is of a revision before 5 only: its build counted the regions
+   * and event-search windows of runs that prove no day as collected and searched; recomputed as it was built.
+   */
+  notCreditedRunsCover?: boolean;
   /** The evaluation engine (default evaluateRun). */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
   log?: Logger;
@@ -140,6 +145,11 @@ export interface PackageSummary {
   runsWrittenLate: number | null;
   /** Collection runs that prove no day (written late, over their span, or not written on the day they claim): their days are gaps. */
   runsNotCredited: number;
+  /**
+   * Carried refusal records that name a sealed run of the package as a refused attempt, each with the run: verify and
+   * verify.sh call such a package INVALID.
+   */
+  refusalsNamingSealedRuns: { record: string; runId: string }[];
   /** The most time from a run's completion to its write that was allowed before naming it (S3 only). */
   maxSealDelayMs: number;
   /** The most time a run could state it took before naming it (`--max-run-span`; S3 only, as `runsWrittenLate`). */
@@ -221,6 +231,18 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     if (n.problem) opts.log?.error({ record: n.record, runId: n.runId, chain: n.chain }, `package: ${n.message}`);
     else opts.log?.warn({ record: n.record, runId: n.runId, chain: n.chain }, `package: ${n.message}`);
   }
+  // A carried refusal record that calls a sealed run of the package a refused attempt makes verify call the package
+  // INVALID. Built all the same (loudly): the record is write-once, so refusing would refuse every package of its period.
+  const heldRuns = new Set([...periodRuns, ...attestationRuns].map((r) => r.runId));
+  const refusalsNamingRuns = refusals.flatMap((r) => [...new Set(r.refusal.attempts.map((a) => a.runId))].filter((id) => heldRuns.has(id)).map((runId) => ({ record: r.ref.path, runId })));
+  if (!resultsOnly) {
+    for (const c of refusalsNamingRuns) {
+      opts.log?.error(
+        { record: c.record, runId: c.runId },
+        `package: ${refusedAttemptIsRun(c.record, c.runId)}. This package carries both, so evidence-locker verify and verify.sh will call it INVALID (verify --store names the same problem): find the CloudTrail Sign events of the record and of run ${c.runId} and who made them, and give the assessor the finding with the package; the record cannot be removed from a write-once store, so every package carrying it (its collection started in the period, or a run of the package names it) is INVALID until the organisation explains it`,
+      );
+    }
+  }
   for (const f of foreign) opts.log?.warn({ runId: f.runId, path: f.path, reason: f.reason, detail: f.detail }, `package: foreign object in the evidence store, listed in the package, not used as evidence: ${describeForeign(f)}`);
   for (const l of writtenLate ?? []) opts.log?.warn({ runId: l.runId, key: l.key, versionId: l.versionId }, `package: run ${l.runId} was not stored when it claims, listed in the report: ${l.problem}`);
   const collectionRuns = periodRuns.filter((r) => r.manifest.kind === 'collection');
@@ -239,7 +261,8 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   const accountSet = new Set(accounts);
   // The runs the package holds still name these accounts: every view says they were collected and left out.
   const accountsLeftOut = collected.filter((a) => !accountSet.has(a));
-  const regions = [...new Set(collectionRuns.flatMap((r) => r.manifest.scope.regions))].sort();
+  // The regions of runs that prove their day: a back-dated run's scope shows no region collected.
+  const regions = [...new Set(collectionRuns.filter((r) => opts.notCreditedRunsCover === true || !notCreditedIds.has(r.runId)).flatMap((r) => r.manifest.scope.regions))].sort();
   const allRuns = [...periodRuns, ...attestationRuns];
   const generatedAt = allRuns.reduce((m, r) => (r.manifest.completedAt > m ? r.manifest.completedAt : m), '');
   const builtAt = (opts.builtAt ?? new Date()).toISOString();
@@ -394,15 +417,17 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
         }
         return p;
       };
-      await regionCoverage.addRun(manifest, (sha) => loadOnce(sha));
+      // A run that proves no day proves no region collected and no interval searched either (its times are not trusted).
+      const covers = opts.notCreditedRunsCover === true || !notCreditedIds.has(run.runId);
+      if (covers) await regionCoverage.addRun(manifest, (sha) => loadOnce(sha));
       await evidenceCsv.write(evidenceCsvRows(manifest, accountSet, refs, simulated));
       await timelineBuilder.addRun(run, manifest, runBodies);
-      if (!isAttestation) await addRunWindows(eventWindows, loadOnce, manifest, accountSet);
+      if (!isAttestation && covers) await addRunWindows(eventWindows, loadOnce, manifest, accountSet);
       if (!isAttestation) await tallyEndpoints(endpoints, originOf, sharedOrigins, manifest, accountSet, loadOnce);
     }
     const timeline = timelineBuilder.finish();
     // Intervals of the period no event search covered are gaps on the days they touch, named in every view.
-    const latestRunStart = collectionRuns.filter((r) => !r.manifest.reconstruction).reduce((m, r) => (r.manifest.startedAt > m ? r.manifest.startedAt : m), '');
+    const latestRunStart = collectionRuns.filter((r) => !r.manifest.reconstruction && (opts.notCreditedRunsCover === true || !notCreditedIds.has(r.runId))).reduce((m, r) => (r.manifest.startedAt > m ? r.manifest.startedAt : m), '');
     const eventSearches = eventSearchCoverage(eventWindows, period, builtAt, latestRunStart);
     applyUnsearched(timeline, eventSearches.unsearched);
     // A gap day whose collection of the account was refused its seal names the signed refusal record in every view.
@@ -560,6 +585,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
         foreignObjects: foreign.length,
         runsWrittenLate: writtenLate ? new Set(writtenLate.map((l) => l.runId)).size : null,
         runsNotCredited: notCredited.length,
+        refusalsNamingSealedRuns: refusalsNamingRuns,
         maxSealDelayMs: sealDelayMs,
         maxRunSpanMs: runSpanMs,
         keyFingerprint: signing.keyFingerprint,

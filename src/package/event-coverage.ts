@@ -27,8 +27,9 @@ export interface EventSearchCoverage {
 }
 
 /**
- * Adds the windows one run's event searches covered, for the package's accounts: every collection run counts (also
- * one that decides no day, and a backfill that rebuilt a day), since each searched what its evidence says it searched.
+ * Adds the windows one run's event searches covered, for the package's accounts: every collection run that proves its
+ * day counts (also one a later run of its day overrides, and a backfill that rebuilt a day), since each searched what
+ * its evidence says it searched; the caller leaves out a run that proves no day (`runsNotCredited`), whose times are not trusted.
  */
 export async function addRunWindows(windows: EventWindows, load: (sha256: string, size: number) => Promise<EvidenceBody>, manifest: RunManifest, accounts: ReadonlySet<string>): Promise<void> {
   if (manifest.kind !== 'collection') return;
@@ -120,7 +121,7 @@ export function eventSearchText(cov: EventSearchCoverage): string {
   const tail = cov.to < cov.end ? ` Events from each account and region's last search of the period to ${cov.end}${cov.open ? ' (the period has not ended)' : ' (the end of the period)'} are not in this package: the next run's search reaches back lookbackHours plus collect.eventOverlapMinutes from its start, so it covers them only if it ran within that time.` : '';
   const span = `${cov.from} to ${cov.to} (each account and region up to its last search, when that search ran on the day of the period's latest run; otherwise up to that run)`;
   const how =
-    'Each run searches CloudTrail from its look-back window plus an overlap (collect.eventOverlapMinutes) before its start, and the windows of every run in the period are joined per account and region; a failed search covers nothing. CloudTrail delivers events minutes after the call: an event it delivers later than the overlap (less any later start of the next run) after it happened can be in no run’s results even where windows join.';
+    'Each run searches CloudTrail from its look-back window plus an overlap (collect.eventOverlapMinutes) before its start, and the windows of every run in the period are joined per account and region; a failed search covers nothing, nor does a run that proves no collection on the day it claims (stored later than it claims, or too long from start to completion). CloudTrail delivers events minutes after the call: an event it delivers later than the overlap (less any later start of the next run) after it happened can be in no run’s results even where windows join.';
   if (!cov.pairs) return `No run of the period searched CloudTrail events (cloudtrail.sensitive-activity): nothing in this package shows that the period's sensitive events were listed for review. ${how}`;
   if (!cov.unsearched.length) return `The event searches of ${cov.pairs} account and region pair(s) together cover ${span} with no interval left out.${tail} ${how}`;
   const accounts = new Set(cov.unsearched.map((h) => h.accountId)).size;

@@ -83,7 +83,7 @@ export function regionCoverageLines(c: AccountRegionCoverage): string[] {
   const recorded = c.runs - c.unknown.length - c.notRecorded.length;
   lines.push(
     recorded > 0
-      ? `account ${c.accountId}: ${c.enabled.length} enabled region(s) recorded by account:ListRegions in ${recorded} of ${c.runs} run(s): ${c.enabled.join(', ')}; collected in the period (a region counts when a run looked at it, even if its reads failed; failed reads are gaps): ${c.collected.join(', ') || 'none'}`
+      ? `account ${c.accountId}: ${c.enabled.length} enabled region(s) recorded by account:ListRegions in ${recorded} of ${c.runs} run(s): ${c.enabled.join(', ')}; collected in the period (a region counts when a run looked at it, even if its reads failed; failed reads are gaps; a run that proves no day counts for no region): ${c.collected.join(', ') || 'none'}`
       : `account ${c.accountId}: collected in the period: ${c.collected.join(', ') || 'none'}; its enabled regions were not read by any run of the period`,
   );
   if (recorded > 0 && !c.uncollected.length) lines.push(`account ${c.accountId}: every enabled region recorded was looked at by a run of the period (reads that failed there are gaps)`);

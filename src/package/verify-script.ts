@@ -1083,6 +1083,8 @@ generated=$(pm_field generatedAt)
 built=$(pm_field builtAt)
 has_built=$(grep -c '^  "builtAt": ' manifest.json 2>/dev/null)
 has_ends=$(grep -c '^  "chainEnds": \[' manifest.json 2>/dev/null)
+# The run span limit the package was built with (package --max-run-span, signed in manifest.json), when stricter than a day.
+span_built=$(awk '/^  "evaluation": [{]/ { e = 1; next } e && /^  [}]/ { e = 0 } e && /^    "backDatingChecks": [{]/ { b = 1; next } b && /^    [}]/ { b = 0 } b && /^      "maxRunSpanMs": [0-9]+,?$/ { v = $2; sub(/,$/, "", v); print v; exit }' manifest.json 2>/dev/null)
 sed -n '/^  "chainEnds": \[/,/^  \]/p' manifest.json 2>/dev/null | awk -v tab="$tab" '
   /^      "chain": "/ { c = $0; sub(/^      "chain": "/, "", c); sub(/",?$/, "", c) }
   /^      "lastRunId": "/ { l = $0; sub(/^      "lastRunId": "/, "", l); sub(/",?$/, "", l) }
@@ -1090,13 +1092,18 @@ sed -n '/^  "chainEnds": \[/,/^  \]/p' manifest.json 2>/dev/null | awk -v tab="$
   /^        "runId": "/ { n = $0; sub(/^        "runId": "/, "", n); sub(/",?$/, "", n); print c tab l tab n }
 ' > "$work/ends"
 listed_count=$(grep -c . "$work/listed_runs")
-ends_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -F "$tab" -v from="$p_from" -v to="$p_to" -v gen="$generated" -v built="$built" -v has_built="$has_built" -v has_ends="$has_ends" -v listed="$listed_count" -v endsfile="$work/ends" "$time_awk"'
+ends_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -F "$tab" -v from="$p_from" -v to="$p_to" -v gen="$generated" -v built="$built" -v has_built="$has_built" -v has_ends="$has_ends" -v listed="$listed_count" -v endsfile="$work/ends" -v spanbuilt="$span_built" "$time_awk"'
   function idday(id,   s) {
     if (match(id, /-backfill-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-/)) { s = substr(id, RSTART + 10, 8); return substr(s, 1, 4) "-" substr(s, 5, 2) "-" substr(s, 7, 2) }
     if (id ~ /^[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T/) return substr(id, 1, 4) "-" substr(id, 5, 2) "-" substr(id, 7, 2)
     return ""
   }
   function daysword(n) { return n == 1 ? "1 day" : n " days" }
+  function spanfmt(v,   x, d, h, m, sec) { x = int(v / 1000); d = int(x / 86400); h = int((x % 86400) / 3600); m = int((x % 3600) / 60); sec = x % 60
+    if (d > 0) return h > 0 ? d " d " h " h" : d " d"
+    if (h > 0) return m > 0 ? h " h " m " min" : h " h"
+    if (m > 0) return sec > 0 ? m " min " sec " s" : m " min"
+    return sec " s" }
   function msany(t,   f) { f = (substr(t, 20, 1) == ".") ? substr(t, 21, 3) + 0 : 0
     return ((dn(substr(t, 1, 10)) * 86400 + substr(t, 12, 2) * 3600 + substr(t, 15, 2) * 60 + substr(t, 18, 2)) * 1000) + f }
   BEGIN {
@@ -1105,6 +1112,9 @@ ends_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -
     bday = substr(built, 1, 10)
     endday = (bday != "" && bday < to) ? bday : to
     if (bday != "" && bday < to) print "WARN  manifest.json: the package was built on " bday ", before its period ends on " to
+    # A day, or the stricter limit the package was built with; a wider recorded limit never loosens the check.
+    spanlimit = 86400000; spanword = "1 day"; spannote = ""
+    if (spanbuilt != "" && spanbuilt + 0 < spanlimit) { spanlimit = spanbuilt + 0; spanword = spanfmt(spanlimit); spannote = " (the limit the package was built with, package --max-run-span, recorded in manifest.json: stricter than 1 d)" }
   }
   function scount(c) { if (c == "default") return 1; if (c ~ /^shard-[1-9][0-9]*-of-[1-9][0-9]*$/) { sub(/^shard-[0-9]*-of-/, "", c); return c + 0 } return 0 }
   function written(k, c, id,   i, n2) {
@@ -1126,7 +1136,7 @@ ends_out=$(printf '%s' "$chain_lines" | sort -t "$tab" -k1,1 -k2,2 -k3,3 | awk -
       if (idt > substr($2, 1, 19)) print "FAIL  runs/" $3 ": the run id'"'"'s time is after the run'"'"'s startedAt " $2 ": evidence-locker names a run when it starts"
     }
     if ($8 < $2) print "FAIL  runs/" $3 ": completedAt " $8 " is before startedAt " $2
-    else if (msany($8) - msany($2) > 86400000) print "WARN  runs/" $3 ": the run states it started at " $2 " and completed at " $8 " (both signed), more than the 1 day a run may take: its start, and so the day it claims, may lie long before it was signed and stored (back-dated); this package holds no store write times: run evidence-locker verify --store --run " $3 " against the bucket, and find the CloudTrail Sign call of its completion"
+    else if (msany($8) - msany($2) > spanlimit) print "WARN  runs/" $3 ": the run states it started at " $2 " and completed at " $8 " (both signed), more than the " spanword " a run may take" spannote ": its start, and so the day it claims, may lie long before it was signed and stored (back-dated); this package holds no store write times: run evidence-locker verify --store --run " $3 " against the bucket, and find the CloudTrail Sign call of its completion"
     if ($7 == "collection" && $3 !~ /-backfill-/) { isper[$1] = 1; if (firstst == "" || $2 < firstst) firstst = $2 }
     if (!($1 in maxcomp) || $8 > maxcomp[$1]) maxcomp[$1] = $8
     if (!($1 in minst) || $2 < minst[$1]) minst[$1] = $2
@@ -1195,11 +1205,17 @@ fi
 if [ "$(grep -c '^  "missingShards": ' manifest.json 2>/dev/null)" != 1 ]; then
   fail "manifest.json: no single \"missingShards\" list found"
 elif [ "$(printf '%s' "$chain_lines" | grep -c .)" = "$listed_count" ]; then
+  # A signed shard count over 1000 (the most collect --shard i/n takes) is refused, and not counted up to.
+  awk -F "$tab" '$2 == "shard.count" && $3 + 0 > 1000 { print $1 "\t" $3 }' "$work/signed_fields" > "$work/big_shards"
+  while IFS="$tab" read -r big_run big_count; do
+    fail "runs/$big_run: shard count $big_count in its signed manifest: a shard count over 1000, the most collect --shard i/n takes: no evidence-locker collection seals such a run"
+  done < "$work/big_shards"
   # Each slot as "<slot><TAB><count><TAB><present, in order><TAB><missing, in order>", slots in byte order.
   held_shards=$(awk -F "$tab" -v tab="$tab" '
     $2 == "shard.index" { idx[$1] = $3 + 0 } $2 == "shard.count" { cnt[$1] = $3 + 0 } $2 == "shard.slot" { slot[$1] = $3 }
     END {
       for (r in slot) {
+        if (cnt[r] > 1000) continue
         sl = slot[r]
         if (!(sl in count) || cnt[r] > count[sl]) count[sl] = cnt[r]
         if (!((sl, idx[r]) in have)) { have[sl, idx[r]] = 1; np[sl]++; p[sl, np[sl]] = idx[r] }

@@ -174,12 +174,12 @@ export async function refusalCensus(
   policy: TrustPolicy,
   only: (ref: StoredRefusalRef) => boolean = () => true,
   maxReads = Number.POSITIVE_INFINITY,
-): Promise<{ trusted: TrustedRefusal[]; foreign: ForeignObject[]; unread: StoredRefusalRef[]; deleteMarkers?: DeleteMarkerRef[] }> {
+): Promise<{ trusted: TrustedRefusal[]; foreign: ForeignObject[]; unread: StoredRefusalRef[]; deleteMarkers?: DeleteMarkerRef[]; listed: StoredRefusalRef[] }> {
   const trusted: TrustedRefusal[] = [];
   const foreign: ForeignObject[] = [];
   const unread: StoredRefusalRef[] = [];
   const shelf = store.sealRefusals;
-  if (!shelf) return { trusted, foreign, unread };
+  if (!shelf) return { trusted, foreign, unread, listed: [] };
   // A versioned store gives the delete markers under refusals/ from the same listing: a reader reporting markers lists it once.
   const listed = shelf.listRefusalsAndMarkers ? await shelf.listRefusalsAndMarkers() : { refs: await shelf.listRefusals() };
   const chosen = listed.refs.filter((ref) => only(ref));
@@ -226,7 +226,7 @@ export async function refusalCensus(
     }
     trusted.push({ ref, sha256, bytes, refusal: judged.refusal });
   }
-  return { trusted, foreign, unread, ...('deleteMarkers' in listed ? { deleteMarkers: listed.deleteMarkers } : {}) };
+  return { trusted, foreign, unread, ...('deleteMarkers' in listed ? { deleteMarkers: listed.deleteMarkers } : {}), listed: listed.refs };
 }
 
 /** Why a later version of a key under `refusals/` whose bytes are not its first version's is no refusal record. */
@@ -367,4 +367,56 @@ export function refusalsLeftOut(trusted: readonly { path: string; versionId?: st
     }
   }
   return out.sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** What a run's signed `refusalsUnread` says that the store does not back, as `verify --store` reports it. */
+export interface UnreadNotBacked {
+  runId: string;
+  path?: string;
+  versionId?: string;
+  /** True for a named object the store does not hold (a problem); false for a count the store holds too few objects for (a warning). */
+  problem: boolean;
+  message: string;
+}
+
+/**
+ * Checks a run's signed `refusalsUnread` against the objects the store holds under `refusals/` (`listed`): every
+ * object it names must be held (at its version, when it names one), and, as a seal leaves objects unread only after
+ * reading `reads` of them, at least `reads` plus `count` objects named like refusal records from the chain's previous
+ * run to the seal (`until`: the run's completion plus the clock skew and the longest seal) must be held. What it left
+ * unread makes a refusal record the run does not name a warning, not a problem (`refusalsLeftOut`): a claim the store
+ * does not back excuses nothing. Held objects do not show the seal saw them: a later writer may have added them.
+ */
+export function refusalsUnreadNotBacked(runs: readonly RunOfChain[], listed: readonly StoredRefusalRef[], opts: { reads: number; skewMs: number; sealDelayMs: number }): UnreadNotBacked[] {
+  const out: UnreadNotBacked[] = [];
+  const startOf = new Map(runs.map((run) => [run.runId, run.manifest.startedAt]));
+  for (const run of runs) {
+    const unread = run.manifest.refusalsUnread;
+    if (!unread) continue;
+    const excuse = `the run's claim that its seal left objects under ${REFUSALS_DIR}/ unread (which makes a refusal record it does not name a warning, not a problem) is not backed by the store`;
+    for (const u of unread.first) {
+      if (listed.some((l) => l.path === u.path && (u.versionId === undefined || l.versionId === u.versionId))) continue;
+      const what = `${u.path}${u.versionId ? ` version ${u.versionId}` : ''}`;
+      out.push({
+        runId: run.runId,
+        path: u.path,
+        ...(u.versionId ? { versionId: u.versionId } : {}),
+        problem: true,
+        message: `run ${run.runId}'s signed manifest names ${what} among the objects its seal left unread under ${REFUSALS_DIR}/ (refusalsUnread), and the store holds no such object: ${excuse}; either the object was removed since (Object Lock keeps every object of an S3 evidence store) or a holder of the signing key (kms:Sign) signed the claim: find the key's CloudTrail Sign events and who removed objects under ${REFUSALS_DIR}/`,
+      });
+    }
+    const link = run.manifest.previous;
+    const since = link ? (startOf.get(link.runId) ?? runIdTime(link.runId)?.toISOString() ?? null) : null;
+    const completed = Date.parse(run.manifest.completedAt);
+    if (Number.isNaN(completed)) continue;
+    const candidates = listed.filter(mayBeRefusalSince(since, completed + opts.skewMs + opts.sealDelayMs)).length;
+    const least = opts.reads + unread.count;
+    if (candidates >= least) continue;
+    out.push({
+      runId: run.runId,
+      problem: false,
+      message: `run ${run.runId}'s signed manifest says its seal left ${unread.count} object(s) under ${REFUSALS_DIR}/ unread (refusalsUnread), which a seal does only after reading ${opts.reads}, so at least ${least} objects named like refusal records ${since ? `from ${since} (its chain's previous run)` : 'up to its seal'} were there; the store holds ${candidates}: ${excuse} (objects removed since, or a claim a holder of the signing key made up); held objects would not show the seal saw them`,
+    });
+  }
+  return out;
 }

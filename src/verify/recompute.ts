@@ -13,7 +13,7 @@ import { ProcedureMapSchema, loadProcedureMap, type ProcedureMap } from '../cont
 import type { ExceptionEntry } from '../package/exceptions.js';
 import type { Config } from '../config/schema.js';
 import { computePackageResults, inputSha256, RECOMPUTED_FILES } from '../package/build.js';
-import { SUMMARY_FIELDS_SINCE, SUMMARY_REVISION, leastSummaryRevision } from '../package/assessor.js';
+import { SUMMARY_FIELDS_SINCE, SUMMARY_MEANING_SINCE, SUMMARY_REVISION, leastSummaryRevision } from '../package/assessor.js';
 import { PACKAGE_FILES, type PackageManifest } from '../package/manifest.js';
 import type { ManifestSigner } from '../seal/signer.js';
 import { trustPolicy } from '../seal/trust.js';
@@ -205,6 +205,12 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
   }
   if (problems.length) return { ran: false, builtBy, recomputedBy, compared: [], problems, notes };
 
+  // A summary of a revision before the runs that prove no day stopped counting as collected and searched: computed as built.
+  const builtRevision = await summaryRevisionOf(root);
+  const oldCoverage = builtRevision === undefined || builtRevision < SUMMARY_MEANING_SINCE.notCreditedRunsCoverNothing;
+  if (oldCoverage && ev.runsNotCredited?.length) {
+    notes.push(`summary.json is of revision ${builtRevision ?? '(none)'}, before ${SUMMARY_MEANING_SINCE.notCreditedRunsCoverNothing}: its regions collected and event searches count the ${ev.runsNotCredited.length} run(s) that prove no day, as that build counted them; recomputed so (this version leaves them out)`);
+  }
   const scratch = await mkdtemp(join(tmpdir(), 'evidence-locker-recompute-'));
   let recomputed: Map<string, Buffer>;
   try {
@@ -231,6 +237,7 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
       ...(ev.backDatingChecks
         ? { maxSealDelayMs: ev.backDatingChecks.maxSealDelayMs, maxRunSpanMs: ev.backDatingChecks.maxRunSpanMs, recordedBackDating: { writeTimesChecked: ev.backDatingChecks.writeTimesChecked, runsNotCredited: ev.runsNotCredited ?? [] } }
         : {}),
+      ...(oldCoverage ? { notCreditedRunsCover: true } : {}),
       ...(opts.evaluate ? { evaluate: opts.evaluate } : {}),
     });
     recomputed = result.files;
@@ -342,6 +349,16 @@ function flatten(v: unknown, prefix: string, out: Map<string, string>): void {
 function clipJson(v: string | undefined): string {
   if (v === undefined) return '(absent)';
   return v.length > 200 ? `${v.slice(0, 197)}...` : v;
+}
+
+/** The `summaryRevision` the package's summary.json records, or undefined (none, or no readable summary). */
+async function summaryRevisionOf(root: string): Promise<number | undefined> {
+  try {
+    const stated = (JSON.parse(await readFile(join(root, PACKAGE_FILES.summary), 'utf8')) as { summaryRevision?: unknown }).summaryRevision;
+    return typeof stated === 'number' && Number.isInteger(stated) && stated >= 1 ? stated : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The revision that added a summary.json field (SUMMARY_FIELDS_SINCE, `*` matching any one key), or 1. */

@@ -6,7 +6,7 @@ import type { Period } from '../evidence/period.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { EvidenceStore, LockedVersions } from '../evidence/store.js';
 import type { ManifestRecord } from '../evidence/record.js';
-import { refusalCensus, refusalWords, refusalWrittenAfterRun, refusalWrittenLateProblem, refusalsLeftOut, refusedAttemptIsRun } from '../seal/refusals.js';
+import { SEAL_REFUSAL_READS, refusalCensus, refusalWords, refusalWrittenAfterRun, refusalWrittenLateProblem, refusalsLeftOut, refusalsUnreadNotBacked, refusedAttemptIsRun } from '../seal/refusals.js';
 import { runIdTime } from '../evidence/run-id.js';
 
 /** One thing wrong with a stored run, named so an operator can find it. */
@@ -191,6 +191,10 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     (left.problem ? problems : warnings).push({ runId: left.runId, key: left.path, ...(left.versionId ? { versionId: left.versionId } : {}), problem: message });
   }
 
+  // What a run's seal says it left unread under refusals/ must be there: the claim excuses a refusal record it does not name.
+  for (const u of refusalsUnreadNotBacked(selected, refusals.listed, { reads: SEAL_REFUSAL_READS, skewMs: opts.trust.skewMs, sealDelayMs: sealDelay })) {
+    (u.problem ? problems : warnings).push({ runId: u.runId, ...(u.path ? { key: u.path } : {}), ...(u.versionId ? { versionId: u.versionId } : {}), problem: u.message });
+  }
   // Folders a collection started in and no run was sealed in: listed, as neither a run nor a failure.
   const unsealedStarts = 'runId' in selection ? undefined : await startOnlyInPeriod(classifier, selection, selected);
 

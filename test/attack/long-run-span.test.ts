@@ -110,6 +110,29 @@ describe('a run that says it took two months', () => {
   }, 120_000);
 });
 
+describe('the run span limit the package was built with', () => {
+  it('was: verify.sh warned only over its fixed day; now it uses the stricter limit manifest.json records, as verify does, with the same words', async () => {
+    const store = new MemoryStore();
+    // A run that says it took two hours, in a package built with --max-run-span 1h.
+    const signer = await sealDays(store, [{ day: '2026-10-01', encrypted: { [ACCT]: true } }, { day: '2026-10-02', encrypted: { [ACCT]: true }, minutes: 120 }]);
+    const fp = await signer.fingerprint();
+    const long = (await store.listRuns()).find((id) => id.startsWith('20261002')) as string;
+    const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-02', outDir: mkdtempSync(join(tmpdir(), 'el-span-pkg-')), evaluate: fixtureEvaluate, builtAt: new Date('2026-10-03T10:00:00Z'), maxRunSpanMs: 3_600_000 });
+    const dir = mkdtempSync(join(tmpdir(), 'el-span-unzip-'));
+    await extractPackageZip(pkg.zipPath, dir);
+    const note = '(the limit the package was built with, package --max-run-span, recorded in manifest.json: stricter than 1 d)';
+    const verified = await verifyPackage(pkg.zipPath, { expectedKeys: [fp] });
+    expect(verified.ok).toBe(true);
+    expect(verified.warnings.filter((w) => w.path === `runs/${long}`).map((w) => w.message)).toEqual([expect.stringContaining(`more than the 1 h a run may take (--max-run-span): `) as unknown]);
+    expect(verified.warnings.find((w) => w.path === `runs/${long}`)?.message).toContain(note);
+    const sh = runVerifySh(dir, [fp]);
+    expect(sh.out).not.toMatch(/awk: /);
+    expect(sh.out).toContain(`WARNING (period coverage): runs/${long}: the run states it started at 2026-10-02T02:00:00.000Z and completed at 2026-10-02T04:00:00.000Z (both signed), more than the 1 h a run may take ${note}: its start`);
+    expect(sh.out).toContain('RESULT: VALID');
+    expect(sh.code).toBe(0);
+  }, 120_000);
+});
+
 describe('the run span limit', () => {
   const start = '2026-10-02T02:00:00.000Z';
   const at = (ms: number) => new Date(Date.parse(start) + ms).toISOString();

@@ -95,7 +95,17 @@ describe('a signed refusal record that names sealed runs as its refused attempts
 
   it('was: a package of the period carrying the record and the run it names was VALID; now both verifiers name the contradiction', async () => {
     const { store, signer, oct3, path } = await scene();
-    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-20T09:00:00Z') });
+    const errors: { o: unknown; msg: string }[] = [];
+    const log = { error: (o: unknown, msg: string) => errors.push({ o, msg }), warn: () => undefined, info: () => undefined, debug: () => undefined } as unknown as Parameters<typeof buildPackage>[0]['log'];
+    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-11-20T09:00:00Z'), log });
+    // package says so when it builds (was: nothing), naming the record, the run and what to do; the record is write-once,
+    // so the package is built (refusing would refuse every package of the period), and its build summary lists it.
+    expect(built.summary.refusalsNamingSealedRuns).toEqual([{ record: path, runId: oct3 }]);
+    const said = errors.filter((e) => e.msg.includes(`names run ${oct3} as a refused seal attempt`));
+    expect(said).toHaveLength(1);
+    expect(said[0].o).toEqual({ record: path, runId: oct3 });
+    expect(said[0].msg).toMatch(new RegExp(`^package: refusal record ${path} names run ${oct3} as a refused seal attempt`));
+    expect(said[0].msg).toContain(`This package carries both, so evidence-locker verify and verify.sh will call it INVALID (verify --store names the same problem): find the CloudTrail Sign events of the record and of run ${oct3} and who made them`);
     const dir = tmp();
     await extractPackageZip(built.zipPath, dir);
     const v = await verifyPackageDir(dir, { expectedKeys: [await signer.fingerprint()] });

@@ -180,3 +180,46 @@ describe('a refusal record the next run of its chain does not name', () => {
     }
   }, 240_000);
 });
+
+/** A store whose refusals/ listing also names objects it does not hold (`phantoms`): a seal told so records them unread. */
+class Phantoms extends Planted {
+  phantoms: StoredRefusalRef[] = [];
+  override async listRefusals(): Promise<StoredRefusalRef[]> {
+    return [...(await super.listRefusals()), ...this.phantoms];
+  }
+}
+
+describe("a run's signed refusalsUnread against the store", () => {
+  it('was: unread objects the store never held excused a left-out refusal record as a warning; now verify --store names each one it names as a problem, and a count the store holds too few objects for', async () => {
+    const root = tmp();
+    const store = new Phantoms(root);
+    const signer: LocalEd25519Signer = await sealDays(store, [{ day: '2026-10-01', encrypted: { [ACCT]: true }, provenance: true }]);
+    const trust = trustPolicy([await signer.fingerprint()]);
+    const day1 = await runManifest(store, '2026-10-01');
+    const link = { runId: day1.runId, manifestSha256: sha256Hex((await store.getRun(day1.runId)).manifest) };
+    const written = await writeSealRefusal(store, signer, refusal({ previous: link, signing: { algorithm: signer.algorithm, keyFingerprint: await signer.fingerprint(), keyId: signer.keyId } }));
+    // Day 3's seal is told of objects newer than the genuine record that are not there (what a signer of a made-up
+    // manifest writes too): it reads 32, leaves the genuine record and 13 of them unread, and names the first 10.
+    store.phantoms = Array.from({ length: SEAL_REFUSAL_READS + 13 }, (_, i) => ({ path: `refusals/20261002T03${String(i).padStart(4, '0')}Z-000000-r${'b'.repeat(32)}.json` }));
+    await sealDays(store, [{ day: '2026-10-03', encrypted: { [ACCT]: true }, provenance: true }], signer);
+    store.phantoms = [];
+    const day3 = await runManifest(store, '2026-10-03');
+    expect(day3.manifest.refusalsUnread?.count).toBe(14);
+    expect(day3.manifest.refusalsUnread?.first).toHaveLength(REFUSALS_UNREAD_NAMED);
+    const named = day3.manifest.refusalsUnread!.first[0].path;
+
+    const report = await verifyStoredRuns(store, period, { trust });
+    expect(report.ok).toBe(false);
+    const unbacked = report.problems.filter((p) => p.runId === day3.runId && /left unread under refusals\/ \(refusalsUnread\), and the store holds no such object/.test(p.problem));
+    expect(unbacked).toHaveLength(REFUSALS_UNREAD_NAMED);
+    expect(unbacked[0]).toMatchObject({ key: named });
+    expect(unbacked[0].problem).toBe(
+      `run ${day3.runId}'s signed manifest names ${named} among the objects its seal left unread under refusals/ (refusalsUnread), and the store holds no such object: the run's claim that its seal left objects under refusals/ unread (which makes a refusal record it does not name a warning, not a problem) is not backed by the store; either the object was removed since (Object Lock keeps every object of an S3 evidence store) or a holder of the signing key (kms:Sign) signed the claim: find the key's CloudTrail Sign events and who removed objects under refusals/`,
+    );
+    // The count: 32 read and 14 unread need 46 candidates; the store holds the genuine record alone.
+    expect(report.warnings).toContainEqual(expect.objectContaining({ runId: day3.runId, problem: expect.stringContaining(`says its seal left 14 object(s) under refusals/ unread (refusalsUnread), which a seal does only after reading 32, so at least 46 objects named like refusal records from ${day1.manifest.startedAt} (its chain's previous run) were there; the store holds 1:`) }));
+    // The left-out record is still named (as the run's claim would have it, a warning), beside the problems above.
+    expect(report.warnings).toContainEqual(expect.objectContaining({ runId: day3.runId, key: written.path }));
+    expect(formatStoreReport(report)).toContain(`run ${day3.runId} key ${named}: run ${day3.runId}'s signed manifest names ${named}`);
+  }, 240_000);
+});

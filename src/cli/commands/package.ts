@@ -101,6 +101,7 @@ export function registerPackageCommand(program: Command): void {
           `  foreign objects in the store: ${s.foreignObjects ? `${s.foreignObjects} (not evidence; listed in the report under "Foreign objects")` : 'none'}\n` +
           (s.runsWrittenLate ? `  WARNING: ${s.runsWrittenLate} run(s) stored later than they claim (S3 LastModified more than ${formatSpan(s.maxSealDelayMs)} after their completion, or a stated span over ${formatSpan(s.maxRunSpanMs)}): listed in the report under "Foreign objects"; run \`evidence-locker verify --store\` for each\n` : '') +
           (s.runsNotCredited ? `  WARNING: ${s.runsNotCredited} collection run(s) prove no collection on the day they claim (stored later than they claim, or over ${formatSpan(s.maxRunSpanMs)} from start to completion): those days count as gaps\n` : '') +
+          s.refusalsNamingSealedRuns.map((c) => `  INVALID WHEN VERIFIED: refusal record ${c.record} names run ${c.runId}, a sealed run of this package, as a refused seal attempt: verify and verify.sh will call this package INVALID; find the CloudTrail Sign events of both (see the log above)\n`).join('') +
           `  signing key fingerprint ${s.keyFingerprint}\n` +
           (s.runKeyFingerprints.length > 1 ? `  WARNING: the runs are signed by ${s.runKeyFingerprints.length} different keys: ${s.runKeyFingerprints.join(', ')}\n` : '') +
           (s.simulated ? '  SIMULATED \u2014 NOT EVIDENCE: runs collected from the simulated AWS are included\n' : '') +
