@@ -193,22 +193,22 @@ describe("a run's signed refusalsUnread against the store", () => {
   it('was: unread objects the store never held excused a left-out refusal record as a warning; now verify --store names each one it names as a problem, and a count the store holds too few objects for', async () => {
     const root = tmp();
     const store = new Phantoms(root);
-    const signer: LocalEd25519Signer = await sealDays(store, [{ day: '2026-10-01', encrypted: { [ACCT]: true }, provenance: true }]);
+    const signer = await sealDay(store, '2026-10-01');
     const trust = trustPolicy([await signer.fingerprint()]);
-    const day1 = await runManifest(store, '2026-10-01');
+    const day1 = await runOfDay(store, '2026-10-01');
     const link = { runId: day1.runId, manifestSha256: sha256Hex((await store.getRun(day1.runId)).manifest) };
     const written = await writeSealRefusal(store, signer, refusal({ previous: link, signing: { algorithm: signer.algorithm, keyFingerprint: await signer.fingerprint(), keyId: signer.keyId } }));
     // Day 3's seal is told of objects newer than the genuine record that are not there (what a signer of a made-up
     // manifest writes too): it reads 32, leaves the genuine record and 13 of them unread, and names the first 10.
     store.phantoms = Array.from({ length: SEAL_REFUSAL_READS + 13 }, (_, i) => ({ path: `refusals/20261002T03${String(i).padStart(4, '0')}Z-000000-r${'b'.repeat(32)}.json` }));
-    await sealDays(store, [{ day: '2026-10-03', encrypted: { [ACCT]: true }, provenance: true }], signer);
+    await sealDay(store, '2026-10-03', signer);
     store.phantoms = [];
-    const day3 = await runManifest(store, '2026-10-03');
+    const day3 = await runOfDay(store, '2026-10-03');
     expect(day3.manifest.refusalsUnread?.count).toBe(14);
     expect(day3.manifest.refusalsUnread?.first).toHaveLength(REFUSALS_UNREAD_NAMED);
     const named = day3.manifest.refusalsUnread!.first[0].path;
 
-    const report = await verifyStoredRuns(store, period, { trust });
+    const report = await verifyStoredRuns(store, PERIOD, { trust });
     expect(report.ok).toBe(false);
     const unbacked = report.problems.filter((p) => p.runId === day3.runId && /left unread under refusals\/ \(refusalsUnread\), and the store holds no such object/.test(p.problem));
     expect(unbacked).toHaveLength(REFUSALS_UNREAD_NAMED);
