@@ -13,6 +13,7 @@ import { assumedRoleCredentials, type AccountTarget } from './targets.js';
 import type { CollectionTask } from './plan.js';
 import { ByteSpool } from './byte-spool.js';
 import { endpointsByOperationOf } from './provenance.js';
+import { keepCanonical } from '../seal/canonical.js';
 
 type Via = NonNullable<NonNullable<EvidenceBody['provenance']>['via']>;
 
@@ -163,7 +164,8 @@ export class DelegatedCollection {
       );
       return { failed: `${code}: ${message}` };
     }
-    const via: Via = {
+    // Every member's record cites it whole: frozen, and its canonical JSON written once (it grows with the organisation).
+    const via: Via = keepCanonical({
       kind: source.kind,
       accountId: audit.accountId,
       region,
@@ -172,7 +174,7 @@ export class DelegatedCollection {
       ...(source.kind === 'cloudtrail-lake' && audit.eventDataStore ? { eventDataStore: audit.eventDataStore } : {}),
       sharedRequests: sharedRequestsOf(outcome.calls),
       endpointsByOperation: endpointsByOperationOf(outcome.calls),
-    };
+    });
     const parts = new Map<string, number>();
     for (const [member, part] of outcome.result) parts.set(member, this.spool.append(serialize(part)));
     outcome.result.clear();

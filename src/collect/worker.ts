@@ -7,6 +7,7 @@ import { createLogger } from '../log/logger.js';
 import { peakRssBytes } from '../peak-rss.js';
 import { PUBLISHED_RATE_LIMITS, RateLimiter, RateLimiterRegistry } from '../aws/rate-limit.js';
 import { putEvidenceBody } from '../seal/seal.js';
+import { keepCanonical } from '../seal/canonical.js';
 import { queryById } from '../queries/index.js';
 import { delegatedSourceFor } from '../queries/delegated/index.js';
 import { answersRegion } from '../queries/delegated/types.js';
@@ -16,14 +17,17 @@ import { executeTasks, type DelegatedParts } from './execute.js';
 import { CallerIdentities } from './provenance.js';
 import { assumedRoleCredentials, type AccountTarget } from './targets.js';
 import type { CollectionTask } from './plan.js';
+import { ChannelBatch, unbatch, type MessageBatch } from './channel-batch.js';
 import type { FromWorker, ToWorker, WorkerDelegatedPart, WorkerInput, WorkerRequest } from './workers.js';
 
 const channel = process.send?.bind(process);
 if (!channel) throw new Error('the collection worker runs only as a worker process (src/collect/workers.ts starts it)');
-const post = (m: FromWorker | { type: 'ready' }) => {
+// Messages of one turn go to the collector as one (see ChannelBatch).
+const outgoing = new ChannelBatch<FromWorker | { type: 'ready' }>((m) => {
   // The collector's process is gone (killed, crashed): its 'disconnect' below ends this one.
   if (process.connected) channel(m);
-};
+});
+const post = (m: FromWorker) => outgoing.post(m);
 // Without the collector there is no one to collect for: end at once rather than call AWS for nobody.
 process.on('disconnect', () => process.exit(0));
 // Ctrl-C reaches the terminal's whole process group, and a service manager may signal every process of the service:
@@ -33,16 +37,21 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => un
 let nextId = 0;
 const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 const input = await new Promise<WorkerInput>((resolve) => {
-  process.on('message', (m: ToWorker) => {
-    if (m.type === 'start') return resolve(m.input);
-    const w = waiting.get(m.id);
-    if (!w) return;
-    waiting.delete(m.id);
-    if (m.error !== undefined) w.reject(new Error(m.error));
-    else w.resolve(m.value);
+  process.on('message', (message: ToWorker | MessageBatch<ToWorker>) => {
+    for (const m of unbatch(message)) {
+      if (m.type === 'start') {
+        resolve(m.input);
+        continue;
+      }
+      const w = waiting.get(m.id);
+      if (!w) continue;
+      waiting.delete(m.id);
+      if (m.error !== undefined) w.reject(new Error(m.error));
+      else w.resolve(m.value);
+    }
   });
   // Listening now: the input may come (it is sent only on this message, so none is lost before the listener).
-  post({ type: 'ready' });
+  outgoing.now({ type: 'ready' });
 });
 const { config } = input;
 function ask<T>(request: WorkerRequest): Promise<T> {
@@ -108,6 +117,7 @@ function delegatedParts(auditProviders: (accountId: string, region: string, cred
   const settings = config.collect.delegatedAdmin;
   const credentials = settings?.roleArn ? assumedRoleCredentials(config, settings.roleArn) : undefined;
   const providers = new Map<string, AwsClientProvider>();
+  const vias = new Map<number, WorkerDelegatedPart['via'] & object>();
   return {
     async partFor(task) {
       const wanted = delegatedSourceFor(task.query.id);
@@ -117,7 +127,11 @@ function delegatedParts(auditProviders: (accountId: string, region: string, cred
       if (!got || !source) return undefined;
       let clients = providers.get(got.audit.region);
       if (!clients) providers.set(got.audit.region, (clients = auditProviders(settings.accountId, got.audit.region, credentials)));
-      return { source, part: deserialize(got.packed), audit: { ...got.audit, clients, signal: undefined, log, once: readOnce() }, via: got.via };
+      // The read's provenance came with its first part to this worker; kept frozen, its canonical JSON written once.
+      if (got.via) vias.set(got.read, keepCanonical(got.via));
+      const via = vias.get(got.read);
+      if (!via) throw new Error(`the collector cited organisation-wide read ${got.read} for ${task.query.id} in ${task.target.accountId} ${task.region} without sending its provenance first`);
+      return { source, part: deserialize(got.packed), audit: { ...got.audit, clients, signal: undefined, log, once: readOnce() }, via };
     },
     destroy() {
       for (const p of providers.values()) p.destroy();
@@ -145,11 +159,11 @@ try {
   flushAttempts();
   const sessions = await callers.sessions(targets, false);
   const usage = process.resourceUsage();
-  post({ type: 'done', callers: sessions.map((s) => [s.accountId, s.callerArn]), usage: { cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssBytes: peakRssBytes() } });
+  outgoing.now({ type: 'done', callers: sessions.map((s) => [s.accountId, s.callerArn]), usage: { cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssBytes: peakRssBytes() } });
 } catch (err) {
   flushAttempts();
   const e = err instanceof Error ? err : new Error(String(err));
-  post({ type: 'failed', name: e.name, message: e.message });
+  outgoing.now({ type: 'failed', name: e.name, message: e.message });
 } finally {
   if (flushTimer) clearInterval(flushTimer);
 }

@@ -18,6 +18,7 @@ import { queryById } from '../queries/index.js';
 import type { QueryParameters } from '../queries/types.js';
 import type { AuditContext } from '../queries/delegated/types.js';
 import { DelegatedCollection, type DelegatedPart } from './delegated.js';
+import { ChannelBatch, unbatch, type MessageBatch } from './channel-batch.js';
 import type { CallerIdentities } from './provenance.js';
 import type { CollectionTask } from './plan.js';
 import type { AccountTarget } from './targets.js';
@@ -75,7 +76,9 @@ export interface WorkerDelegatedPart {
   /** The part, v8-serialized: the worker deserializes it (the collector keeps parts packed and never unpacks them). */
   packed: Uint8Array;
   audit: Omit<AuditContext, 'clients' | 'signal' | 'log' | 'once'>;
-  via: DelegatedPart['via'];
+  /** The read's number: its `via` crosses to each worker once, with the first part of it, and is cited by number after. */
+  read: number;
+  via?: DelegatedPart['via'];
 }
 
 export type WorkerRequest =
@@ -229,7 +232,11 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
   let onAbort: (() => void) | undefined;
   const clockOffsetMs = run.now().getTime() - Date.now();
 
-  const serve = async (request: WorkerRequest): Promise<unknown> => {
+  // Each organisation-wide read by number, and the reads whose `via` each worker already holds.
+  const readNumbers = new WeakMap<object, number>();
+  const viaSent = new Map<number, Set<number>>();
+  let nextRead = 0;
+  const serve = async (request: WorkerRequest, worker: number): Promise<unknown> => {
     if (request.method === 'acquire') {
       await limits.limiterFor(request.accountId, request.region, request.action)?.acquire(stop.signal);
       return undefined;
@@ -244,7 +251,13 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
     const part = await delegated.packedPartFor(task);
     if (!part) return undefined;
     const { clients: _clients, signal: _signal, log: _log, once: _once, ...audit } = part.audit;
-    return { queryId: part.source.queryId, packed: part.packed, audit, via: part.via } satisfies WorkerDelegatedPart;
+    let read = readNumbers.get(part.via);
+    if (read === undefined) readNumbers.set(part.via, (read = nextRead++));
+    let sent = viaSent.get(worker);
+    if (!sent) viaSent.set(worker, (sent = new Set()));
+    const first = !sent.has(read);
+    sent.add(read);
+    return { queryId: part.source.queryId, packed: part.packed, audit, read, ...(first ? { via: part.via } : {}) } satisfies WorkerDelegatedPart;
   };
 
   try {
@@ -303,7 +316,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
         );
         const stderr = new StderrTail();
         worker.stderr?.on('data', (chunk: Buffer) => stderr.add(chunk));
-        const send = (m: ToWorker) => {
+        const send = (m: ToWorker | MessageBatch<ToWorker>) => {
           if (!worker.connected) return;
           try {
             // A write to a worker that has just died fails here, not as an 'error' event: its exit names the cause.
@@ -313,14 +326,18 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
             fail(new EvidenceLockerError(`${who}: could not send it a message: ${err instanceof Error ? err.message : String(err)}; nothing was sealed`, { hint: 'the run is not sealed; report this as a bug, and collect with collect.workers set to 1 meanwhile' }));
           }
         };
+        // Replies of one turn go to the worker as one (see ChannelBatch); the input goes at once.
+        const replies = new ChannelBatch<ToWorker>(send);
         let finished = false;
-        worker.on('message', (m: FromWorker | { type: 'ready' }) => {
-          if (settled) return;
-          try {
-            handle(m);
-          } catch (err) {
-            // A fault in this process's handling (a record, a log line): the run stops here rather than hang.
-            fail(err instanceof Error ? err : new Error(String(err)));
+        worker.on('message', (message: FromWorker | { type: 'ready' } | MessageBatch<FromWorker>) => {
+          for (const m of unbatch(message)) {
+            if (settled) return;
+            try {
+              handle(m);
+            } catch (err) {
+              // A fault in this process's handling (a record, a log line): the run stops here rather than hang.
+              fail(err instanceof Error ? err : new Error(String(err)));
+            }
           }
         });
         const handle = (m: FromWorker | { type: 'ready' }) => {
@@ -330,15 +347,15 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
                 clearTimeout(notReady);
                 const input = inputs[i];
                 inputs[i] = undefined;
-                if (input) send({ type: 'start', input });
+                if (input) replies.now({ type: 'start', input });
               }
               break;
             case 'rpc': {
-              const p = serve(m.request).then(
-                (value) => send({ type: 'reply', id: m.id, value }),
+              const p = serve(m.request, i).then(
+                (value) => replies.post({ type: 'reply', id: m.id, value }),
                 (err: unknown) => {
                   mainError ??= err;
-                  send({ type: 'reply', id: m.id, error: err instanceof Error ? err.message : String(err) });
+                  replies.post({ type: 'reply', id: m.id, error: err instanceof Error ? err.message : String(err) });
                 },
               );
               pending.add(p);

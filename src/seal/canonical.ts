@@ -8,6 +8,37 @@ export function canonicalJson(value: unknown): string {
   return write(value, 0);
 }
 
+/** Canonical JSON already written for values that can no longer change (`keepCanonical`), and their nesting depth. */
+const KEPT = new WeakMap<object, { text: string; depth: number }>();
+
+/**
+ * Freezes `value` (deeply) and writes its canonical JSON once: every later `canonicalJson` of a value that holds it
+ * copies that text instead of walking it again (the same bytes). For a part many records cite whole, such as the
+ * organisation-wide requests of a delegated read, which grow with the organisation.
+ */
+export function keepCanonical<T extends object>(value: T): T {
+  if (KEPT.has(value)) return value;
+  deepFreeze(value);
+  KEPT.set(value, { text: write(value, 0), depth: depthOf(value) });
+  return value;
+}
+
+function deepFreeze(value: unknown, depth = 0): void {
+  if (depth > MAX_DEPTH) throw new Error(`canonical JSON: nesting deeper than ${MAX_DEPTH} levels`);
+  if (value === null || typeof value !== 'object') return;
+  // What freezing does not stop from changing (a byte array's bytes, a date's time, a map's entries) is not kept.
+  if (value instanceof Uint8Array || value instanceof Date || value instanceof Map || value instanceof Set) throw new Error('canonical JSON: only plain objects and arrays can be kept');
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v, depth + 1);
+}
+
+function depthOf(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  let deepest = 0;
+  for (const v of Object.values(value)) deepest = Math.max(deepest, depthOf(v));
+  return deepest + 1;
+}
+
 export function canonicalBytes(value: unknown): Buffer {
   return Buffer.from(canonicalJson(value), 'utf8');
 }
@@ -87,6 +118,9 @@ function write(value: unknown, depth: number): string {
     case 'bigint':
       return value.toString();
     case 'object': {
+      const kept = KEPT.get(value);
+      // Where it sits the limit still holds: kept text nested too deep is walked again, and refused as before.
+      if (kept !== undefined && depth + kept.depth <= MAX_DEPTH) return kept.text;
       if (value instanceof Date) return JSON.stringify(value.toISOString());
       if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
         return JSON.stringify(Buffer.from(value).toString('base64'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalBytes, canonicalBytesChunked, canonicalJson } from '../../src/seal/canonical.js';
+import { canonicalBytes, canonicalBytesChunked, canonicalJson, keepCanonical } from '../../src/seal/canonical.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 
 describe('canonicalJson', () => {
@@ -57,3 +57,40 @@ describe('canonicalBytesChunked', () => {
   });
 });
 
+
+describe('keepCanonical', () => {
+  const via = () => ({
+    kind: 'inspector-administrator',
+    region: 'eu-west-1',
+    sharedRequests: Array.from({ length: 50 }, (_, i) => ({ operation: 'inspector2:ListFindings', requestId: `r-${i}`, ...(i === 0 ? { input: { maxResults: 100, b: undefined, a: [1, 'x'] } } : {}) })),
+    endpointsByOperation: { 'inspector2:ListFindings': ['https://inspector2.eu-west-1.amazonaws.com'] },
+  });
+
+  it('gives the same bytes for a body holding a kept part as for the same body written afresh, wherever it sits', () => {
+    const kept = keepCanonical(via());
+    const body = (v: object) => ({ queryId: 'inspector2.findings', provenance: { tool: 'x', via: v }, data: [{ z: 1, a: v }] });
+    expect(canonicalJson(body(kept))).toBe(canonicalJson(body(via())));
+    expect(canonicalBytesChunked(body(kept), 7).equals(canonicalBytes(body(via())))).toBe(true);
+    expect(canonicalJson(kept)).toBe(canonicalJson(via()));
+  });
+
+  it('freezes the kept part, so no record can change what other records cite', () => {
+    const kept = keepCanonical(via());
+    expect(Object.isFrozen(kept)).toBe(true);
+    expect(Object.isFrozen(kept.sharedRequests[0])).toBe(true);
+    expect(() => {
+      (kept.sharedRequests as { requestId: string }[])[0].requestId = 'changed';
+    }).toThrow(TypeError);
+    expect(canonicalJson(kept)).toBe(canonicalJson(via()));
+  });
+
+  it('keeps only what freezing holds still, and a kept part nested past the depth limit is refused as before', () => {
+    expect(() => keepCanonical({ bytes: new Uint8Array([1]) })).toThrow(/only plain objects and arrays/);
+    expect(() => keepCanonical({ at: new Date(0) })).toThrow(/only plain objects and arrays/);
+    const kept = keepCanonical({ a: { b: 1 } });
+    let deep: unknown = kept;
+    for (let i = 0; i < 511; i++) deep = [deep];
+    expect(() => canonicalJson(deep)).toThrow(/nesting deeper than 512 levels/);
+    expect(canonicalJson([kept])).toBe('[{"a":{"b":1}}]');
+  });
+});
