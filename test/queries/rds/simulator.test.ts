@@ -24,9 +24,22 @@ describe('RDS queries against the simulated demo account', () => {
     // AWS Backup's recovery point of orders-db is a DB snapshot of type awsbackup, read and judged like a manual one.
     const recoveryPoint = encryption.find((r) => r.resource.includes(':snapshot:awsbackup:job-'))!;
     expect(recoveryPoint).toMatchObject({ status: 'pass', reason: expect.stringMatching(/^AWS Backup recovery point awsbackup:job-[0-9a-f-]+ \(a DB snapshot\) of database orders-db, taken .*, is encrypted \(key arn:aws:kms:/) });
+    // The Aurora clusters: the payments ledger is encrypted, the claims history is not; AWS Backup's recovery points
+    // of them (read from AWS Backup, resource type Aurora) are encrypted as their cluster is, and the claims history's
+    // fails naming recovery point, cluster and vault.
+    const auroraPoints = encryption.filter((r) => r.resource.includes(':cluster-snapshot:awsbackup:job-'));
+    expect(auroraPoints.map((r) => r.status)).toEqual(['pass', 'fail']);
+    expect(auroraPoints[0]).toMatchObject({ parent: { resource: `arn:aws:rds:us-east-1:${DEMO_ACCOUNT_ID}:cluster:payments-ledger`, resourceType: 'AWS::RDS::DBCluster' } });
+    expect(auroraPoints[1].reason).toMatch(
+      new RegExp(`^AWS Backup recovery point arn:aws:rds:us-east-1:${DEMO_ACCOUNT_ID}:cluster-snapshot:awsbackup:job-[0-9a-f-]+ of Aurora cluster claims-history, in backup vault payments-vault, taken .*, is not encrypted: it holds the cluster's data as it was until AWS Backup's retention deletes it`),
+    );
     expect(byDb(encryption)).toEqual({
       'orders-db': 'pass',
       'legacy-reporting': 'fail',
+      'payments-ledger': 'pass',
+      'claims-history': 'fail',
+      [auroraPoints[0].resource.split(':').pop()!]: 'pass',
+      [auroraPoints[1].resource.split(':').pop()!]: 'fail',
       'orders-db-before-upgrade': 'pass',
       'orders-db-unencrypted-source': 'fail',
       [recoveryPoint.resource.split(':').pop()!]: 'pass',
@@ -96,7 +109,8 @@ describe('rds.storage-encrypted against a simulated Aurora cluster with AWS Back
       'payments-vault RDS first',
     ]);
     expect(calls.filter((c) => c.operation === 'rds:DescribeDBClusterSnapshots').map((c) => (c.input as { SnapshotType?: string }).SnapshotType)).toEqual(['manual', 'shared']);
-    const points = results.filter((r) => r.resource.includes(':cluster-snapshot:awsbackup:job-'));
+    // The demo's own clusters' recovery points (payments-ledger, claims-history) are judged too; these are the test's.
+    const points = results.filter((r) => r.resource.includes(':cluster-snapshot:awsbackup:job-') && !/payments-ledger|claims-history/.test(r.reason));
     expect(points).toHaveLength(1003);
     expect(points.filter((r) => r.status === 'pass')).toHaveLength(1002);
     expect(points.find((r) => r.status !== 'pass')).toMatchObject({
@@ -189,7 +203,7 @@ describe('rds.storage-encrypted against a simulated Multi-AZ DB cluster and ever
       expect.objectContaining({ BackupVaultAccountId: BACKUP_ACCOUNT, ByResourceType: 'Aurora' }),
       expect.objectContaining({ BackupVaultAccountId: BACKUP_ACCOUNT, ByResourceType: 'RDS' }),
     ]);
-    const points = results.filter((r) => r.resource.includes('recovery-point:') || r.resource.includes(':cluster-snapshot:awsbackup:'));
+    const points = results.filter((r) => (r.resource.includes('recovery-point:') || r.resource.includes(':cluster-snapshot:awsbackup:')) && !/payments-ledger|claims-history/.test(r.reason));
     expect(points.map((r) => `${r.resource.split(':').pop()} ${r.status}`)).toEqual(['job-maz-0001 fail', 'lag-0001 pass', 'lag-0002 pass', 'org-0001 fail']);
     expect(points[0].reason).toMatch(/^AWS Backup recovery point \S+ of Multi-AZ DB cluster claims-maz \(postgres\), in backup vault payments-vault, taken .*, is not encrypted/);
     expect(points[2].reason).toMatch(/^AWS Backup recovery point \S+ of database orders-db, in logically air-gapped backup vault vault-lag, /);
