@@ -118,7 +118,9 @@ describe('RDS Describe operations page with Marker', () => {
     const clusterSnaps = await collect(paginateDescribeDBClusterSnapshots({ client, pageSize: 20 }, { SnapshotType: 'manual' }));
     expect(clusterSnaps.map((p) => p.DBClusterSnapshots!.length)).toEqual([20, 2]);
     const clusters = await collect(paginateDescribeDBClusters({ client, pageSize: 20 }, {}));
-    expect(clusters.flatMap((p) => p.DBClusters!)).toEqual([expect.objectContaining({ DBClusterIdentifier: 'archive', StorageEncrypted: false, DBClusterMembers: [] })]);
+    // The demo's two Aurora clusters and the extra one.
+    expect(clusters.flatMap((p) => p.DBClusters!).map((c) => c.DBClusterIdentifier)).toEqual(['payments-ledger', 'claims-history', 'archive']);
+    expect(clusters.flatMap((p) => p.DBClusters!).at(-1)).toEqual(expect.objectContaining({ DBClusterIdentifier: 'archive', StorageEncrypted: false, DBClusterMembers: [] }));
     await expect(client.send(new DescribeDBSnapshotsCommand({ MaxRecords: 101 }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
   });
 });
@@ -184,8 +186,9 @@ describe('AWS Backup ListRecoveryPointsByBackupVault', () => {
   it('lists a vault\'s recovery points of one resource type, 1,000 a page, and names a vault that does not exist as AWS does', async () => {
     const client = new BackupClient(clientConfig(sim()));
     const pages = await collect(paginateListRecoveryPointsByBackupVault({ client, pageSize: 1000 }, { BackupVaultName: 'payments-vault', ByResourceType: 'Aurora' }));
-    expect(pages.map((p) => p.RecoveryPoints!.length)).toEqual([1000, 3]);
-    expect(pages[0].RecoveryPoints![0]).toMatchObject({ BackupVaultName: 'payments-vault', ResourceType: 'Aurora', IsEncrypted: true, CreationDate: new Date(Date.UTC(2025, 0, 1)) });
+    // 1,003 here and the demo's two Aurora clusters' recovery points.
+    expect(pages.map((p) => p.RecoveryPoints!.length)).toEqual([1000, 5]);
+    expect(pages.flatMap((p) => p.RecoveryPoints!).find((p) => p.RecoveryPointArn!.endsWith('job-00000000'))).toMatchObject({ BackupVaultName: 'payments-vault', ResourceType: 'Aurora', IsEncrypted: true, CreationDate: new Date(Date.UTC(2025, 0, 1)) });
     // Without the type filter the DB instance's recovery point is listed too; the Default vault holds none.
     expect((await client.send(new ListRecoveryPointsByBackupVaultCommand({ BackupVaultName: 'payments-vault', ByResourceType: 'RDS' }))).RecoveryPoints!.map((p) => p.ResourceType)).toEqual(['RDS']);
     expect((await client.send(new ListRecoveryPointsByBackupVaultCommand({ BackupVaultName: 'Default' }))).RecoveryPoints).toEqual([]);

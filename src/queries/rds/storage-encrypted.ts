@@ -7,13 +7,28 @@ import { collectDbInstances, dbLabel, evaluateDbInstances, type DbInstancesEvide
 import { acceptConfigItems, type AggregateConfigItemsEvidence } from '../config/aggregate-items.js';
 
 /**
- * AWS Backup's recovery points of Aurora clusters in the region: every backup vault (ListBackupVaults), and each vault's
- * recovery points of resource type Aurora (ListRecoveryPointsByBackupVault ByResourceType Aurora), or that listing's
- * failure. A vault keeps its recovery points after their cluster is deleted, so those are listed too.
+ * AWS Backup's recovery points of DB clusters in the region: every backup vault (ListBackupVaults, and the listings of
+ * logically air-gapped, restore access and shared vaults), and each vault's recovery points of resource type Aurora
+ * and of resource type RDS (ListRecoveryPointsByBackupVault ByResourceType: AWS Backup documents `Aurora` for Amazon
+ * Aurora and `RDS` for Amazon RDS, whose Multi-AZ DB clusters are not Aurora), or that listing's failure. A vault
+ * keeps its recovery points after their cluster is deleted, so those are listed too.
  */
 export interface AuroraRecoveryPointsEvidence {
   vaults: BackupVaultListMember[];
-  byVault: { backupVaultName: string; recoveryPoints: RecoveryPointByBackupVault[] | CapturedError }[];
+  /**
+   * ListBackupVaults ByVaultType (logically air-gapped, restore access) and ByShared (vaults other accounts share with
+   * this one), each the vaults it listed or its failure. Absent in evidence sealed before they were read.
+   */
+  vaultListings?: { listing: string; vaults: BackupVaultListMember[] | CapturedError }[];
+  byVault: {
+    backupVaultName: string;
+    /** The vault's owner, when another account (a vault shared with this one): sent as BackupVaultAccountId. */
+    backupVaultAccountId?: string;
+    vaultType?: string;
+    /** The resource type listed; absent (evidence sealed before resource type RDS was read): Aurora. */
+    resourceType?: 'Aurora' | 'RDS';
+    recoveryPoints: RecoveryPointByBackupVault[] | CapturedError;
+  }[];
 }
 
 /**
@@ -60,7 +75,7 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
   service: 'rds',
   title: 'RDS database storage is encrypted at rest',
   description:
-    'Every RDS database instance and DB cluster in the region with whether its storage (and so its automated backups, snapshots and read replicas) is encrypted, and with which KMS key; and every manual DB snapshot and DB cluster snapshot the account owns, with whether it is encrypted (a snapshot left behind unencrypted still holds the data); and the retained automated backups of deleted database instances (DescribeDBInstanceAutomatedBackups, status retained), with whether they are encrypted (they hold the deleted database until their retention ends); and AWS Backup\'s recovery points of DB instances (DB snapshots of type awsbackup, encrypted as their database was: an unencrypted one fails, and outlives its database until AWS Backup\'s retention, judged by backup.plans, deletes it). AWS Backup\'s recovery points of Aurora clusters are read from AWS Backup itself (every backup vault of the region, ListRecoveryPointsByBackupVault of resource type Aurora, with AWS Backup\'s IsEncrypted), including those of clusters since deleted, and judged the same way, naming cluster, vault and recovery point. DB snapshots and DB cluster snapshots other accounts share with this one are listed: an encrypted one passes, an unencrypted one needs review naming the owner account (its owner stores it, and this account can restore or copy it).',
+    'Every RDS database instance and DB cluster in the region with whether its storage (and so its automated backups, snapshots and read replicas) is encrypted, and with which KMS key; and every manual DB snapshot and DB cluster snapshot the account owns, with whether it is encrypted (a snapshot left behind unencrypted still holds the data); and the retained automated backups of deleted database instances (DescribeDBInstanceAutomatedBackups, status retained), with whether they are encrypted (they hold the deleted database until their retention ends); and AWS Backup\'s recovery points of DB instances (DB snapshots of type awsbackup, encrypted as their database was: an unencrypted one fails, and outlives its database until AWS Backup\'s retention, judged by backup.plans, deletes it). AWS Backup\'s recovery points of Aurora clusters and of Multi-AZ DB clusters are read from AWS Backup itself (every backup vault of the region, standard, logically air-gapped, restore access, and those other accounts share with this one, each listed by name; ListRecoveryPointsByBackupVault of resource types Aurora and RDS, with AWS Backup\'s IsEncrypted), including those of clusters since deleted, and judged the same way, naming cluster, vault and recovery point; so are DB instances\' recovery points in vaults RDS does not list as DB snapshots (air-gapped, restore access, shared). A vault listing or vault that cannot be read is an error, never a pass. DB snapshots and DB cluster snapshots other accounts share with this one are listed: an encrypted one passes, an unencrypted one needs review naming the owner account (its owner stores it, and this account can restore or copy it).',
   remediation:
     'RDS cannot encrypt an existing instance in place: snapshot it, copy the snapshot with encryption (`aws rds copy-db-snapshot --kms-key-id ...`), restore from the encrypted copy and switch clients over; then delete the unencrypted snapshots (or copy them encrypted first).',
   scope: 'regional',
@@ -159,7 +174,14 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
     }
     const points = data.auroraRecoveryPoints;
     for (const v of points && !isCapturedError(points) ? points.byVault : []) {
-      for (const p of Array.isArray(v.recoveryPoints) ? v.recoveryPoints : []) results.push(auroraRecoveryPoint(p, v.backupVaultName, clusters, ctx));
+      const resourceType = v.resourceType ?? 'Aurora';
+      // A DB instance's recovery point in this account's own standard vault is a DB snapshot of type awsbackup, judged
+      // above; in an air-gapped, restore access or shared vault RDS does not list it, so it is judged here.
+      const listedByRds = !v.backupVaultAccountId && (v.vaultType === undefined || v.vaultType === 'BACKUP_VAULT');
+      for (const p of Array.isArray(v.recoveryPoints) ? v.recoveryPoints : []) {
+        if (resourceType === 'RDS' && p.ResourceArn?.split(':')[5] !== 'cluster' && listedByRds) continue;
+        results.push(auroraRecoveryPoint(p, v, resourceType, clusters, ctx));
+      }
     }
     for (const s of Array.isArray(data.sharedDbClusterSnapshots) ? data.sharedDbClusterSnapshots : []) {
       // A shared cluster snapshot is named by its ARN, which holds the owner's account.
@@ -208,16 +230,34 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
     for (const [what, read] of unread) {
       if (isCapturedError(read)) results.push({ ...account, status: 'error', reason: `${what} failed (${read.error.code}: ${read.error.message}): whether they are encrypted ${where} is not in the evidence` });
     }
-    for (const v of points && !isCapturedError(points) ? points.byVault : []) {
-      if (!isCapturedError(v.recoveryPoints)) continue;
-      const e = v.recoveryPoints.error;
+    for (const l of points && !isCapturedError(points) ? (points.vaultListings ?? []) : []) {
+      if (!isCapturedError(l.vaults)) continue;
+      const e = l.vaults.error;
+      const what = VAULT_LISTINGS.find((x) => x.listing === l.listing)?.what ?? 'backup vaults';
       results.push({
         ...account,
         status: 'error',
-        reason: `AWS Backup ListRecoveryPointsByBackupVault of backup vault ${v.backupVaultName} (its recovery points of Aurora clusters) failed (${e.code}: ${e.message}): whether they are encrypted ${where} is not in the evidence`,
+        reason: `AWS Backup ListBackupVaults ${l.listing} (${what}) failed (${e.code}: ${e.message}): the recovery points of DB clusters those vaults hold ${where}, and whether they are encrypted, are not in the evidence`,
+      });
+    }
+    for (const v of points && !isCapturedError(points) ? points.byVault : []) {
+      if (!isCapturedError(v.recoveryPoints)) continue;
+      const e = v.recoveryPoints.error;
+      const of = (v.resourceType ?? 'Aurora') === 'Aurora' ? 'its recovery points of Aurora clusters' : 'its recovery points of resource type RDS: Multi-AZ DB clusters and DB instances';
+      results.push({
+        ...account,
+        status: 'error',
+        reason: `AWS Backup ListRecoveryPointsByBackupVault of ${vaultLabel(v)} (${of}) failed (${e.code}: ${e.message}): whether they are encrypted ${where} is not in the evidence`,
       });
     }
     const missing = unread.filter(([, read]) => read === undefined).map(([what, , asMissing]) => asMissing ?? what);
+    // Evidence sealed before the vault-type listings and resource type RDS were read holds Aurora's listing of the
+    // unfiltered vaults only: Multi-AZ DB clusters' recovery points, and air-gapped, restore access and shared vaults, are not in it.
+    if (points && !isCapturedError(points) && points.vaultListings === undefined) {
+      missing.push(
+        'AWS Backup ListBackupVaults ByVaultType and ByShared (logically air-gapped, restore access and shared backup vaults) and ListRecoveryPointsByBackupVault ByResourceType RDS (AWS Backup recovery points of Multi-AZ DB clusters)',
+      );
+    }
     if (missing.length) {
       results.push({
         ...account,
@@ -230,45 +270,95 @@ export const storageEncrypted = defineQuery<StorageEncryptedEvidence | Aggregate
   }),
 });
 
-/** ListBackupVaults, then each vault's recovery points of Aurora clusters; a vault whose listing fails keeps its failure. */
+/**
+ * The listings of backup vaults beyond ListBackupVaults without a filter: AWS Backup's reference documents ByVaultType
+ * and ByShared filters but not that the unfiltered listing holds every vault type, so each is asked for by name.
+ */
+const VAULT_LISTINGS = [
+  { listing: 'ByVaultType LOGICALLY_AIR_GAPPED_BACKUP_VAULT', what: 'logically air-gapped backup vaults', input: { ByVaultType: 'LOGICALLY_AIR_GAPPED_BACKUP_VAULT' as const } },
+  { listing: 'ByVaultType RESTORE_ACCESS_BACKUP_VAULT', what: 'restore access backup vaults', input: { ByVaultType: 'RESTORE_ACCESS_BACKUP_VAULT' as const } },
+  { listing: 'ByShared true', what: 'backup vaults other accounts share with this one', input: { ByShared: true } },
+];
+
+/** The resource types whose recovery points are DB clusters': Aurora, and RDS (Multi-AZ DB clusters; DB instances too). */
+const CLUSTER_RESOURCE_TYPES = ['Aurora', 'RDS'] as const;
+
+/**
+ * ListBackupVaults (unfiltered, and by vault type and shared), then each vault's recovery points of resource types
+ * Aurora and RDS; a vault of another account is read with its BackupVaultAccountId. A listing that fails keeps its
+ * failure.
+ */
 async function readAuroraRecoveryPoints(ctx: QueryContext): Promise<AuroraRecoveryPointsEvidence> {
   const sdk = await loadBackupSdk();
   const client = ctx.clients.get(sdk.BackupClient);
   // The same listing backup.plans reads (a shared read: sent once per account and region).
   const vaults = await allPages(sdk.paginateListBackupVaults({ client, pageSize: 1000 }, {}), (p) => p.BackupVaultList, ctx);
-  const byVault: AuroraRecoveryPointsEvidence['byVault'] = [];
-  for (const v of vaults) {
-    const backupVaultName = v.BackupVaultName ?? '';
-    const recoveryPoints = await captureFailure(
-      () => allPages(sdk.paginateListRecoveryPointsByBackupVault({ client, pageSize: 1000 }, { BackupVaultName: backupVaultName, ByResourceType: 'Aurora' }), (p) => p.RecoveryPoints, ctx),
-      ctx.signal,
-    );
-    byVault.push({ backupVaultName, recoveryPoints });
+  const vaultListings: NonNullable<AuroraRecoveryPointsEvidence['vaultListings']> = [];
+  for (const l of VAULT_LISTINGS) {
+    vaultListings.push({ listing: l.listing, vaults: await captureFailure(() => allPages(sdk.paginateListBackupVaults({ client, pageSize: 1000 }, l.input), (p) => p.BackupVaultList, ctx), ctx.signal) });
   }
-  return { vaults, byVault };
+  const all = new Map<string, BackupVaultListMember>();
+  for (const v of [...vaults, ...vaultListings.flatMap((l) => (Array.isArray(l.vaults) ? l.vaults : []))]) {
+    const key = v.BackupVaultArn ?? `${ctx.accountId}/${v.BackupVaultName}`;
+    if (!all.has(key)) all.set(key, v);
+  }
+  const byVault: AuroraRecoveryPointsEvidence['byVault'] = [];
+  for (const v of all.values()) {
+    const backupVaultName = v.BackupVaultName ?? '';
+    const owner = v.BackupVaultArn?.split(':')[4];
+    const backupVaultAccountId = owner && owner !== ctx.accountId ? owner : undefined;
+    for (const resourceType of CLUSTER_RESOURCE_TYPES) {
+      const recoveryPoints = await captureFailure(
+        () =>
+          allPages(
+            sdk.paginateListRecoveryPointsByBackupVault({ client, pageSize: 1000 }, { BackupVaultName: backupVaultName, ...(backupVaultAccountId ? { BackupVaultAccountId: backupVaultAccountId } : {}), ByResourceType: resourceType }),
+            (p) => p.RecoveryPoints,
+            ctx,
+          ),
+        ctx.signal,
+      );
+      byVault.push({ backupVaultName, ...(backupVaultAccountId ? { backupVaultAccountId } : {}), ...(v.VaultType ? { vaultType: v.VaultType } : {}), resourceType, recoveryPoints });
+    }
+  }
+  return { vaults, vaultListings, byVault };
+}
+
+/** A vault as a reason names it: its name, its type when not a standard backup vault, its owner when another account. */
+function vaultLabel(v: { backupVaultName: string; backupVaultAccountId?: string; vaultType?: string }): string {
+  const type = v.vaultType === 'LOGICALLY_AIR_GAPPED_BACKUP_VAULT' ? 'logically air-gapped ' : v.vaultType === 'RESTORE_ACCESS_BACKUP_VAULT' ? 'restore access ' : '';
+  return `${type}backup vault ${v.backupVaultName}${v.backupVaultAccountId ? ` of account ${v.backupVaultAccountId}` : ''}`;
 }
 
 /**
- * One AWS Backup recovery point of an Aurora cluster, judged by AWS Backup's IsEncrypted. Its cluster is the one its
- * ResourceArn names: a listed cluster of the region is its parent; a recovery point of a cluster no longer listed (or of
- * another account's or region's cluster, copied into this vault) says so.
+ * One AWS Backup recovery point of a DB cluster (resource type Aurora, or RDS for a Multi-AZ DB cluster) or, in a vault
+ * whose recovery points RDS does not list as DB snapshots, of a DB instance (resource type RDS), judged by AWS Backup's
+ * IsEncrypted. Its cluster is the one its ResourceArn names: a listed cluster of the region is its parent; a recovery
+ * point of a cluster no longer listed (or of another account's or region's cluster, copied into this vault) says so.
  */
-function auroraRecoveryPoint(p: RecoveryPointByBackupVault, vaultName: string, clusters: DBCluster[] | undefined, ctx: EvaluationContext): ResourceResult {
+function auroraRecoveryPoint(
+  p: RecoveryPointByBackupVault,
+  vault: { backupVaultName: string; backupVaultAccountId?: string; vaultType?: string },
+  resourceType: 'Aurora' | 'RDS',
+  clusters: DBCluster[] | undefined,
+  ctx: EvaluationContext,
+): ResourceResult {
   const arn = p.ResourceArn?.split(':');
-  const clusterId = arn && arn[5] === 'cluster' ? arn.slice(6).join(':') : (p.ResourceName ?? p.ResourceArn ?? 'unknown');
+  const ofInstance = resourceType === 'RDS' && arn?.[5] === 'db';
+  const resourceId = arn && (arn[5] === 'cluster' || arn[5] === 'db') ? arn.slice(6).join(':') : (p.ResourceName ?? p.ResourceArn ?? 'unknown');
   const own = arn !== undefined && arn[3] === ctx.region && arn[4] === ctx.accountId;
-  const cluster = own ? clusters?.find((c) => c.DBClusterArn === p.ResourceArn || c.DBClusterIdentifier === clusterId) : undefined;
-  const where = arn && !own ? ` (of account ${arn[4]} in ${arn[3]})` : clusters && !cluster ? ' (no longer in the region)' : '';
+  const cluster = own && !ofInstance ? clusters?.find((c) => c.DBClusterArn === p.ResourceArn || c.DBClusterIdentifier === resourceId) : undefined;
+  const where = arn && !own ? ` (of account ${arn[4]} in ${arn[3]})` : clusters && !cluster && !ofInstance ? ' (no longer in the region)' : '';
   const state = p.Status && p.Status !== 'COMPLETED' && p.Status !== 'AVAILABLE' ? `, status ${p.Status}` : '';
   const deleteAt = p.CalculatedLifecycle?.DeleteAt ? `, to be deleted ${new Date(p.CalculatedLifecycle.DeleteAt).toISOString()}` : '';
-  const recoveryPointArn = p.RecoveryPointArn ?? `${p.BackupVaultArn ?? vaultName}/unknown`;
+  const recoveryPointArn = p.RecoveryPointArn ?? `${p.BackupVaultArn ?? vault.backupVaultName}/unknown`;
+  const what = resourceType === 'Aurora' ? `Aurora cluster ${resourceId}` : ofInstance ? `database ${resourceId}` : `Multi-AZ DB cluster ${resourceId}${cluster?.Engine ? ` (${cluster.Engine})` : ''}`;
   return storedCopy({
     resource: recoveryPointArn,
-    resourceType: recoveryPointArn.includes(':cluster-snapshot:') ? 'AWS::RDS::DBClusterSnapshot' : 'AWS::Backup::RecoveryPoint',
+    resourceType: recoveryPointArn.includes(':cluster-snapshot:') ? 'AWS::RDS::DBClusterSnapshot' : recoveryPointArn.includes(':snapshot:') ? 'AWS::RDS::DBSnapshot' : 'AWS::Backup::RecoveryPoint',
     ...(cluster ? { parent: { resource: cluster.DBClusterArn ?? p.ResourceArn!, resourceType: 'AWS::RDS::DBCluster' } } : {}),
-    label: `AWS Backup recovery point ${recoveryPointArn} of Aurora cluster ${clusterId}${where}, in backup vault ${vaultName}${state}${p.CreationDate ? `, taken ${new Date(p.CreationDate).toISOString()}` : ''}${deleteAt}`,
+    label: `AWS Backup recovery point ${recoveryPointArn} of ${what}${where}, in ${vaultLabel(vault)}${state}${p.CreationDate ? `, taken ${new Date(p.CreationDate).toISOString()}` : ''}${deleteAt}`,
     encrypted: p.IsEncrypted,
     key: p.EncryptionKeyArn,
-    holds: `it holds the cluster's data as it was ${UNTIL_RETENTION}`,
+    holds: `it holds the ${ofInstance ? 'database' : 'cluster'}'s data as it was ${UNTIL_RETENTION}`,
   });
 }

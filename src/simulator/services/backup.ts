@@ -50,6 +50,11 @@ export interface BackupState {
   recoveryPoints: RecoveryPointByBackupVault[];
   restoreTestingPlans: RestoreTestingPlanForList[];
   restoreJobs: RestoreJobsListMember[];
+  /**
+   * Vaults of this account shared with other accounts (through AWS RAM, as a logically air-gapped vault is), by vault
+   * name: those accounts list them with ListBackupVaults ByShared and their recovery points with BackupVaultAccountId.
+   */
+  sharedWith?: Record<string, string[]>;
 }
 
 declare module '../world.js' {
@@ -74,6 +79,16 @@ const page = <T>(items: readonly T[], token: string | undefined, limit: number |
     invalidToken: () => invalidParameter('The next token is not valid.'),
     invalidLimit: (n) => invalidParameter(`1 validation error detected: Value '${n}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`),
   });
+/** The vaults other accounts of the world share with the caller's account in its region, with their owner and state. */
+function sharedVaults(ctx: CallContext): { owner: string; vault: BackupVaultListMember; state: BackupState }[] {
+  const out: { owner: string; vault: BackupVaultListMember; state: BackupState }[] = [];
+  for (const [accountId, account] of ctx.world.accounts) {
+    const s = accountId === ctx.account.id ? undefined : account.regions.get(ctx.region)?.backup;
+    if (!s?.sharedWith) continue;
+    for (const v of s.vaults) if ((s.sharedWith[v.BackupVaultName ?? ''] ?? []).includes(ctx.account.id)) out.push({ owner: accountId, vault: v, state: s });
+  }
+  return out;
+}
 const after = (d: Date | undefined, since: Date | undefined) => !since || (d !== undefined && d.getTime() >= since.getTime());
 
 export const backup: SimService = {
@@ -145,9 +160,11 @@ export const backup: SimService = {
       return { CopyJobs: items, NextToken: nextToken };
     }),
 
+    // Without ByShared: this account's vaults of every type; ByShared: the vaults other accounts share with it. ByVaultType narrows either.
     operation(ListBackupVaultsCommand, (input, ctx) => {
-      const vaults = state(ctx).vaults.filter((v) => !input.ByVaultType || v.VaultType === input.ByVaultType);
-      const { page: items, nextToken } = page(vaults, input.NextToken, input.MaxResults, `ListBackupVaults/${input.ByVaultType ?? ''}`);
+      const listed = input.ByShared ? sharedVaults(ctx).map((x) => x.vault) : state(ctx).vaults;
+      const vaults = listed.filter((v) => !input.ByVaultType || v.VaultType === input.ByVaultType);
+      const { page: items, nextToken } = page(vaults, input.NextToken, input.MaxResults, `ListBackupVaults/${input.ByVaultType ?? ''}/${input.ByShared ?? ''}`);
       return { BackupVaultList: items, NextToken: nextToken };
     }),
 
@@ -159,10 +176,12 @@ export const backup: SimService = {
 
     // As documented: the vault must exist (ResourceNotFoundException otherwise); each By... parameter narrows the listing.
     operation(ListRecoveryPointsByBackupVaultCommand, (input, ctx) => {
-      const s = state(ctx);
       const name = input.BackupVaultName;
-      if (!s.vaults.some((v) => v.BackupVaultName === name)) throw new SimError('ResourceNotFoundException', `Backup vault ${name ?? ''} does not exist.`, 400, { Type: 'User', Code: 'ERROR_2106' });
-      if (input.BackupVaultAccountId && input.BackupVaultAccountId !== ctx.account.id) throw invalidParameter('BackupVaultAccountId of another account is not simulated.');
+      // A vault of another account is read with its BackupVaultAccountId, when that account shares it with this one.
+      const other = input.BackupVaultAccountId && input.BackupVaultAccountId !== ctx.account.id ? sharedVaults(ctx).find((x) => x.owner === input.BackupVaultAccountId && x.vault.BackupVaultName === name) : undefined;
+      const s = other ? other.state : state(ctx);
+      const found = input.BackupVaultAccountId && input.BackupVaultAccountId !== ctx.account.id ? !!other : s.vaults.some((v) => v.BackupVaultName === name);
+      if (!found) throw new SimError('ResourceNotFoundException', `Backup vault ${name ?? ''} does not exist.`, 400, { Type: 'User', Code: 'ERROR_2106' });
       const points = s.recoveryPoints.filter(
         (p) =>
           p.BackupVaultName === name &&
@@ -173,7 +192,7 @@ export const backup: SimService = {
           after(p.CreationDate, input.ByCreatedAfter) &&
           (!input.ByCreatedBefore || (p.CreationDate !== undefined && p.CreationDate.getTime() <= input.ByCreatedBefore.getTime())),
       );
-      const scope = `ListRecoveryPointsByBackupVault/${JSON.stringify([name, input.ByResourceArn, input.ByResourceType, input.ByBackupPlanId, input.ByParentRecoveryPointArn, input.ByCreatedAfter, input.ByCreatedBefore])}`;
+      const scope = `ListRecoveryPointsByBackupVault/${JSON.stringify([name, input.BackupVaultAccountId, input.ByResourceArn, input.ByResourceType, input.ByBackupPlanId, input.ByParentRecoveryPointArn, input.ByCreatedAfter, input.ByCreatedBefore])}`;
       const { page: items, nextToken } = page(points, input.NextToken, input.MaxResults, scope);
       return { RecoveryPoints: items, NextToken: nextToken };
     }),

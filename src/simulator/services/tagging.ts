@@ -46,6 +46,9 @@ function taggedResources(account: SimAccount, region: string): ResourceTagMappin
   for (const d of rds?.dbInstances ?? []) {
     if (d.TagList?.length && d.DBInstanceArn) byArn.set(d.DBInstanceArn, d.TagList.map((t) => ({ Key: t.Key, Value: t.Value ?? '' })));
   }
+  for (const c of rds?.dbClusters ?? []) {
+    if (c.TagList?.length && c.DBClusterArn) byArn.set(c.DBClusterArn, c.TagList.map((t) => ({ Key: t.Key, Value: t.Value ?? '' })));
+  }
   for (const [arn, tags] of account.regions.get(region)?.tagging?.tags ?? []) {
     const merged = new Map((byArn.get(arn) ?? []).map((t) => [t.Key, t]));
     for (const t of tags) merged.set(t.Key, t);

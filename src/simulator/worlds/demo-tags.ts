@@ -31,6 +31,7 @@ export function demoScopeTags(kind: DemoClassification): Tag[] {
 export const DEMO_CLASSIFIED: readonly { pattern: string; kind: DemoClassification }[] = [
   { pattern: '*cardholder-data*', kind: 'cardholder-data' },
   { pattern: '*:db:orders-db', kind: 'cardholder-data' },
+  { pattern: '*:cluster:payments-ledger', kind: 'cardholder-data' },
   { pattern: '*:log-group:/app/payments', kind: 'cardholder-data' },
   { pattern: '*:log-group:/aws/lambda/checkout', kind: 'cardholder-data' },
   { pattern: '*:function:checkout', kind: 'cardholder-data' },
@@ -38,6 +39,7 @@ export const DEMO_CLASSIFIED: readonly { pattern: string; kind: DemoClassificati
   { pattern: '*:secret:payments/*', kind: 'cardholder-data' },
   { pattern: '*:secret:partners/*', kind: 'cardholder-data' },
   { pattern: '*:db:legacy-reporting', kind: 'ephi' },
+  { pattern: '*:cluster:claims-history', kind: 'ephi' },
   { pattern: '*:function:legacy-report-export', kind: 'ephi' },
   { pattern: '*:secret:reporting/*', kind: 'ephi' },
   { pattern: '*evidence-archive*', kind: 'ephi' },

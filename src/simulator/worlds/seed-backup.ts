@@ -109,6 +109,33 @@ export function seedBackup(account: SimAccount, world: WorldSeedContext): void {
     { ResourceArn: db('orders-db'), ResourceType: 'RDS', ResourceName: 'orders-db', LastBackupTime: ago(10 * HOUR), LastBackupVaultArn: vaultArn, LastRecoveryPointArn: `arn:aws:rds:${home}:${account.id}:snapshot:awsbackup:job-${stableHex('orders-db/rp', 12)}` },
     { ResourceArn: db('legacy-reporting'), ResourceType: 'RDS', ResourceName: 'legacy-reporting', LastBackupTime: ago(9 * DAY + 19 * HOUR), LastBackupVaultArn: vaultArn, LastRecoveryPointArn: `arn:aws:rds:${home}:${account.id}:snapshot:awsbackup:job-${stableHex('legacy/rp', 12)}` },
   );
+  // The Aurora clusters (seed-rds.ts), backed up by the same plan: AWS Backup keeps their recovery points as DB
+  // cluster snapshots, encrypted as their cluster is: the claims history's is not.
+  const cluster = (id: string) => `arn:aws:rds:${home}:${account.id}:cluster:${id}`;
+  for (const [id, encrypted] of [
+    ['payments-ledger', true],
+    ['claims-history', false],
+  ] as const) {
+    const recoveryPointArn = `arn:aws:rds:${home}:${account.id}:cluster-snapshot:awsbackup:job-${stableHex(`${account.id}/${home}/backup-job/${id}`, 8)}-${stableHex(`${id}/rp`, 4)}`;
+    s.protectedResources.push({ ResourceArn: cluster(id), ResourceType: 'Aurora', ResourceName: id, LastBackupTime: ago(10 * HOUR), LastBackupVaultArn: vaultArn, LastRecoveryPointArn: recoveryPointArn });
+    s.recoveryPoints.push({
+      RecoveryPointArn: recoveryPointArn,
+      BackupVaultName: 'payments-vault',
+      BackupVaultArn: vaultArn,
+      ResourceArn: cluster(id),
+      ResourceType: 'Aurora',
+      ResourceName: id,
+      CreatedBy: { BackupPlanId: daily.BackupPlanId, BackupPlanArn: daily.BackupPlanArn, BackupRuleId: uuid(`${daily.BackupPlanId}/rule`) },
+      IamRoleArn: `arn:aws:iam::${account.id}:role/service-role/AWSBackupDefaultServiceRole`,
+      Status: 'COMPLETED',
+      CreationDate: ago(10 * HOUR),
+      CompletionDate: ago(9 * HOUR),
+      CalculatedLifecycle: { DeleteAt: ago(10 * HOUR - 35 * DAY) },
+      IsEncrypted: encrypted,
+      ...(encrypted ? { EncryptionKeyArn: kmsKeyArn(account, home, 'cardholder-data') } : {}),
+      VaultType: 'BACKUP_VAULT',
+    });
+  }
   for (let d = 1; d <= 9; d++) s.jobs.push(failedJob(account, home, db('legacy-reporting'), 'payments-vault', ago(d * DAY - 5 * HOUR), daily.BackupPlanId));
   const testingPlanArn = `arn:aws:backup:${home}:${account.id}:restore-testing-plan:monthly_restore_test-${stableHex('rtp', 6)}`;
   s.restoreTestingPlans.push({

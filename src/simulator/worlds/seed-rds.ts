@@ -1,5 +1,5 @@
-/** RDS database instances of the demo account and generated accounts. */
-import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
+/** RDS database instances and Aurora DB clusters of the demo account and generated accounts. */
+import type { DBCluster, DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
 import type { WorldSeedContext } from '../types.js';
 import type { SimAccount } from '../world.js';
 import { rdsState } from '../services/rds.js';
@@ -41,6 +41,35 @@ function db(account: SimAccount, region: string, id: string, created: Date, now:
   };
 }
 
+/** An Aurora DB cluster as DescribeDBClusters reports it, without member instances unless given. */
+export function auroraCluster(account: SimAccount, region: string, id: string, created: Date, rest: Partial<DBCluster>): DBCluster {
+  const host = stableHex(`${account.id}/${region}/rds`, 12);
+  return {
+    DBClusterIdentifier: id,
+    DBClusterArn: `arn:aws:rds:${region}:${account.id}:cluster:${id}`,
+    DbClusterResourceId: `cluster-${stableHex(`${account.id}/${region}/cluster/${id}`, 26).toUpperCase()}`,
+    Engine: 'aurora-postgresql',
+    EngineVersion: '16.4',
+    EngineMode: 'provisioned',
+    Status: 'available',
+    MasterUsername: 'dbadmin',
+    DatabaseName: id.replace(/-/g, '_'),
+    Endpoint: `${id}.cluster-${host}.${region}.rds.amazonaws.com`,
+    ReaderEndpoint: `${id}.cluster-ro-${host}.${region}.rds.amazonaws.com`,
+    Port: 5432,
+    MultiAZ: true,
+    ClusterCreateTime: created,
+    BackupRetentionPeriod: 14,
+    PreferredBackupWindow: '03:00-03:30',
+    StorageEncrypted: true,
+    KmsKeyId: kmsKeyArn(account, region, 'cardholder-data'),
+    DeletionProtection: true,
+    CopyTagsToSnapshot: true,
+    DBClusterMembers: [],
+    ...rest,
+  };
+}
+
 export function seedRds(account: SimAccount, world: WorldSeedContext): void {
   const ago = (days: number) => new Date(world.now.getTime() - days * DAY);
   const [home] = world.regions;
@@ -61,6 +90,13 @@ export function seedRds(account: SimAccount, world: WorldSeedContext): void {
         MultiAZ: false,
         DeletionProtection: false,
       }),
+    );
+    // Aurora clusters (their instances are not simulated): the payments ledger, encrypted, and the claims history
+    // restored years ago from an unencrypted export, still unencrypted; AWS Backup keeps a recovery point of each
+    // (seed-backup.ts), the claims history's unencrypted as its cluster is.
+    s.dbClusters.push(
+      auroraCluster(account, home, 'payments-ledger', ago(400), {}),
+      auroraCluster(account, home, 'claims-history', ago(1500), { Engine: 'aurora-mysql', EngineVersion: '8.0.mysql_aurora.3.05.2', Port: 3306, StorageEncrypted: false, KmsKeyId: undefined, DeletionProtection: false }),
     );
     // Manual snapshots: one of orders-db (encrypted as it is), and the unencrypted one the migration to encrypted
     // storage left behind: it still holds the old database's rows in the clear and fails rds.storage-encrypted.

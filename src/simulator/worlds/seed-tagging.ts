@@ -5,7 +5,7 @@ import { demoClassificationOf, demoScopeTags } from './demo-tags.js';
 
 /**
  * Classifies the demo account's resources with the demo scope tags: S3 buckets and log groups through the tagging
- * registry (their simulated APIs keep no tags), as are Lambda functions, ECR repositories, secrets and load balancers; RDS instances on
+ * registry (their simulated APIs keep no tags), as are Lambda functions, ECR repositories, secrets and load balancers; RDS instances and DB clusters on
  * their own TagList. Runs after the other seeds.
  */
 export function seedTagging(account: SimAccount, world: WorldSeedContext): void {
@@ -31,9 +31,9 @@ export function seedTagging(account: SimAccount, world: WorldSeedContext): void 
       const kind = arn ? demoClassificationOf(arn) : undefined;
       if (arn && kind) tagResource(account, region, arn, demoScopeTags(kind));
     }
-    for (const d of state.rds?.dbInstances ?? []) {
-      const kind = d.DBInstanceArn ? demoClassificationOf(d.DBInstanceArn) : undefined;
-      if (kind) d.TagList = [...(d.TagList ?? []).filter((t) => !demoScopeTags(kind).some((x) => x.Key === t.Key)), ...demoScopeTags(kind)];
+    for (const d of [...(state.rds?.dbInstances ?? []).map((x) => ({ arn: x.DBInstanceArn, r: x })), ...(state.rds?.dbClusters ?? []).map((x) => ({ arn: x.DBClusterArn, r: x }))]) {
+      const kind = d.arn ? demoClassificationOf(d.arn) : undefined;
+      if (kind) d.r.TagList = [...(d.r.TagList ?? []).filter((t) => !demoScopeTags(kind).some((x) => x.Key === t.Key)), ...demoScopeTags(kind)];
     }
   }
 }

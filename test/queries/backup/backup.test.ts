@@ -289,12 +289,14 @@ describe('backup.restore-testing', () => {
 describe('AWS Backup queries against the simulated demo account', () => {
   const session = demoSession();
 
-  it('home region: the orders database is backed up, the legacy reporting database is not; the payments vault is locked, Default is not', async () => {
+  it('home region: the orders database and the Aurora clusters are backed up, the legacy reporting database is not; the payments vault is locked, Default is not', async () => {
     const { results, calls } = await session.run(queryById('backup.plans')!, 'us-east-1');
     expect(results.map((r) => [r.resource.split(':').pop(), r.status])).toEqual([
       [expect.any(String), 'pass'],
       ['orders-db', 'pass'],
       ['legacy-reporting', 'fail'],
+      ['payments-ledger', 'pass'],
+      ['claims-history', 'pass'],
       ['Default', 'needs-review'],
       ['payments-vault', 'pass'],
     ]);
@@ -332,6 +334,8 @@ describe('AWS Backup queries against the simulated demo account', () => {
       [expect.any(String), 'needs-review'],
       ['orders-db', 'pass'],
       ['legacy-reporting', 'fail'],
+      ['payments-ledger', 'pass'],
+      ['claims-history', 'pass'],
       ['Default', 'needs-review'],
       ['payments-vault', 'pass'],
     ]);
@@ -345,6 +349,8 @@ describe('AWS Backup queries against the simulated demo account', () => {
       [expect.any(String), 'pass'],
       ['orders-db', 'needs-review'],
       ['legacy-reporting', 'fail'],
+      ['payments-ledger', 'needs-review'],
+      ['claims-history', 'needs-review'],
       ['Default', 'needs-review'],
       ['payments-vault', 'pass'],
     ]);

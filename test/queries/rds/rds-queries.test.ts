@@ -26,7 +26,7 @@ const all = { dbInstances: [goodDb, badDb, noBackupsDb, replicaDb] };
  * rds.storage-encrypted's evidence: the instances, and no DB cluster, manual, AWS Backup or shared (cluster) snapshot,
  * AWS Backup vault (so no Aurora recovery point) or retained automated backup.
  */
-const none = { dbClusters: [], dbSnapshots: [], awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [], sharedDbClusterSnapshots: [], auroraRecoveryPoints: { vaults: [], byVault: [] }, dbInstanceAutomatedBackups: [] };
+const none = { dbClusters: [], dbSnapshots: [], awsBackupDbSnapshots: [], sharedDbSnapshots: [], dbClusterSnapshots: [], sharedDbClusterSnapshots: [], auroraRecoveryPoints: { vaults: [], vaultListings: [], byVault: [] }, dbInstanceAutomatedBackups: [] };
 
 describe('RDS queries', () => {
   it('registers the four RDS queries', () => {
@@ -170,6 +170,7 @@ describe('RDS queries', () => {
     });
     const auroraRecoveryPoints = {
       vaults: [vault('payments-vault'), vault('Default')],
+      vaultListings: [],
       byVault: [
         { backupVaultName: 'payments-vault', recoveryPoints: [point('1a2b3c4d', 'payments', 'payments-vault', true), point('5e6f7a8b', 'ledger-aurora', 'payments-vault', false, { Status: 'EXPIRED' })] },
         { backupVaultName: 'Default', recoveryPoints: [point('9c9c9c9c', 'payments', 'Default', undefined)] },
@@ -213,7 +214,7 @@ describe('RDS queries', () => {
       dbInstances: [],
       ...none,
       dbClusters: { error: { code: 'AccessDenied', message: 'denied' } },
-      auroraRecoveryPoints: { vaults: [vault('payments-vault')], byVault: [{ backupVaultName: 'payments-vault', recoveryPoints: [point('5e6f7a8b', 'ledger-aurora', 'payments-vault', false), copied] }] },
+      auroraRecoveryPoints: { vaults: [vault('payments-vault')], vaultListings: [], byVault: [{ backupVaultName: 'payments-vault', recoveryPoints: [point('5e6f7a8b', 'ledger-aurora', 'payments-vault', false), copied] }] },
     });
     expect(unlisted.map((r) => r.status)).toEqual(['fail', 'fail', 'error']);
     expect(unlisted[0].reason).toMatch(/^AWS Backup recovery point \S+ of Aurora cluster ledger-aurora, in backup vault payments-vault, taken /);
@@ -231,7 +232,7 @@ describe('RDS queries', () => {
     const oneVault = evaluateBoth(storageEncrypted, {
       dbInstances: [],
       ...none,
-      auroraRecoveryPoints: { vaults: [vault('locked-vault'), vault('Default')], byVault: [{ backupVaultName: 'locked-vault', recoveryPoints: denied('ListRecoveryPointsByBackupVault') }, { backupVaultName: 'Default', recoveryPoints: [] }] },
+      auroraRecoveryPoints: { vaults: [vault('locked-vault'), vault('Default')], vaultListings: [], byVault: [{ backupVaultName: 'locked-vault', recoveryPoints: denied('ListRecoveryPointsByBackupVault') }, { backupVaultName: 'Default', recoveryPoints: [] }] },
     });
     expect(oneVault).toEqual([
       {
@@ -243,6 +244,66 @@ describe('RDS queries', () => {
     ]);
     // No vault at all: nothing to judge, and nothing unread.
     expect(evaluateBoth(storageEncrypted, { dbInstances: [], ...none }).map((r) => r.status)).toEqual(['not-applicable']);
+  });
+  it('rds.storage-encrypted reads Multi-AZ DB clusters\' recovery points (resource type RDS) and every vault type: an unencrypted one fails naming cluster, vault and recovery point', () => {
+    // AWS Backup documents resource type RDS for Amazon RDS and Aurora for Amazon Aurora: a Multi-AZ DB cluster (engine
+    // postgres, DBClusterInstanceClass) is RDS's, so its recovery points are listed by resource type RDS.
+    const multiAz = { DBClusterIdentifier: 'claims-maz', DBClusterArn: `arn:aws:rds:${REGION}:111122223333:cluster:claims-maz`, Engine: 'postgres', DBClusterInstanceClass: 'db.m6gd.large', StorageEncrypted: true, DBClusterMembers: [] };
+    const own = (name: string) => `arn:aws:backup:${REGION}:111122223333:backup-vault:${name}`;
+    const point = (id: string, resource: string, vaultArn: string, encrypted: boolean, type: string): RecoveryPointByBackupVault => ({
+      RecoveryPointArn: resource.includes(':cluster:') ? `arn:aws:rds:${REGION}:111122223333:cluster-snapshot:awsbackup:job-${id}` : `arn:aws:backup:${REGION}:${vaultArn.split(':')[4]}:recovery-point:${id}`,
+      BackupVaultName: vaultArn.split(':').pop(),
+      BackupVaultArn: vaultArn,
+      ResourceArn: resource,
+      ResourceType: type,
+      Status: 'COMPLETED',
+      CreationDate: new Date('2025-05-31T04:00:00.000Z'),
+      IsEncrypted: encrypted,
+    });
+    const clusterArn = multiAz.DBClusterArn;
+    const dbArn = `arn:aws:rds:${REGION}:111122223333:db:orders-db`;
+    const airGapped = `arn:aws:backup:${REGION}:111122223333:backup-vault:vault-lag`;
+    const partnerVault = `arn:aws:backup:${REGION}:444455556666:backup-vault:org-lag`;
+    const results = evaluateBoth(storageEncrypted, {
+      dbInstances: [],
+      ...none,
+      dbClusters: [multiAz],
+      auroraRecoveryPoints: {
+        vaults: [{ BackupVaultName: 'payments-vault', BackupVaultArn: own('payments-vault'), VaultType: 'BACKUP_VAULT' }],
+        vaultListings: [
+          { listing: 'ByVaultType LOGICALLY_AIR_GAPPED_BACKUP_VAULT', vaults: [{ BackupVaultName: 'vault-lag', BackupVaultArn: airGapped, VaultType: 'LOGICALLY_AIR_GAPPED_BACKUP_VAULT' }] },
+          { listing: 'ByVaultType RESTORE_ACCESS_BACKUP_VAULT', vaults: { error: { code: 'AccessDeniedException', message: 'not authorized to perform backup:ListBackupVaults' } } },
+          { listing: 'ByShared true', vaults: [{ BackupVaultName: 'org-lag', BackupVaultArn: partnerVault, VaultType: 'LOGICALLY_AIR_GAPPED_BACKUP_VAULT' }] },
+        ],
+        byVault: [
+          { backupVaultName: 'payments-vault', vaultType: 'BACKUP_VAULT', resourceType: 'Aurora', recoveryPoints: [] },
+          // A DB instance's recovery point in the account's own vault is RDS's DB snapshot of type awsbackup: judged there, not again.
+          { backupVaultName: 'payments-vault', vaultType: 'BACKUP_VAULT', resourceType: 'RDS', recoveryPoints: [point('a0000001', clusterArn, own('payments-vault'), false, 'RDS'), point('a0000002', dbArn, own('payments-vault'), false, 'RDS')] },
+          { backupVaultName: 'vault-lag', vaultType: 'LOGICALLY_AIR_GAPPED_BACKUP_VAULT', resourceType: 'Aurora', recoveryPoints: [] },
+          // In an air-gapped vault RDS lists no DB snapshot: the instance's recovery point is judged here.
+          { backupVaultName: 'vault-lag', vaultType: 'LOGICALLY_AIR_GAPPED_BACKUP_VAULT', resourceType: 'RDS', recoveryPoints: [point('b0000001', dbArn, airGapped, true, 'RDS')] },
+          { backupVaultName: 'org-lag', backupVaultAccountId: '444455556666', vaultType: 'LOGICALLY_AIR_GAPPED_BACKUP_VAULT', resourceType: 'Aurora', recoveryPoints: { error: { code: 'AccessDeniedException', message: 'denied by the vault access policy' } } },
+          { backupVaultName: 'org-lag', backupVaultAccountId: '444455556666', vaultType: 'LOGICALLY_AIR_GAPPED_BACKUP_VAULT', resourceType: 'RDS', recoveryPoints: [point('c0000001', clusterArn, partnerVault, false, 'RDS')] },
+        ],
+      },
+    });
+    expect(results.map((r) => `${r.resource.split(':').pop()} ${r.status}`)).toEqual(['claims-maz pass', 'job-a0000001 fail', 'b0000001 pass', 'job-c0000001 fail', 'account error', 'account error']);
+    expect(results[1]).toMatchObject({ resourceType: 'AWS::RDS::DBClusterSnapshot', parent: { resource: clusterArn, resourceType: 'AWS::RDS::DBCluster' } });
+    expect(results[1].reason).toBe(
+      `AWS Backup recovery point arn:aws:rds:${REGION}:111122223333:cluster-snapshot:awsbackup:job-a0000001 of Multi-AZ DB cluster claims-maz (postgres), in backup vault payments-vault, taken 2025-05-31T04:00:00.000Z, is not encrypted: it holds the cluster's data as it was until AWS Backup's retention deletes it (backup.plans judges the retention)`,
+    );
+    expect(results[2].reason).toMatch(/^AWS Backup recovery point \S+ of database orders-db, in logically air-gapped backup vault vault-lag, taken .*, is encrypted$/);
+    expect(results[3].reason).toMatch(/^AWS Backup recovery point \S+ of Multi-AZ DB cluster claims-maz \(postgres\), in logically air-gapped backup vault org-lag of account 444455556666, taken .*, is not encrypted/);
+    expect(results[4].reason).toBe(
+      `AWS Backup ListBackupVaults ByVaultType RESTORE_ACCESS_BACKUP_VAULT (restore access backup vaults) failed (AccessDeniedException: not authorized to perform backup:ListBackupVaults): the recovery points of DB clusters those vaults hold in account 111122223333, ${REGION}, and whether they are encrypted, are not in the evidence`,
+    );
+    expect(results[5].reason).toBe(
+      `AWS Backup ListRecoveryPointsByBackupVault of logically air-gapped backup vault org-lag of account 444455556666 (its recovery points of Aurora clusters) failed (AccessDeniedException: denied by the vault access policy): whether they are encrypted in account 111122223333, ${REGION} is not in the evidence`,
+    );
+    // Evidence sealed before these reads (Aurora's listing of the unfiltered vaults only) needs review naming what it lacks.
+    const earlier = evaluateBoth(storageEncrypted, { dbInstances: [], ...none, dbClusters: [multiAz], auroraRecoveryPoints: { vaults: [], byVault: [] } });
+    expect(earlier.map((r) => r.status)).toEqual(['pass', 'needs-review']);
+    expect(earlier[1].reason).toContain('no AWS Backup ListBackupVaults ByVaultType and ByShared (logically air-gapped, restore access and shared backup vaults) and ListRecoveryPointsByBackupVault ByResourceType RDS (AWS Backup recovery points of Multi-AZ DB clusters) response');
   });
   it('rds.storage-encrypted evidence sealed before the AWS Backup Aurora and shared cluster snapshot reads needs review naming them, never a pass', () => {
     // Evidence the previous releases sealed: without the shared cluster snapshots, and without AWS Backup's Aurora

@@ -24,9 +24,22 @@ describe('RDS queries against the simulated demo account', () => {
     // AWS Backup's recovery point of orders-db is a DB snapshot of type awsbackup, read and judged like a manual one.
     const recoveryPoint = encryption.find((r) => r.resource.includes(':snapshot:awsbackup:job-'))!;
     expect(recoveryPoint).toMatchObject({ status: 'pass', reason: expect.stringMatching(/^AWS Backup recovery point awsbackup:job-[0-9a-f-]+ \(a DB snapshot\) of database orders-db, taken .*, is encrypted \(key arn:aws:kms:/) });
+    // The Aurora clusters: the payments ledger is encrypted, the claims history is not; AWS Backup's recovery points
+    // of them (read from AWS Backup, resource type Aurora) are encrypted as their cluster is, and the claims history's
+    // fails naming recovery point, cluster and vault.
+    const auroraPoints = encryption.filter((r) => r.resource.includes(':cluster-snapshot:awsbackup:job-'));
+    expect(auroraPoints.map((r) => r.status)).toEqual(['pass', 'fail']);
+    expect(auroraPoints[0]).toMatchObject({ parent: { resource: `arn:aws:rds:us-east-1:${DEMO_ACCOUNT_ID}:cluster:payments-ledger`, resourceType: 'AWS::RDS::DBCluster' } });
+    expect(auroraPoints[1].reason).toMatch(
+      new RegExp(`^AWS Backup recovery point arn:aws:rds:us-east-1:${DEMO_ACCOUNT_ID}:cluster-snapshot:awsbackup:job-[0-9a-f-]+ of Aurora cluster claims-history, in backup vault payments-vault, taken .*, is not encrypted: it holds the cluster's data as it was until AWS Backup's retention deletes it`),
+    );
     expect(byDb(encryption)).toEqual({
       'orders-db': 'pass',
       'legacy-reporting': 'fail',
+      'payments-ledger': 'pass',
+      'claims-history': 'fail',
+      [auroraPoints[0].resource.split(':').pop()!]: 'pass',
+      [auroraPoints[1].resource.split(':').pop()!]: 'fail',
       'orders-db-before-upgrade': 'pass',
       'orders-db-unencrypted-source': 'fail',
       [recoveryPoint.resource.split(':').pop()!]: 'pass',
@@ -85,12 +98,19 @@ describe('rds.storage-encrypted against a simulated Aurora cluster with AWS Back
 
   it('reads every vault\'s Aurora recovery points from AWS Backup, fails the unencrypted one naming cluster, vault and recovery point, and reviews the unencrypted cluster snapshot shared in', async () => {
     const { results, calls } = await aurora.run(q('rds.storage-encrypted'), 'us-east-1');
-    // Every vault of the region is read for recovery points of type Aurora (the Default vault holds none); RDS is never
-    // asked for DB cluster snapshots of type awsbackup, which it does not document.
+    // Every vault of the region is read for recovery points of types Aurora and RDS (the Default vault holds none); RDS
+    // is never asked for DB cluster snapshots of type awsbackup, which it does not document.
     const listings = calls.filter((c) => c.operation === 'backup:ListRecoveryPointsByBackupVault').map((c) => c.input as { BackupVaultName: string; ByResourceType: string; NextToken?: string });
-    expect(listings.map((i) => `${i.BackupVaultName} ${i.ByResourceType} ${i.NextToken ? 'next' : 'first'}`)).toEqual(['Default Aurora first', 'payments-vault Aurora first', 'payments-vault Aurora next']);
+    expect(listings.map((i) => `${i.BackupVaultName} ${i.ByResourceType} ${i.NextToken ? 'next' : 'first'}`)).toEqual([
+      'Default Aurora first',
+      'Default RDS first',
+      'payments-vault Aurora first',
+      'payments-vault Aurora next',
+      'payments-vault RDS first',
+    ]);
     expect(calls.filter((c) => c.operation === 'rds:DescribeDBClusterSnapshots').map((c) => (c.input as { SnapshotType?: string }).SnapshotType)).toEqual(['manual', 'shared']);
-    const points = results.filter((r) => r.resource.includes(':cluster-snapshot:awsbackup:job-'));
+    // The demo's own clusters' recovery points (payments-ledger, claims-history) are judged too; these are the test's.
+    const points = results.filter((r) => r.resource.includes(':cluster-snapshot:awsbackup:job-') && !/payments-ledger|claims-history/.test(r.reason));
     expect(points).toHaveLength(1003);
     expect(points.filter((r) => r.status === 'pass')).toHaveLength(1002);
     expect(points.find((r) => r.status !== 'pass')).toMatchObject({
@@ -117,15 +137,77 @@ describe('rds.storage-encrypted against a simulated Aurora cluster with AWS Back
       const results = query.evaluate(data, {}, { accountId: DEMO_ACCOUNT_ID, region: 'us-east-1', collectedAt: aurora.now.toISOString() });
       expect(results.filter((r) => r.resource.includes(':cluster-snapshot:awsbackup:'))).toEqual([]);
       const errors = results.filter((r) => r.resource === 'account');
-      expect(errors.map((r) => r.status)).toEqual(['error', 'error']);
+      expect(errors.map((r) => r.status)).toEqual(['error', 'error', 'error', 'error']);
       expect(errors.map((r) => r.reason.replace(/\(AccessDeniedException: [^)]*\)/, '(AccessDeniedException: ...)'))).toEqual(
-        ['Default', 'payments-vault'].map(
-          (vault) =>
-            `AWS Backup ListRecoveryPointsByBackupVault of backup vault ${vault} (its recovery points of Aurora clusters) failed (AccessDeniedException: ...): whether they are encrypted in account ${DEMO_ACCOUNT_ID}, us-east-1 is not in the evidence`,
+        ['Default', 'payments-vault'].flatMap((vault) =>
+          ['its recovery points of Aurora clusters', 'its recovery points of resource type RDS: Multi-AZ DB clusters and DB instances'].map(
+            (of) => `AWS Backup ListRecoveryPointsByBackupVault of backup vault ${vault} (${of}) failed (AccessDeniedException: ...): whether they are encrypted in account ${DEMO_ACCOUNT_ID}, us-east-1 is not in the evidence`,
+          ),
         ),
       );
     } finally {
       aurora.sim.setFaults({});
     }
+  });
+});
+
+/** The organisation's backup account: it keeps a logically air-gapped vault and shares it with the demo account. */
+const BACKUP_ACCOUNT = '777788889999';
+
+describe('rds.storage-encrypted against a simulated Multi-AZ DB cluster and every backup vault type', () => {
+  const clusterArn = `arn:aws:rds:us-east-1:${DEMO_ACCOUNT_ID}:cluster:claims-maz`;
+  const point = (id: string, vaultAccount: string, vaultName: string, encrypted: boolean, type: string, resource = clusterArn): RecoveryPointByBackupVault => ({
+    RecoveryPointArn: `arn:aws:backup:us-east-1:${vaultAccount}:recovery-point:${id}`,
+    BackupVaultName: vaultName,
+    BackupVaultArn: `arn:aws:backup:us-east-1:${vaultAccount}:backup-vault:${vaultName}`,
+    ResourceArn: resource,
+    ResourceType: type,
+    Status: 'COMPLETED',
+    CreationDate: new Date(Date.UTC(2025, 4, 1)),
+    IsEncrypted: encrypted,
+  });
+  const lag = (account: string, name: string) => ({
+    BackupVaultName: name,
+    BackupVaultArn: `arn:aws:backup:us-east-1:${account}:backup-vault:${name}`,
+    VaultType: 'LOGICALLY_AIR_GAPPED_BACKUP_VAULT' as const,
+    VaultState: 'AVAILABLE' as const,
+    Locked: true,
+    MinRetentionDays: 35,
+    MaxRetentionDays: 400,
+  });
+  const world = demoSession(() => {
+    const w = demoWorld();
+    const demo = w.account(DEMO_ACCOUNT_ID)!;
+    // A Multi-AZ DB cluster (not Aurora): engine postgres, with a DB cluster instance class.
+    rdsState(demo, 'us-east-1').dbClusters.push({ DBClusterIdentifier: 'claims-maz', DBClusterArn: clusterArn, Engine: 'postgres', DBClusterInstanceClass: 'db.m6gd.large', Status: 'available', StorageEncrypted: true, DBClusterMembers: [] });
+    const b = backupState(demo, 'us-east-1');
+    // AWS Backup lists its recovery points by resource type RDS: the one in payments-vault is unencrypted.
+    b.recoveryPoints.push({ ...point('maz-0001', DEMO_ACCOUNT_ID, 'payments-vault', false, 'RDS'), RecoveryPointArn: `arn:aws:rds:us-east-1:${DEMO_ACCOUNT_ID}:cluster-snapshot:awsbackup:job-maz-0001` });
+    // The demo account's own logically air-gapped vault, holding an encrypted copy of the cluster and of orders-db.
+    b.vaults.push(lag(DEMO_ACCOUNT_ID, 'vault-lag'));
+    b.recoveryPoints.push(point('lag-0001', DEMO_ACCOUNT_ID, 'vault-lag', true, 'RDS'), point('lag-0002', DEMO_ACCOUNT_ID, 'vault-lag', true, 'RDS', `arn:aws:rds:us-east-1:${DEMO_ACCOUNT_ID}:db:orders-db`));
+    // The backup account's air-gapped vault, shared with the demo account: an unencrypted Aurora copy of ledger-aurora.
+    const other = backupState(w.addAccount(new SimAccount(BACKUP_ACCOUNT, 'backup', ['us-east-1'])), 'us-east-1');
+    other.vaults.push(lag(BACKUP_ACCOUNT, 'org-lag'));
+    other.sharedWith = { 'org-lag': [DEMO_ACCOUNT_ID] };
+    other.recoveryPoints.push(point('org-0001', BACKUP_ACCOUNT, 'org-lag', false, 'Aurora', `arn:aws:rds:us-east-1:${DEMO_ACCOUNT_ID}:cluster:ledger-aurora`));
+    return w;
+  });
+
+  it('lists every vault type by name, reads a shared vault with its owner account, and fails the unencrypted Multi-AZ and air-gapped copies', async () => {
+    const { results, calls } = await world.run(q('rds.storage-encrypted'), 'us-east-1');
+    const vaultListings = calls.filter((c) => c.operation === 'backup:ListBackupVaults').map((c) => { const i = c.input as { ByVaultType?: string; ByShared?: boolean }; return { ...(i.ByVaultType ? { ByVaultType: i.ByVaultType } : {}), ...(i.ByShared ? { ByShared: i.ByShared } : {}) }; });
+    expect(vaultListings).toEqual([{}, { ByVaultType: 'LOGICALLY_AIR_GAPPED_BACKUP_VAULT' }, { ByVaultType: 'RESTORE_ACCESS_BACKUP_VAULT' }, { ByShared: true }]);
+    const reads = calls.filter((c) => c.operation === 'backup:ListRecoveryPointsByBackupVault').map((c) => c.input as { BackupVaultName: string; BackupVaultAccountId?: string; ByResourceType: string });
+    expect(reads.filter((i) => i.BackupVaultName === 'org-lag')).toEqual([
+      expect.objectContaining({ BackupVaultAccountId: BACKUP_ACCOUNT, ByResourceType: 'Aurora' }),
+      expect.objectContaining({ BackupVaultAccountId: BACKUP_ACCOUNT, ByResourceType: 'RDS' }),
+    ]);
+    const points = results.filter((r) => (r.resource.includes('recovery-point:') || r.resource.includes(':cluster-snapshot:awsbackup:')) && !/payments-ledger|claims-history/.test(r.reason));
+    expect(points.map((r) => `${r.resource.split(':').pop()} ${r.status}`)).toEqual(['job-maz-0001 fail', 'lag-0001 pass', 'lag-0002 pass', 'org-0001 fail']);
+    expect(points[0].reason).toMatch(/^AWS Backup recovery point \S+ of Multi-AZ DB cluster claims-maz \(postgres\), in backup vault payments-vault, taken .*, is not encrypted/);
+    expect(points[2].reason).toMatch(/^AWS Backup recovery point \S+ of database orders-db, in logically air-gapped backup vault vault-lag, /);
+    expect(points[3].reason).toMatch(new RegExp(`^AWS Backup recovery point \\S+ of Aurora cluster ledger-aurora \\(no longer in the region\\), in logically air-gapped backup vault org-lag of account ${BACKUP_ACCOUNT}, taken .*, is not encrypted`));
+    expect(results.filter((r) => r.resource === 'account')).toEqual([]);
   });
 });
