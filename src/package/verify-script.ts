@@ -106,6 +106,28 @@ cd "$package" || { echo "verify.sh: cannot enter the package folder $package" >&
 failures=0
 fail() { echo "FAIL  $*"; failures=$((failures + 1)); }
 ok() { echo "ok    $*"; }
+work=''
+# Every awk program below runs through this function. An awk that stops with an error (a status above 1, or any
+# message on its standard error: a program this awk cannot run, a file it cannot read) is written to the list
+# $work/awk-errors, and the result is INVALID: a check that could not run never passes unseen. Its messages still go
+# to standard error. A status of 1 alone is an answer some programs give on purpose (exit !(...)).
+awk() {
+  if [ -z "$work" ]; then
+    command awk "$@"
+    aw_rc=$?
+    [ "$aw_rc" -le 1 ] || failures=$((failures + 1))
+    return "$aw_rc"
+  fi
+  aw_err=$(mktemp "$work/awk-stderr.XXXXXX") || exit 2
+  command awk "$@" 2>"$aw_err"
+  aw_rc=$?
+  if [ "$aw_rc" -gt 1 ] || [ -s "$aw_err" ]; then
+    cat "$aw_err" >&2
+    printf 'status %s: %s\n' "$aw_rc" "$(head -n 1 "$aw_err")" >> "$work/awk-errors"
+  fi
+  rm -f "$aw_err"
+  return "$aw_rc"
+}
 # A key pinned for the package manifest (--key, --package-key), or for run manifests (--key, --run-key).
 pinned_pkg() { case " $keys $pkg_keys " in *" $1 "*) return 0 ;; esac; return 1; }
 pinned_run() { case " $keys $run_keys " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -1401,6 +1423,9 @@ echo "  origin as above, the file sizes manifest.json lists, that evidence-index
 echo "  cite names) is the index the runs' signed records give; and, with --recompute, that the results follow from the evidence"
 [ -z "$ids_unchecked" ] || echo "not checked here either: $ids_unchecked"
 
+if [ -s "$work/awk-errors" ]; then
+  fail "awk stopped with an error $(grep -c . "$work/awk-errors") time(s), so the check(s) it ran did not run (its messages are on standard error; the first: $(head -n 1 "$work/awk-errors")): run verify.sh with another awk, or use evidence-locker verify"
+fi
 echo "package id (SHA-256 of manifest.json): $(sha256sum < manifest.json | cut -d' ' -f1)"
 if [ "$failures" -gt 0 ]; then
   echo "RESULT: INVALID ($failures failure(s))"

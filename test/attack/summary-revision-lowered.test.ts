@@ -44,7 +44,8 @@ describe('a summary.json whose revision the holder of the package key took out, 
   it('is INVALID recomputed when the package was built since every build records revision 4: the lacking fields are differences', async () => {
     const { signer, dir, fp } = await scene(['2026-12-01', '2026-12-02'], '2026-12-08T09:00:00Z');
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
-    expect(summary).toMatchObject({ summaryRevision: 4, failingResults: 1 });
+    expect(summary).toMatchObject({ failingResults: 1 });
+    expect(summary.summaryRevision).toBeGreaterThanOrEqual(4);
     expect(summary.statusCounts['test-fw'].fail).toBeGreaterThan(0);
     await rewriteSummary(dir, signer, lowered);
 

@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { buildPackage } from '../../src/package/build.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { formatVerification, verifyPackageDir } from '../../src/verify/package.js';
@@ -136,6 +137,33 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     // The README publishes it, so an assessor can compare a package's copy with it before running it.
     expect(readFileSync(join(__dirname, '../../README.md'), 'utf8').includes(VERIFY_SCRIPT_SHA256), `README.md names verify.sh SHA-256 ${VERIFY_SCRIPT_SHA256}`).toBe(true);
   });
+
+  it.each(SHELLS)('was: an awk program that stopped with an error skipped its check and the result could still read VALID; now any awk error makes it INVALID, naming it (%s)', (shell) => {
+    // An awk that fails on its n-th program, as an awk that cannot run a program does (a message, status 2).
+    const calls = (n: number) => {
+      const bin = mkdtempSync(join(tmpdir(), 'el-awk-'));
+      const count = join(bin, 'count');
+      writeFileSync(count, '0');
+      const realAwk = spawnSync('sh', ['-c', 'command -v awk'], { encoding: 'utf8' }).stdout.trim();
+      writeFileSync(
+        join(bin, 'awk'),
+        `#!/bin/sh\nc=$(($(cat '${count}') + 1)); echo "$c" > '${count}'\nif [ "$c" -eq ${n} ]; then echo "awk: syntax error at source line 1" >&2; exit 2; fi\nexec '${realAwk}' "$@"\n`,
+        { mode: 0o755 },
+      );
+      const r = spawnSync(shell, ['verify.sh', '--key', fp], { cwd: base, encoding: 'utf8', timeout: 120_000, env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } });
+      return { code: r.status, out: `${r.stdout}${r.stderr}`, total: Number(readFileSync(count, 'utf8')) };
+    };
+    const all = calls(0);
+    expect(all.out).toContain('RESULT: VALID');
+    expect(all.total).toBeGreaterThan(20);
+    for (const n of [1, Math.ceil(all.total / 2), all.total]) {
+      const r = calls(n);
+      expect(r.out, `awk failing on program ${n} of ${all.total}`).not.toContain('RESULT: VALID');
+      expect(r.out).toMatch(/FAIL {2}awk stopped with an error 1 time\(s\), so the check\(s\) it ran did not run \(its messages are on standard error; the first: status 2: awk: syntax error at source line 1\)/);
+      expect(r.out).toContain('awk: syntax error at source line 1');
+      expect(r.code).toBe(1);
+    }
+  }, 240_000);
 
   it('refuses usage errors with exit 2 and a key that is not pinned with exit 1', () => {
     const none = runVerifySh(base, []);
