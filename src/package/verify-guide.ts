@@ -88,7 +88,9 @@ chain, and the SHA-256 of every evidence record body; that manifest.json describ
 manifest does (kind, chain, start and completion, key and key id, previous link, shard: the package key alone signs
 manifest.json); that the missing shards it lists are those of the runs it holds, and its build time is recorded and
 not before the last run's completion; and that the evidence set id and evaluation inputs id on the report cover are
-the SHA-256 of the evidence set manifest.json describes and of the evaluation inputs it records. With \`--expect-key\` (once per trusted key), a package or
+the SHA-256 of the evidence set manifest.json describes and of the evaluation inputs it records; and that
+evidence-index.csv, which names the record behind each E- reference the results cite, is the index the runs' signed
+records give (verify.sh does not check this). With \`--expect-key\` (once per trusted key), a package or
 run signed by any other key fails. Without it, the signatures are checked only against the keys the package
 carries: VALID then only means internally consistent (anyone can re-sign a package), and the verdict says so.
 When the organisation signs packages and runs with distinct keys, pin each for its role instead:
