@@ -47,6 +47,8 @@ export const RunManifestSchema = z.object({
       count: z.number().int().max(MAX_SHARD_COUNT, { message: `a shard count over ${MAX_SHARD_COUNT}, the most collect --shard i/n takes: no evidence-locker collection seals such a run` }),
       slot: z.string(),
     })
+    // collect --shard i/n takes an index from 1 to the count: a signed shard outside that fills no shard of its slot.
+    .refine((s) => s.count >= 1 && s.index >= 1 && s.index <= s.count, { message: 'a shard index outside 1 to its count, which collect --shard i/n never takes: no evidence-locker collection seals such a run', path: ['index'] })
     .optional(),
   previous: z.object({ runId: z.string(), manifestSha256: z.string().regex(/^[0-9a-f]{64}$/) }).nullable(),
   store: z.object({

@@ -80,4 +80,36 @@ describe('a run signing a shard count no collector writes', () => {
     expect(built.summary.runs).toBe(1);
     expect(built.summary.foreignObjects).toBeGreaterThanOrEqual(1);
   }, 120_000);
+  it.each([
+    [0, 2],
+    [3, 2],
+  ])('a signed shard index %i of %i, which collect --shard never takes, is a foreign object in verify --store', async (index, count) => {
+    const { root, store, signer, runId } = await scene();
+    const m = JSON.parse(readFileSync(join(root, 'runs', runId, 'manifest.json'), 'utf8')) as { shard: { index: number; count: number } };
+    m.shard = { ...m.shard, index, count };
+    const bytes = canonicalBytes(m);
+    writeFileSync(join(root, 'runs', runId, 'manifest.json'), bytes);
+    writeFileSync(join(root, 'runs', runId, 'manifest.sig'), await signer.sign(bytes));
+    const report = await verifyStoredRuns(store, { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-31T23:59:59Z') }, { trust: trustPolicy([await signer.fingerprint()]) });
+    expect(report.ok).toBe(false);
+    const named = report.foreign.filter((f) => f.runId === runId);
+    expect(named).toHaveLength(1);
+    expect(named[0].detail).toContain('a shard index outside 1 to its count, which collect --shard i/n never takes');
+  }, 120_000);
+  it('a package holding a run that signs shard index 3 of 2 is INVALID in verify, naming it', async () => {
+    const { store, signer, runId } = await scene();
+    const fp = await signer.fingerprint();
+    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-02', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-10-03T09:00:00Z') });
+    const dir = tmp();
+    await extractPackageZip(built.zipPath, dir);
+    const m = JSON.parse(readFileSync(join(dir, 'runs', runId, 'manifest.json'), 'utf8')) as { shard: { index: number } };
+    m.shard.index = 3;
+    await replaceRunManifest(dir, signer, runId, canonicalBytes(m), (pm) => {
+      const run = pm.runs.find((r) => r.runId === runId) as { shard?: { index: number } };
+      if (run.shard) run.shard.index = 3;
+    });
+    const v = await verifyPackageDir(dir, { expectedKeys: [fp] });
+    expect(v.ok).toBe(false);
+    expect(v.problems.map((p) => `${p.path}: ${p.message}`)).toContainEqual(expect.stringContaining('a shard index outside 1 to its count'));
+  }, 120_000);
 });
