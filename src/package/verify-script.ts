@@ -118,7 +118,7 @@ awk() {
     [ "$aw_rc" -le 1 ] || failures=$((failures + 1))
     return "$aw_rc"
   fi
-  aw_err=$(mktemp "$work/awk-stderr.XXXXXX") || exit 2
+  aw_err=$(TMPDIR=$work mktemp) || exit 2
   command awk "$@" 2>"$aw_err"
   aw_rc=$?
   if [ "$aw_rc" -gt 1 ] || [ -s "$aw_err" ]; then
