@@ -34,6 +34,14 @@ async function scene() {
   return { root, store, signer, runId };
 }
 
+/** The package of both days, built and extracted: its folder. */
+async function extractedPackage(store: LocalEvidenceStore, signer: Awaited<ReturnType<typeof sealDays>>): Promise<string> {
+  const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-02', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-10-03T09:00:00Z') });
+  const dir = tmp();
+  await extractPackageZip(built.zipPath, dir);
+  return dir;
+}
+
 const bigger = (bytes: Buffer) => {
   const m = JSON.parse(bytes.toString('utf8')) as { shard: { count: number } };
   m.shard.count = COUNT;
@@ -49,9 +57,7 @@ describe('a run signing a shard count no collector writes', () => {
   it('was: verify and verify.sh counted up to it (and listed 4,999 missing shards); now the package is INVALID, naming the run and the count', async () => {
     const { store, signer, runId } = await scene();
     const fp = await signer.fingerprint();
-    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-02', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-10-03T09:00:00Z') });
-    const dir = tmp();
-    await extractPackageZip(built.zipPath, dir);
+    const dir = await extractedPackage(store, signer);
     const bytes = bigger(readFileSync(join(dir, 'runs', runId, 'manifest.json')));
     await replaceRunManifest(dir, signer, runId, bytes, (m) => {
       const run = m.runs.find((r) => r.runId === runId) as { shard?: { count: number } };
@@ -96,12 +102,11 @@ describe('a run signing a shard count no collector writes', () => {
     expect(named).toHaveLength(1);
     expect(named[0].detail).toContain('a shard index outside 1 to its count, which collect --shard i/n never takes');
   }, 120_000);
+
   it('a package holding a run that signs shard index 3 of 2 is INVALID in verify, naming it', async () => {
     const { store, signer, runId } = await scene();
     const fp = await signer.fingerprint();
-    const built = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-02', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp(), builtAt: new Date('2026-10-03T09:00:00Z') });
-    const dir = tmp();
-    await extractPackageZip(built.zipPath, dir);
+    const dir = await extractedPackage(store, signer);
     const m = JSON.parse(readFileSync(join(dir, 'runs', runId, 'manifest.json'), 'utf8')) as { shard: { index: number } };
     m.shard.index = 3;
     await replaceRunManifest(dir, signer, runId, canonicalBytes(m), (pm) => {
