@@ -16,7 +16,7 @@ export const ProcedureMappingSchema = z
     requirement: z.string().min(1),
     method: z.enum(TEST_METHODS),
     queries: z.array(z.string().min(1)).min(1),
-    /** What the queries show for this procedure; default: each query's own description. */
+    /** What the queries show of this procedure and, plainly, what they do not: appended to its note wherever the note is printed. */
     shows: z.string().min(10).optional(),
   })
   .strict();

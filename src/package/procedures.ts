@@ -24,6 +24,9 @@ export const PROPOSED_WORD: Record<ProposedFinding, string> = {
 /** Every proposed finding carries this label: the assessor, not the tool, concludes. */
 export const PROPOSED_LABEL = 'proposed, assessor to confirm';
 
+/** Introduces, in a mapped procedure's note, the map's statement of what its checks show and do not show. */
+export const SHOWS_LABEL = 'what these checks show and do not show';
+
 /** One testing procedure (PCI DSS) or implementation specification (HIPAA) over every account of the package. */
 export interface ProcedureResult {
   framework: string;
@@ -221,6 +224,8 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
         // A note that names no gap (a result needing review) still names a refused seal of the period.
         else if (refusedNote && !note.includes(refusedNote)) note += refusedNote;
         if (appl && appl.applies !== true) ({ proposed, note } = applicableOnly(appl, proposed, note));
+        // What the checks show of this procedure and what they leave to the assessor, whatever was proposed.
+        if (m.shows) note += `; ${SHOWS_LABEL}: ${m.shows}`;
         out.push({
           ...base,
           method: m.method,

@@ -88,6 +88,21 @@ describe('proposed findings per testing procedure', () => {
     expect(p['3.6.1'].note).not.toMatch(/other procedure|partly/);
   });
 
+  it("a mapped procedure's note ends with what its checks show and do not show, whatever is proposed; a procedure without it says nothing of the kind", () => {
+    const shows = 'Default encryption of each bucket; it does not show that PAN is unreadable to those who can read the objects.';
+    const maps = [{ framework: 'pci-test', procedures: [{ ...MAPS[0].procedures[1], shows }, MAPS[0].procedures[0]] }];
+    for (const latestFail of [false, true]) {
+      const rows = [row('3.5.1', { latestFail, ...(latestFail ? { status: 'fail', worst: 'fail' } : {}) }), row('1.2.8')];
+      const refs = new EvidenceReferences();
+      const out = Object.fromEntries(procedureResults([CATALOG], maps, rows, refs, findingsRegister(rows, refs)).map((p) => [p.procedure, p]));
+      expect(out['3.5.1.b'].proposedFinding).toBe(latestFail ? 'not-in-place' : 'aws-portion-in-place');
+      expect(out['3.5.1.b'].note.endsWith(`; what these checks show and do not show: ${shows}`)).toBe(true);
+      expect(out['1.2.8'].note).not.toContain('what these checks show');
+      // An unmapped procedure of the same requirement says what to ask for, not what the checks show.
+      expect(out['3.5.1.a'].note).not.toContain('what these checks show');
+    }
+  });
+
   it('"in place" names how many in-scope resources each check passed, which check judged none (shown as showing nothing), and the parameters that narrow them', () => {
     const Q2 = 'elbv2.listener-tls';
     const catalog = CatalogSchema.parse({
