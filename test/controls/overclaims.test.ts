@@ -97,6 +97,16 @@ describe('HIPAA mappings claim only what the evidence proves', () => {
   it('termination is judged by unused access, not key age', () => {
     expect(req(hipaa, '164.308(a)(3)(ii)(C)').queries).toEqual(['iam.unused-credentials']);
   });
+  it('recording settings are not the examination of records, findings are not incidents, and alerts sent are not a response', () => {
+    expect(req(hipaa, '164.312(b)').rationale).not.toMatch(/examining the records is shown/);
+    expect(req(hipaa, '164.312(b)').rationale).toMatch(/does not show that anyone examines the records/);
+    expect(req(hipaa, '164.308(a)(3)(ii)(A)').rationale).toMatch(/not that anyone supervises/);
+    expect(req(hipaa, '164.308(a)(5)(ii)(C)').rationale).toMatch(/does not show that anyone reviews them or that discrepancies are reported/);
+    expect(req(hipaa, '164.308(a)(6)').rationale).toMatch(/suspected\s+security events AWS detection raises, not each an incident/);
+    expect(req(hipaa, '164.308(a)(6)(ii)').rationale).not.toMatch(/reported to someone/);
+    expect(req(hipaa, '164.308(a)(6)(ii)').rationale).toMatch(/not that the target reaches a person or that anyone responds/);
+    for (const id of ['164.312(b)', '164.308(a)(3)(ii)(A)', '164.308(a)(5)(ii)(C)', '164.308(a)(6)', '164.308(a)(6)(ii)']) expect(req(hipaa, id).coverage, id).toBe('partial');
+  });
   it('transmission security cites transmission (TLS) evidence, not open administration ports', () => {
     expect(req(hipaa, '164.312(e)(1)').queries).toEqual(['s3.tls-only-policy', 'elbv2.listener-tls', 'cloudfront.viewer-tls', 'acm.certificates']);
   });
