@@ -191,10 +191,13 @@ describe('back-dated runs on the Object Lock server (S3 LastModified against the
 
     const period = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000) };
     const report = await verifyStoredRuns(store, period, { trust, ...limits });
-    const named = new Map(report.problems.map((p) => [p.runId, p.problem]));
+    const named = new Map<string, string>();
+    for (const p of report.problems) named.set(p.runId, `${named.get(p.runId) ?? ''}\n${p.problem}`);
+    // (The reused bodies' retention was not extended for the second run, as a collector writing them would: named too.)
     expect([...named.keys()].sort()).toEqual([reused.runId, ahead.runId].sort());
     expect(named.get(reused.runId)).toContain('before the run\'s start file');
     expect(named.get(reused.runId)).toContain('this evidence was in the store before the run began');
+    expect(report.problems.filter((p) => p.runId === ahead.runId)).toHaveLength(1);
     expect(named.get(ahead.runId)).toContain('after the run\'s start file');
     expect(named.get(ahead.runId)).toContain('a start file written ahead of time, used later');
     expect(report.runs.find((r) => r.runId === normal.runId)?.ok).toBe(true);
