@@ -139,9 +139,11 @@ export interface EvidenceStore {
   /**
    * Delete markers under the store (versioned stores), store-relative; each hides a sealed object from plain listings.
    * `except`: top-level folders (`runs/`, `refusals/`) whose markers the caller has from its own listing of them, so
-   * they are not listed again; everything else under `under` is.
+   * they are not listed again; everything else under `under` is. `onVersion`: called with every object version the same
+   * listing finds (its full key, version and the server's write time), so a reader that needs write times of evidence
+   * bodies takes them from this listing instead of asking for each object.
    */
-  listDeleteMarkers?(under?: string, opts?: { except?: readonly string[] }): Promise<DeleteMarkerRef[]>;
+  listDeleteMarkers?(under?: string, opts?: { except?: readonly string[]; onVersion?: (version: StoredVersionRef) => void }): Promise<DeleteMarkerRef[]>;
   /** Present when the store keeps every version under Object Lock (S3): verification reads sealed versions and their locks. */
   readonly lockedVersions?: LockedVersions;
   /** Present when the store can place an Object Lock legal hold (S3). */
@@ -202,6 +204,8 @@ export interface LockedObjectVersion {
   key: string;
   versionId?: string;
   body: Buffer;
+  /** The server's write time of this version (S3 `LastModified`, from the same read), when the store gives one. */
+  lastModified?: Date;
   mode?: string;
   retainUntil?: Date;
   legalHold?: 'ON' | 'OFF';

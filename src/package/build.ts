@@ -109,7 +109,7 @@ export interface BuildPackageOptions {
    * in a package, so the builder's finding is taken as recorded (with the runs whose signed span is over
    * `maxRunSpanMs`, which are found again).
    */
-  recordedBackDating?: { writeTimesChecked: boolean; runsNotCredited: readonly RunNotCredited[] };
+  recordedBackDating?: { writeTimesChecked: boolean; bodyWriteTimesChecked?: boolean; runsNotCredited: readonly RunNotCredited[] };
   /**
    * `verify --recompute` of a package whose summary.json is of a revision before 5 only: its build counted the regions
    * and event-search windows of runs that prove no day as collected and searched; recomputed as it was built.
@@ -218,10 +218,12 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   if (!Number.isFinite(sealDelayMs) || sealDelayMs < 60_000) throw new ConfigError(`maxSealDelayMs ${sealDelayMs}: less than one minute, which would name runs sealed as usual`, 'give at least one minute; the default, one hour, covers the largest seal');
   const runSpanMs = opts.maxRunSpanMs ?? MAX_RUN_SPAN_MS;
   if (!Number.isFinite(runSpanMs) || runSpanMs < 60_000) throw new ConfigError(`maxRunSpanMs ${runSpanMs}: less than one minute, which would name runs collected as usual`, 'give at least one minute; the default, one day, covers the largest collection');
-  const { periodRuns, attestationRuns, foreign, chainEnds, writtenLate, refusals, runsNotCredited: found } = await gatherRuns(opts.store, period, trust, { maxSealDelayMs: sealDelayMs, maxRunSpanMs: runSpanMs });
+  const { periodRuns, attestationRuns, foreign, chainEnds, writtenLate, refusals, runsNotCredited: found, bodyWriteTimesChecked } = await gatherRuns(opts.store, period, trust, { maxSealDelayMs: sealDelayMs, maxRunSpanMs: runSpanMs });
   // A run named back-dated keeps its place in the package and its chain, but the day it claims is a gap unless another run proves it.
   const notCredited = mergeNotCredited(found, opts.recordedBackDating?.runsNotCredited ?? [], periodRuns);
-  const backDatingChecks = { writeTimesChecked: opts.recordedBackDating?.writeTimesChecked ?? writtenLate !== undefined, maxSealDelayMs: sealDelayMs, maxRunSpanMs: runSpanMs };
+  // Body write times: what the builder recorded (verify --recompute, whose package holds none), else this build's own check.
+  const bodiesChecked = opts.recordedBackDating ? opts.recordedBackDating.bodyWriteTimesChecked : bodyWriteTimesChecked;
+  const backDatingChecks = { writeTimesChecked: opts.recordedBackDating?.writeTimesChecked ?? writtenLate !== undefined, ...(bodiesChecked !== undefined ? { bodyWriteTimesChecked: bodiesChecked } : {}), maxSealDelayMs: sealDelayMs, maxRunSpanMs: runSpanMs };
   const notCreditedIds = new Set(notCredited.map((n) => n.runId));
   for (const n of notCredited) opts.log?.warn({ runId: n.runId, day: n.day }, `package: run ${n.runId} proves no collection on ${n.day}; that day counts as a gap: ${n.why}`);
   const refused = refusedSeals(refusals, [...periodRuns, ...attestationRuns]);
@@ -472,6 +474,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
       foreign,
       ...(writtenLate ? { writtenLate } : {}),
       sealDelayMs,
+      ...(bodiesChecked !== undefined ? { bodyWriteTimesChecked: bodiesChecked } : {}),
       runSpanMs,
       runsNotCredited: notCredited,
       refusedSeals: refused,

@@ -1,8 +1,8 @@
 import { ConfigError } from '../errors.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { RunManifest } from '../evidence/manifest.js';
-import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, manifestRecords, storeDeleteMarkerFindings, rereadManifest, runFileWriteTimeProblems, runSpanProblem, withReseals, type ForeignObject, type TrustPolicy, runDayProblem } from '../seal/trust.js';
-import type { EvidenceStore, RunFileListing } from '../evidence/store.js';
+import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, manifestRecords, storeDeleteMarkerFindings, rereadManifest, runFileWriteTimeProblems, runSpanProblem, withReseals, type ForeignObject, type TrustPolicy, type TrustedRun, type SealedObjectTime, runDayJudgement, sealedObjectsWriteProblem } from '../seal/trust.js';
+import type { EvidenceStore, LockedVersions, RunFileListing, StoredVersionRef } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
 import { ATTESTATION_RUN_MARK, compareRunsInChain, RECONSTRUCTION_RUN_MARK, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
 import type { ChainEnd } from './manifest.js';
@@ -72,6 +72,13 @@ export interface GatheredRuns {
    */
   writtenLate?: LateRunFile[];
   /**
+   * Whether the store's write times of every object each collection run of the period seals (its evidence bodies at the
+   * versions its records name, and its run files) were compared with the start file that dated the run
+   * (`sealedObjectsWriteProblem`): on S3, from the listing of the store's objects this build makes for delete markers;
+   * false where the store gives no such listing (a local store), so nothing is said of them.
+   */
+  bodyWriteTimesChecked: boolean;
+  /**
    * Collection runs of the period that prove no day, on every store: those of `writtenLate` (S3), and on a store without
    * trusted write times those whose signed span is over `--max-run-span` (the times are signed, no write time needed).
    * Their days count as days without a run (gaps), each naming the run and why. One entry per run, oldest first.
@@ -140,9 +147,8 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
   );
   // Refusal records: anything under refusals/ that is not one signed by a trusted key is foreign (it has no trusted date).
   const refusalsFound = await refusalCensus(store, trust);
-  // Delete markers: runs/ and refusals/ from the listings above, the rest of the store from one more; no prefix twice.
-  foreign.push(...(await storeDeleteMarkerFindings(store, classifier, refusalsFound.deleteMarkers)));
   foreign.push(...refusalsFound.foreign);
+  const trustedById = new Map(trusted.map((t) => [t.runId, t]));
   const periodRuns: IncludedRun[] = [];
   const attestationRuns: IncludedRun[] = [];
   for (const t of trusted) {
@@ -164,7 +170,6 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
   }
   periodRuns.sort(byPackageDay);
   attestationRuns.sort(byPackageStart);
-  foreign.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const namedByRuns = new Set([...periodRuns, ...attestationRuns].flatMap((r) => (r.manifest.refusals ?? []).map((x) => `${x.path}\n${x.versionId ?? ''}`)));
   const taken = new Set<string>();
   const refusals = refusalsFound.trusted
@@ -181,8 +186,28 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
     });
   const included = [...periodRuns, ...attestationRuns];
   const maxRunSpanMs = opts.maxRunSpanMs ?? MAX_RUN_SPAN_MS;
-  const late = store.lockedVersions ? await writtenLate(store.lockedVersions, included, trust, opts.maxSealDelayMs ?? MAX_SEAL_DELAY_MS, maxRunSpanMs) : undefined;
+  const maxDelayMs = opts.maxSealDelayMs ?? MAX_SEAL_DELAY_MS;
+  const judged = store.lockedVersions ? await writtenLate(store.lockedVersions, included, trust, maxDelayMs, maxRunSpanMs) : undefined;
+  // The evidence bodies of each run dated by a start file, by the key and version its records name, to be given their
+  // write times by the listing of the store's objects made for delete markers (no request per body).
+  const bodies = judged?.starts.size && store.listDeleteMarkers ? await namedBodies(classifier, store.lockedVersions!, judged.starts, trustedById) : undefined;
+  // Delete markers: runs/ and refusals/ from the listings above, the rest of the store from one more; no prefix twice.
+  foreign.push(...(await storeDeleteMarkerFindings(store, classifier, refusalsFound.deleteMarkers, bodies ? (v) => bodies.listed(v) : undefined)));
+  foreign.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const late = judged?.late;
+  if (late && bodies) {
+    for (const r of periodRuns) {
+      const start = judged!.starts.get(r.runId);
+      if (!start) continue;
+      const listed = r.versions ?? (await store.lockedVersions!.runFileVersions(r.runId));
+      const own = [RUN_FILES.publicKey, RUN_FILES.signature, RUN_FILES.manifest].map((f) => listed.get(f)?.[0]).filter((v): v is StoredVersionRef => v !== undefined);
+      const outside = sealedObjectsWriteProblem(runDay(r.manifest), start, [...bodies.timesOf(r.runId), ...own], { maxDelayMs, skewMs: trust.skewMs, maxRunSpanMs });
+      if (outside) late.push({ runId: r.runId, ...outside });
+    }
+    late.sort(byRunAndKey);
+  }
   return {
+    bodyWriteTimesChecked: bodies !== undefined,
     periodRuns,
     attestationRuns,
     foreign,
@@ -193,11 +218,56 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
   };
 }
 
+const byRunAndKey = (a: LateRunFile, b: LateRunFile) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** The evidence bodies the runs dated by a start file name, each given its write time by a listing of the store's objects. */
+interface NamedBodies {
+  /** Takes one object version of the listing (S3 lists each key's versions newest first). */
+  listed(v: StoredVersionRef): void;
+  /** The bodies a run names, each with the write time the listing gave it (none when it was not listed). */
+  timesOf(runId: string): SealedObjectTime[];
+}
+
+/**
+ * Reads the records of each run in `starts` (one run at a time: one read of its manifest, none per body) and notes the
+ * key and version each names; a record naming no version is given the key's latest, as a read without a version gets.
+ */
+async function namedBodies(classifier: RunClassifier, versions: LockedVersions, starts: ReadonlyMap<string, StoredVersionRef>, trusted: ReadonlyMap<string, TrustedRun>): Promise<NamedBodies> {
+  const byRun = new Map<string, string[]>();
+  const times = new Map<string, Date | null>();
+  for (const runId of starts.keys()) {
+    const run = trusted.get(runId);
+    if (!run) continue;
+    const ids = new Set<string>();
+    for (const r of await classifier.records(run)) ids.add(`${r.location?.key ?? versions.objectKey(r.sha256)}\n${r.location?.versionId ?? ''}`);
+    for (const id of ids) times.set(id, null);
+    byRun.set(runId, [...ids]);
+  }
+  return {
+    listed(v) {
+      const exact = `${v.key}\n${v.versionId ?? ''}`;
+      if (times.get(exact) === null && v.lastModified) times.set(exact, v.lastModified);
+      const latest = `${v.key}\n`;
+      // The first version listed for a key is its latest: a record without a version is read at it.
+      if (times.get(latest) === null) times.set(latest, v.lastModified ?? new Date(Number.NaN));
+    },
+    timesOf(runId) {
+      return (byRun.get(runId) ?? []).map((id) => {
+        const [key, versionId] = id.split('\n');
+        const at = times.get(id);
+        return { key, ...(versionId ? { versionId } : {}), ...(at && Number.isFinite(at.getTime()) ? { lastModified: at } : {}) };
+      });
+    },
+  };
+}
+
 /**
  * The write times of the included runs' manifests and signatures (S3 LastModified) against their stated completion, from
- * the listing each run was read from: the versions whose bytes were verified, with no second listing.
+ * the listing each run was read from: the versions whose bytes were verified, with no second listing; and for each
+ * collection run whose day they show, the start file that dated it (`starts`).
  */
-async function writtenLate(versions: NonNullable<EvidenceStore['lockedVersions']>, runs: IncludedRun[], trust: TrustPolicy, maxDelayMs: number, maxSpanMs: number): Promise<LateRunFile[]> {
+async function writtenLate(versions: NonNullable<EvidenceStore['lockedVersions']>, runs: IncludedRun[], trust: TrustPolicy, maxDelayMs: number, maxSpanMs: number): Promise<{ late: LateRunFile[]; starts: Map<string, StoredVersionRef> }> {
+  const starts = new Map<string, StoredVersionRef>();
   const limits = { maxDelayMs, skewMs: trust.skewMs };
   const found = await mapWithConcurrencyLimit(runs, 16, async (r) => {
     const listed = r.versions ?? (await versions.runFileVersions(r.runId));
@@ -211,11 +281,12 @@ async function writtenLate(versions: NonNullable<EvidenceStore['lockedVersions']
     // A run already named proves no day anyway: this check is for one whose seal files are on time.
     if (late.length) return late;
     const attempts = r.manifest.kind === 'collection' && !r.manifest.reconstruction ? await Promise.all((r.manifest.sealAttempts ?? []).map((a) => versions.runFileVersions(a.runId))) : [];
-    const day = await runDayProblem(versions, r.manifest, listed, attempts, limits);
-    if (day) late.push({ runId: r.runId, ...day });
+    const day = await runDayJudgement(versions, r.manifest, listed, attempts, limits);
+    if (day.problem) late.push({ runId: r.runId, ...day.problem });
+    if (day.start) starts.set(r.runId, day.start);
     return late;
   });
-  return found.flat().sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { late: found.flat().sort(byRunAndKey), starts };
 }
 
 /** Run ids by the chains they can belong to: attestation and reconstruction runs are marked in their id. */

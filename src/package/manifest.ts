@@ -124,8 +124,11 @@ export const PackageEvaluationSchema = z
     /**
      * The checks against back-dated runs the build made (summary.json `backDatingChecks`): whether the store's write
      * times were compared, and `package --max-seal-delay` and `--max-run-span`. Absent before they were recorded.
+     * `bodyWriteTimesChecked`: whether the store's write time of every object each collection run seals (its evidence
+     * bodies and run files) was compared with the start file that dated the run, at build, by whoever built the package
+     * (the package holds no store write times: no verifier of the package can repeat it). Absent before it was recorded.
      */
-    backDatingChecks: z.object({ writeTimesChecked: z.boolean(), maxSealDelayMs: z.number(), maxRunSpanMs: z.number() }).strict().optional(),
+    backDatingChecks: z.object({ writeTimesChecked: z.boolean(), bodyWriteTimesChecked: z.boolean().optional(), maxSealDelayMs: z.number(), maxRunSpanMs: z.number() }).strict().optional(),
     /**
      * Collection runs the build found to prove no day (S3 write times, or a signed span over `maxRunSpanMs`): their
      * days are gaps. Recorded because the store's write times are not in the package; absent before it was recorded.

@@ -56,6 +56,11 @@ export interface PackageModel {
   writtenLate?: LateRunFile[];
   /** The most time allowed from a run's completion to its write (`package --max-seal-delay`; compared on S3 only). */
   sealDelayMs?: number;
+  /**
+   * The build compared the store's write time of every object each collection run seals (evidence bodies, run files)
+   * with the start file that dated the run (S3); false or absent: not compared.
+   */
+  bodyWriteTimesChecked?: boolean;
   /** The most time a run may state it took, start to completion (`package --max-run-span`; every store). */
   runSpanMs?: number;
   /**

@@ -1225,8 +1225,15 @@ function writtenLateText(model: PackageModel): string {
   }
   const runs = new Set(model.writtenLate.map((l) => l.runId));
   return runs.size
-    ? `${runs.size}: their manifest or signature reached the store long after (or before) the completion they state, they state a span from start to completion longer than ${span}, or no file of their own run folder was written on the day they claim (see "Foreign objects")${gaps}`
-    : `none found (S3 LastModified within ${formatSpan(model.sealDelayMs ?? MAX_SEAL_DELAY_MS)} after each run's completion, each run's signed completion within ${span} of its signed start, and each collection run's folder first written on the day it claims)`;
+    ? `${runs.size}: their manifest or signature reached the store long after (or before) the completion they state, they state a span from start to completion longer than ${span}, or no file of their own run folder was written on the day they claim (see "Foreign objects")${gaps}${bodyTimesNote(model)}`
+    : `none found (S3 LastModified within ${formatSpan(model.sealDelayMs ?? MAX_SEAL_DELAY_MS)} after each run's completion, each run's signed completion within ${span} of its signed start, and each collection run's folder first written on the day it claims)${bodyTimesNote(model)}`;
+}
+
+/** Whether the build compared the write time of every object a collection run seals with its start file, as the cover says it. */
+function bodyTimesNote(model: PackageModel): string {
+  return model.bodyWriteTimesChecked
+    ? `; the write time of every evidence body and run file each collection run seals was compared with that of its start file (a run is listed when one was written before it or after the run's span), when this package was built, by whoever built it: the package holds no store write times, so no verifier of the package can repeat this (verify --store against the bucket does)`
+    : '; the write times of the evidence bodies the runs seal were not compared with their start files';
 }
 
 /**

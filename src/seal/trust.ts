@@ -454,12 +454,13 @@ export async function deleteMarkerFindings(store: EvidenceStore, under?: string)
  * Every delete marker in the store as foreign objects, each prefix listed once: the markers under `runs/` from the
  * classifier's listing of `runs/` (the one its runs are read from), those under `refusals/` from the refusal census's
  * listing (`refusalMarkers`, when it had one), and everything else from one more listing that leaves those two out.
+ * `onVersion` is given every object version that last listing finds (evidence bodies among them), with its write time.
  */
-export async function storeDeleteMarkerFindings(store: EvidenceStore, classifier: RunClassifier, refusalMarkers: DeleteMarkerRef[] | undefined): Promise<ForeignObject[]> {
+export async function storeDeleteMarkerFindings(store: EvidenceStore, classifier: RunClassifier, refusalMarkers: DeleteMarkerRef[] | undefined, onVersion?: (version: StoredVersionRef) => void): Promise<ForeignObject[]> {
   if (!store.listDeleteMarkers) return [];
   const runMarkers = await classifier.runDeleteMarkers();
   const except = [...(runMarkers ? [`${RUNS_DIR}/`] : []), ...(refusalMarkers ? [`${REFUSALS_DIR}/`] : [])];
-  const rest = await store.listDeleteMarkers('', { except });
+  const rest = await store.listDeleteMarkers('', { except, ...(onVersion ? { onVersion } : {}) });
   const all = [...(runMarkers ?? []), ...(refusalMarkers ?? []), ...rest].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return markerFindings(all);
 }
@@ -689,25 +690,43 @@ export async function runDayProblem(
   attemptFolders: readonly RunFileListing[],
   limits: SealDelayLimits,
 ): Promise<RunFileWriteTime | undefined> {
-  if (run.kind !== 'collection' || run.reconstruction) return undefined;
+  return (await runDayJudgement(reader, run, own, attemptFolders, limits)).problem;
+}
+
+/**
+ * `runDayProblem`, with the start file that dated the run when it shows its day (`start`): the one whose hash is that of
+ * the secret the run seals, or for a run sealed before start files named a secret the earliest start file of its own
+ * folder and of its earlier attempts' (none for a run sealed without a start file). Every object the run seals is then
+ * compared with that start file's write time (`sealedObjectsWriteProblem`).
+ */
+export async function runDayJudgement(
+  reader: Pick<LockedVersions, 'readVersion'>,
+  run: Pick<RunManifest, 'kind' | 'startedAt' | 'startSecret'> & { reconstruction?: unknown },
+  own: RunFileListing,
+  attemptFolders: readonly RunFileListing[],
+  limits: SealDelayLimits,
+): Promise<{ problem?: RunFileWriteTime; start?: StoredVersionRef }> {
+  if (run.kind !== 'collection' || run.reconstruction) return {};
   const started = Date.parse(run.startedAt);
-  if (!Number.isFinite(started)) return undefined;
+  if (!Number.isFinite(started)) return {};
   const day = run.startedAt.slice(0, 10);
   const refs = [own, ...attemptFolders].map((f) => f.get(RUN_START_FILE)?.[0]).filter((v): v is StoredVersionRef => v !== undefined);
   const starts = await Promise.all(refs.map((r) => readStartFile(reader, r)));
   const where = (ref: StoredVersionRef) => ({ key: ref.key, ...(ref.versionId ? { versionId: ref.versionId } : {}) });
   const noDay = `it proves no collection on ${day}`;
+  const judged = (problem: RunFileWriteTime | undefined, start?: StoredVersionRef) => (problem ? { problem } : start ? { start } : {});
   if (!run.startSecret) {
     const bound = starts.find((s) => s.secretSha256 !== undefined);
     if (bound) {
-      return {
+      return judged({
         ...where(bound.ref),
         problem:
           `the run's folder holds the start file of a collection that drew a start secret (its startSecretSha256 is ${bound.secretSha256}), but the run's signed manifest names no startSecret: ` +
           `the run sealed under this id is not the collection that started it (that collection stopped before sealing, and its run id was sealed later), so the start file's write time is not this run's and ${noDay}; whoever holds the signing key (kms:Sign) can do this, so find the Sign call of its completion in CloudTrail and who made it`,
-      };
+      });
     }
-    return runDayWriteProblem(run, own, attemptFolders, limits);
+    const earliest = refs.filter((r) => r.lastModified !== undefined).reduce<StoredVersionRef | undefined>((e, r) => (!e || r.lastModified!.getTime() < e.lastModified!.getTime() ? r : e), undefined);
+    return judged(runDayWriteProblem(run, own, attemptFolders, limits), earliest);
   }
   const wanted = startSecretSha256(run.startSecret);
   const matching = starts.filter((s) => s.secretSha256 === wanted && s.ref.lastModified !== undefined);
@@ -718,34 +737,99 @@ export async function runDayProblem(
       ? starts.map((s) => `${s.ref.key}${s.ref.versionId ? ` version ${s.ref.versionId}` : ''} ${s.unreadable ? `cannot be read (${s.unreadable})` : s.secretSha256 ? `names startSecretSha256 ${s.secretSha256}` : 'names no start secret'}${s.ref.lastModified ? '' : ' and has no write time (LastModified)'}`).join('; ')
       : `no ${RUN_START_FILE} is in its run folder${attemptFolders.length ? ' or those of its earlier attempts' : ''}`;
     const ref = first?.ref ?? manifest;
-    if (!ref) return undefined; // a missing run file is reported by whoever reads it
-    return {
+    if (!ref) return {}; // a missing run file is reported by whoever reads it
+    return judged({
       ...where(ref),
       problem:
         `the run's signed manifest names a start secret whose SHA-256 is ${wanted}, and no start file of the run's folder shows it: ${found}; ` +
         `only the start file of the collection that drew the secret dates the run (a run sealed under the id of a collection that stopped before sealing does not know its secret), so ${noDay}; whoever holds the signing key (kms:Sign) can seal such a run, so find the Sign call of its completion in CloudTrail and who made it`,
-    };
+    });
   }
   const start = matching.reduce((e, s) => (s.ref.lastModified!.getTime() < e.ref.lastModified!.getTime() ? s : e));
   const at = start.ref.lastModified!;
   const gap = at.getTime() - started;
   if (gap > START_FILE_MAX_DELAY_MS) {
-    return {
+    return judged({
       ...where(start.ref),
       problem:
         `the run states it started at ${run.startedAt} (day ${day}), but its start file was written to the store at ${at.toISOString()} (LastModified, set by the server, not by the writer), ${formatSpan(gap)} after that start, more than the ${formatSpan(START_FILE_MAX_DELAY_MS)} a collection takes to write it: ` +
         `the run did not start when it says, so ${noDay}; whoever holds the signing key (kms:Sign) can seal a run stated to start on a past day, so find the Sign call of its completion in CloudTrail and who made it`,
-    };
+    });
   }
   if (-gap > limits.skewMs) {
-    return {
+    return judged({
       ...where(start.ref),
       problem:
         `the run's start file was written to the store at ${at.toISOString()} (LastModified), ${formatSpan(-gap)} before the start ${run.startedAt} its signed manifest states, more than the ${formatSpan(limits.skewMs)} of clock difference allowed: ` +
         `a collection writes its start file only once it has started, so its start was not dated by the clock of the collection that wrote it: ${noDay}`,
-    };
+    });
   }
-  return undefined;
+  return { start: start.ref };
+}
+
+/** One object a run seals (an evidence body at the version its record names, or one of its run files), with the server's write time. */
+export interface SealedObjectTime {
+  key: string;
+  versionId?: string;
+  /** S3 `LastModified`, from a listing or a read already made; absent when the store gave none. */
+  lastModified?: Date;
+}
+
+/** The limits a sealed object's write time is held to, after the write of the start file that dated its run. */
+export interface SealedObjectLimits extends SealDelayLimits {
+  /** The most time a run may state it took (`--max-run-span`). */
+  maxRunSpanMs: number;
+}
+
+/**
+ * How much earlier than its run's start file an object may be listed: S3 gives a GetObject's write time to the second
+ * (the Last-Modified header), so both times are compared to the second, and a second more is allowed for the clocks
+ * of the servers behind one endpoint.
+ */
+const SAME_CLOCK_MS = 1000;
+
+/**
+ * The server's write times (S3 `LastModified`) of every object a collection run seals, against that of the start file
+ * that dated it (`runDayJudgement`'s `start`): a collection writes its start file before its first AWS call and every
+ * evidence body after a call, and seals at its completion, no later than `maxRunSpanMs` after its start, plus the clock
+ * difference `skewMs` its start may have from the start file and the `maxDelayMs` a seal takes to store its run. An
+ * object written before that start file, or after that latest time, was not written by the collection the start file
+ * dates: a start file written ahead of time (by someone holding the collector's write access) only dates a run whose
+ * evidence reached the store within its span. One without a write time cannot be shown either way (`untimed`: a
+ * problem, the default, or left to the caller, who names it otherwise). Each proves no day;
+ * the first found is named with both times, the others counted. Undefined when every object is within the run.
+ */
+export function sealedObjectsWriteProblem(day: string, start: StoredVersionRef, objects: Iterable<SealedObjectTime>, limits: SealedObjectLimits, opts: { untimed?: 'problem' | 'skip' } = {}): RunFileWriteTime | undefined {
+  if (!start.lastModified) return undefined;
+  const from = start.lastModified.getTime();
+  const earliest = Math.floor(from / 1000) * 1000 - SAME_CLOCK_MS;
+  const latest = from + limits.skewMs + limits.maxRunSpanMs + limits.maxDelayMs;
+  let first: { o: SealedObjectTime; kind: 'none' | 'before' | 'after' } | undefined;
+  let more = 0;
+  for (const o of objects) {
+    const t = o.lastModified?.getTime();
+    if ((t === undefined || !Number.isFinite(t)) && opts.untimed === 'skip') continue;
+    const kind = t === undefined || !Number.isFinite(t) ? 'none' : Math.floor(t / 1000) * 1000 < earliest ? 'before' : t > latest ? 'after' : undefined;
+    if (!kind) continue;
+    if (first) more++;
+    else first = { o, kind };
+  }
+  if (!first) return undefined;
+  const { o, kind } = first;
+  const name = `${o.key}${o.versionId ? ` version ${o.versionId}` : ''}`;
+  const startName = `${start.key}${start.versionId ? ` version ${start.versionId}` : ''}`;
+  const startAt = start.lastModified.toISOString();
+  const others = more ? `; ${more} more object(s) of the run likewise` : '';
+  const noDay = `it proves no collection on ${day}`;
+  const why =
+    kind === 'none'
+      ? `the store gives no write time (LastModified) for ${name}, an object the run seals, so whether it was written between the run's start file ${startName} (written ${startAt}) and the end of the run's span cannot be shown: ${noDay}`
+      : kind === 'before'
+        ? `${name}, an object the run seals, was written to the store at ${o.lastModified!.toISOString()} (LastModified, set by the server, not by the writer), ${formatSpan(from - o.lastModified!.getTime())} before the run's start file ${startName} (written ${startAt}): ` +
+          `a collection writes its evidence only after its start file, so this evidence was in the store before the run began (made ahead of it, or taken from an earlier run) and ${noDay}; whoever holds the collector's write access and the signing key (kms:Sign) can seal such a run against a start file written ahead of time, so find the PutObject and Sign calls in CloudTrail and who made them`
+        : `${name}, an object the run seals, was written to the store at ${o.lastModified!.toISOString()} (LastModified, set by the server, not by the writer), ${formatSpan(o.lastModified!.getTime() - from)} after the run's start file ${startName} (written ${startAt}), later than the ${formatSpan(limits.maxRunSpanMs)} a run may take (--max-run-span) with ${formatSpan(limits.skewMs)} of clock difference and the ${formatSpan(limits.maxDelayMs)} a seal takes to store its run: ` +
+          `the run's evidence was not written within the span of the start file that dates it (a start file written ahead of time, used later) and ${noDay}; find the PutObject and Sign calls in CloudTrail and who made them`;
+  return { key: o.key, ...(o.versionId ? { versionId: o.versionId } : {}), problem: `${why}${others}` };
 }
 
 /**

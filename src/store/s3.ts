@@ -802,6 +802,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
           key,
           ...(out.VersionId ? { versionId: out.VersionId } : {}),
           read,
+          ...(out.LastModified ? { lastModified: out.LastModified } : {}),
           ...(out.ObjectLockMode ? { mode: out.ObjectLockMode } : {}),
           ...(out.ObjectLockRetainUntilDate ? { retainUntil: out.ObjectLockRetainUntilDate } : {}),
           ...(out.ObjectLockLegalHoldStatus ? { legalHold: out.ObjectLockLegalHoldStatus } : {}),
@@ -1082,14 +1083,18 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
    * as `runs/` whose markers the caller took from its own listing), one listing of the top level names its folders and
    * each other folder is listed once: no prefix is listed twice by one command.
    */
-  async listDeleteMarkers(under = '', opts: { except?: readonly string[] } = {}): Promise<DeleteMarkerRef[]> {
+  async listDeleteMarkers(under = '', opts: { except?: readonly string[]; onVersion?: (version: ListedVersion) => void } = {}): Promise<DeleteMarkerRef[]> {
     const except = opts.except ?? [];
-    if (except.length === 0) return this.markerRefs((await this.listVersionsAndMarkers(`${this.prefix}${under}`)).markers);
+    const seen = (listed: { versions: ListedVersion[]; markers: ListedVersion[] }) => {
+      if (opts.onVersion) for (const v of listed.versions) opts.onVersion(v);
+      return listed.markers;
+    };
+    if (except.length === 0) return this.markerRefs(seen(await this.listVersionsAndMarkers(`${this.prefix}${under}`)));
     const top = await this.listVersionsAndMarkers(`${this.prefix}${under}`, '/');
-    const markers = [...top.markers];
+    const markers = [...seen(top)];
     for (const folder of top.folders) {
       if (except.includes(folder.slice(this.prefix.length))) continue;
-      markers.push(...(await this.listVersionsAndMarkers(folder)).markers);
+      markers.push(...seen(await this.listVersionsAndMarkers(folder)));
     }
     return this.markerRefs(markers);
   }

@@ -1312,6 +1312,15 @@ export function formatVerification(v: PackageVerification, label: string): strin
     if (v.ids.evaluationId) lines.push(`  evaluation inputs id (report cover) ${v.ids.evaluationId}: recomputed (SHA-256 of the canonical JSON of manifest.json's "evaluation")`);
   }
   lines.push(`  checked ${v.checked.files} files, ${v.checked.runs} run manifests, ${v.checked.chainLinks} chain links, ${v.checked.records} evidence records, ${v.checked.bodies} bodies`);
+  const times = v.manifest?.evaluation?.backDatingChecks;
+  if (times) {
+    // The package holds no store write times: what the build compared is its builder's statement, signed with the package key.
+    lines.push(
+      `  store write times (compared when the package was built, by whoever holds the package key; not repeatable here, the package holds none: run verify --store against the bucket): ` +
+        `run files ${times.writeTimesChecked ? 'compared with each run\'s completion and day' : 'not compared (a store whose write times its writer can set)'}; ` +
+        `every evidence body and run file a collection run seals ${times.bodyWriteTimesChecked ? 'compared with the write time of the start file that dated the run (not before it, not after the run\'s span)' : times.bodyWriteTimesChecked === false ? 'not compared with its start file' : 'not compared with its start file (not recorded: a package of an older evidence-locker)'}`,
+    );
+  }
   lines.push('  signing keys (confirm these fingerprints with the organisation out of band):');
   const byRole = v.pinnedPackageKeys.join() !== v.pinnedRunKeys.join();
   const some = (ids: string[]) => (ids.length > 3 ? `${ids.slice(0, 3).join(', ')} and ${ids.length - 3} more` : ids.join(', '));

@@ -1,10 +1,10 @@
 import { sha256Hex } from '../evidence/hash.js';
 import { BodyTooLong } from '../errors.js';
-import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, censusOfPeriod, deleteMarkerFindings, foreignWhy, markerFindings, storeDeleteMarkerFindings, formatSpan, runFileWriteTimeProblems, runSpanProblem, sealAttemptsThatAreRuns, withReseals, type ForeignObject, type SealDelayLimits, type TrustPolicy, type TrustedRun, runDayProblem, refusedAttemptsThatAreRuns } from '../seal/trust.js';
+import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, censusOfPeriod, deleteMarkerFindings, foreignWhy, markerFindings, storeDeleteMarkerFindings, formatSpan, runFileWriteTimeProblems, runSpanProblem, sealAttemptsThatAreRuns, withReseals, type ForeignObject, type SealDelayLimits, type SealedObjectTime, type TrustPolicy, type TrustedRun, runDayJudgement, refusedAttemptsThatAreRuns, sealedObjectsWriteProblem } from '../seal/trust.js';
 import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
-import type { EvidenceStore, LockedVersions } from '../evidence/store.js';
+import type { EvidenceStore, LockedVersions, StoredVersionRef } from '../evidence/store.js';
 import type { ManifestRecord } from '../evidence/record.js';
 import { SEAL_REFUSAL_READS, refusalCensus, refusalWords, refusalWrittenAfterRun, refusalWrittenLateProblem, refusalsLeftOut, refusalsUnreadNotBacked, refusedAttemptIsRun } from '../seal/refusals.js';
 import { runIdTime } from '../evidence/run-id.js';
@@ -233,10 +233,13 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
 
     // Records.
     const required = opts.requiredRetainUntil ?? (manifest.store.retainUntil ? new Date(manifest.store.retainUntil) : undefined);
+    // The start file that dated the run (S3): every object the run seals must have been written within its span of it.
+    let start: StoredVersionRef | undefined;
     if (versions && writeTimes) {
-      await checkLockedRunFiles(versions, run, required, writeTimes, long !== undefined, problems, warnings);
+      start = await checkLockedRunFiles(versions, run, required, writeTimes, long !== undefined, problems, warnings);
       objectsChecked += 3;
     }
+    const sealedTimes: SealedObjectTime[] = [];
     let records: ManifestRecord[];
     try {
       records = await classifier.records(run);
@@ -255,6 +258,8 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
           // An object longer than the signed size is not that body: it is reported by its size, unread.
           const v = await versions.readVersion(k, record.location?.versionId, { maxBytes: record.size, tooLarge: (size, atLeast) => new BodyTooLong(`s3 object ${k} is ${atLeast ? 'at least ' : ''}${size} bytes`, size, atLeast) });
           const here = { runId, recordId: record.recordId, key: k, ...(v.versionId ? { versionId: v.versionId } : {}) };
+          // The write time comes with the read: no request of its own.
+          if (start) sealedTimes.push({ key: k, ...(v.versionId ? { versionId: v.versionId } : {}), ...(v.lastModified ? { lastModified: v.lastModified } : {}) });
           checkBody(v.body, record.sha256, record.size, here, found);
           checkLock(v.mode, v.retainUntil, required, here, found);
         } else {
@@ -269,6 +274,26 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     });
     objectsChecked += records.length;
     for (const list of recordProblems) problems.push(...list);
+    if (start) {
+      // The run's own files, at the sealed versions, from the listing the run was read from.
+      const listed = run.stored.versions ?? (await versions!.runFileVersions(runId));
+      for (const file of [RUN_FILES.publicKey, RUN_FILES.signature, RUN_FILES.manifest]) {
+        const sealed = listed.get(file)?.[0];
+        if (sealed) sealedTimes.push(sealed);
+      }
+      const outside = sealedObjectsWriteProblem(manifest.startedAt.slice(0, 10), start, sealedTimes, { ...writeTimes!, maxRunSpanMs }, { untimed: 'skip' });
+      if (outside) problems.push({ runId, ...outside });
+      // S3 sends every object's write time with its read (Last-Modified); a store that sent none leaves those objects uncompared, and says so.
+      const untimed = sealedTimes.filter((o) => !o.lastModified);
+      if (untimed.length) {
+        warnings.push({
+          runId,
+          key: untimed[0].key,
+          ...(untimed[0].versionId ? { versionId: untimed[0].versionId } : {}),
+          problem: `the store sent no write time (Last-Modified) with the read of ${untimed.length} object(s) the run seals, so they were not compared with the run's start file ${start.key} (written ${start.lastModified?.toISOString() ?? 'at a time not listed'}): whether they were written within the run is not shown`,
+        });
+      }
+    }
     results.push({ runId, kind: manifest.kind, chain: manifest.chain, records: records.length, ok: problems.length === before });
   }
   results.sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
@@ -316,7 +341,8 @@ function checkLock(mode: string | undefined, retainUntil: Date | undefined, requ
   }
 }
 
-async function checkLockedRunFiles(store: LockedVersions, run: TrustedRun, required: Date | undefined, writeTimes: SealDelayLimits, overSpan: boolean, problems: StoreProblem[], warnings: StoreProblem[]): Promise<void> {
+/** Checks a run's files on a store that keeps versions; returns the start file that dated the run when its day is shown. */
+async function checkLockedRunFiles(store: LockedVersions, run: TrustedRun, required: Date | undefined, writeTimes: SealDelayLimits, overSpan: boolean, problems: StoreProblem[], warnings: StoreProblem[]): Promise<StoredVersionRef | undefined> {
   const { runId } = run;
   // The listing the run was read from: its write times and locks are those of the versions whose bytes were verified.
   const versions = run.stored.versions ?? (await store.runFileVersions(runId));
@@ -325,10 +351,12 @@ async function checkLockedRunFiles(store: LockedVersions, run: TrustedRun, requi
   for (const p of late) problems.push({ runId, ...p });
   // A collection run no file of whose own folder was written on the day it claims (sealed on time for a completion
   // within a day of a start on a past day); a run already named back-dated is not named twice.
+  let start: StoredVersionRef | undefined;
   if (!late.length && !overSpan) {
     const attempts = run.manifest.kind === 'collection' && !run.manifest.reconstruction ? await Promise.all((run.manifest.sealAttempts ?? []).map((a) => store.runFileVersions(a.runId))) : [];
-    const day = await runDayProblem(store, run.manifest, versions, attempts, writeTimes);
-    if (day) problems.push({ runId, ...day });
+    const day = await runDayJudgement(store, run.manifest, versions, attempts, writeTimes);
+    if (day.problem) problems.push({ runId, ...day.problem });
+    start = day.start;
   }
   for (const file of [RUN_FILES.manifest, RUN_FILES.signature, RUN_FILES.publicKey]) {
     const list = versions.get(file) ?? [];
@@ -352,6 +380,7 @@ async function checkLockedRunFiles(store: LockedVersions, run: TrustedRun, requi
       problems.push({ runId, key: sealed.key, problem: `cannot read: ${(err as Error).message}` });
     }
   }
+  return start;
 }
 
 /** Human-readable lines for the CLI. */
@@ -387,7 +416,7 @@ export function formatStoreReport(report: StoreVerificationReport): string {
   const times = report.writeTimes;
   lines.push(
     times.checked
-      ? `  write times: each run's manifest.json and manifest.sig must have been written by the store's server (LastModified) within ${formatSpan(times.maxDelayMs)} after the completion the run states, and at most ${formatSpan(times.skewMs)} before it; the first file of a collection run's own folder (the start file a collection writes before its first AWS call) must have been written on the day the run claims, or within ${formatSpan(times.maxDelayMs)} of its start; a signer who stores a run on the day it claims is not caught this way`
+      ? `  write times: each run's manifest.json and manifest.sig must have been written by the store's server (LastModified) within ${formatSpan(times.maxDelayMs)} after the completion the run states, and at most ${formatSpan(times.skewMs)} before it; the first file of a collection run's own folder (the start file a collection writes before its first AWS call) must have been written on the day the run claims, or within ${formatSpan(times.maxDelayMs)} of its start; every evidence body and run file a collection run dated by its start file seals must have been written no earlier than that start file and no later than it plus the run span, ${formatSpan(times.skewMs)} and ${formatSpan(times.maxDelayMs)} (its write time comes with the read of the object); a signer who stores a run on the day it claims is not caught this way`
       : `  write times: ${times.why}`,
   );
   if (report.maxRunSpanMs !== undefined) lines.push(`  run span: each run's signed completion must be within ${formatSpan(report.maxRunSpanMs)} of its signed start (--max-run-span), else the run may have been sealed long after the day it claims`);

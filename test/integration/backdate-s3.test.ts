@@ -8,6 +8,8 @@ import { buildPackage } from '../../src/package/build.js';
 import { sealRun } from '../../src/seal/seal.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { trustPolicy } from '../../src/seal/trust.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
+import { gatherRuns, packageDays } from '../../src/package/gather.js';
 import { randomBytes } from 'node:crypto';
 import { RUN_START_FILE, startSecretSha256 } from '../../src/evidence/layout.js';
 import { S3EvidenceStore } from '../../src/store/s3.js';
@@ -15,6 +17,7 @@ import { applyLegalHold } from '../../src/store/legal-hold.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { verifyStoredRuns } from '../../src/verify/store.js';
 import { CONTRACT_KEY_DIR, evidenceBody, sealBodies } from '../store/contract.js';
+import type { ManifestRecord } from '../../src/evidence/record.js';
 import { ACCT } from '../insider/attacks.js';
 import { TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
 import { integrationEnv, storeConfig, uniquePrefix } from './env.js';
@@ -144,6 +147,69 @@ describe('back-dated runs on the Object Lock server (S3 LastModified against the
       expect(report.problems[0].problem).toContain(`it proves no collection on ${dayBefore.toISOString().slice(0, 10)}`);
     },
   );
+
+  it('a start file written ahead of time dates only evidence the server wrote within the run\'s span of it: a run whose evidence came after that span, or was in the store before the start file, proves no day; a run written as collect writes it does', async () => {
+    const { store } = openStore('body-times');
+    const signer = LocalEd25519Signer.open(CONTRACT_KEY_DIR);
+    // Narrow limits (a run span of 2 s, 1 s of clock difference, a seal within 2 s) so seconds on this server stand for a day.
+    const trust = trustPolicy([await signer.fingerprint()], { skewMs: 1000 });
+    const limits = { maxRunSpanMs: 2000, maxSealDelayMs: 2000 };
+    const scope = { accounts: [ACCT], regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['test.bucket-encryption'] };
+    const idAt = (at: Date, suffix: string) => `${at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${suffix}`;
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const recordOf = (body: Buffer, i: number, at: Date, location: ManifestRecord['location']): ManifestRecord => ({ recordId: `test.bucket-encryption/${ACCT}/us-east-${i}`, queryId: 'test.bucket-encryption', accountId: ACCT, region: `us-east-${i}`, status: 'ok', collectedAt: at.toISOString(), sha256: sha256Hex(body), size: body.length, ...(location ? { location } : {}) });
+    const started = async (suffix: string) => {
+      const at = new Date();
+      const runId = idAt(at, suffix);
+      const secret = randomBytes(32).toString('hex');
+      await store.markRunStarted(runId, at, startSecretSha256(secret));
+      return { at, runId, secret };
+    };
+
+    // As collect writes a run: its start file, then its evidence, then its seal.
+    const normal = await started('a0b1c2');
+    const normalBodies = [evidenceBody('bt-normal-1'), evidenceBody('bt-normal-2')];
+    const normalRecords: ManifestRecord[] = [];
+    for (const [i, b] of normalBodies.entries()) {
+      const o = await store.putObject(sha256Hex(b), b);
+      normalRecords.push(recordOf(b, i, normal.at, { key: o.key, ...(o.versionId ? { versionId: o.versionId } : {}) }));
+    }
+    await sealRun(store, signer, { runId: normal.runId, kind: 'collection', chain: 'normal', startedAt: normal.at, scope, startSecret: normal.secret, records: normalRecords });
+
+    await sleep(2500);
+    // Evidence already in the store (the run above's), sealed against a start file written after it.
+    const reused = await started('b0b1c2');
+    await sealRun(store, signer, { runId: reused.runId, kind: 'collection', chain: 'reused', startedAt: reused.at, scope, startSecret: reused.secret, records: normalRecords.map((r) => ({ ...r, collectedAt: reused.at.toISOString() })) });
+
+    // A start file written ahead of time, a run sealed against it at once naming its evidence by content only, and the
+    // evidence written later, past the run's span: reads of a record without a version take the key's latest.
+    const ahead = await started('c0b1c2');
+    const aheadBodies = [evidenceBody('bt-ahead-1'), evidenceBody('bt-ahead-2')];
+    await sealRun(store, signer, { runId: ahead.runId, kind: 'collection', chain: 'ahead', startedAt: ahead.at, scope, startSecret: ahead.secret, records: aheadBodies.map((b, i) => recordOf(b, i, ahead.at, { key: store.objectKey(sha256Hex(b)) })) });
+    await sleep(6500);
+    for (const b of aheadBodies) await store.putObject(sha256Hex(b), b);
+
+    const period = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000) };
+    const report = await verifyStoredRuns(store, period, { trust, ...limits });
+    const named = new Map<string, string>();
+    for (const p of report.problems) named.set(p.runId, `${named.get(p.runId) ?? ''}\n${p.problem}`);
+    // (The reused bodies' retention was not extended for the second run, as a collector writing them would: named too.)
+    expect([...named.keys()].sort()).toEqual([reused.runId, ahead.runId].sort());
+    expect(named.get(reused.runId)).toContain('before the run\'s start file');
+    expect(named.get(reused.runId)).toContain('this evidence was in the store before the run began');
+    expect(report.problems.filter((p) => p.runId === ahead.runId)).toHaveLength(1);
+    expect(named.get(ahead.runId)).toContain('after the run\'s start file');
+    expect(named.get(ahead.runId)).toContain('a start file written ahead of time, used later');
+    expect(report.runs.find((r) => r.runId === normal.runId)?.ok).toBe(true);
+
+    // The package's gathering: the same two runs not credited, from the listing of objects/ it makes for delete markers.
+    const gathered = await gatherRuns(store, packageDays(period.from.toISOString().slice(0, 10), period.to.toISOString().slice(0, 10)), trust, limits);
+    expect(gathered.bodyWriteTimesChecked).toBe(true);
+    expect(gathered.runsNotCredited.map((n) => n.runId).sort()).toEqual([reused.runId, ahead.runId].sort());
+    const why = new Map(gathered.runsNotCredited.map((n) => [n.runId, n.why]));
+    expect(why.get(reused.runId)).toContain('this evidence was in the store before the run began');
+    expect(why.get(ahead.runId)).toContain('a start file written ahead of time, used later');
+  });
 
   it('a run sealed under the id of a collection that wrote its start file and stopped proves no day; one whose start file was written long after its signed start neither; a folder holding only a start file is listed', async () => {
     const { store } = openStore('start-secret');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { S3StoreSchema } from '../../src/config/schema.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { S3EvidenceStore } from '../../src/store/s3.js';
-import { RUN_FILES, RUN_FILE_MAX_BYTES } from '../../src/evidence/layout.js';
+import { RUN_FILES, RUN_FILE_MAX_BYTES, RUN_START_FILE, startSecretSha256 } from '../../src/evidence/layout.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
 import { piecedOf } from '../../src/evidence/pieced.js';
 import { formatStoreReport, verifyStoredRuns } from '../../src/verify/store.js';
@@ -148,6 +148,8 @@ class FakeS3 {
             'x-amz-meta-sha256': e.sha256,
             'x-amz-object-lock-mode': 'COMPLIANCE',
             'x-amz-object-lock-retain-until-date': e.retainUntil.toISOString(),
+            // As S3 sends it: the write time to the second.
+            ...(e.lastModified ? { 'last-modified': e.lastModified.toUTCString() } : {}),
           },
           body: Readable.from([e.body]),
         }),
@@ -1131,6 +1133,88 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
         expect(reads(runId, RUN_FILES.manifest)).toEqual(['v-existing', 'v-existing', 'v-existing']);
         expect(reads(runId, RUN_FILES.signature)).toEqual(['v-existing']);
       }
+    });
+  });
+
+  describe('every object a collection run seals against the write time of the start file that dated it (a start file written ahead of time)', () => {
+    /**
+     * Collection runs sealed elsewhere, each with the start secret its start file names, put in the fake bucket with the
+     * server's write times a test gives: the start file's, the bodies' and the run files'.
+     */
+    async function datedRuns(runs: { chain: string; startedAt: Date; completedAt: Date; startWritten: Date; bodiesWritten: Date; sealWritten: Date }[]) {
+      const local = new LocalEvidenceStore(mkdtempSync(join(tmpdir(), 'el-s3-bodytimes-')));
+      const signer = LocalEd25519Signer.open(CONTRACT_KEY_DIR);
+      const fake = new FakeS3();
+      const store = storeWith(fake);
+      const retainUntil = new Date('2040-01-01T00:00:00Z');
+      const put = (key: string, body: Buffer, lastModified: Date) => fake.existing.set(key, { retainUntil, length: body.length, sha256: sha256Hex(body), body, lastModified });
+      const ids: string[] = [];
+      for (const [n, r] of runs.entries()) {
+        const secret = createHash('sha256').update(`secret-${n}`).digest('hex');
+        const bodies = [evidenceBody(`${r.chain}-1`), evidenceBody(`${r.chain}-2`)];
+        const records = [];
+        for (const [i, body] of bodies.entries()) {
+          const sha256 = sha256Hex(body);
+          await local.putObject(sha256, body);
+          put(store.objectKey(sha256), body, r.bodiesWritten);
+          records.push({ recordId: `s3.bucket-versioning/111122223333/us-east-${i}`, queryId: 's3.bucket-versioning', accountId: '111122223333', region: `us-east-${i}`, status: 'ok' as const, collectedAt: r.startedAt.toISOString(), sha256, size: body.length, location: { key: store.objectKey(sha256), versionId: 'v-existing' } });
+        }
+        const runId = newRunId(r.startedAt, `b0d${n}e5`);
+        const scope = { accounts: ['111122223333'], regions: ['us-east-1'], frameworks: ['pci-dss-4.0.1'], queries: ['s3.bucket-versioning'] };
+        await sealRun(local, signer, { runId, kind: 'collection', chain: r.chain, startedAt: r.startedAt, completedAt: r.completedAt, scope, startSecret: secret, records });
+        const run = await local.getRun(runId);
+        put(store.runKey(runId, RUN_START_FILE), Buffer.from(`${JSON.stringify({ runId, startedAt: r.startedAt.toISOString(), startSecretSha256: startSecretSha256(secret) })}\n`), r.startWritten);
+        put(store.runKey(runId, RUN_FILES.publicKey), Buffer.from(run.publicKeyPem), r.sealWritten);
+        put(store.runKey(runId, RUN_FILES.signature), run.signature, r.sealWritten);
+        put(store.runKey(runId, RUN_FILES.manifest), run.manifest, r.sealWritten);
+        ids.push(runId);
+      }
+      const bodyRequests = () => fake.requests.filter((q) => q.path.includes('/objects/')).map((q) => `${q.method} ${q.path.slice(q.path.lastIndexOf('/') + 1)}`);
+      return { fake, store, ids, bodyRequests };
+    }
+    const at = (iso: string, plusMs = 0) => new Date(Date.parse(iso) + plusMs);
+
+    it('was: a run sealed against a start file written three days before its evidence was credited to the start file\'s day; now verify --store and package name it with both times, and a normal run and one near its span limit are credited, with no S3 request per body beyond its one read', async () => {
+      const { fake, store, ids, bodyRequests } = await datedRuns([
+        // As collect writes a run: start file a second after its start, bodies seconds later, the seal a minute after completion.
+        { chain: 'normal', startedAt: at('2026-11-20T02:00:00Z'), completedAt: at('2026-11-20T02:05:00Z'), startWritten: at('2026-11-20T02:00:01Z'), bodiesWritten: at('2026-11-20T02:00:03Z'), sealWritten: at('2026-11-20T02:06:00Z') },
+        // A start file written ahead of time on Nov 21; the evidence reached the store on Nov 24.
+        { chain: 'ahead', startedAt: at('2026-11-21T02:00:00Z'), completedAt: at('2026-11-21T02:05:00Z'), startWritten: at('2026-11-21T02:00:01Z'), bodiesWritten: at('2026-11-24T09:30:00Z'), sealWritten: at('2026-11-21T02:06:00Z') },
+        // Evidence already in the store a day before the run's start file (taken from an earlier day).
+        { chain: 'reused', startedAt: at('2026-11-22T02:00:00Z'), completedAt: at('2026-11-22T02:05:00Z'), startWritten: at('2026-11-22T02:00:01Z'), bodiesWritten: at('2026-11-21T02:00:03Z'), sealWritten: at('2026-11-22T02:06:00Z') },
+        // A run of exactly the span allowed (1 d): bodies written to its last minute, its seal 59 min after completion.
+        { chain: 'long', startedAt: at('2026-11-23T02:00:00Z'), completedAt: at('2026-11-24T02:00:00Z'), startWritten: at('2026-11-23T02:00:01Z'), bodiesWritten: at('2026-11-24T01:59:00Z'), sealWritten: at('2026-11-24T02:59:00Z') },
+      ]);
+      const [normal, ahead, reused, long] = ids;
+      const report = await verifyStoredRuns(store, { from: at('2026-11-20T00:00:00Z'), to: at('2026-11-24T23:59:59Z') }, await contractTrust());
+      expect(report.runs.map((r) => [r.runId, r.ok])).toEqual([[normal, true], [ahead, false], [reused, false], [long, true]]);
+      const named = new Map(report.problems.map((p) => [p.runId, p]));
+      expect([...named.keys()].sort()).toEqual([ahead, reused]);
+      expect(named.get(ahead)).toMatchObject({ key: expect.stringContaining('/objects/'), versionId: 'v-existing' });
+      expect(named.get(ahead)!.problem).toMatch(
+        new RegExp(`^\\S+/objects/\\S+ version v-existing, an object the run seals, was written to the store at 2026-11-24T09:30:00\\.000Z \\(LastModified, set by the server, not by the writer\\), 3 d 7 h after the run's start file \\S+/runs/${ahead}/collection-started\\.json version v-existing \\(written 2026-11-21T02:00:01\\.000Z\\), later than the 1 d a run may take \\(--max-run-span\\) with 15 min of clock difference and the 1 h a seal takes to store its run: .*it proves no collection on 2026-11-21; find the PutObject and Sign calls in CloudTrail and who made them; 1 more object\\(s\\) of the run likewise$`),
+      );
+      expect(named.get(reused)!.problem).toContain('was written to the store at 2026-11-21T02:00:03.000Z (LastModified, set by the server, not by the writer), 23 h 59 min before the run\'s start file');
+      expect(named.get(reused)!.problem).toContain('this evidence was in the store before the run began (made ahead of it, or taken from an earlier run) and it proves no collection on 2026-11-22');
+      expect(formatStoreReport(report)).toContain('every evidence body and run file a collection run dated by its start file seals must have been written no earlier than that start file');
+      // Each body read once (GET, its write time with it), none asked for on its own (no HEAD).
+      expect(bodyRequests().filter((r) => !r.startsWith('GET ')).length).toBe(0);
+      expect(bodyRequests()).toHaveLength(8);
+      expect(new Set(bodyRequests()).size).toBe(8);
+
+      // The package: the same two runs not credited, the write times from the one listing of objects/ it makes anyway.
+      fake.requests.length = 0;
+      const { trust } = await contractTrust();
+      const gathered = await gatherRuns(store, packageDays('2026-11-20', '2026-11-24'), trust);
+      expect(gathered.bodyWriteTimesChecked).toBe(true);
+      expect(gathered.runsNotCredited.map((n) => [n.runId, n.day])).toEqual([[ahead, '2026-11-21'], [reused, '2026-11-22']]);
+      expect(gathered.runsNotCredited[0].why).toBe(named.get(ahead)!.problem);
+      expect(gathered.runsNotCredited[1].why).toBe(named.get(reused)!.problem);
+      // No request of any body: its write time comes from the listing; one more read of each dated run's manifest (its records).
+      expect(bodyRequests()).toEqual([]);
+      const objectListings = fake.requests.filter((q) => q.method === 'GET' && 'versions' in q.query && String(q.query.prefix).endsWith('objects/'));
+      expect(objectListings).toHaveLength(1);
+      for (const id of ids) expect(fake.requests.filter((q) => q.method === 'GET' && q.path.endsWith(`${id}/${RUN_FILES.manifest}`))).toHaveLength(2);
     });
   });
 
