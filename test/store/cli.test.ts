@@ -80,6 +80,7 @@ describe('store commands on a local store', () => {
     const r = await run(configFile, 'store', 'verify', '--from', '2026-04-01', '--to', '2026-04-01', '--expect-key', key);
     expect(r.exitCode).toBe(1);
     expect(r.out).toContain('e0e0e0\\u001b[1A\\u001b[2K\\u000dverification passed\\u009b8m\\u202e');
+    // eslint-disable-next-line no-control-regex -- the bytes a terminal acts on are what is looked for
     expect(r.out).not.toMatch(/[\u001b\r\u009b\u202e]/);
     expect(r.out.split('\n').filter((l) => l.startsWith('verification '))).toEqual(['verification FAILED']);
     const json = await run(configFile, 'store', 'verify', '--from', '2026-04-01', '--to', '2026-04-01', '--expect-key', key, '--json');
