@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EvidenceLockerError, ExitCode } from '../errors.js';
 import { scrubSecrets } from '../log/logger.js';
+import { terminalLine } from '../log/terminal.js';
 import { TOOL_VERSION } from '../version.js';
 import { logLevelOption } from './shared.js';
 import { registerCollectCommand } from './commands/collect.js';
@@ -61,8 +62,9 @@ export function reportError(err: unknown): number {
     return ExitCode.usage;
   }
   if (err instanceof EvidenceLockerError) {
-    process.stderr.write(`evidence-locker: error: ${scrubSecrets(err.message)}\n`);
-    if (err.hint) process.stderr.write(`  what to do: ${scrubSecrets(err.hint)}\n`);
+    // One line each: a message names files, keys and entries read from a package or a store, whose names anyone may choose.
+    process.stderr.write(`evidence-locker: error: ${terminalLine(scrubSecrets(err.message))}\n`);
+    if (err.hint) process.stderr.write(`  what to do: ${terminalLine(scrubSecrets(err.hint))}\n`);
     return err.exitCode;
   }
   const sys = err as NodeJS.ErrnoException;

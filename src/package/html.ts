@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describeEndpoints } from '../evidence/endpoint-origin.js';
 import { foreignWhy } from '../seal/trust.js';
 import type { PackageModel } from './model.js';
@@ -26,8 +27,13 @@ function scriptJson(v: unknown): string {
   return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
+/** Bidirectional controls and zero-width characters: shown as [U+XXXX] so they can neither reverse nor hide text. */
+const INVISIBLE = /[\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
 function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return s
+    .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
+    .replace(INVISIBLE, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}]`);
 }
 
 /**
@@ -156,7 +162,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src '${JS_CSP_HASH}'; img-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'">
 <title>${esc(title)}</title>
 <style>${CSS}</style>
 </head>
@@ -321,13 +327,17 @@ const JS = `
 var D = JSON.parse(document.getElementById('package-data').textContent);
 var S = {}; D.statuses.forEach(function(s){ S[s.id] = s; });
 var order = D.statuses.map(function(s){ return s.id; });
-function el(tag, attrs, kids){ var e = document.createElement(tag); for (var k in (attrs||{})) { if (k === 'text') e.textContent = attrs[k]; else if (k === 'cls') e.className = attrs[k]; else e.setAttribute(k, attrs[k]); } (kids||[]).forEach(function(c){ if (c !== null && c !== undefined && c !== '') e.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c); }); return e; }
+// Bidirectional controls and zero-width characters in a name (a tag, a finding title) are shown as [U+XXXX]: they would
+// otherwise turn the text after them around (U+202E makes "DELIAF" read "FAILED") or make two names look the same.
+var INVISIBLE = /[\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2069\\ufeff]/g;
+function vis(s){ return String(s).replace(INVISIBLE, function(c){ return '[U+' + ('000' + c.charCodeAt(0).toString(16).toUpperCase()).slice(-4) + ']'; }); }
+function el(tag, attrs, kids){ var e = document.createElement(tag); for (var k in (attrs||{})) { if (k === 'text') e.textContent = vis(attrs[k]); else if (k === 'cls') e.className = attrs[k]; else e.setAttribute(k, attrs[k]); } (kids||[]).forEach(function(c){ if (c !== null && c !== undefined && c !== '') e.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(vis(c)) : c); }); return e; }
 function svg(tag, attrs, kids){ var e = document.createElementNS('http://www.w3.org/2000/svg', tag); for (var k in (attrs||{})) e.setAttribute(k, attrs[k]); (kids||[]).forEach(function(c){ e.appendChild(c); }); return e; }
 function badge(s){ var b = el('span', {cls:'badge', 'data-status': s, text: S[s].word}); b.style.background = S[s].color; return b; }
 function worst(list){ var w = null; list.forEach(function(s){ if (w === null || order.indexOf(s) < order.indexOf(w)) w = s; }); return w || 'not-collected'; }
 function path(sha){ return 'evidence/objects/sha256/' + sha.slice(0,2) + '/' + sha + '.json'; }
-function table(headers, rows){ var t = el('table'); var tr = el('tr'); headers.forEach(function(h){ tr.appendChild(el('th', {text: h, scope: 'col'})); }); t.appendChild(tr); rows.forEach(function(r){ var tr = el('tr'); r.forEach(function(c){ var td = el('td'); if (typeof c === 'string' || typeof c === 'number') td.textContent = String(c); else if (c) td.appendChild(c); tr.appendChild(td); }); t.appendChild(tr); }); return t; }
-function kv(pairs){ var dl = el('dl', {cls: 'kv'}); pairs.forEach(function(p){ dl.appendChild(el('dt', {text: p[0]})); var dd = el('dd'); if (typeof p[1] === 'string') dd.textContent = p[1]; else dd.appendChild(p[1]); dl.appendChild(dd); }); return dl; }
+function table(headers, rows){ var t = el('table'); var tr = el('tr'); headers.forEach(function(h){ tr.appendChild(el('th', {text: h, scope: 'col'})); }); t.appendChild(tr); rows.forEach(function(r){ var tr = el('tr'); r.forEach(function(c){ var td = el('td'); if (typeof c === 'string' || typeof c === 'number') td.textContent = vis(c); else if (c) td.appendChild(c); tr.appendChild(td); }); t.appendChild(tr); }); return t; }
+function kv(pairs){ var dl = el('dl', {cls: 'kv'}); pairs.forEach(function(p){ dl.appendChild(el('dt', {text: p[0]})); var dd = el('dd'); if (typeof p[1] === 'string') dd.textContent = vis(p[1]); else dd.appendChild(p[1]); dl.appendChild(dd); }); return dl; }
 function reqHash(fw, id){ return '#req/' + encodeURIComponent(fw) + '/' + encodeURIComponent(id); }
 function reqLink(fw, id, text){ return el('a', {href: reqHash(fw, id), text: text || id}); }
 function evRef(e){ return e.ref || e.sha; }
@@ -404,7 +414,7 @@ function vtable(columns, rows, cell){
   var wrap = el('div');
   var head = el('div', {cls: 'vhead', role: 'row'}); head.style.gridTemplateColumns = tpl; columns.forEach(function(c){ head.appendChild(el('span', {role: 'columnheader', text: c.h})); });
   var box = el('div', {cls: 'vlist', role: 'table', 'aria-rowcount': String(rows.length)}); var inner = el('div'); inner.style.position = 'relative'; inner.style.height = (rows.length * 34) + 'px'; box.appendChild(inner);
-  function draw(){ var top = box.scrollTop, h = box.clientHeight || 500; var from = Math.max(0, Math.floor(top / 34) - 5), to = Math.min(rows.length, Math.ceil((top + h) / 34) + 5); inner.textContent = ''; for (var i = from; i < to; i++) { var r = el('div', {cls: 'vrow', role: 'row', 'data-index': String(i)}); r.style.top = (i * 34) + 'px'; r.style.gridTemplateColumns = tpl; cell(rows[i]).forEach(function(c){ var s = el('span', {role: 'cell'}); if (typeof c === 'string' || typeof c === 'number') { s.textContent = String(c); s.title = String(c); } else if (c) s.appendChild(c); r.appendChild(s); }); inner.appendChild(r); } }
+  function draw(){ var top = box.scrollTop, h = box.clientHeight || 500; var from = Math.max(0, Math.floor(top / 34) - 5), to = Math.min(rows.length, Math.ceil((top + h) / 34) + 5); inner.textContent = ''; for (var i = from; i < to; i++) { var r = el('div', {cls: 'vrow', role: 'row', 'data-index': String(i)}); r.style.top = (i * 34) + 'px'; r.style.gridTemplateColumns = tpl; cell(rows[i]).forEach(function(c){ var s = el('span', {role: 'cell'}); if (typeof c === 'string' || typeof c === 'number') { s.textContent = vis(c); s.title = vis(c); } else if (c) s.appendChild(c); r.appendChild(s); }); inner.appendChild(r); } }
   box.addEventListener('scroll', draw);
   wrap.appendChild(head); wrap.appendChild(box);
   setTimeout(draw, 0); draw();
@@ -631,7 +641,7 @@ function viewEvidence(ref){
   detail.appendChild(el('h3', {text: 'Record'}));
   var raw = D.bodies[e.sha]; var pre = el('pre', {cls: 'body', id: 'evidence-body'});
   if (raw === undefined) pre.textContent = 'This record is not embedded in index.html (size budget). Open it from the package:\\n\\n  ' + path(e.sha) + '\\n\\nSHA-256: ' + e.sha;
-  else { try { pre.textContent = JSON.stringify(JSON.parse(raw), null, 2); } catch (x) { pre.textContent = raw; } }
+  else { try { pre.textContent = vis(JSON.stringify(JSON.parse(raw), null, 2)); } catch (x) { pre.textContent = vis(raw); } }
   detail.appendChild(pre);
   detail.scrollTop = 0; highlight(h);
 }
@@ -686,3 +696,9 @@ buildItems();
 route();
 })();
 `;
+
+/**
+ * The page's one script, allowed by its hash and nothing else: were a name from a member account (a tag, a finding
+ * title, a description) ever to reach the markup unescaped, a script or event handler it carries would not run.
+ */
+const JS_CSP_HASH = `sha256-${createHash('sha256').update(JS, 'utf8').digest('base64')}`;

@@ -52,6 +52,20 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # directory does not list, which unzip skips but streaming extractors (bsdtar, jar, some zip viewers) write, over
 # listed files or beside them. This script checks the files of the folder as unzipped: read the package from that
 # folder. evidence-locker verify <package.zip> checks that the zip's entries tile the file and refuses one that hides any.
+#
+# What it prints goes through a filter that drops control characters (all but line break and tab): file names and
+# fields it reads come from a folder anyone may have altered, and an escape sequence or carriage return among them
+# could otherwise rewrite on the screen what was printed (an INVALID into a VALID). The script runs itself again
+# under sh for that, keeping its exit status, and standard output and standard error apart.
+if [ "$EVIDENCE_LOCKER_VERIFY_FILTERED" != 1 ] && [ -f "$0" ]; then
+  EVIDENCE_LOCKER_VERIFY_FILTERED=1
+  export EVIDENCE_LOCKER_VERIFY_FILTERED
+  status_file=$(mktemp) || exit 2
+  { { sh "$0" "$@"; echo "$?" > "$status_file"; } 2>&1 1>&3 | LC_ALL=C tr -d '\001-\010\013-\037\177' >&2; } 3>&1 | LC_ALL=C tr -d '\001-\010\013-\037\177'
+  status=$(cat "$status_file")
+  rm -f "$status_file"
+  case "$status" in [0-9]*) exit "$status" ;; *) exit 2 ;; esac
+fi
 set -u
 LC_ALL=C
 export LC_ALL
@@ -515,7 +529,10 @@ else
   printf '%s\n' "$sha_out" | sed 's/^/FAIL  /'
   fail "files differ from SHA256SUMS (listed above)"
 fi
-odd=$(find . ! -type f ! -type d | sed 's|^\./||')
+# Names of files SHA256SUMS does not list are chosen by whoever altered the folder: shown with every byte outside
+# printable ASCII as ?, so an escape sequence or carriage return cannot rewrite what this script printed.
+shown() { LC_ALL=C tr -c '[:print:]\n' '?'; }
+odd=$(find . ! -type f ! -type d | sed 's|^\./||' | shown)
 [ -z "$odd" ] || fail "not regular files (symbolic links or devices): $(printf '%s' "$odd" | tr '\n' ' ')"
 [ -z "$(find . -name "*$nl*")" ] || fail "a file or folder name contains a line break"
 work=$(mktemp -d) || exit 2
@@ -524,7 +541,7 @@ trap 'rm -rf "$work"' EXIT
 find . -type f | sed 's|^\./||' | sort > "$work/present"
 extra=$(comm -23 "$work/present" "$work/listed")
 if [ -n "$extra" ]; then
-  printf '%s\n' "$extra" | sed 's/^/FAIL  not listed in SHA256SUMS: /'
+  printf '%s\n' "$extra" | shown | sed 's/^/FAIL  not listed in SHA256SUMS: /'
   fail "the package holds files SHA256SUMS does not list"
 else
   ok "no file outside SHA256SUMS"

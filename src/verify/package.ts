@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VerificationError } from '../errors.js';
 import { sha256Hex } from '../evidence/hash.js';
+import { terminalLine } from '../log/terminal.js';
 import { hashFiles, type HashedFiles } from './hash-files.js';
 import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
 import { EvidenceBodySchema, describeAttester, type EvidenceBody } from '../evidence/record.js';
@@ -1376,5 +1377,6 @@ export function formatVerification(v: PackageVerification, label: string): strin
     lines.push(`INVALID: ${v.problems.length} problem(s)`);
     for (const p of v.problems) lines.push(`  ${p.path}: ${p.message}`);
   }
-  return lines.join('\n') + '\n';
+  // Paths and names come from the package itself: none may move the cursor or start a line of its own.
+  return lines.map(terminalLine).join('\n') + '\n';
 }

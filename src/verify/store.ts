@@ -1,4 +1,5 @@
 import { sha256Hex } from '../evidence/hash.js';
+import { terminalLine } from '../log/terminal.js';
 import { BodyTooLong } from '../errors.js';
 import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, censusOfPeriod, deleteMarkerFindings, foreignWhy, markerFindings, storeDeleteMarkerFindings, formatSpan, runFileWriteTimeProblems, runSpanProblem, sealAttemptsThatAreRuns, withReseals, type ForeignObject, type SealDelayLimits, type SealedObjectTime, type TrustPolicy, type TrustedRun, runDayJudgement, refusedAttemptsThatAreRuns, sealedObjectsWriteProblem } from '../seal/trust.js';
 import { RUN_FILES } from '../evidence/layout.js';
@@ -421,5 +422,6 @@ export function formatStoreReport(report: StoreVerificationReport): string {
   );
   if (report.maxRunSpanMs !== undefined) lines.push(`  run span: each run's signed completion must be within ${formatSpan(report.maxRunSpanMs)} of its signed start (--max-run-span), else the run may have been sealed long after the day it claims`);
   lines.push(report.ok ? 'verification passed' : 'verification FAILED');
-  return lines.join('\n') + '\n';
+  // Keys, version ids and folder names come from the store, where anyone holding write access chooses them.
+  return lines.map(terminalLine).join('\n') + '\n';
 }

@@ -31,6 +31,10 @@ const S_IFREG = 0o100000;
 export function unsafeEntryName(name: string): string | undefined {
   if (name.length === 0) return 'empty name';
   if (name.includes('\u0000')) return 'NUL character in name';
+  // Package names are plain ASCII paths; a control character (ESC, CR, a line break) only serves to rewrite what a
+  // terminal shows of the name, or of the lines printed after it.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  if (/[\u0001-\u001f\u007f-\u009f]/.test(name)) return 'control character in name';
   if (name.includes('\\')) return 'backslash in name (Windows path separators are not allowed)';
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return 'absolute path';
   const parts = name.replace(/\/$/, '').split('/');
@@ -218,6 +222,9 @@ export async function extractPackageZip(zipPath: string, dest: string, limits: U
     const problems: string[] = [];
     const seen = new Set<string>();
     const seenFolded = new Map<string, string>();
+    // Folded as case-insensitive file systems compare names: letter case, and Unicode normalisation (macOS takes
+    // "é" as one character and as "e" plus a combining accent for the same file), so one entry cannot overwrite another.
+    const fold = (name: string) => name.normalize('NFC').toLowerCase();
     /** Directory entries without data, named together after the walk. */
     const folders: string[] = [];
     let total = 0;
@@ -236,10 +243,10 @@ export async function extractPackageZip(zipPath: string, dest: string, limits: U
         // No file-type bits (Python's zipfile writes only the permissions) is a regular file; other types are refused.
         else if (madeByUnix && (mode & S_IFMT) !== 0 && (mode & S_IFMT) !== S_IFREG) problems.push(`${name}: not a regular file (mode ${mode.toString(8)})`);
         else if (seen.has(name)) problems.push(`${name}: duplicate entry name`);
-        else if (seenFolded.has(name.toLowerCase())) problems.push(`${name}: differs only in letter case from ${seenFolded.get(name.toLowerCase())} (would collide on case-insensitive file systems)`);
+        else if (seenFolded.has(fold(name))) problems.push(`${name}: differs only in letter case or Unicode normalisation from ${seenFolded.get(fold(name))} (would collide on case- or normalisation-insensitive file systems)`);
         else if (entry.uncompressedSize > limits.maxEntryBytes) problems.push(`${name}: ${entry.uncompressedSize} bytes uncompressed, more than the limit of ${limits.maxEntryBytes}`);
         seen.add(name);
-        seenFolded.set(name.toLowerCase(), name);
+        seenFolded.set(fold(name), name);
         total += entry.uncompressedSize;
         entries.push({ entry, name });
       }
@@ -268,7 +275,7 @@ export async function extractPackageZip(zipPath: string, dest: string, limits: U
     for (const { name } of entries) {
       for (let i = name.indexOf('/'); i > 0; i = name.indexOf('/', i + 1)) {
         const folder = name.slice(0, i);
-        const file = seenFolded.get(folder.toLowerCase());
+        const file = seenFolded.get(fold(folder));
         if (file !== undefined && !asFolder.has(file)) {
           asFolder.add(file);
           problems.push(`${file}: a file entry, but entry ${name} also uses it as a folder; both cannot be extracted`);

@@ -137,6 +137,8 @@ export interface FixtureDay {
   trailCalls?: { byOperation: Record<string, string[]>; recorded: boolean };
   /** Sealed on `day` as `backfill` seals a reconstruction of this earlier day (chain `backfill`). */
   rebuilds?: string;
+  /** One more bucket in every account's encryption body, named by whoever owns the account (any characters). */
+  extraBucket?: { name: string; encrypted: boolean };
 }
 
 export function body(queryId: string, accountId: string, region: string, data: unknown, error?: EvidenceBody['error']): EvidenceBody {
@@ -181,7 +183,7 @@ export async function sealDays(store: EvidenceStore, days: FixtureDay[], signer?
         await store.putObject(sha, bytes);
         records.push({ recordId: `${b.queryId}/${acct}/${b.region}`, queryId: b.queryId, accountId: acct, region: b.region, status: b.status, collectedAt: `${d.day}T${hour}:${minute}:05.000Z`, sha256: sha, size: bytes.length });
       };
-      await add(body('test.bucket-encryption', acct, 'us-east-1', { buckets: [{ name: `logs-${acct}`, encrypted: d.encrypted[acct] }, { name: `data-${acct}`, encrypted: true }] }));
+      await add(body('test.bucket-encryption', acct, 'us-east-1', { buckets: [{ name: `logs-${acct}`, encrypted: d.encrypted[acct] }, { name: `data-${acct}`, encrypted: true }, ...(d.extraBucket ? [d.extraBucket] : [])] }));
       if (d.trailErrors?.includes(acct)) await add(body('test.trails', acct, 'us-east-1', undefined, { code: 'AccessDeniedException', message: 'not authorized to perform cloudtrail:DescribeTrails', operation: 'DescribeTrails' }));
       else await add(body('test.trails', acct, 'us-east-1', { trails: [{ name: 'org-trail', logging: true }] }));
     }

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -68,6 +68,23 @@ describe('store commands on a local store', () => {
     expect(bad.exitCode).toBe(1);
     expect(bad.out).toMatch(new RegExp(`problem: run ${r1.runId} record s3.bucket-versioning/111122223333/us-east-0 key objects/sha256/${sha.slice(0, 2)}/${sha}.json: SHA-256 is`));
     expect(bad.out).toMatch(/verification FAILED/);
+  });
+
+  it('store verify prints a planted folder name escaped, so it cannot rewrite the verdict on the screen; --json stays the same JSON', async () => {
+    const { configFile, store } = setup();
+    await sealBodies(store, [evidenceBody('cli-term')], new Date('2026-04-01T02:00:00Z'));
+    const planted = '20260401T030000Z-e0e0e0\u001b[1A\u001b[2K\rverification passed\u009b8m\u202e';
+    mkdirSync(join(store.root, 'runs', planted), { recursive: true });
+    writeFileSync(join(store.root, 'runs', planted, 'manifest.json'), '{"planted":true}');
+    const key = [...(await contractTrust()).trust.fingerprints][0];
+    const r = await run(configFile, 'store', 'verify', '--from', '2026-04-01', '--to', '2026-04-01', '--expect-key', key);
+    expect(r.exitCode).toBe(1);
+    expect(r.out).toContain('e0e0e0\\u001b[1A\\u001b[2K\\u000dverification passed\\u009b8m\\u202e');
+    // eslint-disable-next-line no-control-regex -- the bytes a terminal acts on are what is looked for
+    expect(r.out).not.toMatch(/[\u001b\r\u009b\u202e]/);
+    expect(r.out.split('\n').filter((l) => l.startsWith('verification '))).toEqual(['verification FAILED']);
+    const json = await run(configFile, 'store', 'verify', '--from', '2026-04-01', '--to', '2026-04-01', '--expect-key', key, '--json');
+    expect(JSON.stringify(JSON.parse(json.out))).toContain(JSON.stringify(planted).slice(1, -1));
   });
 
   it('store verify --max-run-span: a run stating two days from start to completion is named back-dated at the default day, not at 3d; under a minute is refused', async () => {

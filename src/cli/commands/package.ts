@@ -10,6 +10,7 @@ import { formatSpan } from '../../seal/trust.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerAttestCommand } from './attest.js';
 import { registerShareCommand } from './share.js';
+import { terminalText } from '../../log/terminal.js';
 
 interface PackageOptions extends GlobalOptions {
   framework?: string[];
@@ -94,7 +95,8 @@ export function registerPackageCommand(program: Command): void {
       const counts = Object.entries(s.statusCounts)
         .map(([k, v]) => `${v} ${k}`)
         .join(', ');
-      process.stdout.write(
+      // Record keys and account ids come from the store: terminalText keeps them from acting on the terminal.
+      process.stdout.write(terminalText(
         `package ${pkg.packageId}\n` +
           `  ${s.frameworks.join(', ')}, ${s.period.from} to ${s.period.to}, ${s.accounts.length} account(s), ${s.runs} run(s), ${s.records} evidence record(s)\n` +
           `  results: ${counts}; ${s.gapDays} account-day gap(s)${s.missingShards ? `, ${s.missingShards} slot(s) with missing shards` : ''}\n` +
@@ -106,6 +108,6 @@ export function registerPackageCommand(program: Command): void {
           (s.runKeyFingerprints.length > 1 ? `  WARNING: the runs are signed by ${s.runKeyFingerprints.length} different keys: ${s.runKeyFingerprints.join(', ')}\n` : '') +
           (s.simulated ? '  SIMULATED \u2014 NOT EVIDENCE: runs collected from the simulated AWS are included\n' : '') +
           `${pkg.zipPath}\n`,
-      );
+      ));
     });
 }

@@ -8,6 +8,7 @@ import { findOrphans } from '../../store/orphans.js';
 import type { LegalHoldAction } from '../../store/legal-hold.js';
 import type { RunSelection } from '../../verify/store.js';
 import type { PreflightCheck } from '../../evidence/store.js';
+import { terminalText } from '../../log/terminal.js';
 
 export interface StoreCommandDeps {
   /** Where command output goes (default process.stdout). */
@@ -39,7 +40,9 @@ interface HoldOptions extends GlobalOptions {
 
 /** `store check`, `store verify`, `store orphans`, `hold` and `release`. */
 export function registerStoreCommands(program: Command, deps: StoreCommandDeps = {}): void {
-  const write = deps.write ?? ((t: string) => void process.stdout.write(t));
+  const out = deps.write ?? ((t: string) => void process.stdout.write(t));
+  // Object keys, version ids and messages naming them come from the store, where anyone with write access names them.
+  const write = (t: string) => out(terminalText(t));
   const store = program.command('store').description('Check and verify the write-once evidence store');
 
   store

@@ -4,6 +4,7 @@ import { commandContext, listOption, runSpanOption, sealDelayOption, type Global
 import { openStore } from '../../store/open-store.js';
 import { parsePeriod } from '../../evidence/period.js';
 import { ConfigError, ExitCode } from '../../errors.js';
+import { terminalText } from '../../log/terminal.js';
 
 interface VerifyOptions extends GlobalOptions {
   store?: boolean;
@@ -57,7 +58,8 @@ export function registerVerifyCommand(program: Command): void {
         const runKeys = [...(opts.expectKey ?? []), ...(opts.expectRunKey ?? [])];
         const trust = await resolveTrustPolicy(config, { ...(runKeys.length ? { expectKeys: runKeys } : {}), log });
         const report = await verifyStoredRuns(store, selection, { trust, ...(opts.maxSealDelay !== undefined ? { maxSealDelayMs: opts.maxSealDelay } : {}), ...(opts.maxRunSpan !== undefined ? { maxRunSpanMs: opts.maxRunSpan } : {}) });
-        process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatStoreReport(report));
+        // JSON.stringify leaves C1, bidirectional and zero-width characters raw; as \uXXXX the JSON reads the same.
+        process.stdout.write(opts.json ? terminalText(JSON.stringify(report, null, 2)) + '\n' : formatStoreReport(report));
         process.exitCode = report.ok ? ExitCode.ok : ExitCode.failure;
         return;
       }
@@ -74,7 +76,7 @@ export function registerVerifyCommand(program: Command): void {
       });
       if (opts.json) {
         const { manifest: _m, ...rest } = v;
-        process.stdout.write(JSON.stringify(rest, null, 2) + '\n');
+        process.stdout.write(terminalText(JSON.stringify(rest, null, 2)) + '\n');
       } else process.stdout.write(formatVerification(v, pkg));
       process.exitCode = v.ok ? ExitCode.ok : ExitCode.failure;
     });
