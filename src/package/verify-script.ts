@@ -1232,12 +1232,18 @@ elif [ "$(printf '%s' "$chain_lines" | grep -c .)" = "$listed_count" ]; then
   while IFS="$tab" read -r big_run big_count; do
     fail "runs/$big_run: shard count $big_count in its signed manifest: a shard count over 1000, the most collect --shard i/n takes: no evidence-locker collection seals such a run"
   done < "$work/big_shards"
+  # A signed shard index outside 1 to its count (collect --shard i/n never takes one) fills no shard of its slot.
+  awk -F "$tab" -v tab="$tab" '$2 == "shard.index" { idx[$1] = $3 } $2 == "shard.count" { cnt[$1] = $3 }
+    END { for (r in idx) if (idx[r] !~ /^[0-9]+$/ || !(r in cnt) || idx[r] + 0 < 1 || idx[r] + 0 > cnt[r] + 0) print r tab idx[r] tab cnt[r] }' "$work/signed_fields" | sort > "$work/odd_shards"
+  while IFS="$tab" read -r odd_run odd_index odd_count; do
+    fail "runs/$odd_run: shard index $odd_index of $odd_count in its signed manifest: a shard index outside 1 to its count, which collect --shard i/n never takes: no evidence-locker collection seals such a run"
+  done < "$work/odd_shards"
   # Each slot as "<slot><TAB><count><TAB><present, in order><TAB><missing, in order>", slots in byte order.
   held_shards=$(awk -F "$tab" -v tab="$tab" '
     $2 == "shard.index" { idx[$1] = $3 + 0 } $2 == "shard.count" { cnt[$1] = $3 + 0 } $2 == "shard.slot" { slot[$1] = $3 }
     END {
       for (r in slot) {
-        if (cnt[r] > 1000) continue
+        if (cnt[r] > 1000 || idx[r] < 1 || idx[r] > cnt[r]) continue
         sl = slot[r]
         if (!(sl in count) || cnt[r] > count[sl]) count[sl] = cnt[r]
         if (!((sl, idx[r]) in have)) { have[sl, idx[r]] = 1; np[sl]++; p[sl, np[sl]] = idx[r] }
