@@ -266,6 +266,7 @@ manifest_fields() { # <run manifest or refusal> <run id> [file the records go to
     else if (path == "previous.runId") print "prevRunId\t" value
     else if (path == "previous.manifestSha256") print "prevSha\t" value
     else if (path == "signing.keyFingerprint") print "signFp\t" value
+    else if (path == "store.kind") print "storeKind\t" value
     else if (path == "signing.keyId") print "signKeyId\t" value
     else if (path == "signing.algorithm") print "signAlg\t" value
     else if (path == "shard.index" || path == "shard.count" || path == "shard.slot") print path "\t" value
@@ -611,6 +612,7 @@ runs=0
 : > "$work/recs"
 : > "$work/signed_fields"
 sim_runs=''
+s3_runs=''
 : > "$work/runinfo"
 : > "$work/attempts"
 : > "$work/run_shas"
@@ -644,7 +646,7 @@ for dir in runs/*/; do
     continue
   fi
   fields=$(manifest_fields "$m" "$run")
-  id=''; chain=''; started=''; completed=''; kind=''; prev=''; prev_id=-; prev_sha=-; dup=''; sign_fp=''; sign_keyid=''; sign_alg=''; shard_lines=''; unread_lines=''
+  id=''; chain=''; started=''; completed=''; kind=''; prev=''; prev_id=-; prev_sha=-; dup=''; sign_fp=''; sign_keyid=''; sign_alg=''; shard_lines=''; unread_lines=''; store_kind=''
   run_type=$key_type
   while IFS="$tab" read -r name value; do
     case "$name" in
@@ -660,6 +662,7 @@ for dir in runs/*/; do
       signFp) sign_fp=$value ;;
       signKeyId) sign_keyid=$value ;;
       signAlg) sign_alg=$value ;;
+      storeKind) store_kind=$value ;;
       shard.*) shard_lines="$shard_lines$run$tab$name$tab$value$nl" ;;
       sealAttempt) printf '%s\t%s\n' "$run" "$value" >> "$work/attempts" ;;
       unreadCount) unread_lines="$unread_lines$run$tab"count"$tab$value$nl" ;;
@@ -705,6 +708,7 @@ EOF
     printf '%s' "$shard_lines"
   } >> "$work/signed_fields"
   grep -q '^{.*[{,]"simulated":true[,}]' "$m" && sim_runs="$sim_runs $run"
+  [ "$store_kind" != s3 ] || s3_runs="$s3_runs $run"
   chain_lines="$chain_lines$chain$tab$started$tab$run$tab$sha$tab$prev_id$tab$prev_sha$tab$kind$tab$completed$nl"
   printf '%s' "$unread_lines" >> "$work/unread"
   if [ "$kind" = collection ]; then
@@ -1438,7 +1442,22 @@ if [ "$failures" -gt 0 ]; then
   exit 1
 fi
 echo "signed by: package manifest $pkg_fp; runs$run_fps"
-echo "RESULT: VALID: every file, signature and chain link checks out against the pinned key(s)"
+# Runs their key signed as stored on S3, while manifest.json (the package key alone) records no comparison of the
+# store's write times: a package built from a copy of the store, or one whose record was taken out. Named on the result.
+wt_checked=$(awk '/^  "evaluation": [{]/ { e = 1; next } e && /^  [}]/ { e = 0 } e && /^    "backDatingChecks": [{]/ { b = 1; next } b && /^    [}]/ { b = 0 } b && /^      "writeTimesChecked": true,?$/ { print "true"; exit }' manifest.json 2>/dev/null)
+wt_note=''
+if [ -n "$s3_runs" ] && [ "$wt_checked" != true ]; then
+  s3_count=$(printf '%s\n' $s3_runs | grep -c .)
+  wt_note=" — write times NOT checked although $s3_count run(s) were stored on S3"
+fi
+echo "RESULT: VALID$wt_note: every file, signature and chain link checks out against the pinned key(s)"
+if [ -n "$wt_note" ]; then
+  echo "  WRITE TIMES NOT CHECKED: $s3_count run(s) ($(printf '%s\n' $s3_runs | head -n 3 | tr '\n' ' ')...) say in their signed manifests that they were"
+  echo "  stored on S3, whose server records when it wrote each object, but manifest.json, signed by the package key alone, records"
+  echo "  no comparison of those write times: the package was built from a copy of the store, or that record and the runs it named"
+  echo "  back-dated were taken out. A run sealed long after the day it claims is then credited with that day. Run"
+  echo "  evidence-locker verify --store against the bucket with the same key pinned, or ask for a package built from the bucket."
+fi
 echo "  (in this folder as it was unzipped, not in the zip file: read the package from this folder; a zip holding entries its"
 echo "  central directory does not list, which another extractor would write, is refused only by evidence-locker verify <zip>)"
 exit 0
