@@ -1433,6 +1433,14 @@ echo "  origin as above, the file sizes manifest.json lists, that evidence-index
 echo "  cite names) is the index the runs' signed records give; and, with --recompute, that the results follow from the evidence"
 [ -z "$ids_unchecked" ] || echo "not checked here either: $ids_unchecked"
 
+# Runs their key signed as stored on S3, while manifest.json (the package key alone) records no comparison of the
+# store's write times: a package built from a copy of the store, or one whose record was taken out. Named on the result.
+wt_checked=$(awk '/^  "evaluation": [{]/ { e = 1; next } e && /^  [}]/ { e = 0 } e && /^    "backDatingChecks": [{]/ { b = 1; next } b && /^    [}]/ { b = 0 } b && /^      "writeTimesChecked": true,?$/ { print "true"; exit }' manifest.json 2>/dev/null)
+wt_note=''
+if [ -n "$s3_runs" ] && [ "$wt_checked" != true ]; then
+  s3_count=$(printf '%s\n' $s3_runs | grep -c .)
+  wt_note=" — write times NOT checked although $s3_count run(s) were stored on S3"
+fi
 if [ -s "$work/awk-errors" ]; then
   fail "awk stopped with an error $(grep -c . "$work/awk-errors") time(s), so the check(s) it ran did not run (its messages are on standard error; the first: $(head -n 1 "$work/awk-errors")): run verify.sh with another awk, or use evidence-locker verify"
 fi
@@ -1442,14 +1450,6 @@ if [ "$failures" -gt 0 ]; then
   exit 1
 fi
 echo "signed by: package manifest $pkg_fp; runs$run_fps"
-# Runs their key signed as stored on S3, while manifest.json (the package key alone) records no comparison of the
-# store's write times: a package built from a copy of the store, or one whose record was taken out. Named on the result.
-wt_checked=$(awk '/^  "evaluation": [{]/ { e = 1; next } e && /^  [}]/ { e = 0 } e && /^    "backDatingChecks": [{]/ { b = 1; next } b && /^    [}]/ { b = 0 } b && /^      "writeTimesChecked": true,?$/ { print "true"; exit }' manifest.json 2>/dev/null)
-wt_note=''
-if [ -n "$s3_runs" ] && [ "$wt_checked" != true ]; then
-  s3_count=$(printf '%s\n' $s3_runs | grep -c .)
-  wt_note=" — write times NOT checked although $s3_count run(s) were stored on S3"
-fi
 echo "RESULT: VALID$wt_note: every file, signature and chain link checks out against the pinned key(s)"
 if [ -n "$wt_note" ]; then
   echo "  WRITE TIMES NOT CHECKED: $s3_count run(s) ($(printf '%s\n' $s3_runs | head -n 3 | tr '\n' ' ')...) say in their signed manifests that they were"
