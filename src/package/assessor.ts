@@ -19,6 +19,7 @@ import { isPciFramework, type ExceptionStatus } from './exceptions.js';
 import type { AccountRegionCoverage } from './regions.js';
 import type { EventSearchCoverage } from './event-coverage.js';
 import type { UnsearchedInterval } from './event-windows.js';
+import { unsealedStartEntry, type UnsealedStart } from '../seal/trust.js';
 
 /** What an assessor transcribes into a Report on Compliance; the PDF, HTML (#findings, #summary), CSV and OSCAL views read it. */
 export interface AssessorResults {
@@ -47,7 +48,7 @@ export interface AssessorResults {
  * before the revision was recorded have none (their fields are not known: recompute names every field they lack).
  * Raise it too when a field's meaning changes, and name the change in SUMMARY_MEANING_SINCE.
  */
-export const SUMMARY_REVISION = 5;
+export const SUMMARY_REVISION = 6;
 
 /**
  * Meanings changed after revision 1, by the revision that changed them: `verify --recompute` of a package of an earlier
@@ -94,7 +95,7 @@ export function leastSummaryRevision(m: { builtAt?: string; generatedAt: string 
   return undefined;
 }
 
-export const SUMMARY_FIELDS_SINCE: Readonly<Record<string, number>> = { 'endpoints.matchedToQuery': 2, 'period.sealRefused': 2, 'period.refusalsNotNamed': 3, 'period.sealRefused.*.sha256': 3, 'period.runsNotCredited': 4, backDatingChecks: 4 };
+export const SUMMARY_FIELDS_SINCE: Readonly<Record<string, number>> = { 'endpoints.matchedToQuery': 2, 'period.sealRefused': 2, 'period.refusalsNotNamed': 3, 'period.sealRefused.*.sha256': 3, 'period.runsNotCredited': 4, backDatingChecks: 4, 'period.unsealedStarts': 6 };
 
 export interface PackageSummaryJson {
   /** SUMMARY_REVISION of the build that wrote it; absent in packages built before it was recorded. */
@@ -155,6 +156,13 @@ export interface PackageSummaryJson {
      * (in `datesWithoutRun` then), `why` naming the checks failed. Absent when there were none.
      */
     runsNotCredited?: RunNotCredited[];
+    /**
+     * S3 stores only (since revision 6): run folders holding a collection's start file and no sealed run, the start file
+     * written (LastModified, set by the server) within the period, each with its run id, key, version and write time. A
+     * collection that stopped before sealing and a start file planted ahead of a run to be sealed later cannot be told
+     * apart; neither proves a day. Empty: none found; absent: a store whose write times are not kept (local).
+     */
+    unsealedStarts?: UnsealedStart[];
   };
   /**
    * The checks against back-dated runs the package was built with (since revision 4), whether or not a run failed
@@ -302,6 +310,8 @@ export interface AssessorInput {
   runsNotCredited?: RunNotCredited[];
   /** The limits the back-dating checks used (summary.json `backDatingChecks`). */
   backDatingChecks?: BackDatingChecks;
+  /** S3: run folders with a start file and no sealed run (summary.json `period.unsealedStarts`); absent: not listed. */
+  unsealedStarts?: readonly UnsealedStart[];
   /** Catalog parameters the configuration changed (summary.json `parameterOverrides`). */
   parameterOverrides?: ParameterOverride[];
   /** Where the collection records' bodies say they were collected from (summary.json `endpoints`). */
@@ -417,6 +427,7 @@ export function assessorResults(input: AssessorInput): AssessorResults {
       ...(input.refusedSeals?.length ? { sealRefused: input.refusedSeals.map(summaryRefusal) } : {}),
       ...(input.refusalsNotNamed?.length ? { refusalsNotNamed: input.refusalsNotNamed.map((x) => ({ record: x.record, runId: x.runId, chain: x.chain, problem: x.problem, message: x.message })) } : {}),
       ...(input.runsNotCredited?.length ? { runsNotCredited: input.runsNotCredited.map((n) => ({ runId: n.runId, day: n.day, why: n.why })) } : {}),
+      ...(input.unsealedStarts ? { unsealedStarts: input.unsealedStarts.map(unsealedStartEntry) } : {}),
     },
     ...(input.backDatingChecks ? { backDatingChecks: { writeTimesChecked: input.backDatingChecks.writeTimesChecked, maxSealDelayMs: input.backDatingChecks.maxSealDelayMs, maxRunSpanMs: input.backDatingChecks.maxRunSpanMs } } : {}),
     statusCounts,

@@ -12,7 +12,7 @@ import type { Logger } from '../log/logger.js';
 import { canonicalBytes } from '../seal/canonical.js';
 import { sha256Hex } from '../evidence/hash.js';
 import type { ManifestSigner } from '../seal/signer.js';
-import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, describeForeign, trustPolicy, type TrustPolicy } from '../seal/trust.js';
+import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, describeForeign, trustPolicy, unsealedStartEntry, unsealedStartWords, type TrustPolicy, type UnsealedStart } from '../seal/trust.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { BodyIndex, mergeByPath } from './bodies.js';
@@ -109,7 +109,7 @@ export interface BuildPackageOptions {
    * in a package, so the builder's finding is taken as recorded (with the runs whose signed span is over
    * `maxRunSpanMs`, which are found again).
    */
-  recordedBackDating?: { writeTimesChecked: boolean; bodyWriteTimesChecked?: boolean; runsNotCredited: readonly RunNotCredited[] };
+  recordedBackDating?: { writeTimesChecked: boolean; bodyWriteTimesChecked?: boolean; runsNotCredited: readonly RunNotCredited[]; unsealedStarts?: readonly UnsealedStart[] };
   /**
    * `verify --recompute` of a package whose summary.json is of a revision before 5 only: its build counted the regions
    * and event-search windows of runs that prove no day as collected and searched; recomputed as it was built.
@@ -218,13 +218,16 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   if (!Number.isFinite(sealDelayMs) || sealDelayMs < 60_000) throw new ConfigError(`maxSealDelayMs ${sealDelayMs}: less than one minute, which would name runs sealed as usual`, 'give at least one minute; the default, one hour, covers the largest seal');
   const runSpanMs = opts.maxRunSpanMs ?? MAX_RUN_SPAN_MS;
   if (!Number.isFinite(runSpanMs) || runSpanMs < 60_000) throw new ConfigError(`maxRunSpanMs ${runSpanMs}: less than one minute, which would name runs collected as usual`, 'give at least one minute; the default, one day, covers the largest collection');
-  const { periodRuns, attestationRuns, foreign, chainEnds, writtenLate, refusals, runsNotCredited: found, bodyWriteTimesChecked } = await gatherRuns(opts.store, period, trust, { maxSealDelayMs: sealDelayMs, maxRunSpanMs: runSpanMs });
+  const { periodRuns, attestationRuns, foreign, chainEnds, writtenLate, refusals, runsNotCredited: found, bodyWriteTimesChecked, unsealedStarts: startsFound } = await gatherRuns(opts.store, period, trust, { maxSealDelayMs: sealDelayMs, maxRunSpanMs: runSpanMs });
   // A run named back-dated keeps its place in the package and its chain, but the day it claims is a gap unless another run proves it.
   const notCredited = mergeNotCredited(found, opts.recordedBackDating?.runsNotCredited ?? [], periodRuns);
   // Body write times: what the builder recorded (verify --recompute, whose package holds none), else this build's own check.
   const bodiesChecked = opts.recordedBackDating ? opts.recordedBackDating.bodyWriteTimesChecked : bodyWriteTimesChecked;
   const backDatingChecks = { writeTimesChecked: opts.recordedBackDating?.writeTimesChecked ?? writtenLate !== undefined, ...(bodiesChecked !== undefined ? { bodyWriteTimesChecked: bodiesChecked } : {}), maxSealDelayMs: sealDelayMs, maxRunSpanMs: runSpanMs };
   const notCreditedIds = new Set(notCredited.map((n) => n.runId));
+  // The store's listing is not in the package: a recompute takes the build's finding as recorded.
+  const unsealedStarts = opts.recordedBackDating ? opts.recordedBackDating.unsealedStarts : startsFound;
+  if (!resultsOnly) for (const u of unsealedStarts ?? []) opts.log?.warn({ runId: u.runId, key: u.key, versionId: u.versionId, writtenAt: u.writtenAt }, `package: ${unsealedStartWords(u)}; listed in the report`);
   for (const n of notCredited) opts.log?.warn({ runId: n.runId, day: n.day }, `package: run ${n.runId} proves no collection on ${n.day}; that day counts as a gap: ${n.why}`);
   const refused = refusedSeals(refusals, [...periodRuns, ...attestationRuns]);
   for (const r of refused) opts.log?.warn({ record: r.record, day: r.day, chain: r.chain, attempts: r.attempts }, `package: ${r.day}: ${refusalWords(r.attempts)}; the package carries its signed refusal record ${r.record}`);
@@ -293,7 +296,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
   });
 
   // What the results were computed from, signed in manifest.json: verify --recompute evaluates the sealed evidence again with it.
-  const inputs = evaluationInputs(opts, { organization, frameworks, period, accounts, builtAt, simulated, catalogs, trust, backDatingChecks, notCredited });
+  const inputs = evaluationInputs(opts, { organization, frameworks, period, accounts, builtAt, simulated, catalogs, trust, backDatingChecks, notCredited, ...(unsealedStarts ? { unsealedStarts } : {}) });
   const evaluation = inputs.evaluation;
   const evaluationId = evaluationInputsId(evaluation);
 
@@ -444,7 +447,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     const regionRows = regionCoverage.finish();
     // Every parameter the configuration changed from its catalog value, listed in every view (from the recorded overrides).
     const parameterOverrides = parameterOverrideList(catalogs, frameworks, opts.parameterOverrides, queryById);
-    const assessor = assessorResults({ organization, catalogs, timeline, parameterOverrides, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, accountsLeftOut, refusedSeals: refused, refusalsNotNamed: notNamed, runsNotCredited: notCredited, backDatingChecks, runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps, endpoints: endpoints.summary() });
+    const assessor = assessorResults({ organization, catalogs, timeline, parameterOverrides, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, accountsLeftOut, refusedSeals: refused, refusalsNotNamed: notNamed, runsNotCredited: notCredited, backDatingChecks, ...(unsealedStarts ? { unsealedStarts } : {}), runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps, endpoints: endpoints.summary() });
     const runSigningKeys = uniqueKeys(allRuns.map((r) => r.manifest.signing));
     const model: PackageModel = {
       organization,
@@ -693,7 +696,7 @@ function builtInProcedureMap(builtIn: Catalog[], framework: string): ProcedureMa
  */
 function evaluationInputs(
   opts: BuildPackageOptions,
-  d: { organization: string; frameworks: string[]; period: { from: string; to: string }; accounts: string[]; builtAt: string; simulated: boolean; catalogs: Catalog[]; trust: TrustPolicy; backDatingChecks: NonNullable<PackageEvaluation['backDatingChecks']>; notCredited: readonly RunNotCredited[] },
+  d: { organization: string; frameworks: string[]; period: { from: string; to: string }; accounts: string[]; builtAt: string; simulated: boolean; catalogs: Catalog[]; trust: TrustPolicy; backDatingChecks: NonNullable<PackageEvaluation['backDatingChecks']>; notCredited: readonly RunNotCredited[]; unsealedStarts?: readonly UnsealedStart[] },
 ): { evaluation: PackageEvaluation; procedureMaps: ProcedureMap[]; embedded: { path: string; bytes: Buffer }[] } {
   const builtIn = builtInCatalogs();
   const embedded: { path: string; bytes: Buffer }[] = [];
@@ -734,6 +737,7 @@ function evaluationInputs(
     notesPages: opts.notesPages === true,
     backDatingChecks: d.backDatingChecks,
     runsNotCredited: d.notCredited.map((n) => ({ runId: n.runId, day: n.day, why: n.why })),
+    ...(d.unsealedStarts ? { unsealedStarts: d.unsealedStarts.map(unsealedStartEntry) } : {}),
   };
   return { evaluation, procedureMaps, embedded: embedded.sort((a, b) => compareCodeUnits(a.path, b.path)) };
 }

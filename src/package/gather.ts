@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { RunManifest } from '../evidence/manifest.js';
-import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, manifestRecords, storeDeleteMarkerFindings, rereadManifest, runFileWriteTimeProblems, runSpanProblem, withReseals, type ForeignObject, type TrustPolicy, type TrustedRun, type SealedObjectTime, runDayJudgement, sealedObjectsWriteProblem } from '../seal/trust.js';
+import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, manifestRecords, storeDeleteMarkerFindings, rereadManifest, runFileWriteTimeProblems, runSpanProblem, withReseals, type ForeignObject, type TrustPolicy, type TrustedRun, type SealedObjectTime, runDayJudgement, sealedObjectsWriteProblem, unsealedStartsIn, type UnsealedStart } from '../seal/trust.js';
 import type { EvidenceStore, LockedVersions, RunFileListing, StoredVersionRef } from '../evidence/store.js';
 import { daysOf, parsePeriod, periodDays, type PeriodDays } from '../evidence/period.js';
 import { ATTESTATION_RUN_MARK, compareRunsInChain, RECONSTRUCTION_RUN_MARK, reconstructionRunDay, runIdDay, runIdTime } from '../evidence/run-id.js';
@@ -89,6 +89,12 @@ export interface GatheredRuns {
    * refusal records of a trusted key, carried in the package (`refusals/`), oldest first.
    */
   refusals: TrustedRefusal[];
+  /**
+   * Run folders holding a collection's start file and no sealed run, the start file written (S3 LastModified) within
+   * the period: collections that stopped before sealing, or start files planted ahead of a run someone means to seal
+   * later; the two cannot be told apart. Undefined on a store whose listing does not show them (a local one).
+   */
+  unsealedStarts?: UnsealedStart[];
 }
 
 /** A collection run whose day is not credited: the day it claims, and why it does not prove it. */
@@ -206,7 +212,10 @@ export async function gatherRuns(store: EvidenceStore, period: PeriodDays, trust
     }
     late.sort(byRunAndKey);
   }
+  // Only where the server sets write times: a local folder's start files prove nothing of when they were written.
+  const unsealedStarts = store.lockedVersions ? await unsealedStartsIn(classifier, new Date(`${period.from}T00:00:00.000Z`), new Date(`${period.to}T23:59:59.999Z`), included) : undefined;
   return {
+    ...(unsealedStarts ? { unsealedStarts } : {}),
     bodyWriteTimesChecked: bodies !== undefined,
     periodRuns,
     attestationRuns,

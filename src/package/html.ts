@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describeEndpoints } from '../evidence/endpoint-origin.js';
-import { foreignWhy } from '../seal/trust.js';
+import { foreignWhy, UNSEALED_START_MEANING } from '../seal/trust.js';
 import type { PackageModel } from './model.js';
 import { changeDetail, dayStatus, rowReasons } from './timeline.js';
 import { EVENT_SEARCH_QUERY, eventSearchText } from './event-coverage.js';
@@ -181,7 +181,7 @@ ${bands(model)}<header>
   <a href="#method" data-view="method">Method</a>
   <span class="keys muted">Keys: / search, j k next or previous requirement, Enter open, Esc back to the list</span>
 </nav>
-${foreignBanner(model)}${writtenLateBanner(model)}
+${foreignBanner(model)}${writtenLateBanner(model)}${unsealedStartsBanner(model)}
 <div id="filters">
   <label>Search <input id="f-text" type="search" placeholder="requirement id or words of its title" aria-controls="list"></label>
   <label>Status <select id="f-status"><option value="">all</option></select></label>
@@ -234,6 +234,20 @@ function writtenLateBanner(model: PackageModel): string {
     `<div id="written-late" class="foreign" role="alert"><strong>${runs.length} run(s) stored later than they claim</strong>: ${why} ` +
     `They prove no collection on the day they claim${days.length ? ` (${esc(days.join(', '))})` : ''}: those days count as days without a run (gaps, never passes) unless another run proves them. Ask for the CloudTrail Sign call of that time.` +
     `<details><summary>List</summary><ul>${items}</ul>${late.length > 500 ? `<p>... and ${late.length - 500} more</p>` : ''}</details></div>`
+  );
+}
+
+/** Run folders with a start file and no sealed run (S3 only): a crashed collection or a start file planted ahead of a run. */
+function unsealedStartsBanner(model: PackageModel): string {
+  const starts = model.assessor.summary.period.unsealedStarts ?? [];
+  if (!starts.length) return '';
+  const items = starts
+    .slice(0, 500)
+    .map((u) => `<li><code>${esc(u.runId)}</code> <code>${esc(u.key)}</code>${u.versionId ? ` version <code>${esc(u.versionId)}</code>` : ''}: written ${esc(u.writtenAt ? `${u.writtenAt} (S3 LastModified, set by the server)` : 'at a time the store does not list')}</li>`)
+    .join('');
+  return (
+    `<div id="unsealed-starts" class="foreign" role="note"><strong>${starts.length} run folder(s) with a start file and no sealed run</strong>: ${esc(UNSEALED_START_MEANING)} Ask the organisation which collections stopped, and why.` +
+    `<details><summary>List</summary><ul>${items}</ul>${starts.length > 500 ? `<p>... and ${starts.length - 500} more</p>` : ''}</details></div>`
   );
 }
 

@@ -134,6 +134,12 @@ export const PackageEvaluationSchema = z
      * days are gaps. Recorded because the store's write times are not in the package; absent before it was recorded.
      */
     runsNotCredited: z.array(z.object({ runId: z.string(), day: z.string(), why: z.string() }).strict()).optional(),
+    /**
+     * S3 only: run folders holding a collection's start file and no sealed run, the start file written (LastModified)
+     * in the period (summary.json `period.unsealedStarts`). Recorded because the store's listing is not in the package;
+     * absent for a local store and before it was recorded.
+     */
+    unsealedStarts: z.array(z.object({ runId: z.string(), key: z.string(), versionId: z.string().optional(), writtenAt: z.string().optional() }).strict()).optional(),
   })
   .strict();
 export type PackageEvaluation = z.infer<typeof PackageEvaluationSchema>;

@@ -10,6 +10,7 @@ import { sortRefs } from './references.js';
 import { PROPOSED_LABEL } from './procedures.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
 import { refusalWords } from '../seal/refusals.js';
+import { UNSEALED_START_MEANING, unsealedStartWords } from '../seal/trust.js';
 
 export const OSCAL_VERSION = '1.1.2';
 
@@ -172,6 +173,19 @@ export function renderOscal(model: PackageModel): Buffer {
       methods: ['EXAMINE'],
       'relevant-evidence': [{ href: `#${resource.uuid}`, description: `${r.record}, SHA-256 ${r.sha256}` }],
       collected: r.refusedAt,
+    });
+  }
+
+  // Run folders with a start file and no sealed run (S3): one observation, so a GRC import shows what they may be.
+  const starts = model.assessor.summary.period.unsealedStarts ?? [];
+  if (starts.length) {
+    observations.push({
+      uuid: uuid('observation:unsealed-starts'),
+      title: `${starts.length} run folder(s) with a start file and no sealed run`,
+      description: `${starts.map(unsealedStartWords).join('; ')}. ${UNSEALED_START_MEANING}`,
+      props: starts.map((u) => ({ name: 'unsealed-start', ns: NS, value: u.runId, remarks: `${u.key}${u.versionId ? ` version ${u.versionId}` : ''}, written ${u.writtenAt ?? 'at a time the store does not list'}` })),
+      methods: ['EXAMINE'],
+      collected: model.generatedAt,
     });
   }
 

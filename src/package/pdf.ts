@@ -1,6 +1,6 @@
 import { describeEndpoints } from '../evidence/endpoint-origin.js';
 import { entityCoverText } from '../evaluate/applicability.js';
-import { FOREIGN_REASONS, MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, formatSpan } from '../seal/trust.js';
+import { FOREIGN_REASONS, MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, formatSpan, UNSEALED_START_MEANING, unsealedStartWords } from '../seal/trust.js';
 import PDFDocument from 'pdfkit';
 import type { ControlStatus } from '../evaluate/types.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
@@ -676,6 +676,7 @@ function executiveSummary(doc: Doc, model: PackageModel): void {
     ['Parameters changed from the catalog', `${overridesSummaryText(model.parameterOverrides ?? [])}${model.parameterOverrides?.length ? ' (see Method and chain of custody)' : ''}`],
     ['Foreign objects in the store', model.foreign?.length ? `${model.foreign.length}: someone other than the trusted signer wrote into the evidence store (see "Foreign objects")` : 'none found'],
     ['Runs stored later than they claim', writtenLateText(model)],
+    ['Start files with no sealed run', unsealedStartsText(model)],
   ]);
 
   for (const fw of model.frameworks) {
@@ -1234,6 +1235,14 @@ function bodyTimesNote(model: PackageModel): string {
   return model.bodyWriteTimesChecked
     ? `; the write time of every evidence body and run file each collection run seals was compared with that of its start file (a run is listed when one was written before it or after the run's span), when this package was built, by whoever built it: the package holds no store write times, so no verifier of the package can repeat this (verify --store against the bucket does)`
     : '; the write times of the evidence bodies the runs seal were not compared with their start files';
+}
+
+/** The cover line on run folders holding a start file and no sealed run: how many, none found, or not listed (a local store). */
+function unsealedStartsText(model: PackageModel): string {
+  const starts = model.assessor.summary.period.unsealedStarts;
+  if (!starts) return 'not listed: this evidence store keeps no write time its writer cannot set (a local folder), so start files left without a run are not listed';
+  if (!starts.length) return "none found (no run folder whose start file S3 wrote in the period lacks a sealed run)";
+  return `${starts.length}: ${starts.slice(0, 20).map(unsealedStartWords).join('; ')}${starts.length > 20 ? `; and ${starts.length - 20} more (summary.json period.unsealedStarts)` : ''}. ${UNSEALED_START_MEANING} A run later sealed in such a folder with a past day would be named back-dated by verify --store; this package lists them so the assessor can ask the organisation which collections stopped, and why.`;
 }
 
 /**

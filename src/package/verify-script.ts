@@ -280,6 +280,7 @@ manifest_fields() { # <run manifest or refusal> <run id> [file the records go to
     else if (path == "previous.runId") print "prevRunId\t" value
     else if (path == "previous.manifestSha256") print "prevSha\t" value
     else if (path == "signing.keyFingerprint") print "signFp\t" value
+    else if (path == "store.kind") print "storeKind\t" value
     else if (path == "signing.keyId") print "signKeyId\t" value
     else if (path == "signing.algorithm") print "signAlg\t" value
     else if (path == "shard.index" || path == "shard.count" || path == "shard.slot") print path "\t" value
@@ -628,6 +629,7 @@ runs=0
 : > "$work/recs"
 : > "$work/signed_fields"
 sim_runs=''
+s3_runs=''
 : > "$work/runinfo"
 : > "$work/attempts"
 : > "$work/run_shas"
@@ -661,7 +663,7 @@ for dir in runs/*/; do
     continue
   fi
   fields=$(manifest_fields "$m" "$run")
-  id=''; chain=''; started=''; completed=''; kind=''; prev=''; prev_id=-; prev_sha=-; dup=''; sign_fp=''; sign_keyid=''; sign_alg=''; shard_lines=''; unread_lines=''
+  id=''; chain=''; started=''; completed=''; kind=''; prev=''; prev_id=-; prev_sha=-; dup=''; sign_fp=''; sign_keyid=''; sign_alg=''; shard_lines=''; unread_lines=''; store_kind=''
   run_type=$key_type
   while IFS="$tab" read -r name value; do
     case "$name" in
@@ -677,6 +679,7 @@ for dir in runs/*/; do
       signFp) sign_fp=$value ;;
       signKeyId) sign_keyid=$value ;;
       signAlg) sign_alg=$value ;;
+      storeKind) store_kind=$value ;;
       shard.*) shard_lines="$shard_lines$run$tab$name$tab$value$nl" ;;
       sealAttempt) printf '%s\t%s\n' "$run" "$value" >> "$work/attempts" ;;
       unreadCount) unread_lines="$unread_lines$run$tab"count"$tab$value$nl" ;;
@@ -722,6 +725,7 @@ EOF
     printf '%s' "$shard_lines"
   } >> "$work/signed_fields"
   grep -q '^{.*[{,]"simulated":true[,}]' "$m" && sim_runs="$sim_runs $run"
+  [ "$store_kind" != s3 ] || s3_runs="$s3_runs $run"
   chain_lines="$chain_lines$chain$tab$started$tab$run$tab$sha$tab$prev_id$tab$prev_sha$tab$kind$tab$completed$nl"
   printf '%s' "$unread_lines" >> "$work/unread"
   if [ "$kind" = collection ]; then
@@ -1249,12 +1253,18 @@ elif [ "$(printf '%s' "$chain_lines" | grep -c .)" = "$listed_count" ]; then
   while IFS="$tab" read -r big_run big_count; do
     fail "runs/$big_run: shard count $big_count in its signed manifest: a shard count over 1000, the most collect --shard i/n takes: no evidence-locker collection seals such a run"
   done < "$work/big_shards"
+  # A signed shard index outside 1 to its count (collect --shard i/n never takes one) fills no shard of its slot.
+  awk -F "$tab" -v tab="$tab" '$2 == "shard.index" { idx[$1] = $3 } $2 == "shard.count" { cnt[$1] = $3 }
+    END { for (r in idx) if (idx[r] !~ /^[0-9]+$/ || !(r in cnt) || idx[r] + 0 < 1 || idx[r] + 0 > cnt[r] + 0) print r tab idx[r] tab cnt[r] }' "$work/signed_fields" | sort > "$work/odd_shards"
+  while IFS="$tab" read -r odd_run odd_index odd_count; do
+    fail "runs/$odd_run: shard index $odd_index of $odd_count in its signed manifest: a shard index outside 1 to its count, which collect --shard i/n never takes: no evidence-locker collection seals such a run"
+  done < "$work/odd_shards"
   # Each slot as "<slot><TAB><count><TAB><present, in order><TAB><missing, in order>", slots in byte order.
   held_shards=$(awk -F "$tab" -v tab="$tab" '
     $2 == "shard.index" { idx[$1] = $3 + 0 } $2 == "shard.count" { cnt[$1] = $3 + 0 } $2 == "shard.slot" { slot[$1] = $3 }
     END {
       for (r in slot) {
-        if (cnt[r] > 1000) continue
+        if (cnt[r] > 1000 || idx[r] < 1 || idx[r] > cnt[r]) continue
         sl = slot[r]
         if (!(sl in count) || cnt[r] > count[sl]) count[sl] = cnt[r]
         if (!((sl, idx[r]) in have)) { have[sl, idx[r]] = 1; np[sl]++; p[sl, np[sl]] = idx[r] }
@@ -1440,6 +1450,14 @@ echo "  origin as above, the file sizes manifest.json lists, that evidence-index
 echo "  cite names) is the index the runs' signed records give; and, with --recompute, that the results follow from the evidence"
 [ -z "$ids_unchecked" ] || echo "not checked here either: $ids_unchecked"
 
+# Runs their key signed as stored on S3, while manifest.json (the package key alone) records no comparison of the
+# store's write times: a package built from a copy of the store, or one whose record was taken out. Named on the result.
+wt_checked=$(awk '/^  "evaluation": [{]/ { e = 1; next } e && /^  [}]/ { e = 0 } e && /^    "backDatingChecks": [{]/ { b = 1; next } b && /^    [}]/ { b = 0 } b && /^      "writeTimesChecked": true,?$/ { print "true"; exit }' manifest.json 2>/dev/null)
+wt_note=''
+if [ -n "$s3_runs" ] && [ "$wt_checked" != true ]; then
+  s3_count=$(printf '%s\n' $s3_runs | grep -c .)
+  wt_note=" — write times NOT checked although $s3_count run(s) were stored on S3"
+fi
 if [ -s "$work/awk-errors" ]; then
   fail "awk stopped with an error $(grep -c . "$work/awk-errors") time(s), so the check(s) it ran did not run (its messages are on standard error; the first: $(head -n 1 "$work/awk-errors")): run verify.sh with another awk, or use evidence-locker verify"
 fi
@@ -1449,7 +1467,14 @@ if [ "$failures" -gt 0 ]; then
   exit 1
 fi
 echo "signed by: package manifest $pkg_fp; runs$run_fps"
-echo "RESULT: VALID: every file, signature and chain link checks out against the pinned key(s)"
+echo "RESULT: VALID$wt_note: every file, signature and chain link checks out against the pinned key(s)"
+if [ -n "$wt_note" ]; then
+  echo "  WRITE TIMES NOT CHECKED: $s3_count run(s) ($(printf '%s\n' $s3_runs | head -n 3 | tr '\n' ' ')...) say in their signed manifests that they were"
+  echo "  stored on S3, whose server records when it wrote each object, but manifest.json, signed by the package key alone, records"
+  echo "  no comparison of those write times: the package was built from a copy of the store, or that record and the runs it named"
+  echo "  back-dated were taken out. A run sealed long after the day it claims is then credited with that day. Run"
+  echo "  evidence-locker verify --store against the bucket with the same key pinned, or ask for a package built from the bucket."
+fi
 echo "  (in this folder as it was unzipped, not in the zip file: read the package from this folder; a zip holding entries its"
 echo "  central directory does not list, which another extractor would write, is refused only by evidence-locker verify <zip>)"
 exit 0

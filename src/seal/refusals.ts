@@ -174,6 +174,8 @@ export async function refusalCensus(
   policy: TrustPolicy,
   only: (ref: StoredRefusalRef) => boolean = () => true,
   maxReads = Number.POSITIVE_INFINITY,
+  /** The listing of `refusals/` when the caller has made it already: it is not listed again. */
+  given?: { refs: StoredRefusalRef[]; deleteMarkers?: DeleteMarkerRef[] },
 ): Promise<{ trusted: TrustedRefusal[]; foreign: ForeignObject[]; unread: StoredRefusalRef[]; deleteMarkers?: DeleteMarkerRef[]; listed: StoredRefusalRef[] }> {
   const trusted: TrustedRefusal[] = [];
   const foreign: ForeignObject[] = [];
@@ -181,7 +183,7 @@ export async function refusalCensus(
   const shelf = store.sealRefusals;
   if (!shelf) return { trusted, foreign, unread, listed: [] };
   // A versioned store gives the delete markers under refusals/ from the same listing: a reader reporting markers lists it once.
-  const listed = shelf.listRefusalsAndMarkers ? await shelf.listRefusalsAndMarkers() : { refs: await shelf.listRefusals() };
+  const listed = given ?? (shelf.listRefusalsAndMarkers ? await shelf.listRefusalsAndMarkers() : { refs: await shelf.listRefusals() });
   const chosen = listed.refs.filter((ref) => only(ref));
   if (chosen.length > maxReads) {
     const time = (ref: StoredRefusalRef) => refusalNameTime(ref.path) ?? 0;
@@ -226,7 +228,7 @@ export async function refusalCensus(
     }
     trusted.push({ ref, sha256, bytes, refusal: judged.refusal });
   }
-  return { trusted, foreign, unread, ...('deleteMarkers' in listed ? { deleteMarkers: listed.deleteMarkers } : {}), listed: listed.refs };
+  return { trusted, foreign, unread, ...(listed.deleteMarkers ? { deleteMarkers: listed.deleteMarkers } : {}), listed: listed.refs };
 }
 
 /** Why a later version of a key under `refusals/` whose bytes are not its first version's is no refusal record. */

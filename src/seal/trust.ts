@@ -863,3 +863,43 @@ export function formatSpan(ms: number): string {
   if (m > 0) return sec > 0 ? `${m} min ${sec} s` : `${m} min`;
   return `${sec} s`;
 }
+
+/** A run folder holding only a collection's start file, as `verify --store` lists it and a package built from S3 records it. */
+export interface UnsealedStart {
+  runId: string;
+  key: string;
+  versionId?: string;
+  /** The start file's write time (S3 LastModified, set by the server). */
+  writtenAt?: string;
+}
+
+/**
+ * The start-only run folders whose start file the server wrote within [from, to] (one with no write time is listed
+ * too), less the folders of abandoned seal attempts that one of `runs` names (its evidence was sealed under another id);
+ * undefined on a store whose listing does not show them (a local one).
+ */
+export async function unsealedStartsIn(classifier: RunClassifier, from: Date, to: Date, runs: readonly { manifest: Pick<RunManifest, 'sealAttempts'> }[]): Promise<UnsealedStart[] | undefined> {
+  const folders = await classifier.startOnlyFolders();
+  if (!folders) return undefined;
+  const attempts = new Set(runs.flatMap((r) => (r.manifest.sealAttempts ?? []).map((a) => a.runId)));
+  return folders
+    .filter((f) => !attempts.has(f.runId) && (!f.start.lastModified || (f.start.lastModified.getTime() >= from.getTime() && f.start.lastModified.getTime() <= to.getTime())))
+    .map((f) => ({ runId: f.runId, key: f.start.key, ...(f.start.versionId ? { versionId: f.start.versionId } : {}), ...(f.start.lastModified ? { writtenAt: f.start.lastModified.toISOString() } : {}) }));
+}
+
+/** The entry as manifest.json and summary.json record it (these fields only, in this order). */
+export function unsealedStartEntry(u: UnsealedStart): UnsealedStart {
+  return { runId: u.runId, key: u.key, ...(u.versionId !== undefined ? { versionId: u.versionId } : {}), ...(u.writtenAt !== undefined ? { writtenAt: u.writtenAt } : {}) };
+}
+
+/** One unsealed start, in words: the folder, its start file and when the server wrote it. */
+export function unsealedStartWords(u: UnsealedStart): string {
+  return `run folder ${u.runId} holds a collection's start file (${u.key}${u.versionId ? ` version ${u.versionId}` : ''}, written ${u.writtenAt ? `${u.writtenAt} by the server's clock (S3 LastModified)` : 'at a time the store does not list'}) and no sealed run`;
+}
+
+/**
+ * What unsealed starts do and do not show, for every view that lists them: a collection that stopped before sealing
+ * and a start file written ahead of a run someone means to seal later look the same.
+ */
+export const UNSEALED_START_MEANING =
+  'A collection writes its start file before its first AWS call and seals its run when it ends: a folder with a start file and no sealed run is a collection that stopped before sealing (a crash, a stopped task), or a start file written in advance by someone holding the collector\'s write access, ready for a run to be sealed later with a day it claims; the two cannot be told apart from the store. Such folders prove no day and are not evidence.';

@@ -32,8 +32,13 @@ export interface RefusedBodyObjects {
   record: string;
   /** The stored list (its SHA-256, and where it was read), held too; absent when the record names none. */
   list?: { sha256: string; key: string; versionId?: string };
-  /** The body versions the list names (a body another run also names is held all the same: a hold only keeps a version). */
+  /**
+   * The body versions the list names (a body another run also names is held all the same: a hold only keeps a version),
+   * less those an earlier record's list names too, which are listed under that record only (`alsoListedUnder`).
+   */
   objects: { key: string; versionId?: string }[];
+  /** Body versions this list names that the list of an earlier record names too: listed once, under that record's entry. */
+  alsoListedUnder?: { record: string; objects: { key: string; versionId?: string }[] }[];
   /** Why the bodies are not held: the record names no list (written before lists were kept), or the list cannot be read. */
   notHeld?: string;
   /**
@@ -45,7 +50,7 @@ export interface RefusedBodyObjects {
 
 /** What the signed record of a hold says of the refused runs' bodies it covers. */
 export const REFUSED_BODIES_NOTE =
-  'the evidence bodies a refused seal\'s run stored under objects/ (its records were never sealed), as the list its signed refusal record names (SHA-256 and size signed in the record) gives them, and that list itself: the bodies of a refused collection, held so an assessor can still read what it collected. A body that a sealed run also names is the same object and is held once; holding it for this reason too changes nothing for that run. A refusal record written before these lists were kept names no list: its bodies are not held (notHeld says so); they are still stored under their SHA-256 until their retention ends (evidence-locker store orphans lists them)';
+  'the evidence bodies a refused seal\'s run stored under objects/ (its records were never sealed), as the list its signed refusal record names (SHA-256 and size signed in the record) gives them, and that list itself: the bodies of a refused collection, held so an assessor can still read what it collected. A body that a sealed run also names is the same object and is held once; holding it for this reason too changes nothing for that run. A body the lists of two refused runs name is listed once, under the objects of the first record; the other record names it under alsoListedUnder with that record. A refusal record written before these lists were kept names no list: its bodies are not held (notHeld says so); they are still stored under their SHA-256 until their retention ends (evidence-locker store orphans lists them)';
 
 /** What the signed record of a hold says of its `objects`, so each version it names is named once. */
 export const HELD_OBJECTS_NOTE =
@@ -145,6 +150,8 @@ export async function applyLegalHold(
   const attemptObjects = refusedAttempts.reduce((n, a) => n + a.objects.length, 0);
   // The bodies each refused run stored under objects/: no sealed run names them; the list its signed record names does.
   const refusedBodies: RefusedBodyObjects[] = [];
+  // Each body version, by the first record whose list names it.
+  const bodyListedBy = new Map<string, string>();
   for (const r of refused.trusted) {
     const listRef = r.refusal.records.bodyList;
     if (!listRef) {
@@ -174,9 +181,19 @@ export async function applyLegalHold(
       continue;
     }
     add(list.key, list.versionId);
-    const objects = bodies.bodies.map((b) => ({ key: b.location?.key ?? holds.objectKey(b.sha256), ...(b.location?.versionId ? { versionId: b.location.versionId } : {}) }));
-    for (const o of objects) add(o.key, o.versionId);
-    refusedBodies.push({ record: r.ref.path, list, objects });
+    const all: { key: string; versionId?: string }[] = bodies.bodies.map((b) => ({ key: b.location?.key ?? holds.objectKey(b.sha256), ...(b.location?.versionId ? { versionId: b.location.versionId } : {}) }));
+    for (const o of all) add(o.key, o.versionId);
+    // A body two refused runs stored (the same configuration collected twice) is one version: listed under the first record, named by the others.
+    const objects: { key: string; versionId?: string }[] = [];
+    const elsewhere = new Map<string, { key: string; versionId?: string }[]>();
+    for (const o of all) {
+      const first = bodyListedBy.get(`${o.key}\u0000${o.versionId ?? ''}`);
+      if (first === undefined) {
+        bodyListedBy.set(`${o.key}\u0000${o.versionId ?? ''}`, r.ref.path);
+        objects.push(o);
+      } else elsewhere.set(first, [...(elsewhere.get(first) ?? []), o]);
+    }
+    refusedBodies.push({ record: r.ref.path, list, objects, ...(elsewhere.size ? { alsoListedUnder: [...elsewhere].map(([record, shared]) => ({ record, objects: shared })) } : {}) });
   }
   const bodyObjects = refusedBodies.reduce((n, b) => n + b.objects.length, 0);
   const bodiesNotHeld = refusedBodies.filter((b) => b.notHeld);

@@ -19,10 +19,13 @@ import type { TrustPolicy } from '../seal/trust.js';
  */
 export async function findOrphans(store: EvidenceStore, trust?: TrustPolicy | (() => Promise<TrustPolicy>)): Promise<string[]> {
   const named = new Set<string>();
-  // The trusted keys are resolved only for a store that holds refusal records: without any, no list is named.
-  if (trust && store.sealRefusals && (await store.sealRefusals.listRefusals()).length) {
+  // The trusted keys are resolved only for a store that holds refusal records: without any, no list is named. The one
+  // listing of refusals/ that tells is the one the census reads.
+  const shelf = trust ? store.sealRefusals : undefined;
+  const listing = shelf ? { refs: await shelf.listRefusals() } : undefined;
+  if (trust && listing?.refs.length) {
     const policy = typeof trust === 'function' ? await trust() : trust;
-    for (const r of (await refusalCensus(store, policy)).trusted) if (r.refusal.records.bodyList) named.add(r.refusal.records.bodyList.sha256);
+    for (const r of (await refusalCensus(store, policy, undefined, undefined, listing)).trusted) if (r.refusal.records.bodyList) named.add(r.refusal.records.bodyList.sha256);
   }
   const take = (record: unknown) => {
     const r = ManifestRecordSchema.safeParse(record);

@@ -100,6 +100,21 @@ export interface PackageVerification {
   attestations?: AttestationSeen[];
   /** Seals refused by planted files whose signed refusal records the package carries and that verified (`refusals/`). */
   refusedSeals?: RefusedSealSeen[];
+  /**
+   * Runs whose signed manifests say they were stored on S3 while manifest.json (the package key alone) records no
+   * comparison of the store's write times (`evaluation.backDatingChecks.writeTimesChecked` false or absent): a package
+   * built from a copy of the store, or one whose record was taken out; back-dated runs may be credited. Named on the
+   * result line; absent when no such run is held or the builder compared them.
+   */
+  writeTimesNotChecked?: WriteTimesNotChecked;
+}
+
+/** The S3 runs of a package whose build records no write-time check (`PackageVerification.writeTimesNotChecked`). */
+export interface WriteTimesNotChecked {
+  /** The run ids whose signed manifest says `store.kind` s3. */
+  s3Runs: string[];
+  /** What manifest.json records: `writeTimesChecked: false`, or no `backDatingChecks` at all. */
+  recorded: 'false' | 'absent';
 }
 
 /** The evidence set id and evaluation inputs id of a package (printed on its report cover), as verify checked them. */
@@ -390,6 +405,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   problems.sort((x, y) => compareCodeUnits(x.path, y.path) || compareCodeUnits(x.message, y.message));
   const unique = problems.filter((p, i) => i === 0 || p.path !== problems[i - 1].path || p.message !== problems[i - 1].message);
   const runKeys = [...keys.values()].filter((k) => k.signs.some((s) => s !== 'package')).map((k) => k.keyFingerprint);
+  const writeTimesNotChecked = writeTimesUnchecked(manifest, runs);
   return {
     ok: unique.length === 0,
     packageId,
@@ -411,6 +427,36 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
     ...(recompute ? { recompute } : {}),
     attestations,
     ...(refusedSeals.length ? { refusedSeals } : {}),
+    ...(writeTimesNotChecked ? { writeTimesNotChecked } : {}),
+  };
+}
+
+/**
+ * The runs held that their run key signed as stored on S3, when the package key's record says the build compared no
+ * write times: the record may be a local copy's honest one or a holder of the package key's edit; either way nothing in
+ * the package shows the runs were not back-dated.
+ */
+function writeTimesUnchecked(manifest: PackageManifest | undefined, runs: readonly PackagedRun[]): WriteTimesNotChecked | undefined {
+  if (!manifest) return undefined;
+  const checks = manifest.evaluation?.backDatingChecks;
+  if (checks?.writeTimesChecked === true) return undefined;
+  const s3Runs = runs.filter((r) => r.manifest.store.kind === 's3').map((r) => r.runId).sort(compareCodeUnits);
+  return s3Runs.length ? { s3Runs, recorded: checks ? 'false' : 'absent' } : undefined;
+}
+
+/** The result line's qualifier for `writeTimesNotChecked`, and the lines that explain it. */
+function writeTimesLines(w: WriteTimesNotChecked | undefined): { qualifier: string; lines: string[] } {
+  if (!w) return { qualifier: '', lines: [] };
+  const first = w.s3Runs.slice(0, 3).join(', ') + (w.s3Runs.length > 3 ? ` and ${w.s3Runs.length - 3} more` : '');
+  return {
+    qualifier: ` \u2014 write times NOT checked although ${w.s3Runs.length} run(s) were stored on S3`,
+    lines: [
+      `  WRITE TIMES NOT CHECKED: ${w.s3Runs.length} run(s) (${first}) say in their signed manifests that they were stored on S3, whose server records when`,
+      `  it wrote each object, but manifest.json, signed by the package key alone, records ${w.recorded === 'absent' ? 'no back-dating checks (evaluation.backDatingChecks)' : 'that the build compared no write times (evaluation.backDatingChecks.writeTimesChecked false)'}:`,
+      '  the package was built from a copy of the store (its cover says "not checked"), or its record and the runs it named back-dated',
+      '  were taken out. A run sealed long after the day it claims is then credited with that day. Run evidence-locker verify --store',
+      '  against the bucket with the same key pinned (it names back-dated runs), or ask for a package built from the bucket itself.',
+    ],
   };
 }
 
@@ -1358,10 +1404,13 @@ export function formatVerification(v: PackageVerification, label: string): strin
   lines.push(...resultsLines(v));
   // A package whose evidence did not all come from AWS is never called AWS's record, however well it is signed.
   const notAws = v.endpoints?.notAwsRecords ? ` (EVIDENCE NOT FROM AWS ENDPOINTS: ${v.endpoints.notAwsRecords} of ${v.endpoints.records} collection records, see above)` : '';
+  // Runs stored on S3 whose write times the package records no check of: named on the result line itself.
+  const unchecked = writeTimesLines(v.writeTimesNotChecked);
   if (v.ok && !v.pinnedKeys.length) {
     // Unpinned, the signatures were checked against keys the package itself carries: anyone can re-sign a package.
     const fps = v.signingKeyFingerprints;
-    lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}${notAws}, but NO KEY WAS PINNED (--expect-key):`);
+    lines.push(`VALID${unchecked.qualifier}: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}${notAws}, but NO KEY WAS PINNED (--expect-key):`);
+    lines.push(...unchecked.lines);
     lines.push('  this only shows the package is internally consistent, checked against the keys it carries itself; whoever alters a');
     lines.push('  package can sign it again with a key of their own and it still reads VALID here. Compare every fingerprint below with');
     lines.push('  one obtained from the organisation out of band (never from this package):');
@@ -1369,7 +1418,8 @@ export function formatVerification(v: PackageVerification, label: string): strin
     // The command names no fingerprint read from the package: copying those would pin whatever key signed it.
     if (fps.length) lines.push(`  then verify again pinned: evidence-locker verify ${label} --expect-key <fingerprint the organisation gave you>`);
   } else if (v.ok) {
-    lines.push(`VALID: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}${notAws}; every signature is by ${byRole ? 'a key pinned for what it signs' : 'a pinned key'}${v.warnings.length ? `; read the ${v.warnings.length} period coverage warning(s) above` : ''}`);
+    lines.push(`VALID${unchecked.qualifier}: every hash, signature and chain link checks out${v.simulated ? ' (SIMULATED \u2014 NOT EVIDENCE)' : ''}${notAws}; every signature is by ${byRole ? 'a key pinned for what it signs' : 'a pinned key'}${v.warnings.length ? `; read the ${v.warnings.length} period coverage warning(s) above` : ''}`);
+    lines.push(...unchecked.lines);
     const pkgKey = v.keys.filter((k) => k.signs.includes('package')).map((k) => k.keyFingerprint);
     const runKeys = v.keys.filter((k) => k.signs.some((s) => s !== 'package')).map((k) => k.keyFingerprint);
     lines.push(`  package manifest signed by ${pkgKey.join(', ') || '(none)'}; runs signed by ${runKeys.join(', ') || '(none)'}`);

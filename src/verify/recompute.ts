@@ -235,7 +235,7 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
       notesPages: ev.notesPages,
       builtAt: new Date(ev.builtAt),
       ...(ev.backDatingChecks
-        ? { maxSealDelayMs: ev.backDatingChecks.maxSealDelayMs, maxRunSpanMs: ev.backDatingChecks.maxRunSpanMs, recordedBackDating: { writeTimesChecked: ev.backDatingChecks.writeTimesChecked, ...(ev.backDatingChecks.bodyWriteTimesChecked !== undefined ? { bodyWriteTimesChecked: ev.backDatingChecks.bodyWriteTimesChecked } : {}), runsNotCredited: ev.runsNotCredited ?? [] } }
+        ? { maxSealDelayMs: ev.backDatingChecks.maxSealDelayMs, maxRunSpanMs: ev.backDatingChecks.maxRunSpanMs, recordedBackDating: { writeTimesChecked: ev.backDatingChecks.writeTimesChecked, ...(ev.backDatingChecks.bodyWriteTimesChecked !== undefined ? { bodyWriteTimesChecked: ev.backDatingChecks.bodyWriteTimesChecked } : {}), runsNotCredited: ev.runsNotCredited ?? [], ...(ev.unsealedStarts ? { unsealedStarts: ev.unsealedStarts } : {}) } }
         : {}),
       ...(oldCoverage ? { notCreditedRunsCover: true } : {}),
       ...(opts.evaluate ? { evaluate: opts.evaluate } : {}),

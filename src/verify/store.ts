@@ -1,7 +1,7 @@
 import { sha256Hex } from '../evidence/hash.js';
 import { terminalLine } from '../log/terminal.js';
 import { BodyTooLong } from '../errors.js';
-import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, censusOfPeriod, deleteMarkerFindings, foreignWhy, markerFindings, storeDeleteMarkerFindings, formatSpan, runFileWriteTimeProblems, runSpanProblem, sealAttemptsThatAreRuns, withReseals, type ForeignObject, type SealDelayLimits, type SealedObjectTime, type TrustPolicy, type TrustedRun, runDayJudgement, refusedAttemptsThatAreRuns, sealedObjectsWriteProblem } from '../seal/trust.js';
+import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, RunClassifier, censusOfPeriod, deleteMarkerFindings, foreignWhy, markerFindings, storeDeleteMarkerFindings, formatSpan, runFileWriteTimeProblems, runSpanProblem, sealAttemptsThatAreRuns, withReseals, type ForeignObject, type SealDelayLimits, type SealedObjectTime, type TrustPolicy, type TrustedRun, runDayJudgement, refusedAttemptsThatAreRuns, sealedObjectsWriteProblem, unsealedStartsIn, type UnsealedStart } from '../seal/trust.js';
 import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
@@ -59,14 +59,7 @@ export interface StoreVerificationReport {
   unsealedStarts?: UnsealedStart[];
 }
 
-/** A run folder holding only a start file, as `verify --store` lists it. */
-export interface UnsealedStart {
-  runId: string;
-  key: string;
-  versionId?: string;
-  /** The start file's write time (S3 LastModified, set by the server). */
-  writtenAt?: string;
-}
+export type { UnsealedStart };
 
 /** A signed refusal record, as `verify --store` reports it. */
 export interface RefusedSeal {
@@ -197,7 +190,7 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     (u.problem ? problems : warnings).push({ runId: u.runId, ...(u.path ? { key: u.path } : {}), ...(u.versionId ? { versionId: u.versionId } : {}), problem: u.message });
   }
   // Folders a collection started in and no run was sealed in: listed, as neither a run nor a failure.
-  const unsealedStarts = 'runId' in selection ? undefined : await startOnlyInPeriod(classifier, selection, selected);
+  const unsealedStarts = 'runId' in selection ? undefined : await unsealedStartsIn(classifier, selection.from, selection.to, selected);
 
   const results: StoredRunResult[] = [];
   for (const f of foreign) if (f.runId && !f.path.startsWith('objects/') && f.reason !== 'delete-marker') results.push({ runId: f.runId, records: 0, ok: false });
@@ -313,19 +306,6 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     refused,
     ...(unsealedStarts ? { unsealedStarts } : {}),
   };
-}
-
-/**
- * The start-only run folders whose start file the server wrote within the period (one with no write time is listed
- * too), less the folders of abandoned seal attempts that a selected run names (its evidence was sealed under another id).
- */
-async function startOnlyInPeriod(classifier: RunClassifier, period: { from: Date; to: Date }, selected: readonly TrustedRun[]): Promise<UnsealedStart[] | undefined> {
-  const folders = await classifier.startOnlyFolders();
-  if (!folders) return undefined;
-  const attempts = new Set(selected.flatMap((r) => (r.manifest.sealAttempts ?? []).map((a) => a.runId)));
-  return folders
-    .filter((f) => !attempts.has(f.runId) && (!f.start.lastModified || (f.start.lastModified.getTime() >= period.from.getTime() && f.start.lastModified.getTime() <= period.to.getTime())))
-    .map((f) => ({ runId: f.runId, key: f.start.key, ...(f.start.versionId ? { versionId: f.start.versionId } : {}), ...(f.start.lastModified ? { writtenAt: f.start.lastModified.toISOString() } : {}) }));
 }
 
 function checkBody(body: Buffer, sha256: string, size: number, at: Omit<StoreProblem, 'problem'>, out: StoreProblem[]): void {

@@ -18,7 +18,7 @@ import { verifyStoredRuns } from '../../src/verify/store.js';
 import { parseShard } from '../../src/cli/shared.js';
 import { TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
 import { replaceRunManifest } from '../support/resign-package.js';
-import { runVerifySh } from '../support/verify-sh.js';
+import { SHELLS, runVerifySh } from '../support/verify-sh.js';
 
 const ACCT = '111111111111';
 const tmp = () => mkdtempSync(join(tmpdir(), 'el-shard-cap-'));
@@ -103,18 +103,35 @@ describe('a run signing a shard count no collector writes', () => {
     expect(named[0].detail).toContain('a shard index outside 1 to its count, which collect --shard i/n never takes');
   }, 120_000);
 
-  it('a package holding a run that signs shard index 3 of 2 is INVALID in verify, naming it', async () => {
+  it.each([3, 0])('a package holding a run that signs shard index %i of 2 is INVALID in verify and (was: passed) in verify.sh under every shell, naming it', async (index) => {
     const { store, signer, runId } = await scene();
     const fp = await signer.fingerprint();
     const dir = await extractedPackage(store, signer);
     const m = JSON.parse(readFileSync(join(dir, 'runs', runId, 'manifest.json'), 'utf8')) as { shard: { index: number } };
-    m.shard.index = 3;
+    m.shard.index = index;
     await replaceRunManifest(dir, signer, runId, canonicalBytes(m), (pm) => {
       const run = pm.runs.find((r) => r.runId === runId) as { shard?: { index: number } };
-      if (run.shard) run.shard.index = 3;
+      if (run.shard) run.shard.index = index;
     });
     const v = await verifyPackageDir(dir, { expectedKeys: [fp] });
     expect(v.ok).toBe(false);
     expect(v.problems.map((p) => `${p.path}: ${p.message}`)).toContainEqual(expect.stringContaining('a shard index outside 1 to its count'));
-  }, 120_000);
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(dir, [fp], shell);
+      expect(sh.out, shell).toContain(`FAIL  runs/${runId}: shard index ${index} of 2 in its signed manifest: a shard index outside 1 to its count, which collect --shard i/n never takes: no evidence-locker collection seals such a run`);
+      expect(sh.out, shell).not.toMatch(/awk: /);
+      expect(sh.code, shell).toBe(1);
+    }
+  }, 240_000);
+
+  it('verify.sh passes the untouched package (shard 1 of 2 on both days) under every shell, naming no shard index', async () => {
+    const { store, signer } = await scene();
+    const fp = await signer.fingerprint();
+    const dir = await extractedPackage(store, signer);
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(dir, [fp], shell);
+      expect(sh.out, shell).not.toContain('shard index');
+      expect(sh.code, shell).toBe(0);
+    }
+  }, 240_000);
 });
