@@ -119,6 +119,16 @@ async function readReferences(ctx: QueryContext, { lists: ids, vpcs }: NamedByRu
 /** DescribeManagedPrefixLists names AWS as the owner of an AWS-managed list (com.amazonaws.<region>.s3 and the like). */
 export const isAwsManaged = (l: ManagedPrefixList) => l.OwnerId === 'AWS';
 
+/**
+ * The AWS-managed list of the EC2 Instance Connect service's addresses in a region (IPv4, or its IPv6 twin): the
+ * sources from which that service, and nothing else, connects to an instance over SSH on behalf of a principal IAM
+ * allows (ec2-instance-connect:SendSSHPublicKey). Only with OwnerId `AWS`: a customer's list cannot take a
+ * com.amazonaws. name, and a customer-managed list is judged by its entries anyway.
+ */
+export function isInstanceConnectList(name: string | undefined, region: string): boolean {
+  return name === `com.amazonaws.${region}.ec2-instance-connect` || name === `com.amazonaws.${region}.ipv6.ec2-instance-connect`;
+}
+
 /** "prefix list pl-0123 (corp-admins)" for reasons. */
 export function prefixListLabel(id: string, list?: ManagedPrefixList): string {
   return `${list && isAwsManaged(list) ? 'AWS-managed ' : ''}prefix list ${id}${list?.PrefixListName ? ` (${list.PrefixListName})` : ''}`;
@@ -127,7 +137,7 @@ export function prefixListLabel(id: string, list?: ManagedPrefixList): string {
 /** What the evidence says a prefix list admits: its entries as blocks, an AWS service's ranges, or why it is unknown. */
 export type PrefixListView =
   | { kind: 'entries'; label: string; blocks: Cidr[]; unreadable: string[]; entries: string[]; owner?: string }
-  | { kind: 'aws-managed'; label: string }
+  | { kind: 'aws-managed'; label: string; name?: string }
   | { kind: 'unknown'; label: string; why: string };
 
 export function prefixListView(id: string, refs: SecurityGroupReferencesEvidence, at: ReadPlace): PrefixListView {
@@ -137,7 +147,7 @@ export function prefixListView(id: string, refs: SecurityGroupReferencesEvidence
   const list = lists.find((l) => l.PrefixListId === id);
   if (!list) return { kind: 'unknown', label: prefixListLabel(id), why: `DescribeManagedPrefixLists ${forAccount(at)} did not return it (a deleted list, or one no longer shared with the account), so its entries are not in the evidence` };
   const label = prefixListLabel(id, list);
-  if (isAwsManaged(list)) return { kind: 'aws-managed', label };
+  if (isAwsManaged(list)) return { kind: 'aws-managed', label, ...(list.PrefixListName ? { name: list.PrefixListName } : {}) };
   const entries = refs.prefixListEntries?.[id];
   if (entries === undefined) return { kind: 'unknown', label, why: `the list's entries were not read ${forAccount(at)} (GetManagedPrefixListEntries)` };
   if (isCapturedError(entries)) return { kind: 'unknown', label, why: `GetManagedPrefixListEntries ${forAccount(at)} failed (${entries.error.code}: ${entries.error.message}), so its entries are not in the evidence` };
