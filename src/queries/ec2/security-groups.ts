@@ -36,6 +36,12 @@ export interface SecurityGroupReferencesEvidence {
   prefixLists?: ManagedPrefixList[] | CapturedError;
   /** By prefix list id. */
   prefixListEntries?: Record<string, PrefixListEntry[] | CapturedError>;
+  /**
+   * By prefix list id: the version whose entries were read (GetManagedPrefixListEntries TargetVersion), the `Version`
+   * DescribeManagedPrefixLists gave as current, the one every security group rule naming the list uses. Absent in
+   * evidence sealed before it was recorded (its entries are the version current when they were read, not named).
+   */
+  prefixListEntryVersions?: Record<string, number>;
   /** By VPC id. */
   staleSecurityGroups?: Record<string, StaleSecurityGroup[] | CapturedError>;
 }
@@ -103,9 +109,18 @@ async function readReferences(ctx: QueryContext, { lists: ids, vpcs }: NamedByRu
       }, ctx.signal)
     : [];
   const prefixListEntries: Record<string, PrefixListEntry[] | CapturedError> = {};
+  const prefixListEntryVersions: Record<string, number> = {};
   if (!isCapturedError(prefixLists)) {
-    for (const id of prefixLists.filter((l) => !isAwsManaged(l)).map((l) => l.PrefixListId).filter((x): x is string => !!x)) {
-      prefixListEntries[id] = await captureFailure(() => allPages(sdk.paginateGetManagedPrefixListEntries({ client, pageSize: 100 }, { PrefixListId: id }), (p) => p.Entries, ctx), ctx.signal);
+    for (const list of prefixLists.filter((l) => !isAwsManaged(l) && !!l.PrefixListId)) {
+      const id = list.PrefixListId!;
+      // The entries of the version just described as current (the one the rules use), even if the list changes
+      // between the two calls; without a Version, the current one (GetManagedPrefixListEntries' default).
+      const TargetVersion = typeof list.Version === 'number' ? list.Version : undefined;
+      if (TargetVersion !== undefined) prefixListEntryVersions[id] = TargetVersion;
+      prefixListEntries[id] = await captureFailure(
+        () => allPages(sdk.paginateGetManagedPrefixListEntries({ client, pageSize: 100 }, { PrefixListId: id, ...(TargetVersion !== undefined ? { TargetVersion } : {}) }), (p) => p.Entries, ctx),
+        ctx.signal,
+      );
     }
   }
   const staleSecurityGroups: Record<string, StaleSecurityGroup[] | CapturedError> = {};
@@ -113,7 +128,7 @@ async function readReferences(ctx: QueryContext, { lists: ids, vpcs }: NamedByRu
     // MaxResults 5 to 255 (API reference, DescribeStaleSecurityGroups).
     staleSecurityGroups[vpc] = await captureFailure(() => allPages(sdk.paginateDescribeStaleSecurityGroups({ client, pageSize: 255 }, { VpcId: vpc }), (p) => p.StaleSecurityGroupSet, ctx), ctx.signal);
   }
-  return { prefixLists, prefixListEntries, staleSecurityGroups };
+  return { prefixLists, prefixListEntries, prefixListEntryVersions, staleSecurityGroups };
 }
 
 /** DescribeManagedPrefixLists names AWS as the owner of an AWS-managed list (com.amazonaws.<region>.s3 and the like). */
@@ -136,7 +151,7 @@ export function prefixListLabel(id: string, list?: ManagedPrefixList): string {
 
 /** What the evidence says a prefix list admits: its entries as blocks, an AWS service's ranges, or why it is unknown. */
 export type PrefixListView =
-  | { kind: 'entries'; label: string; blocks: Cidr[]; unreadable: string[]; entries: string[]; owner?: string }
+  | { kind: 'entries'; label: string; blocks: Cidr[]; unreadable: string[]; entries: string[]; owner?: string; version?: number }
   | { kind: 'aws-managed'; label: string; name?: string }
   | { kind: 'unknown'; label: string; why: string };
 
@@ -158,7 +173,8 @@ export function prefixListView(id: string, refs: SecurityGroupReferencesEvidence
     if (c) blocks.push({ ...c, text: `${c.text} in ${label}` });
     else unreadable.push(`${e.Cidr ?? 'an entry without a CIDR'} in ${label}`);
   }
-  return { kind: 'entries', label, blocks, unreadable, entries: entries.map((e) => e.Cidr ?? '?'), ...(list.OwnerId ? { owner: list.OwnerId } : {}) };
+  const version = refs.prefixListEntryVersions?.[id];
+  return { kind: 'entries', label, blocks, unreadable, entries: entries.map((e) => e.Cidr ?? '?'), ...(list.OwnerId ? { owner: list.OwnerId } : {}), ...(version !== undefined ? { version } : {}) };
 }
 
 /**

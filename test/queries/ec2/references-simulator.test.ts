@@ -52,6 +52,10 @@ const session = demoSession(() => {
     IpPermissionsEgress: [],
   };
   s.securityGroups.push(reporting, replication, eicSsh);
+  // The operators' list at its second version; AWS keeps the first, which held one network more.
+  const corp = s.managedPrefixLists!.find((l) => l.OwnerId === DEMO_ACCOUNT_ID)!;
+  corp.Version = 2;
+  s.prefixListEntryHistory = { [corp.PrefixListId!]: { 1: [...s.prefixListEntries![corp.PrefixListId!], { Cidr: '192.0.2.0/24', Description: 'retired office' }] } };
   // AWS's answer for the VPC: the PostgreSQL rules' peer groups are gone with their peering connection.
   s.staleSecurityGroups = {
     [vpc]: [
@@ -74,6 +78,22 @@ describe('ec2.admin-ports-open against the simulated AWS: what rules name', () =
     expect(r.reason).toContain('tcp 5432 from security group sg-0deadbeef0000000d of account 444455556666 through VPC peering connection pcx-0a1b2c3d4e5f60718 (deleted) (admin port 5432): a stale reference, as AWS reports it for vpc-0');
     expect(r.reason).toContain('tcp 3389 from security group sg-0beefbeef0000000b (admin port 3389): cannot be resolved');
     expect(results.find((x) => x.reason.includes('(admin-vpn)'))?.status).toBe('pass');
+  });
+
+  it('reads the entries of the version DescribeManagedPrefixLists gave as current (TargetVersion), and names that version', async () => {
+    const { results, calls, data } = await session.run(queryById('ec2.admin-ports-open')!, home);
+    const corp = ec2State(session.sim.world.account(DEMO_ACCOUNT_ID)!, home).managedPrefixLists!.find((l) => l.OwnerId === DEMO_ACCOUNT_ID)!;
+    expect(calls.filter((c) => c.operation === 'ec2:GetManagedPrefixListEntries').map((c) => c.input)).toEqual([expect.objectContaining({ PrefixListId: corp.PrefixListId, TargetVersion: 2 })]);
+    expect((data as { prefixListEntryVersions: Record<string, number> }).prefixListEntryVersions).toEqual({ [corp.PrefixListId!]: 2 });
+    expect(results.find((x) => x.reason.includes('(admin-vpn)'))?.reason).toContain('(corp-admin-networks): 203.0.113.0/25, 198.51.100.128/25 (version 2, current when read: the one the rule uses)');
+    // The simulator answers an earlier version with that version's entries, as EC2 does.
+    const ec2 = new EC2Client(simulatorClientConfig(session.sim, { maxAttempts: 1 }));
+    try {
+      const first = await ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: corp.PrefixListId, TargetVersion: 1 }));
+      expect(first.Entries?.map((e) => e.Cidr)).toEqual(['203.0.113.0/25', '198.51.100.128/25', '192.0.2.0/24']);
+    } finally {
+      ec2.destroy();
+    }
   });
 
   it("serves the EC2 Instance Connect list as AWS does (OwnerId AWS, its com.amazonaws name); SSH from it passes, its entries unread", async () => {

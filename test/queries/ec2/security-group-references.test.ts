@@ -78,6 +78,14 @@ describe('ec2.admin-ports-open: prefix lists judged by what they hold', () => {
     expect(r.status).toBe('needs-review');
     expect(r.reason).toContain('tcp 22 from AWS-managed prefix list pl-63a5400a (com.amazonaws.us-east-1.s3) (admin port 22): the address ranges of an AWS service');
   });
+  it('names the version whose entries were read, as the evidence records it; evidence without it keeps the earlier wording', () => {
+    const versioned = { ...refs, prefixListEntryVersions: { 'pl-0c0c0c0c0c0c0c0c1': 3 } };
+    const r = one(adminPortsOpen, sshFromCorp, versioned);
+    expect(r.status).toBe('pass');
+    expect(r.reason).toContain('tcp 22 from prefix list pl-0c0c0c0c0c0c0c0c1 (corp-admins): 203.0.113.0/25, 198.51.100.0/25 (version 3, current when read: the one the rule uses)');
+    expect(one(adminPortsOpen, sshFromCorp).reason).not.toContain('version');
+    expect(evaluate(securityGroupEgress, { securityGroups: [egressAllToCorp], ...versioned })[0].reason).toContain('all traffic to prefix list pl-0c0c0c0c0c0c0c0c1 (corp-admins) (203.0.113.0/25, 198.51.100.0/25; version 3, current when read)');
+  });
   describe("the EC2 Instance Connect service's AWS-managed list", () => {
     const eic = (name: string): ManagedPrefixList => ({ PrefixListId: 'pl-0e1c0e1c', AddressFamily: 'IPv4', State: 'create-complete', PrefixListArn: 'arn:aws:ec2:us-east-1:aws:prefix-list/pl-0e1c0e1c', PrefixListName: name, Version: 5, OwnerId: 'AWS' });
     const withList = (name: string) => ({ ...refs, prefixLists: [...describedLists.PrefixLists!, eic(name)] });
