@@ -118,6 +118,16 @@ export interface FindingEntry {
   /** Still failing on the last evaluated day of its requirement rows. */
   open: boolean;
   evidenceRefs: string[];
+  /**
+   * Set when a failing result raised the severity above the check's own (SEVERITY_WHEN): what it showed, in short
+   * (`bucket public`), and the last day it showed it. The register prints it beside the severity.
+   */
+  raised?: { label: string; day: string };
+}
+
+/** The severity as the register prints it: `critical (raised: bucket public on 2026-11-03)` for a raised finding. */
+export function severityText(e: Pick<FindingEntry, 'severity' | 'raised'>): string {
+  return e.raised ? `${e.severity} (raised: ${e.raised.label} on ${e.raised.day})` : e.severity;
 }
 
 export function findingKey(accountId: string, resource: string, queryId: string, region: string): string {
@@ -138,7 +148,7 @@ const DAY = 86_400_000;
 export function findingsRegister(rows: RequirementTimeline[], refs: EvidenceReferences): FindingEntry[] {
   const byKey = new Map<string, Omit<FindingEntry, 'id' | 'details'>>();
   // Per finding: the last failing reason that raised its severity (SEVERITY_WHEN), and its day.
-  const raisedBy = new Map<string, { day: string; reason: string }>();
+  const raisedBy = new Map<string, { day: string; reason: string; severity: Severity }>();
   // Per finding, per requirement: its own latest failing reason (the reasons of two requirements can differ, e.g. by
   // the threshold each one's parameters set).
   const reasons = new Map<string, Map<string, { last: string; reason: string }>>();
@@ -174,7 +184,7 @@ export function findingsRegister(rows: RequirementTimeline[], refs: EvidenceRefe
       if (span.raised) {
         const had = raisedBy.get(key);
         if (!had || span.raised.day > had.day) raisedBy.set(key, span.raised);
-        const sev = severityOf(span.queryId, span.raised.reason);
+        const sev = span.raised.severity;
         if (SEVERITIES.indexOf(sev) < SEVERITIES.indexOf(e.severity)) e.severity = sev;
       }
       if (!e.requirements.includes(req)) e.requirements.push(req);
@@ -196,16 +206,20 @@ export function findingsRegister(rows: RequirementTimeline[], refs: EvidenceRefe
     (a, b) => rank(a.severity) - rank(b.severity) || cmp(a.accountId, b.accountId) || cmp(a.resource, b.resource) || cmp(a.queryId, b.queryId) || cmp(a.region, b.region),
   );
   return entries.map((e, i) => {
-    const details = detailsOf(reasons.get(findingKey(e.accountId, e.resource, e.queryId, e.region)));
+    const key = findingKey(e.accountId, e.resource, e.queryId, e.region);
+    const details = detailsOf(reasons.get(key));
+    const raised = raisedBy.get(key);
+    const label = SEVERITY_WHEN[e.queryId]?.label;
     const detail = details.length > 1 ? details.map((d) => `${d.requirements.join(' ')}: ${d.detail}`).join(' | ') : (details[0]?.detail ?? e.detail);
     return {
     ...e,
     id: `F-${String(i + 1).padStart(4, '0')}`,
-    detail: `${detail}${raisedNote(e, raisedBy.get(findingKey(e.accountId, e.resource, e.queryId, e.region)), detail)}`,
+    detail: `${detail}${raisedNote(e, raised, detail)}`,
     details,
     daysOpen: Math.round((Date.parse(`${e.lastSeen}T00:00:00Z`) - Date.parse(`${e.firstSeen}T00:00:00Z`)) / DAY) + 1,
     requirements: [...e.requirements].sort(),
     evidenceRefs: [...e.evidenceRefs].sort((a, b) => Number(a.slice(2)) - Number(b.slice(2))),
+    ...(raised && label && raised.severity === e.severity ? { raised: { label, day: raised.day } } : {}),
     };
   });
 }

@@ -1,6 +1,7 @@
 import type { PackageModel } from './model.js';
 import { PROPOSED_LABEL, PROPOSED_WORD } from './procedures.js';
 import { regionCoverageLines, regionsNeedAttention } from './regions.js';
+import { severityText } from './findings.js';
 
 /** Population rows embedded in index.html; beyond this the page says so and population.csv has them all. */
 export const HTML_POPULATION_ROWS = 20_000;
@@ -37,7 +38,7 @@ export function assessorHtmlSection(model: PackageModel, esc: (s: string) => str
     })
     .join('');
   const findings = a.findings
-    .map((f) => `<tr id="${esc(f.id)}">${cell(f.id)}${cell(f.severity)}${cell(`${f.resource} (${f.accountId} ${f.region})`)}${cell(f.detail)}<td>${esc(f.remediation)}${f.remediationUrl ? ` <a href="${esc(f.remediationUrl)}">AWS documentation</a>` : ''}</td>${cell(f.requirements.join(' '))}${cell(`${f.firstSeen} to ${f.lastSeen} (${f.daysOpen} d, ${f.open ? 'open' : 'resolved'})`)}${cell(f.evidenceRefs.join(' '))}</tr>`)
+    .map((f) => `<tr id="${esc(f.id)}">${cell(f.id)}${cell(severityText(f))}${cell(`${f.resource} (${f.accountId} ${f.region})`)}${cell(f.detail)}<td>${esc(f.remediation)}${f.remediationUrl ? ` <a href="${esc(f.remediationUrl)}">AWS documentation</a>` : ''}</td>${cell(f.requirements.join(' '))}${cell(`${f.firstSeen} to ${f.lastSeen} (${f.daysOpen} d, ${f.open ? 'open' : 'resolved'})`)}${cell(f.evidenceRefs.join(' '))}</tr>`)
     .join('');
   const pop = a.population
     .slice(0, HTML_POPULATION_ROWS)

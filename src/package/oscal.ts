@@ -338,6 +338,7 @@ function assessorOscal(model: PackageModel, uuid: (name: string) => string): { r
       props: [
         { name: 'finding-id', ns: NS, value: f.id },
         { name: 'severity', ns: NS, value: f.severity },
+        ...(f.raised ? [{ name: 'severity-raised', ns: NS, value: `${f.raised.label} on ${f.raised.day}` }] : []),
         { name: 'first-seen', ns: NS, value: f.firstSeen },
         { name: 'last-seen', ns: NS, value: f.lastSeen },
         { name: 'days-open', ns: NS, value: String(f.daysOpen) },

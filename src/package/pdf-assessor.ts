@@ -97,7 +97,7 @@ export function findingsSection(doc: Doc, model: PackageModel, l: PdfLayout): vo
     ],
     f.slice(0, FINDING_ROWS).map((e) => [
       e.id,
-      { text: e.severity.toUpperCase(), color: SEVERITY_COLOR[e.severity] },
+      { text: e.raised ? `${e.severity.toUpperCase()}\nraised: ${e.raised.label} on ${e.raised.day}` : e.severity.toUpperCase(), color: SEVERITY_COLOR[e.severity] },
       `${e.resource}\n${e.accountId} ${e.region}`,
       `${e.detail}\nFix: ${e.remediation}${e.remediationUrl ? `\n${e.remediationUrl}` : ''}`,
       e.requirements.join(' '),

@@ -1,4 +1,5 @@
 import { showsPublicBucket } from '../queries/s3/public-access-block.js';
+import type { ResourceResult } from '../queries/types.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -92,25 +93,38 @@ export const SEVERITY_BY_QUERY: Record<string, Severity> = {
   'lambda.runtime-update-mode': 'medium',
 };
 
+/** What a failing result gives the severity rule: its structured facts, and its reason for results without them. */
+export type SeverityEvidence = Pick<ResourceResult, 'reason' | 'exposure'>;
+
 /**
  * Checks whose failing evidence can show more than their severity says: the severity a finding takes when a failing
- * reason of it, on any day of the period, shows `when` (README "Findings register" prints the same words).
+ * result of it, on any day of the period, shows `when` (README "Findings register" prints the same words). `shows`
+ * reads the structured fact the check's evaluation sets (`exposure`); `showsByReason` is the rule as it stood before
+ * that fact existed, applied only to a result that carries none of the check's structured facts (an evaluation written
+ * before them), so such results are judged as they always were. `label` is the short form shown beside the severity.
  */
-export const SEVERITY_WHEN: Record<string, { severity: Severity; when: string; shows: (reason: string) => boolean }> = {
+export const SEVERITY_WHEN: Record<
+  string,
+  { severity: Severity; when: string; label: string; shows: (r: SeverityEvidence) => boolean; showsByReason?: (reason: string) => boolean }
+> = {
   's3.public-access-block': {
     severity: 'critical',
     when: 'the bucket is public: S3 judges its policy public, or its ACL grants everyone or any AWS account, and Block Public Access does not neutralize it',
-    shows: showsPublicBucket,
+    label: 'bucket public',
+    shows: (r) => r.exposure === 'public',
+    showsByReason: showsPublicBucket,
   },
 };
 
-/** A check's severity by the published rule; a failing reason showing what SEVERITY_WHEN names raises it. */
-export function severityOf(queryId: string, reason?: string): Severity {
-  return (reason !== undefined ? raisedSeverity(queryId, reason) : undefined) ?? SEVERITY_BY_QUERY[queryId] ?? 'medium';
+/** A check's severity by the published rule; a failing result showing what SEVERITY_WHEN names raises it. */
+export function severityOf(queryId: string, result?: SeverityEvidence): Severity {
+  return (result !== undefined ? raisedSeverity(queryId, result) : undefined) ?? SEVERITY_BY_QUERY[queryId] ?? 'medium';
 }
 
-/** The severity a failing reason raises its check to, or undefined when it shows nothing beyond the check's own rule. */
-export function raisedSeverity(queryId: string, reason: string): Severity | undefined {
+/** The severity a failing result raises its check to, or undefined when it shows nothing beyond the check's own rule. */
+export function raisedSeverity(queryId: string, result: SeverityEvidence): Severity | undefined {
   const w = SEVERITY_WHEN[queryId];
-  return w && w.shows(reason) ? w.severity : undefined;
+  if (!w) return undefined;
+  const structured = result.exposure !== undefined;
+  return w.shows(result) || (!structured && w.showsByReason?.(result.reason) === true) ? w.severity : undefined;
 }

@@ -17,7 +17,7 @@ import { TAGGING_QUERY_ID } from '../queries/tagging/resources.js';
 import { ENABLED_REGIONS_QUERY_ID } from '../queries/account/enabled-regions.js';
 import { asUntested, untestedKey, type UntestedRequirements } from './untested.js';
 import { unsearchedReason, type UnsearchedInterval } from './event-windows.js';
-import { raisedSeverity } from './severity.js';
+import { raisedSeverity, type Severity } from './severity.js';
 
 /** Worst first: what an auditor must look at before anything else. */
 export const STATUS_SEVERITY: Record<ControlStatus, number> = { fail: 0, 'not-collected': 1, 'needs-review': 2, manual: 3, 'aws-portion-satisfied': 3.5, pass: 4, 'not-applicable': 5 };
@@ -212,8 +212,8 @@ export interface FailSpan {
   reason: string;
   runId: string;
   recordId?: string;
-  /** The last day a failing reason showed what raises the check's severity (SEVERITY_WHEN), and that reason. */
-  raised?: { day: string; reason: string };
+  /** The last day a failing result showed what raises the check's severity (SEVERITY_WHEN), its reason and the severity. */
+  raised?: { day: string; reason: string; severity: Severity };
 }
 
 export interface TimelineInput {
@@ -509,7 +509,8 @@ export class TimelineBuilder {
         if (f.status === 'fail' && f.inScope !== false && res.status !== 'not-applicable') {
           const span = row.failSeen.get(rk);
           const latest = { reason: f.reason, runId: run.runId, ...(f.recordId ? { recordId: f.recordId } : {}) };
-          const raised = raisedSeverity(f.queryId, f.reason) ? { raised: { day, reason: f.reason } } : {};
+          const to = raisedSeverity(f.queryId, f);
+          const raised = to ? { raised: { day, reason: f.reason, severity: to } } : {};
           if (span) Object.assign(span, { last: day }, latest, raised);
           else row.failSeen.set(rk, { resource: f.resource, resourceType: f.resourceType, queryId: f.queryId, region: f.region, first: day, last: day, ...latest, ...raised });
         }

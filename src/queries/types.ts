@@ -49,6 +49,12 @@ export interface ResourceResult {
    * naming the document, instead of a failure.
    */
   sensitiveAuthenticationData?: string;
+  /**
+   * Set on a failing result whose evidence shows the resource itself exposed, beyond a setting that would allow it:
+   * `public` when anyone (or any AWS account) is granted access today (a bucket S3 judges public, or whose ACL grants
+   * everyone). The findings register keys a severity raise on it (`SEVERITY_WHEN`), never on the reason's wording.
+   */
+  exposure?: 'public';
 }
 
 export type ParameterValue = number | string | boolean | string[];

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson } from '../../src/seal/canonical.js';
@@ -20,7 +21,7 @@ const ctx = { accountId: '111122223333', region: 'us-east-1', collectedAt: '2025
 describe('severity follows what the failing evidence shows', () => {
   it('an S3 bucket is critical when its evidence shows it public, high when only a Block Public Access protection is off', () => {
     const results = publicAccessBlock.evaluate(JSON.parse(canonicalJson(publicBucketsEvidence)), {} as never, ctx);
-    const sev = (b: string) => severityOf('s3.public-access-block', results.find((r) => r.resource === b)!.reason);
+    const sev = (b: string) => severityOf('s3.public-access-block', results.find((r) => r.resource === b)!);
     expect(sev('legacy-exports')).toBe('critical'); // a public bucket policy
     expect(sev('access-logs-111122223333')).toBe('critical'); // a public ACL grant
     expect(sev('cardholder-data')).toBe('high'); // protections off, policy and ACL not public today
@@ -32,7 +33,22 @@ describe('severity follows what the failing evidence shows', () => {
     const results = publicAccess.evaluate(JSON.parse(canonicalJson({ dbInstances: [badDb] })), {} as never, ctx);
     const failing = results.find((r) => r.status === 'fail')!;
     expect(failing).toBeDefined();
-    expect(severityOf('rds.public-access', failing.reason)).toBe('high');
+    expect(severityOf('rds.public-access', failing)).toBe('high');
+  });
+
+  it('the evaluation states a public bucket as a structured fact (exposure: public), and the raise is keyed on it, not on the wording', () => {
+    const results = publicAccessBlock.evaluate(JSON.parse(canonicalJson(publicBucketsEvidence)), {} as never, ctx);
+    const of = (b: string) => results.find((r) => r.resource === b)!;
+    expect(of('legacy-exports').exposure).toBe('public');
+    expect(of('access-logs-111122223333').exposure).toBe('public');
+    expect(of('cardholder-data').status).toBe('fail');
+    expect(of('cardholder-data').exposure).toBeUndefined();
+    expect(of('account').exposure).toBeUndefined();
+    // Reworded reason, same fact: still critical.
+    expect(severityOf('s3.public-access-block', { reason: 'the bucket grants everyone READ', exposure: 'public' })).toBe('critical');
+    // A result without the structured fact (an evaluation written before it) is judged by its reason, as it always was.
+    expect(severityOf('s3.public-access-block', { reason: 'bucket b is public: its ACL grants READ to everyone (AllUsers) and IgnorePublicAcls is not in effect' })).toBe('critical');
+    expect(severityOf('s3.public-access-block', { reason: 'bucket b has no bucket-level configuration' })).toBe('high');
   });
 
   it('keeps the critical checks whose failing evidence shows the harm itself', () => {
@@ -71,6 +87,50 @@ describe('severity follows what the failing evidence shows', () => {
       expect(rows[0].detail).toContain('its ACL grants READ to everyone (AllUsers)');
       const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
       expect(summary.findingsBySeverity.critical).toBe(1);
+    });
+  });
+
+  describe('in the package: a bucket the evaluation states public (structured), whatever its reason says', () => {
+    let dir: string;
+    beforeAll(async () => {
+      const store = new MemoryStore();
+      const tmp = mkdtempSync(join(tmpdir(), 'el-severity-structured-'));
+      const signer = await sealDays(store, standardDays());
+      // Account 2's logs bucket: stated public on 2026-03-03 in words the old text rule does not match, only unprotected later.
+      const evaluate = async (input: EvaluateRunInput): Promise<ControlResult[]> => {
+        const day = input.manifest.startedAt.slice(0, 10);
+        return (await fixtureEvaluate(input)).map((r) => ({
+          ...r,
+          findings: r.findings.map((f) =>
+            f.status === 'fail'
+              ? day === '2026-03-03'
+                ? { ...f, queryId: 's3.public-access-block', reason: `anyone can read ${f.resource} through its ACL`, exposure: 'public' as const }
+                : { ...f, queryId: 's3.public-access-block', reason: `bucket ${f.resource} has no bucket-level configuration, and neither level sets BlockPublicAcls; its policy and ACL are not public today` }
+              : f,
+          ),
+        }));
+      };
+      const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-05', outDir: join(tmp, 'out'), evaluate });
+      dir = join(tmp, 'pkg');
+      await extractPackageZip(pkg.zipPath, dir);
+    });
+
+    it('is critical in findings.csv and summary.json, the raise shown beside the severity in index.html, report.pdf and OSCAL', () => {
+      const rows = csvRows(readFileSync(join(dir, 'findings.csv'), 'utf8')).filter((r) => r.account === ACCOUNTS[1]);
+      expect(rows.length).toBe(1);
+      expect(rows[0].severity).toBe('critical');
+      expect(rows[0].detail).toContain('(critical by the published rule: on 2026-03-03 the bucket is public');
+      expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).findingsBySeverity.critical).toBe(1);
+      const html = readFileSync(join(dir, 'index.html'), 'utf8');
+      expect(html).toContain('critical (raised: bucket public on 2026-03-03)');
+      const oscal = JSON.parse(readFileSync(join(dir, 'oscal/assessment-results.json'), 'utf8'));
+      const risks = oscal['assessment-results'].results.flatMap((r: { risks?: { props: { name: string; value: string }[] }[] }) => r.risks ?? []);
+      const raised = risks.flatMap((r: { props: { name: string; value: string }[] }) => r.props.filter((p) => p.name === 'severity-raised'));
+      expect(raised.map((p: { value: string }) => p.value)).toEqual(['bucket public on 2026-03-03']);
+      // The narrow severity cell wraps beside the resource cell: read the text without the page layout or whitespace.
+      const pdf = execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+      // (pdftotext joins a word broken after a hyphen without it.)
+      expect(pdf).toMatch(/CRITICAL.{0,80}raised:bucketpublicon2026-?03-03/);
     });
   });
 });

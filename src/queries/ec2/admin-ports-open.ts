@@ -4,6 +4,7 @@ import {
   collectSecurityGroupsWithReferences,
   describePermission,
   groupLabel,
+  isInstanceConnectList,
   prefixListView,
   securityGroupArn,
   staleReference,
@@ -88,11 +89,21 @@ interface Opening {
   /** Its CIDR blocks and the entries of the customer-managed prefix lists it names. */
   blocks: Cidr[];
   unreadable: string[];
-  /** Prefix lists whose sources the evidence does not hold, or AWS-managed ones, with why. */
-  prefixLists: { label: string; review: string }[];
+  /** Prefix lists whose sources the evidence does not hold, or AWS-managed ones, with why (and the ports it concerns when not all of the rule's). */
+  prefixLists: { label: string; review: string; ports?: number[] }[];
   /** Customer-managed prefix lists read, for the pass reason. */
   readLists: string[];
+  /** SSH admitted from the EC2 Instance Connect service's AWS-managed list, for the pass reason. */
+  instanceConnect: string[];
 }
+
+/** The version of a list whose entries were read, as the reason names it (nothing for evidence that does not record it). */
+export function versionText(version: number | undefined): string {
+  return version === undefined ? '' : ` (version ${version}, current when read: the one the rule uses)`;
+}
+
+/** The one port the EC2 Instance Connect service connects to (SSH). */
+const INSTANCE_CONNECT_PORT = 22;
 
 function openingOf(p: IpPermission, ports: readonly number[], refs: SecurityGroupReferencesEvidence, at: ReadPlace, groupOwner?: string): Opening | undefined {
   const hit = openedPorts(p, ports);
@@ -107,6 +118,7 @@ function openingOf(p: IpPermission, ports: readonly number[], refs: SecurityGrou
   }
   const prefixLists: Opening['prefixLists'] = [];
   const readLists: string[] = [];
+  const instanceConnect: string[] = [];
   for (const id of (p.PrefixListIds ?? []).map((l) => l.PrefixListId ?? 'a prefix list without id')) {
     const view = prefixListView(id, refs, at);
     if (view.kind === 'entries') {
@@ -114,7 +126,18 @@ function openingOf(p: IpPermission, ports: readonly number[], refs: SecurityGrou
       unreadable.push(...view.unreadable);
       // A list another account shares with this one (AWS RAM): that account decides its entries from now on.
       const shared = view.owner && groupOwner && view.owner !== groupOwner ? ` (account ${view.owner}'s list, shared with this account: that account can change its entries)` : '';
-      readLists.push(`${view.label}${shared}: ${view.entries.length ? view.entries.join(', ') : 'no entries'}`);
+      readLists.push(`${view.label}${shared}: ${view.entries.length ? view.entries.join(', ') : 'no entries'}${versionText(view.version)}`);
+    } else if (view.kind === 'aws-managed' && isInstanceConnectList(view.name, at.region)) {
+      // The service connects over SSH only: port 22 from it is no public opening; any other admin port from it is unexplained.
+      if (hit.includes(INSTANCE_CONNECT_PORT)) instanceConnect.push(`${describePermission(p)} from ${view.label} (admin port ${INSTANCE_CONNECT_PORT})`);
+      const others = hit.filter((port) => port !== INSTANCE_CONNECT_PORT);
+      if (others.length) {
+        prefixLists.push({
+          label: view.label,
+          ports: others,
+          review: `the EC2 Instance Connect service's addresses, which connect over SSH (port ${INSTANCE_CONNECT_PORT}) only: no documented use opens other ports to them; confirm why, as who reaches the port through them is not in the evidence`,
+        });
+      }
     } else if (view.kind === 'aws-managed') {
       prefixLists.push({
         label: view.label,
@@ -122,7 +145,7 @@ function openingOf(p: IpPermission, ports: readonly number[], refs: SecurityGrou
       });
     } else prefixLists.push({ label: view.label, review: `${view.why}, so who can reach the port is unknown` });
   }
-  return { rule: p, ports: hit, blocks, unreadable, prefixLists, readLists };
+  return { rule: p, ports: hit, blocks, unreadable, prefixLists, readLists, instanceConnect };
 }
 
 const portsText = (ports: readonly number[]) => `admin port${ports.length > 1 ? 's' : ''} ${[...new Set(ports)].join(', ')}`;
@@ -225,11 +248,12 @@ function judgeGroup(g: SecurityGroup, ports: readonly number[], widest: Record<F
     review.push(`${rulesFor(f, flagged.map((x) => x.port)).join('; ')}: up to ${describeCount(widestCount, f)}, more than one /${widest[f]} (parameter ${f === 4 ? 'widePublicPrefix' : 'widePublicIpv6Prefix'}); confirm these are approved administration networks`);
   }
   for (const o of openings) {
-    for (const l of o.prefixLists) review.push(`${describePermission(o.rule)} from ${l.label} (${portsText(o.ports)}): ${l.review}`);
+    for (const l of o.prefixLists) review.push(`${describePermission(o.rule)} from ${l.label} (${portsText(l.ports ?? o.ports)}): ${l.review}`);
     if (o.unreadable.length) review.push(`${describePermission(o.rule)} from ${o.unreadable.join(', ')} (${portsText(o.ports)}): not a CIDR block this check can read`);
   }
   review.push(...sources.review);
   const readLists = openings.flatMap((o) => o.readLists.map((l) => `${describePermission(o.rule)} from ${l}`));
+  const instanceConnect = openings.flatMap((o) => o.instanceConnect);
   if (failing.length) {
     return { status: 'fail', reason: `${groupLabel(g)} allows ${failing.join('; ')}${review.length ? `; also to review: ${review.join('; ')}` : ''}` };
   }
@@ -238,6 +262,10 @@ function judgeGroup(g: SecurityGroup, ports: readonly number[], widest: Record<F
     status: 'pass',
     reason: `${groupLabel(g)} opens no administration port (${ports.join(', ')}) to every public address, to more public addresses than one /${widest[4]} (IPv4) or /${widest[6]} (IPv6), to a prefix list the evidence does not clear, or to a security group the evidence does not clear${
       readLists.length ? `; customer-managed prefix lists, judged by their entries (GetManagedPrefixListEntries): ${readLists.join('; ')}` : ''
+    }${
+      instanceConnect.length
+        ? `; it admits SSH from the EC2 Instance Connect service only: ${instanceConnect.join('; ')}, AWS's list of that service's addresses, not a public opening; whether someone can connect through it then rests on IAM (ec2-instance-connect:SendSSHPublicKey on the instance) and the instance's own SSH configuration, which this query does not read`
+        : ''
     }${sources.resolved.length ? `; it admits them from security groups of this account: ${sources.resolved.join('; ')} (which interfaces hold those groups is not in this evidence)` : ''}`,
   };
 }
@@ -247,7 +275,7 @@ export const adminPortsOpen = defineQuery<SecurityGroupsWithReferences | Aggrega
   service: 'ec2',
   title: 'No security group opens administration ports to the internet',
   description:
-    'Every security group in the region with its inbound rules, checked for remote administration, file-sharing and database ports (by default SSH, RDP, WinRM, Telnet, FTP, SMB, and the MySQL, PostgreSQL, SQL Server, Oracle, MongoDB, Redis and Elasticsearch/OpenSearch listeners). A group fails when its rules for one such port together admit every public IPv4 or IPv6 address (0.0.0.0/0, ::/0, or pieces such as 0.0.0.0/1 and 128.0.0.0/1; private, shared, link-local and unique-local ranges aside); it needs review when they admit more public addresses than one /24 (IPv4) or /48 (IPv6). A customer-managed prefix list named as a source is judged by its entries (GetManagedPrefixListEntries) as if they were the rule\'s own CIDR blocks, so a list holding 0.0.0.0/0 or ::/0 fails; an AWS-managed list (com.amazonaws.<region>.s3 and the like: an AWS service\'s ranges, shared by every customer of the service) is named and needs review, as does a list whose entries could not be read. A rule whose source is another security group is followed one hop: a group of another account (named), one AWS reports stale (DescribeStaleSecurityGroups of the VPC: a deleted group, or a peering connection or transit gateway gone; named with the rule and VPC), one not among the account\'s groups in the region that AWS does not report stale (cannot be resolved: a peered or shared VPC\'s group), or one that itself admits every public address on an administration port needs review; the group itself and the account\'s other groups are listed. Which network interfaces hold a group is not read.',
+    'Every security group in the region with its inbound rules, checked for remote administration, file-sharing and database ports (by default SSH, RDP, WinRM, Telnet, FTP, SMB, and the MySQL, PostgreSQL, SQL Server, Oracle, MongoDB, Redis and Elasticsearch/OpenSearch listeners). A group fails when its rules for one such port together admit every public IPv4 or IPv6 address (0.0.0.0/0, ::/0, or pieces such as 0.0.0.0/1 and 128.0.0.0/1; private, shared, link-local and unique-local ranges aside); it needs review when they admit more public addresses than one /24 (IPv4) or /48 (IPv6). A customer-managed prefix list named as a source is judged by its entries (GetManagedPrefixListEntries, at the version DescribeManagedPrefixLists gives as current, which security group rules use and the reason names) as if they were the rule\'s own CIDR blocks, so a list holding 0.0.0.0/0 or ::/0 fails; an AWS-managed list (com.amazonaws.<region>.s3 and the like: an AWS service\'s ranges, shared by every customer of the service) is named and needs review, as does a list whose entries could not be read; the one exception is the EC2 Instance Connect service\'s own list (com.amazonaws.<region>.ec2-instance-connect, or its ipv6 twin), from which that service alone connects, over SSH, for a principal IAM allows: SSH (port 22) from it is no public opening and passes, the reason naming the list and saying that access then rests on IAM (ec2-instance-connect:SendSSHPublicKey) and the instance\'s SSH configuration, which the query does not read, while any other admin port from it needs review. A rule whose source is another security group is followed one hop: a group of another account (named), one AWS reports stale (DescribeStaleSecurityGroups of the VPC: a deleted group, or a peering connection or transit gateway gone; named with the rule and VPC), one not among the account\'s groups in the region that AWS does not report stale (cannot be resolved: a peered or shared VPC\'s group), or one that itself admits every public address on an administration port needs review; the group itself and the account\'s other groups are listed. Which network interfaces hold a group is not read.',
   remediation:
     'Remove the listed inbound rules, or narrow their source to known administration networks or a bastion security group; prefer Systems Manager Session Manager over open SSH/RDP.',
   scope: 'regional',

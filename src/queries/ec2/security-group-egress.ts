@@ -24,7 +24,7 @@ function destinations(p: IpPermission, owner: string, lists: Lists): string[] {
     ...(p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6 ?? '?'),
     ...(p.PrefixListIds ?? []).map((r) => {
       const view = lists(r.PrefixListId ?? '?');
-      return view.kind === 'entries' ? `${view.label} (${view.entries.length ? view.entries.join(', ') : 'no entries'})` : view.kind === 'aws-managed' ? `${view.label} (an AWS service's ranges)` : view.label;
+      return view.kind === 'entries' ? `${view.label} (${view.entries.length ? view.entries.join(', ') : 'no entries'}${view.version !== undefined ? `; version ${view.version}, current when read` : ''})` : view.kind === 'aws-managed' ? `${view.label} (an AWS service's ranges)` : view.label;
     }),
     ...(p.UserIdGroupPairs ?? []).map((r) => `${r.GroupId ?? '?'}${r.UserId && r.UserId !== owner ? ` of account ${r.UserId}` : ''}${r.VpcPeeringConnectionId ? ` through ${r.VpcPeeringConnectionId}` : ''}`),
   ];

@@ -36,6 +36,12 @@ export interface SecurityGroupReferencesEvidence {
   prefixLists?: ManagedPrefixList[] | CapturedError;
   /** By prefix list id. */
   prefixListEntries?: Record<string, PrefixListEntry[] | CapturedError>;
+  /**
+   * By prefix list id: the version whose entries were read (GetManagedPrefixListEntries TargetVersion), the `Version`
+   * DescribeManagedPrefixLists gave as current, the one every security group rule naming the list uses. Absent in
+   * evidence sealed before it was recorded (its entries are the version current when they were read, not named).
+   */
+  prefixListEntryVersions?: Record<string, number>;
   /** By VPC id. */
   staleSecurityGroups?: Record<string, StaleSecurityGroup[] | CapturedError>;
 }
@@ -103,9 +109,18 @@ async function readReferences(ctx: QueryContext, { lists: ids, vpcs }: NamedByRu
       }, ctx.signal)
     : [];
   const prefixListEntries: Record<string, PrefixListEntry[] | CapturedError> = {};
+  const prefixListEntryVersions: Record<string, number> = {};
   if (!isCapturedError(prefixLists)) {
-    for (const id of prefixLists.filter((l) => !isAwsManaged(l)).map((l) => l.PrefixListId).filter((x): x is string => !!x)) {
-      prefixListEntries[id] = await captureFailure(() => allPages(sdk.paginateGetManagedPrefixListEntries({ client, pageSize: 100 }, { PrefixListId: id }), (p) => p.Entries, ctx), ctx.signal);
+    for (const list of prefixLists.filter((l) => !isAwsManaged(l) && !!l.PrefixListId)) {
+      const id = list.PrefixListId!;
+      // The entries of the version just described as current (the one the rules use), even if the list changes
+      // between the two calls; without a Version, the current one (GetManagedPrefixListEntries' default).
+      const TargetVersion = typeof list.Version === 'number' ? list.Version : undefined;
+      if (TargetVersion !== undefined) prefixListEntryVersions[id] = TargetVersion;
+      prefixListEntries[id] = await captureFailure(
+        () => allPages(sdk.paginateGetManagedPrefixListEntries({ client, pageSize: 100 }, { PrefixListId: id, ...(TargetVersion !== undefined ? { TargetVersion } : {}) }), (p) => p.Entries, ctx),
+        ctx.signal,
+      );
     }
   }
   const staleSecurityGroups: Record<string, StaleSecurityGroup[] | CapturedError> = {};
@@ -113,11 +128,21 @@ async function readReferences(ctx: QueryContext, { lists: ids, vpcs }: NamedByRu
     // MaxResults 5 to 255 (API reference, DescribeStaleSecurityGroups).
     staleSecurityGroups[vpc] = await captureFailure(() => allPages(sdk.paginateDescribeStaleSecurityGroups({ client, pageSize: 255 }, { VpcId: vpc }), (p) => p.StaleSecurityGroupSet, ctx), ctx.signal);
   }
-  return { prefixLists, prefixListEntries, staleSecurityGroups };
+  return { prefixLists, prefixListEntries, prefixListEntryVersions, staleSecurityGroups };
 }
 
 /** DescribeManagedPrefixLists names AWS as the owner of an AWS-managed list (com.amazonaws.<region>.s3 and the like). */
 export const isAwsManaged = (l: ManagedPrefixList) => l.OwnerId === 'AWS';
+
+/**
+ * The AWS-managed list of the EC2 Instance Connect service's addresses in a region (IPv4, or its IPv6 twin): the
+ * sources from which that service, and nothing else, connects to an instance over SSH on behalf of a principal IAM
+ * allows (ec2-instance-connect:SendSSHPublicKey). Only with OwnerId `AWS`: a customer's list cannot take a
+ * com.amazonaws. name, and a customer-managed list is judged by its entries anyway.
+ */
+export function isInstanceConnectList(name: string | undefined, region: string): boolean {
+  return name === `com.amazonaws.${region}.ec2-instance-connect` || name === `com.amazonaws.${region}.ipv6.ec2-instance-connect`;
+}
 
 /** "prefix list pl-0123 (corp-admins)" for reasons. */
 export function prefixListLabel(id: string, list?: ManagedPrefixList): string {
@@ -126,8 +151,8 @@ export function prefixListLabel(id: string, list?: ManagedPrefixList): string {
 
 /** What the evidence says a prefix list admits: its entries as blocks, an AWS service's ranges, or why it is unknown. */
 export type PrefixListView =
-  | { kind: 'entries'; label: string; blocks: Cidr[]; unreadable: string[]; entries: string[]; owner?: string }
-  | { kind: 'aws-managed'; label: string }
+  | { kind: 'entries'; label: string; blocks: Cidr[]; unreadable: string[]; entries: string[]; owner?: string; version?: number }
+  | { kind: 'aws-managed'; label: string; name?: string }
   | { kind: 'unknown'; label: string; why: string };
 
 export function prefixListView(id: string, refs: SecurityGroupReferencesEvidence, at: ReadPlace): PrefixListView {
@@ -137,7 +162,7 @@ export function prefixListView(id: string, refs: SecurityGroupReferencesEvidence
   const list = lists.find((l) => l.PrefixListId === id);
   if (!list) return { kind: 'unknown', label: prefixListLabel(id), why: `DescribeManagedPrefixLists ${forAccount(at)} did not return it (a deleted list, or one no longer shared with the account), so its entries are not in the evidence` };
   const label = prefixListLabel(id, list);
-  if (isAwsManaged(list)) return { kind: 'aws-managed', label };
+  if (isAwsManaged(list)) return { kind: 'aws-managed', label, ...(list.PrefixListName ? { name: list.PrefixListName } : {}) };
   const entries = refs.prefixListEntries?.[id];
   if (entries === undefined) return { kind: 'unknown', label, why: `the list's entries were not read ${forAccount(at)} (GetManagedPrefixListEntries)` };
   if (isCapturedError(entries)) return { kind: 'unknown', label, why: `GetManagedPrefixListEntries ${forAccount(at)} failed (${entries.error.code}: ${entries.error.message}), so its entries are not in the evidence` };
@@ -148,7 +173,8 @@ export function prefixListView(id: string, refs: SecurityGroupReferencesEvidence
     if (c) blocks.push({ ...c, text: `${c.text} in ${label}` });
     else unreadable.push(`${e.Cidr ?? 'an entry without a CIDR'} in ${label}`);
   }
-  return { kind: 'entries', label, blocks, unreadable, entries: entries.map((e) => e.Cidr ?? '?'), ...(list.OwnerId ? { owner: list.OwnerId } : {}) };
+  const version = refs.prefixListEntryVersions?.[id];
+  return { kind: 'entries', label, blocks, unreadable, entries: entries.map((e) => e.Cidr ?? '?'), ...(list.OwnerId ? { owner: list.OwnerId } : {}), ...(version !== undefined ? { version } : {}) };
 }
 
 /**

@@ -42,7 +42,8 @@ function publicGrants(grants: readonly Grant[] | undefined): string[] {
 
 /**
  * Whether a failing reason of this check shows the bucket public (its policy or ACL grants public access that Block
- * Public Access does not neutralize), not only a protection off: the reason `evaluate` gives it opens so.
+ * Public Access does not neutralize), not only a protection off: the reason `evaluate` gives it opens so. Only for
+ * results that carry no `exposure` field (an evaluation written before it was set); `evaluate` sets `exposure: 'public'`.
  */
 export function showsPublicBucket(reason: string): boolean {
   return /^bucket \S+ is public: /.test(reason);
@@ -125,7 +126,7 @@ export const publicAccessBlock = defineQuery<PublicAccessBlockEvidence>({
         if (grants.length) exposures.push(`its ACL grants ${grants.join(', ')} and IgnorePublicAcls is not in effect`);
       }
 
-      if (exposures.length) return { status: 'fail', reason: `bucket ${bucket} is public: ${exposures.join('; ')}` };
+      if (exposures.length) return { status: 'fail', reason: `bucket ${bucket} is public: ${exposures.join('; ')}`, exposure: 'public' };
       if (notEffective.length === 0) {
         const via = missingFlags(bucketCfg).length === 0 ? 'the bucket’s own settings' : 'the account-level settings';
         return { status: 'pass', reason: `all four Block Public Access protections apply to bucket ${bucket} (through ${via})` };

@@ -59,8 +59,10 @@ export interface Ec2State {
   flowLogs?: FlowLog[];
   /** Managed prefix lists the account sees: its own (customer-managed) and AWS-managed ones (OwnerId AWS). */
   managedPrefixLists?: ManagedPrefixList[];
-  /** The entries of each prefix list, by id (GetManagedPrefixListEntries). */
+  /** The entries of each prefix list, by id (GetManagedPrefixListEntries): those of its current version. */
   prefixListEntries?: Record<string, PrefixListEntry[]>;
+  /** The entries of earlier versions of a prefix list, by id and version (GetManagedPrefixListEntries TargetVersion). */
+  prefixListEntryHistory?: Record<string, Record<number, PrefixListEntry[]>>;
   /** DescribeStaleSecurityGroups' answer per VPC id: the account's groups with rules AWS reports stale. */
   staleSecurityGroups?: Record<string, StaleSecurityGroup[]>;
 }
@@ -290,8 +292,13 @@ export const ec2: SimService = {
       if (!input.PrefixListId) throw new SimError('MissingParameter', 'The request must contain the parameter PrefixListId');
       if (input.MaxResults !== undefined && (input.MaxResults < 1 || input.MaxResults > 100)) throw invalidParameter(`Value ( ${input.MaxResults} ) for parameter maxResults is invalid. Expecting a value between 1 and 100.`);
       const s = state(ctx);
-      if (!(s.managedPrefixLists ?? []).some((l) => l.PrefixListId === input.PrefixListId)) throw new SimError('InvalidPrefixListID.NotFound', `The prefix list ID '${input.PrefixListId}' does not exist`);
-      const { page, nextToken } = paginate(s.prefixListEntries?.[input.PrefixListId] ?? [], {
+      const list = (s.managedPrefixLists ?? []).find((l) => l.PrefixListId === input.PrefixListId);
+      if (!list) throw new SimError('InvalidPrefixListID.NotFound', `The prefix list ID '${input.PrefixListId}' does not exist`);
+      // TargetVersion: that version's entries; the default is the current version (API reference).
+      const current = input.TargetVersion === undefined || input.TargetVersion === list.Version;
+      const entries = current ? s.prefixListEntries?.[input.PrefixListId] : s.prefixListEntryHistory?.[input.PrefixListId]?.[input.TargetVersion!];
+      if (!entries && !current) throw invalidParameter(`The simulated prefix list ${input.PrefixListId} keeps no version ${input.TargetVersion} (current version ${list.Version})`);
+      const { page, nextToken } = paginate(entries ?? [], {
         token: input.NextToken,
         limit: input.MaxResults,
         ...pageLimits(`GetManagedPrefixListEntries/${input.PrefixListId}`),

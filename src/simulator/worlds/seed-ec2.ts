@@ -45,7 +45,7 @@ function prefixList(account: SimAccount, region: string, name: string, cidrs: st
 }
 
 /** An AWS-managed prefix list (OwnerId AWS) as DescribeManagedPrefixLists shows it to every account; its entries are AWS's. */
-function awsManagedPrefixList(region: string, service: string): ManagedPrefixList {
+export function awsManagedPrefixList(region: string, service: string): ManagedPrefixList {
   const id = `pl-${stableHex(`aws/${region}/${service}`, 8)}`;
   return { PrefixListId: id, AddressFamily: 'IPv4', State: 'create-complete', PrefixListArn: `arn:aws:ec2:${region}:aws:prefix-list/${id}`, PrefixListName: `com.amazonaws.${region}.${service}`, Version: 1, OwnerId: 'AWS', Tags: [] };
 }

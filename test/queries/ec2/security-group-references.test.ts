@@ -3,7 +3,7 @@ import { canonicalJson } from '../../../src/seal/canonical.js';
 import { adminPortsOpen } from '../../../src/queries/ec2/admin-ports-open.js';
 import { securityGroupEgress } from '../../../src/queries/ec2/security-group-egress.js';
 import { namedPrefixLists, vpcsWithUnresolvedReferences, type SecurityGroupReferencesEvidence } from '../../../src/queries/ec2/security-groups.js';
-import type { SecurityGroup } from '@aws-sdk/client-ec2';
+import type { ManagedPrefixList, SecurityGroup } from '@aws-sdk/client-ec2';
 import type { EvidenceQuery, ResourceResult } from '../../../src/queries/types.js';
 import { ACCOUNT, REGION, rdpPrivate, sgArn, sshOpen, webGroup } from '../../fixtures/ec2/ec2.js';
 import {
@@ -77,6 +77,51 @@ describe('ec2.admin-ports-open: prefix lists judged by what they hold', () => {
     const r = one(adminPortsOpen, sshFromS3);
     expect(r.status).toBe('needs-review');
     expect(r.reason).toContain('tcp 22 from AWS-managed prefix list pl-63a5400a (com.amazonaws.us-east-1.s3) (admin port 22): the address ranges of an AWS service');
+  });
+  it('names the version whose entries were read, as the evidence records it; evidence without it keeps the earlier wording', () => {
+    const versioned = { ...refs, prefixListEntryVersions: { 'pl-0c0c0c0c0c0c0c0c1': 3 } };
+    const r = one(adminPortsOpen, sshFromCorp, versioned);
+    expect(r.status).toBe('pass');
+    expect(r.reason).toContain('tcp 22 from prefix list pl-0c0c0c0c0c0c0c0c1 (corp-admins): 203.0.113.0/25, 198.51.100.0/25 (version 3, current when read: the one the rule uses)');
+    expect(one(adminPortsOpen, sshFromCorp).reason).not.toContain('version');
+    expect(evaluate(securityGroupEgress, { securityGroups: [egressAllToCorp], ...versioned })[0].reason).toContain('all traffic to prefix list pl-0c0c0c0c0c0c0c0c1 (corp-admins) (203.0.113.0/25, 198.51.100.0/25; version 3, current when read)');
+  });
+  describe("the EC2 Instance Connect service's AWS-managed list", () => {
+    const eic = (name: string): ManagedPrefixList => ({ PrefixListId: 'pl-0e1c0e1c', AddressFamily: 'IPv4', State: 'create-complete', PrefixListArn: 'arn:aws:ec2:us-east-1:aws:prefix-list/pl-0e1c0e1c', PrefixListName: name, Version: 5, OwnerId: 'AWS' });
+    const withList = (name: string) => ({ ...refs, prefixLists: [...describedLists.PrefixLists!, eic(name)] });
+    const fromList = (...ports: [number, number][]): SecurityGroup => ({
+      GroupId: 'sg-0a1111111111111e1',
+      GroupName: 'eic-ssh',
+      Description: 'SSH from EC2 Instance Connect',
+      OwnerId: ACCOUNT,
+      VpcId: VPC,
+      IpPermissions: ports.map(([from, to]) => ({ IpProtocol: 'tcp', FromPort: from, ToPort: to, IpRanges: [], Ipv6Ranges: [], PrefixListIds: [{ PrefixListId: 'pl-0e1c0e1c' }], UserIdGroupPairs: [] })),
+      IpPermissionsEgress: [],
+    });
+    it('SSH from it is no public opening: the group passes, naming the list and that access then rests on IAM', () => {
+      const r = one(adminPortsOpen, fromList([22, 22]), withList('com.amazonaws.us-east-1.ec2-instance-connect'));
+      expect(r.status).toBe('pass');
+      expect(r.reason).toContain('it admits SSH from the EC2 Instance Connect service only: tcp 22 from AWS-managed prefix list pl-0e1c0e1c (com.amazonaws.us-east-1.ec2-instance-connect) (admin port 22)');
+      expect(r.reason).toContain('rests on IAM (ec2-instance-connect:SendSSHPublicKey on the instance) and the instance\'s own SSH configuration, which this query does not read');
+      // Its IPv6 twin is the same service's.
+      expect(one(adminPortsOpen, fromList([22, 22]), withList('com.amazonaws.us-east-1.ipv6.ec2-instance-connect')).status).toBe('pass');
+    });
+    it('any other admin port from it needs review, naming only those ports; SSH from it stays cleared', () => {
+      const r = one(adminPortsOpen, fromList([22, 22], [3389, 3389]), withList('com.amazonaws.us-east-1.ec2-instance-connect'));
+      expect(r.status).toBe('needs-review');
+      expect(r.reason).toContain("tcp 3389 from AWS-managed prefix list pl-0e1c0e1c (com.amazonaws.us-east-1.ec2-instance-connect) (admin port 3389): the EC2 Instance Connect service's addresses, which connect over SSH (port 22) only");
+      expect(r.reason).not.toContain('tcp 22 from AWS-managed');
+      const range = one(adminPortsOpen, fromList([0, 65535]), withList('com.amazonaws.us-east-1.ec2-instance-connect'));
+      expect(range.status).toBe('needs-review');
+      expect(range.reason).toContain('(admin ports 3389, 3306');
+      expect(range.reason).not.toMatch(/admin ports 22,/);
+    });
+    it('another region\'s list of that name, or another AWS-managed list, stays an AWS service\'s ranges to review', () => {
+      const r = one(adminPortsOpen, fromList([22, 22]), withList('com.amazonaws.eu-west-1.ec2-instance-connect'));
+      expect(r.status).toBe('needs-review');
+      expect(r.reason).toContain('(admin port 22): the address ranges of an AWS service');
+      expect(one(adminPortsOpen, fromList([22, 22]), withList('com.amazonaws.us-east-1.dynamodb')).status).toBe('needs-review');
+    });
   });
   it('a list AWS did not describe, whose entries failed, or whose description failed, needs review naming why', () => {
     expect(one(adminPortsOpen, sshFromUnknownList)).toMatchObject({ status: 'needs-review', reason: expect.stringContaining(`prefix list pl-0c0c0c0c0c0c0c0c9 (admin port 22): DescribeManagedPrefixLists for account ${ACCOUNT} in ${REGION} did not return it`) });
