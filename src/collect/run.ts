@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.js';
 import type { RateLimiterRegistry } from '../aws/rate-limit.js';
 import { checkPlannedManifestSize, putEvidenceBody, sealRunFrom } from '../seal/seal.js';
 import { RecordSpool } from './record-spool.js';
-import type { ManifestRecord } from '../evidence/record.js';
+import type { EvidenceBody, ManifestRecord } from '../evidence/record.js';
 import { resolveTrustPolicy } from '../aws/trusted-keys.js';
 import { newRunId } from '../evidence/run-id.js';
 import { startSecretSha256 } from '../evidence/layout.js';
@@ -131,7 +131,12 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
         delegated:
           config.collect.mode === 'delegated-admin'
             ? (auditProviders) => {
-                const d = new DelegatedCollection(config, auditProviders, runLog, opts.signal, now);
+                const recordRead = async (body: EvidenceBody, recordedAt: Date) => {
+                  const record = await putEvidenceBody(store, body, recordedAt);
+                  onRecord(record);
+                  return record;
+                };
+                const d = new DelegatedCollection(config, auditProviders, runLog, recordRead, opts.signal, now);
                 d.expect(plan.tasks);
                 return d;
               }
