@@ -45,7 +45,7 @@ async function collect(accounts: number): Promise<Sizes> {
       regions: { list: [REGION], home: REGION },
       store: { kind: 'local', path: join(base, 'store') },
       stateDir: join(base, 'state'),
-      collect: { maxAttempts: 6, mode: 'delegated-admin', delegatedAdmin: { accountId: ORG_MANAGEMENT_ACCOUNT_ID, configAggregator: ORG_CONFIG_AGGREGATOR } },
+      collect: { maxAttempts: 6, workers: 1, mode: 'delegated-admin', delegatedAdmin: { accountId: ORG_MANAGEMENT_ACCOUNT_ID, configAggregator: ORG_CONFIG_AGGREGATOR } },
     });
     const store = new LocalEvidenceStore(join(base, 'store'));
     const outcome = await runCollection({ config, catalogs, store, signer: LocalEd25519Signer.open(join(base, 'keys')), log: capturedLogger('warn').log, queries: QUERIES });
