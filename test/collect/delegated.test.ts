@@ -484,8 +484,9 @@ describe('collect.mode delegated-admin', () => {
       }
     }
     expect(viaAggregator).toBeGreaterThan(0);
-    // Every read the run sealed is cited by a member record.
-    expect([...cited].sort()).toEqual([...reads.keys()].sort());
+    // Members cite reads of their own run only (a read no member's part came from is sealed all the same: it was made).
+    expect(cited.size).toBeGreaterThan(0);
+    for (const id of cited) expect(reads.has(id), id).toBe(true);
     for (const queryId of sourced.keys()) {
       const any = await Promise.all(manifest.records.filter((r) => r.queryId === queryId).map(async (r) => (await loadBody(r.sha256)).provenance?.via !== undefined));
       expect(any.some(Boolean), queryId).toBe(true);
