@@ -107,16 +107,22 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   const records = new RecordSpool();
   try {
     const progress = () =>
-      opts.onProgress?.({ done: records.count, total, errors: records.errors, accounts: targets.length, regions: allRegions.length, queries: queries.length });
+      opts.onProgress?.({ done: records.count - reads, total, errors: records.errors, accounts: targets.length, regions: allRegions.length, queries: queries.length });
     const onRecord = (record: ManifestRecord) => {
       records.add(record);
       progress();
+    };
+    // Records of organisation-wide reads (delegated-admin) are sealed with the tasks' records but are no planned task.
+    let reads = 0;
+    const onReadRecord = (record: ManifestRecord) => {
+      reads++;
+      records.add(record);
     };
 
     const workers = collectionWorkers(config, targets.length, opts);
     if (workers > 1) {
       runLog.info({ workers, accounts: targets.length }, 'collecting in worker processes, each for its own accounts');
-      await collectInWorkers({ workers, config, tasks: plan.tasks, targets, store, log: runLog, callers, onRecord, signal: opts.signal, onAttempt: opts.onAttempt, onWorkerUsage: opts.onWorkerUsage, now });
+      await collectInWorkers({ workers, config, tasks: plan.tasks, targets, store, log: runLog, callers, onRecord, onReadRecord, signal: opts.signal, onAttempt: opts.onAttempt, onWorkerUsage: opts.onWorkerUsage, now });
     } else {
       await executeTasks({
         config,
@@ -133,7 +139,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
             ? (auditProviders) => {
                 const recordRead = async (body: EvidenceBody, recordedAt: Date) => {
                   const record = await putEvidenceBody(store, body, recordedAt);
-                  onRecord(record);
+                  onReadRecord(record);
                   return record;
                 };
                 const d = new DelegatedCollection(config, auditProviders, runLog, recordRead, opts.signal, now);

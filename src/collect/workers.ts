@@ -174,6 +174,8 @@ export interface WorkerCollection {
   log: Logger;
   callers: CallerIdentities;
   onRecord: (record: ManifestRecord) => void;
+  /** Called once per organisation-wide read sealed as its own record (delegated-admin); no planned task. */
+  onReadRecord: (record: ManifestRecord) => void;
   signal?: AbortSignal;
   onAttempt?: (action: string, outcome: 'ok' | 'throttled' | 'error') => void;
   now: () => Date;
@@ -222,7 +224,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
           log,
           async (body, recordedAt) => {
             const record = await putEvidenceBody(run.store, body, recordedAt);
-            run.onRecord(record);
+            run.onReadRecord(record);
             return record;
           },
           stop.signal,
