@@ -3,7 +3,9 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { callerArnOf, withCallLog, type AwsClientProvider, type LoggedCall } from '../aws/clients.js';
 import { describeSdkFailure } from '../aws/failure.js';
-import type { EvidenceBody } from '../evidence/record.js';
+import { DELEGATED_READ_QUERY_PREFIX, type EvidenceBody, type ManifestRecord, type SharedRequests } from '../evidence/record.js';
+import { sha256Hex } from '../evidence/hash.js';
+import { SDK_VERSION } from '../version.js';
 import { delegatedSourceFor } from '../queries/delegated/index.js';
 import { answersRegion, memberKey, type AuditContext, type DelegatedSource } from '../queries/delegated/types.js';
 import { readOnce } from '../queries/delegated/read-once.js';
@@ -12,7 +14,7 @@ import type { QueryParameters } from '../queries/types.js';
 import { assumedRoleCredentials, type AccountTarget } from './targets.js';
 import type { CollectionTask } from './plan.js';
 import { ByteSpool } from './byte-spool.js';
-import { endpointsByOperationOf } from './provenance.js';
+import { endpointsByOperationOf, provenanceOf } from './provenance.js';
 import { keepCanonical } from '../seal/canonical.js';
 
 type Via = NonNullable<NonNullable<EvidenceBody['provenance']>['via']>;
@@ -23,10 +25,15 @@ export interface DelegatedPart {
   part: unknown;
   audit: AuditContext;
   via: Via;
+  /** The IAM actions the organisation-wide read called, in order of first call (the member record lists them first). */
+  operations: readonly string[];
 }
 
+/** Seals the record of one organisation-wide read in the run (stores its body, adds it to the run's records). */
+export type RecordRead = (body: EvidenceBody, recordedAt: Date) => Promise<ManifestRecord>;
+
 /** A member's part as it waits for its tasks: its index in the spool, packed (v8 serialization, the IPC channel's own). */
-type Fetched = { parts: Map<string, number>; audit: AuditContext; via: Via } | { failed: string };
+type Fetched = { parts: Map<string, number>; audit: AuditContext; via: Via; operations: readonly string[] } | { failed: string };
 
 /** A member's part still packed, for a worker process (it unpacks it itself: the bytes cross as they are). */
 export interface PackedDelegatedPart extends Omit<DelegatedPart, 'part'> {
@@ -66,6 +73,8 @@ export class DelegatedCollection {
     private readonly config: Config,
     private readonly providerFactory: AuditProviderFactory,
     private readonly log: Logger,
+    /** Where each successful read is sealed, once, as its own record of the run (members' records cite it). */
+    private readonly recordRead: RecordRead,
     private readonly signal?: AbortSignal,
     private readonly now: () => Date = () => new Date(),
   ) {
@@ -139,7 +148,7 @@ export class DelegatedCollection {
     if (index === undefined) return undefined;
     // Read back and checked against the SHA-256 it was spooled with: a changed part stops the run, never becomes evidence.
     const packed = this.spool.read(index, `the part of ${member} of the ${source.kind} read for ${source.queryId}`);
-    return { source, packed, audit: fetched.audit, via: fetched.via };
+    return { source, packed, audit: fetched.audit, via: fetched.via, operations: fetched.operations };
   }
 
   destroy(): void {
@@ -164,30 +173,53 @@ export class DelegatedCollection {
       );
       return { failed: `${code}: ${message}` };
     }
-    // Every member's record cites it whole: frozen, and its canonical JSON written once (it grows with the organisation).
-    const via: Via = keepCanonical({
-      kind: source.kind,
-      accountId: audit.accountId,
-      region,
-      callerArn: (await callerArnOf(clients)) ?? null,
+    // The read is sealed once, as its own record of the run: every call (each page) with AWS's request id, response
+    // date and endpoint. Each member's record cites it by record id and SHA-256, so a member record's size does not
+    // grow with the organisation's pages; the run's signed manifest binds the two.
+    const callerArn = (await callerArnOf(clients)) ?? null;
+    const named = {
       ...(source.kind === 'config-aggregator' ? { aggregator: audit.aggregator } : {}),
       ...(source.kind === 'cloudtrail-lake' && audit.eventDataStore ? { eventDataStore: audit.eventDataStore } : {}),
-      sharedRequests: sharedRequestsOf(outcome.calls),
-      endpointsByOperation: endpointsByOperationOf(outcome.calls),
-    });
+    };
+    const facts = { kind: source.kind, accountId: audit.accountId, region, callerArn, ...named };
+    const requests = sharedRequestsOf(outcome.calls);
+    const operations = Object.freeze([...new Set(outcome.calls.map((c) => c.operation))]);
+    const body: EvidenceBody = {
+      schema: 'evidence-locker/evidence@1',
+      queryId: delegatedReadQueryId(source),
+      accountId: audit.accountId,
+      region,
+      status: 'ok',
+      operations: [...operations],
+      requests: outcome.calls.map((c) => ({ operation: c.operation, input: c.input, ...(c.error ? { error: c.error } : {}) })),
+      data: { kind: source.kind, ...named, requests },
+      sdkVersion: SDK_VERSION,
+      provenance: provenanceOf(outcome.calls, callerArn),
+    };
+    const record = await this.recordRead(body, this.now());
+    // Small and the same for every member of the read: frozen, its canonical JSON written once.
+    const via: Via = keepCanonical({ ...facts, read: { recordId: record.recordId, sha256: record.sha256, requests: requests.length }, endpointsByOperation: endpointsByOperationOf(outcome.calls) });
     const parts = new Map<string, number>();
     for (const [member, part] of outcome.result) parts.set(member, this.spool.append(serialize(part)));
     outcome.result.clear();
-    return { parts, audit, via };
+    return { parts, audit, via, operations };
   }
 }
 
 /**
- * The organisation-wide requests as every member's record cites them: the first request of each operation (and any
- * that failed) with its input, the others by operation and request id. Their inputs differ only by a page token or a
- * batch of ids, and copying them into each member's record would grow with members x pages (1,000 members: gigabytes).
+ * The query id of an organisation-wide read's record: the query it answers, or for a read several queries share (one
+ * configuration item family), its kind and a digest of its read key (an aggregator expression).
  */
-function sharedRequestsOf(calls: readonly LoggedCall[]): Via['sharedRequests'] {
+export function delegatedReadQueryId(source: Pick<DelegatedSource<unknown>, 'queryId' | 'kind' | 'readKey'>): string {
+  return `${DELEGATED_READ_QUERY_PREFIX}${source.readKey ? `${source.kind}.${sha256Hex(source.readKey).slice(0, 16)}` : source.queryId}`;
+}
+
+/**
+ * The organisation-wide requests as the read's record lists them: the first request of each operation (and any that
+ * failed) with its input, the others by operation and request id (their inputs differ only by a page token or a batch
+ * of ids; the record's `requests` keeps every input).
+ */
+function sharedRequestsOf(calls: readonly LoggedCall[]): SharedRequests {
   const seen = new Set<string>();
   return calls.map((c) => {
     const first = !seen.has(c.operation);

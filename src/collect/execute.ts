@@ -158,7 +158,7 @@ export async function executeTasks(run: TaskExecution): Promise<void> {
     const recordedAt = 'result' in outcome ? collectedAt : now();
     const requests = outcome.calls.map((c) => ({ operation: c.operation, input: c.input, ...(c.error ? { error: c.error } : {}) }));
     const provenance = { ...provenanceOf(outcome.calls, callerArn), ...(delegatedPart ? { via: delegatedPart.via } : {}) };
-    const operations = [...new Set([...(delegatedPart?.via.sharedRequests.map((c) => c.operation) ?? []), ...outcome.calls.map((c) => c.operation)])];
+    const operations = [...new Set([...(delegatedPart?.operations ?? []), ...outcome.calls.map((c) => c.operation)])];
     // The one place secrets are taken out: every query's evidence, before it is hashed and stored.
     const redacted = 'result' in outcome ? redactEvidence(outcome.result) : undefined;
     const body: EvidenceBody =

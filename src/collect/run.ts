@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.js';
 import type { RateLimiterRegistry } from '../aws/rate-limit.js';
 import { checkPlannedManifestSize, putEvidenceBody, sealRunFrom } from '../seal/seal.js';
 import { RecordSpool } from './record-spool.js';
-import type { ManifestRecord } from '../evidence/record.js';
+import type { EvidenceBody, ManifestRecord } from '../evidence/record.js';
 import { resolveTrustPolicy } from '../aws/trusted-keys.js';
 import { newRunId } from '../evidence/run-id.js';
 import { startSecretSha256 } from '../evidence/layout.js';
@@ -107,16 +107,22 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
   const records = new RecordSpool();
   try {
     const progress = () =>
-      opts.onProgress?.({ done: records.count, total, errors: records.errors, accounts: targets.length, regions: allRegions.length, queries: queries.length });
+      opts.onProgress?.({ done: records.count - reads, total, errors: records.errors, accounts: targets.length, regions: allRegions.length, queries: queries.length });
     const onRecord = (record: ManifestRecord) => {
       records.add(record);
       progress();
+    };
+    // Records of organisation-wide reads (delegated-admin) are sealed with the tasks' records but are no planned task.
+    let reads = 0;
+    const onReadRecord = (record: ManifestRecord) => {
+      reads++;
+      records.add(record);
     };
 
     const workers = collectionWorkers(config, targets.length, opts);
     if (workers > 1) {
       runLog.info({ workers, accounts: targets.length }, 'collecting in worker processes, each for its own accounts');
-      await collectInWorkers({ workers, config, tasks: plan.tasks, targets, store, log: runLog, callers, onRecord, signal: opts.signal, onAttempt: opts.onAttempt, onWorkerUsage: opts.onWorkerUsage, now });
+      await collectInWorkers({ workers, config, tasks: plan.tasks, targets, store, log: runLog, callers, onRecord, onReadRecord, signal: opts.signal, onAttempt: opts.onAttempt, onWorkerUsage: opts.onWorkerUsage, now });
     } else {
       await executeTasks({
         config,
@@ -131,7 +137,12 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
         delegated:
           config.collect.mode === 'delegated-admin'
             ? (auditProviders) => {
-                const d = new DelegatedCollection(config, auditProviders, runLog, opts.signal, now);
+                const recordRead = async (body: EvidenceBody, recordedAt: Date) => {
+                  const record = await putEvidenceBody(store, body, recordedAt);
+                  onReadRecord(record);
+                  return record;
+                };
+                const d = new DelegatedCollection(config, auditProviders, runLog, recordRead, opts.signal, now);
                 d.expect(plan.tasks);
                 return d;
               }

@@ -117,7 +117,7 @@ function delegatedParts(auditProviders: (accountId: string, region: string, cred
   const settings = config.collect.delegatedAdmin;
   const credentials = settings?.roleArn ? assumedRoleCredentials(config, settings.roleArn) : undefined;
   const providers = new Map<string, AwsClientProvider>();
-  const vias = new Map<number, WorkerDelegatedPart['via'] & object>();
+  const vias = new Map<number, { via: WorkerDelegatedPart['via'] & object; operations: readonly string[] }>();
   return {
     async partFor(task) {
       const wanted = delegatedSourceFor(task.query.id);
@@ -128,10 +128,10 @@ function delegatedParts(auditProviders: (accountId: string, region: string, cred
       let clients = providers.get(got.audit.region);
       if (!clients) providers.set(got.audit.region, (clients = auditProviders(settings.accountId, got.audit.region, credentials)));
       // The read's provenance came with its first part to this worker; kept frozen, its canonical JSON written once.
-      if (got.via) vias.set(got.read, keepCanonical(got.via));
-      const via = vias.get(got.read);
-      if (!via) throw new Error(`the collector cited organisation-wide read ${got.read} for ${task.query.id} in ${task.target.accountId} ${task.region} without sending its provenance first`);
-      return { source, part: deserialize(got.packed), audit: { ...got.audit, clients, signal: undefined, log, once: readOnce() }, via };
+      if (got.via) vias.set(got.read, { via: keepCanonical(got.via), operations: got.operations ?? [] });
+      const read = vias.get(got.read);
+      if (!read) throw new Error(`the collector cited organisation-wide read ${got.read} for ${task.query.id} in ${task.target.accountId} ${task.region} without sending its provenance first`);
+      return { source, part: deserialize(got.packed), audit: { ...got.audit, clients, signal: undefined, log, once: readOnce() }, via: read.via, operations: read.operations };
     },
     destroy() {
       for (const p of providers.values()) p.destroy();

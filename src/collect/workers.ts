@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.js';
 import { scrubSecrets } from '../log/logger.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import type { ManifestRecord } from '../evidence/record.js';
+import { putEvidenceBody } from '../seal/seal.js';
 import { AwsClientProvider, SharedConnections } from '../aws/clients.js';
 import { RateLimiterRegistry } from '../aws/rate-limit.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
@@ -76,9 +77,10 @@ export interface WorkerDelegatedPart {
   /** The part, v8-serialized: the worker deserializes it (the collector keeps parts packed and never unpacks them). */
   packed: Uint8Array;
   audit: Omit<AuditContext, 'clients' | 'signal' | 'log' | 'once'>;
-  /** The read's number: its `via` crosses to each worker once, with the first part of it, and is cited by number after. */
+  /** The read's number: its `via` and operations cross to each worker once, with the first part of it, and are cited by number after. */
   read: number;
   via?: DelegatedPart['via'];
+  operations?: DelegatedPart['operations'];
 }
 
 export type WorkerRequest =
@@ -172,6 +174,8 @@ export interface WorkerCollection {
   log: Logger;
   callers: CallerIdentities;
   onRecord: (record: ManifestRecord) => void;
+  /** Called once per organisation-wide read sealed as its own record (delegated-admin); no planned task. */
+  onReadRecord: (record: ManifestRecord) => void;
   signal?: AbortSignal;
   onAttempt?: (action: string, outcome: 'ok' | 'throttled' | 'error') => void;
   now: () => Date;
@@ -218,6 +222,11 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
           config,
           (accountId, region, credentials) => new AwsClientProvider({ accountId, region, credentials, maxAttempts: config.collect.maxAttempts, requestTimeoutMs: config.collect.requestTimeoutMs, callSlots, connections, rateLimits: limits, onAttempt: run.onAttempt, shareReads: true }),
           log,
+          async (body, recordedAt) => {
+            const record = await putEvidenceBody(run.store, body, recordedAt);
+            run.onReadRecord(record);
+            return record;
+          },
           stop.signal,
           run.now,
         )
@@ -257,7 +266,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
     if (!sent) viaSent.set(worker, (sent = new Set()));
     const first = !sent.has(read);
     sent.add(read);
-    return { queryId: part.source.queryId, packed: part.packed, audit, read, ...(first ? { via: part.via } : {}) } satisfies WorkerDelegatedPart;
+    return { queryId: part.source.queryId, packed: part.packed, audit, read, ...(first ? { via: part.via, operations: part.operations } : {}) } satisfies WorkerDelegatedPart;
   };
 
   try {

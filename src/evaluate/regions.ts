@@ -1,5 +1,5 @@
 import type { FrameworkScope } from '../config/scope.js';
-import type { EvidenceBody } from '../evidence/record.js';
+import { isDelegatedReadQuery, type EvidenceBody } from '../evidence/record.js';
 import type { RunManifest } from '../evidence/manifest.js';
 import { ENABLED_REGIONS_QUERY_ID, enabledRegionsOf } from '../queries/account/enabled-regions.js';
 
@@ -24,7 +24,8 @@ export async function runRegions(manifest: Pick<RunManifest, 'records' | 'scope'
   const collected = new Map<string, Set<string>>();
   const listing = new Map<string, string>();
   for (const r of manifest.records) {
-    if (!wanted.has(r.accountId)) continue;
+    // An organisation-wide read is made from the audit account: it collected none of that account's regions.
+    if (!wanted.has(r.accountId) || isDelegatedReadQuery(r.queryId)) continue;
     if (r.queryId === ENABLED_REGIONS_QUERY_ID) listing.set(r.accountId, r.sha256);
     else if (r.region !== 'global') {
       const set = collected.get(r.accountId) ?? new Set<string>();

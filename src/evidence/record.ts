@@ -33,6 +33,50 @@ export const AttestationSealerSchema = z.object({
 export type AttestationSealer = z.infer<typeof AttestationSealerSchema>;
 
 /**
+ * The organisation-wide calls of one delegated read: the input is kept for the first call of each operation and for
+ * failed calls (the rest differ only by a page token or id batch), with AWS's request id and the error of each.
+ */
+export const SharedRequestsSchema = z.array(z.object({ operation: z.string(), input: z.unknown().optional(), requestId: z.string().optional(), error: z.string().optional() }));
+export type SharedRequests = z.infer<typeof SharedRequestsSchema>;
+
+/** A member record's reference to the organisation-wide read its part was taken from (a record of the same run). */
+export const DelegatedReadRefSchema = z.object({
+  recordId: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** How many organisation-wide calls the read lists (every page). */
+  requests: z.number().int().nonnegative(),
+});
+export type DelegatedReadRef = z.infer<typeof DelegatedReadRefSchema>;
+
+/**
+ * Query id prefix of the record of an organisation-wide read (collect.mode delegated-admin): one per read and run,
+ * `delegated-read:<read>` in the audit account and the read's region. Its body lists every call the read made; the
+ * member records whose parts it answered cite it (`provenance.via.read`). It is evidence of how the members' records
+ * were obtained, not of any requirement: no query evaluates it.
+ */
+export const DELEGATED_READ_QUERY_PREFIX = 'delegated-read:';
+
+export function isDelegatedReadQuery(queryId: string): boolean {
+  return queryId.startsWith(DELEGATED_READ_QUERY_PREFIX);
+}
+
+/**
+ * What is wrong with a member record's reference to its delegated read, given the records of the run that sealed the
+ * member record (by record id); undefined when the run names that read record with that SHA-256. A reference to a
+ * record the run does not name, or to another body, or to a record that is no read, is refused: only the run's own
+ * signed manifest binds a read to the members' records.
+ */
+export function delegatedReadRefProblem(citing: string, ref: DelegatedReadRef, runRecord: (recordId: string) => Pick<ManifestRecord, 'queryId' | 'sha256'> | undefined): string | undefined {
+  const cites = `record ${citing} cites organisation-wide read ${ref.recordId} (SHA-256 ${ref.sha256})`;
+  if (!isDelegatedReadQuery(ref.recordId)) return `${cites}, which is not the record id of an organisation-wide read (${DELEGATED_READ_QUERY_PREFIX}…)`;
+  const rec = runRecord(ref.recordId);
+  if (!rec) return `${cites}, which the same run's signed manifest does not list: the member record's requests cannot be read`;
+  if (!isDelegatedReadQuery(rec.queryId)) return `${cites}, but the run lists that record id for query ${rec.queryId}, not an organisation-wide read`;
+  if (rec.sha256 !== ref.sha256) return `${cites}, but the run's signed manifest lists that read with SHA-256 ${rec.sha256}`;
+  return undefined;
+}
+
+/**
  * The body of an evidence record, stored content-addressed (its SHA-256 names it). It carries no
  * timestamp of its own so an unchanged configuration is stored once and proven by every run that
  * cites it; when it was collected lives in the run manifest's entry for it.
@@ -90,11 +134,22 @@ export const EvidenceBodySchema = z.object({
           aggregator: z.string().optional(),
           /** The CloudTrail Lake event data store (ARN or id, as configured), for `cloudtrail-lake`. */
           eventDataStore: z.string().optional(),
-          /** The organisation-wide calls whose responses this member's part was taken from (shared by every member's record); the input is kept for the first call of each operation and for failed calls, the rest differ only by a page token or id batch. */
-          sharedRequests: z.array(z.object({ operation: z.string(), input: z.unknown().optional(), requestId: z.string().optional(), error: z.string().optional() })),
+          /**
+           * Bodies sealed before reads were sealed on their own: the organisation-wide calls whose responses this member's
+           * part was taken from, copied into every member's record (`SharedRequestsSchema`). Newer bodies cite `read`.
+           */
+          sharedRequests: SharedRequestsSchema.optional(),
+          /**
+           * The organisation-wide read this member's part was taken from, sealed once in the same run as its own record
+           * (`DELEGATED_READ_QUERY_PREFIX`): its record id and SHA-256, and how many calls it lists. Verifiers check that
+           * the run's signed manifest names that record with that SHA-256.
+           */
+          read: DelegatedReadRefSchema.optional(),
           /** The origins the organisation-wide calls of each operation went to; absent in bodies sealed before it was recorded. */
           endpointsByOperation: z.record(z.string(), z.array(z.string())).optional(),
         })
+        // One form or the other: the requests inline (older bodies) or the sealed read cited.
+        .refine((v) => (v.sharedRequests === undefined) !== (v.read === undefined), { message: 'a delegated read is cited either by its requests (sharedRequests) or by its sealed record (read), exactly one of the two' })
         .optional(),
     })
     .optional(),

@@ -16,7 +16,7 @@ import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, describeForeign, trustPolicy, unsea
 import type { EvidenceStore } from '../evidence/store.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { BodyIndex, mergeByPath } from './bodies.js';
-import { EVIDENCE_CSV_HEADER, controlsCsv, csvMark, evidenceCsvRows } from './csv.js';
+import { EVIDENCE_CSV_HEADER, controlsCsv, csvMark, evidenceCsvRows, packagedRecord } from './csv.js';
 import { exceptionStates, type ExceptionEntry } from './exceptions.js';
 import { gatherRuns, missingShards, packageDays, readRunManifest, readRunManifestBytes, refusalsNotNamed, refusedSeals, type IncludedRun, type RunNotCredited } from './gather.js';
 import { refusalWords, refusedAttemptIsRun } from '../seal/refusals.js';
@@ -52,7 +52,7 @@ import { reconstructedDays } from './reconstructed.js';
 import { RegionCoverageBuilder } from './regions.js';
 import { renderReportPdf } from './pdf.js';
 import { TimelineBuilder, loadVerifiedBody, markNotCreditedDays, markRefusedDays } from './timeline.js';
-import type { EvidenceBody } from '../evidence/record.js';
+import { delegatedReadRefProblem, isDelegatedReadQuery, type EvidenceBody, type ManifestRecord } from '../evidence/record.js';
 import type { RunManifest } from '../evidence/manifest.js';
 import { bodyOrigin, EndpointTally, type BodyOrigin } from '../evidence/endpoint-origin.js';
 import { queryEndpointServices } from '../queries/endpoint-services.js';
@@ -394,7 +394,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
       const manifest = await readRunManifest(opts.store, run);
       const isAttestation = manifest.kind === 'attestation';
       for (const rec of manifest.records) {
-        if (!isAttestation && !accountSet.has(rec.accountId)) continue;
+        if (!packagedRecord(manifest.kind, rec, accountSet)) continue;
         records++;
         bodies.add(rec.sha256, rec.size);
         if (versions && rec.location?.versionId) {
@@ -429,6 +429,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
       await timelineBuilder.addRun(run, manifest, runBodies);
       if (!isAttestation && covers) await addRunWindows(eventWindows, loadOnce, manifest, accountSet);
       if (!isAttestation) await tallyEndpoints(endpoints, originOf, sharedOrigins, manifest, accountSet, loadOnce);
+      if (!isAttestation) await checkDelegatedReads(manifest, accountSet, loadOnce);
     }
     const timeline = timelineBuilder.finish();
     // Intervals of the period no event search covered are gaps on the days they touch, named in every view.
@@ -629,6 +630,25 @@ async function tallyEndpoints(tally: EndpointTally, originOf: Map<string, BodyOr
     }),
   );
   for (const r of recs) tally.add(manifest.runId, originOf.get(r.sha256)!);
+}
+
+/**
+ * A member record read through an organisation-wide read cites the read's record (`provenance.via.read`): the run's
+ * signed manifest must list that record with that SHA-256, or the package is not built (a reference to another run's
+ * read, or to a body the run did not seal, would show requests the run never made as this record's).
+ */
+async function checkDelegatedReads(manifest: RunManifest, accounts: Set<string>, load: (sha: string) => Promise<EvidenceBody>): Promise<void> {
+  let byId: Map<string, ManifestRecord> | undefined;
+  for (const rec of manifest.records) {
+    if (!accounts.has(rec.accountId) || isDelegatedReadQuery(rec.queryId)) continue;
+    const ref = (await load(rec.sha256)).provenance?.via?.read;
+    if (!ref) continue;
+    byId ??= new Map(manifest.records.map((r) => [r.recordId, r]));
+    const problem = delegatedReadRefProblem(rec.recordId, ref, (id) => byId!.get(id));
+    if (problem) {
+      throw new EvidenceLockerError(`run ${manifest.runId}: ${problem}`, { hint: 'do not package from this store until the run is investigated; `evidence-locker verify --store` names the same reference' });
+    }
+  }
 }
 
 /** Working files of a package run in its output folder; the number is the process id of the run that made them. */

@@ -1,4 +1,5 @@
 import type { RunManifest } from '../evidence/manifest.js';
+import { isDelegatedReadQuery, type ManifestRecord } from '../evidence/record.js';
 import { evidencePath } from './manifest.js';
 import { EvidenceReferences } from './references.js';
 import { rowReasons, type RequirementTimeline } from './timeline.js';
@@ -97,8 +98,16 @@ export function controlsCsv(
 export const EVIDENCE_CSV_HEADER = ['run', 'record', 'query', 'account', 'region', 'collected_at', 'status', 'sha256', 'size', 'path', 'ref', 'evidence_kind', 'as_of'];
 
 /**
+ * Whether a package holds a run's record: every record of an attestation run, every organisation-wide read (member
+ * records of the package cite them, whichever account the audit account is), and the records of the package's accounts.
+ */
+export function packagedRecord(runKind: RunManifest['kind'], rec: Pick<ManifestRecord, 'accountId' | 'queryId'>, accounts: ReadonlySet<string>): boolean {
+  return runKind === 'attestation' || isDelegatedReadQuery(rec.queryId) || accounts.has(rec.accountId);
+}
+
+/**
  * evidence-index.csv rows of one run: one per evidence record; records of accounts outside the package are left
- * out (attestation runs are kept whole). The header line is EVIDENCE_CSV_HEADER (csvMark), written once before the first run.
+ * out (attestation runs are kept whole, organisation-wide reads are kept: `packagedRecord`). The header line is EVIDENCE_CSV_HEADER (csvMark), written once before the first run.
  */
 export function evidenceCsvRows(run: Pick<RunManifest, 'runId' | 'kind' | 'records'> & Partial<Pick<RunManifest, 'reconstruction'>>, accounts: Set<string>, refs = new EvidenceReferences(), simulated = false): string {
   const mark = csvMark(simulated);
@@ -106,8 +115,8 @@ export function evidenceCsvRows(run: Pick<RunManifest, 'runId' | 'kind' | 'recor
   // A rebuilt record is about an earlier day than the one it was sealed on: both are stated, never one for the other.
   const kind = run.kind === 'attestation' ? 'attestation' : run.reconstruction ? 'reconstructed' : 'collected';
   for (const rec of run.records) {
-    if (run.kind !== 'attestation' && !accounts.has(rec.accountId)) continue;
-    chunk += mark.row([run.runId, rec.recordId, rec.queryId, rec.accountId, rec.region, rec.collectedAt, rec.status, rec.sha256, rec.size, evidencePath(rec.sha256), refs.assign(run.runId, rec.recordId, run.kind === 'attestation' ? rec.sha256 : undefined), kind, run.reconstruction?.asOf ?? rec.collectedAt.slice(0, 10)]);
+    if (!packagedRecord(run.kind, rec, accounts)) continue;
+    chunk += mark.row([run.runId, rec.recordId, rec.queryId, rec.accountId, rec.region, rec.collectedAt, rec.status, rec.sha256, rec.size, evidencePath(rec.sha256), refs.assign(run.runId, rec.recordId, run.kind === 'attestation' ? rec.sha256 : undefined), isDelegatedReadQuery(rec.queryId) ? 'organisation-read' : kind, run.reconstruction?.asOf ?? rec.collectedAt.slice(0, 10)]);
   }
   return chunk;
 }

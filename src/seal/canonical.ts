@@ -14,7 +14,7 @@ const KEPT = new WeakMap<object, { text: string; depth: number }>();
 /**
  * Freezes `value` (deeply) and writes its canonical JSON once: every later `canonicalJson` of a value that holds it
  * copies that text instead of walking it again (the same bytes). For a part many records cite whole, such as the
- * organisation-wide requests of a delegated read, which grow with the organisation.
+ * `provenance.via` every member record of a delegated read carries.
  */
 export function keepCanonical<T extends object>(value: T): T {
   if (KEPT.has(value)) return value;

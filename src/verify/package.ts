@@ -9,7 +9,7 @@ import { sha256Hex } from '../evidence/hash.js';
 import { terminalLine } from '../log/terminal.js';
 import { hashFiles, type HashedFiles } from './hash-files.js';
 import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
-import { EvidenceBodySchema, describeAttester, type EvidenceBody } from '../evidence/record.js';
+import { DelegatedReadRefSchema, EvidenceBodySchema, delegatedReadRefProblem, describeAttester, type EvidenceBody, type ManifestRecord } from '../evidence/record.js';
 import { publicKeyFingerprint, verifiedScheme, verifyManifestSignature } from '../seal/verify-signature.js';
 import { EVALUATION_RECORDED_FROM, PACKAGE_FILES, buildTimeProblem, PackageManifestSchema, evaluationInputsId, evaluationTakenOut, evidencePath, manifestEvidenceSetId, missingShards, packageRunEntry, runPath, type PackageManifest, type PackageRun } from '../package/manifest.js';
 import { canonicalJson } from '../seal/canonical.js';
@@ -23,7 +23,7 @@ import { queryEndpointServices } from '../queries/endpoint-services.js';
 import { judgeRefusal, refusalNameProblem, refusalWords, refusalsLeftOut, refusedAttemptIsRun } from '../seal/refusals.js';
 import { MAX_RUN_SPAN_MS, formatSpan, runSpanProblem } from '../seal/trust.js';
 import { REFUSAL_MAX_BYTES, REFUSALS_DIR, type SealRefusal } from '../evidence/refusal.js';
-import { EVIDENCE_CSV_HEADER, csvMark, evidenceCsvRows } from '../package/csv.js';
+import { EVIDENCE_CSV_HEADER, csvMark, evidenceCsvRows, packagedRecord } from '../package/csv.js';
 import { packageRunOrder } from '../package/gather.js';
 import { EvidenceReferences } from '../package/references.js';
 
@@ -387,6 +387,7 @@ export async function verifyPackageDir(root: string, opts: Pick<VerifyPackageOpt
   const attestations = await checkAttestations(folder, runs, manifest);
   const refusedSeals = await checkRefusals(folder, runs, keys, warnings);
   const endpoints = endpointOrigins(folder, runs, manifest);
+  checkDelegatedReads(folder, runs);
   if (expected) checkExpectedKeys(folder, keys, expected);
 
   let recompute: RecomputeReport | undefined;
@@ -548,6 +549,37 @@ async function checkAttestations({ present, abs, fail, shaAt, index }: PackageFo
     }
   }
   return out;
+}
+
+/**
+ * Each member record read through an organisation-wide read (collect.mode delegated-admin) that cites the read's sealed
+ * record (`provenance.via.read`) must cite a record its own run's signed manifest lists, with the SHA-256 listed there
+ * (the body checks then check the read's body): a reference to another run's read, to a body the run did not seal, or to
+ * nothing, is INVALID. Read from the origin fields the hashing pass kept of each body; bodies that do not hash right
+ * are already problems.
+ */
+function checkDelegatedReads({ present, shaAt, originAt, fail }: PackageFolder, runs: PackagedRun[]): void {
+  for (const r of runs) {
+    if (r.manifest.kind !== 'collection') continue;
+    let byId: Map<string, ManifestRecord> | undefined;
+    for (const rec of r.manifest.records) {
+      const path = evidencePath(rec.sha256);
+      const i = present.get(path);
+      if (i === undefined || shaAt(i) !== rec.sha256) continue;
+      const read = originAt(i);
+      if (!read || 'error' in read) continue;
+      const cited = (read.fields as { provenance?: { via?: { read?: unknown } } }).provenance?.via?.read;
+      if (cited === undefined) continue;
+      const ref = DelegatedReadRefSchema.safeParse(cited);
+      if (!ref.success) {
+        fail(path, `record ${rec.recordId} of run ${r.runId} cites an organisation-wide read that does not read as a reference (record id, SHA-256, request count): ${ref.error.issues[0]?.message ?? 'invalid'}`);
+        continue;
+      }
+      byId ??= new Map(r.manifest.records.map((x) => [x.recordId, x]));
+      const problem = delegatedReadRefProblem(rec.recordId, ref.data, (id) => byId!.get(id));
+      if (problem) fail(path, `run ${r.runId}: ${problem}`);
+    }
+  }
 }
 
 /**
@@ -1214,7 +1246,7 @@ function checkEvidenceBodies({ files, fail, checked, shaAt, notRead }: PackageFo
       const i = bodyAt.get(rec.sha256);
       if (i === undefined) {
         // Which accounts the package covers is in its manifest: unread, no missing body of a member record is claimed.
-        const inScope = r.manifest.kind === 'attestation' || (manifest ? accounts.has(rec.accountId) : !notRead.has(PACKAGE_FILES.manifest));
+        const inScope = manifest ? packagedRecord(r.manifest.kind, rec, accounts) : r.manifest.kind === 'attestation' || !notRead.has(PACKAGE_FILES.manifest);
         if (inScope) fail(evidencePath(rec.sha256), `missing: evidence body of record ${rec.recordId} in run ${r.runId}`);
         continue;
       }

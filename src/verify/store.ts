@@ -6,7 +6,7 @@ import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { EvidenceStore, LockedVersions, StoredVersionRef } from '../evidence/store.js';
-import type { ManifestRecord } from '../evidence/record.js';
+import { DelegatedReadRefSchema, delegatedReadRefProblem, type ManifestRecord } from '../evidence/record.js';
 import { SEAL_REFUSAL_READS, refusalCensus, refusalWords, refusalWrittenAfterRun, refusalWrittenLateProblem, refusalsLeftOut, refusalsUnreadNotBacked, refusedAttemptIsRun } from '../seal/refusals.js';
 import { runIdTime } from '../evidence/run-id.js';
 
@@ -242,6 +242,12 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
       results.push({ runId, kind: manifest.kind, chain: manifest.chain, records: run.recordCount, ok: false });
       continue;
     }
+    // Member records that cite an organisation-wide read (delegated-admin), checked against this run's records below.
+    const citations: { record: ManifestRecord; cited: unknown }[] = [];
+    const noteCitation = (body: Buffer, record: ManifestRecord) => {
+      const cited = citedRead(body);
+      if (cited !== undefined) citations.push({ record, cited });
+    };
     const recordProblems = await mapWithConcurrencyLimit(records, opts.concurrency ?? 16, async (record) => {
       const found: StoreProblem[] = [];
       const key = record.location?.key;
@@ -254,11 +260,11 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
           const here = { runId, recordId: record.recordId, key: k, ...(v.versionId ? { versionId: v.versionId } : {}) };
           // The write time comes with the read: no request of its own.
           if (start) sealedTimes.push({ key: k, ...(v.versionId ? { versionId: v.versionId } : {}), ...(v.lastModified ? { lastModified: v.lastModified } : {}) });
-          checkBody(v.body, record.sha256, record.size, here, found);
+          if (checkBody(v.body, record.sha256, record.size, here, found)) noteCitation(v.body, record);
           checkLock(v.mode, v.retainUntil, required, here, found);
         } else {
           const body = await store.getObject(record.sha256, record.size);
-          checkBody(body, record.sha256, record.size, at, found);
+          if (checkBody(body, record.sha256, record.size, at, found)) noteCitation(body, record);
         }
       } catch (err) {
         if (err instanceof BodyTooLong) found.push({ ...at, ...(versions && !key ? { key: versions.objectKey(record.sha256) } : {}), problem: `size is ${err.atLeast ? 'at least ' : ''}${err.size} bytes, the manifest says ${record.size}` });
@@ -288,6 +294,14 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
         });
       }
     }
+    if (citations.length) {
+      const byId = new Map(records.map((r) => [r.recordId, r]));
+      for (const { record, cited } of citations) {
+        const ref = DelegatedReadRefSchema.safeParse(cited);
+        const problem = ref.success ? delegatedReadRefProblem(record.recordId, ref.data, (id) => byId.get(id)) : `record ${record.recordId} cites an organisation-wide read that does not read as a reference (record id, SHA-256, request count)`;
+        if (problem) problems.push({ runId, recordId: record.recordId, problem });
+      }
+    }
     results.push({ runId, kind: manifest.kind, chain: manifest.chain, records: records.length, ok: problems.length === before });
   }
   results.sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
@@ -308,10 +322,26 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
   };
 }
 
-function checkBody(body: Buffer, sha256: string, size: number, at: Omit<StoreProblem, 'problem'>, out: StoreProblem[]): void {
+/** Whether the body is the one the manifest names (its SHA-256 and size); a problem is added when it is not. */
+function checkBody(body: Buffer, sha256: string, size: number, at: Omit<StoreProblem, 'problem'>, out: StoreProblem[]): boolean {
   const got = sha256Hex(body);
   if (got !== sha256) out.push({ ...at, problem: `SHA-256 is ${got}, the manifest says ${sha256}` });
   else if (body.length !== size) out.push({ ...at, problem: `size is ${body.length} bytes, the manifest says ${size}` });
+  else return true;
+  return false;
+}
+
+/**
+ * The organisation-wide read a sealed body cites (`provenance.via.read`), or undefined: only bodies that name a `via`
+ * are parsed. A body that is not JSON cites nothing here (evaluation and packaging refuse it).
+ */
+function citedRead(body: Buffer): unknown {
+  if (!body.includes('"via":')) return undefined;
+  try {
+    return (JSON.parse(body.toString('utf8')) as { provenance?: { via?: { read?: unknown } } } | null)?.provenance?.via?.read;
+  } catch {
+    return undefined;
+  }
 }
 
 function checkLock(mode: string | undefined, retainUntil: Date | undefined, required: Date | undefined, at: Omit<StoreProblem, 'problem'>, out: StoreProblem[]): void {

@@ -13,7 +13,8 @@ import { LocalEvidenceStore } from '../../src/store/local.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { runCollection } from '../../src/collect/run.js';
 import { evaluateRun } from '../../src/evaluate/engine.js';
-import { EvidenceBodySchema, type EvidenceBody } from '../../src/evidence/record.js';
+import { EvidenceBodySchema, isDelegatedReadQuery, type EvidenceBody, type SharedRequests } from '../../src/evidence/record.js';
+import { putEvidenceBody } from '../../src/seal/seal.js';
 import { RunManifestSchema, type RunManifest } from '../../src/evidence/manifest.js';
 import { DELEGATED_SOURCES } from '../../src/queries/delegated/index.js';
 import { queryById } from '../../src/queries/index.js';
@@ -251,7 +252,10 @@ describe('collect.mode delegated-admin', () => {
     const delegated = await collectAndEvaluate('delegated', DELEGATED);
     expect(delegated.lines.filter((l) => String(l.msg).includes('read failed'))).toEqual([]);
     expect(delegated.outcome.status).toBe(perAccount.outcome.status);
-    expect(delegated.manifest.records.map((r) => r.recordId)).toEqual(perAccount.manifest.records.map((r) => r.recordId));
+    // The same records, plus one record of each organisation-wide read (the audit account's requests, cited by its members).
+    expect(delegated.manifest.records.filter((r) => !isDelegatedReadQuery(r.queryId)).map((r) => r.recordId)).toEqual(perAccount.manifest.records.map((r) => r.recordId));
+    expect(delegated.manifest.records.filter((r) => isDelegatedReadQuery(r.queryId)).length).toBeGreaterThan(0);
+    expect(perAccount.manifest.records.filter((r) => isDelegatedReadQuery(r.queryId))).toEqual([]);
 
     // The administrator account is judged in both modes on its own findings only, never on its members'.
     for (const run of [perAccount, delegated]) expect(run.outcome.accounts).toContain(ORG_MANAGEMENT_ACCOUNT_ID);
@@ -379,10 +383,28 @@ describe('collect.mode delegated-admin', () => {
     const { manifest, loadBody } = await collectAndEvaluate('provenance', DELEGATED);
     const sourced = new Map(DELEGATED_SOURCES.map((s) => [s.queryId, s.kind]));
     let viaAggregator = 0;
+    const reads = new Map(manifest.records.filter((r) => isDelegatedReadQuery(r.queryId)).map((r) => [r.recordId, r]));
+    const cited = new Set<string>();
     for (const rec of manifest.records) {
       const body = await loadBody(rec.sha256);
       expect(body.status, rec.recordId).toBe('ok');
       const via = body.provenance?.via;
+      if (reads.has(rec.recordId)) {
+        // A read's own record: the audit account's calls, every page, with AWS's ids and dates; no member cites it whole.
+        expect(via, rec.recordId).toBeUndefined();
+        expect(rec.accountId).toBe(ORG_MANAGEMENT_ACCOUNT_ID);
+        expect(body.requests.length, rec.recordId).toBeGreaterThan(0);
+        expect(body.provenance?.requestIds.length, rec.recordId).toBe(body.requests.length);
+        expect(body.provenance?.responseDates.length, rec.recordId).toBe(body.requests.length);
+        expect(body.provenance?.callerArn).toMatch(new RegExp(`^arn:aws:iam::${ORG_MANAGEMENT_ACCOUNT_ID}:`));
+        const listed = (body.data as { requests: SharedRequests }).requests;
+        expect(listed.map((r) => r.requestId)).toEqual(body.provenance?.requestIds);
+        // Each operation's first request keeps its input (the filter or query); later pages are cited by request id only.
+        const firstOf = new Map<string, SharedRequests[number]>();
+        for (const r of listed) if (!firstOf.has(r.operation)) firstOf.set(r.operation, r);
+        for (const r of listed) expect('input' in r, `${rec.recordId} ${r.operation}`).toBe(firstOf.get(r.operation) === r || r.error !== undefined);
+        continue;
+      }
       if (!sourced.has(rec.queryId)) {
         expect(via, rec.recordId).toBeUndefined();
         continue;
@@ -392,15 +414,22 @@ describe('collect.mode delegated-admin', () => {
       expect(via.kind).toBe(sourced.get(rec.queryId));
       expect(via.accountId).toBe(ORG_MANAGEMENT_ACCOUNT_ID);
       expect(via.callerArn).toMatch(new RegExp(`^arn:aws:iam::${ORG_MANAGEMENT_ACCOUNT_ID}:`));
-      expect(via.sharedRequests.length).toBeGreaterThan(0);
-      expect(via.sharedRequests.every((r) => typeof r.requestId === 'string')).toBe(true);
-      // Where the organisation-wide calls went, by operation: the simulator's one origin for each.
-      expect(Object.keys(via.endpointsByOperation ?? {}).sort(), rec.recordId).toEqual([...new Set(via.sharedRequests.map((r) => r.operation))].sort());
+      // The read is cited by its record in the same run, not copied: the run's manifest lists it with that SHA-256.
+      expect(via.sharedRequests).toBeUndefined();
+      const read = reads.get(via.read!.recordId);
+      expect(read, rec.recordId).toBeDefined();
+      expect(via.read!.sha256).toBe(read!.sha256);
+      cited.add(read!.recordId);
+      const readBody = await loadBody(read!.sha256);
+      expect(via.read!.requests).toBe(readBody.requests.length);
+      expect(readBody.region).toBe(via.region);
+      expect((readBody.data as { kind: string }).kind).toBe(via.kind);
+      // Where the organisation-wide calls went, by operation: the simulator's one origin for each, as the read records them.
+      expect(via.endpointsByOperation, rec.recordId).toEqual(readBody.provenance?.endpointsByOperation);
+      expect(Object.keys(via.endpointsByOperation ?? {}).sort(), rec.recordId).toEqual([...new Set(readBody.requests.map((r) => r.operation))].sort());
       for (const origins of Object.values(via.endpointsByOperation ?? {})) expect(origins).toEqual([new URL(process.env.AWS_ENDPOINT_URL_CONFIG_SERVICE!).origin]);
-      // Each operation's first request keeps its input (the filter or query); later pages are cited by request id only.
-      const firstOf = new Map<string, (typeof via.sharedRequests)[number]>();
-      for (const r of via.sharedRequests) if (!firstOf.has(r.operation)) firstOf.set(r.operation, r);
-      for (const r of via.sharedRequests) expect('input' in r, `${rec.recordId} ${r.operation}`).toBe(firstOf.get(r.operation) === r || r.error !== undefined);
+      // The member record lists the read's operations first, then its own.
+      expect(body.operations.slice(0, readBody.operations.length)).toEqual(readBody.operations);
       expect(body.accountId).toBe(rec.accountId);
       // Every item of the member's part names the member account and region it describes.
       const data = body.data as Record<string, unknown>;
@@ -455,6 +484,9 @@ describe('collect.mode delegated-admin', () => {
       }
     }
     expect(viaAggregator).toBeGreaterThan(0);
+    // Members cite reads of their own run only (a read no member's part came from is sealed all the same: it was made).
+    expect(cited.size).toBeGreaterThan(0);
+    for (const id of cited) expect(reads.has(id), id).toBe(true);
     for (const queryId of sourced.keys()) {
       const any = await Promise.all(manifest.records.filter((r) => r.queryId === queryId).map(async (r) => (await loadBody(r.sha256)).provenance?.via !== undefined));
       expect(any.some(Boolean), queryId).toBe(true);
@@ -483,8 +515,10 @@ describe('collect.mode delegated-admin', () => {
     // Two queries of one configuration-item family: one organisation-wide read, the member's part taken twice.
     const [ports, defaults] = [task('ec2.admin-ports-open'), task('ec2.default-security-group')];
     const providers = (accountId: string, region: string) => new AwsClientProvider({ accountId, region, maxAttempts: 4, shareReads: true });
-    const planned = new DelegatedCollection(cfg, providers, logger().log);
-    const unplanned = new DelegatedCollection(cfg, providers, logger().log);
+    const store = new LocalEvidenceStore(join(dir, 'parts', 'store'));
+    const recordRead = (body: EvidenceBody, at: Date) => putEvidenceBody(store, body, at);
+    const planned = new DelegatedCollection(cfg, providers, logger().log, recordRead);
+    const unplanned = new DelegatedCollection(cfg, providers, logger().log, recordRead);
     try {
       planned.expect([ports, defaults]);
       const first = await planned.partFor(ports);

@@ -1,0 +1,129 @@
+/**
+ * A member record read through an organisation-wide read (collect.mode delegated-admin) cites the read's own record of
+ * the same run by record id and SHA-256. `verify --store`, `package` and `verify` check the reference against the run's
+ * signed manifest: one pointed at another run's read, or at a body the run did not seal, is a problem naming the record
+ * and the reference. Bodies sealed before reads had records of their own (the requests inline) still verify.
+ */
+import { describe, it, expect } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sealRun } from '../../src/seal/seal.js';
+import { canonicalBytes } from '../../src/seal/canonical.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
+import { recordIdOf, type DelegatedReadRef, type EvidenceBody, type ManifestRecord } from '../../src/evidence/record.js';
+import { trustSigners } from '../support/trust.js';
+import { verifyStoredRuns } from '../../src/verify/store.js';
+import { buildPackage } from '../../src/package/build.js';
+import { verifyPackageDir } from '../../src/verify/package.js';
+import { extractPackageZip } from '../../src/verify/unzip.js';
+import { evidencePath } from '../../src/package/manifest.js';
+import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { ACCOUNTS, MemoryStore, TEST_CATALOG, body, fixtureEvaluate } from '../package/fixtures.js';
+import { replaceBody } from '../support/resign-package.js';
+
+const AUDIT = ACCOUNTS[0];
+const READ_QUERY = 'delegated-read:test.bucket-encryption';
+const READ_ID = recordIdOf(READ_QUERY, AUDIT, 'us-east-1');
+const via = { kind: 'config-aggregator', accountId: AUDIT, region: 'us-east-1', callerArn: `arn:aws:sts::${AUDIT}:assumed-role/EvidenceLockerAudit/evidence-locker`, aggregator: 'org', endpointsByOperation: { 'config:SelectAggregateResourceConfig': ['https://config.us-east-1.amazonaws.com'] } };
+const requests = [
+  { operation: 'config:SelectAggregateResourceConfig', input: { Expression: 'SELECT *' }, requestId: 'req-1' },
+  { operation: 'config:SelectAggregateResourceConfig', requestId: 'req-2' },
+];
+
+type Cite = 'same-run' | 'inline' | { ref: (read: ManifestRecord) => DelegatedReadRef };
+
+async function put(store: MemoryStore, b: EvidenceBody, at: string): Promise<ManifestRecord> {
+  const bytes = canonicalBytes(b);
+  const sha256 = sha256Hex(bytes);
+  await store.putObject(sha256, bytes);
+  return { recordId: recordIdOf(b.queryId, b.accountId, b.region), queryId: b.queryId, accountId: b.accountId, region: b.region, status: b.status, collectedAt: at, sha256, size: bytes.length };
+}
+
+/** One day's run: the read's record (in the audit account) and each account's records, the bucket query's citing the read. */
+async function sealDay(store: MemoryStore, signer: LocalEd25519Signer, day: string, cite: Cite): Promise<{ runId: string; read: ManifestRecord; records: ManifestRecord[] }> {
+  const at = `${day}T02:01:00.000Z`;
+  const provenance = (requestIds: string[]) => ({ endpoint: 'https://config.us-east-1.amazonaws.com', callerArn: via.callerArn, requestIds, responseDates: requestIds.map(() => `${day}T02:00:30.000Z`), tool: { name: 'evidence-locker', version: 'test' }, sdkVersion: 'aws-sdk-js-v3/test' });
+  const readBody: EvidenceBody = { ...body(READ_QUERY, AUDIT, 'us-east-1', { kind: via.kind, aggregator: 'org', requests: requests.map((r) => ({ ...r, requestId: `${day}-${r.requestId}` })) }), operations: ['config:SelectAggregateResourceConfig'], provenance: provenance(requests.map((r) => `${day}-${r.requestId}`)) };
+  const read = await put(store, readBody, at);
+  const records = cite === 'inline' ? [] : [read];
+  for (const acct of ACCOUNTS) {
+    const member = body('test.bucket-encryption', acct, 'us-east-1', { buckets: [{ name: `logs-${acct}`, encrypted: true }] });
+    const cited = cite === 'inline' ? { sharedRequests: requests } : { read: cite === 'same-run' ? { recordId: read.recordId, sha256: read.sha256, requests: requests.length } : cite.ref(read) };
+    records.push(await put(store, { ...member, provenance: { ...provenance([`${day}-own-${acct}`]), endpoint: 'https://s3.us-east-1.amazonaws.com', callerArn: null, via: { ...via, ...cited } } }, at));
+    records.push(await put(store, body('test.trails', acct, 'us-east-1', { trails: [{ name: 'org-trail', logging: true }] }), at));
+  }
+  const runId = `${day.replace(/-/g, '')}T020000Z-000001`;
+  await sealRun(store, signer, { runId, kind: 'collection', chain: 'default', startedAt: new Date(`${day}T02:00:00.000Z`), completedAt: new Date(`${day}T02:05:00.000Z`), scope: { accounts: [...ACCOUNTS], regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['test.bucket-encryption', 'test.trails'] }, records });
+  return { runId, read, records };
+}
+
+const period = (to: string) => ({ from: new Date('2026-03-01T00:00:00Z'), to: new Date(`${to}T23:59:59.999Z`) });
+
+async function packageOf(store: MemoryStore, signer: LocalEd25519Signer, to: string, accounts?: string[]) {
+  const tmp = mkdtempSync(join(tmpdir(), 'el-delegated-reads-'));
+  const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to, outDir: join(tmp, 'out'), evaluate: fixtureEvaluate, ...(accounts ? { accounts } : {}), builtAt: new Date(`${to}T10:00:00Z`) });
+  const dir = join(tmp, 'pkg');
+  await extractPackageZip(pkg.zipPath, dir);
+  return dir;
+}
+
+describe('organisation-wide reads cited by reference', () => {
+  it('verify --store, package and verify accept a read cited in its own run, and a body with the requests inline (older runs)', async () => {
+    const store = new MemoryStore();
+    const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
+    await sealDay(store, signer, '2026-03-01', 'inline');
+    const { runId, read } = await sealDay(store, signer, '2026-03-02', 'same-run');
+    const stored = await verifyStoredRuns(store, period('2026-03-02'), { trust: await trustSigners(signer) });
+    expect(stored.problems).toEqual([]);
+    expect(stored.ok).toBe(true);
+
+    // Package with only the non-audit account: the read is its run's record all the same, in every listing.
+    const dir = await packageOf(store, signer, '2026-03-02', [ACCOUNTS[1]]);
+    expect(existsSync(join(dir, evidencePath(read.sha256)))).toBe(true);
+    expect(readFileSync(join(dir, 'SHA256SUMS'), 'utf8')).toContain(`${read.sha256}  ${evidencePath(read.sha256)}`);
+    const index = readFileSync(join(dir, 'evidence-index.csv'), 'utf8');
+    expect(index).toContain(`${runId},${READ_ID},${READ_QUERY},${AUDIT},us-east-1,`);
+    expect(index).toMatch(new RegExp(`${READ_QUERY.replace(/[.]/g, '\\.')},[^\\n]*,organisation-read,`));
+    const v = await verifyPackageDir(dir);
+    expect(v.problems).toEqual([]);
+    expect(v.ok).toBe(true);
+  });
+
+  it("refuses a member record that cites another run's read or a body its run did not seal, naming the record and the reference", async () => {
+    const store = new MemoryStore();
+    const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
+    const first = await sealDay(store, signer, '2026-03-01', 'same-run');
+    // The next run's members cite the read of 2026-03-01 (same record id, another run's body) instead of their own run's.
+    const other = await sealDay(store, signer, '2026-03-02', { ref: () => ({ recordId: first.read.recordId, sha256: first.read.sha256, requests: 2 }) });
+    const stored = await verifyStoredRuns(store, period('2026-03-02'), { trust: await trustSigners(signer) });
+    expect(stored.ok).toBe(false);
+    const memberId = recordIdOf('test.bucket-encryption', ACCOUNTS[1], 'us-east-1');
+    // The run names its own read: the reference to the previous run's, with the same record id, is to another body.
+    expect(stored.problems).toContainEqual({ runId: other.runId, recordId: memberId, problem: `record ${memberId} cites organisation-wide read ${READ_ID} (SHA-256 ${first.read.sha256}), but the run's signed manifest lists that read with SHA-256 ${other.read.sha256}` });
+    await expect(packageOf(store, signer, '2026-03-02')).rejects.toThrow(`run ${other.runId}: record ${recordIdOf('test.bucket-encryption', ACCOUNTS[0], 'us-east-1')} cites organisation-wide read ${READ_ID} (SHA-256 ${first.read.sha256}), but the run's signed manifest lists that read with SHA-256 ${other.read.sha256}`);
+
+    const dangling = new MemoryStore();
+    const key = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
+    const missing = await sealDay(dangling, key, '2026-03-01', { ref: (read) => ({ recordId: 'delegated-read:test.elsewhere/111111111111/us-east-1', sha256: read.sha256, requests: 2 }) });
+    const report = await verifyStoredRuns(dangling, period('2026-03-01'), { trust: await trustSigners(key) });
+    expect(report.problems.map((p) => p.problem)).toContain(`record ${memberId} cites organisation-wide read delegated-read:test.elsewhere/111111111111/us-east-1 (SHA-256 ${missing.read.sha256}), which the same run's signed manifest does not list: the member record's requests cannot be read`);
+  });
+
+  it('verify names a packaged member record whose reference the key holder pointed elsewhere', async () => {
+    const store = new MemoryStore();
+    const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
+    const { runId, read } = await sealDay(store, signer, '2026-03-01', 'same-run');
+    const dir = await packageOf(store, signer, '2026-03-01');
+    expect((await verifyPackageDir(dir)).ok).toBe(true);
+    // A holder of the signing key rewrites a member body to cite a read the run does not hold, and signs everything again.
+    const memberId = recordIdOf('test.bucket-encryption', ACCOUNTS[1], 'us-east-1');
+    const runManifest = JSON.parse(readFileSync(join(dir, 'runs', runId, 'manifest.json'), 'utf8')) as { records: ManifestRecord[] };
+    const old = JSON.parse(readFileSync(join(dir, evidencePath(runManifest.records.find((r) => r.recordId === memberId)!.sha256)), 'utf8')) as EvidenceBody;
+    const forged = '0'.repeat(64);
+    const path = await replaceBody(dir, signer, runId, memberId, canonicalBytes({ ...old, provenance: { ...old.provenance!, via: { ...old.provenance!.via!, read: { recordId: READ_ID, sha256: forged, requests: 2 } } } }));
+    const v = await verifyPackageDir(dir);
+    expect(v.ok).toBe(false);
+    expect(v.problems).toContainEqual({ path, message: `run ${runId}: record ${memberId} cites organisation-wide read ${READ_ID} (SHA-256 ${forged}), but the run's signed manifest lists that read with SHA-256 ${read.sha256}` });
+  });
+});
