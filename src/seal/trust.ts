@@ -589,7 +589,7 @@ export function runFileWriteTimeProblems(completedAt: string, versions: Readonly
 const OWN_RUN_FILES = [RUN_START_FILE, RUN_FILES.publicKey, RUN_FILES.signature, RUN_FILES.manifest] as const;
 
 /**
- * For runs whose manifest seals no start secret (sealed before start files named one; `runDayProblem` decides): the
+ * For runs whose manifest seals no start secret (sealed before start files named one; `runDayJudgement` decides): the
  * UTC day a collection run claims (that of its signed `startedAt`) against the store's write times (S3
  * `LastModified`, which no writer sets) of the files of its own run folder: the start file the collection writes before
  * its first AWS call, and the seal's files (of a run sealed again under a new id, the start file of each earlier attempt
@@ -680,21 +680,10 @@ async function readStartFile(reader: Pick<LockedVersions, 'readVersion'>, ref: S
  * file whose `startSecretSha256` is the SHA-256 of that secret, and by no other file: its write time must be no earlier
  * than the signed start less `skewMs` and no later than `START_FILE_MAX_DELAY_MS` after it. A run that seals no secret,
  * in a folder whose start file names one, is not the collection that wrote it (its run id was taken after that
- * collection stopped before sealing). Either proves no day, with the reason. Undefined when the day is shown, or the
+ * collection stopped before sealing). Either proves no day, with the reason (`problem`); none when the day is shown, or the
  * run is not a collection.
- */
-export async function runDayProblem(
-  reader: Pick<LockedVersions, 'readVersion'>,
-  run: Pick<RunManifest, 'kind' | 'startedAt' | 'startSecret'> & { reconstruction?: unknown },
-  own: RunFileListing,
-  attemptFolders: readonly RunFileListing[],
-  limits: SealDelayLimits,
-): Promise<RunFileWriteTime | undefined> {
-  return (await runDayJudgement(reader, run, own, attemptFolders, limits)).problem;
-}
-
-/**
- * `runDayProblem`, with the start file that dated the run when it shows its day (`start`): the one whose hash is that of
+ *
+ * With the problem, the start file that dated the run when it shows its day (`start`): the one whose hash is that of
  * the secret the run seals, or for a run sealed before start files named a secret the earliest start file of its own
  * folder and of its earlier attempts' (none for a run sealed without a start file). Every object the run seals is then
  * compared with that start file's write time (`sealedObjectsWriteProblem`).

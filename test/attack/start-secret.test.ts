@@ -7,7 +7,9 @@ import type { LockedVersions, RunFolders, StoredVersionRef } from '../../src/evi
 import { RUN_FILES, RUN_START_FILE, startSecretSha256 } from '../../src/evidence/layout.js';
 import { buildPackage } from '../../src/package/build.js';
 import { formatStoreReport, verifyStoredRuns } from '../../src/verify/store.js';
-import { MAX_SEAL_DELAY_MS, runDayProblem, trustPolicy } from '../../src/seal/trust.js';
+import { MAX_SEAL_DELAY_MS, runDayJudgement, trustPolicy } from '../../src/seal/trust.js';
+
+const runDayProblem = async (...args: Parameters<typeof runDayJudgement>) => (await runDayJudgement(...args)).problem;
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
 import { runVerifySh } from '../support/verify-sh.js';
 import { verifyPackage } from '../../src/verify/package.js';
