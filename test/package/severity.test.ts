@@ -18,6 +18,23 @@ import { csvRows } from './csv-rows.js';
 
 const ctx = { accountId: '111122223333', region: 'us-east-1', collectedAt: '2025-06-01T00:00:00.000Z' };
 
+type Finding = ControlResult['findings'][number];
+
+/** A package of the standard days whose failing findings are rewritten by `rewrite` (given the run's day), unzipped. */
+async function packageWithFailures(prefix: string, rewrite: (f: Finding, day: string) => Finding): Promise<string> {
+  const store = new MemoryStore();
+  const tmp = mkdtempSync(join(tmpdir(), prefix));
+  const signer = await sealDays(store, standardDays());
+  const evaluate = async (input: EvaluateRunInput): Promise<ControlResult[]> => {
+    const day = input.manifest.startedAt.slice(0, 10);
+    return (await fixtureEvaluate(input)).map((r) => ({ ...r, findings: r.findings.map((f) => rewrite(f, day)) }));
+  };
+  const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-05', outDir: join(tmp, 'out'), evaluate });
+  const dir = join(tmp, 'pkg');
+  await extractPackageZip(pkg.zipPath, dir);
+  return dir;
+}
+
 describe('severity follows what the failing evidence shows', () => {
   it('an S3 bucket is critical when its evidence shows it public, high when only a Block Public Access protection is off', () => {
     const results = publicAccessBlock.evaluate(JSON.parse(canonicalJson(publicBucketsEvidence)), {} as never, ctx);
@@ -57,25 +74,13 @@ describe('severity follows what the failing evidence shows', () => {
 
   describe('in the package: a bucket public on one day and only unprotected later', () => {
     let dir: string;
+    // Account 2's logs bucket fails 1.1 on 2026-03-03 and 2026-03-05: public on the first day, protections off on the last.
     beforeAll(async () => {
-      const store = new MemoryStore();
-      const tmp = mkdtempSync(join(tmpdir(), 'el-severity-'));
-      const signer = await sealDays(store, standardDays());
-      // Account 2's logs bucket fails 1.1 on 2026-03-03 and 2026-03-05: public on the first day, protections off on the last.
-      const evaluate = async (input: EvaluateRunInput): Promise<ControlResult[]> => {
-        const day = input.manifest.startedAt.slice(0, 10);
-        return (await fixtureEvaluate(input)).map((r) => ({
-          ...r,
-          findings: r.findings.map((f) =>
-            f.status === 'fail'
-              ? { ...f, queryId: 's3.public-access-block', reason: day === '2026-03-03' ? `bucket ${f.resource} is public: its ACL grants READ to everyone (AllUsers) and IgnorePublicAcls is not in effect` : `bucket ${f.resource} has no bucket-level configuration, and neither level sets BlockPublicAcls; its policy and ACL are not public today` }
-              : f,
-          ),
-        }));
-      };
-      const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-05', outDir: join(tmp, 'out'), evaluate });
-      dir = join(tmp, 'pkg');
-      await extractPackageZip(pkg.zipPath, dir);
+      dir = await packageWithFailures('el-severity-', (f, day) =>
+        f.status === 'fail'
+          ? { ...f, queryId: 's3.public-access-block', reason: day === '2026-03-03' ? `bucket ${f.resource} is public: its ACL grants READ to everyone (AllUsers) and IgnorePublicAcls is not in effect` : `bucket ${f.resource} has no bucket-level configuration, and neither level sets BlockPublicAcls; its policy and ACL are not public today` }
+          : f,
+      );
     });
 
     it('findings.csv and summary.json make it critical, its detail naming the day and the reason that showed it public', () => {
@@ -92,27 +97,15 @@ describe('severity follows what the failing evidence shows', () => {
 
   describe('in the package: a bucket the evaluation states public (structured), whatever its reason says', () => {
     let dir: string;
+    // Account 2's logs bucket: stated public on 2026-03-03 in words the old text rule does not match, only unprotected later.
     beforeAll(async () => {
-      const store = new MemoryStore();
-      const tmp = mkdtempSync(join(tmpdir(), 'el-severity-structured-'));
-      const signer = await sealDays(store, standardDays());
-      // Account 2's logs bucket: stated public on 2026-03-03 in words the old text rule does not match, only unprotected later.
-      const evaluate = async (input: EvaluateRunInput): Promise<ControlResult[]> => {
-        const day = input.manifest.startedAt.slice(0, 10);
-        return (await fixtureEvaluate(input)).map((r) => ({
-          ...r,
-          findings: r.findings.map((f) =>
-            f.status === 'fail'
-              ? day === '2026-03-03'
-                ? { ...f, queryId: 's3.public-access-block', reason: `anyone can read ${f.resource} through its ACL`, exposure: 'public' as const }
-                : { ...f, queryId: 's3.public-access-block', reason: `bucket ${f.resource} has no bucket-level configuration, and neither level sets BlockPublicAcls; its policy and ACL are not public today` }
-              : f,
-          ),
-        }));
-      };
-      const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-05', outDir: join(tmp, 'out'), evaluate });
-      dir = join(tmp, 'pkg');
-      await extractPackageZip(pkg.zipPath, dir);
+      dir = await packageWithFailures('el-severity-structured-', (f, day) =>
+        f.status === 'fail'
+          ? day === '2026-03-03'
+            ? { ...f, queryId: 's3.public-access-block', reason: `anyone can read ${f.resource} through its ACL`, exposure: 'public' as const }
+            : { ...f, queryId: 's3.public-access-block', reason: `bucket ${f.resource} has no bucket-level configuration, and neither level sets BlockPublicAcls; its policy and ACL are not public today` }
+          : f,
+      );
     });
 
     it('is critical in findings.csv and summary.json, the raise shown beside the severity in index.html, report.pdf and OSCAL', () => {
