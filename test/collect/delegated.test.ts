@@ -77,6 +77,14 @@ function byRequirement(results: Awaited<ReturnType<typeof collectAndEvaluate>>['
   return new Map(results.map((r) => [`${r.framework} ${r.requirementId} ${r.accountId}`, { status: r.status, findings: r.findings.map((f) => `${f.queryId} ${f.region} ${judged(f)} ${f.status}`).sort(), gaps: r.gaps.length }]));
 }
 
+/** One collection per mode serves every case that reads it (whole collections of an organisation are the slow part). */
+const collected = new Map<string, ReturnType<typeof collectAndEvaluate>>();
+function collectedOnce(mode: 'per-account' | 'delegated'): ReturnType<typeof collectAndEvaluate> {
+  let run = collected.get(mode);
+  if (!run) collected.set(mode, (run = mode === 'per-account' ? collectAndEvaluate('per-account') : collectAndEvaluate('delegated', DELEGATED)));
+  return run;
+}
+
 const calls = (stats: SimStats, prefix: string) => Object.entries(stats.byOperation).filter(([op]) => op.startsWith(prefix)).reduce((n, [, c]) => n + c.calls, 0);
 
 const DAY = 86_400_000;
@@ -248,8 +256,8 @@ afterAll(async () => {
 // Several whole collections of an organisation per test: a generous guard on a busy machine, never an assertion on time.
 describe('collect.mode delegated-admin', () => {
   it('gives the same result as per-account collection for every requirement of every account, with fewer member calls', async () => {
-    const perAccount = await collectAndEvaluate('per-account');
-    const delegated = await collectAndEvaluate('delegated', DELEGATED);
+    const perAccount = await collectedOnce('per-account');
+    const delegated = await collectedOnce('delegated');
     expect(delegated.lines.filter((l) => String(l.msg).includes('read failed'))).toEqual([]);
     expect(delegated.outcome.status).toBe(perAccount.outcome.status);
     // The same records, plus one record of each organisation-wide read (the audit account's requests, cited by its members).
@@ -380,7 +388,7 @@ describe('collect.mode delegated-admin', () => {
   }, 600_000);
 
   it('says in each aggregated record which aggregator or administrator answered, and keeps its items verbatim', async () => {
-    const { manifest, loadBody } = await collectAndEvaluate('provenance', DELEGATED);
+    const { manifest, loadBody } = await collectedOnce('delegated');
     const sourced = new Map(DELEGATED_SOURCES.map((s) => [s.queryId, s.kind]));
     let viaAggregator = 0;
     const reads = new Map(manifest.records.filter((r) => isDelegatedReadQuery(r.queryId)).map((r) => [r.recordId, r]));
@@ -494,7 +502,7 @@ describe('collect.mode delegated-admin', () => {
   }, 600_000);
 
   it('collects in each member account, with a warning that names the fix, when the aggregator or the event data store does not exist', async () => {
-    const perAccount = await collectAndEvaluate('baseline');
+    const perAccount = await collectedOnce('per-account');
     const wrong = await collectAndEvaluate('wrong-aggregator', { ...DELEGATED, delegatedAdmin: { ...DELEGATED.delegatedAdmin, configAggregator: 'no-such-aggregator', cloudtrailEventDataStore: 'no-such-event-data-store' } });
     expect(wrong.outcome.errorRecords).toBe(0);
     const warnings = wrong.lines.filter((l) => String(l.msg).includes('config-aggregator read failed'));
