@@ -11,7 +11,7 @@ function shown(c: string): string {
 }
 
 /**
- * One line as a terminal will show it: every control character, line break included, written as a visible \uXXXX
+ * One line as a terminal will show it: every control character, line break included, written as a visible escape (\u001b for ESC)
  * escape, so a name read from a package or a store (an S3 key, a zip entry, a manifest field) cannot move the cursor,
  * erase or recolour what was printed, or start a line of its own that reads like the verdict.
  */

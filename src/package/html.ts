@@ -27,7 +27,7 @@ function scriptJson(v: unknown): string {
   return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-/** Bidirectional controls and zero-width characters: shown as [U+XXXX] so they can neither reverse nor hide text. */
+/** Bidirectional controls and zero-width characters: shown by code point ([U+202E]) so they can neither reverse nor hide text. */
 const INVISIBLE = /[\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 function esc(s: string): string {
@@ -341,7 +341,7 @@ const JS = `
 var D = JSON.parse(document.getElementById('package-data').textContent);
 var S = {}; D.statuses.forEach(function(s){ S[s.id] = s; });
 var order = D.statuses.map(function(s){ return s.id; });
-// Bidirectional controls and zero-width characters in a name (a tag, a finding title) are shown as [U+XXXX]: they would
+// Bidirectional controls and zero-width characters in a name (a tag, a finding title) are shown by code point ([U+200B]): they would
 // otherwise turn the text after them around (U+202E makes "DELIAF" read "FAILED") or make two names look the same.
 var INVISIBLE = /[\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2069\\ufeff]/g;
 function vis(s){ return String(s).replace(INVISIBLE, function(c){ return '[U+' + ('000' + c.charCodeAt(0).toString(16).toUpperCase()).slice(-4) + ']'; }); }

@@ -58,7 +58,7 @@ export function registerVerifyCommand(program: Command): void {
         const runKeys = [...(opts.expectKey ?? []), ...(opts.expectRunKey ?? [])];
         const trust = await resolveTrustPolicy(config, { ...(runKeys.length ? { expectKeys: runKeys } : {}), log });
         const report = await verifyStoredRuns(store, selection, { trust, ...(opts.maxSealDelay !== undefined ? { maxSealDelayMs: opts.maxSealDelay } : {}), ...(opts.maxRunSpan !== undefined ? { maxRunSpanMs: opts.maxRunSpan } : {}) });
-        // JSON.stringify leaves C1, bidirectional and zero-width characters raw; as \uXXXX the JSON reads the same.
+        // JSON.stringify leaves C1, bidirectional and zero-width characters raw; as \u escapes (\u202e) the JSON reads the same.
         process.stdout.write(opts.json ? terminalText(JSON.stringify(report, null, 2)) + '\n' : formatStoreReport(report));
         process.exitCode = report.ok ? ExitCode.ok : ExitCode.failure;
         return;
