@@ -40,7 +40,8 @@ export function procedureMapFile(framework: string): string {
 
 /**
  * Reads and checks a framework's procedure mapping against its catalog: every procedure must be one of the
- * requirement's testing procedures and every query one the requirement cites. No file: no procedure is mapped.
+ * requirement's testing procedures, every query one the requirement cites, and each says what its queries show (a map
+ * built in code or embedded in an older package may leave `shows` out). No file: no procedure is mapped.
  */
 export function loadProcedureMap(catalog: Catalog, file = procedureMapFile(catalog.framework)): ProcedureMap {
   if (!existsSync(file)) return { framework: catalog.framework, procedures: [], untested: [] };
@@ -66,6 +67,7 @@ export function loadProcedureMap(catalog: Catalog, file = procedureMapFile(catal
     if (!req) throw new ConfigError(`${where}: requirement ${p.requirement} is not in the ${catalog.framework} catalog`);
     if (!req.testingProcedures.includes(p.procedure)) throw new ConfigError(`${where}: not a testing procedure of ${p.requirement} (${req.testingProcedures.join(', ')})`);
     for (const q of p.queries) if (!req.queries.includes(q)) throw new ConfigError(`${where}: query ${q} is not cited by requirement ${p.requirement}`, `add it to the requirement's queries or remove it here`);
+    if (!p.shows) throw new ConfigError(`${where}: no shows text`, 'add shows: what its queries show of the procedure and, plainly, what they do not');
     if (seen.has(p.procedure)) throw new ConfigError(`${where}: procedure listed twice`);
     seen.add(p.procedure);
   });

@@ -237,13 +237,32 @@ describe('an inventory, list or record the entity keeps is examined, not tested 
     expect(shows).toMatch(/does not\s+show any other scanner's configuration, whether a scan logs in or with which privileges \(11\.3\.1\.2\.c\)/);
   });
 
-  it('every mapped PCI DSS procedure says what its checks show and what they do not', () => {
-    const map = loadProcedureMap(pci);
-    for (const p of map.procedures) {
-      expect(p.shows, p.procedure).toBeDefined();
-      // Each says plainly what the checks do not show (or leave to the entity or the assessor).
-      expect(p.shows, p.procedure).toMatch(/\b(not|nor)\b/);
+  it('every mapped PCI DSS and HIPAA procedure says what its checks show and what they do not', () => {
+    for (const catalog of [pci, hipaa]) {
+      const map = loadProcedureMap(catalog);
+      expect(map.procedures.length, catalog.framework).toBeGreaterThan(0);
+      for (const p of map.procedures) {
+        expect(p.shows, p.procedure).toBeDefined();
+        // Each says plainly what the checks do not show (or leave to the entity or the assessor).
+        expect(p.shows, p.procedure).toMatch(/\b(not|nor)\b/);
+      }
     }
+  });
+
+  it('HIPAA: each specification says what is documentary, and evidence that only feeds a process tests none of it', () => {
+    const shows = (id: string) => loadProcedureMap(hipaa).procedures.find((p) => p.procedure === id)?.shows ?? '';
+    // The policies, procedures, plans and records the Security Rule asks for are named as not shown.
+    expect(shows('164.308(a)(1)')).toMatch(/does not show the entity's security management policies and procedures/);
+    expect(shows('164.308(a)(3)(ii)(C)')).toMatch(/leaver list is in HR records/);
+    expect(shows('164.308(a)(6)(ii)')).toMatch(/does not show that anyone receives or responds to an alert/);
+    expect(shows('164.308(a)(7)(ii)(D)')).toMatch(/does not show that the contingency plan as a whole was tested/);
+    expect(shows('164.308(a)(8)')).toMatch(/nor the non-technical safeguards/);
+    expect(shows('164.312(b)')).toMatch(/holds the recording settings, not the records/);
+    expect(shows('164.312(a)(2)(iv)')).toMatch(/does not limit who reads ePHI/);
+    // A risk analysis is not Inspector's findings, nor supervision a trail's settings: named untested, with why.
+    for (const id of ['164.308(a)(1)(ii)(A)', '164.308(a)(3)(ii)(A)']) expect(procedureQueries(hipaa, id), id).toEqual([]);
+    expect(untestedReason(hipaa, '164.308(a)(1)(ii)(A)')).toMatch(/vulnerability input to that assessment .* not the assessment/);
+    expect(untestedReason(hipaa, '164.308(a)(3)(ii)(A)')).toMatch(/not that anyone was authorized or supervised/);
   });
 
   it('checks sit on the lettered procedure that examines what they read, not on an interview, observation or storage procedure', () => {

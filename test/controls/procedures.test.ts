@@ -41,7 +41,7 @@ describe('procedure mappings (controls/procedures/*.yaml)', () => {
     // 10.7.2, A3.3.1).
     expect([...untested.keys()].sort()).toEqual(['1.2.2', '1.2.3', '10.4.1', '10.4.3', '10.7.1', '10.7.2', '11.3.1.3', '12.10.5', '12.10.7', '12.3.3', '12.3.4', '12.5.1', '12.5.2', '12.5.2.1', '12.8.1', '2.2.2', '3.2.1', '3.6.1', '3.7.5', '3.7.7', '4.2.1.1', '6.3.2', '6.5.1', '7.2.4', '7.2.5.1', '8.2.1', '8.2.2', '8.2.4', '8.2.8', '8.3.1', 'A3.2.1', 'A3.2.5.1', 'A3.2.5.2', 'A3.2.6', 'A3.3.1', 'A3.4.1']);
     expect(loadProcedureMap(pci).procedures.filter((p) => untested.has(p.requirement))).toEqual([]);
-    expect((loadProcedureMap(hipaa).untested ?? []).map((u) => u.requirement).sort()).toEqual(['164.308(a)(1)(ii)(D)', '164.308(a)(2)', '164.308(a)(4)(ii)(C)', '164.308(a)(6)', '164.308(b)(1)', '164.312(a)(2)(i)', '164.312(a)(2)(iii)', '164.312(c)(2)', '164.314(a)(1)']);
+    expect((loadProcedureMap(hipaa).untested ?? []).map((u) => u.requirement).sort()).toEqual(['164.308(a)(1)(ii)(A)', '164.308(a)(1)(ii)(D)', '164.308(a)(2)', '164.308(a)(3)(ii)(A)', '164.308(a)(4)(ii)(C)', '164.308(a)(6)', '164.308(b)(1)', '164.312(a)(2)(i)', '164.312(a)(2)(iii)', '164.312(c)(2)', '164.314(a)(1)']);
     // A procedure mapped on what it examines: 3.6.1.2.b examines where keys are stored (not .c, key-encrypting keys);
     // 11.5.1.1.a examines the detection mechanisms (not .b, the incident response plan); so does A3.5.1.a (not .b, on-call
     // alerting and response to alerts).
@@ -50,7 +50,7 @@ describe('procedure mappings (controls/procedures/*.yaml)', () => {
     for (const p of ['3.6.1.2.c', '11.5.1.1.b', 'A3.5.1.b']) expect(mapped.has(p), p).toBe(false);
     const dir = mkdtempSync(join(tmpdir(), 'el-proc-'));
     const file = join(dir, 'pci.yaml');
-    writeFileSync(file, 'framework: pci-dss-4.0.1\nprocedures:\n  - { procedure: "8.2.1.b", requirement: "8.2.1", method: examine-configuration, queries: [iam.root-access-keys] }\nuntested:\n  - { requirement: "8.2.1", reason: "root access keys are not unique user IDs" }\n');
+    writeFileSync(file, 'framework: pci-dss-4.0.1\nprocedures:\n  - { procedure: "8.2.1.b", requirement: "8.2.1", method: examine-configuration, queries: [iam.root-access-keys], shows: "Root access keys only, not unique IDs." }\nuntested:\n  - { requirement: "8.2.1", reason: "root access keys are not unique user IDs" }\n');
     expect(() => loadProcedureMap(pci, file)).toThrow(/untested\[0\] \(8\.2\.1\): one of its procedures is mapped under procedures/);
   });
   it('refuse a procedure that is not the requirement\'s, naming file and entry', () => {
@@ -59,5 +59,17 @@ describe('procedure mappings (controls/procedures/*.yaml)', () => {
     writeFileSync(file, 'framework: pci-dss-4.0.1\nprocedures:\n  - { procedure: "3.5.1.z", requirement: "3.5.1", method: examine-configuration, queries: [s3.bucket-encryption] }\n');
     expect(() => loadProcedureMap(pci, file)).toThrow(ConfigError);
     expect(() => loadProcedureMap(pci, file)).toThrow(/procedures\[0\] \(3\.5\.1\.z\): not a testing procedure of 3\.5\.1/);
+  });
+  it('refuse a mapped procedure that does not say what its checks show, in either framework, naming file and procedure', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'el-proc-'));
+    for (const [catalog, procedure, requirement] of [
+      [hipaa, '164.312(d)', '164.312(d)'],
+      [pci, '8.4.2.a', '8.4.2'],
+    ] as const) {
+      const file = join(dir, `${catalog.framework}.yaml`);
+      writeFileSync(file, `framework: ${catalog.framework}\nprocedures:\n  - { procedure: "${procedure}", requirement: "${requirement}", method: examine-configuration, queries: [iam.console-mfa] }\n`);
+      expect(() => loadProcedureMap(catalog, file)).toThrow(ConfigError);
+      expect(() => loadProcedureMap(catalog, file)).toThrow(`${file}: procedures[0] (${procedure}): no shows text`);
+    }
   });
 });

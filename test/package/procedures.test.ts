@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CatalogSchema } from '../../src/controls/schema.js';
-import { procedureResults } from '../../src/package/procedures.js';
+import { procedureResults, proceduresCsv, SHOWS_LABEL } from '../../src/package/procedures.js';
+import { loadCatalogs } from '../../src/controls/load.js';
+import { loadProcedureMap } from '../../src/controls/procedures.js';
+import { parseCsv } from '../../src/csv-parse.js';
 import { findingsRegister } from '../../src/package/findings.js';
 import { EvidenceReferences } from '../../src/package/references.js';
 import type { FailSpan, GapEntry, RequirementTimeline } from '../../src/package/timeline.js';
@@ -101,6 +104,20 @@ describe('proposed findings per testing procedure', () => {
       // An unmapped procedure of the same requirement says what to ask for, not what the checks show.
       expect(out['3.5.1.a'].note).not.toContain('what these checks show');
     }
+  });
+
+  it("testing-procedures.csv: every mapped HIPAA specification's note ends with what its checks show and do not show, from the built-in map", () => {
+    const hipaa = loadCatalogs().find((c) => c.framework === 'hipaa-security')!;
+    const map = loadProcedureMap(hipaa);
+    const csv = parseCsv(proceduresCsv(procedureResults([hipaa], [map], [], new EvidenceReferences(), [])).toString('utf8'));
+    const [header, ...rows] = csv;
+    const byProcedure = new Map(rows.map((r) => [r[header.indexOf('procedure')], r[header.indexOf('note')]]));
+    expect(map.procedures.length).toBeGreaterThan(20);
+    for (const m of map.procedures) expect(byProcedure.get(m.procedure)?.endsWith(`; ${SHOWS_LABEL}: ${m.shows}`), m.procedure).toBe(true);
+    // A specification its evidence tests none of says why and what to ask for, not what checks show.
+    const risk = byProcedure.get('164.308(a)(1)(ii)(A)') ?? '';
+    expect(risk).toMatch(/^not tested by AWS evidence \(the requirement's AWS checks inform but do not test it: .*not the assessment/);
+    expect(risk).not.toContain(SHOWS_LABEL);
   });
 
   it('"in place" names how many in-scope resources each check passed, which check judged none (shown as showing nothing), and the parameters that narrow them', () => {
