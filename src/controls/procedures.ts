@@ -39,6 +39,18 @@ export function procedureMapFile(framework: string): string {
 }
 
 /**
+ * A built-in map an earlier build of this tool shipped, as JSON, by the SHA-256 a package's manifest records for it
+ * (controls/procedures/earlier/<framework>/<sha256>.json), so `verify --recompute` of a package built with it reads the
+ * map that built it, not this version's; undefined when none is kept. The caller checks the SHA-256 of what it reads.
+ */
+export function earlierBuiltInProcedureMap(framework: string, sha256: string): unknown {
+  // Both come from a package's manifest: only a plain framework id and a SHA-256 name a file.
+  if (!/^[a-z0-9][a-z0-9.-]*$/.test(framework) || !/^[0-9a-f]{64}$/.test(sha256)) return undefined;
+  const file = join(builtInCatalogDir(), 'procedures', 'earlier', framework, `${sha256}.json`);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : undefined;
+}
+
+/**
  * Reads and checks a framework's procedure mapping against its catalog: every procedure must be one of the
  * requirement's testing procedures, every query one the requirement cites, and each says what its queries show (a map
  * built in code or embedded in an older package may leave `shows` out). No file: no procedure is mapped.

@@ -9,7 +9,7 @@ import type { EvaluateRunInput } from '../evaluate/engine.js';
 import type { ControlResult } from '../evaluate/types.js';
 import { CatalogSchema, type Catalog } from '../controls/schema.js';
 import { loadCatalogs } from '../controls/load.js';
-import { ProcedureMapSchema, loadProcedureMap, type ProcedureMap } from '../controls/procedures.js';
+import { ProcedureMapSchema, earlierBuiltInProcedureMap, loadProcedureMap, type ProcedureMap } from '../controls/procedures.js';
 import type { ExceptionEntry } from '../package/exceptions.js';
 import type { Config } from '../config/schema.js';
 import { computePackageResults, inputSha256, RECOMPUTED_FILES } from '../package/build.js';
@@ -199,6 +199,13 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
       continue;
     }
     if (inputSha256(own) !== m.sha256) {
+      // The map an earlier build had built in, kept by its SHA-256: the package's results are recomputed as it was built.
+      const earlier = earlierBuiltInProcedureMap(m.framework, m.sha256);
+      if (earlier !== undefined && ProcedureMapSchema.safeParse(earlier).success && inputSha256(earlier) === m.sha256) {
+        notes.push(`${what}: the package was built with an earlier built-in map (SHA-256 ${m.sha256}), which ${recomputedBy.name} ${recomputedBy.version} keeps; recomputed with it (this version's is ${inputSha256(own)})`);
+        procedureMaps.push(earlier as ProcedureMap);
+        continue;
+      }
       notes.push(`${what}: the built-in map of ${recomputedBy.name} ${recomputedBy.version} (SHA-256 ${inputSha256(own)}) is not the one that built the package (${m.sha256}); recomputed with this version's`);
     }
     procedureMaps.push(own);

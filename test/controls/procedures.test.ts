@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalogs, REFERENCE_IDS } from '../../src/controls/load.js';
-import { loadProcedureMap } from '../../src/controls/procedures.js';
+import { ProcedureMapSchema, earlierBuiltInProcedureMap, loadProcedureMap, procedureMapFile } from '../../src/controls/procedures.js';
+import { inputSha256 } from '../../src/package/build.js';
 import { ConfigError } from '../../src/errors.js';
 
 const catalogs = loadCatalogs();
@@ -59,6 +60,20 @@ describe('procedure mappings (controls/procedures/*.yaml)', () => {
     writeFileSync(file, 'framework: pci-dss-4.0.1\nprocedures:\n  - { procedure: "3.5.1.z", requirement: "3.5.1", method: examine-configuration, queries: [s3.bucket-encryption] }\n');
     expect(() => loadProcedureMap(pci, file)).toThrow(ConfigError);
     expect(() => loadProcedureMap(pci, file)).toThrow(/procedures\[0\] \(3\.5\.1\.z\): not a testing procedure of 3\.5\.1/);
+  });
+  it('keep each earlier built-in map under the SHA-256 a package records for it, and only by that name', () => {
+    const dir = join(procedureMapFile('hipaa-security'), '..', 'earlier');
+    const kept = existsSync(dir) ? readdirSync(dir).flatMap((fw) => readdirSync(join(dir, fw)).map((f) => [fw, f.replace(/\.json$/, '')] as const)) : [];
+    expect(kept.length).toBeGreaterThan(0);
+    for (const [fw, sha] of kept) {
+      const map = earlierBuiltInProcedureMap(fw, sha);
+      expect(ProcedureMapSchema.safeParse(map).success, sha).toBe(true);
+      expect(inputSha256(map), sha).toBe(sha);
+      expect(inputSha256(loadProcedureMap(fw === 'hipaa-security' ? hipaa : pci)), sha).not.toBe(sha);
+    }
+    // Values from a manifest never name another file.
+    expect(earlierBuiltInProcedureMap('../hipaa-security', kept[0][1])).toBeUndefined();
+    expect(earlierBuiltInProcedureMap('hipaa-security', `${kept[0][1]}/..`)).toBeUndefined();
   });
   it('refuse a mapped procedure that does not say what its checks show, in either framework, naming file and procedure', () => {
     const dir = mkdtempSync(join(tmpdir(), 'el-proc-'));

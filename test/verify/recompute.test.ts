@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildPackage } from '../../src/package/build.js';
+import { buildPackage, inputSha256 } from '../../src/package/build.js';
+import { loadCatalogs } from '../../src/controls/load.js';
+import { earlierBuiltInProcedureMap, loadProcedureMap, type ProcedureMap } from '../../src/controls/procedures.js';
 import { PackageManifestSchema, manifestEvidenceSetId, packageManifestBytes } from '../../src/package/manifest.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { trustPolicy } from '../../src/seal/trust.js';
@@ -178,6 +180,30 @@ describe('verify --recompute: the results are re-derived from the package\'s own
     expect(v.problems).toEqual([]);
     expect(v.ok).toBe(true);
     expect(v.recompute?.ran).toBe(true);
+  }, 120_000);
+
+  it('a package built with the HIPAA map an earlier build had built in (no shows texts) recomputes with that map, kept by its SHA-256', async () => {
+    const hipaa = loadCatalogs().find((c) => c.framework === 'hipaa-security')!;
+    // The map before every HIPAA mapping said what its checks show (and 164.308(a)(1)(ii)(A), (a)(3)(ii)(A) were mapped).
+    const sha = 'eb400991308de30c6686eb25244e380cd58067d994d21a918b48bc826a99b554';
+    const earlier = earlierBuiltInProcedureMap('hipaa-security', sha) as ProcedureMap;
+    expect(inputSha256(earlier)).toBe(sha);
+    expect(earlier.procedures.some((p) => p.shows)).toBe(false);
+    expect(earlier.procedures.map((p) => p.procedure)).toContain('164.308(a)(1)(ii)(A)');
+    const { pkg } = await failingScene();
+    const built = await pkg({ catalogs: [hipaa], frameworks: ['hipaa-security'], procedureMaps: [earlier] });
+    const dir = await unzip(built.zipPath);
+    const m = PackageManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+    // As that build recorded it: the built-in map, by its SHA-256, not embedded.
+    const asBuilt = (map: string) => ({ ...m, evaluation: { ...m.evaluation!, procedureMaps: [{ framework: 'hipaa-security', sha256: map, builtIn: true }] } });
+    const r = await recomputePackageDir(dir, asBuilt(sha), { evaluate: fixtureEvaluate });
+    expect(r.problems).toEqual([]);
+    expect(r.notes.join('\n')).toMatch(/procedure map hipaa-security: the package was built with an earlier built-in map \(SHA-256 eb400991.*\), which evidence-locker .* keeps; recomputed with it/);
+    // A built-in map this version does not keep: recomputed with this version's, whose shows texts are differences.
+    expect(inputSha256(loadProcedureMap(hipaa))).not.toBe(sha);
+    const unknown = await recomputePackageDir(dir, asBuilt('0'.repeat(64)), { evaluate: fixtureEvaluate });
+    expect(unknown.notes.join('\n')).toMatch(/is not the one that built the package \(0{64}\); recomputed with this version's/);
+    expect(unknown.problems.some((p) => p.path === 'testing-procedures.csv' && /what these checks show and do not show/.test(p.message))).toBe(true);
   }, 120_000);
 
   it('a package built by another tool version is still recomputed, and the report names both versions', async () => {
