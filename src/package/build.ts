@@ -130,7 +130,9 @@ export interface PackageSummary {
   accounts: string[];
   runs: number;
   attestationRuns: number;
+  /** Records packaged, the records of organisation-wide reads (`readRecords`, delegated-admin) among them. */
   records: number;
+  readRecords: number;
   evidenceFiles: number;
   files: number;
   bytes: number;
@@ -386,6 +388,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     const evidenceCsv = new StagedFile(staging, PACKAGE_FILES.evidenceCsv);
     await evidenceCsv.write(csvMark(simulated).header(EVIDENCE_CSV_HEADER));
     let records = 0;
+    let readRecords = 0;
     // Where each collection record's body says it was collected from; a body cited again (an unchanged answer) is read once.
     const endpoints = new EndpointTally();
     const originOf = new Map<string, BodyOrigin>();
@@ -397,6 +400,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
       for (const rec of manifest.records) {
         if (!packagedRecord(manifest.kind, rec, accountSet)) continue;
         records++;
+        if (isDelegatedReadQuery(rec.queryId)) readRecords++;
         bodies.add(rec.sha256, rec.size);
         if (versions && rec.location?.versionId) {
           const entry = named.get(rec.sha256) ?? { key: rec.location.key, versions: new Set<string>() };
@@ -584,6 +588,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
         runs: periodRuns.length,
         attestationRuns: attestationRuns.length,
         records,
+        readRecords,
         evidenceFiles: bodies.count,
         files: small.length + bodies.count,
         bytes,

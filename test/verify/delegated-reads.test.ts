@@ -5,6 +5,7 @@
  * and the reference. Bodies sealed before reads had records of their own (the requests inline) still verify.
  */
 import { describe, it, expect } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,8 @@ import { evidencePath } from '../../src/package/manifest.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { ACCOUNTS, MemoryStore, TEST_CATALOG, body, fixtureEvaluate } from '../package/fixtures.js';
 import { replaceBody } from '../support/resign-package.js';
+import { evidenceRefOf } from '../../src/evaluate/engine.js';
+import type { EvaluateRunInput } from '../../src/evaluate/engine.js';
 
 const AUDIT = ACCOUNTS[0];
 const READ_QUERY = 'delegated-read:test.bucket-encryption';
@@ -60,9 +63,17 @@ async function sealDay(store: MemoryStore, signer: LocalEd25519Signer, day: stri
 
 const period = (to: string) => ({ from: new Date('2026-03-01T00:00:00Z'), to: new Date(`${to}T23:59:59.999Z`) });
 
+/** The fixture evaluation, each result citing its records as the engine does (what a body says of the read it was taken from). */
+async function evaluateCitingReads(input: EvaluateRunInput) {
+  const results = await fixtureEvaluate(input);
+  const byId = new Map(input.manifest.records.map((r) => [r.recordId, r]));
+  for (const r of results) r.evidence = await Promise.all(r.evidence.map(async (e) => (byId.has(e.recordId) ? evidenceRefOf(e.runId, byId.get(e.recordId)!, await input.loadBody(e.sha256)) : e)));
+  return results;
+}
+
 async function packageOf(store: MemoryStore, signer: LocalEd25519Signer, to: string, accounts?: string[]) {
   const tmp = mkdtempSync(join(tmpdir(), 'el-delegated-reads-'));
-  const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to, outDir: join(tmp, 'out'), evaluate: fixtureEvaluate, ...(accounts ? { accounts } : {}), builtAt: new Date(`${to}T10:00:00Z`) });
+  const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to, outDir: join(tmp, 'out'), evaluate: evaluateCitingReads, ...(accounts ? { accounts } : {}), builtAt: new Date(`${to}T10:00:00Z`) });
   const dir = join(tmp, 'pkg');
   await extractPackageZip(pkg.zipPath, dir);
   return dir;
@@ -88,6 +99,27 @@ describe('organisation-wide reads cited by reference', () => {
     const v = await verifyPackageDir(dir);
     expect(v.problems).toEqual([]);
     expect(v.ok).toBe(true);
+  });
+
+  it('report.pdf and index.html name the organisation-wide read record a member record was taken from, by reference and record id', async () => {
+    const store = new MemoryStore();
+    const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
+    const { read } = await sealDay(store, signer, '2026-03-01', 'same-run');
+    const dir = await packageOf(store, signer, '2026-03-01');
+    const index = readFileSync(join(dir, 'evidence-index.csv'), 'utf8').split('\r\n');
+    const header = index[0].split(',');
+    const readRow = index.find((l) => l.includes(`,${READ_ID},`))!.split(',');
+    const ref = readRow[header.indexOf('ref')];
+    expect(ref).toMatch(/^E-\d{4}$/);
+    // The PDF's evidence table: the member's query, the aggregator, then the read by reference and record id.
+    // pdftotext drops a hyphen where a wrapped line breaks: compared without spaces and hyphens.
+    const flat = (t: string) => t.replace(/[\s-]+/g, '');
+    const text = flat(execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }));
+    expect(text).toContain(flat(`test.bucket-encryption via AWS Config aggregator org (audit account ${AUDIT}, us-east-1) organisation-wide read ${ref} ${READ_ID}`));
+    // index.html: each member's evidence entry carries the read (record id, reference, body hash) its link opens.
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html).toContain(`"read":{"run":"${readRow[header.indexOf('run')]}","id":"${READ_ID}","q":"${READ_QUERY}","g":"us-east-1","sha":"${read.sha256}","st":"ok","ref":"${ref}","org":true}`);
+    expect(html).toContain("'Organisation-wide read'");
   });
 
   it("refuses a member record that cites another run's read or a body its run did not seal, naming the record and the reference", async () => {
