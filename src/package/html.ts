@@ -382,7 +382,9 @@ var reqBy = {}; D.frameworks.forEach(function(f){ f.requirements.forEach(functio
 // Every evidence record the viewer knows, by SHA-256 and by reference number when the package model gives one.
 var evidence = {}, evidenceCites = {};
 function addEvidence(e, row){ var k = e.sha; if (!evidence[k]) evidence[k] = e; if (e.ref) evidence[e.ref] = evidence[k]; if (row) { var c = (evidenceCites[k] = evidenceCites[k] || []); if (c.length < 200 && !c.some(function(x){ return x.fw === row.fw && x.req === row.req && x.account === row.account; })) c.push({fw: row.fw, req: row.req, account: row.account}); } }
-D.rows.forEach(function(r){ r.evidence.forEach(function(e){ addEvidence(e, r); if (e.read) addEvidence(e.read); }); });
+// An organisation-wide read is cited by the member records taken from it, not by requirements.
+var readTakers = {};
+D.rows.forEach(function(r){ r.evidence.forEach(function(e){ addEvidence(e, r); if (!e.read) return; addEvidence(e.read); var t = (readTakers[e.read.sha] = readTakers[e.read.sha] || []); if (t.length < 200 && !t.some(function(x){ return x.sha === e.sha; })) t.push(e); }); });
 D.attestations.forEach(function(a){ addEvidence({sha: a.sha256, id: 'attestation', q: 'attestation', g: '', at: a.collectedAt, st: 'ok', run: a.runId, by: a.sealer, note: a.note}, {fw: a.framework, req: a.requirement, account: a.accountId || ''}); });
 
 // Findings: failing or to-review resources from every row; a findings register in the package model can slot in here.
@@ -660,10 +662,11 @@ function viewEvidence(ref){
   if (!e) return viewMissing('No evidence record ' + ref + ' is cited in this package view. Every record is listed in evidence-index.csv.');
   setView('evidence'); detail.textContent = '';
   var h = el('h2', {id: 'evidence-' + e.sha, text: 'Evidence record ' + (e.ref || e.sha.slice(0, 12))}); detail.appendChild(h);
-  detail.appendChild(kv([['Query', e.q || ''], ['Record', e.id || ''], ['Region', e.g || ''], ['Collected at', e.at || ''], ['Status', e.st || '']].concat(e.via ? [['Collected through', e.via]] : []).concat(e.read ? [['Organisation-wide read', el('span', {}, [evLink(e.read, (e.read.ref ? e.read.ref + ' ' : '') + e.read.id), ' (its record lists every call the read made, with AWS request ids)'])]] : []).concat([['Run', e.run || ''], ['SHA-256', el('code', {text: e.sha})], ['Path in package', el('code', {text: path(e.sha)})]])));
+  detail.appendChild(kv([['Query', e.q || ''], ['Record', e.id || ''], ['Region', e.g || '']].concat(e.at ? [['Collected at', e.at]] : []).concat([['Status', e.st || '']]).concat(e.via ? [['Collected through', e.via]] : []).concat(e.read ? [['Organisation-wide read', el('span', {}, [evLink(e.read, (e.read.ref ? e.read.ref + ' ' : '') + e.read.id), ' (its record lists every call the read made, with AWS request ids)'])]] : []).concat([['Run', e.run || ''], ['SHA-256', el('code', {text: e.sha})], ['Path in package', el('code', {text: path(e.sha)})]])));
   if (e.org) detail.appendChild(el('p', {text: 'The record of an organisation-wide read (delegated-admin): every call it made from the audit account, each page with its AWS request id. Member records taken from it cite it; it is how they were obtained, not evidence of any requirement, and it does not show that the member accounts hold nothing it did not return.'}));
+  if (e.org) { detail.appendChild(el('h3', {text: 'Member records taken from it (those this view cites; evidence-index.csv lists every record)'})); var tl = el('ul'); (readTakers[e.sha] || []).forEach(function(m){ tl.appendChild(el('li', {}, [evLink(m), ' ' + m.id])); }); detail.appendChild(tl); }
   var cites = evidenceCites[e.sha] || [];
-  detail.appendChild(el('h3', {text: 'Cited by'}));
+  if (!e.org) detail.appendChild(el('h3', {text: 'Cited by'}));
   var ul = el('ul'); cites.forEach(function(c){ ul.appendChild(el('li', {}, [reqLink(c.fw, c.req, c.fw + ' ' + c.req), c.account ? ' (account ' + c.account + ')' : ''])); }); detail.appendChild(ul);
   detail.appendChild(el('h3', {text: 'Record'}));
   var raw = D.bodies[e.sha]; var pre = el('pre', {cls: 'body', id: 'evidence-body'});
