@@ -2,7 +2,9 @@
  * A member record read through an organisation-wide read (collect.mode delegated-admin) cites the read's own record of
  * the same run by record id and SHA-256. `verify --store`, `package` and `verify` check the reference against the run's
  * signed manifest: one pointed at another run's read, or at a body the run did not seal, is a problem naming the record
- * and the reference. Bodies sealed before reads had records of their own (the requests inline) still verify.
+ * and the reference. The cited read must also be the one the member's query is read through (its source, audit
+ * account, region and request count), and report.pdf and index.html name it. Bodies sealed before reads had records of
+ * their own (the requests inline) still verify.
  */
 import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
