@@ -125,3 +125,11 @@ export async function roleCredentials(roleArn: string | undefined, sessionName: 
   const { fromTemporaryCredentials } = await loadCredentialProviders();
   return fromTemporaryCredentials({ params: { RoleArn: roleArn, RoleSessionName: sessionName } });
 }
+
+/**
+ * "N evidence records", and the records of organisation-wide reads (delegated-admin) apart: those are how members'
+ * records were obtained, not evidence of any requirement. `records` counts both.
+ */
+export function recordCountWords(records: number, readRecords: number, unit = 'evidence records'): string {
+  return `${records - readRecords} ${unit}${readRecords ? ` and ${readRecords} organisation-wide read record${readRecords === 1 ? '' : 's'}` : ''}`;
+}

@@ -3,12 +3,12 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { callerArnOf, withCallLog, type AwsClientProvider, type LoggedCall } from '../aws/clients.js';
 import { describeSdkFailure } from '../aws/failure.js';
-import { DELEGATED_READ_QUERY_PREFIX, type EvidenceBody, type ManifestRecord, type SharedRequests } from '../evidence/record.js';
-import { sha256Hex } from '../evidence/hash.js';
+import { type EvidenceBody, type ManifestRecord, type SharedRequests } from '../evidence/record.js';
 import { SDK_VERSION } from '../version.js';
 import { delegatedSourceFor } from '../queries/delegated/index.js';
 import { answersRegion, memberKey, type AuditContext, type DelegatedSource } from '../queries/delegated/types.js';
 import { readOnce } from '../queries/delegated/read-once.js';
+import { delegatedReadQueryId } from '../queries/delegated/cited-read.js';
 import { eventDataStoreRegion } from '../queries/cloudtrail/lake-events.js';
 import type { QueryParameters } from '../queries/types.js';
 import { assumedRoleCredentials, type AccountTarget } from './targets.js';
@@ -204,14 +204,6 @@ export class DelegatedCollection {
     outcome.result.clear();
     return { parts, audit, via, operations };
   }
-}
-
-/**
- * The query id of an organisation-wide read's record: the query it answers, or for a read several queries share (one
- * configuration item family), its kind and a digest of its read key (an aggregator expression).
- */
-export function delegatedReadQueryId(source: Pick<DelegatedSource<unknown>, 'queryId' | 'kind' | 'readKey'>): string {
-  return `${DELEGATED_READ_QUERY_PREFIX}${source.readKey ? `${source.kind}.${sha256Hex(source.readKey).slice(0, 16)}` : source.queryId}`;
 }
 
 /**

@@ -58,7 +58,9 @@ export interface CollectionOptions {
 export interface CollectionOutcome {
   runId: string;
   status: 'complete' | 'complete-with-gaps' | 'aborted';
+  /** Records the run sealed, the records of its organisation-wide reads (`readRecords`, delegated-admin) among them. */
   records: number;
+  readRecords: number;
   errorRecords: number;
   gaps: number;
   manifestSha256?: string;
@@ -154,7 +156,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
 
     if (opts.signal?.aborted) {
       runLog.warn({ written: records.count, planned: total }, 'collection aborted before sealing; bodies already written are unreferenced and harmless');
-      return { runId, status: 'aborted', records: records.count, errorRecords: records.errors, gaps: records.errors + gaps.length, accounts: targets.map((t) => t.accountId), regions: allRegions };
+      return { runId, status: 'aborted', records: records.count, readRecords: reads, errorRecords: records.errors, gaps: records.errors + gaps.length, accounts: targets.map((t) => t.accountId), regions: allRegions };
     }
 
     // Sealed in record id order (the spool sorts them as it writes them into the manifest).
@@ -176,7 +178,7 @@ export async function runCollection(opts: CollectionOptions): Promise<Collection
     // Files planted in the run folder make the seal seal again under another id (logged at error level): the run is that one.
     const sealedId = sealed.manifest.runId;
     runLog.info({ status, records: records.count, errorRecords: records.errors, manifestSha256: sealed.manifestSha256, ...(sealedId !== runId ? { sealedAs: sealedId } : {}) }, 'run sealed');
-    return { runId: sealedId, status, records: records.count, errorRecords: records.errors, gaps: records.errors + gaps.length, manifestSha256: sealed.manifestSha256, accounts: targets.map((t) => t.accountId), regions: allRegions };
+    return { runId: sealedId, status, records: records.count, readRecords: reads, errorRecords: records.errors, gaps: records.errors + gaps.length, manifestSha256: sealed.manifestSha256, accounts: targets.map((t) => t.accountId), regions: allRegions };
   } finally {
     records.close();
   }

@@ -317,8 +317,7 @@ export async function evaluateRun(input: EvaluateRunInput): Promise<ControlResul
       }
       for (const rec of records) {
         const body = await load(rec.sha256);
-        const via = body.provenance?.via;
-        evidence.push({ runId: manifest.runId, recordId: rec.recordId, queryId, accountId, region: rec.region, collectedAt: rec.collectedAt, sha256: rec.sha256, status: rec.status, ...(via ? { via: describeVia(via) } : {}) });
+        evidence.push(evidenceRefOf(manifest.runId, rec, body));
         if (body.status === 'error') {
           gaps.push({ queryId, region: rec.region, reason: `${body.error?.operation ?? queryId}: ${body.error?.code ?? 'Error'}: ${body.error?.message ?? 'collection failed'}` });
           continue;
@@ -385,4 +384,10 @@ function reasonsFor(status: ControlStatus, findings: ResourceFinding[], gaps: Co
   if (status === 'aws-portion-satisfied') reasons.push('AWS portion satisfied: the procedures outside AWS APIs remain not tested');
   if (req.coverage === 'partial') reasons.push(`partial coverage: ${req.assessorGuidance ?? 'the assessor must also examine evidence outside AWS APIs'}`);
   return reasons;
+}
+
+/** How a result cites one record: the manifest's entry, and what the body says of the read it was taken from (delegated-admin). */
+export function evidenceRefOf(runId: string, rec: ManifestRecord, body: EvidenceBody): EvidenceRef {
+  const via = body.provenance?.via;
+  return { runId, recordId: rec.recordId, queryId: rec.queryId, accountId: rec.accountId, region: rec.region, collectedAt: rec.collectedAt, sha256: rec.sha256, status: rec.status, ...(via ? { via: describeVia(via) } : {}), ...(via?.read ? { viaRead: { recordId: via.read.recordId, sha256: via.read.sha256 } } : {}) };
 }

@@ -20,6 +20,8 @@ export interface EvidenceRef {
   status: 'ok' | 'error';
   /** The aggregator or delegated administrator the evidence was read through (collect.mode delegated-admin); absent: the member account itself. */
   via?: string;
+  /** The organisation-wide read record of the same run the member's part was taken from (`provenance.via.read`), when the body cites one. */
+  viaRead?: { recordId: string; sha256: string };
 }
 
 /** A failing scope-judging result (`judgesScope`) that found the data defining the scope on a resource the declared scope leaves out. */

@@ -239,7 +239,8 @@ export interface BodyOrigin {
  * after a JSON round trip, what it returns gives what the whole body gives, or throws what it throws (tested in
  * test/evidence/endpoint-origin.test.ts): every field `bodyOrigin` reads is kept as the body has it, and a body that is
  * null throws here as it does there. Keep the two in step. A delegated body's `via.read` (the organisation-wide read it
- * cites) is kept too: verify checks the reference against the body's run.
+ * cites), `via.region` and `via.eventDataStore` are kept too, and of a read's own body how many requests it lists
+ * (`listedRequests`, as listedReadRequests counts them): verify checks the reference against the body's run.
  */
 export const ORIGIN_FIELDS_SOURCE = String.raw`
 function originFields(body) {
@@ -248,8 +249,9 @@ function originFields(body) {
   if (!p) return { schema };
   const queryId = body.queryId;
   const operations = body.operations;
-  if (p.via) return { schema, queryId, operations, provenance: { endpoint: p.endpoint, endpoints: p.endpoints, endpointsByOperation: p.endpointsByOperation, via: { kind: p.via.kind, accountId: p.via.accountId, callerArn: p.via.callerArn, endpointsByOperation: p.via.endpointsByOperation, read: p.via.read } } };
-  return { schema, queryId, operations, accountId: body.accountId, provenance: { endpoint: p.endpoint, endpoints: p.endpoints, endpointsByOperation: p.endpointsByOperation, callerArn: p.callerArn } };
+  if (p.via) return { schema, queryId, operations, provenance: { endpoint: p.endpoint, endpoints: p.endpoints, endpointsByOperation: p.endpointsByOperation, via: { kind: p.via.kind, accountId: p.via.accountId, region: p.via.region, eventDataStore: p.via.eventDataStore, callerArn: p.via.callerArn, endpointsByOperation: p.via.endpointsByOperation, read: p.via.read } } };
+  const listed = typeof queryId === 'string' && queryId.startsWith('delegated-read:') ? { listedRequests: body.data && Array.isArray(body.data.requests) ? body.data.requests.length : 0 } : {};
+  return { schema, queryId, operations, accountId: body.accountId, provenance: { endpoint: p.endpoint, endpoints: p.endpoints, endpointsByOperation: p.endpointsByOperation, callerArn: p.callerArn }, ...listed };
 }
 `;
 

@@ -52,10 +52,11 @@ import { reconstructedDays } from './reconstructed.js';
 import { RegionCoverageBuilder } from './regions.js';
 import { renderReportPdf } from './pdf.js';
 import { TimelineBuilder, loadVerifiedBody, markNotCreditedDays, markRefusedDays } from './timeline.js';
-import { delegatedReadRefProblem, isDelegatedReadQuery, type EvidenceBody, type ManifestRecord } from '../evidence/record.js';
+import { isDelegatedReadQuery, type EvidenceBody, type ManifestRecord } from '../evidence/record.js';
 import type { RunManifest } from '../evidence/manifest.js';
 import { bodyOrigin, EndpointTally, type BodyOrigin } from '../evidence/endpoint-origin.js';
 import { queryEndpointServices } from '../queries/endpoint-services.js';
+import { citedReadProblem, listedReadRequests } from '../queries/delegated/cited-read.js';
 import { EventWindows } from './event-windows.js';
 import { addRunWindows, applyUnsearched, eventSearchCoverage } from './event-coverage.js';
 import { verifyGuide } from './verify-guide.js';
@@ -129,7 +130,9 @@ export interface PackageSummary {
   accounts: string[];
   runs: number;
   attestationRuns: number;
+  /** Records packaged, the records of organisation-wide reads (`readRecords`, delegated-admin) among them. */
   records: number;
+  readRecords: number;
   evidenceFiles: number;
   files: number;
   bytes: number;
@@ -385,6 +388,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     const evidenceCsv = new StagedFile(staging, PACKAGE_FILES.evidenceCsv);
     await evidenceCsv.write(csvMark(simulated).header(EVIDENCE_CSV_HEADER));
     let records = 0;
+    let readRecords = 0;
     // Where each collection record's body says it was collected from; a body cited again (an unchanged answer) is read once.
     const endpoints = new EndpointTally();
     const originOf = new Map<string, BodyOrigin>();
@@ -396,6 +400,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
       for (const rec of manifest.records) {
         if (!packagedRecord(manifest.kind, rec, accountSet)) continue;
         records++;
+        if (isDelegatedReadQuery(rec.queryId)) readRecords++;
         bodies.add(rec.sha256, rec.size);
         if (versions && rec.location?.versionId) {
           const entry = named.get(rec.sha256) ?? { key: rec.location.key, versions: new Set<string>() };
@@ -583,6 +588,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
         runs: periodRuns.length,
         attestationRuns: attestationRuns.length,
         records,
+        readRecords,
         evidenceFiles: bodies.count,
         files: small.length + bodies.count,
         bytes,
@@ -634,19 +640,24 @@ async function tallyEndpoints(tally: EndpointTally, originOf: Map<string, BodyOr
 
 /**
  * A member record read through an organisation-wide read cites the read's record (`provenance.via.read`): the run's
- * signed manifest must list that record with that SHA-256, or the package is not built (a reference to another run's
- * read, or to a body the run did not seal, would show requests the run never made as this record's).
+ * signed manifest must list that record with that SHA-256, and it must be the read the member's query is read through
+ * (citedReadProblem), or the package is not built (a reference to another run's read, another source's, region's or
+ * account's, or to a body the run did not seal, would show requests the run never made as this record's).
  */
 async function checkDelegatedReads(manifest: RunManifest, accounts: Set<string>, load: (sha: string) => Promise<EvidenceBody>): Promise<void> {
   let byId: Map<string, ManifestRecord> | undefined;
+  // Requests each read's body lists, by SHA-256: a read is read once however many members cite it.
+  const readRequests = new Map<string, number>();
   for (const rec of manifest.records) {
     if (!accounts.has(rec.accountId) || isDelegatedReadQuery(rec.queryId)) continue;
-    const ref = (await load(rec.sha256)).provenance?.via?.read;
-    if (!ref) continue;
+    const via = (await load(rec.sha256)).provenance?.via;
+    if (!via?.read) continue;
     byId ??= new Map(manifest.records.map((r) => [r.recordId, r]));
-    const problem = delegatedReadRefProblem(rec.recordId, ref, (id) => byId!.get(id));
+    const read = byId.get(via.read.recordId);
+    if (read && isDelegatedReadQuery(read.queryId) && !readRequests.has(read.sha256)) readRequests.set(read.sha256, listedReadRequests(await load(read.sha256)));
+    const problem = citedReadProblem(manifest.runId, rec, { ...via, read: via.read }, (id) => byId!.get(id), (read) => readRequests.get(read.sha256));
     if (problem) {
-      throw new EvidenceLockerError(`run ${manifest.runId}: ${problem}`, { hint: 'do not package from this store until the run is investigated; `evidence-locker verify --store` names the same reference' });
+      throw new EvidenceLockerError(problem, { hint: 'do not package from this store until the run is investigated; `evidence-locker verify --store` names the same reference' });
     }
   }
 }

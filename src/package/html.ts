@@ -37,6 +37,15 @@ function esc(s: string): string {
 }
 
 /**
+ * The viewer's entry for the organisation-wide read record a member record cites (same run): its record id names its
+ * query, audit account and region (`<queryId>/<accountId>/<region>`); its reference is its place in evidence-index.csv.
+ */
+function readEntry(model: PackageModel, runId: string, read: { recordId: string; sha256: string }) {
+  const [q = '', , g = ''] = read.recordId.split('/');
+  return { run: runId, id: read.recordId, q, g, sha: read.sha256, st: 'ok', ref: model.assessor.refOf(runId, read.recordId), org: true };
+}
+
+/**
  * index.html: one self-contained file (inline CSS and JS, data embedded as JSON) that works from disk with no
  * network. `readBody` returns an evidence body's bytes; bodies are embedded until `budget` bytes are used.
  */
@@ -59,16 +68,19 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     daily: Array.from(r.daily, (_code, i) => STATUS_ORDER.indexOf(dayStatus(r, i))),
     findings: (r.latest?.findings ?? []).slice(0, MAX_FINDINGS).map((f) => ({ s: f.status, r: f.resource, t: f.resourceType, q: f.queryId, g: f.region, why: f.reason, sha: f.evidenceSha256, in: f.inScope !== false, sr: f.scopeReason ?? '' })),
     findingsTotal: r.findingsTotal,
-    evidence: (r.latest?.evidence ?? []).slice(0, MAX_EVIDENCE).map((e) => ({ run: e.runId, id: e.recordId, q: e.queryId, g: e.region, at: e.collectedAt, sha: e.sha256, st: e.status, ref: model.assessor.refOf(e.runId, e.recordId), ...(e.via ? { via: e.via } : {}) })),
+    evidence: (r.latest?.evidence ?? []).slice(0, MAX_EVIDENCE).map((e) => ({ run: e.runId, id: e.recordId, q: e.queryId, g: e.region, at: e.collectedAt, sha: e.sha256, st: e.status, ref: model.assessor.refOf(e.runId, e.recordId), ...(e.via ? { via: e.via } : {}), ...(e.viaRead ? { read: readEntry(model, e.runId, e.viaRead) } : {}) })),
     exception: r.exception ? { state: r.exception.state, type: r.exception.type, owner: r.exception.owner, approvedBy: r.exception.approvedBy, expires: r.exception.expires, rationale: r.exception.rationale, label: exceptionLabel(r.exception), others: (r.otherExceptions ?? []).map((e) => ({ label: exceptionLabel(e), rationale: e.rationale })) } : null,
   }));
   const wanted: string[] = [];
   const seen = new Set<string>();
   for (const r of rows) {
     for (const e of r.evidence) {
-      if (seen.has(e.sha)) continue;
-      seen.add(e.sha);
-      wanted.push(e.sha);
+      // A member's organisation-wide read after the member's own body: the calls its part was taken from.
+      for (const sha of 'read' in e && e.read ? [e.sha, e.read.sha] : [e.sha]) {
+        if (seen.has(sha)) continue;
+        seen.add(sha);
+        wanted.push(sha);
+      }
     }
   }
   const bodies: Record<string, string> = {};
@@ -370,7 +382,9 @@ var reqBy = {}; D.frameworks.forEach(function(f){ f.requirements.forEach(functio
 // Every evidence record the viewer knows, by SHA-256 and by reference number when the package model gives one.
 var evidence = {}, evidenceCites = {};
 function addEvidence(e, row){ var k = e.sha; if (!evidence[k]) evidence[k] = e; if (e.ref) evidence[e.ref] = evidence[k]; if (row) { var c = (evidenceCites[k] = evidenceCites[k] || []); if (c.length < 200 && !c.some(function(x){ return x.fw === row.fw && x.req === row.req && x.account === row.account; })) c.push({fw: row.fw, req: row.req, account: row.account}); } }
-D.rows.forEach(function(r){ r.evidence.forEach(function(e){ addEvidence(e, r); }); });
+// An organisation-wide read is cited by the member records taken from it, not by requirements.
+var readTakers = {};
+D.rows.forEach(function(r){ r.evidence.forEach(function(e){ addEvidence(e, r); if (!e.read) return; addEvidence(e.read); var t = (readTakers[e.read.sha] = readTakers[e.read.sha] || []); if (t.length < 200 && !t.some(function(x){ return x.sha === e.sha; })) t.push(e); }); });
 D.attestations.forEach(function(a){ addEvidence({sha: a.sha256, id: 'attestation', q: 'attestation', g: '', at: a.collectedAt, st: 'ok', run: a.runId, by: a.sealer, note: a.note}, {fw: a.framework, req: a.requirement, account: a.accountId || ''}); });
 
 // Findings: failing or to-review resources from every row; a findings register in the package model can slot in here.
@@ -630,7 +644,7 @@ function viewRequirement(fw, reqId, shown){
     if (r.findingsTotal > r.findings.length) sec.appendChild(el('div', {cls: 'muted', text: (r.findingsTotal - r.findings.length) + ' more resources: see population.csv and the population list of the summary'}));
     if (r.changes.length) sec.appendChild(table(['Day', 'What', 'Change', 'Detail'], r.changes.map(function(c){ return [c.day, c.subject, c.from + ' -> ' + c.to, c.detail]; })));
     if (r.gaps.length) sec.appendChild(table(['Day', 'Query', 'Region', 'Gap'], r.gaps.map(function(g){ return [g.day, g.queryId, g.region, g.reason]; })));
-    if (r.evidence.length) sec.appendChild(table(['Collected at', 'Record', 'Region', 'Status', 'Evidence'], r.evidence.map(function(e){ return [e.at, e.id, e.g, e.st, evLink(e)]; })));
+    if (r.evidence.length) sec.appendChild(table(['Collected at', 'Record', 'Region', 'Status', 'Evidence'], r.evidence.map(function(e){ return [e.at, e.id, e.g, e.st, e.read ? el('span', {}, [evLink(e), ' through organisation-wide read ', evLink(e.read)]) : evLink(e)]; })));
     detail.appendChild(sec);
   });
   if (rows.length > limit) { var more = el('button', {type: 'button', id: 'more-accounts', text: 'Show ' + Math.min(ACCOUNT_PAGE, rows.length - limit) + ' more of ' + (rows.length - limit) + ' remaining accounts'}); more.addEventListener('click', function(){ var y = detail.scrollTop; viewRequirement(fw, reqId, limit + ACCOUNT_PAGE); detail.scrollTop = y; }); detail.appendChild(more); }
@@ -648,9 +662,11 @@ function viewEvidence(ref){
   if (!e) return viewMissing('No evidence record ' + ref + ' is cited in this package view. Every record is listed in evidence-index.csv.');
   setView('evidence'); detail.textContent = '';
   var h = el('h2', {id: 'evidence-' + e.sha, text: 'Evidence record ' + (e.ref || e.sha.slice(0, 12))}); detail.appendChild(h);
-  detail.appendChild(kv([['Query', e.q || ''], ['Record', e.id || ''], ['Region', e.g || ''], ['Collected at', e.at || ''], ['Status', e.st || '']].concat(e.via ? [['Collected through', e.via]] : []).concat([['Run', e.run || ''], ['SHA-256', el('code', {text: e.sha})], ['Path in package', el('code', {text: path(e.sha)})]])));
+  detail.appendChild(kv([['Query', e.q || ''], ['Record', e.id || ''], ['Region', e.g || '']].concat(e.at ? [['Collected at', e.at]] : []).concat([['Status', e.st || '']]).concat(e.via ? [['Collected through', e.via]] : []).concat(e.read ? [['Organisation-wide read', el('span', {}, [evLink(e.read, (e.read.ref ? e.read.ref + ' ' : '') + e.read.id), ' (its record lists every call the read made, with AWS request ids)'])]] : []).concat([['Run', e.run || ''], ['SHA-256', el('code', {text: e.sha})], ['Path in package', el('code', {text: path(e.sha)})]])));
+  if (e.org) detail.appendChild(el('p', {text: 'The record of an organisation-wide read (delegated-admin): every call it made from the audit account, each page with its AWS request id. Member records taken from it cite it; it is how they were obtained, not evidence of any requirement, and it does not show that the member accounts hold nothing it did not return.'}));
+  if (e.org) { detail.appendChild(el('h3', {text: 'Member records taken from it (those this view cites; evidence-index.csv lists every record)'})); var tl = el('ul'); (readTakers[e.sha] || []).forEach(function(m){ tl.appendChild(el('li', {}, [evLink(m), ' ' + m.id])); }); detail.appendChild(tl); }
   var cites = evidenceCites[e.sha] || [];
-  detail.appendChild(el('h3', {text: 'Cited by'}));
+  if (!e.org) detail.appendChild(el('h3', {text: 'Cited by'}));
   var ul = el('ul'); cites.forEach(function(c){ ul.appendChild(el('li', {}, [reqLink(c.fw, c.req, c.fw + ' ' + c.req), c.account ? ' (account ' + c.account + ')' : ''])); }); detail.appendChild(ul);
   detail.appendChild(el('h3', {text: 'Record'}));
   var raw = D.bodies[e.sha]; var pre = el('pre', {cls: 'body', id: 'evidence-body'});

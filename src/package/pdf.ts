@@ -1002,7 +1002,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
         // The path holds the full SHA-256; it wraps at MIN_PT rather than being shrunk to fit one line.
         { header: 'Path in package (named by SHA-256)', width: CONTENT_W - 267, mono: true },
       ],
-      shown.map((e) => [`${e.collectedAt.replace('T', ' ').slice(0, 19)} UTC`, `${e.accountId}\n${e.region}`, model.assessor.refOf(e.runId, e.recordId), e.via ? `${e.queryId}\nvia ${e.via}` : e.queryId, evidencePath(e.sha256)]),
+      shown.map((e) => [`${e.collectedAt.replace('T', ' ').slice(0, 19)} UTC`, `${e.accountId}\n${e.region}`, model.assessor.refOf(e.runId, e.recordId), e.via ? `${e.queryId}\nvia ${e.via}${e.viaRead ? `\norganisation-wide read ${[model.assessor.refOf(e.runId, e.viaRead.recordId), e.viaRead.recordId].filter(Boolean).join(' ')}` : ''}` : e.queryId, evidencePath(e.sha256)]),
       { size: MIN_PT, caption: `Evidence of the latest evaluation: ${evidence.length} record(s)${shown.length < evidence.length ? `, first ${shown.length} shown` : ''}; ${totalEvidence} over the period` },
     );
   }

@@ -9,7 +9,7 @@ import { sha256Hex } from '../evidence/hash.js';
 import { terminalLine } from '../log/terminal.js';
 import { hashFiles, type HashedFiles } from './hash-files.js';
 import { RunManifestSchema, type RunManifest } from '../evidence/manifest.js';
-import { DelegatedReadRefSchema, EvidenceBodySchema, delegatedReadRefProblem, describeAttester, type EvidenceBody, type ManifestRecord } from '../evidence/record.js';
+import { DelegatedReadRefSchema, EvidenceBodySchema, describeAttester, type EvidenceBody, type ManifestRecord } from '../evidence/record.js';
 import { publicKeyFingerprint, verifiedScheme, verifyManifestSignature } from '../seal/verify-signature.js';
 import { EVALUATION_RECORDED_FROM, PACKAGE_FILES, buildTimeProblem, PackageManifestSchema, evaluationInputsId, evaluationTakenOut, evidencePath, manifestEvidenceSetId, missingShards, packageRunEntry, runPath, type PackageManifest, type PackageRun } from '../package/manifest.js';
 import { canonicalJson } from '../seal/canonical.js';
@@ -20,6 +20,7 @@ import { nonCanonicalPackageManifest, nonCanonicalRunManifest } from './canonica
 import type { RecomputeOptions, RecomputeReport } from './recompute.js';
 import { EndpointTally, bodyOrigin, type BodyOrigin, type EndpointSummary } from '../evidence/endpoint-origin.js';
 import { queryEndpointServices } from '../queries/endpoint-services.js';
+import { citedReadProblem } from '../queries/delegated/cited-read.js';
 import { judgeRefusal, refusalNameProblem, refusalWords, refusalsLeftOut, refusedAttemptIsRun } from '../seal/refusals.js';
 import { MAX_RUN_SPAN_MS, formatSpan, runSpanProblem } from '../seal/trust.js';
 import { REFUSAL_MAX_BYTES, REFUSALS_DIR, type SealRefusal } from '../evidence/refusal.js';
@@ -554,11 +555,19 @@ async function checkAttestations({ present, abs, fail, shaAt, index }: PackageFo
 /**
  * Each member record read through an organisation-wide read (collect.mode delegated-admin) that cites the read's sealed
  * record (`provenance.via.read`) must cite a record its own run's signed manifest lists, with the SHA-256 listed there
- * (the body checks then check the read's body): a reference to another run's read, to a body the run did not seal, or to
- * nothing, is INVALID. Read from the origin fields the hashing pass kept of each body; bodies that do not hash right
+ * (the body checks then check the read's body), and the read its query is read through (citedReadProblem: source,
+ * audit account, region, request count): a reference to another run's read, another source's, region's or account's,
+ * to a body the run did not seal, or to nothing, is INVALID. Read from the origin fields the hashing pass kept of each body; bodies that do not hash right
  * are already problems.
  */
 function checkDelegatedReads({ present, shaAt, originAt, fail }: PackageFolder, runs: PackagedRun[]): void {
+  // What the hashing pass counted of a read's body (`listedRequests`); undefined for a body missing or not the one named.
+  const listedRequestsAt = (sha256: string): number | undefined => {
+    const i = present.get(evidencePath(sha256));
+    const read = i === undefined || shaAt(i) !== sha256 ? undefined : originAt(i);
+    const listed = read && !('error' in read) ? (read.fields as { listedRequests?: unknown }).listedRequests : undefined;
+    return typeof listed === 'number' ? listed : undefined;
+  };
   for (const r of runs) {
     if (r.manifest.kind !== 'collection') continue;
     let byId: Map<string, ManifestRecord> | undefined;
@@ -568,16 +577,16 @@ function checkDelegatedReads({ present, shaAt, originAt, fail }: PackageFolder, 
       if (i === undefined || shaAt(i) !== rec.sha256) continue;
       const read = originAt(i);
       if (!read || 'error' in read) continue;
-      const cited = (read.fields as { provenance?: { via?: { read?: unknown } } }).provenance?.via?.read;
-      if (cited === undefined) continue;
-      const ref = DelegatedReadRefSchema.safeParse(cited);
+      const via = (read.fields as { provenance?: { via?: { read?: unknown } & Record<string, unknown> } }).provenance?.via;
+      if (via?.read === undefined) continue;
+      const ref = DelegatedReadRefSchema.safeParse(via.read);
       if (!ref.success) {
         fail(path, `record ${rec.recordId} of run ${r.runId} cites an organisation-wide read that does not read as a reference (record id, SHA-256, request count): ${ref.error.issues[0]?.message ?? 'invalid'}`);
         continue;
       }
       byId ??= new Map(r.manifest.records.map((x) => [x.recordId, x]));
-      const problem = delegatedReadRefProblem(rec.recordId, ref.data, (id) => byId!.get(id));
-      if (problem) fail(path, `run ${r.runId}: ${problem}`);
+      const problem = citedReadProblem(r.runId, rec, { ...via, read: ref.data }, (id) => byId!.get(id), (cited) => listedRequestsAt(cited.sha256));
+      if (problem) fail(path, problem);
     }
   }
 }

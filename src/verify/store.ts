@@ -6,7 +6,8 @@ import { RUN_FILES } from '../evidence/layout.js';
 import type { Period } from '../evidence/period.js';
 import { mapWithConcurrencyLimit } from '../concurrency-limit.js';
 import type { EvidenceStore, LockedVersions, StoredVersionRef } from '../evidence/store.js';
-import { DelegatedReadRefSchema, delegatedReadRefProblem, type ManifestRecord } from '../evidence/record.js';
+import { DelegatedReadRefSchema, isDelegatedReadQuery, type ManifestRecord } from '../evidence/record.js';
+import { citedReadProblem, listedReadRequests } from '../queries/delegated/cited-read.js';
 import { SEAL_REFUSAL_READS, refusalCensus, refusalWords, refusalWrittenAfterRun, refusalWrittenLateProblem, refusalsLeftOut, refusalsUnreadNotBacked, refusedAttemptIsRun } from '../seal/refusals.js';
 import { runIdTime } from '../evidence/run-id.js';
 
@@ -243,10 +244,17 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
       continue;
     }
     // Member records that cite an organisation-wide read (delegated-admin), checked against this run's records below.
-    const citations: { record: ManifestRecord; cited: unknown }[] = [];
+    const citations: { record: ManifestRecord; via: { read: unknown } }[] = [];
+    // Requests each of the run's organisation-wide reads lists, by SHA-256 (the members' via.read.requests must say as many).
+    const readRequests = new Map<string, number>();
     const noteCitation = (body: Buffer, record: ManifestRecord) => {
-      const cited = citedRead(body);
-      if (cited !== undefined) citations.push({ record, cited });
+      if (isDelegatedReadQuery(record.queryId)) {
+        const read = parsed(body);
+        if (read !== undefined) readRequests.set(record.sha256, listedReadRequests(read));
+        return;
+      }
+      const via = citingVia(body);
+      if (via) citations.push({ record, via });
     };
     const recordProblems = await mapWithConcurrencyLimit(records, opts.concurrency ?? 16, async (record) => {
       const found: StoreProblem[] = [];
@@ -296,9 +304,9 @@ export async function verifyStoredRuns(store: EvidenceStore, selection: RunSelec
     }
     if (citations.length) {
       const byId = new Map(records.map((r) => [r.recordId, r]));
-      for (const { record, cited } of citations) {
-        const ref = DelegatedReadRefSchema.safeParse(cited);
-        const problem = ref.success ? delegatedReadRefProblem(record.recordId, ref.data, (id) => byId.get(id)) : `record ${record.recordId} cites an organisation-wide read that does not read as a reference (record id, SHA-256, request count)`;
+      for (const { record, via } of citations) {
+        const ref = DelegatedReadRefSchema.safeParse(via.read);
+        const problem = ref.success ? citedReadProblem(runId, record, { ...via, read: ref.data }, (id) => byId.get(id), (read) => readRequests.get(read.sha256)) : `record ${record.recordId} cites an organisation-wide read that does not read as a reference (record id, SHA-256, request count)`;
         if (problem) problems.push({ runId, recordId: record.recordId, problem });
       }
     }
@@ -332,13 +340,20 @@ function checkBody(body: Buffer, sha256: string, size: number, at: Omit<StorePro
 }
 
 /**
- * The organisation-wide read a sealed body cites (`provenance.via.read`), or undefined: only bodies that name a `via`
- * are parsed. A body that is not JSON cites nothing here (evaluation and packaging refuse it).
+ * The `provenance.via` of a sealed body that cites an organisation-wide read (`via.read`), or undefined: only bodies
+ * that name a `via` are parsed. A body that is not JSON cites nothing here (evaluation and packaging refuse it).
  */
-function citedRead(body: Buffer): unknown {
+function citingVia(body: Buffer): ({ read: unknown } & Record<string, unknown>) | undefined {
   if (!body.includes('"via":')) return undefined;
+  const via = (parsed(body) as { provenance?: { via?: { read?: unknown } & Record<string, unknown> } } | null | undefined)?.provenance?.via;
+  // Only what the match needs is kept: a run of 1,000 accounts cites its reads tens of thousands of times.
+  return via?.read === undefined ? undefined : { kind: via.kind, accountId: via.accountId, region: via.region, eventDataStore: via.eventDataStore, read: via.read };
+}
+
+/** A body's JSON, or undefined when it does not parse (the body checks say so). */
+function parsed(body: Buffer): unknown {
   try {
-    return (JSON.parse(body.toString('utf8')) as { provenance?: { via?: { read?: unknown } } } | null)?.provenance?.via?.read;
+    return JSON.parse(body.toString('utf8')) as unknown;
   } catch {
     return undefined;
   }

@@ -2,10 +2,13 @@
  * A member record read through an organisation-wide read (collect.mode delegated-admin) cites the read's own record of
  * the same run by record id and SHA-256. `verify --store`, `package` and `verify` check the reference against the run's
  * signed manifest: one pointed at another run's read, or at a body the run did not seal, is a problem naming the record
- * and the reference. Bodies sealed before reads had records of their own (the requests inline) still verify.
+ * and the reference. The cited read must also be the one the member's query is read through (its source, audit
+ * account, region and request count), and report.pdf and index.html name it. Bodies sealed before reads had records of
+ * their own (the requests inline) still verify.
  */
 import { describe, it, expect } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sealRun } from '../../src/seal/seal.js';
@@ -21,6 +24,8 @@ import { evidencePath } from '../../src/package/manifest.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { ACCOUNTS, MemoryStore, TEST_CATALOG, body, fixtureEvaluate } from '../package/fixtures.js';
 import { replaceBody } from '../support/resign-package.js';
+import { evidenceRefOf } from '../../src/evaluate/engine.js';
+import type { EvaluateRunInput } from '../../src/evaluate/engine.js';
 
 const AUDIT = ACCOUNTS[0];
 const READ_QUERY = 'delegated-read:test.bucket-encryption';
@@ -60,9 +65,17 @@ async function sealDay(store: MemoryStore, signer: LocalEd25519Signer, day: stri
 
 const period = (to: string) => ({ from: new Date('2026-03-01T00:00:00Z'), to: new Date(`${to}T23:59:59.999Z`) });
 
+/** The fixture evaluation, each result citing its records as the engine does (what a body says of the read it was taken from). */
+async function evaluateCitingReads(input: EvaluateRunInput) {
+  const results = await fixtureEvaluate(input);
+  const byId = new Map(input.manifest.records.map((r) => [r.recordId, r]));
+  for (const r of results) r.evidence = await Promise.all(r.evidence.map(async (e) => (byId.has(e.recordId) ? evidenceRefOf(e.runId, byId.get(e.recordId)!, await input.loadBody(e.sha256)) : e)));
+  return results;
+}
+
 async function packageOf(store: MemoryStore, signer: LocalEd25519Signer, to: string, accounts?: string[]) {
   const tmp = mkdtempSync(join(tmpdir(), 'el-delegated-reads-'));
-  const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to, outDir: join(tmp, 'out'), evaluate: fixtureEvaluate, ...(accounts ? { accounts } : {}), builtAt: new Date(`${to}T10:00:00Z`) });
+  const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to, outDir: join(tmp, 'out'), evaluate: evaluateCitingReads, ...(accounts ? { accounts } : {}), builtAt: new Date(`${to}T10:00:00Z`) });
   const dir = join(tmp, 'pkg');
   await extractPackageZip(pkg.zipPath, dir);
   return dir;
@@ -90,6 +103,27 @@ describe('organisation-wide reads cited by reference', () => {
     expect(v.ok).toBe(true);
   });
 
+  it('report.pdf and index.html name the organisation-wide read record a member record was taken from, by reference and record id', async () => {
+    const store = new MemoryStore();
+    const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
+    const { read } = await sealDay(store, signer, '2026-03-01', 'same-run');
+    const dir = await packageOf(store, signer, '2026-03-01');
+    const index = readFileSync(join(dir, 'evidence-index.csv'), 'utf8').split('\r\n');
+    const header = index[0].split(',');
+    const readRow = index.find((l) => l.includes(`,${READ_ID},`))!.split(',');
+    const ref = readRow[header.indexOf('ref')];
+    expect(ref).toMatch(/^E-\d{4}$/);
+    // The PDF's evidence table: the member's query, the aggregator, then the read by reference and record id.
+    // pdftotext drops a hyphen where a wrapped line breaks: compared without spaces and hyphens.
+    const flat = (t: string) => t.replace(/[\s-]+/g, '');
+    const text = flat(execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }));
+    expect(text).toContain(flat(`test.bucket-encryption via AWS Config aggregator org (audit account ${AUDIT}, us-east-1) organisation-wide read ${ref} ${READ_ID}`));
+    // index.html: each member's evidence entry carries the read (record id, reference, body hash) its link opens.
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html).toContain(`"read":{"run":"${readRow[header.indexOf('run')]}","id":"${READ_ID}","q":"${READ_QUERY}","g":"us-east-1","sha":"${read.sha256}","st":"ok","ref":"${ref}","org":true}`);
+    expect(html).toContain("'Organisation-wide read'");
+  });
+
   it("refuses a member record that cites another run's read or a body its run did not seal, naming the record and the reference", async () => {
     const store = new MemoryStore();
     const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
@@ -100,14 +134,14 @@ describe('organisation-wide reads cited by reference', () => {
     expect(stored.ok).toBe(false);
     const memberId = recordIdOf('test.bucket-encryption', ACCOUNTS[1], 'us-east-1');
     // The run names its own read: the reference to the previous run's, with the same record id, is to another body.
-    expect(stored.problems).toContainEqual({ runId: other.runId, recordId: memberId, problem: `record ${memberId} cites organisation-wide read ${READ_ID} (SHA-256 ${first.read.sha256}), but the run's signed manifest lists that read with SHA-256 ${other.read.sha256}` });
+    expect(stored.problems).toContainEqual({ runId: other.runId, recordId: memberId, problem: `run ${other.runId}: record ${memberId} cites organisation-wide read ${READ_ID} (SHA-256 ${first.read.sha256}), but the run's signed manifest lists that read with SHA-256 ${other.read.sha256}` });
     await expect(packageOf(store, signer, '2026-03-02')).rejects.toThrow(`run ${other.runId}: record ${recordIdOf('test.bucket-encryption', ACCOUNTS[0], 'us-east-1')} cites organisation-wide read ${READ_ID} (SHA-256 ${first.read.sha256}), but the run's signed manifest lists that read with SHA-256 ${other.read.sha256}`);
 
     const dangling = new MemoryStore();
     const key = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
     const missing = await sealDay(dangling, key, '2026-03-01', { ref: (read) => ({ recordId: 'delegated-read:test.elsewhere/111111111111/us-east-1', sha256: read.sha256, requests: 2 }) });
     const report = await verifyStoredRuns(dangling, period('2026-03-01'), { trust: await trustSigners(key) });
-    expect(report.problems.map((p) => p.problem)).toContain(`record ${memberId} cites organisation-wide read delegated-read:test.elsewhere/111111111111/us-east-1 (SHA-256 ${missing.read.sha256}), which the same run's signed manifest does not list: the member record's requests cannot be read`);
+    expect(report.problems.map((p) => p.problem)).toContain(`run ${missing.runId}: record ${memberId} cites organisation-wide read delegated-read:test.elsewhere/111111111111/us-east-1 (SHA-256 ${missing.read.sha256}), which the same run's signed manifest does not list: the member record's requests cannot be read`);
   });
 
   it('verify names a packaged member record whose reference the key holder pointed elsewhere', async () => {
@@ -125,5 +159,87 @@ describe('organisation-wide reads cited by reference', () => {
     const v = await verifyPackageDir(dir);
     expect(v.ok).toBe(false);
     expect(v.problems).toContainEqual({ path, message: `run ${runId}: record ${memberId} cites organisation-wide read ${READ_ID} (SHA-256 ${forged}), but the run's signed manifest lists that read with SHA-256 ${read.sha256}` });
+  });
+});
+
+/**
+ * A run of GuardDuty and Inspector reads (delegated-admin: each read in each region, from the audit account) whose
+ * second member's GuardDuty record cites what `cite` picks: the verifiers require the read its query is read through,
+ * from via's audit account, in the member's region, listing as many requests as the reference says.
+ */
+describe("a member's reference matches the read it cites", () => {
+  const GD = 'guardduty.findings';
+  const INSPECTOR = 'inspector2.findings';
+  const gdVia = { kind: 'guardduty-administrator', accountId: AUDIT, region: 'us-east-1', callerArn: via.callerArn, endpointsByOperation: { 'guardduty:ListFindings': ['https://guardduty.us-east-1.amazonaws.com'] } };
+  type Reads = Record<'gdEast' | 'gdWest' | 'inspectorEast', ManifestRecord>;
+  type Citation = (reads: Reads) => { read: DelegatedReadRef; accountId?: string; region?: string };
+  const cites = (read: ManifestRecord, requests = 2) => ({ read: { recordId: read.recordId, sha256: read.sha256, requests } });
+
+  async function sealReads(store: MemoryStore, signer: LocalEd25519Signer, day: string, forged: Citation): Promise<{ runId: string; reads: Reads }> {
+    const at = `${day}T02:01:00.000Z`;
+    const provenance = (region: string, requestIds: string[]) => ({ endpoint: `https://guardduty.${region}.amazonaws.com`, callerArn: via.callerArn, requestIds, responseDates: requestIds.map(() => `${day}T02:00:30.000Z`), tool: { name: 'evidence-locker', version: 'test' }, sdkVersion: 'aws-sdk-js-v3/test' });
+    const readOf = (query: string, kind: string, region: string) => {
+      const calls = [`${query}-${region}-1`, `${query}-${region}-2`];
+      return put(store, { ...body(`delegated-read:${query}`, AUDIT, region, { kind, requests: calls.map((requestId) => ({ operation: 'guardduty:ListFindings', requestId })) }), operations: ['guardduty:ListFindings'], provenance: provenance(region, calls) }, at);
+    };
+    const reads: Reads = { gdEast: await readOf(GD, 'guardduty-administrator', 'us-east-1'), gdWest: await readOf(GD, 'guardduty-administrator', 'us-west-2'), inspectorEast: await readOf(INSPECTOR, 'inspector-administrator', 'us-east-1') };
+    const records = Object.values(reads);
+    for (const [acct, region] of [[ACCOUNTS[0], 'us-east-1'], [ACCOUNTS[0], 'us-west-2'], [ACCOUNTS[1], 'us-east-1']]) {
+      const own = region === 'us-east-1' ? reads.gdEast : reads.gdWest;
+      const citation = acct === ACCOUNTS[1] ? forged(reads) : { ...cites(own), region };
+      records.push(await put(store, { ...body(GD, acct, region, { findings: [] }), provenance: { ...provenance(region, [`own-${acct}-${region}`]), callerArn: null, via: { ...gdVia, ...citation } } }, at));
+    }
+    const runId = `${day.replace(/-/g, '')}T020000Z-000001`;
+    await sealRun(store, signer, { runId, kind: 'collection', chain: 'default', startedAt: new Date(`${day}T02:00:00.000Z`), completedAt: new Date(`${day}T02:05:00.000Z`), scope: { accounts: [...ACCOUNTS], regions: ['us-east-1', 'us-west-2'], frameworks: ['test-fw'], queries: [GD, INSPECTOR] }, records });
+    return { runId, reads };
+  }
+
+  const member = recordIdOf(GD, ACCOUNTS[1], 'us-east-1');
+  const prefix = (runId: string, read: ManifestRecord) => `run ${runId}: record ${member} (query ${GD}) cites organisation-wide read ${read.recordId}`;
+  const CASES: { name: string; forged: Citation; cited: (r: Reads) => ManifestRecord; problem: string }[] = [
+    { name: 'the Inspector read (another source)', forged: (r) => cites(r.inspectorEast), cited: (r) => r.inspectorEast, problem: `, whose queryId is delegated-read:${INSPECTOR}, but ${GD} is read through delegated-read:${GD} in delegated-admin mode` },
+    { name: 'the read of another region', forged: (r) => ({ ...cites(r.gdWest), region: 'us-west-2' }), cited: (r) => r.gdWest, problem: `, whose region is us-west-2, but its part is read in us-east-1, the member's own region (guardduty-administrator is read in each region)` },
+    { name: 'its own read with another request count', forged: (r) => cites(r.gdEast, 5), cited: (r) => r.gdEast, problem: `, whose body lists 2 requests, but the record's via.read.requests is 5` },
+    { name: 'its read as made from another audit account', forged: (r) => ({ ...cites(r.gdEast), accountId: '333333333333' }), cited: (r) => r.gdEast, problem: `, whose accountId is ${AUDIT}, but the record's via.accountId is 333333333333` },
+  ];
+
+  it('verify --store, package and verify accept members citing the read of their own source and region, in each region', async () => {
+    const store = new MemoryStore();
+    const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
+    await sealReads(store, signer, '2026-03-01', (r) => cites(r.gdEast));
+    const stored = await verifyStoredRuns(store, period('2026-03-01'), { trust: await trustSigners(signer) });
+    expect(stored.problems).toEqual([]);
+    const v = await verifyPackageDir(await packageOf(store, signer, '2026-03-01'));
+    expect(v.problems).toEqual([]);
+    expect(v.ok).toBe(true);
+  });
+
+  it.each(CASES)('verify --store and package refuse a member record citing $name, naming run, record, field and both values', async ({ forged, cited, problem }) => {
+    const store = new MemoryStore();
+    const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
+    const { runId, reads } = await sealReads(store, signer, '2026-03-01', forged);
+    const expected = prefix(runId, cited(reads)) + problem;
+    const stored = await verifyStoredRuns(store, period('2026-03-01'), { trust: await trustSigners(signer) });
+    expect(stored.ok).toBe(false);
+    expect(stored.problems).toEqual([{ runId, recordId: member, problem: expected }]);
+    await expect(packageOf(store, signer, '2026-03-01')).rejects.toThrow(expected);
+  });
+
+  it('verify refuses a packaged member record re-signed to cite another source, region or request count', async () => {
+    const store = new MemoryStore();
+    const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
+    const { runId, reads } = await sealReads(store, signer, '2026-03-01', (r) => cites(r.gdEast));
+    const dir = await packageOf(store, signer, '2026-03-01');
+    const runManifest = JSON.parse(readFileSync(join(dir, 'runs', runId, 'manifest.json'), 'utf8')) as { records: ManifestRecord[] };
+    const old = JSON.parse(readFileSync(join(dir, evidencePath(runManifest.records.find((r) => r.recordId === member)!.sha256)), 'utf8')) as EvidenceBody;
+    for (const { forged, cited, problem } of CASES) {
+      const copy = mkdtempSync(join(tmpdir(), 'el-delegated-forged-'));
+      cpSync(dir, copy, { recursive: true });
+      // A holder of the signing key rewrites the member body's via, and signs the run and the package again.
+      const path = await replaceBody(copy, signer, runId, member, canonicalBytes({ ...old, provenance: { ...old.provenance!, via: { ...old.provenance!.via!, ...forged(reads) } } }));
+      const v = await verifyPackageDir(copy);
+      expect(v.ok).toBe(false);
+      expect(v.problems).toEqual([{ path, message: prefix(runId, cited(reads)) + problem }]);
+    }
   });
 });

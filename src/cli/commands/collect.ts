@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { commandContext, listOption, accountIdsOption, parseShard, type GlobalOptions } from '../shared.js';
+import { commandContext, listOption, accountIdsOption, parseShard, recordCountWords, type GlobalOptions } from '../shared.js';
 import { loadCatalogs } from '../../controls/load.js';
 import { openStore } from '../../store/open-store.js';
 import { openSigner } from '../../aws/open-signer.js';
@@ -54,7 +54,7 @@ export function registerCollectCommand(program: Command): void {
         onProgress: progress.update,
       }).finally(() => progress.stop());
       process.stdout.write(
-        `run ${outcome.runId}: ${outcome.status}, ${outcome.records} evidence records (${outcome.errorRecords} errors) over ${outcome.accounts.length} account(s) and ${outcome.regions.length} region(s)\n` +
+        `run ${outcome.runId}: ${outcome.status}, ${recordCountWords(outcome.records, outcome.readRecords)} (${outcome.errorRecords} errors) over ${outcome.accounts.length} account(s) and ${outcome.regions.length} region(s)\n` +
           (outcome.manifestSha256 ? `manifest sha256 ${outcome.manifestSha256}\n` : ''),
       );
       process.exitCode = outcome.status === 'complete' ? ExitCode.ok : outcome.status === 'aborted' ? ExitCode.failure : ExitCode.gaps;

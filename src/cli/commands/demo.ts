@@ -8,7 +8,7 @@ import { loadCatalogs } from '../../controls/load.js';
 import { openStore } from '../../store/open-store.js';
 import { openSigner } from '../../aws/open-signer.js';
 import { ExitCode, EvidenceLockerError } from '../../errors.js';
-import { checkOutputFolder, type GlobalOptions } from '../shared.js';
+import { checkOutputFolder, recordCountWords, type GlobalOptions } from '../shared.js';
 
 interface DemoOptions extends GlobalOptions {
   out: string;
@@ -94,7 +94,7 @@ export async function runDemo(opts: { out: string; logLevel?: string; days?: num
         runIds.push(run.runId);
         write(
           days === 1
-            ? `collected run ${run.runId} from the simulated account at ${sim.url}: ${run.records} evidence records, ${run.errorRecords} errors, sealed (manifest sha256 ${run.manifestSha256?.slice(0, 16)}...)\n`
+            ? `collected run ${run.runId} from the simulated account at ${sim.url}: ${recordCountWords(run.records, run.readRecords)}, ${run.errorRecords} errors, sealed (manifest sha256 ${run.manifestSha256?.slice(0, 16)}...)\n`
             : `${date}  run ${run.runId}: ${run.records} records, ${run.errorRecords} errors${changes.length ? `; that day: ${changes.join(', ')}` : ''}\n`,
         );
       } finally {

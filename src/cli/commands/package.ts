@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { commandContext, listOption, accountIdsOption, checkOutputFolder, roleCredentials, runSpanOption, sealDelayOption, type GlobalOptions } from '../shared.js';
+import { commandContext, listOption, accountIdsOption, checkOutputFolder, roleCredentials, runSpanOption, sealDelayOption, recordCountWords, type GlobalOptions } from '../shared.js';
 import { loadCatalogs } from '../../controls/load.js';
 import { openStore } from '../../store/open-store.js';
 import { openSigner } from '../../aws/open-signer.js';
@@ -98,7 +98,7 @@ export function registerPackageCommand(program: Command): void {
       // Record keys and account ids come from the store: terminalText keeps them from acting on the terminal.
       process.stdout.write(terminalText(
         `package ${pkg.packageId}\n` +
-          `  ${s.frameworks.join(', ')}, ${s.period.from} to ${s.period.to}, ${s.accounts.length} account(s), ${s.runs} run(s), ${s.records} evidence record(s)\n` +
+          `  ${s.frameworks.join(', ')}, ${s.period.from} to ${s.period.to}, ${s.accounts.length} account(s), ${s.runs} run(s), ${recordCountWords(s.records, s.readRecords, 'evidence record(s)')}\n` +
           `  results: ${counts}; ${s.gapDays} account-day gap(s)${s.missingShards ? `, ${s.missingShards} slot(s) with missing shards` : ''}\n` +
           `  foreign objects in the store: ${s.foreignObjects ? `${s.foreignObjects} (not evidence; listed in the report under "Foreign objects")` : 'none'}\n` +
           (s.runsWrittenLate ? `  WARNING: ${s.runsWrittenLate} run(s) stored later than they claim (S3 LastModified more than ${formatSpan(s.maxSealDelayMs)} after their completion, or a stated span over ${formatSpan(s.maxRunSpanMs)}): listed in the report under "Foreign objects"; run \`evidence-locker verify --store\` for each\n` : '') +
