@@ -39,14 +39,15 @@ export function procedureMapFile(framework: string): string {
 }
 
 /**
- * A built-in map an earlier build of this tool shipped, as JSON, by the SHA-256 a package's manifest records for it
- * (controls/procedures/earlier/<framework>/<sha256>.json), so `verify --recompute` of a package built with it reads the
- * map that built it, not this version's; undefined when none is kept. The caller checks the SHA-256 of what it reads.
+ * A built-in input an earlier build of this tool shipped, as JSON, by the SHA-256 a package's manifest records for it, so
+ * `verify --recompute` of a package built with it reads what built it, not this version's; undefined when none is kept.
+ * Catalogs are kept under controls/earlier/<framework>/<sha256>.json, procedure maps under
+ * controls/procedures/earlier/<framework>/<sha256>.json. The caller checks the schema and the SHA-256 of what it reads.
  */
-export function earlierBuiltInProcedureMap(framework: string, sha256: string): unknown {
+export function earlierBuiltInInput(kind: 'catalog' | 'procedure-map', framework: string, sha256: string): unknown {
   // Both come from a package's manifest: only a plain framework id and a SHA-256 name a file.
   if (!/^[a-z0-9][a-z0-9.-]*$/.test(framework) || !/^[0-9a-f]{64}$/.test(sha256)) return undefined;
-  const file = join(builtInCatalogDir(), 'procedures', 'earlier', framework, `${sha256}.json`);
+  const file = join(builtInCatalogDir(), ...(kind === 'catalog' ? [] : ['procedures']), 'earlier', framework, `${sha256}.json`);
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : undefined;
 }
 

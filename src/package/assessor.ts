@@ -54,8 +54,10 @@ export const SUMMARY_REVISION = 6;
  * Meanings changed after revision 1, by the revision that changed them: `verify --recompute` of a package of an earlier
  * revision computes the old meaning (and says so). 5: `regions` and `eventSearches` leave out the runs that prove no day
  * (`period.runsNotCredited`); earlier revisions counted their regions as collected and their windows as searched.
+ * 6: a mapped procedure's note (testing-procedures.csv, report.pdf, index.html, OSCAL) ends with its mapping's `shows`
+ * text; builds of earlier revisions printed none, though their maps held some.
  */
-export const SUMMARY_MEANING_SINCE = { notCreditedRunsCoverNothing: 5 } as const;
+export const SUMMARY_MEANING_SINCE = { notCreditedRunsCoverNothing: 5, procedureNotesEndWithShows: 6 } as const;
 
 /**
  * summary.json fields added after revision 1, by dotted path (`*` for any framework or account key, or any index of a

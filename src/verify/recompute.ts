@@ -9,7 +9,7 @@ import type { EvaluateRunInput } from '../evaluate/engine.js';
 import type { ControlResult } from '../evaluate/types.js';
 import { CatalogSchema, type Catalog } from '../controls/schema.js';
 import { loadCatalogs } from '../controls/load.js';
-import { ProcedureMapSchema, earlierBuiltInProcedureMap, loadProcedureMap, type ProcedureMap } from '../controls/procedures.js';
+import { ProcedureMapSchema, earlierBuiltInInput, loadProcedureMap, type ProcedureMap } from '../controls/procedures.js';
 import type { ExceptionEntry } from '../package/exceptions.js';
 import type { Config } from '../config/schema.js';
 import { computePackageResults, inputSha256, RECOMPUTED_FILES } from '../package/build.js';
@@ -174,6 +174,13 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
       continue;
     }
     if (inputSha256(own) !== c.sha256) {
+      // The catalog an earlier build had built in, kept by its SHA-256: the package's results are recomputed as it was built.
+      const earlier = earlierBuiltInInput('catalog', c.framework, c.sha256);
+      if (earlier !== undefined && CatalogSchema.safeParse(earlier).success && inputSha256(earlier) === c.sha256) {
+        notes.push(`${what}: the package was built with an earlier built-in catalog (SHA-256 ${c.sha256}), which ${recomputedBy.name} ${recomputedBy.version} keeps; recomputed with it (this version's is ${inputSha256(own)})`);
+        catalogs.push(earlier as Catalog);
+        continue;
+      }
       notes.push(`${what}: the built-in catalog of ${recomputedBy.name} ${recomputedBy.version} (SHA-256 ${inputSha256(own)}) is not the one that built the package (${c.sha256}, built-in in ${builtBy.name} ${builtBy.version}); recomputed with this version's`);
     }
     catalogs.push(own);
@@ -200,7 +207,7 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
     }
     if (inputSha256(own) !== m.sha256) {
       // The map an earlier build had built in, kept by its SHA-256: the package's results are recomputed as it was built.
-      const earlier = earlierBuiltInProcedureMap(m.framework, m.sha256);
+      const earlier = earlierBuiltInInput('procedure-map', m.framework, m.sha256);
       if (earlier !== undefined && ProcedureMapSchema.safeParse(earlier).success && inputSha256(earlier) === m.sha256) {
         notes.push(`${what}: the package was built with an earlier built-in map (SHA-256 ${m.sha256}), which ${recomputedBy.name} ${recomputedBy.version} keeps; recomputed with it (this version's is ${inputSha256(own)})`);
         procedureMaps.push(earlier as ProcedureMap);
@@ -218,6 +225,12 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
   if (oldCoverage && ev.runsNotCredited?.length) {
     notes.push(`summary.json is of revision ${builtRevision ?? '(none)'}, before ${SUMMARY_MEANING_SINCE.notCreditedRunsCoverNothing}: its regions collected and event searches count the ${ev.runsNotCredited.length} run(s) that prove no day, as that build counted them; recomputed so (this version leaves them out)`);
   }
+  // A build before procedure notes ended with their mapping's `shows` text printed none: recomputed so.
+  const withoutShows = builtRevision === undefined || builtRevision < SUMMARY_MEANING_SINCE.procedureNotesEndWithShows;
+  if (withoutShows && procedureMaps.some((m) => m.procedures.some((p) => p.shows))) {
+    notes.push(`summary.json is of revision ${builtRevision ?? '(none)'}, before ${SUMMARY_MEANING_SINCE.procedureNotesEndWithShows}: that build ended no procedure note with what its checks show; recomputed so (this version prints them)`);
+  }
+  const maps = withoutShows ? procedureMaps.map((m) => ({ ...m, procedures: m.procedures.map(({ shows: _shows, ...p }) => p) })) : procedureMaps;
   const scratch = await mkdtemp(join(tmpdir(), 'evidence-locker-recompute-'));
   let recomputed: Map<string, Buffer>;
   try {
@@ -237,7 +250,7 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
       scope: ev.scope as Config['scope'],
       exceptions: ev.exceptions as ExceptionEntry[],
       ...(ev.entity ? { entity: ev.entity as Config['entity'] } : {}),
-      procedureMaps,
+      procedureMaps: maps,
       simulated: ev.simulated,
       notesPages: ev.notesPages,
       builtAt: new Date(ev.builtAt),

@@ -3,8 +3,9 @@ import { existsSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalogs, REFERENCE_IDS } from '../../src/controls/load.js';
-import { ProcedureMapSchema, earlierBuiltInProcedureMap, loadProcedureMap, procedureMapFile } from '../../src/controls/procedures.js';
+import { ProcedureMapSchema, earlierBuiltInInput, loadProcedureMap, procedureMapFile } from '../../src/controls/procedures.js';
 import { inputSha256 } from '../../src/package/build.js';
+import { CatalogSchema } from '../../src/controls/schema.js';
 import { ConfigError } from '../../src/errors.js';
 
 const catalogs = loadCatalogs();
@@ -66,14 +67,29 @@ describe('procedure mappings (controls/procedures/*.yaml)', () => {
     const kept = existsSync(dir) ? readdirSync(dir).flatMap((fw) => readdirSync(join(dir, fw)).map((f) => [fw, f.replace(/\.json$/, '')] as const)) : [];
     expect(kept.length).toBeGreaterThan(0);
     for (const [fw, sha] of kept) {
-      const map = earlierBuiltInProcedureMap(fw, sha);
+      const map = earlierBuiltInInput('procedure-map', fw, sha);
       expect(ProcedureMapSchema.safeParse(map).success, sha).toBe(true);
       expect(inputSha256(map), sha).toBe(sha);
       expect(inputSha256(loadProcedureMap(fw === 'hipaa-security' ? hipaa : pci)), sha).not.toBe(sha);
     }
     // Values from a manifest never name another file.
-    expect(earlierBuiltInProcedureMap('../hipaa-security', kept[0][1])).toBeUndefined();
-    expect(earlierBuiltInProcedureMap('hipaa-security', `${kept[0][1]}/..`)).toBeUndefined();
+    expect(earlierBuiltInInput('procedure-map', '../hipaa-security', kept[0][1])).toBeUndefined();
+    expect(earlierBuiltInInput('procedure-map', 'hipaa-security', `${kept[0][1]}/..`)).toBeUndefined();
+  });
+  it('keep each earlier built-in catalog under the SHA-256 a package records for it, and only by that name', () => {
+    const dir = join(procedureMapFile('hipaa-security'), '..', '..', 'earlier');
+    const kept = existsSync(dir) ? readdirSync(dir).flatMap((fw) => readdirSync(join(dir, fw)).map((f) => [fw, f.replace(/\.json$/, '')] as const)) : [];
+    // The HIPAA catalog of the release before its five rationales were tightened.
+    expect(kept).toContainEqual(['hipaa-security', 'f92e1e0ae14bd08157c7e03b6dc10aa91104492d6f7d184b6198955a1eeccf5f']);
+    for (const [fw, sha] of kept) {
+      const catalog = earlierBuiltInInput('catalog', fw, sha);
+      expect(CatalogSchema.safeParse(catalog).success, sha).toBe(true);
+      expect(inputSha256(catalog), sha).toBe(sha);
+      expect((catalog as { framework: string }).framework).toBe(fw);
+      expect(inputSha256(fw === 'hipaa-security' ? hipaa : pci), sha).not.toBe(sha);
+    }
+    expect(earlierBuiltInInput('catalog', '../hipaa-security', kept[0][1])).toBeUndefined();
+    expect(earlierBuiltInInput('catalog', 'hipaa-security', '0'.repeat(64))).toBeUndefined();
   });
   it('refuse a mapped procedure that does not say what its checks show, in either framework, naming file and procedure', () => {
     const dir = mkdtempSync(join(tmpdir(), 'el-proc-'));

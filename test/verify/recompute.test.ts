@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPackage, inputSha256 } from '../../src/package/build.js';
 import { loadCatalogs } from '../../src/controls/load.js';
-import { earlierBuiltInProcedureMap, loadProcedureMap, type ProcedureMap } from '../../src/controls/procedures.js';
+import { earlierBuiltInInput, loadProcedureMap, type ProcedureMap } from '../../src/controls/procedures.js';
 import { PackageManifestSchema, manifestEvidenceSetId, packageManifestBytes } from '../../src/package/manifest.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { trustPolicy } from '../../src/seal/trust.js';
@@ -186,7 +186,7 @@ describe('verify --recompute: the results are re-derived from the package\'s own
     const hipaa = loadCatalogs().find((c) => c.framework === 'hipaa-security')!;
     // The map before every HIPAA mapping said what its checks show (and 164.308(a)(1)(ii)(A), (a)(3)(ii)(A) were mapped).
     const sha = 'eb400991308de30c6686eb25244e380cd58067d994d21a918b48bc826a99b554';
-    const earlier = earlierBuiltInProcedureMap('hipaa-security', sha) as ProcedureMap;
+    const earlier = earlierBuiltInInput('procedure-map', 'hipaa-security', sha) as ProcedureMap;
     expect(inputSha256(earlier)).toBe(sha);
     expect(earlier.procedures.some((p) => p.shows)).toBe(false);
     expect(earlier.procedures.map((p) => p.procedure)).toContain('164.308(a)(1)(ii)(A)');
@@ -204,6 +204,26 @@ describe('verify --recompute: the results are re-derived from the package\'s own
     const unknown = await recomputePackageDir(dir, asBuilt('0'.repeat(64)), { evaluate: fixtureEvaluate });
     expect(unknown.notes.join('\n')).toMatch(/is not the one that built the package \(0{64}\); recomputed with this version's/);
     expect(unknown.problems.some((p) => p.path === 'testing-procedures.csv' && /what these checks show and do not show/.test(p.message))).toBe(true);
+  }, 120_000);
+
+  it('a package of a revision before procedure notes ended with their shows texts recomputes without them; one of revision 6 without them differs', async () => {
+    const hipaa = loadCatalogs().find((c) => c.framework === 'hipaa-security')!;
+    const own = loadProcedureMap(hipaa);
+    expect(own.procedures.some((p) => p.shows)).toBe(true);
+    // What a build of revision 5 printed: the same map, its notes without shows texts.
+    const printedWithout = { ...own, procedures: own.procedures.map(({ shows: _shows, ...p }) => p) };
+    const { signer, pkg } = await failingScene();
+    const built = await pkg({ catalogs: [hipaa], frameworks: ['hipaa-security'], procedureMaps: [printedWithout] });
+    const dir = await unzip(built.zipPath);
+    expect(readFileSync(join(dir, 'testing-procedures.csv'), 'utf8')).not.toContain('what these checks show');
+    const m = PackageManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+    const asBuilt = { ...m, evaluation: { ...m.evaluation!, procedureMaps: [{ framework: 'hipaa-security', sha256: inputSha256(own), builtIn: true }] } };
+    const of6 = await recomputePackageDir(dir, asBuilt, { evaluate: fixtureEvaluate });
+    expect(of6.problems.some((p) => p.path === 'testing-procedures.csv' && /what these checks show and do not show/.test(p.message))).toBe(true);
+    await rewriteSummary(dir, signer, (s) => { s.summaryRevision = 5; });
+    const of5 = await recomputePackageDir(dir, asBuilt, { evaluate: fixtureEvaluate });
+    expect(of5.problems).toEqual([]);
+    expect(of5.notes.join('\n')).toContain('summary.json is of revision 5, before 6: that build ended no procedure note with what its checks show; recomputed so');
   }, 120_000);
 
   it('a package built by another tool version is still recomputed, and the report names both versions', async () => {
