@@ -1,0 +1,117 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildPackage, type BuildPackageOptions } from '../../src/package/build.js';
+import { extractPackageZip } from '../../src/verify/unzip.js';
+import { canonicalBytes } from '../../src/seal/canonical.js';
+import { sha256Hex } from '../../src/evidence/hash.js';
+import { sealRun } from '../../src/seal/seal.js';
+import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { CatalogSchema } from '../../src/controls/schema.js';
+import { PackageManifestSchema, packageManifestBytes } from '../../src/package/manifest.js';
+import { verifyPackageDir } from '../../src/verify/package.js';
+import type { BucketEncryptionEvidence } from '../../src/queries/s3/bucket-encryption.js';
+import { resignSums } from '../support/verify-sh.js';
+import { csvRows } from './csv-rows.js';
+import { MemoryStore, body } from './fixtures.js';
+
+const ACCOUNT = '111122223333';
+const Q = 's3.bucket-encryption';
+const LAST_RUN = '2026-11-02T02:05:00.000Z';
+
+const CATALOG = CatalogSchema.parse({
+  framework: 'pci-test',
+  name: 'Open period notes framework',
+  version: '1',
+  publisher: 'Evidence Locker tests',
+  requirements: [
+    { id: '3.5.1', title: 'Stored account data is unreadable', principal: '3', testingProcedures: ['3.5.1.a'], coverage: 'partial', rationale: 'Default bucket encryption shows part of it.', assessorGuidance: 'Ask for the key management procedure.', queries: [Q] },
+    { id: '3.6.1', title: 'Encrypted data at rest everywhere', principal: '3', testingProcedures: ['3.6.1'], coverage: 'automated', rationale: 'Default bucket encryption shows it.', queries: [Q] },
+  ],
+});
+const MAPS = [{ framework: 'pci-test', procedures: ['3.5.1.a', '3.6.1'].map((procedure) => ({ procedure, requirement: procedure.replace(/\.a$/, ''), method: 'examine-configuration' as const, queries: [Q] })) }];
+
+/** One day's run in which every bucket encrypts by default, packaged at `builtAt` (its signer returned for re-signing). */
+async function build(builtAt: Date, extra: Partial<BuildPackageOptions> = {}): Promise<{ dir: string; signer: LocalEd25519Signer }> {
+  const store = new MemoryStore();
+  const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
+  const names = ['cardholder-data-01', 'cardholder-data-02'];
+  const data: BucketEncryptionEvidence = {
+    buckets: names.map((Name) => ({ Name, CreationDate: new Date('2024-01-01T00:00:00Z'), BucketRegion: 'us-east-1' })),
+    responses: names.map((bucket) => ({ bucket, region: 'us-east-1', response: { ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } } })),
+  };
+  const bytes = canonicalBytes(body(Q, ACCOUNT, 'us-east-1', JSON.parse(JSON.stringify(data))));
+  const sha = sha256Hex(bytes);
+  await store.putObject(sha, bytes);
+  await sealRun(store, signer, {
+    runId: '20261102T020000Z-000001',
+    kind: 'collection',
+    chain: 'default',
+    startedAt: new Date('2026-11-02T02:00:00.000Z'),
+    completedAt: new Date(LAST_RUN),
+    scope: { accounts: [ACCOUNT], regions: ['us-east-1'], frameworks: ['pci-test'], queries: [Q] },
+    records: [{ recordId: `${Q}/${ACCOUNT}/us-east-1`, queryId: Q, accountId: ACCOUNT, region: 'us-east-1', status: 'ok', collectedAt: '2026-11-02T02:00:05.000Z', sha256: sha, size: bytes.length }],
+  });
+  const tmp = mkdtempSync(join(tmpdir(), 'el-open-notes-'));
+  const built = await buildPackage({ store, signer, catalogs: [CATALOG], frameworks: ['pci-test'], from: '2026-11-02', to: '2026-11-02', outDir: join(tmp, 'out'), organization: 'Acme', procedureMaps: MAPS, builtAt, ...extra });
+  const dir = join(tmp, 'pkg');
+  await extractPackageZip(built.zipPath, dir);
+  return { dir, signer };
+}
+
+function notes(dir: string): Record<string, string> {
+  return Object.fromEntries(csvRows(readFileSync(join(dir, 'testing-procedures.csv'), 'utf8')).map((r) => [r.procedure, r.note]));
+}
+
+/** summary.json set to `revision`, with manifest.json, manifest.sig and SHA256SUMS signed again: what an earlier build wrote. */
+async function setRevision(dir: string, signer: LocalEd25519Signer, revision: number): Promise<void> {
+  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+  summary.summaryRevision = revision;
+  const bytes = Buffer.from(JSON.stringify(summary, null, 1) + '\n', 'utf8');
+  const write = (file: string, b: Buffer) => {
+    chmodSync(join(dir, file), 0o644);
+    writeFileSync(join(dir, file), b);
+  };
+  write('summary.json', bytes);
+  const m = PackageManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+  Object.assign(m.files.find((f) => f.path === 'summary.json')!, { sha256: sha256Hex(bytes), size: bytes.length });
+  const manifest = packageManifestBytes(m);
+  write('manifest.json', manifest);
+  write('manifest.sig', await signer.sign(manifest));
+  await resignSums(dir, signer);
+}
+
+describe('testing-procedure notes of a package built before its period ended', () => {
+  let open: Awaited<ReturnType<typeof build>>;
+  let ended: Awaited<ReturnType<typeof build>>;
+  beforeAll(async () => {
+    open = await build(new Date('2026-11-02T09:30:00Z'));
+    ended = await build(new Date('2026-11-03T09:30:00Z'));
+  }, 120_000);
+
+  it('say the proposed findings hold as of the last run, not at an end of the period that had not come', () => {
+    const n = notes(open.dir);
+    expect(n['3.6.1']).toContain(`as of the last run (${LAST_RUN}; the period had not ended), and none failed, lacked evidence or needed review on any day of the period up to that run`);
+    expect(n['3.5.1.a']).toContain(`AWS portion in place: 2 in-scope resource(s) pass ${Q}`);
+    expect(n['3.5.1.a']).toContain(`as of the last run (${LAST_RUN}; the period had not ended)`);
+    for (const note of Object.values(n)) expect(note).not.toContain('at the end of the period');
+    // A period that had ended when the package was built keeps its wording.
+    const e = notes(ended.dir);
+    expect(e['3.6.1']).toContain('at the end of the period, and none failed, lacked evidence or needed review on any day of it');
+    expect(e['3.6.1']).not.toContain('as of the last run');
+  });
+
+  it('verify --recompute: the package is identical; one of an earlier revision, which wrote "at the end of the period", is identical too', async () => {
+    const fresh = await verifyPackageDir(open.dir, { recompute: true });
+    expect(fresh.problems).toEqual([]);
+    expect(fresh.recompute?.compared.length).toBeGreaterThan(0);
+    // What a build of revision 6 wrote for the same open period.
+    const earlier = await build(new Date('2026-11-02T09:30:00Z'), { endOfPeriodNotes: true });
+    expect(notes(earlier.dir)['3.6.1']).toContain('at the end of the period, and none failed');
+    await setRevision(earlier.dir, earlier.signer, 6);
+    const v = await verifyPackageDir(earlier.dir, { recompute: true });
+    expect(v.problems).toEqual([]);
+    expect(v.ok).toBe(true);
+  }, 120_000);
+});
