@@ -32,29 +32,42 @@ const CATALOG = CatalogSchema.parse({
 });
 const MAPS = [{ framework: 'pci-test', procedures: ['3.5.1.a', '3.6.1'].map((procedure) => ({ procedure, requirement: procedure.replace(/\.a$/, ''), method: 'examine-configuration' as const, queries: [Q] })) }];
 
-/** One day's run in which every bucket encrypts by default, packaged at `builtAt` (its signer returned for re-signing). */
-async function build(builtAt: Date, extra: Partial<BuildPackageOptions> = {}): Promise<{ dir: string; signer: LocalEd25519Signer }> {
+/** Encrypted or not by day. */
+const PASSING = { '2026-11-02': true };
+
+/**
+ * A run a day at 02:00 (completed 02:05), in which every bucket encrypts by default or none does, packaged at `builtAt`
+ * (its signer returned for re-signing).
+ */
+async function build(builtAt: Date, extra: Partial<BuildPackageOptions> = {}, days: Record<string, boolean> = PASSING): Promise<{ dir: string; signer: LocalEd25519Signer }> {
   const store = new MemoryStore();
   const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
   const names = ['cardholder-data-01', 'cardholder-data-02'];
-  const data: BucketEncryptionEvidence = {
-    buckets: names.map((Name) => ({ Name, CreationDate: new Date('2024-01-01T00:00:00Z'), BucketRegion: 'us-east-1' })),
-    responses: names.map((bucket) => ({ bucket, region: 'us-east-1', response: { ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } } })),
-  };
-  const bytes = canonicalBytes(body(Q, ACCOUNT, 'us-east-1', JSON.parse(JSON.stringify(data))));
-  const sha = sha256Hex(bytes);
-  await store.putObject(sha, bytes);
-  await sealRun(store, signer, {
-    runId: '20261102T020000Z-000001',
-    kind: 'collection',
-    chain: 'default',
-    startedAt: new Date('2026-11-02T02:00:00.000Z'),
-    completedAt: new Date(LAST_RUN),
-    scope: { accounts: [ACCOUNT], regions: ['us-east-1'], frameworks: ['pci-test'], queries: [Q] },
-    records: [{ recordId: `${Q}/${ACCOUNT}/us-east-1`, queryId: Q, accountId: ACCOUNT, region: 'us-east-1', status: 'ok', collectedAt: '2026-11-02T02:00:05.000Z', sha256: sha, size: bytes.length }],
-  });
+  for (const [day, encrypted] of Object.entries(days)) {
+    const data: BucketEncryptionEvidence = {
+      buckets: names.map((Name) => ({ Name, CreationDate: new Date('2024-01-01T00:00:00Z'), BucketRegion: 'us-east-1' })),
+      responses: names.map((bucket) => ({
+        bucket,
+        region: 'us-east-1',
+        response: encrypted ? { ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } } : { error: { code: 'ServerSideEncryptionConfigurationNotFoundError', message: 'The server side encryption configuration was not found' } },
+      })),
+    };
+    const bytes = canonicalBytes(body(Q, ACCOUNT, 'us-east-1', JSON.parse(JSON.stringify(data))));
+    const sha = sha256Hex(bytes);
+    await store.putObject(sha, bytes);
+    await sealRun(store, signer, {
+      runId: `${day.replaceAll('-', '')}T020000Z-000001`,
+      kind: 'collection',
+      chain: 'default',
+      startedAt: new Date(`${day}T02:00:00.000Z`),
+      completedAt: new Date(`${day}T02:05:00.000Z`),
+      scope: { accounts: [ACCOUNT], regions: ['us-east-1'], frameworks: ['pci-test'], queries: [Q] },
+      records: [{ recordId: `${Q}/${ACCOUNT}/us-east-1`, queryId: Q, accountId: ACCOUNT, region: 'us-east-1', status: 'ok', collectedAt: `${day}T02:00:05.000Z`, sha256: sha, size: bytes.length }],
+    });
+  }
   const tmp = mkdtempSync(join(tmpdir(), 'el-open-notes-'));
-  const built = await buildPackage({ store, signer, catalogs: [CATALOG], frameworks: ['pci-test'], from: '2026-11-02', to: '2026-11-02', outDir: join(tmp, 'out'), organization: 'Acme', procedureMaps: MAPS, builtAt, ...extra });
+  const dates = Object.keys(days).sort();
+  const built = await buildPackage({ store, signer, catalogs: [CATALOG], frameworks: ['pci-test'], from: dates[0], to: dates[dates.length - 1], outDir: join(tmp, 'out'), organization: 'Acme', procedureMaps: MAPS, builtAt, ...extra });
   const dir = join(tmp, 'pkg');
   await extractPackageZip(built.zipPath, dir);
   return { dir, signer };
@@ -113,5 +126,17 @@ describe('testing-procedure notes of a package built before its period ended', (
     const v = await verifyPackageDir(earlier.dir, { recompute: true });
     expect(v.problems).toEqual([]);
     expect(v.ok).toBe(true);
+  }, 120_000);
+
+  it('a requirement that failed on the first day and passes in the last run: neither its procedure notes nor its OSCAL finding speak of the end of a period that had not ended', async () => {
+    const { dir } = await build(new Date('2026-11-02T09:30:00Z'), {}, { '2026-11-01': false, '2026-11-02': true });
+    const n = notes(dir);
+    expect(n['3.6.1']).toContain('in-scope resources failed earlier in the period and do not fail in the last run: ');
+    for (const note of Object.values(n)) expect(note).not.toMatch(/at (the|its) end/);
+    const result = JSON.parse(readFileSync(join(dir, 'oscal', 'assessment-results.json'), 'utf8'))['assessment-results'].results[0];
+    const finding = result.findings.find((f: { title: string }) => f.title.startsWith('3.6.1 '));
+    expect(finding.target.status).toMatchObject({ state: 'not-satisfied', reason: 'fail' });
+    expect(finding.target.status.remarks).toContain(`Not satisfied over the period: pass as of the last run (${LAST_RUN}; the period had not ended), but failed on 1 of 2 day(s)`);
+    expect(JSON.stringify(result.findings)).not.toMatch(/at the end of the period/);
   }, 120_000);
 });
