@@ -364,13 +364,14 @@ function assessorOscal(model: PackageModel, uuid: (name: string) => string): { r
         : {
             state: 'not-satisfied',
             reason: 'other',
-            remarks: `AWS portion in place (${PROPOSED_LABEL}): the procedure's AWS checks passed on every day of the period, but its requirement is only partly tested by AWS evidence, so this is not a determination that the objective is met.`,
+            remarks: `AWS portion in place (${PROPOSED_LABEL}): the procedure's AWS checks passed on every day of the period${model.assessor.summary.period.ended === false ? ` up to the last run (${model.generatedAt}; the period had not ended)` : ''}, but its requirement is only partly tested by AWS evidence, so this is not a determination that the objective is met.`,
           };
     const related = p.findingIds.map((id) => riskUuid.get(id)).filter((u): u is string => u !== undefined);
     procedureFindings.push({
       uuid: uuid(`procedure-finding:${p.framework}:${p.procedure}`),
       title: `${p.procedure} (${p.framework}): proposed ${p.proposedFinding}`,
-      description: `${p.note}. Method: ${p.method}; population ${p.populationInScope} in scope, ${p.populationOutOfScope} out of scope.`,
+      // A note may end with a sentence of its own (the procedure map's "shows" text): one full stop, not two.
+      description: `${p.note.replace(/\.$/, '')}. Method: ${p.method}; population ${p.populationInScope} in scope, ${p.populationOutOfScope} out of scope.`,
       props: [
         { name: 'requirement-id', ns: NS, value: p.requirement },
         { name: 'procedure-id', ns: NS, value: p.procedure },

@@ -30,7 +30,7 @@ const CATALOG = CatalogSchema.parse({
     { id: '3.6.1', title: 'Encrypted data at rest everywhere', principal: '3', testingProcedures: ['3.6.1'], coverage: 'automated', rationale: 'Default bucket encryption shows it.', queries: [Q] },
   ],
 });
-const MAPS = [{ framework: 'pci-test', procedures: ['3.5.1.a', '3.6.1'].map((procedure) => ({ procedure, requirement: procedure.replace(/\.a$/, ''), method: 'examine-configuration' as const, queries: [Q] })) }];
+const MAPS = [{ framework: 'pci-test', procedures: ['3.5.1.a', '3.6.1'].map((procedure) => ({ procedure, requirement: procedure.replace(/\.a$/, ''), method: 'examine-configuration' as const, queries: [Q], shows: 'Whether each bucket encrypts new objects by default.' })) }];
 
 /** Encrypted or not by day. */
 const PASSING = { '2026-11-02': true };
@@ -109,6 +109,12 @@ describe('testing-procedure notes of a package built before its period ended', (
     expect(n['3.5.1.a']).toContain(`AWS portion in place: 2 in-scope resource(s) pass ${Q}`);
     expect(n['3.5.1.a']).toContain(`as of the last run (${LAST_RUN}; the period had not ended)`);
     for (const note of Object.values(n)) expect(note).not.toContain('at the end of the period');
+    // OSCAL: the procedure's finding says the same, in sentences that end once.
+    const oscal = JSON.parse(readFileSync(join(open.dir, 'oscal', 'assessment-results.json'), 'utf8'))['assessment-results'].results[0];
+    const portion = oscal.findings.find((f: { title: string }) => f.title === '3.5.1.a (pci-test): proposed aws-portion-in-place');
+    expect(portion.target.status.remarks).toContain(`the procedure's AWS checks passed on every day of the period up to the last run (${LAST_RUN}; the period had not ended), but`);
+    expect(portion.description).toContain('Whether each bucket encrypts new objects by default. Method: examine-configuration;');
+    expect(JSON.stringify(oscal)).not.toContain('.. ');
     // A period that had ended when the package was built keeps its wording.
     const e = notes(ended.dir);
     expect(e['3.6.1']).toContain('at the end of the period, and none failed, lacked evidence or needed review on any day of it');
