@@ -55,9 +55,10 @@ export const SUMMARY_REVISION = 7;
  * revision computes the old meaning (and says so). 5: `regions` and `eventSearches` leave out the runs that prove no day
  * (`period.runsNotCredited`); earlier revisions counted their regions as collected and their windows as searched. 7:
  * testing-procedures.csv notes of a period not ended when built say "as of the last run", no longer "at the end of the
- * period" (the revision is summary.json's, and dates what its build wrote beside it).
+ * period", and a failing addressable HIPAA specification's note names the documented alternative the rule allows (the
+ * revision is summary.json's, and dates what its build wrote beside it).
  */
-export const SUMMARY_MEANING_SINCE = { notCreditedRunsCoverNothing: 5, openPeriodProcedureNotes: 7 } as const;
+export const SUMMARY_MEANING_SINCE = { notCreditedRunsCoverNothing: 5, revision7ProcedureNotes: 7 } as const;
 
 /**
  * summary.json fields added after revision 1, by dotted path (`*` for any framework or account key, or any index of a
@@ -304,9 +305,10 @@ export interface AssessorInput {
   lastSealedRun?: string;
   /**
    * `verify --recompute` of a package whose summary.json is of a revision before 7 only: its build said "at the end of
-   * the period" in testing-procedures.csv notes even while the period had not ended; recomputed as it was built.
+   * the period" in testing-procedures.csv notes even while the period had not ended, and named no alternative to a
+   * failing addressable HIPAA specification; recomputed as it was built.
    */
-  endOfPeriodNotes?: boolean;
+  revision6Notes?: boolean;
   /** Accounts the period's collection runs collected that the package leaves out (`package --accounts`). */
   accountsLeftOut?: string[];
   /** Seals refused by planted files in the period (summary.json `period.sealRefused`). */
@@ -377,8 +379,8 @@ export function assessorResults(input: AssessorInput): AssessorResults {
   const rows = input.timeline.rows;
   const findings = findingsRegister(rows, input.refs);
   // Revision 7 on: a period not ended when the package was built has its procedure notes say "as of the last run".
-  const notesAsOf = input.endOfPeriodNotes === true || periodEnded(input.period, input.builtAt) || input.lastSealedRun === undefined ? PERIOD_END : resultsAsOfLastRun(input.lastSealedRun);
-  const procedures = procedureResults(input.catalogs, maps, rows, input.refs, findings, input.entity, notesAsOf);
+  const notesAsOf = input.revision6Notes === true || periodEnded(input.period, input.builtAt) || input.lastSealedRun === undefined ? PERIOD_END : resultsAsOfLastRun(input.lastSealedRun);
+  const procedures = procedureResults(input.catalogs, maps, rows, input.refs, findings, input.entity, notesAsOf, input.revision6Notes !== true);
   const pop = population(rows, input.refs);
   const scope = input.catalogs.map((c) => {
     const contradicted = contradictedScope(pop, c.framework);

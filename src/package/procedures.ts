@@ -56,6 +56,12 @@ function applicableOnly(appl: Applicability, proposed: ProposedFinding, note: st
   return { proposed: 'not-tested', note: proposed === 'not-tested' ? `${appl.note}; ${note}` : `${appl.note}; ${found}` };
 }
 
+/**
+ * A failing addressable HIPAA specification: the rule lets the entity document why it is not reasonable and appropriate
+ * and put an equivalent alternative in place instead, which no AWS API shows.
+ */
+export const ADDRESSABLE_NOTE = 'addressable specification: the AWS evidence does not show whether the entity documented that it is not reasonable and appropriate and put an equivalent alternative measure in place (45 CFR 164.306(d)(3)); ask for that assessment and documentation before concluding';
+
 /** When the procedure notes' results hold: the period's end, or its last sealed run while the period had not ended. */
 export interface ResultsAsOf {
   /** Follows the checks: "at the end of the period". */
@@ -85,7 +91,7 @@ export function resultsAsOfLastRun(lastSealedRun: string): ResultsAsOf {
  * `aws-portion-in-place`: its AWS checks passed, the rest of the requirement is not tested, so it is never "in
  * place". Unmapped procedures are not tested, with what to ask for; N/A from the catalog is only ever proposed.
  */
-export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows: RequirementTimeline[], refs: EvidenceReferences, findings: FindingEntry[], entity?: Config['entity'], asOf: ResultsAsOf = PERIOD_END): ProcedureResult[] {
+export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows: RequirementTimeline[], refs: EvidenceReferences, findings: FindingEntry[], entity?: Config['entity'], asOf: ResultsAsOf = PERIOD_END, addressableNote = true): ProcedureResult[] {
   const rowsByReq = new Map<string, RequirementTimeline[]>();
   for (const r of rows) {
     const k = `${r.framework}\u0000${r.requirement.id}`;
@@ -240,6 +246,7 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
           proposed = 'not-applicable';
           note = `${PROPOSED_LABEL}: no in-scope resource was found for these checks`;
         }
+        if (proposed === 'not-in-place' && addressableNote && req.implementation === 'addressable') note += `; ${ADDRESSABLE_NOTE}`;
         if (proposed === 'not-in-place' && gaps.length) note += `; ${gapNote()}`;
         // A note that names no gap (a result needing review) still names a refused seal of the period.
         else if (refusedNote && !note.includes(refusedNote)) note += refusedNote;

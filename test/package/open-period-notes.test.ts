@@ -126,7 +126,7 @@ describe('testing-procedure notes of a package built before its period ended', (
     expect(fresh.problems).toEqual([]);
     expect(fresh.recompute?.compared.length).toBeGreaterThan(0);
     // What a build of revision 6 wrote for the same open period.
-    const earlier = await build(new Date('2026-11-02T09:30:00Z'), { endOfPeriodNotes: true });
+    const earlier = await build(new Date('2026-11-02T09:30:00Z'), { revision6Notes: true });
     expect(notes(earlier.dir)['3.6.1']).toContain('at the end of the period, and none failed');
     await setRevision(earlier.dir, earlier.signer, 6);
     const v = await verifyPackageDir(earlier.dir, { recompute: true });
