@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPackage, type BuildPackageOptions } from '../../src/package/build.js';
@@ -9,10 +9,9 @@ import { sha256Hex } from '../../src/evidence/hash.js';
 import { sealRun } from '../../src/seal/seal.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { CatalogSchema } from '../../src/controls/schema.js';
-import { PackageManifestSchema, packageManifestBytes } from '../../src/package/manifest.js';
 import { verifyPackageDir } from '../../src/verify/package.js';
 import type { BucketEncryptionEvidence } from '../../src/queries/s3/bucket-encryption.js';
-import { resignSums } from '../support/verify-sh.js';
+import { rewriteSummary } from '../support/resign-package.js';
 import { csvRows } from './csv-rows.js';
 import { MemoryStore, body } from './fixtures.js';
 
@@ -77,24 +76,6 @@ function notes(dir: string): Record<string, string> {
   return Object.fromEntries(csvRows(readFileSync(join(dir, 'testing-procedures.csv'), 'utf8')).map((r) => [r.procedure, r.note]));
 }
 
-/** summary.json set to `revision`, with manifest.json, manifest.sig and SHA256SUMS signed again: what an earlier build wrote. */
-async function setRevision(dir: string, signer: LocalEd25519Signer, revision: number): Promise<void> {
-  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
-  summary.summaryRevision = revision;
-  const bytes = Buffer.from(JSON.stringify(summary, null, 1) + '\n', 'utf8');
-  const write = (file: string, b: Buffer) => {
-    chmodSync(join(dir, file), 0o644);
-    writeFileSync(join(dir, file), b);
-  };
-  write('summary.json', bytes);
-  const m = PackageManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
-  Object.assign(m.files.find((f) => f.path === 'summary.json')!, { sha256: sha256Hex(bytes), size: bytes.length });
-  const manifest = packageManifestBytes(m);
-  write('manifest.json', manifest);
-  write('manifest.sig', await signer.sign(manifest));
-  await resignSums(dir, signer);
-}
-
 describe('testing-procedure notes of a package built before its period ended', () => {
   let open: Awaited<ReturnType<typeof build>>;
   let ended: Awaited<ReturnType<typeof build>>;
@@ -128,7 +109,7 @@ describe('testing-procedure notes of a package built before its period ended', (
     // What a build of revision 6 wrote for the same open period.
     const earlier = await build(new Date('2026-11-02T09:30:00Z'), { revision6Notes: true });
     expect(notes(earlier.dir)['3.6.1']).toContain('at the end of the period, and none failed');
-    await setRevision(earlier.dir, earlier.signer, 6);
+    await rewriteSummary(earlier.dir, earlier.signer, (summary) => void (summary.summaryRevision = 6));
     const v = await verifyPackageDir(earlier.dir, { recompute: true });
     expect(v.problems).toEqual([]);
     expect(v.ok).toBe(true);
