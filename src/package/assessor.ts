@@ -10,7 +10,7 @@ import { entityStatement } from '../evaluate/applicability.js';
 import { findingsRegister, SEVERITIES, type FindingEntry, type Severity } from './findings.js';
 import type { PeriodDays } from '../evidence/period.js';
 import { contradictedScope, contradictedScopeText, population, type ContradictedScope, type PopulationRow } from './population.js';
-import { procedureResults, PROPOSED_FINDINGS, type ProcedureResult, type ProposedFinding } from './procedures.js';
+import { PERIOD_END, procedureResults, PROPOSED_FINDINGS, resultsAsOfLastRun, type ProcedureResult, type ProposedFinding } from './procedures.js';
 import type { EvidenceReferences } from './references.js';
 import type { Timeline } from './timeline.js';
 import type { AttestationRef } from '../evaluate/engine.js';
@@ -48,16 +48,19 @@ export interface AssessorResults {
  * before the revision was recorded have none (their fields are not known: recompute names every field they lack).
  * Raise it too when a field's meaning changes, and name the change in SUMMARY_MEANING_SINCE.
  */
-export const SUMMARY_REVISION = 6;
+export const SUMMARY_REVISION = 7;
 
 /**
  * Meanings changed after revision 1, by the revision that changed them: `verify --recompute` of a package of an earlier
  * revision computes the old meaning (and says so). 5: `regions` and `eventSearches` leave out the runs that prove no day
  * (`period.runsNotCredited`); earlier revisions counted their regions as collected and their windows as searched.
  * 6: a mapped procedure's note (testing-procedures.csv, report.pdf, index.html, OSCAL) ends with its mapping's `shows`
- * text; builds of earlier revisions printed none, though their maps held some.
+ * text; builds of earlier revisions printed none, though their maps held some. 7: testing-procedures.csv notes of a
+ * period not ended when built say "as of the last run", no longer "at the end of the period", and a failing addressable
+ * HIPAA specification's note names the documented alternative the rule allows (the revision is summary.json's, and
+ * dates what its build wrote beside it).
  */
-export const SUMMARY_MEANING_SINCE = { notCreditedRunsCoverNothing: 5, procedureNotesEndWithShows: 6 } as const;
+export const SUMMARY_MEANING_SINCE = { notCreditedRunsCoverNothing: 5, procedureNotesEndWithShows: 6, revision7ProcedureNotes: 7 } as const;
 
 /**
  * summary.json fields added after revision 1, by dotted path (`*` for any framework or account key, or any index of a
@@ -302,6 +305,12 @@ export interface AssessorInput {
   /** When the package was built, and the completion of its last sealed run: whether the period had ended. */
   builtAt?: string;
   lastSealedRun?: string;
+  /**
+   * `verify --recompute` of a package whose summary.json is of a revision before 7 only: its build said "at the end of
+   * the period" in testing-procedures.csv notes even while the period had not ended, and named no alternative to a
+   * failing addressable HIPAA specification; recomputed as it was built.
+   */
+  revision6Notes?: boolean;
   /** Accounts the period's collection runs collected that the package leaves out (`package --accounts`). */
   accountsLeftOut?: string[];
   /** Seals refused by planted files in the period (summary.json `period.sealRefused`). */
@@ -371,7 +380,9 @@ export function assessorResults(input: AssessorInput): AssessorResults {
   const maps = input.procedureMaps ?? input.catalogs.map((c) => loadProcedureMap(c));
   const rows = input.timeline.rows;
   const findings = findingsRegister(rows, input.refs);
-  const procedures = procedureResults(input.catalogs, maps, rows, input.refs, findings, input.entity);
+  // Revision 7 on: a period not ended when the package was built has its procedure notes say "as of the last run".
+  const notesAsOf = input.revision6Notes === true || periodEnded(input.period, input.builtAt) || input.lastSealedRun === undefined ? PERIOD_END : resultsAsOfLastRun(input.lastSealedRun);
+  const procedures = procedureResults(input.catalogs, maps, rows, input.refs, findings, input.entity, notesAsOf, input.revision6Notes !== true);
   const pop = population(rows, input.refs);
   const scope = input.catalogs.map((c) => {
     const contradicted = contradictedScope(pop, c.framework);

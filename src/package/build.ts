@@ -116,6 +116,11 @@ export interface BuildPackageOptions {
    * and event-search windows of runs that prove no day as collected and searched; recomputed as it was built.
    */
   notCreditedRunsCover?: boolean;
+  /**
+   * `verify --recompute` of a package whose summary.json is of a revision before 7 only: its testing-procedures.csv
+   * notes were written as that build wrote them (AssessorInput `revision6Notes`); recomputed as it was built.
+   */
+  revision6Notes?: boolean;
   /** The evaluation engine (default evaluateRun). */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
   log?: Logger;
@@ -453,7 +458,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     const regionRows = regionCoverage.finish();
     // Every parameter the configuration changed from its catalog value, listed in every view (from the recorded overrides).
     const parameterOverrides = parameterOverrideList(catalogs, frameworks, opts.parameterOverrides, queryById);
-    const assessor = assessorResults({ organization, catalogs, timeline, parameterOverrides, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, accountsLeftOut, refusedSeals: refused, refusalsNotNamed: notNamed, runsNotCredited: notCredited, backDatingChecks, ...(unsealedStarts ? { unsealedStarts } : {}), runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps, endpoints: endpoints.summary() });
+    const assessor = assessorResults({ organization, catalogs, timeline, parameterOverrides, period, scope: opts.scope ?? {}, ...(entity ? { entity } : {}), refs, keys: runKeys, simulated, exceptions, regionCoverage: regionRows, eventSearches, builtAt, lastSealedRun: generatedAt, accountsLeftOut, refusedSeals: refused, refusalsNotNamed: notNamed, runsNotCredited: notCredited, backDatingChecks, ...(unsealedStarts ? { unsealedStarts } : {}), runGaps: periodRuns.flatMap((r) => r.manifest.gaps.map((g) => ({ runId: r.runId, accountId: g.accountId, ...(g.region ? { region: g.region } : {}) }))), procedureMaps, endpoints: endpoints.summary(), ...(opts.revision6Notes ? { revision6Notes: true } : {}) });
     const runSigningKeys = uniqueKeys(allRuns.map((r) => r.manifest.signing));
     const model: PackageModel = {
       organization,

@@ -7,7 +7,7 @@ import { failedDays, failedDaysText, rowReasons, type RequirementTimeline } from
 import { findingIdsByRow } from './findings.js';
 import { exceptionLabel } from './exceptions.js';
 import { sortRefs } from './references.js';
-import { PROPOSED_LABEL } from './procedures.js';
+import { PERIOD_END, PROPOSED_LABEL, resultsAsOfLastRun } from './procedures.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
 import { refusalWords } from '../seal/refusals.js';
 import { UNSEALED_START_MEANING, unsealedStartWords } from '../seal/trust.js';
@@ -87,6 +87,8 @@ export function renderOscal(model: PackageModel): Buffer {
   const controlIds = new Set<string>();
   const { risks, procedureFindings, riskUuid } = assessorOscal(model, uuid);
   const findingIdsOf = findingIdsByRow(model.assessor.findings);
+  // Whose status the observations and findings give: the period's end, or the last sealed run while it had not ended.
+  const asOf = (model.assessor.summary.period.ended === false ? resultsAsOfLastRun(model.generatedAt) : PERIOD_END).when;
   for (const row of model.timeline.rows) {
     const controlId = oscalControlId(row.requirement.id);
     controlIds.add(controlId);
@@ -98,7 +100,7 @@ export function renderOscal(model: PackageModel): Buffer {
     observations.push({
       uuid: obsUuid,
       title: `${row.requirement.id} in account ${row.accountId}`,
-      description: `${row.requirement.title}. Status ${model.assessor.summary.period.ended === false ? `as of the last run (${model.generatedAt}; the period had not ended)` : 'at the end of the period'}: ${row.status}; worst during the period: ${row.worst}. ${reasons.slice(0, 5).join(' ')}`.trim(),
+      description: `${row.requirement.title}. Status ${asOf}: ${row.status}; worst during the period: ${row.worst}. ${reasons.slice(0, 5).join(' ')}`.trim(),
       props: [
         { name: 'requirement-id', ns: 'https://evidence-locker.dev/ns/oscal', value: row.requirement.id },
         { name: 'framework', ns: 'https://evidence-locker.dev/ns/oscal', value: row.framework },
@@ -126,7 +128,7 @@ export function renderOscal(model: PackageModel): Buffer {
           ? { remarks: rebuiltNote }
           : {}),
     });
-    const period = periodState(row, model.period.to);
+    const period = periodState(row, model.period.to, asOf);
     const st = period?.state ?? oscalState(row.status);
     if (!st) continue;
     const ids = findingIdsOf(row.framework, row.requirement.id, row.accountId);
@@ -235,20 +237,21 @@ export function renderOscal(model: PackageModel): Buffer {
  * The requirement's OSCAL state over the whole period, when it differs from its end-of-period status: failed on any day
  * (even if it passes, or is left to the assessor, at the end) -> not-satisfied (fail), naming the days; satisfied at the
  * end but without evidence or needing review on a day -> not-satisfied (other). Undefined: the end status says it all.
+ * `asOf` says whose status that is (the last run's while the period had not ended).
  */
-export function periodState(row: RequirementTimeline, lastDay: string): { state: { state: 'satisfied' | 'not-satisfied'; reason: 'pass' | 'fail' | 'other' }; remark: string } | undefined {
+export function periodState(row: RequirementTimeline, lastDay: string, asOf: string = PERIOD_END.when): { state: { state: 'satisfied' | 'not-satisfied'; reason: 'pass' | 'fail' | 'other' }; remark: string } | undefined {
   if (row.status === 'fail') return undefined;
   const failed = failedDays(row, lastDay);
   if (failed.length) {
     return {
       state: { state: 'not-satisfied', reason: 'fail' },
-      remark: `Not satisfied over the period: ${row.status} at the end of the period, but failed on ${failed.length} of ${row.daily.length} day(s) (${failedDaysText(row, lastDay)}).`,
+      remark: `Not satisfied over the period: ${row.status} ${asOf}, but failed on ${failed.length} of ${row.daily.length} day(s) (${failedDaysText(row, lastDay)}).`,
     };
   }
   if (oscalState(row.status)?.state === 'satisfied' && (row.worst === 'not-collected' || row.worst === 'needs-review')) {
     return {
       state: { state: 'not-satisfied', reason: 'other' },
-      remark: `Satisfied at the end of the period only: on a day of the period the result was ${row.worst === 'not-collected' ? 'a gap (no evidence to judge it)' : 'in need of review'}, so no determination covers the whole period.`,
+      remark: `Satisfied ${asOf} only: on a day of the period the result was ${row.worst === 'not-collected' ? 'a gap (no evidence to judge it)' : 'in need of review'}, so no determination covers the whole period.`,
     };
   }
   return undefined;
@@ -361,13 +364,14 @@ function assessorOscal(model: PackageModel, uuid: (name: string) => string): { r
         : {
             state: 'not-satisfied',
             reason: 'other',
-            remarks: `AWS portion in place (${PROPOSED_LABEL}): the procedure's AWS checks passed on every day of the period, but its requirement is only partly tested by AWS evidence, so this is not a determination that the objective is met.`,
+            remarks: `AWS portion in place (${PROPOSED_LABEL}): the procedure's AWS checks passed on every day of the period${model.assessor.summary.period.ended === false ? ` up to the last run (${model.generatedAt}; the period had not ended)` : ''}, but its requirement is only partly tested by AWS evidence, so this is not a determination that the objective is met.`,
           };
     const related = p.findingIds.map((id) => riskUuid.get(id)).filter((u): u is string => u !== undefined);
     procedureFindings.push({
       uuid: uuid(`procedure-finding:${p.framework}:${p.procedure}`),
       title: `${p.procedure} (${p.framework}): proposed ${p.proposedFinding}`,
-      description: `${p.note}. Method: ${p.method}; population ${p.populationInScope} in scope, ${p.populationOutOfScope} out of scope.`,
+      // A note may end with a sentence of its own (the procedure map's "shows" text): one full stop, not two.
+      description: `${p.note.replace(/\.$/, '')}. Method: ${p.method}; population ${p.populationInScope} in scope, ${p.populationOutOfScope} out of scope.`,
       props: [
         { name: 'requirement-id', ns: NS, value: p.requirement },
         { name: 'procedure-id', ns: NS, value: p.procedure },

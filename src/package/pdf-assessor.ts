@@ -246,10 +246,11 @@ export function exceptionDetails(doc: Doc, model: PackageModel, l: PdfLayout): v
  * How many failing results are on requirements AWS evidence does not test (their failing checks are supporting evidence:
  * the assessor tests the requirement), said after a count of failing results; nothing when there are none.
  */
-export function failingNotTestedText(s: { failingResultsNotTested?: number }, short = false): string {
+export function failingNotTestedText(s: { failingResults: number; failingResultsNotTested?: number }, short = false): string {
   const n = s.failingResultsNotTested ?? 0;
   if (!n) return '';
-  return short ? `${n} FAIL on requirements AWS evidence does not test (supporting evidence only)` : `; ${n} of them on requirements whose AWS checks test none of their procedures (a failing check there is supporting evidence: the assessor tests the requirement)`;
+  // Beside the MANUAL badge on the cover: said as a part of the FAIL count, so no one adds it to either.
+  return short ? `${n} of the ${s.failingResults} FAIL are on requirements AWS evidence does not test (supporting evidence only)` : `; ${n} of them on requirements whose AWS checks test none of their procedures (a failing check there is supporting evidence: the assessor tests the requirement)`;
 }
 
 /** One line under the cover's status badges: proposed findings per framework and the findings register by severity. */

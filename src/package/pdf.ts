@@ -667,10 +667,12 @@ function executiveSummary(doc: Doc, model: PackageModel): void {
   const failing = rows.filter((r) => r.status === 'fail');
   const driftCount = rows.reduce((n, r) => n + r.changesTotal, 0);
   const gapDays = rows.reduce((n, r) => n + r.gapDays.length, 0);
+  const period = model.assessor.summary.period;
   keyValues(doc, [
     ['Failing now', failing.length ? `${failing.length}: ${[...new Set(failing.map((r) => r.requirement.id))].slice(0, 20).join(', ')}${failing.length > 20 ? ', ...' : ''}${failingNotTestedText(model.assessor.summary)}` : 'none'],
     ['Changes in period', changesText(model, driftCount)],
-    ['Days without evidence', awsCount ? `${gapDays} requirement x account x day cells (of the ${awsCount} automated and partial requirements)` : 'not applicable: no requirement of this package has AWS evidence'],
+    // Counted over the results that expect evidence, as the cover's period coverage counts them (not the catalog's requirements).
+    ['Days without evidence', awsCount ? `${gapDays} requirement x account x day cell(s) that no run judged; ${period.resultsWithGaps} of the ${period.resultsExpectingEvidence} requirement x account results that expect AWS evidence (automated and partial requirements, less those proposed not applicable to the declared entity type) miss evidence on some day (query errors, denials or no run)` : 'not applicable: no requirement of this package has AWS evidence'],
     ['Missing shards', model.missingShards.length ? model.missingShards.map((s) => `${s.slot}: ${s.missing.length} of ${s.count} missing`).join('; ') : 'none'],
     ['Exceptions', !model.exceptions.length ? 'none in the register' : `${model.exceptions.filter((e) => e.state === 'active').length} active, ${model.exceptions.filter((e) => e.state === 'expired').length} expired, ${model.exceptions.filter((e) => e.state === 'not-yet-effective').length} not yet effective at the period end; ${model.exceptions.filter((e) => e.applied && e.applied.days < e.periodDays).length} applied to only part of the period (see Exceptions register)`],
     ['Parameters changed from the catalog', `${overridesSummaryText(model.parameterOverrides ?? [])}${model.parameterOverrides?.length ? ' (see Method and chain of custody)' : ''}`],

@@ -57,6 +57,32 @@ function applicableOnly(appl: Applicability, proposed: ProposedFinding, note: st
 }
 
 /**
+ * A failing addressable HIPAA specification: the rule lets the entity document why it is not reasonable and appropriate
+ * and put an equivalent alternative in place instead, which no AWS API shows.
+ */
+export const ADDRESSABLE_NOTE = 'addressable specification: the AWS evidence does not show whether the entity documented that it is not reasonable and appropriate and put an equivalent alternative measure in place (45 CFR 164.306(d)(3)); ask for that assessment and documentation before concluding';
+
+/** When the procedure notes' results hold: the period's end, or its last sealed run while the period had not ended. */
+export interface ResultsAsOf {
+  /** Follows the checks: "at the end of the period". */
+  when: string;
+  /** Follows "on any day": "of it". */
+  days: string;
+  /** Follows "do not fail": "at its end". */
+  atItsEnd: string;
+}
+
+export const PERIOD_END: ResultsAsOf = { when: 'at the end of the period', days: 'of it', atItsEnd: 'at its end' };
+
+/**
+ * The notes' wording for a period that had not ended when the package was built: its results are those of the last
+ * sealed run, and the days after it are not judged, so no note says "at the end of the period" of them.
+ */
+export function resultsAsOfLastRun(lastSealedRun: string): ResultsAsOf {
+  return { when: `as of the last run (${lastSealedRun}; the period had not ended)`, days: 'of the period up to that run', atItsEnd: 'in the last run' };
+}
+
+/**
  * Proposes a finding per procedure over the whole period, as the requirement rows judge it (their worst status and
  * gap days), not only its last day: a mapped procedure is not in place when an in-scope resource fails its checks
  * at the end or on any earlier day of the period; not tested when a day of the period has no evidence, a check
@@ -65,7 +91,7 @@ function applicableOnly(appl: Applicability, proposed: ProposedFinding, note: st
  * `aws-portion-in-place`: its AWS checks passed, the rest of the requirement is not tested, so it is never "in
  * place". Unmapped procedures are not tested, with what to ask for; N/A from the catalog is only ever proposed.
  */
-export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows: RequirementTimeline[], refs: EvidenceReferences, findings: FindingEntry[], entity?: Config['entity']): ProcedureResult[] {
+export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows: RequirementTimeline[], refs: EvidenceReferences, findings: FindingEntry[], entity?: Config['entity'], asOf: ResultsAsOf = PERIOD_END, addressableNote = true): ProcedureResult[] {
   const rowsByReq = new Map<string, RequirementTimeline[]>();
   for (const r of rows) {
     const k = `${r.framework}\u0000${r.requirement.id}`;
@@ -183,12 +209,12 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
         // Every refused seal is named, however many other gaps the note leaves out: the record says why the day is a gap.
         const refusedNote = refused.size ? `; ${refusedSealsNote([...refused.values()])}` : '';
         const gapNote = () => `evidence gap in the period: ${gaps.slice(0, 3).join('; ')}${gaps.length > 3 ? `; ${gaps.length - 3} more` : ''}${refusedNote}`;
-        const earlierNote = () => `in-scope resources failed earlier in the period and do not fail at its end: ${earlier.slice(0, 3).join('; ')}${earlier.length > 3 ? `; ${earlier.length - 3} more` : ''} (see the findings register)`;
+        const earlierNote = () => `in-scope resources failed earlier in the period and do not fail ${asOf.atItsEnd}: ${earlier.slice(0, 3).join('; ')}${earlier.length > 3 ? `; ${earlier.length - 3} more` : ''} (see the findings register)`;
         let proposed: ProposedFinding;
         let note: string;
         if (statuses.includes('fail')) {
           proposed = 'not-in-place';
-          note = `${PROPOSED_LABEL}: in-scope resources fail at the end of the period (${[...findingIds].sort().join(' ')})`;
+          note = `${PROPOSED_LABEL}: in-scope resources fail ${asOf.when} (${[...findingIds].sort().join(' ')})`;
           if (earlier.length) note += `; ${earlierNote()}`;
         } else if (earlier.length) {
           // Not in place throughout the period, even though every check passes on its last day.
@@ -207,10 +233,10 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
           const checks = checksJudged(judgedBy, req.parameters);
           if (req.coverage === 'partial') {
             proposed = 'aws-portion-in-place';
-            note = `${PROPOSED_LABEL}: AWS portion in place: ${checks} at the end of the period, and none failed, lacked evidence or needed review on any day of it; ${partialRest(req.testingProcedures, procedure, mapped, req.assessorGuidance)}`;
+            note = `${PROPOSED_LABEL}: AWS portion in place: ${checks} ${asOf.when}, and none failed, lacked evidence or needed review on any day ${asOf.days}; ${partialRest(req.testingProcedures, procedure, mapped, req.assessorGuidance)}`;
           } else {
             proposed = 'in-place';
-            note = `${PROPOSED_LABEL}: ${checks} at the end of the period, and none failed, lacked evidence or needed review on any day of it`;
+            note = `${PROPOSED_LABEL}: ${checks} ${asOf.when}, and none failed, lacked evidence or needed review on any day ${asOf.days}`;
           }
         } else if (req.coverage === 'partial') {
           // The requirement asks more than its AWS checks see: their finding nothing does not make it not applicable.
@@ -220,6 +246,7 @@ export function procedureResults(catalogs: Catalog[], maps: ProcedureMap[], rows
           proposed = 'not-applicable';
           note = `${PROPOSED_LABEL}: no in-scope resource was found for these checks`;
         }
+        if (proposed === 'not-in-place' && addressableNote && req.implementation === 'addressable') note += `; ${ADDRESSABLE_NOTE}`;
         if (proposed === 'not-in-place' && gaps.length) note += `; ${gapNote()}`;
         // A note that names no gap (a result needing review) still names a refused seal of the period.
         else if (refusedNote && !note.includes(refusedNote)) note += refusedNote;

@@ -258,6 +258,8 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
         ? { maxSealDelayMs: ev.backDatingChecks.maxSealDelayMs, maxRunSpanMs: ev.backDatingChecks.maxRunSpanMs, recordedBackDating: { writeTimesChecked: ev.backDatingChecks.writeTimesChecked, ...(ev.backDatingChecks.bodyWriteTimesChecked !== undefined ? { bodyWriteTimesChecked: ev.backDatingChecks.bodyWriteTimesChecked } : {}), runsNotCredited: ev.runsNotCredited ?? [], ...(ev.unsealedStarts ? { unsealedStarts: ev.unsealedStarts } : {}) } }
         : {}),
       ...(oldCoverage ? { notCreditedRunsCover: true } : {}),
+      // Built before revision 7: its procedure notes are written as that build wrote them.
+      ...(builtRevision === undefined || builtRevision < SUMMARY_MEANING_SINCE.revision7ProcedureNotes ? { revision6Notes: true } : {}),
       ...(opts.evaluate ? { evaluate: opts.evaluate } : {}),
     });
     recomputed = result.files;

@@ -1,27 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPackage } from '../../src/package/build.js';
-import { sha256Hex } from '../../src/evidence/hash.js';
 import { formatVerification, verifyPackageDir } from '../../src/verify/package.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
-import { remanifest } from '../support/resign-package.js';
-import { resignSums } from '../support/verify-sh.js';
+import { rewriteSummary } from '../support/resign-package.js';
 
 const A = '111111111111';
 const tmp = () => mkdtempSync(join(tmpdir(), 'el-attack-revision-'));
-
-/** summary.json as `edit` leaves it, manifest.json and SHA256SUMS signed again with the package key. */
-async function rewriteSummary(dir: string, signer: Parameters<typeof resignSums>[1], edit: (s: Record<string, unknown>) => void): Promise<void> {
-  const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown>;
-  edit(s);
-  const bytes = Buffer.from(JSON.stringify(s, null, 1) + '\n', 'utf8');
-  writeFileSync(join(dir, 'summary.json'), bytes);
-  await remanifest(dir, signer, (m) => Object.assign(m.files.find((f) => f.path === 'summary.json')!, { sha256: sha256Hex(bytes), size: bytes.length }));
-  await resignSums(dir, signer);
-}
 
 /** Account A's logs bucket is never encrypted: requirement 1.1 fails on every day, and the summary counts it. */
 async function scene(days: string[], builtAt: string) {

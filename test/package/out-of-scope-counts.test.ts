@@ -93,6 +93,9 @@ describe('out-of-scope results are not counted as findings', () => {
     expect(flat).toContain('results as of the last run (2026-11-02T02:05:00.000Z); the period had not ended:');
     expect(flat).toContain('the last day, 2026-11-02, had not ended when the package was built: it is covered only up to the last sealed run (2026-11-02T02:05:00.000Z), not the whole day');
     expect(flat).toContain('none; the last day had not ended: covered up to its last run only');
+    // The executive summary counts days without evidence over the results the cover counts, not over catalog requirements.
+    expect(flat).toContain('Days without evidence 0 requirement x account x day cell(s) that no run judged; 0 of the 2 requirement x account results that expect AWS evidence');
+    expect(flat).toContain('0 of 2 results miss evidence on some day');
     expect(flat).toMatch(/its account- ?days count as reached by that run, not as a whole day of evidence/);
     expect(flat).not.toMatch(/Results at the end of the period|results at the end of the period/);
     // The findings register and the population say whose results they are too.
@@ -128,7 +131,7 @@ describe('out-of-scope results are not counted as findings', () => {
     expect(flat).not.toContain('On such a day every automated and partial requirement has no evidence');
     // How many requirements AWS evidence bears on.
     expect(flat).toContain('This package covers 2 requirements, 2 of them with AWS evidence');
-    expect(flat).toContain('(of the 2 automated and partial requirements)');
+    expect(flat).toContain('0 of the 2 requirement x account results that expect AWS evidence (automated and partial requirements, less those proposed not applicable to the declared entity type) miss evidence on some day');
     expect(flat).toContain('1 more in population.csv (every resource checked, with its status) and index.html.');
     expect(flat).not.toContain('more in controls.csv');
   });

@@ -153,6 +153,33 @@ describe('proposed findings per testing procedure', () => {
     expect(p.note).not.toContain('every in-scope resource passes');
   });
 
+  it('a failing addressable HIPAA specification is not in place with the alternative the rule allows named; a required one names none', () => {
+    const catalog = CatalogSchema.parse({
+      framework: 'hipaa-test',
+      name: 'Addressable test framework',
+      version: '1',
+      publisher: 'Evidence Locker tests',
+      requirements: [
+        { id: '164.312(a)(2)(iv)', title: 'Encryption and decryption', principal: '164.312(a)(1)', kind: 'specification', implementation: 'addressable', testingProcedures: ['164.312(a)(2)(iv)'], coverage: 'partial', rationale: 'Part of it is in AWS.', queries: [Q] },
+        { id: '164.312(b)', title: 'Audit controls', principal: '164.312(b)', kind: 'standard', implementation: 'required', testingProcedures: ['164.312(b)'], coverage: 'partial', rationale: 'Part of it is in AWS.', queries: [Q] },
+      ],
+    });
+    const maps = [{ framework: 'hipaa-test', procedures: catalog.requirements.map((r) => ({ procedure: r.id, requirement: r.id, method: 'examine-configuration' as const, queries: [Q] })) }];
+    const rows = catalog.requirements.map((requirement): RequirementTimeline => {
+      const base = row('3.5.1', { status: 'fail', latestFail: true });
+      return { ...base, framework: 'hipaa-test', requirement, latest: { ...base.latest!, framework: 'hipaa-test', requirementId: requirement.id } };
+    });
+    const refs = new EvidenceReferences();
+    const [addressable, required] = procedureResults([catalog], maps, rows, refs, findingsRegister(rows, refs));
+    expect(addressable.proposedFinding).toBe('not-in-place');
+    expect(addressable.note).toContain('; addressable specification: the AWS evidence does not show whether the entity documented that it is not reasonable and appropriate and put an equivalent alternative measure in place (45 CFR 164.306(d)(3)); ask for that assessment and documentation before concluding');
+    expect(required.proposedFinding).toBe('not-in-place');
+    expect(required.note).not.toContain('addressable');
+    // As a build of summary revision 6 wrote it (verify --recompute of such a package).
+    const [earlier] = procedureResults([catalog], maps, rows, refs, findingsRegister(rows, refs), undefined, undefined, false);
+    expect(earlier.note).not.toContain('addressable');
+  });
+
   it('names a check by what its mode parameter makes it judge, not by its default title', () => {
     const K = 'kms.key-state';
     const catalog = CatalogSchema.parse({

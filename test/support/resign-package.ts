@@ -68,3 +68,17 @@ export async function replaceBody(d: string, by: ManifestSigner, runId: string, 
   });
   return newPath;
 }
+
+/**
+ * summary.json as `edit` leaves it, with manifest.json's entry for it, manifest.sig and SHA256SUMS signed again with
+ * the package key: what an earlier build (fewer summary fields, a lower revision) or the key's holder leaves.
+ */
+export async function rewriteSummary(d: string, by: ManifestSigner, edit: (s: Record<string, unknown>) => void): Promise<void> {
+  const s = JSON.parse(readFileSync(join(d, 'summary.json'), 'utf8')) as Record<string, unknown>;
+  edit(s);
+  const bytes = Buffer.from(JSON.stringify(s, null, 1) + '\n', 'utf8');
+  rmSync(join(d, 'summary.json'), { force: true });
+  writeFileSync(join(d, 'summary.json'), bytes);
+  await remanifest(d, by, (m) => Object.assign(m.files.find((f) => f.path === 'summary.json')!, { sha256: sha256Hex(bytes), size: bytes.length }));
+  await resignSums(d, by);
+}

@@ -284,7 +284,7 @@ describe('verify --recompute of a package whose summary.json an earlier build of
   it('a package whose summary.json records this revision and lacks one of its fields differs: that build wrote every field', async () => {
     const { signer, pkg } = await failingScene();
     const dir = await unzip((await pkg()).zipPath);
-    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toMatchObject({ summaryRevision: 6, endpoints: expect.any(Object), parameterOverrides: [] });
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toMatchObject({ summaryRevision: 7, endpoints: expect.any(Object), parameterOverrides: [] });
     await rewriteSummary(dir, signer, (s) => void delete s.endpoints);
     const v = await verifyPackageDir(dir, { expectedKeys: [await signer.fingerprint()], recompute: { evaluate: fixtureEvaluate } });
     expect(v.ok).toBe(false);
@@ -316,7 +316,7 @@ describe('a field added by a later summary revision (endpoints.matchedToQuery, r
     expect(v.problems).toEqual([]);
     expect(v.ok).toBe(true);
     expect(v.recompute?.notInPackage).toEqual(['endpoints.matchedToQuery']);
-    expect(v.recompute?.notes).toContainEqual(expect.stringMatching(/^summary\.json is of revision 1 \(.* writes 6\): fields added since are not in it$/));
+    expect(v.recompute?.notes).toContainEqual(expect.stringMatching(/^summary\.json is of revision 1 \(.* writes 7\): fields added since are not in it$/));
   }, 120_000);
 
   it('is a difference in a package of revision 2, whose build wrote it', async () => {
