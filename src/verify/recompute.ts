@@ -211,6 +211,10 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
   if (oldCoverage && ev.runsNotCredited?.length) {
     notes.push(`summary.json is of revision ${builtRevision ?? '(none)'}, before ${SUMMARY_MEANING_SINCE.notCreditedRunsCoverNothing}: its regions collected and event searches count the ${ev.runsNotCredited.length} run(s) that prove no day, as that build counted them; recomputed so (this version leaves them out)`);
   }
+  // The result files as the package's build wrote them: of its summary's revision, or of the least every build of its
+  // day writes when it states less (a lowered revision drops no column).
+  const least = leastSummaryRevision(manifest);
+  const resultsRevision = least && (builtRevision === undefined || builtRevision < least.revision) ? least.revision : (builtRevision ?? 1);
   const scratch = await mkdtemp(join(tmpdir(), 'evidence-locker-recompute-'));
   let recomputed: Map<string, Buffer>;
   try {
@@ -238,6 +242,7 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
         ? { maxSealDelayMs: ev.backDatingChecks.maxSealDelayMs, maxRunSpanMs: ev.backDatingChecks.maxRunSpanMs, recordedBackDating: { writeTimesChecked: ev.backDatingChecks.writeTimesChecked, ...(ev.backDatingChecks.bodyWriteTimesChecked !== undefined ? { bodyWriteTimesChecked: ev.backDatingChecks.bodyWriteTimesChecked } : {}), runsNotCredited: ev.runsNotCredited ?? [], ...(ev.unsealedStarts ? { unsealedStarts: ev.unsealedStarts } : {}) } }
         : {}),
       ...(oldCoverage ? { notCreditedRunsCover: true } : {}),
+      ...(resultsRevision < SUMMARY_REVISION ? { resultsRevision } : {}),
       ...(opts.evaluate ? { evaluate: opts.evaluate } : {}),
     });
     recomputed = result.files;
@@ -270,7 +275,7 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
     if (path === PACKAGE_FILES.summary && sameJson(actual, expected)) continue;
     let found: string[];
     if (path === PACKAGE_FILES.summary) {
-      const summary = summaryDifferences(actual, expected, leastSummaryRevision(manifest));
+      const summary = summaryDifferences(actual, expected, least);
       notInPackage.push(...summary.notInPackage);
       notes.push(...summary.notes);
       if (summary.same) continue;

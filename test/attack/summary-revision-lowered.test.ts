@@ -1,27 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPackage } from '../../src/package/build.js';
-import { sha256Hex } from '../../src/evidence/hash.js';
 import { formatVerification, verifyPackageDir } from '../../src/verify/package.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays } from '../package/fixtures.js';
-import { remanifest } from '../support/resign-package.js';
-import { resignSums } from '../support/verify-sh.js';
+import { rewriteSummary } from '../support/resign-package.js';
 
 const A = '111111111111';
 const tmp = () => mkdtempSync(join(tmpdir(), 'el-attack-revision-'));
-
-/** summary.json as `edit` leaves it, manifest.json and SHA256SUMS signed again with the package key. */
-async function rewriteSummary(dir: string, signer: Parameters<typeof resignSums>[1], edit: (s: Record<string, unknown>) => void): Promise<void> {
-  const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown>;
-  edit(s);
-  const bytes = Buffer.from(JSON.stringify(s, null, 1) + '\n', 'utf8');
-  writeFileSync(join(dir, 'summary.json'), bytes);
-  await remanifest(dir, signer, (m) => Object.assign(m.files.find((f) => f.path === 'summary.json')!, { sha256: sha256Hex(bytes), size: bytes.length }));
-  await resignSums(dir, signer);
-}
 
 /** Account A's logs bucket is never encrypted: requirement 1.1 fails on every day, and the summary counts it. */
 async function scene(days: string[], builtAt: string) {
@@ -41,11 +29,11 @@ const lowered = (s: Record<string, unknown>) => {
 };
 
 describe('a summary.json whose revision the holder of the package key took out, to drop its failure counts', () => {
-  it('is INVALID recomputed when the package was built since every build records revision 4: the lacking fields are differences', async () => {
+  it('is INVALID recomputed when the package was built since every build records revision 6 (was: 4, though revisions 5 and 6 were written before that day): the lacking fields are differences', async () => {
     const { signer, dir, fp } = await scene(['2026-12-01', '2026-12-02'], '2026-12-08T09:00:00Z');
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({ failingResults: 1 });
-    expect(summary.summaryRevision).toBeGreaterThanOrEqual(4);
+    expect(summary.summaryRevision).toBeGreaterThanOrEqual(6);
     expect(summary.statusCounts['test-fw'].fail).toBeGreaterThan(0);
     await rewriteSummary(dir, signer, lowered);
 
@@ -55,7 +43,7 @@ describe('a summary.json whose revision the holder of the package key took out, 
     expect(v.recompute?.notInPackage).toBeUndefined();
     expect(v.ok).toBe(false);
     const messages = v.problems.filter((p) => p.path === 'summary.json').map((p) => p.message);
-    expect(messages).toContainEqual(expect.stringMatching(/^summaryRevision is \(absent\) in the package, but manifest\.json says it was built 2026-12-08T09:00:00\.000Z \(builtAt\), on or after 2026-12-08, since when every build writes revision 4 or later: the revision was lowered or taken out/));
+    expect(messages).toContainEqual(expect.stringMatching(/^summaryRevision is \(absent\) in the package, but manifest\.json says it was built 2026-12-08T09:00:00\.000Z \(builtAt\), on or after 2026-12-08, since when every build writes revision 6 or later: the revision was lowered or taken out/));
     expect(messages).toContainEqual(expect.stringMatching(/^failingResults is \(absent\) in the package, 1 recomputed/));
     expect(messages).toContainEqual(expect.stringMatching(/^statusCounts\.test-fw\.fail is \(absent\) in the package, \d+ recomputed/));
     expect(formatVerification(v, 'lowered.zip')).toMatch(/\nINVALID/);
@@ -70,13 +58,16 @@ describe('a summary.json whose revision the holder of the package key took out, 
     const v = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
     expect(v.ok).toBe(false);
     const messages = v.problems.filter((p) => p.path === 'summary.json').map((p) => p.message);
-    expect(messages).toContainEqual(expect.stringMatching(/^summaryRevision is 1 in the package, but manifest\.json says it was built 2026-12-09T09:00:00\.000Z \(builtAt\)/));
+    expect(messages).toContainEqual(expect.stringMatching(/^summaryRevision is 1 in the package, but manifest\.json says it was built 2026-12-09T09:00:00\.000Z \(builtAt\), on or after 2026-12-09, since when every build writes revision 7 or later/));
+    // Compared as revision 7: findings.csv has its severity_raised column, as every build of that day writes it.
+    expect(v.problems.filter((p) => p.path === 'findings.csv')).toEqual([]);
     expect(messages).toContainEqual(expect.stringMatching(/^backDatingChecks\.writeTimesChecked is \(absent\) in the package, false recomputed/));
   }, 180_000);
 
   it('a package of runs completed before revisions were recorded, built then, still reads as an earlier build\'s (named, VALID)', async () => {
     const { signer, dir, fp } = await scene(['2026-10-01', '2026-10-02'], '2026-11-02T09:00:00Z');
-    await rewriteSummary(dir, signer, (s) => void delete s.summaryRevision);
+    // As a build of then wrote it: no revision, and findings.csv without the column revision 7 added.
+    await rewriteSummary(dir, signer, (s) => void delete s.summaryRevision, { earlierBuild: true });
     const v = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
     expect(v.problems).toEqual([]);
     expect(v.recompute?.notInPackage).toContain('summaryRevision');
