@@ -63,18 +63,28 @@ export const SUMMARY_REVISION = 7;
 export const SUMMARY_MEANING_SINCE = { notCreditedRunsCoverNothing: 5, procedureNotesEndWithShows: 6, revision7ProcedureNotes: 7 } as const;
 
 /**
+ * Result files beside summary.json that changed, by the summary revision of the build that changed them:
+ * `verify --recompute` writes a package of an earlier revision's files as its build did. 7: findings.csv has a last
+ * column `severity_raised`.
+ */
+export const RESULT_FILES_SINCE = { findingsSeverityRaised: 7 } as const;
+
+/**
  * summary.json fields added after revision 1, by dotted path (`*` for any framework or account key, or any index of a
  * list), with the revision that added each (revision 1 is the first recorded).
  */
 /**
- * The least summary revision every build writes from a day on (UTC; the revision was first recorded on 2026-12-06 and
- * revision 4 written from 2026-12-07): a package built on or after that day (\`builtAt\`), or holding a run completed on
+ * The least summary revision every build writes from a day on (UTC): the revision was first recorded on 2026-12-06,
+ * revisions 4 to 6 were added during 2026-12-07 (so every build from 2026-12-08 writes 6), and revision 7 late on
+ * 2026-12-07, released by the next day (every build from 2026-12-09 writes it). A day's entry is never a revision added
+ * on that day, as builds of the release before still run on it. A package built on or after that day (\`builtAt\`), or holding a run completed on
  * or after it (\`generatedAt\`, the completion of its last run, which that run's key signed), whose summary.json records
  * less (or none) had fields taken out. \`verify --recompute\` then compares it as that revision: a field it lacks is a
  * difference, not "written by an earlier build". Latest day first.
  */
 export const SUMMARY_REVISION_FROM: readonly { readonly from: string; readonly revision: number }[] = [
-  { from: '2026-12-08', revision: 4 },
+  { from: '2026-12-09', revision: 7 },
+  { from: '2026-12-08', revision: 6 },
   { from: '2026-12-07', revision: 1 },
 ];
 

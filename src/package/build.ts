@@ -39,7 +39,7 @@ import {
 import { statusCounts, type PackageModel } from './model.js';
 import { renderOscal } from './oscal.js';
 import { EvidenceReferences } from './references.js';
-import { assessorResults } from './assessor.js';
+import { assessorResults, RESULT_FILES_SINCE, SUMMARY_REVISION } from './assessor.js';
 import { loadProcedureMap, type ProcedureMap } from '../controls/procedures.js';
 import { loadCatalogs } from '../controls/load.js';
 import { changedParameters, parameterOverrideList } from '../controls/parameters.js';
@@ -121,6 +121,12 @@ export interface BuildPackageOptions {
    * notes were written as that build wrote them (AssessorInput `revision6Notes`); recomputed as it was built.
    */
   revision6Notes?: boolean;
+  /**
+   * `verify --recompute` of a package whose summary.json is of a revision before SUMMARY_REVISION only: its result
+   * files are written as a build of that revision wrote them (RESULT_FILES_SINCE: findings.csv without
+   * `severity_raised` before 7).
+   */
+  resultsRevision?: number;
   /** The evaluation engine (default evaluateRun). */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
   log?: Logger;
@@ -503,7 +509,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     const rebuilt = reconstructedDays(model);
     put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to, findingIdsByRow(assessor.findings), (a) => rebuilt.byAccount.get(a)?.size ?? 0, simulated));
     put(PACKAGE_FILES.proceduresCsv, proceduresCsv(assessor.procedures, simulated));
-    put(PACKAGE_FILES.findingsCsv, findingsCsv(assessor.findings, simulated));
+    put(PACKAGE_FILES.findingsCsv, findingsCsv(assessor.findings, simulated, (opts.resultsRevision ?? SUMMARY_REVISION) >= RESULT_FILES_SINCE.findingsSeverityRaised));
     put(PACKAGE_FILES.populationCsv, populationCsv(assessor.population, simulated));
     put(PACKAGE_FILES.summary, Buffer.from(JSON.stringify(assessor.summary, null, 1) + '\n', 'utf8'));
     if (resultsOnly) {

@@ -271,14 +271,21 @@ export const FINDINGS_CSV_HEADER = [
   'remediation_doc',
   'likelihood',
   'impact',
+  // Since summary revision 7: what raised the severity and its last day (`bucket public on 2026-11-03`), or empty.
+  'severity_raised',
 ];
 
-/** findings.csv; `likelihood` and `impact` stay empty for the entity's risk analysis (HIPAA 164.308(a)(1)(ii)(A)). */
-export function findingsCsv(entries: FindingEntry[], simulated = false): Buffer {
+/**
+ * findings.csv; `likelihood` and `impact` stay empty for the entity's risk analysis (HIPAA 164.308(a)(1)(ii)(A)).
+ * `severityRaised`: with the `severity_raised` column (builds of summary revision 7 on); false writes the file as
+ * earlier builds did, for `verify --recompute` of their packages.
+ */
+export function findingsCsv(entries: FindingEntry[], simulated = false, severityRaised = true): Buffer {
   const mark = csvMark(simulated);
-  let out = mark.header(FINDINGS_CSV_HEADER);
+  let out = mark.header(severityRaised ? FINDINGS_CSV_HEADER : FINDINGS_CSV_HEADER.slice(0, -1));
   for (const e of entries) {
-    out += mark.row([e.id, e.severity, e.resource, e.accountId, e.region, e.requirements.join(' '), e.title, e.remediation, e.firstSeen, e.lastSeen, e.daysOpen, e.evidenceRefs.join(' '), e.open ? 'open' : 'resolved', e.detail, e.remediationUrl, '', '']);
+    const row = [e.id, e.severity, e.resource, e.accountId, e.region, e.requirements.join(' '), e.title, e.remediation, e.firstSeen, e.lastSeen, e.daysOpen, e.evidenceRefs.join(' '), e.open ? 'open' : 'resolved', e.detail, e.remediationUrl, '', ''];
+    out += mark.row(severityRaised ? [...row, e.raised ? `${e.raised.label} on ${e.raised.day}` : ''] : row);
   }
   return Buffer.from(out, 'utf8');
 }

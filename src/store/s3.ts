@@ -140,7 +140,13 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
   private readonly now: () => Date;
   private preflightDone?: Promise<PreflightCheck[]>;
   private index?: { at: number; keys: Promise<Set<string> | undefined> };
-  private readonly inFlight = new Map<string, Promise<StoredObject>>();
+  private readonly inFlight = new Map<string, { since: number; write: Promise<StoredObject> }>();
+  /**
+   * The server's write time (ms, S3 LastModified) of the latest collection start file this store wrote
+   * (`markRunStarted`): a body version written before it is never cited again, as `verify --store` and `package` would
+   * date it before the run's start file. Only ever raised, so it holds for every collection this store serves at once.
+   */
+  private citeBodiesFrom = -Infinity;
 
   constructor(readonly config: S3StoreConfig, opts: S3StoreOptions = {}) {
     if (config.mode === 'GOVERNANCE' && !config.allowGovernanceMode) {
@@ -444,9 +450,11 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
     await this.ready();
     const key = this.objectKey(sha256);
     const wanted = this.wantedRetainUntil(opts.retainUntil);
-    // The same body offered twice at once (identical evidence in two records) is written once.
+    // The same body offered twice at once (identical evidence in two records) is written once, unless a collection
+    // started since that write began (its version may predate the new start file).
+    const since = this.citeBodiesFrom;
     const pending = this.inFlight.get(sha256);
-    if (pending) return pending.then((o) => ({ ...o, existed: true }));
+    if (pending?.since === since) return pending.write.then((o) => ({ ...o, existed: true }));
     const write = this.limit.run(async () => {
       // Bodies absent from the listing taken at start are written straight away; HeadObject only for the others.
       const head = (await this.mayExist(sha256)) ? await this.latestStoredBody(key, body.length) : undefined;
@@ -454,11 +462,16 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
       // predict) are not adopted: verification would refuse that version's lock. Ours is written beside it.
       // Only an explicit GOVERNANCE counts: the mode is absent from the answer to a role without s3:GetObjectRetention.
       const weaker = head !== undefined && head.sha256 === sha256 && this.mode === 'COMPLIANCE' && head.ObjectLockMode === 'GOVERNANCE';
-      if (head && head.sha256 === sha256 && !weaker) {
+      // A collection cites only bodies written since its start file: the same bytes stored earlier (another day's run,
+      // a collection that stopped) are written again, or the run would be dated before its start and prove no day.
+      const older = head !== undefined && since > -Infinity && !((head.LastModified?.getTime() ?? -Infinity) >= since);
+      if (head && head.sha256 === sha256 && !weaker && !older) {
         await this.extendRetention(key, head, wanted);
         return { key, ...(head.VersionId ? { versionId: head.VersionId } : {}), existed: true };
       }
-      if (weaker) {
+      if (older && head.sha256 === sha256) {
+        this.log?.debug({ bucket: this.bucket, key, versionId: head.VersionId, writtenAt: head.LastModified?.toISOString() }, 'the same body is stored from before this collection\'s start file; writing it again as a new version so the run cites only what it wrote');
+      } else if (weaker) {
         this.log?.warn({ bucket: this.bucket, key, versionId: head.VersionId, mode: head.ObjectLockMode ?? 'none' }, `latest version of a content-addressed key holds this body under a weaker lock than ${this.mode} (written by someone else); writing the body again as a new version`);
       } else if (head) {
         this.log?.warn({ bucket: this.bucket, key, versionId: head.VersionId, storedSha256: head.sha256 }, 'latest version of a content-addressed key is not this body as stored (another writer\'s bytes, or a version this store cannot read); writing the body again as a new version');
@@ -467,11 +480,11 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
       (await this.index?.keys.catch(() => undefined))?.add(sha256);
       return { key, ...(versionId ? { versionId } : {}), existed: false };
     });
-    this.inFlight.set(sha256, write);
+    this.inFlight.set(sha256, { since, write });
     try {
       return await write;
     } finally {
-      this.inFlight.delete(sha256);
+      if (this.inFlight.get(sha256)?.write === write) this.inFlight.delete(sha256);
     }
   }
 
@@ -526,6 +539,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
       const meta = {
         $metadata: out.$metadata,
         ...(out.VersionId ? { VersionId: out.VersionId } : {}),
+        ...(out.LastModified ? { LastModified: out.LastModified } : {}),
         ...(out.ObjectLockMode ? { ObjectLockMode: out.ObjectLockMode } : {}),
         ...(out.ObjectLockRetainUntilDate ? { ObjectLockRetainUntilDate: out.ObjectLockRetainUntilDate } : {}),
       };
@@ -857,7 +871,16 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
     assertRunId(runId);
     await this.ready();
     const body = Buffer.from(`${JSON.stringify({ runId, startedAt: startedAt.toISOString(), startSecretSha256 })}\n`, 'utf8');
-    await this.limit.run(() => this.putSingle(this.runKey(runId, RUN_START_FILE), body, this.wantedRetainUntil()));
+    const key = this.runKey(runId, RUN_START_FILE);
+    const versionId = await this.limit.run(() => this.putSingle(key, body, this.wantedRetainUntil()));
+    // The server's time of that write, as verifiers read it: bodies stored before it are written again (putObject).
+    // Without one (not given, or not readable), no body stored before is cited again: each is written anew.
+    const head = await this.limit.run(() => this.headLatest(key, versionId)).catch((err: unknown) => {
+      this.log?.debug({ bucket: this.bucket, key, error: (err as Error).message }, 'could not read the write time of the start file; every body this collection offers is written anew');
+      return undefined;
+    });
+    const writtenAt = head?.LastModified?.getTime() ?? Infinity;
+    this.citeBodiesFrom = Math.max(this.citeBodiesFrom, writtenAt);
   }
 
   async putRun(run: RunToStore): Promise<void> {

@@ -225,8 +225,12 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
   if (oldCoverage && ev.runsNotCredited?.length) {
     notes.push(`summary.json is of revision ${builtRevision ?? '(none)'}, before ${SUMMARY_MEANING_SINCE.notCreditedRunsCoverNothing}: its regions collected and event searches count the ${ev.runsNotCredited.length} run(s) that prove no day, as that build counted them; recomputed so (this version leaves them out)`);
   }
+  // The result files as the package's build wrote them: of its summary's revision, or of the least every build of its
+  // day writes when it states less (a lowered revision drops no column).
+  const least = leastSummaryRevision(manifest);
+  const resultsRevision = least && (builtRevision === undefined || builtRevision < least.revision) ? least.revision : (builtRevision ?? 1);
   // A build before procedure notes ended with their mapping's `shows` text printed none: recomputed so.
-  const withoutShows = builtRevision === undefined || builtRevision < SUMMARY_MEANING_SINCE.procedureNotesEndWithShows;
+  const withoutShows = resultsRevision < SUMMARY_MEANING_SINCE.procedureNotesEndWithShows;
   if (withoutShows && procedureMaps.some((m) => m.procedures.some((p) => p.shows))) {
     notes.push(`summary.json is of revision ${builtRevision ?? '(none)'}, before ${SUMMARY_MEANING_SINCE.procedureNotesEndWithShows}: that build ended no procedure note with what its checks show; recomputed so (this version prints them)`);
   }
@@ -259,7 +263,8 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
         : {}),
       ...(oldCoverage ? { notCreditedRunsCover: true } : {}),
       // Built before revision 7: its procedure notes are written as that build wrote them.
-      ...(builtRevision === undefined || builtRevision < SUMMARY_MEANING_SINCE.revision7ProcedureNotes ? { revision6Notes: true } : {}),
+      ...(resultsRevision < SUMMARY_MEANING_SINCE.revision7ProcedureNotes ? { revision6Notes: true } : {}),
+      ...(resultsRevision < SUMMARY_REVISION ? { resultsRevision } : {}),
       ...(opts.evaluate ? { evaluate: opts.evaluate } : {}),
     });
     recomputed = result.files;
@@ -292,7 +297,7 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
     if (path === PACKAGE_FILES.summary && sameJson(actual, expected)) continue;
     let found: string[];
     if (path === PACKAGE_FILES.summary) {
-      const summary = summaryDifferences(actual, expected, leastSummaryRevision(manifest));
+      const summary = summaryDifferences(actual, expected, least);
       notInPackage.push(...summary.notInPackage);
       notes.push(...summary.notes);
       if (summary.same) continue;

@@ -29,11 +29,11 @@ const lowered = (s: Record<string, unknown>) => {
 };
 
 describe('a summary.json whose revision the holder of the package key took out, to drop its failure counts', () => {
-  it('is INVALID recomputed when the package was built since every build records revision 4: the lacking fields are differences', async () => {
+  it('is INVALID recomputed when the package was built since every build records revision 6 (was: 4, though revisions 5 and 6 were written before that day): the lacking fields are differences', async () => {
     const { signer, dir, fp } = await scene(['2026-12-01', '2026-12-02'], '2026-12-08T09:00:00Z');
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({ failingResults: 1 });
-    expect(summary.summaryRevision).toBeGreaterThanOrEqual(4);
+    expect(summary.summaryRevision).toBeGreaterThanOrEqual(6);
     expect(summary.statusCounts['test-fw'].fail).toBeGreaterThan(0);
     await rewriteSummary(dir, signer, lowered);
 
@@ -43,7 +43,7 @@ describe('a summary.json whose revision the holder of the package key took out, 
     expect(v.recompute?.notInPackage).toBeUndefined();
     expect(v.ok).toBe(false);
     const messages = v.problems.filter((p) => p.path === 'summary.json').map((p) => p.message);
-    expect(messages).toContainEqual(expect.stringMatching(/^summaryRevision is \(absent\) in the package, but manifest\.json says it was built 2026-12-08T09:00:00\.000Z \(builtAt\), on or after 2026-12-08, since when every build writes revision 4 or later: the revision was lowered or taken out/));
+    expect(messages).toContainEqual(expect.stringMatching(/^summaryRevision is \(absent\) in the package, but manifest\.json says it was built 2026-12-08T09:00:00\.000Z \(builtAt\), on or after 2026-12-08, since when every build writes revision 6 or later: the revision was lowered or taken out/));
     expect(messages).toContainEqual(expect.stringMatching(/^failingResults is \(absent\) in the package, 1 recomputed/));
     expect(messages).toContainEqual(expect.stringMatching(/^statusCounts\.test-fw\.fail is \(absent\) in the package, \d+ recomputed/));
     expect(formatVerification(v, 'lowered.zip')).toMatch(/\nINVALID/);
@@ -58,13 +58,16 @@ describe('a summary.json whose revision the holder of the package key took out, 
     const v = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
     expect(v.ok).toBe(false);
     const messages = v.problems.filter((p) => p.path === 'summary.json').map((p) => p.message);
-    expect(messages).toContainEqual(expect.stringMatching(/^summaryRevision is 1 in the package, but manifest\.json says it was built 2026-12-09T09:00:00\.000Z \(builtAt\)/));
+    expect(messages).toContainEqual(expect.stringMatching(/^summaryRevision is 1 in the package, but manifest\.json says it was built 2026-12-09T09:00:00\.000Z \(builtAt\), on or after 2026-12-09, since when every build writes revision 7 or later/));
+    // Compared as revision 7: findings.csv has its severity_raised column, as every build of that day writes it.
+    expect(v.problems.filter((p) => p.path === 'findings.csv')).toEqual([]);
     expect(messages).toContainEqual(expect.stringMatching(/^backDatingChecks\.writeTimesChecked is \(absent\) in the package, false recomputed/));
   }, 180_000);
 
   it('a package of runs completed before revisions were recorded, built then, still reads as an earlier build\'s (named, VALID)', async () => {
     const { signer, dir, fp } = await scene(['2026-10-01', '2026-10-02'], '2026-11-02T09:00:00Z');
-    await rewriteSummary(dir, signer, (s) => void delete s.summaryRevision);
+    // As a build of then wrote it: no revision, and findings.csv without the column revision 7 added.
+    await rewriteSummary(dir, signer, (s) => void delete s.summaryRevision, { earlierBuild: true });
     const v = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
     expect(v.problems).toEqual([]);
     expect(v.recompute?.notInPackage).toContain('summaryRevision');

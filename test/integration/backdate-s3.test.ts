@@ -211,6 +211,34 @@ describe('back-dated runs on the Object Lock server (S3 LastModified against the
     expect(why.get(ahead.runId)).toContain('a start file written ahead of time, used later');
   });
 
+  it('was: a collection whose body had the same bytes as one an earlier run stored cited the earlier version and proved no day; now it writes the body again after its start file and is credited', async () => {
+    const { store } = openStore('same-body');
+    const signer = LocalEd25519Signer.open(CONTRACT_KEY_DIR);
+    const trust = trustPolicy([await signer.fingerprint()]);
+    const scope = { accounts: [ACCT], regions: ['us-east-1'], frameworks: ['test-fw'], queries: ['test.bucket-encryption'] };
+    const idAt = (at: Date, suffix: string) => `${at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${suffix}`;
+    const body = evidenceBody('same-body-both-runs');
+    const collect = async (suffix: string) => {
+      const at = new Date();
+      const runId = idAt(at, suffix);
+      const secret = randomBytes(32).toString('hex');
+      await store.markRunStarted(runId, at, startSecretSha256(secret));
+      const o = await store.putObject(sha256Hex(body), body);
+      const record: ManifestRecord = { recordId: `test.bucket-encryption/${ACCT}/us-east-1`, queryId: 'test.bucket-encryption', accountId: ACCT, region: 'us-east-1', status: 'ok', collectedAt: at.toISOString(), sha256: sha256Hex(body), size: body.length, location: { key: o.key, ...(o.versionId ? { versionId: o.versionId } : {}) } };
+      await sealRun(store, signer, { runId, kind: 'collection', chain: 'default', startedAt: at, scope, startSecret: secret, records: [record] });
+      return { runId, versionId: o.versionId };
+    };
+    const first = await collect('a1b2c3');
+    // The server's write times are to the second: the second collection's start file is written a later second.
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const second = await collect('d4e5f6');
+    expect(second.versionId).not.toBe(first.versionId);
+    const period = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000) };
+    const report = await verifyStoredRuns(store, period, { trust });
+    expect(report.problems).toEqual([]);
+    expect(report.runs.map((r) => [r.runId, r.ok])).toEqual([[first.runId, true], [second.runId, true]]);
+  });
+
   it('a run sealed under the id of a collection that wrote its start file and stopped proves no day; one whose start file was written long after its signed start neither; a folder holding only a start file is listed', async () => {
     const { store } = openStore('start-secret');
     const signer = LocalEd25519Signer.open(CONTRACT_KEY_DIR);

@@ -15,13 +15,17 @@ import { publicBucketsEvidence } from '../fixtures/s3/buckets.js';
 import { badDb } from '../fixtures/rds/rds.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays, ACCOUNTS } from './fixtures.js';
 import { csvRows } from './csv-rows.js';
+import { cpSync } from 'node:fs';
+import { verifyPackageDir } from '../../src/verify/package.js';
+import type { LocalEd25519Signer } from '../../src/seal/local-signer.js';
+import { findingsCsvBeforeRevision7, replacePackageFiles } from '../support/resign-package.js';
 
 const ctx = { accountId: '111122223333', region: 'us-east-1', collectedAt: '2025-06-01T00:00:00.000Z' };
 
 type Finding = ControlResult['findings'][number];
 
 /** A package of the standard days whose failing findings are rewritten by `rewrite` (given the run's day), unzipped. */
-async function packageWithFailures(prefix: string, rewrite: (f: Finding, day: string) => Finding): Promise<string> {
+async function packageWithFailures(prefix: string, rewrite: (f: Finding, day: string) => Finding) {
   const store = new MemoryStore();
   const tmp = mkdtempSync(join(tmpdir(), prefix));
   const signer = await sealDays(store, standardDays());
@@ -29,10 +33,11 @@ async function packageWithFailures(prefix: string, rewrite: (f: Finding, day: st
     const day = input.manifest.startedAt.slice(0, 10);
     return (await fixtureEvaluate(input)).map((r) => ({ ...r, findings: r.findings.map((f) => rewrite(f, day)) }));
   };
-  const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-05', outDir: join(tmp, 'out'), evaluate });
+  // Built on a day before every build wrote summary revision 7, so an earlier build's package of it can be made.
+  const pkg = await buildPackage({ store, signer, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-03-01', to: '2026-03-05', outDir: join(tmp, 'out'), evaluate, builtAt: new Date('2026-03-09T10:00:00Z') });
   const dir = join(tmp, 'pkg');
   await extractPackageZip(pkg.zipPath, dir);
-  return dir;
+  return { dir, signer, evaluate };
 }
 
 describe('severity follows what the failing evidence shows', () => {
@@ -76,11 +81,11 @@ describe('severity follows what the failing evidence shows', () => {
     let dir: string;
     // Account 2's logs bucket fails 1.1 on 2026-03-03 and 2026-03-05: public on the first day, protections off on the last.
     beforeAll(async () => {
-      dir = await packageWithFailures('el-severity-', (f, day) =>
+      ({ dir } = await packageWithFailures('el-severity-', (f, day) =>
         f.status === 'fail'
           ? { ...f, queryId: 's3.public-access-block', reason: day === '2026-03-03' ? `bucket ${f.resource} is public: its ACL grants READ to everyone (AllUsers) and IgnorePublicAcls is not in effect` : `bucket ${f.resource} has no bucket-level configuration, and neither level sets BlockPublicAcls; its policy and ACL are not public today` }
           : f,
-      );
+      ));
     });
 
     it('findings.csv and summary.json make it critical, its detail naming the day and the reason that showed it public', () => {
@@ -97,15 +102,17 @@ describe('severity follows what the failing evidence shows', () => {
 
   describe('in the package: a bucket the evaluation states public (structured), whatever its reason says', () => {
     let dir: string;
+    let signer: LocalEd25519Signer;
+    let evaluate: (input: EvaluateRunInput) => Promise<ControlResult[]>;
     // Account 2's logs bucket: stated public on 2026-03-03 in words the old text rule does not match, only unprotected later.
     beforeAll(async () => {
-      dir = await packageWithFailures('el-severity-structured-', (f, day) =>
+      ({ dir, signer, evaluate } = await packageWithFailures('el-severity-structured-', (f, day) =>
         f.status === 'fail'
           ? day === '2026-03-03'
             ? { ...f, queryId: 's3.public-access-block', reason: `anyone can read ${f.resource} through its ACL`, exposure: 'public' as const }
             : { ...f, queryId: 's3.public-access-block', reason: `bucket ${f.resource} has no bucket-level configuration, and neither level sets BlockPublicAcls; its policy and ACL are not public today` }
           : f,
-      );
+      ));
     });
 
     it('is critical in findings.csv and summary.json, the raise shown beside the severity in index.html, report.pdf and OSCAL', () => {
@@ -125,5 +132,27 @@ describe('severity follows what the failing evidence shows', () => {
       // (pdftotext joins a word broken after a hyphen without it.)
       expect(pdf).toMatch(/CRITICAL.{0,80}raised:bucketpublicon2026-?03-03/);
     });
+
+    it('was: findings.csv carried the raise only inside its detail text; now its last column, severity_raised, names it (summary revision 7), and verify --recompute finds it again', async () => {
+      const text = readFileSync(join(dir, 'findings.csv'), 'utf8');
+      expect(text.slice(0, text.indexOf('\r\n')).split(',').at(-1)).toBe('severity_raised');
+      const rows = csvRows(text);
+      expect(rows.filter((r) => r.account === ACCOUNTS[1]).map((r) => r.severity_raised)).toEqual(['bucket public on 2026-03-03']);
+      expect(rows.filter((r) => r.account !== ACCOUNTS[1]).every((r) => r.severity_raised === '')).toBe(true);
+      expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).summaryRevision).toBe(7);
+      const fp = await signer.fingerprint();
+      const v = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate } });
+      expect(v.recompute?.ran).toBe(true);
+      expect(v.problems).toEqual([]);
+
+      // The same package as a build of revision 6 wrote it (no column, summaryRevision 6), signed again: still identical.
+      const older = mkdtempSync(join(tmpdir(), 'el-severity-rev6-'));
+      cpSync(dir, older, { recursive: true });
+      const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown>;
+      await replacePackageFiles(older, signer, { 'findings.csv': findingsCsvBeforeRevision7(dir), 'summary.json': Buffer.from(JSON.stringify({ ...summary, summaryRevision: 6 }, null, 1) + '\n', 'utf8') });
+      const old = await verifyPackageDir(older, { expectedKeys: [fp], recompute: { evaluate } });
+      expect(old.recompute?.ran).toBe(true);
+      expect(old.problems).toEqual([]);
+    }, 180_000);
   });
 });

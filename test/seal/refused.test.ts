@@ -14,8 +14,10 @@ import { formatStoreReport, verifyStoredRuns } from '../../src/verify/store.js';
 import { fixtureEvaluate, sealDays } from '../package/fixtures.js';
 import { ACCT, PlantingStore, periodPackage, sealDay, secondDayRefused, tmp } from '../support/refusal-scene.js';
 import { resignSums, runVerifySh } from '../support/verify-sh.js';
-import { remanifest } from '../support/resign-package.js';
-import { PackageManifestSchema, packageManifestBytes } from '../../src/package/manifest.js';
+import { remanifest, rewriteSummary } from '../support/resign-package.js';
+
+/** The parts of summary.json these tests rewrite. */
+type RefusedSummary = { summaryRevision: number; period: { sealRefused: Record<string, unknown>[] } };
 import { csvRows } from '../package/csv-rows.js';
 import { oscalSchemaErrors } from '../package/oscal-schema.js';
 import { applyLegalHold } from '../../src/store/legal-hold.js';
@@ -48,27 +50,6 @@ async function scene() {
   await sealDay(store, '2026-10-03', signer);
   const runs = await store.listRuns();
   return { root, store, signer, err, runs, trust };
-}
-
-/**
- * The package's summary.json as `change` leaves it, with manifest.json's entry for it, manifest.sig and SHA256SUMS
- * signed again with the package key: what an earlier build (fewer summary fields) or the key's holder leaves.
- */
-async function rewriteSummary(dir: string, signer: LocalEd25519Signer, change: (s: { summaryRevision: number; period: { sealRefused: Record<string, unknown>[] } }) => void): Promise<void> {
-  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
-  change(summary);
-  const bytes = Buffer.from(JSON.stringify(summary, null, 1) + '\n', 'utf8');
-  const write = (file: string, b: Buffer) => {
-    chmodSync(join(dir, file), 0o644);
-    writeFileSync(join(dir, file), b);
-  };
-  write('summary.json', bytes);
-  const m = PackageManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
-  Object.assign(m.files.find((f) => f.path === 'summary.json')!, { sha256: sha256Hex(bytes), size: bytes.length });
-  const manifest = packageManifestBytes(m);
-  write('manifest.json', manifest);
-  write('manifest.sig', await signer.sign(manifest));
-  await resignSums(dir, signer);
 }
 
 describe('a seal refused by files planted in every attempt', () => {
@@ -368,14 +349,14 @@ describe('a seal refused by files planted in every attempt', () => {
     const same = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
     expect(same.problems).toEqual([]);
     expect(same.ok).toBe(true);
-    await rewriteSummary(dir, signer, (s) => {
+    await rewriteSummary<RefusedSummary>(dir, signer, (s) => {
       s.summaryRevision = 2;
       delete s.period.sealRefused[0].sha256;
-    });
+    }, { earlierBuild: true });
     const earlier = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
     expect(earlier.problems).toEqual([]);
     expect(earlier.recompute?.notInPackage).toEqual(['period.sealRefused.0.sha256']);
-    await rewriteSummary(dir, signer, (s) => void (s.summaryRevision = 3));
+    await rewriteSummary<RefusedSummary>(dir, signer, (s) => void (s.summaryRevision = 3));
     const lacking = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
     expect(lacking.ok).toBe(false);
     expect(lacking.problems.map((p) => `${p.path}: ${p.message}`).join('\n')).toContain('summary.json: period.sealRefused is ');

@@ -18,6 +18,9 @@ import { sealRun } from '../../src/seal/seal.js';
 import { newRunId } from '../../src/evidence/run-id.js';
 import { CONTRACT_KEY_DIR, contractTrust, evidenceBody, sealBodies } from './contract.js';
 
+/** When the fake server writes a version (PutObject, CompleteMultipartUpload), as its listings and HEAD answers name it. */
+const WRITTEN_AT = new Date('2026-11-27T02:00:00.000Z');
+
 /** A fake S3 behind the SDK's request handler: records every request the SDK builds and answers like S3. */
 class FakeS3 {
   readonly requests: { method: string; hostname: string; path: string; query: Record<string, unknown>; headers: Record<string, string>; body: Buffer }[] = [];
@@ -101,7 +104,7 @@ class FakeS3 {
       const newer = [...this.written.entries()]
         .filter(([k]) => k.startsWith(prefix) && !listed.includes(k) && direct(k))
         .sort(([a], [b]) => (a < b ? -1 : 1))
-        .flatMap(([k, vs]) => [...vs].reverse().map((v, i) => `<Version><Key>${k}</Key><VersionId>${v.versionId}</VersionId><IsLatest>${i === 0}</IsLatest><LastModified>2026-11-27T02:00:00.000Z</LastModified><Size>${v.size}</Size></Version>`));
+        .flatMap(([k, vs]) => [...vs].reverse().map((v, i) => `<Version><Key>${k}</Key><VersionId>${v.versionId}</VersionId><IsLatest>${i === 0}</IsLatest><LastModified>${WRITTEN_AT.toISOString()}</LastModified><Size>${v.size}</Size></Version>`));
       const markers = [...this.deleteMarkers]
         .filter(([k]) => k.startsWith(prefix) && direct(k))
         .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -126,7 +129,8 @@ class FakeS3 {
     if (rec.method === 'HEAD' && key.includes('/runs/') && this.written.has(key)) {
       this.beforeHead?.(key);
       const latest = this.written.get(key)!.at(-1)!;
-      return this.reply(200, '', { 'content-length': String(latest.size), 'x-amz-version-id': latest.versionId, etag: latest.etag ?? '"e"' });
+      // Written at the time ListObjectVersions names for versions written through this fake.
+      return this.reply(200, '', { 'content-length': String(latest.size), 'x-amz-version-id': latest.versionId, etag: latest.etag ?? '"e"', 'last-modified': WRITTEN_AT.toUTCString() });
     }
     // A version S3 refuses to read as it was written (SSE-C without its key), by id or as the latest.
     const asked = rec.method === 'GET' ? (typeof q.versionId === 'string' ? this.written.get(key)?.find((v) => v.versionId === q.versionId) : this.written.get(key)?.at(-1)) : undefined;
@@ -537,6 +541,30 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     expect(xml).toContain('<Mode>COMPLIANCE</Mode>');
     const until = /<RetainUntilDate>([^<]+)</.exec(xml)![1];
     expect(new Date(until).getTime()).toBe(store.retainUntilFor(NOW).getTime());
+  });
+
+  it('was: a collection offered a body another run stored the day before and cited that old version, so verify --store and package dated the run before its start file and credited no day; now the body is written again after the start file, and versions written since are still cited', async () => {
+    const fake = new FakeS3();
+    const store = storeWith(fake);
+    const earlier = evidenceBody('stored-the-day-before');
+    const since = evidenceBody('stored-after-the-start');
+    const retainUntil = new Date('2040-01-01T00:00:00Z');
+    fake.existing.set(store.objectKey(sha256Hex(earlier)), { retainUntil, length: earlier.length, sha256: sha256Hex(earlier), body: earlier, lastModified: new Date('2026-11-26T02:00:03Z') });
+    fake.existing.set(store.objectKey(sha256Hex(since)), { retainUntil, length: since.length, sha256: sha256Hex(since), body: since, lastModified: new Date(WRITTEN_AT.getTime() + 5000) });
+    // Without a collection start (backfill, attest) an identical stored body is cited as it is.
+    expect((await store.putObject(sha256Hex(earlier), earlier)).versionId).toBe('v-existing');
+    expect(fake.writes()).toEqual([]);
+
+    await store.markRunStarted('20261127T020000Z-a1b2c3', NOW, startSecretSha256('00'.repeat(32)));
+    const again = await store.putObject(sha256Hex(earlier), earlier);
+    expect(again.existed).toBe(false);
+    expect(again.versionId).not.toBe('v-existing');
+    const bodyWrites = fake.writes().filter((w) => w.path.includes('/objects/'));
+    expect(bodyWrites).toHaveLength(1);
+    expect(bodyWrites[0].body.equals(earlier)).toBe(true);
+    // A version written at or after the start file's write time is the collection's own to cite.
+    expect(await store.putObject(sha256Hex(since), since)).toEqual({ key: store.objectKey(sha256Hex(since)), versionId: 'v-existing', existed: true });
+    expect(fake.writes().filter((w) => w.path.includes('/objects/'))).toHaveLength(1);
   });
 
   it('one listing of runs/ gives the run folders and, beside them, the folders without a manifest (a refused attempt\'s), each with every version', async () => {

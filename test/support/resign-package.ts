@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { evidencePath, manifestEvidenceSetId, type PackageManifest } from '../../src/package/manifest.js';
@@ -69,16 +69,32 @@ export async function replaceBody(d: string, by: ManifestSigner, runId: string, 
   return newPath;
 }
 
-/**
- * summary.json as `edit` leaves it, with manifest.json's entry for it, manifest.sig and SHA256SUMS signed again with
- * the package key: what an earlier build (fewer summary fields, a lower revision) or the key's holder leaves.
- */
-export async function rewriteSummary(d: string, by: ManifestSigner, edit: (s: Record<string, unknown>) => void): Promise<void> {
-  const s = JSON.parse(readFileSync(join(d, 'summary.json'), 'utf8')) as Record<string, unknown>;
-  edit(s);
-  const bytes = Buffer.from(JSON.stringify(s, null, 1) + '\n', 'utf8');
-  rmSync(join(d, 'summary.json'), { force: true });
-  writeFileSync(join(d, 'summary.json'), bytes);
-  await remanifest(d, by, (m) => Object.assign(m.files.find((f) => f.path === 'summary.json')!, { sha256: sha256Hex(bytes), size: bytes.length }));
+/** Package files (path in the package to new bytes) written, with manifest.json's hashes and SHA256SUMS following, signed by `by`. */
+export async function replacePackageFiles(d: string, by: ManifestSigner, files: Record<string, Buffer>): Promise<void> {
+  for (const [path, bytes] of Object.entries(files)) {
+    chmodSync(join(d, ...path.split('/')), 0o644);
+    writeFileSync(join(d, ...path.split('/')), bytes);
+  }
+  await remanifest(d, by, (m) => {
+    for (const [path, bytes] of Object.entries(files)) Object.assign(m.files.find((f) => f.path === path)!, { sha256: sha256Hex(bytes), size: bytes.length });
+  });
   await resignSums(d, by);
+}
+
+/** findings.csv of an unzipped package as builds before summary revision 7 wrote it: without its last column, `severity_raised` (as it is, when it has none). */
+export function findingsCsvBeforeRevision7(d: string): Buffer {
+  const text = readFileSync(join(d, 'findings.csv'), 'utf8');
+  const header = text.slice(0, text.indexOf('\r\n'));
+  if (!header.endsWith(',severity_raised')) return Buffer.from(text, 'utf8');
+  return Buffer.from(text.split('\r\n').map((l) => (l ? l.slice(0, l.lastIndexOf(',')) : l)).join('\r\n'), 'utf8');
+}
+
+/**
+ * summary.json as `change` leaves it, with manifest.json and SHA256SUMS signed again by `by`: what an earlier build (fewer
+ * fields, `earlierBuild`: with findings.csv as builds before revision 7 wrote it too) or the package key's holder leaves.
+ */
+export async function rewriteSummary<S = Record<string, unknown>>(d: string, by: ManifestSigner, change: (s: S) => void, opts: { earlierBuild?: boolean } = {}): Promise<void> {
+  const s = JSON.parse(readFileSync(join(d, 'summary.json'), 'utf8')) as S;
+  change(s);
+  await replacePackageFiles(d, by, { 'summary.json': Buffer.from(JSON.stringify(s, null, 1) + '\n', 'utf8'), ...(opts.earlierBuild ? { 'findings.csv': findingsCsvBeforeRevision7(d) } : {}) });
 }

@@ -17,6 +17,7 @@ import { sha256Hex } from '../../src/evidence/hash.js';
 import type { EvaluateRunInput } from '../../src/evaluate/engine.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, richScenario, sealDays, ACCOUNTS } from '../package/fixtures.js';
 import { resignSums } from '../support/verify-sh.js';
+import { rewriteSummary } from '../support/resign-package.js';
 
 const ACCT = ACCOUNTS[0];
 
@@ -55,25 +56,6 @@ async function failingScene() {
   const pkg = (extra: Partial<Parameters<typeof buildPackage>[0]> = {}) =>
     buildPackage({ store, signer, trust, catalogs: [TEST_CATALOG], frameworks: ['test-fw'], from: '2026-10-01', to: '2026-10-03', evaluate: fixtureEvaluate, organization: 'Acme', outDir: tmp('el-recompute-pkg-'), builtAt: new Date('2026-11-02T09:00:00Z'), ...extra });
   return { signer, pkg };
-}
-
-/**
- * The package's summary.json as `change` leaves it, with manifest.json's entry for it, manifest.sig and SHA256SUMS
- * signed again with the package key: what an earlier build (fewer summary fields) or the key's holder leaves.
- */
-async function rewriteSummary(dir: string, signer: Parameters<typeof resignSums>[1], change: (s: Record<string, unknown>) => void): Promise<void> {
-  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown>;
-  change(summary);
-  const bytes = Buffer.from(JSON.stringify(summary, null, 1) + '\n', 'utf8');
-  writeFileSync(join(dir, 'summary.json'), bytes);
-  const m = PackageManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
-  const entry = m.files.find((f) => f.path === 'summary.json')!;
-  entry.sha256 = sha256Hex(bytes);
-  entry.size = bytes.length;
-  const manifest = packageManifestBytes(m);
-  writeFileSync(join(dir, 'manifest.json'), manifest);
-  writeFileSync(join(dir, 'manifest.sig'), await signer.sign(manifest));
-  await resignSums(dir, signer);
 }
 
 describe('verify --recompute: the results are re-derived from the package\'s own sealed evidence', () => {
@@ -255,7 +237,7 @@ describe('verify --recompute of a package whose summary.json an earlier build of
     const { signer, pkg } = await failingScene();
     const fp = await signer.fingerprint();
     const dir = await unzip((await pkg()).zipPath);
-    await rewriteSummary(dir, signer, earlier);
+    await rewriteSummary(dir, signer, earlier, { earlierBuild: true });
     // Before: INVALID, "endpoints.records is (absent) in the package, 6 recomputed" and the like, for a package that is fine.
     const v = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
     expect(v.problems).toEqual([]);
@@ -311,7 +293,7 @@ describe('a field added by a later summary revision (endpoints.matchedToQuery, r
     await rewriteSummary(dir, signer, (s) => {
       s.summaryRevision = 1;
       delete (s.endpoints as Record<string, unknown>).matchedToQuery;
-    });
+    }, { earlierBuild: true });
     const v = await verifyPackageDir(dir, { expectedKeys: [await signer.fingerprint()], recompute: { evaluate: fixtureEvaluate } });
     expect(v.problems).toEqual([]);
     expect(v.ok).toBe(true);
