@@ -48,14 +48,16 @@ export interface AssessorResults {
  * before the revision was recorded have none (their fields are not known: recompute names every field they lack).
  * Raise it too when a field's meaning changes, and name the change in SUMMARY_MEANING_SINCE.
  */
-export const SUMMARY_REVISION = 6;
+export const SUMMARY_REVISION = 7;
 
 /**
  * Meanings changed after revision 1, by the revision that changed them: `verify --recompute` of a package of an earlier
  * revision computes the old meaning (and says so). 5: `regions` and `eventSearches` leave out the runs that prove no day
  * (`period.runsNotCredited`); earlier revisions counted their regions as collected and their windows as searched.
+ * 7: CSV cells show bidirectional and zero-width characters by code point and prefix a formula after leading spaces
+ * (CsvCells `shown`); earlier revisions wrote the collected text verbatim.
  */
-export const SUMMARY_MEANING_SINCE = { notCreditedRunsCoverNothing: 5 } as const;
+export const SUMMARY_MEANING_SINCE = { notCreditedRunsCoverNothing: 5, csvCellsShown: 7 } as const;
 
 /**
  * summary.json fields added after revision 1, by dotted path (`*` for any framework or account key, or any index of a

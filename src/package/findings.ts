@@ -1,7 +1,7 @@
 import { queryById } from '../queries/index.js';
 import type { RequirementTimeline } from './timeline.js';
 import type { EvidenceReferences } from './references.js';
-import { csvMark } from './csv.js';
+import { csvMark, type CsvCells } from './csv.js';
 
 export { SEVERITIES, SEVERITY_BY_QUERY, SEVERITY_WHEN, severityOf, raisedSeverity, type Severity } from './severity.js';
 import { SEVERITIES, SEVERITY_WHEN, severityOf, type Severity } from './severity.js';
@@ -274,8 +274,8 @@ export const FINDINGS_CSV_HEADER = [
 ];
 
 /** findings.csv; `likelihood` and `impact` stay empty for the entity's risk analysis (HIPAA 164.308(a)(1)(ii)(A)). */
-export function findingsCsv(entries: FindingEntry[], simulated = false): Buffer {
-  const mark = csvMark(simulated);
+export function findingsCsv(entries: FindingEntry[], simulated = false, cells: CsvCells = 'shown'): Buffer {
+  const mark = csvMark(simulated, cells);
   let out = mark.header(FINDINGS_CSV_HEADER);
   for (const e of entries) {
     out += mark.row([e.id, e.severity, e.resource, e.accountId, e.region, e.requirements.join(' '), e.title, e.remediation, e.firstSeen, e.lastSeen, e.daysOpen, e.evidenceRefs.join(' '), e.open ? 'open' : 'resolved', e.detail, e.remediationUrl, '', '']);

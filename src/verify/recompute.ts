@@ -13,6 +13,7 @@ import { ProcedureMapSchema, loadProcedureMap, type ProcedureMap } from '../cont
 import type { ExceptionEntry } from '../package/exceptions.js';
 import type { Config } from '../config/schema.js';
 import { computePackageResults, inputSha256, RECOMPUTED_FILES } from '../package/build.js';
+import { csvCellsOfRevision, summaryRevisionOf } from './summary-revision.js';
 import { SUMMARY_FIELDS_SINCE, SUMMARY_MEANING_SINCE, SUMMARY_REVISION, leastSummaryRevision } from '../package/assessor.js';
 import { PACKAGE_FILES, type PackageManifest } from '../package/manifest.js';
 import type { ManifestSigner } from '../seal/signer.js';
@@ -211,6 +212,8 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
   if (oldCoverage && ev.runsNotCredited?.length) {
     notes.push(`summary.json is of revision ${builtRevision ?? '(none)'}, before ${SUMMARY_MEANING_SINCE.notCreditedRunsCoverNothing}: its regions collected and event searches count the ${ev.runsNotCredited.length} run(s) that prove no day, as that build counted them; recomputed so (this version leaves them out)`);
   }
+  // CSV cells of a build before revision 7 hold the collected text verbatim: recomputed so.
+  const csvCells = csvCellsOfRevision(builtRevision);
   const scratch = await mkdtemp(join(tmpdir(), 'evidence-locker-recompute-'));
   let recomputed: Map<string, Buffer>;
   try {
@@ -238,6 +241,7 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
         ? { maxSealDelayMs: ev.backDatingChecks.maxSealDelayMs, maxRunSpanMs: ev.backDatingChecks.maxRunSpanMs, recordedBackDating: { writeTimesChecked: ev.backDatingChecks.writeTimesChecked, ...(ev.backDatingChecks.bodyWriteTimesChecked !== undefined ? { bodyWriteTimesChecked: ev.backDatingChecks.bodyWriteTimesChecked } : {}), runsNotCredited: ev.runsNotCredited ?? [], ...(ev.unsealedStarts ? { unsealedStarts: ev.unsealedStarts } : {}) } }
         : {}),
       ...(oldCoverage ? { notCreditedRunsCover: true } : {}),
+      csvCells,
       ...(opts.evaluate ? { evaluate: opts.evaluate } : {}),
     });
     recomputed = result.files;
@@ -351,15 +355,6 @@ function clipJson(v: string | undefined): string {
   return v.length > 200 ? `${v.slice(0, 197)}...` : v;
 }
 
-/** The `summaryRevision` the package's summary.json records, or undefined (none, or no readable summary). */
-async function summaryRevisionOf(root: string): Promise<number | undefined> {
-  try {
-    const stated = (JSON.parse(await readFile(join(root, PACKAGE_FILES.summary), 'utf8')) as { summaryRevision?: unknown }).summaryRevision;
-    return typeof stated === 'number' && Number.isInteger(stated) && stated >= 1 ? stated : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The revision that added a summary.json field (SUMMARY_FIELDS_SINCE, `*` matching any one key), or 1. */
 function fieldSince(path: string): number {

@@ -123,7 +123,7 @@ describe('a run that proves no day covers no region and no event interval', () =
   }, 120_000);
 
   it('was: the back-dated run made eu-west-1 "collected" and its search closed the hole; now eu-west-1 is enabled but never collected and the hole is named', () => {
-    expect(summary.summaryRevision).toBe(6);
+    expect(summary.summaryRevision).toBe(7);
     expect(summary.period.runsNotCredited?.map((r) => r.day)).toEqual(['2026-03-02']);
     expect(summary.regions).toEqual([expect.objectContaining({ accountId: ACCT, enabled: ['eu-west-1', 'us-east-1'], collected: ['us-east-1'], uncollected: [expect.objectContaining({ region: 'eu-west-1' })] })]);
     expect(summary.eventSearches.pairs).toBe(1);

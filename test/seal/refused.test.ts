@@ -363,7 +363,7 @@ describe('a seal refused by files planted in every attempt', () => {
     // summary.json names the record's SHA-256 (revision 3); recomputed, the package is the same. A revision-2 summary
     // without it is of an earlier build (named, not a difference); a revision-3 one without it differs.
     const summaryOf = () => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { summaryRevision: number; period: { sealRefused: Record<string, unknown>[] } };
-    expect(summaryOf().summaryRevision).toBe(6);
+    expect(summaryOf().summaryRevision).toBe(7);
     expect(summaryOf().period.sealRefused[0].sha256).toBe(refused.sha256);
     const same = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
     expect(same.problems).toEqual([]);

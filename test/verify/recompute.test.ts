@@ -238,7 +238,7 @@ describe('verify --recompute of a package whose summary.json an earlier build of
   it('a package whose summary.json records this revision and lacks one of its fields differs: that build wrote every field', async () => {
     const { signer, pkg } = await failingScene();
     const dir = await unzip((await pkg()).zipPath);
-    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toMatchObject({ summaryRevision: 6, endpoints: expect.any(Object), parameterOverrides: [] });
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toMatchObject({ summaryRevision: 7, endpoints: expect.any(Object), parameterOverrides: [] });
     await rewriteSummary(dir, signer, (s) => void delete s.endpoints);
     const v = await verifyPackageDir(dir, { expectedKeys: [await signer.fingerprint()], recompute: { evaluate: fixtureEvaluate } });
     expect(v.ok).toBe(false);
