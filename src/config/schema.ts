@@ -1,5 +1,16 @@
 import { z } from 'zod';
 import { ScopeConfigSchema } from './scope.js';
+import { firstTerminalControl } from '../log/terminal.js';
+
+/**
+ * Text the operator chooses that the package prints (VERIFY.md, the report cover, index.html): a control,
+ * bidirectional or zero-width character in it would start a line of its own, turn the text after it around or
+ * hide a difference, so it is refused with its position.
+ */
+const PrintedText = z.string().superRefine((text, ctx) => {
+  const c = firstTerminalControl(text);
+  if (c) ctx.addIssue({ code: 'custom', message: `holds the character ${c.shown} at position ${c.position}: control, line-break, bidirectional and zero-width characters are refused in text the package prints` });
+});
 
 const AccountId = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
 const Region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'an AWS region name such as us-east-1');
@@ -55,7 +66,7 @@ const TrustedKeys = z.array(TrustedKeySchema).optional();
 
 export const SigningSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('local'), keyDir: z.string().optional(), trustedKeys: TrustedKeys }).strict(),
-  z.object({ kind: z.literal('kms'), keyId: z.string().min(1), region: Region.optional(), trustedKeys: TrustedKeys }).strict(),
+  z.object({ kind: z.literal('kms'), keyId: PrintedText.pipe(z.string().min(1)), region: Region.optional(), trustedKeys: TrustedKeys }).strict(),
 ]);
 
 export const ScheduleSchema = z
@@ -133,7 +144,7 @@ export type EntityConfig = z.infer<typeof EntitySchema>;
 
 export const ConfigSchema = z
   .object({
-    organization: z.string().default('Example Organization'),
+    organization: PrintedText.default('Example Organization'),
     frameworks: z.array(z.string()).min(1).default(['pci-dss-4.0.1', 'hipaa-security']),
     /** Extra catalog directories (the built-in `controls/` is always loaded). */
     catalogDirs: z.array(z.string()).default([]),

@@ -58,9 +58,10 @@ export const SUMMARY_REVISION = 7;
  * text; builds of earlier revisions printed none, though their maps held some. 7: testing-procedures.csv notes of a
  * period not ended when built say "as of the last run", no longer "at the end of the period", and a failing addressable
  * HIPAA specification's note names the documented alternative the rule allows (the revision is summary.json's, and
- * dates what its build wrote beside it).
+ * dates what its build wrote beside it); CSV cells show bidirectional and zero-width characters by code point and
+ * prefix a formula after leading spaces (CsvCells `shown`), where earlier revisions wrote the collected text verbatim.
  */
-export const SUMMARY_MEANING_SINCE = { notCreditedRunsCoverNothing: 5, procedureNotesEndWithShows: 6, revision7ProcedureNotes: 7 } as const;
+export const SUMMARY_MEANING_SINCE = { notCreditedRunsCoverNothing: 5, procedureNotesEndWithShows: 6, revision7ProcedureNotes: 7, csvCellsShown: 7 } as const;
 
 /**
  * Result files beside summary.json that changed, by the summary revision of the build that changed them:

@@ -16,7 +16,7 @@ import { MAX_RUN_SPAN_MS, MAX_SEAL_DELAY_MS, describeForeign, trustPolicy, unsea
 import type { EvidenceStore } from '../evidence/store.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { BodyIndex, mergeByPath } from './bodies.js';
-import { EVIDENCE_CSV_HEADER, controlsCsv, csvMark, evidenceCsvRows, packagedRecord } from './csv.js';
+import { EVIDENCE_CSV_HEADER, controlsCsv, csvMark, evidenceCsvRows, packagedRecord, type CsvCells } from './csv.js';
 import { exceptionStates, type ExceptionEntry } from './exceptions.js';
 import { gatherRuns, missingShards, packageDays, readRunManifest, readRunManifestBytes, refusalsNotNamed, refusedSeals, type IncludedRun, type RunNotCredited } from './gather.js';
 import { refusalWords, refusedAttemptIsRun } from '../seal/refusals.js';
@@ -127,6 +127,11 @@ export interface BuildPackageOptions {
    * `severity_raised` before 7).
    */
   resultsRevision?: number;
+  /**
+   * `verify --recompute` of a package whose summary.json is of a revision before 7 only: its build wrote the collected
+   * text of CSV cells verbatim (CsvCells `asBuilt`); recomputed as it was built.
+   */
+  csvCells?: CsvCells;
   /** The evaluation engine (default evaluateRun). */
   evaluate?: (input: EvaluateRunInput) => Promise<ControlResult[]>;
   log?: Logger;
@@ -397,7 +402,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     const eventWindows = new EventWindows();
     const attestationFiles = new Map<string, string>();
     const evidenceCsv = new StagedFile(staging, PACKAGE_FILES.evidenceCsv);
-    await evidenceCsv.write(csvMark(simulated).header(EVIDENCE_CSV_HEADER));
+    await evidenceCsv.write(csvMark(simulated, opts.csvCells).header(EVIDENCE_CSV_HEADER));
     let records = 0;
     let readRecords = 0;
     // Where each collection record's body says it was collected from; a body cited again (an unchanged answer) is read once.
@@ -441,7 +446,7 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
       // A run that proves no day proves no region collected and no interval searched either (its times are not trusted).
       const covers = opts.notCreditedRunsCover === true || !notCreditedIds.has(run.runId);
       if (covers) await regionCoverage.addRun(manifest, (sha) => loadOnce(sha));
-      await evidenceCsv.write(evidenceCsvRows(manifest, accountSet, refs, simulated));
+      await evidenceCsv.write(evidenceCsvRows(manifest, accountSet, refs, simulated, opts.csvCells));
       await timelineBuilder.addRun(run, manifest, runBodies);
       if (!isAttestation && covers) await addRunWindows(eventWindows, loadOnce, manifest, accountSet);
       if (!isAttestation) await tallyEndpoints(endpoints, originOf, sharedOrigins, manifest, accountSet, loadOnce);
@@ -507,10 +512,10 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     };
 
     const rebuilt = reconstructedDays(model);
-    put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to, findingIdsByRow(assessor.findings), (a) => rebuilt.byAccount.get(a)?.size ?? 0, simulated));
-    put(PACKAGE_FILES.proceduresCsv, proceduresCsv(assessor.procedures, simulated));
-    put(PACKAGE_FILES.findingsCsv, findingsCsv(assessor.findings, simulated, (opts.resultsRevision ?? SUMMARY_REVISION) >= RESULT_FILES_SINCE.findingsSeverityRaised));
-    put(PACKAGE_FILES.populationCsv, populationCsv(assessor.population, simulated));
+    put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to, findingIdsByRow(assessor.findings), (a) => rebuilt.byAccount.get(a)?.size ?? 0, simulated, opts.csvCells));
+    put(PACKAGE_FILES.proceduresCsv, proceduresCsv(assessor.procedures, simulated, opts.csvCells));
+    put(PACKAGE_FILES.findingsCsv, findingsCsv(assessor.findings, simulated, (opts.resultsRevision ?? SUMMARY_REVISION) >= RESULT_FILES_SINCE.findingsSeverityRaised, opts.csvCells));
+    put(PACKAGE_FILES.populationCsv, populationCsv(assessor.population, simulated, opts.csvCells));
     put(PACKAGE_FILES.summary, Buffer.from(JSON.stringify(assessor.summary, null, 1) + '\n', 'utf8'));
     if (resultsOnly) {
       const files = new Map<string, Buffer>();

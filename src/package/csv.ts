@@ -4,19 +4,28 @@ import { evidencePath } from './manifest.js';
 import { EvidenceReferences } from './references.js';
 import { rowReasons, type RequirementTimeline } from './timeline.js';
 import { rowExceptionLabels } from './exceptions.js';
+import { codePointsShown } from '../log/terminal.js';
 
 /**
- * One CSV cell, RFC 4180 quoted, and safe to open in a spreadsheet: a cell starting with = + - @ (or a tab /
- * carriage return) is prefixed with ' so it is never evaluated as a formula.
+ * How a package's CSV cells are written. `shown` (summary revision 7 on): bidirectional controls and zero-width
+ * characters by code point ([U+202E]), as index.html shows them, and a formula prefixed after leading spaces too.
+ * `asBuilt`: as builds before revision 7 wrote them (collected text verbatim), for `verify --recompute` of their packages.
  */
-export function csvCell(value: unknown): string {
+export type CsvCells = 'shown' | 'asBuilt';
+
+/**
+ * One CSV cell, RFC 4180 quoted, and safe to open in a spreadsheet: a cell whose first non-space character is = + - @
+ * (or that starts with a tab / carriage return) is prefixed with ' so it is never evaluated as a formula.
+ */
+export function csvCell(value: unknown, cells: CsvCells = 'shown'): string {
   let s = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean | bigint);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (cells === 'shown') s = codePointsShown(s);
+  if (cells === 'shown' ? /^\s*[=+\-@]|^[\t\r]/.test(s) : /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function csvLine(cells: unknown[]): string {
-  return cells.map(csvCell).join(',') + '\r\n';
+export function csvLine(values: unknown[], cells: CsvCells = 'shown'): string {
+  return values.map((v) => csvCell(v, cells)).join(',') + '\r\n';
 }
 
 /**
@@ -25,10 +34,10 @@ export function csvLine(cells: unknown[]): string {
  * for evidence; a package from real runs has no such column (its CSVs keep their shape). Plain columns, no comment
  * row, so standard CSV tools still parse the files.
  */
-export function csvMark(simulated: boolean | undefined): { header: (cols: readonly string[]) => string; row: (cells: unknown[]) => string } {
+export function csvMark(simulated: boolean | undefined, cells: CsvCells = 'shown'): { header: (cols: readonly string[]) => string; row: (values: unknown[]) => string } {
   return simulated
-    ? { header: (cols) => csvLine(['simulated', ...cols]), row: (cells) => csvLine([true, ...cells]) }
-    : { header: (cols) => csvLine([...cols]), row: (cells) => csvLine(cells) };
+    ? { header: (cols) => csvLine(['simulated', ...cols], cells), row: (values) => csvLine([true, ...values], cells) }
+    : { header: (cols) => csvLine([...cols], cells), row: (values) => csvLine(values, cells) };
 }
 
 export const CONTROLS_CSV_HEADER = [
@@ -60,8 +69,9 @@ export function controlsCsv(
   rebuiltDays: (accountId: string) => number = () => 0,
   /** The package is simulated: every row leads with simulated=true (csvMark). */
   simulated = false,
+  cells: CsvCells = 'shown',
 ): Buffer {
-  const mark = csvMark(simulated);
+  const mark = csvMark(simulated, cells);
   let out = mark.header(CONTROLS_CSV_HEADER);
   for (const r of rows) {
     const ex = rowExceptionLabels(r).join(' | ');
@@ -109,8 +119,8 @@ export function packagedRecord(runKind: RunManifest['kind'], rec: Pick<ManifestR
  * evidence-index.csv rows of one run: one per evidence record; records of accounts outside the package are left
  * out (attestation runs are kept whole, organisation-wide reads are kept: `packagedRecord`). The header line is EVIDENCE_CSV_HEADER (csvMark), written once before the first run.
  */
-export function evidenceCsvRows(run: Pick<RunManifest, 'runId' | 'kind' | 'records'> & Partial<Pick<RunManifest, 'reconstruction'>>, accounts: Set<string>, refs = new EvidenceReferences(), simulated = false): string {
-  const mark = csvMark(simulated);
+export function evidenceCsvRows(run: Pick<RunManifest, 'runId' | 'kind' | 'records'> & Partial<Pick<RunManifest, 'reconstruction'>>, accounts: Set<string>, refs = new EvidenceReferences(), simulated = false, cells: CsvCells = 'shown'): string {
+  const mark = csvMark(simulated, cells);
   let chunk = '';
   // A rebuilt record is about an earlier day than the one it was sealed on: both are stated, never one for the other.
   const kind = run.kind === 'attestation' ? 'attestation' : run.reconstruction ? 'reconstructed' : 'collected';

@@ -1,7 +1,7 @@
 import { queryById } from '../queries/index.js';
 import type { RequirementTimeline } from './timeline.js';
 import type { EvidenceReferences } from './references.js';
-import { csvMark } from './csv.js';
+import { csvMark, type CsvCells } from './csv.js';
 
 export { SEVERITIES, SEVERITY_BY_QUERY, SEVERITY_WHEN, severityOf, raisedSeverity, type Severity } from './severity.js';
 import { SEVERITIES, SEVERITY_WHEN, severityOf, type Severity } from './severity.js';
@@ -280,8 +280,8 @@ export const FINDINGS_CSV_HEADER = [
  * `severityRaised`: with the `severity_raised` column (builds of summary revision 7 on); false writes the file as
  * earlier builds did, for `verify --recompute` of their packages.
  */
-export function findingsCsv(entries: FindingEntry[], simulated = false, severityRaised = true): Buffer {
-  const mark = csvMark(simulated);
+export function findingsCsv(entries: FindingEntry[], simulated = false, severityRaised = true, cells: CsvCells = 'shown'): Buffer {
+  const mark = csvMark(simulated, cells);
   let out = mark.header(severityRaised ? FINDINGS_CSV_HEADER : FINDINGS_CSV_HEADER.slice(0, -1));
   for (const e of entries) {
     const row = [e.id, e.severity, e.resource, e.accountId, e.region, e.requirements.join(' '), e.title, e.remediation, e.firstSeen, e.lastSeen, e.daysOpen, e.evidenceRefs.join(' '), e.open ? 'open' : 'resolved', e.detail, e.remediationUrl, '', ''];

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describeEndpoints } from '../evidence/endpoint-origin.js';
 import { foreignWhy, UNSEALED_START_MEANING } from '../seal/trust.js';
 import type { PackageModel } from './model.js';
+import { codePointsShown } from '../log/terminal.js';
 import { changeDetail, dayStatus, rowReasons } from './timeline.js';
 import { EVENT_SEARCH_QUERY, eventSearchText } from './event-coverage.js';
 import { exceptionLabel, exceptionStateWord, exceptionWindow } from './exceptions.js';
@@ -27,13 +28,8 @@ function scriptJson(v: unknown): string {
   return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-/** Bidirectional controls and zero-width characters: shown by code point ([U+202E]) so they can neither reverse nor hide text. */
-const INVISIBLE = /[\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
-
 function esc(s: string): string {
-  return s
-    .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
-    .replace(INVISIBLE, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}]`);
+  return codePointsShown(s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!));
 }
 
 /**

@@ -3,6 +3,7 @@ import { regionCoverageLines, regionSummary } from './regions.js';
 import type { ControlStatus } from '../evaluate/types.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
+import { terminalText } from '../log/terminal.js';
 import { failedDays, failedDaysText, rowReasons, type RequirementTimeline } from './timeline.js';
 import { findingIdsByRow } from './findings.js';
 import { exceptionLabel } from './exceptions.js';
@@ -230,7 +231,9 @@ export function renderOscal(model: PackageModel): Buffer {
       },
     },
   };
-  return Buffer.from(JSON.stringify(doc, null, 1) + '\n', 'utf8');
+  // DEL, C1, bidirectional and zero-width characters of names as JSON's \u escapes (terminalText): the same values, and a
+  // viewer of the raw file shows them instead of turning the text after them around.
+  return Buffer.from(terminalText(JSON.stringify(doc, null, 1)) + '\n', 'utf8');
 }
 
 /**

@@ -1,6 +1,7 @@
 import type PDFDocument from 'pdfkit';
 import type { Requirement } from '../controls/schema.js';
 import type { PackageModel } from './model.js';
+import { visibleName } from '../log/terminal.js';
 import { PROPOSED_LABEL, PROPOSED_WORD, type ProcedureResult } from './procedures.js';
 import { SEVERITIES, type Severity } from './findings.js';
 import { regionCoverageLines, regionsNeedAttention } from './regions.js';
@@ -98,8 +99,8 @@ export function findingsSection(doc: Doc, model: PackageModel, l: PdfLayout): vo
     f.slice(0, FINDING_ROWS).map((e) => [
       e.id,
       { text: e.raised ? `${e.severity.toUpperCase()}\nraised: ${e.raised.label} on ${e.raised.day}` : e.severity.toUpperCase(), color: SEVERITY_COLOR[e.severity] },
-      `${e.resource}\n${e.accountId} ${e.region}`,
-      `${e.detail}\nFix: ${e.remediation}${e.remediationUrl ? `\n${e.remediationUrl}` : ''}`,
+      `${visibleName(e.resource)}\n${e.accountId} ${e.region}`,
+      `${visibleName(e.detail)}\nFix: ${e.remediation}${e.remediationUrl ? `\n${e.remediationUrl}` : ''}`,
       e.requirements.join(' '),
       `${e.firstSeen === e.lastSeen ? e.firstSeen : `${e.firstSeen} to ${e.lastSeen}`} (${e.daysOpen} d, ${e.open ? 'open' : 'resolved'})\n${e.evidenceRefs.join(' ')}`,
     ]),
@@ -145,7 +146,7 @@ export function populationSection(doc: Doc, model: PackageModel, l: PdfLayout): 
         { header: 'Resource', width: 150 },
         { header: 'Exclusion contradicted', width: l.contentWidth - 230 },
       ],
-      contradicted.map((c) => [c.framework, `${c.resource}\n${c.accountId}`, `${c.exclusion ? 'exclusion contradicted' : 'scope contradicted'}: ${contradictionSource(c)}. Declared: ${c.declared}. ${c.checks} resource check(s) counted in scope.`]),
+      contradicted.map((c) => [c.framework, `${visibleName(c.resource)}\n${c.accountId}`, `${c.exclusion ? 'exclusion contradicted' : 'scope contradicted'}: ${contradictionSource(c)}. Declared: ${c.declared}. ${c.checks} resource check(s) counted in scope.`]),
       { size: 7 },
     );
   }
@@ -159,7 +160,7 @@ export function populationSection(doc: Doc, model: PackageModel, l: PdfLayout): 
         { header: 'Resource', width: 190 },
         { header: 'Why out of scope', width: l.contentWidth - 270 },
       ],
-      outOfScope.slice(0, POPULATION_ROWS).map((p) => [p.framework, `${p.resource}\n${p.accountId} ${p.region}`, p.scopeReason]),
+      outOfScope.slice(0, POPULATION_ROWS).map((p) => [p.framework, `${visibleName(p.resource)}\n${p.accountId} ${p.region}`, p.scopeReason]),
       { size: 7 },
     );
     if (outOfScope.length > POPULATION_ROWS) l.para(doc, `${outOfScope.length - POPULATION_ROWS} more in population.csv.`, l.muted, 8);
@@ -174,7 +175,7 @@ export function populationSection(doc: Doc, model: PackageModel, l: PdfLayout): 
       { header: 'Status', width: 60 },
       { header: 'Evidence', width: l.contentWidth - 365 },
     ],
-    pop.slice(0, POPULATION_ROWS).map((p) => [`${p.framework.split('-')[0]} ${p.requirement}`, `${p.resource}\n${p.accountId} ${p.region}`, p.inScope ? 'yes' : 'no', p.status, p.evidenceRef]),
+    pop.slice(0, POPULATION_ROWS).map((p) => [`${p.framework.split('-')[0]} ${p.requirement}`, `${visibleName(p.resource)}\n${p.accountId} ${p.region}`, p.inScope ? 'yes' : 'no', p.status, p.evidenceRef]),
     { size: 7 },
   );
   l.para(doc, `${pop.length} rows in all: population.csv and index.html list every one.`, l.muted, 8);

@@ -8,6 +8,7 @@ import { EVENT_SEARCH_QUERY, eventSearchText } from './event-coverage.js';
 import { STATUS_SEVERITY, changeDetail, dayStatus, rowReasons, type RequirementTimeline } from './timeline.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
+import { visibleName } from '../log/terminal.js';
 import { VERIFY_SCRIPT_SHA256 } from './verify-script.js';
 import { reportFont } from './fonts.js';
 import { assessorSummary, coverCounts, exceptionDetails, failingNotTestedText, findingsSection, periodOpen, populationSection, procedureRows, resultsAsOf, type PdfLayout } from './pdf-assessor.js';
@@ -96,7 +97,7 @@ export async function renderReportPdf(model: PackageModel, opts: ReportPdfOption
     font: null as unknown as string,
     info: {
       Title: pdfText(`Evidence package: ${fwNames}, ${model.period.from} to ${model.period.to}`),
-      Author: pdfText(model.organization),
+      Author: pdfText(visibleName(model.organization)),
       Subject: pdfText(`Compliance evidence for ${model.accounts.length} AWS account(s)`),
       Creator: `${model.tool.name} ${model.tool.version}`,
       Producer: `${model.tool.name} ${model.tool.version}`,
@@ -516,7 +517,7 @@ function cover(doc: Doc, model: PackageModel): void {
   doc.addPage();
   artifact(doc, () => doc.rect(0, 0, PAGE.width, 170).fill('#0b3d62'));
   tag(doc, 'P', () => doc.font(SANS).fontSize(11).fillColor('#cfe3f3').text('COMPLIANCE EVIDENCE PACKAGE', M.left, 60, { characterSpacing: 1.5 }));
-  tag(doc, 'H1', () => doc.font(SANS_BOLD).fontSize(24).fillColor('#ffffff').text(pdfText(model.organization), M.left, 82, { width: CONTENT_W }));
+  tag(doc, 'H1', () => doc.font(SANS_BOLD).fontSize(24).fillColor('#ffffff').text(pdfText(visibleName(model.organization)), M.left, 82, { width: CONTENT_W }));
   tag(doc, 'P', () => doc.font(SANS).fontSize(13).fillColor('#ffffff').text(pdfText(model.frameworks.map((f) => `${f.name} ${f.version}`).join('  |  ')), M.left, doc.y + 4, { width: CONTENT_W }));
   doc.y = 186;
   coverBands(doc, model);
@@ -543,8 +544,8 @@ function cover(doc: Doc, model: PackageModel): void {
       : [['Tool', `${model.tool.name} ${model.tool.version}`] as [string, string]]),
     ['Package id', 'SHA-256 of manifest.json (`sha256sum manifest.json`)'],
     // A local key's id is its fingerprint again: one line says both.
-    ['Signing key', model.signing.keyId === `local:${model.signing.keyFingerprint}` ? `${model.signing.keyFingerprint}\n(${model.signing.algorithm}, local key)` : `${model.signing.keyFingerprint}\n${model.signing.keyId} (${model.signing.algorithm})`],
-    ...(model.runSigningKeys.length > 1 ? [['Run signing keys', model.runSigningKeys.map((k) => `${k.keyFingerprint}\n${k.keyId} (${k.algorithm})`).join('\n')] as [string, string]] : []),
+    ['Signing key', model.signing.keyId === `local:${model.signing.keyFingerprint}` ? `${model.signing.keyFingerprint}\n(${model.signing.algorithm}, local key)` : `${model.signing.keyFingerprint}\n${visibleName(model.signing.keyId)} (${model.signing.algorithm})`],
+    ...(model.runSigningKeys.length > 1 ? [['Run signing keys', model.runSigningKeys.map((k) => `${k.keyFingerprint}\n${visibleName(k.keyId)} (${k.algorithm})`).join('\n')] as [string, string]] : []),
     ...model.assessor.scope.map((s): [string, string] => [`Scope: ${s.framework}`, s.statement]),
   ], 130, 2);
   scopeBand(doc, model);
@@ -633,7 +634,7 @@ function pageFurniture(doc: Doc, model: PackageModel): void {
       doc,
       () => {
         doc.font(SANS).fontSize(MIN_PT).fillColor(MUTED);
-        doc.text(pdfText(`${model.organization} | ${model.frameworks.map((f) => f.framework).join(', ')} | ${model.period.from} to ${model.period.to}`), M.left, PAGE.height - 34, { width: CONTENT_W - 80, lineBreak: false });
+        doc.text(pdfText(`${visibleName(model.organization)} | ${model.frameworks.map((f) => f.framework).join(', ')} | ${model.period.from} to ${model.period.to}`), M.left, PAGE.height - 34, { width: CONTENT_W - 80, lineBreak: false });
         doc.text(`Page ${i + 1} of ${range.count}`, PAGE.width - M.right - 80, PAGE.height - 34, { width: 80, align: 'right', lineBreak: false });
       },
       'Pagination',
@@ -943,7 +944,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
       statusCell(r.worst),
       `${r.evidenceCount} record(s)${accounts.length > 1 ? ' each' : ''}${r.firstEvidence ? `\n${utcMinute(r.firstEvidence)} to\n${utcMinute(r.lastEvidence!)}` : ''}`,
       [
-        ...reasons.slice(0, 4),
+        ...reasons.slice(0, 4).map(visibleName),
         ...(reasons.length > 4 ? [`... ${reasons.length - 4} more (controls.csv)`] : []),
         ...(r.gapDays.length ? [`${r.gapDays.length} day(s) without evidence`] : []),
         ...rowExceptionLabels(r),
@@ -967,7 +968,7 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
         { header: 'Finding or reason', width: CONTENT_W - 294 },
       ],
       // Failing resources cite their findings register entry rather than repeating its reason.
-      failing.slice(0, FINDING_ROWS).map((f) => [statusCell(f.status === 'fail' ? 'fail' : 'needs-review'), `${f.accountId}\n${f.region}`, f.resource, findingIds.get(findingKey(f.accountId, f.resource, f.queryId, f.region)) ?? f.reason]),
+      failing.slice(0, FINDING_ROWS).map((f) => [statusCell(f.status === 'fail' ? 'fail' : 'needs-review'), `${f.accountId}\n${f.region}`, visibleName(f.resource), findingIds.get(findingKey(f.accountId, f.resource, f.queryId, f.region)) ?? visibleName(f.reason)]),
       { size: 7.5, caption: `Failing or to-review resources (${failingTotal})` },
     );
     if (failingTotal > FINDING_ROWS) para(doc, `${failingTotal - FINDING_ROWS} more in population.csv (every resource checked, with its status) and index.html.`, MUTED, 8);
@@ -1141,7 +1142,7 @@ function gapsSection(doc: Doc, model: PackageModel): void {
   subheading(doc, 'Account-level gaps recorded by the runs');
   const runGaps = model.runs.flatMap((r) => r.manifest.gaps.map((g) => ({ ...g, runId: r.runId })));
   if (!runGaps.length) para(doc, 'No run recorded an account or region it could not reach.', MUTED);
-  else table(doc, [{ header: 'Run', width: 120, mono: true }, { header: 'Account / region', width: 100, mono: true }, { header: 'Reason', width: CONTENT_W - 220 }], runGaps.slice(0, 200).map((g) => [g.runId, `${g.accountId}${g.region ? `\n${g.region}` : ''}`, `${g.queryId ? g.queryId + ': ' : ''}${g.reason}`]));
+  else table(doc, [{ header: 'Run', width: 120, mono: true }, { header: 'Account / region', width: 100, mono: true }, { header: 'Reason', width: CONTENT_W - 220 }], runGaps.slice(0, 200).map((g) => [g.runId, `${g.accountId}${g.region ? `\n${g.region}` : ''}`, `${g.queryId ? g.queryId + ': ' : ''}${visibleName(g.reason)}`]));
 
   subheading(doc, 'Query errors and missing evidence by requirement');
   const gapRows = model.timeline.rows.filter((r) => r.gaps.length || r.gapDays.length);
@@ -1159,7 +1160,7 @@ function gapsSection(doc: Doc, model: PackageModel): void {
         r.requirement.id,
         r.accountId,
         r.gapDays.length ? `${r.gapDays.length}: ${compressDays(r.gapDays)}${r.sealRefused?.length ? ` (seal refused on ${[...new Set(r.sealRefused.map((d) => d.day))].join(', ')}: see Seals refused)` : ''}` : '0',
-        r.gaps.slice(0, 4).map((g) => `${g.day} ${g.queryId} ${g.region}: ${g.reason}`).join('\n') + (r.gaps.length > 4 ? `\n... ${r.gapsTotal - 4} more` : ''),
+        r.gaps.slice(0, 4).map((g) => `${g.day} ${g.queryId} ${g.region}: ${visibleName(g.reason)}`).join('\n') + (r.gaps.length > 4 ? `\n... ${r.gapsTotal - 4} more` : ''),
       ]),
       { size: MIN_PT },
     );
@@ -1209,7 +1210,7 @@ function foreignSection(doc: Doc, model: PackageModel): void {
       { header: 'Why it is foreign', width: 120 },
       { header: 'Detail', width: CONTENT_W - 310 },
     ],
-    found.slice(0, 500).map((f) => [f.path, f.resealedAs ? `files planted by someone else; its evidence was sealed again as run ${f.resealedAs.runId}` : FOREIGN_REASONS[f.reason], f.resealedAs ? `run ${f.resealedAs.runId}'s signed manifest names this run id as an abandoned attempt (${f.resealedAs.reason}); as found here: ${FOREIGN_REASONS[f.reason]} (${f.detail})` : f.detail]),
+    found.slice(0, 500).map((f) => [visibleName(f.path), f.resealedAs ? `files planted by someone else; its evidence was sealed again as run ${f.resealedAs.runId}` : FOREIGN_REASONS[f.reason], f.resealedAs ? `run ${f.resealedAs.runId}'s signed manifest names this run id as an abandoned attempt (${f.resealedAs.reason}); as found here: ${FOREIGN_REASONS[f.reason]} (${visibleName(f.detail)})` : visibleName(f.detail)]),
     { size: 7 },
   );
   if (found.length > 500) para(doc, `... and ${found.length - 500} more (run \`evidence-locker verify --store\` for the full list).`, MUTED);

@@ -1,5 +1,5 @@
 import type { ScopeContradiction } from '../evaluate/types.js';
-import { csvMark } from './csv.js';
+import { csvMark, type CsvCells } from './csv.js';
 import type { EvidenceReferences } from './references.js';
 import type { RequirementTimeline } from './timeline.js';
 
@@ -99,8 +99,8 @@ export function contradictedScopeText(list: readonly ContradictedScope[]): strin
 
 export const POPULATION_CSV_HEADER = ['framework', 'requirement', 'account', 'region', 'resource', 'in_scope', 'scope_reason', 'status', 'evidence_ref', 'resource_type', 'query', 'check_result'];
 
-export function populationCsv(rows: PopulationRow[], simulated = false): Buffer {
-  const mark = csvMark(simulated);
+export function populationCsv(rows: PopulationRow[], simulated = false, cells: CsvCells = 'shown'): Buffer {
+  const mark = csvMark(simulated, cells);
   let out = mark.header(POPULATION_CSV_HEADER);
   for (const r of rows) out += mark.row([r.framework, r.requirement, r.accountId, r.region, r.resource, r.inScope, r.scopeReason, r.status, r.evidenceRef, r.resourceType, r.queryId, r.checkResult]);
   return Buffer.from(out, 'utf8');

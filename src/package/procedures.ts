@@ -2,7 +2,7 @@ import type { Catalog } from '../controls/schema.js';
 import type { ProcedureMap, TestMethod } from '../controls/procedures.js';
 import { queryById } from '../queries/index.js';
 import { queryTitle } from '../queries/types.js';
-import { csvMark } from './csv.js';
+import { csvMark, type CsvCells } from './csv.js';
 import { findingKey, type FindingEntry } from './findings.js';
 import type { EvidenceReferences } from './references.js';
 import { dayStatus, type RefusedDay, type RequirementTimeline } from './timeline.js';
@@ -318,8 +318,8 @@ export const PROCEDURES_CSV_HEADER = [
 ];
 
 /** testing-procedures.csv: every procedure of every packaged framework, proposed findings labelled as such. */
-export function proceduresCsv(results: ProcedureResult[], simulated = false): Buffer {
-  const mark = csvMark(simulated);
+export function proceduresCsv(results: ProcedureResult[], simulated = false, cells: CsvCells = 'shown'): Buffer {
+  const mark = csvMark(simulated, cells);
   let out = mark.header(PROCEDURES_CSV_HEADER);
   for (const p of results) {
     out += mark.row([p.framework, p.requirement, p.procedure, p.method, p.proposedFinding, p.evidenceRefs.join(' '), p.populationInScope, p.populationOutOfScope, p.firstEvidence ?? '', p.lastEvidence ?? '', p.note]);

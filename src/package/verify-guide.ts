@@ -1,5 +1,15 @@
 import type { PackageModel } from './model.js';
 import { VERIFY_SCRIPT_SHA256 } from './verify-script.js';
+import { visibleName } from '../log/terminal.js';
+
+/**
+ * A name chosen outside the tool (the organisation, a key id, a catalog's framework name) as VERIFY.md prints it: its
+ * Markdown and HTML metacharacters escaped, so a viewer renders no link, image, emphasis or markup of it, and on one
+ * line, with bidirectional and zero-width characters as [U+202E] and control characters as \u001b.
+ */
+export function markdownText(name: string): string {
+  return visibleName(name.replace(/[\\`*_[\]<>&~|!]/g, '\\$&'));
+}
 
 /** The openssl command that checks a detached manifest signature for the given algorithm. */
 export function opensslVerifyCommand(algorithm: string, dir = '.'): string {
@@ -43,21 +53,21 @@ export function verifyGuide(model: PackageModel): string {
   const keyArgs = [model.signing, ...runKeys].map((k) => `--key ${k.keyFingerprint}`).join(' ');
   return `# Verifying this evidence package
 ${model.simulated ? '\n**SIMULATED — NOT EVIDENCE.** The runs in this package were collected from the simulated AWS started by the\ndemo command, not from real accounts.\n' : ''}
-Organisation: ${model.organization}
-Frameworks: ${model.frameworks.map((f) => `${f.name} (${f.framework})`).join(', ')}
+Organisation: ${markdownText(model.organization)}
+Frameworks: ${model.frameworks.map((f) => `${markdownText(f.name)} (${markdownText(f.framework)})`).join(', ')}
 Period: ${model.period.from} to ${model.period.to} (UTC days)
 Accounts: ${model.accounts.join(', ')}
 Package built: ${model.builtAt}; last sealed run: ${model.generatedAt}
 
 Package signing key fingerprint (SHA-256 of the DER public key):
     ${model.signing.keyFingerprint}
-Key id: ${model.signing.keyId}
+Key id: ${markdownText(model.signing.keyId)}
 Algorithm: ${model.signing.algorithm}
 ${
   model.runSigningKeys.length > 1
-    ? `\nWARNING: the runs in this package are signed by ${model.runSigningKeys.length} different keys:\n${model.runSigningKeys.map((k) => `    ${k.keyFingerprint}  ${k.keyId}`).join('\n')}\nConfirm every one of them; a run signed by a key the organisation does not confirm is not evidence.\n`
+    ? `\nWARNING: the runs in this package are signed by ${model.runSigningKeys.length} different keys:\n${model.runSigningKeys.map((k) => `    ${k.keyFingerprint}  ${markdownText(k.keyId)}`).join('\n')}\nConfirm every one of them; a run signed by a key the organisation does not confirm is not evidence.\n`
     : runKeys.length
-      ? `\nThe runs are signed by another key than the package:\n${runKeys.map((k) => `    ${k.keyFingerprint}  ${k.keyId}`).join('\n')}\n`
+      ? `\nThe runs are signed by another key than the package:\n${runKeys.map((k) => `    ${k.keyFingerprint}  ${markdownText(k.keyId)}`).join('\n')}\n`
       : ''
 }
 Confirm the fingerprint with the organisation through a channel other than this package (phone, a signed

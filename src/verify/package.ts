@@ -25,6 +25,7 @@ import { judgeRefusal, refusalNameProblem, refusalWords, refusalsLeftOut, refuse
 import { MAX_RUN_SPAN_MS, formatSpan, runSpanProblem } from '../seal/trust.js';
 import { REFUSAL_MAX_BYTES, REFUSALS_DIR, type SealRefusal } from '../evidence/refusal.js';
 import { EVIDENCE_CSV_HEADER, csvMark, evidenceCsvRows, packagedRecord } from '../package/csv.js';
+import { csvCellsOfRevision, summaryRevisionOf } from './summary-revision.js';
 import { packageRunOrder } from '../package/gather.js';
 import { EvidenceReferences } from '../package/references.js';
 
@@ -1292,13 +1293,14 @@ async function checkEvidenceIndex({ fail, shaAt, index, abs, notRead }: PackageF
   const last = runs.reduce((m, r) => (r.manifest.completedAt > m ? r.manifest.completedAt : m), '');
   if ((manifest.builtAt ?? '') < EVIDENCE_INDEX_CHECKED_FROM && last < EVIDENCE_INDEX_CHECKED_FROM) return 'not-checked';
   const simulated = manifest.simulated === true || runs.some((r) => r.manifest.simulated === true);
+  const cells = csvCellsOfRevision(await summaryRevisionOf(abs('')));
   const accounts = new Set(manifest.accounts);
   const ordered = packageRunOrder(runs);
   // Written once to hash it; a second time, line by line, only to name where the package's file departs from it.
   const written = function* (): Generator<string> {
     const refs = new EvidenceReferences();
-    yield csvMark(simulated).header(EVIDENCE_CSV_HEADER);
-    for (const r of ordered) yield evidenceCsvRows({ ...r.manifest, runId: r.runId }, accounts, refs, simulated);
+    yield csvMark(simulated, cells).header(EVIDENCE_CSV_HEADER);
+    for (const r of ordered) yield evidenceCsvRows({ ...r.manifest, runId: r.runId }, accounts, refs, simulated, cells);
   };
   const hash = createHash('sha256');
   for (const chunk of written()) hash.update(chunk, 'utf8');

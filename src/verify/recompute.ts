@@ -13,6 +13,7 @@ import { ProcedureMapSchema, earlierBuiltInInput, loadProcedureMap, type Procedu
 import type { ExceptionEntry } from '../package/exceptions.js';
 import type { Config } from '../config/schema.js';
 import { computePackageResults, inputSha256, RECOMPUTED_FILES } from '../package/build.js';
+import { csvCellsOfRevision, summaryRevisionOf } from './summary-revision.js';
 import { SUMMARY_FIELDS_SINCE, SUMMARY_MEANING_SINCE, SUMMARY_REVISION, leastSummaryRevision } from '../package/assessor.js';
 import { PACKAGE_FILES, type PackageManifest } from '../package/manifest.js';
 import type { ManifestSigner } from '../seal/signer.js';
@@ -235,6 +236,8 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
     notes.push(`summary.json is of revision ${builtRevision ?? '(none)'}, before ${SUMMARY_MEANING_SINCE.procedureNotesEndWithShows}: that build ended no procedure note with what its checks show; recomputed so (this version prints them)`);
   }
   const maps = withoutShows ? procedureMaps.map((m) => ({ ...m, procedures: m.procedures.map(({ shows: _shows, ...p }) => p) })) : procedureMaps;
+  // CSV cells of a build before revision 7 hold the collected text verbatim: recomputed so.
+  const csvCells = csvCellsOfRevision(resultsRevision);
   const scratch = await mkdtemp(join(tmpdir(), 'evidence-locker-recompute-'));
   let recomputed: Map<string, Buffer>;
   try {
@@ -265,6 +268,7 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
       // Built before revision 7: its procedure notes are written as that build wrote them.
       ...(resultsRevision < SUMMARY_MEANING_SINCE.revision7ProcedureNotes ? { revision6Notes: true } : {}),
       ...(resultsRevision < SUMMARY_REVISION ? { resultsRevision } : {}),
+      csvCells,
       ...(opts.evaluate ? { evaluate: opts.evaluate } : {}),
     });
     recomputed = result.files;
@@ -378,15 +382,6 @@ function clipJson(v: string | undefined): string {
   return v.length > 200 ? `${v.slice(0, 197)}...` : v;
 }
 
-/** The `summaryRevision` the package's summary.json records, or undefined (none, or no readable summary). */
-async function summaryRevisionOf(root: string): Promise<number | undefined> {
-  try {
-    const stated = (JSON.parse(await readFile(join(root, PACKAGE_FILES.summary), 'utf8')) as { summaryRevision?: unknown }).summaryRevision;
-    return typeof stated === 'number' && Number.isInteger(stated) && stated >= 1 ? stated : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The revision that added a summary.json field (SUMMARY_FIELDS_SINCE, `*` matching any one key), or 1. */
 function fieldSince(path: string): number {

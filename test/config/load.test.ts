@@ -13,6 +13,15 @@ function file(name: string, text: string): string {
 }
 
 describe('loadConfig', () => {
+  it('refuses a control, line-break, bidirectional or zero-width character in the organisation name or the signing key id, naming the field and the character', () => {
+    expect(() => loadConfig(undefined, { EVIDENCE_LOCKER_ORGANIZATION: 'Acme\u202eDELIAF' })).toThrow(/: organization: holds the character \\u202e at position 5: control, line-break, bidirectional and zero-width characters are refused in text the package prints/);
+    expect(() => loadConfig(file('org-newline.yaml', 'organization: "Acme\\n# Verified by the QSA"\n'), {})).toThrow(/: organization: holds the character \\u000a at position 5/);
+    expect(() => loadConfig(file('key-esc.yaml', 'signing:\n  kind: kms\n  keyId: "alias/evidence\\e[2K"\n'), {})).toThrow(/: signing\.keyId: holds the character \\u001b at position 15/);
+    expect(() => loadConfig(file('org-zw.yaml', 'organization: "Acme\\u200bPay"\n'), {})).toThrow(/: organization: holds the character \\u200b at position 5/);
+    // Markdown and markup characters are names like any other: VERIFY.md escapes them when it prints them.
+    expect(loadConfig(file('org-md.yaml', 'organization: "Acme [Pay](https://x.example) <b>&</b>"\n'), {}).organization).toBe('Acme [Pay](https://x.example) <b>&</b>');
+  });
+
   it('gives embedded defaults with no file: current account, local store, both frameworks, 6-year S3 retention default', () => {
     const c = loadConfig(undefined, {});
     expect(c.accounts.source).toBe('current');

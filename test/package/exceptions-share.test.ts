@@ -131,6 +131,19 @@ describe('CSV cells', () => {
     expect(csvCell(undefined)).toBe('');
     expect(csvCell(42)).toBe('42');
   });
+
+  it('prefixes a formula after leading spaces too, and shows bidirectional and zero-width characters by code point; builds before revision 7 wrote them as collected', () => {
+    expect(csvCell('  =1+1')).toBe("'  =1+1");
+    expect(csvCell(' @SUM(A1)')).toBe("' @SUM(A1)");
+    expect(csvCell('\u00a0-2+3')).toBe("'\u00a0-2+3");
+    expect(csvCell('\n=1+1')).toBe(`"'\n=1+1"`);
+    expect(csvCell('a - b')).toBe('a - b');
+    expect(csvCell('\u202eDELIAF\u200b')).toBe('[U+202E]DELIAF[U+200B]');
+    // The rule of earlier builds, by which `verify --recompute` rebuilds their packages' CSVs byte for byte.
+    expect(csvCell('  =1+1', 'asBuilt')).toBe('  =1+1');
+    expect(csvCell('\u202eDELIAF\u200b', 'asBuilt')).toBe('\u202eDELIAF\u200b');
+    expect(csvCell('=1', 'asBuilt')).toBe("'=1");
+  });
 });
 
 describe('share', () => {

@@ -10,7 +10,8 @@ import { formatSpan } from '../../seal/trust.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerAttestCommand } from './attest.js';
 import { registerShareCommand } from './share.js';
-import { terminalText } from '../../log/terminal.js';
+import { terminalLine, terminalText } from '../../log/terminal.js';
+import type { BuiltPackage } from '../../package/build.js';
 
 interface PackageOptions extends GlobalOptions {
   framework?: string[];
@@ -91,23 +92,30 @@ export function registerPackageCommand(program: Command): void {
         ...(opts.maxRunSpan !== undefined ? { maxRunSpanMs: opts.maxRunSpan } : {}),
         log,
       });
-      const s = pkg.summary;
-      const counts = Object.entries(s.statusCounts)
-        .map(([k, v]) => `${v} ${k}`)
-        .join(', ');
-      // Record keys and account ids come from the store: terminalText keeps them from acting on the terminal.
-      process.stdout.write(terminalText(
-        `package ${pkg.packageId}\n` +
-          `  ${s.frameworks.join(', ')}, ${s.period.from} to ${s.period.to}, ${s.accounts.length} account(s), ${s.runs} run(s), ${recordCountWords(s.records, s.readRecords, 'evidence record(s)')}\n` +
-          `  results: ${counts}; ${s.gapDays} account-day gap(s)${s.missingShards ? `, ${s.missingShards} slot(s) with missing shards` : ''}\n` +
-          `  foreign objects in the store: ${s.foreignObjects ? `${s.foreignObjects} (not evidence; listed in the report under "Foreign objects")` : 'none'}\n` +
-          (s.runsWrittenLate ? `  WARNING: ${s.runsWrittenLate} run(s) stored later than they claim (S3 LastModified more than ${formatSpan(s.maxSealDelayMs)} after their completion, or a stated span over ${formatSpan(s.maxRunSpanMs)}): listed in the report under "Foreign objects"; run \`evidence-locker verify --store\` for each\n` : '') +
-          (s.runsNotCredited ? `  WARNING: ${s.runsNotCredited} collection run(s) prove no collection on the day they claim (stored later than they claim, or over ${formatSpan(s.maxRunSpanMs)} from start to completion): those days count as gaps\n` : '') +
-          s.refusalsNamingSealedRuns.map((c) => `  INVALID WHEN VERIFIED: refusal record ${c.record} names run ${c.runId}, a sealed run of this package, as a refused seal attempt: verify and verify.sh will call this package INVALID; find the CloudTrail Sign events of both (see the log above)\n`).join('') +
-          `  signing key fingerprint ${s.keyFingerprint}\n` +
-          (s.runKeyFingerprints.length > 1 ? `  WARNING: the runs are signed by ${s.runKeyFingerprints.length} different keys: ${s.runKeyFingerprints.join(', ')}\n` : '') +
-          (s.simulated ? '  SIMULATED \u2014 NOT EVIDENCE: runs collected from the simulated AWS are included\n' : '') +
-          `${pkg.zipPath}\n`,
-      ));
+      process.stdout.write(packageReport(pkg));
     });
+}
+
+/**
+ * What `package` prints. Record keys, run ids and paths come from the store or the command line: each is shown on
+ * its one line by terminalLine (a line break in an S3 key as \u000a), so none starts a line that reads like a verdict.
+ */
+export function packageReport(pkg: Pick<BuiltPackage, 'packageId' | 'summary' | 'zipPath'>): string {
+  const s = pkg.summary;
+  const counts = Object.entries(s.statusCounts)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ');
+  return terminalText(
+    `package ${pkg.packageId}\n` +
+      `  ${s.frameworks.map(terminalLine).join(', ')}, ${s.period.from} to ${s.period.to}, ${s.accounts.length} account(s), ${s.runs} run(s), ${recordCountWords(s.records, s.readRecords, 'evidence record(s)')}\n` +
+      `  results: ${counts}; ${s.gapDays} account-day gap(s)${s.missingShards ? `, ${s.missingShards} slot(s) with missing shards` : ''}\n` +
+      `  foreign objects in the store: ${s.foreignObjects ? `${s.foreignObjects} (not evidence; listed in the report under "Foreign objects")` : 'none'}\n` +
+      (s.runsWrittenLate ? `  WARNING: ${s.runsWrittenLate} run(s) stored later than they claim (S3 LastModified more than ${formatSpan(s.maxSealDelayMs)} after their completion, or a stated span over ${formatSpan(s.maxRunSpanMs)}): listed in the report under "Foreign objects"; run \`evidence-locker verify --store\` for each\n` : '') +
+      (s.runsNotCredited ? `  WARNING: ${s.runsNotCredited} collection run(s) prove no collection on the day they claim (stored later than they claim, or over ${formatSpan(s.maxRunSpanMs)} from start to completion): those days count as gaps\n` : '') +
+      s.refusalsNamingSealedRuns.map((c) => `  INVALID WHEN VERIFIED: refusal record ${terminalLine(c.record)} names run ${terminalLine(c.runId)}, a sealed run of this package, as a refused seal attempt: verify and verify.sh will call this package INVALID; find the CloudTrail Sign events of both (see the log above)\n`).join('') +
+      `  signing key fingerprint ${terminalLine(s.keyFingerprint)}\n` +
+      (s.runKeyFingerprints.length > 1 ? `  WARNING: the runs are signed by ${s.runKeyFingerprints.length} different keys: ${s.runKeyFingerprints.map(terminalLine).join(', ')}\n` : '') +
+      (s.simulated ? '  SIMULATED \u2014 NOT EVIDENCE: runs collected from the simulated AWS are included\n' : '') +
+      `${terminalLine(pkg.zipPath)}\n`,
+  );
 }

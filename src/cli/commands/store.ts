@@ -8,7 +8,7 @@ import { findOrphans } from '../../store/orphans.js';
 import type { LegalHoldAction } from '../../store/legal-hold.js';
 import type { RunSelection } from '../../verify/store.js';
 import type { PreflightCheck } from '../../evidence/store.js';
-import { terminalText } from '../../log/terminal.js';
+import { terminalLine, terminalText } from '../../log/terminal.js';
 
 export interface StoreCommandDeps {
   /** Where command output goes (default process.stdout). */
@@ -41,7 +41,8 @@ interface HoldOptions extends GlobalOptions {
 /** `store check`, `store verify`, `store orphans`, `hold` and `release`. */
 export function registerStoreCommands(program: Command, deps: StoreCommandDeps = {}): void {
   const out = deps.write ?? ((t: string) => void process.stdout.write(t));
-  // Object keys, version ids and messages naming them come from the store, where anyone with write access names them.
+  // Object keys, version ids and messages naming them come from the store, where anyone with write access names them:
+  // each such message is printed on its one line (terminalLine), the rest line by line.
   const write = (t: string) => out(terminalText(t));
   const store = program.command('store').description('Check and verify the write-once evidence store');
 
@@ -102,7 +103,7 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
       write(
         orphans.length === 0
           ? 'no orphaned evidence bodies\n'
-          : `${orphans.length} orphaned evidence body(ies), harmless: written by runs interrupted before sealing or refused their seal, named by no sealed run (the list of a refused run's bodies that a trusted refusal record names is not listed: the record names it), never part of a package:\n${orphans.map((h) => `  ${h}\n`).join('')}`,
+          : `${orphans.length} orphaned evidence body(ies), harmless: written by runs interrupted before sealing or refused their seal, named by no sealed run (the list of a refused run's bodies that a trusted refusal record names is not listed: the record names it), never part of a package:\n${orphans.map((h) => `  ${terminalLine(h)}\n`).join('')}`,
       );
     });
 
@@ -139,7 +140,7 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
           ...(trust ? { trust } : {}),
           log,
         });
-        write(`${outcome.message}\n`);
+        write(`${terminalLine(outcome.message)}\n`);
       });
   }
 }
@@ -153,6 +154,6 @@ function runSelection(o: VerifyOptions): RunSelection {
 
 function formatChecks(checks: PreflightCheck[]): string {
   return checks
-    .map((c) => `  ${c.ok ? 'ok  ' : c.advisory ? 'note' : 'FAIL'} ${c.name}: ${c.detail}${!c.ok && c.fix ? `\n       fix: ${c.fix}` : ''}\n`)
+    .map((c) => `  ${c.ok ? 'ok  ' : c.advisory ? 'note' : 'FAIL'} ${terminalLine(c.name)}: ${terminalLine(c.detail)}${!c.ok && c.fix ? `\n       fix: ${terminalLine(c.fix)}` : ''}\n`)
     .join('');
 }
