@@ -1556,22 +1556,21 @@ exit 0
 }
 
 # What reaches the screen: control characters dropped (all but line break and tab); C1 controls, bidirectional and
-# zero-width characters (UTF-8) shown by code point, as [U+202E], so no name can move the cursor or turn a line around.
-screen_safe() {
-  LC_ALL=C tr -d '\001-\010\013-\037\177' | LC_ALL=C awk '
-  BEGIN { for (i = 128; i < 256; i++) ord[sprintf("%c", i)] = i }
-  {
-    t = ""
-    while (match($0, /\302[\200-\237]|\330\234|\342\200[\213-\217\250-\256]|\342\201[\240-\251]|\357\273\277/)) {
-      c = substr($0, RSTART, RLENGTH)
-      if (RLENGTH == 2) u = (ord[substr(c, 1, 1)] - 192) * 64 + ord[substr(c, 2, 1)] - 128
-      else u = (ord[substr(c, 1, 1)] - 224) * 4096 + (ord[substr(c, 2, 1)] - 128) * 64 + ord[substr(c, 3, 1)] - 128
-      t = t substr($0, 1, RSTART - 1) sprintf("[U+%04X]", u)
-      $0 = substr($0, RSTART + RLENGTH)
-    }
-    print t $0
-  }'
-}
+# zero-width characters (their UTF-8 bytes, written here by printf) shown by code point, as [U+202E], so no name can
+# move the cursor or turn a line around. sed, not awk: the awk guard counts the checks' own programs.
+screen_sed=''
+for c in 200 201 202 203 204 205 206 207 210 211 212 213 214 215 216 217 220 221 222 223 224 225 226 227 230 231 232 233 234 235 236 237; do
+  screen_sed="$screen_sed s/$(printf "\\302\\$c")/$(printf '[U+%04X]' $((0$c)))/g;"
+done
+screen_sed="$screen_sed s/$(printf '\330\234')/[U+061C]/g;"
+for c in 213 214 215 216 217 250 251 252 253 254 255 256; do
+  screen_sed="$screen_sed s/$(printf "\\342\\200\\$c")/$(printf '[U+%04X]' $((8192 + 0$c - 128)))/g;"
+done
+for c in 240 241 242 243 244 245 246 247 250 251; do
+  screen_sed="$screen_sed s/$(printf "\\342\\201\\$c")/$(printf '[U+%04X]' $((8256 + 0$c - 128)))/g;"
+done
+screen_sed="$screen_sed s/$(printf '\357\273\277')/[U+FEFF]/g"
+screen_safe() { LC_ALL=C tr -d '\001-\010\013-\037\177' | LC_ALL=C sed "$screen_sed"; }
 # main runs in a subshell (its exit ends only that); its status is kept, standard output and standard error apart.
 status_file=$(mktemp) || exit 2
 { { ( main "$@" ); echo "$?" > "$status_file"; } 2>&1 1>&3 | screen_safe >&2; } 3>&1 | screen_safe
