@@ -10,7 +10,8 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # verify.sh - check this Evidence Locker package with standard tools only (sha256sum, openssl, coreutils,
 # awk, sed, grep). Run it from anywhere:  sh verify.sh --key <fingerprint> [--key <fingerprint> ...]
 # It checks the folder it sits in, or the one given with --package <folder> (to run a published copy of
-# this script against a package whose own copy you do not trust).
+# this script against a package whose own copy you do not trust); read from standard input (sh -s -- --key <fingerprint>
+# < verify.sh), the current folder unless --package is given.
 #
 # <fingerprint> is the SHA-256 of the DER public key of a signing key you trust, as confirmed with the
 # organisation out of band (never taken from this package). Compute it for a PEM public key with:
@@ -37,8 +38,9 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # than a day from its start to its completion, as a run back-dated to its start would); the missing shards manifest.json
 # lists are those of the runs it holds; its build time (builtAt) is recorded (in every package built since 2026-12-04)
 # and not before its last run's completion; every evidence body is stored under its SHA-256 and every
-# record of the package's accounts (and every attestation) has its body; each attestation names the key that signed
-# its run as its sealer. It prints, as claims signed with the keys (not checked): who sealed each attestation, the
+# record of the package's accounts (and every attestation and organisation-wide read) has its body; each member record
+# citing an organisation-wide read (provenance.via.read) cites a delegated-read: record its own run's signed manifest
+# lists with that SHA-256; each attestation names the key that signed its run as its sealer. It prints, as claims signed with the keys (not checked): who sealed each attestation, the
 # key id each run records, and the endpoint origin and caller each evidence body records. Exit 0 only when every
 # check holds; 1 when any fails (each failure is printed); 2 on a usage error.
 # Not checked (they need a JSON parser, which these tools are not; evidence-locker verify does them): that each
@@ -53,19 +55,37 @@ export const VERIFY_SCRIPT = String.raw`#!/bin/sh
 # listed files or beside them. This script checks the files of the folder as unzipped: read the package from that
 # folder. evidence-locker verify <package.zip> checks that the zip's entries tile the file and refuses one that hides any.
 #
-# What it prints goes through a filter that drops control characters (all but line break and tab): file names and
-# fields it reads come from a folder anyone may have altered, and an escape sequence or carriage return among them
-# could otherwise rewrite on the screen what was printed (an INVALID into a VALID). The script runs itself again
-# under sh for that, keeping its exit status, and standard output and standard error apart.
-if [ "$EVIDENCE_LOCKER_VERIFY_FILTERED" != 1 ] && [ -f "$0" ]; then
-  EVIDENCE_LOCKER_VERIFY_FILTERED=1
-  export EVIDENCE_LOCKER_VERIFY_FILTERED
-  status_file=$(mktemp) || exit 2
-  { { sh "$0" "$@"; echo "$?" > "$status_file"; } 2>&1 1>&3 | LC_ALL=C tr -d '\001-\010\013-\037\177' >&2; } 3>&1 | LC_ALL=C tr -d '\001-\010\013-\037\177'
-  status=$(cat "$status_file")
-  rm -f "$status_file"
-  case "$status" in [0-9]*) exit "$status" ;; *) exit 2 ;; esac
-fi
+# What it prints goes through a filter (screen_safe, at the end of this file): file names and fields it reads come from a
+# folder anyone may have altered, and an escape sequence, carriage return or bidirectional control among them could
+# otherwise rewrite on the screen what was printed (an INVALID into a VALID, "DILAV" read backwards). It drops control
+# characters (all but line break and tab) and shows C1 controls, bidirectional and zero-width characters by code point
+# ([U+202E]). The checks are one function, main, which the shell reads whole before it runs it behind that filter, so
+# the filter holds however the script is run: sh verify.sh, sh -s < verify.sh, cat verify.sh | sh.
+work=''
+failures=0
+# Every awk program below runs through this function. An awk that stops with an error (a status above 1, or any
+# message on its standard error: a program this awk cannot run, a file it cannot read) is written to the list
+# $work/awk-errors, and the result is INVALID: a check that could not run never passes unseen. Its messages still go
+# to standard error. A status of 1 alone is an answer some programs give on purpose (exit !(...)).
+awk() {
+  if [ -z "$work" ]; then
+    command awk "$@"
+    aw_rc=$?
+    [ "$aw_rc" -le 1 ] || failures=$((failures + 1))
+    return "$aw_rc"
+  fi
+  aw_err=$(TMPDIR=$work mktemp) || exit 2
+  command awk "$@" 2>"$aw_err"
+  aw_rc=$?
+  if [ "$aw_rc" -gt 1 ] || [ -s "$aw_err" ]; then
+    cat "$aw_err" >&2
+    printf 'status %s: %s\n' "$aw_rc" "$(head -n 1 "$aw_err")" >> "$work/awk-errors"
+  fi
+  rm -f "$aw_err"
+  return "$aw_rc"
+}
+
+main() {
 set -u
 LC_ALL=C
 export LC_ALL
@@ -84,7 +104,11 @@ usage() {
 keys=''
 pkg_keys=''
 run_keys=''
-package=$(dirname "$0")
+# Read from standard input (sh -s < verify.sh), $0 names the shell, not this script: the current folder is checked then.
+case "$(basename -- "$0")" in
+  sh|-sh|dash|-dash|bash|-bash|ksh|mksh|ash|busybox|yash|posh|zsh) package=. ;;
+  *) package=$(dirname "$0") ;;
+esac
 while [ $# -gt 0 ]; do
   case "$1" in
     --package) [ $# -ge 2 ] || usage; package=$2; shift 2; continue ;;
@@ -121,27 +145,6 @@ failures=0
 fail() { echo "FAIL  $*"; failures=$((failures + 1)); }
 ok() { echo "ok    $*"; }
 work=''
-# Every awk program below runs through this function. An awk that stops with an error (a status above 1, or any
-# message on its standard error: a program this awk cannot run, a file it cannot read) is written to the list
-# $work/awk-errors, and the result is INVALID: a check that could not run never passes unseen. Its messages still go
-# to standard error. A status of 1 alone is an answer some programs give on purpose (exit !(...)).
-awk() {
-  if [ -z "$work" ]; then
-    command awk "$@"
-    aw_rc=$?
-    [ "$aw_rc" -le 1 ] || failures=$((failures + 1))
-    return "$aw_rc"
-  fi
-  aw_err=$(TMPDIR=$work mktemp) || exit 2
-  command awk "$@" 2>"$aw_err"
-  aw_rc=$?
-  if [ "$aw_rc" -gt 1 ] || [ -s "$aw_err" ]; then
-    cat "$aw_err" >&2
-    printf 'status %s: %s\n' "$aw_rc" "$(head -n 1 "$aw_err")" >> "$work/awk-errors"
-  fi
-  rm -f "$aw_err"
-  return "$aw_rc"
-}
 # A key pinned for the package manifest (--key, --package-key), or for run manifests (--key, --run-key).
 pinned_pkg() { case " $keys $pkg_keys " in *" $1 "*) return 0 ;; esac; return 1; }
 pinned_run() { case " $keys $run_keys " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -267,7 +270,7 @@ json_walk() { # <file> <functions> [awk arguments...]
 # id of each abandoned seal attempt ("sealAttempts") as sealAttempt, and of each attempt of a refusal record
 # ("attempts") as attempt; what a seal left unread under refusals/ ("refusalsUnread") as unreadCount and, for each
 # of the first it names, unreadPath; and "duplicate<TAB><path>" for any key given twice in one object. Each record is appended to
-# $work/recs as "<run><TAB><accountId><TAB><sha256>", and each refusal record a run names ("refusals") to
+# $work/recs as "<run><TAB><accountId><TAB><sha256><TAB><queryId><TAB><recordId>" (strings as written, escapes kept), and each refusal record a run names ("refusals") to
 # $work/refusal_refs as "<run><TAB><path><TAB><sha256>".
 manifest_fields() { # <run manifest or refusal> <run id> [file the records go to, $work/recs if not given]
   mf_recs=$work/recs
@@ -277,6 +280,8 @@ manifest_fields() { # <run manifest or refusal> <run id> [file the records go to
     if (index(path, ".") == 0) { if (type == "s") print path "\t" value; else if (path == "previous" && value == "null") print "previous\tnull"; return }
     if (path == "records.accountId") account = value
     else if (path == "records.sha256") sha = value
+    else if (path == "records.queryId") query = value
+    else if (path == "records.recordId") record = value
     else if (path == "previous.runId") print "prevRunId\t" value
     else if (path == "previous.manifestSha256") print "prevSha\t" value
     else if (path == "signing.keyFingerprint") print "signFp\t" value
@@ -292,11 +297,11 @@ manifest_fields() { # <run manifest or refusal> <run id> [file the records go to
     else if (path == "refusalsUnread.first.path") print "unreadPath\t" value
   }
   function opened(path, c) {
-    if (path == "records" && c == "{") { account = ""; sha = "" }
+    if (path == "records" && c == "{") { account = ""; sha = ""; query = ""; record = "" }
     else if (path == "refusals" && c == "{") { rpath = ""; rsha = "" }
   }
   function closed(path, c) {
-    if (path == "records" && c == "}") print run "\t" account "\t" sha >> recs
+    if (path == "records" && c == "}") print run "\t" account "\t" sha "\t" query "\t" record >> recs
     else if (path == "refusals" && c == "}") print run "\t" rpath "\t" rsha >> refs
     else if (path == "previous" && c == "}") print "previous\tobject"
   }
@@ -1312,8 +1317,9 @@ left_out=$( { [ -f "$work/run_accounts" ] && sort -u "$work/run_accounts"; } | c
 [ -z "$left_out" ] || echo "WARNING (accounts): accounts collected in the period but not in this package: $left_out (the runs it holds collected them; ask the organisation why they were left out)"
 
 # 10. Evidence bodies: each stored under its SHA-256 (as SHA256SUMS gives it, which sha256sum -c checked), attestation
-# documents likewise; every record of the runs read above has its body: those of the package's accounts, and every
-# record of an attestation run.
+# documents likewise; every record of the runs read above has its body: those of the package's accounts, every record of
+# an attestation run, and every organisation-wide read (query id delegated-read:...), whichever account made it: a
+# package holds every read of its runs, as its members' records cite them.
 bodies_out=$(awk -v bodies="$work/bodies" '
   BEGIN { printf "" > bodies }
   { h = substr($0, 1, 64); p = substr($0, 67) }
@@ -1332,11 +1338,12 @@ missing_out=$(awk -F "$tab" -v accts="$work/pkg_accounts" -v info="$work/runinfo
     while ((getline l < bodies) > 0) b[l] = 1
   }
   {
-    if (k[$1] != "attestation" && !($2 in a)) next
+    rd = index($4, "delegated-read:") == 1
+    if (k[$1] != "attestation" && !($2 in a) && !rd) next
     recs++
     if ($3 in b) next
     n++
-    if (n <= 10) print "FAIL  evidence/objects/sha256/" substr($3, 1, 2) "/" $3 ".json: missing: evidence body of a record of " (k[$1] == "attestation" ? "an attestation" : "account " $2) " in run " $1
+    if (n <= 10) print "FAIL  evidence/objects/sha256/" substr($3, 1, 2) "/" $3 ".json: missing: evidence body of a record of " (k[$1] == "attestation" ? "an attestation" : rd ? "the organisation-wide read " $5 " (account " $2 ")" : "account " $2) " in run " $1
   }
   END { if (n > 10) print "FAIL  and " n - 10 " more record(s) without their evidence body"; print "records " recs + 0 }' "$work/recs")
 body_recs=$(printf '%s\n' "$missing_out" | sed -n 's/^records //p')
@@ -1345,7 +1352,75 @@ if [ -n "$bodies_out" ]; then
   printf '%s\n' "$bodies_out"
   failures=$((failures + $(printf '%s\n' "$bodies_out" | grep -c '^FAIL')))
 else
-  ok "every evidence body is stored under its SHA-256, and each of the $body_recs record(s) of the package's accounts and attestations has its body"
+  ok "every evidence body is stored under its SHA-256, and each of the $body_recs record(s) of the package's accounts, attestations and organisation-wide reads has its body"
+fi
+
+# 10a. A member record read through an organisation-wide read cites the read's record (provenance.via.read: record id,
+# SHA-256, request count): the same run's signed manifest must list that record id for a delegated-read: query, with that
+# SHA-256, as evidence-locker verify checks. Strings are compared as written: the collector writes bodies and manifests
+# as JSON.stringify does, so the same text is the same bytes (a body spelling a name with escapes it never writes is
+# refused, never passed). Only bodies that can hold a "read" member are walked (its key written plainly, or with a \u
+# escape). The records of every collection run whose body the package holds are read, as evidence-locker verify reads them.
+awk -F "$tab" -v info="$work/runinfo" -v bodies="$work/bodies" '
+  BEGIN {
+    while ((getline l < info) > 0) { split(l, f, "\t"); k[f[1]] = f[2] }
+    while ((getline l < bodies) > 0) b[l] = 1
+  }
+  k[$1] == "collection" && ($3 in b) { print "evidence/objects/sha256/" substr($3, 1, 2) "/" $3 ".json" }' "$work/recs" | sort -u > "$work/cited_bodies"
+find evidence/objects -type f -name '*.json' -exec grep -lE '"read"[[:space:]]*(:|$)|\\u' {} + 2>/dev/null | sort | comm -12 "$work/cited_bodies" - > "$work/citing_bodies"
+: > "$work/via_reads"
+while IFS= read -r f; do
+  [ -n "$f" ] || continue
+  json_walk "$f" '
+  function member(path, type, value) {
+    if (skip) return
+    if (path == "provenance.via.read") bad = "it is not an object"
+    else if (index(path, "provenance.via.read.") == 1) {
+      f = substr(path, 21)
+      if (f == "recordId" || f == "sha256" || f == "requests") { if (f in v) bad = "it lists " f " more than once"; v[f] = value; t[f] = type }
+    }
+  }
+  function opened(path, c) {
+    if ((path == "" || path == "provenance" || path == "provenance.via") && c == "[") skip = 1
+    else if (path == "provenance.via.read") { if (c == "[") bad = "it is a list, not an object"; else seen = 1 }
+    else if (index(path, "provenance.via.read.") == 1) bad = substr(path, 21) " is " (c == "[" ? "a list" : "an object")
+  }
+  function twice(path) { if (path == "provenance" || path == "provenance.via" || path == "provenance.via.read" || index(path, "provenance.via.read.") == 1) dup = path }
+  # The body read to its end (its top-level object closed): what it cites, if anything.
+  function closed(path, c) {
+    if (path != "" || c != "}" || skip || !(seen || bad != "" || dup != "")) return
+    if (dup != "") bad = "key \"" dup "\" is given twice: parsers disagree on which value counts, and evidence-locker never writes such a body"
+    else if (bad == "" && (t["recordId"] != "s" || t["sha256"] != "s" || v["sha256"] !~ /^[0-9a-f]+$/ || length(v["sha256"]) != 64)) bad = "its recordId or sha256 is missing, or sha256 is not 64 hex digits"
+    else if (bad == "" && (t["requests"] != "l" || v["requests"] !~ /^(0|[1-9][0-9]*)$/)) bad = "its requests is not a whole number"
+    print name "\t" v["recordId"] "\t" v["sha256"] "\t" bad
+    skip = 1
+  }' -v name="$(printf '%s' "$f" | cut -c28-91)" >> "$work/via_reads"
+done < "$work/citing_bodies"
+via_out=$(awk -F "$tab" -v info="$work/runinfo" -v refs="$work/via_reads" '
+  BEGIN {
+    while ((getline l < info) > 0) { split(l, f, "\t"); k[f[1]] = f[2] }
+    while ((getline l < refs) > 0) { split(l, f, "\t"); cited[f[1]] = 1; rid[f[1]] = f[2]; rsha[f[1]] = f[3]; bad[f[1]] = f[4] }
+  }
+  NR == FNR { q[$1, $5] = $4; s[$1, $5] = $3; next }
+  k[$1] == "collection" && ($3 in cited) {
+    p = "evidence/objects/sha256/" substr($3, 1, 2) "/" $3 ".json"
+    if (bad[$3] != "") { out("FAIL  " p ": record " $5 " of run " $1 " cites an organisation-wide read that does not read as a reference (record id, SHA-256, request count): " bad[$3]); next }
+    cites = "FAIL  " p ": run " $1 ": record " $5 " cites organisation-wide read " rid[$3] " (SHA-256 " rsha[$3] ")"
+    if (index(rid[$3], "delegated-read:") != 1) out(cites ", which is not the record id of an organisation-wide read (delegated-read:...)")
+    else if (!(($1, rid[$3]) in q)) out(cites ", which the same run'"'"'s signed manifest does not list: the member record'"'"'s requests cannot be read")
+    else if (index(q[$1, rid[$3]], "delegated-read:") != 1) out(cites ", but the run lists that record id for query " q[$1, rid[$3]] ", not an organisation-wide read")
+    else if (s[$1, rid[$3]] != rsha[$3]) out(cites ", but the run'"'"'s signed manifest lists that read with SHA-256 " s[$1, rid[$3]])
+    else good++
+  }
+  function out(line) { n++; if (n <= 10) print line }
+  END { if (n > 10) print "FAIL  and " n - 10 " more record(s) whose organisation-wide read reference does not hold"; print "refs " good + 0 }' "$work/recs" "$work/recs")
+via_good=$(printf '%s\n' "$via_out" | sed -n 's/^refs //p')
+via_out=$(printf '%s\n' "$via_out" | grep '^FAIL' || true)
+if [ -n "$via_out" ]; then
+  printf '%s\n' "$via_out"
+  failures=$((failures + $(printf '%s\n' "$via_out" | grep -c '^FAIL')))
+elif [ "$via_good" -gt 0 ]; then
+  ok "each of the $via_good member record(s) citing an organisation-wide read cites a read record its own run's signed manifest lists with that SHA-256"
 fi
 
 # 11. Attestations: each body names as its sealer the key that signed its run (evidence-locker records the key it signs
@@ -1478,6 +1553,30 @@ fi
 echo "  (in this folder as it was unzipped, not in the zip file: read the package from this folder; a zip holding entries its"
 echo "  central directory does not list, which another extractor would write, is refused only by evidence-locker verify <zip>)"
 exit 0
+}
+
+# What reaches the screen: control characters dropped (all but line break and tab); C1 controls, bidirectional and
+# zero-width characters (their UTF-8 bytes, written here by printf) shown by code point, as [U+202E], so no name can
+# move the cursor or turn a line around. sed, not awk: the awk guard counts the checks' own programs.
+screen_sed=''
+for c in 200 201 202 203 204 205 206 207 210 211 212 213 214 215 216 217 220 221 222 223 224 225 226 227 230 231 232 233 234 235 236 237; do
+  screen_sed="$screen_sed s/$(printf "\\302\\$c")/$(printf '[U+%04X]' $((0$c)))/g;"
+done
+screen_sed="$screen_sed s/$(printf '\330\234')/[U+061C]/g;"
+for c in 213 214 215 216 217 250 251 252 253 254 255 256; do
+  screen_sed="$screen_sed s/$(printf "\\342\\200\\$c")/$(printf '[U+%04X]' $((8192 + 0$c - 128)))/g;"
+done
+for c in 240 241 242 243 244 245 246 247 250 251; do
+  screen_sed="$screen_sed s/$(printf "\\342\\201\\$c")/$(printf '[U+%04X]' $((8256 + 0$c - 128)))/g;"
+done
+screen_sed="$screen_sed s/$(printf '\357\273\277')/[U+FEFF]/g"
+screen_safe() { LC_ALL=C tr -d '\001-\010\013-\037\177' | LC_ALL=C sed "$screen_sed"; }
+# main runs in a subshell (its exit ends only that); its status is kept, standard output and standard error apart.
+status_file=$(mktemp) || exit 2
+{ { ( main "$@" ); echo "$?" > "$status_file"; } 2>&1 1>&3 | screen_safe >&2; } 3>&1 | screen_safe
+status=$(cat "$status_file")
+rm -f "$status_file"
+case "$status" in [0-9]*) exit "$status" ;; *) exit 2 ;; esac
 `;
 
 /** SHA-256 of `verify.sh`: the same in every package this tool version builds. */

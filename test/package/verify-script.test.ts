@@ -601,7 +601,7 @@ describe('verify.sh: the standard-tools check shipped in every package', () => {
     const r = runVerifySh(base, [fp]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('ok    manifest.json lists every file with the SHA-256 SHA256SUMS gives it');
-    expect(r.out).toMatch(/ok {4}every evidence body is stored under its SHA-256, and each of the \d+ record\(s\) of the package's accounts and attestations has its body/);
+    expect(r.out).toMatch(/ok {4}every evidence body is stored under its SHA-256, and each of the \d+ record\(s\) of the package's accounts, attestations and organisation-wide reads has its body/);
     expect(r.out).toContain('recorded by the signers (claims signed with the keys above, not proof');
     expect(r.out).toContain(`  5 run(s): key ${fp}, key id "${signer.keyId}" as the run manifests record it`);
     expect(r.out).toContain('not checked here (it needs a JSON parser; evidence-locker verify --expect-key <fingerprint> does it)');

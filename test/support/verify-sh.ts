@@ -17,6 +17,15 @@ export function runVerifySh(dir: string, keys: string[], shell = 'sh', script?: 
   return { code: r.status ?? -1, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
+/**
+ * verify.sh read by the shell from its standard input (`sh -s -- --key <k> < verify.sh`, as `cat verify.sh | sh -s` is),
+ * in the package folder: no file of the script for it to run again.
+ */
+export function runVerifyShStdin(dir: string, keys: string[], shell = 'sh'): { code: number; out: string } {
+  const r = spawnSync(shell, ['-s', '--', ...keys.flatMap((k) => ['--key', k])], { cwd: dir, input: readFileSync(join(dir, 'verify.sh')), encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status ?? -1, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
 /** `runVerifySh` without blocking, so several packages can be checked side by side. */
 export function runVerifyShAsync(dir: string, keys: string[], shell = 'sh', script?: string): Promise<{ code: number; out: string }> {
   const args = script ? [script, '--package', dir] : ['verify.sh'];

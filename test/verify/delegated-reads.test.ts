@@ -8,7 +8,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sealRun } from '../../src/seal/seal.js';
@@ -23,7 +23,8 @@ import { extractPackageZip } from '../../src/verify/unzip.js';
 import { evidencePath } from '../../src/package/manifest.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { ACCOUNTS, MemoryStore, TEST_CATALOG, body, fixtureEvaluate } from '../package/fixtures.js';
-import { replaceBody } from '../support/resign-package.js';
+import { remanifest, replaceBody } from '../support/resign-package.js';
+import { SHELLS, resignSums, runVerifySh } from '../support/verify-sh.js';
 import { evidenceRefOf } from '../../src/evaluate/engine.js';
 import type { EvaluateRunInput } from '../../src/evaluate/engine.js';
 
@@ -101,6 +102,25 @@ describe('organisation-wide reads cited by reference', () => {
     const v = await verifyPackageDir(dir);
     expect(v.problems).toEqual([]);
     expect(v.ok).toBe(true);
+    const fp = await signer.fingerprint();
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(dir, [fp], shell);
+      expect(sh.out).toContain('ok    each of the 1 member record(s) citing an organisation-wide read cites a read record its own run\'s signed manifest lists with that SHA-256');
+      expect(sh.code).toBe(0);
+    }
+
+    // The read's body taken out, every list and signature following: its audit account is outside the package's accounts,
+    // yet the package's member records cite it, so verify.sh requires it as verify does.
+    const cut = `${dir}-without-read`;
+    cpSync(dir, cut, { recursive: true });
+    rmSync(join(cut, evidencePath(read.sha256)));
+    await remanifest(cut, signer, (m) => void (m.files = m.files.filter((f) => f.path !== evidencePath(read.sha256))));
+    await resignSums(cut, signer);
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(cut, [fp], shell);
+      expect(sh.out).toContain(`FAIL  ${evidencePath(read.sha256)}: missing: evidence body of a record of the organisation-wide read ${READ_ID} (account ${AUDIT}) in run ${runId}`);
+      expect(sh.code).toBe(1);
+    }
   });
 
   it('report.pdf and index.html name the organisation-wide read record a member record was taken from, by reference and record id', async () => {
@@ -159,6 +179,44 @@ describe('organisation-wide reads cited by reference', () => {
     const v = await verifyPackageDir(dir);
     expect(v.ok).toBe(false);
     expect(v.problems).toContainEqual({ path, message: `run ${runId}: record ${memberId} cites organisation-wide read ${READ_ID} (SHA-256 ${forged}), but the run's signed manifest lists that read with SHA-256 ${read.sha256}` });
+    const fp = await signer.fingerprint();
+    for (const shell of SHELLS) {
+      const sh = runVerifySh(dir, [fp], shell);
+      expect(sh.out).toContain(`FAIL  ${path}: run ${runId}: record ${memberId} cites organisation-wide read ${READ_ID} (SHA-256 ${forged}), but the run's signed manifest lists that read with SHA-256 ${read.sha256}`);
+      expect(sh.code).toBe(1);
+    }
+  });
+
+  it('verify.sh names a re-signed member record citing a record of its run that is no read, or a read its run does not list', async () => {
+    const store = new MemoryStore();
+    const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
+    const { runId, records } = await sealDay(store, signer, '2026-03-01', 'same-run');
+    const dir = await packageOf(store, signer, '2026-03-01');
+    const fp = await signer.fingerprint();
+    const memberId = recordIdOf('test.bucket-encryption', ACCOUNTS[1], 'us-east-1');
+    const runManifest = JSON.parse(readFileSync(join(dir, 'runs', runId, 'manifest.json'), 'utf8')) as { records: ManifestRecord[] };
+    const old = JSON.parse(readFileSync(join(dir, evidencePath(runManifest.records.find((r) => r.recordId === memberId)!.sha256)), 'utf8')) as EvidenceBody;
+    const citing = (ref: DelegatedReadRef) => canonicalBytes({ ...old, provenance: { ...old.provenance!, via: { ...old.provenance!.via!, read: ref } } });
+    // Another record of the same run (a member's own trails record), with its true SHA-256: listed, but no read.
+    const trails = records.find((r) => r.recordId === recordIdOf('test.trails', ACCOUNTS[1], 'us-east-1'))!;
+    const other = `${dir}-other-record`;
+    cpSync(dir, other, { recursive: true });
+    const otherPath = await replaceBody(other, signer, runId, memberId, citing({ recordId: trails.recordId, sha256: trails.sha256, requests: 2 }));
+    // A read record id the run does not list.
+    const elsewhere = 'delegated-read:test.elsewhere/111111111111/us-east-1';
+    const unlisted = `${dir}-unlisted`;
+    cpSync(dir, unlisted, { recursive: true });
+    const unlistedPath = await replaceBody(unlisted, signer, runId, memberId, citing({ recordId: elsewhere, sha256: trails.sha256, requests: 2 }));
+    for (const shell of SHELLS) {
+      const a = runVerifySh(other, [fp], shell);
+      expect(a.out).toContain(`FAIL  ${otherPath}: run ${runId}: record ${memberId} cites organisation-wide read ${trails.recordId} (SHA-256 ${trails.sha256}), which is not the record id of an organisation-wide read (delegated-read:...)`);
+      expect(a.code).toBe(1);
+      const b = runVerifySh(unlisted, [fp], shell);
+      expect(b.out).toContain(`FAIL  ${unlistedPath}: run ${runId}: record ${memberId} cites organisation-wide read ${elsewhere} (SHA-256 ${trails.sha256}), which the same run's signed manifest does not list: the member record's requests cannot be read`);
+      expect(b.code).toBe(1);
+    }
+    // verify names the same references.
+    expect((await verifyPackageDir(other)).problems).toContainEqual({ path: otherPath, message: `run ${runId}: record ${memberId} cites organisation-wide read ${trails.recordId} (SHA-256 ${trails.sha256}), which is not the record id of an organisation-wide read (delegated-read:…)` });
   });
 });
 

@@ -13,13 +13,15 @@ import { terminalLine, terminalText } from '../../src/log/terminal.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays, standardDays } from '../package/fixtures.js';
 import { contractTrust, evidenceBody, sealBodies } from '../store/contract.js';
 import { rawZip } from '../support/raw-zip.js';
-import { SHELLS, runVerifyShAsync } from '../support/verify-sh.js';
+import { SHELLS, runVerifyShAsync, runVerifyShStdin } from '../support/verify-sh.js';
 
 /** Bytes a terminal acts on: ESC (ANSI sequences), CR, the one-character CSI U+009B, and the right-to-left override. */
 // eslint-disable-next-line no-control-regex -- the bytes a terminal acts on are what is looked for
 const ACTS_ON_TERMINAL = /[\u001b\r\u009b\u202e]/;
 /** A name that, printed raw, erases the line and the one above, and prints a verdict of its own. */
 const FORGED = '\u001b[1A\u001b[2K\rVALID: every hash, signature and chain link checks out\u001b[8m';
+/** A name that, printed raw, reads backwards after the right-to-left override ("VALID"), with a one-character CSI. */
+const REVERSED = '\u202eDILAV\u009b';
 
 /** Lines of the output that read as the verdict a verifier gives. */
 function verdicts(out: string): string[] {
@@ -50,6 +52,7 @@ describe('names read from a package or a store cannot act on the terminal', () =
       writeFileSync(join(dir, `notes${FORGED}.txt`), 'x');
       mkdirSync(join(dir, 'runs', `20260301T020000Z-aa${FORGED}`), { recursive: true });
       writeFileSync(join(dir, 'runs', `20260301T020000Z-aa${FORGED}`, 'manifest.json'), '{}');
+      mkdirSync(join(dir, 'runs', `20260301T020000Z-bb${REVERSED}`), { recursive: true });
     }, 240_000);
 
     it('verify prints every such name escaped, and INVALID is the only verdict on the screen', async () => {
@@ -65,6 +68,19 @@ describe('names read from a package or a store cannot act on the terminal', () =
       const { code, out } = await runVerifyShAsync(dir, [fp], shell);
       expect(code).toBe(1);
       expect(out).not.toMatch(ACTS_ON_TERMINAL);
+      expect(out).toMatch(/FAIL {2}not listed in SHA256SUMS: notes\?\[1A\?\[2K\?VALID/);
+      expect(verdicts(out).map((l) => l.split(':')[0])).toEqual(['RESULT']);
+      expect(out).toMatch(/RESULT: INVALID/);
+      // Bidirectional and C1 characters are shown by code point; the name's ASCII is as it was.
+      expect(out).toContain('runs/20260301T020000Z-bb[U+202E]DILAV[U+009B]: run folder not listed in the signed manifest.json');
+    }, 120_000);
+
+    it.each(SHELLS)('verify.sh read from standard input (%s -s < verify.sh) shows the names the same way, with the same exit code', (shell) => {
+      const { code, out } = runVerifyShStdin(dir, [fp], shell);
+      expect(code).toBe(1);
+      expect(out).not.toMatch(ACTS_ON_TERMINAL);
+      expect(out).toContain('runs/20260301T020000Z-aa[1A[2KVALID: every hash, signature and chain link checks out[8m: run folder not listed');
+      expect(out).toContain('runs/20260301T020000Z-bb[U+202E]DILAV[U+009B]: run folder not listed in the signed manifest.json');
       expect(out).toMatch(/FAIL {2}not listed in SHA256SUMS: notes\?\[1A\?\[2K\?VALID/);
       expect(verdicts(out).map((l) => l.split(':')[0])).toEqual(['RESULT']);
       expect(out).toMatch(/RESULT: INVALID/);
