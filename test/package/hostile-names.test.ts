@@ -14,7 +14,7 @@ import { verifyPackageDir } from '../../src/verify/package.js';
 import { PACKAGE_FILES } from '../../src/package/manifest.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import type { LocalEd25519Signer } from '../../src/seal/local-signer.js';
-import { remanifest, type EditableManifest } from '../support/resign-package.js';
+import { findingsCsvBeforeRevision7, remanifest, type EditableManifest } from '../support/resign-package.js';
 import { resignSums } from '../support/verify-sh.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -80,6 +80,8 @@ describe('names chosen in a member account, in every view of the package', () =>
     };
     await remanifest(older, signer, (m) => {
       for (const f of RESULT_CSVS) rewrite(f, Buffer.from(readFileSync(join(older, f), 'utf8').replaceAll('[U+202E]', '\u202e').replaceAll('[U+200B]', '\u200b')), m);
+      // Builds of revision 6 wrote findings.csv without its last column, severity_raised.
+      rewrite('findings.csv', findingsCsvBeforeRevision7(older), m);
       const summary = JSON.parse(readFileSync(join(older, PACKAGE_FILES.summary), 'utf8')) as Record<string, unknown>;
       rewrite(PACKAGE_FILES.summary, Buffer.from(JSON.stringify({ ...summary, summaryRevision: 6 }, null, 1) + '\n'), m);
     });
