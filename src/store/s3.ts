@@ -144,7 +144,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
   /**
    * The server's write time (ms, S3 LastModified) of the latest collection start file this store wrote
    * (`markRunStarted`): a body version written before it is never cited again, as `verify --store` and `package` would
-   * date it before the run's start file. Only ever raised, so it holds for every collection this store serves at once.
+   * date it before the run's start file. Infinity while the latest start file's time could not be read.
    */
   private citeBodiesFrom = -Infinity;
 
@@ -879,8 +879,11 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
       this.log?.debug({ bucket: this.bucket, key, error: (err as Error).message }, 'could not read the write time of the start file; every body this collection offers is written anew');
       return undefined;
     });
-    const writtenAt = head?.LastModified?.getTime() ?? Infinity;
-    this.citeBodiesFrom = Math.max(this.citeBodiesFrom, writtenAt);
+    // Raised by each start file's time, so it holds for every collection this store serves at once. An unknown time
+    // (Infinity: every body written anew) holds only until a later start file's time is read: that one was written after
+    // every earlier start file, so a body written since it was written since theirs too.
+    const writtenAt = head?.LastModified?.getTime();
+    this.citeBodiesFrom = writtenAt === undefined ? Infinity : Math.max(Number.isFinite(this.citeBodiesFrom) ? this.citeBodiesFrom : -Infinity, writtenAt);
   }
 
   async putRun(run: RunToStore): Promise<void> {

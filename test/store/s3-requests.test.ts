@@ -567,6 +567,30 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
     expect(fake.writes().filter((w) => w.path.includes('/objects/'))).toHaveLength(1);
   });
 
+  it('a start file whose write time cannot be read makes that collection write every stored body anew, and only until a later start file\'s time is read (a long-lived daemon store does not write every body anew for ever)', async () => {
+    const fake = new FakeS3();
+    const store = storeWith(fake);
+    const retainUntil = new Date('2040-01-01T00:00:00Z');
+    const stored = (name: string) => {
+      const body = evidenceBody(name);
+      fake.existing.set(store.objectKey(sha256Hex(body)), { retainUntil, length: body.length, sha256: sha256Hex(body), body, lastModified: new Date(WRITTEN_AT.getTime() + 5000) });
+      return body;
+    };
+    const first = stored('offered-to-the-first-collection');
+    const second = stored('offered-to-the-second-collection');
+    const unreadable = '20261127T020000Z-a1b2c3';
+    fake.beforeHead = (key) => {
+      if (key === store.runKey(unreadable, 'collection-started.json')) throw new Error('connection reset');
+    };
+    const bodyWrites = () => fake.writes().filter((w) => w.path.includes('/objects/')).length;
+    await store.markRunStarted(unreadable, NOW, startSecretSha256('00'.repeat(32)));
+    expect((await store.putObject(sha256Hex(first), first)).existed).toBe(false);
+    expect(bodyWrites()).toBe(1);
+    await store.markRunStarted('20261128T020000Z-d4e5f6', NOW, startSecretSha256('00'.repeat(32)));
+    expect(await store.putObject(sha256Hex(second), second)).toEqual({ key: store.objectKey(sha256Hex(second)), versionId: 'v-existing', existed: true });
+    expect(bodyWrites()).toBe(1);
+  });
+
   it('one listing of runs/ gives the run folders and, beside them, the folders without a manifest (a refused attempt\'s), each with every version', async () => {
     const fake = new FakeS3();
     const store = storeWith(fake);
