@@ -332,6 +332,32 @@ interface Column {
   header: string;
   width: number;
   mono?: boolean;
+  /** Ids in the column (a record id, `delegated-read:<read>/<account>/<region>`) too wide for it break after `:`, `/` or `.`, not mid-name. */
+  idBreaks?: boolean;
+}
+
+/**
+ * `text` with each word wider than `width` (in the current font) broken onto lines after its `:`, `/` or `.`, as many
+ * parts on a line as fit, so pdfkit wraps an id at its separators instead of inside a name; a part wider than the line
+ * alone is left to pdfkit.
+ */
+function breakIdsAtSeparators(doc: Doc, text: string, width: number): string {
+  // pdfkit measures a line with the line break that ends it (a glyph of its own width): measured so here too.
+  const fits = (t: string) => doc.widthOfString(`${t}\n`) <= width;
+  const word = (w: string) => {
+    if (fits(w)) return w;
+    const lines: string[] = [];
+    for (const part of w.match(/[^:/.]*[:/.]|[^:/.]+$/g) ?? [w]) {
+      const last = lines.length - 1;
+      if (last >= 0 && fits(lines[last] + part)) lines[last] += part;
+      else lines.push(part);
+    }
+    return lines.join('\n');
+  };
+  return text
+    .split('\n')
+    .map((line) => line.split(' ').map(word).join(' '))
+    .join('\n');
 }
 
 /** A cell: plain text, or text in a status colour. */
@@ -352,7 +378,7 @@ function table(doc: Doc, columns: Column[], rows: Cell[][], opts: { size?: numbe
   const headerH = size + 2 * pad + 2;
   const cellFont = (c: Column, cell: Cell | undefined) => (cell !== undefined && typeof cell !== 'string' ? SANS_BOLD : c.mono ? MONO : SANS);
   // A token wider than its column (a path, a hash) is broken across lines by pdfkit, never shrunk.
-  const rowText = (_c: Column, cell: Cell | undefined) => pdfText(cellText(cell));
+  const rowText = (c: Column, cell: Cell | undefined) => (c.idBreaks ? breakIdsAtSeparators(doc, pdfText(cellText(cell)), c.width - 2 * pad) : pdfText(cellText(cell)));
   const rowHeight = (row: Cell[]) =>
     Math.max(
       ...columns.map((c, i) => {
@@ -1001,11 +1027,11 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
         { header: 'Collected at', width: 62 },
         { header: 'Account, region', width: 72, mono: true },
         { header: 'Ref', width: 38 },
-        { header: 'Query', width: 95 },
+        { header: 'Query', width: 95, idBreaks: true },
         // The path holds the full SHA-256; it wraps at MIN_PT rather than being shrunk to fit one line.
         { header: 'Path in package (named by SHA-256)', width: CONTENT_W - 267, mono: true },
       ],
-      shown.map((e) => [`${e.collectedAt.replace('T', ' ').slice(0, 19)} UTC`, `${e.accountId}\n${e.region}`, model.assessor.refOf(e.runId, e.recordId), e.via ? `${e.queryId}\nvia ${e.via}${e.viaRead ? `\norganisation-wide read ${[model.assessor.refOf(e.runId, e.viaRead.recordId), e.viaRead.recordId].filter(Boolean).join(' ')}` : ''}` : e.queryId, evidencePath(e.sha256)]),
+      shown.map((e) => [`${e.collectedAt.replace('T', ' ').slice(0, 19)} UTC`, `${e.accountId}\n${e.region}`, model.assessor.refOf(e.runId, e.recordId), e.via ? `${e.queryId}\nvia ${e.via}${e.viaRead ? `\norganisation-wide read ${[model.assessor.refOf(e.runId, e.viaRead.recordId), e.viaRead.recordId].filter(Boolean).join('\n')}` : ''}` : e.queryId, evidencePath(e.sha256)]),
       { size: MIN_PT, caption: `Evidence of the latest evaluation: ${evidence.length} record(s)${shown.length < evidence.length ? `, first ${shown.length} shown` : ''}; ${totalEvidence} over the period` },
     );
   }

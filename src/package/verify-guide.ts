@@ -5,10 +5,13 @@ import { visibleName } from '../log/terminal.js';
 /**
  * A name chosen outside the tool (the organisation, a key id, a catalog's framework name) as VERIFY.md prints it: its
  * Markdown and HTML metacharacters escaped, so a viewer renders no link, image, emphasis or markup of it, and on one
- * line, with bidirectional and zero-width characters as [U+202E] and control characters as \u001b.
+ * line, with bidirectional and zero-width characters as [U+202E] and control characters as \u001b. A bare address
+ * (`https://…`, `www.…`, `acme.example`, `name@host`) is no link either: a `:` before `//`, an `@` before a letter or
+ * digit and a dot between a letter or digit and a letter are escaped too, so a viewer that links bare addresses
+ * (GitHub's, linkify) finds none and shows the text as written; version numbers and ARNs stay as they are.
  */
 export function markdownText(name: string): string {
-  return visibleName(name.replace(/[\\`*_[\]<>&~|!]/g, '\\$&'));
+  return visibleName(name.replace(/[\\`*_[\]<>&~|!]|:(?=\/\/)|@(?=[\p{L}\p{N}])|(?<=[\p{L}\p{N}])\.(?=\p{L})/gu, '\\$&'));
 }
 
 /** The openssl command that checks a detached manifest signature for the given algorithm. */

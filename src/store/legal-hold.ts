@@ -37,6 +37,11 @@ export interface RefusedBodyObjects {
    * less those an earlier record's list names too, which are listed under that record only (`alsoListedUnder`).
    */
   objects: { key: string; versionId?: string }[];
+  /**
+   * The earlier record whose entry lists this same list (the same SHA-256, so the same bodies): the bodies are listed
+   * there only and `objects` is empty. `list` stays: this record names a list all the same.
+   */
+  sameListAs?: string;
   /** Body versions this list names that the list of an earlier record names too: listed once, under that record's entry. */
   alsoListedUnder?: { record: string; objects: { key: string; versionId?: string }[] }[];
   /** Why the bodies are not held: the record names no list (written before lists were kept), or the list cannot be read. */
@@ -50,7 +55,7 @@ export interface RefusedBodyObjects {
 
 /** What the signed record of a hold says of the refused runs' bodies it covers. */
 export const REFUSED_BODIES_NOTE =
-  'the evidence bodies a refused seal\'s run stored under objects/ (its records were never sealed), as the list its signed refusal record names (SHA-256 and size signed in the record) gives them, and that list itself: the bodies of a refused collection, held so an assessor can still read what it collected. A body that a sealed run also names is the same object and is held once; holding it for this reason too changes nothing for that run. A body the lists of two refused runs name is listed once, under the objects of the first record; the other record names it under alsoListedUnder with that record. A refusal record written before these lists were kept names no list: its bodies are not held (notHeld says so); they are still stored under their SHA-256 until their retention ends (evidence-locker store orphans lists them)';
+  'the evidence bodies a refused seal\'s run stored under objects/ (its records were never sealed), as the list its signed refusal record names (SHA-256 and size signed in the record) gives them, and that list itself: the bodies of a refused collection, held so an assessor can still read what it collected. A body that a sealed run also names is the same object and is held once; holding it for this reason too changes nothing for that run. A body the lists of two refused runs name is listed once, under the objects of the first record; the other record names it under alsoListedUnder with that record. Two records naming the same list (the same SHA-256) each give it under list; the bodies are listed under the first, and the other says sameListAs with that record. A refusal record written before these lists were kept names no list: its bodies are not held (notHeld says so); they are still stored under their SHA-256 until their retention ends (evidence-locker store orphans lists them)';
 
 /** What the signed record of a hold says of its `objects`, so each version it names is named once. */
 export const HELD_OBJECTS_NOTE =
@@ -152,6 +157,8 @@ export async function applyLegalHold(
   const refusedBodies: RefusedBodyObjects[] = [];
   // Each body version, by the first record whose list names it.
   const bodyListedBy = new Map<string, string>();
+  // Each list read, by SHA-256: the first record naming it (a list is content-addressed, so the same SHA-256 is the same bodies).
+  const listReadBy = new Map<string, string>();
   for (const r of refused.trusted) {
     const listRef = r.refusal.records.bodyList;
     if (!listRef) {
@@ -169,6 +176,12 @@ export async function applyLegalHold(
       continue;
     }
     const list = { sha256: listRef.sha256, key: listRef.location?.key ?? holds.objectKey(listRef.sha256), ...(listRef.location?.versionId ? { versionId: listRef.location.versionId } : {}) };
+    const sameListAs = listReadBy.get(listRef.sha256);
+    if (sameListAs !== undefined) {
+      add(list.key, list.versionId);
+      refusedBodies.push({ record: r.ref.path, list, objects: [], sameListAs });
+      continue;
+    }
     let bodies: RefusedBodies;
     try {
       bodies = await readRefusedBodyList(store, listRef);
@@ -181,6 +194,7 @@ export async function applyLegalHold(
       continue;
     }
     add(list.key, list.versionId);
+    listReadBy.set(listRef.sha256, r.ref.path);
     const all: { key: string; versionId?: string }[] = bodies.bodies.map((b) => ({ key: b.location?.key ?? holds.objectKey(b.sha256), ...(b.location?.versionId ? { versionId: b.location.versionId } : {}) }));
     for (const o of all) add(o.key, o.versionId);
     // A body two refused runs stored (the same configuration collected twice) is one version: listed under the first record, named by the others.

@@ -22,6 +22,7 @@ import { LocalEvidenceStore } from '../store/local.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import type { VerificationProblem } from './package.js';
 import { parseCsv } from '../csv-parse.js';
+import { terminalLine } from '../log/terminal.js';
 
 export interface RecomputeOptions {
   /** The evaluation engine (default: the tool's own, as `package` uses); tests give the one their packages were built with. */
@@ -308,7 +309,9 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
       found = summary.differences;
     } else found = csvDifferences(actual, expected);
     const shown = found.slice(0, MAX_PER_FILE);
-    for (const message of shown) problems.push({ path, message: `${message} (recomputed from the sealed evidence${sameVersion ? '' : ` by ${recomputedBy.name} ${recomputedBy.version}`})` });
+    // The values quoted are cell and field text as the package holds it: each difference on one line with control,
+    // bidirectional and zero-width characters as visible escapes (\u202e), in --json as on the terminal.
+    for (const message of shown) problems.push({ path, message: `${terminalLine(message)} (recomputed from the sealed evidence${sameVersion ? '' : ` by ${recomputedBy.name} ${recomputedBy.version}`})` });
     if (found.length > MAX_PER_FILE) problems.push({ path, message: `and ${found.length - MAX_PER_FILE} more difference(s) from the recomputed results` });
     if (!found.length) problems.push({ path, message: 'differs from the results recomputed from the sealed evidence (same rows and values; layout or bytes differ)' });
   }

@@ -64,7 +64,7 @@ describe('names chosen in a member account, in every view of the package', () =>
     const guide = readFileSync(join(dir, 'VERIFY.md'), 'utf8');
     const line = guide.split('\n').find((l) => l.startsWith('Organisation: '))!;
     expect(line).toBe(
-      'Organisation: Acme \\<b onmouseover="window.\\_\\_pwned=3"\\>Payments\\</b\\> \\& "Co" \\[verified by the QSA\\](https://attacker.example/) \\!\\[seal\\](https://attacker.example/seal.png) \\*PASS\\* \\`x\\`',
+      'Organisation: Acme \\<b onmouseover="window.\\_\\_pwned=3"\\>Payments\\</b\\> \\& "Co" \\[verified by the QSA\\](https\\://attacker\\.example/) \\!\\[seal\\](https\\://attacker\\.example/seal\\.png) \\*PASS\\* \\`x\\`',
     );
     // Every Markdown or HTML metacharacter of the name is escaped: none is left bare to open a link, an image or a tag.
     expect(line.slice('Organisation: '.length)).not.toMatch(/(^|[^\\])[<>[\]*_`&!]/);

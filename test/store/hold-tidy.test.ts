@@ -15,8 +15,8 @@ import { recordLegalHolds } from '../support/recording-holds.js';
 const tmp = () => mkdtempSync(join(tmpdir(), 'el-hold-tidy-'));
 const ACCT = '111111111111';
 
-/** A store holding two signed refusal records of 2026-10-02 whose body lists share one body (B): A and B, then B and C. */
-async function twoRefusals() {
+/** A store holding two signed refusal records of 2026-10-02 with bodies A, B and C, by default sharing one body (B): A and B, then B and C. */
+async function twoRefusals(lists: [number[], number[]] = [[0, 1], [1, 2]]) {
   const store = new LocalEvidenceStore(tmp());
   const signer = LocalEd25519Signer.open(tmp());
   const trust = trustPolicy([await signer.fingerprint()]);
@@ -45,8 +45,8 @@ async function twoRefusals() {
     };
     return writeSealRefusal(store, signer, r);
   };
-  const first = await refusal(2, '20261002T020000Z-aaaaaa', [a, b]);
-  const second = await refusal(4, '20261002T040000Z-bbbbbb', [b, c]);
+  const first = await refusal(2, '20261002T020000Z-aaaaaa', lists[0].map((i) => [a, b, c][i]));
+  const second = await refusal(4, '20261002T040000Z-bbbbbb', lists[1].map((i) => [a, b, c][i]));
   return { store, signer, trust, first, second, a, b, c };
 }
 
@@ -70,6 +70,25 @@ describe('a legal hold over refused seals whose body lists share a body', () => 
     expect(placed.filter((p) => p === `ON objects/${b.sha256}`)).toHaveLength(1);
     expect(held.message).toContain('and 3 evidence body version(s) their runs stored');
     expect(body.data.refusedBodies.note).toContain('A body the lists of two refused runs name is listed once');
+  });
+});
+
+describe('a legal hold over two refused seals naming the same list of bodies', () => {
+  it('was: the second record listed every body of the list again under alsoListedUnder; now it names the list and points at the first record (sameListAs)', async () => {
+    const { store, signer, trust, first, second, a, b } = await twoRefusals([[0, 1], [0, 1]]);
+    recordLegalHolds(store);
+    const held = await applyLegalHold(store, signer, { from: new Date('2026-10-02T00:00:00Z'), to: new Date('2026-10-02T23:59:59Z'), action: 'hold', trust });
+    const body = JSON.parse((await store.getObject(held.sealed!.manifest.records[0].sha256)).toString('utf8'));
+    const records = body.data.refusedBodies.records as { record: string; list?: { sha256: string }; objects: { key: string }[]; alsoListedUnder?: unknown; sameListAs?: string }[];
+    expect(records.map((r) => r.record)).toEqual([first.path, second.path]);
+    expect(records[0].objects.map((o) => o.key).sort()).toEqual([`objects/${a.sha256}`, `objects/${b.sha256}`].sort());
+    expect(records[0].sameListAs).toBeUndefined();
+    // The second record still names a list (an absent list means it names none), and its bodies are not listed twice.
+    expect(records[1].list?.sha256).toBe(records[0].list?.sha256);
+    expect(records[1]).toMatchObject({ objects: [], sameListAs: first.path });
+    expect(records[1].alsoListedUnder).toBeUndefined();
+    expect(body.data.refusedBodies.note).toContain('sameListAs');
+    expect(held.message).toContain('and 2 evidence body version(s) their runs stored');
   });
 });
 

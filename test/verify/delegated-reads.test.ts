@@ -144,6 +144,28 @@ describe('organisation-wide reads cited by reference', () => {
     expect(html).toContain("'Organisation-wide read'");
   });
 
+  it("was: report.pdf's evidence table broke the organisation-wide read's record id mid-name (delegated-read:test.bucket-encry / ption); now it starts a line of its own and breaks only after a ':', '/' or '.'", async () => {
+    const store = new MemoryStore();
+    const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
+    await sealDay(store, signer, '2026-03-01', 'same-run');
+    const dir = await packageOf(store, signer, '2026-03-01');
+    // pdftotext drops some hyphens: compared without them.
+    const bare = (t: string) => t.replace(/-/g, '').trim();
+    const lines = execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }).split('\n').map(bare);
+    const id = bare(READ_ID);
+    let checked = 0;
+    lines.forEach((line, i) => {
+      if (!line.startsWith(bare('delegated-read:')) || line.includes(' ')) return;
+      const parts: string[] = [];
+      for (let j = i; parts.join('') !== id && j < i + 6; j++) parts.push(lines[j]);
+      expect(parts.join('')).toBe(id);
+      for (const p of parts.slice(0, -1)) expect(p).toMatch(/[:/.]$/);
+      checked++;
+    });
+    // One line per member record of the table (two accounts).
+    expect(checked).toBe(2);
+  });
+
   it("refuses a member record that cites another run's read or a body its run did not seal, naming the record and the reference", async () => {
     const store = new MemoryStore();
     const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));

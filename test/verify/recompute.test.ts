@@ -164,6 +164,23 @@ describe('verify --recompute: the results are re-derived from the package\'s own
     expect(v.recompute?.ran).toBe(true);
   }, 120_000);
 
+  it('was: a difference quoted the cell text of the package raw, so --json carried a right-to-left override or ESC to the viewer; now each difference shows them as escapes, as the terminal does', async () => {
+    const { pkg } = await failingScene();
+    const dir = await unzip((await pkg()).zipPath);
+    const hostile = '\u202eDELIAF\u001b[2K\u009b8m\u200b';
+    const file = join(dir, 'findings.csv');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    expect(lines[1]).toContain(ACCT);
+    lines[1] = lines[1].replace(ACCT, `${ACCT}${hostile}`);
+    writeFileSync(file, lines.join('\n'));
+    const m = PackageManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+    const r = await recomputePackageDir(dir, m, { evaluate: fixtureEvaluate });
+    const messages = r.problems.filter((p) => p.path === 'findings.csv').map((p) => p.message);
+    expect(messages.some((t) => t.includes(`${ACCT}\\u202eDELIAF\\u001b[2K\\u009b8m\\u200b`))).toBe(true);
+    // eslint-disable-next-line no-control-regex -- the characters a viewer acts on are what is looked for
+    for (const t of messages) expect(t).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200b\u202e]/);
+  }, 120_000);
+
   it('a package built with the HIPAA map an earlier build had built in (no shows texts) recomputes with that map, kept by its SHA-256', async () => {
     const hipaa = loadCatalogs().find((c) => c.framework === 'hipaa-security')!;
     // The map before every HIPAA mapping said what its checks show (and 164.308(a)(1)(ii)(A), (a)(3)(ii)(A) were mapped).

@@ -55,7 +55,8 @@ export function registerStoreCommands(program: Command, deps: StoreCommandDeps =
       const s = await openStore(config.store, { log });
       const checks = await s.preflight();
       const d = s.describe();
-      write(`store ${d.kind} ${d.location}\n${formatChecks(checks)}${d.note}\n`);
+      // The location (a bucket or a path from the configuration) on its one line, as every name read from the store.
+      write(`store ${d.kind} ${terminalLine(d.location)}\n${formatChecks(checks)}${d.note}\n`);
       const failed = checks.filter((c) => !c.ok && !c.advisory);
       if (failed.length) {
         write(`store check FAILED: ${failed.map((c) => c.name).join('; ')} (evidence is still written, but can be hidden or ended through these settings)\n`);
