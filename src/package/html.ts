@@ -3,7 +3,7 @@ import { describeEndpoints } from '../evidence/endpoint-origin.js';
 import { foreignWhy, UNSEALED_START_MEANING } from '../seal/trust.js';
 import type { PackageModel } from './model.js';
 import { codePointsShown } from '../log/terminal.js';
-import { changeDetail, dayStatus, rowReasons } from './timeline.js';
+import { ADDRESSABLE_STATUS_NOTE, addressableNotShownInPlace, changeDetail, dayStatus, rowReasons } from './timeline.js';
 import { EVENT_SEARCH_QUERY, eventSearchText } from './event-coverage.js';
 import { exceptionLabel, exceptionStateWord, exceptionWindow } from './exceptions.js';
 import { RESULTS_NOT_SIGNED, STATUS_ORDER, STATUS_STYLE } from './pdf.js';
@@ -52,7 +52,9 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     account: r.accountId,
     status: r.status,
     worst: r.worst,
-    reasons: rowReasons(r, model.period.to),
+    // An addressable specification not shown in place says so under its status (the note, not among the reasons).
+    reasons: rowReasons(r, model.period.to, false),
+    ...(addressableNotShownInPlace(r) ? { addressable: true } : {}),
     evidenceCount: r.evidenceCount,
     first: r.firstEvidence ?? null,
     last: r.lastEvidence ?? null,
@@ -118,6 +120,7 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     endpointsText: model.assessor.summary.endpoints ? describeEndpoints(model.assessor.summary.endpoints) : '',
     verifyScriptSha256: VERIFY_SCRIPT_SHA256,
     resultsNotSigned: RESULTS_NOT_SIGNED,
+    addressableNote: ADDRESSABLE_STATUS_NOTE,
     // Catalog parameters the configuration changed, with what the change does (Method, Summary and each requirement).
     parameterOverrides: {
       text: overridesSummaryText(model.parameterOverrides ?? []),
@@ -630,6 +633,7 @@ function viewRequirement(fw, reqId, shown){
   rows.slice(0, limit).forEach(function(r){
     var sec = el('div', {cls: 'acct', 'data-account': r.account});
     sec.appendChild(el('h3', {}, ['Account ' + r.account + '  ', badge(r.status), ' ', el('span', {cls: 'muted', text: 'worst in period: ' + S[r.worst].word})]));
+    if (r.addressable) sec.appendChild(el('p', {cls: 'addressable', text: D.addressableNote}));
     var st = el('div', {cls: 'strip', title: D.days[0] + ' to ' + D.days[D.days.length - 1]}); r.daily.forEach(function(i, n){ var s = el('span', {title: D.days[n] + ': ' + D.statuses[i].word}); s.style.background = D.statuses[i].color; st.appendChild(s); }); sec.appendChild(st);
     var rb = (D.rebuilt && D.rebuilt.byAccount[r.account]) || []; rb.forEach(function(n){ var s = st.children[n]; if (!s) return; s.className = 'rebuilt'; s.setAttribute('data-rebuilt', D.days[n]); s.title += ' (rebuilt afterwards from AWS history, not collected that day)'; });
     if (rb.length) sec.appendChild(el('div', {cls: 'muted rebuilt-note', text: 'Lighter, hatched days (' + rb.length + '): evidence rebuilt afterwards from AWS history (backfill), not collected on the day. ' + D.rebuilt.sentence}));

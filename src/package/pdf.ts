@@ -5,7 +5,7 @@ import PDFDocument from 'pdfkit';
 import type { ControlStatus } from '../evaluate/types.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
 import { EVENT_SEARCH_QUERY, eventSearchText } from './event-coverage.js';
-import { STATUS_SEVERITY, changeDetail, dayStatus, rowReasons, type RequirementTimeline } from './timeline.js';
+import { ADDRESSABLE_STATUS_NOTE, STATUS_SEVERITY, addressableNotShownInPlace, changeDetail, dayStatus, rowReasons, type RequirementTimeline } from './timeline.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { visibleName } from '../log/terminal.js';
@@ -913,6 +913,9 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
   doc.y = Math.max(afterTitle, y + 16) + 2;
   tag(doc, 'P', () => doc.font(SANS).fontSize(8.5).fillColor(MUTED).text(pdfText(`Principal ${req.principal} | coverage: ${req.coverage}${req.implementation ? ` | ${req.implementation}` : ''}${req.queries.length ? ` | evidence queries: ${req.queries.join(', ')}` : ''}`), M.left, doc.y, { width: CONTENT_W }));
   doc.moveDown(0.3);
+  // The status of an addressable specification not shown in place says, beside it, what the AWS evidence cannot show.
+  const notShown = rows.filter(addressableNotShownInPlace);
+  if (notShown.length) para(doc, `${ADDRESSABLE_STATUS_NOTE} (${notShown.length} of ${rows.length} account(s)).`, INK, 9);
   // Thresholds used for the evaluation (catalog defaults with any configuration overrides), as the assessor must know them.
   const params = rows.find((r) => r.latest)?.latest?.parameters ?? req.parameters;
   const paramText = Object.entries(params)
@@ -1030,7 +1033,8 @@ const ACCOUNT_ROWS = 12;
 function accountRows(rows: RequirementTimeline[], lastDay: string): { accounts: string[]; row: RequirementTimeline; reasons: string[] }[] {
   const groups = new Map<string, { accounts: string[]; row: RequirementTimeline; reasons: string[] }>();
   for (const r of rows) {
-    const reasons = rowReasons(r, lastDay);
+    // The addressable note is said once above the table (requirementSection).
+    const reasons = rowReasons(r, lastDay, false);
     const k = [r.status, r.worst, r.evidenceCount, r.firstEvidence, r.lastEvidence, r.gapDays.length, [r.exception, ...(r.otherExceptions ?? [])].map((e) => e?.index ?? '').join(','), ...reasons.map((x) => x.replaceAll(r.accountId, '<account>'))].join('\u0000');
     const g = groups.get(k);
     if (g) g.accounts.push(r.accountId);
