@@ -124,7 +124,7 @@ export interface BuildPackageOptions {
   /**
    * `verify --recompute` of a package whose summary.json is of a revision before SUMMARY_REVISION only: its result
    * files are written as a build of that revision wrote them (RESULT_FILES_SINCE: findings.csv without
-   * `severity_raised` before 7).
+   * `severity_raised` before 7; SUMMARY_MEANING_SINCE: controls.csv reasons without the addressable note before 8).
    */
   resultsRevision?: number;
   /**

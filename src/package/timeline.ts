@@ -583,6 +583,11 @@ function rowKey(fw: string, req: string, acct: string): string {
 export const ADDRESSABLE_STATUS_NOTE =
   'ADDRESSABLE SPECIFICATION: the AWS checks do not show it in place, but the entity may have documented an equivalent alternative measure or why it is not reasonable and appropriate (45 CFR 164.306(d)(3)), which this AWS evidence cannot show; ask for that documentation before concluding';
 
+/** The organisation-wide sources (`EvidenceRef.via`) the rows' latest evidence was read through. */
+export function evidenceVias(rows: readonly RequirementTimeline[]): string[] {
+  return rows.flatMap((r) => (r.latest?.evidence ?? []).flatMap((e) => (e.via ? [e.via] : [])));
+}
+
 /** An addressable HIPAA specification that failed at the end of the period or on any day of it: not shown in place. */
 export function addressableNotShownInPlace(row: Pick<RequirementTimeline, 'requirement' | 'status' | 'worst'>): boolean {
   return row.requirement.implementation === 'addressable' && (row.status === 'fail' || row.worst === 'fail');
