@@ -195,6 +195,33 @@ export function recordIdOf(queryId: string, accountId: string, region: string): 
 }
 
 /** One line for the report: which aggregator or administrator an evidence body was read through. */
+/**
+ * What each organisation-wide source shows of a member and what it does not, for the reports' method section. Keyed by
+ * the start of describeVia's text, which is what a result's evidence reference keeps (`EvidenceRef.via`).
+ */
+export const VIA_SOURCE_MEANINGS: readonly { readonly startsWith: string; readonly meaning: string }[] = [
+  { startsWith: 'AWS Config aggregator', meaning: "AWS Config aggregator: the configuration items the member's AWS Config recorder captured and the aggregator last copied to the audit account (each reason gives the capture time), not a live read of the member; a change after that capture is not in them, and a member-region the aggregator held nothing for was read in the member itself" },
+  { startsWith: 'GuardDuty delegated administrator', meaning: 'GuardDuty delegated administrator: the findings and detectors of the member accounts enrolled with it (relationship Enabled), as it held them when read; an account not enrolled is not in its answer and was read in its own account' },
+  { startsWith: 'Security Hub delegated administrator', meaning: "Security Hub delegated administrator: the active PCI DSS control findings of the member accounts enrolled with it; an account not enrolled is not in its answer, and which standards a member enabled and which controls it disabled were read in the member" },
+  { startsWith: 'Amazon Inspector delegated administrator', meaning: "Amazon Inspector delegated administrator: the status, coverage and findings of the member accounts associated with it and enabled; an account not associated is not in its answer and was read in its own account, and the member's own suppression rules were read in the member" },
+  { startsWith: 'Amazon Macie administrator', meaning: "Amazon Macie administrator: the card-data findings and automated discovery status of the member accounts enabled with it; an account not enabled is not in its answer and was read in its own account, and the member's own Macie settings were read in the member" },
+  { startsWith: 'IAM Access Analyzer organization analyzer', meaning: "IAM Access Analyzer organization analyzer: the active findings of resources shared outside the organisation (its zone of trust) in the analyzer's region; sharing between the organisation's accounts is not a finding of it, and a region without an organization analyzer was read in each account" },
+  { startsWith: 'CloudTrail Lake event data store', meaning: "CloudTrail Lake event data store: the events the store holds for each member account and region in the look-back window, with the count of its management events there; an account or region whose events the store does not receive shows none, which does not show that none happened" },
+];
+
+/** The meanings (VIA_SOURCE_MEANINGS) of the organisation-wide sources evidence references name (`EvidenceRef.via`), in the table's order. */
+export function viaSourceMeanings(vias: Iterable<string>): string[] {
+  const seen = [...new Set(vias)];
+  return VIA_SOURCE_MEANINGS.filter((m) => seen.some((v) => v.startsWith(m.startsWith))).map((m) => m.meaning);
+}
+
+/** The reports' method paragraph on evidence read through the organisation, or '' when no evidence reference names one. */
+export function organisationReadsStatement(vias: Iterable<string>): string {
+  const meanings = viaSourceMeanings(vias);
+  if (!meanings.length) return '';
+  return `Evidence read through the organisation (collect.mode delegated-admin): a member record whose evidence names "via" was not read in the member account; it holds the member's part of an organisation-wide read the audit account made, kept in the package as a record of its own (evidence-index.csv evidence_kind organisation-read). It shows what that source held for the member when read, not the member's own view. ${meanings.map((m) => `${m}.`).join(' ')}`;
+}
+
 export function describeVia(via: NonNullable<NonNullable<EvidenceBody['provenance']>['via']>): string {
   const where = `audit account ${via.accountId}, ${via.region}`;
   if (via.kind === 'config-aggregator') return `AWS Config aggregator ${via.aggregator ?? ''} (${where})`.replace('  ', ' ');

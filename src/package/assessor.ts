@@ -48,7 +48,7 @@ export interface AssessorResults {
  * before the revision was recorded have none (their fields are not known: recompute names every field they lack).
  * Raise it too when a field's meaning changes, and name the change in SUMMARY_MEANING_SINCE.
  */
-export const SUMMARY_REVISION = 7;
+export const SUMMARY_REVISION = 8;
 
 /**
  * Meanings changed after revision 1, by the revision that changed them: `verify --recompute` of a package of an earlier
@@ -60,8 +60,10 @@ export const SUMMARY_REVISION = 7;
  * HIPAA specification's note names the documented alternative the rule allows (the revision is summary.json's, and
  * dates what its build wrote beside it); CSV cells show bidirectional and zero-width characters by code point and
  * prefix a formula after leading spaces (CsvCells `shown`), where earlier revisions wrote the collected text verbatim.
+ * 8: controls.csv's reasons of an addressable HIPAA specification not shown in place (failing at the period's end or on
+ * a day of it) begin with what the AWS evidence cannot show of the alternative the rule allows (ADDRESSABLE_STATUS_NOTE).
  */
-export const SUMMARY_MEANING_SINCE = { notCreditedRunsCoverNothing: 5, procedureNotesEndWithShows: 6, revision7ProcedureNotes: 7, csvCellsShown: 7 } as const;
+export const SUMMARY_MEANING_SINCE = { notCreditedRunsCoverNothing: 5, procedureNotesEndWithShows: 6, revision7ProcedureNotes: 7, csvCellsShown: 7, addressableStatusReason: 8 } as const;
 
 /**
  * Result files beside summary.json that changed, by the summary revision of the build that changed them:
@@ -77,13 +79,15 @@ export const RESULT_FILES_SINCE = { findingsSeverityRaised: 7 } as const;
 /**
  * The least summary revision every build writes from a day on (UTC): the revision was first recorded on 2026-12-06,
  * revisions 4 to 6 were added during 2026-12-07 (so every build from 2026-12-08 writes 6), and revision 7 late on
- * 2026-12-07, released by the next day (every build from 2026-12-09 writes it). A day's entry is never a revision added
+ * 2026-12-07, released by the next day (every build from 2026-12-09 writes it), and revision 8 on 2026-12-08 (every
+ * build from 2026-12-10 writes it). A day's entry is never a revision added
  * on that day, as builds of the release before still run on it. A package built on or after that day (\`builtAt\`), or holding a run completed on
  * or after it (\`generatedAt\`, the completion of its last run, which that run's key signed), whose summary.json records
  * less (or none) had fields taken out. \`verify --recompute\` then compares it as that revision: a field it lacks is a
  * difference, not "written by an earlier build". Latest day first.
  */
 export const SUMMARY_REVISION_FROM: readonly { readonly from: string; readonly revision: number }[] = [
+  { from: '2026-12-10', revision: 8 },
   { from: '2026-12-09', revision: 7 },
   { from: '2026-12-08', revision: 6 },
   { from: '2026-12-07', revision: 1 },

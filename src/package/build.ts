@@ -39,7 +39,7 @@ import {
 import { statusCounts, type PackageModel } from './model.js';
 import { renderOscal } from './oscal.js';
 import { EvidenceReferences } from './references.js';
-import { assessorResults, RESULT_FILES_SINCE, SUMMARY_REVISION } from './assessor.js';
+import { assessorResults, RESULT_FILES_SINCE, SUMMARY_MEANING_SINCE, SUMMARY_REVISION } from './assessor.js';
 import { loadProcedureMap, type ProcedureMap } from '../controls/procedures.js';
 import { loadCatalogs } from '../controls/load.js';
 import { changedParameters, parameterOverrideList } from '../controls/parameters.js';
@@ -124,7 +124,7 @@ export interface BuildPackageOptions {
   /**
    * `verify --recompute` of a package whose summary.json is of a revision before SUMMARY_REVISION only: its result
    * files are written as a build of that revision wrote them (RESULT_FILES_SINCE: findings.csv without
-   * `severity_raised` before 7).
+   * `severity_raised` before 7; SUMMARY_MEANING_SINCE: controls.csv reasons without the addressable note before 8).
    */
   resultsRevision?: number;
   /**
@@ -512,9 +512,10 @@ async function build(opts: BuildPackageOptions, resultsOnly: boolean): Promise<B
     };
 
     const rebuilt = reconstructedDays(model);
-    put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to, findingIdsByRow(assessor.findings), (a) => rebuilt.byAccount.get(a)?.size ?? 0, simulated, opts.csvCells));
+    const resultsRevision = opts.resultsRevision ?? SUMMARY_REVISION;
+    put(PACKAGE_FILES.controlsCsv, controlsCsv(timeline.rows, period.to, findingIdsByRow(assessor.findings), (a) => rebuilt.byAccount.get(a)?.size ?? 0, simulated, opts.csvCells, resultsRevision >= SUMMARY_MEANING_SINCE.addressableStatusReason));
     put(PACKAGE_FILES.proceduresCsv, proceduresCsv(assessor.procedures, simulated, opts.csvCells));
-    put(PACKAGE_FILES.findingsCsv, findingsCsv(assessor.findings, simulated, (opts.resultsRevision ?? SUMMARY_REVISION) >= RESULT_FILES_SINCE.findingsSeverityRaised, opts.csvCells));
+    put(PACKAGE_FILES.findingsCsv, findingsCsv(assessor.findings, simulated, resultsRevision >= RESULT_FILES_SINCE.findingsSeverityRaised, opts.csvCells));
     put(PACKAGE_FILES.populationCsv, populationCsv(assessor.population, simulated, opts.csvCells));
     put(PACKAGE_FILES.summary, Buffer.from(JSON.stringify(assessor.summary, null, 1) + '\n', 'utf8'));
     if (resultsOnly) {

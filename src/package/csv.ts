@@ -70,6 +70,8 @@ export function controlsCsv(
   /** The package is simulated: every row leads with simulated=true (csvMark). */
   simulated = false,
   cells: CsvCells = 'shown',
+  /** Summary revision 8 on: an addressable specification not shown in place says so among its reasons (rowReasons). */
+  addressableNote = true,
 ): Buffer {
   const mark = csvMark(simulated, cells);
   let out = mark.header(CONTROLS_CSV_HEADER);
@@ -84,7 +86,7 @@ export function controlsCsv(
       r.accountId,
       r.status,
       r.worst,
-      rowReasons(r, lastDay).join(' | '),
+      rowReasons(r, lastDay, addressableNote).join(' | '),
       r.evidenceCount,
       r.firstEvidence ?? '',
       r.lastEvidence ?? '',

@@ -3,7 +3,7 @@ import { describeEndpoints } from '../evidence/endpoint-origin.js';
 import { foreignWhy, UNSEALED_START_MEANING } from '../seal/trust.js';
 import type { PackageModel } from './model.js';
 import { codePointsShown } from '../log/terminal.js';
-import { changeDetail, dayStatus, rowReasons } from './timeline.js';
+import { ADDRESSABLE_STATUS_NOTE, evidenceVias, addressableNotShownInPlace, changeDetail, dayStatus, rowReasons } from './timeline.js';
 import { EVENT_SEARCH_QUERY, eventSearchText } from './event-coverage.js';
 import { exceptionLabel, exceptionStateWord, exceptionWindow } from './exceptions.js';
 import { RESULTS_NOT_SIGNED, STATUS_ORDER, STATUS_STYLE } from './pdf.js';
@@ -13,7 +13,7 @@ import { approvalMatchText } from './assessor.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
 import { regionSummary } from './regions.js';
 import { changedParameters, overrideEffect, overridesSummaryText, parameterText } from '../controls/parameters.js';
-import { attesterAccountNote, describeAttester } from '../evidence/record.js';
+import { attesterAccountNote, describeAttester, organisationReadsStatement } from '../evidence/record.js';
 
 /** Total bytes of evidence bodies embedded in index.html; beyond it the viewer shows the path in the package. */
 export const DEFAULT_HTML_BODY_BUDGET = 8 * 1024 * 1024;
@@ -52,7 +52,9 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     account: r.accountId,
     status: r.status,
     worst: r.worst,
-    reasons: rowReasons(r, model.period.to),
+    // An addressable specification not shown in place says so under its status (the note, not among the reasons).
+    reasons: rowReasons(r, model.period.to, false),
+    ...(addressableNotShownInPlace(r) ? { addressable: true } : {}),
     evidenceCount: r.evidenceCount,
     first: r.firstEvidence ?? null,
     last: r.lastEvidence ?? null,
@@ -118,6 +120,8 @@ export async function renderIndexHtml(model: PackageModel, readBody: (sha256: st
     endpointsText: model.assessor.summary.endpoints ? describeEndpoints(model.assessor.summary.endpoints) : '',
     verifyScriptSha256: VERIFY_SCRIPT_SHA256,
     resultsNotSigned: RESULTS_NOT_SIGNED,
+    addressableNote: ADDRESSABLE_STATUS_NOTE,
+    throughOrganisation: organisationReadsStatement(evidenceVias(model.timeline.rows)),
     // Catalog parameters the configuration changed, with what the change does (Method, Summary and each requirement).
     parameterOverrides: {
       text: overridesSummaryText(model.parameterOverrides ?? []),
@@ -590,6 +594,7 @@ function viewMethod(){
   detail.appendChild(el('h2', {id: 'method', text: 'Method and chain of custody'}));
   detail.appendChild(el('h3', {text: 'How evidence was collected'}));
   detail.appendChild(el('p', {text: 'Each collection run called read-only AWS APIs in each account it reached and each region it was set to collect (Scope: regions names any enabled region no run collected), kept the API responses as evidence records, as returned except for secret values replaced before sealing (each record lists them under redactions, with the rule), and evaluated them with pure rules (one per evidence query). A record whose API call failed is kept as an error record and shown as a gap. Every run of a day covering the account is evaluated, in order: the day takes the result of its last run, except that a fail or needs-review found by an earlier run of that day counts for the day (the changes name both runs); an error or missing evidence in an earlier run is no gap when a later run of the day judged the requirement. A run collected on the day takes precedence over a reconstruction of that day, which is then not evaluated. The status at the end of the period is that of the last run. A run is a snapshot of the settings at the time of its calls (the run table gives when each run completed): a setting changed and changed back between two runs is not in the configuration evidence; it shows only in the CloudTrail events this package includes.'}));
+  if (D.throughOrganisation) detail.appendChild(el('p', {id: 'through-organisation', text: D.throughOrganisation}));
   detail.appendChild(el('h3', {id: 'parameter-overrides', text: 'Parameters changed from the catalog'}));
   if (!D.parameterOverrides.rows.length) detail.appendChild(el('p', {text: 'None: every requirement was judged with its catalog parameter values.'}));
   else {
@@ -630,6 +635,7 @@ function viewRequirement(fw, reqId, shown){
   rows.slice(0, limit).forEach(function(r){
     var sec = el('div', {cls: 'acct', 'data-account': r.account});
     sec.appendChild(el('h3', {}, ['Account ' + r.account + '  ', badge(r.status), ' ', el('span', {cls: 'muted', text: 'worst in period: ' + S[r.worst].word})]));
+    if (r.addressable) sec.appendChild(el('p', {cls: 'addressable', text: D.addressableNote}));
     var st = el('div', {cls: 'strip', title: D.days[0] + ' to ' + D.days[D.days.length - 1]}); r.daily.forEach(function(i, n){ var s = el('span', {title: D.days[n] + ': ' + D.statuses[i].word}); s.style.background = D.statuses[i].color; st.appendChild(s); }); sec.appendChild(st);
     var rb = (D.rebuilt && D.rebuilt.byAccount[r.account]) || []; rb.forEach(function(n){ var s = st.children[n]; if (!s) return; s.className = 'rebuilt'; s.setAttribute('data-rebuilt', D.days[n]); s.title += ' (rebuilt afterwards from AWS history, not collected that day)'; });
     if (rb.length) sec.appendChild(el('div', {cls: 'muted rebuilt-note', text: 'Lighter, hatched days (' + rb.length + '): evidence rebuilt afterwards from AWS history (backfill), not collected on the day. ' + D.rebuilt.sentence}));

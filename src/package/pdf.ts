@@ -5,7 +5,7 @@ import PDFDocument from 'pdfkit';
 import type { ControlStatus } from '../evaluate/types.js';
 import { reconstructedDays, reconstructionSentence } from './reconstructed.js';
 import { EVENT_SEARCH_QUERY, eventSearchText } from './event-coverage.js';
-import { STATUS_SEVERITY, changeDetail, dayStatus, rowReasons, type RequirementTimeline } from './timeline.js';
+import { ADDRESSABLE_STATUS_NOTE, evidenceVias, STATUS_SEVERITY, addressableNotShownInPlace, changeDetail, dayStatus, rowReasons, type RequirementTimeline } from './timeline.js';
 import { evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { visibleName } from '../log/terminal.js';
@@ -18,7 +18,7 @@ import { formatRef, refRanges } from './references.js';
 import { exceptionStateWord, exceptionWindow, rowExceptionLabels } from './exceptions.js';
 import { baselineParameters } from '../evaluate/baseline.js';
 import { changedParameters, overrideEffect, overridesSummaryText, parameterText } from '../controls/parameters.js';
-import { attesterAccountNote, describeAttester } from '../evidence/record.js';
+import { attesterAccountNote, describeAttester, organisationReadsStatement } from '../evidence/record.js';
 
 /** Distinct colour and word per status; `not-collected` is a gap and never looks like a pass. */
 export const STATUS_STYLE: Record<ControlStatus, { word: string; color: string }> = {
@@ -939,6 +939,9 @@ function requirementSection(doc: Doc, model: PackageModel, rows: RequirementTime
   doc.y = Math.max(afterTitle, y + 16) + 2;
   tag(doc, 'P', () => doc.font(SANS).fontSize(8.5).fillColor(MUTED).text(pdfText(`Principal ${req.principal} | coverage: ${req.coverage}${req.implementation ? ` | ${req.implementation}` : ''}${req.queries.length ? ` | evidence queries: ${req.queries.join(', ')}` : ''}`), M.left, doc.y, { width: CONTENT_W }));
   doc.moveDown(0.3);
+  // The status of an addressable specification not shown in place says, beside it, what the AWS evidence cannot show.
+  const notShown = rows.filter(addressableNotShownInPlace);
+  if (notShown.length) para(doc, `${ADDRESSABLE_STATUS_NOTE} (${notShown.length} of ${rows.length} account(s)).`, INK, 9);
   // Thresholds used for the evaluation (catalog defaults with any configuration overrides), as the assessor must know them.
   const params = rows.find((r) => r.latest)?.latest?.parameters ?? req.parameters;
   const paramText = Object.entries(params)
@@ -1056,7 +1059,8 @@ const ACCOUNT_ROWS = 12;
 function accountRows(rows: RequirementTimeline[], lastDay: string): { accounts: string[]; row: RequirementTimeline; reasons: string[] }[] {
   const groups = new Map<string, { accounts: string[]; row: RequirementTimeline; reasons: string[] }>();
   for (const r of rows) {
-    const reasons = rowReasons(r, lastDay);
+    // The addressable note is said once above the table (requirementSection).
+    const reasons = rowReasons(r, lastDay, false);
     const k = [r.status, r.worst, r.evidenceCount, r.firstEvidence, r.lastEvidence, r.gapDays.length, [r.exception, ...(r.otherExceptions ?? [])].map((e) => e?.index ?? '').join(','), ...reasons.map((x) => x.replaceAll(r.accountId, '<account>'))].join('\u0000');
     const g = groups.get(k);
     if (g) g.accounts.push(r.accountId);
@@ -1410,6 +1414,8 @@ function exceptionsSection(doc: Doc, model: PackageModel): void {
 function methodSection(doc: Doc, model: PackageModel): void {
   subheading(doc, 'How evidence was collected');
   para(doc, 'Each collection run called read-only AWS APIs in each account it reached and each region it was set to collect (the cover\'s Regions line names any enabled region no run collected), kept the API responses as evidence records, as returned except for secret values replaced before sealing (each record lists them under redactions, with the rule), and evaluated them with pure rules (one per evidence query). A record whose API call failed is kept as an error record and shown as a gap. Every run of a day covering the account is evaluated, in order: the day takes the result of its last run, except that a fail or needs-review found by an earlier run of that day counts for the day (the changes name both runs); an error or missing evidence in an earlier run is no gap when a later run of the day judged the requirement. A run collected on the day takes precedence over a reconstruction of that day, which is then not evaluated. The status at the end of the period is that of the last run. A run is a snapshot of the settings at the time of its calls (the run table gives when each run completed): a setting changed and changed back between two runs is not in the configuration evidence; it shows only in the CloudTrail events this package includes.');
+  const throughOrganisation = organisationReadsStatement(evidenceVias(model.timeline.rows));
+  if (throughOrganisation) para(doc, throughOrganisation);
   const ep = model.assessor.summary.endpoints;
   if (ep) {
     subheading(doc, 'Where the evidence came from');

@@ -577,10 +577,29 @@ function rowKey(fw: string, req: string, acct: string): string {
 }
 
 /**
- * The reasons every view shows: the latest evaluation's, plus a warning when that evaluation is older than the
- * last day of the period (the end-of-period status is then the last one known, not a fresh one).
+ * What a fail of an addressable HIPAA specification leaves open (45 CFR 164.306(d)(3)): the entity may have documented
+ * an equivalent alternative, or why the specification is not reasonable and appropriate, which no AWS API shows.
  */
-export function rowReasons(row: RequirementTimeline, lastDay: string): string[] {
+export const ADDRESSABLE_STATUS_NOTE =
+  'ADDRESSABLE SPECIFICATION: the AWS checks do not show it in place, but the entity may have documented an equivalent alternative measure or why it is not reasonable and appropriate (45 CFR 164.306(d)(3)), which this AWS evidence cannot show; ask for that documentation before concluding';
+
+/** The organisation-wide sources (`EvidenceRef.via`) the rows' latest evidence was read through. */
+export function evidenceVias(rows: readonly RequirementTimeline[]): string[] {
+  return rows.flatMap((r) => (r.latest?.evidence ?? []).flatMap((e) => (e.via ? [e.via] : [])));
+}
+
+/** An addressable HIPAA specification that failed at the end of the period or on any day of it: not shown in place. */
+export function addressableNotShownInPlace(row: Pick<RequirementTimeline, 'requirement' | 'status' | 'worst'>): boolean {
+  return row.requirement.implementation === 'addressable' && (row.status === 'fail' || row.worst === 'fail');
+}
+
+/**
+ * The reasons every view shows: the latest evaluation's, plus a warning when that evaluation is older than the
+ * last day of the period (the end-of-period status is then the last one known, not a fresh one). `addressableNote`:
+ * an addressable specification not shown in place says what the AWS evidence cannot show first (controls.csv of
+ * packages before summary revision 8 did not).
+ */
+export function rowReasons(row: RequirementTimeline, lastDay: string, addressableNote = true): string[] {
   const reasons = [...(row.latest?.reasons ?? [])];
   const automated = row.requirement.coverage === 'automated' || row.requirement.coverage === 'partial';
   if (automated && row.latestDay && row.latestDay < lastDay) {
@@ -594,6 +613,7 @@ export function rowReasons(row: RequirementTimeline, lastDay: string): string[] 
   // Not failing at its end is not passing throughout: the days it failed are said first, as the procedures judge them.
   const failed = failedDays(row, lastDay);
   if (row.status !== 'fail' && failed.length) reasons.unshift(`FAILED EARLIER IN THE PERIOD: ${row.status} at its end, but failed on ${failed.length} of ${row.daily.length} day(s) (${failedDaysText(row, lastDay)}); see the findings register`);
+  if (addressableNote && addressableNotShownInPlace(row)) reasons.unshift(ADDRESSABLE_STATUS_NOTE);
   return reasons;
 }
 

@@ -19,6 +19,7 @@ import { cpSync } from 'node:fs';
 import { verifyPackageDir } from '../../src/verify/package.js';
 import type { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { findingsCsvBeforeRevision7, replacePackageFiles } from '../support/resign-package.js';
+import { SUMMARY_REVISION } from '../../src/package/assessor.js';
 
 const ctx = { accountId: '111122223333', region: 'us-east-1', collectedAt: '2025-06-01T00:00:00.000Z' };
 
@@ -139,7 +140,7 @@ describe('severity follows what the failing evidence shows', () => {
       const rows = csvRows(text);
       expect(rows.filter((r) => r.account === ACCOUNTS[1]).map((r) => r.severity_raised)).toEqual(['bucket public on 2026-03-03']);
       expect(rows.filter((r) => r.account !== ACCOUNTS[1]).every((r) => r.severity_raised === '')).toBe(true);
-      expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).summaryRevision).toBe(7);
+      expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).summaryRevision).toBe(SUMMARY_REVISION);
       const fp = await signer.fingerprint();
       const v = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate } });
       expect(v.recompute?.ran).toBe(true);

@@ -12,6 +12,7 @@ import { verifyPackageDir } from '../../src/verify/package.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays } from './fixtures.js';
 import { resignSums } from '../support/verify-sh.js';
+import { SUMMARY_REVISION } from '../../src/package/assessor.js';
 
 /**
  * A store that, like S3, lists its run folders with the server's write times: every sealed run's files a minute after
@@ -70,7 +71,7 @@ describe('a package built from S3 lists the run folders holding a start file and
     store.startOnly.push(startOf('20260901T050000Z-def456', '2026-09-01T05:00:01Z', 'v8'));
     const p = await packaged(store);
     const entry = { runId: CRASHED, key: `runs/${CRASHED}/${RUN_START_FILE}`, versionId: 'v9', writtenAt: '2026-10-02T05:00:01.000Z' };
-    expect(p.summary.summaryRevision).toBe(7);
+    expect(p.summary.summaryRevision).toBe(SUMMARY_REVISION);
     expect(p.summary.period.unsealedStarts).toEqual([entry]);
     expect(p.manifest.evaluation.unsealedStarts).toEqual([entry]);
     expect(p.pdf).toContain(`Start files with no sealed run 1: run folder ${CRASHED} holds a collection's start file (runs/${CRASHED}/${RUN_START_FILE} version v9, written 2026-10-02T05:00:01.000Z by the server's clock (S3 LastModified)) and no sealed run`);

@@ -26,6 +26,7 @@ import { recordLegalHolds } from '../support/recording-holds.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import { findOrphans } from '../../src/store/orphans.js';
 import { objectPath } from '../../src/evidence/layout.js';
+import { SUMMARY_REVISION } from '../../src/package/assessor.js';
 
 /** A store in which someone plants files in every attempt of a day's run (PlantingStore), noting what the seals read under refusals/. */
 class PlantingEveryAttempt extends PlantingStore {
@@ -344,7 +345,7 @@ describe('a seal refused by files planted in every attempt', () => {
     // summary.json names the record's SHA-256 (revision 3); recomputed, the package is the same. A revision-2 summary
     // without it is of an earlier build (named, not a difference); a revision-3 one without it differs.
     const summaryOf = () => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { summaryRevision: number; period: { sealRefused: Record<string, unknown>[] } };
-    expect(summaryOf().summaryRevision).toBe(7);
+    expect(summaryOf().summaryRevision).toBe(SUMMARY_REVISION);
     expect(summaryOf().period.sealRefused[0].sha256).toBe(refused.sha256);
     const same = await verifyPackageDir(dir, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
     expect(same.problems).toEqual([]);

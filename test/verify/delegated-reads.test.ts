@@ -22,7 +22,8 @@ import { verifyPackageDir } from '../../src/verify/package.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { evidencePath } from '../../src/package/manifest.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
-import { ACCOUNTS, MemoryStore, TEST_CATALOG, body, fixtureEvaluate } from '../package/fixtures.js';
+import { ACCOUNTS, MemoryStore, TEST_CATALOG, body, fixtureEvaluate, sealDays } from '../package/fixtures.js';
+import { organisationReadsStatement } from '../../src/evidence/record.js';
 import { remanifest, replaceBody } from '../support/resign-package.js';
 import { SHELLS, resignSums, runVerifySh } from '../support/verify-sh.js';
 import { evidenceRefOf } from '../../src/evaluate/engine.js';
@@ -164,6 +165,32 @@ describe('organisation-wide reads cited by reference', () => {
     });
     // One line per member record of the table (two accounts).
     expect(checked).toBe(2);
+  });
+
+  it('report.pdf and index.html say, in their method, what a read through the AWS Config aggregator shows of a member and what it does not; a package without such reads says nothing of it', async () => {
+    const store = new MemoryStore();
+    const signer = LocalEd25519Signer.open(mkdtempSync(join(tmpdir(), 'el-key-')));
+    await sealDay(store, signer, '2026-03-01', 'same-run');
+    const dir = await packageOf(store, signer, '2026-03-01');
+    const statement = organisationReadsStatement(['AWS Config aggregator org (audit account 1, us-east-1)']);
+    expect(statement).toMatch(/^Evidence read through the organisation \(collect\.mode delegated-admin\): a member record whose evidence names "via" was not read in the member account/);
+    expect(statement).toContain("AWS Config aggregator: the configuration items the member's AWS Config recorder captured and the aggregator last copied to the audit account (each reason gives the capture time), not a live read of the member; a change after that capture is not in them");
+    // Only the sources the evidence names: no administrator is spoken of.
+    expect(statement).not.toMatch(/GuardDuty|Inspector|Macie|Security Hub|Access Analyzer|CloudTrail Lake/);
+    const flat = (t: string) => t.replace(/[\s-]+/g, '');
+    expect(flat(execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' }))).toContain(flat(statement));
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html).toContain(`"throughOrganisation":${JSON.stringify(statement)}`);
+    expect(html).toContain("if (D.throughOrganisation) detail.appendChild(el('p', {id: 'through-organisation', text: D.throughOrganisation}));");
+    // Administrators: enrolled members only, the others read in their own account.
+    expect(organisationReadsStatement(['GuardDuty delegated administrator (audit account 1, us-east-1)'])).toContain('GuardDuty delegated administrator: the findings and detectors of the member accounts enrolled with it (relationship Enabled), as it held them when read; an account not enrolled is not in its answer and was read in its own account.');
+
+    // Per-account evidence only: no such paragraph.
+    const plainStore = new MemoryStore();
+    const plainSigner = await sealDays(plainStore, [{ day: '2026-03-01', encrypted: { [AUDIT]: true } }]);
+    const plain = await packageOf(plainStore, plainSigner, '2026-03-01');
+    expect(flat(execFileSync('pdftotext', [join(plain, 'report.pdf'), '-'], { encoding: 'utf8' }))).not.toContain(flat('Evidence read through the organisation'));
+    expect(readFileSync(join(plain, 'index.html'), 'utf8')).toContain('"throughOrganisation":""');
   });
 
   it("refuses a member record that cites another run's read or a body its run did not seal, naming the record and the reference", async () => {

@@ -12,12 +12,13 @@ import { trustPolicy } from '../../src/seal/trust.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
 import { formatVerification, verifyPackage, verifyPackageDir } from '../../src/verify/package.js';
 import { recomputePackageDir } from '../../src/verify/recompute.js';
+import { SUMMARY_REVISION } from '../../src/package/assessor.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import type { EvaluateRunInput } from '../../src/evaluate/engine.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, richScenario, sealDays, ACCOUNTS } from '../package/fixtures.js';
 import { resignSums } from '../support/verify-sh.js';
-import { rewriteSummary } from '../support/resign-package.js';
+import { replacePackageFiles, rewriteSummary } from '../support/resign-package.js';
 
 const ACCT = ACCOUNTS[0];
 
@@ -225,6 +226,33 @@ describe('verify --recompute: the results are re-derived from the package\'s own
     expect(of5.notes.join('\n')).toContain('summary.json is of revision 5, before 6: that build ended no procedure note with what its checks show; recomputed so');
   }, 120_000);
 
+  it('a package of revision 7 recomputes its controls.csv without the addressable note revision 8 prints; the note forced on it differs', async () => {
+    const catalog = { ...TEST_CATALOG, requirements: TEST_CATALOG.requirements.map((r) => (r.id === '1.1' ? { ...r, implementation: 'addressable' as const } : r)) };
+    const { signer, pkg } = await failingScene();
+    const fp = await signer.fingerprint();
+    const of8 = await unzip((await pkg({ catalogs: [catalog] })).zipPath);
+    const with8 = readFileSync(join(of8, 'controls.csv'));
+    expect(with8.toString('utf8')).toContain('ADDRESSABLE SPECIFICATION: the AWS checks do not show it in place');
+    expect((await verifyPackageDir(of8, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } })).problems).toEqual([]);
+    // What a build of revision 7 wrote: the same results, controls.csv without the note, summary.json of revision 7.
+    const of7 = await unzip((await pkg({ catalogs: [catalog], resultsRevision: 7 })).zipPath);
+    const with7 = readFileSync(join(of7, 'controls.csv'));
+    expect(with7.toString('utf8')).not.toContain('ADDRESSABLE');
+    await rewriteSummary(of7, signer, (s) => { s.summaryRevision = 7; });
+    const recomputed7 = await verifyPackageDir(of7, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
+    expect(recomputed7.problems).toEqual([]);
+    expect(recomputed7.ok).toBe(true);
+    // The revision-8 text forced on the revision-7 package, re-signed: recompute names the difference.
+    await replacePackageFiles(of7, signer, { 'controls.csv': with8 });
+    const forced = await verifyPackageDir(of7, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
+    expect(forced.ok).toBe(false);
+    expect(forced.problems.some((p) => p.path === 'controls.csv' && /requirement 1\.1/.test(p.message) && p.message.includes(`account ${ACCT}`))).toBe(true);
+    // And the revision-8 package without its note differs too.
+    await replacePackageFiles(of8, signer, { 'controls.csv': with7 });
+    const stripped = await verifyPackageDir(of8, { expectedKeys: [fp], recompute: { evaluate: fixtureEvaluate } });
+    expect(stripped.problems.some((p) => p.path === 'controls.csv' && /requirement 1\.1/.test(p.message))).toBe(true);
+  }, 180_000);
+
   it('a package built by another tool version is still recomputed, and the report names both versions', async () => {
     const { pkg } = await failingScene();
     const dir = await unzip((await pkg()).zipPath);
@@ -283,7 +311,7 @@ describe('verify --recompute of a package whose summary.json an earlier build of
   it('a package whose summary.json records this revision and lacks one of its fields differs: that build wrote every field', async () => {
     const { signer, pkg } = await failingScene();
     const dir = await unzip((await pkg()).zipPath);
-    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toMatchObject({ summaryRevision: 7, endpoints: expect.any(Object), parameterOverrides: [] });
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'))).toMatchObject({ summaryRevision: SUMMARY_REVISION, endpoints: expect.any(Object), parameterOverrides: [] });
     await rewriteSummary(dir, signer, (s) => void delete s.endpoints);
     const v = await verifyPackageDir(dir, { expectedKeys: [await signer.fingerprint()], recompute: { evaluate: fixtureEvaluate } });
     expect(v.ok).toBe(false);
@@ -315,7 +343,7 @@ describe('a field added by a later summary revision (endpoints.matchedToQuery, r
     expect(v.problems).toEqual([]);
     expect(v.ok).toBe(true);
     expect(v.recompute?.notInPackage).toEqual(['endpoints.matchedToQuery']);
-    expect(v.recompute?.notes).toContainEqual(expect.stringMatching(/^summary\.json is of revision 1 \(.* writes 7\): fields added since are not in it$/));
+    expect(v.recompute?.notes).toContainEqual(expect.stringMatching(new RegExp(`^summary\\.json is of revision 1 \\(.* writes ${SUMMARY_REVISION}\\): fields added since are not in it$`)));
   }, 120_000);
 
   it('is a difference in a package of revision 2, whose build wrote it', async () => {
