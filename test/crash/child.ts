@@ -54,16 +54,16 @@ export const BUILD_TIMEOUT_MS = 1_800_000;
  * is named after the SHA-256 of what the build reads: every test file (and a later run over unchanged sources) uses
  * the one build, made once; a test file that finds another building it waits for that build. It sits two levels
  * below the root like dist/src, so the package root, controls/ and node_modules are found exactly as from dist/.
- * Returns the path of bin.js.
+ * Returns the path of bin.js and the build's folder (never written to by its users).
  */
-export async function buildCli(): Promise<{ bin: string }> {
+export async function buildCli(): Promise<{ bin: string; outDir: string }> {
   const id = buildInputsSha256();
   const outDir = join(REPO, 'tmp', `test-cli-${id}`);
   const bin = join(outDir, 'src', 'cli', 'bin.js');
   const lock = `${outDir}.lock`;
   mkdirSync(join(REPO, 'tmp'), { recursive: true });
   for (;;) {
-    if (existsSync(bin)) return { bin };
+    if (existsSync(bin)) return { bin, outDir };
     try {
       mkdirSync(lock);
       writeFileSync(join(lock, 'pid'), String(process.pid));
@@ -88,7 +88,7 @@ export async function buildCli(): Promise<{ bin: string }> {
       });
     } catch (err) {
       const e = err as { stdout?: Buffer; stderr?: Buffer };
-      throw new Error(`building the CLI for the crash tests failed (npm run build):\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`, { cause: err });
+      throw new Error(`building the CLI for the tests failed (npm run build):\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`, { cause: err });
     }
     if (!existsSync(join(partial, 'src', 'cli', 'bin.js'))) throw new Error(`the build wrote no ${bin}`);
     // Whole or absent under its final name; builds of sources since changed are removed.
@@ -98,7 +98,7 @@ export async function buildCli(): Promise<{ bin: string }> {
     rmSync(partial, { recursive: true, force: true });
     rmSync(lock, { recursive: true, force: true });
   }
-  return { bin };
+  return { bin, outDir };
 }
 
 export interface ChildResult {
