@@ -48,6 +48,9 @@ function whenExists(path: string, stillWaiting: () => boolean): Promise<void> {
 /** Hang protection for a hook that builds the CLI or waits for another test file's build (minutes on a loaded machine). */
 export const BUILD_TIMEOUT_MS = 1_800_000;
 
+/** Hang protection for a test that runs the built CLI as child processes, several times (never a speed check). */
+export const CHILD_TESTS_TIMEOUT_MS = 1_200_000;
+
 /**
  * Compiles the CLI (tsconfig.build.json) into a folder of its own under `tmp/` of the repository (ignored by git), so
  * a concurrent `npm run build` rewriting dist/ cannot hand a half-written file to a child that is starting. The folder

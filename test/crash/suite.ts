@@ -14,7 +14,7 @@ import { findOrphans } from '../../src/store/orphans.js';
 import { verifyPackage } from '../../src/verify/package.js';
 import { ExitCode } from '../../src/errors.js';
 import { runCli } from '../faults/cli.js';
-import { BUILD_TIMEOUT_MS, buildCli, childEnv, runChild } from './child.js';
+import { BUILD_TIMEOUT_MS, CHILD_TESTS_TIMEOUT_MS, buildCli, childEnv, runChild } from './child.js';
 
 export interface CrashSuiteOptions {
   /** Names the suite, its temporary folder and its build. */
@@ -112,7 +112,7 @@ export function defineCrashSuite(opts: CrashSuiteOptions): void {
     return { runs: runs.length, orphans };
   }
 
-  describe(`kill -9 during collect (${opts.name} store)`, () => {
+  describe(`kill -9 during collect (${opts.name} store)`, { timeout: CHILD_TESTS_TIMEOUT_MS }, () => {
     let runMs = 0;
     let killed = 0;
 
@@ -150,7 +150,7 @@ export function defineCrashSuite(opts: CrashSuiteOptions): void {
     });
   });
 
-  describe(`kill -9 during package (${opts.name} store)`, () => {
+  describe(`kill -9 during package (${opts.name} store)`, { timeout: CHILD_TESTS_TIMEOUT_MS }, () => {
     let runMs = 0;
     let killed = 0;
     let period: { from: string; to: string };

@@ -9,7 +9,7 @@ import { startSimulatedAws, simulatorEnv, type SimulatedAws } from '../../src/si
 import { organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID } from '../../src/simulator/worlds/organization.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { ExitCode } from '../../src/errors.js';
-import { BUILD_TIMEOUT_MS, buildCli, childEnv, runChild, type ChildResult } from '../crash/child.js';
+import { BUILD_TIMEOUT_MS, CHILD_TESTS_TIMEOUT_MS, buildCli, childEnv, runChild, type ChildResult } from '../crash/child.js';
 
 /**
  * Canary secrets: credentials and an external id that must never be written anywhere. They are planted in the
@@ -124,7 +124,8 @@ afterAll(async () => {
   rmSync(ws, { recursive: true, force: true });
 });
 
-describe('canary secrets never leave the process', () => {
+// Each test runs the built CLI as child processes: its timeout is hang protection only, ample on a loaded machine.
+describe('canary secrets never leave the process', { timeout: CHILD_TESTS_TIMEOUT_MS }, () => {
   const storeDir = join(ws, 'store');
   const stateDir = join(ws, 'state');
   const outDir = join(ws, 'out');

@@ -20,7 +20,7 @@ import { addEvent } from '../../src/simulator/worlds/builders.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { ExitCode } from '../../src/errors.js';
 import { REDACTION_RULES } from '../../src/collect/redact.js';
-import { BUILD_TIMEOUT_MS, buildCli, childEnv, runChild, type ChildResult } from '../crash/child.js';
+import { BUILD_TIMEOUT_MS, CHILD_TESTS_TIMEOUT_MS, buildCli, childEnv, runChild, type ChildResult } from '../crash/child.js';
 
 /**
  * Canary secrets inside the evidence itself: values that AWS would return to the collector (a tag DB_PASSWORD,
@@ -201,7 +201,8 @@ afterAll(async () => {
   rmSync(ws, { recursive: true, force: true });
 });
 
-describe('secrets inside collected evidence never reach the store, the package, the logs or the report', () => {
+// Each test runs the built CLI as child processes: its timeout is hang protection only, ample on a loaded machine.
+describe('secrets inside collected evidence never reach the store, the package, the logs or the report', { timeout: CHILD_TESTS_TIMEOUT_MS }, () => {
   it('the simulated account serves every canary (the search below is not vacuous)', () => {
     const served = JSON.stringify([...world.accounts.values()].map((a) => [...a.regions.values()]));
     // The user data script is served base64-encoded, as AWS returns it.
