@@ -4,8 +4,8 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { collectionLowerBound } from '../../bench/collection.js';
@@ -14,9 +14,9 @@ import { parseBenchArgs, type BenchResults } from '../../bench/run.js';
 import { quietCron } from '../../bench/daemon.js';
 import { REQUEST_QUOTAS } from '../../src/aws/quotas.js';
 import { DELEGATED_SOURCES } from '../../src/queries/delegated/index.js';
+import { BUILD_TIMEOUT_MS, CHILD_TESTS_TIMEOUT_MS, buildCli } from '../crash/child.js';
 
 const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '..', '..');
 
 describe('collection lower bound', () => {
   it('takes the longest rate-limited chain when it exceeds the latency bound', () => {
@@ -106,14 +106,12 @@ describe('npm run bench -- --quick (compiled, tiny sizes)', () => {
   let outDir = '';
   let work = '';
   beforeAll(async () => {
-    // A private build, so a build running elsewhere in the tree cannot swap files under this one.
-    mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true });
-    outDir = mkdtempSync(join(ROOT, 'node_modules', '.cache', 'bench-smoke-'));
+    // A build of its own (shared with the other test files that run the compiled CLI), so a build running elsewhere in
+    // the tree cannot swap files under this one.
+    outDir = (await buildCli()).outDir;
     work = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
-    await run(process.execPath, [join(ROOT, 'node_modules', 'typescript-native', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT });
-  }, 300_000);
+  }, BUILD_TIMEOUT_MS);
   afterAll(() => {
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
@@ -161,5 +159,6 @@ describe('npm run bench -- --quick (compiled, tiny sizes)', () => {
     expect(results.details.seal?.headerOnly.previous).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
     expect(results.details.seal?.whole.previous).toBe(results.details.seal?.headerOnly.previous);
     expect(stdout).toMatch(/^metric\s+measured\s+baseline\s+ratio\s+target\s+result$/m);
-  }, 600_000);
+    // Hang protection only: the quick bench runs every section in child processes, far slower on a loaded machine.
+  }, CHILD_TESTS_TIMEOUT_MS);
 });

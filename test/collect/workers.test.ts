@@ -30,14 +30,19 @@ const savedEnv = { ...process.env };
 
 const logger = () => capturedLogger('info');
 
+/** Hang protection only for a test that starts worker processes: each loads the collector, slow on a loaded machine. */
+const WORKER_TEST_TIMEOUT_MS = 600_000;
+
 function setup(name: string, collect: Record<string, unknown>): { config: Config; store: LocalEvidenceStore; signer: LocalEd25519Signer } {
   const base = join(dir, name);
+  // Calls are counted and compared: a request timeout only as hang protection, so that an answer slowed by a loaded
+  // machine is not abandoned and asked again (one call more).
   const config = ConfigSchema.parse({
     accounts: { source: 'organizations' },
     regions: { list: REGIONS, home: 'us-east-1' },
     store: { kind: 'local', path: join(base, 'store') },
     stateDir: join(base, 'state'),
-    collect: { maxAttempts: 6, requestTimeoutMs: 20_000, sensitiveEvents: ['StopLogging', 'ConsoleLogin'], ...collect },
+    collect: { maxAttempts: 6, requestTimeoutMs: 300_000, sensitiveEvents: ['StopLogging', 'ConsoleLogin'], ...collect },
   });
   return { config, store: new LocalEvidenceStore(join(base, 'store')), signer: LocalEd25519Signer.open(join(base, 'keys')) };
 }
@@ -209,13 +214,13 @@ describe('collect.workers', () => {
     const run = collectWithEntry('crash', "throw new Error('query threw while starting');\n");
     await expect(run).rejects.toThrow(EvidenceLockerError);
     await expect(run).rejects.toThrow(/collection worker \d of 2 \(accounts \d{12}\) crashed: Error: query threw while starting \(it exited \(code 1\)\); nothing was sealed/);
-  }, 60_000);
+  }, WORKER_TEST_TIMEOUT_MS);
 
   it('stops the run, naming the worker, when a started worker never says it is ready', async () => {
     // Alive and connected, but never a word: a worker hung while loading.
     const run = collectWithEntry('stuck', 'setInterval(() => undefined, 1000);\n', { readyTimeoutMs: 1_500 });
     await expect(run).rejects.toThrow(/collection worker \d of 2 \(accounts \d{12}\) did not say it was ready within 1\.5 s of being started .*it was stopped and nothing was sealed/);
-  }, 60_000);
+  }, WORKER_TEST_TIMEOUT_MS);
 
   it('a worker process leaves SIGINT and SIGTERM to its collector, and exits once its collector lets it go', async () => {
     const { config } = setup('signals', {});
@@ -237,7 +242,7 @@ describe('collect.workers', () => {
     expect(messages).toEqual(['ready', 'done']);
     worker.disconnect();
     expect(await exited).toEqual({ code: 0, signal: null });
-  }, 60_000);
+  }, WORKER_TEST_TIMEOUT_MS);
 
   it("names a dead worker's fatal error from its stderr: the stack's head or V8's heap limit, never a warning or Node's version line", () => {
     const tail = (...chunks: (string | Buffer)[]) => {

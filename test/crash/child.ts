@@ -1,32 +1,107 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
-/**
- * Compiles the CLI (tsconfig.build.json) into a folder of this test process, so a concurrent `npm run build`
- * rewriting dist/ cannot hand a half-written file to a child that is starting. Returns the path of bin.js.
- * The folder is `tmp/` of the repository (ignored by git), two levels below the root like dist/src, so the
- * package root, controls/ and node_modules are found exactly as from dist/.
- */
-export function buildCli(name: string): { bin: string; dispose: () => void } {
-  const outDir = join(REPO, 'tmp', `test-cli-${name}-${process.pid}`);
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
+/** What the build reads: the compiled folders (tests left out, as tsconfig.build.json does), its tsconfigs and compiler. */
+function buildInputsSha256(): string {
+  const hash = createHash('sha256');
+  const add = (rel: string) => hash.update(`${rel}\0`).update(readFileSync(join(REPO, rel))).update('\0');
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(REPO, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(p);
+      else if (!p.endsWith('.test.ts')) add(p);
+    }
+  };
+  for (const dir of ['src', 'bench', 'deploy']) if (existsSync(join(REPO, dir))) walk(dir);
+  for (const f of ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'node_modules/typescript-native/package.json']) add(f);
+  return hash.digest('hex').slice(0, 16);
+}
+
+function pidAlive(pid: number): boolean {
   try {
-    execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript-native', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.build.json'), '--outDir', outDir], {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    process.kill(pid, 0);
+    return true;
   } catch (err) {
-    const e = err as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`building the CLI for the crash tests failed (npm run build):\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`, { cause: err });
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Resolves once `path` exists, woken by changes in its folder (a poll every second as well: hang protection needs no budget). */
+function whenExists(path: string, stillWaiting: () => boolean): Promise<void> {
+  return new Promise((resolveWait, reject) => {
+    const check = () => {
+      if (existsSync(path)) return done(), resolveWait();
+      if (!stillWaiting()) return done(), reject(new Error(`the process building ${path} ended without finishing it`));
+    };
+    const watcher = watch(dirname(path), check);
+    const timer = setInterval(check, 1000);
+    const done = () => (watcher.close(), clearInterval(timer));
+    check();
+  });
+}
+
+/** Hang protection for a hook that builds the CLI or waits for another test file's build (minutes on a loaded machine). */
+export const BUILD_TIMEOUT_MS = 1_800_000;
+
+/** Hang protection for a test that runs the built CLI as child processes, several times (never a speed check). */
+export const CHILD_TESTS_TIMEOUT_MS = 1_200_000;
+
+/**
+ * Compiles the CLI (tsconfig.build.json) into a folder of its own under `tmp/` of the repository (ignored by git), so
+ * a concurrent `npm run build` rewriting dist/ cannot hand a half-written file to a child that is starting. The folder
+ * is named after the SHA-256 of what the build reads: every test file (and a later run over unchanged sources) uses
+ * the one build, made once; a test file that finds another building it waits for that build. It sits two levels
+ * below the root like dist/src, so the package root, controls/ and node_modules are found exactly as from dist/.
+ * Returns the path of bin.js and the build's folder (never written to by its users).
+ */
+export async function buildCli(): Promise<{ bin: string; outDir: string }> {
+  const id = buildInputsSha256();
+  const outDir = join(REPO, 'tmp', `test-cli-${id}`);
   const bin = join(outDir, 'src', 'cli', 'bin.js');
-  if (!existsSync(bin)) throw new Error(`the build wrote no ${bin}`);
-  return { bin, dispose: () => rmSync(outDir, { recursive: true, force: true }) };
+  const lock = `${outDir}.lock`;
+  mkdirSync(join(REPO, 'tmp'), { recursive: true });
+  for (;;) {
+    if (existsSync(bin)) return { bin, outDir };
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch {
+      // Another test process is building it: wait for its folder, or take the lock over if that process is gone.
+      const holder = Number(existsSync(join(lock, 'pid')) ? readFileSync(join(lock, 'pid'), 'utf8') : '0');
+      if (holder && !pidAlive(holder)) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      await whenExists(outDir, () => !holder || pidAlive(holder)).catch(() => undefined);
+    }
+  }
+  const partial = `${outDir}.${process.pid}.partial`;
+  try {
+    rmSync(partial, { recursive: true, force: true });
+    try {
+      execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript-native', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.build.json'), '--outDir', partial], {
+        cwd: REPO,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (err) {
+      const e = err as { stdout?: Buffer; stderr?: Buffer };
+      throw new Error(`building the CLI for the tests failed (npm run build):\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`, { cause: err });
+    }
+    if (!existsSync(join(partial, 'src', 'cli', 'bin.js'))) throw new Error(`the build wrote no ${bin}`);
+    // Whole or absent under its final name; builds of sources since changed are removed.
+    renameSync(partial, outDir);
+    for (const e of readdirSync(join(REPO, 'tmp'))) if (/^test-cli-[0-9a-f]{16}$/.test(e) && e !== `test-cli-${id}`) rmSync(join(REPO, 'tmp', e), { recursive: true, force: true });
+  } finally {
+    rmSync(partial, { recursive: true, force: true });
+    rmSync(lock, { recursive: true, force: true });
+  }
+  return { bin, outDir };
 }
 
 export interface ChildResult {

@@ -14,7 +14,7 @@ import { findOrphans } from '../../src/store/orphans.js';
 import { verifyPackage } from '../../src/verify/package.js';
 import { ExitCode } from '../../src/errors.js';
 import { runCli } from '../faults/cli.js';
-import { buildCli, childEnv, runChild } from './child.js';
+import { BUILD_TIMEOUT_MS, CHILD_TESTS_TIMEOUT_MS, buildCli, childEnv, runChild } from './child.js';
 
 export interface CrashSuiteOptions {
   /** Names the suite, its temporary folder and its build. */
@@ -43,7 +43,7 @@ const QUERIES = 's3.bucket-encryption,s3.bucket-versioning,cloudtrail.trail-logg
 export function defineCrashSuite(opts: CrashSuiteOptions): void {
   const TRIALS = opts.trials ?? 10;
   const savedEnv = { ...process.env };
-  let cli: { bin: string; dispose: () => void };
+  let cli: { bin: string };
   let sim: SimulatedAws;
   const ws = mkdtempSync(join(tmpdir(), `el-crash-${opts.name}-`));
   const storeDir = join(ws, 'store');
@@ -64,7 +64,7 @@ export function defineCrashSuite(opts: CrashSuiteOptions): void {
   }
 
   beforeAll(async () => {
-    cli = buildCli(`crash-${opts.name}`);
+    cli = await buildCli();
     const world = demoWorld();
     opts.prepareWorld?.(world);
     sim = await startSimulatedAws({ world });
@@ -73,13 +73,12 @@ export function defineCrashSuite(opts: CrashSuiteOptions): void {
     // The run after each crash goes through the CLI entry in this process (same code, no start-up cost).
     Object.assign(process.env, extra);
     writeConfig(configFile, storeDir, join(ws, 'state'));
-  }, 240_000);
+  }, BUILD_TIMEOUT_MS);
 
   afterAll(async () => {
     for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
     Object.assign(process.env, savedEnv);
     await sim?.close();
-    cli?.dispose();
     rmSync(ws, { recursive: true, force: true });
   });
 
@@ -113,7 +112,7 @@ export function defineCrashSuite(opts: CrashSuiteOptions): void {
     return { runs: runs.length, orphans };
   }
 
-  describe(`kill -9 during collect (${opts.name} store)`, () => {
+  describe(`kill -9 during collect (${opts.name} store)`, { timeout: CHILD_TESTS_TIMEOUT_MS }, () => {
     let runMs = 0;
     let killed = 0;
 
@@ -151,7 +150,7 @@ export function defineCrashSuite(opts: CrashSuiteOptions): void {
     });
   });
 
-  describe(`kill -9 during package (${opts.name} store)`, () => {
+  describe(`kill -9 during package (${opts.name} store)`, { timeout: CHILD_TESTS_TIMEOUT_MS }, () => {
     let runMs = 0;
     let killed = 0;
     let period: { from: string; to: string };

@@ -9,7 +9,7 @@ import { startSimulatedAws, simulatorEnv, type SimulatedAws } from '../../src/si
 import { organizationWorld, ORG_MANAGEMENT_ACCOUNT_ID } from '../../src/simulator/worlds/organization.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { ExitCode } from '../../src/errors.js';
-import { buildCli, childEnv, runChild, type ChildResult } from '../crash/child.js';
+import { BUILD_TIMEOUT_MS, CHILD_TESTS_TIMEOUT_MS, buildCli, childEnv, runChild, type ChildResult } from '../crash/child.js';
 
 /**
  * Canary secrets: credentials and an external id that must never be written anywhere. They are planted in the
@@ -44,7 +44,7 @@ function needles(): { name: string; text: string }[] {
 
 const NEEDLES = needles();
 const ws = mkdtempSync(join(tmpdir(), 'el-secrets-'));
-let cli: { bin: string; dispose: () => void };
+let cli: { bin: string };
 let sim: SimulatedAws;
 let env: NodeJS.ProcessEnv;
 /** Everything any command printed, labelled by command. */
@@ -104,7 +104,7 @@ function pdftotext(file: string): string | undefined {
 }
 
 beforeAll(async () => {
-  cli = buildCli('secrets');
+  cli = await buildCli();
   const world = organizationWorld({ accounts: 3, regions: ['us-east-1'], externalId: CANARY.externalId, managementAccessKeyId: CANARY.accessKeyId });
   world.credentials.get(CANARY.accessKeyId)!.secretAccessKey = CANARY.secretAccessKey;
   members = world.organization!.accountIds.filter((id) => id !== ORG_MANAGEMENT_ACCOUNT_ID);
@@ -117,15 +117,15 @@ beforeAll(async () => {
     AWS_SESSION_TOKEN: CANARY.sessionToken,
     LOG_LEVEL: 'trace',
   });
-}, 240_000);
+}, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await sim?.close();
-  cli?.dispose();
   rmSync(ws, { recursive: true, force: true });
 });
 
-describe('canary secrets never leave the process', () => {
+// Each test runs the built CLI as child processes: its timeout is hang protection only, ample on a loaded machine.
+describe('canary secrets never leave the process', { timeout: CHILD_TESTS_TIMEOUT_MS }, () => {
   const storeDir = join(ws, 'store');
   const stateDir = join(ws, 'state');
   const outDir = join(ws, 'out');

@@ -20,7 +20,7 @@ import { addEvent } from '../../src/simulator/worlds/builders.js';
 import { extractPackageZip } from '../../src/verify/unzip.js';
 import { ExitCode } from '../../src/errors.js';
 import { REDACTION_RULES } from '../../src/collect/redact.js';
-import { buildCli, childEnv, runChild, type ChildResult } from '../crash/child.js';
+import { BUILD_TIMEOUT_MS, CHILD_TESTS_TIMEOUT_MS, buildCli, childEnv, runChild, type ChildResult } from '../crash/child.js';
 
 /**
  * Canary secrets inside the evidence itself: values that AWS would return to the collector (a tag DB_PASSWORD,
@@ -167,7 +167,7 @@ const outDir = join(ws, 'out');
 const unzipped = join(ws, 'unzipped');
 const configFile = join(ws, 'evidence-locker.yaml');
 const outputs: { label: string; text: string }[] = [];
-let cli: { bin: string; dispose: () => void };
+let cli: { bin: string };
 let sim: SimulatedAws;
 let env: NodeJS.ProcessEnv;
 let world: SimWorld;
@@ -178,7 +178,7 @@ function record(label: string, r: ChildResult): ChildResult {
 }
 
 beforeAll(async () => {
-  cli = buildCli('evidence-canary');
+  cli = await buildCli();
   world = demoWorld();
   plantCanaries(world);
   sim = await startSimulatedAws({ world });
@@ -194,15 +194,15 @@ beforeAll(async () => {
       collect: { maxAttempts: 3, requestTimeoutMs: 5000, sensitiveEvents: SENSITIVE_EVENTS },
     }),
   );
-}, 240_000);
+}, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await sim?.close();
-  cli?.dispose();
   rmSync(ws, { recursive: true, force: true });
 });
 
-describe('secrets inside collected evidence never reach the store, the package, the logs or the report', () => {
+// Each test runs the built CLI as child processes: its timeout is hang protection only, ample on a loaded machine.
+describe('secrets inside collected evidence never reach the store, the package, the logs or the report', { timeout: CHILD_TESTS_TIMEOUT_MS }, () => {
   it('the simulated account serves every canary (the search below is not vacuous)', () => {
     const served = JSON.stringify([...world.accounts.values()].map((a) => [...a.regions.values()]));
     // The user data script is served base64-encoded, as AWS returns it.

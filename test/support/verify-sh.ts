@@ -1,11 +1,20 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '../../src/evidence/hash.js';
 import type { ManifestSigner } from '../../src/seal/signer.js';
 
-/** Shells verify.sh is run with: `sh`, and `dash` when installed (Debian's /bin/sh, the strictest common one). */
-export const SHELLS = ['sh', ...['/usr/bin/dash', '/bin/dash'].filter((p) => existsSync(p)).slice(0, 1)];
+/** The file a command name runs (symbolic links followed), as `sh` finds it on PATH; undefined when not found. */
+function commandFile(name: string): string | undefined {
+  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout?.trim();
+  return found && existsSync(found) ? realpathSync(found) : undefined;
+}
+
+/**
+ * Shells verify.sh is run with: `sh`, and `dash` when installed (Debian's /bin/sh, the strictest common one) and not
+ * the very program `sh` already runs (on Debian and Ubuntu it is: running it twice checks nothing more).
+ */
+export const SHELLS = ['sh', ...['/usr/bin/dash', '/bin/dash'].filter((p) => existsSync(p)).slice(0, 1).filter((p) => realpathSync(p) !== commandFile('sh'))];
 
 /**
  * Runs `<shell> verify.sh --key <k>...` in an unzipped package folder; with `script`, that copy of verify.sh
