@@ -78,7 +78,9 @@ export async function buildCli(): Promise<{ bin: string; outDir: string }> {
         rmSync(lock, { recursive: true, force: true });
         continue;
       }
-      await whenExists(outDir, () => !holder || pidAlive(holder)).catch(() => undefined);
+      // Waiting ends when the build is there, or when its builder let the lock go without it (its build failed: this
+      // file then builds and reports the failure itself) or died.
+      await whenExists(outDir, () => existsSync(lock) && (!holder || pidAlive(holder))).catch(() => undefined);
     }
   }
   const partial = `${outDir}.${process.pid}.partial`;
