@@ -253,6 +253,8 @@ function isExpiredSession(err: unknown): boolean {
  */
 export class AwsClientProvider {
   private readonly cache = new Map<unknown, unknown>();
+  /** Providers for the same account in other regions (`forRegion`). */
+  private readonly otherRegions = new Map<string, AwsClientProvider>();
   /** Reads already answered (or under way) for this account and region, by action and parameters. */
   private readonly reads = new Map<string, Promise<SharedRead | undefined>>();
   /** Work several queries of this account and region share (`shared`), by key: its outcome and the calls it made. */
@@ -316,14 +318,22 @@ export class AwsClientProvider {
     return privateCopy(outcome.result) as T;
   }
 
-  /** A provider for the same account and credentials in another region. */
+  /**
+   * The provider for the same account and credentials in another region, one per region for this provider's life:
+   * every query of the account-region asking (S3 bucket-level calls in each bucket's region) uses its clients instead
+   * of building its own. Destroyed with this provider.
+   */
   forRegion(region: string): AwsClientProvider {
-    return new AwsClientProvider({ ...this.settings, region });
+    let other = this.otherRegions.get(region);
+    if (!other) this.otherRegions.set(region, (other = new AwsClientProvider({ ...this.settings, region })));
+    return other;
   }
 
   destroy(): void {
     for (const c of this.cache.values()) (c as MiddlewareCapable).destroy?.();
+    for (const p of this.otherRegions.values()) p.destroy();
     this.cache.clear();
+    this.otherRegions.clear();
     this.work.clear();
   }
 

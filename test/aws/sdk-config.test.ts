@@ -116,6 +116,21 @@ describe('SDK settings loaded once per process keep the SDK semantics', () => {
     }
   });
 
+  it('a provider\'s provider for another region is built once and lives as long as it: queries asking for that region share its clients', () => {
+    const home = provider('555555555555');
+    const west = home.forRegion('us-west-2');
+    expect(west.region).toBe('us-west-2');
+    expect(west.accountId).toBe('555555555555');
+    expect(home.forRegion('us-west-2')).toBe(west);
+    const kms = west.get(KMSClient);
+    expect(home.forRegion('us-west-2').get(KMSClient)).toBe(kms);
+    expect(home.forRegion('eu-west-1')).not.toBe(west);
+    // Destroyed with its provider: nothing it built is used after that.
+    home.destroy();
+    expect(west.get(KMSClient)).not.toBe(kms);
+    west.destroy();
+  });
+
   it('loads once: clients built under the same environment get the same loaded settings', async () => {
     process.env.AWS_SDK_UA_APP_ID = 'evidence-test';
     const a = processSdkConfig().settings;
