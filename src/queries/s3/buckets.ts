@@ -1,5 +1,4 @@
 import type { Bucket, S3Client } from '@aws-sdk/client-s3';
-import type { AwsClientProvider } from '../../aws/clients.js';
 import { loadS3Sdk } from '../../aws/sdk.js';
 import { stripMetadata, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
 import { mapWithConcurrencyLimit } from '../../concurrency-limit.js';
