@@ -173,6 +173,11 @@ export interface AwsClientSettings {
   callSlots?: CallSlots;
   /** A connection pool shared with other providers (a collection run's); without it each client opens its own. */
   connections?: SharedConnections;
+  /**
+   * The SDK settings of the run this provider serves, read from the environment once when the run starts (see
+   * sdk-config.ts); without it the provider reads them when it builds its first client.
+   */
+  sdk?: ProcessSdkConfig;
   /** Observer for every attempt (metrics, tests). */
   onAttempt?: (action: string, outcome: 'ok' | 'throttled' | 'error') => void;
   /**
@@ -187,6 +192,11 @@ export interface CallSlots {
   run<T>(fn: () => Promise<T>, priority?: boolean): Promise<T>;
 }
 
+/** A handler on a shared pool: destroying one client must not close the connections of every other. */
+class SharedPoolHttpHandler extends NodeHttpHandler {
+  override destroy(): void {}
+}
+
 /**
  * One keep-alive connection pool for many clients (every client of a collection run): connections, and TLS
  * sessions, are reused across accounts, regions and services instead of each client opening its own.
@@ -196,15 +206,22 @@ export class SharedConnections {
   // No per-host socket cap: the requests in flight are already bounded by the run's call slots.
   readonly http = new HttpAgent({ keepAlive: true, lookup: localhostAwareLookup });
   readonly https = new HttpsAgent({ keepAlive: true, lookup: localhostAwareLookup });
+  /** One request handler on this pool per request timeout, used by every client built on it (none holds state of its own). */
+  private readonly handlers = new Map<number, NodeHttpHandler>();
+
+  handler(requestTimeoutMs: number): NodeHttpHandler {
+    let handler = this.handlers.get(requestTimeoutMs);
+    if (!handler) {
+      handler = new SharedPoolHttpHandler({ httpAgent: this.http, httpsAgent: this.https, connectionTimeout: 5_000, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true });
+      this.handlers.set(requestTimeoutMs, handler);
+    }
+    return handler;
+  }
+
   destroy(): void {
     this.http.destroy();
     this.https.destroy();
   }
-}
-
-/** A handler on a shared pool: destroying one client must not close the connections of every other. */
-class SharedPoolHttpHandler extends NodeHttpHandler {
-  override destroy(): void {}
 }
 
 type ClientCtor<C> = new (config: Record<string, unknown>) => C;
@@ -236,6 +253,8 @@ function isExpiredSession(err: unknown): boolean {
  */
 export class AwsClientProvider {
   private readonly cache = new Map<unknown, unknown>();
+  /** Providers for the same account in other regions (`forRegion`). */
+  private readonly otherRegions = new Map<string, AwsClientProvider>();
   /** Reads already answered (or under way) for this account and region, by action and parameters. */
   private readonly reads = new Map<string, Promise<SharedRead | undefined>>();
   /** Work several queries of this account and region share (`shared`), by key: its outcome and the calls it made. */
@@ -254,7 +273,7 @@ export class AwsClientProvider {
   get<C>(Ctor: ClientCtor<C>): C {
     let client = this.cache.get(Ctor) as C | undefined;
     if (!client) {
-      const sdkConfig = (this.sdkConfig ??= processSdkConfig());
+      const sdkConfig = (this.sdkConfig ??= this.settings.sdk ?? processSdkConfig());
       client = new Ctor({
         // FIPS, dual-stack, app id and auth scheme preference as the SDK loads them, loaded once per process.
         ...sdkConfig.settings,
@@ -263,13 +282,7 @@ export class AwsClientProvider {
         maxAttempts: this.settings.maxAttempts ?? 6,
         retryMode: 'adaptive',
         requestHandler: this.settings.connections
-          ? new SharedPoolHttpHandler({
-              httpAgent: this.settings.connections.http,
-              httpsAgent: this.settings.connections.https,
-              connectionTimeout: 5_000,
-              requestTimeout: this.settings.requestTimeoutMs ?? 30_000,
-              throwOnRequestTimeout: true,
-            })
+          ? this.settings.connections.handler(this.settings.requestTimeoutMs ?? 30_000)
           : new NodeHttpHandler({
               // `<account>.localhost` endpoints (S3 Control against a loopback endpoint override) resolve to loopback.
               httpAgent: { lookup: localhostAwareLookup },
@@ -302,17 +315,25 @@ export class AwsClientProvider {
     const outcome = await pending;
     recordCalls(outcome.calls.map((c) => ({ ...c })));
     if ('error' in outcome) throw outcome.error;
-    return structuredClone(outcome.result) as T;
+    return privateCopy(outcome.result) as T;
   }
 
-  /** A provider for the same account and credentials in another region. */
+  /**
+   * The provider for the same account and credentials in another region, one per region for this provider's life:
+   * every query of the account-region asking (S3 bucket-level calls in each bucket's region) uses its clients instead
+   * of building its own. Destroyed with this provider.
+   */
   forRegion(region: string): AwsClientProvider {
-    return new AwsClientProvider({ ...this.settings, region });
+    let other = this.otherRegions.get(region);
+    if (!other) this.otherRegions.set(region, (other = new AwsClientProvider({ ...this.settings, region })));
+    return other;
   }
 
   destroy(): void {
     for (const c of this.cache.values()) (c as MiddlewareCapable).destroy?.();
+    for (const p of this.otherRegions.values()) p.destroy();
     this.cache.clear();
+    this.otherRegions.clear();
     this.work.clear();
   }
 
@@ -338,7 +359,7 @@ export class AwsClientProvider {
             if (got) {
               // The same response, cited by the request id AWS gave it; a copy, so no query can change another's evidence.
               log?.push({ operation: action, input: redactSecretInputs(args.input), ...got.logged });
-              return { output: structuredClone(got.output) } as Awaited<ReturnType<typeof next>>;
+              return { output: privateCopy(got.output) } as Awaited<ReturnType<typeof next>>;
             }
             reads!.set(key, new Promise((resolve) => (share = resolve)));
           }
@@ -355,7 +376,7 @@ export class AwsClientProvider {
             }
             const logged = { attempts: out.output?.$metadata?.attempts, ...seen(context, out.output?.$metadata?.requestId) };
             log?.push({ operation: action, input: redactSecretInputs(args.input), ...logged });
-            share?.({ output: structuredClone(out.output), logged });
+            share?.({ output: privateCopy(out.output), logged });
             return out;
           } catch (err) {
             const e = err as { name?: string; $metadata?: { attempts?: number; requestId?: string } };
@@ -410,6 +431,30 @@ export class AwsClientProvider {
       { step: 'finalizeRequest', name: 'evidenceLockerRateLimit', priority: 'low' },
     );
   }
+}
+
+/**
+ * A copy of a shared answer that nothing else holds, as `structuredClone` makes it, at a fraction of its cost on the
+ * JSON-shaped answers the SDK gives: plain objects and arrays are copied member by member and dates anew; anything
+ * else (binary, a class instance) is left to `structuredClone`. Each query gets its own, so one query changing its
+ * answer cannot change another's evidence.
+ */
+export function privateCopy<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(privateCopy) as T;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto === Object.prototype || proto === null) {
+    const copy: Record<string, unknown> = {};
+    for (const k of Object.keys(value)) {
+      const member = privateCopy((value as Record<string, unknown>)[k]);
+      // A member named `__proto__` (a tag key or variable name is anyone's choice) stays a member, never a prototype.
+      if (k === '__proto__') Object.defineProperty(copy, k, { value: member, writable: true, enumerable: true, configurable: true });
+      else copy[k] = member;
+    }
+    return copy as T;
+  }
+  if (value instanceof Date && proto === Date.prototype) return new Date(value.getTime()) as T;
+  return structuredClone(value);
 }
 
 /** A read's response kept for the other queries of the same account and region that ask the same. */

@@ -14,8 +14,9 @@ import type { Provider } from '@smithy/types';
  * Here the SDK's own loaders and selectors run once per process and every client gets the loaded provider, so the
  * values, their precedence and their defaults stay exactly the SDK's.
  *
- * The cache is keyed by the `AWS_*` environment: when it changes (a test pointing the SDK at a new endpoint), client
- * providers made after the change load everything afresh. The SDK itself reads the shared config files once per process.
+ * The cache is keyed by the `AWS_*` environment: when it changes (a test pointing the SDK at a new endpoint), runs and
+ * client providers started after the change load everything afresh. The SDK itself reads the shared config files once
+ * per process.
  */
 
 /** The settings passed to every client's constructor; each is a provider memoised by the SDK's loader. */
@@ -86,7 +87,8 @@ function awsEnvironment(): string {
 
 /**
  * The SDK settings for the current `AWS_*` environment, loaded once per environment. Reading the environment costs
- * about as much as building a client, so callers ask once per batch of clients (a client provider asks once).
+ * about as much as building a client, so callers ask once per batch of clients: a collection run once for all its
+ * providers (`AwsClientSettings.sdk`), a provider outside a run once for its clients.
  */
 export function processSdkConfig(): ProcessSdkConfig {
   const env = awsEnvironment();

@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { describeSdkFailure } from '../aws/failure.js';
 import { AwsClientProvider, SharedConnections, withCallLog, type LoggedCall } from '../aws/clients.js';
+import { processSdkConfig } from '../aws/sdk-config.js';
 import type { RateLimiterRegistry } from '../aws/rate-limit.js';
 import type { EvidenceBody, ManifestRecord } from '../evidence/record.js';
 import type { CollectionTask } from './plan.js';
@@ -67,6 +68,8 @@ export async function executeTasks(run: TaskExecution): Promise<void> {
   // collect.concurrency bounds the API requests in flight, whichever task or client makes them.
   const callSlots = new ConcurrencyLimit(run.concurrency);
   const connections = new SharedConnections();
+  // The SDK's settings from the environment, read once for the run's thousands of clients.
+  const sdk = processSdkConfig();
   const providers = new Map<string, AwsClientProvider>();
   // An account-region's clients, and the reads they share, live while one of its tasks runs and, once its account
   // group's turn has come (see planTasks), until the group's last task of it is done: every query of the group shares
@@ -109,6 +112,7 @@ export async function executeTasks(run: TaskExecution): Promise<void> {
         requestTimeoutMs: config.collect.requestTimeoutMs,
         callSlots,
         connections,
+        sdk,
         onAttempt: run.onAttempt,
         ...(run.rateLimits ? { rateLimits: run.rateLimits } : {}),
         shareReads: true,
@@ -119,7 +123,7 @@ export async function executeTasks(run: TaskExecution): Promise<void> {
   };
 
   // collect.mode delegated-admin: what an aggregator or administrator holds is read once from the audit account.
-  const delegated = run.delegated?.((accountId, region, credentials) => new AwsClientProvider({ accountId, region, credentials, maxAttempts: config.collect.maxAttempts, requestTimeoutMs: config.collect.requestTimeoutMs, callSlots, connections, onAttempt: run.onAttempt, ...(run.auditRateLimits ? { rateLimits: run.auditRateLimits } : {}), shareReads: true }));
+  const delegated = run.delegated?.((accountId, region, credentials) => new AwsClientProvider({ accountId, region, credentials, maxAttempts: config.collect.maxAttempts, requestTimeoutMs: config.collect.requestTimeoutMs, callSlots, connections, sdk, onAttempt: run.onAttempt, ...(run.auditRateLimits ? { rateLimits: run.auditRateLimits } : {}), shareReads: true }));
 
   // Tasks open at once: enough to keep every request slot busy while some tasks are between calls, few enough
   // that partial evidence does not pile up in memory. Rate-paced tasks have their own, wider window: they spend most

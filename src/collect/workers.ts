@@ -11,6 +11,7 @@ import type { EvidenceStore } from '../evidence/store.js';
 import type { ManifestRecord } from '../evidence/record.js';
 import { putEvidenceBody } from '../seal/seal.js';
 import { AwsClientProvider, SharedConnections } from '../aws/clients.js';
+import { processSdkConfig } from '../aws/sdk-config.js';
 import { RateLimiterRegistry } from '../aws/rate-limit.js';
 import { ConcurrencyLimit } from '../concurrency-limit.js';
 import { EvidenceLockerError } from '../errors.js';
@@ -210,6 +211,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
   const shares = partitionAccounts(run.tasks, run.targets, run.workers);
   const limits = new RateLimiterRegistry();
   const connections = new SharedConnections();
+  const sdk = processSdkConfig();
   const callSlots = new ConcurrencyLimit(config.collect.concurrency);
   // Stops this process's own work for the workers (organisation-wide reads, limiter waits) on abort or on a worker's failure.
   const stop = new AbortController();
@@ -220,7 +222,7 @@ export async function collectInWorkers(run: WorkerCollection): Promise<void> {
     config.collect.mode === 'delegated-admin'
       ? new DelegatedCollection(
           config,
-          (accountId, region, credentials) => new AwsClientProvider({ accountId, region, credentials, maxAttempts: config.collect.maxAttempts, requestTimeoutMs: config.collect.requestTimeoutMs, callSlots, connections, rateLimits: limits, onAttempt: run.onAttempt, shareReads: true }),
+          (accountId, region, credentials) => new AwsClientProvider({ accountId, region, credentials, maxAttempts: config.collect.maxAttempts, requestTimeoutMs: config.collect.requestTimeoutMs, callSlots, connections, sdk, rateLimits: limits, onAttempt: run.onAttempt, shareReads: true }),
           log,
           async (body, recordedAt) => {
             const record = await putEvidenceBody(run.store, body, recordedAt);

@@ -65,7 +65,16 @@ export const SECRET_INPUT_MEMBERS: ReadonlySet<string> = new Set([
 export function redactSecretInputs(input: unknown): unknown {
   if (Array.isArray(input)) return input.map(redactSecretInputs);
   if (input === null || typeof input !== 'object' || input instanceof Uint8Array || input instanceof Date) return input;
-  return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, SECRET_INPUT_MEMBERS.has(k) && v !== undefined ? '[REDACTED]' : redactSecretInputs(v)]));
+  // Every SDK call's input passes here: a loop costs half of mapping entries into a new object.
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(input)) {
+    const v = (input as Record<string, unknown>)[k];
+    const member = SECRET_INPUT_MEMBERS.has(k) && v !== undefined ? '[REDACTED]' : redactSecretInputs(v);
+    // A member named `__proto__` stays a member (as Object.fromEntries keeps it), never a prototype.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: member, writable: true, enumerable: true, configurable: true });
+    else out[k] = member;
+  }
+  return out;
 }
 
 /** The structured JSON logger (pino) every command and the daemon use; run ids go in as bindings. */

@@ -476,7 +476,7 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
       } else if (head) {
         this.log?.warn({ bucket: this.bucket, key, versionId: head.VersionId, storedSha256: head.sha256 }, 'latest version of a content-addressed key is not this body as stored (another writer\'s bytes, or a version this store cannot read); writing the body again as a new version');
       }
-      const versionId = body.length > this.config.multipartThresholdBytes ? await this.putMultipart(key, body, wanted) : await this.putSingle(key, body, wanted);
+      const versionId = body.length > this.config.multipartThresholdBytes ? await this.putMultipart(key, body, wanted) : await this.putSingle(key, body, wanted, undefined, sha256);
       (await this.index?.keys.catch(() => undefined))?.add(sha256);
       return { key, ...(versionId ? { versionId } : {}), existed: false };
     });
@@ -570,7 +570,8 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
     };
   }
 
-  private async putSingle(key: string, body: Buffer, retainUntil: Date, contentType = 'application/json'): Promise<string | undefined> {
+  /** `sha256` (hex) when the caller has just hashed the body: it is hashed once, not once for each header. */
+  private async putSingle(key: string, body: Buffer, retainUntil: Date, contentType = 'application/json', sha256 = sha256Hex(body)): Promise<string | undefined> {
     try {
       const out = await this.client.send(
         new PutObjectCommand({
@@ -580,8 +581,8 @@ export class S3EvidenceStore implements EvidenceStore, LegalHolds, PackageShelf,
           ContentLength: body.length,
           ContentType: contentType,
           ContentMD5: md5Base64(body),
-          ChecksumSHA256: sha256Base64(body),
-          Metadata: { sha256: sha256Hex(body) },
+          ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64'),
+          Metadata: { sha256 },
           ...this.lockHeaders(retainUntil),
         }),
       );

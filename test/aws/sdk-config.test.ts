@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { AwsClientProvider } from '../../src/aws/clients.js';
+import { AwsClientProvider, SharedConnections } from '../../src/aws/clients.js';
 import { processSdkConfig } from '../../src/aws/sdk-config.js';
 
 const credentials = { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' };
@@ -83,6 +83,52 @@ describe('SDK settings loaded once per process keep the SDK semantics', () => {
     process.env.AWS_ENDPOINT_URL_KMS = 'http://127.0.0.1:4599';
     process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS = 'true';
     expect(await urlOf(provider('111111111111').get(KMSClient), new ListKeysCommand({}))).toBe('https://kms.us-east-1.amazonaws.com/');
+  });
+
+  it('a run\'s providers share the settings read when the run started and one request handler on its pool; a provider outside it reads the environment', async () => {
+    process.env.AWS_ENDPOINT_URL_KMS = 'http://127.0.0.1:4000';
+    const sdk = processSdkConfig();
+    const connections = new SharedConnections();
+    try {
+      const inRun = (accountId: string, region = 'us-east-1') => new AwsClientProvider({ accountId, region, credentials, maxAttempts: 1, connections, sdk, requestTimeoutMs: 1_000 });
+      const a = inRun('111111111111');
+      expect(await urlOf(a.get(KMSClient), new ListKeysCommand({}))).toBe('http://127.0.0.1:4000/');
+      // Set while the run collects: providers it makes later keep what it read; a provider outside it sees the change.
+      process.env.AWS_ENDPOINT_URL_KMS = 'http://127.0.0.1:5000';
+      const b = inRun('222222222222').forRegion('eu-west-1');
+      expect(await urlOf(b.get(KMSClient), new ListKeysCommand({}))).toBe('http://127.0.0.1:4000/');
+      expect(await urlOf(provider('333333333333').get(KMSClient), new ListKeysCommand({}))).toBe('http://127.0.0.1:5000/');
+      const handlerOf = (c: object) => (c as { config: { requestHandler: unknown } }).config.requestHandler;
+      const handler = handlerOf(a.get(KMSClient));
+      expect(handlerOf(a.get(STSClient))).toBe(handler);
+      expect(handlerOf(b.get(STSClient))).toBe(handler);
+      expect(connections.handler(1_000)).toBe(handler);
+      // Another request timeout is another handler on the same pool; destroying a provider's clients leaves the handler to the others.
+      expect(connections.handler(2_000)).not.toBe(handler);
+      a.destroy();
+      const c = inRun('444444444444');
+      expect(await urlOf(c.get(STSClient), new GetCallerIdentityCommand({}))).toMatch(/^https:\/\/sts\./);
+      expect(handlerOf(c.get(STSClient))).toBe(handler);
+      b.destroy();
+      c.destroy();
+    } finally {
+      connections.destroy();
+    }
+  });
+
+  it('a provider\'s provider for another region is built once and lives as long as it: queries asking for that region share its clients', () => {
+    const home = provider('555555555555');
+    const west = home.forRegion('us-west-2');
+    expect(west.region).toBe('us-west-2');
+    expect(west.accountId).toBe('555555555555');
+    expect(home.forRegion('us-west-2')).toBe(west);
+    const kms = west.get(KMSClient);
+    expect(home.forRegion('us-west-2').get(KMSClient)).toBe(kms);
+    expect(home.forRegion('eu-west-1')).not.toBe(west);
+    // Destroyed with its provider: nothing it built is used after that.
+    home.destroy();
+    expect(west.get(KMSClient)).not.toBe(kms);
+    west.destroy();
   });
 
   it('loads once: clients built under the same environment get the same loaded settings', async () => {

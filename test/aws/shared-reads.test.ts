@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { CloudTrailClient, DescribeTrailsCommand, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
-import { AwsClientProvider, SHARED_READS, withCallLog } from '../../src/aws/clients.js';
+import { AwsClientProvider, SHARED_READS, privateCopy, withCallLog } from '../../src/aws/clients.js';
 import { sharedWork } from '../../src/aws/shared-work.js';
 import { DEMO_ACCOUNT_ID, demoWorld, simulatorEnv } from '../../src/simulator/index.js';
 import { useSimulator } from '../simulator/helpers.js';
@@ -51,6 +51,53 @@ describe('shared reads', () => {
     if (!('result' in third)) throw new Error('a read failed');
     expect(third.result.trailList!.length).toBe(second.result.trailList!.length);
     expect(third.result.trailList!.length).toBeGreaterThan(0);
+  });
+
+  it('a query changing its shared answer deep inside (a member, a date, an array) changes no other query\'s answer or evidence', async () => {
+    const clients = open(true);
+    const read = async () => {
+      const got = await withCallLog(() => clients.get(CloudTrailClient).send(new DescribeTrailsCommand({ includeShadowTrails: true })));
+      if (!('result' in got)) throw new Error('a read failed');
+      return got.result;
+    };
+    const first = await read();
+    const untouched = JSON.stringify(first);
+    const second = await read();
+    expect(JSON.stringify(second)).toBe(untouched);
+    // The second query vandalises its answer at every depth; the first's, and a third's, stay as answered.
+    const trail = second.trailList![0] as unknown as Record<string, unknown>;
+    trail.Name = 'changed';
+    delete trail.S3BucketName;
+    second.trailList!.push({ Name: 'planted' });
+    (second.$metadata as { requestId?: string }).requestId = 'forged';
+    const third = await read();
+    expect(JSON.stringify(first)).toBe(untouched);
+    expect(JSON.stringify(third)).toBe(untouched);
+    expect(third.trailList![0]).not.toBe(first.trailList![0]);
+
+    // Work shared by its definition: each asking query gets an answer no other holds, dates included.
+    const dated = sharedWork('test: dated work', async () => ({ at: new Date('2026-12-08T00:00:00Z'), items: [{ n: 1 }] }));
+    const [a, b] = await Promise.all([dated({ clients }, undefined), dated({ clients }, undefined)]);
+    a.at.setUTCFullYear(2000);
+    a.items[0].n = 2;
+    expect(b).toEqual({ at: new Date('2026-12-08T00:00:00Z'), items: [{ n: 1 }] });
+    expect((await dated({ clients }, undefined)).at.toISOString()).toBe('2026-12-08T00:00:00.000Z');
+  });
+
+  it('a private copy is what structuredClone gives, sharing nothing with the answer, a member named __proto__ included', () => {
+    const answer = JSON.parse('{"Tags":{"__proto__":{"polluted":true},"Name":"x"},"List":[1,"two",null,{"deep":[true]}],"Empty":{}}') as Record<string, unknown>;
+    Object.assign(answer, { At: new Date('2026-12-08T01:02:03.004Z'), Bytes: new Uint8Array([1, 2, 3]), Missing: undefined, Bare: Object.assign(Object.create(null) as object, { k: 'v' }) });
+    const copy = privateCopy(answer);
+    expect(copy).toStrictEqual(structuredClone(answer));
+    expect(Object.keys(copy.Tags as object)).toEqual(['__proto__', 'Name']);
+    expect(Object.getPrototypeOf(copy.Tags)).toBe(Object.prototype);
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+    expect('Missing' in copy).toBe(true);
+    const shared = (x: unknown, y: unknown): boolean =>
+      typeof x === 'object' && x !== null && (x === y || Object.keys(x).some((k) => shared((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k])));
+    expect(shared(copy, answer)).toBe(false);
+    expect(privateCopy('text')).toBe('text');
+    expect(privateCopy(null)).toBeNull();
   });
 
   it('the two Security Hub queries read the PCI DSS standard’s controls once', async () => {

@@ -53,4 +53,13 @@ describe('call log and secrets in request inputs', () => {
     expect(redactSecretInputs(input)).toEqual({ RoleArn: 'arn:aws:iam::111122223333:role/R', ExternalId: '[REDACTED]', Tags: [{ Key: 'k', Value: 'v' }], Nested: { SessionToken: '[REDACTED]', Password: undefined, Count: 2 }, Body: new Uint8Array([1]) });
     expect(input.ExternalId).toBe('x');
   });
+
+  it('keeps a member named __proto__ (a tag key anyone may choose) as a member, in its place, its secrets still redacted', () => {
+    const input = JSON.parse('{"Filters":[{"Name":"tag-key","Values":["a"]}],"__proto__":{"Password":"p","polluted":true},"Last":1}') as Record<string, unknown>;
+    const out = redactSecretInputs(input) as Record<string, unknown>;
+    expect(Object.keys(out)).toEqual(['Filters', '__proto__', 'Last']);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toEqual({ Password: '[REDACTED]', polluted: true });
+    expect((out as { polluted?: unknown }).polluted).toBeUndefined();
+  });
 });

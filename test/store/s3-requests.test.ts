@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { describe, expect, it, afterEach } from 'vitest';
+import { describe, expect, it, afterEach, vi } from 'vitest';
 import { HttpResponse, type HttpRequest } from '@smithy/core/transport';
 import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -17,6 +17,19 @@ import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { sealRun } from '../../src/seal/seal.js';
 import { newRunId } from '../../src/evidence/run-id.js';
 import { CONTRACT_KEY_DIR, contractTrust, evidenceBody, sealBodies } from './contract.js';
+
+/** Every byte string the store hashes with the project's helpers (the helpers themselves are unchanged). */
+const hashed = vi.hoisted(() => ({ inputs: [] as (Buffer | string)[] }));
+vi.mock('../../src/evidence/hash.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/evidence/hash.js')>();
+  const noted =
+    (f: (data: Buffer | string) => string) =>
+    (data: Buffer | string): string => {
+      hashed.inputs.push(data);
+      return f(data);
+    };
+  return { ...actual, sha256Hex: noted(actual.sha256Hex), sha256Base64: noted(actual.sha256Base64) };
+});
 
 /** When the fake server writes a version (PutObject, CompleteMultipartUpload), as its listings and HEAD answers name it. */
 const WRITTEN_AT = new Date('2026-11-27T02:00:00.000Z');
@@ -270,6 +283,23 @@ describe('S3EvidenceStore requests (what the SDK actually sends)', () => {
       expect(p.headers['x-amz-checksum-sha256']).toBe(sha256b64(p.body));
       expect(p.headers['x-amz-server-side-encryption']).toBeUndefined();
     }
+  });
+
+  it('hashes an evidence body once on its way to S3: its name is checked, and x-amz-checksum-sha256 and x-amz-meta-sha256 come from that digest', async () => {
+    const fake = new FakeS3();
+    const store = storeWith(fake);
+    const body = evidenceBody('hashed once');
+    const name = sha256Hex(body);
+    hashed.inputs.length = 0;
+    await store.putObject(name, body);
+    expect(hashed.inputs.filter((d) => Buffer.isBuffer(d) && d.equals(body))).toHaveLength(1);
+    const [put] = fake.writes();
+    expect(put.body.equals(body)).toBe(true);
+    expect(put.headers['x-amz-checksum-sha256']).toBe(sha256b64(body));
+    expect(put.headers['x-amz-meta-sha256']).toBe(name);
+    // A body under the wrong name is still refused before anything is sent.
+    expect((await failure(store.putObject(sha256Hex('other'), body))).message).toContain('refusing to store it under the wrong name');
+    expect(fake.writes()).toHaveLength(1);
   });
 
   it('adds SSE-KMS with the configured key', async () => {

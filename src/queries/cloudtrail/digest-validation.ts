@@ -194,26 +194,22 @@ export const digestValidation = defineQuery<DigestValidationEvidence>({
     }
     const organizationId = organization && !isCapturedError(organization) ? organization.Id : undefined;
     const clients = await RegionalS3Clients.open(ctx);
-    try {
-      const out: TrailDigestEvidence[] = [];
-      for (const t of trails) {
-        if (t.IsOrganizationTrail === true && !organizationId) {
-          const why = organization && isCapturedError(organization) ? `DescribeOrganization failed (${organization.error.code}: ${organization.error.message})` : 'DescribeOrganization named no organization id';
-          out.push({ trailArn: t.TrailARN ?? '', bucket: t.S3BucketName ?? '', listedPrefixes: [], digests: [], logFiles: [], error: `organisation trail: CloudTrail delivers its digests under AWSLogs/<organization id>/${ctx.accountId}/, and ${why}; grant organizations:DescribeOrganization to the member role` });
-          continue;
-        }
-        try {
-          out.push(await readTrail(ctx, t, from, to, Number(ctx.params.logFilesPerTrail ?? 24), clients, t.IsOrganizationTrail === true ? organizationId : undefined));
-        } catch (err) {
-          // One unreadable trail bucket (another account's log archive, a denied listing) is that trail's gap, not the query's.
-          const e = err as { name?: string; message?: string };
-          out.push({ trailArn: t.TrailARN ?? '', bucket: t.S3BucketName ?? '', listedPrefixes: [], digests: [], logFiles: [], error: `${e.name ?? 'Error'}: ${e.message ?? ''}`.trim() });
-        }
+    const out: TrailDigestEvidence[] = [];
+    for (const t of trails) {
+      if (t.IsOrganizationTrail === true && !organizationId) {
+        const why = organization && isCapturedError(organization) ? `DescribeOrganization failed (${organization.error.code}: ${organization.error.message})` : 'DescribeOrganization named no organization id';
+        out.push({ trailArn: t.TrailARN ?? '', bucket: t.S3BucketName ?? '', listedPrefixes: [], digests: [], logFiles: [], error: `organisation trail: CloudTrail delivers its digests under AWSLogs/<organization id>/${ctx.accountId}/, and ${why}; grant organizations:DescribeOrganization to the member role` });
+        continue;
       }
-      return { describeTrails: describe, window: { from: from.toISOString(), to: to.toISOString() }, publicKeys, trails: out, ...(organization ? { organization } : {}) };
-    } finally {
-      clients.close();
+      try {
+        out.push(await readTrail(ctx, t, from, to, Number(ctx.params.logFilesPerTrail ?? 24), clients, t.IsOrganizationTrail === true ? organizationId : undefined));
+      } catch (err) {
+        // One unreadable trail bucket (another account's log archive, a denied listing) is that trail's gap, not the query's.
+        const e = err as { name?: string; message?: string };
+        out.push({ trailArn: t.TrailARN ?? '', bucket: t.S3BucketName ?? '', listedPrefixes: [], digests: [], logFiles: [], error: `${e.name ?? 'Error'}: ${e.message ?? ''}`.trim() });
+      }
     }
+    return { describeTrails: describe, window: { from: from.toISOString(), to: to.toISOString() }, publicKeys, trails: out, ...(organization ? { organization } : {}) };
   },
   evaluate(data, _params, ctx) {
     if (!data?.describeTrails?.trailList) return [{ resource: 'account', resourceType: 'AWS::::Account', status: 'error', reason: 'the evidence holds no DescribeTrails response' }];

@@ -70,24 +70,20 @@ export const logBucketRetention = defineQuery<LogBucketRetentionEvidence>({
     const names = [...new Set(homeTrails(trails.trailList, ctx.region).map((t) => t.S3BucketName).filter((b): b is string => !!b))];
     const { GetBucketLifecycleConfigurationCommand, GetObjectLockConfigurationCommand } = await loadS3Sdk();
     const clients = await RegionalS3Clients.open(ctx);
-    try {
-      const buckets: TrailBucketEvidence[] = [];
-      const unreadable: NonNullable<LogBucketRetentionEvidence['unreadable']> = [];
-      for (const bucket of names) {
-        const read = await captureFailure(async () => {
-          const region = await bucketRegion(ctx, bucket);
-          const s3 = clients.for(region);
-          const objectLock = await captureAbsence(() => s3.send(new GetObjectLockConfigurationCommand({ Bucket: bucket })), ['ObjectLockConfigurationNotFoundError']);
-          const lifecycle = await captureAbsence(() => s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket })), ['NoSuchLifecycleConfiguration']);
-          return { bucket, region, objectLock, lifecycle };
-        }, ctx.signal);
-        if (isCapturedError(read)) unreadable.push({ bucket, error: read.error });
-        else buckets.push(read);
-      }
-      return unreadable.length ? { describeTrails: trails, buckets, unreadable } : { describeTrails: trails, buckets };
-    } finally {
-      clients.close();
+    const buckets: TrailBucketEvidence[] = [];
+    const unreadable: NonNullable<LogBucketRetentionEvidence['unreadable']> = [];
+    for (const bucket of names) {
+      const read = await captureFailure(async () => {
+        const region = await bucketRegion(ctx, bucket);
+        const s3 = clients.for(region);
+        const objectLock = await captureAbsence(() => s3.send(new GetObjectLockConfigurationCommand({ Bucket: bucket })), ['ObjectLockConfigurationNotFoundError']);
+        const lifecycle = await captureAbsence(() => s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket })), ['NoSuchLifecycleConfiguration']);
+        return { bucket, region, objectLock, lifecycle };
+      }, ctx.signal);
+      if (isCapturedError(read)) unreadable.push({ bucket, error: read.error });
+      else buckets.push(read);
     }
+    return unreadable.length ? { describeTrails: trails, buckets, unreadable } : { describeTrails: trails, buckets };
   },
   evaluate(data, params, ctx) {
     const minDays = Number(params.minimumRetentionDays ?? 365);

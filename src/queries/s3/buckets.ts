@@ -1,5 +1,4 @@
 import type { Bucket, S3Client } from '@aws-sdk/client-s3';
-import type { AwsClientProvider } from '../../aws/clients.js';
 import { loadS3Sdk } from '../../aws/sdk.js';
 import { stripMetadata, type CapturedError, type QueryContext, type ResourceResult } from '../types.js';
 import { mapWithConcurrencyLimit } from '../../concurrency-limit.js';
@@ -61,11 +60,10 @@ export function locationToRegion(location: string | undefined | null): string {
 }
 
 /**
- * S3 clients per region for bucket-level calls, which S3 answers only in the bucket's own region.
- * Providers created here are destroyed by `close()`; the context's own provider is left alone.
+ * S3 clients per region for bucket-level calls, which S3 answers only in the bucket's own region: the context's
+ * provider for its own region, its provider for each other region (`forRegion`, which lives as long as it does).
  */
 export class RegionalS3Clients {
-  private readonly providers = new Map<string, AwsClientProvider>();
   private constructor(
     private readonly ctx: QueryContext,
     private readonly S3: typeof S3Client,
@@ -76,18 +74,7 @@ export class RegionalS3Clients {
   }
 
   for(region: string): S3Client {
-    if (region === this.ctx.clients.region) return this.ctx.clients.get(this.S3);
-    let p = this.providers.get(region);
-    if (!p) {
-      p = this.ctx.clients.forRegion(region);
-      this.providers.set(region, p);
-    }
-    return p.get(this.S3);
-  }
-
-  close(): void {
-    for (const p of this.providers.values()) p.destroy();
-    this.providers.clear();
+    return (region === this.ctx.clients.region ? this.ctx.clients : this.ctx.clients.forRegion(region)).get(this.S3);
   }
 }
 
@@ -101,17 +88,13 @@ export async function collectPerBucket<T>(
 ): Promise<S3BucketsEvidence<T>> {
   const buckets = await listAllBuckets(ctx);
   const clients = await RegionalS3Clients.open(ctx);
-  try {
-    const responses = await mapWithConcurrencyLimit(buckets, BUCKET_CONCURRENCY, async (b): Promise<BucketResponse<T>> => {
-      ctx.signal?.throwIfAborted();
-      const name = b.Name ?? '';
-      const region = await bucketRegion(ctx, b);
-      return { bucket: name, region, response: await call(clients.for(region), name) };
-    });
-    return { buckets, responses };
-  } finally {
-    clients.close();
-  }
+  const responses = await mapWithConcurrencyLimit(buckets, BUCKET_CONCURRENCY, async (b): Promise<BucketResponse<T>> => {
+    ctx.signal?.throwIfAborted();
+    const name = b.Name ?? '';
+    const region = await bucketRegion(ctx, b);
+    return { bucket: name, region, response: await call(clients.for(region), name) };
+  });
+  return { buckets, responses };
 }
 
 /**

@@ -37,11 +37,7 @@ export const cloudFrontWebAcls = defineQuery<CloudFrontWebAclsEvidence>({
     }
     const tenantOnly = await collectMultiTenant(cloudFront, distributions, ctx.signal);
     const east = ctx.region === CLOUDFRONT_WAF_REGION ? ctx.clients : ctx.clients.forRegion(CLOUDFRONT_WAF_REGION);
-    try {
-      return { distributions, ...tenantOnly, ...(await collectWebAclInventory(east.get(WAFV2Client), 'CLOUDFRONT', ctx.signal)) };
-    } finally {
-      if (east !== ctx.clients) east.destroy();
-    }
+    return { distributions, ...tenantOnly, ...(await collectWebAclInventory(east.get(WAFV2Client), 'CLOUDFRONT', ctx.signal)) };
   },
   evaluate(data, params, ctx) {
     if (!data?.distributions || !data.webAcls || !data.logging) {
