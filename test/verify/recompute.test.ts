@@ -370,6 +370,8 @@ describe('every package carries the catalogs and procedure maps its results were
     expect(r.problems).toEqual([]);
     expect(r.notes.join('\n')).toContain(`catalog hipaa-security: recorded as the built-in catalog of ${m.tool.name} ${m.tool.version}; its SHA-256 ${inputSha256(hipaa())} is that of ${m.tool.name} ${m.tool.version}'s own built-in catalog, so this version confirms it was the shipped one; recomputed with the copy in the package (inputs/catalogs/hipaa-security.json)`);
     expect(r.notes.join('\n')).toContain('procedure map hipaa-security: recorded as the built-in map of');
+    // VERIFY.md tells the auditor where to read them.
+    expect(readFileSync(join(dir, 'VERIFY.md'), 'utf8')).toMatch(/catalogs and procedure maps by SHA-256, each embedded under `inputs\/`\s+where you can read it, built-in ones too/);
   }, 120_000);
 
   it('a built-in catalog this version neither has nor keeps (its text changed, the record re-signed): recomputed identical with the copy in the package, and a note says the claim cannot be confirmed', async () => {
