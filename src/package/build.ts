@@ -739,8 +739,8 @@ function builtInProcedureMap(builtIn: Catalog[], framework: string): ProcedureMa
 
 /**
  * The evaluation inputs recorded in manifest.json (`evaluation`), the procedure maps the build uses, and the inputs
- * embedded in the package: every catalog and procedure map that is not the built-in one of this tool version, as the
- * canonical JSON the evaluation read.
+ * embedded in the package: every catalog and procedure map, built-in ones too (a later version may not hold them), as
+ * the canonical JSON the evaluation read.
  */
 function evaluationInputs(
   opts: BuildPackageOptions,
@@ -751,19 +751,17 @@ function evaluationInputs(
   const catalogs = d.catalogs.map((c) => {
     const sha256 = inputSha256(c);
     const own = builtIn.find((b) => b.framework === c.framework);
-    if (own && inputSha256(own) === sha256) return { framework: c.framework, version: c.version, sha256, builtIn: true };
     const path = inputPath('catalogs', c.framework);
     embedded.push({ path, bytes: canonicalBytes(c) });
-    return { framework: c.framework, version: c.version, sha256, builtIn: false, path };
+    return { framework: c.framework, version: c.version, sha256, builtIn: own !== undefined && inputSha256(own) === sha256, path };
   });
   const procedureMaps = opts.procedureMaps ?? d.catalogs.map((c) => loadProcedureMap(c));
   const maps = procedureMaps.map((m) => {
     const sha256 = inputSha256(m);
     const own = builtInProcedureMap(builtIn, m.framework);
-    if (own && inputSha256(own) === sha256) return { framework: m.framework, sha256, builtIn: true };
     const path = inputPath('procedures', m.framework);
     embedded.push({ path, bytes: canonicalBytes(m) });
-    return { framework: m.framework, sha256, builtIn: false, path };
+    return { framework: m.framework, sha256, builtIn: own !== undefined && inputSha256(own) === sha256, path };
   });
   const evaluation: PackageEvaluation = {
     tool: { name: TOOL_NAME, version: TOOL_VERSION },

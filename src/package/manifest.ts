@@ -93,8 +93,9 @@ export function missingShards(runs: readonly { manifest: { shard?: { index: numb
 /**
  * What the package's results (controls.csv, findings.csv, testing-procedures.csv, population.csv, summary.json and
  * the views rendered from them) were computed from, besides the sealed runs and bodies the package holds: the tool,
- * each catalog and procedure map (SHA-256 of its canonical JSON; one that is not the built-in one of that tool version
- * is embedded under `path`), the parameter overrides, scope, exceptions register, declared entity type, trusted keys
+ * each catalog and procedure map (SHA-256 of its canonical JSON, whether it is the built-in one of that tool version,
+ * and its copy in the package under `path`: packages built before built-in ones were embedded have none for those),
+ * the parameter overrides, scope, exceptions register, declared entity type, trusted keys
  * and options.
  * `verify --recompute` evaluates the package's sealed evidence again with them. Absent in packages built before it was
  * recorded (they still verify; they cannot be recomputed).

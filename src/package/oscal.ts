@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { regionCoverageLines, regionSummary } from './regions.js';
 import type { ControlStatus } from '../evaluate/types.js';
-import { evidencePath } from './manifest.js';
+import { PACKAGE_FILES, evidencePath } from './manifest.js';
 import type { PackageModel } from './model.js';
 import { terminalText } from '../log/terminal.js';
 import { failedDays, failedDaysText, rowReasons, type RequirementTimeline } from './timeline.js';
@@ -182,12 +182,28 @@ export function renderOscal(model: PackageModel): Buffer {
   // Run folders with a start file and no sealed run (S3): one observation, so a GRC import shows what they may be.
   const starts = model.assessor.summary.period.unsealedStarts ?? [];
   if (starts.length) {
+    // The start file is not in the package (no sealed run names it): what the package holds of it is the entry the
+    // signed manifest.json and summary.json record, at the same index in both.
+    const evidence = starts.map((u, i) => {
+      const resource = {
+        uuid: uuid(`resource:unsealed-start:${u.runId}`),
+        title: `Recorded start file ${u.key}${u.versionId ? ` version ${u.versionId}` : ''}`,
+        description: `The store's listing of run folder ${u.runId} when this package was built, recorded in the signed manifest.json (evaluation.unsealedStarts) and in summary.json (period.unsealedStarts). The start file itself is not in this package: the record shows its key, version and write time, not its content or who wrote it.`,
+        rlinks: [
+          { href: `${PACKAGE_FILES.manifest}#/evaluation/unsealedStarts/${i}`, 'media-type': 'application/json' },
+          { href: `${PACKAGE_FILES.summary}#/period/unsealedStarts/${i}`, 'media-type': 'application/json' },
+        ],
+      };
+      resources.set(`unsealed-start:${u.runId}`, resource);
+      return { href: `#${resource.uuid}`, description: `${u.key}${u.versionId ? ` version ${u.versionId}` : ''}, written ${u.writtenAt ?? 'at a time the store does not list'}: as recorded in manifest.json and summary.json (the start file is not in this package)` };
+    });
     observations.push({
       uuid: uuid('observation:unsealed-starts'),
       title: `${starts.length} run folder(s) with a start file and no sealed run`,
       description: `${starts.map(unsealedStartWords).join('; ')}. ${UNSEALED_START_MEANING}`,
       props: starts.map((u) => ({ name: 'unsealed-start', ns: NS, value: u.runId, remarks: `${u.key}${u.versionId ? ` version ${u.versionId}` : ''}, written ${u.writtenAt ?? 'at a time the store does not list'}` })),
       methods: ['EXAMINE'],
+      'relevant-evidence': evidence,
       collected: model.generatedAt,
     });
   }

@@ -119,11 +119,13 @@ changed since, not that the results follow from the evidence. To re-derive them,
     evidence-locker verify <this-package.zip> --expect-key <confirmed fingerprint> --recompute
 
 evaluates the package's own sealed runs and evidence bodies again with the evaluation inputs \`manifest.json\`
-records (\`evaluation\`: tool version, catalogs and procedure maps by SHA-256, those not built into that tool
-version embedded under \`inputs/\`, parameter overrides, scope, exceptions register, build time) and compares
+records (\`evaluation\`: tool version, catalogs and procedure maps by SHA-256, each embedded under \`inputs/\`
+where you can read it, built-in ones too, parameter overrides, scope, exceptions register, build time) and compares
 controls.csv, findings.csv, testing-procedures.csv, population.csv and summary.json; any difference is INVALID,
 naming the file, requirement, account and both values. Run by another tool version than the one that built the
-package, it says so: differences may then come from the versions. \`verify.sh\` cannot do this (standard tools
+package, it says so: differences may then come from the versions; and for a catalog or map recorded as built in,
+whether it holds one of that SHA-256 (if not, it cannot confirm that the builder shipped it; the results are
+recomputed with the copy the signed manifest lists). \`verify.sh\` cannot do this (standard tools
 do not evaluate evidence). Packages built before \`evaluation\` was recorded verify as before but cannot be
 recomputed.
 

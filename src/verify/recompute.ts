@@ -141,83 +141,19 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
 
   let builtIn: Catalog[] | undefined;
   const builtInCatalogs = () => (builtIn ??= loadCatalogs([]));
-  const readEmbedded = async (path: string, sha256: string, what: string): Promise<unknown> => {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(join(root, ...path.split('/')));
-    } catch {
-      problems.push({ path, message: `${what}: the embedded file manifest.json names is missing` });
-      return undefined;
-    }
-    if (sha256Hex(bytes) !== sha256) {
-      problems.push({ path, message: `${what}: hashes to ${sha256Hex(bytes)}, manifest.json "evaluation" records ${sha256}` });
-      return undefined;
-    }
-    return JSON.parse(bytes.toString('utf8')) as unknown;
-  };
-
+  const listed = new Map(manifest.files.map((f) => [f.path, f.sha256]));
+  const inputs = { problems, notes, root, listed, builtBy, recomputedBy };
   const catalogs: Catalog[] = [];
   for (const c of ev.catalogs) {
-    const what = `catalog ${c.framework}`;
-    if (c.path) {
-      const raw = await readEmbedded(c.path, c.sha256, what);
-      if (raw === undefined) continue;
-      const parsed = CatalogSchema.safeParse(raw);
-      if (!parsed.success) {
-        problems.push({ path: c.path, message: `${what}: not a catalog (${parsed.error.issues[0]?.message ?? 'invalid'})` });
-        continue;
-      }
-      catalogs.push(raw as Catalog);
-      continue;
-    }
     const own = builtInCatalogs().find((x) => x.framework === c.framework);
-    if (!own) {
-      problems.push({ path: PACKAGE_FILES.manifest, message: `${what}: recorded as the built-in catalog of ${builtBy.name} ${builtBy.version}, which ${recomputedBy.name} ${recomputedBy.version} does not have` });
-      continue;
-    }
-    if (inputSha256(own) !== c.sha256) {
-      // The catalog an earlier build had built in, kept by its SHA-256: the package's results are recomputed as it was built.
-      const earlier = earlierBuiltInInput('catalog', c.framework, c.sha256);
-      if (earlier !== undefined && CatalogSchema.safeParse(earlier).success && inputSha256(earlier) === c.sha256) {
-        notes.push(`${what}: the package was built with an earlier built-in catalog (SHA-256 ${c.sha256}), which ${recomputedBy.name} ${recomputedBy.version} keeps; recomputed with it (this version's is ${inputSha256(own)})`);
-        catalogs.push(earlier as Catalog);
-        continue;
-      }
-      notes.push(`${what}: the built-in catalog of ${recomputedBy.name} ${recomputedBy.version} (SHA-256 ${inputSha256(own)}) is not the one that built the package (${c.sha256}, built-in in ${builtBy.name} ${builtBy.version}); recomputed with this version's`);
-    }
-    catalogs.push(own);
+    const input = await recordedInput(inputs, c, { kind: 'catalog', label: 'catalog', schema: CatalogSchema, own: () => own });
+    if (input !== undefined) catalogs.push(input as Catalog);
   }
   const procedureMaps: ProcedureMap[] = [];
   for (const m of ev.procedureMaps) {
-    const what = `procedure map ${m.framework}`;
-    if (m.path) {
-      const raw = await readEmbedded(m.path, m.sha256, what);
-      if (raw === undefined) continue;
-      const parsed = ProcedureMapSchema.safeParse(raw);
-      if (!parsed.success) {
-        problems.push({ path: m.path, message: `${what}: not a procedure map (${parsed.error.issues[0]?.message ?? 'invalid'})` });
-        continue;
-      }
-      procedureMaps.push(raw as ProcedureMap);
-      continue;
-    }
     const catalog = builtInCatalogs().find((x) => x.framework === m.framework);
-    const own = catalog ? loadProcedureMap(catalog) : undefined;
-    if (!own) {
-      problems.push({ path: PACKAGE_FILES.manifest, message: `${what}: recorded as the built-in map of ${builtBy.name} ${builtBy.version}, which ${recomputedBy.name} ${recomputedBy.version} does not have` });
-      continue;
-    }
-    if (inputSha256(own) !== m.sha256) {
-      // The map an earlier build had built in, kept by its SHA-256: the package's results are recomputed as it was built.
-      const earlier = earlierBuiltInInput('procedure-map', m.framework, m.sha256);
-      if (earlier !== undefined && ProcedureMapSchema.safeParse(earlier).success && inputSha256(earlier) === m.sha256) {
-        notes.push(`${what}: the package was built with an earlier built-in map (SHA-256 ${m.sha256}), which ${recomputedBy.name} ${recomputedBy.version} keeps; recomputed with it (this version's is ${inputSha256(own)})`);
-        procedureMaps.push(earlier as ProcedureMap);
-        continue;
-      }
-      notes.push(`${what}: the built-in map of ${recomputedBy.name} ${recomputedBy.version} (SHA-256 ${inputSha256(own)}) is not the one that built the package (${m.sha256}); recomputed with this version's`);
-    }
-    procedureMaps.push(own);
+    const input = await recordedInput(inputs, m, { kind: 'procedure-map', label: 'map', schema: ProcedureMapSchema, own: () => (catalog ? loadProcedureMap(catalog) : undefined) });
+    if (input !== undefined) procedureMaps.push(input as ProcedureMap);
   }
   if (problems.length) return { ran: false, builtBy, recomputedBy, compared: [], problems, notes };
 
@@ -319,6 +255,90 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
 }
 
 /** Columns that identify a row of a result CSV, in the order they are named. */
+interface RecordedInputContext {
+  problems: VerificationProblem[];
+  notes: string[];
+  /** The unzipped package. */
+  root: string;
+  /** manifest.json's file list (path to SHA-256), which verify checked against the folder. */
+  listed: ReadonlyMap<string, string>;
+  builtBy: { name: string; version: string };
+  recomputedBy: { name: string; version: string };
+}
+
+/**
+ * The catalog or procedure map a package's `evaluation` records, for the recomputation, or undefined (a problem says why).
+ * Its copy in the package when it names one (`path`; packages built since built-in inputs are embedded): one that says
+ * it was the built-in one is confirmed only when this version has or keeps an input of that SHA-256, and a note says
+ * which. Without `path` (a built-in input of an older build): this version's own, or an earlier one it keeps by SHA-256.
+ */
+async function recordedInput(
+  ctx: RecordedInputContext,
+  entry: { framework: string; sha256: string; builtIn: boolean; path?: string | undefined },
+  how: { kind: 'catalog' | 'procedure-map'; label: 'catalog' | 'map'; schema: typeof CatalogSchema | typeof ProcedureMapSchema; own: () => Catalog | ProcedureMap | undefined },
+): Promise<unknown> {
+  const { problems, notes, builtBy, recomputedBy } = ctx;
+  const noun = how.kind === 'catalog' ? 'catalog' : 'procedure map';
+  const what = `${noun} ${entry.framework}`;
+  const builtInOf = `the built-in ${how.label} of ${builtBy.name} ${builtBy.version}`;
+  const recomputer = `${recomputedBy.name} ${recomputedBy.version}`;
+  // An input of an earlier build, kept by its SHA-256 (what it reads is checked against the name).
+  const kept = () => {
+    const earlier = earlierBuiltInInput(how.kind, entry.framework, entry.sha256);
+    return earlier !== undefined && how.schema.safeParse(earlier).success && inputSha256(earlier) === entry.sha256 ? earlier : undefined;
+  };
+  if (entry.path !== undefined) {
+    const path = entry.path;
+    // Only a file manifest.json lists (verify checked each against the folder): never a path outside the package.
+    if (ctx.listed.get(path) !== entry.sha256) {
+      problems.push({ path, message: `${what}: manifest.json "evaluation" names this file with SHA-256 ${entry.sha256}, but its file list ${ctx.listed.has(path) ? `records ${ctx.listed.get(path)}` : 'does not list it'}` });
+      return undefined;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(join(ctx.root, ...path.split('/')));
+    } catch {
+      problems.push({ path, message: `${what}: the embedded file manifest.json names is missing` });
+      return undefined;
+    }
+    if (sha256Hex(bytes) !== entry.sha256) {
+      problems.push({ path, message: `${what}: hashes to ${sha256Hex(bytes)}, manifest.json "evaluation" records ${entry.sha256}` });
+      return undefined;
+    }
+    const raw = JSON.parse(bytes.toString('utf8')) as unknown;
+    const parsed = how.schema.safeParse(raw);
+    if (!parsed.success) {
+      problems.push({ path, message: `${what}: not a ${noun} (${parsed.error.issues[0]?.message ?? 'invalid'})` });
+      return undefined;
+    }
+    if (entry.builtIn) {
+      const own = how.own();
+      const confirmedBy = own !== undefined && inputSha256(own) === entry.sha256 ? `${recomputer}'s own built-in ${how.label}` : kept() !== undefined ? `an earlier built-in ${how.label} ${recomputer} keeps` : undefined;
+      notes.push(
+        confirmedBy
+          ? `${what}: recorded as ${builtInOf}; its SHA-256 ${entry.sha256} is that of ${confirmedBy}, so this version confirms it was the shipped one; recomputed with the copy in the package (${path})`
+          : `${what}: recorded as ${builtInOf} (SHA-256 ${entry.sha256}); this version does not hold that ${how.label}, so it cannot confirm it was the shipped one; recomputed with the copy in the package (${path}), which the signed manifest lists`,
+      );
+    }
+    return raw;
+  }
+  const own = how.own();
+  if (!own) {
+    problems.push({ path: PACKAGE_FILES.manifest, message: `${what}: recorded as ${builtInOf}, which ${recomputer} does not have` });
+    return undefined;
+  }
+  if (inputSha256(own) !== entry.sha256) {
+    // The input an earlier build had built in, kept by its SHA-256: the package's results are recomputed as it was built.
+    const earlier = kept();
+    if (earlier !== undefined) {
+      notes.push(`${what}: the package was built with an earlier built-in ${how.label} (SHA-256 ${entry.sha256}), which ${recomputer} keeps; recomputed with it (this version's is ${inputSha256(own)})`);
+      return earlier;
+    }
+    notes.push(`${what}: the built-in ${how.label} of ${recomputer} (SHA-256 ${inputSha256(own)}) is not the one that built the package (${entry.sha256}${how.kind === 'catalog' ? `, built-in in ${builtBy.name} ${builtBy.version}` : ''}); recomputed with this version's`);
+  }
+  return own;
+}
+
 const KEY_COLUMNS = ['finding_id', 'framework', 'requirement', 'procedure', 'account', 'region', 'resource', 'query'];
 
 function clip(v: string | undefined): string {

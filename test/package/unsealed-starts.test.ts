@@ -13,6 +13,7 @@ import { extractPackageZip } from '../../src/verify/unzip.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, sealDays } from './fixtures.js';
 import { resignSums } from '../support/verify-sh.js';
 import { SUMMARY_REVISION } from '../../src/package/assessor.js';
+import { oscalSchemaErrors } from './oscal-schema.js';
 
 /**
  * A store that, like S3, lists its run folders with the server's write times: every sealed run's files a minute after
@@ -80,6 +81,24 @@ describe('a package built from S3 lists the run folders holding a start file and
     expect(p.html).toContain(`<code>${CRASHED}</code>`);
     expect(p.oscal).toContain('"name":"unsealed-start","ns"');
     expect(p.oscal).toContain('the two cannot be told apart from the store');
+    // The observation cites what the package holds of the start file (the file itself is not in it): the entry the
+    // signed manifest.json and summary.json record, as a back-matter resource, as every other observation cites evidence.
+    const doc = JSON.parse(p.oscal) as { 'assessment-results': { results: { observations: { title: string; 'relevant-evidence'?: { href?: string; description: string }[] }[] }[]; 'back-matter': { resources: { uuid: string; rlinks?: { href: string }[] }[] } } };
+    expect(oscalSchemaErrors(doc)).toEqual([]);
+    const ar = doc['assessment-results'];
+    const obs = ar.results[0].observations.find((o) => o.title === '1 run folder(s) with a start file and no sealed run')!;
+    expect(obs['relevant-evidence']).toHaveLength(1);
+    const cited = obs['relevant-evidence']![0];
+    expect(cited.description).toContain(`runs/${CRASHED}/${RUN_START_FILE} version v9, written 2026-10-02T05:00:01.000Z`);
+    const resource = ar['back-matter'].resources.find((r) => `#${r.uuid}` === cited.href)!;
+    const links = resource.rlinks!.map((l) => l.href);
+    expect(links).toEqual(['manifest.json#/evaluation/unsealedStarts/0', 'summary.json#/period/unsealedStarts/0']);
+    // Each link's JSON pointer names the recorded entry in the package.
+    for (const link of links) {
+      const [file, pointer] = link.split('#');
+      const at = pointer.split('/').slice(1).reduce<any>((v, k) => v[k], file === 'manifest.json' ? p.manifest : p.summary);
+      expect(at).toEqual(entry);
+    }
 
     // Recomputed from the package: the same list; taken out by the package key's holder, a difference.
     const fp = await p.signer.fingerprint();

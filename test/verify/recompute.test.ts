@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPackage, inputSha256 } from '../../src/package/build.js';
 import { loadCatalogs } from '../../src/controls/load.js';
 import { earlierBuiltInInput, loadProcedureMap, type ProcedureMap } from '../../src/controls/procedures.js';
-import { PackageManifestSchema, manifestEvidenceSetId, packageManifestBytes } from '../../src/package/manifest.js';
+import { PackageManifestSchema, evaluationInputsId, manifestEvidenceSetId, packageManifestBytes, type PackageManifest } from '../../src/package/manifest.js';
 import { LocalEd25519Signer } from '../../src/seal/local-signer.js';
 import { trustPolicy } from '../../src/seal/trust.js';
 import { LocalEvidenceStore } from '../../src/store/local.js';
@@ -18,7 +18,7 @@ import { sha256Hex } from '../../src/evidence/hash.js';
 import type { EvaluateRunInput } from '../../src/evaluate/engine.js';
 import { MemoryStore, TEST_CATALOG, fixtureEvaluate, richScenario, sealDays, ACCOUNTS } from '../package/fixtures.js';
 import { resignSums } from '../support/verify-sh.js';
-import { replacePackageFiles, rewriteSummary } from '../support/resign-package.js';
+import { remanifest, replacePackageFiles, rewriteSummary } from '../support/resign-package.js';
 
 const ACCT = ACCOUNTS[0];
 
@@ -393,5 +393,56 @@ describe('parameters changed from the catalog are listed in every view and recom
     const dir = await unzip((await pkg({ catalogs: [catalog], parameterOverrides: { 'test-fw': { '1.1': { minimumDays: 365 } } } })).zipPath);
     expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).parameterOverrides).toEqual([]);
     if (hasPdftotext) expect(execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' })).toContain('None: every requirement was judged with its catalog parameter values');
+  }, 120_000);
+});
+
+describe('every package carries the catalogs and procedure maps its results were computed from, built-in ones too', () => {
+  const hipaa = () => loadCatalogs().find((c) => c.framework === 'hipaa-security')!;
+
+  it('a package built with the built-in catalog and map embeds both under inputs/ with the SHA-256 manifest.json records; recompute confirms the built-in claim', async () => {
+    const { pkg } = await failingScene();
+    const dir = await unzip((await pkg({ catalogs: [hipaa()], frameworks: ['hipaa-security'] })).zipPath);
+    const m = PackageManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+    const ownMap = loadProcedureMap(hipaa());
+    expect(m.evaluation?.catalogs).toEqual([{ framework: 'hipaa-security', version: hipaa().version, sha256: inputSha256(hipaa()), builtIn: true, path: 'inputs/catalogs/hipaa-security.json' }]);
+    expect(m.evaluation?.procedureMaps).toEqual([{ framework: 'hipaa-security', sha256: inputSha256(ownMap), builtIn: true, path: 'inputs/procedures/hipaa-security.json' }]);
+    for (const e of [...m.evaluation!.catalogs, ...m.evaluation!.procedureMaps]) {
+      expect(sha256Hex(readFileSync(join(dir, ...e.path!.split('/'))))).toBe(e.sha256);
+      expect(m.files.find((f) => f.path === e.path)?.sha256).toBe(e.sha256);
+      expect(readFileSync(join(dir, 'SHA256SUMS'), 'utf8')).toContain(`${e.sha256}  ${e.path}\n`);
+    }
+    const r = await recomputePackageDir(dir, m, { evaluate: fixtureEvaluate });
+    expect(r.problems).toEqual([]);
+    expect(r.notes.join('\n')).toContain(`catalog hipaa-security: recorded as the built-in catalog of ${m.tool.name} ${m.tool.version}; its SHA-256 ${inputSha256(hipaa())} is that of ${m.tool.name} ${m.tool.version}'s own built-in catalog, so this version confirms it was the shipped one; recomputed with the copy in the package (inputs/catalogs/hipaa-security.json)`);
+    expect(r.notes.join('\n')).toContain('procedure map hipaa-security: recorded as the built-in map of');
+    // VERIFY.md tells the auditor where to read them.
+    expect(readFileSync(join(dir, 'VERIFY.md'), 'utf8')).toMatch(/catalogs and procedure maps by SHA-256, each embedded under `inputs\/`\s+where you can read it, built-in ones too/);
+  }, 120_000);
+
+  it('a built-in catalog this version neither has nor keeps (its text changed, the record re-signed): recomputed identical with the copy in the package, and a note says the claim cannot be confirmed', async () => {
+    const own = hipaa();
+    // As shipped by a release this version knows nothing of: one requirement's text differs.
+    const shipped = { ...own, requirements: own.requirements.map((q, i) => (i === 0 ? { ...q, title: `${q.title} (as a later release words it)` } : q)) };
+    const sha = inputSha256(shipped);
+    expect(earlierBuiltInInput('catalog', 'hipaa-security', sha)).toBeUndefined();
+    const { signer, pkg } = await failingScene();
+    const dir = await unzip((await pkg({ catalogs: [shipped], frameworks: ['hipaa-security'] })).zipPath);
+    // The release that shipped it recorded it as its built-in catalog: the record says so, signed again.
+    await remanifest(dir, signer, (e) => {
+      const m = e as unknown as PackageManifest;
+      m.evaluation = { ...m.evaluation!, catalogs: m.evaluation!.catalogs.map((c) => ({ ...c, builtIn: true })) };
+      m.evaluationId = evaluationInputsId(m.evaluation);
+    });
+    await resignSums(dir, signer);
+    const m = PackageManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+    expect(m.evaluation?.catalogs).toEqual([{ framework: 'hipaa-security', version: own.version, sha256: sha, builtIn: true, path: 'inputs/catalogs/hipaa-security.json' }]);
+    const v = await verifyPackageDir(dir, { expectedKeys: [await signer.fingerprint()], recompute: { evaluate: fixtureEvaluate } });
+    expect(v.problems).toEqual([]);
+    expect(v.recompute?.problems).toEqual([]);
+    expect(v.recompute?.ran).toBe(true);
+    expect(v.ok).toBe(true);
+    const note = `catalog hipaa-security: recorded as the built-in catalog of ${m.tool.name} ${m.tool.version} (SHA-256 ${sha}); this version does not hold that catalog, so it cannot confirm it was the shipped one; recomputed with the copy in the package (inputs/catalogs/hipaa-security.json), which the signed manifest lists`;
+    expect(v.recompute?.notes).toContain(note);
+    expect(formatVerification(v, 'later.zip')).toContain(`note: ${note}`);
   }, 120_000);
 });
