@@ -254,7 +254,6 @@ export async function recomputePackageDir(root: string, manifest: PackageManifes
   return { ran: true, builtBy, recomputedBy, compared, problems, notes, ...(notInPackage.length ? { notInPackage } : {}) };
 }
 
-/** Columns that identify a row of a result CSV, in the order they are named. */
 interface RecordedInputContext {
   problems: VerificationProblem[];
   notes: string[];
@@ -339,6 +338,7 @@ async function recordedInput(
   return own;
 }
 
+/** Columns that identify a row of a result CSV, in the order they are named. */
 const KEY_COLUMNS = ['finding_id', 'framework', 'requirement', 'procedure', 'account', 'region', 'resource', 'query'];
 
 function clip(v: string | undefined): string {
